@@ -1,0 +1,152 @@
+/**
+ * The durable source of truth. Every table that holds a user's data carries user_id, and every
+ * repository query that reads it filters by it. Times are epoch ms integers; prices are REAL.
+ *
+ * Invariant 1 (one BUY, one exit per strategy per day) is also a database constraint:
+ * runs are unique per (strategy, trading_date) and orders per (run, slot).
+ */
+
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  /** Bumped on logout-everywhere and password change; tokens carry it and die when it moves. */
+  tokenVersion: integer('token_version').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const brokerAccounts = sqliteTable(
+  'broker_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    broker: text('broker').notNull(),
+    label: text('label').notNull(),
+    status: text('status').notNull(),
+    /** AES-256-GCM envelope of the credentials JSON; null for brokers that need none (paper). */
+    credentialsCiphertext: blob('credentials_ciphertext', { mode: 'buffer' }),
+    /** Masked credentials for display ("PK…7Q"), never the secret. */
+    credentialsMasked: text('credentials_masked').notNull().default('{}'),
+    /** Endpoint overrides and broker settings (JSON); never secret. */
+    options: text('options').notNull().default('{}'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('broker_accounts_user').on(t.userId)],
+);
+
+export const strategies = sqliteTable(
+  'strategies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    brokerAccountId: integer('broker_account_id')
+      .notNull()
+      .references(() => brokerAccounts.id),
+    symbol: text('symbol').notNull(),
+    exchange: text('exchange').notNull(),
+    qty: real('qty').notNull(),
+    buyTime: text('buy_time').notNull(),
+    sellTime: text('sell_time').notNull(),
+    stopLoss: real('stop_loss').notNull(),
+    timezone: text('timezone').notNull(),
+    repeat: text('repeat').notNull(),
+    buyGraceMs: integer('buy_grace_ms').notNull(),
+    status: text('status').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('strategies_user').on(t.userId), index('strategies_status').on(t.status)],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    strategyId: integer('strategy_id')
+      .notNull()
+      .references(() => strategies.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull(),
+    tradingDate: text('trading_date').notNull(),
+    state: text('state').notNull(),
+    buyAt: integer('buy_at').notNull(),
+    sellAt: integer('sell_at').notNull(),
+    positionQty: real('position_qty').notNull().default(0),
+    entryPrice: real('entry_price'),
+    exitPrice: real('exit_price'),
+    exitLeg: text('exit_leg'),
+    lastAction: text('last_action'),
+    lastActionAt: integer('last_action_at'),
+    reason: text('reason'),
+    stopRequested: integer('stop_requested', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('runs_strategy_date').on(t.strategyId, t.tradingDate), index('runs_user').on(t.userId)],
+);
+
+/** The order journal: a row is written before the order is sent, and updated as answers come. */
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    strategyId: integer('strategy_id').notNull(),
+    userId: integer('user_id').notNull(),
+    brokerAccountId: integer('broker_account_id').notNull(),
+    leg: text('leg').notNull(),
+    side: text('side').notNull(),
+    slot: text('slot').notNull(),
+    clientOrderId: text('client_order_id').notNull(),
+    brokerOrderId: text('broker_order_id'),
+    symbol: text('symbol').notNull(),
+    exchange: text('exchange').notNull(),
+    qty: real('qty').notNull(),
+    status: text('status').notNull(),
+    scheduledAt: integer('scheduled_at').notNull(),
+    dispatchedAt: integer('dispatched_at'),
+    ackedAt: integer('acked_at'),
+    filledAt: integer('filled_at'),
+    filledQty: real('filled_qty').notNull().default(0),
+    fillPrice: real('fill_price'),
+    rejectReason: text('reject_reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_run_slot').on(t.runId, t.slot),
+    uniqueIndex('orders_account_client_id').on(t.brokerAccountId, t.clientOrderId),
+    index('orders_user').on(t.userId),
+    index('orders_strategy').on(t.strategyId),
+    index('orders_open').on(t.status),
+  ],
+);
+
+/** Append-only audit log of engine events. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull(),
+    strategyId: integer('strategy_id'),
+    runId: integer('run_id'),
+    type: text('type').notNull(),
+    /** The whole event as JSON. */
+    payload: text('payload').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('events_user_id').on(t.userId, t.id), index('events_strategy').on(t.strategyId, t.id)],
+);
+

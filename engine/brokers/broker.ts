@@ -1,0 +1,103 @@
+/**
+ * The broker seam. Every broker (paper, Alpaca, Kite, …) implements this one interface and states
+ * its differences as capabilities, so engine code never asks which broker it is talking to.
+ */
+import type { Exchange, OrderSide, Tick } from '../core/types';
+import type { FeedState } from '../core/events';
+
+export interface BrokerCapabilities {
+  /** Broker kind as stored on the account: 'paper', 'alpaca', 'kite'. */
+  readonly kind: string;
+  readonly exchanges: readonly Exchange[];
+  readonly orderTypes: readonly 'market'[];
+  /** Alpaca refuses a reused client_order_id; Kite does not, so a lookup must precede any resend. */
+  readonly rejectsDuplicateClientOrderId: boolean;
+  readonly clientOrderIdMaxLength: number;
+  /** Order placement budget the engine must stay under; null where the broker states none. */
+  readonly ordersPerSecond: number | null;
+  readonly ordersPerMinute: number | null;
+  /** Kite's access token dies daily at 06:00 IST; null where sessions do not expire. */
+  readonly sessionExpiresDaily: { readonly at: string; readonly timezone: string } | null;
+  readonly fractionalQty: boolean;
+}
+
+/** A symbol on an exchange as the broker knows it. */
+export interface Instrument {
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  /** The broker's own handle for it (Kite's instrument_token, Alpaca's asset id or symbol). */
+  readonly brokerRef: string;
+  /** Smallest price step; fills and prices are rounded to it. */
+  readonly tickSize: number;
+}
+
+/**
+ * A market order carrying the journal's deterministic client order id.
+ * @example { clientOrderId: 'tck3x9a116260309E', instrument, side: 'buy', qty: 10 }
+ */
+export interface PlaceOrderRequest {
+  readonly clientOrderId: string;
+  readonly instrument: Instrument;
+  readonly side: OrderSide;
+  readonly qty: number;
+}
+
+/**
+ * What placing an order told us. `unknown` (timeout, dropped connection, 5xx, an ambiguous 4xx)
+ * is never a rejection: the engine resolves it with `lookupOrder`.
+ */
+export type PlaceOrderResult =
+  | { readonly kind: 'accepted'; readonly brokerOrderId: string; readonly at: number }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+export type BrokerOrderStatus = 'accepted' | 'partially_filled' | 'filled' | 'rejected' | 'cancelled';
+
+/** The broker's view of one order, from its update stream or a lookup. */
+export interface OrderReport {
+  readonly clientOrderId: string;
+  readonly brokerOrderId: string;
+  readonly status: BrokerOrderStatus;
+  /** Cumulative filled quantity. */
+  readonly filledQty: number;
+  /** Average fill price of `filledQty`; null before any fill. */
+  readonly avgFillPrice: number | null;
+  /** Broker time of this status, epoch ms. */
+  readonly at: number;
+  readonly reason: string | null;
+}
+
+export type CredentialCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface BrokerInstruments {
+  /** Resolves (symbol, exchange) to an instrument, or null when the broker does not know it. */
+  resolve(symbol: string, exchange: Exchange): Promise<Instrument | null>;
+}
+
+export interface BrokerExecution {
+  validateCredentials(): Promise<CredentialCheck>;
+  placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult>;
+  /** Looks an order up by its client order id (reconciliation); null when the broker has none. */
+  lookupOrder(clientOrderId: string): Promise<OrderReport | null>;
+  cancelOrder(clientOrderId: string): Promise<void>;
+  /** Every status change of every order on the account; returns the unsubscribe function. */
+  onOrderUpdate(listener: (report: OrderReport) => void): () => void;
+}
+
+export interface BrokerData {
+  subscribe(instruments: readonly Instrument[]): void;
+  unsubscribe(instruments: readonly Instrument[]): void;
+  onTick(listener: (tick: Tick) => void): () => void;
+  onFeedState(listener: (state: FeedState, detail: string | null) => void): () => void;
+}
+
+export interface Broker {
+  readonly capabilities: BrokerCapabilities;
+  readonly instruments: BrokerInstruments;
+  readonly execution: BrokerExecution;
+  readonly data: BrokerData;
+  /** Opens connections and streams. */
+  start(): Promise<void>;
+  /** Closes everything; no callback fires afterwards. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+/**
+ * The one place engine code reads time or arms timers. Everything else takes a Clock, so tests
+ * run a whole trading day (or a DST change, or a weekend) on a FakeClock in milliseconds.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Wall-clock time, epoch milliseconds. Follows NTP and manual changes. */
+  now(): number;
+  /** Monotonic milliseconds for measuring durations; does not jump with the wall clock. */
+  monotonic(): number;
+  /** Calls `fn` once after `ms` milliseconds (clamped to [0, 2^31-1]). */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+/** Node's setTimeout turns any delay above this into 1 ms; never ask for more. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    return { cancel: () => clearTimeout(t) };
+  },
+};

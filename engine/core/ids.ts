@@ -1,0 +1,56 @@
+/**
+ * Branded ids and the deterministic client order id. The only place engine code makes random
+ * values.
+ */
+import { randomBytes } from 'node:crypto';
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type UserId = Brand<number, 'UserId'>;
+export type BrokerAccountId = Brand<number, 'BrokerAccountId'>;
+export type StrategyId = Brand<number, 'StrategyId'>;
+export type RunId = Brand<number, 'RunId'>;
+export type OrderId = Brand<number, 'OrderId'>;
+
+export const asUserId = (n: number) => n as UserId;
+export const asBrokerAccountId = (n: number) => n as BrokerAccountId;
+export const asStrategyId = (n: number) => n as StrategyId;
+export const asRunId = (n: number) => n as RunId;
+export const asOrderId = (n: number) => n as OrderId;
+
+/** A random id for an install, written once into the database's settings. 6 base-36 chars. */
+export function newInstallId(): string {
+  const n = randomBytes(4).readUInt32BE(0);
+  return n.toString(36).padStart(6, '0').slice(-6);
+}
+
+/** An opaque random token (lock owners, request ids). */
+export function randomToken(bytes = 12): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The client order id of a leg: the same inputs always give the same id, so a retry after a
+ * crash or a timeout carries the id of the first attempt, and the broker (or our lookup by id)
+ * can tell it is the same order. Both exits share the slot letter `X`, so SELL and STOPLOSS on
+ * one day can never be two different orders at a broker that rejects a reused id.
+ *
+ * Fits Kite's 20-char tag and Alpaca's 48-char client_order_id: `tc` + install (6) +
+ * strategy (base 36, up to 5) + yymmdd (6) + slot (1) ≤ 20.
+ *
+ * @example clientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 'entry') === 'tck3x9a116260309E'
+ */
+export function clientOrderId(
+  installId: string,
+  strategyId: StrategyId,
+  tradingDate: string,
+  slot: 'entry' | 'exit',
+): string {
+  if (!/^[0-9a-z]{6}$/.test(installId)) throw new Error(`install id must be 6 base-36 chars, got "${installId}"`);
+  const sid = strategyId.toString(36);
+  if (sid.length > 5) throw new Error(`strategy id ${strategyId} too large for a 20-char client order id`);
+  const m = /^\d{2}(\d{2})-(\d{2})-(\d{2})$/.exec(tradingDate);
+  if (!m) throw new Error(`trading date must be YYYY-MM-DD, got "${tradingDate}"`);
+  return `tc${installId}${sid}${m[1]}${m[2]}${m[3]}${slot === 'entry' ? 'E' : 'X'}`;
+}

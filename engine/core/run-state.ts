@@ -1,0 +1,55 @@
+/**
+ * The run state machine. Every state change in the engine goes through `transition`, so an
+ * illegal move (a second BUY, an exit without a position) is an exception, never a silent write.
+ *
+ *   ARMED ──► BUYING ──► IN_POSITION ──► EXITING ──► SOLD | EXITED_BY_SL | STOPPED
+ *     │          │            │              │
+ *     ├► MISSED_BUY, SKIPPED, STOPPED        └► ERROR (exit rejected: the position is still open)
+ *     └──────────┴► ERROR (BUY rejected)
+ */
+import type { RunState } from './types';
+
+const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  ARMED: ['BUYING', 'MISSED_BUY', 'SKIPPED', 'STOPPED', 'ERROR'],
+  // A BUY that is rejected or cancelled leaves no position: STOPPED when the trader asked, else ERROR.
+  BUYING: ['IN_POSITION', 'ERROR', 'STOPPED'],
+  IN_POSITION: ['EXITING', 'STOPPED', 'ERROR'],
+  EXITING: ['SOLD', 'EXITED_BY_SL', 'STOPPED', 'ERROR'],
+  SOLD: [],
+  EXITED_BY_SL: [],
+  MISSED_BUY: [],
+  SKIPPED: [],
+  // From ERROR a trader may still flatten an open position by hand, or stop.
+  ERROR: ['EXITING', 'STOPPED'],
+  STOPPED: [],
+};
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: RunState,
+    readonly to: RunState,
+  ) {
+    super(`illegal run transition ${from} -> ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+export function canTransition(from: RunState, to: RunState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Returns `to` or throws IllegalTransitionError. */
+export function transition(from: RunState, to: RunState): RunState {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  return to;
+}
+
+/** A run in one of these states will never place another order. */
+export function isTerminal(state: RunState): boolean {
+  return TRANSITIONS[state].length === 0;
+}
+
+/** States in which the trader holds (or may hold) shares from this run. */
+export function mayHoldPosition(state: RunState): boolean {
+  return state === 'BUYING' || state === 'IN_POSITION' || state === 'EXITING' || state === 'ERROR';
+}

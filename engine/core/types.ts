@@ -1,0 +1,147 @@
+/**
+ * Domain types shared by every engine part. Plain data only: no classes, no Dates (epoch ms),
+ * so any value here can cross the API, the event bus or a worker boundary unchanged.
+ */
+import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
+
+export const EXCHANGES = ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
+export type Exchange = (typeof EXCHANGES)[number];
+
+export const REPEATS = ['once', 'daily'] as const;
+export type Repeat = (typeof REPEATS)[number];
+
+/** Why an order exists. SELL, STOPLOSS and MANUAL_EXIT all fill the run's single exit slot. */
+export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT';
+export type OrderSide = 'buy' | 'sell';
+export type OrderSlot = 'entry' | 'exit';
+
+export function slotOf(leg: Leg): OrderSlot {
+  return leg === 'BUY' ? 'entry' : 'exit';
+}
+
+export function sideOf(leg: Leg): OrderSide {
+  return leg === 'BUY' ? 'buy' : 'sell';
+}
+
+/** Serving order of the execution queue: lower first. */
+export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
+  STOPLOSS: 0,
+  MANUAL_EXIT: 1,
+  SELL: 2,
+  BUY: 3,
+};
+
+export type StrategyStatus = 'idle' | 'running' | 'stopped' | 'completed';
+
+export interface Strategy {
+  readonly id: StrategyId;
+  readonly userId: UserId;
+  readonly brokerAccountId: BrokerAccountId;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly qty: number;
+  /** "HH:MM:SS" wall-clock time in `timezone`. */
+  readonly buyTime: string;
+  readonly sellTime: string;
+  readonly stopLoss: number;
+  /** IANA zone name. */
+  readonly timezone: string;
+  readonly repeat: Repeat;
+  /** How late a BUY may still be sent (daemon down, laptop asleep). */
+  readonly buyGraceMs: number;
+  readonly status: StrategyStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type RunState =
+  | 'ARMED'
+  | 'BUYING'
+  | 'IN_POSITION'
+  | 'EXITING'
+  | 'SOLD'
+  | 'EXITED_BY_SL'
+  | 'MISSED_BUY'
+  | 'SKIPPED'
+  | 'ERROR'
+  | 'STOPPED';
+
+/** One strategy's attempt on one trading day. */
+export interface Run {
+  readonly id: RunId;
+  readonly strategyId: StrategyId;
+  readonly userId: UserId;
+  /** "YYYY-MM-DD" in the strategy's timezone. */
+  readonly tradingDate: string;
+  readonly state: RunState;
+  /** Scheduled instants of today's triggers, epoch ms. */
+  readonly buyAt: number;
+  readonly sellAt: number;
+  readonly positionQty: number;
+  readonly entryPrice: number | null;
+  readonly exitPrice: number | null;
+  readonly exitLeg: Leg | null;
+  readonly lastAction: string | null;
+  readonly lastActionAt: number | null;
+  /** Human-readable why for MISSED_BUY, SKIPPED, ERROR, STOPPED. */
+  readonly reason: string | null;
+  /** Set when the trader pressed STOP while an order was in flight. */
+  readonly stopRequested: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type OrderStatus =
+  /** Journaled, not yet handed to the broker. */
+  | 'pending'
+  /** Handed to the broker, no answer yet. */
+  | 'sent'
+  | 'accepted'
+  | 'partially_filled'
+  | 'filled'
+  | 'rejected'
+  | 'cancelled'
+  /** Timeout, dropped connection or ambiguous error: resolved only by a lookup at the broker. */
+  | 'unknown';
+
+export const FINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'rejected', 'cancelled']);
+
+export interface Order {
+  readonly id: OrderId;
+  readonly runId: RunId;
+  readonly strategyId: StrategyId;
+  readonly userId: UserId;
+  readonly brokerAccountId: BrokerAccountId;
+  readonly leg: Leg;
+  readonly side: OrderSide;
+  readonly slot: OrderSlot;
+  readonly clientOrderId: string;
+  readonly brokerOrderId: string | null;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly qty: number;
+  readonly status: OrderStatus;
+  /** The instant the trigger was due (time trigger) or the crossing tick's time (stop-loss). */
+  readonly scheduledAt: number;
+  readonly dispatchedAt: number | null;
+  readonly ackedAt: number | null;
+  readonly filledAt: number | null;
+  readonly filledQty: number;
+  readonly fillPrice: number | null;
+  readonly rejectReason: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Tick {
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly price: number;
+  /** Exchange or broker timestamp of the trade, epoch ms. */
+  readonly at: number;
+}
+
+/** The runtime store's symbol sets and the stop-loss index are keyed per exchange and symbol. */
+export function instrumentKey(exchange: Exchange, symbol: string): string {
+  return `${exchange}:${symbol}`;
+}
