@@ -53,3 +53,11 @@ export function isTerminal(state: RunState): boolean {
 export function mayHoldPosition(state: RunState): boolean {
   return state === 'BUYING' || state === 'IN_POSITION' || state === 'EXITING' || state === 'ERROR';
 }
+
+/**
+ * The run will do nothing more today: a final state, or an ERROR with nothing held (a rejected
+ * BUY). An ERROR with shares still held is not over: it waits for the trader.
+ */
+export function isDayOver(run: { readonly state: RunState; readonly positionQty: number }): boolean {
+  return isTerminal(run.state) || (run.state === 'ERROR' && run.positionQty === 0);
+}

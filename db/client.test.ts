@@ -1,0 +1,108 @@
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { integrityCheck, openDatabase, type Db } from './client';
+import { appliedMigrationCount, MIGRATIONS_FOLDER } from './migrate';
+import { createRepos } from './repos';
+import { migrationCount } from './test-support';
+
+let dir: string;
+const open: Db[] = [];
+const track = (db: Db) => (open.push(db), db);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tradeclock-db-'));
+});
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const pragma = (db: Db, name: string) => db.sqlite.pragma(name, { simple: true });
+
+describe('openDatabase', () => {
+  it('sets WAL, foreign keys, FULL sync and a busy timeout on a file', () => {
+    const db = track(openDatabase(join(dir, 'a.sqlite')));
+    expect(pragma(db, 'journal_mode')).toBe('wal');
+    expect(pragma(db, 'foreign_keys')).toBe(1);
+    expect(pragma(db, 'synchronous')).toBe(2);
+    expect(pragma(db, 'busy_timeout')).toBe(5000);
+  });
+
+  it('sets the same on :memory: (which has no WAL)', () => {
+    const db = track(openDatabase(':memory:'));
+    expect(pragma(db, 'journal_mode')).toBe('memory');
+    expect(pragma(db, 'foreign_keys')).toBe(1);
+    expect(pragma(db, 'synchronous')).toBe(2);
+    expect(pragma(db, 'busy_timeout')).toBe(5000);
+  });
+
+  it('applies every migration to a fresh file', () => {
+    const db = track(openDatabase(join(dir, 'fresh.sqlite')));
+    expect(appliedMigrationCount(db)).toBe(migrationCount());
+    const tables = db.sqlite
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .pluck()
+      .all();
+    expect(tables).toEqual(['__drizzle_migrations', 'broker_accounts', 'events', 'orders', 'runs', 'settings', 'strategies', 'users']);
+  });
+
+  it('is idempotent on reopen and keeps the data', () => {
+    const file = join(dir, 'reopen.sqlite');
+    const first = openDatabase(file);
+    createRepos(first).settings.set('install_id', 'k3x9a1');
+    first.close();
+    const again = track(openDatabase(file));
+    expect(appliedMigrationCount(again)).toBe(migrationCount());
+    expect(createRepos(again).settings.get('install_id')).toBe('k3x9a1');
+  });
+
+  it('finds db/migrations whatever the working directory', () => {
+    expect(existsSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'))).toBe(true);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const db = track(openDatabase('relative.sqlite'));
+      expect(appliedMigrationCount(db)).toBe(migrationCount());
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(existsSync(join(dir, 'relative.sqlite'))).toBe(true);
+  });
+
+  it('refuses a file migrated by a newer build, and closes it', () => {
+    const file = join(dir, 'newer.sqlite');
+    const db = openDatabase(file);
+    db.sqlite.prepare(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ?)`).run(9_999_999_999_999);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this build/);
+  });
+
+  it('close() is idempotent', () => {
+    const db = openDatabase(':memory:');
+    db.close();
+    expect(() => db.close()).not.toThrow();
+    expect(db.sqlite.open).toBe(false);
+  });
+});
+
+describe('integrityCheck', () => {
+  it('is true for a healthy file and a healthy memory db', () => {
+    expect(integrityCheck(track(openDatabase(join(dir, 'ok.sqlite'))))).toBe(true);
+    expect(integrityCheck(track(openDatabase(':memory:')))).toBe(true);
+  });
+
+  it('is false once pages of the file are overwritten', () => {
+    const file = join(dir, 'damaged.sqlite');
+    const db = openDatabase(file);
+    const repos = createRepos(db);
+    for (let i = 0; i < 300; i++) repos.settings.set(`k${i}`, `${'v'.repeat(100)}${i}`);
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(200, 0x41), 0, 200, Math.floor(statSync(file).size * 0.8));
+    closeSync(fd);
+    expect(integrityCheck(track(openDatabase(file, { migrate: false })))).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Guards on db/migrations: landed migrations are never edited, and schema.ts never drifts from
+ * them (a column changed in schema.ts without `npm run db:generate` would ship a database that
+ * does not match the code).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER } from './migrate';
+
+/**
+ * sha256 of every landed migration. Add a line when you generate a migration; never change one
+ * (the migrator would skip the edit on every existing install). To change the schema, generate
+ * a new migration instead.
+ */
+const LANDED: Record<string, string> = {
+  '0000_init': '83f122f59ff0bb2ddd16b7bd7c1e364443faca33acfe5a56ed63a732bbbbec3a',
+};
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+describe('db/migrations', () => {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { idx: number; when: number; tag: string }[];
+  };
+
+  it('landed migrations are unchanged, and every migration is pinned here', () => {
+    const actual = Object.fromEntries(
+      // Line endings normalized, so a CRLF checkout (Windows autocrlf) is not an edit.
+      journal.entries.map((e) => {
+        const sql = readFileSync(join(MIGRATIONS_FOLDER, `${e.tag}.sql`), 'utf8').replace(/\r\n/g, '\n');
+        return [e.tag, createHash('sha256').update(sql).digest('hex')];
+      }),
+    );
+    expect(actual).toEqual(LANDED);
+  });
+
+  it('journal entries are in order (the migrator skips one older than the last applied)', () => {
+    journal.entries.forEach((e, i) => {
+      expect(e.idx).toBe(i);
+      if (i > 0) expect(e.when).toBeGreaterThan(journal.entries[i - 1]!.when);
+    });
+  });
+
+  it('schema.ts matches the migrations (drizzle-kit generate finds nothing to do)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'tradeclock-drift-'));
+    try {
+      cpSync(MIGRATIONS_FOLDER, out, { recursive: true });
+      const before = readdirSync(out).sort();
+      // drizzle-kit prefixes --out with "./", so it must be relative to the cwd.
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/drizzle-kit/bin.cjs'), 'generate', '--dialect', 'sqlite', '--schema', './db/schema.ts', '--out', relative(ROOT, out)],
+        { cwd: ROOT, stdio: 'pipe' },
+      );
+      expect(readdirSync(out).sort()).toEqual(before);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The repositories: the only code that writes SQL. Synchronous, like better-sqlite3.
+ *
+ * Every method that reads or changes a user's data takes the userId and filters by it
+ * (invariant 5). Methods suffixed `Internal` do not; they exist for the engine's recovery and
+ * execution paths, which act for whichever user owns the row, and must never be reachable from
+ * a request without an ownership check first.
+ */
+import type { Db } from '../client';
+import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-accounts';
+import { createEventsRepo, type EventsRepo } from './events';
+import { createOrdersRepo, type OrdersRepo } from './orders';
+import { createRunsRepo, type RunsRepo } from './runs';
+import { createSettingsRepo, type SettingsRepo } from './settings';
+import { createStrategiesRepo, type StrategiesRepo } from './strategies';
+import { createUsersRepo, type UsersRepo } from './users';
+
+export interface Repos {
+  readonly settings: SettingsRepo;
+  readonly users: UsersRepo;
+  readonly brokerAccounts: BrokerAccountsRepo;
+  readonly strategies: StrategiesRepo;
+  readonly runs: RunsRepo;
+  readonly orders: OrdersRepo;
+  readonly events: EventsRepo;
+  /**
+   * Runs `fn` in one SQLite transaction: all of its writes land, or (if it throws) none do.
+   * Nested calls become savepoints. `fn` must be synchronous: an async function would commit at
+   * its first await, so a returned promise is refused (and rolled back).
+   *
+   * @example
+   * repos.transaction(() => {
+   *   const order = repos.orders.insert(entry, now);
+   *   repos.runs.update(run.id, { state: 'BUYING', lastAction: 'BUY', lastActionAt: now }, now);
+   *   return order;
+   * });
+   */
+  transaction<T>(fn: () => T): T;
+}
+
+/** @example const repos = createRepos(openDatabase(file)); */
+export function createRepos(db: Db): Repos {
+  return {
+    settings: createSettingsRepo(db.orm),
+    users: createUsersRepo(db.orm),
+    brokerAccounts: createBrokerAccountsRepo(db.orm),
+    strategies: createStrategiesRepo(db.orm),
+    runs: createRunsRepo(db.orm),
+    orders: createOrdersRepo(db.orm),
+    events: createEventsRepo(db.orm),
+    transaction<T>(fn: () => T): T {
+      return db.sqlite.transaction(() => {
+        const result = fn();
+        if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+          throw new TypeError('repos.transaction(fn): fn must be synchronous (it returned a promise)');
+        }
+        return result;
+      })();
+    },
+  };
+}
+
+export { ForeignKeyViolation, UniqueViolation } from './errors';
+export type { BrokerAccount, BrokerAccountsRepo, NewBrokerAccount } from './broker-accounts';
+export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
+export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersRepo } from './orders';
+export { TERMINAL_RUN_STATES, type NewRun, type RunPatch, type RunsRepo } from './runs';
+export type { SettingsRepo } from './settings';
+export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';
+export { normalizeEmail, type NewUser, type User, type UserCredentials, type UsersRepo } from './users';

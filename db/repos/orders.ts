@@ -1,0 +1,178 @@
+/**
+ * The order journal (invariant 2): a row is inserted before the order is sent and updated as the
+ * broker answers. Its unique indexes are invariant 1's last line of defence: one order per
+ * (run, slot) and one per (broker account, client order id), whatever races the engine loses.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
+import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
+import type { Exchange, Leg, Order, OrderSide, OrderSlot, OrderStatus } from '../../engine/core/types';
+import type { Orm } from '../client';
+import { orders } from '../schema';
+import { translated } from './errors';
+import { pick } from './json';
+
+/** Statuses whose outcome is not settled; recovery looks each one up at the broker. */
+export const UNRESOLVED_ORDER_STATUSES = ['pending', 'sent', 'accepted', 'partially_filled', 'unknown'] as const satisfies readonly OrderStatus[];
+
+/** The fields the broker's answers change. */
+export type OrderPatch = Partial<
+  Pick<Order, 'status' | 'brokerOrderId' | 'dispatchedAt' | 'ackedAt' | 'filledAt' | 'filledQty' | 'fillPrice' | 'rejectReason'>
+>;
+
+const PATCHABLE = [
+  'status',
+  'brokerOrderId',
+  'dispatchedAt',
+  'ackedAt',
+  'filledAt',
+  'filledQty',
+  'fillPrice',
+  'rejectReason',
+] as const satisfies readonly (keyof OrderPatch)[];
+
+/** A journal entry: identity required, broker answers default to null / 0. */
+export type NewOrder = Pick<
+  Order,
+  | 'runId'
+  | 'strategyId'
+  | 'userId'
+  | 'brokerAccountId'
+  | 'leg'
+  | 'side'
+  | 'slot'
+  | 'clientOrderId'
+  | 'symbol'
+  | 'exchange'
+  | 'qty'
+  | 'status'
+  | 'scheduledAt'
+> &
+  OrderPatch;
+
+export interface OrdersRepo {
+  /**
+   * Journals an order.
+   * @throws UniqueViolation for a second order in the run's slot (columns ['run_id', 'slot'])
+   *   or a reused client order id on the account (columns ['broker_account_id', 'client_order_id']).
+   */
+  insert(input: NewOrder, now: number): Order;
+  /** Engine-internal: no user filter. */
+  getInternal(id: OrderId): Order | undefined;
+  /** Engine-internal: the run's order in `slot` ('entry' | 'exit'). */
+  findBySlotInternal(runId: RunId, slot: OrderSlot): Order | undefined;
+  /** Engine-internal: reconciliation by the id the broker echoes back. */
+  findByClientOrderIdInternal(brokerAccountId: BrokerAccountId, clientOrderId: string): Order | undefined;
+  /**
+   * Engine-internal: applies the broker's answer and returns the new row.
+   * @throws Error when there is no such order (an engine bug, not user input).
+   */
+  update(id: OrderId, patch: OrderPatch, now: number): Order;
+  /** The user's orders of one strategy, oldest first. */
+  list(userId: UserId, strategyId: StrategyId): Order[];
+  /** Engine-internal: every order still pending, sent, accepted, partially filled or unknown. */
+  listUnresolvedInternal(): Order[];
+}
+
+type Row = typeof orders.$inferSelect;
+
+function toOrder(row: Row): Order {
+  return {
+    id: asOrderId(row.id),
+    runId: asRunId(row.runId),
+    strategyId: asStrategyId(row.strategyId),
+    userId: asUserId(row.userId),
+    brokerAccountId: asBrokerAccountId(row.brokerAccountId),
+    // Text columns written only from the typed inputs above.
+    leg: row.leg as Leg,
+    side: row.side as OrderSide,
+    slot: row.slot as OrderSlot,
+    clientOrderId: row.clientOrderId,
+    brokerOrderId: row.brokerOrderId,
+    symbol: row.symbol,
+    exchange: row.exchange as Exchange,
+    qty: row.qty,
+    status: row.status as OrderStatus,
+    scheduledAt: row.scheduledAt,
+    dispatchedAt: row.dispatchedAt,
+    ackedAt: row.ackedAt,
+    filledAt: row.filledAt,
+    filledQty: row.filledQty,
+    fillPrice: row.fillPrice,
+    rejectReason: row.rejectReason,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function createOrdersRepo(orm: Orm): OrdersRepo {
+  return {
+    insert(input, now) {
+      const row = translated(() =>
+        orm
+          .insert(orders)
+          .values({
+            ...pick(input, PATCHABLE),
+            runId: input.runId,
+            strategyId: input.strategyId,
+            userId: input.userId,
+            brokerAccountId: input.brokerAccountId,
+            leg: input.leg,
+            side: input.side,
+            slot: input.slot,
+            clientOrderId: input.clientOrderId,
+            symbol: input.symbol,
+            exchange: input.exchange,
+            qty: input.qty,
+            status: input.status,
+            scheduledAt: input.scheduledAt,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get(),
+      );
+      return toOrder(row);
+    },
+    getInternal(id) {
+      const row = orm.select().from(orders).where(eq(orders.id, id)).get();
+      return row && toOrder(row);
+    },
+    findBySlotInternal(runId, slot) {
+      const row = orm.select().from(orders).where(and(eq(orders.runId, runId), eq(orders.slot, slot))).get();
+      return row && toOrder(row);
+    },
+    findByClientOrderIdInternal(brokerAccountId, clientOrderId) {
+      const row = orm
+        .select()
+        .from(orders)
+        .where(and(eq(orders.brokerAccountId, brokerAccountId), eq(orders.clientOrderId, clientOrderId)))
+        .get();
+      return row && toOrder(row);
+    },
+    update(id, patch, now) {
+      const row = translated(() =>
+        orm
+          .update(orders)
+          .set({ ...pick(patch, PATCHABLE), updatedAt: now })
+          .where(eq(orders.id, id))
+          .returning()
+          .get(),
+      );
+      if (!row) throw new Error(`order ${id} not found`);
+      return toOrder(row);
+    },
+    list(userId, strategyId) {
+      return orm
+        .select()
+        .from(orders)
+        .where(and(eq(orders.userId, userId), eq(orders.strategyId, strategyId)))
+        .orderBy(asc(orders.createdAt), asc(orders.id))
+        .all()
+        .map(toOrder);
+    },
+    listUnresolvedInternal() {
+      return orm.select().from(orders).where(inArray(orders.status, [...UNRESOLVED_ORDER_STATUSES])).orderBy(asc(orders.id)).all().map(toOrder);
+    },
+  };
+}

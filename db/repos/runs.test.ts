@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { asRunId } from '../../engine/core/ids';
+import type { RunState } from '../../engine/core/types';
+import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../test-support';
+import { UniqueViolation } from './errors';
+import type { NewRun } from './runs';
+
+let t: TestDb;
+let a: Seeded;
+let b: Seeded;
+
+beforeEach(() => {
+  t?.close();
+  t = openTestDb();
+  a = seedStrategy(t.repos, { email: 'alice@example.com' });
+  b = seedStrategy(t.repos, { email: 'bob@example.com' });
+});
+
+const newRun = (s: Seeded, tradingDate: string, state: RunState = 'ARMED'): NewRun => ({
+  strategyId: s.strategy.id,
+  userId: s.user.id,
+  tradingDate,
+  state,
+  buyAt: 1000,
+  sellAt: 2000,
+});
+
+describe('runs repo', () => {
+  it('creates a run with defaults for the progress fields', () => {
+    const r = t.repos.runs.create(newRun(a, '2026-03-09'), 10);
+    expect(r).toEqual({
+      id: r.id,
+      strategyId: a.strategy.id,
+      userId: a.user.id,
+      tradingDate: '2026-03-09',
+      state: 'ARMED',
+      buyAt: 1000,
+      sellAt: 2000,
+      positionQty: 0,
+      entryPrice: null,
+      exitPrice: null,
+      exitLeg: null,
+      lastAction: null,
+      lastActionAt: null,
+      reason: null,
+      stopRequested: false,
+      createdAt: 10,
+      updatedAt: 10,
+    });
+    expect(t.repos.runs.get(a.user.id, r.id)).toEqual(r);
+    expect(t.repos.runs.getInternal(r.id)).toEqual(r);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-09')).toEqual(r);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-10')).toBeUndefined();
+  });
+
+  it('a second run for the same strategy and day is a UniqueViolation', () => {
+    t.repos.runs.create(newRun(a, '2026-03-09'), 10);
+    expect(() => t.repos.runs.create(newRun(a, '2026-03-09'), 11)).toThrow(UniqueViolation);
+    expect(() => t.repos.runs.create(newRun(b, '2026-03-09'), 11)).not.toThrow();
+  });
+
+  it('updates progress fields, including booleans and nulls', () => {
+    const r = t.repos.runs.create(newRun(a, '2026-03-09'), 10);
+    const u = t.repos.runs.update(
+      r.id,
+      { state: 'IN_POSITION', positionQty: 1, entryPrice: 2900.5, exitLeg: 'STOPLOSS', stopRequested: true, lastAction: 'BUY', lastActionAt: 1001 },
+      20,
+    );
+    expect(u).toMatchObject({ state: 'IN_POSITION', positionQty: 1, entryPrice: 2900.5, exitLeg: 'STOPLOSS', stopRequested: true, createdAt: 10, updatedAt: 20 });
+    expect(t.repos.runs.update(r.id, { entryPrice: null, stopRequested: false }, 21)).toMatchObject({ entryPrice: null, stopRequested: false });
+    expect(() => t.repos.runs.update(asRunId(999), { state: 'SOLD' }, 1)).toThrow(/not found/);
+  });
+
+  it('latest and listForStrategy go newest trading date first', () => {
+    t.repos.runs.create(newRun(a, '2026-03-10'), 1);
+    t.repos.runs.create(newRun(a, '2026-03-09'), 2);
+    t.repos.runs.create(newRun(a, '2026-03-11'), 3);
+    expect(t.repos.runs.latestInternal(a.strategy.id)?.tradingDate).toBe('2026-03-11');
+    expect(t.repos.runs.listForStrategy(a.user.id, a.strategy.id, 2).map((r) => r.tradingDate)).toEqual(['2026-03-11', '2026-03-10']);
+    expect(t.repos.runs.latestInternal(b.strategy.id)).toBeUndefined();
+  });
+
+  it("user B cannot read user A's runs", () => {
+    const r = t.repos.runs.create(newRun(a, '2026-03-09'), 10);
+    expect(t.repos.runs.get(b.user.id, r.id)).toBeUndefined();
+    expect(t.repos.runs.listForStrategy(b.user.id, a.strategy.id, 10)).toEqual([]);
+  });
+
+  it('lists non-terminal runs (ERROR included) across users', () => {
+    const states: RunState[] = ['ARMED', 'BUYING', 'IN_POSITION', 'EXITING', 'ERROR', 'SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED'];
+    states.forEach((state, i) => t.repos.runs.create(newRun(i % 2 ? b : a, `2026-03-${String(i + 1).padStart(2, '0')}`, state), 1));
+    expect(t.repos.runs.listNonTerminalInternal().map((r) => r.state)).toEqual(['ARMED', 'BUYING', 'IN_POSITION', 'EXITING', 'ERROR']);
+  });
+});

@@ -1,0 +1,155 @@
+/** Runs: one per strategy per trading day (unique index runs_strategy_date). */
+import { and, desc, eq, notInArray, type SQL } from 'drizzle-orm';
+import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
+import type { Leg, Run, RunState } from '../../engine/core/types';
+import type { Orm } from '../client';
+import { runs } from '../schema';
+import { translated } from './errors';
+import { pick } from './json';
+
+/** States after which a run places no more orders (core/run-state.ts isTerminal). */
+export const TERMINAL_RUN_STATES = ['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED'] as const satisfies readonly RunState[];
+
+/** The fields that change as a run progresses. */
+export type RunPatch = Partial<
+  Pick<
+    Run,
+    | 'state'
+    | 'buyAt'
+    | 'sellAt'
+    | 'positionQty'
+    | 'entryPrice'
+    | 'exitPrice'
+    | 'exitLeg'
+    | 'lastAction'
+    | 'lastActionAt'
+    | 'reason'
+    | 'stopRequested'
+  >
+>;
+
+const PATCHABLE = [
+  'state',
+  'buyAt',
+  'sellAt',
+  'positionQty',
+  'entryPrice',
+  'exitPrice',
+  'exitLeg',
+  'lastAction',
+  'lastActionAt',
+  'reason',
+  'stopRequested',
+] as const satisfies readonly (keyof RunPatch)[];
+
+/** A new run: identity and schedule required; the rest defaults to no position, nulls, false. */
+export type NewRun = Pick<Run, 'strategyId' | 'userId' | 'tradingDate' | 'state' | 'buyAt' | 'sellAt'> & RunPatch;
+
+export interface RunsRepo {
+  /** @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date']) for a second run that day. */
+  create(input: NewRun, now: number): Run;
+  get(userId: UserId, id: RunId): Run | undefined;
+  /** Engine-internal: no user filter. */
+  getInternal(id: RunId): Run | undefined;
+  /** Engine-internal: the strategy's run on `tradingDate` ("YYYY-MM-DD"). */
+  findInternal(strategyId: StrategyId, tradingDate: string): Run | undefined;
+  /** Engine-internal: the strategy's run with the latest trading date. */
+  latestInternal(strategyId: StrategyId): Run | undefined;
+  /** The user's runs of one strategy, latest trading date first, at most `limit`. */
+  listForStrategy(userId: UserId, strategyId: StrategyId, limit: number): Run[];
+  /**
+   * Engine-internal: applies `patch` and returns the new row.
+   * @throws Error when there is no such run (an engine bug, not user input).
+   */
+  update(id: RunId, patch: RunPatch, now: number): Run;
+  /** Engine-internal: every user's runs not in a terminal state (ERROR included), for recovery. */
+  listNonTerminalInternal(): Run[];
+}
+
+type Row = typeof runs.$inferSelect;
+
+function toRun(row: Row): Run {
+  return {
+    id: asRunId(row.id),
+    strategyId: asStrategyId(row.strategyId),
+    userId: asUserId(row.userId),
+    tradingDate: row.tradingDate,
+    // Text columns written only from the typed inputs above.
+    state: row.state as RunState,
+    buyAt: row.buyAt,
+    sellAt: row.sellAt,
+    positionQty: row.positionQty,
+    entryPrice: row.entryPrice,
+    exitPrice: row.exitPrice,
+    exitLeg: row.exitLeg as Leg | null,
+    lastAction: row.lastAction,
+    lastActionAt: row.lastActionAt,
+    reason: row.reason,
+    stopRequested: row.stopRequested,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const newest = [desc(runs.tradingDate), desc(runs.id)];
+
+export function createRunsRepo(orm: Orm): RunsRepo {
+  const one = (where: SQL | undefined) => {
+    const row = orm.select().from(runs).where(where).get();
+    return row && toRun(row);
+  };
+  return {
+    create(input, now) {
+      const row = translated(() =>
+        orm
+          .insert(runs)
+          .values({
+            ...pick(input, PATCHABLE),
+            strategyId: input.strategyId,
+            userId: input.userId,
+            tradingDate: input.tradingDate,
+            state: input.state,
+            buyAt: input.buyAt,
+            sellAt: input.sellAt,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get(),
+      );
+      return toRun(row);
+    },
+    get: (userId, id) => one(and(eq(runs.id, id), eq(runs.userId, userId))),
+    getInternal: (id) => one(eq(runs.id, id)),
+    findInternal: (strategyId, tradingDate) => one(and(eq(runs.strategyId, strategyId), eq(runs.tradingDate, tradingDate))),
+    latestInternal(strategyId) {
+      const row = orm.select().from(runs).where(eq(runs.strategyId, strategyId)).orderBy(...newest).limit(1).get();
+      return row && toRun(row);
+    },
+    listForStrategy(userId, strategyId, limit) {
+      return orm
+        .select()
+        .from(runs)
+        .where(and(eq(runs.userId, userId), eq(runs.strategyId, strategyId)))
+        .orderBy(...newest)
+        .limit(Math.max(0, Math.floor(limit)))
+        .all()
+        .map(toRun);
+    },
+    update(id, patch, now) {
+      const row = translated(() =>
+        orm
+          .update(runs)
+          .set({ ...pick(patch, PATCHABLE), updatedAt: now })
+          .where(eq(runs.id, id))
+          .returning()
+          .get(),
+      );
+      if (!row) throw new Error(`run ${id} not found`);
+      return toRun(row);
+    },
+    listNonTerminalInternal() {
+      return orm.select().from(runs).where(notInArray(runs.state, [...TERMINAL_RUN_STATES])).orderBy(runs.id).all().map(toRun);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { FailureLimiter, LoginLimiter } from './login-limiter';
+
+const MIN = 60_000;
+
+function fakeNow(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('FailureLimiter', () => {
+  it('allows up to maxFailures, then refuses until the oldest failure leaves the window', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 3, windowMs: 15 * MIN }, clock.now);
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.check('k').allowed).toBe(true);
+      limiter.recordFailure('k');
+      clock.advance(MIN);
+    }
+    // Failures at 0, 1 and 2 min; now is 3 min: the first leaves the window at 15 min.
+    expect(limiter.check('k')).toEqual({ allowed: false, retryAfterMs: 12 * MIN });
+    clock.advance(12 * MIN - 1);
+    expect(limiter.check('k').allowed).toBe(false);
+    clock.advance(1);
+    expect(limiter.check('k')).toEqual({ allowed: true, retryAfterMs: 0 });
+    // Only one slot came free: the window slides, it does not reset.
+    limiter.recordFailure('k');
+    expect(limiter.check('k')).toEqual({ allowed: false, retryAfterMs: MIN });
+  });
+
+  it('keeps keys independent and forgets a key on success', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 2, windowMs: MIN }, clock.now);
+    limiter.recordFailure('a');
+    limiter.recordFailure('a');
+    expect(limiter.check('a').allowed).toBe(false);
+    expect(limiter.check('b').allowed).toBe(true);
+    limiter.recordSuccess('a');
+    expect(limiter.check('a').allowed).toBe(true);
+  });
+
+  it('stays bounded under 100k distinct keys, forgetting the least recently failed', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 1, windowMs: 15 * MIN, maxKeys: 1_000 }, clock.now);
+    const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    let largest = 0;
+    for (let i = 0; i < 100_000; i++) {
+      limiter.recordFailure(ip(i));
+      largest = Math.max(largest, limiter.size);
+    }
+    expect(largest).toBe(1_000);
+    expect(limiter.check(ip(99_999)).allowed).toBe(false);
+    expect(limiter.check(ip(99_000)).allowed).toBe(false);
+    expect(limiter.check(ip(98_999)).allowed).toBe(true);
+  });
+
+  it('bounds the default LoginLimiter too', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    for (let i = 0; i < 100_000; i++) limiter.recordFailure({ email: `u${i}@example.com`, address: `2001:db8::${i.toString(16)}` });
+    expect(limiter.size).toEqual({ accounts: 10_000, addresses: 10_000 });
+  });
+
+  it('drops expired keys without waiting for the cap', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 5, windowMs: MIN }, clock.now);
+    for (let i = 0; i < 500; i++) limiter.recordFailure(`old-${i}`);
+    clock.advance(MIN);
+    limiter.recordFailure('new');
+    expect(limiter.size).toBe(1);
+  });
+
+  it('keeps at most maxFailures timestamps per key', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 3, windowMs: 15 * MIN }, clock.now);
+    for (let i = 0; i < 1_000; i++) {
+      limiter.recordFailure('k');
+      clock.advance(1);
+    }
+    // The newest three failures count: the next slot frees when the 998th leaves the window.
+    expect(limiter.check('k').retryAfterMs).toBe(15 * MIN - 3);
+  });
+});
+
+describe('LoginLimiter', () => {
+  it('locks an account after 5 failures in 15 minutes, whatever the address', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    for (let i = 0; i < 5; i++) limiter.recordFailure({ email: 'alice@example.com', address: `10.0.0.${i}` });
+    const decision = limiter.check({ email: ' Alice@Example.COM', address: '10.0.0.99' });
+    expect(decision.allowed).toBe(false);
+    expect(decision.retryAfterMs).toBe(15 * MIN);
+    expect(limiter.check({ email: 'bob@example.com', address: '10.0.0.99' }).allowed).toBe(true);
+  });
+
+  it('locks an address after 20 failures in 15 minutes, whatever the account', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    for (let i = 0; i < 20; i++) {
+      limiter.recordFailure({ email: `user${i}@example.com`, address: '::ffff:192.0.2.7' });
+      clock.advance(1_000);
+    }
+    expect(limiter.check({ email: 'new@example.com', address: '192.0.2.7' })).toEqual({ allowed: false, retryAfterMs: 15 * MIN - 20_000 });
+    expect(limiter.check({ email: 'new@example.com', address: '192.0.2.8' }).allowed).toBe(true);
+  });
+
+  it('clears the account on success but not the address', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({
+      now: clock.now,
+      perAccount: { maxFailures: 2, windowMs: MIN },
+      perAddress: { maxFailures: 3, windowMs: MIN },
+    });
+    const attempt = { email: 'alice@example.com', address: '192.0.2.1' };
+    limiter.recordFailure(attempt);
+    limiter.recordFailure(attempt);
+    expect(limiter.check(attempt).allowed).toBe(false);
+    limiter.recordSuccess(attempt);
+    expect(limiter.check(attempt).allowed).toBe(true);
+    limiter.recordFailure({ email: 'bob@example.com', address: '192.0.2.1' });
+    expect(limiter.check({ email: 'carol@example.com', address: '192.0.2.1' }).allowed).toBe(false);
+  });
+
+  it('reports the longer wait when both limits are hit', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({
+      now: clock.now,
+      perAccount: { maxFailures: 1, windowMs: MIN },
+      perAddress: { maxFailures: 1, windowMs: 10 * MIN },
+    });
+    limiter.recordFailure({ email: 'a@example.com', address: '192.0.2.1' });
+    expect(limiter.check({ email: 'a@example.com', address: '192.0.2.1' }).retryAfterMs).toBe(10 * MIN);
+  });
+});

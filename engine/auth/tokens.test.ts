@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { asUserId, type UserId } from '../core/ids';
+import { DEFAULT_TOKEN_TTL_MS, TokenService } from './tokens';
+
+const T0 = Date.parse('2026-03-09T09:00:00Z');
+const alice = asUserId(7);
+
+function setup(ttlMs?: number) {
+  let now = T0;
+  const key = randomBytes(32);
+  const versions = new Map<UserId, number>([[alice, 3]]);
+  const tokens = new TokenService({ key, now: () => now, ...(ttlMs === undefined ? {} : { ttlMs }) });
+  return {
+    key,
+    tokens,
+    versions,
+    current: (id: UserId) => versions.get(id),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe('TokenService', () => {
+  it('issues a token that verifies to the same user and version', async () => {
+    const { tokens, current } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    expect(await tokens.verify(token, current)).toEqual({ userId: alice, tokenVersion: 3 });
+  });
+
+  it('expires after 12 hours by default, on the injected clock', async () => {
+    const { tokens, current, advance } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    advance(DEFAULT_TOKEN_TTL_MS - 1000);
+    expect(await tokens.verify(token, current)).not.toBeNull();
+    advance(1000);
+    expect(await tokens.verify(token, current)).toBeNull();
+  });
+
+  it('honours a configured lifetime', async () => {
+    const { tokens, current, advance } = setup(60_000);
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    advance(59_000);
+    expect(await tokens.verify(token, current)).not.toBeNull();
+    advance(1_000);
+    expect(await tokens.verify(token, current)).toBeNull();
+  });
+
+  it('revokes every token when the user token version moves (logout, password change)', async () => {
+    const { tokens, current, versions } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    versions.set(alice, 4);
+    expect(await tokens.verify(token, current)).toBeNull();
+    versions.delete(alice);
+    expect(await tokens.verify(token, current)).toBeNull();
+  });
+
+  it('accepts an async version lookup', async () => {
+    const { tokens } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    expect(await tokens.verify(token, async () => 3)).toEqual({ userId: alice, tokenVersion: 3 });
+  });
+
+  it('rejects a token signed with another key, or with its signature altered', async () => {
+    const { tokens, current } = setup();
+    const other = new TokenService({ key: randomBytes(32), now: () => T0 });
+    expect(await tokens.verify(await other.issue({ userId: alice, tokenVersion: 3 }), current)).toBeNull();
+
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const sig = Buffer.from(s, 'base64url');
+    sig[0] = (sig[0] ?? 0) ^ 0x01;
+    expect(await tokens.verify(`${h}.${p}.${sig.toString('base64url')}`, current)).toBeNull();
+  });
+
+  it('rejects a token whose payload was altered (e.g. another user id)', async () => {
+    const { tokens, versions, current } = setup();
+    versions.set(asUserId(8), 3);
+    const [h, , s] = (await tokens.issue({ userId: alice, tokenVersion: 3 })).split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: '8', tv: 3, iss: 'tradeclock', iat: T0 / 1000, exp: T0 / 1000 + 60 })).toString('base64url');
+    expect(await tokens.verify(`${h}.${forged}.${s}`, current)).toBeNull();
+  });
+
+  it('rejects the wrong issuer, alg "none", and garbage', async () => {
+    const { tokens, key, current } = setup();
+    const iat = T0 / 1000;
+    const foreign = await new SignJWT({ tv: 3 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('someone-else')
+      .setSubject('7')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(key);
+    expect(await tokens.verify(foreign, current)).toBeNull();
+
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: '7', tv: 3, iss: 'tradeclock', iat, exp: iat + 60 })).toString('base64url')}.`;
+    expect(await tokens.verify(none, current)).toBeNull();
+
+    for (const junk of ['', 'x', 'a.b.c', 'Bearer abc']) expect(await tokens.verify(junk, current)).toBeNull();
+  });
+
+  it('rejects a validly signed token whose claims have the wrong shape', async () => {
+    const { tokens, key, current } = setup();
+    const iat = T0 / 1000;
+    const sign = (claims: Record<string, unknown>, sub: string) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('tradeclock').setSubject(sub).setIssuedAt(iat).setExpirationTime(iat + 60).sign(key);
+    expect(await tokens.verify(await sign({ tv: '3' }, '7'), current)).toBeNull();
+    expect(await tokens.verify(await sign({ tv: 3 }, 'alice'), current)).toBeNull();
+    expect(await tokens.verify(await sign({}, '7'), current)).toBeNull();
+  });
+
+  it('refuses a short signing key', () => {
+    expect(() => new TokenService({ key: randomBytes(16), now: () => T0 })).toThrow(/32 bytes/);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Open broker connections, one per broker account, created on first use by an injected factory.
+ * The composition root decides how an account becomes a Broker (paper, Alpaca, Kite, a test fake).
+ */
+import type { BrokerAccountId, UserId } from '../core/ids';
+import type { Broker } from './broker';
+
+export interface BrokerAccountRef {
+  readonly id: BrokerAccountId;
+  readonly userId: UserId;
+}
+
+/** Makes a started-or-not Broker for an account; `BrokerSessions` calls `start()` itself. */
+export type BrokerFactory = (accountId: BrokerAccountId) => Promise<{ broker: Broker; account: BrokerAccountRef }>;
+
+export class BrokerSessions {
+  private readonly open = new Map<BrokerAccountId, Promise<Broker>>();
+  private readonly listeners: Array<(account: BrokerAccountRef, broker: Broker) => void> = [];
+
+  constructor(private readonly factory: BrokerFactory) {}
+
+  /** Called once for every broker as it opens (the market listener and execution engine attach here). */
+  onOpen(listener: (account: BrokerAccountRef, broker: Broker) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The account's broker, opened and started on first call; concurrent callers share one start. */
+  get(accountId: BrokerAccountId): Promise<Broker> {
+    let p = this.open.get(accountId);
+    if (!p) {
+      p = this.start(accountId);
+      this.open.set(accountId, p);
+      p.catch(() => this.open.delete(accountId));
+    }
+    return p;
+  }
+
+  /** Stops and forgets one account's broker (account removed or credentials changed). */
+  async close(accountId: BrokerAccountId): Promise<void> {
+    const p = this.open.get(accountId);
+    this.open.delete(accountId);
+    if (p) await (await p.catch(() => null))?.stop();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open.keys()].map((id) => this.close(id)));
+  }
+
+  private async start(accountId: BrokerAccountId): Promise<Broker> {
+    const { broker, account } = await this.factory(accountId);
+    for (const l of this.listeners) l(account, broker);
+    await broker.start();
+    return broker;
+  }
+}

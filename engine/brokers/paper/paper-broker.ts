@@ -1,0 +1,92 @@
+/**
+ * The paper broker: Tradeclock's embedded default. A simulated market (seeded random walk or
+ * scripted prices) and an order book that fills market orders at that market, all on the
+ * injected clock, so a whole trading day runs on a FakeClock in milliseconds.
+ */
+import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
+import type { Broker, BrokerCapabilities, BrokerInstruments, Instrument } from '../broker';
+import type { FeedState } from '../../core/events';
+import { PAPER_SYMBOL_PATTERN, parsePaperBrokerOptions, type PaperBrokerConfig, type PaperBrokerOptions } from './paper-config';
+import { PAPER_CLIENT_ORDER_ID_MAX_LENGTH, PaperExecution, type PaperFault, type PaperFaultOptions, type PaperOrder } from './paper-execution';
+import { PaperMarket } from './paper-market';
+
+/** What the paper broker can do; it mimics Alpaca's duplicate-id rule so that path gets exercised. */
+export const PAPER_CAPABILITIES: BrokerCapabilities = {
+  kind: 'paper',
+  exchanges: EXCHANGES,
+  orderTypes: ['market'],
+  rejectsDuplicateClientOrderId: true,
+  clientOrderIdMaxLength: PAPER_CLIENT_ORDER_ID_MAX_LENGTH,
+  ordersPerSecond: null,
+  ordersPerMinute: null,
+  sessionExpiresDaily: null,
+  fractionalQty: false,
+};
+
+/** A Broker plus the controls tests use to steer the simulation and inject faults. */
+export interface PaperBroker extends Broker {
+  readonly execution: PaperExecution;
+  readonly data: PaperMarket;
+  /** The parsed options, defaults applied, and the seed actually used. */
+  readonly config: PaperBrokerConfig & { readonly seed: number };
+  /** Every order the broker holds, oldest first (orders that never reached it are not listed). */
+  placedOrders(): readonly PaperOrder[];
+  /** Makes the next `placeOrder` fail as `fault` says; queued, one fault per call. */
+  failNextPlace(fault: PaperFault, options?: PaperFaultOptions): void;
+  /** Forces a price for "EXCHANGE:SYMBOL" and, if subscribed and the feed is up, ticks it at once. */
+  setPrice(instrumentKey: string, price: number): void;
+  /** Reports a feed state; anything but 'up' pauses ticks until 'up' again. */
+  setFeed(state: FeedState, detail?: string | null): void;
+}
+
+/**
+ * Creates a paper broker. Options other than `clock` are user input (a broker account's
+ * `options`) and are validated: a bad value throws a `validation_failed` DomainError naming it.
+ *
+ * The broker never reads the system time: ticks, fills and latencies all run on `clock`. Without
+ * a `seed`, the clock's time at creation seeds the walk (deterministic on a FakeClock).
+ *
+ * @example
+ *   const broker = createPaperBroker({ clock, seed: 7, scripts: { 'NSE:INFY': [{ afterMs: 5_000, price: 94 }] } });
+ *   await broker.start();
+ *   broker.data.subscribe([(await broker.instruments.resolve('INFY', 'NSE'))!]);
+ */
+export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
+  const { clock, ...userOptions } = options;
+  const parsed = parsePaperBrokerOptions(userOptions);
+  const config = { ...parsed, seed: parsed.seed ?? Math.trunc(clock.now()) };
+  const market = new PaperMarket(clock, config, config.seed);
+  const execution = new PaperExecution(clock, config, (exchange, symbol) => market.priceOf(exchange, symbol));
+
+  return {
+    capabilities: PAPER_CAPABILITIES,
+    instruments: paperInstruments(config.tickSize),
+    execution,
+    data: market,
+    config,
+    async start() {
+      market.start();
+    },
+    async stop() {
+      market.stop();
+      execution.stop();
+    },
+    placedOrders: () => execution.placedOrders(),
+    failNextPlace: (fault, faultOptions) => execution.failNextPlace(fault, faultOptions),
+    setPrice: (key, price) => market.setPrice(key, price),
+    setFeed: (state, detail) => market.setFeed(state, detail ?? null),
+  };
+}
+
+/**
+ * Every well-formed upper-case symbol exists on every exchange: the paper market invents a
+ * price for whatever the trader names. brokerRef is "EXCHANGE:SYMBOL".
+ */
+export function paperInstruments(tickSize: number): BrokerInstruments {
+  return {
+    async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
+      if (!EXCHANGES.includes(exchange) || !PAPER_SYMBOL_PATTERN.test(symbol)) return null;
+      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize };
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The paper broker's order book: market orders fill at the simulated price after a configurable
+ * delay, client order ids are unique as at Alpaca, and tests can inject the failures the engine
+ * must survive (a rejection, a timeout before or after the broker took the order).
+ */
+import type { Clock, TimerHandle } from '../../core/clock';
+import { notFound } from '../../core/errors';
+import { EXCHANGES, type Exchange } from '../../core/types';
+import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import { PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
+import { notifyAll } from './paper-listeners';
+import { fillPrice } from './paper-price';
+
+/** Matches `capabilities.clientOrderIdMaxLength` (Alpaca's limit). */
+export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;
+
+/**
+ * A failure the next `placeOrder` suffers:
+ * - `reject`: the broker refuses it; nothing is recorded.
+ * - `unknown`: the request times out before reaching the broker; nothing is recorded.
+ * - `unknown-but-accepted`: the broker records and fills the order, but the answer is lost, so
+ *   the caller sees `{ kind: 'unknown' }` and must find the order with `lookupOrder`.
+ */
+export type PaperFault = 'reject' | 'unknown' | 'unknown-but-accepted';
+
+export interface PaperFaultOptions {
+  /**
+   * For `unknown-but-accepted`: also drop the order's stream updates, as if the update stream
+   * failed together with the request, so `lookupOrder` is the only way to learn the outcome.
+   * Default false: the stream still reports the order, as a broker's stream would.
+   */
+  readonly silent?: boolean;
+}
+
+/** An order the paper broker holds, as `placedOrders()` lists it. */
+export interface PaperOrder {
+  readonly request: PlaceOrderRequest;
+  readonly brokerOrderId: string;
+  readonly placedAt: number;
+  /** What `placeOrder` answered for it: 'unknown' when an injected fault hid the acceptance. */
+  readonly answer: 'accepted' | 'unknown';
+  /** Its latest state, as `lookupOrder` returns it. */
+  readonly report: OrderReport;
+}
+
+interface OrderState {
+  readonly request: PlaceOrderRequest;
+  readonly accepted: OrderReport;
+  readonly answer: 'accepted' | 'unknown';
+  readonly silent: boolean;
+  report: OrderReport;
+  /** `ack`: 'accepted' not yet streamed; `fill`: streamed, fill pending; `done`: final. */
+  phase: 'ack' | 'fill' | 'done';
+  /** The order's one pending timer (ack, fill or a queued cancel notice). */
+  timer: TimerHandle | undefined;
+}
+
+/** Execution half of the paper broker; `createPaperBroker` wires it to the market's prices. */
+export class PaperExecution implements BrokerExecution {
+  private readonly orders = new Map<string, OrderState>();
+  private readonly listeners = new Set<(report: OrderReport) => void>();
+  private readonly faults: { readonly fault: PaperFault; readonly silent: boolean }[] = [];
+  private sequence = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: PaperBrokerConfig,
+    private readonly priceOf: (exchange: Exchange, symbol: string) => number,
+  ) {}
+
+  /** Paper accounts need no keys; any credentials pass. */
+  async validateCredentials(): Promise<CredentialCheck> {
+    return { ok: true };
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    if (this.stopped) return { kind: 'rejected', reason: 'paper broker is stopped' };
+    const injected = this.faults.shift();
+    if (injected?.fault === 'reject') return { kind: 'rejected', reason: 'injected rejection' };
+    if (injected?.fault === 'unknown') return { kind: 'unknown', reason: 'injected timeout before the order reached the broker' };
+    if (injected?.fault === 'unknown-but-accepted') {
+      // Whatever the broker decided (even a duplicate rejection) is lost with the answer.
+      this.accept(req, 'unknown', injected.silent);
+      return { kind: 'unknown', reason: 'injected timeout after the broker received the order' };
+    }
+    return this.accept(req, 'accepted', false);
+  }
+
+  async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
+    return this.orders.get(clientOrderId)?.report ?? null;
+  }
+
+  /**
+   * Cancels an order that has not filled yet; the update stream then reports 'cancelled' (after
+   * 'accepted', if that was still due). A filled or already cancelled order is left as it is;
+   * an id the broker never took is a `not_found` DomainError.
+   */
+  async cancelOrder(clientOrderId: string): Promise<void> {
+    const order = this.orders.get(clientOrderId);
+    if (!order) throw notFound(`paper order with client order id "${clientOrderId}"`);
+    if (this.stopped || order.phase === 'done') return;
+    order.timer?.cancel();
+    const cancelled: OrderReport = { ...order.report, status: 'cancelled', at: this.clock.now(), reason: 'cancelled on request' };
+    const notices = order.phase === 'ack' ? [order.accepted, cancelled] : [cancelled];
+    order.report = cancelled;
+    order.phase = 'done';
+    // Streamed from a timer like every other update, never from inside the caller's await.
+    order.timer = this.clock.setTimer(0, () => notices.forEach((notice) => this.emit(order, notice)));
+  }
+
+  onOrderUpdate(listener: (report: OrderReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every order the broker holds, oldest first, as immutable snapshots. */
+  placedOrders(): readonly PaperOrder[] {
+    return [...this.orders.values()].map((o) => ({
+      request: o.request,
+      brokerOrderId: o.accepted.brokerOrderId,
+      placedAt: o.accepted.at,
+      answer: o.answer,
+      report: o.report,
+    }));
+  }
+
+  /** Queues a failure for the next `placeOrder`; several calls fail that many placements, in order. */
+  failNextPlace(fault: PaperFault, options: PaperFaultOptions = {}): void {
+    this.faults.push({ fault, silent: options.silent ?? false });
+  }
+
+  /** Cancels every pending timer and drops every listener; nothing is emitted afterwards. */
+  stop(): void {
+    this.stopped = true;
+    for (const order of this.orders.values()) order.timer?.cancel();
+    this.listeners.clear();
+    this.faults.length = 0;
+  }
+
+  private accept(req: PlaceOrderRequest, answer: 'accepted' | 'unknown', silent: boolean): PlaceOrderResult {
+    if (this.orders.has(req.clientOrderId)) return { kind: 'rejected', reason: 'duplicate client order id' };
+    const invalid = invalidReason(req);
+    if (invalid) return { kind: 'rejected', reason: invalid };
+
+    const at = this.clock.now();
+    const accepted: OrderReport = {
+      clientOrderId: req.clientOrderId,
+      brokerOrderId: `paper-${++this.sequence}`,
+      status: 'accepted',
+      filledQty: 0,
+      avgFillPrice: null,
+      at,
+      reason: null,
+    };
+    // Copy the request: a caller mutating its object later must not rewrite the broker's record.
+    const order: OrderState = { request: { ...req }, accepted, answer, silent, report: accepted, phase: 'ack', timer: undefined };
+    this.orders.set(req.clientOrderId, order);
+    order.timer = this.clock.setTimer(this.config.ackLatencyMs, () => this.acknowledge(order));
+    return { kind: 'accepted', brokerOrderId: accepted.brokerOrderId, at };
+  }
+
+  private acknowledge(order: OrderState): void {
+    if (this.stopped || order.phase !== 'ack') return;
+    order.phase = 'fill';
+    order.timer = this.clock.setTimer(this.config.fillLatencyMs, () => this.fill(order));
+    this.emit(order, order.accepted);
+  }
+
+  private fill(order: OrderState): void {
+    if (this.stopped || order.phase !== 'fill') return;
+    const { instrument, side, qty } = order.request;
+    // Priced when the fill happens, not when the order was placed: latency costs what it costs.
+    const price = fillPrice(this.priceOf(instrument.exchange, instrument.symbol), side, this.config.slippageBps, this.config.tickSize);
+    order.report = { ...order.report, status: 'filled', filledQty: qty, avgFillPrice: price, at: this.clock.now() };
+    order.phase = 'done';
+    order.timer = undefined;
+    this.emit(order, order.report);
+  }
+
+  private emit(order: OrderState, report: OrderReport): void {
+    if (this.stopped || order.silent) return;
+    notifyAll(this.listeners, (listener) => listener(report));
+  }
+}
+
+/** Why the paper broker refuses a request, or null when it is well-formed. */
+function invalidReason(req: PlaceOrderRequest): string | null {
+  const id = req.clientOrderId;
+  if (typeof id !== 'string' || id.length === 0) return 'client order id is required';
+  if (id.length > PAPER_CLIENT_ORDER_ID_MAX_LENGTH) return `client order id longer than ${PAPER_CLIENT_ORDER_ID_MAX_LENGTH} characters`;
+  const { exchange, symbol } = req.instrument;
+  if (!EXCHANGES.includes(exchange) || !PAPER_SYMBOL_PATTERN.test(symbol)) return `unknown instrument ${exchange}:${symbol}`;
+  if (req.side !== 'buy' && req.side !== 'sell') return `side must be buy or sell, got "${String(req.side)}"`;
+  // capabilities.fractionalQty is false.
+  if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `qty must be a whole number above 0, got ${req.qty}`;
+  return null;
+}

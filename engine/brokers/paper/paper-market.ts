@@ -1,0 +1,212 @@
+/**
+ * The paper broker's simulated market and data feed: one price per instrument, moved by a seeded
+ * random walk or by a script, and ticks for the subscribed ones on the injected clock.
+ */
+import type { Clock, TimerHandle } from '../../core/clock';
+import { validationError } from '../../core/errors';
+import type { FeedState } from '../../core/events';
+import { EXCHANGES, instrumentKey, type Exchange, type Tick } from '../../core/types';
+import type { BrokerData, Instrument } from '../broker';
+import { PAPER_INSTRUMENT_KEY_PATTERN, type PaperBrokerConfig, type PaperScriptPoint } from './paper-config';
+import { PaperDecimal, roundToTick, walkStep } from './paper-price';
+import { seededUniform, type UniformSource } from './paper-random';
+import { notifyAll } from './paper-listeners';
+
+const DEFAULT_START_PRICE = 100;
+
+/** What the market remembers about an instrument, subscribed or not, for the broker's lifetime. */
+interface InstrumentState {
+  readonly key: string;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  /** Last price, on the tick grid: what ticks show and fills start from. */
+  price: number;
+  /** The walk's unrounded price, so sub-tick moves accumulate. */
+  walk: PaperDecimal;
+  readonly script: readonly PaperScriptPoint[] | undefined;
+  uniform: UniformSource | undefined;
+}
+
+/** One subscription's schedule; replaced (not reused) on resubscribe so a stale timer can tell. */
+interface Stream {
+  readonly state: InstrumentState;
+  /** Monotonic time the schedule counts from: subscribe time, or start time if subscribed earlier. */
+  origin: number;
+  /** Index of the next cadence tick (at origin + k × tickIntervalMs). */
+  nextBeat: number;
+  /** Index of the next script point to play. */
+  nextPoint: number;
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * Subscriptions are a set, as at Kite and Alpaca: subscribing twice is subscribing once, and one
+ * unsubscribe stops the ticks. Counting interested strategies is the MarketListener's job.
+ *
+ * Each subscribed instrument ticks at subscribe time and then every `tickIntervalMs`; a scripted
+ * one also ticks at exactly `subscribe time + afterMs` of each script point, with that point's
+ * price (a point that coincides with a beat gives one tick, with the script's price).
+ */
+export class PaperMarket implements BrokerData {
+  private readonly instruments = new Map<string, InstrumentState>();
+  private readonly streams = new Map<string, Stream>();
+  private readonly tickListeners = new Set<(tick: Tick) => void>();
+  private readonly feedListeners = new Set<(state: FeedState, detail: string | null) => void>();
+  private started = false;
+  private stopped = false;
+  private feed: FeedState = 'up';
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: PaperBrokerConfig,
+    private readonly seed: number,
+  ) {}
+
+  /** Opens the feed: emits 'up' and starts the ticks of instruments subscribed so far. */
+  start(): void {
+    if (this.stopped) throw new Error('paper broker was stopped; create a new one');
+    if (this.started) return;
+    this.started = true;
+    this.setFeed('up');
+    for (const stream of this.streams.values()) this.begin(stream);
+  }
+
+  /** Cancels every timer and drops every listener; nothing is emitted afterwards. */
+  stop(): void {
+    this.stopped = true;
+    for (const stream of this.streams.values()) stream.timer?.cancel();
+    this.streams.clear();
+    this.tickListeners.clear();
+    this.feedListeners.clear();
+  }
+
+  subscribe(instruments: readonly Instrument[]): void {
+    if (this.stopped) return;
+    for (const instrument of instruments) {
+      const state = this.stateOf(instrument.exchange, instrument.symbol);
+      if (this.streams.has(state.key)) continue;
+      const stream: Stream = { state, origin: 0, nextBeat: 0, nextPoint: 0, timer: undefined };
+      this.streams.set(state.key, stream);
+      if (this.started) this.begin(stream);
+    }
+  }
+
+  unsubscribe(instruments: readonly Instrument[]): void {
+    for (const instrument of instruments) {
+      const key = instrumentKey(instrument.exchange, instrument.symbol);
+      this.streams.get(key)?.timer?.cancel();
+      this.streams.delete(key);
+    }
+  }
+
+  onTick(listener: (tick: Tick) => void): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
+  }
+
+  onFeedState(listener: (state: FeedState, detail: string | null) => void): () => void {
+    this.feedListeners.add(listener);
+    return () => this.feedListeners.delete(listener);
+  }
+
+  /** The instrument's current price: its last tick, or its start price if it never ticked. */
+  priceOf(exchange: Exchange, symbol: string): number {
+    return this.stateOf(exchange, symbol).price;
+  }
+
+  /** Keys of the instruments currently subscribed, for tests and diagnostics. */
+  subscriptions(): readonly string[] {
+    return [...this.streams.keys()];
+  }
+
+  /**
+   * Forces a price (rounded to the tick); a subscribed instrument ticks it at once, synchronously,
+   * if the feed is up. The walk or script carries on from it at the next beat.
+   */
+  setPrice(key: string, price: number): void {
+    const parsed = parseKey(key);
+    if (!parsed) throw validationError([{ field: 'instrumentKey', message: `must be "EXCHANGE:SYMBOL", got "${key}"` }]);
+    if (!Number.isFinite(price) || price <= 0) throw validationError([{ field: 'price', message: `must be a price above 0, got ${price}` }]);
+    const state = this.stateOf(parsed.exchange, parsed.symbol);
+    state.price = roundToTick(price, this.config.tickSize);
+    state.walk = new PaperDecimal(state.price);
+    if (this.started && this.streams.has(key)) this.emitTick(state);
+  }
+
+  /**
+   * Sets the feed state and reports it to feed listeners. Anything but 'up' pauses ticks while
+   * prices keep moving underneath, as in a real outage: the first tick after 'up' may have jumped.
+   */
+  setFeed(state: FeedState, detail: string | null = null): void {
+    if (this.stopped) return;
+    this.feed = state;
+    notifyAll(this.feedListeners, (listener) => listener(state, detail));
+  }
+
+  private stateOf(exchange: Exchange, symbol: string): InstrumentState {
+    const key = instrumentKey(exchange, symbol);
+    let state = this.instruments.get(key);
+    if (!state) {
+      const price = roundToTick(this.config.startPrices[key] ?? DEFAULT_START_PRICE, this.config.tickSize);
+      state = { key, symbol, exchange, price, walk: new PaperDecimal(price), script: this.config.scripts[key], uniform: undefined };
+      this.instruments.set(key, state);
+    }
+    return state;
+  }
+
+  private begin(stream: Stream): void {
+    stream.origin = this.clock.monotonic();
+    stream.nextBeat = 0;
+    stream.nextPoint = 0;
+    this.scheduleNext(stream);
+  }
+
+  private scheduleNext(stream: Stream): void {
+    const offset = this.nextOffset(stream);
+    // Measured from the origin rather than chained, so a late timer on the real clock does not push every later tick.
+    const delay = Math.max(0, stream.origin + offset - this.clock.monotonic());
+    stream.timer = this.clock.setTimer(delay, () => this.fire(stream, offset));
+  }
+
+  private nextOffset(stream: Stream): number {
+    const beat = stream.nextBeat * this.config.tickIntervalMs;
+    const point = stream.state.script?.[stream.nextPoint];
+    return point ? Math.min(beat, point.afterMs) : beat;
+  }
+
+  private fire(stream: Stream, offset: number): void {
+    if (this.stopped || this.streams.get(stream.state.key) !== stream) return;
+    const { state } = stream;
+    const isBeat = offset === stream.nextBeat * this.config.tickIntervalMs;
+    if (state.script) {
+      // Several points may share one offset; the last of them is the price at that instant.
+      let point = state.script[stream.nextPoint];
+      while (point && point.afterMs <= offset) {
+        state.walk = new PaperDecimal(point.price);
+        state.price = roundToTick(point.price, this.config.tickSize);
+        point = state.script[++stream.nextPoint];
+      }
+    } else if (isBeat && stream.nextBeat > 0) {
+      // The tick at subscribe time shows the price as it is; the walk moves from the next beat on.
+      state.uniform ??= seededUniform(this.seed, state.key);
+      state.walk = walkStep(state.walk, state.uniform(), this.config.volatilityBps, this.config.tickSize);
+      state.price = roundToTick(state.walk, this.config.tickSize);
+    }
+    if (isBeat) stream.nextBeat++;
+    this.emitTick(state);
+    this.scheduleNext(stream);
+  }
+
+  private emitTick(state: InstrumentState): void {
+    if (this.stopped || this.feed !== 'up') return;
+    const tick: Tick = { symbol: state.symbol, exchange: state.exchange, price: state.price, at: this.clock.now() };
+    notifyAll(this.tickListeners, (listener) => listener(tick));
+  }
+}
+
+function parseKey(key: string): { exchange: Exchange; symbol: string } | null {
+  if (!PAPER_INSTRUMENT_KEY_PATTERN.test(key)) return null;
+  const colon = key.indexOf(':');
+  const exchange = EXCHANGES.find((e) => e === key.slice(0, colon));
+  return exchange ? { exchange, symbol: key.slice(colon + 1) } : null;
+}

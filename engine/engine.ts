@@ -1,0 +1,91 @@
+/**
+ * createEngine: the engine's wiring, with every dependency passed in. The daemon, the desktop
+ * app and the tests all build the engine here; nothing in it reads the environment.
+ */
+import type { Logger } from 'pino';
+import type { Repos } from '../db/repos';
+import type { Clock } from './core/clock';
+import { EventBus } from './bus/event-bus';
+import { recordEvents } from './bus/audit-log';
+import { BrokerSessions, type BrokerFactory } from './brokers/broker-sessions';
+import { InstrumentCache } from './brokers/instrument-cache';
+import { MarketListener } from './market/market-listener';
+import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
+import { JobScheduler } from './scheduler/job-timer';
+import type { TradingCalendar } from './scheduler/trading-calendar';
+import type { RuntimeStore } from './runtime/runtime-store';
+import { StrategyService } from './strategy/strategy-service';
+import { StrategyManager } from './strategy/strategy-manager';
+import { recover, type RecoveryReport } from './strategy/recovery';
+import type { EngineContext } from './context';
+
+export interface EngineDeps {
+  readonly repos: Repos;
+  readonly runtime: RuntimeStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly calendar: TradingCalendar;
+  readonly brokerFactory: BrokerFactory;
+  /** 6 base-36 chars (settings.install_id). */
+  readonly installId: string;
+  readonly execution?: ExecutionOptions;
+}
+
+export interface Engine {
+  readonly ctx: EngineContext;
+  readonly bus: EventBus;
+  readonly strategies: StrategyService;
+  readonly manager: StrategyManager;
+  readonly execution: ExecutionEngine;
+  readonly market: MarketListener;
+  readonly brokers: BrokerSessions;
+  /** Rebuilds runtime state from SQLite; call once after createEngine. */
+  recover(): Promise<RecoveryReport>;
+  /** Resolves when no order is queued or being placed. */
+  idle(): Promise<void>;
+  /** Cancels every job, lets in-flight orders finish, closes brokers. The caller closes db and store. */
+  stop(): Promise<void>;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const bus = new EventBus((err, event) => deps.logger.error({ err, event: event.type }, 'event listener failed'));
+  const brokers = new BrokerSessions(deps.brokerFactory);
+  const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger });
+  const ctx: EngineContext = {
+    repos: deps.repos,
+    runtime: deps.runtime,
+    bus,
+    clock: deps.clock,
+    logger: deps.logger,
+    brokers,
+    instruments: new InstrumentCache(brokers),
+    market,
+    installId: deps.installId,
+  };
+  const execution = new ExecutionEngine(ctx, deps.execution);
+  brokers.onOpen((account, broker) => {
+    market.attach(account, broker);
+    execution.attach(account, broker);
+  });
+  const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
+  const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar);
+  const stopAudit = recordEvents(bus, deps.repos, deps.logger);
+
+  return {
+    ctx,
+    bus,
+    strategies: new StrategyService(ctx),
+    manager,
+    execution,
+    market,
+    brokers,
+    recover: () => recover(ctx, manager, execution, deps.calendar),
+    idle: () => execution.idle(),
+    async stop() {
+      scheduler.cancelAll();
+      await execution.stop();
+      await brokers.closeAll();
+      stopAudit();
+    },
+  };
+}

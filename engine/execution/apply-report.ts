@@ -1,0 +1,97 @@
+/**
+ * Folds a broker's order report into the journal and the run, in one SQLite transaction. Reports
+ * may arrive twice, out of order, or before placeOrder has returned: status only moves forward.
+ */
+import type { BrokerAccountId } from '../core/ids';
+import type { EngineEvent } from '../core/events';
+import type { Order, OrderStatus, Run, RunState } from '../core/types';
+import { FINAL_ORDER_STATUSES } from '../core/types';
+import { canTransition } from '../core/run-state';
+import type { OrderReport } from '../brokers/broker';
+import type { EngineContext } from '../context';
+import { writeRunState, type RunPatch } from './run-ledger';
+
+const RANK: Readonly<Record<OrderStatus, number>> = {
+  pending: 0,
+  sent: 1,
+  unknown: 1,
+  accepted: 2,
+  partially_filled: 3,
+  filled: 4,
+  rejected: 4,
+  cancelled: 4,
+};
+
+export interface ReportOutcome {
+  readonly order: Order;
+  readonly events: EngineEvent[];
+  readonly runBefore?: Run;
+  readonly runAfter?: Run;
+}
+
+export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccountId, report: OrderReport): ReportOutcome | null {
+  const { repos, clock, logger } = ctx;
+  return repos.transaction(() => {
+    const order = repos.orders.findByClientOrderIdInternal(accountId, report.clientOrderId);
+    if (!order || FINAL_ORDER_STATUSES.has(order.status)) return null;
+    if (RANK[report.status] < RANK[order.status]) return null;
+    if (report.status === order.status && report.filledQty <= order.filledQty) return null;
+    const now = clock.now();
+    const settledQty = Math.min(report.filledQty, order.qty);
+    const updated = repos.orders.update(
+      order.id,
+      {
+        status: report.status,
+        brokerOrderId: order.brokerOrderId ?? (report.brokerOrderId || null),
+        ackedAt: order.ackedAt ?? now,
+        filledQty: settledQty,
+        fillPrice: report.avgFillPrice ?? order.fillPrice,
+        filledAt: report.status === 'filled' ? now : order.filledAt,
+        rejectReason: report.status === 'rejected' || report.status === 'cancelled' ? report.reason ?? report.status : order.rejectReason,
+      },
+      now,
+    );
+    const base = { userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, at: now };
+    const events: EngineEvent[] = [];
+    if (report.status === 'accepted') events.push({ ...base, type: 'order_accepted', brokerOrderId: updated.brokerOrderId ?? '' });
+    const final = report.status === 'filled' || report.status === 'rejected' || report.status === 'cancelled';
+    if (!final) return { order: updated, events };
+
+    const filled = settledQty > 0;
+    if (filled) events.push({ ...base, type: 'order_filled', filledQty: settledQty, fillPrice: updated.fillPrice ?? 0 });
+    else events.push({ ...base, type: 'order_rejected', reason: updated.rejectReason ?? report.status });
+
+    const run = repos.runs.getInternal(order.runId);
+    if (!run) return { order: updated, events };
+    const next = nextRunState(run, updated, filled);
+    if (!canTransition(run.state, next.to)) {
+      logger.error({ runId: run.id, from: run.state, to: next.to, order: order.id }, 'order report does not fit the run state; run left as is');
+      return { order: updated, events };
+    }
+    const after = writeRunState(ctx, run, next.to, { ...next.patch, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: now });
+    return { order: updated, events, runBefore: run, runAfter: after };
+  });
+}
+
+function nextRunState(run: Run, order: Order, filled: boolean): { to: RunState; patch: RunPatch } {
+  const price = order.fillPrice;
+  if (order.slot === 'entry') {
+    if (filled) return { to: 'IN_POSITION', patch: { positionQty: order.filledQty, entryPrice: price } };
+    const why = `BUY ${order.status} by the broker: ${order.rejectReason ?? 'no reason given'}`;
+    return run.stopRequested ? { to: 'STOPPED', patch: { reason: `stopped by the trader; ${why}` } } : { to: 'ERROR', patch: { reason: why } };
+  }
+  const remaining = Math.max(0, run.positionQty - order.filledQty);
+  if (!filled || remaining > 0) {
+    return {
+      to: 'ERROR',
+      patch: {
+        positionQty: remaining,
+        exitPrice: price,
+        reason: `${order.leg} exit ${order.status} with ${order.filledQty} of ${run.positionQty} sold: ${order.rejectReason ?? 'no reason given'}. A position of ${remaining} is still open: close it at the broker.`,
+      },
+    };
+  }
+  const to: RunState = order.leg === 'STOPLOSS' ? 'EXITED_BY_SL' : order.leg === 'MANUAL_EXIT' ? 'STOPPED' : 'SOLD';
+  const reason = order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : null;
+  return { to, patch: { positionQty: 0, exitPrice: price, exitLeg: order.leg, reason } };
+}

@@ -1,0 +1,307 @@
+/**
+ * Places every order. One priority queue (STOPLOSS before SELL before BUY), a per-strategy lock,
+ * the journal written before anything is sent, and exactly one exit per position: whichever exit
+ * reaches the journal first wins, the other is recorded as suppressed.
+ */
+import { clientOrderId, randomToken, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
+import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
+import type { OrderReport, PlaceOrderResult } from '../brokers/broker';
+import type { BrokerAccountRef } from '../brokers/broker-sessions';
+import type { Broker } from '../brokers/broker';
+import type { EngineContext } from '../context';
+import { UniqueViolation } from '../../db/repos';
+import { OrderQueue } from './order-queue';
+import { announceRun, writeRunState } from './run-ledger';
+import { applyReportToJournal } from './apply-report';
+import { Reconciler } from './reconciler';
+
+/** A request to place one leg of one run; the engine decides whether it may go out. */
+export interface OrderIntent {
+  readonly strategyId: StrategyId;
+  readonly runId: RunId;
+  readonly leg: Leg;
+  /** When the trigger was due (time legs) or the crossing tick's time (STOPLOSS). */
+  readonly scheduledAt: number;
+}
+
+export interface ExecutionOptions {
+  /** Orders being placed at once across all strategies. */
+  readonly maxInFlight?: number;
+  /** lock:runtime:{id} expiry; longer than any broker call should take. */
+  readonly lockTtlMs?: number;
+}
+
+type Decision =
+  | { readonly kind: 'send'; readonly order: Order; readonly before: Run; readonly after: Run; readonly strategy: Strategy }
+  | { readonly kind: 'defer'; readonly run: Run }
+  | { readonly kind: 'suppress'; readonly run: Run; readonly reason: string }
+  | { readonly kind: 'drop'; readonly reason: string };
+
+export class ExecutionEngine {
+  private readonly queue = new OrderQueue<OrderIntent>();
+  /** Strategies with an intent being processed in this process. */
+  private readonly busy = new Set<StrategyId>();
+  /** Intents waiting for their strategy's current intent to finish. */
+  private readonly parked = new Map<StrategyId, OrderIntent[]>();
+  /** Exits asked for while the BUY was still in flight: sent as soon as it fills. */
+  private readonly exitAfterFill = new Map<RunId, OrderIntent>();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly maxInFlight: number;
+  private readonly lockTtlMs: number;
+  private stopped = false;
+  readonly reconciler: Reconciler;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    opts: ExecutionOptions = {},
+  ) {
+    this.maxInFlight = opts.maxInFlight ?? 64;
+    this.lockTtlMs = opts.lockTtlMs ?? 30_000;
+    this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
+  }
+
+  /** Wires a newly opened broker's order updates in. */
+  attach(account: BrokerAccountRef, broker: Broker): void {
+    broker.execution.onOrderUpdate((report) => this.applyReport(account.id, report));
+  }
+
+  submit(intent: OrderIntent): void {
+    if (this.stopped) return;
+    this.queue.push(intent);
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued, parked or being placed. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking intents; in-flight ones finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.reconciler.stop();
+    await this.idle();
+  }
+
+  private isIdle(): boolean {
+    return this.queue.size === 0 && this.inFlight === 0 && this.parked.size === 0;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight) {
+      const intent = this.queue.pop();
+      if (!intent) break;
+      if (this.busy.has(intent.strategyId)) {
+        const waiting = this.parked.get(intent.strategyId) ?? [];
+        waiting.push(intent);
+        this.parked.set(intent.strategyId, waiting);
+        continue;
+      }
+      this.busy.add(intent.strategyId);
+      this.inFlight++;
+      void this.process(intent).finally(() => {
+        this.inFlight--;
+        this.busy.delete(intent.strategyId);
+        const waiting = this.parked.get(intent.strategyId);
+        if (waiting) {
+          this.parked.delete(intent.strategyId);
+          for (const w of waiting) this.queue.push(w);
+        }
+        this.pump();
+        if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  private async process(intent: OrderIntent): Promise<void> {
+    const { runtime, logger } = this.ctx;
+    const owner = randomToken();
+    try {
+      if (!(await runtime.acquireLock(intent.strategyId, owner, this.lockTtlMs))) {
+        // Another process holds the lock: the data-dir lock should make this impossible, so say it loudly.
+        logger.error({ strategyId: intent.strategyId, leg: intent.leg }, 'strategy lock held elsewhere; order not placed');
+        return;
+      }
+      try {
+        await this.execute(intent);
+      } finally {
+        await runtime.releaseLock(intent.strategyId, owner);
+      }
+    } catch (err) {
+      logger.error({ err, strategyId: intent.strategyId, leg: intent.leg }, 'order intent failed');
+    }
+  }
+
+  private async execute(intent: OrderIntent): Promise<void> {
+    const { repos } = this.ctx;
+    let decision: Decision;
+    try {
+      decision = repos.transaction(() => this.decide(intent));
+    } catch (err) {
+      // The journal's unique (run, slot) index is the last line of invariant 1.
+      if (err instanceof UniqueViolation) {
+        const run = repos.runs.getInternal(intent.runId);
+        decision = run ? { kind: 'suppress', run, reason: 'an order for this slot is already in the journal' } : { kind: 'drop', reason: 'run gone' };
+      } else throw err;
+    }
+    switch (decision.kind) {
+      case 'drop':
+        this.ctx.logger.info({ ...intent, reason: decision.reason }, 'order intent dropped');
+        return;
+      case 'defer':
+        if (!this.exitAfterFill.has(intent.runId)) this.exitAfterFill.set(intent.runId, intent);
+        return;
+      case 'suppress':
+        this.ctx.bus.publish({
+          type: 'exit_suppressed',
+          userId: decision.run.userId,
+          strategyId: decision.run.strategyId,
+          runId: decision.run.id,
+          leg: intent.leg,
+          reason: decision.reason,
+          at: this.ctx.clock.now(),
+        });
+        return;
+      case 'send':
+        announceRun(this.ctx, decision.before, decision.after);
+        await this.send(decision.order, decision.strategy);
+    }
+  }
+
+  /** Synchronous, inside one SQLite transaction: read the run, journal the order, move the run. */
+  private decide(intent: OrderIntent): Decision {
+    const { repos, clock, installId } = this.ctx;
+    const run = repos.runs.getInternal(intent.runId);
+    if (!run) return { kind: 'drop', reason: 'run not found' };
+    const strategy = repos.strategies.getInternal(run.strategyId);
+    if (!strategy) return { kind: 'drop', reason: 'strategy not found' };
+    const slot = slotOf(intent.leg);
+    if (slot === 'entry') {
+      if (run.state !== 'ARMED') return { kind: 'drop', reason: `BUY not sent: run is ${run.state}` };
+    } else {
+      const existing = repos.orders.findBySlotInternal(run.id, 'exit');
+      if (existing) return { kind: 'suppress', run, reason: `${existing.leg} exit was already sent first` };
+      if (run.state === 'BUYING') return { kind: 'defer', run };
+      const canExit = run.state === 'IN_POSITION' || (run.state === 'ERROR' && run.positionQty > 0);
+      if (!canExit) return { kind: 'suppress', run, reason: `no open position (run is ${run.state})` };
+    }
+    const now = clock.now();
+    const order = repos.orders.insert(
+      {
+        runId: run.id,
+        strategyId: run.strategyId,
+        userId: run.userId,
+        brokerAccountId: strategy.brokerAccountId,
+        leg: intent.leg,
+        side: sideOf(intent.leg),
+        slot,
+        clientOrderId: clientOrderId(installId, strategy.id, run.tradingDate, slot),
+        brokerOrderId: null,
+        symbol: strategy.symbol,
+        exchange: strategy.exchange,
+        qty: slot === 'entry' ? strategy.qty : run.positionQty,
+        status: 'pending',
+        scheduledAt: intent.scheduledAt,
+        dispatchedAt: null,
+        ackedAt: null,
+        filledAt: null,
+        filledQty: 0,
+        fillPrice: null,
+        rejectReason: null,
+      },
+      now,
+    );
+    const after = writeRunState(this.ctx, run, slot === 'entry' ? 'BUYING' : 'EXITING', { lastAction: intent.leg, lastActionAt: now });
+    return { kind: 'send', order, before: run, after, strategy };
+  }
+
+  private async send(order: Order, strategy: Strategy): Promise<void> {
+    const { brokers, instruments, clock, bus, repos } = this.ctx;
+    const broker = await brokers.get(order.brokerAccountId);
+    const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
+    const dispatchedAt = clock.now();
+    bus.publish({
+      type: 'order_submitted',
+      userId: order.userId,
+      strategyId: order.strategyId,
+      runId: order.runId,
+      orderId: order.id,
+      leg: order.leg,
+      clientOrderId: order.clientOrderId,
+      scheduledAt: order.scheduledAt,
+      dispatchedAt,
+      at: dispatchedAt,
+    });
+    let result: PlaceOrderResult;
+    try {
+      result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
+    } catch (err) {
+      result = { kind: 'unknown', reason: err instanceof Error ? err.message : String(err) };
+    }
+    const ackedAt = clock.now();
+    const current = repos.orders.getInternal(order.id) ?? order;
+    switch (result.kind) {
+      case 'accepted':
+        repos.orders.update(order.id, { dispatchedAt, ackedAt: current.ackedAt ?? ackedAt, brokerOrderId: result.brokerOrderId, status: current.status === 'pending' ? 'accepted' : current.status }, ackedAt);
+        if (current.status === 'pending') {
+          bus.publish({ type: 'order_accepted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, brokerOrderId: result.brokerOrderId, at: ackedAt });
+        }
+        return;
+      case 'rejected':
+        repos.orders.update(order.id, { dispatchedAt }, ackedAt);
+        this.applyReport(order.brokerAccountId, {
+          clientOrderId: order.clientOrderId,
+          brokerOrderId: current.brokerOrderId ?? '',
+          status: 'rejected',
+          filledQty: 0,
+          avgFillPrice: null,
+          at: ackedAt,
+          reason: result.reason,
+        });
+        return;
+      case 'unknown':
+        repos.orders.update(order.id, { dispatchedAt, status: current.status === 'pending' ? 'unknown' : current.status }, ackedAt);
+        if (current.status === 'pending') {
+          bus.publish({ type: 'order_unknown', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: result.reason, at: ackedAt });
+          this.reconciler.track(order.id);
+        }
+    }
+  }
+
+  /**
+   * Applies a broker's word on one of our orders: journal, run state, events, and what follows
+   * (arm the stop-loss after a BUY fill, send a deferred exit).
+   */
+  applyReport(accountId: BrokerAccountId, report: OrderReport): void {
+    const outcome = applyReportToJournal(this.ctx, accountId, report);
+    if (!outcome) return;
+    for (const e of outcome.events) this.ctx.bus.publish(e);
+    if (outcome.runBefore && outcome.runAfter) announceRun(this.ctx, outcome.runBefore, outcome.runAfter);
+    const run = outcome.runAfter;
+    if (!run) return;
+    if (run.state === 'IN_POSITION' && outcome.runBefore?.state === 'BUYING') this.afterEntryFill(run);
+    if (run.state !== 'BUYING') {
+      // The BUY is settled either way: a deferred exit goes now or never.
+      const deferred = this.exitAfterFill.get(run.id);
+      this.exitAfterFill.delete(run.id);
+      if (deferred && run.state === 'IN_POSITION') this.submit({ ...deferred, scheduledAt: deferred.scheduledAt });
+    }
+  }
+
+  private afterEntryFill(run: Run): void {
+    const { repos, market, clock } = this.ctx;
+    const strategy = repos.strategies.getInternal(run.strategyId);
+    if (!strategy) return;
+    if (run.stopRequested) {
+      this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
+      return;
+    }
+    // A SELL due while the BUY was in flight, or missed while the engine was away: a late SELL still exits.
+    if (clock.now() >= run.sellAt && !this.exitAfterFill.has(run.id)) {
+      this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: run.sellAt });
+    }
+    market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
+  }
+}

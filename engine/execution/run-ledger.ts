@@ -1,0 +1,59 @@
+/**
+ * The one way a run changes state: check the transition, write SQLite, mirror the runtime hash,
+ * publish the event. Manager and execution engine both go through here, so the audit log, the
+ * runtime store and the API see every change the same way.
+ */
+import type { Run, RunState } from '../core/types';
+import { transition } from '../core/run-state';
+import type { EngineContext } from '../context';
+
+export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested'>>;
+
+/**
+ * Moves `run` to `to` (throws IllegalTransitionError if not allowed) and returns the new row.
+ * Synchronous on SQLite so it can sit inside a repos.transaction with the order journal.
+ * Call `announceRun` after the transaction commits.
+ */
+export function writeRunState(ctx: EngineContext, run: Run, to: RunState, patch: RunPatch = {}): Run {
+  transition(run.state, to);
+  return ctx.repos.runs.update(run.id, { ...patch, state: to }, ctx.clock.now());
+}
+
+/** Publishes the change and mirrors it into runtime:{id}. */
+export function announceRun(ctx: EngineContext, before: Run, after: Run): void {
+  if (before.state !== after.state) {
+    ctx.bus.publish({
+      type: 'run_state_changed',
+      userId: after.userId,
+      strategyId: after.strategyId,
+      runId: after.id,
+      from: before.state,
+      to: after.state,
+      reason: after.reason,
+      at: ctx.clock.now(),
+    });
+  }
+  mirrorRuntime(ctx, after);
+}
+
+/** Writes the run's live fields to runtime:{strategyId}; the store is a cache, so a failure is logged, not fatal. */
+export function mirrorRuntime(ctx: EngineContext, run: Run): void {
+  ctx.runtime
+    .updateRuntime(run.strategyId, {
+      runId: run.id,
+      tradingDate: run.tradingDate,
+      state: run.state,
+      positionQty: run.positionQty,
+      entryPrice: run.entryPrice,
+      lastAction: run.lastAction,
+      lastActionAt: run.lastActionAt,
+    })
+    .catch((err: unknown) => ctx.logger.error({ err, strategyId: run.strategyId }, 'runtime store update failed'));
+}
+
+/** writeRunState + announceRun for changes that need no other write in the same transaction. */
+export function moveRun(ctx: EngineContext, run: Run, to: RunState, patch: RunPatch = {}): Run {
+  const after = writeRunState(ctx, run, to, patch);
+  announceRun(ctx, run, after);
+  return after;
+}

@@ -1,0 +1,30 @@
+/** How a strategy and its run are mirrored into strategy:{id} and runtime:{id}. */
+import type { Run, Strategy } from '../core/types';
+import type { RuntimeFields, StrategyFields } from './runtime-store';
+
+export function strategyFields(s: Strategy): StrategyFields {
+  return {
+    userId: String(s.userId),
+    brokerAccountId: String(s.brokerAccountId),
+    symbol: s.symbol,
+    exchange: s.exchange,
+    qty: String(s.qty),
+    buyTime: s.buyTime,
+    sellTime: s.sellTime,
+    stopLoss: String(s.stopLoss),
+    timezone: s.timezone,
+    repeat: s.repeat,
+  };
+}
+
+export function runtimeFields(run: Run): RuntimeFields {
+  return {
+    runId: run.id,
+    tradingDate: run.tradingDate,
+    state: run.state,
+    positionQty: run.positionQty,
+    entryPrice: run.entryPrice,
+    lastAction: run.lastAction,
+    lastActionAt: run.lastActionAt,
+  };
+}

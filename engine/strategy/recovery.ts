@@ -1,0 +1,102 @@
+/**
+ * Rebuilds the engine's live state from SQLite at start: runtime keys, jobs and subscriptions for
+ * every unfinished run and running strategy; orders in flight looked up at the broker before
+ * anything is resent; a missed BUY beyond its grace is not chased; a position past its SELL time is
+ * exited at once.
+ */
+import { isDayOver } from '../core/run-state';
+import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
+import type { EngineContext } from '../context';
+import type { ExecutionEngine } from '../execution/execution-engine';
+import type { TradingCalendar } from '../scheduler/trading-calendar';
+import { nextRunAfter, planRun } from '../scheduler/trigger-times';
+import { moveRun } from '../execution/run-ledger';
+import type { StrategyManager } from './strategy-manager';
+
+export interface RecoveryReport {
+  readonly runsResumed: number;
+  readonly runsArmed: number;
+  readonly ordersToReconcile: number;
+  readonly failures: number;
+}
+
+export async function recover(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, calendar: TradingCalendar): Promise<RecoveryReport> {
+  const { repos, clock, logger, runtime, instruments, brokers, market } = ctx;
+  let runsResumed = 0;
+  let runsArmed = 0;
+  let failures = 0;
+  const resumed = new Set<number>();
+
+  for (const run of repos.runs.listNonTerminalInternal()) {
+    if (isDayOver(run)) continue;
+    const strategy = repos.strategies.getInternal(run.strategyId);
+    if (!strategy) continue;
+    try {
+      const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+      market.watch(strategy.brokerAccountId, await brokers.get(strategy.brokerAccountId), instrument, strategy.id);
+      await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
+      resumeRun(ctx, manager, execution, strategy, run);
+      resumed.add(strategy.id);
+      runsResumed++;
+    } catch (err) {
+      failures++;
+      logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery of a run failed');
+    }
+  }
+
+  for (const strategy of repos.strategies.listByStatusInternal('running')) {
+    if (resumed.has(strategy.id)) continue;
+    try {
+      const latest = repos.runs.latestInternal(strategy.id);
+      const now = clock.now();
+      if (latest && isDayOver(latest) && strategy.repeat === 'once') {
+        repos.strategies.setStatusInternal(strategy.id, 'completed', now);
+        continue;
+      }
+      const plan = latest ? laterOf(planRun(now, strategy, calendar), nextRunAfter(latest.tradingDate, strategy, calendar)) : planRun(now, strategy, calendar);
+      await manager.arm(strategy, plan);
+      runsArmed++;
+    } catch (err) {
+      failures++;
+      logger.error({ err, strategyId: strategy.id }, 'recovery could not arm a strategy');
+    }
+  }
+
+  const open = repos.orders.listUnresolvedInternal();
+  for (const order of open) execution.reconciler.track(order.id, true);
+  const report = { runsResumed, runsArmed, ordersToReconcile: open.length, failures };
+  logger.info(report, 'recovery done');
+  return report;
+}
+
+/** Puts one unfinished run back on its rails. */
+function resumeRun(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, strategy: Strategy, run: Run): void {
+  const { clock, market } = ctx;
+  const now = clock.now();
+  switch (run.state) {
+    case 'ARMED':
+    case 'BUYING':
+      // Overdue jobs fire at once with their lateness: the BUY grace and the late SELL rules apply.
+      if (strategy.status === 'running') manager.schedule(run);
+      else if (run.state === 'ARMED') moveRun(ctx, run, 'STOPPED', { reason: 'stopped by the trader before the BUY' });
+      return;
+    case 'IN_POSITION':
+      if (run.stopRequested || strategy.status !== 'running') {
+        execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: now });
+        return;
+      }
+      // The stop is checked against the first tick that arrives; a SELL time already past exits now.
+      market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
+      manager.schedule(run);
+      return;
+    case 'EXITING':
+    case 'ERROR':
+      // The exit order in flight is resolved by the reconciler; an ERROR waits for the trader.
+      return;
+  }
+}
+
+function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {
+  return a.buyAt >= b.buyAt ? a : b;
+}

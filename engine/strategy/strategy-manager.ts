@@ -1,0 +1,243 @@
+/**
+ * Starts and stops strategies: arms a run for the next BUY, writes the runtime keys, registers the
+ * BUY and SELL jobs, subscribes the symbol; turns the day over for daily strategies; and on STOP
+ * never leaves a position silently behind.
+ */
+import type { TimerHandle } from '../core/clock';
+import type { RunId, StrategyId, UserId } from '../core/ids';
+import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { conflict, notFound } from '../core/errors';
+import { isDayOver } from '../core/run-state';
+import type { EngineContext } from '../context';
+import type { ExecutionEngine } from '../execution/execution-engine';
+import { moveRun } from '../execution/run-ledger';
+import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
+import { DateTime } from 'luxon';
+import type { JobScheduler, FireInfo } from '../scheduler/job-timer';
+import type { TradingCalendar } from '../scheduler/trading-calendar';
+import { nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
+import type { StopLossHit } from '../market/market-listener';
+
+interface RunJobs {
+  readonly runId: RunId;
+  readonly buy: TimerHandle;
+  readonly sell: TimerHandle;
+}
+
+export interface StopOptions {
+  /**
+   * What happens to an open position: true (default) sells it at market at once; false leaves it
+   * open on purpose, recorded on the run and in the audit log.
+   */
+  readonly closePosition?: boolean;
+}
+
+export class StrategyManager {
+  private readonly jobs = new Map<StrategyId, RunJobs>();
+  private readonly starting = new Set<StrategyId>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly execution: ExecutionEngine,
+    private readonly scheduler: JobScheduler,
+    private readonly calendar: TradingCalendar,
+  ) {
+    ctx.bus.on('run_state_changed', (e) => {
+      const run = ctx.repos.runs.getInternal(e.runId);
+      if (run && run.state === e.to && isDayOver(run)) void this.finishRun(e.strategyId, e.runId);
+    });
+    ctx.market.setStopLossHandler((hit) => this.onStopLoss(hit));
+  }
+
+  /** Arms the strategy for its next BUY (today if the BUY time is still ahead, else the next trading day). */
+  async start(userId: UserId, strategyId: StrategyId): Promise<{ strategy: Strategy; run: Run }> {
+    const strategy = this.ctx.repos.strategies.get(userId, strategyId);
+    if (!strategy) throw notFound('strategy');
+    if (strategy.status === 'running' || this.starting.has(strategyId)) throw conflict('strategy is already running');
+    const latest = this.ctx.repos.runs.latestInternal(strategyId);
+    if (latest && !isDayOver(latest)) {
+      throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
+    }
+    this.starting.add(strategyId);
+    try {
+      // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
+      await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+      const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy, this.calendar));
+      const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
+      return { strategy: running, run };
+    } finally {
+      this.starting.delete(strategyId);
+    }
+  }
+
+  /** Stops the strategy. An open position is sold at once unless `closePosition: false` says otherwise. */
+  async stop(userId: UserId, strategyId: StrategyId, opts: StopOptions = {}): Promise<{ strategy: Strategy; run: Run | null }> {
+    const { repos, clock, bus } = this.ctx;
+    const strategy = repos.strategies.get(userId, strategyId);
+    if (!strategy) throw notFound('strategy');
+    if (strategy.status !== 'running') throw conflict('strategy is not running');
+    const stopped = repos.strategies.setStatusInternal(strategyId, 'stopped', clock.now())!;
+    this.cancelJobs(strategyId);
+    bus.publish({ type: 'strategy_stopped', userId, strategyId, reason: 'stopped by the trader', at: clock.now() });
+    const run = repos.runs.latestInternal(strategyId);
+    if (!run || isDayOver(run)) {
+      await this.teardown(stopped);
+      return { strategy: stopped, run: run ?? null };
+    }
+    return { strategy: stopped, run: this.stopRun(run, opts.closePosition ?? true) };
+  }
+
+  private stopRun(run: Run, closePosition: boolean): Run {
+    const { repos, clock } = this.ctx;
+    switch (run.state) {
+      case 'ARMED':
+        return moveRun(this.ctx, run, 'STOPPED', { reason: 'stopped by the trader before the BUY' });
+      case 'IN_POSITION':
+      case 'ERROR':
+        if (run.positionQty > 0 && closePosition) {
+          const flagged = repos.runs.update(run.id, { stopRequested: true }, clock.now());
+          this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
+          return flagged;
+        }
+        return moveRun(this.ctx, run, 'STOPPED', {
+          reason: run.positionQty > 0 ? `stopped by the trader; position of ${run.positionQty} left open at the trader's request` : 'stopped by the trader',
+        });
+      case 'BUYING':
+      case 'EXITING':
+        // An order is in flight: its answer decides. A BUY that fills is sold at once.
+        return repos.runs.update(run.id, { stopRequested: true }, clock.now());
+      default:
+        return run;
+    }
+  }
+
+  /** Re-checks every pending trigger against the wall clock now (after a resume from sleep). */
+  recheckTriggers(): void {
+    this.scheduler.recheckNow();
+  }
+
+  /** Jobs and runtime keys for a run that has just been created or recovered. */
+  async arm(strategy: Strategy, plan: PlannedRun): Promise<Run> {
+    const { repos, clock, runtime, brokers, instruments, market, bus } = this.ctx;
+    const now = clock.now();
+    const run = this.runFor(strategy, plan, now);
+    const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+    const broker = await brokers.get(strategy.brokerAccountId);
+    await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
+    market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
+    this.schedule(run);
+    bus.publish({ type: 'strategy_armed', userId: strategy.userId, strategyId: strategy.id, runId: run.id, tradingDate: run.tradingDate, buyAt: run.buyAt, sellAt: run.sellAt, at: now });
+    return run;
+  }
+
+  /** Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy). */
+  schedule(run: Run): void {
+    this.cancelJobs(run.strategyId);
+    this.jobs.set(run.strategyId, {
+      runId: run.id,
+      buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
+      sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
+    });
+  }
+
+  /** Today's run row: new, or a run of the same date that never placed an order, re-armed. */
+  private runFor(strategy: Strategy, plan: PlannedRun, now: number): Run {
+    const { repos } = this.ctx;
+    return repos.transaction(() => {
+      const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
+      const fields = { state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+      if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
+      if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
+        throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
+      }
+      return repos.runs.update(existing.id, fields, now);
+    });
+  }
+
+  private onBuyDue(runId: RunId, info: FireInfo): void {
+    const { repos, market, bus, clock } = this.ctx;
+    const run = repos.runs.getInternal(runId);
+    if (!run || run.state !== 'ARMED') return;
+    const strategy = repos.strategies.getInternal(run.strategyId);
+    if (!strategy) return;
+    const base = { userId: run.userId, strategyId: run.strategyId, runId: run.id, at: clock.now() };
+    if (info.lateByMs > strategy.buyGraceMs) {
+      bus.publish({ ...base, type: 'buy_missed', lateByMs: info.lateByMs });
+      moveRun(this.ctx, run, 'MISSED_BUY', {
+        reason: `BUY was due at ${DateTime.fromMillis(info.scheduledAt, { zone: strategy.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')} and the engine was ${Math.round(info.lateByMs / 1000)} s late (grace ${strategy.buyGraceMs / 1000} s): not chased`,
+      });
+      return;
+    }
+    const last = market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol));
+    if (last && last.price <= strategy.stopLoss) {
+      bus.publish({ ...base, type: 'buy_skipped', lastPrice: last.price, stopLoss: strategy.stopLoss });
+      moveRun(this.ctx, run, 'SKIPPED', { reason: `BUY skipped: last price ${last.price} was already at or below the stop-loss ${strategy.stopLoss}` });
+      return;
+    }
+    this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'BUY', scheduledAt: info.scheduledAt });
+  }
+
+  private onSellDue(runId: RunId, info: FireInfo): void {
+    const run = this.ctx.repos.runs.getInternal(runId);
+    if (!run) return;
+    // EXITING too: a stop-loss exit already in flight wins, and the journal records this SELL as suppressed.
+    if (run.state === 'IN_POSITION' || run.state === 'BUYING' || run.state === 'EXITING') {
+      this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: info.scheduledAt });
+    } else if (run.state === 'ARMED') {
+      moveRun(this.ctx, run, 'MISSED_BUY', { reason: 'SELL time came before the BUY was placed' });
+    }
+  }
+
+  private onStopLoss(hit: StopLossHit): void {
+    const { repos, bus, clock } = this.ctx;
+    const run = repos.runs.latestInternal(hit.strategyId);
+    if (!run || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return;
+    bus.publish({ type: 'stop_loss_triggered', userId: run.userId, strategyId: run.strategyId, runId: run.id, price: hit.price, stopLoss: hit.stopLoss, tickAt: hit.tickAt, at: clock.now() });
+    this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'STOPLOSS', scheduledAt: clock.now() });
+    // The stop-loss exit replaces today's SELL. A SELL already due races it instead, and the loser is recorded.
+    const jobs = this.jobs.get(run.strategyId);
+    if (jobs?.runId === run.id && run.sellAt > clock.now()) jobs.sell.cancel();
+  }
+
+  /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */
+  private async finishRun(strategyId: StrategyId, runId: RunId): Promise<void> {
+    const { repos, clock, logger, bus, market } = this.ctx;
+    const jobs = this.jobs.get(strategyId);
+    if (jobs?.runId === runId) this.cancelJobs(strategyId);
+    market.disarmStop(strategyId);
+    const strategy = repos.strategies.getInternal(strategyId);
+    const run = repos.runs.getInternal(runId);
+    if (!strategy || !run) return;
+    try {
+      if (strategy.status === 'running' && strategy.repeat === 'daily') {
+        await this.arm(strategy, nextRunAfter(run.tradingDate, strategy, this.calendar));
+        return;
+      }
+      await this.teardown(strategy);
+      if (strategy.status === 'running') {
+        repos.strategies.setStatusInternal(strategyId, 'completed', clock.now());
+        bus.publish({ type: 'strategy_completed', userId: strategy.userId, strategyId, at: clock.now() });
+      }
+    } catch (err) {
+      logger.error({ err, strategyId }, 'could not arm the next run');
+    }
+  }
+
+  /** Drops the runtime keys and the subscription of a strategy that no longer runs. */
+  private async teardown(strategy: Strategy): Promise<void> {
+    const { runtime, brokers, instruments, market } = this.ctx;
+    market.disarmStop(strategy.id);
+    await runtime.disarm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol));
+    const instrument = await instruments.lookup(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+    if (instrument) market.unwatch(strategy.brokerAccountId, await brokers.get(strategy.brokerAccountId), instrument, strategy.id);
+  }
+
+  private cancelJobs(strategyId: StrategyId): void {
+    const jobs = this.jobs.get(strategyId);
+    if (!jobs) return;
+    jobs.buy.cancel();
+    jobs.sell.cancel();
+    this.jobs.delete(strategyId);
+  }
+
+}

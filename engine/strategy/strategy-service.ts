@@ -1,0 +1,122 @@
+/**
+ * Creates, edits and deletes strategies. Every rule of strategy-input.ts is checked at once and
+ * every failing field is named; then the broker is asked whether it knows the symbol.
+ */
+import type { Strategy } from '../core/types';
+import { asBrokerAccountId, type StrategyId, type UserId } from '../core/ids';
+import { conflict, notFound, validationError, type FieldError } from '../core/errors';
+import { fromZodError } from '../core/zod-errors';
+import { defaultTimezone } from '../scheduler/trading-calendar';
+import type { EngineContext } from '../context';
+import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
+import { createStrategyInput, updateStrategyInput, DEFAULT_BUY_GRACE_SECONDS } from './strategy-input';
+
+export class StrategyService {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** Validates `body` (the API's create body) and stores an idle strategy. */
+  async create(userId: UserId, body: unknown): Promise<Strategy> {
+    const parsed = createStrategyInput.safeParse(body);
+    if (!parsed.success) throw fromZodError(parsed.error);
+    const input = parsed.data;
+    const accountId = asBrokerAccountId(input.broker_account_id);
+    const { exchange } = await this.checkBrokerFit(userId, accountId, input.symbol, input.exchange, input.qty);
+    return this.ctx.repos.strategies.create(
+      {
+        userId,
+        brokerAccountId: accountId,
+        symbol: input.symbol,
+        exchange,
+        qty: input.qty,
+        buyTime: normalTime(input.buy_time),
+        sellTime: normalTime(input.sell_time),
+        stopLoss: input.stop_loss,
+        timezone: input.timezone ?? defaultTimezone(exchange),
+        repeat: input.repeat ?? 'once',
+        buyGraceMs: (input.buy_grace_seconds ?? DEFAULT_BUY_GRACE_SECONDS) * 1000,
+        status: 'idle',
+      },
+      this.ctx.clock.now(),
+    );
+  }
+
+  /** Edits a strategy that is not running; the merged result must pass every create rule. */
+  async update(userId: UserId, id: StrategyId, body: unknown): Promise<Strategy> {
+    const current = this.get(userId, id);
+    if (current.status === 'running') throw conflict('a running strategy cannot be edited: stop it first');
+    const parsed = updateStrategyInput.safeParse(body);
+    if (!parsed.success) throw fromZodError(parsed.error);
+    const merged = createStrategyInput.safeParse({
+      broker_account_id: parsed.data.broker_account_id ?? current.brokerAccountId,
+      symbol: parsed.data.symbol ?? current.symbol,
+      exchange: parsed.data.exchange ?? current.exchange,
+      qty: parsed.data.qty ?? current.qty,
+      buy_time: parsed.data.buy_time ?? current.buyTime,
+      sell_time: parsed.data.sell_time ?? current.sellTime,
+      stop_loss: parsed.data.stop_loss ?? current.stopLoss,
+      timezone: parsed.data.timezone ?? current.timezone,
+      repeat: parsed.data.repeat ?? current.repeat,
+      buy_grace_seconds: parsed.data.buy_grace_seconds ?? current.buyGraceMs / 1000,
+    });
+    if (!merged.success) throw fromZodError(merged.error);
+    const m = merged.data;
+    const accountId = asBrokerAccountId(m.broker_account_id);
+    const { exchange } = await this.checkBrokerFit(userId, accountId, m.symbol, m.exchange, m.qty);
+    const exchangeChanged = exchange !== current.exchange && parsed.data.timezone === undefined;
+    return this.ctx.repos.strategies.update(
+      userId,
+      id,
+      {
+        brokerAccountId: accountId,
+        symbol: m.symbol,
+        exchange,
+        qty: m.qty,
+        buyTime: normalTime(m.buy_time),
+        sellTime: normalTime(m.sell_time),
+        stopLoss: m.stop_loss,
+        timezone: exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone),
+        repeat: m.repeat ?? current.repeat,
+        buyGraceMs: (m.buy_grace_seconds ?? DEFAULT_BUY_GRACE_SECONDS) * 1000,
+      },
+      this.ctx.clock.now(),
+    )!;
+  }
+
+  /** Deletes a strategy that is not running (its runs and journal go with it). */
+  delete(userId: UserId, id: StrategyId): void {
+    const current = this.get(userId, id);
+    if (current.status === 'running') throw conflict('a running strategy cannot be deleted: stop it first');
+    this.ctx.repos.strategies.delete(userId, id);
+  }
+
+  get(userId: UserId, id: StrategyId): Strategy {
+    const s = this.ctx.repos.strategies.get(userId, id);
+    if (!s) throw notFound('strategy');
+    return s;
+  }
+
+  list(userId: UserId): Strategy[] {
+    return this.ctx.repos.strategies.list(userId);
+  }
+
+  /** The account must be the user's, trade the exchange, take the qty, and know the symbol. */
+  private async checkBrokerFit(userId: UserId, accountId: ReturnType<typeof asBrokerAccountId>, symbol: string, exchange: Strategy['exchange'] | undefined, qty: number) {
+    const account = this.ctx.repos.brokerAccounts.get(userId, accountId);
+    if (!account) throw validationError([{ field: 'broker_account_id', message: 'no broker account with this id' }]);
+    const broker = await this.ctx.brokers.get(accountId);
+    const caps = broker.capabilities;
+    const chosen = exchange ?? caps.exchanges[0]!;
+    const problems: FieldError[] = [];
+    if (!caps.exchanges.includes(chosen)) problems.push({ field: 'exchange', message: `${caps.kind} trades ${caps.exchanges.join(', ')}, not ${chosen}` });
+    if (!caps.fractionalQty && !Number.isInteger(qty)) problems.push({ field: 'qty', message: 'qty must be a whole number at this broker' });
+    if (problems.length === 0 && !(await this.ctx.instruments.lookup(accountId, symbol, chosen))) {
+      problems.push({ field: 'symbol', message: `${symbol} is not a tradable instrument on ${chosen} at this broker` });
+    }
+    if (problems.length > 0) throw validationError(problems);
+    return { exchange: chosen };
+  }
+}
+
+function normalTime(text: string): string {
+  return formatTimeOfDay(parseTimeOfDay(text)!);
+}
