@@ -125,6 +125,14 @@ describe('applyMigrations and foreign keys', () => {
     expect(count(db, 'orders')).toBe(0);
   });
 
+  it('throws when a migration leaves a dangling reference', () => {
+    const orphan = "INSERT INTO `runs` (strategy_id, user_id, trading_date, state, buy_at, sell_at, created_at, updated_at) VALUES (999, 1, '2026-03-09', 'ARMED', 1, 2, 1, 1);";
+    const folder = folderWithExtra('0001_orphan', orphan);
+    const db = track(openDatabase(':memory:', { migrate: false }));
+    expect(() => migrateTo(db, migrationCount(folder), folder)).toThrow(/foreign key violation/);
+    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
   it('refuses to run inside a transaction', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     expect(() => db.sqlite.transaction(() => migrateTo(db, 1))()).toThrow(/inside a transaction/);

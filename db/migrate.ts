@@ -18,7 +18,7 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
  * table by copying it and `DROP TABLE`-ing the original, and with foreign keys on that DROP
  * cascades, deleting every run and order of the dropped strategies. The `PRAGMA foreign_keys`
  * lines drizzle-kit writes into such migrations are no-ops inside the migrator's transaction,
- * so the switch has to happen here, outside it. Afterwards `foreign_key_check` must be clean.
+ * so the switch has to happen here, outside it. After a migration `foreign_key_check` must be clean.
  *
  * Throws when the file was migrated by a newer build (a migration this build does not know),
  * rather than running old code against a schema it was not written for.
@@ -39,7 +39,9 @@ export function applyMigrations(db: Db, folder: string = MIGRATIONS_FOLDER): voi
   const fkWasOn = db.sqlite.pragma('foreign_keys', { simple: true }) === 1;
   db.sqlite.pragma('foreign_keys = OFF');
   try {
+    const before = appliedMigrationCount(db);
     migrate(db.orm, { migrationsFolder: folder, migrationsTable: MIGRATIONS_TABLE });
+    if (appliedMigrationCount(db) === before) return;
     const violations = db.sqlite.pragma('foreign_key_check') as unknown[];
     if (violations.length > 0) {
       throw new Error(`migration left ${violations.length} foreign key violation(s): ${JSON.stringify(violations.slice(0, 5))}`);

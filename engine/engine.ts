@@ -84,6 +84,7 @@ export function createEngine(deps: EngineDeps): Engine {
     async stop() {
       scheduler.cancelAll();
       await execution.stop();
+      await manager.settle();
       await brokers.closeAll();
       stopAudit();
     },

@@ -100,6 +100,12 @@ describe('orders repo (journal)', () => {
     expect(() => repos.orders.insert(newOrder(b, runB, 'BUY', 'pending', 'tcdup'), 2)).not.toThrow();
   });
 
+  it('refuses a slot or side that does not follow the leg', () => {
+    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'SELL'), slot: 'entry' }, 1)).toThrow(TypeError);
+    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'BUY'), side: 'sell' }, 1)).toThrow(TypeError);
+    expect(repos.orders.list(a.user.id, a.strategy.id)).toEqual([]);
+  });
+
   it('finds by slot and by client order id; updates the broker answer', () => {
     const o = repos.orders.insert(newOrder(a, runA, 'BUY'), 1);
     expect(repos.orders.findBySlotInternal(runA.id, 'entry')).toEqual(o);

@@ -53,6 +53,7 @@ export type NewOrder = Pick<
 export interface OrdersRepo {
   /**
    * Journals an order.
+   * @throws TypeError when slot or side do not follow leg (BUY: entry/buy; exits: exit/sell).
    * @throws UniqueViolation for a second order in the run's slot (columns ['run_id', 'slot'])
    *   or a reused client order id on the account (columns ['broker_account_id', 'client_order_id']).
    */
@@ -108,6 +109,11 @@ function toOrder(row: Row): Order {
 export function createOrdersRepo(orm: Orm): OrdersRepo {
   return {
     insert(input, now) {
+      // The (run, slot) index only guards invariant 1 if slot follows leg (core/types slotOf).
+      const entry = input.leg === 'BUY';
+      if (input.slot !== (entry ? 'entry' : 'exit') || input.side !== (entry ? 'buy' : 'sell')) {
+        throw new TypeError(`order leg ${input.leg} must have slot ${entry ? 'entry' : 'exit'} and side ${entry ? 'buy' : 'sell'}`);
+      }
       const row = translated(() =>
         orm
           .insert(orders)

@@ -4,6 +4,7 @@
  */
 import type { BrokerAccountId, UserId } from '../core/ids';
 import type { Broker } from './broker';
+import { DomainError } from '../core/errors';
 
 export interface BrokerAccountRef {
   readonly id: BrokerAccountId;
@@ -15,6 +16,7 @@ export type BrokerFactory = (accountId: BrokerAccountId) => Promise<{ broker: Br
 
 export class BrokerSessions {
   private readonly open = new Map<BrokerAccountId, Promise<Broker>>();
+  private closed = false;
   private readonly listeners: Array<(account: BrokerAccountRef, broker: Broker) => void> = [];
 
   constructor(private readonly factory: BrokerFactory) {}
@@ -26,6 +28,7 @@ export class BrokerSessions {
 
   /** The account's broker, opened and started on first call; concurrent callers share one start. */
   get(accountId: BrokerAccountId): Promise<Broker> {
+    if (this.closed) return Promise.reject(new DomainError('unavailable', 'the engine is shutting down'));
     let p = this.open.get(accountId);
     if (!p) {
       p = this.start(accountId);
@@ -42,7 +45,9 @@ export class BrokerSessions {
     if (p) await (await p.catch(() => null))?.stop();
   }
 
+  /** Closes every broker; no broker opens after this. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.open.keys()].map((id) => this.close(id)));
   }
 

@@ -82,6 +82,11 @@ export interface BrokerExecution {
   cancelOrder(clientOrderId: string): Promise<void>;
   /** Every status change of every order on the account; returns the unsubscribe function. */
   onOrderUpdate(listener: (report: OrderReport) => void): () => void;
+  /**
+   * Opens or refreshes the connection to the order endpoint, so an order a few seconds from now
+   * does not pay for TCP/TLS setup. The engine calls it shortly before every time trigger.
+   */
+  warm?(): Promise<void>;
 }
 
 export interface BrokerData {

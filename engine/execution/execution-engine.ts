@@ -5,7 +5,7 @@
  */
 import { clientOrderId, randomToken, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
-import type { OrderReport, PlaceOrderResult } from '../brokers/broker';
+import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
@@ -165,8 +165,7 @@ export class ExecutionEngine {
         });
         return;
       case 'send':
-        announceRun(this.ctx, decision.before, decision.after);
-        await this.send(decision.order, decision.strategy);
+        await this.send(decision.order, decision.strategy, () => announceRun(this.ctx, decision.before, decision.after));
     }
   }
 
@@ -217,11 +216,17 @@ export class ExecutionEngine {
     return { kind: 'send', order, before: run, after, strategy };
   }
 
-  private async send(order: Order, strategy: Strategy): Promise<void> {
+  /**
+   * Hands the journaled order to the broker first and does the bookkeeping (`announce`, events)
+   * while the request is on the wire: the journal row is already committed, so nothing is lost.
+   */
+  private async send(order: Order, strategy: Strategy, announce: () => void): Promise<void> {
     const { brokers, instruments, clock, bus, repos } = this.ctx;
     const broker = await brokers.get(order.brokerAccountId);
     const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
     const dispatchedAt = clock.now();
+    const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
+    announce();
     bus.publish({
       type: 'order_submitted',
       userId: order.userId,
@@ -234,12 +239,7 @@ export class ExecutionEngine {
       dispatchedAt,
       at: dispatchedAt,
     });
-    let result: PlaceOrderResult;
-    try {
-      result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
-    } catch (err) {
-      result = { kind: 'unknown', reason: err instanceof Error ? err.message : String(err) };
-    }
+    const result = await placing;
     const ackedAt = clock.now();
     const current = repos.orders.getInternal(order.id) ?? order;
     switch (result.kind) {
@@ -303,5 +303,14 @@ export class ExecutionEngine {
       this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: run.sellAt });
     }
     market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
+  }
+}
+
+/** placeOrder, with a throw (a bug or a transport error) turned into an unknown outcome. */
+async function placeSafely(broker: Broker, req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+  try {
+    return await broker.execution.placeOrder(req);
+  } catch (err) {
+    return { kind: 'unknown', reason: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -18,8 +18,8 @@ return 0
 
 /**
  * KEYS[1] = runtime key, ARGV[1] = n, ARGV[2 .. 2n+1] = field/value pairs to set, the rest =
- * fields to delete. Writes only when the hash exists and returns 1, else 0: an update racing a
- * disarm must not leave a half runtime hash behind with no strategy.
+ * fields to delete. Writes only when the hash exists and returns 1, else 0: an update after (or
+ * racing) a disarm must not leave a runtime hash behind with no strategy.
  */
 export const UPDATE_IF_PRESENT_LUA = `
 if redis.call("EXISTS", KEYS[1]) == 0 then

@@ -4,7 +4,6 @@
  */
 import { once } from 'node:events';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { notFound } from '../core/errors';
 import { type RuntimeKeys, parseStrategyId, runtimeKeys } from './keys';
 import { RELEASE_LOCK_LUA, UPDATE_IF_PRESENT_LUA } from './lua-scripts';
 import { checkStrategyFields, decodeRuntimeFields, encodeRuntimeFields, encodeWholeRuntime } from './runtime-fields-codec';
@@ -64,13 +63,15 @@ export class RedisRuntimeStore implements RuntimeStore {
     await execTransaction(tx, `disarm strategy ${strategyId}`);
   }
 
-  /** Throws not_found (and writes nothing) when the strategy is not armed. */
+  /**
+   * Writes nothing when the strategy is not armed: the engine mirrors a run's final state after
+   * the disarm, and that write must not bring back a runtime hash without its strategy.
+   */
   async updateRuntime(strategyId: number, fields: Partial<RuntimeFields>): Promise<void> {
     const key = this.keys.runtime(strategyId);
     const { set, unset } = encodeRuntimeFields(fields);
     const pairs = Object.entries(set).flat();
-    const updated = await this.client.eval(UPDATE_IF_PRESENT_LUA, 1, key, String(pairs.length / 2), ...pairs, ...unset);
-    if (updated !== 1) throw notFound(`runtime of strategy ${strategyId} (it is not armed)`);
+    await this.client.eval(UPDATE_IF_PRESENT_LUA, 1, key, String(pairs.length / 2), ...pairs, ...unset);
   }
 
   async readRuntime(strategyId: number): Promise<RuntimeFields | null> {

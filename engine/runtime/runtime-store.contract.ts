@@ -160,13 +160,14 @@ export function describeRuntimeStoreContract(name: string, makeStore: () => Prom
         expect(await store.readRuntime(1)).toMatchObject({ positionQty: 10, entryPrice: null });
       });
 
-      it('of a strategy that is not armed fails with not_found and creates nothing', async () => {
-        await expect(store.updateRuntime(8, { state: 'in_position' })).rejects.toMatchObject({ code: 'not_found' });
+      it('of a strategy that is not armed (or no longer) writes nothing', async () => {
+        await store.updateRuntime(8, runtimeOf(8));
         expect(await store.readRuntime(8)).toBeNull();
         await store.arm(8, INFY, strategyOf(8), runtimeOf(8));
         await store.disarm(8, INFY);
-        await expect(store.updateRuntime(8, { positionQty: 1 })).rejects.toMatchObject({ code: 'not_found' });
+        await store.updateRuntime(8, { ...runtimeOf(8), state: 'sold' });
         expect(await store.readRuntime(8)).toBeNull();
+        expect(await store.armedStrategyIds()).toEqual([]);
       });
 
       it('rejects a null for a field that cannot be null, and bad numbers, writing nothing', async () => {

@@ -52,6 +52,36 @@ describe('RedisRuntimeStore on redis-server', () => {
     await store.close();
   });
 
+  it('never lets another client see a strategy half armed or half disarmed', async () => {
+    const { url, admin } = started();
+    await admin.flushdb();
+    const store = await createRuntimeStore({ redisUrl: url });
+    // One Lua call reads all three keys at one instant, so what it sees is a true snapshot.
+    const snapshot = `
+      local seen = {}
+      for i = 1, #ARGV do
+        local id = ARGV[i]
+        seen[i] = redis.call("EXISTS", "strategy:" .. id) .. redis.call("EXISTS", "runtime:" .. id)
+          .. redis.call("SISMEMBER", "symbol:NSE:INFY:strategies", id)
+      end
+      return seen`;
+    const ids = ['1', '2', '3', '4', '5'];
+    let writing = true;
+    const writes = (async () => {
+      for (let round = 0; round < 150; round++) {
+        await Promise.all(ids.map((id) => store.arm(Number(id), 'NSE:INFY', { symbol: 'INFY' }, { ...runtime, runId: round + 1 })));
+        await Promise.all(ids.map((id) => store.disarm(Number(id), 'NSE:INFY')));
+      }
+      writing = false;
+    })();
+    const states = new Set<string>();
+    while (writing) for (const state of (await admin.eval(snapshot, 0, ...ids)) as string[]) states.add(state);
+    await writes;
+    await store.close();
+    expect([...states].filter((state) => state !== '111' && state !== '000')).toEqual([]);
+    expect(states).toContain('111'); // the observer did run between the writes
+  });
+
   it('fails arm when a command inside MULTI fails, instead of passing it unseen', async () => {
     const { url, admin } = started();
     await admin.flushdb();

@@ -26,7 +26,10 @@ export interface RuntimeStore {
   arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields): Promise<void>;
   /** Deletes strategy:{id}, runtime:{id} and removes id from the instrument's set, atomically. */
   disarm(strategyId: number, instrument: string): Promise<void>;
-  /** Overwrites the given fields of runtime:{id}. */
+  /**
+   * Overwrites the given fields of runtime:{id} (null deletes the field). Does nothing when the
+   * strategy is not armed, so an update after a disarm cannot recreate the hash.
+   */
   updateRuntime(strategyId: number, fields: Partial<RuntimeFields>): Promise<void>;
   readRuntime(strategyId: number): Promise<RuntimeFields | null>;
   readStrategy(strategyId: number): Promise<StrategyFields | null>;

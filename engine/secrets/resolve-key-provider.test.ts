@@ -152,7 +152,6 @@ describe('no secret in any error message or log line', () => {
 
     const everything = [...lines, ...shown].join('\n');
     expect(lines.length).toBeGreaterThanOrEqual(6);
-    for (const secret of secrets) if (everything.includes(secret)) console.log('DEBUG', secrets.indexOf(secret), [...lines, ...shown].filter((l) => l.includes(secret)));
     for (const secret of secrets) expect(everything.includes(secret), `leaked ${secret.slice(0, 3)}…`).toBe(false);
     expect(everything).toContain('[redacted]');
   });

@@ -22,7 +22,11 @@ interface RunJobs {
   readonly runId: RunId;
   readonly buy: TimerHandle;
   readonly sell: TimerHandle;
+  readonly warmups: readonly TimerHandle[];
 }
+
+/** How long before a trigger the broker connection is warmed. */
+export const WARM_UP_LEAD_MS = 3_000;
 
 export interface StopOptions {
   /**
@@ -35,6 +39,8 @@ export interface StopOptions {
 export class StrategyManager {
   private readonly jobs = new Map<StrategyId, RunJobs>();
   private readonly starting = new Set<StrategyId>();
+  /** Day turnovers still running; stop() waits for them. */
+  private readonly tasks = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -44,7 +50,7 @@ export class StrategyManager {
   ) {
     ctx.bus.on('run_state_changed', (e) => {
       const run = ctx.repos.runs.getInternal(e.runId);
-      if (run && run.state === e.to && isDayOver(run)) void this.finishRun(e.strategyId, e.runId);
+      if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
     });
     ctx.market.setStopLossHandler((hit) => this.onStopLoss(hit));
   }
@@ -111,6 +117,16 @@ export class StrategyManager {
     }
   }
 
+  /** Resolves when every day turnover in progress has finished (engine shutdown). */
+  async settle(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.all(this.tasks);
+  }
+
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
   /** Re-checks every pending trigger against the wall clock now (after a resume from sleep). */
   recheckTriggers(): void {
     this.scheduler.recheckNow();
@@ -133,11 +149,24 @@ export class StrategyManager {
   /** Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy). */
   schedule(run: Run): void {
     this.cancelJobs(run.strategyId);
+    const now = this.ctx.clock.now();
+    const warm = (at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run));
     this.jobs.set(run.strategyId, {
       runId: run.id,
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
+      warmups: [run.buyAt, run.sellAt].filter((at) => at - WARM_UP_LEAD_MS > now).map(warm),
     });
+  }
+
+  /** Best effort: a failed warm-up only means the order pays for the connection itself. */
+  private warm(run: Run): void {
+    const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
+    if (!strategy) return;
+    void this.ctx.brokers
+      .get(strategy.brokerAccountId)
+      .then((b) => b.execution.warm?.())
+      .catch((err: unknown) => this.ctx.logger.warn({ err, strategyId: run.strategyId }, 'broker warm-up failed'));
   }
 
   /** Today's run row: new, or a run of the same date that never placed an order, re-armed. */
@@ -237,6 +266,7 @@ export class StrategyManager {
     if (!jobs) return;
     jobs.buy.cancel();
     jobs.sell.cancel();
+    for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }
 

@@ -6,6 +6,7 @@ import type { Strategy } from '../core/types';
 import { asBrokerAccountId, type StrategyId, type UserId } from '../core/ids';
 import { conflict, notFound, validationError, type FieldError } from '../core/errors';
 import { fromZodError } from '../core/zod-errors';
+import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import type { EngineContext } from '../context';
 import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
@@ -86,6 +87,9 @@ export class StrategyService {
   delete(userId: UserId, id: StrategyId): void {
     const current = this.get(userId, id);
     if (current.status === 'running') throw conflict('a running strategy cannot be deleted: stop it first');
+    const latest = this.ctx.repos.runs.latestInternal(id);
+    // Deleting takes the journal with it: never while an order of this strategy may still fill.
+    if (latest && !isDayOver(latest)) throw conflict(`the last run is still ${latest.state}: wait for its order to settle before deleting`);
     this.ctx.repos.strategies.delete(userId, id);
   }
 

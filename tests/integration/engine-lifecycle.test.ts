@@ -131,6 +131,16 @@ describe('a time-based strategy on the paper broker', () => {
     expect(t.orders(s.id)[0]!.dispatchedAt! - t.orders(s.id)[0]!.scheduledAt).toBeLessThanOrEqual(60_000);
   });
 
+  it('warms the broker connection 3 s before each trigger', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const warmed: number[] = [];
+    Object.assign(t.paper.execution, { warm: async () => void warmed.push(t.clock.now()) });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T20:00:00Z');
+    expect(warmed).toEqual([at('2026-03-09T13:29:57Z'), at('2026-03-09T19:54:57Z')]);
+  });
+
   it('arms for the next trading day when started after today\'s BUY time', async () => {
     t = await startTestEngine({ at: '2026-03-09T14:00:00Z' });
     const s = await t.create();

@@ -1,0 +1,22 @@
+/** Everything the HTTP/WebSocket API is given by the composition root (engine/daemon.ts). */
+import type { Logger } from 'pino';
+import type { Repos } from '../../db/repos';
+import type { Clock } from '../core/clock';
+import type { Engine } from '../engine';
+import type { TokenService } from '../auth/tokens';
+import type { LoginLimiter } from '../auth/login-limiter';
+import type { BrokerAccountService } from '../brokers/broker-account-service';
+
+export interface ApiDeps {
+  readonly engine: Engine;
+  readonly repos: Repos;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tokens: TokenService;
+  readonly loginLimiter: LoginLimiter;
+  readonly brokerAccounts: BrokerAccountService;
+  /** package.json version, for GET /health. */
+  readonly version: string;
+  /** The built renderer served at /; null when it has not been built. */
+  readonly staticDir: string | null;
+}

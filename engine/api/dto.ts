@@ -1,0 +1,215 @@
+/**
+ * Domain objects as they go on the wire: snake_case, plain JSON, times as epoch ms numbers, and
+ * nothing secret (a broker account shows its credentials' masks only, a user never a hash or a
+ * token version). The renderer imports these types.
+ */
+import type { BrokerAccount, StoredEvent, User } from '../../db/repos';
+import type { EngineEvent } from '../core/events';
+import type { FeedState } from '../core/events';
+import type { Order, Run, RunState, Strategy } from '../core/types';
+
+export interface UserDto {
+  readonly id: number;
+  readonly email: string;
+}
+
+export interface SessionDto {
+  readonly token: string;
+  readonly user: UserDto;
+}
+
+export interface BrokerAccountDto {
+  readonly id: number;
+  readonly broker: string;
+  readonly label: string;
+  readonly status: string;
+  /** e.g. { api_key: 'PK…7Q' }: enough to recognise which key is saved, too little to use it. */
+  readonly credentials_masked: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The price feed's last reported state; null until the account's connection first opens. */
+  readonly feed_state: FeedState | null;
+  readonly created_at: number;
+}
+
+export interface NextTriggerDto {
+  readonly kind: 'BUY' | 'SELL';
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** The latest run of a strategy: what it is doing now. */
+export interface RuntimeDto {
+  readonly run_id: number;
+  readonly trading_date: string;
+  readonly state: RunState;
+  readonly position_qty: number;
+  readonly entry_price: number | null;
+  readonly exit_price: number | null;
+  readonly exit_leg: string | null;
+  readonly last_action: string | null;
+  readonly last_action_at: number | null;
+  readonly reason: string | null;
+  readonly buy_at: number;
+  readonly sell_at: number;
+  readonly next_trigger: NextTriggerDto | null;
+}
+
+export interface StrategyDto {
+  readonly id: number;
+  readonly broker_account_id: number;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly qty: number;
+  readonly buy_time: string;
+  readonly sell_time: string;
+  readonly stop_loss: number;
+  readonly timezone: string;
+  readonly repeat: string;
+  readonly buy_grace_seconds: number;
+  readonly status: string;
+  readonly created_at: number;
+  readonly updated_at: number;
+  /** null before the first START. */
+  readonly runtime: RuntimeDto | null;
+}
+
+export interface OrderDto {
+  readonly id: number;
+  readonly run_id: number;
+  readonly strategy_id: number;
+  readonly broker_account_id: number;
+  readonly leg: string;
+  readonly side: string;
+  readonly slot: string;
+  readonly client_order_id: string;
+  readonly broker_order_id: string | null;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly qty: number;
+  readonly status: string;
+  readonly scheduled_at: number;
+  readonly dispatched_at: number | null;
+  readonly acked_at: number | null;
+  readonly filled_at: number | null;
+  readonly filled_qty: number;
+  readonly fill_price: number | null;
+  readonly reject_reason: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+/** An engine event on the wire: its type plus its fields in snake_case, without the user id. */
+export type EventDto = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/** An audit-log entry: the event plus its id (the paging cursor). */
+export type LoggedEventDto = EventDto & { readonly id: number };
+
+export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
+
+export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null): BrokerAccountDto {
+  return {
+    id: a.id,
+    broker: a.broker,
+    label: a.label,
+    status: a.status,
+    credentials_masked: { ...a.credentialsMasked },
+    options: a.options,
+    feed_state: feedState,
+    created_at: a.createdAt,
+  };
+}
+
+/** What fires next: the BUY while armed, the SELL while buying or holding, else nothing. */
+export function nextTrigger(run: Run): NextTriggerDto | null {
+  if (run.state === 'ARMED') return { kind: 'BUY', at: run.buyAt };
+  if (run.state === 'BUYING' || run.state === 'IN_POSITION') return { kind: 'SELL', at: run.sellAt };
+  return null;
+}
+
+export function runtimeDto(run: Run): RuntimeDto {
+  return {
+    run_id: run.id,
+    trading_date: run.tradingDate,
+    state: run.state,
+    position_qty: run.positionQty,
+    entry_price: run.entryPrice,
+    exit_price: run.exitPrice,
+    exit_leg: run.exitLeg,
+    last_action: run.lastAction,
+    last_action_at: run.lastActionAt,
+    reason: run.reason,
+    buy_at: run.buyAt,
+    sell_at: run.sellAt,
+    next_trigger: nextTrigger(run),
+  };
+}
+
+export function strategyDto(s: Strategy, latestRun: Run | undefined): StrategyDto {
+  return {
+    id: s.id,
+    broker_account_id: s.brokerAccountId,
+    symbol: s.symbol,
+    exchange: s.exchange,
+    qty: s.qty,
+    buy_time: s.buyTime,
+    sell_time: s.sellTime,
+    stop_loss: s.stopLoss,
+    timezone: s.timezone,
+    repeat: s.repeat,
+    buy_grace_seconds: s.buyGraceMs / 1000,
+    status: s.status,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    runtime: latestRun ? runtimeDto(latestRun) : null,
+  };
+}
+
+export function orderDto(o: Order): OrderDto {
+  return {
+    id: o.id,
+    run_id: o.runId,
+    strategy_id: o.strategyId,
+    broker_account_id: o.brokerAccountId,
+    leg: o.leg,
+    side: o.side,
+    slot: o.slot,
+    client_order_id: o.clientOrderId,
+    broker_order_id: o.brokerOrderId,
+    symbol: o.symbol,
+    exchange: o.exchange,
+    qty: o.qty,
+    status: o.status,
+    scheduled_at: o.scheduledAt,
+    dispatched_at: o.dispatchedAt,
+    acked_at: o.ackedAt,
+    filled_at: o.filledAt,
+    filled_qty: o.filledQty,
+    fill_price: o.fillPrice,
+    reject_reason: o.rejectReason,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+  };
+}
+
+/**
+ * An engine event for the WebSocket: fields renamed to snake_case, the user id dropped (the
+ * socket is the user's own).
+ *
+ * @example eventDto({ type: 'order_filled', userId, strategyId: 3, fillPrice: 100, ... })
+ *   // { type: 'order_filled', strategy_id: 3, fill_price: 100, ... }
+ */
+export function eventDto(event: EngineEvent | Readonly<Record<string, unknown>>): EventDto {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'userId') continue;
+    out[snakeCase(key)] = value;
+  }
+  return { ...out, type: String(event.type) };
+}
+
+/** A stored audit-log row as the wire event it was, with its id. */
+export function loggedEventDto(e: StoredEvent): LoggedEventDto {
+  return { ...eventDto(e.payload), type: e.type, id: e.id, at: e.at };
+}
+
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -1,0 +1,46 @@
+/**
+ * POST /auth/register, POST /auth/login (public); GET /auth/validate, POST /auth/logout,
+ * POST /auth/password (signed in).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Session } from '../../auth/auth-service';
+import type { ApiContext } from '../api-context';
+import { signedIn, userOf } from '../authenticate';
+import { userDto, type SessionDto, type UserDto } from '../dto';
+import { changePasswordBody, loginBody, parse, registerBody } from '../schemas';
+
+const sessionDto = (s: Session): SessionDto => ({ token: s.token, user: userDto(s.user) });
+
+export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { auth, sockets } = ctx;
+
+  app.post('/auth/register', async (request, reply) => {
+    const body = parse(registerBody, request.body);
+    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password)));
+  });
+
+  app.post('/auth/login', async (request) => {
+    const body = parse(loginBody, request.body);
+    return sessionDto(await auth.login(body.email, body.password, request.ip));
+  });
+
+  signedIn(app, auth, (scope) => {
+    scope.get('/auth/validate', async (request): Promise<{ valid: true; user: UserDto }> => ({ valid: true, user: userDto(userOf(request)) }));
+
+    scope.post('/auth/logout', async (request, reply) => {
+      const user = userOf(request);
+      auth.logout(user.id);
+      sockets.closeUser(user.id, 'signed out');
+      return reply.code(204).send();
+    });
+
+    scope.post('/auth/password', async (request) => {
+      const body = parse(changePasswordBody, request.body);
+      const user = userOf(request);
+      const session = await auth.changePassword(user.id, body.current_password, body.new_password, request.ip);
+      // Every other token is revoked now; the sockets opened with them go too.
+      sockets.closeUser(user.id, 'password changed: sign in again');
+      return sessionDto(session);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Strategies (all signed in): create, edit while not running, delete, list, get with runtime,
+ * start, stop, and the order journal of one strategy.
+ */
+import type { FastifyInstance } from 'fastify';
+import { asStrategyId, type StrategyId, type UserId } from '../../core/ids';
+import type { Strategy } from '../../core/types';
+import { notFound } from '../../core/errors';
+import type { ApiContext } from '../api-context';
+import { signedIn, userOf } from '../authenticate';
+import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
+import { idParams, parse, startStrategyBody, stopStrategyBody } from '../schemas';
+
+export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { engine, repos } = ctx.deps;
+  // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
+  const withRuntime = (userId: UserId, s: Strategy): StrategyDto => strategyDto(s, repos.runs.listForStrategy(userId, s.id, 1)[0]);
+  const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
+
+  signedIn(app, ctx.auth, (scope) => {
+    scope.post('/strategy/create', async (request, reply) => {
+      const user = userOf(request);
+      // The service parses the body itself (strategy-input.ts) so its errors name the API's fields.
+      const created = await engine.strategies.create(user.id, request.body);
+      return reply.code(201).send(withRuntime(user.id, created));
+    });
+
+    scope.get('/strategy', async (request): Promise<{ strategies: StrategyDto[] }> => {
+      const user = userOf(request);
+      return { strategies: engine.strategies.list(user.id).map((s) => withRuntime(user.id, s)) };
+    });
+
+    scope.get('/strategy/:id', async (request) => {
+      const user = userOf(request);
+      return withRuntime(user.id, engine.strategies.get(user.id, pathId(request.params)));
+    });
+
+    scope.patch('/strategy/:id', async (request) => {
+      const user = userOf(request);
+      return withRuntime(user.id, await engine.strategies.update(user.id, pathId(request.params), request.body));
+    });
+
+    scope.delete('/strategy/:id', async (request, reply) => {
+      engine.strategies.delete(userOf(request).id, pathId(request.params));
+      return reply.code(204).send();
+    });
+
+    scope.get('/strategy/:id/orders', async (request): Promise<{ orders: OrderDto[] }> => {
+      const user = userOf(request);
+      const id = pathId(request.params);
+      if (!repos.strategies.get(user.id, id)) throw notFound('strategy');
+      return { orders: repos.orders.list(user.id, id).map(orderDto) };
+    });
+
+    scope.post('/strategy/start', async (request) => {
+      const user = userOf(request);
+      const { strategy_id } = parse(startStrategyBody, request.body);
+      const { strategy } = await engine.manager.start(user.id, asStrategyId(strategy_id));
+      return withRuntime(user.id, strategy);
+    });
+
+    scope.post('/strategy/stop', async (request) => {
+      const user = userOf(request);
+      const body = parse(stopStrategyBody, request.body);
+      const { strategy } = await engine.manager.stop(user.id, asStrategyId(body.strategy_id), { closePosition: body.close_position ?? true });
+      return withRuntime(user.id, strategy);
+    });
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * Request schemas of the local API: the contract the renderer's types derive from. Every object
+ * is strict (an unknown field is a 400 naming it) and every string has a length limit; the body
+ * as a whole is capped by the server's bodyLimit. Strategy bodies are validated by the strategy
+ * service itself (strategy-input.ts) and re-exported here so the contract is in one place.
+ */
+import { z } from 'zod';
+import { fromZodError } from '../core/zod-errors';
+
+export { createStrategyInput as createStrategyBody, updateStrategyInput as updateStrategyBody } from '../strategy/strategy-input';
+export type { CreateStrategyInput as CreateStrategyBody, UpdateStrategyInput as UpdateStrategyBody } from '../strategy/strategy-input';
+
+/** Passwords are checked for policy (10–256 characters) by the auth service; this only bounds work. */
+const password = (field: string) => z.string({ error: `${field} is required` }).min(1, { error: `${field} is required` }).max(1024, { error: `${field} is too long` });
+
+/** A database id in a body: a positive whole number. */
+const id = (field: string) => z.number({ error: `${field} is required and must be a number` }).int({ error: `${field} must be a whole number` }).positive({ error: `${field} must be positive` }).max(Number.MAX_SAFE_INTEGER);
+
+/** A database id in a path or query string: digits only, no sign, no leading zero. */
+const idText = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, { error: 'must be a positive whole number' })
+  .transform(Number);
+
+export const registerBody = z.strictObject({
+  email: z.email({ error: 'email must be an email address' }).max(254, { error: 'email must be at most 254 characters' }),
+  password: password('password'),
+});
+export type RegisterBody = z.infer<typeof registerBody>;
+
+/** Login takes any email text: a format error would tell a guesser nothing, but must not 400 a real user. */
+export const loginBody = z.strictObject({
+  email: z.string({ error: 'email is required' }).min(1, { error: 'email is required' }).max(254, { error: 'email must be at most 254 characters' }),
+  password: password('password'),
+});
+export type LoginBody = z.infer<typeof loginBody>;
+
+export const changePasswordBody = z.strictObject({
+  current_password: password('current_password'),
+  new_password: password('new_password'),
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+
+const fieldName = z.string().max(64);
+
+/**
+ * A broker account to connect. `credentials` and `options` are checked in depth by the broker
+ * kind's own schemas; here only their outer shape and sizes.
+ */
+export const connectBrokerBody = z.strictObject({
+  broker: z.string({ error: 'broker is required' }).min(1).max(32),
+  label: z.string().trim().min(1, { error: 'label must not be empty' }).max(64, { error: 'label must be at most 64 characters' }).optional(),
+  credentials: z.record(fieldName, z.string({ error: 'must be text' }).max(4096, { error: 'must be at most 4096 characters' })).optional(),
+  options: z.record(fieldName, z.unknown()).optional(),
+});
+export type ConnectBrokerBody = z.infer<typeof connectBrokerBody>;
+
+export const startStrategyBody = z.strictObject({ strategy_id: id('strategy_id') });
+export type StartStrategyBody = z.infer<typeof startStrategyBody>;
+
+export const stopStrategyBody = z.strictObject({
+  strategy_id: id('strategy_id'),
+  /** true (default): an open position is sold at once; false: it is left open on purpose. */
+  close_position: z.boolean({ error: 'close_position must be true or false' }).optional(),
+});
+export type StopStrategyBody = z.infer<typeof stopStrategyBody>;
+
+export const idParams = z.strictObject({ id: idText });
+
+export const eventLogQuery = z.strictObject({
+  strategy_id: idText.optional(),
+  /** Only events older than this id: the next page is `before_id = last id of this page`. */
+  before_id: idText.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 500' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' })
+    .optional(),
+});
+export type EventLogQuery = z.infer<typeof eventLogQuery>;
+
+/** First message of a browser's WebSocket (browsers cannot set an Authorization header). */
+export const socketAuthMessage = z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(2048) });
+
+/**
+ * Parses `value` or throws the one validation error naming each bad field.
+ *
+ * @example const { email, password } = parse(loginBody, request.body);
+ */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZodError(result.error);
+  return result.data;
+}

@@ -1,0 +1,133 @@
+/**
+ * The local HTTP + WebSocket API. buildApiServer wires the routes, the hardening of a loopback
+ * server, the one error shape and the renderer's static files; the daemon then calls
+ * `app.listen({ host: '127.0.0.1', port })`.
+ */
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AuthService } from '../auth/auth-service';
+import type { ScryptParams } from '../auth/password';
+import type { ApiContext } from './api-context';
+import type { ApiDeps } from './api-deps';
+import { handleError, sendError } from './errors';
+import { installHardening } from './hardening';
+import { LiveSockets } from './live-sockets';
+import { authRoutes } from './routes/auth';
+import { brokerRoutes } from './routes/broker';
+import { eventRoutes } from './routes/events';
+import { healthRoutes } from './routes/health';
+import { strategyRoutes } from './routes/strategy';
+import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
+
+/** Tuning for tests and special installs; the daemon uses the defaults. */
+export interface ApiServerOptions {
+  /** Largest request body in bytes (413 above). Default 64 KiB. */
+  readonly bodyLimit?: number;
+  /** scrypt cost of new password hashes. Default PASSWORD_SCRYPT; tests pass a cheap one. */
+  readonly passwordParams?: ScryptParams;
+  /** WebSocket ping interval. Default 30 s. */
+  readonly heartbeatMs?: number;
+  /** How long a browser's WebSocket may take to send its auth message. Default 10 s. */
+  readonly socketAuthTimeoutMs?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Log keys that may hold a secret, wherever a log call puts them (pino redact paths). */
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  ...['password', 'current_password', 'new_password', 'token', 'credentials', 'api_key', 'api_secret', 'secret'].flatMap((k) => [k, `*.${k}`]),
+];
+
+/**
+ * Builds the API app (not yet listening).
+ *
+ * @example
+ *   const app = await buildApiServer(deps);
+ *   await app.listen({ host: '127.0.0.1', port: 4780 });
+ */
+export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = {}): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the instance is a plain FastifyInstance for route modules.
+  const loggerInstance: FastifyBaseLogger = apiLogger(deps.logger);
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Loopback only: no proxy in front, and a client-chosen request id has no business in our logs.
+    trustProxy: false,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    frameworkErrors: (err, request, reply) => {
+      handleError(err, request, reply);
+    },
+  });
+
+  const auth = new AuthService({
+    repos: deps.repos,
+    clock: deps.clock,
+    tokens: deps.tokens,
+    limiter: deps.loginLimiter,
+    ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
+  });
+  const sockets = new LiveSockets({
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    stillValid: async (token, userId) => (await auth.authenticate(token))?.id === userId,
+  });
+  const ctx: ApiContext = { deps, auth, sockets, socketAuthTimeoutMs: options.socketAuthTimeoutMs ?? 10_000, startedAt: deps.clock.monotonic() };
+
+  installJsonOnly(app);
+  installHardening(app);
+  app.setErrorHandler((err, request, reply) => handleError(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    deps.staticDir !== null && wantsAppShell(request) ? sendAppShell(reply) : sendError(reply, 'not_found', 'no such route'),
+  );
+  // Clients send one small auth message at most; nothing larger has a reason to exist.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  app.addHook('onClose', async () => sockets.closeAll());
+
+  authRoutes(app, ctx);
+  brokerRoutes(app, ctx);
+  strategyRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  healthRoutes(app, ctx);
+  if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);
+
+  await app.ready();
+  return app;
+}
+
+/**
+ * Only JSON bodies are parsed (Fastify would also hand text/plain to handlers). An empty JSON
+ * body is "no body", so a bodiless POST with the usual JSON header reaches the route's own
+ * validation instead of failing in the parser.
+ */
+function installJsonOnly(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    return json(request, text, done);
+  });
+}
+
+/** The daemon's logger, scoped to the API, with secrets redacted and tokens cut out of URLs. */
+function apiLogger(logger: Logger): Logger {
+  return logger.child(
+    { component: 'api' },
+    {
+      redact: { paths: REDACTED, censor: '[redacted]' },
+      serializers: {
+        req: (req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) => ({
+          method: req.method,
+          url: req.url?.replace(/([?&](?:token|access_token|password)=)[^&#]*/gi, '$1[redacted]'),
+          remoteAddress: req.ip,
+        }),
+      },
+    },
+  );
+}

@@ -1,0 +1,167 @@
+/**
+ * startDaemon: the composition root. Data directory (locked to this process), SQLite with its
+ * migrations, the runtime store, the vault, the engine, recovery, then the local API. The
+ * headless CLI and the Electron shell both start Tradeclock through here.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { openDatabase } from '../db/client';
+import { createRepos } from '../db/repos';
+import { systemClock, type Clock } from './core/clock';
+import { DomainError } from './core/errors';
+import { newInstallId } from './core/ids';
+import { createEngine, type Engine } from './engine';
+import { createRuntimeStore } from './runtime/create-runtime-store';
+import { createTradingCalendar } from './scheduler/trading-calendar';
+import { loadHolidayData } from './scheduler/holiday-data';
+import { watchClockJumps } from './scheduler/clock-jump-watch';
+import { defaultBrokerKinds, type BrokerKinds } from './brokers/broker-kinds';
+import { BrokerAccountService } from './brokers/broker-account-service';
+import { resolveKeyProvider } from './secrets/resolve-key-provider';
+import { newPassphraseSalt } from './secrets/passphrase-key-provider';
+import { Vault } from './secrets/vault';
+import { TokenService } from './auth/tokens';
+import { LoginLimiter } from './auth/login-limiter';
+import { buildApiServer } from './api/server';
+import { createLogger } from './logger';
+import { lockDataDir } from './data-dir-lock';
+
+export const DEFAULT_PORT = 7420;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export interface DaemonConfig {
+  readonly dataDir: string;
+  /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
+  readonly host?: string;
+  /** Default 7420; 0 picks a free port. */
+  readonly port?: number;
+  readonly allowRemote?: boolean;
+  /** Real Redis for the runtime store; in-process when unset. */
+  readonly redisUrl?: string;
+  /** Derives the vault key where no OS keychain is available. */
+  readonly passphrase?: string;
+  readonly logLevel?: string;
+  /** The built renderer; default renderer/dist beside the sources when it exists. */
+  readonly staticDir?: string | null;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly brokerKinds?: BrokerKinds;
+}
+
+export interface DaemonHandle {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly engine: Engine;
+  readonly logger: Logger;
+  /** Graceful: stops taking requests, cancels jobs, lets in-flight orders settle, closes the DB. */
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
+  const clock = config.clock ?? systemClock;
+  const host = config.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host) && !config.allowRemote) {
+    throw new DomainError('validation_failed', `refusing to listen on ${host}: only loopback is allowed without --allow-remote`, [{ field: 'host', message: 'not a loopback address' }]);
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString());
+  const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+  if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
+
+  const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    const dbPath = join(config.dataDir, 'tradeclock.sqlite');
+    const db = openDatabase(dbPath);
+    chmodSync(dbPath, 0o600);
+    cleanups.push(() => db.close());
+    const repos = createRepos(db);
+    const installId = repos.settings.getOrCreate('install_id', newInstallId);
+    const tokenKey = Buffer.from(repos.settings.getOrCreate('token_signing_key', () => randomBytes(32).toString('base64')), 'base64');
+
+    const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
+    cleanups.push(() => runtime.close());
+
+    let vault: Promise<Vault> | null = null;
+    const openVault = () =>
+      (vault ??= resolveKeyProvider({
+        keychainAccount: `data-key-${installId}`,
+        passphrase: config.passphrase,
+        salt: repos.settings.getOrCreate('vault_salt', newPassphraseSalt),
+        logger,
+      }).then((provider) => Vault.open(provider))).catch((err: unknown) => {
+        vault = null; // a keyring unlocked later, or a passphrase set, is picked up on the next try
+        throw err;
+      });
+
+    const brokerAccounts: BrokerAccountService = new BrokerAccountService({
+      repos,
+      clock,
+      kinds: config.brokerKinds ?? defaultBrokerKinds(),
+      vault: openVault,
+      sessions: () => engine.brokers,
+    });
+    const engine = createEngine({
+      repos,
+      runtime,
+      clock,
+      logger,
+      calendar: createTradingCalendar(loadHolidayData(join(config.dataDir, 'holidays'))),
+      brokerFactory: brokerAccounts.factory(),
+      installId,
+    });
+    cleanups.push(() => engine.stop());
+    const report = await engine.recover();
+    const jumps = watchClockJumps(clock, (gapMs) => {
+      logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
+      engine.manager.recheckTriggers();
+    });
+    cleanups.push(() => jumps.cancel());
+
+    const app = await buildApiServer({
+      engine,
+      repos,
+      clock,
+      logger,
+      tokens: new TokenService({ key: tokenKey, now: () => clock.now() }),
+      loginLimiter: new LoginLimiter({ now: () => clock.now() }),
+      brokerAccounts,
+      version: packageVersion(),
+      staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
+    });
+    cleanups.push(() => app.close());
+    await app.listen({ host, port: config.port ?? DEFAULT_PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url, dataDir: config.dataDir, installId, recovery: report }, 'tradeclock daemon ready');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url,
+      host,
+      port,
+      engine,
+      logger,
+      stop: () => (stopping ??= cleanup().then(() => logger.info('tradeclock daemon stopped'))),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function defaultStaticDir(): string | null {
+  const dir = new URL('../renderer/dist', import.meta.url).pathname;
+  return existsSync(join(dir, 'index.html')) ? dir : null;
+}

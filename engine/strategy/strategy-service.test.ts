@@ -1,0 +1,90 @@
+/** Every strategy rule, each failing alone, each naming its field. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../../tests/support/engine-harness';
+import { asStrategyId } from '../core/ids';
+
+let t: TestEngine;
+beforeEach(async () => {
+  t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+});
+afterEach(async () => t.close());
+
+async function fieldsOf(body: Record<string, unknown>): Promise<Array<{ field: string; message: string }>> {
+  try {
+    await t.create(body);
+  } catch (err) {
+    expect(err).toMatchObject({ code: 'validation_failed' });
+    return (err as { fields: Array<{ field: string; message: string }> }).fields;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('StrategyService.create', () => {
+  it('stores a valid strategy with defaults from the exchange', async () => {
+    const s = await t.create({ buy_time: '09:30', sell_time: '15:55', symbol: ' aapl ' });
+    expect(s).toMatchObject({ symbol: 'AAPL', exchange: 'NYSE', timezone: 'America/New_York', repeat: 'once', buyTime: '09:30:00', sellTime: '15:55:00', buyGraceMs: 60_000, status: 'idle' });
+  });
+
+  it.each([
+    ['stop_loss is mandatory', { stop_loss: undefined }, 'stop_loss', /required/],
+    ['stop_loss must be > 0', { stop_loss: 0 }, 'stop_loss', /greater than 0/],
+    ['stop_loss negative', { stop_loss: -5 }, 'stop_loss', /greater than 0/],
+    ['stop_loss not a number', { stop_loss: '95' }, 'stop_loss', /number/],
+    ['qty must be > 0', { qty: 0 }, 'qty', /greater than 0/],
+    ['qty whole', { qty: 1.5 }, 'qty', /whole number/],
+    ['qty missing', { qty: undefined }, 'qty', /required/],
+    ['qty infinite', { qty: Number.POSITIVE_INFINITY }, 'qty', /finite|number/],
+    ['symbol missing', { symbol: undefined }, 'symbol', /required/],
+    ['symbol shape', { symbol: 'AA PL!' }, 'symbol', /letters, digits/],
+    ['buy_time shape', { buy_time: '9:30' }, 'buy_time', /HH:MM/],
+    ['buy_time hour', { buy_time: '24:00' }, 'buy_time', /HH:MM/],
+    ['sell_time shape', { sell_time: '15:60' }, 'sell_time', /HH:MM/],
+    ['sell after buy', { buy_time: '10:00', sell_time: '09:59:59' }, 'sell_time', /later than buy_time/],
+    ['sell equal buy', { buy_time: '10:00', sell_time: '10:00:00' }, 'sell_time', /later than buy_time/],
+    ['timezone', { timezone: 'Mars/Olympus' }, 'timezone', /IANA/],
+    ['exchange', { exchange: 'LSE' }, 'exchange', /one of/],
+    ['repeat', { repeat: 'weekly' }, 'repeat', /one of/],
+    ['grace', { buy_grace_seconds: 7200 }, 'buy_grace_seconds', /between 0 and 3600/],
+    ['broker account type', { broker_account_id: 'x' }, 'broker_account_id', /required|number/],
+    ['unknown field', { colour: 'red' }, 'colour', /nrecognized/],
+  ])('%s', async (_name, patch, field, message) => {
+    const fields = await fieldsOf(patch);
+    expect(fields).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+
+  it('names every bad field at once', async () => {
+    const fields = await fieldsOf({ qty: -1, stop_loss: undefined, buy_time: 'noon' });
+    expect(fields.map((f) => f.field).sort()).toEqual(['buy_time', 'qty', 'stop_loss']);
+  });
+
+  it('refuses a broker account that is not the user\'s', async () => {
+    expect(await fieldsOf({ broker_account_id: 999 })).toEqual([{ field: 'broker_account_id', message: 'no broker account with this id' }]);
+  });
+
+  it('writes nothing when it refuses', async () => {
+    await fieldsOf({ qty: 0 });
+    expect(t.engine.strategies.list(t.user.id)).toEqual([]);
+  });
+});
+
+describe('StrategyService.update and delete', () => {
+  it('edits an idle strategy and checks the merged result', async () => {
+    const s = await t.create();
+    expect((await t.engine.strategies.update(t.user.id, s.id, { stop_loss: 90 })).stopLoss).toBe(90);
+    await expect(t.engine.strategies.update(t.user.id, s.id, { sell_time: '09:00' })).rejects.toMatchObject({ fields: [{ field: 'sell_time' }] });
+  });
+
+  it('refuses to edit or delete a running strategy', async () => {
+    const s = await t.create();
+    await t.start(s.id);
+    await expect(t.engine.strategies.update(t.user.id, s.id, { qty: 2 })).rejects.toMatchObject({ code: 'conflict' });
+    expect(() => t.engine.strategies.delete(t.user.id, s.id)).toThrow(/running/);
+  });
+
+  it('does not find another user\'s strategy', async () => {
+    const s = await t.create();
+    const other = t.repos.users.create({ email: 'other@example.com', passwordHash: 'x', createdAt: 0 });
+    expect(() => t.engine.strategies.get(other.id, s.id)).toThrow(/not found/);
+    expect(() => t.engine.strategies.get(t.user.id, asStrategyId(999))).toThrow(/not found/);
+  });
+});
