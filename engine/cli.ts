@@ -38,6 +38,8 @@ program
         logLevel: opts.logLevel,
         redisUrl: process.env.REDIS_URL || undefined,
         passphrase: process.env.TRADECLOCK_PASSPHRASE || undefined,
+        // Both variables, or nothing: a stray crash-point variable alone never arms a kill.
+        crashPoint: process.env.TRADECLOCK_TEST_HOOKS === '1' ? process.env.TRADECLOCK_CRASH_POINT || undefined : undefined,
       });
     } catch (err) {
       process.stderr.write(`tradeclock: ${err instanceof DomainError ? err.message : String(err instanceof Error ? err.stack : err)}\n`);

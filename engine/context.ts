@@ -10,6 +10,7 @@ import type { RuntimeStore } from './runtime/runtime-store';
 import type { BrokerSessions } from './brokers/broker-sessions';
 import type { InstrumentCache } from './brokers/instrument-cache';
 import type { MarketListener } from './market/market-listener';
+import type { CrashPoints } from './execution/crash-points';
 
 export interface EngineContext {
   readonly repos: Repos;
@@ -22,4 +23,6 @@ export interface EngineContext {
   readonly market: MarketListener;
   /** 6 base-36 chars, part of every client order id. */
   readonly installId: string;
+  /** Test-only kill switches for the crash soak; inert in normal use. */
+  readonly crashPoints: CrashPoints;
 }

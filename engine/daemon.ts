@@ -27,6 +27,7 @@ import { LoginLimiter } from './auth/login-limiter';
 import { buildApiServer } from './api/server';
 import { createLogger } from './logger';
 import { lockDataDir } from './data-dir-lock';
+import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -48,6 +49,8 @@ export interface DaemonConfig {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly brokerKinds?: BrokerKinds;
+  /** Crash soak only: kill this process at a named point (see execution/crash-points.ts). */
+  readonly crashPoint?: string;
 }
 
 export interface DaemonHandle {
@@ -105,6 +108,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       kinds: config.brokerKinds ?? defaultBrokerKinds(),
       vault: openVault,
       sessions: () => engine.brokers,
+      instruments: () => engine.ctx.instruments,
     });
     const engine = createEngine({
       repos,
@@ -114,6 +118,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       calendar: createTradingCalendar(loadHolidayData(join(config.dataDir, 'holidays'))),
       brokerFactory: brokerAccounts.factory(),
       installId,
+      crashPoints: crashPointsFrom(config.crashPoint, logger),
     });
     cleanups.push(() => engine.stop());
     const report = await engine.recover();
@@ -164,4 +169,12 @@ function packageVersion(): string {
 function defaultStaticDir(): string | null {
   const dir = new URL('../renderer/dist', import.meta.url).pathname;
   return existsSync(join(dir, 'index.html')) ? dir : null;
+}
+
+function crashPointsFrom(spec: string | undefined, logger: Logger): CrashPoints {
+  if (!spec) return noCrashPoints;
+  const parsed = parseCrashPoint(spec);
+  if (!parsed) throw new DomainError('validation_failed', `unknown crash point "${spec}": one of ${CRASH_POINTS.join(', ')}[:n]`);
+  logger.warn({ crashPoint: spec }, 'TEST HOOK ARMED: this process will SIGKILL itself at a crash point');
+  return armedCrashPoints(parsed, () => process.kill(process.pid, 'SIGKILL'));
 }

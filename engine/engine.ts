@@ -18,6 +18,7 @@ import { StrategyService } from './strategy/strategy-service';
 import { StrategyManager } from './strategy/strategy-manager';
 import { recover, type RecoveryReport } from './strategy/recovery';
 import type { EngineContext } from './context';
+import { noCrashPoints, type CrashPoints } from './execution/crash-points';
 
 export interface EngineDeps {
   readonly repos: Repos;
@@ -29,6 +30,8 @@ export interface EngineDeps {
   /** 6 base-36 chars (settings.install_id). */
   readonly installId: string;
   readonly execution?: ExecutionOptions;
+  /** The crash soak's kill points; none by default. */
+  readonly crashPoints?: CrashPoints;
 }
 
 export interface Engine {
@@ -61,6 +64,7 @@ export function createEngine(deps: EngineDeps): Engine {
     instruments: new InstrumentCache(brokers),
     market,
     installId: deps.installId,
+    crashPoints: deps.crashPoints ?? noCrashPoints,
   };
   const execution = new ExecutionEngine(ctx, deps.execution);
   brokers.onOpen((account, broker) => {

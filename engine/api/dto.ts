@@ -4,8 +4,7 @@
  * token version). The renderer imports these types.
  */
 import type { BrokerAccount, StoredEvent, User } from '../../db/repos';
-import type { EngineEvent } from '../core/events';
-import type { FeedState } from '../core/events';
+import type { EngineEvent, FeedState } from '../core/events';
 import type { Order, Run, RunState, Strategy } from '../core/types';
 
 export interface UserDto {

@@ -23,7 +23,12 @@ const idText = z
   .transform(Number);
 
 export const registerBody = z.strictObject({
-  email: z.email({ error: 'email must be an email address' }).max(254, { error: 'email must be at most 254 characters' }),
+  // Trimmed first: " ana@example.com" is a typo of an address, not a different one (the repository lower-cases).
+  email: z
+    .string({ error: 'email is required' })
+    .trim()
+    .max(254, { error: 'email must be at most 254 characters' })
+    .pipe(z.email({ error: 'email must be an email address' })),
   password: password('password'),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
@@ -64,6 +69,12 @@ export const stopStrategyBody = z.strictObject({
   close_position: z.boolean({ error: 'close_position must be true or false' }).optional(),
 });
 export type StopStrategyBody = z.infer<typeof stopStrategyBody>;
+
+export const stopAllBody = z.strictObject({
+  /** true (default): every open position is sold at once. */
+  close_positions: z.boolean({ error: 'close_positions must be true or false' }).optional(),
+});
+export type StopAllBody = z.infer<typeof stopAllBody>;
 
 export const idParams = z.strictObject({ id: idText });
 

@@ -13,6 +13,7 @@ import type { ApiDeps } from './api-deps';
 import { handleError, sendError } from './errors';
 import { installHardening } from './hardening';
 import { LiveSockets } from './live-sockets';
+import { PriceStream } from './price-stream';
 import { authRoutes } from './routes/auth';
 import { brokerRoutes } from './routes/broker';
 import { eventRoutes } from './routes/events';
@@ -77,17 +78,23 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
     heartbeatMs: options.heartbeatMs ?? 30_000,
     stillValid: async (token, userId) => (await auth.authenticate(token))?.id === userId,
   });
-  const ctx: ApiContext = { deps, auth, sockets, socketAuthTimeoutMs: options.socketAuthTimeoutMs ?? 10_000, startedAt: deps.clock.monotonic() };
+  const prices = new PriceStream(deps.engine, deps.repos, deps.clock);
+  const ctx: ApiContext = { deps, auth, sockets, prices, socketAuthTimeoutMs: options.socketAuthTimeoutMs ?? 10_000, startedAt: deps.clock.monotonic() };
 
+  // First: its onRequest hook marks upgrade requests, and its onResponse hook destroys the socket
+  // of an upgrade we refused; a hardening hook that ran before it would leave that socket open.
+  // Clients send one small auth message at most; nothing larger has a reason to exist.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   installJsonOnly(app);
   installHardening(app);
   app.setErrorHandler((err, request, reply) => handleError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     deps.staticDir !== null && wantsAppShell(request) ? sendAppShell(reply) : sendError(reply, 'not_found', 'no such route'),
   );
-  // Clients send one small auth message at most; nothing larger has a reason to exist.
-  await app.register(websocket, { options: { maxPayload: 4096 } });
-  app.addHook('onClose', async () => sockets.closeAll());
+  app.addHook('onClose', async () => {
+    sockets.closeAll();
+    prices.close();
+  });
 
   authRoutes(app, ctx);
   brokerRoutes(app, ctx);

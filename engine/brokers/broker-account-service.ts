@@ -13,6 +13,7 @@ import { maskSecret } from '../secrets/mask-secret';
 import type { BrokerFactory } from './broker-sessions';
 import type { BrokerSessions } from './broker-sessions';
 import type { BrokerKinds } from './broker-kinds';
+import type { InstrumentCache } from './instrument-cache';
 
 export interface ConnectRequest {
   readonly broker: string;
@@ -28,6 +29,7 @@ export interface BrokerAccountServiceDeps {
   /** Opens the vault on demand; rejects with an actionable DomainError when no key is available. */
   readonly vault: () => Promise<Vault>;
   readonly sessions: () => BrokerSessions;
+  readonly instruments: () => InstrumentCache;
 }
 
 export class BrokerAccountService {
@@ -48,6 +50,9 @@ export class BrokerAccountService {
     let check;
     try {
       check = await probe.execution.validateCredentials();
+    } catch (err) {
+      // Unreachable host, TLS failure, timeout: the broker never judged the credentials.
+      throw new DomainError('broker_error', `could not reach ${req.broker} to check the credentials: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       await probe.stop();
     }
@@ -90,6 +95,7 @@ export class BrokerAccountService {
     }
     repos.brokerAccounts.delete(userId, id);
     await this.deps.sessions().close(id);
+    this.deps.instruments().forgetAccount(id);
   }
 
   /** The factory BrokerSessions uses: account row → decrypted credentials → Broker. */

@@ -224,6 +224,7 @@ export class ExecutionEngine {
     const { brokers, instruments, clock, bus, repos } = this.ctx;
     const broker = await brokers.get(order.brokerAccountId);
     const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
+    this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
     const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
     announce();
@@ -240,6 +241,7 @@ export class ExecutionEngine {
       at: dispatchedAt,
     });
     const result = await placing;
+    this.ctx.crashPoints.hit('after-send');
     const ackedAt = clock.now();
     const current = repos.orders.getInternal(order.id) ?? order;
     switch (result.kind) {
@@ -277,6 +279,7 @@ export class ExecutionEngine {
   applyReport(accountId: BrokerAccountId, report: OrderReport): void {
     const outcome = applyReportToJournal(this.ctx, accountId, report);
     if (!outcome) return;
+    if (outcome.runAfter && outcome.runAfter.state !== outcome.runBefore?.state) this.ctx.crashPoints.hit('after-fill');
     for (const e of outcome.events) this.ctx.bus.publish(e);
     if (outcome.runBefore && outcome.runAfter) announceRun(this.ctx, outcome.runBefore, outcome.runAfter);
     const run = outcome.runAfter;

@@ -64,6 +64,11 @@ export class MarketListener {
     return this.feedStates.get(accountId);
   }
 
+  /** The last reported state of every open feed. */
+  allFeedStates(): ReadonlyMap<BrokerAccountId, FeedState> {
+    return this.feedStates;
+  }
+
   /** Subscribes the instrument for a strategy (the broker is asked once per instrument). */
   watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId): void {
     const key = feedKey(accountId, instrumentKey(instrument.exchange, instrument.symbol));

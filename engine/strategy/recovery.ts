@@ -18,6 +18,8 @@ export interface RecoveryReport {
   readonly runsResumed: number;
   readonly runsArmed: number;
   readonly ordersToReconcile: number;
+  /** Runtime keys of strategies SQLite does not run, removed. */
+  readonly staleKeys: number;
   readonly failures: number;
 }
 
@@ -63,9 +65,19 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     }
   }
 
+  // Keys that survived in a real Redis for strategies SQLite no longer runs: SQLite wins.
+  const live = new Set([...resumed, ...repos.strategies.listByStatusInternal('running').map((s) => s.id)]);
+  let staleKeys = 0;
+  for (const id of await runtime.armedStrategyIds()) {
+    if (live.has(id as Strategy['id'])) continue;
+    const fields = await runtime.readStrategy(id);
+    await runtime.disarm(id, fields?.exchange && fields.symbol ? instrumentKey(fields.exchange as Strategy['exchange'], fields.symbol) : '');
+    staleKeys++;
+  }
+
   const open = repos.orders.listUnresolvedInternal();
   for (const order of open) execution.reconciler.track(order.id, true);
-  const report = { runsResumed, runsArmed, ordersToReconcile: open.length, failures };
+  const report = { runsResumed, runsArmed, ordersToReconcile: open.length, staleKeys, failures };
   logger.info(report, 'recovery done');
   return report;
 }

@@ -6,7 +6,7 @@
 import type { TimerHandle } from '../core/clock';
 import type { RunId, StrategyId, UserId } from '../core/ids';
 import { instrumentKey, type Run, type Strategy } from '../core/types';
-import { conflict, notFound } from '../core/errors';
+import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
@@ -91,6 +91,28 @@ export class StrategyManager {
       return { strategy: stopped, run: run ?? null };
     }
     return { strategy: stopped, run: this.stopRun(run, opts.closePosition ?? true) };
+  }
+
+  /**
+   * The kill switch: stops every running strategy of the user and, unless told otherwise, sells
+   * every open position at market. Returns the ids it stopped.
+   */
+  async stopAll(userId: UserId, opts: { closePositions?: boolean } = {}): Promise<StrategyId[]> {
+    const running = this.ctx.repos.strategies.list(userId).filter((s) => s.status === 'running');
+    const stopped: StrategyId[] = [];
+    const failed: string[] = [];
+    // One strategy that cannot be stopped must not keep the others running.
+    for (const s of running) {
+      try {
+        await this.stop(userId, s.id, { closePosition: opts.closePositions ?? true });
+        stopped.push(s.id);
+      } catch (err) {
+        this.ctx.logger.error({ err, strategyId: s.id }, 'kill switch could not stop a strategy');
+        failed.push(`${s.symbol} (#${s.id}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (failed.length > 0) throw new DomainError('internal', `stopped ${stopped.length} of ${running.length} strategies; not stopped: ${failed.join('; ')}`);
+    return stopped;
   }
 
   private stopRun(run: Run, closePosition: boolean): Run {

@@ -203,6 +203,24 @@ describe('manual STOP', () => {
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
   });
 
+  it('kill switch: stops every running strategy and sells every open position', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const inPosition = await t.create();
+    const armed = await t.create({ symbol: 'MSFT', buy_time: '15:00' });
+    const idle = await t.create({ symbol: 'IBM' });
+    await t.start(inPosition.id);
+    await t.start(armed.id);
+    await until('2026-03-09T14:00:00Z');
+    const stopped = await t.engine.manager.stopAll(t.user.id);
+    await until('2026-03-09T14:00:01Z');
+    expect(stopped.sort()).toEqual([inPosition.id, armed.id].sort());
+    expect(t.run(inPosition.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT' });
+    expect(t.run(armed.id).state).toBe('STOPPED');
+    expect(t.repos.strategies.getInternal(idle.id)!.status).toBe('idle');
+    await until('2026-03-09T21:00:00Z');
+    expect(t.paper.placedOrders()).toHaveLength(2);
+  });
+
   it('refuses to stop a strategy that is not running, and to start one twice', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();

@@ -102,7 +102,13 @@ function stream(ctx: ApiContext, socket: WebSocket, user: User, token: string): 
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(CLOSE_TOO_SLOW, 'not reading events fast enough');
     socket.send(JSON.stringify(eventDto(event)));
   });
-  socket.once('close', off);
+  const offPrices = ctx.prices.subscribe(user.id, (tick) => {
+    if (socket.readyState === socket.OPEN && socket.bufferedAmount <= MAX_BUFFERED_BYTES) socket.send(JSON.stringify(tick));
+  });
+  socket.once('close', () => {
+    off();
+    offPrices();
+  });
 }
 
 function parseJson(data: RawData): unknown {

@@ -4,7 +4,6 @@
  * over all accounts: nothing that belongs to one user.
  */
 import type { FastifyInstance } from 'fastify';
-import type { BrokerAccountId } from '../../core/ids';
 import type { FeedState } from '../../core/events';
 import type { ApiContext } from '../api-context';
 
@@ -12,20 +11,15 @@ export interface HealthDto {
   readonly ok: true;
   readonly version: string;
   readonly uptime_seconds: number;
-  /** Broker accounts whose feed last reported each state (accounts opened since the server started). */
+  /** Open broker accounts whose feed last reported each state. */
   readonly feeds: Readonly<Record<FeedState, number>>;
 }
 
 export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine, clock, version } = ctx.deps;
-  // MarketListener keeps states per account but cannot list them; the bus tells us as they change.
-  const feeds = new Map<BrokerAccountId, FeedState>();
-  const off = engine.bus.on('feed_status', (e) => feeds.set(e.brokerAccountId, e.state));
-  app.addHook('onClose', async () => off());
-
   app.get('/health', async (): Promise<HealthDto> => {
     const counts: Record<FeedState, number> = { up: 0, down: 0, stale: 0 };
-    for (const state of feeds.values()) counts[state]++;
+    for (const state of engine.market.allFeedStates().values()) counts[state]++;
     return { ok: true, version, uptime_seconds: Math.floor((clock.monotonic() - ctx.startedAt) / 1000), feeds: counts };
   });
 }

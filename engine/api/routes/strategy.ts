@@ -9,7 +9,7 @@ import { notFound } from '../../core/errors';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
-import { idParams, parse, startStrategyBody, stopStrategyBody } from '../schemas';
+import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } from '../schemas';
 
 export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine, repos } = ctx.deps;
@@ -57,6 +57,14 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { strategy_id } = parse(startStrategyBody, request.body);
       const { strategy } = await engine.manager.start(user.id, asStrategyId(strategy_id));
       return withRuntime(user.id, strategy);
+    });
+
+    // The kill switch: every running strategy of the user stopped, every open position sold.
+    scope.post('/strategy/stop-all', async (request) => {
+      const user = userOf(request);
+      const body = parse(stopAllBody, request.body);
+      const stopped = await engine.manager.stopAll(user.id, { closePositions: body.close_positions ?? true });
+      return { stopped };
     });
 
     scope.post('/strategy/stop', async (request) => {

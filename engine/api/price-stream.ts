@@ -1,0 +1,108 @@
+/**
+ * Live prices for the UI: each signed-in socket gets ticks of the instruments its user's running
+ * strategies watch, at most one message per instrument every THROTTLE_MS (the latest price wins,
+ * and the last one of a burst is always delivered). The engine's stop-loss check sees every tick;
+ * only the display is thinned.
+ */
+import type { Clock, TimerHandle } from '../core/clock';
+import type { BrokerAccountId, UserId } from '../core/ids';
+import { instrumentKey, type Tick } from '../core/types';
+import type { Repos } from '../../db/repos';
+import type { Engine } from '../engine';
+
+export const THROTTLE_MS = 250;
+
+export interface TickDto {
+  readonly type: 'tick';
+  readonly broker_account_id: number;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly price: number;
+  /** Epoch ms of the trade. */
+  readonly at: number;
+}
+
+type Send = (msg: TickDto) => void;
+
+export class PriceStream {
+  private readonly subscribers = new Map<UserId, Set<Send>>();
+  /** "account|EXCHANGE:SYMBOL" → users with a running strategy on it; rebuilt when strategies start or stop. */
+  private interest: Map<string, Set<UserId>> | null = null;
+  private readonly lastSent = new Map<string, number>();
+  private readonly pending = new Map<string, { tick: TickDto; timer: TimerHandle }>();
+  private readonly offs: Array<() => void>;
+
+  constructor(
+    engine: Engine,
+    private readonly repos: Repos,
+    private readonly clock: Clock,
+  ) {
+    const invalidate = () => {
+      this.interest = null;
+    };
+    this.offs = [
+      engine.market.onTick((accountId, tick) => this.onTick(accountId, tick)),
+      engine.bus.on('strategy_armed', invalidate),
+      engine.bus.on('strategy_stopped', invalidate),
+      engine.bus.on('strategy_completed', invalidate),
+    ];
+  }
+
+  /** Sends the user's ticks to `send` until the returned function is called. */
+  subscribe(userId: UserId, send: Send): () => void {
+    let set = this.subscribers.get(userId);
+    if (!set) this.subscribers.set(userId, (set = new Set()));
+    set.add(send);
+    return () => {
+      set.delete(send);
+      if (set.size === 0) this.subscribers.delete(userId);
+    };
+  }
+
+  close(): void {
+    for (const off of this.offs) off();
+    for (const p of this.pending.values()) p.timer.cancel();
+    this.pending.clear();
+  }
+
+  private onTick(accountId: BrokerAccountId, tick: Tick): void {
+    if (this.subscribers.size === 0) return;
+    const key = `${accountId}|${instrumentKey(tick.exchange, tick.symbol)}`;
+    const users = (this.interest ??= this.buildInterest()).get(key);
+    if (!users) return;
+    const msg: TickDto = { type: 'tick', broker_account_id: accountId, exchange: tick.exchange, symbol: tick.symbol, price: tick.price, at: tick.at };
+    const now = this.clock.now();
+    const wait = (this.lastSent.get(key) ?? -Infinity) + THROTTLE_MS - now;
+    const queued = this.pending.get(key);
+    if (queued) {
+      queued.tick = msg;
+      return;
+    }
+    if (wait <= 0) {
+      this.deliver(key, users, msg);
+      return;
+    }
+    const entry = { tick: msg, timer: this.clock.setTimer(wait, () => {
+      this.pending.delete(key);
+      const current = (this.interest ??= this.buildInterest()).get(key);
+      if (current) this.deliver(key, current, entry.tick);
+    }) };
+    this.pending.set(key, entry);
+  }
+
+  private deliver(key: string, users: ReadonlySet<UserId>, msg: TickDto): void {
+    this.lastSent.set(key, this.clock.now());
+    for (const user of users) for (const send of this.subscribers.get(user) ?? []) send(msg);
+  }
+
+  private buildInterest(): Map<string, Set<UserId>> {
+    const map = new Map<string, Set<UserId>>();
+    for (const s of this.repos.strategies.listByStatusInternal('running')) {
+      const key = `${s.brokerAccountId}|${instrumentKey(s.exchange, s.symbol)}`;
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      set.add(s.userId);
+    }
+    return map;
+  }
+}

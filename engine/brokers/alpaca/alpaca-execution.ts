@@ -1,0 +1,236 @@
+/**
+ * Orders at Alpaca: market orders with our client_order_id and time_in_force day (PROTOCOLS.md
+ * §1.4), fills from the trade_updates stream (§1.11) with a REST poll while it is down, lookups
+ * by client order id (§1.6) and cancels (§1.7).
+ *
+ * The rule for placement replies: only a 2xx is "accepted", and only a refusal that a lookup
+ * confirms (Alpaca has no such order) is "rejected". A timeout, a dropped connection, a 5xx or
+ * a 429 that outlasted its retries is "unknown", for the engine to resolve by lookup; a 4xx is
+ * looked up at once, because Alpaca sometimes answers 422 for an order it did accept (§1.4).
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../../core/clock';
+import { DomainError, notFound } from '../../core/errors';
+import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { AlpacaTiming } from './alpaca-config';
+import { orderReport } from './alpaca-order-report';
+import type { AlpacaRest, RestResult } from './alpaca-rest';
+import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
+import { OrderTracker } from './order-tracker';
+import type { TradeUpdatesStream } from './trade-updates-stream';
+
+/** PROTOCOLS.md §1.4: client_order_id is at most 48 characters. */
+export const ALPACA_CLIENT_ORDER_ID_MAX_LENGTH = 48;
+
+export interface AlpacaExecutionDeps {
+  readonly rest: AlpacaRest;
+  readonly restUrl: string;
+  readonly clock: Clock;
+  readonly timing: AlpacaTiming;
+  readonly logger: Logger;
+}
+
+type Lookup = { readonly kind: 'found'; readonly report: OrderReport } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly reason: string };
+
+export class AlpacaExecution implements BrokerExecution {
+  readonly tracker: OrderTracker;
+  private stream: TradeUpdatesStream | undefined;
+  private pollTimer: TimerHandle | undefined;
+  private polling = false;
+  private stopped = false;
+
+  constructor(private readonly deps: AlpacaExecutionDeps) {
+    this.tracker = new OrderTracker(deps.logger);
+  }
+
+  /** GET /v2/account (§1.3): 401/403 mean the keys are wrong; no answer is an error, not a verdict. */
+  async validateCredentials(): Promise<CredentialCheck> {
+    const res = await this.deps.rest.request({ method: 'GET', path: '/v2/account' });
+    if (res.kind === 'ok') {
+      const account = accountSchema.safeParse(res.body);
+      if (!account.success) throw new DomainError('broker_error', `${this.deps.restUrl} answered GET /v2/account with something that is not an Alpaca account: is rest_url right?`);
+      if (account.data.account_blocked || account.data.trading_blocked) return { ok: false, reason: `the Alpaca account is blocked for trading (status ${account.data.status})` };
+      return { ok: true };
+    }
+    if (res.kind === 'error' && res.status === 401) {
+      return { ok: false, reason: `Alpaca refused the key id or secret (${res.description}). Paper and live accounts have different keys: check that "paper" matches them` };
+    }
+    if (res.kind === 'error' && res.status === 403) return { ok: false, reason: `Alpaca refused the request (${res.description}): check the key id and secret` };
+    throw new DomainError('unavailable', `could not check the credentials with Alpaca at ${this.deps.restUrl}: ${describe(res)}; try again`);
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const invalid = invalidRequest(req);
+    if (invalid) return { kind: 'rejected', reason: invalid };
+    const res = await this.deps.rest.request({
+      method: 'POST',
+      path: '/v2/orders',
+      // Quantities go as strings (§1.2); market + day is what a time-based strategy means.
+      body: { symbol: req.instrument.symbol, qty: String(req.qty), side: req.side, type: 'market', time_in_force: 'day', client_order_id: req.clientOrderId },
+    });
+    if (res.kind === 'ok') {
+      const order = orderSchema.safeParse(res.body);
+      if (!order.success) return { kind: 'unknown', reason: 'Alpaca accepted the order with a reply that could not be read' };
+      // Emitted too: the stream may have been faster, and a report it already gave is not repeated.
+      this.fold(order.data, undefined, { emit: true, ours: true });
+      return { kind: 'accepted', brokerOrderId: order.data.id, at: parseTimestamp(order.data.submitted_at) ?? this.deps.clock.now() };
+    }
+    if (res.kind !== 'error') return { kind: 'unknown', reason: `no answer from Alpaca: ${describe(res)}` };
+    if (res.status === 429 || res.status >= 500) return { kind: 'unknown', reason: res.description };
+    // An unauthenticated request (401, or the gateway's code-less 403, §1.3) never reached the order desk.
+    if (res.status === 401 || (res.status === 403 && res.error?.code === undefined)) return { kind: 'rejected', reason: `Alpaca refused the API key: ${res.description}` };
+    return this.settleRefusal(req.clientOrderId, res.description);
+  }
+
+  async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
+    const found = await this.lookup(clientOrderId, 'quiet');
+    if (found.kind === 'failed') throw new DomainError('unavailable', `order lookup at Alpaca failed: ${found.reason}`);
+    return found.kind === 'found' ? found.report : null;
+  }
+
+  /** DELETE /v2/orders/{id} (§1.7): 204 accepted, 422 already final (nothing to do), 404 unknown. */
+  async cancelOrder(clientOrderId: string): Promise<void> {
+    let id = this.tracker.brokerOrderId(clientOrderId);
+    if (!id) {
+      const report = await this.lookupOrder(clientOrderId);
+      if (!report) throw notFound(`Alpaca order with client order id "${clientOrderId}"`);
+      id = report.brokerOrderId;
+    }
+    const res = await this.deps.rest.request({ method: 'DELETE', path: `/v2/orders/${encodeURIComponent(id)}` });
+    if (res.kind === 'ok') return;
+    if (res.kind === 'error' && res.status === 422) {
+      this.deps.logger.info({ clientOrderId }, 'alpaca order not cancelable (already final); its final state comes as an update');
+      return;
+    }
+    if (res.kind === 'error' && res.status === 404) throw notFound(`Alpaca order ${id}`);
+    throw new DomainError('unavailable', `cancel at Alpaca failed: ${describe(res)}`);
+  }
+
+  onOrderUpdate(listener: (report: OrderReport) => void): () => void {
+    return this.tracker.onUpdate(listener);
+  }
+
+  /**
+   * A cheap authenticated GET /v2/clock, so the connection the order will use is open and warm
+   * (fetch keeps it alive for a few seconds). Skipped when the budget is needed for orders.
+   */
+  async warm(): Promise<void> {
+    const res = await this.deps.rest.request({ method: 'GET', path: '/v2/clock', optional: true });
+    if (res.kind === 'transport' || (res.kind === 'error' && res.status !== 429)) throw new DomainError('unavailable', `Alpaca warm-up failed: ${describe(res)}`);
+  }
+
+  /** Wires the trade_updates stream in and starts it. */
+  attachStream(stream: TradeUpdatesStream): void {
+    this.stream = stream;
+    stream.start();
+  }
+
+  /** Called by the stream for every event. */
+  onStreamUpdate(event: string, order: AlpacaOrder, timestamp: string | undefined): void {
+    if (this.stopped) return;
+    this.fold(order, timestamp, { emit: true, ours: false }, event);
+  }
+
+  /** The stream listens again: one poll catches up on what happened while it was away. */
+  onStreamUp(): void {
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+    void this.pollOnce();
+  }
+
+  /** The stream is gone: poll open orders until it is back. */
+  onStreamDown(): void {
+    if (this.stopped || this.pollTimer) return;
+    const tick = () => {
+      void this.pollOnce().finally(() => {
+        if (!this.stopped && this.pollTimer && !this.stream?.isListening()) this.pollTimer = this.deps.clock.setTimer(this.deps.timing.orderPollIntervalMs, tick);
+      });
+    };
+    this.pollTimer = this.deps.clock.setTimer(this.deps.timing.orderPollIntervalMs, tick);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.stop();
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+    this.tracker.clear();
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    try {
+      for (const clientOrderId of this.tracker.openOrders()) {
+        const found = await this.lookup(clientOrderId, 'poll');
+        if (found.kind === 'failed') break;
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** A 4xx to a placement: does Alpaca hold the order anyway? */
+  private async settleRefusal(clientOrderId: string, description: string): Promise<PlaceOrderResult> {
+    const found = await this.lookup(clientOrderId, 'emit');
+    if (found.kind === 'found') {
+      this.deps.logger.warn({ clientOrderId, reply: description }, 'alpaca refused the order yet holds it; treated as accepted');
+      return { kind: 'accepted', brokerOrderId: found.report.brokerOrderId, at: found.report.at };
+    }
+    if (found.kind === 'failed') return { kind: 'unknown', reason: `${description}; the lookup that would settle it failed: ${found.reason}` };
+    // "Taken" yet not found contradicts itself: leave it to the engine's reconciliation.
+    if (/client_order_id must be unique/i.test(description)) return { kind: 'unknown', reason: `${description}, yet no order has that id` };
+    return { kind: 'rejected', reason: description };
+  }
+
+  /**
+   * GET /v2/orders:by_client_order_id (§1.6). `quiet`: the caller hands the answer to the engine
+   * itself (reconciliation); `emit`: the answer goes out as an update too; `poll`: the same, as
+   * optional work that gives way to orders.
+   */
+  private async lookup(clientOrderId: string, mode: 'quiet' | 'emit' | 'poll'): Promise<Lookup> {
+    const res = await this.deps.rest.request({ method: 'GET', path: '/v2/orders:by_client_order_id', query: { client_order_id: clientOrderId }, optional: mode === 'poll' });
+    if (res.kind === 'ok') {
+      const order = orderSchema.safeParse(res.body);
+      if (!order.success) return { kind: 'failed', reason: 'the reply is not an Alpaca order' };
+      const report = this.fold(order.data, undefined, { emit: mode !== 'quiet', ours: true });
+      return report ? { kind: 'found', report } : { kind: 'failed', reason: 'the order in the reply could not be read' };
+    }
+    if (res.kind === 'error' && res.status === 404) return { kind: 'absent' };
+    return { kind: 'failed', reason: describe(res) };
+  }
+
+  private fold(order: AlpacaOrder, timestamp: string | undefined, opts: { emit: boolean; ours: boolean }, event?: string): OrderReport | null {
+    const result = orderReport(order, this.deps.clock.now(), timestamp);
+    if (!result.ok) {
+      this.deps.logger.warn({ clientOrderId: order.client_order_id, event, reason: result.reason }, 'alpaca order update dropped: unreadable');
+      return null;
+    }
+    if (!result.knownStatus) this.deps.logger.warn({ clientOrderId: order.client_order_id, status: order.status }, 'alpaca order status unknown to Tradeclock; treated as still open');
+    this.tracker.observe(result.report, opts);
+    return result.report;
+  }
+}
+
+/** Requests Alpaca would refuse, refused here without a round trip. */
+function invalidRequest(req: PlaceOrderRequest): string | null {
+  const id = req.clientOrderId;
+  if (id.length === 0 || id.length > ALPACA_CLIENT_ORDER_ID_MAX_LENGTH) return `client order id must be 1 to ${ALPACA_CLIENT_ORDER_ID_MAX_LENGTH} characters`;
+  // capabilities.fractionalQty is false: whole shares only.
+  if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `qty must be a whole number of shares above 0, got ${req.qty}`;
+  if (req.side !== 'buy' && req.side !== 'sell') return `side must be buy or sell, got "${String(req.side)}"`;
+  return null;
+}
+
+function describe(res: RestResult): string {
+  switch (res.kind) {
+    case 'ok':
+      return `HTTP ${res.status}`;
+    case 'error':
+      return res.description;
+    case 'transport':
+      return res.reason;
+    case 'skipped':
+      return 'skipped to keep the request budget for orders';
+  }
+}

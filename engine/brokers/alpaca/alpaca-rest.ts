@@ -1,0 +1,146 @@
+/**
+ * The Trading API's HTTP client: auth headers (PROTOCOLS.md §1.2), the per-key request budget
+ * (§1.9), 429 waited out with backoff, timeouts on the injected clock, and replies sorted into
+ * "answered", "answered with an error" and "no answer" — the last never means "did not happen".
+ *
+ * Node's fetch (undici) keeps connections to a host alive between requests, so a request a few
+ * seconds after another reuses its TCP/TLS connection; `warm()` in the execution relies on that.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock';
+import { backoffDelay, type UniformSource } from './backoff';
+import type { AlpacaCredentials, AlpacaTiming } from './alpaca-config';
+import { apiErrorSchema, describeApiError, parseJson, type AlpacaApiError } from './alpaca-wire';
+import type { RateBudget } from './rate-budget';
+
+export interface RestRequest {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the base URL, e.g. "/v2/orders:by_client_order_id". */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  /** Optional work (polls, warm-ups): sent only if the budget has room beyond the orders' reserve. */
+  readonly optional?: boolean;
+}
+
+export type RestResult =
+  /** 2xx; `body` is the parsed JSON, or null for an empty body (204). */
+  | { readonly kind: 'ok'; readonly status: number; readonly body: unknown }
+  /** Any other status, after 429s were waited out. `error` is the §1.8 body when it has that shape. */
+  | { readonly kind: 'error'; readonly status: number; readonly error: AlpacaApiError | null; readonly description: string }
+  /** No usable answer: timeout, connection refused or reset, a 2xx whose body is not JSON. */
+  | { readonly kind: 'transport'; readonly reason: string }
+  /** An optional request not sent, to keep the budget for orders. */
+  | { readonly kind: 'skipped' };
+
+export interface AlpacaRestDeps {
+  readonly baseUrl: string;
+  readonly credentials: AlpacaCredentials;
+  readonly clock: Clock;
+  readonly budget: RateBudget;
+  readonly timing: AlpacaTiming;
+  readonly uniform: UniformSource;
+  readonly logger: Logger;
+}
+
+export class AlpacaRest {
+  private readonly closing = new AbortController();
+
+  constructor(private readonly deps: AlpacaRestDeps) {}
+
+  /** Sends one request, waiting for budget first; never throws (a stop gives 'transport'). */
+  async request(req: RestRequest): Promise<RestResult> {
+    const { budget, timing, logger } = this.deps;
+    for (let attempt = 0; ; attempt++) {
+      if (req.optional) {
+        if (!budget.tryTake(timing.reservedForOrders)) return { kind: 'skipped' };
+      } else {
+        try {
+          await budget.take(this.closing.signal);
+        } catch {
+          return { kind: 'transport', reason: 'the broker connection is closed' };
+        }
+      }
+      const answer = await this.once(req);
+      if (answer.result.kind !== 'error' || answer.result.status !== 429) return answer.result;
+      // A 429 was refused before any processing (§1.9), so repeating it cannot double an order;
+      // the client_order_id would refuse a duplicate anyway.
+      const waitMs = this.rateLimitWait(answer.headers, attempt);
+      budget.pauseFor(waitMs);
+      if (req.optional || attempt >= timing.rateLimitRetries) return answer.result;
+      logger.warn({ path: req.path, attempt: attempt + 1, waitMs }, 'alpaca rate limit hit (429); waiting before retrying');
+    }
+  }
+
+  /** Aborts every request in flight and every wait for budget. */
+  close(): void {
+    this.closing.abort(new Error('the broker connection is closed'));
+  }
+
+  private async once(req: RestRequest): Promise<{ result: RestResult; headers: Headers | null }> {
+    const { baseUrl, credentials, clock, timing } = this.deps;
+    const url = new URL(`${baseUrl}${req.path}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    const controller = new AbortController();
+    const timeout = new Error(`no answer within ${timing.requestTimeoutMs} ms`);
+    const timer = clock.setTimer(timing.requestTimeoutMs, () => controller.abort(timeout));
+    const onClose = () => controller.abort(this.closing.signal.reason);
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    try {
+      const headers: Record<string, string> = {
+        // PROTOCOLS.md §1.2: two headers on every private call.
+        'APCA-API-KEY-ID': credentials.key_id,
+        'APCA-API-SECRET-KEY': credentials.secret_key,
+        Accept: 'application/json',
+      };
+      if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(url, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: controller.signal,
+      });
+      const raw = await res.text();
+      const json = raw.trim() === '' ? null : parseJson(raw);
+      if (res.ok) {
+        if (json === undefined) return { result: { kind: 'transport', reason: `HTTP ${res.status} with a body that is not JSON` }, headers: res.headers };
+        return { result: { kind: 'ok', status: res.status, body: json }, headers: res.headers };
+      }
+      const parsed = apiErrorSchema.safeParse(json);
+      const error = parsed.success ? parsed.data : null;
+      return { result: { kind: 'error', status: res.status, error, description: describeApiError(res.status, error, raw) }, headers: res.headers };
+    } catch (err) {
+      return { result: { kind: 'transport', reason: transportReason(err, timeout) }, headers: null };
+    } finally {
+      timer.cancel();
+      this.closing.signal.removeEventListener('abort', onClose);
+    }
+  }
+
+  /**
+   * How long to hold off after a 429: until X-RateLimit-Reset (unix seconds, §1.9, optional on
+   * the Trading API), else Retry-After, else exponential backoff from 1 s; never more than a window.
+   */
+  private rateLimitWait(headers: Headers | null, attempt: number): number {
+    const { clock, timing, uniform } = this.deps;
+    const cap = timing.rateWindowMs;
+    const reset = Number(headers?.get('x-ratelimit-reset'));
+    if (headers?.has('x-ratelimit-reset') && Number.isFinite(reset) && reset > 0) return clamp(reset * 1000 - clock.now(), 250, cap);
+    const retryAfter = Number(headers?.get('retry-after'));
+    if (headers?.has('retry-after') && Number.isFinite(retryAfter) && retryAfter >= 0) return clamp(retryAfter * 1000, 250, cap);
+    return backoffDelay(attempt, 2_000, cap, uniform);
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+function transportReason(err: unknown, timeout: Error): string {
+  if (err === timeout) return timeout.message;
+  if (!(err instanceof Error)) return String(err);
+  // undici wraps the socket error: "fetch failed" with cause ECONNRESET / ECONNREFUSED / …
+  const cause = (err as Error & { cause?: unknown }).cause;
+  const detail = cause instanceof Error ? ((cause as Error & { code?: string }).code ?? cause.message) : undefined;
+  return detail ? `${err.message}: ${detail}` : err.message;
+}

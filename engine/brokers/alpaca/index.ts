@@ -1,0 +1,48 @@
+/**
+ * The Alpaca broker's public face: the broker-kind entry the composition root registers, and
+ * the factory for tests and tools.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock';
+import type { BrokerKind } from '../broker-kinds';
+import { alpacaCredentialsSchema, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaTiming } from './alpaca-config';
+import { createAlpacaBroker } from './alpaca-broker';
+import { RateBudget } from './rate-budget';
+
+export { ALPACA_CAPABILITIES, createAlpacaBroker, type AlpacaBroker, type AlpacaBrokerOptions } from './alpaca-broker';
+export { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaCredentials, type AlpacaEndpoints, type AlpacaOptions, type AlpacaTiming, type AlpacaUserOptions } from './alpaca-config';
+export { RateBudget } from './rate-budget';
+
+export interface AlpacaKindDeps {
+  /** The daemon's logger (redacting, to its log file); default: pino to stdout. */
+  readonly logger?: Logger;
+  readonly timing?: Partial<AlpacaTiming>;
+}
+
+/**
+ * The `alpaca` entry of the broker kinds. Every broker it creates on the same key id shares one
+ * request budget (PROTOCOLS.md §1.9: 200/min *per API key*), so the connect form's probe, the
+ * running session and a second account on the same keys never add up past Alpaca's limit.
+ *
+ * @example
+ *   const kinds = { ...defaultBrokerKinds(), alpaca: alpacaBrokerKind({ logger }) };
+ */
+export function alpacaBrokerKind(deps: AlpacaKindDeps = {}): BrokerKind {
+  const timing: AlpacaTiming = { ...DEFAULT_ALPACA_TIMING, ...deps.timing };
+  const budgets = new Map<string, RateBudget>();
+  const budgetFor = (clock: Clock, keyId: string): RateBudget => {
+    let budget = budgets.get(keyId);
+    if (!budget) budgets.set(keyId, (budget = new RateBudget(clock, timing.requestsPerWindow, timing.rateWindowMs)));
+    return budget;
+  };
+  return {
+    title: 'Alpaca (US stocks, paper or live)',
+    credentialsSchema: alpacaCredentialsSchema,
+    optionsSchema: alpacaOptionsSchema,
+    needsSecret: true,
+    create: ({ clock, credentials, options }) => {
+      const creds = alpacaCredentialsSchema.parse(credentials);
+      return createAlpacaBroker({ clock, credentials: creds, options, timing, budget: budgetFor(clock, creds.key_id), ...(deps.logger ? { logger: deps.logger } : {}) });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** The broker kind the composition root registers: schemas, secrecy, capabilities. */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../core/fake-clock';
+import { kiteBrokerKind } from './index';
+
+describe('kiteBrokerKind', () => {
+  const kind = kiteBrokerKind();
+
+  it('needs a secret and validates credentials strictly', () => {
+    expect(kind.needsSecret).toBe(true);
+    expect(kind.credentialsSchema.safeParse({ api_key: 'abc', api_secret: 'def' }).success).toBe(true);
+    expect(kind.credentialsSchema.safeParse({ api_key: 'abc', api_secret: 'def', extra: 'x' }).success).toBe(false);
+    expect(kind.optionsSchema.parse({})).toMatchObject({ mode: 'ltp', product: 'MIS', exchanges: ['NSE', 'BSE'] });
+  });
+
+  it('creates a broker stating Kite\'s differences as capabilities, with no network until start', async () => {
+    const broker = kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: {} });
+    expect(broker.capabilities).toEqual({
+      kind: 'kite',
+      exchanges: ['NSE', 'BSE'],
+      orderTypes: ['market'],
+      rejectsDuplicateClientOrderId: false,
+      clientOrderIdMaxLength: 20,
+      ordersPerSecond: 10,
+      ordersPerMinute: 400,
+      sessionExpiresDaily: { at: '06:00', timezone: 'Asia/Kolkata' },
+      fractionalQty: false,
+    });
+    await broker.stop();
+  });
+
+  it('refuses bad options with the field named', () => {
+    expect(() => kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: { mode: 'tick' } })).toThrow(/mode: must be ltp, quote or full/);
+  });
+});

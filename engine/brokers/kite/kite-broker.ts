@@ -1,0 +1,155 @@
+/**
+ * The Kite Connect broker: REST for instruments, orders and the session check; the binary ticker
+ * for prices and order updates. Built from parsed credentials and options plus the injected clock
+ * (and, for tests, jitter and fetch).
+ */
+import type { Clock } from '../../core/clock';
+import type { Broker, BrokerCapabilities } from '../broker';
+import { seededJitter, type Uniform } from './backoff';
+import { KiteData } from './kite-data';
+import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
+import { KiteHttp, type FetchLike } from './kite-http';
+import { KITE_EXCHANGES, KiteInstruments } from './kite-instruments';
+import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
+import { KiteSessionTracker, type KiteSession } from './kite-session';
+import { KiteTicker, type KiteTickerNotice } from './kite-ticker';
+import { KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY, RateLimiter } from './rate-limiter';
+import { KITE_SESSION_EXPIRY } from './token-expiry';
+
+/** What Kite can do, as the engine needs to know it. */
+export const KITE_CAPABILITIES: BrokerCapabilities = {
+  kind: 'kite',
+  exchanges: KITE_EXCHANGES,
+  orderTypes: ['market'],
+  // Kite accepts a reused tag, so the engine (and this adapter) must look up before any resend.
+  rejectsDuplicateClientOrderId: false,
+  clientOrderIdMaxLength: KITE_TAG_MAX_LENGTH,
+  ordersPerSecond: 10,
+  ordersPerMinute: 400,
+  sessionExpiresDaily: KITE_SESSION_EXPIRY,
+  fractionalQty: false,
+};
+
+/** The Kite broker plus what the engine and API need about its login. */
+export interface KiteBroker extends Broker {
+  readonly execution: KiteExecution;
+  readonly data: KiteData;
+  readonly options: KiteOptions;
+  /** The login state right now (no token, unverified, valid until 06:00 IST, expired). */
+  session(): KiteSession;
+  /** Called whenever the state changes (a refused token, 06:00 IST passing, a new token). */
+  onSessionChange(listener: (session: KiteSession) => void): () => void;
+  /** Asks Kite now (GET /user/profile) and returns the resulting state: the pre-market check. */
+  checkSession(): Promise<KiteSession>;
+  /** Installs the day's new access token: the session restarts as unverified, the ticker reconnects. */
+  setAccessToken(accessToken: string): void;
+  /** Malformed frames, Kite's text errors, a refused ticker token: for the log. */
+  onNotice(listener: (notice: KiteTickerNotice) => void): () => void;
+}
+
+export interface KiteBrokerArgs {
+  readonly clock: Clock;
+  /** `{ api_key, api_secret, access_token? }`, validated here. */
+  readonly credentials: unknown;
+  /** Kite options, validated here; defaults for everything. */
+  readonly options?: unknown;
+  /** Reconnect jitter; seeded from the clock when omitted. */
+  readonly random?: Uniform;
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * Creates a Kite broker. Throws a `validation_failed` DomainError for bad credentials or options.
+ *
+ * @example
+ *   const kite = createKiteBroker({ clock, credentials: { api_key, api_secret, access_token } });
+ *   await kite.start();
+ *   const infy = await kite.instruments.resolve('INFY', 'NSE');
+ */
+export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
+  const { clock } = args;
+  const credentials = parseKiteCredentials(args.credentials);
+  const options = parseKiteOptions(args.options);
+  let accessToken: string | null = credentials.access_token ?? null;
+  const session = new KiteSessionTracker(clock, accessToken !== null);
+  const notices = new Set<(n: KiteTickerNotice) => void>();
+  const notify = (n: KiteTickerNotice) => notices.forEach((l) => l(n));
+
+  const http = new KiteHttp({
+    restUrl: options.rest_url,
+    apiKey: credentials.api_key,
+    accessToken: () => accessToken,
+    clock,
+    timeoutMs: options.request_timeout_ms,
+    fetch: args.fetch,
+    onAuth: (valid, err) => (valid ? session.markValid() : session.expire(err?.kiteMessage ? `Kite refused the access token ("${err.kiteMessage}")` : 'Kite refused the access token')),
+  });
+  const execution = new KiteExecution({
+    http,
+    clock,
+    session,
+    options,
+    orderLimiter: new RateLimiter(clock, KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY),
+  });
+  let data: KiteData | null = null;
+  const ticker = new KiteTicker(
+    {
+      url: options.ticker_url,
+      apiKey: credentials.api_key,
+      accessToken: () => accessToken,
+      clock,
+      random: args.random ?? seededJitter(clock.now()),
+      mode: options.mode,
+      staleAfterMs: options.stale_after_ms,
+      backoff: { baseMs: 500, maxMs: options.reconnect_max_delay_ms },
+    },
+    {
+      onPackets: (packets) => data?.handlePackets(packets),
+      onOrder: (payload) => {
+        const problem = execution.handleOrderMessage(payload);
+        if (problem) notify({ kind: 'malformed_frame', detail: problem });
+      },
+      onState: (state, detail) => data?.handleFeedState(state, detail),
+      onNotice: (n) => {
+        if (n.kind === 'token_rejected') session.expire('Kite refused the ticker connection (HTTP 403)');
+        notify(n);
+      },
+    },
+  );
+  data = new KiteData(ticker, clock);
+
+  return {
+    capabilities: KITE_CAPABILITIES,
+    instruments: new KiteInstruments(http, clock, options.exchanges),
+    execution,
+    data,
+    options,
+    async start() {
+      ticker.start();
+      // Learn the session state now (not at the first order), so an expired token shows at once.
+      if (accessToken) void execution.validateCredentials();
+    },
+    async stop() {
+      ticker.stop();
+      execution.stop();
+      data?.stop();
+      session.stop();
+      notices.clear();
+    },
+    session: () => session.current(),
+    onSessionChange: (listener) => session.onChange(listener),
+    async checkSession() {
+      await execution.validateCredentials();
+      return session.current();
+    },
+    setAccessToken(token) {
+      accessToken = parseKiteCredentials({ api_key: credentials.api_key, api_secret: credentials.api_secret, access_token: token }).access_token ?? null;
+      session.reset(accessToken !== null);
+      ticker.reconnectNow();
+    },
+    onNotice(listener) {
+      notices.add(listener);
+      return () => notices.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Orders at Kite. Kite has no idempotency key, so the client order id rides in `tag` and every
+ * placement first lists the day's orders and looks for that tag: a first attempt costs one extra
+ * round trip, and a resend (after a timeout, a crash, a restart) finds the earlier order instead
+ * of placing a second one. We cannot tell a first attempt from a resend after a crash, so the
+ * check is unconditional. Placement also passes our own rate limiter and the session check.
+ */
+import type { Clock } from '../../core/clock';
+import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import { DomainError } from '../../core/errors';
+import { KiteError } from './kite-errors';
+import type { KiteHttp } from './kite-http';
+import { findByTag, kiteOrderSchema, parseOrderList, toOrderReport, type KiteOrder } from './kite-orders';
+import type { KiteOptions } from './kite-options';
+import type { KiteSessionTracker } from './kite-session';
+import { RateLimiter, sleepOn } from './rate-limiter';
+import { KITE_EXCHANGES } from './kite-instruments';
+
+/** Kite's tag: at most 20 letters and digits (an old doc said 8; current docs and SDKs say 20). */
+export const KITE_TAG_PATTERN = /^[0-9A-Za-z]{1,20}$/;
+export const KITE_TAG_MAX_LENGTH = 20;
+
+export interface KiteExecutionDeps {
+  readonly http: KiteHttp;
+  readonly clock: Clock;
+  readonly session: KiteSessionTracker;
+  readonly options: Pick<KiteOptions, 'product' | 'market_protection' | 'max_rate_wait_ms'>;
+  readonly orderLimiter: RateLimiter;
+}
+
+/** The seam's execution part for Kite; `handleOrderMessage` is fed by the ticker's `order` frames. */
+export class KiteExecution implements BrokerExecution {
+  private readonly listeners = new Set<(r: OrderReport) => void>();
+  private stopped = false;
+
+  constructor(private readonly deps: KiteExecutionDeps) {}
+
+  /** Checks the token with GET /user/profile (Kite's own advice; the instruments dump needs no auth). */
+  async validateCredentials(): Promise<CredentialCheck> {
+    try {
+      await this.deps.http.call({ method: 'GET', path: '/user/profile' });
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /**
+   * Opens (or keeps) the HTTPS connection shortly before a trigger, and refreshes the session on
+   * the way: an expired token shows up here, seconds before the order, in the engine's log.
+   */
+  async warm(): Promise<void> {
+    try {
+      await this.deps.http.call({ method: 'GET', path: '/user/profile' });
+    } catch (err) {
+      throw new DomainError(err instanceof KiteError && err.session ? 'unauthorized' : 'unavailable', `Kite warm-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const invalid = this.invalidRequest(req);
+    if (invalid) return { kind: 'rejected', reason: invalid };
+    const session = this.deps.session.current();
+    if (session.state === 'no_token' || session.state === 'expired') return { kind: 'rejected', reason: `${session.message} The order was not sent.` };
+
+    // Resend guard: an order already carrying this tag is the one we want, whatever happened before.
+    let existing: KiteOrder | null;
+    try {
+      existing = findByTag(await this.listOrders(), req.clientOrderId);
+    } catch (err) {
+      // Nothing was sent. A dead session is final; anything else is worth another try, and
+      // "unknown" gets one: the engine looks the tag up again before it resends.
+      if (err instanceof KiteError && err.session) return { kind: 'rejected', reason: `${err.message} The order was not sent.` };
+      return { kind: 'unknown', reason: `could not check Kite for an earlier order tagged ${req.clientOrderId}, so nothing was sent yet: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (existing) {
+      const report = toOrderReport(existing, this.deps.clock.now());
+      if (report) this.emit(report);
+      // The earlier attempt is the answer, including a rejection: sending again would be a new order.
+      if (report?.status === 'rejected') return { kind: 'rejected', reason: report.reason ?? 'Kite rejected the order' };
+      return { kind: 'accepted', brokerOrderId: existing.order_id, at: report?.at ?? this.deps.clock.now() };
+    }
+
+    const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
+    if (!slot.ok) return { kind: 'rejected', reason: slot.message };
+    await sleepOn(this.deps.clock, slot.waitMs);
+
+    try {
+      const data = await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req) });
+      const orderId = (data as { order_id?: unknown } | null)?.order_id;
+      if (typeof orderId !== 'string' || !/^\d+$/.test(orderId)) {
+        return { kind: 'unknown', reason: `Kite accepted the request but returned no readable order_id (${JSON.stringify(data)?.slice(0, 80)}); Tradeclock will look it up by tag` };
+      }
+      return { kind: 'accepted', brokerOrderId: orderId, at: this.deps.clock.now() };
+    } catch (err) {
+      return outcomeOf(err, 'Kite did not confirm the order');
+    }
+  }
+
+  /** The order carrying this tag among the day's orders, or null. Throws when Kite cannot be asked. */
+  async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
+    const order = findByTag(await this.listOrders(), clientOrderId);
+    return order ? toOrderReport(order, this.deps.clock.now()) : null;
+  }
+
+  /** Cancels the live order carrying this tag; a no-op when it is already final or absent. */
+  async cancelOrder(clientOrderId: string): Promise<void> {
+    const order = findByTag(await this.listOrders(), clientOrderId);
+    if (!order) return;
+    const report = toOrderReport(order, this.deps.clock.now());
+    if (!report || report.status === 'filled' || report.status === 'rejected' || report.status === 'cancelled') return;
+    await this.deps.http.call({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(order.order_id)}` });
+  }
+
+  onOrderUpdate(listener: (report: OrderReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Feeds one ticker `order` message (or postback body) in; orders without our tag are ignored. */
+  handleOrderMessage(data: unknown): string | null {
+    const parsed = kiteOrderSchema.safeParse(data);
+    if (!parsed.success) return `ignored an order update Kite sent in a shape we cannot read (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    const report = toOrderReport(parsed.data, this.deps.clock.now());
+    if (report) this.emit(report);
+    return null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.listeners.clear();
+  }
+
+  private async listOrders(): Promise<KiteOrder[]> {
+    return parseOrderList(await this.deps.http.call({ method: 'GET', path: '/orders' }));
+  }
+
+  private orderForm(req: PlaceOrderRequest): Record<string, string> {
+    return {
+      tradingsymbol: req.instrument.symbol,
+      exchange: req.instrument.exchange,
+      transaction_type: req.side === 'buy' ? 'BUY' : 'SELL',
+      order_type: 'MARKET',
+      quantity: String(req.qty),
+      product: this.deps.options.product,
+      validity: 'DAY',
+      market_protection: String(this.deps.options.market_protection),
+      tag: req.clientOrderId,
+    };
+  }
+
+  private invalidRequest(req: PlaceOrderRequest): string | null {
+    if (!KITE_TAG_PATTERN.test(req.clientOrderId)) return `client order id "${req.clientOrderId}" cannot be a Kite tag (1–20 letters and digits); not sent`;
+    if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `quantity ${req.qty} must be a whole number of shares above 0 at Kite; not sent`;
+    if (!(KITE_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades NSE and BSE here, not ${req.instrument.exchange}; not sent`;
+    return null;
+  }
+
+  private emit(report: OrderReport): void {
+    if (this.stopped) return;
+    for (const l of this.listeners) l(report);
+  }
+}
+
+/** A thrown KiteError as a placement outcome; anything else (a bug) is unknown, never rejected. */
+function outcomeOf(err: unknown, context: string): PlaceOrderResult {
+  if (err instanceof KiteError) return err.outcome === 'rejected' ? { kind: 'rejected', reason: err.message } : { kind: 'unknown', reason: `${context}: ${err.message}` };
+  return { kind: 'unknown', reason: `${context}: ${err instanceof Error ? err.message : String(err)}` };
+}

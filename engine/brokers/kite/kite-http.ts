@@ -1,0 +1,124 @@
+/**
+ * Kite's REST transport: form-encoded bodies, the `{status, data}` envelope, the auth header,
+ * a per-call timeout on the injected clock, and every failure turned into a classified KiteError.
+ */
+import type { Clock } from '../../core/clock';
+import { classifyKiteFailure, KiteError } from './kite-errors';
+import { parseKiteJson } from './kite-json';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface KiteHttpConfig {
+  readonly restUrl: string;
+  readonly apiKey: string;
+  /** Read on every call, so a new daily token takes effect at once. */
+  readonly accessToken: () => string | null;
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  readonly fetch?: FetchLike;
+  /** Told of every authenticated answer: true when Kite accepted the token, false when it refused it. */
+  readonly onAuth?: (valid: boolean, error: KiteError | null) => void;
+}
+
+export interface KiteCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  /** Query string parameters (GET, DELETE). */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Body fields, sent as application/x-www-form-urlencoded (POST, PUT). */
+  readonly form?: Readonly<Record<string, string>>;
+  /** Send the Authorization header (everything but the session exchange). */
+  readonly auth?: boolean;
+  /**
+   * False where Kite does not check the token (the instruments dump), so a success there says
+   * nothing about the session.
+   */
+  readonly provesSession?: boolean;
+  /** `csv` expects text/csv (the instruments dump) and returns the text. */
+  readonly expect?: 'json' | 'csv';
+}
+
+/** One Kite REST client (per account, or per login exchange). */
+export class KiteHttp {
+  private readonly fetchImpl: FetchLike;
+
+  constructor(private readonly config: KiteHttpConfig) {
+    this.fetchImpl = config.fetch ?? ((url, init) => fetch(url, init));
+  }
+
+  /**
+   * Performs one call and returns the envelope's `data` (or the CSV text). Throws KiteError.
+   *
+   * @example await http.call({ method: 'GET', path: '/user/profile' })
+   */
+  async call(req: KiteCall): Promise<unknown> {
+    const { clock, timeoutMs } = this.config;
+    const url = new URL(this.config.restUrl.replace(/\/+$/, '') + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.append(k, v);
+    const headers: Record<string, string> = { 'X-Kite-Version': '3' };
+    const auth = req.auth ?? true;
+    if (auth) {
+      const token = this.config.accessToken();
+      if (!token) throw new KiteError('TokenException', 'rejected', true, 'no Kite access token: log in to Kite from Tradeclock first; nothing was sent');
+      headers.Authorization = `token ${this.config.apiKey}:${token}`;
+    }
+    let body: string | undefined;
+    if (req.form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form as Record<string, string>).toString();
+    }
+
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = clock.setTimer(timeoutMs, () => {
+      timedOut = true;
+      abort.abort();
+    });
+    let status: number;
+    let contentType: string;
+    let text: string;
+    try {
+      const res = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal: abort.signal });
+      status = res.status;
+      contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      text = await res.text();
+    } catch (err) {
+      if (timedOut) throw new KiteError('Timeout', 'unknown', false, `Kite did not answer ${req.method} ${req.path} within ${timeoutMs} ms; the outcome is unknown`);
+      const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new KiteError('NetworkError', 'unknown', false, `could not reach Kite for ${req.method} ${req.path} (${why}); the outcome is unknown`);
+    } finally {
+      timer.cancel();
+    }
+
+    const result = this.interpret(req, status, contentType, text);
+    if (auth && req.provesSession !== false) {
+      if (result instanceof KiteError) {
+        if (result.session) this.config.onAuth?.(false, result);
+      } else this.config.onAuth?.(true, null);
+    }
+    if (result instanceof KiteError) throw result;
+    return result.data;
+  }
+
+  private interpret(req: KiteCall, status: number, contentType: string, text: string): KiteError | { data: unknown } {
+    if (req.expect === 'csv' && status >= 200 && status < 300 && contentType === 'text/csv') return { data: text };
+    let parsed: unknown;
+    try {
+      parsed = parseKiteJson(text);
+    } catch {
+      if (status >= 200 && status < 300) {
+        return new KiteError('BadResponse', 'unknown', false, `Kite answered ${req.method} ${req.path} with HTTP ${status} but a body that is not JSON (${contentType || 'no content type'}); the outcome is unknown`, status);
+      }
+      return classifyKiteFailure(status, undefined, null);
+    }
+    const env = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const message = typeof env.message === 'string' ? env.message : null;
+    if (env.status === 'error' || env.error_type !== undefined || status < 200 || status >= 300) {
+      return classifyKiteFailure(status, env.error_type, message);
+    }
+    if (env.status !== 'success' || !('data' in env)) {
+      return new KiteError('BadResponse', 'unknown', false, `Kite answered ${req.method} ${req.path} without the {status, data} envelope; the outcome is unknown`, status);
+    }
+    return { data: env.data };
+  }
+}

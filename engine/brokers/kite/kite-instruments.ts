@@ -1,0 +1,94 @@
+/**
+ * Symbol lookup from Kite's instruments dump (GET /instruments/{exchange}, a CSV generated once a
+ * day). Each exchange's dump is downloaded at most once per IST date and kept in memory; the
+ * tokens of equities do not change from day to day, so a dump fetched before Kite regenerates
+ * it in the morning is still right for what Tradeclock trades.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Clock } from '../../core/clock';
+import type { Exchange } from '../../core/types';
+import type { BrokerInstruments, Instrument } from '../broker';
+import type { KiteHttp } from './kite-http';
+import { istDate } from './token-expiry';
+
+/** The exchanges Tradeclock trades through Kite (equity cash segments). */
+export const KITE_EXCHANGES = ['NSE', 'BSE'] as const;
+export type KiteExchange = (typeof KITE_EXCHANGES)[number];
+
+const REQUIRED_COLUMNS = ['instrument_token', 'tradingsymbol', 'tick_size', 'segment', 'exchange'] as const;
+
+/** One tradable row of the dump. */
+export interface KiteInstrumentRow {
+  readonly instrumentToken: number;
+  readonly tradingsymbol: string;
+  readonly exchange: string;
+  readonly segment: string;
+  readonly tickSize: number;
+}
+
+/**
+ * Parses a dump, keeping the rows of `exchange` that can be traded (segment INDICES cannot).
+ * Throws when the header lacks a column we need: a changed format must not resolve wrongly.
+ *
+ * @example parseInstrumentsCsv(csvText, 'NSE').get('INFY')?.instrumentToken === 408065
+ */
+export function parseInstrumentsCsv(csv: string, exchange: KiteExchange): Map<string, KiteInstrumentRow> {
+  const rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, string>[];
+  const header = rows.length > 0 ? Object.keys(rows[0]!) : csv.split(/\r?\n/, 1)[0]!.split(',');
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) throw new Error(`Kite's instruments CSV lacks column(s) ${missing.join(', ')}; cannot resolve symbols`);
+  const out = new Map<string, KiteInstrumentRow>();
+  for (const r of rows) {
+    if (r.exchange !== exchange || r.segment === 'INDICES') continue;
+    const token = Number(r.instrument_token);
+    const tickSize = Number(r.tick_size);
+    if (!Number.isSafeInteger(token) || token <= 0 || !(tickSize > 0) || !r.tradingsymbol) continue;
+    out.set(r.tradingsymbol, { instrumentToken: token, tradingsymbol: r.tradingsymbol, exchange: r.exchange, segment: r.segment ?? '', tickSize });
+  }
+  return out;
+}
+
+/** The seam's instruments part for Kite: one cached dump per enabled exchange and IST date. */
+export class KiteInstruments implements BrokerInstruments {
+  private readonly loaded = new Map<KiteExchange, { date: string; rows: Promise<Map<string, KiteInstrumentRow>> }>();
+  private readonly lastGood = new Map<KiteExchange, Map<string, KiteInstrumentRow>>();
+
+  constructor(
+    private readonly http: KiteHttp,
+    private readonly clock: Clock,
+    private readonly exchanges: readonly KiteExchange[],
+  ) {}
+
+  /** The instrument, or null for a symbol Kite does not list (or an exchange not enabled). Throws when the dump cannot be fetched. */
+  async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
+    if (!(this.exchanges as readonly string[]).includes(exchange)) return null;
+    const rows = await this.dump(exchange as KiteExchange);
+    const row = rows.get(symbol.trim().toUpperCase());
+    if (!row) return null;
+    return { symbol: row.tradingsymbol, exchange, brokerRef: String(row.instrumentToken), tickSize: row.tickSize };
+  }
+
+  private dump(exchange: KiteExchange): Promise<Map<string, KiteInstrumentRow>> {
+    const today = istDate(this.clock.now());
+    const cached = this.loaded.get(exchange);
+    if (cached && cached.date === today) return cached.rows;
+    const previous = this.lastGood.get(exchange);
+    const rows = this.http
+      .call({ method: 'GET', path: `/instruments/${exchange}`, expect: 'csv', provesSession: false })
+      .then((text) => {
+        if (typeof text !== 'string') throw new Error(`Kite's instruments dump for ${exchange} was not CSV`);
+        const parsed = parseInstrumentsCsv(text, exchange);
+        this.lastGood.set(exchange, parsed);
+        return parsed;
+      })
+      .catch((err: unknown) => {
+        // Forget the failure so the next lookup tries again; meanwhile yesterday's dump still names
+        // today's equities correctly. Without one, the error stands.
+        if (this.loaded.get(exchange)?.rows === rows) this.loaded.delete(exchange);
+        if (previous) return previous;
+        throw err;
+      });
+    this.loaded.set(exchange, { date: today, rows });
+    return rows;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What a trader enters for a Kite account: credentials (secret, kept in the vault) and options
+ * (endpoints and settings, not secret). Both are parsed once, strictly, with errors that name the
+ * field, so a misspelt option never silently falls back to a default.
+ */
+import { z } from 'zod';
+import { validationError, type FieldError } from '../../core/errors';
+import { KITE_EXCHANGES } from './kite-instruments';
+
+export const KITE_REST_URL = 'https://api.kite.trade';
+export const KITE_TICKER_URL = 'wss://ws.kite.trade';
+export const KITE_LOGIN_URL = 'https://kite.zerodha.com/connect/login';
+
+// Kite issues keys, secrets and tokens as letters and digits; anything else is a paste error, and
+// a ':' or whitespace would corrupt the "token key:token" header.
+const kiteId = (what: string, max: number) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, { error: `${what} is required` })
+    .max(max, { error: `${what} must be at most ${max} characters` })
+    .regex(/^[A-Za-z0-9]+$/, { error: `${what} must be letters and digits only, exactly as Kite shows it` });
+
+/**
+ * Kite credentials. `access_token` is the daily token from the Kite login; absent until the
+ * trader has logged in once.
+ *
+ * @example kiteCredentialsSchema.parse({ api_key: 'abc123', api_secret: 's3cr3t' })
+ */
+export const kiteCredentialsSchema = z.strictObject({
+  api_key: kiteId('api_key', 64),
+  api_secret: kiteId('api_secret', 128),
+  access_token: kiteId('access_token', 128).optional(),
+});
+export type KiteCredentials = z.output<typeof kiteCredentialsSchema>;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** An endpoint URL: the secure scheme, or the plain one on loopback only (the test fakes). */
+const endpoint = (secure: 'https:' | 'wss:', plain: 'http:' | 'ws:') =>
+  z
+    .string({ error: 'must be a URL' })
+    .max(2048, { error: 'must be at most 2048 characters' })
+    .refine((s) => URL.canParse(s), { error: 'must be an absolute URL' })
+    .refine(
+      (s) => {
+        if (!URL.canParse(s)) return true; // already reported above
+        const u = new URL(s);
+        return u.protocol === secure || (u.protocol === plain && LOOPBACK.has(u.hostname));
+      },
+      { error: `must use ${secure.slice(0, -1)}:// (${plain.slice(0, -1)}:// only on 127.0.0.1 / localhost), so the token is never sent in clear` },
+    );
+
+const ms = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number of milliseconds' })
+    .int({ error: 'must be a whole number of milliseconds' })
+    .min(min, { error: `must be at least ${min} ms` })
+    .max(max, { error: `must be at most ${max} ms` });
+
+/**
+ * Kite options; every one has a default.
+ *
+ * @example kiteOptionsSchema.parse({ mode: 'full', product: 'CNC' })
+ */
+export const kiteOptionsSchema = z.strictObject({
+  rest_url: endpoint('https:', 'http:').default(KITE_REST_URL),
+  ticker_url: endpoint('wss:', 'ws:').default(KITE_TICKER_URL),
+  login_url: endpoint('https:', 'http:').default(KITE_LOGIN_URL),
+  /** Ticker mode: ltp is all a stop-loss needs; quote and full add volume, OHLC, depth. */
+  mode: z.enum(['ltp', 'quote', 'full'], { error: 'must be ltp, quote or full' }).default('ltp'),
+  /** MIS: intraday (Kite squares it off itself near the close); CNC: delivery. */
+  product: z.enum(['MIS', 'CNC'], { error: 'must be MIS (intraday) or CNC (delivery)' }).default('MIS'),
+  /** Exchanges whose instrument dumps are downloaded and traded. */
+  exchanges: z
+    .array(z.enum(KITE_EXCHANGES, { error: `must be one of ${KITE_EXCHANGES.join(', ')}` }))
+    .min(1, { error: 'must list at least one exchange' })
+    .refine((a) => new Set(a).size === a.length, { error: 'must not repeat an exchange' })
+    .default([...KITE_EXCHANGES]),
+  /**
+   * Kite refuses API market orders without market protection: -1 lets Kite choose it, 1–100 is
+   * the percentage band within which the market order may fill.
+   */
+  market_protection: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .refine((n) => n === -1 || (n >= 1 && n <= 100), { error: 'must be -1 (automatic) or a percentage from 1 to 100; Kite refuses market orders without protection' })
+    .default(-1),
+  /** Per REST call; the SDKs use 7 s. A timed-out order is "unknown" and looked up by tag. */
+  request_timeout_ms: ms(500, 60_000).default(7_000),
+  /** Silence (not even a heartbeat) after which the ticker is reconnected; Kite heartbeats every second. */
+  stale_after_ms: ms(2_000, 120_000).default(5_000),
+  /** Cap of the reconnect backoff. */
+  reconnect_max_delay_ms: ms(1_000, 300_000).default(30_000),
+  /** Longest an order may wait for Tradeclock's own rate limiter before it is refused. */
+  max_rate_wait_ms: ms(0, 10_000).default(2_000),
+});
+export type KiteOptions = z.output<typeof kiteOptionsSchema>;
+export type KiteUserOptions = z.input<typeof kiteOptionsSchema>;
+
+/** Parses credentials; throws a `validation_failed` DomainError naming each bad field. */
+export function parseKiteCredentials(raw: unknown): KiteCredentials {
+  const r = kiteCredentialsSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  throw validationError(r.error.issues.flatMap((i) => toFieldErrors(i, 'credentials', 'is not a Kite credential')));
+}
+
+/** Parses options; throws a `validation_failed` DomainError naming each bad option. */
+export function parseKiteOptions(raw: unknown): KiteOptions {
+  const r = kiteOptionsSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  throw validationError(r.error.issues.flatMap((i) => toFieldErrors(i, 'options', 'is not a Kite option')));
+}
+
+function toFieldErrors(issue: z.core.$ZodIssue, whole: string, unknownKey: string): FieldError[] {
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: unknownKey }));
+  return [{ field: at || whole, message: issue.message }];
+}

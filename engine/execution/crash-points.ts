@@ -1,0 +1,38 @@
+/**
+ * Named moments at which the crash soak kills the daemon (SIGKILL, no cleanup), to prove that no
+ * order is doubled or lost whatever dies when. Inert unless the daemon is started with both
+ * TRADECLOCK_TEST_HOOKS=1 and TRADECLOCK_CRASH_POINT=<name>[:<nth hit>], which no normal start sets.
+ */
+export const CRASH_POINTS = [
+  /** The order is in the journal, nothing sent yet. */
+  'after-journal',
+  /** The broker has answered placeOrder; the answer is not recorded. */
+  'after-send',
+  /** A fill is in the journal; the runtime store and follow-ups (stop-loss arming) are not done. */
+  'after-fill',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+export interface CrashPoints {
+  hit(point: CrashPoint): void;
+}
+
+export const noCrashPoints: CrashPoints = { hit: () => {} };
+
+/** Parses "after-send" or "after-send:3" (the third hit); null when the spec is not one. */
+export function parseCrashPoint(spec: string): { point: CrashPoint; nth: number } | null {
+  const m = /^([a-z-]+)(?::(\d+))?$/.exec(spec);
+  if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1]!)) return null;
+  const nth = m[2] ? Number(m[2]) : 1;
+  return nth >= 1 ? { point: m[1] as CrashPoint, nth } : null;
+}
+
+/** Crash points that run `die` on the nth hit of the armed point. */
+export function armedCrashPoints(spec: { point: CrashPoint; nth: number }, die: () => void): CrashPoints {
+  let hits = 0;
+  return {
+    hit(point) {
+      if (point === spec.point && ++hits === spec.nth) die();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../engine/core/events';
+import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../engine/core/ids';
+import { createNotificationGate, formatDelay, formatPrice, notificationFor, sentence } from './notifications';
+
+const base = { userId: asUserId(1), strategyId: asStrategyId(7), runId: asRunId(3), at: 0 };
+const lookup = (id: number) => (id === 7 ? { symbol: 'AAPL' } : undefined);
+const note = (e: EngineEvent) => notificationFor(e, lookup);
+
+describe('notificationFor', () => {
+  it('announces every fill with symbol, quantity, price and why', () => {
+    const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT') =>
+      note({ ...base, type: 'order_filled', orderId: asOrderId(9), leg, filledQty: 10, fillPrice: 187.2 });
+    expect(fill('BUY')).toEqual({ title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
+    expect(fill('SELL')).toMatchObject({ title: 'Sold 10 AAPL', body: 'Filled at 187.2, at its SELL time.', urgency: 'normal' });
+    expect(fill('STOPLOSS')).toMatchObject({ body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
+    expect(fill('MANUAL_EXIT')).toMatchObject({ body: 'Filled at 187.2, because you stopped the strategy.' });
+  });
+
+  it('announces a stop-loss the moment it triggers', () => {
+    expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0 })).toEqual({
+      title: 'Stop-loss hit: AAPL',
+      body: 'Price 94.5 reached the stop-loss 95. Selling now.',
+      urgency: 'critical',
+      key: 'sl:3',
+    });
+  });
+
+  it('announces every kind of error', () => {
+    expect(note({ ...base, type: 'order_rejected', orderId: asOrderId(9), leg: 'BUY', reason: 'insufficient buying power' })).toMatchObject({
+      title: 'BUY order rejected: AAPL',
+      body: 'The broker said: insufficient buying power.',
+      urgency: 'critical',
+    });
+    expect(note({ ...base, type: 'order_rejected', orderId: asOrderId(9), leg: 'STOPLOSS', reason: 'market closed.' })?.title).toBe('Exit order rejected: AAPL');
+    expect(note({ ...base, type: 'order_unknown', orderId: asOrderId(9), leg: 'SELL', reason: 'timeout after 10 s' })).toMatchObject({
+      title: 'Order outcome unknown: AAPL',
+      body: 'timeout after 10 s. Tradeclock is looking the order up at the broker before doing anything else.',
+    });
+    expect(note({ ...base, type: 'run_state_changed', from: 'BUYING', to: 'ERROR', reason: 'broker session expired' })).toMatchObject({
+      title: 'AAPL needs attention',
+      body: 'broker session expired.',
+    });
+    expect(note({ ...base, type: 'buy_missed', lateByMs: 125_000 })).toMatchObject({ title: 'BUY missed: AAPL' });
+    expect(note({ ...base, type: 'buy_missed', lateByMs: 125_000 })?.body).toContain('2 min 5 s ago');
+    expect(note({ userId: base.userId, at: 0, type: 'feed_status', brokerAccountId: asBrokerAccountId(2), state: 'down', detail: null })).toMatchObject({
+      title: 'Price feed down',
+      body: 'The broker stopped sending prices. Stop-losses cannot trigger until prices come back.',
+      key: 'feed:2',
+    });
+  });
+
+  it('stays quiet for routine events', () => {
+    const quiet: EngineEvent[] = [
+      { ...base, type: 'strategy_armed', tradingDate: '2026-03-09', buyAt: 0, sellAt: 0 },
+      { ...base, type: 'run_state_changed', from: 'ARMED', to: 'BUYING', reason: null },
+      { ...base, type: 'order_submitted', orderId: asOrderId(1), leg: 'BUY', clientOrderId: 'x', scheduledAt: 0, dispatchedAt: 0 },
+      { ...base, type: 'order_accepted', orderId: asOrderId(1), leg: 'BUY', brokerOrderId: 'b' },
+      { ...base, type: 'exit_suppressed', leg: 'SELL', reason: 'stop-loss came first' },
+      { userId: base.userId, at: 0, type: 'feed_status', brokerAccountId: asBrokerAccountId(2), state: 'up', detail: null },
+      { userId: base.userId, strategyId: base.strategyId, at: 0, type: 'strategy_stopped', reason: 'by trader' },
+    ];
+    expect(quiet.map(note)).toEqual(quiet.map(() => null));
+  });
+
+  it('names a strategy it cannot look up by id', () => {
+    expect(notificationFor({ ...base, type: 'stop_loss_triggered', price: 1, stopLoss: 2, tickAt: 0 }, () => undefined)?.title).toBe('Stop-loss hit: strategy #7');
+  });
+});
+
+describe('formatting', () => {
+  it('prints prices without float noise', () => {
+    expect(formatPrice(0.1 + 0.2)).toBe('0.3');
+    expect(formatPrice(100)).toBe('100');
+    expect(formatPrice(1234.5)).toBe('1234.5');
+  });
+
+  it('prints delays for people', () => {
+    expect([formatDelay(4_400), formatDelay(60_000), formatDelay(125_000), formatDelay(3_780_000)]).toEqual(['4 s', '1 min', '2 min 5 s', '1 h 3 min']);
+  });
+
+  it('ends a reason with exactly one full stop', () => {
+    expect([sentence('no'), sentence('no.'), sentence(' why? '), sentence('')]).toEqual(['no.', 'no.', 'why?', '']);
+  });
+});
+
+describe('createNotificationGate', () => {
+  it('shows a key once per window', () => {
+    const allow = createNotificationGate(60_000);
+    expect(allow('feed:1', 0)).toBe(true);
+    expect(allow('feed:1', 59_999)).toBe(false);
+    expect(allow('feed:2', 59_999)).toBe(true);
+    expect(allow('feed:1', 60_000)).toBe(true);
+  });
+});

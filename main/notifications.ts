@@ -1,0 +1,149 @@
+/**
+ * Native notification text for engine events: every fill, every stop-loss, every error (rejected
+ * or unknown order, a run in ERROR, a missed BUY, a price feed down). Everything else is for the
+ * UI and the audit log only.
+ */
+import type { EngineEvent } from '../engine/core/events';
+import type { StrategyId } from '../engine/core/ids';
+import type { Leg } from '../engine/core/types';
+
+export interface ShellNotification {
+  readonly title: string;
+  readonly body: string;
+  /** 'critical' stays on screen (Linux) and is used for stop-losses and errors. */
+  readonly urgency: 'normal' | 'critical';
+  /** Same key within a short window = shown once (a flapping feed must not flood the screen). */
+  readonly key: string;
+}
+
+export interface StrategyLabel {
+  readonly symbol: string;
+}
+
+export type StrategyLookup = (id: StrategyId) => StrategyLabel | undefined;
+
+/** A price as the trader typed it: no float noise, no trailing zeros. */
+export function formatPrice(n: number): string {
+  return Number.isFinite(n) ? String(Number(n.toFixed(8))) : String(n);
+}
+
+/** `text` ending in one full stop (reasons come from brokers with or without one). */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return t === '' ? t : /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/** "2 min 5 s", "45 s", "1 h 3 min". */
+export function formatDelay(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
+  SELL: 'at its SELL time',
+  STOPLOSS: 'by the stop-loss',
+  MANUAL_EXIT: 'because you stopped the strategy',
+};
+
+/**
+ * The notification for `event`, or null when the event is not one the trader is interrupted for.
+ *
+ * @example
+ * notificationFor({ type: 'order_filled', leg: 'BUY', filledQty: 10, fillPrice: 187.2, … }, () => ({ symbol: 'AAPL' }))
+ * // { title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:…' }
+ */
+export function notificationFor(event: EngineEvent, lookup: StrategyLookup): ShellNotification | null {
+  const symbolOf = (id: StrategyId) => lookup(id)?.symbol ?? `strategy #${id}`;
+  switch (event.type) {
+    case 'order_filled': {
+      const symbol = symbolOf(event.strategyId);
+      const key = `fill:${event.orderId}:${event.filledQty}`;
+      if (event.leg === 'BUY') {
+        return { title: `Bought ${event.filledQty} ${symbol}`, body: `Filled at ${formatPrice(event.fillPrice)}.`, urgency: 'normal', key };
+      }
+      return {
+        title: `Sold ${event.filledQty} ${symbol}`,
+        body: `Filled at ${formatPrice(event.fillPrice)}, ${SOLD_BECAUSE[event.leg]}.`,
+        urgency: event.leg === 'STOPLOSS' ? 'critical' : 'normal',
+        key,
+      };
+    }
+    case 'stop_loss_triggered':
+      return {
+        title: `Stop-loss hit: ${symbolOf(event.strategyId)}`,
+        body: `Price ${formatPrice(event.price)} reached the stop-loss ${formatPrice(event.stopLoss)}. Selling now.`,
+        urgency: 'critical',
+        key: `sl:${event.runId}`,
+      };
+    case 'order_rejected':
+      return {
+        title: `${event.leg === 'BUY' ? 'BUY' : 'Exit'} order rejected: ${symbolOf(event.strategyId)}`,
+        body: `The broker said: ${sentence(event.reason)}`,
+        urgency: 'critical',
+        key: `rejected:${event.orderId}`,
+      };
+    case 'order_unknown':
+      return {
+        title: `Order outcome unknown: ${symbolOf(event.strategyId)}`,
+        body: `${sentence(event.reason)} Tradeclock is looking the order up at the broker before doing anything else.`,
+        urgency: 'critical',
+        key: `unknown:${event.orderId}`,
+      };
+    case 'run_state_changed':
+      if (event.to !== 'ERROR') return null;
+      return {
+        title: `${symbolOf(event.strategyId)} needs attention`,
+        body: event.reason ? sentence(event.reason) : 'The run is in ERROR. Open Tradeclock to see what happened.',
+        urgency: 'critical',
+        key: `error:${event.runId}`,
+      };
+    case 'buy_missed':
+      return {
+        title: `BUY missed: ${symbolOf(event.strategyId)}`,
+        body: `The BUY time passed ${formatDelay(event.lateByMs)} ago (the computer was asleep or Tradeclock was closed), beyond its grace window, so no order was sent.`,
+        urgency: 'critical',
+        key: `missed:${event.runId}`,
+      };
+    case 'buy_skipped':
+      return {
+        title: `BUY skipped: ${symbolOf(event.strategyId)}`,
+        body: `The last price ${formatPrice(event.lastPrice)} was already at or below the stop-loss ${formatPrice(event.stopLoss)}.`,
+        urgency: 'normal',
+        key: `skipped:${event.runId}`,
+      };
+    case 'feed_status':
+      if (event.state !== 'down') return null;
+      return {
+        title: 'Price feed down',
+        body: `${sentence(event.detail ?? 'The broker stopped sending prices')} Stop-losses cannot trigger until prices come back.`,
+        urgency: 'critical',
+        key: `feed:${event.brokerAccountId}`,
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Lets a notification through unless one with the same key was shown within `windowMs`.
+ *
+ * @example
+ * const allow = createNotificationGate(60_000);
+ * allow('feed:1', 0); // true
+ * allow('feed:1', 10_000); // false
+ */
+export function createNotificationGate(windowMs: number): (key: string, now: number) => boolean {
+  const lastShown = new Map<string, number>();
+  return (key, now) => {
+    const last = lastShown.get(key);
+    if (last !== undefined && now - last < windowMs) return false;
+    lastShown.set(key, now);
+    if (lastShown.size > 500) {
+      for (const [k, t] of lastShown) if (now - t >= windowMs) lastShown.delete(k);
+    }
+    return true;
+  };
+}

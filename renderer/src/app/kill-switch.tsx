@@ -1,0 +1,72 @@
+/**
+ * The kill switch: stop every running strategy and sell every open position at market, after
+ * one confirmation that says how many of each there are.
+ */
+import { useState } from 'react';
+import { errorText } from '../lib/api-client';
+import { Dialog } from '../ui/dialog';
+import { toast } from '../ui/toast';
+import { useStrategies } from '../features/strategies/strategies-store';
+
+export function KillSwitch() {
+  const byId = useStrategies((s) => s.byId);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const all = Object.values(byId);
+  const running = all.filter((s) => s.status === 'running');
+  const positions = running.filter((s) => (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING');
+
+  const close = () => {
+    setOpen(false);
+    setError(null);
+  };
+  const fire = async () => {
+    setBusy(true);
+    try {
+      const { stopped } = await useStrategies.getState().stopAll();
+      toast(stopped.length === 0 ? 'Nothing was running' : `Stopped ${stopped.length} strateg${stopped.length === 1 ? 'y' : 'ies'}; open positions are being sold`);
+      close();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <button type="button" className="btn btn--kill" onClick={() => setOpen(true)} aria-haspopup="dialog" title="Stop all strategies and exit all positions">
+        <span aria-hidden="true" className="kill-icon" />
+        Stop all
+      </button>
+      <Dialog
+        open={open}
+        tone="danger"
+        title="Stop everything?"
+        onCancel={close}
+        actions={
+          <>
+            <button type="button" className="btn" onClick={close} data-autofocus>
+              Cancel
+            </button>
+            <button type="button" className="btn btn--danger" onClick={fire} disabled={busy}>
+              {busy ? 'Stopping…' : 'Stop all and exit all'}
+            </button>
+          </>
+        }
+      >
+        <p>
+          Stops <strong className="num">{running.length}</strong> running strateg{running.length === 1 ? 'y' : 'ies'} and sells{' '}
+          <strong className="num">{positions.length}</strong> open position{positions.length === 1 ? '' : 's'} at market now.
+        </p>
+        <p className="muted small">Scheduled BUYs and SELLs are cancelled. Nothing restarts until you press START again.</p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * First run: create the account; afterwards: sign in. Which one shows first is only a hint kept
+ * in this browser (an account was made or used here before); both are one click apart.
+ */
+import { useState, type FormEvent } from 'react';
+import { Field, FormError } from '../../ui/field';
+import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { useSession } from './session-store';
+
+const SEEN_KEY = 'tradeclock.has-account';
+type Mode = 'register' | 'login';
+
+export function AuthScreen() {
+  const notice = useSession((s) => s.notice);
+  const [mode, setMode] = useState<Mode>(() => (localStorage.getItem(SEEN_KEY) ? 'login' : 'register'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      const session = useSession.getState();
+      await (mode === 'register' ? session.register(email.trim(), password) : session.login(email.trim(), password));
+      localStorage.setItem(SEEN_KEY, '1');
+    } catch (err) {
+      setErrors(formErrors(err, ['email', 'password']));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    setErrors(NO_ERRORS);
+  };
+
+  return (
+    <main className="auth" aria-labelledby="auth-title">
+      <div className="auth__card card">
+        <div className="brand brand--large" aria-hidden="true">
+          <span className="brand__mark" />
+          Tradeclock
+        </div>
+        <h1 id="auth-title" className="auth__title">
+          {mode === 'register' ? 'Create your account' : 'Sign in'}
+        </h1>
+        <p className="muted auth__lead">
+          {mode === 'register'
+            ? 'Your account lives on this computer only. It protects your broker keys and strategies.'
+            : 'Sign in to the Tradeclock engine running on this computer.'}
+        </p>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <form onSubmit={submit} noValidate aria-label={mode === 'register' ? 'Create account' : 'Sign in'}>
+          <Field label="Email" name="email" error={errors.fields.email}>
+            {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />}
+          </Field>
+          <Field label="Password" name="password" error={errors.fields.password} hint={mode === 'register' ? 'At least 10 characters.' : undefined}>
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
+          <FormError messages={errors.form} />
+          <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
+            {busy ? 'Please wait…' : mode === 'register' ? 'Create account' : 'Sign in'}
+          </button>
+        </form>
+        <p className="auth__switch">
+          {mode === 'register' ? (
+            <>
+              Already have an account?{' '}
+              <button type="button" className="link" onClick={() => switchTo('login')}>
+                Sign in
+              </button>
+            </>
+          ) : (
+            <>
+              First time here?{' '}
+              <button type="button" className="link" onClick={() => switchTo('register')}>
+                Create an account
+              </button>
+            </>
+          )}
+        </p>
+      </div>
+    </main>
+  );
+}

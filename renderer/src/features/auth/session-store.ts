@@ -1,0 +1,81 @@
+/**
+ * Who is signed in. On launch the saved token is checked with GET /auth/validate; a token the
+ * engine no longer accepts (expired, logged out elsewhere, password changed) is forgotten and the
+ * sign-in screen comes back with a sentence saying why.
+ */
+import { create } from 'zustand';
+import { api, ApiError, isOffline, setApiToken } from '../../lib/api-client';
+import type { UserDto } from '../../lib/api-types';
+import { tokenStore } from '../../lib/token-store';
+
+export type SessionStatus = 'checking' | 'signed-out' | 'signed-in' | 'offline';
+
+interface SessionStore {
+  readonly status: SessionStatus;
+  readonly user: UserDto | null;
+  readonly token: string | null;
+  /** Why the user is looking at the sign-in screen, when it was not their choice. */
+  readonly notice: string | null;
+  restore(): Promise<void>;
+  register(email: string, password: string): Promise<void>;
+  login(email: string, password: string): Promise<void>;
+  logout(): Promise<void>;
+  expired(reason?: string): void;
+}
+
+export const useSession = create<SessionStore>()((set, get) => {
+  const signIn = async (token: string, user: UserDto) => {
+    setApiToken(token);
+    await tokenStore.set(token);
+    set({ status: 'signed-in', token, user, notice: null });
+  };
+  const forget = (notice: string | null) => {
+    setApiToken(null);
+    void tokenStore.clear();
+    set({ status: 'signed-out', token: null, user: null, notice });
+  };
+
+  return {
+    status: 'checking',
+    user: null,
+    token: null,
+    notice: null,
+
+    async restore() {
+      set({ status: 'checking' });
+      const token = await tokenStore.get();
+      if (!token) return set({ status: 'signed-out' });
+      setApiToken(token);
+      try {
+        const { user } = await api('GET /auth/validate');
+        set({ status: 'signed-in', token, user, notice: null });
+      } catch (err) {
+        if (isOffline(err)) return set({ status: 'offline', token });
+        forget(err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : null);
+      }
+    },
+
+    async register(email, password) {
+      const session = await api('POST /auth/register', { email, password });
+      await signIn(session.token, session.user);
+    },
+
+    async login(email, password) {
+      const session = await api('POST /auth/login', { email, password });
+      await signIn(session.token, session.user);
+    },
+
+    async logout() {
+      try {
+        if (get().token) await api('POST /auth/logout');
+      } catch {
+        // Signing out locally matters more than telling the engine.
+      }
+      forget(null);
+    },
+
+    expired(reason = 'Your session has ended. Sign in again.') {
+      if (get().status === 'signed-in') forget(reason);
+    },
+  };
+});

@@ -1,0 +1,32 @@
+/** A strategy's state in words and colour: the latest run's state, or why there is none. */
+import type { RunState, StrategyDto } from '../../lib/api-types';
+import { RUN_STATE_LABEL } from './labels';
+
+const TONE: Record<RunState, string> = {
+  ARMED: 'info',
+  BUYING: 'busy',
+  IN_POSITION: 'ok',
+  EXITING: 'busy',
+  SOLD: 'done',
+  EXITED_BY_SL: 'bad',
+  MISSED_BUY: 'warn',
+  SKIPPED: 'warn',
+  ERROR: 'bad-solid',
+  STOPPED: 'neutral',
+};
+
+export function stateLabel(s: StrategyDto): string {
+  if (!s.runtime) return s.status === 'idle' ? 'Not started' : s.status;
+  return RUN_STATE_LABEL[s.runtime.state];
+}
+
+export function StateBadge({ strategy }: { readonly strategy: StrategyDto }) {
+  const run = strategy.runtime;
+  const label = run ? RUN_STATE_LABEL[run.state] : 'Not started';
+  const tone = run ? TONE[run.state] : 'neutral';
+  return (
+    <span className={`badge badge--${tone}`} data-state={run?.state ?? 'NONE'} title={run?.reason ?? undefined}>
+      {label}
+    </span>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * STOP of a strategy that holds a position (or has a BUY in flight) says what happens to the
+ * position before it happens: sold at market now, unless the trader chooses to keep it open.
+ */
+import { useState } from 'react';
+import { errorText } from '../../lib/api-client';
+import type { StrategyDto } from '../../lib/api-types';
+import { price, qty } from '../../lib/format';
+import { Dialog } from '../../ui/dialog';
+import { toast } from '../../ui/toast';
+import { useStrategies } from './strategies-store';
+
+interface StopDialogProps {
+  readonly strategy: StrategyDto | null;
+  readonly onClose: () => void;
+}
+
+export function StopDialog({ strategy, onClose }: StopDialogProps) {
+  const [keepOpen, setKeepOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = strategy?.runtime;
+  const buying = run?.state === 'BUYING';
+  const held = run?.position_qty ?? 0;
+
+  const close = () => {
+    setKeepOpen(false);
+    setError(null);
+    onClose();
+  };
+  const stop = async () => {
+    if (!strategy) return;
+    setBusy(true);
+    try {
+      await useStrategies.getState().stop(strategy.id, !keepOpen);
+      toast(keepOpen ? `Stopped ${strategy.symbol}; position left open` : `Stopped ${strategy.symbol}; selling at market`);
+      close();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={strategy !== null}
+      title={`Stop ${strategy?.symbol ?? ''} (#${strategy?.id ?? ''})?`}
+      tone="danger"
+      onCancel={close}
+      actions={
+        <>
+          <button type="button" className="btn" onClick={close} data-autofocus>
+            Cancel
+          </button>
+          <button type="button" className="btn btn--danger" onClick={stop} disabled={busy}>
+            {keepOpen ? 'Stop, keep position' : 'Stop and sell at market'}
+          </button>
+        </>
+      }
+    >
+      {buying ? (
+        <p>
+          A BUY order is in flight. If it fills, the position is <strong>sold at market at once</strong>, unless you keep it open below.
+        </p>
+      ) : (
+        <p>
+          This strategy holds <strong className="num">{qty(held)}</strong> {strategy?.symbol} bought at{' '}
+          <strong className="num">{price(run?.entry_price)}</strong>. Stopping it <strong>sells the position at market now</strong>.
+        </p>
+      )}
+      <fieldset className="choice">
+        <legend className="visually-hidden">What to do with the position</legend>
+        <label className="choice__option">
+          <input type="radio" name="position" checked={!keepOpen} onChange={() => setKeepOpen(false)} />
+          <span>
+            <strong>Sell at market</strong> (recommended)
+          </span>
+        </label>
+        <label className="choice__option">
+          <input type="radio" name="position" checked={keepOpen} onChange={() => setKeepOpen(true)} />
+          <span>
+            <strong>Keep the position open.</strong> Tradeclock will no longer watch its stop-loss or SELL time; you close it at the broker yourself.
+          </span>
+        </label>
+      </fieldset>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * Create or edit a strategy. Nothing is validated here: the form sends what was typed (numbers
+ * as numbers when they read as numbers, else as typed) and shows each field error the API
+ * returns next to its input, all at once.
+ */
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import type { Exchange, Repeat, StrategyDto, StrategyFormBody } from '../../lib/api-types';
+import { Field, FormError } from '../../ui/field';
+import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { toast } from '../../ui/toast';
+import { useBrokers } from '../brokers/brokers-store';
+import { useStrategies } from './strategies-store';
+
+/** Labels of the exchanges the API accepts; a Record so a new exchange fails this build. */
+const EXCHANGES: Record<Exchange, string> = {
+  NSE: 'NSE (India)',
+  BSE: 'BSE (India)',
+  NYSE: 'NYSE (US)',
+  NASDAQ: 'NASDAQ (US)',
+  CRYPTO: 'Crypto (24/7)',
+};
+
+const REPEATS: Record<Repeat, string> = {
+  once: 'Once',
+  daily: 'Every trading day',
+};
+
+const INPUTS = ['broker_account_id', 'symbol', 'exchange', 'qty', 'buy_time', 'sell_time', 'stop_loss', 'timezone', 'repeat', 'buy_grace_seconds'] as const;
+type Input = (typeof INPUTS)[number];
+type Values = Record<Input, string>;
+
+const EMPTY: Values = {
+  broker_account_id: '',
+  symbol: '',
+  exchange: '',
+  qty: '',
+  buy_time: '',
+  sell_time: '',
+  stop_loss: '',
+  timezone: '',
+  repeat: 'once',
+  buy_grace_seconds: '',
+};
+
+function valuesOf(s: StrategyDto): Values {
+  return {
+    broker_account_id: String(s.broker_account_id),
+    symbol: s.symbol,
+    exchange: s.exchange,
+    qty: String(s.qty),
+    buy_time: s.buy_time,
+    sell_time: s.sell_time,
+    stop_loss: String(s.stop_loss),
+    timezone: s.timezone,
+    repeat: s.repeat,
+    buy_grace_seconds: String(s.buy_grace_seconds),
+  };
+}
+
+/** "12" → 12; "" → left out (the API says if it is required); "1,5" or "abc" → sent as typed. */
+function numberOrText(text: string): number | string | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+function bodyOf(v: Values): StrategyFormBody {
+  const text = (s: string) => (s.trim() === '' ? undefined : s.trim());
+  const body: Record<string, unknown> = {
+    broker_account_id: numberOrText(v.broker_account_id),
+    symbol: v.symbol === '' ? undefined : v.symbol,
+    exchange: text(v.exchange),
+    qty: numberOrText(v.qty),
+    buy_time: text(v.buy_time),
+    sell_time: text(v.sell_time),
+    stop_loss: numberOrText(v.stop_loss),
+    timezone: text(v.timezone),
+    repeat: text(v.repeat),
+    buy_grace_seconds: numberOrText(v.buy_grace_seconds),
+  };
+  return Object.fromEntries(Object.entries(body).filter(([, x]) => x !== undefined)) as StrategyFormBody;
+}
+
+const timeZones = (): string[] => {
+  try {
+    return Intl.supportedValuesOf('timeZone');
+  } catch {
+    return [];
+  }
+};
+
+interface StrategyFormProps {
+  /** Edit this strategy; create a new one when absent. */
+  readonly editing?: StrategyDto | undefined;
+  readonly onDone: (saved: StrategyDto | null) => void;
+}
+
+export function StrategyForm({ editing, onDone }: StrategyFormProps) {
+  const accounts = useBrokers((s) => s.accounts);
+  const [values, setValues] = useState<Values>(() =>
+    editing ? valuesOf(editing) : { ...EMPTY, broker_account_id: accounts[0] ? String(accounts[0].id) : '' },
+  );
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const zones = useMemo(timeZones, []);
+
+  const set = (name: Input) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      const store = useStrategies.getState();
+      const saved = editing ? await store.update(editing.id, bodyOf(values)) : await store.create(bodyOf(values));
+      toast(editing ? `Saved ${saved.symbol} (#${saved.id})` : `Created ${saved.symbol} (#${saved.id})`);
+      onDone(saved);
+    } catch (err) {
+      const next = formErrors(err, INPUTS);
+      setErrors(next);
+      // Take the keyboard to the first field the API refused.
+      const first = INPUTS.find((name) => next.fields[name]);
+      if (first) requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus());
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const err = errors.fields;
+  const title = editing ? `Edit ${editing.symbol} (#${editing.id})` : 'New strategy';
+  return (
+    <form ref={formRef} className="card form strategy-form" onSubmit={submit} noValidate aria-labelledby="strategy-form-title">
+      <h2 id="strategy-form-title" className="card__title">
+        {title}
+      </h2>
+      {errors.form.length === 0 && Object.keys(err).length > 0 && (
+        <p className="form-error" role="alert">
+          {Object.keys(err).length === 1 ? 'One field needs a fix.' : `${Object.keys(err).length} fields need a fix.`}
+        </p>
+      )}
+      <div className="form__grid form__grid--strategy">
+        <Field label="Broker account" name="broker_account_id" error={err.broker_account_id}>
+          {(p) => (
+            <select {...p} value={values.broker_account_id} onChange={set('broker_account_id')} disabled={Boolean(editing)}>
+              {accounts.length === 0 && <option value="">No broker connected</option>}
+              {accounts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.label} (#{a.id})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Symbol" name="symbol" error={err.symbol}>
+          {(p) => <input {...p} type="text" value={values.symbol} onChange={set('symbol')} autoCapitalize="characters" spellCheck={false} placeholder="e.g. INFY, AAPL, BTC" />}
+        </Field>
+        <Field label="Exchange" name="exchange" error={err.exchange}>
+          {(p) => (
+            <select {...p} value={values.exchange} onChange={set('exchange')}>
+              <option value="">Broker's default</option>
+              {(Object.keys(EXCHANGES) as Exchange[]).map((x) => (
+                <option key={x} value={x}>
+                  {EXCHANGES[x]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Quantity" name="qty" error={err.qty}>
+          {(p) => <input {...p} type="text" inputMode="numeric" value={values.qty} onChange={set('qty')} placeholder="shares" />}
+        </Field>
+        <Field label="BUY time" name="buy_time" error={err.buy_time} hint="24-hour HH:MM:SS">
+          {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_time} onChange={set('buy_time')} placeholder="09:20:00" className="mono" />}
+        </Field>
+        <Field label="SELL time" name="sell_time" error={err.sell_time} hint="Same day, after the BUY">
+          {(p) => <input {...p} type="text" inputMode="numeric" value={values.sell_time} onChange={set('sell_time')} placeholder="15:10:00" className="mono" />}
+        </Field>
+        <Field label="Stop-loss price" name="stop_loss" error={err.stop_loss} hint="Sold at once if the price falls to it">
+          {(p) => <input {...p} type="text" inputMode="decimal" value={values.stop_loss} onChange={set('stop_loss')} placeholder="required" />}
+        </Field>
+        <Field label="Time zone" name="timezone" error={err.timezone} hint="Empty: the exchange's own">
+          {(p) => (
+            <>
+              <input {...p} type="text" list="tz-list" value={values.timezone} onChange={set('timezone')} placeholder="exchange default" spellCheck={false} />
+              <datalist id="tz-list">
+                {zones.map((z) => (
+                  <option key={z} value={z} />
+                ))}
+              </datalist>
+            </>
+          )}
+        </Field>
+        <Field label="Repeat" name="repeat" error={err.repeat}>
+          {(p) => (
+            <select {...p} value={values.repeat} onChange={set('repeat')}>
+              {(Object.keys(REPEATS) as Repeat[]).map((r) => (
+                <option key={r} value={r}>
+                  {REPEATS[r]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="BUY grace (seconds)" name="buy_grace_seconds" error={err.buy_grace_seconds} hint="How late a BUY may still go out">
+          {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_grace_seconds} onChange={set('buy_grace_seconds')} placeholder="60" />}
+        </Field>
+      </div>
+      <FormError messages={errors.form} />
+      <div className="form__actions">
+        <button type="button" className="btn" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {busy ? 'Saving…' : editing ? 'Save changes' : 'Create strategy'}
+        </button>
+      </div>
+    </form>
+  );
+}

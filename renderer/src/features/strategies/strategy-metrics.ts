@@ -1,0 +1,35 @@
+/**
+ * What the list shows about a strategy's position at the last price: display arithmetic on the
+ * API's numbers (no decisions are taken from these; the engine checks the stop-loss itself).
+ */
+import type { StrategyDto } from '../../lib/api-types';
+
+export interface PositionView {
+  readonly qty: number;
+  readonly entry: number | null;
+  /** (last − entry) × qty; null without a position or a price. */
+  readonly unrealized: number | null;
+  readonly unrealizedPct: number | null;
+  /** How far the price may still fall before the stop-loss, as a share of the price (%). */
+  readonly toStopPct: number | null;
+  readonly toStop: number | null;
+}
+
+export function positionView(s: StrategyDto, last: number | null): PositionView {
+  const run = s.runtime;
+  const qty = run?.position_qty ?? 0;
+  const entry = run?.entry_price ?? null;
+  const holding = qty > 0 && entry !== null && last !== null;
+  return {
+    qty,
+    entry: qty > 0 ? entry : null,
+    unrealized: holding ? (last - entry) * qty : null,
+    unrealizedPct: holding && entry > 0 ? ((last - entry) / entry) * 100 : null,
+    toStop: last !== null ? last - s.stop_loss : null,
+    toStopPct: last !== null && last > 0 ? ((last - s.stop_loss) / last) * 100 : null,
+  };
+}
+
+/** A STOP of this strategy has consequences for a position (held now, or a BUY in flight). */
+export const holdsOrBuying = (s: StrategyDto): boolean =>
+  (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING';

@@ -1,0 +1,105 @@
+/**
+ * One strategy in the list: state, countdown to its next trigger, last action, position, last
+ * price, unrealized P&L, distance to the stop-loss, and its controls. On a phone the row turns
+ * into a card (CSS), each cell keeping its label.
+ */
+import { memo } from 'react';
+import type { StrategyDto } from '../../lib/api-types';
+import { clockTime, countdown, price, qty, signedMoney, signedPct } from '../../lib/format';
+import { hrefOf } from '../../app/router';
+import { instrumentKey, useTicks } from '../live/ticks-store';
+import { actionLabel } from './labels';
+import { StateBadge } from './state-badge';
+import { RunControls } from './run-controls';
+import { positionView } from './strategy-metrics';
+
+interface StrategyRowProps {
+  readonly strategy: StrategyDto;
+  readonly now: number;
+  readonly onEdit: (s: StrategyDto) => void;
+  readonly onDelete: (s: StrategyDto) => void;
+}
+
+const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'pos' : 'neg');
+
+export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit, onDelete }: StrategyRowProps) {
+  const last = useTicks((t) => t.last[instrumentKey(s.broker_account_id, s.exchange, s.symbol)]) ?? null;
+  const run = s.runtime;
+  const running = s.status === 'running';
+  const view = positionView(s, last?.price ?? null);
+  const next = run?.next_trigger ?? null;
+  const name = `${s.symbol} (#${s.id})`;
+
+  return (
+    <tr className="strategy-row" data-strategy-id={s.id} aria-label={`Strategy ${name}`}>
+      <th scope="row" className="cell-name">
+        <a href={hrefOf({ name: 'strategy', id: s.id })} className="strategy-link">
+          <span className="symbol">{s.symbol}</span>
+          <span className="muted small"> {s.exchange} · #{s.id}</span>
+        </a>
+        <div className="muted small tnum">
+          Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {s.timezone}
+        </div>
+      </th>
+      <td data-label="State" className="cell-state">
+        <StateBadge strategy={s} />
+        {run?.reason && <div className="muted small reason">{run.reason}</div>}
+      </td>
+      <td data-label="Next" className="num cell-next">
+        {running && next ? (
+          <span title={`${next.kind} at ${clockTime(next.at)}`}>
+            {next.kind} in <strong>{countdown(next.at - now)}</strong>
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td data-label="Last action" className="cell-last">
+        {run?.last_action ? (
+          <>
+            <div>{actionLabel(run.last_action)}</div>
+            <div className="muted small tnum">{clockTime(run.last_action_at)}</div>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td data-label="Position" className="num">
+        {view.qty > 0 ? (
+          <>
+            {qty(view.qty)} <span className="muted">@</span> {price(view.entry)}
+          </>
+        ) : (
+          <span className="muted">flat</span>
+        )}
+      </td>
+      <td data-label="Last price" className={`num${running ? '' : ' muted'}`} data-testid="last-price" title={last ? `at ${clockTime(last.at)}` : undefined}>
+        {price(last?.price)}
+      </td>
+      <td data-label="Unrealized P&L" className={`num ${tone(view.unrealized)}`}>
+        {view.unrealized === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <>
+            {signedMoney(view.unrealized)} <span className="small">({signedPct(view.unrealizedPct)})</span>
+          </>
+        )}
+      </td>
+      <td data-label="To stop-loss" className="num">
+        <div>{price(s.stop_loss)}</div>
+        {running && view.toStopPct !== null && <div className={`small ${view.toStopPct <= 1 ? 'neg' : 'muted'}`}>{signedPct(-view.toStopPct)}</div>}
+      </td>
+      <td className="cell-actions">
+        <div className="actions">
+          <RunControls strategy={s} />
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => onEdit(s)} disabled={running} aria-label={`Edit ${name}`} title={running ? 'Stop the strategy to edit it' : undefined}>
+            Edit
+          </button>
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => onDelete(s)} disabled={running} aria-label={`Delete ${name}`} title={running ? 'Stop the strategy to delete it' : undefined}>
+            Delete
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+});

@@ -1,0 +1,94 @@
+/** The strategy's audit log (GET /events/log): every engine event, newest first, pageable, CSV. */
+import type { LoggedEventDto } from '../../lib/api-types';
+import { downloadText, fileStamp, toCsv, type CsvColumn } from '../../lib/csv';
+import { dateTime, humanize, preciseTime, price } from '../../lib/format';
+import { legLabel, runStateLabel } from '../strategies/labels';
+import { useDetail } from './detail-store';
+
+/** The event's own fields, without the ones every row shows in its own column. */
+const COMMON = new Set(['id', 'type', 'at', 'strategy_id', 'run_id']);
+const details = (e: LoggedEventDto): Record<string, unknown> => Object.fromEntries(Object.entries(e).filter(([k]) => !COMMON.has(k)));
+
+export const AUDIT_CSV: readonly CsvColumn<LoggedEventDto>[] = [
+  { header: 'id', value: (e) => e.id },
+  { header: 'at', value: (e) => (typeof e.at === 'number' ? new Date(e.at).toISOString() : '') },
+  { header: 'type', value: (e) => e.type },
+  { header: 'strategy_id', value: (e) => (typeof e.strategy_id === 'number' ? e.strategy_id : '') },
+  { header: 'run_id', value: (e) => (typeof e.run_id === 'number' ? e.run_id : '') },
+  { header: 'details', value: (e) => JSON.stringify(details(e)) },
+];
+
+/** One line a trader can read for the events that matter most; the raw fields for the rest. */
+export function summary(e: LoggedEventDto): string {
+  const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : null);
+  const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : '');
+  switch (e.type) {
+    case 'strategy_armed':
+      return `Armed for ${s('trading_date')}: BUY ${preciseTime(n('buy_at'))}, SELL ${preciseTime(n('sell_at'))}`;
+    case 'run_state_changed':
+      return `${runStateLabel(s('from'))} → ${runStateLabel(s('to'))}${s('reason') ? ` (${s('reason')})` : ''}`;
+    case 'order_submitted':
+      return `${legLabel(s('leg'))} order ${n('order_id')} sent (${s('client_order_id')})`;
+    case 'order_accepted':
+      return `${legLabel(s('leg'))} order ${n('order_id')} accepted by the broker (${s('broker_order_id')})`;
+    case 'order_filled':
+      return `${legLabel(s('leg'))} order ${n('order_id')} filled: ${n('filled_qty')} @ ${price(n('fill_price'))}`;
+    case 'order_rejected':
+      return `${legLabel(s('leg'))} order ${n('order_id')} rejected: ${s('reason')}`;
+    case 'order_unknown':
+      return `${legLabel(s('leg'))} order ${n('order_id')} outcome unknown: ${s('reason')}`;
+    case 'stop_loss_triggered':
+      return `Price ${price(n('price'))} reached the stop-loss ${price(n('stop_loss'))}`;
+    case 'exit_suppressed':
+      return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
+    case 'buy_skipped':
+      return `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
+    case 'buy_missed':
+      return `BUY missed: ${Math.round((n('late_by_ms') ?? 0) / 1000)} s late`;
+    case 'strategy_stopped':
+      return `Stopped: ${s('reason')}`;
+    case 'strategy_completed':
+      return 'Completed';
+    default:
+      return JSON.stringify(details(e));
+  }
+}
+
+export function AuditLog({ strategyId, symbol, events, hasOlder }: { readonly strategyId: number; readonly symbol: string; readonly events: readonly LoggedEventDto[] | undefined; readonly hasOlder: boolean }) {
+  const rows = events ?? [];
+  const exportCsv = () => downloadText(`tradeclock-audit-${symbol}-${strategyId}-${fileStamp(Date.now())}.csv`, toCsv(rows, AUDIT_CSV));
+  return (
+    <section className="card" aria-labelledby="audit-title">
+      <div className="card__head">
+        <h2 id="audit-title" className="card__title">
+          Audit log
+        </h2>
+        <button type="button" className="btn btn--small" onClick={exportCsv} disabled={rows.length === 0}>
+          Export audit CSV
+        </button>
+      </div>
+      {events === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : rows.length === 0 ? (
+        <p className="muted">Nothing has happened yet.</p>
+      ) : (
+        <ol className="audit" aria-label="Audit log entries">
+          {rows.map((e) => (
+            <li key={e.id} className={`audit__entry audit__entry--${e.type}`}>
+              <time className="num muted small" dateTime={typeof e.at === 'number' ? new Date(e.at).toISOString() : undefined} title={typeof e.at === 'number' ? dateTime(e.at) : undefined}>
+                {typeof e.at === 'number' ? preciseTime(e.at) : '—'}
+              </time>
+              <span className="audit__type">{humanize(e.type)}</span>
+              <span className="audit__text">{summary(e)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {hasOlder && (
+        <button type="button" className="btn btn--small" onClick={() => void useDetail.getState().loadOlderAudit(strategyId)}>
+          Load older entries
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,182 @@
+/**
+ * The live price of a strategy's instrument (TradingView lightweight-charts), with the stop-loss
+ * and entry as price lines and a marker at every fill: BUY below the line, SELL / SL / EXIT above.
+ * The series is the last price of each second, from the ticks seen since the app was opened,
+ * plus the fill prices so every marker sits on a point.
+ */
+import { useEffect, useRef } from 'react';
+import {
+  ColorType,
+  createChart,
+  createSeriesMarkers,
+  LineSeries,
+  LineStyle,
+  type AutoscaleInfoProvider,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { OrderDto } from '../../lib/api-types';
+import { clockTime, price as fmtPrice } from '../../lib/format';
+import { useTheme } from '../../app/theme';
+import type { PricePoint } from '../live/ticks-store';
+import { chartData, precisionOf, toTime } from './chart-data';
+
+interface PriceChartProps {
+  readonly symbol: string;
+  readonly points: readonly PricePoint[];
+  readonly orders: readonly OrderDto[];
+  readonly stopLoss: number;
+  readonly entryPrice: number | null;
+}
+
+interface Palette {
+  readonly text: string;
+  readonly grid: string;
+  readonly line: string;
+  readonly buy: string;
+  readonly sell: string;
+  readonly stop: string;
+  readonly muted: string;
+}
+
+function palette(): Palette {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string) => css.getPropertyValue(name).trim();
+  return { text: v('--text-muted'), grid: v('--grid'), line: v('--accent'), buy: v('--pos'), sell: v('--accent'), stop: v('--neg'), muted: v('--text-muted') };
+}
+
+/**
+ * Markers sit at the fill price itself (not on the line, which may have ticked elsewhere in that
+ * second): the BUY arrow points up to its price from below, exits point down to theirs.
+ */
+const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBottom'; shape: 'arrowUp' | 'arrowDown'; color: keyof Palette }> = {
+  BUY: { text: 'BUY', position: 'atPriceTop', shape: 'arrowUp', color: 'buy' },
+  SELL: { text: 'SELL', position: 'atPriceBottom', shape: 'arrowDown', color: 'sell' },
+  STOPLOSS: { text: 'SL', position: 'atPriceBottom', shape: 'arrowDown', color: 'stop' },
+  MANUAL_EXIT: { text: 'EXIT', position: 'atPriceBottom', shape: 'arrowDown', color: 'muted' },
+};
+
+function markers(orders: readonly OrderDto[], colors: Palette): SeriesMarker<Time>[] {
+  return orders
+    .filter((o) => o.filled_at !== null && o.fill_price !== null)
+    .sort((a, b) => a.filled_at! - b.filled_at!)
+    .map((o) => {
+      const m = MARKER[o.leg] ?? MARKER.SELL!;
+      return { time: toTime(o.filled_at!), position: m.position, price: o.fill_price!, shape: m.shape, color: colors[m.color], text: `${m.text} ${fmtPrice(o.fill_price)}`, id: String(o.id) };
+    });
+}
+
+/** The visible price range always includes the stop-loss, the entry and every fill. */
+function withLevels(levels: readonly number[]): AutoscaleInfoProvider {
+  return (base) => {
+    const info = base();
+    if (!info?.priceRange || levels.length === 0) return info;
+    return {
+      ...info,
+      priceRange: { minValue: Math.min(info.priceRange.minValue, ...levels), maxValue: Math.max(info.priceRange.maxValue, ...levels) },
+    };
+  };
+}
+
+/** Until the series is long enough to scroll, show all of it rather than a sliver at the right. */
+const FIT_BELOW_POINTS = 240;
+
+const localTime = (time: Time) => (typeof time === 'number' ? clockTime(time * 1000) : String(time));
+
+export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: PriceChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<'Line'> | null>(null);
+  const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
+  const lines = useRef<IPriceLine[]>([]);
+  const theme = useTheme((s) => s.theme);
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const c = createChart(el, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: 'transparent' }, fontFamily: 'inherit', attributionLogo: true },
+      timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: localTime, rightOffset: 4 },
+      localization: { timeFormatter: localTime },
+      rightPriceScale: { borderVisible: false },
+      crosshair: { mode: 0 },
+      handleScroll: { vertTouchDrag: false },
+    });
+    const s = c.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: true, lastValueVisible: true });
+    chart.current = c;
+    series.current = s;
+    markerApi.current = createSeriesMarkers(s, []);
+    return () => {
+      c.remove();
+      chart.current = null;
+      series.current = null;
+      markerApi.current = null;
+      lines.current = [];
+    };
+  }, []);
+
+  // Colours follow the theme.
+  useEffect(() => {
+    const colors = palette();
+    chart.current?.applyOptions({
+      layout: { textColor: colors.text },
+      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
+    });
+    series.current?.applyOptions({ color: colors.line });
+  }, [theme]);
+
+  // Data and markers. A new tick extends or replaces the last point (update keeps the user's
+  // scroll and zoom); new fills or a theme change redraw the whole set.
+  const drawn = useRef<{ orders: readonly OrderDto[]; theme: string; lastTime: number } | null>(null);
+  useEffect(() => {
+    const s = series.current;
+    if (!s) return;
+    const tail = points.at(-1);
+    const prev = drawn.current;
+    if (prev && prev.orders === orders && prev.theme === theme && tail && tail.time >= prev.lastTime) {
+      s.update({ time: tail.time as UTCTimestamp, value: tail.price });
+      drawn.current = { ...prev, lastTime: tail.time };
+    } else {
+      const data = chartData(points, orders);
+      const precision = precisionOf([stopLoss, ...data.map((d) => d.value)]);
+      s.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
+      s.setData(data);
+      markerApi.current?.setMarkers(markers(orders, palette()));
+      drawn.current = { orders, theme, lastTime: data.at(-1)?.time ?? 0 };
+    }
+    if (points.length < FIT_BELOW_POINTS) chart.current?.timeScale().fitContent();
+  }, [points, orders, theme, stopLoss]);
+
+  // Stop-loss and entry lines, kept in view.
+  const fillPrices = orders.flatMap((o) => (o.fill_price === null ? [] : [o.fill_price])).join(',');
+  useEffect(() => {
+    const s = series.current;
+    if (!s) return;
+    const levels = [stopLoss, ...(entryPrice === null ? [] : [entryPrice]), ...(fillPrices ? fillPrices.split(',').map(Number) : [])];
+    s.applyOptions({ autoscaleInfoProvider: withLevels(levels) });
+    for (const l of lines.current) s.removePriceLine(l);
+    const colors = palette();
+    lines.current = [s.createPriceLine({ price: stopLoss, color: colors.stop, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: 'Stop-loss' })];
+    if (entryPrice !== null) {
+      lines.current.push(s.createPriceLine({ price: entryPrice, color: colors.buy, lineWidth: 1, lineStyle: LineStyle.Dotted, axisLabelVisible: true, title: 'Entry' }));
+    }
+  }, [stopLoss, entryPrice, fillPrices, theme]);
+
+  const last = points.at(-1)?.price;
+  const fills = orders.filter((o) => o.filled_at !== null).length;
+  return (
+    <div
+      className="chart"
+      ref={container}
+      role="img"
+      aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${fills} fill${fills === 1 ? '' : 's'} marked`}
+      data-points={points.length}
+    />
+  );
+}

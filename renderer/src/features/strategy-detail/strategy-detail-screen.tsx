@@ -1,0 +1,142 @@
+/** One strategy: its state and numbers, the live chart, the order journal and the audit log. */
+import { useEffect } from 'react';
+import type { OrderDto } from '../../lib/api-types';
+import { clockTime, countdown, price, qty, signedMoney, signedPct } from '../../lib/format';
+import { useEngineNow } from '../../lib/use-now';
+import { hrefOf } from '../../app/router';
+import { instrumentKey, useTicks, type PricePoint } from '../live/ticks-store';
+import { RunControls } from '../strategies/run-controls';
+import { actionLabel, legLabel } from '../strategies/labels';
+import { StateBadge } from '../strategies/state-badge';
+import { positionView } from '../strategies/strategy-metrics';
+import { useStrategies } from '../strategies/strategies-store';
+import { AuditLog } from './audit-log';
+import { useDetail } from './detail-store';
+import { OrderJournal } from './order-journal';
+import { PriceChart } from './price-chart';
+
+const NO_POINTS: readonly PricePoint[] = [];
+const NO_ORDERS: readonly OrderDto[] = [];
+
+export function StrategyDetailScreen({ id }: { readonly id: number }) {
+  const strategy = useStrategies((s) => s.byId[id]);
+  const loaded = useStrategies((s) => s.loaded);
+  const orders = useDetail((s) => s.orders[id]);
+  const audit = useDetail((s) => s.audit[id]);
+  const error = useDetail((s) => s.errors[id]);
+  const key = strategy ? instrumentKey(strategy.broker_account_id, strategy.exchange, strategy.symbol) : '';
+  const points = useTicks((t) => t.series[key]) ?? NO_POINTS;
+  const last = useTicks((t) => t.last[key]);
+  const now = useEngineNow(250);
+
+  useEffect(() => useDetail.getState().watch(id), [id]);
+  useEffect(() => {
+    if (!strategy) void useStrategies.getState().refresh(id);
+  }, [id, strategy]);
+
+  if (!strategy) {
+    return (
+      <main className="page">
+        <p>
+          <a href={hrefOf({ name: 'strategies' })}>← Strategies</a>
+        </p>
+        <p className="muted">{loaded ? `Strategy #${id} does not exist (or was deleted).` : 'Loading…'}</p>
+      </main>
+    );
+  }
+
+  const run = strategy.runtime;
+  const view = positionView(strategy, last?.price ?? null);
+  const next = strategy.status === 'running' ? (run?.next_trigger ?? null) : null;
+  const orderRows = orders ?? NO_ORDERS;
+
+  return (
+    <main className="page" aria-labelledby="detail-title">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <a href={hrefOf({ name: 'strategies' })}>← Strategies</a>
+      </nav>
+      <header className="page__header detail__header">
+        <div>
+          <h1 id="detail-title">
+            {strategy.symbol} <span className="muted">{strategy.exchange}</span> <span className="muted small">#{strategy.id}</span>
+          </h1>
+          <div className="detail__state">
+            <StateBadge strategy={strategy} />
+            {next && (
+              <span className="num">
+                {next.kind} in <strong>{countdown(next.at - now)}</strong> <span className="muted">at {clockTime(next.at)}</span>
+              </span>
+            )}
+            {run?.reason && <span className="muted small">{run.reason}</span>}
+          </div>
+        </div>
+        <div className="actions">
+          <RunControls strategy={strategy} />
+        </div>
+      </header>
+
+      <dl className="facts facts--wide card" aria-label="Strategy figures">
+        <div>
+          <dt>Quantity</dt>
+          <dd className="num">{qty(strategy.qty)}</dd>
+        </div>
+        <div>
+          <dt>BUY → SELL</dt>
+          <dd className="num">
+            {strategy.buy_time} → {strategy.sell_time} <span className="muted small">{strategy.timezone}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Stop-loss</dt>
+          <dd className="num">
+            {price(strategy.stop_loss)} {strategy.status === 'running' && view.toStopPct !== null && <span className={`small ${view.toStopPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(-view.toStopPct)})</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Position</dt>
+          <dd className="num" data-testid="position">
+            {view.qty > 0 ? `${qty(view.qty)} @ ${price(view.entry)}` : 'flat'}
+          </dd>
+        </div>
+        <div>
+          <dt>Last price</dt>
+          <dd className="num" data-testid="last-price">
+            {price(last?.price)} {last && <span className="muted small">at {clockTime(last.at)}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Unrealized P&amp;L</dt>
+          <dd className={`num ${view.unrealized === null ? '' : view.unrealized >= 0 ? 'pos' : 'neg'}`}>{signedMoney(view.unrealized)}</dd>
+        </div>
+        <div>
+          <dt>Last action</dt>
+          <dd>
+            {actionLabel(run?.last_action)} <span className="muted small num">{clockTime(run?.last_action_at)}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Exit</dt>
+          <dd className="num">{run?.exit_price != null ? `${legLabel(run.exit_leg)} @ ${price(run.exit_price)}` : '—'}</dd>
+        </div>
+      </dl>
+
+      <section className="card" aria-labelledby="chart-title">
+        <div className="card__head">
+          <h2 id="chart-title" className="card__title">
+            Price
+          </h2>
+          <span className="muted small">Live while a strategy on this instrument runs</span>
+        </div>
+        <PriceChart symbol={strategy.symbol} points={points} orders={orderRows} stopLoss={strategy.stop_loss} entryPrice={view.entry} />
+      </section>
+
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <OrderJournal strategyId={strategy.id} symbol={strategy.symbol} orders={orders} />
+      <AuditLog strategyId={strategy.id} symbol={strategy.symbol} events={audit?.events} hasOlder={(audit?.nextBeforeId ?? null) !== null} />
+    </main>
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * The slice of the engine's API contract the renderer uses, as types only. Everything here is
+ * re-exported or derived from engine/api so a change there breaks this build, not the user.
+ */
+import type {
+  ApiErrorBody,
+  BrokerAccountDto,
+  ConnectBrokerBody,
+  CreateStrategyBody,
+  EventPage,
+  HealthDto,
+  LoggedEventDto,
+  LoginBody,
+  OrderDto,
+  RegisterBody,
+  RuntimeDto,
+  SessionDto,
+  StartStrategyBody,
+  StopAllBody,
+  StopStrategyBody,
+  StrategyDto,
+  UserDto,
+} from '../../../engine/api';
+// Not yet re-exported by engine/api/index.ts.
+import type { TickDto } from '../../../engine/api/price-stream';
+// The event union the API serialises (dto.ts#eventDto); see WireEvent below.
+import type { EngineEvent } from '../../../engine/core/events';
+
+export type {
+  ApiErrorBody,
+  BrokerAccountDto,
+  EventPage,
+  HealthDto,
+  LoggedEventDto,
+  OrderDto,
+  RuntimeDto,
+  SessionDto,
+  StrategyDto,
+  UserDto,
+};
+
+export type RunState = RuntimeDto['state'];
+export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
+export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
+export type Repeat = NonNullable<CreateStrategyBody['repeat']>;
+export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
+
+/**
+ * A strategy body as the form sends it. Fields the trader typed but that do not parse as numbers
+ * go as the text typed, so the API (the one validator) names them; nothing is checked here.
+ */
+export type StrategyFormBody = { [K in keyof CreateStrategyBody]?: CreateStrategyBody[K] | string };
+
+export interface StopAllResult {
+  readonly stopped: number[];
+}
+
+/**
+ * Every call the renderer makes: `'METHOD /path'` → request body and response. Paths with an id
+ * use `:id` here and are filled in by the caller.
+ */
+export interface ApiRoutes {
+  'POST /auth/register': { body: RegisterBody; res: SessionDto };
+  'POST /auth/login': { body: LoginBody; res: SessionDto };
+  'GET /auth/validate': { body: undefined; res: { valid: true; user: UserDto } };
+  'POST /auth/logout': { body: undefined; res: null };
+  'GET /broker': { body: undefined; res: { accounts: BrokerAccountDto[] } };
+  'POST /broker/connect': { body: ConnectBrokerBody; res: BrokerAccountDto };
+  'DELETE /broker/:id': { body: undefined; res: null };
+  'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
+  'GET /strategy/:id': { body: undefined; res: StrategyDto };
+  'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };
+  'PATCH /strategy/:id': { body: StrategyFormBody; res: StrategyDto };
+  'DELETE /strategy/:id': { body: undefined; res: null };
+  'GET /strategy/:id/orders': { body: undefined; res: { orders: OrderDto[] } };
+  'POST /strategy/start': { body: StartStrategyBody; res: StrategyDto };
+  'POST /strategy/stop': { body: StopStrategyBody; res: StrategyDto };
+  'POST /strategy/stop-all': { body: StopAllBody; res: StopAllResult };
+  'GET /events/log': { body: undefined; res: EventPage };
+  'GET /health': { body: undefined; res: HealthDto };
+}
+
+export type RouteKey = keyof ApiRoutes;
+
+// ---- The /events WebSocket --------------------------------------------------------------
+
+
+/** `fillPrice` → `fill_price`, as engine/api/dto.ts#eventDto renames keys for the wire. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+type Snake<T> = { readonly [K in keyof T as K extends string ? SnakeCase<K> : K]: T[K] };
+type Distribute<E> = E extends unknown ? Snake<Omit<E, 'userId'>> : never;
+
+/** An engine event as the socket (and the audit log) carries it. */
+export type WireEvent = Distribute<EngineEvent>;
+export type WireEventType = WireEvent['type'];
+export type WireEventOf<T extends WireEventType> = Extract<WireEvent, { type: T }>;
+
+/** First message after sign-in. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly user: UserDto;
+  readonly version: string;
+  /** The engine's clock, epoch ms: countdowns use it so a skewed browser clock does not lie. */
+  readonly server_time: number;
+}
+
+/** A price of an instrument a running strategy watches, at most a few per second. */
+export type TickMessage = TickDto;
+
+export type ServerMessage = HelloMessage | TickMessage | WireEvent;

@@ -1,0 +1,77 @@
+/**
+ * The test API for the browser e2e specs: `daemon` (one per worker, see daemon.ts), `api` (a
+ * typed-enough HTTP helper against it for setup the test is not about), and `screens.snap()`,
+ * which saves the page at desktop and phone widths under test-results/screens/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { startTestDaemon, type RunningDaemon } from './daemon';
+import type { PageGlobals } from './page-globals';
+
+export const SCREENS_DIR = join(import.meta.dirname, '..', '..', '..', 'test-results', 'screens');
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 375, height: 812 },
+} as const;
+
+export interface Screens {
+  /** Saves `<name>-desktop.png` and `<name>-phone.png` (full page), then restores the desktop size. */
+  snap(name: string): Promise<void>;
+}
+
+async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENS_DIR, { recursive: true });
+  for (const [label, size] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(size);
+    // Let layout (and the chart's ResizeObserver) settle at the new width.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const w = globalThis as unknown as PageGlobals;
+          w.requestAnimationFrame(() => w.requestAnimationFrame(resolve));
+        }),
+    );
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(SCREENS_DIR, `${name}-${label}.png`), fullPage: true, animations: 'disabled' });
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
+}
+
+export const test = base.extend<{ screens: Screens }, { daemon: RunningDaemon }>({
+  daemon: [
+    async ({}, use) => {
+      const daemon = await startTestDaemon();
+      try {
+        await use(daemon);
+      } finally {
+        await daemon.stop();
+      }
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  screens: async ({ page }, use) => {
+    await use({ snap: (name) => snap(page, name) });
+  },
+  baseURL: async ({ daemon }, use) => {
+    await use(daemon.url);
+  },
+});
+
+export { expect };
+
+/** Wall-clock "HH:MM:SS" in UTC, `offsetMs` from now. */
+export function utcTime(offsetMs: number): string {
+  return new Date(Date.now() + offsetMs).toISOString().slice(11, 19);
+}
+
+/**
+ * Strategy times are wall-clock times of one day: a test that would cross UTC midnight waits
+ * until it has passed rather than fail for the calendar's reason.
+ */
+export async function awayFromMidnight(page: Page, needMs: number): Promise<void> {
+  const now = new Date();
+  const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
+  if (untilMidnight < needMs) await page.waitForTimeout(untilMidnight + 2_000);
+}

@@ -1,0 +1,224 @@
+/**
+ * The fake's accounts, assets, prices and order desk: validates POST /v2/orders as Alpaca does
+ * (client_order_id ≤ 48 and unique per account, known tradable asset, buying power), keeps each
+ * order's lifecycle, and reports every step as a trade_updates event. It also records every
+ * order request it received, accepted or not, so tests can count what reached "the broker".
+ */
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT, DEFAULT_ASSETS, type FakeAlpacaOptions, type OrderBehavior } from './fake-config';
+import { apiError, decimal, orderJson, type FakeAccount, type FakeAsset, type FakeOrder } from './fake-entities';
+
+/** One POST /v2/orders as the fake received it. */
+export interface ReceivedOrder {
+  readonly at: number;
+  readonly keyId: string;
+  readonly clientOrderId: string | null;
+  readonly symbol: string | null;
+  readonly side: string | null;
+  readonly qty: string | null;
+  /** HTTP status the desk decided (a fault may have hidden it from the client). */
+  status: number;
+  /** 'accepted', the refusal message, or 'not processed (<fault>)'. */
+  outcome: string;
+}
+
+export interface DeskReply {
+  readonly status: number;
+  readonly body: Record<string, unknown> | null;
+}
+
+/** Where trade_updates events go: (account key id, the `data` of a trade_updates message). */
+export type TradeUpdateSink = (keyId: string, data: Record<string, unknown>) => void;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class FakeDesk {
+  readonly accounts: FakeAccount[];
+  readonly assets = new Map<string, FakeAsset>();
+  readonly received: ReceivedOrder[] = [];
+  private readonly orders = new Map<string, FakeOrder[]>();
+  private readonly positions = new Map<string, number>();
+  private readonly prices = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly nextBehaviors: OrderBehavior[] = [];
+  behavior: OrderBehavior;
+
+  constructor(
+    private readonly opts: FakeAlpacaOptions,
+    readonly now: () => number,
+    private readonly sink: TradeUpdateSink,
+  ) {
+    this.behavior = opts.behavior ?? 'fill';
+    this.accounts = (opts.accounts ?? [DEFAULT_ACCOUNT]).map((a, i) => ({
+      id: randomUUID(),
+      keyId: a.keyId,
+      secretKey: a.secretKey,
+      accountNumber: `PA${String(1000000 + i)}`,
+      cash: a.cash ?? 100_000,
+      feeds: a.feeds ?? ['iex', 'sip', 'delayed_sip', 'test'],
+      blocked: a.blocked ?? false,
+      createdAt: now(),
+    }));
+    for (const a of opts.assets ?? DEFAULT_ASSETS) {
+      const tradable = a.tradable ?? true;
+      this.assets.set(a.symbol, { id: randomUUID(), symbol: a.symbol, exchange: a.exchange ?? 'NYSE', class: a.class ?? 'us_equity', status: a.status ?? 'active', tradable, name: a.name ?? a.symbol });
+    }
+    for (const [symbol, price] of Object.entries(opts.prices ?? {})) this.prices.set(symbol, price);
+  }
+
+  account(keyId: string): FakeAccount | undefined {
+    return this.accounts.find((a) => a.keyId === keyId);
+  }
+
+  price(symbol: string): number {
+    return this.prices.get(symbol) ?? 100;
+  }
+
+  setPrice(symbol: string, price: number): void {
+    this.prices.set(symbol, price);
+  }
+
+  /** The next order gets `behavior`; queued, one per order. */
+  queueBehavior(behavior: OrderBehavior): void {
+    this.nextBehaviors.push(behavior);
+  }
+
+  ordersOf(keyId: string): readonly FakeOrder[] {
+    return this.orders.get(keyId) ?? [];
+  }
+
+  byClientId(keyId: string, clientOrderId: string): FakeOrder | undefined {
+    return this.ordersOf(keyId).find((o) => o.clientOrderId === clientOrderId);
+  }
+
+  positionsValue(keyId: string): number {
+    let total = 0;
+    for (const [key, qty] of this.positions) if (key.startsWith(`${keyId}|`)) total += qty * this.price(key.slice(keyId.length + 1));
+    return total;
+  }
+
+  /** POST /v2/orders. `record` is the request's entry in `received`, updated with the outcome. */
+  place(account: FakeAccount, body: unknown, record: ReceivedOrder): DeskReply & { order?: FakeOrder } {
+    const refuse = (status: number, code: number, message: string, extra?: Record<string, unknown>) => {
+      record.status = status;
+      record.outcome = message;
+      return { status, body: apiError(code, message, extra) };
+    };
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 40010000, 'request body format is invalid');
+    const b = body as Record<string, unknown>;
+    const cid = b.client_order_id === undefined ? randomUUID() : b.client_order_id;
+    if (typeof cid !== 'string' || cid.length === 0 || cid.length > 48) return refuse(422, 40010001, 'client_order_id must be no more than 48 characters');
+    if (this.byClientId(account.keyId, cid)) return refuse(422, 40010001, 'client_order_id must be unique');
+    if (typeof b.symbol !== 'string' || b.symbol === '') return refuse(422, 40010001, 'symbol is required');
+    const asset = this.assets.get(b.symbol);
+    if (!asset) return refuse(422, 40010001, `asset "${b.symbol}" not found`);
+    if (!asset.tradable || asset.status !== 'active') return refuse(422, 40010001, `asset ${asset.symbol} is not tradable`);
+    if (b.notional !== undefined) return refuse(422, 40010001, 'notional orders are not supported by this fake');
+    if (typeof b.qty !== 'string' || !/^\d+$/.test(b.qty) || Number(b.qty) <= 0) return refuse(422, 40010001, 'qty must be a positive whole number given as a string');
+    if (b.side !== 'buy' && b.side !== 'sell') return refuse(422, 40010001, 'side must be buy or sell');
+    if (b.type !== 'market') return refuse(422, 40010001, 'this fake accepts market orders only');
+    if (!['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(String(b.time_in_force))) return refuse(422, 40010001, 'invalid time_in_force');
+    if (account.blocked) return refuse(403, 40310000, 'account is not authorized to trade');
+    const qty = Number(b.qty);
+    const cost = qty * this.price(asset.symbol);
+    if (b.side === 'buy' && cost > account.cash) return refuse(403, 40310000, 'insufficient buying power', { buying_power: decimal(account.cash), cost_basis: decimal(cost) });
+
+    const now = this.now();
+    const order: FakeOrder = { id: randomUUID(), clientOrderId: cid, keyId: account.keyId, asset, qty, side: b.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };
+    this.orders.set(account.keyId, [...this.ordersOf(account.keyId), order]);
+    record.status = 200;
+    record.outcome = 'accepted';
+    this.run(order, this.nextBehaviors.shift() ?? this.behavior);
+    return { status: 200, body: orderJson(order), order };
+  }
+
+  /** DELETE /v2/orders/{id} (§1.7): 204, 404, or 422 when no longer cancelable. */
+  cancel(keyId: string, id: string): DeskReply {
+    if (!UUID.test(id)) return { status: 422, body: apiError(40010001, 'order_id is missing') };
+    const order = this.ordersOf(keyId).find((o) => o.id === id);
+    if (!order) return { status: 404, body: apiError(40410000, 'order is not found.') };
+    if (['filled', 'canceled', 'expired', 'rejected', 'replaced'].includes(order.status)) return { status: 422, body: apiError(42210000, 'order is not cancelable') };
+    this.later(0, () => this.finish(order, 'canceled', 'canceled'));
+    return { status: 204, body: null };
+  }
+
+  /** Fills a held order in full at the current price. */
+  fill(clientOrderId: string): void {
+    const order = this.accounts.map((a) => this.byClientId(a.keyId, clientOrderId)).find(Boolean);
+    if (!order) throw new Error(`the fake has no order ${clientOrderId}`);
+    this.execute(order, order.qty - order.filledQty);
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private run(order: FakeOrder, behavior: OrderBehavior): void {
+    this.later(this.opts.fillDelayMs ?? 0, () => {
+      if (order.status !== 'accepted') return; // cancelled before it reached the market
+      order.status = 'new';
+      order.updatedAt = this.now();
+      this.emit(order, 'new');
+      const half = Math.max(1, Math.floor(order.qty / 2));
+      switch (behavior) {
+        case 'fill':
+          return this.execute(order, order.qty);
+        case 'partial':
+          this.execute(order, Math.min(half, order.qty));
+          if (order.filledQty < order.qty) this.execute(order, order.qty - order.filledQty);
+          return;
+        case 'partial-then-cancel':
+          this.execute(order, order.qty > 1 ? half : 0);
+          return this.finish(order, 'canceled', 'canceled');
+        case 'reject':
+          return this.finish(order, 'rejected', 'rejected');
+        case 'hold':
+          return;
+      }
+    });
+  }
+
+  private execute(order: FakeOrder, shares: number): void {
+    if (shares <= 0 || order.filledQty >= order.qty) return;
+    const now = this.now();
+    const price = this.price(order.asset.symbol);
+    order.filledQty += shares;
+    order.filledValue += shares * price;
+    order.updatedAt = now;
+    const full = order.filledQty >= order.qty;
+    order.status = full ? 'filled' : 'partially_filled';
+    if (full) order.filledAt = now;
+    const key = `${order.keyId}|${order.asset.symbol}`;
+    const position = (this.positions.get(key) ?? 0) + (order.side === 'buy' ? shares : -shares);
+    this.positions.set(key, position);
+    const account = this.account(order.keyId)!;
+    account.cash += order.side === 'buy' ? -shares * price : shares * price;
+    // §1.11: fill/partial_fill carry timestamp, price, qty, position_qty and an execution id.
+    this.emit(order, full ? 'fill' : 'partial_fill', { execution_id: randomUUID(), position_qty: String(position), price: decimal(price), qty: String(shares) });
+  }
+
+  private finish(order: FakeOrder, status: 'canceled' | 'rejected', event: string): void {
+    if (['filled', 'canceled', 'rejected'].includes(order.status)) return;
+    const now = this.now();
+    order.status = status;
+    order.updatedAt = now;
+    if (status === 'canceled') order.canceledAt = now;
+    else order.failedAt = now;
+    this.emit(order, event, {});
+  }
+
+  private emit(order: FakeOrder, event: string, extra?: Record<string, unknown>): void {
+    const data: Record<string, unknown> = { event, ...extra, order: orderJson(order) };
+    if (extra) data.timestamp = orderJson(order).updated_at;
+    this.sink(order.keyId, data);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+}

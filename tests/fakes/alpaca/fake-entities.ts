@@ -1,0 +1,161 @@
+/**
+ * JSON bodies exactly as Alpaca's documentation gives them: field names, string decimals, null
+ * timestamps, RFC 3339 with sub-second digits. SOURCES.md says where each shape comes from.
+ */
+
+/** Epoch ms as Alpaca writes timestamps: RFC 3339, UTC, nine fractional digits. */
+export function alpacaTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+/** Decimals travel as strings (PROTOCOLS.md §1.2); no float noise like "0.30000000000000004". */
+export function decimal(n: number): string {
+  return String(Number(n.toFixed(9)));
+}
+
+export interface FakeAccount {
+  readonly id: string;
+  readonly keyId: string;
+  readonly secretKey: string;
+  readonly accountNumber: string;
+  cash: number;
+  readonly feeds: readonly string[];
+  readonly blocked: boolean;
+  readonly createdAt: number;
+}
+
+/** PROTOCOLS.md §1.3 Account (OAS components.schemas.Account). */
+export function accountJson(a: FakeAccount, positionsValue: number): Record<string, unknown> {
+  const equity = a.cash + positionsValue;
+  return {
+    id: a.id,
+    account_number: a.accountNumber,
+    status: 'ACTIVE',
+    crypto_status: 'INACTIVE',
+    currency: 'USD',
+    cash: decimal(a.cash),
+    buying_power: decimal(a.cash),
+    regt_buying_power: decimal(a.cash),
+    daytrading_buying_power: '0',
+    effective_buying_power: decimal(a.cash),
+    non_marginable_buying_power: decimal(a.cash),
+    bod_dtbp: '0',
+    accrued_fees: '0',
+    portfolio_value: decimal(equity),
+    equity: decimal(equity),
+    last_equity: decimal(equity),
+    long_market_value: decimal(positionsValue),
+    short_market_value: '0',
+    position_market_value: decimal(positionsValue),
+    initial_margin: '0',
+    maintenance_margin: '0',
+    last_maintenance_margin: '0',
+    sma: '0',
+    multiplier: '1',
+    daytrade_count: 0,
+    pattern_day_trader: false,
+    trading_blocked: a.blocked,
+    transfers_blocked: false,
+    account_blocked: a.blocked,
+    trade_suspended_by_user: false,
+    shorting_enabled: false,
+    crypto_tier: 0,
+    created_at: alpacaTime(a.createdAt),
+  };
+}
+
+export interface FakeAsset {
+  readonly id: string;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly class: string;
+  readonly status: 'active' | 'inactive';
+  readonly tradable: boolean;
+  readonly name: string;
+}
+
+/** alpaca-docs data/webapi/entities/asset-v2.yaml (its example, plus `name`). */
+export function assetJson(a: FakeAsset): Record<string, unknown> {
+  return {
+    id: a.id,
+    class: a.class,
+    exchange: a.exchange,
+    symbol: a.symbol,
+    name: a.name,
+    status: a.status,
+    tradable: a.tradable,
+    marginable: a.tradable,
+    shortable: a.tradable,
+    easy_to_borrow: a.tradable,
+    fractionable: a.tradable,
+    maintenance_margin_requirement: 30,
+  };
+}
+
+export interface FakeOrder {
+  readonly id: string;
+  readonly clientOrderId: string;
+  readonly keyId: string;
+  readonly asset: FakeAsset;
+  readonly qty: number;
+  readonly side: 'buy' | 'sell';
+  readonly createdAt: number;
+  status: string;
+  updatedAt: number;
+  filledQty: number;
+  /** Sum of price × shares over the fills, for filled_avg_price. */
+  filledValue: number;
+  filledAt: number | null;
+  canceledAt: number | null;
+  failedAt: number | null;
+}
+
+const nullable = (ms: number | null) => (ms === null ? null : alpacaTime(ms));
+
+/** PROTOCOLS.md §1.5 Order (alpaca-docs data/webapi/entities/order-v2.yaml example). */
+export function orderJson(o: FakeOrder): Record<string, unknown> {
+  return {
+    id: o.id,
+    client_order_id: o.clientOrderId,
+    created_at: alpacaTime(o.createdAt),
+    updated_at: alpacaTime(o.updatedAt),
+    submitted_at: alpacaTime(o.createdAt),
+    filled_at: nullable(o.filledAt),
+    expired_at: null,
+    canceled_at: nullable(o.canceledAt),
+    failed_at: nullable(o.failedAt),
+    replaced_at: null,
+    replaced_by: null,
+    replaces: null,
+    asset_id: o.asset.id,
+    symbol: o.asset.symbol,
+    asset_class: o.asset.class,
+    notional: null,
+    qty: String(o.qty),
+    filled_qty: decimal(o.filledQty),
+    filled_avg_price: o.filledQty > 0 ? decimal(o.filledValue / o.filledQty) : null,
+    order_class: '',
+    order_type: 'market',
+    type: 'market',
+    side: o.side,
+    time_in_force: 'day',
+    limit_price: null,
+    stop_price: null,
+    status: o.status,
+    extended_hours: false,
+    legs: null,
+    trail_percent: null,
+    trail_price: null,
+    hwm: null,
+  };
+}
+
+/** alpaca-docs data/webapi/entities/clock.yaml. */
+export function clockJson(nowMs: number): Record<string, unknown> {
+  return { timestamp: alpacaTime(nowMs), is_open: true, next_open: alpacaTime(nowMs + 86_400_000), next_close: alpacaTime(nowMs + 3_600_000) };
+}
+
+/** PROTOCOLS.md §1.8: `{"code": <8-digit int>, "message": "…"}`, sometimes with context fields. */
+export function apiError(code: number, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...extra, code, message };
+}

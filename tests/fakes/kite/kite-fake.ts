@@ -1,0 +1,236 @@
+/**
+ * A protocol-faithful Kite Connect on loopback: REST (login, profile, instruments, orders) and the
+ * binary ticker, with fault injection and a record of every order. Start one per test:
+ *
+ *   const kite = await startKiteFake({ prices: { INFY: 100 } });
+ *   createKiteBroker({ clock, credentials: kite.credentials(), options: kite.options() });
+ *   kite.setPrice('INFY', 94.5);   // a binary tick to every subscriber
+ *   kite.orders();                 // every order received
+ *   await kite.close();
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake-instruments';
+import { FakeOrderBook, type FakeOrder } from './fake-orders';
+import type { FakeQuote } from './fake-packets';
+import { FakeRest, type RestFault, type RestReply, type RestRequest } from './fake-rest';
+import { FakeTicker } from './fake-ticker';
+import { DateTime } from 'luxon';
+
+export interface KiteFakeOptions {
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  readonly userId?: string;
+  readonly instruments?: readonly FakeInstrument[];
+  /** Starting last prices by tradingsymbol (first match) or token. */
+  readonly prices?: Readonly<Record<string, number>>;
+  readonly heartbeatMs?: number;
+  /** The fake's clock for order and login timestamps (IST strings); Date.now by default. */
+  readonly now?: () => number;
+  /** Real ms between an order's acceptance and its fill; null leaves orders OPEN. */
+  readonly fillAfterMs?: number | null;
+  /** Write order ids as bare JSON numbers (a payload variant an adapter must survive). */
+  readonly orderIdsAsNumbers?: boolean;
+  /** Enforce Kite's 10 orders/s with a 429. */
+  readonly enforceOrderRate?: boolean;
+}
+
+export interface KiteFake {
+  readonly restUrl: string;
+  readonly tickerUrl: string;
+  readonly loginUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** A token valid from the start (as if the trader logged in). */
+  readonly accessToken: string;
+  credentials(): { api_key: string; api_secret: string; access_token: string };
+  options(): { rest_url: string; ticker_url: string; login_url: string };
+  orders(): readonly FakeOrder[];
+  /** Every REST request (method, path, content type, form) in order. */
+  requests(): readonly RestRequest[];
+  failNext(route: string, fault: RestFault, times?: number): void;
+  /** Sets the last price and ticks it to subscribers; returns how many connections got it. */
+  setPrice(symbolOrToken: string | number, price: number, extra?: Partial<FakeQuote>): number;
+  priceOf(symbolOrToken: string | number): number | undefined;
+  /** The next placed order is accepted, then REJECTED by "RMS" with this message. */
+  rejectNextAfterAccept(message: string): void;
+  fill(orderId: string, price?: number): void;
+  readonly ticker: FakeTicker;
+  /** Invalidates every access token: REST answers TokenException, the ticker 403. */
+  revokeTokens(): void;
+  /** A fresh request token, as the login page would put on the redirect. */
+  issueRequestToken(): string;
+  /** Where the fake login page redirects (the daemon's loopback route). */
+  setRedirectUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFake> {
+  const apiKey = opts.apiKey ?? 'kitefakeapikey01';
+  const apiSecret = opts.apiSecret ?? 'kitefakeapisecret0000000000000001';
+  const userId = opts.userId ?? 'ZF1234';
+  const now = opts.now ?? (() => Date.now());
+  const instruments = opts.instruments ?? DEFAULT_INSTRUMENTS;
+  const tokens = new Set<string>([hex(16)]);
+  const requestTokens = new Set<string>();
+  const quotes = new Map<number, FakeQuote>();
+  let redirectUrl = 'http://127.0.0.1:9/kite/callback';
+  let rejectNext: string | null = null;
+  const orderStamps: number[] = [];
+  const accessToken = [...tokens][0]!;
+
+  const tokenOf = (s: string | number) => (typeof s === 'number' ? s : instruments.find((i) => i.tradingsymbol === s)?.token ?? Number(s));
+  for (const [k, p] of Object.entries(opts.prices ?? {})) quotes.set(tokenOf(k), { token: tokenOf(k), lastPrice: p, close: p });
+
+  const ticker = new FakeTicker({
+    isValid: (key, token) => key === apiKey && token !== null && tokens.has(token),
+    quoteOf: (t) => quotes.get(t),
+    heartbeatMs: opts.heartbeatMs ?? 1000,
+  });
+  // Kite pushes every status change of the user's orders to every open ticker connection.
+  const pushOrder = (order: FakeOrder) => ticker.broadcastText({ type: 'order', data: { ...order, user_id: userId, unfilled_quantity: order.pending_quantity } });
+  const book = new FakeOrderBook(userId, now, pushOrder);
+
+  const authed = (req: RestRequest): RestReply | null => {
+    const m = /^token ([^:]+):(.+)$/.exec(String(req.headers.authorization ?? ''));
+    if (!m || m[1] !== apiKey || !tokens.has(m[2]!)) return { kind: 'error', status: 403, errorType: 'TokenException', message: 'Incorrect `api_key` or `access_token`.' };
+    return null;
+  };
+  const settleLater = (order: FakeOrder) => {
+    pushOrder(order); // OPEN; may reach the client before the REST reply, as on the real ticker
+    const reject = rejectNext;
+    rejectNext = null;
+    if (reject !== null) return void setImmediate(() => book.settle(order.order_id, { status: 'REJECTED', message: reject }));
+    if (opts.fillAfterMs === null) return;
+    setTimeout(() => book.settle(order.order_id, { status: 'COMPLETE', price: quotes.get(order.instrument_token)?.lastPrice ?? 100 }), opts.fillAfterMs ?? 0);
+  };
+
+  const handle = (req: RestRequest): RestReply => {
+    const { method, path } = req;
+    if (path.startsWith('/__fake/')) return adminRoute(req) ?? { kind: 'error', status: 404, errorType: 'GeneralException', message: `no fake control ${method} ${path}` };
+    if (req.headers['x-kite-version'] !== '3' && !path.startsWith('/connect/')) {
+      return { kind: 'error', status: 400, errorType: 'InputException', message: 'Missing or unsupported X-Kite-Version header.' };
+    }
+    if (method === 'GET' && path === '/connect/login') {
+      if (req.query.get('api_key') !== apiKey) return { kind: 'error', status: 400, errorType: 'InputException', message: 'Invalid `api_key`.' };
+      const back = new URL(redirectUrl);
+      for (const [k, v] of new URLSearchParams(req.query.get('redirect_params') ?? '')) back.searchParams.set(k, v);
+      back.searchParams.set('request_token', issueRequestToken());
+      back.searchParams.set('action', 'login');
+      back.searchParams.set('type', 'login');
+      back.searchParams.set('status', 'success');
+      return { kind: 'redirect', location: back.toString() };
+    }
+    if (method === 'POST' && path === '/session/token') {
+      const f = req.form;
+      const rt = f.get('request_token') ?? '';
+      if (f.get('api_key') !== apiKey) return { kind: 'error', status: 403, errorType: 'InputException', message: 'Invalid `api_key`.' };
+      if (!requestTokens.has(rt)) return { kind: 'error', status: 403, errorType: 'TokenException', message: 'Token is invalid or has expired.' };
+      const expected = createHash('sha256').update(apiKey + rt + apiSecret).digest('hex');
+      if (f.get('checksum') !== expected) return { kind: 'error', status: 403, errorType: 'TokenException', message: 'Invalid `checksum`.' };
+      requestTokens.delete(rt);
+      const token = hex(16);
+      tokens.add(token);
+      return { kind: 'data', data: { user_type: 'individual', email: 'trader@example.com', user_name: 'Fake Trader', user_shortname: 'Fake', broker: 'ZERODHA', exchanges: ['NSE', 'BSE'], products: ['CNC', 'MIS', 'NRML'], order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'], avatar_url: null, user_id: userId, api_key: apiKey, access_token: token, public_token: hex(8), enctoken: hex(8), refresh_token: '', silo: '', login_time: ist(now()), meta: { demat_consent: 'physical' } } };
+    }
+    // The instruments dump does not check the token (forum comment 48095).
+    const dump = /^\/instruments(?:\/([A-Z]+))?$/.exec(path);
+    if (method === 'GET' && dump) return { kind: 'csv', text: instrumentsCsv(instruments, dump[1]) };
+    const denied = authed(req);
+    if (denied) return denied;
+    if (method === 'DELETE' && path === '/session/token') {
+      tokens.delete(req.query.get('access_token') ?? '');
+      return { kind: 'data', data: true };
+    }
+    if (method === 'GET' && path === '/user/profile') return { kind: 'data', data: { user_id: userId, user_type: 'individual', email: 'trader@example.com', user_name: 'Fake Trader', user_shortname: 'Fake', broker: 'ZERODHA', exchanges: ['NSE', 'BSE'], products: ['CNC', 'MIS'], order_types: ['MARKET', 'LIMIT'], avatar_url: null, meta: { demat_consent: 'physical' } } };
+    if (method === 'GET' && path === '/orders') return { kind: 'data', data: book.all() };
+    const one = /^\/orders\/(\d+)$/.exec(path);
+    if (method === 'GET' && one) return book.get(one[1]!) ? { kind: 'data', data: book.historyOf(one[1]!) } : { kind: 'error', status: 400, errorType: 'InputException', message: "Couldn't find that `order_id`." };
+    const place = /^\/orders\/([a-z]+)$/.exec(path);
+    if (method === 'POST' && place) {
+      if (req.contentType !== 'application/x-www-form-urlencoded') return { kind: 'error', status: 400, errorType: 'InputException', message: 'Request body must be form-encoded.' };
+      if (opts.enforceOrderRate ?? true) {
+        const t = Date.now();
+        while (orderStamps.length > 0 && orderStamps[0]! <= t - 1000) orderStamps.shift();
+        if (orderStamps.length >= 10) return { kind: 'error', status: 429, errorType: 'NetworkException', message: 'Too many requests' };
+        orderStamps.push(t);
+      }
+      const r = book.place(place[1]!, req.form, instruments);
+      if (!r.ok) return { kind: 'error', status: 400, errorType: r.errorType, message: r.message };
+      settleLater(r.order);
+      return { kind: 'data', data: { order_id: r.order.order_id } };
+    }
+    const cancel = /^\/orders\/([a-z]+)\/(\d+)$/.exec(path);
+    if (method === 'DELETE' && cancel) {
+      const o = book.get(cancel[2]!);
+      if (!o) return { kind: 'error', status: 400, errorType: 'InputException', message: "Couldn't find that `order_id`." };
+      if (o.status !== 'OPEN') return { kind: 'error', status: 400, errorType: 'OrderException', message: `Order cannot be cancelled as it is being processed or is ${o.status}.` };
+      book.settle(o.order_id, { status: 'CANCELLED', message: 'Cancelled by user' });
+      return { kind: 'data', data: { order_id: o.order_id } };
+    }
+    return { kind: 'error', status: 404, errorType: 'GeneralException', message: `Route not found: ${method} ${path}` };
+  };
+
+  // A tiny control surface for the crash-soak, where the fake runs as its own process.
+  const adminRoute = (req: RestRequest): RestReply | null => {
+    if (req.method === 'GET' && req.path === '/__fake/orders') return { kind: 'data', data: book.all() };
+    if (req.method === 'POST' && req.path === '/__fake/price') return { kind: 'data', data: { sent: fake.setPrice(req.query.get('symbol') ?? '', Number(req.query.get('price'))) } };
+    if (req.method === 'POST' && req.path === '/__fake/fault') {
+      fake.failNext(req.query.get('route') ?? '', JSON.parse(req.rawBody) as RestFault, Number(req.query.get('times') ?? 1));
+      return { kind: 'data', data: true };
+    }
+    if (req.method === 'POST' && req.path === '/__fake/ticker/drop') return ticker.drop(), { kind: 'data', data: true };
+    return null;
+  };
+
+  const encode = (value: unknown) => {
+    const text = JSON.stringify(value);
+    return opts.orderIdsAsNumbers ? text.replace(/"(order_id|exchange_order_id)":"(\d+)"/g, '"$1":$2') : text;
+  };
+  const rest = new FakeRest(handle, encode);
+  const restUrl = await rest.listen();
+  const tickerUrl = await ticker.listen();
+  function issueRequestToken(): string {
+    const t = hex(16);
+    requestTokens.add(t);
+    return t;
+  }
+
+  const fake: KiteFake = {
+    restUrl,
+    tickerUrl,
+    loginUrl: `${restUrl}/connect/login`,
+    apiKey,
+    apiSecret,
+    accessToken,
+    credentials: () => ({ api_key: apiKey, api_secret: apiSecret, access_token: accessToken }),
+    options: () => ({ rest_url: restUrl, ticker_url: tickerUrl, login_url: `${restUrl}/connect/login` }),
+    orders: () => book.all(),
+    requests: () => rest.log,
+    failNext: (route, fault, times) => rest.failNext(route, fault, times),
+    setPrice(s, price, extra = {}) {
+      const token = tokenOf(s);
+      const q: FakeQuote = { ...quotes.get(token), ...extra, token, lastPrice: price };
+      quotes.set(token, q);
+      return ticker.tick(q);
+    },
+    priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
+    rejectNextAfterAccept: (message) => void (rejectNext = message),
+    fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
+    ticker,
+    revokeTokens: () => tokens.clear(),
+    issueRequestToken,
+    setRedirectUrl: (url) => void (redirectUrl = url),
+    async close() {
+      await Promise.all([rest.close(), ticker.close()]);
+    },
+  };
+  return fake;
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+function ist(ms: number): string {
+  return DateTime.fromMillis(ms, { zone: 'Asia/Kolkata' }).toFormat('yyyy-MM-dd HH:mm:ss');
+}

@@ -1,0 +1,111 @@
+/**
+ * End to end through the real engine: strategies on an Alpaca account pointed at the fake.
+ * BUY at the BUY time, SELL at the SELL time; a stop-loss from a tick the fake streams, also
+ * right after a market-data reconnect; and the ambiguous replies (a 422 for an accepted BUY, a
+ * SELL whose reply is lost) resolved without a second order. The fake counts what it received.
+ *
+ * Monday 2026-03-09, New York on EDT (UTC-4): 09:30 NY = 13:30Z.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../fakes/alpaca/eventually';
+import { startAlpacaTestEngine, type AlpacaTestEngine } from '../fakes/alpaca/alpaca-engine-harness';
+import type { StrategyId } from '../../engine/core/ids';
+
+const at = (iso: string) => Date.parse(iso);
+let t: AlpacaTestEngine;
+afterEach(async () => t?.close());
+
+/** Moves the engine's clock; the orders it triggers then travel the real network. */
+async function until(iso: string): Promise<void> {
+  await t.clock.advanceTo(at(iso));
+}
+
+async function streamsReady(symbol = 'AAPL'): Promise<void> {
+  await eventually(() => t.fake.tradeListeners().length === 1 && t.fake.dataSessions()[0]?.trades.includes(symbol), { what: 'both Alpaca streams up' });
+}
+
+const received = (side: 'buy' | 'sell') => t.fake.received().filter((o) => o.side === side);
+const runState = (id: StrategyId) => t.run(id).state;
+
+describe('a strategy on Alpaca, end to end', () => {
+  it('buys at the BUY time and sells at the SELL time: one order each at the broker', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 187.5 } } });
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '09:31:00' });
+    await t.start(s.id);
+    await streamsReady();
+
+    await until('2026-03-09T13:30:00Z');
+    await eventually(() => runState(s.id) === 'IN_POSITION', { what: 'IN_POSITION' });
+    const [buy] = t.orders(s.id);
+    expect(buy).toMatchObject({ leg: 'BUY', status: 'filled', filledQty: 10, fillPrice: 187.5, clientOrderId: 'tctest011260309E', dispatchedAt: at('2026-03-09T13:30:00Z') });
+    expect(buy!.brokerOrderId).toBe(t.fake.orders()[0]!.id);
+
+    t.fake.setPrice('AAPL', 188);
+    await until('2026-03-09T13:31:00Z');
+    await eventually(() => runState(s.id) === 'SOLD', { what: 'SOLD' });
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'SELL', exitPrice: 188, positionQty: 0 });
+    expect(received('buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309E', qty: '10', outcome: 'accepted' })]);
+    expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
+    // The connection was warmed ~3 s before each trigger.
+    expect(t.fake.requests().filter((r) => r.path === '/v2/clock')).toEqual([expect.objectContaining({ at: at('2026-03-09T13:29:57Z') }), expect.objectContaining({ at: at('2026-03-09T13:30:57Z') })]);
+  });
+
+  it('exits by stop-loss on a tick from the stream; the SELL never goes out', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z' });
+    const s = await t.create({ stop_loss: 95 });
+    await t.start(s.id);
+    await streamsReady();
+    await until('2026-03-09T13:30:00Z');
+    await eventually(() => runState(s.id) === 'IN_POSITION' && t.engine.market.isStopArmed(s.id), { what: 'stop armed' });
+
+    t.fake.pushTrade('AAPL', 96);
+    t.fake.pushTrade('AAPL', 94.5);
+    await eventually(() => runState(s.id) === 'EXITED_BY_SL', { what: 'EXITED_BY_SL' });
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'STOPLOSS', exitPrice: 94.5 });
+    expect(t.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 94.5, stopLoss: 95 })]);
+
+    await until('2026-03-09T20:00:00Z');
+    await t.engine.idle();
+    expect(received('buy')).toHaveLength(1);
+    expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X' })]);
+    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'STOPLOSS']);
+  });
+
+  it('checks the stop-loss on the first tick after a market-data reconnect', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z' });
+    const s = await t.create({ stop_loss: 95 });
+    await t.start(s.id);
+    await streamsReady();
+    await until('2026-03-09T13:30:00Z');
+    await eventually(() => t.engine.market.isStopArmed(s.id), { what: 'stop armed' });
+
+    t.fake.dropDataStreams();
+    await eventually(() => t.eventsOf('feed_status').some((e) => e.state === 'down'), { what: 'feed down' });
+    await eventually(() => t.fake.dataSessions()[0]?.trades.includes('AAPL'), { clock: t.clock, stepMs: 100, what: 'resubscribed' });
+    expect(t.eventsOf('feed_status').map((e) => e.state)).toEqual(['up', 'down', 'up']);
+    t.fake.pushTrade('AAPL', 94);
+    await eventually(() => runState(s.id) === 'EXITED_BY_SL', { what: 'EXITED_BY_SL' });
+    expect(received('sell')).toHaveLength(1);
+  });
+
+  it('settles a 422 for an accepted BUY and a SELL whose reply was lost without a second order', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z' });
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '09:31:00' });
+    await t.start(s.id);
+    await streamsReady();
+    t.fake.injectFault({ route: 'POST /v2/orders', fault: { kind: '422-but-accepted' } });
+    await until('2026-03-09T13:30:00Z');
+    await eventually(() => runState(s.id) === 'IN_POSITION', { what: 'IN_POSITION' });
+    expect(t.eventsOf('order_unknown')).toEqual([]);
+
+    t.fake.injectFault({ route: 'POST /v2/orders', fault: { kind: 'drop-after-accept' } });
+    await until('2026-03-09T13:31:00Z');
+    // The SELL's outcome is unknown until the stream's fill or the reconciler's lookup says otherwise.
+    await eventually(() => runState(s.id) === 'SOLD', { clock: t.clock, stepMs: 100, what: 'SOLD' });
+    await eventually(() => t.engine.execution.reconciler.pending() === 0, { clock: t.clock, stepMs: 500, what: 'reconciliation done' });
+    expect(t.eventsOf('order_unknown')).toEqual([expect.objectContaining({ leg: 'SELL' })]);
+    expect(received('buy')).toHaveLength(1);
+    expect(received('sell')).toHaveLength(1);
+    expect(t.fake.orders().map((o) => o.status)).toEqual(['filled', 'filled']);
+  });
+});

@@ -1,0 +1,43 @@
+/** The built renderer at /, the single-page-app fallback, and API paths that never fall back. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../support/api-harness';
+
+let h: ApiHarness;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tradeclock-renderer-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tradeclock</title>');
+  writeFileSync(join(dir, 'app.js'), 'console.log("ui")');
+  writeFileSync(join(dir, '.env'), 'NOT_FOR_BROWSERS=1');
+  h = await startApiHarness({ staticDir: dir });
+});
+afterAll(async () => {
+  await h?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('serving the renderer', () => {
+  it('serves files and falls back to index.html for client-side routes', async () => {
+    for (const path of ['/', '/strategies/3', '/settings?tab=brokers', '/.env']) {
+      const res = await h.call('GET', path);
+      expect({ path, status: res.status, text: res.text }).toEqual({ path, status: 200, text: '<!doctype html><title>Tradeclock</title>' });
+    }
+    const js = await h.call('GET', '/app.js');
+    expect(js.text).toBe('console.log("ui")');
+    expect((js.headers as Headers).get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  it('never answers an API path or a non-GET with the app shell', async () => {
+    for (const [method, path] of [['GET', '/strategy/3/nothing'], ['GET', '/events/nothing'], ['GET', '/health/x'], ['POST', '/somewhere']] as const) {
+      const res = await h.call(method, path);
+      expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: { error: { code: 'not_found', message: expect.any(String) } } });
+    }
+  });
+
+  it('still refuses a forged Host for the UI itself', async () => {
+    expect((await h.raw('GET', '/', { host: `evil.example:${h.port}` })).status).toBe(403);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The seed flow through the REAL engine against the Kite fake: BUY at 09:15 IST and SELL at 09:20,
+ * or BUY and then a STOPLOSS fired by a binary tick from the fake's ticker. Orders are counted at
+ * the fake, where they arrive as form-encoded POSTs carrying the client order id as the tag.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { startKiteEngine, type KiteTestEngine } from '../fakes/kite/kite-engine-harness';
+import { waitFor } from '../fakes/kite/wait-for';
+
+// Monday 2026-03-09, an NSE trading day. 09:14 IST = 03:44 UTC.
+const at = (iso: string) => Date.parse(iso);
+let fake: KiteFake;
+let t: KiteTestEngine;
+
+afterEach(async () => {
+  await t?.close();
+  await fake?.close();
+});
+
+async function armed(): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
+  fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+  // The watchdog is covered in kite-ticker.test.ts; here engine time runs ~300× real time, so
+  // allow a minute of silence rather than pace the whole day against the fake's heartbeats.
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
+  const s = await t.create();
+  expect(await t.start(s.id)).toMatchObject({ state: 'ARMED', tradingDate: '2026-03-09', buyAt: at('2026-03-09T03:45:00Z'), sellAt: at('2026-03-09T03:50:00Z') });
+  await waitFor('the INFY subscription at the fake', () => fake.ticker.connections()[0]?.tokens[408065] === 'ltp');
+  return s;
+}
+
+describe('the seed flow on Kite', () => {
+  it('BUY at 09:15 IST, SELL at 09:20 IST: two orders at Kite, tagged, filled, run SOLD', async () => {
+    const s = await armed();
+    await t.drive('2026-03-09T03:44:59Z');
+    expect(fake.orders()).toHaveLength(0);
+    await t.drive('2026-03-09T03:45:00Z');
+    expect(fake.orders()).toHaveLength(1);
+    expect(fake.orders()[0]).toMatchObject({ transaction_type: 'BUY', tradingsymbol: 'INFY', exchange: 'NSE', quantity: 10, product: 'MIS', order_type: 'MARKET', tag: 'tctest011260309E' });
+    await waitFor('the BUY fill over the ticker', () => t.run(s.id).state === 'IN_POSITION');
+    expect(t.orders(s.id)[0]).toMatchObject({ leg: 'BUY', status: 'filled', brokerOrderId: fake.orders()[0]!.order_id, fillPrice: 100, dispatchedAt: at('2026-03-09T03:45:00Z') });
+
+    await t.drive('2026-03-09T03:50:00Z');
+    await waitFor('the SELL fill', () => t.run(s.id).state === 'SOLD');
+    expect(fake.orders().map((o) => [o.transaction_type, o.tag, o.status])).toEqual([
+      ['BUY', 'tctest011260309E', 'COMPLETE'],
+      ['SELL', 'tctest011260309X', 'COMPLETE'],
+    ]);
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitLeg: 'SELL', exitPrice: 100 });
+    expect(t.eventsOf('run_state_changed').map((e) => e.to)).toEqual(['BUYING', 'IN_POSITION', 'EXITING', 'SOLD']);
+    await t.drive('2026-03-09T04:00:00Z', 10_000);
+    expect(fake.orders()).toHaveLength(2);
+  });
+
+  it('BUY, then a binary tick at the stop-loss exits at once; the SELL job never fires', async () => {
+    const s = await armed();
+    await t.drive('2026-03-09T03:45:00Z');
+    await waitFor('the BUY fill', () => t.run(s.id).state === 'IN_POSITION');
+    await t.drive('2026-03-09T03:47:00Z');
+    expect(fake.orders()).toHaveLength(1);
+
+    expect(fake.setPrice('INFY', 94.5)).toBe(1); // one 8-byte ltp packet on the wire
+    await waitFor('the STOPLOSS order at the fake', () => fake.orders().length === 2);
+    await waitFor('the exit fill', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(fake.orders()[1]).toMatchObject({ transaction_type: 'SELL', quantity: 10, tag: 'tctest011260309X', status: 'COMPLETE', average_price: 94.5 });
+    expect(t.orders(s.id).map((o) => [o.leg, o.status, o.fillPrice])).toEqual([['BUY', 'filled', 100], ['STOPLOSS', 'filled', 94.5]]);
+    expect(t.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 94.5, stopLoss: 95 })]);
+
+    await t.drive('2026-03-09T03:55:00Z', 10_000);
+    fake.setPrice('INFY', 90);
+    await new Promise((r) => setTimeout(r, 50));
+    await t.engine.idle();
+    expect(fake.orders()).toHaveLength(2);
+    expect(t.eventsOf('exit_suppressed')).toEqual([]);
+  });
+
+  it('an expired Kite session fails the BUY loudly with "log in again", never silently', async () => {
+    const s = await armed();
+    fake.revokeTokens();
+    await t.drive('2026-03-09T03:45:00Z');
+    await waitFor('the run to settle', () => t.run(s.id).state === 'ERROR');
+    expect(fake.orders()).toHaveLength(0);
+    expect(t.run(s.id).reason).toMatch(/BUY rejected by the broker: .*log in to Kite again/i);
+    expect(t.eventsOf('order_rejected')[0]?.reason).toMatch(/log in to Kite again/i);
+    expect(t.kite.session().state).toBe('expired');
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Builds the renderer (renderer/ → renderer/dist), which the daemon serves at / and the Electron
+ * shell loads. `npx vite` serves it with hot reload against a running daemon: set
+ * TRADECLOCK_URL (default http://127.0.0.1:7420); the proxy rewrites Host and Origin to the
+ * daemon's own, because the daemon refuses any other (engine/api/hardening.ts).
+ */
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const daemon = process.env.TRADECLOCK_URL ?? 'http://127.0.0.1:7420';
+const apiRoots = ['/auth', '/broker', '/strategy', '/events', '/health'];
+
+export default defineConfig({
+  root: 'renderer',
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    proxy: Object.fromEntries(
+      apiRoots.map((root) => [
+        root,
+        {
+          target: daemon,
+          changeOrigin: true,
+          ws: root === '/events',
+          configure: (proxy: { on(event: string, fn: (req: { setHeader(k: string, v: string): void }) => void): void }) => {
+            proxy.on('proxyReq', (req) => req.setHeader('origin', daemon));
+            proxy.on('proxyReqWs', (req) => req.setHeader('origin', daemon));
+          },
+        },
+      ]),
+    ),
+  },
+});
