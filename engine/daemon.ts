@@ -105,7 +105,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
     const brokerAccounts: BrokerAccountService = new BrokerAccountService({
       repos,
       clock,
-      kinds: config.brokerKinds ?? defaultBrokerKinds(),
+      kinds: config.brokerKinds ?? defaultBrokerKinds({ logger }),
       vault: openVault,
       sessions: () => engine.brokers,
       instruments: () => engine.ctx.instruments,

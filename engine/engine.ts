@@ -70,6 +70,9 @@ export function createEngine(deps: EngineDeps): Engine {
   brokers.onOpen((account, broker) => {
     market.attach(account, broker);
     execution.attach(account, broker);
+    broker.login?.onChange((session) =>
+      bus.publish({ type: 'broker_session_changed', userId: account.userId, brokerAccountId: account.id, state: session.state, expiresAt: session.expiresAt, message: session.message, at: deps.clock.now() }),
+    );
   });
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
   const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar);

@@ -19,7 +19,14 @@ export const REDACTED_KEYS = [
   'secret',
   'access_token',
   'passphrase',
+  'request_token',
+  'checksum',
+  'enctoken',
+  'redirect',
+  'key_id',
+  'secret_key',
 ];
+
 
 const redactPaths = [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'];
 

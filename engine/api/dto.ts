@@ -5,6 +5,7 @@
  */
 import type { BrokerAccount, StoredEvent, User } from '../../db/repos';
 import type { EngineEvent, FeedState } from '../core/events';
+import type { BrokerSessionInfo } from '../brokers/broker';
 import type { Order, Run, RunState, Strategy } from '../core/types';
 
 export interface UserDto {
@@ -27,6 +28,8 @@ export interface BrokerAccountDto {
   readonly options: Readonly<Record<string, unknown>>;
   /** The price feed's last reported state; null until the account's connection first opens. */
   readonly feed_state: FeedState | null;
+  /** Daily-login brokers (Kite): where the login stands and when it runs out; null for the others or while closed. */
+  readonly session: BrokerSessionDto | null;
   readonly created_at: number;
 }
 
@@ -105,7 +108,14 @@ export type LoggedEventDto = EventDto & { readonly id: number };
 
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
 
-export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null): BrokerAccountDto {
+export interface BrokerSessionDto {
+  readonly state: BrokerSessionInfo['state'];
+  readonly expires_at: number | null;
+  readonly checked_at: number | null;
+  readonly message: string;
+}
+
+export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null, session: BrokerSessionInfo | null = null): BrokerAccountDto {
   return {
     id: a.id,
     broker: a.broker,
@@ -114,6 +124,7 @@ export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null):
     credentials_masked: { ...a.credentialsMasked },
     options: a.options,
     feed_state: feedState,
+    session: session && { state: session.state, expires_at: session.expiresAt, checked_at: session.checkedAt, message: session.message },
     created_at: a.createdAt,
   };
 }

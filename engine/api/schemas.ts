@@ -104,3 +104,9 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
   if (!result.success) throw fromZodError(result.error);
   return result.data;
 }
+
+/** A daily login completed by hand: the redirect URL the broker showed, or just its request token. */
+export const brokerSessionBody = z.strictObject({
+  redirect: z.string({ error: 'redirect is required: the URL the broker redirected to, or its request token' }).min(1).max(2048),
+});
+export type BrokerSessionBody = z.infer<typeof brokerSessionBody>;

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service';
 import type { ScryptParams } from '../auth/password';
 import type { ApiContext } from './api-context';
+import { REDACTED_KEYS } from '../logger';
 import type { ApiDeps } from './api-deps';
 import { handleError, sendError } from './errors';
 import { installHardening } from './hardening';
@@ -36,14 +37,7 @@ export interface ApiServerOptions {
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Log keys that may hold a secret, wherever a log call puts them (pino redact paths). */
-const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'authorization',
-  ...['password', 'current_password', 'new_password', 'token', 'credentials', 'api_key', 'api_secret', 'secret'].flatMap((k) => [k, `*.${k}`]),
-];
-
+const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', ...REDACTED_KEYS.flatMap((k) => [k, `*.${k}`])];
 /**
  * Builds the API app (not yet listening).
  *
@@ -131,7 +125,7 @@ function apiLogger(logger: Logger): Logger {
       serializers: {
         req: (req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) => ({
           method: req.method,
-          url: req.url?.replace(/([?&](?:token|access_token|password)=)[^&#]*/gi, '$1[redacted]'),
+          url: req.url?.replace(/([?&](?:token|access_token|request_token|tc_nonce|password)=)[^&#]*/gi, '$1[redacted]'),
           remoteAddress: req.ip,
         }),
       },

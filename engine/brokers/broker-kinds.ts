@@ -7,6 +7,9 @@ import type { Clock } from '../core/clock';
 import type { Broker } from './broker';
 import { createPaperBroker } from './paper/paper-broker';
 import { paperBrokerOptionsSchema } from './paper/paper-config';
+import { kiteBrokerKind } from './kite';
+import { alpacaBrokerKind } from './alpaca';
+import type { Logger } from 'pino';
 
 export interface BrokerKind {
   /** Label for the connect form. */
@@ -18,11 +21,25 @@ export interface BrokerKind {
   /** False for paper: nothing to encrypt, no keychain needed. */
   readonly needsSecret: boolean;
   create(args: { readonly clock: Clock; readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }): Broker;
+  /** Brokers whose access token comes from a daily browser login (Kite). */
+  readonly dailyLogin?: DailyLogin;
+}
+
+export interface DailyLogin {
+  /** The credentials field that holds the day's access token. */
+  readonly tokenField: string;
+  /** The page the trader opens to log in; `state` comes back on the redirect. */
+  loginUrl(credentials: Record<string, string>, options: Record<string, unknown>, state: Record<string, string>): string;
+  /** Reads what the redirect (or a pasted URL or token) brought back. */
+  parseRedirect(input: string): { ok: true; requestToken: string; params: Record<string, string> } | { ok: false; reason: string };
+  /** Trades the request token for the day's access token. */
+  complete(args: { clock: Clock; credentials: Record<string, string>; options: Record<string, unknown>; requestToken: string }): Promise<{ accessToken: string; expiresAt: number }>;
 }
 
 export type BrokerKinds = Readonly<Record<string, BrokerKind>>;
 
-export function defaultBrokerKinds(): BrokerKinds {
+/** Every broker this build supports. The logger reaches adapters that log (reconnects, refusals). */
+export function defaultBrokerKinds(deps: { readonly logger?: Logger } = {}): BrokerKinds {
   return {
     paper: {
       title: 'Paper trading (simulated market)',
@@ -31,5 +48,7 @@ export function defaultBrokerKinds(): BrokerKinds {
       needsSecret: false,
       create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
     },
+    alpaca: alpacaBrokerKind(deps.logger ? { logger: deps.logger } : {}),
+    kite: kiteBrokerKind(),
   };
 }

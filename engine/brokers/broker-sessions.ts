@@ -16,6 +16,8 @@ export type BrokerFactory = (accountId: BrokerAccountId) => Promise<{ broker: Br
 
 export class BrokerSessions {
   private readonly open = new Map<BrokerAccountId, Promise<Broker>>();
+  /** Brokers that have finished starting, for synchronous reads (session state in API answers). */
+  private readonly ready = new Map<BrokerAccountId, Broker>();
   private closed = false;
   private readonly listeners: Array<(account: BrokerAccountRef, broker: Broker) => void> = [];
 
@@ -39,9 +41,15 @@ export class BrokerSessions {
   }
 
   /** Stops and forgets one account's broker (account removed or credentials changed). */
+  /** The account's broker if it is open and started; never opens one. */
+  peek(accountId: BrokerAccountId): Broker | undefined {
+    return this.ready.get(accountId);
+  }
+
   async close(accountId: BrokerAccountId): Promise<void> {
     const p = this.open.get(accountId);
     this.open.delete(accountId);
+    this.ready.delete(accountId);
     if (p) await (await p.catch(() => null))?.stop();
   }
 
@@ -55,6 +63,7 @@ export class BrokerSessions {
     const { broker, account } = await this.factory(accountId);
     for (const l of this.listeners) l(account, broker);
     await broker.start();
+    if (this.open.has(accountId)) this.ready.set(accountId, broker);
     return broker;
   }
 }

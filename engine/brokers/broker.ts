@@ -3,7 +3,7 @@
  * its differences as capabilities, so engine code never asks which broker it is talking to.
  */
 import type { Exchange, OrderSide, Tick } from '../core/types';
-import type { FeedState } from '../core/events';
+import type { BrokerSessionState, FeedState } from '../core/events';
 
 export interface BrokerCapabilities {
   /** Broker kind as stored on the account: 'paper', 'alpaca', 'kite'. */
@@ -96,8 +96,35 @@ export interface BrokerData {
   onFeedState(listener: (state: FeedState, detail: string | null) => void): () => void;
 }
 
+/** Where a broker that needs a daily login stands. */
+export type { BrokerSessionState } from '../core/events';
+
+export interface BrokerSessionInfo {
+  readonly state: BrokerSessionState;
+  /** Epoch ms of the last check with the broker; null before any. */
+  readonly checkedAt: number | null;
+  /** Epoch ms when the access token dies (Kite: 06:00 IST); null when unknown. */
+  readonly expiresAt: number | null;
+  /** A sentence for the trader, saying what to do when the state is not 'valid'. */
+  readonly message: string;
+}
+
+/**
+ * Brokers whose access token must be renewed by a login every day (Kite). Optional: brokers with
+ * long-lived keys (Alpaca, paper) have none.
+ */
+export interface BrokerLogin {
+  current(): BrokerSessionInfo;
+  onChange(listener: (session: BrokerSessionInfo) => void): () => void;
+  /** Asks the broker now whether the token still works. */
+  check(): Promise<BrokerSessionInfo>;
+  /** Installs the day's new access token; streams reconnect with it, subscriptions kept. */
+  setAccessToken(accessToken: string): void;
+}
+
 export interface Broker {
   readonly capabilities: BrokerCapabilities;
+  readonly login?: BrokerLogin;
   readonly instruments: BrokerInstruments;
   readonly execution: BrokerExecution;
   readonly data: BrokerData;

@@ -35,7 +35,14 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
   | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
-  | (Base & { readonly type: 'feed_status'; readonly brokerAccountId: BrokerAccountId; readonly state: FeedState; readonly detail: string | null });
+  | (Base & { readonly type: 'feed_status'; readonly brokerAccountId: BrokerAccountId; readonly state: FeedState; readonly detail: string | null })
+  /** A daily-login broker's session changed (a new token, a refused token, 06:00 IST passing). */
+  | (Base & { readonly type: 'broker_session_changed'; readonly brokerAccountId: BrokerAccountId; readonly state: BrokerSessionState; readonly expiresAt: number | null; readonly message: string })
+  /** A running strategy will need the broker before its login runs out or after it already has: log in now. */
+  | (Base & { readonly type: 'broker_login_required'; readonly brokerAccountId: BrokerAccountId; readonly strategyId: StrategyId; readonly state: BrokerSessionState; readonly firstOrderAt: number; readonly message: string });
+
+/** Mirrors brokers/broker.ts BrokerSessionState; core does not import the broker seam. */
+export type BrokerSessionState = 'no_token' | 'unverified' | 'valid' | 'expired';
 
 export type EngineEventType = EngineEvent['type'];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

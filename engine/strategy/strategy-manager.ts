@@ -28,6 +28,12 @@ interface RunJobs {
 /** How long before a trigger the broker connection is warmed. */
 export const WARM_UP_LEAD_MS = 3_000;
 
+/**
+ * How long before a run's BUY a daily-login broker (Kite) is asked whether its session will
+ * carry the run: early enough for the trader to log in, late enough that the day's login exists.
+ */
+export const LOGIN_CHECK_LEAD_MS = 30 * 60_000;
+
 export interface StopOptions {
   /**
    * What happens to an open position: true (default) sells it at market at once; false leaves it
@@ -177,8 +183,43 @@ export class StrategyManager {
       runId: run.id,
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
-      warmups: [run.buyAt, run.sellAt].filter((at) => at - WARM_UP_LEAD_MS > now).map(warm),
+      warmups: [
+        ...[run.buyAt, run.sellAt].filter((at) => at - WARM_UP_LEAD_MS > now).map(warm),
+        this.scheduler.at(Math.max(now, run.buyAt - LOGIN_CHECK_LEAD_MS), () => void this.checkLogin(run.id)),
+      ],
     });
+  }
+
+  /** Warns the trader while there is still time when the broker's login will not carry this run. */
+  private async checkLogin(runId: RunId): Promise<void> {
+    const { repos, brokers, bus, clock, logger } = this.ctx;
+    const run = repos.runs.getInternal(runId);
+    const strategy = run && repos.strategies.getInternal(run.strategyId);
+    if (!run || !strategy || isDayOver(run)) return;
+    try {
+      const login = (await brokers.get(strategy.brokerAccountId)).login;
+      if (!login) return;
+      const session = await login.check();
+      const lastOrderAt = run.sellAt;
+      const runsOut = session.expiresAt !== null && session.expiresAt < lastOrderAt;
+      if (session.state === 'valid' && !runsOut) return;
+      const firstOrderAt = run.state === 'ARMED' ? run.buyAt : run.sellAt;
+      const when = DateTime.fromMillis(firstOrderAt, { zone: strategy.timezone }).toFormat('HH:mm:ss');
+      bus.publish({
+        type: 'broker_login_required',
+        userId: strategy.userId,
+        brokerAccountId: strategy.brokerAccountId,
+        strategyId: strategy.id,
+        state: session.state,
+        firstOrderAt,
+        message: runsOut && session.state === 'valid'
+          ? `the broker login runs out before this run's SELL: log in again before ${when}`
+          : `${session.message} ${strategy.symbol} places its next order at ${when}.`,
+        at: clock.now(),
+      });
+    } catch (err) {
+      logger.warn({ err, strategyId: strategy.id }, 'broker login check failed');
+    }
   }
 
   /** Best effort: a failed warm-up only means the order pays for the connection itself. */

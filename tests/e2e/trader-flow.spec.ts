@@ -211,5 +211,27 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await screens.snap('13-after-kill-switch');
   });
 
+  await test.step('edit a stopped strategy (errors inline again), then delete one', async () => {
+    const ada = strategyRow(page, 'ADA');
+    await ada.getByRole('button', { name: /^Edit ADA/ }).click();
+    const f = strategyInputs(page);
+    await expect(f.form).toHaveAccessibleName(/^Edit ADA \(#\d+\)$/);
+    await expect(f.qty).toHaveValue('10');
+    await f.qty.fill('-5');
+    await f.submit.click();
+    await expect(fieldError(f.form, 'qty')).toContainText('greater than 0');
+    await f.qty.fill('5');
+    await f.submit.click();
+    await expect(f.form).toBeHidden();
+    await expect(ada).toContainText('Qty 5');
+
+    await ada.getByRole('button', { name: /^Delete ADA/ }).click();
+    const dialog = page.getByRole('dialog', { name: /Delete ADA/ });
+    await expect(dialog).toContainText('order journal are deleted');
+    await dialog.getByRole('button', { name: 'Delete strategy' }).click();
+    await expect(ada).toHaveCount(0);
+    await expect(strategyRow(page, 'BTC')).toBeVisible();
+  });
+
   expect(pageErrors).toEqual([]);
 });

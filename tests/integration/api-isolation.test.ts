@@ -61,6 +61,8 @@ const WITHOUT_IDS = [
   'POST /strategy/create',
   // Stops only the caller's own strategies: the isolation of that is tested in api-live.test.ts.
   'POST /strategy/stop-all',
+  // Not signed in: the single-use nonce of a login the user started is its only authority.
+  'GET /broker/login/callback',
 ];
 
 describe("user B and user A's ids", () => {
@@ -68,6 +70,8 @@ describe("user B and user A's ids", () => {
     const routes: Array<[string, string, unknown?]> = [
       ['GET', `/broker/${a.account}`],
       ['DELETE', `/broker/${a.account}`],
+      ['POST', `/broker/${a.account}/login`, {}],
+      ['POST', `/broker/${a.account}/session`, { redirect: 'abcdef123456' }],
       ['GET', `/strategy/${a.strategy}`],
       ['PATCH', `/strategy/${a.strategy}`, { qty: 1 }],
       ['PATCH', `/strategy/${a.strategy}`, {}],

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import type { BrokerSessionInfo } from '../../engine/brokers/broker';
 
 const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
@@ -139,6 +140,27 @@ describe('a time-based strategy on the paper broker', () => {
     await t.start(s.id);
     await until('2026-03-09T20:00:00Z');
     expect(warmed).toEqual([at('2026-03-09T13:29:57Z'), at('2026-03-09T19:54:57Z')]);
+  });
+
+  it('warns 30 min before the BUY when the broker\'s daily login is not valid, and never when it is', async () => {
+    t = await startTestEngine({ at: '2026-03-09T12:00:00Z' });
+    let session: BrokerSessionInfo = { state: 'expired', checkedAt: null, expiresAt: null, message: 'Kite login needed: log in again.' };
+    const checks: number[] = [];
+    Object.assign(t.paper, { login: { current: () => session, onChange: () => () => {}, check: async () => (checks.push(t.clock.now()), session), setAccessToken: () => {} } });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T12:59:59Z');
+    expect(t.eventsOf('broker_login_required')).toEqual([]);
+    await until('2026-03-09T13:00:00Z');
+    expect(checks).toEqual([at('2026-03-09T13:00:00Z')]);
+    expect(t.eventsOf('broker_login_required')).toEqual([
+      expect.objectContaining({ strategyId: s.id, state: 'expired', firstOrderAt: at('2026-03-09T13:30:00Z'), message: expect.stringMatching(/log in again.*AAPL places its next order at 09:30:00/) }),
+    ]);
+    const other = await t.create({ symbol: 'MSFT', buy_time: '10:00' });
+    session = { state: 'valid', checkedAt: null, expiresAt: at('2026-03-10T00:30:00Z'), message: 'logged in' };
+    await t.start(other.id);
+    await until('2026-03-09T13:31:00Z');
+    expect(t.eventsOf('broker_login_required')).toHaveLength(1);
   });
 
   it('arms for the next trading day when started after today\'s BUY time', async () => {

@@ -1,15 +1,34 @@
-/** POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id (all signed in). */
+/**
+ * POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id (signed in), and the
+ * daily login of brokers that need one: POST /broker/:id/login (the URL to open),
+ * POST /broker/:id/session (a redirect URL or token pasted by hand), and GET /broker/login/callback,
+ * where the broker sends the browser back. The callback is not signed in: the single-use nonce
+ * issued with the login URL is its only authority.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { BrokerAccount } from '../../../db/repos';
 import { asBrokerAccountId } from '../../core/ids';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { brokerAccountDto, type BrokerAccountDto } from '../dto';
-import { connectBrokerBody, idParams, parse } from '../schemas';
+import { brokerSessionBody, connectBrokerBody, idParams, parse } from '../schemas';
+import { DomainError } from '../../core/errors';
 
 export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { brokerAccounts, engine } = ctx.deps;
-  const dto = (a: BrokerAccount): BrokerAccountDto => brokerAccountDto(a, engine.market.feedState(a.id) ?? null);
+  const dto = (a: BrokerAccount): BrokerAccountDto => brokerAccountDto(a, engine.market.feedState(a.id) ?? null, engine.brokers.peek(a.id)?.login?.current() ?? null);
+
+  app.get('/broker/login/callback', async (request, reply) => {
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    try {
+      const { account, expiresAt } = await brokerAccounts.completeLoginRedirect(request.url);
+      const until = new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16);
+      return page('Logged in', `${escapeHtml(account.label)} is logged in until ${until} UTC. You can close this tab and return to Tradeclock.`);
+    } catch (err) {
+      reply.code(err instanceof DomainError && err.code === 'unauthorized' ? 401 : 400);
+      return page('Login not completed', `${escapeHtml(err instanceof DomainError ? err.message : 'the login could not be completed')}.`);
+    }
+  });
 
   signedIn(app, ctx.auth, (scope) => {
     scope.post('/broker/connect', async (request, reply) => {
@@ -27,10 +46,31 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return dto(brokerAccounts.get(userOf(request).id, asBrokerAccountId(id)));
     });
 
+    scope.post('/broker/:id/login', async (request) => {
+      const { id } = parse(idParams, request.params);
+      const { url, expiresAt } = await brokerAccounts.loginUrl(userOf(request).id, asBrokerAccountId(id));
+      return { login_url: url, expires_at: expiresAt };
+    });
+
+    scope.post('/broker/:id/session', async (request) => {
+      const { id } = parse(idParams, request.params);
+      const { redirect } = parse(brokerSessionBody, request.body);
+      const { account, expiresAt } = await brokerAccounts.completeLogin(userOf(request).id, asBrokerAccountId(id), redirect);
+      return { account: dto(account), session_expires_at: expiresAt };
+    });
+
     scope.delete('/broker/:id', async (request, reply) => {
       const { id } = parse(idParams, request.params);
       await brokerAccounts.remove(userOf(request).id, asBrokerAccountId(id));
       return reply.code(204).send();
     });
   });
+}
+
+function page(title: string, sentence: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tradeclock: ${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto"><h1>${title}</h1><p>${sentence}</p></body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

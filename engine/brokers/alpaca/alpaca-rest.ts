@@ -6,6 +6,7 @@
  * Node's fetch (undici) keeps connections to a host alive between requests, so a request a few
  * seconds after another reuses its TCP/TLS connection; `warm()` in the execution relies on that.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock';
 import { backoffDelay, type UniformSource } from './backoff';
@@ -46,7 +47,10 @@ export interface AlpacaRestDeps {
 export class AlpacaRest {
   private readonly closing = new AbortController();
 
-  constructor(private readonly deps: AlpacaRestDeps) {}
+  constructor(private readonly deps: AlpacaRestDeps) {
+    // Every request in flight and every wait for budget listens to it; many at once is normal.
+    setMaxListeners(0, this.closing.signal);
+  }
 
   /** Sends one request, waiting for budget first; never throws (a stop gives 'transport'). */
   async request(req: RestRequest): Promise<RestResult> {

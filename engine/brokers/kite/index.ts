@@ -5,6 +5,8 @@
 import type { BrokerKind } from '../broker-kinds';
 import { createKiteBroker } from './kite-broker';
 import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
+import { exchangeRequestToken, kiteLoginUrl, parseKiteRedirect } from './login';
+import type { BrokerLogin } from '../broker';
 
 /**
  * The Kite entry for the broker-kinds registry.
@@ -17,7 +19,26 @@ export function kiteBrokerKind(): BrokerKind {
     credentialsSchema: kiteCredentialsSchema,
     optionsSchema: kiteOptionsSchema,
     needsSecret: true,
-    create: ({ clock, credentials, options }) => createKiteBroker({ clock, credentials, options }),
+    create: ({ clock, credentials, options }) => {
+      const kite = createKiteBroker({ clock, credentials, options });
+      // The broker seam's daily-login part, so the engine never asks which broker this is.
+      const login: BrokerLogin = {
+        current: () => kite.session(),
+        onChange: (listener) => kite.onSessionChange(listener),
+        check: () => kite.checkSession(),
+        setAccessToken: (token) => kite.setAccessToken(token),
+      };
+      return Object.assign(kite, { login });
+    },
+    dailyLogin: {
+      tokenField: 'access_token',
+      loginUrl: (credentials, options, state) => kiteLoginUrl(credentials.api_key!, { loginUrl: kiteOptionsSchema.parse(options).login_url, redirectParams: state }),
+      parseRedirect: (input) => parseKiteRedirect(input),
+      complete: async ({ clock, credentials, options, requestToken }) => {
+        const done = await exchangeRequestToken({ apiKey: credentials.api_key!, apiSecret: credentials.api_secret!, requestToken, clock, restUrl: kiteOptionsSchema.parse(options).rest_url });
+        return { accessToken: done.accessToken, expiresAt: done.expiresAt };
+      },
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * theme, account) around the current screen. Signing in opens the live socket and loads data;
  * signing out closes it and clears every store.
  */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { onUnauthorized } from '../lib/api-client';
 import { AuthScreen } from '../features/auth/auth-screen';
 import { useSession } from '../features/auth/session-store';
@@ -13,12 +13,14 @@ import { startLiveEvents, stopLiveEvents } from '../features/live/live-events';
 import { useTicks } from '../features/live/ticks-store';
 import { StrategiesScreen } from '../features/strategies/strategies-screen';
 import { useStrategies } from '../features/strategies/strategies-store';
-import { StrategyDetailScreen } from '../features/strategy-detail/strategy-detail-screen';
 import { useDetail } from '../features/strategy-detail/detail-store';
 import { Toasts } from '../ui/toast';
 import { DisconnectedBanner } from './connection-status';
 import { Header } from './header';
 import { useRoute } from './router';
+
+// The detail screen carries the chart library (most of the bundle); load it when first opened.
+const StrategyDetailScreen = lazy(() => import('../features/strategy-detail/strategy-detail-screen').then((m) => ({ default: m.StrategyDetailScreen })));
 
 export function App() {
   const status = useSession((s) => s.status);
@@ -27,6 +29,13 @@ export function App() {
     onUnauthorized(() => useSession.getState().expired());
     void useSession.getState().restore();
   }, []);
+
+  // The engine may be starting (or restarting): keep asking while it does not answer.
+  useEffect(() => {
+    if (status !== 'offline') return;
+    const timer = window.setInterval(() => void useSession.getState().restore(), 3_000);
+    return () => window.clearInterval(timer);
+  }, [status]);
 
   useEffect(() => {
     if (status !== 'signed-in') return;
@@ -52,7 +61,7 @@ export function App() {
   if (status === 'offline') {
     return (
       <div className="splash" role="alert">
-        <p>The Tradeclock engine is not answering.</p>
+        <p>The Tradeclock engine is not answering. Trying again every few seconds…</p>
         <button type="button" className="btn btn--primary" onClick={() => void useSession.getState().restore()}>
           Try again
         </button>
@@ -88,7 +97,11 @@ function Screen() {
     case 'strategies':
       return <StrategiesScreen />;
     case 'strategy':
-      return <StrategyDetailScreen id={route.id} />;
+      return (
+        <Suspense fallback={<p className="page muted">Loading…</p>}>
+          <StrategyDetailScreen id={route.id} />
+        </Suspense>
+      );
     case 'brokers':
       return <BrokersScreen />;
   }

@@ -25,7 +25,8 @@ export interface AdapterFixture {
 }
 
 export const TEST_TIMING: Partial<AlpacaTiming> = {
-  requestTimeoutMs: 5_000,
+  // Generous: the clock steps while real requests are in flight, and a loaded machine is slow.
+  requestTimeoutMs: 30_000,
   reconnectBaseMs: 200,
   reconnectMaxMs: 2_000,
   handshakeTimeoutMs: 5_000,

@@ -42,7 +42,8 @@ export const useSession = create<SessionStore>()((set, get) => {
     notice: null,
 
     async restore() {
-      set({ status: 'checking' });
+      // While offline the "not answering" screen stays up between retries instead of flickering.
+      if (get().status !== 'offline') set({ status: 'checking' });
       const token = await tokenStore.get();
       if (!token) return set({ status: 'signed-out' });
       setApiToken(token);

@@ -104,7 +104,8 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, fontFamily: 'inherit', attributionLogo: true },
       timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: localTime, rightOffset: 4 },
       localization: { timeFormatter: localTime },
-      rightPriceScale: { borderVisible: false },
+      // Room above and below for the marker labels at the extremes (an SL fill is often the low).
+      rightPriceScale: { borderVisible: false, scaleMargins: { top: 0.12, bottom: 0.16 } },
       crosshair: { mode: 0 },
       handleScroll: { vertTouchDrag: false },
     });

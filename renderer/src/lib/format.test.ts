@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { countdown, deltaMs, humanize } from './format';
+
+describe('format', () => {
+  it('counts down in the largest units that matter', () => {
+    expect(countdown(0)).toBe('now');
+    expect(countdown(-5)).toBe('now');
+    expect(countdown(4_200)).toBe('5s');
+    expect(countdown(125_000)).toBe('2m 05s');
+    expect(countdown(3 * 3_600_000 + 7 * 60_000)).toBe('3h 07m');
+    expect(countdown(50 * 3_600_000)).toBe('2d 02h');
+  });
+
+  it('shows how late a step was, in ms from the schedule', () => {
+    expect(deltaMs(1_000, 1_012)).toBe('+12 ms');
+    expect(deltaMs(1_000, 990)).toBe('−10 ms');
+    expect(deltaMs(1_000, null)).toBe('—');
+  });
+
+  it('turns codes into words', () => {
+    expect(humanize('STOPLOSS_FILLED')).toBe('Stoploss filled');
+    expect(humanize(null)).toBe('—');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Kite's daily login through the daemon's API, against the Kite fake: key and secret stored before
+ * any login, the login URL opened, the broker's redirect back to the daemon's loopback callback,
+ * the day's token stored sealed, the link single-use; and the paste-by-hand path.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../support/api-harness';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+
+let h: ApiHarness;
+let kite: KiteFake;
+beforeEach(async () => {
+  h = await startApiHarness();
+  kite = await startKiteFake();
+  kite.setRedirectUrl(`${h.base}/broker/login/callback`);
+});
+afterEach(async () => {
+  await h.close();
+  await kite.close();
+});
+
+async function connectWithoutToken(token: string): Promise<number> {
+  const res = await h.call('POST', '/broker/connect', {
+    token,
+    body: { broker: 'kite', label: 'Zerodha', credentials: { api_key: kite.apiKey, api_secret: kite.apiSecret }, options: kite.options() },
+  });
+  expect(res.status).toBe(201);
+  expect(res.body).toMatchObject({ broker: 'kite', status: 'login_required' });
+  expect(res.text).not.toContain(kite.apiSecret);
+  return res.body.id;
+}
+
+describe('Kite daily login over the API', () => {
+  it('logs in through the broker redirect, stores the token sealed, and the link works once', async () => {
+    const a = await h.register();
+    const id = await connectWithoutToken(a.token);
+    const started = await h.call('POST', `/broker/${id}/login`, { token: a.token, body: {} });
+    expect(started.status).toBe(200);
+    expect(started.body.login_url).toContain(kite.loginUrl);
+
+    const atKite = await fetch(started.body.login_url, { redirect: 'manual' });
+    const back = atKite.headers.get('location')!;
+    expect(back.startsWith(`${h.base}/broker/login/callback?`)).toBe(true);
+    const landed = await fetch(back);
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toMatch(/Zerodha is logged in until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+
+    const account = await h.call('GET', `/broker/${id}`, { token: a.token });
+    expect(account.body).toMatchObject({ status: 'connected', credentials_masked: { access_token: expect.any(String) } });
+    expect(account.body.credentials_masked.access_token).not.toMatch(/^[0-9a-f]{32}$/);
+
+    const replay = await fetch(back);
+    expect(replay.status).toBe(401);
+    expect(await replay.text()).toMatch(/unknown, used or expired/);
+  });
+
+  it('takes a request token pasted by hand, and names the field when it is not one', async () => {
+    const a = await h.register();
+    const id = await connectWithoutToken(a.token);
+    const bad = await h.call('POST', `/broker/${id}/session`, { token: a.token, body: { redirect: 'https://example.invalid/?status=cancelled' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([{ field: 'redirect', message: expect.stringMatching(/cancelled/) }]);
+    const ok = await h.call('POST', `/broker/${id}/session`, { token: a.token, body: { redirect: kite.issueRequestToken() } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.account.status).toBe('connected');
+    expect(ok.body.session_expires_at).toBeGreaterThan(h.clock.now());
+  });
+
+  it('refuses a callback without a nonce it issued, and a login for a broker that needs none', async () => {
+    const a = await h.register();
+    const forged = await fetch(`${h.base}/broker/login/callback?request_token=${kite.issueRequestToken()}&tc_account=1&tc_nonce=guess`);
+    expect(forged.status).toBe(401);
+    const paper = await h.connectPaper(a.token);
+    const res = await h.call('POST', `/broker/${paper}/login`, { token: a.token, body: {} });
+    expect(res.status).toBe(409);
+  });
+});
