@@ -28,6 +28,8 @@ program
   .option('--data-dir <dir>', 'data directory (database, logs, holiday files)', process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir())
   .option('--log-level <level>', 'trace, debug, info, warn, error', process.env.TRADECLOCK_LOG_LEVEL ?? 'info')
   .action(async (opts: { port: number; host: string; allowRemote: boolean; dataDir: string; logLevel: string }) => {
+    // Both variables, or nothing: a stray test variable alone never arms a hook.
+    const testHooks = process.env.TRADECLOCK_TEST_HOOKS === '1';
     let daemon;
     try {
       daemon = await startDaemon({
@@ -38,8 +40,8 @@ program
         logLevel: opts.logLevel,
         redisUrl: process.env.REDIS_URL || undefined,
         passphrase: process.env.TRADECLOCK_PASSPHRASE || undefined,
-        // Both variables, or nothing: a stray crash-point variable alone never arms a kill.
-        crashPoint: process.env.TRADECLOCK_TEST_HOOKS === '1' ? process.env.TRADECLOCK_CRASH_POINT || undefined : undefined,
+        crashPoint: testHooks ? process.env.TRADECLOCK_CRASH_POINT || undefined : undefined,
+        alwaysOpen: testHooks && process.env.TRADECLOCK_TEST_CALENDAR === 'always-open',
       });
     } catch (err) {
       process.stderr.write(`tradeclock: ${err instanceof DomainError ? err.message : String(err instanceof Error ? err.stack : err)}\n`);

@@ -14,7 +14,7 @@ import { DomainError } from './core/errors';
 import { newInstallId } from './core/ids';
 import { createEngine, type Engine } from './engine';
 import { createRuntimeStore } from './runtime/create-runtime-store';
-import { createTradingCalendar } from './scheduler/trading-calendar';
+import { alwaysOpenCalendar, createTradingCalendar } from './scheduler/trading-calendar';
 import { loadHolidayData } from './scheduler/holiday-data';
 import { watchClockJumps } from './scheduler/clock-jump-watch';
 import { defaultBrokerKinds, type BrokerKinds } from './brokers/broker-kinds';
@@ -51,6 +51,8 @@ export interface DaemonConfig {
   readonly brokerKinds?: BrokerKinds;
   /** Crash soak only: kill this process at a named point (see execution/crash-points.ts). */
   readonly crashPoint?: string;
+  /** Crash soak only: every day is a trading day, so the soak runs on weekends and holidays. */
+  readonly alwaysOpen?: boolean;
 }
 
 export interface DaemonHandle {
@@ -72,6 +74,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString());
   const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+  if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
   if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
 
   const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
@@ -115,7 +118,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       runtime,
       clock,
       logger,
-      calendar: createTradingCalendar(loadHolidayData(join(config.dataDir, 'holidays'))),
+      calendar: config.alwaysOpen ? alwaysOpenCalendar() : createTradingCalendar(loadHolidayData(join(config.dataDir, 'holidays'))),
       brokerFactory: brokerAccounts.factory(),
       installId,
       crashPoints: crashPointsFrom(config.crashPoint, logger),

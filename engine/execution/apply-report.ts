@@ -77,7 +77,7 @@ function nextRunState(run: Run, order: Order, filled: boolean): { to: RunState; 
   const price = order.fillPrice;
   if (order.slot === 'entry') {
     if (filled) return { to: 'IN_POSITION', patch: { positionQty: order.filledQty, entryPrice: price } };
-    const why = `BUY ${order.status} by the broker: ${order.rejectReason ?? 'no reason given'}`;
+    const why = `BUY ${order.status}: ${order.rejectReason ?? 'no reason given'}`;
     return run.stopRequested ? { to: 'STOPPED', patch: { reason: `stopped by the trader; ${why}` } } : { to: 'ERROR', patch: { reason: why } };
   }
   const remaining = Math.max(0, run.positionQty - order.filledQty);

@@ -1,8 +1,9 @@
 /**
  * Resolves orders whose outcome is unknown (timeout, dropped connection, ambiguous error) by
  * asking the broker by client order id, never by guessing. Lookups back off; if the broker still
- * has no such order, the order is placed again once with the same client order id (a broker that
- * already has it refuses the duplicate); what stays unresolved is reported, not assumed.
+ * has no such order, the order is placed again once with the same client order id (at once where
+ * the broker refuses a reused id, after every lookup elsewhere); what stays unresolved is
+ * reported, not assumed.
  */
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
@@ -67,13 +68,17 @@ export class Reconciler {
       if (after && !FINAL_ORDER_STATUSES.has(after.status)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
       return;
     }
-    if (attempt + 1 < LOOKUP_BACKOFF_MS.length) {
-      this.schedule(orderId, attempt + 1, LOOKUP_BACKOFF_MS[attempt + 1]!);
-      return;
-    }
-    if (!this.resent.has(orderId) && (order.status === 'unknown' || order.status === 'pending')) {
+    const neverAnswered = order.status === 'unknown' || order.status === 'pending';
+    // A broker that refuses a reused client order id dedups a resend itself: no need to wait out
+    // the backoff. Elsewhere (Kite) the lookups run their course first.
+    const dedups = (await this.capabilitiesOf(order.brokerAccountId))?.rejectsDuplicateClientOrderId ?? false;
+    if (!this.resent.has(orderId) && neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       this.resent.add(orderId);
       await this.resend(orderId);
+      return;
+    }
+    if (attempt + 1 < LOOKUP_BACKOFF_MS.length) {
+      this.schedule(orderId, attempt + 1, LOOKUP_BACKOFF_MS[attempt + 1]!);
       return;
     }
     logger.error({ orderId, clientOrderId: order.clientOrderId }, 'order outcome unresolved after every lookup');
@@ -89,23 +94,45 @@ export class Reconciler {
     });
   }
 
-  /** The broker has no trace of the order: place it again with the same client order id. */
+  /**
+   * The broker has no trace of the order: place it again with the same client order id. A BUY
+   * whose grace has run out is not chased; a refusal is believed only if a lookup still finds
+   * nothing (a "duplicate id" refusal means the first attempt did arrive).
+   */
   private async resend(orderId: OrderId): Promise<void> {
-    const { repos, brokers, instruments, logger } = this.ctx;
+    const { repos, brokers, instruments, logger, clock } = this.ctx;
     const order = repos.orders.getInternal(orderId);
     if (!order) return;
+    const refuse = (reason: string) =>
+      this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason });
+    const strategy = repos.strategies.getInternal(order.strategyId);
+    if (order.slot === 'entry' && strategy && clock.now() - order.scheduledAt > strategy.buyGraceMs) {
+      refuse(`never reached the broker, and its ${strategy.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
+      return;
+    }
     try {
       const broker = await brokers.get(order.brokerAccountId);
       const instrument = await instruments.require(order.brokerAccountId, order.symbol, order.exchange);
       const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
-      logger.warn({ orderId, result: result.kind }, 'order placed again with the same client order id after lookups found nothing');
+      logger.warn({ orderId, result: result.kind }, 'order placed again with the same client order id after a lookup found nothing');
       if (result.kind === 'rejected') {
-        this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: this.ctx.clock.now(), reason: result.reason });
+        const found = await broker.execution.lookupOrder(order.clientOrderId);
+        if (found) this.apply(order.brokerAccountId, found);
+        else refuse(result.reason);
+        if (found && !FINAL_ORDER_STATUSES.has(found.status)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
         return;
       }
     } catch (err) {
       logger.warn({ err, orderId }, 'resend failed');
     }
     this.schedule(orderId, 0, LOOKUP_BACKOFF_MS[0]);
+  }
+
+  private async capabilitiesOf(accountId: BrokerAccountId) {
+    try {
+      return (await this.ctx.brokers.get(accountId)).capabilities;
+    } catch {
+      return null;
+    }
   }
 }

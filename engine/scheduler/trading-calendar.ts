@@ -93,3 +93,16 @@ export function createTradingCalendar(holidays: HolidayData = loadHolidayData())
 
   return { isTradingDay, nextTradingDay, holidayName, holidayList: listOf };
 }
+
+/**
+ * Every day trades and has no holiday: for the crash soak only (started with test hooks), so it
+ * exercises crashes on whatever day it runs rather than waiting for a weekday.
+ */
+export function alwaysOpenCalendar(): TradingCalendar {
+  return {
+    isTradingDay: () => true,
+    nextTradingDay: (_exchange, date) => addDays(date, 1),
+    holidayName: () => null,
+    holidayList: () => undefined,
+  };
+}

@@ -286,7 +286,7 @@ describe('daily repeat', () => {
     await until('2026-03-09T13:31:00Z');
     const runs = t.repos.runs.listForStrategy(t.user.id, s.id, 10);
     expect(runs.map((r) => [r.tradingDate, r.state])).toEqual([['2026-03-10', 'ARMED'], ['2026-03-09', 'ERROR']]);
-    expect(runs[1]!.reason).toMatch(/BUY rejected by the broker/);
+    expect(runs[1]!.reason).toMatch(/BUY rejected: /);
   });
 });
 

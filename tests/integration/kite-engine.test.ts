@@ -80,7 +80,7 @@ describe('the seed flow on Kite', () => {
     await t.drive('2026-03-09T03:45:00Z');
     await waitFor('the run to settle', () => t.run(s.id).state === 'ERROR');
     expect(fake.orders()).toHaveLength(0);
-    expect(t.run(s.id).reason).toMatch(/BUY rejected by the broker: .*log in to Kite again/i);
+    expect(t.run(s.id).reason).toMatch(/BUY rejected: .*log in to Kite again/i);
     expect(t.eventsOf('order_rejected')[0]?.reason).toMatch(/log in to Kite again/i);
     expect(t.kite.session().state).toBe('expired');
   });

@@ -131,6 +131,41 @@ describe('recovery at start', () => {
     expect(t.run(s.id).state).toBe('IN_POSITION');
   });
 
+  it('does not resend a BUY the broker never received once its grace has run out', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:32:00Z' });
+    const { s, run } = await crashedRun('BUYING');
+    journal(run, s, 'BUY', 'pending');
+    await t.engine.recover();
+    await until('2026-03-09T13:33:00Z');
+    expect(t.paper.placedOrders()).toHaveLength(0);
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'rejected', rejectReason: expect.stringMatching(/grace ran out.*not chased/) });
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0 });
+  });
+
+  it('believes a refused resend only when the broker still has no such order', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:30:02Z' });
+    const { s, run } = await crashedRun('BUYING');
+    const order = journal(run, s, 'BUY', 'pending');
+    const instrument = (await t.paper.instruments.resolve('AAPL', 'NYSE'))!;
+    // The first lookup misses (the original is still on its way), the original then lands, the resend is refused as a duplicate.
+    const realLookup = t.paper.execution.lookupOrder.bind(t.paper.execution);
+    let lookups = 0;
+    Object.assign(t.paper.execution, {
+      lookupOrder: async (id: string) => {
+        if (++lookups === 1) {
+          await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', qty: 10 });
+          return null;
+        }
+        return realLookup(id);
+      },
+    });
+    await t.engine.recover();
+    await until('2026-03-09T13:30:05Z');
+    expect(t.paper.placedOrders()).toHaveLength(1);
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled' });
+    expect(t.run(s.id).state).toBe('IN_POSITION');
+  });
+
   it('finishes an exit that was in flight, and the strategy\'s STOP is honoured after a crash', async () => {
     t = await startTestEngine({ at: '2026-03-09T15:00:00Z' });
     const { s, run } = await crashedRun('IN_POSITION', { positionQty: 10, entryPrice: 100, stopRequested: true });

@@ -1,7 +1,8 @@
 /**
- * The connect form of each broker kind the engine offers (engine/brokers/broker-kinds.ts): which
- * credential inputs it has and whether it takes options. Only the labels live here; every value
- * is checked by the engine, whose errors come back per field.
+ * The connect form of each broker kind (engine/brokers/broker-kinds.ts): which credential inputs
+ * it has and whether it takes options. Only labels live here; every value is checked by the
+ * engine, whose errors come back per field (`credentials.key_id`, `options.feed`). A kind the
+ * engine does not offer is refused with an error under "Broker".
  */
 
 export interface CredentialInput {
@@ -33,6 +34,31 @@ export const BROKER_FORMS: readonly BrokerForm[] = [
     optionsHint:
       'For tests and demos: scripted prices per "EXCHANGE:SYMBOL" (afterMs counts from START), startPrices, tickIntervalMs, volatilityBps, slippageBps, ackLatencyMs, fillLatencyMs, seed, tickSize.',
     optionsExample: '{ "scripts": { "CRYPTO:BTC": [ { "afterMs": 0, "price": 100 }, { "afterMs": 8000, "price": 94 } ] } }',
+  },
+  {
+    broker: 'alpaca',
+    title: 'Alpaca (US stocks)',
+    description: 'API keys from your Alpaca dashboard. Paper keys trade on Alpaca\'s paper account; set "paper": false for live keys.',
+    credentials: [
+      { name: 'key_id', label: 'API key ID', secret: false },
+      { name: 'secret_key', label: 'Secret key', secret: true },
+    ],
+    optionsLabel: 'Options (JSON, optional)',
+    optionsHint: 'paper (default true), feed ("iex" or "sip").',
+    optionsExample: '{ "paper": true, "feed": "iex" }',
+  },
+  {
+    broker: 'kite',
+    title: 'Zerodha Kite (NSE, BSE)',
+    description: 'Your Kite Connect app\'s API key and secret. Kite needs a login every day; the access token expires at 06:00 IST.',
+    credentials: [
+      { name: 'api_key', label: 'API key', secret: false },
+      { name: 'api_secret', label: 'API secret', secret: true },
+      { name: 'access_token', label: 'Access token (optional)', secret: true, hint: "Today's token, if you already have one." },
+    ],
+    optionsLabel: 'Options (JSON, optional)',
+    optionsHint: 'product ("MIS" intraday or "CNC" delivery), mode, exchanges, market_protection.',
+    optionsExample: '{ "product": "MIS" }',
   },
 ];
 

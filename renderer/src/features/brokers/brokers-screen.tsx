@@ -9,7 +9,7 @@ import { useStrategies } from '../strategies/strategies-store';
 import { brokerForm } from './broker-forms';
 import { useBrokers } from './brokers-store';
 import { ConnectBrokerForm } from './connect-broker-form';
-import { FeedBadge } from './feed-badge';
+import { FeedBadge, SessionBadge } from './feed-badge';
 
 export function BrokersScreen() {
   // Accounts can be connected or removed elsewhere (another tab, the CLI); there is no event for that.
@@ -56,6 +56,14 @@ export function BrokersScreen() {
                       <FeedBadge state={a.feed_state} />
                     </dd>
                   </div>
+                  {a.session && (
+                    <div>
+                      <dt>Broker login</dt>
+                      <dd>
+                        <SessionBadge session={a.session} />
+                      </dd>
+                    </div>
+                  )}
                   {Object.entries(a.credentials_masked).map(([k, v]) => (
                     <div key={k}>
                       <dt>{k}</dt>
@@ -63,6 +71,7 @@ export function BrokersScreen() {
                     </div>
                   ))}
                 </dl>
+                {a.session && a.session.state !== 'valid' && <p className="notice small">{a.session.message}</p>}
               </li>
             ))}
           </ul>

@@ -56,7 +56,15 @@ export function ConnectBrokerForm({ onDone }: { readonly onDone?: () => void }) 
       <div className="form__grid">
         <Field label="Broker" name="broker" error={errors.fields.broker}>
           {(p) => (
-            <select {...p} value={broker} onChange={(e) => setBroker(e.target.value)}>
+            <select
+              {...p}
+              value={broker}
+              onChange={(e) => {
+                setBroker(e.target.value);
+                setCredentials({});
+                setErrors(NO_ERRORS);
+              }}
+            >
               {BROKER_FORMS.map((f) => (
                 <option key={f.broker} value={f.broker}>
                   {f.title}

@@ -13,6 +13,7 @@ import { useStrategies } from '../strategies/strategies-store';
 import { useDetail } from '../strategy-detail/detail-store';
 import { useConnection } from './connection-store';
 import { useTicks } from './ticks-store';
+import { toast } from '../../ui/toast';
 
 const ORDER_EVENTS = new Set(['order_submitted', 'order_accepted', 'order_filled', 'order_rejected', 'order_unknown']);
 
@@ -37,6 +38,14 @@ export function applyMessage(message: ServerMessage): void {
       else brokers.setFeed(message.broker_account_id, message.state);
       return;
     }
+    case 'broker_session_changed':
+      void useBrokers.getState().load();
+      return;
+    case 'broker_login_required':
+      toast(`${message.message}`, 'error');
+      void useBrokers.getState().load();
+      refreshStrategy(message.strategy_id);
+      return;
     default: {
       // A newer engine may send events this build does not know; only strategy-scoped ones matter here.
       const id: unknown = (message as { strategy_id?: unknown }).strategy_id;

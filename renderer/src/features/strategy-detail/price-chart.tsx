@@ -52,13 +52,13 @@ function palette(): Palette {
 
 /**
  * Markers sit at the fill price itself (not on the line, which may have ticked elsewhere in that
- * second): the BUY arrow points up to its price from below, exits point down to theirs.
+ * second): the BUY arrow points up at its price from below, exits point down at theirs from above.
  */
 const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBottom'; shape: 'arrowUp' | 'arrowDown'; color: keyof Palette }> = {
-  BUY: { text: 'BUY', position: 'atPriceTop', shape: 'arrowUp', color: 'buy' },
-  SELL: { text: 'SELL', position: 'atPriceBottom', shape: 'arrowDown', color: 'sell' },
-  STOPLOSS: { text: 'SL', position: 'atPriceBottom', shape: 'arrowDown', color: 'stop' },
-  MANUAL_EXIT: { text: 'EXIT', position: 'atPriceBottom', shape: 'arrowDown', color: 'muted' },
+  BUY: { text: 'BUY', position: 'atPriceBottom', shape: 'arrowUp', color: 'buy' },
+  SELL: { text: 'SELL', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
+  STOPLOSS: { text: 'SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
 };
 
 function markers(orders: readonly OrderDto[], colors: Palette): SeriesMarker<Time>[] {
