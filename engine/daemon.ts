@@ -11,7 +11,7 @@ import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
 import { systemClock, type Clock } from './core/clock';
 import { DomainError } from './core/errors';
-import { newInstallId } from './core/ids';
+import { newInstallId } from './core/random-ids';
 import { createEngine, type Engine } from './engine';
 import { createRuntimeStore } from './runtime/create-runtime-store';
 import { alwaysOpenCalendar, createTradingCalendar } from './scheduler/trading-calendar';
@@ -127,7 +127,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
     const report = await engine.recover();
     const jumps = watchClockJumps(clock, (gapMs) => {
       logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
-      engine.manager.recheckTriggers();
+      engine.onClockJump();
     });
     cleanups.push(() => jumps.cancel());
 

@@ -44,6 +44,12 @@ export interface Engine {
   readonly brokers: BrokerSessions;
   /** Rebuilds runtime state from SQLite; call once after createEngine. */
   recover(): Promise<RecoveryReport>;
+  /**
+   * After a resume from sleep or a wall-clock step: every trigger is re-checked against the clock
+   * at once (a BUY past its grace is missed, a SELL past due exits now) and every order without a
+   * final answer is looked up, as at a restart.
+   */
+  onClockJump(): void;
   /** Resolves when no order is queued or being placed. */
   idle(): Promise<void>;
   /** Cancels every job, lets in-flight orders finish, closes brokers. The caller closes db and store. */
@@ -87,6 +93,10 @@ export function createEngine(deps: EngineDeps): Engine {
     market,
     brokers,
     recover: () => recover(ctx, manager, execution, deps.calendar),
+    onClockJump() {
+      manager.recheckTriggers();
+      for (const order of deps.repos.orders.listUnresolvedInternal()) execution.reconciler.track(order.id, true);
+    },
     idle: () => execution.idle(),
     async stop() {
       scheduler.cancelAll();

@@ -69,7 +69,7 @@ serve({
     return { next: all.length, arrivals };
   },
   count(): number {
-    return fake!.received().length;
+    return fake!.receivedCount();
   },
   /** Resolves when some data session subscribes trades of at least `n` symbols (or the timeout passes). */
   async waitSubscribed(args: { n: number; timeoutMs: number }): Promise<{ at: number; subscribed: number }> {
@@ -93,6 +93,10 @@ serve({
     stopTicks?.();
     await fake?.close();
     fake = undefined;
+  },
+  /** Ends the process normally (a --cpu-prof profile is written only then). */
+  exit() {
+    setImmediate(() => process.exit(0));
   },
 });
 

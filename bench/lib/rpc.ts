@@ -22,6 +22,8 @@ export interface Child {
   /** Resolves when the child sends `{ event }` (used for "ready"). */
   once<T = unknown>(event: string, timeoutMs?: number): Promise<T>;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Resolves when the child has exited by itself (SIGKILL after `timeoutMs`). */
+  waitExit(timeoutMs: number): Promise<void>;
   /** The last lines the child wrote to stderr, for error messages. */
   stderrTail(): string;
 }
@@ -109,6 +111,11 @@ export function spawnChild(name: string, opts: SpawnOptions = {}): Child {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill(signal);
       const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+    async waitExit(timeoutMs) {
+      const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
       await exited;
       clearTimeout(t);
     },

@@ -75,3 +75,13 @@ export function translated<T>(write: () => T): T {
     throw translateError(e);
   }
 }
+
+/**
+ * The database cannot take writes right now: busy past the timeout, the disk full, an I/O error,
+ * or read-only. Distinct from a constraint: the write was refused for where it goes, not for what
+ * it says, so the engine decides what trading does meanwhile.
+ */
+export function isStorageUnavailable(e: unknown): boolean {
+  const code = findSqliteError(e)?.code;
+  return code !== undefined && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL)/.test(code);
+}

@@ -60,7 +60,7 @@ export function createRepos(db: Db): Repos {
   };
 }
 
-export { ForeignKeyViolation, UniqueViolation } from './errors';
+export { ForeignKeyViolation, isStorageUnavailable, UniqueViolation } from './errors';
 export type { BrokerAccount, BrokerAccountsRepo, NewBrokerAccount } from './broker-accounts';
 export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
 export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersRepo } from './orders';

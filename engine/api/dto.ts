@@ -1,119 +1,17 @@
 /**
  * Domain objects as they go on the wire: snake_case, plain JSON, times as epoch ms numbers, and
  * nothing secret (a broker account shows its credentials' masks only, a user never a hash or a
- * token version). The renderer imports these types.
+ * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, StoredEvent, User } from '../../db/repos';
+import type { BrokerAccountDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+
+export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
 import type { Order, Run, RunState, Strategy } from '../core/types';
 
-export interface UserDto {
-  readonly id: number;
-  readonly email: string;
-}
-
-export interface SessionDto {
-  readonly token: string;
-  readonly user: UserDto;
-}
-
-export interface BrokerAccountDto {
-  readonly id: number;
-  readonly broker: string;
-  readonly label: string;
-  readonly status: string;
-  /** e.g. { api_key: 'PK…7Q' }: enough to recognise which key is saved, too little to use it. */
-  readonly credentials_masked: Readonly<Record<string, string>>;
-  readonly options: Readonly<Record<string, unknown>>;
-  /** The price feed's last reported state; null until the account's connection first opens. */
-  readonly feed_state: FeedState | null;
-  /** Daily-login brokers (Kite): where the login stands and when it runs out; null for the others or while closed. */
-  readonly session: BrokerSessionDto | null;
-  readonly created_at: number;
-}
-
-export interface NextTriggerDto {
-  readonly kind: 'BUY' | 'SELL';
-  /** Epoch ms. */
-  readonly at: number;
-}
-
-/** The latest run of a strategy: what it is doing now. */
-export interface RuntimeDto {
-  readonly run_id: number;
-  readonly trading_date: string;
-  readonly state: RunState;
-  readonly position_qty: number;
-  readonly entry_price: number | null;
-  readonly exit_price: number | null;
-  readonly exit_leg: string | null;
-  readonly last_action: string | null;
-  readonly last_action_at: number | null;
-  readonly reason: string | null;
-  readonly buy_at: number;
-  readonly sell_at: number;
-  readonly next_trigger: NextTriggerDto | null;
-}
-
-export interface StrategyDto {
-  readonly id: number;
-  readonly broker_account_id: number;
-  readonly symbol: string;
-  readonly exchange: string;
-  readonly qty: number;
-  readonly buy_time: string;
-  readonly sell_time: string;
-  readonly stop_loss: number;
-  readonly timezone: string;
-  readonly repeat: string;
-  readonly buy_grace_seconds: number;
-  readonly status: string;
-  readonly created_at: number;
-  readonly updated_at: number;
-  /** null before the first START. */
-  readonly runtime: RuntimeDto | null;
-}
-
-export interface OrderDto {
-  readonly id: number;
-  readonly run_id: number;
-  readonly strategy_id: number;
-  readonly broker_account_id: number;
-  readonly leg: string;
-  readonly side: string;
-  readonly slot: string;
-  readonly client_order_id: string;
-  readonly broker_order_id: string | null;
-  readonly symbol: string;
-  readonly exchange: string;
-  readonly qty: number;
-  readonly status: string;
-  readonly scheduled_at: number;
-  readonly dispatched_at: number | null;
-  readonly acked_at: number | null;
-  readonly filled_at: number | null;
-  readonly filled_qty: number;
-  readonly fill_price: number | null;
-  readonly reject_reason: string | null;
-  readonly created_at: number;
-  readonly updated_at: number;
-}
-
-/** An engine event on the wire: its type plus its fields in snake_case, without the user id. */
-export type EventDto = { readonly type: string } & Readonly<Record<string, unknown>>;
-
-/** An audit-log entry: the event plus its id (the paging cursor). */
-export type LoggedEventDto = EventDto & { readonly id: number };
-
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
-
-export interface BrokerSessionDto {
-  readonly state: BrokerSessionInfo['state'];
-  readonly expires_at: number | null;
-  readonly checked_at: number | null;
-  readonly message: string;
-}
 
 export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null, session: BrokerSessionInfo | null = null): BrokerAccountDto {
   return {

@@ -8,13 +8,9 @@ import { ForeignKeyViolation, UniqueViolation } from '../../db/repos';
 import { DomainError, type ErrorCode, type FieldError } from '../core/errors';
 import { RateLimitedError } from '../auth/auth-service';
 
-/** Domain codes plus the two only HTTP itself produces. */
-export type ApiErrorCode = ErrorCode | 'payload_too_large' | 'unsupported_media_type';
+import type { ApiErrorBody, ApiErrorCode } from './contract';
 
-/** The body of every error response. */
-export interface ApiErrorBody {
-  readonly error: { readonly code: ApiErrorCode; readonly message: string; readonly fields?: readonly FieldError[] };
-}
+export type { ApiErrorBody, ApiErrorCode };
 
 const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   validation_failed: 400,

@@ -9,18 +9,10 @@ import type { BrokerAccountId, UserId } from '../core/ids';
 import { instrumentKey, type Tick } from '../core/types';
 import type { Repos } from '../../db/repos';
 import type { Engine } from '../engine';
+import type { TickDto } from './contract';
 
 export const THROTTLE_MS = 250;
 
-export interface TickDto {
-  readonly type: 'tick';
-  readonly broker_account_id: number;
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly price: number;
-  /** Epoch ms of the trade. */
-  readonly at: number;
-}
 
 type Send = (msg: TickDto) => void;
 
@@ -82,10 +74,11 @@ export class PriceStream {
       this.deliver(key, users, msg);
       return;
     }
+    // The users interested when the tick was queued get it, even if their strategy ended since:
+    // the last price before an exit (the crossing tick) is the one the chart must show.
     const entry = { tick: msg, timer: this.clock.setTimer(wait, () => {
       this.pending.delete(key);
-      const current = (this.interest ??= this.buildInterest()).get(key);
-      if (current) this.deliver(key, current, entry.tick);
+      this.deliver(key, users, entry.tick);
     }) };
     this.pending.set(key, entry);
   }

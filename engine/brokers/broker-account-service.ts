@@ -4,7 +4,8 @@
  * memory; the API only ever sees their masks.
  */
 import type { Clock } from '../core/clock';
-import { asUserId, randomToken, type BrokerAccountId, type UserId } from '../core/ids';
+import { asUserId, type BrokerAccountId, type UserId } from '../core/ids';
+import { randomToken } from '../core/random-ids';
 import { conflict, DomainError, notFound, validationError } from '../core/errors';
 import { fromZodError } from '../core/zod-errors';
 import type { BrokerAccount, Repos } from '../../db/repos';

@@ -35,6 +35,12 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
   | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
+  /**
+   * The journal could not be written (disk full, database busy or read-only). A BUY is then not
+   * sent ('not_sent'); an exit goes out anyway under its deterministic client order id and is
+   * journaled once storage recovers ('sent_unjournaled').
+   */
+  | (RunScoped & { readonly type: 'storage_failed'; readonly leg: Leg; readonly action: 'not_sent' | 'sent_unjournaled'; readonly detail: string })
   | (Base & { readonly type: 'feed_status'; readonly brokerAccountId: BrokerAccountId; readonly state: FeedState; readonly detail: string | null })
   /** A daily-login broker's session changed (a new token, a refused token, 06:00 IST passing). */
   | (Base & { readonly type: 'broker_session_changed'; readonly brokerAccountId: BrokerAccountId; readonly state: BrokerSessionState; readonly expiresAt: number | null; readonly message: string })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { asStrategyId, clientOrderId, newInstallId } from './ids';
+import { asStrategyId, clientOrderId } from './ids';
+import { newInstallId } from './random-ids';
 
 describe('clientOrderId', () => {
   it('is the same for the same strategy, date and slot, and differs otherwise', () => {

@@ -1,8 +1,7 @@
 /**
- * Branded ids and the deterministic client order id. The only place engine code makes random
- * values.
+ * Branded ids and the deterministic client order id. Pure: the renderer's types import this file
+ * through the API contract. Random ids are in random-ids.ts.
  */
-import { randomBytes } from 'node:crypto';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -18,17 +17,6 @@ export const asBrokerAccountId = (n: number) => n as BrokerAccountId;
 export const asStrategyId = (n: number) => n as StrategyId;
 export const asRunId = (n: number) => n as RunId;
 export const asOrderId = (n: number) => n as OrderId;
-
-/** A random id for an install, written once into the database's settings. 6 base-36 chars. */
-export function newInstallId(): string {
-  const n = randomBytes(4).readUInt32BE(0);
-  return n.toString(36).padStart(6, '0').slice(-6);
-}
-
-/** An opaque random token (lock owners, request ids). */
-export function randomToken(bytes = 12): string {
-  return randomBytes(bytes).toString('base64url');
-}
 
 /**
  * The client order id of a leg: the same inputs always give the same id, so a retry after a

@@ -3,7 +3,8 @@
  * the journal written before anything is sent, and exactly one exit per position: whichever exit
  * reaches the journal first wins, the other is recorded as suppressed.
  */
-import { clientOrderId, randomToken, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
+import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
+import { randomToken } from '../core/random-ids';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
@@ -14,6 +15,7 @@ import { OrderQueue } from './order-queue';
 import { announceRun, writeRunState } from './run-ledger';
 import { applyReportToJournal } from './apply-report';
 import { Reconciler } from './reconciler';
+import { EmergencyExits } from './emergency-exit';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -51,6 +53,7 @@ export class ExecutionEngine {
   private readonly lockTtlMs: number;
   private stopped = false;
   readonly reconciler: Reconciler;
+  private readonly emergency: EmergencyExits;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -59,6 +62,22 @@ export class ExecutionEngine {
     this.maxInFlight = opts.maxInFlight ?? 64;
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
+    this.emergency = new EmergencyExits(ctx, {
+      journal: (intent) => {
+        const d = this.decide(intent);
+        return d.kind === 'send' ? { order: d.order, announce: () => announceRun(ctx, d.before, d.after) } : null;
+      },
+      place: async (strategy, clientOrderId, side, qty) => {
+        const broker = await ctx.brokers.get(strategy.brokerAccountId);
+        const instrument = await ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+        return placeSafely(broker, { clientOrderId, instrument, side, qty });
+      },
+      record: (order, result, dispatchedAt) => {
+        this.recordResult(order, result, dispatchedAt);
+        // Updates that came while the order had no journal row were dropped: ask the broker now.
+        this.reconciler.track(order.id, true);
+      },
+    });
   }
 
   /** Wires a newly opened broker's order updates in. */
@@ -82,6 +101,7 @@ export class ExecutionEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     this.reconciler.stop();
+    this.emergency.stop();
     await this.idle();
   }
 
@@ -138,13 +158,17 @@ export class ExecutionEngine {
     const { repos } = this.ctx;
     let decision: Decision;
     try {
-      decision = repos.transaction(() => this.decide(intent));
+      decision =
+        slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
+          ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
+          : repos.transaction(() => this.decide(intent));
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
         const run = repos.runs.getInternal(intent.runId);
         decision = run ? { kind: 'suppress', run, reason: 'an order for this slot is already in the journal' } : { kind: 'drop', reason: 'run gone' };
-      } else throw err;
+      } else if (await this.emergency.onJournalFailure(intent, err)) return;
+      else throw err;
     }
     switch (decision.kind) {
       case 'drop':
@@ -221,7 +245,7 @@ export class ExecutionEngine {
    * while the request is on the wire: the journal row is already committed, so nothing is lost.
    */
   private async send(order: Order, strategy: Strategy, announce: () => void): Promise<void> {
-    const { brokers, instruments, clock, bus, repos } = this.ctx;
+    const { brokers, instruments, clock, bus } = this.ctx;
     const broker = await brokers.get(order.brokerAccountId);
     const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
     this.ctx.crashPoints.hit('after-journal');
@@ -242,6 +266,12 @@ export class ExecutionEngine {
     });
     const result = await placing;
     this.ctx.crashPoints.hit('after-send');
+    this.recordResult(order, result, dispatchedAt);
+  }
+
+  /** Records the broker's answer to a placement on the journal row (status only moves forward). */
+  private recordResult(order: Order, result: PlaceOrderResult, dispatchedAt: number): void {
+    const { clock, bus, repos } = this.ctx;
     const ackedAt = clock.now();
     const current = repos.orders.getInternal(order.id) ?? order;
     switch (result.kind) {

@@ -26,7 +26,11 @@ export class Reconciler {
 
   /** Starts resolving an order; `immediately` for recovery at start. */
   track(orderId: OrderId, immediately = false): void {
-    if (this.timers.has(orderId) || this.stopped) return;
+    if (this.stopped) return;
+    const pending = this.timers.get(orderId);
+    if (pending && !immediately) return;
+    // After a restart or a resume, a lookup already waiting (its timer paused while asleep) goes now.
+    pending?.cancel();
     this.schedule(orderId, 0, immediately ? 0 : LOOKUP_BACKOFF_MS[0]);
   }
 

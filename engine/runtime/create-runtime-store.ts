@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 import { DomainError } from '../core/errors';
-import { randomToken } from '../core/ids';
+import { randomToken } from '../core/random-ids';
 import { redactPasswordsIn, redactRedisUrl } from './redact-redis-url';
 import { RedisRuntimeStore } from './redis-runtime-store';
 import type { RuntimeStore } from './runtime-store';

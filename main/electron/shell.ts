@@ -219,7 +219,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     }
   }
 
-  watchPower(log, { onResume: () => engine.manager.recheckTriggers(), onShutdown: () => quit.quitWithoutAsking() });
+  watchPower(log, { onResume: () => engine.onClockJump(), onShutdown: () => quit.quitWithoutAsking() });
   app.on('second-instance', () => {
     if (secondInstanceAction(win !== null && !win.isDestroyed()) === 'show-window') revealWindow(win!);
     else showWindow();

@@ -3,7 +3,7 @@
  * engine revokes it, the "engine disconnected" state and the automatic reconnect (which reloads
  * what was missed), keyboard use, labels on every control, and the themes.
  */
-import { expect, test, utcTime } from './support/fixtures';
+import { awayFromMidnight, expect, test, utcTime } from './support/fixtures';
 import type { PageElement, PageGlobals } from './support/page-globals';
 import { apiCall, openSignedIn, PASSWORD, stateOf, strategyRow } from './support/trader-ui';
 
@@ -44,6 +44,7 @@ test('the engine going away is shown at once, and the UI reconnects and catches 
     ws.connectToServer();
     open.push(ws);
   });
+  await awayFromMidnight(page, 5 * 60_000);
   const { token } = await openSignedIn(page);
   await expect(page.getByRole('status', { name: 'Engine connection: Live' })).toBeVisible();
   const [account] = (await apiCall<{ accounts: { id: number }[] }>(page, token, 'GET', '/broker')).accounts;
@@ -63,8 +64,8 @@ test('the engine going away is shown at once, and the UI reconnects and catches 
     symbol: 'MISSED',
     exchange: 'CRYPTO',
     qty: 1,
-    buy_time: utcTime(30 * 60_000),
-    sell_time: utcTime(40 * 60_000),
+    buy_time: utcTime(2 * 60_000),
+    sell_time: utcTime(3 * 60_000),
     stop_loss: 1,
     timezone: 'UTC',
   });
@@ -76,6 +77,7 @@ test('the engine going away is shown at once, and the UI reconnects and catches 
 });
 
 test('every control is labelled, dialogs work from the keyboard, and both themes hold', async ({ page, screens }) => {
+  await awayFromMidnight(page, 5 * 60_000);
   const { token } = await openSignedIn(page);
   const broker = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: { startPrices: { 'CRYPTO:DOGE': 0.25 }, volatilityBps: 20, tickSize: 0.0001 } });
   const doge = await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', {
@@ -84,7 +86,7 @@ test('every control is labelled, dialogs work from the keyboard, and both themes
     exchange: 'CRYPTO',
     qty: 1000,
     buy_time: utcTime(3_000),
-    sell_time: utcTime(60 * 60_000),
+    sell_time: utcTime(4 * 60_000),
     stop_loss: 0.2,
     timezone: 'UTC',
   });

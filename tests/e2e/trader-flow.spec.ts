@@ -109,13 +109,13 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await expect(f.form).toBeHidden();
   });
 
-  await awayFromMidnight(page, 15 * 60_000);
+  await awayFromMidnight(page, 8 * 60_000);
 
   await test.step('a valid strategy: START, then the BUY and the stop-loss exit arrive live', async () => {
     // Nothing below may reload the page: this marker would be gone.
     await page.evaluate(() => ((globalThis as unknown as PageGlobals).e2eNoReload = true));
 
-    const row = await createStrategy(page, { symbol: 'BTC', exchange: 'CRYPTO', qty: '2', buyTime: utcTime(7_000), sellTime: utcTime(10 * 60_000), stopLoss: '95', timezone: 'UTC' });
+    const row = await createStrategy(page, { symbol: 'BTC', exchange: 'CRYPTO', qty: '2', buyTime: utcTime(7_000), sellTime: utcTime(6 * 60_000), stopLoss: '95', timezone: 'UTC' });
     await expect(stateOf(row)).toHaveText('Not started');
     await row.getByRole('button', { name: /^Start BTC/ }).click();
     await expect(stateOf(row)).toHaveText('Armed');
@@ -169,7 +169,7 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
   await page.getByRole('link', { name: '← Strategies' }).click();
 
   await test.step('STOP another strategy that holds a position: confirm, sold at market', async () => {
-    const row = await createStrategy(page, { symbol: 'ETH', exchange: 'CRYPTO', qty: '1', buyTime: utcTime(5_000), sellTime: utcTime(10 * 60_000), stopLoss: '1000', timezone: 'UTC' });
+    const row = await createStrategy(page, { symbol: 'ETH', exchange: 'CRYPTO', qty: '1', buyTime: utcTime(5_000), sellTime: utcTime(6 * 60_000), stopLoss: '1000', timezone: 'UTC' });
     await row.getByRole('button', { name: /^Start ETH/ }).click();
     await expect(stateOf(row)).toHaveText('In position', { timeout: 20_000 });
     await expect(row.getByTestId('last-price')).not.toHaveText('—');
@@ -190,9 +190,9 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
   });
 
   await test.step('kill switch: stop everything and exit every position, after one confirmation', async () => {
-    const sol = await createStrategy(page, { symbol: 'SOL', exchange: 'CRYPTO', qty: '3', buyTime: utcTime(5_000), sellTime: utcTime(10 * 60_000), stopLoss: '50', timezone: 'UTC' });
+    const sol = await createStrategy(page, { symbol: 'SOL', exchange: 'CRYPTO', qty: '3', buyTime: utcTime(5_000), sellTime: utcTime(6 * 60_000), stopLoss: '50', timezone: 'UTC' });
     await sol.getByRole('button', { name: /^Start SOL/ }).click();
-    const ada = await createStrategy(page, { symbol: 'ADA', exchange: 'CRYPTO', qty: '10', buyTime: utcTime(5 * 60_000), sellTime: utcTime(10 * 60_000), stopLoss: '50', timezone: 'UTC' });
+    const ada = await createStrategy(page, { symbol: 'ADA', exchange: 'CRYPTO', qty: '10', buyTime: utcTime(4 * 60_000), sellTime: utcTime(6 * 60_000), stopLoss: '50', timezone: 'UTC' });
     await ada.getByRole('button', { name: /^Start ADA/ }).click();
     await expect(stateOf(ada)).toHaveText('Armed');
     await expect(stateOf(sol)).toHaveText('In position', { timeout: 20_000 });

@@ -56,6 +56,18 @@ describe('price ticks on the WebSocket', () => {
     await h.advanceTo('2026-03-09T13:00:02Z');
     expect(ws.messages.filter((m) => m.type === 'tick' && m.price === 99)).toEqual([]);
   });
+
+  it('deliver the last price of a burst even when the strategy ends inside the throttle window', async () => {
+    const a = await h.register();
+    const sa = await runningStrategy(a.token, 'AAPL');
+    const ws = await h.openSocket({ token: a.token });
+    await ws.waitFor((m) => m.type === 'hello');
+    sa.paper.setPrice('NYSE:AAPL', 101);
+    sa.paper.setPrice('NYSE:AAPL', 94); // queued behind the first, inside 250 ms
+    expect((await h.call('POST', '/strategy/stop', { token: a.token, body: { strategy_id: sa.id } })).status).toBe(200);
+    await h.advanceTo('2026-03-09T13:00:01Z');
+    await ws.waitFor((m) => m.type === 'tick' && m.price === 94);
+  });
 });
 
 describe('POST /strategy/stop-all', () => {

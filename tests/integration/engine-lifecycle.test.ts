@@ -121,6 +121,34 @@ describe('a time-based strategy on the paper broker', () => {
     expect(missed!.lateByMs).toBeLessThanOrEqual(5 * 60_000 + 30_000);
   });
 
+  it('after a resume from sleep, exits at once a position whose SELL time passed while asleep', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T19:50:00Z');
+    expect(t.run(s.id).state).toBe('IN_POSITION');
+    await t.clock.suspend(20 * 60_000); // wakes at 20:10, the SELL was due at 19:55
+    t.engine.onClockJump();
+    await t.engine.idle();
+    await t.clock.advance(1);
+    const sell = t.orders(s.id).find((o) => o.leg === 'SELL')!;
+    expect(sell).toMatchObject({ status: 'filled', scheduledAt: at('2026-03-09T19:55:00Z'), dispatchedAt: at('2026-03-09T20:10:00Z') });
+    expect(t.run(s.id).state).toBe('SOLD');
+  });
+
+  it('after a resume, looks up an order whose answer was lost while asleep', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    t.paper.failNextPlace('unknown-but-accepted', { silent: true });
+    await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
+    expect(t.orders(s.id)[0]!.status).toBe('unknown');
+    await t.clock.suspend(3_600_000);
+    t.engine.onClockJump();
+    await t.clock.advance(0);
+    expect(t.orders(s.id)[0]!.status).toBe('filled');
+  });
+
   it('still places a BUY that is late but inside the grace window', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create({ buy_grace_seconds: 60 });

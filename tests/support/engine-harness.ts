@@ -14,11 +14,14 @@ import { createRuntimeStore } from '../../engine/runtime/create-runtime-store';
 import type { RuntimeStore } from '../../engine/runtime/runtime-store';
 import { createTradingCalendar } from '../../engine/scheduler/trading-calendar';
 import { openTestDb } from '../../db/test-support';
+import type { Db } from '../../db/client';
 import type { BrokerAccount, Repos, User } from '../../db/repos';
 
 export interface TestEngine {
   readonly clock: FakeClock;
   readonly repos: Repos;
+  /** The SQLite handle under `repos`, for tests that make storage fail. */
+  readonly db: Db;
   readonly runtime: RuntimeStore;
   readonly engine: Engine;
   readonly paper: PaperBroker;
@@ -57,6 +60,7 @@ export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUse
   return {
     clock,
     repos,
+    db: db.db,
     runtime,
     engine,
     paper,

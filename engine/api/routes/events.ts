@@ -19,6 +19,7 @@ import type { User } from '../../../db/repos';
 import { DomainError, notFound } from '../../core/errors';
 import { asStrategyId } from '../../core/ids';
 import type { ApiContext } from '../api-context';
+import type { EventPage } from '../contract';
 import { authenticateToken, bearerToken, signedIn, tokenOf, userOf } from '../authenticate';
 import { eventDto, loggedEventDto, userDto, type LoggedEventDto } from '../dto';
 import { hasOrigin } from '../hardening';
@@ -28,12 +29,6 @@ import { eventLogQuery, parse, socketAuthMessage } from '../schemas';
 /** A client this far behind is not reading; dropping it beats buffering without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-export interface EventPage {
-  /** Newest first. */
-  readonly events: LoggedEventDto[];
-  /** Pass as before_id for the next (older) page; null on the last page. */
-  readonly next_before_id: number | null;
-}
 
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { auth } = ctx;

@@ -6,14 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { FeedState } from '../../core/events';
 import type { ApiContext } from '../api-context';
+import type { HealthDto } from '../contract';
 
-export interface HealthDto {
-  readonly ok: true;
-  readonly version: string;
-  readonly uptime_seconds: number;
-  /** Open broker accounts whose feed last reported each state. */
-  readonly feeds: Readonly<Record<FeedState, number>>;
-}
 
 export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine, clock, version } = ctx.deps;

@@ -5,7 +5,7 @@
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { randomToken } from '../../core/ids';
+import { randomToken } from '../../core/random-ids';
 
 /** A source of uniform numbers in [0, 1). */
 export type UniformSource = () => number;

@@ -20,11 +20,11 @@ import type {
   StopStrategyBody,
   StrategyDto,
   UserDto,
+  HelloDto,
+  TickDto,
+  WireEvent,
+  ServerMessage,
 } from '../../../engine/api';
-// Not yet re-exported by engine/api/index.ts.
-import type { TickDto } from '../../../engine/api/price-stream';
-// The event union the API serialises (dto.ts#eventDto); see WireEvent below.
-import type { EngineEvent } from '../../../engine/core/events';
 
 export type {
   ApiErrorBody,
@@ -85,28 +85,9 @@ export type RouteKey = keyof ApiRoutes;
 // ---- The /events WebSocket --------------------------------------------------------------
 
 
-/** `fillPrice` → `fill_price`, as engine/api/dto.ts#eventDto renames keys for the wire. */
-type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
-  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
-  : S;
-type Snake<T> = { readonly [K in keyof T as K extends string ? SnakeCase<K> : K]: T[K] };
-type Distribute<E> = E extends unknown ? Snake<Omit<E, 'userId'>> : never;
-
-/** An engine event as the socket (and the audit log) carries it. */
-export type WireEvent = Distribute<EngineEvent>;
 export type WireEventType = WireEvent['type'];
 export type WireEventOf<T extends WireEventType> = Extract<WireEvent, { type: T }>;
 
-/** First message after sign-in. */
-export interface HelloMessage {
-  readonly type: 'hello';
-  readonly user: UserDto;
-  readonly version: string;
-  /** The engine's clock, epoch ms: countdowns use it so a skewed browser clock does not lie. */
-  readonly server_time: number;
-}
-
-/** A price of an instrument a running strategy watches, at most a few per second. */
+export type HelloMessage = HelloDto;
 export type TickMessage = TickDto;
-
-export type ServerMessage = HelloMessage | TickMessage | WireEvent;
+export type { ServerMessage, WireEvent };

@@ -73,5 +73,8 @@ export function utcTime(offsetMs: number): string {
 export async function awayFromMidnight(page: Page, needMs: number): Promise<void> {
   const now = new Date();
   const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
-  if (untilMidnight < needMs) await page.waitForTimeout(untilMidnight + 2_000);
+  if (untilMidnight >= needMs) return;
+  const info = test.info();
+  info.setTimeout(info.timeout + untilMidnight + 5_000);
+  await page.waitForTimeout(untilMidnight + 2_000);
 }

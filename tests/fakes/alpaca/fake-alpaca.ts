@@ -36,6 +36,8 @@ export interface FakeAlpaca {
   /** The adapter's options pointing every endpoint at the fake. */
   connectOptions(feed?: string): { paper: true; rest_url: string; trade_stream_url: string; data_stream_url: string };
   received(): readonly ReceivedOrder[];
+  /** How many order requests arrived (received().length without copying them). */
+  receivedCount(): number;
   orders(keyId?: string): Record<string, unknown>[];
   requests(): readonly { at: number; method: string; path: string; status: number }[];
   injectFault(rule: FaultRule): void;
@@ -116,6 +118,7 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     },
     connectOptions: (feed = 'iex') => ({ paper: true, rest_url: http, trade_stream_url: `${ws}/stream`, data_stream_url: `${ws}/v2/${feed}` }),
     received: () => desk.received.map((r) => ({ ...r })),
+    receivedCount: () => desk.received.length,
     orders: (keyId = first.keyId) => desk.ordersOf(keyId).map(orderJson),
     requests: () => [...rest.log],
     injectFault: (rule) => faults.add(rule),

@@ -1,0 +1,167 @@
+/**
+ * The wire contract between the engine's API and every client: the shapes of request answers,
+ * WebSocket messages and errors. snake_case, plain JSON, times as epoch ms. It depends on
+ * engine/core only, so the renderer can import it (types only) without pulling in Node, Fastify or
+ * the database: renderer/tsconfig.json has no Node types, and this file must keep it that way.
+ */
+import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
+import type { ErrorCode, FieldError } from '../core/errors';
+import type { RunState } from '../core/types';
+
+export interface UserDto {
+  readonly id: number;
+  readonly email: string;
+}
+
+export interface SessionDto {
+  readonly token: string;
+  readonly user: UserDto;
+}
+
+export interface BrokerAccountDto {
+  readonly id: number;
+  readonly broker: string;
+  readonly label: string;
+  readonly status: string;
+  /** e.g. { api_key: 'PK…7Q' }: enough to recognise which key is saved, too little to use it. */
+  readonly credentials_masked: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The price feed's last reported state; null until the account's connection first opens. */
+  readonly feed_state: FeedState | null;
+  /** Daily-login brokers (Kite): where the login stands and when it runs out; null for the others or while closed. */
+  readonly session: BrokerSessionDto | null;
+  readonly created_at: number;
+}
+
+export interface NextTriggerDto {
+  readonly kind: 'BUY' | 'SELL';
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** The latest run of a strategy: what it is doing now. */
+export interface RuntimeDto {
+  readonly run_id: number;
+  readonly trading_date: string;
+  readonly state: RunState;
+  readonly position_qty: number;
+  readonly entry_price: number | null;
+  readonly exit_price: number | null;
+  readonly exit_leg: string | null;
+  readonly last_action: string | null;
+  readonly last_action_at: number | null;
+  readonly reason: string | null;
+  readonly buy_at: number;
+  readonly sell_at: number;
+  readonly next_trigger: NextTriggerDto | null;
+}
+
+export interface StrategyDto {
+  readonly id: number;
+  readonly broker_account_id: number;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly qty: number;
+  readonly buy_time: string;
+  readonly sell_time: string;
+  readonly stop_loss: number;
+  readonly timezone: string;
+  readonly repeat: string;
+  readonly buy_grace_seconds: number;
+  readonly status: string;
+  readonly created_at: number;
+  readonly updated_at: number;
+  /** null before the first START. */
+  readonly runtime: RuntimeDto | null;
+}
+
+export interface OrderDto {
+  readonly id: number;
+  readonly run_id: number;
+  readonly strategy_id: number;
+  readonly broker_account_id: number;
+  readonly leg: string;
+  readonly side: string;
+  readonly slot: string;
+  readonly client_order_id: string;
+  readonly broker_order_id: string | null;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly qty: number;
+  readonly status: string;
+  readonly scheduled_at: number;
+  readonly dispatched_at: number | null;
+  readonly acked_at: number | null;
+  readonly filled_at: number | null;
+  readonly filled_qty: number;
+  readonly fill_price: number | null;
+  readonly reject_reason: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+/** An engine event on the wire: its type plus its fields in snake_case, without the user id. */
+export type EventDto = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/** An audit-log entry: the event plus its id (the paging cursor). */
+export type LoggedEventDto = EventDto & { readonly id: number };
+
+export interface BrokerSessionDto {
+  readonly state: BrokerSessionState;
+  readonly expires_at: number | null;
+  readonly checked_at: number | null;
+  readonly message: string;
+}
+
+/** Domain codes plus the two only HTTP itself produces. */
+export type ApiErrorCode = ErrorCode | 'payload_too_large' | 'unsupported_media_type';
+
+/** The body of every error response. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: ApiErrorCode; readonly message: string; readonly fields?: readonly FieldError[] };
+}
+
+/** GET /events/log (and GET /events without an upgrade). */
+export interface EventPage {
+  /** Newest first. */
+  readonly events: LoggedEventDto[];
+  /** Pass as before_id for the next (older) page; null on the last page. */
+  readonly next_before_id: number | null;
+}
+
+/** GET /health: public, nothing per user. */
+export interface HealthDto {
+  readonly ok: true;
+  readonly version: string;
+  readonly uptime_seconds: number;
+  /** Open broker accounts whose feed last reported each state. */
+  readonly feeds: Readonly<Record<FeedState, number>>;
+}
+
+/** A live price on the WebSocket, for instruments the user's running strategies watch (≤ 4/s each). */
+export interface TickDto {
+  readonly type: 'tick';
+  readonly broker_account_id: number;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly price: number;
+  /** Epoch ms of the trade. */
+  readonly at: number;
+}
+
+/** First message after a WebSocket signs in. */
+export interface HelloDto {
+  readonly type: 'hello';
+  readonly user: UserDto;
+  readonly version: string;
+  readonly server_time: number;
+}
+
+type Snake<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}` : S;
+type SnakeKeys<T> = { readonly [K in keyof T as K extends 'userId' ? never : Snake<K & string>]: T[K] };
+
+/** An engine event as the WebSocket and the audit log carry it: snake_case, without user_id. */
+export type WireEvent = EngineEvent extends infer E ? (E extends EngineEvent ? SnakeKeys<E> : never) : never;
+
+/** Every message GET /events sends once signed in. */
+export type ServerMessage = HelloDto | TickDto | WireEvent;

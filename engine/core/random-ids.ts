@@ -1,0 +1,13 @@
+/** The only place engine code makes random values (install ids, lock owners, nonces). */
+import { randomBytes } from 'node:crypto';
+
+/** A random id for an install, written once into the database's settings. 6 base-36 chars. */
+export function newInstallId(): string {
+  const n = randomBytes(4).readUInt32BE(0);
+  return n.toString(36).padStart(6, '0').slice(-6);
+}
+
+/** An opaque random token (lock owners, request ids). */
+export function randomToken(bytes = 12): string {
+  return randomBytes(bytes).toString('base64url');
+}
