@@ -55,11 +55,13 @@ program
         process.exit(130);
       }
       daemon.logger.info({ signal }, 'shutting down');
+      // The log file is written asynchronously: flush it before exiting, or the last lines are lost.
+      const exit = (code: number) => daemon.logger.flush(() => process.exit(code));
       daemon.stop().then(
-        () => process.exit(0),
+        () => exit(0),
         (err: unknown) => {
           daemon.logger.error({ err }, 'shutdown failed');
-          process.exit(1);
+          exit(1);
         },
       );
     };

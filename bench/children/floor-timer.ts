@@ -21,7 +21,8 @@ interface FireArgs {
 const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 serve({
-  async fire(args: FireArgs): Promise<{ failed: number }> {
+  async fire(args: FireArgs): Promise<{ failed: number; wokeLateMs: number[] }> {
+    const wokeLateMs: number[] = [];
     const http = poster(args.restUrl, args.credentials, args.concurrency);
     let failed = 0;
     const send = async (clientOrderId: string, symbol: string) => {
@@ -32,6 +33,7 @@ serve({
       await sleepUntil(instant - args.warmLeadMs);
       await http.get('/v2/clock');
       await sleepUntil(instant);
+      wokeLateMs.push(performance.timeOrigin + performance.now() - instant);
       let next = 0;
       const worker = async () => {
         while (next < args.perInstant) {
@@ -42,6 +44,6 @@ serve({
       await Promise.all(Array.from({ length: Math.min(args.concurrency, args.perInstant) }, worker));
     });
     await Promise.all(rounds);
-    return { failed };
+    return { failed, wokeLateMs };
   },
 });

@@ -1,11 +1,10 @@
 /**
- * Chooses the runtime store: in-process (ioredis-mock) by default so an install needs nothing
- * else, a real Redis when a URL is given (REDIS_URL).
+ * Chooses the runtime store: in-process (MemoryRuntimeStore, the same schema in this process's
+ * memory) by default so an install needs nothing else, a real Redis when a URL is given (REDIS_URL).
  */
-import { Redis } from 'ioredis';
-import RedisMock from 'ioredis-mock';
+import type { Redis } from 'ioredis';
 import { DomainError } from '../core/errors';
-import { randomToken } from '../core/random-ids';
+import { MemoryRuntimeStore } from './memory-runtime-store';
 import { redactPasswordsIn, redactRedisUrl } from './redact-redis-url';
 import { RedisRuntimeStore } from './redis-runtime-store';
 import type { RuntimeStore } from './runtime-store';
@@ -28,17 +27,14 @@ export interface CreateRuntimeStoreOptions {
  */
 export async function createRuntimeStore(opts: CreateRuntimeStoreOptions): Promise<RuntimeStore> {
   const keyPrefix = opts.keyPrefix ?? '';
-  if (opts.redisUrl === undefined || opts.redisUrl === '') {
-    // ioredis-mock shares data between instances with the same host:port/db; a host of our own
-    // makes this store's data its own.
-    const client = new RedisMock({ host: `tradeclock-in-process-${randomToken()}` });
-    // Nothing can reach this data after close; free it, since ioredis-mock keeps it module-wide.
-    return new RedisRuntimeStore(client, { keyPrefix, beforeClose: () => client.flushall() });
-  }
+  // Each in-process store's data is its own and is freed at close.
+  if (opts.redisUrl === undefined || opts.redisUrl === '') return new MemoryRuntimeStore({ keyPrefix });
   return new RedisRuntimeStore(await connectRedis(opts.redisUrl), { keyPrefix });
 }
 
 async function connectRedis(url: string): Promise<Redis> {
+  // Loaded only when a URL is given: an install on the in-process store never pays for the client.
+  const { Redis } = await import('ioredis');
   let client: Redis;
   try {
     client = new Redis(url, { lazyConnect: true });

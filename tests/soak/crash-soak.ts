@@ -11,15 +11,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { seededUniform } from '../../engine/brokers/paper/paper-random';
+import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS } from '../../engine/execution/crash-points';
 
 const root = join(import.meta.dirname, '..', '..');
-// `node --import tsx`, not the tsx CLI: the CLI runs the program in a child process, and a
-// SIGKILL must reach the daemon itself, not a wrapper around it.
-const TSX = ['--import', 'tsx'];
 
 export interface SoakOptions {
   readonly cycles: number;
@@ -52,12 +49,6 @@ interface Fake {
   readonly credentials: { key_id: string; secret_key: string };
 }
 
-interface Daemon {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<void>;
-}
-
 interface BrokerOrder {
   readonly client_order_id: string;
   readonly side: 'buy' | 'sell';
@@ -67,47 +58,19 @@ interface BrokerOrder {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function firstLine(proc: ChildProcess, match: (line: string) => string | null, what: string, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! });
-    const timer = setTimeout(() => reject(new Error(`${what}: no ready line within ${timeoutMs} ms`)), timeoutMs);
-    lines.on('line', (line) => {
-      const m = match(line);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    proc.once('exit', (code, signal) => reject(new Error(`${what} exited (${code ?? signal}) before it was ready`)));
-  });
-}
-
 async function startFake(): Promise<Fake> {
   const proc = spawn(process.execPath, [...TSX, join(root, 'tests/fakes/alpaca/run.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const json = await firstLine(proc, (l) => (l.startsWith('{') ? l : null), 'alpaca fake');
   return { proc, ...(JSON.parse(json) as Omit<Fake, 'proc'>) };
 }
 
-async function startDaemonProcess(dataDir: string, crashPoint: string | null): Promise<Daemon> {
-  const proc = spawn(process.execPath, [...TSX, join(root, 'engine/cli.ts'), 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TRADECLOCK_PASSPHRASE: 'crash-soak passphrase, not a secret',
-      TRADECLOCK_TEST_HOOKS: '1',
-      TRADECLOCK_TEST_CALENDAR: 'always-open',
-      TRADECLOCK_CRASH_POINT: crashPoint ?? '',
-    },
+function soakDaemon(dataDir: string, crashPoint: string | null): Promise<Daemon> {
+  return startDaemonProcess(dataDir, {
+    TRADECLOCK_PASSPHRASE: 'crash-soak passphrase, not a secret',
+    TRADECLOCK_TEST_HOOKS: '1',
+    TRADECLOCK_TEST_CALENDAR: 'always-open',
+    TRADECLOCK_CRASH_POINT: crashPoint ?? '',
   });
-  let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const url = await firstLine(proc, (l) => /Tradeclock is running at (\S+)/.exec(l)?.[1] ?? null, 'daemon').catch((err: Error) => {
-    throw new Error(`${err.message}\n${stderr}`);
-  });
-  proc.stdout!.resume();
-  return { proc, url, exited };
 }
 
 async function call(daemon: Daemon, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
@@ -142,7 +105,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const fake = await startFake();
-  let daemon = await startDaemonProcess(dataDir, null);
+  let daemon = await soakDaemon(dataDir, null);
   let restarts = 0;
   const kills = { random: 0, crashPoints: Object.fromEntries(CRASH_POINTS.map((p) => [p, 0])) as Record<string, number> };
   const problems: string[] = [];
@@ -152,7 +115,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const restart = async (crashPoint: string | null) => {
     if (daemon.proc.exitCode === null && daemon.proc.signalCode === null) daemon.proc.kill('SIGKILL');
     await daemon.exited;
-    daemon = await startDaemonProcess(dataDir, crashPoint);
+    daemon = await soakDaemon(dataDir, crashPoint);
     restarts++;
   };
 
