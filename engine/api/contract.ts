@@ -28,7 +28,11 @@ export interface BrokerAccountDto {
   readonly options: Readonly<Record<string, unknown>>;
   /** The price feed's last reported state; null until the account's connection first opens. */
   readonly feed_state: FeedState | null;
-  /** Daily-login brokers (Kite): where the login stands and when it runs out; null for the others or while closed. */
+  /**
+   * Daily-login brokers (Kite): where the login stands and when it runs out. While the broker is
+   * open, what its adapter says; while closed, what the last login completed through this daemon
+   * (since it started) said; else null. Always null for brokers without a daily login.
+   */
   readonly session: BrokerSessionDto | null;
   readonly created_at: number;
 }
@@ -111,6 +115,53 @@ export interface BrokerSessionDto {
   readonly expires_at: number | null;
   readonly checked_at: number | null;
   readonly message: string;
+}
+
+/** One input of a broker's connect form, under `credentials`. */
+export interface BrokerCredentialFieldDto {
+  readonly name: string;
+  /** Shown masked (a password input): everything but the public key ids (`key_id`, `api_key`). */
+  readonly secret: boolean;
+  readonly required: boolean;
+}
+
+/** One key a broker accepts under `options`; none is secret, most have defaults. */
+export interface BrokerOptionFieldDto {
+  readonly name: string;
+  /** 'json' for arrays, records, objects and anything else without a plain input. */
+  readonly type: 'string' | 'number' | 'boolean' | 'json';
+  readonly required: boolean;
+}
+
+/** A broker this daemon can connect to, as the connect form needs it. */
+export interface BrokerKindDto {
+  /** The value of `broker` in POST /broker/connect. */
+  readonly broker: string;
+  readonly title: string;
+  /** False for paper: no secret to store, no keychain or passphrase needed. */
+  readonly needs_secret: boolean;
+  /** True when the access token comes from a browser login every day (Kite): POST /broker/:id/login. */
+  readonly daily_login: boolean;
+  readonly credential_fields: readonly BrokerCredentialFieldDto[];
+  readonly option_fields: readonly BrokerOptionFieldDto[];
+}
+
+/** GET /broker/kinds: in the daemon's order (paper first). */
+export interface BrokerKindsDto {
+  readonly kinds: readonly BrokerKindDto[];
+}
+
+/** POST /broker/:id/login: the broker's login page, usable once, until `expires_at`. */
+export interface BrokerLoginStartDto {
+  readonly login_url: string;
+  readonly expires_at: number;
+}
+
+/** POST /broker/:id/session: the account after a pasted redirect URL or request token. */
+export interface BrokerSessionResultDto {
+  readonly account: BrokerAccountDto;
+  /** Epoch ms when the day's token runs out (Kite: 06:00 IST). */
+  readonly session_expires_at: number;
 }
 
 /** Domain codes plus the two only HTTP itself produces. */

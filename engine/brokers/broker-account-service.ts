@@ -43,6 +43,9 @@ export class BrokerAccountService {
 
   constructor(private readonly deps: BrokerAccountServiceDeps) {}
 
+  /** The broker kinds this daemon offers (GET /broker/kinds describes them). */
+  kinds(): BrokerKinds { return this.deps.kinds; }
+
   /** Validates the credentials against the broker, then stores the account. */
   async connect(userId: UserId, req: ConnectRequest): Promise<BrokerAccount> {
     const { repos, clock, kinds } = this.deps;

@@ -4,9 +4,11 @@ import type { EngineEvent } from '../core/events';
 import type { EventBus } from './event-bus';
 
 /**
- * Appends every engine event to the events table. Events published in one synchronous stretch
- * (a fill, its run change, the next day's arming) are written in one transaction at the end of the
- * current task, so the order path pays for one commit, not one per event.
+ * Appends every engine event to the events table. Events published during one turn of the event
+ * loop (a fill, its run change, the next day's arming; or a whole second of BUYs) are written in
+ * one transaction after that turn's callbacks, so they share one commit (one fsync), and an order
+ * request goes on the wire before its events are written, not after. The returned function
+ * unsubscribes and writes what is still waiting.
  */
 export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () => void {
   let batch: EngineEvent[] = [];
@@ -30,8 +32,20 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
       logger.error({ err, count: events.length }, 'audit log write failed');
     }
   };
-  return bus.onAny((e) => {
-    if (batch.length === 0) queueMicrotask(flush);
+  let scheduled = false;
+  const flushScheduled = () => {
+    scheduled = false;
+    if (batch.length > 0) flush();
+  };
+  const unsubscribe = bus.onAny((e) => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushScheduled);
+    }
     batch.push(e);
   });
+  return () => {
+    unsubscribe();
+    if (batch.length > 0) flush();
+  };
 }

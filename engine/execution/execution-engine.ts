@@ -15,6 +15,7 @@ import { OrderQueue } from './order-queue';
 import { announceRun, writeRunState } from './run-ledger';
 import { applyReportToJournal } from './apply-report';
 import { Reconciler } from './reconciler';
+import { JournalBatch } from './journal-batch';
 import { EmergencyExits } from './emergency-exit';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
@@ -53,6 +54,8 @@ export class ExecutionEngine {
   private readonly lockTtlMs: number;
   private stopped = false;
   readonly reconciler: Reconciler;
+  /** Group commit: intents decided in one event-loop turn share one journal transaction. */
+  private readonly journal: JournalBatch<OrderIntent, Decision>;
   private readonly emergency: EmergencyExits;
 
   constructor(
@@ -62,6 +65,7 @@ export class ExecutionEngine {
     this.maxInFlight = opts.maxInFlight ?? 64;
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
+    this.journal = new JournalBatch(ctx.repos, (intent) => this.decide(intent));
     this.emergency = new EmergencyExits(ctx, {
       journal: (intent) => {
         const d = this.decide(intent);
@@ -161,7 +165,7 @@ export class ExecutionEngine {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : repos.transaction(() => this.decide(intent));
+          : await this.journal.decide(intent);
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
@@ -193,7 +197,7 @@ export class ExecutionEngine {
     }
   }
 
-  /** Synchronous, inside one SQLite transaction: read the run, journal the order, move the run. */
+  /** Synchronous, inside a savepoint of the journal batch: read the run, journal the order, move the run. */
   private decide(intent: OrderIntent): Decision {
     const { repos, clock, installId } = this.ctx;
     const run = repos.runs.getInternal(intent.runId);

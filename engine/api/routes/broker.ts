@@ -1,5 +1,6 @@
 /**
- * POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id (signed in), and the
+ * POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id, GET /broker/kinds (what
+ * the connect form offers; signed in), and the
  * daily login of brokers that need one: POST /broker/:id/login (the URL to open),
  * POST /broker/:id/session (a redirect URL or token pasted by hand), and GET /broker/login/callback,
  * where the broker sends the browser back. The callback is not signed in: the single-use nonce
@@ -7,21 +8,55 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BrokerAccount } from '../../../db/repos';
-import { asBrokerAccountId } from '../../core/ids';
+import type { BrokerSessionInfo } from '../../brokers/broker';
+import { asBrokerAccountId, type BrokerAccountId } from '../../core/ids';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
+import { brokerKindsDto } from '../broker-kind-dto';
+import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto } from '../contract';
 import { brokerAccountDto, type BrokerAccountDto } from '../dto';
 import { brokerSessionBody, connectBrokerBody, idParams, parse } from '../schemas';
 import { DomainError } from '../../core/errors';
 
 export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { brokerAccounts, engine } = ctx.deps;
-  const dto = (a: BrokerAccount): BrokerAccountDto => brokerAccountDto(a, engine.market.feedState(a.id) ?? null, engine.brokers.peek(a.id)?.login?.current() ?? null);
+  const { brokerAccounts, engine, clock } = ctx.deps;
+  /**
+   * Logins completed through this server since it started. A closed broker has no adapter to ask,
+   * so its session is what its last login said: the token worked when the broker handed it over.
+   */
+  const logins = new Map<BrokerAccountId, { readonly expiresAt: number; readonly checkedAt: number }>();
+  const sessionOf = (a: BrokerAccount): BrokerSessionInfo | null => {
+    const open = engine.brokers.peek(a.id)?.login?.current();
+    if (open) return open;
+    const last = a.status === 'connected' ? logins.get(a.id) : undefined;
+    if (!last) return null;
+    return clock.now() < last.expiresAt
+      ? { state: 'valid', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'logged in' }
+      : { state: 'expired', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'the daily login has run out: log in again' };
+  };
+  const dto = (a: BrokerAccount): BrokerAccountDto => brokerAccountDto(a, engine.market.feedState(a.id) ?? null, sessionOf(a));
+  /** Remembers a completed login and, for a closed broker (an open one reports itself), tells the user's screens. */
+  const loggedIn = (account: BrokerAccount, expiresAt: number): void => {
+    logins.set(account.id, { expiresAt, checkedAt: clock.now() });
+    if (engine.brokers.peek(account.id)?.login) return;
+    const session = sessionOf(account);
+    if (!session) return;
+    engine.bus.publish({
+      type: 'broker_session_changed',
+      userId: account.userId,
+      brokerAccountId: account.id,
+      state: session.state,
+      expiresAt: session.expiresAt,
+      message: session.message,
+      at: clock.now(),
+    });
+  };
 
   app.get('/broker/login/callback', async (request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
     try {
       const { account, expiresAt } = await brokerAccounts.completeLoginRedirect(request.url);
+      loggedIn(account, expiresAt);
       const until = new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16);
       return page('Logged in', `${escapeHtml(account.label)} is logged in until ${until} UTC. You can close this tab and return to Tradeclock.`);
     } catch (err) {
@@ -31,6 +66,8 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   signedIn(app, ctx.auth, (scope) => {
+    scope.get('/broker/kinds', async (): Promise<BrokerKindsDto> => ({ kinds: brokerKindsDto(brokerAccounts.kinds()) }));
+
     scope.post('/broker/connect', async (request, reply) => {
       const body = parse(connectBrokerBody, request.body);
       const account = await brokerAccounts.connect(userOf(request).id, body);
@@ -46,22 +83,24 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return dto(brokerAccounts.get(userOf(request).id, asBrokerAccountId(id)));
     });
 
-    scope.post('/broker/:id/login', async (request) => {
+    scope.post('/broker/:id/login', async (request): Promise<BrokerLoginStartDto> => {
       const { id } = parse(idParams, request.params);
       const { url, expiresAt } = await brokerAccounts.loginUrl(userOf(request).id, asBrokerAccountId(id));
       return { login_url: url, expires_at: expiresAt };
     });
 
-    scope.post('/broker/:id/session', async (request) => {
+    scope.post('/broker/:id/session', async (request): Promise<BrokerSessionResultDto> => {
       const { id } = parse(idParams, request.params);
       const { redirect } = parse(brokerSessionBody, request.body);
       const { account, expiresAt } = await brokerAccounts.completeLogin(userOf(request).id, asBrokerAccountId(id), redirect);
+      loggedIn(account, expiresAt);
       return { account: dto(account), session_expires_at: expiresAt };
     });
 
     scope.delete('/broker/:id', async (request, reply) => {
       const { id } = parse(idParams, request.params);
       await brokerAccounts.remove(userOf(request).id, asBrokerAccountId(id));
+      logins.delete(asBrokerAccountId(id));
       return reply.code(204).send();
     });
   });
