@@ -57,6 +57,8 @@ const WITHOUT_IDS = [
   'GET /health',
   'GET /broker',
   'POST /broker/connect',
+  // The same for every user: the broker kinds this daemon offers.
+  'GET /broker/kinds',
   'GET /strategy',
   'POST /strategy/create',
   // Stops only the caller's own strategies: the isolation of that is tested in api-live.test.ts.

@@ -9,6 +9,8 @@ import { AuthScreen } from '../features/auth/auth-screen';
 import { useSession } from '../features/auth/session-store';
 import { BrokersScreen } from '../features/brokers/brokers-screen';
 import { useBrokers } from '../features/brokers/brokers-store';
+import { LoginWarnings } from '../features/brokers/login-warnings';
+import { useLoginWarnings } from '../features/brokers/login-warnings-store';
 import { startLiveEvents, stopLiveEvents } from '../features/live/live-events';
 import { useTicks } from '../features/live/ticks-store';
 import { StrategiesScreen } from '../features/strategies/strategies-screen';
@@ -46,6 +48,7 @@ export function App() {
       stopLiveEvents();
       useStrategies.getState().reset();
       useBrokers.getState().reset();
+      useLoginWarnings.getState().reset();
       useDetail.getState().reset();
       useTicks.getState().clear();
     };
@@ -83,6 +86,7 @@ export function App() {
       </button>
       <Header />
       <DisconnectedBanner />
+      <LoginWarnings />
       <div id="main" className="main" tabIndex={-1}>
         <Screen />
       </div>

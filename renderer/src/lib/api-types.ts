@@ -5,6 +5,11 @@
 import type {
   ApiErrorBody,
   BrokerAccountDto,
+  BrokerKindDto,
+  BrokerKindsDto,
+  BrokerLoginStartDto,
+  BrokerSessionBody,
+  BrokerSessionResultDto,
   ConnectBrokerBody,
   CreateStrategyBody,
   EventPage,
@@ -29,6 +34,9 @@ import type {
 export type {
   ApiErrorBody,
   BrokerAccountDto,
+  BrokerKindDto,
+  BrokerLoginStartDto,
+  BrokerSessionResultDto,
   EventPage,
   HealthDto,
   LoggedEventDto,
@@ -44,6 +52,7 @@ export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
 export type Repeat = NonNullable<CreateStrategyBody['repeat']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
+export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
 
 /**
  * A strategy body as the form sends it. Fields the trader typed but that do not parse as numbers
@@ -65,7 +74,11 @@ export interface ApiRoutes {
   'GET /auth/validate': { body: undefined; res: { valid: true; user: UserDto } };
   'POST /auth/logout': { body: undefined; res: null };
   'GET /broker': { body: undefined; res: { accounts: BrokerAccountDto[] } };
+  'GET /broker/kinds': { body: undefined; res: BrokerKindsDto };
+  'GET /broker/:id': { body: undefined; res: BrokerAccountDto };
   'POST /broker/connect': { body: ConnectBrokerBody; res: BrokerAccountDto };
+  'POST /broker/:id/login': { body: Record<string, never>; res: BrokerLoginStartDto };
+  'POST /broker/:id/session': { body: BrokerSessionBody; res: BrokerSessionResultDto };
   'DELETE /broker/:id': { body: undefined; res: null };
   'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, deltaMs, humanize } from './format';
+import { countdown, dayTime, deltaMs, humanize } from './format';
 
 describe('format', () => {
   it('counts down in the largest units that matter', () => {
@@ -15,6 +15,11 @@ describe('format', () => {
     expect(deltaMs(1_000, 1_012)).toBe('+12 ms');
     expect(deltaMs(1_000, 990)).toBe('−10 ms');
     expect(deltaMs(1_000, null)).toBe('—');
+  });
+
+  it('shows a day and a minute in local time', () => {
+    expect(dayTime(new Date(2026, 10, 25, 6, 0, 59).getTime())).toBe('2026-11-25 06:00');
+    expect(dayTime(null)).toBe('—');
   });
 
   it('turns codes into words', () => {

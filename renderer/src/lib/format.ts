@@ -37,6 +37,13 @@ export function dateTime(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clockTime(ms)}`;
 }
 
+/** Local "YYYY-MM-DD HH:MM", for a moment hours or days away (a login's expiry). */
+export function dayTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return EM_DASH;
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 /** "+12 ms" from `from` to `to`; a dash when either is missing. */
 export function deltaMs(from: number | null | undefined, to: number | null | undefined): string {
   if (from === null || from === undefined || to === null || to === undefined) return EM_DASH;

@@ -1,21 +1,27 @@
-/** Broker accounts: what is connected, whether its price feed is up, remove; and the connect form. */
+/**
+ * Broker accounts: what is connected, whether its price feed is up, the daily login of brokers
+ * that need one, remove; and the connect form.
+ */
 import { useEffect, useState } from 'react';
 import { errorText } from '../../lib/api-client';
-import type { BrokerAccountDto } from '../../lib/api-types';
+import type { BrokerAccountDto, BrokerKindDto } from '../../lib/api-types';
 import { dateTime } from '../../lib/format';
 import { Dialog } from '../../ui/dialog';
 import { toast } from '../../ui/toast';
 import { useStrategies } from '../strategies/strategies-store';
-import { brokerForm } from './broker-forms';
+import { brokerShortName } from './broker-forms';
 import { useBrokers } from './brokers-store';
 import { ConnectBrokerForm } from './connect-broker-form';
-import { FeedBadge, SessionBadge } from './feed-badge';
+import { DailyLogin } from './daily-login';
+import { FeedBadge } from './feed-badge';
+import { sessionSummary } from './session-summary';
 
 export function BrokersScreen() {
   // Accounts can be connected or removed elsewhere (another tab, the CLI); there is no event for that.
   useEffect(() => void useBrokers.getState().load(), []);
   const accounts = useBrokers((s) => s.accounts);
   const loaded = useBrokers((s) => s.loaded);
+  const kinds = useBrokers((s) => s.kinds);
   const [removing, setRemoving] = useState<BrokerAccountDto | null>(null);
 
   return (
@@ -31,48 +37,7 @@ export function BrokersScreen() {
           {loaded && accounts.length === 0 && <p className="empty card">No broker connected yet. Connect one to create strategies.</p>}
           <ul className="account-list" aria-label="Broker accounts">
             {accounts.map((a) => (
-              <li key={a.id} className="card account" aria-label={`${a.label} (${a.broker})`}>
-                <div className="account__head">
-                  <div>
-                    <div className="account__label">{a.label}</div>
-                    <div className="muted small">
-                      {brokerForm(a.broker)?.title ?? a.broker} · #{a.id} · added {dateTime(a.created_at)}
-                    </div>
-                  </div>
-                  <button type="button" className="btn btn--ghost btn--small" onClick={() => setRemoving(a)} aria-label={`Remove ${a.label}`}>
-                    Remove
-                  </button>
-                </div>
-                <dl className="facts">
-                  <div>
-                    <dt>Connection</dt>
-                    <dd>
-                      <span className={`pill ${a.status === 'connected' ? 'pill--ok' : 'pill--warn'}`}>{a.status}</span>
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Price feed</dt>
-                    <dd>
-                      <FeedBadge state={a.feed_state} />
-                    </dd>
-                  </div>
-                  {a.session && (
-                    <div>
-                      <dt>Broker login</dt>
-                      <dd>
-                        <SessionBadge session={a.session} />
-                      </dd>
-                    </div>
-                  )}
-                  {Object.entries(a.credentials_masked).map(([k, v]) => (
-                    <div key={k}>
-                      <dt>{k}</dt>
-                      <dd className="mono">{v}</dd>
-                    </div>
-                  ))}
-                </dl>
-                {a.session && a.session.state !== 'valid' && <p className="notice small">{a.session.message}</p>}
-              </li>
+              <AccountCard key={a.id} account={a} kinds={kinds} onRemove={() => setRemoving(a)} />
             ))}
           </ul>
         </section>
@@ -82,6 +47,61 @@ export function BrokersScreen() {
       </div>
       <RemoveDialog account={removing} onClose={() => setRemoving(null)} />
     </main>
+  );
+}
+
+function AccountCard({ account: a, kinds, onRemove }: { readonly account: BrokerAccountDto; readonly kinds: readonly BrokerKindDto[] | null; readonly onRemove: () => void }) {
+  const kind = kinds?.find((k) => k.broker === a.broker);
+  // Before the kinds load, an account that reports a session or awaits its first login is one.
+  const dailyLogin = kind?.daily_login ?? (a.status === 'login_required' || a.session !== null);
+  const name = brokerShortName(a.broker, kinds);
+  const summary = dailyLogin ? sessionSummary(a) : null;
+  return (
+    <li className="card account" aria-label={`${a.label} (${a.broker})`}>
+      <div className="account__head">
+        <div>
+          <div className="account__label">{a.label}</div>
+          <div className="muted small">
+            {kind?.title ?? a.broker} · #{a.id} · added {dateTime(a.created_at)}
+          </div>
+        </div>
+        <button type="button" className="btn btn--ghost btn--small" onClick={onRemove} aria-label={`Remove ${a.label}`}>
+          Remove
+        </button>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Connection</dt>
+          <dd>
+            <span className={`pill ${a.status === 'connected' ? 'pill--ok' : 'pill--warn'}`}>{a.status}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Price feed</dt>
+          <dd>
+            <FeedBadge state={a.feed_state} />
+          </dd>
+        </div>
+        {summary && (
+          <div className="facts__wide">
+            <dt>{name} login</dt>
+            <dd>
+              <span className={`pill pill--${summary.tone}`} data-testid="broker-login-state" title={a.session?.message}>
+                {summary.text}
+              </span>
+            </dd>
+          </div>
+        )}
+        {Object.entries(a.credentials_masked).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd className="mono">{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {a.session && a.session.state !== 'valid' && <p className="notice small">{a.session.message}</p>}
+      {summary && <DailyLogin account={a} brokerName={name} summary={summary} />}
+    </li>
   );
 }
 

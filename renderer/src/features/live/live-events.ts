@@ -9,11 +9,11 @@ import { EventsSocket } from '../../lib/events-socket';
 import type { ServerMessage } from '../../lib/api-types';
 import { useSession } from '../auth/session-store';
 import { useBrokers } from '../brokers/brokers-store';
+import { useLoginWarnings } from '../brokers/login-warnings-store';
 import { useStrategies } from '../strategies/strategies-store';
 import { useDetail } from '../strategy-detail/detail-store';
 import { useConnection } from './connection-store';
 import { useTicks } from './ticks-store';
-import { toast } from '../../ui/toast';
 
 const ORDER_EVENTS = new Set(['order_submitted', 'order_accepted', 'order_filled', 'order_rejected', 'order_unknown']);
 
@@ -38,12 +38,17 @@ export function applyMessage(message: ServerMessage): void {
       else brokers.setFeed(message.broker_account_id, message.state);
       return;
     }
-    case 'broker_session_changed':
-      void useBrokers.getState().load();
+    case 'broker_session_changed': {
+      const brokers = useBrokers.getState();
+      if (brokers.accounts.some((a) => a.id === message.broker_account_id)) void brokers.refresh(message.broker_account_id);
+      else void brokers.load();
+      if (message.state === 'valid') useLoginWarnings.getState().loggedIn(message.broker_account_id);
       return;
+    }
     case 'broker_login_required':
-      toast(`${message.message}`, 'error');
-      void useBrokers.getState().load();
+      // Stays on screen (dismissible) until the trader acts: a toast could pass unseen.
+      useLoginWarnings.getState().add(message);
+      void useBrokers.getState().refresh(message.broker_account_id);
       refreshStrategy(message.strategy_id);
       return;
     default: {
