@@ -6,6 +6,7 @@
 import type { Run, RunState } from '../core/types';
 import { transition } from '../core/run-state';
 import type { EngineContext } from '../context';
+import { runtimeFields } from '../runtime/runtime-mapping';
 
 export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested'>>;
 
@@ -39,15 +40,7 @@ export function announceRun(ctx: EngineContext, before: Run, after: Run): void {
 /** Writes the run's live fields to runtime:{strategyId}; the store is a cache, so a failure is logged, not fatal. */
 export function mirrorRuntime(ctx: EngineContext, run: Run): void {
   ctx.runtime
-    .updateRuntime(run.strategyId, {
-      runId: run.id,
-      tradingDate: run.tradingDate,
-      state: run.state,
-      positionQty: run.positionQty,
-      entryPrice: run.entryPrice,
-      lastAction: run.lastAction,
-      lastActionAt: run.lastActionAt,
-    })
+    .updateRuntime(run.strategyId, runtimeFields(run))
     .catch((err: unknown) => ctx.logger.error({ err, strategyId: run.strategyId }, 'runtime store update failed'));
 }
 

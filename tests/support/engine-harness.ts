@@ -10,6 +10,7 @@ import type { Order, Run, Strategy } from '../../engine/core/types';
 import { createEngine, type Engine } from '../../engine/engine';
 import { createPaperBroker, type PaperBroker } from '../../engine/brokers/paper/paper-broker';
 import type { PaperBrokerUserOptions } from '../../engine/brokers/paper/paper-config';
+import type { Broker } from '../../engine/brokers/broker';
 import { createRuntimeStore } from '../../engine/runtime/create-runtime-store';
 import type { RuntimeStore } from '../../engine/runtime/runtime-store';
 import { createTradingCalendar } from '../../engine/scheduler/trading-calendar';
@@ -17,74 +18,108 @@ import { openTestDb } from '../../db/test-support';
 import type { Db } from '../../db/client';
 import type { BrokerAccount, Repos, User } from '../../db/repos';
 
-export interface TestEngine {
+/** An engine on a FakeClock around one broker, with the helpers every engine test uses. */
+export interface EngineOnBroker {
   readonly clock: FakeClock;
   readonly repos: Repos;
-  /** The SQLite handle under `repos`, for tests that make storage fail. */
-  readonly db: Db;
   readonly runtime: RuntimeStore;
   readonly engine: Engine;
-  readonly paper: PaperBroker;
   readonly user: User;
   readonly account: BrokerAccount;
   /** Every event published, in order. */
   readonly events: EngineEvent[];
-  /** Creates a strategy through StrategyService with sensible defaults for the rest of the body. */
+  /** Creates a strategy through StrategyService: the harness's defaults, then `body`. */
   create(body?: Record<string, unknown>): Promise<Strategy>;
   start(id: StrategyId): Promise<Run>;
   orders(id: StrategyId): Order[];
   run(id: StrategyId): Run;
   eventsOf<T extends EngineEventType>(type: T): EventOf<T>[];
-  close(): Promise<void>;
+  /** Stops the engine and its runtime store; the database stays open. */
+  stopEngine(): Promise<void>;
 }
 
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions }): Promise<TestEngine> {
-  const clock = new FakeClock(Date.parse(opts.at));
-  const db = openTestDb();
-  const { repos } = db;
+export interface EngineOnBrokerArgs {
+  readonly clock: FakeClock;
+  readonly repos: Repos;
+  readonly broker: Broker;
+  /** Kind stored on the broker account row. */
+  readonly brokerKind: string;
+  /** Strategy body fields every `create` starts from. */
+  readonly strategyDefaults: Record<string, unknown>;
+  /** Reuse the user and account of an earlier engine on the same database (a restart). */
+  readonly reuse?: { readonly user: User; readonly account: BrokerAccount };
+}
+
+/**
+ * The common core of the engine harnesses (paper here, Alpaca and Kite beside their fakes):
+ * a user and a broker account in `repos`, the in-process runtime store, the real engine.
+ */
+export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOnBroker> {
+  const { clock, repos, broker } = args;
   const runtime = await createRuntimeStore({});
-  const user = repos.users.create({ email: 'trader@example.com', passwordHash: 'not-used', createdAt: clock.now() });
-  const account = repos.brokerAccounts.create({ userId: user.id, broker: 'paper', label: 'Paper', status: 'connected', credentialsCiphertext: null, createdAt: clock.now() });
-  const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
+  const user = args.reuse?.user ?? repos.users.create({ email: 'trader@example.com', passwordHash: 'not-used', createdAt: clock.now() });
+  const account =
+    args.reuse?.account ??
+    repos.brokerAccounts.create({ userId: user.id, broker: args.brokerKind, label: args.brokerKind, status: 'connected', credentialsCiphertext: null, createdAt: clock.now() });
   const engine = createEngine({
     repos,
     runtime,
     clock,
     logger: pino({ level: 'silent' }),
     calendar: createTradingCalendar(),
-    brokerFactory: async (id) => ({ broker: paper, account: { id, userId: user.id } }),
+    brokerFactory: async (id) => ({ broker, account: { id, userId: user.id } }),
     installId: 'test01',
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
+  let stopped = false;
   return {
     clock,
     repos,
-    db: db.db,
     runtime,
     engine,
-    paper,
     user,
     account,
     events,
-    create: (body = {}) =>
-      engine.strategies.create(user.id, {
-        broker_account_id: account.id,
-        symbol: 'AAPL',
-        exchange: 'NYSE',
-        qty: 10,
-        buy_time: '09:30:00',
-        sell_time: '15:55:00',
-        stop_loss: 95,
-        ...body,
-      }),
+    create: (body = {}) => engine.strategies.create(user.id, { broker_account_id: account.id, ...args.strategyDefaults, ...body }),
     start: async (id) => (await engine.manager.start(user.id, id)).run,
     orders: (id) => repos.orders.list(user.id, id),
     run: (id) => repos.runs.latestInternal(id)!,
     eventsOf: <T extends EngineEventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
-    async close() {
+    async stopEngine() {
+      if (stopped) return;
+      stopped = true;
       await engine.stop();
       await runtime.close();
+    },
+  };
+}
+
+export interface TestEngine extends EngineOnBroker {
+  /** The SQLite handle under `repos`, for tests that make storage fail. */
+  readonly db: Db;
+  readonly paper: PaperBroker;
+  close(): Promise<void>;
+}
+
+/** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
+export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions }): Promise<TestEngine> {
+  const clock = new FakeClock(Date.parse(opts.at));
+  const db = openTestDb();
+  const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
+  const core = await engineOnBroker({
+    clock,
+    repos: db.repos,
+    broker: paper,
+    brokerKind: 'paper',
+    strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
+  });
+  return {
+    ...core,
+    db: db.db,
+    paper,
+    async close() {
+      await core.stopEngine();
       db.close();
     },
   };
