@@ -4,6 +4,7 @@ import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type User
 import type { Orm } from '../client';
 import { events } from '../schema';
 import { parseJsonObject } from './json';
+import { placeholders } from './prepared';
 
 export const EVENTS_DEFAULT_LIMIT = 100;
 export const EVENTS_MAX_LIMIT = 500;
@@ -64,22 +65,24 @@ function toEvent(row: Row): StoredEvent {
 }
 
 export function createEventsRepo(orm: Orm): EventsRepo {
+  // Every engine event is appended here: prepared once (prepared.ts).
+  const insert = orm
+    .insert(events)
+    .values(placeholders(['userId', 'strategyId', 'runId', 'type', 'payload', 'at']) as never)
+    .returning({ id: events.id })
+    .prepare();
   return {
     append(input) {
       if (Array.isArray(input.payload)) throw new TypeError('event payload must be a JSON object, not an array');
-      const row = orm
-        .insert(events)
-        .values({
-          userId: input.userId,
-          strategyId: input.strategyId ?? null,
-          runId: input.runId ?? null,
-          type: input.type,
-          payload: JSON.stringify(input.payload),
-          at: input.at,
-        })
-        .returning({ id: events.id })
-        .get();
-      return row.id;
+      const row = insert.get({
+        userId: input.userId,
+        strategyId: input.strategyId ?? null,
+        runId: input.runId ?? null,
+        type: input.type,
+        payload: JSON.stringify(input.payload),
+        at: input.at,
+      });
+      return row!.id;
     },
     list(userId, query = {}) {
       const where: SQL[] = [eq(events.userId, userId)];

@@ -35,11 +35,34 @@ export interface Repos {
    *   return order;
    * });
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, options?: TransactionOptions): T;
+}
+
+export interface TransactionOptions {
+  /**
+   * false: commit without waiting for the disk (WAL with synchronous=NORMAL instead of FULL).
+   * Survives a crash of the process; a power cut or an OS crash may lose it, until the next
+   * durable commit (which syncs the log, these writes with it). Only for writes whose loss
+   * recovery repairs by itself: a broker's answer on an order already journaled (recovery looks
+   * every unsettled order up at the broker), the audit log. Never for the order journal.
+   * Inside another transaction the outer one decides. Default true.
+   */
+  readonly durable?: boolean;
 }
 
 /** @example const repos = createRepos(openDatabase(file)); */
 export function createRepos(db: Db): Repos {
+  const syncLevel = db.sqlite.pragma('synchronous', { simple: true }) as number;
+  const relaxSync = db.sqlite.prepare('PRAGMA synchronous = NORMAL');
+  const restoreSync = db.sqlite.prepare(`PRAGMA synchronous = ${syncLevel}`);
+  const run = <T>(fn: () => T): T =>
+    db.sqlite.transaction(() => {
+      const result = fn();
+      if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+        throw new TypeError('repos.transaction(fn): fn must be synchronous (it returned a promise)');
+      }
+      return result;
+    })();
   return {
     settings: createSettingsRepo(db.orm),
     users: createUsersRepo(db.orm),
@@ -48,14 +71,14 @@ export function createRepos(db: Db): Repos {
     runs: createRunsRepo(db.orm),
     orders: createOrdersRepo(db.orm),
     events: createEventsRepo(db.orm),
-    transaction<T>(fn: () => T): T {
-      return db.sqlite.transaction(() => {
-        const result = fn();
-        if (typeof (result as { then?: unknown } | null)?.then === 'function') {
-          throw new TypeError('repos.transaction(fn): fn must be synchronous (it returned a promise)');
-        }
-        return result;
-      })();
+    transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
+      if (options.durable !== false || db.sqlite.inTransaction || syncLevel < 2) return run(fn);
+      relaxSync.run();
+      try {
+        return run(fn);
+      } finally {
+        restoreSync.run();
+      }
     },
   };
 }

@@ -3,13 +3,14 @@
  * broker answers. Its unique indexes are invariant 1's last line of defence: one order per
  * (run, slot) and one per (broker account, client order id), whatever races the engine loses.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
 import type { Exchange, Leg, Order, OrderSide, OrderSlot, OrderStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { orders } from '../schema';
 import { translated } from './errors';
+import { byShape, ID, placeholders } from './prepared';
 import { pick } from './json';
 
 /** Statuses whose outcome is not settled; recovery looks each one up at the broker. */
@@ -107,6 +108,20 @@ function toOrder(row: Row): Order {
 }
 
 export function createOrdersRepo(orm: Orm): OrdersRepo {
+  // The order path's queries, prepared once (prepared.ts).
+  const byId = orm.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
+  const bySlot = orm
+    .select()
+    .from(orders)
+    .where(and(eq(orders.runId, sql.placeholder('runId')), eq(orders.slot, sql.placeholder('slot'))))
+    .prepare();
+  const byClientId = orm
+    .select()
+    .from(orders)
+    .where(and(eq(orders.brokerAccountId, sql.placeholder('brokerAccountId')), eq(orders.clientOrderId, sql.placeholder('clientOrderId'))))
+    .prepare();
+  const insert = byShape((keys) => orm.insert(orders).values(placeholders(keys) as never).returning().prepare());
+  const update = byShape((keys) => orm.update(orders).set(placeholders(keys)).where(eq(orders.id, sql.placeholder(ID))).returning().prepare());
   return {
     insert(input, now) {
       // The (run, slot) index only guards invariant 1 if slot follows leg (core/types slotOf).
@@ -114,57 +129,42 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       if (input.slot !== (entry ? 'entry' : 'exit') || input.side !== (entry ? 'buy' : 'sell')) {
         throw new TypeError(`order leg ${input.leg} must have slot ${entry ? 'entry' : 'exit'} and side ${entry ? 'buy' : 'sell'}`);
       }
-      const row = translated(() =>
-        orm
-          .insert(orders)
-          .values({
-            ...pick(input, PATCHABLE),
-            runId: input.runId,
-            strategyId: input.strategyId,
-            userId: input.userId,
-            brokerAccountId: input.brokerAccountId,
-            leg: input.leg,
-            side: input.side,
-            slot: input.slot,
-            clientOrderId: input.clientOrderId,
-            symbol: input.symbol,
-            exchange: input.exchange,
-            qty: input.qty,
-            status: input.status,
-            scheduledAt: input.scheduledAt,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get(),
-      );
+      const values = {
+        ...pick(input, PATCHABLE),
+        runId: input.runId,
+        strategyId: input.strategyId,
+        userId: input.userId,
+        brokerAccountId: input.brokerAccountId,
+        leg: input.leg,
+        side: input.side,
+        slot: input.slot,
+        clientOrderId: input.clientOrderId,
+        symbol: input.symbol,
+        exchange: input.exchange,
+        qty: input.qty,
+        status: input.status,
+        scheduledAt: input.scheduledAt,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const row = translated(() => insert(values).get(values));
       return toOrder(row);
     },
     getInternal(id) {
-      const row = orm.select().from(orders).where(eq(orders.id, id)).get();
+      const row = byId.get({ id });
       return row && toOrder(row);
     },
     findBySlotInternal(runId, slot) {
-      const row = orm.select().from(orders).where(and(eq(orders.runId, runId), eq(orders.slot, slot))).get();
+      const row = bySlot.get({ runId, slot });
       return row && toOrder(row);
     },
     findByClientOrderIdInternal(brokerAccountId, clientOrderId) {
-      const row = orm
-        .select()
-        .from(orders)
-        .where(and(eq(orders.brokerAccountId, brokerAccountId), eq(orders.clientOrderId, clientOrderId)))
-        .get();
+      const row = byClientId.get({ brokerAccountId, clientOrderId });
       return row && toOrder(row);
     },
     update(id, patch, now) {
-      const row = translated(() =>
-        orm
-          .update(orders)
-          .set({ ...pick(patch, PATCHABLE), updatedAt: now })
-          .where(eq(orders.id, id))
-          .returning()
-          .get(),
-      );
+      const set = { ...pick(patch, PATCHABLE), updatedAt: now };
+      const row = translated(() => update(set).get({ ...set, [ID]: id }));
       if (!row) throw new Error(`order ${id} not found`);
       return toOrder(row);
     },

@@ -1,11 +1,12 @@
 /** Runs: one per strategy per trading day (unique index runs_strategy_date). */
-import { and, desc, eq, notInArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Leg, Run, RunState } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { runs } from '../schema';
 import { translated } from './errors';
 import { pick } from './json';
+import { byShape, ID, placeholders } from './prepared';
 
 /** States after which a run places no more orders (core/run-state.ts isTerminal). */
 export const TERMINAL_RUN_STATES = ['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED'] as const satisfies readonly RunState[];
@@ -98,32 +99,43 @@ export function createRunsRepo(orm: Orm): RunsRepo {
     const row = orm.select().from(runs).where(where).get();
     return row && toRun(row);
   };
+  // The engine's hot paths, prepared once (prepared.ts).
+  const byId = orm.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare();
+  const byStrategyDate = orm
+    .select()
+    .from(runs)
+    .where(and(eq(runs.strategyId, sql.placeholder('strategyId')), eq(runs.tradingDate, sql.placeholder('tradingDate'))))
+    .prepare();
+  const latest = orm.select().from(runs).where(eq(runs.strategyId, sql.placeholder('strategyId'))).orderBy(...newest).limit(1).prepare();
+  const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
+  const update = byShape((keys) => orm.update(runs).set(placeholders(keys)).where(eq(runs.id, sql.placeholder(ID))).returning().prepare());
   return {
     create(input, now) {
-      const row = translated(() =>
-        orm
-          .insert(runs)
-          .values({
-            ...pick(input, PATCHABLE),
-            strategyId: input.strategyId,
-            userId: input.userId,
-            tradingDate: input.tradingDate,
-            state: input.state,
-            buyAt: input.buyAt,
-            sellAt: input.sellAt,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get(),
-      );
+      const values = {
+        ...pick(input, PATCHABLE),
+        strategyId: input.strategyId,
+        userId: input.userId,
+        tradingDate: input.tradingDate,
+        state: input.state,
+        buyAt: input.buyAt,
+        sellAt: input.sellAt,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const row = translated(() => insert(values).get(values));
       return toRun(row);
     },
     get: (userId, id) => one(and(eq(runs.id, id), eq(runs.userId, userId))),
-    getInternal: (id) => one(eq(runs.id, id)),
-    findInternal: (strategyId, tradingDate) => one(and(eq(runs.strategyId, strategyId), eq(runs.tradingDate, tradingDate))),
+    getInternal(id) {
+      const row = byId.get({ id });
+      return row && toRun(row);
+    },
+    findInternal(strategyId, tradingDate) {
+      const row = byStrategyDate.get({ strategyId, tradingDate });
+      return row && toRun(row);
+    },
     latestInternal(strategyId) {
-      const row = orm.select().from(runs).where(eq(runs.strategyId, strategyId)).orderBy(...newest).limit(1).get();
+      const row = latest.get({ strategyId });
       return row && toRun(row);
     },
     listForStrategy(userId, strategyId, limit) {
@@ -137,14 +149,8 @@ export function createRunsRepo(orm: Orm): RunsRepo {
         .map(toRun);
     },
     update(id, patch, now) {
-      const row = translated(() =>
-        orm
-          .update(runs)
-          .set({ ...pick(patch, PATCHABLE), updatedAt: now })
-          .where(eq(runs.id, id))
-          .returning()
-          .get(),
-      );
+      const set = { ...pick(patch, PATCHABLE), updatedAt: now };
+      const row = translated(() => update(set).get({ ...set, [ID]: id }));
       if (!row) throw new Error(`run ${id} not found`);
       return toRun(row);
     },

@@ -1,11 +1,12 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Exchange, Repeat, Strategy, StrategyStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { brokerAccounts, strategies } from '../schema';
 import { ForeignKeyViolation, translated } from './errors';
 import { pick } from './json';
+import { placeholders } from './prepared';
 
 export type NewStrategy = Omit<Strategy, 'id' | 'createdAt' | 'updatedAt'>;
 
@@ -78,12 +79,29 @@ function toStrategy(row: Row): Strategy {
 export function createStrategiesRepo(orm: Orm): StrategiesRepo {
   const mine = (userId: UserId, id: StrategyId) => and(eq(strategies.id, id), eq(strategies.userId, userId));
 
+  // Hot paths (every order, every start), prepared once (prepared.ts).
+  const ownedAccount = orm
+    .select({ id: brokerAccounts.id })
+    .from(brokerAccounts)
+    .where(and(eq(brokerAccounts.id, sql.placeholder('accountId')), eq(brokerAccounts.userId, sql.placeholder('userId'))))
+    .prepare();
+  const byId = orm.select().from(strategies).where(eq(strategies.id, sql.placeholder('id'))).prepare();
+  const byUserAndId = orm
+    .select()
+    .from(strategies)
+    .where(and(eq(strategies.id, sql.placeholder('id')), eq(strategies.userId, sql.placeholder('userId'))))
+    .prepare();
+  const columns = ['userId', 'brokerAccountId', 'symbol', 'exchange', 'qty', 'buyTime', 'sellTime', 'stopLoss', 'timezone', 'repeat', 'buyGraceMs', 'status', 'createdAt', 'updatedAt'];
+  const insert = orm.insert(strategies).values(placeholders(columns) as never).returning().prepare();
+  const setStatus = orm
+    .update(strategies)
+    .set(placeholders(['status', 'updatedAt']))
+    .where(eq(strategies.id, sql.placeholder('id')))
+    .returning()
+    .prepare();
+
   function assertAccountOwned(userId: UserId, accountId: BrokerAccountId): void {
-    const owned = orm
-      .select({ id: brokerAccounts.id })
-      .from(brokerAccounts)
-      .where(and(eq(brokerAccounts.id, accountId), eq(brokerAccounts.userId, userId)))
-      .get();
+    const owned = ownedAccount.get({ accountId, userId });
     if (!owned) throw new ForeignKeyViolation(`broker account ${accountId} not found`, 'brokerAccountId');
   }
 
@@ -91,35 +109,31 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     create(input, now) {
       assertAccountOwned(input.userId, input.brokerAccountId);
       const row = translated(() =>
-        orm
-          .insert(strategies)
-          .values({
-            userId: input.userId,
-            brokerAccountId: input.brokerAccountId,
-            symbol: input.symbol,
-            exchange: input.exchange,
-            qty: input.qty,
-            buyTime: input.buyTime,
-            sellTime: input.sellTime,
-            stopLoss: input.stopLoss,
-            timezone: input.timezone,
-            repeat: input.repeat,
-            buyGraceMs: input.buyGraceMs,
-            status: input.status,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get(),
+        insert.get({
+          userId: input.userId,
+          brokerAccountId: input.brokerAccountId,
+          symbol: input.symbol,
+          exchange: input.exchange,
+          qty: input.qty,
+          buyTime: input.buyTime,
+          sellTime: input.sellTime,
+          stopLoss: input.stopLoss,
+          timezone: input.timezone,
+          repeat: input.repeat,
+          buyGraceMs: input.buyGraceMs,
+          status: input.status,
+          createdAt: now,
+          updatedAt: now,
+        }),
       );
       return toStrategy(row);
     },
     get(userId, id) {
-      const row = orm.select().from(strategies).where(mine(userId, id)).get();
+      const row = byUserAndId.get({ id, userId });
       return row && toStrategy(row);
     },
     getInternal(id) {
-      const row = orm.select().from(strategies).where(eq(strategies.id, id)).get();
+      const row = byId.get({ id });
       return row && toStrategy(row);
     },
     list(userId) {
@@ -141,7 +155,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return row && toStrategy(row);
     },
     setStatusInternal(id, status, now) {
-      const row = orm.update(strategies).set({ status, updatedAt: now }).where(eq(strategies.id, id)).returning().get();
+      const row = setStatus.get({ id, status, updatedAt: now });
       return row && toStrategy(row);
     },
     delete(userId, id) {

@@ -16,6 +16,7 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
     const events = batch;
     batch = [];
     try {
+      // The audit trail, not the journal: it does not wait for the disk (the next journal commit syncs it).
       repos.transaction(() => {
         for (const e of events) {
           repos.events.append({
@@ -27,7 +28,7 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
             at: e.at,
           });
         }
-      });
+      }, { durable: false });
     } catch (err) {
       logger.error({ err, count: events.length }, 'audit log write failed');
     }
@@ -40,7 +41,8 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
   const unsubscribe = bus.onAny((e) => {
     if (!scheduled) {
       scheduled = true;
-      setImmediate(flushScheduled);
+      // Two turns later: behind the order journal's group commit of this turn, never ahead of it.
+      setImmediate(() => setImmediate(flushScheduled));
     }
     batch.push(e);
   });

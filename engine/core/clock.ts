@@ -15,6 +15,13 @@ export interface Clock {
   monotonic(): number;
   /** Calls `fn` once after `ms` milliseconds (clamped to [0, 2^31-1]). */
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Busy-waits until now() >= epochMs, for at most `maxMs` of real time; true when the instant
+   * was reached. A timer wakes up to a millisecond or two late (the event loop's granularity), so
+   * a job armed a little early and finished with a spin fires on the millisecond. Absent where
+   * time does not pass by itself (FakeClock): jobs there fire exactly when due anyway.
+   */
+  spinUntil?(epochMs: number, maxMs: number): boolean;
 }
 
 /** Node's setTimeout turns any delay above this into 1 ms; never ask for more. */
@@ -26,5 +33,10 @@ export const systemClock: Clock = {
   setTimer(ms, fn) {
     const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     return { cancel: () => clearTimeout(t) };
+  },
+  spinUntil(epochMs, maxMs) {
+    const giveUpAt = performance.now() + maxMs;
+    while (Date.now() < epochMs) if (performance.now() > giveUpAt) return false;
+    return true;
   },
 };

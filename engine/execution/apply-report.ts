@@ -31,6 +31,8 @@ export interface ReportOutcome {
 
 export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccountId, report: OrderReport): ReportOutcome | null {
   const { repos, clock, logger } = ctx;
+  // Not waiting for the disk: the order is journaled already, and an answer lost to a power cut is
+  // found again by recovery's lookup of every unsettled order (its status never went past it).
   return repos.transaction(() => {
     const order = repos.orders.findByClientOrderIdInternal(accountId, report.clientOrderId);
     if (!order || FINAL_ORDER_STATUSES.has(order.status)) return null;
@@ -70,7 +72,7 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
     }
     const after = writeRunState(ctx, run, next.to, { ...next.patch, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: now });
     return { order: updated, events, runBefore: run, runAfter: after };
-  });
+  }, { durable: false });
 }
 
 function nextRunState(run: Run, order: Order, filled: boolean): { to: RunState; patch: RunPatch } {

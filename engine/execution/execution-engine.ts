@@ -10,12 +10,12 @@ import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
-import { UniqueViolation } from '../../db/repos';
+import { UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
 import { announceRun, writeRunState } from './run-ledger';
-import { applyReportToJournal } from './apply-report';
+import { applyReportToJournal, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
-import { JournalBatch } from './journal-batch';
+import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
@@ -32,6 +32,15 @@ export interface ExecutionOptions {
   readonly maxInFlight?: number;
   /** lock:runtime:{id} expiry; longer than any broker call should take. */
   readonly lockTtlMs?: number;
+}
+
+/** A placement answer as written to the journal, for what follows it. */
+interface WrittenResult {
+  readonly order: Order;
+  readonly result: PlaceOrderResult;
+  readonly ackedAt: number;
+  /** The journal row before the answer was written. */
+  readonly current: Order;
 }
 
 type Decision =
@@ -54,8 +63,10 @@ export class ExecutionEngine {
   private readonly lockTtlMs: number;
   private stopped = false;
   readonly reconciler: Reconciler;
-  /** Group commit: intents decided in one event-loop turn share one journal transaction. */
-  private readonly journal: JournalBatch<OrderIntent, Decision>;
+  /** Group commit: intents decided in one event-loop turn share one journal transaction (one fsync). */
+  private readonly journal: GroupCommit<OrderIntent, Decision>;
+  /** Broker answers (acks, trade updates) of one turn share one commit that does not wait for the disk. */
+  private readonly answers: GroupCommit<() => unknown, unknown>;
   private readonly emergency: EmergencyExits;
 
   constructor(
@@ -65,7 +76,8 @@ export class ExecutionEngine {
     this.maxInFlight = opts.maxInFlight ?? 64;
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
-    this.journal = new JournalBatch(ctx.repos, (intent) => this.decide(intent));
+    this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
+    this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false });
     this.emergency = new EmergencyExits(ctx, {
       journal: (intent) => {
         const d = this.decide(intent);
@@ -84,9 +96,14 @@ export class ExecutionEngine {
     });
   }
 
-  /** Wires a newly opened broker's order updates in. */
+  /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
   attach(account: BrokerAccountRef, broker: Broker): void {
-    broker.execution.onOrderUpdate((report) => this.applyReport(account.id, report));
+    broker.execution.onOrderUpdate((report) => {
+      this.answers.write(() => applyReportToJournal(this.ctx, account.id, report)).then(
+        (outcome) => this.afterReport(outcome as ReportOutcome | null),
+        (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId, status: report.status }, 'order update could not be applied'),
+      );
+    });
   }
 
   submit(intent: OrderIntent): void {
@@ -165,7 +182,7 @@ export class ExecutionEngine {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : await this.journal.decide(intent);
+          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'MANUAL_EXIT');
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
@@ -246,7 +263,7 @@ export class ExecutionEngine {
 
   /**
    * Hands the journaled order to the broker first and does the bookkeeping (`announce`, events)
-   * while the request is on the wire: the journal row is already committed, so nothing is lost.
+   * once the request is on the wire: the journal row is already committed, so nothing is lost.
    */
   private async send(order: Order, strategy: Strategy, announce: () => void): Promise<void> {
     const { brokers, instruments, clock, bus } = this.ctx;
@@ -255,38 +272,71 @@ export class ExecutionEngine {
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
     const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
-    announce();
-    bus.publish({
-      type: 'order_submitted',
-      userId: order.userId,
-      strategyId: order.strategyId,
-      runId: order.runId,
-      orderId: order.id,
-      leg: order.leg,
-      clientOrderId: order.clientOrderId,
-      scheduledAt: order.scheduledAt,
-      dispatchedAt,
-      at: dispatchedAt,
-    });
+    let announced = false;
+    const announceOnce = () => {
+      if (announced) return;
+      announced = true;
+      announce();
+      bus.publish({
+        type: 'order_submitted',
+        userId: order.userId,
+        strategyId: order.strategyId,
+        runId: order.runId,
+        orderId: order.id,
+        leg: order.leg,
+        clientOrderId: order.clientOrderId,
+        scheduledAt: order.scheduledAt,
+        dispatchedAt,
+        at: dispatchedAt,
+      });
+    };
+    // The transport writes the request at the end of this turn's microtasks; the bookkeeping waits
+    // for the next turn so it does not hold the order back (~0.25 ms), and never comes after the
+    // broker's answer.
+    setImmediate(announceOnce);
     const result = await placing;
+    announceOnce();
     this.ctx.crashPoints.hit('after-send');
-    this.recordResult(order, result, dispatchedAt);
+    const written = await this.answers.write(() => this.writeResult(order, result, dispatchedAt));
+    this.afterResult(written as WrittenResult);
   }
 
   /** Records the broker's answer to a placement on the journal row (status only moves forward). */
   private recordResult(order: Order, result: PlaceOrderResult, dispatchedAt: number): void {
-    const { clock, bus, repos } = this.ctx;
+    this.afterResult(this.writeResult(order, result, dispatchedAt));
+  }
+
+  /** The journal half of recordResult: synchronous, so it can join a group commit. */
+  private writeResult(order: Order, result: PlaceOrderResult, dispatchedAt: number): WrittenResult {
+    const { clock, repos } = this.ctx;
     const ackedAt = clock.now();
     const current = repos.orders.getInternal(order.id) ?? order;
+    // The row is journaled (durably) already; losing this answer to a power cut costs a lookup at
+    // the broker at restart, so it does not wait for the disk.
+    const answer = (patch: OrderPatch) => repos.transaction(() => repos.orders.update(order.id, patch, ackedAt), { durable: false });
     switch (result.kind) {
       case 'accepted':
-        repos.orders.update(order.id, { dispatchedAt, ackedAt: current.ackedAt ?? ackedAt, brokerOrderId: result.brokerOrderId, status: current.status === 'pending' ? 'accepted' : current.status }, ackedAt);
+        answer({ dispatchedAt, ackedAt: current.ackedAt ?? ackedAt, brokerOrderId: result.brokerOrderId, status: current.status === 'pending' ? 'accepted' : current.status });
+        break;
+      case 'rejected':
+        answer({ dispatchedAt });
+        break;
+      case 'unknown':
+        answer({ dispatchedAt, status: current.status === 'pending' ? 'unknown' : current.status });
+    }
+    return { order, result, ackedAt, current };
+  }
+
+  /** What follows a placement answer once it is written: events, a rejection applied, a lookup. */
+  private afterResult({ order, result, ackedAt, current }: WrittenResult): void {
+    const { bus } = this.ctx;
+    switch (result.kind) {
+      case 'accepted':
         if (current.status === 'pending') {
           bus.publish({ type: 'order_accepted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, brokerOrderId: result.brokerOrderId, at: ackedAt });
         }
         return;
       case 'rejected':
-        repos.orders.update(order.id, { dispatchedAt }, ackedAt);
         this.applyReport(order.brokerAccountId, {
           clientOrderId: order.clientOrderId,
           brokerOrderId: current.brokerOrderId ?? '',
@@ -298,7 +348,6 @@ export class ExecutionEngine {
         });
         return;
       case 'unknown':
-        repos.orders.update(order.id, { dispatchedAt, status: current.status === 'pending' ? 'unknown' : current.status }, ackedAt);
         if (current.status === 'pending') {
           bus.publish({ type: 'order_unknown', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: result.reason, at: ackedAt });
           this.reconciler.track(order.id);
@@ -311,7 +360,11 @@ export class ExecutionEngine {
    * (arm the stop-loss after a BUY fill, send a deferred exit).
    */
   applyReport(accountId: BrokerAccountId, report: OrderReport): void {
-    const outcome = applyReportToJournal(this.ctx, accountId, report);
+    this.afterReport(applyReportToJournal(this.ctx, accountId, report));
+  }
+
+  /** What follows a report once it is in the journal. */
+  private afterReport(outcome: ReportOutcome | null): void {
     if (!outcome) return;
     if (outcome.runAfter && outcome.runAfter.state !== outcome.runBefore?.state) this.ctx.crashPoints.hit('after-fill');
     for (const e of outcome.events) this.ctx.bus.publish(e);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock';
 import { FakeClock } from '../core/fake-clock';
-import { JobScheduler, MAX_TIMER_CHUNK_MS, scheduleAt, type FireInfo } from './job-timer';
+import { JobScheduler, MAX_TIMER_CHUNK_MS, SPIN_LEAD_MS, scheduleAt, type FireInfo } from './job-timer';
 
 const T0 = Date.parse('2026-03-09T13:20:00Z');
 
@@ -207,5 +207,97 @@ describe('JobScheduler', () => {
     expect(() => jobs.recheckNow()).toThrow('boom');
     expect(fired).toEqual(['second']);
     expect(jobs.pending()).toBe(0);
+  });
+});
+
+describe('on a clock that can spin (the system clock)', () => {
+  /** The recording fake clock plus spinUntil, which here moves the wall clock to the instant. */
+  function spinningClock(): { fake: FakeClock; clock: Clock; delays: number[]; spins: Array<{ from: number; to: number }> } {
+    const base = recordingClock();
+    const spins: Array<{ from: number; to: number }> = [];
+    const clock: Clock = {
+      ...base.clock,
+      spinUntil: (epochMs, maxMs) => {
+        const from = base.fake.now();
+        expect(epochMs - from).toBeLessThanOrEqual(maxMs);
+        spins.push({ from, to: epochMs });
+        base.fake.jumpWallClock(Math.max(0, epochMs - from));
+        return true;
+      },
+    };
+    return { ...base, clock, spins };
+  }
+
+  it('arms the last chunk SPIN_LEAD_MS early and spins the rest, firing on the instant', async () => {
+    const { fake, clock, delays, spins } = spinningClock();
+    const target = T0 + 45_000;
+    const fired: FireInfo[] = [];
+    scheduleAt(clock, target, (info) => fired.push(info));
+    await fake.advance(45_000);
+    // 30 s, then the last 15 s less the spin lead; then the spin covers the lead.
+    expect(delays).toEqual([MAX_TIMER_CHUNK_MS, 15_000 - SPIN_LEAD_MS]);
+    expect(spins).toEqual([{ from: target - SPIN_LEAD_MS, to: target }]);
+    expect(fired).toEqual([{ scheduledAt: target, firedAt: target, lateByMs: 0 }]);
+  });
+
+  it('spins once for many jobs due at the same instant', async () => {
+    const { fake, clock, spins } = spinningClock();
+    const jobs = new JobScheduler(clock);
+    const target = T0 + 5_000;
+    let fired = 0;
+    for (let i = 0; i < 100; i++) jobs.at(target, () => fired++);
+    await fake.advance(5_000);
+    expect(fired).toBe(100);
+    expect(spins).toHaveLength(1);
+  });
+
+  it('re-arms instead of firing early when the spin gives up (a clock step backwards)', async () => {
+    const base = recordingClock();
+    const clock: Clock = { ...base.clock, spinUntil: () => false };
+    const target = T0 + 1_000;
+    const fired: FireInfo[] = [];
+    scheduleAt(clock, target, (info) => fired.push(info));
+    await base.fake.advance(1_000 - SPIN_LEAD_MS);
+    expect(fired).toEqual([]);
+    await base.fake.advance(SPIN_LEAD_MS);
+    // Re-armed for the remaining 2 ms without a lead: fires once due, never before.
+    expect(fired).toEqual([{ scheduledAt: target, firedAt: target, lateByMs: 0 }]);
+  });
+});
+
+describe('JobScheduler, one timer for every job', () => {
+  it('keeps a single clock timer however many jobs wait, and fires each in order on its ms', async () => {
+    const { fake, clock } = recordingClock();
+    const jobs = new JobScheduler(clock);
+    const fired: number[] = [];
+    for (let i = 0; i < 1_000; i++) jobs.at(T0 + 1_000 + (i % 10) * 100, (info) => fired.push(info.scheduledAt - info.firedAt + i % 10));
+    expect(fake.pendingTimers()).toBe(1);
+    await fake.advance(2_000);
+    expect(fired).toHaveLength(1_000);
+    expect(fired.every((x, i) => i === 0 || x >= fired[i - 1]!)).toBe(true);
+    expect(fake.pendingTimers()).toBe(0);
+  });
+
+  it('a job scheduled by a job, even overdue, waits for the next timer turn', async () => {
+    const { fake, clock } = recordingClock();
+    const jobs = new JobScheduler(clock);
+    const order: string[] = [];
+    jobs.at(T0 + 1_000, () => {
+      order.push('first');
+      jobs.at(T0, () => order.push('overdue, scheduled by first'));
+      order.push('first returns');
+    });
+    await fake.advance(1_000);
+    expect(order).toEqual(['first', 'first returns', 'overdue, scheduled by first']);
+  });
+
+  it('drops cancelled jobs without keeping them (many STOPs)', () => {
+    const { clock } = recordingClock();
+    const jobs = new JobScheduler(clock);
+    const handles = Array.from({ length: 500 }, (_, i) => jobs.at(T0 + 60_000 + i, () => {}));
+    for (const h of handles.slice(0, 450)) h.cancel();
+    expect(jobs.pending()).toBe(50);
+    jobs.at(T0 + 1, () => {});
+    expect(jobs.pending()).toBe(51);
   });
 });

@@ -29,11 +29,21 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   let runsArmed = 0;
   let failures = 0;
   const resumed = new Set<number>();
+  const running = repos.strategies.listByStatusInternal('running');
+  const runningById = new Map(running.map((s) => [s.id, s]));
 
+  const toResume: Array<{ run: Run; strategy: Strategy }> = [];
   for (const run of repos.runs.listNonTerminalInternal()) {
     if (isDayOver(run)) continue;
-    const strategy = repos.strategies.getInternal(run.strategyId);
-    if (!strategy) continue;
+    const strategy = runningById.get(run.strategyId) ?? repos.strategies.getInternal(run.strategyId);
+    if (strategy) toResume.push({ run, strategy });
+  }
+  // Every instrument the runs need is asked for at once, not one round trip after another: a
+  // broker may answer them all with one request (Alpaca's asset list). A failure here is met
+  // again, and reported, for its run below.
+  await Promise.allSettled(toResume.map(({ strategy }) => instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange)));
+
+  for (const { run, strategy } of toResume) {
     try {
       const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
       market.watch(strategy.brokerAccountId, await brokers.get(strategy.brokerAccountId), instrument, strategy.id);
@@ -47,7 +57,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     }
   }
 
-  for (const strategy of repos.strategies.listByStatusInternal('running')) {
+  for (const strategy of running) {
     if (resumed.has(strategy.id)) continue;
     try {
       const latest = repos.runs.latestInternal(strategy.id);

@@ -4,7 +4,7 @@
  * never leaves a position silently behind.
  */
 import type { TimerHandle } from '../core/clock';
-import type { RunId, StrategyId, UserId } from '../core/ids';
+import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
 import { instrumentKey, type Run, type Strategy } from '../core/types';
 import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver } from '../core/run-state';
@@ -28,6 +28,9 @@ interface RunJobs {
 /** How long before a trigger the broker connection is warmed. */
 export const WARM_UP_LEAD_MS = 3_000;
 
+/** Warm-ups of one broker account closer together than this are one warm-up. */
+export const WARM_UP_SHARED_MS = 1_000;
+
 /**
  * How long before a run's BUY a daily-login broker (Kite) is asked whether its session will
  * carry the run: early enough for the trader to log in, late enough that the day's login exists.
@@ -47,6 +50,8 @@ export class StrategyManager {
   private readonly starting = new Set<StrategyId>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
+  /** When each broker account was last warmed up. */
+  private readonly warmedAt = new Map<BrokerAccountId, number>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -222,10 +227,18 @@ export class StrategyManager {
     }
   }
 
-  /** Best effort: a failed warm-up only means the order pays for the connection itself. */
+  /**
+   * Best effort: a failed warm-up only means the order pays for the connection itself. One
+   * warm-up per broker account serves every trigger around the same instant: 10 000 strategies
+   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.
+   */
   private warm(run: Run): void {
     const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
     if (!strategy) return;
+    const now = this.ctx.clock.now();
+    const last = this.warmedAt.get(strategy.brokerAccountId);
+    if (last !== undefined && Math.abs(now - last) < WARM_UP_SHARED_MS) return;
+    this.warmedAt.set(strategy.brokerAccountId, now);
     void this.ctx.brokers
       .get(strategy.brokerAccountId)
       .then((b) => b.execution.warm?.())

@@ -112,7 +112,7 @@ export class AlpacaExecution implements BrokerExecution {
 
   /**
    * A cheap authenticated GET /v2/clock, so the connection the order will use is open and warm
-   * (fetch keeps it alive for a few seconds). Skipped when the budget is needed for orders.
+   * (the transport keeps it alive for a few seconds). Skipped when the budget is needed for orders.
    */
   async warm(): Promise<void> {
     const res = await this.deps.rest.request({ method: 'GET', path: '/v2/clock', optional: true });

@@ -10,6 +10,7 @@ import { DomainError } from '../../core/errors';
 import type { Exchange } from '../../core/types';
 import type { BrokerInstruments, Instrument } from '../broker';
 import type { AlpacaRest } from './alpaca-rest';
+import { z } from 'zod';
 import { assetSchema } from './alpaca-wire';
 
 /** The exchanges a Tradeclock strategy may name for an Alpaca account. */
@@ -30,9 +31,24 @@ const TICK_SIZE = 0.01;
 
 const NEW_YORK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/**
+ * This many symbols unknown to the cache in one turn of the event loop (a restart re-arming its
+ * strategies) are looked up with one GET /v2/assets?status=active instead of one request each:
+ * 5 000 symbols would otherwise take 5 000 requests, 25 minutes of the 200/min budget.
+ */
+export const BULK_LOOKUP_THRESHOLD = 25;
+
+interface Waiting {
+  readonly resolve: (found: Instrument | null) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class AlpacaInstruments implements BrokerInstruments {
   private readonly cache = new Map<string, Promise<Instrument | null>>();
   private cacheDate = '';
+  /** Symbols asked for in this turn, not yet looked up. */
+  private readonly queued = new Map<string, Waiting>();
+  private batchScheduled = false;
 
   constructor(private readonly deps: { readonly rest: AlpacaRest; readonly clock: Clock; readonly logger: Logger }) {}
 
@@ -50,12 +66,63 @@ export class AlpacaInstruments implements BrokerInstruments {
     }
     let asset = this.cache.get(symbol);
     if (!asset) {
-      asset = this.fetch(symbol);
+      asset = this.enqueue(symbol);
       this.cache.set(symbol, asset);
       asset.catch(() => this.cache.delete(symbol));
     }
     const found = await asset;
     return found ? { ...found, exchange } : null;
+  }
+
+  private enqueue(symbol: string): Promise<Instrument | null> {
+    return new Promise((resolve, reject) => {
+      this.queued.set(symbol, { resolve, reject });
+      if (this.batchScheduled) return;
+      this.batchScheduled = true;
+      setImmediate(() => void this.lookUpQueued());
+    });
+  }
+
+  /** One request per symbol, or one for the whole list when many are asked for at once. */
+  private async lookUpQueued(): Promise<void> {
+    this.batchScheduled = false;
+    const batch = [...this.queued];
+    this.queued.clear();
+    if (batch.length < BULK_LOOKUP_THRESHOLD) {
+      for (const [symbol, w] of batch) this.fetch(symbol).then(w.resolve, w.reject);
+      return;
+    }
+    try {
+      const listed = await this.fetchAll();
+      // Every usable listed symbol is now known for the day: later lookups need no request.
+      for (const [symbol, instrument] of listed) if (!this.cache.has(symbol)) this.cache.set(symbol, Promise.resolve(instrument));
+      for (const [symbol, w] of batch) {
+        const found = listed.get(symbol);
+        // Not in the active list: unknown or inactive, or listed since; the single lookup says which.
+        if (found) w.resolve(found);
+        else this.fetch(symbol).then(w.resolve, w.reject);
+      }
+    } catch (err) {
+      for (const [, w] of batch) w.reject(err);
+    }
+  }
+
+  /** GET /v2/assets?status=active (assets.yaml): every active asset, the usable ones kept. */
+  private async fetchAll(): Promise<Map<string, Instrument>> {
+    const res = await this.deps.rest.request({ method: 'GET', path: '/v2/assets', query: { status: 'active', asset_class: 'us_equity' } });
+    if (res.kind !== 'ok') {
+      const why = res.kind === 'error' ? res.description : res.kind === 'transport' ? res.reason : 'not sent';
+      throw new DomainError('unavailable', `could not list Alpaca's assets: ${why}`);
+    }
+    const parsed = z.array(assetSchema).safeParse(res.body);
+    if (!parsed.success) throw new DomainError('broker_error', "Alpaca's asset list could not be read");
+    const out = new Map<string, Instrument>();
+    for (const a of parsed.data) {
+      if (a.class === 'us_equity' && a.status === 'active' && a.tradable && US_LISTINGS.has(a.exchange) && SYMBOL.test(a.symbol)) {
+        out.set(a.symbol, { symbol: a.symbol, exchange: 'NYSE', brokerRef: a.id, tickSize: TICK_SIZE });
+      }
+    }
+    return out;
   }
 
   private async fetch(symbol: string): Promise<Instrument | null> {

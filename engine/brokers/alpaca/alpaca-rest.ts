@@ -3,8 +3,9 @@
  * (§1.9), 429 waited out with backoff, timeouts on the injected clock, and replies sorted into
  * "answered", "answered with an error" and "no answer" — the last never means "did not happen".
  *
- * Node's fetch (undici) keeps connections to a host alive between requests, so a request a few
- * seconds after another reuses its TCP/TLS connection; `warm()` in the execution relies on that.
+ * The transport (http-transport.ts, node:http) keeps connections to a host alive between requests,
+ * so a request a few seconds after another reuses its TCP/TLS connection; `warm()` in the
+ * execution relies on that.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import type { Clock } from '../../core/clock';
 import { backoffDelay, type UniformSource } from './backoff';
 import type { AlpacaCredentials, AlpacaTiming } from './alpaca-config';
 import { apiErrorSchema, describeApiError, parseJson, type AlpacaApiError } from './alpaca-wire';
+import { HttpTransport, type HttpReply } from './http-transport';
 import type { RateBudget } from './rate-budget';
 
 export interface RestRequest {
@@ -46,8 +48,10 @@ export interface AlpacaRestDeps {
 
 export class AlpacaRest {
   private readonly closing = new AbortController();
+  private readonly http: HttpTransport;
 
   constructor(private readonly deps: AlpacaRestDeps) {
+    this.http = new HttpTransport(deps.baseUrl);
     // Every request in flight and every wait for budget listens to it; many at once is normal.
     setMaxListeners(0, this.closing.signal);
   }
@@ -79,9 +83,10 @@ export class AlpacaRest {
   /** Aborts every request in flight and every wait for budget. */
   close(): void {
     this.closing.abort(new Error('the broker connection is closed'));
+    this.http.close();
   }
 
-  private async once(req: RestRequest): Promise<{ result: RestResult; headers: Headers | null }> {
+  private async once(req: RestRequest): Promise<{ result: RestResult; headers: HttpReply['headers'] | null }> {
     const { baseUrl, credentials, clock, timing } = this.deps;
     const url = new URL(`${baseUrl}${req.path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
@@ -98,15 +103,10 @@ export class AlpacaRest {
         Accept: 'application/json',
       };
       if (req.body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(url, {
-        method: req.method,
-        headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: controller.signal,
-      });
-      const raw = await res.text();
+      const res = await this.http.request(req.method, url, headers, req.body === undefined ? undefined : JSON.stringify(req.body), controller.signal);
+      const raw = res.text;
       const json = raw.trim() === '' ? null : parseJson(raw);
-      if (res.ok) {
+      if (res.status >= 200 && res.status < 300) {
         if (json === undefined) return { result: { kind: 'transport', reason: `HTTP ${res.status} with a body that is not JSON` }, headers: res.headers };
         return { result: { kind: 'ok', status: res.status, body: json }, headers: res.headers };
       }
@@ -125,7 +125,7 @@ export class AlpacaRest {
    * How long to hold off after a 429: until X-RateLimit-Reset (unix seconds, §1.9, optional on
    * the Trading API), else Retry-After, else exponential backoff from 1 s; never more than a window.
    */
-  private rateLimitWait(headers: Headers | null, attempt: number): number {
+  private rateLimitWait(headers: HttpReply['headers'] | null, attempt: number): number {
     const { clock, timing, uniform } = this.deps;
     const cap = timing.rateWindowMs;
     const reset = Number(headers?.get('x-ratelimit-reset'));
@@ -143,8 +143,7 @@ function clamp(n: number, lo: number, hi: number): number {
 function transportReason(err: unknown, timeout: Error): string {
   if (err === timeout) return timeout.message;
   if (!(err instanceof Error)) return String(err);
-  // undici wraps the socket error: "fetch failed" with cause ECONNRESET / ECONNREFUSED / …
-  const cause = (err as Error & { cause?: unknown }).cause;
-  const detail = cause instanceof Error ? ((cause as Error & { code?: string }).code ?? cause.message) : undefined;
-  return detail ? `${err.message}: ${detail}` : err.message;
+  // The socket's error: "socket hang up" (ECONNRESET), "connect ECONNREFUSED 127.0.0.1:443", …
+  const code = (err as Error & { code?: string }).code;
+  return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }

@@ -40,6 +40,14 @@ export class AlpacaMarketData implements BrokerData {
   private stopped = false;
   /** Subscribe/unsubscribe requests not yet answered: an ack is judged only when it answers the last. */
   private outstanding = 0;
+  /**
+   * Changes not yet sent, coalesced per turn of the event loop: the server answers every request
+   * with the full subscription list, so arming 5 000 symbols one call at a time would make it send
+   * 5 000 ever-longer lists. One request per turn instead.
+   */
+  private readonly toAdd = new Set<string>();
+  private readonly toRemove = new Set<string>();
+  private flushScheduled = false;
 
   constructor(private readonly deps: MarketDataDeps) {
     this.ticks = new Listeners(deps.logger, 'alpaca tick');
@@ -82,26 +90,23 @@ export class AlpacaMarketData implements BrokerData {
   }
 
   subscribe(instruments: readonly Instrument[]): void {
-    const added: string[] = [];
     for (const { symbol, exchange } of instruments) {
       const set = this.wanted.get(symbol) ?? new Set<Exchange>();
-      if (set.size === 0) added.push(symbol);
+      if (set.size === 0 && !this.toRemove.delete(symbol)) this.toAdd.add(symbol);
       set.add(exchange);
       this.wanted.set(symbol, set);
     }
-    // Not ready yet: the handshake subscribes to everything wanted.
-    if (added.length > 0 && this.phase === 'ready') this.request({ action: 'subscribe', trades: added });
+    this.scheduleFlush();
   }
 
   unsubscribe(instruments: readonly Instrument[]): void {
-    const removed: string[] = [];
     for (const { symbol, exchange } of instruments) {
       const set = this.wanted.get(symbol);
       if (!set?.delete(exchange) || set.size > 0) continue;
       this.wanted.delete(symbol);
-      removed.push(symbol);
+      if (!this.toAdd.delete(symbol)) this.toRemove.add(symbol);
     }
-    if (removed.length > 0 && this.phase === 'ready') this.request({ action: 'unsubscribe', trades: removed });
+    this.scheduleFlush();
   }
 
   onTick(listener: (tick: Tick) => void): () => void {
@@ -135,6 +140,9 @@ export class AlpacaMarketData implements BrokerData {
         } else if (m.msg === 'authenticated' && this.phase === 'authenticating') {
           this.phase = 'ready';
           this.socket.handshakeSucceeded();
+          // Everything wanted goes in this one request; changes waiting to be sent are in it.
+          this.toAdd.clear();
+          this.toRemove.clear();
           const symbols = [...this.wanted.keys()];
           if (symbols.length > 0) this.request({ action: 'subscribe', trades: symbols });
           else this.refreshFeed();
@@ -188,6 +196,24 @@ export class AlpacaMarketData implements BrokerData {
         this.setFeed('down', detail);
         this.socket.reconnect(detail);
     }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || (this.toAdd.size === 0 && this.toRemove.size === 0)) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushChanges());
+  }
+
+  /** Sends the coalesced changes. Not ready yet: the handshake subscribes to everything wanted. */
+  private flushChanges(): void {
+    this.flushScheduled = false;
+    const removed = [...this.toRemove];
+    const added = [...this.toAdd];
+    this.toRemove.clear();
+    this.toAdd.clear();
+    if (this.phase !== 'ready' || this.stopped) return;
+    if (removed.length > 0) this.request({ action: 'unsubscribe', trades: removed });
+    if (added.length > 0) this.request({ action: 'subscribe', trades: added });
   }
 
   private request(message: { action: 'subscribe' | 'unsubscribe'; trades: string[] }): void {

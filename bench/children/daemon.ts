@@ -1,0 +1,273 @@
+/**
+ * The daemon under test: the real composition root (startDaemon) in its own process, on the
+ * system clock (shifted by whole days when today is no NYSE trading day), the Alpaca adapter
+ * pointed at the fake in the other process. The bench drives it over IPC: set up a user and a
+ * broker account through the HTTP API, create and start strategies in process, seed positions
+ * straight into SQLite, and report its footprint.
+ *
+ * With BENCH_DAEMON_AUTOSTART set (a JSON StartArgs) it starts at once and emits "ready": the
+ * restart after a SIGKILL.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { startDaemon, type DaemonHandle } from '../../engine/daemon';
+import { systemClock, type Clock } from '../../engine/core/clock';
+import { createLogger } from '../../engine/logger';
+import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
+import { alpacaBrokerKind } from '../../engine/brokers/alpaca';
+import { openDatabase } from '../../db/client';
+import { createRepos } from '../../db/repos';
+import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/ids';
+import type { Strategy } from '../../engine/core/types';
+import { emit, serve } from '../lib/rpc';
+import { stopLevel } from '../lib/symbols';
+import type { FakeInfo } from './fake';
+
+const importedAt = performance.timeOrigin + performance.now();
+
+export interface StartArgs {
+  readonly dataDir: string;
+  readonly clockOffsetMs: number;
+  readonly logLevel?: string;
+}
+
+export interface Setup {
+  readonly token: string;
+  readonly userId: number;
+  readonly accountId: number;
+}
+
+const PASSWORD = 'bench horse battery staple';
+let handle: DaemonHandle | undefined;
+let setup: Setup | undefined;
+let started: StartArgs | undefined;
+let profiler: Session | undefined;
+const trace: Array<[string, number, number]> = [];
+
+function benchClock(offsetMs: number): Clock {
+  if (offsetMs === 0) return systemClock;
+  return { now: () => systemClock.now() + offsetMs, monotonic: systemClock.monotonic, setTimer: systemClock.setTimer };
+}
+
+/**
+ * A new install gets a vault salt with scrypt's cheapest allowed cost (N = 2^10): the passphrase
+ * mode's deliberate key stretching (N = 2^17, ~0.4 s, once per start; an OS keychain install pays a
+ * Secret Service lookup instead) is measured on its own and kept out of the recovery figure.
+ */
+function seedCheapVaultSalt(dataDir: string): void {
+  const file = join(dataDir, 'tradeclock.sqlite');
+  if (existsSync(file)) return;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(file);
+  try {
+    createRepos(db).settings.getOrCreate('vault_salt', () => `scrypt$1024$8$1$${randomBytes(16).toString('base64url')}`);
+  } finally {
+    db.close();
+  }
+}
+
+async function start(args: StartArgs): Promise<{ startMs: number; doneAt: number; importedAt: number; processStart: number }> {
+  seedCheapVaultSalt(args.dataDir);
+  const logger = createLogger({ level: args.logLevel ?? 'info', dataDir: args.dataDir });
+  const t0 = performance.now();
+  handle = await startDaemon({
+    dataDir: args.dataDir,
+    port: 0,
+    passphrase: 'bench passphrase, not a secret',
+    staticDir: null,
+    clock: benchClock(args.clockOffsetMs),
+    logger,
+    // "A broker that allows that many": Alpaca's 200 requests/min per key would make the bench
+    // measure the rate limit, not the engine.
+    brokerKinds: { ...defaultBrokerKinds({ logger }), alpaca: alpacaBrokerKind({ logger, timing: { requestsPerWindow: 10_000_000 } }) },
+  });
+  started = args;
+  const startMs = performance.now() - t0;
+  return { startMs, doneAt: performance.timeOrigin + performance.now(), importedAt, processStart: performance.timeOrigin };
+}
+
+async function api(method: string, path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${handle!.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+interface CreateArgs {
+  /** Symbols of the strategies, one strategy each, in order. */
+  readonly symbols: readonly string[];
+  readonly buyTime: string;
+  readonly sellTime: string;
+  readonly stopLoss: number;
+  readonly start: boolean;
+  readonly concurrency: number;
+}
+
+async function createStrategies(args: CreateArgs): Promise<{ createMs: number; startMs: number; ids: number[] }> {
+  const { engine } = handle!;
+  const userId = asUserId(setup!.userId);
+  const t0 = performance.now();
+  const created: Strategy[] = new Array(args.symbols.length);
+  await pool(args.symbols.length, args.concurrency, async (i) => {
+    created[i] = await engine.strategies.create(userId, {
+      broker_account_id: setup!.accountId,
+      symbol: args.symbols[i],
+      exchange: 'NYSE',
+      qty: 1,
+      buy_time: args.buyTime,
+      sell_time: args.sellTime,
+      stop_loss: args.stopLoss,
+      timezone: 'UTC',
+    });
+  });
+  const t1 = performance.now();
+  if (args.start) await pool(created.length, args.concurrency, async (i) => void (await engine.manager.start(userId, created[i]!.id)));
+  const t2 = performance.now();
+  return { createMs: t1 - t0, startMs: t2 - t1, ids: created.map((s) => s.id) };
+}
+
+/**
+ * Writes `symbols.length` running strategies straight into SQLite, each with today's run in
+ * position (bought a minute ago, SELL hours away) and its filled BUY in the journal: what the
+ * daemon holds after a morning of BUYs. Strategy i on symbol s gets the next stop level of s.
+ */
+function seedPositions(args: { symbols: readonly string[]; installId?: string }): { seeded: number; ms: number } {
+  if (handle) throw new Error('stop the daemon before seeding');
+  const t0 = performance.now();
+  const db = openDatabase(join(started!.dataDir, 'tradeclock.sqlite'));
+  try {
+    const repos = createRepos(db);
+    const installId = repos.settings.getOrCreate('install_id', () => 'bench0');
+    const now = Date.now() + started!.clockOffsetMs;
+    const userId = asUserId(setup!.userId);
+    const accountId = asBrokerAccountId(setup!.accountId);
+    const rank = new Map<string, number>();
+    const tradingDate = new Date(now - 60_000).toISOString().slice(0, 10);
+    repos.transaction(() => {
+      for (const symbol of args.symbols) {
+        const r = rank.get(symbol) ?? 0;
+        rank.set(symbol, r + 1);
+        const s = repos.strategies.create(
+          { userId, brokerAccountId: accountId, symbol, exchange: 'NYSE', qty: 1, buyTime: '00:00:00', sellTime: '23:59:59', stopLoss: stopLevel(r), timezone: 'UTC', repeat: 'once', buyGraceMs: 60_000, status: 'running' },
+          now,
+        );
+        const run = repos.runs.create(
+          { strategyId: s.id, userId, tradingDate, state: 'IN_POSITION', buyAt: now - 60_000, sellAt: now + 6 * 3_600_000, positionQty: 1, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: now - 59_000 },
+          now,
+        );
+        repos.orders.insert(
+          { runId: run.id, strategyId: s.id, userId, brokerAccountId: accountId, leg: 'BUY', side: 'buy', slot: 'entry', clientOrderId: clientOrderId(installId, s.id, tradingDate, 'entry'), symbol, exchange: 'NYSE', qty: 1, status: 'filled', scheduledAt: now - 60_000, dispatchedAt: now - 60_000, ackedAt: now - 60_000, filledAt: now - 59_000, filledQty: 1, fillPrice: 100 },
+          now,
+        );
+      }
+    });
+  } finally {
+    db.close();
+  }
+  return { seeded: args.symbols.length, ms: performance.now() - t0 };
+}
+
+async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+}
+
+serve({
+  start: (args: StartArgs) => start(args),
+  async setup(args: { fake: FakeInfo }): Promise<Setup> {
+    const session = await api('POST', '/auth/register', { email: 'bench@example.com', password: PASSWORD });
+    const token = session.token as string;
+    const userId = (session.user as { id: number }).id;
+    const account = await api('POST', '/broker/connect', { broker: 'alpaca', label: 'Alpaca (bench fake)', credentials: args.fake.credentials, options: args.fake.options }, token);
+    setup = { token, userId, accountId: account.id as number };
+    return setup;
+  },
+  useSetup(args: Setup) {
+    setup = args;
+  },
+  createStrategies: (args: CreateArgs) => createStrategies(args),
+  seedPositions: (args: { symbols: readonly string[] }) => seedPositions(args),
+  async state(): Promise<{ armed: number; stops: number; now: number }> {
+    const { engine } = handle!;
+    return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
+  },
+  /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
+  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; cpuPct: number }> {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, args.windowMs));
+    const c = process.cpuUsage(c0);
+    const wall = performance.now() - t0;
+    const mem = process.memoryUsage();
+    return { rssMB: mem.rss / 2 ** 20, heapUsedMB: mem.heapUsed / 2 ** 20, cpuPct: ((c.user + c.system) / 1000 / wall) * 100 };
+  },
+  async idle() {
+    await handle!.engine.idle();
+  },
+  async stop() {
+    await handle?.stop();
+    handle = undefined;
+  },
+  /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */
+  heapSnapshot(args: { file: string }): string {
+    return writeHeapSnapshot(args.file);
+  },
+  /** Diagnostics: wall times (sub-ms) of stop-loss crossings seen and of their orders handed to the broker. */
+  traceStops() {
+    const wall = () => performance.timeOrigin + performance.now();
+    const bus = handle!.engine.bus;
+    bus.on('stop_loss_triggered', (e) => trace.push(['stop', e.strategyId, wall()]));
+    bus.on('order_submitted', (e) => trace.push(['submitted', e.strategyId, wall()]));
+    bus.on('run_state_changed', (e) => trace.push([e.to, e.strategyId, wall()]));
+    const write = Socket.prototype.write;
+    Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+      if (typeof chunk === 'string' ? chunk.startsWith('POST /v2/orders') : chunk instanceof Uint8Array && Buffer.from(chunk.subarray(0, 15)).toString() === 'POST /v2/orders') trace.push(['write', 0, wall()]);
+      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof Socket.prototype.write;
+  },
+  takeTrace() {
+    return trace.splice(0);
+  },
+  /** CPU profile of a measured window only (bench --profile), written to `dir`/`name`.cpuprofile. */
+  async profileStart() {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  },
+  async profileStop(args: { dir: string; name: string }): Promise<string> {
+    const { profile } = await profiler!.post('Profiler.stop');
+    profiler!.disconnect();
+    profiler = undefined;
+    const file = join(args.dir, `${args.name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  },
+  /** Ends the process normally (a --cpu-prof profile is written only then). */
+  exit() {
+    setImmediate(() => process.exit(0));
+  },
+});
+
+const auto = process.env.BENCH_DAEMON_AUTOSTART;
+if (auto) {
+  const parsed = JSON.parse(auto) as StartArgs & { setup: Setup };
+  setup = parsed.setup;
+  start(parsed).then(
+    (r) => emit('ready', r),
+    (err: unknown) => {
+      process.stderr.write(`daemon failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

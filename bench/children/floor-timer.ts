@@ -1,0 +1,49 @@
+/**
+ * The floor for trigger precision: a bare Node program that sleeps with setTimeout until each
+ * instant and sends the same order request the engine sends (POST /v2/orders, same headers and
+ * body shape), with the same warm-up and the same number of requests in flight as the engine,
+ * over node:http with keep-alive (lib/http-post.ts).
+ */
+import { poster } from '../lib/http-post';
+import { serve } from '../lib/rpc';
+
+interface FireArgs {
+  readonly restUrl: string;
+  readonly credentials: { key_id: string; secret_key: string };
+  readonly instants: readonly number[];
+  readonly perInstant: number;
+  readonly concurrency: number;
+  readonly idPrefix: string;
+  readonly symbols: readonly string[];
+  readonly warmLeadMs: number;
+}
+
+const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+serve({
+  async fire(args: FireArgs): Promise<{ failed: number; wokeLateMs: number[] }> {
+    const wokeLateMs: number[] = [];
+    const http = poster(args.restUrl, args.credentials, args.concurrency);
+    let failed = 0;
+    const send = async (clientOrderId: string, symbol: string) => {
+      const status = await http.post('/v2/orders', { symbol, qty: '1', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: clientOrderId });
+      if (status !== 200) failed++;
+    };
+    const rounds = args.instants.map(async (instant, r) => {
+      await sleepUntil(instant - args.warmLeadMs);
+      await http.get('/v2/clock');
+      await sleepUntil(instant);
+      wokeLateMs.push(performance.timeOrigin + performance.now() - instant);
+      let next = 0;
+      const worker = async () => {
+        while (next < args.perInstant) {
+          const i = next++;
+          await send(`${args.idPrefix}-${r}-${i}`, args.symbols[i % args.symbols.length]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(args.concurrency, args.perInstant) }, worker));
+    });
+    await Promise.all(rounds);
+    return { failed, wokeLateMs };
+  },
+});

@@ -1,0 +1,47 @@
+/** Starting, setting up and stopping the daemon-under-test child. */
+import type { BenchContext } from './bench-context';
+import { spawnChild, type Child } from './rpc';
+import type { Setup, StartArgs } from '../children/daemon';
+
+export interface DaemonChild {
+  readonly child: Child;
+  readonly dataDir: string;
+  readonly setup: Setup;
+}
+
+/** A fresh daemon on a fresh data directory, with a user and the fake Alpaca account connected. */
+export async function freshDaemon(ctx: BenchContext, tag: string): Promise<DaemonChild> {
+  const dataDir = ctx.tempDir(tag);
+  const child = spawnChild('daemon', { nodeFlags: ctx.daemonFlags });
+  await child.call('start', { dataDir, clockOffsetMs: ctx.clockOffsetMs } satisfies StartArgs);
+  const setup = await child.call<Setup>('setup', { fake: ctx.fakeInfo });
+  return { child, dataDir, setup };
+}
+
+/** The same data directory in a new process that starts at once (a restart). */
+export function restartDaemon(ctx: BenchContext, prev: DaemonChild): Child {
+  const args: StartArgs & { setup: Setup } = { dataDir: prev.dataDir, clockOffsetMs: ctx.clockOffsetMs, setup: prev.setup };
+  return spawnChild('daemon', { nodeFlags: ctx.daemonFlags, env: { BENCH_DAEMON_AUTOSTART: JSON.stringify(args) } });
+}
+
+/** Ends a daemon child: SIGKILL, or a normal exit first when profiling (so the profile is written). */
+export async function endDaemon(ctx: BenchContext, child: Child): Promise<void> {
+  if (ctx.daemonFlags.length > 0) {
+    await child.call('exit').catch(() => {});
+    await child.waitExit(60_000);
+    return;
+  }
+  await child.kill('SIGKILL');
+}
+
+/** Runs `window` under the daemon's CPU profiler when the bench was started with --profile. */
+export async function profiled<T>(ctx: BenchContext, child: Child, name: string, window: () => Promise<T>): Promise<T> {
+  if (!ctx.profileDir) return window();
+  await child.call('profileStart');
+  try {
+    return await window();
+  } finally {
+    const file = await child.call<string>('profileStop', { dir: ctx.profileDir, name });
+    ctx.log(`profile: ${file}`);
+  }
+}

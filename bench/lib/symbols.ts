@@ -1,0 +1,14 @@
+/** The bench's universe of instruments: valid US equity symbols the fake Alpaca lists. */
+export function symbolOf(i: number): string {
+  // Letters only after the first character would do; four letters + digits stay readable: B0001.
+  return `B${String(i).padStart(4, '0')}`;
+}
+
+export function symbols(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => symbolOf(i));
+}
+
+/** Stop-loss of the strategy ranked `rank` on its symbol: 90.00, 89.99, … (ticks trade near 100). */
+export function stopLevel(rank: number): number {
+  return Math.round((90 - rank * 0.01) * 100) / 100;
+}
