@@ -19,7 +19,9 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext } from './lib/bench-context';
-import { spawnChild } from './lib/rpc';
+import { spawnChild, useBundledChildren } from './lib/rpc';
+import { buildChildren } from './lib/build-children';
+import { DAEMON_NODE_FLAGS } from '../scripts/build-daemon';
 import type { FakeInfo } from './children/fake';
 import { triggerSection } from './sections/trigger';
 import { ticksSection } from './sections/ticks';
@@ -38,6 +40,16 @@ async function main(): Promise<void> {
   const dirs = makeTempDirs();
   const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   if (argv.includes('--profile')) mkdirSync(profileDir, { recursive: true });
+  const built = await buildChildren();
+  useBundledChildren(built.dir);
+  try {
+    await runSections(quick, sizes, dirs, log, started);
+  } finally {
+    built.remove();
+  }
+}
+
+async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<typeof makeTempDirs>, log: (msg: string) => void, started: number): Promise<void> {
   const fake = spawnChild('fake');
   const fakeInfo = await fake.call<FakeInfo>('start', { symbols: sizes.universe });
   const ctx: BenchContext = {
@@ -46,7 +58,8 @@ async function main(): Promise<void> {
     fake,
     fakeInfo,
     clockOffsetMs: tradingDayOffset(),
-    daemonFlags: argv.includes('--profile-all') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    daemonFlags: [...DAEMON_NODE_FLAGS, ...(argv.includes('--profile-all') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    profileAll: argv.includes('--profile-all'),
     profileDir: argv.includes('--profile') ? profileDir : null,
     log,
     ...dirs,
@@ -86,7 +99,7 @@ async function main(): Promise<void> {
       const r = await recoverySection(ctx);
       out.recovery = r.recovery;
       out.footprint = r.footprint;
-      floors.process_start = { value: Number(r.processStartFloorMs.toFixed(1)), unit: 'ms', what: 'fork of a tsx child that loads nothing, until it says ready' };
+      floors.process_start = { value: Number(r.processStartFloorMs.toFixed(1)), unit: 'ms', what: 'fork of a node child that loads nothing, until it says ready' };
     }
     out.floors = {
       what: 'the same work without the engine, measured in this run on this machine',

@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openDatabase } from '../db/client';
@@ -170,7 +171,8 @@ function packageVersion(): string {
 }
 
 function defaultStaticDir(): string | null {
-  const dir = new URL('../renderer/dist', import.meta.url).pathname;
+  // fileURLToPath, not URL.pathname: that keeps %20 for a space and a leading / before C: on Windows.
+  const dir = fileURLToPath(new URL('../renderer/dist', import.meta.url));
   return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 

@@ -11,7 +11,7 @@
  *
  *   tsx scripts/build-main.ts [--minify]
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ const NODE_TARGET = 'node22';
 const PRELOAD_TARGET = 'chrome140';
 
 /** Options for an ESM Node bundle of `entryPoints` (the main process, or engine code in tests). */
-export function mainBundleOptions(root: string, outdir: string, entryPoints: Record<string, string>, minify = false): BuildOptions {
+export function mainBundleOptions(root: string, outdir: string, entryPoints: Record<string, string>, minify = false, target = NODE_TARGET): BuildOptions {
   return {
     absWorkingDir: root,
     entryPoints,
@@ -34,7 +34,7 @@ export function mainBundleOptions(root: string, outdir: string, entryPoints: Rec
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: NODE_TARGET,
+    target,
     outExtension: { '.js': '.mjs' },
     packages: 'external',
     external: ['electron'],
@@ -96,39 +96,54 @@ export interface BuildResult {
   readonly files: readonly string[];
 }
 
-export async function buildMain(opts: { root?: string; outdir?: string; minify?: boolean; extraEntries?: Record<string, string> } = {}): Promise<BuildResult> {
-  const root = opts.root ?? ROOT;
-  const outdir = resolve(opts.outdir ?? join(root, OUT_DIR_NAME));
+/** Empties and marks `outdir` for a new build, refusing a directory the engine paths would not fit or that no build script made. */
+export function prepareOutdir(root: string, outdir: string): void {
   // Engine code resolves ../package.json and ../renderer/dist from the bundle's own location.
   if (dirname(outdir) !== resolve(root)) throw new Error(`outdir must be a direct child of ${root} (engine paths are relative to it), got ${outdir}`);
   // Never wipe a directory this script did not make (a wrong outdir must not delete sources).
   if (existsSync(outdir) && readdirSync(outdir).length > 0 && !existsSync(join(outdir, BUILD_MARKER))) {
-    throw new Error(`refusing to replace ${outdir}: it was not made by build-main (no ${BUILD_MARKER} in it)`);
+    throw new Error(`refusing to replace ${outdir}: it was not made by a build script (no ${BUILD_MARKER} in it)`);
   }
   rmSync(outdir, { recursive: true, force: true });
+  // Marked before esbuild writes into it: a build refused after that (a devDependency import) must
+  // not leave a directory the next build refuses to replace.
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, BUILD_MARKER), 'made by scripts/build-main.ts or build-daemon.ts; the whole directory is replaced on every build\n');
+}
 
+/** The migrations beside the bundle (db/migrate.ts looks next to its own import.meta.url). */
+export function finishOutdir(root: string, outdir: string): void {
+  cpSync(join(root, 'db', 'migrations'), join(outdir, 'migrations'), { recursive: true });
+  if (!existsSync(join(outdir, 'migrations', 'meta', '_journal.json'))) throw new Error('db/migrations/meta/_journal.json missing after copy');
+}
+
+export function productionDependencies(root: string): Set<string> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
+  return new Set(Object.keys(pkg.dependencies ?? {}));
+}
 
+export function outputFiles(root: string, ...metafiles: Metafile[]): string[] {
+  return metafiles
+    .flatMap((m) => Object.keys(m.outputs))
+    .map((f) => relative(root, resolve(root, f)))
+    .sort();
+}
+
+export async function buildMain(opts: { root?: string; outdir?: string; minify?: boolean; extraEntries?: Record<string, string> } = {}): Promise<BuildResult> {
+  const root = opts.root ?? ROOT;
+  const outdir = resolve(opts.outdir ?? join(root, OUT_DIR_NAME));
+  prepareOutdir(root, outdir);
   const [main, preload] = await Promise.all([
     build(mainBundleOptions(root, outdir, { main: 'main/index.ts', ...(opts.extraEntries ?? {}) }, opts.minify)),
     build(preloadBundleOptions(root, outdir, opts.minify)),
   ]);
   const problems = [
-    ...unshippedImports(main.metafile!, dependencies).map((p) => `main bundle imports ${p}, which is not a production dependency: the packaged app would not find it`),
+    ...unshippedImports(main.metafile!, productionDependencies(root)).map((p) => `main bundle imports ${p}, which is not a production dependency: the packaged app would not find it`),
     ...preloadForbiddenImports(preload.metafile!).map((p) => `preload requires ${p}: a sandboxed preload may only require 'electron'; bundle it instead`),
   ];
   if (problems.length > 0) throw new Error(problems.join('\n'));
-
-  cpSync(join(root, 'db', 'migrations'), join(outdir, 'migrations'), { recursive: true });
-  if (!existsSync(join(outdir, 'migrations', 'meta', '_journal.json'))) throw new Error('db/migrations/meta/_journal.json missing after copy');
-
-  writeFileSync(join(outdir, BUILD_MARKER), 'made by scripts/build-main.ts; the whole directory is replaced on every build\n');
-
-  const files = [...Object.keys(main.metafile!.outputs), ...Object.keys(preload.metafile!.outputs)]
-    .map((f) => relative(root, resolve(root, f)))
-    .sort();
-  return { outdir, files };
+  finishOutdir(root, outdir);
+  return { outdir, files: outputFiles(root, main.metafile!, preload.metafile!) };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -5,8 +5,9 @@
  *   tsx scripts/make-icons.ts
  */
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { iconPng } from '../main/icon';
 
 const target = new URL('../build/icon.png', import.meta.url);
 writeFileSync(target, iconPng(1024, 'app'));
-process.stdout.write(`wrote ${target.pathname}\n`);
+process.stdout.write(`wrote ${fileURLToPath(target)}\n`);

@@ -201,14 +201,15 @@ serve({
     return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
-  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; cpuPct: number }> {
+  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number }> {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, args.windowMs));
     const c = process.cpuUsage(c0);
     const wall = performance.now() - t0;
     const mem = process.memoryUsage();
-    return { rssMB: mem.rss / 2 ** 20, heapUsedMB: mem.heapUsed / 2 ** 20, cpuPct: ((c.user + c.system) / 1000 / wall) * 100 };
+    const mb = (b: number) => b / 2 ** 20;
+    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct: ((c.user + c.system) / 1000 / wall) * 100 };
   },
   async idle() {
     await handle!.engine.idle();

@@ -1,4 +1,4 @@
-/** The floor for a restart: a tsx child that loads nothing and says it is ready. */
+/** The floor for a restart: a node child that loads nothing and says it is ready. */
 import { emit } from '../lib/rpc';
 
 emit('ready', { processStart: performance.timeOrigin, readyAt: performance.timeOrigin + performance.now() });

@@ -30,7 +30,7 @@ export const FULL: Sizes = {
   trigger: { rounds: 20, n: [1, 1_000, 10_000] },
   ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 4_000 },
   recovery: { strategies: 10_000 },
-  footprint: { settleMs: 3_000, windowMs: 5_000 },
+  footprint: { settleMs: 20_000, windowMs: 5_000 },
   maxInFlight: 64,
   leadPerStrategyMs: 2,
   minLeadMs: 5_000,
@@ -54,8 +54,10 @@ export interface BenchContext {
   readonly fakeInfo: FakeInfo;
   /** Whole days the daemon's clock is shifted so that its "today" is an NYSE trading day. */
   readonly clockOffsetMs: number;
-  /** node flags for daemon children (--profile-all: whole-process profiles). */
+  /** node flags for daemon children: those of `npm run daemon`, and --cpu-prof with --profile-all. */
   readonly daemonFlags: readonly string[];
+  /** --profile-all: daemons exit normally so that node writes their whole-process profiles. */
+  readonly profileAll: boolean;
   /** --profile: each measured window of a daemon is profiled into this directory. */
   readonly profileDir: string | null;
   log(msg: string): void;

@@ -26,7 +26,7 @@ export function restartDaemon(ctx: BenchContext, prev: DaemonChild): Child {
 
 /** Ends a daemon child: SIGKILL, or a normal exit first when profiling (so the profile is written). */
 export async function endDaemon(ctx: BenchContext, child: Child): Promise<void> {
-  if (ctx.daemonFlags.length > 0) {
+  if (ctx.profileAll) {
     await child.call('exit').catch(() => {});
     await child.waitExit(60_000);
     return;

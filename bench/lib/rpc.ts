@@ -1,9 +1,11 @@
 /**
- * Parent/child plumbing for the bench: every process under test is a `tsx` child with an IPC
- * channel, driven by request/response messages, so each runs on its own event loop (and core).
+ * Parent/child plumbing for the bench: every process under test is a child with an IPC channel,
+ * driven by request/response messages, so each runs on its own event loop (and core). The children
+ * run as esbuild bundles under plain `node` (bench/lib/build-children.ts), as `npm run daemon` runs
+ * the daemon: no TypeScript loader in the measured processes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 export interface Request {
   readonly id: number;
@@ -13,7 +15,7 @@ export interface Request {
 
 type Reply = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** A child process started with tsx and driven by `call`. */
+/** A child process driven by `call`. */
 export interface Child {
   readonly proc: ChildProcess;
   /** performance.now() in the parent when fork() was called. */
@@ -35,12 +37,20 @@ export interface SpawnOptions {
   readonly nodeFlags?: readonly string[];
 }
 
-/** Starts `bench/children/<name>.ts` as a tsx child with IPC. */
+let bundleDir: string | null = null;
+
+/** From now on, children start from their bundles in `dir` (`<name>.mjs`) under plain node. */
+export function useBundledChildren(dir: string): void {
+  bundleDir = dir;
+}
+
+/** Starts the bundle of `bench/children/<name>.ts` under node, with IPC. */
 export function spawnChild(name: string, opts: SpawnOptions = {}): Child {
-  const file = fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url));
+  if (!bundleDir) throw new Error('spawnChild before useBundledChildren: build the children first (bench/lib/build-children.ts)');
+  const file = join(bundleDir, `${name}.mjs`);
   const spawnedAt = performance.now();
   const proc = fork(file, [...(opts.args ?? [])], {
-    execArgv: ['--import', 'tsx', ...(opts.nodeFlags ?? [])],
+    execArgv: [...(opts.nodeFlags ?? [])],
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',

@@ -2,7 +2,7 @@
  * Sections 3 and 4: recovery and footprint. A daemon arms N strategies (BUY an hour away),
  * its idle footprint is taken with 0 and N armed, then it is SIGKILLed and started again on the
  * same data directory: the time until every strategy is re-armed (runtime keys, jobs) and every
- * symbol subscribed at the fake. The floor of a restart is a tsx child that loads nothing.
+ * symbol subscribed at the fake. The floor of a restart is a node child that loads nothing.
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { PASSPHRASE_SCRYPT } from '../../engine/secrets/passphrase-key-provider';
@@ -15,10 +15,18 @@ import { symbolOf } from '../lib/symbols';
 interface Footprint {
   readonly rssMB: number;
   readonly heapUsedMB: number;
+  readonly heapTotalMB: number;
+  readonly externalMB: number;
   readonly cpuPct: number;
 }
 
-const footprintFigures = (f: Footprint): Record<string, Figure> => ({ rss: figure(f.rssMB, 'MB'), heap_used: figure(f.heapUsedMB, 'MB'), cpu: figure(f.cpuPct, '% of one core') });
+const footprintFigures = (f: Footprint): Record<string, Figure> => ({
+  rss: figure(f.rssMB, 'MB'),
+  heap_used: figure(f.heapUsedMB, 'MB'),
+  heap_total: figure(f.heapTotalMB, 'MB'),
+  external: figure(f.externalMB, 'MB'),
+  cpu: figure(f.cpuPct, '% of one core'),
+});
 
 export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Record<string, unknown>; footprint: Record<string, unknown>; processStartFloorMs: number }> {
   const { sizes } = ctx;
@@ -35,7 +43,7 @@ export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Re
   await new Promise<void>((resolve, reject) => scrypt('bench passphrase', randomBytes(16), 32, { ...PASSPHRASE_SCRYPT, maxmem: 256 * 2 ** 20 }, (err) => (err ? reject(err) : resolve())));
   const scryptMs = performance.now() - t0;
 
-  ctx.log('recovery: floor (a tsx child that loads nothing)');
+  ctx.log('recovery: floor (a node child that loads nothing)');
   const hello = spawnChild('hello');
   const helloReady = await hello.once<{ readyAt: number }>('ready');
   const processStartFloorMs = helloReady.readyAt - (performance.timeOrigin + hello.spawnedAt);
@@ -59,6 +67,7 @@ export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Re
   if (sub0.subscribed < distinct) throw new Error(`only ${sub0.subscribed}/${distinct} symbols subscribed after arming`);
   ctx.log(`footprint: idle daemon, ${n} armed`);
   const idleN = await idle(d.child);
+  if (ctx.profileDir) ctx.log(`heap snapshot: ${await d.child.call<string>('heapSnapshot', { file: `${ctx.profileDir}recovery-idle-after-arming.heapsnapshot` })}`);
 
   ctx.log('recovery: SIGKILL and restart');
   await d.child.kill('SIGKILL'); // the crash under test: never a clean exit
@@ -71,6 +80,7 @@ export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Re
     const sub = await ctx.fake.call<{ subscribed: number; at: number }>('waitSubscribed', { n: distinct, timeoutMs: 120_000 });
     const state = await next.call<{ armed: number }>('state');
     const idleAfter = await idle(next);
+    if (ctx.profileDir) ctx.log(`heap snapshot: ${await next.call<string>('heapSnapshot', { file: `${ctx.profileDir}recovery-idle-after-restart.heapsnapshot` })}`);
     const restartToArmed = ready.doneAt - spawnedWall;
     const restartToSubscribed = Math.max(sub.at, ready.doneAt) - spawnedWall;
     return {

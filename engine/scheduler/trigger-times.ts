@@ -8,8 +8,9 @@
  * 01:30 EDT). Using the library the timer layer would use keeps planning and firing in agreement.
  */
 import { Cron } from 'croner';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { validationError } from '../core/errors';
+import { isKnownTimezone } from '../core/timezone';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../core/time-of-day';
 import type { Strategy } from '../core/types';
 import { addDays, assertCivilDate, type CivilDate } from './civil-date';
@@ -141,13 +142,6 @@ function parseTime(text: string, field: string): TimeOfDay {
   return t;
 }
 
-/** Zones already checked: luxon builds an Intl.DateTimeFormat per check (~40 µs), several per run planned. */
-const validZones = new Set<string>();
-
 function assertZone(timezone: string): void {
-  if (validZones.has(timezone)) return;
-  if (!IANAZone.isValidZone(timezone)) {
-    throw validationError([{ field: 'timezone', message: `unknown IANA timezone ${JSON.stringify(timezone)}` }]);
-  }
-  validZones.add(timezone);
+  if (!isKnownTimezone(timezone)) throw validationError([{ field: 'timezone', message: `unknown IANA timezone ${JSON.stringify(timezone)}` }]);
 }

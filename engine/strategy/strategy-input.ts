@@ -3,9 +3,9 @@
  * names are the API's (snake_case), so an error names exactly the field the trader typed.
  */
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
 import { EXCHANGES, REPEATS } from '../core/types';
 import { parseTimeOfDay, secondsOfDay } from '../core/time-of-day';
+import { isKnownTimezone } from '../core/timezone';
 
 const timeOfDay = (field: string) =>
   z
@@ -34,7 +34,7 @@ const fields = {
   timezone: z
     .string()
     .max(64)
-    .refine((tz) => IANAZone.isValidZone(tz), { message: 'timezone must be an IANA zone name such as "America/New_York"' })
+    .refine((tz) => isKnownTimezone(tz), { message: 'timezone must be an IANA zone name such as "America/New_York"' })
     .optional(),
   repeat: z.enum(REPEATS, { error: `repeat must be one of ${REPEATS.join(', ')}` }).optional(),
   buy_grace_seconds: z.number().int().min(0).max(3600, { message: 'buy_grace_seconds must be between 0 and 3600' }).optional(),

@@ -1,0 +1,80 @@
+/**
+ * The daemon bundle `npm run daemon` runs (scripts/build-daemon.ts): built one level below the
+ * repository root like dist-daemon/, then started with plain `node` as a trader starts it, from
+ * another working directory, so the paths engine code resolves from its own import.meta.url
+ * (package.json, the migrations) must hold in the bundle.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstLine } from '../tests/support/daemon-process';
+import { buildDaemon, DAEMON_NODE_FLAGS } from './build-daemon';
+import { ROOT, type BuildResult } from './build-main';
+
+const outdir = join(ROOT, `.bundle-test-daemon-${process.pid}`);
+const temps: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+let result: BuildResult;
+
+beforeAll(async () => {
+  result = await buildDaemon({ outdir });
+}, 60_000);
+afterAll(() => {
+  for (const d of [outdir, ...temps]) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the daemon bundle', () => {
+  it('holds cli.mjs and the migrations beside it', () => {
+    expect(result.files).toEqual(expect.arrayContaining([expect.stringMatching(/cli\.mjs$/)]));
+    expect(existsSync(join(outdir, 'migrations', 'meta', '_journal.json'))).toBe(true);
+  });
+
+  it('is what `npm run daemon` starts, with the node flags the bench measures it with', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const script = pkg.scripts.daemon ?? '';
+    expect(script).toMatch(/&& npm run build:daemon && /);
+    expect(script.endsWith(`&& node ${DAEMON_NODE_FLAGS.join(' ')} dist-daemon/cli.mjs daemon`)).toBe(true);
+  });
+
+  it('runs under plain node: prints its URL, answers /health with the package version, exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir('tc-daemon-bundle-');
+    const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, join(outdir, 'cli.mjs'), 'daemon', '--port', '0', '--data-dir', join(dataDir, 'data'), '--log-level', 'warn'], {
+      cwd: dataDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      const url = await firstLine(proc, (l) => /Tradeclock is running at (\S+)/.exec(l)?.[1] ?? null, 'daemon bundle').catch((err: Error) => {
+        throw new Error(`${err.message}\n${stderr}`);
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) })).json();
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(health).toMatchObject({ ok: true, version: pkg.version });
+
+      proc.kill('SIGTERM');
+      const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within 15 s of SIGTERM\n${stderr}`)), 15_000).unref())]);
+      expect(exit, stderr).toEqual({ code: 0, signal: null });
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('refuses an import of a package that is not a production dependency, and the next build still replaces the output', async () => {
+    const root = tempDir('tc-daemon-devdep-');
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ dependencies: { pino: '*' } }));
+    writeFileSync(join(root, 'entry.ts'), "import 'pino';\nimport { describe } from 'vitest';\nexport const d = describe;\n");
+    const build = () => buildDaemon({ root, outdir: join(root, 'out'), entries: { cli: 'entry.ts' } });
+    await expect(build()).rejects.toThrow(/^daemon bundle imports vitest, which is not a production dependency$/);
+    // Refused again for the import, not for an output directory it does not recognise as its own.
+    await expect(build()).rejects.toThrow(/^daemon bundle imports vitest/);
+  });
+});
