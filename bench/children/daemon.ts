@@ -12,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
-import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { systemClock, type Clock } from '../../engine/core/clock';
@@ -46,7 +45,6 @@ let handle: DaemonHandle | undefined;
 let setup: Setup | undefined;
 let started: StartArgs | undefined;
 let profiler: Session | undefined;
-const trace: Array<[string, number, number]> = [];
 
 function benchClock(offsetMs: number): Clock {
   if (offsetMs === 0) return systemClock;
@@ -221,22 +219,6 @@ serve({
   /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */
   heapSnapshot(args: { file: string }): string {
     return writeHeapSnapshot(args.file);
-  },
-  /** Diagnostics: wall times (sub-ms) of stop-loss crossings seen and of their orders handed to the broker. */
-  traceStops() {
-    const wall = () => performance.timeOrigin + performance.now();
-    const bus = handle!.engine.bus;
-    bus.on('stop_loss_triggered', (e) => trace.push(['stop', e.strategyId, wall()]));
-    bus.on('order_submitted', (e) => trace.push(['submitted', e.strategyId, wall()]));
-    bus.on('run_state_changed', (e) => trace.push([e.to, e.strategyId, wall()]));
-    const write = Socket.prototype.write;
-    Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-      if (typeof chunk === 'string' ? chunk.startsWith('POST /v2/orders') : chunk instanceof Uint8Array && Buffer.from(chunk.subarray(0, 15)).toString() === 'POST /v2/orders') trace.push(['write', 0, wall()]);
-      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof Socket.prototype.write;
-  },
-  takeTrace() {
-    return trace.splice(0);
   },
   /** CPU profile of a measured window only (bench --profile), written to `dir`/`name`.cpuprofile. */
   async profileStart() {

@@ -1,8 +1,14 @@
 /**
  * The floor for tick-to-order: a bare relay that reads the fake's market-data WebSocket, parses
- * each frame, and sends one order request for every trade below the threshold. No journal, no
- * queue, no lock: what the machine and the wire cost by themselves.
+ * each frame, and sends one order request for every trade below the threshold. No queue, no lock:
+ * what the machine and the wire cost by themselves.
+ *
+ * With `journal` (a file path) it is the durable relay: before each request it commits one row to
+ * a SQLite file the way the engine's journal is set up (WAL, synchronous=FULL: one fdatasync per
+ * commit), the least a program can do that keeps invariant 2 (an order is journaled before it is
+ * sent). Without it, no journal at all.
  */
+import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { poster } from '../lib/http-post';
 import { serve } from '../lib/rpc';
@@ -13,16 +19,30 @@ interface ConnectArgs {
   readonly credentials: { key_id: string; secret_key: string };
   readonly symbols: readonly string[];
   readonly below: number;
+  /** SQLite file to journal each order in before it is sent; none for the bare relay. */
+  readonly journal?: string;
 }
 
 let ws: WebSocket | undefined;
+let db: Database.Database | undefined;
 
 serve({
   async connect(args: ConnectArgs): Promise<{ subscribed: number }> {
     const http = poster(args.restUrl, args.credentials, 64);
     let seq = 0;
+    let journal: ((clientOrderId: string, symbol: string) => void) | undefined;
+    if (args.journal) {
+      db = new Database(args.journal);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, client_order_id TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, at REAL NOT NULL)');
+      const insert = db.prepare('INSERT INTO orders (client_order_id, symbol, at) VALUES (?, ?, ?)');
+      journal = (clientOrderId, symbol) => void insert.run(clientOrderId, symbol, Date.now());
+    }
     const sell = (symbol: string) => {
-      void http.post('/v2/orders', { symbol, qty: '1', side: 'sell', type: 'market', time_in_force: 'day', client_order_id: `relay-${process.pid}-${seq++}` });
+      const clientOrderId = `relay-${process.pid}-${seq++}`;
+      journal?.(clientOrderId, symbol);
+      void http.post('/v2/orders', { symbol, qty: '1', side: 'sell', type: 'market', time_in_force: 'day', client_order_id: clientOrderId });
     };
     await http.get('/v2/clock');
     const socket = new WebSocket(args.dataStreamUrl);
@@ -50,5 +70,7 @@ serve({
   close() {
     ws?.terminate();
     ws = undefined;
+    db?.close();
+    db = undefined;
   },
 });

@@ -3,8 +3,11 @@
  * rate to a daemon holding K armed stop-losses (positions seeded into SQLite, armed by recovery).
  * Now and then a trade crosses the top stop of one symbol; the figure is the time from that
  * frame leaving the fake to the SELL request arriving back at the fake, both on the fake's clock.
- * The floor is a bare relay: parse each frame, send one request per crossing trade.
+ * The floor is a bare relay: parse each frame, send one request per crossing trade. A second
+ * floor, the durable relay, also commits one row to a SQLite journal (WAL, synchronous=FULL)
+ * before each request: what invariant 2 costs by itself on this disk.
  */
+import { join } from 'node:path';
 import { sleep, type BenchContext } from '../lib/bench-context';
 import { endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
@@ -96,19 +99,23 @@ function runFigures(run: TickRun, floor?: TickRun) {
 export async function ticksSection(ctx: BenchContext): Promise<{ section: Record<string, unknown>; floors: Record<string, unknown>[] }> {
   const { sizes } = ctx;
   const floors = new Map<number, TickRun>();
+  const durableFloors = new Map<number, TickRun>();
   // Floors first: the relay and the daemon cannot share the fake's one data session per key.
   const relaySymbols = [...new Set(stopSymbols(ctx, Math.max(...sizes.ticks.stops)))];
   for (const rate of sizes.ticks.rates) {
-    ctx.log(`ticks: relay floor at ${rate}/s over ${relaySymbols.length} symbols`);
-    const relay = spawnChild('floor-relay');
-    try {
-      await relay.call('connect', { dataStreamUrl: ctx.fakeInfo.dataStreamUrl, restUrl: ctx.fakeInfo.restUrl, credentials: ctx.fakeInfo.credentials, symbols: relaySymbols, below: 95 });
-      floors.set(rate, await tickRun(ctx, rate, sizes.ticks.durationMs, relaySymbols, { bySymbol: {}, crossings: 0 }));
-    } finally {
-      await relay.call('close').catch(() => {});
-      await relay.kill();
+    for (const durable of [false, true]) {
+      ctx.log(`ticks: ${durable ? 'durable relay' : 'relay'} floor at ${rate}/s over ${relaySymbols.length} symbols`);
+      const relay = spawnChild('floor-relay');
+      try {
+        const journal = durable ? join(ctx.tempDir(`relay-journal-${rate}`), 'journal.sqlite') : undefined;
+        await relay.call('connect', { dataStreamUrl: ctx.fakeInfo.dataStreamUrl, restUrl: ctx.fakeInfo.restUrl, credentials: ctx.fakeInfo.credentials, symbols: relaySymbols, below: 95, journal });
+        (durable ? durableFloors : floors).set(rate, await tickRun(ctx, rate, sizes.ticks.durationMs, relaySymbols, { bySymbol: {}, crossings: 0 }));
+      } finally {
+        await relay.call('close').catch(() => {});
+        await relay.kill();
+      }
+      await sleep(300);
     }
-    await sleep(300);
   }
 
   const runs: Record<string, unknown>[] = [];
@@ -121,7 +128,13 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
       for (const rate of sizes.ticks.rates) {
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
         const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
-        runs.push({ armed_stops: k, symbols: symbols.length, ...runFigures(run, floors.get(rate)), recovery_of_positions: figure(recoverMs, 'ms') });
+        runs.push({
+          armed_stops: k,
+          symbols: symbols.length,
+          ...runFigures(run, floors.get(rate)),
+          latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
+          recovery_of_positions: figure(recoverMs, 'ms'),
+        });
       }
       if (k === Math.max(...sizes.ticks.stops)) {
         const steps: Record<string, unknown>[] = [];
@@ -156,10 +169,17 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     section: {
       what: 'crossing trade leaving the fake (market-data WebSocket) → the stop-loss SELL arriving at the fake (REST), both timed by the fake',
       floor_program: 'bare relay: the same WebSocket and trades; JSON.parse each frame, one POST /v2/orders per trade below the stop',
+      durable_floor_program: 'the same relay committing one row to a SQLite journal (WAL, synchronous=FULL) before each POST: invariant 2 by itself',
       runs,
       sustained,
       targets: { p99_under_2x_relay_floor_at_10k_ticks_100k_stops: target?.latency.p99.ratio_to_floor === undefined ? null : target.latency.p99.ratio_to_floor < 2 },
     },
-    floors: [...floors.values()].map((f) => ({ ticks_per_second: f.rate, achieved_ticks_per_second: Math.round(f.achievedRate), crossings: { sent: f.crossings, answered: f.answered }, latency: latencyFigures(f.latency) })),
+    floors: [...[...floors.values()].map((f) => ({ f, durable: false })), ...[...durableFloors.values()].map((f) => ({ f, durable: true }))].map(({ f, durable }) => ({
+      ticks_per_second: f.rate,
+      durable,
+      achieved_ticks_per_second: Math.round(f.achievedRate),
+      crossings: { sent: f.crossings, answered: f.answered },
+      latency: latencyFigures(f.latency),
+    })),
   };
 }

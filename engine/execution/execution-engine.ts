@@ -58,6 +58,9 @@ export class ExecutionEngine {
   /** Exits asked for while the BUY was still in flight: sent as soon as it fills. */
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
   private inFlight = 0;
+  /** Lock owners: this process's random prefix and a counter (unique without asking the OS for randomness per order). */
+  private readonly ownerPrefix = randomToken();
+  private ownerSeq = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly maxInFlight: number;
   private readonly lockTtlMs: number;
@@ -158,7 +161,7 @@ export class ExecutionEngine {
 
   private async process(intent: OrderIntent): Promise<void> {
     const { runtime, logger } = this.ctx;
-    const owner = randomToken();
+    const owner = `${this.ownerPrefix}.${++this.ownerSeq}`;
     try {
       if (!(await runtime.acquireLock(intent.strategyId, owner, this.lockTtlMs))) {
         // Another process holds the lock: the data-dir lock should make this impossible, so say it loudly.

@@ -104,6 +104,30 @@ describe('GroupCommit (of the order journal)', () => {
     expect(t.repos.runs.getInternal(bad.id)?.reason).toBeNull();
   });
 
+  it('an intent alone in its batch gets one transaction and no savepoint; if it throws, none of its writes stay', async () => {
+    let transactions = 0;
+    const counting: Pick<Repos, 'transaction'> = {
+      transaction: <T>(fn: () => T, options?: TransactionOptions): T => {
+        transactions++;
+        return repos.transaction(fn, options);
+      },
+    };
+    const b = new GroupCommit<Intent, Order>(counting, journal, { defer: (flush) => flushes.push(flush) });
+    const bad = runOf('2026-03-09');
+    const failing = b.write({ run: bad, leg: 'SELL', boom: true });
+    flushes[0]!();
+    await expect(failing).rejects.toThrow('boom');
+    expect(t.repos.runs.getInternal(bad.id)?.reason).toBeNull();
+    expect(transactions).toBe(1);
+
+    const good = runOf('2026-03-10');
+    const fine = b.write({ run: good, leg: 'SELL' });
+    flushes[1]!();
+    expect((await fine).runId).toBe(good.id);
+    expect(transactions).toBe(2);
+    expect(commits).toBe(1); // the one that threw rolled back
+  });
+
   it('answers every intent with the error when the commit itself fails, and journals none', async () => {
     let depth = 0;
     const b = new GroupCommit<Intent, Order>(

@@ -79,8 +79,22 @@ export class GroupCommit<I, D> {
     const batch = this.waiting;
     this.waiting = [];
     if (batch.length === 0) return;
-    const settled: Settled<D>[] = [];
     const durability = this.options.durable === false ? { durable: false } : {};
+    if (batch.length === 1) {
+      // Alone in its batch (a stop-loss, most answers): its own transaction is its savepoint; an
+      // error rolls all of it back. Saves the SAVEPOINT and RELEASE on the stop-loss path.
+      const only = batch[0]!;
+      let value: D;
+      try {
+        value = this.repos.transaction(() => this.writeOne(only.item), durability);
+      } catch (error) {
+        only.reject(error);
+        return;
+      }
+      only.resolve(value);
+      return;
+    }
+    const settled: Settled<D>[] = [];
     try {
       this.repos.transaction(() => {
         for (const w of batch) {

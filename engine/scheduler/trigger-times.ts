@@ -10,7 +10,7 @@
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import { validationError } from '../core/errors';
-import { isKnownTimezone } from '../core/timezone';
+import { isKnownTimezone } from './timezone';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../core/time-of-day';
 import type { Strategy } from '../core/types';
 import { addDays, assertCivilDate, type CivilDate } from './civil-date';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { EXCHANGES, REPEATS } from '../core/types';
 import { parseTimeOfDay, secondsOfDay } from '../core/time-of-day';
-import { isKnownTimezone } from '../core/timezone';
+import { isKnownTimezone } from '../scheduler/timezone';
 
 const timeOfDay = (field: string) =>
   z

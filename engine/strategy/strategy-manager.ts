@@ -7,7 +7,7 @@ import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
 import { instrumentKey, type Run, type Strategy } from '../core/types';
 import { conflict, DomainError, notFound } from '../core/errors';
-import { isDayOver } from '../core/run-state';
+import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { moveRun } from '../execution/run-ledger';
@@ -60,6 +60,8 @@ export class StrategyManager {
     private readonly calendar: TradingCalendar,
   ) {
     ctx.bus.on('run_state_changed', (e) => {
+      // Only a terminal state or ERROR can end the day: the other changes (most of them) read nothing.
+      if (!isTerminal(e.to) && e.to !== 'ERROR') return;
       const run = ctx.repos.runs.getInternal(e.runId);
       if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
     });
@@ -293,12 +295,26 @@ export class StrategyManager {
     }
   }
 
+  /**
+   * A crossing tick took this strategy's stop. The order goes first: the run is the one the
+   * strategy's jobs belong to (in memory; reading it from SQLite here cost ~0.2 ms on the path),
+   * and the journal checks its state under the strategy's lock anyway (decide: an exit of a run
+   * with no open position, or a second exit, is recorded as suppressed). The event and the SELL
+   * job's cancellation follow in the next turn.
+   */
   private onStopLoss(hit: StopLossHit): void {
+    const now = this.ctx.clock.now();
+    const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
+    if (runId === undefined) return;
+    this.execution.submit({ strategyId: hit.strategyId, runId, leg: 'STOPLOSS', scheduledAt: now });
+    setImmediate(() => this.afterStopLoss(hit, runId, now));
+  }
+
+  private afterStopLoss(hit: StopLossHit, runId: RunId, at: number): void {
     const { repos, bus, clock } = this.ctx;
-    const run = repos.runs.latestInternal(hit.strategyId);
-    if (!run || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return;
-    bus.publish({ type: 'stop_loss_triggered', userId: run.userId, strategyId: run.strategyId, runId: run.id, price: hit.price, stopLoss: hit.stopLoss, tickAt: hit.tickAt, at: clock.now() });
-    this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'STOPLOSS', scheduledAt: clock.now() });
+    const run = repos.runs.getInternal(runId);
+    if (!run) return;
+    bus.publish({ type: 'stop_loss_triggered', userId: run.userId, strategyId: run.strategyId, runId: run.id, price: hit.price, stopLoss: hit.stopLoss, tickAt: hit.tickAt, at });
     // The stop-loss exit replaces today's SELL. A SELL already due races it instead, and the loser is recorded.
     const jobs = this.jobs.get(run.strategyId);
     if (jobs?.runId === run.id && run.sellAt > clock.now()) jobs.sell.cancel();

@@ -48,6 +48,8 @@ export interface AlpacaRestDeps {
 
 export class AlpacaRest {
   private readonly closing = new AbortController();
+  /** The requests in flight, aborted by close(): cheaper than an abort listener per request. */
+  private readonly inFlight = new Set<AbortController>();
   private readonly http: HttpTransport;
 
   constructor(private readonly deps: AlpacaRestDeps) {
@@ -83,6 +85,7 @@ export class AlpacaRest {
   /** Aborts every request in flight and every wait for budget. */
   close(): void {
     this.closing.abort(new Error('the broker connection is closed'));
+    for (const c of this.inFlight) c.abort(this.closing.signal.reason);
     this.http.close();
   }
 
@@ -91,10 +94,11 @@ export class AlpacaRest {
     const url = new URL(`${baseUrl}${req.path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const controller = new AbortController();
-    const timeout = new Error(`no answer within ${timing.requestTimeoutMs} ms`);
-    const timer = clock.setTimer(timing.requestTimeoutMs, () => controller.abort(timeout));
-    const onClose = () => controller.abort(this.closing.signal.reason);
-    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    // The Error is made when the timer fires: a stack trace per request costs the order path ~0.05 ms.
+    let timeout: Error | undefined;
+    const timer = clock.setTimer(timing.requestTimeoutMs, () => controller.abort((timeout = new Error(`no answer within ${timing.requestTimeoutMs} ms`))));
+    if (this.closing.signal.aborted) controller.abort(this.closing.signal.reason);
+    this.inFlight.add(controller);
     try {
       const headers: Record<string, string> = {
         // PROTOCOLS.md §1.2: two headers on every private call.
@@ -117,7 +121,7 @@ export class AlpacaRest {
       return { result: { kind: 'transport', reason: transportReason(err, timeout) }, headers: null };
     } finally {
       timer.cancel();
-      this.closing.signal.removeEventListener('abort', onClose);
+      this.inFlight.delete(controller);
     }
   }
 
@@ -140,8 +144,8 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));
 }
 
-function transportReason(err: unknown, timeout: Error): string {
-  if (err === timeout) return timeout.message;
+function transportReason(err: unknown, timeout: Error | undefined): string {
+  if (timeout !== undefined && err === timeout) return timeout.message;
   if (!(err instanceof Error)) return String(err);
   // The socket's error: "socket hang up" (ECONNRESET), "connect ECONNREFUSED 127.0.0.1:443", …
   const code = (err as Error & { code?: string }).code;
