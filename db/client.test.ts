@@ -30,6 +30,26 @@ describe('openDatabase', () => {
     expect(pragma(db, 'busy_timeout')).toBe(5000);
   });
 
+  it('leaves the WAL to the caller with autoCheckpoint: false; checkpoint() copies it into the file', () => {
+    const manual = track(openDatabase(join(dir, 'manual.sqlite'), { autoCheckpoint: false }));
+    expect(pragma(manual, 'wal_autocheckpoint')).toBe(0);
+    expect(pragma(track(openDatabase(join(dir, 'auto.sqlite'))), 'wal_autocheckpoint')).toBe(1000);
+    // More than SQLite's 1 000-page threshold: with the automatic checkpoint off, it all stays in the log.
+    manual.sqlite.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, pad BLOB)');
+    const insert = manual.sqlite.prepare('INSERT INTO filler (pad) VALUES (zeroblob(4000))');
+    for (let i = 0; i < 1_200; i++) insert.run();
+    const walBytes = statSync(join(dir, 'manual.sqlite-wal')).size;
+    expect(walBytes).toBeGreaterThan(1_100 * 4096);
+    const done = manual.checkpoint();
+    expect(done.logFrames).toBeGreaterThan(1_100);
+    expect(done.checkpointed).toBe(done.logFrames);
+    // The next commit starts the log over (the file keeps its size and is overwritten).
+    insert.run();
+    expect(manual.checkpoint()).toEqual({ logFrames: expect.any(Number), checkpointed: expect.any(Number) });
+    expect(manual.checkpoint().logFrames).toBeLessThan(10);
+    expect(manual.sqlite.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 1_201 });
+  });
+
   it('sets the same on :memory: (which has no WAL)', () => {
     const db = track(openDatabase(':memory:'));
     expect(pragma(db, 'journal_mode')).toBe('memory');

@@ -14,6 +14,12 @@ export type Orm = BetterSQLite3Database<typeof schema>;
 export interface Db {
   readonly sqlite: Database.Database;
   readonly orm: Orm;
+  /**
+   * Copies what the WAL holds into the database file without waiting for anyone (PRAGMA
+   * wal_checkpoint(PASSIVE)); the WAL is then reused from its start. Returns the frames the log
+   * held and how many were copied. With `autoCheckpoint: false` nothing else does this.
+   */
+  checkpoint(): { readonly logFrames: number; readonly checkpointed: number };
   /** Closes the connection (checkpoints the WAL). Idempotent. */
   close(): void;
 }
@@ -24,6 +30,13 @@ export interface OpenOptions {
    * schema with `migrateTo` from db/test-support.
    */
   readonly migrate?: boolean;
+  /**
+   * SQLite's automatic checkpoint (default true): every commit that takes the WAL past 1 000 pages
+   * copies them into the database file and syncs it before it returns, ~20 ms inside whichever
+   * commit that is, an order's included. The daemon turns it off and checkpoints when no order is
+   * due (engine/execution/wal-checkpoints.ts).
+   */
+  readonly autoCheckpoint?: boolean;
 }
 
 /**
@@ -49,6 +62,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // loss or an OS crash; FULL fsyncs the WAL on every commit, so a journaled order survives both.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
+    if (options.autoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
     // applyMigrations switches this off for the duration of a migration (see migrate.ts).
     sqlite.pragma('foreign_keys = ON');
     const orm = drizzle({ client: sqlite, schema });
@@ -56,6 +70,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     const db: Db = {
       sqlite,
       orm,
+      checkpoint() {
+        const [row] = sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+        return { logFrames: Math.max(0, row?.log ?? 0), checkpointed: Math.max(0, row?.checkpointed ?? 0) };
+      },
       close() {
         if (closed) return;
         closed = true;

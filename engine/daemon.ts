@@ -84,7 +84,8 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   };
   try {
     const dbPath = join(config.dataDir, 'tradeclock.sqlite');
-    const db = openDatabase(dbPath);
+    // Checkpoints are the engine's (WalCheckpoints), never inside an order's commit.
+    const db = openDatabase(dbPath, { autoCheckpoint: false });
     chmodSync(dbPath, 0o600);
     cleanups.push(() => db.close());
     const repos = createRepos(db);
@@ -123,6 +124,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       brokerFactory: brokerAccounts.factory(),
       installId,
       crashPoints: crashPointsFrom(config.crashPoint, logger),
+      checkpoint: () => db.checkpoint(),
     });
     cleanups.push(() => engine.stop());
     const report = await engine.recover();

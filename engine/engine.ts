@@ -10,6 +10,7 @@ import { recordEvents } from './bus/audit-log';
 import { BrokerSessions, type BrokerFactory } from './brokers/broker-sessions';
 import { InstrumentCache } from './brokers/instrument-cache';
 import { MarketListener } from './market/market-listener';
+import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
 import { JobScheduler } from './scheduler/job-timer';
 import type { TradingCalendar } from './scheduler/trading-calendar';
@@ -32,6 +33,11 @@ export interface EngineDeps {
   readonly execution?: ExecutionOptions;
   /** The crash soak's kill points; none by default. */
   readonly crashPoints?: CrashPoints;
+  /**
+   * Checkpoints the SQLite WAL (Db.checkpoint), for a database opened with `autoCheckpoint: false`:
+   * the engine then checkpoints when no order is due (WalCheckpoints). None: SQLite's own.
+   */
+  readonly checkpoint?: () => { readonly logFrames: number; readonly checkpointed: number };
 }
 
 export interface Engine {
@@ -83,6 +89,10 @@ export function createEngine(deps: EngineDeps): Engine {
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
   const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar);
   const stopAudit = recordEvents(bus, deps.repos, deps.logger);
+  const checkpoints = deps.checkpoint
+    ? new WalCheckpoints({ clock: deps.clock, checkpoint: deps.checkpoint, busy: () => !execution.isIdle(), nextJobAt: () => scheduler.nextAt(), logger: deps.logger })
+    : null;
+  checkpoints?.start();
 
   return {
     ctx,
@@ -99,6 +109,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     idle: () => execution.idle(),
     async stop() {
+      checkpoints?.stop();
       scheduler.cancelAll();
       await execution.stop();
       await manager.settle();

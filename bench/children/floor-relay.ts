@@ -4,12 +4,10 @@
  * what the machine and the wire cost by themselves.
  *
  * With `journal` (a file path) it is the durable relay: before each request it commits one row to
- * a SQLite file the way the engine's journal is set up (WAL, synchronous=FULL: one fdatasync per
- * commit), the least a program can do that keeps invariant 2 (an order is journaled before it is
- * sent). Without it, no journal at all.
+ * a SQLite journal (lib/floor-journal.ts). Without it, no journal at all.
  */
-import Database from 'better-sqlite3';
 import WebSocket from 'ws';
+import { openFloorJournal, type FloorJournal } from '../lib/floor-journal';
 import { poster } from '../lib/http-post';
 import { serve } from '../lib/rpc';
 
@@ -24,24 +22,16 @@ interface ConnectArgs {
 }
 
 let ws: WebSocket | undefined;
-let db: Database.Database | undefined;
+let journal: FloorJournal | undefined;
 
 serve({
   async connect(args: ConnectArgs): Promise<{ subscribed: number }> {
     const http = poster(args.restUrl, args.credentials, 64);
     let seq = 0;
-    let journal: ((clientOrderId: string, symbol: string) => void) | undefined;
-    if (args.journal) {
-      db = new Database(args.journal);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, client_order_id TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, at REAL NOT NULL)');
-      const insert = db.prepare('INSERT INTO orders (client_order_id, symbol, at) VALUES (?, ?, ?)');
-      journal = (clientOrderId, symbol) => void insert.run(clientOrderId, symbol, Date.now());
-    }
+    journal = args.journal ? openFloorJournal(args.journal) : undefined;
     const sell = (symbol: string) => {
       const clientOrderId = `relay-${process.pid}-${seq++}`;
-      journal?.(clientOrderId, symbol);
+      journal?.record(clientOrderId, symbol);
       void http.post('/v2/orders', { symbol, qty: '1', side: 'sell', type: 'market', time_in_force: 'day', client_order_id: clientOrderId });
     };
     await http.get('/v2/clock');
@@ -70,7 +60,7 @@ serve({
   close() {
     ws?.terminate();
     ws = undefined;
-    db?.close();
-    db = undefined;
+    journal?.close();
+    journal = undefined;
   },
 });

@@ -2,8 +2,10 @@
  * The floor for trigger precision: a bare Node program that sleeps with setTimeout until each
  * instant and sends the same order request the engine sends (POST /v2/orders, same headers and
  * body shape), with the same warm-up and the same number of requests in flight as the engine,
- * over node:http with keep-alive (lib/http-post.ts).
+ * over node:http with keep-alive (lib/http-post.ts). With `journal` it is the durable floor: each
+ * request is journaled first (lib/floor-journal.ts), as invariant 2 asks of the engine.
  */
+import { openFloorJournal } from '../lib/floor-journal';
 import { poster } from '../lib/http-post';
 import { serve } from '../lib/rpc';
 
@@ -16,6 +18,8 @@ interface FireArgs {
   readonly idPrefix: string;
   readonly symbols: readonly string[];
   readonly warmLeadMs: number;
+  /** SQLite file to journal each order in before it is sent; none for the bare floor. */
+  readonly journal?: string;
 }
 
 const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
@@ -25,7 +29,9 @@ serve({
     const wokeLateMs: number[] = [];
     const http = poster(args.restUrl, args.credentials, args.concurrency);
     let failed = 0;
+    const journal = args.journal ? openFloorJournal(args.journal) : undefined;
     const send = async (clientOrderId: string, symbol: string) => {
+      journal?.record(clientOrderId, symbol);
       const status = await http.post('/v2/orders', { symbol, qty: '1', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: clientOrderId });
       if (status !== 200) failed++;
     };
@@ -44,6 +50,7 @@ serve({
       await Promise.all(Array.from({ length: Math.min(args.concurrency, args.perInstant) }, worker));
     });
     await Promise.all(rounds);
+    journal?.close();
     return { failed, wokeLateMs };
   },
 });

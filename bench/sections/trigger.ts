@@ -2,8 +2,12 @@
  * Section 1: trigger precision. N strategies share one BUY second; for each order, the time from
  * the scheduled instant to the request arriving at the fake (another process, loopback HTTP).
  * N = 1 is repeated over consecutive seconds to get a distribution. The floor is a bare program
- * that sleeps with setTimeout until the same kind of instant and sends the same requests.
+ * that sleeps with setTimeout until the same kind of instant and sends the same requests. For
+ * N = 1 two floors run in the same minutes as the engine, on the thirds of a second between its
+ * instants (so a spell of noise on the VM lands on all three): the bare one, and a durable one
+ * that journals each order in SQLite before sending it, as invariant 2 asks of the engine.
  */
+import { join } from 'node:path';
 import { sleep, sleepUntil, utcTimeOfDay, type BenchContext } from '../lib/bench-context';
 import { endDaemon, freshDaemon, profiled } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
@@ -83,6 +87,58 @@ async function floorTrial(ctx: BenchContext, trial: Trial, tag: string): Promise
   }
 }
 
+/**
+ * N = 1: the engine on whole seconds, the bare floor a third of a second later, the durable floor
+ * (which journals each order first, as invariant 2 asks) two thirds later, all in the same minutes.
+ */
+async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: number): Promise<{ engine: Measured; floor: Measured; durableFloor: Measured; armMs: number }> {
+  const d = await freshDaemon(ctx, 'trigger-n1');
+  const floors = [spawnChild('floor-timer'), spawnChild('floor-timer')] as const;
+  try {
+    const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+    const engine: Trial = { instants: Array.from({ length: rounds }, (_, r) => first + r * 1000), perInstant: 1 };
+    const floor: Trial = { instants: engine.instants.map((t) => t + 333), perInstant: 1 };
+    const durableFloor: Trial = { instants: engine.instants.map((t) => t + 667), perInstant: 1 };
+    const t0 = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      const buyAt = engine.instants[r]! + ctx.clockOffsetMs;
+      await d.child.call('createStrategies', { symbols: [symbolOf(r % ctx.sizes.universe)], buyTime: utcTimeOfDay(buyAt), sellTime: utcTimeOfDay(buyAt + 3_600_000), stopLoss: 50, start: true, concurrency: 1 });
+    }
+    const armMs = performance.now() - t0;
+    if (Date.now() > first - 500) throw new Error(`arming ${rounds} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
+    const from = await ctx.fake.call<number>('count');
+    const stamp = Date.now();
+    const prefixes = [`floor-n1-${stamp}`, `durable-n1-${stamp}`] as const;
+    const firing = [floor, durableFloor].map((trial, k) =>
+      floors[k]!.call('fire', {
+        restUrl: ctx.fakeInfo.restUrl,
+        credentials: ctx.fakeInfo.credentials,
+        instants: trial.instants,
+        perInstant: 1,
+        concurrency: ctx.sizes.maxInFlight,
+        idPrefix: prefixes[k],
+        symbols: [symbolOf(0)],
+        warmLeadMs: 3_000,
+        journal: k === 1 ? join(ctx.tempDir('trigger-floor-journal'), 'journal.sqlite') : undefined,
+      }),
+    );
+    await anchorBefore(ctx, first);
+    const all = [...engine.instants, ...floor.instants, ...durableFloor.instants].sort((a, b) => a - b);
+    const arrivals = await profiled(ctx, d.child, 'trigger-n1', () => collect(ctx, from, { instants: all, perInstant: 1 }));
+    await Promise.all(firing);
+    const of = (prefix: string) => arrivals.filter((a) => a[0].startsWith(prefix));
+    return {
+      engine: measure(engine, arrivals.filter((a) => !prefixes.some((p) => a[0].startsWith(p)))),
+      floor: measure(floor, of(prefixes[0])),
+      durableFloor: measure(durableFloor, of(prefixes[1])),
+      armMs,
+    };
+  } finally {
+    for (const f of floors) await f.kill();
+    await endDaemon(ctx, d.child);
+  }
+}
+
 async function engineTrial(ctx: BenchContext, trial: Trial, tag: string, leadMs: number): Promise<{ m: Measured; armMs: number }> {
   const d = await freshDaemon(ctx, `trigger-${tag}`);
   try {
@@ -114,25 +170,39 @@ async function engineTrial(ctx: BenchContext, trial: Trial, tag: string, leadMs:
   }
 }
 
+async function engineTrialWithRetry(ctx: BenchContext, n: number, rounds: number, lead: number): Promise<{ m: Measured; armMs: number }> {
+  try {
+    return await engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}`, lead);
+  } catch (err) {
+    // One retry with the lead the arming really needed.
+    const needed = /took (\d+) ms/.exec(String(err))?.[1];
+    if (!needed) throw err;
+    ctx.log(`trigger: ${String(err)}; retrying with a longer lead`);
+    return engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}-retry`, Number(needed) * 1.5 + 4_000);
+  }
+}
+
 export async function triggerSection(ctx: BenchContext): Promise<Record<string, unknown>> {
   const { sizes } = ctx;
   const runs: Record<string, unknown>[] = [];
   for (const n of sizes.trigger.n) {
     const rounds = n === 1 ? sizes.trigger.rounds : 1;
     const lead = Math.max(sizes.minLeadMs, 4_000 + n * rounds * sizes.leadPerStrategyMs);
-    ctx.log(`trigger: floor, ${n} order(s) × ${rounds} second(s)`);
-    const firstFloor = Math.ceil((Date.now() + sizes.minLeadMs) / 1000) * 1000;
-    const floor = await floorTrial(ctx, { instants: Array.from({ length: rounds }, (_, r) => firstFloor + r * 1000), perInstant: n }, `n${n}`);
-    ctx.log(`trigger: engine, ${n} strateg${n === 1 ? 'y' : 'ies'} × ${rounds} second(s), lead ${lead} ms`);
+    let floor: Measured;
+    let durableFloor: Measured | undefined;
     let result: { m: Measured; armMs: number };
-    try {
-      result = await engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}`, lead);
-    } catch (err) {
-      // One retry with the lead the arming really needed.
-      const needed = /took (\d+) ms/.exec(String(err))?.[1];
-      if (!needed) throw err;
-      ctx.log(`trigger: ${String(err)}; retrying with a longer lead`);
-      result = await engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}-retry`, Number(needed) * 1.5 + 4_000);
+    if (n === 1) {
+      ctx.log(`trigger: engine, floor and durable floor, 1 order each × ${rounds} second(s), interleaved, lead ${lead} ms`);
+      const all = await interleavedTrial(ctx, rounds, lead);
+      floor = all.floor;
+      durableFloor = all.durableFloor;
+      result = { m: all.engine, armMs: all.armMs };
+    } else {
+      ctx.log(`trigger: floor, ${n} order(s) × ${rounds} second(s)`);
+      const firstFloor = Math.ceil((Date.now() + sizes.minLeadMs) / 1000) * 1000;
+      floor = await floorTrial(ctx, { instants: Array.from({ length: rounds }, (_, r) => firstFloor + r * 1000), perInstant: n }, `n${n}`);
+      ctx.log(`trigger: engine, ${n} strategies × ${rounds} second(s), lead ${lead} ms`);
+      result = await engineTrialWithRetry(ctx, n, rounds, lead);
     }
     const { m, armMs } = result;
     runs.push({
@@ -140,19 +210,22 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
       seconds: rounds,
       orders: { expected: m.expected, arrived: m.arrived, floor_arrived: floor.arrived },
       lateness: latencyFigures(m.lateness, floor.lateness),
+      ...(durableFloor ? { lateness_vs_durable_floor: latencyFigures(m.lateness, durableFloor.lateness), p99_minus_durable_floor_p99: figure(m.lateness.p99 - durableFloor.lateness.p99, 'ms') } : {}),
       all_orders_out: figure(m.allOutMs, 'ms', floor.allOutMs),
       p99_minus_floor_p99: figure(m.lateness.p99 - floor.lateness.p99, 'ms'),
       arming: figure(armMs, 'ms'),
     });
   }
-  const one = runs.find((r) => r.strategies_per_second === 1) as { p99_minus_floor_p99: { value: number } } | undefined;
+  const one = runs.find((r) => r.strategies_per_second === 1) as { p99_minus_floor_p99: { value: number }; p99_minus_durable_floor_p99?: { value: number } } | undefined;
   const big = runs.find((r) => r.strategies_per_second === 10_000) as { all_orders_out: { value: number } } | undefined;
   return {
     what: 'scheduled BUY instant → POST /v2/orders arriving at the fake Alpaca (separate process, loopback HTTP)',
     floor_program: 'bare Node: setTimeout until the instant, then the same POST /v2/orders (same warm-up 3 s before, same 64 requests in flight)',
+    durable_floor_program: 'the same, committing one row to a SQLite journal (WAL, synchronous=FULL) before each POST: invariant 2 by itself (1 strategy only)',
     runs,
     targets: {
       one_strategy_p99_within_1ms_of_floor: one ? one.p99_minus_floor_p99.value <= 1 : null,
+      one_strategy_p99_within_1ms_of_durable_floor: one?.p99_minus_durable_floor_p99 ? one.p99_minus_durable_floor_p99.value <= 1 : null,
       ten_thousand_out_under_1s: big ? big.all_orders_out.value < 1_000 : null,
     },
   };

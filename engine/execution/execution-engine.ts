@@ -129,7 +129,8 @@ export class ExecutionEngine {
     await this.idle();
   }
 
-  private isIdle(): boolean {
+  /** Nothing queued, parked or being placed. */
+  isIdle(): boolean {
     return this.queue.size === 0 && this.inFlight === 0 && this.parked.size === 0;
   }
 

@@ -113,6 +113,18 @@ describe('scheduleAt', () => {
 });
 
 describe('JobScheduler', () => {
+  it('tells the instant of its earliest live job, past cancelled ones', () => {
+    const jobs = new JobScheduler(new FakeClock(T0));
+    expect(jobs.nextAt()).toBeUndefined();
+    const first = jobs.at(T0 + 1_000, () => {});
+    jobs.at(T0 + 5_000, () => {});
+    expect(jobs.nextAt()).toBe(T0 + 1_000);
+    first.cancel();
+    expect(jobs.nextAt()).toBe(T0 + 5_000);
+    jobs.cancelAll();
+    expect(jobs.nextAt()).toBeUndefined();
+  });
+
   it('counts pending jobs; fired and cancelled jobs leave the count', async () => {
     const { fake, clock } = recordingClock();
     const jobs = new JobScheduler(clock);

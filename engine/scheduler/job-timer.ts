@@ -137,6 +137,12 @@ export class JobScheduler {
     return this.live;
   }
 
+  /** The instant of the earliest job neither fired nor cancelled; undefined when there is none. */
+  nextAt(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.scheduledAt;
+  }
+
   /** A job was cancelled (called by Job.cancel). */
   forget(): void {
     this.live--;

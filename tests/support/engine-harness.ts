@@ -7,7 +7,7 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import type { EngineEvent, EngineEventType, EventOf } from '../../engine/core/events';
 import type { StrategyId } from '../../engine/core/ids';
 import type { Order, Run, Strategy } from '../../engine/core/types';
-import { createEngine, type Engine } from '../../engine/engine';
+import { createEngine, type Engine, type EngineDeps } from '../../engine/engine';
 import { createPaperBroker, type PaperBroker } from '../../engine/brokers/paper/paper-broker';
 import type { PaperBrokerUserOptions } from '../../engine/brokers/paper/paper-config';
 import type { Broker } from '../../engine/brokers/broker';
@@ -48,6 +48,8 @@ export interface EngineOnBrokerArgs {
   readonly strategyDefaults: Record<string, unknown>;
   /** Reuse the user and account of an earlier engine on the same database (a restart). */
   readonly reuse?: { readonly user: User; readonly account: BrokerAccount };
+  /** The engine checkpoints the WAL through this (EngineDeps.checkpoint), as the daemon does. */
+  readonly checkpoint?: EngineDeps['checkpoint'];
 }
 
 /**
@@ -69,6 +71,7 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
     calendar: createTradingCalendar(),
     brokerFactory: async (id) => ({ broker, account: { id, userId: user.id } }),
     installId: 'test01',
+    checkpoint: args.checkpoint,
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
@@ -103,7 +106,7 @@ export interface TestEngine extends EngineOnBroker {
 }
 
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions }): Promise<TestEngine> {
+export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions; checkpoint?: EngineDeps['checkpoint'] }): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
   const db = openTestDb();
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
@@ -113,6 +116,7 @@ export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUse
     broker: paper,
     brokerKind: 'paper',
     strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
+    checkpoint: opts.checkpoint,
   });
   return {
     ...core,
