@@ -1,14 +1,19 @@
 /**
  * Reads a .cpuprofile (from `npx tsx bench/run.ts --profile`) and prints where the time went:
- * self time by function and by file, so a bottleneck shows without opening DevTools.
+ * self time by function and by file, so a bottleneck shows without opening DevTools. The bench's
+ * processes run esbuild bundles; positions in a bundle are mapped back to the TypeScript sources
+ * through its source map (kept beside it when the bench profiles).
  *
- *   npx tsx bench/profile-top.ts bench/profiles/CPU.….cpuprofile [--top 30]
+ *   npx tsx bench/profile-top.ts bench/profiles/CPU.….cpuprofile [--top 30] [--inclusive]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Node {
   readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   readonly children?: number[];
 }
 interface Profile {
@@ -21,6 +26,34 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [--top N]');
 const top = Number(process.argv[process.argv.indexOf('--top') + 1]) || 30;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+/** The source map beside a bundle the profile ran (`<bundle>.mjs.map`), if it is still there. */
+function mapOf(url: string): { map: SourceMap; dir: string } | null {
+  if (!url.startsWith('file://')) return null;
+  let found = maps.get(url);
+  if (found === undefined) {
+    const path = `${fileURLToPath(url)}.map`;
+    found = existsSync(path) ? { map: new SourceMap(JSON.parse(readFileSync(path, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), dir: dirname(path) } : null;
+    maps.set(url, found);
+  }
+  return found;
+}
+let mapped = 0;
+for (const n of profile.nodes) {
+  const m = mapOf(n.callFrame.url);
+  if (!m) continue;
+  const entry = m.map.findEntry(n.callFrame.lineNumber, n.callFrame.columnNumber) as { originalSource?: string; originalLine?: number };
+  if (!entry.originalSource) continue;
+  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(m.dir, entry.originalSource);
+  n.callFrame.url = `file://${ROOT}/${relative(ROOT, source)}`;
+  n.callFrame.lineNumber = entry.originalLine ?? n.callFrame.lineNumber;
+  mapped++;
+}
+if (profile.nodes.some((n) => /\.bench-build-\d+\//.test(n.callFrame.url)) && mapped === 0) {
+  console.log('(the bundles\' source maps are gone: run the bench with --profile, which keeps them, to see source files)');
+}
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));

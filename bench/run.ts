@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   try {
     await runSections(quick, sizes, dirs, log, started);
   } finally {
-    built.remove();
+    // Profiles point into the bundles: their source maps stay for bench/profile-top.ts.
+    if (argv.includes('--profile') || argv.includes('--profile-all')) log(`bundles kept for the profiles' source maps: ${built.dir}`);
+    else built.remove();
   }
 }
 

@@ -17,7 +17,9 @@ export interface Db {
   /**
    * Copies what the WAL holds into the database file without waiting for anyone (PRAGMA
    * wal_checkpoint(PASSIVE)); the WAL is then reused from its start. Returns the frames the log
-   * held and how many were copied. With `autoCheckpoint: false` nothing else does this.
+   * held and how many were copied. SQLite also does this by itself inside the commit that takes
+   * the log past 1 000 pages (~20 ms there); the daemon calls this at quiet moments so that this
+   * rarely happens inside an order's commit (engine/execution/wal-checkpoints.ts).
    */
   checkpoint(): { readonly logFrames: number; readonly checkpointed: number };
   /** Closes the connection (checkpoints the WAL). Idempotent. */
@@ -30,13 +32,6 @@ export interface OpenOptions {
    * schema with `migrateTo` from db/test-support.
    */
   readonly migrate?: boolean;
-  /**
-   * SQLite's automatic checkpoint (default true): every commit that takes the WAL past 1 000 pages
-   * copies them into the database file and syncs it before it returns, ~20 ms inside whichever
-   * commit that is, an order's included. The daemon turns it off and checkpoints when no order is
-   * due (engine/execution/wal-checkpoints.ts).
-   */
-  readonly autoCheckpoint?: boolean;
 }
 
 /**
@@ -62,7 +57,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // loss or an OS crash; FULL fsyncs the WAL on every commit, so a journaled order survives both.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
-    if (options.autoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
     // applyMigrations switches this off for the duration of a migration (see migrate.ts).
     sqlite.pragma('foreign_keys = ON');
     const orm = drizzle({ client: sqlite, schema });

@@ -84,8 +84,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   };
   try {
     const dbPath = join(config.dataDir, 'tradeclock.sqlite');
-    // Checkpoints are the engine's (WalCheckpoints), never inside an order's commit.
-    const db = openDatabase(dbPath, { autoCheckpoint: false });
+    const db = openDatabase(dbPath);
     chmodSync(dbPath, 0o600);
     cleanups.push(() => db.close());
     const repos = createRepos(db);

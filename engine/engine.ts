@@ -33,10 +33,7 @@ export interface EngineDeps {
   readonly execution?: ExecutionOptions;
   /** The crash soak's kill points; none by default. */
   readonly crashPoints?: CrashPoints;
-  /**
-   * Checkpoints the SQLite WAL (Db.checkpoint), for a database opened with `autoCheckpoint: false`:
-   * the engine then checkpoints when no order is due (WalCheckpoints). None: SQLite's own.
-   */
+  /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
   readonly checkpoint?: () => { readonly logFrames: number; readonly checkpointed: number };
 }
 

@@ -13,13 +13,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { systemClock, type Clock } from '../../engine/core/clock';
 import { createLogger } from '../../engine/logger';
 import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
 import { alpacaBrokerKind } from '../../engine/brokers/alpaca';
 import { openDatabase } from '../../db/client';
-import { createRepos } from '../../db/repos';
+import { createRepos, type Repos, type TransactionOptions } from '../../db/repos';
 import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/ids';
 import type { Strategy } from '../../engine/core/types';
 import { emit, serve } from '../lib/rpc';
@@ -27,6 +28,30 @@ import { stopLevel } from '../lib/symbols';
 import type { FakeInfo } from './fake';
 
 const importedAt = performance.timeOrigin + performance.now();
+
+/** Durations of the journal's durable commits (each one fsync) since the last `durableCommits` call. */
+let commitMs: number[] = [];
+
+/** Times every outermost durable transaction of the engine's repos (the journal's group commits). */
+function timeDurableCommits(repos: Repos): void {
+  const inner = repos.transaction.bind(repos);
+  let depth = 0;
+  repos.transaction = <T>(fn: () => T, options?: TransactionOptions): T => {
+    const timed = depth === 0 && options?.durable !== false;
+    const t0 = performance.now();
+    depth++;
+    try {
+      return inner(fn, options);
+    } finally {
+      depth--;
+      if (timed) commitMs.push(performance.now() - t0);
+    }
+  };
+}
+
+/** Garbage-collection pauses since the last `gcPauses` call (the tick runs report them). */
+let gcEntries: PerformanceEntry[] = [];
+new PerformanceObserver((list) => void gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 
 export interface StartArgs {
   readonly dataDir: string;
@@ -84,6 +109,7 @@ async function start(args: StartArgs): Promise<{ startMs: number; doneAt: number
     brokerKinds: { ...defaultBrokerKinds({ logger }), alpaca: alpacaBrokerKind({ logger, timing: { requestsPerWindow: 10_000_000 } }) },
   });
   started = args;
+  timeDurableCommits(handle.engine.ctx.repos);
   const startMs = performance.now() - t0;
   return { startMs, doneAt: performance.timeOrigin + performance.now(), importedAt, processStart: performance.timeOrigin };
 }
@@ -215,6 +241,19 @@ serve({
   async stop() {
     await handle?.stop();
     handle = undefined;
+  },
+  /** Durable commits since the last call: how many, the median and the longest. */
+  durableCommits(): { count: number; p50Ms: number; longestMs: number } {
+    const taken = commitMs.sort((a, b) => a - b);
+    commitMs = [];
+    return { count: taken.length, p50Ms: taken[Math.floor(taken.length / 2)] ?? 0, longestMs: taken.at(-1) ?? 0 };
+  },
+  /** GC pauses since the last call: how many, how many over 10 ms, the longest, the total. */
+  gcPauses(): { count: number; over10ms: number; longestMs: number; totalMs: number } {
+    const taken = gcEntries;
+    gcEntries = [];
+    const ms = taken.map((e) => e.duration);
+    return { count: ms.length, over10ms: ms.filter((d) => d > 10).length, longestMs: Math.max(0, ...ms), totalMs: ms.reduce((a, b) => a + b, 0) };
   },
   /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */
   heapSnapshot(args: { file: string }): string {

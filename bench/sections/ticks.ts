@@ -127,12 +127,18 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     try {
       for (const rate of sizes.ticks.rates) {
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
+        await d.child.call('gcPauses');
+        await d.child.call('durableCommits');
         const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
+        const gc = await d.child.call<{ count: number; over10ms: number; longestMs: number; totalMs: number }>('gcPauses');
+        const commits = await d.child.call<{ count: number; p50Ms: number; longestMs: number }>('durableCommits');
         runs.push({
           armed_stops: k,
           symbols: symbols.length,
           ...runFigures(run, floors.get(rate)),
           latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
+          daemon_journal_commits: { count: figure(commits.count, 'commits'), p50: figure(commits.p50Ms, 'ms'), longest: figure(commits.longestMs, 'ms') },
+          daemon_gc: { pauses: figure(gc.count, 'pauses'), over_10ms: figure(gc.over10ms, 'pauses'), longest: figure(gc.longestMs, 'ms'), total: figure(gc.totalMs, 'ms') },
           recovery_of_positions: figure(recoverMs, 'ms'),
         });
       }

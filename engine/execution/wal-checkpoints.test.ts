@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/fake-clock';
-import { CHECKPOINT_MAX_WAIT_MS, WalCheckpoints } from './wal-checkpoints';
+import { WalCheckpoints } from './wal-checkpoints';
 
 const T0 = Date.parse('2026-03-09T14:00:00Z');
 
@@ -41,15 +41,6 @@ describe('WalCheckpoints', () => {
     state.nextJobAt = T0 + 60_000;
     await clock.advance(1_000);
     expect(state.at).toEqual([4_000]);
-  });
-
-  it('checkpoints anyway after a minute without a quiet moment, so the log stays bounded', async () => {
-    const { clock, state } = setup();
-    state.busy = true;
-    await clock.advance(CHECKPOINT_MAX_WAIT_MS + 1_000);
-    expect(state.at).toEqual([CHECKPOINT_MAX_WAIT_MS]);
-    await clock.advance(CHECKPOINT_MAX_WAIT_MS);
-    expect(state.at).toEqual([CHECKPOINT_MAX_WAIT_MS, 2 * CHECKPOINT_MAX_WAIT_MS]);
   });
 
   it('keeps going after a failed checkpoint, and stops when told', async () => {
