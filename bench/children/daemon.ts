@@ -29,6 +29,9 @@ import type { FakeInfo } from './fake';
 
 const importedAt = performance.timeOrigin + performance.now();
 
+/** CPU time and wall time at the last `cpuShare` call. */
+let cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
+
 /** Durations of the journal's durable commits (each one fsync) since the last `durableCommits` call. */
 let commitMs: number[] = [];
 
@@ -241,6 +244,13 @@ serve({
   async stop() {
     await handle?.stop();
     handle = undefined;
+  },
+  /** The daemon's CPU use since the last call, in percent of one core. */
+  cpuShare(): number {
+    const used = process.cpuUsage(cpuMark.cpu);
+    const wall = performance.now() - cpuMark.at;
+    cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
+    return ((used.user + used.system) / 1000 / wall) * 100;
   },
   /** Durable commits since the last call: how many, the median and the longest. */
   durableCommits(): { count: number; p50Ms: number; longestMs: number } {

@@ -129,14 +129,17 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
         await d.child.call('gcPauses');
         await d.child.call('durableCommits');
+        await d.child.call('cpuShare');
         const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
         const gc = await d.child.call<{ count: number; over10ms: number; longestMs: number; totalMs: number }>('gcPauses');
         const commits = await d.child.call<{ count: number; p50Ms: number; longestMs: number }>('durableCommits');
+        const cpu = await d.child.call<number>('cpuShare');
         runs.push({
           armed_stops: k,
           symbols: symbols.length,
           ...runFigures(run, floors.get(rate)),
           latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
+          daemon_cpu: figure(cpu, '% of one core'),
           daemon_journal_commits: { count: figure(commits.count, 'commits'), p50: figure(commits.p50Ms, 'ms'), longest: figure(commits.longestMs, 'ms') },
           daemon_gc: { pauses: figure(gc.count, 'pauses'), over_10ms: figure(gc.over10ms, 'pauses'), longest: figure(gc.longestMs, 'ms'), total: figure(gc.totalMs, 'ms') },
           recovery_of_positions: figure(recoverMs, 'ms'),
