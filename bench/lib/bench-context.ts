@@ -28,7 +28,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   universe: 5_000,
   trigger: { rounds: 120, n: [1, 1_000, 10_000] },
-  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 4_000 },
+  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
   recovery: { strategies: 10_000 },
   footprint: { settleMs: 20_000, windowMs: 5_000 },
   maxInFlight: 64,
