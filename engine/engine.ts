@@ -102,7 +102,7 @@ export function createEngine(deps: EngineDeps): Engine {
     recover: () => recover(ctx, manager, execution, deps.calendar),
     onClockJump() {
       manager.recheckTriggers();
-      for (const order of deps.repos.orders.listUnresolvedInternal()) execution.reconciler.track(order.id, true);
+      execution.reconciler.trackUnresolved();
     },
     idle: () => execution.idle(),
     async stop() {

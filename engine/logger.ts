@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 
-export const REDACTED_KEYS = [
+const REDACTED_KEYS = [
   'password',
   'new_password',
   'current_password',
@@ -28,7 +28,7 @@ export const REDACTED_KEYS = [
 ];
 
 
-const redactPaths = [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'];
+export const redactPaths = [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'];
 
 export function createLogger(opts: { level?: string; dataDir?: string; destination?: pino.DestinationStream }): Logger {
   const base = { level: opts.level ?? 'info', redact: { paths: redactPaths, censor: '[redacted]' } };

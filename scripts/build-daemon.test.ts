@@ -4,12 +4,11 @@
  * another working directory, so the paths engine code resolves from its own import.meta.url
  * (package.json, the migrations) must hold in the bundle.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstLine } from '../tests/support/daemon-process';
+import { startDaemonProcess } from '../tests/support/daemon-process';
 import { buildDaemon, DAEMON_NODE_FLAGS } from './build-daemon';
 import { ROOT, type BuildResult } from './build-main';
 
@@ -44,25 +43,17 @@ describe('the daemon bundle', () => {
 
   it('runs under plain node: prints its URL, answers /health with the package version, exits 0 on SIGTERM', async () => {
     const dataDir = tempDir('tc-daemon-bundle-');
-    const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, join(outdir, 'cli.mjs'), 'daemon', '--port', '0', '--data-dir', join(dataDir, 'data'), '--log-level', 'warn'], {
-      cwd: dataDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4_000)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    const daemon = await startDaemonProcess(join(dataDir, 'data'), {}, 'warn', { argv: [...DAEMON_NODE_FLAGS, join(outdir, 'cli.mjs')], cwd: dataDir });
+    const { proc, url, exited, stderr } = daemon;
     try {
-      const url = await firstLine(proc, (l) => /Tradeclock is running at (\S+)/.exec(l)?.[1] ?? null, 'daemon bundle').catch((err: Error) => {
-        throw new Error(`${err.message}\n${stderr}`);
-      });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) })).json();
       const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
       expect(health).toMatchObject({ ok: true, version: pkg.version });
 
       proc.kill('SIGTERM');
-      const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within 15 s of SIGTERM\n${stderr}`)), 15_000).unref())]);
-      expect(exit, stderr).toEqual({ code: 0, signal: null });
+      const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within 15 s of SIGTERM\n${stderr()}`)), 15_000).unref())]);
+      expect(exit, stderr()).toEqual({ code: 0, signal: null });
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     }

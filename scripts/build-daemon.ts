@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { finishOutdir, mainBundleOptions, outputFiles, prepareOutdir, productionDependencies, ROOT, unshippedImports, type BuildResult } from './build-main';
 
-export const DAEMON_OUT_DIR_NAME = 'dist-daemon';
+const DAEMON_OUT_DIR_NAME = 'dist-daemon';
 
 /**
  * The node flags `npm run daemon` starts the bundle with (package.json's "daemon" script; a test

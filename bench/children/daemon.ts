@@ -29,10 +29,16 @@ import type { FakeInfo } from './fake';
 
 const importedAt = performance.timeOrigin + performance.now();
 
-/** CPU time and wall time at the last `cpuShare` call. */
+export interface RunStats {
+  readonly cpuPct: number;
+  readonly commits: { readonly count: number; readonly p50Ms: number; readonly longestMs: number };
+  readonly gc: { readonly count: number; readonly over10ms: number; readonly longestMs: number; readonly totalMs: number };
+}
+
+/** CPU time and wall time at the last `runStats` call. */
 let cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
 
-/** Durations of the journal's durable commits (each one fsync) since the last `durableCommits` call. */
+/** Durations of the journal's durable commits (each one fsync) since the last `runStats` call. */
 let commitMs: number[] = [];
 
 /** Times every outermost durable transaction of the engine's repos (the journal's group commits). */
@@ -52,7 +58,7 @@ function timeDurableCommits(repos: Repos): void {
   };
 }
 
-/** Garbage-collection pauses since the last `gcPauses` call (the tick runs report them). */
+/** Garbage-collection pauses since the last `runStats` call. */
 let gcEntries: PerformanceEntry[] = [];
 new PerformanceObserver((list) => void gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 
@@ -245,25 +251,23 @@ serve({
     await handle?.stop();
     handle = undefined;
   },
-  /** The daemon's CPU use since the last call, in percent of one core. */
-  cpuShare(): number {
+  /**
+   * What the daemon went through since the last call (the tick runs report it per run): its CPU
+   * use in percent of one core, its durable journal commits, its GC pauses.
+   */
+  runStats(): RunStats {
     const used = process.cpuUsage(cpuMark.cpu);
     const wall = performance.now() - cpuMark.at;
     cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
-    return ((used.user + used.system) / 1000 / wall) * 100;
-  },
-  /** Durable commits since the last call: how many, the median and the longest. */
-  durableCommits(): { count: number; p50Ms: number; longestMs: number } {
-    const taken = commitMs.sort((a, b) => a - b);
+    const commits = commitMs.sort((a, b) => a - b);
+    const pauses = gcEntries.map((e) => e.duration);
     commitMs = [];
-    return { count: taken.length, p50Ms: taken[Math.floor(taken.length / 2)] ?? 0, longestMs: taken.at(-1) ?? 0 };
-  },
-  /** GC pauses since the last call: how many, how many over 10 ms, the longest, the total. */
-  gcPauses(): { count: number; over10ms: number; longestMs: number; totalMs: number } {
-    const taken = gcEntries;
     gcEntries = [];
-    const ms = taken.map((e) => e.duration);
-    return { count: ms.length, over10ms: ms.filter((d) => d > 10).length, longestMs: Math.max(0, ...ms), totalMs: ms.reduce((a, b) => a + b, 0) };
+    return {
+      cpuPct: ((used.user + used.system) / 1000 / wall) * 100,
+      commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
+      gc: { count: pauses.length, over10ms: pauses.filter((d) => d > 10).length, longestMs: Math.max(0, ...pauses), totalMs: pauses.reduce((a, b) => a + b, 0) },
+    };
   },
   /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */
   heapSnapshot(args: { file: string }): string {

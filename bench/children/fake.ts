@@ -15,7 +15,6 @@ let stopTicks: (() => void) | undefined;
 
 export interface FakeInfo {
   readonly restUrl: string;
-  readonly tradeStreamUrl: string;
   readonly dataStreamUrl: string;
   readonly credentials: { key_id: string; secret_key: string };
   readonly options: Record<string, unknown>;
@@ -58,17 +57,15 @@ serve({
       accounts: [{ ...DEFAULT_ACCOUNT, cash: 1e15 }],
       assets,
     });
-    const options = { ...fake.connectOptions('sip') };
-    return { restUrl: fake.restUrl, tradeStreamUrl: fake.tradeStreamUrl, dataStreamUrl: options.data_stream_url, credentials: fake.credentials(), options };
+    const options = fake.connectOptions('sip');
+    return { restUrl: fake.restUrl, dataStreamUrl: options.data_stream_url, credentials: fake.credentials(), options };
   },
   anchor() {
     anchor();
   },
   /** Order requests that arrived, from index `from` on. */
-  arrivals(args: { from: number }): { next: number; arrivals: Arrival[] } {
-    const all = fake!.received();
-    const arrivals = all.slice(args.from).map((r): Arrival => [r.clientOrderId ?? '', r.symbol ?? '', r.side ?? '', r.at]);
-    return { next: all.length, arrivals };
+  arrivals(args: { from: number }): { arrivals: Arrival[] } {
+    return { arrivals: fake!.received(args.from).map((r): Arrival => [r.clientOrderId ?? '', r.symbol ?? '', r.side ?? '', r.at]) };
   },
   count(): number {
     return fake!.receivedCount();
@@ -82,23 +79,13 @@ serve({
       await new Promise((r) => setTimeout(r, 2));
     }
   },
-  subscribed(): number {
-    return Math.max(0, ...fake!.dataSessions().map((s) => s.trades.length));
-  },
   ticks(spec: TickSpec): Promise<TickResult> {
     return runTicks(spec);
-  },
-  stopTicks() {
-    stopTicks?.();
   },
   async close() {
     stopTicks?.();
     await fake?.close();
     fake = undefined;
-  },
-  /** Ends the process normally (a --cpu-prof profile is written only then). */
-  exit() {
-    setImmediate(() => process.exit(0));
   },
 });
 

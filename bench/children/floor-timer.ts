@@ -7,6 +7,7 @@
  */
 import { openFloorJournal } from '../lib/floor-journal';
 import { poster } from '../lib/http-post';
+import { sleepUntil } from '../lib/sleep';
 import { serve } from '../lib/rpc';
 
 interface FireArgs {
@@ -22,7 +23,6 @@ interface FireArgs {
   readonly journal?: string;
 }
 
-const sleepUntil = (at: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 serve({
   async fire(args: FireArgs): Promise<{ failed: number; wokeLateMs: number[] }> {

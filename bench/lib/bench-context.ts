@@ -104,6 +104,3 @@ export function makeTempDirs(): { tempDir(tag: string): string; cleanup(): void 
 export function utcTimeOfDay(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-export const sleepUntil = (at: number) => sleep(at - Date.now());

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/build-main';
 import { buildDaemon } from '../../scripts/build-daemon';
 
-export const CHILDREN = ['daemon', 'fake', 'floor-relay', 'floor-timer', 'hello'] as const;
+const CHILDREN = ['daemon', 'fake', 'floor-relay', 'floor-timer', 'hello'] as const;
 
 export interface BuiltChildren {
   readonly dir: string;

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface Request {
+interface Request {
   readonly id: number;
   readonly cmd: string;
   readonly args: unknown;
@@ -26,8 +26,6 @@ export interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Resolves when the child has exited by itself (SIGKILL after `timeoutMs`). */
   waitExit(timeoutMs: number): Promise<void>;
-  /** The last lines the child wrote to stderr, for error messages. */
-  stderrTail(): string;
 }
 
 export interface SpawnOptions {
@@ -129,7 +127,6 @@ export function spawnChild(name: string, opts: SpawnOptions = {}): Child {
       await exited;
       clearTimeout(t);
     },
-    stderrTail: () => tail,
   };
 }
 

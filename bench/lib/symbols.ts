@@ -4,8 +4,9 @@ export function symbolOf(i: number): string {
   return `B${String(i).padStart(4, '0')}`;
 }
 
-export function symbols(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => symbolOf(i));
+/** `n` symbols from `offset` on, wrapping around a universe of `universe` symbols. */
+export function symbols(n: number, universe = Number.POSITIVE_INFINITY, offset = 0): string[] {
+  return Array.from({ length: n }, (_, i) => symbolOf((offset + i) % universe));
 }
 
 /** Stop-loss of the strategy ranked `rank` on its symbol: 90.00, 89.99, … (ticks trade near 100). */

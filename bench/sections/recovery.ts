@@ -6,11 +6,12 @@
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { PASSPHRASE_SCRYPT } from '../../engine/secrets/passphrase-key-provider';
-import { sleep, utcTimeOfDay, type BenchContext } from '../lib/bench-context';
+import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
+import { sleep } from '../lib/sleep';
 import { endDaemon, freshDaemon, restartDaemon } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
 import { figure, type Figure } from '../lib/stats';
-import { symbolOf } from '../lib/symbols';
+import { symbols as symbolList } from '../lib/symbols';
 
 interface Footprint {
   readonly rssMB: number;
@@ -31,7 +32,7 @@ const footprintFigures = (f: Footprint): Record<string, Figure> => ({
 export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Record<string, unknown>; footprint: Record<string, unknown>; processStartFloorMs: number }> {
   const { sizes } = ctx;
   const n = sizes.recovery.strategies;
-  const symbols = Array.from({ length: n }, (_, i) => symbolOf(i % sizes.universe));
+  const symbols = symbolList(n, sizes.universe);
   const distinct = new Set(symbols).size;
   const idle = async (child: { call<T>(cmd: string, args?: unknown): Promise<T> }) => {
     await sleep(sizes.footprint.settleMs);

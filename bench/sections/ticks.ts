@@ -8,12 +8,14 @@
  * before each request: what invariant 2 costs by itself on this disk.
  */
 import { join } from 'node:path';
-import { sleep, type BenchContext } from '../lib/bench-context';
+import type { BenchContext } from '../lib/bench-context';
+import { sleep } from '../lib/sleep';
 import { endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
-import { symbolOf } from '../lib/symbols';
+import { symbols as symbolList } from '../lib/symbols';
 import type { Arrival, TickResult } from '../children/fake';
+import type { RunStats } from '../children/daemon';
 
 interface TickRun {
   readonly rate: number;
@@ -69,15 +71,10 @@ async function tickRun(ctx: BenchContext, rate: number, durationMs: number, symb
   return { rate, achievedRate: (result.sent / result.elapsedMs) * 1000, latency: summarize(latencies), crossings: result.crossings.length, answered: latencies.length };
 }
 
-/** Symbols of K stops spread over the universe: K ≤ universe gives one stop per symbol. */
-function stopSymbols(ctx: BenchContext, k: number): string[] {
-  return Array.from({ length: k }, (_, i) => symbolOf(i % ctx.sizes.universe));
-}
-
 async function seededDaemon(ctx: BenchContext, k: number): Promise<{ d: DaemonChild; symbols: string[]; recoverMs: number }> {
   const d = await freshDaemon(ctx, `ticks-${k}`);
   await d.child.call('stop');
-  const all = stopSymbols(ctx, k);
+  const all = symbolList(k, ctx.sizes.universe);
   await d.child.call('seedPositions', { symbols: all });
   const started = await d.child.call<{ startMs: number }>('start', { dataDir: d.dataDir, clockOffsetMs: ctx.clockOffsetMs });
   const symbols = [...new Set(all)];
@@ -101,7 +98,9 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
   const floors = new Map<number, TickRun>();
   const durableFloors = new Map<number, TickRun>();
   // Floors first: the relay and the daemon cannot share the fake's one data session per key.
-  const relaySymbols = [...new Set(stopSymbols(ctx, Math.max(...sizes.ticks.stops)))];
+  // Stops spread over the universe: K ≤ universe gives one stop per symbol.
+  const maxStops = Math.max(...sizes.ticks.stops);
+  const relaySymbols = [...new Set(symbolList(maxStops, sizes.universe))];
   for (const rate of sizes.ticks.rates) {
     for (const durable of [false, true]) {
       ctx.log(`ticks: ${durable ? 'durable relay' : 'relay'} floor at ${rate}/s over ${relaySymbols.length} symbols`);
@@ -127,13 +126,9 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     try {
       for (const rate of sizes.ticks.rates) {
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
-        await d.child.call('gcPauses');
-        await d.child.call('durableCommits');
-        await d.child.call('cpuShare');
+        await d.child.call('runStats');
         const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
-        const gc = await d.child.call<{ count: number; over10ms: number; longestMs: number; totalMs: number }>('gcPauses');
-        const commits = await d.child.call<{ count: number; p50Ms: number; longestMs: number }>('durableCommits');
-        const cpu = await d.child.call<number>('cpuShare');
+        const { cpuPct: cpu, commits, gc } = await d.child.call<RunStats>('runStats');
         runs.push({
           armed_stops: k,
           symbols: symbols.length,
@@ -145,7 +140,7 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
           recovery_of_positions: figure(recoverMs, 'ms'),
         });
       }
-      if (k === Math.max(...sizes.ticks.stops)) {
+      if (k === maxStops) {
         const steps: Record<string, unknown>[] = [];
         let best = 0;
         let stopReason = 'every rate tried passed';
@@ -173,7 +168,7 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     }
     await sleep(300);
   }
-  const target = runs.find((r) => r.armed_stops === Math.max(...sizes.ticks.stops) && r.ticks_per_second === 10_000) as
+  const target = runs.find((r) => r.armed_stops === maxStops && r.ticks_per_second === 10_000) as
     | { latency: { p99: { ratio_to_floor?: number } }; latency_vs_durable_relay: { p99: { ratio_to_floor?: number } } }
     | undefined;
   return {

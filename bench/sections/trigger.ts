@@ -8,11 +8,12 @@
  * that journals each order in SQLite before sending it, as invariant 2 asks of the engine.
  */
 import { join } from 'node:path';
-import { sleep, sleepUntil, utcTimeOfDay, type BenchContext } from '../lib/bench-context';
-import { endDaemon, freshDaemon, profiled } from '../lib/daemon-child';
+import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
+import { sleep, sleepUntil } from '../lib/sleep';
+import { endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
-import { symbolOf } from '../lib/symbols';
+import { symbolOf, symbols } from '../lib/symbols';
 import type { Arrival } from '../children/fake';
 
 interface Trial {
@@ -64,26 +65,69 @@ async function anchorBefore(ctx: BenchContext, at: number): Promise<void> {
   await ctx.fake.call('anchor');
 }
 
+/** The floor child's `fire` arguments: the same requests, warm-up and concurrency as the engine's. */
+function fireArgs(ctx: BenchContext, trial: Trial, idPrefix: string, symbols: readonly string[], journal?: string) {
+  return {
+    restUrl: ctx.fakeInfo.restUrl,
+    credentials: ctx.fakeInfo.credentials,
+    instants: trial.instants,
+    perInstant: trial.perInstant,
+    concurrency: ctx.sizes.maxInFlight,
+    idPrefix,
+    symbols,
+    warmLeadMs: 3_000,
+    journal,
+  };
+}
+
 async function floorTrial(ctx: BenchContext, trial: Trial, tag: string): Promise<Measured> {
   const floor = spawnChild('floor-timer');
   try {
     const from = await ctx.fake.call<number>('count');
-    const firing = floor.call('fire', {
-      restUrl: ctx.fakeInfo.restUrl,
-      credentials: ctx.fakeInfo.credentials,
-      instants: trial.instants,
-      perInstant: trial.perInstant,
-      concurrency: ctx.sizes.maxInFlight,
-      idPrefix: `floor-${tag}-${Date.now()}`,
-      symbols: Array.from({ length: Math.min(trial.perInstant, ctx.sizes.universe) }, (_, i) => symbolOf(i)),
-      warmLeadMs: 3_000,
-    });
+    const symbols = Array.from({ length: Math.min(trial.perInstant, ctx.sizes.universe) }, (_, i) => symbolOf(i));
+    const firing = floor.call('fire', fireArgs(ctx, trial, `floor-${tag}-${Date.now()}`, symbols));
     await anchorBefore(ctx, trial.instants[0]!);
     const arrivals = await collect(ctx, from, trial);
     await firing;
     return measure(trial, arrivals);
   } finally {
     await floor.kill();
+  }
+}
+
+/**
+ * Arms `n` strategies on each of `rounds` consecutive whole seconds, the first at least `leadMs`
+ * away; throws (naming the time it took) when the arming ran past the first second.
+ */
+async function armRounds(ctx: BenchContext, d: DaemonChild, n: number, rounds: number, leadMs: number): Promise<{ engine: Trial; armMs: number }> {
+  const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+  const engine: Trial = { instants: Array.from({ length: rounds }, (_, r) => first + r * 1000), perInstant: n };
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const buyAt = engine.instants[r]! + ctx.clockOffsetMs;
+    await d.child.call('createStrategies', {
+      symbols: symbols(n, ctx.sizes.universe, r),
+      buyTime: utcTimeOfDay(buyAt),
+      sellTime: utcTimeOfDay(buyAt + 3_600_000),
+      stopLoss: 50,
+      start: true,
+      concurrency: Math.min(n, 32),
+    });
+  }
+  const armMs = performance.now() - t0;
+  if (Date.now() > first - 500) throw new Error(`arming ${n * rounds} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
+  return { engine, armMs };
+}
+
+/** Runs `trial` with `leadMs`, and once more with the lead the arming really needed if it ran out. */
+async function withArmingRetry<T>(ctx: BenchContext, leadMs: number, trial: (leadMs: number, retry: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await trial(leadMs, false);
+  } catch (err) {
+    const needed = /took (\d+) ms/.exec(String(err))?.[1];
+    if (!needed) throw err;
+    ctx.log(`trigger: ${String(err)}; retrying with a longer lead`);
+    return trial(Number(needed) * 1.5 + 4_000, true);
   }
 }
 
@@ -95,34 +139,15 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
   const d = await freshDaemon(ctx, 'trigger-n1');
   const floors = [spawnChild('floor-timer'), spawnChild('floor-timer')] as const;
   try {
-    const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
-    const engine: Trial = { instants: Array.from({ length: rounds }, (_, r) => first + r * 1000), perInstant: 1 };
+    const { engine, armMs } = await armRounds(ctx, d, 1, rounds, leadMs);
     const floor: Trial = { instants: engine.instants.map((t) => t + 333), perInstant: 1 };
     const durableFloor: Trial = { instants: engine.instants.map((t) => t + 667), perInstant: 1 };
-    const t0 = performance.now();
-    for (let r = 0; r < rounds; r++) {
-      const buyAt = engine.instants[r]! + ctx.clockOffsetMs;
-      await d.child.call('createStrategies', { symbols: [symbolOf(r % ctx.sizes.universe)], buyTime: utcTimeOfDay(buyAt), sellTime: utcTimeOfDay(buyAt + 3_600_000), stopLoss: 50, start: true, concurrency: 1 });
-    }
-    const armMs = performance.now() - t0;
-    if (Date.now() > first - 500) throw new Error(`arming ${rounds} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
     const from = await ctx.fake.call<number>('count');
     const stamp = Date.now();
     const prefixes = [`floor-n1-${stamp}`, `durable-n1-${stamp}`] as const;
-    const firing = [floor, durableFloor].map((trial, k) =>
-      floors[k]!.call('fire', {
-        restUrl: ctx.fakeInfo.restUrl,
-        credentials: ctx.fakeInfo.credentials,
-        instants: trial.instants,
-        perInstant: 1,
-        concurrency: ctx.sizes.maxInFlight,
-        idPrefix: prefixes[k],
-        symbols: [symbolOf(0)],
-        warmLeadMs: 3_000,
-        journal: k === 1 ? join(ctx.tempDir('trigger-floor-journal'), 'journal.sqlite') : undefined,
-      }),
-    );
-    await anchorBefore(ctx, first);
+    const journal = join(ctx.tempDir('trigger-floor-journal'), 'journal.sqlite');
+    const firing = [floors[0].call('fire', fireArgs(ctx, floor, prefixes[0], [symbolOf(0)])), floors[1].call('fire', fireArgs(ctx, durableFloor, prefixes[1], [symbolOf(0)], journal))];
+    await anchorBefore(ctx, engine.instants[0]!);
     const all = [...engine.instants, ...floor.instants, ...durableFloor.instants].sort((a, b) => a - b);
     const arrivals = await profiled(ctx, d.child, 'trigger-n1', () => collect(ctx, from, { instants: all, perInstant: 1 }));
     await Promise.all(firing);
@@ -139,46 +164,16 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
   }
 }
 
-async function engineTrial(ctx: BenchContext, trial: Trial, tag: string, leadMs: number): Promise<{ m: Measured; armMs: number }> {
+async function engineTrial(ctx: BenchContext, n: number, rounds: number, tag: string, leadMs: number): Promise<{ m: Measured; armMs: number }> {
   const d = await freshDaemon(ctx, `trigger-${tag}`);
   try {
-    const n = trial.perInstant;
-    const symbolsOf = (count: number, offset: number) => Array.from({ length: count }, (_, i) => symbolOf((offset + i) % ctx.sizes.universe));
-    const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
-    const instants = trial.instants.map((_, r) => first + r * 1000);
-    const t0 = performance.now();
-    for (let r = 0; r < instants.length; r++) {
-      const buyAt = instants[r]! + ctx.clockOffsetMs;
-      await d.child.call('createStrategies', {
-        symbols: symbolsOf(n, r),
-        buyTime: utcTimeOfDay(buyAt),
-        sellTime: utcTimeOfDay(buyAt + 3_600_000),
-        stopLoss: 50,
-        start: true,
-        concurrency: 32,
-      });
-    }
-    const armMs = performance.now() - t0;
-    if (Date.now() > first - 500) throw new Error(`arming ${n * instants.length} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
+    const { engine, armMs } = await armRounds(ctx, d, n, rounds, leadMs);
     const from = await ctx.fake.call<number>('count');
-    const actual = { instants, perInstant: n };
-    await anchorBefore(ctx, instants[0]!);
-    const arrivals = await profiled(ctx, d.child, `trigger-${tag}`, () => collect(ctx, from, actual));
-    return { m: measure(actual, arrivals), armMs };
+    await anchorBefore(ctx, engine.instants[0]!);
+    const arrivals = await profiled(ctx, d.child, `trigger-${tag}`, () => collect(ctx, from, engine));
+    return { m: measure(engine, arrivals), armMs };
   } finally {
     await endDaemon(ctx, d.child);
-  }
-}
-
-async function engineTrialWithRetry(ctx: BenchContext, n: number, rounds: number, lead: number): Promise<{ m: Measured; armMs: number }> {
-  try {
-    return await engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}`, lead);
-  } catch (err) {
-    // One retry with the lead the arming really needed.
-    const needed = /took (\d+) ms/.exec(String(err))?.[1];
-    if (!needed) throw err;
-    ctx.log(`trigger: ${String(err)}; retrying with a longer lead`);
-    return engineTrial(ctx, { instants: new Array(rounds).fill(0), perInstant: n }, `n${n}-retry`, Number(needed) * 1.5 + 4_000);
   }
 }
 
@@ -193,7 +188,7 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
     let result: { m: Measured; armMs: number };
     if (n === 1) {
       ctx.log(`trigger: engine, floor and durable floor, 1 order each × ${rounds} second(s), interleaved, lead ${lead} ms`);
-      const all = await interleavedTrial(ctx, rounds, lead);
+      const all = await withArmingRetry(ctx, lead, (leadMs) => interleavedTrial(ctx, rounds, leadMs));
       floor = all.floor;
       durableFloor = all.durableFloor;
       result = { m: all.engine, armMs: all.armMs };
@@ -202,7 +197,7 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
       const firstFloor = Math.ceil((Date.now() + sizes.minLeadMs) / 1000) * 1000;
       floor = await floorTrial(ctx, { instants: Array.from({ length: rounds }, (_, r) => firstFloor + r * 1000), perInstant: n }, `n${n}`);
       ctx.log(`trigger: engine, ${n} strategies × ${rounds} second(s), lead ${lead} ms`);
-      result = await engineTrialWithRetry(ctx, n, rounds, lead);
+      result = await withArmingRetry(ctx, lead, (leadMs, retry) => engineTrial(ctx, n, rounds, `n${n}${retry ? '-retry' : ''}`, leadMs));
     }
     const { m, armMs } = result;
     runs.push({

@@ -9,7 +9,7 @@ import type { BrokerAccountDto, EventDto, LoggedEventDto, NextTriggerDto, OrderD
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
-import type { Order, Run, RunState, Strategy } from '../core/types';
+import type { Order, Run, Strategy } from '../core/types';
 
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
 

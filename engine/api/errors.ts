@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ForeignKeyViolation, UniqueViolation } from '../../db/repos';
-import { DomainError, type ErrorCode, type FieldError } from '../core/errors';
+import { DomainError, type FieldError } from '../core/errors';
 import { RateLimitedError } from '../auth/auth-service';
 
 import type { ApiErrorBody, ApiErrorCode } from './contract';

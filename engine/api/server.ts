@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service';
 import type { ScryptParams } from '../auth/password';
 import type { ApiContext } from './api-context';
-import { REDACTED_KEYS } from '../logger';
+import { redactPaths } from '../logger';
 import type { ApiDeps } from './api-deps';
 import { handleError, sendError } from './errors';
 import { installHardening } from './hardening';
@@ -37,7 +37,7 @@ export interface ApiServerOptions {
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Log keys that may hold a secret, wherever a log call puts them (pino redact paths). */
-const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', ...REDACTED_KEYS.flatMap((k) => [k, `*.${k}`])];
+const REDACTED = [...redactPaths, 'headers.authorization'];
 /**
  * Builds the API app (not yet listening).
  *

@@ -40,12 +40,12 @@ export class BrokerSessions {
     return p;
   }
 
-  /** Stops and forgets one account's broker (account removed or credentials changed). */
   /** The account's broker if it is open and started; never opens one. */
   peek(accountId: BrokerAccountId): Broker | undefined {
     return this.ready.get(accountId);
   }
 
+  /** Stops and forgets one account's broker (account removed or credentials changed). */
   async close(accountId: BrokerAccountId): Promise<void> {
     const p = this.open.get(accountId);
     this.open.delete(accountId);

@@ -307,17 +307,19 @@ export class ExecutionEngine {
 
   /** Records the broker's answer to a placement on the journal row (status only moves forward). */
   private recordResult(order: Order, result: PlaceOrderResult, dispatchedAt: number): void {
-    this.afterResult(this.writeResult(order, result, dispatchedAt));
+    this.afterResult(this.ctx.repos.transaction(() => this.writeResult(order, result, dispatchedAt), { durable: false }));
   }
 
-  /** The journal half of recordResult: synchronous, so it can join a group commit. */
+  /**
+   * The journal half of recordResult: synchronous, for a transaction the caller holds (the answers'
+   * group commit, or recordResult's own). The row is journaled (durably) already; losing this
+   * answer to a power cut costs a lookup at the broker at restart, so it does not wait for the disk.
+   */
   private writeResult(order: Order, result: PlaceOrderResult, dispatchedAt: number): WrittenResult {
     const { clock, repos } = this.ctx;
     const ackedAt = clock.now();
     const current = repos.orders.getInternal(order.id) ?? order;
-    // The row is journaled (durably) already; losing this answer to a power cut costs a lookup at
-    // the broker at restart, so it does not wait for the disk.
-    const answer = (patch: OrderPatch) => repos.transaction(() => repos.orders.update(order.id, patch, ackedAt), { durable: false });
+    const answer = (patch: OrderPatch) => repos.orders.update(order.id, patch, ackedAt);
     switch (result.kind) {
       case 'accepted':
         answer({ dispatchedAt, ackedAt: current.ackedAt ?? ackedAt, brokerOrderId: result.brokerOrderId, status: current.status === 'pending' ? 'accepted' : current.status });

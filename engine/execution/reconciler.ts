@@ -8,7 +8,7 @@
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
 import { FINAL_ORDER_STATUSES } from '../core/types';
-import type { OrderReport } from '../brokers/broker';
+import type { Broker, OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
 
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
@@ -32,6 +32,13 @@ export class Reconciler {
     // After a restart or a resume, a lookup already waiting (its timer paused while asleep) goes now.
     pending?.cancel();
     this.schedule(orderId, 0, immediately ? 0 : LOOKUP_BACKOFF_MS[0]);
+  }
+
+  /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */
+  trackUnresolved(): number {
+    const open = this.ctx.repos.orders.listUnresolvedInternal();
+    for (const order of open) this.track(order.id, true);
+    return open.length;
   }
 
   pending(): number {
@@ -59,8 +66,9 @@ export class Reconciler {
     const order = repos.orders.getInternal(orderId);
     if (!order || FINAL_ORDER_STATUSES.has(order.status) || this.stopped) return;
     let report: OrderReport | null = null;
+    let broker: Broker | undefined;
     try {
-      const broker = await brokers.get(order.brokerAccountId);
+      broker = await brokers.get(order.brokerAccountId);
       report = await broker.execution.lookupOrder(order.clientOrderId);
     } catch (err) {
       logger.warn({ err, orderId, attempt }, 'order lookup failed; will retry');
@@ -75,7 +83,7 @@ export class Reconciler {
     const neverAnswered = order.status === 'unknown' || order.status === 'pending';
     // A broker that refuses a reused client order id dedups a resend itself: no need to wait out
     // the backoff. Elsewhere (Kite) the lookups run their course first.
-    const dedups = (await this.capabilitiesOf(order.brokerAccountId))?.rejectsDuplicateClientOrderId ?? false;
+    const dedups = broker?.capabilities.rejectsDuplicateClientOrderId ?? false;
     if (!this.resent.has(orderId) && neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       this.resent.add(orderId);
       await this.resend(orderId);
@@ -130,13 +138,5 @@ export class Reconciler {
       logger.warn({ err, orderId }, 'resend failed');
     }
     this.schedule(orderId, 0, LOOKUP_BACKOFF_MS[0]);
-  }
-
-  private async capabilitiesOf(accountId: BrokerAccountId) {
-    try {
-      return (await this.ctx.brokers.get(accountId)).capabilities;
-    } catch {
-      return null;
-    }
   }
 }

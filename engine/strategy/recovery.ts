@@ -85,9 +85,8 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     staleKeys++;
   }
 
-  const open = repos.orders.listUnresolvedInternal();
-  for (const order of open) execution.reconciler.track(order.id, true);
-  const report = { runsResumed, runsArmed, ordersToReconcile: open.length, staleKeys, failures };
+  const ordersToReconcile = execution.reconciler.trackUnresolved();
+  const report = { runsResumed, runsArmed, ordersToReconcile, staleKeys, failures };
   logger.info(report, 'recovery done');
   return report;
 }

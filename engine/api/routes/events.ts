@@ -21,7 +21,7 @@ import { asStrategyId } from '../../core/ids';
 import type { ApiContext } from '../api-context';
 import type { EventPage } from '../contract';
 import { authenticateToken, bearerToken, signedIn, tokenOf, userOf } from '../authenticate';
-import { eventDto, loggedEventDto, userDto, type LoggedEventDto } from '../dto';
+import { eventDto, loggedEventDto, userDto } from '../dto';
 import { hasOrigin } from '../hardening';
 import { CLOSE_TOO_SLOW, CLOSE_UNAUTHORIZED } from '../live-sockets';
 import { eventLogQuery, parse, socketAuthMessage } from '../schemas';

@@ -35,7 +35,8 @@ export interface FakeAlpaca {
   credentials(keyId?: string): { key_id: string; secret_key: string };
   /** The adapter's options pointing every endpoint at the fake. */
   connectOptions(feed?: string): { paper: true; rest_url: string; trade_stream_url: string; data_stream_url: string };
-  received(): readonly ReceivedOrder[];
+  /** Copies of the order requests that arrived, from index `from` on (all by default). */
+  received(from?: number): readonly ReceivedOrder[];
   /** How many order requests arrived (received().length without copying them). */
   receivedCount(): number;
   orders(keyId?: string): Record<string, unknown>[];
@@ -117,7 +118,7 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
       return { key_id: a.keyId, secret_key: a.secretKey };
     },
     connectOptions: (feed = 'iex') => ({ paper: true, rest_url: http, trade_stream_url: `${ws}/stream`, data_stream_url: `${ws}/v2/${feed}` }),
-    received: () => desk.received.map((r) => ({ ...r })),
+    received: (from = 0) => desk.received.slice(from).map((r) => ({ ...r })),
     receivedCount: () => desk.received.length,
     orders: (keyId = first.keyId) => desk.ordersOf(keyId).map(orderJson),
     requests: () => [...rest.log],

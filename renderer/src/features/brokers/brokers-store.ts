@@ -3,7 +3,7 @@
  * and the broker kinds the engine offers (GET /broker/kinds) for the connect form.
  */
 import { create } from 'zustand';
-import { api, ApiError } from '../../lib/api-client';
+import { api, ApiError, errorText } from '../../lib/api-client';
 import type { ApiRoutes, BrokerAccountDto, BrokerKindDto, BrokerLoginStartDto, BrokerSessionResultDto, FeedState } from '../../lib/api-types';
 
 interface BrokersStore {
@@ -45,7 +45,7 @@ export const useBrokers = create<BrokersStore>()((set) => {
         const { accounts } = await api('GET /broker');
         set({ accounts, loaded: true, loadError: null });
       } catch (err) {
-        set({ loadError: err instanceof Error ? err.message : String(err) });
+        set({ loadError: errorText(err) });
       }
     },
 
@@ -54,7 +54,7 @@ export const useBrokers = create<BrokersStore>()((set) => {
         const { kinds } = await api('GET /broker/kinds');
         set({ kinds, kindsError: null });
       } catch (err) {
-        set({ kindsError: err instanceof Error ? err.message : String(err) });
+        set({ kindsError: errorText(err) });
       }
     },
 
