@@ -30,17 +30,34 @@ describe('WalCheckpoints', () => {
     expect(state.at).toEqual([1_000, 2_000, 3_000]);
   });
 
-  it('waits while an order is being placed or a job is due within a second', async () => {
+  it('waits while an order is being placed or a job is due within 250 ms, trying again every 100 ms', async () => {
     const { clock, state } = setup();
     state.busy = true;
-    await clock.advance(2_000);
-    state.busy = false;
-    state.nextJobAt = T0 + 3_500; // due 0.5 s after the tick at 3 s
-    await clock.advance(1_000);
+    await clock.advance(1_500);
     expect(state.at).toEqual([]);
-    state.nextJobAt = T0 + 60_000;
+    state.busy = false;
+    state.nextJobAt = T0 + 1_800; // the tries at 1.6 s and 1.7 s are within 250 ms of it
+    await clock.advance(300);
+    expect(state.at).toEqual([]);
+    state.nextJobAt = T0 + 60_000; // the job ran; the next is far away
+    await clock.advance(100);
+    expect(state.at).toEqual([1_900]);
     await clock.advance(1_000);
-    expect(state.at).toEqual([4_000]);
+    expect(state.at).toEqual([1_900, 2_900]);
+  });
+
+  it('finds the quiet gap between jobs due every second 100 ms after its own tick', async () => {
+    const { clock, state } = setup();
+    // Jobs at x.100 s: the one-second tick (x.000) alone would always find one 100 ms away.
+    const nextJob = () => {
+      const t = clock.now() - T0;
+      return T0 + Math.floor(t / 1_000) * 1_000 + (t % 1_000 < 100 ? 100 : 1_100);
+    };
+    for (let i = 0; i < 30; i++) {
+      state.nextJobAt = nextJob();
+      await clock.advance(100);
+    }
+    expect(state.at).toEqual([1_200, 2_200]); // the retries after the jobs at 1.1 s and 2.1 s
   });
 
   it('keeps going after a failed checkpoint, and stops when told', async () => {

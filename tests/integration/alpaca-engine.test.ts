@@ -46,8 +46,8 @@ describe('a strategy on Alpaca, end to end', () => {
     expect(t.run(s.id)).toMatchObject({ exitLeg: 'SELL', exitPrice: 188, positionQty: 0 });
     expect(received('buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309E', qty: '10', outcome: 'accepted' })]);
     expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
-    // The connection was warmed ~3 s before each trigger.
-    expect(t.fake.requests().filter((r) => r.path === '/v2/clock')).toEqual([expect.objectContaining({ at: at('2026-03-09T13:29:57Z') }), expect.objectContaining({ at: at('2026-03-09T13:30:57Z') })]);
+    // The connection was warmed 2.5 s before each trigger.
+    expect(t.fake.requests().filter((r) => r.path === '/v2/clock')).toEqual([expect.objectContaining({ at: at('2026-03-09T13:29:57.500Z') }), expect.objectContaining({ at: at('2026-03-09T13:30:57.500Z') })]);
   });
 
   it('exits by stop-loss on a tick from the stream; the SELL never goes out', async () => {

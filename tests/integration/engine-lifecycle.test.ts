@@ -160,27 +160,27 @@ describe('a time-based strategy on the paper broker', () => {
     expect(t.orders(s.id)[0]!.dispatchedAt! - t.orders(s.id)[0]!.scheduledAt).toBeLessThanOrEqual(60_000);
   });
 
-  it('warms the broker connection 3 s before each trigger', async () => {
+  it('warms the broker connection 2.5 s before each trigger, off the whole seconds triggers fall on', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const warmed: number[] = [];
     Object.assign(t.paper.execution, { warm: async () => void warmed.push(t.clock.now()) });
     const s = await t.create();
     await t.start(s.id);
     await until('2026-03-09T20:00:00Z');
-    expect(warmed).toEqual([at('2026-03-09T13:29:57Z'), at('2026-03-09T19:54:57Z')]);
+    expect(warmed).toEqual([at('2026-03-09T13:29:57.500Z'), at('2026-03-09T19:54:57.500Z')]);
   });
 
-  it('warns 30 min before the BUY when the broker\'s daily login is not valid, and never when it is', async () => {
+  it('warns 29.5 min before the BUY when the broker\'s daily login is not valid, and never when it is', async () => {
     t = await startTestEngine({ at: '2026-03-09T12:00:00Z' });
     let session: BrokerSessionInfo = { state: 'expired', checkedAt: null, expiresAt: null, message: 'Kite login needed: log in again.' };
     const checks: number[] = [];
     Object.assign(t.paper, { login: { current: () => session, onChange: () => () => {}, check: async () => (checks.push(t.clock.now()), session), setAccessToken: () => {} } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T12:59:59Z');
+    await until('2026-03-09T13:00:00.499Z');
     expect(t.eventsOf('broker_login_required')).toEqual([]);
-    await until('2026-03-09T13:00:00Z');
-    expect(checks).toEqual([at('2026-03-09T13:00:00Z')]);
+    await until('2026-03-09T13:00:00.500Z');
+    expect(checks).toEqual([at('2026-03-09T13:00:00.500Z')]);
     expect(t.eventsOf('broker_login_required')).toEqual([
       expect.objectContaining({ strategyId: s.id, state: 'expired', firstOrderAt: at('2026-03-09T13:30:00Z'), message: expect.stringMatching(/log in again.*AAPL places its next order at 09:30:00/) }),
     ]);

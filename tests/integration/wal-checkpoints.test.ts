@@ -1,10 +1,11 @@
 /**
  * The engine's WAL checkpoints (engine/execution/wal-checkpoints.ts) on the real engine and paper
- * broker: they keep clear of the second before a BUY and of the order being placed, and resume
- * once it has settled.
+ * broker: they keep clear of the last 250 ms before a BUY and of the order being placed, and
+ * resume once it has settled.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import { CHECKPOINT_CLEARANCE_MS } from '../../engine/execution/wal-checkpoints';
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('WAL checkpoints in the engine', () => {
-  it('never run in the second before a BUY or while it is placed; run again once it has filled', async () => {
+  it('never run in the 250 ms before a BUY or while it is placed; run again once it has filled', async () => {
     const at: Array<{ ms: number; buySent: boolean }> = [];
     let engine: TestEngine | undefined;
     let strategyId: number | undefined;
@@ -35,8 +36,8 @@ describe('WAL checkpoints in the engine', () => {
     const [buy] = t.orders(s.id);
     expect(buy).toMatchObject({ leg: 'BUY', status: 'filled' });
     // The fake clock stands still while the order is placed: what tells "before" is whether the BUY was on the wire.
-    expect(at.filter((c) => c.ms >= run.buyAt - 1_000 && !c.buySent)).toEqual([]);
-    expect(at.some((c) => c.ms < run.buyAt - 1_000)).toBe(true);
+    expect(at.filter((c) => c.ms >= run.buyAt - CHECKPOINT_CLEARANCE_MS && !c.buySent)).toEqual([]);
+    expect(at.some((c) => c.ms >= run.buyAt - 1_000 && c.ms < run.buyAt - CHECKPOINT_CLEARANCE_MS)).toBe(true); // up to the clearance
     expect(at.some((c) => c.ms > run.buyAt && c.buySent)).toBe(true);
   });
 });
