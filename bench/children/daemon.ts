@@ -33,6 +33,8 @@ export interface RunStats {
   readonly cpuPct: number;
   readonly commits: { readonly count: number; readonly p50Ms: number; readonly longestMs: number };
   readonly gc: { readonly count: number; readonly over10ms: number; readonly longestMs: number; readonly totalMs: number };
+  /** Each GC pause: [wall-clock start (epoch ms), duration (ms)], to match against an order's window. */
+  readonly gcPauses: ReadonlyArray<readonly [number, number]>;
 }
 
 /** CPU time and wall time at the last `runStats` call. */
@@ -41,7 +43,10 @@ let cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
 /** Durations of the journal's durable commits (each one fsync) since the last `runStats` call. */
 let commitMs: number[] = [];
 
-/** Times every outermost durable transaction of the engine's repos (the journal's group commits). */
+/**
+ * Times every outermost durable transaction of the engine's repos that commits (the journal's
+ * group commits; not a rehearsal, which rolls back).
+ */
 function timeDurableCommits(repos: Repos): void {
   const inner = repos.transaction.bind(repos);
   let depth = 0;
@@ -50,10 +55,11 @@ function timeDurableCommits(repos: Repos): void {
     const t0 = performance.now();
     depth++;
     try {
-      return inner(fn, options);
+      const result = inner(fn, options);
+      if (timed) commitMs.push(performance.now() - t0);
+      return result;
     } finally {
       depth--;
-      if (timed) commitMs.push(performance.now() - t0);
     }
   };
 }
@@ -260,13 +266,15 @@ serve({
     const wall = performance.now() - cpuMark.at;
     cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
     const commits = commitMs.sort((a, b) => a - b);
-    const pauses = gcEntries.map((e) => e.duration);
+    const entries = gcEntries;
+    const pauses = entries.map((e) => e.duration);
     commitMs = [];
     gcEntries = [];
     return {
       cpuPct: ((used.user + used.system) / 1000 / wall) * 100,
       commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
       gc: { count: pauses.length, over10ms: pauses.filter((d) => d > 10).length, longestMs: Math.max(0, ...pauses), totalMs: pauses.reduce((a, b) => a + b, 0) },
+      gcPauses: entries.map((e) => [performance.timeOrigin + e.startTime, e.duration] as const),
     };
   },
   /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */

@@ -1,7 +1,8 @@
 /** Starting, setting up and stopping the daemon-under-test child. */
 import type { BenchContext } from './bench-context';
 import { spawnChild, type Child } from './rpc';
-import type { Setup, StartArgs } from '../children/daemon';
+import type { RunStats, Setup, StartArgs } from '../children/daemon';
+import { figure } from './stats';
 
 export interface DaemonChild {
   readonly child: Child;
@@ -44,4 +45,13 @@ export async function profiled<T>(ctx: BenchContext, child: Child, name: string,
     const file = await child.call<string>('profileStop', { dir: ctx.profileDir, name });
     ctx.log(`profile: ${file}`);
   }
+}
+
+/** The daemon's side of a measured run (its `runStats` since the call before): CPU, journal commits, GC. */
+export function daemonFigures({ cpuPct, commits, gc }: RunStats) {
+  return {
+    daemon_cpu: figure(cpuPct, '% of one core'),
+    daemon_journal_commits: { count: figure(commits.count, 'commits'), p50: figure(commits.p50Ms, 'ms'), longest: figure(commits.longestMs, 'ms') },
+    daemon_gc: { pauses: figure(gc.count, 'pauses'), over_10ms: figure(gc.over10ms, 'pauses'), longest: figure(gc.longestMs, 'ms'), total: figure(gc.totalMs, 'ms') },
+  };
 }

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/bench-context';
 import { sleep } from '../lib/sleep';
-import { endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
+import { daemonFigures, endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
 import { symbols as symbolList } from '../lib/symbols';
@@ -128,15 +128,13 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
         await d.child.call('runStats');
         const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
-        const { cpuPct: cpu, commits, gc } = await d.child.call<RunStats>('runStats');
+        const stats = await d.child.call<RunStats>('runStats');
         runs.push({
           armed_stops: k,
           symbols: symbols.length,
           ...runFigures(run, floors.get(rate)),
           latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
-          daemon_cpu: figure(cpu, '% of one core'),
-          daemon_journal_commits: { count: figure(commits.count, 'commits'), p50: figure(commits.p50Ms, 'ms'), longest: figure(commits.longestMs, 'ms') },
-          daemon_gc: { pauses: figure(gc.count, 'pauses'), over_10ms: figure(gc.over10ms, 'pauses'), longest: figure(gc.longestMs, 'ms'), total: figure(gc.totalMs, 'ms') },
+          ...daemonFigures(stats),
           recovery_of_positions: figure(recoverMs, 'ms'),
         });
       }

@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
 import { sleep, sleepUntil } from '../lib/sleep';
-import { endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
+import { daemonFigures, endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
+import type { RunStats } from '../children/daemon';
 import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
 import { symbolOf, symbols } from '../lib/symbols';
@@ -25,6 +26,10 @@ interface Trial {
 
 interface Measured {
   readonly lateness: Summary;
+  /** The latest order of each round, worst first: [round, lateness ms]. */
+  readonly worst: ReadonlyArray<readonly [number, number]>;
+  /** The latest order of the first round: the first after the program started. */
+  readonly first: number;
   /** Last arrival after its instant, worst round. */
   readonly allOutMs: number;
   readonly arrived: number;
@@ -44,7 +49,8 @@ function measure(trial: Trial, arrivals: readonly Arrival[]): Measured {
     late.push(l);
     lastPerRound.set(r, Math.max(lastPerRound.get(r) ?? 0, l));
   }
-  return { lateness: summarize(late), allOutMs: Math.max(...lastPerRound.values()), arrived: late.length, expected: trial.instants.length * trial.perInstant };
+  const worst = [...lastPerRound].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return { lateness: summarize(late), worst, first: lastPerRound.get(0) ?? Number.NaN, allOutMs: Math.max(...lastPerRound.values()), arrived: late.length, expected: trial.instants.length * trial.perInstant };
 }
 
 async function collect(ctx: BenchContext, from: number, trial: Trial): Promise<Arrival[]> {
@@ -136,7 +142,7 @@ async function withArmingRetry<T>(ctx: BenchContext, leadMs: number, trial: (lea
  * N = 1: the engine on whole seconds, the bare floor a third of a second later, the durable floor
  * (which journals each order first, as invariant 2 asks) two thirds later, all in the same minutes.
  */
-async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: number): Promise<{ engine: Measured; floor: Measured; durableFloor: Measured; armMs: number }> {
+async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: number): Promise<{ engine: Measured; floor: Measured; durableFloor: Measured; armMs: number; daemon: RunStats; firstInstant: number }> {
   const d = await freshDaemon(ctx, 'trigger-n1');
   const floors = [spawnChild('floor-timer'), spawnChild('floor-timer')] as const;
   try {
@@ -149,8 +155,10 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
     const journal = join(ctx.tempDir('trigger-floor-journal'), 'journal.sqlite');
     const firing = [floors[0].call('fire', fireArgs(ctx, floor, prefixes[0], [symbolOf(0)])), floors[1].call('fire', fireArgs(ctx, durableFloor, prefixes[1], [symbolOf(0)], journal))];
     await anchorBefore(ctx, engine.instants[0]!);
+    await d.child.call('runStats');
     const all = [...engine.instants, ...floor.instants, ...durableFloor.instants].sort((a, b) => a - b);
     const arrivals = await profiled(ctx, d.child, 'trigger-n1', () => collect(ctx, from, { instants: all, perInstant: 1 }));
+    const daemon = await d.child.call<RunStats>('runStats');
     await Promise.all(firing);
     const of = (prefix: string) => arrivals.filter((a) => a[0].startsWith(prefix));
     return {
@@ -158,12 +166,34 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
       floor: measure(floor, of(prefixes[0])),
       durableFloor: measure(durableFloor, of(prefixes[1])),
       armMs,
+      daemon,
+      firstInstant: engine.instants[0]!,
     };
   } finally {
     for (const f of floors) await f.kill();
     await endDaemon(ctx, d.child);
   }
 }
+
+/**
+ * The first second (each program's first order since it started) and the three latest seconds of
+ * the engine and of each floor, to tell a cold first order or a GC pause (the daemon's pauses
+ * inside the window from 3 ms before the instant to the arrival) from noise that hits all three.
+ */
+function worstSeconds(engine: Measured, floor: Measured, durableFloor: Measured, daemon: RunStats, firstInstant: number) {
+  const gcIn = (from: number, to: number) => daemon.gcPauses.filter(([at, ms]) => at < to && at + ms > from).reduce((sum, [, ms]) => sum + ms, 0);
+  return {
+    first_second_ms: { engine: round2(engine.first), floor: round2(floor.first), durable_floor: round2(durableFloor.first) },
+    engine: engine.worst.map(([round, ms]) => {
+      const instant = firstInstant + round * 1000;
+      return { second: round, lateness_ms: round2(ms), daemon_gc_ms_in_window: round2(gcIn(instant - 3, instant + ms)) };
+    }),
+    floor: floor.worst.map(([round, ms]) => ({ second: round, lateness_ms: round2(ms) })),
+    durable_floor: durableFloor.worst.map(([round, ms]) => ({ second: round, lateness_ms: round2(ms) })),
+  };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function engineTrial(ctx: BenchContext, n: number, rounds: number, tag: string, leadMs: number): Promise<{ m: Measured; armMs: number }> {
   const d = await freshDaemon(ctx, `trigger-${tag}`);
@@ -187,12 +217,14 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
     let floor: Measured;
     let durableFloor: Measured | undefined;
     let result: { m: Measured; armMs: number };
+    let diagnosis: Record<string, unknown> = {};
     if (n === 1) {
       ctx.log(`trigger: engine, floor and durable floor, 1 order each × ${rounds} second(s), interleaved, lead ${lead} ms`);
       const all = await withArmingRetry(ctx, lead, (leadMs) => interleavedTrial(ctx, rounds, leadMs));
       floor = all.floor;
       durableFloor = all.durableFloor;
       result = { m: all.engine, armMs: all.armMs };
+      diagnosis = { worst_seconds: worstSeconds(all.engine, all.floor, all.durableFloor, all.daemon, all.firstInstant), ...daemonFigures(all.daemon) };
     } else {
       ctx.log(`trigger: floor, ${n} order(s) × ${rounds} second(s)`);
       const firstFloor = Math.ceil((Date.now() + sizes.minLeadMs) / 1000) * 1000;
@@ -210,13 +242,14 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
       all_orders_out: figure(m.allOutMs, 'ms', floor.allOutMs),
       p99_minus_floor_p99: figure(m.lateness.p99 - floor.lateness.p99, 'ms'),
       arming: figure(armMs, 'ms'),
+      ...diagnosis,
     });
   }
   const one = runs.find((r) => r.strategies_per_second === 1) as { p99_minus_floor_p99: { value: number }; p99_minus_durable_floor_p99?: { value: number } } | undefined;
   const big = runs.find((r) => r.strategies_per_second === 10_000) as { all_orders_out: { value: number } } | undefined;
   return {
     what: 'scheduled BUY instant → POST /v2/orders arriving at the fake Alpaca (separate process, loopback HTTP)',
-    floor_program: 'bare Node: setTimeout until the instant, then the same POST /v2/orders (same warm-up 3 s before, same 64 requests in flight)',
+    floor_program: 'bare Node: setTimeout until the instant, then the same POST /v2/orders (same warm-up 2.5 s before, same 64 requests in flight)',
     durable_floor_program: 'the same, committing one row to a SQLite journal (WAL, synchronous=FULL) before each POST: invariant 2 by itself (1 strategy only)',
     runs,
     targets: {

@@ -195,13 +195,13 @@ export class StrategyManager {
     this.cancelJobs(run.strategyId);
     const now = this.ctx.clock.now();
     const offGrid = (at: number, lead: number) => at - lead + OFF_GRID_MS;
-    const warm = (at: number) => this.scheduler.at(offGrid(at, WARM_UP_LEAD_MS), () => this.warm(run));
+    const warm = ([at, leg]: readonly [number, 'BUY' | 'SELL']) => this.scheduler.at(offGrid(at, WARM_UP_LEAD_MS), () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
       runId: run.id,
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
       warmups: [
-        ...[run.buyAt, run.sellAt].filter((at) => offGrid(at, WARM_UP_LEAD_MS) > now).map(warm),
+        ...([[run.buyAt, 'BUY'], [run.sellAt, 'SELL']] as const).filter(([at]) => offGrid(at, WARM_UP_LEAD_MS) > now).map(warm),
         this.scheduler.at(Math.max(now, offGrid(run.buyAt, LOGIN_CHECK_LEAD_MS)), () => void this.checkLogin(run.id)),
       ],
     });
@@ -242,15 +242,17 @@ export class StrategyManager {
   /**
    * Best effort: a failed warm-up only means the order pays for the connection itself. One
    * warm-up per broker account serves every trigger around the same instant: 10 000 strategies
-   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.
+   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.5. It also rehearses the
+   * order's journal step (ExecutionEngine.rehearse: rolled back, nothing written).
    */
-  private warm(run: Run): void {
+  private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
     const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
     if (!strategy) return;
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
     if (last !== undefined && Math.abs(now - last) < WARM_UP_SHARED_MS) return;
     this.warmedAt.set(strategy.brokerAccountId, now);
+    this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
     void this.ctx.brokers
       .get(strategy.brokerAccountId)
       .then((b) => b.execution.warm?.())
