@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { systemClock, type Clock } from '../../engine/core/clock';
 import { createLogger } from '../../engine/logger';
@@ -240,15 +240,19 @@ serve({
     return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
-  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number }> {
+  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
+    const gcBefore = gcEntries.length;
     await new Promise((r) => setTimeout(r, args.windowMs));
     const c = process.cpuUsage(c0);
     const wall = performance.now() - t0;
     const mem = process.memoryUsage();
     const mb = (b: number) => b / 2 ** 20;
-    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct: ((c.user + c.system) / 1000 / wall) * 100 };
+    // A major GC in the window (V8's memory reducer, some seconds after the last allocations) is most of its CPU.
+    const gcs = gcEntries.slice(gcBefore);
+    const majorGcs = gcs.filter((e) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length;
+    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct: ((c.user + c.system) / 1000 / wall) * 100, gcPauses: gcs.length, majorGcs };
   },
   async idle() {
     await handle!.engine.idle();

@@ -19,14 +19,17 @@ interface Footprint {
   readonly heapTotalMB: number;
   readonly externalMB: number;
   readonly cpuPct: number;
+  readonly gcPauses: number;
+  readonly majorGcs: number;
 }
 
-const footprintFigures = (f: Footprint): Record<string, Figure> => ({
+const footprintFigures = (f: Footprint): Record<string, Figure | Record<string, Figure>> => ({
   rss: figure(f.rssMB, 'MB'),
   heap_used: figure(f.heapUsedMB, 'MB'),
   heap_total: figure(f.heapTotalMB, 'MB'),
   external: figure(f.externalMB, 'MB'),
   cpu: figure(f.cpuPct, '% of one core'),
+  gc_in_window: { pauses: figure(f.gcPauses, 'pauses'), major: figure(f.majorGcs, 'pauses') },
 });
 
 export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Record<string, unknown>; footprint: Record<string, unknown>; processStartFloorMs: number }> {
