@@ -16,7 +16,7 @@ import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
 import { symbolOf, symbols } from '../lib/symbols';
 import type { Arrival } from '../children/fake';
-import { OFF_GRID_MS, WARM_UP_LEAD_MS } from '../../engine/strategy/strategy-manager';
+import { WARM_UP_LEAD_MS } from '../../engine/strategy/strategy-manager';
 
 interface Trial {
   /** Scheduled instants (real epoch ms), one per round. */
@@ -82,7 +82,7 @@ function fireArgs(ctx: BenchContext, trial: Trial, idPrefix: string, symbols: re
     concurrency: ctx.sizes.maxInFlight,
     idPrefix,
     symbols,
-    warmLeadMs: WARM_UP_LEAD_MS - OFF_GRID_MS, // as the engine warms
+    warmLeadMs: WARM_UP_LEAD_MS, // as the engine warms
     journal,
   };
 }

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../client';
 import { openTestDb, seedStrategy } from '../test-support';
+import { createRepos } from '.';
 import { UniqueViolation } from './errors';
 
 describe('repos.transaction', () => {
@@ -52,5 +58,28 @@ describe('repos.transaction', () => {
       }),
     ).toThrow(/synchronous/);
     expect(repos.settings.get('async')).toBeUndefined();
+  });
+
+  it('waitForLock: false fails at once while another connection holds the write lock, then waits again as before', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-lock-'));
+    const db = openDatabase(join(dir, 'tradeclock.sqlite'));
+    const other = new Database(join(dir, 'tradeclock.sqlite'));
+    try {
+      const repos = createRepos(db);
+      const waitMs = db.sqlite.pragma('busy_timeout', { simple: true }) as number;
+      expect(waitMs).toBeGreaterThan(1_000);
+      other.exec('BEGIN IMMEDIATE');
+      const t0 = performance.now();
+      expect(() => repos.transaction(() => repos.settings.set('a', '1'), { waitForLock: false })).toThrow(/locked|busy/i);
+      expect(performance.now() - t0).toBeLessThan(waitMs / 2);
+      expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(waitMs);
+      other.exec('ROLLBACK');
+      expect(repos.transaction(() => (repos.settings.set('a', '1'), repos.settings.get('a')), { waitForLock: false })).toBe('1');
+      expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(waitMs);
+    } finally {
+      other.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

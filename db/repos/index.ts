@@ -48,6 +48,13 @@ export interface TransactionOptions {
    * Inside another transaction the outer one decides. Default true.
    */
   readonly durable?: boolean;
+  /**
+   * false: when another connection holds the write lock, fail at once (SQLITE_BUSY) instead of
+   * waiting up to the connection's busy timeout. For optional work that must never hold up the
+   * event loop (the order rehearsal). Inside another transaction the lock is held already.
+   * Default true.
+   */
+  readonly waitForLock?: boolean;
 }
 
 /** @example const repos = createRepos(openDatabase(file)); */
@@ -55,6 +62,7 @@ export function createRepos(db: Db): Repos {
   const syncLevel = db.sqlite.pragma('synchronous', { simple: true }) as number;
   const relaxSync = db.sqlite.prepare('PRAGMA synchronous = NORMAL');
   const restoreSync = db.sqlite.prepare(`PRAGMA synchronous = ${syncLevel}`);
+  const busyTimeoutMs = db.sqlite.pragma('busy_timeout', { simple: true }) as number;
   const run = <T>(fn: () => T): T =>
     db.sqlite.transaction(() => {
       const result = fn();
@@ -63,6 +71,15 @@ export function createRepos(db: Db): Repos {
       }
       return result;
     })();
+  const withDurability = <T>(fn: () => T, durable: boolean): T => {
+    if (durable || db.sqlite.inTransaction || syncLevel < 2) return run(fn);
+    relaxSync.run();
+    try {
+      return run(fn);
+    } finally {
+      restoreSync.run();
+    }
+  };
   return {
     settings: createSettingsRepo(db.orm),
     users: createUsersRepo(db.orm),
@@ -72,12 +89,13 @@ export function createRepos(db: Db): Repos {
     orders: createOrdersRepo(db.orm),
     events: createEventsRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
-      if (options.durable !== false || db.sqlite.inTransaction || syncLevel < 2) return run(fn);
-      relaxSync.run();
+      const durable = options.durable !== false;
+      if (options.waitForLock !== false || db.sqlite.inTransaction) return withDurability(fn, durable);
+      db.sqlite.pragma('busy_timeout = 0');
       try {
-        return run(fn);
+        return withDurability(fn, durable);
       } finally {
-        restoreSync.run();
+        db.sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
       }
     },
   };

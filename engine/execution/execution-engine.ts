@@ -119,16 +119,21 @@ export class ExecutionEngine {
    * The journal step of an intent due in a few seconds, rolled back: nothing is written, but the
    * prepared statements, compiled code and SQLite pages the real one will need are ready, so the
    * day's first order does not pay for them on its way out (~1.3 ms at the bench's first BUY).
-   * The broker warm-up calls it. Synchronous: no other write can run inside the transaction.
+   * The broker warm-up calls it. Synchronous, so no other write runs inside the transaction; it
+   * never waits for a write lock another process holds (a backup, a sqlite3 shell).
    */
   rehearse(intent: OrderIntent): void {
     try {
-      this.ctx.repos.transaction(() => {
-        this.decide(intent);
-        throw ROLLED_BACK;
-      });
+      this.ctx.repos.transaction(
+        () => {
+          this.decide(intent);
+          throw ROLLED_BACK;
+        },
+        { waitForLock: false },
+      );
     } catch (err) {
-      if (err !== ROLLED_BACK) this.ctx.logger.debug({ err, strategyId: intent.strategyId, leg: intent.leg }, 'order rehearsal failed; the order itself is unaffected');
+      // What failed here will likely fail the real order in a few seconds: say so now.
+      if (err !== ROLLED_BACK) this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'order rehearsal failed: the journal may refuse the order when it is due');
     }
   }
 
@@ -235,7 +240,11 @@ export class ExecutionEngine {
     }
   }
 
-  /** Synchronous, inside a savepoint of the journal batch: read the run, journal the order, move the run. */
+  /**
+   * Synchronous, inside a transaction the caller holds (a savepoint of the journal batch, the
+   * emergency path's, or a rehearsal's that is rolled back): read the run, journal the order,
+   * move the run. Touches SQLite only.
+   */
   private decide(intent: OrderIntent): Decision {
     const { repos, clock, installId } = this.ctx;
     const run = repos.runs.getInternal(intent.runId);

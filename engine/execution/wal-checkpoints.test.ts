@@ -5,13 +5,14 @@ import { WalCheckpoints } from './wal-checkpoints';
 
 const T0 = Date.parse('2026-03-09T14:00:00Z');
 
-function setup(opts: { fails?: boolean } = {}) {
+function setup(opts: { fails?: boolean; takesMs?: number[] } = {}) {
   const clock = new FakeClock(T0);
   const state = { busy: false, nextJobAt: undefined as number | undefined, at: [] as number[] };
   const checkpoints = new WalCheckpoints({
     clock,
     checkpoint: () => {
       state.at.push(clock.now() - T0);
+      clock.spend(opts.takesMs?.shift() ?? 0);
       if (opts.fails) throw new Error('disk I/O error');
       return { logFrames: 12, checkpointed: 12 };
     },
@@ -68,5 +69,20 @@ describe('WalCheckpoints', () => {
     await clock.advance(5_000);
     expect(state.at).toEqual([1_000, 2_000]);
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('keeps 4× a slow checkpoint\'s time clear of the next job, until one is fast again', async () => {
+    const { clock, state } = setup({ takesMs: [200] });
+    await clock.advance(1_000); // the first one took 200 ms: the clearance is now 800 ms
+    expect(state.at).toEqual([1_000]);
+    state.nextJobAt = T0 + 1_200 + 1_000 + 500; // 500 ms after the next tick (at 2.2 s)
+    await clock.advance(1_000);
+    expect(state.at).toEqual([1_000]); // 500 ms is not 800 ms clear
+    state.nextJobAt = T0 + 60_000;
+    await clock.advance(100);
+    expect(state.at).toEqual([1_000, 2_300]); // fast, so the clearance is 250 ms again
+    state.nextJobAt = T0 + 2_300 + 1_000 + 500;
+    await clock.advance(1_000);
+    expect(state.at).toEqual([1_000, 2_300, 3_300]);
   });
 });

@@ -7,8 +7,9 @@
  * it tries again 100 ms later rather than a second later: strategies whose jobs fall on every
  * second (or on a phase the one-second tick keeps meeting) still leave a quiet gap between them.
  * SQLite's own checkpoint stays on as the bound on the log's size (a burst of thousands of orders
- * leaves no quiet moment), which also bounds a checkpoint's cost: ~1 000 pages, ~20 ms here, far
- * inside the clearance.
+ * leaves no quiet moment), which also bounds a checkpoint's usual cost: ~1 000 pages, ~20 ms
+ * here, far inside the clearance. Where one takes longer (a slow disk, or a log that outgrew the
+ * bound while another process read the database), the clearance grows to 4× the last one's time.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock';
@@ -28,6 +29,10 @@ export const CHECKPOINT_EVERY_MS = 1_000;
 export const CHECKPOINT_CLEARANCE_MS = 250;
 /** The next try after one put off because an order was being placed or a job was near. */
 export const CHECKPOINT_RETRY_MS = 100;
+/** The clearance is at least this many times the last checkpoint's duration. */
+export const CLEARANCE_PER_CHECKPOINT_MS = 4;
+/** A checkpoint slower than this is logged. */
+export const SLOW_CHECKPOINT_MS = 100;
 
 /**
  * @example
@@ -38,6 +43,7 @@ export const CHECKPOINT_RETRY_MS = 100;
  */
 export class WalCheckpoints {
   private timer: TimerHandle | undefined;
+  private clearanceMs = CHECKPOINT_CLEARANCE_MS;
 
   constructor(private readonly deps: WalCheckpointsDeps) {}
 
@@ -53,10 +59,14 @@ export class WalCheckpoints {
   private tick(): void {
     const { clock, busy, nextJobAt, checkpoint, logger } = this.deps;
     const next = nextJobAt();
-    const quiet = !busy() && (next === undefined || next - clock.now() > CHECKPOINT_CLEARANCE_MS);
+    const quiet = !busy() && (next === undefined || next - clock.now() > this.clearanceMs);
     if (quiet) {
       try {
+        const started = clock.monotonic();
         const done = checkpoint();
+        const tookMs = clock.monotonic() - started;
+        this.clearanceMs = Math.max(CHECKPOINT_CLEARANCE_MS, CLEARANCE_PER_CHECKPOINT_MS * tookMs);
+        if (tookMs > SLOW_CHECKPOINT_MS) logger.warn({ ...done, tookMs, clearanceMs: this.clearanceMs }, 'WAL checkpoint was slow; the next ones keep further from due orders');
         if (done.checkpointed < done.logFrames) logger.debug({ ...done }, 'WAL checkpoint left frames for later (a reader holds them)');
       } catch (err) {
         logger.warn({ err }, 'WAL checkpoint failed; SQLite keeps the log and the next one retries');

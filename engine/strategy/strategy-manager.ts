@@ -25,26 +25,24 @@ interface RunJobs {
   readonly warmups: readonly TimerHandle[];
 }
 
-/** How long before a trigger the broker connection is warmed (before the half-second shift below). */
-export const WARM_UP_LEAD_MS = 3_000;
-
 /**
- * Warm-ups and login checks run this much after their lead, half a second off the whole seconds
- * that BUY and SELL times fall on (times of day have no fractions). On the whole second, another
- * strategy's warm-up ran in the same instant as a BUY: its request went out first, took the
- * kept-alive connection, and its reply was read before the BUY's journal commit; the BUY went out
- * 0.5–2 ms later, every time (bench, 2026-11-25).
+ * How long before a trigger the broker connection is warmed. Warm-ups (and login checks, below)
+ * fall half a second off the whole seconds that BUY and SELL times fall on (times of day have no
+ * fractions). With a lead of whole seconds, another strategy's warm-up ran in the same instant as
+ * a BUY: its request went out first, took the kept-alive connection, and its reply was read
+ * before the BUY's journal commit; the BUY went out 0.5–2 ms later, every time (bench, 2026-11-25).
  */
-export const OFF_GRID_MS = 500;
+export const WARM_UP_LEAD_MS = 2_500;
 
-/** Warm-ups of one broker account closer together than this are one warm-up. */
+/** Warm-ups of one broker account closer together than this are one warm-up (and rehearsals of any). */
 export const WARM_UP_SHARED_MS = 1_000;
 
 /**
  * How long before a run's BUY a daily-login broker (Kite) is asked whether its session will
  * carry the run: early enough for the trader to log in, late enough that the day's login exists.
+ * Half a second off the whole seconds, as the warm-ups.
  */
-export const LOGIN_CHECK_LEAD_MS = 30 * 60_000;
+export const LOGIN_CHECK_LEAD_MS = 30 * 60_000 - 500;
 
 export interface StopOptions {
   /**
@@ -61,6 +59,8 @@ export class StrategyManager {
   private readonly tasks = new Set<Promise<void>>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
+  /** When an order's journal step was last rehearsed (ExecutionEngine.rehearse). */
+  private rehearsedAt: number | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -194,15 +194,15 @@ export class StrategyManager {
   schedule(run: Run): void {
     this.cancelJobs(run.strategyId);
     const now = this.ctx.clock.now();
-    const offGrid = (at: number, lead: number) => at - lead + OFF_GRID_MS;
-    const warm = ([at, leg]: readonly [number, 'BUY' | 'SELL']) => this.scheduler.at(offGrid(at, WARM_UP_LEAD_MS), () => this.warm(run, leg, at));
+    const warm = (leg: 'BUY' | 'SELL', at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
       runId: run.id,
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
       warmups: [
-        ...([[run.buyAt, 'BUY'], [run.sellAt, 'SELL']] as const).filter(([at]) => offGrid(at, WARM_UP_LEAD_MS) > now).map(warm),
-        this.scheduler.at(Math.max(now, offGrid(run.buyAt, LOGIN_CHECK_LEAD_MS)), () => void this.checkLogin(run.id)),
+        ...(run.buyAt - WARM_UP_LEAD_MS > now ? [warm('BUY', run.buyAt)] : []),
+        ...(run.sellAt - WARM_UP_LEAD_MS > now ? [warm('SELL', run.sellAt)] : []),
+        this.scheduler.at(Math.max(now, run.buyAt - LOGIN_CHECK_LEAD_MS), () => void this.checkLogin(run.id)),
       ],
     });
   }
@@ -242,17 +242,22 @@ export class StrategyManager {
   /**
    * Best effort: a failed warm-up only means the order pays for the connection itself. One
    * warm-up per broker account serves every trigger around the same instant: 10 000 strategies
-   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.5. It also rehearses the
-   * order's journal step (ExecutionEngine.rehearse: rolled back, nothing written).
+   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.5. Before that, once
+   * per instant for the whole process, it rehearses the order's journal step
+   * (ExecutionEngine.rehearse: rolled back, nothing written).
    */
   private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
     const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
     if (!strategy) return;
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
+    if (this.rehearsedAt === undefined || Math.abs(now - this.rehearsedAt) >= WARM_UP_SHARED_MS) {
+      // One per instant for the whole process: what it warms (statements, code, pages) is shared.
+      this.rehearsedAt = now;
+      this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
+    }
     if (last !== undefined && Math.abs(now - last) < WARM_UP_SHARED_MS) return;
     this.warmedAt.set(strategy.brokerAccountId, now);
-    this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
     void this.ctx.brokers
       .get(strategy.brokerAccountId)
       .then((b) => b.execution.warm?.())

@@ -170,7 +170,7 @@ describe('a time-based strategy on the paper broker', () => {
     expect(warmed).toEqual([at('2026-03-09T13:29:57.500Z'), at('2026-03-09T19:54:57.500Z')]);
   });
 
-  it('rehearses each order\'s journal step at its warm-up, rolled back: nothing written, nothing announced', async () => {
+  it('rehearses the order\'s journal step at its warm-up, rolled back: nothing written, announced or mirrored', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
     await t.start(s.id);
@@ -178,6 +178,7 @@ describe('a time-based strategy on the paper broker', () => {
     const insert = t.repos.orders.insert.bind(t.repos.orders);
     t.repos.orders.insert = (input, now) => (inserts.push(input.leg), insert(input, now));
     const armed = t.run(s.id);
+    const mirrored = await t.runtime.readRuntime(s.id);
     const eventCount = t.events.length;
 
     await until('2026-03-09T13:29:57.500Z');
@@ -185,6 +186,8 @@ describe('a time-based strategy on the paper broker', () => {
     expect(t.orders(s.id)).toEqual([]); // …and rolled back with the run's move to BUYING
     expect(t.run(s.id)).toEqual(armed);
     expect(t.events.slice(eventCount)).toEqual([]);
+    expect(await t.runtime.readRuntime(s.id)).toEqual(mirrored);
+    expect(mirrored).toMatchObject({ state: 'ARMED' });
     expect(t.db.sqlite.inTransaction).toBe(false);
 
     await until('2026-03-09T13:30:01Z');
@@ -195,7 +198,7 @@ describe('a time-based strategy on the paper broker', () => {
     expect(t.run(s.id).state).toBe('IN_POSITION');
   });
 
-  it('warns 29.5 min before the BUY when the broker\'s daily login is not valid, and never when it is', async () => {
+  it('warns 30 min (less half a second) before the BUY when the broker\'s daily login is not valid, and never when it is', async () => {
     t = await startTestEngine({ at: '2026-03-09T12:00:00Z' });
     let session: BrokerSessionInfo = { state: 'expired', checkedAt: null, expiresAt: null, message: 'Kite login needed: log in again.' };
     const checks: number[] = [];
