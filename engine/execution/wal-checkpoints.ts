@@ -30,7 +30,7 @@ export const CHECKPOINT_CLEARANCE_MS = 250;
 /** The next try after one put off because an order was being placed or a job was near. */
 export const CHECKPOINT_RETRY_MS = 100;
 /** The clearance is at least this many times the last checkpoint's duration. */
-export const CLEARANCE_PER_CHECKPOINT_MS = 4;
+export const CLEARANCE_FACTOR = 4;
 /** A checkpoint slower than this is logged. */
 export const SLOW_CHECKPOINT_MS = 100;
 
@@ -65,7 +65,7 @@ export class WalCheckpoints {
         const started = clock.monotonic();
         const done = checkpoint();
         const tookMs = clock.monotonic() - started;
-        this.clearanceMs = Math.max(CHECKPOINT_CLEARANCE_MS, CLEARANCE_PER_CHECKPOINT_MS * tookMs);
+        this.clearanceMs = Math.max(CHECKPOINT_CLEARANCE_MS, CLEARANCE_FACTOR * tookMs);
         if (tookMs > SLOW_CHECKPOINT_MS) logger.warn({ ...done, tookMs, clearanceMs: this.clearanceMs }, 'WAL checkpoint was slow; the next ones keep further from due orders');
         if (done.checkpointed < done.logFrames) logger.debug({ ...done }, 'WAL checkpoint left frames for later (a reader holds them)');
       } catch (err) {

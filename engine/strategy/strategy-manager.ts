@@ -34,7 +34,7 @@ interface RunJobs {
  */
 export const WARM_UP_LEAD_MS = 2_500;
 
-/** Warm-ups of one broker account closer together than this are one warm-up (and rehearsals of any). */
+/** Warm-ups of one broker account closer together than this are one warm-up; so are rehearsals, of any account. */
 export const WARM_UP_SHARED_MS = 1_000;
 
 /**
