@@ -29,6 +29,8 @@ import { recoverySection } from './sections/recovery';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+const profile = argv.includes('--profile');
+const profileAll = argv.includes('--profile-all');
 const onlyArg = argv[argv.indexOf('--only') + 1];
 const only = argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
 const wants = (s: string) => only === null || only.has(s);
@@ -39,14 +41,14 @@ async function main(): Promise<void> {
   const sizes = quick ? QUICK : FULL;
   const dirs = makeTempDirs();
   const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
-  if (argv.includes('--profile')) mkdirSync(profileDir, { recursive: true });
+  if (profile) mkdirSync(profileDir, { recursive: true });
   const built = await buildChildren();
   useBundledChildren(built.dir);
   try {
     await runSections(quick, sizes, dirs, log, started);
   } finally {
     // Profiles point into the bundles: their source maps stay for bench/profile-top.ts.
-    if (argv.includes('--profile') || argv.includes('--profile-all')) log(`bundles kept for the profiles' source maps: ${built.dir}`);
+    if (profile || profileAll) log(`bundles kept for the profiles' source maps: ${built.dir}`);
     else built.remove();
   }
 }
@@ -60,9 +62,9 @@ async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<
     fake,
     fakeInfo,
     clockOffsetMs: tradingDayOffset(),
-    daemonFlags: [...DAEMON_NODE_FLAGS, ...(argv.includes('--profile-all') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
-    profileAll: argv.includes('--profile-all'),
-    profileDir: argv.includes('--profile') ? profileDir : null,
+    daemonFlags: [...DAEMON_NODE_FLAGS, ...(profileAll ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    profileAll,
+    profileDir: profile ? profileDir : null,
     log,
     ...dirs,
   };

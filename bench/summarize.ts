@@ -15,6 +15,6 @@ const walk = (o: unknown, path: string): void => {
     const floor = rec.floor === undefined ? '' : `  floor ${String(rec.floor)}  ×${String(rec.ratio_to_floor)}`;
     return void console.log(`${path} = ${rec.value} ${rec.unit}${floor}`);
   }
-  for (const [k, v] of Object.entries(rec)) if (k !== 'what' && k !== 'floor_program') walk(v, path ? `${path}.${k}` : k);
+  for (const [k, v] of Object.entries(rec)) if (k !== 'what' && !k.endsWith('_program')) walk(v, path ? `${path}.${k}` : k);
 };
 walk(doc, '');

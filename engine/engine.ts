@@ -3,6 +3,7 @@
  * app and the tests all build the engine here; nothing in it reads the environment.
  */
 import type { Logger } from 'pino';
+import type { Db } from '../db/client';
 import type { Repos } from '../db/repos';
 import type { Clock } from './core/clock';
 import { EventBus } from './bus/event-bus';
@@ -34,7 +35,7 @@ export interface EngineDeps {
   /** The crash soak's kill points; none by default. */
   readonly crashPoints?: CrashPoints;
   /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
-  readonly checkpoint?: () => { readonly logFrames: number; readonly checkpointed: number };
+  readonly checkpoint?: Db['checkpoint'];
 }
 
 export interface Engine {

@@ -32,15 +32,14 @@ const importedAt = performance.timeOrigin + performance.now();
 export interface RunStats {
   readonly cpuPct: number;
   readonly commits: { readonly count: number; readonly p50Ms: number; readonly longestMs: number };
-  readonly gc: { readonly count: number; readonly over10ms: number; readonly longestMs: number; readonly totalMs: number };
-  /** Each GC pause: [wall-clock start (epoch ms), duration (ms)], to match against an order's window. */
-  readonly gcPauses: ReadonlyArray<readonly [number, number]>;
+  /** Each GC pause: [wall-clock start (epoch ms), duration (ms), a major GC], to match against an order's window. */
+  readonly gcPauses: ReadonlyArray<readonly [number, number, boolean]>;
 }
 
-/** CPU time and wall time at the last `runStats` call. */
+/** CPU time and wall time at the last mark (`markRunStats`, `runStats`). */
 let cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
 
-/** Durations of the journal's durable commits (each one fsync) since the last `runStats` call. */
+/** Durations of the journal's durable commits (each one fsync) since the last mark. */
 let commitMs: number[] = [];
 
 /**
@@ -64,9 +63,31 @@ function timeDurableCommits(repos: Repos): void {
   };
 }
 
-/** Garbage-collection pauses since the last `runStats` call. */
+/** Garbage-collection pauses since the last mark. */
 let gcEntries: PerformanceEntry[] = [];
 new PerformanceObserver((list) => void gcEntries.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
+
+/** Starts a measured window: CPU, commits and GC pauses count from here. */
+function markRunStats(): void {
+  cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
+  commitMs = [];
+  gcEntries = [];
+}
+
+/** What the daemon went through since the last mark, and a new mark. */
+function runStatsSinceMark(): RunStats {
+  const used = process.cpuUsage(cpuMark.cpu);
+  const wall = performance.now() - cpuMark.at;
+  const commits = commitMs.sort((a, b) => a - b);
+  const entries = gcEntries;
+  markRunStats();
+  const major = (e: PerformanceEntry) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
+  return {
+    cpuPct: ((used.user + used.system) / 1000 / wall) * 100,
+    commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
+    gcPauses: entries.map((e) => [performance.timeOrigin + e.startTime, e.duration, major(e)] as const),
+  };
+}
 
 export interface StartArgs {
   readonly dataDir: string;
@@ -230,9 +251,6 @@ serve({
     setup = { token, userId, accountId: account.id as number };
     return setup;
   },
-  useSetup(args: Setup) {
-    setup = args;
-  },
   createStrategies: (args: CreateArgs) => createStrategies(args),
   seedPositions: (args: { symbols: readonly string[] }) => seedPositions(args),
   async state(): Promise<{ armed: number; stops: number; now: number }> {
@@ -241,46 +259,26 @@ serve({
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
   async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const gcBefore = gcEntries.length;
+    markRunStats();
     await new Promise((r) => setTimeout(r, args.windowMs));
-    const c = process.cpuUsage(c0);
-    const wall = performance.now() - t0;
+    const { cpuPct, gcPauses } = runStatsSinceMark();
     const mem = process.memoryUsage();
     const mb = (b: number) => b / 2 ** 20;
     // A major GC in the window (V8's memory reducer, some seconds after the last allocations) is most of its CPU.
-    const gcs = gcEntries.slice(gcBefore);
-    const majorGcs = gcs.filter((e) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length;
-    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct: ((c.user + c.system) / 1000 / wall) * 100, gcPauses: gcs.length, majorGcs };
-  },
-  async idle() {
-    await handle!.engine.idle();
+    const majorGcs = gcPauses.filter(([, , major]) => major).length;
+    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct, gcPauses: gcPauses.length, majorGcs };
   },
   async stop() {
     await handle?.stop();
     handle = undefined;
   },
+  /** Starts a measured window (`measuredRun` in bench/lib/daemon-child.ts). */
+  markRunStats,
   /**
-   * What the daemon went through since the last call (the tick runs report it per run): its CPU
-   * use in percent of one core, its durable journal commits, its GC pauses.
+   * What the daemon went through since the mark (the tick runs and the 1-strategy trial report
+   * it): its CPU use in percent of one core, its durable journal commits, its GC pauses.
    */
-  runStats(): RunStats {
-    const used = process.cpuUsage(cpuMark.cpu);
-    const wall = performance.now() - cpuMark.at;
-    cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
-    const commits = commitMs.sort((a, b) => a - b);
-    const entries = gcEntries;
-    const pauses = entries.map((e) => e.duration);
-    commitMs = [];
-    gcEntries = [];
-    return {
-      cpuPct: ((used.user + used.system) / 1000 / wall) * 100,
-      commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
-      gc: { count: pauses.length, over10ms: pauses.filter((d) => d > 10).length, longestMs: Math.max(0, ...pauses), totalMs: pauses.reduce((a, b) => a + b, 0) },
-      gcPauses: entries.map((e) => [performance.timeOrigin + e.startTime, e.duration] as const),
-    };
-  },
+  runStats: runStatsSinceMark,
   /** Diagnostics: a heap snapshot (open in DevTools, or summarize with bench/heap-top.ts). */
   heapSnapshot(args: { file: string }): string {
     return writeHeapSnapshot(args.file);

@@ -64,8 +64,8 @@ serve({
     anchor();
   },
   /** Order requests that arrived, from index `from` on. */
-  arrivals(args: { from: number }): { arrivals: Arrival[] } {
-    return { arrivals: fake!.received(args.from).map((r): Arrival => [r.clientOrderId ?? '', r.symbol ?? '', r.side ?? '', r.at]) };
+  arrivals(args: { from: number }): Arrival[] {
+    return fake!.received(args.from).map((r): Arrival => [r.clientOrderId ?? '', r.symbol ?? '', r.side ?? '', r.at]);
   },
   count(): number {
     return fake!.receivedCount();

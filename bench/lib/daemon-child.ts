@@ -47,11 +47,19 @@ export async function profiled<T>(ctx: BenchContext, child: Child, name: string,
   }
 }
 
-/** The daemon's side of a measured run (its `runStats` since the call before): CPU, journal commits, GC. */
-export function daemonFigures({ cpuPct, commits, gc }: RunStats) {
+/** Runs `window` and returns with it what the daemon went through meanwhile (its `runStats`). */
+export async function measuredRun<T>(child: Child, window: () => Promise<T>): Promise<{ result: T; stats: RunStats }> {
+  await child.call('markRunStats');
+  const result = await window();
+  return { result, stats: await child.call<RunStats>('runStats') };
+}
+
+/** The daemon's side of a measured run: CPU, journal commits, GC. */
+export function daemonFigures({ cpuPct, commits, gcPauses }: RunStats) {
+  const pauses = gcPauses.map(([, ms]) => ms);
   return {
     daemon_cpu: figure(cpuPct, '% of one core'),
     daemon_journal_commits: { count: figure(commits.count, 'commits'), p50: figure(commits.p50Ms, 'ms'), longest: figure(commits.longestMs, 'ms') },
-    daemon_gc: { pauses: figure(gc.count, 'pauses'), over_10ms: figure(gc.over10ms, 'pauses'), longest: figure(gc.longestMs, 'ms'), total: figure(gc.totalMs, 'ms') },
+    daemon_gc: { pauses: figure(pauses.length, 'pauses'), over_10ms: figure(pauses.filter((d) => d > 10).length, 'pauses'), longest: figure(Math.max(0, ...pauses), 'ms'), total: figure(pauses.reduce((a, b) => a + b, 0), 'ms') },
   };
 }

@@ -28,7 +28,7 @@ export function summarize(samples: readonly number[]): Summary {
   return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-const round = (n: number, digits = 3): number => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
+export const round = (n: number, digits = 3): number => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
 
 export function figure(value: number, unit: string, floor?: number): Figure {
   if (floor === undefined) return { value: round(value), unit };

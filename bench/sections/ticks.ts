@@ -10,12 +10,11 @@
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/bench-context';
 import { sleep } from '../lib/sleep';
-import { daemonFigures, endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
+import { daemonFigures, endDaemon, freshDaemon, measuredRun, profiled, type DaemonChild } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
 import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
 import { symbols as symbolList } from '../lib/symbols';
 import type { Arrival, TickResult } from '../children/fake';
-import type { RunStats } from '../children/daemon';
 
 interface TickRun {
   readonly rate: number;
@@ -66,7 +65,7 @@ async function tickRun(ctx: BenchContext, rate: number, durationMs: number, symb
   Object.assign(taken.bySymbol, result.taken);
   taken.crossings += result.crossings.length;
   await sleep(1_000);
-  const { arrivals } = await ctx.fake.call<{ arrivals: Arrival[] }>('arrivals', { from });
+  const arrivals = await ctx.fake.call<Arrival[]>('arrivals', { from });
   const latencies = match(result, arrivals);
   return { rate, achievedRate: (result.sent / result.elapsedMs) * 1000, latency: summarize(latencies), crossings: result.crossings.length, answered: latencies.length };
 }
@@ -126,9 +125,7 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     try {
       for (const rate of sizes.ticks.rates) {
         ctx.log(`ticks: ${k} stops, ${rate} ticks/s`);
-        await d.child.call('runStats');
-        const run = await profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken));
-        const stats = await d.child.call<RunStats>('runStats');
+        const { result: run, stats } = await measuredRun(d.child, () => profiled(ctx, d.child, `ticks-${k}-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken)));
         runs.push({
           armed_stops: k,
           symbols: symbols.length,

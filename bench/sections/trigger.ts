@@ -10,11 +10,11 @@
 import { join } from 'node:path';
 import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
 import { sleep, sleepUntil } from '../lib/sleep';
-import { daemonFigures, endDaemon, freshDaemon, profiled, type DaemonChild } from '../lib/daemon-child';
+import { daemonFigures, endDaemon, freshDaemon, measuredRun, profiled, type DaemonChild } from '../lib/daemon-child';
 import type { RunStats } from '../children/daemon';
 import { spawnChild } from '../lib/rpc';
-import { figure, latencyFigures, summarize, type Summary } from '../lib/stats';
-import { symbolOf, symbols } from '../lib/symbols';
+import { figure, latencyFigures, round, summarize, type Summary } from '../lib/stats';
+import { symbolOf, symbols as symbolList } from '../lib/symbols';
 import type { Arrival } from '../children/fake';
 import { WARM_UP_LEAD_MS } from '../../engine/strategy/strategy-manager';
 
@@ -26,8 +26,8 @@ interface Trial {
 
 interface Measured {
   readonly lateness: Summary;
-  /** The latest order of each round, worst first: [round, lateness ms]. */
-  readonly worst: ReadonlyArray<readonly [number, number]>;
+  /** The latest order of each round, worst first: [round, lateness ms, the round's instant]. */
+  readonly worst: ReadonlyArray<readonly [number, number, number]>;
   /** The latest order of the first round: the first after the program started. */
   readonly first: number;
   /** Last arrival after its instant, worst round. */
@@ -49,8 +49,11 @@ function measure(trial: Trial, arrivals: readonly Arrival[]): Measured {
     late.push(l);
     lastPerRound.set(r, Math.max(lastPerRound.get(r) ?? 0, l));
   }
-  const worst = [...lastPerRound].sort((a, b) => b[1] - a[1]).slice(0, 3);
-  return { lateness: summarize(late), worst, first: lastPerRound.get(0) ?? Number.NaN, allOutMs: Math.max(...lastPerRound.values()), arrived: late.length, expected: trial.instants.length * trial.perInstant };
+  const worst = [...lastPerRound]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([r, ms]) => [r, ms, trial.instants[r]!] as const);
+  return { lateness: summarize(late), worst, first: lastPerRound.get(0) ?? Number.NaN, allOutMs: worst[0]?.[1] ?? Number.NEGATIVE_INFINITY, arrived: late.length, expected: trial.instants.length * trial.perInstant };
 }
 
 async function collect(ctx: BenchContext, from: number, trial: Trial): Promise<Arrival[]> {
@@ -63,7 +66,7 @@ async function collect(ctx: BenchContext, from: number, trial: Trial): Promise<A
     await sleep(100);
   }
   await sleep(200); // a straggler beyond the expected count would show up as an error, not hide
-  return (await ctx.fake.call<{ arrivals: Arrival[] }>('arrivals', { from })).arrivals;
+  return ctx.fake.call<Arrival[]>('arrivals', { from });
 }
 
 /** Anchors the fake's sub-ms wall clock shortly before the first instant. */
@@ -91,8 +94,7 @@ async function floorTrial(ctx: BenchContext, trial: Trial, tag: string): Promise
   const floor = spawnChild('floor-timer');
   try {
     const from = await ctx.fake.call<number>('count');
-    const symbols = Array.from({ length: Math.min(trial.perInstant, ctx.sizes.universe) }, (_, i) => symbolOf(i));
-    const firing = floor.call('fire', fireArgs(ctx, trial, `floor-${tag}-${Date.now()}`, symbols));
+    const firing = floor.call('fire', fireArgs(ctx, trial, `floor-${tag}-${Date.now()}`, symbolList(Math.min(trial.perInstant, ctx.sizes.universe))));
     await anchorBefore(ctx, trial.instants[0]!);
     const arrivals = await collect(ctx, from, trial);
     await firing;
@@ -102,9 +104,20 @@ async function floorTrial(ctx: BenchContext, trial: Trial, tag: string): Promise
   }
 }
 
+/** The arming of a trial ran past its first instant; `armMs` is how long it took. */
+class ArmingTooSlow extends Error {
+  constructor(
+    readonly armMs: number,
+    strategies: number,
+    leadMs: number,
+  ) {
+    super(`arming ${strategies} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
+  }
+}
+
 /**
  * Arms `n` strategies on each of `rounds` consecutive whole seconds, the first at least `leadMs`
- * away; throws (naming the time it took) when the arming ran past the first second.
+ * away; throws ArmingTooSlow when the arming ran past the first second.
  */
 async function armRounds(ctx: BenchContext, d: DaemonChild, n: number, rounds: number, leadMs: number): Promise<{ engine: Trial; armMs: number }> {
   const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
@@ -113,16 +126,16 @@ async function armRounds(ctx: BenchContext, d: DaemonChild, n: number, rounds: n
   for (let r = 0; r < rounds; r++) {
     const buyAt = engine.instants[r]! + ctx.clockOffsetMs;
     await d.child.call('createStrategies', {
-      symbols: symbols(n, ctx.sizes.universe, r),
+      symbols: symbolList(n, ctx.sizes.universe, r),
       buyTime: utcTimeOfDay(buyAt),
       sellTime: utcTimeOfDay(buyAt + 3_600_000),
       stopLoss: 50,
       start: true,
-      concurrency: Math.min(n, 32),
+      concurrency: 32,
     });
   }
   const armMs = performance.now() - t0;
-  if (Date.now() > first - 500) throw new Error(`arming ${n * rounds} strategies took ${Math.round(armMs)} ms, past the lead of ${leadMs} ms`);
+  if (Date.now() > first - 500) throw new ArmingTooSlow(armMs, n * rounds, leadMs);
   return { engine, armMs };
 }
 
@@ -131,10 +144,9 @@ async function withArmingRetry<T>(ctx: BenchContext, leadMs: number, trial: (lea
   try {
     return await trial(leadMs, false);
   } catch (err) {
-    const needed = /took (\d+) ms/.exec(String(err))?.[1];
-    if (!needed) throw err;
+    if (!(err instanceof ArmingTooSlow)) throw err;
     ctx.log(`trigger: ${String(err)}; retrying with a longer lead`);
-    return trial(Number(needed) * 1.5 + 4_000, true);
+    return trial(Math.round(err.armMs) * 1.5 + 4_000, true);
   }
 }
 
@@ -142,7 +154,7 @@ async function withArmingRetry<T>(ctx: BenchContext, leadMs: number, trial: (lea
  * N = 1: the engine on whole seconds, the bare floor a third of a second later, the durable floor
  * (which journals each order first, as invariant 2 asks) two thirds later, all in the same minutes.
  */
-async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: number): Promise<{ engine: Measured; floor: Measured; durableFloor: Measured; armMs: number; daemon: RunStats; firstInstant: number }> {
+async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: number): Promise<{ engine: Measured; floor: Measured; durableFloor: Measured; armMs: number; daemon: RunStats }> {
   const d = await freshDaemon(ctx, 'trigger-n1');
   const floors = [spawnChild('floor-timer'), spawnChild('floor-timer')] as const;
   try {
@@ -155,10 +167,8 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
     const journal = join(ctx.tempDir('trigger-floor-journal'), 'journal.sqlite');
     const firing = [floors[0].call('fire', fireArgs(ctx, floor, prefixes[0], [symbolOf(0)])), floors[1].call('fire', fireArgs(ctx, durableFloor, prefixes[1], [symbolOf(0)], journal))];
     await anchorBefore(ctx, engine.instants[0]!);
-    await d.child.call('runStats');
     const all = [...engine.instants, ...floor.instants, ...durableFloor.instants].sort((a, b) => a - b);
-    const arrivals = await profiled(ctx, d.child, 'trigger-n1', () => collect(ctx, from, { instants: all, perInstant: 1 }));
-    const daemon = await d.child.call<RunStats>('runStats');
+    const { result: arrivals, stats: daemon } = await measuredRun(d.child, () => profiled(ctx, d.child, 'trigger-n1', () => collect(ctx, from, { instants: all, perInstant: 1 })));
     await Promise.all(firing);
     const of = (prefix: string) => arrivals.filter((a) => a[0].startsWith(prefix));
     return {
@@ -167,7 +177,6 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
       durableFloor: measure(durableFloor, of(prefixes[1])),
       armMs,
       daemon,
-      firstInstant: engine.instants[0]!,
     };
   } finally {
     for (const f of floors) await f.kill();
@@ -180,20 +189,16 @@ async function interleavedTrial(ctx: BenchContext, rounds: number, leadMs: numbe
  * the engine and of each floor, to tell a cold first order or a GC pause (the daemon's pauses
  * inside the window from 3 ms before the instant to the arrival) from noise that hits all three.
  */
-function worstSeconds(engine: Measured, floor: Measured, durableFloor: Measured, daemon: RunStats, firstInstant: number) {
+function worstSeconds(engine: Measured, floor: Measured, durableFloor: Measured, daemon: RunStats) {
   const gcIn = (from: number, to: number) => daemon.gcPauses.filter(([at, ms]) => at < to && at + ms > from).reduce((sum, [, ms]) => sum + ms, 0);
+  const seconds = (m: Measured) => m.worst.map(([second, ms]) => ({ second, lateness_ms: round(ms, 2) }));
   return {
-    first_second_ms: { engine: round2(engine.first), floor: round2(floor.first), durable_floor: round2(durableFloor.first) },
-    engine: engine.worst.map(([round, ms]) => {
-      const instant = firstInstant + round * 1000;
-      return { second: round, lateness_ms: round2(ms), daemon_gc_ms_in_window: round2(gcIn(instant - 3, instant + ms)) };
-    }),
-    floor: floor.worst.map(([round, ms]) => ({ second: round, lateness_ms: round2(ms) })),
-    durable_floor: durableFloor.worst.map(([round, ms]) => ({ second: round, lateness_ms: round2(ms) })),
+    first_second_ms: { engine: round(engine.first, 2), floor: round(floor.first, 2), durable_floor: round(durableFloor.first, 2) },
+    engine: engine.worst.map(([second, ms, instant]) => ({ second, lateness_ms: round(ms, 2), daemon_gc_ms_in_window: round(gcIn(instant - 3, instant + ms), 2) })),
+    floor: seconds(floor),
+    durable_floor: seconds(durableFloor),
   };
 }
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function engineTrial(ctx: BenchContext, n: number, rounds: number, tag: string, leadMs: number): Promise<{ m: Measured; armMs: number }> {
   const d = await freshDaemon(ctx, `trigger-${tag}`);
@@ -224,7 +229,7 @@ export async function triggerSection(ctx: BenchContext): Promise<Record<string, 
       floor = all.floor;
       durableFloor = all.durableFloor;
       result = { m: all.engine, armMs: all.armMs };
-      diagnosis = { worst_seconds: worstSeconds(all.engine, all.floor, all.durableFloor, all.daemon, all.firstInstant), ...daemonFigures(all.daemon) };
+      diagnosis = { worst_seconds: worstSeconds(all.engine, all.floor, all.durableFloor, all.daemon), ...daemonFigures(all.daemon) };
     } else {
       ctx.log(`trigger: floor, ${n} order(s) × ${rounds} second(s)`);
       const firstFloor = Math.ceil((Date.now() + sizes.minLeadMs) / 1000) * 1000;

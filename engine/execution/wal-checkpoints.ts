@@ -13,10 +13,11 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock';
+import type { Db } from '../../db/client';
 
 export interface WalCheckpointsDeps {
   readonly clock: Clock;
-  readonly checkpoint: () => { readonly logFrames: number; readonly checkpointed: number };
+  readonly checkpoint: Db['checkpoint'];
   /** True while an order intent is queued or being placed. */
   readonly busy: () => boolean;
   /** The next scheduled job's instant (epoch ms), if any. */

@@ -34,7 +34,7 @@ interface RunJobs {
  */
 export const WARM_UP_LEAD_MS = 2_500;
 
-/** Warm-ups of one broker account closer together than this are one warm-up; so are rehearsals, of any account. */
+/** Warm-ups of one broker account closer together than this are one warm-up. */
 export const WARM_UP_SHARED_MS = 1_000;
 
 /**
@@ -59,8 +59,6 @@ export class StrategyManager {
   private readonly tasks = new Set<Promise<void>>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
-  /** When an order's journal step was last rehearsed (ExecutionEngine.rehearse). */
-  private rehearsedAt: number | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -242,20 +240,15 @@ export class StrategyManager {
   /**
    * Best effort: a failed warm-up only means the order pays for the connection itself. One
    * warm-up per broker account serves every trigger around the same instant: 10 000 strategies
-   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.5. Before that, once
-   * per instant for the whole process, it rehearses the order's journal step
-   * (ExecutionEngine.rehearse: rolled back, nothing written).
+   * buying at 09:30:00 must not send 10 000 warm-up requests at 09:29:57.5. It also rehearses the
+   * order's journal step (ExecutionEngine.rehearse: rolled back, nothing written).
    */
   private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
     const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
     if (!strategy) return;
+    this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
-    if (this.rehearsedAt === undefined || Math.abs(now - this.rehearsedAt) >= WARM_UP_SHARED_MS) {
-      // One per instant for the whole process: what it warms (statements, code, pages) is shared.
-      this.rehearsedAt = now;
-      this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
-    }
     if (last !== undefined && Math.abs(now - last) < WARM_UP_SHARED_MS) return;
     this.warmedAt.set(strategy.brokerAccountId, now);
     void this.ctx.brokers

@@ -43,7 +43,7 @@ export function firstLine(proc: ChildProcess, match: (line: string) => string | 
 
 
 /** What to run: node's arguments before `daemon …`, and the working directory. */
-export interface DaemonProgram {
+interface DaemonProgram {
   readonly argv: readonly string[];
   readonly cwd: string;
 }
