@@ -7,8 +7,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { applyMigrations } from './migrate';
 import * as schema from './schema';
 
-/** The drizzle handle over the schema; repositories take this. */
-export type Orm = BetterSQLite3Database<typeof schema>;
+/** The drizzle handle over the schema, and its connection ($client); repositories take this. */
+export type Orm = BetterSQLite3Database<typeof schema> & { readonly $client: Database.Database };
 
 /** An open database: the raw connection (PRAGMAs, transactions), the drizzle handle, close(). */
 export interface Db {

@@ -86,7 +86,8 @@ export function createEngine(deps: EngineDeps): Engine {
   });
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
   const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar);
-  const stopAudit = recordEvents(bus, deps.repos, deps.logger);
+  // Behind this turn's journal commit (one more turn), and behind the orders of a burst.
+  const stopAudit = recordEvents(bus, deps.repos, deps.logger, (write) => execution.whenOrdersOut(() => setImmediate(write)));
   const checkpoints = deps.checkpoint
     ? new WalCheckpoints({ clock: deps.clock, checkpoint: deps.checkpoint, busy: () => !execution.isIdle(), nextJobAt: () => scheduler.nextAt(), logger: deps.logger })
     : null;

@@ -4,7 +4,7 @@ import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type User
 import type { Orm } from '../client';
 import { events } from '../schema';
 import { parseJsonObject } from './json';
-import { placeholders } from './prepared';
+import { rawTable } from './prepared';
 
 export const EVENTS_DEFAULT_LIMIT = 100;
 export const EVENTS_MAX_LIMIT = 500;
@@ -65,16 +65,14 @@ function toEvent(row: Row): StoredEvent {
 }
 
 export function createEventsRepo(orm: Orm): EventsRepo {
-  // Every engine event is appended here: prepared once (prepared.ts).
-  const insert = orm
-    .insert(events)
-    .values(placeholders(['userId', 'strategyId', 'runId', 'type', 'payload', 'at']) as never)
-    .returning({ id: events.id })
-    .prepare();
+  // Every engine event is appended here: prepared once, on better-sqlite3 itself (prepared.ts, rawTable).
+  const t = rawTable(orm.$client, events);
+  const appended = ['userId', 'strategyId', 'runId', 'type', 'payload', 'at'];
+  const insert = t.prepare(`INSERT INTO ${t.name} (${appended.map(t.column).join(', ')}) VALUES (${appended.map((k) => `@${k}`).join(', ')})`);
   return {
     append(input) {
       if (Array.isArray(input.payload)) throw new TypeError('event payload must be a JSON object, not an array');
-      const row = insert.get({
+      const { lastInsertRowid } = insert.run({
         userId: input.userId,
         strategyId: input.strategyId ?? null,
         runId: input.runId ?? null,
@@ -82,7 +80,7 @@ export function createEventsRepo(orm: Orm): EventsRepo {
         payload: JSON.stringify(input.payload),
         at: input.at,
       });
-      return row!.id;
+      return Number(lastInsertRowid);
     },
     list(userId, query = {}) {
       const where: SQL[] = [eq(events.userId, userId)];

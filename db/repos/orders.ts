@@ -3,14 +3,14 @@
  * broker answers. Its unique indexes are invariant 1's last line of defence: one order per
  * (run, slot) and one per (broker account, client order id), whatever races the engine loses.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
 import type { Exchange, Leg, Order, OrderSide, OrderSlot, OrderStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { orders } from '../schema';
 import { translated } from './errors';
-import { byShape, ID, placeholders } from './prepared';
+import { ID, rawTable } from './prepared';
 import { pick } from './json';
 
 /** Statuses whose outcome is not settled; recovery looks each one up at the broker. */
@@ -78,6 +78,9 @@ export interface OrdersRepo {
 
 type Row = typeof orders.$inferSelect;
 
+/** The columns an insert writes: all but the id. */
+const INSERTED = Object.keys(getTableColumns(orders)).filter((k) => k !== 'id') as readonly (keyof Row)[];
+
 function toOrder(row: Row): Order {
   return {
     id: asOrderId(row.id),
@@ -108,20 +111,13 @@ function toOrder(row: Row): Order {
 }
 
 export function createOrdersRepo(orm: Orm): OrdersRepo {
-  // The order path's queries, prepared once (prepared.ts).
-  const byId = orm.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
-  const bySlot = orm
-    .select()
-    .from(orders)
-    .where(and(eq(orders.runId, sql.placeholder('runId')), eq(orders.slot, sql.placeholder('slot'))))
-    .prepare();
-  const byClientId = orm
-    .select()
-    .from(orders)
-    .where(and(eq(orders.brokerAccountId, sql.placeholder('brokerAccountId')), eq(orders.clientOrderId, sql.placeholder('clientOrderId'))))
-    .prepare();
-  const insert = byShape((keys) => orm.insert(orders).values(placeholders(keys) as never).returning().prepare());
-  const update = byShape((keys) => orm.update(orders).set(placeholders(keys)).where(eq(orders.id, sql.placeholder(ID))).returning().prepare());
+  // The order path's queries, prepared once on better-sqlite3 itself (prepared.ts, rawTable).
+  const t = rawTable(orm.$client, orders);
+  const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
+  const bySlot = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('slot')} = ?`);
+  const byClientId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('clientOrderId')} = ?`);
+  const inserted: readonly (keyof Row)[] = INSERTED;
+  const insert = t.prepare(`INSERT INTO ${t.name} (${inserted.map(t.column).join(', ')}) VALUES (${inserted.map((k) => `@${k}`).join(', ')})`);
   return {
     insert(input, now) {
       // The (run, slot) index only guards invariant 1 if slot follows leg (core/types slotOf).
@@ -129,8 +125,8 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       if (input.slot !== (entry ? 'entry' : 'exit') || input.side !== (entry ? 'buy' : 'sell')) {
         throw new TypeError(`order leg ${input.leg} must have slot ${entry ? 'entry' : 'exit'} and side ${entry ? 'buy' : 'sell'}`);
       }
-      const values = {
-        ...pick(input, PATCHABLE),
+      // Every column but the id, so the row is known without reading it back (no RETURNING).
+      const values: Omit<Row, 'id'> = {
         runId: input.runId,
         strategyId: input.strategyId,
         userId: input.userId,
@@ -139,32 +135,39 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
         side: input.side,
         slot: input.slot,
         clientOrderId: input.clientOrderId,
+        brokerOrderId: input.brokerOrderId ?? null,
         symbol: input.symbol,
         exchange: input.exchange,
         qty: input.qty,
         status: input.status,
         scheduledAt: input.scheduledAt,
+        dispatchedAt: input.dispatchedAt ?? null,
+        ackedAt: input.ackedAt ?? null,
+        filledAt: input.filledAt ?? null,
+        filledQty: input.filledQty ?? 0,
+        fillPrice: input.fillPrice ?? null,
+        rejectReason: input.rejectReason ?? null,
         createdAt: now,
         updatedAt: now,
       };
-      const row = translated(() => insert(values).get(values));
-      return toOrder(row);
+      const { lastInsertRowid } = translated(() => insert.run(values));
+      return toOrder({ id: Number(lastInsertRowid), ...values });
     },
     getInternal(id) {
-      const row = byId.get({ id });
+      const row = t.row(byId.get(id));
       return row && toOrder(row);
     },
     findBySlotInternal(runId, slot) {
-      const row = bySlot.get({ runId, slot });
+      const row = t.row(bySlot.get(runId, slot));
       return row && toOrder(row);
     },
     findByClientOrderIdInternal(brokerAccountId, clientOrderId) {
-      const row = byClientId.get({ brokerAccountId, clientOrderId });
+      const row = t.row(byClientId.get(brokerAccountId, clientOrderId));
       return row && toOrder(row);
     },
     update(id, patch, now) {
       const set = { ...pick(patch, PATCHABLE), updatedAt: now };
-      const row = translated(() => update(set).get({ ...set, [ID]: id }));
+      const row = t.row(translated(() => t.updateById(set).get({ ...t.bind(set), [ID]: id })));
       if (!row) throw new Error(`order ${id} not found`);
       return toOrder(row);
     },

@@ -68,6 +68,12 @@ describe('runs repo', () => {
     );
     expect(u).toMatchObject({ state: 'IN_POSITION', positionQty: 1, entryPrice: 2900.5, exitLeg: 'STOPLOSS', stopRequested: true, createdAt: 10, updatedAt: 20 });
     expect(t.repos.runs.update(r.id, { entryPrice: null, stopRequested: false }, 21)).toMatchObject({ entryPrice: null, stopRequested: false });
+    // Every read path gives the boolean column as a boolean, as drizzle maps it.
+    expect(t.repos.runs.getInternal(r.id)).toMatchObject({ stopRequested: false, entryPrice: null });
+    t.repos.runs.update(r.id, { stopRequested: true }, 22);
+    expect(t.repos.runs.getInternal(r.id)!.stopRequested).toBe(true);
+    expect(t.repos.runs.findInternal(r.strategyId, '2026-03-09')!.stopRequested).toBe(true);
+    expect(t.repos.runs.get(r.userId, r.id)).toEqual(t.repos.runs.getInternal(r.id));
     expect(() => t.repos.runs.update(asRunId(999), { state: 'SOLD' }, 1)).toThrow(/not found/);
   });
 

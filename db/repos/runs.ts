@@ -6,7 +6,7 @@ import type { Orm } from '../client';
 import { runs } from '../schema';
 import { translated } from './errors';
 import { pick } from './json';
-import { byShape, ID, placeholders } from './prepared';
+import { byShape, ID, placeholders, rawTable } from './prepared';
 
 /** States after which a run places no more orders (core/run-state.ts isTerminal). */
 export const TERMINAL_RUN_STATES = ['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED'] as const satisfies readonly RunState[];
@@ -99,16 +99,12 @@ export function createRunsRepo(orm: Orm): RunsRepo {
     const row = orm.select().from(runs).where(where).get();
     return row && toRun(row);
   };
-  // The engine's hot paths, prepared once (prepared.ts).
-  const byId = orm.select().from(runs).where(eq(runs.id, sql.placeholder('id'))).prepare();
-  const byStrategyDate = orm
-    .select()
-    .from(runs)
-    .where(and(eq(runs.strategyId, sql.placeholder('strategyId')), eq(runs.tradingDate, sql.placeholder('tradingDate'))))
-    .prepare();
+  // The engine's hot paths, prepared once (prepared.ts); the order path's on better-sqlite3 itself (rawTable).
+  const t = rawTable(orm.$client, runs);
+  const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
+  const byStrategyDate = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? AND ${t.column('tradingDate')} = ?`);
   const latest = orm.select().from(runs).where(eq(runs.strategyId, sql.placeholder('strategyId'))).orderBy(...newest).limit(1).prepare();
   const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
-  const update = byShape((keys) => orm.update(runs).set(placeholders(keys)).where(eq(runs.id, sql.placeholder(ID))).returning().prepare());
   return {
     create(input, now) {
       const values = {
@@ -127,11 +123,11 @@ export function createRunsRepo(orm: Orm): RunsRepo {
     },
     get: (userId, id) => one(and(eq(runs.id, id), eq(runs.userId, userId))),
     getInternal(id) {
-      const row = byId.get({ id });
+      const row = t.row(byId.get(id));
       return row && toRun(row);
     },
     findInternal(strategyId, tradingDate) {
-      const row = byStrategyDate.get({ strategyId, tradingDate });
+      const row = t.row(byStrategyDate.get(strategyId, tradingDate));
       return row && toRun(row);
     },
     latestInternal(strategyId) {
@@ -150,7 +146,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
     },
     update(id, patch, now) {
       const set = { ...pick(patch, PATCHABLE), updatedAt: now };
-      const row = translated(() => update(set).get({ ...set, [ID]: id }));
+      const row = t.row(translated(() => t.updateById(set).get({ ...t.bind(set), [ID]: id })));
       if (!row) throw new Error(`run ${id} not found`);
       return toRun(row);
     },

@@ -6,7 +6,7 @@ import type { Orm } from '../client';
 import { brokerAccounts, strategies } from '../schema';
 import { ForeignKeyViolation, translated } from './errors';
 import { pick } from './json';
-import { placeholders } from './prepared';
+import { placeholders, rawTable } from './prepared';
 
 export type NewStrategy = Omit<Strategy, 'id' | 'createdAt' | 'updatedAt'>;
 
@@ -85,7 +85,9 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     .from(brokerAccounts)
     .where(and(eq(brokerAccounts.id, sql.placeholder('accountId')), eq(brokerAccounts.userId, sql.placeholder('userId'))))
     .prepare();
-  const byId = orm.select().from(strategies).where(eq(strategies.id, sql.placeholder('id'))).prepare();
+  // Read for every order: on better-sqlite3 itself (rawTable).
+  const raw = rawTable(orm.$client, strategies);
+  const byId = raw.prepare(`SELECT ${raw.columns} FROM ${raw.name} WHERE "id" = ?`);
   const byUserAndId = orm
     .select()
     .from(strategies)
@@ -133,7 +135,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return row && toStrategy(row);
     },
     getInternal(id) {
-      const row = byId.get({ id });
+      const row = raw.row(byId.get(id));
       return row && toStrategy(row);
     },
     list(userId) {

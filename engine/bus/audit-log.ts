@@ -9,12 +9,16 @@ import type { EventBus } from './event-bus';
  * one transaction after that turn's callbacks, so they share one commit (one fsync), and an order
  * request goes on the wire before its events are written, not after. The returned function
  * unsubscribes and writes what is still waiting.
+ *
+ * `defer` runs the write later; by default two turns later, behind the order journal's group commit
+ * of this turn, never ahead of it. The engine also puts it behind the orders of a burst.
  */
-export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () => void {
+export function recordEvents(bus: EventBus, repos: Repos, logger: Logger, defer: (write: () => void) => void = (write) => void setImmediate(() => setImmediate(write))): () => void {
   let batch: EngineEvent[] = [];
-  const flush = () => {
-    const events = batch;
-    batch = [];
+  /** Writes up to `max` waiting events in one transaction. */
+  const flush = (max = Number.POSITIVE_INFINITY) => {
+    const events = batch.length > max ? batch.slice(0, max) : batch;
+    batch = batch.length > max ? batch.slice(max) : [];
     try {
       // The audit trail, not the journal: it does not wait for the disk (the next journal commit syncs it).
       repos.transaction(() => {
@@ -34,16 +38,19 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
     }
   };
   let scheduled = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    defer(flushScheduled);
+  };
   const flushScheduled = () => {
     scheduled = false;
-    if (batch.length > 0) flush();
+    // A backlog (a burst's events, put off behind its orders) goes in several commits, a turn apart.
+    flush(EVENTS_PER_COMMIT);
+    if (batch.length > 0) schedule();
   };
   const unsubscribe = bus.onAny((e) => {
-    if (!scheduled) {
-      scheduled = true;
-      // Two turns later: behind the order journal's group commit of this turn, never ahead of it.
-      setImmediate(() => setImmediate(flushScheduled));
-    }
+    schedule();
     batch.push(e);
   });
   return () => {
@@ -51,3 +58,6 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger): () =>
     if (batch.length > 0) flush();
   };
 }
+
+/** Events written per commit when a backlog of them waits: each commit holds the event loop a few ms. */
+const EVENTS_PER_COMMIT = 500;

@@ -5,6 +5,7 @@
  */
 import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
 import { randomToken } from '../core/random-ids';
+import type { TimerHandle } from '../core/clock';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
@@ -51,13 +52,16 @@ type Decision =
 
 export class ExecutionEngine {
   private readonly queue = new OrderQueue<OrderIntent>();
-  /** Strategies with an intent being processed in this process. */
+  /** Strategies with an intent being processed in this process (until its broker answer is written). */
   private readonly busy = new Set<StrategyId>();
   /** Intents waiting for their strategy's current intent to finish. */
   private readonly parked = new Map<StrategyId, OrderIntent[]>();
   /** Exits asked for while the BUY was still in flight: sent as soon as it fills. */
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
+  /** Intents holding a slot: from the lock until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
+  /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
+  private afterOrders: Array<{ readonly fn: () => void; readonly deadline: TimerHandle }> = [];
   /** Lock owners: this process's random prefix and a counter (unique without asking the OS for randomness per order). */
   private readonly ownerPrefix = randomToken();
   private ownerSeq = 0;
@@ -82,7 +86,7 @@ export class ExecutionEngine {
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
-    this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false });
+    this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
       journal: (intent) => {
         const d = this.decide(intent);
@@ -157,9 +161,36 @@ export class ExecutionEngine {
     await this.idle();
   }
 
-  /** Nothing queued, parked or being placed. */
+  /** Nothing queued, parked, being placed or waiting for its answer to be written. */
   isIdle(): boolean {
-    return this.queue.size === 0 && this.inFlight === 0 && this.parked.size === 0;
+    return this.queue.size === 0 && this.busy.size === 0 && this.parked.size === 0;
+  }
+
+  /**
+   * Runs `fn` in a later turn once no order waits for a slot, and at the latest after
+   * AFTER_ORDERS_MAX_WAIT_MS. The broker answers' writes and the audit log wait so: in a burst
+   * (10 000 BUYs in one second) the orders go out first, and the answers follow in commits of
+   * ANSWERS_PER_COMMIT. Each order's slot frees when the broker answers it, so the burst is not
+   * held up by the answers; its strategy stays busy (a later intent of it parked) until its answer
+   * is written. The deadline keeps fills (and the stop-losses they arm) being written while a
+   * rate-limited broker drains a long queue. With no queue, as on any ordinary second, `fn` runs in
+   * the next turn.
+   */
+  whenOrdersOut(fn: () => void): void {
+    if (this.queue.size === 0) {
+      setImmediate(fn);
+      return;
+    }
+    const entry = { fn, deadline: this.ctx.clock.setTimer(AFTER_ORDERS_MAX_WAIT_MS, () => this.release(entry)) };
+    this.afterOrders.push(entry);
+  }
+
+  private release(entry: (typeof this.afterOrders)[number]): void {
+    const i = this.afterOrders.indexOf(entry);
+    if (i < 0) return;
+    this.afterOrders.splice(i, 1);
+    entry.deadline.cancel();
+    setImmediate(entry.fn);
   }
 
   private pump(): void {
@@ -174,8 +205,15 @@ export class ExecutionEngine {
       }
       this.busy.add(intent.strategyId);
       this.inFlight++;
-      void this.process(intent).finally(() => {
+      let holdsSlot = true;
+      const freeSlot = () => {
+        if (!holdsSlot) return;
+        holdsSlot = false;
         this.inFlight--;
+        this.pump();
+      };
+      void this.process(intent, freeSlot).finally(() => {
+        freeSlot();
         this.busy.delete(intent.strategyId);
         const waiting = this.parked.get(intent.strategyId);
         if (waiting) {
@@ -186,9 +224,11 @@ export class ExecutionEngine {
         if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
       });
     }
+    if (this.queue.size === 0 && this.afterOrders.length > 0) for (const entry of [...this.afterOrders]) this.release(entry);
   }
 
-  private async process(intent: OrderIntent): Promise<void> {
+  /** `freeSlot` lets the next intent start: called once the broker has answered this one's order. */
+  private async process(intent: OrderIntent, freeSlot: () => void): Promise<void> {
     const { runtime, logger } = this.ctx;
     const owner = `${this.ownerPrefix}.${++this.ownerSeq}`;
     try {
@@ -198,7 +238,7 @@ export class ExecutionEngine {
         return;
       }
       try {
-        await this.execute(intent);
+        await this.execute(intent, freeSlot);
       } finally {
         await runtime.releaseLock(intent.strategyId, owner);
       }
@@ -207,7 +247,7 @@ export class ExecutionEngine {
     }
   }
 
-  private async execute(intent: OrderIntent): Promise<void> {
+  private async execute(intent: OrderIntent, freeSlot: () => void): Promise<void> {
     const { repos } = this.ctx;
     let decision: Decision;
     try {
@@ -242,7 +282,7 @@ export class ExecutionEngine {
         });
         return;
       case 'send':
-        await this.send(decision.order, decision.strategy, () => announceRun(this.ctx, decision.before, decision.after));
+        await this.send(decision.order, decision.strategy, () => announceRun(this.ctx, decision.before, decision.after), freeSlot);
     }
   }
 
@@ -300,8 +340,9 @@ export class ExecutionEngine {
   /**
    * Hands the journaled order to the broker first and does the bookkeeping (`announce`, events)
    * once the request is on the wire: the journal row is already committed, so nothing is lost.
+   * The slot is freed at the broker's answer, before the answer is written.
    */
-  private async send(order: Order, strategy: Strategy, announce: () => void): Promise<void> {
+  private async send(order: Order, strategy: Strategy, announce: () => void, freeSlot: () => void): Promise<void> {
     const { brokers, instruments, clock, bus } = this.ctx;
     const broker = await brokers.get(order.brokerAccountId);
     const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
@@ -331,6 +372,7 @@ export class ExecutionEngine {
     // broker's answer.
     setImmediate(announceOnce);
     const result = await placing;
+    freeSlot();
     announceOnce();
     this.ctx.crashPoints.hit('after-send');
     const written = await this.answers.write(() => this.writeResult(order, result, dispatchedAt));
@@ -433,6 +475,15 @@ export class ExecutionEngine {
     market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
   }
 }
+
+/**
+ * Broker answers written per commit when a backlog of them waits (after a burst of orders): each
+ * commit holds the event loop ~5 ms, so a stop-loss tick meanwhile waits no longer than that.
+ */
+const ANSWERS_PER_COMMIT = 64;
+
+/** The longest bookkeeping waits for queued orders to go out (whenOrdersOut). */
+const AFTER_ORDERS_MAX_WAIT_MS = 1_000;
 
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;

@@ -189,6 +189,26 @@ describe('GroupCommit (of the order journal)', () => {
     await two;
     expect(commits).toBe(2);
   });
+
+  it('writes a backlog of more than maxBatch in several transactions, in order, deferring the rest each time', async () => {
+    const b = new GroupCommit<Intent, Order>(repos, journal, { defer: (flush) => flushes.push(flush), maxBatch: 2 });
+    const dates = ['2026-03-09', '2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13'];
+    const written = dates.map((d) => b.write({ run: runOf(d), leg: 'SELL' }));
+    const settled: number[] = [];
+    written.forEach((w, i) => void w.then(() => settled.push(i)));
+    expect(flushes).toHaveLength(1);
+    flushes[0]!();
+    await Promise.resolve();
+    expect(commits).toBe(1);
+    expect(settled).toEqual([0, 1]);
+    expect(flushes).toHaveLength(2); // the rest waits for the next turn
+    flushes[1]!();
+    flushes[2]!();
+    const orders = await Promise.all(written);
+    expect(commits).toBe(3);
+    expect(settled).toEqual([0, 1, 2, 3, 4]);
+    expect(orders.map((o) => o.runId)).toEqual(t.repos.orders.listUnresolvedInternal().map((o) => o.runId));
+  });
 });
 
 describe('GroupCommit, urgent writes', () => {

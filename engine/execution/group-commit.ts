@@ -1,6 +1,6 @@
 /**
  * Group commit: everything that asks to be written during one turn of the event loop is written
- * in ONE SQLite transaction, after that turn's callbacks. Two users in the execution engine:
+ * in ONE SQLite transaction, after that turn's callbacks (a backlog over `maxBatch`, in several). Two users in the execution engine:
  *
  * - the order journal (durable): the BUY timers of one second, or the slots freed by one batch of
  *   broker answers, are journaled together, so with synchronous=FULL they share one fsync
@@ -25,8 +25,13 @@ interface Waiting<I, D> {
 }
 
 export interface GroupCommitOptions extends TransactionOptions {
-  /** Runs the flush after the current turn's callbacks; setImmediate in the engine. */
+  /** Runs the flush after the current turn's callbacks; setImmediate by default. */
   readonly defer?: (flush: () => void) => void;
+  /**
+   * At most this many items per transaction: a backlog is written in several, each flush deferring
+   * the rest, so one flush does not hold the event loop for the whole backlog. Unbounded by default.
+   */
+  readonly maxBatch?: number;
 }
 
 /**
@@ -64,20 +69,29 @@ export class GroupCommit<I, D> {
           this.flush();
         });
       }
-      if (this.scheduled) return;
-      this.scheduled = true;
-      this.defer(() => {
-        this.scheduled = false;
-        this.flush();
-      });
+      this.schedule();
     });
   }
 
-  /** Writes everything waiting now, in one transaction. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.defer(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes everything waiting now (up to maxBatch; the rest in a deferred flush), in one transaction. */
   flush(): void {
     // A deferred flush that finds the batch gone (an urgent flush took it) writes nothing.
-    const batch = this.waiting;
-    this.waiting = [];
+    const max = this.options.maxBatch ?? Number.POSITIVE_INFINITY;
+    let batch = this.waiting;
+    if (batch.length > max) {
+      batch = this.waiting.slice(0, max);
+      this.waiting = this.waiting.slice(max);
+      this.schedule();
+    } else this.waiting = [];
     if (batch.length === 0) return;
     const durability = this.options.durable === false ? { durable: false } : {};
     if (batch.length === 1) {

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
 import type { BrokerSessionInfo } from '../../engine/brokers/broker';
+import type { StrategyId } from '../../engine/core/ids';
 
 const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
@@ -371,5 +372,62 @@ describe('ambiguous broker answers', () => {
     await until('2026-03-09T13:31:00Z');
     expect(t.paper.placedOrders().map((o) => o.request.clientOrderId)).toEqual(['tctest011260309E']);
     expect(t.run(s.id).state).toBe('IN_POSITION');
+  });
+});
+
+describe('a burst of orders in one second', () => {
+  /** Three strategies with the same BUY second; the engine may have one order with the broker at a time. */
+  async function threeStrategies(): Promise<StrategyId[]> {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', execution: { maxInFlight: 1 } });
+    const ids: StrategyId[] = [];
+    for (const qty of [1, 2, 3]) {
+      const s = await t.create({ qty });
+      await t.start(s.id);
+      ids.push(s.id);
+    }
+    return ids;
+  }
+  const statuses = (ids: readonly StrategyId[]) => ids.flatMap((id) => t.orders(id).map((o) => o.status));
+  /** Answers an order the test's broker holds; called after each test too, so that a failed one does not hang the engine's stop. */
+  let answer: (() => void) | undefined;
+  afterEach(() => answer?.());
+
+  it('sends the orders that wait for a slot before writing the broker answers, then writes them all', async () => {
+    const ids = await threeStrategies();
+    const seen: string[][] = [];
+    const place = t.paper.execution.placeOrder.bind(t.paper.execution);
+    t.paper.execution.placeOrder = (req) => (seen.push(statuses(ids)), place(req));
+    await until('2026-03-09T13:30:00Z');
+    // Each order's slot freed at the broker's answer, and the answers waited until no order was
+    // queued: the second went out before the first's answer was written, and the third, which left
+    // the queue empty, after both answers.
+    expect(seen).toEqual([['pending'], ['pending', 'pending'], ['accepted', 'accepted', 'pending']]);
+    await until('2026-03-09T13:30:05Z');
+    expect(statuses(ids)).toEqual(['filled', 'filled', 'filled']);
+    expect(ids.map((id) => t.run(id).state)).toEqual(['IN_POSITION', 'IN_POSITION', 'IN_POSITION']);
+    expect(t.eventsOf('order_accepted')).toHaveLength(3);
+  });
+
+  it('writes the answers after 1 s even while an order waits behind a broker that has not answered', async () => {
+    const ids = await threeStrategies();
+    const place = t.paper.execution.placeOrder.bind(t.paper.execution);
+    t.paper.execution.placeOrder = (req) =>
+      req.qty === 2
+        ? new Promise((resolve) => {
+            answer = () => {
+              answer = undefined;
+              resolve(place(req));
+            };
+          })
+        : place(req);
+    // Not `until`: the engine is not idle while the broker holds an order.
+    await t.clock.advanceTo(at('2026-03-09T13:30:00.999Z'));
+    expect(statuses(ids)).toEqual(['pending', 'pending']); // the third waits for the slot
+    await t.clock.advanceTo(at('2026-03-09T13:30:01.500Z'));
+    expect(statuses(ids)).toEqual(['filled', 'pending']);
+    expect(t.run(ids[0]!).state).toBe('IN_POSITION');
+    answer!();
+    await until('2026-03-09T13:30:05Z');
+    expect(statuses(ids)).toEqual(['filled', 'filled', 'filled']);
   });
 });

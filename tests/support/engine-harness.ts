@@ -50,6 +50,7 @@ export interface EngineOnBrokerArgs {
   readonly reuse?: { readonly user: User; readonly account: BrokerAccount };
   /** The engine checkpoints the WAL through this (EngineDeps.checkpoint), as the daemon does. */
   readonly checkpoint?: EngineDeps['checkpoint'];
+  readonly execution?: EngineDeps['execution'];
 }
 
 /**
@@ -72,6 +73,7 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
     brokerFactory: async (id) => ({ broker, account: { id, userId: user.id } }),
     installId: 'test01',
     checkpoint: args.checkpoint,
+    execution: args.execution,
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
@@ -106,7 +108,7 @@ export interface TestEngine extends EngineOnBroker {
 }
 
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions; checkpoint?: EngineDeps['checkpoint'] }): Promise<TestEngine> {
+export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions; checkpoint?: EngineDeps['checkpoint']; execution?: EngineDeps['execution'] }): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
   const db = openTestDb();
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
@@ -117,6 +119,7 @@ export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUse
     brokerKind: 'paper',
     strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
     checkpoint: opts.checkpoint,
+    execution: opts.execution,
   });
   return {
     ...core,
