@@ -9,7 +9,7 @@
  * restart after a SIGKILL.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
@@ -99,6 +99,17 @@ export interface Setup {
   readonly token: string;
   readonly userId: number;
   readonly accountId: number;
+}
+
+/**
+ * The resident set split (Linux, /proc/self/status): anonymous memory (heaps, malloc) and file
+ * pages (the node binary, shared libraries, mapped files). Null elsewhere.
+ */
+function rssSplit(): { anonMB: number; fileMB: number } | null {
+  if (process.platform !== 'linux') return null;
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { anonMB: kB('RssAnon') / 1024, fileMB: kB('RssFile') / 1024 };
 }
 
 const PASSWORD = 'bench horse battery staple';
@@ -258,7 +269,7 @@ serve({
     return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
-  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {
+  async footprint(args: { windowMs: number }): Promise<{ rssMB: number; rssAnonMB: number | null; rssFileMB: number | null; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {
     markRunStats();
     await new Promise((r) => setTimeout(r, args.windowMs));
     const { cpuPct, gcPauses } = runStatsSinceMark();
@@ -266,7 +277,8 @@ serve({
     const mb = (b: number) => b / 2 ** 20;
     // A major GC in the window (V8's memory reducer, some seconds after the last allocations) is most of its CPU.
     const majorGcs = gcPauses.filter(([, , major]) => major).length;
-    return { rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct, gcPauses: gcPauses.length, majorGcs };
+    const split = rssSplit();
+    return { rssMB: mb(mem.rss), rssAnonMB: split?.anonMB ?? null, rssFileMB: split?.fileMB ?? null, heapUsedMB: mb(mem.heapUsed), heapTotalMB: mb(mem.heapTotal), externalMB: mb(mem.external), cpuPct, gcPauses: gcPauses.length, majorGcs };
   },
   async stop() {
     await handle?.stop();

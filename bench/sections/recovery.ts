@@ -15,6 +15,8 @@ import { symbols as symbolList } from '../lib/symbols';
 
 interface Footprint {
   readonly rssMB: number;
+  readonly rssAnonMB: number | null;
+  readonly rssFileMB: number | null;
   readonly heapUsedMB: number;
   readonly heapTotalMB: number;
   readonly externalMB: number;
@@ -25,6 +27,7 @@ interface Footprint {
 
 const footprintFigures = (f: Footprint): Record<string, Figure | Record<string, Figure>> => ({
   rss: figure(f.rssMB, 'MB'),
+  ...(f.rssAnonMB === null || f.rssFileMB === null ? {} : { rss_anonymous: figure(f.rssAnonMB, 'MB'), rss_file: figure(f.rssFileMB, 'MB') }),
   heap_used: figure(f.heapUsedMB, 'MB'),
   heap_total: figure(f.heapTotalMB, 'MB'),
   external: figure(f.externalMB, 'MB'),

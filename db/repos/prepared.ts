@@ -52,7 +52,9 @@ const PLAIN_COLUMNS = new Set(['SQLiteInteger', 'SQLiteReal', 'SQLiteText']);
  * const row = t.row(byId.get(id));
  */
 export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
+  // Table and column names come from the schema (db/schema.ts), never from input: quoting is enough.
   const fields = Object.entries(getTableColumns(table));
+  const columns = fields.map(([key, c]) => `"${c.name}" AS "${key}"`).join(', ');
   const sqlName = (key: string): string => {
     const column = fields.find(([k]) => k === key)?.[1];
     if (!column) throw new Error(`${getTableName(table)} has no column ${key}`);
@@ -63,7 +65,7 @@ export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
     /** The quoted table name. */
     name: `"${getTableName(table)}"`,
     /** `"run_id" AS "runId", …`: every column, named as in drizzle's rows, for SELECT and RETURNING. */
-    columns: fields.map(([key, c]) => `"${c.name}" AS "${key}"`).join(', '),
+    columns,
     /** The quoted column name of a field. */
     column: sqlName,
     prepare: (text: string) => sqlite.prepare(text),
@@ -85,6 +87,6 @@ export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
      * `UPDATE … SET "a" = @a, … WHERE "id" = @__id RETURNING <columns>`, one statement per shape
      * of the patch (byShape); bind it with `{ ...bind(set), [ID]: id }`.
      */
-    updateById: byShape((keys) => sqlite.prepare(`UPDATE "${getTableName(table)}" SET ${keys.map((k) => `${sqlName(k)} = @${k}`).join(', ')} WHERE "id" = @${ID} RETURNING ${fields.map(([key, c]) => `"${c.name}" AS "${key}"`).join(', ')}`)),
+    updateById: byShape((keys) => sqlite.prepare(`UPDATE "${getTableName(table)}" SET ${keys.map((k) => `${sqlName(k)} = @${k}`).join(', ')} WHERE "id" = @${ID} RETURNING ${columns}`)),
   };
 }

@@ -67,6 +67,9 @@ describe('recordEvents', () => {
     bus.publish(missed(7));
     stop();
     expect(stored()).toEqual([7]);
+    expect(commits).toBe(1);
+    writes[0]!(); // the write deferred before the stop finds nothing to do (no empty transaction)
+    expect(commits).toBe(1);
     bus.publish(missed(8));
     expect(stored()).toEqual([7]);
   });

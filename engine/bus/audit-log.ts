@@ -45,13 +45,14 @@ export function recordEvents(bus: EventBus, repos: Repos, logger: Logger, defer:
   };
   const flushScheduled = () => {
     scheduled = false;
-    // A backlog (a burst's events, put off behind its orders) goes in several commits, a turn apart.
+    if (batch.length === 0) return;
+    // A backlog (a burst's events, put off behind its orders) goes in several commits, each deferred again.
     flush(EVENTS_PER_COMMIT);
     if (batch.length > 0) schedule();
   };
   const unsubscribe = bus.onAny((e) => {
-    schedule();
     batch.push(e);
+    schedule();
   });
   return () => {
     unsubscribe();

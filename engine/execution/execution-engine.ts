@@ -58,10 +58,12 @@ export class ExecutionEngine {
   private readonly parked = new Map<StrategyId, OrderIntent[]>();
   /** Exits asked for while the BUY was still in flight: sent as soon as it fills. */
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
-  /** Intents holding a slot: from the lock until the broker answered (or the intent ended without an order). */
+  /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
   private afterOrders: Array<{ readonly fn: () => void; readonly deadline: TimerHandle }> = [];
+  /** A deadline passed with orders still queued: nothing more is put off until the queue empties. */
+  private overdue = false;
   /** Lock owners: this process's random prefix and a counter (unique without asking the OS for randomness per order). */
   private readonly ownerPrefix = randomToken();
   private ownerSeq = 0;
@@ -147,7 +149,7 @@ export class ExecutionEngine {
     }
   }
 
-  /** Resolves when nothing is queued, parked or being placed. */
+  /** Resolves when nothing is queued, parked, being placed or waiting for its answer to be written. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -167,21 +169,29 @@ export class ExecutionEngine {
   }
 
   /**
-   * Runs `fn` in a later turn once no order waits for a slot, and at the latest after
-   * AFTER_ORDERS_MAX_WAIT_MS. The broker answers' writes and the audit log wait so: in a burst
-   * (10 000 BUYs in one second) the orders go out first, and the answers follow in commits of
-   * ANSWERS_PER_COMMIT. Each order's slot frees when the broker answers it, so the burst is not
-   * held up by the answers; its strategy stays busy (a later intent of it parked) until its answer
-   * is written. The deadline keeps fills (and the stop-losses they arm) being written while a
-   * rate-limited broker drains a long queue. With no queue, as on any ordinary second, `fn` runs in
-   * the next turn.
+   * Runs `fn` in a later turn once no order waits for a slot, or after AFTER_ORDERS_MAX_WAIT_MS.
+   * The broker answers' writes and the audit log wait so: in a burst (10 000 BUYs in one second)
+   * the orders go out first, and the answers follow in commits of ANSWERS_PER_COMMIT. Each order's
+   * slot frees when the broker answers it, so the burst is not held up by the answers; its strategy
+   * stays busy (a later intent of it parked) until its answer is written.
+   *
+   * The wait is bounded for the whole backlog, not per commit: once a deadline passes with orders
+   * still queued, nothing more waits until the queue empties, so fills (and the stop-losses they
+   * arm) are written at full speed, between the orders, while a long burst or a rate-limited
+   * broker drains the queue. With no queue, as on any ordinary second, `fn` runs in the next turn.
    */
   whenOrdersOut(fn: () => void): void {
-    if (this.queue.size === 0) {
+    if (this.queue.size === 0 || this.overdue) {
       setImmediate(fn);
       return;
     }
-    const entry = { fn, deadline: this.ctx.clock.setTimer(AFTER_ORDERS_MAX_WAIT_MS, () => this.release(entry)) };
+    const entry = {
+      fn,
+      deadline: this.ctx.clock.setTimer(AFTER_ORDERS_MAX_WAIT_MS, () => {
+        this.overdue = true;
+        this.release(entry);
+      }),
+    };
     this.afterOrders.push(entry);
   }
 
@@ -224,7 +234,10 @@ export class ExecutionEngine {
         if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
       });
     }
-    if (this.queue.size === 0 && this.afterOrders.length > 0) for (const entry of [...this.afterOrders]) this.release(entry);
+    if (this.queue.size === 0) {
+      this.overdue = false;
+      for (const entry of [...this.afterOrders]) this.release(entry);
+    }
   }
 
   /** `freeSlot` lets the next intent start: called once the broker has answered this one's order. */
@@ -482,7 +495,7 @@ export class ExecutionEngine {
  */
 const ANSWERS_PER_COMMIT = 64;
 
-/** The longest bookkeeping waits for queued orders to go out (whenOrdersOut). */
+/** The longest the broker answers and the audit log wait for queued orders to go out (whenOrdersOut). */
 const AFTER_ORDERS_MAX_WAIT_MS = 1_000;
 
 /** Rehearsals closer together than this are one. */

@@ -430,4 +430,27 @@ describe('a burst of orders in one second', () => {
     await until('2026-03-09T13:30:05Z');
     expect(statuses(ids)).toEqual(['filled', 'filled', 'filled']);
   });
+
+  it('once the 1 s has passed, writes the whole backlog of answers while orders still queue, not 64 a second', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', execution: { maxInFlight: 1 } });
+    const ids: StrategyId[] = [];
+    for (let qty = 1; qty <= 300; qty++) {
+      const s = await t.create({ qty });
+      await t.start(s.id);
+      ids.push(s.id);
+    }
+    // The broker answers each order 5 ms later: 200 orders a second, one at a time, so the queue
+    // stays non-empty for 1.5 s.
+    const place = t.paper.execution.placeOrder.bind(t.paper.execution);
+    t.paper.execution.placeOrder = (req) => new Promise((resolve) => t.clock.setTimer(5, () => resolve(place(req))));
+    const written = () => statuses(ids).filter((s) => s !== 'pending').length;
+    await t.clock.advanceTo(at('2026-03-09T13:30:00.990Z'));
+    expect(written()).toBe(0); // a burst: the answers wait behind the queued orders
+    await t.clock.advanceTo(at('2026-03-09T13:30:01.400Z'));
+    const sent = statuses(ids).length;
+    expect(sent).toBeLessThan(300); // orders still queue…
+    expect(written()).toBeGreaterThan(sent - 10); // …and every answer that came is written
+    await until('2026-03-09T13:30:05Z');
+    expect(new Set(statuses(ids))).toEqual(new Set(['filled']));
+  });
 });
