@@ -42,9 +42,10 @@ const PLAIN_COLUMNS = new Set(['SQLiteInteger', 'SQLiteReal', 'SQLiteText']);
 /**
  * A table's hottest statements on better-sqlite3 itself, with rows keyed as drizzle keys them.
  * A drizzle prepared query still maps each result row in JS, column by column through generic
- * checks (~4 µs a row, a third of the journal step of an order); better-sqlite3 builds the row
- * object natively, keyed by the aliases in `columns`. Only columns that are not plain (booleans)
- * are converted, with drizzle's own mapping, so a row reads exactly as through drizzle.
+ * checks (~5 µs a row; with an insert's read-back, about half of an order's journal step);
+ * better-sqlite3 builds the row object natively, keyed by the aliases in `columns`. Only columns
+ * that are not plain (booleans) are converted, with drizzle's own mapping, so a row reads exactly
+ * as through drizzle.
  *
  * @example
  * const t = rawTable(orm.$client, runs);
