@@ -346,7 +346,9 @@ export class StrategyManager {
       }
       await this.teardown(strategy);
       if (strategy.status === 'running') {
-        repos.strategies.setStatusInternal(strategyId, 'completed', clock.now());
+        // Not waiting for the disk (an fsync on the event loop right after every exit): after a
+        // power cut, recovery completes a 'once' strategy whose last run is over all the same.
+        repos.transaction(() => repos.strategies.setStatusInternal(strategyId, 'completed', clock.now()), { durable: false });
         bus.publish({ type: 'strategy_completed', userId: strategy.userId, strategyId, at: clock.now() });
       }
     } catch (err) {

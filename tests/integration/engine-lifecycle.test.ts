@@ -51,6 +51,23 @@ describe('a time-based strategy on the paper broker', () => {
     expect(logged).toContain('strategy_completed');
   });
 
+  it('completes a once-strategy after its exit without an fsync of its own (recovery redoes it after a power cut)', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    const setStatus = t.repos.strategies.setStatusInternal.bind(t.repos.strategies);
+    const written: unknown[] = [];
+    t.repos.strategies.setStatusInternal = (id, status, now) => {
+      // Inside a transaction that does not wait for the disk, synchronous is NORMAL (1), not FULL (2).
+      written.push([status, t.db.sqlite.inTransaction, t.db.sqlite.pragma('synchronous', { simple: true })]);
+      return setStatus(id, status, now);
+    };
+    await until('2026-03-09T19:55:01Z');
+    expect(t.run(s.id).state).toBe('SOLD');
+    expect(written).toEqual([['completed', true, 1]]);
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
+  });
+
   it('exits by stop-loss when the price falls to it, and the SELL job never fires', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { scripts: { 'NYSE:AAPL': [{ afterMs: 45 * 60_000, price: 94.5 }] } } });
     const s = await t.create({ stop_loss: 95 });

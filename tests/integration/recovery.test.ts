@@ -51,6 +51,15 @@ function journal(run: Run, s: Strategy, leg: 'BUY' | 'SELL', status: 'pending' |
 }
 
 describe('recovery at start', () => {
+  it('completes a once-strategy whose last run ended but whose status write was lost (it does not wait for the disk)', async () => {
+    t = await startTestEngine({ at: '2026-03-09T20:00:00Z' });
+    const { s } = await crashedRun('SOLD', { positionQty: 0, exitLeg: 'SELL' });
+    const report = await t.engine.recover();
+    expect(report).toMatchObject({ runsResumed: 0, runsArmed: 0, failures: 0 });
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
+    expect(await t.runtime.readRuntime(s.id)).toBeNull();
+  });
+
   it('rebuilds the runtime keys, jobs and subscription of an armed run, and trades on time', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const { s, run } = await crashedRun('ARMED');
