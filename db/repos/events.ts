@@ -67,8 +67,7 @@ function toEvent(row: Row): StoredEvent {
 export function createEventsRepo(orm: Orm): EventsRepo {
   // Every engine event is appended here: prepared once, on better-sqlite3 itself (prepared.ts, rawTable).
   const t = rawTable(orm.$client, events);
-  const appended = ['userId', 'strategyId', 'runId', 'type', 'payload', 'at'];
-  const insert = t.prepare(`INSERT INTO ${t.name} (${appended.map(t.column).join(', ')}) VALUES (${appended.map((k) => `@${k}`).join(', ')})`);
+  const insert = t.insert(['userId', 'strategyId', 'runId', 'type', 'payload', 'at']);
   return {
     append(input) {
       if (Array.isArray(input.payload)) throw new TypeError('event payload must be a JSON object, not an array');

@@ -116,7 +116,7 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
   const bySlot = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('slot')} = ?`);
   const byClientId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('clientOrderId')} = ?`);
-  const insert = t.prepare(`INSERT INTO ${t.name} (${INSERTED.map(t.column).join(', ')}) VALUES (${INSERTED.map((k) => `@${k}`).join(', ')})`);
+  const insert = t.insert(INSERTED);
   return {
     insert(input, now) {
       // The (run, slot) index only guards invariant 1 if slot follows leg (core/types slotOf).

@@ -62,14 +62,17 @@ export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
     return `"${column.name}"`;
   };
   const mapped = fields.filter(([, c]) => !PLAIN_COLUMNS.has(c.columnType));
+  const name = `"${getTableName(table)}"`;
   return {
     /** The quoted table name. */
-    name: `"${getTableName(table)}"`,
+    name,
     /** `"run_id" AS "runId", …`: every column, named as in drizzle's rows, for SELECT and RETURNING. */
     columns,
     /** The quoted column name of a field. */
     column: sqlName,
     prepare: (text: string) => sqlite.prepare(text),
+    /** `INSERT INTO … (…) VALUES (@a, …)` for the fields `keys`; bind it with `bind(values)`. */
+    insert: (keys: readonly string[]) => sqlite.prepare(`INSERT INTO ${name} (${keys.map(sqlName).join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`),
     /** A row better-sqlite3 read (or undefined), with non-plain columns mapped as drizzle maps them. */
     row(raw: unknown): T['$inferSelect'] | undefined {
       if (raw === undefined) return undefined;
@@ -88,6 +91,6 @@ export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
      * `UPDATE … SET "a" = @a, … WHERE "id" = @__id RETURNING <columns>`, one statement per shape
      * of the patch (byShape); bind it with `{ ...bind(set), [ID]: id }`.
      */
-    updateById: byShape((keys) => sqlite.prepare(`UPDATE "${getTableName(table)}" SET ${keys.map((k) => `${sqlName(k)} = @${k}`).join(', ')} WHERE "id" = @${ID} RETURNING ${columns}`)),
+    updateById: byShape((keys) => sqlite.prepare(`UPDATE ${name} SET ${keys.map((k) => `${sqlName(k)} = @${k}`).join(', ')} WHERE "id" = @${ID} RETURNING ${columns}`)),
   };
 }

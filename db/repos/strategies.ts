@@ -86,8 +86,8 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     .where(and(eq(brokerAccounts.id, sql.placeholder('accountId')), eq(brokerAccounts.userId, sql.placeholder('userId'))))
     .prepare();
   // Read for every order: on better-sqlite3 itself (rawTable).
-  const raw = rawTable(orm.$client, strategies);
-  const byId = raw.prepare(`SELECT ${raw.columns} FROM ${raw.name} WHERE "id" = ?`);
+  const t = rawTable(orm.$client, strategies);
+  const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
   const byUserAndId = orm
     .select()
     .from(strategies)
@@ -135,7 +135,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return row && toStrategy(row);
     },
     getInternal(id) {
-      const row = raw.row(byId.get(id));
+      const row = t.row(byId.get(id));
       return row && toStrategy(row);
     },
     list(userId) {

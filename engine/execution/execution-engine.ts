@@ -61,7 +61,7 @@ export class ExecutionEngine {
   /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
-  private afterOrders: Array<{ readonly fn: () => void; readonly deadline: TimerHandle }> = [];
+  private afterOrders: AfterOrders[] = [];
   /** A deadline passed with orders still queued: nothing more is put off until the queue empties. */
   private overdue = false;
   /** Lock owners: this process's random prefix and a counter (unique without asking the OS for randomness per order). */
@@ -185,22 +185,25 @@ export class ExecutionEngine {
       setImmediate(fn);
       return;
     }
-    const entry = {
+    const entry: AfterOrders = {
       fn,
       deadline: this.ctx.clock.setTimer(AFTER_ORDERS_MAX_WAIT_MS, () => {
         this.overdue = true;
-        this.release(entry);
+        this.releaseAfterOrders();
       }),
     };
     this.afterOrders.push(entry);
   }
 
-  private release(entry: (typeof this.afterOrders)[number]): void {
-    const i = this.afterOrders.indexOf(entry);
-    if (i < 0) return;
-    this.afterOrders.splice(i, 1);
-    entry.deadline.cancel();
-    setImmediate(entry.fn);
+  /** Runs everything whenOrdersOut put off, in the next turn. */
+  private releaseAfterOrders(): void {
+    if (this.afterOrders.length === 0) return;
+    const released = this.afterOrders;
+    this.afterOrders = [];
+    for (const { fn, deadline } of released) {
+      deadline.cancel();
+      setImmediate(fn);
+    }
   }
 
   private pump(): void {
@@ -236,7 +239,7 @@ export class ExecutionEngine {
     }
     if (this.queue.size === 0) {
       this.overdue = false;
-      for (const entry of [...this.afterOrders]) this.release(entry);
+      this.releaseAfterOrders();
     }
   }
 
@@ -497,6 +500,12 @@ const ANSWERS_PER_COMMIT = 64;
 
 /** The longest the broker answers and the audit log wait for queued orders to go out (whenOrdersOut). */
 const AFTER_ORDERS_MAX_WAIT_MS = 1_000;
+
+/** A function whenOrdersOut put off, and the timer that runs it if the queue does not empty first. */
+interface AfterOrders {
+  readonly fn: () => void;
+  readonly deadline: TimerHandle;
+}
 
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;

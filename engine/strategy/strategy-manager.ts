@@ -198,8 +198,14 @@ export class StrategyManager {
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
       warmups: [
-        ...(run.buyAt - WARM_UP_LEAD_MS > now ? [warm('BUY', run.buyAt)] : []),
-        ...(run.sellAt - WARM_UP_LEAD_MS > now ? [warm('SELL', run.sellAt)] : []),
+        ...(
+          [
+            ['BUY', run.buyAt],
+            ['SELL', run.sellAt],
+          ] as const
+        )
+          .filter(([, at]) => at - WARM_UP_LEAD_MS > now)
+          .map(([leg, at]) => warm(leg, at)),
         this.scheduler.at(Math.max(now, run.buyAt - LOGIN_CHECK_LEAD_MS), () => void this.checkLogin(run.id)),
       ],
     });

@@ -108,7 +108,7 @@ export interface TestEngine extends EngineOnBroker {
 }
 
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions; checkpoint?: EngineDeps['checkpoint']; execution?: EngineDeps['execution'] }): Promise<TestEngine> {
+export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution'>): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
   const db = openTestDb();
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
