@@ -101,6 +101,18 @@ export function makeTempDirs(): { tempDir(tag: string): string; cleanup(): void 
 }
 
 /** "HH:MM:SS" of an instant in UTC. */
-export function utcTimeOfDay(ms: number): string {
+function utcTimeOfDay(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
+}
+
+/**
+ * The BUY and SELL times of day (UTC) of a strategy that buys at `buyAt` and must not sell during
+ * the measurement: an hour later, or the last second of the UTC day when that hour would cross
+ * midnight (the engine refuses a SELL time of day before the BUY's).
+ */
+export function buyAndSellTimes(buyAt: number): { buyTime: string; sellTime: string } {
+  const lastSecond = Math.floor(buyAt / DAY) * DAY + DAY - 1_000;
+  const sellAt = Math.min(buyAt + 3_600_000, lastSecond);
+  if (sellAt - buyAt < 1_000) throw new Error(`a BUY at ${utcTimeOfDay(buyAt)} UTC leaves no later SELL time that day: run the bench again after midnight UTC`);
+  return { buyTime: utcTimeOfDay(buyAt), sellTime: utcTimeOfDay(sellAt) };
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { PASSPHRASE_SCRYPT } from '../../engine/secrets/passphrase-key-provider';
-import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
+import { buyAndSellTimes, type BenchContext } from '../lib/bench-context';
 import { sleep } from '../lib/sleep';
 import { endDaemon, freshDaemon, restartDaemon } from '../lib/daemon-child';
 import { spawnChild } from '../lib/rpc';
@@ -64,8 +64,7 @@ export async function recoverySection(ctx: BenchContext): Promise<{ recovery: Re
   const buyAt = Date.now() + ctx.clockOffsetMs + 3_600_000;
   const armed = await d.child.call<{ createMs: number; startMs: number }>('createStrategies', {
     symbols,
-    buyTime: utcTimeOfDay(buyAt),
-    sellTime: utcTimeOfDay(buyAt + 3_600_000),
+    ...buyAndSellTimes(buyAt),
     stopLoss: 50,
     start: true,
     concurrency: 32,

@@ -8,7 +8,7 @@
  * that journals each order in SQLite before sending it, as invariant 2 asks of the engine.
  */
 import { join } from 'node:path';
-import { utcTimeOfDay, type BenchContext } from '../lib/bench-context';
+import { buyAndSellTimes, type BenchContext } from '../lib/bench-context';
 import { sleep, sleepUntil } from '../lib/sleep';
 import { daemonFigures, endDaemon, freshDaemon, measuredRun, profiled, type DaemonChild } from '../lib/daemon-child';
 import type { RunStats } from '../children/daemon';
@@ -127,8 +127,7 @@ async function armRounds(ctx: BenchContext, d: DaemonChild, n: number, rounds: n
     const buyAt = engine.instants[r]! + ctx.clockOffsetMs;
     await d.child.call('createStrategies', {
       symbols: symbolList(n, ctx.sizes.universe, r),
-      buyTime: utcTimeOfDay(buyAt),
-      sellTime: utcTimeOfDay(buyAt + 3_600_000),
+      ...buyAndSellTimes(buyAt),
       stopLoss: 50,
       start: true,
       concurrency: 32,
