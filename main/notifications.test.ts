@@ -37,6 +37,12 @@ describe('notificationFor', () => {
       title: 'Order outcome unknown: AAPL',
       body: 'timeout after 10 s. Tradeclock is looking the order up at the broker before doing anything else.',
     });
+    expect(note({ ...base, type: 'order_not_sent', orderId: asOrderId(9), leg: 'SELL', reason: 'could not look AAPL up at Alpaca: HTTP 503; Tradeclock keeps trying' })).toMatchObject({
+      title: 'Exit not sent yet: AAPL',
+      body: 'The broker cannot be reached: could not look AAPL up at Alpaca: HTTP 503; Tradeclock keeps trying.',
+      urgency: 'critical',
+    });
+    expect(note({ ...base, type: 'prices_not_subscribed', reason: 'AAPL on NYSE: connect ECONNREFUSED' })).toMatchObject({ title: 'No prices yet: AAPL', body: 'AAPL on NYSE: connect ECONNREFUSED.', urgency: 'critical' });
     expect(note({ ...base, type: 'run_state_changed', from: 'BUYING', to: 'ERROR', reason: 'broker session expired' })).toMatchObject({
       title: 'AAPL needs attention',
       body: 'broker session expired.',

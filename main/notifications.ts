@@ -92,6 +92,20 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup): She
         urgency: 'critical',
         key: `unknown:${event.orderId}`,
       };
+    case 'order_not_sent':
+      return {
+        title: `${event.leg === 'BUY' ? 'BUY' : 'Exit'} not sent yet: ${symbolOf(event.strategyId)}`,
+        body: `The broker cannot be reached: ${sentence(event.reason)}`,
+        urgency: 'critical',
+        key: `not-sent:${event.orderId}`,
+      };
+    case 'prices_not_subscribed':
+      return {
+        title: `No prices yet: ${symbolOf(event.strategyId)}`,
+        body: sentence(event.reason),
+        urgency: 'critical',
+        key: `no-prices:${event.runId}`,
+      };
     case 'run_state_changed':
       if (event.to !== 'ERROR') return null;
       return {

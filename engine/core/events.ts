@@ -31,6 +31,17 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'order_filled'; readonly orderId: OrderId; readonly leg: Leg; readonly filledQty: number; readonly fillPrice: number })
   | (RunScoped & { readonly type: 'order_rejected'; readonly orderId: OrderId; readonly leg: Leg; readonly reason: string })
   | (RunScoped & { readonly type: 'order_unknown'; readonly orderId: OrderId; readonly leg: Leg; readonly reason: string })
+  /**
+   * The order is journaled but could not be handed to the broker (the broker or the instrument
+   * could not be had): nothing was sent, and it is sent under the same client order id as soon
+   * as the broker can be had.
+   */
+  | (RunScoped & { readonly type: 'order_not_sent'; readonly orderId: OrderId; readonly leg: Leg; readonly reason: string })
+  /**
+   * The strategy's prices could not be subscribed (the broker or the instrument could not be had):
+   * the stop-loss waits for the first price, and the subscription is tried again until it holds.
+   */
+  | (RunScoped & { readonly type: 'prices_not_subscribed'; readonly reason: string })
   | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number })
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
   | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number })

@@ -7,7 +7,7 @@ import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from
 import { randomToken } from '../core/random-ids';
 import type { TimerHandle } from '../core/clock';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
-import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
+import type { Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
@@ -360,8 +360,15 @@ export class ExecutionEngine {
    */
   private async send(order: Order, strategy: Strategy, announce: () => void, freeSlot: () => void): Promise<void> {
     const { brokers, instruments, clock, bus } = this.ctx;
-    const broker = await brokers.get(order.brokerAccountId);
-    const instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
+    let broker: Broker;
+    let instrument: Instrument;
+    try {
+      broker = await brokers.get(order.brokerAccountId);
+      instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
+    } catch (err) {
+      this.notSent(order, err, announce);
+      return;
+    }
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
     const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
@@ -393,6 +400,31 @@ export class ExecutionEngine {
     this.ctx.crashPoints.hit('after-send');
     const written = await this.answers.write(() => this.writeResult(order, result, dispatchedAt));
     this.afterResult(written as WrittenResult);
+  }
+
+  /**
+   * The order is journaled, but the broker or its instrument could not be had (no network at a
+   * restart, a 5xx or a rate limit on the instrument lookup, a session that will not open), so
+   * nothing was sent. It is not lost: the run stays on it (its slot is taken, so no second order
+   * can be journaled for it), the trader is told, and the reconciler places it under the same
+   * client order id once the broker can be had (a BUY only within its grace).
+   */
+  private notSent(order: Order, err: unknown, announce: () => void): void {
+    const { bus, clock, logger } = this.ctx;
+    announce();
+    const reason = err instanceof Error ? err.message : String(err);
+    logger.error({ err, orderId: order.id, leg: order.leg }, 'order journaled but not sent: the broker cannot be had; retrying');
+    bus.publish({
+      type: 'order_not_sent',
+      userId: order.userId,
+      strategyId: order.strategyId,
+      runId: order.runId,
+      orderId: order.id,
+      leg: order.leg,
+      reason: `${reason}; Tradeclock keeps trying to send it under the same client order id`,
+      at: clock.now(),
+    });
+    this.reconciler.retryUnsent(order.id);
   }
 
   /** Records the broker's answer to a placement on the journal row (status only moves forward). */

@@ -3,20 +3,38 @@
  * asking the broker by client order id, never by guessing. Lookups back off; if the broker still
  * has no such order, the order is placed again once with the same client order id (at once where
  * the broker refuses a reused id, after every lookup elsewhere); what stays unresolved is
- * reported, not assumed.
+ * reported, not assumed, and still asked after now and then.
+ *
+ * A broker that cannot be asked at all (no network, a 5xx, its rate limit, a session that will
+ * not open) teaches nothing: such an attempt is neither a "no such order" nor a resend, and is
+ * simply made again later, for as long as the order is open. An order known never to have been
+ * handed to the broker (`retryUnsent`) is placed as soon as the broker can be had.
  */
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
-import { FINAL_ORDER_STATUSES } from '../core/types';
-import type { Broker, OrderReport } from '../brokers/broker';
+import { FINAL_ORDER_STATUSES, type Order } from '../core/types';
+import type { Broker, Instrument, OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
 
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
 export const LOOKUP_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
 
+/**
+ * Delays before asking again while the broker cannot be asked, the last repeating until it can;
+ * the last is also how often an order left unresolved after every lookup is asked after.
+ */
+export const RETRY_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+
 export class Reconciler {
   private readonly timers = new Map<OrderId, TimerHandle>();
+  /** Orders placed once more after the broker said it had none. */
   private readonly resent = new Set<OrderId>();
+  /** Orders journaled but never handed to the broker: placed, not looked up. */
+  private readonly unsent = new Set<OrderId>();
+  /** Attempts in a row on which the broker could not be asked, per order. */
+  private readonly failures = new Map<OrderId, number>();
+  /** Orders already reported unresolved (order_unknown) after every lookup. */
+  private readonly reported = new Set<OrderId>();
   private stopped = false;
 
   constructor(
@@ -32,6 +50,17 @@ export class Reconciler {
     // After a restart or a resume, a lookup already waiting (its timer paused while asleep) goes now.
     pending?.cancel();
     this.schedule(orderId, 0, immediately ? 0 : LOOKUP_BACKOFF_MS[0]);
+  }
+
+  /**
+   * An order journaled but never handed to the broker (the broker or the instrument could not be
+   * had): it is placed, under its client order id, as soon as they can be. Nothing to look up.
+   */
+  retryUnsent(orderId: OrderId): void {
+    if (this.stopped) return;
+    this.unsent.add(orderId);
+    this.timers.get(orderId)?.cancel();
+    this.schedule(orderId, 0, RETRY_BACKOFF_MS[0]);
   }
 
   /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */
@@ -61,60 +90,88 @@ export class Reconciler {
     );
   }
 
+  /** The broker could not be asked: the same step again later, with a longer wait each time. */
+  private retryLater(orderId: OrderId, attempt: number): void {
+    const failures = (this.failures.get(orderId) ?? 0) + 1;
+    this.failures.set(orderId, failures);
+    this.schedule(orderId, attempt, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1]!);
+  }
+
+  /** The order, if it is still open and this reconciler still runs; forgets a settled one. */
+  private open(orderId: OrderId): Order | null {
+    const order = this.ctx.repos.orders.getInternal(orderId);
+    if (order && !FINAL_ORDER_STATUSES.has(order.status) && !this.stopped) return order;
+    this.unsent.delete(orderId);
+    this.resent.delete(orderId);
+    this.failures.delete(orderId);
+    this.reported.delete(orderId);
+    return null;
+  }
+
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {
-    const { repos, brokers, logger, bus, clock } = this.ctx;
-    const order = repos.orders.getInternal(orderId);
-    if (!order || FINAL_ORDER_STATUSES.has(order.status) || this.stopped) return;
-    let report: OrderReport | null = null;
-    let broker: Broker | undefined;
+    const { brokers, logger, bus, clock } = this.ctx;
+    const order = this.open(orderId);
+    if (!order) return;
+    if (this.unsent.has(orderId)) {
+      await this.resend(order, attempt);
+      return;
+    }
+    let report: OrderReport | null;
+    let broker: Broker;
     try {
       broker = await brokers.get(order.brokerAccountId);
       report = await broker.execution.lookupOrder(order.clientOrderId);
     } catch (err) {
       logger.warn({ err, orderId, attempt }, 'order lookup failed; will retry');
-    }
-    if (report) {
-      this.apply(order.brokerAccountId, report);
-      const after = repos.orders.getInternal(orderId);
-      // Accepted but not yet filled: keep watching until the stream or a lookup settles it.
-      if (after && !FINAL_ORDER_STATUSES.has(after.status)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
+      this.retryLater(orderId, attempt);
       return;
     }
+    this.failures.delete(orderId);
+    if (report) {
+      this.apply(order.brokerAccountId, report);
+      // Accepted but not yet filled: keep watching until the stream or a lookup settles it.
+      if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
+      return;
+    }
+    // The broker answered, and has no such order.
     const neverAnswered = order.status === 'unknown' || order.status === 'pending';
     // A broker that refuses a reused client order id dedups a resend itself: no need to wait out
     // the backoff. Elsewhere (Kite) the lookups run their course first.
-    const dedups = broker?.capabilities.rejectsDuplicateClientOrderId ?? false;
+    const dedups = broker.capabilities.rejectsDuplicateClientOrderId;
     if (!this.resent.has(orderId) && neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
-      this.resent.add(orderId);
-      await this.resend(orderId);
+      await this.resend(order, attempt);
       return;
     }
     if (attempt + 1 < LOOKUP_BACKOFF_MS.length) {
       this.schedule(orderId, attempt + 1, LOOKUP_BACKOFF_MS[attempt + 1]!);
       return;
     }
-    logger.error({ orderId, clientOrderId: order.clientOrderId }, 'order outcome unresolved after every lookup');
-    bus.publish({
-      type: 'order_unknown',
-      userId: order.userId,
-      strategyId: order.strategyId,
-      runId: order.runId,
-      orderId: order.id,
-      leg: order.leg,
-      reason: `unresolved: the broker has no order ${order.clientOrderId} after ${LOOKUP_BACKOFF_MS.length} lookups and one resend; check the broker before acting`,
-      at: clock.now(),
-    });
+    if (!this.reported.has(orderId)) {
+      this.reported.add(orderId);
+      logger.error({ orderId, clientOrderId: order.clientOrderId }, 'order outcome unresolved after every lookup');
+      bus.publish({
+        type: 'order_unknown',
+        userId: order.userId,
+        strategyId: order.strategyId,
+        runId: order.runId,
+        orderId: order.id,
+        leg: order.leg,
+        reason: `unresolved: the broker has no order ${order.clientOrderId} after ${LOOKUP_BACKOFF_MS.length} lookups and one resend; check the broker before acting`,
+        at: clock.now(),
+      });
+    }
+    // Still asked now and then: the broker's record of it, appearing late, settles it.
+    this.schedule(orderId, attempt, RETRY_BACKOFF_MS.at(-1)!);
   }
 
   /**
-   * The broker has no trace of the order: place it again with the same client order id. A BUY
-   * whose grace has run out is not chased; a refusal is believed only if a lookup still finds
-   * nothing (a "duplicate id" refusal means the first attempt did arrive).
+   * Places the order (again) with the same client order id: the broker has no trace of it, or it
+   * never left. A BUY whose grace has run out is not chased; a refusal is believed only if a
+   * lookup still finds nothing (a "duplicate id" refusal means the first attempt did arrive).
    */
-  private async resend(orderId: OrderId): Promise<void> {
-    const { repos, brokers, instruments, logger, clock } = this.ctx;
-    const order = repos.orders.getInternal(orderId);
-    if (!order) return;
+  private async resend(order: Order, attempt: number): Promise<void> {
+    const { repos, brokers, instruments, logger, clock, bus } = this.ctx;
+    const orderId = order.id;
     const refuse = (reason: string) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason });
     const strategy = repos.strategies.getInternal(order.strategyId);
@@ -122,21 +179,40 @@ export class Reconciler {
       refuse(`never reached the broker, and its ${strategy.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
       return;
     }
+    let broker: Broker;
+    let instrument: Instrument;
     try {
-      const broker = await brokers.get(order.brokerAccountId);
-      const instrument = await instruments.require(order.brokerAccountId, order.symbol, order.exchange);
+      broker = await brokers.get(order.brokerAccountId);
+      instrument = await instruments.require(order.brokerAccountId, order.symbol, order.exchange);
+    } catch (err) {
+      // Nothing was sent: not a resend, only a broker that cannot be had yet.
+      logger.warn({ err, orderId, leg: order.leg }, 'order not sent: the broker or the instrument cannot be had yet; will retry');
+      this.retryLater(orderId, attempt);
+      return;
+    }
+    const wasUnsent = this.unsent.delete(orderId);
+    this.resent.add(orderId);
+    this.failures.delete(orderId);
+    const dispatchedAt = clock.now();
+    try {
       const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
-      logger.warn({ orderId, result: result.kind }, 'order placed again with the same client order id after a lookup found nothing');
-      if (result.kind === 'rejected') {
+      logger.warn({ orderId, result: result.kind, wasUnsent }, wasUnsent ? 'order placed once the broker could be had' : 'order placed again with the same client order id after a lookup found nothing');
+      if (wasUnsent) {
+        repos.orders.update(orderId, { dispatchedAt }, clock.now());
+        bus.publish({ type: 'order_submitted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId, leg: order.leg, clientOrderId: order.clientOrderId, scheduledAt: order.scheduledAt, dispatchedAt, at: dispatchedAt });
+      }
+      if (result.kind === 'accepted') {
+        this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: result.brokerOrderId, status: 'accepted', filledQty: 0, avgFillPrice: null, at: result.at, reason: null });
+      } else if (result.kind === 'rejected') {
         const found = await broker.execution.lookupOrder(order.clientOrderId);
         if (found) this.apply(order.brokerAccountId, found);
         else refuse(result.reason);
-        if (found && !FINAL_ORDER_STATUSES.has(found.status)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
+        if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
         return;
       }
     } catch (err) {
       logger.warn({ err, orderId }, 'resend failed');
     }
-    this.schedule(orderId, 0, LOOKUP_BACKOFF_MS[0]);
+    if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS[0]);
   }
 }

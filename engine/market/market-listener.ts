@@ -32,6 +32,8 @@ export class MarketListener {
   private readonly last = new Map<string, LastPrice>();
   /** feed key → strategies that need it. */
   private readonly watchers = new Map<string, Set<StrategyId>>();
+  /** strategy → what it watches, so that it can be unwatched without asking the broker anything. */
+  private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
   private onStopLoss: (hit: StopLossHit) => void = () => {};
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
@@ -72,21 +74,32 @@ export class MarketListener {
   /** Subscribes the instrument for a strategy (the broker is asked once per instrument). */
   watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId): void {
     const key = feedKey(accountId, instrumentKey(instrument.exchange, instrument.symbol));
+    const before = this.watching.get(strategyId);
+    if (before?.key === key && before.broker === broker) return;
+    if (before) this.unwatch(strategyId);
     let set = this.watchers.get(key);
     if (!set) {
       this.watchers.set(key, (set = new Set()));
       broker.data.subscribe([instrument]);
     }
     set.add(strategyId);
+    this.watching.set(strategyId, { key, broker, instrument });
   }
 
-  /** Drops a strategy's interest; the last one out unsubscribes the instrument. */
-  unwatch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId): void {
-    const key = feedKey(accountId, instrumentKey(instrument.exchange, instrument.symbol));
-    const set = this.watchers.get(key);
+  /** Drops a strategy's interest, if it had any; the last one out unsubscribes the instrument. */
+  unwatch(strategyId: StrategyId): void {
+    const watched = this.watching.get(strategyId);
+    if (!watched) return;
+    this.watching.delete(strategyId);
+    const set = this.watchers.get(watched.key);
     if (!set?.delete(strategyId) || set.size > 0) return;
-    this.watchers.delete(key);
-    broker.data.unsubscribe([instrument]);
+    this.watchers.delete(watched.key);
+    watched.broker.data.unsubscribe([watched.instrument]);
+  }
+
+  /** Whether the strategy's instrument is subscribed (or being subscribed) at its broker. */
+  isWatching(strategyId: StrategyId): boolean {
+    return this.watching.has(strategyId);
   }
 
   lastPrice(accountId: BrokerAccountId, instrument: string): LastPrice | undefined {

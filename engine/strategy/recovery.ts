@@ -24,7 +24,7 @@ export interface RecoveryReport {
 }
 
 export async function recover(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, calendar: TradingCalendar): Promise<RecoveryReport> {
-  const { repos, clock, logger, runtime, instruments, brokers, market } = ctx;
+  const { repos, clock, logger, runtime } = ctx;
   let runsResumed = 0;
   let runsArmed = 0;
   let failures = 0;
@@ -38,24 +38,24 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     const strategy = runningById.get(run.strategyId) ?? repos.strategies.getInternal(run.strategyId);
     if (strategy) toResume.push({ run, strategy });
   }
-  // Every instrument the runs need is asked for at once, not one round trip after another: a
-  // broker may answer them all with one request (Alpaca's asset list). A failure here is met
-  // again, and reported, for its run below.
-  await Promise.allSettled(toResume.map(({ strategy }) => instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange)));
-
+  // Nothing here waits for the broker: a run is back on its rails (runtime keys, jobs, stop-loss)
+  // from SQLite alone, so a broker out of reach at start (no network yet, a 5xx, its rate limit
+  // used up by the process before) cannot cost an exit. The prices follow (manager.watch).
   for (const { run, strategy } of toResume) {
+    // Whatever happens below, this is the run the strategy is on: it is never armed afresh beside it.
+    resumed.add(strategy.id);
     try {
-      const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
-      market.watch(strategy.brokerAccountId, await brokers.get(strategy.brokerAccountId), instrument, strategy.id);
       await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
       resumeRun(ctx, manager, execution, strategy, run);
-      resumed.add(strategy.id);
       runsResumed++;
     } catch (err) {
       failures++;
       logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery of a run failed');
     }
   }
+  // Every subscription is asked for in one synchronous pass, so that a broker may answer them all
+  // with one request (Alpaca's asset list), and none is waited for.
+  for (const { strategy } of toResume) void manager.watch(strategy);
 
   for (const strategy of running) {
     if (resumed.has(strategy.id)) continue;

@@ -44,6 +44,9 @@ export const WARM_UP_SHARED_MS = 1_000;
  */
 export const LOGIN_CHECK_LEAD_MS = 30 * 60_000 - 500;
 
+/** Waits between tries to subscribe a strategy's prices while the broker cannot be had; the last repeats. */
+export const SUBSCRIBE_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+
 export interface StopOptions {
   /**
    * What happens to an open position: true (default) sells it at market at once; false leaves it
@@ -57,6 +60,8 @@ export class StrategyManager {
   private readonly starting = new Set<StrategyId>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
+  /** Subscriptions waiting to be tried again (the broker could not be had), per strategy. */
+  private readonly watchRetries = new Map<StrategyId, TimerHandle>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
 
@@ -174,18 +179,64 @@ export class StrategyManager {
     this.scheduler.recheckNow();
   }
 
-  /** Jobs and runtime keys for a run that has just been created or recovered. */
+  /**
+   * Jobs, runtime keys and the price subscription for a run that has just been created or
+   * recovered. Nothing here waits for the broker: a day's turnover while the broker is out of
+   * reach still arms the next day (`watch` subscribes once it is back).
+   */
   async arm(strategy: Strategy, plan: PlannedRun): Promise<Run> {
-    const { repos, clock, runtime, brokers, instruments, market, bus } = this.ctx;
+    const { clock, runtime, bus } = this.ctx;
     const now = clock.now();
     const run = this.runFor(strategy, plan, now);
-    const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
-    const broker = await brokers.get(strategy.brokerAccountId);
     await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
-    market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
+    void this.watch(strategy);
     this.schedule(run);
     bus.publish({ type: 'strategy_armed', userId: strategy.userId, strategyId: strategy.id, runId: run.id, tradingDate: run.tradingDate, buyAt: run.buyAt, sellAt: run.sellAt, at: now });
     return run;
+  }
+
+  /**
+   * Subscribes the strategy's prices as soon as the broker and the instrument can be had; resolves
+   * once subscribed or once a retry is scheduled. The jobs and the stop-loss index never wait for
+   * it: a broker out of reach at a restart (no network yet, a 5xx, its rate limit used up by the
+   * process before) delays the first tick, never the SELL, and the stop-loss is checked against
+   * the first tick that arrives. Tries again, with backoff, while the strategy has a run that is
+   * not over, and tells the trader when its first try fails.
+   */
+  async watch(strategy: Strategy, failures = 0): Promise<void> {
+    const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
+    this.watchRetries.get(strategy.id)?.cancel();
+    this.watchRetries.delete(strategy.id);
+    try {
+      const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+      const broker = await brokers.get(strategy.brokerAccountId);
+      const run = repos.runs.latestInternal(strategy.id);
+      // Stopped, or its day over, while the broker was being asked.
+      if (run && !isDayOver(run)) market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
+    } catch (err) {
+      const run = repos.runs.latestInternal(strategy.id);
+      if (!run || isDayOver(run)) return;
+      const delayMs = SUBSCRIBE_RETRY_MS[Math.min(failures, SUBSCRIBE_RETRY_MS.length - 1)]!;
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.warn({ err, strategyId: strategy.id, failures, delayMs }, 'prices not subscribed: the broker or the instrument cannot be had yet; will retry');
+      if (failures === 0) {
+        bus.publish({
+          type: 'prices_not_subscribed',
+          userId: strategy.userId,
+          strategyId: strategy.id,
+          runId: run.id,
+          reason: `${strategy.symbol} on ${strategy.exchange}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
+          at: clock.now(),
+        });
+      }
+      this.watchRetries.set(
+        strategy.id,
+        this.scheduler.at(clock.now() + delayMs, () => {
+          this.watchRetries.delete(strategy.id);
+          void this.watch(strategy, failures + 1);
+        }),
+      );
+    }
   }
 
   /** Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy). */
@@ -362,13 +413,14 @@ export class StrategyManager {
     }
   }
 
-  /** Drops the runtime keys and the subscription of a strategy that no longer runs. */
+  /** Drops the runtime keys and the subscription of a strategy that no longer runs (asking the broker nothing). */
   private async teardown(strategy: Strategy): Promise<void> {
-    const { runtime, brokers, instruments, market } = this.ctx;
+    const { runtime, market } = this.ctx;
     market.disarmStop(strategy.id);
+    this.watchRetries.get(strategy.id)?.cancel();
+    this.watchRetries.delete(strategy.id);
+    market.unwatch(strategy.id);
     await runtime.disarm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol));
-    const instrument = await instruments.lookup(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
-    if (instrument) market.unwatch(strategy.brokerAccountId, await brokers.get(strategy.brokerAccountId), instrument, strategy.id);
   }
 
   private cancelJobs(strategyId: StrategyId): void {

@@ -102,6 +102,27 @@ describe('resend through the engine', () => {
     expect(fake.requests().filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it('a lookup Kite could not answer is no "no such order": however long the order book is down, nothing is sent twice and nothing given up', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10 });
+    const t = await engineAt('2026-03-09T03:44:00Z');
+    const s = await t.create();
+    await t.start(s.id);
+    fake.failNext('POST /orders', { kind: 'accept_then_stall' });
+    fake.ticker.stall(true);
+    await t.clock.advanceTo(Date.parse('2026-03-09T03:45:00Z'));
+    await waitFor('the BUY to reach Kite', () => fake.orders().length === 1);
+    // Every order-book read fails for longer than the five lookups, a resend's own check and five
+    // lookups more take: the old reconciler counted each failure as "no such order", then gave up.
+    fake.failNext('GET /orders', { kind: 'status', status: 503, errorType: 'NetworkException', message: 'Service unavailable' }, 11);
+    await t.drive('2026-03-09T03:49:30Z', 1_000); // before the SELL at 09:20 IST
+    await waitFor('the run to be in position', () => t.run(s.id).state === 'IN_POSITION');
+    expect(fake.orders()).toHaveLength(1);
+    expect(fake.requests().filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled', brokerOrderId: fake.orders()[0]!.order_id });
+    // The only "unknown" is the timed-out reply itself, not an order given up.
+    expect(t.eventsOf('order_unknown').map((e) => e.reason)).toEqual([expect.stringMatching(/did not answer POST/)]);
+  });
+
   it('a daemon killed mid-send recovers the BUY from Kite by tag on restart and sends nothing twice', async () => {
     fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10 });
     const crashed = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });

@@ -14,7 +14,7 @@ import { backoffDelay, type UniformSource } from './backoff';
 import type { AlpacaCredentials, AlpacaTiming } from './alpaca-config';
 import { apiErrorSchema, describeApiError, parseJson, type AlpacaApiError } from './alpaca-wire';
 import { HttpTransport, type HttpReply } from './http-transport';
-import type { RateBudget } from './rate-budget';
+import type { Precedence, RateBudget } from './rate-budget';
 
 export interface RestRequest {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -24,6 +24,8 @@ export interface RestRequest {
   readonly body?: unknown;
   /** Optional work (polls, warm-ups): sent only if the budget has room beyond the orders' reserve. */
   readonly optional?: boolean;
+  /** Who goes first while requests wait for the budget (RateBudget): default 'other'. */
+  readonly precedence?: Precedence;
 }
 
 export type RestResult =
@@ -66,7 +68,7 @@ export class AlpacaRest {
         if (!budget.tryTake(timing.reservedForOrders)) return { kind: 'skipped' };
       } else {
         try {
-          await budget.take(this.closing.signal);
+          await budget.take(this.closing.signal, req.precedence);
         } catch {
           return { kind: 'transport', reason: 'the broker connection is closed' };
         }

@@ -38,6 +38,30 @@ describe('RateBudget', () => {
     expect(order).toEqual(['a', 'b']);
   });
 
+  it('serves an exit before a BUY before lookups while they wait, first come, first served within each', async () => {
+    const clock = new FakeClock(0);
+    const budget = new RateBudget(clock, 2, 1_000);
+    // The budget a restart finds spent, or a 429 pause: everything waits.
+    budget.pauseFor(5_000);
+    const order: string[] = [];
+    const wait = (name: string, precedence?: 'exit' | 'entry' | 'other') => void budget.take(undefined, precedence).then(() => order.push(name));
+    wait('lookup 1');
+    wait('lookup 2');
+    wait('buy 1', 'entry');
+    wait('lookup 3', 'other');
+    wait('sell 1', 'exit');
+    wait('buy 2', 'entry');
+    wait('sell 2', 'exit');
+    await clock.advance(5_000);
+    expect(order).toEqual(['sell 1', 'sell 2']);
+    await clock.advance(1_000);
+    expect(order).toEqual(['sell 1', 'sell 2', 'buy 1', 'buy 2']);
+    await clock.advance(1_000);
+    expect(order).toEqual(['sell 1', 'sell 2', 'buy 1', 'buy 2', 'lookup 1', 'lookup 2']);
+    await clock.advance(1_000);
+    expect(order.at(-1)).toBe('lookup 3');
+  });
+
   it("holds every request while paused by a 429, and rejects a waiter whose caller gives up", async () => {
     const clock = new FakeClock(0);
     const budget = new RateBudget(clock, 100, 60_000);

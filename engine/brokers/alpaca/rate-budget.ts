@@ -8,7 +8,16 @@
  */
 import type { Clock, TimerHandle } from '../../core/clock';
 
+/**
+ * Who goes first when requests wait for the budget: an exit before a BUY before everything else
+ * (lookups, instrument lists, account reads). After a restart into a spent budget, or a 429,
+ * the SELL that protects a position must not queue behind the lookups that recovery sends.
+ */
+export type Precedence = 'exit' | 'entry' | 'other';
+const RANK: Readonly<Record<Precedence, number>> = { exit: 0, entry: 1, other: 2 };
+
 interface Waiter {
+  readonly rank: number;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
   readonly signal: AbortSignal | undefined;
@@ -38,10 +47,10 @@ export class RateBudget {
   }
 
   /**
-   * Spends a token, waiting (first come, first served) until one is free. Rejects if `signal`
-   * aborts while waiting, so a stopped broker leaves no promise hanging.
+   * Spends a token, waiting until one is free: by precedence, then first come, first served.
+   * Rejects if `signal` aborts while waiting, so a stopped broker leaves no promise hanging.
    */
-  take(signal?: AbortSignal): Promise<void> {
+  take(signal?: AbortSignal, precedence: Precedence = 'other'): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.waiters.length === 0 && this.available() > 0) {
       this.spent.push(this.clock.monotonic());
@@ -49,6 +58,7 @@ export class RateBudget {
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        rank: RANK[precedence],
         resolve,
         reject,
         signal,
@@ -59,7 +69,10 @@ export class RateBudget {
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
+      // Behind every waiter of the same or a higher precedence, ahead of the rest.
+      let at = this.waiters.length;
+      while (at > 0 && this.waiters[at - 1]!.rank > waiter.rank) at--;
+      this.waiters.splice(at, 0, waiter);
       this.schedule();
     });
   }

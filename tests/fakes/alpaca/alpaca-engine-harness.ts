@@ -16,38 +16,66 @@ import type { FakeAlpacaOptions } from './fake-config';
 export interface AlpacaTestEngine extends EngineOnBroker {
   readonly fake: FakeAlpaca;
   readonly broker: AlpacaBroker;
+  /**
+   * The process dies (kill -9) and a new one starts on the same database and the same fake, at
+   * `at`: a fresh clock, broker connection, runtime store and engine, with nothing remembered but
+   * SQLite. The dead engine's clock never moves again, so nothing it scheduled runs. Call the
+   * successor's `engine.recover()` as the daemon does.
+   */
+  restart(at: string): Promise<AlpacaTestEngine>;
   close(): Promise<void>;
 }
 
 const HOUR = 3_600_000;
 
 export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions }): Promise<AlpacaTestEngine> {
-  const clock = new FakeClock(Date.parse(opts.at));
-  const fake = await startFakeAlpaca({ now: () => clock.now(), ...opts.fake });
+  let clockNow: () => number = () => Date.parse(opts.at);
+  const fake = await startFakeAlpaca({ now: () => clockNow(), ...opts.fake });
   const db = openTestDb();
-  const broker = createAlpacaBroker({
-    clock,
-    credentials: fake.credentials(),
-    options: fake.connectOptions(),
-    logger: pino({ level: 'silent' }),
-    uniform: seededUniform(7),
-    timing: { pingIntervalMs: 24 * HOUR, staleAfterMs: 48 * HOUR, deadAfterMs: 72 * HOUR, reconnectBaseMs: 200, reconnectMaxMs: 1_000 },
-  });
-  const core = await engineOnBroker({
-    clock,
-    repos: db.repos,
-    broker,
-    brokerKind: 'alpaca',
-    strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
-  });
-  return {
-    ...core,
-    fake,
-    broker,
-    async close() {
-      await core.stopEngine();
-      db.close();
-      await fake.close();
-    },
+  let closed = false;
+  const closeShared = async () => {
+    if (closed) return;
+    closed = true;
+    db.close();
+    await fake.close();
   };
+
+  async function engineAt(at: string, reuse?: Pick<EngineOnBroker, 'user' | 'account'>): Promise<AlpacaTestEngine> {
+    const clock = new FakeClock(Date.parse(at));
+    clockNow = () => clock.now();
+    const broker = createAlpacaBroker({
+      clock,
+      credentials: fake.credentials(),
+      options: fake.connectOptions(),
+      logger: pino({ level: 'silent' }),
+      uniform: seededUniform(7),
+      timing: { pingIntervalMs: 24 * HOUR, staleAfterMs: 48 * HOUR, deadAfterMs: 72 * HOUR, reconnectBaseMs: 200, reconnectMaxMs: 1_000 },
+    });
+    const core = await engineOnBroker({
+      clock,
+      repos: db.repos,
+      broker,
+      brokerKind: 'alpaca',
+      strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
+      ...(reuse ? { reuse: { user: reuse.user, account: reuse.account } } : {}),
+    });
+    let dead = false;
+    return {
+      ...core,
+      fake,
+      broker,
+      async restart(next) {
+        // A dead process stops nothing gracefully: only its sockets and in-memory store go.
+        dead = true;
+        await broker.stop();
+        await core.runtime.close();
+        return engineAt(next, core);
+      },
+      async close() {
+        if (!dead) await core.stopEngine();
+        await closeShared();
+      },
+    };
+  }
+  return engineAt(opts.at);
 }

@@ -15,7 +15,7 @@ import { useDetail } from '../strategy-detail/detail-store';
 import { useConnection } from './connection-store';
 import { useTicks } from './ticks-store';
 
-const ORDER_EVENTS = new Set(['order_submitted', 'order_accepted', 'order_filled', 'order_rejected', 'order_unknown']);
+const ORDER_EVENTS = new Set(['order_submitted', 'order_accepted', 'order_filled', 'order_rejected', 'order_unknown', 'order_not_sent']);
 
 const refreshStrategy = coalescer((id: number) => void useStrategies.getState().refresh(id), 40);
 const refreshOrders = coalescer((id: number) => void useDetail.getState().loadOrders(id), 40);

@@ -37,6 +37,10 @@ export function summary(e: LoggedEventDto): string {
       return `${legLabel(s('leg'))} order ${n('order_id')} rejected: ${s('reason')}`;
     case 'order_unknown':
       return `${legLabel(s('leg'))} order ${n('order_id')} outcome unknown: ${s('reason')}`;
+    case 'order_not_sent':
+      return `${legLabel(s('leg'))} order ${n('order_id')} not sent yet: ${s('reason')}`;
+    case 'prices_not_subscribed':
+      return `Prices not subscribed: ${s('reason')}`;
     case 'stop_loss_triggered':
       return `Price ${price(n('price'))} reached the stop-loss ${price(n('stop_loss'))}`;
     case 'exit_suppressed':

@@ -1,0 +1,114 @@
+/**
+ * A restart while the broker cannot be asked: the laptop boots before its network, Alpaca answers
+ * 5xx, or the process before used up the key's rate limit. Recovery must put every run back on
+ * its rails from SQLite alone, and an order whose broker or instrument cannot be had must go out
+ * once they can, never be dropped. Real Alpaca adapter, fake Alpaca on loopback, engine on a
+ * FakeClock; the outage is the fake answering 503 to the asset lookups (§ assets) a set number of
+ * times.
+ *
+ * Monday 2026-03-09, New York on EDT (UTC-4): 10:00 NY = 14:00Z.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../fakes/alpaca/eventually';
+import { startAlpacaTestEngine, type AlpacaTestEngine } from '../fakes/alpaca/alpaca-engine-harness';
+import type { Strategy } from '../../engine/core/types';
+
+const at = (iso: string) => Date.parse(iso);
+let t: AlpacaTestEngine;
+afterEach(async () => t?.close());
+
+const sells = () => t.fake.received().filter((o) => o.side === 'sell');
+/** The statuses of the asset lookups the fake answered, from the `from`-th request on. */
+const assetLookups = (from: number) => t.fake.requests().slice(from).filter((r) => r.path.startsWith('/v2/assets')).map((r) => r.status);
+
+/** A strategy in position (bought 100 shares of AAPL at 09:30, SELL at 10:05), as a killed daemon left it; then the restart. */
+async function inPositionAtRestart(restartAt: string): Promise<Strategy> {
+  const first = await startAlpacaTestEngine({ at: '2026-03-09T13:59:00Z', fake: { prices: { AAPL: 187.5 } } });
+  t = first;
+  const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00', stop_loss: 180 });
+  t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
+  t.repos.runs.create(
+    { strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', positionQty: 10, entryPrice: 187.5, buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') },
+    t.clock.now(),
+  );
+  t = await first.restart(restartAt);
+  return s;
+}
+
+describe('a restart while the broker cannot be asked', () => {
+  it('resumes the run from SQLite alone: the SELL still goes out at its time, once, after the broker comes back', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z');
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 4 });
+    const before = t.fake.requests().length;
+
+    const report = await t.engine.recover();
+    expect(report).toMatchObject({ runsResumed: 1, runsArmed: 0, failures: 0 });
+    expect(t.engine.market.isStopArmed(s.id)).toBe(true);
+    await eventually(() => t.eventsOf('prices_not_subscribed').length === 1, { what: 'the trader told the prices are not subscribed' });
+    expect(t.eventsOf('prices_not_subscribed')[0]).toMatchObject({ strategyId: s.id, reason: expect.stringMatching(/^AAPL on NYSE: could not look AAPL up at Alpaca: .*503.*the stop-loss is checked against the first price/i) });
+
+    // The subscription is tried again with backoff (1 s, 2 s, 5 s …) until the broker answers.
+    await eventually(() => t.engine.market.isWatching(s.id), { clock: t.clock, stepMs: 500, what: 'prices subscribed once the broker answers' });
+    expect(assetLookups(before)).toEqual([503, 503, 503, 503, 200]);
+
+    await t.clock.advanceTo(at('2026-03-09T14:05:00Z'));
+    await eventually(() => t.run(s.id).state === 'SOLD', { what: 'SOLD at the SELL time' });
+    expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
+    // The strategy is not armed afresh beside the run it was on.
+    expect(t.eventsOf('strategy_armed')).toEqual([]);
+  });
+
+  it('exits by stop-loss on the first tick once the prices are back', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z');
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 2 });
+    await t.engine.recover();
+    await eventually(() => t.fake.dataSessions()[0]?.trades.includes('AAPL'), { clock: t.clock, stepMs: 500, what: 'AAPL subscribed at the fake' });
+
+    t.fake.pushTrades([{ symbol: 'AAPL', price: 179.9 }]);
+    await eventually(() => t.run(s.id).state === 'EXITED_BY_SL', { what: 'EXITED_BY_SL' });
+    expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', outcome: 'accepted' })]);
+  });
+
+  it('arms the next trading day of a daily strategy whose last run had ended, and buys on time', async () => {
+    const first = await startAlpacaTestEngine({ at: '2026-03-09T20:00:00Z', fake: { prices: { AAPL: 187.5 } } });
+    t = first;
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00', repeat: 'daily' });
+    t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
+    t.repos.runs.create(
+      { strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'SOLD', positionQty: 0, exitLeg: 'SELL', buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') },
+      t.clock.now(),
+    );
+    t = await first.restart('2026-03-10T12:00:00Z');
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 3 });
+
+    expect(await t.engine.recover()).toMatchObject({ runsArmed: 1, failures: 0 });
+    expect(t.eventsOf('strategy_armed')).toEqual([expect.objectContaining({ strategyId: s.id, tradingDate: '2026-03-10' })]);
+    await eventually(() => t.engine.market.isWatching(s.id), { clock: t.clock, stepMs: 1_000, what: 'prices subscribed once the broker answers' });
+    await t.clock.advanceTo(at('2026-03-10T13:30:00Z'));
+    await eventually(() => t.run(s.id).state === 'IN_POSITION', { what: "Tuesday's BUY filled" });
+    expect(t.fake.received().filter((o) => o.side === 'buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260310E' })]);
+  });
+
+  it('an exit whose instrument cannot be had is journaled, reported not sent, and sent once it can be, under the same id', async () => {
+    // The restart comes after the SELL time: recovery exits at once, and the lookup it needs fails.
+    const s = await inPositionAtRestart('2026-03-09T14:06:00Z');
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 3 });
+    await t.engine.recover();
+
+    // The overdue SELL fires on the clock's next turn; the clock does not move on, so no retry comes yet.
+    await eventually(() => t.eventsOf('order_not_sent').length > 0, { clock: t.clock, stepMs: 0, what: 'order_not_sent' });
+    const [notSent] = t.eventsOf('order_not_sent');
+    expect(notSent).toMatchObject({ strategyId: s.id, leg: 'SELL', reason: expect.stringMatching(/could not look AAPL up at Alpaca: .*503.*keeps trying to send it under the same client order id/) });
+    const [journaled] = t.orders(s.id);
+    expect(journaled).toMatchObject({ leg: 'SELL', status: 'pending', dispatchedAt: null, clientOrderId: 'tctest011260309X' });
+    expect(t.run(s.id).state).toBe('EXITING');
+    expect(sells()).toEqual([]);
+
+    // A stop-loss crossing meanwhile adds no second exit: the journal's exit slot is taken.
+    await eventually(() => t.run(s.id).state === 'SOLD', { clock: t.clock, stepMs: 500, what: 'SOLD once the broker answers' });
+    expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
+    expect(t.orders(s.id)).toEqual([expect.objectContaining({ leg: 'SELL', status: 'filled', dispatchedAt: expect.any(Number) })]);
+    expect(t.eventsOf('order_submitted')).toEqual([expect.objectContaining({ leg: 'SELL', clientOrderId: 'tctest011260309X' })]);
+    expect(t.eventsOf('order_unknown')).toEqual([]);
+  });
+});
