@@ -64,6 +64,18 @@ describe('migrateTo', () => {
     expect(strategy.id).toBe(1);
   });
 
+  it('0001 adds the stored instruments to a database of 0000, which keeps its data', () => {
+    const db = track(openDatabase(':memory:', { migrate: false }));
+    migrateTo(db, 1);
+    const { account, strategy } = seedStrategy(createRepos(db));
+    migrateTo(db, 2);
+    const repos = createRepos(db);
+    expect(repos.strategies.getInternal(strategy.id)?.symbol).toBe(strategy.symbol);
+    expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')).toBeUndefined();
+    repos.instruments.saveInternal([{ brokerAccountId: account.id, exchange: 'NSE', symbol: 'RELIANCE', brokerRef: '738561', tickSize: 0.05, resolvedAt: 1 }]);
+    expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')?.brokerRef).toBe('738561');
+  });
+
   it('a later plain open continues from where migrateTo stopped', () => {
     const file = join(dir, 'stepped.sqlite');
     const db = openDatabase(file, { migrate: false });

@@ -19,6 +19,7 @@ import { MIGRATIONS_FOLDER } from './migrate';
  */
 const LANDED: Record<string, string> = {
   '0000_init': '83f122f59ff0bb2ddd16b7bd7c1e364443faca33acfe5a56ed63a732bbbbec3a',
+  '0001_instruments': '78163c3d565f203eb2a6c30da4360a8f7ccb4af0a265534a9e0afa45e26476d7',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

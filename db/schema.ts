@@ -6,7 +6,7 @@
  * runs are unique per (strategy, trading_date) and orders per (run, slot).
  */
 
-import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
@@ -41,6 +41,29 @@ export const brokerAccounts = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('broker_accounts_user').on(t.userId)],
+);
+
+/**
+ * The instrument each broker account last resolved for an (exchange, symbol): what a restart
+ * uses instead of asking the broker again, and while the broker cannot be asked, so that an open
+ * position's exit and its price subscription never wait on a lookup. Broker reference data, not
+ * a user's own: it is read only by the engine, and goes with its account.
+ */
+export const instruments = sqliteTable(
+  'instruments',
+  {
+    brokerAccountId: integer('broker_account_id')
+      .notNull()
+      .references(() => brokerAccounts.id, { onDelete: 'cascade' }),
+    exchange: text('exchange').notNull(),
+    symbol: text('symbol').notNull(),
+    /** The broker's own handle (Kite's instrument_token, Alpaca's asset id). */
+    brokerRef: text('broker_ref').notNull(),
+    tickSize: real('tick_size').notNull(),
+    /** When the broker last said so (epoch ms). */
+    resolvedAt: integer('resolved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.brokerAccountId, t.exchange, t.symbol] })],
 );
 
 export const strategies = sqliteTable(

@@ -71,7 +71,7 @@ export function createEngine(deps: EngineDeps): Engine {
     clock: deps.clock,
     logger: deps.logger,
     brokers,
-    instruments: new InstrumentCache(brokers),
+    instruments: new InstrumentCache({ brokers, repos: deps.repos, clock: deps.clock, logger: deps.logger }),
     market,
     installId: deps.installId,
     crashPoints: deps.crashPoints ?? noCrashPoints,

@@ -9,6 +9,7 @@
 import type { Db } from '../client';
 import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-accounts';
 import { createEventsRepo, type EventsRepo } from './events';
+import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
 import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createRunsRepo, type RunsRepo } from './runs';
 import { createSettingsRepo, type SettingsRepo } from './settings';
@@ -23,6 +24,7 @@ export interface Repos {
   readonly runs: RunsRepo;
   readonly orders: OrdersRepo;
   readonly events: EventsRepo;
+  readonly instruments: InstrumentsRepo;
   /**
    * Runs `fn` in one SQLite transaction: all of its writes land, or (if it throws) none do.
    * Nested calls become savepoints. `fn` must be synchronous: an async function would commit at
@@ -88,6 +90,7 @@ export function createRepos(db: Db): Repos {
     runs: createRunsRepo(db.orm),
     orders: createOrdersRepo(db.orm),
     events: createEventsRepo(db.orm),
+    instruments: createInstrumentsRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
       const durable = options.durable !== false;
       if (options.waitForLock !== false || db.sqlite.inTransaction) return withDurability(fn, durable);
@@ -106,6 +109,7 @@ export type { BrokerAccount, BrokerAccountsRepo, NewBrokerAccount } from './brok
 export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
 export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersRepo } from './orders';
 export { TERMINAL_RUN_STATES, type NewRun, type RunPatch, type RunsRepo } from './runs';
+export type { InstrumentsRepo, StoredInstrument } from './instruments';
 export type { SettingsRepo } from './settings';
 export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';
 export { normalizeEmail, type NewUser, type User, type UserCredentials, type UsersRepo } from './users';

@@ -1,26 +1,49 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock';
 import type { BrokerAccountId } from '../core/ids';
 import { instrumentKey, type Exchange } from '../core/types';
 import { DomainError } from '../core/errors';
+import type { Repos, StoredInstrument } from '../../db/repos';
 import type { Instrument } from './broker';
 import type { BrokerSessions } from './broker-sessions';
 
 /**
+ * How long an instrument the broker resolved is used without asking it again, across restarts.
+ * A restart within the day re-arms thousands of strategies without one lookup (so without the
+ * rate limit a process before may have used up); the day's first start asks afresh, once.
+ */
+export const STORED_INSTRUMENT_FRESH_MS = 12 * 3_600_000;
+
+export interface InstrumentCacheDeps {
+  readonly brokers: BrokerSessions;
+  readonly repos: Repos;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
  * Instruments resolved once per account and symbol, so the order path never waits on a lookup.
- * Entries live until the account is closed (brokers cache their own instrument lists per day).
+ * Entries live in memory until the account is closed (brokers cache their own instrument lists
+ * per day), and in SQLite (`instruments`) across restarts: one resolved within
+ * STORED_INSTRUMENT_FRESH_MS is used as it is, and an older one when the broker cannot be asked
+ * (no network at boot, a 5xx, its rate limit), so that an open position's exit never waits for
+ * the broker to answer a lookup. What the broker says wins whenever it answers.
  */
 export class InstrumentCache {
   private readonly cache = new Map<string, Promise<Instrument | null>>();
+  /** Instruments resolved in this turn, written in one transaction (a restart resolves thousands at once). */
+  private unsaved: StoredInstrument[] = [];
 
-  constructor(private readonly brokers: BrokerSessions) {}
+  constructor(private readonly deps: InstrumentCacheDeps) {}
 
   /** The instrument, or null when the broker does not know the symbol. */
   async lookup(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<Instrument | null> {
     const key = `${accountId}|${instrumentKey(exchange, symbol)}`;
     let p = this.cache.get(key);
     if (!p) {
-      p = this.brokers.get(accountId).then((b) => b.instruments.resolve(symbol, exchange));
+      p = this.resolve(accountId, symbol, exchange);
       this.cache.set(key, p);
-      // A failed lookup (broker down) is not cached; an unknown symbol (null) is.
+      // A failed lookup (broker down, nothing stored) is not cached; an unknown symbol (null) is.
       p.catch(() => this.cache.delete(key));
     }
     return p;
@@ -36,4 +59,40 @@ export class InstrumentCache {
   forgetAccount(accountId: BrokerAccountId): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${accountId}|`)) this.cache.delete(key);
   }
+
+  private async resolve(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<Instrument | null> {
+    const { brokers, repos, clock, logger } = this.deps;
+    const stored = repos.instruments.findInternal(accountId, exchange, symbol);
+    if (stored && clock.now() - stored.resolvedAt < STORED_INSTRUMENT_FRESH_MS) return instrumentOf(stored);
+    let found: Instrument | null;
+    try {
+      found = await (await brokers.get(accountId)).instruments.resolve(symbol, exchange);
+    } catch (err) {
+      if (!stored) throw err;
+      logger.warn({ err, accountId, symbol, exchange, resolvedAt: stored.resolvedAt }, 'the broker cannot be asked for an instrument: using the one it last resolved');
+      return instrumentOf(stored);
+    }
+    if (found) this.save({ brokerAccountId: accountId, exchange, symbol, brokerRef: found.brokerRef, tickSize: found.tickSize, resolvedAt: clock.now() });
+    else if (stored) repos.instruments.deleteInternal(accountId, exchange, symbol);
+    return found;
+  }
+
+  private save(row: StoredInstrument): void {
+    this.unsaved.push(row);
+    if (this.unsaved.length > 1) return;
+    setImmediate(() => {
+      const rows = this.unsaved;
+      this.unsaved = [];
+      try {
+        // Not waiting for the disk: a row lost to a power cut is asked of the broker again.
+        this.deps.repos.transaction(() => this.deps.repos.instruments.saveInternal(rows), { durable: false });
+      } catch (err) {
+        this.deps.logger.warn({ err, instruments: rows.length }, 'resolved instruments could not be stored; a restart asks the broker again');
+      }
+    });
+  }
+}
+
+function instrumentOf(row: StoredInstrument): Instrument {
+  return { symbol: row.symbol, exchange: row.exchange as Exchange, brokerRef: row.brokerRef, tickSize: row.tickSize };
 }

@@ -2,9 +2,11 @@
  * A restart while the broker cannot be asked: the laptop boots before its network, Alpaca answers
  * 5xx, or the process before used up the key's rate limit. Recovery must put every run back on
  * its rails from SQLite alone, and an order whose broker or instrument cannot be had must go out
- * once they can, never be dropped. Real Alpaca adapter, fake Alpaca on loopback, engine on a
- * FakeClock; the outage is the fake answering 503 to the asset lookups (§ assets) a set number of
- * times.
+ * once they can, never be dropped. The instrument a strategy last resolved is stored, so most
+ * restarts need no lookup at all; the tests that remove it stand for a database from before that
+ * (or a symbol never resolved on this account). Real Alpaca adapter, fake Alpaca on loopback,
+ * engine on a FakeClock; the outage is the fake answering 503 to the asset lookups a set number
+ * of times.
  *
  * Monday 2026-03-09, New York on EDT (UTC-4): 10:00 NY = 14:00Z.
  */
@@ -12,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../fakes/alpaca/eventually';
 import { startAlpacaTestEngine, type AlpacaTestEngine } from '../fakes/alpaca/alpaca-engine-harness';
 import type { Strategy } from '../../engine/core/types';
+import { STORED_INSTRUMENT_FRESH_MS } from '../../engine/brokers/instrument-cache';
 
 const at = (iso: string) => Date.parse(iso);
 let t: AlpacaTestEngine;
@@ -21,11 +24,22 @@ const sells = () => t.fake.received().filter((o) => o.side === 'sell');
 /** The statuses of the asset lookups the fake answered, from the `from`-th request on. */
 const assetLookups = (from: number) => t.fake.requests().slice(from).filter((r) => r.path.startsWith('/v2/assets')).map((r) => r.status);
 
-/** A strategy in position (bought 100 shares of AAPL at 09:30, SELL at 10:05), as a killed daemon left it; then the restart. */
-async function inPositionAtRestart(restartAt: string): Promise<Strategy> {
-  const first = await startAlpacaTestEngine({ at: '2026-03-09T13:59:00Z', fake: { prices: { AAPL: 187.5 } } });
+/** The instrument the first engine resolved and stored for AAPL on NYSE, gone. */
+const forgetStoredInstrument = () => t.repos.instruments.deleteInternal(t.account.id, 'NYSE', 'AAPL');
+
+/** A strategy created (its symbol resolved and stored) by an engine that then dies. */
+async function createdBeforeTheCrash(at: string, body: Record<string, unknown>): Promise<{ first: AlpacaTestEngine; s: Strategy }> {
+  const first = await startAlpacaTestEngine({ at, fake: { prices: { AAPL: 187.5 } } });
   t = first;
-  const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00', stop_loss: 180 });
+  const s = await t.create(body);
+  await eventually(() => t.repos.instruments.findInternal(t.account.id, 'NYSE', 'AAPL'), { what: 'the resolved instrument stored' });
+  return { first, s };
+}
+
+/** A strategy in position (bought 10 shares of AAPL at 09:30, SELL at 10:05), as a killed daemon left it; then the restart. */
+async function inPositionAtRestart(restartAt: string, opts: { stored: boolean }): Promise<Strategy> {
+  const { first, s } = await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00', stop_loss: 180 });
+  if (!opts.stored) forgetStoredInstrument();
   t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
   t.repos.runs.create(
     { strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', positionQty: 10, entryPrice: 187.5, buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') },
@@ -36,8 +50,37 @@ async function inPositionAtRestart(restartAt: string): Promise<Strategy> {
 }
 
 describe('a restart while the broker cannot be asked', () => {
-  it('resumes the run from SQLite alone: the SELL still goes out at its time, once, after the broker comes back', async () => {
-    const s = await inPositionAtRestart('2026-03-09T14:01:00Z');
+  it('needs no lookup at all: the instrument the strategy last resolved is stored, so the prices and the SELL go on at once', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z', { stored: true });
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 10 });
+    const before = t.fake.requests().length;
+
+    expect(await t.engine.recover()).toMatchObject({ runsResumed: 1, failures: 0 });
+    await eventually(() => t.fake.dataSessions()[0]?.trades.includes('AAPL'), { what: 'AAPL subscribed at the fake' });
+    await t.clock.advanceTo(at('2026-03-09T14:05:00Z'));
+    await eventually(() => t.run(s.id).state === 'SOLD', { what: 'SOLD at the SELL time' });
+    expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
+    expect(assetLookups(before)).toEqual([]);
+    expect(t.eventsOf('prices_not_subscribed')).toEqual([]);
+  });
+
+  it('asks the broker again about a stored instrument older than half a day, and uses it still when the broker cannot answer', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z', { stored: true });
+    const stored = t.repos.instruments.findInternal(t.account.id, 'NYSE', 'AAPL')!;
+    t.repos.instruments.saveInternal([{ ...stored, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS }]);
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 10 });
+    const before = t.fake.requests().length;
+
+    await t.engine.recover();
+    await eventually(() => t.fake.dataSessions()[0]?.trades.includes('AAPL'), { what: 'AAPL subscribed at the fake' });
+    expect(assetLookups(before)).toEqual([503]);
+    await t.clock.advanceTo(at('2026-03-09T14:05:00Z'));
+    await eventually(() => t.run(s.id).state === 'SOLD', { what: 'SOLD at the SELL time' });
+    expect(sells()).toHaveLength(1);
+  });
+
+  it('with nothing stored, resumes the run from SQLite alone: the SELL still goes out at its time, once, after the broker comes back', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z', { stored: false });
     t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 4 });
     const before = t.fake.requests().length;
 
@@ -58,8 +101,8 @@ describe('a restart while the broker cannot be asked', () => {
     expect(t.eventsOf('strategy_armed')).toEqual([]);
   });
 
-  it('exits by stop-loss on the first tick once the prices are back', async () => {
-    const s = await inPositionAtRestart('2026-03-09T14:01:00Z');
+  it('with nothing stored, exits by stop-loss on the first tick once the prices are back', async () => {
+    const s = await inPositionAtRestart('2026-03-09T14:01:00Z', { stored: false });
     t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 2 });
     await t.engine.recover();
     await eventually(() => t.fake.dataSessions()[0]?.trades.includes('AAPL'), { clock: t.clock, stepMs: 500, what: 'AAPL subscribed at the fake' });
@@ -69,10 +112,9 @@ describe('a restart while the broker cannot be asked', () => {
     expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', outcome: 'accepted' })]);
   });
 
-  it('arms the next trading day of a daily strategy whose last run had ended, and buys on time', async () => {
-    const first = await startAlpacaTestEngine({ at: '2026-03-09T20:00:00Z', fake: { prices: { AAPL: 187.5 } } });
-    t = first;
-    const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00', repeat: 'daily' });
+  it('with nothing stored, arms the next trading day of a daily strategy whose last run had ended, and buys on time', async () => {
+    const { first, s } = await createdBeforeTheCrash('2026-03-09T20:00:00Z', { buy_time: '09:30:00', sell_time: '10:05:00', repeat: 'daily' });
+    forgetStoredInstrument();
     t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
     t.repos.runs.create(
       { strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'SOLD', positionQty: 0, exitLeg: 'SELL', buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') },
@@ -91,7 +133,7 @@ describe('a restart while the broker cannot be asked', () => {
 
   it('an exit whose instrument cannot be had is journaled, reported not sent, and sent once it can be, under the same id', async () => {
     // The restart comes after the SELL time: recovery exits at once, and the lookup it needs fails.
-    const s = await inPositionAtRestart('2026-03-09T14:06:00Z');
+    const s = await inPositionAtRestart('2026-03-09T14:06:00Z', { stored: false });
     t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 3 });
     await t.engine.recover();
 
@@ -110,5 +152,15 @@ describe('a restart while the broker cannot be asked', () => {
     expect(t.orders(s.id)).toEqual([expect.objectContaining({ leg: 'SELL', status: 'filled', dispatchedAt: expect.any(Number) })]);
     expect(t.eventsOf('order_submitted')).toEqual([expect.objectContaining({ leg: 'SELL', clientOrderId: 'tctest011260309X' })]);
     expect(t.eventsOf('order_unknown')).toEqual([]);
+  });
+});
+
+describe('the stored instrument', () => {
+  it('is dropped when the broker, asked afresh, no longer knows the symbol', async () => {
+    await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00' });
+    const row = { brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'GONE', brokerRef: 'delisted', tickSize: 0.01, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS };
+    t.repos.instruments.saveInternal([row]);
+    expect(await t.engine.ctx.instruments.lookup(t.account.id, 'GONE', 'NYSE')).toBeNull();
+    expect(t.repos.instruments.findInternal(t.account.id, 'NYSE', 'GONE')).toBeUndefined();
   });
 });

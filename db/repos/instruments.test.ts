@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { openTestDb, seedStrategy } from '../test-support';
+
+describe('instruments repo', () => {
+  it('saves, overwrites and deletes per (account, exchange, symbol), and goes with its account', () => {
+    const t = openTestDb();
+    const { user, account } = seedStrategy(t.repos);
+    const aapl = { brokerAccountId: account.id, exchange: 'NYSE', symbol: 'AAPL', brokerRef: 'b0b6dd9d', tickSize: 0.01, resolvedAt: 1 };
+    t.repos.instruments.saveInternal([aapl, { ...aapl, exchange: 'NASDAQ', brokerRef: 'other' }]);
+    expect(t.repos.instruments.findInternal(account.id, 'NYSE', 'AAPL')).toEqual(aapl);
+    t.repos.instruments.saveInternal([{ ...aapl, brokerRef: 'renamed', resolvedAt: 2 }]);
+    expect(t.repos.instruments.findInternal(account.id, 'NYSE', 'AAPL')).toMatchObject({ brokerRef: 'renamed', resolvedAt: 2 });
+    expect(t.repos.instruments.findInternal(account.id, 'NASDAQ', 'AAPL')?.brokerRef).toBe('other');
+    t.repos.instruments.deleteInternal(account.id, 'NASDAQ', 'AAPL');
+    expect(t.repos.instruments.findInternal(account.id, 'NASDAQ', 'AAPL')).toBeUndefined();
+    // No strategy left on the account: removing it removes what it resolved.
+    t.db.sqlite.prepare('DELETE FROM strategies').run();
+    t.repos.brokerAccounts.delete(user.id, account.id);
+    expect(t.repos.instruments.findInternal(account.id, 'NYSE', 'AAPL')).toBeUndefined();
+    t.close();
+  });
+});
