@@ -11,6 +11,8 @@ describe('instruments repo', () => {
     t.repos.instruments.saveInternal([{ ...aapl, brokerRef: 'renamed', resolvedAt: 2 }]);
     expect(t.repos.instruments.findInternal(account.id, 'NYSE', 'AAPL')).toMatchObject({ brokerRef: 'renamed', resolvedAt: 2 });
     expect(t.repos.instruments.findInternal(account.id, 'NASDAQ', 'AAPL')?.brokerRef).toBe('other');
+    expect(t.repos.instruments.listForAccountInternal(account.id).map((r) => `${r.exchange}:${r.symbol}:${r.brokerRef}`).sort()).toEqual(['NASDAQ:AAPL:other', 'NYSE:AAPL:renamed']);
+    expect(t.repos.instruments.listForAccountInternal(account.id + 1)).toEqual([]);
     t.repos.instruments.deleteInternal(account.id, 'NASDAQ', 'AAPL');
     expect(t.repos.instruments.findInternal(account.id, 'NASDAQ', 'AAPL')).toBeUndefined();
     // No strategy left on the account: removing it removes what it resolved.

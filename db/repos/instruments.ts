@@ -17,6 +17,8 @@ export interface StoredInstrument {
 
 export interface InstrumentsRepo {
   findInternal(brokerAccountId: number, exchange: string, symbol: string): StoredInstrument | undefined;
+  /** Every instrument the account resolved: one query where a restart needs thousands. */
+  listForAccountInternal(brokerAccountId: number): StoredInstrument[];
   /** Inserts or overwrites each (account, exchange, symbol), in the caller's transaction if there is one. */
   saveInternal(rows: readonly StoredInstrument[]): void;
   /** The broker no longer knows the symbol. */
@@ -28,6 +30,7 @@ export function createInstrumentsRepo(orm: Orm): InstrumentsRepo {
     and(eq(instruments.brokerAccountId, brokerAccountId), eq(instruments.exchange, exchange), eq(instruments.symbol, symbol));
   return {
     findInternal: (brokerAccountId, exchange, symbol) => orm.select().from(instruments).where(where(brokerAccountId, exchange, symbol)).get(),
+    listForAccountInternal: (brokerAccountId) => orm.select().from(instruments).where(eq(instruments.brokerAccountId, brokerAccountId)).all(),
     saveInternal(rows) {
       for (const row of rows) {
         orm

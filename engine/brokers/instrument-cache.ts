@@ -31,6 +31,8 @@ export interface InstrumentCacheDeps {
  */
 export class InstrumentCache {
   private readonly cache = new Map<string, Promise<Instrument | null>>();
+  /** What SQLite holds, per account, read in one query at the account's first lookup. */
+  private readonly stored = new Map<BrokerAccountId, Map<string, StoredInstrument>>();
   /** Instruments resolved in this turn, written in one transaction (a restart resolves thousands at once). */
   private unsaved: StoredInstrument[] = [];
 
@@ -58,11 +60,22 @@ export class InstrumentCache {
 
   forgetAccount(accountId: BrokerAccountId): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${accountId}|`)) this.cache.delete(key);
+    this.stored.delete(accountId);
+  }
+
+  private storedOf(accountId: BrokerAccountId): Map<string, StoredInstrument> {
+    let rows = this.stored.get(accountId);
+    if (!rows) {
+      rows = new Map(this.deps.repos.instruments.listForAccountInternal(accountId).map((r) => [instrumentKey(r.exchange as Exchange, r.symbol), r]));
+      this.stored.set(accountId, rows);
+    }
+    return rows;
   }
 
   private async resolve(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<Instrument | null> {
     const { brokers, repos, clock, logger } = this.deps;
-    const stored = repos.instruments.findInternal(accountId, exchange, symbol);
+    const storedRows = this.storedOf(accountId);
+    const stored = storedRows.get(instrumentKey(exchange, symbol));
     if (stored && clock.now() - stored.resolvedAt < STORED_INSTRUMENT_FRESH_MS) return instrumentOf(stored);
     let found: Instrument | null;
     try {
@@ -72,8 +85,14 @@ export class InstrumentCache {
       logger.warn({ err, accountId, symbol, exchange, resolvedAt: stored.resolvedAt }, 'the broker cannot be asked for an instrument: using the one it last resolved');
       return instrumentOf(stored);
     }
-    if (found) this.save({ brokerAccountId: accountId, exchange, symbol, brokerRef: found.brokerRef, tickSize: found.tickSize, resolvedAt: clock.now() });
-    else if (stored) repos.instruments.deleteInternal(accountId, exchange, symbol);
+    if (found) {
+      const row = { brokerAccountId: accountId, exchange, symbol, brokerRef: found.brokerRef, tickSize: found.tickSize, resolvedAt: clock.now() };
+      storedRows.set(instrumentKey(exchange, symbol), row);
+      this.save(row);
+    } else if (stored) {
+      storedRows.delete(instrumentKey(exchange, symbol));
+      repos.instruments.deleteInternal(accountId, exchange, symbol);
+    }
     return found;
   }
 

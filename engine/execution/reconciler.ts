@@ -5,10 +5,11 @@
  * the broker refuses a reused id, after every lookup elsewhere); what stays unresolved is
  * reported, not assumed, and still asked after now and then.
  *
- * A broker that cannot be asked at all (no network, a 5xx, its rate limit, a session that will
- * not open) teaches nothing: such an attempt is neither a "no such order" nor a resend, and is
- * simply made again later, for as long as the order is open. An order known never to have been
- * handed to the broker (`retryUnsent`) is placed as soon as the broker can be had.
+ * A lookup the broker could not answer (no network, a 5xx, its rate limit, a session that will
+ * not open) is never taken for "no such order": where the broker refuses a reused id, the resend
+ * goes at once all the same (it is its own lookup); elsewhere the lookup is simply made again
+ * later, for as long as the order is open. An order known never to have been handed to the
+ * broker (`retryUnsent`) is placed as soon as the broker can be had.
  */
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
@@ -19,11 +20,11 @@ import type { EngineContext } from '../context';
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
 export const LOOKUP_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
 
-/**
- * Delays before asking again while the broker cannot be asked, the last repeating until it can;
- * the last is also how often an order left unresolved after every lookup is asked after.
- */
-export const RETRY_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+/** Delays before asking again while the broker cannot be asked, the last repeating until it can. */
+export const RETRY_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000] as const;
+
+/** How often an order left unresolved after every lookup is still asked about. */
+export const UNRESOLVED_RECHECK_MS = 30_000;
 
 export class Reconciler {
   private readonly timers = new Map<OrderId, TimerHandle>();
@@ -116,14 +117,27 @@ export class Reconciler {
       await this.resend(order, attempt);
       return;
     }
-    let report: OrderReport | null;
-    let broker: Broker;
+    let broker: Broker | undefined;
+    let report: OrderReport | null = null;
+    let answered = false;
     try {
       broker = await brokers.get(order.brokerAccountId);
       report = await broker.execution.lookupOrder(order.clientOrderId);
+      answered = true;
     } catch (err) {
       logger.warn({ err, orderId, attempt }, 'order lookup failed; will retry');
-      this.retryLater(orderId, attempt);
+    }
+    const neverAnswered = order.status === 'unknown' || order.status === 'pending';
+    // A broker that refuses a reused client order id dedups a resend itself: no need to wait out
+    // the backoff, nor for a lookup that failed (the resend's "already exists" is an answer too,
+    // and it costs one request where another lookup and then a resend cost two: after a restart
+    // into a spent rate limit, that is what gets a BUY out within its grace). Elsewhere (Kite)
+    // the lookups run their course first, and a lookup that failed taught nothing.
+    const dedups = broker?.capabilities.rejectsDuplicateClientOrderId ?? false;
+    const mayResend = !this.resent.has(orderId) && neverAnswered;
+    if (!answered) {
+      if (mayResend && dedups) await this.resend(order, attempt);
+      else this.retryLater(orderId, attempt);
       return;
     }
     this.failures.delete(orderId);
@@ -134,11 +148,7 @@ export class Reconciler {
       return;
     }
     // The broker answered, and has no such order.
-    const neverAnswered = order.status === 'unknown' || order.status === 'pending';
-    // A broker that refuses a reused client order id dedups a resend itself: no need to wait out
-    // the backoff. Elsewhere (Kite) the lookups run their course first.
-    const dedups = broker.capabilities.rejectsDuplicateClientOrderId;
-    if (!this.resent.has(orderId) && neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
+    if (mayResend && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       await this.resend(order, attempt);
       return;
     }
@@ -161,7 +171,7 @@ export class Reconciler {
       });
     }
     // Still asked now and then: the broker's record of it, appearing late, settles it.
-    this.schedule(orderId, attempt, RETRY_BACKOFF_MS.at(-1)!);
+    this.schedule(orderId, attempt, UNRESOLVED_RECHECK_MS);
   }
 
   /**

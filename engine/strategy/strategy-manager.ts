@@ -18,6 +18,11 @@ import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
 import type { StopLossHit } from '../market/market-listener';
 
+/** One try at subscribing a strategy's prices; `retry` once it failed and the next is scheduled. */
+interface WatchAttempt {
+  retry?: TimerHandle;
+}
+
 interface RunJobs {
   readonly runId: RunId;
   readonly buy: TimerHandle;
@@ -60,8 +65,8 @@ export class StrategyManager {
   private readonly starting = new Set<StrategyId>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
-  /** Subscriptions waiting to be tried again (the broker could not be had), per strategy. */
-  private readonly watchRetries = new Map<StrategyId, TimerHandle>();
+  /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
+  private readonly watches = new Map<StrategyId, WatchAttempt>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
 
@@ -205,15 +210,19 @@ export class StrategyManager {
    */
   async watch(strategy: Strategy, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
-    this.watchRetries.get(strategy.id)?.cancel();
-    this.watchRetries.delete(strategy.id);
+    this.watches.get(strategy.id)?.retry?.cancel();
+    const attempt: WatchAttempt = {};
+    this.watches.set(strategy.id, attempt);
+    // Torn down (stopped, its day over) or asked again while the broker was being asked.
+    const superseded = () => this.watches.get(strategy.id) !== attempt;
     try {
       const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
       const broker = await brokers.get(strategy.brokerAccountId);
-      const run = repos.runs.latestInternal(strategy.id);
-      // Stopped, or its day over, while the broker was being asked.
-      if (run && !isDayOver(run)) market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
+      if (superseded()) return;
+      this.watches.delete(strategy.id);
+      market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
     } catch (err) {
+      if (superseded()) return;
       const run = repos.runs.latestInternal(strategy.id);
       if (!run || isDayOver(run)) return;
       const delayMs = SUBSCRIBE_RETRY_MS[Math.min(failures, SUBSCRIBE_RETRY_MS.length - 1)]!;
@@ -229,13 +238,7 @@ export class StrategyManager {
           at: clock.now(),
         });
       }
-      this.watchRetries.set(
-        strategy.id,
-        this.scheduler.at(clock.now() + delayMs, () => {
-          this.watchRetries.delete(strategy.id);
-          void this.watch(strategy, failures + 1);
-        }),
-      );
+      attempt.retry = this.scheduler.at(clock.now() + delayMs, () => void this.watch(strategy, failures + 1));
     }
   }
 
@@ -417,8 +420,8 @@ export class StrategyManager {
   private async teardown(strategy: Strategy): Promise<void> {
     const { runtime, market } = this.ctx;
     market.disarmStop(strategy.id);
-    this.watchRetries.get(strategy.id)?.cancel();
-    this.watchRetries.delete(strategy.id);
+    this.watches.get(strategy.id)?.retry?.cancel();
+    this.watches.delete(strategy.id);
     market.unwatch(strategy.id);
     await runtime.disarm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol));
   }

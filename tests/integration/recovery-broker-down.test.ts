@@ -131,6 +131,25 @@ describe('a restart while the broker cannot be asked', () => {
     expect(t.fake.received().filter((o) => o.side === 'buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260310E' })]);
   });
 
+  it('stops trying to subscribe once the trader stops the strategy', async () => {
+    const { first, s } = await createdBeforeTheCrash('2026-03-09T13:00:00Z', { buy_time: '09:30:00', sell_time: '10:05:00' });
+    forgetStoredInstrument();
+    t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
+    t.repos.runs.create({ strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'ARMED', buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') }, t.clock.now());
+    t = await first.restart('2026-03-09T13:01:00Z');
+    t.fake.injectFault({ route: 'GET /v2/assets', fault: { kind: 'status', status: 503 }, times: 1 });
+    await t.engine.recover();
+    await eventually(() => t.eventsOf('prices_not_subscribed').length === 1, { what: 'prices_not_subscribed' });
+
+    await t.engine.manager.stop(t.user.id, s.id);
+    const before = t.fake.requests().length;
+    await t.clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(assetLookups(before)).toEqual([]);
+    expect(t.engine.market.isWatching(s.id)).toBe(false);
+    expect(t.run(s.id).state).toBe('STOPPED');
+  });
+
   it('an exit whose instrument cannot be had is journaled, reported not sent, and sent once it can be, under the same id', async () => {
     // The restart comes after the SELL time: recovery exits at once, and the lookup it needs fails.
     const s = await inPositionAtRestart('2026-03-09T14:06:00Z', { stored: false });
@@ -157,10 +176,34 @@ describe('a restart while the broker cannot be asked', () => {
 
 describe('the stored instrument', () => {
   it('is dropped when the broker, asked afresh, no longer knows the symbol', async () => {
-    await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00' });
-    const row = { brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'GONE', brokerRef: 'delisted', tickSize: 0.01, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS };
-    t.repos.instruments.saveInternal([row]);
+    const { first } = await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00' });
+    t.repos.instruments.saveInternal([{ brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'GONE', brokerRef: 'delisted', tickSize: 0.01, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS }]);
+    t = await first.restart('2026-03-09T14:00:00Z');
     expect(await t.engine.ctx.instruments.lookup(t.account.id, 'GONE', 'NYSE')).toBeNull();
     expect(t.repos.instruments.findInternal(t.account.id, 'NYSE', 'GONE')).toBeUndefined();
+  });
+});
+
+describe('an order in doubt while the broker cannot be asked', () => {
+  it('at Alpaca, which refuses a reused id, the resend goes at once after a failed lookup: its own answer settles the doubt', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 187.5 } } });
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00' });
+    await t.start(s.id);
+    // The BUY's connection is cut before Alpaca processes it, and the lookup that follows is refused.
+    t.fake.injectFault({ route: 'POST /v2/orders', fault: { kind: 'drop' } });
+    t.fake.injectFault({ route: 'GET /v2/orders:by_client_order_id', fault: { kind: 'status', status: 503 } });
+    const before = t.fake.requests().length;
+    await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
+    await eventually(() => t.orders(s.id)[0]?.status === 'unknown', { what: 'the BUY unknown' });
+
+    await eventually(() => t.run(s.id).state === 'IN_POSITION', { clock: t.clock, stepMs: 250, what: 'IN_POSITION' });
+    const orderRequests = t.fake.requests().slice(before).filter((r) => r.path.startsWith('/v2/orders'));
+    // (The dropped POST was never answered, so the fake lists only what came after it.)
+    expect(orderRequests.map((r) => `${r.method} ${r.path} ${r.status}`).slice(0, 2)).toEqual(['GET /v2/orders:by_client_order_id 503', 'POST /v2/orders 200']);
+    expect(t.fake.received().filter((o) => o.side === 'buy').map((o) => [o.clientOrderId, o.outcome])).toEqual([
+      ['tctest011260309E', 'not processed (drop)'],
+      ['tctest011260309E', 'accepted'],
+    ]);
+    expect(t.fake.orders()).toHaveLength(1);
   });
 });

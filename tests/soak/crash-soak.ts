@@ -135,7 +135,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const crashPoint = cycle < CRASH_POINTS.length ? `${CRASH_POINTS[cycle]}:${1 + Math.floor(rand() * opts.strategiesPerCycle)}` : null;
       if (crashPoint) await restart(crashPoint);
       while (new Date(Date.now() + 15_000).getUTCDate() !== new Date().getUTCDate()) await sleep(1_000); // no run across UTC midnight
-      const buyAt = Math.ceil(Date.now() / 1000) * 1000 + 4_000;
+      // A whole second, with time to create and start every strategy of the cycle before it (~20 ms each here).
+      const buyAt = Math.ceil((Date.now() + opts.strategiesPerCycle * 40) / 1000) * 1000 + 4_000;
       const sellAt = buyAt + 3_000;
       const ids: number[] = [];
       for (let j = 0; j < opts.strategiesPerCycle; j++) {
