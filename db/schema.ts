@@ -46,7 +46,7 @@ export const brokerAccounts = sqliteTable(
 /**
  * The instrument each broker account last resolved for an (exchange, symbol): what a restart
  * uses instead of asking the broker again, and while the broker cannot be asked, so that an open
- * position's exit and its price subscription never wait on a lookup. Broker reference data, not
+ * position's exit and its price subscription need no lookup. Broker reference data, not
  * a user's own: it is read only by the engine, and goes with its account.
  */
 export const instruments = sqliteTable(

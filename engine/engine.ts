@@ -109,6 +109,7 @@ export function createEngine(deps: EngineDeps): Engine {
     idle: () => execution.idle(),
     async stop() {
       checkpoints?.stop();
+      manager.close();
       scheduler.cancelAll();
       await execution.stop();
       await manager.settle();

@@ -9,8 +9,8 @@ import type { BrokerSessions } from './broker-sessions';
 
 /**
  * How long an instrument the broker resolved is used without asking it again, across restarts.
- * A restart within the day re-arms thousands of strategies without one lookup (so without the
- * rate limit a process before may have used up); the day's first start asks afresh, once.
+ * A restart within that time re-arms thousands of strategies without one lookup (so without the
+ * rate limit a process before may have used up); a later start asks afresh, once per symbol.
  */
 export const STORED_INSTRUMENT_FRESH_MS = 12 * 3_600_000;
 
@@ -26,8 +26,10 @@ export interface InstrumentCacheDeps {
  * Entries live in memory until the account is closed (brokers cache their own instrument lists
  * per day), and in SQLite (`instruments`) across restarts: one resolved within
  * STORED_INSTRUMENT_FRESH_MS is used as it is, and an older one when the broker cannot be asked
- * (no network at boot, a 5xx, its rate limit), so that an open position's exit never waits for
- * the broker to answer a lookup. What the broker says wins whenever it answers.
+ * (no network at boot, a 5xx, its rate limit): an open position's exit then waits for that one
+ * failed lookup, never for the broker to come back. What the broker says when it answers replaces
+ * what is stored; an instrument this process got from storage or from the broker is kept in
+ * memory for the process's life, as every resolved instrument always was.
  */
 export class InstrumentCache {
   private readonly cache = new Map<string, Promise<Instrument | null>>();

@@ -1,9 +1,10 @@
 /**
  * Resolves orders whose outcome is unknown (timeout, dropped connection, ambiguous error) by
- * asking the broker by client order id, never by guessing. Lookups back off; if the broker still
- * has no such order, the order is placed again once with the same client order id (at once where
- * the broker refuses a reused id, after every lookup elsewhere); what stays unresolved is
- * reported, not assumed, and still asked after now and then.
+ * asking the broker by client order id, never by guessing. Lookups back off; if the broker has no
+ * such order, it is placed again with the same client order id: at once where the broker refuses
+ * a reused id, at the end of each round of lookups elsewhere (Kite, whose placement checks its
+ * order book for the tag once more itself). What stays unresolved is reported, not assumed, and
+ * still asked after now and then. One chain of steps per order: never two placements at once.
  *
  * A lookup the broker could not answer (no network, a 5xx, its rate limit, a session that will
  * not open) is never taken for "no such order": where the broker refuses a reused id, the resend
@@ -16,6 +17,7 @@ import type { TimerHandle } from '../core/clock';
 import { FINAL_ORDER_STATUSES, type Order } from '../core/types';
 import type { Broker, Instrument, OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
+import { DomainError } from '../core/errors';
 
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
 export const LOOKUP_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
@@ -28,8 +30,10 @@ export const UNRESOLVED_RECHECK_MS = 30_000;
 
 export class Reconciler {
   private readonly timers = new Map<OrderId, TimerHandle>();
-  /** Orders placed once more after the broker said it had none. */
+  /** Orders placed again (after the broker said it had none, or when they never left), for the report. */
   private readonly resent = new Set<OrderId>();
+  /** Orders with a lookup or a placement under way: one chain per order, never two at once. */
+  private readonly busy = new Set<OrderId>();
   /** Orders journaled but never handed to the broker: placed, not looked up. */
   private readonly unsent = new Set<OrderId>();
   /** Attempts in a row on which the broker could not be asked, per order. */
@@ -81,12 +85,21 @@ export class Reconciler {
     this.timers.clear();
   }
 
+  /**
+   * The order's next step, replacing any step already waiting. A step that comes due while another
+   * of the same order is under way (a clock jump's `trackUnresolved`) is dropped: the one under way
+   * schedules what follows it, so two chains can never place the same order twice.
+   */
   private schedule(orderId: OrderId, attempt: number, delay: number): void {
+    if (this.stopped) return;
+    this.timers.get(orderId)?.cancel();
     this.timers.set(
       orderId,
       this.ctx.clock.setTimer(delay, () => {
         this.timers.delete(orderId);
-        void this.lookup(orderId, attempt);
+        if (this.busy.has(orderId)) return;
+        this.busy.add(orderId);
+        void this.lookup(orderId, attempt).finally(() => this.busy.delete(orderId));
       }),
     );
   }
@@ -134,21 +147,22 @@ export class Reconciler {
     // into a spent rate limit, that is what gets a BUY out within its grace). Elsewhere (Kite)
     // the lookups run their course first, and a lookup that failed taught nothing.
     const dedups = broker?.capabilities.rejectsDuplicateClientOrderId ?? false;
-    const mayResend = !this.resent.has(orderId) && neverAnswered;
     if (!answered) {
-      if (mayResend && dedups) await this.resend(order, attempt);
+      if (neverAnswered && dedups) await this.resend(order, attempt);
       else this.retryLater(orderId, attempt);
       return;
     }
-    this.failures.delete(orderId);
     if (report) {
+      this.failures.delete(orderId);
       this.apply(order.brokerAccountId, report);
       // Accepted but not yet filled: keep watching until the stream or a lookup settles it.
       if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
       return;
     }
-    // The broker answered, and has no such order.
-    if (mayResend && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
+    // The broker answered, and has no such order. Placed again where the broker dedups, else at the
+    // end of each round of lookups (Kite's placement looks its order book up once more itself): a
+    // placement that got no answer must not use up the only resend, or the exit is lost.
+    if (neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       await this.resend(order, attempt);
       return;
     }
@@ -166,7 +180,7 @@ export class Reconciler {
         runId: order.runId,
         orderId: order.id,
         leg: order.leg,
-        reason: `unresolved: the broker has no order ${order.clientOrderId} after ${LOOKUP_BACKOFF_MS.length} lookups and one resend; check the broker before acting`,
+        reason: `unresolved: the broker has no order ${order.clientOrderId} after ${LOOKUP_BACKOFF_MS.length} lookups${this.resent.has(orderId) ? ' and a resend' : ''}; check the broker before acting`,
         at: clock.now(),
       });
     }
@@ -185,24 +199,30 @@ export class Reconciler {
     const refuse = (reason: string) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason });
     const strategy = repos.strategies.getInternal(order.strategyId);
-    if (order.slot === 'entry' && strategy && clock.now() - order.scheduledAt > strategy.buyGraceMs) {
-      refuse(`never reached the broker, and its ${strategy.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
-      return;
-    }
+    const graceOver = () => order.slot === 'entry' && strategy !== undefined && clock.now() - order.scheduledAt > strategy.buyGraceMs;
+    const notChased = () => refuse(`never reached the broker, and its ${strategy!.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
+    if (graceOver()) return notChased();
     let broker: Broker;
     let instrument: Instrument;
     try {
       broker = await brokers.get(order.brokerAccountId);
       instrument = await instruments.require(order.brokerAccountId, order.symbol, order.exchange);
     } catch (err) {
-      // Nothing was sent: not a resend, only a broker that cannot be had yet.
+      if (err instanceof DomainError && err.code === 'validation_failed') {
+        // The broker answered: it no longer knows the symbol. Final, and the trader is told (for an exit: close it at the broker).
+        refuse(`not sent: ${err.message}`);
+        return;
+      }
+      // Nothing was sent: only a broker that cannot be had yet.
       logger.warn({ err, orderId, leg: order.leg }, 'order not sent: the broker or the instrument cannot be had yet; will retry');
       this.retryLater(orderId, attempt);
       return;
     }
+    // The waits above (a session opening, the rate budget) take time: the grace and a stop are checked again.
+    if (graceOver()) return notChased();
+    if (this.stopped) return;
     const wasUnsent = this.unsent.delete(orderId);
     this.resent.add(orderId);
-    this.failures.delete(orderId);
     const dispatchedAt = clock.now();
     try {
       const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
@@ -211,9 +231,15 @@ export class Reconciler {
         repos.orders.update(orderId, { dispatchedAt }, clock.now());
         bus.publish({ type: 'order_submitted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId, leg: order.leg, clientOrderId: order.clientOrderId, scheduledAt: order.scheduledAt, dispatchedAt, at: dispatchedAt });
       }
+      if (result.kind === 'unknown') {
+        // No answer again (the outage goes on): looked up, and placed again, with backoff.
+        this.retryLater(orderId, 0);
+        return;
+      }
+      this.failures.delete(orderId);
       if (result.kind === 'accepted') {
         this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: result.brokerOrderId, status: 'accepted', filledQty: 0, avgFillPrice: null, at: result.at, reason: null });
-      } else if (result.kind === 'rejected') {
+      } else {
         const found = await broker.execution.lookupOrder(order.clientOrderId);
         if (found) this.apply(order.brokerAccountId, found);
         else refuse(result.reason);
@@ -222,6 +248,8 @@ export class Reconciler {
       }
     } catch (err) {
       logger.warn({ err, orderId }, 'resend failed');
+      this.retryLater(orderId, 0);
+      return;
     }
     if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS[0]);
   }

@@ -97,7 +97,7 @@ export class MarketListener {
     watched.broker.data.unsubscribe([watched.instrument]);
   }
 
-  /** Whether the strategy's instrument is subscribed (or being subscribed) at its broker. */
+  /** Whether the strategy's instrument has been handed to its broker to subscribe. */
   isWatching(strategyId: StrategyId): boolean {
     return this.watching.has(strategyId);
   }

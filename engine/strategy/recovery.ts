@@ -45,7 +45,11 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     // Whatever happens below, this is the run the strategy is on: it is never armed afresh beside it.
     resumed.add(strategy.id);
     try {
-      await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
+      // The runtime mirror is not what trades: a failure to write it must not keep the run off its rails.
+      await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run)).catch((err: unknown) => {
+        failures++;
+        logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
+      });
       resumeRun(ctx, manager, execution, strategy, run);
       runsResumed++;
     } catch (err) {

@@ -67,6 +67,7 @@ export class StrategyManager {
   private readonly tasks = new Set<Promise<void>>();
   /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
   private readonly watches = new Map<StrategyId, WatchAttempt>();
+  private closed = false;
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
 
@@ -169,6 +170,13 @@ export class StrategyManager {
     }
   }
 
+  /** Engine shutdown: no subscription is tried, or tried again, from now on. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.watches.values()) w.retry?.cancel();
+    this.watches.clear();
+  }
+
   /** Resolves when every day turnover in progress has finished (engine shutdown). */
   async settle(): Promise<void> {
     while (this.tasks.size > 0) await Promise.all(this.tasks);
@@ -206,10 +214,12 @@ export class StrategyManager {
    * it: a broker out of reach at a restart (no network yet, a 5xx, its rate limit used up by the
    * process before) delays the first tick, never the SELL, and the stop-loss is checked against
    * the first tick that arrives. Tries again, with backoff, while the strategy has a run that is
-   * not over, and tells the trader when its first try fails.
+   * not over, and tells the trader when its first try fails. A try that a teardown, a newer try
+   * or the engine's shutdown has superseded ends without subscribing.
    */
   async watch(strategy: Strategy, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
+    if (this.closed) return;
     this.watches.get(strategy.id)?.retry?.cancel();
     const attempt: WatchAttempt = {};
     this.watches.set(strategy.id, attempt);

@@ -206,4 +206,18 @@ describe('an order in doubt while the broker cannot be asked', () => {
     ]);
     expect(t.fake.orders()).toHaveLength(1);
   });
+
+  it('a resend that got no answer either does not use up the resend: once the broker answers "no such order", it goes again', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 187.5 } } });
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '10:05:00' });
+    await t.start(s.id);
+    // The BUY and its first resend are cut before Alpaca processes them; the lookup between them is refused.
+    t.fake.injectFault({ route: 'POST /v2/orders', fault: { kind: 'drop' }, times: 2 });
+    t.fake.injectFault({ route: 'GET /v2/orders:by_client_order_id', fault: { kind: 'status', status: 503 } });
+    await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
+    await eventually(() => t.run(s.id).state === 'IN_POSITION', { clock: t.clock, stepMs: 250, what: 'IN_POSITION' });
+    expect(t.fake.received().filter((o) => o.side === 'buy').map((o) => o.outcome)).toEqual(['not processed (drop)', 'not processed (drop)', 'accepted']);
+    expect(t.fake.orders()).toHaveLength(1);
+    expect(t.eventsOf('order_unknown').map((e) => e.reason)).not.toContainEqual(expect.stringMatching(/^unresolved/));
+  });
 });
