@@ -7,7 +7,7 @@ import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from
 import { randomToken } from '../core/random-ids';
 import type { TimerHandle } from '../core/clock';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
-import type { Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
+import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
@@ -18,6 +18,7 @@ import { applyReportToJournal, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
+import { orderTarget } from './order-target';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -95,8 +96,7 @@ export class ExecutionEngine {
         return d.kind === 'send' ? { order: d.order, announce: () => announceRun(ctx, d.before, d.after) } : null;
       },
       place: async (strategy, clientOrderId, side, qty) => {
-        const broker = await ctx.brokers.get(strategy.brokerAccountId);
-        const instrument = await ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+        const { broker, instrument } = await orderTarget(ctx, strategy.brokerAccountId, strategy.symbol, strategy.exchange);
         return placeSafely(broker, { clientOrderId, instrument, side, qty });
       },
       record: (order, result, dispatchedAt) => {
@@ -359,16 +359,15 @@ export class ExecutionEngine {
    * The slot is freed at the broker's answer, before the answer is written.
    */
   private async send(order: Order, strategy: Strategy, announce: () => void, freeSlot: () => void): Promise<void> {
-    const { brokers, instruments, clock, bus } = this.ctx;
-    let broker: Broker;
-    let instrument: Instrument;
+    const { clock, bus } = this.ctx;
+    let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
-      broker = await brokers.get(order.brokerAccountId);
-      instrument = await instruments.require(order.brokerAccountId, strategy.symbol, strategy.exchange);
+      target = await orderTarget(this.ctx, order.brokerAccountId, strategy.symbol, strategy.exchange);
     } catch (err) {
       this.notSent(order, err, announce);
       return;
     }
+    const { broker, instrument } = target;
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
     const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });

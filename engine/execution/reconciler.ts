@@ -15,9 +15,10 @@
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
 import { FINAL_ORDER_STATUSES, type Order } from '../core/types';
-import type { Broker, Instrument, OrderReport } from '../brokers/broker';
+import type { Broker, OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { DomainError } from '../core/errors';
+import { orderTarget } from './order-target';
 
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
 export const LOOKUP_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
@@ -194,7 +195,7 @@ export class Reconciler {
    * lookup still finds nothing (a "duplicate id" refusal means the first attempt did arrive).
    */
   private async resend(order: Order, attempt: number): Promise<void> {
-    const { repos, brokers, instruments, logger, clock, bus } = this.ctx;
+    const { repos, logger, clock, bus } = this.ctx;
     const orderId = order.id;
     const refuse = (reason: string) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason });
@@ -202,11 +203,9 @@ export class Reconciler {
     const graceOver = () => order.slot === 'entry' && strategy !== undefined && clock.now() - order.scheduledAt > strategy.buyGraceMs;
     const notChased = () => refuse(`never reached the broker, and its ${strategy!.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
     if (graceOver()) return notChased();
-    let broker: Broker;
-    let instrument: Instrument;
+    let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
-      broker = await brokers.get(order.brokerAccountId);
-      instrument = await instruments.require(order.brokerAccountId, order.symbol, order.exchange);
+      target = await orderTarget(this.ctx, order.brokerAccountId, order.symbol, order.exchange);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'validation_failed') {
         // The broker answered: it no longer knows the symbol. Final, and the trader is told (for an exit: close it at the broker).
@@ -221,6 +220,7 @@ export class Reconciler {
     // The waits above (a session opening, the rate budget) take time: the grace and a stop are checked again.
     if (graceOver()) return notChased();
     if (this.stopped) return;
+    const { broker, instrument } = target;
     const wasUnsent = this.unsent.delete(orderId);
     this.resent.add(orderId);
     const dispatchedAt = clock.now();

@@ -173,8 +173,13 @@ export class StrategyManager {
   /** Engine shutdown: no subscription is tried, or tried again, from now on. */
   close(): void {
     this.closed = true;
-    for (const w of this.watches.values()) w.retry?.cancel();
-    this.watches.clear();
+    for (const id of [...this.watches.keys()]) this.dropWatch(id);
+  }
+
+  /** Forgets a strategy's subscription attempt, with its retry if one is waiting: an attempt under way then ends without subscribing. */
+  private dropWatch(strategyId: StrategyId): void {
+    this.watches.get(strategyId)?.retry?.cancel();
+    this.watches.delete(strategyId);
   }
 
   /** Resolves when every day turnover in progress has finished (engine shutdown). */
@@ -220,7 +225,7 @@ export class StrategyManager {
   async watch(strategy: Strategy, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
     if (this.closed) return;
-    this.watches.get(strategy.id)?.retry?.cancel();
+    this.dropWatch(strategy.id);
     const attempt: WatchAttempt = {};
     this.watches.set(strategy.id, attempt);
     // Torn down (stopped, its day over) or asked again while the broker was being asked.
@@ -430,8 +435,7 @@ export class StrategyManager {
   private async teardown(strategy: Strategy): Promise<void> {
     const { runtime, market } = this.ctx;
     market.disarmStop(strategy.id);
-    this.watches.get(strategy.id)?.retry?.cancel();
-    this.watches.delete(strategy.id);
+    this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
     await runtime.disarm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol));
   }
