@@ -76,6 +76,30 @@ describe('migrateTo', () => {
     expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')?.brokerRef).toBe('738561');
   });
 
+  it('0002 numbers the orders of a database of 0001 as first attempts, and lets an exit take a second', () => {
+    const db = track(openDatabase(':memory:', { migrate: false }));
+    migrateTo(db, 2);
+    const { strategy, user, account } = seedStrategy(createRepos(db));
+    const insert = (slot: string, attempt: number | null, clientId: string) =>
+      db.sqlite
+        .prepare(
+          `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, ${attempt === null ? '' : 'attempt, '}client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ${attempt === null ? '' : `${attempt}, `}?, 'RELIANCE', 'NSE', 5, 'rejected', 1, 0, 1, 1)`,
+        )
+        .run(strategy.id, user.id, account.id, slot === 'entry' ? 'BUY' : 'SELL', slot === 'entry' ? 'buy' : 'sell', slot, clientId);
+    db.sqlite.prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, stop_requested, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'ERROR', 1, 2, 5, 0, 1, 1)`).run(strategy.id, user.id);
+    insert('exit', null, 'tcold1');
+    // Before 0002 the slot took one order, ever.
+    expect(() => insert('exit', null, 'tcold2')).toThrow(/UNIQUE/);
+    migrateTo(db, 3);
+    const repos = createRepos(db);
+    const old = repos.orders.findByClientOrderIdInternal(account.id, 'tcold1');
+    expect(old?.attempt).toBe(1);
+    insert('exit', 2, 'tcold2');
+    expect(repos.orders.findBySlotInternal(old!.runId, 'exit')?.clientOrderId).toBe('tcold2');
+    expect(() => insert('exit', 2, 'tcold3')).toThrow(/UNIQUE/);
+  });
+
   it('a later plain open continues from where migrateTo stopped', () => {
     const file = join(dir, 'stepped.sqlite');
     const db = openDatabase(file, { migrate: false });

@@ -3,7 +3,8 @@
  * repository query that reads it filters by it. Times are epoch ms integers; prices are REAL.
  *
  * Invariant 1 (one BUY, one exit per strategy per day) is also a database constraint:
- * runs are unique per (strategy, trading_date) and orders per (run, slot).
+ * runs are unique per (strategy, trading_date) and orders per (run, slot, attempt): a slot takes a
+ * second order only as a numbered new attempt, after the one before it is final (invariant 9).
  */
 
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -132,6 +133,8 @@ export const orders = sqliteTable(
     leg: text('leg').notNull(),
     side: text('side').notNull(),
     slot: text('slot').notNull(),
+    /** 1 for the slot's first order; an exit refused for a reason that may pass is tried again as attempt 2, 3, … */
+    attempt: integer('attempt').notNull().default(1),
     clientOrderId: text('client_order_id').notNull(),
     brokerOrderId: text('broker_order_id'),
     symbol: text('symbol').notNull(),
@@ -149,7 +152,7 @@ export const orders = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    uniqueIndex('orders_run_slot').on(t.runId, t.slot),
+    uniqueIndex('orders_run_slot_attempt').on(t.runId, t.slot, t.attempt),
     uniqueIndex('orders_account_client_id').on(t.brokerAccountId, t.clientOrderId),
     index('orders_user').on(t.userId),
     index('orders_strategy').on(t.strategyId),

@@ -18,6 +18,7 @@ import type { TradingCalendar } from './scheduler/trading-calendar';
 import type { RuntimeStore } from './runtime/runtime-store';
 import { StrategyService } from './strategy/strategy-service';
 import { StrategyManager } from './strategy/strategy-manager';
+import { StrategyLocks } from './strategy/strategy-locks';
 import { recover, type RecoveryReport } from './strategy/recovery';
 import type { EngineContext } from './context';
 import { noCrashPoints, type CrashPoints } from './execution/crash-points';
@@ -85,7 +86,8 @@ export function createEngine(deps: EngineDeps): Engine {
     );
   });
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
-  const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar);
+  const locks = new StrategyLocks();
+  const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar, locks);
   // Behind this turn's journal commit (one more turn), and behind the orders of a burst.
   const stopAudit = recordEvents(bus, deps.repos, deps.logger, (write) => execution.whenOrdersOut(() => setImmediate(write)));
   const checkpoints = deps.checkpoint
@@ -96,7 +98,7 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     ctx,
     bus,
-    strategies: new StrategyService(ctx),
+    strategies: new StrategyService(ctx, locks),
     manager,
     execution,
     market,

@@ -99,6 +99,13 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup): She
         urgency: 'critical',
         key: `not-sent:${event.orderId}`,
       };
+    case 'exit_retry_scheduled':
+      return {
+        title: `Exit refused, trying again: ${symbolOf(event.strategyId)}`,
+        body: `${sentence(event.reason)} Attempt ${event.attempt + 1} sells the ${event.remainingQty} still held in ${formatDelay(Math.max(0, event.nextAttemptAt - event.at))}.`,
+        urgency: 'critical',
+        key: `exit-retry:${event.runId}:${event.attempt}`,
+      };
     case 'prices_not_subscribed':
       return {
         title: `No prices yet: ${symbolOf(event.strategyId)}`,

@@ -66,6 +66,7 @@ describe('orders repo (journal)', () => {
     expect(o).toEqual({
       ...newOrder(a, runA, 'BUY'),
       id: o.id,
+      attempt: 1,
       brokerOrderId: null,
       dispatchedAt: null,
       ackedAt: null,
@@ -86,8 +87,17 @@ describe('orders repo (journal)', () => {
     repos.orders.insert(newOrder(a, runA, 'STOPLOSS'), 1);
     const e = thrown(() => repos.orders.insert(newOrder(a, runA, 'SELL'), 2));
     expect(e).toBeInstanceOf(UniqueViolation);
-    expect(e).toMatchObject({ table: 'orders', columns: ['run_id', 'slot'] });
+    expect(e).toMatchObject({ table: 'orders', columns: ['run_id', 'slot', 'attempt'] });
     expect(repos.orders.findBySlotInternal(runA.id, 'exit')?.leg).toBe('STOPLOSS');
+  });
+
+  it('a new attempt of the exit slot takes its own row, and the slot reads as its latest attempt', () => {
+    const first = repos.orders.insert(newOrder(a, runA, 'SELL', 'rejected', 'tcexit1'), 1);
+    expect(first.attempt).toBe(1);
+    const second = repos.orders.insert({ ...newOrder(a, runA, 'SELL', 'pending', 'tcexit2'), attempt: 2 }, 2);
+    expect(second.attempt).toBe(2);
+    expect(repos.orders.findBySlotInternal(runA.id, 'exit')?.id).toBe(second.id);
+    expect(thrown(() => repos.orders.insert({ ...newOrder(a, runA, 'STOPLOSS', 'pending', 'tcexit3'), attempt: 2 }, 3))).toBeInstanceOf(UniqueViolation);
   });
 
   it('a reused client order id on the same account is a UniqueViolation', () => {

@@ -49,19 +49,20 @@ export type NewOrder = Pick<
   | 'status'
   | 'scheduledAt'
 > &
+  Partial<Pick<Order, 'attempt'>> &
   OrderPatch;
 
 export interface OrdersRepo {
   /**
    * Journals an order.
    * @throws TypeError when slot or side do not follow leg (BUY: entry/buy; exits: exit/sell).
-   * @throws UniqueViolation for a second order in the run's slot (columns ['run_id', 'slot'])
+   * @throws UniqueViolation for a second order in the run's slot and attempt (columns ['run_id', 'slot', 'attempt'])
    *   or a reused client order id on the account (columns ['broker_account_id', 'client_order_id']).
    */
   insert(input: NewOrder, now: number): Order;
   /** Engine-internal: no user filter. */
   getInternal(id: OrderId): Order | undefined;
-  /** Engine-internal: the run's order in `slot` ('entry' | 'exit'). */
+  /** Engine-internal: the run's order in `slot` ('entry' | 'exit'): its latest attempt. */
   findBySlotInternal(runId: RunId, slot: OrderSlot): Order | undefined;
   /** Engine-internal: reconciliation by the id the broker echoes back. */
   findByClientOrderIdInternal(brokerAccountId: BrokerAccountId, clientOrderId: string): Order | undefined;
@@ -92,6 +93,7 @@ function toOrder(row: Row): Order {
     leg: row.leg as Leg,
     side: row.side as OrderSide,
     slot: row.slot as OrderSlot,
+    attempt: row.attempt,
     clientOrderId: row.clientOrderId,
     brokerOrderId: row.brokerOrderId,
     symbol: row.symbol,
@@ -114,7 +116,8 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
   // The order path's queries, prepared once on better-sqlite3 itself (prepared.ts, rawTable).
   const t = rawTable(orm.$client, orders);
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
-  const bySlot = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('slot')} = ?`);
+  // The slot's latest attempt: an exit refused for a reason that may pass is tried again under a new one.
+  const bySlot = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('slot')} = ? ORDER BY ${t.column('attempt')} DESC LIMIT 1`);
   const byClientId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('clientOrderId')} = ?`);
   const insert = t.insert(INSERTED);
   return {
@@ -133,6 +136,7 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
         leg: input.leg,
         side: input.side,
         slot: input.slot,
+        attempt: input.attempt ?? 1,
         clientOrderId: input.clientOrderId,
         brokerOrderId: input.brokerOrderId ?? null,
         symbol: input.symbol,

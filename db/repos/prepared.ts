@@ -33,6 +33,20 @@ export function byShape<Q>(build: (keys: readonly string[]) => Q): (values: Read
   };
 }
 
+/**
+ * A statement compiled on its first use, not when the repositories are made: a migration test
+ * makes them on a database still at an older schema (migrate to N-1, seed, migrate to N), where a
+ * statement naming a column that N adds cannot be compiled yet. One closure call more per query.
+ */
+export function lazyStatement(sqlite: Database.Database, text: string) {
+  let statement: Database.Statement | undefined;
+  const compiled = () => (statement ??= sqlite.prepare(text));
+  return {
+    get: (...params: unknown[]): unknown => compiled().get(...params),
+    run: (...params: unknown[]): Database.RunResult => compiled().run(...params),
+  };
+}
+
 /** The placeholder name of a row id next to column placeholders (no column is called this). */
 export const ID = '__id';
 
@@ -70,9 +84,9 @@ export function rawTable<T extends Table>(sqlite: Database.Database, table: T) {
     columns,
     /** The quoted column name of a field. */
     column: sqlName,
-    prepare: (text: string) => sqlite.prepare(text),
+    prepare: (text: string) => lazyStatement(sqlite, text),
     /** `INSERT INTO … (…) VALUES (@a, …)` for the fields `keys`; bind it with `bind(values)`. */
-    insert: (keys: readonly string[]) => sqlite.prepare(`INSERT INTO ${name} (${keys.map(sqlName).join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`),
+    insert: (keys: readonly string[]) => lazyStatement(sqlite, `INSERT INTO ${name} (${keys.map(sqlName).join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`),
     /** A row better-sqlite3 read (or undefined), with non-plain columns mapped as drizzle maps them. */
     row(raw: unknown): T['$inferSelect'] | undefined {
       if (raw === undefined) return undefined;

@@ -43,13 +43,23 @@ export interface PlaceOrderRequest {
 }
 
 /**
- * What placing an order told us. `unknown` (timeout, dropped connection, 5xx, an ambiguous 4xx)
- * is never a rejection: the engine resolves it with `lookupOrder`.
+ * What placing an order told us, in three classes (invariant 9):
+ * - `accepted`: placed.
+ * - `rejected`: refused for good, this order will never exist. `lasting` says the reason will not
+ *   pass by trying again (no position or holding to sell, the account blocked or not permitted):
+ *   an exit is then not attempted again and the trader is alerted. Without it the reason may pass
+ *   (a price band, a temporary exchange refusal) and an exit gets a new attempt.
+ * - `unknown`: not placed *yet*, or not known to be. A timeout, a dropped connection, a 5xx or an
+ *   ambiguous answer may have placed it, so the engine looks it up by the client order id before
+ *   placing it again; `notPlaced` says the broker (or our own limiter) certainly did not take it
+ *   (a rate limit, a session that cannot be used right now), so it is placed again without a
+ *   lookup. `retryAfterMs` is the wait the broker named (its rate window), if any. Never a reason
+ *   to end an order: a BUY is tried again within its grace, an exit for as long as it is open.
  */
 export type PlaceOrderResult =
   | { readonly kind: 'accepted'; readonly brokerOrderId: string; readonly at: number }
-  | { readonly kind: 'rejected'; readonly reason: string }
-  | { readonly kind: 'unknown'; readonly reason: string };
+  | { readonly kind: 'rejected'; readonly reason: string; readonly lasting?: boolean }
+  | { readonly kind: 'unknown'; readonly reason: string; readonly notPlaced?: boolean; readonly retryAfterMs?: number };
 
 export type BrokerOrderStatus = 'accepted' | 'partially_filled' | 'filled' | 'rejected' | 'cancelled';
 
@@ -65,6 +75,8 @@ export interface OrderReport {
   /** Broker time of this status, epoch ms. */
   readonly at: number;
   readonly reason: string | null;
+  /** On a rejected or cancelled report: the reason will not pass by trying again (see PlaceOrderResult). */
+  readonly lasting?: boolean;
 }
 
 export type CredentialCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -44,6 +44,12 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'prices_not_subscribed'; readonly reason: string })
   | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number })
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
+  /**
+   * An exit attempt ended without selling everything (refused for a reason that may pass, or
+   * cancelled after a part filled): the next attempt, under its own client order id, goes at
+   * `nextAttemptAt` for the quantity still held.
+   */
+  | (RunScoped & { readonly type: 'exit_retry_scheduled'; readonly leg: Leg; readonly attempt: number; readonly remainingQty: number; readonly nextAttemptAt: number; readonly reason: string })
   | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
   /**

@@ -4,15 +4,19 @@
  *
  *   ARMED ──► BUYING ──► IN_POSITION ──► EXITING ──► SOLD | EXITED_BY_SL | STOPPED
  *     │          │            │              │
- *     ├► MISSED_BUY, SKIPPED, STOPPED        └► ERROR (exit rejected: the position is still open)
+ *     ├► MISSED_BUY, SKIPPED, STOPPED        └► ERROR (exit refused for good: the position is still open)
+ *     │          ├► MISSED_BUY (journaled, never reached the broker within its grace)
  *     └──────────┴► ERROR (BUY rejected)
+ *
+ * An exit refused for a reason that may pass stays EXITING while its next attempt waits.
  */
 import type { RunState } from './types';
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   ARMED: ['BUYING', 'MISSED_BUY', 'SKIPPED', 'STOPPED', 'ERROR'],
   // A BUY that is rejected or cancelled leaves no position: STOPPED when the trader asked, else ERROR.
-  BUYING: ['IN_POSITION', 'ERROR', 'STOPPED'],
+  // MISSED_BUY: the BUY was journaled but never reached the broker before its grace ran out.
+  BUYING: ['IN_POSITION', 'ERROR', 'STOPPED', 'MISSED_BUY'],
   IN_POSITION: ['EXITING', 'STOPPED', 'ERROR'],
   EXITING: ['SOLD', 'EXITED_BY_SL', 'STOPPED', 'ERROR'],
   SOLD: [],

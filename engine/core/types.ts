@@ -115,6 +115,8 @@ export interface Order {
   readonly leg: Leg;
   readonly side: OrderSide;
   readonly slot: OrderSlot;
+  /** 1 for the slot's first order; a refused exit's new attempts are 2, 3, … (each its own client order id). */
+  readonly attempt: number;
   readonly clientOrderId: string;
   readonly brokerOrderId: string | null;
   readonly symbol: string;

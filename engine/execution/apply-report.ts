@@ -6,6 +6,7 @@ import type { BrokerAccountId } from '../core/ids';
 import type { EngineEvent } from '../core/events';
 import type { Order, OrderStatus, Run, RunState } from '../core/types';
 import { FINAL_ORDER_STATUSES } from '../core/types';
+import { MAX_EXIT_ATTEMPTS } from '../core/ids';
 import { canTransition } from '../core/run-state';
 import type { OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
@@ -27,7 +28,16 @@ export interface ReportOutcome {
   readonly events: EngineEvent[];
   readonly runBefore?: Run;
   readonly runAfter?: Run;
+  /** An exit attempt ended with shares still held, for a reason that may pass: the next attempt is due then. */
+  readonly retryExitAt?: number;
 }
+
+/**
+ * Waits before an exit's attempt n+1, indexed by n-1 (attempt 1 refused: 1 s). Short at first (a
+ * price band or an exchange hiccup often clears within seconds), then a minute, for about five
+ * minutes in all before the run goes to ERROR and the trader is asked to act.
+ */
+export const EXIT_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 60_000, 60_000] as const;
 
 export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccountId, report: OrderReport): ReportOutcome | null {
   const { repos, clock, logger } = ctx;
@@ -65,7 +75,15 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
 
     const run = repos.runs.getInternal(order.runId);
     if (!run) return { order: updated, events };
-    const next = nextRunState(run, updated, filled);
+    if (updated.slot === 'exit' && run.state === 'EXITING') {
+      const retry = exitRetry(run, updated, filled, report.lasting === true, now);
+      if (retry) {
+        const after = repos.runs.update(run.id, { ...retry.patch, lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${updated.status.toUpperCase()}`, lastActionAt: now }, now);
+        events.push({ ...base, type: 'exit_retry_scheduled', attempt: order.attempt, remainingQty: after.positionQty, nextAttemptAt: retry.at, reason: updated.rejectReason ?? updated.status });
+        return { order: updated, events, runBefore: run, runAfter: after, retryExitAt: retry.at };
+      }
+    }
+    const next = nextRunState(run, updated, filled, report.lasting === true);
     if (!canTransition(run.state, next.to)) {
       logger.error({ runId: run.id, from: run.state, to: next.to, order: order.id }, 'order report does not fit the run state; run left as is');
       return { order: updated, events };
@@ -75,7 +93,42 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
   }, { durable: false });
 }
 
-function nextRunState(run: Run, order: Order, filled: boolean): { to: RunState; patch: RunPatch } {
+/**
+ * An entry the broker never received, whose grace ran out before it could be sent again: the
+ * order ends cancelled, and the run is MISSED_BUY with the reason (not an ERROR: nothing was
+ * refused, and nothing is held).
+ */
+export function abandonUnsentEntry(ctx: EngineContext, order: Order, reason: string): ReportOutcome | null {
+  const { repos, clock } = ctx;
+  return repos.transaction(() => {
+    const current = repos.orders.getInternal(order.id);
+    if (!current || FINAL_ORDER_STATUSES.has(current.status) || current.slot !== 'entry') return null;
+    const now = clock.now();
+    const updated = repos.orders.update(order.id, { status: 'cancelled', rejectReason: reason }, now);
+    const run = repos.runs.getInternal(order.runId);
+    if (!run || !canTransition(run.state, 'MISSED_BUY')) return { order: updated, events: [] };
+    const after = writeRunState(ctx, run, 'MISSED_BUY', { reason: `BUY ${reason}`, lastAction: 'BUY_NOT_SENT', lastActionAt: now });
+    return { order: updated, events: [], runBefore: run, runAfter: after };
+  }, { durable: false });
+}
+
+/** The next exit attempt, when this one left shares held for a reason that may pass and attempts remain. */
+function exitRetry(run: Run, order: Order, filled: boolean, lasting: boolean, now: number): { at: number; patch: RunPatch } | null {
+  const remaining = Math.max(0, run.positionQty - order.filledQty);
+  if (remaining === 0 || lasting || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
+  const at = now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!;
+  const sold = filled ? `${order.filledQty} of ${run.positionQty} sold` : 'nothing sold';
+  return {
+    at,
+    patch: {
+      positionQty: remaining,
+      exitPrice: order.fillPrice ?? run.exitPrice,
+      reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} sells the ${remaining} still held`,
+    },
+  };
+}
+
+function nextRunState(run: Run, order: Order, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
   const price = order.fillPrice;
   if (order.slot === 'entry') {
     if (filled) return { to: 'IN_POSITION', patch: { positionQty: order.filledQty, entryPrice: price } };
@@ -84,12 +137,13 @@ function nextRunState(run: Run, order: Order, filled: boolean): { to: RunState; 
   }
   const remaining = Math.max(0, run.positionQty - order.filledQty);
   if (!filled || remaining > 0) {
+    const why = lasting ? 'the broker\'s reason will not pass by trying again' : order.attempt >= MAX_EXIT_ATTEMPTS ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused` : 'not tried again';
     return {
       to: 'ERROR',
       patch: {
         positionQty: remaining,
         exitPrice: price,
-        reason: `${order.leg} exit ${order.status} with ${order.filledQty} of ${run.positionQty} sold: ${order.rejectReason ?? 'no reason given'}. A position of ${remaining} is still open: close it at the broker.`,
+        reason: `${order.leg} exit${order.attempt > 1 ? ` attempt ${order.attempt}` : ''} ${order.status} with ${order.filledQty} of ${run.positionQty} sold: ${order.rejectReason ?? 'no reason given'} (${why}). A position of ${remaining} is still open: close it at the broker, or press STOP to try again.`,
       },
     };
   }

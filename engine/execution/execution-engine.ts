@@ -6,7 +6,7 @@
 import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
 import { randomToken } from '../core/random-ids';
 import type { TimerHandle } from '../core/clock';
-import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run, type Strategy } from '../core/types';
+import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run } from '../core/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
@@ -14,11 +14,12 @@ import type { EngineContext } from '../context';
 import { UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
 import { announceRun, writeRunState } from './run-ledger';
-import { applyReportToJournal, type ReportOutcome } from './apply-report';
+import { abandonUnsentEntry, applyReportToJournal, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
+import { planExit } from './exit-plan';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -46,7 +47,7 @@ interface WrittenResult {
 }
 
 type Decision =
-  | { readonly kind: 'send'; readonly order: Order; readonly before: Run; readonly after: Run; readonly strategy: Strategy }
+  | { readonly kind: 'send'; readonly order: Order; readonly before: Run; readonly after: Run }
   | { readonly kind: 'defer'; readonly run: Run }
   | { readonly kind: 'suppress'; readonly run: Run; readonly reason: string }
   | { readonly kind: 'drop'; readonly reason: string };
@@ -59,6 +60,8 @@ export class ExecutionEngine {
   private readonly parked = new Map<StrategyId, OrderIntent[]>();
   /** Exits asked for while the BUY was still in flight: sent as soon as it fills. */
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
+  /** The next attempt of an exit whose last attempt left shares held, per run. */
+  private readonly exitRetries = new Map<RunId, TimerHandle>();
   /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
@@ -87,7 +90,10 @@ export class ExecutionEngine {
   ) {
     this.maxInFlight = opts.maxInFlight ?? 64;
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
-    this.reconciler = new Reconciler(ctx, (accountId, report) => this.applyReport(accountId, report));
+    this.reconciler = new Reconciler(ctx, {
+      apply: (accountId, report) => this.applyReport(accountId, report),
+      abandonEntry: (order, reason) => this.abandonEntry(order, reason),
+    });
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
@@ -95,8 +101,8 @@ export class ExecutionEngine {
         const d = this.decide(intent);
         return d.kind === 'send' ? { order: d.order, announce: () => announceRun(ctx, d.before, d.after) } : null;
       },
-      place: async (strategy, clientOrderId, side, qty) => {
-        const { broker, instrument } = await orderTarget(ctx, strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+      place: async (where, clientOrderId, side, qty) => {
+        const { broker, instrument } = await orderTarget(ctx, where.brokerAccountId, where.symbol, where.exchange);
         return placeSafely(broker, { clientOrderId, instrument, side, qty });
       },
       record: (order, result, dispatchedAt) => {
@@ -158,6 +164,8 @@ export class ExecutionEngine {
   /** Stops taking intents; in-flight ones finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.exitRetries.values()) t.cancel();
+    this.exitRetries.clear();
     this.reconciler.stop();
     this.emergency.stop();
     await this.idle();
@@ -298,7 +306,7 @@ export class ExecutionEngine {
         });
         return;
       case 'send':
-        await this.send(decision.order, decision.strategy, () => announceRun(this.ctx, decision.before, decision.after), freeSlot);
+        await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot);
     }
   }
 
@@ -311,17 +319,20 @@ export class ExecutionEngine {
     const { repos, clock, installId } = this.ctx;
     const run = repos.runs.getInternal(intent.runId);
     if (!run) return { kind: 'drop', reason: 'run not found' };
-    const strategy = repos.strategies.getInternal(run.strategyId);
-    if (!strategy) return { kind: 'drop', reason: 'strategy not found' };
     const slot = slotOf(intent.leg);
+    let fields: Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange' | 'qty' | 'attempt'>;
     if (slot === 'entry') {
       if (run.state !== 'ARMED') return { kind: 'drop', reason: `BUY not sent: run is ${run.state}` };
+      const strategy = repos.strategies.getInternal(run.strategyId);
+      if (!strategy) return { kind: 'drop', reason: 'strategy not found' };
+      fields = { brokerAccountId: strategy.brokerAccountId, symbol: strategy.symbol, exchange: strategy.exchange, qty: strategy.qty, attempt: 1 };
     } else {
-      const existing = repos.orders.findBySlotInternal(run.id, 'exit');
-      if (existing) return { kind: 'suppress', run, reason: `${existing.leg} exit was already sent first` };
-      if (run.state === 'BUYING') return { kind: 'defer', run };
-      const canExit = run.state === 'IN_POSITION' || (run.state === 'ERROR' && run.positionQty > 0);
-      if (!canExit) return { kind: 'suppress', run, reason: `no open position (run is ${run.state})` };
+      // Invariant 8: the exit sells the position where it was bought, never what the strategy says now.
+      const plan = planExit(repos, run);
+      if (plan.kind === 'defer') return { kind: 'defer', run };
+      if (plan.kind === 'none') return { kind: 'suppress', run, reason: plan.reason };
+      const { entry } = plan;
+      fields = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, qty: plan.qty, attempt: plan.attempt };
     }
     const now = clock.now();
     const order = repos.orders.insert(
@@ -329,15 +340,12 @@ export class ExecutionEngine {
         runId: run.id,
         strategyId: run.strategyId,
         userId: run.userId,
-        brokerAccountId: strategy.brokerAccountId,
+        ...fields,
         leg: intent.leg,
         side: sideOf(intent.leg),
         slot,
-        clientOrderId: clientOrderId(installId, strategy.id, run.tradingDate, slot),
+        clientOrderId: clientOrderId(installId, run.strategyId, run.tradingDate, slot, fields.attempt),
         brokerOrderId: null,
-        symbol: strategy.symbol,
-        exchange: strategy.exchange,
-        qty: slot === 'entry' ? strategy.qty : run.positionQty,
         status: 'pending',
         scheduledAt: intent.scheduledAt,
         dispatchedAt: null,
@@ -349,8 +357,10 @@ export class ExecutionEngine {
       },
       now,
     );
-    const after = writeRunState(this.ctx, run, slot === 'entry' ? 'BUYING' : 'EXITING', { lastAction: intent.leg, lastActionAt: now });
-    return { kind: 'send', order, before: run, after, strategy };
+    const progress = { lastAction: fields.attempt > 1 ? `${intent.leg}_ATTEMPT_${fields.attempt}` : intent.leg, lastActionAt: now };
+    // A new attempt of an exit finds the run EXITING already.
+    const after = run.state === 'EXITING' ? repos.runs.update(run.id, progress, now) : writeRunState(this.ctx, run, slot === 'entry' ? 'BUYING' : 'EXITING', progress);
+    return { kind: 'send', order, before: run, after };
   }
 
   /**
@@ -358,11 +368,11 @@ export class ExecutionEngine {
    * once the request is on the wire: the journal row is already committed, so nothing is lost.
    * The slot is freed at the broker's answer, before the answer is written.
    */
-  private async send(order: Order, strategy: Strategy, announce: () => void, freeSlot: () => void): Promise<void> {
+  private async send(order: Order, announce: () => void, freeSlot: () => void): Promise<void> {
     const { clock, bus } = this.ctx;
     let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
-      target = await orderTarget(this.ctx, order.brokerAccountId, strategy.symbol, strategy.exchange);
+      target = await orderTarget(this.ctx, order.brokerAccountId, order.symbol, order.exchange);
     } catch (err) {
       this.notSent(order, err, announce);
       return;
@@ -472,13 +482,20 @@ export class ExecutionEngine {
           avgFillPrice: null,
           at: ackedAt,
           reason: result.reason,
+          lasting: result.lasting,
         });
         return;
       case 'unknown':
-        if (current.status === 'pending') {
-          bus.publish({ type: 'order_unknown', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: result.reason, at: ackedAt });
-          this.reconciler.track(order.id);
+        if (current.status !== 'pending') return;
+        if (result.notPlaced) {
+          // Not placed yet (a rate limit, a session that cannot be used now): the same order again
+          // after the wait the broker named, with no lookup; a BUY within its grace, an exit until it is out.
+          bus.publish({ type: 'order_not_sent', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: `${result.reason}; Tradeclock sends it again under the same client order id`, at: ackedAt });
+          this.reconciler.retryUnsent(order.id, result.retryAfterMs);
+          return;
         }
+        bus.publish({ type: 'order_unknown', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: result.reason, at: ackedAt });
+        this.reconciler.track(order.id, false, result.retryAfterMs);
     }
   }
 
@@ -498,7 +515,8 @@ export class ExecutionEngine {
     if (outcome.runBefore && outcome.runAfter) announceRun(this.ctx, outcome.runBefore, outcome.runAfter);
     const run = outcome.runAfter;
     if (!run) return;
-    if (run.state === 'IN_POSITION' && outcome.runBefore?.state === 'BUYING') this.afterEntryFill(run);
+    if (outcome.retryExitAt !== undefined) this.retryExit(run, outcome.order.leg, outcome.retryExitAt);
+    if (run.state === 'IN_POSITION' && outcome.runBefore?.state === 'BUYING') this.afterEntryFill(run, outcome.order);
     if (run.state !== 'BUYING') {
       // The BUY is settled either way: a deferred exit goes now or never.
       const deferred = this.exitAfterFill.get(run.id);
@@ -507,7 +525,30 @@ export class ExecutionEngine {
     }
   }
 
-  private afterEntryFill(run: Run): void {
+  /**
+   * The next attempt of an exit whose last attempt left shares held (apply-report's exitRetry, or
+   * recovery finding one due): one timer per run, replaced by a later call. The journal decides
+   * again when it fires (planExit): an exit that went out meanwhile (a SELL due, a stop) is the
+   * attempt, and this one is suppressed.
+   */
+  retryExit(run: Run, leg: Leg, at: number): void {
+    if (this.stopped) return;
+    this.exitRetries.get(run.id)?.cancel();
+    this.exitRetries.set(
+      run.id,
+      this.ctx.clock.setTimer(Math.max(0, at - this.ctx.clock.now()), () => {
+        this.exitRetries.delete(run.id);
+        this.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: at });
+      }),
+    );
+  }
+
+  /** An entry the broker never got, given up after its grace: the run is MISSED_BUY. */
+  abandonEntry(order: Order, reason: string): void {
+    this.afterReport(abandonUnsentEntry(this.ctx, order, reason));
+  }
+
+  private afterEntryFill(run: Run, entry: Order): void {
     const { repos, market, clock } = this.ctx;
     const strategy = repos.strategies.getInternal(run.strategyId);
     if (!strategy) return;
@@ -519,7 +560,8 @@ export class ExecutionEngine {
     if (clock.now() >= run.sellAt && !this.exitAfterFill.has(run.id)) {
       this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: run.sellAt });
     }
-    market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
+    // Watched where it was bought (invariant 8).
+    market.armStop(entry.brokerAccountId, instrumentKey(entry.exchange, entry.symbol), strategy.id, strategy.stopLoss);
   }
 }
 

@@ -29,6 +29,14 @@ export const RETRY_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000] as const;
 /** How often an order left unresolved after every lookup is still asked about. */
 export const UNRESOLVED_RECHECK_MS = 30_000;
 
+/** What the reconciler hands back to the execution engine. */
+export interface ReconcilerHooks {
+  /** A broker's word on an order (a lookup's answer, a resend's refusal). */
+  readonly apply: (accountId: BrokerAccountId, report: OrderReport) => void;
+  /** An entry the broker never got, whose grace ran out: the run is MISSED_BUY. */
+  readonly abandonEntry: (order: Order, reason: string) => void;
+}
+
 export class Reconciler {
   private readonly timers = new Map<OrderId, TimerHandle>();
   /** Orders placed again (after the broker said it had none, or when they never left), for the report. */
@@ -45,28 +53,37 @@ export class Reconciler {
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly apply: (accountId: BrokerAccountId, report: OrderReport) => void,
+    private readonly hooks: ReconcilerHooks,
   ) {}
 
-  /** Starts resolving an order; `immediately` for recovery at start. */
-  track(orderId: OrderId, immediately = false): void {
+  private apply(accountId: BrokerAccountId, report: OrderReport): void {
+    this.hooks.apply(accountId, report);
+  }
+
+  /**
+   * Starts resolving an order; `immediately` for recovery at start. `afterMs`: the broker named a
+   * wait (its rate window) before it can be asked again.
+   */
+  track(orderId: OrderId, immediately = false, afterMs?: number): void {
     if (this.stopped) return;
     const pending = this.timers.get(orderId);
     if (pending && !immediately) return;
     // After a restart or a resume, a lookup already waiting (its timer paused while asleep) goes now.
     pending?.cancel();
-    this.schedule(orderId, 0, immediately ? 0 : LOOKUP_BACKOFF_MS[0]);
+    this.schedule(orderId, 0, immediately ? 0 : Math.max(LOOKUP_BACKOFF_MS[0], afterMs ?? 0));
   }
 
   /**
-   * An order journaled but never handed to the broker (the broker or the instrument could not be
-   * had): it is placed, under its client order id, as soon as they can be. Nothing to look up.
+   * An order known not to be at the broker: journaled but never handed to it (the broker or the
+   * instrument could not be had), or refused with "not placed yet" (a rate limit, a session that
+   * cannot be used now). It is placed, under its client order id, as soon as it can be, after
+   * `afterMs` when the broker named a wait. Nothing to look up first.
    */
-  retryUnsent(orderId: OrderId): void {
+  retryUnsent(orderId: OrderId, afterMs?: number): void {
     if (this.stopped) return;
     this.unsent.add(orderId);
     this.timers.get(orderId)?.cancel();
-    this.schedule(orderId, 0, RETRY_BACKOFF_MS[0]);
+    this.schedule(orderId, 0, afterMs ?? RETRY_BACKOFF_MS[0]);
   }
 
   /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */
@@ -105,22 +122,29 @@ export class Reconciler {
     );
   }
 
-  /** The broker could not be asked: the same step again later, with a longer wait each time. */
-  private retryLater(orderId: OrderId, attempt: number): void {
+  /**
+   * The broker could not be asked, or did not take the order yet: the same step again later, with
+   * a longer wait each time, and never sooner than the wait the broker named.
+   */
+  private retryLater(orderId: OrderId, attempt: number, atLeastMs = 0): void {
     const failures = (this.failures.get(orderId) ?? 0) + 1;
     this.failures.set(orderId, failures);
-    this.schedule(orderId, attempt, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1]!);
+    this.schedule(orderId, attempt, Math.max(atLeastMs, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1]!));
   }
 
   /** The order, if it is still open and this reconciler still runs; forgets a settled one. */
   private open(orderId: OrderId): Order | null {
     const order = this.ctx.repos.orders.getInternal(orderId);
     if (order && !FINAL_ORDER_STATUSES.has(order.status) && !this.stopped) return order;
+    this.forget(orderId);
+    return null;
+  }
+
+  private forget(orderId: OrderId): void {
     this.unsent.delete(orderId);
     this.resent.delete(orderId);
     this.failures.delete(orderId);
     this.reported.delete(orderId);
-    return null;
   }
 
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {
@@ -197,11 +221,14 @@ export class Reconciler {
   private async resend(order: Order, attempt: number): Promise<void> {
     const { repos, logger, clock, bus } = this.ctx;
     const orderId = order.id;
-    const refuse = (reason: string) =>
-      this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason });
+    const refuse = (reason: string, lasting?: boolean) =>
+      this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason, lasting });
     const strategy = repos.strategies.getInternal(order.strategyId);
     const graceOver = () => order.slot === 'entry' && strategy !== undefined && clock.now() - order.scheduledAt > strategy.buyGraceMs;
-    const notChased = () => refuse(`never reached the broker, and its ${strategy!.buyGraceMs / 1000} s grace ran out before it could be sent again: not chased`);
+    const notChased = () => {
+      this.forget(orderId);
+      this.hooks.abandonEntry(order, `not sent: it never reached the broker, and its ${strategy!.buyGraceMs / 1000} s grace ran out before it could be sent again, so it was not chased`);
+    };
     if (graceOver()) return notChased();
     let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
@@ -209,7 +236,7 @@ export class Reconciler {
     } catch (err) {
       if (err instanceof DomainError && err.code === 'validation_failed') {
         // The broker answered: it no longer knows the symbol. Final, and the trader is told (for an exit: close it at the broker).
-        refuse(`not sent: ${err.message}`);
+        refuse(`not sent: ${err.message}`, true);
         return;
       }
       // Nothing was sent: only a broker that cannot be had yet.
@@ -232,8 +259,14 @@ export class Reconciler {
         bus.publish({ type: 'order_submitted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId, leg: order.leg, clientOrderId: order.clientOrderId, scheduledAt: order.scheduledAt, dispatchedAt, at: dispatchedAt });
       }
       if (result.kind === 'unknown') {
+        // Not placed yet (a rate limit, a session): placed again after the broker's wait, no lookup.
+        if (result.notPlaced) {
+          this.unsent.add(orderId);
+          this.retryLater(orderId, 0, result.retryAfterMs);
+          return;
+        }
         // No answer again (the outage goes on): looked up, and placed again, with backoff.
-        this.retryLater(orderId, 0);
+        this.retryLater(orderId, 0, result.retryAfterMs);
         return;
       }
       this.failures.delete(orderId);
@@ -242,7 +275,7 @@ export class Reconciler {
       } else {
         const found = await broker.execution.lookupOrder(order.clientOrderId);
         if (found) this.apply(order.brokerAccountId, found);
-        else refuse(result.reason);
+        else refuse(result.reason, result.lasting);
         if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
         return;
       }

@@ -5,7 +5,8 @@
  * exited at once.
  */
 import { isDayOver } from '../core/run-state';
-import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { FINAL_ORDER_STATUSES, instrumentKey, type Run, type Strategy } from '../core/types';
+import { runInstrument } from '../execution/exit-plan';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
@@ -106,18 +107,27 @@ function resumeRun(ctx: EngineContext, manager: StrategyManager, execution: Exec
       if (strategy.status === 'running') manager.schedule(run);
       else if (run.state === 'ARMED') moveRun(ctx, run, 'STOPPED', { reason: 'stopped by the trader before the BUY' });
       return;
-    case 'IN_POSITION':
+    case 'IN_POSITION': {
       if (run.stopRequested || strategy.status !== 'running') {
         execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: now });
         return;
       }
       // The stop is checked against the first tick that arrives; a SELL time already past exits now.
-      market.armStop(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol), strategy.id, strategy.stopLoss);
+      // Watched where the position was bought (invariant 8).
+      const at = runInstrument(ctx.repos, run, strategy);
+      market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), strategy.id, strategy.stopLoss);
       manager.schedule(run);
       return;
-    case 'EXITING':
+    }
+    case 'EXITING': {
+      // An exit order in flight is resolved by the reconciler. One that ended with shares still
+      // held, its next attempt not yet made when the process stopped, is made now.
+      const last = ctx.repos.orders.findBySlotInternal(run.id, 'exit');
+      if (last && FINAL_ORDER_STATUSES.has(last.status) && run.positionQty > 0) execution.retryExit(run, last.leg, now);
+      return;
+    }
     case 'ERROR':
-      // The exit order in flight is resolved by the reconciler; an ERROR waits for the trader.
+      // An ERROR waits for the trader.
       return;
   }
 }

@@ -11,6 +11,8 @@ import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { moveRun } from '../execution/run-ledger';
+import { runInstrument } from '../execution/exit-plan';
+import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import { DateTime } from 'luxon';
 import type { JobScheduler, FireInfo } from '../scheduler/job-timer';
@@ -62,7 +64,6 @@ export interface StopOptions {
 
 export class StrategyManager {
   private readonly jobs = new Map<StrategyId, RunJobs>();
-  private readonly starting = new Set<StrategyId>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
   /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
@@ -76,6 +77,7 @@ export class StrategyManager {
     private readonly execution: ExecutionEngine,
     private readonly scheduler: JobScheduler,
     private readonly calendar: TradingCalendar,
+    private readonly locks: StrategyLocks,
   ) {
     ctx.bus.on('run_state_changed', (e) => {
       // Only a terminal state or ERROR can end the day: the other changes (most of them) read nothing.
@@ -86,29 +88,36 @@ export class StrategyManager {
     ctx.market.setStopLossHandler((hit) => this.onStopLoss(hit));
   }
 
-  /** Arms the strategy for its next BUY (today if the BUY time is still ahead, else the next trading day). */
-  async start(userId: UserId, strategyId: StrategyId): Promise<{ strategy: Strategy; run: Run }> {
+  /**
+   * Arms the strategy for its next BUY (today if the BUY time is still ahead, else the next trading
+   * day). One at a time with the strategy's edit, stop and delete (StrategyLocks), so what is
+   * armed is the strategy as it was read here.
+   */
+  start(userId: UserId, strategyId: StrategyId): Promise<{ strategy: Strategy; run: Run }> {
+    return this.locks.run(strategyId, () => this.startNow(userId, strategyId));
+  }
+
+  private async startNow(userId: UserId, strategyId: StrategyId): Promise<{ strategy: Strategy; run: Run }> {
     const strategy = this.ctx.repos.strategies.get(userId, strategyId);
     if (!strategy) throw notFound('strategy');
-    if (strategy.status === 'running' || this.starting.has(strategyId)) throw conflict('strategy is already running');
+    if (strategy.status === 'running') throw conflict('strategy is already running');
     const latest = this.ctx.repos.runs.latestInternal(strategyId);
     if (latest && !isDayOver(latest)) {
       throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
     }
-    this.starting.add(strategyId);
-    try {
-      // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
-      await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
-      const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy, this.calendar));
-      const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
-      return { strategy: running, run };
-    } finally {
-      this.starting.delete(strategyId);
-    }
+    // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
+    await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+    const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy, this.calendar));
+    const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
+    return { strategy: running, run };
   }
 
   /** Stops the strategy. An open position is sold at once unless `closePosition: false` says otherwise. */
-  async stop(userId: UserId, strategyId: StrategyId, opts: StopOptions = {}): Promise<{ strategy: Strategy; run: Run | null }> {
+  stop(userId: UserId, strategyId: StrategyId, opts: StopOptions = {}): Promise<{ strategy: Strategy; run: Run | null }> {
+    return this.locks.run(strategyId, () => this.stopNow(userId, strategyId, opts));
+  }
+
+  private async stopNow(userId: UserId, strategyId: StrategyId, opts: StopOptions): Promise<{ strategy: Strategy; run: Run | null }> {
     const { repos, clock, bus } = this.ctx;
     const strategy = repos.strategies.get(userId, strategyId);
     if (!strategy) throw notFound('strategy');
@@ -230,12 +239,14 @@ export class StrategyManager {
     this.watches.set(strategy.id, attempt);
     // Torn down (stopped, its day over) or asked again while the broker was being asked.
     const superseded = () => this.watches.get(strategy.id) !== attempt;
+    // A position is watched where it was bought (invariant 8); an armed run, where it will buy.
+    const at = runInstrument(repos, repos.runs.latestInternal(strategy.id), strategy);
     try {
-      const instrument = await instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
-      const broker = await brokers.get(strategy.brokerAccountId);
+      const instrument = await instruments.require(at.brokerAccountId, at.symbol, at.exchange);
+      const broker = await brokers.get(at.brokerAccountId);
       if (superseded()) return;
       this.watches.delete(strategy.id);
-      market.watch(strategy.brokerAccountId, broker, instrument, strategy.id);
+      market.watch(at.brokerAccountId, broker, instrument, strategy.id);
     } catch (err) {
       if (superseded()) return;
       const run = repos.runs.latestInternal(strategy.id);
@@ -249,7 +260,7 @@ export class StrategyManager {
           userId: strategy.userId,
           strategyId: strategy.id,
           runId: run.id,
-          reason: `${strategy.symbol} on ${strategy.exchange}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
+          reason: `${at.symbol} on ${at.exchange}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
           at: clock.now(),
         });
       }

@@ -78,7 +78,7 @@ describe('StrategyService.update and delete', () => {
     const s = await t.create();
     await t.start(s.id);
     await expect(t.engine.strategies.update(t.user.id, s.id, { qty: 2 })).rejects.toMatchObject({ code: 'conflict' });
-    expect(() => t.engine.strategies.delete(t.user.id, s.id)).toThrow(/running/);
+    await expect(t.engine.strategies.delete(t.user.id, s.id)).rejects.toThrow(/running/);
   });
 
   it('does not find another user\'s strategy', async () => {

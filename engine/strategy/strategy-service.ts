@@ -11,9 +11,13 @@ import { defaultTimezone } from '../scheduler/trading-calendar';
 import type { EngineContext } from '../context';
 import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
 import { createStrategyInput, updateStrategyInput, DEFAULT_BUY_GRACE_SECONDS } from './strategy-input';
+import type { StrategyLocks } from './strategy-locks';
 
 export class StrategyService {
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly locks: StrategyLocks,
+  ) {}
 
   /** Validates `body` (the API's create body) and stores an idle strategy. */
   async create(userId: UserId, body: unknown): Promise<Strategy> {
@@ -41,10 +45,18 @@ export class StrategyService {
     );
   }
 
-  /** Edits a strategy that is not running; the merged result must pass every create rule. */
-  async update(userId: UserId, id: StrategyId, body: unknown): Promise<Strategy> {
+  /**
+   * Edits a strategy that is not running and has no unfinished run (invariant 8: an order at the
+   * broker or a position still open belongs to the strategy as it was); the merged result must
+   * pass every create rule. One at a time with the strategy's start, stop and delete.
+   */
+  update(userId: UserId, id: StrategyId, body: unknown): Promise<Strategy> {
+    return this.locks.run(id, () => this.updateNow(userId, id, body));
+  }
+
+  private async updateNow(userId: UserId, id: StrategyId, body: unknown): Promise<Strategy> {
     const current = this.get(userId, id);
-    if (current.status === 'running') throw conflict('a running strategy cannot be edited: stop it first');
+    this.refuseWhileBusy(current, 'edited');
     const parsed = updateStrategyInput.safeParse(body);
     if (!parsed.success) throw fromZodError(parsed.error);
     const merged = createStrategyInput.safeParse({
@@ -83,14 +95,23 @@ export class StrategyService {
     )!;
   }
 
-  /** Deletes a strategy that is not running (its runs and journal go with it). */
-  delete(userId: UserId, id: StrategyId): void {
-    const current = this.get(userId, id);
-    if (current.status === 'running') throw conflict('a running strategy cannot be deleted: stop it first');
-    const latest = this.ctx.repos.runs.latestInternal(id);
-    // Deleting takes the journal with it: never while an order of this strategy may still fill.
-    if (latest && !isDayOver(latest)) throw conflict(`the last run is still ${latest.state}: wait for its order to settle before deleting`);
-    this.ctx.repos.strategies.delete(userId, id);
+  /** Deletes a strategy that is not running and has no unfinished run (its runs and journal go with it). */
+  delete(userId: UserId, id: StrategyId): Promise<void> {
+    return this.locks.run(id, () => {
+      // Deleting takes the journal with it: never while an order of this strategy may still fill.
+      this.refuseWhileBusy(this.get(userId, id), 'deleted');
+      this.ctx.repos.strategies.delete(userId, id);
+    });
+  }
+
+  /** 409 while the strategy runs, or a run of it has an order at the broker or a position open. */
+  private refuseWhileBusy(strategy: Strategy, what: 'edited' | 'deleted'): void {
+    if (strategy.status === 'running') throw conflict(`a running strategy cannot be ${what}: stop it first`);
+    const latest = this.ctx.repos.runs.latestInternal(strategy.id);
+    if (latest && !isDayOver(latest)) {
+      const held = latest.positionQty > 0 ? ` with ${latest.positionQty} held` : '';
+      throw conflict(`the strategy cannot be ${what} while its last run is ${latest.state}${held}: its orders and position keep the account, symbol and quantity they were placed with; wait for the run to end`);
+    }
   }
 
   get(userId: UserId, id: StrategyId): Strategy {

@@ -74,14 +74,17 @@ describe('the seed flow on Kite', () => {
     expect(t.eventsOf('exit_suppressed')).toEqual([]);
   });
 
-  it('an expired Kite session fails the BUY loudly with "log in again", never silently', async () => {
+  it('an expired Kite session holds the BUY loudly with "log in again", and misses it once its grace runs out', async () => {
     const s = await armed();
     fake.revokeTokens();
     await t.drive('2026-03-09T03:45:00Z');
-    await waitFor('the run to settle', () => t.run(s.id).state === 'ERROR');
-    expect(fake.orders()).toHaveLength(0);
-    expect(t.run(s.id).reason).toMatch(/BUY rejected: .*log in to Kite again/i);
-    expect(t.eventsOf('order_rejected')[0]?.reason).toMatch(/log in to Kite again/i);
+    // Not placed yet (a dead session is not a refusal of the order): the trader is told at once, and the BUY waits for a login within its grace.
+    await waitFor('the trader told', () => t.eventsOf('order_not_sent').length > 0);
+    expect(t.eventsOf('order_not_sent')[0]?.reason).toMatch(/log in to Kite again/i);
     expect(t.kite.session().state).toBe('expired');
+    await t.drive('2026-03-09T03:46:30Z');
+    await waitFor('the run to settle', () => t.run(s.id).state === 'MISSED_BUY');
+    expect(fake.orders()).toHaveLength(0);
+    expect(t.run(s.id).reason).toMatch(/never reached the broker.*grace ran out/i);
   });
 });

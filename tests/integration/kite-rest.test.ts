@@ -1,7 +1,8 @@
 /**
  * The Kite adapter's REST side against the loopback fake: form-encoded orders carrying the tag,
- * the tag check before every placement, every documented error type mapped to rejected or
- * unknown, timeouts and drops as unknown, the expired token, instruments once a day, lookups.
+ * the tag check before every placement, every documented error type mapped to rejected (lasting
+ * or not), not placed or unknown, timeouts and drops as unknown, a 429 and the expired token as
+ * "not placed yet", instruments once a day, lookups.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../engine/core/fake-clock';
@@ -74,41 +75,44 @@ describe('placing a market order', () => {
   });
 
   it('refuses, without sending, what Kite could never take', async () => {
-    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'has-dash' }))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/cannot be a Kite tag/) });
-    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'x'.repeat(21) }))).toMatchObject({ kind: 'rejected' });
-    expect(await kite.execution.placeOrder(order(infy, { qty: 1.5 }))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/whole number/) });
+    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'has-dash' }))).toMatchObject({ kind: 'rejected', lasting: true, reason: expect.stringMatching(/cannot be a Kite tag/) });
+    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'x'.repeat(21) }))).toMatchObject({ kind: 'rejected', lasting: true });
+    expect(await kite.execution.placeOrder(order(infy, { qty: 1.5 }))).toMatchObject({ kind: 'rejected', lasting: true, reason: expect.stringMatching(/whole number/) });
     expect(posts()).toHaveLength(0);
   });
 });
 
 describe('Kite errors on placement', () => {
+  // A dead session is "not placed yet" (it goes after a login); a refusal says whether it lasts.
+  const sessionDead = { notPlaced: true, retryAfterMs: 5_000 };
   it.each([
-    ['TokenException', 403, 'rejected', /session expired or the access token is invalid: log in to Kite again/],
-    ['TwoFAException', 403, 'rejected', /two-factor/],
-    ['PermissionException', 403, 'rejected', /does not permit/],
-    ['UserException', 400, 'rejected', /because of the account/],
-    ['InputException', 400, 'rejected', /parameters/],
-    ['OrderException', 400, 'rejected', /refused the order/],
-    ['MarginException', 400, 'rejected', /insufficient funds/],
-    ['HoldingException', 400, 'rejected', /not enough holdings/],
-    ['NetworkException', 503, 'unknown', /may or may not exist/],
-    ['DataException', 502, 'unknown', /OMS down/],
-    ['GeneralException', 500, 'unknown', /internal error/],
-  ] as const)('%s (HTTP %i) → %s, with a clear reason', async (errorType, status, kind, reason) => {
+    ['TokenException', 403, 'unknown', sessionDead, /session expired or the access token is invalid: log in to Kite again.*not sent yet/],
+    ['TwoFAException', 403, 'unknown', sessionDead, /two-factor/],
+    ['PermissionException', 403, 'rejected', { lasting: true }, /does not permit/],
+    ['UserException', 400, 'rejected', { lasting: true }, /because of the account/],
+    ['InputException', 400, 'rejected', { lasting: true }, /parameters/],
+    ['OrderException', 400, 'rejected', {}, /refused the order/],
+    ['MarginException', 400, 'rejected', {}, /insufficient funds/],
+    ['HoldingException', 400, 'rejected', { lasting: true }, /not enough holdings/],
+    ['NetworkException', 503, 'unknown', {}, /may or may not exist/],
+    ['DataException', 502, 'unknown', {}, /OMS down/],
+    ['GeneralException', 500, 'unknown', {}, /internal error/],
+  ] as const)('%s (HTTP %i) → %s, with a clear reason', async (errorType, status, kind, more, reason) => {
     const kite = await setup();
     const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
     fake.failNext('POST /orders', { kind: 'status', status, errorType, message: `${errorType} from the fake` });
     const r = await kite.execution.placeOrder(order(infy));
-    expect(r).toEqual({ kind, reason: expect.stringMatching(reason) });
+    expect(r).toEqual({ kind, reason: expect.stringMatching(reason), ...more });
     expect(r.kind === 'accepted' ? '' : r.reason).toContain(`Kite said: "${errorType} from the fake"`);
     expect(kite.session().state).toBe(errorType === 'TokenException' || errorType === 'TwoFAException' ? 'expired' : 'valid');
   });
 
-  it('a 429 is rejected (Kite did not process it); HTML 5xx, garbage and drops are unknown', async () => {
+  it('a 429 is not placed yet (Kite did not process it; send again after its window); HTML 5xx, garbage and drops are unknown', async () => {
     const kite = await setup();
     const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
     fake.failNext('POST /orders', { kind: 'rate_limit' });
-    expect(await kite.execution.placeOrder(order(infy))).toEqual({ kind: 'rejected', reason: expect.stringMatching(/rate limit exceeded \(HTTP 429\)/) });
+    expect(await kite.execution.placeOrder(order(infy))).toEqual({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000, reason: expect.stringMatching(/rate limit exceeded \(HTTP 429\)/) });
+    expect(fake.orders()).toHaveLength(0);
     fake.failNext('POST /orders', { kind: 'status', status: 502 });
     expect(await kite.execution.placeOrder(order(infy))).toEqual({ kind: 'unknown', reason: expect.stringMatching(/HTTP 502 with no Kite error envelope/) });
     fake.failNext('POST /orders', { kind: 'garbage' });
@@ -138,8 +142,61 @@ describe('Kite errors on placement', () => {
   });
 });
 
+describe('Kite\'s own rate limit (429): not placed yet, sent again after the window', () => {
+  it('a 429 on the tag check sends nothing; the next attempt places the order once', async () => {
+    const kite = await setup();
+    const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
+    fake.failNext('GET /orders', { kind: 'rate_limit' });
+    expect(await kite.execution.placeOrder(order(infy))).toEqual({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000, reason: expect.stringMatching(/HTTP 429.*Too many requests/) });
+    expect(posts()).toHaveLength(0);
+    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'accepted' });
+    expect(fake.orders()).toHaveLength(1);
+  });
+
+  it('takes the wait from a Retry-After header when one is sent', async () => {
+    const kite = await setup();
+    const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
+    fake.failNext('POST /orders', { kind: 'rate_limit', retryAfter: '2' });
+    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 2_000 });
+  });
+
+  it('another app on the same Kite account can spend the 10 orders/s our limiter cannot see', async () => {
+    const ours = await setup();
+    const otherApp = broker();
+    const infy = (await ours.instruments.resolve('INFY', 'NSE'))!;
+    for (let i = 0; i < 10; i++) expect((await otherApp.execution.placeOrder(order(infy, { clientOrderId: `other${i}` }))).kind).toBe('accepted');
+    expect(await ours.execution.placeOrder(order(infy, { side: 'sell', clientOrderId: 'tck3x9a116260309X' }))).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000 });
+    expect(fake.orders().filter((o) => o.tag === 'tck3x9a116260309X')).toHaveLength(0);
+  });
+});
+
+describe('an order the RMS rejects after accepting it', () => {
+  it('a sell without holdings is a lasting rejection, in the report and on a resend', async () => {
+    const kite = await setup();
+    const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
+    const sell = order(infy, { side: 'sell', clientOrderId: 'tck3x9a116260309X' });
+    fake.rejectNextAfterAccept('Insufficient holdings to sell INFY.', 'RMS:Rule: Check holdings');
+    expect((await kite.execution.placeOrder(sell)).kind).toBe('accepted');
+    await waitFor('the RMS rejection', () => fake.orders()[0]?.status === 'REJECTED');
+    expect(await kite.execution.lookupOrder(sell.clientOrderId)).toMatchObject({ status: 'rejected', lasting: true, reason: 'Kite: Insufficient holdings to sell INFY.' });
+    expect(await kite.execution.placeOrder(sell)).toEqual({ kind: 'rejected', lasting: true, reason: 'Kite: Insufficient holdings to sell INFY.' });
+    expect(fake.orders()).toHaveLength(1);
+  });
+
+  it('a circuit-limit rejection may pass: no `lasting`', async () => {
+    const kite = await setup();
+    const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
+    fake.rejectNextAfterAccept('Price exceeds circuit limits for the instrument. Place an order within the daily range.', 'RMS:Rule: Check circuit limit including square off order exceeds');
+    await kite.execution.placeOrder(order(infy, { side: 'sell', clientOrderId: 'tck3x9a116260309X' }));
+    await waitFor('the RMS rejection', () => fake.orders()[0]?.status === 'REJECTED');
+    const report = await kite.execution.lookupOrder('tck3x9a116260309X');
+    expect(report).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/circuit limits/) });
+    expect(report).not.toHaveProperty('lasting');
+  });
+});
+
 describe('the daily session', () => {
-  it('an expired token is refused with "log in again" and never retried blindly', async () => {
+  it('an expired token is "not placed yet" with "log in again", and nothing is sent while it lasts', async () => {
     const kite = await setup();
     const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
     expect(kite.session().state).toBe('unverified');
@@ -147,10 +204,10 @@ describe('the daily session', () => {
     expect(kite.session()).toMatchObject({ state: 'valid', expiresAt: Date.parse('2026-03-10T00:30:00Z') });
     fake.revokeTokens();
     const first = await kite.execution.placeOrder(order(infy));
-    expect(first).toEqual({ kind: 'rejected', reason: expect.stringMatching(/log in to Kite again.*not sent/) });
+    expect(first).toEqual({ kind: 'unknown', notPlaced: true, retryAfterMs: 5_000, reason: expect.stringMatching(/log in to Kite again.*not sent/) });
     expect(kite.session()).toMatchObject({ state: 'expired', message: expect.stringMatching(/Log in to Kite again/) });
     const before = fake.requests().length;
-    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/Kite login needed/) });
+    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'unknown', notPlaced: true, reason: expect.stringMatching(/Kite login needed/) });
     expect(fake.requests()).toHaveLength(before);
     expect(await kite.execution.validateCredentials()).toEqual({ ok: false, reason: expect.stringMatching(/TokenException/) });
   });
@@ -162,7 +219,7 @@ describe('the daily session', () => {
     await clock.advanceTo(Date.parse('2026-03-10T00:30:00Z'));
     expect(kite.session().state).toBe('expired');
     const before = fake.requests().length;
-    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/06:00 IST/) });
+    expect(await kite.execution.placeOrder(order(infy))).toMatchObject({ kind: 'unknown', notPlaced: true, reason: expect.stringMatching(/06:00 IST/) });
     expect(fake.requests()).toHaveLength(before);
   });
 
@@ -171,18 +228,18 @@ describe('the daily session', () => {
     const noToken = broker({}, { api_key: fake.apiKey, api_secret: fake.apiSecret });
     const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
     expect(noToken.session().state).toBe('no_token');
-    expect(await noToken.execution.placeOrder(order(infy))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/no access token yet/) });
+    expect(await noToken.execution.placeOrder(order(infy))).toMatchObject({ kind: 'unknown', notPlaced: true, reason: expect.stringMatching(/no access token yet/) });
     expect(await noToken.execution.validateCredentials()).toEqual({ ok: false, reason: expect.stringMatching(/no Kite access token/) });
     expect(posts()).toHaveLength(0);
   });
 });
 
 describe('our own rate limit', () => {
-  it('refuses the 11th order in one second with a clear error when it may not wait', async () => {
+  it('holds back the 11th order in one second as not placed yet, with the wait, when it may not wait', async () => {
     const kite = await setup({}, { max_rate_wait_ms: 0 });
     const infy = (await kite.instruments.resolve('INFY', 'NSE'))!;
     for (let i = 0; i < 10; i++) expect((await kite.execution.placeOrder(order(infy, { clientOrderId: `tag${i}` }))).kind).toBe('accepted');
-    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'tag10' }))).toEqual({ kind: 'rejected', reason: expect.stringMatching(/rate limit of 10 orders per second is reached; not sent/) });
+    expect(await kite.execution.placeOrder(order(infy, { clientOrderId: 'tag10' }))).toEqual({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000, reason: expect.stringMatching(/rate limit of 10 orders per second is reached; not sent/) });
     expect(posts()).toHaveLength(10);
   });
 });

@@ -41,8 +41,13 @@ async function inPositionAtRestart(restartAt: string, opts: { stored: boolean })
   const { first, s } = await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00', stop_loss: 180 });
   if (!opts.stored) forgetStoredInstrument();
   t.repos.strategies.setStatusInternal(s.id, 'running', t.clock.now());
-  t.repos.runs.create(
+  const run = t.repos.runs.create(
     { strategyId: s.id, userId: t.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', positionQty: 10, entryPrice: 187.5, buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T14:05:00Z') },
+    t.clock.now(),
+  );
+  // The BUY that opened the position, as the journal holds it: the exit sells what it bought.
+  t.repos.orders.insert(
+    { runId: run.id, strategyId: s.id, userId: t.user.id, brokerAccountId: s.brokerAccountId, leg: 'BUY', side: 'buy', slot: 'entry', clientOrderId: 'tctest011260309E', symbol: 'AAPL', exchange: 'NYSE', qty: 10, status: 'filled', filledQty: 10, fillPrice: 187.5, scheduledAt: run.buyAt },
     t.clock.now(),
   );
   t = await first.restart(restartAt);
@@ -160,7 +165,7 @@ describe('a restart while the broker cannot be asked', () => {
     await eventually(() => t.eventsOf('order_not_sent').length > 0, { clock: t.clock, stepMs: 0, what: 'order_not_sent' });
     const [notSent] = t.eventsOf('order_not_sent');
     expect(notSent).toMatchObject({ strategyId: s.id, leg: 'SELL', reason: expect.stringMatching(/could not look AAPL up at Alpaca: .*503.*keeps trying to send it under the same client order id/) });
-    const [journaled] = t.orders(s.id);
+    const [, journaled] = t.orders(s.id);
     expect(journaled).toMatchObject({ leg: 'SELL', status: 'pending', dispatchedAt: null, clientOrderId: 'tctest011260309X' });
     expect(t.run(s.id).state).toBe('EXITING');
     expect(sells()).toEqual([]);
@@ -168,7 +173,7 @@ describe('a restart while the broker cannot be asked', () => {
     // A stop-loss crossing meanwhile adds no second exit: the journal's exit slot is taken.
     await eventually(() => t.run(s.id).state === 'SOLD', { clock: t.clock, stepMs: 500, what: 'SOLD once the broker answers' });
     expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
-    expect(t.orders(s.id)).toEqual([expect.objectContaining({ leg: 'SELL', status: 'filled', dispatchedAt: expect.any(Number) })]);
+    expect(t.orders(s.id)).toEqual([expect.objectContaining({ leg: 'BUY' }), expect.objectContaining({ leg: 'SELL', status: 'filled', dispatchedAt: expect.any(Number) })]);
     expect(t.eventsOf('order_submitted')).toEqual([expect.objectContaining({ leg: 'SELL', clientOrderId: 'tctest011260309X' })]);
     expect(t.eventsOf('order_unknown')).toEqual([]);
   });

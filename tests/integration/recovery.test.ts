@@ -147,8 +147,9 @@ describe('recovery at start', () => {
     await t.engine.recover();
     await until('2026-03-09T13:33:00Z');
     expect(t.paper.placedOrders()).toHaveLength(0);
-    expect(t.orders(s.id)[0]).toMatchObject({ status: 'rejected', rejectReason: expect.stringMatching(/grace ran out.*not chased/) });
-    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0 });
+    // Nothing was refused and nothing is held: the BUY was missed, with the reason (not an ERROR with a made-up rejection).
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'cancelled', rejectReason: expect.stringMatching(/never reached the broker.*grace ran out.*not chased/) });
+    expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', positionQty: 0, reason: expect.stringMatching(/^BUY not sent: it never reached the broker/) });
   });
 
   it('believes a refused resend only when the broker still has no such order', async () => {
@@ -178,10 +179,12 @@ describe('recovery at start', () => {
   it('finishes an exit that was in flight, and the strategy\'s STOP is honoured after a crash', async () => {
     t = await startTestEngine({ at: '2026-03-09T15:00:00Z' });
     const { s, run } = await crashedRun('IN_POSITION', { positionQty: 10, entryPrice: 100, stopRequested: true });
+    journal(run, s, 'BUY', 'accepted');
+    t.repos.orders.update(t.orders(s.id)[0]!.id, { status: 'filled', filledQty: 10, fillPrice: 100 }, t.clock.now());
     t.repos.strategies.setStatusInternal(s.id, 'stopped', t.clock.now());
     await t.engine.recover();
     await until('2026-03-09T15:00:01Z');
-    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['MANUAL_EXIT']);
+    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'MANUAL_EXIT']);
     expect(t.repos.runs.getInternal(run.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
   });
 

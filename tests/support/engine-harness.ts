@@ -104,13 +104,26 @@ export interface TestEngine extends EngineOnBroker {
   /** The SQLite handle under `repos`, for tests that make storage fail. */
   readonly db: Db;
   readonly paper: PaperBroker;
+  /**
+   * A process restart: this engine stopped, a new one on the same database, clock, user and
+   * account, with a new paper broker (a paper book lives in memory, so it starts empty). Call the
+   * new engine's `recover()` yourself.
+   */
+  restart(paper?: PaperBrokerUserOptions): Promise<TestEngine>;
   close(): Promise<void>;
 }
 
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
 export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution'>): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
-  const db = openTestDb();
+  return paperEngine(clock, openTestDb(), opts);
+}
+
+async function paperEngine(
+  clock: FakeClock,
+  db: ReturnType<typeof openTestDb>,
+  opts: { paper?: PaperBrokerUserOptions; reuse?: EngineOnBrokerArgs['reuse'] } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution'>,
+): Promise<TestEngine> {
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
   const core = await engineOnBroker({
     clock,
@@ -120,11 +133,16 @@ export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUse
     strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
     checkpoint: opts.checkpoint,
     execution: opts.execution,
+    reuse: opts.reuse,
   });
   return {
     ...core,
     db: db.db,
     paper,
+    async restart(paperOpts) {
+      await core.stopEngine();
+      return paperEngine(clock, db, { ...opts, paper: paperOpts ?? opts.paper, reuse: { user: core.user, account: core.account } });
+    },
     async close() {
       await core.stopEngine();
       db.close();

@@ -41,7 +41,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
 
     scope.delete('/strategy/:id', async (request, reply) => {
-      engine.strategies.delete(userOf(request).id, pathId(request.params));
+      await engine.strategies.delete(userOf(request).id, pathId(request.params));
       return reply.code(204).send();
     });
 

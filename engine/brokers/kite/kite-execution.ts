@@ -4,11 +4,15 @@
  * round trip, and a resend (after a timeout, a crash, a restart) finds the earlier order instead
  * of placing a second one. We cannot tell a first attempt from a resend after a crash, so the
  * check is unconditional. Placement also passes our own rate limiter and the session check.
+ *
+ * What stops a placement before Kite takes it (a dead session, a rate limit, ours or Kite's) is
+ * "not placed yet", never a refusal: every exit must reach the broker, so the engine sends it
+ * again after the wait. Only Kite's refusal of the order itself is `rejected`.
  */
 import type { Clock } from '../../core/clock';
 import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import { DomainError } from '../../core/errors';
-import { KiteError } from './kite-errors';
+import { KiteError, SESSION_RETRY_MS } from './kite-errors';
 import type { KiteHttp } from './kite-http';
 import { findByTag, kiteOrderSchema, parseOrderList, toOrderReport, type KiteOrder } from './kite-orders';
 import type { KiteOptions } from './kite-options';
@@ -59,30 +63,33 @@ export class KiteExecution implements BrokerExecution {
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const invalid = this.invalidRequest(req);
-    if (invalid) return { kind: 'rejected', reason: invalid };
+    // The same request would be refused the same way every time: lasting.
+    if (invalid) return { kind: 'rejected', reason: invalid, lasting: true };
     const session = this.deps.session.current();
-    if (session.state === 'no_token' || session.state === 'expired') return { kind: 'rejected', reason: `${session.message} The order was not sent.` };
+    if (session.state === 'no_token' || session.state === 'expired') return notPlaced(`${session.message}${AFTER_LOGIN}`, SESSION_RETRY_MS);
 
     // Resend guard: an order already carrying this tag is the one we want, whatever happened before.
     let existing: KiteOrder | null;
     try {
       existing = findByTag(await this.listOrders(), req.clientOrderId);
     } catch (err) {
-      // Nothing was sent. A dead session is final; anything else is worth another try, and
-      // "unknown" gets one: the engine looks the tag up again before it resends.
-      if (err instanceof KiteError && err.session) return { kind: 'rejected', reason: `${err.message} The order was not sent.` };
+      // Nothing was sent by this call. A dead session or a rate limit says so for certain (Kite
+      // refused before reading anything); other failures leave "unknown", and the engine looks
+      // the tag up again before it resends.
+      if (err instanceof KiteError && err.notPlaced) return notPlacedBy(err);
       return { kind: 'unknown', reason: `could not check Kite for an earlier order tagged ${req.clientOrderId}, so nothing was sent yet: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (existing) {
       const report = toOrderReport(existing, this.deps.clock.now());
       if (report) this.emit(report);
       // The earlier attempt is the answer, including a rejection: sending again would be a new order.
-      if (report?.status === 'rejected') return { kind: 'rejected', reason: report.reason ?? 'Kite rejected the order' };
+      if (report?.status === 'rejected') return { kind: 'rejected', reason: report.reason ?? 'Kite rejected the order', ...(report.lasting ? { lasting: true } : {}) };
       return { kind: 'accepted', brokerOrderId: existing.order_id, at: report?.at ?? this.deps.clock.now() };
     }
 
+    // Our own copy of Kite's budget: a slot too far away is "not yet", with the wait until it frees.
     const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
-    if (!slot.ok) return { kind: 'rejected', reason: slot.message };
+    if (!slot.ok) return notPlaced(slot.message, slot.retryInMs);
     await sleepOn(this.deps.clock, slot.waitMs);
 
     try {
@@ -162,8 +169,24 @@ export class KiteExecution implements BrokerExecution {
   }
 }
 
+/** Certainly not taken by Kite; the engine sends it again (after `retryAfterMs`) without a lookup. */
+function notPlaced(reason: string, retryAfterMs?: number): PlaceOrderResult {
+  return { kind: 'unknown', reason, notPlaced: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+}
+
+const AFTER_LOGIN = ' The order was not sent yet; it can go once Kite is logged in again.';
+
+/** A KiteError that says Kite did not take the request (a dead session, a 429) as a placement outcome. */
+function notPlacedBy(err: KiteError): PlaceOrderResult {
+  return notPlaced(err.session ? `${err.message}${AFTER_LOGIN}` : err.message, err.retryAfterMs ?? undefined);
+}
+
 /** A thrown KiteError as a placement outcome; anything else (a bug) is unknown, never rejected. */
 function outcomeOf(err: unknown, context: string): PlaceOrderResult {
-  if (err instanceof KiteError) return err.outcome === 'rejected' ? { kind: 'rejected', reason: err.message } : { kind: 'unknown', reason: `${context}: ${err.message}` };
+  if (err instanceof KiteError) {
+    if (err.outcome === 'rejected') return { kind: 'rejected', reason: err.message, ...(err.lasting ? { lasting: true } : {}) };
+    if (err.notPlaced) return notPlacedBy(err);
+    return { kind: 'unknown', reason: `${context}: ${err.message}` };
+  }
   return { kind: 'unknown', reason: `${context}: ${err instanceof Error ? err.message : String(err)}` };
 }

@@ -3,7 +3,7 @@
  * a per-call timeout on the injected clock, and every failure turned into a classified KiteError.
  */
 import type { Clock } from '../../core/clock';
-import { classifyKiteFailure, KiteError } from './kite-errors';
+import { classifyKiteFailure, KiteError, parseRetryAfter, SESSION_RETRY_MS } from './kite-errors';
 import { parseKiteJson } from './kite-json';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -59,7 +59,7 @@ export class KiteHttp {
     const auth = req.auth ?? true;
     if (auth) {
       const token = this.config.accessToken();
-      if (!token) throw new KiteError('TokenException', 'rejected', true, 'no Kite access token: log in to Kite from Tradeclock first; nothing was sent');
+      if (!token) throw new KiteError('TokenException', 'unknown', true, 'no Kite access token: log in to Kite from Tradeclock first; nothing was sent', null, null, { notPlaced: true, retryAfterMs: SESSION_RETRY_MS });
       headers.Authorization = `token ${this.config.apiKey}:${token}`;
     }
     let body: string | undefined;
@@ -77,10 +77,12 @@ export class KiteHttp {
     let status: number;
     let contentType: string;
     let text: string;
+    let retryAfter: string | null;
     try {
       const res = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal: abort.signal });
       status = res.status;
       contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      retryAfter = res.headers.get('retry-after');
       text = await res.text();
     } catch (err) {
       if (timedOut) throw new KiteError('Timeout', 'unknown', false, `Kite did not answer ${req.method} ${req.path} within ${timeoutMs} ms; the outcome is unknown`);
@@ -90,7 +92,7 @@ export class KiteHttp {
       timer.cancel();
     }
 
-    const result = this.interpret(req, status, contentType, text);
+    const result = this.interpret(req, status, contentType, text, parseRetryAfter(retryAfter, clock.now()));
     if (auth && req.provesSession !== false) {
       if (result instanceof KiteError) {
         if (result.session) this.config.onAuth?.(false, result);
@@ -100,7 +102,7 @@ export class KiteHttp {
     return result.data;
   }
 
-  private interpret(req: KiteCall, status: number, contentType: string, text: string): KiteError | { data: unknown } {
+  private interpret(req: KiteCall, status: number, contentType: string, text: string, retryAfterMs: number | null): KiteError | { data: unknown } {
     if (req.expect === 'csv' && status >= 200 && status < 300 && contentType === 'text/csv') return { data: text };
     let parsed: unknown;
     try {
@@ -109,12 +111,12 @@ export class KiteHttp {
       if (status >= 200 && status < 300) {
         return new KiteError('BadResponse', 'unknown', false, `Kite answered ${req.method} ${req.path} with HTTP ${status} but a body that is not JSON (${contentType || 'no content type'}); the outcome is unknown`, status);
       }
-      return classifyKiteFailure(status, undefined, null);
+      return classifyKiteFailure(status, undefined, null, retryAfterMs);
     }
     const env = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
     const message = typeof env.message === 'string' ? env.message : null;
     if (env.status === 'error' || env.error_type !== undefined || status < 200 || status >= 300) {
-      return classifyKiteFailure(status, env.error_type, message);
+      return classifyKiteFailure(status, env.error_type, message, retryAfterMs);
     }
     if (env.status !== 'success' || !('data' in env)) {
       return new KiteError('BadResponse', 'unknown', false, `Kite answered ${req.method} ${req.path} without the {status, data} envelope; the outcome is unknown`, status);

@@ -47,6 +47,25 @@ describe('toOrderReport', () => {
     expect(toOrderReport(row({ status: 'REJECTED', filled_quantity: 0, average_price: 0, status_message: 'Insufficient funds' }), 0)).toMatchObject({ status: 'rejected', avgFillPrice: null, reason: 'Kite: Insufficient funds' });
   });
 
+  it('marks a rejection lasting only when Kite says there is nothing to sell, from either message', () => {
+    const rejected = (status_message: string | null, status_message_raw: string | null = null) =>
+      toOrderReport(row({ status: 'REJECTED', transaction_type: 'SELL', filled_quantity: 0, average_price: 0, status_message, status_message_raw }), 0);
+    expect(rejected('RMS:Rule: Check holdings')).toMatchObject({ status: 'rejected', lasting: true, reason: 'Kite: RMS:Rule: Check holdings' });
+    expect(rejected('Insufficient holdings to place this sell order.', 'RMS:Rule: Check holdings')).toMatchObject({ lasting: true, reason: 'Kite: Insufficient holdings to place this sell order.' });
+    expect(rejected(null, 'RMS:Rule: Check holdings')).toMatchObject({ lasting: true, reason: 'Kite: RMS:Rule: Check holdings' });
+    // A circuit, a price band or margin may pass: no `lasting`, so an exit is tried again.
+    expect(rejected('Price exceeds circuit limits for the instrument. Place an order within the daily range.', 'RMS:Rule: Check circuit limit including square off order exceeds')).not.toHaveProperty('lasting');
+    expect(rejected('Insufficient funds. Required margin is 95417.84 but available margin is 74251.80. Check the orderbook for open orders.', 'RMS:Margin Exceeds,Required:95417.84, Available:74251.80')).not.toHaveProperty('lasting');
+    expect(rejected(null)).not.toHaveProperty('lasting');
+  });
+
+  it('an exchange cancel for the price protection range may pass; a fill carries no `lasting`', () => {
+    const lpp = 'The order was cancelled by the exchange because the price is outside the current allowed limit price protection range.';
+    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: lpp }), 0)).toMatchObject({ status: 'cancelled', reason: `Kite: ${lpp}` });
+    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: lpp }), 0)).not.toHaveProperty('lasting');
+    expect(toOrderReport(row(), 0)).not.toHaveProperty('lasting');
+  });
+
   it('takes the tag from `tags` when `tag` is empty, and ignores untagged orders', () => {
     expect(toOrderReport(row({ tag: null, tags: ['abc'] }), 0)?.clientOrderId).toBe('abc');
     expect(toOrderReport(row({ tag: null, tags: null }), 0)).toBeNull();

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { BrokerOrderStatus, OrderReport } from '../broker';
+import { saysNothingToSell } from './kite-refusals';
 import { parseKiteTimestamp } from './token-expiry';
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
@@ -21,6 +22,8 @@ export const kiteOrderSchema = z.looseObject({
   filled_quantity: num.nullish(),
   average_price: num.nullish(),
   status_message: z.string().nullish(),
+  /** The RMS's own text ("RMS:Rule: Check holdings"), behind the reworded `status_message`. */
+  status_message_raw: z.string().nullish(),
   order_timestamp: z.string().nullish(),
   exchange_update_timestamp: z.string().nullish(),
   exchange_timestamp: z.string().nullish(),
@@ -62,7 +65,9 @@ export function toOrderReport(order: KiteOrder, fallbackAt: number): OrderReport
   const status = kiteStatusToBroker(order.status, filledQty);
   const avg = order.average_price ?? 0;
   const at = parseKiteTimestamp(order.exchange_update_timestamp) ?? parseKiteTimestamp(order.exchange_timestamp) ?? parseKiteTimestamp(order.order_timestamp) ?? fallbackAt;
-  const why = order.status_message ? `Kite: ${order.status_message}` : null;
+  const text = order.status_message || order.status_message_raw;
+  const why = text ? `Kite: ${text}` : null;
+  const ended = status === 'rejected' || status === 'cancelled';
   return {
     clientOrderId,
     brokerOrderId: order.order_id,
@@ -71,6 +76,9 @@ export function toOrderReport(order: KiteOrder, fallbackAt: number): OrderReport
     avgFillPrice: filledQty > 0 && avg > 0 ? avg : null,
     at,
     reason: status === 'rejected' ? (why ?? 'Kite rejected the order (no reason given)') : status === 'cancelled' ? (why ?? 'cancelled at Kite') : null,
+    // Only a clear "nothing to sell" ends the pursuit of an exit; a circuit, a price band, an
+    // LPP cancel, margin or an unknown text may pass (see kite-refusals.ts).
+    ...(ended && saysNothingToSell(order.status_message, order.status_message_raw) ? { lasting: true } : {}),
   };
 }
 

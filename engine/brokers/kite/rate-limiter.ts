@@ -1,11 +1,13 @@
 /**
  * Kite's order budget kept on our side (10 orders/s, 400/min, 5000/day per user), so Tradeclock
- * never trips Kite's 429 block (which lasts until the window refreshes and, if repeated, gets the
- * app blocked). Short windows are sliding windows on the monotonic clock; the daily count resets
- * with the IST date. A reservation that would wait longer than the caller allows is refused.
+ * does not trip Kite's 429 block itself (which lasts until the window refreshes and, if repeated,
+ * gets the app blocked). Kite counts per account across every app, so this cannot rule a 429 out.
+ * Short windows are sliding windows on the monotonic clock; the daily count resets with the IST
+ * date. A reservation that would wait longer than the caller allows is refused, saying how long
+ * until a slot frees: nothing was sent, so the caller can try again then.
  */
 import type { Clock } from '../../core/clock';
-import { istDate } from './token-expiry';
+import { istDate, KITE_SESSION_EXPIRY, nextWallTime } from './token-expiry';
 
 export interface RateWindow {
   readonly limit: number;
@@ -16,7 +18,7 @@ export interface RateWindow {
 
 export type Reservation =
   | { readonly ok: true; readonly waitMs: number }
-  | { readonly ok: false; readonly retryInMs: number | null; readonly message: string };
+  | { readonly ok: false; readonly retryInMs: number; readonly message: string };
 
 /** Kite's documented order limits (kite.trade/docs/connect/v3/exceptions, "API rate limit"). */
 export const KITE_ORDER_WINDOWS: readonly RateWindow[] = [
@@ -42,7 +44,7 @@ export class RateLimiter {
    * Reserves the next free slot. `ok` with the wait before sending (0 when free now) when that
    * wait is at most `maxWaitMs`; otherwise nothing is reserved and the message says which limit.
    *
-   * @example const r = orders.reserve(2_000); if (r.ok) await sleep(r.waitMs); else reject(r.message);
+   * @example const r = orders.reserve(2_000); if (r.ok) await sleep(r.waitMs); else tryAgainIn(r.retryInMs, r.message);
    */
   reserve(maxWaitMs: number): Reservation {
     const now = this.clock.monotonic();
@@ -52,7 +54,8 @@ export class RateLimiter {
       this.dayCount = 0;
     }
     if (this.perDay !== null && this.dayCount >= this.perDay) {
-      return { ok: false, retryInMs: null, message: `Tradeclock's Kite limit of ${this.perDay} orders per day is used up (Kite's own cap); no more orders until tomorrow (IST)` };
+      const tomorrow = nextWallTime(this.clock.now(), '00:00', KITE_SESSION_EXPIRY.timezone);
+      return { ok: false, retryInMs: tomorrow - this.clock.now(), message: `Tradeclock's Kite limit of ${this.perDay} orders per day is used up (Kite's own cap); no more orders until tomorrow (IST)` };
     }
     const longest = Math.max(...this.windows.map((w) => w.windowMs));
     this.stamps = this.stamps.filter((s) => s > now - longest);

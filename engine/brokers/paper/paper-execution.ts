@@ -16,12 +16,17 @@ export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;
 
 /**
  * A failure the next `placeOrder` suffers:
- * - `reject`: the broker refuses it; nothing is recorded.
+ * - `reject`: the broker refuses it for a reason that may pass; nothing is recorded.
+ * - `reject-lasting`: refused for a reason that will not pass (no position to sell); nothing recorded.
+ * - `rate-limit`: not taken, "try again in a second" (a 429); nothing is recorded.
  * - `unknown`: the request times out before reaching the broker; nothing is recorded.
  * - `unknown-but-accepted`: the broker records and fills the order, but the answer is lost, so
  *   the caller sees `{ kind: 'unknown' }` and must find the order with `lookupOrder`.
  */
-export type PaperFault = 'reject' | 'unknown' | 'unknown-but-accepted';
+export type PaperFault = 'reject' | 'reject-lasting' | 'rate-limit' | 'unknown' | 'unknown-but-accepted';
+
+/** The wait a `rate-limit` fault names, as a broker's rate window would. */
+export const PAPER_RATE_LIMIT_RETRY_MS = 1_000;
 
 export interface PaperFaultOptions {
   /**
@@ -78,6 +83,8 @@ export class PaperExecution implements BrokerExecution {
     if (this.stopped) return { kind: 'rejected', reason: 'paper broker is stopped' };
     const injected = this.faults.shift();
     if (injected?.fault === 'reject') return { kind: 'rejected', reason: 'injected rejection' };
+    if (injected?.fault === 'reject-lasting') return { kind: 'rejected', reason: 'injected rejection: no position to sell', lasting: true };
+    if (injected?.fault === 'rate-limit') return { kind: 'unknown', reason: 'injected rate limit: not placed', notPlaced: true, retryAfterMs: PAPER_RATE_LIMIT_RETRY_MS };
     if (injected?.fault === 'unknown') return { kind: 'unknown', reason: 'injected timeout before the order reached the broker' };
     if (injected?.fault === 'unknown-but-accepted') {
       // Whatever the broker decided (even a duplicate rejection) is lost with the answer.

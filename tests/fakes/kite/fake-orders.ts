@@ -14,6 +14,8 @@ export interface FakeOrder {
   placed_by: string;
   status: string;
   status_message: string | null;
+  /** The RMS's own text behind the reworded `status_message` ("RMS:Rule: Check holdings"). */
+  status_message_raw: string | null;
   order_timestamp: string;
   exchange_update_timestamp: string | null;
   exchange_timestamp: string | null;
@@ -98,6 +100,7 @@ export class FakeOrderBook {
       placed_by: this.userId,
       status: 'OPEN',
       status_message: null,
+      status_message_raw: null,
       order_timestamp: this.stamp(),
       exchange_update_timestamp: null,
       exchange_timestamp: null,
@@ -128,8 +131,11 @@ export class FakeOrderBook {
     return { ok: true, order };
   }
 
-  /** Moves an order to a final state (COMPLETE at `price`, REJECTED or CANCELLED) and tells the ticker. */
-  settle(orderId: string, how: { status: 'COMPLETE'; price: number } | { status: 'REJECTED' | 'CANCELLED'; message: string }): FakeOrder | undefined {
+  /**
+   * Moves an order to a final state (COMPLETE at `price`, REJECTED or CANCELLED, with the shown
+   * message and optionally the RMS's raw text) and tells the ticker.
+   */
+  settle(orderId: string, how: { status: 'COMPLETE'; price: number } | { status: 'REJECTED' | 'CANCELLED'; message: string; raw?: string }): FakeOrder | undefined {
     const order = this.get(orderId);
     if (!order || ['COMPLETE', 'REJECTED', 'CANCELLED'].includes(order.status)) return order;
     const at = this.stamp();
@@ -143,6 +149,7 @@ export class FakeOrderBook {
       order.average_price = how.price;
     } else {
       order.status_message = how.message;
+      order.status_message_raw = how.raw ?? null;
       order.cancelled_quantity = how.status === 'CANCELLED' ? order.pending_quantity : 0;
       order.pending_quantity = 0;
     }

@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 export type RestFault =
   /** A plain error status; with `errorType` a Kite envelope, without it an HTML page (a proxy). */
   | { readonly kind: 'status'; readonly status: number; readonly errorType?: string; readonly message?: string }
-  /** Kite's 429. */
-  | { readonly kind: 'rate_limit' }
+  /** Kite's 429; `retryAfter` adds a Retry-After header (Kite documents none; a proxy may send one). */
+  | { readonly kind: 'rate_limit'; readonly retryAfter?: string }
   /** Handled normally, after `ms` real milliseconds. */
   | { readonly kind: 'slow'; readonly ms: number }
   /** Never answered (the socket stays open until the client gives up). */
@@ -40,6 +40,12 @@ export type RestReply =
   | { readonly kind: 'redirect'; readonly location: string };
 
 export type RestHandler = (req: RestRequest) => RestReply;
+
+/**
+ * Kite's 429 as its users see it: pykiteconnect raises the body's error_type, and the reported
+ * error is `NetworkException: Too many requests` (SOURCES.md).
+ */
+export const RATE_LIMITED: RestReply = { kind: 'error', status: 429, errorType: 'NetworkException', message: 'Too many requests' };
 
 interface QueuedFault {
   readonly route: string;
@@ -102,7 +108,7 @@ export class FakeRest {
     const fault = this.takeFault(`${request.method} ${request.path}`);
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.kind === 'stall') return; // the socket stays open; close() cuts it
-    if (fault?.kind === 'rate_limit') return this.write(res, req, { kind: 'error', status: 429, errorType: 'NetworkException', message: 'Too many requests' });
+    if (fault?.kind === 'rate_limit') return this.write(res, req, RATE_LIMITED, fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter });
     if (fault?.kind === 'garbage') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('<html>not json');
     if (fault?.kind === 'status') {
       if (fault.errorType) return this.write(res, req, { kind: 'error', status: fault.status, errorType: fault.errorType, message: fault.message ?? `${fault.errorType} injected by the fake` });
@@ -119,7 +125,7 @@ export class FakeRest {
     this.write(res, req, reply);
   }
 
-  private write(res: ServerResponse, req: IncomingMessage, reply: RestReply): void {
+  private write(res: ServerResponse, req: IncomingMessage, reply: RestReply, headers: Record<string, string> = {}): void {
     if (reply.kind === 'redirect') return void res.writeHead(302, { Location: reply.location }).end();
     if (reply.kind === 'csv') {
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -128,6 +134,6 @@ export class FakeRest {
     }
     const [status, body] =
       reply.kind === 'data' ? [reply.status ?? 200, { status: 'success', data: reply.data }] : [reply.status, { status: 'error', message: reply.message, error_type: reply.errorType, data: null }];
-    res.writeHead(status, { 'Content-Type': 'application/json' }).end(this.encodeJson(body));
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(this.encodeJson(body));
   }
 }

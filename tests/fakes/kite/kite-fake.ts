@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake-instruments';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
 import type { FakeQuote } from './fake-packets';
-import { FakeRest, type RestFault, type RestReply, type RestRequest } from './fake-rest';
+import { FakeRest, RATE_LIMITED, type RestFault, type RestReply, type RestRequest } from './fake-rest';
 import { FakeTicker } from './fake-ticker';
 import { DateTime } from 'luxon';
 
@@ -51,8 +51,11 @@ export interface KiteFake {
   /** Sets the last price and ticks it to subscribers; returns how many connections got it. */
   setPrice(symbolOrToken: string | number, price: number, extra?: Partial<FakeQuote>): number;
   priceOf(symbolOrToken: string | number): number | undefined;
-  /** The next placed order is accepted, then REJECTED by "RMS" with this message. */
-  rejectNextAfterAccept(message: string): void;
+  /**
+   * The next placed order is accepted, then REJECTED by "RMS" with this message (`status_message`)
+   * and, if given, the RMS's raw text (`status_message_raw`).
+   */
+  rejectNextAfterAccept(message: string, raw?: string): void;
   fill(orderId: string, price?: number): void;
   readonly ticker: FakeTicker;
   /** Invalidates every access token: REST answers TokenException, the ticker 403. */
@@ -74,7 +77,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   const requestTokens = new Set<string>();
   const quotes = new Map<number, FakeQuote>();
   let redirectUrl = 'http://127.0.0.1:9/kite/callback';
-  let rejectNext: string | null = null;
+  let rejectNext: { message: string; raw?: string } | null = null;
   const orderStamps: number[] = [];
   const accessToken = [...tokens][0]!;
 
@@ -99,7 +102,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     pushOrder(order); // OPEN; may reach the client before the REST reply, as on the real ticker
     const reject = rejectNext;
     rejectNext = null;
-    if (reject !== null) return void setImmediate(() => book.settle(order.order_id, { status: 'REJECTED', message: reject }));
+    if (reject !== null) return void setImmediate(() => book.settle(order.order_id, { status: 'REJECTED', ...reject }));
     if (opts.fillAfterMs === null) return;
     setTimeout(() => book.settle(order.order_id, { status: 'COMPLETE', price: quotes.get(order.instrument_token)?.lastPrice ?? 100 }), opts.fillAfterMs ?? 0);
   };
@@ -151,7 +154,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       if (opts.enforceOrderRate ?? true) {
         const t = Date.now();
         while (orderStamps.length > 0 && orderStamps[0]! <= t - 1000) orderStamps.shift();
-        if (orderStamps.length >= 10) return { kind: 'error', status: 429, errorType: 'NetworkException', message: 'Too many requests' };
+        if (orderStamps.length >= 10) return RATE_LIMITED;
         orderStamps.push(t);
       }
       const r = book.place(place[1]!, req.form, instruments);
@@ -214,7 +217,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       return ticker.tick(q);
     },
     priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
-    rejectNextAfterAccept: (message) => void (rejectNext = message),
+    rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
     ticker,
     revokeTokens: () => tokens.clear(),

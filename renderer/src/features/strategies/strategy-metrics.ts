@@ -30,6 +30,18 @@ export function positionView(s: StrategyDto, last: number | null): PositionView 
   };
 }
 
+/**
+ * Why the strategy cannot be edited or deleted now, or null: it runs, or its last run still has an
+ * order at the broker or a position (the server refuses with 409 for the same reasons).
+ */
+export function editBlocker(s: StrategyDto): string | null {
+  if (s.status === 'running') return 'Stop the strategy first';
+  const run = s.runtime;
+  if (!run) return null;
+  const unfinished = run.state === 'BUYING' || run.state === 'IN_POSITION' || run.state === 'EXITING' || (run.state === 'ERROR' && run.position_qty > 0);
+  return unfinished ? 'Its last run still has an order at the broker or a position: wait for it to end' : null;
+}
+
 /** A STOP of this strategy has consequences for a position (held now, or a BUY in flight). */
 export const holdsOrBuying = (s: StrategyDto): boolean =>
   (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING';

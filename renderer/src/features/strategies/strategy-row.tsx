@@ -11,7 +11,7 @@ import { instrumentKey, useTicks } from '../live/ticks-store';
 import { actionLabel } from './labels';
 import { StateBadge } from './state-badge';
 import { RunControls } from './run-controls';
-import { positionView } from './strategy-metrics';
+import { editBlocker, positionView } from './strategy-metrics';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -29,6 +29,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const view = positionView(s, last?.price ?? null);
   const next = run?.next_trigger ?? null;
   const name = `${s.symbol} (#${s.id})`;
+  const blocked = editBlocker(s);
 
   return (
     <tr className="strategy-row" data-strategy-id={s.id} aria-label={`Strategy ${name}`}>
@@ -92,10 +93,10 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td className="cell-actions">
         <div className="actions">
           <RunControls strategy={s} />
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => onEdit(s)} disabled={running} aria-label={`Edit ${name}`} title={running ? 'Stop the strategy to edit it' : undefined}>
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => onEdit(s)} disabled={blocked !== null} aria-label={`Edit ${name}`} title={blocked ?? undefined}>
             Edit
           </button>
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => onDelete(s)} disabled={running} aria-label={`Delete ${name}`} title={running ? 'Stop the strategy to delete it' : undefined}>
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => onDelete(s)} disabled={blocked !== null} aria-label={`Delete ${name}`} title={blocked ?? undefined}>
             Delete
           </button>
         </div>

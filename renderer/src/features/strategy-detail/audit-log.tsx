@@ -43,6 +43,8 @@ export function summary(e: LoggedEventDto): string {
       return `Prices not subscribed: ${s('reason')}`;
     case 'stop_loss_triggered':
       return `Price ${price(n('price'))} reached the stop-loss ${price(n('stop_loss'))}`;
+    case 'exit_retry_scheduled':
+      return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${preciseTime(n('next_attempt_at'))}`;
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'buy_skipped':

@@ -1,0 +1,227 @@
+/**
+ * Invariants 8 and 9 on the paper broker and a fake clock: an exit sells the position where it
+ * was bought, whatever the strategy record says now; "not placed yet" never ends an order; an
+ * exit refused for a reason that may pass is tried again as a numbered attempt for what is still
+ * held, and one refused for good ends in ERROR with the reason. Each test says what the engine
+ * before this change did. Monday 2026-03-09, New York: BUY 09:30 (13:30Z), SELL 15:55 (19:55Z).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import { EXIT_RETRY_MS } from '../../engine/execution/apply-report';
+import { MAX_EXIT_ATTEMPTS } from '../../engine/core/ids';
+import type { Strategy } from '../../engine/core/types';
+
+const at = (iso: string) => Date.parse(iso);
+let t: TestEngine;
+afterEach(async () => t?.close());
+
+async function until(iso: string): Promise<void> {
+  await t.clock.advanceTo(at(iso));
+  await t.engine.idle();
+}
+
+async function advance(ms: number): Promise<void> {
+  await t.clock.advance(ms);
+  await t.engine.idle();
+}
+
+/** Bought 10 AAPL at 09:30 on the paper account; the strategy is running. */
+async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
+  t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+  const s = await t.create(body);
+  await t.start(s.id);
+  await until('2026-03-09T13:30:00Z');
+  expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+  return s;
+}
+
+/** What the broker holds, as (side, symbol, qty, client order id) rows. */
+const brokerRecord = () => t.paper.placedOrders().map((o) => [o.request.side, o.request.instrument.symbol, o.request.qty, o.request.clientOrderId]);
+
+/** The strategy row rewritten behind the engine's back, as an edit before this change could. */
+function rewriteStrategy(s: Strategy, patch: Partial<Pick<Strategy, 'symbol' | 'qty'>>): void {
+  const now = t.repos.strategies.getInternal(s.id)!;
+  t.repos.strategies.update(t.user.id, s.id, { ...now, ...patch }, t.clock.now());
+}
+
+describe('an exit is a function of the position (invariant 8)', () => {
+  it('an edit is refused while the run is unfinished, after STOP too, and names why', async () => {
+    const s = await inPosition();
+    await expect(t.engine.strategies.update(t.user.id, s.id, { symbol: 'MSFT' })).rejects.toMatchObject({ code: 'conflict' });
+    // STOP with the position left open: before, the strategy was no longer 'running' and the edit went through.
+    await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
+    expect(t.run(s.id).state).toBe('STOPPED');
+    // The day is over for that run (left open on purpose): editing is allowed again.
+    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).qty).toBe(5);
+  });
+
+  it('refuses an edit after STOP while the BUY is still working, and the exit sells what was bought', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T13:30:00.500Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    await t.engine.manager.stop(t.user.id, s.id);
+    // Before: 200, and the exit after the fill sold MSFT.
+    await expect(t.engine.strategies.update(t.user.id, s.id, { symbol: 'MSFT' })).rejects.toThrow(/cannot be edited while its last run is BUYING/);
+    await until('2026-03-09T13:30:10Z');
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest011260309X'],
+    ]);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+  });
+
+  it.each([
+    ['the SELL at its time', async () => until('2026-03-09T19:55:00Z'), 'SOLD'],
+    ['the manual STOP', async (s: Strategy) => (await t.engine.manager.stop(t.user.id, s.id), until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the kill switch', async () => (await t.engine.manager.stopAll(t.user.id), until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the stop-loss', async () => (t.paper.setPrice('NYSE:AAPL', 90), until('2026-03-09T13:32:00Z')), 'EXITED_BY_SL'],
+  ] as const)('%s sells the bought symbol and quantity even if the strategy record says otherwise', async (_what, exit, final) => {
+    const s = await inPosition();
+    // Before: decide() built the exit from the strategy record: sell MSFT x3 after buying AAPL x10.
+    rewriteStrategy(s, { symbol: 'MSFT', qty: 3 });
+    await exit(s);
+    expect(t.run(s.id)).toMatchObject({ state: final, positionQty: 0 });
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest011260309X'],
+    ]);
+  });
+
+  it('recovery after a restart exits the bought symbol, and watches its prices for the stop-loss', async () => {
+    const s = await inPosition();
+    rewriteStrategy(s, { symbol: 'MSFT', qty: 3 });
+    t = await t.restart();
+    await t.engine.recover();
+    await advance(0);
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await until('2026-03-09T13:40:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
+    expect(t.orders(s.id).map((o) => [o.leg, o.symbol, o.qty])).toEqual([
+      ['BUY', 'AAPL', 10],
+      ['STOPLOSS', 'AAPL', 10],
+    ]);
+  });
+});
+
+describe('"not placed yet" never ends an order (invariant 9)', () => {
+  it('a SELL met by rate limits is placed again under the same id until it goes out', async () => {
+    const s = await inPosition();
+    for (let i = 0; i < 6; i++) t.paper.failNextPlace('rate-limit');
+    await until('2026-03-09T19:55:00Z');
+    // Before: the unknown answer was looked up (nothing found) and the order resent after the lookups; no notPlaced class.
+    expect(t.run(s.id).state).toBe('EXITING');
+    await until('2026-03-09T19:57:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest011260309X'],
+    ]);
+    expect(t.eventsOf('order_not_sent').length).toBeGreaterThan(0);
+    expect(t.eventsOf('order_unknown')).toEqual([]);
+  });
+
+  it('a BUY rate-limited past its grace ends MISSED_BUY with the reason, nothing bought', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ buy_grace_seconds: 5 });
+    await t.start(s.id);
+    for (let i = 0; i < 20; i++) t.paper.failNextPlace('rate-limit');
+    await until('2026-03-09T13:31:00Z');
+    expect(t.paper.placedOrders()).toEqual([]);
+    // Before: ERROR with a made-up rejection ("rejected: not chased").
+    expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', positionQty: 0, reason: expect.stringMatching(/never reached the broker.*5 s grace ran out/) });
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'cancelled' });
+  });
+});
+
+describe('an exit refused for a reason that may pass is tried again (invariant 9)', () => {
+  it('refused once, then sold by attempt 2 under its own id; the journal and the audit log show both', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    // Before: ERROR with the position open, and no SELL ever again.
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 10, reason: expect.stringMatching(/attempt 1 rejected.*Attempt 2/) });
+    const [retry] = t.eventsOf('exit_retry_scheduled');
+    expect(retry).toMatchObject({ leg: 'SELL', attempt: 1, remainingQty: 10, nextAttemptAt: at('2026-03-09T19:55:00Z') + EXIT_RETRY_MS[0] });
+    await advance(EXIT_RETRY_MS[0]);
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(t.orders(s.id).map((o) => [o.leg, o.attempt, o.status, o.clientOrderId])).toEqual([
+      ['BUY', 1, 'filled', 'tctest011260309E'],
+      ['SELL', 1, 'rejected', 'tctest011260309X'],
+      ['SELL', 2, 'filled', 'tctest0112603092'],
+    ]);
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest0112603092'],
+    ]);
+    const logged = t.repos.events.list(t.user.id, { strategyId: s.id, limit: 100 }).map((e) => e.type);
+    expect(logged).toContain('exit_retry_scheduled');
+    expect(logged.filter((e) => e === 'order_submitted')).toHaveLength(3);
+  });
+
+  it('a partly filled exit that ends cancelled is followed by an attempt for the remainder only', async () => {
+    const s = await inPosition();
+    await until('2026-03-09T19:55:00Z');
+    // The SELL's own report is rewritten as "3 filled, then cancelled" before it reaches the journal.
+    const [sell] = t.orders(s.id).filter((o) => o.slot === 'exit');
+    expect(sell).toMatchObject({ status: 'filled' });
+    t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
+    t.repos.runs.update(t.run(s.id).id, { state: 'EXITING', positionQty: 10, exitLeg: null, exitPrice: null }, t.clock.now());
+    t.engine.execution.applyReport(t.account.id, { clientOrderId: sell!.clientOrderId, brokerOrderId: 'p1', status: 'cancelled', filledQty: 3, avgFillPrice: 100, at: t.clock.now(), reason: 'cancelled by the exchange' });
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 7 });
+    await advance(EXIT_RETRY_MS[0]);
+    const attempt2 = t.orders(s.id).find((o) => o.attempt === 2);
+    expect(attempt2).toMatchObject({ leg: 'SELL', qty: 7, status: 'filled', clientOrderId: 'tctest0112603092' });
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+  });
+
+  it('a refusal that cannot pass ends in ERROR at once, with the reason, and no second attempt', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject-lasting');
+    await until('2026-03-09T19:55:00Z');
+    await advance(5 * 60_000);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10, reason: expect.stringMatching(/no position to sell.*will not pass.*close it at the broker/) });
+    expect(t.orders(s.id).filter((o) => o.slot === 'exit')).toHaveLength(1);
+    expect(t.eventsOf('exit_retry_scheduled')).toEqual([]);
+  });
+
+  it(`gives up after ${MAX_EXIT_ATTEMPTS} refused attempts, and STOP from ERROR makes one more`, async () => {
+    const s = await inPosition();
+    for (let i = 0; i < MAX_EXIT_ATTEMPTS; i++) t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    for (const wait of EXIT_RETRY_MS) await advance(wait);
+    const exits = t.orders(s.id).filter((o) => o.slot === 'exit');
+    expect(exits.map((o) => o.attempt)).toEqual(Array.from({ length: MAX_EXIT_ATTEMPTS }, (_, i) => i + 1));
+    expect(new Set(exits.map((o) => o.clientOrderId)).size).toBe(MAX_EXIT_ATTEMPTS);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10, reason: expect.stringMatching(/all 9 attempts were refused/) });
+    expect(t.paper.placedOrders()).toHaveLength(1);
+  });
+
+  it('a STOP from ERROR (an exit refused for good) tries again; before, it was suppressed as a second exit', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject-lasting');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('ERROR');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await advance(1_000);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest0112603092'],
+    ]);
+  });
+
+  it('a restart while the next attempt waits makes it at once', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('EXITING');
+    t = await t.restart();
+    await t.engine.recover();
+    await advance(0);
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(t.orders(s.id).map((o) => o.attempt)).toEqual([1, 1, 2]);
+  });
+});
+
