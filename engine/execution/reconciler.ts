@@ -83,7 +83,20 @@ export class Reconciler {
     if (this.stopped) return;
     this.unsent.add(orderId);
     this.timers.get(orderId)?.cancel();
-    this.schedule(orderId, 0, afterMs ?? RETRY_BACKOFF_MS[0]);
+    this.schedule(orderId, 0, this.withinGrace(orderId, afterMs ?? RETRY_BACKOFF_MS[0]));
+  }
+
+  /**
+   * A wait before placing an entry again, cut to end just after its grace: a broker that names a
+   * long wait (a day's order cap) must not leave the run BUYING for hours before it is missed.
+   */
+  private withinGrace(orderId: OrderId, delayMs: number): number {
+    const order = this.ctx.repos.orders.getInternal(orderId);
+    if (!order || order.slot !== 'entry') return delayMs;
+    const strategy = this.ctx.repos.strategies.getInternal(order.strategyId);
+    if (!strategy) return delayMs;
+    const graceLeft = order.scheduledAt + strategy.buyGraceMs - this.ctx.clock.now();
+    return Math.min(delayMs, Math.max(0, graceLeft) + 1);
   }
 
   /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */
@@ -126,10 +139,12 @@ export class Reconciler {
    * The broker could not be asked, or did not take the order yet: the same step again later, with
    * a longer wait each time, and never sooner than the wait the broker named.
    */
-  private retryLater(orderId: OrderId, attempt: number, atLeastMs = 0): void {
+  private retryLater(orderId: OrderId, attempt: number, atLeastMs = 0, notPlaced = false): void {
     const failures = (this.failures.get(orderId) ?? 0) + 1;
     this.failures.set(orderId, failures);
-    this.schedule(orderId, attempt, Math.max(atLeastMs, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1]!));
+    const delay = Math.max(atLeastMs, RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1]!);
+    // Known not to be at the broker: an entry is given up at the end of its grace, not after the wait.
+    this.schedule(orderId, attempt, notPlaced ? this.withinGrace(orderId, delay) : delay);
   }
 
   /** The order, if it is still open and this reconciler still runs; forgets a settled one. */
@@ -262,7 +277,7 @@ export class Reconciler {
         // Not placed yet (a rate limit, a session): placed again after the broker's wait, no lookup.
         if (result.notPlaced) {
           this.unsent.add(orderId);
-          this.retryLater(orderId, 0, result.retryAfterMs);
+          this.retryLater(orderId, 0, result.retryAfterMs, true);
           return;
         }
         // No answer again (the outage goes on): looked up, and placed again, with backoff.

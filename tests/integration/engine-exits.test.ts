@@ -133,6 +133,15 @@ describe('"not placed yet" never ends an order (invariant 9)', () => {
     expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', positionQty: 0, reason: expect.stringMatching(/never reached the broker.*5 s grace ran out/) });
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'cancelled' });
   });
+
+  it('a BUY whose broker names a wait of hours (a day\'s order cap) is missed at the end of its grace, not hours later', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ buy_grace_seconds: 30 });
+    await t.start(s.id);
+    Object.assign(t.paper.execution, { placeOrder: async () => ({ kind: 'unknown', reason: 'daily order cap reached', notPlaced: true, retryAfterMs: 6 * 3_600_000 }) });
+    await until('2026-03-09T13:30:31Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', reason: expect.stringMatching(/30 s grace ran out/) });
+  });
 });
 
 describe('an exit refused for a reason that may pass is tried again (invariant 9)', () => {
