@@ -4,19 +4,28 @@
  * by client order id (§1.6) and cancels (§1.7).
  *
  * The rule for placement replies: only a 2xx is "accepted", and only a refusal that a lookup
- * confirms (Alpaca has no such order) is "rejected". A timeout, a dropped connection, a 5xx or
- * a 429 that outlasted its retries is "unknown", for the engine to resolve by lookup; a 4xx is
- * looked up at once, because Alpaca sometimes answers 422 for an order it did accept (§1.4).
+ * confirms (Alpaca has no such order) is "rejected" (`lasting` when placement-refusal.ts says no
+ * retry can pass it). A timeout, a dropped connection or a 5xx is "unknown", for the engine to
+ * resolve by lookup; a 429 that outlasted its retries is "unknown" and `notPlaced` (Alpaca refuses
+ * it before any processing, §1.9); a 4xx is looked up at once, because Alpaca sometimes answers 422
+ * for an order it did accept (§1.4).
+ *
+ * An order Alpaca replaced (a PATCH, or a corporate action) lives on in its replacement: reports
+ * follow the chain (order-chains.ts) and carry our client order id, the replacement's id, status
+ * and fills. A replacement is recognised on the stream by its `replaces`; one of our orders' is also
+ * read by GET /v2/orders/{id} when first named, and lookups by client order id follow `replaced_by`.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock';
 import { DomainError, notFound } from '../../core/errors';
 import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { AlpacaTiming } from './alpaca-config';
-import { orderReport } from './alpaca-order-report';
+import { chainReport, isReplaced, readLeg, type OrderLeg } from './alpaca-order-report';
 import type { AlpacaRest, RestResult } from './alpaca-rest';
 import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
+import { MAX_REPLACEMENTS, OrderChains } from './order-chains';
 import { OrderTracker } from './order-tracker';
+import { refusalLasts } from './placement-refusal';
 import type { TradeUpdatesStream } from './trade-updates-stream';
 
 /** PROTOCOLS.md §1.4: client_order_id is at most 48 characters. */
@@ -31,9 +40,15 @@ export interface AlpacaExecutionDeps {
 }
 
 type Lookup = { readonly kind: 'found'; readonly report: OrderReport } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly reason: string };
+/** An order folded in: the order as read, the report of its chain, and a replacement still to read, if any. */
+type Folded = { readonly leg: OrderLeg; readonly report: OrderReport; readonly follow: string | null };
+type LookupMode = 'quiet' | 'emit' | 'poll';
 
 export class AlpacaExecution implements BrokerExecution {
   readonly tracker: OrderTracker;
+  private readonly chains = new OrderChains();
+  /** Replacements being read after a stream event, so one named twice is fetched once. */
+  private readonly following = new Set<string>();
   private stream: TradeUpdatesStream | undefined;
   private pollTimer: TimerHandle | undefined;
   private polling = false;
@@ -74,14 +89,16 @@ export class AlpacaExecution implements BrokerExecution {
       const order = orderSchema.safeParse(res.body);
       if (!order.success) return { kind: 'unknown', reason: 'Alpaca accepted the order with a reply that could not be read' };
       // Emitted too: the stream may have been faster, and a report it already gave is not repeated.
-      this.fold(order.data, undefined, { emit: true, ours: true });
+      this.followLater(this.fold(order.data, undefined, { emit: true, ours: true }));
       return { kind: 'accepted', brokerOrderId: order.data.id, at: parseTimestamp(order.data.submitted_at) ?? this.deps.clock.now() };
     }
     if (res.kind !== 'error') return { kind: 'unknown', reason: `no answer from Alpaca: ${describe(res)}` };
-    if (res.status === 429 || res.status >= 500) return { kind: 'unknown', reason: res.description };
+    // §1.9: a 429 is refused before any processing, so nothing was placed; say how long Alpaca asked to wait.
+    if (res.status === 429) return { kind: 'unknown', reason: res.description, notPlaced: true, ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }) };
+    if (res.status >= 500) return { kind: 'unknown', reason: res.description };
     // An unauthenticated request (401, or the gateway's code-less 403, §1.3) never reached the order desk.
-    if (res.status === 401 || (res.status === 403 && res.error?.code === undefined)) return { kind: 'rejected', reason: `Alpaca refused the API key: ${res.description}` };
-    return this.settleRefusal(req.clientOrderId, res.description);
+    if (res.status === 401 || (res.status === 403 && res.error?.code === undefined)) return { kind: 'rejected', reason: `Alpaca refused the API key: ${res.description}`, lasting: true };
+    return this.settleRefusal(req.clientOrderId, res.description, refusalLasts(res.status, res.error));
   }
 
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
@@ -130,7 +147,7 @@ export class AlpacaExecution implements BrokerExecution {
   /** Called by the stream for every event. */
   onStreamUpdate(event: string, order: AlpacaOrder, timestamp: string | undefined): void {
     if (this.stopped) return;
-    this.fold(order, timestamp, { emit: true, ours: false }, event);
+    this.followLater(this.fold(order, timestamp, { emit: true, ours: false }, event));
   }
 
   /** The stream listens again: one poll catches up on what happened while it was away. */
@@ -172,8 +189,8 @@ export class AlpacaExecution implements BrokerExecution {
     }
   }
 
-  /** A 4xx to a placement: does Alpaca hold the order anyway? */
-  private async settleRefusal(clientOrderId: string, description: string): Promise<PlaceOrderResult> {
+  /** A 4xx to a placement: does Alpaca hold the order anyway? `lasting` is for when it does not. */
+  private async settleRefusal(clientOrderId: string, description: string, lasting: boolean): Promise<PlaceOrderResult> {
     const found = await this.lookup(clientOrderId, 'emit');
     if (found.kind === 'found') {
       this.deps.logger.warn({ clientOrderId, reply: description }, 'alpaca refused the order yet holds it; treated as accepted');
@@ -182,35 +199,86 @@ export class AlpacaExecution implements BrokerExecution {
     if (found.kind === 'failed') return { kind: 'unknown', reason: `${description}; the lookup that would settle it failed: ${found.reason}` };
     // "Taken" yet not found contradicts itself: leave it to the engine's reconciliation.
     if (/client_order_id must be unique/i.test(description)) return { kind: 'unknown', reason: `${description}, yet no order has that id` };
-    return { kind: 'rejected', reason: description };
+    return lasting ? { kind: 'rejected', reason: description, lasting: true } : { kind: 'rejected', reason: description };
   }
 
   /**
-   * GET /v2/orders:by_client_order_id (§1.6). `quiet`: the caller hands the answer to the engine
-   * itself (reconciliation); `emit`: the answer goes out as an update too; `poll`: the same, as
-   * optional work that gives way to orders.
+   * GET /v2/orders:by_client_order_id (§1.6), then, while the order found was replaced, GET
+   * /v2/orders/{replaced_by} (§1.6) for each replacement, at most MAX_REPLACEMENTS. `quiet`: the
+   * caller hands the answer to the engine itself (reconciliation); `emit`: the answer goes out as
+   * an update too; `poll`: the same, as optional work that gives way to orders.
    */
-  private async lookup(clientOrderId: string, mode: 'quiet' | 'emit' | 'poll'): Promise<Lookup> {
+  private async lookup(clientOrderId: string, mode: LookupMode): Promise<Lookup> {
     const res = await this.deps.rest.request({ method: 'GET', path: '/v2/orders:by_client_order_id', query: { client_order_id: clientOrderId }, optional: mode === 'poll' });
-    if (res.kind === 'ok') {
-      const order = orderSchema.safeParse(res.body);
-      if (!order.success) return { kind: 'failed', reason: 'the reply is not an Alpaca order' };
-      const report = this.fold(order.data, undefined, { emit: mode !== 'quiet', ours: true });
-      return report ? { kind: 'found', report } : { kind: 'failed', reason: 'the order in the reply could not be read' };
-    }
     if (res.kind === 'error' && res.status === 404) return { kind: 'absent' };
-    return { kind: 'failed', reason: describe(res) };
+    const first = this.readReply(res, mode);
+    if (first.kind === 'failed') return first;
+    let { leg, report } = first.folded;
+    // Each replacement is read afresh, even one known already: what is known of it may be old.
+    for (let hops = 0; isReplaced(leg) && hops < MAX_REPLACEMENTS; hops++) {
+      const id = this.chains.successor(leg.id);
+      if (id === undefined) {
+        this.deps.logger.warn({ clientOrderId, brokerOrderId: leg.id }, 'alpaca order replaced without naming its replacement; reported as still open');
+        break;
+      }
+      const next = await this.fetchById(id, mode);
+      // A replacement that cannot be read leaves the order's state unknown, not "as the replaced one was".
+      if (next.kind === 'failed') return { kind: 'failed', reason: `the order was replaced by ${id}, which could not be read: ${next.reason}` };
+      ({ leg, report } = next.folded);
+    }
+    return { kind: 'found', report };
   }
 
-  private fold(order: AlpacaOrder, timestamp: string | undefined, opts: { emit: boolean; ours: boolean }, event?: string): OrderReport | null {
-    const result = orderReport(order, this.deps.clock.now(), timestamp);
-    if (!result.ok) {
-      this.deps.logger.warn({ clientOrderId: order.client_order_id, event, reason: result.reason }, 'alpaca order update dropped: unreadable');
+  /** GET /v2/orders/{id} (§1.6), folded in; a 404 is a failure here, since Alpaca named the id. */
+  private async fetchById(id: string, mode: LookupMode): Promise<{ kind: 'folded'; folded: Folded } | { kind: 'failed'; reason: string }> {
+    const res = await this.deps.rest.request({ method: 'GET', path: `/v2/orders/${encodeURIComponent(id)}`, optional: mode === 'poll' });
+    return this.readReply(res, mode);
+  }
+
+  private readReply(res: RestResult, mode: LookupMode): { kind: 'folded'; folded: Folded } | { kind: 'failed'; reason: string } {
+    if (res.kind !== 'ok') return { kind: 'failed', reason: describe(res) };
+    const order = orderSchema.safeParse(res.body);
+    if (!order.success) return { kind: 'failed', reason: 'the reply is not an Alpaca order' };
+    const folded = this.fold(order.data, undefined, { emit: mode !== 'quiet', ours: true });
+    return folded ? { kind: 'folded', folded } : { kind: 'failed', reason: 'the order in the reply could not be read' };
+  }
+
+  /**
+   * A stream event or a placement reply named a replacement of one of our orders not read yet: read
+   * it (and any that replaced it in turn). Its own stream events would link it too; this covers
+   * their loss. The trader's own orders are left to the stream: their replacements (every PATCH)
+   * would spend the key's request budget. A failure is left to the fallback poll and the engine's
+   * lookups, which follow the chain themselves.
+   */
+  private followLater(folded: Folded | null): void {
+    const id = folded?.follow;
+    if (!id || this.stopped || this.following.has(id) || !this.tracker.isOurs(folded.report.clientOrderId)) return;
+    this.following.add(id);
+    void (async () => {
+      let next: string | null = id;
+      for (let hops = 0; next !== null && hops < MAX_REPLACEMENTS && !this.stopped; hops++) {
+        const found = await this.fetchById(next, 'emit');
+        if (found.kind === 'failed') {
+          this.deps.logger.warn({ brokerOrderId: next, reason: found.reason }, 'alpaca replacement order could not be read; the next poll or lookup follows it again');
+          return;
+        }
+        next = found.folded.follow;
+      }
+    })().finally(() => this.following.delete(id));
+  }
+
+  private fold(order: AlpacaOrder, timestamp: string | undefined, opts: { emit: boolean; ours: boolean }, event?: string): Folded | null {
+    const read = readLeg(order, this.deps.clock.now(), timestamp);
+    if (!read.ok) {
+      this.deps.logger.warn({ clientOrderId: order.client_order_id, event, reason: read.reason }, 'alpaca order update dropped: unreadable');
       return null;
     }
-    if (!result.knownStatus) this.deps.logger.warn({ clientOrderId: order.client_order_id, status: order.status }, 'alpaca order status unknown to Tradeclock; treated as still open');
-    this.tracker.observe(result.report, opts);
-    return result.report;
+    if (!read.leg.knownStatus) this.deps.logger.warn({ clientOrderId: order.client_order_id, status: order.status }, 'alpaca order status unknown to Tradeclock; treated as still open');
+    const { chain, follow, isNew } = this.chains.add(read.leg);
+    const report = chainReport(chain);
+    if (isNew && chain.length > 1 && report.brokerOrderId === read.leg.id) this.deps.logger.info({ clientOrderId: report.clientOrderId, brokerOrderId: read.leg.id, replaces: read.leg.replaces }, 'alpaca replaced the order; following the replacement');
+    this.tracker.observe(report, opts);
+    return { leg: read.leg, report, follow };
   }
 }
 

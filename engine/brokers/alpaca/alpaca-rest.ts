@@ -31,8 +31,12 @@ export interface RestRequest {
 export type RestResult =
   /** 2xx; `body` is the parsed JSON, or null for an empty body (204). */
   | { readonly kind: 'ok'; readonly status: number; readonly body: unknown }
-  /** Any other status, after 429s were waited out. `error` is the §1.8 body when it has that shape. */
-  | { readonly kind: 'error'; readonly status: number; readonly error: AlpacaApiError | null; readonly description: string }
+  /**
+   * Any other status, after 429s were waited out. `error` is the §1.8 body when it has that shape.
+   * `retryAfterMs`: on a 429 that outlasted its retries, the wait Alpaca named (X-RateLimit-Reset or
+   * Retry-After), when it named one.
+   */
+  | { readonly kind: 'error'; readonly status: number; readonly error: AlpacaApiError | null; readonly description: string; readonly retryAfterMs?: number }
   /** No usable answer: timeout, connection refused or reset, a 2xx whose body is not JSON. */
   | { readonly kind: 'transport'; readonly reason: string }
   /** An optional request not sent, to keep the budget for orders. */
@@ -77,9 +81,9 @@ export class AlpacaRest {
       if (answer.result.kind !== 'error' || answer.result.status !== 429) return answer.result;
       // A 429 was refused before any processing (§1.9), so repeating it cannot double an order;
       // the client_order_id would refuse a duplicate anyway.
-      const waitMs = this.rateLimitWait(answer.headers, attempt);
+      const { waitMs, named } = this.rateLimitWait(answer.headers, attempt);
       budget.pauseFor(waitMs);
-      if (req.optional || attempt >= timing.rateLimitRetries) return answer.result;
+      if (req.optional || attempt >= timing.rateLimitRetries) return named ? { ...answer.result, retryAfterMs: waitMs } : answer.result;
       logger.warn({ path: req.path, attempt: attempt + 1, waitMs }, 'alpaca rate limit hit (429); waiting before retrying');
     }
   }
@@ -130,15 +134,16 @@ export class AlpacaRest {
   /**
    * How long to hold off after a 429: until X-RateLimit-Reset (unix seconds, §1.9, optional on
    * the Trading API), else Retry-After, else exponential backoff from 1 s; never more than a window.
+   * `named`: the wait came from Alpaca's headers, not from our backoff.
    */
-  private rateLimitWait(headers: HttpReply['headers'] | null, attempt: number): number {
+  private rateLimitWait(headers: HttpReply['headers'] | null, attempt: number): { waitMs: number; named: boolean } {
     const { clock, timing, uniform } = this.deps;
     const cap = timing.rateWindowMs;
     const reset = Number(headers?.get('x-ratelimit-reset'));
-    if (headers?.has('x-ratelimit-reset') && Number.isFinite(reset) && reset > 0) return clamp(reset * 1000 - clock.now(), 250, cap);
+    if (headers?.has('x-ratelimit-reset') && Number.isFinite(reset) && reset > 0) return { waitMs: clamp(reset * 1000 - clock.now(), 250, cap), named: true };
     const retryAfter = Number(headers?.get('retry-after'));
-    if (headers?.has('retry-after') && Number.isFinite(retryAfter) && retryAfter >= 0) return clamp(retryAfter * 1000, 250, cap);
-    return backoffDelay(attempt, 2_000, cap, uniform);
+    if (headers?.has('retry-after') && Number.isFinite(retryAfter) && retryAfter >= 0) return { waitMs: clamp(retryAfter * 1000, 250, cap), named: true };
+    return { waitMs: backoffDelay(attempt, 2_000, cap, uniform), named: false };
   }
 }
 

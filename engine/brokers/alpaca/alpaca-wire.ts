@@ -1,11 +1,15 @@
 /**
  * Alpaca's REST and trade_updates payloads, parsed at the edge. Only the fields Tradeclock
  * reads are required; the rest pass through untouched, because Alpaca adds fields over time
- * (PROTOCOLS.md §1.3, §1.5 "later/newer additions"). Numbers arrive as strings (§1.2).
+ * (PROTOCOLS.md §1.3, §1.5 "later/newer additions"). Numbers arrive as strings (§1.2), or as JSON
+ * numbers (alpaca-py accepts both): the schema lets both through and alpaca-decimal.ts reads them,
+ * so an unreadable number is dropped with a reason that names it.
  */
 import { z } from 'zod';
 
 const nullableText = z.string().nullable().optional();
+/** A decimal as Alpaca sends it: a string, or a JSON number (read by readDecimal). */
+const decimalValue = z.union([z.string(), z.number()]);
 
 /** PROTOCOLS.md §1.3 (Account); the blocking flags decide whether the account can trade. */
 export const accountSchema = z.looseObject({
@@ -27,16 +31,21 @@ export const assetSchema = z.looseObject({
 });
 export type AlpacaAsset = z.output<typeof assetSchema>;
 
-/** PROTOCOLS.md §1.5 (Order object). */
+/**
+ * PROTOCOLS.md §1.5 (Order object). `qty` is null on notional orders. `replaced_by` (the id of the
+ * order that replaces this one) and `replaces` (the id of the order this one replaces) are order
+ * ids (UUIDs) or null, `replaced_at` a timestamp or null: alpaca-py bd1fa9e
+ * alpaca/trading/models.py `Order` (`Optional[UUID]`, `Optional[datetime]`).
+ */
 export const orderSchema = z.looseObject({
   id: z.string().min(1),
   client_order_id: z.string(),
   symbol: z.string(),
   side: z.string(),
   status: z.string(),
-  qty: nullableText,
-  filled_qty: z.string(),
-  filled_avg_price: nullableText,
+  qty: decimalValue.nullable().optional(),
+  filled_qty: decimalValue,
+  filled_avg_price: decimalValue.nullable().optional(),
   created_at: nullableText,
   updated_at: nullableText,
   submitted_at: nullableText,
@@ -44,6 +53,9 @@ export const orderSchema = z.looseObject({
   canceled_at: nullableText,
   expired_at: nullableText,
   failed_at: nullableText,
+  replaced_at: nullableText,
+  replaced_by: nullableText,
+  replaces: nullableText,
 });
 export type AlpacaOrder = z.output<typeof orderSchema>;
 
@@ -82,13 +94,6 @@ export function parseTimestamp(text: string | null | undefined): number | null {
   if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(text)) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
-}
-
-/** A decimal string (§1.2) as a finite number ≥ 0, or null. */
-export function parseDecimal(text: string | null | undefined): number | null {
-  if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text.trim())) return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
 }
 
 /** The human part of an error reply, for reasons and logs: "422 40010001 client_order_id must be unique". */

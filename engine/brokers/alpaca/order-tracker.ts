@@ -27,7 +27,7 @@ export class OrderTracker {
     return this.listeners.add(listener);
   }
 
-  /** Alpaca's order id for a client order id we have seen. */
+  /** Alpaca's order id for a client order id we have seen: the newest replacement's, if replaced. */
   brokerOrderId(clientOrderId: string): string | undefined {
     return this.orders.get(clientOrderId)?.brokerOrderId;
   }
@@ -44,12 +44,20 @@ export class OrderTracker {
       this.orders.set(report.clientOrderId, { brokerOrderId: report.brokerOrderId, report, ours: opts.ours });
     } else {
       known.ours ||= opts.ours;
+      // Taken even from a report that tells nothing new: after a replacement the order lives on
+      // under the replacement's id, and a cancel must go there (reports come from order-chains.ts,
+      // whose newest leg never goes back to an older one).
+      known.brokerOrderId = report.brokerOrderId;
       if (!movesForward(known.report, report)) return false;
       known.report = report;
-      known.brokerOrderId = report.brokerOrderId;
     }
     if (opts.emit) this.listeners.emit(report);
     return true;
+  }
+
+  /** Placed or looked up by Tradeclock (not an order the trader placed elsewhere). */
+  isOurs(clientOrderId: string): boolean {
+    return this.orders.get(clientOrderId)?.ours ?? false;
   }
 
   /** Client order ids of our orders not known to be finished: what the fallback poll asks about. */

@@ -9,7 +9,11 @@
  *   POST /__fake/faults      {route?, fault, times?}     see fake-faults.ts
  *   POST /__fake/trades      {trades:[{symbol, price, size?}], batch?}
  *   POST /__fake/behavior    {behavior, once?}           see fake-config.ts OrderBehavior
- *   POST /__fake/fill        {client_order_id}           fills a held order
+ *   POST /__fake/fill        {client_order_id}           fills a held order (or its replacement)
+ *   POST /__fake/replace     {client_order_id, silence?, qty?}  Alpaca replaces it → {id, client_order_id};
+ *                            silence "all" | "replacement" withholds trade_updates (fake-desk.ts)
+ *   POST /__fake/restate     {client_order_id, status}   e.g. status "calculated"; sends that event
+ *   POST /__fake/numbers     {numbers}                   decimals as JSON numbers (true) or strings
  *   POST /__fake/data/{drop|stall|resume}, /__fake/data/error {code}, /__fake/data/raw {text}
  *   POST /__fake/trade-stream/{drop|block|unblock|garbage}
  */
@@ -46,6 +50,17 @@ export async function handleAdmin(fake: FakeAlpaca, req: IncomingMessage, res: S
         return ok();
       case 'POST /fill':
         fake.fillOrder(String(body.client_order_id));
+        return ok();
+      case 'POST /replace': {
+        const silence = body.silence === 'all' || body.silence === 'replacement' ? body.silence : undefined;
+        const next = fake.replaceOrder(String(body.client_order_id), { ...(silence ? { silence } : {}), ...(typeof body.qty === 'number' ? { qty: body.qty } : {}) });
+        return ok({ id: next.id, client_order_id: next.clientOrderId });
+      }
+      case 'POST /restate':
+        fake.restateOrder(String(body.client_order_id), String(body.status));
+        return ok();
+      case 'POST /numbers':
+        fake.setNumbers(body.numbers === true);
         return ok();
       case 'POST /data/drop':
         fake.dropDataStreams();

@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import type { FakeAlpacaOptions, OrderBehavior } from './fake-config';
 import { FakeDataStream, type FakeTrade } from './fake-data-stream';
 import { FakeDesk, type ReceivedOrder } from './fake-desk';
-import { orderJson, type FakeAccount } from './fake-entities';
+import type { FakeAccount } from './fake-entities';
 import { FaultPlan, type FaultRule } from './fake-faults';
 import { FakePrices, type RandomWalkOptions, type ScriptPoint } from './fake-prices';
 import { FakeRest } from './fake-rest';
@@ -44,6 +44,12 @@ export interface FakeAlpaca {
   injectFault(rule: FaultRule): void;
   setBehavior(behavior: OrderBehavior, once?: boolean): void;
   fillOrder(clientOrderId: string): void;
+  /** Alpaca replaces the order on its own (fake-desk.ts `replace`); returns the replacement's id and client order id. */
+  replaceOrder(clientOrderId: string, opts?: { silence?: 'all' | 'replacement'; qty?: number }): { id: string; clientOrderId: string };
+  /** Moves an order to a status such as `calculated` and sends that event. */
+  restateOrder(clientOrderId: string, status: string): void;
+  /** Decimals as JSON numbers (true) or strings (false, Alpaca's documented form). */
+  setNumbers(numbers: boolean): void;
   setPrice(symbol: string, price: number): void;
   pushTrade(symbol: string, price: number, opts?: { size?: number; at?: number }): void;
   pushTrades(trades: readonly FakeTrade[], batch?: boolean): void;
@@ -120,11 +126,17 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     connectOptions: (feed = 'iex') => ({ paper: true, rest_url: http, trade_stream_url: `${ws}/stream`, data_stream_url: `${ws}/v2/${feed}` }),
     received: (from = 0) => desk.received.slice(from).map((r) => ({ ...r })),
     receivedCount: () => desk.received.length,
-    orders: (keyId = first.keyId) => desk.ordersOf(keyId).map(orderJson),
+    orders: (keyId = first.keyId) => desk.ordersOf(keyId).map((o) => desk.json(o)),
     requests: () => [...rest.log],
     injectFault: (rule) => faults.add(rule),
     setBehavior: (behavior, once = false) => (once ? desk.queueBehavior(behavior) : (desk.behavior = behavior)),
     fillOrder: (cid) => desk.fill(cid),
+    replaceOrder: (cid, o) => {
+      const next = desk.replace(cid, o);
+      return { id: next.id, clientOrderId: next.clientOrderId };
+    },
+    restateOrder: (cid, status) => desk.restate(cid, status),
+    setNumbers: (numbers) => (desk.numbers = numbers),
     setPrice: (symbol, price) => desk.setPrice(symbol, price),
     pushTrade: (symbol, price, o = {}) => dataStream.trades([{ symbol, price, ...o }]),
     pushTrades: (trades, batch = true) => dataStream.trades(trades, batch),

@@ -48,6 +48,8 @@ export interface FakeAlpacaOptions {
   /** Real milliseconds from acceptance to the order's first event; default 0. */
   readonly fillDelayMs?: number;
   readonly behavior?: OrderBehavior;
+  /** Send qty, filled_qty and filled_avg_price as JSON numbers, not strings (alpaca-py accepts both); default false. */
+  readonly numbers?: boolean;
   /** The paper host sends trade_updates as binary frames (PROTOCOLS.md §6.1); default true. */
   readonly binaryTradeFrames?: boolean;
   /** IEX plan: 30 symbols for trades + quotes (§1.10). */

@@ -3,6 +3,10 @@
  * (client_order_id ≤ 48 and unique per account, known tradable asset, buying power), keeps each
  * order's lifecycle, and reports every step as a trade_updates event. It also records every
  * order request it received, accepted or not, so tests can count what reached "the broker".
+ *
+ * Test hooks beyond the protocol: `replace` (Alpaca replacing an order on its own, as on a
+ * corporate action), `restate` (an order moved to a status such as `calculated`), and `numbers`
+ * (decimals sent as JSON numbers instead of strings).
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT, DEFAULT_ASSETS, type FakeAlpacaOptions, type OrderBehavior } from './fake-config';
@@ -30,6 +34,9 @@ export interface DeskReply {
 /** Where trade_updates events go: (account key id, the `data` of a trade_updates message). */
 export type TradeUpdateSink = (keyId: string, data: Record<string, unknown>) => void;
 
+/** Statuses after which nothing happens to an order (§1.5). */
+const FINAL: readonly string[] = ['filled', 'canceled', 'expired', 'rejected', 'replaced'];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class FakeDesk {
@@ -44,6 +51,8 @@ export class FakeDesk {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly nextBehaviors: OrderBehavior[] = [];
   behavior: OrderBehavior;
+  /** Send qty, filled_qty and filled_avg_price as JSON numbers (orderJson). */
+  numbers: boolean;
 
   constructor(
     private readonly opts: FakeAlpacaOptions,
@@ -51,6 +60,7 @@ export class FakeDesk {
     private readonly sink: TradeUpdateSink,
   ) {
     this.behavior = opts.behavior ?? 'fill';
+    this.numbers = opts.numbers ?? false;
     this.accounts = (opts.accounts ?? [DEFAULT_ACCOUNT]).map((a, i) => ({
       id: randomUUID(),
       keyId: a.keyId,
@@ -91,6 +101,11 @@ export class FakeDesk {
 
   byClientId(keyId: string, clientOrderId: string): FakeOrder | undefined {
     return this.byClient.get(keyId)?.get(clientOrderId);
+  }
+
+  /** The order as Alpaca's JSON, in the number format the desk is set to. */
+  json(order: FakeOrder): Record<string, unknown> {
+    return orderJson(order, this.numbers);
   }
 
   positionsValue(keyId: string): number {
@@ -136,7 +151,7 @@ export class FakeDesk {
     record.status = 200;
     record.outcome = 'accepted';
     this.run(order, this.nextBehaviors.shift() ?? this.behavior);
-    return { status: 200, body: orderJson(order), order };
+    return { status: 200, body: this.json(order), order };
   }
 
   /** DELETE /v2/orders/{id} (§1.7): 204, 404, or 422 when no longer cancelable. */
@@ -144,21 +159,67 @@ export class FakeDesk {
     if (!UUID.test(id)) return { status: 422, body: apiError(40010001, 'order_id is missing') };
     const order = this.ordersOf(keyId).find((o) => o.id === id);
     if (!order) return { status: 404, body: apiError(40410000, 'order is not found.') };
-    if (['filled', 'canceled', 'expired', 'rejected', 'replaced'].includes(order.status)) return { status: 422, body: apiError(42210000, 'order is not cancelable') };
+    if (FINAL.includes(order.status)) return { status: 422, body: apiError(42210000, 'order is not cancelable') };
     this.later(0, () => this.finish(order, 'canceled', 'canceled'));
     return { status: 204, body: null };
   }
 
-  /** Fills a held order in full at the current price. */
+  /** Fills a held order in full at the current price; a replaced order's replacement fills instead. */
   fill(clientOrderId: string): void {
-    const order = this.accounts.map((a) => this.byClientId(a.keyId, clientOrderId)).find(Boolean);
-    if (!order) throw new Error(`the fake has no order ${clientOrderId}`);
+    const order = this.live(this.find(clientOrderId));
     this.execute(order, order.qty - order.filledQty);
+  }
+
+  /**
+   * Alpaca replaces an open order on its own (orders.md: "updated due to a market event such as
+   * corporate action"): the old order turns `replaced` with `replaced_at` and `replaced_by`, the
+   * new one gets a new id, Alpaca's own client order id, `replaces`, the shares still unfilled, and
+   * the desk's next behaviour. Events: `replaced` for the old order, then the new one's lifecycle
+   * (§1.11 lists `replaced`). `silence`: 'all' sends none of them, so only GET /v2/orders/{id} finds
+   * the new order; 'replacement' sends the old order's `replaced` but none of the new one's (its
+   * events lost). The new order's fills start from 0 (Alpaca-API#165). Returns the new order.
+   */
+  replace(clientOrderId: string, opts: { readonly silence?: 'all' | 'replacement'; readonly qty?: number } = {}): FakeOrder {
+    const old = this.live(this.find(clientOrderId));
+    if (FINAL.includes(old.status)) throw new Error(`order ${old.clientOrderId} is ${old.status}: nothing to replace`);
+    const now = this.now();
+    const next: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId: old.keyId, asset: old.asset, qty: opts.qty ?? old.qty - old.filledQty, side: old.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null, replaces: old.id, silent: opts.silence !== undefined };
+    Object.assign(old, { status: 'replaced', updatedAt: now, replacedAt: now, replacedBy: next.id });
+    this.orders.get(old.keyId)!.push(next);
+    this.byClient.get(old.keyId)!.set(next.clientOrderId, next);
+    if (opts.silence !== 'all') this.emit(old, 'replaced', {});
+    this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    return next;
+  }
+
+  /** Moves an order to `status` (e.g. `calculated`, `done_for_day`) and sends the event of that name. */
+  restate(clientOrderId: string, status: string): void {
+    const order = this.find(clientOrderId);
+    order.status = status;
+    order.updatedAt = this.now();
+    this.emit(order, status, {});
   }
 
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  private find(clientOrderId: string): FakeOrder {
+    const order = this.accounts.map((a) => this.byClientId(a.keyId, clientOrderId)).find(Boolean);
+    if (!order) throw new Error(`the fake has no order ${clientOrderId}`);
+    return order;
+  }
+
+  /** The order that carries `order` on: itself, or its latest replacement. */
+  private live(order: FakeOrder): FakeOrder {
+    let cur = order;
+    for (;;) {
+      const by = cur.status === 'replaced' ? cur.replacedBy : null;
+      const next = by ? this.ordersOf(cur.keyId).find((o) => o.id === by) : undefined;
+      if (!next) return cur;
+      cur = next;
+    }
   }
 
   private run(order: FakeOrder, behavior: OrderBehavior): void {
@@ -216,8 +277,10 @@ export class FakeDesk {
   }
 
   private emit(order: FakeOrder, event: string, extra?: Record<string, unknown>): void {
-    const data: Record<string, unknown> = { event, ...extra, order: orderJson(order) };
-    if (extra) data.timestamp = orderJson(order).updated_at;
+    if (order.silent) return;
+    const json = this.json(order);
+    const data: Record<string, unknown> = { event, ...extra, order: json };
+    if (extra) data.timestamp = json.updated_at;
     this.sink(order.keyId, data);
   }
 

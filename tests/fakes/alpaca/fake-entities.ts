@@ -94,6 +94,7 @@ export function assetJson(a: FakeAsset): Record<string, unknown> {
 
 export interface FakeOrder {
   readonly id: string;
+  /** Ours for orders we placed; Alpaca's own (a fresh UUID) for a replacement. */
   readonly clientOrderId: string;
   readonly keyId: string;
   readonly asset: FakeAsset;
@@ -108,12 +109,25 @@ export interface FakeOrder {
   filledAt: number | null;
   canceledAt: number | null;
   failedAt: number | null;
+  replacedAt?: number | null;
+  /** Id of the order that replaced this one. */
+  replacedBy?: string | null;
+  /** Id of the order this one replaced. */
+  replaces?: string | null;
+  /** Its trade_updates events are not sent (a replacement the adapter must find by GET /v2/orders/{id}). */
+  silent?: boolean;
 }
 
 const nullable = (ms: number | null) => (ms === null ? null : alpacaTime(ms));
 
-/** PROTOCOLS.md §1.5 Order (alpaca-docs data/webapi/entities/order-v2.yaml example). */
-export function orderJson(o: FakeOrder): Record<string, unknown> {
+/**
+ * PROTOCOLS.md §1.5 Order (alpaca-docs data/webapi/entities/order-v2.yaml example). With
+ * `numbers`, qty, filled_qty and filled_avg_price go as JSON numbers, as alpaca-py's own test
+ * replies have them (alpaca-py bd1fa9e tests/trading/trading_client/test_order_routes.py:
+ * `"qty": 1, "filled_qty": 0, "filled_avg_price": 0`), and filled_avg_price is 0 before a fill.
+ */
+export function orderJson(o: FakeOrder, numbers = false): Record<string, unknown> {
+  const avg = o.filledQty > 0 ? o.filledValue / o.filledQty : null;
   return {
     id: o.id,
     client_order_id: o.clientOrderId,
@@ -124,16 +138,16 @@ export function orderJson(o: FakeOrder): Record<string, unknown> {
     expired_at: null,
     canceled_at: nullable(o.canceledAt),
     failed_at: nullable(o.failedAt),
-    replaced_at: null,
-    replaced_by: null,
-    replaces: null,
+    replaced_at: nullable(o.replacedAt ?? null),
+    replaced_by: o.replacedBy ?? null,
+    replaces: o.replaces ?? null,
     asset_id: o.asset.id,
     symbol: o.asset.symbol,
     asset_class: o.asset.class,
     notional: null,
-    qty: String(o.qty),
-    filled_qty: decimal(o.filledQty),
-    filled_avg_price: o.filledQty > 0 ? decimal(o.filledValue / o.filledQty) : null,
+    qty: numbers ? o.qty : String(o.qty),
+    filled_qty: numbers ? Number(decimal(o.filledQty)) : decimal(o.filledQty),
+    filled_avg_price: numbers ? (avg === null ? 0 : Number(decimal(avg))) : avg === null ? null : decimal(avg),
     order_class: '',
     order_type: 'market',
     type: 'market',

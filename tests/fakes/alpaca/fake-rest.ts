@@ -3,7 +3,7 @@
  * §1.2, §1.3), the per-key rate limit (§1.9), injected faults, then the route itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiError, accountJson, assetJson, clockJson, orderJson } from './fake-entities';
+import { apiError, accountJson, assetJson, clockJson } from './fake-entities';
 import type { DeskReply, FakeDesk, ReceivedOrder } from './fake-desk';
 import type { FaultPlan, RestFault } from './fake-faults';
 
@@ -109,19 +109,19 @@ export class FakeRest {
       const status = url.searchParams.get('status') ?? 'open';
       const open = (s: string) => !['filled', 'canceled', 'expired', 'rejected', 'replaced'].includes(s);
       const list = desk.ordersOf(keyId).filter((o) => status === 'all' || (status === 'open') === open(o.status));
-      return { status: 200, body: list.map(orderJson) as unknown as Record<string, unknown> };
+      return { status: 200, body: list.map((o) => desk.json(o)) as unknown as Record<string, unknown> };
     }
     // §1.6: the path literally contains ":by_client_order_id".
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const order = desk.byClientId(keyId, url.searchParams.get('client_order_id') ?? '');
-      return order ? { status: 200, body: orderJson(order) } : notFound('order is not found.');
+      return order ? { status: 200, body: desk.json(order) } : notFound('order is not found.');
     }
     if (path.startsWith('/v2/orders/')) {
       const id = decodeURIComponent(path.slice('/v2/orders/'.length));
       if (method === 'DELETE') return desk.cancel(keyId, id);
       if (method === 'GET') {
         const order = desk.ordersOf(keyId).find((o) => o.id === id);
-        return order ? { status: 200, body: orderJson(order) } : notFound('order is not found.');
+        return order ? { status: 200, body: desk.json(order) } : notFound('order is not found.');
       }
     }
     return notFound('endpoint not found');
