@@ -47,7 +47,9 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     resumed.add(strategy.id);
     try {
       // The runtime mirror is not what trades: a failure to write it must not keep the run off its rails.
-      await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run)).catch((err: unknown) => {
+      // The keys name where the run trades: a position's BUY, not a strategy row edited since (invariant 8).
+      const trades = { ...strategy, ...runInstrument(repos, run, strategy) };
+      await runtime.arm(strategy.id, instrumentKey(trades.exchange, trades.symbol), strategyFields(trades), runtimeFields(run)).catch((err: unknown) => {
         failures++;
         logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
       });

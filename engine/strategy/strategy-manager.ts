@@ -448,7 +448,9 @@ export class StrategyManager {
     market.disarmStop(strategy.id);
     this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
-    await runtime.disarm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol));
+    // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so).
+    const at = runInstrument(this.ctx.repos, this.ctx.repos.runs.latestInternal(strategy.id), strategy);
+    await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol));
   }
 
   private cancelJobs(strategyId: StrategyId): void {
