@@ -45,7 +45,8 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
   // found again by recovery's lookup of every unsettled order (its status never went past it).
   return repos.transaction(() => {
     const order = repos.orders.findByClientOrderIdInternal(accountId, report.clientOrderId);
-    if (!order || FINAL_ORDER_STATUSES.has(order.status)) return null;
+    if (!order) return null;
+    if (FINAL_ORDER_STATUSES.has(order.status)) return lateFill(ctx, order, report);
     if (RANK[report.status] < RANK[order.status]) return null;
     if (report.status === order.status && report.filledQty <= order.filledQty) return null;
     const now = clock.now();
@@ -76,7 +77,7 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
     const run = repos.runs.getInternal(order.runId);
     if (!run) return { order: updated, events };
     if (updated.slot === 'exit' && run.state === 'EXITING') {
-      const retry = exitRetry(run, updated, filled, report.lasting === true, now);
+      const retry = exitRetry(repos, run, updated, filled, report, now);
       if (retry) {
         const after = repos.runs.update(run.id, { ...retry.patch, lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${updated.status.toUpperCase()}`, lastActionAt: now }, now);
         events.push({ ...base, type: 'exit_retry_scheduled', attempt: order.attempt, remainingQty: after.positionQty, nextAttemptAt: retry.at, reason: updated.rejectReason ?? updated.status });
@@ -84,6 +85,7 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
       }
     }
     const next = nextRunState(run, updated, filled, report.lasting === true);
+    if (next.patch.exitPrice !== undefined) next.patch = { ...next.patch, exitPrice: averageExitPrice(repos, run, updated) };
     if (!canTransition(run.state, next.to)) {
       logger.error({ runId: run.id, from: run.state, to: next.to, order: order.id }, 'order report does not fit the run state; run left as is');
       return { order: updated, events };
@@ -93,39 +95,88 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
   }, { durable: false });
 }
 
+/** How an entry known not to be at the broker ends: its grace ran out, or the trader stopped the run. */
+export interface AbandonedEntry {
+  readonly to: 'MISSED_BUY' | 'STOPPED';
+  readonly reason: string;
+}
+
 /**
- * An entry the broker never received, whose grace ran out before it could be sent again: the
- * order ends cancelled, and the run is MISSED_BUY with the reason (not an ERROR: nothing was
- * refused, and nothing is held).
+ * An entry known not to be at the broker, given up: the order ends cancelled, and the run is
+ * MISSED_BUY (its grace ran out) or STOPPED (the trader stopped it) with the reason; not an
+ * ERROR: nothing was refused, and nothing is held.
  */
-export function abandonUnsentEntry(ctx: EngineContext, order: Order, reason: string): ReportOutcome | null {
+export function abandonUnsentEntry(ctx: EngineContext, order: Order, outcome: AbandonedEntry): ReportOutcome | null {
   const { repos, clock } = ctx;
   return repos.transaction(() => {
     const current = repos.orders.getInternal(order.id);
     if (!current || FINAL_ORDER_STATUSES.has(current.status) || current.slot !== 'entry') return null;
     const now = clock.now();
-    const updated = repos.orders.update(order.id, { status: 'cancelled', rejectReason: reason }, now);
+    const updated = repos.orders.update(order.id, { status: 'cancelled', rejectReason: outcome.reason }, now);
     const run = repos.runs.getInternal(order.runId);
-    if (!run || !canTransition(run.state, 'MISSED_BUY')) return { order: updated, events: [] };
-    const after = writeRunState(ctx, run, 'MISSED_BUY', { reason: `BUY ${reason}`, lastAction: 'BUY_NOT_SENT', lastActionAt: now });
+    if (!run || !canTransition(run.state, outcome.to)) return { order: updated, events: [] };
+    const reason = outcome.to === 'MISSED_BUY' ? `BUY ${outcome.reason}` : outcome.reason;
+    const after = writeRunState(ctx, run, outcome.to, { reason, lastAction: 'BUY_NOT_SENT', lastActionAt: now });
     return { order: updated, events: [], runBefore: run, runAfter: after };
   }, { durable: false });
 }
 
-/** The next exit attempt, when this one left shares held for a reason that may pass and attempts remain. */
-function exitRetry(run: Run, order: Order, filled: boolean, lasting: boolean, now: number): { at: number; patch: RunPatch } | null {
+/**
+ * A broker reports shares filled on an order the journal holds as final with fewer (an entry
+ * given up as never placed that was placed after all; a refusal the broker reversed). The
+ * journal cannot take it back on its own: the trader is told at once, loudly, to check the
+ * position at the broker. Reported once per quantity.
+ */
+function lateFill(ctx: EngineContext, order: Order, report: OrderReport): ReportOutcome | null {
+  if (report.filledQty <= order.filledQty) return null;
+  ctx.logger.error({ orderId: order.id, clientOrderId: order.clientOrderId, status: order.status, reportedFilled: report.filledQty }, 'the broker reports a fill on an order the journal holds as final');
+  const event: EngineEvent = {
+    type: 'order_unknown',
+    userId: order.userId,
+    strategyId: order.strategyId,
+    runId: order.runId,
+    orderId: order.id,
+    leg: order.leg,
+    reason: `the broker reports ${report.filledQty} ${order.side === 'buy' ? 'bought' : 'sold'} on ${order.clientOrderId}, which Tradeclock had ended as ${order.status}: check the position in ${order.symbol} at the broker and close it there`,
+    at: ctx.clock.now(),
+  };
+  return { order, events: [event] };
+}
+
+/**
+ * The next exit attempt, when this one left shares held for a reason that may pass and attempts
+ * remain. A refusal may pass unless the broker says it will not (`lasting`). A cancel is tried
+ * again only when the broker or exchange ended it: with a part filled (the rest cancelled by the
+ * exchange) or marked passing by the broker (`lasting: false`, e.g. Kite's price protection). A
+ * cancel with nothing filled and no word from the broker may be the trader's own, in the broker's
+ * app, perhaps to sell by hand: selling again could sell what is no longer held.
+ */
+function exitRetry(repos: EngineContext['repos'], run: Run, order: Order, filled: boolean, report: OrderReport, now: number): { at: number; patch: RunPatch } | null {
   const remaining = Math.max(0, run.positionQty - order.filledQty);
-  if (remaining === 0 || lasting || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
+  const mayPass = order.status === 'cancelled' ? filled || report.lasting === false : report.lasting !== true;
+  if (remaining === 0 || !mayPass || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
   const at = now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!;
   const sold = filled ? `${order.filledQty} of ${run.positionQty} sold` : 'nothing sold';
   return {
     at,
     patch: {
       positionQty: remaining,
-      exitPrice: order.fillPrice ?? run.exitPrice,
+      exitPrice: averageExitPrice(repos, run, order),
       reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} sells the ${remaining} still held`,
     },
   };
+}
+
+/**
+ * The average price of everything sold so far for this run, this attempt included: an exit that
+ * took several attempts sold at several prices, and P&L needs their weighted average.
+ */
+function averageExitPrice(repos: EngineContext['repos'], run: Run, order: Order): number | null {
+  if (order.fillPrice === null || order.filledQty === 0) return run.exitPrice;
+  const bought = repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? run.positionQty;
+  const soldBefore = Math.max(0, bought - run.positionQty);
+  if (soldBefore === 0 || run.exitPrice === null) return order.fillPrice;
+  return (run.exitPrice * soldBefore + order.fillPrice * order.filledQty) / (soldBefore + order.filledQty);
 }
 
 function nextRunState(run: Run, order: Order, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
@@ -137,7 +188,13 @@ function nextRunState(run: Run, order: Order, filled: boolean, lasting: boolean)
   }
   const remaining = Math.max(0, run.positionQty - order.filledQty);
   if (!filled || remaining > 0) {
-    const why = lasting ? 'the broker\'s reason will not pass by trying again' : order.attempt >= MAX_EXIT_ATTEMPTS ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused` : 'not tried again';
+    const why = lasting
+      ? 'the broker\'s reason will not pass by trying again'
+      : order.attempt >= MAX_EXIT_ATTEMPTS
+        ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused`
+        : order.status === 'cancelled' && !filled
+          ? 'cancelled at the broker with nothing sold, perhaps from its own app; if that was not you, press STOP to sell'
+          : 'not tried again';
     return {
       to: 'ERROR',
       patch: {

@@ -14,7 +14,7 @@ import type { EngineContext } from '../context';
 import { UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
 import { announceRun, writeRunState } from './run-ledger';
-import { abandonUnsentEntry, applyReportToJournal, type ReportOutcome } from './apply-report';
+import { abandonUnsentEntry, applyReportToJournal, type AbandonedEntry, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
@@ -62,6 +62,8 @@ export class ExecutionEngine {
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
   /** The next attempt of an exit whose last attempt left shares held, per run. */
   private readonly exitRetries = new Map<RunId, TimerHandle>();
+  /** Exits of a run that could not be processed in a row (againLater's backoff). */
+  private readonly exitTries = new Map<RunId, number>();
   /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
@@ -92,7 +94,7 @@ export class ExecutionEngine {
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.reconciler = new Reconciler(ctx, {
       apply: (accountId, report) => this.applyReport(accountId, report),
-      abandonEntry: (order, reason) => this.abandonEntry(order, reason),
+      abandonEntry: (order, outcome) => this.abandonEntry(order, outcome),
     });
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
@@ -166,6 +168,7 @@ export class ExecutionEngine {
     this.stopped = true;
     for (const t of this.exitRetries.values()) t.cancel();
     this.exitRetries.clear();
+    this.exitTries.clear();
     this.reconciler.stop();
     this.emergency.stop();
     await this.idle();
@@ -257,18 +260,35 @@ export class ExecutionEngine {
     const owner = `${this.ownerPrefix}.${++this.ownerSeq}`;
     try {
       if (!(await runtime.acquireLock(intent.strategyId, owner, this.lockTtlMs))) {
-        // Another process holds the lock: the data-dir lock should make this impossible, so say it loudly.
-        logger.error({ strategyId: intent.strategyId, leg: intent.leg }, 'strategy lock held elsewhere; order not placed');
+        // Another process holds the lock (a real Redis still holding a crashed process's lock for
+        // its TTL): the data-dir lock should make a live one impossible, so say it loudly.
+        logger.error({ strategyId: intent.strategyId, leg: intent.leg }, 'strategy lock held elsewhere; order not placed yet');
+        this.againLater(intent);
         return;
       }
       try {
         await this.execute(intent, freeSlot);
+        this.exitTries.delete(intent.runId);
       } finally {
         await runtime.releaseLock(intent.strategyId, owner);
       }
     } catch (err) {
       logger.error({ err, strategyId: intent.strategyId, leg: intent.leg }, 'order intent failed');
+      this.againLater(intent);
     }
+  }
+
+  /**
+   * An exit that could not be processed (the lock held elsewhere, the runtime store or a write
+   * failing) is submitted again after a while, for as long as the engine runs: the journal decides
+   * again then (an exit already out, or no position left, is suppressed). A BUY is not chased.
+   */
+  private againLater(intent: OrderIntent): void {
+    if (slotOf(intent.leg) !== 'exit' || this.stopped) return;
+    const tries = (this.exitTries.get(intent.runId) ?? 0) + 1;
+    this.exitTries.set(intent.runId, tries);
+    const delay = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
+    this.retryExit({ id: intent.runId, strategyId: intent.strategyId }, intent.leg, this.ctx.clock.now() + delay);
   }
 
   private async execute(intent: OrderIntent, freeSlot: () => void): Promise<void> {
@@ -531,7 +551,7 @@ export class ExecutionEngine {
    * again when it fires (planExit): an exit that went out meanwhile (a SELL due, a stop) is the
    * attempt, and this one is suppressed.
    */
-  retryExit(run: Run, leg: Leg, at: number): void {
+  retryExit(run: Pick<Run, 'id' | 'strategyId'>, leg: Leg, at: number): void {
     if (this.stopped) return;
     this.exitRetries.get(run.id)?.cancel();
     this.exitRetries.set(
@@ -543,9 +563,9 @@ export class ExecutionEngine {
     );
   }
 
-  /** An entry the broker never got, given up after its grace: the run is MISSED_BUY. */
-  abandonEntry(order: Order, reason: string): void {
-    this.afterReport(abandonUnsentEntry(this.ctx, order, reason));
+  /** An entry known not to be at the broker, given up (grace over, or the run stopped). */
+  abandonEntry(order: Order, outcome: AbandonedEntry): void {
+    this.afterReport(abandonUnsentEntry(this.ctx, order, outcome));
   }
 
   private afterEntryFill(run: Run, entry: Order): void {
@@ -579,6 +599,9 @@ interface AfterOrders {
   readonly fn: () => void;
   readonly deadline: TimerHandle;
 }
+
+/** Waits before an exit that could not be processed is submitted again; the last repeats. */
+const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;
 
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;

@@ -19,6 +19,7 @@ import type { Broker, OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { DomainError } from '../core/errors';
 import { orderTarget } from './order-target';
+import type { AbandonedEntry } from './apply-report';
 
 /** Delays before each lookup of one order; the resend comes after the last of the first round. */
 export const LOOKUP_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000] as const;
@@ -33,8 +34,8 @@ export const UNRESOLVED_RECHECK_MS = 30_000;
 export interface ReconcilerHooks {
   /** A broker's word on an order (a lookup's answer, a resend's refusal). */
   readonly apply: (accountId: BrokerAccountId, report: OrderReport) => void;
-  /** An entry the broker never got, whose grace ran out: the run is MISSED_BUY. */
-  readonly abandonEntry: (order: Order, reason: string) => void;
+  /** An entry known not to be at the broker, given up (its grace ran out, or the trader stopped the run). */
+  readonly abandonEntry: (order: Order, outcome: AbandonedEntry) => void;
 }
 
 export class Reconciler {
@@ -167,7 +168,7 @@ export class Reconciler {
     const order = this.open(orderId);
     if (!order) return;
     if (this.unsent.has(orderId)) {
-      await this.resend(order, attempt);
+      await this.resend(order, attempt, true);
       return;
     }
     let broker: Broker | undefined;
@@ -188,7 +189,7 @@ export class Reconciler {
     // the lookups run their course first, and a lookup that failed taught nothing.
     const dedups = broker?.capabilities.rejectsDuplicateClientOrderId ?? false;
     if (!answered) {
-      if (neverAnswered && dedups) await this.resend(order, attempt);
+      if (neverAnswered && dedups) await this.resend(order, attempt, false);
       else this.retryLater(orderId, attempt);
       return;
     }
@@ -203,7 +204,7 @@ export class Reconciler {
     // end of each round of lookups (Kite's placement looks its order book up once more itself): a
     // placement that got no answer must not use up the only resend, or the exit is lost.
     if (neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
-      await this.resend(order, attempt);
+      await this.resend(order, attempt, true);
       return;
     }
     if (attempt + 1 < LOOKUP_BACKOFF_MS.length) {
@@ -230,21 +231,40 @@ export class Reconciler {
 
   /**
    * Places the order (again) with the same client order id: the broker has no trace of it, or it
-   * never left. A BUY whose grace has run out is not chased; a refusal is believed only if a
-   * lookup still finds nothing (a "duplicate id" refusal means the first attempt did arrive).
+   * never left. A refusal is believed only if a lookup still finds nothing (a "duplicate id"
+   * refusal means the first attempt did arrive).
+   *
+   * An entry whose grace ran out, or whose run the trader stopped, is not placed again. It is given
+   * up (MISSED_BUY, or STOPPED) only when it is known not to be at the broker: it never left
+   * (`unsent`), or the broker has just answered a lookup with "no such order" (`brokerHasNone`).
+   * One that may be there (an answer that never came, lookups that failed) is looked up until the
+   * broker says: a BUY that filled after all is a position, and its exit must follow.
    */
-  private async resend(order: Order, attempt: number): Promise<void> {
+  private async resend(order: Order, attempt: number, brokerHasNone: boolean): Promise<void> {
     const { repos, logger, clock, bus } = this.ctx;
     const orderId = order.id;
     const refuse = (reason: string, lasting?: boolean) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason, lasting });
     const strategy = repos.strategies.getInternal(order.strategyId);
-    const graceOver = () => order.slot === 'entry' && strategy !== undefined && clock.now() - order.scheduledAt > strategy.buyGraceMs;
-    const notChased = () => {
+    /** True when the entry is not to be placed again (and what follows is arranged). */
+    const entryGivenUp = (): boolean => {
+      if (order.slot !== 'entry' || !strategy) return false;
+      const stopped = repos.runs.getInternal(order.runId)?.stopRequested === true;
+      if (!stopped && clock.now() - order.scheduledAt <= strategy.buyGraceMs) return false;
+      if (!this.unsent.has(orderId) && !brokerHasNone) {
+        this.retryLater(orderId, attempt);
+        return true;
+      }
       this.forget(orderId);
-      this.hooks.abandonEntry(order, `not sent: it never reached the broker, and its ${strategy!.buyGraceMs / 1000} s grace ran out before it could be sent again, so it was not chased`);
+      this.hooks.abandonEntry(
+        order,
+        stopped
+          ? { to: 'STOPPED', reason: 'stopped by the trader before the BUY reached the broker; nothing was bought' }
+          : { to: 'MISSED_BUY', reason: `not sent: it never reached the broker, and its ${strategy.buyGraceMs / 1000} s grace ran out before it could be sent again, so it was not chased` },
+      );
+      return true;
     };
-    if (graceOver()) return notChased();
+    if (entryGivenUp()) return;
     let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
       target = await orderTarget(this.ctx, order.brokerAccountId, order.symbol, order.exchange);
@@ -259,9 +279,9 @@ export class Reconciler {
       this.retryLater(orderId, attempt);
       return;
     }
-    // The waits above (a session opening, the rate budget) take time: the grace and a stop are checked again.
-    if (graceOver()) return notChased();
-    if (this.stopped) return;
+    // The waits above (a session opening, the rate budget) take time: the order (settled meanwhile?),
+    // the grace and a stop are checked again.
+    if (!this.open(orderId) || entryGivenUp()) return;
     const { broker, instrument } = target;
     const wasUnsent = this.unsent.delete(orderId);
     this.resent.add(orderId);
@@ -275,9 +295,11 @@ export class Reconciler {
       }
       if (result.kind === 'unknown') {
         // Not placed yet (a rate limit, a session): placed again after the broker's wait, no lookup.
+        // Not placed by this request. Known absent only if it never left before: one whose first
+        // answer never came may still be at the broker, and is looked up again first.
         if (result.notPlaced) {
-          this.unsent.add(orderId);
-          this.retryLater(orderId, 0, result.retryAfterMs, true);
+          if (wasUnsent) this.unsent.add(orderId);
+          this.retryLater(orderId, 0, result.retryAfterMs, wasUnsent);
           return;
         }
         // No answer again (the outage goes on): looked up, and placed again, with backoff.

@@ -128,9 +128,15 @@ function resumeRun(ctx: EngineContext, manager: StrategyManager, execution: Exec
       if (last && FINAL_ORDER_STATUSES.has(last.status) && run.positionQty > 0) execution.retryExit(run, last.leg, now);
       return;
     }
-    case 'ERROR':
-      // An ERROR waits for the trader.
+    case 'ERROR': {
+      // An ERROR waits for the trader, unless the trader's STOP (its MANUAL_EXIT not yet journaled
+      // when the process stopped) is still to be carried out.
+      const last = ctx.repos.orders.findBySlotInternal(run.id, 'exit');
+      if (run.stopRequested && run.positionQty > 0 && (!last || (FINAL_ORDER_STATUSES.has(last.status) && last.leg !== 'MANUAL_EXIT'))) {
+        execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: now });
+      }
       return;
+    }
   }
 }
 

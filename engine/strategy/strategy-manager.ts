@@ -5,7 +5,7 @@
  */
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
-import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { FINAL_ORDER_STATUSES, instrumentKey, type Run, type Strategy } from '../core/types';
 import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
@@ -51,6 +51,11 @@ export const WARM_UP_SHARED_MS = 1_000;
  */
 export const LOGIN_CHECK_LEAD_MS = 30 * 60_000 - 500;
 
+/** The run holds (or may still hold) shares: a position in it, or an exit of it under way. */
+function holdsPosition(run: Run): boolean {
+  return !isDayOver(run) && run.positionQty > 0 && (run.state === 'IN_POSITION' || run.state === 'EXITING' || run.state === 'ERROR');
+}
+
 /** Waits between tries to subscribe a strategy's prices while the broker cannot be had; the last repeats. */
 export const SUBSCRIBE_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
 
@@ -69,6 +74,8 @@ export class StrategyManager {
   /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
   private readonly watches = new Map<StrategyId, WatchAttempt>();
   private closed = false;
+  /** When each user last pressed the kill switch: a START under way then is refused. */
+  private readonly killedAt = new Map<UserId, number>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
 
@@ -105,8 +112,10 @@ export class StrategyManager {
     if (latest && !isDayOver(latest)) {
       throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
     }
+    const began = this.ctx.clock.now();
     // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
     await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+    if ((this.killedAt.get(userId) ?? -Infinity) >= began) throw conflict('the kill switch was pressed while this strategy was starting: not started');
     const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy, this.calendar));
     const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
     return { strategy: running, run };
@@ -121,11 +130,17 @@ export class StrategyManager {
     const { repos, clock, bus } = this.ctx;
     const strategy = repos.strategies.get(userId, strategyId);
     if (!strategy) throw notFound('strategy');
-    if (strategy.status !== 'running') throw conflict('strategy is not running');
+    const run = repos.runs.latestInternal(strategyId);
+    if (strategy.status !== 'running') {
+      // Stopped already, but a position is still held (an exit refused for good, or still being
+      // tried): STOP sells it (one more attempt), or with close_position false leaves it open on
+      // purpose and ends the run, so the strategy can be edited and started again.
+      if (run && holdsPosition(run)) return { strategy, run: this.stopRun(run, opts.closePosition ?? true) };
+      throw conflict('strategy is not running');
+    }
     const stopped = repos.strategies.setStatusInternal(strategyId, 'stopped', clock.now())!;
     this.cancelJobs(strategyId);
     bus.publish({ type: 'strategy_stopped', userId, strategyId, reason: 'stopped by the trader', at: clock.now() });
-    const run = repos.runs.latestInternal(strategyId);
     if (!run || isDayOver(run)) {
       await this.teardown(stopped);
       return { strategy: stopped, run: run ?? null };
@@ -134,24 +149,34 @@ export class StrategyManager {
   }
 
   /**
-   * The kill switch: stops every running strategy of the user and, unless told otherwise, sells
-   * every open position at market. Returns the ids it stopped.
+   * The kill switch: stops every running strategy of the user, and every stopped one still holding
+   * a position, and, unless told otherwise, sells every open position at market. All at once: one
+   * strategy waiting for its lock holds up no other's exit. A START under way when it is pressed
+   * (asking the broker for its instrument) is refused when it resumes. Returns the ids it stopped.
    */
   async stopAll(userId: UserId, opts: { closePositions?: boolean } = {}): Promise<StrategyId[]> {
-    const running = this.ctx.repos.strategies.list(userId).filter((s) => s.status === 'running');
+    const { repos, logger, clock } = this.ctx;
+    this.killedAt.set(userId, clock.now());
+    const todo = repos.strategies.list(userId).filter((s) => {
+      if (s.status === 'running') return true;
+      const run = repos.runs.latestInternal(s.id);
+      return run !== undefined && holdsPosition(run);
+    });
     const stopped: StrategyId[] = [];
     const failed: string[] = [];
     // One strategy that cannot be stopped must not keep the others running.
-    for (const s of running) {
-      try {
-        await this.stop(userId, s.id, { closePosition: opts.closePositions ?? true });
-        stopped.push(s.id);
-      } catch (err) {
-        this.ctx.logger.error({ err, strategyId: s.id }, 'kill switch could not stop a strategy');
-        failed.push(`${s.symbol} (#${s.id}): ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    if (failed.length > 0) throw new DomainError('internal', `stopped ${stopped.length} of ${running.length} strategies; not stopped: ${failed.join('; ')}`);
+    await Promise.all(
+      todo.map(async (s) => {
+        try {
+          await this.stop(userId, s.id, { closePosition: opts.closePositions ?? true });
+          stopped.push(s.id);
+        } catch (err) {
+          logger.error({ err, strategyId: s.id }, 'kill switch could not stop a strategy');
+          failed.push(`${s.symbol} (#${s.id}): ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
+    );
+    if (failed.length > 0) throw new DomainError('internal', `stopped ${stopped.length} of ${todo.length} strategies; not stopped: ${failed.join('; ')}`);
     return stopped;
   }
 
@@ -170,9 +195,20 @@ export class StrategyManager {
         return moveRun(this.ctx, run, 'STOPPED', {
           reason: run.positionQty > 0 ? `stopped by the trader; position of ${run.positionQty} left open at the trader's request` : 'stopped by the trader',
         });
+      case 'EXITING': {
+        const last = repos.orders.findBySlotInternal(run.id, 'exit');
+        if (last && FINAL_ORDER_STATUSES.has(last.status)) {
+          // No exit is at the broker: the last attempt ended with shares held and the next one waits.
+          if (!closePosition) return moveRun(this.ctx, run, 'STOPPED', { reason: `stopped by the trader; position of ${run.positionQty} left open at the trader's request` });
+          const flagged = repos.runs.update(run.id, { stopRequested: true }, clock.now());
+          this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
+          return flagged;
+        }
+        // An exit is in flight: its answer decides.
+        return repos.runs.update(run.id, { stopRequested: true }, clock.now());
+      }
       case 'BUYING':
-      case 'EXITING':
-        // An order is in flight: its answer decides. A BUY that fills is sold at once.
+        // The BUY is in flight: its answer decides. A BUY that fills is sold at once.
         return repos.runs.update(run.id, { stopRequested: true }, clock.now());
       default:
         return run;

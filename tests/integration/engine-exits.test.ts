@@ -45,7 +45,7 @@ function rewriteStrategy(s: Strategy, patch: Partial<Pick<Strategy, 'symbol' | '
 }
 
 describe('an exit is a function of the position (invariant 8)', () => {
-  it('an edit is refused while the run is unfinished, after STOP too, and names why', async () => {
+  it('an edit is refused while the run is in position, and allowed once STOP left the position open on purpose', async () => {
     const s = await inPosition();
     await expect(t.engine.strategies.update(t.user.id, s.id, { symbol: 'MSFT' })).rejects.toMatchObject({ code: 'conflict' });
     // STOP with the position left open: before, the strategy was no longer 'running' and the edit went through.
@@ -83,6 +83,28 @@ describe('an exit is a function of the position (invariant 8)', () => {
     rewriteStrategy(s, { symbol: 'MSFT', qty: 3 });
     await exit(s);
     expect(t.run(s.id)).toMatchObject({ state: final, positionQty: 0 });
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest011260309X'],
+    ]);
+  });
+
+  it('the stop-loss armed at the BUY\'s fill watches what was bought, even if the row changed while the BUY was working', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T13:30:01Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    // Before: afterEntryFill armed the stop on the row's symbol (MSFT), so AAPL falling sold nothing.
+    rewriteStrategy(s, { symbol: 'MSFT', qty: 3 });
+    await until('2026-03-09T13:30:10Z');
+    expect(t.run(s.id).state).toBe('IN_POSITION');
+    t.paper.setPrice('NYSE:MSFT', 90);
+    await until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id).state).toBe('IN_POSITION');
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await until('2026-03-09T13:32:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
     expect(brokerRecord()).toEqual([
       ['buy', 'AAPL', 10, 'tctest011260309E'],
       ['sell', 'AAPL', 10, 'tctest011260309X'],
@@ -174,22 +196,6 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
     expect(logged.filter((e) => e === 'order_submitted')).toHaveLength(3);
   });
 
-  it('a partly filled exit that ends cancelled is followed by an attempt for the remainder only', async () => {
-    const s = await inPosition();
-    await until('2026-03-09T19:55:00Z');
-    // The SELL's own report is rewritten as "3 filled, then cancelled" before it reaches the journal.
-    const [sell] = t.orders(s.id).filter((o) => o.slot === 'exit');
-    expect(sell).toMatchObject({ status: 'filled' });
-    t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
-    t.repos.runs.update(t.run(s.id).id, { state: 'EXITING', positionQty: 10, exitLeg: null, exitPrice: null }, t.clock.now());
-    t.engine.execution.applyReport(t.account.id, { clientOrderId: sell!.clientOrderId, brokerOrderId: 'p1', status: 'cancelled', filledQty: 3, avgFillPrice: 100, at: t.clock.now(), reason: 'cancelled by the exchange' });
-    expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 7 });
-    await advance(EXIT_RETRY_MS[0]);
-    const attempt2 = t.orders(s.id).find((o) => o.attempt === 2);
-    expect(attempt2).toMatchObject({ leg: 'SELL', qty: 7, status: 'filled', clientOrderId: 'tctest0112603092' });
-    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
-  });
-
   it('a refusal that cannot pass ends in ERROR at once, with the reason, and no second attempt', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject-lasting');
@@ -227,3 +233,157 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
   });
 });
 
+
+/** What the paper broker holds, with each order's final status. */
+const brokerBook = () => t.paper.placedOrders().map((o) => [o.request.side, o.request.qty, o.request.clientOrderId, o.report.status]);
+
+describe('no exit is lost to a stuck run, and none sells twice (review of the change)', () => {
+  it('a BUY whose answer never came, with lookups failing past its grace, is not given up: its fill is found and exited', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ buy_grace_seconds: 5 });
+    await t.start(s.id);
+    t.paper.failNextPlace('unknown-but-accepted', { silent: true });
+    const realLookup = t.paper.execution.lookupOrder.bind(t.paper.execution);
+    let lookupsDown = true;
+    Object.assign(t.paper.execution, { lookupOrder: async (id: string) => (lookupsDown ? Promise.reject(new Error('HTTP 503')) : realLookup(id)) });
+    await until('2026-03-09T13:30:20Z');
+    // Before: after the grace the BUY was written off (MISSED_BUY, order cancelled) and its fill dropped, position open for good.
+    expect(t.run(s.id).state).toBe('BUYING');
+    lookupsDown = false;
+    await until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(brokerBook()).toEqual([
+      ['buy', 10, 'tctest011260309E', 'filled'],
+      ['sell', 10, 'tctest011260309X', 'filled'],
+    ]);
+  });
+
+  it('a fill reported on an entry the journal gave up is told to the trader at once', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ buy_grace_seconds: 5 });
+    await t.start(s.id);
+    for (let i = 0; i < 20; i++) t.paper.failNextPlace('rate-limit');
+    await until('2026-03-09T13:30:10Z');
+    expect(t.run(s.id).state).toBe('MISSED_BUY');
+    const [buy] = t.orders(s.id);
+    t.engine.execution.applyReport(t.account.id, { clientOrderId: buy!.clientOrderId, brokerOrderId: 'late', status: 'filled', filledQty: 10, avgFillPrice: 100, at: t.clock.now(), reason: null });
+    expect(t.eventsOf('order_unknown').at(-1)?.reason).toMatch(/reports 10 bought .* ended as cancelled: check the position in AAPL at the broker/);
+  });
+
+  it('an exit cancelled at the broker with nothing sold (perhaps by the trader, to sell by hand) is not sold again on its own', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 30_000 } });
+    const s = await t.create();
+    await t.start(s.id);
+    await until('2026-03-09T13:31:00Z');
+    await until('2026-03-09T19:55:05Z');
+    const sell = t.orders(s.id).find((o) => o.slot === 'exit')!;
+    await t.paper.execution.cancelOrder(sell.clientOrderId);
+    await until('2026-03-09T20:30:00Z');
+    // Before this mend: attempt 2 sold 10 more (20 sold of 10 bought once the trader had sold by hand).
+    expect(brokerBook()).toEqual([
+      ['buy', 10, 'tctest011260309E', 'filled'],
+      ['sell', 10, 'tctest011260309X', 'cancelled'],
+    ]);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10, reason: expect.stringMatching(/nothing sold, perhaps from its own app; if that was not you, press STOP/) });
+  });
+
+  it('an exit that cannot get its strategy lock is submitted again, and STOP during the wait sells at once', async () => {
+    const s = await inPosition();
+    const real = t.runtime.acquireLock.bind(t.runtime);
+    let refusals = 2;
+    Object.assign(t.runtime, { acquireLock: async (...a: Parameters<typeof real>) => (refusals-- > 0 ? false : real(...a)) });
+    await until('2026-03-09T19:55:00Z');
+    // Before: the SELL intent was dropped with a log line, and the position stayed open.
+    await until('2026-03-09T19:55:10Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+  });
+
+  it('STOP while the next exit attempt waits makes it at once', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('EXITING');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await advance(0);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+    expect(t.orders(s.id).at(-1)).toMatchObject({ leg: 'MANUAL_EXIT', attempt: 2, status: 'filled' });
+  });
+
+  it('a stopped strategy still holding a position after a refused exit: STOP tries again, the kill switch too, and close_position false ends the run', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject-lasting');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await advance(1_000);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10 });
+    // Before: 409 "strategy is not running", START 409, the kill switch skipped it, edit 409 for good.
+    t.paper.failNextPlace('reject-lasting');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await advance(1_000);
+    expect(t.orders(s.id).filter((o) => o.slot === 'exit').map((o) => o.attempt)).toEqual([1, 2]);
+    expect(t.run(s.id).state).toBe('ERROR');
+    expect(await t.engine.manager.stopAll(t.user.id)).toEqual([s.id]);
+    await advance(1_000);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+    expect(brokerBook()).toEqual([
+      ['buy', 10, 'tctest011260309E', 'filled'],
+      ['sell', 10, 'tctest0112603093', 'filled'],
+    ]);
+  });
+
+  it('close_position false acknowledges a position closed by hand at the broker: the run ends and the strategy can be edited', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject-lasting');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('ERROR');
+    await expect(t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).rejects.toMatchObject({ code: 'conflict' });
+    await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', reason: expect.stringMatching(/left open at the trader's request/) });
+    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).qty).toBe(5);
+  });
+
+  it('a crash after STOP from ERROR, before its exit was journaled: recovery carries the STOP out', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject-lasting');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('ERROR');
+    const real = t.engine.execution.submit.bind(t.engine.execution);
+    Object.assign(t.engine.execution, { submit: () => {} });
+    await t.engine.manager.stop(t.user.id, s.id);
+    Object.assign(t.engine.execution, { submit: real });
+    t = await t.restart();
+    await t.engine.recover();
+    await advance(1_000);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+    expect(t.orders(s.id).at(-1)).toMatchObject({ leg: 'MANUAL_EXIT', attempt: 2, status: 'filled' });
+  });
+
+  it('STOP while the BUY is rate-limited (never placed) ends the run with nothing bought', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    t.paper.failNextPlace('rate-limit');
+    await until('2026-03-09T13:30:00.100Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await until('2026-03-09T13:31:00Z');
+    // Before: the BUY was placed a second later, then sold: a round trip the trader had stopped.
+    expect(t.paper.placedOrders()).toEqual([]);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', reason: expect.stringMatching(/before the BUY reached the broker/) });
+  });
+
+  it('the exit price of a run sold in two attempts is the average of both, weighted by quantity', async () => {
+    const s = await inPosition();
+    await until('2026-03-09T19:55:00Z');
+    const [sell] = t.orders(s.id).filter((o) => o.slot === 'exit');
+    // Rewound to "working" so that the report below decides how the attempt ended.
+    t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
+    t.repos.runs.update(t.run(s.id).id, { state: 'EXITING', positionQty: 10, exitLeg: null, exitPrice: null }, t.clock.now());
+    t.engine.execution.applyReport(t.account.id, { clientOrderId: sell!.clientOrderId, brokerOrderId: 'p1', status: 'cancelled', filledQty: 4, avgFillPrice: 110, at: t.clock.now(), reason: 'rest cancelled by the exchange' });
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 6, exitPrice: 110 });
+    await advance(EXIT_RETRY_MS[0]);
+    expect(t.orders(s.id).at(-1)).toMatchObject({ attempt: 2, qty: 6, fillPrice: 100, status: 'filled' });
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitPrice: 104 });
+  });
+});
