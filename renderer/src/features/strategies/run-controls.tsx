@@ -7,14 +7,16 @@ import { errorText } from '../../lib/api-client';
 import type { StrategyDto } from '../../lib/api-types';
 import { toast } from '../../ui/toast';
 import { StopDialog } from './stop-dialog';
-import { holdsOrBuying } from './strategy-metrics';
+import { holdsOrBuying, holdsUnsold } from './strategy-metrics';
 import { useStrategies } from './strategies-store';
 
 export function RunControls({ strategy: s }: { readonly strategy: StrategyDto }) {
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const name = `${s.symbol} (#${s.id})`;
-  const running = s.status === 'running';
+  // A stopped strategy whose exit was refused still holds shares: STOP sells them (or, keeping
+  // them, ends the run once they were closed by hand at the broker).
+  const stoppable = s.status === 'running' || holdsUnsold(s);
 
   const act = async (what: 'start' | 'stop') => {
     setBusy(true);
@@ -31,7 +33,7 @@ export function RunControls({ strategy: s }: { readonly strategy: StrategyDto })
 
   return (
     <>
-      {running ? (
+      {stoppable ? (
         <button type="button" className="btn btn--stop" disabled={busy} aria-label={`Stop ${name}`} onClick={() => (holdsOrBuying(s) ? setConfirming(true) : void act('stop'))}>
           STOP
         </button>

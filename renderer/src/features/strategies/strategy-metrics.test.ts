@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrategyDto } from '../../lib/api-types';
-import { editBlocker } from './strategy-metrics';
+import { editBlocker, holdsUnsold } from './strategy-metrics';
 
 const strategy = (status: StrategyDto['status'], runtime: Partial<NonNullable<StrategyDto['runtime']>> | null): StrategyDto =>
   ({ id: 1, status, runtime: runtime && { state: 'ARMED', position_qty: 0, ...runtime } }) as unknown as StrategyDto;
@@ -19,5 +19,15 @@ describe('editBlocker', () => {
     expect(editBlocker(strategy('stopped', { state: 'STOPPED', position_qty: 10 }))).toBeNull();
     expect(editBlocker(strategy('completed', { state: 'SOLD' }))).toBeNull();
     expect(editBlocker(strategy('stopped', { state: 'ERROR', position_qty: 0 }))).toBeNull();
+  });
+});
+
+describe('holdsUnsold', () => {
+  it('is true while the latest run holds shares, whatever the strategy status, so STOP stays offered', () => {
+    expect(holdsUnsold(strategy('stopped', { state: 'ERROR', position_qty: 10 }))).toBe(true);
+    expect(holdsUnsold(strategy('stopped', { state: 'EXITING', position_qty: 4 }))).toBe(true);
+    expect(holdsUnsold(strategy('stopped', { state: 'STOPPED', position_qty: 10 }))).toBe(false);
+    expect(holdsUnsold(strategy('stopped', { state: 'ERROR', position_qty: 0 }))).toBe(false);
+    expect(holdsUnsold(strategy('idle', null))).toBe(false);
   });
 });

@@ -42,6 +42,12 @@ export function editBlocker(s: StrategyDto): string | null {
   return unfinished ? 'Its last run still has an order at the broker or a position: wait for it to end' : null;
 }
 
+/** The latest run holds shares (in position, exiting, or left in ERROR by a refused exit): STOP applies, even to a stopped strategy. */
+export const holdsUnsold = (s: StrategyDto): boolean => {
+  const run = s.runtime;
+  return run !== null && run !== undefined && run.position_qty > 0 && (run.state === 'IN_POSITION' || run.state === 'EXITING' || run.state === 'ERROR');
+};
+
 /** A STOP of this strategy has consequences for a position (held now, or a BUY in flight). */
 export const holdsOrBuying = (s: StrategyDto): boolean =>
   (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING';
