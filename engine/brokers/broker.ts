@@ -99,6 +99,12 @@ export interface BrokerExecution {
    * does not pay for TCP/TLS setup. The engine calls it shortly before every time trigger.
    */
   warm?(): Promise<void>;
+  /**
+   * How many of `instrument` the account holds long right now (what a sell-to-close can sell).
+   * Null when the broker cannot tell (the paper broker's book after a restart: it lives in memory);
+   * throws when the broker cannot be asked (the engine waits and asks again).
+   */
+  heldQty?(instrument: Instrument): Promise<number | null>;
 }
 
 export interface BrokerData {

@@ -28,6 +28,8 @@ export interface OrderIntent {
   readonly leg: Leg;
   /** When the trigger was due (time legs) or the crossing tick's time (STOPLOSS). */
   readonly scheduledAt: number;
+  /** A new attempt of an exit: what the broker says the account holds of the instrument (heldQty). */
+  readonly heldAtBroker?: number;
 }
 
 export interface ExecutionOptions {
@@ -50,6 +52,8 @@ type Decision =
   | { readonly kind: 'send'; readonly order: Order; readonly before: Run; readonly after: Run }
   | { readonly kind: 'defer'; readonly run: Run }
   | { readonly kind: 'suppress'; readonly run: Run; readonly reason: string }
+  /** Not sent, and the run moved (a new exit attempt finding nothing held at the broker). */
+  | { readonly kind: 'halt'; readonly before: Run; readonly after: Run; readonly reason: string }
   | { readonly kind: 'drop'; readonly reason: string };
 
 export class ExecutionEngine {
@@ -291,8 +295,10 @@ export class ExecutionEngine {
     this.retryExit({ id: intent.runId, strategyId: intent.strategyId }, intent.leg, this.ctx.clock.now() + delay);
   }
 
-  private async execute(intent: OrderIntent, freeSlot: () => void): Promise<void> {
+  private async execute(queued: OrderIntent, freeSlot: () => void): Promise<void> {
     const { repos } = this.ctx;
+    const intent = await this.withHeldQty(queued);
+    if (!intent) return;
     let decision: Decision;
     try {
       decision =
@@ -325,8 +331,37 @@ export class ExecutionEngine {
           at: this.ctx.clock.now(),
         });
         return;
+      case 'halt':
+        announceRun(this.ctx, decision.before, decision.after);
+        this.ctx.bus.publish({ type: 'exit_suppressed', userId: decision.after.userId, strategyId: decision.after.strategyId, runId: decision.after.id, leg: intent.leg, reason: decision.reason, at: this.ctx.clock.now() });
+        return;
       case 'send':
         await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot);
+    }
+  }
+
+  /**
+   * A new attempt of an exit (the one before ended with shares held) sells at most what the
+   * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
+   * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
+   * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
+   * later. A first attempt sells what the journal's BUY bought, without asking.
+   */
+  private async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
+    if (slotOf(intent.leg) !== 'exit') return intent;
+    const run = this.ctx.repos.runs.getInternal(intent.runId);
+    const plan = run && planExit(this.ctx.repos, run);
+    if (plan?.kind !== 'exit' || plan.attempt < 2) return intent;
+    try {
+      const { broker, instrument } = await orderTarget(this.ctx, plan.entry.brokerAccountId, plan.entry.symbol, plan.entry.exchange);
+      if (!broker.execution.heldQty) return intent;
+      const held = await broker.execution.heldQty(instrument);
+      if (held === null) return intent;
+      return { ...intent, heldAtBroker: broker.capabilities.fractionalQty ? held : Math.floor(held) };
+    } catch (err) {
+      this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'could not ask the broker what is held before a new exit attempt; asking again');
+      this.againLater(intent);
+      return null;
     }
   }
 
@@ -352,7 +387,14 @@ export class ExecutionEngine {
       if (plan.kind === 'defer') return { kind: 'defer', run };
       if (plan.kind === 'none') return { kind: 'suppress', run, reason: plan.reason };
       const { entry } = plan;
-      fields = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, qty: plan.qty, attempt: plan.attempt };
+      const held = intent.heldAtBroker;
+      if (held !== undefined && held <= 0) {
+        const reason = `no ${entry.symbol} left to sell at the broker: the ${plan.qty} still held by this run were sold or closed elsewhere (attempt ${plan.attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
+        const now = clock.now();
+        const after = run.state === 'ERROR' ? repos.runs.update(run.id, { reason, lastActionAt: now }, now) : writeRunState(this.ctx, run, 'ERROR', { reason, lastAction: `${intent.leg}_NOTHING_HELD`, lastActionAt: now });
+        return { kind: 'halt', before: run, after, reason };
+      }
+      fields = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, qty: held === undefined ? plan.qty : Math.min(plan.qty, held), attempt: plan.attempt };
     }
     const now = clock.now();
     const order = repos.orders.insert(
@@ -377,7 +419,14 @@ export class ExecutionEngine {
       },
       now,
     );
-    const progress = { lastAction: fields.attempt > 1 ? `${intent.leg}_ATTEMPT_${fields.attempt}` : intent.leg, lastActionAt: now };
+    // A new attempt finding less held at the broker than the run counts: the rest was sold
+    // elsewhere (by hand), and the run holds what is left.
+    const soldElsewhere = slot === 'exit' && fields.qty < run.positionQty;
+    const progress = {
+      lastAction: fields.attempt > 1 ? `${intent.leg}_ATTEMPT_${fields.attempt}` : intent.leg,
+      lastActionAt: now,
+      ...(soldElsewhere ? { positionQty: fields.qty, reason: `${run.positionQty - fields.qty} of the ${run.positionQty} held were sold or closed elsewhere; attempt ${fields.attempt} sells the ${fields.qty} left` } : {}),
+    };
     // A new attempt of an exit finds the run EXITING already.
     const after = run.state === 'EXITING' ? repos.runs.update(run.id, progress, now) : writeRunState(this.ctx, run, slot === 'entry' ? 'BUYING' : 'EXITING', progress);
     return { kind: 'send', order, before: run, after };

@@ -380,10 +380,52 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     // Rewound to "working" so that the report below decides how the attempt ended.
     t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
     t.repos.runs.update(t.run(s.id).id, { state: 'EXITING', positionQty: 10, exitLeg: null, exitPrice: null }, t.clock.now());
+    // The broker's book agrees: 6 still held.
+    Object.assign(t.paper.execution, { heldQty: async () => 6 });
     t.engine.execution.applyReport(t.account.id, { clientOrderId: sell!.clientOrderId, brokerOrderId: 'p1', status: 'cancelled', filledQty: 4, avgFillPrice: 110, at: t.clock.now(), reason: 'rest cancelled by the exchange' });
     expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 6, exitPrice: 110 });
     await advance(EXIT_RETRY_MS[0]);
     expect(t.orders(s.id).at(-1)).toMatchObject({ attempt: 2, qty: 6, fillPrice: 100, status: 'filled' });
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitPrice: 104 });
+  });
+});
+
+describe('a new exit attempt sells at most what the broker says is held', () => {
+  it('all sold by hand during the wait: attempt 2 is not sent, the run is ERROR saying so', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    t.paper.sellByHand('NYSE:AAPL', 10);
+    await advance(EXIT_RETRY_MS[0]);
+    // Before: attempt 2 sold 10 more, a short of 10.
+    expect(brokerRecord()).toEqual([['buy', 'AAPL', 10, 'tctest011260309E']]);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', reason: expect.stringMatching(/no AAPL left to sell at the broker/) });
+    expect(t.eventsOf('exit_suppressed').at(-1)?.reason).toMatch(/attempt 2 not sent/);
+  });
+
+  it('part sold by hand: attempt 2 sells what is left, and the run ends SOLD', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await until('2026-03-09T19:55:00Z');
+    t.paper.sellByHand('NYSE:AAPL', 4);
+    await advance(EXIT_RETRY_MS[0]);
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 6, 'tctest0112603092'],
+    ]);
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+  });
+
+  it('a broker that cannot say what is held delays the attempt; it goes once the broker answers', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    t.paper.failNextHeldQty('HTTP 503');
+    t.paper.failNextHeldQty('HTTP 503');
+    await until('2026-03-09T19:55:00Z');
+    await advance(EXIT_RETRY_MS[0]);
+    expect(t.run(s.id).state).toBe('EXITING');
+    await until('2026-03-09T19:56:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(brokerRecord().at(-1)).toEqual(['sell', 'AAPL', 10, 'tctest0112603092']);
   });
 });

@@ -18,9 +18,10 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock';
 import { DomainError, notFound } from '../../core/errors';
-import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { AlpacaTiming } from './alpaca-config';
 import { chainReport, isReplaced, readLeg, type OrderLeg } from './alpaca-order-report';
+import { readHeldQty } from './alpaca-position';
 import type { AlpacaRest, RestResult } from './alpaca-rest';
 import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
 import { MAX_REPLACEMENTS, OrderChains } from './order-chains';
@@ -127,6 +128,27 @@ export class AlpacaExecution implements BrokerExecution {
 
   onOrderUpdate(listener: (report: OrderReport) => void): () => void {
     return this.tracker.onUpdate(listener);
+  }
+
+  /**
+   * GET /v2/positions/{symbol}: the shares held long (alpaca-position.ts says what counts and
+   * why). It decides how much an exit attempt sells, so it waits for budget as an exit does. 404
+   * "position does not exist" is 0; any other failure, or a reply that cannot be read, throws
+   * (`unavailable` / `broker_error`) and the engine asks again, never taking it for 0.
+   */
+  async heldQty(instrument: Instrument): Promise<number> {
+    const { symbol } = instrument;
+    const path = `/v2/positions/${encodeURIComponent(symbol)}`;
+    const res = await this.deps.rest.request({ method: 'GET', path, precedence: 'exit' });
+    if (res.kind === 'ok') {
+      const read = readHeldQty(res.body, symbol);
+      if (!read.ok) throw new DomainError('broker_error', `Alpaca's answer to GET ${path} could not be read: ${read.reason}`);
+      return read.qty;
+    }
+    // Only Alpaca's own "no such position" is 0; a 404 of anything else (a wrong rest_url, a proxy) is not an answer.
+    if (res.kind === 'error' && res.status === 404 && /position/i.test(res.error?.message ?? '')) return 0;
+    const code = res.kind === 'error' && (res.status === 401 || res.status === 403) ? 'unauthorized' : 'unavailable';
+    throw new DomainError(code, `could not ask Alpaca how many ${symbol} the account holds (GET ${path}): ${describe(res)}`);
   }
 
   /**

@@ -59,6 +59,21 @@ export const orderSchema = z.looseObject({
 });
 export type AlpacaOrder = z.output<typeof orderSchema>;
 
+/**
+ * GET /v2/positions/{symbol_or_asset_id}: one open position. Fields and types from alpaca-py
+ * bd1fa9e alpaca/trading/models.py `Position` (`qty: str`, `side: PositionSide` "long" | "short",
+ * `qty_available: Optional[str]`) and alpaca-docs 2080c5e data/webapi/entities/position.yaml. A
+ * short's `qty` is negative ("-2478" with "side": "short", Alpaca-API#86), so `qty` is read by
+ * alpaca-position.ts, not by readDecimal alone.
+ */
+export const positionSchema = z.looseObject({
+  symbol: z.string(),
+  qty: decimalValue,
+  side: z.string(),
+  qty_available: decimalValue.nullable().optional(),
+});
+export type AlpacaPosition = z.output<typeof positionSchema>;
+
 /** PROTOCOLS.md §1.8: `{"code": <8-digit int>, "message": "…"}`; gateway errors carry no code. */
 export const apiErrorSchema = z.looseObject({
   code: z.number().int().optional(),

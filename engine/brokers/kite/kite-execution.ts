@@ -10,12 +10,13 @@
  * again after the wait. Only Kite's refusal of the order itself is `rejected`.
  */
 import type { Clock } from '../../core/clock';
-import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import { DomainError } from '../../core/errors';
 import { KiteError, SESSION_RETRY_MS } from './kite-errors';
 import type { KiteHttp } from './kite-http';
 import { findByTag, kiteOrderSchema, parseOrderList, toOrderReport, type KiteOrder } from './kite-orders';
 import type { KiteOptions } from './kite-options';
+import { holdingsOf, netPositionsOf, sellableQty } from './kite-portfolio';
 import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
 import { KITE_EXCHANGES } from './kite-instruments';
@@ -122,6 +123,31 @@ export class KiteExecution implements BrokerExecution {
   onOrderUpdate(listener: (report: OrderReport) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * What a sell-to-close in the account's product can sell (kite-portfolio.ts says what counts
+   * and why): the net MIS position from GET /portfolio/positions; for CNC also the holding from
+   * GET /portfolio/holdings. Throws a DomainError when Kite cannot be asked (`unauthorized` for a
+   * dead session, else `unavailable`) or its reply cannot be read (`broker_error`), never 0.
+   */
+  async heldQty(instrument: Instrument): Promise<number> {
+    const { product } = this.deps.options;
+    const what = `how many ${instrument.exchange}:${instrument.symbol} (${product}) the Kite account holds`;
+    const ask = async (path: string): Promise<unknown> => {
+      try {
+        return await this.deps.http.call({ method: 'GET', path });
+      } catch (err) {
+        throw new DomainError(err instanceof KiteError && err.session ? 'unauthorized' : 'unavailable', `could not ask ${what} (GET ${path}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const [positions, holdings] = await Promise.all([ask('/portfolio/positions'), product === 'CNC' ? ask('/portfolio/holdings') : Promise.resolve(null)]);
+    try {
+      const net = netPositionsOf(positions, instrument.symbol);
+      return sellableQty(product, instrument, net, holdings === null ? null : holdingsOf(holdings, instrument.symbol));
+    } catch (err) {
+      throw new DomainError('broker_error', `could not tell ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Feeds one ticker `order` message (or postback body) in; orders without our tag are ignored. */

@@ -37,6 +37,14 @@ export interface PaperBroker extends Broker {
   setPrice(instrumentKey: string, price: number): void;
   /** Reports a feed state; anything but 'up' pauses ticks until 'up' again. */
   setFeed(state: FeedState, detail?: string | null): void;
+  /**
+   * The trader sells `qty` of "EXCHANGE:SYMBOL" by hand in the broker's app, outside Tradeclock:
+   * `execution.heldQty` drops by `qty` (to 0 at most; a hand sale of more is a short, held as 0).
+   * @example broker.sellByHand('NSE:INFY', 10)
+   */
+  sellByHand(instrumentKey: string, qty: number): void;
+  /** Makes the next `execution.heldQty` throw, as a broker that cannot be asked; queued, one per call. */
+  failNextHeldQty(reason?: string): void;
 }
 
 /**
@@ -75,6 +83,8 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
     failNextPlace: (fault, faultOptions) => execution.failNextPlace(fault, faultOptions),
     setPrice: (key, price) => market.setPrice(key, price),
     setFeed: (state, detail) => market.setFeed(state, detail ?? null),
+    sellByHand: (key, qty) => execution.sellByHand(key, qty),
+    failNextHeldQty: (reason) => execution.failNextHeldQty(reason),
   };
 }
 

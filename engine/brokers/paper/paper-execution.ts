@@ -4,10 +4,10 @@
  * must survive (a rejection, a timeout before or after the broker took the order).
  */
 import type { Clock, TimerHandle } from '../../core/clock';
-import { notFound } from '../../core/errors';
-import { EXCHANGES, type Exchange } from '../../core/types';
-import type { BrokerExecution, CredentialCheck, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
-import { PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
+import { DomainError, notFound } from '../../core/errors';
+import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import { PAPER_INSTRUMENT_KEY_PATTERN, PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
 import { notifyAll } from './paper-listeners';
 import { fillPrice } from './paper-price';
 
@@ -65,6 +65,10 @@ export class PaperExecution implements BrokerExecution {
   private readonly orders = new Map<string, OrderState>();
   private readonly listeners = new Set<(report: OrderReport) => void>();
   private readonly faults: { readonly fault: PaperFault; readonly silent: boolean }[] = [];
+  /** Net filled quantity per "EXCHANGE:SYMBOL": buys minus sells, the trader's hand sales included. */
+  private readonly holdings = new Map<string, number>();
+  /** Reasons the next `heldQty` calls throw, one per call. */
+  private readonly heldQtyFaults: string[] = [];
   private sequence = 0;
   private stopped = false;
 
@@ -121,6 +125,49 @@ export class PaperExecution implements BrokerExecution {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * What the account holds long of `instrument`: the net of this broker's own fills (buys minus
+   * sells, every order the broker took, including one whose answer a fault hid) less what
+   * `sellByHand` took, never below 0 (a net short holds nothing a sell-to-close could sell).
+   * Throws an `unavailable` DomainError once stopped, or when `failNextHeldQty` says so.
+   */
+  /**
+   * What this process's paper book holds of the instrument; null when the book has never traded
+   * it: the book lives in memory, so after a restart it cannot tell what an earlier process bought.
+   */
+  async heldQty(instrument: Instrument): Promise<number | null> {
+    if (this.stopped) throw new DomainError('unavailable', 'paper broker is stopped: cannot ask it what the account holds');
+    const injected = this.heldQtyFaults.shift();
+    if (injected !== undefined) throw new DomainError('unavailable', injected);
+    const key = instrumentKey(instrument.exchange, instrument.symbol);
+    return this.holdings.has(key) ? Math.max(0, this.holdingOf(key)) : null;
+  }
+
+  /**
+   * Net quantity of "EXCHANGE:SYMBOL" the account holds: buys minus sells, negative when more was
+   * sold than bought (a short). `heldQty` is this, never below 0.
+   */
+  holdingOf(key: string): number {
+    return this.holdings.get(key) ?? 0;
+  }
+
+  /**
+   * Test control: the trader sells `qty` of "EXCHANGE:SYMBOL" by hand in the broker's own app,
+   * outside Tradeclock. The holding drops by `qty` (below 0 if they sold more than held); no order
+   * is listed, and no update is streamed, because no order of Tradeclock's was involved.
+   * @example broker.sellByHand('NSE:INFY', 10) // heldQty(INFY) is now 10 less
+   */
+  sellByHand(key: string, qty: number): void {
+    if (!PAPER_INSTRUMENT_KEY_PATTERN.test(key)) throw new Error(`sellByHand: "${key}" is not "EXCHANGE:SYMBOL"`);
+    if (!Number.isSafeInteger(qty) || qty <= 0) throw new Error(`sellByHand: qty must be a whole number above 0, got ${qty}`);
+    this.holdings.set(key, this.holdingOf(key) - qty);
+  }
+
+  /** Makes the next `heldQty` throw (the broker cannot be asked); several calls fail that many asks. */
+  failNextHeldQty(reason = 'injected failure: the broker could not be asked for the position'): void {
+    this.heldQtyFaults.push(reason);
+  }
+
   /** Every order the broker holds, oldest first, as immutable snapshots. */
   placedOrders(): readonly PaperOrder[] {
     return [...this.orders.values()].map((o) => ({
@@ -143,6 +190,7 @@ export class PaperExecution implements BrokerExecution {
     for (const order of this.orders.values()) order.timer?.cancel();
     this.listeners.clear();
     this.faults.length = 0;
+    this.heldQtyFaults.length = 0;
   }
 
   private accept(req: PlaceOrderRequest, answer: 'accepted' | 'unknown', silent: boolean): PlaceOrderResult {
@@ -181,6 +229,8 @@ export class PaperExecution implements BrokerExecution {
     const price = fillPrice(this.priceOf(instrument.exchange, instrument.symbol), side, this.config.slippageBps, this.config.tickSize);
     order.report = { ...order.report, status: 'filled', filledQty: qty, avgFillPrice: price, at: this.clock.now() };
     order.phase = 'done';
+    const key = instrumentKey(instrument.exchange, instrument.symbol);
+    this.holdings.set(key, this.holdingOf(key) + (side === 'buy' ? qty : -qty));
     order.timer = undefined;
     this.emit(order, order.report);
   }

@@ -14,6 +14,7 @@
  *                            silence "all" | "replacement" withholds trade_updates (fake-desk.ts)
  *   POST /__fake/restate     {client_order_id, status}   e.g. status "calculated"; sends that event
  *   POST /__fake/numbers     {numbers}                   decimals as JSON numbers (true) or strings
+ *   POST /__fake/sell-by-hand {symbol, qty, key_id?}    the trader sells in Alpaca's app → {id, client_order_id}
  *   POST /__fake/data/{drop|stall|resume}, /__fake/data/error {code}, /__fake/data/raw {text}
  *   POST /__fake/trade-stream/{drop|block|unblock|garbage}
  */
@@ -62,6 +63,10 @@ export async function handleAdmin(fake: FakeAlpaca, req: IncomingMessage, res: S
       case 'POST /numbers':
         fake.setNumbers(body.numbers === true);
         return ok();
+      case 'POST /sell-by-hand': {
+        const sold = fake.sellByHand(String(body.symbol), Number(body.qty), typeof body.key_id === 'string' ? body.key_id : undefined);
+        return ok({ id: sold.id, client_order_id: sold.clientOrderId });
+      }
       case 'POST /data/drop':
         fake.dropDataStreams();
         return ok();

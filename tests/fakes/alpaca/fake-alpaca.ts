@@ -50,6 +50,16 @@ export interface FakeAlpaca {
   restateOrder(clientOrderId: string, status: string): void;
   /** Decimals as JSON numbers (true) or strings (false, Alpaca's documented form). */
   setNumbers(numbers: boolean): void;
+  /**
+   * The trader sells `qty` shares of `symbol` by hand in Alpaca's app, outside Tradeclock: a sell
+   * order with Alpaca's own client order id, filled at once at the current price (trade_updates
+   * `new` and `fill`), listed by GET /v2/orders but not in `received()` (it never came through the
+   * API). The position drops by `qty`; below 0 it is a short. Returns the order's ids.
+   * @example fake.sellByHand('AAPL', 10)
+   */
+  sellByHand(symbol: string, qty: number, keyId?: string): { id: string; clientOrderId: string };
+  /** The account's open positions, as GET /v2/positions lists them. */
+  positions(keyId?: string): Record<string, unknown>[];
   setPrice(symbol: string, price: number): void;
   pushTrade(symbol: string, price: number, opts?: { size?: number; at?: number }): void;
   pushTrades(trades: readonly FakeTrade[], batch?: boolean): void;
@@ -137,6 +147,11 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     },
     restateOrder: (cid, status) => desk.restate(cid, status),
     setNumbers: (numbers) => (desk.numbers = numbers),
+    sellByHand: (symbol, qty, keyId = first.keyId) => {
+      const order = desk.sellByHand(keyId, symbol, qty);
+      return { id: order.id, clientOrderId: order.clientOrderId };
+    },
+    positions: (keyId = first.keyId) => desk.positionsOf(keyId),
     setPrice: (symbol, price) => desk.setPrice(symbol, price),
     pushTrade: (symbol, price, o = {}) => dataStream.trades([{ symbol, price, ...o }]),
     pushTrades: (trades, batch = true) => dataStream.trades(trades, batch),

@@ -5,12 +5,13 @@
  * order request it received, accepted or not, so tests can count what reached "the broker".
  *
  * Test hooks beyond the protocol: `replace` (Alpaca replacing an order on its own, as on a
- * corporate action), `restate` (an order moved to a status such as `calculated`), and `numbers`
- * (decimals sent as JSON numbers instead of strings).
+ * corporate action), `restate` (an order moved to a status such as `calculated`), `numbers`
+ * (decimals sent as JSON numbers instead of strings), and `sellByHand` (the trader selling in
+ * Alpaca's own app). Positions (GET /v2/positions) follow from the fills, hand sales included.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT, DEFAULT_ASSETS, type FakeAlpacaOptions, type OrderBehavior } from './fake-config';
-import { apiError, decimal, orderJson, type FakeAccount, type FakeAsset, type FakeOrder } from './fake-entities';
+import { apiError, decimal, orderJson, positionJson, type FakeAccount, type FakeAsset, type FakeOrder } from './fake-entities';
 
 /** One POST /v2/orders as the fake received it. */
 export interface ReceivedOrder {
@@ -46,7 +47,10 @@ export class FakeDesk {
   private readonly orders = new Map<string, FakeOrder[]>();
   /** key id → client order id → order: a lookup per POST stays O(1) when the bench sends 10 000. */
   private readonly byClient = new Map<string, Map<string, FakeOrder>>();
+  /** "keyId|symbol" → net shares (negative: short). */
   private readonly positions = new Map<string, number>();
+  /** "keyId|symbol" → average entry price of the open position. */
+  private readonly entryPrices = new Map<string, number>();
   private readonly prices = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly nextBehaviors: OrderBehavior[] = [];
@@ -112,6 +116,51 @@ export class FakeDesk {
     let total = 0;
     for (const [key, qty] of this.positions) if (key.startsWith(`${keyId}|`)) total += qty * this.price(key.slice(keyId.length + 1));
     return total;
+  }
+
+  /**
+   * The account's open positions as Alpaca lists them (GET /v2/positions), or the one of a symbol
+   * or asset id (GET /v2/positions/{symbol_or_asset_id}); a flat position is not listed.
+   */
+  positionsOf(keyId: string): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const [key, qty] of this.positions) {
+      if (!key.startsWith(`${keyId}|`) || qty === 0) continue;
+      const symbol = key.slice(keyId.length + 1);
+      out.push(this.positionJson(keyId, symbol, qty));
+    }
+    return out;
+  }
+
+  position(keyId: string, symbolOrAssetId: string): Record<string, unknown> | undefined {
+    const asset = this.assets.get(symbolOrAssetId) ?? [...this.assets.values()].find((a) => a.id === symbolOrAssetId);
+    const qty = asset ? (this.positions.get(`${keyId}|${asset.symbol}`) ?? 0) : 0;
+    return asset && qty !== 0 ? this.positionJson(keyId, asset.symbol, qty) : undefined;
+  }
+
+  /**
+   * The trader sells `qty` shares of `symbol` by hand in Alpaca's app (not through the API, so not
+   * in `received`): a market sell order with Alpaca's own client order id (a UUID), filled at once
+   * at the current price, with its `new` and `fill` trade_updates events. Selling more than held
+   * opens a short, as a margin account allows. Returns the order.
+   */
+  sellByHand(keyId: string, symbol: string, qty: number): FakeOrder {
+    const account = this.account(keyId);
+    if (!account) throw new Error(`the fake has no account ${keyId}`);
+    const asset = this.assets.get(symbol);
+    if (!asset) throw new Error(`the fake has no asset ${symbol}`);
+    if (!Number.isSafeInteger(qty) || qty <= 0) throw new Error(`a hand sale needs a whole number of shares above 0, got ${qty}`);
+    const now = this.now();
+    const order: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId, asset, qty, side: 'sell', createdAt: now, status: 'new', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };
+    const list = this.orders.get(keyId) ?? [];
+    list.push(order);
+    this.orders.set(keyId, list);
+    const index = this.byClient.get(keyId) ?? new Map<string, FakeOrder>();
+    index.set(order.clientOrderId, order);
+    this.byClient.set(keyId, index);
+    this.emit(order, 'new');
+    this.execute(order, qty);
+    return order;
   }
 
   /** POST /v2/orders. `record` is the request's entry in `received`, updated with the outcome. */
@@ -258,12 +307,30 @@ export class FakeDesk {
     order.status = full ? 'filled' : 'partially_filled';
     if (full) order.filledAt = now;
     const key = `${order.keyId}|${order.asset.symbol}`;
-    const position = (this.positions.get(key) ?? 0) + (order.side === 'buy' ? shares : -shares);
+    const before = this.positions.get(key) ?? 0;
+    const position = before + (order.side === 'buy' ? shares : -shares);
     this.positions.set(key, position);
+    // Average entry: a fill that opens or adds to a position averages in; one that reduces it
+    // leaves it; one that crosses zero opens the other side at this price.
+    if (position === 0) this.entryPrices.delete(key);
+    else if (before === 0 || Math.sign(before) !== Math.sign(position)) this.entryPrices.set(key, price);
+    else if (Math.abs(position) > Math.abs(before)) this.entryPrices.set(key, ((this.entryPrices.get(key) ?? price) * Math.abs(before) + price * shares) / Math.abs(position));
     const account = this.account(order.keyId)!;
     account.cash += order.side === 'buy' ? -shares * price : shares * price;
     // §1.11: fill/partial_fill carry timestamp, price, qty, position_qty and an execution id.
     this.emit(order, full ? 'fill' : 'partial_fill', { execution_id: randomUUID(), position_qty: String(position), price: decimal(price), qty: String(shares) });
+  }
+
+  private positionJson(keyId: string, symbol: string, qty: number): Record<string, unknown> {
+    const asset = this.assets.get(symbol)!;
+    // qty_available: the position less what open orders on its closing side hold.
+    const closing = qty > 0 ? 'sell' : 'buy';
+    const held = this.ordersOf(keyId)
+      .filter((o) => o.asset.symbol === symbol && o.side === closing && !FINAL.includes(o.status))
+      .reduce((sum, o) => sum + (o.qty - o.filledQty), 0);
+    const available = Math.sign(qty) * Math.max(0, Math.abs(qty) - held);
+    const key = `${keyId}|${symbol}`;
+    return positionJson(asset, qty, available, this.entryPrices.get(key) ?? this.price(symbol), this.price(symbol));
   }
 
   private finish(order: FakeOrder, status: 'canceled' | 'rejected', event: string): void {

@@ -164,6 +164,41 @@ export function orderJson(o: FakeOrder, numbers = false): Record<string, unknown
   };
 }
 
+/**
+ * GET /v2/positions[/{symbol_or_asset_id}]: alpaca-docs data/webapi/entities/position.yaml and the
+ * OAS `Position` examples (every value a string), field types from alpaca-py bd1fa9e
+ * alpaca/trading/models.py `Position`. A short has a negative `qty`, `market_value` and
+ * `cost_basis` with `side: "short"` (Alpaca-API#86). `qty` is signed net shares; `available` is
+ * `qty_available` (signed like `qty`). Day-change fields are **ours**: the fake has no previous
+ * close, so lastday_price is the current price and the day's change 0.
+ */
+export function positionJson(asset: FakeAsset, qty: number, available: number, avgEntryPrice: number, currentPrice: number): Record<string, unknown> {
+  const costBasis = qty * avgEntryPrice;
+  const marketValue = qty * currentPrice;
+  const pl = marketValue - costBasis;
+  const plpc = costBasis === 0 ? 0 : pl / Math.abs(costBasis);
+  return {
+    asset_id: asset.id,
+    symbol: asset.symbol,
+    exchange: asset.exchange,
+    asset_class: asset.class,
+    asset_marginable: asset.tradable,
+    avg_entry_price: decimal(avgEntryPrice),
+    qty: String(qty),
+    qty_available: String(available),
+    side: qty < 0 ? 'short' : 'long',
+    market_value: decimal(marketValue),
+    cost_basis: decimal(costBasis),
+    unrealized_pl: decimal(pl),
+    unrealized_plpc: decimal(plpc),
+    unrealized_intraday_pl: decimal(pl),
+    unrealized_intraday_plpc: decimal(plpc),
+    current_price: decimal(currentPrice),
+    lastday_price: decimal(currentPrice),
+    change_today: '0',
+  };
+}
+
 /** alpaca-docs data/webapi/entities/clock.yaml. */
 export function clockJson(nowMs: number): Record<string, unknown> {
   return { timestamp: alpacaTime(nowMs), is_open: true, next_open: alpacaTime(nowMs + 86_400_000), next_close: alpacaTime(nowMs + 3_600_000) };

@@ -104,6 +104,12 @@ export class FakeRest {
       const asset = desk.assets.get(decodeURIComponent(path.slice('/v2/assets/'.length)));
       return asset ? { status: 200, body: assetJson(asset) } : notFound('asset not found');
     }
+    if (method === 'GET' && path === '/v2/positions') return { status: 200, body: desk.positionsOf(keyId) as unknown as Record<string, unknown> };
+    if (method === 'GET' && path.startsWith('/v2/positions/')) {
+      const position = desk.position(keyId, decodeURIComponent(path.slice('/v2/positions/'.length)));
+      // The 404 of a symbol the account holds none of: Alpaca-API#215, alpaca-trade-api-go#269.
+      return position ? { status: 200, body: position } : notFound('position does not exist');
+    }
     if (method === 'POST' && path === '/v2/orders') return desk.place(account, raw === '' ? undefined : body, record!);
     if (method === 'GET' && path === '/v2/orders') {
       const status = url.searchParams.get('status') ?? 'open';

@@ -6,11 +6,13 @@
  *   createKiteBroker({ clock, credentials: kite.credentials(), options: kite.options() });
  *   kite.setPrice('INFY', 94.5);   // a binary tick to every subscriber
  *   kite.orders();                 // every order received
+ *   kite.sellByHand('INFY', 10);   // the trader sells in Kite's own app (positions move)
  *   await kite.close();
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake-instruments';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
+import { holdingsJson, positionsJson, type FakeHoldingSpec, type PriceBook } from './fake-portfolio';
 import type { FakeQuote } from './fake-packets';
 import { FakeRest, RATE_LIMITED, type RestFault, type RestReply, type RestRequest } from './fake-rest';
 import { FakeTicker } from './fake-ticker';
@@ -32,6 +34,8 @@ export interface KiteFakeOptions {
   readonly orderIdsAsNumbers?: boolean;
   /** Enforce Kite's 10 orders/s with a 429. */
   readonly enforceOrderRate?: boolean;
+  /** The demat's holdings at the start of the day (GET /portfolio/holdings); none by default. */
+  readonly holdings?: readonly FakeHoldingSpec[];
 }
 
 export interface KiteFake {
@@ -57,6 +61,19 @@ export interface KiteFake {
    */
   rejectNextAfterAccept(message: string, raw?: string): void;
   fill(orderId: string, price?: number): void;
+  /**
+   * The trader sells `qty` of `tradingsymbol` by hand in Kite's own app, outside Tradeclock: an
+   * untagged MARKET SELL (product MIS and exchange NSE unless given) that fills at once at the
+   * last price (or `price`), listed by GET /orders and pushed on the ticker like any order of the
+   * user's, but not among `requests()` (it never came through the API). Positions move with it;
+   * selling more than held leaves a short. Returns the order.
+   * @example kite.sellByHand('INFY', 10, { product: 'CNC' })
+   */
+  sellByHand(tradingsymbol: string, qty: number, opts?: { exchange?: string; product?: string; price?: number }): FakeOrder;
+  /** GET /portfolio/positions' data right now: `{net, day}`. */
+  positions(): { net: Record<string, unknown>[]; day: Record<string, unknown>[] };
+  /** GET /portfolio/holdings' data right now. */
+  holdings(): Record<string, unknown>[];
   readonly ticker: FakeTicker;
   /** Invalidates every access token: REST answers TokenException, the ticker 403. */
   revokeTokens(): void;
@@ -92,6 +109,18 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   // Kite pushes every status change of the user's orders to every open ticker connection.
   const pushOrder = (order: FakeOrder) => ticker.broadcastText({ type: 'order', data: { ...order, user_id: userId, unfilled_quantity: order.pending_quantity } });
   const book = new FakeOrderBook(userId, now, pushOrder);
+  const priceBook: PriceBook = { lastPrice: (t) => quotes.get(t)?.lastPrice, close: (t) => quotes.get(t)?.close };
+  const holdings: FakeHoldingSpec[] = (opts.holdings ?? []).map((h) => ({
+    ...h,
+    instrumentToken: h.instrumentToken ?? instruments.find((i) => i.tradingsymbol === h.tradingsymbol && i.exchange === (h.exchange ?? 'NSE'))?.token ?? 0,
+  }));
+  const sellByHand = (tradingsymbol: string, qty: number, o: { exchange?: string; product?: string; price?: number } = {}): FakeOrder => {
+    const form = new URLSearchParams({ tradingsymbol, exchange: o.exchange ?? 'NSE', transaction_type: 'SELL', order_type: 'MARKET', quantity: String(qty), product: o.product ?? 'MIS', validity: 'DAY', market_protection: '-1' });
+    const r = book.place('regular', form, instruments);
+    if (!r.ok) throw new Error(`the fake cannot sell ${qty} ${tradingsymbol} by hand: ${r.message}`);
+    pushOrder(r.order);
+    return book.settle(r.order.order_id, { status: 'COMPLETE', price: o.price ?? quotes.get(r.order.instrument_token)?.lastPrice ?? 100 })!;
+  };
 
   const authed = (req: RestRequest): RestReply | null => {
     const m = /^token ([^:]+):(.+)$/.exec(String(req.headers.authorization ?? ''));
@@ -146,6 +175,8 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     }
     if (method === 'GET' && path === '/user/profile') return { kind: 'data', data: { user_id: userId, user_type: 'individual', email: 'trader@example.com', user_name: 'Fake Trader', user_shortname: 'Fake', broker: 'ZERODHA', exchanges: ['NSE', 'BSE'], products: ['CNC', 'MIS'], order_types: ['MARKET', 'LIMIT'], avatar_url: null, meta: { demat_consent: 'physical' } } };
     if (method === 'GET' && path === '/orders') return { kind: 'data', data: book.all() };
+    if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
+    if (method === 'GET' && path === '/portfolio/holdings') return { kind: 'data', data: holdingsJson(holdings, book.all(), priceBook) };
     const one = /^\/orders\/(\d+)$/.exec(path);
     if (method === 'GET' && one) return book.get(one[1]!) ? { kind: 'data', data: book.historyOf(one[1]!) } : { kind: 'error', status: 400, errorType: 'InputException', message: "Couldn't find that `order_id`." };
     const place = /^\/orders\/([a-z]+)$/.exec(path);
@@ -182,6 +213,16 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       return { kind: 'data', data: true };
     }
     if (req.method === 'POST' && req.path === '/__fake/ticker/drop') return ticker.drop(), { kind: 'data', data: true };
+    // ?symbol=INFY&qty=10[&exchange=NSE][&product=MIS]: the trader sells in Kite's app.
+    if (req.method === 'POST' && req.path === '/__fake/sell-by-hand') {
+      const q = req.query;
+      try {
+        const order = sellByHand(q.get('symbol') ?? '', Number(q.get('qty')), { ...(q.has('exchange') ? { exchange: q.get('exchange')! } : {}), ...(q.has('product') ? { product: q.get('product')! } : {}) });
+        return { kind: 'data', data: { order_id: order.order_id } };
+      } catch (err) {
+        return { kind: 'error', status: 400, errorType: 'InputException', message: err instanceof Error ? err.message : String(err) };
+      }
+    }
     return null;
   };
 
@@ -219,6 +260,9 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
     rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
+    sellByHand,
+    positions: () => positionsJson(book.all(), priceBook),
+    holdings: () => holdingsJson(holdings, book.all(), priceBook),
     ticker,
     revokeTokens: () => tokens.clear(),
     issueRequestToken,

@@ -1,0 +1,82 @@
+/**
+ * Reading GET /v2/positions/{symbol} as the shares held long. The fixtures are written from the
+ * documented shapes, not copied: the long position from alpaca-py bd1fa9e
+ * tests/trading/trading_client/test_position_routes.py and the OAS `Position` examples (alpaca-docs
+ * 2080c5e oas/trading/openapi.yaml), the short from Alpaca-API#86 (negative qty, side "short").
+ */
+import { describe, expect, it } from 'vitest';
+import { readHeldQty } from './alpaca-position';
+
+/** A long position in every documented field, values as strings (PROTOCOLS.md §1.2). */
+const long = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  asset_id: '2b9f1c3e-5d2a-4c4e-9f1a-0c8d7e6f5a41',
+  symbol: 'AAPL',
+  exchange: 'NASDAQ',
+  asset_class: 'us_equity',
+  asset_marginable: true,
+  avg_entry_price: '187.5',
+  qty: '10',
+  qty_available: '10',
+  side: 'long',
+  market_value: '1880.0',
+  cost_basis: '1875.0',
+  unrealized_pl: '5.0',
+  unrealized_plpc: '0.0026666666666667',
+  unrealized_intraday_pl: '5.0',
+  unrealized_intraday_plpc: '0.0026666666666667',
+  current_price: '188.0',
+  lastday_price: '186.2',
+  change_today: '0.0096670247046187',
+  ...over,
+});
+
+/** A short as Alpaca lists it: qty, market_value and cost_basis negative. */
+const short = (over: Record<string, unknown> = {}): Record<string, unknown> =>
+  long({ qty: '-7', qty_available: '-7', side: 'short', market_value: '-1316.0', cost_basis: '-1312.5', ...over });
+
+describe('readHeldQty', () => {
+  it('a long position: its qty', () => {
+    expect(readHeldQty(long(), 'AAPL')).toEqual({ ok: true, qty: 10 });
+  });
+
+  it('the whole position, not qty_available (an open order of the trader holds some)', () => {
+    expect(readHeldQty(long({ qty_available: '4' }), 'AAPL')).toEqual({ ok: true, qty: 10 });
+  });
+
+  it('without the optional fields (alpaca-py: qty_available, market_value … are Optional)', () => {
+    expect(readHeldQty({ asset_id: 'x', symbol: 'AAPL', exchange: 'NASDAQ', asset_class: 'us_equity', avg_entry_price: '1', qty: '3', side: 'long', cost_basis: '3' }, 'AAPL')).toEqual({ ok: true, qty: 3 });
+  });
+
+  it('a fractional position, and a qty sent as a JSON number', () => {
+    expect(readHeldQty(long({ qty: '2.5' }), 'AAPL')).toEqual({ ok: true, qty: 2.5 });
+    expect(readHeldQty(long({ qty: 12 }), 'AAPL')).toEqual({ ok: true, qty: 12 });
+  });
+
+  it('a short holds nothing a sell-to-close can sell: 0, whether its qty is signed or not', () => {
+    expect(readHeldQty(short(), 'AAPL')).toEqual({ ok: true, qty: 0 });
+    expect(readHeldQty(short({ qty: '7' }), 'AAPL')).toEqual({ ok: true, qty: 0 });
+    expect(readHeldQty(short({ qty: -7 }), 'AAPL')).toEqual({ ok: true, qty: 0 });
+  });
+
+  it('the docs example\'s "AAPL " (a trailing blank) is still AAPL', () => {
+    expect(readHeldQty(long({ symbol: 'AAPL ' }), 'AAPL')).toEqual({ ok: true, qty: 10 });
+  });
+
+  it.each([
+    ['not an object', '<html>502</html>', /not an Alpaca position \(body: /],
+    ['null', null, /not an Alpaca position/],
+    ['an array (the list route)', [long()], /not an Alpaca position/],
+    ['no qty', long({ qty: undefined }), /not an Alpaca position \(qty: /],
+    ['no side', long({ side: undefined }), /not an Alpaca position \(side: /],
+    ['qty null', long({ qty: null }), /not an Alpaca position \(qty: /],
+    ['qty not a number', long({ qty: 'ten' }), /qty of the long position is not a quantity: "ten" is not a plain decimal/],
+    ['a negative long', long({ qty: '-10' }), /qty of the long position is not a quantity: "-10" is not a plain decimal/],
+    ['a short with a garbled qty', short({ qty: 'n/a' }), /qty of the short position is not a number: "n\/a"/],
+    ['an unknown side', long({ side: 'flat' }), /side is "flat", neither "long" nor "short"/],
+    ['another symbol', long({ symbol: 'MSFT' }), /the position of "MSFT", not of AAPL/],
+  ])('%s: an error naming what was wrong, never 0', (_, body, reason) => {
+    const read = readHeldQty(body, 'AAPL');
+    expect(read.ok).toBe(false);
+    expect(read.ok ? '' : read.reason).toMatch(reason);
+  });
+});
