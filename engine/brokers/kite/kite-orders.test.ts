@@ -54,15 +54,15 @@ describe('toOrderReport', () => {
     expect(rejected('Insufficient holdings to place this sell order.', 'RMS:Rule: Check holdings')).toMatchObject({ lasting: true, reason: 'Kite: Insufficient holdings to place this sell order.' });
     expect(rejected(null, 'RMS:Rule: Check holdings')).toMatchObject({ lasting: true, reason: 'Kite: RMS:Rule: Check holdings' });
     // A circuit, a price band or margin may pass: no `lasting`, so an exit is tried again.
-    expect(rejected('Price exceeds circuit limits for the instrument. Place an order within the daily range.', 'RMS:Rule: Check circuit limit including square off order exceeds')).not.toHaveProperty('lasting');
+    expect(rejected('Price exceeds circuit limits for the instrument. Place an order within the daily range.', 'RMS:Rule: Check circuit limit including square off order exceeds')).toMatchObject({ lasting: false });
     expect(rejected('Insufficient funds. Required margin is 95417.84 but available margin is 74251.80. Check the orderbook for open orders.', 'RMS:Margin Exceeds,Required:95417.84, Available:74251.80')).not.toHaveProperty('lasting');
     expect(rejected(null)).not.toHaveProperty('lasting');
   });
 
-  it('an exchange cancel for the price protection range may pass; a fill carries no `lasting`', () => {
+  it('an exchange cancel for the price protection range will pass (lasting false, so even a cancel with nothing filled is tried again); a fill carries no `lasting`', () => {
     const lpp = 'The order was cancelled by the exchange because the price is outside the current allowed limit price protection range.';
-    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: lpp }), 0)).toMatchObject({ status: 'cancelled', reason: `Kite: ${lpp}` });
-    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: lpp }), 0)).not.toHaveProperty('lasting');
+    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: lpp }), 0)).toMatchObject({ status: 'cancelled', reason: `Kite: ${lpp}`, lasting: false });
+    expect(toOrderReport(row({ status: 'CANCELLED', filled_quantity: 0, average_price: 0, status_message: 'cancelled by the user' }), 0)).not.toHaveProperty('lasting');
     expect(toOrderReport(row(), 0)).not.toHaveProperty('lasting');
   });
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { BrokerOrderStatus, OrderReport } from '../broker';
-import { saysNothingToSell } from './kite-refusals';
+import { namesPriceLimit, saysNothingToSell } from './kite-refusals';
 import { parseKiteTimestamp } from './token-expiry';
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
@@ -76,9 +76,15 @@ export function toOrderReport(order: KiteOrder, fallbackAt: number): OrderReport
     avgFillPrice: filledQty > 0 && avg > 0 ? avg : null,
     at,
     reason: status === 'rejected' ? (why ?? 'Kite rejected the order (no reason given)') : status === 'cancelled' ? (why ?? 'cancelled at Kite') : null,
-    // Only a clear "nothing to sell" ends the pursuit of an exit; a circuit, a price band, an
-    // LPP cancel, margin or an unknown text may pass (see kite-refusals.ts).
-    ...(ended && saysNothingToSell(order.status_message, order.status_message_raw) ? { lasting: true } : {}),
+    // Only a clear "nothing to sell" ends the pursuit of an exit; margin or an unknown text may
+    // pass (see kite-refusals.ts). A text naming a price limit (a circuit, a price band, the
+    // exchange's LPP cancel) says the exchange ended it and it will pass: `lasting: false`, so the
+    // engine tries even a cancel with nothing filled again (one it cannot tell from the trader's own).
+    ...(ended && saysNothingToSell(order.status_message, order.status_message_raw)
+      ? { lasting: true }
+      : ended && namesPriceLimit(order.status_message, order.status_message_raw)
+        ? { lasting: false }
+        : {}),
   };
 }
 
