@@ -3,7 +3,7 @@
  * carries them to the API's WebSocket, and the audit log stores them.
  */
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
-import type { Leg, RunState } from './types';
+import type { Leg, Order, RunState } from './types';
 
 interface Base {
   readonly userId: UserId;
@@ -69,3 +69,11 @@ export type BrokerSessionState = 'no_token' | 'unverified' | 'valid' | 'expired'
 
 export type EngineEventType = EngineEvent['type'];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
+
+/**
+ * The fields every event about one order carries, taken from its journal row.
+ * @example bus.publish({ type: 'order_unknown', ...orderScope(order, clock.now()), reason })
+ */
+export function orderScope(order: Pick<Order, 'userId' | 'strategyId' | 'runId' | 'id' | 'leg'>, at: number) {
+  return { userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, at };
+}

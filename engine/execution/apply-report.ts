@@ -3,7 +3,7 @@
  * may arrive twice, out of order, or before placeOrder has returned: status only moves forward.
  */
 import type { BrokerAccountId } from '../core/ids';
-import type { EngineEvent } from '../core/events';
+import { orderScope, type EngineEvent } from '../core/events';
 import type { Order, OrderStatus, Run, RunState } from '../core/types';
 import { FINAL_ORDER_STATUSES } from '../core/types';
 import { MAX_EXIT_ATTEMPTS } from '../core/ids';
@@ -64,7 +64,7 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
       },
       now,
     );
-    const base = { userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, at: now };
+    const base = orderScope(order, now);
     const events: EngineEvent[] = [];
     if (report.status === 'accepted') events.push({ ...base, type: 'order_accepted', brokerOrderId: updated.brokerOrderId ?? '' });
     const final = report.status === 'filled' || report.status === 'rejected' || report.status === 'cancelled';
@@ -132,13 +132,8 @@ function lateFill(ctx: EngineContext, order: Order, report: OrderReport): Report
   ctx.logger.error({ orderId: order.id, clientOrderId: order.clientOrderId, status: order.status, reportedFilled: report.filledQty }, 'the broker reports a fill on an order the journal holds as final');
   const event: EngineEvent = {
     type: 'order_unknown',
-    userId: order.userId,
-    strategyId: order.strategyId,
-    runId: order.runId,
-    orderId: order.id,
-    leg: order.leg,
+    ...orderScope(order, ctx.clock.now()),
     reason: `the broker reports ${report.filledQty} ${order.side === 'buy' ? 'bought' : 'sold'} on ${order.clientOrderId}, which Tradeclock had ended as ${order.status}: check the position in ${order.symbol} at the broker and close it there`,
-    at: ctx.clock.now(),
   };
   return { order, events: [event] };
 }

@@ -5,6 +5,7 @@
  */
 import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
 import { randomToken } from '../core/random-ids';
+import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
 import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run } from '../core/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
@@ -457,15 +458,10 @@ export class ExecutionEngine {
       announce();
       bus.publish({
         type: 'order_submitted',
-        userId: order.userId,
-        strategyId: order.strategyId,
-        runId: order.runId,
-        orderId: order.id,
-        leg: order.leg,
+        ...orderScope(order, dispatchedAt),
         clientOrderId: order.clientOrderId,
         scheduledAt: order.scheduledAt,
         dispatchedAt,
-        at: dispatchedAt,
       });
     };
     // The transport writes the request at the end of this turn's microtasks; the bookkeeping waits
@@ -494,13 +490,8 @@ export class ExecutionEngine {
     logger.error({ err, orderId: order.id, leg: order.leg }, 'order journaled but not sent: the broker cannot be had; retrying');
     bus.publish({
       type: 'order_not_sent',
-      userId: order.userId,
-      strategyId: order.strategyId,
-      runId: order.runId,
-      orderId: order.id,
-      leg: order.leg,
+      ...orderScope(order, clock.now()),
       reason: `${reason}; Tradeclock keeps trying to send it under the same client order id`,
-      at: clock.now(),
     });
     this.reconciler.retryUnsent(order.id);
   }
@@ -539,7 +530,7 @@ export class ExecutionEngine {
     switch (result.kind) {
       case 'accepted':
         if (current.status === 'pending') {
-          bus.publish({ type: 'order_accepted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, brokerOrderId: result.brokerOrderId, at: ackedAt });
+          bus.publish({ type: 'order_accepted', ...orderScope(order, ackedAt), brokerOrderId: result.brokerOrderId });
         }
         return;
       case 'rejected':
@@ -559,11 +550,11 @@ export class ExecutionEngine {
         if (result.notPlaced) {
           // Not placed yet (a rate limit, a session that cannot be used now): the same order again
           // after the wait the broker named, with no lookup; a BUY within its grace, an exit until it is out.
-          bus.publish({ type: 'order_not_sent', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: `${result.reason}; Tradeclock sends it again under the same client order id`, at: ackedAt });
+          bus.publish({ type: 'order_not_sent', ...orderScope(order, ackedAt), reason: `${result.reason}; Tradeclock sends it again under the same client order id` });
           this.reconciler.retryUnsent(order.id, result.retryAfterMs);
           return;
         }
-        bus.publish({ type: 'order_unknown', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId: order.id, leg: order.leg, reason: result.reason, at: ackedAt });
+        bus.publish({ type: 'order_unknown', ...orderScope(order, ackedAt), reason: result.reason });
         this.reconciler.track(order.id, false, result.retryAfterMs);
     }
   }

@@ -12,6 +12,7 @@
  * later, for as long as the order is open. An order known never to have been handed to the
  * broker (`retryUnsent`) is placed as soon as the broker can be had.
  */
+import { orderScope } from '../core/events';
 import type { OrderId, BrokerAccountId } from '../core/ids';
 import type { TimerHandle } from '../core/clock';
 import { FINAL_ORDER_STATUSES, type Order } from '../core/types';
@@ -216,13 +217,8 @@ export class Reconciler {
       logger.error({ orderId, clientOrderId: order.clientOrderId }, 'order outcome unresolved after every lookup');
       bus.publish({
         type: 'order_unknown',
-        userId: order.userId,
-        strategyId: order.strategyId,
-        runId: order.runId,
-        orderId: order.id,
-        leg: order.leg,
+        ...orderScope(order, clock.now()),
         reason: `unresolved: the broker has no order ${order.clientOrderId} after ${LOOKUP_BACKOFF_MS.length} lookups${this.resent.has(orderId) ? ' and a resend' : ''}; check the broker before acting`,
-        at: clock.now(),
       });
     }
     // Still asked now and then: the broker's record of it, appearing late, settles it.
@@ -291,7 +287,7 @@ export class Reconciler {
       logger.warn({ orderId, result: result.kind, wasUnsent }, wasUnsent ? 'order placed once the broker could be had' : 'order placed again with the same client order id after a lookup found nothing');
       if (wasUnsent) {
         repos.orders.update(orderId, { dispatchedAt }, clock.now());
-        bus.publish({ type: 'order_submitted', userId: order.userId, strategyId: order.strategyId, runId: order.runId, orderId, leg: order.leg, clientOrderId: order.clientOrderId, scheduledAt: order.scheduledAt, dispatchedAt, at: dispatchedAt });
+        bus.publish({ type: 'order_submitted', ...orderScope(order, dispatchedAt), clientOrderId: order.clientOrderId, scheduledAt: order.scheduledAt, dispatchedAt });
       }
       if (result.kind === 'unknown') {
         // Not placed yet (a rate limit, a session): placed again after the broker's wait, no lookup.
