@@ -532,6 +532,9 @@ export class ExecutionEngine {
         if (current.status === 'pending') {
           bus.publish({ type: 'order_accepted', ...orderScope(order, ackedAt), brokerOrderId: result.brokerOrderId });
         }
+        // A market order fills within moments; one the broker's stream has not settled by then is
+        // looked up (a stream not listening yet after a restart published its fill to no one).
+        this.reconciler.checkLater(order.id, SETTLE_CHECK_MS);
         return;
       case 'rejected':
         this.applyReport(order.brokerAccountId, {
@@ -639,6 +642,12 @@ interface AfterOrders {
   readonly fn: () => void;
   readonly deadline: TimerHandle;
 }
+
+/**
+ * How long after the broker accepted an order its final state may take to arrive on the broker's
+ * stream before it is looked up instead (Reconciler.checkLater).
+ */
+const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;

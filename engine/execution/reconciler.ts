@@ -108,6 +108,18 @@ export class Reconciler {
     return open.length;
   }
 
+  /**
+   * An order the broker accepted, settled by its update stream as a rule: looked up after
+   * `afterMs` if it is not final by then, then followed like any other. Never relies on a stream
+   * alone: one that was not listening yet (after a restart), or dropped an update, misses a fill
+   * for good, and the run waits on it for ever. Nothing happens when the order settled or is
+   * followed already.
+   */
+  checkLater(orderId: OrderId, afterMs: number): void {
+    if (this.stopped || this.timers.has(orderId) || this.busy.has(orderId)) return;
+    this.schedule(orderId, 0, afterMs);
+  }
+
   pending(): number {
     return this.timers.size;
   }

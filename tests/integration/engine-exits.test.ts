@@ -429,3 +429,28 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
     expect(brokerRecord().at(-1)).toEqual(['sell', 'AAPL', 10, 'tctest0112603092']);
   });
 });
+
+describe('an order is never settled by the broker\'s stream alone', () => {
+  it('a BUY whose fill the stream never delivered (not listening yet) is looked up, and the position exited on time', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ sell_time: '09:31:00' });
+    await t.start(s.id);
+    t.paper.failNextPlace('stream-lost');
+    await until('2026-03-09T13:30:00Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    // Before: the run stayed BUYING, the SELL deferred behind it, the position open past its SELL (crash soak, 2026-12-06).
+    await until('2026-03-09T13:30:11Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+    await until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+  });
+
+  it('an exit whose fill the stream never delivered is looked up, and the run ends', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('stream-lost');
+    await until('2026-03-09T19:55:00Z');
+    expect(t.run(s.id).state).toBe('EXITING');
+    await until('2026-03-09T19:55:11Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+  });
+});

@@ -20,10 +20,12 @@ export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;
  * - `reject-lasting`: refused for a reason that will not pass (no position to sell); nothing recorded.
  * - `rate-limit`: not taken, "try again in a second" (a 429); nothing is recorded.
  * - `unknown`: the request times out before reaching the broker; nothing is recorded.
+ * - `stream-lost`: accepted and answered as usual, but none of its updates (the fill) is streamed,
+ *   as when the broker's stream was not listening yet: only `lookupOrder` tells what became of it.
  * - `unknown-but-accepted`: the broker records and fills the order, but the answer is lost, so
  *   the caller sees `{ kind: 'unknown' }` and must find the order with `lookupOrder`.
  */
-export type PaperFault = 'reject' | 'reject-lasting' | 'rate-limit' | 'unknown' | 'unknown-but-accepted';
+export type PaperFault = 'reject' | 'reject-lasting' | 'rate-limit' | 'unknown' | 'unknown-but-accepted' | 'stream-lost';
 
 /** The wait a `rate-limit` fault names, as a broker's rate window would. */
 export const PAPER_RATE_LIMIT_RETRY_MS = 1_000;
@@ -95,7 +97,7 @@ export class PaperExecution implements BrokerExecution {
       this.accept(req, 'unknown', injected.silent);
       return { kind: 'unknown', reason: 'injected timeout after the broker received the order' };
     }
-    return this.accept(req, 'accepted', false);
+    return this.accept(req, 'accepted', injected?.fault === 'stream-lost');
   }
 
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
