@@ -1,7 +1,10 @@
 /**
- * `npm run soak -- [--cycles 200] [--strategies 5] [--seed 1]`: the long crash soak. Prints the
- * counts as one JSON document; exits 1 if any order was doubled or lost, any journal row left
- * unresolved, or the database failed its integrity check.
+ * `npm run soak -- [--cycles 200] [--strategies 5] [--seed 1] [--keep]`: the long crash soak. Prints
+ * the report as one JSON document (kills, orders at the broker by exit attempt, the edit-after-STOP,
+ * PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if any order was doubled,
+ * lost or for the wrong symbol, any journal row left unresolved, or the database failed its
+ * integrity check. A run with a problem keeps its data dir (database, daemon log, the fake's
+ * record) and prints where; `--keep` keeps it always.
  */
 import { runCrashSoak } from '../tests/soak/crash-soak';
 
@@ -14,8 +17,11 @@ const report = await runCrashSoak({
   cycles: arg('cycles', 200),
   strategiesPerCycle: arg('strategies', 5),
   seed: arg('seed', 1),
+  keepDataDir: process.argv.includes('--keep'),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`${JSON.stringify({ measured: new Date().toISOString(), node: process.version, ...report }, null, 2)}\n`);
-const ok = report.duplicates === 0 && report.lostExits === 0 && report.unresolvedOrders === 0 && report.integrity === 'ok' && report.problems.length === 0;
+const ok =
+  report.duplicates === 0 && report.lostExits === 0 && report.wrongOrders === 0 && report.unresolvedOrders === 0 && report.integrity === 'ok' && report.problems.length === 0;
+if (report.kept) process.stderr.write(`data dir kept at ${report.kept.dataDir} (daemon log ${report.kept.daemonLog})\n`);
 process.exit(ok ? 0 : 1);
