@@ -1,8 +1,8 @@
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { integrityCheck, openDatabase, type Db } from './client';
+import { integrityCheck, isDamageError, openDatabase, quickCheck, type Db } from './client';
 import { appliedMigrationCount, MIGRATIONS_FOLDER } from './migrate';
 import { createRepos } from './repos';
 import { migrationCount } from './test-support';
@@ -119,5 +119,58 @@ describe('integrityCheck', () => {
     writeSync(fd, Buffer.alloc(200, 0x41), 0, 200, Math.floor(statSync(file).size * 0.8));
     closeSync(fd);
     expect(integrityCheck(track(openDatabase(file, { migrate: false })))).toBe(false);
+  });
+});
+
+describe('quickCheck', () => {
+  /** A file with ~1.2 MB of rows, its WAL checkpointed into it. */
+  function filled(name: string): string {
+    const file = join(dir, name);
+    const db = openDatabase(file);
+    const repos = createRepos(db);
+    repos.transaction(() => {
+      for (let i = 0; i < 3_000; i++) repos.settings.set(`k${i}`, `${'v'.repeat(400)}${i}`);
+    });
+    db.close();
+    return file;
+  }
+
+  it('is empty for a sound file', () => {
+    expect(quickCheck(track(openDatabase(filled('ok.sqlite'))))).toEqual([]);
+    expect(quickCheck(track(openDatabase(':memory:')))).toEqual([]);
+  });
+
+  it('names the damage in a file whose pages were overwritten', () => {
+    const file = filled('overwritten.sqlite');
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(8192, 0x41), 0, 8192, Math.floor(statSync(file).size * 0.6 / 4096) * 4096);
+    closeSync(fd);
+    const problems = quickCheck(track(openDatabase(file, { migrate: false })));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.length).toBeLessThanOrEqual(20);
+  });
+
+  it('finds the pages a truncated file lost while its WAL still says how long it was', () => {
+    // What a crash leaves: the log holds the last commits, and with them the database's length.
+    const file = filled('truncated.sqlite');
+    const db = track(openDatabase(file));
+    db.sqlite.pragma('wal_autocheckpoint = 0');
+    createRepos(db).settings.set('last', 'commit');
+    truncateSync(file, Math.floor(statSync(file).size / 2 / 4096) * 4096);
+    const reader = track(openDatabase(file, { migrate: false }));
+    expect(createRepos(reader).settings.get('last')).toBe('commit'); // the start's reads still work
+    expect(quickCheck(reader).length).toBeGreaterThan(0);
+  });
+
+  it('turns a file that is not a database into one problem, not an exception', () => {
+    const file = join(dir, 'garbage.sqlite');
+    writeFileSync(file, Buffer.alloc(16_384, 0x5a));
+    let err: unknown;
+    try {
+      openDatabase(file, { migrate: false });
+    } catch (e) {
+      err = e;
+    }
+    expect(isDamageError(err)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './client';
-import { appliedMigrationCount, MIGRATIONS_FOLDER } from './migrate';
+import { appliedMigrationCount, MIGRATIONS_FOLDER, pendingMigrationCount } from './migrate';
 import { createRepos } from './repos';
 import { migrateTo, migrationCount, seedStrategy } from './test-support';
 
@@ -172,5 +172,16 @@ describe('applyMigrations and foreign keys', () => {
   it('refuses to run inside a transaction', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     expect(() => db.sqlite.transaction(() => migrateTo(db, 1))()).toThrow(/inside a transaction/);
+  });
+});
+
+describe('pendingMigrationCount', () => {
+  it('counts what applyMigrations would apply: all on a fresh file, the rest after N, none when current', () => {
+    const db = track(openDatabase(':memory:', { migrate: false }));
+    expect(pendingMigrationCount(db)).toBe(migrationCount());
+    migrateTo(db, 1);
+    expect(pendingMigrationCount(db)).toBe(migrationCount() - 1);
+    migrateTo(db, migrationCount());
+    expect(pendingMigrationCount(db)).toBe(0);
   });
 });

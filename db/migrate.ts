@@ -51,19 +51,28 @@ export function applyMigrations(db: Db, folder: string = MIGRATIONS_FOLDER): voi
   }
 }
 
+/**
+ * How many of the migrations in `folder` (default db/migrations) applyMigrations would apply now:
+ * those newer than the newest applied (drizzle's own rule). Lets the daemon back the file up first.
+ */
+export function pendingMigrationCount(db: Pick<Db, 'sqlite'>, folder: string = MIGRATIONS_FOLDER): number {
+  const newestApplied = lastAppliedMillis(db);
+  return readMigrationFiles({ migrationsFolder: folder }).filter((m) => newestApplied === null || m.folderMillis > newestApplied).length;
+}
+
 /** How many migrations have been applied to this database (0 for a fresh file). */
-export function appliedMigrationCount(db: Db): number {
+export function appliedMigrationCount(db: Pick<Db, 'sqlite'>): number {
   if (!hasMigrationsTable(db)) return 0;
   const row = db.sqlite.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number };
   return row.n;
 }
 
-function lastAppliedMillis(db: Db): number | null {
+function lastAppliedMillis(db: Pick<Db, 'sqlite'>): number | null {
   if (!hasMigrationsTable(db)) return null;
   const row = db.sqlite.prepare(`SELECT max(created_at) AS m FROM ${MIGRATIONS_TABLE}`).get() as { m: number | null };
   return row.m === null ? null : Number(row.m);
 }
 
-function hasMigrationsTable(db: Db): boolean {
+function hasMigrationsTable(db: Pick<Db, 'sqlite'>): boolean {
   return db.sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE) !== undefined;
 }

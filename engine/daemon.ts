@@ -3,12 +3,11 @@
  * migrations, the runtime store, the vault, the engine, recovery, then the local API. The
  * headless CLI and the Electron shell both start Tradeclock through here.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
 import { systemClock, type Clock } from './core/clock';
 import { DomainError } from './core/errors';
@@ -20,14 +19,19 @@ import { loadHolidayData } from './scheduler/holiday-data';
 import { watchClockJumps } from './scheduler/clock-jump-watch';
 import { defaultBrokerKinds, type BrokerKinds } from './brokers/broker-kinds';
 import { BrokerAccountService } from './brokers/broker-account-service';
-import { resolveKeyProvider } from './secrets/resolve-key-provider';
-import { newPassphraseSalt } from './secrets/passphrase-key-provider';
-import { Vault } from './secrets/vault';
+import { createVaultOpener } from './secrets/vault-opener';
+import { listSealedCredentials } from '../db/repos/sealed-credentials';
+import { openInstallDatabase } from './open-install-database';
+import { startBackupSchedule } from './backup-schedule';
 import { TokenService } from './auth/tokens';
 import { LoginLimiter } from './auth/login-limiter';
+import { registrationSettings } from './auth/registration';
 import { buildApiServer } from './api/server';
+import { allowPublicHosts } from './api/hardening';
+import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
-import { lockDataDir } from './data-dir-lock';
+import { lockDataDir, logLockEvents } from './data-dir-lock';
+import { logPrivacyReport, makeDataDirPrivate } from './data-dir-modes';
 import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
@@ -40,6 +44,8 @@ export interface DaemonConfig {
   /** Default 7420; 0 picks a free port. */
   readonly port?: number;
   readonly allowRemote?: boolean;
+  /** Host names beyond the bound addresses that the API answers to (`--public-host`). */
+  readonly publicHosts?: readonly string[];
   /** Real Redis for the runtime store; in-process when unset. */
   readonly redisUrl?: string;
   /** Derives the vault key where no OS keychain is available. */
@@ -54,10 +60,17 @@ export interface DaemonConfig {
   readonly crashPoint?: string;
   /** Crash soak only: every day is a trading day, so the soak runs on weekends and holidays. */
   readonly alwaysOpen?: boolean;
+  /**
+   * true: anyone who can reach the API may create an account. Default: a single-user install,
+   * registration closed once the first account exists; TRADECLOCK_OPEN_REGISTRATION=1 re-opens it.
+   */
+  readonly openRegistration?: boolean;
 }
 
 export interface DaemonHandle {
   readonly url: string;
+  /** Every URL it can be reached at, `url` first (one per interface address when bound to 0.0.0.0). */
+  readonly urls: readonly string[];
   readonly host: string;
   readonly port: number;
   readonly engine: Engine;
@@ -72,9 +85,10 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   if (!LOOPBACK.has(host) && !config.allowRemote) {
     throw new DomainError('validation_failed', `refusing to listen on ${host}: only loopback is allowed without --allow-remote`, [{ field: 'host', message: 'not a loopback address' }]);
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString());
+  const privacy = makeDataDirPrivate(config.dataDir); // umask 077, and what exists made owner-only
+  const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString(), { clock, ...logLockEvents(() => logger) });
   const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+  logPrivacyReport(privacy, logger);
   if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
   if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
 
@@ -84,7 +98,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   };
   try {
     const dbPath = join(config.dataDir, 'tradeclock.sqlite');
-    const db = openDatabase(dbPath);
+    const db = await openInstallDatabase({ dataDir: config.dataDir, clock, logger }); // refuses a lost or damaged database (issue 16)
     chmodSync(dbPath, 0o600);
     cleanups.push(() => db.close());
     const repos = createRepos(db);
@@ -94,17 +108,15 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
     const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
     cleanups.push(() => runtime.close());
 
-    let vault: Promise<Vault> | null = null;
-    const openVault = () =>
-      (vault ??= resolveKeyProvider({
-        keychainAccount: `data-key-${installId}`,
-        passphrase: config.passphrase,
-        salt: repos.settings.getOrCreate('vault_salt', newPassphraseSalt),
-        logger,
-      }).then((provider) => Vault.open(provider))).catch((err: unknown) => {
-        vault = null; // a keyring unlocked later, or a passphrase set, is picked up on the next try
-        throw err;
-      });
+    const vaults = createVaultOpener({
+      keychainAccount: `data-key-${installId}`,
+      passphrase: config.passphrase,
+      settings: repos.settings,
+      sealedCredentials: () => listSealedCredentials(db.orm),
+      logger,
+    });
+    await vaults.checkAtStart(); // stored credentials the key cannot unseal: refuse, naming the key source
+    const openVault = () => vaults.open();
 
     const brokerAccounts: BrokerAccountService = new BrokerAccountService({
       repos,
@@ -132,6 +144,8 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       engine.onClockJump();
     });
     cleanups.push(() => jumps.cancel());
+    const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
+    cleanups.push(() => backups.stop());
 
     const app = await buildApiServer({
       engine,
@@ -143,17 +157,20 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       brokerAccounts,
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
-    });
+    }, registrationSettings(config.openRegistration, process.env));
     cleanups.push(() => app.close());
+    allowPublicHosts(app, config.publicHosts ?? []);
     await app.listen({ host, port: config.port ?? DEFAULT_PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info({ url, dataDir: config.dataDir, installId, recovery: report }, 'tradeclock daemon ready');
+    const urls = listenUrls(host, port, config.publicHosts ?? []);
+    const url = urls[0]!;
+    logger.info({ url, urls, dataDir: config.dataDir, installId, recovery: report }, 'tradeclock daemon ready');
 
     let stopping: Promise<void> | null = null;
     return {
       url,
+      urls,
       host,
       port,
       engine,

@@ -18,6 +18,13 @@ export interface SessionDto {
   readonly user: UserDto;
 }
 
+/** GET /auth/registration: whether POST /auth/register may create an account now. */
+export interface RegistrationDto {
+  readonly open: boolean;
+  /** Why not (a single-user install that has its account), in words for the sign-in screen; null while open. */
+  readonly reason: string | null;
+}
+
 export interface BrokerAccountDto {
   readonly id: number;
   readonly broker: string;

@@ -1,9 +1,10 @@
 /**
  * Defences of a server on 127.0.0.1 that any web page the user opens can try to reach
  * (research/electron.md §2):
- * - DNS rebinding: a page on evil.example re-resolves its name to 127.0.0.1 and becomes
- *   "same-origin". Only a Host header naming loopback by literal (or `localhost`) with our port
- *   tells our own UI apart, so every other Host is refused.
+ * - DNS rebinding: a page on evil.example re-resolves its name to 127.0.0.1 (or to the machine's
+ *   LAN address) and becomes "same-origin". Only a Host header naming an address of this server
+ *   by literal, `localhost`, or a name declared with `--public-host`, with our port, tells our own
+ *   UI apart (allowed-hosts.ts), so every other Host is refused.
  * - Cross-site requests: a present Origin must be the UI's own. Browsers always send Origin on
  *   WebSocket handshakes and on cross-site POSTs.
  * - "Simple" cross-site POSTs: Fastify would parse text/plain and hand it to the handler without
@@ -13,6 +14,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostMatches, hostNames, parsePublicHost, type Interfaces } from './allowed-hosts';
 import { ApiError } from './errors';
 
 /** The port the server is bound to now (listen on port 0 picks one), or null before listen. */
@@ -21,14 +23,49 @@ export function boundPort(app: FastifyInstance): number | null {
   return address && typeof address === 'object' ? (address as AddressInfo).port : null;
 }
 
-/** `Host` values this server answers to on `port`: loopback literals and localhost, nothing else. */
-export function allowedHosts(port: number): readonly string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+/** The address the server is bound to now, or null before listen. */
+function boundAddress(app: FastifyInstance): string | null {
+  const address = app.server.address();
+  return address && typeof address === 'object' ? (address as AddressInfo).address : null;
 }
 
-/** Origins of the UI served by this server on `port`. */
+const LOOPBACK_HOSTS = (port: number) => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+
+/** `Host` values every server answers to on `port`: loopback literals and localhost. */
+export function allowedHosts(port: number): readonly string[] {
+  return LOOPBACK_HOSTS(port);
+}
+
+/** Origins of the UI served on loopback on `port`. */
 export function allowedOrigins(port: number): readonly string[] {
   return allowedHosts(port).map((host) => `http://${host}`);
+}
+
+interface HostPolicy {
+  readonly publicHosts: readonly string[];
+  readonly interfaces?: Interfaces;
+}
+
+// Per app, set by the daemon after building it: buildApiServer stays unaware of the CLI's options.
+const policies = new WeakMap<FastifyInstance, HostPolicy>();
+
+/**
+ * Also answer to these names (`--public-host`), on the bound port. `interfaces` is for tests.
+ *
+ * @example
+ *   allowPublicHosts(app, ['tradeclock.lan']);
+ */
+export function allowPublicHosts(app: FastifyInstance, names: readonly string[], interfaces?: Interfaces): void {
+  policies.set(app, { publicHosts: names.map(parsePublicHost), ...(interfaces ? { interfaces } : {}) });
+}
+
+/** True when `host` (a Host header, or an Origin without its scheme) is one this server answers to. */
+export function answersTo(app: FastifyInstance, host: string): boolean {
+  const port = boundPort(app);
+  if (port === null) return false;
+  if (LOOPBACK_HOSTS(port).includes(host.toLowerCase())) return true;
+  const policy = policies.get(app) ?? { publicHosts: [] };
+  return hostMatches(host, port, hostNames(boundAddress(app), policy.publicHosts, policy.interfaces));
 }
 
 /** True when the request carries an Origin header (browsers always do on WebSocket handshakes). */
@@ -43,28 +80,34 @@ export function hasOrigin(request: FastifyRequest): boolean {
  */
 export function installHardening(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
-    const port = boundPort(app);
     // Host names are case-insensitive; browsers send them lower-case anyway.
-    const host = request.headers.host?.toLowerCase();
-    if (port === null || host === undefined || !allowedHosts(port).includes(host)) {
-      throw new ApiError('forbidden', 'this server only answers to 127.0.0.1, localhost or [::1] with its own port');
+    const host = request.headers.host;
+    if (host === undefined || !answersTo(app, host)) {
+      throw new ApiError('forbidden', 'this server only answers to its own addresses (127.0.0.1, localhost, [::1], or those it is bound to) with its own port');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins(port).includes(origin)) {
+    if (origin !== undefined && !(origin.startsWith('http://') && answersTo(app, origin.slice('http://'.length)))) {
       throw new ApiError('forbidden', 'requests from other web sites are refused');
     }
     if (hasBody(request) && !isJson(request.headers['content-type'])) {
       throw new ApiError('unsupported_media_type', 'request bodies must be application/json');
     }
   });
-  app.addHook('onSend', async (_request, reply) => {
-    setSecurityHeaders(reply, boundPort(app));
+  app.addHook('onSend', async (request, reply) => {
+    setSecurityHeaders(reply, boundPort(app), ownHost(app, request));
   });
 }
 
-function setSecurityHeaders(reply: FastifyReply, port: number | null): void {
-  // Built from the bound port, never from the request's Host (which may be the forged one).
-  const sockets = port === null ? '' : allowedHosts(port).map((host) => ` ws://${host}`).join('');
+/** The request's Host when it is one of ours (a LAN address, a --public-host name), else null. */
+function ownHost(app: FastifyInstance, request: FastifyRequest): string | null {
+  const host = request.headers.host?.toLowerCase();
+  return host !== undefined && answersTo(app, host) ? host : null;
+}
+
+function setSecurityHeaders(reply: FastifyReply, port: number | null, host: string | null): void {
+  // Built from the bound port and a Host already checked, never from a forged one.
+  const hosts = port === null ? [] : [...new Set([...allowedHosts(port), ...(host === null ? [] : [host])])];
+  const sockets = hosts.map((h) => ` ws://${h}`).join('');
   reply.header(
     'content-security-policy',
     `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; ` +

@@ -7,7 +7,10 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service';
+import type { HashGate } from '../auth/hash-gate';
+import type { FailureLimitOptions } from '../auth/login-limiter';
 import type { ScryptParams } from '../auth/password';
+import type { RegistrationOptions } from '../auth/registration';
 import type { ApiContext } from './api-context';
 import { redactPaths } from '../logger';
 import type { ApiDeps } from './api-deps';
@@ -15,6 +18,7 @@ import { handleError, sendError } from './errors';
 import { installHardening } from './hardening';
 import { LiveSockets } from './live-sockets';
 import { PriceStream } from './price-stream';
+import { redactUrl } from './redact-url';
 import { authRoutes } from './routes/auth';
 import { brokerRoutes } from './routes/broker';
 import { eventRoutes } from './routes/events';
@@ -28,6 +32,12 @@ export interface ApiServerOptions {
   readonly bodyLimit?: number;
   /** scrypt cost of new password hashes. Default PASSWORD_SCRYPT; tests pass a cheap one. */
   readonly passwordParams?: ScryptParams;
+  /** Who may create an account. Default: a single-user install, closed after its first account. */
+  readonly registration?: RegistrationOptions;
+  /** Registrations per client. Default 5 per 15 minutes; tests that make many users raise it. */
+  readonly registerLimit?: FailureLimitOptions;
+  /** Bounds password hashing. Default one hash at a time and four waiting. */
+  readonly hashGate?: HashGate;
   /** WebSocket ping interval. Default 30 s. */
   readonly heartbeatMs?: number;
   /** How long a browser's WebSocket may take to send its auth message. Default 10 s. */
@@ -67,6 +77,9 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
     tokens: deps.tokens,
     limiter: deps.loginLimiter,
     ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
+    ...(options.registration ? { registration: options.registration } : {}),
+    ...(options.registerLimit ? { registerLimit: options.registerLimit } : {}),
+    ...(options.hashGate ? { hashGate: options.hashGate } : {}),
   });
   const sockets = new LiveSockets({
     heartbeatMs: options.heartbeatMs ?? 30_000,
@@ -125,7 +138,8 @@ function apiLogger(logger: Logger): Logger {
       serializers: {
         req: (req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) => ({
           method: req.method,
-          url: req.url?.replace(/([?&](?:token|access_token|request_token|tc_nonce|password)=)[^&#]*/gi, '$1[redacted]'),
+          // Names compared decoded, as the route reads them: `%72equest_token=` is request_token.
+          url: req.url === undefined ? undefined : redactUrl(req.url),
           remoteAddress: req.ip,
         }),
       },

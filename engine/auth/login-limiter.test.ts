@@ -89,26 +89,93 @@ describe('FailureLimiter', () => {
   });
 });
 
+describe('FailureLimiter with backoff', () => {
+  it('slows down past the free failures, doubling the wait up to its ceiling, and never locks', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 2, windowMs: 15 * MIN, backoff: { firstDelayMs: 1_000, maxDelayMs: 4_000 } }, clock.now);
+    limiter.recordFailure('k');
+    limiter.recordFailure('k');
+    expect(limiter.check('k')).toEqual({ allowed: false, retryAfterMs: 1_000 });
+    clock.advance(1_000);
+    expect(limiter.check('k').allowed).toBe(true);
+    limiter.recordFailure('k');
+    expect(limiter.check('k').retryAfterMs).toBe(2_000);
+    clock.advance(2_000);
+    limiter.recordFailure('k');
+    expect(limiter.check('k').retryAfterMs).toBe(4_000);
+    for (let i = 0; i < 50; i++) {
+      clock.advance(4_000);
+      expect(limiter.check('k').allowed).toBe(true);
+      limiter.recordFailure('k');
+    }
+    expect(limiter.check('k').retryAfterMs).toBe(4_000);
+    // Once every failure has left the window, the free failures are back.
+    clock.advance(15 * MIN);
+    limiter.recordFailure('k');
+    expect(limiter.check('k').allowed).toBe(true);
+  });
+
+  it('takes back the newest failure', () => {
+    const clock = fakeNow();
+    const limiter = new FailureLimiter({ maxFailures: 1, windowMs: MIN }, clock.now);
+    limiter.recordFailure('k');
+    limiter.undoFailure('k');
+    expect(limiter.check('k').allowed).toBe(true);
+    expect(limiter.size).toBe(0);
+    limiter.undoFailure('unknown');
+  });
+});
+
 describe('LoginLimiter', () => {
-  it('locks an account after 5 failures in 15 minutes, whatever the address', () => {
+  it('slows an account down after 5 failures in 15 minutes, whatever the address, and never locks it', () => {
     const clock = fakeNow();
     const limiter = new LoginLimiter({ now: clock.now });
     for (let i = 0; i < 5; i++) limiter.recordFailure({ email: 'alice@example.com', address: `10.0.0.${i}` });
     const decision = limiter.check({ email: ' Alice@Example.COM', address: '10.0.0.99' });
-    expect(decision.allowed).toBe(false);
-    expect(decision.retryAfterMs).toBe(15 * MIN);
+    expect(decision).toEqual({ allowed: false, retryAfterMs: 5_000 });
     expect(limiter.check({ email: 'bob@example.com', address: '10.0.0.99' }).allowed).toBe(true);
+    // A stranger who keeps guessing makes the owner wait at most a minute after the last guess.
+    for (let i = 0; i < 100; i++) {
+      clock.advance(limiter.check({ email: 'alice@example.com', address: '10.0.1.1' }).retryAfterMs);
+      limiter.recordFailure({ email: 'alice@example.com', address: `10.0.1.${i}` });
+    }
+    expect(limiter.check({ email: 'alice@example.com', address: '10.0.0.99' }).retryAfterMs).toBe(60_000);
   });
 
-  it('locks an address after 20 failures in 15 minutes, whatever the account', () => {
+  it('slows a client down after 20 failures in 15 minutes, whatever the account', () => {
     const clock = fakeNow();
     const limiter = new LoginLimiter({ now: clock.now });
     for (let i = 0; i < 20; i++) {
       limiter.recordFailure({ email: `user${i}@example.com`, address: '::ffff:192.0.2.7' });
       clock.advance(1_000);
     }
-    expect(limiter.check({ email: 'new@example.com', address: '192.0.2.7' })).toEqual({ allowed: false, retryAfterMs: 15 * MIN - 20_000 });
+    expect(limiter.check({ email: 'new@example.com', address: '192.0.2.7' })).toEqual({ allowed: false, retryAfterMs: 4_000 });
     expect(limiter.check({ email: 'new@example.com', address: '192.0.2.8' }).allowed).toBe(true);
+  });
+
+  it('counts every loopback address as one client', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    for (let i = 0; i < 20; i++) limiter.recordFailure({ email: `user${i}@example.com`, address: `127.0.${i}.${i + 1}` });
+    for (const address of ['127.0.0.1', '127.200.0.9', '::1', '::ffff:127.0.0.1']) {
+      expect(limiter.check({ email: 'new@example.com', address }).allowed, address).toBe(false);
+    }
+  });
+
+  it('begin counts an attempt before its outcome, so guesses sent together share the limit; succeeded takes it back', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    const guess = { email: 'alice@example.com', address: '192.0.2.1' };
+    const allowed = Array.from({ length: 10 }, () => limiter.begin(guess).allowed);
+    expect(allowed).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    clock.advance(5_000);
+    const owner = { email: 'alice@example.com', address: '192.0.2.50' };
+    expect(limiter.begin(owner).allowed).toBe(true);
+    limiter.succeeded(owner);
+    expect(limiter.check(guess).allowed).toBe(true);
+    // The owner's right password left nothing counted against the owner's client.
+    for (let i = 0; i < 19; i++) limiter.recordFailure({ email: `x${i}@example.com`, address: '192.0.2.50' });
+    expect(limiter.check({ email: 'y@example.com', address: '192.0.2.50' }).allowed).toBe(true);
   });
 
   it('clears the account on success but not the address', () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scrypt } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { asUserId, type UserId } from '../core/ids';
@@ -98,7 +98,16 @@ describe('TokenService', () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: '7', tv: 3, iss: 'tradeclock', iat, exp: iat + 60 })).toString('base64url')}.`;
     expect(await tokens.verify(none, current)).toBeNull();
 
-    for (const junk of ['', 'x', 'a.b.c', 'Bearer abc']) expect(await tokens.verify(junk, current)).toBeNull();
+    for (const junk of ['', 'x', 'a.b.c', 'Bearer abc', `${'a'.repeat(5000)}.b.c`]) expect(await tokens.verify(junk, current)).toBeNull();
+
+    // Validly signed, but with a header we do not accept: another alg name, or a critical extension.
+    const signed = (header: Record<string, unknown>) =>
+      new SignJWT({ tv: 3 }).setProtectedHeader(header as { alg: string }).setIssuer('tradeclock').setSubject('7').setIssuedAt(iat).setExpirationTime(iat + 60).sign(key);
+    expect(await tokens.verify(await signed({ alg: 'HS256', typ: 'JWT' }), current)).toEqual({ userId: alice, tokenVersion: 3 });
+    expect(await tokens.verify(await signed({ alg: 'HS256', crit: ['b64'], b64: true }), current)).toBeNull();
+    expect(await tokens.verify(await signed({ alg: 'HS256', typ: 'at+jwt' }), current)).toBeNull();
+    const nbf = await new SignJWT({ tv: 3 }).setProtectedHeader({ alg: 'HS256' }).setIssuer('tradeclock').setSubject('7').setIssuedAt(iat).setNotBefore(iat + 30).setExpirationTime(iat + 60).sign(key);
+    expect(await tokens.verify(nbf, current)).toBeNull();
   });
 
   it('rejects a validly signed token whose claims have the wrong shape', async () => {
@@ -109,6 +118,34 @@ describe('TokenService', () => {
     expect(await tokens.verify(await sign({ tv: '3' }, '7'), current)).toBeNull();
     expect(await tokens.verify(await sign({ tv: 3 }, 'alice'), current)).toBeNull();
     expect(await tokens.verify(await sign({}, '7'), current)).toBeNull();
+  });
+
+  it('checks and issues tokens without libuv\'s thread pool, so password hashes cannot hold them up', async () => {
+    // scrypt (password hashing) runs on the pool. Fill every pool thread and queue as many more
+    // jobs: a token check that needed the pool (jose 6 verifies HS256 with WebCrypto, a pool job)
+    // would finish only after several of them. Ordering, not timing, so a slow machine cannot flake.
+    const { tokens, current } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const order: string[] = [];
+    const hashes = Array.from({ length: poolSize * 2 }, () =>
+      new Promise<void>((resolve, reject) =>
+        scrypt('pw', 'salt', 32, { N: 2 ** 14, r: 8, p: 1 }, (err) => {
+          order.push('hash');
+          if (err) reject(err);
+          else resolve();
+        }),
+      ),
+    );
+    const checked = tokens.verify(token, current).then((claims) => {
+      order.push('verified');
+      return claims;
+    });
+    const issued = tokens.issue({ userId: alice, tokenVersion: 3 }).then(() => order.push('issued'));
+    expect(await checked).toEqual({ userId: alice, tokenVersion: 3 });
+    await issued;
+    await Promise.all(hashes);
+    expect(order.slice(0, 2).sort()).toEqual(['issued', 'verified']);
   });
 
   it('refuses a short signing key', () => {

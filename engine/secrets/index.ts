@@ -5,3 +5,4 @@ export { newPassphraseSalt, passphraseKeyProvider, PASSPHRASE_MIN_CHARS } from '
 export { resolveKeyProvider, type ResolveKeyProviderOptions } from './resolve-key-provider';
 export { maskSecret } from './mask-secret';
 export { Vault } from './vault';
+export { createVaultOpener, type VaultOpener, type VaultOpenerOptions } from './vault-opener';

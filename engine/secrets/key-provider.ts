@@ -13,6 +13,11 @@ export interface KeyProvider {
   readonly kind: KeyProviderKind;
   /** Where the key lives, for logs and the settings screen. Never contains key material. */
   readonly description: string;
+  /**
+   * Why a preferred source was passed over for this one (the OS keychain's scrubbed error), for
+   * messages that must say which key sources were tried. Never contains key material.
+   */
+  readonly passedOver?: string;
   /** The data key. Rejects with a DomainError that says how to fix the setup. */
   getKey(): Promise<Buffer>;
 }

@@ -28,7 +28,7 @@ const pinnedEntry = (name: string) => new AsyncEntry(KEYCHAIN_SERVICE, name, { l
 
 afterAll(async () => {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) return;
-  for (const name of [account, `${account}-existing`, `${account}-odd`]) await pinnedEntry(name).deleteCredential().catch(() => false);
+  for (const name of [account, `${account}-existing`, `${account}-odd`, `${account}-absent`]) await pinnedEntry(name).deleteCredential().catch(() => false);
 });
 
 describe('keychainKeyProvider on the real Secret Service', () => {
@@ -54,6 +54,13 @@ describe('keychainKeyProvider on the real Secret Service', () => {
     await pinnedEntry(`${account}-existing`).setPassword(existing.toString('base64'));
     const key = await keychainKeyProvider({ account: `${account}-existing` }).getKey();
     expect(key.equals(existing)).toBe(true);
+  });
+
+  it('with createIfMissing: false, a missing item is an error that says so, and none is created', async () => {
+    requireSecretService();
+    const absent = `${account}-absent`;
+    await expect(keychainKeyProvider({ account: absent, createIfMissing: false }).getKey()).rejects.toThrow(/The OS keychain has no key at tradeclock\/.*-absent: the item was removed/);
+    expect(await pinnedEntry(absent).getPassword()).toBeNull();
   });
 
   it('refuses a keychain item that is not a 32-byte base64 key, and leaves it untouched', async () => {

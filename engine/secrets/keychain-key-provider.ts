@@ -39,6 +39,12 @@ export interface KeychainKeyProviderOptions {
   readonly signal?: AbortSignal;
   /** For tests; defaults to the OS keychain. */
   readonly openEntry?: OpenKeychainEntry;
+  /**
+   * Create the key when the keychain has none (default true). False where a key must already
+   * exist (credentials were sealed with it): a missing item is then an error that says so,
+   * instead of a fresh key that opens nothing.
+   */
+  readonly createIfMissing?: boolean;
 }
 
 /**
@@ -63,7 +69,7 @@ export function keychainKeyProvider(options: KeychainKeyProviderOptions): KeyPro
     try {
       const entry = await openEntry(KEYCHAIN_SERVICE, account);
       stored = await entry.getPassword(signal);
-      if (stored === null) {
+      if (stored === null && options.createIfMissing !== false) {
         fresh = randomBytes(DATA_KEY_BYTES).toString('base64');
         await entry.setPassword(fresh, signal);
         // Read it back: a keyring that accepts a write but keeps nothing must not hand out a key
@@ -73,6 +79,9 @@ export function keychainKeyProvider(options: KeychainKeyProviderOptions): KeyPro
       }
     } catch (err) {
       throw new DomainError('unavailable', `OS keychain unavailable for ${where}: ${scrubbedMessage(err, [stored ?? '', fresh ?? ''])}`);
+    }
+    if (stored === null) {
+      throw new DomainError('unavailable', `The OS keychain has no key at ${where}: the item was removed or this is another user's keychain.`);
     }
     const bytes = Buffer.from(stored, 'base64');
     if (bytes.length !== DATA_KEY_BYTES || bytes.toString('base64') !== stored) {

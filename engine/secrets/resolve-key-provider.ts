@@ -65,7 +65,7 @@ export async function resolveKeyProvider(options: ResolveKeyProviderOptions): Pr
   try {
     const provider = passphraseKeyProvider({ passphrase: options.passphrase, salt: options.salt });
     logger?.info({ keyProvider: provider.kind, reason: keychainProblem }, 'no OS keychain: vault key derived from TRADECLOCK_PASSPHRASE');
-    return provider;
+    return { ...provider, passedOver: keychainProblem };
   } catch (err) {
     const problem = err instanceof DomainError ? err.message : scrubbedMessage(err, [options.passphrase]);
     logger?.warn({ keyProvider: 'unavailable', reason: problem }, 'TRADECLOCK_PASSPHRASE cannot be used: broker credentials cannot be saved');

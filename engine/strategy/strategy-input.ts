@@ -19,18 +19,39 @@ const positiveNumber = (field: string) =>
     .refine((n) => n > 0, { message: `${field} must be greater than 0` });
 
 export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.&_-]{0,29}$/;
+/** SYMBOL_PATTERN as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
+const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
+
+/**
+ * Bounds of a stop-loss price, before the instrument's own tick is known (the strategy service
+ * checks that next). Below 1e-8 (a satoshi) or with more than 8 decimals no market prices it;
+ * above 1e9 it is a typo, and a stop-loss that is always hit sells at once.
+ */
+export const STOP_LOSS_MIN = 1e-8;
+export const STOP_LOSS_MAX = 1e9;
+export const STOP_LOSS_DECIMALS = 8;
+
+/** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
+function hasAtMostDecimals(n: number, decimals: number): boolean {
+  return Number(n.toFixed(decimals)) === n;
+}
 
 const fields = {
   broker_account_id: z.number({ error: 'broker_account_id is required' }).int().positive(),
   symbol: z
     .string({ error: 'symbol is required' })
-    .transform((s) => s.trim().toUpperCase())
-    .refine((s) => SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 letters, digits or . & _ -' }),
+    .trim()
+    // Checked before upper-casing: 'ß' upper-cases to 'SS' and 'ı' to 'I', another symbol than typed.
+    .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' })
+    .transform((s) => s.toUpperCase()),
   exchange: z.enum(EXCHANGES, { error: `exchange must be one of ${EXCHANGES.join(', ')}` }).optional(),
   qty: positiveNumber('qty').refine((n) => Number.isInteger(n), { message: 'qty must be a whole number of shares' }).refine((n) => n <= 1_000_000, { message: 'qty must be at most 1000000' }),
   buy_time: timeOfDay('buy_time'),
   sell_time: timeOfDay('sell_time'),
-  stop_loss: positiveNumber('stop_loss'),
+  stop_loss: positiveNumber('stop_loss')
+    .refine((n) => !(n > 0) || n >= STOP_LOSS_MIN, { message: `stop_loss must be at least ${STOP_LOSS_MIN.toFixed(STOP_LOSS_DECIMALS)}` })
+    .refine((n) => !Number.isFinite(n) || n <= STOP_LOSS_MAX, { message: `stop_loss must be at most ${STOP_LOSS_MAX}` })
+    .refine((n) => !(n >= STOP_LOSS_MIN && n <= STOP_LOSS_MAX) || hasAtMostDecimals(n, STOP_LOSS_DECIMALS), { message: `stop_loss must have at most ${STOP_LOSS_DECIMALS} decimals` }),
   timezone: z
     .string()
     .max(64)

@@ -8,6 +8,7 @@ import { conflict, notFound, validationError, type FieldError } from '../core/er
 import { fromZodError } from '../core/zod-errors';
 import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
+import { refuseDstGaps } from '../scheduler/dst-gaps';
 import type { EngineContext } from '../context';
 import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
 import { createStrategyInput, updateStrategyInput, DEFAULT_BUY_GRACE_SECONDS } from './strategy-input';
@@ -25,7 +26,8 @@ export class StrategyService {
     if (!parsed.success) throw fromZodError(parsed.error);
     const input = parsed.data;
     const accountId = asBrokerAccountId(input.broker_account_id);
-    const { exchange } = await this.checkBrokerFit(userId, accountId, input.symbol, input.exchange, input.qty);
+    const { exchange } = await this.checkBrokerFit(userId, accountId, input.symbol, input.exchange, input.qty, input.stop_loss);
+    refuseDstGaps({ buyTime: input.buy_time, sellTime: input.sell_time, timezone: input.timezone ?? defaultTimezone(exchange), exchange }, this.ctx.clock.now());
     return this.ctx.repos.strategies.create(
       {
         userId,
@@ -74,8 +76,9 @@ export class StrategyService {
     if (!merged.success) throw fromZodError(merged.error);
     const m = merged.data;
     const accountId = asBrokerAccountId(m.broker_account_id);
-    const { exchange } = await this.checkBrokerFit(userId, accountId, m.symbol, m.exchange, m.qty);
+    const { exchange } = await this.checkBrokerFit(userId, accountId, m.symbol, m.exchange, m.qty, m.stop_loss);
     const exchangeChanged = exchange !== current.exchange && parsed.data.timezone === undefined;
+    refuseDstGaps({ buyTime: m.buy_time, sellTime: m.sell_time, timezone: exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone), exchange }, this.ctx.clock.now());
     return this.ctx.repos.strategies.update(
       userId,
       id,
@@ -124,8 +127,8 @@ export class StrategyService {
     return this.ctx.repos.strategies.list(userId);
   }
 
-  /** The account must be the user's, trade the exchange, take the qty, and know the symbol. */
-  private async checkBrokerFit(userId: UserId, accountId: ReturnType<typeof asBrokerAccountId>, symbol: string, exchange: Strategy['exchange'] | undefined, qty: number) {
+  /** The account must be the user's, trade the exchange, take the qty, know the symbol, and price it in steps no larger than the stop-loss. */
+  private async checkBrokerFit(userId: UserId, accountId: ReturnType<typeof asBrokerAccountId>, symbol: string, exchange: Strategy['exchange'] | undefined, qty: number, stopLoss: number) {
     const account = this.ctx.repos.brokerAccounts.get(userId, accountId);
     if (!account) throw validationError([{ field: 'broker_account_id', message: 'no broker account with this id' }]);
     const broker = await this.ctx.brokers.get(accountId);
@@ -134,8 +137,10 @@ export class StrategyService {
     const problems: FieldError[] = [];
     if (!caps.exchanges.includes(chosen)) problems.push({ field: 'exchange', message: `${caps.kind} trades ${caps.exchanges.join(', ')}, not ${chosen}` });
     if (!caps.fractionalQty && !Number.isInteger(qty)) problems.push({ field: 'qty', message: 'qty must be a whole number at this broker' });
-    if (problems.length === 0 && !(await this.ctx.instruments.lookup(accountId, symbol, chosen))) {
-      problems.push({ field: 'symbol', message: `${symbol} is not a tradable instrument on ${chosen} at this broker` });
+    const instrument = problems.length === 0 ? await this.ctx.instruments.lookup(accountId, symbol, chosen) : undefined;
+    if (instrument === null) problems.push({ field: 'symbol', message: `${symbol} is not a tradable instrument on ${chosen} at this broker` });
+    else if (instrument && stopLoss < instrument.tickSize) {
+      problems.push({ field: 'stop_loss', message: `stop_loss must be at least one price step of ${symbol} at this broker (${instrument.tickSize})` });
     }
     if (problems.length > 0) throw validationError(problems);
     return { exchange: chosen };

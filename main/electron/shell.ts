@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrowserWindow, app, dialog, session } from 'electron';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createLogger } from '../../engine/logger';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { AppInfo } from '../bridge-api';
@@ -238,7 +238,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
  */
 function shellLogger(dataDir: string): Logger | undefined {
   if (!app.isPackaged) return undefined;
-  return createLogger({ destination: pino.destination({ dest: join(dataDir, 'logs', 'tradeclock.log'), mkdir: true, sync: false }) });
+  // The rotating file sink, as the daemon's: a full disk or a write error costs lines, never the engine.
+  return createLogger({ dataDir, console: false });
 }
 
 /**

@@ -50,6 +50,8 @@ function allRoutes(): string[] {
 /** Routes that take no id of a user's thing (bodies reference accounts: see the next test). */
 const WITHOUT_IDS = [
   'POST /auth/register',
+  // Whether registration is open: the same for everyone, about the install, not a user.
+  'GET /auth/registration',
   'POST /auth/login',
   'POST /auth/logout',
   'GET /auth/validate',

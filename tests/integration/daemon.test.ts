@@ -43,7 +43,8 @@ describe('startDaemon', () => {
     writeFileSync(join(dir, 'tradeclock.lock'), JSON.stringify({ pid: Number(dead.stdout), host: hostname(), startedAt: 'earlier' }));
     const daemon = await startDaemon({ dataDir: dir, port: 0, logger: quiet, staticDir: null });
     handles.push(daemon);
-    expect(JSON.parse(readFileSync(join(dir, 'tradeclock.lock'), 'utf8')).pid).toBe(process.pid);
+    // Never read the lock file here: closing any descriptor of it drops this process's fcntl lock.
+    await expect(startDaemon({ dataDir: dir, port: 0, logger: quiet, staticDir: null })).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
   });
 
   it('refuses a non-loopback address unless allowed, and writes nothing', async () => {

@@ -96,6 +96,15 @@ export interface ApiHarnessOptions {
   readonly socketAuthTimeoutMs?: number;
   readonly heartbeatMs?: number;
   readonly staticDir?: string;
+  /**
+   * Who may register. Default open with a generous per-client limit: tests make many users to
+   * check isolation. Pass `{ open: false }` for the single-user install the daemon defaults to.
+   */
+  readonly registration?: { readonly open: boolean };
+  /** Registrations per client: 'server' keeps the server's default (5 per 15 minutes). */
+  readonly registerLimit?: 'server';
+  /** scrypt cost of new hashes. Default FAST_SCRYPT; the flood tests use the real one. */
+  readonly passwordParams?: { readonly N: number; readonly r: number; readonly p: number };
 }
 
 let emails = 0;
@@ -134,7 +143,9 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
       staticDir: opts.staticDir ?? null,
     },
     {
-      passwordParams: FAST_SCRYPT,
+      passwordParams: opts.passwordParams ?? FAST_SCRYPT,
+      registration: opts.registration ?? { open: true },
+      ...(opts.registerLimit === 'server' ? {} : { registerLimit: { maxFailures: 10_000, windowMs: 60_000 } }),
       socketAuthTimeoutMs: opts.socketAuthTimeoutMs ?? 1_000,
       ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
       ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),

@@ -51,9 +51,17 @@ interface DaemonProgram {
 /** The sources under tsx, from the repository root. */
 const SOURCES: DaemonProgram = { argv: [...TSX, join(root, 'engine/cli.ts')], cwd: root };
 
+/** More ways to run it: extra CLI arguments, and a command that runs node (e.g. `unshare --pid --fork`). */
+export interface DaemonLaunch {
+  readonly args?: readonly string[];
+  readonly prefix?: readonly string[];
+}
+
 /** Starts the daemon on a free port with `dataDir`; resolves once it printed its URL. */
-export async function startDaemonProcess(dataDir: string, env: Record<string, string> = {}, logLevel = 'warn', program: DaemonProgram = SOURCES): Promise<Daemon> {
-  const proc = spawn(process.execPath, [...program.argv, 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', logLevel], {
+export async function startDaemonProcess(dataDir: string, env: Record<string, string> = {}, logLevel = 'warn', program: DaemonProgram = SOURCES, launch: DaemonLaunch = {}): Promise<Daemon> {
+  const argv = [...program.argv, 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', logLevel, ...(launch.args ?? [])];
+  const [command, ...prefixArgs] = [...(launch.prefix ?? []), process.execPath];
+  const proc = spawn(command!, [...prefixArgs, ...argv], {
     cwd: program.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

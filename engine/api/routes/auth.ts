@@ -1,11 +1,12 @@
 /**
- * POST /auth/register, POST /auth/login (public); GET /auth/validate, POST /auth/logout,
- * POST /auth/password (signed in).
+ * GET /auth/registration, POST /auth/register, POST /auth/login (public); GET /auth/validate,
+ * POST /auth/logout, POST /auth/password (signed in).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Session } from '../../auth/auth-service';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
+import type { RegistrationDto } from '../contract';
 import { userDto, type SessionDto, type UserDto } from '../dto';
 import { changePasswordBody, loginBody, parse, registerBody } from '../schemas';
 
@@ -14,9 +15,12 @@ const sessionDto = (s: Session): SessionDto => ({ token: s.token, user: userDto(
 export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { auth, sockets } = ctx;
 
+  // Whether the sign-in screen may offer "Create account": closed once a single-user install has its account.
+  app.get('/auth/registration', async (): Promise<RegistrationDto> => auth.registrationStatus());
+
   app.post('/auth/register', async (request, reply) => {
     const body = parse(registerBody, request.body);
-    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password)));
+    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, request.ip)));
   });
 
   app.post('/auth/login', async (request) => {

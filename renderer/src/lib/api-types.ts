@@ -18,6 +18,7 @@ import type {
   LoginBody,
   OrderDto,
   RegisterBody,
+  RegistrationDto,
   RuntimeDto,
   SessionDto,
   StartStrategyBody,
@@ -41,6 +42,7 @@ export type {
   HealthDto,
   LoggedEventDto,
   OrderDto,
+  RegistrationDto,
   RuntimeDto,
   SessionDto,
   StrategyDto,
@@ -69,6 +71,7 @@ export interface StopAllResult {
  * use `:id` here and are filled in by the caller.
  */
 export interface ApiRoutes {
+  'GET /auth/registration': { body: undefined; res: RegistrationDto };
   'POST /auth/register': { body: RegisterBody; res: SessionDto };
   'POST /auth/login': { body: LoginBody; res: SessionDto };
   'GET /auth/validate': { body: undefined; res: { valid: true; user: UserDto } };

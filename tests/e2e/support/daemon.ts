@@ -18,12 +18,17 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function startTestDaemon(timeoutMs = 60_000): Promise<RunningDaemon> {
+/**
+ * `openRegistration` (default true): each test signs up its own trader, so the worker's daemon
+ * takes many accounts, all from loopback (hence the raised per-client limit); false starts it as
+ * a trader's install does, closed after the first.
+ */
+export async function startTestDaemon(timeoutMs = 60_000, { openRegistration = true }: { openRegistration?: boolean } = {}): Promise<RunningDaemon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-e2e-'));
   const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['engine/cli.ts', 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: ROOT,
     // A vault passphrase so nothing waits on an OS keychain (paper accounts need no secret anyway).
-    env: { ...process.env, TRADECLOCK_PASSPHRASE: 'e2e passphrase, not a secret', TRADECLOCK_PORT: '0' },
+    env: { ...process.env, TRADECLOCK_PASSPHRASE: 'e2e passphrase, not a secret', TRADECLOCK_PORT: '0', TRADECLOCK_OPEN_REGISTRATION: openRegistration ? '1' : '0', TRADECLOCK_REGISTER_LIMIT: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

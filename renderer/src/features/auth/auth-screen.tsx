@@ -1,8 +1,13 @@
 /**
- * First run: create the account; afterwards: sign in. Which one shows first is only a hint kept
- * in this browser (an account was made or used here before); both are one click apart.
+ * First run: create the account; afterwards: sign in. The engine says whether it takes new
+ * accounts (GET /auth/registration): a desktop install is single-user, so once its account exists
+ * only the sign-in form is offered, with a sentence saying why. Where registration is open, which
+ * form shows first is only a hint kept in this browser (an account was made or used here before),
+ * and both are one click apart.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../../lib/api-client';
+import type { RegistrationDto } from '../../lib/api-types';
 import { Field, FormError } from '../../ui/field';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { useSession } from './session-store';
@@ -13,10 +18,29 @@ type Mode = 'register' | 'login';
 export function AuthScreen() {
   const notice = useSession((s) => s.notice);
   const [mode, setMode] = useState<Mode>(() => (localStorage.getItem(SEEN_KEY) ? 'login' : 'register'));
+  const [registration, setRegistration] = useState<RegistrationDto | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
+
+  const closed = registration !== null && !registration.open;
+
+  const checkRegistration = async () => {
+    try {
+      const status = await api('GET /auth/registration');
+      setRegistration(status);
+      if (!status.open) setMode('login');
+      return status;
+    } catch {
+      // An engine that cannot say (an older one, or not answering) keeps both forms on offer.
+      return null;
+    }
+  };
+
+  useEffect(() => {
+    void checkRegistration();
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -27,6 +51,9 @@ export function AuthScreen() {
       await (mode === 'register' ? session.register(email.trim(), password) : session.login(email.trim(), password));
       localStorage.setItem(SEEN_KEY, '1');
     } catch (err) {
+      // Registration closed since this screen opened (another window made the account): switch to
+      // sign-in, where the notice says why.
+      if (mode === 'register' && err instanceof ApiError && err.status === 403 && (await checkRegistration())?.open === false) return;
       setErrors(formErrors(err, ['email', 'password']));
     } finally {
       setBusy(false);
@@ -58,6 +85,12 @@ export function AuthScreen() {
             {notice}
           </p>
         )}
+        {closed && (
+          <p className="auth__single-user muted" role="note" aria-label="Single-user install">
+            This Tradeclock already has its account: it is a single-user install, so new accounts cannot be created here. Sign in with
+            that account. To allow more accounts, its owner can start Tradeclock with <code>TRADECLOCK_OPEN_REGISTRATION=1</code>.
+          </p>
+        )}
         <form onSubmit={submit} noValidate aria-label={mode === 'register' ? 'Create account' : 'Sign in'}>
           <Field label="Email" name="email" error={errors.fields.email}>
             {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />}
@@ -78,23 +111,25 @@ export function AuthScreen() {
             {busy ? 'Please wait…' : mode === 'register' ? 'Create account' : 'Sign in'}
           </button>
         </form>
-        <p className="auth__switch">
-          {mode === 'register' ? (
-            <>
-              Already have an account?{' '}
-              <button type="button" className="link" onClick={() => switchTo('login')}>
-                Sign in
-              </button>
-            </>
-          ) : (
-            <>
-              First time here?{' '}
-              <button type="button" className="link" onClick={() => switchTo('register')}>
-                Create an account
-              </button>
-            </>
-          )}
-        </p>
+        {!closed && (
+          <p className="auth__switch">
+            {mode === 'register' ? (
+              <>
+                Already have an account?{' '}
+                <button type="button" className="link" onClick={() => switchTo('login')}>
+                  Sign in
+                </button>
+              </>
+            ) : (
+              <>
+                First time here?{' '}
+                <button type="button" className="link" onClick={() => switchTo('register')}>
+                  Create an account
+                </button>
+              </>
+            )}
+          </p>
+        )}
       </div>
     </main>
   );

@@ -1,0 +1,53 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeDataDirPrivate } from './data-dir-modes';
+
+const mode = (p: string) => statSync(p).mode & 0o7777;
+let root: string;
+let umask: number;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tradeclock-modes-'));
+  umask = process.umask(0o022);
+});
+afterEach(() => {
+  process.umask(umask);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe.skipIf(process.platform === 'win32')('makeDataDirPrivate', () => {
+  it('takes group and other bits off everything already in the data directory, however deep', () => {
+    const data = join(root, 'data');
+    mkdirSync(join(data, 'logs'), { recursive: true });
+    mkdirSync(join(data, 'backups', 'daily'), { recursive: true });
+    const files = ['tradeclock.sqlite', 'tradeclock.sqlite-wal', 'tradeclock.sqlite-shm', 'logs/tradeclock.log', 'logs/tradeclock.log.1', 'backups/daily/x.sqlite'];
+    for (const f of files) writeFileSync(join(data, f), 'x', { mode: 0o644 });
+    for (const d of ['', 'logs', 'backups', 'backups/daily']) chmodSync(join(data, d), 0o755);
+    chmodSync(join(data, 'logs/tradeclock.log.1'), 0o666);
+
+    const report = makeDataDirPrivate(data);
+    for (const d of ['', 'logs', 'backups', 'backups/daily']) expect({ d, mode: mode(join(data, d)) }).toEqual({ d, mode: 0o700 });
+    for (const f of files) expect({ f, mode: mode(join(data, f)) }).toEqual({ f, mode: 0o600 });
+    expect(report.repaired).toContainEqual({ path: join(data, 'logs/tradeclock.log.1'), mode: '0666' });
+    expect(report.failed).toEqual([]);
+  });
+
+  it('sets the umask, so files created afterwards (by SQLite, the logger, anyone) are owner-only', () => {
+    makeDataDirPrivate(join(root, 'data'));
+    writeFileSync(join(root, 'data', 'later.txt'), 'x'); // default mode 0666 before the umask
+    mkdirSync(join(root, 'data', 'later'));
+    expect(mode(join(root, 'data', 'later.txt'))).toBe(0o600);
+    expect(mode(join(root, 'data', 'later'))).toBe(0o700);
+    expect(mode(join(root, 'data'))).toBe(0o700);
+  });
+
+  it('does not follow a symbolic link out of the data directory', () => {
+    const outside = join(root, 'outside.csv');
+    writeFileSync(outside, 'x', { mode: 0o644 });
+    mkdirSync(join(root, 'data'));
+    symlinkSync(outside, join(root, 'data', 'holidays.csv'));
+    makeDataDirPrivate(join(root, 'data'));
+    expect(mode(outside)).toBe(0o644);
+  });
+});

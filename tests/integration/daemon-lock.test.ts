@@ -1,0 +1,113 @@
+/**
+ * The data-directory lock as the trader meets it, with real daemon processes: a stale lock whose
+ * pid is now the new daemon's own (kill -9 in a container: the restarted daemon is pid 1 again,
+ * reproduced with a new pid namespace) or an unrelated live process's never blocks a start; a
+ * live daemon is never joined, not even after its lock file was deleted.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lockDataDir } from '../../engine/data-dir-lock';
+import { startDaemonProcess, type Daemon } from '../support/daemon-process';
+
+const dirs: string[] = [];
+const daemons: Daemon[] = [];
+afterEach(async () => {
+  for (const d of daemons.splice(0)) {
+    if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+    await d.exited;
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tradeclock-daemon-lock-'));
+  dirs.push(d);
+  return d;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LOCK = 'tradeclock.lock';
+
+async function start(dataDir: string, launch: Parameters<typeof startDaemonProcess>[4] = {}): Promise<Daemon> {
+  const d = await startDaemonProcess(dataDir, {}, 'warn', undefined, launch);
+  daemons.push(d);
+  return d;
+}
+
+/** The daemon's first words when it refuses to start. */
+async function refusal(dataDir: string): Promise<string> {
+  return start(dataDir).then(
+    () => 'started',
+    (err: Error) => err.message,
+  );
+}
+
+/** The lock file of earlier versions: a pid, which alone decided whether the lock was live. */
+const writePidLock = (dir: string, pid: number) => writeFileSync(join(dir, LOCK), JSON.stringify({ pid, host: hostname(), startedAt: 'before the crash' }));
+
+/** Waits until nobody holds the lock (the daemon in a namespace exits after its `unshare`). */
+async function lockFreed(dir: string, withinMs: number): Promise<boolean> {
+  for (const until = Date.now() + withinMs; Date.now() < until; await sleep(100)) {
+    try {
+      lockDataDir(dir, 'probe').release();
+      return true;
+    } catch {
+      // still held
+    }
+  }
+  return false;
+}
+
+const pidNamespace = (() => {
+  if (process.platform !== 'linux') return { ok: false, reason: 'pid namespaces are Linux only' };
+  const r = spawnSync('unshare', ['--pid', '--fork', '--kill-child', 'sh', '-c', 'echo $$'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === '1' ? { ok: true, reason: '' } : { ok: false, reason: `unshare --pid failed: ${r.error?.message ?? r.stderr.trim()}` };
+})();
+if (!pidNamespace.ok) console.warn(`SKIPPED (restart as the same pid): ${pidNamespace.reason}`);
+
+describe('a stale lock never blocks a restart', () => {
+  it.skipIf(!pidNamespace.ok)('not when it names the new daemon’s own pid (pid 1 again after a container restart)', async () => {
+    const dir = tempDir();
+    writePidLock(dir, 1);
+    const d = await start(dir, { prefix: ['unshare', '--pid', '--fork', '--kill-child=SIGTERM'] });
+    expect((await fetch(`${d.url}/health`)).status).toBe(200);
+    // unshare does not pass signals on: SIGTERM the daemon itself, its child.
+    const daemonPid = Number(readFileSync(`/proc/${d.proc.pid}/task/${d.proc.pid}/children`, 'utf8').trim());
+    process.kill(daemonPid, 'SIGTERM');
+    expect(await d.exited).toEqual({ code: 0, signal: null });
+    expect(await lockFreed(dir, 1_000)).toBe(true);
+  }, 60_000);
+
+  it('not when its pid belongs to an unrelated live process', async () => {
+    const dir = tempDir();
+    writePidLock(dir, process.pid); // this test runner: alive, and no daemon
+    const d = await start(dir);
+    expect((await fetch(`${d.url}/health`)).status).toBe(200);
+  }, 60_000);
+
+  it('not when the daemon that held it was killed with SIGKILL', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(join(dir, LOCK))).toBe(true);
+    const second = await start(dir);
+    expect((await fetch(`${second.url}/health`)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('a live daemon is never joined', () => {
+  it('a second daemon is refused and told the first one’s pid, also after the lock file was deleted', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    expect(await refusal(dir)).toMatch(new RegExp(`in use by process ${first.proc.pid} `));
+
+    unlinkSync(join(dir, LOCK));
+    // The holder re-checks its lock file every second and locks a new one.
+    for (let i = 0; i < 40 && !existsSync(join(dir, LOCK)); i++) await sleep(50);
+    expect(existsSync(join(dir, LOCK))).toBe(true);
+    expect(await refusal(dir)).toMatch(new RegExp(`in use by process ${first.proc.pid} `));
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+  }, 60_000);
+});
