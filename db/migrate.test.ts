@@ -100,6 +100,19 @@ describe('migrateTo', () => {
     expect(() => insert('exit', 2, 'tcold3')).toThrow(/UNIQUE/);
   });
 
+  it('0003 adds price bars to a database of 0002, which keeps its runs and orders', () => {
+    const db = track(openDatabase(':memory:', { migrate: false }));
+    migrateTo(db, 3);
+    const { strategy, user, account } = seedStrategy(createRepos(db));
+    db.sqlite.prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, exit_price, stop_requested, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'SOLD', 1, 2, 0, 101, 0, 1, 1)`).run(strategy.id, user.id);
+    expect(tableNames(db)).not.toContain('price_bars');
+    migrateTo(db, 4);
+    const repos = createRepos(db);
+    expect(repos.runs.findInternal(strategy.id, '2026-03-09')).toMatchObject({ state: 'SOLD', exitPrice: 101 });
+    repos.priceBars.saveInternal([{ brokerAccountId: account.id, exchange: 'NSE', symbol: 'RELIANCE', minute: 60_000, open: 1, high: 2, low: 1, close: 2, ticks: 3 }]);
+    expect(repos.priceBars.listInternal(account.id, 'NSE', 'RELIANCE', 0, 60_000, 10)).toHaveLength(1);
+  });
+
   it('a later plain open continues from where migrateTo stopped', () => {
     const file = join(dir, 'stepped.sqlite');
     const db = openDatabase(file, { migrate: false });

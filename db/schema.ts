@@ -176,3 +176,27 @@ export const events = sqliteTable(
   (t) => [index('events_user_id').on(t.userId, t.id), index('events_strategy').on(t.strategyId, t.id)],
 );
 
+
+/**
+ * Prices of watched instruments as 1-minute bars, so a chart opened after a reload shows the
+ * day. Broker market data, not a user's own (like instruments): read through a strategy the user
+ * owns, gone with its account, and pruned to the last few days (engine/market/bar-recorder.ts).
+ */
+export const priceBars = sqliteTable(
+  'price_bars',
+  {
+    brokerAccountId: integer('broker_account_id')
+      .notNull()
+      .references(() => brokerAccounts.id, { onDelete: 'cascade' }),
+    exchange: text('exchange').notNull(),
+    symbol: text('symbol').notNull(),
+    /** Epoch ms of the minute's start (UTC, a multiple of 60 000). */
+    minute: integer('minute').notNull(),
+    open: real('open').notNull(),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    close: real('close').notNull(),
+    ticks: integer('ticks').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.brokerAccountId, t.exchange, t.symbol, t.minute] }), index('price_bars_minute').on(t.minute)],
+);

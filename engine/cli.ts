@@ -9,12 +9,20 @@ import { parsePublicHost } from './api/allowed-hosts';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
 import { DEFAULT_PORT, startDaemon } from './daemon';
+import { ownerOnlyUmask } from './data-dir-modes';
 import { createShutdown, SHUTDOWN_DEADLINE_MS } from './shutdown';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('port must be a whole number from 0 to 65535');
   return n;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function logLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new InvalidArgumentError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
 }
 
 function publicHost(value: string, previous: string[]): string[] {
@@ -69,8 +77,15 @@ program
   .option('--allow-remote', 'allow listening on a non-loopback address', process.env.TRADECLOCK_ALLOW_REMOTE === '1')
   .option('--public-host <name>', 'also answer to this host name (repeatable; e.g. a DNS name of this machine)', publicHost, publicHostsFromEnv())
   .option('--data-dir <dir>', 'data directory (database, logs, holiday files)', process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir())
-  .option('--log-level <level>', 'trace, debug, info, warn, error', process.env.TRADECLOCK_LOG_LEVEL ?? 'info')
+  .option('--log-level <level>', 'trace, debug, info, warn, error', logLevel, process.env.TRADECLOCK_LOG_LEVEL ?? 'info')
   .action(async (opts: { port: number; host: string; allowRemote: boolean; publicHost: string[]; dataDir: string; logLevel: string }) => {
+    if (!LOG_LEVELS.includes(opts.logLevel)) {
+      say(`tradeclock: TRADECLOCK_LOG_LEVEL: log level must be one of ${LOG_LEVELS.join(', ')}`);
+      process.exit(1);
+    }
+    // Headless, everything this process creates is Tradeclock's and it opens no browser: the
+    // owner-only umask stays for its whole life (startDaemon alone keeps it for its set-up only).
+    ownerOnlyUmask();
     // Both variables, or nothing: a stray test variable alone never arms a hook.
     const testHooks = process.env.TRADECLOCK_TEST_HOOKS === '1';
     let daemon;

@@ -20,6 +20,7 @@ import { watchClockJumps } from './scheduler/clock-jump-watch';
 import { defaultBrokerKinds, type BrokerKinds } from './brokers/broker-kinds';
 import { BrokerAccountService } from './brokers/broker-account-service';
 import { createVaultOpener } from './secrets/vault-opener';
+import type { OpenKeychainEntry } from './secrets/keychain-key-provider';
 import { listSealedCredentials } from '../db/repos/sealed-credentials';
 import { openInstallDatabase } from './open-install-database';
 import { startBackupSchedule } from './backup-schedule';
@@ -31,7 +32,7 @@ import { allowPublicHosts } from './api/hardening';
 import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
 import { lockDataDir, logLockEvents } from './data-dir-lock';
-import { logPrivacyReport, makeDataDirPrivate } from './data-dir-modes';
+import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir-modes';
 import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
@@ -56,6 +57,8 @@ export interface DaemonConfig {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly brokerKinds?: BrokerKinds;
+  /** For tests: the keychain that holds the vault key. Default the OS keychain. */
+  readonly keychain?: OpenKeychainEntry;
   /** Crash soak only: kill this process at a named point (see execution/crash-points.ts). */
   readonly crashPoint?: string;
   /** Crash soak only: every day is a trading day, so the soak runs on weekends and holidays. */
@@ -80,23 +83,48 @@ export interface DaemonHandle {
 }
 
 export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
+  // Owner-only for what is born while setting up (SQLite's database, -wal and -shm take no mode
+  // from us), then the caller's umask again: the desktop app's browser and helpers must not run
+  // under 077. The headless CLI keeps 077 for its whole life (cli.ts; data-dir-modes.ts).
+  const restoreUmask = ownerOnlyUmask();
+  try {
+    return await setUp(config);
+  } finally {
+    restoreUmask();
+  }
+}
+
+async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
   const clock = config.clock ?? systemClock;
   const host = config.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !config.allowRemote) {
     throw new DomainError('validation_failed', `refusing to listen on ${host}: only loopback is allowed without --allow-remote`, [{ field: 'host', message: 'not a loopback address' }]);
   }
-  const privacy = makeDataDirPrivate(config.dataDir); // umask 077, and what exists made owner-only
-  const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString(), { clock, ...logLockEvents(() => logger) });
-  const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  logPrivacyReport(privacy, logger);
-  if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
-  if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
+  const privacy = makeDataDirPrivate(config.dataDir); // what exists made owner-only
+  let log: Logger | null = null; // set inside the guarded section: createLogger throws on a bad level
+  const lock = lockDataDir(config.dataDir, new Date(clock.now()).toISOString(), { clock, ...logLockEvents(() => log) });
 
   const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
+  // Every step runs even when one before it throws (a broker that fails to stop must not leave the
+  // database open and the lock held), the lock last; the first error is rethrown.
   const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c();
+    const errors: unknown[] = [];
+    for (const c of [...cleanups].reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        errors.push(err);
+        log?.error({ err }, 'a shutdown step failed; the steps after it still ran');
+      }
+    }
+    if (errors.length > 0) throw errors[0];
   };
   try {
+    const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+    log = logger;
+    logPrivacyReport(privacy, logger);
+    if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
+    if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
     const dbPath = join(config.dataDir, 'tradeclock.sqlite');
     const db = await openInstallDatabase({ dataDir: config.dataDir, clock, logger }); // refuses a lost or damaged database (issue 16)
     chmodSync(dbPath, 0o600);
@@ -114,8 +142,12 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       settings: repos.settings,
       sealedCredentials: () => listSealedCredentials(db.orm),
       logger,
+      clock,
+      openKeychainEntry: config.keychain,
     });
-    await vaults.checkAtStart(); // stored credentials the key cannot unseal: refuse, naming the key source
+    // Stored credentials the key cannot unseal: refuse, naming the key source. The OS keychain gets
+    // a minute to answer (a prompt nobody answers), then the start is refused the same way.
+    await vaults.checkAtStart();
     const openVault = () => vaults.open();
 
     const brokerAccounts: BrokerAccountService = new BrokerAccountService({
@@ -178,7 +210,7 @@ export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
       stop: () => (stopping ??= cleanup().then(() => logger.info('tradeclock daemon stopped'))),
     };
   } catch (err) {
-    await cleanup();
+    await cleanup().catch(() => {}); // each failed step is logged; the error that stopped the start is the one to tell
     throw err;
   }
 }

@@ -1,16 +1,20 @@
 /**
  * The data-directory lock against real processes: holders in child processes, killed with
- * SIGKILL, pids that name this process or an unrelated live one, a lock file deleted under its
- * holder. The holder's periodic re-check runs on a FakeClock.
+ * SIGKILL, pids that name this process or an unrelated live one, the pid file of an older version
+ * whose daemon still runs, a lock file deleted or replaced under its holder, and a re-check that
+ * cannot re-create the file (the directory removed, the path made a directory, a read-only mount,
+ * a full disk), which must never end the process. The holder's periodic re-check runs on a
+ * FakeClock, except in the child that shows the process surviving.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillDisk, mountTmpfs, probeTmpfs, unmountTmpfs } from '../tests/support/tmpfs';
 import { FakeClock } from './core/fake-clock';
 import { LOCK_FILE, lockDataDir, type DataDirLock, type LockOwner } from './data-dir-lock';
 
@@ -35,25 +39,57 @@ const lock = (dir: string, options: Parameters<typeof lockDataDir>[2] = {}) => {
 
 const MODULE = pathToFileURL(join(import.meta.dirname, 'data-dir-lock.ts')).href;
 
-/** Another process that tries to lock `dir` and, if it can, holds it until killed. */
-function lockInChild(dir: string): Promise<{ proc: ChildProcess; outcome: string }> {
+/**
+ * Another process that tries to lock `dir` and, if it can, holds it until killed, on the system
+ * clock re-checking every `recheckMs`. Its first line says whether it locked; every lock event
+ * after that is a line of its own (`lines`).
+ */
+function lockInChild(dir: string, recheckMs = 1_000): Promise<{ proc: ChildProcess; outcome: string; lines: string[] }> {
   const script = `import(${JSON.stringify(MODULE)}).then((m) => {
-    try { m.lockDataDir(${JSON.stringify(dir)}, 'child'); console.log('locked'); setInterval(() => {}, 1 << 30); }
-    catch (e) { console.log('refused: ' + e.message); process.exit(0); }
+    const say = (line) => console.log(line);
+    try {
+      m.lockDataDir(${JSON.stringify(dir)}, 'child', {
+        recheckMs: ${recheckMs},
+        onRestored: () => say('restored'),
+        onLost: (h) => say('lost to ' + (h && h.pid)),
+        onRecheckFailed: (reason) => say('recheck failed: ' + reason),
+      });
+      say('locked');
+      setInterval(() => {}, 1 << 30);
+    }
+    catch (e) { say('refused: ' + e.message); process.exit(0); }
   });`;
   const proc = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(proc);
+  const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (outcome) => resolve({ proc, outcome }));
+    const input = createInterface({ input: proc.stdout! });
+    input.once('line', (outcome) => {
+      input.on('line', (line) => lines.push(line));
+      resolve({ proc, outcome, lines });
+    });
     proc.once('exit', (code) => reject(new Error(`lock child exited (${code}) without a word`)));
   });
 }
 
-/** A live process that has nothing to do with Tradeclock. */
-function unrelatedProcess(): ChildProcess {
+/** A live node process, as the daemon of an older version is (or an unrelated node program that took a dead daemon's pid). */
+function nodeProcess(): ChildProcess {
   const proc = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   children.push(proc);
   return proc;
+}
+
+/** A live process that is not node, electron or tradeclock: a program that took a dead daemon's pid. */
+function unrelatedProcess(): ChildProcess {
+  const proc = spawn('sleep', ['1000'], { stdio: 'ignore' });
+  children.push(proc);
+  return proc;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: () => boolean, withinMs: number): Promise<boolean> {
+  for (const end = Date.now() + withinMs; Date.now() < end; await sleep(20)) if (what()) return true;
+  return what();
 }
 
 /** The lock file an earlier version wrote: a pid that decided everything. */
@@ -76,12 +112,27 @@ describe('a lock whose owner is dead never blocks a start', () => {
     expect(() => lock(dir)).not.toThrow();
   });
 
-  it('not when its pid now belongs to an unrelated live process', () => {
-    const other = unrelatedProcess();
+  it('not when its pid now belongs to an unrelated live program (an older version’s pid file: on Linux, where the program can be read)', () => {
+    const other = unrelatedProcess(); // `sleep`: not node, electron or tradeclock
     const dir = tempDir();
     writeLegacyLock(dir, other.pid!);
-    lock(dir).release();
-    writeUnheldLock(dir, other.pid!);
+    if (process.platform === 'linux') lock(dir).release();
+    else expect(() => lock(dir)).toThrow(/older version of Tradeclock/); // nothing can tell: refused, saying how to go on
+    rmSync(join(dir, LOCK_FILE), { force: true });
+    writeUnheldLock(dir, other.pid!); // the current format: the pid never decides
+    expect(() => lock(dir)).not.toThrow();
+  });
+
+  it('not when an older version’s pid file names a process that has ended', () => {
+    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const dir = tempDir();
+    writeLegacyLock(dir, Number(ended.stdout));
+    expect(() => lock(dir)).not.toThrow();
+  });
+
+  it('not when an older version’s pid file was torn (not JSON, nobody can hold it)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), '{"pid": 12');
     expect(() => lock(dir)).not.toThrow();
   });
 
@@ -93,6 +144,38 @@ describe('a lock whose owner is dead never blocks a start', () => {
     await new Promise((r) => holder.proc.once('exit', r));
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
     expect(() => lock(dir)).not.toThrow();
+  });
+});
+
+describe('a daemon of an older version, which locked with a pid file, is never joined', () => {
+  it('its pid file naming a live node process on this host is refused, named, and kept', () => {
+    const older = nodeProcess();
+    const dir = tempDir();
+    writeLegacyLock(dir, older.pid!);
+    const before = readFileSync(join(dir, LOCK_FILE), 'utf8');
+    expect(() => lock(dir)).toThrow(
+      new RegExp(`^data directory ${dir} (is in use by|holds the lock file of) an older version of Tradeclock \\(process ${older.pid}, started earlier.*stop it first.*delete ${join(dir, LOCK_FILE)} and start again`),
+    );
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(before);
+  });
+
+  it('one written on another host is refused: its process cannot be looked at from here', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: `not-${hostname()}`, startedAt: 'earlier' }));
+    expect(() => lock(dir)).toThrow(/older version of Tradeclock \(process \d+ on not-.*another host.*delete .* and start again/);
+  });
+
+  it('one that replaces the holder’s lock file (an older version started after it was deleted) is reported as a second process, and not deleted', async () => {
+    const older = nodeProcess();
+    const dir = tempDir();
+    const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
+    const lost: Array<[LockOwner | null, boolean]> = [];
+    lock(dir, { clock, watch: false, onLost: (h, olderVersion) => lost.push([h, olderVersion]) });
+    unlinkSync(join(dir, LOCK_FILE));
+    writeLegacyLock(dir, older.pid!);
+    await clock.advance(3_000);
+    expect(lost).toEqual([[{ pid: older.pid, host: hostname(), startedAt: 'earlier' }, true]]);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: older.pid });
   });
 });
 
@@ -123,14 +206,29 @@ describe('a live holder is never joined', () => {
     expect(second.outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
   });
 
-  it('when another process locked a new file first, the holder reports it', async () => {
+  it('a deleted lock file is locked again at once, not at the next re-check: the holder watches the directory', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z')); // never advanced: no re-check runs
+    const restored: string[] = [];
+    lock(dir, { clock, recheckMs: 1_000, onRestored: () => restored.push('restored') });
+    unlinkSync(join(dir, LOCK_FILE));
+    expect(await until(() => restored.length > 0, 2_000)).toBe(true);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+    const second = await lockInChild(dir);
+    expect(second.outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
+  });
+
+  it('when another process’s locked file took its place, the holder reports it', async () => {
     const dir = tempDir();
     const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
     const lost: Array<LockOwner | null> = [];
     lock(dir, { clock, recheckMs: 1_000, onLost: (h) => lost.push(h) });
-    unlinkSync(join(dir, LOCK_FILE));
-    const intruder = await lockInChild(dir);
+    // The intruder locks a file elsewhere, which is then moved over the holder's: the race a
+    // deleted file opens, without waiting on who is faster.
+    const elsewhere = tempDir();
+    const intruder = await lockInChild(elsewhere);
     expect(intruder.outcome).toBe('locked');
+    renameSync(join(elsewhere, LOCK_FILE), join(dir, LOCK_FILE));
     await clock.advance(3_000);
     expect(lost).toEqual([{ pid: intruder.proc.pid, host: hostname(), startedAt: 'child' }]);
   });
@@ -140,5 +238,112 @@ describe('a live holder is never joined', () => {
     lockDataDir(dir, 'first').release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     expect(() => lock(dir)).not.toThrow();
+  });
+});
+
+/** A read-only directory mounted over `dir` (a bind mount of an empty one), or why it cannot be had. */
+function readOnlyMount(): { ok: true } | { ok: false; reason: string } {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return { ok: false, reason: 'read-only bind mounts need Linux and root' };
+  const from = mkdtempSync(join(tmpdir(), 'tradeclock-ro-probe-'));
+  const onto = mkdtempSync(join(tmpdir(), 'tradeclock-ro-probe-'));
+  try {
+    const r = spawnSync('mount', ['--bind', '-o', 'ro', from, onto], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return { ok: false, reason: `mount --bind -o ro failed: ${r.error?.message ?? r.stderr.trim()}` };
+    const writable = spawnSync('touch', [join(onto, 'x')]).status === 0;
+    spawnSync('umount', [onto]);
+    return writable ? { ok: false, reason: 'mount --bind -o ro left the directory writable' } : { ok: true };
+  } finally {
+    rmSync(from, { recursive: true, force: true });
+    rmSync(onto, { recursive: true, force: true });
+  }
+}
+/** How many descriptors this process has open on `path` (Linux). */
+function openDescriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(join('/proc/self/fd', fd)) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+const roMount = readOnlyMount();
+if (!roMount.ok) console.warn(`SKIPPED (re-check on a read-only directory): ${roMount.reason}`);
+const tmpfs = probeTmpfs();
+if (!tmpfs.ok) console.warn(`SKIPPED (re-check on a full disk): ${tmpfs.reason}`);
+
+describe('a lock file that cannot be re-created never ends the process', () => {
+  it('the data directory removed: the holder (on the real clock) keeps running, says so once, and locks again when the directory is back', async () => {
+    const dir = tempDir();
+    const holder = await lockInChild(dir, 50);
+    expect(holder.outcome).toBe('locked');
+    rmSync(dir, { recursive: true, force: true });
+    await sleep(600); // a dozen re-checks
+    expect(holder.proc.exitCode).toBe(null);
+    expect(holder.lines).toEqual([expect.stringMatching(/^recheck failed: .*directory does not exist/)]);
+
+    mkdirSync(dir);
+    expect(await until(() => holder.lines.includes('restored'), 3_000)).toBe(true);
+    expect(holder.proc.exitCode).toBe(null);
+    expect((await lockInChild(dir)).outcome).toMatch(new RegExp(`^refused: .* in use by process ${holder.proc.pid} `));
+  });
+
+  it('the path made a directory: reported once however often it is checked, and locked again once the path is free', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
+    const events: string[] = [];
+    lock(dir, { clock, watch: false, onRecheckFailed: (r) => events.push(`failed: ${r}`), onRestored: () => events.push('restored'), onLost: () => events.push('lost') });
+    unlinkSync(join(dir, LOCK_FILE));
+    mkdirSync(join(dir, LOCK_FILE));
+    await clock.advance(10_000);
+    expect(events).toEqual([expect.stringMatching(/^failed: .*SQLITE_CANTOPEN/)]);
+    rmSync(join(dir, LOCK_FILE), { recursive: true });
+    await clock.advance(1_000);
+    expect(events.slice(1)).toEqual(['restored']);
+    expect(statSync(join(dir, LOCK_FILE)).isFile()).toBe(true);
+    expect((await lockInChild(dir)).outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
+  });
+
+  it.skipIf(!roMount.ok)('a read-only directory in its place: reported once, and the lock on the file it had is kept', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
+    const events: string[] = [];
+    lock(dir, { clock, onRecheckFailed: (r) => events.push(`failed: ${r}`), onRestored: () => events.push('restored'), onLost: () => events.push('lost') });
+    const empty = tempDir();
+    expect(spawnSync('mount', ['--bind', '-o', 'ro', empty, dir]).status).toBe(0);
+    try {
+      await clock.advance(5_000);
+      expect(events).toEqual([expect.stringMatching(/^failed: .*SQLITE_CANTOPEN/)]);
+    } finally {
+      spawnSync('umount', [dir]);
+    }
+    await clock.advance(5_000);
+    expect(events).toHaveLength(1); // its own file is back: nothing to re-create
+    expect((await lockInChild(dir)).outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
+  });
+
+  it.skipIf(!tmpfs.ok)('a full disk while re-creating it: reported once, no half-made connection left behind, locked again once there is room', async () => {
+    const dir = tempDir();
+    mountTmpfs(dir, 64 * 1024);
+    try {
+      const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
+      const events: string[] = [];
+      lock(dir, { clock, watch: false, onRecheckFailed: (r) => events.push(`failed: ${r}`), onRestored: () => events.push('restored'), onLost: () => events.push('lost') });
+      unlinkSync(join(dir, LOCK_FILE));
+      fillDisk(join(dir, 'filler'));
+      await clock.advance(5_000);
+      expect(events).toEqual([expect.stringMatching(/^failed: .*(SQLITE_FULL|SQLITE_IOERR)/)]);
+      unlinkSync(join(dir, 'filler'));
+      await clock.advance(1_000);
+      // "lost" here would be this process's own half-made connection, found holding the new file.
+      expect(events.slice(1)).toEqual(['restored']);
+      // and no descriptor of it left open but the holder's own
+      expect(openDescriptorsOf(join(dir, LOCK_FILE))).toBe(1);
+      expect((await lockInChild(dir)).outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
+    } finally {
+      for (const l of locks.splice(0)) l.release();
+      unmountTmpfs(dir);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeDataDirPrivate } from './data-dir-modes';
+import { makeDataDirPrivate, ownerOnlyUmask } from './data-dir-modes';
 
 const mode = (p: string) => statSync(p).mode & 0o7777;
 let root: string;
@@ -33,13 +33,33 @@ describe.skipIf(process.platform === 'win32')('makeDataDirPrivate', () => {
     expect(report.failed).toEqual([]);
   });
 
-  it('sets the umask, so files created afterwards (by SQLite, the logger, anyone) are owner-only', () => {
-    makeDataDirPrivate(join(root, 'data'));
-    writeFileSync(join(root, 'data', 'later.txt'), 'x'); // default mode 0666 before the umask
-    mkdirSync(join(root, 'data', 'later'));
-    expect(mode(join(root, 'data', 'later.txt'))).toBe(0o600);
-    expect(mode(join(root, 'data', 'later'))).toBe(0o700);
+  it('creates the directory owner-only, and leaves the process umask alone (it reaches everything the process spawns)', () => {
+    makeDataDirPrivate(join(root, 'data', 'deeper'));
     expect(mode(join(root, 'data'))).toBe(0o700);
+    expect(mode(join(root, 'data', 'deeper'))).toBe(0o700);
+    writeFileSync(join(root, 'after.txt'), 'x');
+    expect(mode(join(root, 'after.txt'))).toBe(0o644); // umask 022, as the test set it
+  });
+
+  it('follows the data directory itself when it is a symbolic link (a data directory kept on another disk)', () => {
+    const real = join(root, 'disk', 'tradeclock');
+    mkdirSync(join(real, 'logs'), { recursive: true });
+    chmodSync(real, 0o755);
+    chmodSync(join(real, 'logs'), 0o755);
+    writeFileSync(join(real, 'tradeclock.sqlite'), 'x', { mode: 0o644 });
+    writeFileSync(join(real, 'logs', 'tradeclock.log'), 'x', { mode: 0o644 });
+    const outside = join(root, 'outside.csv');
+    writeFileSync(outside, 'x', { mode: 0o644 });
+    symlinkSync(outside, join(real, 'holidays.csv'));
+    symlinkSync(real, join(root, 'data'));
+
+    const report = makeDataDirPrivate(join(root, 'data'));
+    expect(mode(real)).toBe(0o700);
+    expect(mode(join(real, 'logs'))).toBe(0o700);
+    expect(mode(join(real, 'tradeclock.sqlite'))).toBe(0o600);
+    expect(mode(join(real, 'logs', 'tradeclock.log'))).toBe(0o600);
+    expect(mode(outside)).toBe(0o644); // a link inside it is still not followed
+    expect(report.failed).toEqual([]);
   });
 
   it('does not follow a symbolic link out of the data directory', () => {
@@ -49,5 +69,18 @@ describe.skipIf(process.platform === 'win32')('makeDataDirPrivate', () => {
     symlinkSync(outside, join(root, 'data', 'holidays.csv'));
     makeDataDirPrivate(join(root, 'data'));
     expect(mode(outside)).toBe(0o644);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('ownerOnlyUmask', () => {
+  it('makes what is created owner-only until it is given back, then the previous umask applies again', () => {
+    const restore = ownerOnlyUmask();
+    writeFileSync(join(root, 'during.txt'), 'x');
+    mkdirSync(join(root, 'during'));
+    restore();
+    writeFileSync(join(root, 'after.txt'), 'x');
+    expect(mode(join(root, 'during.txt'))).toBe(0o600);
+    expect(mode(join(root, 'during'))).toBe(0o700);
+    expect(mode(join(root, 'after.txt'))).toBe(0o644);
   });
 });

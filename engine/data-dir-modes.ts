@@ -3,17 +3,23 @@
  * token signing key in plain bytes until a checkpoint, and logs that name accounts and strategies:
  * another local user who can read any of it can forge a session.
  *
- * Two measures, both at start, before anything is opened:
- * - the process umask becomes 077, so every file and directory created from then on (the
- *   database's -wal and -shm, log files and their rotations, the lock, backups) is born
- *   owner-only, whoever creates it (SQLite, the logger, a library);
- * - every entry already in the directory loses its group and other permission bits, so an install
- *   made by an earlier version (a 0755 directory, 0644 files) is repaired, not trusted.
+ * Two measures:
+ * - makeDataDirPrivate, at start before anything is opened: every entry already in the directory
+ *   loses its group and other permission bits, so an install made by an earlier version (a 0755
+ *   directory, 0644 files) is repaired, not trusted; the directory itself is created 0700;
+ * - ownerOnlyUmask, while the daemon sets up (startDaemon) and for the whole life of the headless
+ *   CLI: the umask 077, so what a library creates without a mode of its own (SQLite's database,
+ *   -wal and -shm) is born owner-only. The umask is the whole process's, and whatever it spawns
+ *   inherits it: the desktop app must not keep it (a browser opened for a broker login would save
+ *   every download owner-only), so startDaemon gives the previous one back once set up. Files
+ *   created after that carry explicit modes (logs and their rotations, backups, the lock, the
+ *   install marker).
  *
- * Symbolic links are not followed (their targets are not ours to change). On Windows the mode bits
- * mean next to nothing; the per-user app-data directory's ACL is what keeps other users out there.
+ * The data directory may itself be a symbolic link (to another disk): it is followed. Links inside
+ * it are not (their targets are not ours to change). On Windows the mode bits mean next to
+ * nothing; the per-user app-data directory's ACL is what keeps other users out there.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface PrivacyReport {
@@ -26,30 +32,49 @@ export interface PrivacyReport {
 const PRIVATE_UMASK = 0o077;
 
 /**
- * Creates `dataDir` if needed, sets the process umask to 077 and removes group and other
- * permissions from everything already inside it.
+ * Sets the process umask to 077 and returns what gives the previous one back. A no-op on Windows
+ * and in worker threads (which cannot change it).
+ *
+ * @example
+ *   const restoreUmask = ownerOnlyUmask();
+ *   try { await setUp(); } finally { restoreUmask(); }
+ */
+export function ownerOnlyUmask(): () => void {
+  if (process.platform === 'win32') return () => {};
+  let previous: number;
+  try {
+    previous = process.umask(PRIVATE_UMASK);
+  } catch {
+    return () => {};
+  }
+  return () => {
+    try {
+      process.umask(previous);
+    } catch {
+      // cannot happen where setting it worked
+    }
+  };
+}
+
+/**
+ * Creates `dataDir` if needed (0700) and removes group and other permissions from it and from
+ * everything inside it. Leaves the process umask alone.
  *
  * @example
  *   const report = makeDataDirPrivate(dataDir);
  *   if (report.failed.length) logger.error({ failed: report.failed }, 'could not make data files private');
  */
 export function makeDataDirPrivate(dataDir: string): PrivacyReport {
-  if (process.platform !== 'win32') {
-    try {
-      process.umask(PRIVATE_UMASK);
-    } catch {
-      // Worker threads cannot change the umask; the walk below still repairs what exists.
-    }
-  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const repaired: Array<{ path: string; mode: string }> = [];
   const failed: Array<{ path: string; error: string }> = [];
   if (process.platform === 'win32') return { repaired, failed };
 
-  const visit = (path: string) => {
+  // The root is followed when it is a link (a data directory kept on another disk); nothing below it is.
+  const visit = (path: string, root = false) => {
     let stats;
     try {
-      stats = lstatSync(path);
+      stats = root ? statSync(path) : lstatSync(path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') failed.push({ path, error: String((err as Error).message) });
       return;
@@ -74,7 +99,7 @@ export function makeDataDirPrivate(dataDir: string): PrivacyReport {
     }
     for (const name of entries) visit(join(path, name));
   };
-  visit(dataDir);
+  visit(dataDir, true);
   return { repaired, failed };
 }
 

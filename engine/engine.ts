@@ -11,6 +11,7 @@ import { recordEvents } from './bus/audit-log';
 import { BrokerSessions, type BrokerFactory } from './brokers/broker-sessions';
 import { InstrumentCache } from './brokers/instrument-cache';
 import { MarketListener } from './market/market-listener';
+import { BarRecorder } from './market/bar-recorder';
 import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
 import { JobScheduler } from './scheduler/job-timer';
@@ -94,6 +95,9 @@ export function createEngine(deps: EngineDeps): Engine {
     ? new WalCheckpoints({ clock: deps.clock, checkpoint: deps.checkpoint, busy: () => !execution.isIdle(), nextJobAt: () => scheduler.nextAt(), logger: deps.logger })
     : null;
   checkpoints?.start();
+  // 1-minute bars of the watched instruments, for the chart after a reload.
+  const bars = new BarRecorder({ onTick: (l) => market.onTick(l), repos: deps.repos, clock: deps.clock, logger: deps.logger });
+  bars.start();
 
   return {
     ctx,
@@ -116,6 +120,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await execution.stop();
       await manager.settle();
       await brokers.closeAll();
+      bars.stop();
       stopAudit();
     },
   };

@@ -16,6 +16,7 @@ import { createTradingCalendar } from '../engine/scheduler/trading-calendar';
 import { isDayOver } from '../engine/core/run-state';
 import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
+import { realizedPnl, soldQty } from '../engine/execution/realized-pnl';
 
 const stopLossDemo = process.argv.includes('--stop-loss');
 const clock = systemClock;
@@ -98,6 +99,14 @@ process.stdout.write('\nOrder journal (how exact each trigger was):\n');
 for (const o of repos.orders.list(user.id, strategy.id)) {
   process.stdout.write(
     `  ${o.leg.padEnd(9)} scheduled ${stamp(o.scheduledAt)}  sent +${(o.dispatchedAt ?? 0) - o.scheduledAt} ms  acked +${(o.ackedAt ?? 0) - o.scheduledAt} ms  filled +${(o.filledAt ?? 0) - o.scheduledAt} ms @ ${o.fillPrice}\n`,
+  );
+}
+for (const row of repos.runs.history(user.id, { strategyId: strategy.id })) {
+  const { run } = row;
+  const fills = { entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: row.boughtQty, heldQty: run.positionQty };
+  const pnl = realizedPnl(fills);
+  process.stdout.write(
+    `\nRealized P&L of ${run.tradingDate}: ${pnl === null ? 'nothing sold' : `${pnl.toFixed(2)} (${soldQty(fills)} sold: ${run.entryPrice} in, ${run.exitPrice} out)`}\n`,
   );
 }
 await engine.stop();

@@ -11,6 +11,7 @@ import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-acco
 import { createEventsRepo, type EventsRepo } from './events';
 import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
 import { createOrdersRepo, type OrdersRepo } from './orders';
+import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
 import { createRunsRepo, type RunsRepo } from './runs';
 import { createSettingsRepo, type SettingsRepo } from './settings';
 import { createStrategiesRepo, type StrategiesRepo } from './strategies';
@@ -25,6 +26,7 @@ export interface Repos {
   readonly orders: OrdersRepo;
   readonly events: EventsRepo;
   readonly instruments: InstrumentsRepo;
+  readonly priceBars: PriceBarsRepo;
   /**
    * Runs `fn` in one SQLite transaction: all of its writes land, or (if it throws) none do.
    * Nested calls become savepoints. `fn` must be synchronous: an async function would commit at
@@ -91,6 +93,7 @@ export function createRepos(db: Db): Repos {
     orders: createOrdersRepo(db.orm),
     events: createEventsRepo(db.orm),
     instruments: createInstrumentsRepo(db.orm),
+    priceBars: createPriceBarsRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
       const durable = options.durable !== false;
       if (options.waitForLock !== false || db.sqlite.inTransaction) return withDurability(fn, durable);
@@ -108,8 +111,9 @@ export { ForeignKeyViolation, isStorageUnavailable, UniqueViolation } from './er
 export type { BrokerAccount, BrokerAccountsRepo, NewBrokerAccount } from './broker-accounts';
 export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
 export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersRepo } from './orders';
-export { TERMINAL_RUN_STATES, type NewRun, type RunPatch, type RunsRepo } from './runs';
+export { TERMINAL_RUN_STATES, type NewRun, type RunHistoryQuery, type RunHistoryRow, type RunPatch, type RunsRepo } from './runs';
 export type { InstrumentsRepo, StoredInstrument } from './instruments';
+export type { PriceBar, PriceBarsRepo } from './price-bars';
 export type { SettingsRepo } from './settings';
 export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';
 export { normalizeEmail, type NewUser, type User, type UserCredentials, type UsersRepo } from './users';

@@ -1,9 +1,9 @@
 /** Runs: one per strategy per trading day (unique index runs_strategy_date). */
-import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Leg, Run, RunState } from '../../engine/core/types';
 import type { Orm } from '../client';
-import { runs } from '../schema';
+import { orders, runs, strategies } from '../schema';
 import { translated } from './errors';
 import { pick } from './json';
 import { byShape, ID, placeholders, rawTable } from './prepared';
@@ -46,6 +46,34 @@ const PATCHABLE = [
 /** A new run: identity and schedule required; the rest defaults to no position, nulls, false. */
 export type NewRun = Pick<Run, 'strategyId' | 'userId' | 'tradingDate' | 'state' | 'buyAt' | 'sellAt'> & RunPatch;
 
+/** Which runs GET /runs lists: all of the user's, narrowed by strategy and trading dates (inclusive). */
+export interface RunHistoryQuery {
+  readonly strategyId?: StrategyId;
+  /** "YYYY-MM-DD", inclusive. */
+  readonly from?: string;
+  /** "YYYY-MM-DD", inclusive. */
+  readonly to?: string;
+  /** Only runs after this one in the listing's order (trading date, then id, both descending). */
+  readonly before?: { readonly tradingDate: string; readonly id: RunId };
+  /** Only runs with an exit fill (what P&L totals need). */
+  readonly exitedOnly?: boolean;
+  /** At most this many; all when left out. */
+  readonly limit?: number;
+}
+
+/**
+ * A run with what its journal says was traded: the instrument and account come from the entry
+ * order (invariant 8: a strategy can be edited later), else from the strategy (a run that never
+ * bought); boughtQty is the entry's filled quantity, null without an entry order.
+ */
+export interface RunHistoryRow {
+  readonly run: Run;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly brokerAccountId: number;
+  readonly boughtQty: number | null;
+}
+
 export interface RunsRepo {
   /** @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date']) for a second run that day. */
   create(input: NewRun, now: number): Run;
@@ -58,6 +86,8 @@ export interface RunsRepo {
   latestInternal(strategyId: StrategyId): Run | undefined;
   /** The user's runs of one strategy, latest trading date first, at most `limit`. */
   listForStrategy(userId: UserId, strategyId: StrategyId, limit: number): Run[];
+  /** The user's runs, latest trading date first (then latest id), with their entry's fills. */
+  history(userId: UserId, query: RunHistoryQuery): RunHistoryRow[];
   /**
    * Engine-internal: applies `patch` and returns the new row.
    * @throws Error when there is no such run (an engine bug, not user input).
@@ -143,6 +173,31 @@ export function createRunsRepo(orm: Orm): RunsRepo {
         .limit(Math.max(0, Math.floor(limit)))
         .all()
         .map(toRun);
+    },
+    history(userId, q) {
+      const entryOf = (column: SQL) => sql`(SELECT ${column} FROM ${orders} WHERE ${orders.runId} = ${runs.id} AND ${orders.slot} = 'entry' ORDER BY ${orders.attempt} LIMIT 1)`;
+      const where = and(
+        eq(runs.userId, userId),
+        q.strategyId === undefined ? undefined : eq(runs.strategyId, q.strategyId),
+        q.from === undefined ? undefined : gte(runs.tradingDate, q.from),
+        q.to === undefined ? undefined : lte(runs.tradingDate, q.to),
+        q.exitedOnly ? sql`${runs.exitPrice} IS NOT NULL` : undefined,
+        q.before === undefined ? undefined : or(lt(runs.tradingDate, q.before.tradingDate), and(eq(runs.tradingDate, q.before.tradingDate), lt(runs.id, q.before.id))),
+      );
+      const query = orm
+        .select({
+          run: runs,
+          symbol: sql<string>`coalesce(${entryOf(sql`${orders.symbol}`)}, ${strategies.symbol})`,
+          exchange: sql<string>`coalesce(${entryOf(sql`${orders.exchange}`)}, ${strategies.exchange})`,
+          brokerAccountId: sql<number>`coalesce(${entryOf(sql`${orders.brokerAccountId}`)}, ${strategies.brokerAccountId})`,
+          boughtQty: sql<number | null>`(SELECT sum(${orders.filledQty}) FROM ${orders} WHERE ${orders.runId} = ${runs.id} AND ${orders.slot} = 'entry')`,
+        })
+        .from(runs)
+        .innerJoin(strategies, eq(strategies.id, runs.strategyId))
+        .where(where)
+        .orderBy(...newest);
+      const rows = q.limit === undefined ? query.all() : query.limit(Math.max(0, Math.floor(q.limit))).all();
+      return rows.map((r) => ({ run: toRun(r.run), symbol: r.symbol, exchange: r.exchange, brokerAccountId: r.brokerAccountId, boughtQty: r.boughtQty }));
     },
     update(id, patch, now) {
       const set = { ...pick(patch, PATCHABLE), updatedAt: now };

@@ -33,6 +33,16 @@ export interface BrokerAccountDto {
   /** e.g. { api_key: 'PK…7Q' }: enough to recognise which key is saved, too little to use it. */
   readonly credentials_masked: Readonly<Record<string, string>>;
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * Which money: 'paper' (the paper broker, Alpaca's paper endpoint) or 'live' (real orders at
+   * the broker: Alpaca live, Kite). A broker kind that does not say reads as live.
+   */
+  readonly mode: 'paper' | 'live';
+  /**
+   * The exchanges this account trades, each with the time zone a strategy's times default to
+   * there. The first is what a strategy that names no exchange gets.
+   */
+  readonly markets: readonly MarketDto[];
   /** The price feed's last reported state; null until the account's connection first opens. */
   readonly feed_state: FeedState | null;
   /**
@@ -42,6 +52,12 @@ export interface BrokerAccountDto {
    */
   readonly session: BrokerSessionDto | null;
   readonly created_at: number;
+}
+
+/** An exchange and its own time zone (IANA), e.g. { exchange: 'NYSE', timezone: 'America/New_York' }. */
+export interface MarketDto {
+  readonly exchange: string;
+  readonly timezone: string;
 }
 
 export interface NextTriggerDto {
@@ -59,6 +75,13 @@ export interface RuntimeDto {
   readonly entry_price: number | null;
   readonly exit_price: number | null;
   readonly exit_leg: string | null;
+  /** Quantity sold so far (the entry's fill less what is still held); 0 before an exit fill. */
+  readonly sold_qty: number;
+  /**
+   * (average exit price − entry price) × sold_qty, unrounded, in the instrument's currency; null
+   * until something is sold. Counts a partial exit's sold part; an exit over several attempts once.
+   */
+  readonly realized_pnl: number | null;
   readonly last_action: string | null;
   readonly last_action_at: number | null;
   readonly reason: string | null;
@@ -109,6 +132,65 @@ export interface OrderDto {
   readonly reject_reason: string | null;
   readonly created_at: number;
   readonly updated_at: number;
+}
+
+/** One run in GET /runs: a past (or current) trading day of a strategy, with what it earned. */
+export interface RunHistoryDto {
+  readonly run_id: number;
+  readonly strategy_id: number;
+  /** As traded: from the entry order (a strategy can be edited later); the strategy's own without one. */
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly broker_account_id: number;
+  readonly trading_date: string;
+  readonly state: RunState;
+  readonly buy_at: number;
+  readonly sell_at: number;
+  /** The entry's filled quantity; null when nothing was ordered. */
+  readonly bought_qty: number | null;
+  readonly sold_qty: number;
+  /** Still held (non-zero only for a run not fully exited). */
+  readonly position_qty: number;
+  readonly entry_price: number | null;
+  /** Quantity-weighted average of every exit fill. */
+  readonly exit_price: number | null;
+  readonly exit_leg: string | null;
+  readonly realized_pnl: number | null;
+  readonly reason: string | null;
+}
+
+/** One minute of an instrument's prices (GET /strategy/:id/bars). */
+export interface PriceBarDto {
+  /** Epoch ms of the minute's start. */
+  readonly minute: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+}
+
+/** GET /strategy/:id/bars: the strategy's instrument, oldest first. */
+export interface PriceBarsDto {
+  readonly bars: PriceBarDto[];
+}
+
+/** Realized P&L of one trading date, over every run the filter selects (not only the page). */
+export interface DayPnlDto {
+  readonly trading_date: string;
+  readonly realized_pnl: number;
+  /** Runs with an exit fill that day. */
+  readonly runs: number;
+}
+
+/** GET /runs. */
+export interface RunHistoryPage {
+  readonly runs: RunHistoryDto[];
+  /** Newest date first; the whole filter, not only this page. */
+  readonly days: DayPnlDto[];
+  /** Sum of `days`. */
+  readonly total_realized_pnl: number;
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  readonly next_before: string | null;
 }
 
 /** An engine event on the wire: its type plus its fields in snake_case, without the user id. */

@@ -3,17 +3,25 @@
  * nothing secret (a broker account shows its credentials' masks only, a user never a hash or a
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
-import type { BrokerAccount, StoredEvent, User } from '../../db/repos';
-import type { BrokerAccountDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BrokerAccount, RunHistoryRow, StoredEvent, User } from '../../db/repos';
+import type { BrokerAccountDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import { realizedPnlNumber, soldQty, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
 import type { Order, Run, Strategy } from '../core/types';
+import type { AccountFacts } from '../brokers/broker-kinds';
+import { defaultTimezone } from '../scheduler/trading-calendar';
 
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
 
-export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null, session: BrokerSessionInfo | null = null): BrokerAccountDto {
+export function brokerAccountDto(
+  a: BrokerAccount,
+  feedState: FeedState | null,
+  session: BrokerSessionInfo | null = null,
+  facts: AccountFacts = { mode: 'live', exchanges: [] },
+): BrokerAccountDto {
   return {
     id: a.id,
     broker: a.broker,
@@ -21,6 +29,8 @@ export function brokerAccountDto(a: BrokerAccount, feedState: FeedState | null, 
     status: a.status,
     credentials_masked: { ...a.credentialsMasked },
     options: a.options,
+    mode: facts.mode,
+    markets: facts.exchanges.map((exchange) => ({ exchange, timezone: defaultTimezone(exchange) })),
     feed_state: feedState,
     session: session && { state: session.state, expires_at: session.expiresAt, checked_at: session.checkedAt, message: session.message },
     created_at: a.createdAt,
@@ -34,7 +44,11 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
   return null;
 }
 
-export function runtimeDto(run: Run): RuntimeDto {
+/** What realized-pnl.ts needs of a run, given its entry's filled quantity (null: no entry order). */
+export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty });
+
+export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDto {
+  const fills = runFills(run, boughtQty);
   return {
     run_id: run.id,
     trading_date: run.tradingDate,
@@ -43,6 +57,8 @@ export function runtimeDto(run: Run): RuntimeDto {
     entry_price: run.entryPrice,
     exit_price: run.exitPrice,
     exit_leg: run.exitLeg,
+    sold_qty: soldQty(fills),
+    realized_pnl: realizedPnlNumber(fills),
     last_action: run.lastAction,
     last_action_at: run.lastActionAt,
     reason: run.reason,
@@ -52,7 +68,33 @@ export function runtimeDto(run: Run): RuntimeDto {
   };
 }
 
-export function strategyDto(s: Strategy, latestRun: Run | undefined): StrategyDto {
+/** A run of GET /runs, with its instrument as traded and its realized P&L. */
+export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
+  const { run } = row;
+  const fills = runFills(run, row.boughtQty);
+  return {
+    run_id: run.id,
+    strategy_id: run.strategyId,
+    symbol: row.symbol,
+    exchange: row.exchange,
+    broker_account_id: row.brokerAccountId,
+    trading_date: run.tradingDate,
+    state: run.state,
+    buy_at: run.buyAt,
+    sell_at: run.sellAt,
+    bought_qty: row.boughtQty,
+    sold_qty: soldQty(fills),
+    position_qty: run.positionQty,
+    entry_price: run.entryPrice,
+    exit_price: run.exitPrice,
+    exit_leg: run.exitLeg,
+    realized_pnl: realizedPnlNumber(fills),
+    reason: run.reason,
+  };
+}
+
+/** `boughtQty`: the latest run's entry fill (null: none), for its realized P&L. */
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null): StrategyDto {
   return {
     id: s.id,
     broker_account_id: s.brokerAccountId,
@@ -68,7 +110,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined): StrategyDt
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    runtime: latestRun ? runtimeDto(latestRun) : null,
+    runtime: latestRun ? runtimeDto(latestRun, boughtQty) : null,
   };
 }
 

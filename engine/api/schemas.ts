@@ -91,6 +91,44 @@ export const eventLogQuery = z.strictObject({
 });
 export type EventLogQuery = z.infer<typeof eventLogQuery>;
 
+const tradingDate = (field: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} must be a date as YYYY-MM-DD`, abort: true })
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { error: `${field} must be a real date` });
+
+/** GET /runs: the user's runs, newest trading date first, narrowed by strategy and dates (inclusive). */
+export const runHistoryQuery = z
+  .strictObject({
+    strategy_id: idText.optional(),
+    from: tradingDate('from').optional(),
+    to: tradingDate('to').optional(),
+    /** The previous page's next_before: "YYYY-MM-DD:run id". */
+    before: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}:[1-9]\d{0,14}$/, { error: 'must be the next_before of the previous page' })
+      .transform((v) => ({ tradingDate: v.slice(0, 10), id: Number(v.slice(11)) }))
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 500' })
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' })
+      .optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { error: 'to must not be before from', path: ['to'] });
+export type RunHistoryQuery = z.input<typeof runHistoryQuery>;
+
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/, { error: 'must be a time in epoch milliseconds' })
+  .transform(Number);
+
+/** GET /strategy/:id/bars: from/to in epoch ms (default: the last 24 hours). */
+export const priceBarsQuery = z
+  .strictObject({ from: epochMs.optional(), to: epochMs.optional() })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { error: 'to must not be before from', path: ['to'] });
+
 /** First message of a browser's WebSocket (browsers cannot set an Authorization header). */
 export const socketAuthMessage = z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(2048) });
 

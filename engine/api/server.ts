@@ -23,6 +23,8 @@ import { authRoutes } from './routes/auth';
 import { brokerRoutes } from './routes/broker';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { barRoutes } from './routes/bars';
+import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
@@ -107,6 +109,8 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   brokerRoutes(app, ctx);
   strategyRoutes(app, ctx);
   eventRoutes(app, ctx);
+  runRoutes(app, ctx);
+  barRoutes(app, ctx);
   healthRoutes(app, ctx);
   if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);
 

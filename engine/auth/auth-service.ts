@@ -103,9 +103,10 @@ export class AuthService {
   }
 
   /**
-   * A new session for a correct email and password. Failures count against the account and the
-   * client; past their free failures each try waits a little longer (at most a minute with the
-   * default limiter), right password or wrong, and is answered with RateLimitedError meanwhile.
+   * A new session for a correct email and password. Failures count against this client at the
+   * account, the client overall and the account's looser total (login-limiter.ts); past their free
+   * failures each try from that client waits a little longer (at most a minute with the default
+   * limiter), right password or wrong, and is answered with RateLimitedError meanwhile.
    */
   async login(email: string, password: string, address: string): Promise<Session> {
     const { repos } = this.deps;

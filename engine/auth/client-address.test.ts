@@ -8,13 +8,29 @@ describe('clientKey', () => {
     }
   });
 
-  it('keeps other addresses apart, and an IPv4-mapped address is its IPv4 address', () => {
+  it('keeps other IPv4 addresses apart, and an IPv4-mapped address is its IPv4 address', () => {
     expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
     expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(clientKey('::ffff:c000:207')).toBe('192.0.2.7');
-    expect(clientKey('2001:DB8::1')).toBe('2001:db8::1');
     expect(clientKey('128.0.0.1')).toBe('128.0.0.1');
-    expect(clientKey('::2')).toBe('::2');
     expect(clientKey('10.127.0.1')).toBe('10.127.0.1');
+    expect(clientKey('192.0.2.8')).not.toBe(clientKey('192.0.2.7'));
+  });
+
+  it('makes an IPv6 client its /64: a host rotating its interface identifier stays one client', () => {
+    const lan = ['2001:db8:1:2::1', '2001:DB8:1:2:ffff:ffff:ffff:fffe', '2001:0db8:0001:0002:a1b2:c3d4:e5f6:0708', '2001:db8:1:2::abcd:1'];
+    for (const a of lan) expect(clientKey(a), a).toBe('2001:db8:1:2::/64');
+    // The neighbouring /64 is another client.
+    expect(clientKey('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(clientKey('fd12:3456:789a:1::99')).toBe('fd12:3456:789a:1::/64');
+    // Link-local, with or without the zone the socket may report.
+    expect(clientKey('fe80::1234:5678:9abc:def0%eth0')).toBe(clientKey('fe80::1'));
+    expect(clientKey('fe80::1%br-0a1b2c')).toBe('fe80::/64');
+    expect(clientKey('::2')).not.toBe(LOOPBACK_CLIENT);
+  });
+
+  it('counts something that is not an IP address as itself', () => {
+    expect(clientKey(' Not-An-Address ')).toBe('not-an-address');
+    expect(clientKey('010.1')).toBe('010.1');
   });
 });

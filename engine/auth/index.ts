@@ -1,7 +1,7 @@
 /** Users' passwords, session tokens and login throttling; no database access (the API wires it). */
 export { hashPassword, needsRehash, passwordProblems, verifyPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from './password';
 export { DEFAULT_TOKEN_TTL_MS, TOKEN_ISSUER, TokenService, type CurrentTokenVersion, type TokenClaims } from './tokens';
-export { FailureLimiter, LoginLimiter, type BackoffOptions, type LimitDecision, type LoginAttempt } from './login-limiter';
+export { FailureLimiter, LoginLimiter, type AccountTotalOptions, type BackoffOptions, type LimitDecision, type LoginAttempt, type LoginLimiterOptions } from './login-limiter';
 export { clientKey, LOOPBACK_CLIENT } from './client-address';
 export { HashGate, type HashGateOptions } from './hash-gate';
 export { RateLimitedError } from './rate-limited-error';

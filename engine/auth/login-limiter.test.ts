@@ -61,10 +61,12 @@ describe('FailureLimiter', () => {
     const limiter = new LoginLimiter({ now: clock.now });
     let largest = 0;
     for (let i = 0; i < 100_000; i++) {
-      limiter.recordFailure({ email: `u${i}@example.com`, address: `2001:db8::${i.toString(16)}` });
-      largest = Math.max(largest, limiter.size.accounts, limiter.size.addresses);
+      // A /64 each: addresses within one /64 are one client.
+      limiter.recordFailure({ email: `u${i}@example.com`, address: `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1` });
+      largest = Math.max(largest, limiter.size.accounts, limiter.size.accountClients, limiter.size.addresses);
     }
     expect(largest).toBe(10_000);
+    expect(limiter.size.addresses).toBeGreaterThanOrEqual(9_000);
   });
 
   it('over the cap, forgets keys whose failures left the window before any live one', () => {
@@ -127,19 +129,92 @@ describe('FailureLimiter with backoff', () => {
 });
 
 describe('LoginLimiter', () => {
-  it('slows an account down after 5 failures in 15 minutes, whatever the address, and never locks it', () => {
+  it('slows one client at an account after 5 failures in 15 minutes, and never locks it', () => {
     const clock = fakeNow();
     const limiter = new LoginLimiter({ now: clock.now });
-    for (let i = 0; i < 5; i++) limiter.recordFailure({ email: 'alice@example.com', address: `10.0.0.${i}` });
-    const decision = limiter.check({ email: ' Alice@Example.COM', address: '10.0.0.99' });
-    expect(decision).toEqual({ allowed: false, retryAfterMs: 5_000 });
-    expect(limiter.check({ email: 'bob@example.com', address: '10.0.0.99' }).allowed).toBe(true);
-    // A stranger who keeps guessing makes the owner wait at most a minute after the last guess.
+    const stranger = { email: 'alice@example.com', address: '198.51.100.9' };
+    for (let i = 0; i < 5; i++) limiter.recordFailure(stranger);
+    expect(limiter.check({ email: ' Alice@Example.COM', address: '198.51.100.9' })).toEqual({ allowed: false, retryAfterMs: 5_000 });
+    expect(limiter.check({ email: 'bob@example.com', address: '198.51.100.9' }).allowed).toBe(true);
+    // The owner, elsewhere, is not slowed by the stranger's guesses.
+    expect(limiter.check({ email: 'alice@example.com', address: '10.0.0.99' }).allowed).toBe(true);
+    // A stranger who keeps guessing waits at most a minute between guesses.
     for (let i = 0; i < 100; i++) {
-      clock.advance(limiter.check({ email: 'alice@example.com', address: '10.0.1.1' }).retryAfterMs);
-      limiter.recordFailure({ email: 'alice@example.com', address: `10.0.1.${i}` });
+      clock.advance(limiter.check(stranger).retryAfterMs);
+      expect(limiter.begin(stranger).allowed).toBe(true);
     }
-    expect(limiter.check({ email: 'alice@example.com', address: '10.0.0.99' }).retryAfterMs).toBe(60_000);
+    expect(limiter.check(stranger).retryAfterMs).toBe(60_000);
+  });
+
+  it('an attacker hammering the owner\'s account from one client costs the owner on another client nothing', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    const attacker = { email: 'owner@example.com', address: '198.51.100.66' };
+    const owner = { email: 'owner@example.com', address: '192.0.2.10' };
+    let ownerTries = 0;
+    let ownerIn = 0;
+    let guesses = 0;
+    // 30 minutes of a guess every 5 ms (the attacker tries again the moment a slot opens); the
+    // owner signs in with the right password once a minute.
+    for (let t = 0; t < 30 * MIN; t += 5) {
+      if (limiter.begin(attacker).allowed) guesses++;
+      if (t % MIN === 0) {
+        ownerTries++;
+        if (limiter.begin(owner).allowed) {
+          ownerIn++;
+          limiter.succeeded(owner);
+        }
+      }
+      clock.advance(5);
+    }
+    expect(ownerIn).toBe(ownerTries);
+    expect(ownerTries).toBe(30);
+    // The attacker was slowed all along: 5 free, then 5 s, 10 s, … one a minute.
+    expect(guesses).toBeLessThan(45);
+  });
+
+  it('past the looser cap at one account (100 failures an hour, all clients), every client waits its own minute, and the owner\'s first try is never delayed', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    const owner = { email: 'owner@example.com', address: '192.0.2.10' };
+    // Twenty-five attackers on separate IPv4 addresses, 4 guesses each (under their own free 5): 100 failures.
+    const attackers = Array.from({ length: 25 }, (_, i) => ({ email: 'owner@example.com', address: `203.0.113.${i + 1}` }));
+    for (const a of attackers) for (let i = 0; i < 4; i++) expect(limiter.begin(a).allowed).toBe(true);
+    // Over the cap: a client that failed there waits a minute after its own failure…
+    const first = attackers[0]!;
+    expect(limiter.check(first)).toEqual({ allowed: false, retryAfterMs: 60_000 });
+    clock.advance(30_000);
+    expect(limiter.check(first).retryAfterMs).toBe(30_000);
+    // …and a fresh attacker gets one try, then the same minute.
+    const fresh = { email: 'owner@example.com', address: '203.0.113.200' };
+    expect(limiter.begin(fresh).allowed).toBe(true);
+    expect(limiter.check(fresh)).toEqual({ allowed: false, retryAfterMs: 60_000 });
+    // The owner: the first try goes through at once; after a typo, the right password a minute later.
+    expect(limiter.begin(owner).allowed).toBe(true); // a typo
+    expect(limiter.check(owner)).toEqual({ allowed: false, retryAfterMs: 60_000 });
+    clock.advance(60_000);
+    expect(limiter.begin(owner).allowed).toBe(true);
+    limiter.succeeded(owner);
+    expect(limiter.check(owner).allowed).toBe(true);
+    // The owner's sign-in does not reset the account's total for the strangers.
+    expect(limiter.begin(fresh).allowed).toBe(true);
+    expect(limiter.check(fresh).allowed).toBe(false);
+    // Other accounts are untouched; and once the hour has passed, the cap is gone.
+    expect(limiter.check({ email: 'other@example.com', address: '203.0.113.200' }).allowed).toBe(true);
+    clock.advance(60 * MIN);
+    expect(limiter.check(first).allowed).toBe(true);
+    for (let i = 0; i < 4; i++) limiter.recordFailure(first);
+    expect(limiter.check(first).allowed).toBe(true);
+  });
+
+  it('counts an IPv6 /64 as one client: rotating addresses within it buys no guesses', () => {
+    const clock = fakeNow();
+    const limiter = new LoginLimiter({ now: clock.now });
+    for (let i = 0; i < 5; i++) expect(limiter.begin({ email: 'owner@example.com', address: `2001:db8:aa:bb::${(i + 1).toString(16)}` }).allowed).toBe(true);
+    expect(limiter.check({ email: 'owner@example.com', address: '2001:db8:aa:bb:dead:beef:0:1' })).toEqual({ allowed: false, retryAfterMs: 5_000 });
+    expect(limiter.check({ email: 'owner@example.com', address: '2001:db8:aa:bc::1' }).allowed).toBe(true);
+    for (let i = 0; i < 20; i++) limiter.recordFailure({ email: `x${i}@example.com`, address: `2001:db8:aa:bb:${i.toString(16)}::7` });
+    expect(limiter.check({ email: 'new@example.com', address: '2001:db8:aa:bb::99' }).allowed).toBe(false);
   });
 
   it('slows a client down after 20 failures in 15 minutes, whatever the account', () => {
@@ -182,7 +257,7 @@ describe('LoginLimiter', () => {
     const clock = fakeNow();
     const limiter = new LoginLimiter({
       now: clock.now,
-      perAccount: { maxFailures: 2, windowMs: MIN },
+      perAccountClient: { maxFailures: 2, windowMs: MIN },
       perAddress: { maxFailures: 3, windowMs: MIN },
     });
     const attempt = { email: 'alice@example.com', address: '192.0.2.1' };
@@ -199,7 +274,7 @@ describe('LoginLimiter', () => {
     const clock = fakeNow();
     const limiter = new LoginLimiter({
       now: clock.now,
-      perAccount: { maxFailures: 1, windowMs: MIN },
+      perAccountClient: { maxFailures: 1, windowMs: MIN },
       perAddress: { maxFailures: 1, windowMs: 10 * MIN },
     });
     limiter.recordFailure({ email: 'a@example.com', address: '192.0.2.1' });

@@ -1,10 +1,11 @@
 /**
- * Slows password guessing: failures are counted per account and per client over a sliding
- * window. Past its free failures a key either waits for its oldest counted failure to leave the
- * window (a lock, as the register limit uses) or, with `backoff`, waits a delay after its latest
- * failure that doubles with each further failure up to a ceiling: slowed down, never locked out.
- * Login uses the backoff, so a stranger's wrong guesses cost the owner at most the ceiling, not
- * a quarter of an hour. Memory is bounded however many distinct keys an attacker invents.
+ * Slows password guessing: failures are counted per key over a sliding window. Past its free
+ * failures a key either waits for its oldest counted failure to leave the window (a lock, as the
+ * register limit uses) or, with `backoff`, waits a delay after its latest failure that doubles
+ * with each further failure up to a ceiling: slowed down, never locked out. Login counts per
+ * (account, client), per client and per account in total (LoginLimiter below), so a stranger's
+ * guesses slow the stranger, not the owner. Memory is bounded however many distinct keys an
+ * attacker invents.
  */
 import { clientKey } from './client-address';
 
@@ -133,26 +134,51 @@ export class FailureLimiter {
 
 export interface LoginAttempt {
   readonly email: string;
-  /** The client's address as the server saw it (request.ip); every loopback address is one client. */
+  /** The client's address as the server saw it (request.ip); see client-address.ts for what one client is. */
   readonly address: string;
+}
+
+/** The looser cap on one account's failures from every client together. */
+export interface AccountTotalOptions {
+  /** Failures at one account, from all clients together, allowed in the window. */
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  /** Past the cap, each client waits this long after its own latest failure at that account. */
+  readonly clientDelayMs: number;
+  /** Most accounts remembered. Default 10 000. */
+  readonly maxKeys?: number;
 }
 
 export interface LoginLimiterOptions {
   readonly now: () => number;
-  /** Default: 5 free failures per account per 15 minutes, then 5 s, 10 s, … up to 60 s between tries. */
-  readonly perAccount?: FailureLimitOptions;
-  /** Default: 20 free failures per client per 15 minutes, then 5 s, 10 s, … up to 60 s between tries. */
+  /**
+   * One client at one account. Default: 5 free failures per 15 minutes, then 5 s, 10 s, … up to
+   * 60 s between tries. Another client at the same account is not slowed by these.
+   */
+  readonly perAccountClient?: FailureLimitOptions;
+  /** One client at any accounts. Default: 20 free failures per 15 minutes, then 5 s, 10 s, … up to 60 s. */
   readonly perAddress?: FailureLimitOptions;
+  /** All clients at one account. Default: 100 failures per hour, then each client waits 60 s after its own failure there. */
+  readonly perAccountTotal?: AccountTotalOptions;
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const SLOW_DOWN: BackoffOptions = { firstDelayMs: 5_000, maxDelayMs: 60_000 };
+const ACCOUNT_TOTAL: AccountTotalOptions = { maxFailures: 100, windowMs: 60 * 60_000, clientDelayMs: 60_000 };
 
 /**
- * The login endpoint's limiter: an attempt goes ahead only if both its account and its client
- * are under their limits. The defaults slow guessing down and never lock anyone out: after a
- * stranger's wrong guesses at the owner's account, the right password works again within 60 s
- * of the last guess (a valid token is never limited at all).
+ * The login endpoint's limiter: an attempt goes ahead only if its client is under its limit at
+ * that account and under its limit over all accounts, and, once the account as a whole is past
+ * its looser cap, only if that client has not failed there within the last minute.
+ *
+ * The back-off is per (account, client), never shared by everyone trying an account: shared, a
+ * stranger who retries every few milliseconds takes each slot the moment it opens, and the owner
+ * never gets one. The account's total cap is a slow-down that still leaves room: past it, every
+ * client waits its own minute, so the owner's first try is never delayed and a typo costs the
+ * owner at most a minute, whatever strangers elsewhere do. Counting by client has one blind spot
+ * by design: every loopback address is one client (client-address.ts), so a local process guessing
+ * at the owner's account shares the owner's key on that machine. The kill switch needs only a
+ * valid token (tokens last 12 h), and the desktop tray's "Stop all" needs no login at all.
  *
  * @example
  *   const limiter = new LoginLimiter({ now: clock.now });
@@ -161,19 +187,29 @@ const SLOW_DOWN: BackoffOptions = { firstDelayMs: 5_000, maxDelayMs: 60_000 };
  *   if (await verifyPassword(pw, user.passwordHash)) limiter.succeeded({ email, address: request.ip });
  */
 export class LoginLimiter {
-  private readonly byAccount: FailureLimiter;
+  private readonly byAccountClient: FailureLimiter;
   private readonly byAddress: FailureLimiter;
+  private readonly byAccount: FailureLimiter;
+  /** One failure per (account, client) per clientDelayMs: the rule once the account is past its cap. */
+  private readonly byAccountClientOverCap: FailureLimiter;
 
   constructor(options: LoginLimiterOptions) {
-    this.byAccount = new FailureLimiter(options.perAccount ?? { maxFailures: 5, windowMs: FIFTEEN_MINUTES, backoff: SLOW_DOWN }, options.now);
+    const total = options.perAccountTotal ?? ACCOUNT_TOTAL;
+    this.byAccountClient = new FailureLimiter(options.perAccountClient ?? { maxFailures: 5, windowMs: FIFTEEN_MINUTES, backoff: SLOW_DOWN }, options.now);
     this.byAddress = new FailureLimiter(options.perAddress ?? { maxFailures: 20, windowMs: FIFTEEN_MINUTES, backoff: SLOW_DOWN }, options.now);
+    this.byAccount = new FailureLimiter({ maxFailures: total.maxFailures, windowMs: total.windowMs, ...(total.maxKeys ? { maxKeys: total.maxKeys } : {}) }, options.now);
+    this.byAccountClientOverCap = new FailureLimiter({ maxFailures: 1, windowMs: total.clientDelayMs }, options.now);
   }
 
   check(attempt: LoginAttempt): LimitDecision {
-    const a = this.byAccount.check(accountKey(attempt.email));
-    const b = this.byAddress.check(clientKey(attempt.address));
-    if (a.allowed && b.allowed) return ALLOWED;
-    return { allowed: false, retryAfterMs: Math.max(a.retryAfterMs, b.retryAfterMs) };
+    return this.decide(keysOf(attempt));
+  }
+
+  private decide(keys: AttemptKeys): LimitDecision {
+    const decisions = [this.byAccountClient.check(keys.pair), this.byAddress.check(keys.client)];
+    if (!this.byAccount.check(keys.account).allowed) decisions.push(this.byAccountClientOverCap.check(keys.pair));
+    if (decisions.every((d) => d.allowed)) return ALLOWED;
+    return { allowed: false, retryAfterMs: Math.max(...decisions.map((d) => d.retryAfterMs)) };
   }
 
   /**
@@ -182,41 +218,69 @@ export class LoginLimiter {
    * still being verified. `succeeded` takes the count back for a right password.
    */
   begin(attempt: LoginAttempt): LimitDecision {
-    const decision = this.check(attempt);
-    if (decision.allowed) this.recordFailure(attempt);
+    const keys = keysOf(attempt);
+    const decision = this.decide(keys);
+    if (decision.allowed) this.fail(keys);
     return decision;
   }
 
-  /** The attempt `begin` counted was right: the account is cleared, the client's count taken back. */
+  /**
+   * The attempt `begin` counted was right: this client's count at the account is cleared, and
+   * the attempt taken back from the client's and the account's totals. The account's total is
+   * not cleared: the owner signing in must not hand strangers a fresh hour of guesses.
+   */
   succeeded(attempt: LoginAttempt): void {
-    this.byAccount.recordSuccess(accountKey(attempt.email));
-    this.byAddress.undoFailure(clientKey(attempt.address));
+    const keys = keysOf(attempt);
+    this.recordSuccess(attempt);
+    this.byAccount.undoFailure(keys.account);
+    this.byAddress.undoFailure(keys.client);
   }
 
   /** The attempt `begin` counted was never checked (the engine was too busy): it counts for nothing. */
   abandoned(attempt: LoginAttempt): void {
-    this.byAccount.undoFailure(accountKey(attempt.email));
-    this.byAddress.undoFailure(clientKey(attempt.address));
+    const keys = keysOf(attempt);
+    this.byAccountClient.undoFailure(keys.pair);
+    this.byAccountClientOverCap.undoFailure(keys.pair);
+    this.byAccount.undoFailure(keys.account);
+    this.byAddress.undoFailure(keys.client);
   }
 
   recordFailure(attempt: LoginAttempt): void {
-    this.byAccount.recordFailure(accountKey(attempt.email));
-    this.byAddress.recordFailure(clientKey(attempt.address));
+    this.fail(keysOf(attempt));
+  }
+
+  private fail(keys: AttemptKeys): void {
+    this.byAccountClient.recordFailure(keys.pair);
+    this.byAccountClientOverCap.recordFailure(keys.pair);
+    this.byAccount.recordFailure(keys.account);
+    this.byAddress.recordFailure(keys.client);
   }
 
   /**
-   * Clears the account's failures only. The address keeps its count: otherwise an attacker with
-   * one valid account could reset their address budget between guesses at other accounts.
+   * Clears this client's failures at the account only. The address keeps its count: otherwise an
+   * attacker with one valid account could reset their address budget between guesses at other accounts.
    */
   recordSuccess(attempt: LoginAttempt): void {
-    this.byAccount.recordSuccess(accountKey(attempt.email));
+    const { pair } = keysOf(attempt);
+    this.byAccountClient.recordSuccess(pair);
+    this.byAccountClientOverCap.recordSuccess(pair);
   }
 
   /** Remembered keys per limiter; for tests and metrics. */
-  get size(): { accounts: number; addresses: number } {
-    return { accounts: this.byAccount.size, addresses: this.byAddress.size };
+  get size(): { accounts: number; accountClients: number; addresses: number } {
+    return { accounts: this.byAccount.size, accountClients: this.byAccountClient.size, addresses: this.byAddress.size };
   }
 }
 
-/** `Alice@Example.com ` and `alice@example.com` are one account to a guesser. */
-const accountKey = (email: string) => email.trim().toLowerCase();
+interface AttemptKeys {
+  readonly account: string;
+  readonly client: string;
+  readonly pair: string;
+}
+
+function keysOf(attempt: LoginAttempt): AttemptKeys {
+  // `Alice@Example.com ` and `alice@example.com` are one account to a guesser.
+  const account = attempt.email.trim().toLowerCase();
+  const client = clientKey(attempt.address);
+  return { account, client, pair: JSON.stringify([client, account]) };
+}

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { asUserId, type UserId } from '../core/ids';
 import { DEFAULT_TOKEN_TTL_MS, TokenService } from './tokens';
@@ -146,6 +146,40 @@ describe('TokenService', () => {
     await issued;
     await Promise.all(hashes);
     expect(order.slice(0, 2).sort()).toEqual(['issued', 'verified']);
+  });
+
+  it('accepts a signature only in its canonical spelling (the 3 other last characters decode to the same bytes)', async () => {
+    const { tokens, current } = setup();
+    const token = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    // 43 characters carry 258 bits for a 256-bit HMAC: the last character's 2 low bits are unused.
+    const spellings = [0, 1, 2, 3].map((low) => `${token.slice(0, -1)}${alphabet[(last & ~3) | low]}`).filter((t) => t !== token);
+    expect(spellings).toHaveLength(3);
+    for (const t of spellings) {
+      expect(Buffer.from(t.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+      expect(await tokens.verify(t, current), t).toBeNull();
+    }
+    expect(await tokens.verify(token, current)).toEqual({ userId: alice, tokenVersion: 3 });
+    // Padding or a stray character is no spelling of it either.
+    expect(await tokens.verify(`${token}=`, current)).toBeNull();
+    expect(await tokens.verify(`${token.slice(0, -1)}`, current)).toBeNull();
+  });
+
+  it('still verifies tokens issued before: by the hand-written signer of 3366d37, and by jose before it', async () => {
+    // Issued with this key at T0 for user 7, token version 3, by each earlier TokenService.
+    const key = Buffer.from('tradeclock-token-compat-test-key');
+    const tokens = new TokenService({ key, now: () => T0 + 60_000 });
+    const byHand =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0diI6MywiaXNzIjoidHJhZGVjbG9jayIsInN1YiI6IjciLCJpYXQiOjE3NzMwNDY4MDAsImV4cCI6MTc3MzA5MDAwMH0.VhB4WFfuH1FxEgW-7GzpystNOy6Ig6Nw3vmpAit9kpQ';
+    const byJose =
+      'eyJhbGciOiJIUzI1NiJ9.eyJ0diI6MywiaXNzIjoidHJhZGVjbG9jayIsInN1YiI6IjciLCJpYXQiOjE3NzMwNDY4MDAsImV4cCI6MTc3MzA5MDAwMH0.CECUx-l3MvfF88RLil3aoyLNVIVjmhn9GBgxU35msXA';
+    for (const token of [byHand, byJose]) expect(await tokens.verify(token, () => 3), token).toEqual({ userId: alice, tokenVersion: 3 });
+    // And a token issued now verifies under the earlier code's rules: jose checks it.
+    const fresh = await tokens.issue({ userId: alice, tokenVersion: 3 });
+    const { payload, protectedHeader } = await jwtVerify(fresh, key, { issuer: 'tradeclock', algorithms: ['HS256'], currentDate: new Date(T0 + 60_000) });
+    expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({ tv: 3, sub: '7', iss: 'tradeclock', iat: (T0 + 60_000) / 1000, exp: (T0 + 60_000) / 1000 + DEFAULT_TOKEN_TTL_MS / 1000 });
   });
 
   it('refuses a short signing key', () => {

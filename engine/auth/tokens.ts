@@ -3,13 +3,23 @@
  * needs no token list: logout-everywhere and password change bump `users.token_version`, and
  * every token issued under the old version stops verifying.
  *
- * Signed and checked with node:crypto's synchronous HMAC on the calling thread, not with
- * WebCrypto (jose 6 uses `crypto.subtle`, whose HMAC runs as a job on libuv's 4-thread pool).
- * That pool is where scrypt runs: behind four password hashes a token check waited seconds, so
- * an authenticated request (the kill switch) queued behind a flood of registrations. An HMAC of
- * a few hundred bytes takes microseconds; there is nothing to gain from a thread.
+ * Signed and verified by fast-jwt (nearform; what @fastify/jwt uses), whose synchronous signer and
+ * verifier run node:crypto's createHmac and timingSafeEqual on the calling thread. Not jose 6:
+ * it uses WebCrypto (`crypto.subtle`), whose HMAC runs as a job on libuv's 4-thread pool, where
+ * scrypt runs too. Behind four password hashes a token check waited seconds, so an authenticated
+ * request (the kill switch) queued behind a flood of registrations.
+ *
+ * What fast-jwt leaves open, this file closes:
+ * - a signature is accepted only in its one canonical base64url spelling. fast-jwt decodes it
+ *   with Buffer.from, which ignores the unused low bits of the last character, so three other
+ *   spellings of every token would verify too;
+ * - the header may carry only `typ: "JWT"` or none (fast-jwt's checkTyp requires one; the tokens
+ *   jose issued before had none);
+ * - exp and nbf are checked against the injected clock, and the token is dead at exp itself
+ *   (RFC 7519: valid only *before* exp, as jose had it). fast-jwt reads the time once, when a
+ *   verifier is made, or from Date.now(), and still accepts the exp instant.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { z } from 'zod';
 import { asUserId, type UserId } from '../core/ids';
 
@@ -33,7 +43,7 @@ export interface TokenServiceOptions {
 /** The current token version of a user, or undefined when the user no longer exists. */
 export type CurrentTokenVersion = (userId: UserId) => number | undefined | Promise<number | undefined>;
 
-/** The protected header: HS256 only; `crit` (extensions we do not implement) is refused. */
+/** The header beyond what fast-jwt checks (alg, crit): `typ` is JWT or absent. */
 const Header = z.looseObject({ alg: z.literal('HS256'), typ: z.literal('JWT').optional(), crit: z.never().optional() });
 
 /** Registered claims every token must carry, then ours. */
@@ -46,11 +56,12 @@ const Payload = z.looseObject({
   tv: z.number().int().nonnegative(),
 });
 
-/** Unpadded base64url, as JWS compact serialization writes it; anything else is not a token. */
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const Verified = z.object({ header: Header, payload: Payload });
+
 /** Far above any token we issue; longer input is refused before any work. */
 const MAX_TOKEN_CHARS = 4096;
-const SIGNATURE_BYTES = 32;
+/** An HMAC-SHA256 in unpadded base64url: 32 bytes, 43 characters. */
+const SIGNATURE_CHARS = 43;
 
 /**
  * Issues and verifies session tokens.
@@ -62,31 +73,40 @@ const SIGNATURE_BYTES = 32;
  *   if (!claims) throw new DomainError('unauthorized', 'Sign in again');
  */
 export class TokenService {
-  readonly #key: Buffer;
+  readonly #sign: (payload: Record<string, unknown>) => string;
+  readonly #verify: (token: string) => unknown;
   readonly #now: () => number;
-  readonly #ttlSeconds: number;
 
   constructor(options: TokenServiceOptions) {
     if (options.key.length < 32) throw new Error('token signing key must be at least 32 bytes');
     const ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
     if (!Number.isFinite(ttlMs) || ttlMs < 1000) throw new Error('token ttlMs must be at least 1000');
-    // A copy, so a caller that later zeroes or reuses its buffer cannot change our key.
-    this.#key = Buffer.from(options.key);
+    // A copy, so a caller that later zeroes or reuses its buffer cannot change our key (fast-jwt
+    // makes a KeyObject of it, which copies too).
+    const key = Buffer.from(options.key);
     this.#now = options.now;
-    this.#ttlSeconds = Math.floor(ttlMs / 1000);
+    // Whole seconds, as exp is: iat comes from the payload (the injected clock), exp = iat + ttl.
+    this.#sign = createSigner({ key, algorithm: 'HS256', iss: TOKEN_ISSUER, expiresIn: Math.floor(ttlMs / 1000) * 1000 });
+    this.#verify = createVerifier({
+      key,
+      algorithms: ['HS256'],
+      allowedIss: TOKEN_ISSUER,
+      requiredClaims: ['iss', 'sub', 'iat', 'exp', 'tv'],
+      complete: true,
+      // Checked below against the injected clock; see the module comment.
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+    });
   }
 
   /**
    * A signed token for the user, valid for the configured lifetime from `now()`.
    *
-   * @example await tokens.issue({ userId: asUserId(1), tokenVersion: 0 }) // 'eyJhbGciOiJIUzI1NiJ9...'
+   * @example await tokens.issue({ userId: asUserId(1), tokenVersion: 0 }) // 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'
    */
   async issue(claims: TokenClaims): Promise<string> {
     if (!Number.isInteger(claims.tokenVersion) || claims.tokenVersion < 0) throw new Error('tokenVersion must be a non-negative integer');
-    const iat = Math.floor(this.#now() / 1000);
-    const header = segment({ alg: 'HS256', typ: 'JWT' });
-    const payload = segment({ tv: claims.tokenVersion, iss: TOKEN_ISSUER, sub: String(claims.userId), iat, exp: iat + this.#ttlSeconds });
-    return `${header}.${payload}.${this.#sign(`${header}.${payload}`).toString('base64url')}`;
+    return this.#sign({ tv: claims.tokenVersion, sub: String(claims.userId), iat: Math.floor(this.#now() / 1000) });
   }
 
   /**
@@ -106,37 +126,29 @@ export class TokenService {
 
   /** Signature, header and time checks, synchronously; null for anything not a live token of ours. */
   #check(token: string): TokenClaims | null {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) return null;
-    const parts = token.split('.');
-    if (parts.length !== 3) return null;
-    const [h, p, s] = parts as [string, string, string];
-    if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) return null;
-    const signature = Buffer.from(s, 'base64url');
-    // Signature first: nothing an unauthenticated party wrote is parsed before it is proven ours.
-    if (signature.length !== SIGNATURE_BYTES || !timingSafeEqual(signature, this.#sign(`${h}.${p}`))) return null;
-    const header = Header.safeParse(json(h));
-    const payload = Payload.safeParse(json(p));
-    if (!header.success || !payload.success) return null;
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS || !hasCanonicalSignature(token)) return null;
+    let verified: unknown;
+    try {
+      verified = this.#verify(token);
+    } catch (err) {
+      if (err instanceof TokenError) return null;
+      throw err;
+    }
+    const parsed = Verified.safeParse(verified);
+    if (!parsed.success) return null;
     const now = Math.floor(this.#now() / 1000);
-    const { exp, nbf, sub, tv } = payload.data;
-    // Expired at exp itself, as jose (which issued the tokens of earlier versions) had it.
+    const { exp, nbf, sub, tv } = parsed.data.payload;
     if (now >= exp || (nbf !== undefined && now < nbf)) return null;
     return { userId: asUserId(Number(sub)), tokenVersion: tv };
   }
-
-  #sign(input: string): Buffer {
-    return createHmac('sha256', this.#key).update(input, 'ascii').digest();
-  }
 }
 
-function segment(value: object): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function json(segmentText: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segmentText, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
+/**
+ * The signature segment is 43 base64url characters whose last one leaves its 2 unused bits zero,
+ * i.e. the only spelling of its 32 bytes. The other three spellings of the last character decode
+ * to the same bytes: refused, so a token has exactly one valid form (no malleability).
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const s = token.slice(token.lastIndexOf('.') + 1);
+  return s.length === SIGNATURE_CHARS && /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
 }

@@ -10,6 +10,7 @@ import { paperBrokerOptionsSchema } from './paper/paper-config';
 import { kiteBrokerKind } from './kite';
 import { alpacaBrokerKind } from './alpaca';
 import type { Logger } from 'pino';
+import { EXCHANGES, type Exchange } from '../core/types';
 
 export interface BrokerKind {
   /** Label for the connect form. */
@@ -23,6 +24,27 @@ export interface BrokerKind {
   create(args: { readonly clock: Clock; readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }): Broker;
   /** Brokers whose access token comes from a daily browser login (Kite). */
   readonly dailyLogin?: DailyLogin;
+  /**
+   * The exchanges an account of this kind trades, the first being what a strategy gets when it
+   * names none: the same list as the broker's capabilities, known before the broker is opened.
+   */
+  readonly exchanges?: readonly Exchange[];
+  /** Whether an account with these options moves real money. Left out: live, the safe reading. */
+  readonly mode?: (options: Record<string, unknown>) => AccountMode;
+}
+
+/** PAPER: simulated or a broker's paper endpoint; LIVE: real money. */
+export type AccountMode = 'paper' | 'live';
+
+/** What an account trades (first: the default) and with which money. */
+export interface AccountFacts {
+  readonly mode: AccountMode;
+  readonly exchanges: readonly Exchange[];
+}
+
+/** What an account trades and with which money, from its kind and options alone. */
+export function accountFacts(kind: BrokerKind | undefined, options: Record<string, unknown>): AccountFacts {
+  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [] };
 }
 
 export interface DailyLogin {
@@ -46,6 +68,8 @@ export function defaultBrokerKinds(deps: { readonly logger?: Logger } = {}): Bro
       credentialsSchema: z.strictObject({}),
       optionsSchema: paperBrokerOptionsSchema,
       needsSecret: false,
+      exchanges: EXCHANGES,
+      mode: () => 'paper',
       create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
     },
     alpaca: alpacaBrokerKind(deps.logger ? { logger: deps.logger } : {}),

@@ -11,7 +11,7 @@
  * any day and repeated daily, and DST rules repeat every year. A gap on a weekend of a weekday
  * exchange (New York's change is on a Sunday) never affects a run, so NYSE at 02:30 is accepted.
  */
-import { DateTime } from 'luxon';
+import { DateTime, Info } from 'luxon';
 import type { FieldError } from '../core/errors';
 import { validationError } from '../core/errors';
 import { formatTimeOfDay, parseTimeOfDay, type TimeOfDay } from '../core/time-of-day';
@@ -39,8 +39,22 @@ export interface StrategyClockTimes {
  * 371 days (2026-03-08, 2027-03-14), so it shows up whatever day the search starts.
  */
 const SEARCH_DAYS = 372;
+const DAY_MS = 86_400_000;
+/**
+ * How far apart the zone's offset is sampled when looking for its changes. Two changes that undo
+ * each other within one step would both be missed; the shortest such pair in the tz database
+ * (Morocco's Ramadan suspensions of summer time) is about a month apart.
+ */
+const PROBE_STEP_MS = 7 * DAY_MS;
 /** Weekends only: holidays change yearly and a refusal on one costs nothing. */
 const weekdays = createTradingCalendar({});
+
+/** A moment the zone's clocks jump forward: wall-clock [fromWall, toWall) does not happen. */
+interface ForwardJump {
+  /** The skipped wall-clock span, as epoch ms of that wall time read as UTC. */
+  readonly fromWall: number;
+  readonly toWall: number;
+}
 
 /**
  * The first day from `fromDate` on which `time` is skipped in `timezone`, and the jump; null
@@ -49,17 +63,72 @@ const weekdays = createTradingCalendar({});
  * @example gapOf(parseTimeOfDay('02:30')!, 'America/New_York', '2026-01-01') // { date: '2026-03-08', from: '02:00', to: '03:00' }
  */
 export function gapOf(time: TimeOfDay, timezone: string, fromDate: CivilDate, isRunDay: (date: CivilDate) => boolean = () => true): DstGap | null {
-  for (let i = 0, date = fromDate; i < SEARCH_DAYS; i++, date = addDays(date, 1)) {
-    if (exists(date, time.hour * 60 + time.minute, timezone, time.second)) continue;
-    if (!isRunDay(date)) continue;
-    const minute = time.hour * 60 + time.minute;
-    let first = minute;
-    while (first > 0 && !exists(date, first - 1, timezone)) first--;
-    let after = minute + 1;
-    while (after < 24 * 60 && !exists(date, after, timezone)) after++;
-    return { date, from: hhmm(first), to: after >= 24 * 60 ? '24:00' : hhmm(after) };
+  return firstGap(forwardJumps(timezone, fromDate), time, timezone, fromDate, isRunDay);
+}
+
+/**
+ * Only the days of the zone's forward jumps can skip a time: those few are checked, not every day
+ * of the year (each check builds a luxon DateTime; 372 of them per time blocked the event loop
+ * ~24 ms per create or edit).
+ */
+function firstGap(jumps: readonly ForwardJump[], time: TimeOfDay, timezone: string, fromDate: CivilDate, isRunDay: (date: CivilDate) => boolean): DstGap | null {
+  const lastDate = addDays(fromDate, SEARCH_DAYS - 1);
+  for (const jump of jumps) {
+    for (const date of wallDates(jump)) {
+      if (date < fromDate || date > lastDate) continue;
+      // luxon decides whether the time exists that day; the jump only says which days to ask.
+      if (exists(date, time.hour * 60 + time.minute, timezone, time.second)) continue;
+      if (!isRunDay(date)) continue;
+      const dayStart = Date.parse(`${date}T00:00:00Z`);
+      const from = Math.max(jump.fromWall, dayStart) - dayStart;
+      const to = Math.min(jump.toWall, dayStart + DAY_MS) - dayStart;
+      return { date, from: hhmm(Math.floor(from / 60_000)), to: to >= DAY_MS ? '24:00' : hhmm(Math.ceil(to / 60_000)) };
+    }
   }
   return null;
+}
+
+/**
+ * Every moment in the search window (and a day either side, for zones far from UTC) at which the
+ * zone's UTC offset grows, in order. The offsets are luxon's (the tz database through Intl):
+ * sampled a week apart, and where two samples differ the change is found by bisection to the ms.
+ */
+function forwardJumps(timezone: string, fromDate: CivilDate): ForwardJump[] {
+  const zone = Info.normalizeZone(timezone);
+  if (!zone.isValid || zone.isUniversal) return [];
+  const offsetMs = (t: number) => zone.offset(t) * 60_000;
+  const start = Date.parse(`${fromDate}T00:00:00Z`) - DAY_MS;
+  const end = start + (SEARCH_DAYS + 2) * DAY_MS;
+  const jumps: ForwardJump[] = [];
+  let t = start;
+  let before = offsetMs(t);
+  while (t < end) {
+    const next = Math.min(t + PROBE_STEP_MS, end);
+    if (offsetMs(next) === before) {
+      t = next;
+      continue;
+    }
+    // The first ms whose offset is not `before`: lo keeps it, hi has changed.
+    let lo = t;
+    let hi = next;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offsetMs(mid) === before) lo = mid;
+      else hi = mid;
+    }
+    const after = offsetMs(hi);
+    if (after > before) jumps.push({ fromWall: hi + before, toWall: hi + after });
+    t = hi;
+    before = after;
+  }
+  return jumps;
+}
+
+/** The calendar days the skipped span touches (two when it crosses midnight). */
+function wallDates(jump: ForwardJump): CivilDate[] {
+  const first = new Date(jump.fromWall).toISOString().slice(0, 10);
+  const last = new Date(jump.toWall - 1).toISOString().slice(0, 10);
+  return first === last ? [first] : [first, last];
 }
 
 /**
@@ -79,9 +148,10 @@ export function dstGapProblems(s: StrategyClockTimes, today: CivilDate): FieldEr
     const buyAt = wallClock(date, buy.hour * 60 + buy.minute, s.timezone, buy.second);
     return weekdays.isTradingDay(s.exchange, buyAt.setZone(exchangeZone).toISODate()!);
   };
+  const jumps = forwardJumps(s.timezone, today);
   const problems: FieldError[] = [];
   for (const [field, time] of [['buy_time', buy], ['sell_time', sell]] as const) {
-    const gap = gapOf(time, s.timezone, today, isRunDay);
+    const gap = firstGap(jumps, time, s.timezone, today, isRunDay);
     if (!gap) continue;
     problems.push({
       field,

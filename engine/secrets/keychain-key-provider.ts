@@ -32,10 +32,47 @@ export const openOsKeychainEntry: OpenKeychainEntry = async (service, account) =
   return new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
 };
 
+/**
+ * `open`, with each item's read shared while it is under way: a second read of the same item
+ * waits for the first instead of starting another. A read can wait on the desktop for good (a
+ * macOS "allow access" prompt, a locked GNOME keyring), and no signal can stop it once it runs:
+ * it holds one of libuv's four pool threads until it returns. Without sharing, each retry after a
+ * time-out (a second broker connect, a second start check) would hold one more, and a second
+ * prompt would be shown.
+ *
+ * @example const open = sharingReads(openOsKeychainEntry); // one per vault opener
+ */
+export function sharingReads(open: OpenKeychainEntry): OpenKeychainEntry {
+  const reading = new Map<string, Promise<string | null>>();
+  return async (service, account) => {
+    const entry = await open(service, account);
+    const id = `${service}/${account}`;
+    return {
+      // Not given the caller's signal: it would cancel the read for every caller sharing it. The
+      // caller's wait is bounded by racing its own signal (keychainKeyProvider's `signal`).
+      getPassword: () => {
+        let read = reading.get(id);
+        if (!read) {
+          read = entry.getPassword();
+          reading.set(id, read);
+          const done = () => void reading.delete(id);
+          read.then(done, done);
+        }
+        return read;
+      },
+      setPassword: (password, signal) => entry.setPassword(password, signal),
+    };
+  };
+}
+
 export interface KeychainKeyProviderOptions {
   /** The keychain account name: install-specific, e.g. `data-key-${installId}`. */
   readonly account: string;
-  /** Aborts a keychain call that waits too long (a desktop unlock prompt nobody answers). */
+  /**
+   * Bounds every keychain call (a desktop prompt nobody answers): once aborted, `getKey` rejects
+   * with the signal's reason at once, whether or not the native call can be stopped (a call still
+   * queued is cancelled; one already waiting on the OS runs on, unwaited).
+   */
   readonly signal?: AbortSignal;
   /** For tests; defaults to the OS keychain. */
   readonly openEntry?: OpenKeychainEntry;
@@ -67,14 +104,14 @@ export function keychainKeyProvider(options: KeychainKeyProviderOptions): KeyPro
     let stored: string | null = null;
     let fresh: string | undefined;
     try {
-      const entry = await openEntry(KEYCHAIN_SERVICE, account);
-      stored = await entry.getPassword(signal);
+      const entry = await untilAborted(openEntry(KEYCHAIN_SERVICE, account), signal);
+      stored = await untilAborted(entry.getPassword(signal), signal);
       if (stored === null && options.createIfMissing !== false) {
         fresh = randomBytes(DATA_KEY_BYTES).toString('base64');
-        await entry.setPassword(fresh, signal);
+        await untilAborted(entry.setPassword(fresh, signal), signal);
         // Read it back: a keyring that accepts a write but keeps nothing must not hand out a key
         // that encrypts credentials nobody can ever decrypt again.
-        stored = await entry.getPassword(signal);
+        stored = await untilAborted(entry.getPassword(signal), signal);
         if (stored !== fresh) throw new Error('the keychain did not return the key it was just given');
       }
     } catch (err) {
@@ -106,4 +143,27 @@ export function keychainKeyProvider(options: KeychainKeyProviderOptions): KeyPro
       return key.then((k) => Buffer.from(k));
     },
   };
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself is left to finish unwatched). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -4,26 +4,35 @@ import { listSealedCredentials } from '../../db/repos/sealed-credentials';
 import { openTestDb, type TestDb } from '../../db/test-support';
 import { asUserId } from '../core/ids';
 import { DomainError } from '../core/errors';
+import { FakeClock } from '../core/fake-clock';
 import { KEY_CHECK_SETTING } from './key-check';
 import type { KeychainEntry, OpenKeychainEntry } from './keychain-key-provider';
 import { createVaultOpener, VAULT_SALT_SETTING, type VaultOpenerOptions } from './vault-opener';
 
+const T0 = Date.parse('2026-03-09T13:00:00Z');
 const RIGHT = 'the right passphrase, long enough';
 const WRONG = 'a wrong passphrase, long enough';
 const SECRET = 'sk-live-OPENER-TEST-5ecr3t-0042';
 /** Cheap scrypt: the salt names its own cost. */
 const FAST_SALT = `scrypt$1024$8$1$${Buffer.alloc(16, 9).toString('base64url')}`;
 
-/** An in-memory OS keychain; `reachable = false` fails every call the way a missing D-Bus does; `opened` counts calls. */
+/**
+ * An in-memory OS keychain; `reachable = false` fails every call the way a missing D-Bus does;
+ * `silent = true` leaves every read unanswered, as a prompt nobody answers does; `opened` counts
+ * calls, `reads` the reads started.
+ */
 function fakeKeychain() {
   const items = new Map<string, string>();
-  const state = { reachable: true, opened: 0 };
+  const state = { reachable: true, silent: false, opened: 0, reads: 0 };
   const open: OpenKeychainEntry = async (service, account) => {
     state.opened++;
     if (!state.reachable) throw new Error('Platform failure: DBus error: no session bus');
     const id = `${service}/${account}`;
     const entry: KeychainEntry = {
-      getPassword: async () => items.get(id) ?? null,
+      getPassword: () => {
+        state.reads++;
+        return state.silent ? new Promise<never>(() => undefined) : Promise.resolve(items.get(id) ?? null);
+      },
       setPassword: async (pw) => void items.set(id, pw),
     };
     return entry;
@@ -48,6 +57,7 @@ afterEach(() => t.close());
 
 function opener(o: Partial<VaultOpenerOptions>) {
   return createVaultOpener({
+    clock: new FakeClock(T0),
     keychainAccount: 'data-key-test01',
     settings: t.repos.settings,
     sealedCredentials: () => listSealedCredentials(t.db.orm),
@@ -190,6 +200,75 @@ describe('checkAtStart', () => {
     keychain.state.reachable = false;
     const err = await refusal(opener({ openKeychainEntry: keychain.open }).checkAtStart());
     expect(err.message).toMatch(/no OS keychain \(OS keychain unavailable .*\) and TRADECLOCK_PASSPHRASE is not set/);
+  });
+});
+
+describe('a keychain that never answers (a prompt nobody answers, a locked keyring)', () => {
+  /** The promise's outcome once settled; undefined while it is pending. */
+  function watch(p: Promise<unknown>) {
+    const seen: { outcome?: { ok: true } | { ok: false; err: unknown } } = {};
+    p.then(
+      () => void (seen.outcome = { ok: true }),
+      (err: unknown) => void (seen.outcome = { ok: false, err }),
+    );
+    return seen;
+  }
+
+  it('refuses the start after a minute, naming the keychain item and the prompt that may be waiting', async () => {
+    const keychain = fakeKeychain();
+    await saveCredentials(opener({ openKeychainEntry: keychain.open }).open);
+    keychain.state.silent = true;
+    keychain.state.reads = 0;
+    const clock = new FakeClock(T0);
+    const start = watch(opener({ clock, openKeychainEntry: keychain.open }).checkAtStart());
+    await clock.advance(59_999);
+    expect(start.outcome).toBeUndefined();
+    expect(keychain.state.reads).toBe(1);
+    await clock.advance(1);
+    expect(start.outcome).toMatchObject({ ok: false });
+    const err = await refusal(Promise.reject((start.outcome as { err: unknown }).err));
+    expect(err.code).toBe('unavailable');
+    expect(err.message).toMatch(/^Tradeclock will not start: 1 broker account has saved credentials that cannot be unsealed/);
+    expect(err.message).toMatch(/sealed with the key in the OS keychain \(tradeclock\/data-key-test01\), which cannot be read: .*it did not answer within 60 s/);
+    expect(err.message).toMatch(/may be waiting on the desktop: answer it, then try again/);
+    expect(err.message).toMatch(/Key source tried: the OS keychain \(tradeclock\/data-key-test01\)/);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('an opening after a time-out waits on the same keychain read instead of starting another, and takes its answer', async () => {
+    const keychain = fakeKeychain();
+    await saveCredentials(opener({ openKeychainEntry: keychain.open }).open);
+    const key = keychain.items.get('tradeclock/data-key-test01')!;
+    // A read that answers only when the "user" does.
+    let answer: (value: string) => void = () => undefined;
+    keychain.state.reads = 0;
+    const slow: OpenKeychainEntry = async (service, account) => ({
+      ...(await keychain.open(service, account)),
+      getPassword: () => {
+        keychain.state.reads++;
+        return new Promise<string>((resolve) => (answer = resolve));
+      },
+    });
+    const clock = new FakeClock(T0);
+    const vaults = opener({ clock, openKeychainEntry: slow, keychainTimeoutMs: 30_000 });
+    const first = watch(vaults.open());
+    await clock.advance(30_000);
+    expect(first.outcome).toMatchObject({ ok: false, err: expect.objectContaining({ message: expect.stringMatching(/did not answer within 30 s/) }) });
+    const second = watch(vaults.open());
+    await clock.advance(10_000);
+    expect(keychain.state.reads).toBe(1);
+    answer(key);
+    await clock.advance(0);
+    expect(second.outcome).toEqual({ ok: true });
+  });
+
+  it('a start with no stored credentials never asks the keychain, so never waits', async () => {
+    const keychain = fakeKeychain();
+    keychain.state.silent = true;
+    const clock = new FakeClock(T0);
+    await opener({ clock, openKeychainEntry: keychain.open }).checkAtStart();
+    expect(keychain.state.reads).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
   });
 });
 

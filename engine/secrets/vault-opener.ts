@@ -4,23 +4,42 @@
  * or unreachable keychain item) would serve the UI and accept STOP while no exit could reach the
  * broker, so it refuses to start instead, naming the key sources it tried and never a secret.
  *
+ * The OS keychain gets a minute to answer each time the vault is opened (KEYCHAIN_TIMEOUT_MS). It
+ * can wait on the desktop for good: a macOS "allow access" prompt (every app update changes the
+ * signature it asks about), a locked GNOME keyring. Unbounded, the check at start waited before
+ * recovery and before the API: no run recovered, no kill switch served, nothing said. Bounded, the
+ * start is refused after the minute with the same clear message, naming the keychain item and the
+ * prompt that may be waiting; a broker connect fails the same way instead of hanging.
+ *
+ * Why the check stays before recovery rather than after it: every stored credential is sealed
+ * with the one vault key, so while the key cannot be read no live broker account can be reached,
+ * and a daemon started anyway could exit none of their positions. It would recover paper runs
+ * only, and serve a STOP that answers 200 while the exits of live positions wait on a prompt: the
+ * state issue 16 refused to start in. A start refused with the reason is the signal the trader
+ * can act on (answer the prompt, unlock the keyring, start again), and recovery on that next start
+ * exits at once what is past its SELL (invariant 3). The wait costs nothing when no credentials are
+ * stored (a paper-only install): there is no check then.
+ *
  * Which source a key comes from is recorded with the key check (key-check.ts). Once credentials
  * are sealed with the passphrase's key, later starts use the passphrase even if an OS keychain
  * has appeared since; sealed with the keychain's key, the keychain is required and never
  * silently replaced by a fresh key.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock';
 import type { SealedCredentials } from '../../db/repos/sealed-credentials';
 import type { SettingsRepo } from '../../db/repos/settings';
 import { DomainError } from '../core/errors';
 import { KEY_CHECK_SETTING, keyCheckMatches, makeKeyCheck, parseKeyCheck, type KeyCheck, type SealingSource } from './key-check';
 import { scrubbedMessage, type KeyProvider } from './key-provider';
-import { keychainKeyProvider, type OpenKeychainEntry } from './keychain-key-provider';
+import { keychainKeyProvider, openOsKeychainEntry, sharingReads, type OpenKeychainEntry } from './keychain-key-provider';
 import { newPassphraseSalt, passphraseKeyProvider } from './passphrase-key-provider';
 import { resolveKeyProvider } from './resolve-key-provider';
 import { Vault } from './vault';
 
 export const VAULT_SALT_SETTING = 'vault_salt';
+/** How long each opening of the vault waits for the OS keychain. */
+export const KEYCHAIN_TIMEOUT_MS = 60_000;
 
 export interface VaultOpenerOptions {
   /** Install-specific keychain account name, e.g. `data-key-${installId}`. */
@@ -31,6 +50,10 @@ export interface VaultOpenerOptions {
   /** Every stored credentials envelope (db/repos/sealed-credentials.ts). */
   readonly sealedCredentials: () => readonly SealedCredentials[];
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'> | undefined;
+  /** Times the keychain's answer. */
+  readonly clock: Pick<Clock, 'setTimer'>;
+  /** Default KEYCHAIN_TIMEOUT_MS. */
+  readonly keychainTimeoutMs?: number | undefined;
   /** For tests; defaults to the OS keychain. */
   readonly openKeychainEntry?: OpenKeychainEntry | undefined;
 }
@@ -39,24 +62,27 @@ export interface VaultOpener {
   /**
    * At daemon start, before anything trades: when broker credentials are stored, opens the vault
    * and proves its key unseals them; rejects with a DomainError that says why not and which key
-   * sources were tried. Costs nothing when none are stored (a fresh install, paper only).
+   * sources were tried, within the keychain's minute at most. Costs nothing when none are stored
+   * (a fresh install, paper only).
    */
   checkAtStart(): Promise<void>;
-  /** The vault (once opened, the same one); rejects with an actionable DomainError. */
+  /** The vault (once opened, the same one); rejects with an actionable DomainError, the keychain's wait bounded as at start. */
   open(): Promise<Vault>;
 }
 
 /**
  * @example
  *   const vaults = createVaultOpener({ keychainAccount: `data-key-${installId}`, passphrase, settings: repos.settings,
- *     sealedCredentials: () => listSealedCredentials(db.orm), logger });
+ *     sealedCredentials: () => listSealedCredentials(db.orm), logger, clock });
  *   await vaults.checkAtStart(); // refuses to start on a key that cannot unseal what is stored
  *   const vault = await vaults.open();
  */
-export function createVaultOpener(options: VaultOpenerOptions): VaultOpener {
+export function createVaultOpener(input: VaultOpenerOptions): VaultOpener {
+  // One read of the keychain item at a time, however many openings time out waiting for it.
+  const options = { ...input, openKeychainEntry: sharingReads(input.openKeychainEntry ?? openOsKeychainEntry) };
   let opening: Promise<Vault> | null = null;
   const open = (): Promise<Vault> =>
-    (opening ??= openVerified(options)).catch((err: unknown) => {
+    (opening ??= withKeychainDeadline(options, (signal) => openVerified(options, signal))).catch((err: unknown) => {
       opening = null; // a keyring unlocked later, or a passphrase set, is picked up on the next try
       throw err;
     });
@@ -66,7 +92,7 @@ export function createVaultOpener(options: VaultOpenerOptions): VaultOpener {
     async checkAtStart() {
       const sealed = options.sealedCredentials();
       if (sealed.length === 0) return;
-      options.logger?.info({ accounts: sealed.length }, 'checking that the vault key unseals the saved broker credentials (an OS keychain may ask to be unlocked)');
+      options.logger?.info({ accounts: sealed.length }, 'checking that the vault key unseals the saved broker credentials (an OS keychain may ask to be unlocked; waiting at most a minute)');
       let vault: Vault;
       try {
         vault = await open();
@@ -88,11 +114,30 @@ export function createVaultOpener(options: VaultOpenerOptions): VaultOpener {
   };
 }
 
-async function openVerified(o: VaultOpenerOptions): Promise<Vault> {
+/** `open` with a signal that aborts after the keychain's time; the timer ends with it. */
+async function withKeychainDeadline<T>(o: VaultOpenerOptions, open: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ms = o.keychainTimeoutMs ?? KEYCHAIN_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = o.clock.setTimer(ms, () =>
+    controller.abort(
+      new Error(
+        `it did not answer within ${Math.round(ms / 1000)} s. A prompt to allow Tradeclock access to the keychain, or to unlock the keyring, ` +
+          'may be waiting on the desktop: answer it, then try again.',
+      ),
+    ),
+  );
+  try {
+    return await open(controller.signal);
+  } finally {
+    timer.cancel();
+  }
+}
+
+async function openVerified(o: VaultOpenerOptions, signal: AbortSignal): Promise<Vault> {
   const check = parseKeyCheck(o.settings.get(KEY_CHECK_SETTING));
   const sealed = o.sealedCredentials();
   // The recorded source binds only while something sealed with its key is stored.
-  const provider = await providerFor(o, sealed.length > 0 ? check : null);
+  const provider = await providerFor(o, sealed.length > 0 ? check : null, signal);
   const vault = await Vault.open(provider);
   if (check && keyCheckMatches(vault, check)) return vault;
   if (check && sealed.length > 0) throw wrongKey(provider, check.source);
@@ -106,7 +151,7 @@ async function openVerified(o: VaultOpenerOptions): Promise<Vault> {
   return vault;
 }
 
-async function providerFor(o: VaultOpenerOptions, check: KeyCheck | null): Promise<KeyProvider> {
+async function providerFor(o: VaultOpenerOptions, check: KeyCheck | null, signal: AbortSignal): Promise<KeyProvider> {
   const passphrase = o.passphrase || undefined;
   const salt = () => o.settings.getOrCreate(VAULT_SALT_SETTING, newPassphraseSalt);
   if (check?.source === 'passphrase') {
@@ -124,7 +169,7 @@ async function providerFor(o: VaultOpenerOptions, check: KeyCheck | null): Promi
     }
   }
   if (check?.source === 'keychain') {
-    const keychain = keychainKeyProvider({ account: o.keychainAccount, createIfMissing: false, ...(o.openKeychainEntry ? { openEntry: o.openKeychainEntry } : {}) });
+    const keychain = keychainKeyProvider({ account: o.keychainAccount, createIfMissing: false, signal, ...(o.openKeychainEntry ? { openEntry: o.openKeychainEntry } : {}) });
     return {
       ...keychain,
       getKey: () =>
@@ -139,7 +184,7 @@ async function providerFor(o: VaultOpenerOptions, check: KeyCheck | null): Promi
         }),
     };
   }
-  return resolveKeyProvider({ keychainAccount: o.keychainAccount, passphrase, salt: salt(), logger: o.logger, openKeychainEntry: o.openKeychainEntry });
+  return resolveKeyProvider({ keychainAccount: o.keychainAccount, passphrase, salt: salt(), logger: o.logger, signal, openKeychainEntry: o.openKeychainEntry });
 }
 
 function wrongKey(provider: KeyProvider, sealedWith: SealingSource | null): DomainError {

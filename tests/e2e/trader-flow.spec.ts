@@ -119,7 +119,8 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await expect(stateOf(row)).toHaveText('Not started');
     await row.getByRole('button', { name: /^Start BTC/ }).click();
     await expect(stateOf(row)).toHaveText('Armed');
-    await expect(row.locator('.cell-next')).toContainText(/BUY in \d+s/);
+    // Day, time and zone of the trigger, then the countdown.
+    await expect(row.locator('.cell-next')).toContainText(/BUY \w{3} \d{1,2} \w{3} \d\d:\d\d(:\d\d)? UTC, in \d+s/);
     await expect(row.getByTestId('last-price')).toHaveText('100.00');
     await screens.snap('07-strategies-armed');
 

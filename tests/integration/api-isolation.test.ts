@@ -86,6 +86,8 @@ describe("user B and user A's ids", () => {
       ['POST', '/strategy/stop', { strategy_id: a.strategy, close_position: false }],
       ['GET', `/events/log?strategy_id=${a.strategy}`],
       ['GET', `/events?strategy_id=${a.strategy}`],
+      ['GET', `/runs?strategy_id=${a.strategy}`],
+      ['GET', `/strategy/${a.strategy}/bars`],
     ];
     for (const [method, path, body] of routes) {
       const res = await h.call(method, path, { token: b.token, ...(body === undefined ? {} : { body }) });
@@ -115,6 +117,9 @@ describe("user B and user A's ids", () => {
     expect(log.filter((id: number) => a.events.includes(id))).toEqual([]);
     const before = (await h.call('GET', `/events/log?before_id=${Math.max(...a.events) + 1}&limit=500`, { token: b.token })).body.events;
     expect(before.every((e: { strategy_id?: number }) => e.strategy_id !== a.strategy)).toBe(true);
+    const runs = (await h.call('GET', '/runs?limit=500', { token: b.token })).body;
+    expect(runs.runs.filter((r: { strategy_id: number }) => r.strategy_id !== b.strategy)).toEqual([]);
+    expect(runs.days).toEqual([]);
   });
 
   it("B's WebSocket carries none of A's events, and A's does", async () => {

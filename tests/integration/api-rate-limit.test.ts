@@ -1,8 +1,9 @@
 /**
- * Login throttling over HTTP: past 5 failures per account or 20 per client in 15 minutes (the
- * LoginLimiter defaults) each try waits 5 s, 10 s, … up to 60 s after the last failure, answered
- * with 429 and Retry-After meanwhile, on the fake clock: slowed down, never locked out. Failures
- * never say whether the email exists.
+ * Login throttling over HTTP: past 5 failures from one client at an account or 20 from one client
+ * in 15 minutes (the LoginLimiter defaults) that client's tries wait 5 s, 10 s, … up to 60 s after
+ * its last failure, answered with 429 and Retry-After meanwhile, on the fake clock: slowed down,
+ * never locked out. These requests all come from loopback, which is one client; clients apart
+ * are engine/auth/login-limiter.test.ts. Failures never say whether the email exists.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';

@@ -13,6 +13,7 @@ import { asBrokerAccountId, type BrokerAccountId } from '../../core/ids';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { brokerKindsDto } from '../broker-kind-dto';
+import { accountFacts } from '../../brokers/broker-kinds';
 import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto } from '../contract';
 import { brokerAccountDto, type BrokerAccountDto } from '../dto';
 import { brokerSessionBody, connectBrokerBody, idParams, parse } from '../schemas';
@@ -34,7 +35,8 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ? { state: 'valid', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'logged in' }
       : { state: 'expired', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'the daily login has run out: log in again' };
   };
-  const dto = (a: BrokerAccount): BrokerAccountDto => brokerAccountDto(a, engine.market.feedState(a.id) ?? null, sessionOf(a));
+  const dto = (a: BrokerAccount): BrokerAccountDto =>
+    brokerAccountDto(a, engine.market.feedState(a.id) ?? null, sessionOf(a), accountFacts(brokerAccounts.kinds()[a.broker], a.options));
   /** Remembers a completed login and, for a closed broker (an open one reports itself), tells the user's screens. */
   const loggedIn = (account: BrokerAccount, expiresAt: number): void => {
     logins.set(account.id, { expiresAt, checkedAt: clock.now() });

@@ -14,7 +14,11 @@ import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } fro
 export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine, repos } = ctx.deps;
   // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
-  const withRuntime = (userId: UserId, s: Strategy): StrategyDto => strategyDto(s, repos.runs.listForStrategy(userId, s.id, 1)[0]);
+  const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
+    const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
+    // The run is the user's (read above); its entry order gives the quantity bought, for the P&L.
+    return strategyDto(s, run, run ? (repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null) : null);
+  };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
 
   signedIn(app, ctx.auth, (scope) => {

@@ -8,6 +8,7 @@ import type { BrokerKind } from '../broker-kinds';
 import { alpacaCredentialsSchema, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaTiming } from './alpaca-config';
 import { createAlpacaBroker } from './alpaca-broker';
 import { RateBudget } from './rate-budget';
+import { ALPACA_EXCHANGES } from './alpaca-instruments';
 
 export { ALPACA_CAPABILITIES, createAlpacaBroker, type AlpacaBroker, type AlpacaBrokerOptions } from './alpaca-broker';
 export { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaCredentials, type AlpacaEndpoints, type AlpacaOptions, type AlpacaTiming, type AlpacaUserOptions } from './alpaca-config';
@@ -40,6 +41,9 @@ export function alpacaBrokerKind(deps: AlpacaKindDeps = {}): BrokerKind {
     credentialsSchema: alpacaCredentialsSchema,
     optionsSchema: alpacaOptionsSchema,
     needsSecret: true,
+    exchanges: ALPACA_EXCHANGES,
+    // Read through the schema so its default (paper) holds; options it refuses read as live.
+    mode: (options) => (alpacaOptionsSchema.safeParse(options).data?.paper === true ? 'paper' : 'live'),
     create: ({ clock, credentials, options }) => {
       const creds = alpacaCredentialsSchema.parse(credentials);
       return createAlpacaBroker({ clock, credentials: creds, options, timing, budget: budgetFor(clock, creds.key_id), ...(deps.logger ? { logger: deps.logger } : {}) });

@@ -3,7 +3,7 @@
  * this folder (the login helpers the API's loopback route and pre-market check use).
  */
 import type { BrokerKind } from '../broker-kinds';
-import { createKiteBroker } from './kite-broker';
+import { createKiteBroker, KITE_CAPABILITIES } from './kite-broker';
 import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
 import { exchangeRequestToken, kiteLoginUrl, parseKiteRedirect } from './login';
 import type { BrokerLogin } from '../broker';
@@ -19,6 +19,9 @@ export function kiteBrokerKind(): BrokerKind {
     credentialsSchema: kiteCredentialsSchema,
     optionsSchema: kiteOptionsSchema,
     needsSecret: true,
+    exchanges: KITE_CAPABILITIES.exchanges,
+    // Kite Connect has no paper endpoint: every account is real money.
+    mode: () => 'live',
     create: ({ clock, credentials, options }) => {
       const kite = createKiteBroker({ clock, credentials, options });
       // The broker seam's daily-login part, so the engine never asks which broker this is.

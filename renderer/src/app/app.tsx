@@ -11,6 +11,7 @@ import { BrokersScreen } from '../features/brokers/brokers-screen';
 import { useBrokers } from '../features/brokers/brokers-store';
 import { LoginWarnings } from '../features/brokers/login-warnings';
 import { useLoginWarnings } from '../features/brokers/login-warnings-store';
+import { HistoryScreen } from '../features/history/history-screen';
 import { startLiveEvents, stopLiveEvents } from '../features/live/live-events';
 import { useTicks } from '../features/live/ticks-store';
 import { StrategiesScreen } from '../features/strategies/strategies-screen';
@@ -108,5 +109,7 @@ function Screen() {
       );
     case 'brokers':
       return <BrokersScreen />;
+    case 'history':
+      return <HistoryScreen />;
   }
 }

@@ -2,6 +2,7 @@
 import { useSession } from '../features/auth/session-store';
 import { ConnectionIndicator } from './connection-status';
 import { KillSwitch } from './kill-switch';
+import { LiveArmed } from './live-armed';
 import { hrefOf, useRoute } from './router';
 import { useTheme } from './theme';
 
@@ -21,12 +22,16 @@ export function Header() {
           <a href={hrefOf({ name: 'strategies' })} aria-current={onStrategies ? 'page' : undefined}>
             Strategies
           </a>
+          <a href={hrefOf({ name: 'history' })} aria-current={route.name === 'history' ? 'page' : undefined}>
+            History
+          </a>
           <a href={hrefOf({ name: 'brokers' })} aria-current={route.name === 'brokers' ? 'page' : undefined}>
             Brokers
           </a>
         </nav>
         <div className="topbar__tools">
           <ConnectionIndicator />
+          <LiveArmed />
           <KillSwitch />
           <button
             type="button"

@@ -1,12 +1,13 @@
 /**
  * The kill switch: stop every running strategy and sell every open position at market, after
- * one confirmation that says how many of each there are.
+ * one confirmation that says how many of each there are and names the accounts (PAPER or LIVE).
  */
 import { useState } from 'react';
 import { errorText } from '../lib/api-client';
 import { Dialog } from '../ui/dialog';
 import { toast } from '../ui/toast';
 import { useStrategies } from '../features/strategies/strategies-store';
+import { AccountTag } from '../features/strategies/which-money';
 
 export function KillSwitch() {
   const byId = useStrategies((s) => s.byId);
@@ -16,6 +17,7 @@ export function KillSwitch() {
   const all = Object.values(byId);
   const running = all.filter((s) => s.status === 'running');
   const positions = running.filter((s) => (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING');
+  const accountIds = [...new Set(running.map((s) => s.broker_account_id))];
 
   const close = () => {
     setOpen(false);
@@ -60,6 +62,18 @@ export function KillSwitch() {
           Stops <strong className="num">{running.length}</strong> running strateg{running.length === 1 ? 'y' : 'ies'} and sells{' '}
           <strong className="num">{positions.length}</strong> open position{positions.length === 1 ? '' : 's'} at market now.
         </p>
+        {accountIds.length > 0 && (
+          <div>
+            <p className="small">On {accountIds.length === 1 ? 'this account' : 'these accounts'}:</p>
+            <ul className="kill-accounts" aria-label="Accounts touched">
+              {accountIds.map((id) => (
+                <li key={id}>
+                  <AccountTag accountId={id} /> <span className="muted small">({running.filter((s) => s.broker_account_id === id).length} running)</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <p className="muted small">Scheduled BUYs and SELLs are cancelled. Nothing restarts until you press START again.</p>
         {error && (
           <p className="form-error" role="alert">

@@ -7,13 +7,15 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { readonly name: 'strategies' }
   | { readonly name: 'strategy'; readonly id: number }
-  | { readonly name: 'brokers' };
+  | { readonly name: 'brokers' }
+  | { readonly name: 'history' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const detail = /^\/strategies\/(\d{1,15})$/.exec(path);
   if (detail) return { name: 'strategy', id: Number(detail[1]) };
   if (path === '/brokers') return { name: 'brokers' };
+  if (path === '/history') return { name: 'history' };
   return { name: 'strategies' };
 }
 
@@ -25,6 +27,8 @@ export function hrefOf(route: Route): string {
       return `#/strategies/${route.id}`;
     case 'brokers':
       return '#/brokers';
+    case 'history':
+      return '#/history';
   }
 }
 

@@ -20,6 +20,11 @@ import type {
   RegisterBody,
   RegistrationDto,
   RuntimeDto,
+  RunHistoryDto,
+  RunHistoryPage,
+  DayPnlDto,
+  PriceBarDto,
+  PriceBarsDto,
   SessionDto,
   StartStrategyBody,
   StopAllBody,
@@ -44,6 +49,10 @@ export type {
   OrderDto,
   RegistrationDto,
   RuntimeDto,
+  RunHistoryDto,
+  RunHistoryPage,
+  DayPnlDto,
+  PriceBarDto,
   SessionDto,
   StrategyDto,
   UserDto,
@@ -93,6 +102,8 @@ export interface ApiRoutes {
   'POST /strategy/stop': { body: StopStrategyBody; res: StrategyDto };
   'POST /strategy/stop-all': { body: StopAllBody; res: StopAllResult };
   'GET /events/log': { body: undefined; res: EventPage };
+  'GET /runs': { body: undefined; res: RunHistoryPage };
+  'GET /strategy/:id/bars': { body: undefined; res: PriceBarsDto };
   'GET /health': { body: undefined; res: HealthDto };
 }
 

@@ -9,7 +9,8 @@ interface Toast {
 
 interface ToastStore {
   readonly toasts: readonly Toast[];
-  show(text: string, tone?: Toast['tone']): void;
+  /** `ms`: how long it stays; longer for a message that changes what the trader expects. */
+  show(text: string, tone?: Toast['tone'], ms?: number): void;
   dismiss(id: number): void;
 }
 
@@ -17,15 +18,15 @@ let nextId = 1;
 
 export const useToasts = create<ToastStore>()((set, get) => ({
   toasts: [],
-  show(text, tone = 'ok') {
+  show(text, tone = 'ok', ms) {
     const id = nextId++;
     set((s) => ({ toasts: [...s.toasts.slice(-2), { id, text, tone }] }));
-    setTimeout(() => get().dismiss(id), tone === 'error' ? 8000 : 3500);
+    setTimeout(() => get().dismiss(id), ms ?? (tone === 'error' ? 8000 : 3500));
   },
   dismiss: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 }));
 
-export const toast = (text: string, tone?: Toast['tone']) => useToasts.getState().show(text, tone);
+export const toast = (text: string, tone?: Toast['tone'], ms?: number) => useToasts.getState().show(text, tone, ms);
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);

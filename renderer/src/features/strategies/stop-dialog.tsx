@@ -2,6 +2,7 @@
  * STOP of a strategy that holds a position (or has a BUY in flight) says what happens to the
  * position before it happens: sold at market now, unless the trader chooses to keep it open.
  */
+import { AccountTag } from './which-money';
 import { useState } from 'react';
 import { errorText } from '../../lib/api-client';
 import type { StrategyDto } from '../../lib/api-types';
@@ -67,6 +68,11 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
         <p>
           This strategy holds <strong className="num">{qty(held)}</strong> {strategy?.symbol} bought at{' '}
           <strong className="num">{price(run?.entry_price)}</strong>. Stopping it <strong>sells the position at market now</strong>.
+        </p>
+      )}
+      {strategy && (
+        <p className="small">
+          Account: <AccountTag accountId={strategy.broker_account_id} />
         </p>
       )}
       <fieldset className="choice">

@@ -10,6 +10,8 @@ import { useBrokers } from '../brokers/brokers-store';
 import { strategyList, useStrategies } from './strategies-store';
 import { StrategyForm } from './strategy-form';
 import { StrategyRow } from './strategy-row';
+import { realizedByDay } from '../history/realized';
+import { signedMoney } from '../../lib/format';
 
 type FormState = { readonly mode: 'closed' } | { readonly mode: 'create' } | { readonly mode: 'edit'; readonly strategy: StrategyDto };
 
@@ -34,6 +36,12 @@ export function StrategiesScreen() {
           <h1 id="strategies-title">Strategies</h1>
           <p className="muted small">
             {strategies.length} total · {running} running
+            {realizedByDay(strategies).slice(0, 1).map((d) => (
+              <span key={d.tradingDate} data-testid="realized-today">
+                {' '}
+                · realized {d.tradingDate}: <span className={d.pnl > 0 ? 'pos' : d.pnl < 0 ? 'neg' : ''}>{signedMoney(d.pnl)}</span> (<a href={hrefOf({ name: 'history' })}>history</a>)
+              </span>
+            ))}
           </p>
         </div>
         {form.mode === 'closed' && (
@@ -83,7 +91,7 @@ export function StrategiesScreen() {
                   Last price
                 </th>
                 <th scope="col" className="num">
-                  Unrealized P&amp;L
+                  P&amp;L
                 </th>
                 <th scope="col" className="num">
                   Stop-loss

@@ -1,7 +1,9 @@
 /**
  * Create or edit a strategy. Nothing is validated here: the form sends what was typed (numbers
  * as numbers when they read as numbers, else as typed) and shows each field error the API
- * returns next to its input, all at once.
+ * returns next to its input, all at once. Before saving it says where and when the strategy will
+ * trade: the exchange (from the account's markets, never a hidden "broker's default"), the time
+ * zone its times are in, and the account with its PAPER or LIVE badge.
  */
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Exchange, Repeat, StrategyDto, StrategyFormBody } from '../../lib/api-types';
@@ -10,6 +12,8 @@ import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { toast } from '../../ui/toast';
 import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
+import { AccountTag } from './which-money';
+import { zoneLabel } from '../../lib/format';
 
 /** Labels of the exchanges the API accepts; a Record so a new exchange fails this build. */
 const EXCHANGES: Record<Exchange, string> = {
@@ -105,7 +109,17 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
 
-  const set = (name: Input) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value }));
+  const account = accounts.find((a) => String(a.id) === values.broker_account_id);
+  const markets = account?.markets ?? [];
+  // The exchange that will be used: the one picked, else the account's first (what the engine picks).
+  const exchange = values.exchange || markets[0]?.exchange || '';
+  const offered = [...new Set([...markets.map((m) => m.exchange), ...(values.exchange ? [values.exchange] : [])])];
+  const exchangeZone = markets.find((m) => m.exchange === exchange)?.timezone;
+  const usedZone = values.timezone.trim() || exchangeZone || '';
+
+  // Another account may trade other exchanges: its own default then applies, shown below.
+  const set = (name: Input) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [name]: e.target.value, ...(name === 'broker_account_id' && e.target.value !== v.broker_account_id ? { exchange: '' } : {}) }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -113,8 +127,10 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     setErrors(NO_ERRORS);
     try {
       const store = useStrategies.getState();
-      const saved = editing ? await store.update(editing.id, bodyOf(values)) : await store.create(bodyOf(values));
-      toast(editing ? `Saved ${saved.symbol} (#${saved.id})` : `Created ${saved.symbol} (#${saved.id})`);
+      const body = bodyOf({ ...values, exchange });
+      const saved = editing ? await store.update(editing.id, body) : await store.create(body);
+      const where = `${saved.symbol} found on ${saved.exchange}, times in ${saved.timezone}`;
+      toast(editing ? `Saved ${saved.symbol} (#${saved.id}): ${where}` : `Created ${saved.symbol} (#${saved.id}): ${where}`);
       onDone(saved);
     } catch (err) {
       const next = formErrors(err, INPUTS);
@@ -155,13 +171,12 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         <Field label="Symbol" name="symbol" error={err.symbol}>
           {(p) => <input {...p} type="text" value={values.symbol} onChange={set('symbol')} autoCapitalize="characters" spellCheck={false} placeholder="e.g. INFY, AAPL, BTC" />}
         </Field>
-        <Field label="Exchange" name="exchange" error={err.exchange}>
+        <Field label="Exchange" name="exchange" error={err.exchange} hint={account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined}>
           {(p) => (
-            <select {...p} value={values.exchange} onChange={set('exchange')}>
-              <option value="">Broker's default</option>
-              {(Object.keys(EXCHANGES) as Exchange[]).map((x) => (
+            <select {...p} value={exchange} onChange={set('exchange')}>
+              {offered.map((x) => (
                 <option key={x} value={x}>
-                  {EXCHANGES[x]}
+                  {EXCHANGES[x as Exchange] ?? x}
                 </option>
               ))}
             </select>
@@ -179,10 +194,10 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         <Field label="Stop-loss price" name="stop_loss" error={err.stop_loss} hint="Sold at once if the price falls to it">
           {(p) => <input {...p} type="text" inputMode="decimal" value={values.stop_loss} onChange={set('stop_loss')} placeholder="required" />}
         </Field>
-        <Field label="Time zone" name="timezone" error={err.timezone} hint="Empty: the exchange's own">
+        <Field label="Time zone" name="timezone" error={err.timezone} hint={exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : "Empty: the exchange's own"}>
           {(p) => (
             <>
-              <input {...p} type="text" list="tz-list" value={values.timezone} onChange={set('timezone')} placeholder="exchange default" spellCheck={false} />
+              <input {...p} type="text" list="tz-list" value={values.timezone} onChange={set('timezone')} placeholder={exchangeZone ?? 'exchange default'} spellCheck={false} />
               <datalist id="tz-list">
                 {zones.map((z) => (
                   <option key={z} value={z} />
@@ -206,6 +221,17 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
           {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_grace_seconds} onChange={set('buy_grace_seconds')} placeholder="60" />}
         </Field>
       </div>
+      <p className="form__where" data-testid="form-where" aria-live="polite">
+        {account ? (
+          <>
+            Trades <strong>{values.symbol.trim().toUpperCase() || 'the symbol'}</strong> on <strong>{exchange || '—'}</strong>, BUY and SELL times in{' '}
+            <strong>{usedZone || '—'}</strong>
+            {usedZone && zoneLabel(usedZone) !== usedZone && ` (${zoneLabel(usedZone)} time)`}, with <AccountTag accountId={account.id} />
+          </>
+        ) : (
+          'Connect a broker account first.'
+        )}
+      </p>
       <FormError messages={errors.form} />
       <div className="form__actions">
         <button type="button" className="btn" onClick={() => onDone(null)}>

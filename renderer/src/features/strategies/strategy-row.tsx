@@ -5,13 +5,14 @@
  */
 import { memo } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
-import { clockTime, countdown, price, qty, signedMoney, signedPct } from '../../lib/format';
+import { clockTime, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks } from '../live/ticks-store';
 import { actionLabel } from './labels';
 import { StateBadge } from './state-badge';
 import { RunControls } from './run-controls';
 import { editBlocker, positionView } from './strategy-metrics';
+import { AccountTag, NextTrigger } from './which-money';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -27,7 +28,6 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const run = s.runtime;
   const running = s.status === 'running';
   const view = positionView(s, last?.price ?? null);
-  const next = run?.next_trigger ?? null;
   const name = `${s.symbol} (#${s.id})`;
   const blocked = editBlocker(s);
 
@@ -39,21 +39,18 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           <span className="muted small"> {s.exchange} · #{s.id}</span>
         </a>
         <div className="muted small tnum">
-          Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {s.timezone}
+          Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
+        </div>
+        <div className="small">
+          <AccountTag accountId={s.broker_account_id} />
         </div>
       </th>
       <td data-label="State" className="cell-state">
         <StateBadge strategy={s} />
         {run?.reason && <div className="muted small reason">{run.reason}</div>}
       </td>
-      <td data-label="Next" className="num cell-next">
-        {running && next ? (
-          <span title={`${next.kind} at ${clockTime(next.at)}`}>
-            {next.kind} in <strong>{countdown(next.at - now)}</strong>
-          </span>
-        ) : (
-          <span className="muted">—</span>
-        )}
+      <td data-label="Next" className="cell-next">
+        <NextTrigger strategy={s} now={now} compact />
       </td>
       <td data-label="Last action" className="cell-last">
         {run?.last_action ? (
@@ -77,13 +74,18 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td data-label="Last price" className={`num${running ? '' : ' muted'}`} data-testid="last-price" title={last ? `at ${clockTime(last.at)}` : undefined}>
         {price(last?.price)}
       </td>
-      <td data-label="Unrealized P&L" className={`num ${tone(view.unrealized)}`}>
+      <td data-label="P&L" className={`num ${tone(view.unrealized)}`}>
         {view.unrealized === null ? (
-          <span className="muted">—</span>
+          run?.realized_pnl == null && <span className="muted">—</span>
         ) : (
           <>
             {signedMoney(view.unrealized)} <span className="small">({signedPct(view.unrealizedPct)})</span>
           </>
+        )}
+        {run?.realized_pnl != null && (
+          <div className={`small ${tone(run.realized_pnl)}`} data-testid="realized-pnl" title={`Realized on ${run.trading_date}: ${run.sold_qty} sold`}>
+            {signedMoney(run.realized_pnl)} <span className="muted">realized</span>
+          </div>
         )}
       </td>
       <td data-label="To stop-loss" className="num">

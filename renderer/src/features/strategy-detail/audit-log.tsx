@@ -1,12 +1,13 @@
 /** The strategy's audit log (GET /events/log): every engine event, newest first, pageable, CSV. */
 import type { LoggedEventDto } from '../../lib/api-types';
 import { downloadText, fileStamp, toCsv, type CsvColumn } from '../../lib/csv';
-import { dateTime, humanize, preciseTime, price } from '../../lib/format';
+import { dateTime, humanize, localZone, price, zonedStamp } from '../../lib/format';
 import { legLabel, runStateLabel } from '../strategies/labels';
 import { useDetail } from './detail-store';
 
 /** The event's own fields, without the ones every row shows in its own column. */
 const COMMON = new Set(['id', 'type', 'at', 'strategy_id', 'run_id']);
+const atOf = (e: LoggedEventDto): number => (typeof e.at === 'number' ? e.at : 0);
 const details = (e: LoggedEventDto): Record<string, unknown> => Object.fromEntries(Object.entries(e).filter(([k]) => !COMMON.has(k)));
 
 export const AUDIT_CSV: readonly CsvColumn<LoggedEventDto>[] = [
@@ -19,12 +20,12 @@ export const AUDIT_CSV: readonly CsvColumn<LoggedEventDto>[] = [
 ];
 
 /** One line a trader can read for the events that matter most; the raw fields for the rest. */
-export function summary(e: LoggedEventDto): string {
+export function summary(e: LoggedEventDto, zone: string = localZone()): string {
   const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : null);
   const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : '');
   switch (e.type) {
     case 'strategy_armed':
-      return `Armed for ${s('trading_date')}: BUY ${preciseTime(n('buy_at'))}, SELL ${preciseTime(n('sell_at'))}`;
+      return `Armed for ${s('trading_date')}: BUY ${zonedStamp(n('buy_at'), zone)}, SELL ${zonedStamp(n('sell_at'), zone)}`;
     case 'run_state_changed':
       return `${runStateLabel(s('from'))} → ${runStateLabel(s('to'))}${s('reason') ? ` (${s('reason')})` : ''}`;
     case 'order_submitted':
@@ -44,7 +45,7 @@ export function summary(e: LoggedEventDto): string {
     case 'stop_loss_triggered':
       return `Price ${price(n('price'))} reached the stop-loss ${price(n('stop_loss'))}`;
     case 'exit_retry_scheduled':
-      return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${preciseTime(n('next_attempt_at'))}`;
+      return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${zonedStamp(n('next_attempt_at'), zone)}`;
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'buy_skipped':
@@ -60,8 +61,9 @@ export function summary(e: LoggedEventDto): string {
   }
 }
 
-export function AuditLog({ strategyId, symbol, events, hasOlder }: { readonly strategyId: number; readonly symbol: string; readonly events: readonly LoggedEventDto[] | undefined; readonly hasOlder: boolean }) {
-  const rows = events ?? [];
+/** Newest first by when it happened (id breaks ties), each time in the strategy's zone, named. */
+export function AuditLog({ strategyId, symbol, events, hasOlder, timezone }: { readonly strategyId: number; readonly symbol: string; readonly events: readonly LoggedEventDto[] | undefined; readonly hasOlder: boolean; readonly timezone: string }) {
+  const rows = events ? [...events].sort((a, b) => atOf(b) - atOf(a) || b.id - a.id) : [];
   const exportCsv = () => downloadText(`tradeclock-audit-${symbol}-${strategyId}-${fileStamp(Date.now())}.csv`, toCsv(rows, AUDIT_CSV));
   return (
     <section className="card" aria-labelledby="audit-title">
@@ -81,11 +83,11 @@ export function AuditLog({ strategyId, symbol, events, hasOlder }: { readonly st
         <ol className="audit" aria-label="Audit log entries">
           {rows.map((e) => (
             <li key={e.id} className={`audit__entry audit__entry--${e.type}`}>
-              <time className="num muted small" dateTime={typeof e.at === 'number' ? new Date(e.at).toISOString() : undefined} title={typeof e.at === 'number' ? dateTime(e.at) : undefined}>
-                {typeof e.at === 'number' ? preciseTime(e.at) : '—'}
+              <time className="num muted small" dateTime={typeof e.at === 'number' ? new Date(e.at).toISOString() : undefined} title={typeof e.at === 'number' ? `${dateTime(e.at)} your time` : undefined}>
+                {typeof e.at === 'number' ? zonedStamp(e.at, timezone) : '—'}
               </time>
               <span className="audit__type">{humanize(e.type)}</span>
-              <span className="audit__text">{summary(e)}</span>
+              <span className="audit__text">{summary(e, timezone)}</span>
             </li>
           ))}
         </ol>

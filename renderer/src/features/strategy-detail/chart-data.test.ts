@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { chartData, precisionOf } from './chart-data';
+import { chartData, precisionOf, withBars } from './chart-data';
+
+describe('withBars', () => {
+  it('puts recorded minutes before the live ticks, each close at its minute\'s last second', () => {
+    const bars = [
+      { minute: 60_000, close: 99 },
+      { minute: 120_000, close: 101 },
+      { minute: 180_000, close: 102 },
+    ];
+    expect(withBars(bars, [{ time: 200, price: 103 }])).toEqual([
+      { time: 119, price: 99 },
+      { time: 179, price: 101 },
+      { time: 200, price: 103 },
+    ]);
+    expect(withBars(bars, [])).toHaveLength(3);
+    const live = [{ time: 5, price: 1 }];
+    expect(withBars([], live)).toBe(live);
+  });
+});
 
 describe('chart data', () => {
   it('merges fills into seconds without a tick, keeping ticks where both exist, ascending', () => {

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { api } from '../../lib/api-client';
-import type { LoggedEventDto, OrderDto } from '../../lib/api-types';
+import type { LoggedEventDto, OrderDto, PriceBarDto } from '../../lib/api-types';
 
 const PAGE = 100;
 
@@ -18,9 +18,12 @@ interface DetailStore {
   readonly watched: ReadonlySet<number>;
   readonly orders: Readonly<Record<number, readonly OrderDto[]>>;
   readonly audit: Readonly<Record<number, AuditLog>>;
+  /** Recorded 1-minute bars of the strategy's instrument (the last day), loaded when opened. */
+  readonly bars: Readonly<Record<number, readonly PriceBarDto[]>>;
   readonly errors: Readonly<Record<number, string>>;
   watch(id: number): () => void;
   loadOrders(id: number): Promise<void>;
+  loadBars(id: number): Promise<void>;
   /** Reloads the newest page, keeping older pages already loaded. */
   loadAudit(id: number): Promise<void>;
   loadOlderAudit(id: number): Promise<void>;
@@ -35,12 +38,14 @@ export const useDetail = create<DetailStore>()((set, get) => {
     watched: new Set(),
     orders: {},
     audit: {},
+    bars: {},
     errors: {},
 
     watch(id) {
       set((s) => ({ watched: new Set([...s.watched, id]) }));
       void get().loadOrders(id);
       void get().loadAudit(id);
+      void get().loadBars(id);
       return () =>
         set((s) => {
           const watched = new Set(s.watched);
@@ -53,6 +58,15 @@ export const useDetail = create<DetailStore>()((set, get) => {
       try {
         const { orders } = await api('GET /strategy/:id/orders', undefined, { id });
         set((s) => ({ orders: { ...s.orders, [id]: orders } }));
+      } catch (err) {
+        fail(id, err);
+      }
+    },
+
+    async loadBars(id) {
+      try {
+        const { bars } = await api('GET /strategy/:id/bars', undefined, { id });
+        set((s) => ({ bars: { ...s.bars, [id]: bars } }));
       } catch (err) {
         fail(id, err);
       }
@@ -87,6 +101,6 @@ export const useDetail = create<DetailStore>()((set, get) => {
       }
     },
 
-    reset: () => set({ watched: new Set(), orders: {}, audit: {}, errors: {} }),
+    reset: () => set({ watched: new Set(), orders: {}, audit: {}, bars: {}, errors: {} }),
   };
 });

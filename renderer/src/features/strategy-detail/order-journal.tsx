@@ -4,8 +4,9 @@
  */
 import type { OrderDto } from '../../lib/api-types';
 import { toCsv, downloadText, fileStamp, type CsvColumn } from '../../lib/csv';
-import { deltaMs, preciseTime, price, qty } from '../../lib/format';
+import { deltaMs, price, qty, zonedStamp } from '../../lib/format';
 import { legLabel } from '../strategies/labels';
+import { exitOrderPnl } from '../history/realized';
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 const delta = (from: number, to: number | null) => (to === null ? '' : to - from);
@@ -33,11 +34,18 @@ export const ORDER_CSV: readonly CsvColumn<OrderDto>[] = [
   { header: 'reject_reason', value: (o) => o.reject_reason },
 ];
 
+/** ORDER_CSV plus each exit fill's realized P&L (against its run's entry fill), unrounded. */
+export function orderCsvColumns(orders: readonly OrderDto[]): CsvColumn<OrderDto>[] {
+  const pnl = exitOrderPnl(orders);
+  return [...ORDER_CSV, { header: 'realized_pnl', value: (o) => pnl.get(o.id) ?? null }];
+}
+
 const STATUS_TONE: Record<string, string> = { filled: 'ok', rejected: 'bad', cancelled: 'neutral', unknown: 'warn', partially_filled: 'busy', accepted: 'info', sent: 'info', pending: 'info' };
 
-export function OrderJournal({ strategyId, symbol, orders }: { readonly strategyId: number; readonly symbol: string; readonly orders: readonly OrderDto[] | undefined }) {
+/** Times in the strategy's zone (`timezone`), named, newest first. */
+export function OrderJournal({ strategyId, symbol, orders, timezone }: { readonly strategyId: number; readonly symbol: string; readonly orders: readonly OrderDto[] | undefined; readonly timezone: string }) {
   const rows = orders ? [...orders].sort((a, b) => b.scheduled_at - a.scheduled_at || b.id - a.id) : [];
-  const exportCsv = () => downloadText(`tradeclock-orders-${symbol}-${strategyId}-${fileStamp(Date.now())}.csv`, toCsv(rows, ORDER_CSV));
+  const exportCsv = () => downloadText(`tradeclock-orders-${symbol}-${strategyId}-${fileStamp(Date.now())}.csv`, toCsv(rows, orderCsvColumns(rows)));
   return (
     <section className="card" aria-labelledby="journal-title">
       <div className="card__head">
@@ -82,7 +90,7 @@ export function OrderJournal({ strategyId, symbol, orders }: { readonly strategy
                     {qty(o.filled_qty)}/{qty(o.qty)}
                   </td>
                   <td data-label="Scheduled" className="num">
-                    {preciseTime(o.scheduled_at)}
+                    <time dateTime={new Date(o.scheduled_at).toISOString()}>{zonedStamp(o.scheduled_at, timezone)}</time>
                   </td>
                   <td data-label="Sent" className="num">
                     {deltaMs(o.scheduled_at, o.dispatched_at)}

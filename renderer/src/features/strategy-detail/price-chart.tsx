@@ -134,13 +134,14 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
 
   // Data and markers. A new tick extends or replaces the last point (update keeps the user's
   // scroll and zoom); new fills or a theme change redraw the whole set.
-  const drawn = useRef<{ orders: readonly OrderDto[]; theme: string; lastTime: number } | null>(null);
+  const drawn = useRef<{ orders: readonly OrderDto[]; theme: string; lastTime: number; head: number | undefined } | null>(null);
   useEffect(() => {
     const s = series.current;
     if (!s) return;
     const tail = points.at(-1);
     const prev = drawn.current;
-    if (prev && prev.orders === orders && prev.theme === theme && tail && tail.time >= prev.lastTime) {
+    // Recorded bars arriving (a new head) redraw the whole set too.
+    if (prev && prev.orders === orders && prev.theme === theme && prev.head === points[0]?.time && tail && tail.time >= prev.lastTime) {
       s.update({ time: tail.time as UTCTimestamp, value: tail.price });
       drawn.current = { ...prev, lastTime: tail.time };
     } else {
@@ -149,7 +150,7 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
       s.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
       s.setData(data);
       markerApi.current?.setMarkers(markers(orders, palette()));
-      drawn.current = { orders, theme, lastTime: data.at(-1)?.time ?? 0 };
+      drawn.current = { orders, theme, lastTime: data.at(-1)?.time ?? 0, head: points[0]?.time };
     }
     if (points.length < FIT_BELOW_POINTS) chart.current?.timeScale().fitContent();
   }, [points, orders, theme, stopLoss]);

@@ -1,7 +1,7 @@
 /** One strategy: its state and numbers, the live chart, the order journal and the audit log. */
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { OrderDto } from '../../lib/api-types';
-import { clockTime, countdown, price, qty, signedMoney, signedPct } from '../../lib/format';
+import { clockTime, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
 import { useEngineNow } from '../../lib/use-now';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks, type PricePoint } from '../live/ticks-store';
@@ -10,10 +10,12 @@ import { actionLabel, legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { positionView } from '../strategies/strategy-metrics';
 import { useStrategies } from '../strategies/strategies-store';
+import { AccountTag, NextTrigger } from '../strategies/which-money';
 import { AuditLog } from './audit-log';
 import { useDetail } from './detail-store';
 import { OrderJournal } from './order-journal';
 import { PriceChart } from './price-chart';
+import { withBars } from './chart-data';
 
 const NO_POINTS: readonly PricePoint[] = [];
 const NO_ORDERS: readonly OrderDto[] = [];
@@ -25,7 +27,10 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
   const audit = useDetail((s) => s.audit[id]);
   const error = useDetail((s) => s.errors[id]);
   const key = strategy ? instrumentKey(strategy.broker_account_id, strategy.exchange, strategy.symbol) : '';
-  const points = useTicks((t) => t.series[key]) ?? NO_POINTS;
+  const livePoints = useTicks((t) => t.series[key]) ?? NO_POINTS;
+  const bars = useDetail((s) => s.bars[id]);
+  // The recorded minutes of the day before the ticks seen since the page opened.
+  const points = useMemo(() => withBars(bars ?? [], livePoints), [bars, livePoints]);
   const last = useTicks((t) => t.last[key]);
   const now = useEngineNow(250);
 
@@ -60,13 +65,12 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           <h1 id="detail-title">
             {strategy.symbol} <span className="muted">{strategy.exchange}</span> <span className="muted small">#{strategy.id}</span>
           </h1>
+          <div className="small">
+            <AccountTag accountId={strategy.broker_account_id} />
+          </div>
           <div className="detail__state">
             <StateBadge strategy={strategy} />
-            {next && (
-              <span className="num">
-                {next.kind} in <strong>{countdown(next.at - now)}</strong> <span className="muted">at {clockTime(next.at)}</span>
-              </span>
-            )}
+            {next && <NextTrigger strategy={strategy} now={now} />}
             {run?.reason && <span className="muted small">{run.reason}</span>}
           </div>
         </div>
@@ -83,7 +87,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>BUY → SELL</dt>
           <dd className="num">
-            {strategy.buy_time} → {strategy.sell_time} <span className="muted small">{strategy.timezone}</span>
+            {strategy.buy_time} → {strategy.sell_time} <span className="muted small">{zoneLabel(strategy.timezone) === strategy.timezone ? strategy.timezone : `${zoneLabel(strategy.timezone)} (${strategy.timezone})`}</span>
           </dd>
         </div>
         <div>
@@ -118,6 +122,13 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           <dt>Exit</dt>
           <dd className="num">{run?.exit_price != null ? `${legLabel(run.exit_leg)} @ ${price(run.exit_price)}` : '—'}</dd>
         </div>
+        <div>
+          <dt>Realized P&amp;L</dt>
+          <dd className={`num ${run?.realized_pnl == null || run.realized_pnl === 0 ? '' : run.realized_pnl > 0 ? 'pos' : 'neg'}`} data-testid="realized-pnl">
+            {signedMoney(run?.realized_pnl)}
+            {run?.realized_pnl != null && <span className="muted small"> on {run.sold_qty} sold, {run.trading_date}</span>}
+          </dd>
+        </div>
       </dl>
 
       <section className="card" aria-labelledby="chart-title">
@@ -135,8 +146,8 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           {error}
         </p>
       )}
-      <OrderJournal strategyId={strategy.id} symbol={strategy.symbol} orders={orders} />
-      <AuditLog strategyId={strategy.id} symbol={strategy.symbol} events={audit?.events} hasOlder={(audit?.nextBeforeId ?? null) !== null} />
+      <OrderJournal strategyId={strategy.id} symbol={strategy.symbol} orders={orders} timezone={strategy.timezone} />
+      <AuditLog strategyId={strategy.id} symbol={strategy.symbol} events={audit?.events} hasOlder={(audit?.nextBeforeId ?? null) !== null} timezone={strategy.timezone} />
     </main>
   );
 }

@@ -1,0 +1,67 @@
+/**
+ * 1-minute price bars of watched instruments (schema.ts `price_bars`). Broker market data keyed
+ * by account, so every method is `Internal`: a request reaches bars only through a strategy the
+ * user owns (engine/api/routes/bars.ts).
+ */
+import { and, asc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import type { Orm } from '../client';
+import { priceBars } from '../schema';
+
+export interface PriceBar {
+  readonly brokerAccountId: number;
+  readonly exchange: string;
+  readonly symbol: string;
+  /** Epoch ms of the minute's start. */
+  readonly minute: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly ticks: number;
+}
+
+export interface PriceBarsRepo {
+  /**
+   * Writes each bar; a minute already stored (a part flushed before a restart) is merged: its
+   * open kept, high and low widened, the new close, the ticks added.
+   */
+  saveInternal(bars: readonly PriceBar[]): void;
+  /** The instrument's bars with from ≤ minute ≤ to, oldest first, at most `limit`. */
+  listInternal(brokerAccountId: number, exchange: string, symbol: string, from: number, to: number, limit: number): PriceBar[];
+  /** Deletes every bar older than `minute`; how many. */
+  pruneBeforeInternal(minute: number): number;
+}
+
+export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
+  return {
+    saveInternal(bars) {
+      for (const bar of bars) {
+        orm
+          .insert(priceBars)
+          .values(bar)
+          .onConflictDoUpdate({
+            target: [priceBars.brokerAccountId, priceBars.exchange, priceBars.symbol, priceBars.minute],
+            set: {
+              high: sql`max(${priceBars.high}, excluded.high)`,
+              low: sql`min(${priceBars.low}, excluded.low)`,
+              close: sql`excluded.close`,
+              ticks: sql`${priceBars.ticks} + excluded.ticks`,
+            },
+          })
+          .run();
+      }
+    },
+    listInternal(brokerAccountId, exchange, symbol, from, to, limit) {
+      return orm
+        .select()
+        .from(priceBars)
+        .where(and(eq(priceBars.brokerAccountId, brokerAccountId), eq(priceBars.exchange, exchange), eq(priceBars.symbol, symbol), gte(priceBars.minute, from), lte(priceBars.minute, to)))
+        .orderBy(asc(priceBars.minute))
+        .limit(Math.max(0, Math.floor(limit)))
+        .all();
+    },
+    pruneBeforeInternal(minute) {
+      return orm.delete(priceBars).where(lt(priceBars.minute, minute)).run().changes;
+    },
+  };
+}

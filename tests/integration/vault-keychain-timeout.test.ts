@@ -1,0 +1,143 @@
+/**
+ * A start whose OS keychain never answers (a macOS "allow access" prompt nobody answers, a locked
+ * GNOME keyring): the check of the stored broker credentials used to wait for it forever, before
+ * recovery and before the API, saying nothing. Now the daemon waits a minute, then refuses to
+ * start with a message naming the keychain item and the prompt, and leaves the data directory
+ * free for the next start. The real composed daemon (startDaemon) on a real data directory, with
+ * an in-memory keychain in place of the OS one, on a fake clock.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defaultBrokerKinds, type BrokerKind } from '../../engine/brokers/broker-kinds';
+import { createPaperBroker } from '../../engine/brokers/paper/paper-broker';
+import { paperBrokerOptionsSchema } from '../../engine/brokers/paper/paper-config';
+import { FakeClock } from '../../engine/core/fake-clock';
+import { startDaemon, type DaemonHandle } from '../../engine/daemon';
+import type { KeychainEntry, OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
+
+const SECRET = 'sk-live-KEYCHAIN-5ecr3t-0xC0FFEE-19';
+
+/** A broker that needs a secret (so the vault seals a row), trading on the paper market. */
+const vaulted: BrokerKind = {
+  title: 'Vaulted test broker',
+  credentialsSchema: z.strictObject({ api_key: z.string().min(8), api_secret: z.string().min(8) }),
+  optionsSchema: paperBrokerOptionsSchema,
+  needsSecret: true,
+  create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
+};
+
+/** An in-memory OS keychain; with `silent`, every read waits for good, as an unanswered prompt does. */
+function fakeKeychain() {
+  const items = new Map<string, string>();
+  const state = { silent: false, reads: 0 };
+  const open: OpenKeychainEntry = async (service, account) => {
+    const id = `${service}/${account}`;
+    const entry: KeychainEntry = {
+      getPassword: () => {
+        state.reads++;
+        return state.silent ? new Promise<never>(() => undefined) : Promise.resolve(items.get(id) ?? null);
+      },
+      setPassword: async (pw) => void items.set(id, pw),
+    };
+    return entry;
+  };
+  return { open, items, state };
+}
+
+const dirs: string[] = [];
+const handles: DaemonHandle[] = [];
+afterEach(async () => {
+  for (const h of handles.splice(0)) await h.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function captured() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'trace' }, sink), lines };
+}
+
+function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines: string[] = []): Promise<DaemonHandle> {
+  const log = captured();
+  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted } })
+    .then((d) => {
+      handles.push(d);
+      return d;
+    })
+    .finally(() => lines.push(...log.lines));
+}
+
+async function call(d: DaemonHandle, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
+  const res = await fetch(`${d.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return res.json();
+}
+
+/** Real time passes until `done()` (the daemon's start runs real I/O before it reaches the keychain). */
+async function until(done: () => boolean): Promise<void> {
+  const giveUp = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > giveUp) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('a start whose OS keychain never answers', () => {
+  it('is refused after a minute, naming the keychain item and the prompt; the next start, with the keychain answering, trades on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tradeclock-keychain-timeout-'));
+    dirs.push(dir);
+    const keychain = fakeKeychain();
+    const at = Date.parse('2026-03-09T13:00:00Z');
+
+    // An install whose broker credentials are sealed with the keychain's key.
+    const first = await start(dir, new FakeClock(at), keychain.open);
+    const { token } = await call(first, 'POST', '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
+    const account = await call(first, 'POST', '/broker/connect', token, { broker: 'vaulted', credentials: { api_key: 'PKKEYCHAIN-01', api_secret: SECRET }, options: { seed: 1 } });
+    expect(account.id).toEqual(expect.any(Number));
+    handles.splice(handles.indexOf(first), 1);
+    await first.stop();
+
+    // The keychain stops answering: the start waits, then is refused.
+    keychain.state.silent = true;
+    keychain.state.reads = 0;
+    const clock = new FakeClock(at + 3_600_000);
+    const lines: string[] = [];
+    let outcome: { ok: true } | { ok: false; err: Error } | undefined;
+    start(dir, clock, keychain.open, lines).then(
+      () => void (outcome = { ok: true }),
+      (err: Error) => void (outcome = { ok: false, err }),
+    );
+    await until(() => keychain.state.reads > 0);
+    await clock.advance(59_000);
+    expect(outcome).toBeUndefined();
+    await clock.advance(1_000);
+    await until(() => outcome !== undefined);
+    expect(outcome).toMatchObject({ ok: false });
+    const { message } = (outcome as { err: Error }).err;
+    expect(message).toMatch(/^Tradeclock will not start: 1 broker account has saved credentials that cannot be unsealed/);
+    expect(message).toMatch(/OS keychain \(tradeclock\/data-key-[\w-]+\), which cannot be read: .*did not answer within 60 s/);
+    expect(message).toMatch(/A prompt to allow Tradeclock access to the keychain, or to unlock the keyring, may be waiting on the desktop/);
+    expect(message).toMatch(/Key source tried: the OS keychain \(tradeclock\/data-key-[\w-]+\)/);
+    expect(message).not.toContain(SECRET);
+    expect(lines.join('\n')).toContain('cannot be unsealed');
+    expect(lines.join('\n')).not.toContain(SECRET);
+
+    // Answered, the keychain opens the same install: the data directory was left free.
+    keychain.state.silent = false;
+    const again = await start(dir, new FakeClock(at + 7_200_000), keychain.open);
+    expect((await call(again, 'GET', '/broker', token)).accounts.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[account.id, 'connected']]);
+  });
+});
