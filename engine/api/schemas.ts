@@ -78,16 +78,18 @@ export type StopAllBody = z.infer<typeof stopAllBody>;
 
 export const idParams = z.strictObject({ id: idText });
 
+/** A page size in a query string: 1 to 500. */
+const pageLimit = z
+  .string()
+  .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 500' })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' });
+
 export const eventLogQuery = z.strictObject({
   strategy_id: idText.optional(),
   /** Only events older than this id: the next page is `before_id = last id of this page`. */
   before_id: idText.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 500' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' })
-    .optional(),
+  limit: pageLimit.optional(),
 });
 export type EventLogQuery = z.infer<typeof eventLogQuery>;
 
@@ -109,12 +111,7 @@ export const runHistoryQuery = z
       .regex(/^\d{4}-\d{2}-\d{2}:[1-9]\d{0,14}$/, { error: 'must be the next_before of the previous page' })
       .transform((v) => ({ tradingDate: v.slice(0, 10), id: Number(v.slice(11)) }))
       .optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 500' })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 500, { error: 'must be a whole number from 1 to 500' })
-      .optional(),
+    limit: pageLimit.optional(),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { error: 'to must not be before from', path: ['to'] });
 export type RunHistoryQuery = z.input<typeof runHistoryQuery>;

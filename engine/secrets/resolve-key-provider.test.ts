@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../core/errors';
 import type { KeychainEntry, OpenKeychainEntry } from './keychain-key-provider';
 import { resolveKeyProvider } from './resolve-key-provider';
 import { Vault } from './vault';
+import { capturedLogger } from '../../tests/support/captured-logger';
 
 const PASSPHRASE = 'correct horse battery staple';
 const SALT = `scrypt$1024$8$1$${Buffer.alloc(16, 7).toString('base64url')}`;
@@ -28,18 +27,6 @@ function fakeKeychain(options: { broken?: 'open' | 'get' | 'set' | 'forgets'; me
     return entry;
   };
   return { open, items };
-}
-
-/** A pino logger whose lines land in an array, to check what would reach the log file. */
-function capturedLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
@@ -107,7 +94,7 @@ describe('resolveKeyProvider', () => {
 
 describe('no secret in any error message or log line', () => {
   it('keeps the key, passphrase and plaintext out of logs and errors across the whole flow', async () => {
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = capturedLogger('debug');
     const shown: string[] = [];
     const secrets: string[] = [PASSPHRASE];
 

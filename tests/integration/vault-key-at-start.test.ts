@@ -14,8 +14,6 @@ process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/tradeclock-test-b
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { BrokerExecution } from '../../engine/brokers/broker';
@@ -25,6 +23,7 @@ import { paperBrokerOptionsSchema } from '../../engine/brokers/paper/paper-confi
 import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { startDaemonProcess } from '../support/daemon-process';
+import { capturedLogger } from '../support/captured-logger';
 
 const RIGHT = 'the passphrase of the first start';
 const WRONG = 'another passphrase, mistyped';
@@ -57,17 +56,6 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function captured() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, sink), lines };
-}
-
 interface Start {
   readonly passphrase?: string;
   readonly at: string;
@@ -76,7 +64,7 @@ interface Start {
 
 async function start(dir: string, opts: Start): Promise<{ daemon: DaemonHandle; clock: FakeClock }> {
   const clock = new FakeClock(Date.parse(opts.at));
-  const log = captured();
+  const log = capturedLogger();
   const daemon = await startDaemon({
     dataDir: dir,
     port: 0,

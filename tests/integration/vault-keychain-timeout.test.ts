@@ -9,8 +9,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultBrokerKinds, type BrokerKind } from '../../engine/brokers/broker-kinds';
@@ -19,6 +17,7 @@ import { paperBrokerOptionsSchema } from '../../engine/brokers/paper/paper-confi
 import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { KeychainEntry, OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
+import { capturedLogger } from '../support/captured-logger';
 
 const SECRET = 'sk-live-KEYCHAIN-5ecr3t-0xC0FFEE-19';
 
@@ -56,19 +55,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function captured() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, sink), lines };
-}
-
 function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines: string[] = []): Promise<DaemonHandle> {
-  const log = captured();
+  const log = capturedLogger();
   return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted } })
     .then((d) => {
       handles.push(d);
