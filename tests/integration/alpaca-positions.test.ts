@@ -34,6 +34,8 @@ describe('fake Alpaca positions', () => {
   it('a long position from fills: the documented fields, decimals as strings, by symbol or asset id', async () => {
     fake = await startFakeAlpaca({ prices: { AAPL: 100 } });
     await buy('AAPL', 10, 'b1');
+    // The fake fills after it answers: the first fill must be in before the price moves.
+    await eventually(() => fake.orders()[0]?.status === 'filled', { what: 'the first fill' });
     fake.setPrice('AAPL', 110);
     await buy('AAPL', 10, 'b2');
     await eventually(() => fake.orders().every((o) => o.status === 'filled'), { what: 'both fills' });
