@@ -17,6 +17,7 @@ import { FIRST_CHECK_AFTER_MS } from '../../engine/backup-schedule';
 import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { TSX } from '../support/daemon-process';
+import { callDaemon } from '../support/daemon-call';
 
 const dirs: string[] = [];
 const handles: DaemonHandle[] = [];
@@ -44,14 +45,7 @@ async function stop(d: DaemonHandle): Promise<void> {
   await d.stop();
 }
 
-async function call(d: DaemonHandle, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const res = await fetch(`${d.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return res.json();
-}
+const call = callDaemon;
 
 /** A used install: a user, a paper account and ten running strategies; then a clean stop. */
 async function install(dir: string): Promise<string> {

@@ -24,6 +24,7 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { startDaemonProcess } from '../support/daemon-process';
 import { capturedLogger } from '../support/captured-logger';
+import { callDaemon } from '../support/daemon-call';
 
 const RIGHT = 'the passphrase of the first start';
 const WRONG = 'another passphrase, mistyped';
@@ -83,14 +84,7 @@ async function stop(d: DaemonHandle): Promise<void> {
   await d.stop();
 }
 
-async function call(d: DaemonHandle, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const res = await fetch(`${d.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return res.json();
-}
+const call = callDaemon;
 
 /** First start with RIGHT: a vaulted account, a strategy bought at 09:30 New York; then a stop with the position open. */
 async function installWithOpenPosition(dir: string): Promise<{ token: string; strategyId: number }> {
