@@ -54,7 +54,9 @@ function buildChanged(targets) {
 }
 
 function reportOverhead() {
-  if (process.env.TRADECLOCK_LAUNCH_TIMING === '1') process.stderr.write(`launch: ready to start in ${Math.round(performance.now() - started)} ms\n`);
+  if (process.env.TRADECLOCK_LAUNCH_TIMING !== '1') return;
+  const cpu = process.cpuUsage();
+  process.stderr.write(`launch: ready to start after ${Math.round(performance.now() - started)} ms of checks (${Math.round((cpu.user + cpu.system) / 1000)} ms CPU since node started)\n`);
 }
 
 /** @param {string[]} args */
