@@ -11,7 +11,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * @typedef {{ version?: string, resolved?: string, link?: boolean, optional?: boolean,
+ * @typedef {{ version?: string, resolved?: string, link?: boolean, optional?: boolean, devOptional?: boolean,
  *   dependencies?: Record<string, string>, devDependencies?: Record<string, string>,
  *   optionalDependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} LockEntry
  * @typedef {{ packages?: Record<string, LockEntry> }} Lockfile
@@ -50,7 +50,8 @@ export function manifestDifference(pkg, lockRoot) {
 
 /**
  * The first difference between what the lock names and what npm recorded as installed, or null.
- * An optional package the lock names may be absent: npm skips those built for other platforms.
+ * An optional package the lock names may be absent (optional, or devOptional: optional somewhere
+ * in the dev tree): npm skips those built for other platforms.
  *
  * @param {Lockfile} lock package-lock.json
  * @param {Lockfile} installed node_modules/.package-lock.json
@@ -63,7 +64,7 @@ export function lockDifference(lock, installed) {
     if (key === '') continue;
     const got = have[key];
     if (got === undefined) {
-      if (entry.optional) continue;
+      if (entry.optional || entry.devOptional) continue;
       return `${packageName(key)} ${identity(entry)} is not installed`;
     }
     if (identity(got) !== identity(entry)) return `${packageName(key)} is ${identity(got)}, package-lock.json names ${identity(entry)}`;

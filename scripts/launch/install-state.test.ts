@@ -20,9 +20,10 @@ const locked: Packages = {
   'node_modules/pino': { version: '10.4.0', resolved: 'https://registry/pino-10.4.0.tgz' },
   'node_modules/vite': { version: '8.3.8', dev: true },
   'node_modules/@esbuild/darwin-arm64': { version: '0.28.2', optional: true, os: ['darwin'] },
+  'node_modules/fsevents': { version: '2.3.3', devOptional: true, os: ['darwin'] },
 };
 const installedRecord = (packages: Packages) => ({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages });
-const { '': _root, 'node_modules/@esbuild/darwin-arm64': _otherPlatform, ...asInstalled } = locked;
+const { '': _root, 'node_modules/@esbuild/darwin-arm64': _otherPlatform, 'node_modules/fsevents': _otherPlatformDev, ...asInstalled } = locked;
 
 function project(opts: { pkg?: object; lock?: Packages | null; installed?: Packages | null; nodeModules?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'tc-install-'));
