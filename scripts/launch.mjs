@@ -8,8 +8,8 @@
  *   node scripts/launch.mjs start [electron args]  the desktop app, or at once why it cannot run here
  *
  * Dependency-free: it runs before node_modules exists. Each step says in one line why it runs;
- * one that has nothing to do says nothing, so a restart with nothing changed reaches the daemon's
- * own start in a few tens of milliseconds (TRADECLOCK_LAUNCH_TIMING=1 prints the launcher's share).
+ * one that has nothing to do says nothing and costs little, so a restart with nothing changed
+ * reaches the daemon's own start in a fraction of a second (TRADECLOCK_LAUNCH_TIMING=1 prints it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -56,7 +56,8 @@ function buildChanged(targets) {
 function reportOverhead() {
   if (process.env.TRADECLOCK_LAUNCH_TIMING !== '1') return;
   const cpu = process.cpuUsage();
-  process.stderr.write(`launch: ready to start after ${Math.round(performance.now() - started)} ms of checks (${Math.round((cpu.user + cpu.system) / 1000)} ms CPU since node started)\n`);
+  const now = performance.now(); // since this process started
+  process.stderr.write(`launch: ready to start ${Math.round(now)} ms after node started (${Math.round((cpu.user + cpu.system) / 1000)} ms CPU), ${Math.round(now - started)} ms of it the checks\n`);
 }
 
 /** @param {string[]} args */
