@@ -19,6 +19,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // A build on a busy machine otherwise ends with rolldown's nine-line plugin profile, which
+    // `npm run daemon` would show a trader on the first start.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     proxy: Object.fromEntries(

@@ -14,15 +14,8 @@ import { finishOutdir, mainBundleOptions, outputFiles, prepareOutdir, production
 
 const DAEMON_OUT_DIR_NAME = 'dist-daemon';
 
-/**
- * The node flags `npm run daemon` starts the bundle with (package.json's "daemon" script; a test
- * holds the two together, and the bench starts its daemon with them). V8 lets each young-generation
- * semi-space grow to 16 MB and keeps the pages: an idle daemon that had just armed 10 000
- * strategies sat at 214 MB RSS; with 8 MB semi-spaces, at 138–143 MB (bench/RESULTS.md,
- * footprint). 2 MB went lower still, with a quarter of the room (more scavenges, more promoted to old
- * space); 8 MB is the middle.
- */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8'] as const;
+/** The node flags the daemon bundle runs with (scripts/launch/daemon-flags.mjs has why). */
+export { DAEMON_NODE_FLAGS } from './launch/daemon-flags.mjs';
 /** The oldest Node the package supports (package.json engines). */
 const DAEMON_NODE_TARGET = 'node20';
 

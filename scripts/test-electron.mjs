@@ -10,26 +10,17 @@
  *
  * With --require (or TRADECLOCK_REQUIRE_ELECTRON=1, for a release machine) a skip exits 1.
  *
- * The Electron binary is located without require('electron'): that module downloads the binary
- * when it is missing (electron >= 42 has no postinstall), which must not happen here.
+ * The Electron binary is located without require('electron') (scripts/electron-binary.mjs).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary, hasDisplay } from './electron-binary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const requireRun = process.argv.includes('--require') || process.env.TRADECLOCK_REQUIRE_ELECTRON === '1';
 const bin = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
-
-function electronBinary() {
-  if (process.env.TRADECLOCK_ELECTRON_BINARY) return process.env.TRADECLOCK_ELECTRON_BINARY;
-  const dir = join(root, 'node_modules', 'electron');
-  const pathFile = join(dir, 'path.txt');
-  const fallback = { win32: 'electron.exe', darwin: 'Electron.app/Contents/MacOS/Electron' }[process.platform] ?? 'electron';
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : fallback;
-  return join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(dir, 'dist'), relative);
-}
 
 function skip(reason) {
   process.stdout.write(`SKIPPED (not run): ${reason}\n`);
@@ -45,14 +36,14 @@ function notRun(reason) {
   process.exit(1);
 }
 
-const binary = electronBinary();
+const binary = electronBinary(root);
 if (!existsSync(binary)) {
   skip(`Electron binary not installed on this machine: ${binary}\n  (install it with \`npx install-electron\` where the network allows, or point TRADECLOCK_ELECTRON_BINARY at one)`);
 }
 
 // Electron needs a display; on Linux CI, use a virtual one when there is none.
 let wrap = [];
-if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+if (!hasDisplay()) {
   const xvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { encoding: 'utf8' });
   if (xvfb.status !== 0) skip('no display (DISPLAY/WAYLAND_DISPLAY unset) and no xvfb-run to provide one');
   wrap = [xvfb.stdout.trim(), '-a'];
