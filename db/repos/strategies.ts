@@ -1,5 +1,5 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Exchange, Repeat, Strategy, StrategyStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
