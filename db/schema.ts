@@ -18,10 +18,33 @@ export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
-  /** Bumped on logout-everywhere and password change; tokens carry it and die when it moves. */
-  tokenVersion: integer('token_version').notNull().default(0),
   createdAt: integer('created_at').notNull(),
 });
+
+/**
+ * Signed-in sessions, one per token: the token carries the row's id (its jti), and a token whose
+ * row is gone no longer verifies. Signing out (one session, all others, a password change)
+ * deletes rows; expired ones are pruned at the next sign-in.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** Random, 22 base64url characters: the token's `sid` claim. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    /** Updated at most once a minute, so a busy client costs no write per request. */
+    lastUsedAt: integer('last_used_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** The address the session signed in from, as the API saw it. */
+    clientAddress: text('client_address').notNull(),
+    /** The signing-in client's User-Agent, cut to 256 characters; '' when it sent none. */
+    userAgent: text('user_agent').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 export const brokerAccounts = sqliteTable(
   'broker_accounts',

@@ -13,6 +13,7 @@ import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
 import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
 import { createRunsRepo, type RunsRepo } from './runs';
+import { createSessionsRepo, type SessionsRepo } from './sessions';
 import { createSettingsRepo, type SettingsRepo } from './settings';
 import { createStrategiesRepo, type StrategiesRepo } from './strategies';
 import { createUsersRepo, type UsersRepo } from './users';
@@ -20,6 +21,7 @@ import { createUsersRepo, type UsersRepo } from './users';
 export interface Repos {
   readonly settings: SettingsRepo;
   readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
   readonly brokerAccounts: BrokerAccountsRepo;
   readonly strategies: StrategiesRepo;
   readonly runs: RunsRepo;
@@ -87,6 +89,7 @@ export function createRepos(db: Db): Repos {
   return {
     settings: createSettingsRepo(db.orm),
     users: createUsersRepo(db.orm),
+    sessions: createSessionsRepo(db.orm),
     brokerAccounts: createBrokerAccountsRepo(db.orm),
     strategies: createStrategiesRepo(db.orm),
     runs: createRunsRepo(db.orm),
@@ -114,6 +117,7 @@ export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersR
 export { TERMINAL_RUN_STATES, type NewRun, type RunHistoryQuery, type RunHistoryRow, type RunPatch, type RunsRepo } from './runs';
 export type { InstrumentsRepo, StoredInstrument } from './instruments';
 export type { PriceBar, PriceBarsRepo } from './price-bars';
+export type { NewSession, SessionsRepo, StoredSession } from './sessions';
 export type { SettingsRepo } from './settings';
 export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';
 export { normalizeEmail, type NewUser, type User, type UserCredentials, type UsersRepo } from './users';

@@ -60,12 +60,10 @@ describe('strategies repo', () => {
     expect(t.repos.strategies.get(a.user.id, a.strategy.id)?.qty).toBe(1);
   });
 
-  it('sets status internally, lists by status, counts running on an account', () => {
+  it('sets status internally, lists by status', () => {
     expect(t.repos.strategies.setStatusInternal(a.strategy.id, 'running', 5)).toMatchObject({ status: 'running', updatedAt: 5 });
     t.repos.strategies.create({ ...a.strategy, status: 'running' }, 6);
     expect(t.repos.strategies.listByStatusInternal('running').map((s) => s.userId)).toEqual([a.user.id, a.user.id]);
-    expect(t.repos.strategies.countRunningOnAccount(a.account.id)).toBe(2);
-    expect(t.repos.strategies.countRunningOnAccount(b.account.id)).toBe(0);
     expect(t.repos.strategies.setStatusInternal(asStrategyId(999), 'stopped', 5)).toBeUndefined();
   });
 

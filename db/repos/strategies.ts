@@ -1,5 +1,5 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Exchange, Repeat, Strategy, StrategyStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
@@ -49,8 +49,6 @@ export interface StrategiesRepo {
    * it is not theirs. The caller refuses while it is running or has an order in flight.
    */
   delete(userId: UserId, id: StrategyId): boolean;
-  /** How many strategies are 'running' on the account (a running account must not be deleted or switched). */
-  countRunningOnAccount(brokerAccountId: BrokerAccountId): number;
 }
 
 type Row = typeof strategies.$inferSelect;
@@ -162,14 +160,6 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     },
     delete(userId, id) {
       return orm.delete(strategies).where(mine(userId, id)).run().changes > 0;
-    },
-    countRunningOnAccount(brokerAccountId) {
-      const row = orm
-        .select({ n: count() })
-        .from(strategies)
-        .where(and(eq(strategies.brokerAccountId, brokerAccountId), eq(strategies.status, 'running')))
-        .get();
-      return row?.n ?? 0;
     },
   };
 }

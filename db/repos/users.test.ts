@@ -8,14 +8,14 @@ const { repos } = openTestDb();
 describe('users repo', () => {
   it('creates a user without exposing the hash', () => {
     const u = repos.users.create({ email: 'Ann@Example.com ', passwordHash: 'h1', createdAt: 10 });
-    expect(u).toEqual({ id: u.id, email: 'ann@example.com', tokenVersion: 0, createdAt: 10 });
+    expect(u).toEqual({ id: u.id, email: 'ann@example.com', createdAt: 10 });
     expect(repos.users.getById(u.id)).toEqual(u);
     expect(Object.keys(repos.users.getById(u.id)!)).not.toContain('passwordHash');
   });
 
   it('hands the hash out only for login, finding the email case-insensitively', () => {
     const u = repos.users.create({ email: 'bob@example.com', passwordHash: 'h2', createdAt: 10 });
-    expect(repos.users.getCredentialsByEmail('BOB@example.com')).toEqual({ id: u.id, email: 'bob@example.com', passwordHash: 'h2', tokenVersion: 0 });
+    expect(repos.users.getCredentialsByEmail('BOB@example.com')).toEqual({ id: u.id, email: 'bob@example.com', passwordHash: 'h2' });
     expect(repos.users.getCredentialsByEmail('nobody@example.com')).toBeUndefined();
   });
 
@@ -31,18 +31,15 @@ describe('users repo', () => {
     expect(err).toMatchObject({ table: 'users', columns: ['email'] });
   });
 
-  it('bumps the token version and sets the password hash', () => {
+  it('sets the password hash', () => {
     const u = repos.users.create({ email: 'dan@example.com', passwordHash: 'old', createdAt: 1 });
-    expect(repos.users.bumpTokenVersion(u.id)).toBe(1);
-    expect(repos.users.bumpTokenVersion(u.id)).toBe(2);
     expect(repos.users.setPasswordHash(u.id, 'new')).toBe(true);
-    expect(repos.users.getCredentialsByEmail('dan@example.com')).toMatchObject({ passwordHash: 'new', tokenVersion: 2 });
+    expect(repos.users.getCredentialsByEmail('dan@example.com')).toMatchObject({ passwordHash: 'new' });
   });
 
   it('answers undefined / false for an unknown id', () => {
     const ghost = asUserId(9999);
     expect(repos.users.getById(ghost)).toBeUndefined();
-    expect(repos.users.bumpTokenVersion(ghost)).toBeUndefined();
     expect(repos.users.setPasswordHash(ghost, 'x')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /** Users. The password hash leaves this repository only through getCredentialsByEmail. */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { asUserId, type UserId } from '../../engine/core/ids';
 import type { Orm } from '../client';
 import { users } from '../schema';
@@ -9,7 +9,6 @@ import { translated } from './errors';
 export interface User {
   readonly id: UserId;
   readonly email: string;
-  readonly tokenVersion: number;
   readonly createdAt: number;
 }
 
@@ -18,7 +17,6 @@ export interface UserCredentials {
   readonly id: UserId;
   readonly email: string;
   readonly passwordHash: string;
-  readonly tokenVersion: number;
 }
 
 export interface NewUser {
@@ -36,9 +34,7 @@ export interface UsersRepo {
   getById(id: UserId): User | undefined;
   /** Looks the email up normalized, so "Bob@X.com " finds "bob@x.com". */
   getCredentialsByEmail(email: string): UserCredentials | undefined;
-  /** Increments token_version (logout everywhere, password change); the new version, or undefined for no such user. */
-  bumpTokenVersion(id: UserId): number | undefined;
-  /** Replaces the hash; false for no such user. Does not bump the token version: call bumpTokenVersion too. */
+  /** Replaces the hash; false for no such user. Sessions are left alone: the caller ends those it means to. */
   setPasswordHash(id: UserId, passwordHash: string): boolean;
 }
 
@@ -47,10 +43,10 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const publicColumns = { id: users.id, email: users.email, tokenVersion: users.tokenVersion, createdAt: users.createdAt };
+const publicColumns = { id: users.id, email: users.email, createdAt: users.createdAt };
 
-function toUser(row: { id: number; email: string; tokenVersion: number; createdAt: number }): User {
-  return { id: asUserId(row.id), email: row.email, tokenVersion: row.tokenVersion, createdAt: row.createdAt };
+function toUser(row: { id: number; email: string; createdAt: number }): User {
+  return { id: asUserId(row.id), email: row.email, createdAt: row.createdAt };
 }
 
 export function createUsersRepo(orm: Orm): UsersRepo {
@@ -71,20 +67,11 @@ export function createUsersRepo(orm: Orm): UsersRepo {
     },
     getCredentialsByEmail(email) {
       const row = orm
-        .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, tokenVersion: users.tokenVersion })
+        .select({ id: users.id, email: users.email, passwordHash: users.passwordHash })
         .from(users)
         .where(eq(users.email, normalizeEmail(email)))
         .get();
       return row && { ...row, id: asUserId(row.id) };
-    },
-    bumpTokenVersion(id) {
-      const row = orm
-        .update(users)
-        .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
-        .where(eq(users.id, id))
-        .returning({ tokenVersion: users.tokenVersion })
-        .get();
-      return row?.tokenVersion;
     },
     setPasswordHash(id, passwordHash) {
       return orm.update(users).set({ passwordHash }).where(eq(users.id, id)).run().changes > 0;

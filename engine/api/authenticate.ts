@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { User } from '../../db/repos';
-import type { AuthService } from '../auth/auth-service';
+import type { Authenticated, AuthService } from '../auth/auth-service';
 import { DomainError } from '../core/errors';
 
 /** Far above any token we issue; a longer header is refused without any crypto work. */
 const MAX_TOKEN_CHARS = 2048;
 
-const users = new WeakMap<FastifyRequest, { user: User; token: string }>();
+const users = new WeakMap<FastifyRequest, { signedIn: Authenticated; token: string }>();
 
 /** The token in an `Authorization: Bearer <token>` header; null when absent or of another scheme. */
 export function bearerToken(request: FastifyRequest): string | null {
@@ -23,10 +23,10 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 /** Checks a token and remembers its user for `userOf`; throws 401 when it does not verify. */
 export async function authenticateToken(auth: AuthService, request: FastifyRequest, token: string | null): Promise<User> {
-  const user = token === null ? null : await auth.authenticate(token);
-  if (!user || token === null) throw new DomainError('unauthorized', 'sign in first: send Authorization: Bearer <token> with a valid token');
-  users.set(request, { user, token });
-  return user;
+  const signedIn = token === null ? null : await auth.authenticate(token);
+  if (!signedIn || token === null) throw new DomainError('unauthorized', 'sign in first: send Authorization: Bearer <token> with a valid token');
+  users.set(request, { signedIn, token });
+  return signedIn.user;
 }
 
 /** An onRequest hook that refuses requests without a valid bearer token (401). */
@@ -38,10 +38,15 @@ export function requireUser(auth: AuthService): onRequestAsyncHookHandler {
 
 /** The signed-in user of a request that passed `requireUser`. */
 export function userOf(request: FastifyRequest): User {
+  return signedInOf(request).user;
+}
+
+/** The signed-in user of a request that passed `requireUser`, with the session its token belongs to. */
+export function signedInOf(request: FastifyRequest): Authenticated {
   const entry = users.get(request);
   // Only reachable if a route was registered outside the authenticated scope: a bug, not a 401.
   if (!entry) throw new DomainError('internal', 'route is missing authentication');
-  return entry.user;
+  return entry.signedIn;
 }
 
 /** The token the request authenticated with (the WebSocket re-checks it while open). */

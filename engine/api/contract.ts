@@ -6,7 +6,7 @@
  */
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
-import type { RunState } from '../core/types';
+import type { RunState, StrategyStatus } from '../core/types';
 
 export interface UserDto {
   readonly id: number;
@@ -16,6 +16,39 @@ export interface UserDto {
 export interface SessionDto {
   readonly token: string;
   readonly user: UserDto;
+}
+
+/** One signed-in session of GET /auth/sessions. */
+export interface SignedInSessionDto {
+  /** The session's id; DELETE /auth/sessions/:id signs it out. */
+  readonly id: string;
+  readonly created_at: number;
+  /** To the minute: a use is recorded at most once a minute. */
+  readonly last_used_at: number;
+  readonly expires_at: number;
+  /** The address it signed in from, as the engine saw it. */
+  readonly client_address: string;
+  /** Browser and system in a few words ("Chrome on Linux"), from its User-Agent. */
+  readonly client: string;
+  /** true for the session of the token that asked. */
+  readonly current: boolean;
+}
+
+/** GET /auth/sessions: the user's sessions, oldest first. */
+export interface SignedInSessionsDto {
+  readonly sessions: SignedInSessionDto[];
+}
+
+/** POST /auth/password: the password is changed; this session stays signed in. */
+export interface PasswordChangedDto {
+  readonly user: UserDto;
+  /** How many other sessions were signed out. */
+  readonly signed_out_sessions: number;
+}
+
+/** POST /auth/sessions/sign-out-others. */
+export interface SignedOutDto {
+  readonly signed_out_sessions: number;
 }
 
 /** GET /auth/registration: whether POST /auth/register may create an account now. */
@@ -52,6 +85,20 @@ export interface BrokerAccountDto {
    */
   readonly session: BrokerSessionDto | null;
   readonly created_at: number;
+  /**
+   * The strategies that keep this account from being removed (DELETE /broker/:id answers 409
+   * while any is listed): every strategy that uses it. A running one must be stopped, then deleted.
+   */
+  readonly removal_blocked_by: readonly RemovalBlockerDto[];
+}
+
+/** A strategy that keeps a broker account from being removed, and what it takes to clear it. */
+export interface RemovalBlockerDto {
+  readonly strategy_id: number;
+  readonly symbol: string;
+  readonly status: StrategyStatus;
+  /** 'stop': it is running (stop it, then delete it); 'delete': it only needs deleting. */
+  readonly action: 'stop' | 'delete';
 }
 
 /** An exchange and its own time zone (IANA), e.g. { exchange: 'NYSE', timezone: 'America/New_York' }. */

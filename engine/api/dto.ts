@@ -3,8 +3,8 @@
  * nothing secret (a broker account shows its credentials' masks only, a user never a hash or a
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
-import type { BrokerAccount, RunHistoryRow, StoredEvent, User } from '../../db/repos';
-import type { BrokerAccountDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
+import type { BrokerAccountDto, SignedInSessionDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import { realizedPnlNumber, soldQty, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
@@ -12,15 +12,31 @@ import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
 import type { Order, Run, Strategy } from '../core/types';
 import type { AccountFacts } from '../brokers/broker-kinds';
+import type { RemovalBlocker } from '../brokers/removal-blockers';
 import { defaultTimezone } from '../scheduler/trading-calendar';
+import { describeUserAgent } from './user-agent';
 
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
+
+/** A session for the settings screen: `currentId` is the session of the token that asked. */
+export function signedInSessionDto(s: StoredSession, currentId: string): SignedInSessionDto {
+  return {
+    id: s.id,
+    created_at: s.createdAt,
+    last_used_at: s.lastUsedAt,
+    expires_at: s.expiresAt,
+    client_address: s.clientAddress,
+    client: describeUserAgent(s.userAgent),
+    current: s.id === currentId,
+  };
+}
 
 export function brokerAccountDto(
   a: BrokerAccount,
   feedState: FeedState | null,
-  session: BrokerSessionInfo | null = null,
-  facts: AccountFacts = { mode: 'live', exchanges: [] },
+  session: BrokerSessionInfo | null,
+  facts: AccountFacts,
+  blockers: readonly RemovalBlocker[],
 ): BrokerAccountDto {
   return {
     id: a.id,
@@ -34,6 +50,7 @@ export function brokerAccountDto(
     feed_state: feedState,
     session: session && { state: session.state, expires_at: session.expiresAt, checked_at: session.checkedAt, message: session.message },
     created_at: a.createdAt,
+    removal_blocked_by: blockers.map((b) => ({ strategy_id: b.strategyId, symbol: b.symbol, status: b.status, action: b.action })),
   };
 }
 

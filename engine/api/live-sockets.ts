@@ -1,8 +1,8 @@
 /**
  * The signed-in WebSockets, per user. Owns the heartbeat: every interval each socket is pinged,
  * a socket that did not answer the previous ping is dropped (a laptop that slept, a dead
- * network), and one whose token no longer verifies (logged out, password changed, expired) is
- * closed. Logout closes the user's sockets at once rather than at the next beat.
+ * network), and one whose token no longer verifies (signed out, expired) is closed. Ending a
+ * session closes its sockets at once rather than at the next beat.
  *
  * The interval is an I/O-layer timer, not engine time: it measures real network liveness, so it
  * uses the real setInterval (unref'd, so it never holds the process open).
@@ -43,9 +43,17 @@ export class LiveSockets {
     this.timer ??= setInterval(() => void this.beat(), this.options.heartbeatMs).unref();
   }
 
-  /** Closes every socket of the user (logout, password change). */
-  closeUser(userId: UserId, reason: string): void {
-    for (const [socket, live] of this.sockets) if (live.userId === userId) socket.close(CLOSE_UNAUTHORIZED, reason);
+  /**
+   * Closes, now, each socket of the user whose token no longer verifies (its session was signed
+   * out); the user's other sockets stay open.
+   */
+  async closeEnded(userId: UserId, reason: string): Promise<void> {
+    const mine = [...this.sockets].filter(([, live]) => live.userId === userId);
+    await Promise.all(
+      mine.map(async ([socket, live]) => {
+        if (!(await this.options.stillValid(live.token, live.userId).catch(() => false))) socket.close(CLOSE_UNAUTHORIZED, reason);
+      }),
+    );
   }
 
   get size(): number {

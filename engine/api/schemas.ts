@@ -43,6 +43,8 @@ export type LoginBody = z.infer<typeof loginBody>;
 export const changePasswordBody = z.strictObject({
   current_password: password('current_password'),
   new_password: password('new_password'),
+  /** The new password typed again; when sent, it must match (the UI always sends it). */
+  confirm_password: z.string({ error: 'confirm_password must be text' }).max(1024, { error: 'confirm_password is too long' }).optional(),
 });
 export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
@@ -77,6 +79,9 @@ export const stopAllBody = z.strictObject({
 export type StopAllBody = z.infer<typeof stopAllBody>;
 
 export const idParams = z.strictObject({ id: idText });
+
+/** A session id in a path: what randomToken(16) makes, 22 base64url characters. */
+export const sessionParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'id must be a session id' }) });
 
 /** A page size in a query string: 1 to 500. */
 const pageLimit = z

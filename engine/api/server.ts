@@ -85,7 +85,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   });
   const sockets = new LiveSockets({
     heartbeatMs: options.heartbeatMs ?? 30_000,
-    stillValid: async (token, userId) => (await auth.authenticate(token))?.id === userId,
+    stillValid: async (token, userId) => (await auth.authenticate(token))?.user.id === userId,
   });
   const prices = new PriceStream(deps.engine, deps.repos, deps.clock);
   const ctx: ApiContext = { deps, auth, sockets, prices, socketAuthTimeoutMs: options.socketAuthTimeoutMs ?? 10_000, startedAt: deps.clock.monotonic() };

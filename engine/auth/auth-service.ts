@@ -1,16 +1,17 @@
 /**
- * Accounts and sessions over the users repository: register, log in, check a token, log out
- * everywhere, change the password. Transport-free: the API passes plain strings and the
- * client's address, and gets sessions or DomainErrors back.
+ * Accounts and sessions over the users and sessions repositories: register, log in, check a
+ * token, list and end sessions, change the password. Transport-free: the API passes plain strings
+ * and the client's address and user agent, and gets sessions or DomainErrors back.
  *
  * Password work is the expensive part (64 MiB of scrypt each), so it goes through one HashGate:
  * one hash at a time, a short line, and a fast 503 beyond it. Token checks never touch it.
  */
-import type { Repos, User } from '../../db/repos';
+import type { Repos, StoredSession, User } from '../../db/repos';
 import { UniqueViolation } from '../../db/repos';
 import type { Clock } from '../core/clock';
-import { conflict, DomainError, validationError } from '../core/errors';
+import { conflict, DomainError, notFound, validationError, type FieldError } from '../core/errors';
 import type { UserId } from '../core/ids';
+import { randomToken } from '../core/random-ids';
 import { clientKey } from './client-address';
 import { HashGate } from './hash-gate';
 import { FailureLimiter, type FailureLimitOptions, type LoginAttempt, type LoginLimiter } from './login-limiter';
@@ -21,11 +22,35 @@ import type { TokenService } from './tokens';
 
 export { RateLimitedError };
 
-/** What a client keeps after register, login or a password change. */
+/** What a client keeps after register or login. */
 export interface Session {
   readonly token: string;
   readonly user: User;
 }
+
+/** Who is signing in: recorded with the session, so the trader can tell their sessions apart. */
+export interface ClientInfo {
+  readonly address: string;
+  /** The User-Agent header; '' when none was sent. */
+  readonly userAgent: string;
+}
+
+/** A token that verified: its user and the session it belongs to. */
+export interface Authenticated {
+  readonly user: User;
+  readonly sessionId: string;
+}
+
+/** What a password change did besides changing the password. */
+export interface PasswordChanged {
+  readonly user: User;
+  /** How many other sessions it signed out. */
+  readonly endedSessions: number;
+}
+
+/** A session's last use is written at most this often: a busy client costs no write per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+const USER_AGENT_MAX_CHARS = 256;
 
 export interface AuthServiceDeps {
   readonly repos: Repos;
@@ -48,9 +73,9 @@ const BAD_LOGIN = 'email or password is incorrect';
 /**
  * @example
  *   const auth = new AuthService({ repos, clock, tokens, limiter });
- *   const { token } = await auth.register('ana@example.com', 'correct horse battery', '127.0.0.1');
- *   const user = await auth.authenticate(token); // User | null
- *   auth.logout(user!.id); // every token of ana's stops verifying
+ *   const { token } = await auth.register('ana@example.com', 'correct horse battery', { address: '127.0.0.1', userAgent: '' });
+ *   const signedIn = await auth.authenticate(token); // { user, sessionId } | null
+ *   auth.endSession(signedIn!.user.id, signedIn!.sessionId); // that token stops verifying
  */
 export class AuthService {
   private readonly params: ScryptParams;
@@ -77,18 +102,18 @@ export class AuthService {
    * @throws 403 when registration is closed (a single-user install that has its account),
    *   429 past the per-client limit, 503 when the engine is busy hashing, 409 when the email is taken.
    */
-  async register(email: string, password: string, address: string): Promise<Session> {
+  async register(email: string, password: string, client: ClientInfo): Promise<Session> {
     const problems = passwordProblems(password);
     if (problems.length > 0) throw validationError(problems.map((message) => ({ field: 'password', message })));
     this.registration.assertOpen();
-    const client = clientKey(address);
-    const decision = this.registrations.check(client);
+    const key = clientKey(client.address);
+    const decision = this.registrations.check(key);
     if (!decision.allowed) {
       throw new RateLimitedError(decision.retryAfterMs, `too many registrations from this address: try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`);
     }
     // Taken before any hashing: a known email costs no 64 MiB (the 409 below says as much anyway).
     if (this.deps.repos.users.getCredentialsByEmail(email)) throw conflict('an account with this email already exists');
-    this.registrations.recordFailure(client);
+    this.registrations.recordFailure(key);
     const passwordHash = await this.gate.run(() => hashPassword(password, this.params));
     let user: User;
     try {
@@ -99,7 +124,7 @@ export class AuthService {
       if (e instanceof UniqueViolation) throw conflict('an account with this email already exists');
       throw e;
     }
-    return this.session(user);
+    return this.session(user, client);
   }
 
   /**
@@ -108,9 +133,9 @@ export class AuthService {
    * failures each try from that client waits a little longer (at most a minute with the default
    * limiter), right password or wrong, and is answered with RateLimitedError meanwhile.
    */
-  async login(email: string, password: string, address: string): Promise<Session> {
+  async login(email: string, password: string, client: ClientInfo): Promise<Session> {
     const { repos } = this.deps;
-    const attempt = { email, address };
+    const attempt = { email, address: client.address };
     const creds = repos.users.getCredentialsByEmail(email);
     // Verify even for an unknown email, so the answer takes as long as for a wrong password.
     const ok = await this.checkPassword(attempt, () => (creds ? Promise.resolve(creds.passwordHash) : this.dummy()), password);
@@ -122,43 +147,63 @@ export class AuthService {
     }
     const user = repos.users.getById(creds.id);
     if (!user) throw new DomainError('unauthorized', BAD_LOGIN);
-    return this.session(user);
-  }
-
-  /** The token's user, or null when the token is malformed, expired or revoked. */
-  async authenticate(token: string): Promise<User | null> {
-    let user: User | undefined;
-    const claims = await this.deps.tokens.verify(token, (id) => (user = this.deps.repos.users.getById(id))?.tokenVersion);
-    return claims && user ? user : null;
-  }
-
-  /** Revokes every token of the user (all devices): the token version moves on. */
-  logout(userId: UserId): void {
-    this.deps.repos.users.bumpTokenVersion(userId);
+    return this.session(user, client);
   }
 
   /**
-   * Replaces the password after checking the current one (rate-limited like a login), revokes
-   * every existing token and returns a fresh session, so the caller stays signed in.
+   * The token's user and session, or null when the token is malformed or expired, or its session
+   * was ended. One read of the database (session and user together), as the user lookup alone was.
    */
-  async changePassword(userId: UserId, currentPassword: string, newPassword: string, address: string): Promise<Session> {
+  async authenticate(token: string): Promise<Authenticated | null> {
+    const claims = await this.deps.tokens.verify(token);
+    if (!claims) return null;
+    const now = this.deps.clock.now();
+    const live = this.deps.repos.sessions.getLive(claims.sessionId, now);
+    if (!live || live.user.id !== claims.userId) return null;
+    if (now - live.session.lastUsedAt >= LAST_USED_RESOLUTION_MS) this.deps.repos.sessions.touch(live.session.id, now);
+    return { user: live.user, sessionId: live.session.id };
+  }
+
+  /** The user's signed-in sessions, oldest first. */
+  sessions(userId: UserId): StoredSession[] {
+    return this.deps.repos.sessions.listLive(userId, this.deps.clock.now());
+  }
+
+  /** Signs one session out (its token stops verifying). @throws 404 when the user has no such session. */
+  endSession(userId: UserId, sessionId: string): void {
+    if (!this.deps.repos.sessions.delete(userId, sessionId)) throw notFound('session');
+  }
+
+  /** Signs out every session of the user but `keepId`; how many ended. */
+  endOtherSessions(userId: UserId, keepId: string): number {
+    return this.deps.repos.sessions.deleteOthers(userId, keepId);
+  }
+
+  /**
+   * Replaces the password after checking the current one (rate-limited like a login) and signs
+   * out every other session; this one stays signed in. Every problem is reported at once: a
+   * wrong current password, a new one that breaks the rules, a confirmation that differs.
+   * The current password is checked even when the new one is refused, so the trader fixes
+   * everything in one go; each check counts as a login attempt either way.
+   */
+  async changePassword(auth: Authenticated, input: { current: string; next: string; confirm?: string | undefined }, address: string): Promise<PasswordChanged> {
     const { repos } = this.deps;
-    const user = repos.users.getById(userId);
-    const creds = user && repos.users.getCredentialsByEmail(user.email);
-    if (!user || !creds) throw new DomainError('unauthorized', 'sign in again');
-    const problems = passwordProblems(newPassword);
-    if (!(await this.checkPassword({ email: user.email, address }, () => Promise.resolve(creds.passwordHash), currentPassword))) {
-      throw validationError([{ field: 'current_password', message: 'is incorrect' }]);
-    }
-    if (problems.length > 0) throw validationError(problems.map((message) => ({ field: 'new_password', message })));
-    const passwordHash = await this.gate.run(() => hashPassword(newPassword, this.params));
-    const updated = repos.transaction(() => {
-      repos.users.setPasswordHash(userId, passwordHash);
-      repos.users.bumpTokenVersion(userId);
-      return repos.users.getById(userId);
+    const { user, sessionId } = auth;
+    const creds = repos.users.getCredentialsByEmail(user.email);
+    if (!creds) throw new DomainError('unauthorized', 'sign in again');
+    const currentOk = await this.checkPassword({ email: user.email, address }, () => Promise.resolve(creds.passwordHash), input.current);
+    const problems: FieldError[] = [];
+    if (!currentOk) problems.push({ field: 'current_password', message: 'is incorrect' });
+    for (const message of passwordProblems(input.next)) problems.push({ field: 'new_password', message });
+    if (currentOk && input.next === input.current) problems.push({ field: 'new_password', message: 'must differ from the current password' });
+    if (input.confirm !== undefined && input.confirm !== input.next) problems.push({ field: 'confirm_password', message: 'does not match the new password' });
+    if (problems.length > 0) throw validationError(problems);
+    const passwordHash = await this.gate.run(() => hashPassword(input.next, this.params));
+    const endedSessions = repos.transaction(() => {
+      if (!repos.users.setPasswordHash(user.id, passwordHash)) throw new DomainError('unauthorized', 'sign in again');
+      return repos.sessions.deleteOthers(user.id, sessionId);
     });
-    if (!updated) throw new DomainError('unauthorized', 'sign in again');
-    return this.session(updated);
+    return { user, endedSessions };
   }
 
   /**
@@ -181,8 +226,21 @@ export class AuthService {
     return ok;
   }
 
-  private async session(user: User): Promise<Session> {
-    return { token: await this.deps.tokens.issue({ userId: user.id, tokenVersion: user.tokenVersion }), user };
+  private async session(user: User, client: ClientInfo): Promise<Session> {
+    const { repos, clock, tokens } = this.deps;
+    const now = clock.now();
+    const session = repos.transaction(() => {
+      repos.sessions.deleteExpired(now);
+      return repos.sessions.create({
+        id: randomToken(16),
+        userId: user.id,
+        createdAt: now,
+        expiresAt: tokens.expiryOfNew(),
+        clientAddress: client.address,
+        userAgent: Array.from(client.userAgent).slice(0, USER_AGENT_MAX_CHARS).join(''),
+      });
+    });
+    return { token: await tokens.issue({ userId: user.id, sessionId: session.id }), user };
   }
 
   private dummy(): Promise<string> {

@@ -1,6 +1,6 @@
 /** Users' passwords, session tokens and login throttling; no database access (the API wires it). */
 export { hashPassword, needsRehash, passwordProblems, verifyPassword, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS } from './password';
-export { DEFAULT_TOKEN_TTL_MS, TOKEN_ISSUER, TokenService, type CurrentTokenVersion, type TokenClaims } from './tokens';
+export { DEFAULT_TOKEN_TTL_MS, TOKEN_ISSUER, TokenService, type TokenClaims } from './tokens';
 export { FailureLimiter, LoginLimiter, type AccountTotalOptions, type BackoffOptions, type LimitDecision, type LoginAttempt, type LoginLimiterOptions } from './login-limiter';
 export { clientKey, LOOPBACK_CLIENT } from './client-address';
 export { HashGate, type HashGateOptions } from './hash-gate';

@@ -1,7 +1,8 @@
 /**
- * Session tokens: HS256 JWTs that carry the user id and the user's token version. Revocation
- * needs no token list: logout-everywhere and password change bump `users.token_version`, and
- * every token issued under the old version stops verifying.
+ * Session tokens: HS256 JWTs that carry the user id and the id of their session row (`sid`, the
+ * token's jti). The signature says who issued it; whether it is still signed in is the session
+ * row's to say (AuthService looks it up with the user, one query). Tokens from before sessions
+ * existed carry no `sid` and no longer verify: their holders sign in again once.
  *
  * Signed and verified by fast-jwt (nearform; what @fastify/jwt uses), whose synchronous signer and
  * verifier run node:crypto's createHmac and timingSafeEqual on the calling thread. Not jose 6:
@@ -28,7 +29,8 @@ export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface TokenClaims {
   readonly userId: UserId;
-  readonly tokenVersion: number;
+  /** The id of the token's row in `sessions`. */
+  readonly sessionId: string;
 }
 
 export interface TokenServiceOptions {
@@ -40,9 +42,6 @@ export interface TokenServiceOptions {
   readonly ttlMs?: number;
 }
 
-/** The current token version of a user, or undefined when the user no longer exists. */
-export type CurrentTokenVersion = (userId: UserId) => number | undefined | Promise<number | undefined>;
-
 /** The header beyond what fast-jwt checks (alg, crit): `typ` is JWT or absent. */
 const Header = z.looseObject({ alg: z.literal('HS256'), typ: z.literal('JWT').optional(), crit: z.never().optional() });
 
@@ -53,7 +52,7 @@ const Payload = z.looseObject({
   iat: z.number(),
   exp: z.number(),
   nbf: z.number().optional(),
-  tv: z.number().int().nonnegative(),
+  sid: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
 });
 
 const Verified = z.object({ header: Header, payload: Payload });
@@ -68,14 +67,15 @@ const SIGNATURE_CHARS = 43;
  *
  * @example
  *   const tokens = new TokenService({ key: signingKey, now: clock.now });
- *   const token = await tokens.issue({ userId, tokenVersion: user.tokenVersion });
- *   const claims = await tokens.verify(token, (id) => users.get(id)?.tokenVersion);
+ *   const token = await tokens.issue({ userId, sessionId });
+ *   const claims = await tokens.verify(token); // then: is claims.sessionId still signed in?
  *   if (!claims) throw new DomainError('unauthorized', 'Sign in again');
  */
 export class TokenService {
   readonly #sign: (payload: Record<string, unknown>) => string;
   readonly #verify: (token: string) => unknown;
   readonly #now: () => number;
+  readonly #ttlSeconds: number;
 
   constructor(options: TokenServiceOptions) {
     if (options.key.length < 32) throw new Error('token signing key must be at least 32 bytes');
@@ -85,13 +85,14 @@ export class TokenService {
     // makes a KeyObject of it, which copies too).
     const key = Buffer.from(options.key);
     this.#now = options.now;
+    this.#ttlSeconds = Math.floor(ttlMs / 1000);
     // Whole seconds, as exp is: iat comes from the payload (the injected clock), exp = iat + ttl.
-    this.#sign = createSigner({ key, algorithm: 'HS256', iss: TOKEN_ISSUER, expiresIn: Math.floor(ttlMs / 1000) * 1000 });
+    this.#sign = createSigner({ key, algorithm: 'HS256', iss: TOKEN_ISSUER, expiresIn: this.#ttlSeconds * 1000 });
     this.#verify = createVerifier({
       key,
       algorithms: ['HS256'],
       allowedIss: TOKEN_ISSUER,
-      requiredClaims: ['iss', 'sub', 'iat', 'exp', 'tv'],
+      requiredClaims: ['iss', 'sub', 'iat', 'exp', 'sid'],
       complete: true,
       // Checked below against the injected clock; see the module comment.
       ignoreExpiration: true,
@@ -102,26 +103,31 @@ export class TokenService {
   /**
    * A signed token for the user, valid for the configured lifetime from `now()`.
    *
-   * @example await tokens.issue({ userId: asUserId(1), tokenVersion: 0 }) // 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'
+   * @example await tokens.issue({ userId: asUserId(1), sessionId: 'pX1c…' }) // 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'
    */
   async issue(claims: TokenClaims): Promise<string> {
-    if (!Number.isInteger(claims.tokenVersion) || claims.tokenVersion < 0) throw new Error('tokenVersion must be a non-negative integer');
-    return this.#sign({ tv: claims.tokenVersion, sub: String(claims.userId), iat: Math.floor(this.#now() / 1000) });
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(claims.sessionId)) throw new Error('sessionId must be 16-64 base64url characters');
+    return this.#sign({ sid: claims.sessionId, sub: String(claims.userId), iat: Math.floor(this.#now() / 1000) });
   }
 
   /**
-   * The token's claims, or null when the token is malformed, badly signed, expired, from another
-   * issuer, or carries a token version that is no longer the user's current one. The reason is
-   * deliberately not returned: every case means "sign in again". Never touches the thread pool.
+   * When a token issued now stops verifying (epoch ms): its session row expires with it.
    *
-   * @example await tokens.verify(token, (id) => usersRepo.tokenVersion(id)) // { userId: 1, tokenVersion: 0 } | null
+   * @example tokens.expiryOfNew() // now rounded down to the second, plus 12 h
    */
-  async verify(token: string, currentTokenVersion: CurrentTokenVersion): Promise<TokenClaims | null> {
-    const claims = this.#check(token);
-    if (!claims) return null;
-    const current = await currentTokenVersion(claims.userId);
-    if (current === undefined || current !== claims.tokenVersion) return null;
-    return claims;
+  expiryOfNew(): number {
+    return (Math.floor(this.#now() / 1000) + this.#ttlSeconds) * 1000;
+  }
+
+  /**
+   * The token's claims, or null when the token is malformed, badly signed, expired or from
+   * another issuer. The reason is deliberately not returned: every case means "sign in again".
+   * Whether its session is still signed in is the caller's to check. Never touches the thread pool.
+   *
+   * @example await tokens.verify(token) // { userId: 1, sessionId: 'pX1c…' } | null
+   */
+  async verify(token: string): Promise<TokenClaims | null> {
+    return this.#check(token);
   }
 
   /** Signature, header and time checks, synchronously; null for anything not a live token of ours. */
@@ -137,9 +143,9 @@ export class TokenService {
     const parsed = Verified.safeParse(verified);
     if (!parsed.success) return null;
     const now = Math.floor(this.#now() / 1000);
-    const { exp, nbf, sub, tv } = parsed.data.payload;
+    const { exp, nbf, sub, sid } = parsed.data.payload;
     if (now >= exp || (nbf !== undefined && now < nbf)) return null;
-    return { userId: asUserId(Number(sub)), tokenVersion: tv };
+    return { userId: asUserId(Number(sub)), sessionId: sid };
   }
 }
 

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock';
 import { asUserId, type BrokerAccountId, type UserId } from '../core/ids';
 import { randomToken } from '../core/random-ids';
 import { conflict, DomainError, notFound, validationError } from '../core/errors';
+import { removalBlockers, removalRefusal } from './removal-blockers';
 import { fromZodError } from '../core/zod-errors';
 import type { BrokerAccount, Repos } from '../../db/repos';
 import type { Vault } from '../secrets/vault';
@@ -159,14 +160,12 @@ export class BrokerAccountService {
     return account;
   }
 
-  /** Removes an account no running strategy uses; its connection is closed. */
+  /** Removes an account no strategy uses; its connection is closed. @throws 409 naming the strategies that do. */
   async remove(userId: UserId, id: BrokerAccountId): Promise<void> {
     const { repos } = this.deps;
     this.get(userId, id);
-    if (repos.strategies.countRunningOnAccount(id) > 0) throw conflict('a running strategy uses this broker account: stop it first');
-    if (repos.strategies.list(userId).some((s) => s.brokerAccountId === id)) {
-      throw conflict('strategies still use this broker account: delete them first (their order history goes with them)');
-    }
+    const blockers = removalBlockers(repos.strategies.list(userId), id);
+    if (blockers.length > 0) throw conflict(removalRefusal(blockers));
     repos.brokerAccounts.delete(userId, id);
     await this.deps.sessions().close(id);
     this.deps.instruments().forgetAccount(id);

@@ -16,7 +16,7 @@ test('a saved session is validated on launch; a revoked one returns to sign-in, 
   await validated;
   await expect(page.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
 
-  // Signing out elsewhere revokes every token: the open socket is closed and the UI says why.
+  // This session signed out through the API (as from another tab): the open socket is closed and the UI says why.
   await apiCall(page, token, 'POST', '/auth/logout');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Your session has ended' })).toBeVisible();

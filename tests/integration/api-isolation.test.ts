@@ -56,6 +56,9 @@ const WITHOUT_IDS = [
   'POST /auth/logout',
   'GET /auth/validate',
   'POST /auth/password',
+  // The caller's own sessions only (DELETE /auth/sessions/:id is walked below).
+  'GET /auth/sessions',
+  'POST /auth/sessions/sign-out-others',
   'GET /health',
   'GET /broker',
   'POST /broker/connect',
@@ -71,6 +74,7 @@ const WITHOUT_IDS = [
 
 describe("user B and user A's ids", () => {
   it('every route answers 404', async () => {
+    const aSession: string = (await h.call('GET', '/auth/sessions', { token: a.token })).body.sessions[0].id;
     const routes: Array<[string, string, unknown?]> = [
       ['GET', `/broker/${a.account}`],
       ['DELETE', `/broker/${a.account}`],
@@ -88,6 +92,7 @@ describe("user B and user A's ids", () => {
       ['GET', `/events?strategy_id=${a.strategy}`],
       ['GET', `/runs?strategy_id=${a.strategy}`],
       ['GET', `/strategy/${a.strategy}/bars`],
+      ['DELETE', `/auth/sessions/${aSession}`],
     ];
     for (const [method, path, body] of routes) {
       const res = await h.call(method, path, { token: b.token, ...(body === undefined ? {} : { body }) });
@@ -95,8 +100,9 @@ describe("user B and user A's ids", () => {
     }
     // A route added later must be walked here (or listed as taking no ids) before this passes.
     expect(allRoutes()).toEqual(expect.arrayContaining(['PATCH /strategy/:id', 'GET /strategy/:id/orders', 'GET /events/log']));
-    const walked = routes.map(([method, path]) => `${method} ${path.replace(/\?.*$/, '').replace(/\/\d+/g, '/:id')}`);
+    const walked = routes.map(([method, path]) => `${method} ${path.replace(/\?.*$/, '').replace(/^\/auth\/sessions\/[\w-]+$/, '/auth/sessions/:id').replace(/\/\d+/g, '/:id')}`);
     expect(allRoutes().filter((r) => !walked.includes(r) && !WITHOUT_IDS.includes(r))).toEqual([]);
+    expect((await h.call('GET', '/auth/sessions', { token: a.token })).body.sessions.map((s: { id: string }) => s.id)).toEqual([aSession]);
   });
 
   it("a body reference to A's account is refused like an account that does not exist", async () => {

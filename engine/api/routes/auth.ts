@@ -1,16 +1,19 @@
 /**
  * GET /auth/registration, POST /auth/register, POST /auth/login (public); GET /auth/validate,
- * POST /auth/logout, POST /auth/password (signed in).
+ * POST /auth/logout (this session), POST /auth/password, GET /auth/sessions,
+ * DELETE /auth/sessions/:id, POST /auth/sessions/sign-out-others (signed in).
  */
-import type { FastifyInstance } from 'fastify';
-import type { Session } from '../../auth/auth-service';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClientInfo, Session } from '../../auth/auth-service';
 import type { ApiContext } from '../api-context';
-import { signedIn, userOf } from '../authenticate';
-import type { RegistrationDto } from '../contract';
-import { userDto, type SessionDto, type UserDto } from '../dto';
-import { changePasswordBody, loginBody, parse, registerBody } from '../schemas';
+import { signedIn, signedInOf, userOf } from '../authenticate';
+import type { PasswordChangedDto, RegistrationDto, SignedInSessionsDto, SignedOutDto } from '../contract';
+import { signedInSessionDto, userDto, type SessionDto, type UserDto } from '../dto';
+import { changePasswordBody, loginBody, parse, registerBody, sessionParams } from '../schemas';
 
 const sessionDto = (s: Session): SessionDto => ({ token: s.token, user: userDto(s.user) });
+
+const clientOf = (request: FastifyRequest): ClientInfo => ({ address: request.ip, userAgent: request.headers['user-agent'] ?? '' });
 
 export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { auth, sockets } = ctx;
@@ -20,31 +23,51 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post('/auth/register', async (request, reply) => {
     const body = parse(registerBody, request.body);
-    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, request.ip)));
+    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, clientOf(request))));
   });
 
   app.post('/auth/login', async (request) => {
     const body = parse(loginBody, request.body);
-    return sessionDto(await auth.login(body.email, body.password, request.ip));
+    return sessionDto(await auth.login(body.email, body.password, clientOf(request)));
   });
 
   signedIn(app, auth, (scope) => {
     scope.get('/auth/validate', async (request): Promise<{ valid: true; user: UserDto }> => ({ valid: true, user: userDto(userOf(request)) }));
 
     scope.post('/auth/logout', async (request, reply) => {
-      const user = userOf(request);
-      auth.logout(user.id);
-      sockets.closeUser(user.id, 'signed out');
+      const { user, sessionId } = signedInOf(request);
+      auth.endSession(user.id, sessionId);
+      await sockets.closeEnded(user.id, 'signed out');
       return reply.code(204).send();
     });
 
-    scope.post('/auth/password', async (request) => {
+    scope.post('/auth/password', async (request): Promise<PasswordChangedDto> => {
       const body = parse(changePasswordBody, request.body);
-      const user = userOf(request);
-      const session = await auth.changePassword(user.id, body.current_password, body.new_password, request.ip);
-      // Every other token is revoked now; the sockets opened with them go too.
-      sockets.closeUser(user.id, 'password changed: sign in again');
-      return sessionDto(session);
+      const signed = signedInOf(request);
+      const changed = await auth.changePassword(signed, { current: body.current_password, next: body.new_password, confirm: body.confirm_password }, request.ip);
+      // The other sessions are signed out now; the sockets opened with them go too.
+      await sockets.closeEnded(signed.user.id, 'password changed: sign in again');
+      return { user: userDto(changed.user), signed_out_sessions: changed.endedSessions };
+    });
+
+    scope.get('/auth/sessions', async (request): Promise<SignedInSessionsDto> => {
+      const { user, sessionId } = signedInOf(request);
+      return { sessions: auth.sessions(user.id).map((s) => signedInSessionDto(s, sessionId)) };
+    });
+
+    scope.delete('/auth/sessions/:id', async (request, reply) => {
+      const { id } = parse(sessionParams, request.params);
+      const { user } = signedInOf(request);
+      auth.endSession(user.id, id);
+      await sockets.closeEnded(user.id, 'signed out from another session');
+      return reply.code(204).send();
+    });
+
+    scope.post('/auth/sessions/sign-out-others', async (request): Promise<SignedOutDto> => {
+      const { user, sessionId } = signedInOf(request);
+      const ended = auth.endOtherSessions(user.id, sessionId);
+      await sockets.closeEnded(user.id, 'signed out from another session');
+      return { signed_out_sessions: ended };
     });
   });
 }

@@ -1,5 +1,6 @@
 /**
- * POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id, GET /broker/kinds (what
+ * POST /broker/connect, GET /broker, GET /broker/:id, DELETE /broker/:id (refused while any
+ * strategy uses the account, as each account's removal_blocked_by lists), GET /broker/kinds (what
  * the connect form offers; signed in), and the
  * daily login of brokers that need one: POST /broker/:id/login (the URL to open),
  * POST /broker/:id/session (a redirect URL or token pasted by hand), and GET /broker/login/callback,
@@ -14,13 +15,15 @@ import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { brokerKindsDto } from '../broker-kind-dto';
 import { accountFacts } from '../../brokers/broker-kinds';
+import { removalBlockers } from '../../brokers/removal-blockers';
+import type { Strategy } from '../../core/types';
 import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto } from '../contract';
 import { brokerAccountDto, type BrokerAccountDto } from '../dto';
 import { brokerSessionBody, connectBrokerBody, idParams, parse } from '../schemas';
 import { DomainError } from '../../core/errors';
 
 export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { brokerAccounts, engine, clock } = ctx.deps;
+  const { brokerAccounts, engine, clock, repos } = ctx.deps;
   /**
    * Logins completed through this server since it started. A closed broker has no adapter to ask,
    * so its session is what its last login said: the token worked when the broker handed it over.
@@ -35,8 +38,9 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ? { state: 'valid', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'logged in' }
       : { state: 'expired', expiresAt: last.expiresAt, checkedAt: last.checkedAt, message: 'the daily login has run out: log in again' };
   };
-  const dto = (a: BrokerAccount): BrokerAccountDto =>
-    brokerAccountDto(a, engine.market.feedState(a.id) ?? null, sessionOf(a), accountFacts(brokerAccounts.kinds()[a.broker], a.options));
+  /** `strategies`: the user's, read once per request for every account's removal blockers. */
+  const dto = (a: BrokerAccount, strategies: readonly Strategy[] = repos.strategies.list(a.userId)): BrokerAccountDto =>
+    brokerAccountDto(a, engine.market.feedState(a.id) ?? null, sessionOf(a), accountFacts(brokerAccounts.kinds()[a.broker], a.options), removalBlockers(strategies, a.id));
   /** Remembers a completed login and, for a closed broker (an open one reports itself), tells the user's screens. */
   const loggedIn = (account: BrokerAccount, expiresAt: number): void => {
     logins.set(account.id, { expiresAt, checkedAt: clock.now() });
@@ -76,9 +80,11 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return reply.code(201).send(dto(account));
     });
 
-    scope.get('/broker', async (request): Promise<{ accounts: BrokerAccountDto[] }> => ({
-      accounts: brokerAccounts.list(userOf(request).id).map(dto),
-    }));
+    scope.get('/broker', async (request): Promise<{ accounts: BrokerAccountDto[] }> => {
+      const userId = userOf(request).id;
+      const strategies = repos.strategies.list(userId);
+      return { accounts: brokerAccounts.list(userId).map((a) => dto(a, strategies)) };
+    });
 
     scope.get('/broker/:id', async (request) => {
       const { id } = parse(idParams, request.params);

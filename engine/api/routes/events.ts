@@ -80,7 +80,7 @@ function awaitAuthMessage(ctx: ApiContext, socket: WebSocket): void {
     if (!message?.success) return refuse('the first message must be {"type":"auth","token":"…"}');
     const { token } = message.data;
     ctx.auth.authenticate(token).then(
-      (user) => (user ? stream(ctx, socket, user, token) : refuse('invalid or expired token')),
+      (signedIn) => (signedIn ? stream(ctx, socket, signedIn.user, token) : refuse('invalid or expired token')),
       () => refuse('could not check the token'),
     );
   });

@@ -12,6 +12,8 @@ import { useBrokers } from '../features/brokers/brokers-store';
 import { LoginWarnings } from '../features/brokers/login-warnings';
 import { useLoginWarnings } from '../features/brokers/login-warnings-store';
 import { HistoryScreen } from '../features/history/history-screen';
+import { SettingsScreen } from '../features/settings/settings-screen';
+import { useSignedInSessions } from '../features/settings/sessions-store';
 import { startLiveEvents, stopLiveEvents } from '../features/live/live-events';
 import { useTicks } from '../features/live/ticks-store';
 import { StrategiesScreen } from '../features/strategies/strategies-screen';
@@ -51,6 +53,7 @@ export function App() {
       useBrokers.getState().reset();
       useLoginWarnings.getState().reset();
       useDetail.getState().reset();
+      useSignedInSessions.getState().reset();
       useTicks.getState().clear();
     };
   }, [status]);
@@ -111,5 +114,7 @@ function Screen() {
       return <BrokersScreen />;
     case 'history':
       return <HistoryScreen />;
+    case 'settings':
+      return <SettingsScreen />;
   }
 }

@@ -28,6 +28,9 @@ export function Header() {
           <a href={hrefOf({ name: 'brokers' })} aria-current={route.name === 'brokers' ? 'page' : undefined}>
             Brokers
           </a>
+          <a href={hrefOf({ name: 'settings' })} aria-current={route.name === 'settings' ? 'page' : undefined}>
+            Settings
+          </a>
         </nav>
         <div className="topbar__tools">
           <ConnectionIndicator />

@@ -7,4 +7,9 @@ describe('router', () => {
     expect(hrefOf({ name: 'history' })).toBe('#/history');
     expect(parseRoute(hrefOf({ name: 'strategy', id: 3 }))).toEqual({ name: 'strategy', id: 3 });
   });
+
+  it('has a settings route that round-trips', () => {
+    expect(parseRoute('#/settings')).toEqual({ name: 'settings' });
+    expect(hrefOf({ name: 'settings' })).toBe('#/settings');
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * A hash router: `#/strategies`, `#/strategies/3`, `#/brokers`. Hash routes work the same when
+ * A hash router: `#/strategies`, `#/strategies/3`, `#/brokers`, `#/settings`. Hash routes work the same when
  * the daemon serves the page and when a shell loads it, with no server-side fallback needed.
  */
 import { useSyncExternalStore } from 'react';
@@ -8,7 +8,8 @@ export type Route =
   | { readonly name: 'strategies' }
   | { readonly name: 'strategy'; readonly id: number }
   | { readonly name: 'brokers' }
-  | { readonly name: 'history' };
+  | { readonly name: 'history' }
+  | { readonly name: 'settings' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (detail) return { name: 'strategy', id: Number(detail[1]) };
   if (path === '/brokers') return { name: 'brokers' };
   if (path === '/history') return { name: 'history' };
+  if (path === '/settings') return { name: 'settings' };
   return { name: 'strategies' };
 }
 
@@ -29,6 +31,8 @@ export function hrefOf(route: Route): string {
       return '#/brokers';
     case 'history':
       return '#/history';
+    case 'settings':
+      return '#/settings';
   }
 }
 

@@ -57,8 +57,8 @@ type Args<K extends RouteKey> = ApiRoutes[K]['body'] extends undefined
   : [body: ApiRoutes[K]['body'], opts?: CallOptions];
 
 export interface CallOptions {
-  /** Replaces `:id` in the route's path. */
-  readonly id?: number;
+  /** Replaces `:id` in the route's path (a session's id is text). */
+  readonly id?: number | string;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly signal?: AbortSignal;
 }
@@ -76,7 +76,7 @@ export async function api<K extends RouteKey>(route: K, ...[body, opts]: Args<K>
   let path = route.slice(space + 1);
   if (path.includes(':id')) {
     if (opts?.id === undefined) throw new Error(`${route} needs an id`);
-    path = path.replace(':id', String(opts.id));
+    path = path.replace(':id', encodeURIComponent(String(opts.id)));
   }
   const query = Object.entries(opts?.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
   if (query.length > 0) path += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;

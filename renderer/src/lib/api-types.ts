@@ -17,6 +17,12 @@ import type {
   LoggedEventDto,
   LoginBody,
   OrderDto,
+  ChangePasswordBody,
+  PasswordChangedDto,
+  RemovalBlockerDto,
+  SignedInSessionDto,
+  SignedInSessionsDto,
+  SignedOutDto,
   RegisterBody,
   RegistrationDto,
   RuntimeDto,
@@ -47,6 +53,9 @@ export type {
   HealthDto,
   LoggedEventDto,
   OrderDto,
+  PasswordChangedDto,
+  RemovalBlockerDto,
+  SignedInSessionDto,
   RegistrationDto,
   RuntimeDto,
   RunHistoryDto,
@@ -85,6 +94,10 @@ export interface ApiRoutes {
   'POST /auth/login': { body: LoginBody; res: SessionDto };
   'GET /auth/validate': { body: undefined; res: { valid: true; user: UserDto } };
   'POST /auth/logout': { body: undefined; res: null };
+  'POST /auth/password': { body: ChangePasswordBody; res: PasswordChangedDto };
+  'GET /auth/sessions': { body: undefined; res: SignedInSessionsDto };
+  'DELETE /auth/sessions/:id': { body: undefined; res: null };
+  'POST /auth/sessions/sign-out-others': { body: Record<string, never>; res: SignedOutDto };
   'GET /broker': { body: undefined; res: { accounts: BrokerAccountDto[] } };
   'GET /broker/kinds': { body: undefined; res: BrokerKindsDto };
   'GET /broker/:id': { body: undefined; res: BrokerAccountDto };

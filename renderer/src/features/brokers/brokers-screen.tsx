@@ -4,11 +4,11 @@
  */
 import { useEffect, useState } from 'react';
 import { errorText } from '../../lib/api-client';
-import type { BrokerAccountDto, BrokerKindDto } from '../../lib/api-types';
+import { hrefOf } from '../../app/router';
+import type { BrokerAccountDto, BrokerKindDto, RemovalBlockerDto } from '../../lib/api-types';
 import { dateTime } from '../../lib/format';
 import { Dialog } from '../../ui/dialog';
 import { toast } from '../../ui/toast';
-import { useStrategies } from '../strategies/strategies-store';
 import { brokerShortName } from './broker-forms';
 import { useBrokers } from './brokers-store';
 import { ConnectBrokerForm } from './connect-broker-form';
@@ -105,11 +105,24 @@ function AccountCard({ account: a, kinds, onRemove }: { readonly account: Broker
   );
 }
 
+/**
+ * Removing an account asks the engine first what uses it (the same rule that refuses the removal),
+ * and while any strategy does, lists them with links and offers no Remove button.
+ */
 function RemoveDialog({ account, onClose }: { readonly account: BrokerAccountDto | null; readonly onClose: () => void }) {
   const [busy, setBusy] = useState(false);
+  const [checked, setChecked] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const strategies = useStrategies((s) => s.byId);
-  const using = account ? Object.values(strategies).filter((s) => s.broker_account_id === account.id).length : 0;
+  const fresh = useBrokers((s) => (account ? s.accounts.find((a) => a.id === account.id) : undefined));
+  const blockers = fresh?.removal_blocked_by ?? [];
+  useEffect(() => {
+    if (!account) return;
+    setChecked(false);
+    void useBrokers
+      .getState()
+      .refresh(account.id)
+      .finally(() => setChecked(true));
+  }, [account]);
   const close = () => {
     setError(null);
     onClose();
@@ -123,33 +136,67 @@ function RemoveDialog({ account, onClose }: { readonly account: BrokerAccountDto
       close();
     } catch (err) {
       setError(errorText(err));
+      void useBrokers.getState().refresh(account.id);
     } finally {
       setBusy(false);
     }
   };
+  const blocked = checked && blockers.length > 0;
   return (
     <Dialog
       open={account !== null}
-      title={`Remove ${account?.label ?? 'broker'}?`}
+      title={blocked ? `${account?.label ?? 'This account'} is in use` : `Remove ${account?.label ?? 'broker'}?`}
       tone="danger"
       onCancel={close}
       actions={
         <>
           <button type="button" className="btn" onClick={close} data-autofocus>
-            Keep it
+            {blocked ? 'Close' : 'Keep it'}
           </button>
-          <button type="button" className="btn btn--danger" onClick={remove} disabled={busy}>
-            Remove account
-          </button>
+          {!blocked && (
+            <button type="button" className="btn btn--danger" onClick={remove} disabled={busy || !checked}>
+              Remove account
+            </button>
+          )}
         </>
       }
     >
-      <p>Its saved keys are deleted from this computer.{using > 0 && ` ${using} strateg${using === 1 ? 'y uses' : 'ies use'} it.`}</p>
+      {!checked && (
+        <p className="muted" role="status">
+          Checking what uses this account…
+        </p>
+      )}
+      {blocked && <RemovalBlockers blockers={blockers} onOpen={close} />}
+      {checked && !blocked && <p>Its saved keys are deleted from this computer. No strategy uses it.</p>}
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
     </Dialog>
+  );
+}
+
+function RemovalBlockers({ blockers, onOpen }: { readonly blockers: readonly RemovalBlockerDto[]; readonly onOpen: () => void }) {
+  const running = blockers.some((b) => b.action === 'stop');
+  return (
+    <>
+      <p>
+        {blockers.length === 1 ? 'This strategy uses' : `These ${blockers.length} strategies use`} the account. It can be removed once{' '}
+        {running ? 'the running ones are stopped and all of them are deleted' : blockers.length === 1 ? 'it is deleted' : 'they are deleted'} (their order history goes
+        with them).
+      </p>
+      <ul className="removal-blockers" aria-label="Strategies that use this account">
+        {blockers.map((b) => (
+          <li key={b.strategy_id}>
+            <a href={hrefOf({ name: 'strategy', id: b.strategy_id })} onClick={onOpen}>
+              {b.symbol} #{b.strategy_id}
+            </a>{' '}
+            <span className={`pill ${b.action === 'stop' ? 'pill--warn' : 'pill--neutral'}`}>{b.status}</span>{' '}
+            <span className="muted small">{b.action === 'stop' ? 'stop it, then delete it' : 'delete it'}</span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
