@@ -48,7 +48,7 @@ export function watchListLines(items: readonly WatchItem[]): string[] {
 function unwatched(i: WatchItem): string {
   const at = (ms: number) => zonedDayTime(ms, i.timezone);
   if (i.heldQty > 0) {
-    const sell = i.sellAt === null ? '' : `; the SELL at ${at(i.sellAt)} is sent at the next start if that is later`;
+    const sell = i.sellAt === null ? '' : `; if the daemon is still down at ${at(i.sellAt)}, it sells at the next start`;
     return `holding ${i.heldQty}, the stop-loss ${formatPrice(i.stopLoss)} is not watched${sell}`;
   }
   switch (i.state) {
