@@ -116,7 +116,7 @@ describe('a port that cannot be had', () => {
 
 /** The API calls that arm one paper strategy, its BUY two hours away (CRYPTO trades every day). */
 async function armStrategy(url: string): Promise<void> {
-  const call = async (path: string, token: string | null, body: unknown) => {
+  const call = async (path: string, token: string | null, body: unknown): Promise<any> => {
     const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
     const json = await res.json();
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
