@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import envPaths from 'env-paths';
+import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
@@ -181,8 +182,8 @@ program
     });
     const onSignal = confirmStop({
       watching: () => watchListLines(watchList(daemon.engine.ctx.repos, (id) => seen.facts?.mode(id) ?? 'live')),
-      ask: opts.confirmStop && process.env.TRADECLOCK_CONFIRM_STOP !== '0' && process.stdin.isTTY === true,
-      input: process.stdin,
+      ask: opts.confirmStop && process.env.TRADECLOCK_CONFIRM_STOP !== '0' && isatty(0),
+      input: () => process.stdin,
       say: tell,
       stop: shutdown,
     });

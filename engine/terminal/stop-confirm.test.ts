@@ -8,7 +8,7 @@ function gate(over: Partial<StopConfirmDeps> = {}) {
   const input = new PassThrough();
   const said: string[] = [];
   const stops: string[] = [];
-  const onSignal = confirmStop({ watching: () => OPEN, ask: true, input, say: (t) => void said.push(t), stop: (s) => void stops.push(s), ...over });
+  const onSignal = confirmStop({ watching: () => OPEN, ask: true, input: () => input, say: (t) => void said.push(t), stop: (s) => void stops.push(s), ...over });
   return { input, said, stops, onSignal };
 }
 
@@ -44,6 +44,7 @@ describe('confirmStop', () => {
     g.onSignal('SIGINT');
     g.onSignal('SIGINT');
     expect(g.stops).toEqual(['SIGINT']);
+    expect(g.said.at(-1)).toBe('\n');
     g.onSignal('SIGINT');
     expect(g.stops).toEqual(['SIGINT', 'SIGINT']);
   });

@@ -11,8 +11,8 @@ export interface StopConfirmDeps {
   watching(): readonly string[];
   /** Whether to ask: stdin is a terminal and the trader did not turn the question off. */
   readonly ask: boolean;
-  /** Where the answer is read (process.stdin). */
-  readonly input: NodeJS.ReadableStream;
+  /** Where the answer is read (process.stdin), taken only when asking: a pipe's stream is left alone. */
+  input(): NodeJS.ReadableStream;
   /** Writes text to the terminal (stderr) as it is; never throws. */
   say(text: string): void;
   /** Starts the stop (createShutdown's handler: a second call forces it). */
@@ -34,7 +34,11 @@ export function confirmStop(deps: StopConfirmDeps): (signal: string) => void {
     deps.stop(signal);
   };
   return (signal) => {
-    if (stopping || asking) return stop(signal);
+    if (stopping) return stop(signal);
+    if (asking) {
+      deps.say('\n'); // the question's line ends here, before the shutdown's lines
+      return stop(signal);
+    }
     let lines: readonly string[];
     try {
       lines = deps.watching();
@@ -48,7 +52,7 @@ export function confirmStop(deps: StopConfirmDeps): (signal: string) => void {
     }
     asking = true;
     deps.say(`\ntradeclock: while it is stopped, nothing watches:\n${lines.join('\n')}\nStop anyway? [y/N] `);
-    void readLine(deps.input).then((answer) => {
+    void readLine(deps.input()).then((answer) => {
       asking = false;
       if (stopping) return;
       if (answer === null) inputEnded = true;
