@@ -10,7 +10,7 @@ import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
-import { DEFAULT_PORT, packageVersion, startDaemon } from './daemon';
+import { DEFAULT_PORT, packageVersion, startDaemon, type DaemonHandle } from './daemon';
 import { ownerOnlyUmask } from './data-dir-modes';
 import { logFilePath } from './logger';
 import { streamSink } from './log-sinks';
@@ -21,7 +21,7 @@ import { readableLogLine } from './terminal/log-line';
 import { listenErrorLine, tryListen } from './terminal/port-check';
 import { confirmStop } from './terminal/stop-confirm';
 import { tradingFacts } from './terminal/trading-facts';
-import { watchList, watchListLines } from './terminal/watch-list';
+import { watchingLines, watchList, watchListLines } from './terminal/watch-list';
 
 function port(value: string): number {
   const n = Number(value);
@@ -187,13 +187,18 @@ program
       say: tell,
       stop: shutdown,
     });
+    // A run resumed by recovery publishes nothing: the terminal says once what it watches.
+    const watching = (d: DaemonHandle) => {
+      const lines = watchingLines(watchList(d.engine.ctx.repos, (id) => seen.facts?.mode(id) ?? 'live'));
+      return lines.length === 0 ? '' : `\nWatching:\n${lines.join('\n')}\n`;
+    };
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     // Only now: whoever waits for this line may signal at once, and must find the handlers armed.
     const [first, ...others] = daemon.urls;
     const also = others.map((u) => `  also at ${u}\n`).join('');
     try {
-      const logs = text ? `  log file (JSON, everything): ${logFilePath(opts.dataDir)}\n  Ctrl-C stops it.\n` : '';
+      const logs = text ? `  log file (JSON, everything): ${logFilePath(opts.dataDir)}\n  Ctrl-C stops it.\n${watching(daemon)}` : '';
       process.stdout.write(`\nTradeclock is running at ${first ?? daemon.url}  (data: ${opts.dataDir})\n${also}${logs}\n`);
     } catch {
       // stdout is gone; the daemon is not

@@ -40,6 +40,27 @@ export function watchList(repos: Repos, modeOf: (id: BrokerAccountId) => Account
   return items;
 }
 
+/** One line per item, indented, saying what the daemon watches (printed once it is ready). */
+export function watchingLines(items: readonly WatchItem[]): string[] {
+  return items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${watched(i)}`);
+}
+
+function watched(i: WatchItem): string {
+  const at = (ms: number) => zonedDayTime(ms, i.timezone);
+  if (i.heldQty > 0) return `holding ${i.heldQty}, stop-loss ${formatPrice(i.stopLoss)}${i.sellAt === null ? '' : `, SELL at ${at(i.sellAt)}`}`;
+  switch (i.state) {
+    case 'ARMED':
+      return `BUY ${i.qty} at ${at(i.buyAt!)}, stop-loss ${formatPrice(i.stopLoss)}`;
+    case 'BUYING':
+    case 'EXITING':
+      return 'an order is in flight';
+    case null:
+      return 'waiting for its next trading day';
+    default:
+      return 'needs attention';
+  }
+}
+
 /** One line per item, indented, saying what goes unwatched. */
 export function watchListLines(items: readonly WatchItem[]): string[] {
   return items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${unwatched(i)}`);

@@ -44,15 +44,6 @@ function occupy(host: string): Promise<number> {
   });
 }
 
-function occupyPort(host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    servers.push(s);
-    s.once('error', reject);
-    s.listen({ host, port }, () => resolve());
-  });
-}
-
 /** Every environment variable engine/ reads: `env.X`, `env['X']`, or a quoted 'TRADECLOCK_X' (a name passed along). */
 function variablesReadInEngine(): string[] {
   const names = new Set<string>();
@@ -75,7 +66,7 @@ describe('tradeclock --version and --help', () => {
     const r = cli('--version');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-  });
+  }, 120_000);
 
   it('--help and daemon --help list every environment variable engine/ reads, each with a meaning', () => {
     const read = variablesReadInEngine();
@@ -87,7 +78,7 @@ describe('tradeclock --version and --help', () => {
       expect(missing, `not in \`tradeclock ${args.join(' ')}\`: add them to engine/terminal/environment.ts`).toEqual([]);
     }
     expect(ENVIRONMENT.map((v) => v.name).sort()).toEqual(read);
-  });
+  }, 120_000);
 });
 
 describe('a port that cannot be had', () => {
@@ -99,7 +90,7 @@ describe('a port that cannot be had', () => {
     expect(r.stderr).toBe(`tradeclock: port ${port} is in use on 127.0.0.1: another Tradeclock, or another program; choose another port with --port\n`);
     expect(r.stdout).toBe('');
     expect(existsSync(dataDir)).toBe(false);
-  });
+  }, 120_000);
 
   it('a start that fails inside startDaemon: one line, no stack trace, and the forced exit (a stuck keychain read cannot hold it)', () => {
     const dataDir = join(tempDir(), 'd');
@@ -111,7 +102,7 @@ describe('a port that cannot be had', () => {
     });
     expect(r.signal).toBe('SIGKILL');
     expect(r.stderr).toMatch(/^tradeclock: unknown crash point "nowhere": one of .*\n$/);
-  });
+  }, 120_000);
 });
 
 /** The API calls that arm one paper strategy, its BUY two hours away (CRYPTO trades every day). */
@@ -179,7 +170,13 @@ describe('the terminal', () => {
     proc.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(err.text()).toMatch(/tradeclock: stopping \(SIGINT\); until the next start nothing watches:\n {2}PAPER BTCUSD {2}ARMED: the BUY of 2 at .* UTC is missed if the daemon is still down then\n/);
-  });
+
+    // The next start resumes the run without an event: the terminal says what it watches.
+    const again = spawn(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', '--data-dir', dataDir, '--log-format', 'text'], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    procs.push(again);
+    const out2 = collect(again.stdout!);
+    await out2.until(/Watching:\n {2}PAPER BTCUSD {2}ARMED: BUY 2 at \w{3} \d+ \w{3} \d\d:\d\d:\d\d UTC, stop-loss 1\n/);
+  }, 120_000);
 
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
   it.skipIf(!hasScript)('on a real terminal: Ctrl-C with an armed strategy asks; N keeps it running; a second Ctrl-C at the question stops it', async () => {
@@ -208,5 +205,5 @@ describe('the terminal', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     // JSON request logs went to the file only.
     expect(term.text()).not.toContain('"level":');
-  });
+  }, 120_000);
 });

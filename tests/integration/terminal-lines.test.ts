@@ -8,7 +8,7 @@ import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
 import type { LineSink } from '../../engine/log-sinks';
 import { printEvents } from '../../engine/terminal/event-printer';
 import { tradingFacts } from '../../engine/terminal/trading-facts';
-import { watchList, watchListLines } from '../../engine/terminal/watch-list';
+import { watchingLines, watchList, watchListLines } from '../../engine/terminal/watch-list';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
 
 let t: TestEngine | null = null;
@@ -42,6 +42,7 @@ describe('the terminal through a trading day', () => {
       'Mon 7 Dec 14:00:00.000 UTC  PAPER paper  price feed up',
       'Mon 7 Dec 09:00:00.000 New York  PAPER AAPL  armed for 2026-12-07: BUY 10 at 09:30:00 New York, SELL at 15:55:00 New York, stop-loss 95',
     ]);
+    expect(watchingLines(watchList(t.repos, facts.mode))).toEqual(['  PAPER AAPL  ARMED: BUY 10 at Mon 7 Dec 09:30:00 New York, stop-loss 95']);
     expect(unwatched()).toEqual(['  PAPER AAPL  ARMED: the BUY of 10 at Mon 7 Dec 09:30:00 New York is missed if the daemon is still down then']);
 
     await t.clock.advanceTo(Date.parse('2026-12-07T14:30:00.000Z'));
@@ -50,6 +51,7 @@ describe('the terminal through a trading day', () => {
     const buy = out.lines.slice(2);
     expect(buy[0]).toMatch(/^Mon 7 Dec 09:30:00\.\d{3} New York {2}PAPER AAPL {2}BUY 10 sent, \+\d+ ms after the BUY time$/);
     expect(buy.at(-1)).toMatch(/^Mon 7 Dec 09:30:00\.\d{3} New York {2}PAPER AAPL {2}BUY filled: 10 @ [\d.]+, \+\d+ ms after the BUY time$/);
+    expect(watchingLines(watchList(t.repos, facts.mode))).toEqual(['  PAPER AAPL  IN_POSITION: holding 10, stop-loss 95, SELL at Mon 7 Dec 15:55:00 New York']);
     expect(unwatched()).toEqual(['  PAPER AAPL  IN_POSITION: holding 10, the stop-loss 95 is not watched; if the daemon is still down at Mon 7 Dec 15:55:00 New York, it sells at the next start']);
 
     await t.clock.advanceTo(Date.parse('2026-12-07T20:55:00.000Z'));
