@@ -52,6 +52,13 @@ export interface DaemonConfig {
   /** Derives the vault key where no OS keychain is available. */
   readonly passphrase?: string;
   readonly logLevel?: string;
+  /** What the console shows of each log line (createLogger's consoleLines); ignored with `logger`. */
+  readonly consoleLines?: (line: string) => string | null;
+  /**
+   * Called once the engine exists, before recovery: a subscriber to `engine.bus` here sees
+   * recovery's events too (the headless terminal's lines, cli.ts).
+   */
+  readonly onEngine?: (engine: Engine, kinds: BrokerKinds) => void;
   /** The built renderer; default renderer/dist beside the sources when it exists. */
   readonly staticDir?: string | null;
   readonly clock?: Clock;
@@ -120,7 +127,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     if (errors.length > 0) throw errors[0];
   };
   try {
-    const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+    const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir, ...(config.consoleLines ? { consoleLines: config.consoleLines } : {}) });
     log = logger;
     logPrivacyReport(privacy, logger);
     if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
@@ -170,6 +177,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       checkpoint: () => db.checkpoint(),
     });
     cleanups.push(() => engine.stop());
+    config.onEngine?.(engine, brokerAccounts.kinds());
     const report = await engine.recover();
     const jumps = watchClockJumps(clock, (gapMs) => {
       logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
@@ -215,7 +223,8 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
   }
 }
 
-function packageVersion(): string {
+/** The version in package.json (`tradeclock --version`, GET /health). */
+export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

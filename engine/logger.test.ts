@@ -20,6 +20,18 @@ const tempDir = () => {
 const flushed = (logger: ReturnType<typeof createLogger>) => new Promise<void>((r) => logger.flush(() => r()));
 
 describe('createLogger', () => {
+  it('shows on the console what consoleLines makes of each line, and writes every line to the file', async () => {
+    const dir = tempDir();
+    const out = new PassThrough();
+    const logger = createLogger({ dataDir: dir, console: out, consoleLines: (line) => (JSON.parse(line).level >= 40 ? `warned: ${JSON.parse(line).msg}\n` : null) });
+    logger.info({ secret: 'hunter2' }, 'incoming request');
+    logger.warn('clock jumped');
+    await flushed(logger);
+    expect(String(out.read() ?? '')).toBe('warned: clock jumped\n');
+    const file = readFileSync(logFilePath(dir), 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg);
+    expect(file).toEqual(['incoming request', 'clock jumped']);
+  });
+
   it('writes each event as one line to the console and to the data directory’s file, secrets redacted', async () => {
     const dir = tempDir();
     const out = new PassThrough();

@@ -49,6 +49,11 @@ export interface LoggerOptions {
   /** Console destination: default process.stdout; false for none (a GUI process has no stdout). */
   readonly console?: StreamLike | false;
   /**
+   * What the console shows of each JSON line: the line itself by default; null leaves it to the
+   * log file (the daemon's readable terminal, terminal/log-line.ts).
+   */
+  readonly consoleLines?: (line: string) => string | null;
+  /**
    * Every line goes here instead of the console and the file (tests, embedders). Its errors are
    * contained too, and a pino.destination()'s exit-time flushSync is disarmed; for the data
    * directory's log file prefer `dataDir` (rotated) with `console: false`.
@@ -73,7 +78,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     sinks.push(destinationSink(opts.destination, clock));
   } else {
     const out = opts.console ?? process.stdout;
-    if (out !== false) sinks.push(streamSink(out, { clock }));
+    if (out !== false) sinks.push(opts.consoleLines ? mappedSink(streamSink(out, { clock }), opts.consoleLines) : streamSink(out, { clock }));
     if (opts.dataDir) {
       try {
         mkdirSync(join(opts.dataDir, 'logs'), { recursive: true, mode: 0o700 });
@@ -101,6 +106,25 @@ function fanOut(sinks: readonly LineSink[]): pino.DestinationStream & { flush(cb
     flush(cb) {
       void Promise.all(sinks.map((s) => s.flush(FLUSH_WITHIN_MS).catch(() => undefined))).then(() => cb());
     },
+  };
+}
+
+/** `sink`, given each line as `map` turns it; a line mapped to null is not written. */
+function mappedSink(sink: LineSink, map: (line: string) => string | null): LineSink {
+  return {
+    get dropped() {
+      return sink.dropped;
+    },
+    write(line) {
+      let mapped: string | null;
+      try {
+        mapped = map(line);
+      } catch {
+        mapped = line;
+      }
+      if (mapped !== null) sink.write(mapped);
+    },
+    flush: (withinMs) => sink.flush(withinMs),
   };
 }
 

@@ -163,7 +163,7 @@ describe('a restart whose key cannot unseal the stored broker credentials', () =
     ]);
   });
 
-  it('the real CLI process exits 1 with the message on stderr', async () => {
+  it('the real CLI process ends with the message on stderr and exit code 1', async () => {
     const dir = tempDir();
     await installWithOpenPosition(dir);
     const failed = await startDaemonProcess(dir, { TRADECLOCK_PASSPHRASE: WRONG }).then(

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent, EngineEventType, EventOf } from '../core/events';
+import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../core/ids';
+import { eventLine, type EventLineLookup } from './event-line';
+
+/** Mon 7 Dec 2026 09:30:00.000 in New York. */
+const BUY_AT = Date.UTC(2026, 11, 7, 14, 30, 0, 0);
+const SELL_AT = Date.UTC(2026, 11, 7, 20, 55, 0, 0);
+const at = BUY_AT + 312;
+const run = { userId: asUserId(1), strategyId: asStrategyId(7), runId: asRunId(3), at };
+const order = { ...run, orderId: asOrderId(11) };
+const account = { userId: asUserId(1), brokerAccountId: asBrokerAccountId(2), at };
+
+const lookup: EventLineLookup = {
+  strategy: (id) => (id === 7 ? { symbol: 'AAPL', timezone: 'America/New_York', qty: 10, stopLoss: 180.5, mode: 'paper' } : undefined),
+  order: (id) => (id === 11 ? { scheduledAt: BUY_AT, qty: 10 } : undefined),
+  account: (id) => (id === 2 ? { label: 'Alpaca live', mode: 'live' } : undefined),
+};
+
+/** One event of every kind: a new kind fails to compile here until it has a line (or a null). */
+const EVENTS = {
+  strategy_armed: { type: 'strategy_armed', ...run, tradingDate: '2026-12-07', buyAt: BUY_AT, sellAt: SELL_AT },
+  strategy_stopped: { type: 'strategy_stopped', ...run, reason: 'stopped by you.' },
+  strategy_completed: { type: 'strategy_completed', ...run },
+  run_state_changed: { type: 'run_state_changed', ...run, from: 'BUYING', to: 'ERROR', reason: 'the broker refused the credentials' },
+  order_submitted: { type: 'order_submitted', ...order, leg: 'BUY', clientOrderId: 'tc-1', scheduledAt: BUY_AT, dispatchedAt: BUY_AT + 4 },
+  order_accepted: { type: 'order_accepted', ...order, leg: 'BUY', brokerOrderId: 'b-1' },
+  order_filled: { type: 'order_filled', ...order, leg: 'BUY', filledQty: 10, fillPrice: 187.2 },
+  order_rejected: { type: 'order_rejected', ...order, leg: 'SELL', reason: 'insufficient qty.' },
+  order_unknown: { type: 'order_unknown', ...order, leg: 'SELL', reason: 'timed out after 10 s' },
+  order_not_sent: { type: 'order_not_sent', ...order, leg: 'BUY', reason: 'the broker cannot be reached' },
+  prices_not_subscribed: { type: 'prices_not_subscribed', ...run, reason: 'unknown instrument' },
+  stop_loss_triggered: { type: 'stop_loss_triggered', ...run, price: 180.4, stopLoss: 180.5, tickAt: at - 2 },
+  exit_suppressed: { type: 'exit_suppressed', ...run, leg: 'SELL', reason: 'the stop-loss sold first' },
+  exit_retry_scheduled: { type: 'exit_retry_scheduled', ...run, leg: 'SELL', attempt: 1, remainingQty: 4, nextAttemptAt: BUY_AT + 30_000, reason: 'market closed' },
+  buy_skipped: { type: 'buy_skipped', ...run, lastPrice: 180, stopLoss: 180.5 },
+  buy_missed: { type: 'buy_missed', ...run, lateByMs: 125_400 },
+  storage_failed: { type: 'storage_failed', ...run, leg: 'BUY', action: 'not_sent', detail: 'SQLITE_FULL' },
+  feed_status: { type: 'feed_status', ...account, state: 'down', detail: 'socket closed' },
+  broker_session_changed: { type: 'broker_session_changed', ...account, state: 'expired', expiresAt: null, message: 'The Kite login ran out at 06:00 IST.' },
+  broker_login_required: { type: 'broker_login_required', ...account, strategyId: asStrategyId(7), state: 'expired', firstOrderAt: BUY_AT, message: 'log in before the BUY' },
+} satisfies { [T in EngineEventType]: EventOf<T> };
+
+const STAMP = 'Mon 7 Dec 09:30:00.312 New York';
+
+const EXPECTED: { [T in EngineEventType]: [level: string, text: string] | null } = {
+  strategy_armed: ['info', `${STAMP}  PAPER AAPL  armed for 2026-12-07: BUY 10 at 09:30:00 New York, SELL at 15:55:00 New York, stop-loss 180.5`],
+  strategy_stopped: ['info', `${STAMP}  PAPER AAPL  stopped: stopped by you`],
+  strategy_completed: ['info', `${STAMP}  PAPER AAPL  completed: nothing more to trade`],
+  run_state_changed: ['error', `${STAMP}  PAPER AAPL  needs attention: the broker refused the credentials`],
+  order_submitted: ['info', `${STAMP}  PAPER AAPL  BUY 10 sent, +4 ms after the BUY time`],
+  order_accepted: null,
+  order_filled: ['info', `${STAMP}  PAPER AAPL  BUY filled: 10 @ 187.2, +312 ms after the BUY time`],
+  order_rejected: ['error', `${STAMP}  PAPER AAPL  SELL rejected by the broker: insufficient qty`],
+  order_unknown: ['error', `${STAMP}  PAPER AAPL  SELL outcome unknown (timed out after 10 s): looking it up at the broker before anything else`],
+  order_not_sent: ['error', `${STAMP}  PAPER AAPL  BUY not sent yet (the broker cannot be reached): it goes as soon as the broker can be reached`],
+  prices_not_subscribed: ['warn', `${STAMP}  PAPER AAPL  no prices yet (unknown instrument): the stop-loss waits for the first price`],
+  stop_loss_triggered: ['warn', `${STAMP}  PAPER AAPL  stop-loss hit: price 180.4 reached 180.5, selling now`],
+  exit_suppressed: ['info', `${STAMP}  PAPER AAPL  SELL not sent: the stop-loss sold first`],
+  exit_retry_scheduled: ['error', `${STAMP}  PAPER AAPL  SELL attempt 1 did not sell everything (market closed): attempt 2 sells the 4 still held at 09:30:30 New York`],
+  buy_skipped: ['warn', `${STAMP}  PAPER AAPL  BUY skipped: the last price 180 is at or below the stop-loss 180.5`],
+  buy_missed: ['error', `${STAMP}  PAPER AAPL  BUY missed: the BUY time passed 2 min 5 s ago (125400 ms), beyond its grace window; no order was sent`],
+  storage_failed: ['error', `${STAMP}  PAPER AAPL  BUY not sent: the journal could not be written (SQLITE_FULL)`],
+  // Account events: the machine's zone (here Kolkata), the account's label and money.
+  feed_status: ['error', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  price feed down (socket closed): stop-losses cannot trigger until prices come back'],
+  broker_session_changed: ['warn', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  broker login expired: The Kite login ran out at 06:00 IST'],
+  broker_login_required: ['error', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  log in to the broker for AAPL (first order 09:30:00 New York): log in before the BUY'],
+};
+
+describe('eventLine', () => {
+  for (const [type, event] of Object.entries(EVENTS) as [EngineEventType, EngineEvent][]) {
+    it(`${type}`, () => {
+      const line = eventLine(event, lookup, 'Asia/Kolkata');
+      const want = EXPECTED[type];
+      expect(line && [line.level, line.text]).toEqual(want);
+    });
+  }
+
+  it('times the fill of every exit against what it was due to: a stop-loss against its tick', () => {
+    const stopLossLookup: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: at - 40, qty: 10 }) };
+    const line = eventLine({ ...EVENTS.order_filled, leg: 'STOPLOSS', fillPrice: 180.1 }, stopLossLookup, 'UTC');
+    expect(line?.text).toBe(`${STAMP}  PAPER AAPL  STOP-LOSS SELL filled: 10 @ 180.1, +40 ms after the stop-loss tick`);
+  });
+
+  it('says a run moving between ordinary states nothing, and the feed coming back once', () => {
+    expect(eventLine({ ...EVENTS.run_state_changed, to: 'IN_POSITION' }, lookup, 'UTC')).toBeNull();
+    expect(eventLine({ ...EVENTS.feed_status, state: 'up', detail: null }, lookup, 'UTC')?.text).toBe('Mon 7 Dec 14:30:00.312 UTC  LIVE Alpaca live  price feed up');
+  });
+
+  it('still prints a line for a strategy or order it cannot look up (deleted since)', () => {
+    const none: EventLineLookup = { strategy: () => undefined, order: () => undefined, account: () => undefined };
+    expect(eventLine(EVENTS.order_filled, none, 'UTC')?.text).toBe('Mon 7 Dec 14:30:00.312 UTC  strategy #7  BUY filled: 10 @ 187.2');
+    expect(eventLine(EVENTS.feed_status, none, 'UTC')?.text).toContain('account #2  price feed down');
+  });
+});

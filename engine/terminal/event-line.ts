@@ -1,0 +1,115 @@
+/**
+ * One readable line per trading event, for the daemon's terminal: when (in the strategy's zone,
+ * named), which account (PAPER / LIVE) and symbol, and what happened, with the lateness of every
+ * order sent or filled against the moment it was due. Events a trader does not act on (an order
+ * accepted before its fill, a run moving between ordinary states) have no line.
+ */
+import type { AccountMode } from '../brokers/broker-kinds';
+import type { EngineEvent } from '../core/events';
+import type { BrokerAccountId, OrderId, StrategyId } from '../core/ids';
+import type { Leg } from '../core/types';
+import { clause, formatDelay, formatPrice, lateness, zonedStamp, zonedTime } from './words';
+
+/** What a line says about the strategy an event belongs to. */
+export interface StrategyFacts {
+  readonly symbol: string;
+  /** IANA zone of its triggers. */
+  readonly timezone: string;
+  readonly qty: number;
+  readonly stopLoss: number;
+  readonly mode: AccountMode;
+}
+
+/** Where the lines look up what the events leave out. */
+export interface EventLineLookup {
+  strategy(id: StrategyId): StrategyFacts | undefined;
+  /** The journal's order: when it was due (a trigger's time, the crossing tick's) and its quantity. */
+  order(id: OrderId): { readonly scheduledAt: number; readonly qty: number } | undefined;
+  account(id: BrokerAccountId): { readonly label: string; readonly mode: AccountMode } | undefined;
+}
+
+export type LineLevel = 'info' | 'warn' | 'error';
+
+export interface EventLine {
+  readonly level: LineLevel;
+  readonly text: string;
+}
+
+const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', MANUAL_EXIT: 'EXIT SELL' };
+const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', MANUAL_EXIT: 'your stop' };
+
+/**
+ * The line for `event`, or null when it has none. `localZone` times the events that belong to an
+ * account rather than a strategy (a price feed, a broker login).
+ *
+ * @example
+ * eventLine({ type: 'order_filled', leg: 'BUY', filledQty: 10, fillPrice: 187.2, at, … }, lookup, 'UTC')
+ * // { level: 'info', text: 'Mon 7 Dec 09:30:00.312 New York  PAPER AAPL  BUY filled: 10 @ 187.2, +312 ms after the BUY time' }
+ */
+export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone: string): EventLine | null {
+  if (!('strategyId' in event) || event.type === 'broker_login_required') return accountLine(event, lookup, localZone);
+  const s = lookup.strategy(event.strategyId);
+  const zone = s?.timezone ?? localZone;
+  const who = s ? `${s.mode.toUpperCase()} ${s.symbol}` : `strategy #${event.strategyId}`;
+  const line = (level: LineLevel, what: string): EventLine => ({ level, text: `${zonedStamp(event.at, zone)}  ${who}  ${what}` });
+  const late = (orderId: OrderId, leg: Leg, at: number) => {
+    const o = lookup.order(orderId);
+    return o ? `, ${lateness(at, o.scheduledAt)} after ${DUE[leg]}` : '';
+  };
+  switch (event.type) {
+    case 'strategy_armed':
+      return line('info', `armed for ${event.tradingDate}: BUY${s ? ` ${s.qty}` : ''} at ${zonedTime(event.buyAt, zone)}, SELL at ${zonedTime(event.sellAt, zone)}${s ? `, stop-loss ${formatPrice(s.stopLoss)}` : ''}`);
+    case 'strategy_stopped':
+      return line('info', `stopped: ${clause(event.reason)}`);
+    case 'strategy_completed':
+      return line('info', 'completed: nothing more to trade');
+    case 'run_state_changed':
+      return event.to === 'ERROR' ? line('error', `needs attention: ${event.reason ? clause(event.reason) : 'the run is in ERROR'}`) : null;
+    case 'order_submitted': {
+      const qty = lookup.order(event.orderId)?.qty;
+      return line('info', `${SIDE[event.leg]}${qty === undefined ? '' : ` ${qty}`} sent, ${lateness(event.dispatchedAt, event.scheduledAt)} after ${DUE[event.leg]}`);
+    }
+    case 'order_accepted':
+      return null;
+    case 'order_filled':
+      return line('info', `${SIDE[event.leg]} filled: ${event.filledQty} @ ${formatPrice(event.fillPrice)}${late(event.orderId, event.leg, event.at)}`);
+    case 'order_rejected':
+      return line('error', `${SIDE[event.leg]} rejected by the broker: ${clause(event.reason)}`);
+    case 'order_unknown':
+      return line('error', `${SIDE[event.leg]} outcome unknown (${clause(event.reason)}): looking it up at the broker before anything else`);
+    case 'order_not_sent':
+      return line('error', `${SIDE[event.leg]} not sent yet (${clause(event.reason)}): it goes as soon as the broker can be reached`);
+    case 'prices_not_subscribed':
+      return line('warn', `no prices yet (${clause(event.reason)}): the stop-loss waits for the first price`);
+    case 'stop_loss_triggered':
+      return line('warn', `stop-loss hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, selling now`);
+    case 'exit_suppressed':
+      return line('info', `${SIDE[event.leg]} not sent: ${clause(event.reason)}`);
+    case 'exit_retry_scheduled':
+      return line('error', `${SIDE[event.leg]} attempt ${event.attempt} did not sell everything (${clause(event.reason)}): attempt ${event.attempt + 1} sells the ${event.remainingQty} still held at ${zonedTime(event.nextAttemptAt, zone)}`);
+    case 'buy_skipped':
+      return line('warn', `BUY skipped: the last price ${formatPrice(event.lastPrice)} is at or below the stop-loss ${formatPrice(event.stopLoss)}`);
+    case 'buy_missed':
+      return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
+    case 'storage_failed':
+      return line('error', event.action === 'not_sent' ? `${SIDE[event.leg]} not sent: the journal could not be written (${clause(event.detail)})` : `${SIDE[event.leg]} sent before it could be journaled (${clause(event.detail)}): it is journaled once storage recovers`);
+  }
+}
+
+function accountLine(event: Extract<EngineEvent, { brokerAccountId: BrokerAccountId }>, lookup: EventLineLookup, zone: string): EventLine | null {
+  const a = lookup.account(event.brokerAccountId);
+  const who = a ? `${a.mode.toUpperCase()} ${a.label}` : `account #${event.brokerAccountId}`;
+  const line = (level: LineLevel, what: string): EventLine => ({ level, text: `${zonedStamp(event.at, zone)}  ${who}  ${what}` });
+  switch (event.type) {
+    case 'feed_status':
+      if (event.state === 'up') return line('info', 'price feed up');
+      if (event.state === 'stale') return line('warn', `price feed stale${event.detail ? ` (${clause(event.detail)})` : ''}: no price for a while`);
+      return line('error', `price feed down${event.detail ? ` (${clause(event.detail)})` : ''}: stop-losses cannot trigger until prices come back`);
+    case 'broker_session_changed':
+      return line(event.state === 'valid' ? 'info' : 'warn', `broker login ${event.state.replace('_', ' ')}: ${clause(event.message)}`);
+    case 'broker_login_required': {
+      const s = lookup.strategy(event.strategyId);
+      return line('error', `log in to the broker${s ? ` for ${s.symbol}` : ''} (first order ${zonedTime(event.firstOrderAt, s?.timezone ?? zone)}): ${clause(event.message)}`);
+    }
+  }
+}
