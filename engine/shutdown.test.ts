@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './core/fake-clock';
-import { createShutdown, type ShutdownDeps } from './shutdown';
+import { createShutdown, SAME_STOP_WINDOW_MS, type ShutdownDeps } from './shutdown';
 
 function harness(over: Partial<ShutdownDeps> = {}) {
   const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
@@ -63,5 +63,16 @@ describe('createShutdown', () => {
     twice.onSignal('SIGTERM');
     twice.onSignal('SIGINT');
     expect(twice.exits).toEqual(['force 130']);
+  });
+
+  it('takes the same signal repeated within a second as the same stop (a process group signalled, the launcher forwarding), and a later one as a second', async () => {
+    const h = harness({ stop: never });
+    h.onSignal('SIGTERM');
+    await h.clock.advance(SAME_STOP_WINDOW_MS - 1);
+    h.onSignal('SIGTERM');
+    expect(h.exits).toEqual([]);
+    await h.clock.advance(1);
+    h.onSignal('SIGTERM');
+    expect(h.exits).toEqual(['force 130']);
   });
 });

@@ -30,15 +30,22 @@ export interface ShutdownDeps {
 export const SHUTDOWN_DEADLINE_MS = 8_000;
 
 /**
+ * A repeat of the first signal within this window is the same stop, not a second one: a service
+ * manager that signals the whole process group (systemd's default KillMode, `timeout`, `kill --
+ * -PGID`) reaches the daemon directly and again through its launcher (scripts/launch.mjs).
+ */
+export const SAME_STOP_WINDOW_MS = 1_000;
+
+/**
  * Returns the signal handler. The first signal starts the graceful stop and arms the deadline;
- * a second signal exits at once.
+ * a second signal exits at once (unless it repeats the first within SAME_STOP_WINDOW_MS).
  *
  * @example
  *   const onSignal = createShutdown({ stop: () => daemon.stop(), ..., deadlineMs: SHUTDOWN_DEADLINE_MS });
  *   process.on('SIGTERM', () => onSignal('SIGTERM'));
  */
 export function createShutdown(deps: ShutdownDeps): (signal: string) => void {
-  let signals = 0;
+  let first: { signal: string; at: number } | null = null;
   let exited = false;
   const exit = (code: number, force = false) => {
     if (exited) return;
@@ -46,11 +53,13 @@ export function createShutdown(deps: ShutdownDeps): (signal: string) => void {
     (force ? deps.forceExit : deps.exit)(code);
   };
   return (signal) => {
-    if (++signals > 1) {
+    if (first) {
+      if (signal === first.signal && deps.clock.monotonic() - first.at < SAME_STOP_WINDOW_MS) return;
       deps.say(`tradeclock: second signal (${signal}), exiting now`);
       exit(130, true);
       return;
     }
+    first = { signal, at: deps.clock.monotonic() };
     deps.clock.setTimer(deps.deadlineMs, () => {
       deps.say(`tradeclock: did not stop within ${Math.round(deps.deadlineMs / 1000)} s of ${signal}; exiting now (orders in flight are looked up at the next start)`);
       exit(1, true);
