@@ -15,19 +15,26 @@ export interface LabelBox {
   readonly top: number;
 }
 
-/** Between the fill's point and its label: room for the library's arrow. */
-export const ARROW_ROOM = 14;
-
 const clamp = (v: number, min: number, max: number) => Math.min(Math.max(v, min), Math.max(min, max));
 
 /**
- * The label's top-left corner in plot pixels.
+ * Between the fill's point and its label: the library's arrow and its margin, which grow with the
+ * bar spacing (lightweight-charts 5 series-markers: shape height = spacing within 12..30 px,
+ * margin = a tenth of it, at least 3 px).
+ */
+export function arrowRoom(barSpacing: number): number {
+  const shape = clamp(barSpacing, 12, 30);
+  return Math.ceil(shape + Math.max(shape / 10, 3)) + 1;
+}
+
+/**
+ * The label's top-left corner in plot pixels, `gap` (arrowRoom) from its point.
  *
  * @example
- *   placeLabel({ x: 2, y: 100 }, { width: 80, height: 16 }, 'below', { width: 300, height: 260 }) // { left: 0, top: 114 }
+ *   placeLabel({ x: 2, y: 100 }, { width: 80, height: 16 }, 'below', { width: 300, height: 260 }, 16) // { left: 0, top: 116 }
  */
-export function placeLabel(point: { readonly x: number; readonly y: number }, label: Size, side: 'below' | 'above', plot: Size): LabelBox {
-  const top = side === 'below' ? point.y + ARROW_ROOM : point.y - ARROW_ROOM - label.height;
+export function placeLabel(point: { readonly x: number; readonly y: number }, label: Size, side: 'below' | 'above', plot: Size, gap: number): LabelBox {
+  const top = side === 'below' ? point.y + gap : point.y - gap - label.height;
   return { left: clamp(point.x - label.width / 2, 0, plot.width - label.width), top: clamp(top, 0, plot.height - label.height) };
 }
 

@@ -26,7 +26,7 @@ import { clockTime, price as fmtPrice } from '../../lib/format';
 import { useTheme } from '../../app/theme';
 import type { PricePoint } from '../live/ticks-store';
 import { chartData, precisionOf, toTime } from './chart-data';
-import { edgeBars, placeLabel } from './marker-labels';
+import { arrowRoom, edgeBars, placeLabel } from './marker-labels';
 
 interface PriceChartProps {
   readonly symbol: string;
@@ -124,6 +124,7 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
     const layer = labelLayer.current;
     if (!c || !s || !layer) return;
     const plot = { width: c.timeScale().width(), height: c.paneSize(0).height };
+    const gap = arrowRoom(c.timeScale().options().barSpacing);
     for (const el of layer.children) {
       const label = el as HTMLElement;
       const fill = fillsNow.current.find((f) => String(f.id) === label.dataset.fill);
@@ -131,7 +132,7 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
       const y = fill ? s.priceToCoordinate(fill.price) : null;
       label.hidden = x === null || y === null || x < 0 || x > plot.width;
       if (label.hidden || !fill) continue;
-      const box = placeLabel({ x: x!, y: y! }, { width: label.offsetWidth, height: label.offsetHeight }, fill.marker.position === 'atPriceBottom' ? 'below' : 'above', plot);
+      const box = placeLabel({ x: x!, y: y! }, { width: label.offsetWidth, height: label.offsetHeight }, fill.marker.position === 'atPriceBottom' ? 'below' : 'above', plot, gap);
       label.style.transform = `translate(${Math.round(box.left)}px, ${Math.round(box.top)}px)`;
     }
   });
