@@ -11,7 +11,7 @@
 import type { Page } from '@playwright/test';
 import { startFakeAlpaca, type FakeAlpaca } from '../fakes/alpaca/fake-alpaca';
 import { startTestDaemon, type RunningDaemon } from './support/daemon';
-import { awayFromMidnight, expect, test as base, utcTime } from './support/fixtures';
+import { awayFromMidnight, expect, test as base, utcTime, VIEWPORTS } from './support/fixtures';
 import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
 
 const test = base.extend<{ alpaca: FakeAlpaca }, { daemon: RunningDaemon }>({
@@ -37,6 +37,17 @@ const test = base.extend<{ alpaca: FakeAlpaca }, { daemon: RunningDaemon }>({
 });
 
 const LIVE_TAG = 'Alpaca live LIVE';
+
+/** On a phone the top bar's controls (LIVE badge, kill switch…) do not run over the brand. */
+async function expectTopBarClear(page: Page): Promise<void> {
+  const brand = (await page.getByRole('link', { name: 'Tradeclock home' }).boundingBox())!;
+  for (const tool of await page.locator('.topbar__tools > *').all()) {
+    const b = await tool.boundingBox();
+    if (b === null) continue;
+    const clear = b.x >= brand.x + brand.width || b.y >= brand.y + brand.height || b.y + b.height <= brand.y;
+    expect({ tool: await tool.textContent(), clear }).toEqual({ tool: await tool.textContent(), clear: true });
+  }
+}
 
 async function strategyStatus(page: Page, token: string, id: number): Promise<string> {
   return (await apiCall<{ status: string }>(page, token, 'GET', `/strategy/${id}`)).status;
@@ -110,6 +121,10 @@ test('a LIVE account is named and badged before and after START, in the header, 
     expect(await strategyStatus(page, token, aapl.id)).toBe('running');
     await expect(header).toHaveAccessibleName('LIVE: 1 armed on live accounts');
     await expect(header.locator('.money--live')).toHaveText('LIVE');
+    await page.setViewportSize(VIEWPORTS.phone);
+    await expect(header).toBeVisible();
+    await expectTopBarClear(page);
+    await page.setViewportSize(VIEWPORTS.desktop);
     await screens.snap('17-live-armed');
   });
 
