@@ -84,13 +84,14 @@ export const useSession = create<SessionStore>()((set, get) => {
     },
 
     async logout() {
+      // The other tabs first: once the engine revokes the token they would only learn it from a 401.
+      tabs?.announceSignedOut();
       try {
         if (get().token) await api('POST /auth/logout');
       } catch {
         // Signing out locally matters more than telling the engine.
       }
       forget(null);
-      tabs?.announceSignedOut();
     },
 
     expired(reason = 'Your session has ended. Sign in again.') {
