@@ -15,6 +15,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hostMatches, hostNames, parsePublicHost, type Interfaces } from './allowed-hosts';
+import { contentSecurityPolicy } from './content-security-policy';
 import { ApiError } from './errors';
 
 /** The port the server is bound to now (listen on port 0 picks one), or null before listen. */
@@ -106,13 +107,7 @@ function ownHost(app: FastifyInstance, request: FastifyRequest): string | null {
 
 function setSecurityHeaders(reply: FastifyReply, port: number | null, host: string | null): void {
   // Built from the bound port and a Host already checked, never from a forged one.
-  const hosts = port === null ? [] : [...new Set([...allowedHosts(port), ...(host === null ? [] : [host])])];
-  const sockets = hosts.map((h) => ` ws://${h}`).join('');
-  reply.header(
-    'content-security-policy',
-    `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; ` +
-      `frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'`,
-  );
+  reply.header('content-security-policy', contentSecurityPolicy(port === null ? [] : allowedHosts(port), host));
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');

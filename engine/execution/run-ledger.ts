@@ -17,7 +17,11 @@ export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPri
  */
 export function writeRunState(ctx: EngineContext, run: Run, to: RunState, patch: RunPatch = {}): Run {
   transition(run.state, to);
-  return ctx.repos.runs.update(run.id, { ...patch, state: to }, ctx.clock.now());
+  const now = ctx.clock.now();
+  // A stop is the run's last action, with its time, unless the move records the order that ended
+  // it (a manual exit filled, a BUY refused): else a stopped run would still read "Armed".
+  const stamped: RunPatch = to === 'STOPPED' && patch.lastAction === undefined ? { lastAction: 'STOPPED', lastActionAt: now, ...patch } : patch;
+  return ctx.repos.runs.update(run.id, { ...stamped, state: to }, now);
 }
 
 /** Publishes the change and mirrors it into runtime:{id}. */

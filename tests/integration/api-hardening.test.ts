@@ -64,6 +64,14 @@ describe('Origin header', () => {
     }
     expect((res.headers as Headers).get('cache-control')).toBe('no-store');
   });
+
+  it('sends a CSP without an IPv6 literal (invalid CSP grammar) even when served at [::1], and still allows its own socket', async () => {
+    for (const host of [`127.0.0.1:${h.port}`, `[::1]:${h.port}`]) {
+      const csp = String(((await h.raw('GET', '/health', { host })).headers as Record<string, string>)['content-security-policy']);
+      const connect = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(' ');
+      expect({ host, connect }).toEqual({ host, connect: ["'self'", `ws://127.0.0.1:${h.port}`, `ws://localhost:${h.port}`] });
+    }
+  });
 });
 
 describe('request bodies', () => {

@@ -252,7 +252,8 @@ describe('manual STOP', () => {
     await t.start(s.id);
     const { strategy, run } = await t.engine.manager.stop(t.user.id, s.id);
     expect(strategy.status).toBe('stopped');
-    expect(run).toMatchObject({ state: 'STOPPED' });
+    // The stop is the run's last action, with its time: not the "ARMED" it had before.
+    expect(run).toMatchObject({ state: 'STOPPED', lastAction: 'STOPPED', lastActionAt: at('2026-03-09T13:00:00Z') });
     await until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id)).toHaveLength(0);
     expect(await t.runtime.readRuntime(s.id)).toBeNull();
@@ -269,7 +270,7 @@ describe('manual STOP', () => {
     await until('2026-03-09T14:00:00.001Z');
     expect(t.orders(s.id).map((o) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['MANUAL_EXIT', 'filled']]);
     expect(t.orders(s.id)[1]!.dispatchedAt).toBe(at('2026-03-09T14:00:00Z'));
-    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT' });
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT', lastAction: 'MANUAL_EXIT_FILLED' });
     await until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id)).toHaveLength(2);
     expect(await t.runtime.readRuntime(s.id)).toBeNull();
@@ -283,7 +284,7 @@ describe('manual STOP', () => {
     await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
     await until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
-    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 10 });
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 10, lastAction: 'STOPPED', lastActionAt: at('2026-03-09T14:00:00Z') });
     expect(t.run(s.id).reason).toMatch(/position of 10 left open at the trader's request/);
   });
 

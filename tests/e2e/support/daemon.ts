@@ -21,14 +21,18 @@ export interface RunningDaemon {
 /**
  * `openRegistration` (default true): each test signs up its own trader, so the worker's daemon
  * takes many accounts, all from loopback (hence the raised per-client limit); false starts it as
- * a trader's install does, closed after the first.
+ * a trader's install does, closed after the first. `env` adds variables (test hooks such as an
+ * always-open calendar).
  */
-export async function startTestDaemon(timeoutMs = 60_000, { openRegistration = true }: { openRegistration?: boolean } = {}): Promise<RunningDaemon> {
+export async function startTestDaemon(
+  timeoutMs = 60_000,
+  { openRegistration = true, env = {} }: { openRegistration?: boolean; env?: Readonly<Record<string, string>> } = {},
+): Promise<RunningDaemon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-e2e-'));
   const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['engine/cli.ts', 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: ROOT,
     // A vault passphrase so nothing waits on an OS keychain (paper accounts need no secret anyway).
-    env: { ...process.env, TRADECLOCK_PASSPHRASE: 'e2e passphrase, not a secret', TRADECLOCK_PORT: '0', TRADECLOCK_OPEN_REGISTRATION: openRegistration ? '1' : '0', TRADECLOCK_REGISTER_LIMIT: '1000' },
+    env: { ...process.env, TRADECLOCK_PASSPHRASE: 'e2e passphrase, not a secret', TRADECLOCK_PORT: '0', TRADECLOCK_OPEN_REGISTRATION: openRegistration ? '1' : '0', TRADECLOCK_REGISTER_LIMIT: '1000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

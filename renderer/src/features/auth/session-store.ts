@@ -1,11 +1,15 @@
 /**
  * Who is signed in. On launch the saved token is checked with GET /auth/validate; a token the
  * engine no longer accepts (expired, logged out elsewhere, password changed) is forgotten and the
- * sign-in screen comes back with a sentence saying why.
+ * sign-in screen comes back with a sentence saying why. In a browser, a tab opened without a token
+ * takes the session of a signed-in tab of the same origin, and signing out in one tab signs out
+ * every tab (lib/tab-session.ts says why it is done that way).
  */
 import { create } from 'zustand';
 import { api, ApiError, isOffline, setApiToken } from '../../lib/api-client';
 import type { UserDto } from '../../lib/api-types';
+import { bridge } from '../../lib/bridge';
+import { joinTabs } from '../../lib/tab-session';
 import { tokenStore } from '../../lib/token-store';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in' | 'offline';
@@ -34,6 +38,15 @@ export const useSession = create<SessionStore>()((set, get) => {
     void tokenStore.clear();
     set({ status: 'signed-out', token: null, user: null, notice });
   };
+  // The desktop shell keeps one token for its one window; tabs are a browser's.
+  const tabs = bridge()
+    ? null
+    : joinTabs('tradeclock.session', {
+        current: () => (get().status === 'signed-in' ? get().token : null),
+        onSignedOut: () => {
+          if (get().token !== null) forget('You signed out in another tab.');
+        },
+      });
 
   return {
     status: 'checking',
@@ -44,7 +57,11 @@ export const useSession = create<SessionStore>()((set, get) => {
     async restore() {
       // While offline the "not answering" screen stays up between retries instead of flickering.
       if (get().status !== 'offline') set({ status: 'checking' });
-      const token = await tokenStore.get();
+      let token = await tokenStore.get();
+      if (!token && tabs) {
+        token = await tabs.ask();
+        if (token) await tokenStore.set(token);
+      }
       if (!token) return set({ status: 'signed-out' });
       setApiToken(token);
       try {
@@ -67,6 +84,8 @@ export const useSession = create<SessionStore>()((set, get) => {
     },
 
     async logout() {
+      // The other tabs first: once the engine revokes the token they would only learn it from a 401.
+      tabs?.announceSignedOut();
       try {
         if (get().token) await api('POST /auth/logout');
       } catch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrategyDto } from '../../lib/api-types';
-import { editBlocker, holdsUnsold } from './strategy-metrics';
+import { editBlocker, holdsUnsold, lastActionView } from './strategy-metrics';
 
 const strategy = (status: StrategyDto['status'], runtime: Partial<NonNullable<StrategyDto['runtime']>> | null): StrategyDto =>
   ({ id: 1, status, runtime: runtime && { state: 'ARMED', position_qty: 0, ...runtime } }) as unknown as StrategyDto;
@@ -29,5 +29,31 @@ describe('holdsUnsold', () => {
     expect(holdsUnsold(strategy('stopped', { state: 'STOPPED', position_qty: 10 }))).toBe(false);
     expect(holdsUnsold(strategy('stopped', { state: 'ERROR', position_qty: 0 }))).toBe(false);
     expect(holdsUnsold(strategy('idle', null))).toBe(false);
+  });
+});
+
+describe('lastActionView', () => {
+  const STOP_AT = 1_773_064_800_000;
+  const UPDATED_AT = 1_773_065_000_000;
+  const withRun = (status: StrategyDto['status'], runtime: Partial<NonNullable<StrategyDto['runtime']>> | null): StrategyDto => ({ ...strategy(status, runtime), updated_at: UPDATED_AT });
+
+  it('reads a stopped run as stopped, at the time of the stop, not as the action before it', () => {
+    expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'STOPPED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped', at: STOP_AT });
+    // The order that ended it is named beside it.
+    expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'MANUAL_EXIT_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped · Manual exit filled', at: STOP_AT });
+    // A run stopped before the engine recorded stops: "Stopped", with no time rather than the arm's.
+    expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'ARMED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped', at: null });
+  });
+
+  it('reads a strategy stopped after its day was over (or before any run) as stopped at its last change', () => {
+    expect(lastActionView(withRun('stopped', { state: 'SOLD', last_action: 'SELL_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped', at: UPDATED_AT });
+    expect(lastActionView(withRun('stopped', null))).toEqual({ label: 'Stopped', at: UPDATED_AT });
+  });
+
+  it("shows a running strategy's, or a stopped one's exit still working, own last action", () => {
+    expect(lastActionView(withRun('running', { state: 'ARMED', last_action: 'ARMED', last_action_at: STOP_AT }))).toEqual({ label: 'Armed', at: STOP_AT });
+    expect(lastActionView(withRun('stopped', { state: 'EXITING', position_qty: 5, last_action: 'MANUAL_EXIT', last_action_at: STOP_AT }))).toEqual({ label: 'Manual exit', at: STOP_AT });
+    expect(lastActionView(withRun('completed', { state: 'SOLD', last_action: 'SELL_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'SELL filled', at: STOP_AT });
+    expect(lastActionView(withRun('idle', null))).toBeNull();
   });
 });

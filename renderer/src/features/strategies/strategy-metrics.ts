@@ -3,6 +3,7 @@
  * API's numbers (no decisions are taken from these; the engine checks the stop-loss itself).
  */
 import type { StrategyDto } from '../../lib/api-types';
+import { actionLabel } from './labels';
 
 export interface PositionView {
   readonly qty: number;
@@ -36,10 +37,41 @@ export function positionView(s: StrategyDto, last: number | null): PositionView 
  */
 export function editBlocker(s: StrategyDto): string | null {
   if (s.status === 'running') return 'Stop the strategy first';
+  return runUnfinished(s) ? 'Its last run still has an order at the broker or a position: wait for it to end' : null;
+}
+
+/** The latest run still has an order at the broker or a position. */
+function runUnfinished(s: StrategyDto): boolean {
   const run = s.runtime;
-  if (!run) return null;
-  const unfinished = run.state === 'BUYING' || run.state === 'IN_POSITION' || run.state === 'EXITING' || (run.state === 'ERROR' && run.position_qty > 0);
-  return unfinished ? 'Its last run still has an order at the broker or a position: wait for it to end' : null;
+  if (!run) return false;
+  return run.state === 'BUYING' || run.state === 'IN_POSITION' || run.state === 'EXITING' || (run.state === 'ERROR' && run.position_qty > 0);
+}
+
+export interface LastActionView {
+  readonly label: string;
+  /** When it happened (epoch ms), or null when not known. */
+  readonly at: number | null;
+}
+
+/** Outcomes of an order that can end a run as STOPPED ("MANUAL_EXIT_FILLED", "BUY_REJECTED"). */
+const ORDER_OUTCOME = /^(BUY|SELL|STOPLOSS|MANUAL_EXIT)_/;
+
+/**
+ * The last thing that happened to a strategy, as the list and detail page show it. A stopped run
+ * reads "Stopped", at the time of the stop, with the order that ended it if one did: never the
+ * action before the stop (a stopped strategy is not "Armed"). A strategy stopped after its day was
+ * over (or before any run) reads "Stopped" at the strategy's last change.
+ */
+export function lastActionView(s: StrategyDto): LastActionView | null {
+  const run = s.runtime;
+  if (run?.state === 'STOPPED') {
+    const ended = run.last_action !== null && ORDER_OUTCOME.test(run.last_action);
+    // Runs stopped before the engine recorded the stop still say what they did before it ("ARMED"): its time is not the stop's.
+    const stampedByStop = ended || run.last_action === 'STOPPED';
+    return { label: ended ? `Stopped · ${actionLabel(run.last_action)}` : 'Stopped', at: stampedByStop ? run.last_action_at : null };
+  }
+  if (s.status === 'stopped' && !runUnfinished(s)) return { label: 'Stopped', at: s.updated_at };
+  return run?.last_action ? { label: actionLabel(run.last_action), at: run.last_action_at } : null;
 }
 
 /** The latest run holds shares (in position, exiting, or left in ERROR by a refused exit): STOP applies, even to a stopped strategy. */

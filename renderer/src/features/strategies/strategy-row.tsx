@@ -8,10 +8,9 @@ import type { StrategyDto } from '../../lib/api-types';
 import { clockTime, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks } from '../live/ticks-store';
-import { actionLabel } from './labels';
 import { StateBadge } from './state-badge';
 import { RunControls } from './run-controls';
-import { editBlocker, positionView } from './strategy-metrics';
+import { editBlocker, lastActionView, positionView } from './strategy-metrics';
 import { AccountTag, NextTrigger } from './which-money';
 
 interface StrategyRowProps {
@@ -30,6 +29,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const view = positionView(s, last?.price ?? null);
   const name = `${s.symbol} (#${s.id})`;
   const blocked = editBlocker(s);
+  const lastAction = lastActionView(s);
 
   return (
     <tr className="strategy-row" data-strategy-id={s.id} aria-label={`Strategy ${name}`}>
@@ -52,11 +52,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td data-label="Next" className="cell-next">
         <NextTrigger strategy={s} now={now} compact />
       </td>
-      <td data-label="Last action" className="cell-last">
-        {run?.last_action ? (
+      <td data-label="Last action" className="cell-last" data-testid="last-action">
+        {lastAction ? (
           <>
-            <div>{actionLabel(run.last_action)}</div>
-            <div className="muted small tnum">{clockTime(run.last_action_at)}</div>
+            <div>{lastAction.label}</div>
+            {lastAction.at !== null && <div className="muted small tnum">{clockTime(lastAction.at)}</div>}
           </>
         ) : (
           <span className="muted">—</span>

@@ -1,10 +1,11 @@
 /**
  * The live price of a strategy's instrument (TradingView lightweight-charts), with the stop-loss
  * and entry as price lines and a marker at every fill: BUY below the line, SELL / SL / EXIT above.
+ * The library draws the arrows; the labels are ours (marker-labels.ts), so none is cut at an edge.
  * The series is the last price of each second, from the ticks seen since the app was opened,
  * plus the fill prices so every marker sits on a point.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   ColorType,
   createChart,
@@ -25,6 +26,7 @@ import { clockTime, price as fmtPrice } from '../../lib/format';
 import { useTheme } from '../../app/theme';
 import type { PricePoint } from '../live/ticks-store';
 import { chartData, precisionOf, toTime } from './chart-data';
+import { arrowRoom, edgeBars, placeLabel } from './marker-labels';
 
 interface PriceChartProps {
   readonly symbol: string;
@@ -61,15 +63,30 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
 };
 
-function markers(orders: readonly OrderDto[], colors: Palette): SeriesMarker<Time>[] {
+interface Fill {
+  readonly id: number;
+  readonly leg: string;
+  readonly time: UTCTimestamp;
+  readonly price: number;
+  readonly text: string;
+  readonly marker: (typeof MARKER)[string];
+}
+
+function fillsOf(orders: readonly OrderDto[]): Fill[] {
   return orders
     .filter((o) => o.filled_at !== null && o.fill_price !== null)
     .sort((a, b) => a.filled_at! - b.filled_at!)
     .map((o) => {
       const m = MARKER[o.leg] ?? MARKER.SELL!;
-      return { time: toTime(o.filled_at!), position: m.position, price: o.fill_price!, shape: m.shape, color: colors[m.color], text: `${m.text} ${fmtPrice(o.fill_price)}`, id: String(o.id) };
+      return { id: o.id, leg: o.leg, time: toTime(o.filled_at!), price: o.fill_price!, text: `${m.text} ${fmtPrice(o.fill_price)}`, marker: m };
     });
 }
+
+const markers = (fills: readonly Fill[], colors: Palette): SeriesMarker<Time>[] =>
+  fills.map((f) => ({ time: f.time, position: f.marker.position, price: f.price, shape: f.marker.shape, color: colors[f.marker.color], id: String(f.id) }));
+
+/** Pixels an arrow at the first or last point keeps from the plot's edge. */
+const EDGE_PX = 12;
 
 /** The visible price range always includes the stop-loss, the entry and every fill. */
 function withLevels(levels: readonly number[]): AutoscaleInfoProvider {
@@ -94,7 +111,44 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
   const series = useRef<ISeriesApi<'Line'> | null>(null);
   const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   const lines = useRef<IPriceLine[]>([]);
+  const labelLayer = useRef<HTMLDivElement>(null);
   const theme = useTheme((s) => s.theme);
+  const fills = useMemo(() => fillsOf(orders), [orders]);
+  const fillsNow = useRef(fills);
+  fillsNow.current = fills;
+
+  // Puts each label beside its arrow, inside the plot; hidden while its fill is scrolled out of view.
+  const placeLabels = useRef(() => {
+    const c = chart.current;
+    const s = series.current;
+    const layer = labelLayer.current;
+    if (!c || !s || !layer) return;
+    const plot = { width: c.timeScale().width(), height: c.paneSize(0).height };
+    const gap = arrowRoom(c.timeScale().options().barSpacing);
+    for (const el of layer.children) {
+      const label = el as HTMLElement;
+      const fill = fillsNow.current.find((f) => String(f.id) === label.dataset.fill);
+      const x = fill ? c.timeScale().timeToCoordinate(fill.time) : null;
+      const y = fill ? s.priceToCoordinate(fill.price) : null;
+      label.hidden = x === null || y === null || x < 0 || x > plot.width;
+      if (label.hidden || !fill) continue;
+      const box = placeLabel({ x: x!, y: y! }, { width: label.offsetWidth, height: label.offsetHeight }, fill.marker.position === 'atPriceBottom' ? 'below' : 'above', plot, gap);
+      label.style.transform = `translate(${Math.round(box.left)}px, ${Math.round(box.top)}px)`;
+    }
+  });
+  // After the library has drawn (it lays out on the next frame).
+  const placeLabelsSoon = () => requestAnimationFrame(() => placeLabels.current());
+
+  // Until the series is long enough to scroll: all of it, with room at both ends for the first and
+  // last point's arrows. Again on a resize (a phone turned, a window narrowed), or the first fill
+  // slides out of view on the left.
+  const fit = () => {
+    const c = chart.current;
+    const bars = series.current?.data().length ?? 0;
+    if (!c || bars === 0 || bars >= FIT_BELOW_POINTS) return;
+    const margin = edgeBars(bars, c.timeScale().width(), EDGE_PX);
+    c.timeScale().setVisibleLogicalRange({ from: -margin, to: bars - 1 + margin });
+  };
 
   useEffect(() => {
     const el = container.current;
@@ -113,7 +167,16 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
     chart.current = c;
     series.current = s;
     markerApi.current = createSeriesMarkers(s, []);
+    const place = () => placeLabelsSoon();
+    const resized = () => {
+      fit();
+      placeLabelsSoon();
+    };
+    c.timeScale().subscribeVisibleLogicalRangeChange(place);
+    c.timeScale().subscribeSizeChange(resized);
     return () => {
+      c.timeScale().unsubscribeVisibleLogicalRangeChange(place);
+      c.timeScale().unsubscribeSizeChange(resized);
       c.remove();
       chart.current = null;
       series.current = null;
@@ -149,10 +212,11 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
       const precision = precisionOf([stopLoss, ...data.map((d) => d.value)]);
       s.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
       s.setData(data);
-      markerApi.current?.setMarkers(markers(orders, palette()));
+      markerApi.current?.setMarkers(markers(fillsOf(orders), palette()));
       drawn.current = { orders, theme, lastTime: data.at(-1)?.time ?? 0, head: points[0]?.time };
     }
-    if (points.length < FIT_BELOW_POINTS) chart.current?.timeScale().fitContent();
+    fit();
+    placeLabelsSoon();
   }, [points, orders, theme, stopLoss]);
 
   // Stop-loss and entry lines, kept in view.
@@ -171,14 +235,22 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
   }, [stopLoss, entryPrice, fillPrices, theme]);
 
   const last = points.at(-1)?.price;
-  const fills = orders.filter((o) => o.filled_at !== null).length;
+  const filled = orders.filter((o) => o.filled_at !== null).length;
   return (
     <div
       className="chart"
-      ref={container}
       role="img"
-      aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${fills} fill${fills === 1 ? '' : 's'} marked`}
+      aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${filled} fill${filled === 1 ? '' : 's'} marked`}
       data-points={points.length}
-    />
+    >
+      <div className="chart__canvas" ref={container} />
+      <div className="chart__labels" ref={labelLayer}>
+        {fills.map((f) => (
+          <span key={f.id} className={`chart__label chart__label--${f.marker.color}`} data-fill={f.id} data-leg={f.leg} hidden>
+            {f.text}
+          </span>
+        ))}
+      </div>
+    </div>
   );
 }

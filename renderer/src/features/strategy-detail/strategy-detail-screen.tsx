@@ -6,9 +6,9 @@ import { useEngineNow } from '../../lib/use-now';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks, type PricePoint } from '../live/ticks-store';
 import { RunControls } from '../strategies/run-controls';
-import { actionLabel, legLabel } from '../strategies/labels';
+import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
-import { positionView } from '../strategies/strategy-metrics';
+import { lastActionView, positionView } from '../strategies/strategy-metrics';
 import { useStrategies } from '../strategies/strategies-store';
 import { AccountTag, NextTrigger } from '../strategies/which-money';
 import { AuditLog } from './audit-log';
@@ -52,6 +52,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
 
   const run = strategy.runtime;
   const view = positionView(strategy, last?.price ?? null);
+  const lastAction = lastActionView(strategy);
   const next = strategy.status === 'running' ? (run?.next_trigger ?? null) : null;
   const orderRows = orders ?? NO_ORDERS;
 
@@ -114,8 +115,8 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         </div>
         <div>
           <dt>Last action</dt>
-          <dd>
-            {actionLabel(run?.last_action)} <span className="muted small num">{clockTime(run?.last_action_at)}</span>
+          <dd data-testid="last-action">
+            {lastAction?.label ?? '—'} {lastAction?.at != null && <span className="muted small num">{clockTime(lastAction.at)}</span>}
           </dd>
         </div>
         <div>
