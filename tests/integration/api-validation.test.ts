@@ -87,6 +87,12 @@ describe('other routes validate too', () => {
   it('register and login', async () => {
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'not-an-email', password: PASSWORD } }))).toEqual(['email']);
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'a@example.com', password: 'short' } }))).toEqual(['password']);
+    // Both at once: a mistyped address does not hide the password rule.
+    const both = await h.call('POST', '/auth/register', { body: { email: 'not-an-email', password: 'short' } });
+    expect(both.body.error.fields).toEqual([
+      { field: 'email', message: 'email must be an email address' },
+      { field: 'password', message: 'must be at least 10 characters' },
+    ]);
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'a@example.com', password: PASSWORD, admin: true } }))).toEqual(['admin']);
     expect(await fieldsOf(h.call('POST', '/auth/login', { body: { email: 'a@example.com' } }))).toEqual(['password']);
     const dup = await h.call('POST', '/auth/register', { body: { email: 'dup@example.com', password: PASSWORD } });

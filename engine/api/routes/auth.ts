@@ -8,7 +8,10 @@ import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import type { RegistrationDto } from '../contract';
 import { userDto, type SessionDto, type UserDto } from '../dto';
-import { changePasswordBody, loginBody, parse, registerBody } from '../schemas';
+import { changePasswordBody, loginBody, parse, registerBody, type RegisterBody } from '../schemas';
+import { passwordProblems } from '../../auth/password';
+import { fromZodError } from '../../core/zod-errors';
+import { validationError } from '../../core/errors';
 
 const sessionDto = (s: Session): SessionDto => ({ token: s.token, user: userDto(s.user) });
 
@@ -19,7 +22,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/auth/registration', async (): Promise<RegistrationDto> => auth.registrationStatus());
 
   app.post('/auth/register', async (request, reply) => {
-    const body = parse(registerBody, request.body);
+    const body = parseRegistration(request.body);
     return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, request.ip)));
   });
 
@@ -47,4 +50,18 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return sessionDto(session);
     });
   });
+}
+
+/**
+ * The register body, with the password policy checked in the same pass as the email, so a
+ * trader with a mistyped address and a short password hears of both at once.
+ */
+function parseRegistration(raw: unknown): RegisterBody {
+  const parsed = registerBody.safeParse(raw);
+  const password = typeof raw === 'object' && raw !== null ? (raw as { password?: unknown }).password : undefined;
+  const policy = typeof password === 'string' && password !== '' ? passwordProblems(password) : [];
+  const fields = (parsed.success ? [] : (fromZodError(parsed.error).fields ?? [])).filter((f) => !(f.field === 'password' && policy.length > 0));
+  fields.push(...policy.map((message) => ({ field: 'password', message })));
+  if (fields.length > 0 || !parsed.success) throw validationError(fields);
+  return parsed.data;
 }
