@@ -32,6 +32,8 @@ export const registerBody = z.strictObject({
     .max(254, { error: 'email must be at most 254 characters' })
     .pipe(z.email({ error: 'email must be an email address' })),
   password: password('password'),
+  /** The password typed again, where the form asks for it; checked with the rest, in one answer. */
+  confirm_password: z.string({ error: 'confirm_password must be text' }).max(1024, { error: 'confirm_password is too long' }).optional(),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
 

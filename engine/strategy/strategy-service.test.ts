@@ -58,7 +58,7 @@ describe('StrategyService.create', () => {
   });
 
   it('refuses a broker account that is not the user\'s', async () => {
-    expect(await fieldsOf({ broker_account_id: 999 })).toEqual([{ field: 'broker_account_id', message: 'broker_account_id 999 is not one of your broker accounts' }]);
+    expect(await fieldsOf({ broker_account_id: 999 })).toEqual([{ field: 'broker_account_id', message: 'broker_account_id is not one of your broker accounts' }]);
   });
 
   it('reports SELL before BUY while other fields fail too, naming the BUY time', async () => {

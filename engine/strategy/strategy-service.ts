@@ -170,7 +170,7 @@ export class StrategyService {
     };
     const account = this.ctx.repos.brokerAccounts.get(userId, accountId);
     if (!account) {
-      add('broker_account_id', `broker_account_id ${accountIdValue} is not one of your broker accounts`);
+      add('broker_account_id', 'broker_account_id is not one of your broker accounts');
       return undefined;
     }
     const broker = await this.ctx.brokers.get(accountId);

@@ -53,8 +53,8 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 /**
- * The register body, with the password policy checked in the same pass as the email, so a
- * trader with a mistyped address and a short password hears of both at once.
+ * The register body, with the password policy and the confirmation checked in the same pass as
+ * the email, so a trader with a mistyped address and a short password hears of both at once.
  */
 function parseRegistration(raw: unknown): RegisterBody {
   const parsed = registerBody.safeParse(raw);
@@ -62,6 +62,10 @@ function parseRegistration(raw: unknown): RegisterBody {
   const policy = typeof password === 'string' && password !== '' ? passwordProblems(password) : [];
   const fields = (parsed.success ? [] : (fromZodError(parsed.error).fields ?? [])).filter((f) => !(f.field === 'password' && policy.length > 0));
   fields.push(...policy.map((message) => ({ field: 'password', message })));
+  const confirm = typeof raw === 'object' && raw !== null ? (raw as { confirm_password?: unknown }).confirm_password : undefined;
+  if (typeof confirm === 'string' && typeof password === 'string' && confirm !== password) {
+    fields.push({ field: 'confirm_password', message: 'confirm_password must be the same as the password' });
+  }
   if (fields.length > 0 || !parsed.success) throw validationError(fields);
   return parsed.data;
 }

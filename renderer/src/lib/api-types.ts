@@ -14,6 +14,8 @@ import type {
   CreateStrategyBody,
   EventPage,
   HealthDto,
+  InstrumentMatchDto,
+  InstrumentSearchDto,
   LoggedEventDto,
   LoginBody,
   OrderDto,
@@ -25,6 +27,7 @@ import type {
   DayPnlDto,
   PriceBarDto,
   PriceBarsDto,
+  QuoteDto,
   SessionDto,
   StartStrategyBody,
   StopAllBody,
@@ -45,8 +48,10 @@ export type {
   BrokerSessionResultDto,
   EventPage,
   HealthDto,
+  InstrumentMatchDto,
   LoggedEventDto,
   OrderDto,
+  QuoteDto,
   RegistrationDto,
   RuntimeDto,
   RunHistoryDto,
@@ -92,6 +97,8 @@ export interface ApiRoutes {
   'POST /broker/:id/login': { body: Record<string, never>; res: BrokerLoginStartDto };
   'POST /broker/:id/session': { body: BrokerSessionBody; res: BrokerSessionResultDto };
   'DELETE /broker/:id': { body: undefined; res: null };
+  'GET /broker/:id/instruments': { body: undefined; res: InstrumentSearchDto };
+  'GET /broker/:id/quote': { body: undefined; res: QuoteDto };
   'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };
   'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };
