@@ -158,8 +158,9 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     e.preventDefault();
     setBusy(true);
     setErrors(NO_ERRORS);
-    // The price now, not the one shown a minute ago: it is what the stop-loss is weighed against.
-    const fresh = await quoteFor().catch(() => quote);
+    // The price shown for what is typed; asked now when typing outran it (saved before the pause).
+    const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
+    const fresh = shown ?? (await quoteFor().catch(() => null));
     const ask = stopAtOrAbove(values.stop_loss, fresh);
     if (ask) {
       setQuote(fresh);
