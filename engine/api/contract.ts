@@ -352,3 +352,30 @@ export type WireEvent = EngineEvent extends infer E ? (E extends EngineEvent ? S
 
 /** Every message GET /events sends once signed in. */
 export type ServerMessage = HelloDto | TickDto | WireEvent;
+
+/** One instrument a symbol search found (GET /broker/:id/instruments). */
+export interface InstrumentMatchDto {
+  readonly symbol: string;
+  /** The exchange the broker lists it on: picking it sets the strategy's exchange. */
+  readonly exchange: string;
+  /** Company or pair name, when the broker's list has one. */
+  readonly name: string | null;
+  readonly tick_size: number;
+}
+
+/** GET /broker/:id/instruments: at most `limit` matches, best first. */
+export interface InstrumentSearchDto {
+  readonly instruments: InstrumentMatchDto[];
+}
+
+/** GET /broker/:id/quote: the instrument's last price at this account. */
+export interface QuoteDto {
+  readonly symbol: string;
+  readonly exchange: string;
+  /** False when the broker does not list the symbol on that exchange. */
+  readonly known: boolean;
+  /** Null when no price has been seen yet. */
+  readonly price: number | null;
+  /** Epoch ms of `price`; null with it. */
+  readonly at: number | null;
+}

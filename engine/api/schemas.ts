@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { fromZodError } from '../core/zod-errors';
+import { EXCHANGES } from '../core/types';
+import { strategyFields } from '../strategy/strategy-input';
 
 export { createStrategyInput as createStrategyBody, updateStrategyInput as updateStrategyBody } from '../strategy/strategy-input';
 export type { CreateStrategyInput as CreateStrategyBody, UpdateStrategyInput as UpdateStrategyBody } from '../strategy/strategy-input';
@@ -30,6 +32,8 @@ export const registerBody = z.strictObject({
     .max(254, { error: 'email must be at most 254 characters' })
     .pipe(z.email({ error: 'email must be an email address' })),
   password: password('password'),
+  /** The password typed again, where the form asks for it; checked with the rest, in one answer. */
+  confirm_password: z.string({ error: 'confirm_password must be text' }).max(1024, { error: 'confirm_password is too long' }).optional(),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
 
@@ -150,3 +154,30 @@ export const brokerSessionBody = z.strictObject({
   redirect: z.string({ error: 'redirect is required: the URL the broker redirected to, or its request token' }).min(1).max(2048),
 });
 export type BrokerSessionBody = z.infer<typeof brokerSessionBody>;
+
+const exchangeParam = z.enum(EXCHANGES, { error: `exchange must be one of ${EXCHANGES.join(', ')}` });
+
+/** GET /broker/:id/instruments: what the symbol field suggests while the trader types. */
+export const instrumentSearchQuery = z.strictObject({
+  q: z
+    .string({ error: 'q is required: the text to search for' })
+    .trim()
+    .min(1, { error: 'q must not be empty' })
+    .max(30, { error: 'q must be at most 30 characters' }),
+  exchange: exchangeParam.optional(),
+  /** 1 to 20, default 8. */
+  limit: z
+    .string()
+    .regex(/^\d{1,2}$/, { error: 'limit must be a whole number from 1 to 20' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 20, { error: 'limit must be a whole number from 1 to 20' })
+    .optional(),
+});
+export type InstrumentSearchQuery = z.input<typeof instrumentSearchQuery>;
+
+/** GET /broker/:id/quote: the last price of one instrument at the account. */
+export const quoteQuery = z.strictObject({
+  symbol: strategyFields.symbol,
+  exchange: exchangeParam,
+});
+export type QuoteQuery = z.input<typeof quoteQuery>;

@@ -81,9 +81,27 @@ export interface OrderReport {
 
 export type CredentialCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** An instrument a search found: where, under what name, and its price step. */
+export interface InstrumentMatch {
+  readonly symbol: string;
+  /** The exchange the broker lists it on. */
+  readonly exchange: Exchange;
+  /** Company or pair name, when the broker's list has one. */
+  readonly name: string | null;
+  readonly tickSize: number;
+}
+
 export interface BrokerInstruments {
   /** Resolves (symbol, exchange) to an instrument, or null when the broker does not know it. */
   resolve(symbol: string, exchange: Exchange): Promise<Instrument | null>;
+  /**
+   * Up to `limit` instruments whose symbol starts with `text` (then whose name contains it), on
+   * `exchange` or on any exchange of the broker. Searches a list the broker holds (the paper list,
+   * Kite's daily dump), never one request per call: the form asks at every keystroke. A broker
+   * without such a list leaves it out, and the instruments it resolved before are searched instead.
+   * @example await broker.instruments.search?.('INF', { limit: 8 }) // [{ symbol: 'INFY', exchange: 'NSE', … }, …]
+   */
+  search?(text: string, options: { readonly exchange?: Exchange | undefined; readonly limit: number }): Promise<InstrumentMatch[]>;
 }
 
 export interface BrokerExecution {
@@ -112,6 +130,11 @@ export interface BrokerData {
   unsubscribe(instruments: readonly Instrument[]): void;
   onTick(listener: (tick: Tick) => void): () => void;
   onFeedState(listener: (state: FeedState, detail: string | null) => void): () => void;
+  /**
+   * The instrument's price now, without a subscription, where the broker has it at hand (the paper
+   * market); null when it has none. Others leave it out: the last tick of a watched instrument is used.
+   */
+  lastPrice?(instrument: Instrument): number | null;
 }
 
 /** Where a broker that needs a daily login stands. */

@@ -1,20 +1,26 @@
 /**
  * What a trader may send to create or edit a strategy, and every rule it must meet. The field
- * names are the API's (snake_case), so an error names exactly the field the trader typed.
+ * names are the API's (snake_case), so an error names exactly the field the trader typed. Every
+ * message starts with the field's name and says what is wrong in words; the renderer swaps field
+ * names for the labels on screen (renderer/src/ui/field-labels.ts), so there is one message per rule.
  */
 import { z } from 'zod';
 import { EXCHANGES, REPEATS } from '../core/types';
 import { parseTimeOfDay, secondsOfDay } from '../core/time-of-day';
 import { isKnownTimezone } from '../scheduler/timezone';
 
+/** "is required" for a missing field, `wrongType` for one sent with a value of another type. */
+const requiredOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === null || issue.input === '' ? `${field} is required` : `${field} ${wrongType}`;
+
 const timeOfDay = (field: string) =>
   z
-    .string({ error: `${field} is required, as "HH:MM" or "HH:MM:SS"` })
+    .string({ error: requiredOr(field, 'must be a 24-hour time "HH:MM" or "HH:MM:SS"') })
     .refine((s) => parseTimeOfDay(s) !== null, { message: `${field} must be a 24-hour time "HH:MM" or "HH:MM:SS"` });
 
 const positiveNumber = (field: string) =>
   z
-    .number({ error: `${field} is required and must be a number` })
+    .number({ error: requiredOr(field, 'must be a number') })
     .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
     .refine((n) => n > 0, { message: `${field} must be greater than 0` });
 
@@ -36,10 +42,17 @@ function hasAtMostDecimals(n: number, decimals: number): boolean {
   return Number(n.toFixed(decimals)) === n;
 }
 
-const fields = {
-  broker_account_id: z.number({ error: 'broker_account_id is required' }).int().positive(),
+/**
+ * Each field's own rules. Exported so the strategy service can tell which fields are sound on
+ * their own when the body as a whole fails, and still check those with the broker.
+ */
+export const strategyFields = {
+  broker_account_id: z
+    .number({ error: requiredOr('broker_account_id', 'must be a number') })
+    .int({ error: 'broker_account_id must be a whole number' })
+    .positive({ error: 'broker_account_id must be a whole number above 0' }),
   symbol: z
-    .string({ error: 'symbol is required' })
+    .string({ error: requiredOr('symbol', 'must be text') })
     .trim()
     // Checked before upper-casing: 'ß' upper-cases to 'SS' and 'ı' to 'I', another symbol than typed.
     .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' })
@@ -53,31 +66,43 @@ const fields = {
     .refine((n) => !Number.isFinite(n) || n <= STOP_LOSS_MAX, { message: `stop_loss must be at most ${STOP_LOSS_MAX}` })
     .refine((n) => !(n >= STOP_LOSS_MIN && n <= STOP_LOSS_MAX) || hasAtMostDecimals(n, STOP_LOSS_DECIMALS), { message: `stop_loss must have at most ${STOP_LOSS_DECIMALS} decimals` }),
   timezone: z
-    .string()
-    .max(64)
+    .string({ error: 'timezone must be text' })
+    .max(64, { error: 'timezone must be at most 64 characters' })
     .refine((tz) => isKnownTimezone(tz), { message: 'timezone must be an IANA zone name such as "America/New_York"' })
     .optional(),
   repeat: z.enum(REPEATS, { error: `repeat must be one of ${REPEATS.join(', ')}` }).optional(),
-  buy_grace_seconds: z.number().int().min(0).max(3600, { message: 'buy_grace_seconds must be between 0 and 3600' }).optional(),
+  buy_grace_seconds: z
+    .number({ error: 'buy_grace_seconds must be a number of seconds' })
+    .int({ error: 'buy_grace_seconds must be a whole number of seconds' })
+    .min(0, { error: 'buy_grace_seconds must be between 0 and 3600' })
+    .max(3600, { error: 'buy_grace_seconds must be between 0 and 3600' })
+    .optional(),
 };
 
-function sellAfterBuy(v: { buy_time?: string; sell_time?: string }, ctx: z.RefinementCtx): void {
-  const buy = v.buy_time ? parseTimeOfDay(v.buy_time) : null;
-  const sell = v.sell_time ? parseTimeOfDay(v.sell_time) : null;
+/**
+ * SELL after BUY on the same day. Checked whatever else fails (`when`): zod skips an object's
+ * refinements once a field fails, which hid this rule while the trader fixed the others.
+ */
+function sellAfterBuy(v: { buy_time?: unknown; sell_time?: unknown } | null, ctx: z.RefinementCtx): void {
+  if (typeof v !== 'object' || v === null) return;
+  const buy = typeof v.buy_time === 'string' ? parseTimeOfDay(v.buy_time.trim()) : null;
+  const sell = typeof v.sell_time === 'string' ? parseTimeOfDay(v.sell_time.trim()) : null;
   if (buy && sell && secondsOfDay(sell) <= secondsOfDay(buy)) {
-    ctx.addIssue({ code: 'custom', path: ['sell_time'], message: 'sell_time must be later than buy_time on the same day' });
+    ctx.addIssue({ code: 'custom', path: ['sell_time'], message: `sell_time must be later than buy_time (${String(v.buy_time).trim()}) on the same day` });
   }
 }
 
+const always = { when: () => true };
+
 /** Body of a strategy create. `stop_loss` is mandatory: no strategy runs without one. */
-export const createStrategyInput = z.strictObject(fields).superRefine(sellAfterBuy);
+export const createStrategyInput = z.strictObject(strategyFields).superRefine(sellAfterBuy, always);
 export type CreateStrategyInput = z.output<typeof createStrategyInput>;
 
 /** Body of a strategy edit: any subset of the create fields except the broker account. */
 export const updateStrategyInput = z
-  .strictObject({ ...fields, broker_account_id: fields.broker_account_id.optional() })
+  .strictObject({ ...strategyFields, broker_account_id: strategyFields.broker_account_id.optional() })
   .partial()
-  .superRefine(sellAfterBuy);
+  .superRefine(sellAfterBuy, always);
 export type UpdateStrategyInput = z.output<typeof updateStrategyInput>;
 
 export const DEFAULT_BUY_GRACE_SECONDS = 60;

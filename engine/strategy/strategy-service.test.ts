@@ -58,7 +58,24 @@ describe('StrategyService.create', () => {
   });
 
   it('refuses a broker account that is not the user\'s', async () => {
-    expect(await fieldsOf({ broker_account_id: 999 })).toEqual([{ field: 'broker_account_id', message: 'no broker account with this id' }]);
+    expect(await fieldsOf({ broker_account_id: 999 })).toEqual([{ field: 'broker_account_id', message: 'broker_account_id is not one of your broker accounts' }]);
+  });
+
+  it('reports SELL before BUY while other fields fail too, naming the BUY time', async () => {
+    const fields = await fieldsOf({ qty: 'ten', stop_loss: undefined, buy_time: '09:30', sell_time: '09:00' });
+    expect(fields).toEqual([
+      { field: 'qty', message: 'qty must be a number' },
+      { field: 'stop_loss', message: 'stop_loss is required' },
+      { field: 'sell_time', message: 'sell_time must be later than buy_time (09:30) on the same day' },
+    ]);
+  });
+
+  it('reports a symbol the broker does not list together with the other failing fields', async () => {
+    const fields = await fieldsOf({ symbol: 'APPL', exchange: 'NASDAQ', buy_time: undefined });
+    expect(fields).toEqual([
+      { field: 'buy_time', message: 'buy_time is required' },
+      { field: 'symbol', message: 'symbol APPL is not a tradable instrument on NASDAQ at this broker' },
+    ]);
   });
 
   it('writes nothing when it refuses', async () => {

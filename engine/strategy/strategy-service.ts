@@ -2,7 +2,8 @@
  * Creates, edits and deletes strategies. Every rule of strategy-input.ts is checked at once and
  * every failing field is named; then the broker is asked whether it knows the symbol.
  */
-import type { Strategy } from '../core/types';
+import type { z } from 'zod';
+import type { Exchange, Strategy } from '../core/types';
 import { asBrokerAccountId, type StrategyId, type UserId } from '../core/ids';
 import { conflict, notFound, validationError, type FieldError } from '../core/errors';
 import { fromZodError } from '../core/zod-errors';
@@ -11,7 +12,7 @@ import { defaultTimezone } from '../scheduler/trading-calendar';
 import { refuseDstGaps } from '../scheduler/dst-gaps';
 import type { EngineContext } from '../context';
 import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
-import { createStrategyInput, updateStrategyInput, DEFAULT_BUY_GRACE_SECONDS } from './strategy-input';
+import { createStrategyInput, updateStrategyInput, strategyFields, DEFAULT_BUY_GRACE_SECONDS, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 
 export class StrategyService {
@@ -22,11 +23,8 @@ export class StrategyService {
 
   /** Validates `body` (the API's create body) and stores an idle strategy. */
   async create(userId: UserId, body: unknown): Promise<Strategy> {
-    const parsed = createStrategyInput.safeParse(body);
-    if (!parsed.success) throw fromZodError(parsed.error);
-    const input = parsed.data;
+    const { input, exchange } = await this.validate(userId, body);
     const accountId = asBrokerAccountId(input.broker_account_id);
-    const { exchange } = await this.checkBrokerFit(userId, accountId, input.symbol, input.exchange, input.qty, input.stop_loss);
     refuseDstGaps({ buyTime: input.buy_time, sellTime: input.sell_time, timezone: input.timezone ?? defaultTimezone(exchange), exchange }, this.ctx.clock.now());
     return this.ctx.repos.strategies.create(
       {
@@ -59,25 +57,24 @@ export class StrategyService {
   private async updateNow(userId: UserId, id: StrategyId, body: unknown): Promise<Strategy> {
     const current = this.get(userId, id);
     this.refuseWhileBusy(current, 'edited');
-    const parsed = updateStrategyInput.safeParse(body);
-    if (!parsed.success) throw fromZodError(parsed.error);
-    const merged = createStrategyInput.safeParse({
-      broker_account_id: parsed.data.broker_account_id ?? current.brokerAccountId,
-      symbol: parsed.data.symbol ?? current.symbol,
-      exchange: parsed.data.exchange ?? current.exchange,
-      qty: parsed.data.qty ?? current.qty,
-      buy_time: parsed.data.buy_time ?? current.buyTime,
-      sell_time: parsed.data.sell_time ?? current.sellTime,
-      stop_loss: parsed.data.stop_loss ?? current.stopLoss,
-      timezone: parsed.data.timezone ?? current.timezone,
-      repeat: parsed.data.repeat ?? current.repeat,
-      buy_grace_seconds: parsed.data.buy_grace_seconds ?? current.buyGraceMs / 1000,
+    // Not an object (or null): the edit schema names what is wrong with the body as a whole.
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fromZodError(updateStrategyInput.safeParse(body).error!);
+    const edits = body as Record<string, unknown>;
+    const { input: m, exchange } = await this.validate(userId, {
+      broker_account_id: current.brokerAccountId,
+      symbol: current.symbol,
+      exchange: current.exchange,
+      qty: current.qty,
+      buy_time: current.buyTime,
+      sell_time: current.sellTime,
+      stop_loss: current.stopLoss,
+      timezone: current.timezone,
+      repeat: current.repeat,
+      buy_grace_seconds: current.buyGraceMs / 1000,
+      ...edits,
     });
-    if (!merged.success) throw fromZodError(merged.error);
-    const m = merged.data;
     const accountId = asBrokerAccountId(m.broker_account_id);
-    const { exchange } = await this.checkBrokerFit(userId, accountId, m.symbol, m.exchange, m.qty, m.stop_loss);
-    const exchangeChanged = exchange !== current.exchange && parsed.data.timezone === undefined;
+    const exchangeChanged = exchange !== current.exchange && edits.timezone === undefined;
     refuseDstGaps({ buyTime: m.buy_time, sellTime: m.sell_time, timezone: exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone), exchange }, this.ctx.clock.now());
     return this.ctx.repos.strategies.update(
       userId,
@@ -127,23 +124,67 @@ export class StrategyService {
     return this.ctx.repos.strategies.list(userId);
   }
 
-  /** The account must be the user's, trade the exchange, take the qty, know the symbol, and price it in steps no larger than the stop-loss. */
-  private async checkBrokerFit(userId: UserId, accountId: ReturnType<typeof asBrokerAccountId>, symbol: string, exchange: Strategy['exchange'] | undefined, qty: number, stopLoss: number) {
+  /**
+   * Every rule of strategy-input.ts, and the broker's: the account must be the user's, trade the
+   * exchange, take the qty, know the symbol, and price it in steps no larger than the stop-loss.
+   * All at once: a field sound on its own is checked with the broker even while others fail, so
+   * the trader learns of an unknown symbol together with a missing BUY time, not after fixing it.
+   */
+  private async validate(userId: UserId, body: unknown): Promise<{ input: CreateStrategyInput; exchange: Exchange }> {
+    const parsed = createStrategyInput.safeParse(body);
+    const problems: FieldError[] = parsed.success ? [] : [...(fromZodError(parsed.error).fields ?? [])];
+    const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const sound = <T>(schema: { safeParse(v: unknown): z.ZodSafeParseResult<T> }, key: keyof typeof strategyFields): T | undefined => {
+      const r = schema.safeParse(raw[key]);
+      return r.success ? r.data : undefined;
+    };
+    const f = strategyFields;
+    const exchange = await this.checkBrokerFit(
+      userId,
+      problems,
+      sound(f.broker_account_id, 'broker_account_id'),
+      // A symbol is looked up on the exchange named, never on a default standing in for a bad one.
+      raw.exchange !== undefined && sound(f.exchange, 'exchange') === undefined ? undefined : sound(f.symbol, 'symbol'),
+      sound(f.exchange, 'exchange'),
+      sound(f.qty, 'qty'),
+      sound(f.stop_loss, 'stop_loss'),
+    );
+    if (problems.length > 0 || !parsed.success || !exchange) throw validationError(problems);
+    return { input: parsed.data, exchange };
+  }
+
+  /** Adds the broker's objections to `problems` (one per field, never over a field's own error); the exchange used, when there is an account. */
+  private async checkBrokerFit(
+    userId: UserId,
+    problems: FieldError[],
+    accountIdValue: number | undefined,
+    symbol: string | undefined,
+    exchange: Exchange | undefined,
+    qty: number | undefined,
+    stopLoss: number | undefined,
+  ): Promise<Exchange | undefined> {
+    if (accountIdValue === undefined) return undefined;
+    const accountId = asBrokerAccountId(accountIdValue);
+    const add = (field: string, message: string) => {
+      if (!problems.some((p) => p.field === field)) problems.push({ field, message });
+    };
     const account = this.ctx.repos.brokerAccounts.get(userId, accountId);
-    if (!account) throw validationError([{ field: 'broker_account_id', message: 'no broker account with this id' }]);
+    if (!account) {
+      add('broker_account_id', 'broker_account_id is not one of your broker accounts');
+      return undefined;
+    }
     const broker = await this.ctx.brokers.get(accountId);
     const caps = broker.capabilities;
     const chosen = exchange ?? caps.exchanges[0]!;
-    const problems: FieldError[] = [];
-    if (!caps.exchanges.includes(chosen)) problems.push({ field: 'exchange', message: `${caps.kind} trades ${caps.exchanges.join(', ')}, not ${chosen}` });
-    if (!caps.fractionalQty && !Number.isInteger(qty)) problems.push({ field: 'qty', message: 'qty must be a whole number at this broker' });
-    const instrument = problems.length === 0 ? await this.ctx.instruments.lookup(accountId, symbol, chosen) : undefined;
-    if (instrument === null) problems.push({ field: 'symbol', message: `${symbol} is not a tradable instrument on ${chosen} at this broker` });
-    else if (instrument && stopLoss < instrument.tickSize) {
-      problems.push({ field: 'stop_loss', message: `stop_loss must be at least one price step of ${symbol} at this broker (${instrument.tickSize})` });
+    const exchangeOk = caps.exchanges.includes(chosen);
+    if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
+    if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
+    const instrument = exchangeOk && symbol !== undefined ? await this.ctx.instruments.lookup(accountId, symbol, chosen) : undefined;
+    if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
+    else if (instrument && stopLoss !== undefined && stopLoss < instrument.tickSize) {
+      add('stop_loss', `stop_loss must be at least one price step of ${symbol} at this broker (${instrument.tickSize})`);
     }
-    if (problems.length > 0) throw validationError(problems);
-    return { exchange: chosen };
+    return chosen;
   }
 }
 

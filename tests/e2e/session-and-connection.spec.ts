@@ -61,7 +61,7 @@ test('the engine going away is shown at once, and the UI reconnects and catches 
   // Something happens while the UI cannot hear about it.
   await apiCall(page, token, 'POST', '/strategy/create', {
     broker_account_id: broker.id,
-    symbol: 'MISSED',
+    symbol: 'XRP',
     exchange: 'CRYPTO',
     qty: 1,
     buy_time: utcTime(2 * 60_000),
@@ -73,7 +73,7 @@ test('the engine going away is shown at once, and the UI reconnects and catches 
   blocked = false;
   await expect(page.getByRole('status', { name: 'Engine connection: Live' })).toBeVisible({ timeout: 20_000 });
   await expect(banner).toBeHidden();
-  await expect(strategyRow(page, 'MISSED')).toBeVisible();
+  await expect(strategyRow(page, 'XRP')).toBeVisible();
 });
 
 test('every control is labelled, dialogs work from the keyboard, and both themes hold', async ({ page, screens }) => {

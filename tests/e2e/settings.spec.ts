@@ -32,9 +32,9 @@ test('settings: sessions are listed and signed out; a password change names ever
   await form.getByLabel('New password', { exact: true }).fill('short');
   await form.getByLabel('New password again').fill('shorter');
   await form.getByRole('button', { name: 'Change password' }).click();
-  await expect(fieldError(form, 'current_password')).toHaveText('is incorrect');
-  await expect(fieldError(form, 'new_password')).toHaveText('must be at least 10 characters');
-  await expect(fieldError(form, 'confirm_password')).toHaveText('does not match the new password');
+  await expect(fieldError(form, 'current_password')).toHaveText('Current password is incorrect');
+  await expect(fieldError(form, 'new_password')).toHaveText('New password must be at least 10 characters');
+  await expect(fieldError(form, 'confirm_password')).toHaveText('New password again does not match the new password');
   await expect(form.getByLabel('Current password')).toHaveAttribute('aria-invalid', 'true');
   expect(await validate(phone)).toBe(200);
   await screens.snap('settings-password-errors');

@@ -20,7 +20,8 @@ test('the first account closes registration: sign-in only, and the screen says w
   await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
   await expect(page.getByRole('note', { name: 'Single-user install' })).toHaveCount(0);
   await page.getByLabel('Email').fill('owner@example.com');
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
 
@@ -55,7 +56,8 @@ test('a register form left open when the account is made elsewhere turns into si
     const res = await page.request.post(`${other.url}/auth/register`, { data: { email: 'first@example.com', password: PASSWORD } });
     expect(res.status()).toBe(201);
     await page.getByLabel('Email').fill('second@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await expect(page.getByRole('note', { name: 'Single-user install' })).toBeVisible();

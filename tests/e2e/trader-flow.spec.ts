@@ -41,13 +41,15 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await screens.snap('01-register');
 
     await page.getByLabel('Email').fill('trader@example.com');
-    await page.getByLabel('Password').fill('short');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByLabel('Confirm password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(fieldError(page, 'password')).toContainText('at least 10 characters');
-    await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+    await expect(fieldError(page, 'password')).toHaveText('Password must be at least 10 characters');
+    await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     await screens.snap('02-register-error');
 
-    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
     await expect(page.getByRole('status', { name: 'Engine connection: Live' })).toBeVisible();
@@ -102,7 +104,7 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
 
     await fillStrategy(page, { symbol: 'BTC', exchange: 'CRYPTO', qty: '2', buyTime: '10:00:00', sellTime: '09:00:00', stopLoss: '95', timezone: 'UTC' });
     await f.submit.click();
-    await expect(fieldError(f.form, 'sell_time')).toContainText('later than buy_time');
+    await expect(fieldError(f.form, 'sell_time')).toContainText('later than BUY time');
     await expect(f.form.locator('[data-field-error]')).toHaveCount(1);
 
     await f.form.getByRole('button', { name: 'Cancel' }).click();

@@ -80,6 +80,8 @@ describe("user B and user A's ids", () => {
       ['DELETE', `/broker/${a.account}`],
       ['POST', `/broker/${a.account}/login`, {}],
       ['POST', `/broker/${a.account}/session`, { redirect: 'abcdef123456' }],
+      ['GET', `/broker/${a.account}/instruments?q=A`],
+      ['GET', `/broker/${a.account}/quote?symbol=AAPL&exchange=NASDAQ`],
       ['GET', `/strategy/${a.strategy}`],
       ['PATCH', `/strategy/${a.strategy}`, { qty: 1 }],
       ['PATCH', `/strategy/${a.strategy}`, {}],

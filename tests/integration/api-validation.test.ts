@@ -87,6 +87,14 @@ describe('other routes validate too', () => {
   it('register and login', async () => {
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'not-an-email', password: PASSWORD } }))).toEqual(['email']);
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'a@example.com', password: 'short' } }))).toEqual(['password']);
+    // Both at once: a mistyped address does not hide the password rule.
+    const all = await h.call('POST', '/auth/register', { body: { email: 'not-an-email', password: 'short', confirm_password: 'shirt' } });
+    expect(all.body.error.fields).toEqual([
+      { field: 'email', message: 'email must be an email address' },
+      { field: 'password', message: 'must be at least 10 characters' },
+      { field: 'confirm_password', message: 'confirm_password must be the same as the password' },
+    ]);
+    expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'b@example.com', password: PASSWORD, confirm_password: `${PASSWORD}!` } }))).toEqual(['confirm_password']);
     expect(await fieldsOf(h.call('POST', '/auth/register', { body: { email: 'a@example.com', password: PASSWORD, admin: true } }))).toEqual(['admin']);
     expect(await fieldsOf(h.call('POST', '/auth/login', { body: { email: 'a@example.com' } }))).toEqual(['password']);
     const dup = await h.call('POST', '/auth/register', { body: { email: 'dup@example.com', password: PASSWORD } });

@@ -64,7 +64,9 @@ describe('PATCH racing START', () => {
     const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
     const db = openTestDb();
     closeDb = () => db.close();
-    const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000 });
+    // Two symbols per round, none resolved before: put on the paper market by the account's options, at its default price.
+    const listed = Object.fromEntries(Array.from({ length: ROUNDS }, (_, i) => String(i).padStart(2, '0')).flatMap((n) => [[`NYSE:OLD${n}`, 100], [`NYSE:NEW${n}`, 100]]));
+    const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, startPrices: listed });
     const delays = new Map<string, number>();
     const lookups: string[] = [];
     t = await engineOnBroker({

@@ -9,7 +9,10 @@ import type { ApiContext } from '../api-context';
 import { signedIn, signedInOf, userOf } from '../authenticate';
 import type { PasswordChangedDto, RegistrationDto, SignedInSessionsDto, SignedOutDto } from '../contract';
 import { signedInSessionDto, userDto, type SessionDto, type UserDto } from '../dto';
-import { changePasswordBody, loginBody, parse, registerBody, sessionParams } from '../schemas';
+import { changePasswordBody, loginBody, parse, registerBody, sessionParams, type RegisterBody } from '../schemas';
+import { passwordProblems } from '../../auth/password';
+import { fromZodError } from '../../core/zod-errors';
+import { validationError } from '../../core/errors';
 
 const sessionDto = (s: Session): SessionDto => ({ token: s.token, user: userDto(s.user) });
 
@@ -22,7 +25,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/auth/registration', async (): Promise<RegistrationDto> => auth.registrationStatus());
 
   app.post('/auth/register', async (request, reply) => {
-    const body = parse(registerBody, request.body);
+    const body = parseRegistration(request.body);
     return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, clientOf(request))));
   });
 
@@ -70,4 +73,22 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return { signed_out_sessions: ended };
     });
   });
+}
+
+/**
+ * The register body, with the password policy and the confirmation checked in the same pass as
+ * the email, so a trader with a mistyped address and a short password hears of both at once.
+ */
+function parseRegistration(raw: unknown): RegisterBody {
+  const parsed = registerBody.safeParse(raw);
+  const password = typeof raw === 'object' && raw !== null ? (raw as { password?: unknown }).password : undefined;
+  const policy = typeof password === 'string' && password !== '' ? passwordProblems(password) : [];
+  const fields = (parsed.success ? [] : (fromZodError(parsed.error).fields ?? [])).filter((f) => !(f.field === 'password' && policy.length > 0));
+  fields.push(...policy.map((message) => ({ field: 'password', message })));
+  const confirm = typeof raw === 'object' && raw !== null ? (raw as { confirm_password?: unknown }).confirm_password : undefined;
+  if (typeof confirm === 'string' && typeof password === 'string' && confirm !== password) {
+    fields.push({ field: 'confirm_password', message: 'confirm_password must be the same as the password' });
+  }
+  if (fields.length > 0 || !parsed.success) throw validationError(fields);
+  return parsed.data;
 }

@@ -4,7 +4,8 @@
  * the connect form offers; signed in), and the
  * daily login of brokers that need one: POST /broker/:id/login (the URL to open),
  * POST /broker/:id/session (a redirect URL or token pasted by hand), and GET /broker/login/callback,
- * where the broker sends the browser back. The callback is not signed in: the single-use nonce
+ * where the broker sends the browser back; and what the strategy form asks while the trader types:
+ * GET /broker/:id/instruments?q= (symbol search) and GET /broker/:id/quote (last price). The callback is not signed in: the single-use nonce
  * issued with the login URL is its only authority.
  */
 import type { FastifyInstance } from 'fastify';
@@ -17,9 +18,10 @@ import { brokerKindsDto } from '../broker-kind-dto';
 import { accountFacts } from '../../brokers/broker-kinds';
 import { removalBlockers } from '../../brokers/removal-blockers';
 import type { Strategy } from '../../core/types';
-import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto } from '../contract';
+import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto, InstrumentSearchDto, QuoteDto } from '../contract';
+import { INSTRUMENT_SEARCH_MAX, quoteOf, searchInstruments } from '../../brokers/instrument-finder';
 import { brokerAccountDto, type BrokerAccountDto } from '../dto';
-import { brokerSessionBody, connectBrokerBody, idParams, parse } from '../schemas';
+import { brokerSessionBody, connectBrokerBody, idParams, instrumentSearchQuery, parse, quoteQuery } from '../schemas';
 import { DomainError } from '../../core/errors';
 
 export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -89,6 +91,19 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     scope.get('/broker/:id', async (request) => {
       const { id } = parse(idParams, request.params);
       return dto(brokerAccounts.get(userOf(request).id, asBrokerAccountId(id)));
+    });
+
+    scope.get('/broker/:id/instruments', async (request): Promise<InstrumentSearchDto> => {
+      const { id } = parse(idParams, request.params);
+      const { q, exchange, limit } = parse(instrumentSearchQuery, request.query);
+      const found = await searchInstruments(engine.ctx, userOf(request).id, asBrokerAccountId(id), q, { exchange, limit: Math.min(limit ?? 8, INSTRUMENT_SEARCH_MAX) });
+      return { instruments: found.map((m) => ({ symbol: m.symbol, exchange: m.exchange, name: m.name, tick_size: m.tickSize })) };
+    });
+
+    scope.get('/broker/:id/quote', async (request): Promise<QuoteDto> => {
+      const { id } = parse(idParams, request.params);
+      const { symbol, exchange } = parse(quoteQuery, request.query);
+      return quoteOf(engine.ctx, userOf(request).id, asBrokerAccountId(id), symbol, exchange);
     });
 
     scope.post('/broker/:id/login', async (request): Promise<BrokerLoginStartDto> => {

@@ -7,7 +7,8 @@
 import { parse } from 'csv-parse/sync';
 import type { Clock } from '../../core/clock';
 import type { Exchange } from '../../core/types';
-import type { BrokerInstruments, Instrument } from '../broker';
+import type { BrokerInstruments, Instrument, InstrumentMatch } from '../broker';
+import { rankMatches } from '../rank-matches';
 import type { KiteHttp } from './kite-http';
 import { istDate } from './token-expiry';
 
@@ -24,6 +25,8 @@ export interface KiteInstrumentRow {
   readonly exchange: string;
   readonly segment: string;
   readonly tickSize: number;
+  /** The company's name (the dump's `name` column); empty when the dump has none. */
+  readonly name: string;
 }
 
 /**
@@ -43,7 +46,7 @@ export function parseInstrumentsCsv(csv: string, exchange: KiteExchange): Map<st
     const token = Number(r.instrument_token);
     const tickSize = Number(r.tick_size);
     if (!Number.isSafeInteger(token) || token <= 0 || !(tickSize > 0) || !r.tradingsymbol) continue;
-    out.set(r.tradingsymbol, { instrumentToken: token, tradingsymbol: r.tradingsymbol, exchange: r.exchange, segment: r.segment ?? '', tickSize });
+    out.set(r.tradingsymbol, { instrumentToken: token, tradingsymbol: r.tradingsymbol, exchange: r.exchange, segment: r.segment ?? '', tickSize, name: r.name ?? '' });
   }
   return out;
 }
@@ -66,6 +69,13 @@ export class KiteInstruments implements BrokerInstruments {
     const row = rows.get(symbol.trim().toUpperCase());
     if (!row) return null;
     return { symbol: row.tradingsymbol, exchange, brokerRef: String(row.instrumentToken), tickSize: row.tickSize };
+  }
+
+  /** Matches from the day's dumps of the enabled exchanges (each downloaded at most once a day, as for resolve). */
+  async search(text: string, options: { readonly exchange?: Exchange | undefined; readonly limit: number }): Promise<InstrumentMatch[]> {
+    const exchanges = this.exchanges.filter((x) => options.exchange === undefined || x === options.exchange);
+    const rows = (await Promise.all(exchanges.map((x) => this.dump(x)))).flatMap((m) => [...m.values()].map((r) => ({ ...r, symbol: r.tradingsymbol, exchange: r.exchange as Exchange })));
+    return rankMatches(rows, text, options.limit).map((r) => ({ symbol: r.symbol, exchange: r.exchange, name: r.name || null, tickSize: r.tickSize }));
   }
 
   private dump(exchange: KiteExchange): Promise<Map<string, KiteInstrumentRow>> {

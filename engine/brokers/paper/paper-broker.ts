@@ -3,12 +3,13 @@
  * scripted prices) and an order book that fills market orders at that market, all on the
  * injected clock, so a whole trading day runs on a FakeClock in milliseconds.
  */
-import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
-import type { Broker, BrokerCapabilities, BrokerInstruments, Instrument } from '../broker';
+import { EXCHANGES } from '../../core/types';
+import type { Broker, BrokerCapabilities } from '../broker';
 import type { FeedState } from '../../core/events';
-import { PAPER_SYMBOL_PATTERN, parsePaperBrokerOptions, type PaperBrokerConfig, type PaperBrokerOptions } from './paper-config';
+import { parsePaperBrokerOptions, type PaperBrokerConfig, type PaperBrokerOptions } from './paper-config';
 import { PAPER_CLIENT_ORDER_ID_MAX_LENGTH, PaperExecution, type PaperFault, type PaperFaultOptions, type PaperOrder } from './paper-execution';
 import { PaperMarket } from './paper-market';
+import { paperInstruments } from './paper-instruments';
 
 /** What the paper broker can do; it mimics Alpaca's duplicate-id rule so that path gets exercised. */
 export const PAPER_CAPABILITIES: BrokerCapabilities = {
@@ -68,7 +69,7 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
 
   return {
     capabilities: PAPER_CAPABILITIES,
-    instruments: paperInstruments(config.tickSize),
+    instruments: paperInstruments(config),
     execution,
     data: market,
     config,
@@ -85,18 +86,5 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
     setFeed: (state, detail) => market.setFeed(state, detail ?? null),
     sellByHand: (key, qty) => execution.sellByHand(key, qty),
     failNextHeldQty: (reason) => execution.failNextHeldQty(reason),
-  };
-}
-
-/**
- * Every well-formed upper-case symbol exists on every exchange: the paper market invents a
- * price for whatever the trader names. brokerRef is "EXCHANGE:SYMBOL".
- */
-export function paperInstruments(tickSize: number): BrokerInstruments {
-  return {
-    async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
-      if (!EXCHANGES.includes(exchange) || !PAPER_SYMBOL_PATTERN.test(symbol)) return null;
-      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize };
-    },
   };
 }

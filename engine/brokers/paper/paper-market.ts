@@ -114,6 +114,11 @@ export class PaperMarket implements BrokerData {
     return this.stateOf(exchange, symbol).price;
   }
 
+  /** The seam's price-at-hand: the simulated market always has one. */
+  lastPrice(instrument: Instrument): number | null {
+    return this.priceOf(instrument.exchange, instrument.symbol);
+  }
+
   /** Keys of the instruments currently subscribed, for tests and diagnostics. */
   subscriptions(): readonly string[] {
     return [...this.streams.keys()];

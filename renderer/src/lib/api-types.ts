@@ -14,6 +14,8 @@ import type {
   CreateStrategyBody,
   EventPage,
   HealthDto,
+  InstrumentMatchDto,
+  InstrumentSearchDto,
   LoggedEventDto,
   LoginBody,
   OrderDto,
@@ -31,6 +33,7 @@ import type {
   DayPnlDto,
   PriceBarDto,
   PriceBarsDto,
+  QuoteDto,
   SessionDto,
   StartStrategyBody,
   StopAllBody,
@@ -51,9 +54,11 @@ export type {
   BrokerSessionResultDto,
   EventPage,
   HealthDto,
+  InstrumentMatchDto,
   LoggedEventDto,
   OrderDto,
   PasswordChangedDto,
+  QuoteDto,
   RemovalBlockerDto,
   SignedInSessionDto,
   RegistrationDto,
@@ -105,6 +110,8 @@ export interface ApiRoutes {
   'POST /broker/:id/login': { body: Record<string, never>; res: BrokerLoginStartDto };
   'POST /broker/:id/session': { body: BrokerSessionBody; res: BrokerSessionResultDto };
   'DELETE /broker/:id': { body: undefined; res: null };
+  'GET /broker/:id/instruments': { body: undefined; res: InstrumentSearchDto };
+  'GET /broker/:id/quote': { body: undefined; res: QuoteDto };
   'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };
   'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };

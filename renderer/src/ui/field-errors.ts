@@ -4,6 +4,7 @@
  * the form goes to the form-level summary.
  */
 import { ApiError, errorText } from '../lib/api-client';
+import { labelled, type FieldLabels } from './field-labels';
 
 export interface FormErrors {
   readonly fields: Readonly<Record<string, string>>;
@@ -24,6 +25,23 @@ export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?
     if (inputs.includes(f.field)) add(f.field, f.message);
     else if (nestedUnder && f.field.startsWith(`${nestedUnder}.`)) add(nestedUnder, `${f.field.slice(nestedUnder.length + 1)}: ${f.message}`);
     else form.push(`${f.field}: ${f.message}`);
+  }
+  return { fields, form };
+}
+
+/**
+ * Like formErrors for a form whose inputs are the keys of `labels`: every message names its field
+ * by the label on screen, a summary message about a field too.
+ *
+ * @example labelledFormErrors(err, STRATEGY_LABELS).fields.buy_time // 'BUY time is required'
+ */
+export function labelledFormErrors(err: unknown, labels: FieldLabels): FormErrors {
+  if (!(err instanceof ApiError) || err.fields.length === 0) return formErrors(err, Object.keys(labels));
+  const fields: Record<string, string> = {};
+  const form: string[] = [];
+  for (const f of err.fields) {
+    if (f.field in labels) fields[f.field] = fields[f.field] ? `${fields[f.field]}; ${labelled(f.field, f.message, labels)}` : labelled(f.field, f.message, labels);
+    else form.push(labelled(f.field, f.message, labels));
   }
   return { fields, form };
 }

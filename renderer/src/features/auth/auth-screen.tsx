@@ -9,7 +9,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../lib/api-client';
 import type { RegistrationDto } from '../../lib/api-types';
 import { Field, FormError } from '../../ui/field';
-import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { AUTH_LABELS } from '../../ui/field-labels';
 import { useSession } from './session-store';
 
 const SEEN_KEY = 'tradeclock.has-account';
@@ -21,6 +22,7 @@ export function AuthScreen() {
   const [registration, setRegistration] = useState<RegistrationDto | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
 
@@ -48,13 +50,17 @@ export function AuthScreen() {
     setErrors(NO_ERRORS);
     try {
       const session = useSession.getState();
-      await (mode === 'register' ? session.register(email.trim(), password) : session.login(email.trim(), password));
+      await (mode === 'register' ? session.register(email.trim(), password, confirm) : session.login(email.trim(), password));
       localStorage.setItem(SEEN_KEY, '1');
     } catch (err) {
       // Registration closed since this screen opened (another window made the account): switch to
       // sign-in, where the notice says why.
       if (mode === 'register' && err instanceof ApiError && err.status === 403 && (await checkRegistration())?.open === false) return;
-      setErrors(formErrors(err, ['email', 'password']));
+      // Every field the engine refused, each named by its label here, all at once.
+      const next = labelledFormErrors(err, AUTH_LABELS);
+      setErrors(next);
+      const first = (Object.keys(AUTH_LABELS) as (keyof typeof AUTH_LABELS)[]).find((name) => next.fields[name]);
+      if (first) requestAnimationFrame(() => document.querySelector<HTMLElement>(`.auth form [name="${first}"]`)?.focus());
     } finally {
       setBusy(false);
     }
@@ -92,10 +98,15 @@ export function AuthScreen() {
           </p>
         )}
         <form onSubmit={submit} noValidate aria-label={mode === 'register' ? 'Create account' : 'Sign in'}>
-          <Field label="Email" name="email" error={errors.fields.email}>
+          {mode === 'register' && Object.keys(errors.fields).length > 1 && (
+            <p className="form-error" role="alert">
+              {Object.keys(errors.fields).length} fields need a fix.
+            </p>
+          )}
+          <Field label={AUTH_LABELS.email} name="email" error={errors.fields.email}>
             {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />}
           </Field>
-          <Field label="Password" name="password" error={errors.fields.password} hint={mode === 'register' ? 'At least 10 characters.' : undefined}>
+          <Field label={AUTH_LABELS.password} name="password" error={errors.fields.password} hint={mode === 'register' ? 'At least 10 characters.' : undefined}>
             {(p) => (
               <input
                 {...p}
@@ -106,6 +117,11 @@ export function AuthScreen() {
               />
             )}
           </Field>
+          {mode === 'register' && (
+            <Field label={AUTH_LABELS.confirm_password} name="confirm_password" error={errors.fields.confirm_password}>
+              {(p) => <input {...p} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+            </Field>
+          )}
           <FormError messages={errors.form} />
           <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
             {busy ? 'Please wait…' : mode === 'register' ? 'Create account' : 'Sign in'}

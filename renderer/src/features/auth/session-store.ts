@@ -21,7 +21,8 @@ interface SessionStore {
   /** Why the user is looking at the sign-in screen, when it was not their choice. */
   readonly notice: string | null;
   restore(): Promise<void>;
-  register(email: string, password: string): Promise<void>;
+  /** `confirmPassword` is checked by the engine with the rest, so every problem comes back at once. */
+  register(email: string, password: string, confirmPassword?: string): Promise<void>;
   login(email: string, password: string): Promise<void>;
   logout(): Promise<void>;
   expired(reason?: string): void;
@@ -73,8 +74,8 @@ export const useSession = create<SessionStore>()((set, get) => {
       }
     },
 
-    async register(email, password) {
-      const session = await api('POST /auth/register', { email, password });
+    async register(email, password, confirmPassword) {
+      const session = await api('POST /auth/register', { email, password, ...(confirmPassword === undefined ? {} : { confirm_password: confirmPassword }) });
       await signIn(session.token, session.user);
     },
 

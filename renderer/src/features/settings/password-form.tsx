@@ -6,11 +6,10 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
 import { Field, FormError } from '../../ui/field';
-import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { PASSWORD_CHANGE_LABELS } from '../../ui/field-labels';
 import { toast } from '../../ui/toast';
 import { useSignedInSessions } from './sessions-store';
-
-const INPUTS = ['current_password', 'new_password', 'confirm_password'];
 
 /** What the trader is told once the password changed. */
 export function passwordChangedText(signedOut: number): string {
@@ -41,7 +40,7 @@ export function PasswordForm() {
       toast(text);
       void useSignedInSessions.getState().load();
     } catch (err) {
-      setErrors(formErrors(err, INPUTS));
+      setErrors(labelledFormErrors(err, PASSWORD_CHANGE_LABELS));
     } finally {
       setBusy(false);
     }
@@ -52,13 +51,13 @@ export function PasswordForm() {
       <h2 id="password-title" className="card__title">
         Change password
       </h2>
-      <Field label="Current password" name="current_password" error={errors.fields.current_password}>
+      <Field label={PASSWORD_CHANGE_LABELS.current_password} name="current_password" error={errors.fields.current_password}>
         {(p) => <input {...p} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />}
       </Field>
-      <Field label="New password" name="new_password" error={errors.fields.new_password} hint="At least 10 characters.">
+      <Field label={PASSWORD_CHANGE_LABELS.new_password} name="new_password" error={errors.fields.new_password} hint="At least 10 characters.">
         {(p) => <input {...p} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />}
       </Field>
-      <Field label="New password again" name="confirm_password" error={errors.fields.confirm_password}>
+      <Field label={PASSWORD_CHANGE_LABELS.confirm_password} name="confirm_password" error={errors.fields.confirm_password}>
         {(p) => <input {...p} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
       </Field>
       <FormError messages={errors.form} />

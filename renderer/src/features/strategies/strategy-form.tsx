@@ -1,14 +1,22 @@
 /**
  * Create or edit a strategy. Nothing is validated here: the form sends what was typed (numbers
  * as numbers when they read as numbers, else as typed) and shows each field error the API
- * returns next to its input, all at once. Before saving it says where and when the strategy will
- * trade: the exchange (from the account's markets, never a hidden "broker's default"), the time
- * zone its times are in, and the account with its PAPER or LIVE badge.
+ * returns next to its input, all at once, named by the input's label. Before saving it says where
+ * and when the strategy will trade: the exchange (from the account's markets, never a hidden
+ * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,
+ * and the instrument's last price. The symbol field suggests the account's instruments as the
+ * trader types, each with the exchange it is listed on. A stop-loss at or above the last price
+ * would sell at once (the engine skips such a run at BUY time), so saving one asks first.
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Exchange, Repeat, StrategyDto, StrategyFormBody } from '../../lib/api-types';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { api } from '../../lib/api-client';
+import type { Exchange, QuoteDto, Repeat, StrategyDto, StrategyFormBody } from '../../lib/api-types';
 import { Field, FormError } from '../../ui/field';
-import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { STRATEGY_LABELS as LABEL } from '../../ui/field-labels';
+import { Dialog } from '../../ui/dialog';
+import { SymbolSearch } from './symbol-search';
+import { stopAtOrAbove, type StopWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
 import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
@@ -29,8 +37,8 @@ const REPEATS: Record<Repeat, string> = {
   daily: 'Every trading day',
 };
 
-const INPUTS = ['broker_account_id', 'symbol', 'exchange', 'qty', 'buy_time', 'sell_time', 'stop_loss', 'timezone', 'repeat', 'buy_grace_seconds'] as const;
-type Input = (typeof INPUTS)[number];
+const INPUTS = Object.keys(LABEL) as (keyof typeof LABEL)[];
+type Input = keyof typeof LABEL;
 type Values = Record<Input, string>;
 
 const EMPTY: Values = {
@@ -106,6 +114,8 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
   );
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
+  const [quote, setQuote] = useState<QuoteDto | null>(null);
+  const [warning, setWarning] = useState<StopWarning | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
 
@@ -117,6 +127,29 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
   const exchangeZone = markets.find((m) => m.exchange === exchange)?.timezone;
   const usedZone = values.timezone.trim() || exchangeZone || '';
 
+  const accountId = account ? account.id : null;
+  const symbol = values.symbol.trim().toUpperCase();
+  const quoteFor = (signal?: AbortSignal): Promise<QuoteDto | null> =>
+    accountId === null || !SYMBOL_TEXT.test(symbol) || !exchange
+      ? Promise.resolve(null)
+      : api('GET /broker/:id/quote', undefined, { id: accountId, query: { symbol, exchange }, ...(signal ? { signal } : {}) });
+
+  // The last price of what is typed, once the typing pauses; a failed ask shows no price.
+  useEffect(() => {
+    setQuote(null);
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      quoteFor(abort.signal)
+        .then(setQuote)
+        .catch(() => undefined);
+    }, 300);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+    // quoteFor reads exactly these.
+  }, [accountId, symbol, exchange]);
+
   // Another account may trade other exchanges: its own default then applies, shown below.
   const set = (name: Input) => (e: { target: { value: string } }) =>
     setValues((v) => ({ ...v, [name]: e.target.value, ...(name === 'broker_account_id' && e.target.value !== v.broker_account_id ? { exchange: '' } : {}) }));
@@ -125,6 +158,21 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     e.preventDefault();
     setBusy(true);
     setErrors(NO_ERRORS);
+    // The price shown for what is typed; asked now when typing outran it (saved before the pause).
+    const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
+    const fresh = shown ?? (await quoteFor().catch(() => null));
+    const ask = stopAtOrAbove(values.stop_loss, fresh);
+    if (ask) {
+      setQuote(fresh);
+      setWarning(ask);
+      setBusy(false);
+      return;
+    }
+    await save();
+  };
+
+  const save = async () => {
+    setBusy(true);
     try {
       const store = useStrategies.getState();
       const body = bodyOf({ ...values, exchange });
@@ -133,7 +181,7 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
       toast(editing ? `Saved ${saved.symbol} (#${saved.id}): ${where}` : `Created ${saved.symbol} (#${saved.id}): ${where}`);
       onDone(saved);
     } catch (err) {
-      const next = formErrors(err, INPUTS);
+      const next = labelledFormErrors(err, LABEL);
       setErrors(next);
       // Take the keyboard to the first field the API refused.
       const first = INPUTS.find((name) => next.fields[name]);
@@ -156,7 +204,7 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         </p>
       )}
       <div className="form__grid form__grid--strategy">
-        <Field label="Broker account" name="broker_account_id" error={err.broker_account_id}>
+        <Field label={LABEL.broker_account_id} name="broker_account_id" error={err.broker_account_id}>
           {(p) => (
             <select {...p} value={values.broker_account_id} onChange={set('broker_account_id')} disabled={Boolean(editing)}>
               {accounts.length === 0 && <option value="">No broker connected</option>}
@@ -168,10 +216,18 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
             </select>
           )}
         </Field>
-        <Field label="Symbol" name="symbol" error={err.symbol}>
-          {(p) => <input {...p} type="text" value={values.symbol} onChange={set('symbol')} autoCapitalize="characters" spellCheck={false} placeholder="e.g. INFY, AAPL, BTC" />}
+        <Field label={LABEL.symbol} name="symbol" error={err.symbol} hint={lastPrice(quote, symbol, exchange)}>
+          {(p) => (
+            <SymbolSearch
+              control={p}
+              accountId={accountId}
+              value={values.symbol}
+              onType={(text) => setValues((v) => ({ ...v, symbol: text }))}
+              onPick={(m) => setValues((v) => ({ ...v, symbol: m.symbol, exchange: m.exchange }))}
+            />
+          )}
         </Field>
-        <Field label="Exchange" name="exchange" error={err.exchange} hint={account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined}>
+        <Field label={LABEL.exchange} name="exchange" error={err.exchange} hint={account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined}>
           {(p) => (
             <select {...p} value={exchange} onChange={set('exchange')}>
               {offered.map((x) => (
@@ -182,19 +238,19 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
             </select>
           )}
         </Field>
-        <Field label="Quantity" name="qty" error={err.qty}>
+        <Field label={LABEL.qty} name="qty" error={err.qty}>
           {(p) => <input {...p} type="text" inputMode="numeric" value={values.qty} onChange={set('qty')} placeholder="shares" />}
         </Field>
-        <Field label="BUY time" name="buy_time" error={err.buy_time} hint="24-hour HH:MM:SS">
+        <Field label={LABEL.buy_time} name="buy_time" error={err.buy_time} hint="24-hour HH:MM:SS">
           {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_time} onChange={set('buy_time')} placeholder="09:20:00" className="mono" />}
         </Field>
-        <Field label="SELL time" name="sell_time" error={err.sell_time} hint="Same day, after the BUY">
+        <Field label={LABEL.sell_time} name="sell_time" error={err.sell_time} hint="Same day, after the BUY">
           {(p) => <input {...p} type="text" inputMode="numeric" value={values.sell_time} onChange={set('sell_time')} placeholder="15:10:00" className="mono" />}
         </Field>
-        <Field label="Stop-loss price" name="stop_loss" error={err.stop_loss} hint="Sold at once if the price falls to it">
+        <Field label={LABEL.stop_loss} name="stop_loss" error={err.stop_loss} hint="Sold at once if the price falls to it">
           {(p) => <input {...p} type="text" inputMode="decimal" value={values.stop_loss} onChange={set('stop_loss')} placeholder="required" />}
         </Field>
-        <Field label="Time zone" name="timezone" error={err.timezone} hint={exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : "Empty: the exchange's own"}>
+        <Field label={LABEL.timezone} name="timezone" error={err.timezone} hint={exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : "Empty: the exchange's own"}>
           {(p) => (
             <>
               <input {...p} type="text" list="tz-list" value={values.timezone} onChange={set('timezone')} placeholder={exchangeZone ?? 'exchange default'} spellCheck={false} />
@@ -206,7 +262,7 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
             </>
           )}
         </Field>
-        <Field label="Repeat" name="repeat" error={err.repeat}>
+        <Field label={LABEL.repeat} name="repeat" error={err.repeat}>
           {(p) => (
             <select {...p} value={values.repeat} onChange={set('repeat')}>
               {(Object.keys(REPEATS) as Repeat[]).map((r) => (
@@ -217,7 +273,7 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
             </select>
           )}
         </Field>
-        <Field label="BUY grace (seconds)" name="buy_grace_seconds" error={err.buy_grace_seconds} hint="How late a BUY may still go out">
+        <Field label={LABEL.buy_grace_seconds} name="buy_grace_seconds" error={err.buy_grace_seconds} hint="How late a BUY may still go out">
           {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_grace_seconds} onChange={set('buy_grace_seconds')} placeholder="60" />}
         </Field>
       </div>
@@ -233,6 +289,36 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         )}
       </p>
       <FormError messages={errors.form} />
+      <Dialog
+        open={warning !== null}
+        title="Stop-loss at or above the last price"
+        onCancel={() => setWarning(null)}
+        actions={
+          <>
+            <button type="button" className="btn" data-autofocus onClick={() => setWarning(null)}>
+              Keep editing
+            </button>
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => {
+                setWarning(null);
+                void save();
+              }}
+            >
+              Save anyway
+            </button>
+          </>
+        }
+      >
+        {warning && (
+          <p>
+            The stop-loss <strong className="num">{warning.stopLoss}</strong> is at or above the last price of {warning.symbol} on {warning.exchange},{' '}
+            <strong className="num">{warning.price}</strong>. It would sell as soon as it is armed: if the price is still there at the BUY
+            time, the day's run is skipped and nothing is bought.
+          </p>
+        )}
+      </Dialog>
       <div className="form__actions">
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Cancel
@@ -242,5 +328,20 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** What a symbol the engine accepts looks like; the quote is asked only for such text. */
+const SYMBOL_TEXT = /^[A-Z0-9][A-Z0-9.&_-]{0,29}$/;
+
+/** The instrument's last price, shown under the symbol, or why there is none; nothing before a quote. */
+function lastPrice(quote: QuoteDto | null, symbol: string, exchange: string): ReactNode {
+  if (!quote || quote.symbol !== symbol || quote.exchange !== exchange) return undefined;
+  if (!quote.known) return <span data-testid="last-price">{`${symbol} is not listed on ${exchange} at this account`}</span>;
+  if (quote.price === null) return <span data-testid="last-price">{`${symbol} on ${exchange}: no price yet`}</span>;
+  return (
+    <span data-testid="last-price">
+      Last price of {symbol} on {exchange}: <strong className="num">{quote.price}</strong>
+    </span>
   );
 }

@@ -1,0 +1,113 @@
+/**
+ * The paper broker's instrument list. A real broker knows a fixed set of instruments and refuses
+ * any other symbol when a strategy is saved; the paper broker does the same, so a typo ("APPL")
+ * is caught in paper trading before it costs anything live. The list holds the US and Indian
+ * equities and the crypto pairs the demo, the tests and a first-time trader are likely to use,
+ * plus every instrument the account's own options name (`startPrices`, `scripts`): a trader who
+ * scripts a price for "NSE:PENNY" has put PENNY on this simulated market.
+ */
+import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
+import type { BrokerInstruments, Instrument, InstrumentMatch } from '../broker';
+import type { PaperBrokerConfig } from './paper-config';
+import { rankMatches } from '../rank-matches';
+
+/** One listing: where the instrument trades and what it is called. */
+export interface PaperListing {
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly name: string;
+}
+
+const us = (exchange: 'NYSE' | 'NASDAQ', rows: readonly (readonly [string, string])[]): PaperListing[] => rows.map(([symbol, name]) => ({ symbol, exchange, name }));
+
+/** Indian equities are listed on both NSE and BSE, as they are in life. */
+const india = (rows: readonly (readonly [string, string])[]): PaperListing[] =>
+  rows.flatMap(([symbol, name]) => (['NSE', 'BSE'] as const).map((exchange) => ({ symbol, exchange, name })));
+
+/** What the paper market lists whatever the account's options say. */
+export const PAPER_LISTINGS: readonly PaperListing[] = [
+  ...us('NASDAQ', [
+    ['AAPL', 'Apple Inc.'],
+    ['MSFT', 'Microsoft Corporation'],
+    ['GOOGL', 'Alphabet Inc. Class A'],
+    ['AMZN', 'Amazon.com, Inc.'],
+    ['NVDA', 'NVIDIA Corporation'],
+    ['META', 'Meta Platforms, Inc.'],
+    ['TSLA', 'Tesla, Inc.'],
+    ['QQQ', 'Invesco QQQ Trust'],
+  ]),
+  ...us('NYSE', [
+    ['IBM', 'International Business Machines'],
+    ['SPY', 'SPDR S&P 500 ETF Trust'],
+    ['BRK.B', 'Berkshire Hathaway Inc. Class B'],
+    ['JPM', 'JPMorgan Chase & Co.'],
+    ['KO', 'The Coca-Cola Company'],
+    ['XOM', 'Exxon Mobil Corporation'],
+    ['DIS', 'The Walt Disney Company'],
+    ['V', 'Visa Inc.'],
+  ]),
+  ...india([
+    ['INFY', 'Infosys'],
+    ['TCS', 'Tata Consultancy Services'],
+    ['RELIANCE', 'Reliance Industries'],
+    ['SBIN', 'State Bank of India'],
+    ['HDFCBANK', 'HDFC Bank'],
+    ['ICICIBANK', 'ICICI Bank'],
+    ['TATAMOTORS', 'Tata Motors'],
+    ['M&M', 'Mahindra & Mahindra'],
+    ['ITC', 'ITC'],
+    ['WIPRO', 'Wipro'],
+  ]),
+  ...[
+    ['BTC', 'Bitcoin'],
+    ['ETH', 'Ether'],
+    ['SOL', 'Solana'],
+    ['DOGE', 'Dogecoin'],
+    ['ADA', 'Cardano'],
+    ['XRP', 'XRP'],
+    ['BTCUSD', 'Bitcoin / US dollar'],
+    ['ETHUSD', 'Ether / US dollar'],
+  ].map(([symbol, name]) => ({ symbol: symbol!, exchange: 'CRYPTO' as const, name: name! })),
+];
+
+/** US equities: an order is routed by symbol whatever the listing venue (as at Alpaca), so either US exchange takes a US listing. */
+const US_VENUES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
+
+/**
+ * The instruments part of a paper broker configured by `config`. brokerRef is "EXCHANGE:SYMBOL";
+ * every instrument moves in the account's price step (`tickSize`).
+ *
+ * @example await paperInstruments(config).resolve('APPL', 'NASDAQ') // null: not listed
+ */
+export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 'startPrices' | 'scripts'>): BrokerInstruments {
+  const known = new Set<string>();
+  for (const l of PAPER_LISTINGS) for (const venue of US_VENUES.includes(l.exchange) ? US_VENUES : [l.exchange]) known.add(instrumentKey(venue, l.symbol));
+  const extra: PaperListing[] = [];
+  for (const l of namedInOptions(config)) {
+    if (known.has(instrumentKey(l.exchange, l.symbol))) continue;
+    known.add(instrumentKey(l.exchange, l.symbol));
+    extra.push(l);
+  }
+  const listings = [...PAPER_LISTINGS, ...extra];
+  const { tickSize } = config;
+  return {
+    async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
+      if (!known.has(instrumentKey(exchange, symbol))) return null;
+      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize };
+    },
+    async search(text: string, { exchange, limit }: { exchange?: Exchange | undefined; limit: number }): Promise<InstrumentMatch[]> {
+      const wanted = exchange === undefined ? listings : listings.filter((l) => l.exchange === exchange);
+      return rankMatches(wanted, text, limit).map((l) => ({ symbol: l.symbol, exchange: l.exchange, name: l.name || null, tickSize }));
+    },
+  };
+}
+
+function namedInOptions(config: Pick<PaperBrokerConfig, 'startPrices' | 'scripts'>): PaperListing[] {
+  const out: PaperListing[] = [];
+  for (const key of [...Object.keys(config.startPrices), ...Object.keys(config.scripts)]) {
+    const colon = key.indexOf(':');
+    const exchange = key.slice(0, colon) as Exchange;
+    if (EXCHANGES.includes(exchange)) out.push({ symbol: key.slice(colon + 1), exchange, name: '' });
+  }
+  return out;
+}

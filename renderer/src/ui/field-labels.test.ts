@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../lib/api-client';
+import { labelledFormErrors } from './field-errors';
+import { AUTH_LABELS, labelled, STRATEGY_LABELS } from './field-labels';
+
+describe('labelled', () => {
+  it.each([
+    ['buy_time', 'buy_time is required', 'BUY time is required'],
+    ['sell_time', 'sell_time must be later than buy_time (09:30) on the same day', 'SELL time must be later than BUY time (09:30) on the same day'],
+    ['stop_loss', 'stop_loss must be at least one price step of AAPL at this broker (0.05)', 'Stop-loss price must be at least one price step of AAPL at this broker (0.05)'],
+    ['symbol', 'symbol APPL is not a tradable instrument on NASDAQ at this broker', 'Symbol APPL is not a tradable instrument on NASDAQ at this broker'],
+    ['qty', 'qty must be a number', 'Quantity must be a number'],
+    ['buy_grace_seconds', 'buy_grace_seconds must be between 0 and 3600', 'BUY grace (seconds) must be between 0 and 3600'],
+    ['exchange', 'exchange must be one of NSE, BSE', 'Exchange must be one of NSE, BSE'],
+    ['timezone', 'Invalid input', 'Time zone: Invalid input'],
+  ])('%s: %j', (field, message, expected) => {
+    expect(labelled(field, message, STRATEGY_LABELS)).toBe(expected);
+  });
+
+  it('puts the label before a message that starts with a verb, and leaves plain words alone', () => {
+    expect(labelled('password', 'must be at least 10 characters', AUTH_LABELS)).toBe('Password must be at least 10 characters');
+    expect(labelled('confirm_password', 'confirm_password must be the same as the password', AUTH_LABELS)).toBe('Confirm password must be the same as the password');
+    expect(labelled('email', 'email must be an email address', AUTH_LABELS)).toBe('Email must be an email address');
+  });
+});
+
+describe('labelledFormErrors', () => {
+  it('labels every field error the API sent, all of them, and the summary ones too', () => {
+    const err = new ApiError(400, 'validation_failed', 'bad', [
+      { field: 'buy_time', message: 'buy_time is required' },
+      { field: 'sell_time', message: 'sell_time must be later than buy_time (09:30) on the same day' },
+      { field: 'colour', message: 'Unrecognized key: "colour"' },
+    ]);
+    expect(labelledFormErrors(err, STRATEGY_LABELS)).toEqual({
+      fields: { buy_time: 'BUY time is required', sell_time: 'SELL time must be later than BUY time (09:30) on the same day' },
+      form: ['colour: Unrecognized key: "colour"'],
+    });
+  });
+});

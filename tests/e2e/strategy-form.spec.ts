@@ -1,0 +1,121 @@
+/**
+ * The strategy form and the account forms tell the trader everything at once, in the words on
+ * screen: every failing field named by its label (SELL before BUY included while others fail
+ * too), a symbol the paper broker does not list refused with the symbol and the exchange; the
+ * symbol field suggests instruments with the exchange each is listed on, and picking one sets
+ * the exchange; the instrument's last price is shown; a stop-loss at or above it asks first.
+ */
+import { expect, test } from './support/fixtures';
+import { apiCall, fieldError, fillStrategy, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
+
+/** AAPL stands still at 187.50 on NASDAQ (no walk): the price the form shows and weighs the stop-loss against. */
+const PAPER_OPTIONS = { volatilityBps: 0, startPrices: { 'NASDAQ:AAPL': 187.5 } };
+
+async function openFormWithPaper(page: import('@playwright/test').Page) {
+  const { token } = await openSignedIn(page);
+  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  await page.reload();
+  await page.getByRole('button', { name: 'New strategy' }).click();
+  return strategyInputs(page);
+}
+
+test('every failing field is named by its label, all at once, SELL before BUY and the unknown symbol included', async ({ page, screens }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'APPL', exchange: 'NASDAQ', qty: 'ten', buyTime: '09:30', sellTime: '09:00', stopLoss: '' });
+  await f.submit.click();
+
+  await expect(fieldError(f.form, 'symbol')).toHaveText('Symbol APPL is not a tradable instrument on NASDAQ at this broker');
+  await expect(fieldError(f.form, 'qty')).toHaveText('Quantity must be a number');
+  await expect(fieldError(f.form, 'stop_loss')).toHaveText('Stop-loss price is required');
+  await expect(fieldError(f.form, 'sell_time')).toHaveText('SELL time must be later than BUY time (09:30) on the same day');
+  await expect(f.form.locator('[data-field-error]')).toHaveCount(4);
+  await expect(f.form.getByRole('alert').first()).toHaveText('4 fields need a fix.');
+  // No API field name reaches the screen.
+  await expect(f.form).not.toContainText(/buy_time|sell_time|stop_loss|\bqty\b/);
+  await expect(f.symbol).toBeFocused();
+  await screens.snap('form-errors-by-label');
+});
+
+test('the symbol field suggests instruments with their exchange; arrows and Enter or a click pick one and set the exchange', async ({ page, screens }) => {
+  const f = await openFormWithPaper(page);
+  await f.symbol.fill('inf');
+  const list = page.getByRole('listbox', { name: 'Matching instruments' });
+  await expect(list.getByRole('option')).toHaveText(['INFY Infosys on NSE', 'INFY Infosys on BSE']);
+  await expect(f.symbol).toHaveAttribute('aria-expanded', 'true');
+  await screens.snap('form-symbol-search');
+
+  await f.symbol.press('ArrowDown');
+  await f.symbol.press('ArrowDown');
+  await expect(list.getByRole('option', { name: /on BSE/ })).toHaveAttribute('aria-selected', 'true');
+  await f.symbol.press('Enter');
+  await expect(f.symbol).toHaveValue('INFY');
+  await expect(f.exchange).toHaveValue('BSE');
+  await expect(f.symbol).toHaveAttribute('aria-expanded', 'false');
+  await expect(f.form).toBeVisible();
+
+  await f.symbol.fill('apple');
+  await list.getByRole('option', { name: /AAPL/ }).click();
+  await expect(f.symbol).toHaveValue('AAPL');
+  await expect(f.exchange).toHaveValue('NASDAQ');
+  await expect(page.getByTestId('form-where')).toContainText('Trades AAPL on NASDAQ, BUY and SELL times in America/New_York');
+  await expect(page.getByTestId('last-price')).toHaveText('Last price of AAPL on NASDAQ: 187.5');
+  await screens.snap('form-last-price');
+});
+
+test('a stop-loss at or above the last price asks first: Keep editing keeps the form, Save anyway saves', async ({ page, screens }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '190' });
+  await f.submit.click();
+
+  const dialog = page.getByRole('dialog', { name: 'Stop-loss at or above the last price' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('The stop-loss 190 is at or above the last price of AAPL on NASDAQ, 187.5');
+  await expect(dialog.getByRole('button', { name: 'Keep editing' })).toBeFocused();
+  await screens.snap('form-stop-loss-confirm');
+
+  await dialog.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(f.form).toBeVisible();
+  await expect(f.stopLoss).toHaveValue('190');
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(0);
+
+  // Below the price: no question.
+  await f.stopLoss.fill('180');
+  await f.submit.click();
+  await expect(f.form).toBeHidden();
+  await expect(dialog).toBeHidden();
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'New strategy' }).click();
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '2', buyTime: '10:00', sellTime: '15:00', stopLoss: '187.5' });
+  await f.submit.click();
+  await expect(dialog).toContainText('187.5');
+  await dialog.getByRole('button', { name: 'Save anyway' }).click();
+  await expect(f.form).toBeHidden();
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(2);
+});
+
+test('create account and sign in report every field by its label, all at once', async ({ page, screens }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  const form = page.getByRole('form', { name: 'Create account' });
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm password').fill('shirt');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(fieldError(form, 'email')).toHaveText('Email must be an email address');
+  await expect(fieldError(form, 'password')).toHaveText('Password must be at least 10 characters');
+  await expect(fieldError(form, 'confirm_password')).toHaveText('Confirm password must be the same as the password');
+  await expect(form.getByRole('alert').first()).toHaveText('3 fields need a fix.');
+  await expect(page.getByLabel('Email')).toBeFocused();
+  await screens.snap('register-errors');
+
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const signIn = page.getByRole('form', { name: 'Sign in' });
+  await signIn.getByLabel('Email').fill('');
+  await signIn.getByLabel('Password').fill('');
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(fieldError(signIn, 'email')).toHaveText('Email is required');
+  await expect(fieldError(signIn, 'password')).toHaveText('Password is required');
+  await screens.snap('sign-in-errors');
+});
