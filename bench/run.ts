@@ -3,6 +3,7 @@
  * JSON document on stdout (progress goes to stderr):
  *
  *   1. trigger precision   2. tick to order   3. recovery   4. footprint   5. the floors
+ *   6. start to first exit (`startup`: the keychain part needs `bash scripts/with-keyring.sh`)
  *
  * Every process under test runs on its own: the fake Alpaca (tests/fakes/alpaca) in one child,
  * the daemon (engine/daemon.ts startDaemon) in another, the floor programs in a third; all on
@@ -10,13 +11,14 @@
  *
  *   npx tsx bench/run.ts            full sizes (a few minutes on 2 cores)
  *   npx tsx bench/run.ts --quick    small sizes, seconds; asserts nothing about speed
- *   --only trigger,ticks,recovery   run some sections
+ *   --only trigger,ticks,recovery,startup   run some sections
  *   --profile                       each measured window of a daemon → bench/profiles/<section>.cpuprofile
  *   --profile-all                   whole daemon processes (node --cpu-prof) → bench/profiles/
  *   (read one with: npx tsx bench/profile-top.ts <file> [--inclusive])
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext } from './lib/bench-context';
 import { spawnChild, useBundledChildren } from './lib/rpc';
@@ -26,6 +28,7 @@ import type { FakeInfo } from './children/fake';
 import { triggerSection } from './sections/trigger';
 import { ticksSection } from './sections/ticks';
 import { recoverySection } from './sections/recovery';
+import { startupSection } from './sections/startup';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   const built = await buildChildren();
   useBundledChildren(built.dir);
   try {
-    await runSections(quick, sizes, dirs, log, started);
+    await runSections(quick, sizes, dirs, log, started, join(built.dir, 'cli.mjs'));
   } finally {
     // Profiles point into the bundles: their source maps stay for bench/profile-top.ts.
     if (profile || profileAll) log(`bundles kept for the profiles' source maps: ${built.dir}`);
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<typeof makeTempDirs>, log: (msg: string) => void, started: number): Promise<void> {
+async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<typeof makeTempDirs>, log: (msg: string) => void, started: number, cliFile: string): Promise<void> {
   const fake = spawnChild('fake');
   const fakeInfo = await fake.call<FakeInfo>('start', { symbols: sizes.universe });
   const ctx: BenchContext = {
@@ -105,6 +108,7 @@ async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<
       out.footprint = r.footprint;
       floors.process_start = { value: Number(r.processStartFloorMs.toFixed(1)), unit: 'ms', what: 'fork of a node child that loads nothing, until it says ready' };
     }
+    if (wants('startup')) out.start_to_first_exit = await startupSection(ctx, cliFile);
     out.floors = {
       what: 'the same work without the engine, measured in this run on this machine',
       trigger: 'floor_program of trigger_precision',
