@@ -133,9 +133,6 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     const installId = repos.settings.getOrCreate('install_id', newInstallId);
     const tokenKey = Buffer.from(repos.settings.getOrCreate('token_signing_key', () => randomBytes(32).toString('base64')), 'base64');
 
-    const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
-    cleanups.push(() => runtime.close());
-
     const vaults = createVaultOpener({
       keychainAccount: `data-key-${installId}`,
       passphrase: config.passphrase,
@@ -147,8 +144,15 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     });
     // Stored credentials the key cannot unseal: refuse, naming the key source. The OS keychain gets
     // a minute to answer (a prompt nobody answers), then the start is refused the same way.
-    await vaults.checkAtStart();
+    // Begun first: the key is read from the keychain, or derived from the passphrase (scrypt, on
+    // libuv's pool), while the rest is set up and recovery reads SQLite. Recovery acts (jobs,
+    // exits, subscriptions) only once it has passed, and the API listens only after that.
+    const keyChecked = vaults.checkAtStart();
+    keyChecked.catch(() => undefined); // awaited by recovery, which rethrows its refusal
     const openVault = () => vaults.open();
+
+    const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
+    cleanups.push(() => runtime.close());
 
     const brokerAccounts: BrokerAccountService = new BrokerAccountService({
       repos,
@@ -170,16 +174,9 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       checkpoint: () => db.checkpoint(),
     });
     cleanups.push(() => engine.stop());
-    const report = await engine.recover();
-    const jumps = watchClockJumps(clock, (gapMs) => {
-      logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
-      engine.onClockJump();
-    });
-    cleanups.push(() => jumps.cancel());
-    const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
-    cleanups.push(() => backups.stop());
-
-    const app = await buildApiServer({
+    const recovering = engine.recover({ actAfter: keyChecked });
+    // Built while the key is derived; a vault refusal is still the error the start reports.
+    const building = buildApiServer({
       engine,
       repos,
       clock,
@@ -190,7 +187,20 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
     }, registrationSettings(config.openRegistration, process.env));
-    cleanups.push(() => app.close());
+    const [recovered, built] = await Promise.allSettled([recovering, building]);
+    if (built.status === 'fulfilled') cleanups.push(() => built.value.close());
+    if (recovered.status === 'rejected') throw recovered.reason;
+    if (built.status === 'rejected') throw built.reason;
+    const report = recovered.value;
+    const app = built.value;
+    const jumps = watchClockJumps(clock, (gapMs) => {
+      logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
+      engine.onClockJump();
+    });
+    cleanups.push(() => jumps.cancel());
+    const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
+    cleanups.push(() => backups.stop());
+
     allowPublicHosts(app, config.publicHosts ?? []);
     await app.listen({ host, port: config.port ?? DEFAULT_PORT });
     const address = app.server.address();
