@@ -27,7 +27,6 @@ import { startBackupSchedule } from './backup-schedule';
 import { TokenService } from './auth/tokens';
 import { LoginLimiter } from './auth/login-limiter';
 import { registrationSettings } from './auth/registration';
-import { buildApiServer } from './api/server';
 import { allowPublicHosts } from './api/hardening';
 import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
@@ -175,8 +174,9 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     });
     cleanups.push(() => engine.stop());
     const recovering = engine.recover({ actAfter: keyChecked });
-    // Built while the key is derived; a vault refusal is still the error the start reports.
-    const building = buildApiServer({
+    // Built while the key is derived; a vault refusal is still the error the start reports. Its
+    // modules load only now (no exit needs them), not before the process can do anything.
+    const building = import('./api/server').then(({ buildApiServer }) => buildApiServer({
       engine,
       repos,
       clock,
@@ -186,7 +186,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       brokerAccounts,
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
-    }, registrationSettings(config.openRegistration, process.env));
+    }, registrationSettings(config.openRegistration, process.env)));
     const [recovered, built] = await Promise.allSettled([recovering, building]);
     if (built.status === 'fulfilled') cleanups.push(() => built.value.close());
     if (recovered.status === 'rejected') throw recovered.reason;
