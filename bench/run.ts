@@ -12,6 +12,9 @@
  *   npx tsx bench/run.ts            full sizes (a few minutes on 2 cores)
  *   npx tsx bench/run.ts --quick    small sizes, seconds; asserts nothing about speed
  *   --only trigger,ticks,recovery,startup   run some sections
+ *   --baseline-cli <cli.mjs>        the start section also times this build of the command
+ *                                   (e.g. dist-daemon/cli.mjs of an older commit), interleaved
+ *   --start-runs <n>                starts per key source in the start section (full 15, quick 2)
  *   --profile                       each measured window of a daemon → bench/profiles/<section>.cpuprofile
  *   --profile-all                   whole daemon processes (node --cpu-prof) → bench/profiles/
  *   (read one with: npx tsx bench/profile-top.ts <file> [--inclusive])
@@ -20,7 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext } from './lib/bench-context';
+import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext, type Sizes } from './lib/bench-context';
 import { spawnChild, useBundledChildren } from './lib/rpc';
 import { buildChildren } from './lib/build-children';
 import { DAEMON_NODE_FLAGS } from '../scripts/build-daemon';
@@ -37,11 +40,14 @@ const profileAll = argv.includes('--profile-all');
 const onlyArg = argv[argv.indexOf('--only') + 1];
 const only = argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
 const wants = (s: string) => only === null || only.has(s);
+const baselineCli = argv.includes('--baseline-cli') ? argv[argv.indexOf('--baseline-cli') + 1] : undefined;
+const startRuns = argv.includes('--start-runs') ? Number(argv[argv.indexOf('--start-runs') + 1]) : undefined;
 const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const sizes = quick ? QUICK : FULL;
+  if (startRuns !== undefined && !(Number.isInteger(startRuns) && startRuns >= 1)) throw new Error('--start-runs wants a whole number of at least 1');
+  const sizes: Sizes = { ...(quick ? QUICK : FULL), ...(startRuns === undefined ? {} : { startup: { runs: startRuns } }) };
   const dirs = makeTempDirs();
   const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   if (profile) mkdirSync(profileDir, { recursive: true });
@@ -108,7 +114,7 @@ async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<
       out.footprint = r.footprint;
       floors.process_start = { value: Number(r.processStartFloorMs.toFixed(1)), unit: 'ms', what: 'fork of a node child that loads nothing, until it says ready' };
     }
-    if (wants('startup')) out.start_to_first_exit = await startupSection(ctx, cliFile);
+    if (wants('startup')) out.start_to_first_exit = await startupSection(ctx, cliFile, baselineCli);
     out.floors = {
       what: 'the same work without the engine, measured in this run on this machine',
       trigger: 'floor_program of trigger_precision',

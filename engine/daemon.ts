@@ -35,6 +35,8 @@ import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir
 import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
+/** How long the API waits at most, at start, for the answers to recovery's orders. */
+const EXITS_FIRST_MAX_WAIT_MS = 2_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export interface DaemonConfig {
@@ -145,7 +147,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     // a minute to answer (a prompt nobody answers), then the start is refused the same way.
     // Begun first: the key is read from the keychain, or derived from the passphrase (scrypt, on
     // libuv's pool), while the rest is set up and recovery reads SQLite. Recovery acts (jobs,
-    // exits, subscriptions) only once it has passed, and the API listens only after that.
+    // exits, subscriptions) only once it has passed, and the API is built only after that.
     const keyChecked = vaults.checkAtStart();
     keyChecked.catch(() => undefined); // awaited by recovery, which rethrows its refusal
     const openVault = () => vaults.open();
@@ -173,10 +175,31 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       checkpoint: () => db.checkpoint(),
     });
     cleanups.push(() => engine.stop());
-    const recovering = engine.recover({ actAfter: keyChecked });
-    // Built while the key is derived; a vault refusal is still the error the start reports. Its
-    // modules load only now (no exit needs them), not before the process can do anything.
-    const building = import('./api/server').then(({ buildApiServer }) => buildApiServer({
+    const report = await engine.recover({ actAfter: keyChecked });
+    const jumps = watchClockJumps(clock, (gapMs) => {
+      logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
+      engine.onClockJump();
+    });
+    cleanups.push(() => jumps.cancel());
+    const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
+    cleanups.push(() => backups.stop());
+
+    // Built once recovery has acted and the orders it made due have their brokers' answers:
+    // loading its modules holds the main thread for a while, and neither the key's arrival nor the
+    // first exits wait behind it. They load only now, not before the process can do anything.
+    // Both waits are on real time, whatever the engine's clock: a job already due fires on the
+    // next turn of the timers (before the first wait ends), and a broker slow to answer holds the
+    // API back at most EXITS_FIRST_MAX_WAIT_MS.
+    await new Promise<void>((resolve) => systemClock.setTimer(0, resolve));
+    await new Promise<void>((resolve) => {
+      const cap = systemClock.setTimer(EXITS_FIRST_MAX_WAIT_MS, resolve);
+      void engine.execution.whenAnswered().then(() => {
+        cap.cancel();
+        resolve();
+      });
+    });
+    const { buildApiServer } = await import('./api/server');
+    const app = await buildApiServer({
       engine,
       repos,
       clock,
@@ -186,21 +209,8 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       brokerAccounts,
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
-    }, registrationSettings(config.openRegistration, process.env)));
-    const [recovered, built] = await Promise.allSettled([recovering, building]);
-    if (built.status === 'fulfilled') cleanups.push(() => built.value.close());
-    if (recovered.status === 'rejected') throw recovered.reason;
-    if (built.status === 'rejected') throw built.reason;
-    const report = recovered.value;
-    const app = built.value;
-    const jumps = watchClockJumps(clock, (gapMs) => {
-      logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
-      engine.onClockJump();
-    });
-    cleanups.push(() => jumps.cancel());
-    const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
-    cleanups.push(() => backups.stop());
-
+    }, registrationSettings(config.openRegistration, process.env));
+    cleanups.push(() => app.close());
     allowPublicHosts(app, config.publicHosts ?? []);
     await app.listen({ host, port: config.port ?? DEFAULT_PORT });
     const address = app.server.address();

@@ -42,19 +42,18 @@ interface Sample {
   readonly steps: Record<string, number>;
 }
 
-export async function startupSection(ctx: BenchContext, cliFile: string): Promise<Record<string, unknown>> {
+/**
+ * `baselineCli`: another build of the command (`--baseline-cli`, e.g. the commit before a change),
+ * timed on the same installs with its starts interleaved with these, so that both see the same
+ * machine.
+ */
+export async function startupSection(ctx: BenchContext, cliFile: string, baselineCli?: string): Promise<Record<string, unknown>> {
   const runs = ctx.sizes.startup.runs;
-  ctx.log('start: floor (a node child that loads nothing)');
-  const hello = spawnChild('hello');
-  const helloReady = await hello.once<{ readyAt: number }>('ready');
-  const floorMs = helloReady.readyAt - (performance.timeOrigin + hello.spawnedAt);
-  await hello.kill();
-
+  const floors: number[] = [];
   const out: Record<string, unknown> = {
-    machine_load_1min: figure(loadavg()[0]!, 'runnable processes (2 cores)'),
     what: 'spawn of `node --max-semi-space-size=8 cli.mjs daemon` on a data directory with one position whose SELL passed while it was down → that SELL received by the fake Alpaca',
+    machine_load_1min: figure(loadavg()[0]!, 'runnable processes (2 cores)'),
     runs,
-    process_start_floor: figure(floorMs, 'ms'),
   };
   for (const vault of ['keychain', 'passphrase'] as const) {
     const template = await prepareInstall(ctx, vault);
@@ -64,22 +63,45 @@ export async function startupSection(ctx: BenchContext, cliFile: string): Promis
       continue;
     }
     const samples: Sample[] = [];
+    const baseline: Sample[] = [];
     for (let i = 0; i < runs; i++) {
-      samples.push(await timedStart(ctx, cliFile, template, vault, i));
-      ctx.log(`start: ${vault} ${i + 1}/${runs}: first exit after ${samples.at(-1)!.firstExitMs.toFixed(0)} ms`);
+      floors.push(await processStartFloor());
+      // Alternating which goes first: a spell of load lands on both alike.
+      const order = i % 2 === 0 ? [false, true] : [true, false];
+      for (const isBaseline of order) {
+        if (isBaseline && !baselineCli) continue;
+        const sample = await timedStart(ctx, isBaseline ? baselineCli! : cliFile, template, vault, `${i}${isBaseline ? 'b' : ''}`);
+        (isBaseline ? baseline : samples).push(sample);
+        ctx.log(`start: ${vault}${isBaseline ? ' (baseline)' : ''} ${i + 1}/${runs}: first exit after ${sample.firstExitMs.toFixed(0)} ms`);
+      }
     }
     const target = vault === 'keychain' ? 1_000 : 2_000;
     const exits = samples.map((s) => s.firstExitMs);
     out[vault] = {
-      first_exit: spread(exits),
-      steps_p50: Object.fromEntries(STEPS.map(([name]) => [name, figure(median(samples.map((s) => s.steps[name] ?? Number.NaN)), 'ms after spawn')])),
-      samples_ms: exits.map((ms) => round(ms, 1)),
-      median_to_process_start_floor: round(median(exits) / floorMs, 1),
+      ...summary(samples),
       target: { [`under_${target}_ms`]: median(exits) < target, p95_under: percentile(sorted(exits), 95) < target },
+      ...(baselineCli ? { baseline: { cli: baselineCli, ...summary(baseline) } } : {}),
     };
   }
+  out.process_start_floor = { ...spread(floors), what: 'fork of a node child that loads nothing, until it says ready; once before each start' };
   out.machine_load_1min_after = figure(loadavg()[0]!, 'runnable processes (2 cores)');
   return out;
+}
+
+function summary(samples: readonly Sample[]) {
+  const exits = samples.map((s) => s.firstExitMs);
+  return {
+    first_exit: spread(exits),
+    steps_p50: Object.fromEntries(STEPS.map(([name]) => [name, figure(median(samples.map((s) => s.steps[name] ?? Number.NaN)), 'ms after spawn')])),
+    samples_ms: exits.map((ms) => round(ms, 1)),
+  };
+}
+
+async function processStartFloor(): Promise<number> {
+  const hello = spawnChild('hello');
+  const ready = await hello.once<{ readyAt: number }>('ready');
+  await hello.kill();
+  return ready.readyAt - (performance.timeOrigin + hello.spawnedAt);
 }
 
 /**
@@ -129,8 +151,8 @@ function keyCheckSource(dataDir: string): string | null {
   }
 }
 
-async function timedStart(ctx: BenchContext, cliFile: string, template: string, vault: VaultSource, i: number): Promise<Sample> {
-  const dataDir = ctx.tempDir(`start-${vault}-${i}`);
+async function timedStart(ctx: BenchContext, cliFile: string, template: string, vault: VaultSource, tag: string): Promise<Sample> {
+  const dataDir = ctx.tempDir(`start-${vault}-${tag}`);
   cpSync(template, dataDir, { recursive: true });
   const from = await ctx.fake.call<number>('count');
   await ctx.fake.call('anchor');
