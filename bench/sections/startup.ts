@@ -92,7 +92,13 @@ function summary(samples: readonly Sample[]) {
   const exits = samples.map((s) => s.firstExitMs);
   return {
     first_exit: spread(exits),
-    steps_p50: Object.fromEntries(STEPS.map(([name]) => [name, figure(median(samples.map((s) => s.steps[name] ?? Number.NaN)), 'ms after spawn')])),
+    // A step a build does not log (an older one) is left out.
+    steps_p50: Object.fromEntries(
+      STEPS.flatMap(([name]) => {
+        const times = samples.flatMap((s) => (s.steps[name] === undefined ? [] : [s.steps[name]]));
+        return times.length === 0 ? [] : [[name, figure(median(times), 'ms after spawn')]];
+      }),
+    ),
     samples_ms: exits.map((ms) => round(ms, 1)),
   };
 }
