@@ -21,6 +21,7 @@ import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/id
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { Run } from '../../engine/core/types';
 import type { KeychainEntry, OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
+import type { BrokerExecution } from '../../engine/brokers/broker';
 import { openDatabase } from '../../db/client';
 import { createRepos } from '../../db/repos';
 import { capturedLogger } from '../support/captured-logger';
@@ -33,6 +34,24 @@ const vaulted: BrokerKind = {
   optionsSchema: paperBrokerOptionsSchema,
   needsSecret: true,
   create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
+};
+
+/** The paper broker, each order's answer held until the test releases it. */
+const placed: Array<{ clientOrderId: string; answer: () => void }> = [];
+const held: BrokerKind = {
+  ...vaulted,
+  title: 'Held test broker',
+  create: (input) => {
+    const paper = vaulted.create(input);
+    const execution: BrokerExecution = {
+      validateCredentials: () => paper.execution.validateCredentials(),
+      placeOrder: (req) => new Promise((resolve, reject) => placed.push({ clientOrderId: req.clientOrderId, answer: () => paper.execution.placeOrder(req).then(resolve, reject) })),
+      lookupOrder: (id) => paper.execution.lookupOrder(id),
+      cancelOrder: (id) => paper.execution.cancelOrder(id),
+      onOrderUpdate: (listener) => paper.execution.onOrderUpdate(listener),
+    };
+    return { ...paper, execution };
+  },
 };
 
 /** An in-memory OS keychain; with `held`, each read waits until the test calls `answer()`. */
@@ -69,7 +88,7 @@ function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines
   const log = capturedLogger();
   // The same array while the start runs: the test reads the log before the start is over.
   log.lines.push = (...l: string[]) => lines.push(...l);
-  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted } }).then((d) => {
+  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted, held } }).then((d) => {
     handles.push(d);
     return d;
   });
@@ -97,12 +116,12 @@ const RESTART_AT = T0 + 60 * 60_000; // the daemon was down at the SELL
  * An install whose credentials are sealed with the keychain's key, holding one position bought
  * at T0 whose SELL (SELL_AT) passes while the daemon is down.
  */
-async function installWithOverduePosition(keychain: ReturnType<typeof fakeKeychain>): Promise<{ dir: string; runId: Run['id'] }> {
+async function installWithOverduePosition(keychain: ReturnType<typeof fakeKeychain>, broker = 'vaulted', stopRequested = false): Promise<{ dir: string; runId: Run['id'] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tradeclock-start-order-'));
   dirs.push(dir);
   const first = await start(dir, new FakeClock(T0), keychain.open);
   const { token, user } = await callDaemon(first, 'POST', '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
-  const account = await callDaemon(first, 'POST', '/broker/connect', token, { broker: 'vaulted', credentials: { api_key: 'PKSTARTORDER-1', api_secret: 'sk-start-order-secret' }, options: { seed: 1 } });
+  const account = await callDaemon(first, 'POST', '/broker/connect', token, { broker, credentials: { api_key: 'PKSTARTORDER-1', api_secret: 'sk-start-order-secret' }, options: { seed: 1 } });
   expect(account.id).toEqual(expect.any(Number));
   await stop(first);
 
@@ -116,7 +135,7 @@ async function installWithOverduePosition(keychain: ReturnType<typeof fakeKeycha
       { userId, brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buyTime: '15:00:00', sellTime: '15:30:00', stopLoss: 50, timezone: 'UTC', repeat: 'once', buyGraceMs: 60_000, status: 'running' },
       T0,
     );
-    const run = repos.runs.create({ strategyId: s.id, userId, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: T0, sellAt: SELL_AT, positionQty: 10, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: T0 + 1_000 }, T0);
+    const run = repos.runs.create({ strategyId: s.id, userId, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: T0, sellAt: SELL_AT, stopRequested, positionQty: 10, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: T0 + 1_000 }, T0);
     repos.orders.insert(
       { runId: run.id, strategyId: s.id, userId, brokerAccountId, leg: 'BUY', side: 'buy', slot: 'entry', clientOrderId: clientOrderId(installId, s.id, '2026-03-09', 'entry'), symbol: 'AAPL', exchange: 'NYSE', qty: 10, status: 'filled', scheduledAt: T0, dispatchedAt: T0, ackedAt: T0, filledAt: T0 + 1_000, filledQty: 10, fillPrice: 100 },
       T0,
@@ -161,6 +180,28 @@ describe('the order of a start', () => {
     await clock.advance(2_000);
     await daemon.engine.idle();
     expect(journal(dir, runId)).toEqual({ state: 'SOLD', exit: { leg: 'SELL', scheduledAt: SELL_AT } });
+  });
+
+  it('builds the API only once the exit recovery made due has its answer from the broker', async () => {
+    const keychain = fakeKeychain();
+    // A STOP that the crash left to carry out: recovery submits its exit at once.
+    const { dir, runId } = await installWithOverduePosition(keychain, 'held', true);
+    placed.length = 0;
+
+    const lines: string[] = [];
+    let started: DaemonHandle | undefined;
+    const starting = start(dir, new FakeClock(RESTART_AT), keychain.open, lines).then((d) => (started = d));
+    await until(() => placed.length > 0, 'the exit placed at the broker');
+    // Half a second of real time: long enough for an API that does not wait to be built and
+    // listening, well short of the 2 s the API waits at most for the answer.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toBeUndefined();
+    expect(lines.join('\n')).not.toContain('Server listening');
+    expect(journal(dir, runId)).toEqual({ state: 'EXITING', exit: { leg: 'MANUAL_EXIT', scheduledAt: RESTART_AT } });
+
+    placed[0]!.answer();
+    const daemon = await starting;
+    expect((await callDaemon(daemon, 'GET', '/health', null)).ok).toBe(true);
   });
 
   it('refused for a replaced keychain key, leaves the overdue position untouched; the next start with the right key exits it', async () => {
