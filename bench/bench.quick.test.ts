@@ -32,11 +32,11 @@ describe('npm run bench -- --quick', () => {
     expect(doc).toMatchObject({ bench: 'tradeclock', mode: 'quick' });
     expect(doc.machine).toMatchObject({ cpus: expect.any(Number), node: expect.any(String) });
     expect(typeof doc.date).toBe('string');
-    for (const section of ['trigger_precision', 'tick_to_order', 'recovery', 'footprint', 'floors']) expect(doc, section).toHaveProperty(section);
+    for (const section of ['trigger_precision', 'tick_to_order', 'recovery', 'footprint', 'start_to_first_exit', 'floors']) expect(doc, section).toHaveProperty(section);
     // Both tick floors: the bare relay and the one that journals (durably) before it sends.
     expect((doc.floors as { relay: Array<{ durable: boolean }> }).relay.map((f) => f.durable).sort()).toEqual([false, true]);
     const all = figures(doc);
-    for (const section of ['trigger_precision', 'tick_to_order', 'recovery', 'footprint', 'floors']) {
+    for (const section of ['trigger_precision', 'tick_to_order', 'recovery', 'footprint', 'start_to_first_exit', 'floors']) {
       expect(all.filter((f) => f.path.startsWith(section)).length, `${section} has figures`).toBeGreaterThan(0);
     }
     for (const f of all) {

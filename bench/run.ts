@@ -3,6 +3,7 @@
  * JSON document on stdout (progress goes to stderr):
  *
  *   1. trigger precision   2. tick to order   3. recovery   4. footprint   5. the floors
+ *   6. start to first exit (`startup`: the keychain part needs `bash scripts/with-keyring.sh`)
  *
  * Every process under test runs on its own: the fake Alpaca (tests/fakes/alpaca) in one child,
  * the daemon (engine/daemon.ts startDaemon) in another, the floor programs in a third; all on
@@ -10,15 +11,19 @@
  *
  *   npx tsx bench/run.ts            full sizes (a few minutes on 2 cores)
  *   npx tsx bench/run.ts --quick    small sizes, seconds; asserts nothing about speed
- *   --only trigger,ticks,recovery   run some sections
+ *   --only trigger,ticks,recovery,startup   run some sections
+ *   --baseline-cli <cli.mjs>        the start section also times this build of the command
+ *                                   (e.g. dist-daemon/cli.mjs of an older commit), interleaved
+ *   --start-runs <n>                starts per key source in the start section (full 15, quick 2)
  *   --profile                       each measured window of a daemon → bench/profiles/<section>.cpuprofile
  *   --profile-all                   whole daemon processes (node --cpu-prof) → bench/profiles/
  *   (read one with: npx tsx bench/profile-top.ts <file> [--inclusive])
  */
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext } from './lib/bench-context';
+import { FULL, QUICK, makeTempDirs, tradingDayOffset, type BenchContext, type Sizes } from './lib/bench-context';
 import { spawnChild, useBundledChildren } from './lib/rpc';
 import { buildChildren } from './lib/build-children';
 import { DAEMON_NODE_FLAGS } from '../scripts/build-daemon';
@@ -26,6 +31,7 @@ import type { FakeInfo } from './children/fake';
 import { triggerSection } from './sections/trigger';
 import { ticksSection } from './sections/ticks';
 import { recoverySection } from './sections/recovery';
+import { startupSection } from './sections/startup';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -34,18 +40,21 @@ const profileAll = argv.includes('--profile-all');
 const onlyArg = argv[argv.indexOf('--only') + 1];
 const only = argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
 const wants = (s: string) => only === null || only.has(s);
+const baselineCli = argv.includes('--baseline-cli') ? argv[argv.indexOf('--baseline-cli') + 1] : undefined;
+const startRuns = argv.includes('--start-runs') ? Number(argv[argv.indexOf('--start-runs') + 1]) : undefined;
 const profileDir = fileURLToPath(new URL('./profiles/', import.meta.url));
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const sizes = quick ? QUICK : FULL;
+  if (startRuns !== undefined && !(Number.isInteger(startRuns) && startRuns >= 1)) throw new Error('--start-runs wants a whole number of at least 1');
+  const sizes: Sizes = { ...(quick ? QUICK : FULL), ...(startRuns === undefined ? {} : { startup: { runs: startRuns } }) };
   const dirs = makeTempDirs();
   const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   if (profile) mkdirSync(profileDir, { recursive: true });
   const built = await buildChildren();
   useBundledChildren(built.dir);
   try {
-    await runSections(quick, sizes, dirs, log, started);
+    await runSections(quick, sizes, dirs, log, started, join(built.dir, 'cli.mjs'));
   } finally {
     // Profiles point into the bundles: their source maps stay for bench/profile-top.ts.
     if (profile || profileAll) log(`bundles kept for the profiles' source maps: ${built.dir}`);
@@ -53,7 +62,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<typeof makeTempDirs>, log: (msg: string) => void, started: number): Promise<void> {
+async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<typeof makeTempDirs>, log: (msg: string) => void, started: number, cliFile: string): Promise<void> {
   const fake = spawnChild('fake');
   const fakeInfo = await fake.call<FakeInfo>('start', { symbols: sizes.universe });
   const ctx: BenchContext = {
@@ -105,6 +114,7 @@ async function runSections(quick: boolean, sizes: typeof FULL, dirs: ReturnType<
       out.footprint = r.footprint;
       floors.process_start = { value: Number(r.processStartFloorMs.toFixed(1)), unit: 'ms', what: 'fork of a node child that loads nothing, until it says ready' };
     }
+    if (wants('startup')) out.start_to_first_exit = await startupSection(ctx, cliFile, baselineCli);
     out.floors = {
       what: 'the same work without the engine, measured in this run on this machine',
       trigger: 'floor_program of trigger_precision',

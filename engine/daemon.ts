@@ -27,7 +27,6 @@ import { startBackupSchedule } from './backup-schedule';
 import { TokenService } from './auth/tokens';
 import { LoginLimiter } from './auth/login-limiter';
 import { registrationSettings } from './auth/registration';
-import { buildApiServer } from './api/server';
 import { allowPublicHosts } from './api/hardening';
 import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
@@ -36,6 +35,8 @@ import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir
 import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
+/** How long the API waits at most, at start, for the answers to recovery's orders. */
+const EXITS_FIRST_MAX_WAIT_MS = 2_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export interface DaemonConfig {
@@ -140,9 +141,6 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     const installId = repos.settings.getOrCreate('install_id', newInstallId);
     const tokenKey = Buffer.from(repos.settings.getOrCreate('token_signing_key', () => randomBytes(32).toString('base64')), 'base64');
 
-    const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
-    cleanups.push(() => runtime.close());
-
     const vaults = createVaultOpener({
       keychainAccount: `data-key-${installId}`,
       passphrase: config.passphrase,
@@ -154,8 +152,15 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     });
     // Stored credentials the key cannot unseal: refuse, naming the key source. The OS keychain gets
     // a minute to answer (a prompt nobody answers), then the start is refused the same way.
-    await vaults.checkAtStart();
+    // Begun first: the key is read from the keychain, or derived from the passphrase (scrypt, on
+    // libuv's pool), while the rest is set up and recovery reads SQLite. Recovery acts (jobs,
+    // exits, subscriptions) only once it has passed, and the API is built only after that.
+    const keyChecked = vaults.checkAtStart();
+    keyChecked.catch(() => undefined); // awaited by recovery, which rethrows its refusal
     const openVault = () => vaults.open();
+
+    const runtime = await createRuntimeStore(config.redisUrl ? { redisUrl: config.redisUrl } : {});
+    cleanups.push(() => runtime.close());
 
     const brokerAccounts: BrokerAccountService = new BrokerAccountService({
       repos,
@@ -178,7 +183,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     });
     cleanups.push(() => engine.stop());
     config.onEngine?.(engine, brokerAccounts.kinds());
-    const report = await engine.recover();
+    const report = await engine.recover({ actAfter: keyChecked });
     const jumps = watchClockJumps(clock, (gapMs) => {
       logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
       engine.onClockJump();
@@ -187,6 +192,21 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     const backups = startBackupSchedule({ db, dataDir: config.dataDir, clock, logger });
     cleanups.push(() => backups.stop());
 
+    // Built once recovery has acted and the orders it made due have their brokers' answers:
+    // loading its modules holds the main thread for a while, and neither the key's arrival nor the
+    // first exits wait behind it. They load only now, not before the process can do anything.
+    // Both waits are on real time, whatever the engine's clock: a job already due fires on the
+    // next turn of the timers (before the first wait ends), and a broker slow to answer holds the
+    // API back at most EXITS_FIRST_MAX_WAIT_MS.
+    await new Promise<void>((resolve) => systemClock.setTimer(0, resolve));
+    await new Promise<void>((resolve) => {
+      const cap = systemClock.setTimer(EXITS_FIRST_MAX_WAIT_MS, resolve);
+      void engine.execution.whenAnswered().then(() => {
+        cap.cancel();
+        resolve();
+      });
+    });
+    const { buildApiServer } = await import('./api/server');
     const app = await buildApiServer({
       engine,
       repos,

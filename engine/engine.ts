@@ -20,7 +20,7 @@ import type { RuntimeStore } from './runtime/runtime-store';
 import { StrategyService } from './strategy/strategy-service';
 import { StrategyManager } from './strategy/strategy-manager';
 import { StrategyLocks } from './strategy/strategy-locks';
-import { recover, type RecoveryReport } from './strategy/recovery';
+import { recover, type RecoverOptions, type RecoveryReport } from './strategy/recovery';
 import type { EngineContext } from './context';
 import { noCrashPoints, type CrashPoints } from './execution/crash-points';
 
@@ -48,8 +48,13 @@ export interface Engine {
   readonly execution: ExecutionEngine;
   readonly market: MarketListener;
   readonly brokers: BrokerSessions;
-  /** Rebuilds runtime state from SQLite; call once after createEngine. */
-  recover(): Promise<RecoveryReport>;
+  /**
+   * Rebuilds runtime state from SQLite; call once after createEngine. With `actAfter`, the
+   * unfinished runs are read at once and nothing is armed, scheduled or sent until it resolves
+   * (the daemon's vault key check); when it rejects, recovery rejects with its reason, having done
+   * nothing.
+   */
+  recover(options?: RecoverOptions): Promise<RecoveryReport>;
   /**
    * After a resume from sleep or a wall-clock step: every trigger is re-checked against the clock
    * at once (a BUY past its grace is missed, a SELL past due exits now) and every order without a
@@ -107,7 +112,7 @@ export function createEngine(deps: EngineDeps): Engine {
     execution,
     market,
     brokers,
-    recover: () => recover(ctx, manager, execution, deps.calendar),
+    recover: (options) => recover(ctx, manager, execution, deps.calendar, options),
     onClockJump() {
       manager.recheckTriggers();
       execution.reconciler.trackUnresolved();

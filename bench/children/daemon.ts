@@ -89,10 +89,21 @@ function runStatsSinceMark(): RunStats {
   };
 }
 
+/**
+ * Where the vault key comes from: `bench` (default) a passphrase with scrypt's cheapest cost (see
+ * seedCheapVaultSalt); `passphrase` STARTUP_PASSPHRASE at the cost of a real install; `keychain`
+ * the OS keychain (the Secret Service of scripts/with-keyring.sh), no passphrase.
+ */
+export type VaultSource = 'bench' | 'passphrase' | 'keychain';
+
+/** TRADECLOCK_PASSPHRASE of the start section's passphrase installs (a bench value, not a secret). */
+export const STARTUP_PASSPHRASE = 'bench start passphrase, not a secret';
+
 export interface StartArgs {
   readonly dataDir: string;
   readonly clockOffsetMs: number;
   readonly logLevel?: string;
+  readonly vault?: VaultSource;
 }
 
 export interface Setup {
@@ -141,13 +152,14 @@ function seedCheapVaultSalt(dataDir: string): void {
 }
 
 async function start(args: StartArgs): Promise<{ startMs: number; doneAt: number; importedAt: number; processStart: number }> {
-  seedCheapVaultSalt(args.dataDir);
+  const vault = args.vault ?? 'bench';
+  if (vault === 'bench') seedCheapVaultSalt(args.dataDir);
   const logger = createLogger({ level: args.logLevel ?? 'info', dataDir: args.dataDir });
   const t0 = performance.now();
   handle = await startDaemon({
     dataDir: args.dataDir,
     port: 0,
-    passphrase: 'bench passphrase, not a secret',
+    passphrase: { bench: 'bench passphrase, not a secret', passphrase: STARTUP_PASSPHRASE, keychain: undefined }[vault],
     staticDir: null,
     clock: benchClock(args.clockOffsetMs),
     logger,
@@ -207,8 +219,10 @@ async function createStrategies(args: CreateArgs): Promise<{ createMs: number; s
  * Writes `symbols.length` running strategies straight into SQLite, each with today's run in
  * position (bought a minute ago, SELL hours away) and its filled BUY in the journal: what the
  * daemon holds after a morning of BUYs. Strategy i on symbol s gets the next stop level of s.
+ * With `sellPassedMs`, the SELL time passed that long ago instead (the daemon was down at its
+ * SELL): the next start exits at once.
  */
-function seedPositions(args: { symbols: readonly string[]; installId?: string }): { seeded: number; ms: number } {
+function seedPositions(args: { symbols: readonly string[]; sellPassedMs?: number }): { seeded: number; ms: number } {
   if (handle) throw new Error('stop the daemon before seeding');
   const t0 = performance.now();
   const db = openDatabase(join(started!.dataDir, 'tradeclock.sqlite'));
@@ -219,7 +233,9 @@ function seedPositions(args: { symbols: readonly string[]; installId?: string })
     const userId = asUserId(setup!.userId);
     const accountId = asBrokerAccountId(setup!.accountId);
     const rank = new Map<string, number>();
-    const tradingDate = new Date(now - 60_000).toISOString().slice(0, 10);
+    const sellAt = args.sellPassedMs === undefined ? now + 6 * 3_600_000 : now - args.sellPassedMs;
+    const buyAt = Math.min(now, sellAt) - 60_000;
+    const tradingDate = new Date(buyAt).toISOString().slice(0, 10);
     repos.transaction(() => {
       for (const symbol of args.symbols) {
         const r = rank.get(symbol) ?? 0;
@@ -229,11 +245,11 @@ function seedPositions(args: { symbols: readonly string[]; installId?: string })
           now,
         );
         const run = repos.runs.create(
-          { strategyId: s.id, userId, tradingDate, state: 'IN_POSITION', buyAt: now - 60_000, sellAt: now + 6 * 3_600_000, positionQty: 1, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: now - 59_000 },
+          { strategyId: s.id, userId, tradingDate, state: 'IN_POSITION', buyAt, sellAt, positionQty: 1, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: buyAt + 1_000 },
           now,
         );
         repos.orders.insert(
-          { runId: run.id, strategyId: s.id, userId, brokerAccountId: accountId, leg: 'BUY', side: 'buy', slot: 'entry', clientOrderId: clientOrderId(installId, s.id, tradingDate, 'entry'), symbol, exchange: 'NYSE', qty: 1, status: 'filled', scheduledAt: now - 60_000, dispatchedAt: now - 60_000, ackedAt: now - 60_000, filledAt: now - 59_000, filledQty: 1, fillPrice: 100 },
+          { runId: run.id, strategyId: s.id, userId, brokerAccountId: accountId, leg: 'BUY', side: 'buy', slot: 'entry', clientOrderId: clientOrderId(installId, s.id, tradingDate, 'entry'), symbol, exchange: 'NYSE', qty: 1, status: 'filled', scheduledAt: buyAt, dispatchedAt: buyAt, ackedAt: buyAt, filledAt: buyAt + 1_000, filledQty: 1, fillPrice: 100 },
           now,
         );
       }
@@ -263,7 +279,7 @@ serve({
     return setup;
   },
   createStrategies: (args: CreateArgs) => createStrategies(args),
-  seedPositions: (args: { symbols: readonly string[] }) => seedPositions(args),
+  seedPositions: (args: { symbols: readonly string[]; sellPassedMs?: number }) => seedPositions(args),
   async state(): Promise<{ armed: number; stops: number; now: number }> {
     const { engine } = handle!;
     return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };

@@ -19,6 +19,8 @@ export interface Sizes {
   };
   readonly recovery: { readonly strategies: number };
   readonly footprint: { readonly settleMs: number; readonly windowMs: number };
+  /** Starts of `tradeclock daemon` timed per vault key source. */
+  readonly startup: { readonly runs: number };
   readonly maxInFlight: number;
   /** Extra ms per strategy to allow between arming and the BUY second. */
   readonly leadPerStrategyMs: number;
@@ -31,6 +33,7 @@ export const FULL: Sizes = {
   ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
   recovery: { strategies: 10_000 },
   footprint: { settleMs: 20_000, windowMs: 5_000 },
+  startup: { runs: 15 },
   maxInFlight: 64,
   leadPerStrategyMs: 2,
   minLeadMs: 5_000,
@@ -42,6 +45,7 @@ export const QUICK: Sizes = {
   ticks: { stops: [100], rates: [1_000], durationMs: 1_000, crossingsPerSecond: 10, ramp: [1_000, 2_000], rampDurationMs: 500 },
   recovery: { strategies: 100 },
   footprint: { settleMs: 200, windowMs: 500 },
+  startup: { runs: 2 },
   maxInFlight: 64,
   leadPerStrategyMs: 5,
   minLeadMs: 2_500,

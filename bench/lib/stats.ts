@@ -10,7 +10,7 @@ export interface Figure {
 }
 
 /** Nearest-rank percentile of `sorted` (ascending), p in (0, 100]. */
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;

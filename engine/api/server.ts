@@ -3,8 +3,7 @@
  * server, the one error shape and the renderer's static files; the daemon then calls
  * `app.listen({ host: '127.0.0.1', port })`.
  */
-import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/auth-service';
 import type { HashGate } from '../auth/hash-gate';
@@ -58,6 +57,9 @@ const REDACTED = [...redactPaths, 'headers.authorization'];
  *   await app.listen({ host: '127.0.0.1', port: 4780 });
  */
 export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = {}): Promise<FastifyInstance> {
+  // Loaded here, not when the daemon's modules load: a start's first exits need none of the HTTP
+  // server's packages (about a third of the daemon's module loading), which load meanwhile.
+  const [{ default: Fastify }, { default: websocket }] = await Promise.all([import('fastify'), import('@fastify/websocket')]);
   // Typed as Fastify's base logger so the instance is a plain FastifyInstance for route modules.
   const loggerInstance: FastifyBaseLogger = apiLogger(deps.logger);
   const app = Fastify({

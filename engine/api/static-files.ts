@@ -3,13 +3,14 @@
  * own and no file matches (a client-side route such as /strategies/3) gets index.html.
  */
 import { resolve } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** First path segments that belong to the API: never answered with index.html. */
 const API_ROOTS = new Set(['auth', 'broker', 'strategy', 'events', 'health']);
 
 export async function serveRenderer(app: FastifyInstance, staticDir: string): Promise<void> {
+  // Loaded with the API, after the daemon's first exits (server.ts).
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, { root: resolve(staticDir), prefix: '/', wildcard: true, index: ['index.html'], dotfiles: 'ignore' });
 }
 

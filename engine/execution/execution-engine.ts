@@ -81,6 +81,9 @@ export class ExecutionEngine {
   /** When an order's journal step was last rehearsed. */
   private rehearsedAt: number | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Intents whose order has no answer from its broker yet: queued, parked, on their way or placed. */
+  private readonly unanswered = new Set<OrderIntent>();
+  private answerWaiters: Array<() => void> = [];
   private readonly maxInFlight: number;
   private readonly lockTtlMs: number;
   private stopped = false;
@@ -132,6 +135,7 @@ export class ExecutionEngine {
 
   submit(intent: OrderIntent): void {
     if (this.stopped) return;
+    this.unanswered.add(intent);
     this.queue.push(intent);
     this.pump();
   }
@@ -168,9 +172,26 @@ export class ExecutionEngine {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Resolves once every intent submitted so far has its broker's answer (accepted, refused, or no
+   * answer in time: unknown), or has ended without an order (suppressed, not sent, failed); the
+   * answers' bookkeeping is not waited for. At start the daemon builds its API only after this,
+   * so that recovery's exits reach the brokers first (idle() also waits for parked intents).
+   */
+  whenAnswered(): Promise<void> {
+    if (this.unanswered.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.answerWaiters.push(resolve));
+  }
+
+  private answered(intent: OrderIntent): void {
+    if (!this.unanswered.delete(intent) || this.unanswered.size > 0) return;
+    for (const w of this.answerWaiters.splice(0)) w();
+  }
+
   /** Stops taking intents; in-flight ones finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const intent of [...this.unanswered]) this.answered(intent);
     for (const t of this.exitRetries.values()) t.cancel();
     this.exitRetries.clear();
     this.exitTries.clear();
@@ -242,6 +263,7 @@ export class ExecutionEngine {
         this.pump();
       };
       void this.process(intent, freeSlot).finally(() => {
+        this.answered(intent);
         freeSlot();
         this.busy.delete(intent.strategyId);
         const waiting = this.parked.get(intent.strategyId);
@@ -337,7 +359,7 @@ export class ExecutionEngine {
         this.ctx.bus.publish({ type: 'exit_suppressed', userId: decision.after.userId, strategyId: decision.after.strategyId, runId: decision.after.id, leg: intent.leg, reason: decision.reason, at: this.ctx.clock.now() });
         return;
       case 'send':
-        await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot);
+        await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot, () => this.answered(queued));
     }
   }
 
@@ -438,7 +460,7 @@ export class ExecutionEngine {
    * once the request is on the wire: the journal row is already committed, so nothing is lost.
    * The slot is freed at the broker's answer, before the answer is written.
    */
-  private async send(order: Order, announce: () => void, freeSlot: () => void): Promise<void> {
+  private async send(order: Order, announce: () => void, freeSlot: () => void, answered: () => void): Promise<void> {
     const { clock, bus } = this.ctx;
     let target: Awaited<ReturnType<typeof orderTarget>>;
     try {
@@ -469,6 +491,7 @@ export class ExecutionEngine {
     // broker's answer.
     setImmediate(announceOnce);
     const result = await placing;
+    answered();
     freeSlot();
     announceOnce();
     this.ctx.crashPoints.hit('after-send');

@@ -24,7 +24,16 @@ export interface RecoveryReport {
   readonly failures: number;
 }
 
-export async function recover(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, calendar: TradingCalendar): Promise<RecoveryReport> {
+export interface RecoverOptions {
+  /**
+   * What must hold before recovery acts: the daemon's proof that the vault key unseals the stored
+   * broker credentials. SQLite is read meanwhile; no runtime key, job, subscription or order
+   * comes before it resolves, so a start it refuses leaves every run as it found it.
+   */
+  readonly actAfter?: Promise<unknown>;
+}
+
+export async function recover(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, calendar: TradingCalendar, options: RecoverOptions = {}): Promise<RecoveryReport> {
   const { repos, clock, logger, runtime } = ctx;
   let runsResumed = 0;
   let runsArmed = 0;
@@ -38,6 +47,10 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     if (isDayOver(run)) continue;
     const strategy = runningById.get(run.strategyId) ?? repos.strategies.getInternal(run.strategyId);
     if (strategy) toResume.push({ run, strategy });
+  }
+  if (options.actAfter) {
+    logger.info({ runs: toResume.length, strategies: running.length }, 'recovery read the unfinished runs from SQLite; it acts once the start checks have passed');
+    await options.actAfter;
   }
   // Nothing here waits for the broker: a run is back on its rails (runtime keys, jobs, stop-loss)
   // from SQLite alone, so a broker out of reach at start (no network yet, a 5xx, its rate limit
