@@ -172,9 +172,9 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
   await page.getByRole('link', { name: '← Strategies' }).click();
 
   await test.step('STOP another strategy that holds a position: confirm, sold at market', async () => {
-    const row = await createStrategy(page, { symbol: 'ETH', exchange: 'CRYPTO', qty: '1', buyTime: utcTime(5_000), sellTime: utcTime(6 * 60_000), stopLoss: '1000', timezone: 'UTC' });
+    const row = await createStrategy(page, { symbol: 'ETH', exchange: 'CRYPTO', qty: '1', buyTime: utcTime(12_000), sellTime: utcTime(6 * 60_000), stopLoss: '1000', timezone: 'UTC' });
     await row.getByRole('button', { name: /^Start ETH/ }).click();
-    await expect(stateOf(row)).toHaveText('In position', { timeout: 20_000 });
+    await expect(stateOf(row)).toHaveText('In position', { timeout: 30_000 });
     await expect(row.getByTestId('last-price')).not.toHaveText('—');
     await screens.snap('10-strategies-in-position');
 
@@ -193,12 +193,12 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
   });
 
   await test.step('kill switch: stop everything and exit every position, after one confirmation', async () => {
-    const sol = await createStrategy(page, { symbol: 'SOL', exchange: 'CRYPTO', qty: '3', buyTime: utcTime(5_000), sellTime: utcTime(6 * 60_000), stopLoss: '50', timezone: 'UTC' });
+    const sol = await createStrategy(page, { symbol: 'SOL', exchange: 'CRYPTO', qty: '3', buyTime: utcTime(15_000), sellTime: utcTime(6 * 60_000), stopLoss: '50', timezone: 'UTC' });
     await sol.getByRole('button', { name: /^Start SOL/ }).click();
     const ada = await createStrategy(page, { symbol: 'ADA', exchange: 'CRYPTO', qty: '10', buyTime: utcTime(4 * 60_000), sellTime: utcTime(6 * 60_000), stopLoss: '50', timezone: 'UTC' });
     await ada.getByRole('button', { name: /^Start ADA/ }).click();
     await expect(stateOf(ada)).toHaveText('Armed');
-    await expect(stateOf(sol)).toHaveText('In position', { timeout: 20_000 });
+    await expect(stateOf(sol)).toHaveText('In position', { timeout: 30_000 });
 
     await page.getByRole('button', { name: 'Stop all', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop everything?' });
