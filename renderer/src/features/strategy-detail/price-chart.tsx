@@ -176,7 +176,8 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
     <div
       className="chart"
       ref={container}
-      role="img"
+      // A figure, not an img: the chart library's attribution link inside is focusable.
+      role="figure"
       aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${fills} fill${fills === 1 ? '' : 's'} marked`}
       data-points={points.length}
     />
