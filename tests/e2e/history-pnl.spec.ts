@@ -78,7 +78,7 @@ test('the history screen shows a finished run with its realized P&L', async ({ p
     .toBeGreaterThan(0);
   await page.goto(`/#/strategies/${strategy.id}`);
   await page.reload();
-  const chart = page.getByRole('img', { name: /^Price chart of BTC/ });
+  const chart = page.getByRole('figure', { name: /^Price chart of BTC/ });
   await expect(chart).toHaveAttribute('aria-label', /2 fills marked/);
   await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
   await expect(page.getByTestId('realized-pnl')).toContainText('+6.00');

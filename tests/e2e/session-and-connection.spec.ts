@@ -136,7 +136,7 @@ test('every control is labelled, dialogs work from the keyboard, and both themes
 
   // Themes: light here (the system's), dark on request, remembered across a reload.
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-  await expect(page.getByRole('img', { name: /Price chart of DOGE/ })).toHaveAttribute('data-points', /^[1-9]/);
+  await expect(page.getByRole('figure', { name: /Price chart of DOGE/ })).toHaveAttribute('data-points', /^[1-9]/);
   await page.waitForTimeout(2_000); // a few seconds of ticks on the chart
   await screens.snap('15-detail-live-light');
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();

@@ -104,7 +104,7 @@ test('the chart keeps its BUY and SELL labels inside the chart at desktop and ph
   await page.goto(`/#/strategies/${id}`);
   await expect(stateOf(page)).toHaveText('Sold', { timeout: 30_000 });
 
-  const chart = page.getByRole('img', { name: /^Price chart of BTC.*2 fills marked/ });
+  const chart = page.getByRole('figure', { name: /^Price chart of BTC.*2 fills marked/ });
   await expect(chart).toBeVisible();
   await screens.snap('17-chart-labels');
   // Narrowed once the prices have stopped (the strategy is over): the resize alone must bring the

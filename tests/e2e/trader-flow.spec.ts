@@ -145,7 +145,7 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await expect(sl).toContainText(/9[34]\.\d\d/);
     await expect(page.getByTestId('position')).toHaveText('flat');
     await expect(page.getByRole('list', { name: 'Audit log entries' })).toContainText('reached the stop-loss 95.00');
-    await expect(page.getByRole('img', { name: /Price chart of BTC.*2 fills marked/ })).toBeVisible();
+    await expect(page.getByRole('figure', { name: /Price chart of BTC.*2 fills marked/ })).toBeVisible();
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).e2eNoReload)).toBe(true);
   });
 

@@ -2,7 +2,35 @@
  * A modal confirmation on the native <dialog>: focus moves into it and is trapped there, Escape
  * cancels, and focus returns to the button that opened it. The safe choice has focus first.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+
+const FOCUSABLE = 'button:not(:disabled), a[href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/** What Tab stops on inside `root`: of a radio group only its checked radio (or its first). */
+function tabStops(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => {
+    if (!(el instanceof HTMLInputElement) || el.type !== 'radio' || el.checked) return true;
+    const group = root.querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${CSS.escape(el.name)}"]`);
+    return ![...group].some((r) => r.checked) && group[0] === el;
+  });
+}
+
+/**
+ * A native modal dialog lets Tab leave the page (to the browser's own controls) after its last
+ * button; a trader using the keyboard should go round inside it instead.
+ */
+function keepTabInside(e: KeyboardEvent<HTMLDialogElement>): void {
+  if (e.key !== 'Tab') return;
+  const stops = tabStops(e.currentTarget);
+  const first = stops[0];
+  const last = stops.at(-1);
+  if (!first || !last) return;
+  const wrapTo = e.shiftKey ? (document.activeElement === first ? last : null) : document.activeElement === last ? first : null;
+  if (wrapTo) {
+    e.preventDefault();
+    wrapTo.focus();
+  }
+}
 
 interface DialogProps {
   readonly open: boolean;
@@ -32,6 +60,7 @@ export function Dialog({ open, title, children, actions, onCancel, tone = 'defau
       ref={ref}
       className={`dialog dialog--${tone}`}
       aria-labelledby={titleId}
+      onKeyDown={keepTabInside}
       onCancel={(e) => {
         e.preventDefault();
         onCancel();

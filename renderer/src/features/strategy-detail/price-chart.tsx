@@ -239,7 +239,8 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
   return (
     <div
       className="chart"
-      role="img"
+      // A figure, not an img: the chart library's attribution link inside is focusable.
+      role="figure"
       aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${filled} fill${filled === 1 ? '' : 's'} marked`}
       data-points={points.length}
     >

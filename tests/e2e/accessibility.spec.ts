@@ -1,0 +1,258 @@
+/**
+ * Every screen and state a trader sees, checked with axe-core's WCAG 2.1 A/AA rules in the dark
+ * and the light theme: no serious or critical violation anywhere (issue 17), and every input and
+ * bordered button outlined at 3:1 (WCAG 1.4.11, which axe leaves out). Each failure names the
+ * screen, the theme, the rule, the element and what is wrong.
+ *
+ * SCREENS is the list to extend: a name and how to reach it from any other screen. The world it
+ * is reached in is made once, through the API: a trader with a paper account (strategies armed,
+ * in position, finished), a logged-in Kite account (LIVE, against the Kite fake on loopback) with a
+ * strategy never started, a second Kite account that needs its daily login, and a second trader
+ * with nothing yet.
+ */
+import type { Page } from '@playwright/test';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
+import { awayFromMidnight, expect, test, utcTime } from './support/fixtures';
+import type { PageGlobals } from './support/page-globals';
+import { apiCall, fieldError, openSignedIn, stateOf, strategyInputs, strategyRow } from './support/trader-ui';
+
+interface World {
+  /** The trader with accounts and strategies. */
+  readonly token: string;
+  /** A second trader with no broker and no strategy. */
+  readonly emptyToken: string;
+  /** Strategy ids by what they show. */
+  readonly armed: number;
+  readonly inPosition: number;
+  readonly finished: number;
+}
+
+interface Screen {
+  readonly name: string;
+  /** Reaches the screen (from wherever the previous one left the page) and waits until it shows. */
+  readonly reach: (page: Page, world: World) => Promise<void>;
+  /** Save screenshots of it in both themes at desktop and phone widths (slow: a few screens only). */
+  readonly snap?: true;
+}
+
+/** Opens a route as `token`'s trader, reloading only when the session changes. */
+async function open(page: Page, token: string, hash: string): Promise<void> {
+  const current = await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('tradeclock.token'));
+  await page.goto(`/${hash}`);
+  if (current !== token) {
+    await page.evaluate((t) => (globalThis as unknown as PageGlobals).sessionStorage.setItem('tradeclock.token', t), token);
+    await page.reload();
+  }
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+}
+
+/** Signed out; `hasAccount` picks which form shows first (sign-in, else register). */
+async function signedOut(page: Page, hasAccount: boolean): Promise<void> {
+  await page.evaluate((seen) => {
+    const w = globalThis as unknown as PageGlobals & { sessionStorage: { removeItem(k: string): void }; localStorage: { removeItem(k: string): void } };
+    w.sessionStorage.removeItem('tradeclock.token');
+    if (seen) w.localStorage.setItem('tradeclock.has-account', '1');
+    else w.localStorage.removeItem('tradeclock.has-account');
+  }, hasAccount);
+  await page.goto('/');
+  await page.reload();
+}
+
+const strategies = (page: Page, w: World) => open(page, w.token, '#/strategies');
+const detail = (page: Page, id: number) => page.getByRole('main').getByRole('heading', { level: 1, name: new RegExp(`#${id}`) });
+
+async function openDialog(page: Page, button: RegExp | string, dialog: RegExp | string): Promise<void> {
+  await page.getByRole('button', { name: button }).first().click();
+  await expect(page.getByRole('dialog', { name: dialog })).toBeVisible();
+}
+
+const SCREENS: readonly Screen[] = [
+  {
+    name: 'sign-in',
+    snap: true,
+    reach: async (page) => {
+      await signedOut(page, true);
+      await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    },
+  },
+  {
+    name: 'register-with-errors',
+    reach: async (page) => {
+      await signedOut(page, false);
+      await page.getByLabel('Email').fill('new.trader@example.com');
+      await page.getByLabel('Password').fill('short');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect(fieldError(page, 'password')).toBeVisible();
+    },
+  },
+  { name: 'strategies-empty', reach: (page, w) => open(page, w.emptyToken, '#/strategies') },
+  { name: 'brokers-empty', reach: (page, w) => open(page, w.emptyToken, '#/brokers') },
+  {
+    name: 'strategies-paper-and-live',
+    snap: true,
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await expect(stateOf(strategyRow(page, 'ETH'))).toHaveText('In position');
+      await expect(strategyRow(page, 'INFY').locator('.money--live')).toBeVisible();
+    },
+  },
+  {
+    name: 'new-strategy-with-errors',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await page.getByRole('button', { name: 'New strategy' }).click();
+      await strategyInputs(page).submit.click();
+      await expect(fieldError(strategyInputs(page).form, 'symbol')).toBeVisible();
+    },
+  },
+  {
+    name: 'edit-strategy',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await page.getByRole('button', { name: /^Edit SOL/ }).click();
+      await expect(strategyInputs(page).form).toHaveAccessibleName(/^Edit SOL/);
+    },
+  },
+  { name: 'detail-armed', reach: async (page, w) => open(page, w.token, `#/strategies/${w.armed}`).then(() => expect(stateOf(page.getByRole('main'))).toHaveText('Armed')) },
+  {
+    name: 'detail-in-position',
+    snap: true,
+    reach: async (page, w) => {
+      await open(page, w.token, `#/strategies/${w.inPosition}`);
+      await expect(page.getByTestId('position')).not.toHaveText('flat');
+    },
+  },
+  { name: 'detail-finished', reach: async (page, w) => open(page, w.token, `#/strategies/${w.finished}`).then(() => expect(stateOf(page.getByRole('main'))).toHaveText('Sold')) },
+  {
+    name: 'stop-dialog',
+    reach: async (page, w) => {
+      await open(page, w.token, `#/strategies/${w.inPosition}`);
+      await expect(detail(page, w.inPosition)).toBeVisible();
+      await openDialog(page, /^Stop ETH/, /^Stop ETH/);
+    },
+  },
+  {
+    name: 'kill-switch-dialog',
+    snap: true,
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await openDialog(page, 'Stop all', 'Stop everything?');
+    },
+  },
+  {
+    name: 'delete-dialog',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await openDialog(page, /^Delete SOL/, /^Delete SOL/);
+    },
+  },
+  {
+    name: 'start-live-dialog',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      await openDialog(page, /^Start INFY/, /with real money/);
+    },
+  },
+  {
+    name: 'history',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/history');
+      await expect(page.getByRole('table', { name: 'Runs' })).toContainText('SOL');
+    },
+  },
+  {
+    name: 'brokers-with-kite-daily-login',
+    snap: true,
+    reach: async (page, w) => {
+      await open(page, w.token, '#/brokers');
+      await expect(page.getByRole('listitem', { name: 'Zerodha (kite)' }).getByTestId('broker-login-state')).toHaveText('Login needed');
+      await expect(page.getByRole('form', { name: 'Connect a broker' })).toBeVisible();
+    },
+  },
+  {
+    name: 'connect-kite-form',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/brokers');
+      await page.getByRole('form', { name: 'Connect a broker' }).getByLabel('Broker', { exact: true }).selectOption('kite');
+      await expect(page.getByLabel('API key', { exact: true })).toBeVisible();
+    },
+  },
+  {
+    name: 'settings-with-password-errors',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/settings');
+      const form = page.getByRole('form', { name: 'Change password' });
+      await form.getByLabel('Current password').fill('not my password');
+      await form.getByLabel('New password', { exact: true }).fill('short');
+      await form.getByRole('button', { name: 'Change password' }).click();
+      await expect(form.locator('[data-field-error="new_password"]')).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Signed-in sessions' }).getByRole('listitem').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'remove-broker-dialog',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/brokers');
+      await openDialog(page, 'Remove Zerodha', /^Remove Zerodha/);
+    },
+  },
+];
+
+let kite: KiteFake;
+test.beforeEach(async () => {
+  kite = await startKiteFake();
+});
+test.afterEach(async () => {
+  await kite.close();
+});
+
+/** The world the screens are reached in, made through the API (what the UI does is not the point here). */
+async function makeWorld(page: Page): Promise<World> {
+  await awayFromMidnight(page, 10 * 60_000);
+  const empty = await openSignedIn(page);
+  const { token } = await openSignedIn(page);
+  const paper = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', {
+    broker: 'paper',
+    label: 'Paper desk',
+    options: { tickIntervalMs: 250, startPrices: { 'CRYPTO:BTC': 100, 'CRYPTO:ETH': 2000, 'CRYPTO:SOL': 150 } },
+  });
+  const { access_token: _loginNeeded, ...keyAndSecret } = kite.credentials();
+  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'kite', label: 'Zerodha', credentials: keyAndSecret, options: kite.options() });
+  const zerodhaLive = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'kite', label: 'Zerodha live', credentials: kite.credentials(), options: kite.options() });
+
+  const create = async (account: number, symbol: string, exchange: string, buy: string, sell: string, stopLoss: number, timezone = 'UTC') =>
+    (await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', { broker_account_id: account, symbol, exchange, qty: 1, buy_time: buy, sell_time: sell, stop_loss: stopLoss, timezone })).id;
+  const armed = await create(paper.id, 'BTC', 'CRYPTO', utcTime(5 * 60_000), utcTime(9 * 60_000), 50);
+  const inPosition = await create(paper.id, 'ETH', 'CRYPTO', utcTime(8_000), utcTime(9 * 60_000), 100);
+  const finished = await create(paper.id, 'SOL', 'CRYPTO', utcTime(8_000), utcTime(12_000), 10);
+  await create(zerodhaLive.id, 'INFY', 'NSE', '09:20:00', '15:10:00', 90, 'Asia/Kolkata');
+  for (const id of [armed, inPosition, finished]) await apiCall(page, token, 'POST', '/strategy/start', { strategy_id: id });
+
+  const stateOfRun = async (id: number) => (await apiCall<{ runtime: { state: string } | null }>(page, token, 'GET', `/strategy/${id}`)).runtime?.state;
+  await expect.poll(() => stateOfRun(inPosition), { timeout: 20_000 }).toBe('IN_POSITION');
+  await expect.poll(() => stateOfRun(finished), { timeout: 20_000 }).toBe('SOLD');
+  return { token, emptyToken: empty.token, armed, inPosition, finished };
+}
+
+test('no serious or critical WCAG 2.1 A/AA violation, nor a faint control outline, on any screen in either theme', async ({ page, screens }) => {
+  test.setTimeout(600_000);
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  const world = await makeWorld(page);
+  const found: string[] = [];
+  for (const screen of SCREENS) {
+    await test.step(screen.name, async () => {
+      await screen.reach(page, world);
+      for (const theme of THEMES) {
+        await useSystemTheme(page, theme);
+        for (const line of await seriousViolations(page)) found.push(`${screen.name} [${theme}] ${line}`);
+        for (const line of await weakControlBoundaries(page)) found.push(`${screen.name} [${theme}] non-text-contrast ${line}`);
+        if (screen.snap) await screens.snap(`a11y-${screen.name}-${theme}`);
+      }
+      await useSystemTheme(page, 'dark');
+      // A dialog left open would cover the next screen.
+      if (await page.getByRole('dialog').isVisible()) await page.keyboard.press('Escape');
+    });
+  }
+  expect(found.length, `${found.length} serious or critical violation(s):\n${found.join('\n')}`).toBe(0);
+});
