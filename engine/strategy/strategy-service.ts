@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import type { Exchange, Strategy } from '../core/types';
-import { asBrokerAccountId, type StrategyId, type UserId } from '../core/ids';
-import { conflict, notFound, validationError, type FieldError } from '../core/errors';
+import { asBrokerAccountId, type BrokerAccountId, type StrategyId, type UserId } from '../core/ids';
+import { conflict, DomainError, notFound, validationError, type FieldError } from '../core/errors';
 import { fromZodError } from '../core/zod-errors';
 import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
@@ -14,6 +14,7 @@ import type { EngineContext } from '../context';
 import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
 import { createStrategyInput, updateStrategyInput, strategyFields, DEFAULT_BUY_GRACE_SECONDS, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
+import { scrubbedMessage } from '../secrets/key-provider';
 
 export class StrategyService {
   constructor(
@@ -179,12 +180,27 @@ export class StrategyService {
     const exchangeOk = caps.exchanges.includes(chosen);
     if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
     if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
-    const instrument = exchangeOk && symbol !== undefined ? await this.ctx.instruments.lookup(accountId, symbol, chosen) : undefined;
+    const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;
     if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
     else if (instrument && stopLoss !== undefined && stopLoss < instrument.tickSize) {
       add('stop_loss', `stop_loss must be at least one price step of ${symbol} at this broker (${instrument.tickSize})`);
     }
     return chosen;
+  }
+
+  /**
+   * The instrument; null when the broker does not know it; undefined when the broker cannot be
+   * asked now (a daily login not done yet, down, rate limited): that is a problem of the symbol
+   * field naming the broker's reason, reported with the others, never a bare "internal error".
+   */
+  private async lookupOrExplain(accountId: BrokerAccountId, symbol: string, exchange: Exchange, add: (field: string, message: string) => void) {
+    try {
+      return await this.ctx.instruments.lookup(accountId, symbol, exchange);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      add('symbol', `symbol ${symbol} cannot be checked at this broker right now, so nothing was saved: ${scrubbedMessage(err)}`);
+      return undefined;
+    }
   }
 }
 

@@ -74,4 +74,25 @@ describe('Kite daily login over the API', () => {
     const res = await h.call('POST', `/broker/${paper}/login`, { token: a.token, body: {} });
     expect(res.status).toBe(409);
   });
+
+  it('before the day\'s login: a strategy on a Kite symbol saves (the instruments dump needs no token), an unknown one is named, a dump that fails is a field error', async () => {
+    const a = await h.register();
+    const id = await connectWithoutToken(a.token);
+    const strategy = (symbol: string) => ({ broker_account_id: id, symbol, exchange: 'NSE', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 1 });
+    const saved = await h.call('POST', '/strategy/create', { token: a.token, body: strategy('INFY') });
+    expect(saved.status).toBe(201);
+    expect(kite.requests().some((r) => r.path.startsWith('/instruments') && !r.headers.authorization)).toBe(true);
+
+    const unknown = await h.call('POST', '/strategy/create', { token: a.token, body: { ...strategy('NOSUCHCO'), qty: 0 } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['qty', 'symbol']);
+
+    // BSE's dump, not yet fetched today (NSE's is held for the day).
+    kite.failNext('GET /instruments/BSE', { kind: 'status', status: 403, errorType: 'PermissionException', message: 'Insufficient permission for that call.' }, 50);
+    const failing = await h.call('POST', '/strategy/create', { token: a.token, body: { ...strategy('TCS'), exchange: 'BSE', qty: 0 } });
+    expect(failing.status).toBe(400);
+    const fields = failing.body.error.fields as { field: string; message: string }[];
+    expect(fields.map((f) => f.field).sort()).toEqual(['qty', 'symbol']);
+    expect(fields.find((f) => f.field === 'symbol')!.message).toMatch(/^symbol TCS cannot be checked at this broker right now, so nothing was saved: .*permission/i);
+  });
 });

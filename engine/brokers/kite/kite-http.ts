@@ -27,8 +27,12 @@ export interface KiteCall {
   readonly query?: Readonly<Record<string, string>>;
   /** Body fields, sent as application/x-www-form-urlencoded (POST, PUT). */
   readonly form?: Readonly<Record<string, string>>;
-  /** Send the Authorization header (everything but the session exchange). */
-  readonly auth?: boolean;
+  /**
+   * Send the Authorization header: true (everything but the session exchange) refuses to send
+   * without an access token; 'if-any' sends it when there is one and goes without it otherwise
+   * (the instruments dump, which Kite serves without checking it, before the day's login).
+   */
+  readonly auth?: boolean | 'if-any';
   /**
    * False where Kite does not check the token (the instruments dump), so a success there says
    * nothing about the session.
@@ -57,11 +61,9 @@ export class KiteHttp {
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.append(k, v);
     const headers: Record<string, string> = { 'X-Kite-Version': '3' };
     const auth = req.auth ?? true;
-    if (auth) {
-      const token = this.config.accessToken();
-      if (!token) throw new KiteError('TokenException', 'unknown', true, 'no Kite access token: log in to Kite from Tradeclock first; nothing was sent', null, null, { notPlaced: true, retryAfterMs: SESSION_RETRY_MS });
-      headers.Authorization = `token ${this.config.apiKey}:${token}`;
-    }
+    const token = auth ? this.config.accessToken() : null;
+    if (token) headers.Authorization = `token ${this.config.apiKey}:${token}`;
+    else if (auth === true) throw new KiteError('TokenException', 'unknown', true, 'no Kite access token: log in to Kite from Tradeclock first; nothing was sent', null, null, { notPlaced: true, retryAfterMs: SESSION_RETRY_MS });
     let body: string | undefined;
     if (req.form) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';

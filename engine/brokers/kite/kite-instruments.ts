@@ -84,7 +84,7 @@ export class KiteInstruments implements BrokerInstruments {
     if (cached && cached.date === today) return cached.rows;
     const previous = this.lastGood.get(exchange);
     const rows = this.http
-      .call({ method: 'GET', path: `/instruments/${exchange}`, expect: 'csv', provesSession: false })
+      .call({ method: 'GET', path: `/instruments/${exchange}`, expect: 'csv', auth: 'if-any', provesSession: false })
       .then((text) => {
         if (typeof text !== 'string') throw new Error(`Kite's instruments dump for ${exchange} was not CSV`);
         const parsed = parseInstrumentsCsv(text, exchange);
