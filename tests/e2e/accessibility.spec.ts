@@ -81,7 +81,8 @@ const SCREENS: readonly Screen[] = [
     reach: async (page) => {
       await signedOut(page, false);
       await page.getByLabel('Email').fill('new.trader@example.com');
-      await page.getByLabel('Password').fill('short');
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByLabel('Confirm password').fill('shorter');
       await page.getByRole('button', { name: 'Create account' }).click();
       await expect(fieldError(page, 'password')).toBeVisible();
     },

@@ -21,7 +21,8 @@ test('a trader goes from sign-up to sign-out with the keyboard alone, always see
     await expect(page.getByLabel('Email')).toBeFocused();
     await expectFocusVisible(page);
     await page.keyboard.type(`keys-${Date.now()}@example.com`);
-    await typeInto(page, page.getByLabel('Password'), PASSWORD);
+    await typeInto(page, page.getByLabel('Password', { exact: true }), PASSWORD);
+    await typeInto(page, page.getByLabel('Confirm password'), PASSWORD);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
   });
