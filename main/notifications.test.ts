@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../engine/core/events';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../engine/core/ids';
-import { createNotificationGate, formatDelay, formatPrice, notificationFor, sentence } from './notifications';
+import { formatDelay, formatPrice } from '../engine/terminal/words';
+import { createNotificationGate, notificationFor, sentence } from './notifications';
 
 const base = { userId: asUserId(1), strategyId: asStrategyId(7), runId: asRunId(3), at: 0 };
 const lookup = (id: number) => (id === 7 ? { symbol: 'AAPL' } : undefined);

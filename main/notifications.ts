@@ -6,6 +6,7 @@
 import type { EngineEvent } from '../engine/core/events';
 import type { StrategyId } from '../engine/core/ids';
 import type { Leg } from '../engine/core/types';
+import { formatDelay, formatPrice } from '../engine/terminal/words';
 
 export interface ShellNotification {
   readonly title: string;
@@ -22,24 +23,10 @@ export interface StrategyLabel {
 
 export type StrategyLookup = (id: StrategyId) => StrategyLabel | undefined;
 
-/** A price as the trader typed it: no float noise, no trailing zeros. */
-export function formatPrice(n: number): string {
-  return Number.isFinite(n) ? String(Number(n.toFixed(8))) : String(n);
-}
-
 /** `text` ending in one full stop (reasons come from brokers with or without one). */
 export function sentence(text: string): string {
   const t = text.trim();
   return t === '' ? t : /[.!?]$/.test(t) ? t : `${t}.`;
-}
-
-/** "2 min 5 s", "45 s", "1 h 3 min". */
-export function formatDelay(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
