@@ -40,10 +40,15 @@ function ensureInstalled() {
     process.stderr.write(`launch: ${need.reason}; node_modules is a link to an install other checkouts share, so it is left as it is (run npm ${need.npmArgs.join(' ')} where it points)\n`);
     return;
   }
-  process.stdout.write(`launch: installing dependencies (npm ${need.npmArgs.join(' ')}): ${need.reason}\n`);
-  const [command, args] = npmCommand(need.npmArgs);
+  process.stdout.write(`launch: installing dependencies (npm ${need.npmArgs.join(' ')}, a few minutes the first time): ${need.reason}\n`);
+  // Errors only: on Node 20 npm warns for every package that declares Node 22 (EBADENGINE), a
+  // wall of lines that asks nothing of the trader; said once below instead. A failure still shows.
+  const [command, args] = npmCommand([...need.npmArgs, '--loglevel=error']);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) fail(`launch: npm ${need.npmArgs.join(' ')} failed (exit ${result.status ?? result.signal}); nothing was started`);
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    process.stdout.write(`launch: installed. Some dependencies (Electron's tooling, two of fastify's) declare Node 22; Tradeclock runs and is tested on Node ${process.versions.node}.\n`);
+  }
 }
 
 /** @param {import('./launch/targets.mjs').NpmBuildTarget[]} targets */
