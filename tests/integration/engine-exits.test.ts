@@ -15,10 +15,6 @@ const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
 afterEach(async () => t?.close());
 
-async function until(iso: string): Promise<void> {
-  await t.clock.advanceTo(at(iso));
-  await t.engine.idle();
-}
 
 async function advance(ms: number): Promise<void> {
   await t.clock.advance(ms);
@@ -30,7 +26,7 @@ async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy>
   t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
   const s = await t.create(body);
   await t.start(s.id);
-  await until('2026-03-09T13:30:00Z');
+  await t.until('2026-03-09T13:30:00Z');
   expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
   return s;
 }
@@ -59,12 +55,12 @@ describe('an exit is a function of the position (invariant 8)', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:30:00.500Z');
+    await t.until('2026-03-09T13:30:00.500Z');
     expect(t.run(s.id).state).toBe('BUYING');
     await t.engine.manager.stop(t.user.id, s.id);
     // Before: 200, and the exit after the fill sold MSFT.
     await expect(t.engine.strategies.update(t.user.id, s.id, { symbol: 'MSFT' })).rejects.toThrow(/cannot be edited while its last run is BUYING/);
-    await until('2026-03-09T13:30:10Z');
+    await t.until('2026-03-09T13:30:10Z');
     expect(brokerRecord()).toEqual([
       ['buy', 'AAPL', 10, 'tctest011260309E'],
       ['sell', 'AAPL', 10, 'tctest011260309X'],
@@ -73,10 +69,10 @@ describe('an exit is a function of the position (invariant 8)', () => {
   });
 
   it.each([
-    ['the SELL at its time', async () => until('2026-03-09T19:55:00Z'), 'SOLD'],
-    ['the manual STOP', async (s: Strategy) => (await t.engine.manager.stop(t.user.id, s.id), until('2026-03-09T13:31:00Z')), 'STOPPED'],
-    ['the kill switch', async () => (await t.engine.manager.stopAll(t.user.id), until('2026-03-09T13:31:00Z')), 'STOPPED'],
-    ['the stop-loss', async () => (t.paper.setPrice('NYSE:AAPL', 90), until('2026-03-09T13:32:00Z')), 'EXITED_BY_SL'],
+    ['the SELL at its time', async () => t.until('2026-03-09T19:55:00Z'), 'SOLD'],
+    ['the manual STOP', async (s: Strategy) => (await t.engine.manager.stop(t.user.id, s.id), t.until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the kill switch', async () => (await t.engine.manager.stopAll(t.user.id), t.until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the stop-loss', async () => (t.paper.setPrice('NYSE:AAPL', 90), t.until('2026-03-09T13:32:00Z')), 'EXITED_BY_SL'],
   ] as const)('%s sells the bought symbol and quantity even if the strategy record says otherwise', async (_what, exit, final) => {
     const s = await inPosition();
     // Before: decide() built the exit from the strategy record: sell MSFT x3 after buying AAPL x10.
@@ -93,17 +89,17 @@ describe('an exit is a function of the position (invariant 8)', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:30:01Z');
+    await t.until('2026-03-09T13:30:01Z');
     expect(t.run(s.id).state).toBe('BUYING');
     // Before: afterEntryFill armed the stop on the row's symbol (MSFT), so AAPL falling sold nothing.
     rewriteStrategy(s, { symbol: 'MSFT', qty: 3 });
-    await until('2026-03-09T13:30:10Z');
+    await t.until('2026-03-09T13:30:10Z');
     expect(t.run(s.id).state).toBe('IN_POSITION');
     t.paper.setPrice('NYSE:MSFT', 90);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.run(s.id).state).toBe('IN_POSITION');
     t.paper.setPrice('NYSE:AAPL', 90);
-    await until('2026-03-09T13:32:00Z');
+    await t.until('2026-03-09T13:32:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
     expect(brokerRecord()).toEqual([
       ['buy', 'AAPL', 10, 'tctest011260309E'],
@@ -121,7 +117,7 @@ describe('an exit is a function of the position (invariant 8)', () => {
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([s.id]);
     expect(await t.runtime.strategiesOn('NYSE:MSFT')).toEqual([]);
     t.paper.setPrice('NYSE:AAPL', 90);
-    await until('2026-03-09T13:40:00Z');
+    await t.until('2026-03-09T13:40:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
     expect(t.orders(s.id).map((o) => [o.leg, o.symbol, o.qty])).toEqual([
       ['BUY', 'AAPL', 10],
@@ -136,10 +132,10 @@ describe('"not placed yet" never ends an order (invariant 9)', () => {
   it('a SELL met by rate limits is placed again under the same id until it goes out', async () => {
     const s = await inPosition();
     for (let i = 0; i < 6; i++) t.paper.failNextPlace('rate-limit');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     // Before: the unknown answer was looked up (nothing found) and the order resent after the lookups; no notPlaced class.
     expect(t.run(s.id).state).toBe('EXITING');
-    await until('2026-03-09T19:57:00Z');
+    await t.until('2026-03-09T19:57:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
     expect(brokerRecord()).toEqual([
       ['buy', 'AAPL', 10, 'tctest011260309E'],
@@ -154,7 +150,7 @@ describe('"not placed yet" never ends an order (invariant 9)', () => {
     const s = await t.create({ buy_grace_seconds: 5 });
     await t.start(s.id);
     for (let i = 0; i < 20; i++) t.paper.failNextPlace('rate-limit');
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.paper.placedOrders()).toEqual([]);
     // Before: ERROR with a made-up rejection ("rejected: not chased").
     expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', positionQty: 0, reason: expect.stringMatching(/never reached the broker.*5 s grace ran out/) });
@@ -166,7 +162,7 @@ describe('"not placed yet" never ends an order (invariant 9)', () => {
     const s = await t.create({ buy_grace_seconds: 30 });
     await t.start(s.id);
     Object.assign(t.paper.execution, { placeOrder: async () => ({ kind: 'unknown', reason: 'daily order cap reached', notPlaced: true, retryAfterMs: 6 * 3_600_000 }) });
-    await until('2026-03-09T13:30:31Z');
+    await t.until('2026-03-09T13:30:31Z');
     expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', reason: expect.stringMatching(/30 s grace ran out/) });
   });
 });
@@ -175,7 +171,7 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
   it('refused once, then sold by attempt 2 under its own id; the journal and the audit log show both', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     // Before: ERROR with the position open, and no SELL ever again.
     expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 10, reason: expect.stringMatching(/attempt 1 rejected.*Attempt 2/) });
     const [retry] = t.eventsOf('exit_retry_scheduled');
@@ -199,7 +195,7 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
   it('a refusal that cannot pass ends in ERROR at once, with the reason, and no second attempt', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject-lasting');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     await advance(5 * 60_000);
     expect(t.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10, reason: expect.stringMatching(/no position to sell.*will not pass.*close it at the broker/) });
     expect(t.orders(s.id).filter((o) => o.slot === 'exit')).toHaveLength(1);
@@ -209,7 +205,7 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
   it('a STOP from ERROR (an exit refused for good) tries again; before, it was suppressed as a second exit', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject-lasting');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('ERROR');
     await t.engine.manager.stop(t.user.id, s.id);
     await advance(1_000);
@@ -223,7 +219,7 @@ describe('an exit refused for a reason that may pass is tried again (invariant 9
   it('a restart while the next attempt waits makes it at once', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('EXITING');
     t = await t.restart();
     await t.engine.recover();
@@ -246,13 +242,13 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     const realLookup = t.paper.execution.lookupOrder.bind(t.paper.execution);
     let lookupsDown = true;
     Object.assign(t.paper.execution, { lookupOrder: async (id: string) => (lookupsDown ? Promise.reject(new Error('HTTP 503')) : realLookup(id)) });
-    await until('2026-03-09T13:30:20Z');
+    await t.until('2026-03-09T13:30:20Z');
     // Before: after the grace the BUY was written off (MISSED_BUY, order cancelled) and its fill dropped, position open for good.
     expect(t.run(s.id).state).toBe('BUYING');
     lookupsDown = false;
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
     expect(brokerBook()).toEqual([
       ['buy', 10, 'tctest011260309E', 'filled'],
@@ -265,7 +261,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     const s = await t.create({ buy_grace_seconds: 5 });
     await t.start(s.id);
     for (let i = 0; i < 20; i++) t.paper.failNextPlace('rate-limit');
-    await until('2026-03-09T13:30:10Z');
+    await t.until('2026-03-09T13:30:10Z');
     expect(t.run(s.id).state).toBe('MISSED_BUY');
     const [buy] = t.orders(s.id);
     t.engine.execution.applyReport(t.account.id, { clientOrderId: buy!.clientOrderId, brokerOrderId: 'late', status: 'filled', filledQty: 10, avgFillPrice: 100, at: t.clock.now(), reason: null });
@@ -276,11 +272,11 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 30_000 } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:31:00Z');
-    await until('2026-03-09T19:55:05Z');
+    await t.until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T19:55:05Z');
     const sell = t.orders(s.id).find((o) => o.slot === 'exit')!;
     await t.paper.execution.cancelOrder(sell.clientOrderId);
-    await until('2026-03-09T20:30:00Z');
+    await t.until('2026-03-09T20:30:00Z');
     // Before this mend: attempt 2 sold 10 more (20 sold of 10 bought once the trader had sold by hand).
     expect(brokerBook()).toEqual([
       ['buy', 10, 'tctest011260309E', 'filled'],
@@ -294,16 +290,16 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     const real = t.runtime.acquireLock.bind(t.runtime);
     let refusals = 2;
     Object.assign(t.runtime, { acquireLock: async (...a: Parameters<typeof real>) => (refusals-- > 0 ? false : real(...a)) });
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     // Before: the SELL intent was dropped with a log line, and the position stayed open.
-    await until('2026-03-09T19:55:10Z');
+    await t.until('2026-03-09T19:55:10Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
   });
 
   it('STOP while the next exit attempt waits makes it at once', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('EXITING');
     await t.engine.manager.stop(t.user.id, s.id);
     await advance(0);
@@ -335,7 +331,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
   it('close_position false acknowledges a position closed by hand at the broker: the run ends and the strategy can be edited', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject-lasting');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('ERROR');
     await expect(t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).rejects.toMatchObject({ code: 'conflict' });
     await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
@@ -346,7 +342,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
   it('a crash after STOP from ERROR, before its exit was journaled: recovery carries the STOP out', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject-lasting');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('ERROR');
     const real = t.engine.execution.submit.bind(t.engine.execution);
     Object.assign(t.engine.execution, { submit: () => {} });
@@ -364,10 +360,10 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     const s = await t.create();
     await t.start(s.id);
     t.paper.failNextPlace('rate-limit');
-    await until('2026-03-09T13:30:00.100Z');
+    await t.until('2026-03-09T13:30:00.100Z');
     expect(t.run(s.id).state).toBe('BUYING');
     await t.engine.manager.stop(t.user.id, s.id);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     // Before: the BUY was placed a second later, then sold: a round trip the trader had stopped.
     expect(t.paper.placedOrders()).toEqual([]);
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', reason: expect.stringMatching(/before the BUY reached the broker/) });
@@ -375,7 +371,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
 
   it('the exit price of a run sold in two attempts is the average of both, weighted by quantity', async () => {
     const s = await inPosition();
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     const [sell] = t.orders(s.id).filter((o) => o.slot === 'exit');
     // Rewound to "working" so that the report below decides how the attempt ended.
     t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
@@ -394,7 +390,7 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
   it('all sold by hand during the wait: attempt 2 is not sent, the run is ERROR saying so', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     t.paper.sellByHand('NYSE:AAPL', 10);
     await advance(EXIT_RETRY_MS[0]);
     // Before: attempt 2 sold 10 more, a short of 10.
@@ -406,7 +402,7 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
   it('part sold by hand: attempt 2 sells what is left, and the run ends SOLD', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     t.paper.sellByHand('NYSE:AAPL', 4);
     await advance(EXIT_RETRY_MS[0]);
     expect(brokerRecord()).toEqual([
@@ -421,10 +417,10 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
     t.paper.failNextPlace('reject');
     t.paper.failNextHeldQty('HTTP 503');
     t.paper.failNextHeldQty('HTTP 503');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     await advance(EXIT_RETRY_MS[0]);
     expect(t.run(s.id).state).toBe('EXITING');
-    await until('2026-03-09T19:56:00Z');
+    await t.until('2026-03-09T19:56:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
     expect(brokerRecord().at(-1)).toEqual(['sell', 'AAPL', 10, 'tctest0112603092']);
   });
@@ -436,21 +432,21 @@ describe('an order is never settled by the broker\'s stream alone', () => {
     const s = await t.create({ sell_time: '09:31:00' });
     await t.start(s.id);
     t.paper.failNextPlace('stream-lost');
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     expect(t.run(s.id).state).toBe('BUYING');
     // Before: the run stayed BUYING, the SELL deferred behind it, the position open past its SELL (crash soak, 2026-12-06).
-    await until('2026-03-09T13:30:11Z');
+    await t.until('2026-03-09T13:30:11Z');
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
   });
 
   it('an exit whose fill the stream never delivered is looked up, and the run ends', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('stream-lost');
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     expect(t.run(s.id).state).toBe('EXITING');
-    await until('2026-03-09T19:55:11Z');
+    await t.until('2026-03-09T19:55:11Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
   });
 });

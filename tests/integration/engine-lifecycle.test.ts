@@ -12,10 +12,6 @@ const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
 afterEach(async () => t?.close());
 
-async function until(iso: string): Promise<void> {
-  await t.clock.advanceTo(at(iso));
-  await t.engine.idle();
-}
 
 describe('a time-based strategy on the paper broker', () => {
   it('buys at the BUY time and sells at the SELL time, each order on its exact instant', async () => {
@@ -26,16 +22,16 @@ describe('a time-based strategy on the paper broker', () => {
     expect(await t.runtime.readRuntime(s.id)).toMatchObject({ state: 'ARMED', runId: armed.id });
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([s.id]);
 
-    await until('2026-03-09T13:29:59.999Z');
+    await t.until('2026-03-09T13:29:59.999Z');
     expect(t.orders(s.id)).toHaveLength(0);
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     const [buy] = t.orders(s.id);
     expect(buy).toMatchObject({ leg: 'BUY', side: 'buy', qty: 10, status: 'filled', fillPrice: 100, scheduledAt: at('2026-03-09T13:30:00Z'), dispatchedAt: at('2026-03-09T13:30:00Z') });
     expect(buy!.clientOrderId).toBe('tctest011260309E');
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10, entryPrice: 100 });
     expect(await t.runtime.readRuntime(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10, entryPrice: 100 });
 
-    await until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:55:00Z');
     const orders = t.orders(s.id);
     expect(orders.map((o) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['SELL', 'filled']]);
     expect(orders[1]).toMatchObject({ scheduledAt: at('2026-03-09T19:55:00Z'), dispatchedAt: at('2026-03-09T19:55:00Z'), clientOrderId: 'tctest011260309X' });
@@ -62,7 +58,7 @@ describe('a time-based strategy on the paper broker', () => {
       written.push([status, t.db.sqlite.inTransaction, t.db.sqlite.pragma('synchronous', { simple: true })]);
       return setStatus(id, status, now);
     };
-    await until('2026-03-09T19:55:01Z');
+    await t.until('2026-03-09T19:55:01Z');
     expect(t.run(s.id).state).toBe('SOLD');
     expect(written).toEqual([['completed', true, 1]]);
     expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
@@ -72,15 +68,15 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { scripts: { 'NYSE:AAPL': [{ afterMs: 45 * 60_000, price: 94.5 }] } } });
     const s = await t.create({ stop_loss: 95 });
     await t.start(s.id);
-    await until('2026-03-09T13:44:59Z');
+    await t.until('2026-03-09T13:44:59Z');
     expect(t.run(s.id).state).toBe('IN_POSITION');
-    await until('2026-03-09T13:45:00Z');
+    await t.until('2026-03-09T13:45:00Z');
     const orders = t.orders(s.id);
     expect(orders.map((o) => o.leg)).toEqual(['BUY', 'STOPLOSS']);
     expect(orders[1]).toMatchObject({ status: 'filled', fillPrice: 94.5, scheduledAt: at('2026-03-09T13:45:00Z') });
     expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', positionQty: 0 });
     expect(t.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 94.5, stopLoss: 95 })]);
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id)).toHaveLength(2);
     expect(t.paper.placedOrders()).toHaveLength(2);
     expect(t.eventsOf('exit_suppressed')).toEqual([]);
@@ -91,8 +87,8 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { scripts: { 'NYSE:AAPL': [{ afterMs: sellOffset, price: 90 }] } } });
     const s = await t.create({ stop_loss: 95 });
     await t.start(s.id);
-    await until('2026-03-09T19:55:00Z');
-    await until('2026-03-09T19:56:00Z');
+    await t.until('2026-03-09T19:55:00Z');
+    await t.until('2026-03-09T19:56:00Z');
     const exits = t.orders(s.id).filter((o) => o.slot === 'exit');
     expect(exits).toHaveLength(1);
     expect(t.paper.placedOrders().filter((o) => o.request.side === 'sell')).toHaveLength(1);
@@ -106,7 +102,7 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create({ stop_loss: 95 });
     const run = await t.start(s.id);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     // Both exits reach the queue in one synchronous stretch; the queue decides, not arrival order.
     t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'SELL', scheduledAt: t.clock.now() });
     t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'BUY', scheduledAt: t.clock.now() });
@@ -118,7 +114,7 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { startPrices: { 'NYSE:AAPL': 94 } } });
     const s = await t.create({ stop_loss: 95 });
     await t.start(s.id);
-    await until('2026-03-09T20:00:00Z');
+    await t.until('2026-03-09T20:00:00Z');
     expect(t.orders(s.id)).toHaveLength(0);
     expect(t.run(s.id).state).toBe('SKIPPED');
     expect(t.run(s.id).reason).toMatch(/last price 94 was already at or below the stop-loss 95/);
@@ -129,9 +125,9 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create({ buy_grace_seconds: 60 });
     await t.start(s.id);
-    await until('2026-03-09T13:25:00Z');
+    await t.until('2026-03-09T13:25:00Z');
     await t.clock.suspend(10 * 60_000); // wakes at 13:35, five minutes after the BUY time
-    await until('2026-03-09T13:36:00Z');
+    await t.until('2026-03-09T13:36:00Z');
     expect(t.orders(s.id)).toHaveLength(0);
     expect(t.run(s.id).state).toBe('MISSED_BUY');
     const [missed] = t.eventsOf('buy_missed');
@@ -143,7 +139,7 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T19:50:00Z');
+    await t.until('2026-03-09T19:50:00Z');
     expect(t.run(s.id).state).toBe('IN_POSITION');
     await t.clock.suspend(20 * 60_000); // wakes at 20:10, the SELL was due at 19:55
     t.engine.onClockJump();
@@ -171,9 +167,9 @@ describe('a time-based strategy on the paper broker', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create({ buy_grace_seconds: 60 });
     await t.start(s.id);
-    await until('2026-03-09T13:29:50Z');
+    await t.until('2026-03-09T13:29:50Z');
     await t.clock.suspend(30_000);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
     expect(t.orders(s.id)[0]!.dispatchedAt! - t.orders(s.id)[0]!.scheduledAt).toBeLessThanOrEqual(60_000);
   });
@@ -184,7 +180,7 @@ describe('a time-based strategy on the paper broker', () => {
     Object.assign(t.paper.execution, { warm: async () => void warmed.push(t.clock.now()) });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T20:00:00Z');
+    await t.until('2026-03-09T20:00:00Z');
     expect(warmed).toEqual([at('2026-03-09T13:29:57.500Z'), at('2026-03-09T19:54:57.500Z')]);
   });
 
@@ -199,7 +195,7 @@ describe('a time-based strategy on the paper broker', () => {
     const mirrored = await t.runtime.readRuntime(s.id);
     const eventCount = t.events.length;
 
-    await until('2026-03-09T13:29:57.500Z');
+    await t.until('2026-03-09T13:29:57.500Z');
     expect(inserts).toEqual(['BUY']); // the journal row was written inside the rehearsal…
     expect(t.orders(s.id)).toEqual([]); // …and rolled back with the run's move to BUYING
     expect(t.run(s.id)).toEqual(armed);
@@ -208,9 +204,9 @@ describe('a time-based strategy on the paper broker', () => {
     expect(mirrored).toMatchObject({ state: 'ARMED' });
     expect(t.db.sqlite.inTransaction).toBe(false);
 
-    await until('2026-03-09T13:30:01Z');
+    await t.until('2026-03-09T13:30:01Z');
     expect(t.orders(s.id)).toEqual([expect.objectContaining({ leg: 'BUY', status: 'filled' })]);
-    await until('2026-03-09T19:54:57.500Z');
+    await t.until('2026-03-09T19:54:57.500Z');
     expect(inserts).toEqual(['BUY', 'BUY', 'SELL']); // the real BUY, then the SELL's rehearsal
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
     expect(t.run(s.id).state).toBe('IN_POSITION');
@@ -223,9 +219,9 @@ describe('a time-based strategy on the paper broker', () => {
     Object.assign(t.paper, { login: { current: () => session, onChange: () => () => {}, check: async () => (checks.push(t.clock.now()), session), setAccessToken: () => {} } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:00:00.499Z');
+    await t.until('2026-03-09T13:00:00.499Z');
     expect(t.eventsOf('broker_login_required')).toEqual([]);
-    await until('2026-03-09T13:00:00.500Z');
+    await t.until('2026-03-09T13:00:00.500Z');
     expect(checks).toEqual([at('2026-03-09T13:00:00.500Z')]);
     expect(t.eventsOf('broker_login_required')).toEqual([
       expect.objectContaining({ strategyId: s.id, state: 'expired', firstOrderAt: at('2026-03-09T13:30:00Z'), message: expect.stringMatching(/log in again.*AAPL places its next order at 09:30:00/) }),
@@ -233,7 +229,7 @@ describe('a time-based strategy on the paper broker', () => {
     const other = await t.create({ symbol: 'MSFT', buy_time: '10:00' });
     session = { state: 'valid', checkedAt: null, expiresAt: at('2026-03-10T00:30:00Z'), message: 'logged in' };
     await t.start(other.id);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.eventsOf('broker_login_required')).toHaveLength(1);
   });
 
@@ -254,7 +250,7 @@ describe('manual STOP', () => {
     expect(strategy.status).toBe('stopped');
     // The stop is the run's last action, with its time: not the "ARMED" it had before.
     expect(run).toMatchObject({ state: 'STOPPED', lastAction: 'STOPPED', lastActionAt: at('2026-03-09T13:00:00Z') });
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id)).toHaveLength(0);
     expect(await t.runtime.readRuntime(s.id)).toBeNull();
     expect(await t.runtime.readStrategy(s.id)).toBeNull();
@@ -265,13 +261,13 @@ describe('manual STOP', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T14:00:00Z');
+    await t.until('2026-03-09T14:00:00Z');
     await t.engine.manager.stop(t.user.id, s.id);
-    await until('2026-03-09T14:00:00.001Z');
+    await t.until('2026-03-09T14:00:00.001Z');
     expect(t.orders(s.id).map((o) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['MANUAL_EXIT', 'filled']]);
     expect(t.orders(s.id)[1]!.dispatchedAt).toBe(at('2026-03-09T14:00:00Z'));
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT', lastAction: 'MANUAL_EXIT_FILLED' });
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id)).toHaveLength(2);
     expect(await t.runtime.readRuntime(s.id)).toBeNull();
   });
@@ -280,9 +276,9 @@ describe('manual STOP', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T14:00:00Z');
+    await t.until('2026-03-09T14:00:00Z');
     await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 10, lastAction: 'STOPPED', lastActionAt: at('2026-03-09T14:00:00Z') });
     expect(t.run(s.id).reason).toMatch(/position of 10 left open at the trader's request/);
@@ -292,10 +288,10 @@ describe('manual STOP', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 2_000 } });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:30:00.500Z');
+    await t.until('2026-03-09T13:30:00.500Z');
     expect(t.run(s.id).state).toBe('BUYING');
     await t.engine.manager.stop(t.user.id, s.id);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.orders(s.id).map((o) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['MANUAL_EXIT', 'filled']]);
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
   });
@@ -307,14 +303,14 @@ describe('manual STOP', () => {
     const idle = await t.create({ symbol: 'IBM' });
     await t.start(inPosition.id);
     await t.start(armed.id);
-    await until('2026-03-09T14:00:00Z');
+    await t.until('2026-03-09T14:00:00Z');
     const stopped = await t.engine.manager.stopAll(t.user.id);
-    await until('2026-03-09T14:00:01Z');
+    await t.until('2026-03-09T14:00:01Z');
     expect(stopped.sort()).toEqual([inPosition.id, armed.id].sort());
     expect(t.run(inPosition.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT' });
     expect(t.run(armed.id).state).toBe('STOPPED');
     expect(t.repos.strategies.getInternal(idle.id)!.status).toBe('idle');
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(t.paper.placedOrders()).toHaveLength(2);
   });
 
@@ -332,10 +328,10 @@ describe('daily repeat', () => {
     t = await startTestEngine({ at: '2026-03-13T13:00:00Z' });
     const s = await t.create({ repeat: 'daily' });
     await t.start(s.id);
-    await until('2026-03-13T20:00:00Z');
+    await t.until('2026-03-13T20:00:00Z');
     const next = t.run(s.id);
     expect(next).toMatchObject({ state: 'ARMED', tradingDate: '2026-03-16', buyAt: at('2026-03-16T13:30:00Z') });
-    await until('2026-03-16T20:00:00Z');
+    await t.until('2026-03-16T20:00:00Z');
     const orders = t.orders(s.id);
     expect(orders.map((o) => o.clientOrderId)).toEqual(['tctest011260313E', 'tctest011260313X', 'tctest011260316E', 'tctest011260316X']);
     expect(t.paper.placedOrders().filter((o) => o.placedAt >= at('2026-03-14T00:00:00Z') && o.placedAt < at('2026-03-16T00:00:00Z'))).toHaveLength(0);
@@ -347,9 +343,9 @@ describe('daily repeat', () => {
     const s = await t.create({ repeat: 'daily', timezone: 'America/New_York' });
     const first = await t.start(s.id);
     expect(first.buyAt).toBe(at('2026-03-06T14:30:00Z'));
-    await until('2026-03-06T21:00:00Z');
+    await t.until('2026-03-06T21:00:00Z');
     expect(t.run(s.id)).toMatchObject({ tradingDate: '2026-03-09', buyAt: at('2026-03-09T13:30:00Z'), sellAt: at('2026-03-09T19:55:00Z') });
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     expect(t.orders(s.id).at(-1)).toMatchObject({ leg: 'BUY', scheduledAt: at('2026-03-09T13:30:00Z') });
   });
 
@@ -358,7 +354,7 @@ describe('daily repeat', () => {
     const s = await t.create({ repeat: 'daily' });
     await t.start(s.id);
     t.paper.failNextPlace('reject');
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     const runs = t.repos.runs.listForStrategy(t.user.id, s.id, 10);
     expect(runs.map((r) => [r.tradingDate, r.state])).toEqual([['2026-03-10', 'ARMED'], ['2026-03-09', 'ERROR']]);
     expect(runs[1]!.reason).toMatch(/BUY rejected: /);
@@ -371,10 +367,10 @@ describe('ambiguous broker answers', () => {
     const s = await t.create();
     await t.start(s.id);
     t.paper.failNextPlace('unknown-but-accepted', { silent: true });
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     expect(t.orders(s.id)[0]!.status).toBe('unknown');
     expect(t.eventsOf('order_unknown')).toHaveLength(1);
-    await until('2026-03-09T13:30:05Z');
+    await t.until('2026-03-09T13:30:05Z');
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled', fillPrice: 100 });
     expect(t.run(s.id).state).toBe('IN_POSITION');
     expect(t.paper.placedOrders()).toHaveLength(1);
@@ -385,9 +381,9 @@ describe('ambiguous broker answers', () => {
     const s = await t.create();
     await t.start(s.id);
     t.paper.failNextPlace('unknown');
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     expect(t.paper.placedOrders()).toHaveLength(0);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.paper.placedOrders().map((o) => o.request.clientOrderId)).toEqual(['tctest011260309E']);
     expect(t.run(s.id).state).toBe('IN_POSITION');
   });
@@ -415,12 +411,12 @@ describe('a burst of orders in one second', () => {
     const seen: string[][] = [];
     const place = t.paper.execution.placeOrder.bind(t.paper.execution);
     t.paper.execution.placeOrder = (req) => (seen.push(statuses(ids)), place(req));
-    await until('2026-03-09T13:30:00Z');
+    await t.until('2026-03-09T13:30:00Z');
     // Each order's slot freed at the broker's answer, and the answers waited until no order was
     // queued: the second went out before the first's answer was written, and the third, which left
     // the queue empty, after both answers.
     expect(seen).toEqual([['pending'], ['pending', 'pending'], ['accepted', 'accepted', 'pending']]);
-    await until('2026-03-09T13:30:05Z');
+    await t.until('2026-03-09T13:30:05Z');
     expect(statuses(ids)).toEqual(['filled', 'filled', 'filled']);
     expect(ids.map((id) => t.run(id).state)).toEqual(['IN_POSITION', 'IN_POSITION', 'IN_POSITION']);
     expect(t.eventsOf('order_accepted')).toHaveLength(3);
@@ -445,7 +441,7 @@ describe('a burst of orders in one second', () => {
     expect(statuses(ids)).toEqual(['filled', 'pending']);
     expect(t.run(ids[0]!).state).toBe('IN_POSITION');
     answer!();
-    await until('2026-03-09T13:30:05Z');
+    await t.until('2026-03-09T13:30:05Z');
     expect(statuses(ids)).toEqual(['filled', 'filled', 'filled']);
   });
 
@@ -468,7 +464,7 @@ describe('a burst of orders in one second', () => {
     const sent = statuses(ids).length;
     expect(sent).toBeLessThan(300); // orders still queue…
     expect(written()).toBeGreaterThan(sent - 10); // …and every answer that came is written
-    await until('2026-03-09T13:30:05Z');
+    await t.until('2026-03-09T13:30:05Z');
     expect(new Set(statuses(ids))).toEqual(new Set(['filled']));
   });
 });

@@ -12,10 +12,6 @@ const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
 afterEach(async () => t?.close());
 
-async function until(iso: string): Promise<void> {
-  await t.clock.advanceTo(at(iso));
-  await t.engine.idle();
-}
 
 /** A strategy marked running with today's run in `state`, as the crashed process left it. */
 async function crashedRun(state: Run['state'], patch: Partial<Run> = {}, body: Record<string, unknown> = {}): Promise<{ s: Strategy; run: Run }> {
@@ -69,7 +65,7 @@ describe('recovery at start', () => {
     expect(await t.runtime.readStrategy(s.id)).toMatchObject({ symbol: 'AAPL', stopLoss: '95' });
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([s.id]);
     expect(t.paper.data.subscriptions()).toContain('NYSE:AAPL');
-    await until('2026-03-09T20:00:00Z');
+    await t.until('2026-03-09T20:00:00Z');
     expect(t.orders(s.id).map((o) => [o.leg, o.scheduledAt])).toEqual([['BUY', run.buyAt], ['SELL', run.sellAt]]);
   });
 
@@ -77,7 +73,7 @@ describe('recovery at start', () => {
     t = await startTestEngine({ at: '2026-03-09T13:30:40Z' });
     const { s } = await crashedRun('ARMED');
     await t.engine.recover();
-    await until('2026-03-09T13:30:41Z');
+    await t.until('2026-03-09T13:30:41Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
   });
 
@@ -85,7 +81,7 @@ describe('recovery at start', () => {
     t = await startTestEngine({ at: '2026-03-09T13:35:00Z' });
     const { s } = await crashedRun('ARMED');
     await t.engine.recover();
-    await until('2026-03-09T13:35:01Z');
+    await t.until('2026-03-09T13:35:01Z');
     expect(t.orders(s.id)).toEqual([]);
     expect(t.run(s.id)).toMatchObject({ state: 'MISSED_BUY', reason: expect.stringMatching(/not chased/) });
   });
@@ -96,7 +92,7 @@ describe('recovery at start', () => {
     journal(run, s, 'BUY', 'accepted');
     t.repos.orders.update(t.orders(s.id)[0]!.id, { status: 'filled', filledQty: 10, fillPrice: 100 }, t.clock.now());
     await t.engine.recover();
-    await until('2026-03-09T21:00:01Z');
+    await t.until('2026-03-09T21:00:01Z');
     const exit = t.orders(s.id).find((o) => o.slot === 'exit');
     expect(exit).toMatchObject({ leg: 'SELL', status: 'filled', scheduledAt: run.sellAt });
     expect(exit!.dispatchedAt).toBe(at('2026-03-09T21:00:00Z'));
@@ -109,7 +105,7 @@ describe('recovery at start', () => {
     journal(run, s, 'BUY', 'accepted');
     t.repos.orders.update(t.orders(s.id)[0]!.id, { status: 'filled', filledQty: 10, fillPrice: 100 }, t.clock.now());
     await t.engine.recover();
-    await until('2026-03-09T14:00:01Z');
+    await t.until('2026-03-09T14:00:01Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'STOPLOSS']);
     expect(t.run(s.id).state).toBe('EXITED_BY_SL');
   });
@@ -123,10 +119,10 @@ describe('recovery at start', () => {
     await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', qty: 10 });
     const report = await t.engine.recover();
     expect(report.ordersToReconcile).toBe(1);
-    await until('2026-03-09T13:30:03Z');
+    await t.until('2026-03-09T13:30:03Z');
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled', filledQty: 10 });
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.paper.placedOrders()).toHaveLength(1);
   });
 
@@ -135,7 +131,7 @@ describe('recovery at start', () => {
     const { s, run } = await crashedRun('BUYING');
     const order = journal(run, s, 'BUY', 'pending');
     await t.engine.recover();
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.paper.placedOrders().map((o) => o.request.clientOrderId)).toEqual([order.clientOrderId]);
     expect(t.run(s.id).state).toBe('IN_POSITION');
   });
@@ -145,7 +141,7 @@ describe('recovery at start', () => {
     const { s, run } = await crashedRun('BUYING');
     journal(run, s, 'BUY', 'pending');
     await t.engine.recover();
-    await until('2026-03-09T13:33:00Z');
+    await t.until('2026-03-09T13:33:00Z');
     expect(t.paper.placedOrders()).toHaveLength(0);
     // Nothing was refused and nothing is held: the BUY was missed, with the reason (not an ERROR with a made-up rejection).
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'cancelled', rejectReason: expect.stringMatching(/never reached the broker.*grace ran out.*not chased/) });
@@ -170,7 +166,7 @@ describe('recovery at start', () => {
       },
     });
     await t.engine.recover();
-    await until('2026-03-09T13:30:05Z');
+    await t.until('2026-03-09T13:30:05Z');
     expect(t.paper.placedOrders()).toHaveLength(1);
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled' });
     expect(t.run(s.id).state).toBe('IN_POSITION');
@@ -183,7 +179,7 @@ describe('recovery at start', () => {
     t.repos.orders.update(t.orders(s.id)[0]!.id, { status: 'filled', filledQty: 10, fillPrice: 100 }, t.clock.now());
     t.repos.strategies.setStatusInternal(s.id, 'stopped', t.clock.now());
     await t.engine.recover();
-    await until('2026-03-09T15:00:01Z');
+    await t.until('2026-03-09T15:00:01Z');
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'MANUAL_EXIT']);
     expect(t.repos.runs.getInternal(run.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
   });

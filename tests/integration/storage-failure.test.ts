@@ -7,17 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
 
-const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
 afterEach(async () => {
   t?.db.sqlite.pragma('query_only = OFF');
   await t?.close();
 });
 
-async function until(iso: string): Promise<void> {
-  await t.clock.advanceTo(at(iso));
-  await t.engine.idle();
-}
 
 const refuseWrites = (on: boolean) => t.db.sqlite.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
 
@@ -26,9 +21,9 @@ describe('when the journal cannot be written', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
     await t.start(s.id);
-    await until('2026-03-09T13:29:00Z');
+    await t.until('2026-03-09T13:29:00Z');
     refuseWrites(true);
-    await until('2026-03-09T13:30:01Z');
+    await t.until('2026-03-09T13:30:01Z');
     expect(t.paper.placedOrders()).toEqual([]);
     expect(t.eventsOf('storage_failed')).toEqual([expect.objectContaining({ leg: 'BUY', action: 'not_sent', detail: expect.stringMatching(/readonly/) })]);
     refuseWrites(false);
@@ -39,10 +34,10 @@ describe('when the journal cannot be written', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { scripts: { 'NYSE:AAPL': [{ afterMs: 3_600_000, price: 90 }] } } });
     const s = await t.create({ stop_loss: 95 });
     await t.start(s.id);
-    await until('2026-03-09T13:31:00Z');
+    await t.until('2026-03-09T13:31:00Z');
     expect(t.run(s.id).state).toBe('IN_POSITION');
     refuseWrites(true);
-    await until('2026-03-09T14:00:00Z'); // the price falls through the stop-loss
+    await t.until('2026-03-09T14:00:00Z'); // the price falls through the stop-loss
     const sells = () => t.paper.placedOrders().filter((o) => o.request.side === 'sell');
     expect(sells().map((o) => o.request.clientOrderId)).toEqual(['tctest011260309X']);
     expect(t.eventsOf('storage_failed')).toEqual([expect.objectContaining({ leg: 'STOPLOSS', action: 'sent_unjournaled' })]);
@@ -50,18 +45,18 @@ describe('when the journal cannot be written', () => {
 
     // A manual stop while storage is still down must not send a second exit.
     await t.engine.execution.submit({ strategyId: s.id, runId: t.run(s.id).id, leg: 'MANUAL_EXIT', scheduledAt: t.clock.now() });
-    await until('2026-03-09T14:00:30Z');
+    await t.until('2026-03-09T14:00:30Z');
     expect(sells()).toHaveLength(1);
     expect(t.eventsOf('exit_suppressed')).toEqual([expect.objectContaining({ leg: 'MANUAL_EXIT', reason: expect.stringMatching(/journal was unavailable/) })]);
 
     refuseWrites(false);
-    await until('2026-03-09T14:02:00Z');
+    await t.until('2026-03-09T14:02:00Z');
     expect(t.orders(s.id).map((o) => [o.leg, o.status, o.clientOrderId])).toEqual([
       ['BUY', 'filled', 'tctest011260309E'],
       ['STOPLOSS', 'filled', 'tctest011260309X'],
     ]);
     expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, exitPrice: 90 });
-    await until('2026-03-09T21:00:00Z');
+    await t.until('2026-03-09T21:00:00Z');
     expect(sells()).toHaveLength(1);
   });
 });

@@ -34,6 +34,8 @@ export interface EngineOnBroker {
   orders(id: StrategyId): Order[];
   run(id: StrategyId): Run;
   eventsOf<T extends EngineEventType>(type: T): EventOf<T>[];
+  /** The fake clock moved to the ISO instant, then the engine left to finish what came due. */
+  until(iso: string): Promise<void>;
   /** Stops the engine and its runtime store; the database stays open. */
   stopEngine(): Promise<void>;
 }
@@ -91,6 +93,10 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
     orders: (id) => repos.orders.list(user.id, id),
     run: (id) => repos.runs.latestInternal(id)!,
     eventsOf: <T extends EngineEventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
+    async until(iso) {
+      await clock.advanceTo(Date.parse(iso));
+      await engine.idle();
+    },
     async stopEngine() {
       if (stopped) return;
       stopped = true;
