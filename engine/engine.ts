@@ -48,6 +48,8 @@ export interface Engine {
   readonly execution: ExecutionEngine;
   readonly market: MarketListener;
   readonly brokers: BrokerSessions;
+  /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
+  readonly bars: Pick<BarRecorder, 'unwritten'>;
   /**
    * Rebuilds runtime state from SQLite; call once after createEngine. With `actAfter`, the
    * unfinished runs are read at once and nothing is armed, scheduled or sent until it resolves
@@ -112,6 +114,7 @@ export function createEngine(deps: EngineDeps): Engine {
     execution,
     market,
     brokers,
+    bars,
     recover: (options) => recover(ctx, manager, execution, deps.calendar, options),
     onClockJump() {
       manager.recheckTriggers();

@@ -3,7 +3,7 @@ import { asBrokerAccountId } from '../core/ids';
 import type { Tick } from '../core/types';
 import { FakeClock } from '../core/fake-clock';
 import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../../db/test-support';
-import { BarRecorder } from './bar-recorder';
+import { BarRecorder, withUnwritten } from './bar-recorder';
 
 let t: TestDb;
 let a: Seeded;
@@ -51,6 +51,27 @@ describe('BarRecorder', () => {
     expect(stored().map((b) => [b.minute, b.close])).toEqual([
       [T0, 101],
       [T0 + 60_000, 102],
+    ]);
+  });
+
+  it('tells the bars not written yet, finished or being built, of one instrument only', () => {
+    emit(a.account.id, tick(T0 + 1_000, 100));
+    emit(a.account.id, tick(T0 + 61_000, 102));
+    emit(a.account.id, { exchange: 'NSE', symbol: 'TCS', price: 7, at: T0 + 62_000 });
+    expect(stored()).toEqual([]);
+    expect(rec.unwritten(asBrokerAccountId(a.account.id), 'NSE', 'RELIANCE').map((b) => [b.minute, b.close])).toEqual([
+      [T0, 100],
+      [T0 + 60_000, 102],
+    ]);
+    expect(rec.unwritten(asBrokerAccountId(a.account.id + 1), 'NSE', 'RELIANCE')).toEqual([]);
+  });
+
+  it('merges stored and unwritten bars one per minute: the first open, both extremes, the later close', () => {
+    const bar = (minute: number, open: number, high: number, low: number, close: number) => ({ minute, open, high, low, close });
+    expect(withUnwritten([bar(0, 10, 12, 9, 11), bar(60_000, 11, 11, 11, 11)], [bar(60_000, 13, 14, 8, 9), bar(120_000, 9, 9, 9, 9)])).toEqual([
+      bar(0, 10, 12, 9, 11),
+      bar(60_000, 11, 14, 8, 9),
+      bar(120_000, 9, 9, 9, 9),
     ]);
   });
 

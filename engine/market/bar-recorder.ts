@@ -78,6 +78,16 @@ export class BarRecorder {
     if (!this.timer && this.off) this.schedule();
   }
 
+  /**
+   * The instrument's bars not written yet (finished minutes waiting for the flush, and the minute
+   * being built), oldest first: with the stored ones, a chart reaches up to the last tick.
+   */
+  unwritten(accountId: BrokerAccountId, exchange: string, symbol: string): PriceBar[] {
+    const mine = (b: PriceBar) => b.brokerAccountId === accountId && b.exchange === exchange && b.symbol === symbol;
+    const open = this.open.get(`${accountId}|${exchange}:${symbol}`);
+    return [...this.pending.filter(mine), ...(open ? [{ ...open }] : [])];
+  }
+
   /** Writes the finished bars, and prunes at most once an hour. */
   flush(): void {
     const now = this.deps.clock.now();
@@ -118,4 +128,22 @@ export class BarRecorder {
       if (this.off && (this.open.size > 0 || this.pending.length > 0)) this.schedule();
     });
   }
+}
+
+/**
+ * Stored bars with the unwritten ones of the same instrument, one bar per minute, oldest first. A
+ * minute in both (a part written before a restart, the rest still open) is merged as the store
+ * merges it: the first open, the extremes of both, the later close.
+ *
+ * @example withUnwritten([{ minute: 0, open: 1, high: 2, low: 1, close: 2 }], [{ minute: 0, open: 2, high: 3, low: 2, close: 3 }])
+ *   // [{ minute: 0, open: 1, high: 3, low: 1, close: 3 }]
+ */
+export function withUnwritten<B extends Pick<PriceBar, 'minute' | 'open' | 'high' | 'low' | 'close'>>(stored: readonly B[], unwritten: readonly B[]): B[] {
+  const byMinute = new Map<number, B>();
+  for (const b of stored) byMinute.set(b.minute, b);
+  for (const b of unwritten) {
+    const had = byMinute.get(b.minute);
+    byMinute.set(b.minute, had ? { ...had, high: Math.max(had.high, b.high), low: Math.min(had.low, b.low), close: b.close } : b);
+  }
+  return [...byMinute.values()].sort((a, b) => a.minute - b.minute);
 }

@@ -33,6 +33,17 @@ describe('GET /strategy/:id/bars', () => {
     expect(later.body.bars.every((b: { minute: number }) => b.minute >= T0 + 5 * 60_000 && b.minute <= T0 + 6 * 60_000)).toBe(true);
   });
 
+  it('reaches the minute being built, which the recorder has not written yet', async () => {
+    // The instrument watched again (the first strategy's day is over): a tick every minute.
+    const account = (await h.call('GET', '/broker', { token })).body.accounts[0].id as number;
+    const again = (await h.createStrategy(token, account, { buy_time: '09:30', sell_time: '09:50' })).body.id as number;
+    expect((await h.call('POST', '/strategy/start', { token, body: { strategy_id: again } })).status).toBe(200);
+    await h.advanceTo('2026-03-09T13:17:30Z');
+    const minutes = ((await h.call('GET', `/strategy/${again}/bars`, { token })).body.bars as Array<{ minute: number }>).map((b) => b.minute);
+    expect(minutes.at(-1)).toBe(Math.floor(h.clock.now() / 60_000) * 60_000);
+    expect(new Set(minutes).size).toBe(minutes.length);
+  });
+
   it('refuses a bad range naming the field', async () => {
     const res = await h.call('GET', `/strategy/${strategy}/bars?from=10&to=5`, { token });
     expect(res.status).toBe(400);
