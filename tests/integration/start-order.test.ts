@@ -12,37 +12,26 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { defaultBrokerKinds, type BrokerKind } from '../../engine/brokers/broker-kinds';
-import { createPaperBroker } from '../../engine/brokers/paper/paper-broker';
-import { paperBrokerOptionsSchema } from '../../engine/brokers/paper/paper-config';
 import { FakeClock } from '../../engine/core/fake-clock';
 import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/ids';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { Run } from '../../engine/core/types';
-import type { KeychainEntry, OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
+import type { OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
 import type { BrokerExecution } from '../../engine/brokers/broker';
 import { openDatabase } from '../../db/client';
 import { createRepos } from '../../db/repos';
 import { capturedLogger } from '../support/captured-logger';
 import { callDaemon } from '../support/daemon-call';
-
-/** A broker that needs a secret (so the vault seals a row), trading on the paper market. */
-const vaulted: BrokerKind = {
-  title: 'Vaulted test broker',
-  credentialsSchema: z.strictObject({ api_key: z.string().min(8), api_secret: z.string().min(8) }),
-  optionsSchema: paperBrokerOptionsSchema,
-  needsSecret: true,
-  create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
-};
+import { memoryKeychain, untilReal, vaultedPaperKind, type MemoryKeychain } from '../support/memory-keychain';
 
 /** The paper broker, each order's answer held until the test releases it. */
 const placed: Array<{ clientOrderId: string; answer: () => void }> = [];
 const held: BrokerKind = {
-  ...vaulted,
+  ...vaultedPaperKind,
   title: 'Held test broker',
   create: (input) => {
-    const paper = vaulted.create(input);
+    const paper = vaultedPaperKind.create(input);
     const execution: BrokerExecution = {
       validateCredentials: () => paper.execution.validateCredentials(),
       placeOrder: (req) => new Promise((resolve, reject) => placed.push({ clientOrderId: req.clientOrderId, answer: () => paper.execution.placeOrder(req).then(resolve, reject) })),
@@ -53,29 +42,6 @@ const held: BrokerKind = {
     return { ...paper, execution };
   },
 };
-
-/** An in-memory OS keychain; with `held`, each read waits until the test calls `answer()`. */
-function fakeKeychain() {
-  const items = new Map<string, string>();
-  const waiting: Array<() => void> = [];
-  const state = { held: false };
-  const open: OpenKeychainEntry = async (service, account) => {
-    const id = `${service}/${account}`;
-    const entry: KeychainEntry = {
-      getPassword: () => {
-        if (!state.held) return Promise.resolve(items.get(id) ?? null);
-        return new Promise((resolve) => waiting.push(() => resolve(items.get(id) ?? null)));
-      },
-      setPassword: async (pw) => void items.set(id, pw),
-    };
-    return entry;
-  };
-  const answer = () => {
-    state.held = false;
-    for (const w of waiting.splice(0)) w();
-  };
-  return { open, items, state, waiting, answer };
-}
 
 const dirs: string[] = [];
 const handles: DaemonHandle[] = [];
@@ -88,7 +54,7 @@ function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines
   const log = capturedLogger();
   // The same array while the start runs: the test reads the log before the start is over.
   log.lines.push = (...l: string[]) => lines.push(...l);
-  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted, held } }).then((d) => {
+  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted: vaultedPaperKind, held } }).then((d) => {
     handles.push(d);
     return d;
   });
@@ -99,15 +65,6 @@ async function stop(d: DaemonHandle): Promise<void> {
   await d.stop();
 }
 
-/** Real time passes until `done()` (the start runs real I/O: SQLite, the API's set-up). */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const giveUp = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > giveUp) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const T0 = Date.parse('2026-03-09T15:00:00Z'); // a Monday
 const SELL_AT = T0 + 30 * 60_000;
 const RESTART_AT = T0 + 60 * 60_000; // the daemon was down at the SELL
@@ -116,7 +73,7 @@ const RESTART_AT = T0 + 60 * 60_000; // the daemon was down at the SELL
  * An install whose credentials are sealed with the keychain's key, holding one position bought
  * at T0 whose SELL (SELL_AT) passes while the daemon is down.
  */
-async function installWithOverduePosition(keychain: ReturnType<typeof fakeKeychain>, broker = 'vaulted', stopRequested = false): Promise<{ dir: string; runId: Run['id'] }> {
+async function installWithOverduePosition(keychain: MemoryKeychain, broker = 'vaulted', stopRequested = false): Promise<{ dir: string; runId: Run['id'] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tradeclock-start-order-'));
   dirs.push(dir);
   const first = await start(dir, new FakeClock(T0), keychain.open);
@@ -160,15 +117,15 @@ function journal(dir: string, runId: Run['id']): { state: string; exit: { leg: s
 
 describe('the order of a start', () => {
   it('reads the unfinished runs while the vault key is being read, and exits the overdue position once the key has passed', async () => {
-    const keychain = fakeKeychain();
+    const keychain = memoryKeychain();
     const { dir, runId } = await installWithOverduePosition(keychain);
 
-    keychain.state.held = true;
+    keychain.state.reads = 'hold';
     const clock = new FakeClock(RESTART_AT);
     const lines: string[] = [];
     const starting = start(dir, clock, keychain.open, lines);
     // Both under way at once: the keychain read is unanswered while recovery has read SQLite.
-    await until(() => keychain.waiting.length > 0 && lines.some((l) => l.includes('recovery read the unfinished runs')), 'recovery reading SQLite while the key read is unanswered');
+    await untilReal(() => keychain.waiting.length > 0 && lines.some((l) => l.includes('recovery read the unfinished runs')), 'recovery reading SQLite while the key read is unanswered');
     expect(lines.join('\n')).toMatch(/"runs":1,"strategies":1,"msg":"recovery read the unfinished runs/);
     await clock.advance(5_000);
     // Nothing acted before the key: no exit journaled, the run as the crash left it.
@@ -183,7 +140,7 @@ describe('the order of a start', () => {
   });
 
   it('builds the API only once the exit recovery made due has its answer from the broker', async () => {
-    const keychain = fakeKeychain();
+    const keychain = memoryKeychain();
     // A STOP that the crash left to carry out: recovery submits its exit at once.
     const { dir, runId } = await installWithOverduePosition(keychain, 'held', true);
     placed.length = 0;
@@ -191,7 +148,7 @@ describe('the order of a start', () => {
     const lines: string[] = [];
     let started: DaemonHandle | undefined;
     const starting = start(dir, new FakeClock(RESTART_AT), keychain.open, lines).then((d) => (started = d));
-    await until(() => placed.length > 0, 'the exit placed at the broker');
+    await untilReal(() => placed.length > 0, 'the exit placed at the broker');
     // Half a second of real time: long enough for an API that does not wait to be built and
     // listening, well short of the 2 s the API waits at most for the answer.
     await new Promise((r) => setTimeout(r, 500));
@@ -205,7 +162,7 @@ describe('the order of a start', () => {
   });
 
   it('refused for a replaced keychain key, leaves the overdue position untouched; the next start with the right key exits it', async () => {
-    const keychain = fakeKeychain();
+    const keychain = memoryKeychain();
     const { dir, runId } = await installWithOverduePosition(keychain);
     const [id, right] = [...keychain.items.entries()][0]!;
     keychain.items.set(id, randomBytes(32).toString('base64'));

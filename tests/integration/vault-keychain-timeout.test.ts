@@ -10,43 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defaultBrokerKinds, type BrokerKind } from '../../engine/brokers/broker-kinds';
-import { createPaperBroker } from '../../engine/brokers/paper/paper-broker';
-import { paperBrokerOptionsSchema } from '../../engine/brokers/paper/paper-config';
+import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
 import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
-import type { KeychainEntry, OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
+import type { OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
 import { capturedLogger } from '../support/captured-logger';
+import { memoryKeychain, untilReal, vaultedPaperKind } from '../support/memory-keychain';
 
 const SECRET = 'sk-live-KEYCHAIN-5ecr3t-0xC0FFEE-19';
-
-/** A broker that needs a secret (so the vault seals a row), trading on the paper market. */
-const vaulted: BrokerKind = {
-  title: 'Vaulted test broker',
-  credentialsSchema: z.strictObject({ api_key: z.string().min(8), api_secret: z.string().min(8) }),
-  optionsSchema: paperBrokerOptionsSchema,
-  needsSecret: true,
-  create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
-};
-
-/** An in-memory OS keychain; with `silent`, every read waits for good, as an unanswered prompt does. */
-function fakeKeychain() {
-  const items = new Map<string, string>();
-  const state = { silent: false, reads: 0 };
-  const open: OpenKeychainEntry = async (service, account) => {
-    const id = `${service}/${account}`;
-    const entry: KeychainEntry = {
-      getPassword: () => {
-        state.reads++;
-        return state.silent ? new Promise<never>(() => undefined) : Promise.resolve(items.get(id) ?? null);
-      },
-      setPassword: async (pw) => void items.set(id, pw),
-    };
-    return entry;
-  };
-  return { open, items, state };
-}
 
 const dirs: string[] = [];
 const handles: DaemonHandle[] = [];
@@ -57,7 +28,7 @@ afterEach(async () => {
 
 function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines: string[] = []): Promise<DaemonHandle> {
   const log = capturedLogger();
-  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted } })
+  return startDaemon({ dataDir: dir, port: 0, staticDir: null, clock, logger: log.logger, keychain, brokerKinds: { ...defaultBrokerKinds(), vaulted: vaultedPaperKind } })
     .then((d) => {
       handles.push(d);
       return d;
@@ -74,20 +45,11 @@ async function call(d: DaemonHandle, method: string, path: string, token: string
   return res.json();
 }
 
-/** Real time passes until `done()` (the daemon's start runs real I/O before it reaches the keychain). */
-async function until(done: () => boolean): Promise<void> {
-  const giveUp = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > giveUp) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('a start whose OS keychain never answers', () => {
   it('is refused after a minute, naming the keychain item and the prompt; the next start, with the keychain answering, trades on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tradeclock-keychain-timeout-'));
     dirs.push(dir);
-    const keychain = fakeKeychain();
+    const keychain = memoryKeychain();
     const at = Date.parse('2026-03-09T13:00:00Z');
 
     // An install whose broker credentials are sealed with the keychain's key.
@@ -99,8 +61,8 @@ describe('a start whose OS keychain never answers', () => {
     await first.stop();
 
     // The keychain stops answering: the start waits, then is refused.
-    keychain.state.silent = true;
-    keychain.state.reads = 0;
+    keychain.state.reads = 'hang';
+    keychain.state.count = 0;
     const clock = new FakeClock(at + 3_600_000);
     const lines: string[] = [];
     let outcome: { ok: true } | { ok: false; err: Error } | undefined;
@@ -108,11 +70,11 @@ describe('a start whose OS keychain never answers', () => {
       () => void (outcome = { ok: true }),
       (err: Error) => void (outcome = { ok: false, err }),
     );
-    await until(() => keychain.state.reads > 0);
+    await untilReal(() => keychain.state.count > 0, 'the keychain read');
     await clock.advance(59_000);
     expect(outcome).toBeUndefined();
     await clock.advance(1_000);
-    await until(() => outcome !== undefined);
+    await untilReal(() => outcome !== undefined, 'the start refused');
     expect(outcome).toMatchObject({ ok: false });
     const { message } = (outcome as { err: Error }).err;
     expect(message).toMatch(/^Tradeclock will not start: 1 broker account has saved credentials that cannot be unsealed/);
@@ -124,7 +86,7 @@ describe('a start whose OS keychain never answers', () => {
     expect(lines.join('\n')).not.toContain(SECRET);
 
     // Answered, the keychain opens the same install: the data directory was left free.
-    keychain.state.silent = false;
+    keychain.state.reads = 'answer';
     const again = await start(dir, new FakeClock(at + 7_200_000), keychain.open);
     expect((await call(again, 'GET', '/broker', token)).accounts.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[account.id, 'connected']]);
   });
