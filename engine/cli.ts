@@ -185,16 +185,18 @@ program
       clock: systemClock,
       deadlineMs: SHUTDOWN_DEADLINE_MS,
     });
+    // What is armed or open now; an account not known yet reads as live.
+    const openItems = () => watchList(daemon.engine.ctx.repos, (id) => seen.facts?.mode(id) ?? 'live');
     const onSignal = confirmStop({
-      watching: () => watchListLines(watchList(daemon.engine.ctx.repos, (id) => seen.facts?.mode(id) ?? 'live')),
+      watching: () => watchListLines(openItems()),
       ask: opts.confirmStop && process.env.TRADECLOCK_CONFIRM_STOP !== '0' && isatty(0),
       input: () => process.stdin,
       say: tell,
       stop: shutdown,
     });
     // A run resumed by recovery publishes nothing: the terminal says once what it watches.
-    const watching = (d: DaemonHandle) => {
-      const lines = watchingLines(watchList(d.engine.ctx.repos, (id) => seen.facts?.mode(id) ?? 'live'));
+    const watching = () => {
+      const lines = watchingLines(openItems());
       return lines.length === 0 ? '' : `\nWatching:\n${lines.join('\n')}\n`;
     };
     process.on('SIGINT', () => onSignal('SIGINT'));
@@ -203,7 +205,7 @@ program
     const [first, ...others] = daemon.urls;
     const also = others.map((u) => `  also at ${u}\n`).join('');
     try {
-      const logs = text ? `  log file (JSON, everything): ${logFilePath(opts.dataDir)}\n  Ctrl-C stops it.\n${watching(daemon)}` : '';
+      const logs = text ? `  log file (JSON, everything): ${logFilePath(opts.dataDir)}\n  Ctrl-C stops it.\n${watching()}` : '';
       process.stdout.write(`\nTradeclock is running at ${first ?? daemon.url}  (data: ${opts.dataDir})\n${also}${logs}\n`);
     } catch {
       // stdout is gone; the daemon is not

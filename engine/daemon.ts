@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { DATABASE_FILE } from '../db/backups';
 import { createRepos } from '../db/repos';
 import { systemClock, type Clock } from './core/clock';
 import { DomainError } from './core/errors';
@@ -133,7 +134,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     logPrivacyReport(privacy, logger);
     if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
     if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
-    const dbPath = join(config.dataDir, 'tradeclock.sqlite');
+    const dbPath = join(config.dataDir, DATABASE_FILE);
     const db = await openInstallDatabase({ dataDir: config.dataDir, clock, logger }); // refuses a lost or damaged database (issue 16)
     chmodSync(dbPath, 0o600);
     cleanups.push(() => db.close());

@@ -13,7 +13,7 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 /** The machine's interfaces (os.networkInterfaces by default; tests pass their own). */
 export type Interfaces = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+export const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
 
 /** True for an address that only this machine can reach. */
 export function isLoopback(address: string): boolean {

@@ -14,7 +14,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hostMatches, hostNames, parsePublicHost, type Interfaces } from './allowed-hosts';
+import { hostMatches, hostNames, LOOPBACK_NAMES, parsePublicHost, type Interfaces } from './allowed-hosts';
 import { contentSecurityPolicy } from './content-security-policy';
 import { ApiError } from './errors';
 
@@ -30,17 +30,8 @@ function boundAddress(app: FastifyInstance): string | null {
   return address && typeof address === 'object' ? (address as AddressInfo).address : null;
 }
 
-const LOOPBACK_HOSTS = (port: number) => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-
 /** `Host` values every server answers to on `port`: loopback literals and localhost. */
-export function allowedHosts(port: number): readonly string[] {
-  return LOOPBACK_HOSTS(port);
-}
-
-/** Origins of the UI served on loopback on `port`. */
-export function allowedOrigins(port: number): readonly string[] {
-  return allowedHosts(port).map((host) => `http://${host}`);
-}
+const loopbackHosts = (port: number): readonly string[] => LOOPBACK_NAMES.map((name) => `${name}:${port}`);
 
 interface HostPolicy {
   readonly publicHosts: readonly string[];
@@ -64,7 +55,7 @@ export function allowPublicHosts(app: FastifyInstance, names: readonly string[],
 export function answersTo(app: FastifyInstance, host: string): boolean {
   const port = boundPort(app);
   if (port === null) return false;
-  if (LOOPBACK_HOSTS(port).includes(host.toLowerCase())) return true;
+  if (loopbackHosts(port).includes(host.toLowerCase())) return true;
   const policy = policies.get(app) ?? { publicHosts: [] };
   return hostMatches(host, port, hostNames(boundAddress(app), policy.publicHosts, policy.interfaces));
 }
@@ -107,7 +98,7 @@ function ownHost(app: FastifyInstance, request: FastifyRequest): string | null {
 
 function setSecurityHeaders(reply: FastifyReply, port: number | null, host: string | null): void {
   // Built from the bound port and a Host already checked, never from a forged one.
-  reply.header('content-security-policy', contentSecurityPolicy(port === null ? [] : allowedHosts(port), host));
+  reply.header('content-security-policy', contentSecurityPolicy(port === null ? [] : loopbackHosts(port), host));
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');

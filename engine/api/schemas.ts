@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { fromZodError } from '../core/zod-errors';
 import { EXCHANGES } from '../core/types';
+import { isCivilDate } from '../scheduler/civil-date';
 import { strategyFields } from '../strategy/strategy-input';
 
 export { createStrategyInput as createStrategyBody, updateStrategyInput as updateStrategyBody } from '../strategy/strategy-input';
@@ -106,7 +107,7 @@ const tradingDate = (field: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} must be a date as YYYY-MM-DD`, abort: true })
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { error: `${field} must be a real date` });
+    .refine(isCivilDate, { error: `${field} must be a real date` });
 
 /** GET /runs: the user's runs, newest trading date first, narrowed by strategy and dates (inclusive). */
 export const runHistoryQuery = z

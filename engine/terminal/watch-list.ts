@@ -40,10 +40,11 @@ export function watchList(repos: Repos, modeOf: (id: BrokerAccountId) => Account
   return items;
 }
 
-/** One line per item, indented, saying what the daemon watches (printed once it is ready). */
-export function watchingLines(items: readonly WatchItem[]): string[] {
-  return items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${watched(i)}`);
-}
+/** One line per item, indented: account mode, symbol, state, then `what` says of it. */
+const linesOf = (items: readonly WatchItem[], what: (i: WatchItem) => string): string[] => items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${what(i)}`);
+
+/** One line per item saying what the daemon watches (printed once it is ready). */
+export const watchingLines = (items: readonly WatchItem[]): string[] => linesOf(items, watched);
 
 function watched(i: WatchItem): string {
   const at = (ms: number) => zonedDayTime(ms, i.timezone);
@@ -61,10 +62,8 @@ function watched(i: WatchItem): string {
   }
 }
 
-/** One line per item, indented, saying what goes unwatched. */
-export function watchListLines(items: readonly WatchItem[]): string[] {
-  return items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${unwatched(i)}`);
-}
+/** One line per item saying what goes unwatched. */
+export const watchListLines = (items: readonly WatchItem[]): string[] => linesOf(items, unwatched);
 
 function unwatched(i: WatchItem): string {
   const at = (ms: number) => zonedDayTime(ms, i.timezone);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockDataDir } from '../../engine/data-dir-lock';
-import { startDaemonProcess, type Daemon } from '../support/daemon-process';
+import { startDaemonProcess, type Daemon, type DaemonLaunch } from '../support/daemon-process';
 
 const dirs: string[] = [];
 const daemons: Daemon[] = [];
@@ -33,7 +33,7 @@ const tempDir = () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOCK = 'tradeclock.lock';
 
-async function start(dataDir: string, launch: Parameters<typeof startDaemonProcess>[4] = {}): Promise<Daemon> {
+async function start(dataDir: string, launch: DaemonLaunch = {}): Promise<Daemon> {
   const d = await startDaemonProcess(dataDir, {}, 'warn', undefined, launch);
   daemons.push(d);
   return d;

@@ -14,6 +14,7 @@ import { defaultBrokerKinds, type BrokerKind } from '../../engine/brokers/broker
 import type { BrokerAccountId } from '../../engine/core/ids';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { LOCK_FILE, lockDataDir } from '../../engine/data-dir-lock';
+import { callDaemon } from '../support/daemon-call';
 
 const dirs: string[] = [];
 const handles: DaemonHandle[] = [];
@@ -58,22 +59,13 @@ const failsToStop: BrokerKind = {
   },
 };
 
-async function call(d: DaemonHandle, path: string, token: string | null, body: unknown): Promise<any> {
-  const res = await fetch(`${d.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return res.json();
-}
-
 describe('a teardown step that fails', () => {
   it('a broker that fails to stop: the stop reports it, and the server, the database and the lock are closed all the same', async () => {
     const dir = tempDir();
     const daemon = await startDaemon({ dataDir: dir, port: 0, logger: quiet, staticDir: null, brokerKinds: { ...defaultBrokerKinds(), failing: failsToStop } });
     handles.push(daemon);
-    const { token } = await call(daemon, '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
-    const account = await call(daemon, '/broker/connect', token, { broker: 'failing', credentials: {}, options: { seed: 1, tickIntervalMs: 60_000 } });
+    const { token } = await callDaemon(daemon, 'POST', '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
+    const account = await callDaemon(daemon, 'POST', '/broker/connect', token, { broker: 'failing', credentials: {}, options: { seed: 1, tickIntervalMs: 60_000 } });
     expect(account).toMatchObject({ id: expect.any(Number) });
     await daemon.engine.brokers.get(account.id as BrokerAccountId); // opened, so the engine's stop stops it
     expect(existsSync(join(dir, 'tradeclock.sqlite-wal'))).toBe(true);

@@ -18,6 +18,7 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { TSX } from '../support/daemon-process';
 import { callDaemon } from '../support/daemon-call';
+import { untilReal } from '../support/wait';
 
 const dirs: string[] = [];
 const handles: DaemonHandle[] = [];
@@ -68,7 +69,7 @@ async function install(dir: string): Promise<string> {
     expect((await call(d, 'POST', '/strategy/start', token, { strategy_id: s.id })).status).toBe('running');
   }
   await clock.advance(FIRST_CHECK_AFTER_MS); // the first daily backup
-  await waitFor(() => existsSync(join(dir, 'backups', 'daily-20260309T130010.000Z.sqlite')));
+  await untilReal(() => existsSync(join(dir, 'backups', 'daily-20260309T130010.000Z.sqlite')), 'the daily backup', 5_000);
   await stop(d);
   addHistory(dir);
   return token;
@@ -219,7 +220,7 @@ describe('automatic backups', () => {
     const d = await start(dir, clock);
     expect(backups(dir)).toEqual([]); // not at once: recovery's lookups and resends go first
     await clock.advance(FIRST_CHECK_AFTER_MS);
-    await waitFor(() => backups(dir).length === 1);
+    await untilReal(() => backups(dir).length === 1, 'one backup', 5_000);
     expect(backups(dir)).toEqual(['daily-20260309T130010.000Z.sqlite']);
     expect(statSync(join(dir, 'backups')).mode & 0o777).toBe(0o700);
     await stop(d);
@@ -228,7 +229,7 @@ describe('automatic backups', () => {
     const nextDay = new FakeClock(Date.parse('2026-03-10T13:05:00Z'));
     const d2 = await start(dir, nextDay);
     await nextDay.advance(FIRST_CHECK_AFTER_MS);
-    await waitFor(() => backups(dir).length === 2);
+    await untilReal(() => backups(dir).length === 2, 'two backups', 5_000);
     expect(backups(dir)).toEqual(['daily-20260309T130010.000Z.sqlite', 'daily-20260310T130510.000Z.sqlite']);
     for (const f of backups(dir)) expect(statSync(join(dir, 'backups', f)).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(dir, 'backups')).sort()).toEqual(backups(dir)); // no journal, -wal or partial left beside them
@@ -292,8 +293,3 @@ describe('restoring a backup', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  for (const until = Date.now() + timeoutMs; !cond(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-  }
-}

@@ -23,7 +23,8 @@ import { openDatabase } from '../../db/client';
 import { createRepos } from '../../db/repos';
 import { capturedLogger } from '../support/captured-logger';
 import { callDaemon } from '../support/daemon-call';
-import { memoryKeychain, untilReal, vaultedPaperKind, type MemoryKeychain } from '../support/memory-keychain';
+import { memoryKeychain, vaultedPaperKind, type MemoryKeychain } from '../support/memory-keychain';
+import { untilReal } from '../support/wait';
 
 /** The paper broker, each order's answer held until the test releases it. */
 const placed: Array<{ clientOrderId: string; answer: () => void }> = [];

@@ -15,7 +15,9 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
 import { capturedLogger } from '../support/captured-logger';
-import { memoryKeychain, untilReal, vaultedPaperKind } from '../support/memory-keychain';
+import { memoryKeychain, vaultedPaperKind } from '../support/memory-keychain';
+import { untilReal } from '../support/wait';
+import { callDaemon } from '../support/daemon-call';
 
 const SECRET = 'sk-live-KEYCHAIN-5ecr3t-0xC0FFEE-19';
 
@@ -36,15 +38,6 @@ function start(dir: string, clock: FakeClock, keychain: OpenKeychainEntry, lines
     .finally(() => lines.push(...log.lines));
 }
 
-async function call(d: DaemonHandle, method: string, path: string, token: string | null, body?: unknown): Promise<any> {
-  const res = await fetch(`${d.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return res.json();
-}
-
 describe('a start whose OS keychain never answers', () => {
   it('is refused after a minute, naming the keychain item and the prompt; the next start, with the keychain answering, trades on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tradeclock-keychain-timeout-'));
@@ -54,8 +47,8 @@ describe('a start whose OS keychain never answers', () => {
 
     // An install whose broker credentials are sealed with the keychain's key.
     const first = await start(dir, new FakeClock(at), keychain.open);
-    const { token } = await call(first, 'POST', '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
-    const account = await call(first, 'POST', '/broker/connect', token, { broker: 'vaulted', credentials: { api_key: 'PKKEYCHAIN-01', api_secret: SECRET }, options: { seed: 1 } });
+    const { token } = await callDaemon(first, 'POST', '/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
+    const account = await callDaemon(first, 'POST', '/broker/connect', token, { broker: 'vaulted', credentials: { api_key: 'PKKEYCHAIN-01', api_secret: SECRET }, options: { seed: 1 } });
     expect(account.id).toEqual(expect.any(Number));
     handles.splice(handles.indexOf(first), 1);
     await first.stop();
@@ -88,6 +81,6 @@ describe('a start whose OS keychain never answers', () => {
     // Answered, the keychain opens the same install: the data directory was left free.
     keychain.state.reads = 'answer';
     const again = await start(dir, new FakeClock(at + 7_200_000), keychain.open);
-    expect((await call(again, 'GET', '/broker', token)).accounts.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[account.id, 'connected']]);
+    expect((await callDaemon(again, 'GET', '/broker', token)).accounts.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[account.id, 'connected']]);
   });
 });

@@ -1,8 +1,7 @@
 /**
  * What the tests of a daemon's start with a vault use in place of the OS keychain and a real
  * broker that needs a secret: an in-memory keychain whose reads can answer, hang for good (a
- * prompt nobody answers), or wait for the test; a paper broker whose credentials the vault seals;
- * and a wait on real time for what the start does with real I/O.
+ * prompt nobody answers), or wait for the test; and a paper broker whose credentials the vault seals.
  */
 import { z } from 'zod';
 import type { BrokerKind } from '../../engine/brokers/broker-kinds';
@@ -62,11 +61,3 @@ export function memoryKeychain(): MemoryKeychain {
   };
 }
 
-/** Real time passes until `done()`, at most 10 s (a daemon's start runs real I/O: SQLite, the API's set-up). */
-export async function untilReal(done: () => boolean, what: string): Promise<void> {
-  const giveUp = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > giveUp) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -74,8 +74,8 @@ export class KiteInstruments implements BrokerInstruments {
   /** Matches from the day's dumps of the enabled exchanges (each downloaded at most once a day, as for resolve). */
   async search(text: string, options: { readonly exchange?: Exchange | undefined; readonly limit: number }): Promise<InstrumentMatch[]> {
     const exchanges = this.exchanges.filter((x) => options.exchange === undefined || x === options.exchange);
-    const rows = (await Promise.all(exchanges.map((x) => this.dump(x)))).flatMap((m) => [...m.values()].map((r) => ({ ...r, symbol: r.tradingsymbol, exchange: r.exchange as Exchange })));
-    return rankMatches(rows, text, options.limit).map((r) => ({ symbol: r.symbol, exchange: r.exchange, name: r.name || null, tickSize: r.tickSize }));
+    const rows = (await Promise.all(exchanges.map((x) => this.dump(x)))).flatMap((m) => [...m.values()]);
+    return rankMatches(rows, text, options.limit, (r) => r.tradingsymbol).map((r) => ({ symbol: r.tradingsymbol, exchange: r.exchange as Exchange, name: r.name || null, tickSize: r.tickSize }));
   }
 
   private dump(exchange: KiteExchange): Promise<Map<string, KiteInstrumentRow>> {

@@ -159,12 +159,6 @@ export function triggerText(kind: string, at: number, zone: string, now: number,
   };
 }
 
-/** One line: "BUY Mon 7 Dec 09:30 New York, in 18h 31m (Mon 7 Dec 15:30 your time (Berlin))". */
-export function triggerLine(kind: string, at: number, zone: string, now: number, here: string = localZone()): string {
-  const t = triggerText(kind, at, zone, now, here);
-  return `${t.when}, ${t.countdown}${t.local ? ` · ${t.local}` : ''}`;
-}
-
 /**
  * Why a run STARTed now arms for a later day, in words; null when it trades today (in the
  * strategy's zone). `tradesWeekends` for crypto, which has no weekend.
@@ -190,3 +184,6 @@ export function laterDayNotice(args: { readonly tradingDate: string; readonly bu
   const day = zonedDayTime(buyAt, zone).split(' ').slice(0, 3).join(' ');
   return `Armed for ${day}, not today: ${why}. BUY ${zonedDayTime(buyAt, zone)} ${zoneLabel(zone)}.`;
 }
+
+/** The CSS class of a P&L: 'pos' above 0, 'neg' below, '' for none or 0. */
+export const pnlTone = (n: number | null | undefined): string => (n == null || n === 0 ? '' : n > 0 ? 'pos' : 'neg');

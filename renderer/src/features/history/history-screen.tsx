@@ -6,14 +6,12 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { api, ApiError, errorText } from '../../lib/api-client';
 import type { RunHistoryDto, RunHistoryPage } from '../../lib/api-types';
 import { downloadText, fileStamp, toCsv } from '../../lib/csv';
-import { price, qty, signedMoney } from '../../lib/format';
+import { pnlTone, price, qty, signedMoney } from '../../lib/format';
 import { hrefOf } from '../../app/router';
 import { Field } from '../../ui/field';
 import { legLabel } from '../strategies/labels';
 import { strategyList, useStrategies } from '../strategies/strategies-store';
 import { EMPTY_FILTER, HISTORY_CSV, historyQuery, type HistoryFilter } from './history-query';
-
-const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'pos' : 'neg');
 
 interface Loaded {
   readonly filter: HistoryFilter;
@@ -106,7 +104,7 @@ export function HistoryScreen() {
               Realized P&amp;L by day
             </h2>
             <p className="num" data-testid="history-total">
-              Total <strong className={tone(loaded.head.total_realized_pnl)}>{signedMoney(loaded.head.total_realized_pnl)}</strong>
+              Total <strong className={pnlTone(loaded.head.total_realized_pnl)}>{signedMoney(loaded.head.total_realized_pnl)}</strong>
             </p>
           </div>
           {loaded.head.days.length === 0 ? (
@@ -134,7 +132,7 @@ export function HistoryScreen() {
                       <td data-label="Runs sold" className="num">
                         {d.runs}
                       </td>
-                      <td data-label="Realized P&L" className={`num ${tone(d.realized_pnl)}`}>
+                      <td data-label="Realized P&L" className={`num ${pnlTone(d.realized_pnl)}`}>
                         {signedMoney(d.realized_pnl)}
                       </td>
                     </tr>
@@ -202,7 +200,7 @@ export function HistoryScreen() {
                       <td data-label="Exit (avg)" className="num">
                         {r.exit_price === null ? '—' : `${legLabel(r.exit_leg)} @ ${price(r.exit_price)}`}
                       </td>
-                      <td data-label="Realized P&L" className={`num ${tone(r.realized_pnl)}`} data-testid="run-pnl">
+                      <td data-label="Realized P&L" className={`num ${pnlTone(r.realized_pnl)}`} data-testid="run-pnl">
                         {signedMoney(r.realized_pnl)}
                       </td>
                     </tr>

@@ -11,7 +11,7 @@ import { strategyList, useStrategies } from './strategies-store';
 import { StrategyForm } from './strategy-form';
 import { StrategyRow } from './strategy-row';
 import { realizedByDay } from '../history/realized';
-import { signedMoney } from '../../lib/format';
+import { pnlTone, signedMoney } from '../../lib/format';
 
 type FormState = { readonly mode: 'closed' } | { readonly mode: 'create' } | { readonly mode: 'edit'; readonly strategy: StrategyDto };
 
@@ -28,6 +28,8 @@ export function StrategiesScreen() {
   const [form, setForm] = useState<FormState>({ mode: 'closed' });
   const [deleting, setDeleting] = useState<StrategyDto | null>(null);
   const running = strategies.filter((s) => s.status === 'running').length;
+  // Not on every 250 ms tick of the clock: only when the strategies change.
+  const today = useMemo(() => realizedByDay(strategies).slice(0, 1), [strategies]);
 
   return (
     <main className="page" aria-labelledby="strategies-title">
@@ -36,10 +38,10 @@ export function StrategiesScreen() {
           <h1 id="strategies-title">Strategies</h1>
           <p className="muted small">
             {strategies.length} total · {running} running
-            {realizedByDay(strategies).slice(0, 1).map((d) => (
+            {today.map((d) => (
               <span key={d.tradingDate} data-testid="realized-today">
                 {' '}
-                · realized {d.tradingDate}: <span className={d.pnl > 0 ? 'pos' : d.pnl < 0 ? 'neg' : ''}>{signedMoney(d.pnl)}</span> (<a href={hrefOf({ name: 'history' })}>history</a>)
+                · realized {d.tradingDate}: <span className={pnlTone(d.pnl)}>{signedMoney(d.pnl)}</span> (<a href={hrefOf({ name: 'history' })}>history</a>)
               </span>
             ))}
           </p>

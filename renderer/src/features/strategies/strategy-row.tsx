@@ -5,7 +5,7 @@
  */
 import { memo } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
-import { clockTime, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
+import { clockTime, pnlTone, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks } from '../live/ticks-store';
 import { StateBadge } from './state-badge';
@@ -19,8 +19,6 @@ interface StrategyRowProps {
   readonly onEdit: (s: StrategyDto) => void;
   readonly onDelete: (s: StrategyDto) => void;
 }
-
-const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'pos' : 'neg');
 
 export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit, onDelete }: StrategyRowProps) {
   const last = useTicks((t) => t.last[instrumentKey(s.broker_account_id, s.exchange, s.symbol)]) ?? null;
@@ -74,7 +72,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td data-label="Last price" className={`num${running ? '' : ' muted'}`} data-testid="last-price" title={last ? `at ${clockTime(last.at)}` : undefined}>
         {price(last?.price)}
       </td>
-      <td data-label="P&L" className={`num ${tone(view.unrealized)}`}>
+      <td data-label="P&L" className={`num ${pnlTone(view.unrealized)}`}>
         {view.unrealized === null ? (
           run?.realized_pnl == null && <span className="muted">—</span>
         ) : (
@@ -83,7 +81,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           </>
         )}
         {run?.realized_pnl != null && (
-          <div className={`small ${tone(run.realized_pnl)}`} data-testid="realized-pnl" title={`Realized on ${run.trading_date}: ${run.sold_qty} sold`}>
+          <div className={`small ${pnlTone(run.realized_pnl)}`} data-testid="realized-pnl" title={`Realized on ${run.trading_date}: ${run.sold_qty} sold`}>
             {signedMoney(run.realized_pnl)} <span className="muted">realized</span>
           </div>
         )}

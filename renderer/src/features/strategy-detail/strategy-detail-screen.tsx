@@ -1,7 +1,7 @@
 /** One strategy: its state and numbers, the live chart, the order journal and the audit log. */
 import { useEffect, useMemo } from 'react';
 import type { OrderDto } from '../../lib/api-types';
-import { clockTime, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
+import { clockTime, pnlTone, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
 import { useEngineNow } from '../../lib/use-now';
 import { hrefOf } from '../../app/router';
 import { instrumentKey, useTicks, type PricePoint } from '../live/ticks-store';
@@ -10,7 +10,7 @@ import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { lastActionView, positionView } from '../strategies/strategy-metrics';
 import { useStrategies } from '../strategies/strategies-store';
-import { AccountTag, NextTrigger } from '../strategies/which-money';
+import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
 import { AuditLog } from './audit-log';
 import { useDetail } from './detail-store';
 import { OrderJournal } from './order-journal';
@@ -53,7 +53,6 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
   const run = strategy.runtime;
   const view = positionView(strategy, last?.price ?? null);
   const lastAction = lastActionView(strategy);
-  const next = strategy.status === 'running' ? (run?.next_trigger ?? null) : null;
   const orderRows = orders ?? NO_ORDERS;
 
   return (
@@ -71,7 +70,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </div>
           <div className="detail__state">
             <StateBadge strategy={strategy} />
-            {next && <NextTrigger strategy={strategy} now={now} />}
+            {nextOf(strategy) && <NextTrigger strategy={strategy} now={now} />}
             {run?.reason && <span className="muted small">{run.reason}</span>}
           </div>
         </div>
@@ -125,7 +124,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         </div>
         <div>
           <dt>Realized P&amp;L</dt>
-          <dd className={`num ${run?.realized_pnl == null || run.realized_pnl === 0 ? '' : run.realized_pnl > 0 ? 'pos' : 'neg'}`} data-testid="realized-pnl">
+          <dd className={`num ${pnlTone(run?.realized_pnl)}`} data-testid="realized-pnl">
             {signedMoney(run?.realized_pnl)}
             {run?.realized_pnl != null && <span className="muted small"> on {run.sold_qty} sold, {run.trading_date}</span>}
           </dd>
