@@ -5,8 +5,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, MIGRATIONS_FOLDER, pendingMigrationCount } from './migrate';
-import { createRepos } from './repos';
-import { migrateTo, migrationCount, seedStrategy } from './test-support';
+import { asRunId, clientOrderId } from '../engine/core/ids';
+import { createRepos, type NewOrder } from './repos';
+import { migrateTo, migrationCount, seedStrategy, type Seeded } from './test-support';
 
 let dir: string;
 const open: Db[] = [];
@@ -92,11 +93,11 @@ describe('migrateTo', () => {
     // Before 0002 the slot took one order, ever.
     expect(() => insert('exit', null, 'tcold2')).toThrow(/UNIQUE/);
     migrateTo(db, 3);
-    const repos = createRepos(db);
-    const old = repos.orders.findByClientOrderIdInternal(account.id, 'tcold1');
-    expect(old?.attempt).toBe(1);
+    // Read with SQL: today's repositories also name the columns later migrations add.
+    const attemptOf = (clientId: string) => db.sqlite.prepare('SELECT attempt FROM orders WHERE client_order_id = ?').pluck().get(clientId);
+    expect(attemptOf('tcold1')).toBe(1);
     insert('exit', 2, 'tcold2');
-    expect(repos.orders.findBySlotInternal(old!.runId, 'exit')?.clientOrderId).toBe('tcold2');
+    expect(attemptOf('tcold2')).toBe(2);
     expect(() => insert('exit', 2, 'tcold3')).toThrow(/UNIQUE/);
   });
 
@@ -108,9 +109,74 @@ describe('migrateTo', () => {
     expect(tableNames(db)).not.toContain('price_bars');
     migrateTo(db, 4);
     const repos = createRepos(db);
-    expect(repos.runs.findInternal(strategy.id, '2026-03-09')).toMatchObject({ state: 'SOLD', exitPrice: 101 });
+    expect(db.sqlite.prepare(`SELECT state, exit_price AS exitPrice FROM runs WHERE strategy_id = ? AND trading_date = '2026-03-09'`).get(strategy.id)).toEqual({ state: 'SOLD', exitPrice: 101 });
     repos.priceBars.saveInternal([{ brokerAccountId: account.id, exchange: 'NSE', symbol: 'RELIANCE', minute: 60_000, open: 1, high: 2, low: 1, close: 2, ticks: 3 }]);
     expect(repos.priceBars.listInternal(account.id, 'NSE', 'RELIANCE', 0, 60_000, 10)).toHaveLength(1);
+  });
+
+  it('0005 numbers the legs of a database of 0004 with live runs as leg 0, adding columns only, and keys the journal by leg', () => {
+    const file = join(dir, 'legs.sqlite');
+    const db = track(openDatabase(file, { migrate: false }));
+    migrateTo(db, 5);
+    const seeded = [seedStrategy(createRepos(db))];
+    seeded.push(seedStrategy(createRepos(db), { userId: seeded[0]!.user.id }), seedStrategy(createRepos(db), { userId: seeded[0]!.user.id }));
+    const runSql = db.sqlite.prepare(
+      `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, entry_price, exit_price, exit_leg, last_action, last_action_at, stop_requested, created_at, updated_at)
+       VALUES (?, ?, '2026-03-09', ?, 1000, 9000, ?, 100, ?, ?, ?, 5000, 0, 1, 5000)`,
+    );
+    const orderSql = db.sqlite.prepare(
+      `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, broker_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, fill_price, reject_reason, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RELIANCE', 'NSE', 10, ?, 1000, ?, ?, ?, 1, 1)`,
+    );
+    const cid = (s: Seeded, slot: 'entry' | 'exit', attempt = 1) => clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', slot, attempt);
+    const journal = (s: Seeded, runId: number, leg: string, attempt: number, status: string, filledQty: number, reject: string | null = null) =>
+      orderSql.run(runId, s.strategy.id, s.user.id, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', leg === 'BUY' ? 'entry' : 'exit', attempt, cid(s, leg === 'BUY' ? 'entry' : 'exit', attempt), `B-${runId}-${leg}-${attempt}`, status, filledQty, filledQty > 0 ? 100 : null, reject);
+    const [exiting, holding, sold] = seeded as [Seeded, Seeded, Seeded];
+    // EXITING on its second attempt (the first refused for a reason that may pass), IN_POSITION, SOLD.
+    const exitingRun = Number(runSql.run(exiting.strategy.id, exiting.user.id, 'EXITING', 10, null, 'SELL', 'X_ATTEMPT_2').lastInsertRowid);
+    journal(exiting, exitingRun, 'BUY', 1, 'filled', 10);
+    journal(exiting, exitingRun, 'SELL', 1, 'rejected', 0, 'price band');
+    journal(exiting, exitingRun, 'SELL', 2, 'sent', 0);
+    const holdingRun = Number(runSql.run(holding.strategy.id, holding.user.id, 'IN_POSITION', 10, null, null, 'BUY').lastInsertRowid);
+    journal(holding, holdingRun, 'BUY', 1, 'filled', 10);
+    const soldRun = Number(runSql.run(sold.strategy.id, sold.user.id, 'SOLD', 0, 101, 'SELL', 'SELL').lastInsertRowid);
+    journal(sold, soldRun, 'BUY', 1, 'filled', 10);
+    journal(sold, soldRun, 'SELL', 1, 'filled', 10);
+    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const indexes = () => db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name`).pluck().all();
+    const runsBefore = rows('runs');
+    const ordersBefore = rows('orders');
+    expect(indexes()).toContain('orders_run_slot_attempt');
+
+    migrateTo(db, 6);
+
+    // Every row as it was, plus the new columns at their defaults: leg 0, no plan, levels or re-entry yet.
+    expect(rows('runs')).toEqual(runsBefore.map((r) => ({ ...r, leg_no: 0, plan: null, levels: null, reentry_at: null })));
+    expect(rows('orders')).toEqual(ordersBefore.map((o) => ({ ...o, leg_no: 0 })));
+    expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.sqlite.pragma('foreign_key_check')).toEqual([]);
+    expect(indexes()).toEqual(['orders_account_client_id', 'orders_open', 'orders_run_leg_slot_attempt', 'orders_strategy', 'orders_user']);
+    // Added, not rebuilt: a rebuild would copy the tables and drop the originals.
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0005_leg_numbers.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE/);
+
+    const repos = createRepos(db);
+    expect(repos.runs.getInternal(asRunId(exitingRun))).toMatchObject({ state: 'EXITING', positionQty: 10, lastAction: 'X_ATTEMPT_2', legNo: 0 });
+    expect(repos.runs.getInternal(asRunId(holdingRun))).toMatchObject({ state: 'IN_POSITION', positionQty: 10, entryPrice: 100, legNo: 0 });
+    expect(repos.runs.getInternal(asRunId(soldRun))).toMatchObject({ state: 'SOLD', exitPrice: 101, legNo: 0 });
+    // The pending exit reads as leg 0's latest attempt, under the id clientOrderId still derives for it.
+    expect(repos.orders.findBySlotInternal(asRunId(exitingRun), 'exit')).toMatchObject({ attempt: 2, status: 'sent', legNo: 0, clientOrderId: cid(exiting, 'exit', 2) });
+    expect(repos.orders.findBySlotInternal(asRunId(exitingRun), 'exit', 0)?.clientOrderId).toBe('tck3x9a1' + exiting.strategy.id.toString(36) + '2603092');
+
+    // The journal key is now (run, leg, slot, attempt): leg 0's first exit is taken, leg 1's is not.
+    const exit = (legNo: number, clientOrderId: string): NewOrder => ({
+      runId: asRunId(holdingRun), strategyId: holding.strategy.id, userId: holding.user.id, brokerAccountId: holding.account.id,
+      leg: 'SELL', side: 'sell', slot: 'exit', legNo, clientOrderId, symbol: 'RELIANCE', exchange: 'NSE', qty: 10, status: 'pending', scheduledAt: 9000,
+    });
+    expect(repos.orders.insert(exit(0, cid(holding, 'exit')), 9000).legNo).toBe(0);
+    expect(() => repos.orders.insert(exit(0, 'tcsecond'), 9001)).toThrow(expect.objectContaining({ name: 'UniqueViolation', columns: ['run_id', 'leg_no', 'slot', 'attempt'] }));
+    const leg1 = clientOrderId('k3x9a1', holding.strategy.id, '2026-03-09', 'exit', 1, 1);
+    expect(repos.orders.insert(exit(1, leg1), 9002)).toMatchObject({ legNo: 1, attempt: 1, clientOrderId: leg1 });
+    expect(repos.orders.findBySlotInternal(asRunId(holdingRun), 'exit', 1)?.clientOrderId).toBe(leg1);
   });
 
   it('a later plain open continues from where migrateTo stopped', () => {

@@ -23,6 +23,7 @@ const LANDED: Record<string, string> = {
   '0002_exit_attempts': '495fcd92842175c7c4d9b036d85522839992d1779d12a3761a6d2cef406b1362',
   '0003_price_bars': '2a3da21c6892a61d1480a1ac8dc3d9fb89465abfafaf17679f92afe1018a9d7e',
   '0004_sessions': 'a013e8afbbc1c0981d13f108d84c4972e67a98d7a3427e0526551258a646dabc',
+  '0005_leg_numbers': 'f3da4247ce942fc07fb6521af5fe07d71df159f6b4bf80b098a8f2c443ff4f52',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,9 +2,10 @@
  * The durable source of truth. Every table that holds a user's data carries user_id, and every
  * repository query that reads it filters by it. Times are epoch ms integers; prices are REAL.
  *
- * Invariant 1 (one BUY, one exit per strategy per day) is also a database constraint:
- * runs are unique per (strategy, trading_date) and orders per (run, slot, attempt): a slot takes a
- * second order only as a numbered new attempt, after the one before it is final (invariant 9).
+ * Invariant 1 (one BUY, one exit per strategy per day and leg) is also a database constraint:
+ * runs are unique per (strategy, trading_date) and orders per (run, leg_no, slot, attempt): a slot
+ * takes a second order only as a numbered new attempt, after the one before it is final
+ * (invariant 9), and a re-entry only as the next leg.
  */
 
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -136,6 +137,14 @@ export const runs = sqliteTable(
     lastActionAt: integer('last_action_at'),
     reason: text('reason'),
     stopRequested: integer('stop_requested', { mode: 'boolean' }).notNull().default(false),
+    /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
+    legNo: integer('leg_no').notNull().default(0),
+    /** The strategy as the run trades it (JSON), so an edit of the strategy never changes a run under way; null before it is taken. */
+    plan: text('plan'),
+    /** The position's exit levels as absolute prices (JSON); null when flat. */
+    levels: text('levels'),
+    /** When the next leg's entry is due, epoch ms; null when none is waiting. */
+    reentryAt: integer('reentry_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -155,6 +164,8 @@ export const orders = sqliteTable(
     brokerAccountId: integer('broker_account_id').notNull(),
     leg: text('leg').notNull(),
     side: text('side').notNull(),
+    /** The run's leg the order belongs to: 0 for the day's first entry and its exits, n for the n-th re-entry's. */
+    legNo: integer('leg_no').notNull().default(0),
     slot: text('slot').notNull(),
     /** 1 for the slot's first order; an exit refused for a reason that may pass is tried again as attempt 2, 3, … */
     attempt: integer('attempt').notNull().default(1),
@@ -175,7 +186,7 @@ export const orders = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    uniqueIndex('orders_run_slot_attempt').on(t.runId, t.slot, t.attempt),
+    uniqueIndex('orders_run_leg_slot_attempt').on(t.runId, t.legNo, t.slot, t.attempt),
     uniqueIndex('orders_account_client_id').on(t.brokerAccountId, t.clientOrderId),
     index('orders_user').on(t.userId),
     index('orders_strategy').on(t.strategyId),

@@ -66,6 +66,7 @@ describe('orders repo (journal)', () => {
     expect(o).toEqual({
       ...newOrder(a, runA, 'BUY'),
       id: o.id,
+      legNo: 0,
       attempt: 1,
       brokerOrderId: null,
       dispatchedAt: null,
@@ -87,8 +88,24 @@ describe('orders repo (journal)', () => {
     repos.orders.insert(newOrder(a, runA, 'STOPLOSS'), 1);
     const e = thrown(() => repos.orders.insert(newOrder(a, runA, 'SELL'), 2));
     expect(e).toBeInstanceOf(UniqueViolation);
-    expect(e).toMatchObject({ table: 'orders', columns: ['run_id', 'slot', 'attempt'] });
+    expect(e).toMatchObject({ table: 'orders', columns: ['run_id', 'leg_no', 'slot', 'attempt'] });
     expect(repos.orders.findBySlotInternal(runA.id, 'exit')?.leg).toBe('STOPLOSS');
+  });
+
+  it('a later leg takes its own entry and exit, found by its leg number, and is itself one per slot and attempt', () => {
+    const entry0 = repos.orders.insert(newOrder(a, runA, 'BUY', 'filled', 'tcentry0'), 1);
+    const exit0 = repos.orders.insert({ ...newOrder(a, runA, 'STOPLOSS', 'filled', 'tcexit0'), legNo: 0 }, 2);
+    const entry1 = repos.orders.insert({ ...newOrder(a, runA, 'BUY', 'pending', 'trentry1'), legNo: 1 }, 3);
+    const exit1 = repos.orders.insert({ ...newOrder(a, runA, 'SELL', 'pending', 'trexit1'), legNo: 1 }, 4);
+    expect([entry0.legNo, exit0.legNo, entry1.legNo, exit1.legNo]).toEqual([0, 0, 1, 1]);
+    expect(repos.orders.findBySlotInternal(runA.id, 'entry')?.id).toBe(entry0.id);
+    expect(repos.orders.findBySlotInternal(runA.id, 'exit')?.id).toBe(exit0.id);
+    expect(repos.orders.findBySlotInternal(runA.id, 'entry', 1)).toEqual(entry1);
+    expect(repos.orders.findBySlotInternal(runA.id, 'exit', 1)).toEqual(exit1);
+    expect(repos.orders.findBySlotInternal(runA.id, 'exit', 2)).toBeUndefined();
+    const e = thrown(() => repos.orders.insert({ ...newOrder(a, runA, 'STOPLOSS', 'pending', 'trexit1b'), legNo: 1 }, 5));
+    expect(e).toMatchObject({ table: 'orders', columns: ['run_id', 'leg_no', 'slot', 'attempt'] });
+    expect(repos.orders.getInternal(exit1.id)).toEqual(exit1);
   });
 
   it('a new attempt of the exit slot takes its own row, and the slot reads as its latest attempt', () => {

@@ -1,7 +1,8 @@
 /**
  * The order journal (invariant 2): a row is inserted before the order is sent and updated as the
  * broker answers. Its unique indexes are invariant 1's last line of defence: one order per
- * (run, slot) and one per (broker account, client order id), whatever races the engine loses.
+ * (run, leg, slot, attempt) and one per (broker account, client order id), whatever races the
+ * engine loses.
  */
 import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
@@ -49,21 +50,22 @@ export type NewOrder = Pick<
   | 'status'
   | 'scheduledAt'
 > &
-  Partial<Pick<Order, 'attempt'>> &
+  Partial<Pick<Order, 'attempt' | 'legNo'>> &
   OrderPatch;
 
 export interface OrdersRepo {
   /**
-   * Journals an order.
+   * Journals an order; `attempt` and `legNo` default to 1 and 0.
    * @throws TypeError when slot or side do not follow leg (BUY: entry/buy; exits: exit/sell).
-   * @throws UniqueViolation for a second order in the run's slot and attempt (columns ['run_id', 'slot', 'attempt'])
-   *   or a reused client order id on the account (columns ['broker_account_id', 'client_order_id']).
+   * @throws UniqueViolation for a second order in the run's leg, slot and attempt (columns
+   *   ['run_id', 'leg_no', 'slot', 'attempt']) or a reused client order id on the account
+   *   (columns ['broker_account_id', 'client_order_id']).
    */
   insert(input: NewOrder, now: number): Order;
   /** Engine-internal: no user filter. */
   getInternal(id: OrderId): Order | undefined;
-  /** Engine-internal: the run's order in `slot` ('entry' | 'exit'): its latest attempt. */
-  findBySlotInternal(runId: RunId, slot: OrderSlot): Order | undefined;
+  /** Engine-internal: the run's order in `slot` ('entry' | 'exit') of leg `legNo` (default 0): its latest attempt. */
+  findBySlotInternal(runId: RunId, slot: OrderSlot, legNo?: number): Order | undefined;
   /** Engine-internal: reconciliation by the id the broker echoes back. */
   findByClientOrderIdInternal(brokerAccountId: BrokerAccountId, clientOrderId: string): Order | undefined;
   /**
@@ -92,6 +94,7 @@ function toOrder(row: Row): Order {
     // Text columns written only from the typed inputs above.
     leg: row.leg as Leg,
     side: row.side as OrderSide,
+    legNo: row.legNo,
     slot: row.slot as OrderSlot,
     attempt: row.attempt,
     clientOrderId: row.clientOrderId,
@@ -116,13 +119,15 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
   // The order path's queries, prepared once on better-sqlite3 itself (prepared.ts, rawTable).
   const t = rawTable(orm.$client, orders);
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
-  // The slot's latest attempt: an exit refused for a reason that may pass is tried again under a new one.
-  const bySlot = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('slot')} = ? ORDER BY ${t.column('attempt')} DESC LIMIT 1`);
+  // The slot's latest attempt in the leg: an exit refused for a reason that may pass is tried again under a new one.
+  const bySlot = t.prepare(
+    `SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('runId')} = ? AND ${t.column('legNo')} = ? AND ${t.column('slot')} = ? ORDER BY ${t.column('attempt')} DESC LIMIT 1`,
+  );
   const byClientId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('clientOrderId')} = ?`);
   const insert = t.insert(INSERTED);
   return {
     insert(input, now) {
-      // The (run, slot) index only guards invariant 1 if slot follows leg (core/types slotOf).
+      // The (run, leg, slot, attempt) index only guards invariant 1 if slot follows leg (core/types slotOf).
       const entry = input.leg === 'BUY';
       if (input.slot !== (entry ? 'entry' : 'exit') || input.side !== (entry ? 'buy' : 'sell')) {
         throw new TypeError(`order leg ${input.leg} must have slot ${entry ? 'entry' : 'exit'} and side ${entry ? 'buy' : 'sell'}`);
@@ -135,6 +140,7 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
         brokerAccountId: input.brokerAccountId,
         leg: input.leg,
         side: input.side,
+        legNo: input.legNo ?? 0,
         slot: input.slot,
         attempt: input.attempt ?? 1,
         clientOrderId: input.clientOrderId,
@@ -160,8 +166,8 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       const row = t.row(byId.get(id));
       return row && toOrder(row);
     },
-    findBySlotInternal(runId, slot) {
-      const row = t.row(bySlot.get(runId, slot));
+    findBySlotInternal(runId, slot, legNo = 0) {
+      const row = t.row(bySlot.get(runId, legNo, slot));
       return row && toOrder(row);
     },
     findByClientOrderIdInternal(brokerAccountId, clientOrderId) {

@@ -44,6 +44,7 @@ describe('runs repo', () => {
       lastActionAt: null,
       reason: null,
       stopRequested: false,
+      legNo: 0,
       createdAt: 10,
       updatedAt: 10,
     });
@@ -77,11 +78,21 @@ describe('runs repo', () => {
     expect(() => t.repos.runs.update(asRunId(999), { state: 'SOLD' }, 1)).toThrow(/not found/);
   });
 
+  it('moves to the next leg, and a new run may start at a given leg', () => {
+    const r = t.repos.runs.create(newRun(a, '2026-03-09'), 10);
+    expect(t.repos.runs.update(r.id, { legNo: 1 }, 11).legNo).toBe(1);
+    expect(t.repos.runs.getInternal(r.id)?.legNo).toBe(1);
+    expect(t.repos.runs.create({ ...newRun(a, '2026-03-10'), legNo: 2 }, 12).legNo).toBe(2);
+  });
+
   it('latest and listForStrategy go newest trading date first', () => {
     t.repos.runs.create(newRun(a, '2026-03-10'), 1);
     t.repos.runs.create(newRun(a, '2026-03-09'), 2);
     t.repos.runs.create(newRun(a, '2026-03-11'), 3);
     expect(t.repos.runs.latestInternal(a.strategy.id)?.tradingDate).toBe('2026-03-11');
+    t.repos.runs.update(t.repos.runs.findInternal(a.strategy.id, '2026-03-11')!.id, { stopRequested: true }, 4);
+    expect(t.repos.runs.latestInternal(a.strategy.id)).toEqual(t.repos.runs.findInternal(a.strategy.id, '2026-03-11'));
+    expect(t.repos.runs.latestInternal(a.strategy.id)?.stopRequested).toBe(true);
     expect(t.repos.runs.listForStrategy(a.user.id, a.strategy.id, 2).map((r) => r.tradingDate)).toEqual(['2026-03-11', '2026-03-10']);
     expect(t.repos.runs.latestInternal(b.strategy.id)).toBeUndefined();
   });

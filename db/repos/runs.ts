@@ -26,6 +26,7 @@ export type RunPatch = Partial<
     | 'lastActionAt'
     | 'reason'
     | 'stopRequested'
+    | 'legNo'
   >
 >;
 
@@ -41,9 +42,10 @@ const PATCHABLE = [
   'lastActionAt',
   'reason',
   'stopRequested',
+  'legNo',
 ] as const satisfies readonly (keyof RunPatch)[];
 
-/** A new run: identity and schedule required; the rest defaults to no position, nulls, false. */
+/** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0. */
 export type NewRun = Pick<Run, 'strategyId' | 'userId' | 'tradingDate' | 'state' | 'buyAt' | 'sellAt'> & RunPatch;
 
 /** Which runs GET /runs lists: all of the user's, narrowed by strategy and trading dates (inclusive). */
@@ -117,6 +119,7 @@ function toRun(row: Row): Run {
     lastActionAt: row.lastActionAt,
     reason: row.reason,
     stopRequested: row.stopRequested,
+    legNo: row.legNo,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -133,7 +136,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
   const t = rawTable(orm.$client, runs);
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
   const byStrategyDate = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? AND ${t.column('tradingDate')} = ?`);
-  const latest = orm.select().from(runs).where(eq(runs.strategyId, sql.placeholder('strategyId'))).orderBy(...newest).limit(1).prepare();
+  const latest = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? ORDER BY ${t.column('tradingDate')} DESC, "id" DESC LIMIT 1`);
   const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
   return {
     create(input, now) {
@@ -161,7 +164,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
       return row && toRun(row);
     },
     latestInternal(strategyId) {
-      const row = latest.get({ strategyId });
+      const row = t.row(latest.get(strategyId));
       return row && toRun(row);
     },
     listForStrategy(userId, strategyId, limit) {
@@ -175,7 +178,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
         .map(toRun);
     },
     history(userId, q) {
-      const entryOf = (column: SQL) => sql`(SELECT ${column} FROM ${orders} WHERE ${orders.runId} = ${runs.id} AND ${orders.slot} = 'entry' ORDER BY ${orders.attempt} LIMIT 1)`;
+      const entryOf = (column: SQL) => sql`(SELECT ${column} FROM ${orders} WHERE ${orders.runId} = ${runs.id} AND ${orders.slot} = 'entry' ORDER BY ${orders.legNo}, ${orders.attempt} LIMIT 1)`;
       const where = and(
         eq(runs.userId, userId),
         q.strategyId === undefined ? undefined : eq(runs.strategyId, q.strategyId),

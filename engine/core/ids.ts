@@ -1,6 +1,6 @@
 /**
- * Branded ids and the deterministic client order id. Pure: the renderer's types import this file
- * through the API contract. Random ids are in random-ids.ts.
+ * Branded ids and the deterministic client order id, made and read back. Pure: the renderer's
+ * types import this file through the API contract. Random ids are in random-ids.ts.
  */
 
 declare const brand: unique symbol;
@@ -21,22 +21,55 @@ export const asOrderId = (n: number) => n as OrderId;
 /** The most attempts an exit slot takes: attempt 1 is `X`, attempts 2–9 the digit itself. */
 export const MAX_EXIT_ATTEMPTS = 9;
 
+/** The highest leg number: leg 0 is the day's first entry and its exits, legs 1–9 re-entries (one digit in the id). */
+export const MAX_LEG_NO = 9;
+
+/** Base 36 in 5 characters, the most the 20-character leg 0 id has room for. */
+const MAX_STRATEGY_ID = 36 ** 5 - 1;
+const DAY_MS = 86_400_000;
+/** Legs 1–9 write the trading date as 3 base-36 digits of days since this day, good to 2127-09-27. */
+const DAY_ZERO = Date.UTC(2000, 0, 1);
+const MAX_DAY = 36 ** 3 - 1;
+
+/** What a client order id says: parseClientOrderId's answer, clientOrderId's inputs. */
+export interface ClientOrderIdParts {
+  readonly installId: string;
+  readonly strategyId: StrategyId;
+  /** "YYYY-MM-DD" */
+  readonly tradingDate: string;
+  /** 0 for the day's first entry and its exits; 1–9 for the re-entries. */
+  readonly legNo: number;
+  readonly slot: 'entry' | 'exit';
+  /** 1 for the entry and an exit's first attempt; 2–9 for an exit's later attempts. */
+  readonly attempt: number;
+}
+
 /**
- * The client order id of a leg: the same inputs always give the same id, so a retry after a
+ * The client order id of an order: the same inputs always give the same id, so a retry after a
  * crash or a timeout carries the id of the first attempt, and the broker (or our lookup by id)
  * can tell it is the same order. Both exits share the slot letter `X`, so SELL and STOPLOSS on
- * one day can never be two different orders at a broker that rejects a reused id.
+ * one leg can never be two different orders at a broker that rejects a reused id.
  *
  * An exit the broker refused for a reason that may pass is tried again as a new order: attempt
  * n (2–9) ends in the digit n instead of `X`, so each attempt is its own order at the broker and
- * the same attempt sent twice is still one. The last character is always the slot's, after the
- * six date digits, so no two (slot, attempt) pairs share an id.
+ * the same attempt sent twice is still one.
  *
- * Fits Kite's 20-char tag and Alpaca's 48-char client_order_id: `tc` + install (6) +
- * strategy (base 36, up to 5) + yymmdd (6) + slot (1) ≤ 20.
+ * Leg 0 (the only leg before re-entries) is `tc` + install (6) + strategy (base 36, 1–5) +
+ * yymmdd (6) + last (`E` | `X` | `2`–`9`) ≤ 20: the format every run journaled so far carries,
+ * so an exit of such a run derives the same id after an upgrade. The last character always follows
+ * the six date digits, so no two (strategy, day, slot, attempt) share an id. That format has no
+ * spare character, so legs 1–9 take another: `tr` + install (6) + day (3, base 36 days since
+ * 2000-01-01) + strategy (5, zero-padded base 36) + leg (1, `1`–`9`) + last = 18 characters,
+ * fixed width, and a `tr` id is never a `tc` one. Both fit Kite's 20-character alphanumeric tag
+ * and Alpaca's 48-character client_order_id.
  *
+ * @throws Error naming the input that has no id: install id not 6 base-36 characters, strategy
+ *   id not a whole number up to 36^5 - 1, a trading date that is not a calendar date (from
+ *   2000-01-01; to 2099 on leg 0, 2127-09-27 on later legs), an attempt outside 1 (entry) or
+ *   1–9 (exit), a leg outside 0–9.
  * @example clientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 'entry') === 'tck3x9a116260309E'
  * @example clientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 'exit', 2) === 'tck3x9a1162603092'
+ * @example clientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 'exit', 1, 1) === 'trk3x9a17do000161X'
  */
 export function clientOrderId(
   installId: string,
@@ -44,14 +77,78 @@ export function clientOrderId(
   tradingDate: string,
   slot: 'entry' | 'exit',
   attempt = 1,
+  legNo = 0,
 ): string {
   if (!/^[0-9a-z]{6}$/.test(installId)) throw new Error(`install id must be 6 base-36 chars, got "${installId}"`);
-  const sid = strategyId.toString(36);
-  if (sid.length > 5) throw new Error(`strategy id ${strategyId} too large for a 20-char client order id`);
-  const m = /^\d{2}(\d{2})-(\d{2})-(\d{2})$/.exec(tradingDate);
-  if (!m) throw new Error(`trading date must be YYYY-MM-DD, got "${tradingDate}"`);
+  if (!Number.isSafeInteger(strategyId) || strategyId < 0) throw new Error(`strategy id must be a whole number of 0 or more, got ${strategyId}`);
+  if (strategyId > MAX_STRATEGY_ID) throw new Error(`strategy id ${strategyId} too large for a 20-char client order id`);
+  const day = daysSince2000(tradingDate);
   const maxAttempt = slot === 'entry' ? 1 : MAX_EXIT_ATTEMPTS;
   if (!Number.isInteger(attempt) || attempt < 1 || attempt > maxAttempt) throw new Error(`attempt of an ${slot} order must be 1..${maxAttempt}, got ${attempt}`);
+  if (!Number.isInteger(legNo) || legNo < 0 || legNo > MAX_LEG_NO) throw new Error(`leg must be 0..${MAX_LEG_NO}, got ${legNo}`);
   const last = slot === 'entry' ? 'E' : attempt === 1 ? 'X' : String(attempt);
-  return `tc${installId}${sid}${m[1]}${m[2]}${m[3]}${last}`;
+  if (legNo === 0) {
+    if (tradingDate >= '2100') throw new Error(`trading date ${tradingDate} is past 2099, which a leg 0 id's yymmdd cannot tell from 20yy`);
+    return `tc${installId}${strategyId.toString(36)}${tradingDate.slice(2, 4)}${tradingDate.slice(5, 7)}${tradingDate.slice(8, 10)}${last}`;
+  }
+  if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a leg ${legNo} id can write`);
+  return `tr${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${legNo}${last}`;
+}
+
+/**
+ * Reads a client order id made by clientOrderId back into its parts. An id is read only if
+ * clientOrderId gives exactly it again, so there is one spelling per order (no leading zeros,
+ * no impossible dates).
+ *
+ * @throws Error saying why `id` is not one Tradeclock makes (another app's order, a typo).
+ * @example parseClientOrderId('tck3x9a1162603092') // { installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', legNo: 0, slot: 'exit', attempt: 2 }
+ */
+export function parseClientOrderId(id: string): ClientOrderIdParts {
+  const parts = partsOf(id);
+  let again: string;
+  try {
+    again = clientOrderId(parts.installId, parts.strategyId, parts.tradingDate, parts.slot, parts.attempt, parts.legNo);
+  } catch (e) {
+    throw refusal(id, (e as Error).message);
+  }
+  if (again !== id) throw refusal(id, `its parts give "${again}" (no leading zeros in the strategy id)`);
+  return parts;
+}
+
+const LEG_ZERO = /^tc([0-9a-z]{6})([0-9a-z]{1,5})(\d{2})(\d{2})(\d{2})([EX2-9])$/;
+const LEG_N = /^tr([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})([1-9])([EX2-9])$/;
+
+function partsOf(id: string): ClientOrderIdParts {
+  const zero = LEG_ZERO.exec(id);
+  if (zero) {
+    const [, installId, sid, yy, mm, dd, last] = zero as unknown as [string, string, string, string, string, string, string];
+    return { installId, strategyId: asStrategyId(parseInt(sid, 36)), tradingDate: `20${yy}-${mm}-${dd}`, legNo: 0, ...slotAttempt(last) };
+  }
+  const n = LEG_N.exec(id);
+  if (n) {
+    const [, installId, day, sid, leg, last] = n as unknown as [string, string, string, string, string, string];
+    const tradingDate = new Date(DAY_ZERO + parseInt(day, 36) * DAY_MS).toISOString().slice(0, 10);
+    return { installId, strategyId: asStrategyId(parseInt(sid, 36)), tradingDate, legNo: Number(leg), ...slotAttempt(last) };
+  }
+  if (id.startsWith('tc')) throw refusal(id, 'a leg 0 id is tc + install (6) + strategy (1-5 base 36) + yymmdd + E, X or 2-9');
+  if (id.startsWith('tr')) throw refusal(id, 'a leg 1-9 id is tr + install (6) + day (3) + strategy (5) + leg (1-9) + E, X or 2-9, 18 characters');
+  throw refusal(id, 'it starts with neither tc (leg 0) nor tr (legs 1-9)');
+}
+
+function slotAttempt(last: string): Pick<ClientOrderIdParts, 'slot' | 'attempt'> {
+  return last === 'E' ? { slot: 'entry', attempt: 1 } : { slot: 'exit', attempt: last === 'X' ? 1 : Number(last) };
+}
+
+/** Days from 2000-01-01 to a real calendar date "YYYY-MM-DD" (not 2026-02-30), 0 or more. */
+function daysSince2000(tradingDate: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(tradingDate);
+  if (!m) throw new Error(`trading date must be YYYY-MM-DD, got "${tradingDate}"`);
+  const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (new Date(at).toISOString().slice(0, 10) !== tradingDate) throw new Error(`trading date ${tradingDate} is not a calendar date`);
+  if (at < DAY_ZERO) throw new Error(`trading date ${tradingDate} is before 2000-01-01, the first day a client order id can write`);
+  return (at - DAY_ZERO) / DAY_MS;
+}
+
+function refusal(id: string, why: string): Error {
+  return new Error(`"${id}" is not a Tradeclock client order id: ${why}`);
 }

@@ -87,6 +87,8 @@ export interface Run {
   readonly reason: string | null;
   /** Set when the trader pressed STOP while an order was in flight. */
   readonly stopRequested: boolean;
+  /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
+  readonly legNo: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -114,6 +116,8 @@ export interface Order {
   readonly brokerAccountId: BrokerAccountId;
   readonly leg: Leg;
   readonly side: OrderSide;
+  /** The run's leg the order belongs to (Run.legNo): 0 for the day's first entry and its exits. */
+  readonly legNo: number;
   readonly slot: OrderSlot;
   /** 1 for the slot's first order; a refused exit's new attempts are 2, 3, … (each its own client order id). */
   readonly attempt: number;

@@ -42,6 +42,7 @@ import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS } from '../../engine/execution/crash-points';
+import { parseClientOrderId } from '../../engine/core/ids';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -220,31 +221,6 @@ async function brokerOrders(fake: Fake): Promise<BrokerOrder[]> {
   return Object.values(byKey).flat();
 }
 
-export interface ParsedClientOrderId {
-  readonly strategyId: number;
-  /** yymmdd */
-  readonly day: string;
-  readonly slot: 'entry' | 'exit';
-  /** 1 for the entry and an exit's first attempt (`X`); 2..9 for an exit's later attempts. */
-  readonly attempt: number;
-}
-
-/**
- * `tc` + install id (6) + strategy id (base 36) + yymmdd + E (entry), X (exit attempt 1) or the
- * digit 2..9 (exit attempt n): engine/core/ids.ts clientOrderId.
- */
-export function parseClientOrderId(id: string): ParsedClientOrderId | null {
-  const m = /^tc[0-9a-z]{6}([0-9a-z]+)(\d{6})([EX2-9])$/.exec(id);
-  if (!m) return null;
-  const last = m[3]!;
-  return {
-    strategyId: parseInt(m[1]!, 36),
-    day: m[2]!,
-    slot: last === 'E' ? 'entry' : 'exit',
-    attempt: last === 'E' || last === 'X' ? 1 : Number(last),
-  };
-}
-
 const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
 /** Orders the fake holds open: 'hold' behaviour (the edit-after-STOP case) leaves an order `new`. */
@@ -343,7 +319,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       let n = 0;
       for (const o of await brokerOrders(fake)) {
         if (!HELD.has(o.status) || Date.now() - Date.parse(o.created_at) < olderThanMs) continue;
-        if (strategyId !== undefined && parseClientOrderId(o.client_order_id)?.strategyId !== strategyId) continue;
+        if (strategyId !== undefined && parseClientOrderId(o.client_order_id).strategyId !== strategyId) continue;
         await admin(fake, 'POST', '/fill', { client_order_id: o.client_order_id });
         n++;
       }
@@ -352,7 +328,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     /** The broker's orders of these strategies, in a few words, for a problem line. */
     const brokerView = async (ids: readonly number[]): Promise<string> => {
-      const mine = (await brokerOrders(fake)).filter((o) => ids.includes(parseClientOrderId(o.client_order_id)?.strategyId ?? -1));
+      const mine = (await brokerOrders(fake)).filter((o) => ids.includes(parseClientOrderId(o.client_order_id).strategyId));
       return mine.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}${o.filled_at ? ` at ${o.filled_at.slice(11, 23)}` : ''}`).join(', ') || 'no orders';
     };
 
@@ -386,7 +362,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const answeredAt = Date.now();
       if (patch.status === 409) editsAfterStop.refused++;
       else if (patch.status === 200) {
-        const exits = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id)?.strategyId === id && o.side === 'sell');
+        const exits = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id).strategyId === id && o.side === 'sell');
         const overBefore = exits.some((o) => o.status === 'filled' && o.filled_at !== null && Date.parse(o.filled_at) <= answeredAt) && !exits.some((o) => HELD.has(o.status));
         if (overBefore) editsAfterStop.acceptedAfterRunOver++;
         else problems.push(`cycle ${cycle}: strategy ${id}: PATCH {symbol: ${other}} after STOP accepted (200) while its exit was still open at the broker (${exits.map((o) => `${o.client_order_id} ${o.status}`).join(', ') || 'no exit yet'})`);
@@ -396,7 +372,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       // Let the held exit fill (if another order took the hold, the cycle's sweep fills that one).
       for (const until = Date.now() + 3_000; Date.now() < until; await sleep(100)) {
         if ((await releaseHeld(0, id)) > 0) break;
-        const mine = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id)?.strategyId === id && o.side === 'sell');
+        const mine = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id).strategyId === id && o.side === 'sell');
         if (mine.some((o) => o.status === 'filled')) break;
       }
     };
@@ -570,9 +546,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const exitAttempts: Record<string, number> = {};
     for (const o of orders) {
       const parsed = parseClientOrderId(o.client_order_id);
-      if (!parsed) continue;
-      const key = `${parsed.strategyId}/${parsed.day}`;
-      const entry = per.get(key) ?? { strategyId: parsed.strategyId, day: parsed.day, buys: [], exits: [] };
+      const key = `${parsed.strategyId}/${parsed.tradingDate}`;
+      const entry = per.get(key) ?? { strategyId: parsed.strategyId, day: parsed.tradingDate, buys: [], exits: [] };
       if (parsed.slot === 'entry') entry.buys.push(o);
       else {
         entry.exits.push(o);
@@ -636,11 +611,11 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     for (const inj of injections) {
       const after = received.slice(inj.from, inj.to);
       const faulted = after.filter((r) => r.outcome.startsWith('not processed'));
-      const hitBuys = faulted.filter((r) => r.clientOrderId && parseClientOrderId(r.clientOrderId)?.slot === 'entry');
+      const hitBuys = faulted.filter((r) => r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'entry');
       if (hitBuys.length > 0) problems.push(`cycle ${inj.cycle}: the ${inj.kind} meant for exits hit BUYs: ${hitBuys.map((r) => r.clientOrderId).join(', ')}`);
       if (inj.kind === 'storm') {
         storms.injected++;
-        const limited = faulted.filter((r) => r.outcome === 'not processed (rate-limit)' && r.clientOrderId && parseClientOrderId(r.clientOrderId)?.slot === 'exit');
+        const limited = faulted.filter((r) => r.outcome === 'not processed (rate-limit)' && r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'exit');
         storms.rateLimitedExits += limited.length;
         const perId = new Map<string, number>();
         for (const r of limited) perId.set(r.clientOrderId!, (perId.get(r.clientOrderId!) ?? 0) + 1);
@@ -655,7 +630,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           if (!p || p.slot !== 'exit') continue;
           const next = after.some((o) => {
             const q = o.clientOrderId ? parseClientOrderId(o.clientOrderId) : null;
-            return q?.slot === 'exit' && q.strategyId === p.strategyId && q.day === p.day && q.attempt > p.attempt && o.outcome === 'accepted';
+            return q?.slot === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.attempt > p.attempt && o.outcome === 'accepted';
           });
           if (next) refusedExits.retriedAsNewAttempt++;
         }
