@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, truncat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { integrityCheck, isDamageError, openDatabase, quickCheck, type Db } from './client';
+import { isDamageError, openDatabase, quickCheck, type Db } from './client';
 import { appliedMigrationCount, MIGRATIONS_FOLDER } from './migrate';
 import { createRepos } from './repos';
 import { migrationCount } from './test-support';
@@ -99,26 +99,6 @@ describe('openDatabase', () => {
     db.close();
     expect(() => db.close()).not.toThrow();
     expect(db.sqlite.open).toBe(false);
-  });
-});
-
-describe('integrityCheck', () => {
-  it('is true for a healthy file and a healthy memory db', () => {
-    expect(integrityCheck(track(openDatabase(join(dir, 'ok.sqlite'))))).toBe(true);
-    expect(integrityCheck(track(openDatabase(':memory:')))).toBe(true);
-  });
-
-  it('is false once pages of the file are overwritten', () => {
-    const file = join(dir, 'damaged.sqlite');
-    const db = openDatabase(file);
-    const repos = createRepos(db);
-    for (let i = 0; i < 300; i++) repos.settings.set(`k${i}`, `${'v'.repeat(100)}${i}`);
-    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
-    const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.alloc(200, 0x41), 0, 200, Math.floor(statSync(file).size * 0.8));
-    closeSync(fd);
-    expect(integrityCheck(track(openDatabase(file, { migrate: false })))).toBe(false);
   });
 });
 

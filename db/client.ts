@@ -83,14 +83,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 }
 
 /**
- * Runs `PRAGMA integrity_check`; true when SQLite answers "ok". Meant for daemon start: a
- * damaged file should stop trading before it starts.
- */
-export function integrityCheck(db: Db): boolean {
-  return checkProblems(db, 'integrity_check', 100).length === 0;
-}
-
-/**
  * Runs `PRAGMA quick_check(limit)`: every page of every table and index is read and its b-tree
  * structure checked (integrity_check also compares each index with its table, which costs
  * several times more). The problems SQLite names, at most `limit`; empty when the file is sound.
@@ -103,12 +95,8 @@ export function integrityCheck(db: Db): boolean {
  * @example quickCheck(db) // [] or ['Page 300: btreeInitPage() returns error code 11', ...]
  */
 export function quickCheck(db: Pick<Db, 'sqlite'>, limit = 20): string[] {
-  return checkProblems(db, 'quick_check', limit);
-}
-
-function checkProblems(db: Pick<Db, 'sqlite'>, pragma: 'quick_check' | 'integrity_check', limit: number): string[] {
   try {
-    const rows = db.sqlite.pragma(`${pragma}(${Math.max(1, Math.floor(limit))})`, { simple: false }) as Record<string, string>[];
+    const rows = db.sqlite.pragma(`quick_check(${Math.max(1, Math.floor(limit))})`, { simple: false }) as Record<string, string>[];
     const answers = rows.map((r) => String(Object.values(r)[0]));
     return answers.length === 1 && answers[0] === 'ok' ? [] : answers;
   } catch (e) {

@@ -5,13 +5,13 @@
  * trading event, and Ctrl-C asks before leaving positions and armed strategies unwatched.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import envPaths from 'env-paths';
 import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
 import { DEFAULT_PORT, packageVersion, startDaemon, type DaemonHandle } from './daemon';
 import { ownerOnlyUmask } from './data-dir-modes';
+import { defaultDataDir } from './default-data-dir';
 import { logFilePath } from './logger';
 import { streamSink } from './log-sinks';
 import { createShutdown, SHUTDOWN_DEADLINE_MS } from './shutdown';
@@ -53,10 +53,6 @@ function publicHostsFromEnv(): string[] {
     say(`tradeclock: TRADECLOCK_PUBLIC_HOST: ${(err as Error).message}`);
     process.exit(1);
   }
-}
-
-export function defaultDataDir(): string {
-  return envPaths('tradeclock', { suffix: '' }).data;
 }
 
 /**

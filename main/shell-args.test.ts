@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir, parseShellArgs, resolveDataDir, secondInstanceAction } from './shell-args';
+import { defaultDataDir } from '../engine/default-data-dir';
+import { parseShellArgs, resolveDataDir, secondInstanceAction } from './shell-args';
 
 describe('data directory', () => {
   it('takes --data-dir, then TRADECLOCK_DATA_DIR, then the platform default the CLI uses too', () => {

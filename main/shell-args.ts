@@ -3,7 +3,7 @@
  * launch (a click on the icon while it runs in the tray) brings the running one's window back
  * instead of starting a second engine on the same database.
  */
-import envPaths from 'env-paths';
+import { defaultDataDir } from '../engine/default-data-dir';
 
 export interface ShellArgs {
   /** --data-dir=<dir> / --data-dir <dir>. */
@@ -26,11 +26,6 @@ export function parseShellArgs(argv: readonly string[]): ShellArgs {
  */
 export function resolveDataDir(args: ShellArgs, env: Readonly<Record<string, string | undefined>>): string {
   return args.dataDir ?? (env.TRADECLOCK_DATA_DIR || defaultDataDir());
-}
-
-/** Same as engine/cli.ts defaultDataDir (not imported: importing the CLI module runs it). */
-export function defaultDataDir(): string {
-  return envPaths('tradeclock', { suffix: '' }).data;
 }
 
 export type SecondInstanceAction = 'show-window' | 'create-window';

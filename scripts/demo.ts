@@ -17,6 +17,7 @@ import { isDayOver } from '../engine/core/run-state';
 import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
 import { realizedPnl, soldQty } from '../engine/execution/realized-pnl';
+import { runFills } from '../engine/api/dto';
 
 const stopLossDemo = process.argv.includes('--stop-loss');
 const clock = systemClock;
@@ -103,7 +104,7 @@ for (const o of repos.orders.list(user.id, strategy.id)) {
 }
 for (const row of repos.runs.history(user.id, { strategyId: strategy.id })) {
   const { run } = row;
-  const fills = { entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: row.boughtQty, heldQty: run.positionQty };
+  const fills = runFills(run, row.boughtQty);
   const pnl = realizedPnl(fills);
   process.stdout.write(
     `\nRealized P&L of ${run.tradingDate}: ${pnl === null ? 'nothing sold' : `${pnl.toFixed(2)} (${soldQty(fills)} sold: ${run.entryPrice} in, ${run.exitPrice} out)`}\n`,

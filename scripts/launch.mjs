@@ -19,12 +19,15 @@ import { electronBinary, hasDisplay } from './electron-binary.mjs';
 import { ensureNodeAbi } from './ensure-node-abi.mjs';
 import { DAEMON_NODE_FLAGS } from './launch/daemon-flags.mjs';
 import { exitLike, runForeground } from './launch/foreground.mjs';
+import { createFileReads } from './launch/file-reads.mjs';
 import { installNeed, nodeModulesIsLink } from './launch/install-state.mjs';
 import { canInstallSystemPackages, missingSystemPackages, systemDepsPlan } from './launch/system-deps.mjs';
 import { buildIfChanged, DAEMON_BUNDLE, MAIN_BUNDLE, npmCommand, RENDERER } from './launch/targets.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
+// package-lock.json and the builds' shared inputs are read once in a start, not once per check.
+const reads = createFileReads();
 
 /** @param {string} message */
 function fail(message) {
@@ -34,7 +37,7 @@ function fail(message) {
 
 /** Installs dependencies when node_modules does not match package-lock.json. */
 function ensureInstalled() {
-  const need = installNeed(ROOT);
+  const need = installNeed(ROOT, reads);
   if (need === null) return;
   if (nodeModulesIsLink(ROOT)) {
     process.stderr.write(`launch: ${need.reason}; node_modules is a link to an install other checkouts share, so it is left as it is (run npm ${need.npmArgs.join(' ')} where it points)\n`);
@@ -46,6 +49,8 @@ function ensureInstalled() {
   const [command, args] = npmCommand([...need.npmArgs, '--loglevel=error']);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) fail(`launch: npm ${need.npmArgs.join(' ')} failed (exit ${result.status ?? result.signal}); nothing was started`);
+  // npm install rewrites the lock when package.json changed: the stamps must hash what is there now.
+  reads.forget();
   if (Number(process.versions.node.split('.')[0]) < 22) {
     process.stdout.write(`launch: installed. Some dependencies (Electron's tooling, two of fastify's) declare Node 22; Tradeclock runs and is tested on Node ${process.versions.node}.\n`);
   }
@@ -54,7 +59,7 @@ function ensureInstalled() {
 /** @param {import('./launch/targets.mjs').NpmBuildTarget[]} targets */
 function buildChanged(targets) {
   for (const target of targets) {
-    if (!buildIfChanged(ROOT, target)) fail(`launch: building ${target.name} failed; nothing was started`);
+    if (!buildIfChanged(ROOT, target, { reads })) fail(`launch: building ${target.name} failed; nothing was started`);
   }
 }
 

@@ -11,9 +11,9 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import envPaths from 'env-paths';
 import { listBackups, restoreBackup } from '../db/backups';
 import { lockDataDir } from '../engine/data-dir-lock';
+import { defaultDataDir } from '../engine/default-data-dir';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +29,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const dataDir = resolve(values['data-dir'] ?? process.env.TRADECLOCK_DATA_DIR ?? envPaths('tradeclock', { suffix: '' }).data);
+const dataDir = resolve(values['data-dir'] ?? process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir());
 const backups = listBackups(dataDir);
 
 if (values.list) {

@@ -22,6 +22,11 @@ describe('price bars repo', () => {
     expect(t.repos.priceBars.listInternal(a.account.id, 'NSE', 'TCS', 0, 1e12, 10)).toEqual([]);
   });
 
+  it('merges a minute given twice in one save, as the prepared statement runs row by row', () => {
+    t.repos.priceBars.saveInternal([bar(60_000, { high: 101, low: 99, close: 100, ticks: 1 }), bar(60_000, { open: 50, high: 110, low: 95, close: 97, ticks: 3 })]);
+    expect(t.repos.priceBars.listInternal(a.account.id, 'NSE', 'RELIANCE', 0, 1e12, 10)).toEqual([bar(60_000, { open: 100, high: 110, low: 95, close: 97, ticks: 4 })]);
+  });
+
   it('prunes what is older than the cutoff, and goes with its account', () => {
     t.repos.priceBars.saveInternal([bar(60_000), bar(120_000)]);
     expect(t.repos.priceBars.pruneBeforeInternal(120_000)).toBe(1);

@@ -3,9 +3,10 @@
  * by account, so every method is `Internal`: a request reaches bars only through a strategy the
  * user owns (engine/api/routes/bars.ts).
  */
-import { and, asc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, lte } from 'drizzle-orm';
 import type { Orm } from '../client';
 import { priceBars } from '../schema';
+import { rawTable } from './prepared';
 
 export interface PriceBar {
   readonly brokerAccountId: number;
@@ -33,22 +34,19 @@ export interface PriceBarsRepo {
 }
 
 export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
+  // Every watched instrument's bar each minute: one statement prepared once (prepared.ts, rawTable).
+  const t = rawTable(orm.$client, priceBars);
+  const [high, low, close, ticks] = (['high', 'low', 'close', 'ticks'] as const).map(t.column);
+  const fields = ['brokerAccountId', 'exchange', 'symbol', 'minute', 'open', 'high', 'low', 'close', 'ticks'] as const;
+  const upsert = t.prepare(
+    `INSERT INTO ${t.name} (${fields.map(t.column).join(', ')}) VALUES (${fields.map((f) => `@${f}`).join(', ')}) ` +
+      `ON CONFLICT (${fields.slice(0, 4).map(t.column).join(', ')}) DO UPDATE SET ` +
+      `${high} = max(${high}, excluded.${high}), ${low} = min(${low}, excluded.${low}), ${close} = excluded.${close}, ${ticks} = ${ticks} + excluded.${ticks}`,
+  );
   return {
     saveInternal(bars) {
       for (const bar of bars) {
-        orm
-          .insert(priceBars)
-          .values(bar)
-          .onConflictDoUpdate({
-            target: [priceBars.brokerAccountId, priceBars.exchange, priceBars.symbol, priceBars.minute],
-            set: {
-              high: sql`max(${priceBars.high}, excluded.high)`,
-              low: sql`min(${priceBars.low}, excluded.low)`,
-              close: sql`excluded.close`,
-              ticks: sql`${priceBars.ticks} + excluded.ticks`,
-            },
-          })
-          .run();
+        upsert.run({ brokerAccountId: bar.brokerAccountId, exchange: bar.exchange, symbol: bar.symbol, minute: bar.minute, open: bar.open, high: bar.high, low: bar.low, close: bar.close, ticks: bar.ticks });
       }
     },
     listInternal(brokerAccountId, exchange, symbol, from, to, limit) {

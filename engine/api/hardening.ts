@@ -51,13 +51,40 @@ export function allowPublicHosts(app: FastifyInstance, names: readonly string[],
   policies.set(app, { publicHosts: names.map(parsePublicHost), ...(interfaces ? { interfaces } : {}) });
 }
 
-/** True when `host` (a Host header, or an Origin without its scheme) is one this server answers to. */
-export function answersTo(app: FastifyInstance, host: string): boolean {
+/** What a request's Host header says about it, worked out once per request. */
+interface RequestHosts {
+  /** The request's Host (lower-case) when it is one of ours, else null. */
+  readonly host: string | null;
+  /** True when `host` (a Host header, or an Origin without its scheme) is one this server answers to. */
+  readonly answers: (host: string) => boolean;
+}
+
+// The Host is checked in onRequest and again for the CSP in onSend, and an Origin against the same
+// names; on a wildcard bind the names mean reading the machine's interfaces, so once per request.
+const requestHosts = new WeakMap<FastifyRequest, RequestHosts>();
+
+function hostsOf(app: FastifyInstance, request: FastifyRequest): RequestHosts {
+  let hosts = requestHosts.get(request);
+  if (hosts === undefined) {
+    hosts = checkHosts(app, request.headers.host);
+    requestHosts.set(request, hosts);
+  }
+  return hosts;
+}
+
+function checkHosts(app: FastifyInstance, header: string | undefined): RequestHosts {
   const port = boundPort(app);
-  if (port === null) return false;
-  if (loopbackHosts(port).includes(host.toLowerCase())) return true;
-  const policy = policies.get(app) ?? { publicHosts: [] };
-  return hostMatches(host, port, hostNames(boundAddress(app), policy.publicHosts, policy.interfaces));
+  let names: readonly string[] | undefined;
+  const answers = (host: string): boolean => {
+    if (port === null) return false;
+    if (loopbackHosts(port).includes(host.toLowerCase())) return true;
+    const policy = policies.get(app) ?? { publicHosts: [] };
+    names ??= hostNames(boundAddress(app), policy.publicHosts, policy.interfaces);
+    return hostMatches(host, port, names);
+  };
+  // Host names are case-insensitive; browsers send them lower-case anyway.
+  const host = header?.toLowerCase();
+  return { host: host !== undefined && answers(host) ? host : null, answers };
 }
 
 /** True when the request carries an Origin header (browsers always do on WebSocket handshakes). */
@@ -72,13 +99,12 @@ export function hasOrigin(request: FastifyRequest): boolean {
  */
 export function installHardening(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
-    // Host names are case-insensitive; browsers send them lower-case anyway.
-    const host = request.headers.host;
-    if (host === undefined || !answersTo(app, host)) {
+    const hosts = hostsOf(app, request);
+    if (hosts.host === null) {
       throw new ApiError('forbidden', 'this server only answers to its own addresses (127.0.0.1, localhost, [::1], or those it is bound to) with its own port');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !(origin.startsWith('http://') && answersTo(app, origin.slice('http://'.length)))) {
+    if (origin !== undefined && !(origin.startsWith('http://') && hosts.answers(origin.slice('http://'.length)))) {
       throw new ApiError('forbidden', 'requests from other web sites are refused');
     }
     if (hasBody(request) && !isJson(request.headers['content-type'])) {
@@ -86,14 +112,8 @@ export function installHardening(app: FastifyInstance): void {
     }
   });
   app.addHook('onSend', async (request, reply) => {
-    setSecurityHeaders(reply, boundPort(app), ownHost(app, request));
+    setSecurityHeaders(reply, boundPort(app), hostsOf(app, request).host);
   });
-}
-
-/** The request's Host when it is one of ours (a LAN address, a --public-host name), else null. */
-function ownHost(app: FastifyInstance, request: FastifyRequest): string | null {
-  const host = request.headers.host?.toLowerCase();
-  return host !== undefined && answersTo(app, host) ? host : null;
 }
 
 function setSecurityHeaders(reply: FastifyReply, port: number | null, host: string | null): void {

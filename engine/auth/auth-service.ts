@@ -15,7 +15,8 @@ import { randomToken } from '../core/random-ids';
 import { clientKey } from './client-address';
 import { HashGate } from './hash-gate';
 import { FailureLimiter, type FailureLimitOptions, type LoginAttempt, type LoginLimiter } from './login-limiter';
-import { hashPassword, needsRehash, passwordProblems, PASSWORD_SCRYPT, verifyPassword, type ScryptParams } from './password';
+import { newPasswordProblems, PASSWORD_CHANGE_FORM, SIGN_UP_FORM } from './new-password';
+import { hashPassword, needsRehash, PASSWORD_SCRYPT, verifyPassword, type ScryptParams } from './password';
 import { RateLimitedError } from './rate-limited-error';
 import { DEFAULT_REGISTER_LIMIT, Registration, type RegistrationOptions, type RegistrationStatus } from './registration';
 import type { TokenService } from './tokens';
@@ -39,6 +40,13 @@ export interface ClientInfo {
 export interface Authenticated {
   readonly user: User;
   readonly sessionId: string;
+}
+
+/** What sign-up takes: `confirm` is the password typed again, where the form asks for it. */
+export interface Registering {
+  readonly email: string;
+  readonly password: string;
+  readonly confirm?: string | undefined;
 }
 
 /** What a password change did besides changing the password. */
@@ -73,7 +81,7 @@ const BAD_LOGIN = 'email or password is incorrect';
 /**
  * @example
  *   const auth = new AuthService({ repos, clock, tokens, limiter });
- *   const { token } = await auth.register('ana@example.com', 'correct horse battery', { address: '127.0.0.1', userAgent: '' });
+ *   const { token } = await auth.register({ email: 'ana@example.com', password: 'correct horse battery' }, { address: '127.0.0.1', userAgent: '' });
  *   const signedIn = await auth.authenticate(token); // { user, sessionId } | null
  *   auth.endSession(signedIn!.user.id, signedIn!.sessionId); // that token stops verifying
  */
@@ -98,13 +106,24 @@ export class AuthService {
   }
 
   /**
-   * Creates the account and its first session.
-   * @throws 403 when registration is closed (a single-user install that has its account),
-   *   429 past the per-client limit, 503 when the engine is busy hashing, 409 when the email is taken.
+   * What is wrong with a sign-up's password and its confirmation, by field (`password`,
+   * `confirm_password`); empty when none. `register` refuses on these; the API also reports them
+   * with a body it refuses before calling `register`, so every field is answered at once.
    */
-  async register(email: string, password: string, client: ClientInfo): Promise<Session> {
-    const problems = passwordProblems(password);
-    if (problems.length > 0) throw validationError(problems.map((message) => ({ field: 'password', message })));
+  registrationProblems(password: string, confirm?: string): FieldError[] {
+    return newPasswordProblems(SIGN_UP_FORM, { password, confirm });
+  }
+
+  /**
+   * Creates the account and its first session.
+   * @throws 400 naming `password` or `confirm_password`, 403 when registration is closed (a
+   *   single-user install that has its account), 429 past the per-client limit, 503 when the
+   *   engine is busy hashing, 409 when the email is taken.
+   */
+  async register(input: Registering, client: ClientInfo): Promise<Session> {
+    const { email, password } = input;
+    const problems = this.registrationProblems(password, input.confirm);
+    if (problems.length > 0) throw validationError(problems);
     this.registration.assertOpen();
     const key = clientKey(client.address);
     const decision = this.registrations.check(key);
@@ -194,9 +213,7 @@ export class AuthService {
     const currentOk = await this.checkPassword({ email: user.email, address }, () => Promise.resolve(creds.passwordHash), input.current);
     const problems: FieldError[] = [];
     if (!currentOk) problems.push({ field: 'current_password', message: 'is incorrect' });
-    for (const message of passwordProblems(input.next)) problems.push({ field: 'new_password', message });
-    if (currentOk && input.next === input.current) problems.push({ field: 'new_password', message: 'must differ from the current password' });
-    if (input.confirm !== undefined && input.confirm !== input.next) problems.push({ field: 'confirm_password', message: 'does not match the new password' });
+    problems.push(...newPasswordProblems(PASSWORD_CHANGE_FORM, { password: input.next, confirm: input.confirm, current: currentOk ? input.current : undefined }));
     if (problems.length > 0) throw validationError(problems);
     const passwordHash = await this.gate.run(() => hashPassword(input.next, this.params));
     const endedSessions = repos.transaction(() => {

@@ -165,6 +165,18 @@ describe('checkAtStart', () => {
     expect(JSON.parse(t.repos.settings.get(KEY_CHECK_SETTING)!)).toMatchObject({ source: 'passphrase' });
   });
 
+  it('reads the sealed credentials once for the whole check, and again for an opening after it', async () => {
+    const keychain = fakeKeychain();
+    await saveCredentials(opener({ openKeychainEntry: keychain.open }).open);
+    let reads = 0;
+    const counted = opener({ openKeychainEntry: keychain.open, sealedCredentials: () => (reads++, listSealedCredentials(t.db.orm)) });
+    await counted.checkAtStart();
+    expect(reads).toBe(1);
+    // A fresh opener's first open (no check before it) reads them itself.
+    await opener({ openKeychainEntry: keychain.open, sealedCredentials: () => (reads++, listSealedCredentials(t.db.orm)) }).open();
+    expect(reads).toBe(2);
+  });
+
   it('with the right key, one altered row is logged by account and does not stop the start', async () => {
     const keychain = fakeKeychain();
     const first = opener({ openKeychainEntry: keychain.open });

@@ -81,21 +81,22 @@ export function createVaultOpener(input: VaultOpenerOptions): VaultOpener {
   // One read of the keychain item at a time, however many openings time out waiting for it.
   const options = { ...input, openKeychainEntry: sharingReads(input.openKeychainEntry ?? openOsKeychainEntry) };
   let opening: Promise<Vault> | null = null;
-  const open = (): Promise<Vault> =>
-    (opening ??= withKeychainDeadline(options, (signal) => openVerified(options, signal))).catch((err: unknown) => {
+  // `sealed`: the envelopes the caller has just read, so that the check at start reads them once.
+  const open = (sealed?: readonly SealedCredentials[]): Promise<Vault> =>
+    (opening ??= withKeychainDeadline(options, (signal) => openVerified(options, sealed ?? options.sealedCredentials(), signal))).catch((err: unknown) => {
       opening = null; // a keyring unlocked later, or a passphrase set, is picked up on the next try
       throw err;
     });
 
   return {
-    open,
+    open: () => open(),
     async checkAtStart() {
       const sealed = options.sealedCredentials();
       if (sealed.length === 0) return;
       options.logger?.info({ accounts: sealed.length }, 'checking that the vault key unseals the saved broker credentials (an OS keychain may ask to be unlocked; waiting at most a minute)');
       let vault: Vault;
       try {
-        vault = await open();
+        vault = await open(sealed);
       } catch (err) {
         const detail = err instanceof DomainError ? err.message : scrubbedMessage(err, options.passphrase ? [options.passphrase] : []);
         const message =
@@ -133,9 +134,8 @@ async function withKeychainDeadline<T>(o: VaultOpenerOptions, open: (signal: Abo
   }
 }
 
-async function openVerified(o: VaultOpenerOptions, signal: AbortSignal): Promise<Vault> {
+async function openVerified(o: VaultOpenerOptions, sealed: readonly SealedCredentials[], signal: AbortSignal): Promise<Vault> {
   const check = parseKeyCheck(o.settings.get(KEY_CHECK_SETTING));
-  const sealed = o.sealedCredentials();
   // The recorded source binds only while something sealed with its key is stored.
   const provider = await providerFor(o, sealed.length > 0 ? check : null, signal);
   const vault = await Vault.open(provider);

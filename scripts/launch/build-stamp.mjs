@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { createFileReads } from './file-reads.mjs';
 
 export const STAMP_NAME = '.build-stamp';
 
@@ -56,9 +57,10 @@ function collect(root, rel, excluded, out) {
  *
  * @param {string} root
  * @param {BuildTarget} target
+ * @param {import('./file-reads.mjs').FileReads} [reads] this run's reads, shared with other targets
  * @returns {Inputs}
  */
-export function hashInputs(root, target) {
+export function hashInputs(root, target, reads = createFileReads()) {
   const excluded = new Set((target.exclude ?? []).map((p) => p.split(sep).join('/')));
   /** @type {string[]} */
   const paths = [];
@@ -67,7 +69,7 @@ export function hashInputs(root, target) {
   /** @type {Record<string, string>} */
   const files = {};
   for (const path of paths.sort()) {
-    const digest = createHash('sha256').update(readFileSync(join(root, path))).digest('hex');
+    const digest = createHash('sha256').update(reads.bytes(join(root, path))).digest('hex');
     files[path] = digest;
     total.update(`${path}\0${digest}\n`);
   }
@@ -96,10 +98,11 @@ function describeChange(before, now) {
  *
  * @param {string} root
  * @param {BuildTarget} target
+ * @param {import('./file-reads.mjs').FileReads} [reads]
  * @returns {Change | null}
  */
-export function buildChange(root, target) {
-  const inputs = hashInputs(root, target);
+export function buildChange(root, target, reads) {
+  const inputs = hashInputs(root, target, reads);
   const path = stampPath(root, target);
   if (!existsSync(path)) return { ...inputs, why: `no record of a successful build (${relative(root, path)})` };
   if (target.marker !== undefined && !existsSync(join(root, target.outdir, target.marker))) {

@@ -38,7 +38,7 @@ const build = () => {
   writeFileSync(join(root, 'ui', 'dist', 'index.html'), `<built ${builds}>`);
   return 0;
 };
-const run = () => buildIfChanged(root, target, build);
+const run = () => buildIfChanged(root, target, { run: build });
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'tc-stamp-'));

@@ -7,8 +7,9 @@
  *   installNeed(root) → null                                   up to date
  *                     → { reason: 'node_modules is missing', npmArgs: ['ci'] }
  */
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileReads } from './file-reads.mjs';
 
 /**
  * @typedef {{ version?: string, resolved?: string, link?: boolean, optional?: boolean, devOptional?: boolean,
@@ -19,9 +20,6 @@ import { join } from 'node:path';
  */
 
 const DEPENDENCY_FIELDS = /** @type {const} */ (['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']);
-
-/** @param {string} path */
-const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** @param {string} key a lockfile key such as node_modules/@scope/pkg/node_modules/dep */
 const packageName = (key) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
@@ -80,19 +78,20 @@ export function lockDifference(lock, installed) {
  * node_modules matches package-lock.json.
  *
  * @param {string} root the repository root
+ * @param {import('./file-reads.mjs').FileReads} [reads] this run's reads, shared with the builds' stamps
  * @returns {InstallNeed | null}
  */
-export function installNeed(root) {
+export function installNeed(root, reads = createFileReads()) {
   const hasLock = existsSync(join(root, 'package-lock.json'));
   const npmArgs = hasLock ? ['ci'] : ['install'];
   if (!existsSync(join(root, 'node_modules'))) return { reason: 'node_modules is missing', npmArgs };
   const recordPath = join(root, 'node_modules', '.package-lock.json');
   if (!existsSync(recordPath)) return { reason: 'node_modules has no record of what was installed (node_modules/.package-lock.json)', npmArgs };
   if (!hasLock) return null;
-  const lock = /** @type {Lockfile} */ (readJson(join(root, 'package-lock.json')));
-  const manifest = manifestDifference(readJson(join(root, 'package.json')), lock.packages?.['']);
+  const lock = /** @type {Lockfile} */ (reads.json(join(root, 'package-lock.json')));
+  const manifest = manifestDifference(/** @type {Record<string, unknown>} */ (reads.json(join(root, 'package.json'))), lock.packages?.['']);
   if (manifest !== null) return { reason: `${manifest}, so the lock is updated too`, npmArgs: ['install'] };
-  const stale = lockDifference(lock, readJson(recordPath));
+  const stale = lockDifference(lock, /** @type {Lockfile} */ (reads.json(recordPath)));
   return stale === null ? null : { reason: `node_modules is stale: ${stale}`, npmArgs };
 }
 

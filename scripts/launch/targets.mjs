@@ -57,10 +57,12 @@ export function npmCommand(args) {
  *
  * @param {string} root
  * @param {NpmBuildTarget} target
- * @param {(root: string, target: NpmBuildTarget) => number | null} [run] runs the build, returns its exit code
+ * @param {object} [options]
+ * @param {(root: string, target: NpmBuildTarget) => number | null} [options.run] runs the build, returns its exit code
+ * @param {import('./file-reads.mjs').FileReads} [options.reads] this run's reads, shared with the install check and other targets
  */
-export function buildIfChanged(root, target, run = runNpmScript) {
-  const change = buildChange(root, target);
+export function buildIfChanged(root, target, { run = runNpmScript, reads } = {}) {
+  const change = buildChange(root, target, reads);
   if (change === null) return true;
   process.stdout.write(`launch: building ${target.name}: ${change.why}\n`);
   clearStamp(root, target);

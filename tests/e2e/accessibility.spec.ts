@@ -12,7 +12,7 @@
  */
 import type { Page } from '@playwright/test';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
-import { seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
+import { contrastProblems, seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
 import { awayFromMidnight, expect, test, utcTime } from './support/fixtures';
 import type { PageGlobals } from './support/page-globals';
 import { apiCall, fieldError, openSignedIn, stateOf, strategyInputs, strategyRow } from './support/trader-ui';
@@ -256,4 +256,29 @@ test('no serious or critical WCAG 2.1 A/AA violation, nor a faint control outlin
     });
   }
   expect(found.length, `${found.length} serious or critical violation(s):\n${found.join('\n')}`).toBe(0);
+});
+
+/** The surfaces a pill or badge can sit on, and the tones they come in (renderer/src/styles/tokens.css, controls.css). */
+const SURFACES = ['--bg', '--surface', '--surface-2', '--surface-3'];
+const TONES = ['pill', 'pill pill--info', 'pill pill--warn', 'pill pill--busy', 'pill pill--ok', 'pill pill--bad', 'pill pill--neutral', 'badge badge--done', 'badge badge--neutral'];
+
+test('every tone of pill and badge reads at 4.5:1 on every surface, in either theme', async ({ page }) => {
+  // The screens above show only the pairs their data happens to make (no neutral pill over
+  // --surface-3, say); this lays every pair out, on top of the page, with the app's own styles.
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const swatches = SURFACES.map(
+    (surface) => `<div style="background: var(${surface}); padding: 4px">${TONES.map((tone) => `<span class="${tone}">${tone.split(' ').at(-1)} on ${surface}</span>`).join(' ')}</div>`,
+  ).join('');
+  await page.evaluate((html) => {
+    const body = (globalThis as unknown as { document: { body: { insertAdjacentHTML(where: string, html: string): void } } }).document.body;
+    body.insertAdjacentHTML('beforeend', `<div id="tone-swatches" style="position: fixed; inset: 0 auto auto 0; z-index: 1000">${html}</div>`);
+  }, swatches);
+  const found: string[] = [];
+  for (const theme of THEMES) {
+    await useSystemTheme(page, theme);
+    for (const line of await contrastProblems(page, '#tone-swatches')) found.push(`[${theme}] ${line}`);
+  }
+  expect(found, found.join('\n')).toEqual([]);
 });

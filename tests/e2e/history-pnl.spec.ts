@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { awayFromMidnight, expect, test, utcTime } from './support/fixtures';
-import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
+import { apiCall, fieldError, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
 
 test('the history screen shows a finished run with its realized P&L', async ({ page, screens }) => {
   await awayFromMidnight(page, 2 * 60_000);
@@ -60,6 +60,11 @@ test('the history screen shows a finished run with its realized P&L', async ({ p
   await page.getByRole('button', { name: 'Show runs' }).click();
   await expect(page.getByText('No runs match.')).toBeVisible();
   await expect(page.getByTestId('history-total')).toContainText('0.00');
+  // A range that ends before it starts: the API's field error, under its input by its label.
+  await page.getByLabel('From (trading date)').fill(today);
+  await page.getByRole('button', { name: 'Show runs' }).click();
+  await expect(fieldError(page.getByRole('form', { name: 'Filter runs' }), 'to')).toHaveText('To (trading date) must not be before from');
+  await expect(page.getByText('Could not load the history')).toHaveCount(0);
 
   await page.getByLabel('To (trading date)').fill(today);
   await page.getByRole('button', { name: 'Show runs' }).click();

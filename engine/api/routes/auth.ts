@@ -4,13 +4,12 @@
  * DELETE /auth/sessions/:id, POST /auth/sessions/sign-out-others (signed in).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ClientInfo, Session } from '../../auth/auth-service';
+import type { AuthService, ClientInfo, Session } from '../../auth/auth-service';
 import type { ApiContext } from '../api-context';
 import { signedIn, signedInOf, userOf } from '../authenticate';
 import type { PasswordChangedDto, RegistrationDto, SignedInSessionsDto, SignedOutDto } from '../contract';
 import { signedInSessionDto, userDto, type SessionDto, type UserDto } from '../dto';
 import { changePasswordBody, loginBody, parse, registerBody, sessionParams, type RegisterBody } from '../schemas';
-import { passwordProblems } from '../../auth/password';
 import { fromZodError } from '../../core/zod-errors';
 import { validationError } from '../../core/errors';
 
@@ -25,8 +24,9 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/auth/registration', async (): Promise<RegistrationDto> => auth.registrationStatus());
 
   app.post('/auth/register', async (request, reply) => {
-    const body = parseRegistration(request.body);
-    return reply.code(201).send(sessionDto(await auth.register(body.email, body.password, clientOf(request))));
+    const body = parseRegistration(auth, request.body);
+    const registering = { email: body.email, password: body.password, confirm: body.confirm_password };
+    return reply.code(201).send(sessionDto(await auth.register(registering, clientOf(request))));
   });
 
   app.post('/auth/login', async (request) => {
@@ -76,19 +76,18 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 /**
- * The register body, with the password policy and the confirmation checked in the same pass as
- * the email, so a trader with a mistyped address and a short password hears of both at once.
+ * The register body. One the schema refuses never reaches the service, so the service's password
+ * rules are reported with the schema's errors here: a trader with a mistyped address and a short
+ * password hears of both at once.
  */
-function parseRegistration(raw: unknown): RegisterBody {
+function parseRegistration(auth: AuthService, raw: unknown): RegisterBody {
   const parsed = registerBody.safeParse(raw);
-  const password = typeof raw === 'object' && raw !== null ? (raw as { password?: unknown }).password : undefined;
-  const policy = typeof password === 'string' && password !== '' ? passwordProblems(password) : [];
-  const fields = (parsed.success ? [] : (fromZodError(parsed.error).fields ?? [])).filter((f) => !(f.field === 'password' && policy.length > 0));
-  fields.push(...policy.map((message) => ({ field: 'password', message })));
-  const confirm = typeof raw === 'object' && raw !== null ? (raw as { confirm_password?: unknown }).confirm_password : undefined;
-  if (typeof confirm === 'string' && typeof password === 'string' && confirm !== password) {
-    fields.push({ field: 'confirm_password', message: 'confirm_password must be the same as the password' });
-  }
-  if (fields.length > 0 || !parsed.success) throw validationError(fields);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const { password, confirm_password: confirm } = (typeof raw === 'object' && raw !== null ? raw : {}) as { password?: unknown; confirm_password?: unknown };
+  const rules = typeof password === 'string' ? auth.registrationProblems(password, typeof confirm === 'string' ? confirm : undefined) : [];
+  // An empty password keeps the schema's "password is required"; for any other the rules' words say more.
+  const own = password === '' ? rules.filter((f) => f.field !== 'password') : rules;
+  const replaced = own.some((f) => f.field === 'password');
+  const shape = (fromZodError(parsed.error).fields ?? []).filter((f) => !(replaced && f.field === 'password'));
+  throw validationError([...shape, ...own]);
 }

@@ -19,11 +19,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-
-  /** The message for one field, e.g. `err.fieldMessage('stop_loss')`. */
-  fieldMessage(field: string): string | undefined {
-    return this.fields.find((f) => f.field === field)?.message;
-  }
 }
 
 /** Status 0: the engine did not answer at all (stopped, restarting, network gone). */

@@ -13,7 +13,13 @@ export interface FormErrors {
 
 export const NO_ERRORS: FormErrors = { fields: {}, form: [] };
 
-export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?: string): FormErrors {
+/** How a field's message reads: under its input (`underInput`), or in the form's summary. */
+export type Wording = (field: string, message: string, underInput: boolean) => string;
+
+/** As the API sent it; in the summary, after the field's name. */
+const AS_SENT: Wording = (field, message, underInput) => (underInput ? message : `${field}: ${message}`);
+
+export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?: string, word: Wording = AS_SENT): FormErrors {
   if (!(err instanceof ApiError)) return { fields: {}, form: [errorText(err)] };
   if (err.fields.length === 0) return { fields: {}, form: [err.message] };
   const fields: Record<string, string> = {};
@@ -22,9 +28,9 @@ export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?
     fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
   };
   for (const f of err.fields) {
-    if (inputs.includes(f.field)) add(f.field, f.message);
+    if (inputs.includes(f.field)) add(f.field, word(f.field, f.message, true));
     else if (nestedUnder && f.field.startsWith(`${nestedUnder}.`)) add(nestedUnder, `${f.field.slice(nestedUnder.length + 1)}: ${f.message}`);
-    else form.push(`${f.field}: ${f.message}`);
+    else form.push(word(f.field, f.message, false));
   }
   return { fields, form };
 }
@@ -36,12 +42,5 @@ export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?
  * @example labelledFormErrors(err, STRATEGY_LABELS).fields.buy_time // 'BUY time is required'
  */
 export function labelledFormErrors(err: unknown, labels: FieldLabels): FormErrors {
-  if (!(err instanceof ApiError) || err.fields.length === 0) return formErrors(err, Object.keys(labels));
-  const fields: Record<string, string> = {};
-  const form: string[] = [];
-  for (const f of err.fields) {
-    if (f.field in labels) fields[f.field] = fields[f.field] ? `${fields[f.field]}; ${labelled(f.field, f.message, labels)}` : labelled(f.field, f.message, labels);
-    else form.push(labelled(f.field, f.message, labels));
-  }
-  return { fields, form };
+  return formErrors(err, Object.keys(labels), undefined, (field, message) => labelled(field, message, labels));
 }

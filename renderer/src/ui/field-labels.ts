@@ -37,6 +37,13 @@ export const PASSWORD_CHANGE_LABELS = {
   confirm_password: 'New password again',
 } as const satisfies FieldLabels;
 
+/** The History screen's filter. */
+export const HISTORY_LABELS = {
+  strategy_id: 'Strategy',
+  from: 'From (trading date)',
+  to: 'To (trading date)',
+} as const satisfies FieldLabels;
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -30,6 +30,17 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${(n.failureSummary ?? v.help).replace(/\s+/g, ' ')}`));
 }
 
+/**
+ * axe's text contrast rule (WCAG 1.4.3) on the elements under `selector` only: one line per node
+ * that fails, and per node axe could not judge (a judgement left open is no pass).
+ */
+export async function contrastProblems(page: Page, selector: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).include(selector).withRules(['color-contrast']).analyze();
+  return [...results.violations.map((v) => ({ v, what: 'fails' })), ...results.incomplete.map((v) => ({ v, what: 'cannot be judged' }))].flatMap(({ v, what }) =>
+    v.nodes.map((n) => `${n.target.join(' ')} ${what}: ${(n.failureSummary ?? v.help).replace(/\s+/g, ' ')}`),
+  );
+}
+
 /** The few DOM shapes the boundary check reads (tests compile without the DOM lib). */
 interface StyledElement {
   readonly tagName: string;

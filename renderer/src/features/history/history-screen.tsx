@@ -3,12 +3,14 @@
  * every day the filter covers, the runs a page at a time (newest first), and the runs as CSV.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, ApiError, errorText } from '../../lib/api-client';
+import { api } from '../../lib/api-client';
 import type { RunHistoryDto, RunHistoryPage } from '../../lib/api-types';
 import { downloadText, fileStamp, toCsv } from '../../lib/csv';
 import { pnlTone, price, qty, signedMoney } from '../../lib/format';
 import { hrefOf } from '../../app/router';
 import { Field } from '../../ui/field';
+import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { HISTORY_LABELS } from '../../ui/field-labels';
 import { legLabel } from '../strategies/labels';
 import { strategyList, useStrategies } from '../strategies/strategies-store';
 import { EMPTY_FILTER, HISTORY_CSV, historyQuery, type HistoryFilter } from './history-query';
@@ -25,7 +27,7 @@ export function HistoryScreen() {
   const strategies = useMemo(() => strategyList(byId), [byId]);
   const [draft, setDraft] = useState<HistoryFilter>(EMPTY_FILTER);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<ApiError | string | null>(null);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async (filter: HistoryFilter, more?: Loaded) => {
@@ -33,9 +35,9 @@ export function HistoryScreen() {
     try {
       const page = await api('GET /runs', undefined, { query: historyQuery(filter, more?.nextBefore) });
       setLoaded({ filter, runs: more ? [...more.runs, ...page.runs] : page.runs, head: more?.head ?? page, nextBefore: page.next_before });
-      setError(null);
+      setErrors(NO_ERRORS);
     } catch (err) {
-      setError(err instanceof ApiError && err.fields.length > 0 ? err : errorText(err));
+      setErrors(labelledFormErrors(err, HISTORY_LABELS));
     } finally {
       setBusy(false);
     }
@@ -47,7 +49,6 @@ export function HistoryScreen() {
     e.preventDefault();
     void load(draft);
   };
-  const fieldError = (name: string) => (error instanceof ApiError ? error.fieldMessage(name) : undefined);
   const exportCsv = () => loaded && downloadText(`tradeclock-runs-${fileStamp(Date.now())}.csv`, toCsv(loaded.runs, HISTORY_CSV));
   const symbolOf = (id: number) => byId[id]?.symbol;
 
@@ -62,7 +63,7 @@ export function HistoryScreen() {
 
       <form className="card history-filter" onSubmit={apply} aria-label="Filter runs">
         <div className="form__grid">
-          <Field label="Strategy" name="strategy_id" error={fieldError('strategy_id')}>
+          <Field label={HISTORY_LABELS.strategy_id} name="strategy_id" error={errors.fields.strategy_id}>
             {(p) => (
               <select {...p} value={draft.strategyId} onChange={(e) => setDraft({ ...draft, strategyId: e.target.value })}>
                 <option value="">All strategies</option>
@@ -74,10 +75,10 @@ export function HistoryScreen() {
               </select>
             )}
           </Field>
-          <Field label="From (trading date)" name="from" error={fieldError('from')}>
+          <Field label={HISTORY_LABELS.from} name="from" error={errors.fields.from}>
             {(p) => <input {...p} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />}
           </Field>
-          <Field label="To (trading date)" name="to" error={fieldError('to')}>
+          <Field label={HISTORY_LABELS.to} name="to" error={errors.fields.to}>
             {(p) => <input {...p} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />}
           </Field>
         </div>
@@ -91,9 +92,9 @@ export function HistoryScreen() {
         </div>
       </form>
 
-      {typeof error === 'string' && (
+      {errors.form.length > 0 && (
         <p className="form-error" role="alert">
-          Could not load the history: {error}
+          Could not load the history: {errors.form.join('; ')}
         </p>
       )}
 
