@@ -109,6 +109,7 @@ export type RunEvent =
   | { readonly type: 'recovered'; readonly strategyRunning: boolean };
 
 export type RunEventType = RunEvent['type'];
+export type EventOf<T extends RunEventType> = Extract<RunEvent, { readonly type: T }>;
 
 /** An order to journal now (journal_* only): the caller inserts it under its client order id and sends it. */
 export interface PlaceIntent {
@@ -147,7 +148,8 @@ export type TimerIntent =
 /**
  * What the caller does, in this order: write `move` (a checked transition, with its patch) or
  * `patch` (the same state) and journal `place`, in one transaction; once committed, publish
- * `events`, put `submit` on the queue in order, arm `triggers`, then set `timers`. The order
+ * `events` (before the move's run_state_changed), put `submit` on the queue in order, arm
+ * `triggers`, then set `timers`. The order
  * matters: a submit is served at once when the queue is free, so the first one goes first. An
  * empty Step: nothing to do.
  */
