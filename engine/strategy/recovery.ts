@@ -6,7 +6,7 @@
  */
 import { isDayOver } from '../core/run-state';
 import { FINAL_ORDER_STATUSES, instrumentKey, type Run, type Strategy } from '../core/types';
-import { runInstrument } from '../execution/exit-plan';
+import { runInstrument } from '../execution/run-instrument';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';

@@ -11,7 +11,7 @@ import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { moveRun } from '../execution/run-ledger';
-import { runInstrument } from '../execution/exit-plan';
+import { runInstrument } from '../execution/run-instrument';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import { DateTime } from 'luxon';
