@@ -55,11 +55,15 @@ export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, 
   };
 }
 
-/** Steps `event` for `run`, synchronously on SQLite; null when the run's strategy is gone. */
+/** Steps `event` for `run` of `strategy`, synchronously on SQLite. */
+export function stepWith(ctx: Pick<EngineContext, 'repos' | 'clock'>, strategy: Strategy, run: Run, event: RunEvent, deferredExit = false): Step {
+  return step(planOf(strategy), snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
+}
+
+/** Steps `event` for `run`, reading its strategy; null when the strategy is gone. */
 export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, event: RunEvent, deferredExit = false): Step | null {
   const strategy = ctx.repos.strategies.getInternal(run.strategyId);
-  if (!strategy) return null;
-  return step(planOf(strategy), snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
+  return strategy ? stepWith(ctx, strategy, run, event, deferredExit) : null;
 }
 
 /** Writes the Step's run change: a checked move, or a patch keeping the state. Returns the row as it now stands. */
