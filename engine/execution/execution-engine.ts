@@ -593,10 +593,10 @@ export class ExecutionEngine {
   }
 
   /**
-   * The next attempt of an exit whose last attempt left shares held (apply-report's exitRetry, or
-   * recovery finding one due): one timer per run, replaced by a later call. The journal decides
-   * again when it fires (planExit): an exit that went out meanwhile (a SELL due, a stop) is the
-   * attempt, and this one is suppressed.
+   * The next attempt of an exit whose last attempt left shares held (the run policy's exit_retry
+   * timer, after a report or at recovery): one timer per run, replaced by a later call. The
+   * journal decides again when it fires (step(journal_exit)): an exit that went out meanwhile (a
+   * SELL due, a stop) is the attempt, and this one is suppressed.
    */
   retryExit(run: Pick<Run, 'id' | 'strategyId'>, leg: Leg, at: number): void {
     if (this.stopped) return;
