@@ -6,6 +6,7 @@ import { instrumentKey, type Leg, type Order, type Run, type Strategy } from '..
 import { step } from '../core/run-policy/step';
 import type { OrderView, OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
+import type { MarketListener } from '../market/market-listener';
 import type { Repos } from '../../db/repos';
 import { announceRun, writeRunState } from './run-ledger';
 
@@ -87,11 +88,11 @@ export interface StepMechanics {
  * the position was bought, then the timers. Events and the run change are the caller's, since
  * they go with its transaction.
  */
-export function followUp(ctx: EngineContext, run: Run, s: Step, m: StepMechanics): void {
+export function followUp(market: Pick<MarketListener, 'armStop'>, run: Run, s: Step, m: StepMechanics): void {
   for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
   if (s.triggers) {
     const at = m.where();
-    ctx.market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, s.triggers.set.stop);
+    market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, s.triggers.set.stop);
   }
   for (const t of s.timers ?? []) m.timer(t);
 }
@@ -105,6 +106,6 @@ export function applyStep(ctx: EngineContext, run: Run, s: Step, m: StepMechanic
   const after = writeStep(ctx, run, s);
   for (const e of s.events ?? []) ctx.bus.publish(e);
   if (s.move) announceRun(ctx, run, after);
-  followUp(ctx, run, s, m);
+  followUp(ctx.market, run, s, m);
   return after;
 }

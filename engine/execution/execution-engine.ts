@@ -623,7 +623,7 @@ export class ExecutionEngine {
    * and its stop, armed where it was bought (invariant 8); or an exit's next attempt.
    */
   private followUp(run: Run, step: Step, order: Order): void {
-    followUp(this.ctx, run, step, {
+    followUp(this.ctx.market, run, step, {
       submit: (leg, scheduledAt) => this.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
       where: () => order,
       timer: (t) => {
