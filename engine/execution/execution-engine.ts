@@ -16,7 +16,7 @@ import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
-import { announceRun, writeRunState } from './run-ledger';
+import { announceRun } from './run-ledger';
 import { abandonUnsentEntry, applyReportToJournal, type AbandonedEntry, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
