@@ -1,0 +1,264 @@
+/**
+ * The run policy's invariants (docs/plans/issue-18-strategy-v2.md §2b: 1-7, 8's slice-1 part, 10)
+ * over random days: a model journal, broker and caller (model-broker.test-support.ts) carry out
+ * each Step, while the world fills, part-fills, refuses and cancels orders, ticks, stops, sells
+ * by hand and crashes. A failure names the step that broke the invariant and is shrunk to a
+ * short day. The seed is fixed so `npm test` is reproducible; RUN_POLICY_SEED, RUN_POLICY_RUNS
+ * and RUN_POLICY_PATH (from a failure's report) set another seed, a long run, or a replay.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_EXIT_ATTEMPTS, asBrokerAccountId } from '../ids';
+import { canTransition, isDayOver, isTerminal } from '../run-state';
+import { FINAL_ORDER_STATUSES } from '../types';
+import { ModelDay, type Answer, type BrokerScript, type DayOutcome, type DayTimes, type StepRecord, type WorldAction } from './model-broker.test-support';
+import { step } from './step';
+import type { PlaceIntent, Policy, RunPlan, Step } from './types';
+
+const SEED = Number(process.env.RUN_POLICY_SEED ?? 20261206);
+const RUNS = Number(process.env.RUN_POLICY_RUNS ?? 150);
+const PATH = process.env.RUN_POLICY_PATH;
+
+function holds<Ts>(property: fc.IProperty<Ts>): void {
+  try {
+    fc.assert(property, { seed: SEED, numRuns: RUNS, includeErrorInReport: true, ...(PATH ? { path: PATH } : {}) });
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nReplay: RUN_POLICY_SEED=${SEED} RUN_POLICY_PATH=<path above> npx vitest run engine/core/run-policy/policy.property.test.ts`);
+  }
+}
+
+const T0 = Date.UTC(2026, 2, 9, 9, 30);
+const price = fc.integer({ min: 88, max: 110 });
+
+const planArb: fc.Arbitrary<RunPlan> = fc
+  .record({ qty: fc.integer({ min: 1, max: 5 }), stopLoss: fc.integer({ min: 90, max: 96 }), buyGraceMs: fc.constantFrom(5_000, 60_000, 600_000) })
+  .map((p) => ({ brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', ...p }));
+
+const timesArb: fc.Arbitrary<DayTimes> = fc.integer({ min: 1_000, max: 600_000 }).map((gap) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap }));
+
+const refusalArb: fc.Arbitrary<Answer> = fc.oneof(
+  fc.record({ kind: fc.constant('reject'), lasting: fc.constantFrom(true, false, null) }),
+  fc.record({ kind: fc.constant('cancel'), lasting: fc.constantFrom(false, null) }),
+  fc.record({ kind: fc.constant('part'), share: fc.double({ min: 0, max: 1, noNaN: true }), price, lasting: fc.constantFrom(false, null) }),
+);
+/** Refusals the policy tries again after (a broker's "may pass", an exchange's cancel of the rest). */
+const passingArb: fc.Arbitrary<Answer> = fc.oneof(
+  fc.record({ kind: fc.constant('reject'), lasting: fc.constantFrom(false, null) }),
+  fc.record({ kind: fc.constant('cancel'), lasting: fc.constant(false) }),
+  fc.record({ kind: fc.constant('part'), share: fc.double({ min: 0, max: 1, noNaN: true }), price, lasting: fc.constant(false) }),
+);
+const answerArb: fc.Arbitrary<Answer> = fc.oneof({ weight: 2, arbitrary: fc.record({ kind: fc.constant('fill'), price, inTwo: fc.boolean() }) }, { weight: 1, arbitrary: refusalArb });
+
+/** Mostly a broker that fills; one day in four it keeps refusing for reasons that may pass, so the ninth attempt is reached too. */
+const scriptArb: fc.Arbitrary<BrokerScript> = fc.record({
+  entry: answerArb,
+  exits: fc.oneof(
+    { weight: 3, arbitrary: fc.array(answerArb, { minLength: MAX_EXIT_ATTEMPTS, maxLength: MAX_EXIT_ATTEMPTS }) },
+    { weight: 1, arbitrary: fc.array(passingArb, { minLength: MAX_EXIT_ATTEMPTS, maxLength: MAX_EXIT_ATTEMPTS }) },
+  ),
+});
+
+interface Faults {
+  readonly sellByHand: boolean;
+  readonly keepOpen: boolean;
+  readonly downtime: boolean;
+}
+
+function actionArb(f: Faults): fc.Arbitrary<WorldAction> {
+  return fc.oneof(
+    { weight: 15, arbitrary: fc.record({ kind: fc.constant('advance'), ms: fc.oneof(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 120_000 })) }) },
+    { weight: 30, arbitrary: fc.constant({ kind: 'serve' }) },
+    { weight: 24, arbitrary: fc.constant({ kind: 'send' }) },
+    { weight: 30, arbitrary: fc.record({ kind: fc.constant('answer'), pick: fc.nat(3) }) },
+    { weight: 24, arbitrary: fc.record({ kind: fc.constant('tick'), price: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 97, max: 112 }) }, { weight: 1, arbitrary: fc.integer({ min: 86, max: 100 }) }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('stop'), closePosition: f.keepOpen ? fc.boolean() : fc.constant(true) }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'abandon' }) },
+    { weight: f.sellByHand ? 4 : 0, arbitrary: fc.record({ kind: fc.constant('sellByHand'), qty: fc.integer({ min: 1, max: 5 }) }) },
+    { weight: 8, arbitrary: fc.record({ kind: fc.constant('crash'), downMs: f.downtime ? fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 600_000 })) : fc.constant(0) }) },
+  );
+}
+
+interface Day {
+  readonly plan: RunPlan;
+  readonly times: DayTimes;
+  readonly script: BrokerScript;
+  readonly actions: readonly WorldAction[];
+}
+
+const ALL_FAULTS: Faults = { sellByHand: true, keepOpen: true, downtime: true };
+
+function dayArb(f: Faults = ALL_FAULTS): fc.Arbitrary<Day> {
+  return fc.record({ plan: planArb, times: timesArb, script: scriptArb, actions: fc.array(actionArb(f), { maxLength: 80, size: 'max' }) });
+}
+
+/** Lives the day through to its end with `check` on every step; returns how it ended. */
+function live(day: Day, check: (r: StepRecord) => void = () => {}, policy: Policy = step): DayOutcome {
+  const model = new ModelDay(policy, day.plan, day.script, day.times, check);
+  for (const a of day.actions) model.act(a);
+  model.endOfDay();
+  return model.outcome();
+}
+
+/** For each leg, the journal rows of one slot, lowest attempt first. */
+function rows(r: StepRecord, slot: 'entry' | 'exit', legNo: number) {
+  return r.journal.filter((o) => o.slot === slot && o.legNo === legNo).sort((a, b) => a.attempt - b.attempt);
+}
+
+function where(s: Step, r: StepRecord): string {
+  return `${r.event.type} in ${r.snapshot.state} gave ${JSON.stringify(s)}`;
+}
+
+describe('run policy properties', () => {
+  it('1: every move is a legal run transition', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          if (r.step.move) expect(canTransition(r.snapshot.state, r.step.move.to), where(r.step, r)).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('2: a leg has at most one entry, journaled from ARMED', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        const outcome = live(day, (r) => {
+          const p = r.step.place;
+          if (p?.slot !== 'entry') return;
+          expect(rows(r, 'entry', p.legNo), where(r.step, r)).toEqual([]);
+          expect([p.leg, p.attempt, r.snapshot.state], where(r.step, r)).toEqual(['BUY', 1, 'ARMED']);
+        });
+        expect(outcome.entries).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('3: a new exit attempt only once the one before is final; attempts 1, 2, … up to 9', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          const p = r.step.place;
+          if (p?.slot !== 'exit') return;
+          const before = rows(r, 'exit', p.legNo).at(-1);
+          if (before) expect(FINAL_ORDER_STATUSES.has(before.status), `attempt ${before.attempt} is ${before.status}: ${where(r.step, r)}`).toBe(true);
+          expect(p.attempt, where(r.step, r)).toBe((before?.attempt ?? 0) + 1);
+          expect(p.attempt, where(r.step, r)).toBeLessThanOrEqual(MAX_EXIT_ATTEMPTS);
+        });
+      }),
+    );
+  });
+
+  it('4: an exit never sells more than is held; a leg that ends flat sold exactly what it bought', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        const outcome = live(day, (r) => {
+          expect(r.brokerHeld, `the broker holds ${r.brokerHeld}: more was sold than bought, before ${r.event.type}`).toBeGreaterThanOrEqual(0);
+          const p = r.step.place;
+          if (p?.slot !== 'exit') return;
+          const bought = rows(r, 'entry', p.legNo).reduce((n, o) => n + o.filledQty, 0);
+          const sold = rows(r, 'exit', p.legNo).reduce((n, o) => n + o.filledQty, 0);
+          expect(p.qty, where(r.step, r)).toBeGreaterThan(0);
+          expect(p.qty, `held ${bought - sold}: ${where(r.step, r)}`).toBeLessThanOrEqual(bought - sold);
+          if (r.event.type === 'journal_exit' && r.event.heldAtBroker !== undefined) expect(p.qty, `the broker holds ${r.event.heldAtBroker}: ${where(r.step, r)}`).toBeLessThanOrEqual(r.event.heldAtBroker);
+        });
+        expect(outcome.brokerHeld).toBeGreaterThanOrEqual(0);
+        const flat = isTerminal(outcome.state) && outcome.entryFilled > 0 && !outcome.keptOpen;
+        if (flat) expect({ held: outcome.brokerHeld, position: outcome.positionQty, sold: outcome.exitFilled + outcome.soldByHand }).toEqual({ held: 0, position: 0, sold: outcome.entryFilled });
+      }),
+    );
+  });
+
+  it('5: every exit is on the side opposite the entry, where the entry traded', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          const p = r.step.place;
+          if (!p) return;
+          if (p.slot === 'entry') return expect(p.side, where(r.step, r)).toBe(r.plan.side === 'long' ? 'buy' : 'sell');
+          const entry = rows(r, 'entry', p.legNo)[0];
+          expect(entry, where(r.step, r)).toBeDefined();
+          expect({ side: p.side, brokerAccountId: p.where.brokerAccountId, symbol: p.where.symbol, exchange: p.where.exchange }, where(r.step, r)).toEqual({ side: entry!.side === 'buy' ? 'sell' : 'buy', brokerAccountId: entry!.brokerAccountId, symbol: entry!.symbol, exchange: entry!.exchange });
+        });
+      }),
+    );
+  });
+
+  it('6: nothing is placed from a terminal state, and only while journaling', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          if (!r.step.place) return;
+          expect(isTerminal(r.snapshot.state), where(r.step, r)).toBe(false);
+          expect(['journal_entry', 'journal_exit'], where(r.step, r)).toContain(r.event.type);
+        });
+      }),
+    );
+  });
+
+  it('7: once the day is over no position is held, unless the run is in ERROR or the trader kept it', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        const outcome = live(day);
+        expect(isDayOver(outcome) || outcome.state === 'ERROR', `the day ended ${outcome.state}`).toBe(true);
+        if (outcome.state !== 'ERROR' && !outcome.keptOpen) expect({ state: outcome.state, held: outcome.brokerHeld, position: outcome.positionQty }).toEqual({ state: outcome.state, held: 0, position: 0 });
+      }),
+    );
+  });
+
+  it('8 (slice 1): a SELL due and a stop-loss crossing at the same instant exit by STOPLOSS, and the SELL is not placed', () => {
+    holds(
+      fc.property(planArb, timesArb, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), (plan, times, above, below, recoveredLate) => {
+        const fill: Answer = { kind: 'fill', price: plan.stopLoss + above, inTwo: false };
+        const exits: PlaceIntent[] = [];
+        const model = new ModelDay(step, plan, { entry: fill, exits: Array<Answer>(MAX_EXIT_ATTEMPTS).fill(fill) }, times, (r) => {
+          if (r.step.place?.slot === 'exit') exits.push(r.step.place);
+        });
+        for (const a of [{ kind: 'tick', price: plan.stopLoss + above }, { kind: 'advance', ms: times.buyAt - times.start }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }] as const) model.act(a);
+        expect(model.outcome().state).toBe('IN_POSITION');
+        // The SELL job fires at its time, or at once in a recovery that comes up at that instant.
+        model.act(recoveredLate ? { kind: 'crash', downMs: times.sellAt - times.buyAt } : { kind: 'advance', ms: times.sellAt - times.buyAt });
+        model.act({ kind: 'tick', price: plan.stopLoss - below });
+        model.act({ kind: 'serve' });
+        model.act({ kind: 'serve' });
+        expect(exits.map((p) => p.leg)).toEqual(['STOPLOSS']);
+      }),
+    );
+  });
+
+  it('10: step is deterministic and leaves its arguments as they were', () => {
+    const twice: Policy = (plan, snapshot, event) => {
+      const first = step(frozen(structuredClone(plan)), frozen(structuredClone(snapshot)), frozen(structuredClone(event)));
+      expect(step(structuredClone(plan), structuredClone(snapshot), structuredClone(event)), `${event.type} in ${snapshot.state}`).toEqual(first);
+      return first;
+    };
+    holds(fc.property(dayArb(), (day) => void live(day, () => {}, twice)));
+  });
+
+  it('10: a crash and its recovery change nothing: the day ends, in money, as it would have without the crash', () => {
+    // The same broker (answers by order, not by time), restarts with no downtime, and a crash only
+    // when nothing waits on the queue: what a crash then loses, recovery must rebuild.
+    const faults: Faults = { sellByHand: false, keepOpen: false, downtime: false };
+    holds(
+      fc.property(dayArb(faults), (day) => {
+        const calm = live({ ...day, actions: day.actions.filter((a) => a.kind !== 'crash') });
+        const model = new ModelDay(step, day.plan, day.script, day.times);
+        for (const a of day.actions) if (a.kind !== 'crash' || model.queued === 0) model.act(a);
+        model.endOfDay();
+        expect(money(model.outcome())).toEqual(money(calm));
+      }),
+    );
+  });
+});
+
+function money(o: DayOutcome) {
+  return { error: o.state === 'ERROR', position: o.positionQty, held: o.brokerHeld, entries: o.entries, bought: o.entryFilled, sold: o.exitFilled, attempts: o.exitAttempts };
+}
+
+/** The value, frozen all the way down: a policy that writes to its arguments throws. */
+function frozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
+}
