@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { step } from './step';
+import { entryRow, NOW, PLAN, snapshot } from './test-support';
+
+const due = { type: 'entry_due', scheduledAt: NOW - 1_000, lateByMs: 1_000, lastPrice: 100, dueLabel: '2023-11-14 22:13:19 GMT' } as const;
+
+describe('entry due', () => {
+  it('submits the BUY at its scheduled instant when within grace and above the stop', () => {
+    expect(step(PLAN, snapshot(), due)).toEqual({ submit: [{ leg: 'BUY', scheduledAt: NOW - 1_000 }] });
+    expect(step(PLAN, snapshot(), { ...due, lastPrice: null })).toEqual({ submit: [{ leg: 'BUY', scheduledAt: NOW - 1_000 }] });
+  });
+
+  it('misses a BUY later than its grace, saying when it was due and how late', () => {
+    const s = step(PLAN, snapshot(), { ...due, lateByMs: 60_001 });
+    expect(s.move).toEqual({ to: 'MISSED_BUY', patch: { reason: 'BUY was due at 2023-11-14 22:13:19 GMT and the engine was 60 s late (grace 60 s): not chased' } });
+    expect(s.events).toEqual([{ type: 'buy_missed', userId: 1, strategyId: 3, runId: 7, at: NOW, lateByMs: 60_001 }]);
+    expect(s.submit).toBeUndefined();
+    expect(step(PLAN, snapshot(), { ...due, lateByMs: 60_000 }).submit).toHaveLength(1);
+  });
+
+  it('skips a BUY whose last price is at or below the stop', () => {
+    const s = step(PLAN, snapshot(), { ...due, lastPrice: 95 });
+    expect(s.move).toEqual({ to: 'SKIPPED', patch: { reason: 'BUY skipped: last price 95 was already at or below the stop-loss 95' } });
+    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 95, stopLoss: 95 }]);
+    expect(step(PLAN, snapshot(), { ...due, lastPrice: 95.01 }).submit).toHaveLength(1);
+  });
+
+  it('does nothing unless the run is ARMED', () => {
+    for (const state of ['BUYING', 'IN_POSITION', 'STOPPED', 'MISSED_BUY'] as const) expect(step(PLAN, snapshot({ state }), due)).toEqual({});
+  });
+});
+
+describe('journaling the entry', () => {
+  it('places one BUY of the plan from ARMED and moves the run to BUYING', () => {
+    expect(step(PLAN, snapshot(), { type: 'journal_entry', scheduledAt: NOW - 5 })).toEqual({
+      place: { legNo: 0, slot: 'entry', attempt: 1, leg: 'BUY', side: 'buy', qty: 10, where: { brokerAccountId: 1, symbol: 'AAPL', exchange: 'NASDAQ' }, scheduledAt: NOW - 5 },
+      move: { to: 'BUYING', patch: { lastAction: 'BUY', lastActionAt: NOW } },
+    });
+  });
+
+  it('drops a second BUY: one entry per run', () => {
+    for (const state of ['BUYING', 'IN_POSITION', 'EXITING', 'SOLD'] as const) {
+      expect(step(PLAN, snapshot({ state }), { type: 'journal_entry', scheduledAt: NOW })).toEqual({ outcome: { drop: `BUY not sent: run is ${state}` } });
+    }
+  });
+});
+
+describe('the entry ends', () => {
+  const buying = (over = {}) => snapshot({ state: 'BUYING', entry: entryRow(), ...over });
+  const final = (over = {}) => ({ type: 'order_final', order: entryRow(over), lasting: null }) as const;
+
+  it('a fill opens the position with its quantity and price and arms the plan\'s stop', () => {
+    expect(step(PLAN, buying(), final({ filledQty: 7, fillPrice: 101 }))).toEqual({
+      move: { to: 'IN_POSITION', patch: { positionQty: 7, entryPrice: 101, lastAction: 'BUY_FILLED', lastActionAt: NOW } },
+      triggers: { set: { stop: 95 } },
+    });
+  });
+
+  it('a fill after the SELL time exits at once, before the stop is armed, unless an exit already waits for the fill', () => {
+    const late = step(PLAN, buying({ sellAt: NOW }), final());
+    expect(late.submit).toEqual([{ leg: 'SELL', scheduledAt: NOW }]);
+    expect(late.triggers).toEqual({ set: { stop: 95 } });
+    expect(Object.keys(late)).toEqual(['move', 'submit', 'triggers']);
+    expect(step(PLAN, buying({ sellAt: NOW, deferredExit: true }), final()).submit).toBeUndefined();
+  });
+
+  it('a fill after the trader pressed STOP closes the position at once and arms no stop', () => {
+    const s = step(PLAN, buying({ stopRequested: true, sellAt: NOW - 1 }), final());
+    expect(s.submit).toEqual([{ leg: 'MANUAL_EXIT', scheduledAt: NOW }]);
+    expect(s.triggers).toBeUndefined();
+  });
+
+  it('a refused BUY is an ERROR naming the reason, or STOPPED when the trader asked', () => {
+    expect(step(PLAN, buying(), final({ status: 'rejected', filledQty: 0, fillPrice: null, rejectReason: 'insufficient funds' }))).toEqual({
+      move: { to: 'ERROR', patch: { reason: 'BUY rejected: insufficient funds', lastAction: 'BUY_REJECTED', lastActionAt: NOW } },
+    });
+    expect(step(PLAN, buying({ stopRequested: true }), final({ status: 'cancelled', filledQty: 0, fillPrice: null })).move).toEqual({
+      to: 'STOPPED',
+      patch: { reason: 'stopped by the trader; BUY cancelled: no reason given', lastAction: 'BUY_REJECTED', lastActionAt: NOW },
+    });
+  });
+
+  it('a report that does not fit the run leaves it as is', () => {
+    expect(step(PLAN, snapshot({ state: 'MISSED_BUY' }), final())).toEqual({ outcome: { drop: 'order report does not fit the run state; run left as is' } });
+  });
+
+  it('an unsent entry given up is MISSED_BUY or STOPPED with its reason, never an ERROR', () => {
+    expect(step(PLAN, buying(), { type: 'entry_abandoned', to: 'MISSED_BUY', reason: 'not sent within its grace' }).move).toEqual({
+      to: 'MISSED_BUY',
+      patch: { reason: 'BUY not sent within its grace', lastAction: 'BUY_NOT_SENT', lastActionAt: NOW },
+    });
+    expect(step(PLAN, buying(), { type: 'entry_abandoned', to: 'STOPPED', reason: 'stopped by the trader' }).move?.patch.reason).toBe('stopped by the trader');
+    expect(step(PLAN, snapshot({ state: 'IN_POSITION' }), { type: 'entry_abandoned', to: 'MISSED_BUY', reason: 'x' })).toEqual({});
+  });
+});

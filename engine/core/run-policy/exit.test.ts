@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT_RETRY_MS, planExit } from './exit';
+import { step } from './step';
+import { entryRow, exitRow, holding, NOW, PLAN, snapshot } from './test-support';
+
+const journal = (leg: 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT' = 'SELL', heldAtBroker?: number) =>
+  ({ type: 'journal_exit', leg, scheduledAt: NOW - 3, ...(heldAtBroker === undefined ? {} : { heldAtBroker }) }) as const;
+const SOLD_ON = { brokerAccountId: 2, symbol: 'MSFT', exchange: 'NASDAQ' };
+
+describe('journaling an exit', () => {
+  it('sells the position where it was bought, as attempt 1, and moves the run to EXITING', () => {
+    expect(step(PLAN, holding(), journal('STOPLOSS'))).toEqual({
+      place: { legNo: 0, slot: 'exit', attempt: 1, leg: 'STOPLOSS', side: 'sell', qty: 10, where: SOLD_ON, scheduledAt: NOW - 3 },
+      move: { to: 'EXITING', patch: { lastAction: 'STOPLOSS', lastActionAt: NOW } },
+    });
+  });
+
+  it('suppresses a second exit while one is not final: the first to the journal wins', () => {
+    for (const status of ['pending', 'sent', 'accepted', 'partially_filled', 'unknown'] as const) {
+      const s = holding({ state: 'EXITING', exit: exitRow({ leg: 'STOPLOSS', status }) });
+      expect(step(PLAN, s, journal('SELL'))).toEqual({ outcome: { suppress: 'STOPLOSS exit was already sent first' } });
+    }
+  });
+
+  it('defers an exit while the BUY is in flight', () => {
+    expect(step(PLAN, snapshot({ state: 'BUYING', entry: entryRow({ status: 'accepted', filledQty: 0 }) }), journal())).toEqual({ outcome: 'defer' });
+  });
+
+  it('suppresses an exit with no open position, naming the state', () => {
+    for (const s of [snapshot(), holding({ positionQty: 0 }), holding({ state: 'SOLD' }), holding({ state: 'EXITING' })]) {
+      expect(step(PLAN, s, journal()).outcome).toEqual({ suppress: `no open position (run is ${s.state})` });
+    }
+  });
+
+  it('a new attempt follows a final one, numbered after it, for at most what the broker says is held', () => {
+    const s = holding({ state: 'EXITING', positionQty: 6, exit: exitRow({ status: 'cancelled', attempt: 2, filledQty: 4 }) });
+    expect(step(PLAN, s, journal('SELL'))).toEqual({
+      place: { legNo: 0, slot: 'exit', attempt: 3, leg: 'SELL', side: 'sell', qty: 6, where: SOLD_ON, scheduledAt: NOW - 3 },
+      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW },
+    });
+    expect(step(PLAN, s, journal('SELL', 8)).place?.qty).toBe(6);
+    expect(step(PLAN, s, journal('SELL', 2))).toEqual({
+      place: { legNo: 0, slot: 'exit', attempt: 3, leg: 'SELL', side: 'sell', qty: 2, where: SOLD_ON, scheduledAt: NOW - 3 },
+      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW, positionQty: 2, reason: '4 of the 6 held were sold or closed elsewhere; attempt 3 sells the 2 left' },
+    });
+  });
+
+  it('halts when the broker holds nothing: ERROR, or a new reason on a run already in ERROR', () => {
+    const exiting = holding({ state: 'EXITING', exit: exitRow({ status: 'rejected', attempt: 1 }) });
+    const reason = 'no MSFT left to sell at the broker: the 10 still held by this run were sold or closed elsewhere (attempt 2 not sent). Check the broker; if it is closed, STOP and keep the position to end the run';
+    expect(step(PLAN, exiting, journal('SELL', 0))).toEqual({ move: { to: 'ERROR', patch: { reason, lastAction: 'SELL_NOTHING_HELD', lastActionAt: NOW } }, outcome: { halt: reason } });
+    expect(step(PLAN, { ...exiting, state: 'ERROR' }, journal('MANUAL_EXIT', 0))).toEqual({ patch: { reason, lastActionAt: NOW }, outcome: { halt: reason } });
+  });
+
+  it('an exit from ERROR (the trader\'s STOP) moves the run back to EXITING', () => {
+    const s = holding({ state: 'ERROR', exit: exitRow({ status: 'rejected', attempt: 9 }) });
+    expect(step(PLAN, s, journal('MANUAL_EXIT')).outcome).toEqual({ suppress: 'the exit was already tried 9 times: close the position of 10 at the broker' });
+    expect(step(PLAN, holding({ state: 'ERROR', exit: exitRow({ status: 'rejected', attempt: 4 }) }), journal('MANUAL_EXIT')).move?.to).toBe('EXITING');
+  });
+
+  it('refuses an exit of a position the journal has no BUY for', () => {
+    expect(planExit(holding({ entry: null }))).toEqual({ kind: 'none', reason: 'the journal holds no BUY for this position: close it at the broker' });
+  });
+});
+
+describe('an exit attempt ends', () => {
+  const exiting = (over = {}) => holding({ state: 'EXITING', exit: exitRow(), ...over });
+  const final = (over = {}, lasting: boolean | null = null) => ({ type: 'order_final', order: exitRow(over), lasting }) as const;
+
+  it.each([
+    ['SELL', 'SOLD', null],
+    ['STOPLOSS', 'EXITED_BY_SL', null],
+    ['MANUAL_EXIT', 'STOPPED', 'stopped by the trader; position closed'],
+  ] as const)('all sold by %s ends the run %s', (leg, to, reason) => {
+    expect(step(PLAN, exiting(), final({ leg, status: 'filled', filledQty: 10, fillPrice: 99 }))).toEqual({
+      move: { to, patch: { positionQty: 0, exitLeg: leg, reason, exitPrice: 99, lastAction: `${leg}_FILLED`, lastActionAt: NOW } },
+    });
+  });
+
+  it('a refusal that may pass schedules the next attempt after its wait, for what is still held', () => {
+    const s = step(PLAN, exiting(), final({ status: 'rejected', rejectReason: 'price band' }));
+    expect(s.patch).toEqual({ positionQty: 10, exitPrice: null, reason: 'SELL exit attempt 1 rejected (nothing sold): price band. Attempt 2 sells the 10 still held', lastAction: 'SELL_ATTEMPT_1_REJECTED', lastActionAt: NOW });
+    expect(s.timers).toEqual([{ set: 'exit_retry', at: NOW + EXIT_RETRY_MS[0], leg: 'SELL' }]);
+    expect(s.events).toEqual([{ userId: 1, strategyId: 3, runId: 7, orderId: 12, leg: 'SELL', at: NOW, type: 'exit_retry_scheduled', attempt: 1, remainingQty: 10, nextAttemptAt: NOW + 1_000, reason: 'price band' }]);
+    expect(s.move).toBeUndefined();
+    expect(step(PLAN, exiting(), final({ status: 'rejected', attempt: 8 })).timers).toEqual([{ set: 'exit_retry', at: NOW + 60_000, leg: 'SELL' }]);
+  });
+
+  it('a part filled then cancelled retries the rest, averaging the exit price', () => {
+    const s = step(PLAN, exiting(), final({ status: 'cancelled', filledQty: 4, fillPrice: 98 }));
+    expect(s.patch).toMatchObject({ positionQty: 6, exitPrice: 98, reason: 'SELL exit attempt 1 cancelled (4 of 10 sold): no reason given. Attempt 2 sells the 6 still held' });
+    const second = step(PLAN, exiting({ positionQty: 6, exitPrice: 98 }), final({ attempt: 2, status: 'filled', filledQty: 6, fillPrice: 99 }));
+    expect(second.move).toMatchObject({ to: 'SOLD', patch: { positionQty: 0, exitPrice: (98 * 4 + 99 * 6) / 10 } });
+  });
+
+  it('a lasting refusal, a cancel with nothing sold and no word, or the last attempt refused: ERROR with the position left', () => {
+    const lasting = step(PLAN, exiting(), final({ status: 'rejected', rejectReason: 'not allowed' }, true));
+    expect(lasting.move).toEqual({
+      to: 'ERROR',
+      patch: {
+        positionQty: 10,
+        exitPrice: null,
+        reason: 'SELL exit rejected with 0 of 10 sold: not allowed (the broker\'s reason will not pass by trying again). A position of 10 is still open: close it at the broker, or press STOP to try again.',
+        lastAction: 'SELL_REJECTED',
+        lastActionAt: NOW,
+      },
+    });
+    expect(step(PLAN, exiting(), final({ status: 'cancelled' })).move?.patch.reason).toContain('cancelled at the broker with nothing sold, perhaps from its own app');
+    expect(step(PLAN, exiting(), final({ status: 'cancelled' }, false)).timers).toHaveLength(1);
+    expect(step(PLAN, exiting(), final({ status: 'rejected', attempt: 9 })).move?.patch.reason).toBe(
+      'SELL exit attempt 9 rejected with 0 of 10 sold: no reason given (all 9 attempts were refused). A position of 10 is still open: close it at the broker, or press STOP to try again.',
+    );
+  });
+
+  it('a report that does not fit the run leaves it as is', () => {
+    expect(step(PLAN, holding({ state: 'SOLD' }), final({ status: 'filled', filledQty: 10 }))).toEqual({ outcome: { drop: 'order report does not fit the run state; run left as is' } });
+  });
+});
+
+describe('the time exit and crossings', () => {
+  it('a SELL due goes while a position is or may be held; before any BUY the day is missed', () => {
+    const due = { type: 'exit_due', leg: 'SELL', scheduledAt: NOW - 2 } as const;
+    for (const state of ['IN_POSITION', 'BUYING', 'EXITING'] as const) expect(step(PLAN, holding({ state }), due)).toEqual({ submit: [{ leg: 'SELL', scheduledAt: NOW - 2 }] });
+    expect(step(PLAN, snapshot(), due)).toEqual({ move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } });
+    expect(step(PLAN, holding({ state: 'SOLD' }), due)).toEqual({});
+  });
+
+  it('a stop crossing publishes its event and cancels the SELL job while the SELL is still ahead', () => {
+    const hit = { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: 94.5, level: 95, tickAt: NOW - 7, at: NOW - 1 } as const;
+    expect(step(PLAN, holding(), hit)).toEqual({
+      events: [{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 94.5, stopLoss: 95, tickAt: NOW - 7, at: NOW - 1 }],
+      timers: [{ cancel: 'time_exit' }],
+    });
+    expect(step(PLAN, holding({ sellAt: NOW }), hit).timers).toBeUndefined();
+    expect(step(PLAN, holding({ legNo: 1 }), hit)).toEqual({});
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The exit's rules (invariants 8 and 9): exactly one exit at the broker at a time; what it sells
+ * (the position where it was bought, never what the strategy says now) and as which attempt; and
+ * what the run becomes when an attempt ends, including when the next attempt is due.
+ */
+import { MAX_EXIT_ATTEMPTS } from '../ids';
+import { orderScope } from '../events';
+import { canTransition } from '../run-state';
+import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
+import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunSnapshot, Step } from './types';
+
+/**
+ * Waits before an exit's attempt n+1, indexed by n-1 (attempt 1 refused: 1 s). Short at first (a
+ * price band or an exchange hiccup often clears within seconds), then a minute, for about five
+ * minutes in all before the run goes to ERROR and the trader is asked to act.
+ */
+export const EXIT_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 60_000, 60_000] as const;
+
+export type ExitPlan =
+  | { readonly kind: 'exit'; readonly entry: OrderView; readonly attempt: number; readonly qty: number }
+  /** The entry is still in flight: the exit goes as soon as it fills. */
+  | { readonly kind: 'defer' }
+  | { readonly kind: 'none'; readonly reason: string };
+
+/**
+ * Whether an exit may be journaled now. A new attempt goes out only once the attempt before it is
+ * final, so its filled quantity is known and at most what is still held is ever sold.
+ */
+export function planExit(s: RunSnapshot): ExitPlan {
+  const last = s.exit;
+  if (last && !FINAL_ORDER_STATUSES.has(last.status)) return { kind: 'none', reason: `${last.leg} exit was already sent first` };
+  if (s.state === 'BUYING') return { kind: 'defer' };
+  // EXITING with a final last attempt: that attempt left shares unsold, and the next one is due.
+  const open = s.positionQty > 0 && (s.state === 'IN_POSITION' || s.state === 'ERROR' || (s.state === 'EXITING' && last !== null));
+  if (!open) return { kind: 'none', reason: `no open position (run is ${s.state})` };
+  const attempt = (last?.attempt ?? 0) + 1;
+  if (attempt > MAX_EXIT_ATTEMPTS) {
+    return { kind: 'none', reason: `the exit was already tried ${MAX_EXIT_ATTEMPTS} times: close the position of ${s.positionQty} at the broker` };
+  }
+  if (!s.entry) return { kind: 'none', reason: 'the journal holds no BUY for this position: close it at the broker' };
+  return { kind: 'exit', entry: s.entry, attempt, qty: s.positionQty };
+}
+
+/** The side that closes the position the entry opened. */
+export function exitSide(entry: Pick<OrderView, 'side'>): OrderSide {
+  return entry.side === 'buy' ? 'sell' : 'buy';
+}
+
+/** The exit a crossing submits at the tick, before the run is read (its journal_exit decides). */
+export function crossingExit(kind: EventOf<'trigger_crossed'>['kind']): ExitKind {
+  return kind;
+}
+
+/** An exit leg, as the journal stores it. */
+export function asExitKind(leg: Leg): ExitKind {
+  if (leg === 'BUY') throw new Error('an entry is not an exit');
+  return leg;
+}
+
+/**
+ * Journaling an exit. A new attempt sells at most what the broker says is held (`heldAtBroker`):
+ * the trader may have sold by hand meanwhile; nothing held at all halts the run for the trader.
+ */
+export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
+  const plan = planExit(s);
+  if (plan.kind === 'defer') return { outcome: 'defer' };
+  if (plan.kind === 'none') return { outcome: { suppress: plan.reason } };
+  const { entry, attempt } = plan;
+  const held = e.heldAtBroker;
+  if (held !== undefined && held <= 0) {
+    const reason = `no ${entry.symbol} left to sell at the broker: the ${plan.qty} still held by this run were sold or closed elsewhere (attempt ${attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
+    return s.state === 'ERROR'
+      ? { patch: { reason, lastActionAt: s.now }, outcome: { halt: reason } }
+      : { move: { to: 'ERROR', patch: { reason, lastAction: `${e.leg}_NOTHING_HELD`, lastActionAt: s.now } }, outcome: { halt: reason } };
+  }
+  const qty = held === undefined ? plan.qty : Math.min(plan.qty, held);
+  // Less held at the broker than the run counts: the rest was sold elsewhere (by hand), and the run holds what is left.
+  const soldElsewhere = qty < s.positionQty;
+  const progress: RunPatch = {
+    lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
+    lastActionAt: s.now,
+    ...(soldElsewhere ? { positionQty: qty, reason: `${s.positionQty - qty} of the ${s.positionQty} held were sold or closed elsewhere; attempt ${attempt} sells the ${qty} left` } : {}),
+  };
+  const place = {
+    legNo: s.legNo,
+    slot: 'exit' as const,
+    attempt,
+    leg: e.leg,
+    side: exitSide(entry),
+    qty,
+    where: { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange },
+    scheduledAt: e.scheduledAt,
+  };
+  // A new attempt of an exit finds the run EXITING already.
+  return s.state === 'EXITING' ? { place, patch: progress } : { place, move: { to: 'EXITING', patch: progress } };
+}
+
+/**
+ * An exit attempt ended. Everything sold: the run ends by the exit's kind. Shares still held for a
+ * reason that may pass, attempts left: the next attempt is due after EXIT_RETRY_MS. Else ERROR,
+ * with what is still open and what the trader can do.
+ */
+export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
+  const filled = order.filledQty > 0;
+  const exitPrice = averageExitPrice(s, order);
+  if (s.state === 'EXITING') {
+    const retry = exitRetry(s, order, filled, lasting);
+    if (retry) {
+      const remaining = Math.max(0, s.positionQty - order.filledQty);
+      const sold = filled ? `${order.filledQty} of ${s.positionQty} sold` : 'nothing sold';
+      return {
+        patch: {
+          positionQty: remaining,
+          exitPrice,
+          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} sells the ${remaining} still held`,
+          lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${order.status.toUpperCase()}`,
+          lastActionAt: s.now,
+        },
+        events: [
+          {
+            ...orderScope({ userId: s.userId, strategyId: s.strategyId, runId: s.runId, id: order.id, leg: order.leg }, s.now),
+            type: 'exit_retry_scheduled',
+            attempt: order.attempt,
+            remainingQty: remaining,
+            nextAttemptAt: retry,
+            reason: order.rejectReason ?? order.status,
+          },
+        ],
+        timers: [{ set: 'exit_retry', at: retry, leg: asExitKind(order.leg) }],
+      };
+    }
+  }
+  const next = exitEnd(s, order, filled, lasting === true);
+  if (!canTransition(s.state, next.to)) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
+  return { move: { to: next.to, patch: { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now } } };
+}
+
+/**
+ * When the next attempt is due, if this one left shares held for a reason that may pass and
+ * attempts remain. A refusal may pass unless the broker says it will not (`lasting`). A cancel is
+ * tried again only when the broker or exchange ended it: with a part filled (the rest cancelled
+ * by the exchange) or marked passing by the broker (`lasting: false`, e.g. Kite's price
+ * protection). A cancel with nothing filled and no word from the broker may be the trader's own,
+ * in the broker's app, perhaps to sell by hand: selling again could sell what is no longer held.
+ */
+function exitRetry(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean | null): number | null {
+  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  const mayPass = order.status === 'cancelled' ? filled || lasting === false : lasting !== true;
+  if (remaining === 0 || !mayPass || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
+  return s.now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!;
+}
+
+function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
+  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  if (!filled || remaining > 0) {
+    const why = lasting
+      ? 'the broker\'s reason will not pass by trying again'
+      : order.attempt >= MAX_EXIT_ATTEMPTS
+        ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused`
+        : order.status === 'cancelled' && !filled
+          ? 'cancelled at the broker with nothing sold, perhaps from its own app; if that was not you, press STOP to sell'
+          : 'not tried again';
+    return {
+      to: 'ERROR',
+      patch: {
+        positionQty: remaining,
+        reason: `${order.leg} exit${order.attempt > 1 ? ` attempt ${order.attempt}` : ''} ${order.status} with ${order.filledQty} of ${s.positionQty} sold: ${order.rejectReason ?? 'no reason given'} (${why}). A position of ${remaining} is still open: close it at the broker, or press STOP to try again.`,
+      },
+    };
+  }
+  const to: RunState = order.leg === 'STOPLOSS' ? 'EXITED_BY_SL' : order.leg === 'MANUAL_EXIT' ? 'STOPPED' : 'SOLD';
+  return { to, patch: { positionQty: 0, exitLeg: order.leg, reason: order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : null } };
+}
+
+/**
+ * The average price of everything sold so far, this attempt included: an exit that took several
+ * attempts sold at several prices, and P&L needs their weighted average.
+ */
+export function averageExitPrice(s: RunSnapshot, order: OrderView): number | null {
+  if (order.fillPrice === null || order.filledQty === 0) return s.exitPrice;
+  const bought = s.entry?.filledQty ?? s.positionQty;
+  const soldBefore = Math.max(0, bought - s.positionQty);
+  if (soldBefore === 0 || s.exitPrice === null) return order.fillPrice;
+  return (s.exitPrice * soldBefore + order.fillPrice * order.filledQty) / (soldBefore + order.filledQty);
+}
+
+/** The time exit is due: it goes while a position is (or may soon be) held; before any entry, the day's entry is missed. */
+export function exitDue(s: RunSnapshot, e: EventOf<'exit_due'>): Step {
+  // EXITING too: an exit already in flight wins, and the journal records this one as suppressed.
+  if (s.state === 'IN_POSITION' || s.state === 'BUYING' || s.state === 'EXITING') return { submit: [{ leg: e.leg, scheduledAt: e.scheduledAt }] };
+  if (s.state === 'ARMED') return { move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } };
+  return {};
+}
+
+/**
+ * A crossing's aftermath (its exit already submitted at the tick): the event, and the time exit
+ * cancelled while still ahead (a time exit already due races the stop instead, and the loser is
+ * recorded). A crossing of an earlier leg is stale.
+ */
+export function triggerCrossed(s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
+  if (e.legNo !== s.legNo) return {};
+  return {
+    events: [{ type: 'stop_loss_triggered', userId: s.userId, strategyId: s.strategyId, runId: s.runId, price: e.price, stopLoss: e.level, tickAt: e.tickAt, at: e.at }],
+    ...(s.sellAt > s.now ? { timers: [{ cancel: 'time_exit' as const }] } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { step } from './step';
+import { exitRow, holding, NOW, PLAN, snapshot } from './test-support';
+
+const recovered = (strategyRunning = true) => ({ type: 'recovered', strategyRunning }) as const;
+const CLOSE = { submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] };
+
+describe('a run found unfinished at start', () => {
+  it('ARMED or BUYING: its jobs again; an ARMED run of a stopped strategy is STOPPED', () => {
+    expect(step(PLAN, snapshot(), recovered())).toEqual({ timers: [{ set: 'jobs' }] });
+    expect(step(PLAN, snapshot({ state: 'BUYING' }), recovered())).toEqual({ timers: [{ set: 'jobs' }] });
+    expect(step(PLAN, snapshot(), recovered(false))).toEqual({ move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } });
+    expect(step(PLAN, snapshot({ state: 'BUYING' }), recovered(false))).toEqual({});
+  });
+
+  it('IN_POSITION: the stop armed before the jobs, or closed at once if STOP was asked or the strategy stopped', () => {
+    const s = step(PLAN, holding(), recovered());
+    expect(s).toEqual({ triggers: { set: { stop: 95 } }, timers: [{ set: 'jobs' }] });
+    expect(step(PLAN, holding({ stopRequested: true }), recovered())).toEqual(CLOSE);
+    expect(step(PLAN, holding(), recovered(false))).toEqual(CLOSE);
+  });
+
+  it('EXITING with the last attempt final and shares held: the next attempt now, as that attempt\'s leg', () => {
+    expect(step(PLAN, holding({ state: 'EXITING', exit: exitRow({ leg: 'STOPLOSS', status: 'rejected' }) }), recovered())).toEqual({ timers: [{ set: 'exit_retry', at: NOW, leg: 'STOPLOSS' }] });
+    expect(step(PLAN, holding({ state: 'EXITING', exit: exitRow({ status: 'unknown' }) }), recovered())).toEqual({});
+  });
+
+  it('ERROR waits for the trader unless the trader\'s STOP is still to be carried out', () => {
+    expect(step(PLAN, holding({ state: 'ERROR', exit: exitRow({ status: 'rejected' }) }), recovered())).toEqual({});
+    expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true, exit: exitRow({ status: 'rejected' }) }), recovered())).toEqual(CLOSE);
+    expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true }), recovered())).toEqual(CLOSE);
+    expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true, exit: exitRow({ leg: 'MANUAL_EXIT', status: 'rejected' }) }), recovered())).toEqual({});
+    expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true, positionQty: 0 }), recovered())).toEqual({});
+  });
+});

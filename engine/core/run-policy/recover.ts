@@ -1,0 +1,35 @@
+/**
+ * A run found unfinished at start, put back on its rails from what SQLite holds: its jobs (an
+ * overdue one fires at once with its lateness, so the entry grace and the late time exit apply),
+ * its stop, an exit attempt that was due, or the trader's STOP still to carry out.
+ */
+import { FINAL_ORDER_STATUSES } from '../types';
+import { asExitKind } from './exit';
+import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
+
+export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>): Step {
+  const closeNow: Step = { submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
+  const last = s.exit;
+  switch (s.state) {
+    case 'ARMED':
+    case 'BUYING':
+      if (e.strategyRunning) return { timers: [{ set: 'jobs' }] };
+      return s.state === 'ARMED' ? { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } } : {};
+    case 'IN_POSITION':
+      if (s.stopRequested || !e.strategyRunning) return closeNow;
+      // The stop is checked against the first tick that arrives; a time exit already past goes at once.
+      return { triggers: { set: { stop: plan.stopLoss } }, timers: [{ set: 'jobs' }] };
+    case 'EXITING':
+      // An exit in flight is resolved by the reconciler. One that ended with shares still held,
+      // its next attempt not yet made when the process stopped, is made now.
+      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }] };
+      return {};
+    case 'ERROR':
+      // An ERROR waits for the trader, unless the trader's STOP (its MANUAL_EXIT not yet journaled
+      // when the process stopped) is still to be carried out.
+      if (s.stopRequested && s.positionQty > 0 && (!last || (FINAL_ORDER_STATUSES.has(last.status) && last.leg !== 'MANUAL_EXIT'))) return closeNow;
+      return {};
+    default:
+      return {};
+  }
+}

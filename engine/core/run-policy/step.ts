@@ -1,0 +1,32 @@
+/**
+ * The run policy's one entry point: which rule an event goes to. Pure and synchronous, so it fits
+ * inside the journal transaction that decide() runs in.
+ */
+import { entryAbandoned, entryDue, entryFinal, journalEntry } from './entry';
+import { exitDue, exitFinal, journalExit, triggerCrossed } from './exit';
+import { recovered } from './recover';
+import { stopRequested } from './stop';
+import type { Policy } from './types';
+
+export const step: Policy = (plan, s, e) => {
+  switch (e.type) {
+    case 'entry_due':
+      return entryDue(plan, s, e);
+    case 'exit_due':
+      return exitDue(s, e);
+    case 'trigger_crossed':
+      return triggerCrossed(s, e);
+    case 'journal_entry':
+      return journalEntry(plan, s, e);
+    case 'journal_exit':
+      return journalExit(s, e);
+    case 'order_final':
+      return e.order.slot === 'entry' ? entryFinal(plan, s, e.order) : exitFinal(s, e.order, e.lasting);
+    case 'entry_abandoned':
+      return entryAbandoned(s, e);
+    case 'stop_requested':
+      return stopRequested(s, e);
+    case 'recovered':
+      return recovered(plan, s, e);
+  }
+};
