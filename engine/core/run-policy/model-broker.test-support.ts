@@ -31,6 +31,10 @@ export type Answer =
 export interface BrokerScript {
   readonly entry: Answer;
   readonly exits: readonly Answer[];
+  /** The broker says what is held before a new attempt (heldQty). When it cannot, the engine trusts its own count, so the model's trader sells nothing by hand then. */
+  readonly tellsHeld: boolean;
+  /** When exit attempt n ends with shares held, the trader sells this share of them by hand at the broker (`byHand[n - 1]`; null: not). */
+  readonly byHand: readonly (number | null)[];
 }
 
 export type WorldAction =
@@ -47,8 +51,8 @@ export type WorldAction =
   | { readonly kind: 'stop'; readonly closePosition: boolean }
   /** The reconciler gives up an entry that never reached the broker (its grace over, or the run stopped). */
   | { readonly kind: 'abandon' }
-  /** The trader sells at the broker by hand, between two exit attempts. */
-  | { readonly kind: 'sellByHand'; readonly qty: number }
+  /** An exit already submitted today is submitted again and served (againLater after a failed journal write, a stale timer). */
+  | { readonly kind: 'again'; readonly leg: 'SELL' | 'STOPLOSS' }
   /** The process dies (memory gone) and starts `downMs` later: recovery steps `recovered`. */
   | { readonly kind: 'crash'; readonly downMs: number };
 
@@ -103,6 +107,7 @@ export class ModelDay {
   private strategyRunning = true;
   // What the process holds in memory.
   private queue: SubmitIntent[] = [];
+  private submitted = new Set<SubmitIntent['leg']>();
   private deferred: SubmitIntent | null = null;
   private jobs: { entry: number | null; exit: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
@@ -160,14 +165,11 @@ export class ModelDay {
       case 'abandon':
         this.abandonUnsentEntry();
         break;
-      case 'sellByHand': {
-        const last = this.last('exit');
-        if (this.run.state !== 'EXITING' || !last || !FINAL_ORDER_STATUSES.has(last.status)) break;
-        const qty = Math.min(a.qty, this.brokerHeld);
-        this.brokerHeld -= qty;
-        this.soldByHand += qty;
+      case 'again':
+        if (!this.submitted.has(a.leg)) break;
+        this.submit({ leg: a.leg, scheduledAt: this.now });
+        this.serve();
         break;
-      }
       case 'crash':
         this.crash(a.downMs);
     }
@@ -221,7 +223,7 @@ export class ModelDay {
     if (step.patch) Object.assign(this.run, step.patch);
     if (step.place) this.insert(step.place);
     if (step.outcome === 'defer' && intent && !this.deferred) this.deferred = intent;
-    this.queue.push(...(step.submit ?? []));
+    for (const s of step.submit ?? []) this.submit(s);
     for (const t of step.timers ?? []) {
       if ('cancel' in t) this.jobs.exit = null;
       else if (t.set === 'jobs') this.jobs = { entry: this.times.buyAt, exit: this.times.sellAt };
@@ -233,12 +235,17 @@ export class ModelDay {
     }
   }
 
+  private submit(intent: SubmitIntent): void {
+    this.queue.push(intent);
+    this.submitted.add(intent.leg);
+  }
+
   /** The entry is settled either way: a deferred exit goes now or never (execution-engine afterReport). */
   private entrySettled(): void {
     if (this.run.state === 'BUYING') return;
     const deferred = this.deferred;
     this.deferred = null;
-    if (deferred && this.run.state === 'IN_POSITION') this.queue.push(deferred);
+    if (deferred && this.run.state === 'IN_POSITION') this.submit(deferred);
   }
 
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
@@ -267,7 +274,7 @@ export class ModelDay {
     }
     // A new attempt asks the broker what is held first (execution-engine withHeldQty).
     const last = this.last('exit');
-    const asks = last !== undefined && FINAL_ORDER_STATUSES.has(last.status);
+    const asks = this.script.tellsHeld && last !== undefined && FINAL_ORDER_STATUSES.has(last.status);
     this.stepEvent({ type: 'journal_exit', leg: intent.leg as Exclude<SubmitIntent['leg'], 'BUY'>, scheduledAt: intent.scheduledAt, ...(asks ? { heldAtBroker: Math.max(0, this.brokerHeld) } : {}) }, intent);
   }
 
@@ -293,6 +300,15 @@ export class ModelDay {
         lasting = a.lasting;
     }
     this.stepEvent({ type: 'order_final', order: { ...o }, lasting });
+    if (o.slot === 'exit') this.sellByHand(this.script.byHand[o.attempt - 1] ?? null);
+  }
+
+  /** The trader sells a share of what is held by hand (at least 1, all of 1), once an attempt is final with shares left. */
+  private sellByHand(share: number | null): void {
+    if (share === null || !this.script.tellsHeld || this.brokerHeld === 0) return;
+    const qty = this.brokerHeld < 2 ? this.brokerHeld : Math.min(this.brokerHeld - 1, Math.max(1, Math.round(share * this.brokerHeld)));
+    this.brokerHeld -= qty;
+    this.soldByHand += qty;
   }
 
   private fill(o: Row, filledQty: number, price: number, status: OrderStatus): void {
@@ -312,6 +328,7 @@ export class ModelDay {
 
   private crash(downMs: number): void {
     this.queue = [];
+    this.submitted.clear();
     this.deferred = null;
     this.jobs = { entry: null, exit: null };
     this.retry = null;
@@ -330,7 +347,7 @@ export class ModelDay {
     if (!armed || this.lastPrice === null || this.lastPrice > armed.stop) return;
     // The stop fires once (the index takes it) and its exit is submitted at the tick.
     this.armed = null;
-    this.queue.push({ leg: 'STOPLOSS', scheduledAt: this.now });
+    this.submit({ leg: 'STOPLOSS', scheduledAt: this.now });
     this.stepEvent({ type: 'trigger_crossed', kind: 'STOPLOSS', legNo: RUN.legNo, price: this.lastPrice, level: armed.stop, tickAt: this.now, at: this.now });
   }
 
@@ -351,7 +368,7 @@ export class ModelDay {
         this.jobs.exit = null;
         this.stepEvent({ type: 'exit_due', leg: 'SELL', scheduledAt: this.times.sellAt });
       } else if (this.retry) {
-        this.queue.push({ leg: this.retry.leg, scheduledAt: this.retry.at });
+        this.submit({ leg: this.retry.leg, scheduledAt: this.retry.at });
         this.retry = null;
       }
     }
