@@ -19,10 +19,6 @@ export function slotOf(leg: Leg): OrderSlot {
   return leg === 'BUY' ? 'entry' : 'exit';
 }
 
-export function sideOf(leg: Leg): OrderSide {
-  return leg === 'BUY' ? 'buy' : 'sell';
-}
-
 /** Serving order of the execution queue: lower first. */
 export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
   STOPLOSS: 0,

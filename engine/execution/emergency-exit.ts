@@ -6,21 +6,23 @@
  * situation is not sent (fail closed): no new position without a journal row.
  */
 import { clientOrderId, type RunId } from '../core/ids';
-import { slotOf, type Order, type Run } from '../core/types';
+import { slotOf, type Order, type OrderSide, type Run } from '../core/types';
+import type { OrderWhere, PlaceIntent } from '../core/run-policy/types';
 import { isStorageUnavailable } from '../../db/repos';
 import type { PlaceOrderResult } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import type { OrderIntent } from './execution-engine';
-import { planExit, type ExitPlan, type RunInstrument } from './exit-plan';
 
 /** Retry delays for the journal write once an exit went out unjournaled; then it keeps trying every 60 s. */
 const JOURNAL_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000] as const;
 
 export interface EmergencyExitDeps {
+  /** The order the journal would place for the intent (the run policy's), read-only; null if none may go out. */
+  readonly plan: (run: Run, intent: OrderIntent) => PlaceIntent | null;
   /** Journals the intent as the normal path does (order row + run EXITING); null if it may not go out. */
   readonly journal: (intent: OrderIntent) => { order: Order; announce: () => void } | null;
   /** Places an order, never throwing (a throw is an unknown outcome). */
-  readonly place: (where: RunInstrument, clientOrderId: string, side: 'buy' | 'sell', qty: number) => Promise<PlaceOrderResult>;
+  readonly place: (where: OrderWhere, clientOrderId: string, side: OrderSide, qty: number) => Promise<PlaceOrderResult>;
   /** Records a broker answer on a journal row, as the normal path does after a send. */
   readonly record: (order: Order, result: PlaceOrderResult, dispatchedAt: number) => void;
 }
@@ -49,23 +51,22 @@ export class EmergencyExits {
     const { repos, bus, clock, logger, installId } = this.ctx;
     const detail = err instanceof Error ? err.message : String(err);
     // Reads usually still work when writes do not (full disk, read-only); if not, nothing can be known.
-    // The exit is planned as the journal would have (exit-plan.ts): the position's account,
-    // instrument and quantity, and the attempt's client order id, so the row written later matches.
+    // The exit is placed as the journal would have (the run policy): the position's account,
+    // instrument, side and quantity, and the attempt's client order id, so the row written later matches.
     let run: Run | undefined;
-    let plan: ExitPlan | undefined;
+    let exit: PlaceIntent | null = null;
     try {
       run = repos.runs.getInternal(intent.runId);
-      plan = run && slotOf(intent.leg) === 'exit' && !this.has(run.id) ? planExit(repos, run) : undefined;
+      exit = run && slotOf(intent.leg) === 'exit' && !this.has(run.id) ? this.deps.plan(run, intent) : null;
     } catch {
       run = undefined;
     }
-    const exit = plan?.kind === 'exit' ? plan : undefined;
     logger.error({ err, leg: intent.leg, strategyId: intent.strategyId, sending: Boolean(exit) }, 'journal unavailable');
     if (run) bus.publish({ type: 'storage_failed', userId: run.userId, strategyId: run.strategyId, runId: run.id, leg: intent.leg, action: exit ? 'sent_unjournaled' : 'not_sent', detail, at: clock.now() });
     if (!exit || !run) return true;
     this.pending.set(run.id, { cancel: () => {} });
     const dispatchedAt = clock.now();
-    const result = await this.deps.place(exit.entry, clientOrderId(installId, run.strategyId, run.tradingDate, 'exit', exit.attempt), 'sell', exit.qty);
+    const result = await this.deps.place(exit.where, clientOrderId(installId, run.strategyId, run.tradingDate, exit.slot, exit.attempt), exit.side, exit.qty);
     this.retryJournal(run.id, intent, result, dispatchedAt, 0);
     return true;
   }

@@ -7,20 +7,22 @@ import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from
 import { randomToken } from '../core/random-ids';
 import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
-import { instrumentKey, sideOf, slotOf, type Leg, type Order, type Run } from '../core/types';
+import { slotOf, type Leg, type Order, type Run } from '../core/types';
+import { asExitKind } from '../core/run-policy/exit';
+import type { RunEvent, Step } from '../core/run-policy/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
-import { announceRun, writeRunState } from './run-ledger';
+import { announceRun } from './run-ledger';
 import { abandonUnsentEntry, applyReportToJournal, type AbandonedEntry, type ReportOutcome } from './apply-report';
 import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
-import { planExit } from './exit-plan';
+import { followUp, stepRun, writeStep } from './apply-step';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -107,6 +109,8 @@ export class ExecutionEngine {
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
+      // As the journal would place it, the broker not asked (an emergency sends what the run holds).
+      plan: (run, intent) => stepRun(ctx, run, journalEvent({ ...intent, heldAtBroker: undefined }))?.place ?? null,
       journal: (intent) => {
         const d = this.decide(intent);
         return d.kind === 'send' ? { order: d.order, announce: () => announceRun(ctx, d.before, d.after) } : null;
@@ -126,7 +130,7 @@ export class ExecutionEngine {
   /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
   attach(account: BrokerAccountRef, broker: Broker): void {
     broker.execution.onOrderUpdate((report) => {
-      this.answers.write(() => applyReportToJournal(this.ctx, account.id, report)).then(
+      this.answers.write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred)).then(
         (outcome) => this.afterReport(outcome as ReportOutcome | null),
         (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId, status: report.status }, 'order update could not be applied'),
       );
@@ -373,10 +377,10 @@ export class ExecutionEngine {
   private async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
     const run = this.ctx.repos.runs.getInternal(intent.runId);
-    const plan = run && planExit(this.ctx.repos, run);
-    if (plan?.kind !== 'exit' || plan.attempt < 2) return intent;
+    const place = run && stepRun(this.ctx, run, journalEvent(intent))?.place;
+    if (!place || place.attempt < 2) return intent;
     try {
-      const { broker, instrument } = await orderTarget(this.ctx, plan.entry.brokerAccountId, plan.entry.symbol, plan.entry.exchange);
+      const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
       if (!broker.execution.heldQty) return intent;
       const held = await broker.execution.heldQty(instrument);
       if (held === null) return intent;
@@ -397,42 +401,30 @@ export class ExecutionEngine {
     const { repos, clock, installId } = this.ctx;
     const run = repos.runs.getInternal(intent.runId);
     if (!run) return { kind: 'drop', reason: 'run not found' };
-    const slot = slotOf(intent.leg);
-    let fields: Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange' | 'qty' | 'attempt'>;
-    if (slot === 'entry') {
-      if (run.state !== 'ARMED') return { kind: 'drop', reason: `BUY not sent: run is ${run.state}` };
-      const strategy = repos.strategies.getInternal(run.strategyId);
-      if (!strategy) return { kind: 'drop', reason: 'strategy not found' };
-      fields = { brokerAccountId: strategy.brokerAccountId, symbol: strategy.symbol, exchange: strategy.exchange, qty: strategy.qty, attempt: 1 };
-    } else {
-      // Invariant 8: the exit sells the position where it was bought, never what the strategy says now.
-      const plan = planExit(repos, run);
-      if (plan.kind === 'defer') return { kind: 'defer', run };
-      if (plan.kind === 'none') return { kind: 'suppress', run, reason: plan.reason };
-      const { entry } = plan;
-      const held = intent.heldAtBroker;
-      if (held !== undefined && held <= 0) {
-        const reason = `no ${entry.symbol} left to sell at the broker: the ${plan.qty} still held by this run were sold or closed elsewhere (attempt ${plan.attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
-        const now = clock.now();
-        const after = run.state === 'ERROR' ? repos.runs.update(run.id, { reason, lastActionAt: now }, now) : writeRunState(this.ctx, run, 'ERROR', { reason, lastAction: `${intent.leg}_NOTHING_HELD`, lastActionAt: now });
-        return { kind: 'halt', before: run, after, reason };
-      }
-      fields = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, qty: held === undefined ? plan.qty : Math.min(plan.qty, held), attempt: plan.attempt };
-    }
-    const now = clock.now();
+    const step = stepRun(this.ctx, run, journalEvent(intent), this.deferred(run.id));
+    if (!step) return { kind: 'drop', reason: 'strategy not found' };
+    const { outcome, place } = step;
+    if (outcome === 'defer') return { kind: 'defer', run };
+    if (outcome && 'drop' in outcome) return { kind: 'drop', reason: outcome.drop };
+    if (outcome && 'suppress' in outcome) return { kind: 'suppress', run, reason: outcome.suppress };
+    if (outcome && 'halt' in outcome) return { kind: 'halt', before: run, after: writeStep(this.ctx, run, step), reason: outcome.halt };
+    if (!place) throw new Error(`the run policy answered ${intent.leg} with neither an order nor an outcome`);
+    // Invariant 8: an exit sells the position where it was bought (place.where is its entry's), never what the strategy says now.
     const order = repos.orders.insert(
       {
         runId: run.id,
         strategyId: run.strategyId,
         userId: run.userId,
-        ...fields,
-        leg: intent.leg,
-        side: sideOf(intent.leg),
-        slot,
-        clientOrderId: clientOrderId(installId, run.strategyId, run.tradingDate, slot, fields.attempt),
+        ...place.where,
+        qty: place.qty,
+        attempt: place.attempt,
+        leg: place.leg,
+        side: place.side,
+        slot: place.slot,
+        clientOrderId: clientOrderId(installId, run.strategyId, run.tradingDate, place.slot, place.attempt),
         brokerOrderId: null,
         status: 'pending',
-        scheduledAt: intent.scheduledAt,
+        scheduledAt: place.scheduledAt,
         dispatchedAt: null,
         ackedAt: null,
         filledAt: null,
@@ -440,19 +432,9 @@ export class ExecutionEngine {
         fillPrice: null,
         rejectReason: null,
       },
-      now,
+      clock.now(),
     );
-    // A new attempt finding less held at the broker than the run counts: the rest was sold
-    // elsewhere (by hand), and the run holds what is left.
-    const soldElsewhere = slot === 'exit' && fields.qty < run.positionQty;
-    const progress = {
-      lastAction: fields.attempt > 1 ? `${intent.leg}_ATTEMPT_${fields.attempt}` : intent.leg,
-      lastActionAt: now,
-      ...(soldElsewhere ? { positionQty: fields.qty, reason: `${run.positionQty - fields.qty} of the ${run.positionQty} held were sold or closed elsewhere; attempt ${fields.attempt} sells the ${fields.qty} left` } : {}),
-    };
-    // A new attempt of an exit finds the run EXITING already.
-    const after = run.state === 'EXITING' ? repos.runs.update(run.id, progress, now) : writeRunState(this.ctx, run, slot === 'entry' ? 'BUYING' : 'EXITING', progress);
-    return { kind: 'send', order, before: run, after };
+    return { kind: 'send', order, before: run, after: writeStep(this.ctx, run, step) };
   }
 
   /**
@@ -590,7 +572,7 @@ export class ExecutionEngine {
    * (arm the stop-loss after a BUY fill, send a deferred exit).
    */
   applyReport(accountId: BrokerAccountId, report: OrderReport): void {
-    this.afterReport(applyReportToJournal(this.ctx, accountId, report));
+    this.afterReport(applyReportToJournal(this.ctx, accountId, report, this.deferred));
   }
 
   /** What follows a report once it is in the journal. */
@@ -601,8 +583,7 @@ export class ExecutionEngine {
     if (outcome.runBefore && outcome.runAfter) announceRun(this.ctx, outcome.runBefore, outcome.runAfter);
     const run = outcome.runAfter;
     if (!run) return;
-    if (outcome.retryExitAt !== undefined) this.retryExit(run, outcome.order.leg, outcome.retryExitAt);
-    if (run.state === 'IN_POSITION' && outcome.runBefore?.state === 'BUYING') this.afterEntryFill(run, outcome.order);
+    if (outcome.step) this.followUp(run, outcome.step, outcome.order);
     if (run.state !== 'BUYING') {
       // The BUY is settled either way: a deferred exit goes now or never.
       const deferred = this.exitAfterFill.get(run.id);
@@ -612,10 +593,10 @@ export class ExecutionEngine {
   }
 
   /**
-   * The next attempt of an exit whose last attempt left shares held (apply-report's exitRetry, or
-   * recovery finding one due): one timer per run, replaced by a later call. The journal decides
-   * again when it fires (planExit): an exit that went out meanwhile (a SELL due, a stop) is the
-   * attempt, and this one is suppressed.
+   * The next attempt of an exit whose last attempt left shares held (the run policy's exit_retry
+   * timer, after a report or at recovery): one timer per run, replaced by a later call. The
+   * journal decides again when it fires (step(journal_exit)): an exit that went out meanwhile (a
+   * SELL due, a stop) is the attempt, and this one is suppressed.
    */
   retryExit(run: Pick<Run, 'id' | 'strategyId'>, leg: Leg, at: number): void {
     if (this.stopped) return;
@@ -634,21 +615,29 @@ export class ExecutionEngine {
     this.afterReport(abandonUnsentEntry(this.ctx, order, outcome));
   }
 
-  private afterEntryFill(run: Run, entry: Order): void {
-    const { repos, market, clock } = this.ctx;
-    const strategy = repos.strategies.getInternal(run.strategyId);
-    if (!strategy) return;
-    if (run.stopRequested) {
-      this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
-      return;
-    }
-    // A SELL due while the BUY was in flight, or missed while the engine was away: a late SELL still exits.
-    if (clock.now() >= run.sellAt && !this.exitAfterFill.has(run.id)) {
-      this.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: run.sellAt });
-    }
-    // Watched where it was bought (invariant 8).
-    market.armStop(entry.brokerAccountId, instrumentKey(entry.exchange, entry.symbol), strategy.id, strategy.stopLoss);
+  /** Whether an exit of the run waits for its entry to settle. */
+  private readonly deferred = (runId: RunId): boolean => this.exitAfterFill.has(runId);
+
+  /**
+   * What follows a report's Step: an entry fill's exit (STOP asked meanwhile, SELL time passed)
+   * and its stop, armed where it was bought (invariant 8); or an exit's next attempt.
+   */
+  private followUp(run: Run, step: Step, order: Order): void {
+    followUp(this.ctx.market, run, step, {
+      submit: (leg, scheduledAt) => this.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
+      where: () => order,
+      timer: (t) => {
+        if ('set' in t && t.set === 'exit_retry') this.retryExit(run, t.leg, t.at);
+        else throw new Error(`a report's step cannot set ${JSON.stringify(t)}`);
+      },
+    });
   }
+}
+
+/** The journal event of an intent. */
+function journalEvent(intent: OrderIntent): RunEvent {
+  if (slotOf(intent.leg) === 'entry') return { type: 'journal_entry', scheduledAt: intent.scheduledAt };
+  return { type: 'journal_exit', leg: asExitKind(intent.leg), scheduledAt: intent.scheduledAt, ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }) };
 }
 
 /**

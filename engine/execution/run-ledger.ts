@@ -4,11 +4,10 @@
  * runtime store and the API see every change the same way.
  */
 import type { Run, RunState } from '../core/types';
+import type { RunPatch } from '../core/run-policy/types';
 import { transition } from '../core/run-state';
 import type { EngineContext } from '../context';
 import { runtimeFields } from '../runtime/runtime-mapping';
-
-export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested'>>;
 
 /**
  * Moves `run` to `to` (throws IllegalTransitionError if not allowed) and returns the new row.

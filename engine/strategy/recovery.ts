@@ -5,14 +5,13 @@
  * exited at once.
  */
 import { isDayOver } from '../core/run-state';
-import { FINAL_ORDER_STATUSES, instrumentKey, type Run, type Strategy } from '../core/types';
-import { runInstrument } from '../execution/exit-plan';
+import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { runInstrument } from '../execution/run-instrument';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { nextRunAfter, planRun } from '../scheduler/trigger-times';
-import { moveRun } from '../execution/run-ledger';
 import type { StrategyManager } from './strategy-manager';
 
 export interface RecoveryReport {
@@ -66,7 +65,8 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
         failures++;
         logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
       });
-      resumeRun(ctx, manager, execution, strategy, run);
+      // Back on its rails (the run policy's `recovered`): jobs, stop, a due exit attempt, a STOP to carry out.
+      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running' });
       runsResumed++;
     } catch (err) {
       failures++;
@@ -109,48 +109,6 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   const report = { runsResumed, runsArmed, ordersToReconcile, staleKeys, failures };
   logger.info(report, 'recovery done');
   return report;
-}
-
-/** Puts one unfinished run back on its rails. */
-function resumeRun(ctx: EngineContext, manager: StrategyManager, execution: ExecutionEngine, strategy: Strategy, run: Run): void {
-  const { clock, market } = ctx;
-  const now = clock.now();
-  switch (run.state) {
-    case 'ARMED':
-    case 'BUYING':
-      // Overdue jobs fire at once with their lateness: the BUY grace and the late SELL rules apply.
-      if (strategy.status === 'running') manager.schedule(run);
-      else if (run.state === 'ARMED') moveRun(ctx, run, 'STOPPED', { reason: 'stopped by the trader before the BUY' });
-      return;
-    case 'IN_POSITION': {
-      if (run.stopRequested || strategy.status !== 'running') {
-        execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: now });
-        return;
-      }
-      // The stop is checked against the first tick that arrives; a SELL time already past exits now.
-      // Watched where the position was bought (invariant 8).
-      const at = runInstrument(ctx.repos, run, strategy);
-      market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), strategy.id, strategy.stopLoss);
-      manager.schedule(run);
-      return;
-    }
-    case 'EXITING': {
-      // An exit order in flight is resolved by the reconciler. One that ended with shares still
-      // held, its next attempt not yet made when the process stopped, is made now.
-      const last = ctx.repos.orders.findBySlotInternal(run.id, 'exit');
-      if (last && FINAL_ORDER_STATUSES.has(last.status) && run.positionQty > 0) execution.retryExit(run, last.leg, now);
-      return;
-    }
-    case 'ERROR': {
-      // An ERROR waits for the trader, unless the trader's STOP (its MANUAL_EXIT not yet journaled
-      // when the process stopped) is still to be carried out.
-      const last = ctx.repos.orders.findBySlotInternal(run.id, 'exit');
-      if (run.stopRequested && run.positionQty > 0 && (!last || (FINAL_ORDER_STATUSES.has(last.status) && last.leg !== 'MANUAL_EXIT'))) {
-        execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: now });
-      }
-      return;
-    }
-  }
 }
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {

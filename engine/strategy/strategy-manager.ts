@@ -5,13 +5,15 @@
  */
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
-import { FINAL_ORDER_STATUSES, instrumentKey, type Run, type Strategy } from '../core/types';
+import { instrumentKey, type Run, type Strategy } from '../core/types';
 import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
-import { moveRun } from '../execution/run-ledger';
-import { runInstrument } from '../execution/exit-plan';
+import { runInstrument } from '../execution/run-instrument';
+import { applyStep, stepWith, type StepMechanics } from '../execution/apply-step';
+import { crossingExit } from '../core/run-policy/exit';
+import type { RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import { DateTime } from 'luxon';
@@ -135,7 +137,7 @@ export class StrategyManager {
       // Stopped already, but a position is still held (an exit refused for good, or still being
       // tried): STOP sells it (one more attempt), or with close_position false leaves it open on
       // purpose and ends the run, so the strategy can be edited and started again.
-      if (run && holdsPosition(run)) return { strategy, run: this.stopRun(run, opts.closePosition ?? true) };
+      if (run && holdsPosition(run)) return { strategy, run: this.stopRun(strategy, run, opts.closePosition ?? true) };
       throw conflict('strategy is not running');
     }
     const stopped = repos.strategies.setStatusInternal(strategyId, 'stopped', clock.now())!;
@@ -145,7 +147,7 @@ export class StrategyManager {
       await this.teardown(stopped);
       return { strategy: stopped, run: run ?? null };
     }
-    return { strategy: stopped, run: this.stopRun(run, opts.closePosition ?? true) };
+    return { strategy: stopped, run: this.stopRun(stopped, run, opts.closePosition ?? true) };
   }
 
   /**
@@ -180,39 +182,33 @@ export class StrategyManager {
     return stopped;
   }
 
-  private stopRun(run: Run, closePosition: boolean): Run {
-    const { repos, clock } = this.ctx;
-    switch (run.state) {
-      case 'ARMED':
-        return moveRun(this.ctx, run, 'STOPPED', { reason: 'stopped by the trader before the BUY' });
-      case 'IN_POSITION':
-      case 'ERROR':
-        if (run.positionQty > 0 && closePosition) {
-          const flagged = repos.runs.update(run.id, { stopRequested: true }, clock.now());
-          this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
-          return flagged;
-        }
-        return moveRun(this.ctx, run, 'STOPPED', {
-          reason: run.positionQty > 0 ? `stopped by the trader; position of ${run.positionQty} left open at the trader's request` : 'stopped by the trader',
-        });
-      case 'EXITING': {
-        const last = repos.orders.findBySlotInternal(run.id, 'exit');
-        if (last && FINAL_ORDER_STATUSES.has(last.status)) {
-          // No exit is at the broker: the last attempt ended with shares held and the next one waits.
-          if (!closePosition) return moveRun(this.ctx, run, 'STOPPED', { reason: `stopped by the trader; position of ${run.positionQty} left open at the trader's request` });
-          const flagged = repos.runs.update(run.id, { stopRequested: true }, clock.now());
-          this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'MANUAL_EXIT', scheduledAt: clock.now() });
-          return flagged;
-        }
-        // An exit is in flight: its answer decides.
-        return repos.runs.update(run.id, { stopRequested: true }, clock.now());
-      }
-      case 'BUYING':
-        // The BUY is in flight: its answer decides. A BUY that fills is sold at once.
-        return repos.runs.update(run.id, { stopRequested: true }, clock.now());
-      default:
-        return run;
-    }
+  /** The trader's STOP of one run (the run policy's stop_requested). */
+  private stopRun(strategy: Strategy, run: Run, closePosition: boolean): Run {
+    return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
+  }
+
+  /**
+   * Steps `event` for `run` and carries the Step out: its run change, events, and the exits it
+   * submits, the stop it arms, the jobs it cancels. Returns the run as it now stands.
+   */
+  stepAndApply(strategy: Strategy, run: Run, event: RunEvent): Run {
+    return applyStep(this.ctx, run, stepWith(this.ctx, strategy, run, event), this.mechanics(strategy, run));
+  }
+
+  /** How a Step's follow-ups are carried out for `run`. */
+  private mechanics(strategy: Strategy, run: Run): StepMechanics {
+    return {
+      submit: (leg, scheduledAt) => this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
+      where: () => runInstrument(this.ctx.repos, run, strategy),
+      timer: (t) => {
+        if ('cancel' in t) {
+          // Only the jobs of this run: a later run of the strategy keeps its own.
+          const jobs = this.jobs.get(run.strategyId);
+          if (jobs?.runId === run.id) jobs.sell.cancel();
+        } else if (t.set === 'jobs') this.schedule(run);
+        else this.execution.retryExit(run, t.leg, t.at);
+      },
+    };
   }
 
   /** Engine shutdown: no subscription is tried, or tried again, from now on. */
@@ -394,37 +390,27 @@ export class StrategyManager {
   }
 
   private onBuyDue(runId: RunId, info: FireInfo): void {
-    const { repos, market, bus, clock } = this.ctx;
+    const { repos, market } = this.ctx;
     const run = repos.runs.getInternal(runId);
-    if (!run || run.state !== 'ARMED') return;
-    const strategy = repos.strategies.getInternal(run.strategyId);
-    if (!strategy) return;
-    const base = { userId: run.userId, strategyId: run.strategyId, runId: run.id, at: clock.now() };
-    if (info.lateByMs > strategy.buyGraceMs) {
-      bus.publish({ ...base, type: 'buy_missed', lateByMs: info.lateByMs });
-      moveRun(this.ctx, run, 'MISSED_BUY', {
-        reason: `BUY was due at ${DateTime.fromMillis(info.scheduledAt, { zone: strategy.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')} and the engine was ${Math.round(info.lateByMs / 1000)} s late (grace ${strategy.buyGraceMs / 1000} s): not chased`,
-      });
-      return;
-    }
+    const strategy = run && repos.strategies.getInternal(run.strategyId);
+    if (!run || !strategy) return;
     const last = market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol));
-    if (last && last.price <= strategy.stopLoss) {
-      bus.publish({ ...base, type: 'buy_skipped', lastPrice: last.price, stopLoss: strategy.stopLoss });
-      moveRun(this.ctx, run, 'SKIPPED', { reason: `BUY skipped: last price ${last.price} was already at or below the stop-loss ${strategy.stopLoss}` });
-      return;
-    }
-    this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'BUY', scheduledAt: info.scheduledAt });
+    this.stepAndApply(strategy, run, {
+      type: 'entry_due',
+      scheduledAt: info.scheduledAt,
+      lateByMs: info.lateByMs,
+      lastPrice: last?.price ?? null,
+      // Formatted only when read (a missed BUY's reason): a zone's formatting costs every BUY ~20 µs otherwise.
+      get dueLabel() {
+        return DateTime.fromMillis(info.scheduledAt, { zone: strategy.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+      },
+    });
   }
 
   private onSellDue(runId: RunId, info: FireInfo): void {
     const run = this.ctx.repos.runs.getInternal(runId);
-    if (!run) return;
-    // EXITING too: a stop-loss exit already in flight wins, and the journal records this SELL as suppressed.
-    if (run.state === 'IN_POSITION' || run.state === 'BUYING' || run.state === 'EXITING') {
-      this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg: 'SELL', scheduledAt: info.scheduledAt });
-    } else if (run.state === 'ARMED') {
-      moveRun(this.ctx, run, 'MISSED_BUY', { reason: 'SELL time came before the BUY was placed' });
-    }
+    const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
+    if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg: 'SELL', scheduledAt: info.scheduledAt });
   }
 
   /**
@@ -438,18 +424,14 @@ export class StrategyManager {
     const now = this.ctx.clock.now();
     const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
     if (runId === undefined) return;
-    this.execution.submit({ strategyId: hit.strategyId, runId, leg: 'STOPLOSS', scheduledAt: now });
+    this.execution.submit({ strategyId: hit.strategyId, runId, leg: crossingExit('STOPLOSS'), scheduledAt: now });
     setImmediate(() => this.afterStopLoss(hit, runId, now));
   }
 
   private afterStopLoss(hit: StopLossHit, runId: RunId, at: number): void {
-    const { repos, bus, clock } = this.ctx;
-    const run = repos.runs.getInternal(runId);
-    if (!run) return;
-    bus.publish({ type: 'stop_loss_triggered', userId: run.userId, strategyId: run.strategyId, runId: run.id, price: hit.price, stopLoss: hit.stopLoss, tickAt: hit.tickAt, at });
-    // The stop-loss exit replaces today's SELL. A SELL already due races it instead, and the loser is recorded.
-    const jobs = this.jobs.get(run.strategyId);
-    if (jobs?.runId === run.id && run.sellAt > clock.now()) jobs.sell.cancel();
+    const run = this.ctx.repos.runs.getInternal(runId);
+    const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
+    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: hit.price, level: hit.stopLoss, tickAt: hit.tickAt, at });
   }
 
   /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */

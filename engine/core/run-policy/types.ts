@@ -149,9 +149,8 @@ export type TimerIntent =
  * What the caller does, in this order: write `move` (a checked transition, with its patch) or
  * `patch` (the same state) and journal `place`, in one transaction; once committed, publish
  * `events` (before the move's run_state_changed), put `submit` on the queue in order, arm
- * `triggers`, then set `timers`. The order
- * matters: a submit is served at once when the queue is free, so the first one goes first. An
- * empty Step: nothing to do.
+ * `triggers`, then set `timers`. The order matters: a submit is served at once when the queue is
+ * free, so the first one goes first. An empty Step: nothing to do.
  */
 export interface Step {
   readonly move?: { readonly to: RunState; readonly patch: RunPatch };

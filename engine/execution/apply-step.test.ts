@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestDb, seedStrategy, type TestDb } from '../../db/test-support';
+import { asBrokerAccountId, clientOrderId } from '../core/ids';
+import type { Run, Strategy } from '../core/types';
+import type { Step } from '../core/run-policy/types';
+import { followUp, planOf, snapshotOf } from './apply-step';
+
+let t: TestDb;
+afterEach(() => t.close());
+const NOW = 1_700_000_000_000;
+
+function runIn(state: Run['state']): { strategy: Strategy; run: Run } {
+  t = openTestDb();
+  const { strategy, user } = seedStrategy(t.repos, { strategy: { qty: 5, stopLoss: 90 } });
+  const run = t.repos.runs.create({ strategyId: strategy.id, userId: user.id, tradingDate: '2023-11-14', state, buyAt: NOW, sellAt: NOW + 1_000, positionQty: 5 }, NOW);
+  return { strategy, run };
+}
+
+function journal(strategy: Strategy, run: Run, slot: 'entry' | 'exit', attempt: number) {
+  return t.repos.orders.insert(
+    {
+      runId: run.id,
+      strategyId: strategy.id,
+      userId: run.userId,
+      brokerAccountId: strategy.brokerAccountId,
+      leg: slot === 'entry' ? 'BUY' : 'SELL',
+      side: slot === 'entry' ? 'buy' : 'sell',
+      slot,
+      attempt,
+      clientOrderId: clientOrderId('test01', strategy.id, run.tradingDate, slot, attempt),
+      symbol: strategy.symbol,
+      exchange: strategy.exchange,
+      qty: 5,
+      status: 'rejected',
+      scheduledAt: NOW,
+    },
+    NOW,
+  );
+}
+
+describe('the run policy\'s inputs', () => {
+  it('the plan is the strategy\'s rules, long', () => {
+    const { strategy } = runIn('ARMED');
+    expect(planOf(strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 });
+  });
+
+  it('the snapshot holds the run with its entry and its last exit attempt, at the time given', () => {
+    const { strategy, run } = runIn('EXITING');
+    const entry = journal(strategy, run, 'entry', 1);
+    journal(strategy, run, 'exit', 1);
+    const second = journal(strategy, run, 'exit', 2);
+    const s = snapshotOf(t.repos, run, NOW + 7, true);
+    expect(s).toMatchObject({ runId: run.id, state: 'EXITING', legNo: 0, positionQty: 5, buyAt: NOW, sellAt: NOW + 1_000, deferredExit: true, now: NOW + 7 });
+    expect(s.entry).toEqual({ ...entry, legNo: 0 });
+    expect(s.exit).toEqual({ ...second, legNo: 0 });
+  });
+
+  it('an ARMED run has no journal rows to read', () => {
+    const { run } = runIn('ARMED');
+    expect(snapshotOf(t.repos, run, NOW)).toMatchObject({ entry: null, exit: null, deferredExit: false });
+  });
+});
+
+describe('a Step\'s follow-ups', () => {
+  it('go in order: the submits as listed, then the stop armed where the position was bought, then the timers', () => {
+    const { run } = runIn('IN_POSITION');
+    const done: string[] = [];
+    const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: { stop: 90 } }, timers: [{ set: 'jobs' }] };
+    followUp({ armStop: (account, instrument, strategyId, stop) => done.push(`arm ${account} ${instrument} ${strategyId} ${stop}`) }, run, step, {
+      submit: (leg, at) => done.push(`submit ${leg} ${at}`),
+      where: () => ({ brokerAccountId: asBrokerAccountId(9), symbol: 'AAPL', exchange: 'NASDAQ' }),
+      timer: (x) => done.push(`timer ${JSON.stringify(x)}`),
+    });
+    expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} 90`, 'timer {"set":"jobs"}']);
+  });
+});

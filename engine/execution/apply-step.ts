@@ -1,0 +1,111 @@
+/**
+ * The run policy's adapter: builds its inputs from SQLite (plan, snapshot) and carries out the
+ * Step it returns with the engine's mechanics. The rules themselves live in core/run-policy.
+ */
+import { instrumentKey, type Leg, type Order, type Run, type Strategy } from '../core/types';
+import { step } from '../core/run-policy/step';
+import type { OrderView, OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
+import type { EngineContext } from '../context';
+import type { MarketListener } from '../market/market-listener';
+import type { Repos } from '../../db/repos';
+import { announceRun, writeRunState } from './run-ledger';
+
+/** The run's rules, from the strategy row it was armed from. */
+export function planOf(strategy: Strategy): RunPlan {
+  return {
+    brokerAccountId: strategy.brokerAccountId,
+    symbol: strategy.symbol,
+    exchange: strategy.exchange,
+    side: 'long',
+    qty: strategy.qty,
+    stopLoss: strategy.stopLoss,
+    buyGraceMs: strategy.buyGraceMs,
+  };
+}
+
+/** A journal row as the policy reads it; every order is of leg 0 until re-entry. */
+export function orderView(order: Order): OrderView {
+  return { legNo: 0, ...order };
+}
+
+/**
+ * The run with its entry and last exit rows (the two journal reads decide() always made). An
+ * ARMED run has no journal rows (a run is re-armed only if it never placed an order), so none are
+ * read for it: the BUY's journal step reads only the run and the strategy.
+ */
+export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, deferredExit = false): RunSnapshot {
+  const armed = run.state === 'ARMED';
+  const exit = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'exit');
+  const entry = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'entry');
+  return {
+    runId: run.id,
+    strategyId: run.strategyId,
+    userId: run.userId,
+    state: run.state,
+    legNo: 0,
+    positionQty: run.positionQty,
+    entryPrice: run.entryPrice,
+    exitPrice: run.exitPrice,
+    stopRequested: run.stopRequested,
+    buyAt: run.buyAt,
+    sellAt: run.sellAt,
+    entry: entry ? orderView(entry) : null,
+    exit: exit ? orderView(exit) : null,
+    deferredExit,
+    now,
+  };
+}
+
+/** Steps `event` for `run` of `strategy`, synchronously on SQLite. */
+export function stepWith(ctx: Pick<EngineContext, 'repos' | 'clock'>, strategy: Strategy, run: Run, event: RunEvent, deferredExit = false): Step {
+  return step(planOf(strategy), snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
+}
+
+/** Steps `event` for `run`, reading its strategy; null when the strategy is gone. */
+export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, event: RunEvent, deferredExit = false): Step | null {
+  const strategy = ctx.repos.strategies.getInternal(run.strategyId);
+  return strategy ? stepWith(ctx, strategy, run, event, deferredExit) : null;
+}
+
+/** Writes the Step's run change: a checked move, or a patch keeping the state. Returns the row as it now stands. */
+export function writeStep(ctx: EngineContext, run: Run, s: Step): Run {
+  if (s.move) return writeRunState(ctx, run, s.move.to, s.move.patch);
+  if (s.patch) return ctx.repos.runs.update(run.id, s.patch, ctx.clock.now());
+  return run;
+}
+
+/** What a caller does with a Step's follow-ups. */
+export interface StepMechanics {
+  /** Puts a leg of this run on the execution queue. */
+  readonly submit: (leg: Leg, scheduledAt: number) => void;
+  /** Where the position is watched (its entry's instrument). */
+  readonly where: () => OrderWhere;
+  readonly timer: (t: TimerIntent) => void;
+}
+
+/**
+ * The follow-ups, in the Step's order: submits (the first is served first), the stop armed where
+ * the position was bought, then the timers. Events and the run change are the caller's, since
+ * they go with its transaction.
+ */
+export function followUp(market: Pick<MarketListener, 'armStop'>, run: Run, s: Step, m: StepMechanics): void {
+  for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
+  if (s.triggers) {
+    const at = m.where();
+    market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, s.triggers.set.stop);
+  }
+  for (const t of s.timers ?? []) m.timer(t);
+}
+
+/**
+ * Carries out a Step outside the journal (the manager, recovery): the run change in its own
+ * statement, the events, the move announced (a patch alone is not: it changes no state), then
+ * the follow-ups. Returns the row as it now stands.
+ */
+export function applyStep(ctx: EngineContext, run: Run, s: Step, m: StepMechanics): Run {
+  const after = writeStep(ctx, run, s);
+  for (const e of s.events ?? []) ctx.bus.publish(e);
+  if (s.move) announceRun(ctx, run, after);
+  followUp(ctx.market, run, s, m);
+  return after;
+}
