@@ -165,6 +165,27 @@ describe('run policy properties', () => {
     );
   });
 
+  it('1: every Step fits what its caller carries out (apply-step, decide, the report follow-up)', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, ({ event, step: s, ...r }) => {
+          const at = where(s, { event, step: s, ...r });
+          // writeStep writes a move or a patch, never both.
+          expect(s.move !== undefined && s.patch !== undefined, at).toBe(false);
+          if (event.type === 'journal_entry' || event.type === 'journal_exit') {
+            // decide() journals the place or takes the outcome, and carries out nothing else.
+            expect((s.place === undefined) !== (s.outcome === undefined), at).toBe(true);
+            expect([s.submit, s.timers, s.triggers, s.events], at).toEqual([undefined, undefined, undefined, undefined]);
+          } else expect([s.place, s.outcome === 'defer'], at).toEqual([undefined, false]);
+          // A report's follow-up sets only the next exit attempt.
+          if (event.type === 'order_final') for (const t of s.timers ?? []) expect('set' in t && t.set === 'exit_retry', at).toBe(true);
+          // decide() spreads `where` into the journal row.
+          if (s.place) expect(Object.keys(s.place.where).sort(), at).toEqual(['brokerAccountId', 'exchange', 'symbol']);
+        });
+      }),
+    );
+  });
+
   it('2: a leg has at most one entry, journaled from ARMED', () => {
     holds(
       fc.property(dayArb(), (day) => {
