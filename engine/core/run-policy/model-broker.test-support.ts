@@ -3,12 +3,14 @@
  * enough to run thousands of random days a second. A journal and a run row (what SQLite keeps),
  * the caller's memory (queue, deferred exit, jobs, retry timer, armed stop, last price: lost at a
  * crash), and a broker that holds shares and answers each order as its script says. The world
- * moves by `act` (time, ticks, the trader, the broker, crashes); every event goes through the
- * policy, and each (snapshot, event, Step) is handed to `onStep` before the Step is carried out,
- * so a broken invariant fails at the step that broke it.
+ * moves by `act` (time, ticks, the trader, the broker, exits submitted again, crashes); every
+ * event goes through the policy, and each (snapshot, event, Step) is handed to `onStep` before
+ * the Step is carried out, so a broken invariant fails at the step that broke it.
  *
  * @example
- *   const day = new ModelDay(step, plan, script, { onStep: (r) => checkLegal(r) });
+ *   const day = new ModelDay(step, plan, script, times, (r) => {
+ *     if (r.step.move) expect(canTransition(r.snapshot.state, r.step.move.to)).toBe(true);
+ *   });
  *   for (const a of actions) day.act(a);
  *   day.endOfDay();
  */
