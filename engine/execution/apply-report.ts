@@ -9,7 +9,7 @@ import { FINAL_ORDER_STATUSES } from '../core/types';
 import type { Step } from '../core/run-policy/types';
 import type { OrderReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
-import { orderView, stepRun, writeStep } from './apply-step';
+import { stepRun, writeStep } from './apply-step';
 
 export { EXIT_RETRY_MS } from '../core/run-policy/exit';
 
@@ -70,7 +70,7 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
 
     const run = repos.runs.getInternal(order.runId);
     if (!run) return { order: updated, events };
-    const step = stepRun(ctx, run, { type: 'order_final', order: orderView(updated), lasting: report.lasting ?? null }, deferredExit(run.id));
+    const step = stepRun(ctx, run, { type: 'order_final', order: updated, lasting: report.lasting ?? null }, deferredExit(run.id));
     if (!step) return { order: updated, events };
     if (step.outcome !== undefined && typeof step.outcome === 'object' && 'drop' in step.outcome) {
       logger.error({ runId: run.id, from: run.state, order: order.id }, step.outcome.drop);

@@ -23,11 +23,6 @@ export function planOf(strategy: Strategy): RunPlan {
   };
 }
 
-/** A journal row as the policy reads it; every order is of leg 0 until re-entry. */
-export function orderView(order: Order): OrderView {
-  return { legNo: 0, ...order };
-}
-
 /**
  * The run with its entry and last exit rows (the two journal reads decide() always made). An
  * ARMED run has no journal rows (a run is re-armed only if it never placed an order), so none are
@@ -35,22 +30,22 @@ export function orderView(order: Order): OrderView {
  */
 export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, deferredExit = false): RunSnapshot {
   const armed = run.state === 'ARMED';
-  const exit = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'exit');
-  const entry = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'entry');
+  const exit = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'exit', run.legNo);
+  const entry = armed ? undefined : repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
   return {
     runId: run.id,
     strategyId: run.strategyId,
     userId: run.userId,
     state: run.state,
-    legNo: 0,
+    legNo: run.legNo,
     positionQty: run.positionQty,
     entryPrice: run.entryPrice,
     exitPrice: run.exitPrice,
     stopRequested: run.stopRequested,
     buyAt: run.buyAt,
     sellAt: run.sellAt,
-    entry: entry ? orderView(entry) : null,
-    exit: exit ? orderView(exit) : null,
+    entry: entry ?? null,
+    exit: exit ?? null,
     deferredExit,
     now,
   };

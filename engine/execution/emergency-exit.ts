@@ -66,7 +66,7 @@ export class EmergencyExits {
     if (!exit || !run) return true;
     this.pending.set(run.id, { cancel: () => {} });
     const dispatchedAt = clock.now();
-    const result = await this.deps.place(exit.where, clientOrderId(installId, run.strategyId, run.tradingDate, exit.slot, exit.attempt), exit.side, exit.qty);
+    const result = await this.deps.place(exit.where, clientOrderId(installId, run.strategyId, run.tradingDate, exit.slot, exit.attempt, exit.legNo), exit.side, exit.qty);
     this.retryJournal(run.id, intent, result, dispatchedAt, 0);
     return true;
   }

@@ -431,7 +431,7 @@ export class StrategyManager {
   private afterStopLoss(hit: StopLossHit, runId: RunId, at: number): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: hit.price, level: hit.stopLoss, tickAt: hit.tickAt, at });
+    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: run.legNo, price: hit.price, level: hit.stopLoss, tickAt: hit.tickAt, at });
   }
 
   /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */

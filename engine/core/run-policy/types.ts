@@ -47,10 +47,8 @@ export interface Levels {
 }
 
 /** One journal row as the policy reads it. */
-export interface OrderView extends Pick<Order, 'id' | 'leg' | 'slot' | 'side' | 'attempt' | 'status' | 'qty' | 'filledQty' | 'fillPrice' | 'rejectReason' | 'brokerAccountId' | 'symbol' | 'exchange'> {
-  /** 0 until re-entry: the leg of the day this order belongs to. */
-  readonly legNo: number;
-}
+/** A journal row as the policy reads it (Order.legNo: 0 until re-entry). */
+export type OrderView = Pick<Order, 'id' | 'leg' | 'legNo' | 'slot' | 'side' | 'attempt' | 'status' | 'qty' | 'filledQty' | 'fillPrice' | 'rejectReason' | 'brokerAccountId' | 'symbol' | 'exchange'>;
 
 /**
  * The run as it stands when the event is stepped: its row, the current leg's last entry and exit
