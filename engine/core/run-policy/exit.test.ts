@@ -52,6 +52,14 @@ describe('journaling an exit', () => {
     expect(step(PLAN, { ...exiting, state: 'ERROR' }, journal('MANUAL_EXIT', 0))).toEqual({ patch: { reason, lastActionAt: NOW }, outcome: { halt: reason } });
   });
 
+  it('from ERROR only the trader\'s STOP sells: a stop still armed, a stale retry or a queued time exit is not sent', () => {
+    const s = holding({ state: 'ERROR', exit: exitRow({ status: 'cancelled', attempt: 1 }) });
+    for (const leg of ['STOPLOSS', 'SELL'] as const) {
+      expect(step(PLAN, s, journal(leg))).toEqual({ outcome: { suppress: `the run is in ERROR and waits for the trader (STOP sells); ${leg} not sent` } });
+    }
+    expect(step(PLAN, s, journal('MANUAL_EXIT')).place?.attempt).toBe(2);
+  });
+
   it('an exit from ERROR (the trader\'s STOP) moves the run back to EXITING', () => {
     const s = holding({ state: 'ERROR', exit: exitRow({ status: 'rejected', attempt: 9 }) });
     expect(step(PLAN, s, journal('MANUAL_EXIT')).outcome).toEqual({ suppress: 'the exit was already tried 9 times: close the position of 10 at the broker' });
@@ -110,6 +118,16 @@ describe('an exit attempt ends', () => {
     expect(step(PLAN, exiting(), final({ status: 'rejected', attempt: 9 })).move?.patch.reason).toBe(
       'SELL exit attempt 9 rejected with 0 of 10 sold: no reason given (all 9 attempts were refused). A position of 10 is still open: close it at the broker, or press STOP to try again.',
     );
+  });
+
+  it('an exit that ends in ERROR after the trader pressed STOP: the STOP is carried out at once (a MANUAL_EXIT), not left to a restart', () => {
+    const stopped = exiting({ stopRequested: true });
+    const refused = step(PLAN, stopped, final({ status: 'rejected', rejectReason: 'not allowed' }, true));
+    expect(refused.move?.to).toBe('ERROR');
+    expect(refused.submit).toEqual([{ leg: 'MANUAL_EXIT', scheduledAt: NOW }]);
+    // Without the STOP, ERROR waits for the trader; a refused MANUAL_EXIT is not sent again by itself.
+    expect(step(PLAN, exiting(), final({ status: 'rejected' }, true)).submit).toBeUndefined();
+    expect(step(PLAN, stopped, final({ leg: 'MANUAL_EXIT', status: 'rejected' }, true)).submit).toBeUndefined();
   });
 
   it('a report that does not fit the run leaves it as is', () => {

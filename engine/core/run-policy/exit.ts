@@ -62,6 +62,9 @@ export function asExitKind(leg: Leg): ExitKind {
  * the trader may have sold by hand meanwhile; nothing held at all halts the run for the trader.
  */
 export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
+  // An ERROR waits for the trader, who may have sold by hand: only the trader's STOP sells from
+  // it (a stop still armed, a stale retry or a time exit queued before the ERROR does not).
+  if (s.state === 'ERROR' && e.leg !== 'MANUAL_EXIT') return { outcome: { suppress: `the run is in ERROR and waits for the trader (STOP sells); ${e.leg} not sent` } };
   const plan = planExit(s);
   if (plan.kind === 'defer') return { outcome: 'defer' };
   if (plan.kind === 'none') return { outcome: { suppress: plan.reason } };
@@ -132,7 +135,11 @@ export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | n
   }
   const next = exitEnd(s, order, filled, lasting === true);
   if (!canTransition(s.state, next.to)) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
-  return { move: { to: next.to, patch: { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now } } };
+  const move = { to: next.to, patch: { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now } };
+  // The trader pressed STOP while this exit was at the broker, and it left shares held: the STOP
+  // is carried out now (a MANUAL_EXIT), as recovery would after a restart, not left to one.
+  const stopStillToDo = next.to === 'ERROR' && s.stopRequested && order.leg !== 'MANUAL_EXIT' && (next.patch.positionQty ?? 0) > 0;
+  return stopStillToDo ? { move, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] } : { move };
 }
 
 /**
