@@ -171,8 +171,8 @@ export const STRATEGY_FIELD_META = {
 /** Each field's label, as literal types: what the renderer's labels must equal. */
 export type StrategyLabels = { readonly [K in StrategyField]: (typeof STRATEGY_FIELD_META)[K]['label'] };
 
-/** The level fields whose `<field>_mode` may make them a percent of a price. */
-const PERCENT_CAPABLE = ['stop_loss', 'target', 'trail', 'move_stop_to_cost_after'] as const;
+/** Each field that may be a percent of a price, with the field that says so. */
+const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode' } as const;
 
 /**
  * The rules between fields. Checked whatever else fails (`when` below): zod skips an object's
@@ -200,9 +200,9 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff === undefined) {
     issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
   }
-  for (const field of PERCENT_CAPABLE) {
+  for (const [field, mode] of Object.entries(MODE_OF)) {
     const value = v[field];
-    if (v[`${field}_mode`] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${field === 'move_stop_to_cost_after' ? 'move_stop_to_cost_mode' : `${field}_mode`} is percent`);
+    if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);
   }
   if (v.weekdays !== undefined && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
 }
