@@ -140,6 +140,15 @@ describe('the v2 keys', () => {
     expect(problems({ ...BODY, repeat: 'daily', weekdays: ['mon', 'funday'] })).toEqual([['weekdays.1', 'weekdays must be one of mon, tue, wed, thu, fri, sat, sun']]);
   });
 
+  it('null says "none" for a key that may be left out, so an edit can remove a target; it is absent after parsing', () => {
+    const nones = { square_off_time: null, target: null, trail: null, move_stop_to_cost_after: null, reentry_cutoff: null, weekdays: null };
+    const parsed = strategySpec.parse({ ...BODY, ...nones });
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual(strategySpec.parse(BODY));
+    expect(problems({ ...BODY, reentries: 1, reentry_cutoff: null })).toEqual([['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it']]);
+    // A key that must be there is still required.
+    expect(problems({ ...BODY, stop_loss: null })).toEqual([['stop_loss', 'stop_loss is required']]);
+  });
+
   it('accept every value the engine will trade', () => {
     const all = {
       ...BODY,

@@ -64,6 +64,16 @@ const level = (field: string) =>
 
 const oneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) => z.enum(values, { error: `${field} must be one of ${values.join(', ')}` });
 
+/**
+ * A key that may be left out, or sent as null to say "none": an edit is merged into the stored
+ * strategy, so null is how it removes a target, a trail or a cut-off. Either way the key is absent after parsing.
+ */
+const orNone = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
 /** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
 const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
 
@@ -89,7 +99,7 @@ export const strategyShape = {
     .refine((n) => n <= 1_000_000, { message: 'qty must be at most 1000000' }),
   buy_time: timeOfDay('buy_time'),
   sell_time: timeOfDay('sell_time'),
-  square_off_time: timeOfDay('square_off_time').optional(),
+  square_off_time: orNone(timeOfDay('square_off_time')),
   /** The IANA check needs the runtime's zone data: strategy-input.ts adds it. */
   timezone: z.string({ error: 'timezone must be text' }).max(64, { error: 'timezone must be at most 64 characters' }).optional(),
   buy_grace_seconds: z
@@ -100,11 +110,11 @@ export const strategyShape = {
     .default(DEFAULT_BUY_GRACE_SECONDS),
   stop_loss: level('stop_loss'),
   stop_loss_mode: oneOf('stop_loss_mode', LEVEL_MODES).default('price'),
-  target: level('target').optional(),
+  target: orNone(level('target')),
   target_mode: oneOf('target_mode', LEVEL_MODES).default('price'),
-  trail: level('trail').optional(),
+  trail: orNone(level('trail')),
   trail_mode: oneOf('trail_mode', OFFSET_MODES).default('points'),
-  move_stop_to_cost_after: level('move_stop_to_cost_after').optional(),
+  move_stop_to_cost_after: orNone(level('move_stop_to_cost_after')),
   move_stop_to_cost_mode: oneOf('move_stop_to_cost_mode', OFFSET_MODES).default('points'),
   reentries: z
     .number({ error: 'reentries must be a number' })
@@ -113,13 +123,14 @@ export const strategyShape = {
     .max(MAX_REENTRIES, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
     .default(0),
   reentry_after: oneOf('reentry_after', REENTRY_AFTER).default('stop_loss'),
-  reentry_cutoff: timeOfDay('reentry_cutoff').optional(),
+  reentry_cutoff: orNone(timeOfDay('reentry_cutoff')),
   repeat: oneOf('repeat', REPEATS).default('once'),
-  weekdays: z
-    .array(oneOf('weekdays', WEEKDAYS), { error: `weekdays must be a list of days: ${WEEKDAYS.join(', ')}` })
-    .min(1, { error: 'weekdays must name at least one day; leave it out for every trading day' })
-    .refine((days) => new Set(days).size === days.length, { message: 'weekdays must name each day once' })
-    .optional(),
+  weekdays: orNone(
+    z
+      .array(oneOf('weekdays', WEEKDAYS), { error: `weekdays must be a list of days: ${WEEKDAYS.join(', ')}` })
+      .min(1, { error: 'weekdays must name at least one day; leave it out for every trading day' })
+      .refine((days) => new Set(days).size === days.length, { message: 'weekdays must name each day once' }),
+  ),
 };
 
 export type StrategyField = keyof typeof strategyShape;
@@ -197,14 +208,14 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   if (cutoff !== null && buy !== null && sell !== null && !(cutoff > buy && cutoff < sell)) {
     issue('reentry_cutoff', `reentry_cutoff must be later than buy_time (${text('buy_time')}) and earlier than sell_time (${text('sell_time')})`);
   }
-  if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff === undefined) {
+  if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff == null) {
     issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
   }
   for (const [field, mode] of Object.entries(MODE_OF)) {
     const value = v[field];
     if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);
   }
-  if (v.weekdays !== undefined && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
+  if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
 }
 
 const always = { when: () => true };

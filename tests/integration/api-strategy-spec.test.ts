@@ -67,7 +67,7 @@ describe('v2 keys the engine does not trade yet', () => {
 
   it('at their defaults, a body is the v1 strategy it always was', async () => {
     const plain = await h.createStrategy(token, account);
-    const spelled = await h.createStrategy(token, account, { side: 'buy', stop_loss_mode: 'price', target_mode: 'price', trail_mode: 'points', move_stop_to_cost_mode: 'points', reentries: 0, reentry_after: 'stop_loss' });
+    const spelled = await h.createStrategy(token, account, { side: 'buy', stop_loss_mode: 'price', target: null, target_mode: 'price', trail_mode: 'points', move_stop_to_cost_mode: 'points', reentries: 0, reentry_after: 'stop_loss', weekdays: null });
     expect(plain.status).toBe(201);
     expect(spelled.status).toBe(201);
     const { id: _a, created_at: _b, updated_at: _c, ...a } = plain.body;
@@ -130,6 +130,8 @@ describe('GET /strategy/form', () => {
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
     expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: false });
+    expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: false });
+    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: false });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: false });
     expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
