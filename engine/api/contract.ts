@@ -7,6 +7,9 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
+import type { FieldGroup, StrategyField, StrategyLabels } from '../core/strategy-spec';
+
+export type { StrategyLabels };
 
 export interface UserDto {
   readonly id: number;
@@ -154,6 +157,35 @@ export interface StrategyDto {
   readonly updated_at: number;
   /** null before the first START. */
   readonly runtime: RuntimeDto | null;
+}
+
+/**
+ * One key of a strategy body as a form presents it (GET /strategy/form), read from the one
+ * definition (core/strategy-spec.ts) in its order: a form drawn from these needs no change for a new field.
+ */
+export interface StrategyFormFieldDto {
+  readonly name: StrategyField;
+  /** 'list' is an array of `enum` values (weekdays); 'json' anything without a plain input. */
+  readonly type: 'string' | 'number' | 'boolean' | 'list' | 'json';
+  /** The allowed values of a choice, or of a list's items. */
+  readonly enum?: readonly string[];
+  /** false: it may be left out, and then means `default` (null: no value, or one the engine picks, as `hint` says). */
+  readonly required: boolean;
+  readonly default: string | number | boolean | readonly string[] | null;
+  readonly label: string;
+  readonly hint: string;
+  readonly group: FieldGroup;
+  /** What the value counts ("seconds", "shares", "time of day"); null when it has no unit or another field gives it (`<name>_mode`). */
+  readonly unit: string | null;
+  /** false: the engine does not trade it yet; any value but `default` is refused, naming the field. */
+  readonly available: boolean;
+}
+
+/** GET /strategy/form: the strategy body's fields, grouped by `group`, in the order a form shows them. */
+export interface StrategyFormDto {
+  /** The version of the definition these fields describe. */
+  readonly spec_version: number;
+  readonly fields: readonly StrategyFormFieldDto[];
 }
 
 export interface OrderDto {

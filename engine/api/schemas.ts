@@ -1,14 +1,15 @@
 /**
  * Request schemas of the local API: the contract the renderer's types derive from. Every object
  * is strict (an unknown field is a 400 naming it) and every string has a length limit; the body
- * as a whole is capped by the server's bodyLimit. Strategy bodies are validated by the strategy
- * service itself (strategy-input.ts) and re-exported here so the contract is in one place.
+ * as a whole is capped by the server's bodyLimit. Strategy bodies are defined once
+ * (core/strategy-spec.ts), validated by the strategy service itself (strategy-input.ts adds the
+ * runtime's rules) and re-exported here so the contract is in one place.
  */
 import { z } from 'zod';
 import { fromZodError } from '../core/zod-errors';
 import { EXCHANGES } from '../core/types';
 import { isCivilDate } from '../scheduler/civil-date';
-import { strategyFields } from '../strategy/strategy-input';
+import { strategyShape } from '../core/strategy-spec';
 
 export { createStrategyInput as createStrategyBody, updateStrategyInput as updateStrategyBody } from '../strategy/strategy-input';
 export type { CreateStrategyInput as CreateStrategyBody, UpdateStrategyInput as UpdateStrategyBody } from '../strategy/strategy-input';
@@ -178,7 +179,7 @@ export type InstrumentSearchQuery = z.input<typeof instrumentSearchQuery>;
 
 /** GET /broker/:id/quote: the last price of one instrument at the account. */
 export const quoteQuery = z.strictObject({
-  symbol: strategyFields.symbol,
+  symbol: strategyShape.symbol,
   exchange: exchangeParam,
 });
 export type QuoteQuery = z.input<typeof quoteQuery>;

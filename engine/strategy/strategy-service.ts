@@ -1,6 +1,7 @@
 /**
  * Creates, edits and deletes strategies. Every rule of strategy-input.ts is checked at once and
- * every failing field is named; then the broker is asked whether it knows the symbol.
+ * every failing field is named, with the broker's objections and every field the engine does not
+ * trade yet (its meta says `available: false`) set to anything but its default.
  */
 import type { z } from 'zod';
 import type { Exchange, Strategy } from '../core/types';
@@ -11,8 +12,8 @@ import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { refuseDstGaps } from '../scheduler/dst-gaps';
 import type { EngineContext } from '../context';
-import { formatTimeOfDay, parseTimeOfDay } from '../core/time-of-day';
-import { createStrategyInput, updateStrategyInput, strategyFields, DEFAULT_BUY_GRACE_SECONDS, type CreateStrategyInput } from './strategy-input';
+import { settledSpec, STRATEGY_FIELD_META, type StoredStrategySpec, type StrategyField } from '../core/strategy-spec';
+import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
 
@@ -25,25 +26,9 @@ export class StrategyService {
   /** Validates `body` (the API's create body) and stores an idle strategy. */
   async create(userId: UserId, body: unknown): Promise<Strategy> {
     const { input, exchange } = await this.validate(userId, body);
-    const accountId = asBrokerAccountId(input.broker_account_id);
-    refuseDstGaps({ buyTime: input.buy_time, sellTime: input.sell_time, timezone: input.timezone ?? defaultTimezone(exchange), exchange }, this.ctx.clock.now());
-    return this.ctx.repos.strategies.create(
-      {
-        userId,
-        brokerAccountId: accountId,
-        symbol: input.symbol,
-        exchange,
-        qty: input.qty,
-        buyTime: normalTime(input.buy_time),
-        sellTime: normalTime(input.sell_time),
-        stopLoss: input.stop_loss,
-        timezone: input.timezone ?? defaultTimezone(exchange),
-        repeat: input.repeat ?? 'once',
-        buyGraceMs: (input.buy_grace_seconds ?? DEFAULT_BUY_GRACE_SECONDS) * 1000,
-        status: 'idle',
-      },
-      this.ctx.clock.now(),
-    );
+    const spec = settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange));
+    refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    return this.ctx.repos.strategies.create({ userId, ...strategyColumns(spec), status: 'idle' }, this.ctx.clock.now());
   }
 
   /**
@@ -61,39 +46,12 @@ export class StrategyService {
     // Not an object (or null): the edit schema names what is wrong with the body as a whole.
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fromZodError(updateStrategyInput.safeParse(body).error!);
     const edits = body as Record<string, unknown>;
-    const { input: m, exchange } = await this.validate(userId, {
-      broker_account_id: current.brokerAccountId,
-      symbol: current.symbol,
-      exchange: current.exchange,
-      qty: current.qty,
-      buy_time: current.buyTime,
-      sell_time: current.sellTime,
-      stop_loss: current.stopLoss,
-      timezone: current.timezone,
-      repeat: current.repeat,
-      buy_grace_seconds: current.buyGraceMs / 1000,
-      ...edits,
-    });
-    const accountId = asBrokerAccountId(m.broker_account_id);
+    const { input: m, exchange } = await this.validate(userId, { ...bodyOf(current), ...edits });
+    // A new exchange brings its own zone, unless the edit names one.
     const exchangeChanged = exchange !== current.exchange && edits.timezone === undefined;
-    refuseDstGaps({ buyTime: m.buy_time, sellTime: m.sell_time, timezone: exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone), exchange }, this.ctx.clock.now());
-    return this.ctx.repos.strategies.update(
-      userId,
-      id,
-      {
-        brokerAccountId: accountId,
-        symbol: m.symbol,
-        exchange,
-        qty: m.qty,
-        buyTime: normalTime(m.buy_time),
-        sellTime: normalTime(m.sell_time),
-        stopLoss: m.stop_loss,
-        timezone: exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone),
-        repeat: m.repeat ?? current.repeat,
-        buyGraceMs: (m.buy_grace_seconds ?? DEFAULT_BUY_GRACE_SECONDS) * 1000,
-      },
-      this.ctx.clock.now(),
-    )!;
+    const spec = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone));
+    refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    return this.ctx.repos.strategies.update(userId, id, strategyColumns(spec), this.ctx.clock.now())!;
   }
 
   /** Deletes a strategy that is not running and has no unfinished run (its runs and journal go with it). */
@@ -135,7 +93,7 @@ export class StrategyService {
     const parsed = createStrategyInput.safeParse(body);
     const problems: FieldError[] = parsed.success ? [] : [...(fromZodError(parsed.error).fields ?? [])];
     const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const sound = <T>(schema: { safeParse(v: unknown): z.ZodSafeParseResult<T> }, key: keyof typeof strategyFields): T | undefined => {
+    const sound = <T>(schema: { safeParse(v: unknown): z.ZodSafeParseResult<T> }, key: StrategyField): T | undefined => {
       const r = schema.safeParse(raw[key]);
       return r.success ? r.data : undefined;
     };
@@ -150,6 +108,7 @@ export class StrategyService {
       sound(f.qty, 'qty'),
       sound(f.stop_loss, 'stop_loss'),
     );
+    refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !exchange) throw validationError(problems);
     return { input: parsed.data, exchange };
   }
@@ -204,6 +163,52 @@ export class StrategyService {
   }
 }
 
-function normalTime(text: string): string {
-  return formatTimeOfDay(parseTimeOfDay(text)!);
+/** The stored strategy as the body that would make it: the edit is merged into this and checked whole. */
+function bodyOf(s: Strategy): Record<string, unknown> {
+  return {
+    broker_account_id: s.brokerAccountId,
+    symbol: s.symbol,
+    exchange: s.exchange,
+    qty: s.qty,
+    buy_time: s.buyTime,
+    sell_time: s.sellTime,
+    stop_loss: s.stopLoss,
+    timezone: s.timezone,
+    repeat: s.repeat,
+    buy_grace_seconds: s.buyGraceMs / 1000,
+  };
+}
+
+/** The strategy's columns as today's table keeps them; the later keys are at their defaults (refuseUnavailable). */
+function strategyColumns(spec: StoredStrategySpec) {
+  return {
+    brokerAccountId: asBrokerAccountId(spec.broker_account_id),
+    symbol: spec.symbol,
+    exchange: spec.exchange,
+    qty: spec.qty,
+    buyTime: spec.buy_time,
+    sellTime: spec.sell_time,
+    stopLoss: spec.stop_loss,
+    timezone: spec.timezone,
+    repeat: spec.repeat,
+    buyGraceMs: spec.buy_grace_seconds * 1000,
+  };
+}
+
+const UNAVAILABLE = (Object.keys(STRATEGY_FIELD_META) as StrategyField[]).filter((f) => !STRATEGY_FIELD_META[f].available);
+
+/**
+ * A problem for every field the engine does not trade yet that is set to anything but what
+ * leaving it out means, unless the field has one already: such a strategy would not run as the
+ * trader wrote it, so it is not saved at all.
+ */
+function refuseUnavailable(raw: Record<string, unknown>, problems: FieldError[]): void {
+  for (const field of UNAVAILABLE) {
+    if (raw[field] === undefined || problems.some((p) => p.field === field)) continue;
+    const sent = strategyFields[field].safeParse(raw[field]);
+    const byDefault = strategyFields[field].safeParse(undefined).data;
+    if (!sent.success || JSON.stringify(sent.data) === JSON.stringify(byDefault)) continue;
+    const instead = byDefault === undefined ? 'leave it out' : `leave it out or send ${JSON.stringify(byDefault)}`;
+    problems.push({ field, message: `${field} is not available yet: this version does not trade it; ${instead}` });
+  }
 }

@@ -8,6 +8,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { strategyShape } from '../../engine/core/strategy-spec';
 import { PAPER_OPTIONS, PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260309);
@@ -29,12 +30,11 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const FIELDS = [
-  'email', 'password', 'current_password', 'new_password', 'broker', 'label', 'credentials', 'options', 'broker_account_id',
-  'symbol', 'exchange', 'qty', 'buy_time', 'sell_time', 'stop_loss', 'timezone', 'repeat', 'buy_grace_seconds', 'strategy_id',
+  'email', 'password', 'current_password', 'new_password', 'broker', 'label', 'credentials', 'options', ...Object.keys(strategyShape), 'strategy_id',
   'close_position', 'seed', 'tickIntervalMs', 'scripts', '__proto__', 'constructor', 'prototype', 'toString', '', ' ', 'ünï', '0',
 ];
 const STRINGS = [
-  '', ' ', 'AAPL', 'NYSE', 'paper', '09:05', '9:5', '24:00:00', '23:59:59.999', 'America/New_York', 'Etc/GMT+14', '../../etc/passwd',
+  '', ' ', 'AAPL', 'NYSE', 'paper', '09:05', 'sell', 'percent', 'mon', 'either', '9:5', '24:00:00', '23:59:59.999', 'America/New_York', 'Etc/GMT+14', '../../etc/passwd',
   'daily', 'once', 'NaN', 'Infinity', '-0', '1e309', 'null', 'true', '{}', '[]', '__proto__', '\u0000', '\ud800', '💥', 'a@b.c',
   "'; DROP TABLE users; --", '<script>alert(1)</script>', '%00', '\r\nX-Injected: 1',
 ];

@@ -65,6 +65,8 @@ const WITHOUT_IDS = [
   // The same for every user: the broker kinds this daemon offers.
   'GET /broker/kinds',
   'GET /strategy',
+  // The same for every user: the fields of a strategy body.
+  'GET /strategy/form',
   'POST /strategy/create',
   // Stops only the caller's own strategies: the isolation of that is tested in api-live.test.ts.
   'POST /strategy/stop-all',

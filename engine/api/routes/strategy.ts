@@ -1,6 +1,6 @@
 /**
  * Strategies (all signed in): create, edit while not running, delete, list, get with runtime,
- * start, stop, and the order journal of one strategy.
+ * start, stop, the order journal of one strategy, and the fields a strategy form shows.
  */
 import type { FastifyInstance } from 'fastify';
 import { asStrategyId, type StrategyId, type UserId } from '../../core/ids';
@@ -9,6 +9,8 @@ import { notFound } from '../../core/errors';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
+import type { StrategyFormDto } from '../contract';
+import { strategyFormDto } from '../strategy-form-dto';
 import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } from '../schemas';
 
 export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -28,6 +30,9 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const created = await engine.strategies.create(user.id, request.body);
       return reply.code(201).send(withRuntime(user.id, created));
     });
+
+    // A static path: the router takes it over '/strategy/:id'.
+    scope.get('/strategy/form', async (): Promise<StrategyFormDto> => strategyFormDto());
 
     scope.get('/strategy', async (request): Promise<{ strategies: StrategyDto[] }> => {
       const user = userOf(request);

@@ -5,11 +5,16 @@
  * "Password must be at least 10 characters"). Other fields a message mentions by their API name
  * ("… later than buy_time (09:30)") are named by their labels too.
  */
+import type { StrategyLabels } from '../../../engine/api';
 
 /** API field name → the label its input shows. */
 export type FieldLabels = Readonly<Record<string, string>>;
 
-/** The strategy form's inputs, in the order the form shows them. */
+/**
+ * The strategy form's inputs, in the order the form shows them. Each label is the engine's own
+ * (core/strategy-spec.ts, sent by GET /strategy/form): the type holds them equal, so a label
+ * changed there fails this build until it is changed here too.
+ */
 export const STRATEGY_LABELS = {
   broker_account_id: 'Broker account',
   symbol: 'Symbol',
@@ -21,7 +26,7 @@ export const STRATEGY_LABELS = {
   timezone: 'Time zone',
   repeat: 'Repeat',
   buy_grace_seconds: 'BUY grace (seconds)',
-} as const satisfies FieldLabels;
+} as const satisfies Partial<StrategyLabels>;
 
 /** The sign-in and create-account forms. */
 export const AUTH_LABELS = {

@@ -1,0 +1,41 @@
+/**
+ * GET /strategy/form: the strategy body's fields described for a form, read from the one
+ * definition (core/strategy-spec.ts): its zod rules give the type, choices, whether a field may be
+ * left out and what it then means; its meta gives the words, the group and whether the engine
+ * trades it yet. A new field is described here with no change to this file or the renderer.
+ */
+import type { z } from 'zod';
+import { SPEC_VERSION, STRATEGY_FIELD_META, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
+import type { StrategyFormDto, StrategyFormFieldDto } from './contract';
+import { choicesOf, plainTypeOf, zodField } from './zod-fields';
+
+export function strategyFormDto(): StrategyFormDto {
+  return {
+    spec_version: SPEC_VERSION,
+    fields: (Object.keys(strategyShape) as StrategyField[]).map((name) => fieldDto(name, strategyShape[name], STRATEGY_FIELD_META[name])),
+  };
+}
+
+function fieldDto(name: StrategyField, schema: z.core.$ZodType, meta: FieldMeta): StrategyFormFieldDto {
+  const { inner, required, defaultValue } = zodField(schema);
+  const item = listItem(inner);
+  const choices = choicesOf(item ? zodField(item).inner : inner);
+  return {
+    name,
+    type: item ? 'list' : plainTypeOf(inner),
+    ...(choices ? { enum: choices.map(String) } : {}),
+    required,
+    default: (defaultValue ?? null) as StrategyFormFieldDto['default'],
+    label: meta.label,
+    hint: meta.hint,
+    group: meta.group,
+    unit: meta.unit ?? null,
+    available: meta.available,
+  };
+}
+
+/** The item schema of an array; undefined for anything else. */
+function listItem(schema: z.core.$ZodType): z.core.$ZodType | undefined {
+  const def = schema._zod.def as z.core.$ZodTypeDef & { element?: z.core.$ZodType };
+  return def.type === 'array' ? def.element : undefined;
+}

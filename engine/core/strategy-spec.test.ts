@@ -1,0 +1,227 @@
+/**
+ * The one definition of a strategy. What matters for money: every body the API took before issue
+ * 18 still parses and means the same strategy (the v2 keys at defaults that do what v1 did), and
+ * specFromV1 of a stored v1 row is exactly the spec that body makes, so a migrated strategy trades
+ * as it did. Over random v1 rows (fast-check) and by example.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EXCHANGES, REPEATS } from './types';
+import {
+  settledSpec,
+  specFromV1,
+  storedStrategySpec,
+  STRATEGY_FIELD_META,
+  strategyShape,
+  strategySpec,
+  type V1StrategyRow,
+} from './strategy-spec';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const clock = (seconds: number) => `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+
+/** A v1 row as the strategy service stored it: times "HH:MM:SS", SELL after BUY, symbol upper-case. */
+const v1Row: fc.Arbitrary<V1StrategyRow> = fc
+  .record({
+    broker_account_id: fc.integer({ min: 1, max: 1_000_000 }),
+    symbol: fc.stringMatching(/^[A-Z0-9][A-Z0-9.&_-]{0,29}$/),
+    exchange: fc.constantFrom(...EXCHANGES),
+    qty: fc.integer({ min: 1, max: 1_000_000 }),
+    buy: fc.integer({ min: 0, max: 86_398 }),
+    sellAfter: fc.integer({ min: 1, max: 86_399 }),
+    stop_loss: fc.oneof(fc.constantFrom(1e-8, 0.05, 1e9), fc.integer({ min: 1, max: 1e15 }).map((n) => n / 1e6)),
+    timezone: fc.constantFrom('America/New_York', 'Asia/Kolkata', 'UTC', 'Europe/London'),
+    repeat: fc.constantFrom(...REPEATS),
+    graceSeconds: fc.integer({ min: 0, max: 3600 }),
+  })
+  .map(({ buy, sellAfter, graceSeconds, ...r }) => ({
+    ...r,
+    buy_time: clock(buy),
+    sell_time: clock(Math.min(86_399, buy + sellAfter)),
+    buy_grace_ms: graceSeconds * 1000,
+  }));
+
+/** The v1 keys a body may leave out. */
+const OMITTABLE = ['exchange', 'timezone', 'repeat', 'buy_grace_seconds'] as const;
+
+/**
+ * The body a trader could have sent for `row`: symbol in any case with spaces, "HH:MM" when the
+ * seconds are 0, and the keys in `omit` left out (the row then holds what leaving them out gave).
+ */
+function v1Body(row: V1StrategyRow, lower: boolean, omit: readonly string[]): Record<string, unknown> {
+  const typed = (t: string) => (t.endsWith(':00') ? t.slice(0, 5) : t);
+  const body: Record<string, unknown> = {
+    broker_account_id: row.broker_account_id,
+    symbol: ` ${lower ? row.symbol.toLowerCase() : row.symbol} `,
+    exchange: row.exchange,
+    qty: row.qty,
+    buy_time: typed(row.buy_time),
+    sell_time: typed(row.sell_time),
+    stop_loss: row.stop_loss,
+    timezone: row.timezone,
+    repeat: row.repeat,
+    buy_grace_seconds: row.buy_grace_ms / 1000,
+  };
+  for (const key of omit) delete body[key];
+  return body;
+}
+
+const BODY = { broker_account_id: 1, symbol: 'AAPL', qty: 10, buy_time: '09:30', sell_time: '15:55', stop_loss: 95 };
+
+/** Every problem of `body` as [field, message]. */
+function problems(body: Record<string, unknown>): Array<[string, string]> {
+  const r = strategySpec.safeParse(body);
+  return r.success ? [] : r.error.issues.map((i) => [i.path.join('.') || 'body', i.message]);
+}
+
+describe('a v1 body', () => {
+  it('parses, and settles to specFromV1 of the row the service stored for it (1 000 random rows)', () => {
+    fc.assert(
+      fc.property(v1Row, fc.boolean(), fc.subarray([...OMITTABLE]), (stored, lower, omit) => {
+        const row = { ...stored, ...(omit.includes('repeat') ? { repeat: 'once' as const } : {}), ...(omit.includes('buy_grace_seconds') ? { buy_grace_ms: 60_000 } : {}) };
+        // The exchange and zone left out are the service's to settle (from the account and the exchange).
+        const parsed = strategySpec.parse(v1Body(row, lower, omit));
+        expect(settledSpec(parsed, row.exchange, row.timezone)).toEqual(specFromV1(row));
+        expect(storedStrategySpec.parse(specFromV1(row))).toEqual(specFromV1(row));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('means what it meant: buy first, a stop-loss price, no target, trail, move to cost or re-entry, every day, once, 60 s grace', () => {
+    expect(strategySpec.parse(BODY)).toEqual({
+      ...BODY,
+      side: 'buy',
+      stop_loss_mode: 'price',
+      target_mode: 'price',
+      trail_mode: 'points',
+      move_stop_to_cost_mode: 'points',
+      reentries: 0,
+      reentry_after: 'stop_loss',
+      repeat: 'once',
+      buy_grace_seconds: 60,
+    });
+  });
+
+  it('keeps each v1 message as it was', () => {
+    expect(problems({ ...BODY, stop_loss: undefined })).toEqual([['stop_loss', 'stop_loss is required']]);
+    expect(problems({ ...BODY, stop_loss: 1e308 })).toEqual([['stop_loss', 'stop_loss must be at most 1000000000']]);
+    expect(problems({ ...BODY, stop_loss: 95.123456789 })).toEqual([['stop_loss', 'stop_loss must have at most 8 decimals']]);
+    expect(problems({ ...BODY, qty: 1.5 })).toEqual([['qty', 'qty must be a whole number of shares']]);
+    expect(problems({ ...BODY, buy_time: '9:30' })).toEqual([['buy_time', 'buy_time must be a 24-hour time "HH:MM" or "HH:MM:SS"']]);
+    expect(problems({ ...BODY, sell_time: '09:29' })).toEqual([['sell_time', 'sell_time must be later than buy_time (09:30) on the same day']]);
+    expect(problems({ ...BODY, repeat: 'weekly' })).toEqual([['repeat', 'repeat must be one of once, daily']]);
+    expect(problems({ ...BODY, colour: 'red' })).toEqual([['body', 'Unrecognized key: "colour"']]);
+  });
+});
+
+describe('specFromV1', () => {
+  it('copies a row stored under older rules without judging it: that is the strategy that runs', () => {
+    const row: V1StrategyRow = { broker_account_id: 3, symbol: 'aapl', exchange: 'NYSE', qty: 0.5, buy_time: '09:30:00', sell_time: '09:00:00', stop_loss: 95.123456789, timezone: 'America/New_York', repeat: 'daily', buy_grace_ms: 1500 };
+    expect(specFromV1(row)).toMatchObject({ symbol: 'aapl', qty: 0.5, sell_time: '09:00:00', stop_loss: 95.123456789, buy_grace_seconds: 1.5, repeat: 'daily' });
+    expect(storedStrategySpec.safeParse(specFromV1(row)).success).toBe(false);
+  });
+
+  it('sets no optional v2 key: absent means none (no target, trail, square-off, cut-off or weekday filter)', () => {
+    const spec = specFromV1({ broker_account_id: 1, symbol: 'AAPL', exchange: 'NYSE', qty: 1, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'UTC', repeat: 'once', buy_grace_ms: 60_000 });
+    for (const key of ['target', 'trail', 'move_stop_to_cost_after', 'square_off_time', 'reentry_cutoff', 'weekdays']) expect(key in spec, key).toBe(false);
+  });
+});
+
+describe('the v2 keys', () => {
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['side', { side: 'long' }, 'side', 'side must be one of buy, sell'],
+    ['stop_loss_mode', { stop_loss_mode: 'pct' }, 'stop_loss_mode', 'stop_loss_mode must be one of price, points, percent'],
+    ['trail_mode has no price', { trail_mode: 'price' }, 'trail_mode', 'trail_mode must be one of points, percent'],
+    ['target 0', { target: 0 }, 'target', 'target must be greater than 0'],
+    ['trail with 9 decimals', { trail: 0.123456789 }, 'trail', 'trail must have at most 8 decimals'],
+    ['reentries above 9', { reentries: 10, reentry_cutoff: '12:00' }, 'reentries', 'reentries must be between 0 and 9'],
+    ['reentries 1.5', { reentries: 1.5, reentry_cutoff: '12:00' }, 'reentries', 'reentries must be a whole number'],
+    ['reentry_after', { reentry_after: 'any' }, 'reentry_after', 'reentry_after must be one of stop_loss, target, either'],
+    ['square_off_time shape', { square_off_time: '4pm' }, 'square_off_time', 'square_off_time must be a 24-hour time "HH:MM" or "HH:MM:SS"'],
+    ['no weekday', { repeat: 'daily', weekdays: [] }, 'weekdays', 'weekdays must name at least one day; leave it out for every trading day'],
+    ['a weekday twice', { repeat: 'daily', weekdays: ['mon', 'mon'] }, 'weekdays', 'weekdays must name each day once'],
+    ['weekdays not a list', { repeat: 'daily', weekdays: 'mon' }, 'weekdays', 'weekdays must be a list of days: mon, tue, wed, thu, fri, sat, sun'],
+  ])('%s: its own rule, naming it', (_name, patch, field, message) => {
+    expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);
+  });
+
+  it('an unknown weekday is named with its place in the list', () => {
+    expect(problems({ ...BODY, repeat: 'daily', weekdays: ['mon', 'funday'] })).toEqual([['weekdays.1', 'weekdays must be one of mon, tue, wed, thu, fri, sat, sun']]);
+  });
+
+  it('null says "none" for a key that may be left out, so an edit can remove a target; it is absent after parsing', () => {
+    const nones = { square_off_time: null, target: null, trail: null, move_stop_to_cost_after: null, reentry_cutoff: null, weekdays: null };
+    const parsed = strategySpec.parse({ ...BODY, ...nones });
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual(strategySpec.parse(BODY));
+    expect(problems({ ...BODY, reentries: 1, reentry_cutoff: null })).toEqual([['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it']]);
+    // A key that must be there is still required.
+    expect(problems({ ...BODY, stop_loss: null })).toEqual([['stop_loss', 'stop_loss is required']]);
+  });
+
+  it('accept every value the engine will trade', () => {
+    const all = {
+      ...BODY,
+      side: 'sell',
+      square_off_time: '15:55',
+      stop_loss: 1.5,
+      stop_loss_mode: 'percent',
+      target: 30,
+      target_mode: 'points',
+      trail: 0.5,
+      trail_mode: 'percent',
+      move_stop_to_cost_after: 2,
+      move_stop_to_cost_mode: 'points',
+      reentries: 9,
+      reentry_after: 'either',
+      reentry_cutoff: '14:00',
+      repeat: 'daily',
+      weekdays: ['mon', 'wed', 'fri'],
+    };
+    expect(strategySpec.parse(all)).toEqual({ ...all, buy_grace_seconds: 60 });
+  });
+});
+
+describe('rules between fields, each naming its field, checked whatever else fails', () => {
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['SELL at BUY', { sell_time: '09:30:00' }, 'sell_time', 'sell_time must be later than buy_time (09:30) on the same day'],
+    ['square-off before SELL', { square_off_time: '15:54:59' }, 'square_off_time', 'square_off_time must not be earlier than sell_time (15:55)'],
+    ['cut-off at BUY', { reentries: 1, reentry_cutoff: '09:30' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
+    ['cut-off at SELL', { reentries: 1, reentry_cutoff: '15:55:00' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
+    ['cut-off missing', { reentries: 2 }, 'reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
+    ['stop-loss of 100 %', { stop_loss: 100, stop_loss_mode: 'percent' }, 'stop_loss', 'stop_loss must be below 100 when stop_loss_mode is percent'],
+    ['target of 150 %', { target: 150, target_mode: 'percent' }, 'target', 'target must be below 100 when target_mode is percent'],
+    ['trail of 100 %', { trail: 100, trail_mode: 'percent' }, 'trail', 'trail must be below 100 when trail_mode is percent'],
+    ['move to cost after 100 %', { move_stop_to_cost_after: 100, move_stop_to_cost_mode: 'percent' }, 'move_stop_to_cost_after', 'move_stop_to_cost_after must be below 100 when move_stop_to_cost_mode is percent'],
+    ['weekdays of a one-off', { weekdays: ['mon'] }, 'weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
+  ])('%s', (_name, patch, field, message) => {
+    expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);
+  });
+
+  it('a square-off at the SELL time, a cut-off inside the day and 99.9 % are fine; points may be 100 or more', () => {
+    expect(problems({ ...BODY, square_off_time: '15:55:00', reentries: 1, reentry_cutoff: '15:54:59', stop_loss: 99.9, stop_loss_mode: 'percent', target: 250, target_mode: 'points' })).toEqual([]);
+  });
+
+  it('names every problem at once, own rules and rules between fields together', () => {
+    const found = problems({ ...BODY, qty: 0, sell_time: '09:00', square_off_time: '08:00', reentries: 3, stop_loss: 120, stop_loss_mode: 'percent' });
+    expect(found.map(([field]) => field).sort()).toEqual(['qty', 'reentry_cutoff', 'sell_time', 'square_off_time', 'stop_loss']);
+  });
+});
+
+describe('field meta', () => {
+  it('every field has a label, a hint and a group, and no two fields share a label', () => {
+    expect(Object.keys(STRATEGY_FIELD_META)).toEqual(Object.keys(strategyShape));
+    for (const [name, meta] of Object.entries(STRATEGY_FIELD_META)) {
+      expect(meta.label.trim(), name).not.toBe('');
+      expect(meta.hint.trim(), name).not.toBe('');
+      expect(['entry', 'exits', 'time', 'reentry', 'days'], name).toContain(meta.group);
+    }
+    const labels = Object.values(STRATEGY_FIELD_META).map((m) => m.label);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
+  it('marks available exactly the v1 keys: the engine trades nothing else yet', () => {
+    const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
+    expect(available.sort()).toEqual(['broker_account_id', 'buy_grace_seconds', 'buy_time', 'exchange', 'qty', 'repeat', 'sell_time', 'stop_loss', 'symbol', 'timezone']);
+  });
+});

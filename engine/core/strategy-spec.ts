@@ -1,0 +1,288 @@
+/**
+ * The one definition of a strategy: every key a trader may send, its rule, its default and how a
+ * form presents it (STRATEGY_FIELD_META). It is flat and snake_case, so an error names exactly the
+ * key the trader typed, and a v1 body (the ten keys from before issue 18) is a valid body that
+ * means what it meant: every later key defaults to what v1 did (buy first, a stop-loss price, a
+ * time exit, no target, no trailing, no re-entry, every day). The API's validation
+ * (strategy/strategy-input.ts adds the rules that need the runtime), the form's descriptor
+ * (api/strategy-form-dto.ts) and the renderer's labels all derive from here. zod only, no I/O.
+ *
+ * Every message starts with the field's name and says what is wrong in words; the renderer swaps
+ * field names for their labels, so there is one message per rule.
+ */
+import { z } from 'zod';
+import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
+import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
+
+/** Bumped with a pure upgrade(vN → vN+1) when a stored spec must change shape. */
+export const SPEC_VERSION = 2;
+
+export const SIDES = ['buy', 'sell'] as const;
+/** How a stop-loss or target is given: the price itself, or a distance from the entry fill price. */
+export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
+/** How a trailing distance or a gain is given: always relative to a price. */
+export const OFFSET_MODES = ['points', 'percent'] as const;
+export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const MAX_REENTRIES = 9;
+export const DEFAULT_BUY_GRACE_SECONDS = 60;
+
+/**
+ * Bounds of a price level or distance, before the instrument's own tick is known (the strategy
+ * service checks that next). Below 1e-8 (a satoshi) or with more than 8 decimals no market prices
+ * it; above 1e9 it is a typo, and a stop-loss that is always hit sells at once.
+ */
+export const LEVEL_MIN = 1e-8;
+export const LEVEL_MAX = 1e9;
+export const LEVEL_DECIMALS = 8;
+
+/** "is required" for a missing field, `wrongType` for one sent with a value of another type. */
+const requiredOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === null || issue.input === '' ? `${field} is required` : `${field} ${wrongType}`;
+
+const TIME_TEXT = 'must be a 24-hour time "HH:MM" or "HH:MM:SS"';
+const timeOfDay = (field: string) =>
+  z.string({ error: requiredOr(field, TIME_TEXT) }).refine((s) => parseTimeOfDay(s) !== null, { message: `${field} ${TIME_TEXT}` });
+
+const positiveNumber = (field: string) =>
+  z
+    .number({ error: requiredOr(field, 'must be a number') })
+    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
+    .refine((n) => n > 0, { message: `${field} must be greater than 0` });
+
+/** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
+function hasAtMostDecimals(n: number, decimals: number): boolean {
+  return Number(n.toFixed(decimals)) === n;
+}
+
+/** A price, or a distance in points or percent: what a market can price. */
+const level = (field: string) =>
+  positiveNumber(field)
+    .refine((n) => !(n > 0) || n >= LEVEL_MIN, { message: `${field} must be at least ${LEVEL_MIN.toFixed(LEVEL_DECIMALS)}` })
+    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
+    .refine((n) => !(n >= LEVEL_MIN && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) => z.enum(values, { error: `${field} must be one of ${values.join(', ')}` });
+
+/**
+ * A key that may be left out, or sent as null to say "none": an edit is merged into the stored
+ * strategy, so null is how it removes a target, a trail or a cut-off. Either way the key is absent after parsing.
+ */
+const orNone = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
+/** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
+const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
+
+/**
+ * Each field's own rules, in the order a form shows them. Exported so a caller can tell which
+ * fields are sound on their own when the body as a whole fails (the broker is still asked about those).
+ */
+export const strategyShape = {
+  broker_account_id: z
+    .number({ error: requiredOr('broker_account_id', 'must be a number') })
+    .int({ error: 'broker_account_id must be a whole number' })
+    .positive({ error: 'broker_account_id must be a whole number above 0' }),
+  symbol: z
+    .string({ error: requiredOr('symbol', 'must be text') })
+    .trim()
+    // Checked before upper-casing: 'ß' upper-cases to 'SS' and 'ı' to 'I', another symbol than typed.
+    .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' })
+    .transform((s) => s.toUpperCase()),
+  exchange: oneOf('exchange', EXCHANGES).optional(),
+  side: oneOf('side', SIDES).default('buy'),
+  qty: positiveNumber('qty')
+    .refine((n) => Number.isInteger(n), { message: 'qty must be a whole number of shares' })
+    .refine((n) => n <= 1_000_000, { message: 'qty must be at most 1000000' }),
+  buy_time: timeOfDay('buy_time'),
+  sell_time: timeOfDay('sell_time'),
+  square_off_time: orNone(timeOfDay('square_off_time')),
+  /** The IANA check needs the runtime's zone data: strategy-input.ts adds it. */
+  timezone: z.string({ error: 'timezone must be text' }).max(64, { error: 'timezone must be at most 64 characters' }).optional(),
+  buy_grace_seconds: z
+    .number({ error: 'buy_grace_seconds must be a number of seconds' })
+    .int({ error: 'buy_grace_seconds must be a whole number of seconds' })
+    .min(0, { error: 'buy_grace_seconds must be between 0 and 3600' })
+    .max(3600, { error: 'buy_grace_seconds must be between 0 and 3600' })
+    .default(DEFAULT_BUY_GRACE_SECONDS),
+  stop_loss: level('stop_loss'),
+  stop_loss_mode: oneOf('stop_loss_mode', LEVEL_MODES).default('price'),
+  target: orNone(level('target')),
+  target_mode: oneOf('target_mode', LEVEL_MODES).default('price'),
+  trail: orNone(level('trail')),
+  trail_mode: oneOf('trail_mode', OFFSET_MODES).default('points'),
+  move_stop_to_cost_after: orNone(level('move_stop_to_cost_after')),
+  move_stop_to_cost_mode: oneOf('move_stop_to_cost_mode', OFFSET_MODES).default('points'),
+  reentries: z
+    .number({ error: 'reentries must be a number' })
+    .int({ error: 'reentries must be a whole number' })
+    .min(0, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
+    .max(MAX_REENTRIES, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
+    .default(0),
+  reentry_after: oneOf('reentry_after', REENTRY_AFTER).default('stop_loss'),
+  reentry_cutoff: orNone(timeOfDay('reentry_cutoff')),
+  repeat: oneOf('repeat', REPEATS).default('once'),
+  weekdays: orNone(
+    z
+      .array(oneOf('weekdays', WEEKDAYS), { error: `weekdays must be a list of days: ${WEEKDAYS.join(', ')}` })
+      .min(1, { error: 'weekdays must name at least one day; leave it out for every trading day' })
+      .refine((days) => new Set(days).size === days.length, { message: 'weekdays must name each day once' }),
+  ),
+};
+
+export type StrategyField = keyof typeof strategyShape;
+
+export type FieldGroup = 'entry' | 'exits' | 'time' | 'reentry' | 'days';
+
+/** How a form presents a field. A field without one is a type error below. */
+export interface FieldMeta {
+  /** What the input is called on screen; the renderer names the field in errors with it too. */
+  readonly label: string;
+  readonly hint: string;
+  readonly group: FieldGroup;
+  readonly unit?: string;
+  /**
+   * false until the engine trades it: the field parses, but the strategy service refuses any
+   * value other than its default, naming the field, so nothing half-supported trades.
+   */
+  readonly available: boolean;
+}
+
+const TIME = 'time of day';
+
+export const STRATEGY_FIELD_META = {
+  broker_account_id: { label: 'Broker account', hint: 'The account whose money it trades', group: 'entry', available: true },
+  symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL or RELIANCE', group: 'entry', available: true },
+  exchange: { label: 'Exchange', hint: "Empty: the account's first exchange", group: 'entry', available: true },
+  side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: false },
+  qty: { label: 'Quantity', hint: 'How many to buy at each entry', group: 'entry', unit: 'shares', available: true },
+  buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
+  sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
+  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time; empty: the SELL time', group: 'time', unit: TIME, available: false },
+  timezone: { label: 'Time zone', hint: "Empty: the exchange's own", group: 'time', available: true },
+  buy_grace_seconds: { label: 'BUY grace (seconds)', hint: 'How late a BUY may still go out', group: 'time', unit: 'seconds', available: true },
+  stop_loss: { label: 'Stop-loss price', hint: 'Sold at once if the price falls to it', group: 'exits', available: true },
+  stop_loss_mode: { label: 'Stop-loss in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: false },
+  target: { label: 'Target', hint: 'Take profit: exits at once when the price reaches it; empty: none', group: 'exits', available: false },
+  target_mode: { label: 'Target in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: false },
+  trail: { label: 'Trailing stop', hint: 'The stop follows the best price since the entry at this distance; empty: none', group: 'exits', available: false },
+  trail_mode: { label: 'Trailing stop in', hint: 'points or percent of the best price since the entry', group: 'exits', available: false },
+  move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'Once the price has gained this much from the entry, the stop moves to the entry price; empty: never', group: 'exits', available: false },
+  move_stop_to_cost_mode: { label: 'Move stop to cost in', hint: 'points or percent of the entry fill price', group: 'exits', available: false },
+  reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: false },
+  reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: false },
+  reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: false },
+  repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
+  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: false },
+} as const satisfies Record<StrategyField, FieldMeta>;
+
+/** Each field's label, as literal types: what the renderer's labels must equal. */
+export type StrategyLabels = { readonly [K in StrategyField]: (typeof STRATEGY_FIELD_META)[K]['label'] };
+
+/** Each field that may be a percent of a price, with the field that says so. */
+const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode' } as const;
+
+/**
+ * The rules between fields. Checked whatever else fails (`when` below): zod skips an object's
+ * refinements once a field fails, which hid them while the trader fixed the others. So the values
+ * here may be anything the trader sent; a rule speaks only when its fields read as they should.
+ */
+export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.RefinementCtx): void {
+  if (typeof v !== 'object' || v === null) return;
+  const text = (key: string) => (typeof v[key] === 'string' ? (v[key] as string).trim() : null);
+  const at = (key: string) => {
+    const t = text(key);
+    const parsed = t === null ? null : parseTimeOfDay(t);
+    return parsed ? secondsOfDay(parsed) : null;
+  };
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const buy = at('buy_time');
+  const sell = at('sell_time');
+  if (buy !== null && sell !== null && sell <= buy) issue('sell_time', `sell_time must be later than buy_time (${text('buy_time')}) on the same day`);
+  const squareOff = at('square_off_time');
+  if (squareOff !== null && sell !== null && squareOff < sell) issue('square_off_time', `square_off_time must not be earlier than sell_time (${text('sell_time')})`);
+  const cutoff = at('reentry_cutoff');
+  if (cutoff !== null && buy !== null && sell !== null && !(cutoff > buy && cutoff < sell)) {
+    issue('reentry_cutoff', `reentry_cutoff must be later than buy_time (${text('buy_time')}) and earlier than sell_time (${text('sell_time')})`);
+  }
+  if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff == null) {
+    issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
+  }
+  for (const [field, mode] of Object.entries(MODE_OF)) {
+    const value = v[field];
+    if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);
+  }
+  if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
+}
+
+const always = { when: () => true };
+
+/** A strategy as a trader sends it (the API's create body, before the service's context rules). */
+export const strategySpec = z.strictObject(strategyShape).superRefine(crossFieldRules, always);
+export type StrategySpecInput = z.input<typeof strategySpec>;
+export type StrategySpec = z.output<typeof strategySpec>;
+
+/**
+ * A strategy as it is kept: the exchange and time zone settled (the service picks them from the
+ * account and exchange when the trader leaves them out) and the times in their "HH:MM:SS" form.
+ */
+export const storedStrategySpec = z
+  .strictObject({ ...strategyShape, exchange: strategyShape.exchange.unwrap(), timezone: strategyShape.timezone.unwrap() })
+  .superRefine(crossFieldRules, always);
+export type StoredStrategySpec = z.output<typeof storedStrategySpec>;
+
+const TIME_FIELDS = ['buy_time', 'sell_time', 'square_off_time', 'reentry_cutoff'] as const;
+
+/** `spec` as kept: `exchange` and `timezone` settled, every time of day as "HH:MM:SS". */
+export function settledSpec(spec: StrategySpec, exchange: Exchange, timezone: string): StoredStrategySpec {
+  const out: StoredStrategySpec = { ...spec, exchange, timezone };
+  for (const key of TIME_FIELDS) {
+    const t = out[key];
+    if (t !== undefined) out[key] = formatTimeOfDay(parseTimeOfDay(t.trim())!);
+  }
+  return out;
+}
+
+/** A strategies row as v1 stored it (SQL column names; times already "HH:MM:SS"). */
+export interface V1StrategyRow {
+  readonly broker_account_id: number;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly qty: number;
+  readonly buy_time: string;
+  readonly sell_time: string;
+  readonly stop_loss: number;
+  readonly timezone: string;
+  readonly repeat: Repeat;
+  readonly buy_grace_ms: number;
+}
+
+/**
+ * The v2 spec of a v1 row: the same strategy, every later key at the default that means what v1
+ * did. Copies without judging: a row stored under older rules is still the strategy that runs, so
+ * it is never re-validated here (migration 0006's SQL must produce exactly this).
+ */
+export function specFromV1(row: V1StrategyRow): StoredStrategySpec {
+  return {
+    broker_account_id: row.broker_account_id,
+    symbol: row.symbol,
+    exchange: row.exchange,
+    side: 'buy',
+    qty: row.qty,
+    buy_time: row.buy_time,
+    sell_time: row.sell_time,
+    timezone: row.timezone,
+    buy_grace_seconds: row.buy_grace_ms / 1000,
+    stop_loss: row.stop_loss,
+    stop_loss_mode: 'price',
+    target_mode: 'price',
+    trail_mode: 'points',
+    move_stop_to_cost_mode: 'points',
+    reentries: 0,
+    reentry_after: 'stop_loss',
+    repeat: row.repeat,
+  };
+}

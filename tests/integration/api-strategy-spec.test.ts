@@ -1,0 +1,140 @@
+/**
+ * The strategy definition through the API: the v2 keys parse, but until the engine trades them a
+ * value other than the default is refused, naming the field, and nothing is saved (a strategy that
+ * would not run as written never trades); at their defaults a body is the v1 strategy it always
+ * was. GET /strategy/form describes every field from the same definition.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../support/api-harness';
+
+let h: ApiHarness;
+let token: string;
+let account: number;
+beforeAll(async () => {
+  h = await startApiHarness();
+  ({ token } = await h.register());
+  account = await h.connectPaper(token);
+});
+afterAll(async () => h?.close());
+
+const V1 = () => ({ broker_account_id: account, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:05', sell_time: '09:10', stop_loss: 95 });
+
+/** [field, message] of a 400, after checking the error shape. */
+async function refused(res: Promise<{ status: number; body: any }>): Promise<Array<[string, string]>> {
+  const { status, body } = await res;
+  expect(status).toBe(400);
+  expect(body.error.code).toBe('validation_failed');
+  return body.error.fields.map((f: { field: string; message: string }) => [f.field, f.message]);
+}
+
+const strategies = async () => (await h.call('GET', '/strategy', { token })).body.strategies as Array<Record<string, unknown>>;
+
+describe('v2 keys the engine does not trade yet', () => {
+  it.each<[string, unknown, string]>([
+    ['side', 'sell', 'leave it out or send "buy"'],
+    ['square_off_time', '09:30', 'leave it out'],
+    ['stop_loss_mode', 'points', 'leave it out or send "price"'],
+    ['target', 120, 'leave it out'],
+    ['target_mode', 'percent', 'leave it out or send "price"'],
+    ['trail', 2, 'leave it out'],
+    ['trail_mode', 'percent', 'leave it out or send "points"'],
+    ['move_stop_to_cost_after', 3, 'leave it out'],
+    ['move_stop_to_cost_mode', 'percent', 'leave it out or send "points"'],
+    ['reentry_after', 'target', 'leave it out or send "stop_loss"'],
+    ['reentry_cutoff', '09:08', 'leave it out'],
+  ])('%s = %j is refused on create, naming it', async (field, value, instead) => {
+    expect(await refused(h.createStrategy(token, account, { [field]: value }))).toEqual([[field, `${field} is not available yet: this version does not trade it; ${instead}`]]);
+    expect(await strategies()).toEqual([]);
+  });
+
+  it('re-entries and weekdays too, with their own rules alongside', async () => {
+    expect(await refused(h.createStrategy(token, account, { reentries: 2 }))).toEqual([
+      ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
+      ['reentries', 'reentries is not available yet: this version does not trade it; leave it out or send 0'],
+    ]);
+    expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'tue'] }))).toEqual([
+      ['weekdays', 'weekdays is not available yet: this version does not trade it; leave it out'],
+    ]);
+    expect(await strategies()).toEqual([]);
+  });
+
+  it('every one at once, with a bad v1 field: all named in one answer', async () => {
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, side: 'sell', target: 120, trail: 1, weekdays: ['mon'], stop_loss_mode: 'percent' }));
+    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'side', 'stop_loss_mode', 'target', 'trail', 'weekdays']);
+    // A value that is wrong on its own gets its own rule's message, not "not available".
+    expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
+  });
+
+  it('at their defaults, a body is the v1 strategy it always was', async () => {
+    const plain = await h.createStrategy(token, account);
+    const spelled = await h.createStrategy(token, account, { side: 'buy', stop_loss_mode: 'price', target: null, target_mode: 'price', trail_mode: 'points', move_stop_to_cost_mode: 'points', reentries: 0, reentry_after: 'stop_loss', weekdays: null });
+    expect(plain.status).toBe(201);
+    expect(spelled.status).toBe(201);
+    const { id: _a, created_at: _b, updated_at: _c, ...a } = plain.body;
+    const { id: _d, created_at: _e, updated_at: _f, ...b } = spelled.body;
+    expect(b).toEqual(a);
+    expect(a).toMatchObject({ buy_time: '09:05:00', sell_time: '09:10:00', stop_loss: 95, repeat: 'once', buy_grace_seconds: 60 });
+    for (const s of [plain, spelled]) await h.call('DELETE', `/strategy/${s.body.id}`, { token });
+  });
+
+  it('an edit is refused the same way, and the strategy stays as it was', async () => {
+    const { body: s } = await h.createStrategy(token, account);
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { target: 120, target_mode: 'points' } }))).toEqual([
+      ['target', 'target is not available yet: this version does not trade it; leave it out'],
+      ['target_mode', 'target_mode is not available yet: this version does not trade it; leave it out or send "price"'],
+    ]);
+    // The rules between fields see the stored strategy merged with the edit.
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
+      ['weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
+    ]);
+    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toEqual(s);
+    const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { side: 'buy', qty: 12 } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+});
+
+describe('GET /strategy/form', () => {
+  it('needs a signed-in user, like every strategy route', async () => {
+    expect((await h.call('GET', '/strategy/form')).status).toBe(401);
+    expect((await h.call('GET', '/strategy/form', { token: 'not-a-token' })).status).toBe(401);
+  });
+
+  it('describes every field of the definition, in form order, each labelled, grouped and hinted', async () => {
+    const { status, body } = await h.call('GET', '/strategy/form', { token });
+    expect(status).toBe(200);
+    expect(body.spec_version).toBe(2);
+    expect(body.fields.map((f: { name: string }) => f.name)).toEqual([
+      'broker_account_id', 'symbol', 'exchange', 'side', 'qty',
+      'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
+      'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
+      'reentries', 'reentry_after', 'reentry_cutoff',
+      'repeat', 'weekdays',
+    ]);
+    for (const f of body.fields) {
+      expect(Object.keys(f).filter((k) => k !== 'enum').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'type', 'unit']);
+      expect(f.label, f.name).toMatch(/\S/);
+      expect(f.hint, f.name).toMatch(/\S/);
+      expect(['entry', 'exits', 'time', 'reentry', 'days'], f.name).toContain(f.group);
+    }
+  });
+
+  it('reads type, choices, required and default from the rules, and says what is not traded yet', async () => {
+    const { body } = await h.call('GET', '/strategy/form', { token });
+    const field = (name: string) => body.fields.find((f: { name: string }) => f.name === name);
+    expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss price', hint: 'Sold at once if the price falls to it', group: 'exits', unit: null, available: true });
+    expect(field('symbol')).toMatchObject({ type: 'string', required: true, default: null, available: true });
+    expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
+    expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
+    expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
+    expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
+    expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: false });
+    expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: false });
+    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
+    expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: false });
+    expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: false });
+    expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
+    expect(field('qty').enum).toBeUndefined();
+  });
+});
