@@ -110,6 +110,17 @@ describe('netQty through the adapter', () => {
     expect(await kite.execution.netQty(infy)).toBe(0);
   });
 
+  it('CNC: a sell beyond what the demat holds is rejected by the RMS ("Check holdings"), never a short; within it, it fills', async () => {
+    const { kite, infy } = await setup({ holdings: [{ tradingsymbol: 'INFY', quantity: 3 }] }, 'CNC');
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    await waitFor('the RMS rejected it', () => fake.orders().find((o) => o.tag === 'tcshort1')?.status === 'REJECTED');
+    expect(fake.orders().find((o) => o.tag === 'tcshort1')).toMatchObject({ status_message_raw: 'RMS:Rule: Check holdings', filled_quantity: 0 });
+    expect(await kite.execution.netQty(infy)).toBe(3);
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: infy, side: 'sell', qty: 3 })).toMatchObject({ kind: 'accepted' });
+    await waitFor('the covered sell filled', () => fake.orders().find((o) => o.tag === 'tcsell1')?.status === 'COMPLETE');
+    expect(await kite.execution.netQty(infy)).toBe(0);
+  });
+
   it('an MIS account sells first (shortable not known per instrument); a CNC account cannot', async () => {
     const mis = await setup();
     expect(mis.kite.capabilities.sellFirst).toBe('intraday_product');
