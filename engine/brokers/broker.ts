@@ -19,6 +19,17 @@ export interface BrokerCapabilities {
   /** Kite's access token dies daily at 06:00 IST; null where sessions do not expire. */
   readonly sessionExpiresDaily: { readonly at: string; readonly timezone: string } | null;
   readonly fractionalQty: boolean;
+  /**
+   * How this account can sell first (open a short, covered later by a buy):
+   * - 'none': it cannot (a Kite account trading CNC, delivery: a sell needs the shares).
+   * - 'per_instrument': where the instrument's `shortable` is true (Alpaca: shortable and easy to
+   *   borrow today; paper: always). False or null (not known) means it cannot be sold first.
+   * - 'intraday_product': the account trades an intraday product (Kite MIS), in which any
+   *   instrument can be sold first as far as the broker's API can tell (`shortable` is null: the
+   *   broker's own list of shortable stocks is not in its API, and its RMS refuses the others at
+   *   placement); the broker squares the position off itself before the close.
+   */
+  readonly sellFirst: 'none' | 'per_instrument' | 'intraday_product';
 }
 
 /** A symbol on an exchange as the broker knows it. */
@@ -29,6 +40,12 @@ export interface Instrument {
   readonly brokerRef: string;
   /** Smallest price step; fills and prices are rounded to it. */
   readonly tickSize: number;
+  /**
+   * Whether this account can sell it first (open a short) today; null when the broker cannot say
+   * (Kite's API lists no shortable stocks; an instrument read back from storage after a restart).
+   * Read it with `capabilities.sellFirst`.
+   */
+  readonly shortable: boolean | null;
 }
 
 /**
@@ -118,11 +135,14 @@ export interface BrokerExecution {
    */
   warm?(): Promise<void>;
   /**
-   * How many of `instrument` the account holds long right now (what a sell-to-close can sell).
-   * Null when the broker cannot tell (the paper broker's book after a restart: it lives in memory);
-   * throws when the broker cannot be asked (the engine waits and asks again).
+   * The account's net position in `instrument` right now, signed: long positive, short negative,
+   * 0 when none is held. A sell-to-close can sell at most `max(0, net)`, a buy-to-cover buy at
+   * most `max(0, -net)` (`closableQty`). Null when the broker cannot tell (the paper broker's book
+   * after a restart: it lives in memory); throws, naming what was wrong, when the broker cannot be
+   * asked or its answer cannot be read (the engine waits and asks again), never 0 for "unknown".
+   * @example await broker.execution.netQty?.(aapl) // 10 after a BUY of 10, -5 after a short sale of 5
    */
-  heldQty?(instrument: Instrument): Promise<number | null>;
+  netQty?(instrument: Instrument): Promise<number | null>;
 }
 
 export interface BrokerData {

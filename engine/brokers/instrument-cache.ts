@@ -114,6 +114,7 @@ export class InstrumentCache {
   }
 }
 
+/** Storage keeps no `shortable` (it changes daily, Alpaca's borrow list): not known until the broker answers again. */
 function instrumentOf(row: StoredInstrument): Instrument {
-  return { symbol: row.symbol, exchange: row.exchange as Exchange, brokerRef: row.brokerRef, tickSize: row.tickSize };
+  return { symbol: row.symbol, exchange: row.exchange as Exchange, brokerRef: row.brokerRef, tickSize: row.tickSize, shortable: null };
 }

@@ -22,6 +22,7 @@ import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
+import { closableQty } from '../brokers/net-position';
 import { followUp, stepRun, writeStep } from './apply-step';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
@@ -31,7 +32,7 @@ export interface OrderIntent {
   readonly leg: Leg;
   /** When the trigger was due (time legs) or the crossing tick's time (STOPLOSS). */
   readonly scheduledAt: number;
-  /** A new attempt of an exit: what the broker says the account holds of the instrument (heldQty). */
+  /** A new attempt of an exit: what the broker says the exit can close (its signed netQty, closableQty). */
   readonly heldAtBroker?: number;
 }
 
@@ -381,9 +382,10 @@ export class ExecutionEngine {
     if (!place || place.attempt < 2) return intent;
     try {
       const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
-      if (!broker.execution.heldQty) return intent;
-      const held = await broker.execution.heldQty(instrument);
-      if (held === null) return intent;
+      if (!broker.execution.netQty) return intent;
+      const net = await broker.execution.netQty(instrument);
+      if (net === null) return intent;
+      const held = closableQty(net, place.side);
       return { ...intent, heldAtBroker: broker.capabilities.fractionalQty ? held : Math.floor(held) };
     } catch (err) {
       this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'could not ask the broker what is held before a new exit attempt; asking again');

@@ -11,7 +11,7 @@ import { startAdapterFixture, type AdapterFixture } from '../fakes/alpaca/adapte
 let f: AdapterFixture;
 afterEach(async () => f?.close());
 
-const inst = (symbol: string, exchange: 'NYSE' | 'NASDAQ' = 'NYSE'): Instrument => ({ symbol, exchange, brokerRef: symbol, tickSize: 0.01 });
+const inst = (symbol: string, exchange: 'NYSE' | 'NASDAQ' = 'NYSE'): Instrument => ({ symbol, exchange, brokerRef: symbol, tickSize: 0.01, shortable: null });
 const lastFeed = () => f.feeds.at(-1);
 const subscribedAtFake = (symbols: string[]) => () => f.fake.dataSessions().length === 1 && JSON.stringify(f.fake.dataSessions()[0]!.trades.sort()) === JSON.stringify([...symbols].sort());
 

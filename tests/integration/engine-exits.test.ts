@@ -377,7 +377,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     t.repos.orders.update(sell!.id, { status: 'accepted', filledQty: 0, fillPrice: null, filledAt: null }, t.clock.now());
     t.repos.runs.update(t.run(s.id).id, { state: 'EXITING', positionQty: 10, exitLeg: null, exitPrice: null }, t.clock.now());
     // The broker's book agrees: 6 still held.
-    Object.assign(t.paper.execution, { heldQty: async () => 6 });
+    Object.assign(t.paper.execution, { netQty: async () => 6 });
     t.engine.execution.applyReport(t.account.id, { clientOrderId: sell!.clientOrderId, brokerOrderId: 'p1', status: 'cancelled', filledQty: 4, avgFillPrice: 110, at: t.clock.now(), reason: 'rest cancelled by the exchange' });
     expect(t.run(s.id)).toMatchObject({ state: 'EXITING', positionQty: 6, exitPrice: 110 });
     await advance(EXIT_RETRY_MS[0]);
@@ -399,6 +399,18 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
     expect(t.eventsOf('exit_suppressed').at(-1)?.reason).toMatch(/attempt 2 not sent/);
   });
 
+  it('more sold by hand than held (the account is now short): attempt 2 sells nothing, the run is ERROR', async () => {
+    const s = await inPosition();
+    t.paper.failNextPlace('reject');
+    await t.until('2026-03-09T19:55:00Z');
+    t.paper.sellByHand('NYSE:AAPL', 15);
+    expect(await t.paper.execution.netQty((await t.paper.instruments.resolve('AAPL', 'NYSE'))!)).toBe(-5);
+    await advance(EXIT_RETRY_MS[0]);
+    // A sell against a short would add to it.
+    expect(brokerRecord()).toEqual([['buy', 'AAPL', 10, 'tctest011260309E']]);
+    expect(t.run(s.id)).toMatchObject({ state: 'ERROR', reason: expect.stringMatching(/no AAPL left to sell at the broker/) });
+  });
+
   it('part sold by hand: attempt 2 sells what is left, and the run ends SOLD', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
@@ -415,8 +427,8 @@ describe('a new exit attempt sells at most what the broker says is held', () => 
   it('a broker that cannot say what is held delays the attempt; it goes once the broker answers', async () => {
     const s = await inPosition();
     t.paper.failNextPlace('reject');
-    t.paper.failNextHeldQty('HTTP 503');
-    t.paper.failNextHeldQty('HTTP 503');
+    t.paper.failNextNetQty('HTTP 503');
+    t.paper.failNextNetQty('HTTP 503');
     await t.until('2026-03-09T19:55:00Z');
     await advance(EXIT_RETRY_MS[0]);
     expect(t.run(s.id).state).toBe('EXITING');

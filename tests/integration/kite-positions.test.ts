@@ -1,7 +1,7 @@
 /**
  * The Kite fake's portfolio (GET /portfolio/positions, GET /portfolio/holdings) follows from its
  * fills and its start-of-day holdings, and the trader's hand sale (`sellByHand`, POST
- * /__fake/sell-by-hand) moves it; the adapter's `heldQty` reads it for MIS and CNC accounts.
+ * /__fake/sell-by-hand) moves it; the adapter's `netQty` reads it, signed, for MIS and CNC accounts.
  * Raw fetch checks the shapes against kiteconnect-mocks' field lists; the rest goes through the
  * real adapter on loopback.
  */
@@ -85,38 +85,69 @@ describe('the fake\'s portfolio routes', () => {
   });
 });
 
-describe('heldQty through the adapter', () => {
-  it('MIS: the BUY, then what the trader\'s hand sales leave, then 0 once they sold more (a short)', async () => {
+describe('netQty through the adapter', () => {
+  it('MIS: the BUY, then what the trader\'s hand sales leave, then negative once they sold more (a short)', async () => {
     const { kite, infy } = await setup();
-    expect(await kite.execution.heldQty(infy)).toBe(0);
+    expect(await kite.execution.netQty(infy)).toBe(0);
     await boughtVia(kite, infy, 10);
-    expect(await kite.execution.heldQty(infy)).toBe(10);
+    expect(await kite.execution.netQty(infy)).toBe(10);
     fake.sellByHand('INFY', 4);
-    expect(await kite.execution.heldQty(infy)).toBe(6);
+    expect(await kite.execution.netQty(infy)).toBe(6);
     fake.sellByHand('INFY', 10);
     expect(fake.positions().net).toMatchObject([{ product: 'MIS', quantity: -4 }]);
-    expect(await kite.execution.heldQty(infy)).toBe(0);
+    expect(await kite.execution.netQty(infy)).toBe(-4);
     // An MIS account asks for positions only, never for holdings.
     expect(fake.requests().map((r) => `${r.method} ${r.path}`).filter((r) => r.includes('portfolio'))).toEqual(Array(4).fill('GET /portfolio/positions'));
+  });
+
+  it('MIS: a sell from flat opens an intraday short, negative; a buy covers it to 0', async () => {
+    const { kite, infy } = await setup();
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', qty: 6 })).toMatchObject({ kind: 'accepted' });
+    await waitFor('the short sale filled', () => fake.orders().find((o) => o.tag === 'tcshort1')?.status === 'COMPLETE');
+    expect(fake.positions().net).toMatchObject([{ tradingsymbol: 'INFY', product: 'MIS', quantity: -6, sell_quantity: 6 }]);
+    expect(await kite.execution.netQty(infy)).toBe(-6);
+    await boughtVia(kite, infy, 6, 'tccover1');
+    expect(await kite.execution.netQty(infy)).toBe(0);
+  });
+
+  it('CNC: a sell beyond what the demat holds is rejected by the RMS ("Check holdings"), never a short; within it, it fills', async () => {
+    const { kite, infy } = await setup({ holdings: [{ tradingsymbol: 'INFY', quantity: 3 }] }, 'CNC');
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    await waitFor('the RMS rejected it', () => fake.orders().find((o) => o.tag === 'tcshort1')?.status === 'REJECTED');
+    expect(fake.orders().find((o) => o.tag === 'tcshort1')).toMatchObject({ status_message_raw: 'RMS:Rule: Check holdings', filled_quantity: 0 });
+    expect(await kite.execution.netQty(infy)).toBe(3);
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: infy, side: 'sell', qty: 3 })).toMatchObject({ kind: 'accepted' });
+    await waitFor('the covered sell filled', () => fake.orders().find((o) => o.tag === 'tcsell1')?.status === 'COMPLETE');
+    expect(await kite.execution.netQty(infy)).toBe(0);
+  });
+
+  it('an MIS account sells first (shortable not known per instrument); a CNC account cannot', async () => {
+    const mis = await setup();
+    expect(mis.kite.capabilities.sellFirst).toBe('intraday_product');
+    expect(mis.infy).toMatchObject({ symbol: 'INFY', shortable: null });
+    await fake.close();
+    const cnc = await setup({}, 'CNC');
+    expect(cnc.kite.capabilities.sellFirst).toBe('none');
+    expect(cnc.infy).toMatchObject({ symbol: 'INFY', shortable: false });
   });
 
   it('MIS: a sale by hand in CNC does not close the MIS position', async () => {
     const { kite, infy } = await setup({ holdings: [{ tradingsymbol: 'INFY', quantity: 20 }] });
     await boughtVia(kite, infy, 10);
     fake.sellByHand('INFY', 10, { product: 'CNC' });
-    expect(await kite.execution.heldQty(infy)).toBe(10);
+    expect(await kite.execution.netQty(infy)).toBe(10);
   });
 
   it('CNC: today\'s buy (positions) plus the demat\'s holding, T1 included; hand sales of either come off', async () => {
     const { kite, infy } = await setup({ holdings: [{ tradingsymbol: 'INFY', quantity: 2, t1Quantity: 3 }] }, 'CNC');
-    expect(await kite.execution.heldQty(infy)).toBe(5);
+    expect(await kite.execution.netQty(infy)).toBe(5);
     await boughtVia(kite, infy, 10);
     expect(fake.orders()[0]).toMatchObject({ product: 'CNC' });
-    expect(await kite.execution.heldQty(infy)).toBe(15);
+    expect(await kite.execution.netQty(infy)).toBe(15);
     fake.sellByHand('INFY', 12, { product: 'CNC' });
-    expect(await kite.execution.heldQty(infy)).toBe(3);
+    expect(await kite.execution.netQty(infy)).toBe(3);
     fake.sellByHand('INFY', 3, { product: 'CNC' });
-    expect(await kite.execution.heldQty(infy)).toBe(0);
+    expect(await kite.execution.netQty(infy)).toBe(0);
   });
 
   it('CNC bought on NSE and sold by hand on BSE: delivery is one demat, so nothing is left', async () => {
@@ -128,18 +159,18 @@ describe('heldQty through the adapter', () => {
       ['NSE', 10],
       ['BSE', -4],
     ]);
-    expect(await kite.execution.heldQty(infy)).toBe(6);
+    expect(await kite.execution.netQty(infy)).toBe(6);
   });
 
   it('a fault on the portfolio route throws, and asking again answers', async () => {
     const { kite, infy } = await setup();
     await boughtVia(kite, infy, 10);
     fake.failNext('GET /portfolio/positions', { kind: 'status', status: 503, errorType: 'NetworkException', message: 'Service unavailable' });
-    await expect(kite.execution.heldQty(infy)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/NetworkException/) });
+    await expect(kite.execution.netQty(infy)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/NetworkException/) });
     fake.failNext('GET /portfolio/positions', { kind: 'garbage' });
-    await expect(kite.execution.heldQty(infy)).rejects.toMatchObject({ code: 'unavailable' });
-    expect(await kite.execution.heldQty(infy)).toBe(10);
+    await expect(kite.execution.netQty(infy)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await kite.execution.netQty(infy)).toBe(10);
     fake.revokeTokens();
-    await expect(kite.execution.heldQty(infy)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(kite.execution.netQty(infy)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 });

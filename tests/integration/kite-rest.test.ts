@@ -246,7 +246,7 @@ describe('our own rate limit', () => {
 describe('instruments', () => {
   it('resolves tradingsymbol + exchange to the instrument token; unknown and indices are null', async () => {
     const kite = await setup();
-    expect(await kite.instruments.resolve('INFY', 'NSE')).toEqual({ symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05 });
+    expect(await kite.instruments.resolve('INFY', 'NSE')).toEqual({ symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05, shortable: null });
     expect(await kite.instruments.resolve('M&M', 'NSE')).toMatchObject({ brokerRef: '519937' });
     expect(await kite.instruments.resolve('RELIANCE', 'BSE')).toMatchObject({ brokerRef: '128083204' });
     expect(await kite.instruments.resolve('RELIANCE', 'NSE')).toBeNull();

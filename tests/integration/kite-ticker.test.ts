@@ -38,7 +38,7 @@ async function setup(options: Record<string, unknown> = {}): Promise<void> {
 
 const lastState = () => states.at(-1)?.[0];
 const infy = async () => (await kite.instruments.resolve('INFY', 'NSE'))!;
-const byHand = (symbol: string, token: number): Instrument => ({ symbol, exchange: 'NSE', brokerRef: String(token), tickSize: 0.0025 });
+const byHand = (symbol: string, token: number): Instrument => ({ symbol, exchange: 'NSE', brokerRef: String(token), tickSize: 0.0025, shortable: null });
 
 afterEach(async () => {
   await kite?.stop();

@@ -67,6 +67,8 @@ describe('a restart while the broker cannot be asked', () => {
     expect(sells()).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
     expect(assetLookups(before)).toEqual([]);
     expect(t.eventsOf('prices_not_subscribed')).toEqual([]);
+    // Storage keeps no borrow status (Alpaca's changes daily): not known until the broker is asked again.
+    expect(await t.engine.ctx.instruments.lookup(t.account.id, 'AAPL', 'NYSE')).toMatchObject({ symbol: 'AAPL', shortable: null });
   });
 
   it('asks the broker again about a stored instrument older than half a day, and uses it still when the broker cannot answer', async () => {

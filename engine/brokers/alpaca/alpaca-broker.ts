@@ -30,6 +30,8 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   sessionExpiresDaily: null,
   // Fractional shares exist only for some assets and market/day orders; Tradeclock sends whole shares.
   fractionalQty: false,
+  // Alpaca opens shorts in easy-to-borrow assets only (alpaca-docs content/trading/margin-and-shorting.md): asset by asset.
+  sellFirst: 'per_instrument',
 };
 
 export interface AlpacaBrokerOptions {

@@ -21,7 +21,7 @@ import { DomainError, notFound } from '../../core/errors';
 import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { AlpacaTiming } from './alpaca-config';
 import { chainReport, isReplaced, readLeg, type OrderLeg } from './alpaca-order-report';
-import { readHeldQty } from './alpaca-position';
+import { readNetQty } from './alpaca-position';
 import type { AlpacaRest, RestResult } from './alpaca-rest';
 import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
 import { MAX_REPLACEMENTS, OrderChains } from './order-chains';
@@ -131,17 +131,17 @@ export class AlpacaExecution implements BrokerExecution {
   }
 
   /**
-   * GET /v2/positions/{symbol}: the shares held long (alpaca-position.ts says what counts and
-   * why). It decides how much an exit attempt sells, so it waits for budget as an exit does. 404
-   * "position does not exist" is 0; any other failure, or a reply that cannot be read, throws
-   * (`unavailable` / `broker_error`) and the engine asks again, never taking it for 0.
+   * GET /v2/positions/{symbol}: the signed net position, a short negative (alpaca-position.ts says
+   * what counts and why). It decides how much an exit attempt closes, so it waits for budget as an
+   * exit does. 404 "position does not exist" is 0; any other failure, or a reply that cannot be
+   * read, throws (`unavailable` / `broker_error`) and the engine asks again, never taking it for 0.
    */
-  async heldQty(instrument: Instrument): Promise<number> {
+  async netQty(instrument: Instrument): Promise<number> {
     const { symbol } = instrument;
     const path = `/v2/positions/${encodeURIComponent(symbol)}`;
     const res = await this.deps.rest.request({ method: 'GET', path, precedence: 'exit' });
     if (res.kind === 'ok') {
-      const read = readHeldQty(res.body, symbol);
+      const read = readNetQty(res.body, symbol);
       if (!read.ok) throw new DomainError('broker_error', `Alpaca's answer to GET ${path} could not be read: ${read.reason}`);
       return read.qty;
     }

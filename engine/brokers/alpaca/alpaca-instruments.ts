@@ -3,6 +3,12 @@
  * be halted, delisted or renamed overnight, rarely within a day). PROTOCOLS.md is silent on
  * assets; the endpoint and the Asset fields are from alpaca-docs data/webapi/endpoints/assets.yaml
  * (`GET /v2/assets/{symbol_or_asset_id}`, 404 when unknown) and entities/asset-v2.yaml.
+ *
+ * Whether an asset can be sold first: `shortable && easy_to_borrow`. Alpaca "only supports opening
+ * short positions in easy to borrow (ETB) securities", updates the assets table each morning and
+ * asks that each stock's borrow status be checked daily (alpaca-docs 2080c5e
+ * content/trading/margin-and-shorting.md; trading-api/_index.md: a short sale of a hard-to-borrow
+ * or not shortable asset is refused with 403). The per-day cache follows that.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock';
@@ -11,7 +17,7 @@ import type { Exchange } from '../../core/types';
 import type { BrokerInstruments, Instrument } from '../broker';
 import type { AlpacaRest } from './alpaca-rest';
 import { z } from 'zod';
-import { assetSchema } from './alpaca-wire';
+import { assetSchema, type AlpacaAsset } from './alpaca-wire';
 
 /** The exchanges a Tradeclock strategy may name for an Alpaca account. */
 export const ALPACA_EXCHANGES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
@@ -115,11 +121,11 @@ export class AlpacaInstruments implements BrokerInstruments {
       throw new DomainError('unavailable', `could not list Alpaca's assets: ${why}`);
     }
     const parsed = z.array(assetSchema).safeParse(res.body);
-    if (!parsed.success) throw new DomainError('broker_error', "Alpaca's asset list could not be read");
+    if (!parsed.success) throw new DomainError('broker_error', `Alpaca's asset list could not be read (${issueOf(parsed.error)})`);
     const out = new Map<string, Instrument>();
     for (const a of parsed.data) {
       if (a.class === 'us_equity' && a.status === 'active' && a.tradable && US_LISTINGS.has(a.exchange) && SYMBOL.test(a.symbol)) {
-        out.set(a.symbol, { symbol: a.symbol, exchange: 'NYSE', brokerRef: a.id, tickSize: TICK_SIZE });
+        out.set(a.symbol, { symbol: a.symbol, exchange: 'NYSE', brokerRef: a.id, tickSize: TICK_SIZE, shortable: shortableOf(a) });
       }
     }
     return out;
@@ -133,7 +139,7 @@ export class AlpacaInstruments implements BrokerInstruments {
       throw new DomainError('unavailable', `could not look ${symbol} up at Alpaca: ${why}`);
     }
     const parsed = assetSchema.safeParse(res.body);
-    if (!parsed.success) throw new DomainError('broker_error', `Alpaca's reply for asset ${symbol} could not be read`);
+    if (!parsed.success) throw new DomainError('broker_error', `Alpaca's reply for asset ${symbol} could not be read (${issueOf(parsed.error)})`);
     const a = parsed.data;
     const usable = a.symbol === symbol && a.class === 'us_equity' && a.status === 'active' && a.tradable && US_LISTINGS.has(a.exchange);
     if (!usable) {
@@ -141,6 +147,22 @@ export class AlpacaInstruments implements BrokerInstruments {
       return null;
     }
     // The exchange is filled in per call: the same asset serves a NYSE and a NASDAQ strategy.
-    return { symbol, exchange: 'NYSE', brokerRef: a.id, tickSize: TICK_SIZE };
+    return { symbol, exchange: 'NYSE', brokerRef: a.id, tickSize: TICK_SIZE, shortable: shortableOf(a) };
   }
+}
+
+/**
+ * Shortable and easy to borrow today; null when the reply leaves a flag out and the other does not
+ * already say no.
+ * @example shortableOf({ shortable: true, easy_to_borrow: false, … }) === false
+ */
+export function shortableOf(a: Pick<AlpacaAsset, 'shortable' | 'easy_to_borrow'>): boolean | null {
+  if (a.shortable === false || a.easy_to_borrow === false) return false;
+  return a.shortable === true && a.easy_to_borrow === true ? true : null;
+}
+
+/** The first thing wrong with a reply, naming the field: "3.shortable: expected boolean, received string". */
+function issueOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'unreadable'}`;
 }

@@ -20,7 +20,12 @@ export const accountSchema = z.looseObject({
 });
 export type AlpacaAccount = z.output<typeof accountSchema>;
 
-/** alpaca-docs data/webapi/entities/asset-v2.yaml (PROTOCOLS.md is silent on assets). */
+/**
+ * alpaca-docs data/webapi/entities/asset-v2.yaml (PROTOCOLS.md is silent on assets). `shortable`
+ * and `easy_to_borrow` are booleans there and required in alpaca-py bd1fa9e `Asset`; an asset
+ * without them is still a tradable long (they are read as "not known"), one with another value in
+ * them is a reply that cannot be read.
+ */
 export const assetSchema = z.looseObject({
   id: z.string(),
   class: z.string(),
@@ -28,6 +33,8 @@ export const assetSchema = z.looseObject({
   symbol: z.string(),
   status: z.string(),
   tradable: z.boolean(),
+  shortable: z.boolean().optional(),
+  easy_to_borrow: z.boolean().optional(),
 });
 export type AlpacaAsset = z.output<typeof assetSchema>;
 

@@ -25,8 +25,16 @@ describe('kiteBrokerKind', () => {
       ordersPerMinute: 400,
       sessionExpiresDaily: { at: '06:00', timezone: 'Asia/Kolkata' },
       fractionalQty: false,
+      sellFirst: 'intraday_product',
     });
     await broker.stop();
+  });
+
+  it('sells first on an MIS (intraday) account only; a CNC (delivery) account cannot', async () => {
+    const cnc = kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: { product: 'CNC' } });
+    expect(cnc.capabilities.sellFirst).toBe('none');
+    expect(cnc.capabilities.kind).toBe('kite');
+    await cnc.stop();
   });
 
   it('refuses bad options with the field named', () => {

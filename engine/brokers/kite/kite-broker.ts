@@ -16,7 +16,20 @@ import { KiteTicker, type KiteTickerNotice } from './kite-ticker';
 import { KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY, RateLimiter } from './rate-limiter';
 import { KITE_SESSION_EXPIRY } from './token-expiry';
 
-/** What Kite can do, as the engine needs to know it. */
+/**
+ * Selling first at Kite, by the account's product. Equity shorts are intraday only: "the order
+ * must be placed using intraday order type, i.e. MIS … or CO", squared off by Zerodha at 3:20 PM,
+ * and "allowed only in a list of scripts" Zerodha's RMS keeps, which Kite Connect does not serve
+ * (support.zerodha.com, "How to short sell shares in equity and futures?"; PROTOCOLS.md §2.6
+ * lists the products). A CNC (delivery) sell needs the shares: the RMS refuses it ("RMS:Rule:
+ * Check holdings", tests/fakes/kite/SOURCES.md).
+ * @example kiteSellFirst('MIS') // { sellFirst: 'intraday_product', shortable: null }
+ */
+export function kiteSellFirst(product: KiteOptions['product']): { readonly sellFirst: BrokerCapabilities['sellFirst']; readonly shortable: boolean | null } {
+  return product === 'MIS' ? { sellFirst: 'intraday_product', shortable: null } : { sellFirst: 'none', shortable: false };
+}
+
+/** What Kite can do, as the engine needs to know it: an account on MIS, the default product (kiteSellFirst for CNC). */
 export const KITE_CAPABILITIES: BrokerCapabilities = {
   kind: 'kite',
   exchanges: KITE_EXCHANGES,
@@ -28,6 +41,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
   ordersPerMinute: 400,
   sessionExpiresDaily: KITE_SESSION_EXPIRY,
   fractionalQty: false,
+  sellFirst: kiteSellFirst('MIS').sellFirst,
 };
 
 /** The Kite broker plus what the engine and API need about its login. */
@@ -118,9 +132,10 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   );
   data = new KiteData(ticker, clock);
 
+  const sellFirst = kiteSellFirst(options.product);
   return {
-    capabilities: KITE_CAPABILITIES,
-    instruments: new KiteInstruments(http, clock, options.exchanges),
+    capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst },
+    instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable),
     execution,
     data,
     options,

@@ -18,7 +18,7 @@ import { KiteHttp, type FetchLike } from './kite-http';
 import { KiteSessionTracker } from './kite-session';
 import { KITE_ORDER_WINDOWS, RateLimiter } from './rate-limiter';
 
-const infy: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05 };
+const infy: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05, shortable: null };
 const sell: PlaceOrderRequest = { clientOrderId: 'tck3x9a116260309X', instrument: infy, side: 'sell', qty: 10 };
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'drop';

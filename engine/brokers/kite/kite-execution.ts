@@ -16,7 +16,7 @@ import { KiteError, SESSION_RETRY_MS } from './kite-errors';
 import type { KiteHttp } from './kite-http';
 import { findByTag, kiteOrderSchema, parseOrderList, toOrderReport, type KiteOrder } from './kite-orders';
 import type { KiteOptions } from './kite-options';
-import { holdingsOf, netPositionsOf, sellableQty } from './kite-portfolio';
+import { holdingsOf, netPositionsOf, netQtyOf } from './kite-portfolio';
 import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
 import { KITE_EXCHANGES } from './kite-instruments';
@@ -126,12 +126,13 @@ export class KiteExecution implements BrokerExecution {
   }
 
   /**
-   * What a sell-to-close in the account's product can sell (kite-portfolio.ts says what counts
-   * and why): the net MIS position from GET /portfolio/positions; for CNC also the holding from
-   * GET /portfolio/holdings. Throws a DomainError when Kite cannot be asked (`unauthorized` for a
-   * dead session, else `unavailable`) or its reply cannot be read (`broker_error`), never 0.
+   * The signed net position in the account's product (kite-portfolio.ts says what counts and
+   * why): the net MIS position from GET /portfolio/positions, a short negative; for CNC also the
+   * holding from GET /portfolio/holdings. Throws a DomainError when Kite cannot be asked
+   * (`unauthorized` for a dead session, else `unavailable`) or its reply cannot be read
+   * (`broker_error`, naming the row and field), never 0.
    */
-  async heldQty(instrument: Instrument): Promise<number> {
+  async netQty(instrument: Instrument): Promise<number> {
     const { product } = this.deps.options;
     const what = `how many ${instrument.exchange}:${instrument.symbol} (${product}) the Kite account holds`;
     const ask = async (path: string): Promise<unknown> => {
@@ -144,7 +145,7 @@ export class KiteExecution implements BrokerExecution {
     const [positions, holdings] = await Promise.all([ask('/portfolio/positions'), product === 'CNC' ? ask('/portfolio/holdings') : Promise.resolve(null)]);
     try {
       const net = netPositionsOf(positions, instrument.symbol);
-      return sellableQty(product, instrument, net, holdings === null ? null : holdingsOf(holdings, instrument.symbol));
+      return netQtyOf(product, instrument, net, holdings === null ? null : holdingsOf(holdings, instrument.symbol));
     } catch (err) {
       throw new DomainError('broker_error', `could not tell ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -60,6 +60,8 @@ export class KiteInstruments implements BrokerInstruments {
     private readonly http: KiteHttp,
     private readonly clock: Clock,
     private readonly exchanges: readonly KiteExchange[],
+    /** What the account's product says of selling first (kiteSellFirst): the same for every instrument. */
+    private readonly shortable: boolean | null = null,
   ) {}
 
   /** The instrument, or null for a symbol Kite does not list (or an exchange not enabled). Throws when the dump cannot be fetched. */
@@ -68,7 +70,7 @@ export class KiteInstruments implements BrokerInstruments {
     const rows = await this.dump(exchange as KiteExchange);
     const row = rows.get(symbol.trim().toUpperCase());
     if (!row) return null;
-    return { symbol: row.tradingsymbol, exchange, brokerRef: String(row.instrumentToken), tickSize: row.tickSize };
+    return { symbol: row.tradingsymbol, exchange, brokerRef: String(row.instrumentToken), tickSize: row.tickSize, shortable: this.shortable };
   }
 
   /** Matches from the day's dumps of the enabled exchanges (each downloaded at most once a day, as for resolve). */

@@ -1,6 +1,6 @@
 /**
- * What a Kite account can sell to close, read from GET /portfolio/positions and GET
- * /portfolio/holdings. The fixtures are ours, written in the documented shapes (kiteconnect-mocks
+ * A Kite account's signed net position (long positive, short negative), read from GET
+ * /portfolio/positions and GET /portfolio/holdings. The fixtures are ours, written in the documented shapes (kiteconnect-mocks
  * c7a8123 `positions.json`: `{net, day}` rows with `tradingsymbol`, `exchange`, `product`,
  * `quantity` (negative for a short), …; `holdings.json`: rows with `quantity`, `t1_quantity`,
  * `used_quantity`, `opening_quantity`, `mtf`, …) through the injected fetch the adapter uses.
@@ -10,11 +10,11 @@ import { FakeClock } from '../../core/fake-clock';
 import type { Instrument } from '../broker';
 import { KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
-import { holdingsOf, netPositionsOf, sellableQty } from './kite-portfolio';
+import { holdingsOf, netPositionsOf, netQtyOf } from './kite-portfolio';
 import { KiteSessionTracker } from './kite-session';
 import { KITE_ORDER_WINDOWS, RateLimiter } from './rate-limiter';
 
-const INFY: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05 };
+const INFY: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05, shortable: null };
 
 /** A position row in every field of positions.json. */
 function position(tradingsymbol: string, exchange: string, product: string, buy: number, sell: number, price = 1500): Record<string, unknown> {
@@ -84,58 +84,67 @@ function holding(tradingsymbol: string, exchange: string, quantity: number, t1: 
 }
 
 const positions = (...net: Record<string, unknown>[]) => ({ net, day: net });
-const sellable = (product: string, pos: unknown, hold: unknown = []) => sellableQty(product, INFY, netPositionsOf(pos, 'INFY'), product === 'CNC' ? holdingsOf(hold, 'INFY') : null);
+const net = (product: string, pos: unknown, hold: unknown = []) => netQtyOf(product, INFY, netPositionsOf(pos, 'INFY'), product === 'CNC' ? holdingsOf(hold, 'INFY') : null);
 
 describe('MIS: the net MIS position of this exchange and symbol', () => {
   it('a long: its quantity', () => {
-    expect(sellable('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 0)))).toBe(10);
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 0)))).toBe(10);
   });
 
   it('none, a flat one, or only other products, exchanges, symbols: 0', () => {
-    expect(sellable('MIS', positions())).toBe(0);
-    expect(sellable('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 10)))).toBe(0);
-    expect(sellable('MIS', positions(position('INFY', 'NSE', 'CNC', 10, 0), position('INFY', 'BSE', 'MIS', 10, 0), position('TCS', 'NSE', 'MIS', 10, 0)))).toBe(0);
+    expect(net('MIS', positions())).toBe(0);
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 10)))).toBe(0);
+    expect(net('MIS', positions(position('INFY', 'NSE', 'CNC', 10, 0), position('INFY', 'BSE', 'MIS', 10, 0), position('TCS', 'NSE', 'MIS', 10, 0)))).toBe(0);
   });
 
-  it('the trader sold some by hand: what is left; sold more: a short, 0', () => {
-    expect(sellable('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 4)))).toBe(6);
-    expect(sellable('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 15)))).toBe(0);
+  it('the trader sold some by hand: what is left; sold more: a short, negative', () => {
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 4)))).toBe(6);
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 10, 15)))).toBe(-5);
+  });
+
+  it('a short sold first today: negative; covered: 0', () => {
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 0, 8)))).toBe(-8);
+    expect(net('MIS', positions(position('INFY', 'NSE', 'MIS', 8, 8)))).toBe(0);
+  });
+
+  it('a short of another product or exchange is not this one', () => {
+    expect(net('MIS', positions(position('INFY', 'NSE', 'CNC', 0, 5), position('INFY', 'BSE', 'MIS', 0, 5), position('INFY', 'NSE', 'MIS', 2, 0)))).toBe(2);
   });
 
   it('holdings do not make an MIS sell a closing one', () => {
-    expect(sellableQty('MIS', INFY, [], [{ tradingsymbol: 'INFY', exchange: 'NSE', quantity: 50, t1_quantity: 0 }])).toBe(0);
+    expect(netQtyOf('MIS', INFY, [], [{ tradingsymbol: 'INFY', exchange: 'NSE', quantity: 50, t1_quantity: 0 }])).toBe(0);
   });
 });
 
 describe('CNC: the holding (quantity + t1_quantity) plus the net CNC positions', () => {
   it('bought today: only in positions', () => {
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0)), [])).toBe(10);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0)), [])).toBe(10);
   });
 
   it('bought yesterday (a restart the day after): a T1 holding', () => {
-    expect(sellable('CNC', positions(), [holding('INFY', 'NSE', 0, 10)])).toBe(10);
+    expect(net('CNC', positions(), [holding('INFY', 'NSE', 0, 10)])).toBe(10);
   });
 
   it('settled shares and T1 shares add up, and today\'s buy is added once', () => {
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0)), [holding('INFY', 'NSE', 5, 3)])).toBe(18);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0)), [holding('INFY', 'NSE', 5, 3)])).toBe(18);
   });
 
   it('sold from the holding today: a negative CNC position, used_quantity not subtracted again', () => {
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'CNC', 0, 10)), [holding('INFY', 'NSE', 0, 10, 10)])).toBe(0);
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'CNC', 0, 4)), [holding('INFY', 'NSE', 0, 10, 4)])).toBe(6);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'CNC', 0, 10)), [holding('INFY', 'NSE', 0, 10, 10)])).toBe(0);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'CNC', 0, 4)), [holding('INFY', 'NSE', 0, 10, 4)])).toBe(6);
   });
 
   it('delivery is not per exchange: bought on NSE, sold by hand on BSE', () => {
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0), position('INFY', 'BSE', 'CNC', 0, 10)))).toBe(0);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'CNC', 10, 0), position('INFY', 'BSE', 'CNC', 0, 10)))).toBe(0);
   });
 
   it('a holding listed under the other exchange is the same shares; MIS and MTF are left out', () => {
     const mtf = { ...holding('INFY', 'BSE', 2, 0), mtf: { quantity: 1000, used_quantity: 0, average_price: 100, value: 100000, initial_margin: 0 } };
-    expect(sellable('CNC', positions(position('INFY', 'NSE', 'MIS', 7, 0)), [mtf])).toBe(2);
+    expect(net('CNC', positions(position('INFY', 'NSE', 'MIS', 7, 0)), [mtf])).toBe(2);
   });
 
   it('quantities sent as numeric strings are read', () => {
-    expect(sellable('CNC', positions({ ...position('INFY', 'NSE', 'CNC', 0, 0), quantity: '4' }), [{ ...holding('INFY', 'NSE', 0, 0), quantity: '3', t1_quantity: '1' }])).toBe(8);
+    expect(net('CNC', positions({ ...position('INFY', 'NSE', 'CNC', 0, 0), quantity: '4' }), [{ ...holding('INFY', 'NSE', 0, 0), quantity: '3', t1_quantity: '1' }])).toBe(8);
   });
 });
 
@@ -153,15 +162,15 @@ describe('replies that cannot be read: an error naming what was wrong, never 0',
     ['two MIS rows for the same position', 'MIS', positions(position('INFY', 'NSE', 'MIS', 1, 0), position('INFY', 'NSE', 'MIS', 2, 0)), [], /listed 2 net MIS positions of NSE:INFY/],
     ['two holdings of the symbol on the same exchange', 'CNC', positions(), [holding('INFY', 'NSE', 1, 0), holding('INFY', 'NSE', 2, 0)], /listed 2 holdings of INFY/],
   ])('%s', (_, product, pos, hold, message) => {
-    expect(() => sellable(product, pos, hold)).toThrow(message);
+    expect(() => net(product, pos, hold)).toThrow(message);
   });
 
   it('an odd row of another tradingsymbol is skipped, not a reason to fail', () => {
-    expect(sellable('MIS', positions({ tradingsymbol: 'GOLDM26APRFUT', quantity: 'n/a' }, position('INFY', 'NSE', 'MIS', 3, 0)))).toBe(3);
+    expect(net('MIS', positions({ tradingsymbol: 'GOLDM26APRFUT', quantity: 'n/a' }, position('INFY', 'NSE', 'MIS', 3, 0)))).toBe(3);
   });
 });
 
-/** KiteExecution.heldQty with Kite's answers scripted per path. */
+/** KiteExecution.netQty with Kite's answers scripted per path. */
 function kiteAnswering(answers: Record<string, { status: number; body: unknown } | 'drop'>, product: 'MIS' | 'CNC') {
   const calls: string[] = [];
   const fetch: FetchLike = async (url, init) => {
@@ -179,14 +188,19 @@ function kiteAnswering(answers: Record<string, { status: number; body: unknown }
 }
 const ok = (data: unknown) => ({ status: 200, body: { status: 'success', data } });
 
-describe('KiteExecution.heldQty', () => {
+describe('KiteExecution.netQty', () => {
   it('MIS asks for positions only; CNC for positions and holdings', async () => {
     const mis = kiteAnswering({ '/portfolio/positions': ok(positions(position('INFY', 'NSE', 'MIS', 10, 3))) }, 'MIS');
-    expect(await mis.exec.heldQty(INFY)).toBe(7);
+    expect(await mis.exec.netQty(INFY)).toBe(7);
     expect(mis.calls).toEqual(['GET /portfolio/positions']);
     const cnc = kiteAnswering({ '/portfolio/positions': ok(positions(position('INFY', 'NSE', 'CNC', 10, 0))), '/portfolio/holdings': ok([holding('INFY', 'NSE', 0, 5)]) }, 'CNC');
-    expect(await cnc.exec.heldQty(INFY)).toBe(15);
+    expect(await cnc.exec.netQty(INFY)).toBe(15);
     expect(cnc.calls.sort()).toEqual(['GET /portfolio/holdings', 'GET /portfolio/positions']);
+  });
+
+  it('MIS: a short is negative', async () => {
+    const { exec } = kiteAnswering({ '/portfolio/positions': ok(positions(position('INFY', 'NSE', 'MIS', 2, 9))) }, 'MIS');
+    expect(await exec.netQty(INFY)).toBe(-7);
   });
 
   it.each([
@@ -197,11 +211,11 @@ describe('KiteExecution.heldQty', () => {
     ['a reply that cannot be read', { '/portfolio/positions': ok([]) }, 'broker_error', /could not tell how many NSE:INFY \(MIS\).*did not return \{net/],
   ])('%s throws %s, never 0', async (_, answers, code, message) => {
     const { exec } = kiteAnswering(answers, 'MIS');
-    await expect(exec.heldQty(INFY)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    await expect(exec.netQty(INFY)).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
   });
 
   it('CNC: a failed holdings call fails the answer even when positions came back', async () => {
     const { exec } = kiteAnswering({ '/portfolio/positions': ok(positions(position('INFY', 'NSE', 'CNC', 10, 0))), '/portfolio/holdings': { status: 502, body: { status: 'error', error_type: 'DataException', message: 'OMS down', data: null } } }, 'CNC');
-    await expect(exec.heldQty(INFY)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/GET \/portfolio\/holdings.*DataException/) });
+    await expect(exec.netQty(INFY)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/GET \/portfolio\/holdings.*DataException/) });
   });
 });

@@ -1,17 +1,20 @@
 /**
- * How much of an instrument a Kite account can sell to close, for the account's product (the
- * seam's `heldQty`), from GET /portfolio/positions and GET /portfolio/holdings
+ * A Kite account's signed net position in an instrument, for the account's product (the seam's
+ * `netQty`: long positive, short negative), from GET /portfolio/positions and GET /portfolio/holdings
  * (kite.trade/docs/connect/v3/portfolio; shapes from kiteconnect-mocks c7a8123 `positions.json`,
  * `holdings.json`; field meanings from kiteconnectjs 7951289 types/connect.d.ts `Position`,
  * `PortfolioHolding`).
  *
- * What counts as held, and why:
- * - MIS (and NRML): the `net` position of exactly this tradingsymbol, exchange and product. An
- *   MIS sell only closes an MIS long; without one it opens an intraday short, whatever else the
- *   account holds (CNC shares in the demat do not make an MIS sell a closing one). Intraday
- *   positions are per exchange. A short (negative quantity) holds nothing to sell: 0.
+ * What counts, and why:
+ * - MIS (and NRML): the `net` position of exactly this tradingsymbol, exchange and product, its
+ *   `quantity` signed as Kite sends it: buys less sells, negative for a short (kiteconnect-mocks'
+ *   positions.json has a row of -3; Zerodha: a short "reflects a negative quantity"). An MIS sell
+ *   only closes an MIS long; without one it opens an intraday short, whatever else the account
+ *   holds (CNC shares in the demat do not make an MIS sell a closing one), and an MIS buy only
+ *   covers an MIS short. Intraday positions are per exchange. No row is 0 (flat).
  * - CNC: what the demat holds at the start of the day plus today's delivery trades, which is
- *   `quantity + t1_quantity` of the holding plus the `net` CNC position's quantity:
+ *   `quantity + t1_quantity` of the holding plus the `net` CNC position's quantity (CNC cannot
+ *   short, so this is negative only if Kite's figures disagree; it is returned as it is):
  *   - A CNC buy shows only under positions on its trade day (a `net`/`day` row with product CNC)
  *     and reaches holdings the next day as `t1_quantity`, delivered a day later (kiteconnectjs:
  *     "Quantity on T+1 day after order execution"; Zerodha's Kite manual: CNC buys "shows up in the
@@ -81,15 +84,16 @@ export function holdingsOf(data: unknown, tradingsymbol: string): KiteHolding[] 
 }
 
 /**
- * The quantity a sell-to-close with `product` can sell of `instrument` (see the file comment);
- * `holdings` is needed for CNC only.
+ * The signed net position in `instrument` for `product` (see the file comment); `holdings` is
+ * needed for CNC only.
+ * @example netQtyOf('MIS', infy, [{ tradingsymbol: 'INFY', exchange: 'NSE', product: 'MIS', quantity: -4 }], null) === -4
  */
-export function sellableQty(product: string, instrument: Instrument, net: readonly KitePosition[], holdings: readonly KiteHolding[] | null): number {
+export function netQtyOf(product: string, instrument: Instrument, net: readonly KitePosition[], holdings: readonly KiteHolding[] | null): number {
   const { symbol, exchange } = instrument;
   if (product !== 'CNC') {
     const rows = net.filter((p) => p.tradingsymbol === symbol && p.exchange === exchange && p.product === product);
     if (rows.length > 1) throw new Error(`Kite listed ${rows.length} net ${product} positions of ${exchange}:${symbol}; which one is held cannot be told`);
-    return Math.max(0, rows[0]?.quantity ?? 0);
+    return rows[0]?.quantity ?? 0;
   }
   if (holdings === null) throw new Error('the CNC quantity needs the holdings too');
   const today = net.filter((p) => p.tradingsymbol === symbol && p.product === 'CNC' && (KITE_EXCHANGES as readonly string[]).includes(p.exchange)).reduce((sum, p) => sum + p.quantity, 0);
@@ -98,7 +102,7 @@ export function sellableQty(product: string, instrument: Instrument, net: readon
   const held = sameExchange.length > 0 ? sameExchange : mine;
   if (held.length > 1) throw new Error(`Kite listed ${held.length} holdings of ${symbol}; which one is held cannot be told`);
   const demat = held[0] ? held[0].quantity + held[0].t1_quantity : 0;
-  return Math.max(0, demat + today);
+  return demat + today;
 }
 
 function rowsOf<S extends z.ZodType>(rows: readonly unknown[], tradingsymbol: string, schema: S, what: string): z.output<S>[] {

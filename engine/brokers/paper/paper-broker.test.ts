@@ -24,12 +24,13 @@ describe('paper broker', () => {
       ordersPerMinute: null,
       sessionExpiresDaily: null,
       fractionalQty: false,
+      sellFirst: 'per_instrument',
     });
   });
 
   it('resolves the symbols on its list, with brokerRef EXCHANGE:SYMBOL and the account\'s price step', async () => {
     const { instruments } = createPaperBroker({ clock: new FakeClock(T0), tickSize: 0.05 });
-    expect(await instruments.resolve('INFY', 'NSE')).toEqual({ symbol: 'INFY', exchange: 'NSE', brokerRef: 'NSE:INFY', tickSize: 0.05 });
+    expect(await instruments.resolve('INFY', 'NSE')).toEqual({ symbol: 'INFY', exchange: 'NSE', brokerRef: 'NSE:INFY', tickSize: 0.05, shortable: true });
     expect((await instruments.resolve('BRK.B', 'NYSE'))?.brokerRef).toBe('NYSE:BRK.B');
     expect((await instruments.resolve('M&M', 'BSE'))?.brokerRef).toBe('BSE:M&M');
     expect((await instruments.resolve('BTCUSD', 'CRYPTO'))?.brokerRef).toBe('CRYPTO:BTCUSD');

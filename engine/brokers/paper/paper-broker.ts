@@ -22,6 +22,8 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
   ordersPerMinute: null,
   sessionExpiresDaily: null,
   fractionalQty: false,
+  // Every paper instrument is shortable: a sell from flat opens a short, as on a margin account.
+  sellFirst: 'per_instrument',
 };
 
 /** A Broker plus the controls tests use to steer the simulation and inject faults. */
@@ -40,12 +42,12 @@ export interface PaperBroker extends Broker {
   setFeed(state: FeedState, detail?: string | null): void;
   /**
    * The trader sells `qty` of "EXCHANGE:SYMBOL" by hand in the broker's app, outside Tradeclock:
-   * `execution.heldQty` drops by `qty` (to 0 at most; a hand sale of more is a short, held as 0).
+   * `execution.netQty` drops by `qty` (below 0 when they sell more than is held: a short).
    * @example broker.sellByHand('NSE:INFY', 10)
    */
   sellByHand(instrumentKey: string, qty: number): void;
-  /** Makes the next `execution.heldQty` throw, as a broker that cannot be asked; queued, one per call. */
-  failNextHeldQty(reason?: string): void;
+  /** Makes the next `execution.netQty` throw, as a broker that cannot be asked; queued, one per call. */
+  failNextNetQty(reason?: string): void;
 }
 
 /**
@@ -85,6 +87,6 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
     setPrice: (key, price) => market.setPrice(key, price),
     setFeed: (state, detail) => market.setFeed(state, detail ?? null),
     sellByHand: (key, qty) => execution.sellByHand(key, qty),
-    failNextHeldQty: (reason) => execution.failNextHeldQty(reason),
+    failNextNetQty: (reason) => execution.failNextNetQty(reason),
   };
 }

@@ -10,7 +10,7 @@ import type { PaperBrokerUserOptions } from './paper-config';
 const T0 = Date.parse('2026-03-09T14:30:00Z');
 
 function instrument(symbol = 'AAPL', exchange: Exchange = 'NASDAQ'): Instrument {
-  return { symbol, exchange, brokerRef: `${exchange}:${symbol}`, tickSize: 0.01 };
+  return { symbol, exchange, brokerRef: `${exchange}:${symbol}`, tickSize: 0.01, shortable: true };
 }
 
 function order(clientOrderId: string, overrides: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {

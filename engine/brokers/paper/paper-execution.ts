@@ -69,8 +69,8 @@ export class PaperExecution implements BrokerExecution {
   private readonly faults: { readonly fault: PaperFault; readonly silent: boolean }[] = [];
   /** Net filled quantity per "EXCHANGE:SYMBOL": buys minus sells, the trader's hand sales included. */
   private readonly holdings = new Map<string, number>();
-  /** Reasons the next `heldQty` calls throw, one per call. */
-  private readonly heldQtyFaults: string[] = [];
+  /** Reasons the next `netQty` calls throw, one per call. */
+  private readonly netQtyFaults: string[] = [];
   private sequence = 0;
   private stopped = false;
 
@@ -128,26 +128,23 @@ export class PaperExecution implements BrokerExecution {
   }
 
   /**
-   * What the account holds long of `instrument`: the net of this broker's own fills (buys minus
-   * sells, every order the broker took, including one whose answer a fault hid) less what
-   * `sellByHand` took, never below 0 (a net short holds nothing a sell-to-close could sell).
-   * Throws an `unavailable` DomainError once stopped, or when `failNextHeldQty` says so.
+   * The account's signed net position in `instrument`: this broker's own fills (buys minus sells,
+   * every order the broker took, including one whose answer a fault hid) less what `sellByHand`
+   * took; negative for a short (a sell from flat opens one). Null when this process's book has
+   * never traded it: the book lives in memory, so after a restart it cannot tell what an earlier
+   * process bought. Throws an `unavailable` DomainError once stopped, or when `failNextNetQty` says so.
    */
-  /**
-   * What this process's paper book holds of the instrument; null when the book has never traded
-   * it: the book lives in memory, so after a restart it cannot tell what an earlier process bought.
-   */
-  async heldQty(instrument: Instrument): Promise<number | null> {
+  async netQty(instrument: Instrument): Promise<number | null> {
     if (this.stopped) throw new DomainError('unavailable', 'paper broker is stopped: cannot ask it what the account holds');
-    const injected = this.heldQtyFaults.shift();
+    const injected = this.netQtyFaults.shift();
     if (injected !== undefined) throw new DomainError('unavailable', injected);
     const key = instrumentKey(instrument.exchange, instrument.symbol);
-    return this.holdings.has(key) ? Math.max(0, this.holdingOf(key)) : null;
+    return this.holdings.has(key) ? this.holdingOf(key) : null;
   }
 
   /**
    * Net quantity of "EXCHANGE:SYMBOL" the account holds: buys minus sells, negative when more was
-   * sold than bought (a short). `heldQty` is this, never below 0.
+   * sold than bought (a short); 0 when never traded.
    */
   holdingOf(key: string): number {
     return this.holdings.get(key) ?? 0;
@@ -157,7 +154,7 @@ export class PaperExecution implements BrokerExecution {
    * Test control: the trader sells `qty` of "EXCHANGE:SYMBOL" by hand in the broker's own app,
    * outside Tradeclock. The holding drops by `qty` (below 0 if they sold more than held); no order
    * is listed, and no update is streamed, because no order of Tradeclock's was involved.
-   * @example broker.sellByHand('NSE:INFY', 10) // heldQty(INFY) is now 10 less
+   * @example broker.sellByHand('NSE:INFY', 10) // netQty(INFY) is now 10 less
    */
   sellByHand(key: string, qty: number): void {
     if (!PAPER_INSTRUMENT_KEY_PATTERN.test(key)) throw new Error(`sellByHand: "${key}" is not "EXCHANGE:SYMBOL"`);
@@ -165,9 +162,9 @@ export class PaperExecution implements BrokerExecution {
     this.holdings.set(key, this.holdingOf(key) - qty);
   }
 
-  /** Makes the next `heldQty` throw (the broker cannot be asked); several calls fail that many asks. */
-  failNextHeldQty(reason = 'injected failure: the broker could not be asked for the position'): void {
-    this.heldQtyFaults.push(reason);
+  /** Makes the next `netQty` throw (the broker cannot be asked); several calls fail that many asks. */
+  failNextNetQty(reason = 'injected failure: the broker could not be asked for the position'): void {
+    this.netQtyFaults.push(reason);
   }
 
   /** Every order the broker holds, oldest first, as immutable snapshots. */
@@ -192,7 +189,7 @@ export class PaperExecution implements BrokerExecution {
     for (const order of this.orders.values()) order.timer?.cancel();
     this.listeners.clear();
     this.faults.length = 0;
-    this.heldQtyFaults.length = 0;
+    this.netQtyFaults.length = 0;
   }
 
   private accept(req: PlaceOrderRequest, answer: 'accepted' | 'unknown', silent: boolean): PlaceOrderResult {

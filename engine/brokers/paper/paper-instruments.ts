@@ -75,7 +75,8 @@ const US_VENUES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
 
 /**
  * The instruments part of a paper broker configured by `config`. brokerRef is "EXCHANGE:SYMBOL";
- * every instrument moves in the account's price step (`tickSize`).
+ * every instrument moves in the account's price step (`tickSize`) and can be sold first (a
+ * simulated market has no borrow to run out of).
  *
  * @example await paperInstruments(config).resolve('APPL', 'NASDAQ') // null: not listed
  */
@@ -93,7 +94,7 @@ export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 's
   return {
     async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
       if (!known.has(instrumentKey(exchange, symbol))) return null;
-      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize };
+      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: true };
     },
     async search(text: string, { exchange, limit }: { exchange?: Exchange | undefined; limit: number }): Promise<InstrumentMatch[]> {
       const wanted = exchange === undefined ? listings : listings.filter((l) => l.exchange === exchange);

@@ -10,7 +10,7 @@ import type { PaperBrokerUserOptions } from './paper-config';
 const T0 = Date.parse('2026-03-09T09:15:00Z');
 
 function instrument(symbol: string, exchange: Exchange = 'NSE', tickSize = 0.01): Instrument {
-  return { symbol, exchange, brokerRef: `${exchange}:${symbol}`, tickSize };
+  return { symbol, exchange, brokerRef: `${exchange}:${symbol}`, tickSize, shortable: true };
 }
 
 async function setup(options: PaperBrokerUserOptions = {}) {

@@ -34,6 +34,10 @@ export interface FakeAssetSpec {
   readonly status?: 'active' | 'inactive';
   readonly class?: string;
   readonly name?: string;
+  /** asset-v2.yaml `shortable`; default: as `tradable`. */
+  readonly shortable?: boolean;
+  /** asset-v2.yaml `easy_to_borrow` (hard to borrow when false); default: as `shortable`. */
+  readonly easyToBorrow?: boolean;
 }
 
 export interface FakeAlpacaOptions {

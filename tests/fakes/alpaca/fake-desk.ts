@@ -77,7 +77,8 @@ export class FakeDesk {
     }));
     for (const a of opts.assets ?? DEFAULT_ASSETS) {
       const tradable = a.tradable ?? true;
-      this.assets.set(a.symbol, { id: randomUUID(), symbol: a.symbol, exchange: a.exchange ?? 'NYSE', class: a.class ?? 'us_equity', status: a.status ?? 'active', tradable, name: a.name ?? a.symbol });
+      const shortable = a.shortable ?? tradable;
+      this.assets.set(a.symbol, { id: randomUUID(), symbol: a.symbol, exchange: a.exchange ?? 'NYSE', class: a.class ?? 'us_equity', status: a.status ?? 'active', tradable, name: a.name ?? a.symbol, shortable, easyToBorrow: a.easyToBorrow ?? shortable });
     }
     for (const [symbol, price] of Object.entries(opts.prices ?? {})) this.prices.set(symbol, price);
   }
@@ -188,6 +189,10 @@ export class FakeDesk {
     const qty = Number(b.qty);
     const cost = qty * this.price(asset.symbol);
     if (b.side === 'buy' && cost > account.cash) return refuse(403, 40310000, 'insufficient buying power', { buying_power: decimal(account.cash), cost_basis: decimal(cost) });
+    // A sell from flat or short is a short sale, refused with 403 unless the asset is shortable and easy to borrow (SOURCES.md).
+    if (b.side === 'sell' && (this.positions.get(`${account.keyId}|${asset.symbol}`) ?? 0) <= 0 && !(asset.shortable && asset.easyToBorrow)) {
+      return refuse(403, 40310000, `asset ${asset.symbol} cannot be sold short`);
+    }
 
     const now = this.now();
     const order: FakeOrder = { id: randomUUID(), clientOrderId: cid, keyId: account.keyId, asset, qty, side: b.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };

@@ -72,6 +72,8 @@ export interface FakeAsset {
   readonly status: 'active' | 'inactive';
   readonly tradable: boolean;
   readonly name: string;
+  readonly shortable: boolean;
+  readonly easyToBorrow: boolean;
 }
 
 /** alpaca-docs data/webapi/entities/asset-v2.yaml (its example, plus `name`). */
@@ -85,8 +87,8 @@ export function assetJson(a: FakeAsset): Record<string, unknown> {
     status: a.status,
     tradable: a.tradable,
     marginable: a.tradable,
-    shortable: a.tradable,
-    easy_to_borrow: a.tradable,
+    shortable: a.shortable,
+    easy_to_borrow: a.easyToBorrow,
     fractionable: a.tradable,
     maintenance_margin_requirement: 30,
   };

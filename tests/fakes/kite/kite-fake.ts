@@ -122,6 +122,20 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     return book.settle(r.order.order_id, { status: 'COMPLETE', price: o.price ?? quotes.get(r.order.instrument_token)?.lastPrice ?? 100 })!;
   };
 
+  /**
+   * A CNC sell of more than the demat can deliver (holdings plus today's CNC trades, every
+   * exchange): equity shorts are intraday only, so the RMS rejects it (SOURCES.md).
+   */
+  const cncShortRefusal = (order: FakeOrder): { message: string; raw: string } | null => {
+    if (order.transaction_type !== 'SELL' || order.product !== 'CNC') return null;
+    const held = holdings.filter((h) => h.tradingsymbol === order.tradingsymbol).reduce((n, h) => n + h.quantity + (h.t1Quantity ?? 0), 0);
+    const today = book
+      .all()
+      .filter((o) => o.tradingsymbol === order.tradingsymbol && o.product === 'CNC' && o.order_id !== order.order_id)
+      .reduce((n, o) => n + (o.transaction_type === 'BUY' ? o.filled_quantity : -o.filled_quantity), 0);
+    return order.quantity > held + today ? { message: `Insufficient holdings to sell ${order.tradingsymbol}.`, raw: 'RMS:Rule: Check holdings' } : null;
+  };
+
   const authed = (req: RestRequest): RestReply | null => {
     const m = /^token ([^:]+):(.+)$/.exec(String(req.headers.authorization ?? ''));
     if (!m || m[1] !== apiKey || !tokens.has(m[2]!)) return { kind: 'error', status: 403, errorType: 'TokenException', message: 'Incorrect `api_key` or `access_token`.' };
@@ -129,7 +143,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   };
   const settleLater = (order: FakeOrder) => {
     pushOrder(order); // OPEN; may reach the client before the REST reply, as on the real ticker
-    const reject = rejectNext;
+    const reject = rejectNext ?? cncShortRefusal(order);
     rejectNext = null;
     if (reject !== null) return void setImmediate(() => book.settle(order.order_id, { status: 'REJECTED', ...reject }));
     if (opts.fillAfterMs === null) return;

@@ -1,7 +1,8 @@
 /**
- * The paper broker's `heldQty`: what the account holds long, from its own fills, less what the
- * trader sold by hand (`sellByHand`), never below 0; null for an instrument this book never
+ * The paper broker's `netQty`: the account's signed net position from its own fills, less what the
+ * trader sold by hand (`sellByHand`), negative for a short; null for an instrument this book never
  * traded (it lives in memory, so after a restart it cannot tell what an earlier process bought).
+ * And its sell-first facts: every instrument shortable, a sell from flat opens a short.
  */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../core/errors';
@@ -10,8 +11,8 @@ import type { Instrument, PlaceOrderRequest } from '../broker';
 import { createPaperBroker } from './paper-broker';
 
 const T0 = Date.parse('2026-03-09T04:00:00Z');
-const INFY: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: 'NSE:INFY', tickSize: 0.05 };
-const TCS: Instrument = { symbol: 'TCS', exchange: 'NSE', brokerRef: 'NSE:TCS', tickSize: 0.05 };
+const INFY: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: 'NSE:INFY', tickSize: 0.05, shortable: true };
+const TCS: Instrument = { symbol: 'TCS', exchange: 'NSE', brokerRef: 'NSE:TCS', tickSize: 0.05, shortable: true };
 const INFY_BSE: Instrument = { ...INFY, exchange: 'BSE', brokerRef: 'BSE:INFY' };
 
 async function setup() {
@@ -19,10 +20,10 @@ async function setup() {
   const broker = createPaperBroker({ clock, seed: 7, ackLatencyMs: 10, fillLatencyMs: 20 });
   await broker.start();
   const place = async (clientOrderId: string, over: Partial<PlaceOrderRequest> = {}) => broker.execution.placeOrder({ clientOrderId, instrument: INFY, side: 'buy', qty: 10, ...over });
-  return { clock, broker, place, held: (i: Instrument = INFY) => broker.execution.heldQty(i) };
+  return { clock, broker, place, held: (i: Instrument = INFY) => broker.execution.netQty(i) };
 }
 
-describe('paper heldQty', () => {
+describe('paper netQty', () => {
   it('cannot tell (null) before this book traded the instrument, and counts a buy only once it has filled', async () => {
     const { clock, place, held } = await setup();
     expect(await held()).toBeNull();
@@ -52,18 +53,36 @@ describe('paper heldQty', () => {
     expect(await held()).toBe(7);
   });
 
-  it('sellByHand: the trader sold in the broker\'s app; a sale beyond the holding is a short, held as 0', async () => {
+  it('sellByHand: the trader sold in the broker\'s app; a sale beyond the holding leaves a short, negative', async () => {
     const { clock, broker, place, held } = await setup();
     await place('B1');
     await clock.advance(30);
     broker.sellByHand('NSE:INFY', 4);
     expect(await held()).toBe(6);
-    expect(broker.execution.holdingOf('NSE:INFY')).toBe(6);
-    broker.sellByHand('NSE:INFY', 10);
-    expect(await held()).toBe(0);
+    broker.sellByHand('NSE:INFY', 6);
+    expect(Object.is(await held(), 0)).toBe(true); // flat, and still known to this book
+    broker.sellByHand('NSE:INFY', 4);
+    expect(await held()).toBe(-4);
     expect(broker.execution.holdingOf('NSE:INFY')).toBe(-4);
     // No order of Tradeclock's was involved: none is listed.
     expect(broker.placedOrders().map((o) => o.request.clientOrderId)).toEqual(['B1']);
+  });
+
+  it('a sell from flat opens a short, negative; a buy covers it back to flat', async () => {
+    const { clock, place, held } = await setup();
+    expect(await place('S1', { side: 'sell', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    await clock.advance(30);
+    expect(await held()).toBe(-5);
+    await place('C1', { side: 'buy', qty: 5 });
+    await clock.advance(30);
+    expect(await held()).toBe(0);
+  });
+
+  it('says every instrument can be sold first', async () => {
+    const { broker } = await setup();
+    expect(broker.capabilities.sellFirst).toBe('per_instrument');
+    expect(await broker.instruments.resolve('INFY', 'NSE')).toMatchObject({ shortable: true });
+    expect(await broker.instruments.resolve('AAPL', 'NASDAQ')).toMatchObject({ shortable: true });
   });
 
   it('sellByHand refuses what is not a hand sale', async () => {
@@ -75,8 +94,8 @@ describe('paper heldQty', () => {
 
   it('throws "unavailable" when told to, once per call, and once stopped', async () => {
     const { broker, held } = await setup();
-    broker.failNextHeldQty();
-    broker.failNextHeldQty('positions endpoint down');
+    broker.failNextNetQty();
+    broker.failNextNetQty('positions endpoint down');
     await expect(held()).rejects.toMatchObject({ code: 'unavailable' });
     await expect(held()).rejects.toThrow('positions endpoint down');
     expect(await held()).toBeNull();
