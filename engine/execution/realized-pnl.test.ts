@@ -14,7 +14,7 @@ describe('realizedPnl', () => {
 
   it('counts a two-attempt exit once, at the weighted average exit price', () => {
     // Attempt 1 sold 4 at 101 and the rest was cancelled; attempt 2 sold 6 at 96.
-    // apply-report's averageExitPrice gives (4×101 + 6×96) / 10 = 98.
+    // the run policy's averageExitPrice gives (4×101 + 6×96) / 10 = 98.
     const exitPrice = (4 * 101 + 6 * 96) / 10;
     const pnl = realizedPnl({ entryPrice: 100, exitPrice, boughtQty: 10, heldQty: 0 });
     expect(pnl?.toNumber()).toBe(4 * 1 + 6 * -4);

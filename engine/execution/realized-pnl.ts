@@ -1,6 +1,6 @@
 /**
  * Realized profit or loss of a run: (average exit price − entry price) × quantity sold. The run's
- * exitPrice is already the quantity-weighted average of every exit fill (apply-report.ts
+ * exitPrice is already the quantity-weighted average of every exit fill (core/run-policy/exit.ts
  * averageExitPrice), and the quantity sold is what the entry bought less what is still held, so
  * an exit that took several attempts, or sold only part, is counted exactly once per share sold.
  *

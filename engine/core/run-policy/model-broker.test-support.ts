@@ -33,7 +33,7 @@ export type Answer =
 export interface BrokerScript {
   readonly entry: Answer;
   readonly exits: readonly Answer[];
-  /** The broker says what is held before a new attempt (heldQty). When it cannot, the engine trusts its own count, so the model's trader sells nothing by hand then. */
+  /** The broker says what is held before a new attempt (netQty). When it cannot, the engine trusts its own count, so the model's trader sells nothing by hand then. */
   readonly tellsHeld: boolean;
   /** When exit attempt n ends with shares held, the trader sells this share of them by hand at the broker (`byHand[n - 1]`; null: not). */
   readonly byHand: readonly (number | null)[];
