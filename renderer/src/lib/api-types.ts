@@ -39,6 +39,8 @@ import type {
   StopAllBody,
   StopStrategyBody,
   StrategyDto,
+  StrategyFormDto,
+  StrategyFormFieldDto,
   UserDto,
   HelloDto,
   TickDto,
@@ -69,6 +71,8 @@ export type {
   PriceBarDto,
   SessionDto,
   StrategyDto,
+  StrategyFormDto,
+  StrategyFormFieldDto,
   UserDto,
 };
 
@@ -113,6 +117,7 @@ export interface ApiRoutes {
   'GET /broker/:id/instruments': { body: undefined; res: InstrumentSearchDto };
   'GET /broker/:id/quote': { body: undefined; res: QuoteDto };
   'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
+  'GET /strategy/form': { body: undefined; res: StrategyFormDto };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };
   'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };
   'PATCH /strategy/:id': { body: StrategyFormBody; res: StrategyDto };
