@@ -6,14 +6,7 @@
  */
 import { useId, type ReactNode } from 'react';
 import { Field, type ControlProps } from '../../ui/field';
-import { inputKindOf, placeholderOf, type FormField, type FormValue } from './strategy-descriptor';
-
-/** Words for choices the engine names by code; any other choice shows its code. */
-const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  repeat: { once: 'Once', daily: 'Every trading day' },
-};
-
-export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;
+import { choiceText, inputKindOf, placeholderOf, type FormField, type FormValue } from './strategy-descriptor';
 
 interface SpecInputProps {
   readonly field: FormField;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import type { StrategyDto } from '../../lib/api-types';
-import { bodyOf, groupsOf, inputKindOf, isModeOf, labelsOf, modeOf, placeholderOf, valuesOf, type FormField } from './strategy-descriptor';
+import { bodyOf, groupsOf, inputKindOf, isModeOf, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
 
 /** The descriptor the engine sends today (GET /strategy/form). */
 const fields = strategyFormDto().fields;
@@ -47,6 +47,21 @@ describe('groupsOf', () => {
     expect(modeOf(byName('stop_loss'), exits.offered)?.name).toBe('stop_loss_mode');
     expect(modeOf(byName('stop_loss'), offered)).toBeUndefined();
     expect(exits.offered.filter((f) => !isModeOf(f, allOn)).map((f) => f.name)).toEqual(['stop_loss', 'target', 'trail', 'move_stop_to_cost_after']);
+  });
+});
+
+describe('words', () => {
+  const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
+
+  it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Entry side, Square-off time, Target, Trailing stop, Move stop to cost after, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
+  });
+
+  it('says what a folded group holds, in words, leaving out what is empty', () => {
+    const days = groupsOf(allOn).find((g) => g.group === 'days')!;
+    expect(summaryOf(days, { repeat: 'daily', weekdays: ['mon', 'fri'] })).toBe('Repeat: Every trading day, Weekdays: mon fri');
+    expect(summaryOf(days, { repeat: 'once', weekdays: [] })).toBe('Repeat: Once');
   });
 });
 

@@ -159,6 +159,35 @@ export function bodyOf(offered: readonly FormField[], values: FormValues, stored
   return body as StrategyFormBody;
 }
 
+/** Words for choices the engine names by code; any other choice shows its code. */
+const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  repeat: { once: 'Once', daily: 'Every trading day' },
+};
+
+export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;
+
+/** What a folded group holds, as "Repeat: Every trading day"; empty inputs left out. */
+export function summaryOf(g: FormGroup, values: FormValues): string {
+  return g.offered
+    .flatMap((f) => {
+      const v = values[f.name];
+      const shown = Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (f.enum ? choiceText(f, v) : v.trim()) : '';
+      return shown ? [`${f.label}: ${shown}`] : [];
+    })
+    .join(', ');
+}
+
+/**
+ * What the engine does not trade yet, in the form's order: the fields of a group the form draws,
+ * a group with nothing offered by its title. Null when everything is offered.
+ *
+ * @example notOfferedYet(groups, { exits: 'Exits', reentry: 'Re-entry', … }) // 'Target, Trailing stop, Re-entry'
+ */
+export function notOfferedYet(groups: readonly FormGroup[], titles: Readonly<Record<FieldGroup, string>>): string | null {
+  const names = groups.flatMap((g) => (g.offered.length === 0 ? (g.later.length > 0 ? [titles[g.group]] : []) : g.later.map((f) => f.label)));
+  return names.length > 0 ? names.join(', ') : null;
+}
+
 /** The placeholder of a text input: the default the engine applies, else the unit, else whether it is required. */
 export function placeholderOf(f: FormField): string {
   if (inputKindOf(f) === 'time') return 'HH:MM:SS';

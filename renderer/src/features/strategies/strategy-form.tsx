@@ -16,7 +16,6 @@ import { api } from '../../lib/api-client';
 import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib/api-types';
 import { FormError, type ControlProps } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
-import { Dialog } from '../../ui/dialog';
 import { SymbolSearch } from './symbol-search';
 import { stopAtOrAbove, type StopWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
@@ -25,8 +24,10 @@ import { useStrategies } from './strategies-store';
 import { AccountTag } from './which-money';
 import { zoneLabel } from '../../lib/format';
 import { useStrategyForm } from './strategy-form-store';
-import { bodyOf, groupsOf, isInitial, isModeOf, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormGroup, type FormValue } from './strategy-descriptor';
-import { choiceText, SpecInput } from './spec-input';
+import { bodyOf, groupsOf, isInitial, isModeOf, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
+import { SpecInput } from './spec-input';
+import { FormGroups } from './strategy-form-groups';
+import { StopLossConfirm } from './stop-loss-confirm';
 
 /** Labels of the exchanges the API accepts; a Record so a new exchange fails this build. */
 const EXCHANGES: Record<Exchange, string> = {
@@ -35,15 +36,6 @@ const EXCHANGES: Record<Exchange, string> = {
   NYSE: 'NYSE (US)',
   NASDAQ: 'NASDAQ (US)',
   CRYPTO: 'Crypto (24/7)',
-};
-
-/** What each group is called; a Record so a group the engine adds fails this build until it has words. */
-const GROUP_TITLES: Record<FieldGroup, string> = {
-  entry: 'Entry',
-  time: 'Time',
-  exits: 'Exits',
-  reentry: 'Re-entry',
-  days: 'Days',
 };
 
 /** Fields whose empty input means "as the engine settles it" on an edit too: never sent as null. */
@@ -272,19 +264,6 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
       />
     );
   };
-  const fieldsOf = (g: FormGroup) => (
-    <>
-      <div className="form__grid form__grid--strategy">{g.offered.filter((f) => !isModeOf(f, offered)).map(input)}</div>
-      {g.later.length > 0 && <p className="form__later">Not offered yet: {g.later.map((f) => f.label).join(', ')}.</p>}
-    </>
-  );
-  const summaryOf = (g: FormGroup) =>
-    g.offered
-      .filter((f) => text(f.name).trim() !== '')
-      .map((f) => `${f.label}: ${f.enum ? choiceText(f, text(f.name)) : text(f.name)}`)
-      .join(', ');
-  const notOffered = groups.filter((g) => g.offered.length === 0);
-
   return (
     <form ref={formRef} className="card form strategy-form" onSubmit={submit} noValidate aria-labelledby="strategy-form-title">
       <h2 id="strategy-form-title" className="card__title">
@@ -295,34 +274,14 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
           {Object.keys(err).length === 1 ? 'One field needs a fix.' : `${Object.keys(err).length} fields need a fix.`}
         </p>
       )}
-      {groups
-        .filter((g) => g.offered.length > 0)
-        .map((g) =>
-          g.optional ? (
-            <details
-              key={g.group}
-              className="form__group form__group--folded"
-              data-group={g.group}
-              open={open.has(g.group)}
-              onToggle={(e) => {
-                const isOpen = e.currentTarget.open;
-                setOpen((o) => (isOpen === o.has(g.group) ? o : isOpen ? new Set([...o, g.group]) : new Set([...o].filter((x) => x !== g.group))));
-              }}
-            >
-              <summary className="form__legend">
-                {GROUP_TITLES[g.group]}
-                {!open.has(g.group) && summaryOf(g) && <span className="form__summary">{summaryOf(g)}</span>}
-              </summary>
-              {fieldsOf(g)}
-            </details>
-          ) : (
-            <fieldset key={g.group} className="form__group" data-group={g.group}>
-              <legend className="form__legend">{GROUP_TITLES[g.group]}</legend>
-              {fieldsOf(g)}
-            </fieldset>
-          ),
-        )}
-      {notOffered.length > 0 && <p className="form__later">Not offered yet: {notOffered.map((g) => GROUP_TITLES[g.group].toLowerCase()).join(', ')}.</p>}
+      <FormGroups
+        groups={groups}
+        values={values}
+        open={open}
+        onToggle={(group, isOpen) => setOpen((o) => (isOpen === o.has(group) ? o : isOpen ? new Set([...o, group]) : new Set([...o].filter((x) => x !== group))))}
+        drawn={(f) => !isModeOf(f, offered)}
+        input={input}
+      />
       <p className="form__where" data-testid="form-where" aria-live="polite">
         {account ? (
           <>
@@ -335,36 +294,14 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
         )}
       </p>
       <FormError messages={errors.form} />
-      <Dialog
-        open={warning !== null}
-        title="Stop-loss at or above the last price"
-        onCancel={() => setWarning(null)}
-        actions={
-          <>
-            <button type="button" className="btn" data-autofocus onClick={() => setWarning(null)}>
-              Keep editing
-            </button>
-            <button
-              type="button"
-              className="btn btn--primary"
-              onClick={() => {
-                setWarning(null);
-                void save();
-              }}
-            >
-              Save anyway
-            </button>
-          </>
-        }
-      >
-        {warning && (
-          <p>
-            The stop-loss <strong className="num">{warning.stopLoss}</strong> is at or above the last price of {warning.symbol} on {warning.exchange},{' '}
-            <strong className="num">{warning.price}</strong>. It would sell as soon as it is armed: if the price is still there at the BUY
-            time, the day's run is skipped and nothing is bought.
-          </p>
-        )}
-      </Dialog>
+      <StopLossConfirm
+        warning={warning}
+        onKeepEditing={() => setWarning(null)}
+        onSaveAnyway={() => {
+          setWarning(null);
+          void save();
+        }}
+      />
       <div className="form__actions">
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Cancel
