@@ -79,7 +79,6 @@ export type {
 export type RunState = RuntimeDto['state'];
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
-export type Repeat = NonNullable<CreateStrategyBody['repeat']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
 export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
 
