@@ -222,3 +222,23 @@ test('the grouped form, days open and errors shown, has no serious WCAG 2.1 A/AA
   }
   expect(found, found.join('\n')).toEqual([]);
 });
+
+test('a refused field in the folded days opens them and takes the focus; one the form does not offer is named in the summary by its label', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  const refusals = [
+    [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
+    [{ field: 'target', message: 'target is not available yet' }],
+  ];
+  await page.route('**/strategy/create', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
+  );
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await expect(f.form.locator('details[data-group="days"]')).not.toHaveAttribute('open');
+  await f.submit.click();
+  await expect(fieldError(f.form, 'repeat')).toHaveText('Repeat must be one of once, daily');
+  await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
+
+  await f.submit.click();
+  await expect(f.form.getByRole('alert')).toHaveText('Target is not available yet');
+  await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
+});
