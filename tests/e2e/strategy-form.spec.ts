@@ -4,8 +4,12 @@
  * too), a symbol the paper broker does not list refused with the symbol and the exchange; the
  * symbol field suggests instruments with the exchange each is listed on, and picking one sets
  * the exchange; the instrument's last price is shown; a stop-loss at or above it asks first.
+ * The form is drawn from the engine's description (GET /strategy/form): its groups in order, no
+ * input for a field the engine does not trade yet, an edit sending back what it read, and a
+ * failed description said and retried.
  */
 import { expect, test } from './support/fixtures';
+import { contrastProblems, seriousViolations, THEMES, useSystemTheme } from './support/axe';
 import { apiCall, fieldError, fillStrategy, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
 
 /** AAPL stands still at 187.50 on NASDAQ (no walk): the price the form shows and weighs the stop-loss against. */
@@ -118,4 +122,123 @@ test('create account and sign in report every field by its label, all at once', 
   await expect(fieldError(signIn, 'email')).toHaveText('Email is required');
   await expect(fieldError(signIn, 'password')).toHaveText('Password is required');
   await screens.snap('sign-in-errors');
+});
+
+test('the form is drawn as the engine describes it: its groups in order, no input for what does not trade yet, a line naming it', async ({ page, screens }) => {
+  const f = await openFormWithPaper(page);
+  const groups = f.form.locator('[data-group]');
+  await expect(groups).toHaveCount(4);
+  expect(await groups.evaluateAll((els) => els.map((el) => el.getAttribute('data-group')))).toEqual(['entry', 'time', 'exits', 'days']);
+  await expect(f.form.getByRole('group', { name: 'Exits' })).toContainText('Stop-loss price');
+  // Fields the engine refuses until their slice lands are not offered: nothing to type them into.
+  for (const label of ['Entry side', 'Square-off time', 'Target', 'Trailing stop', 'Move stop to cost after', 'Re-entries', 'Weekdays', 'Stop-loss in']) {
+    await expect(f.form.getByLabel(label, { exact: true }), label).toHaveCount(0);
+  }
+  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Entry side, Square-off time, Target, Trailing stop, Move stop to cost after, Re-entry, Weekdays.');
+  // The hints are the engine's.
+  await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry');
+  await expect(f.form.getByLabel('BUY time', { exact: true })).toHaveAttribute('placeholder', 'HH:MM:SS');
+
+  // The days start folded, saying what they hold; opening them offers Repeat.
+  const days = f.form.locator('details[data-group="days"]');
+  await expect(days).not.toHaveAttribute('open');
+  await expect(days.locator('summary')).toContainText('Repeat: Once');
+  await days.locator('summary').click();
+  const repeat = f.form.getByLabel('Repeat', { exact: true });
+  await expect(repeat).toBeVisible();
+  await repeat.selectOption('daily');
+
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '3', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await screens.snap('form-groups');
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
+  await f.submit.click();
+  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, repeat: 'daily' });
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
+});
+
+test('an existing strategy edits unchanged: its values shown, its days open, the same body sent back', async ({ page }) => {
+  const { token } = await openSignedIn(page);
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  const stored = { broker_account_id: account.id, symbol: 'AAPL', exchange: 'NASDAQ', qty: 4, buy_time: '09:45:00', sell_time: '15:30:00', stop_loss: 150.25, timezone: 'America/New_York', repeat: 'daily', buy_grace_seconds: 30 };
+  await apiCall(page, token, 'POST', '/strategy/create', stored);
+  await page.reload();
+  await strategyRow(page, 'AAPL').getByRole('button', { name: /^Edit AAPL/ }).click();
+  const f = strategyInputs(page);
+  await expect(f.form).toHaveAccessibleName(/^Edit AAPL \(#\d+\)$/);
+  await expect(f.qty).toHaveValue('4');
+  await expect(f.stopLoss).toHaveValue('150.25');
+  await expect(f.timezone).toHaveValue('America/New_York');
+  await expect(f.form.getByLabel('BUY grace (seconds)', { exact: true })).toHaveValue('30');
+  // A daily strategy uses its days: that group is open.
+  await expect(f.form.getByLabel('Repeat', { exact: true })).toHaveValue('daily');
+
+  const sent = page.waitForRequest((r) => r.method() === 'PATCH');
+  await f.submit.click();
+  expect((await sent).postDataJSON()).toEqual(stored);
+  await expect(f.form).toBeHidden();
+  await expect(strategyRow(page, 'AAPL')).toContainText('Qty 4');
+});
+
+test('while the engine describes the form it says so; a failed ask says why and offers a retry, never a blank form', async ({ page, screens }) => {
+  const { token } = await openSignedIn(page);
+  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  await page.reload();
+  let fail = true;
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/strategy/form', async (route) => {
+    if (fail) {
+      fail = false;
+      await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the engine is starting' } }) });
+      return;
+    }
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'New strategy' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not load the strategy form' });
+  await expect(alert).toContainText('the engine is starting');
+  await expect(page.getByRole('form', { name: 'New strategy' })).toHaveCount(0);
+  await screens.snap('form-descriptor-failed');
+
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Loading the strategy form…' })).toBeVisible();
+  release();
+  const f = strategyInputs(page);
+  await expect(f.qty).toBeVisible();
+  await expect(alert).toHaveCount(0);
+});
+
+test('the grouped form, days open and errors shown, has no serious WCAG 2.1 A/AA violation in either theme', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await f.form.locator('details[data-group="days"] summary').click();
+  await f.submit.click();
+  await expect(fieldError(f.form, 'symbol')).toBeVisible();
+  const found: string[] = [];
+  for (const theme of THEMES) {
+    await useSystemTheme(page, theme);
+    for (const line of await seriousViolations(page)) found.push(`[${theme}] ${line}`);
+    for (const line of await contrastProblems(page, '.strategy-form .form__legend, .strategy-form .form__later')) found.push(`[${theme}] ${line}`);
+  }
+  expect(found, found.join('\n')).toEqual([]);
+});
+
+test('a refused field in the folded days opens them and takes the focus; one the form does not offer is named in the summary by its label', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  const refusals = [
+    [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
+    [{ field: 'target', message: 'target is not available yet' }],
+  ];
+  await page.route('**/strategy/create', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
+  );
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await expect(f.form.locator('details[data-group="days"]')).not.toHaveAttribute('open');
+  await f.submit.click();
+  await expect(fieldError(f.form, 'repeat')).toHaveText('Repeat must be one of once, daily');
+  await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
+
+  await f.submit.click();
+  await expect(f.form.getByRole('alert')).toHaveText('Target is not available yet');
+  await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
 });

@@ -39,6 +39,8 @@ import type {
   StopAllBody,
   StopStrategyBody,
   StrategyDto,
+  StrategyFormDto,
+  StrategyFormFieldDto,
   UserDto,
   HelloDto,
   TickDto,
@@ -69,13 +71,14 @@ export type {
   PriceBarDto,
   SessionDto,
   StrategyDto,
+  StrategyFormDto,
+  StrategyFormFieldDto,
   UserDto,
 };
 
 export type RunState = RuntimeDto['state'];
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
-export type Repeat = NonNullable<CreateStrategyBody['repeat']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
 export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
 
@@ -113,6 +116,7 @@ export interface ApiRoutes {
   'GET /broker/:id/instruments': { body: undefined; res: InstrumentSearchDto };
   'GET /broker/:id/quote': { body: undefined; res: QuoteDto };
   'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
+  'GET /strategy/form': { body: undefined; res: StrategyFormDto };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };
   'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };
   'PATCH /strategy/:id': { body: StrategyFormBody; res: StrategyDto };

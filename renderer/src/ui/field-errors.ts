@@ -36,11 +36,12 @@ export function formErrors(err: unknown, inputs: readonly string[], nestedUnder?
 }
 
 /**
- * Like formErrors for a form whose inputs are the keys of `labels`: every message names its field
- * by the label on screen, a summary message about a field too.
+ * Like formErrors for a form whose inputs are `inputs` (the keys of `labels` unless given): every
+ * message names its field by the label on screen, a summary message about a field too, so a
+ * field with a label but no input (one the form does not offer) is named in the summary.
  *
- * @example labelledFormErrors(err, STRATEGY_LABELS).fields.buy_time // 'BUY time is required'
+ * @example labelledFormErrors(err, { buy_time: 'BUY time' }).fields.buy_time // 'BUY time is required'
  */
-export function labelledFormErrors(err: unknown, labels: FieldLabels): FormErrors {
-  return formErrors(err, Object.keys(labels), undefined, (field, message) => labelled(field, message, labels));
+export function labelledFormErrors(err: unknown, labels: FieldLabels, inputs: readonly string[] = Object.keys(labels)): FormErrors {
+  return formErrors(err, inputs, undefined, (field, message) => labelled(field, message, labels));
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api-client';
 import { labelledFormErrors } from './field-errors';
-import { AUTH_LABELS, labelled, STRATEGY_LABELS } from './field-labels';
+import { strategyFormDto } from '../../../engine/api/strategy-form-dto';
+import { labelsOf } from '../features/strategies/strategy-descriptor';
+import { AUTH_LABELS, labelled } from './field-labels';
+
+/** The strategy form's labels as the engine sends them (GET /strategy/form). */
+const STRATEGY_LABELS = labelsOf(strategyFormDto().fields);
 
 describe('labelled', () => {
   it.each([
@@ -34,6 +39,17 @@ describe('labelledFormErrors', () => {
     expect(labelledFormErrors(err, STRATEGY_LABELS)).toEqual({
       fields: { buy_time: 'BUY time is required', sell_time: 'SELL time must be later than BUY time (09:30) on the same day' },
       form: ['colour: Unrecognized key: "colour"'],
+    });
+  });
+
+  it('names a field the form has no input for in the summary, by its label', () => {
+    const err = new ApiError(400, 'validation_failed', 'bad', [
+      { field: 'qty', message: 'qty must be a number' },
+      { field: 'target', message: 'target is not available yet' },
+    ]);
+    expect(labelledFormErrors(err, STRATEGY_LABELS, ['qty', 'stop_loss'])).toEqual({
+      fields: { qty: 'Quantity must be a number' },
+      form: ['Target is not available yet'],
     });
   });
 });

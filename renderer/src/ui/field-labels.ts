@@ -5,28 +5,9 @@
  * "Password must be at least 10 characters"). Other fields a message mentions by their API name
  * ("… later than buy_time (09:30)") are named by their labels too.
  */
-import type { StrategyLabels } from '../../../engine/api';
 
-/** API field name → the label its input shows. */
+/** API field name → the label its input shows. The strategy form's come from the engine (GET /strategy/form). */
 export type FieldLabels = Readonly<Record<string, string>>;
-
-/**
- * The strategy form's inputs, in the order the form shows them. Each label is the engine's own
- * (core/strategy-spec.ts, sent by GET /strategy/form): the type holds them equal, so a label
- * changed there fails this build until it is changed here too.
- */
-export const STRATEGY_LABELS = {
-  broker_account_id: 'Broker account',
-  symbol: 'Symbol',
-  exchange: 'Exchange',
-  qty: 'Quantity',
-  buy_time: 'BUY time',
-  sell_time: 'SELL time',
-  stop_loss: 'Stop-loss price',
-  timezone: 'Time zone',
-  repeat: 'Repeat',
-  buy_grace_seconds: 'BUY grace (seconds)',
-} as const satisfies Partial<StrategyLabels>;
 
 /** The sign-in and create-account forms. */
 export const AUTH_LABELS = {
@@ -54,7 +35,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * `message`, about `field`, in the trader's words.
  *
- * @example labelled('sell_time', 'sell_time must be later than buy_time (09:30) on the same day', STRATEGY_LABELS)
+ * @example labelled('sell_time', 'sell_time must be later than buy_time (09:30) on the same day', { buy_time: 'BUY time', sell_time: 'SELL time' })
  *   // 'SELL time must be later than BUY time (09:30) on the same day'
  * @example labelled('password', 'must be at least 10 characters', AUTH_LABELS) // 'Password must be at least 10 characters'
  */

@@ -1,20 +1,21 @@
 /**
- * Create or edit a strategy. Nothing is validated here: the form sends what was typed (numbers
- * as numbers when they read as numbers, else as typed) and shows each field error the API
+ * Create or edit a strategy. The fields, their groups and order, labels and hints are the
+ * engine's (GET /strategy/form, see strategy-descriptor.ts): a field it does not trade yet is no
+ * input, only named as coming later; a group with nothing that must be filled in (the days) starts
+ * folded unless the strategy uses it. Nothing is validated here: the form sends what was typed
+ * (numbers as numbers when they read as numbers, else as typed) and shows each field error the API
  * returns next to its input, all at once, named by the input's label. Before saving it says where
  * and when the strategy will trade: the exchange (from the account's markets, never a hidden
  * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,
  * and the instrument's last price. The symbol field suggests the account's instruments as the
- * trader types, each with the exchange it is listed on. A stop-loss at or above the last price
- * would sell at once (the engine skips such a run at BUY time), so saving one asks first.
+ * trader types, each with the exchange it is listed on. A stop-loss price at or above the last
+ * price would sell at once (the engine skips such a run at BUY time), so saving one asks first.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
-import type { Exchange, QuoteDto, Repeat, StrategyDto, StrategyFormBody } from '../../lib/api-types';
-import { Field, FormError } from '../../ui/field';
+import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib/api-types';
+import { FormError, type ControlProps } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
-import { STRATEGY_LABELS as LABEL } from '../../ui/field-labels';
-import { Dialog } from '../../ui/dialog';
 import { SymbolSearch } from './symbol-search';
 import { stopAtOrAbove, type StopWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
@@ -22,6 +23,11 @@ import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
 import { AccountTag } from './which-money';
 import { zoneLabel } from '../../lib/format';
+import { useStrategyForm } from './strategy-form-store';
+import { bodyOf, groupsOf, isInitial, isModeOf, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
+import { SpecInput } from './spec-input';
+import { FormGroups } from './strategy-form-groups';
+import { StopLossConfirm } from './stop-loss-confirm';
 
 /** Labels of the exchanges the API accepts; a Record so a new exchange fails this build. */
 const EXCHANGES: Record<Exchange, string> = {
@@ -32,66 +38,8 @@ const EXCHANGES: Record<Exchange, string> = {
   CRYPTO: 'Crypto (24/7)',
 };
 
-const REPEATS: Record<Repeat, string> = {
-  once: 'Once',
-  daily: 'Every trading day',
-};
-
-const INPUTS = Object.keys(LABEL) as (keyof typeof LABEL)[];
-type Input = keyof typeof LABEL;
-type Values = Record<Input, string>;
-
-const EMPTY: Values = {
-  broker_account_id: '',
-  symbol: '',
-  exchange: '',
-  qty: '',
-  buy_time: '',
-  sell_time: '',
-  stop_loss: '',
-  timezone: '',
-  repeat: 'once',
-  buy_grace_seconds: '',
-};
-
-function valuesOf(s: StrategyDto): Values {
-  return {
-    broker_account_id: String(s.broker_account_id),
-    symbol: s.symbol,
-    exchange: s.exchange,
-    qty: String(s.qty),
-    buy_time: s.buy_time,
-    sell_time: s.sell_time,
-    stop_loss: String(s.stop_loss),
-    timezone: s.timezone,
-    repeat: s.repeat,
-    buy_grace_seconds: String(s.buy_grace_seconds),
-  };
-}
-
-/** "12" → 12; "" → left out (the API says if it is required); "1,5" or "abc" → sent as typed. */
-function numberOrText(text: string): number | string | undefined {
-  const t = text.trim();
-  if (t === '') return undefined;
-  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
-}
-
-function bodyOf(v: Values): StrategyFormBody {
-  const text = (s: string) => (s.trim() === '' ? undefined : s.trim());
-  const body: Record<string, unknown> = {
-    broker_account_id: numberOrText(v.broker_account_id),
-    symbol: v.symbol === '' ? undefined : v.symbol,
-    exchange: text(v.exchange),
-    qty: numberOrText(v.qty),
-    buy_time: text(v.buy_time),
-    sell_time: text(v.sell_time),
-    stop_loss: numberOrText(v.stop_loss),
-    timezone: text(v.timezone),
-    repeat: text(v.repeat),
-    buy_grace_seconds: numberOrText(v.buy_grace_seconds),
-  };
-  return Object.fromEntries(Object.entries(body).filter(([, x]) => x !== undefined)) as StrategyFormBody;
-}
+/** Fields whose empty input means "as the engine settles it" on an edit too: never sent as null. */
+const KEPT_WHEN_EMPTY: ReadonlySet<string> = new Set(['exchange', 'timezone']);
 
 const timeZones = (): string[] => {
   try {
@@ -107,28 +55,76 @@ interface StrategyFormProps {
   readonly onDone: (saved: StrategyDto | null) => void;
 }
 
+/** The form once the engine has described its fields; until then what is happening, or why not and a retry. */
 export function StrategyForm({ editing, onDone }: StrategyFormProps) {
-  const accounts = useBrokers((s) => s.accounts);
-  const [values, setValues] = useState<Values>(() =>
-    editing ? valuesOf(editing) : { ...EMPTY, broker_account_id: accounts[0] ? String(accounts[0].id) : '' },
+  const descriptor = useStrategyForm((s) => s.descriptor);
+  const error = useStrategyForm((s) => s.error);
+  useEffect(() => {
+    void useStrategyForm.getState().load();
+  }, []);
+
+  if (descriptor) return <StrategyFields descriptor={descriptor} editing={editing} onDone={onDone} />;
+  return (
+    <section className="card form strategy-form" aria-labelledby="strategy-form-title">
+      <h2 id="strategy-form-title" className="card__title">
+        {titleOf(editing)}
+      </h2>
+      {error ? (
+        <div className="form-error" role="alert">
+          Could not load the strategy form: {error}{' '}
+          <button type="button" className="link" onClick={() => void useStrategyForm.getState().load()}>
+            Try again
+          </button>
+        </div>
+      ) : (
+        <p className="muted" role="status">
+          Loading the strategy form…
+        </p>
+      )}
+      <div className="form__actions">
+        <button type="button" className="btn" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+      </div>
+    </section>
   );
+}
+
+const titleOf = (editing: StrategyDto | undefined) => (editing ? `Edit ${editing.symbol} (#${editing.id})` : 'New strategy');
+
+function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { readonly descriptor: StrategyFormDto }) {
+  const accounts = useBrokers((s) => s.accounts);
+  const groups = useMemo(() => groupsOf(descriptor.fields), [descriptor]);
+  const offered = useMemo(() => groups.flatMap((g) => g.offered), [groups]);
+  const labels = useMemo(() => labelsOf(descriptor.fields), [descriptor]);
+  const [values, setValues] = useState<Record<string, FormValue>>(() => {
+    const v = valuesOf(offered, editing);
+    if (!editing && 'broker_account_id' in v) v.broker_account_id = accounts[0] ? String(accounts[0].id) : '';
+    return v;
+  });
+  const [open, setOpen] = useState<ReadonlySet<FieldGroup>>(() => new Set(groups.filter((g) => !g.optional || g.offered.some((f) => !isInitial(f, values[f.name]))).map((g) => g.group)));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [focusAsk, setFocusAsk] = useState<{ readonly name: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [quote, setQuote] = useState<QuoteDto | null>(null);
   const [warning, setWarning] = useState<StopWarning | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
 
-  const account = accounts.find((a) => String(a.id) === values.broker_account_id);
+  const text = (name: string): string => {
+    const v = values[name];
+    return typeof v === 'string' ? v : '';
+  };
+  const account = accounts.find((a) => String(a.id) === text('broker_account_id'));
   const markets = account?.markets ?? [];
   // The exchange that will be used: the one picked, else the account's first (what the engine picks).
-  const exchange = values.exchange || markets[0]?.exchange || '';
-  const offered = [...new Set([...markets.map((m) => m.exchange), ...(values.exchange ? [values.exchange] : [])])];
+  const exchange = text('exchange') || markets[0]?.exchange || '';
+  const offeredExchanges = [...new Set([...markets.map((m) => m.exchange), ...(text('exchange') ? [text('exchange')] : [])])];
   const exchangeZone = markets.find((m) => m.exchange === exchange)?.timezone;
-  const usedZone = values.timezone.trim() || exchangeZone || '';
+  const usedZone = text('timezone').trim() || exchangeZone || '';
 
   const accountId = account ? account.id : null;
-  const symbol = values.symbol.trim().toUpperCase();
+  const symbol = text('symbol').trim().toUpperCase();
   const quoteFor = (signal?: AbortSignal): Promise<QuoteDto | null> =>
     accountId === null || !SYMBOL_TEXT.test(symbol) || !exchange
       ? Promise.resolve(null)
@@ -150,9 +146,17 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     // quoteFor reads exactly these.
   }, [accountId, symbol, exchange]);
 
+  // Take the keyboard to the field asked for, once its group is drawn open.
+  useEffect(() => {
+    if (!focusAsk) return;
+    const frame = requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>(`[name="${focusAsk.name}"]`)?.focus());
+    return () => cancelAnimationFrame(frame);
+  }, [focusAsk]);
+
   // Another account may trade other exchanges: its own default then applies, shown below.
-  const set = (name: Input) => (e: { target: { value: string } }) =>
-    setValues((v) => ({ ...v, [name]: e.target.value, ...(name === 'broker_account_id' && e.target.value !== v.broker_account_id ? { exchange: '' } : {}) }));
+  const change = (name: string, value: FormValue) =>
+    setValues((v) => ({ ...v, [name]: value, ...(name === 'broker_account_id' && value !== v.broker_account_id ? { exchange: '' } : {}) }));
+  const set = (name: string) => (e: { target: { value: string } }) => change(name, e.target.value);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -161,7 +165,8 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     // The price shown for what is typed; asked now when typing outran it (saved before the pause).
     const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
     const fresh = shown ?? (await quoteFor().catch(() => null));
-    const ask = stopAtOrAbove(values.stop_loss, fresh);
+    // Only a stop-loss given as a price compares with the last price.
+    const ask = (text('stop_loss_mode') || 'price') === 'price' ? stopAtOrAbove(text('stop_loss'), fresh) : null;
     if (ask) {
       setQuote(fresh);
       setWarning(ask);
@@ -175,112 +180,112 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
     setBusy(true);
     try {
       const store = useStrategies.getState();
-      const body = bodyOf({ ...values, exchange });
+      const body = bodyOf(offered, { ...values, exchange }, editing, KEPT_WHEN_EMPTY);
       const saved = editing ? await store.update(editing.id, body) : await store.create(body);
       const where = `${saved.symbol} found on ${saved.exchange}, times in ${saved.timezone}`;
       toast(editing ? `Saved ${saved.symbol} (#${saved.id}): ${where}` : `Created ${saved.symbol} (#${saved.id}): ${where}`);
       onDone(saved);
     } catch (err) {
-      const next = labelledFormErrors(err, LABEL);
+      const next = labelledFormErrors(err, labels, offered.map((f) => f.name));
       setErrors(next);
-      // Take the keyboard to the first field the API refused.
-      const first = INPUTS.find((name) => next.fields[name]);
-      if (first) requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus());
+      // Open every group with a refused field, and take the keyboard to the first one.
+      const refused = offered.filter((f) => next.fields[f.name]);
+      if (refused.length > 0) {
+        setOpen((o) => new Set([...o, ...refused.map((f) => f.group)]));
+        setFocusAsk({ name: refused[0]!.name });
+      }
     } finally {
       setBusy(false);
     }
   };
 
   const err = errors.fields;
-  const title = editing ? `Edit ${editing.symbol} (#${editing.id})` : 'New strategy';
+
+  /** The controls only the form can draw: they need the accounts, their markets and the instruments. */
+  const controls: Readonly<Record<string, (p: ControlProps) => ReactNode>> = {
+    broker_account_id: (p) => (
+      <select {...p} value={text('broker_account_id')} onChange={set('broker_account_id')} disabled={Boolean(editing)}>
+        {accounts.length === 0 && <option value="">No broker connected</option>}
+        {accounts.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.label} (#{a.id})
+          </option>
+        ))}
+      </select>
+    ),
+    symbol: (p) => (
+      <SymbolSearch
+        control={p}
+        accountId={accountId}
+        value={text('symbol')}
+        onType={(typed) => change('symbol', typed)}
+        onPick={(m) => setValues((v) => ({ ...v, symbol: m.symbol, exchange: m.exchange }))}
+      />
+    ),
+    exchange: (p) => (
+      <select {...p} value={exchange} onChange={set('exchange')}>
+        {offeredExchanges.map((x) => (
+          <option key={x} value={x}>
+            {EXCHANGES[x as Exchange] ?? x}
+          </option>
+        ))}
+      </select>
+    ),
+    timezone: (p) => (
+      <>
+        <input {...p} type="text" list="tz-list" value={text('timezone')} onChange={set('timezone')} placeholder={exchangeZone ?? 'exchange default'} spellCheck={false} />
+        <datalist id="tz-list">
+          {zones.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+      </>
+    ),
+  };
+  /** Hints that need what the form knows; the engine's hint otherwise. */
+  const hints: Readonly<Record<string, ReactNode>> = {
+    symbol: lastPrice(quote, symbol, exchange),
+    exchange: account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined,
+    timezone: exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : undefined,
+  };
+
+  const input = (f: FormField) => {
+    const mode = modeOf(f, offered);
+    return (
+      <SpecInput
+        key={f.name}
+        field={f}
+        value={values[f.name]}
+        onChange={change}
+        error={err[f.name]}
+        mode={mode && { field: mode, value: values[mode.name], error: err[mode.name] }}
+        hint={hints[f.name]}
+        control={controls[f.name]}
+      />
+    );
+  };
   return (
     <form ref={formRef} className="card form strategy-form" onSubmit={submit} noValidate aria-labelledby="strategy-form-title">
       <h2 id="strategy-form-title" className="card__title">
-        {title}
+        {titleOf(editing)}
       </h2>
       {errors.form.length === 0 && Object.keys(err).length > 0 && (
         <p className="form-error" role="alert">
           {Object.keys(err).length === 1 ? 'One field needs a fix.' : `${Object.keys(err).length} fields need a fix.`}
         </p>
       )}
-      <div className="form__grid form__grid--strategy">
-        <Field label={LABEL.broker_account_id} name="broker_account_id" error={err.broker_account_id}>
-          {(p) => (
-            <select {...p} value={values.broker_account_id} onChange={set('broker_account_id')} disabled={Boolean(editing)}>
-              {accounts.length === 0 && <option value="">No broker connected</option>}
-              {accounts.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.label} (#{a.id})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={LABEL.symbol} name="symbol" error={err.symbol} hint={lastPrice(quote, symbol, exchange)}>
-          {(p) => (
-            <SymbolSearch
-              control={p}
-              accountId={accountId}
-              value={values.symbol}
-              onType={(text) => setValues((v) => ({ ...v, symbol: text }))}
-              onPick={(m) => setValues((v) => ({ ...v, symbol: m.symbol, exchange: m.exchange }))}
-            />
-          )}
-        </Field>
-        <Field label={LABEL.exchange} name="exchange" error={err.exchange} hint={account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined}>
-          {(p) => (
-            <select {...p} value={exchange} onChange={set('exchange')}>
-              {offered.map((x) => (
-                <option key={x} value={x}>
-                  {EXCHANGES[x as Exchange] ?? x}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={LABEL.qty} name="qty" error={err.qty}>
-          {(p) => <input {...p} type="text" inputMode="numeric" value={values.qty} onChange={set('qty')} placeholder="shares" />}
-        </Field>
-        <Field label={LABEL.buy_time} name="buy_time" error={err.buy_time} hint="24-hour HH:MM:SS">
-          {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_time} onChange={set('buy_time')} placeholder="09:20:00" className="mono" />}
-        </Field>
-        <Field label={LABEL.sell_time} name="sell_time" error={err.sell_time} hint="Same day, after the BUY">
-          {(p) => <input {...p} type="text" inputMode="numeric" value={values.sell_time} onChange={set('sell_time')} placeholder="15:10:00" className="mono" />}
-        </Field>
-        <Field label={LABEL.stop_loss} name="stop_loss" error={err.stop_loss} hint="Sold at once if the price falls to it">
-          {(p) => <input {...p} type="text" inputMode="decimal" value={values.stop_loss} onChange={set('stop_loss')} placeholder="required" />}
-        </Field>
-        <Field label={LABEL.timezone} name="timezone" error={err.timezone} hint={exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : "Empty: the exchange's own"}>
-          {(p) => (
-            <>
-              <input {...p} type="text" list="tz-list" value={values.timezone} onChange={set('timezone')} placeholder={exchangeZone ?? 'exchange default'} spellCheck={false} />
-              <datalist id="tz-list">
-                {zones.map((z) => (
-                  <option key={z} value={z} />
-                ))}
-              </datalist>
-            </>
-          )}
-        </Field>
-        <Field label={LABEL.repeat} name="repeat" error={err.repeat}>
-          {(p) => (
-            <select {...p} value={values.repeat} onChange={set('repeat')}>
-              {(Object.keys(REPEATS) as Repeat[]).map((r) => (
-                <option key={r} value={r}>
-                  {REPEATS[r]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={LABEL.buy_grace_seconds} name="buy_grace_seconds" error={err.buy_grace_seconds} hint="How late a BUY may still go out">
-          {(p) => <input {...p} type="text" inputMode="numeric" value={values.buy_grace_seconds} onChange={set('buy_grace_seconds')} placeholder="60" />}
-        </Field>
-      </div>
+      <FormGroups
+        groups={groups}
+        values={values}
+        open={open}
+        onToggle={(group, isOpen) => setOpen((o) => (isOpen === o.has(group) ? o : isOpen ? new Set([...o, group]) : new Set([...o].filter((x) => x !== group))))}
+        drawn={(f) => !isModeOf(f, offered)}
+        input={input}
+      />
       <p className="form__where" data-testid="form-where" aria-live="polite">
         {account ? (
           <>
-            Trades <strong>{values.symbol.trim().toUpperCase() || 'the symbol'}</strong> on <strong>{exchange || '—'}</strong>, BUY and SELL times in{' '}
+            Trades <strong>{symbol || 'the symbol'}</strong> on <strong>{exchange || '—'}</strong>, BUY and SELL times in{' '}
             <strong>{usedZone || '—'}</strong>
             {usedZone && zoneLabel(usedZone) !== usedZone && ` (${zoneLabel(usedZone)} time)`}, with <AccountTag accountId={account.id} />
           </>
@@ -289,36 +294,14 @@ export function StrategyForm({ editing, onDone }: StrategyFormProps) {
         )}
       </p>
       <FormError messages={errors.form} />
-      <Dialog
-        open={warning !== null}
-        title="Stop-loss at or above the last price"
-        onCancel={() => setWarning(null)}
-        actions={
-          <>
-            <button type="button" className="btn" data-autofocus onClick={() => setWarning(null)}>
-              Keep editing
-            </button>
-            <button
-              type="button"
-              className="btn btn--primary"
-              onClick={() => {
-                setWarning(null);
-                void save();
-              }}
-            >
-              Save anyway
-            </button>
-          </>
-        }
-      >
-        {warning && (
-          <p>
-            The stop-loss <strong className="num">{warning.stopLoss}</strong> is at or above the last price of {warning.symbol} on {warning.exchange},{' '}
-            <strong className="num">{warning.price}</strong>. It would sell as soon as it is armed: if the price is still there at the BUY
-            time, the day's run is skipped and nothing is bought.
-          </p>
-        )}
-      </Dialog>
+      <StopLossConfirm
+        warning={warning}
+        onKeepEditing={() => setWarning(null)}
+        onSaveAnyway={() => {
+          setWarning(null);
+          void save();
+        }}
+      />
       <div className="form__actions">
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Cancel

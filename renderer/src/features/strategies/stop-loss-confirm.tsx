@@ -1,0 +1,40 @@
+/**
+ * Asks before saving a stop-loss at or above the instrument's last price: it would sell as soon as
+ * it is armed, so the engine skips the day's run if the price is still there at the BUY time.
+ */
+import { Dialog } from '../../ui/dialog';
+import type { StopWarning } from './stop-loss-warning';
+
+interface StopLossConfirmProps {
+  readonly warning: StopWarning | null;
+  readonly onKeepEditing: () => void;
+  readonly onSaveAnyway: () => void;
+}
+
+export function StopLossConfirm({ warning, onKeepEditing, onSaveAnyway }: StopLossConfirmProps) {
+  return (
+    <Dialog
+      open={warning !== null}
+      title="Stop-loss at or above the last price"
+      onCancel={onKeepEditing}
+      actions={
+        <>
+          <button type="button" className="btn" data-autofocus onClick={onKeepEditing}>
+            Keep editing
+          </button>
+          <button type="button" className="btn btn--primary" onClick={onSaveAnyway}>
+            Save anyway
+          </button>
+        </>
+      }
+    >
+      {warning && (
+        <p>
+          The stop-loss <strong className="num">{warning.stopLoss}</strong> is at or above the last price of {warning.symbol} on {warning.exchange},{' '}
+          <strong className="num">{warning.price}</strong>. It would sell as soon as it is armed: if the price is still there at the BUY
+          time, the day's run is skipped and nothing is bought.
+        </p>
+      )}
+    </Dialog>
+  );
+}
