@@ -7,9 +7,7 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
-import type { FieldGroup, StrategyField, StrategyLabels } from '../core/strategy-spec';
-
-export type { StrategyLabels };
+import type { FieldGroup, StrategyField } from '../core/strategy-spec';
 
 export interface UserDto {
   readonly id: number;

@@ -179,9 +179,6 @@ export const STRATEGY_FIELD_META = {
   weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: false },
 } as const satisfies Record<StrategyField, FieldMeta>;
 
-/** Each field's label, as literal types: what the renderer's labels must equal. */
-export type StrategyLabels = { readonly [K in StrategyField]: (typeof STRATEGY_FIELD_META)[K]['label'] };
-
 /** Each field that may be a percent of a price, with the field that says so. */
 const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode' } as const;
 
