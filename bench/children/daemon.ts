@@ -282,7 +282,7 @@ serve({
   seedPositions: (args: { symbols: readonly string[]; sellPassedMs?: number }) => seedPositions(args),
   async state(): Promise<{ armed: number; stops: number; now: number }> {
     const { engine } = handle!;
-    return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
+    return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedTriggers(), now: engine.ctx.clock.now() };
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
   async footprint(args: { windowMs: number }): Promise<{ rssMB: number; rssAnonMB: number | null; rssFileMB: number | null; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {
