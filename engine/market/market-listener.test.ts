@@ -127,6 +127,15 @@ describe('MarketListener crossings', () => {
     expect(hits.map((h) => h.strategyId)).toEqual([1, 9, 2]);
   });
 
+  it('a level that is not a number changes nothing armed and is logged, without throwing at the caller', async () => {
+    const logged: Array<{ msg?: string; strategyId?: number }> = [];
+    const { market } = await listening({ logged });
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    expect(() => market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(Number.NaN))).not.toThrow();
+    expect(market.isStopArmed(asStrategyId(1))).toBe(true);
+    expect(logged).toMatchObject([{ msg: 'levels not armed', strategyId: 1 }]);
+  });
+
   it('tick listeners hear the tick after its crossings were reported', async () => {
     const { market, hits, watch, tick } = await listening();
     const seen: string[] = [];

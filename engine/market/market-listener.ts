@@ -122,7 +122,13 @@ export class MarketListener {
    */
   setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[]): void {
     const key = feedKey(accountId, instrument);
-    this.triggers.set(key, strategyId, legNo, items);
+    try {
+      this.triggers.set(key, strategyId, legNo, items);
+    } catch (err) {
+      // The run's other follow-ups (its time exit's job) must still be set, and its levels stay as they were.
+      this.deps.logger.error({ err, strategyId, instrument }, 'levels not armed');
+      return;
+    }
     const last = this.last.get(key);
     if (last) this.fire(key, last.price, last.at);
   }

@@ -112,10 +112,13 @@ describe('TriggerIndex, both sides', () => {
     expect(idx.isArmed(1)).toBe(false);
   });
 
-  it('refuses a level that is not a finite number', () => {
+  it('refuses a level that is not a finite number, keeping the run\'s set as it was', () => {
     const idx = new TriggerIndex();
     expect(() => idx.set('f', 1, 0, one('down', Number.NaN))).toThrow(/strategy 1 must be a finite number/);
     expect(idx.isArmed(1)).toBe(false);
+    idx.set('f', 1, 0, one('down', 95));
+    expect(() => idx.set('f', 1, 1, [...one('up', 110), ...one('down', Number.POSITIVE_INFINITY)])).toThrow(/finite number/);
+    expect(taken(idx, 'f', 95)).toMatchObject([{ strategyId: 1, legNo: 0, level: 95 }]);
   });
 
   it('fires exactly what a plain list would, in its order, under random sets, clears and prices', () => {

@@ -41,15 +41,20 @@ export class TriggerIndex {
   /** strategyId → where its entries are, to clear them without a scan of every feed. */
   private readonly of = new Map<number, { readonly feed: string; readonly items: Armed[] }>();
 
-  /** Replaces the run's set (all its levels, on this feed) with `items`; an empty list clears it. */
+  /**
+   * Replaces the run's set (all its levels, on this feed) with `items`; an empty list clears it.
+   * A level that is not a finite number throws and leaves the run's set as it was.
+   */
   set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[]): void {
+    for (const item of items) {
+      if (!Number.isFinite(item.level)) throw new Error(`trigger level of strategy ${strategyId} must be a finite number, got ${item.level}`);
+    }
     this.clear(strategyId);
     if (items.length === 0) return;
     let sides = this.byFeed.get(feed);
     if (!sides) this.byFeed.set(feed, (sides = { down: [], up: [] }));
     const armed: Armed[] = [];
     for (const item of items) {
-      if (!Number.isFinite(item.level)) throw new Error(`trigger level of strategy ${strategyId} must be a finite number, got ${item.level}`);
       const a: Armed = { strategyId, legNo, kind: item.kind, level: item.level, dir: item.dir };
       const list = sides[item.dir];
       list.splice(insertionPoint(list, a.level, item.dir), 0, a);
