@@ -7,7 +7,8 @@
  *
  * An entry fires once: `take` removes it. The index never puts one back; whether the exit it
  * asked for goes out is the run policy's call (journal_exit), and where that call suppresses
- * the exit no trigger is needed any more (see MarketListener.onCrossing).
+ * the exit no trigger is needed any more (see StrategyManager.onCrossing and
+ * tests/integration/crossing-suppressed.test.ts).
  */
 import type { EventOf } from '../core/run-policy/types';
 

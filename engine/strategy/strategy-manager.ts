@@ -426,6 +426,7 @@ export class StrategyManager {
    * until the position is sold, or the run goes to ERROR), when nothing is held, or when the run
    * is in ERROR, where only the trader's STOP sells (a level put back would be suppressed too).
    * An entry still in flight defers the exit rather than suppressing it.
+   * (tests/integration/crossing-suppressed.test.ts)
    */
   private onCrossing(hit: Crossing): void {
     const now = this.ctx.clock.now();
