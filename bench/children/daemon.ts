@@ -21,7 +21,7 @@ import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
 import { alpacaBrokerKind } from '../../engine/brokers/alpaca';
 import { openDatabase } from '../../db/client';
 import { createRepos, type Repos, type TransactionOptions } from '../../db/repos';
-import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/ids';
+import { asBrokerAccountId, asStrategyId, asUserId, clientOrderId } from '../../engine/core/ids';
 import type { Strategy } from '../../engine/core/types';
 import { emit, serve } from '../lib/rpc';
 import { stopLevel } from '../lib/symbols';
@@ -125,6 +125,9 @@ function rssSplit(): { anonMB: number; fileMB: number } | null {
 
 const PASSWORD = 'bench horse battery staple';
 let handle: DaemonHandle | undefined;
+/** Ids of the bench's up-side levels (armUpLevels): far above any strategy's. */
+const UP_LEVEL_IDS = 1_000_000_000;
+let upLevelsArmed = 0;
 let setup: Setup | undefined;
 let started: StartArgs | undefined;
 let profiler: Session | undefined;
@@ -280,9 +283,24 @@ serve({
   },
   createStrategies: (args: CreateArgs) => createStrategies(args),
   seedPositions: (args: { symbols: readonly string[]; sellPassedMs?: number }) => seedPositions(args),
+  /**
+   * Arms `n` up-side levels no run owns, spread over `symbols`' feeds at 110.00, 110.01, … (ticks
+   * trade near 100, so none fires): what a populated up side costs each tick. `n` 0 clears them.
+   */
+  armUpLevels(args: { symbols: readonly string[]; n: number }): { armed: number } {
+    const { market } = handle!.engine;
+    const accountId = asBrokerAccountId(setup!.accountId);
+    for (let i = 0; i < upLevelsArmed; i++) market.clearTriggers(asStrategyId(UP_LEVEL_IDS + i));
+    for (let i = 0; i < args.n; i++) {
+      const symbol = args.symbols[i % args.symbols.length]!;
+      market.setTriggers(accountId, `NYSE:${symbol}`, asStrategyId(UP_LEVEL_IDS + i), 0, [{ kind: 'STOPLOSS', level: 110 + Math.floor(i / args.symbols.length) / 100, dir: 'up' }]);
+    }
+    upLevelsArmed = args.n;
+    return { armed: market.armedTriggers() };
+  },
   async state(): Promise<{ armed: number; stops: number; now: number }> {
     const { engine } = handle!;
-    return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedStops(), now: engine.ctx.clock.now() };
+    return { armed: (await engine.ctx.runtime.armedStrategyIds()).length, stops: engine.market.armedTriggers(), now: engine.ctx.clock.now() };
   },
   /** Idle footprint: CPU over `windowMs` (percent of one core) and memory at its end. */
   async footprint(args: { windowMs: number }): Promise<{ rssMB: number; rssAnonMB: number | null; rssFileMB: number | null; heapUsedMB: number; heapTotalMB: number; externalMB: number; cpuPct: number; gcPauses: number; majorGcs: number }> {

@@ -14,6 +14,8 @@ export interface Sizes {
     readonly rates: readonly number[];
     readonly durationMs: number;
     readonly crossingsPerSecond: number;
+    /** Up-side levels (never crossed) armed beside the largest set of stops, for one more run at the first rate. */
+    readonly upLevels: number;
     readonly ramp: readonly number[];
     readonly rampDurationMs: number;
   };
@@ -30,7 +32,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   universe: 5_000,
   trigger: { rounds: 120, n: [1, 1_000, 10_000] },
-  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
+  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, upLevels: 10_000, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
   recovery: { strategies: 10_000 },
   footprint: { settleMs: 20_000, windowMs: 5_000 },
   startup: { runs: 15 },
@@ -42,7 +44,7 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   universe: 50,
   trigger: { rounds: 2, n: [1, 20] },
-  ticks: { stops: [100], rates: [1_000], durationMs: 1_000, crossingsPerSecond: 10, ramp: [1_000, 2_000], rampDurationMs: 500 },
+  ticks: { stops: [100], rates: [1_000], durationMs: 1_000, crossingsPerSecond: 10, upLevels: 100, ramp: [1_000, 2_000], rampDurationMs: 500 },
   recovery: { strategies: 100 },
   footprint: { settleMs: 200, windowMs: 500 },
   startup: { runs: 2 },

@@ -1,6 +1,7 @@
 /**
  * Section 2: tick to order. The fake streams trades over its market-data WebSocket at a fixed
- * rate to a daemon holding K armed stop-losses (positions seeded into SQLite, armed by recovery).
+ * rate to a daemon holding K armed stop-losses (positions seeded into SQLite, armed by recovery);
+ * one more run at the first rate adds up-side levels that never fire, beside the largest K.
  * Now and then a trade crosses the top stop of one symbol; the figure is the time from that
  * frame leaving the fake to the SELL request arriving back at the fake, both on the fake's clock.
  * The floor is a bare relay: parse each frame, send one request per crossing trade. A second
@@ -136,6 +137,22 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
         });
       }
       if (k === maxStops) {
+        // The same stops and ticks with the other side of the index populated (levels above every
+        // trade, never crossed): each tick now also compares the head of its feed's up side.
+        const rate = sizes.ticks.rates[0]!;
+        const up = await d.child.call<{ armed: number }>('armUpLevels', { symbols, n: sizes.ticks.upLevels });
+        ctx.log(`ticks: ${k} stops and ${sizes.ticks.upLevels} up levels, ${rate} ticks/s`);
+        const { result: run, stats } = await measuredRun(d.child, () => profiled(ctx, d.child, `ticks-${k}-up-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, taken)));
+        runs.push({
+          armed_stops: k,
+          armed_up_levels: sizes.ticks.upLevels,
+          armed_levels_at_start: up.armed,
+          symbols: symbols.length,
+          ...runFigures(run, floors.get(rate)),
+          latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
+          ...daemonFigures(stats),
+        });
+        await d.child.call('armUpLevels', { symbols, n: 0 });
         const steps: Record<string, unknown>[] = [];
         let best = 0;
         let stopReason = 'every rate tried passed';
@@ -163,7 +180,7 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     }
     await sleep(300);
   }
-  const target = runs.find((r) => r.armed_stops === maxStops && r.ticks_per_second === 10_000) as
+  const target = runs.find((r) => r.armed_stops === maxStops && r.armed_up_levels === undefined && r.ticks_per_second === 10_000) as
     | { latency: { p99: { ratio_to_floor?: number } }; latency_vs_durable_relay: { p99: { ratio_to_floor?: number } } }
     | undefined;
   return {

@@ -62,15 +62,15 @@ describe('the run policy\'s inputs', () => {
 });
 
 describe('a Step\'s follow-ups', () => {
-  it('go in order: the submits as listed, then the stop armed where the position was bought, then the timers', () => {
+  it('go in order: the submits as listed, then the stop set below the price where the position was bought (for the run\'s leg), then the timers', () => {
     const { run } = runIn('IN_POSITION');
     const done: string[] = [];
     const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: { stop: 90 } }, timers: [{ set: 'jobs' }] };
-    followUp({ armStop: (account, instrument, strategyId, stop) => done.push(`arm ${account} ${instrument} ${strategyId} ${stop}`) }, run, step, {
+    followUp({ setTriggers: (account, instrument, strategyId, legNo, items) => done.push(`arm ${account} ${instrument} ${strategyId} leg ${legNo} ${JSON.stringify(items)}`) }, run, step, {
       submit: (leg, at) => done.push(`submit ${leg} ${at}`),
       where: () => ({ brokerAccountId: asBrokerAccountId(9), symbol: 'AAPL', exchange: 'NASDAQ' }),
       timer: (x) => done.push(`timer ${JSON.stringify(x)}`),
     });
-    expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} 90`, 'timer {"set":"jobs"}']);
+    expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} leg ${run.legNo} [{"kind":"STOPLOSS","level":90,"dir":"down"}]`, 'timer {"set":"jobs"}']);
   });
 });

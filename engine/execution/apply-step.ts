@@ -83,11 +83,12 @@ export interface StepMechanics {
  * the position was bought, then the timers. Events and the run change are the caller's, since
  * they go with its transaction.
  */
-export function followUp(market: Pick<MarketListener, 'armStop'>, run: Run, s: Step, m: StepMechanics): void {
+export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, s: Step, m: StepMechanics): void {
   for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
   if (s.triggers) {
     const at = m.where();
-    market.armStop(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, s.triggers.set.stop);
+    // A long's stop fires when the price falls to it.
+    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, [{ kind: 'STOPLOSS', level: s.triggers.set.stop, dir: 'down' }]);
   }
   for (const t of s.timers ?? []) m.timer(t);
 }

@@ -1,6 +1,8 @@
 /**
  * Keeps the price streams the running strategies need, the last price of each instrument, and
- * the stop-loss index. The tick path does no I/O: a crossing tick calls `onStopLoss` synchronously.
+ * the trigger index (every run's armed levels). The tick path does no I/O and, when nothing is
+ * crossed, allocates nothing: a crossing tick calls the crossing handler synchronously, once per
+ * level crossed.
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
@@ -11,43 +13,50 @@ import { instrumentKey, type Tick } from '../core/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { FeedState } from '../core/events';
-import { StopLossIndex } from './stop-loss-index';
+import { TriggerIndex, type Armed, type TriggerItem, type TriggerKind } from './trigger-index';
 
 export interface LastPrice {
   readonly price: number;
   readonly at: number;
 }
 
-export interface StopLossHit {
+/** A tick crossed an armed level: it fired once and is no longer armed. */
+export interface Crossing {
   readonly strategyId: StrategyId;
+  /** The leg the level was set for: the run policy ignores a crossing of a leg that is no longer current. */
+  readonly legNo: number;
+  readonly kind: TriggerKind;
+  readonly level: number;
   readonly price: number;
-  readonly stopLoss: number;
   readonly tickAt: number;
 }
 
 const feedKey = (accountId: BrokerAccountId, instrument: string) => `${accountId}|${instrument}`;
 
 export class MarketListener {
-  private readonly stops = new StopLossIndex();
+  private readonly triggers = new TriggerIndex();
+  /** `take`'s output, reused by every tick (a crossing handler that fires again gets its own). */
+  private readonly crossed: Armed[] = [];
+  private firing = false;
   private readonly last = new Map<string, LastPrice>();
   /** feed key → strategies that need it. */
   private readonly watchers = new Map<string, Set<StrategyId>>();
   /** strategy → what it watches, so that it can be unwatched without asking the broker anything. */
   private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
-  private onStopLoss: (hit: StopLossHit) => void = () => {};
+  private onCrossing: (hit: Crossing) => void = () => {};
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
 
   constructor(
     private readonly deps: { bus: EventBus; clock: Clock; logger: Logger },
   ) {}
 
-  /** The execution engine's entry for crossings. */
-  setStopLossHandler(handler: (hit: StopLossHit) => void): void {
-    this.onStopLoss = handler;
+  /** The strategy manager's entry for crossings. */
+  setCrossingHandler(handler: (hit: Crossing) => void): void {
+    this.onCrossing = handler;
   }
 
-  /** Extra tick consumers (the API's price stream); called after the stop-loss check. */
+  /** Extra tick consumers (the API's price stream); called after the trigger check. */
   onTick(listener: (accountId: BrokerAccountId, tick: Tick) => void): () => void {
     this.tickListeners.add(listener);
     return () => this.tickListeners.delete(listener);
@@ -107,26 +116,34 @@ export class MarketListener {
   }
 
   /**
-   * Arms a strategy's stop. If the last known price is already at or below it, the stop fires
-   * now (a fill below the stop must not wait for the next tick).
+   * Replaces the levels a strategy's run watches (for leg `legNo`) with `items`, on the
+   * instrument's feed. A level the last known price has already crossed fires now: a fill below
+   * the stop must not wait for the next tick.
    */
-  armStop(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, stopLoss: number): void {
+  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[]): void {
     const key = feedKey(accountId, instrument);
-    this.stops.arm(key, strategyId, stopLoss);
+    try {
+      this.triggers.set(key, strategyId, legNo, items);
+    } catch (err) {
+      // The run's other follow-ups (its time exit's job) must still be set, and its levels stay as they were.
+      this.deps.logger.error({ err, strategyId, instrument }, 'levels not armed');
+      return;
+    }
     const last = this.last.get(key);
     if (last) this.fire(key, last.price, last.at);
   }
 
-  disarmStop(strategyId: StrategyId): void {
-    this.stops.disarm(strategyId);
+  clearTriggers(strategyId: StrategyId): void {
+    this.triggers.clear(strategyId);
   }
 
   isStopArmed(strategyId: StrategyId): boolean {
-    return this.stops.isArmed(strategyId);
+    return this.triggers.isArmed(strategyId, 'STOPLOSS');
   }
 
-  armedStops(): number {
-    return this.stops.size();
+  /** Levels armed, over every run and feed. */
+  armedTriggers(): number {
+    return this.triggers.size();
   }
 
   private handleTick(accountId: BrokerAccountId, tick: Tick): void {
@@ -141,8 +158,21 @@ export class MarketListener {
   }
 
   private fire(key: string, price: number, at: number): void {
-    for (const hit of this.stops.takeTriggered(key, price)) {
-      this.onStopLoss({ strategyId: asStrategyId(hit.strategyId), price, stopLoss: hit.stopLoss, tickAt: at });
+    const out = this.firing ? [] : this.crossed;
+    const n = this.triggers.take(key, price, out);
+    if (n === 0) return;
+    const outer = this.firing;
+    this.firing = true;
+    for (let i = 0; i < n; i++) {
+      const a = out[i]!;
+      // Each level fired once and is gone from the index: one handler's failure must not lose the others' exits.
+      try {
+        this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at });
+      } catch (err) {
+        this.deps.logger.error({ err, strategyId: a.strategyId, kind: a.kind, level: a.level, price }, 'crossing handler failed');
+      }
     }
+    this.firing = outer;
+    if (!outer) out.length = 0;
   }
 }

@@ -20,7 +20,7 @@ import { DateTime } from 'luxon';
 import type { JobScheduler, FireInfo } from '../scheduler/job-timer';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
-import type { StopLossHit } from '../market/market-listener';
+import type { Crossing } from '../market/market-listener';
 
 /** One try at subscribing a strategy's prices; `retry` once it failed and the next is scheduled. */
 interface WatchAttempt {
@@ -94,7 +94,7 @@ export class StrategyManager {
       const run = ctx.repos.runs.getInternal(e.runId);
       if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
     });
-    ctx.market.setStopLossHandler((hit) => this.onStopLoss(hit));
+    ctx.market.setCrossingHandler((hit) => this.onCrossing(hit));
   }
 
   /**
@@ -414,24 +414,32 @@ export class StrategyManager {
   }
 
   /**
-   * A crossing tick took this strategy's stop. The order goes first: the run is the one the
-   * strategy's jobs belong to (in memory; reading it from SQLite here cost ~0.2 ms on the path),
-   * and the journal checks its state under the strategy's lock anyway (decide: an exit of a run
-   * with no open position, or a second exit, is recorded as suppressed). The event and the SELL
-   * job's cancellation follow in the next turn.
+   * A crossing tick took one of this strategy's levels. The order goes first: the run is the one
+   * the strategy's jobs belong to (in memory; reading it from SQLite here cost ~0.2 ms on the
+   * path), and the journal checks its state under the strategy's lock anyway (decide: an exit of
+   * a run with no open position, or a second exit, is recorded as suppressed). The event and the
+   * SELL job's cancellation follow in the next turn, for the leg the level was set for (a stale
+   * leg's crossing steps to nothing).
+   *
+   * The level fired once and is not put back, and a suppressed exit needs none: journal_exit
+   * suppresses it only when another exit of the run is live (that exit's own attempts carry on
+   * until the position is sold, or the run goes to ERROR), when nothing is held, or when the run
+   * is in ERROR, where only the trader's STOP sells (a level put back would be suppressed too).
+   * An entry still in flight defers the exit rather than suppressing it.
+   * (tests/integration/crossing-suppressed.test.ts)
    */
-  private onStopLoss(hit: StopLossHit): void {
+  private onCrossing(hit: Crossing): void {
     const now = this.ctx.clock.now();
     const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
     if (runId === undefined) return;
-    this.execution.submit({ strategyId: hit.strategyId, runId, leg: crossingExit('STOPLOSS'), scheduledAt: now });
-    setImmediate(() => this.afterStopLoss(hit, runId, now));
+    this.execution.submit({ strategyId: hit.strategyId, runId, leg: crossingExit(hit.kind), scheduledAt: now });
+    setImmediate(() => this.afterCrossing(hit, runId, now));
   }
 
-  private afterStopLoss(hit: StopLossHit, runId: RunId, at: number): void {
+  private afterCrossing(hit: Crossing, runId: RunId, at: number): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: run.legNo, price: hit.price, level: hit.stopLoss, tickAt: hit.tickAt, at });
+    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at });
   }
 
   /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */
@@ -439,7 +447,7 @@ export class StrategyManager {
     const { repos, clock, logger, bus, market } = this.ctx;
     const jobs = this.jobs.get(strategyId);
     if (jobs?.runId === runId) this.cancelJobs(strategyId);
-    market.disarmStop(strategyId);
+    market.clearTriggers(strategyId);
     const strategy = repos.strategies.getInternal(strategyId);
     const run = repos.runs.getInternal(runId);
     if (!strategy || !run) return;
@@ -463,7 +471,7 @@ export class StrategyManager {
   /** Drops the runtime keys and the subscription of a strategy that no longer runs (asking the broker nothing). */
   private async teardown(strategy: Strategy): Promise<void> {
     const { runtime, market } = this.ctx;
-    market.disarmStop(strategy.id);
+    market.clearTriggers(strategy.id);
     this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
     // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so).

@@ -1,0 +1,149 @@
+/**
+ * The market listener over a real paper broker on a fake clock: ticks in, crossings out, with
+ * the trigger index between them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { EventBus } from '../bus/event-bus';
+import { FakeClock } from '../core/fake-clock';
+import { asBrokerAccountId, asStrategyId, asUserId, type StrategyId } from '../core/ids';
+import { createPaperBroker, type PaperBroker } from '../brokers/paper/paper-broker';
+import { MarketListener, type Crossing } from './market-listener';
+
+const ACCOUNT = asBrokerAccountId(3);
+const AAPL = 'NYSE:AAPL';
+const stop = (level: number) => [{ kind: 'STOPLOSS' as const, level, dir: 'down' as const }];
+const above = (level: number) => [{ kind: 'STOPLOSS' as const, level, dir: 'up' as const }];
+
+let broker: PaperBroker | undefined;
+afterEach(async () => broker?.stop());
+
+async function listening(opts: { logged?: unknown[] } = {}) {
+  const clock = new FakeClock(Date.parse('2026-03-09T14:00:00Z'));
+  broker = createPaperBroker({ clock, seed: 1 });
+  const logged = opts.logged ?? [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const market = new MarketListener({ bus: new EventBus(), clock, logger });
+  const hits: Crossing[] = [];
+  market.setCrossingHandler((hit) => hits.push(hit));
+  market.attach({ id: ACCOUNT, userId: asUserId(1) }, broker);
+  await broker.start();
+  const aapl = (await broker.instruments.resolve('AAPL', 'NYSE'))!;
+  const watch = (id: StrategyId) => market.watch(ACCOUNT, broker!, aapl, id);
+  const tick = (price: number) => broker!.setPrice(AAPL, price);
+  return { clock, market, hits, watch, tick };
+}
+
+describe('MarketListener crossings', () => {
+  it('a tick at or below an armed stop reports it once, with the run\'s leg, the level, the price and the tick time', async () => {
+    const { clock, market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 2, stop(95));
+    tick(95.01);
+    expect(hits).toEqual([]);
+    expect(market.isStopArmed(asStrategyId(1))).toBe(true);
+    tick(95);
+    expect(hits).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now() }]);
+    expect(market.isStopArmed(asStrategyId(1))).toBe(false);
+    tick(90);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('an up level fires when the price rises to it', async () => {
+    const { market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, above(110));
+    tick(109.99);
+    expect(hits).toEqual([]);
+    tick(112);
+    expect(hits.map((h) => [h.strategyId, h.level, h.price])).toEqual([[1, 110, 112]]);
+  });
+
+  it('set where the last price has already crossed fires at once (a fill below the stop waits for no tick), either side', async () => {
+    const { market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(94);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    expect(hits.map((h) => [h.strategyId, h.price])).toEqual([[1, 94]]);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(2), 0, above(94));
+    expect(hits.map((h) => [h.strategyId, h.price])).toEqual([[1, 94], [2, 94]]);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(3), 0, stop(93.99));
+    expect(hits).toHaveLength(2);
+    expect(market.armedTriggers()).toBe(1);
+  });
+
+  it('with no price yet, set arms and waits for the first tick', async () => {
+    const { market, hits } = await listening();
+    market.setTriggers(ACCOUNT, 'NYSE:MSFT', asStrategyId(1), 0, stop(95));
+    expect(hits).toEqual([]);
+    expect(market.isStopArmed(asStrategyId(1))).toBe(true);
+  });
+
+  it('clear disarms; a new set replaces the old one, and its crossing names the new leg', async () => {
+    const { market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    market.clearTriggers(asStrategyId(1));
+    tick(90);
+    expect(hits).toEqual([]);
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(99));
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 1, stop(95));
+    tick(97);
+    expect(hits).toEqual([]);
+    tick(95);
+    expect(hits.map((h) => [h.legNo, h.level])).toEqual([[1, 95]]);
+  });
+
+  it('every run a tick crosses is reported, even when one handler throws, and the failure is logged', async () => {
+    const logged: Array<{ msg?: string; strategyId?: number }> = [];
+    const { market, hits, watch, tick } = await listening({ logged });
+    market.setCrossingHandler((hit) => {
+      if (hit.strategyId === 2) throw new Error('boom');
+      hits.push(hit);
+    });
+    watch(asStrategyId(1));
+    tick(100);
+    for (const id of [1, 2, 3]) market.setTriggers(ACCOUNT, AAPL, asStrategyId(id), 0, stop(96 - id));
+    tick(90);
+    expect(hits.map((h) => h.strategyId)).toEqual([1, 3]);
+    expect(logged).toMatchObject([{ msg: 'crossing handler failed', strategyId: 2 }]);
+  });
+
+  it('a handler that sets a level its tick already crossed gets that crossing too, and the tick\'s others are not lost', async () => {
+    const { market, hits, watch, tick } = await listening();
+    market.setCrossingHandler((hit) => {
+      hits.push(hit);
+      if (hit.strategyId === 1) market.setTriggers(ACCOUNT, AAPL, asStrategyId(9), 0, stop(100));
+    });
+    watch(asStrategyId(1));
+    tick(100.5);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(2), 0, stop(94));
+    tick(90);
+    expect(hits.map((h) => h.strategyId)).toEqual([1, 9, 2]);
+  });
+
+  it('a level that is not a number changes nothing armed and is logged, without throwing at the caller', async () => {
+    const logged: Array<{ msg?: string; strategyId?: number }> = [];
+    const { market } = await listening({ logged });
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    expect(() => market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(Number.NaN))).not.toThrow();
+    expect(market.isStopArmed(asStrategyId(1))).toBe(true);
+    expect(logged).toMatchObject([{ msg: 'levels not armed', strategyId: 1 }]);
+  });
+
+  it('tick listeners hear the tick after its crossings were reported', async () => {
+    const { market, hits, watch, tick } = await listening();
+    const seen: string[] = [];
+    market.onTick((_, t) => seen.push(`tick ${t.price} after ${hits.length} crossing(s)`));
+    watch(asStrategyId(1));
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    tick(94);
+    expect(seen.slice(-1)).toEqual(['tick 94 after 1 crossing(s)']);
+  });
+});

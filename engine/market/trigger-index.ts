@@ -1,0 +1,142 @@
+/**
+ * The armed price levels of every run, per feed, on two sides: `down` fires when the price falls
+ * to its level or below (a long's stop), `up` when it rises to its level or above (a long's
+ * target; a short mirrors both). Each side is kept sorted so that its crossed entries sit at its
+ * head: `down` highest level first, `up` lowest first. A tick walks each head and stops at the
+ * first entry not crossed, so its cost is the number of entries it fires, not the number armed.
+ *
+ * An entry fires once: `take` removes it. The index never puts one back; whether the exit it
+ * asked for goes out is the run policy's call (journal_exit), and where that call suppresses
+ * the exit no trigger is needed any more (see StrategyManager.onCrossing and
+ * tests/integration/crossing-suppressed.test.ts).
+ */
+import type { EventOf } from '../core/run-policy/types';
+
+export type TriggerKind = EventOf<'trigger_crossed'>['kind'];
+export type TriggerDir = 'down' | 'up';
+
+export interface TriggerItem {
+  readonly kind: TriggerKind;
+  readonly level: number;
+  readonly dir: TriggerDir;
+}
+
+export interface Armed {
+  readonly strategyId: number;
+  /** The leg the level was set for: a hit for a leg that is no longer current is stale. */
+  readonly legNo: number;
+  readonly kind: TriggerKind;
+  readonly level: number;
+  readonly dir: TriggerDir;
+}
+
+interface Sides {
+  /** level descending: crossed while level >= price. */
+  readonly down: Armed[];
+  /** level ascending: crossed while level <= price. */
+  readonly up: Armed[];
+}
+
+export class TriggerIndex {
+  private readonly byFeed = new Map<string, Sides>();
+  /** strategyId → where its entries are, to clear them without a scan of every feed. */
+  private readonly of = new Map<number, { readonly feed: string; readonly items: Armed[] }>();
+
+  /**
+   * Replaces the run's set (all its levels, on this feed) with `items`; an empty list clears it.
+   * A level that is not a finite number throws and leaves the run's set as it was.
+   */
+  set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[]): void {
+    for (const item of items) {
+      if (!Number.isFinite(item.level)) throw new Error(`trigger level of strategy ${strategyId} must be a finite number, got ${item.level}`);
+    }
+    this.clear(strategyId);
+    if (items.length === 0) return;
+    let sides = this.byFeed.get(feed);
+    if (!sides) this.byFeed.set(feed, (sides = { down: [], up: [] }));
+    const armed: Armed[] = [];
+    for (const item of items) {
+      const a: Armed = { strategyId, legNo, kind: item.kind, level: item.level, dir: item.dir };
+      const list = sides[item.dir];
+      list.splice(insertionPoint(list, a.level, item.dir), 0, a);
+      armed.push(a);
+    }
+    this.of.set(strategyId, { feed, items: armed });
+  }
+
+  /** Drops every level of the run; whether it had any. */
+  clear(strategyId: number): boolean {
+    const at = this.of.get(strategyId);
+    if (!at) return false;
+    this.of.delete(strategyId);
+    const sides = this.byFeed.get(at.feed);
+    if (!sides) return false;
+    for (const a of at.items) {
+      const list = sides[a.dir];
+      const i = list.indexOf(a);
+      if (i >= 0) list.splice(i, 1);
+    }
+    if (sides.down.length === 0 && sides.up.length === 0) this.byFeed.delete(at.feed);
+    return true;
+  }
+
+  /**
+   * Removes every entry on `feed` that `price` crosses, writes them into `out` from index 0 (down
+   * side first, each side in its order, ties in arming order) and returns how many. Nothing is
+   * allocated and `out` is left untouched when nothing is crossed.
+   */
+  take(feed: string, price: number, out: Armed[]): number {
+    const sides = this.byFeed.get(feed);
+    if (sides === undefined) return 0;
+    const { down, up } = sides;
+    let d = 0;
+    while (d < down.length && down[d]!.level >= price) d++;
+    let u = 0;
+    while (u < up.length && up[u]!.level <= price) u++;
+    if (d === 0 && u === 0) return 0;
+    let n = 0;
+    for (let i = 0; i < d; i++) out[n++] = down[i]!;
+    for (let i = 0; i < u; i++) out[n++] = up[i]!;
+    out.length = n;
+    if (d > 0) down.splice(0, d);
+    if (u > 0) up.splice(0, u);
+    for (let i = 0; i < n; i++) this.forget(out[i]!);
+    if (down.length === 0 && up.length === 0) this.byFeed.delete(feed);
+    return n;
+  }
+
+  /** Whether the run has an entry of `kind` armed (any, without `kind`). */
+  isArmed(strategyId: number, kind?: TriggerKind): boolean {
+    const at = this.of.get(strategyId);
+    return at !== undefined && (kind === undefined || at.items.some((a) => a.kind === kind));
+  }
+
+  /** Entries armed, over every feed and side. */
+  size(): number {
+    let n = 0;
+    for (const at of this.of.values()) n += at.items.length;
+    return n;
+  }
+
+  /** Drops a fired entry from its run's set; the run leaves the index with its last entry. */
+  private forget(a: Armed): void {
+    const at = this.of.get(a.strategyId);
+    if (!at) return;
+    const i = at.items.indexOf(a);
+    if (i >= 0) at.items.splice(i, 1);
+    if (at.items.length === 0) this.of.delete(a.strategyId);
+  }
+}
+
+/** Where a new level goes on its side: after every entry that fires no later than it (ties keep arming order). */
+function insertionPoint(list: readonly Armed[], level: number, dir: TriggerDir): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = list[mid]!.level;
+    if (dir === 'down' ? m >= level : m <= level) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
