@@ -15,17 +15,26 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillDisk, mountTmpfs, probeTmpfs, unmountTmpfs } from '../tests/support/tmpfs';
+import { untilReal } from '../tests/support/wait';
 import { FakeClock } from './core/fake-clock';
 import { LOCK_FILE, lockDataDir, type DataDirLock, type LockOwner } from './data-dir-lock';
 
 const dirs: string[] = [];
 const locks: DataDirLock[] = [];
 const children: ChildProcess[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const l of locks.splice(0)) l.release();
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  // Dead before their directories go: a live holder re-creates its lock file as soon as it is
+  // unlinked, and removing the directory would race it (ENOTEMPTY).
+  await Promise.all(children.splice(0).map(ended));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+function ended(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  const exit = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill('SIGKILL');
+  return exit;
+}
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'tradeclock-lock-'));
   dirs.push(d);
@@ -38,17 +47,22 @@ const lock = (dir: string, options: Parameters<typeof lockDataDir>[2] = {}) => {
 };
 
 const MODULE = pathToFileURL(join(import.meta.dirname, 'data-dir-lock.ts')).href;
+const CLOCK_MODULE = pathToFileURL(join(import.meta.dirname, 'core', 'clock.ts')).href;
+/** The line a child writes after each periodic re-check (lockInChild's `countRechecks`). */
+const RECHECKED = 'rechecked';
 
 /**
  * Another process that tries to lock `dir` and, if it can, holds it until killed, on the system
  * clock re-checking every `recheckMs`. Its first line says whether it locked; every lock event
- * after that is a line of its own (`lines`).
+ * after that is a line of its own (`lines`), and with `countRechecks` so is every re-check done.
  */
-function lockInChild(dir: string, recheckMs = 1_000): Promise<{ proc: ChildProcess; outcome: string; lines: string[] }> {
-  const script = `import(${JSON.stringify(MODULE)}).then((m) => {
+function lockInChild(dir: string, recheckMs = 1_000, countRechecks = false): Promise<{ proc: ChildProcess; outcome: string; lines: string[] }> {
+  const script = `Promise.all([import(${JSON.stringify(MODULE)}), import(${JSON.stringify(CLOCK_MODULE)})]).then(([m, { systemClock }]) => {
     const say = (line) => console.log(line);
+    const clock = ${countRechecks} ? { ...systemClock, setTimer: (ms, fn) => systemClock.setTimer(ms, () => { fn(); say(${JSON.stringify(RECHECKED)}); }) } : systemClock;
     try {
       m.lockDataDir(${JSON.stringify(dir)}, 'child', {
+        clock,
         recheckMs: ${recheckMs},
         onRestored: () => say('restored'),
         onLost: (h) => say('lost to ' + (h && h.pid)),
@@ -84,12 +98,6 @@ function unrelatedProcess(): ChildProcess {
   const proc = spawn('sleep', ['1000'], { stdio: 'ignore' });
   children.push(proc);
   return proc;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: () => boolean, withinMs: number): Promise<boolean> {
-  for (const end = Date.now() + withinMs; Date.now() < end; await sleep(20)) if (what()) return true;
-  return what();
 }
 
 /** The lock file an earlier version wrote: a pid that decided everything. */
@@ -212,7 +220,7 @@ describe('a live holder is never joined', () => {
     const restored: string[] = [];
     lock(dir, { clock, recheckMs: 1_000, onRestored: () => restored.push('restored') });
     unlinkSync(join(dir, LOCK_FILE));
-    expect(await until(() => restored.length > 0, 2_000)).toBe(true);
+    await untilReal(() => restored.length > 0, 'the holder re-locking its deleted file');
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
     const second = await lockInChild(dir);
     expect(second.outcome).toMatch(new RegExp(`^refused: .* in use by process ${process.pid} `));
@@ -222,13 +230,14 @@ describe('a live holder is never joined', () => {
     const dir = tempDir();
     const clock = new FakeClock(Date.parse('2026-03-09T13:00:00Z'));
     const lost: Array<LockOwner | null> = [];
-    lock(dir, { clock, recheckMs: 1_000, onLost: (h) => lost.push(h) });
-    // The intruder locks a file elsewhere, which is then moved over the holder's: the race a
-    // deleted file opens, without waiting on who is faster.
-    const elsewhere = tempDir();
-    const intruder = await lockInChild(elsewhere);
+    // Not watching, and its clock held: the intruder locks a new file in the gap a deleted one
+    // opens, without racing the holder. (A file locked elsewhere and moved over the holder's is no
+    // way to stage it: the intruder's own watcher sees its file go, locks a new one and drops the
+    // lock on the moved file, sometimes before the holder looks.)
+    lock(dir, { clock, watch: false, recheckMs: 1_000, onLost: (h) => lost.push(h) });
+    unlinkSync(join(dir, LOCK_FILE));
+    const intruder = await lockInChild(dir);
     expect(intruder.outcome).toBe('locked');
-    renameSync(join(elsewhere, LOCK_FILE), join(dir, LOCK_FILE));
     await clock.advance(3_000);
     expect(lost).toEqual([{ pid: intruder.proc.pid, host: hostname(), startedAt: 'child' }]);
   });
@@ -276,15 +285,25 @@ if (!tmpfs.ok) console.warn(`SKIPPED (re-check on a full disk): ${tmpfs.reason}`
 describe('a lock file that cannot be re-created never ends the process', () => {
   it('the data directory removed: the holder (on the real clock) keeps running, says so once, and locks again when the directory is back', async () => {
     const dir = tempDir();
-    const holder = await lockInChild(dir, 50);
+    const holder = await lockInChild(dir, 50, true);
     expect(holder.outcome).toBe('locked');
-    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 5 }); // the holder may re-create its lock file between the unlink and the rmdir
-    await sleep(600); // a dozen re-checks
+    const said = () => holder.lines.filter((l) => l !== RECHECKED);
+    const rechecks = () => holder.lines.length - said().length;
+    // Gone in one step, then deleted. Deleted in place it races the holder, which re-creates its
+    // lock file there as soon as it is unlinked: the rmdir then meets ENOTEMPTY, or the holder
+    // restores before the directory goes.
+    const removed = `${dir}-removed`;
+    dirs.push(removed);
+    renameSync(dir, removed);
+    rmSync(removed, { recursive: true });
+    await untilReal(() => said().length > 0 || holder.proc.exitCode !== null, 'the holder saying its re-check failed');
+    const at = rechecks();
+    await untilReal(() => rechecks() >= at + 12 || holder.proc.exitCode !== null, 'a dozen re-checks after that');
     expect(holder.proc.exitCode).toBe(null);
-    expect(holder.lines).toEqual([expect.stringMatching(/^recheck failed: .*directory does not exist/)]);
+    expect(said()).toEqual([expect.stringMatching(/^recheck failed: .*directory does not exist/)]);
 
     mkdirSync(dir);
-    expect(await until(() => holder.lines.includes('restored'), 3_000)).toBe(true);
+    await untilReal(() => said().includes('restored'), 'the holder locking again in the directory made again');
     expect(holder.proc.exitCode).toBe(null);
     expect((await lockInChild(dir)).outcome).toMatch(new RegExp(`^refused: .* in use by process ${holder.proc.pid} `));
   });

@@ -181,8 +181,13 @@ describe('the terminal', () => {
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
   it.skipIf(!hasScript)('on a real terminal: Ctrl-C with an armed strategy asks; N keeps it running; a second Ctrl-C at the question stops it', async () => {
     const dataDir = tempDir();
-    const command = [process.execPath, ...TSX, relative(ROOT, CLI), 'daemon', '--port', '0', '--data-dir', dataDir].map((a) => `'${a}'`).join(' ');
-    const proc = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `script` runs the command with `$SHELL -c`. A shell that stays in front (dash, /bin/sh when
+    // SHELL is unset, as in CI) gets the terminal's SIGINT too, and once the daemon has exited 0 it
+    // kills itself with that SIGINT: `script -e` then reports 130, the shell's death, not the
+    // daemon's exit. `exec` leaves the daemon alone in the terminal's foreground group, as a trader's
+    // interactive shell (job control) does; SHELL is pinned so every run uses the same shell.
+    const command = `exec ${[process.execPath, ...TSX, relative(ROOT, CLI), 'daemon', '--port', '0', '--data-dir', dataDir].map((a) => `'${a}'`).join(' ')}`;
+    const proc = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...ENV, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
     procs.push(proc);
     const term = collect(proc.stdout!);
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));

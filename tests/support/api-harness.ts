@@ -45,6 +45,8 @@ export interface CallOptions {
   /** Sent as is (with whatever content-type `headers` give). */
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)`): a hung server fails the call instead of the whole test's time limit. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SocketClient {
@@ -185,7 +187,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
         body = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }), ...(o.signal ? { signal: o.signal } : {}) });
       return toResponse(res.status, res.headers, await res.text());
     },
     raw(method, path, headers, body) {
