@@ -3,6 +3,7 @@
  * so any value here can cross the API, the event bus or a worker boundary unchanged.
  */
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
+import type { RunPlanSpec } from './run-plan-spec';
 
 export const EXCHANGES = ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
@@ -85,6 +86,11 @@ export interface Run {
   readonly stopRequested: boolean;
   /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
   readonly legNo: number;
+  /**
+   * What the run trades by, copied from the strategy when it was armed (invariant 8: an edit of
+   * the strategy never reaches a run under way); null for a run armed before runs kept one.
+   */
+  readonly plan: RunPlanSpec | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -11,8 +11,10 @@ import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { runInstrument } from '../execution/run-instrument';
-import { applyStep, stepWith, type StepMechanics } from '../execution/apply-step';
+import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
+import { runPlanOf } from '../core/run-plan-spec';
+import { specFromV1 } from '../core/strategy-spec';
 import type { RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
@@ -192,7 +194,9 @@ export class StrategyManager {
    * submits, the stop it arms, the jobs it cancels. Returns the run as it now stands.
    */
   stepAndApply(strategy: Strategy, run: Run, event: RunEvent): Run {
-    return applyStep(this.ctx, run, stepWith(this.ctx, strategy, run, event), this.mechanics(strategy, run));
+    const s = stepRun(this.ctx, run, event, false, strategy);
+    if (!s) throw new Error(`run ${run.id} has no plan`);
+    return applyStep(this.ctx, run, s, this.mechanics(strategy, run));
   }
 
   /** How a Step's follow-ups are carried out for `run`. */
@@ -380,7 +384,8 @@ export class StrategyManager {
     const { repos } = this.ctx;
     return repos.transaction(() => {
       const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
-      const fields = { state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+      // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
+      const fields = { plan: runPlanOf(specOf(strategy)), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
       if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
       if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
         throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
@@ -479,5 +484,9 @@ export class StrategyManager {
     for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }
+}
 
+/** The strategy as its spec. */
+function specOf(s: Strategy) {
+  return specFromV1({ broker_account_id: s.brokerAccountId, symbol: s.symbol, exchange: s.exchange, qty: s.qty, buy_time: s.buyTime, sell_time: s.sellTime, stop_loss: s.stopLoss, timezone: s.timezone, repeat: s.repeat, buy_grace_ms: s.buyGraceMs });
 }
