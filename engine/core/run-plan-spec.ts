@@ -36,11 +36,12 @@ export type RunPlanSpec = z.output<typeof runPlanSpec>;
 const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape) as (keyof RunPlanSpec)[];
 
 /**
- * The run's copy of `spec`.
+ * The run's copy of `spec`, as it stands: copied, not judged (a spec is parsed when it is read),
+ * as migration 0006 copies it for the runs under way.
  * @example runPlanOf(strategy.spec) // { broker_account_id: 1, symbol: 'AAPL', …, stop_loss: 95, … }
  */
 export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
   const out: Record<string, unknown> = {};
   for (const k of RUN_PLAN_KEYS) if (spec[k] !== undefined) out[k] = spec[k];
-  return runPlanSpec.parse(out);
+  return out as RunPlanSpec;
 }

@@ -4,6 +4,7 @@
  */
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
 import type { RunPlanSpec } from './run-plan-spec';
+import type { StoredStrategySpec } from './strategy-spec';
 
 export const EXCHANGES = ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
@@ -46,10 +47,15 @@ export interface Strategy {
   readonly repeat: Repeat;
   /** How late a BUY may still be sent (daemon down, laptop asleep). */
   readonly buyGraceMs: number;
+  /** The strategy as its one definition (core/strategy-spec.ts), as stored. */
+  readonly spec: StoredStrategySpec;
   readonly status: StrategyStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** Whose strategy it is and where it trades: read from its columns, without its spec. */
+export type StrategyIdentity = Pick<Strategy, 'id' | 'userId' | 'brokerAccountId' | 'symbol' | 'exchange' | 'status'>;
 
 export type RunState =
   | 'ARMED'
