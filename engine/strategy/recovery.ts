@@ -68,6 +68,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
       // The runtime mirror is not what trades: a failure to write it must not keep the run off its rails.
       // The keys name where the run trades: a position's BUY, not a strategy row edited since (invariant 8).
       const at = runInstrument(repos, run, strategy);
+      // A strategy whose spec cannot be read has no fields to mirror; its run is put back on its rails all the same.
       if ('spec' in strategy) {
         await runtime.arm(strategy.id, instrumentKey(at.exchange, at.symbol), strategyFields({ ...strategy, ...at }), runtimeFields(run)).catch((err: unknown) => {
           failures++;

@@ -405,7 +405,7 @@ export class StrategyManager {
   private onBuyDue(runId: RunId, info: FireInfo): void {
     const { repos, market } = this.ctx;
     const run = repos.runs.getInternal(runId);
-    const strategy = run && repos.strategies.getInternal(run.strategyId);
+    const strategy = run && this.readable(run);
     if (!run || !strategy) return;
     const last = market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol));
     this.stepAndApply(strategy, run, {
@@ -418,6 +418,20 @@ export class StrategyManager {
         return DateTime.fromMillis(info.scheduledAt, { zone: strategy.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
       },
     });
+  }
+
+  /**
+   * The strategy of `run` for what needs more than the run's plan (a BUY's zone); undefined, and
+   * said loudly, for one whose stored spec cannot be read: its BUY does not go out.
+   */
+  private readable(run: Run): Strategy | undefined {
+    try {
+      return this.ctx.repos.strategies.getInternal(run.strategyId);
+    } catch (err) {
+      if (!(err instanceof UnreadableStrategy)) throw err;
+      this.ctx.logger.error({ strategyId: run.strategyId, runId: run.id, reason: err.reason }, `${err.message}: its BUY is not placed`);
+      return undefined;
+    }
   }
 
   private onSellDue(runId: RunId, info: FireInfo): void {

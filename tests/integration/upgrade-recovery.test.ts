@@ -101,12 +101,18 @@ describe('an install upgraded across 0006 with runs under way', () => {
   it('a strategy whose spec is damaged after the upgrade is named at start; its open position is still sold at its SELL time from runs.plan', async () => {
     const clock = new FakeClock(at('2026-03-09T14:00:00Z'));
     const { armed, damaged } = v1Install(clock);
-    db!.sqlite.prepare(`UPDATE strategies SET spec = json_set(spec, '$.stop_loss', -1) WHERE id = ?`).run(damaged.strategy.id);
+    const damage = db!.sqlite.prepare(`UPDATE strategies SET spec = json_set(spec, '$.stop_loss', -1) WHERE id = ?`);
+    damage.run(damaged.strategy.id);
+    damage.run(armed.strategy.id);
     await boot(clock, armed);
     expect(() => e!.repos.strategies.getInternal(damaged.strategy.id)).toThrow(/stop_loss must be greater than 0/);
     const report = await e!.engine.recover();
-    // Named once (the boot check), resumed all the same by its run's plan.
-    expect(report).toMatchObject({ runsResumed: 5, failures: 1 });
+    // Each named once (the boot check), their runs resumed all the same by their plans.
+    expect(report).toMatchObject({ runsResumed: 5, failures: 2 });
+    // The armed run of a strategy that cannot be read places no BUY.
+    await clock.advanceTo(at('2026-03-09T15:01:00Z'));
+    await e!.engine.idle();
+    expect(e!.orders(armed.strategy.id)).toEqual([]);
     await clock.advanceTo(at('2026-03-09T19:56:00Z'));
     await e!.engine.idle();
     expect(e!.run(damaged.strategy.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
