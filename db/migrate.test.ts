@@ -7,7 +7,9 @@ import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, MIGRATIONS_FOLDER, pendingMigrationCount } from './migrate';
 import { asRunId, clientOrderId } from '../engine/core/ids';
 import { createRepos, type NewOrder } from './repos';
-import { migrateTo, migrationCount, seedStrategy, type Seeded } from './test-support';
+import { SPEC_VERSION, specFromV1, type V1StrategyRow } from '../engine/core/strategy-spec';
+import { runPlanOf } from '../engine/core/run-plan-spec';
+import { migrateTo, migrationCount, seedStrategy, seedV1Strategy, type Seeded } from './test-support';
 
 let dir: string;
 const open: Db[] = [];
@@ -39,14 +41,16 @@ function folderWithExtra(tag: string, sql: string): string {
   return folder;
 }
 
-/** What drizzle-kit writes to change a SQLite table: copy, drop the original, rename. */
+const V1_COLUMNS = 'id, user_id, broker_account_id, symbol, exchange, qty, buy_time, sell_time, stop_loss, timezone, repeat, buy_grace_ms, status, created_at, updated_at';
+
+/** What drizzle-kit writes to change a SQLite table (here back to 0000's columns): copy, drop the original, rename. */
 function rebuildStrategiesSql(): string {
   const init = readFileSync(join(MIGRATIONS_FOLDER, '0000_init.sql'), 'utf8');
   const create = init.split('--> statement-breakpoint').find((s) => s.includes('CREATE TABLE `strategies`'))!;
   return [
     'PRAGMA foreign_keys=OFF;',
     create.replace('CREATE TABLE `strategies`', 'CREATE TABLE `__new_strategies`'),
-    'INSERT INTO `__new_strategies` SELECT * FROM `strategies`;',
+    `INSERT INTO \`__new_strategies\` (${V1_COLUMNS}) SELECT ${V1_COLUMNS} FROM \`strategies\`;`,
     'DROP TABLE `strategies`;',
     'ALTER TABLE `__new_strategies` RENAME TO `strategies`;',
     'PRAGMA foreign_keys=ON;',
@@ -61,17 +65,17 @@ describe('migrateTo', () => {
     migrateTo(db, 1);
     expect(appliedMigrationCount(db)).toBe(1);
     expect(tableNames(db)).toHaveLength(7);
-    const { strategy } = seedStrategy(createRepos(db));
+    const { strategy } = seedV1Strategy(db);
     expect(strategy.id).toBe(1);
   });
 
   it('0001 adds the stored instruments to a database of 0000, which keeps its data', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     migrateTo(db, 1);
-    const { account, strategy } = seedStrategy(createRepos(db));
+    const { account, strategy } = seedV1Strategy(db);
     migrateTo(db, 2);
     const repos = createRepos(db);
-    expect(repos.strategies.getInternal(strategy.id)?.symbol).toBe(strategy.symbol);
+    expect(db.sqlite.prepare('SELECT symbol FROM strategies WHERE id = ?').pluck().get(strategy.id)).toBe(strategy.symbol);
     expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')).toBeUndefined();
     repos.instruments.saveInternal([{ brokerAccountId: account.id, exchange: 'NSE', symbol: 'RELIANCE', brokerRef: '738561', tickSize: 0.05, resolvedAt: 1 }]);
     expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')?.brokerRef).toBe('738561');
@@ -80,7 +84,7 @@ describe('migrateTo', () => {
   it('0002 numbers the orders of a database of 0001 as first attempts, and lets an exit take a second', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     migrateTo(db, 2);
-    const { strategy, user, account } = seedStrategy(createRepos(db));
+    const { strategy, user, account } = seedV1Strategy(db);
     const insert = (slot: string, attempt: number | null, clientId: string) =>
       db.sqlite
         .prepare(
@@ -104,7 +108,7 @@ describe('migrateTo', () => {
   it('0003 adds price bars to a database of 0002, which keeps its runs and orders', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     migrateTo(db, 3);
-    const { strategy, user, account } = seedStrategy(createRepos(db));
+    const { strategy, user, account } = seedV1Strategy(db);
     db.sqlite.prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, exit_price, stop_requested, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'SOLD', 1, 2, 0, 101, 0, 1, 1)`).run(strategy.id, user.id);
     expect(tableNames(db)).not.toContain('price_bars');
     migrateTo(db, 4);
@@ -118,8 +122,8 @@ describe('migrateTo', () => {
     const file = join(dir, 'legs.sqlite');
     const db = track(openDatabase(file, { migrate: false }));
     migrateTo(db, 5);
-    const seeded = [seedStrategy(createRepos(db))];
-    seeded.push(seedStrategy(createRepos(db), { userId: seeded[0]!.user.id }), seedStrategy(createRepos(db), { userId: seeded[0]!.user.id }));
+    const seeded = [seedV1Strategy(db)];
+    seeded.push(seedV1Strategy(db, { userId: seeded[0]!.user.id }), seedV1Strategy(db, { userId: seeded[0]!.user.id }));
     const runSql = db.sqlite.prepare(
       `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, entry_price, exit_price, exit_leg, last_action, last_action_at, stop_requested, created_at, updated_at)
        VALUES (?, ?, '2026-03-09', ?, 1000, 9000, ?, 100, ?, ?, ?, 5000, 0, 1, 5000)`,
@@ -177,6 +181,87 @@ describe('migrateTo', () => {
     const leg1 = clientOrderId('k3x9a1', holding.strategy.id, '2026-03-09', 'exit', 1, 1);
     expect(repos.orders.insert(exit(1, leg1), 9002)).toMatchObject({ legNo: 1, attempt: 1, clientOrderId: leg1 });
     expect(repos.orders.findBySlotInternal(asRunId(holdingRun), 'exit', 1)?.clientOrderId).toBe(leg1);
+  });
+
+  it('0006 writes each v1 strategy as its spec (exactly specFromV1) and gives every unfinished run its plan; runs and orders intact', () => {
+    const file = join(dir, 'spec.sqlite');
+    const db = track(openDatabase(file, { migrate: false }));
+    migrateTo(db, 6);
+    const first = seedV1Strategy(db);
+    const userId = first.user.id;
+    // Edge values a v1 row may hold: the bounds of stop_loss, 8 decimals, a grace of 0 and of a fraction of a second, the largest qty.
+    const seeded = [
+      first,
+      seedV1Strategy(db, { userId, strategy: { stopLoss: 1e-8, qty: 1_000_000, buyGraceMs: 0, repeat: 'once', timezone: 'America/New_York', exchange: 'NYSE', symbol: 'BRK.B' } }),
+      seedV1Strategy(db, { userId, strategy: { stopLoss: 1e9, buyGraceMs: 3_600_000 } }),
+      seedV1Strategy(db, { userId, strategy: { stopLoss: 123.45678901, buyTime: '00:00:00', sellTime: '23:59:59' } }),
+      seedV1Strategy(db, { userId, strategy: { symbol: 'M&M', status: 'running' } }),
+      seedV1Strategy(db, { userId, strategy: { stopLoss: 0.30000000000000004, buyGraceMs: 1_500, status: 'running' } }),
+    ];
+    const runSql = db.sqlite.prepare(
+      `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, entry_price, exit_price, exit_leg, last_action, last_action_at, stop_requested, created_at, updated_at)
+       VALUES (?, ?, '2026-03-09', ?, 1000, 9000, ?, ?, ?, ?, ?, 5000, 0, 1, 5000)`,
+    );
+    const orderSql = db.sqlite.prepare(
+      `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'RELIANCE', 'NSE', 1, ?, 1000, ?, 1, 1)`,
+    );
+    const journal = (s: Seeded, runId: number, leg: 'BUY' | 'SELL', attempt: number, status: string, filled: number) =>
+      orderSql.run(runId, s.strategy.id, userId, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', leg === 'BUY' ? 'entry' : 'exit', attempt, clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', leg === 'BUY' ? 'entry' : 'exit', attempt), status, filled);
+    const run = (s: Seeded, state: string, qty: number, exitPrice: number | null = null) =>
+      Number(runSql.run(s.strategy.id, userId, state, qty, qty > 0 || exitPrice ? 100 : null, exitPrice, exitPrice ? 'SELL' : null, state).lastInsertRowid);
+    const [armedS, buyingS, holdingS, exitingS, errorS, soldS] = seeded as [Seeded, Seeded, Seeded, Seeded, Seeded, Seeded];
+    const armed = run(armedS, 'ARMED', 0);
+    const buying = run(buyingS, 'BUYING', 0);
+    journal(buyingS, buying, 'BUY', 1, 'pending', 0);
+    const holding = run(holdingS, 'IN_POSITION', 1);
+    journal(holdingS, holding, 'BUY', 1, 'filled', 1);
+    const exiting = run(exitingS, 'EXITING', 1);
+    journal(exitingS, exiting, 'BUY', 1, 'filled', 1);
+    journal(exitingS, exiting, 'SELL', 1, 'rejected', 0);
+    journal(exitingS, exiting, 'SELL', 2, 'sent', 0);
+    const error = run(errorS, 'ERROR', 1);
+    journal(errorS, error, 'BUY', 1, 'filled', 1);
+    journal(errorS, error, 'SELL', 1, 'rejected', 0);
+    const sold = run(soldS, 'SOLD', 0, 101);
+    journal(soldS, sold, 'BUY', 1, 'filled', 1);
+    journal(soldS, sold, 'SELL', 1, 'filled', 1);
+    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const strategiesBefore = rows('strategies');
+    const runsBefore = rows('runs');
+    const ordersBefore = rows('orders');
+
+    migrateTo(db, 7);
+
+    // Every strategy as it was, plus its spec: the JSON with the column keys is exactly specFromV1 of the v1 row.
+    const after = rows('strategies');
+    expect(after.map(({ spec: _s, spec_version: _v, ...rest }) => rest)).toEqual(strategiesBefore);
+    after.forEach((row, i) => {
+      expect(row.spec_version).toBe(SPEC_VERSION);
+      const spec = { ...(JSON.parse(row.spec as string) as object), broker_account_id: row.broker_account_id, symbol: row.symbol, exchange: row.exchange };
+      expect(spec).toEqual(seeded[i]!.strategy.spec);
+      expect(spec).toEqual(specFromV1(row as unknown as V1StrategyRow));
+    });
+    // Unfinished runs (ERROR included) got their plan, exactly runPlanOf of that spec; a finished run did not. Nothing else moved.
+    const plans = new Map([armed, buying, holding, exiting, error].map((id, i) => [id, runPlanOf(seeded[i]!.strategy.spec)]));
+    expect(rows('runs').map((r) => ({ ...r, plan: r.plan === null ? null : JSON.parse(r.plan as string) }))).toEqual(runsBefore.map((r) => ({ ...r, plan: plans.get(r.id as number) ?? null })));
+    expect(rows('orders')).toEqual(ordersBefore);
+    expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.sqlite.pragma('foreign_key_check')).toEqual([]);
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0006_strategy_spec.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE/);
+
+    // The repositories read them: each spec that keeps today's rules parses (a fraction of a second's
+    // grace, or 17 significant digits, never could be sent; such a row is refused, alone).
+    const repos = createRepos(db);
+    expect(repos.strategies.getInternal(armedS.strategy.id)!.spec).toEqual(armedS.strategy.spec);
+    expect(repos.strategies.getInternal(buyingS.strategy.id)!.spec.stop_loss).toBe(1e-8);
+    expect(repos.strategies.getInternal(errorS.strategy.id)!.spec.symbol).toBe('M&M');
+    expect(() => repos.strategies.getInternal(soldS.strategy.id)).toThrow(/stop_loss must have at most 8 decimals/);
+    expect(repos.strategies.unreadableInternal('running').map((e) => e.strategyId)).toEqual([soldS.strategy.id]);
+    expect(repos.runs.getInternal(asRunId(holding))!.plan).toMatchObject({ stop_loss: 1e9, qty: 1 });
+    expect(repos.runs.getInternal(asRunId(exiting))).toMatchObject({ state: 'EXITING', positionQty: 1, plan: { stop_loss: 123.45678901 } });
+    expect(repos.orders.findBySlotInternal(asRunId(exiting), 'exit')).toMatchObject({ attempt: 2, status: 'sent' });
+    expect(repos.runs.getInternal(asRunId(sold))!.plan).toBeNull();
   });
 
   it('a later plain open continues from where migrateTo stopped', () => {

@@ -110,6 +110,14 @@ export const strategies = sqliteTable(
     timezone: text('timezone').notNull(),
     repeat: text('repeat').notNull(),
     buyGraceMs: integer('buy_grace_ms').notNull(),
+    /**
+     * The strategy as its spec (engine/core/strategy-spec.ts), JSON without the keys kept as
+     * columns here (broker_account_id, symbol, exchange), which are written from it in the same
+     * statement. Null only in a row no version since 0006 has written.
+     */
+    spec: text('spec'),
+    /** The SPEC_VERSION `spec` was written under. */
+    specVersion: integer('spec_version'),
     status: text('status').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

@@ -18,8 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, applyMigrations, MIGRATIONS_FOLDER } from './migrate';
-import type { UserId } from '../engine/core/ids';
+import { asStrategyId, type UserId } from '../engine/core/ids';
 import type { Strategy } from '../engine/core/types';
+import { specFromV1 } from '../engine/core/strategy-spec';
 import { createRepos, type BrokerAccount, type NewStrategy, type Repos, type User } from './repos';
 
 export interface TestDb {
@@ -131,4 +132,45 @@ export function seedStrategy(
     now,
   );
   return { user, account, strategy };
+}
+
+/**
+ * seedStrategy on a database migrated only to before 0006 (strategies without `spec`): the
+ * strategy row is written in its v1 columns with raw SQL, as a v1 install wrote it. Its `spec` is
+ * what migration 0006 is to make of it (specFromV1).
+ *
+ * @example migrateTo(db, 5); const { strategy } = seedV1Strategy(db, { strategy: { buyGraceMs: 1_500 } });
+ */
+export function seedV1Strategy(
+  db: Db,
+  opts: { readonly userId?: UserId; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
+): Seeded {
+  const repos = createRepos(db);
+  const now = opts.now ?? 1_700_000_000_000;
+  const user = opts.userId !== undefined ? repos.users.getById(opts.userId) : repos.users.create({ email: `trader-${++seedCounter}@example.com`, passwordHash: 'test-hash', createdAt: now });
+  if (!user) throw new Error(`seedV1Strategy: no user ${opts.userId}`);
+  const account = repos.brokerAccounts.create({ userId: user.id, broker: 'paper', label: 'Paper', status: 'connected', credentialsCiphertext: null, createdAt: now });
+  const v: NewStrategy = {
+    userId: user.id,
+    brokerAccountId: account.id,
+    symbol: 'RELIANCE',
+    exchange: 'NSE',
+    qty: 1,
+    buyTime: '09:20:00',
+    sellTime: '15:10:00',
+    stopLoss: 2800,
+    timezone: 'Asia/Kolkata',
+    repeat: 'daily',
+    buyGraceMs: 60_000,
+    status: 'idle',
+    ...opts.strategy,
+  };
+  const id = db.sqlite
+    .prepare(
+      `INSERT INTO strategies (user_id, broker_account_id, symbol, exchange, qty, buy_time, sell_time, stop_loss, timezone, repeat, buy_grace_ms, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(v.userId, v.brokerAccountId, v.symbol, v.exchange, v.qty, v.buyTime, v.sellTime, v.stopLoss, v.timezone, v.repeat, v.buyGraceMs, v.status, now, now).lastInsertRowid;
+  const spec = specFromV1({ broker_account_id: v.brokerAccountId, symbol: v.symbol, exchange: v.exchange, qty: v.qty, buy_time: v.buyTime, sell_time: v.sellTime, stop_loss: v.stopLoss, timezone: v.timezone, repeat: v.repeat, buy_grace_ms: v.buyGraceMs });
+  return { user, account, strategy: { ...v, id: asStrategyId(Number(id)), spec, createdAt: now, updatedAt: now } };
 }

@@ -191,9 +191,14 @@ program
       stop: shutdown,
     });
     // A run resumed by recovery publishes nothing: the terminal says once what it watches.
+    // A strategy that cannot be read (a damaged spec, named in the log) must not keep the ready line from printing.
     const watching = () => {
-      const lines = watchingLines(openItems());
-      return lines.length === 0 ? '' : `\nWatching:\n${lines.join('\n')}\n`;
+      try {
+        const lines = watchingLines(openItems());
+        return lines.length === 0 ? '' : `\nWatching:\n${lines.join('\n')}\n`;
+      } catch (err) {
+        return `\nWhat it watches cannot be listed: ${err instanceof Error ? err.message : String(err)}\n`;
+      }
     };
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -45,6 +45,7 @@ describe('runs repo', () => {
       reason: null,
       stopRequested: false,
       legNo: 0,
+      plan: null,
       createdAt: 10,
       updatedAt: 10,
     });

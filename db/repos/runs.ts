@@ -2,6 +2,7 @@
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Leg, Run, RunState } from '../../engine/core/types';
+import { runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
 import type { Orm } from '../client';
 import { orders, runs, strategies } from '../schema';
 import { translated } from './errors';
@@ -27,6 +28,7 @@ export type RunPatch = Partial<
     | 'reason'
     | 'stopRequested'
     | 'legNo'
+    | 'plan'
   >
 >;
 
@@ -43,6 +45,7 @@ const PATCHABLE = [
   'reason',
   'stopRequested',
   'legNo',
+  'plan',
 ] as const satisfies readonly (keyof RunPatch)[];
 
 /** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0. */
@@ -101,6 +104,36 @@ export interface RunsRepo {
 
 type Row = typeof runs.$inferSelect;
 
+/** Parsed plans by their text: a run's plan is read on every step of its order path and never changes once written. */
+const plans = new Map<string, RunPlanSpec>();
+const PLANS_KEPT = 10_000;
+
+/**
+ * A run's plan as stored, parsed with the spec's own rules.
+ * @throws Error naming the run and the key when the text is not a plan: the run is refused, never given defaults.
+ */
+function readPlan(runId: number, text: string): RunPlanSpec {
+  const known = plans.get(text);
+  if (known) return known;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`run ${runId}: its plan (runs.plan) is not JSON`);
+  }
+  const parsed = runPlanSpec.safeParse(value);
+  if (!parsed.success) throw new Error(`run ${runId}: its plan (runs.plan) cannot be read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'plan'}: ${i.message}`).join('; ')}`);
+  if (plans.size >= PLANS_KEPT) plans.clear();
+  plans.set(text, parsed.data);
+  return parsed.data;
+}
+
+/** The columns of a patch: the plan as JSON text. */
+function columnsOf(patch: RunPatch) {
+  const { plan, ...rest } = pick(patch, PATCHABLE);
+  return { ...rest, plan: plan === undefined ? undefined : plan === null ? null : JSON.stringify(plan) };
+}
+
 function toRun(row: Row): Run {
   return {
     id: asRunId(row.id),
@@ -120,6 +153,7 @@ function toRun(row: Row): Run {
     reason: row.reason,
     stopRequested: row.stopRequested,
     legNo: row.legNo,
+    plan: row.plan === null ? null : readPlan(row.id, row.plan),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -141,7 +175,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
   return {
     create(input, now) {
       const values = {
-        ...pick(input, PATCHABLE),
+        ...columnsOf(input),
         strategyId: input.strategyId,
         userId: input.userId,
         tradingDate: input.tradingDate,
@@ -203,7 +237,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
       return rows.map((r) => ({ run: toRun(r.run), symbol: r.symbol, exchange: r.exchange, brokerAccountId: r.brokerAccountId, boughtQty: r.boughtQty }));
     },
     update(id, patch, now) {
-      const set = { ...pick(patch, PATCHABLE), updatedAt: now };
+      const set = { ...columnsOf(patch), updatedAt: now };
       const row = t.row(translated(() => t.updateById(set).get({ ...t.bind(set), [ID]: id })));
       if (!row) throw new Error(`run ${id} not found`);
       return toRun(row);

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { asStrategyId } from '../../engine/core/ids';
 import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../test-support';
 import { ForeignKeyViolation } from './errors';
+import { UnreadableStrategy } from './strategies';
+import { SPEC_VERSION, specFromV1 } from '../../engine/core/strategy-spec';
 
 let t: TestDb;
 let a: Seeded;
@@ -29,6 +31,7 @@ describe('strategies repo', () => {
       timezone: 'Asia/Kolkata',
       repeat: 'daily',
       buyGraceMs: 60_000,
+      spec: specFromV1({ broker_account_id: a.account.id, symbol: 'RELIANCE', exchange: 'NSE', qty: 1, buy_time: '09:20:00', sell_time: '15:10:00', stop_loss: 2800, timezone: 'Asia/Kolkata', repeat: 'daily', buy_grace_ms: 60_000 }),
       status: 'idle',
       createdAt: 100,
       updatedAt: 100,
@@ -36,6 +39,38 @@ describe('strategies repo', () => {
     expect(t.repos.strategies.get(a.user.id, a.strategy.id)).toEqual(a.strategy);
     expect(t.repos.strategies.getInternal(a.strategy.id)).toEqual(a.strategy);
     expect(t.repos.strategies.list(a.user.id)).toEqual([a.strategy]);
+  });
+
+  it('keeps the spec as JSON without the keys kept as columns, under SPEC_VERSION', () => {
+    const row = t.db.sqlite.prepare('SELECT spec, spec_version FROM strategies WHERE id = ?').get(a.strategy.id) as { spec: string; spec_version: number };
+    expect(row.spec_version).toBe(SPEC_VERSION);
+    const { broker_account_id: _a, symbol: _s, exchange: _e, ...rest } = a.strategy.spec;
+    expect(JSON.parse(row.spec)).toEqual(rest);
+  });
+
+  it('a strategy whose stored spec does not parse is refused loudly, for that strategy alone', () => {
+    const damage = (spec: string | null, version = SPEC_VERSION) => t.db.sqlite.prepare('UPDATE strategies SET spec = ?, spec_version = ?, updated_at = updated_at + 1 WHERE id = ?').run(spec, version, a.strategy.id);
+    const refused = (why: RegExp) => {
+      expect(() => t.repos.strategies.getInternal(a.strategy.id)).toThrow(UnreadableStrategy);
+      expect(() => t.repos.strategies.get(a.user.id, a.strategy.id)).toThrow(why);
+      expect(t.repos.strategies.list(a.user.id)).toEqual([]);
+      expect(t.repos.strategies.listByStatusInternal('idle').map((s) => s.id)).toEqual([b.strategy.id]);
+      expect(t.repos.strategies.unreadableInternal('idle').map((e) => [e.strategyId, e.message])).toEqual([[a.strategy.id, expect.stringMatching(why)]]);
+      // What it is and where it trades still reads, and B is untouched.
+      expect(t.repos.strategies.identityInternal(a.strategy.id)).toEqual({ id: a.strategy.id, userId: a.user.id, brokerAccountId: a.account.id, symbol: 'RELIANCE', exchange: 'NSE', status: 'idle' });
+      expect(t.repos.strategies.getInternal(b.strategy.id)).toEqual(b.strategy);
+    };
+    const spec = JSON.parse(t.db.sqlite.prepare('SELECT spec FROM strategies WHERE id = ?').pluck().get(a.strategy.id) as string) as Record<string, unknown>;
+    damage(JSON.stringify({ ...spec, stop_loss: -5 }));
+    refused(/strategy \d+: its stored spec cannot be read \(stop_loss must be greater than 0\)/);
+    damage('{"qty":');
+    refused(/spec is not JSON/);
+    damage(null);
+    refused(/no spec was written/);
+    damage(JSON.stringify(spec), 3);
+    refused(/spec_version 3 is not 2/);
+    damage(JSON.stringify(spec));
+    expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toEqual(a.strategy.spec);
   });
 
   it("refuses a strategy on another user's broker account", () => {
@@ -49,6 +84,11 @@ describe('strategies repo', () => {
     const patch = { ...b.strategy, brokerAccountId: a.account.id, stopLoss: 2750, qty: 3 };
     const s = t.repos.strategies.update(a.user.id, a.strategy.id, patch, 200);
     expect(s).toMatchObject({ id: a.strategy.id, userId: a.user.id, stopLoss: 2750, qty: 3, createdAt: 100, updatedAt: 200 });
+    // The spec is written from the same fields in the same statement, and read afresh after it.
+    expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toMatchObject({ broker_account_id: a.account.id, stop_loss: 2750, qty: 3, symbol: 'RELIANCE' });
+    // A second edit in the same millisecond (same updated_at) is read too, not the spec parsed before it.
+    t.repos.strategies.update(a.user.id, a.strategy.id, { stopLoss: 2700, symbol: 'INFY' }, 200);
+    expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toMatchObject({ stop_loss: 2700, symbol: 'INFY' });
     expect(t.repos.strategies.update(a.user.id, a.strategy.id, {}, 300)?.updatedAt).toBe(300);
   });
 

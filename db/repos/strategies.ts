@@ -1,14 +1,16 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Exchange, Repeat, Strategy, StrategyStatus } from '../../engine/core/types';
+import type { Exchange, Repeat, Strategy, StrategyIdentity, StrategyStatus } from '../../engine/core/types';
+import { SPEC_VERSION, specFromV1, storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
 import type { Orm } from '../client';
 import { brokerAccounts, strategies } from '../schema';
 import { ForeignKeyViolation, translated } from './errors';
 import { pick } from './json';
 import { placeholders, rawTable } from './prepared';
 
-export type NewStrategy = Omit<Strategy, 'id' | 'createdAt' | 'updatedAt'>;
+/** A new strategy in its v1 fields; the repository writes its spec from them in the same statement. */
+export type NewStrategy = Omit<Strategy, 'id' | 'createdAt' | 'updatedAt' | 'spec'>;
 
 /** What an edit may change; id, userId and createdAt never move. */
 export type StrategyPatch = Partial<Omit<NewStrategy, 'userId'>>;
@@ -27,16 +29,38 @@ const PATCHABLE = [
   'status',
 ] as const satisfies readonly (keyof StrategyPatch)[];
 
+/**
+ * A strategy row whose stored spec does not parse. Raised for that strategy alone: it is never
+ * read with defaults, and a list leaves it out (recovery names it, and its unfinished run keeps
+ * trading by the run's own plan).
+ */
+export class UnreadableStrategy extends Error {
+  constructor(
+    readonly strategyId: StrategyId,
+    readonly reason: string,
+  ) {
+    super(`strategy ${strategyId}: its stored spec cannot be read (${reason}); it is not traded until it is repaired`);
+    this.name = 'UnreadableStrategy';
+  }
+}
+
 export interface StrategiesRepo {
   /** @throws ForeignKeyViolation (field 'brokerAccountId') when the account is not the user's. */
   create(input: NewStrategy, now: number): Strategy;
   get(userId: UserId, id: StrategyId): Strategy | undefined;
-  /** Engine-internal (recovery, execution): no user filter. */
+  /**
+   * Engine-internal (recovery, execution): no user filter.
+   * @throws UnreadableStrategy when its stored spec does not parse (so does `get`).
+   */
   getInternal(id: StrategyId): Strategy | undefined;
-  /** The user's strategies, oldest first. */
+  /** Engine-internal: the columns that say whose strategy it is and where it trades, read without its spec. */
+  identityInternal(id: StrategyId): StrategyIdentity | undefined;
+  /** The user's strategies, oldest first; one whose spec does not parse is left out. */
   list(userId: UserId): Strategy[];
-  /** Engine-internal: every user's strategies in `status` (recovery re-arms 'running'). */
+  /** Engine-internal: every user's strategies in `status` (recovery re-arms 'running'); one whose spec does not parse is left out. */
   listByStatusInternal(status: StrategyStatus): Strategy[];
+  /** Engine-internal: the strategies in `status` whose stored spec does not parse, each with why. */
+  unreadableInternal(status: StrategyStatus): UnreadableStrategy[];
   /**
    * Applies `patch` to the user's strategy; undefined when it is not theirs.
    * @throws ForeignKeyViolation (field 'brokerAccountId') when moving to an account not the user's.
@@ -53,7 +77,70 @@ export interface StrategiesRepo {
 
 type Row = typeof strategies.$inferSelect;
 
-function toStrategy(row: Row): Strategy {
+/** The keys of a spec kept as columns, so they cannot drift: the JSON leaves them out. */
+type ColumnKey = 'broker_account_id' | 'symbol' | 'exchange';
+
+/** The spec JSON of a v1 strategy, as specFromV1 makes it, less the column keys. */
+function specText(s: NewStrategy): string {
+  const { broker_account_id: _a, symbol: _s, exchange: _e, ...rest } = specFromV1({
+    broker_account_id: s.brokerAccountId,
+    symbol: s.symbol,
+    exchange: s.exchange,
+    qty: s.qty,
+    buy_time: s.buyTime,
+    sell_time: s.sellTime,
+    stop_loss: s.stopLoss,
+    timezone: s.timezone,
+    repeat: s.repeat,
+    buy_grace_ms: s.buyGraceMs,
+  });
+  return JSON.stringify(rest satisfies Omit<StoredStrategySpec, ColumnKey>);
+}
+
+/**
+ * Parsed specs by strategy. An entry holds while the row holds the very text and column keys it
+ * was parsed from: updated_at alone would miss two writes in the same millisecond.
+ */
+const SPECS_KEPT = 10_000;
+
+interface ParsedSpec {
+  readonly text: string;
+  readonly version: number | null;
+  readonly columns: string;
+  readonly spec: StoredStrategySpec;
+}
+
+function specReader() {
+  const parsed = new Map<number, ParsedSpec>();
+  return (row: Row): StoredStrategySpec => {
+    const known = parsed.get(row.id);
+    const columns = `${row.brokerAccountId}\u0000${row.symbol}\u0000${row.exchange}`;
+    if (known && known.text === row.spec && known.version === row.specVersion && known.columns === columns) return known.spec;
+    const id = asStrategyId(row.id);
+    if (row.spec === null) throw new UnreadableStrategy(id, 'no spec was written');
+    if (row.specVersion !== SPEC_VERSION) throw new UnreadableStrategy(id, `spec_version ${row.specVersion} is not ${SPEC_VERSION}`);
+    let stored: unknown;
+    try {
+      stored = JSON.parse(row.spec);
+    } catch {
+      throw new UnreadableStrategy(id, 'spec is not JSON');
+    }
+    if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new UnreadableStrategy(id, 'spec is not a JSON object');
+    const result = storedStrategySpec.safeParse({ ...stored, broker_account_id: row.brokerAccountId, symbol: row.symbol, exchange: row.exchange });
+    if (!result.success) throw new UnreadableStrategy(id, result.error.issues.map((i) => i.message).join('; '));
+    if (parsed.size >= SPECS_KEPT) parsed.clear();
+    parsed.set(row.id, { text: row.spec, version: row.specVersion, columns, spec: result.data });
+    return result.data;
+  };
+}
+
+/** `make()`'s value, made on the first call. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+function toIdentity(row: Row): StrategyIdentity {
   return {
     id: asStrategyId(row.id),
     userId: asUserId(row.userId),
@@ -61,6 +148,14 @@ function toStrategy(row: Row): Strategy {
     symbol: row.symbol,
     // Text columns written only from the typed inputs above.
     exchange: row.exchange as Exchange,
+    status: row.status as StrategyStatus,
+  };
+}
+
+export function createStrategiesRepo(orm: Orm): StrategiesRepo {
+  const specOf = specReader();
+  const toStrategy = (row: Row): Strategy => ({
+    ...toIdentity(row),
     qty: row.qty,
     buyTime: row.buyTime,
     sellTime: row.sellTime,
@@ -68,13 +163,20 @@ function toStrategy(row: Row): Strategy {
     timezone: row.timezone,
     repeat: row.repeat as Repeat,
     buyGraceMs: row.buyGraceMs,
-    status: row.status as StrategyStatus,
+    spec: specOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
-}
-
-export function createStrategiesRepo(orm: Orm): StrategiesRepo {
+  });
+  /** The rows that read, leaving out (for that strategy alone) one whose spec does not. */
+  const readable = (rows: Row[]): Strategy[] =>
+    rows.flatMap((row) => {
+      try {
+        return [toStrategy(row)];
+      } catch (err) {
+        if (err instanceof UnreadableStrategy) return [];
+        throw err;
+      }
+    });
   const mine = (userId: UserId, id: StrategyId) => and(eq(strategies.id, id), eq(strategies.userId, userId));
 
   // Hot paths (every order, every start), prepared once (prepared.ts).
@@ -86,19 +188,24 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
   // Read for every order: on better-sqlite3 itself (rawTable).
   const t = rawTable(orm.$client, strategies);
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
-  const byUserAndId = orm
-    .select()
-    .from(strategies)
-    .where(and(eq(strategies.id, sql.placeholder('id')), eq(strategies.userId, sql.placeholder('userId'))))
-    .prepare();
-  const columns = ['userId', 'brokerAccountId', 'symbol', 'exchange', 'qty', 'buyTime', 'sellTime', 'stopLoss', 'timezone', 'repeat', 'buyGraceMs', 'status', 'createdAt', 'updatedAt'];
-  const insert = orm.insert(strategies).values(placeholders(columns) as never).returning().prepare();
-  const setStatus = orm
-    .update(strategies)
-    .set(placeholders(['status', 'updatedAt']))
-    .where(eq(strategies.id, sql.placeholder('id')))
-    .returning()
-    .prepare();
+  // Prepared on first use (prepared.ts lazyStatement): a migration test makes the repositories on a database older than `spec`.
+  const byUserAndId = once(() =>
+    orm
+      .select()
+      .from(strategies)
+      .where(and(eq(strategies.id, sql.placeholder('id')), eq(strategies.userId, sql.placeholder('userId'))))
+      .prepare(),
+  );
+  const columns = ['userId', 'brokerAccountId', 'symbol', 'exchange', 'qty', 'buyTime', 'sellTime', 'stopLoss', 'timezone', 'repeat', 'buyGraceMs', 'spec', 'specVersion', 'status', 'createdAt', 'updatedAt'];
+  const insert = once(() => orm.insert(strategies).values(placeholders(columns) as never).returning().prepare());
+  const setStatus = once(() =>
+    orm
+      .update(strategies)
+      .set(placeholders(['status', 'updatedAt']))
+      .where(eq(strategies.id, sql.placeholder('id')))
+      .returning()
+      .prepare(),
+  );
 
   function assertAccountOwned(userId: UserId, accountId: BrokerAccountId): void {
     const owned = ownedAccount.get({ accountId, userId });
@@ -109,7 +216,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     create(input, now) {
       assertAccountOwned(input.userId, input.brokerAccountId);
       const row = translated(() =>
-        insert.get({
+        insert().get({
           userId: input.userId,
           brokerAccountId: input.brokerAccountId,
           symbol: input.symbol,
@@ -121,6 +228,8 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
           timezone: input.timezone,
           repeat: input.repeat,
           buyGraceMs: input.buyGraceMs,
+          spec: specText(input),
+          specVersion: SPEC_VERSION,
           status: input.status,
           createdAt: now,
           updatedAt: now,
@@ -129,25 +238,51 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return toStrategy(row);
     },
     get(userId, id) {
-      const row = byUserAndId.get({ id, userId });
+      const row = byUserAndId().get({ id, userId });
       return row && toStrategy(row);
     },
     getInternal(id) {
       const row = t.row(byId.get(id));
       return row && toStrategy(row);
     },
+    identityInternal(id) {
+      const row = t.row(byId.get(id));
+      return row && toIdentity(row);
+    },
     list(userId) {
-      return orm.select().from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.id)).all().map(toStrategy);
+      return readable(orm.select().from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.id)).all());
     },
     listByStatusInternal(status) {
-      return orm.select().from(strategies).where(eq(strategies.status, status)).orderBy(asc(strategies.id)).all().map(toStrategy);
+      return readable(orm.select().from(strategies).where(eq(strategies.status, status)).orderBy(asc(strategies.id)).all());
+    },
+    unreadableInternal(status) {
+      return orm
+        .select()
+        .from(strategies)
+        .where(eq(strategies.status, status))
+        .orderBy(asc(strategies.id))
+        .all()
+        .flatMap((row) => {
+          try {
+            specOf(row);
+            return [];
+          } catch (err) {
+            if (err instanceof UnreadableStrategy) return [err];
+            throw err;
+          }
+        });
     },
     update(userId, id, patch, now) {
       if (patch.brokerAccountId !== undefined) assertAccountOwned(userId, patch.brokerAccountId);
+      const current = byUserAndId().get({ id, userId });
+      if (!current) return undefined;
+      const set = pick(patch, PATCHABLE);
+      // The spec from the row's v1 columns with the patch over them, in the same statement.
+      const merged = { ...current, ...set, exchange: (set.exchange ?? current.exchange) as Exchange, repeat: (set.repeat ?? current.repeat) as Repeat, status: (set.status ?? current.status) as StrategyStatus };
       const row = translated(() =>
         orm
           .update(strategies)
-          .set({ ...pick(patch, PATCHABLE), updatedAt: now })
+          .set({ ...set, spec: specText({ ...merged, userId, brokerAccountId: asBrokerAccountId(merged.brokerAccountId) }), specVersion: SPEC_VERSION, updatedAt: now })
           .where(mine(userId, id))
           .returning()
           .get(),
@@ -155,7 +290,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return row && toStrategy(row);
     },
     setStatusInternal(id, status, now) {
-      const row = setStatus.get({ id, status, updatedAt: now });
+      const row = setStatus().get({ id, status, updatedAt: now });
       return row && toStrategy(row);
     },
     delete(userId, id) {

@@ -3,6 +3,8 @@
  * so any value here can cross the API, the event bus or a worker boundary unchanged.
  */
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
+import type { RunPlanSpec } from './run-plan-spec';
+import type { StoredStrategySpec } from './strategy-spec';
 
 export const EXCHANGES = ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
@@ -45,10 +47,15 @@ export interface Strategy {
   readonly repeat: Repeat;
   /** How late a BUY may still be sent (daemon down, laptop asleep). */
   readonly buyGraceMs: number;
+  /** The strategy as its one definition (core/strategy-spec.ts), as stored. */
+  readonly spec: StoredStrategySpec;
   readonly status: StrategyStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** Whose strategy it is and where it trades: read from its columns, without its spec. */
+export type StrategyIdentity = Pick<Strategy, 'id' | 'userId' | 'brokerAccountId' | 'symbol' | 'exchange' | 'status'>;
 
 export type RunState =
   | 'ARMED'
@@ -85,6 +92,11 @@ export interface Run {
   readonly stopRequested: boolean;
   /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
   readonly legNo: number;
+  /**
+   * What the run trades by, copied from the strategy when it was armed (invariant 8: an edit of
+   * the strategy never reaches a run under way); null for a run armed before runs kept one.
+   */
+  readonly plan: RunPlanSpec | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

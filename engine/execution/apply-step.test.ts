@@ -4,8 +4,11 @@ import { asBrokerAccountId, clientOrderId } from '../core/ids';
 import type { Run, Strategy } from '../core/types';
 import type { Step } from '../core/run-policy/types';
 import { followUp, planOf, snapshotOf } from './apply-step';
+import { runPlanOf } from '../core/run-plan-spec';
+import { specFromV1 } from '../core/strategy-spec';
 
 let t: TestDb;
+const PLAN = runPlanOf(specFromV1({ broker_account_id: 1, symbol: 'AAPL', exchange: 'NYSE', qty: 3, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'America/New_York', repeat: 'once', buy_grace_ms: 60_000 }));
 afterEach(() => t.close());
 const NOW = 1_700_000_000_000;
 
@@ -39,9 +42,28 @@ function journal(strategy: Strategy, run: Run, slot: 'entry' | 'exit', attempt: 
 }
 
 describe('the run policy\'s inputs', () => {
-  it('the plan is the strategy\'s rules, long', () => {
-    const { strategy } = runIn('ARMED');
-    expect(planOf(strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 });
+  it('a run armed before runs kept a plan (runs.plan null) reads its strategy\'s rules, long', () => {
+    const { strategy, run } = runIn('ARMED');
+    expect(run.plan).toBeNull();
+    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 });
+    expect(planOf(run, undefined)).toBeNull();
+  });
+
+  it('a run with a plan reads the plan, whatever its strategy row now says', () => {
+    const { strategy, run } = runIn('IN_POSITION');
+    const plan = { ...PLAN, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
+    const planned = t.repos.runs.update(run.id, { plan }, NOW);
+    expect(t.repos.runs.getInternal(run.id)!.plan).toEqual(plan);
+    expect(planOf(planned, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000 });
+    expect(planOf(planned, undefined)).toMatchObject({ symbol: 'AAPL', stopLoss: 80 });
+  });
+
+  it('a plan that is not one is refused loudly, naming the run and the key', () => {
+    const { run } = runIn('IN_POSITION');
+    t.db.sqlite.prepare('UPDATE runs SET plan = ? WHERE id = ?').run(JSON.stringify({ ...PLAN, stop_loss: -1 }), run.id);
+    expect(() => t.repos.runs.getInternal(run.id)).toThrow(new RegExp(`run ${run.id}: .*stop_loss: stop_loss must be greater than 0`));
+    t.db.sqlite.prepare('UPDATE runs SET plan = ? WHERE id = ?').run('{"qty":', run.id);
+    expect(() => t.repos.runs.getInternal(run.id)).toThrow(`run ${run.id}: its plan (runs.plan) is not JSON`);
   });
 
   it('the snapshot holds the run with its entry and its last exit attempt, at the time given', () => {

@@ -2,7 +2,9 @@
  * The run policy's adapter: builds its inputs from SQLite (plan, snapshot) and carries out the
  * Step it returns with the engine's mechanics. The rules themselves live in core/run-policy.
  */
+import { asBrokerAccountId } from '../core/ids';
 import { instrumentKey, type Leg, type Order, type Run, type Strategy } from '../core/types';
+import type { RunPlanSpec } from '../core/run-plan-spec';
 import { step } from '../core/run-policy/step';
 import type { OrderView, OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
@@ -10,8 +12,14 @@ import type { MarketListener } from '../market/market-listener';
 import type { Repos } from '../../db/repos';
 import { announceRun, writeRunState } from './run-ledger';
 
-/** The run's rules, from the strategy row it was armed from. */
-export function planOf(strategy: Strategy): RunPlan {
+/**
+ * The run's rules, from the plan it was armed with (invariant 8: an edit of the strategy, or a
+ * strategy row that can no longer be read, never reaches a run under way). A run armed before
+ * runs kept a plan (runs.plan null) reads its strategy row, as it always did; null when it has neither.
+ */
+export function planOf(run: Run, strategy: Strategy | undefined): RunPlan | null {
+  if (run.plan) return fromSpec(run.plan);
+  if (!strategy) return null;
   return {
     brokerAccountId: strategy.brokerAccountId,
     symbol: strategy.symbol,
@@ -20,6 +28,20 @@ export function planOf(strategy: Strategy): RunPlan {
     qty: strategy.qty,
     stopLoss: strategy.stopLoss,
     buyGraceMs: strategy.buyGraceMs,
+  };
+}
+
+function fromSpec(p: RunPlanSpec): RunPlan {
+  // The strategy service lets through only what the engine trades (the spec's `available` flags).
+  if (p.side !== 'buy' || p.stop_loss_mode !== 'price') throw new Error(`a plan with side ${p.side} and stop_loss_mode ${p.stop_loss_mode} is not traded yet`);
+  return {
+    brokerAccountId: asBrokerAccountId(p.broker_account_id),
+    symbol: p.symbol,
+    exchange: p.exchange,
+    side: 'long',
+    qty: p.qty,
+    stopLoss: p.stop_loss,
+    buyGraceMs: p.buy_grace_seconds * 1000,
   };
 }
 
@@ -51,15 +73,14 @@ export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, 
   };
 }
 
-/** Steps `event` for `run` of `strategy`, synchronously on SQLite. */
-export function stepWith(ctx: Pick<EngineContext, 'repos' | 'clock'>, strategy: Strategy, run: Run, event: RunEvent, deferredExit = false): Step {
-  return step(planOf(strategy), snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
-}
-
-/** Steps `event` for `run`, reading its strategy; null when the strategy is gone. */
-export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, event: RunEvent, deferredExit = false): Step | null {
-  const strategy = ctx.repos.strategies.getInternal(run.strategyId);
-  return strategy ? stepWith(ctx, strategy, run, event, deferredExit) : null;
+/**
+ * Steps `event` for `run`, synchronously on SQLite, by its plan; the strategy row is read only
+ * for a run without one (`strategy` saves that read when the caller has it). Null when the run
+ * has no plan and its strategy is gone.
+ */
+export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, event: RunEvent, deferredExit = false, strategy?: Strategy): Step | null {
+  const plan = planOf(run, run.plan ? undefined : (strategy ?? ctx.repos.strategies.getInternal(run.strategyId)));
+  return plan && step(plan, snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
 }
 
 /** Writes the Step's run change: a checked move, or a patch keeping the state. Returns the row as it now stands. */

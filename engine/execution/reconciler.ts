@@ -253,7 +253,8 @@ export class Reconciler {
     const orderId = order.id;
     const refuse = (reason: string, lasting?: boolean) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason, lasting });
-    const strategy = repos.strategies.getInternal(order.strategyId);
+    // Only an entry's grace needs the strategy: an exit is resent whether or not its strategy can be read.
+    const strategy = order.slot === 'entry' ? repos.strategies.getInternal(order.strategyId) : undefined;
     /** True when the entry is not to be placed again (and what follows is arranged). */
     const entryGivenUp = (): boolean => {
       if (order.slot !== 'entry' || !strategy) return false;

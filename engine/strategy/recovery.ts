@@ -5,7 +5,8 @@
  * exited at once.
  */
 import { isDayOver } from '../core/run-state';
-import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { instrumentKey, type Run, type Strategy, type StrategyIdentity } from '../core/types';
+import { UnreadableStrategy } from '../../db/repos/strategies';
 import { runInstrument } from '../execution/run-instrument';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import type { EngineContext } from '../context';
@@ -41,10 +42,16 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   const running = repos.strategies.listByStatusInternal('running');
   const runningById = new Map(running.map((s) => [s.id, s]));
 
-  const toResume: Array<{ run: Run; strategy: Strategy }> = [];
+  // A strategy whose stored spec does not parse is named, and arms nothing new; a run of it under
+  // way still exits, by its own plan (below).
+  for (const bad of repos.strategies.unreadableInternal('running')) {
+    failures++;
+    logger.error({ strategyId: bad.strategyId, reason: bad.reason }, bad.message);
+  }
+  const toResume: Array<{ run: Run; strategy: Strategy | StrategyIdentity }> = [];
   for (const run of repos.runs.listNonTerminalInternal()) {
     if (isDayOver(run)) continue;
-    const strategy = runningById.get(run.strategyId) ?? repos.strategies.getInternal(run.strategyId);
+    const strategy = runningById.get(run.strategyId) ?? readableOf(ctx, run);
     if (strategy) toResume.push({ run, strategy });
   }
   if (options.actAfter) {
@@ -60,11 +67,14 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     try {
       // The runtime mirror is not what trades: a failure to write it must not keep the run off its rails.
       // The keys name where the run trades: a position's BUY, not a strategy row edited since (invariant 8).
-      const trades = { ...strategy, ...runInstrument(repos, run, strategy) };
-      await runtime.arm(strategy.id, instrumentKey(trades.exchange, trades.symbol), strategyFields(trades), runtimeFields(run)).catch((err: unknown) => {
-        failures++;
-        logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
-      });
+      const at = runInstrument(repos, run, strategy);
+      // A strategy whose spec cannot be read has no fields to mirror; its run is put back on its rails all the same.
+      if ('spec' in strategy) {
+        await runtime.arm(strategy.id, instrumentKey(at.exchange, at.symbol), strategyFields({ ...strategy, ...at }), runtimeFields(run)).catch((err: unknown) => {
+          failures++;
+          logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
+        });
+      }
       // Back on its rails (the run policy's `recovered`): jobs, stop, a due exit attempt, a STOP to carry out.
       manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running' });
       runsResumed++;
@@ -109,6 +119,20 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   const report = { runsResumed, runsArmed, ordersToReconcile, staleKeys, failures };
   logger.info(report, 'recovery done');
   return report;
+}
+
+/**
+ * The strategy of `run`; for one whose spec cannot be read, its identity alone when the run has
+ * its own plan to trade by (undefined otherwise: such a run cannot be stepped, and is named).
+ */
+function readableOf(ctx: EngineContext, run: Run): Strategy | StrategyIdentity | undefined {
+  try {
+    return ctx.repos.strategies.getInternal(run.strategyId);
+  } catch (err) {
+    if (!(err instanceof UnreadableStrategy)) throw err;
+    ctx.logger.error({ strategyId: run.strategyId, runId: run.id, reason: err.reason }, run.plan ? 'recovery resumes a run by its own plan: its strategy cannot be read' : `${err.message}; its run ${run.id} has no plan of its own and is not resumed`);
+    return run.plan ? ctx.repos.strategies.identityInternal(run.strategyId) : undefined;
+  }
 }
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {

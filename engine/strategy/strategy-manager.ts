@@ -5,14 +5,15 @@
  */
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
-import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { instrumentKey, type Run, type Strategy, type StrategyIdentity } from '../core/types';
 import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { runInstrument } from '../execution/run-instrument';
-import { applyStep, stepWith, type StepMechanics } from '../execution/apply-step';
+import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
+import { runPlanOf } from '../core/run-plan-spec';
 import type { RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
@@ -21,6 +22,7 @@ import type { JobScheduler, FireInfo } from '../scheduler/job-timer';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
 import type { Crossing } from '../market/market-listener';
+import { UnreadableStrategy } from '../../db/repos/strategies';
 
 /** One try at subscribing a strategy's prices; `retry` once it failed and the next is scheduled. */
 interface WatchAttempt {
@@ -183,7 +185,7 @@ export class StrategyManager {
   }
 
   /** The trader's STOP of one run (the run policy's stop_requested). */
-  private stopRun(strategy: Strategy, run: Run, closePosition: boolean): Run {
+  private stopRun(strategy: StrategyIdentity, run: Run, closePosition: boolean): Run {
     return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
   }
 
@@ -191,12 +193,22 @@ export class StrategyManager {
    * Steps `event` for `run` and carries the Step out: its run change, events, and the exits it
    * submits, the stop it arms, the jobs it cancels. Returns the run as it now stands.
    */
-  stepAndApply(strategy: Strategy, run: Run, event: RunEvent): Run {
-    return applyStep(this.ctx, run, stepWith(this.ctx, strategy, run, event), this.mechanics(strategy, run));
+  stepAndApply(strategy: Strategy | StrategyIdentity, run: Run, event: RunEvent): Run {
+    const s = stepRun(this.ctx, run, event, false, 'spec' in strategy ? strategy : undefined);
+    if (!s) throw new Error(`run ${run.id} has no plan and its strategy is gone`);
+    return applyStep(this.ctx, run, s, this.mechanics(strategy, run));
+  }
+
+  /**
+   * Whom `run` belongs to, for carrying out its steps: with a plan the run needs only the
+   * strategy's identity, so a strategy whose spec cannot be read still exits its position.
+   */
+  private ownerOf(run: Run): StrategyIdentity | undefined {
+    return run.plan ? this.ctx.repos.strategies.identityInternal(run.strategyId) : this.ctx.repos.strategies.getInternal(run.strategyId);
   }
 
   /** How a Step's follow-ups are carried out for `run`. */
-  private mechanics(strategy: Strategy, run: Run): StepMechanics {
+  private mechanics(strategy: StrategyIdentity, run: Run): StepMechanics {
     return {
       submit: (leg, scheduledAt) => this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
       where: () => runInstrument(this.ctx.repos, run, strategy),
@@ -263,7 +275,7 @@ export class StrategyManager {
    * not over, and tells the trader when its first try fails. A try that a teardown, a newer try
    * or the engine's shutdown has superseded ends without subscribing.
    */
-  async watch(strategy: Strategy, failures = 0): Promise<void> {
+  async watch(strategy: StrategyIdentity, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
     if (this.closed) return;
     this.dropWatch(strategy.id);
@@ -327,9 +339,9 @@ export class StrategyManager {
   private async checkLogin(runId: RunId): Promise<void> {
     const { repos, brokers, bus, clock, logger } = this.ctx;
     const run = repos.runs.getInternal(runId);
-    const strategy = run && repos.strategies.getInternal(run.strategyId);
-    if (!run || !strategy || isDayOver(run)) return;
     try {
+      const strategy = run && repos.strategies.getInternal(run.strategyId);
+      if (!run || !strategy || isDayOver(run)) return;
       const login = (await brokers.get(strategy.brokerAccountId)).login;
       if (!login) return;
       const session = await login.check();
@@ -351,7 +363,7 @@ export class StrategyManager {
         at: clock.now(),
       });
     } catch (err) {
-      logger.warn({ err, strategyId: strategy.id }, 'broker login check failed');
+      logger.warn({ err, strategyId: run?.strategyId }, 'broker login check failed');
     }
   }
 
@@ -362,7 +374,7 @@ export class StrategyManager {
    * order's journal step (ExecutionEngine.rehearse: rolled back, nothing written).
    */
   private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
-    const strategy = this.ctx.repos.strategies.getInternal(run.strategyId);
+    const strategy = this.ownerOf(run);
     if (!strategy) return;
     this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
@@ -380,7 +392,8 @@ export class StrategyManager {
     const { repos } = this.ctx;
     return repos.transaction(() => {
       const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
-      const fields = { state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+      // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
+      const fields = { plan: runPlanOf(strategy.spec), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
       if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
       if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
         throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
@@ -392,7 +405,7 @@ export class StrategyManager {
   private onBuyDue(runId: RunId, info: FireInfo): void {
     const { repos, market } = this.ctx;
     const run = repos.runs.getInternal(runId);
-    const strategy = run && repos.strategies.getInternal(run.strategyId);
+    const strategy = run && this.readable(run);
     if (!run || !strategy) return;
     const last = market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol));
     this.stepAndApply(strategy, run, {
@@ -407,9 +420,23 @@ export class StrategyManager {
     });
   }
 
+  /**
+   * The strategy of `run` for what needs more than the run's plan (a BUY's zone); undefined, and
+   * said loudly, for one whose stored spec cannot be read: its BUY does not go out.
+   */
+  private readable(run: Run): Strategy | undefined {
+    try {
+      return this.ctx.repos.strategies.getInternal(run.strategyId);
+    } catch (err) {
+      if (!(err instanceof UnreadableStrategy)) throw err;
+      this.ctx.logger.error({ strategyId: run.strategyId, runId: run.id, reason: err.reason }, `${err.message}: its BUY is not placed`);
+      return undefined;
+    }
+  }
+
   private onSellDue(runId: RunId, info: FireInfo): void {
     const run = this.ctx.repos.runs.getInternal(runId);
-    const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
+    const strategy = run && this.ownerOf(run);
     if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg: 'SELL', scheduledAt: info.scheduledAt });
   }
 
@@ -438,7 +465,7 @@ export class StrategyManager {
 
   private afterCrossing(hit: Crossing, runId: RunId, at: number): void {
     const run = this.ctx.repos.runs.getInternal(runId);
-    const strategy = run && this.ctx.repos.strategies.getInternal(run.strategyId);
+    const strategy = run && this.ownerOf(run);
     if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at });
   }
 
@@ -448,10 +475,10 @@ export class StrategyManager {
     const jobs = this.jobs.get(strategyId);
     if (jobs?.runId === runId) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);
-    const strategy = repos.strategies.getInternal(strategyId);
     const run = repos.runs.getInternal(runId);
-    if (!strategy || !run) return;
     try {
+      const strategy = repos.strategies.getInternal(strategyId);
+      if (!strategy || !run) return;
       if (strategy.status === 'running' && strategy.repeat === 'daily') {
         await this.arm(strategy, nextRunAfter(run.tradingDate, strategy, this.calendar));
         return;
@@ -465,11 +492,14 @@ export class StrategyManager {
       }
     } catch (err) {
       logger.error({ err, strategyId }, 'could not arm the next run');
+      // A strategy whose spec cannot be read arms nothing more; what its run had armed is dropped all the same.
+      const identity = repos.strategies.identityInternal(strategyId);
+      if (err instanceof UnreadableStrategy && identity) await this.teardown(identity);
     }
   }
 
   /** Drops the runtime keys and the subscription of a strategy that no longer runs (asking the broker nothing). */
-  private async teardown(strategy: Strategy): Promise<void> {
+  private async teardown(strategy: StrategyIdentity): Promise<void> {
     const { runtime, market } = this.ctx;
     market.clearTriggers(strategy.id);
     this.dropWatch(strategy.id);
@@ -487,5 +517,5 @@ export class StrategyManager {
     for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }
-
 }
+

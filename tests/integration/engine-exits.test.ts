@@ -35,7 +35,7 @@ async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy>
 const brokerRecord = () => t.paper.placedOrders().map((o) => [o.request.side, o.request.instrument.symbol, o.request.qty, o.request.clientOrderId]);
 
 /** The strategy row rewritten behind the engine's back, as an edit before this change could. */
-function rewriteStrategy(s: Strategy, patch: Partial<Pick<Strategy, 'symbol' | 'qty'>>): void {
+function rewriteStrategy(s: Strategy, patch: Partial<Pick<Strategy, 'symbol' | 'qty' | 'stopLoss'>>): void {
   const now = t.repos.strategies.getInternal(s.id)!;
   t.repos.strategies.update(t.user.id, s.id, { ...now, ...patch }, t.clock.now());
 }
@@ -125,6 +125,56 @@ describe('an exit is a function of the position (invariant 8)', () => {
     ]);
     // Torn down where it was armed: nothing left behind under either symbol.
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([]);
+  });
+});
+
+describe('an unfinished run trades by its own plan (runs.plan), never the strategy row (invariant 8)', () => {
+  it('the BUY, the stop armed at its fill and the stop-loss exit follow the plan the run was armed with', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    expect(t.run(s.id).plan).toMatchObject({ symbol: 'AAPL', qty: 10, stop_loss: 95, stop_loss_mode: 'price', buy_grace_seconds: 60 });
+    // Before: the BUY and the stop read the row, so this armed run bought 3 and watched 80.
+    rewriteStrategy(s, { qty: 3, stopLoss: 80 });
+    await t.until('2026-03-09T13:30:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
+    expect(brokerRecord()).toEqual([
+      ['buy', 'AAPL', 10, 'tctest011260309E'],
+      ['sell', 'AAPL', 10, 'tctest011260309X'],
+    ]);
+  });
+
+  it('recovery re-arms the stop of the plan, not of a row changed while the process was down', async () => {
+    const s = await inPosition();
+    rewriteStrategy(s, { stopLoss: 80 });
+    t = await t.restart();
+    await t.engine.recover();
+    await advance(0);
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await t.until('2026-03-09T13:40:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
+    expect(t.orders(s.id).map((o) => [o.leg, o.symbol, o.qty])).toEqual([
+      ['BUY', 'AAPL', 10],
+      ['STOPLOSS', 'AAPL', 10],
+    ]);
+  });
+
+  it('a run armed before runs kept a plan (plan null) still trades by its strategy row, as it did', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    const run = await t.start(s.id);
+    t.db.sqlite.prepare('UPDATE runs SET plan = NULL WHERE id = ?').run(run.id);
+    rewriteStrategy(s, { stopLoss: 80 });
+    await t.until('2026-03-09T13:30:00Z');
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', plan: null });
+    t.paper.setPrice('NYSE:AAPL', 79);
+    await t.until('2026-03-09T13:32:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
   });
 });
 

@@ -1,0 +1,47 @@
+/**
+ * What a run keeps of its strategy (runs.plan): the part of the spec that decides what the run
+ * sends and when it exits, copied when the run is created. An unfinished run reads this, never the
+ * editable strategy (invariant 8), so an edit, or a strategy row that can no longer be read,
+ * cannot move the stop or the instrument of a run under way. zod only, no I/O.
+ */
+import { z } from 'zod';
+import { strategyShape, type StoredStrategySpec } from './strategy-spec';
+
+/**
+ * The spec's keys a run trades by, each by the spec's own rule, the exchange settled. The times
+ * of day are the run's own (runs.buy_at, runs.sell_at), fixed when it was armed.
+ */
+export const runPlanSpec = z.strictObject({
+  broker_account_id: strategyShape.broker_account_id,
+  symbol: strategyShape.symbol,
+  exchange: strategyShape.exchange.unwrap(),
+  side: strategyShape.side,
+  qty: strategyShape.qty,
+  buy_grace_seconds: strategyShape.buy_grace_seconds,
+  square_off_time: strategyShape.square_off_time,
+  stop_loss: strategyShape.stop_loss,
+  stop_loss_mode: strategyShape.stop_loss_mode,
+  target: strategyShape.target,
+  target_mode: strategyShape.target_mode,
+  trail: strategyShape.trail,
+  trail_mode: strategyShape.trail_mode,
+  move_stop_to_cost_after: strategyShape.move_stop_to_cost_after,
+  move_stop_to_cost_mode: strategyShape.move_stop_to_cost_mode,
+  reentries: strategyShape.reentries,
+  reentry_after: strategyShape.reentry_after,
+  reentry_cutoff: strategyShape.reentry_cutoff,
+});
+export type RunPlanSpec = z.output<typeof runPlanSpec>;
+
+const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape) as (keyof RunPlanSpec)[];
+
+/**
+ * The run's copy of `spec`, as it stands: copied, not judged (a spec is parsed when it is read),
+ * as migration 0006 copies it for the runs under way.
+ * @example runPlanOf(strategy.spec) // { broker_account_id: 1, symbol: 'AAPL', …, stop_loss: 95, … }
+ */
+export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
+  const out: Record<string, unknown> = {};
+  for (const k of RUN_PLAN_KEYS) if (spec[k] !== undefined) out[k] = spec[k];
+  return out as RunPlanSpec;
+}
