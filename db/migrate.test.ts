@@ -163,6 +163,8 @@ describe('migrateTo', () => {
     // Added, not rebuilt: a rebuild would copy the tables and drop the originals.
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0005_leg_numbers.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE/);
 
+    // The repositories read the current schema.
+    migrateTo(db, migrationCount());
     const repos = createRepos(db);
     expect(repos.runs.getInternal(asRunId(exitingRun))).toMatchObject({ state: 'EXITING', positionQty: 10, lastAction: 'X_ATTEMPT_2', legNo: 0 });
     expect(repos.runs.getInternal(asRunId(holdingRun))).toMatchObject({ state: 'IN_POSITION', positionQty: 10, entryPrice: 100, legNo: 0 });
@@ -252,6 +254,7 @@ describe('migrateTo', () => {
 
     // The repositories read them: each spec that keeps today's rules parses (a fraction of a second's
     // grace, or 17 significant digits, never could be sent; such a row is refused, alone).
+    migrateTo(db, migrationCount());
     const repos = createRepos(db);
     expect(repos.strategies.getInternal(armedS.strategy.id)!.spec).toEqual(armedS.strategy.spec);
     expect(repos.strategies.getInternal(buyingS.strategy.id)!.spec.stop_loss).toBe(1e-8);
@@ -262,6 +265,30 @@ describe('migrateTo', () => {
     expect(repos.runs.getInternal(asRunId(exiting))).toMatchObject({ state: 'EXITING', positionQty: 1, plan: { stop_loss: 123.45678901 } });
     expect(repos.orders.findBySlotInternal(asRunId(exiting), 'exit')).toMatchObject({ attempt: 2, status: 'sent' });
     expect(repos.runs.getInternal(asRunId(sold))!.plan).toBeNull();
+  });
+
+  it('0007 records which STOP is pending: every existing run reads as "close" (today\'s meaning of stop_requested), adding a column only', () => {
+    const db = track(openDatabase(join(dir, 'keep.sqlite'), { migrate: false }));
+    migrateTo(db, 7);
+    const s = seedStrategy(createRepos(db));
+    const runSql = db.sqlite.prepare(
+      `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, stop_requested, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 1000, 9000, ?, ?, 1, 1)`,
+    );
+    const pending = Number(runSql.run(s.strategy.id, s.user.id, '2026-03-09', 'BUYING', 0, 1).lastInsertRowid);
+    const none = Number(runSql.run(s.strategy.id, s.user.id, '2026-03-10', 'IN_POSITION', 5, 0).lastInsertRowid);
+    const before = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+
+    migrateTo(db, 8);
+
+    const after = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+    expect(after).toEqual(before.map((r) => ({ ...r, stop_keep: 0 })));
+    const repos = createRepos(db);
+    expect(repos.runs.getInternal(asRunId(pending))).toMatchObject({ stopRequested: true, stopKeep: false });
+    expect(repos.runs.getInternal(asRunId(none))).toMatchObject({ stopRequested: false, stopKeep: false });
+    repos.runs.update(asRunId(pending), { stopKeep: true }, 2);
+    expect(repos.runs.getInternal(asRunId(pending))!.stopKeep).toBe(true);
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0007_stop_keep.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
   });
 
   it('a later plain open continues from where migrateTo stopped', () => {

@@ -25,6 +25,7 @@ const LANDED: Record<string, string> = {
   '0004_sessions': 'a013e8afbbc1c0981d13f108d84c4972e67a98d7a3427e0526551258a646dabc',
   '0005_leg_numbers': 'f3da4247ce942fc07fb6521af5fe07d71df159f6b4bf80b098a8f2c443ff4f52',
   '0006_strategy_spec': 'fee5f340613e2dc96a84fb1e3b09aa3918ce894912ffef47ff1bc8b62fab1ba3',
+  '0007_stop_keep': '7c3c0f171bd6e1c653367b5ca3c60277a07e914c3fe4abd71517cbacf3a31324',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

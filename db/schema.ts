@@ -145,6 +145,8 @@ export const runs = sqliteTable(
     lastActionAt: integer('last_action_at'),
     reason: text('reason'),
     stopRequested: integer('stop_requested', { mode: 'boolean' }).notNull().default(false),
+    /** Which STOP is pending (with stop_requested): true keeps the position open, false closes it. */
+    stopKeep: integer('stop_keep', { mode: 'boolean' }).notNull().default(false),
     /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
     legNo: integer('leg_no').notNull().default(0),
     /** The strategy as the run trades it (JSON), so an edit of the strategy never changes a run under way; null before it is taken. */

@@ -44,6 +44,7 @@ describe('runs repo', () => {
       lastActionAt: null,
       reason: null,
       stopRequested: false,
+      stopKeep: false,
       legNo: 0,
       plan: null,
       createdAt: 10,
@@ -74,6 +75,10 @@ describe('runs repo', () => {
     expect(t.repos.runs.getInternal(r.id)).toMatchObject({ stopRequested: false, entryPrice: null });
     t.repos.runs.update(r.id, { stopRequested: true }, 22);
     expect(t.repos.runs.getInternal(r.id)!.stopRequested).toBe(true);
+    // Which STOP is pending is written and read back (true: keep the position).
+    expect(t.repos.runs.update(r.id, { stopKeep: true }, 22)).toMatchObject({ stopRequested: true, stopKeep: true });
+    expect(t.repos.runs.getInternal(r.id)!.stopKeep).toBe(true);
+    t.repos.runs.update(r.id, { stopKeep: false }, 22);
     expect(t.repos.runs.findInternal(r.strategyId, '2026-03-09')!.stopRequested).toBe(true);
     expect(t.repos.runs.get(r.userId, r.id)).toEqual(t.repos.runs.getInternal(r.id));
     expect(() => t.repos.runs.update(asRunId(999), { state: 'SOLD' }, 1)).toThrow(/not found/);

@@ -27,6 +27,7 @@ export type RunPatch = Partial<
     | 'lastActionAt'
     | 'reason'
     | 'stopRequested'
+    | 'stopKeep'
     | 'legNo'
     | 'plan'
   >
@@ -44,6 +45,7 @@ const PATCHABLE = [
   'lastActionAt',
   'reason',
   'stopRequested',
+  'stopKeep',
   'legNo',
   'plan',
 ] as const satisfies readonly (keyof RunPatch)[];
@@ -152,6 +154,7 @@ function toRun(row: Row): Run {
     lastActionAt: row.lastActionAt,
     reason: row.reason,
     stopRequested: row.stopRequested,
+    stopKeep: row.stopKeep,
     legNo: row.legNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
     createdAt: row.createdAt,

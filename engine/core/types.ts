@@ -90,6 +90,8 @@ export interface Run {
   readonly reason: string | null;
   /** Set when the trader pressed STOP while an order was in flight. */
   readonly stopRequested: boolean;
+  /** Which STOP is pending (with stopRequested): true keeps the position open, false closes it. */
+  readonly stopKeep: boolean;
   /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
   readonly legNo: number;
   /**

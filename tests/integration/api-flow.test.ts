@@ -4,7 +4,7 @@
  * fake clock (by polling and live), stop it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
+import { PAPER_OPTIONS, PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
 
 const at = (iso: string) => Date.parse(iso);
 let h: ApiHarness;
@@ -145,6 +145,27 @@ describe('the API end to end', () => {
     const kept = await h.call('POST', '/strategy/stop', { token, body: { strategy_id: keeping, close_position: false } });
     expect(kept.body).toMatchObject({ status: 'stopped', runtime: { state: 'STOPPED', position_qty: 10, reason: expect.stringContaining('left open') } });
     expect((await h.call('GET', `/strategy/${keeping}/orders`, { token })).body.orders).toHaveLength(1);
+  });
+
+  it('stop with close_position false while the BUY is at the broker keeps the fill: no sell, STOPPED with the position open', async () => {
+    h = await startApiHarness();
+    const { token } = await h.register();
+    const connected = await h.call('POST', '/broker/connect', { token, body: { broker: 'paper', label: 'Slow paper', options: { ...PAPER_OPTIONS, fillLatencyMs: 5_000 } } });
+    expect(connected.status).toBe(201);
+    const id = (await h.createStrategy(token, connected.body.id as number)).body.id as number;
+    expect((await h.call('POST', '/strategy/start', { token, body: { strategy_id: id } })).status).toBe(200);
+    await h.advanceTo('2026-03-09T13:05:01Z');
+    expect((await h.call('GET', `/strategy/${id}`, { token })).body.runtime.state).toBe('BUYING');
+
+    expect((await h.call('POST', '/strategy/stop', { token, body: { strategy_id: id, close_position: false } })).status).toBe(200);
+    await h.advanceTo('2026-03-09T13:11:00Z');
+    // Before: the BUY's fill was sold at once by a MANUAL_EXIT.
+    const orders = (await h.call('GET', `/strategy/${id}/orders`, { token })).body.orders.map((o: { leg: string; status: string }) => [o.leg, o.status]);
+    expect(orders).toEqual([['BUY', 'filled']]);
+    expect((await h.call('GET', `/strategy/${id}`, { token })).body).toMatchObject({
+      status: 'stopped',
+      runtime: { state: 'STOPPED', position_qty: 10, reason: "stopped by the trader; position of 10 left open at the trader's request", next_trigger: null },
+    });
   });
 
   it('edits and deletes an idle strategy, refuses both while running, and paging walks the log', async () => {

@@ -405,6 +405,31 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     expect(t.orders(s.id).at(-1)).toMatchObject({ leg: 'MANUAL_EXIT', attempt: 2, status: 'filled' });
   });
 
+  it('STOP and keep while the BUY is at the broker: the fill is kept, never sold, and the run ends STOPPED saying so; a restart sells nothing either', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
+    const s = await t.create();
+    await t.start(s.id);
+    await t.until('2026-03-09T13:30:00.500Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    // What POST /strategy/stop with close_position false calls.
+    await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
+    expect(t.run(s.id)).toMatchObject({ state: 'BUYING', stopRequested: true, stopKeep: true });
+    await t.until('2026-03-09T13:30:10Z');
+    // Before: the fill was sold at once by a MANUAL_EXIT, though the trader said to keep it.
+    expect(brokerRecord()).toEqual([['buy', 'AAPL', 10, 'tctest011260309E']]);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 10, entryPrice: expect.any(Number), reason: "stopped by the trader; position of 10 left open at the trader's request" });
+    // No stop armed, no time exit: a crash through the stop-loss and past the SELL time sells nothing.
+    t.paper.setPrice('NYSE:AAPL', 90);
+    await t.until('2026-03-09T19:56:00Z');
+    expect(brokerRecord()).toEqual([['buy', 'AAPL', 10, 'tctest011260309E']]);
+    t = await t.restart();
+    await t.engine.recover();
+    await t.until('2026-03-09T19:57:00Z');
+    expect(t.paper.placedOrders()).toEqual([]);
+    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 10 });
+  });
+
   it('STOP while the BUY is rate-limited (never placed) ends the run with nothing bought', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();

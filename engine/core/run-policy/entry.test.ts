@@ -70,6 +70,13 @@ describe('the entry ends', () => {
     expect(s.triggers).toBeUndefined();
   });
 
+  it('a fill after the trader pressed STOP and keep: STOPPED holding the fill, left open, no exit and no stop armed', () => {
+    const s = step(PLAN, buying({ stopRequested: true, stopKeep: true, sellAt: NOW - 1 }), final({ filledQty: 7, fillPrice: 101 }));
+    expect(s).toEqual({
+      move: { to: 'STOPPED', patch: { positionQty: 7, entryPrice: 101, lastAction: 'BUY_FILLED', lastActionAt: NOW, reason: "stopped by the trader; position of 7 left open at the trader's request" } },
+    });
+  });
+
   it('a refused BUY is an ERROR naming the reason, or STOPPED when the trader asked', () => {
     expect(step(PLAN, buying(), final({ status: 'rejected', filledQty: 0, fillPrice: null, rejectReason: 'insufficient funds' }))).toEqual({
       move: { to: 'ERROR', patch: { reason: 'BUY rejected: insufficient funds', lastAction: 'BUY_REJECTED', lastActionAt: NOW } },
@@ -77,6 +84,11 @@ describe('the entry ends', () => {
     expect(step(PLAN, buying({ stopRequested: true }), final({ status: 'cancelled', filledQty: 0, fillPrice: null })).move).toEqual({
       to: 'STOPPED',
       patch: { reason: 'stopped by the trader; BUY cancelled: no reason given', lastAction: 'BUY_REJECTED', lastActionAt: NOW },
+    });
+    // STOP and keep: nothing was bought, so nothing to keep; STOPPED all the same.
+    expect(step(PLAN, buying({ stopRequested: true, stopKeep: true }), final({ status: 'rejected', filledQty: 0, fillPrice: null, rejectReason: 'no margin' })).move).toEqual({
+      to: 'STOPPED',
+      patch: { reason: 'stopped by the trader; BUY rejected: no margin', lastAction: 'BUY_REJECTED', lastActionAt: NOW },
     });
   });
 

@@ -4,6 +4,7 @@
  */
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
+import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
 /** The side an entry trades: a long buys first. */
@@ -49,7 +50,8 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
 }
 
 /**
- * The entry ended. Filled: the position is open; a STOP asked meanwhile closes it at once, a time
+ * The entry ended. Filled: the position is open; a STOP asked meanwhile closes it at once (or, a
+ * STOP and keep, ends the run STOPPED with the position left open and nothing armed), a time
  * exit already due (while the entry was in flight, or missed while the engine was away) goes now
  * unless an exit waits for the fill already, and the stop is armed. Refused: nothing is held, so
  * STOPPED when the trader asked, else ERROR.
@@ -64,6 +66,10 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView): Ste
   }
   if (!canTransition(s.state, 'IN_POSITION')) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
   const move = { to: 'IN_POSITION' as const, patch: { positionQty: order.filledQty, entryPrice: order.fillPrice, ...lastAction } };
+  if (s.stopRequested && s.stopKeep) {
+    // STOP and keep: the position is the trader's now; no exit, no stop armed.
+    return { move: { to: 'STOPPED', patch: { ...move.patch, reason: LEFT_OPEN(order.filledQty) } } };
+  }
   if (s.stopRequested) return { move, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
   const lateExit = s.now >= s.sellAt && !s.deferredExit;
   return { move, ...(lateExit ? { submit: [{ leg: 'SELL', scheduledAt: s.sellAt }] } : {}), triggers: { set: { stop: plan.stopLoss } } };

@@ -130,6 +130,23 @@ describe('an exit attempt ends', () => {
     expect(step(PLAN, stopped, final({ leg: 'MANUAL_EXIT', status: 'rejected' }, true)).submit).toBeUndefined();
   });
 
+  it('an exit in flight when the trader pressed STOP and keep that leaves shares held: STOPPED left open, no next attempt and no MANUAL_EXIT', () => {
+    const kept = exiting({ stopRequested: true, stopKeep: true });
+    const left = (qty: number, how: string) => `stopped by the trader; position of ${qty} left open at the trader's request (${how})`;
+    // Refused for good (close would sell by MANUAL_EXIT), refused in a way that may pass (would retry), part sold.
+    expect(step(PLAN, kept, final({ status: 'rejected', rejectReason: 'not allowed' }, true))).toEqual({
+      move: { to: 'STOPPED', patch: { positionQty: 10, exitPrice: null, reason: left(10, 'the SELL exit at the broker ended rejected, nothing sold'), lastAction: 'SELL_REJECTED', lastActionAt: NOW } },
+    });
+    expect(step(PLAN, kept, final({ status: 'rejected' }, null))).toEqual({
+      move: { to: 'STOPPED', patch: { positionQty: 10, exitPrice: null, reason: left(10, 'the SELL exit at the broker ended rejected, nothing sold'), lastAction: 'SELL_REJECTED', lastActionAt: NOW } },
+    });
+    expect(step(PLAN, kept, final({ status: 'cancelled', filledQty: 4, fillPrice: 98 }, false))).toEqual({
+      move: { to: 'STOPPED', patch: { positionQty: 6, exitPrice: 98, reason: left(6, 'the SELL exit at the broker ended cancelled, 4 of 10 sold'), lastAction: 'SELL_FILLED', lastActionAt: NOW } },
+    });
+    // Everything sold before the STOP could keep anything: the exit's own end, as without the STOP.
+    expect(step(PLAN, kept, final({ status: 'filled', filledQty: 10, fillPrice: 99 })).move?.to).toBe('SOLD');
+  });
+
   it('a report that does not fit the run leaves it as is', () => {
     expect(step(PLAN, holding({ state: 'SOLD' }), final({ status: 'filled', filledQty: 10 }))).toEqual({ outcome: { drop: 'order report does not fit the run state; run left as is' } });
   });

@@ -7,6 +7,7 @@ import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
+import { LEFT_OPEN } from './stop';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunSnapshot, Step } from './types';
 
 /**
@@ -106,10 +107,27 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
 export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
   const filled = order.filledQty > 0;
   const exitPrice = averageExitPrice(s, order);
+  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  // The trader pressed STOP and keep while this exit was at the broker, and it left shares held:
+  // they are the trader's now, so no further attempt, no MANUAL_EXIT; the run ends with them open.
+  if (s.stopRequested && s.stopKeep && remaining > 0 && canTransition(s.state, 'STOPPED')) {
+    const sold = filled ? `${order.filledQty} of ${s.positionQty} sold` : 'nothing sold';
+    return {
+      move: {
+        to: 'STOPPED',
+        patch: {
+          positionQty: remaining,
+          exitPrice,
+          reason: `${LEFT_OPEN(remaining)} (the ${order.leg} exit at the broker ended ${order.status}, ${sold})`,
+          lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`,
+          lastActionAt: s.now,
+        },
+      },
+    };
+  }
   if (s.state === 'EXITING') {
     const retry = exitRetry(s, order, filled, lasting);
     if (retry) {
-      const remaining = Math.max(0, s.positionQty - order.filledQty);
       const sold = filled ? `${order.filledQty} of ${s.positionQty} sold` : 'nothing sold';
       return {
         patch: {
@@ -136,9 +154,9 @@ export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | n
   const next = exitEnd(s, order, filled, lasting === true);
   if (!canTransition(s.state, next.to)) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
   const move = { to: next.to, patch: { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now } };
-  // The trader pressed STOP while this exit was at the broker, and it left shares held: the STOP
+  // The trader pressed STOP (close) while this exit was at the broker, and it left shares held: the STOP
   // is carried out now (a MANUAL_EXIT), as recovery would after a restart, not left to one.
-  const stopStillToDo = next.to === 'ERROR' && s.stopRequested && order.leg !== 'MANUAL_EXIT' && (next.patch.positionQty ?? 0) > 0;
+  const stopStillToDo = next.to === 'ERROR' && s.stopRequested && !s.stopKeep && order.leg !== 'MANUAL_EXIT' && (next.patch.positionQty ?? 0) > 0;
   return stopStillToDo ? { move, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] } : { move };
 }
 

@@ -84,8 +84,10 @@ export interface DayOutcome {
   readonly entryFilled: number;
   readonly exitFilled: number;
   readonly exitAttempts: number;
-  /** The trader stopped the run and chose to keep the position. */
+  /** The trader stopped the run and chose to keep the position (at once, or when the order in flight answered). */
   readonly keptOpen: boolean;
+  /** Exits journaled after a STOP that said to keep the position (and no STOP since that said close). */
+  readonly exitsAfterKeep: number;
   readonly soldByHand: number;
 }
 
@@ -95,7 +97,7 @@ export interface DayTimes {
   readonly sellAt: number;
 }
 
-type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested']: Run[K] };
+type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep']: Run[K] };
 type Row = { -readonly [K in keyof JournalRow]: JournalRow[K] };
 
 const RUN = { runId: asRunId(1), strategyId: asStrategyId(7), userId: asUserId(1), legNo: 0 } as const;
@@ -104,7 +106,7 @@ const SETTLE_MOVES = 500;
 
 export class ModelDay {
   // What SQLite keeps.
-  private readonly run: RunRow = { state: 'ARMED', positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false };
+  private readonly run: RunRow = { state: 'ARMED', positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false };
   private readonly journal: Row[] = [];
   private strategyRunning = true;
   // What the process holds in memory.
@@ -119,6 +121,9 @@ export class ModelDay {
   private brokerHeld = 0;
   private soldByHand = 0;
   private keptOpen = false;
+  // The trader: the latest STOP said to keep the position, and the exits journaled since.
+  private keepAsked = false;
+  private exitsAfterKeep = 0;
   private now: number;
 
   constructor(
@@ -161,7 +166,10 @@ export class ModelDay {
         break;
       case 'stop':
         this.strategyRunning = false;
-        if (!isTerminal(this.run.state)) this.stepEvent({ type: 'stop_requested', closePosition: a.closePosition });
+        if (!isTerminal(this.run.state)) {
+          this.keepAsked = !a.closePosition;
+          this.stepEvent({ type: 'stop_requested', closePosition: a.closePosition });
+        }
         if (!a.closePosition && this.run.state === 'STOPPED' && (this.run.positionQty > 0 || this.brokerHeld > 0)) this.keptOpen = true;
         break;
       case 'abandon':
@@ -205,7 +213,8 @@ export class ModelDay {
       entryFilled: sum(entries.map((o) => o.filledQty)),
       exitFilled: sum(exits.map((o) => o.filledQty)),
       exitAttempts: exits.length,
-      keptOpen: this.keptOpen,
+      keptOpen: this.keptOpen || (this.keepAsked && this.run.state === 'STOPPED' && (this.run.positionQty > 0 || this.brokerHeld > 0)),
+      exitsAfterKeep: this.exitsAfterKeep,
       soldByHand: this.soldByHand,
     };
   }
@@ -257,6 +266,7 @@ export class ModelDay {
   }
 
   private insert(p: PlaceIntent): void {
+    if (p.slot === 'exit' && this.keepAsked) this.exitsAfterKeep++;
     if (this.journal.some((o) => o.legNo === p.legNo && o.slot === p.slot && o.attempt === p.attempt)) {
       throw new Error(`journal unique (leg, slot, attempt) refused ${p.legNo}/${p.slot}/${p.attempt}`);
     }
@@ -383,7 +393,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, buyAt: this.times.buyAt, sellAt: this.times.sellAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, buyAt: this.times.buyAt, sellAt: this.times.sellAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

@@ -137,6 +137,20 @@ const STOP_LOST_IN_ERROR: Day = {
   actions: [...SELLING, { kind: 'send' }, { kind: 'stop', closePosition: true }],
 };
 
+/** STOP and keep while the BUY is at the broker; the BUY fills. */
+const KEEP_WHILE_BUYING: Day = {
+  ...DAY,
+  script: { tellsHeld: true, byHand: [], entry: fills, exits: Array<Answer>(MAX_EXIT_ATTEMPTS).fill(fills) },
+  actions: [{ kind: 'advance', ms: 20_000 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'stop', closePosition: false }, { kind: 'answer', pick: 0 }],
+};
+
+/** STOP and keep while the SELL is at the broker; the SELL is refused (it may pass). */
+const KEEP_WHILE_SELLING: Day = {
+  ...DAY,
+  script: { tellsHeld: true, byHand: [], entry: fills, exits: [{ kind: 'reject', lasting: null }, ...Array<Answer>(MAX_EXIT_ATTEMPTS - 1).fill(fills)] },
+  actions: [...SELLING, { kind: 'send' }, { kind: 'stop', closePosition: false }, { kind: 'answer', pick: 0 }],
+};
+
 /** Lives the day through to its end with `check` on every step; returns how it ended. */
 function live(day: Day, check: (r: StepRecord) => void = () => {}, policy: Policy = step): DayOutcome {
   const model = new ModelDay(policy, day.plan, day.script, day.times, check);
@@ -272,6 +286,26 @@ describe('run policy properties', () => {
         if (outcome.state !== 'ERROR' && !outcome.keptOpen) expect({ state: outcome.state, held: outcome.brokerHeld, position: outcome.positionQty }).toEqual({ state: outcome.state, held: 0, position: 0 });
       }),
     );
+  });
+
+  it('11: a STOP that keeps the position never places an exit afterwards; the run ends STOPPED holding what was not sold', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        const outcome = live(day);
+        expect(outcome.exitsAfterKeep, `ended ${outcome.state}`).toBe(0);
+      }),
+      [[KEEP_WHILE_BUYING], [KEEP_WHILE_SELLING]],
+    );
+    for (const day of [KEEP_WHILE_BUYING, KEEP_WHILE_SELLING]) {
+      expect(live(day)).toMatchObject({ state: 'STOPPED', keptOpen: true, brokerHeld: 1, positionQty: 1, exitsAfterKeep: 0 });
+    }
+  });
+
+  it('11 fails on the rule that recorded only "a STOP is pending": the kept position was sold', () => {
+    // The old rule: the snapshot never knew which STOP was asked, so every pending STOP closed.
+    const oldRule: Policy = (plan, s, e) => step(plan, { ...s, stopKeep: false }, e);
+    expect(live(KEEP_WHILE_BUYING, () => {}, oldRule).exitsAfterKeep).toBeGreaterThan(0);
+    expect(live(KEEP_WHILE_SELLING, () => {}, oldRule).exitsAfterKeep).toBeGreaterThan(0);
   });
 
   it('8 (slice 1): a SELL due and a stop-loss crossing at the same instant exit by STOPLOSS, and the SELL is not placed', () => {

@@ -32,4 +32,15 @@ describe('a run found unfinished at start', () => {
     expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true, exit: exitRow({ leg: 'MANUAL_EXIT', status: 'rejected' }) }), recovered())).toEqual({});
     expect(step(PLAN, holding({ state: 'ERROR', stopRequested: true, positionQty: 0 }), recovered())).toEqual({});
   });
+
+  it('the trader\'s STOP and keep still to be carried out: STOPPED with the position left open, never an exit', () => {
+    const kept = { stopRequested: true, stopKeep: true };
+    const leftOpen = { move: { to: 'STOPPED', patch: { reason: "stopped by the trader; position of 10 left open at the trader's request" } } };
+    expect(step(PLAN, holding({ ...kept }), recovered(false))).toEqual(leftOpen);
+    expect(step(PLAN, holding({ ...kept, state: 'ERROR', exit: exitRow({ status: 'rejected' }) }), recovered(false))).toEqual(leftOpen);
+    expect(step(PLAN, holding({ ...kept, state: 'EXITING', exit: exitRow({ status: 'rejected' }) }), recovered(false))).toEqual(leftOpen);
+    // An order still at the broker decides, as for close; a BUY in flight is the reconciler's.
+    expect(step(PLAN, holding({ ...kept, state: 'EXITING', exit: exitRow({ status: 'accepted' }) }), recovered(false))).toEqual({});
+    expect(step(PLAN, snapshot({ ...kept, state: 'BUYING' }), recovered(false))).toEqual({});
+  });
 });

@@ -1,15 +1,21 @@
 /**
  * A run found unfinished at start, put back on its rails from what SQLite holds: its jobs (an
  * overdue one fires at once with its lateness, so the entry grace and the late time exit apply),
- * its stop, an exit attempt that was due, or the trader's STOP still to carry out.
+ * its stop, an exit attempt that was due, or the trader's STOP still to carry out (closing the
+ * position, or leaving it open when the trader said to keep it).
  */
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind } from './exit';
+import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
 
 export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>): Step {
   const closeNow: Step = { submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
   const last = s.exit;
+  // The trader's STOP and keep is still to be carried out (no order of the run at the broker): the
+  // position is left open and the run ends, as the STOP itself would have ended it.
+  const keepNow = s.stopRequested && s.stopKeep && (s.state === 'IN_POSITION' || s.state === 'ERROR' || (s.state === 'EXITING' && last !== null && FINAL_ORDER_STATUSES.has(last.status)));
+  if (keepNow) return { move: { to: 'STOPPED', patch: { reason: s.positionQty > 0 ? LEFT_OPEN(s.positionQty) : 'stopped by the trader' } } };
   switch (s.state) {
     case 'ARMED':
     case 'BUYING':

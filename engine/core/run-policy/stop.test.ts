@@ -3,7 +3,7 @@ import { step } from './step';
 import { exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
 const stop = (closePosition = true) => ({ type: 'stop_requested', closePosition }) as const;
-const CLOSE = { patch: { stopRequested: true }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] };
+const CLOSE = { patch: { stopRequested: true, stopKeep: false }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] };
 
 describe('the trader stops a run', () => {
   it('before the BUY: STOPPED', () => {
@@ -18,9 +18,14 @@ describe('the trader stops a run', () => {
     expect(step(PLAN, holding({ state: 'ERROR', positionQty: 0 }), stop())).toEqual({ move: { to: 'STOPPED', patch: { reason: 'stopped by the trader' } } });
   });
 
-  it('with an exit in flight or a BUY in flight, only flags the run: the answer decides', () => {
-    expect(step(PLAN, holding({ state: 'EXITING', exit: exitRow({ status: 'accepted' }) }), stop())).toEqual({ patch: { stopRequested: true } });
-    expect(step(PLAN, snapshot({ state: 'BUYING' }), stop(false))).toEqual({ patch: { stopRequested: true } });
+  it('with an exit in flight or a BUY in flight, only flags the run with the choice: the answer decides', () => {
+    const inFlight = [holding({ state: 'EXITING', exit: exitRow({ status: 'accepted' }) }), snapshot({ state: 'BUYING' })];
+    for (const s of inFlight) {
+      expect(step(PLAN, s, stop())).toEqual({ patch: { stopRequested: true, stopKeep: false } });
+      expect(step(PLAN, s, stop(false))).toEqual({ patch: { stopRequested: true, stopKeep: true } });
+      // The latest STOP is the one that counts: keep, then close, closes.
+      expect(step(PLAN, { ...s, stopRequested: true, stopKeep: true }, stop())).toEqual({ patch: { stopRequested: true, stopKeep: false } });
+    }
   });
 
   it('between exit attempts: sells now, or leaves the position open on purpose', () => {

@@ -1,15 +1,16 @@
 /**
  * The trader's STOP (and the kill switch, which is STOP for every strategy): never leaves a
  * position silently behind. An open position is closed with a MANUAL_EXIT unless the trader said
- * to keep it, which is recorded; an order in flight decides when its answer comes.
+ * to keep it, which is recorded; an order in flight decides when its answer comes, and the run
+ * records which STOP was asked (`stopKeep`) so that answer honours it.
  */
 import { FINAL_ORDER_STATUSES } from '../types';
 import type { EventOf, RunSnapshot, Step } from './types';
 
-const LEFT_OPEN = (qty: number) => `stopped by the trader; position of ${qty} left open at the trader's request`;
+export const LEFT_OPEN = (qty: number) => `stopped by the trader; position of ${qty} left open at the trader's request`;
 
 export function stopRequested(s: RunSnapshot, e: EventOf<'stop_requested'>): Step {
-  const closeNow: Step = { patch: { stopRequested: true }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
+  const closeNow: Step = { patch: { stopRequested: true, stopKeep: false }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
   switch (s.state) {
     case 'ARMED':
       return { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } };
@@ -22,11 +23,12 @@ export function stopRequested(s: RunSnapshot, e: EventOf<'stop_requested'>): Ste
       if (s.exit && FINAL_ORDER_STATUSES.has(s.exit.status)) {
         return e.closePosition ? closeNow : { move: { to: 'STOPPED', patch: { reason: LEFT_OPEN(s.positionQty) } } };
       }
-      // An exit is in flight: its answer decides.
-      return { patch: { stopRequested: true } };
+      // An exit is in flight: its answer decides, and the run remembers which STOP was asked.
+      return { patch: { stopRequested: true, stopKeep: !e.closePosition } };
     case 'BUYING':
-      // The entry is in flight: its answer decides. An entry that fills is closed at once.
-      return { patch: { stopRequested: true } };
+      // The entry is in flight: its answer decides. An entry that fills is closed at once, or left
+      // open when the trader said to keep it.
+      return { patch: { stopRequested: true, stopKeep: !e.closePosition } };
     default:
       return {};
   }

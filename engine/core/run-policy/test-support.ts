@@ -17,6 +17,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     entryPrice: null,
     exitPrice: null,
     stopRequested: false,
+    stopKeep: false,
     buyAt: NOW - 60_000,
     sellAt: NOW + 3_600_000,
     entry: null,

@@ -23,7 +23,7 @@ export type ExitKind = Exclude<Leg, 'BUY'>;
 export const EXIT_PRIORITY: Readonly<Record<Leg, number>> = LEG_PRIORITY;
 
 /** The fields of a run row a Step may write (with or without a state change). */
-export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested'>>;
+export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep'>>;
 
 /** Where an order trades. */
 export type OrderWhere = Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange'>;
@@ -67,6 +67,8 @@ export interface RunSnapshot {
   /** Weighted average price of what the exits sold so far. */
   readonly exitPrice: number | null;
   readonly stopRequested: boolean;
+  /** The pending STOP keeps the position open (the trader's "STOP and keep"); false: it closes it. */
+  readonly stopKeep: boolean;
   readonly buyAt: number;
   readonly sellAt: number;
   readonly entry: OrderView | null;
