@@ -88,7 +88,7 @@ export interface Run {
   readonly lastActionAt: number | null;
   /** Human-readable why for MISSED_BUY, SKIPPED, ERROR, STOPPED. */
   readonly reason: string | null;
-  /** Set when the trader pressed STOP while an order was in flight. */
+  /** Set when the trader pressed STOP while an order was in flight; stopKeep says which STOP. */
   readonly stopRequested: boolean;
   /** Which STOP is pending (with stopRequested): true keeps the position open, false closes it. */
   readonly stopKeep: boolean;
