@@ -163,7 +163,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   };
   const watch = watchEngine({
     bus: engine.bus,
-    lookup: (id) => repos.strategies.getInternal(id),
+    // The identity columns only: a strategy whose stored spec cannot be read still has a symbol to notify with.
+    lookup: (id) => repos.strategies.identityInternal(id),
     readStatus: status,
     onStatus,
     notify: (n) => showNotice(n, showWindow),
