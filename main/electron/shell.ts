@@ -174,7 +174,9 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   });
 
   const stopEverything = async () => {
-    const running = repos.strategies.listByStatusInternal('running');
+    // With those whose stored spec cannot be read: STOP needs only their identity.
+    const damaged = repos.strategies.unreadableInternal('running').flatMap((u) => repos.strategies.identityInternal(u.strategyId) ?? []);
+    const running = [...repos.strategies.listByStatusInternal('running'), ...damaged];
     const prompt = stopAllPrompt(running.length, status().inPosition);
     if (prompt === null) return;
     const { response } = await dialog.showMessageBox({
