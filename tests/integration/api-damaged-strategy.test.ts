@@ -57,6 +57,10 @@ describe('a strategy whose stored definition is damaged', () => {
     ]);
     // Idle and holding nothing: there is nothing to stop.
     expect((await h.call('POST', '/strategy/stop', { token, body: { strategy_id: id } })).body.error.code).toBe('conflict');
+    // Another user learns nothing of it: not found, as for any strategy not theirs.
+    const stranger = (await h.register('stranger@example.com')).token;
+    expect((await h.call('GET', `/strategy/${id}`, { token: stranger })).body.error.code).toBe('not_found');
+    expect((await h.call('GET', '/strategy', { token: stranger })).body).toEqual({ strategies: [], damaged: [] });
     // The other strategy is untouched.
     expect((await h.call('GET', `/strategy/${other}`, { token })).status).toBe(200);
   });
