@@ -74,7 +74,8 @@ function watched(i: WatchItem): string {
   if (i.heldQty > 0) return `holding ${i.heldQty}, ${stopText(i)}${i.sellAt === null ? '' : `, SELL at ${at(i.sellAt)}`}`;
   switch (i.state) {
     case 'ARMED':
-      return `BUY ${i.qty} at ${at(i.buyAt!)}, ${stopText(i)}`;
+      // The BUY of a strategy whose spec cannot be read does not go out (StrategyManager.readable).
+      return i.stopLoss === null ? `its BUY at ${at(i.buyAt!)} is not placed: strategy damaged, restore a backup` : `BUY ${i.qty} at ${at(i.buyAt!)}, ${stopText(i)}`;
     case 'BUYING':
     case 'EXITING':
       return 'an order is in flight';

@@ -81,7 +81,7 @@ describe('the terminal through a trading day', () => {
     const items = watchList(t.repos, facts.mode);
     expect(watchingLines(items)).toEqual([
       '  PAPER AAPL  IN_POSITION: holding 10, stop-loss: strategy damaged, restore a backup, SELL at Mon 7 Dec 15:55:00 New York',
-      '  PAPER MSFT  ARMED: BUY 10 at Mon 7 Dec 10:00:00 New York, stop-loss: strategy damaged, restore a backup',
+      '  PAPER MSFT  ARMED: its BUY at Mon 7 Dec 10:00:00 New York is not placed: strategy damaged, restore a backup',
     ]);
     expect(watchListLines(items)[0]).toBe(
       '  PAPER AAPL  IN_POSITION: holding 10, its stop-loss (strategy damaged, restore a backup) is not watched; if the daemon is still down at Mon 7 Dec 15:55:00 New York, it sells at the next start',

@@ -56,6 +56,8 @@ export const useStrategies = create<StrategiesStore>()((set, get) => {
         put(await api('GET /strategy/:id', undefined, { id }));
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) drop(id);
+        // 409 to a read: its stored definition became damaged; the list shows it apart now.
+        else if (err instanceof ApiError && err.status === 409) await get().load();
       }
     },
 
