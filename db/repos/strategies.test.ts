@@ -59,6 +59,11 @@ describe('strategies repo', () => {
       // What it is and where it trades still reads, and B is untouched.
       expect(t.repos.strategies.identityInternal(a.strategy.id)).toEqual({ id: a.strategy.id, userId: a.user.id, brokerAccountId: a.account.id, symbol: 'RELIANCE', exchange: 'NSE', status: 'idle' });
       expect(t.repos.strategies.getInternal(b.strategy.id)).toEqual(b.strategy);
+      // The user's own reads that do not need the spec: what lists leave out is listed as damaged, by its identity.
+      expect(t.repos.strategies.identity(a.user.id, a.strategy.id)).toEqual(t.repos.strategies.identityInternal(a.strategy.id));
+      expect(t.repos.strategies.identity(b.user.id, a.strategy.id)).toBeUndefined();
+      expect(t.repos.strategies.damaged(a.user.id)).toEqual([{ ...t.repos.strategies.identityInternal(a.strategy.id), reason: expect.any(String) }]);
+      expect(t.repos.strategies.damaged(b.user.id)).toEqual([]);
     };
     const spec = JSON.parse(t.db.sqlite.prepare('SELECT spec FROM strategies WHERE id = ?').pluck().get(a.strategy.id) as string) as Record<string, unknown>;
     damage(JSON.stringify({ ...spec, stop_loss: -5 }));
@@ -69,6 +74,9 @@ describe('strategies repo', () => {
     refused(/no spec was written/);
     damage(JSON.stringify(spec), 3);
     refused(/spec_version 3 is not 2/);
+    // It can still be stopped: the status changes and its identity comes back.
+    expect(t.repos.strategies.setStatusIdentityInternal(a.strategy.id, 'stopped', 200)).toMatchObject({ id: a.strategy.id, status: 'stopped' });
+    expect(() => t.repos.strategies.setStatusInternal(a.strategy.id, 'idle', 201)).toThrow(UnreadableStrategy);
     damage(JSON.stringify(spec));
     expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toEqual(a.strategy.spec);
   });

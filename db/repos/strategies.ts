@@ -44,6 +44,11 @@ export class UnreadableStrategy extends Error {
   }
 }
 
+/** A strategy whose stored spec does not parse, as its identity columns have it, with why. */
+export interface DamagedStrategy extends StrategyIdentity {
+  readonly reason: string;
+}
+
 export interface StrategiesRepo {
   /** @throws ForeignKeyViolation (field 'brokerAccountId') when the account is not the user's. */
   create(input: NewStrategy, now: number): Strategy;
@@ -55,6 +60,10 @@ export interface StrategiesRepo {
   getInternal(id: StrategyId): Strategy | undefined;
   /** Engine-internal: the columns that say whose strategy it is and where it trades, read without its spec. */
   identityInternal(id: StrategyId): StrategyIdentity | undefined;
+  /** The user's strategy read without its spec (a damaged one too); undefined when it is not theirs. */
+  identity(userId: UserId, id: StrategyId): StrategyIdentity | undefined;
+  /** The user's strategies whose stored spec does not parse, oldest first, each with why: what `list` leaves out. */
+  damaged(userId: UserId): DamagedStrategy[];
   /** The user's strategies, oldest first; one whose spec does not parse is left out. */
   list(userId: UserId): Strategy[];
   /** Engine-internal: every user's strategies in `status` (recovery re-arms 'running'); one whose spec does not parse is left out. */
@@ -68,6 +77,8 @@ export interface StrategiesRepo {
   update(userId: UserId, id: StrategyId, patch: StrategyPatch, now: number): Strategy | undefined;
   /** Engine-internal status change; undefined for no such strategy. */
   setStatusInternal(id: StrategyId, status: StrategyStatus, now: number): Strategy | undefined;
+  /** The same change returning the identity only, so a strategy whose spec does not parse can still be stopped. */
+  setStatusIdentityInternal(id: StrategyId, status: StrategyStatus, now: number): StrategyIdentity | undefined;
   /**
    * Deletes the user's strategy with its runs and their orders (ON DELETE CASCADE); false when
    * it is not theirs. The caller refuses while it is running or has an order in flight.
@@ -249,6 +260,27 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       const row = t.row(byId.get(id));
       return row && toIdentity(row);
     },
+    identity(userId, id) {
+      const row = byUserAndId().get({ id, userId });
+      return row && toIdentity(row);
+    },
+    damaged(userId) {
+      return orm
+        .select()
+        .from(strategies)
+        .where(eq(strategies.userId, userId))
+        .orderBy(asc(strategies.id))
+        .all()
+        .flatMap((row) => {
+          try {
+            specOf(row);
+            return [];
+          } catch (err) {
+            if (err instanceof UnreadableStrategy) return [{ ...toIdentity(row), reason: err.reason }];
+            throw err;
+          }
+        });
+    },
     list(userId) {
       return readable(orm.select().from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.id)).all());
     },
@@ -292,6 +324,10 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     setStatusInternal(id, status, now) {
       const row = setStatus().get({ id, status, updatedAt: now });
       return row && toStrategy(row);
+    },
+    setStatusIdentityInternal(id, status, now) {
+      const row = setStatus().get({ id, status, updatedAt: now });
+      return row && toIdentity(row);
     },
     delete(userId, id) {
       return orm.delete(strategies).where(mine(userId, id)).run().changes > 0;

@@ -158,6 +158,23 @@ export interface StrategyDto {
 }
 
 /**
+ * A strategy whose stored definition cannot be read (GET /strategy's `damaged`, or STOP's answer
+ * for one): only what its identity columns say, and why. Nothing else of it can be shown or
+ * changed until a backup is restored; STOP still works while `stoppable`.
+ */
+export interface DamagedStrategyDto {
+  readonly id: number;
+  readonly broker_account_id: number;
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly status: string;
+  /** Why it cannot be read, and what to do. */
+  readonly damaged: string;
+  /** Running, or its last run still holds a position: STOP acts on the run's own plan. */
+  readonly stoppable: boolean;
+}
+
+/**
  * One key of a strategy body as a form presents it (GET /strategy/form), read from the one
  * definition (core/strategy-spec.ts) in its order: a form drawn from these needs no change for a new field.
  */

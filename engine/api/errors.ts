@@ -5,7 +5,8 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ForeignKeyViolation, UniqueViolation } from '../../db/repos';
-import { DomainError, type FieldError } from '../core/errors';
+import { UnreadableStrategy } from '../../db/repos/strategies';
+import { damagedStrategy, DomainError, type FieldError } from '../core/errors';
 import { RateLimitedError } from '../auth/auth-service';
 
 import type { ApiErrorBody, ApiErrorCode } from './contract';
@@ -52,6 +53,10 @@ export function handleError(err: unknown, request: FastifyRequest, reply: Fastif
     return sendError(reply, err.code, err.message, err.fields);
   }
   if (err instanceof ApiError) return sendError(reply, err.code, err.message);
+  if (err instanceof UnreadableStrategy) {
+    const named = damagedStrategy(err.strategyId, err.reason);
+    return sendError(reply, named.code, named.message);
+  }
   if (err instanceof UniqueViolation) return sendError(reply, 'conflict', 'this already exists');
   if (err instanceof ForeignKeyViolation) return sendError(reply, 'conflict', 'another record still refers to this one, or this one refers to a record that does not exist');
   const status = (err as Partial<FastifyError> | null)?.statusCode;

@@ -40,3 +40,15 @@ export const validationError = (fields: readonly FieldError[]) =>
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
 
 export const conflict = (message: string) => new DomainError('conflict', message);
+
+/**
+ * A strategy whose stored definition (its spec) cannot be read: named, with what still works and
+ * how to repair it. 409: the request is sound, the strategy's row is not.
+ * @example damagedStrategy(7, 'spec is not JSON').message // 'strategy #7: its stored definition is damaged …'
+ */
+export const damagedStrategy = (id: number, reason: string) =>
+  new DomainError(
+    'conflict',
+    `strategy #${id}: its stored definition is damaged (${reason}), so it cannot be shown, edited, started or deleted; STOP still works. ` +
+      'Restore a backup: stop Tradeclock, then run `npx tsx scripts/restore-backup.ts` (README: "Backups, and restoring one")',
+  );

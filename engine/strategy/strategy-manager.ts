@@ -126,13 +126,14 @@ export class StrategyManager {
   }
 
   /** Stops the strategy. An open position is sold at once unless `closePosition: false` says otherwise. */
-  stop(userId: UserId, strategyId: StrategyId, opts: StopOptions = {}): Promise<{ strategy: Strategy; run: Run | null }> {
+  stop(userId: UserId, strategyId: StrategyId, opts: StopOptions = {}): Promise<{ strategy: StrategyIdentity; run: Run | null }> {
     return this.locks.run(strategyId, () => this.stopNow(userId, strategyId, opts));
   }
 
-  private async stopNow(userId: UserId, strategyId: StrategyId, opts: StopOptions): Promise<{ strategy: Strategy; run: Run | null }> {
+  /** Reads only the strategy's identity: one whose stored spec cannot be read still stops, its run exiting by its own plan. */
+  private async stopNow(userId: UserId, strategyId: StrategyId, opts: StopOptions): Promise<{ strategy: StrategyIdentity; run: Run | null }> {
     const { repos, clock, bus } = this.ctx;
-    const strategy = repos.strategies.get(userId, strategyId);
+    const strategy = repos.strategies.identity(userId, strategyId);
     if (!strategy) throw notFound('strategy');
     const run = repos.runs.latestInternal(strategyId);
     if (strategy.status !== 'running') {
@@ -142,7 +143,7 @@ export class StrategyManager {
       if (run && holdsPosition(run)) return { strategy, run: this.stopRun(strategy, run, opts.closePosition ?? true) };
       throw conflict('strategy is not running');
     }
-    const stopped = repos.strategies.setStatusInternal(strategyId, 'stopped', clock.now())!;
+    const stopped = repos.strategies.setStatusIdentityInternal(strategyId, 'stopped', clock.now())!;
     this.cancelJobs(strategyId);
     bus.publish({ type: 'strategy_stopped', userId, strategyId, reason: 'stopped by the trader', at: clock.now() });
     if (!run || isDayOver(run)) {
@@ -161,7 +162,8 @@ export class StrategyManager {
   async stopAll(userId: UserId, opts: { closePositions?: boolean } = {}): Promise<StrategyId[]> {
     const { repos, logger, clock } = this.ctx;
     this.killedAt.set(userId, clock.now());
-    const todo = repos.strategies.list(userId).filter((s) => {
+    // A strategy whose spec cannot be read is stopped too: STOP needs only its identity.
+    const todo = [...repos.strategies.list(userId), ...repos.strategies.damaged(userId)].filter((s) => {
       if (s.status === 'running') return true;
       const run = repos.runs.latestInternal(s.id);
       return run !== undefined && holdsPosition(run);

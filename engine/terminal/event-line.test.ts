@@ -92,4 +92,9 @@ describe('eventLine', () => {
     expect(eventLine(EVENTS.order_filled, none, 'UTC')?.text).toBe('Mon 7 Dec 14:30:00.312 UTC  strategy #7  BUY filled: 10 @ 187.2');
     expect(eventLine(EVENTS.feed_status, none, 'UTC')?.text).toContain('account #2  price feed down');
   });
+
+  it('says "damaged" for the stop-loss of a strategy whose stored spec cannot be read', () => {
+    const damaged: EventLineLookup = { ...lookup, strategy: () => ({ symbol: 'AAPL', timezone: 'America/New_York', qty: null, stopLoss: null, mode: 'paper' }) };
+    expect(eventLine(EVENTS.strategy_armed, damaged, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  armed for 2026-12-07: BUY at 09:30:00 New York, SELL at 15:55:00 New York, stop-loss: strategy damaged`);
+  });
 });

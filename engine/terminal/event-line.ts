@@ -15,8 +15,9 @@ export interface StrategyFacts {
   readonly symbol: string;
   /** IANA zone of its triggers. */
   readonly timezone: string;
-  readonly qty: number;
-  readonly stopLoss: number;
+  /** null: the strategy's stored definition is damaged (unreadable); the line says so. */
+  readonly qty: number | null;
+  readonly stopLoss: number | null;
   readonly mode: AccountMode;
 }
 
@@ -58,7 +59,7 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
   };
   switch (event.type) {
     case 'strategy_armed':
-      return line('info', `armed for ${event.tradingDate}: BUY${s ? ` ${s.qty}` : ''} at ${zonedTime(event.buyAt, zone)}, SELL at ${zonedTime(event.sellAt, zone)}${s ? `, stop-loss ${formatPrice(s.stopLoss)}` : ''}`);
+      return line('info', `armed for ${event.tradingDate}: BUY${s?.qty == null ? '' : ` ${s.qty}`} at ${zonedTime(event.buyAt, zone)}, SELL at ${zonedTime(event.sellAt, zone)}${!s ? '' : s.stopLoss === null ? ', stop-loss: strategy damaged' : `, stop-loss ${formatPrice(s.stopLoss)}`}`);
     case 'strategy_stopped':
       return line('info', `stopped: ${clause(event.reason)}`);
     case 'strategy_completed':

@@ -4,6 +4,8 @@
  * kind, as the UI shows it).
  */
 import type { Repos } from '../../db/repos';
+import { UnreadableStrategy } from '../../db/repos/strategies';
+import { defaultTimezone } from '../scheduler/trading-calendar';
 import { accountFacts, type AccountMode, type BrokerKinds } from '../brokers/broker-kinds';
 import type { BrokerAccountId } from '../core/ids';
 import type { EventLineLookup } from './event-line';
@@ -20,8 +22,15 @@ export function tradingFacts(repos: Repos, kinds: BrokerKinds): EventLineLookup 
     account,
     mode,
     strategy(id) {
-      const s = repos.strategies.getInternal(id);
-      return s && { symbol: s.symbol, timezone: s.timezone, qty: s.qty, stopLoss: s.stopLoss, mode: mode(s.brokerAccountId) };
+      try {
+        const s = repos.strategies.getInternal(id);
+        return s && { symbol: s.symbol, timezone: s.timezone, qty: s.qty, stopLoss: s.stopLoss, mode: mode(s.brokerAccountId) };
+      } catch (err) {
+        if (!(err instanceof UnreadableStrategy)) throw err;
+        // Its stored spec cannot be read: the identity columns name it, its exchange gives the zone.
+        const s = repos.strategies.identityInternal(id);
+        return s && { symbol: s.symbol, timezone: defaultTimezone(s.exchange), qty: null, stopLoss: null, mode: mode(s.brokerAccountId) };
+      }
     },
     order(id) {
       const o = repos.orders.getInternal(id);

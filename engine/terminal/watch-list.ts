@@ -5,9 +5,11 @@
  * not trigger.
  */
 import type { Repos } from '../../db/repos';
+import { UnreadableStrategy } from '../../db/repos/strategies';
 import type { AccountMode } from '../brokers/broker-kinds';
-import type { BrokerAccountId } from '../core/ids';
-import type { RunState } from '../core/types';
+import type { BrokerAccountId, StrategyId } from '../core/ids';
+import type { Run, RunState } from '../core/types';
+import { defaultTimezone } from '../scheduler/trading-calendar';
 import { formatPrice, zonedDayTime } from './words';
 
 export interface WatchItem {
@@ -18,7 +20,8 @@ export interface WatchItem {
   readonly timezone: string;
   readonly qty: number;
   readonly heldQty: number;
-  readonly stopLoss: number;
+  /** null: the strategy's stored definition is damaged (unreadable), so no stop-loss is said. */
+  readonly stopLoss: number | null;
   readonly buyAt: number | null;
   readonly sellAt: number | null;
 }
@@ -28,17 +31,37 @@ export function watchList(repos: Repos, modeOf: (id: BrokerAccountId) => Account
   const items: WatchItem[] = [];
   const seen = new Set<number>();
   for (const run of repos.runs.listNonTerminalInternal()) {
-    const s = repos.strategies.getInternal(run.strategyId);
+    const s = factsOf(repos, run.strategyId, run);
     if (!s) continue;
-    seen.add(s.id);
-    items.push({ symbol: s.symbol, mode: modeOf(s.brokerAccountId), state: run.state, timezone: s.timezone, qty: s.qty, heldQty: run.positionQty, stopLoss: s.stopLoss, buyAt: run.buyAt, sellAt: run.sellAt });
+    seen.add(run.strategyId);
+    items.push({ ...s, mode: modeOf(s.brokerAccountId), state: run.state, heldQty: run.positionQty, buyAt: run.buyAt, sellAt: run.sellAt });
   }
-  for (const s of repos.strategies.listByStatusInternal('running')) {
-    if (seen.has(s.id)) continue;
-    items.push({ symbol: s.symbol, mode: modeOf(s.brokerAccountId), state: null, timezone: s.timezone, qty: s.qty, heldQty: 0, stopLoss: s.stopLoss, buyAt: null, sellAt: null });
+  const running = [...repos.strategies.listByStatusInternal('running').map((s) => s.id), ...repos.strategies.unreadableInternal('running').map((u) => u.strategyId)];
+  for (const id of running) {
+    const s = !seen.has(id) && factsOf(repos, id, undefined);
+    if (s) items.push({ ...s, mode: modeOf(s.brokerAccountId), state: null, heldQty: 0, buyAt: null, sellAt: null });
   }
   return items;
 }
+
+/**
+ * What a line says of a strategy; for one whose stored spec cannot be read, what its identity
+ * columns and its run's plan say, with no stop-loss (the line says "damaged" there).
+ */
+function factsOf(repos: Repos, id: StrategyId, run: Run | undefined): (Pick<WatchItem, 'symbol' | 'timezone' | 'qty' | 'stopLoss'> & { brokerAccountId: BrokerAccountId }) | undefined {
+  try {
+    const s = repos.strategies.getInternal(id);
+    return s && { brokerAccountId: s.brokerAccountId, symbol: s.symbol, timezone: s.timezone, qty: s.qty, stopLoss: s.stopLoss };
+  } catch (err) {
+    if (!(err instanceof UnreadableStrategy)) throw err;
+    const s = repos.strategies.identityInternal(id);
+    const plan = run?.plan;
+    return s && { brokerAccountId: s.brokerAccountId, symbol: plan?.symbol ?? s.symbol, timezone: defaultTimezone(plan?.exchange ?? s.exchange), qty: plan?.qty ?? 0, stopLoss: null };
+  }
+}
+
+/** The stop-loss as a line says it. */
+const stopText = (i: WatchItem): string => (i.stopLoss === null ? 'stop-loss: strategy damaged, restore a backup' : `stop-loss ${formatPrice(i.stopLoss)}`);
 
 /** One line per item, indented: account mode, symbol, state, then `what` says of it. */
 const linesOf = (items: readonly WatchItem[], what: (i: WatchItem) => string): string[] => items.map((i) => `  ${i.mode.toUpperCase()} ${i.symbol}  ${i.state ?? 'RUNNING'}: ${what(i)}`);
@@ -48,10 +71,11 @@ export const watchingLines = (items: readonly WatchItem[]): string[] => linesOf(
 
 function watched(i: WatchItem): string {
   const at = (ms: number) => zonedDayTime(ms, i.timezone);
-  if (i.heldQty > 0) return `holding ${i.heldQty}, stop-loss ${formatPrice(i.stopLoss)}${i.sellAt === null ? '' : `, SELL at ${at(i.sellAt)}`}`;
+  if (i.heldQty > 0) return `holding ${i.heldQty}, ${stopText(i)}${i.sellAt === null ? '' : `, SELL at ${at(i.sellAt)}`}`;
   switch (i.state) {
     case 'ARMED':
-      return `BUY ${i.qty} at ${at(i.buyAt!)}, stop-loss ${formatPrice(i.stopLoss)}`;
+      // The BUY of a strategy whose spec cannot be read does not go out (StrategyManager.readable).
+      return i.stopLoss === null ? `its BUY at ${at(i.buyAt!)} is not placed: strategy damaged, restore a backup` : `BUY ${i.qty} at ${at(i.buyAt!)}, ${stopText(i)}`;
     case 'BUYING':
     case 'EXITING':
       return 'an order is in flight';
@@ -69,7 +93,7 @@ function unwatched(i: WatchItem): string {
   const at = (ms: number) => zonedDayTime(ms, i.timezone);
   if (i.heldQty > 0) {
     const sell = i.sellAt === null ? '' : `; if the daemon is still down at ${at(i.sellAt)}, it sells at the next start`;
-    return `holding ${i.heldQty}, the stop-loss ${formatPrice(i.stopLoss)} is not watched${sell}`;
+    return `holding ${i.heldQty}, ${i.stopLoss === null ? 'its stop-loss (strategy damaged, restore a backup)' : `the stop-loss ${formatPrice(i.stopLoss)}`} is not watched${sell}`;
   }
   switch (i.state) {
     case 'ARMED':

@@ -163,7 +163,8 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   };
   const watch = watchEngine({
     bus: engine.bus,
-    lookup: (id) => repos.strategies.getInternal(id),
+    // The identity columns only: a strategy whose stored spec cannot be read still has a symbol to notify with.
+    lookup: (id) => repos.strategies.identityInternal(id),
     readStatus: status,
     onStatus,
     notify: (n) => showNotice(n, showWindow),
@@ -173,7 +174,9 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   });
 
   const stopEverything = async () => {
-    const running = repos.strategies.listByStatusInternal('running');
+    // With those whose stored spec cannot be read: STOP needs only their identity.
+    const damaged = repos.strategies.unreadableInternal('running').flatMap((u) => repos.strategies.identityInternal(u.strategyId) ?? []);
+    const running = [...repos.strategies.listByStatusInternal('running'), ...damaged];
     const prompt = stopAllPrompt(running.length, status().inPosition);
     if (prompt === null) return;
     const { response } = await dialog.showMessageBox({

@@ -64,4 +64,32 @@ describe('the terminal through a trading day', () => {
     // Nothing open: Ctrl-C stops at once.
     expect(unwatched()).toEqual([]);
   });
+
+  it('a strategy whose stored spec cannot be read is named by its identity and its run plan, with "damaged" where the stop-loss would be', async () => {
+    t = await startTestEngine({ at: '2026-12-07T14:00:00.000Z' });
+    const facts = tradingFacts(t.repos, defaultBrokerKinds());
+    const holding = await t.create({ repeat: 'once' });
+    const armed = await t.create({ repeat: 'once', symbol: 'MSFT', buy_time: '10:00' });
+    await t.start(holding.id);
+    await t.clock.advanceTo(Date.parse('2026-12-07T14:30:00.000Z'));
+    await t.engine.idle();
+    await t.start(armed.id);
+    const damage = t.db.sqlite.prepare(`UPDATE strategies SET spec = '{"qty":' WHERE id = ?`);
+    damage.run(holding.id);
+    damage.run(armed.id);
+
+    const items = watchList(t.repos, facts.mode);
+    expect(watchingLines(items)).toEqual([
+      '  PAPER AAPL  IN_POSITION: holding 10, stop-loss: strategy damaged, restore a backup, SELL at Mon 7 Dec 15:55:00 New York',
+      '  PAPER MSFT  ARMED: its BUY at Mon 7 Dec 10:00:00 New York is not placed: strategy damaged, restore a backup',
+    ]);
+    expect(watchListLines(items)[0]).toBe(
+      '  PAPER AAPL  IN_POSITION: holding 10, its stop-loss (strategy damaged, restore a backup) is not watched; if the daemon is still down at Mon 7 Dec 15:55:00 New York, it sells at the next start',
+    );
+    expect(facts.strategy(holding.id)).toEqual({ symbol: 'AAPL', timezone: 'America/New_York', qty: null, stopLoss: null, mode: 'paper' });
+
+    // Running with no run left: listed from its identity all the same.
+    t.db.sqlite.prepare(`UPDATE runs SET state = 'SOLD', position_qty = 0 WHERE strategy_id = ?`).run(holding.id);
+    expect(watchingLines(watchList(t.repos, facts.mode))).toContain('  PAPER AAPL  RUNNING: waiting for its next trading day');
+  });
 });

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { openDatabase } from '../../db/client';
+import { openDatabase, type Db } from '../../db/client';
 import { createRepos, type Repos } from '../../db/repos';
 import { LoginLimiter, type LoginLimiterOptions } from '../../engine/auth/login-limiter';
 import { TokenService } from '../../engine/auth/tokens';
@@ -61,6 +61,8 @@ export interface SocketClient {
 export interface ApiHarness {
   readonly clock: FakeClock;
   readonly repos: Repos;
+  /** The database itself, for a test that damages a row as only a disk or a hand could. */
+  readonly db: Db;
   readonly engine: Engine;
   readonly app: FastifyInstance;
   readonly port: number;
@@ -173,6 +175,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
   const h: ApiHarness = {
     clock,
     repos,
+    db,
     engine,
     app,
     port,

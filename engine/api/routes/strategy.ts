@@ -5,11 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { asStrategyId, type StrategyId, type UserId } from '../../core/ids';
 import type { Strategy } from '../../core/types';
-import { notFound } from '../../core/errors';
+import { damagedStrategy, notFound } from '../../core/errors';
+import { isDayOver } from '../../core/run-state';
+import { UnreadableStrategy, type DamagedStrategy } from '../../../db/repos/strategies';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
 import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
-import type { StrategyFormDto } from '../contract';
+import type { DamagedStrategyDto, StrategyFormDto } from '../contract';
 import { strategyFormDto } from '../strategy-form-dto';
 import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } from '../schemas';
 
@@ -22,6 +24,28 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return strategyDto(s, run, run ? (repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null) : null);
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
+  const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {
+    const run = repos.runs.listForStrategy(userId, d.id, 1)[0];
+    return {
+      id: d.id,
+      broker_account_id: d.brokerAccountId,
+      symbol: d.symbol,
+      exchange: d.exchange,
+      status: d.status,
+      damaged: damagedStrategy(d.id, d.reason).message,
+      stoppable: d.status === 'running' || (run !== undefined && !isDayOver(run) && run.positionQty > 0),
+    };
+  };
+  /** The strategy as it stands after a STOP: in full, or as damaged when its spec cannot be read. */
+  const afterStop = (userId: UserId, id: StrategyId): StrategyDto | DamagedStrategyDto => {
+    try {
+      // It was just stopped: it is the user's and it exists.
+      return withRuntime(userId, repos.strategies.get(userId, id)!);
+    } catch (err) {
+      if (!(err instanceof UnreadableStrategy)) throw err;
+      return damagedDto(userId, { ...repos.strategies.identity(userId, id)!, reason: err.reason });
+    }
+  };
 
   signedIn(app, ctx.auth, (scope) => {
     scope.post('/strategy/create', async (request, reply) => {
@@ -34,9 +58,13 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // A static path: the router takes it over '/strategy/:id'.
     scope.get('/strategy/form', async (): Promise<StrategyFormDto> => strategyFormDto());
 
-    scope.get('/strategy', async (request): Promise<{ strategies: StrategyDto[] }> => {
+    // A strategy whose spec cannot be read is listed apart, as damaged, never hidden.
+    scope.get('/strategy', async (request): Promise<{ strategies: StrategyDto[]; damaged: DamagedStrategyDto[] }> => {
       const user = userOf(request);
-      return { strategies: engine.strategies.list(user.id).map((s) => withRuntime(user.id, s)) };
+      return {
+        strategies: engine.strategies.list(user.id).map((s) => withRuntime(user.id, s)),
+        damaged: repos.strategies.damaged(user.id).map((d) => damagedDto(user.id, d)),
+      };
     });
 
     scope.get('/strategy/:id', async (request) => {
@@ -79,8 +107,9 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     scope.post('/strategy/stop', async (request) => {
       const user = userOf(request);
       const body = parse(stopStrategyBody, request.body);
-      const { strategy } = await engine.manager.stop(user.id, asStrategyId(body.strategy_id), { closePosition: body.close_position ?? true });
-      return withRuntime(user.id, strategy);
+      const id = asStrategyId(body.strategy_id);
+      await engine.manager.stop(user.id, id, { closePosition: body.close_position ?? true });
+      return afterStop(user.id, id);
     });
   });
 }

@@ -39,6 +39,7 @@ import type {
   StopAllBody,
   StopStrategyBody,
   StrategyDto,
+  DamagedStrategyDto,
   StrategyFormDto,
   StrategyFormFieldDto,
   UserDto,
@@ -71,6 +72,7 @@ export type {
   PriceBarDto,
   SessionDto,
   StrategyDto,
+  DamagedStrategyDto,
   StrategyFormDto,
   StrategyFormFieldDto,
   UserDto,
@@ -115,7 +117,7 @@ export interface ApiRoutes {
   'DELETE /broker/:id': { body: undefined; res: null };
   'GET /broker/:id/instruments': { body: undefined; res: InstrumentSearchDto };
   'GET /broker/:id/quote': { body: undefined; res: QuoteDto };
-  'GET /strategy': { body: undefined; res: { strategies: StrategyDto[] } };
+  'GET /strategy': { body: undefined; res: { strategies: StrategyDto[]; damaged: DamagedStrategyDto[] } };
   'GET /strategy/form': { body: undefined; res: StrategyFormDto };
   'GET /strategy/:id': { body: undefined; res: StrategyDto };
   'POST /strategy/create': { body: StrategyFormBody; res: StrategyDto };
@@ -123,7 +125,7 @@ export interface ApiRoutes {
   'DELETE /strategy/:id': { body: undefined; res: null };
   'GET /strategy/:id/orders': { body: undefined; res: { orders: OrderDto[] } };
   'POST /strategy/start': { body: StartStrategyBody; res: StrategyDto };
-  'POST /strategy/stop': { body: StopStrategyBody; res: StrategyDto };
+  'POST /strategy/stop': { body: StopStrategyBody; res: StrategyDto | DamagedStrategyDto };
   'POST /strategy/stop-all': { body: StopAllBody; res: StopAllResult };
   'GET /events/log': { body: undefined; res: EventPage };
   'GET /runs': { body: undefined; res: RunHistoryPage };

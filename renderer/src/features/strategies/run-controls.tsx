@@ -39,8 +39,9 @@ export function RunControls({ strategy: s }: { readonly strategy: StrategyDto })
     setBusy(true);
     try {
       const store = useStrategies.getState();
-      const after = await (what === 'start' ? store.start(s.id) : store.stop(s.id, true));
-      const later = what === 'start' ? startNotice(after) : null;
+      let later: string | null = null;
+      if (what === 'start') later = startNotice(await store.start(s.id));
+      else await store.stop(s.id, true);
       if (later) toast(`Started ${name}. ${later}`, 'ok', 12_000);
       else toast(`${what === 'start' ? 'Started' : 'Stopped'} ${name}`);
       setConfirmingStart(false);

@@ -10,6 +10,7 @@ import { useBrokers } from '../brokers/brokers-store';
 import { strategyList, useStrategies } from './strategies-store';
 import { StrategyForm } from './strategy-form';
 import { StrategyRow } from './strategy-row';
+import { DamagedStrategies } from './damaged-strategies';
 import { realizedByDay } from '../history/realized';
 import { pnlTone, signedMoney } from '../../lib/format';
 
@@ -21,6 +22,7 @@ export function StrategiesScreen() {
   const byId = useStrategies((s) => s.byId);
   const loaded = useStrategies((s) => s.loaded);
   const loadError = useStrategies((s) => s.loadError);
+  const damaged = useStrategies((s) => s.damaged);
   const brokers = useBrokers((s) => s.accounts);
   const brokersLoaded = useBrokers((s) => s.loaded);
   const strategies = useMemo(() => strategyList(byId), [byId]);
@@ -72,6 +74,8 @@ export function StrategiesScreen() {
           Could not load strategies: {loadError}
         </p>
       )}
+
+      <DamagedStrategies damaged={damaged} />
 
       {loaded && strategies.length === 0 && form.mode === 'closed' && brokers.length > 0 && (
         <p className="empty card">No strategies yet. Create one: a symbol, a quantity, a BUY time, a SELL time and a stop-loss.</p>

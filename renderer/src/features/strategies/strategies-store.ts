@@ -5,10 +5,12 @@
  */
 import { create } from 'zustand';
 import { api, ApiError } from '../../lib/api-client';
-import type { StopAllResult, StrategyDto, StrategyFormBody } from '../../lib/api-types';
+import type { DamagedStrategyDto, StopAllResult, StrategyDto, StrategyFormBody } from '../../lib/api-types';
 
 interface StrategiesStore {
   readonly byId: Readonly<Record<number, StrategyDto>>;
+  /** Strategies whose stored definition cannot be read: shown apart, only STOP works on them. */
+  readonly damaged: readonly DamagedStrategyDto[];
   readonly loaded: boolean;
   readonly loadError: string | null;
   load(): Promise<void>;
@@ -18,7 +20,7 @@ interface StrategiesStore {
   update(id: number, body: StrategyFormBody): Promise<StrategyDto>;
   remove(id: number): Promise<void>;
   start(id: number): Promise<StrategyDto>;
-  stop(id: number, closePosition: boolean): Promise<StrategyDto>;
+  stop(id: number, closePosition: boolean): Promise<StrategyDto | DamagedStrategyDto>;
   stopAll(): Promise<StopAllResult>;
   reset(): void;
 }
@@ -36,13 +38,14 @@ export const useStrategies = create<StrategiesStore>()((set, get) => {
 
   return {
     byId: {},
+    damaged: [],
     loaded: false,
     loadError: null,
 
     async load() {
       try {
-        const { strategies } = await api('GET /strategy');
-        set({ byId: Object.fromEntries(strategies.map((s) => [s.id, s])), loaded: true, loadError: null });
+        const { strategies, damaged } = await api('GET /strategy');
+        set({ byId: Object.fromEntries(strategies.map((s) => [s.id, s])), damaged, loaded: true, loadError: null });
       } catch (err) {
         set({ loadError: err instanceof Error ? err.message : String(err) });
       }
@@ -53,6 +56,8 @@ export const useStrategies = create<StrategiesStore>()((set, get) => {
         put(await api('GET /strategy/:id', undefined, { id }));
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) drop(id);
+        // 409 to a read: its stored definition became damaged; the list shows it apart now.
+        else if (err instanceof ApiError && err.status === 409) await get().load();
       }
     },
 
@@ -63,13 +68,18 @@ export const useStrategies = create<StrategiesStore>()((set, get) => {
       drop(id);
     },
     start: async (id) => put(await api('POST /strategy/start', { strategy_id: id })),
-    stop: async (id, closePosition) => put(await api('POST /strategy/stop', { strategy_id: id, close_position: closePosition })),
+    async stop(id, closePosition) {
+      const stopped = await api('POST /strategy/stop', { strategy_id: id, close_position: closePosition });
+      if (!('damaged' in stopped)) return put(stopped);
+      await get().load();
+      return stopped;
+    },
     async stopAll() {
       const result = await api('POST /strategy/stop-all', { close_positions: true });
       await get().load();
       return result;
     },
-    reset: () => set({ byId: {}, loaded: false, loadError: null }),
+    reset: () => set({ byId: {}, damaged: [], loaded: false, loadError: null }),
   };
 });
 
