@@ -95,10 +95,20 @@ export class Reconciler {
   private withinGrace(orderId: OrderId, delayMs: number): number {
     const order = this.ctx.repos.orders.getInternal(orderId);
     if (!order || order.slot !== 'entry') return delayMs;
-    const strategy = this.ctx.repos.strategies.getInternal(order.strategyId);
-    if (!strategy) return delayMs;
-    const graceLeft = order.scheduledAt + strategy.buyGraceMs - this.ctx.clock.now();
+    const graceMs = this.entryGraceMs(order);
+    if (graceMs === null) return delayMs;
+    const graceLeft = order.scheduledAt + graceMs - this.ctx.clock.now();
     return Math.min(delayMs, Math.max(0, graceLeft) + 1);
+  }
+
+  /**
+   * An entry's grace, from its run's plan (what the run trades by, readable even when its
+   * strategy's row is damaged); the strategy row only for a run from before plans. null: unknown.
+   */
+  private entryGraceMs(order: Order): number | null {
+    const plan = this.ctx.repos.runs.getInternal(order.runId)?.plan;
+    if (plan) return plan.buy_grace_seconds * 1000;
+    return this.ctx.repos.strategies.getInternal(order.strategyId)?.buyGraceMs ?? null;
   }
 
   /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */
@@ -253,13 +263,13 @@ export class Reconciler {
     const orderId = order.id;
     const refuse = (reason: string, lasting?: boolean) =>
       this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: '', status: 'rejected', filledQty: 0, avgFillPrice: null, at: clock.now(), reason, lasting });
-    // Only an entry's grace needs the strategy: an exit is resent whether or not its strategy can be read.
-    const strategy = order.slot === 'entry' ? repos.strategies.getInternal(order.strategyId) : undefined;
+    // Only an entry needs its grace: an exit is resent whatever is known of its strategy.
+    const graceMs = order.slot === 'entry' ? this.entryGraceMs(order) : null;
     /** True when the entry is not to be placed again (and what follows is arranged). */
     const entryGivenUp = (): boolean => {
-      if (order.slot !== 'entry' || !strategy) return false;
+      if (order.slot !== 'entry' || graceMs === null) return false;
       const stopped = repos.runs.getInternal(order.runId)?.stopRequested === true;
-      if (!stopped && clock.now() - order.scheduledAt <= strategy.buyGraceMs) return false;
+      if (!stopped && clock.now() - order.scheduledAt <= graceMs) return false;
       if (!this.unsent.has(orderId) && !brokerHasNone) {
         this.retryLater(orderId, attempt);
         return true;
@@ -269,7 +279,7 @@ export class Reconciler {
         order,
         stopped
           ? { to: 'STOPPED', reason: 'stopped by the trader before the BUY reached the broker; nothing was bought' }
-          : { to: 'MISSED_BUY', reason: `not sent: it never reached the broker, and its ${strategy.buyGraceMs / 1000} s grace ran out before it could be sent again, so it was not chased` },
+          : { to: 'MISSED_BUY', reason: `not sent: it never reached the broker, and its ${graceMs / 1000} s grace ran out before it could be sent again, so it was not chased` },
       );
       return true;
     };

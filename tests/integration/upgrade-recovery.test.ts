@@ -12,7 +12,7 @@ import { clientOrderId } from '../../engine/core/ids';
 import { createPaperBroker } from '../../engine/brokers/paper/paper-broker';
 import { openDatabase, type Db } from '../../db/client';
 import { createRepos } from '../../db/repos';
-import { migrateTo, seedV1Strategy, type Seeded } from '../../db/test-support';
+import { migrateTo, migrationCount, seedV1Strategy, type Seeded } from '../../db/test-support';
 import { engineOnBroker, type EngineOnBroker } from '../support/engine-harness';
 
 const at = (iso: string) => Date.parse(iso);
@@ -24,7 +24,7 @@ afterEach(async () => {
   e = db = undefined;
 });
 
-/** A v1 install (migrations 0000-0005) with one strategy per symbol and its run today in `state`. */
+/** A v1 install (migrations 0000-0005) with one strategy per symbol and its run today in `state`, then upgraded. */
 function v1Install(clock: FakeClock) {
   db = openDatabase(':memory:', { migrate: false });
   migrateTo(db, 6);
@@ -61,7 +61,7 @@ function v1Install(clock: FakeClock) {
   journal(error, bought(error, 'ERROR'), 'SELL', 1, 'rejected');
   const damaged = strategy('IBM', 50);
   bought(damaged, 'IN_POSITION');
-  migrateTo(db, 7);
+  migrateTo(db, migrationCount()); // 0006 and every migration after it, as the upgrade runs them
   return { armed, holding, exiting, error, damaged, cid };
 }
 
