@@ -105,7 +105,7 @@ describe('a port that cannot be had', () => {
   }, 120_000);
 });
 
-/** The API calls that arm one paper strategy, its BUY two hours away (CRYPTO trades every day). */
+/** The API calls that arm one paper strategy, its BUY two to four hours away (CRYPTO trades every day). */
 async function armStrategy(url: string): Promise<void> {
   const call = async (path: string, token: string | null, body: unknown): Promise<any> => {
     const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -116,8 +116,11 @@ async function armStrategy(url: string): Promise<void> {
   const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
   const { token } = await call('/auth/register', null, { email: 'owner@example.com', password: 'a long password' });
   const account = await call('/broker/connect', token, { broker: 'paper', label: 'Paper', credentials: {}, options: { seed: 1, tickIntervalMs: 60_000 } });
-  const now = Date.now();
-  const s = await call('/strategy/create', token, { broker_account_id: account.id, symbol: 'BTCUSD', exchange: 'CRYPTO', qty: 2, buy_time: hhmmss(now + 2 * 3_600_000), sell_time: hhmmss(now + 3 * 3_600_000), stop_loss: 1, timezone: 'UTC' });
+  // Two hours away, SELL an hour later; a BUY in the day's last hour would put the SELL past
+  // midnight (refused), so then 01:00 UTC, tomorrow's, three to four hours away.
+  const buyAt = Date.now() + 2 * 3_600_000;
+  const [buy, sell] = new Date(buyAt).getUTCHours() === 23 ? ['01:00:00', '02:00:00'] : [hhmmss(buyAt), hhmmss(buyAt + 3_600_000)];
+  const s = await call('/strategy/create', token, { broker_account_id: account.id, symbol: 'BTCUSD', exchange: 'CRYPTO', qty: 2, buy_time: buy, sell_time: sell, stop_loss: 1, timezone: 'UTC' });
   await call('/strategy/start', token, { strategy_id: s.id });
 }
 
