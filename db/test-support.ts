@@ -20,8 +20,8 @@ import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, applyMigrations, MIGRATIONS_FOLDER } from './migrate';
 import { asStrategyId, type UserId } from '../engine/core/ids';
 import type { Strategy } from '../engine/core/types';
-import { specFromV1 } from '../engine/core/strategy-spec';
 import { createRepos, type BrokerAccount, type NewStrategy, type Repos, type User } from './repos';
+import { specOfV1 } from './repos/strategies';
 
 export interface TestDb {
   readonly db: Db;
@@ -99,58 +99,24 @@ export function seedStrategy(
   repos: Repos,
   opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
 ): Seeded {
+  const { now, user, account, strategy } = seedOwner(repos, opts, 'seedStrategy');
+  return { user, account, strategy: repos.strategies.create(strategy, now) };
+}
+
+/** The user (new unless `userId`), a paper account, and the default strategy on it with `opts.strategy` over it. */
+function seedOwner(
+  repos: Repos,
+  opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number; readonly strategy?: Partial<NewStrategy> },
+  caller: string,
+): { now: number; user: User; account: BrokerAccount; strategy: NewStrategy } {
   const now = opts.now ?? 1_700_000_000_000;
   const user =
     opts.userId !== undefined
       ? repos.users.getById(opts.userId)
       : repos.users.create({ email: opts.email ?? `trader-${++seedCounter}@example.com`, passwordHash: 'test-hash', createdAt: now });
-  if (!user) throw new Error(`seedStrategy: no user ${opts.userId}`);
-  const account = repos.brokerAccounts.create({
-    userId: user.id,
-    broker: 'paper',
-    label: 'Paper',
-    status: 'connected',
-    credentialsCiphertext: null,
-    createdAt: now,
-  });
-  const strategy = repos.strategies.create(
-    {
-      userId: user.id,
-      brokerAccountId: account.id,
-      symbol: 'RELIANCE',
-      exchange: 'NSE',
-      qty: 1,
-      buyTime: '09:20:00',
-      sellTime: '15:10:00',
-      stopLoss: 2800,
-      timezone: 'Asia/Kolkata',
-      repeat: 'daily',
-      buyGraceMs: 60_000,
-      status: 'idle',
-      ...opts.strategy,
-    },
-    now,
-  );
-  return { user, account, strategy };
-}
-
-/**
- * seedStrategy on a database migrated only to before 0006 (strategies without `spec`): the
- * strategy row is written in its v1 columns with raw SQL, as a v1 install wrote it. Its `spec` is
- * what migration 0006 is to make of it (specFromV1).
- *
- * @example migrateTo(db, 5); const { strategy } = seedV1Strategy(db, { strategy: { buyGraceMs: 1_500 } });
- */
-export function seedV1Strategy(
-  db: Db,
-  opts: { readonly userId?: UserId; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
-): Seeded {
-  const repos = createRepos(db);
-  const now = opts.now ?? 1_700_000_000_000;
-  const user = opts.userId !== undefined ? repos.users.getById(opts.userId) : repos.users.create({ email: `trader-${++seedCounter}@example.com`, passwordHash: 'test-hash', createdAt: now });
-  if (!user) throw new Error(`seedV1Strategy: no user ${opts.userId}`);
+  if (!user) throw new Error(`${caller}: no user ${opts.userId}`);
   const account = repos.brokerAccounts.create({ userId: user.id, broker: 'paper', label: 'Paper', status: 'connected', credentialsCiphertext: null, createdAt: now });
-  const v: NewStrategy = {
+  const strategy: NewStrategy = {
     userId: user.id,
     brokerAccountId: account.id,
     symbol: 'RELIANCE',
@@ -165,12 +131,26 @@ export function seedV1Strategy(
     status: 'idle',
     ...opts.strategy,
   };
+  return { now, user, account, strategy };
+}
+
+/**
+ * seedStrategy on a database migrated only to before 0006 (strategies without `spec`): the
+ * strategy row is written in its v1 columns with raw SQL, as a v1 install wrote it. Its `spec` is
+ * what migration 0006 is to make of it (specFromV1).
+ *
+ * @example migrateTo(db, 5); const { strategy } = seedV1Strategy(db, { strategy: { buyGraceMs: 1_500 } });
+ */
+export function seedV1Strategy(
+  db: Db,
+  opts: { readonly userId?: UserId; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
+): Seeded {
+  const { now, user, account, strategy: v } = seedOwner(createRepos(db), opts, 'seedV1Strategy');
   const id = db.sqlite
     .prepare(
       `INSERT INTO strategies (user_id, broker_account_id, symbol, exchange, qty, buy_time, sell_time, stop_loss, timezone, repeat, buy_grace_ms, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(v.userId, v.brokerAccountId, v.symbol, v.exchange, v.qty, v.buyTime, v.sellTime, v.stopLoss, v.timezone, v.repeat, v.buyGraceMs, v.status, now, now).lastInsertRowid;
-  const spec = specFromV1({ broker_account_id: v.brokerAccountId, symbol: v.symbol, exchange: v.exchange, qty: v.qty, buy_time: v.buyTime, sell_time: v.sellTime, stop_loss: v.stopLoss, timezone: v.timezone, repeat: v.repeat, buy_grace_ms: v.buyGraceMs });
-  return { user, account, strategy: { ...v, id: asStrategyId(Number(id)), spec, createdAt: now, updatedAt: now } };
+  return { user, account, strategy: { ...v, id: asStrategyId(Number(id)), spec: specOfV1(v), createdAt: now, updatedAt: now } };
 }

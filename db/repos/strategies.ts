@@ -91,9 +91,9 @@ type Row = typeof strategies.$inferSelect;
 /** The keys of a spec kept as columns, so they cannot drift: the JSON leaves them out. */
 type ColumnKey = 'broker_account_id' | 'symbol' | 'exchange';
 
-/** The spec JSON of a v1 strategy, as specFromV1 makes it, less the column keys. */
-function specText(s: NewStrategy): string {
-  const { broker_account_id: _a, symbol: _s, exchange: _e, ...rest } = specFromV1({
+/** The spec of a strategy given in its v1 fields, as specFromV1 (and migration 0006) makes it. */
+export function specOfV1(s: Omit<NewStrategy, 'userId' | 'status'>): StoredStrategySpec {
+  return specFromV1({
     broker_account_id: s.brokerAccountId,
     symbol: s.symbol,
     exchange: s.exchange,
@@ -105,6 +105,11 @@ function specText(s: NewStrategy): string {
     repeat: s.repeat,
     buy_grace_ms: s.buyGraceMs,
   });
+}
+
+/** The spec JSON of a v1 strategy, less the column keys. */
+function specText(s: NewStrategy): string {
+  const { broker_account_id: _a, symbol: _s, exchange: _e, ...rest } = specOfV1(s);
   return JSON.stringify(rest satisfies Omit<StoredStrategySpec, ColumnKey>);
 }
 
@@ -178,6 +183,16 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
+  /** Why the row's spec does not read; null when it does. */
+  const unreadableOf = (row: Row): UnreadableStrategy | null => {
+    try {
+      specOf(row);
+      return null;
+    } catch (err) {
+      if (err instanceof UnreadableStrategy) return err;
+      throw err;
+    }
+  };
   /** The rows that read, leaving out (for that strategy alone) one whose spec does not. */
   const readable = (rows: Row[]): Strategy[] =>
     rows.flatMap((row) => {
@@ -272,13 +287,8 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
         .orderBy(asc(strategies.id))
         .all()
         .flatMap((row) => {
-          try {
-            specOf(row);
-            return [];
-          } catch (err) {
-            if (err instanceof UnreadableStrategy) return [{ ...toIdentity(row), reason: err.reason }];
-            throw err;
-          }
+          const why = unreadableOf(row);
+          return why ? [{ ...toIdentity(row), reason: why.reason }] : [];
         });
     },
     list(userId) {
@@ -294,15 +304,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
         .where(eq(strategies.status, status))
         .orderBy(asc(strategies.id))
         .all()
-        .flatMap((row) => {
-          try {
-            specOf(row);
-            return [];
-          } catch (err) {
-            if (err instanceof UnreadableStrategy) return [err];
-            throw err;
-          }
-        });
+        .flatMap((row) => unreadableOf(row) ?? []);
     },
     update(userId, id, patch, now) {
       if (patch.brokerAccountId !== undefined) assertAccountOwned(userId, patch.brokerAccountId);
