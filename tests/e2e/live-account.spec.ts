@@ -11,7 +11,7 @@
 import type { Page } from '@playwright/test';
 import { startFakeAlpaca, type FakeAlpaca } from '../fakes/alpaca/fake-alpaca';
 import { startTestDaemon, type RunningDaemon } from './support/daemon';
-import { awayFromMidnight, expect, test as base, utcTime, VIEWPORTS } from './support/fixtures';
+import { armedTimes, awayFromMidnight, expect, test as base, utcTime, utcTimeToday, VIEWPORTS } from './support/fixtures';
 import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
 
 const test = base.extend<{ alpaca: FakeAlpaca }, { daemon: RunningDaemon }>({
@@ -55,7 +55,7 @@ async function strategyStatus(page: Page, token: string, id: number): Promise<st
 
 test('a LIVE account is named and badged before and after START, in the header, the STOP dialog and the kill switch', async ({ page, alpaca, screens }) => {
   test.setTimeout(180_000);
-  await awayFromMidnight(page, 2 * 3_600_000);
+  await awayFromMidnight(page, 10 * 60_000);
   const { token } = await openSignedIn(page);
   const live = await apiCall<{ id: number; mode: string }>(page, token, 'POST', '/broker/connect', {
     broker: 'alpaca',
@@ -71,8 +71,7 @@ test('a LIVE account is named and badged before and after START, in the header, 
     symbol: 'BTC',
     exchange: 'CRYPTO',
     qty: 1,
-    buy_time: utcTime(3_600_000),
-    sell_time: utcTime(5_400_000),
+    ...armedTimes(3_600_000, 5_400_000),
     stop_loss: 1,
     timezone: 'UTC',
   });
@@ -84,7 +83,8 @@ test('a LIVE account is named and badged before and after START, in the header, 
     exchange: 'NASDAQ',
     qty: 3,
     buy_time: utcTime(25_000),
-    sell_time: utcTime(3_600_000),
+    // An hour out, or before midnight: the test ends (with the kill switch) minutes before either.
+    sell_time: utcTimeToday(3_600_000, 2 * 60_000),
     stop_loss: 150,
     timezone: 'UTC',
   });

@@ -5,7 +5,7 @@
  * `ws://[::1]` source used to, on every load).
  */
 import type { Locator, Page } from '@playwright/test';
-import { awayFromMidnight, expect, test, utcTime, VIEWPORTS } from './support/fixtures';
+import { armedTimes, awayFromMidnight, expect, test, VIEWPORTS } from './support/fixtures';
 import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
 
 /** Paper account with BTC held at 100, then 103 a few seconds after the BUY. */
@@ -24,8 +24,7 @@ async function createBtc(page: Page, token: string, accountId: number, buyInMs: 
     symbol: 'BTC',
     exchange: 'CRYPTO',
     qty: 2,
-    buy_time: utcTime(buyInMs),
-    sell_time: utcTime(sellInMs),
+    ...armedTimes(buyInMs, sellInMs),
     stop_loss: 50,
     timezone: 'UTC',
   });
@@ -33,7 +32,6 @@ async function createBtc(page: Page, token: string, accountId: number, buyInMs: 
 }
 
 test('a stopped strategy reads "Stopped", with the time of the stop, in the list and on its page', async ({ page, screens }) => {
-  await awayFromMidnight(page, 2 * 3_600_000);
   const { token } = await openSignedIn(page);
   const id = await createBtc(page, token, await paperAccount(page, token), 3_600_000, 5_400_000);
   await apiCall(page, token, 'POST', '/strategy/start', { strategy_id: id });

@@ -66,13 +66,36 @@ export function utcTime(offsetMs: number): string {
   return new Date(Date.now() + offsetMs).toISOString().slice(11, 19);
 }
 
+/** Milliseconds left in the UTC day. */
+function untilUtcMidnight(): number {
+  const now = new Date();
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
+}
+
 /**
- * Strategy times are wall-clock times of one day: a test that would cross UTC midnight waits
- * until it has passed rather than fail for the calendar's reason.
+ * BUY and SELL times for a strategy the test only arms (nothing of it trades while the test
+ * runs): `buyInMs` and `sellInMs` from now, or, when the SELL would fall past UTC midnight, the
+ * same pair from 01:00 UTC, which arms it for tomorrow. No test waits for midnight for these.
+ */
+export function armedTimes(buyInMs: number, sellInMs: number): { buy_time: string; sell_time: string } {
+  if (sellInMs < untilUtcMidnight()) return { buy_time: utcTime(buyInMs), sell_time: utcTime(sellInMs) };
+  const oneAm = Date.UTC(2000, 0, 1, 1);
+  const at = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  return { buy_time: at(oneAm), sell_time: at(oneAm + sellInMs - buyInMs) };
+}
+
+/** "HH:MM:SS" in UTC `offsetMs` from now, but never later than `marginMs` before UTC midnight. */
+export function utcTimeToday(offsetMs: number, marginMs: number): string {
+  return utcTime(Math.min(offsetMs, untilUtcMidnight() - marginMs));
+}
+
+/**
+ * Strategy times are wall-clock times of one day: a test that trades and would cross UTC
+ * midnight waits until it has passed rather than fail for the calendar's reason. Keep `needMs`
+ * to what the test trades in (minutes): a strategy only armed takes armedTimes instead.
  */
 export async function awayFromMidnight(page: Page, needMs: number): Promise<void> {
-  const now = new Date();
-  const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
+  const untilMidnight = untilUtcMidnight();
   if (untilMidnight >= needMs) return;
   const info = test.info();
   info.setTimeout(info.timeout + untilMidnight + 5_000);
