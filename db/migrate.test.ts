@@ -5,7 +5,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, MIGRATIONS_FOLDER, pendingMigrationCount } from './migrate';
-import { asRunId, clientOrderId } from '../engine/core/ids';
+import { asRunId, asUserId, clientOrderId } from '../engine/core/ids';
 import { createRepos, type NewOrder } from './repos';
 import { SPEC_VERSION, specFromV1, type V1StrategyRow } from '../engine/core/strategy-spec';
 import { runPlanOf } from '../engine/core/run-plan-spec';
@@ -41,20 +41,9 @@ function folderWithExtra(tag: string, sql: string): string {
   return folder;
 }
 
-const V1_COLUMNS = 'id, user_id, broker_account_id, symbol, exchange, qty, buy_time, sell_time, stop_loss, timezone, repeat, buy_grace_ms, status, created_at, updated_at';
-
-/** What drizzle-kit writes to change a SQLite table (here back to 0000's columns): copy, drop the original, rename. */
+/** What drizzle-kit writes to change a SQLite table: copy, drop the original, rename (0008's rebuild of strategies, to the same columns). */
 function rebuildStrategiesSql(): string {
-  const init = readFileSync(join(MIGRATIONS_FOLDER, '0000_init.sql'), 'utf8');
-  const create = init.split('--> statement-breakpoint').find((s) => s.includes('CREATE TABLE `strategies`'))!;
-  return [
-    'PRAGMA foreign_keys=OFF;',
-    create.replace('CREATE TABLE `strategies`', 'CREATE TABLE `__new_strategies`'),
-    `INSERT INTO \`__new_strategies\` (${V1_COLUMNS}) SELECT ${V1_COLUMNS} FROM \`strategies\`;`,
-    'DROP TABLE `strategies`;',
-    'ALTER TABLE `__new_strategies` RENAME TO `strategies`;',
-    'PRAGMA foreign_keys=ON;',
-  ].join('\n--> statement-breakpoint\n');
+  return readFileSync(join(MIGRATIONS_FOLDER, '0008_strategy_spec_only.sql'), 'utf8');
 }
 
 describe('migrateTo', () => {
@@ -269,8 +258,9 @@ describe('migrateTo', () => {
 
   it('0007 records which STOP is pending: every existing run reads as "close" (today\'s meaning of stop_requested), adding a column only', () => {
     const db = track(openDatabase(join(dir, 'keep.sqlite'), { migrate: false }));
+    migrateTo(db, 6);
+    const s = seedV1Strategy(db);
     migrateTo(db, 7);
-    const s = seedStrategy(createRepos(db));
     const runSql = db.sqlite.prepare(
       `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, stop_requested, created_at, updated_at)
        VALUES (?, ?, ?, ?, 1000, 9000, ?, ?, 1, 1)`,
@@ -289,6 +279,93 @@ describe('migrateTo', () => {
     repos.runs.update(asRunId(pending), { stopKeep: true }, 2);
     expect(repos.runs.getInternal(asRunId(pending))!.stopKeep).toBe(true);
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0007_stop_keep.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
+  });
+
+  it('0008 keeps only the identity columns and the spec: every strategy, run and order survives the rebuild, ids are never given again', () => {
+    const db = track(openDatabase(join(dir, 'spec-only.sqlite'), { migrate: false }));
+    migrateTo(db, 6);
+    const first = seedV1Strategy(db, { strategy: { status: 'running' } });
+    const userId = first.user.id;
+    const more = (symbol: string, stopLoss: number) => seedV1Strategy(db, { userId, strategy: { symbol, stopLoss, status: 'running', exchange: 'NYSE', timezone: 'America/New_York' } });
+    const seeded = [first, more('AAPL', 95), more('MSFT', 300.5), more('TSLA', 150)];
+    const gone = seeded.pop()!;
+    db.sqlite.prepare('DELETE FROM strategies WHERE id = ?').run(gone.strategy.id);
+    migrateTo(db, 8); // 0006 writes the specs, 0007; the state a 0007 install is in
+    const [armedS, holdingS, soldS] = seeded as [Seeded, Seeded, Seeded];
+    const runSql = db.sqlite.prepare(
+      `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, entry_price, exit_price, exit_leg, last_action, last_action_at, stop_requested, plan, created_at, updated_at)
+       VALUES (?, ?, '2026-03-09', ?, 1000, 9000, ?, ?, ?, ?, ?, 5000, 0, ?, 1, 5000)`,
+    );
+    const run = (s: Seeded, state: string, qty: number, exitPrice: number | null = null) =>
+      Number(runSql.run(s.strategy.id, userId, state, qty, qty > 0 || exitPrice ? 100 : null, exitPrice, exitPrice ? 'SELL' : null, state, exitPrice ? null : JSON.stringify(runPlanOf(s.strategy.spec))).lastInsertRowid);
+    const orderSql = db.sqlite.prepare(
+      `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 1000, ?, 1, 1)`,
+    );
+    const journal = (s: Seeded, runId: number, leg: 'BUY' | 'SELL', attempt: number, status: string, filled: number) =>
+      orderSql.run(runId, s.strategy.id, userId, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', leg === 'BUY' ? 'entry' : 'exit', attempt, clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', leg === 'BUY' ? 'entry' : 'exit', attempt), s.strategy.symbol, s.strategy.exchange, status, filled);
+    const armed = run(armedS, 'ARMED', 0);
+    const holding = run(holdingS, 'IN_POSITION', 1);
+    journal(holdingS, holding, 'BUY', 1, 'filled', 1);
+    journal(holdingS, holding, 'SELL', 1, 'rejected', 0);
+    const sold = run(soldS, 'SOLD', 0, 101);
+    journal(soldS, sold, 'BUY', 1, 'filled', 1);
+    journal(soldS, sold, 'SELL', 1, 'filled', 1);
+    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const strategiesBefore = rows('strategies');
+    const runsBefore = rows('runs');
+    const ordersBefore = rows('orders');
+    const keep = ['id', 'user_id', 'broker_account_id', 'symbol', 'exchange', 'spec', 'spec_version', 'status', 'created_at', 'updated_at'];
+
+    migrateTo(db, 9);
+
+    // Each strategy keeps its identity columns and its spec text byte for byte; the v1 columns are gone.
+    expect(rows('strategies')).toEqual(strategiesBefore.map((r) => Object.fromEntries(keep.map((k) => [k, r[k]]))));
+    expect(db.sqlite.prepare(`SELECT name FROM pragma_table_info('strategies')`).pluck().all()).toEqual(keep);
+    expect(db.sqlite.prepare(`SELECT name, "notnull" FROM pragma_table_info('strategies') WHERE name LIKE 'spec%'`).all()).toEqual([
+      { name: 'spec', notnull: 1 },
+      { name: 'spec_version', notnull: 1 },
+    ]);
+    expect(db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'strategies' ORDER BY name`).pluck().all()).toEqual(['strategies_status', 'strategies_user']);
+    // Runs and their journal are untouched: no cascade from the DROP, nothing dangling.
+    expect(rows('runs')).toEqual(runsBefore);
+    expect(rows('orders')).toEqual(ordersBefore);
+    expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.sqlite.pragma('foreign_key_check')).toEqual([]);
+    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+
+    // The repositories read them as before; a new strategy never takes the deleted one's id (its client order ids may still be at the broker).
+    migrateTo(db, migrationCount());
+    const repos = createRepos(db);
+    for (const s of seeded) expect(repos.strategies.getInternal(s.strategy.id)).toEqual(s.strategy);
+    expect(repos.runs.getInternal(asRunId(armed))).toMatchObject({ state: 'ARMED', plan: runPlanOf(armedS.strategy.spec) });
+    expect(repos.runs.getInternal(asRunId(holding))).toMatchObject({ state: 'IN_POSITION', positionQty: 1, plan: { stop_loss: 95, symbol: 'AAPL' } });
+    expect(repos.orders.findBySlotInternal(asRunId(sold), 'exit')).toMatchObject({ status: 'filled', filledQty: 1 });
+    const next = seedStrategy(repos, { userId });
+    expect(next.strategy.id).toBe(gone.strategy.id + 1);
+    // Deleting a strategy still takes its runs and journal with it once foreign keys are back on.
+    expect(repos.strategies.delete(asUserId(userId), soldS.strategy.id)).toBe(true);
+    expect(repos.runs.getInternal(asRunId(sold))).toBeUndefined();
+    expect(db.sqlite.prepare('SELECT count(*) FROM orders WHERE run_id = ?').pluck().get(sold)).toBe(0);
+  });
+
+  it('0008 refuses to upgrade a file holding a strategy without its spec, and leaves it as it was', () => {
+    const db = track(openDatabase(join(dir, 'no-spec.sqlite'), { migrate: false }));
+    migrateTo(db, 8);
+    // A row no version since 0006 wrote: its v1 columns only.
+    const { strategy, user } = seedV1Strategy(db, { strategy: { status: 'running' } });
+    db.sqlite.prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, stop_requested, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'IN_POSITION', 1, 2, 5, 0, 1, 1)`).run(strategy.id, user.id);
+    const before = ['strategies', 'runs'].map((t) => db.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all());
+
+    // drizzle names the statement (its comment says why) and gives SQLite's refusal as the cause.
+    expect(() => migrateTo(db, 9)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/A row without its spec/), cause: expect.objectContaining({ message: 'NOT NULL constraint failed: __new_strategies.spec' }) }),
+    );
+
+    expect(appliedMigrationCount(db)).toBe(8);
+    expect(['strategies', 'runs'].map((t) => db.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all())).toEqual(before);
+    expect(tableNames(db)).not.toContain('__new_strategies');
+    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
   it('a later plain open continues from where migrateTo stopped', () => {
@@ -311,7 +388,7 @@ describe('migrateTo', () => {
     const db = track(openDatabase(':memory:', { migrate: false }));
     const n = migrationCount(folder);
     migrateTo(db, n - 1, folder);
-    const { strategy } = seedStrategy(createRepos(db), { strategy: { symbol: 'infy' } });
+    const { strategy } = seedStrategy(createRepos(db), { spec: { symbol: 'infy' } });
     migrateTo(db, n, folder);
     expect(db.sqlite.prepare('SELECT symbol FROM strategies WHERE id = ?').pluck().get(strategy.id)).toBe('INFY');
   });

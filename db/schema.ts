@@ -103,21 +103,14 @@ export const strategies = sqliteTable(
       .references(() => brokerAccounts.id),
     symbol: text('symbol').notNull(),
     exchange: text('exchange').notNull(),
-    qty: real('qty').notNull(),
-    buyTime: text('buy_time').notNull(),
-    sellTime: text('sell_time').notNull(),
-    stopLoss: real('stop_loss').notNull(),
-    timezone: text('timezone').notNull(),
-    repeat: text('repeat').notNull(),
-    buyGraceMs: integer('buy_grace_ms').notNull(),
     /**
      * The strategy as its spec (engine/core/strategy-spec.ts), JSON without the keys kept as
      * columns here (broker_account_id, symbol, exchange), which are written from it in the same
-     * statement. Null only in a row no version since 0006 has written.
+     * statement. The one definition of what the strategy trades and when.
      */
-    spec: text('spec'),
+    spec: text('spec').notNull(),
     /** The SPEC_VERSION `spec` was written under. */
-    specVersion: integer('spec_version'),
+    specVersion: integer('spec_version').notNull(),
     status: text('status').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

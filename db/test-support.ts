@@ -18,10 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './client';
 import { appliedMigrationCount, applyMigrations, MIGRATIONS_FOLDER } from './migrate';
-import { asStrategyId, type UserId } from '../engine/core/ids';
-import type { Strategy } from '../engine/core/types';
-import { createRepos, type BrokerAccount, type NewStrategy, type Repos, type User } from './repos';
-import { specOfV1 } from './repos/strategies';
+import { asBrokerAccountId, asStrategyId, type UserId } from '../engine/core/ids';
+import type { Exchange, Repeat, Strategy, StrategyStatus } from '../engine/core/types';
+import { specFromV1, type StoredStrategySpec, type V1StrategyRow } from '../engine/core/strategy-spec';
+import { createRepos, type BrokerAccount, type Repos, type User } from './repos';
 
 export interface TestDb {
   readonly db: Db;
@@ -91,34 +91,38 @@ export interface Seeded {
 /**
  * A user (new, unless `userId` is given), a paper broker account and an idle strategy on it:
  * RELIANCE on NSE, qty 1, BUY 09:20:00, SELL 15:10:00, stop-loss 2800, Asia/Kolkata, daily,
- * 60 s BUY grace. Override any strategy field with `strategy`.
+ * 60 s BUY grace. Override any key of its spec with `spec`, its status with `status`.
  *
- * @example const { user, strategy } = seedStrategy(repos, { strategy: { stopLoss: 99 } });
+ * @example const { user, strategy } = seedStrategy(repos, { spec: { stop_loss: 99 } });
  */
 export function seedStrategy(
   repos: Repos,
-  opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
+  opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number; readonly spec?: Partial<StoredStrategySpec>; readonly status?: StrategyStatus } = {},
 ): Seeded {
-  const { now, user, account, strategy } = seedOwner(repos, opts, 'seedStrategy');
-  return { user, account, strategy: repos.strategies.create(strategy, now) };
+  const { now, user, account } = seedOwner(repos, opts, 'seedStrategy');
+  const spec: StoredStrategySpec = { ...specFromV1(v1Fields(account.id)), ...opts.spec };
+  return { user, account, strategy: repos.strategies.create({ userId: user.id, status: opts.status ?? 'idle', spec }, now) };
 }
 
-/** The user (new unless `userId`), a paper account, and the default strategy on it with `opts.strategy` over it. */
-function seedOwner(
-  repos: Repos,
-  opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number; readonly strategy?: Partial<NewStrategy> },
-  caller: string,
-): { now: number; user: User; account: BrokerAccount; strategy: NewStrategy } {
-  const now = opts.now ?? 1_700_000_000_000;
-  const user =
-    opts.userId !== undefined
-      ? repos.users.getById(opts.userId)
-      : repos.users.create({ email: opts.email ?? `trader-${++seedCounter}@example.com`, passwordHash: 'test-hash', createdAt: now });
-  if (!user) throw new Error(`${caller}: no user ${opts.userId}`);
-  const account = repos.brokerAccounts.create({ userId: user.id, broker: 'paper', label: 'Paper', status: 'connected', credentialsCiphertext: null, createdAt: now });
-  const strategy: NewStrategy = {
-    userId: user.id,
-    brokerAccountId: account.id,
+/** A strategy row as a v1 install wrote it, in its columns (camelCase). */
+export interface V1Strategy {
+  readonly brokerAccountId: number;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly qty: number;
+  readonly buyTime: string;
+  readonly sellTime: string;
+  readonly stopLoss: number;
+  readonly timezone: string;
+  readonly repeat: Repeat;
+  readonly buyGraceMs: number;
+  readonly status: StrategyStatus;
+}
+
+/** seedStrategy's default strategy on `accountId`, in v1's fields. */
+function v1Fields(accountId: number, over: Partial<V1Strategy> = {}): V1StrategyRow & { status: StrategyStatus } {
+  const v: V1Strategy = {
+    brokerAccountId: accountId,
     symbol: 'RELIANCE',
     exchange: 'NSE',
     qty: 1,
@@ -129,28 +133,65 @@ function seedOwner(
     repeat: 'daily',
     buyGraceMs: 60_000,
     status: 'idle',
-    ...opts.strategy,
+    ...over,
   };
-  return { now, user, account, strategy };
+  return {
+    broker_account_id: v.brokerAccountId,
+    symbol: v.symbol,
+    exchange: v.exchange,
+    qty: v.qty,
+    buy_time: v.buyTime,
+    sell_time: v.sellTime,
+    stop_loss: v.stopLoss,
+    timezone: v.timezone,
+    repeat: v.repeat,
+    buy_grace_ms: v.buyGraceMs,
+    status: v.status,
+  };
+}
+
+/** The user (new unless `userId`) and a paper account of theirs. */
+function seedOwner(repos: Repos, opts: { readonly userId?: UserId; readonly email?: string; readonly now?: number }, caller: string): { now: number; user: User; account: BrokerAccount } {
+  const now = opts.now ?? 1_700_000_000_000;
+  const user =
+    opts.userId !== undefined
+      ? repos.users.getById(opts.userId)
+      : repos.users.create({ email: opts.email ?? `trader-${++seedCounter}@example.com`, passwordHash: 'test-hash', createdAt: now });
+  if (!user) throw new Error(`${caller}: no user ${opts.userId}`);
+  const account = repos.brokerAccounts.create({ userId: user.id, broker: 'paper', label: 'Paper', status: 'connected', credentialsCiphertext: null, createdAt: now });
+  return { now, user, account };
 }
 
 /**
  * seedStrategy on a database migrated only to before 0006 (strategies without `spec`): the
- * strategy row is written in its v1 columns with raw SQL, as a v1 install wrote it. Its `spec` is
- * what migration 0006 is to make of it (specFromV1).
+ * strategy row is written in its v1 columns with raw SQL, as a v1 install wrote it (`strategy`
+ * overrides seedStrategy's default in those columns). Its `spec` is what migration 0006 is to make
+ * of it (specFromV1).
  *
  * @example migrateTo(db, 5); const { strategy } = seedV1Strategy(db, { strategy: { buyGraceMs: 1_500 } });
  */
-export function seedV1Strategy(
-  db: Db,
-  opts: { readonly userId?: UserId; readonly now?: number; readonly strategy?: Partial<NewStrategy> } = {},
-): Seeded {
-  const { now, user, account, strategy: v } = seedOwner(createRepos(db), opts, 'seedV1Strategy');
+export function seedV1Strategy(db: Db, opts: { readonly userId?: UserId; readonly now?: number; readonly strategy?: Partial<V1Strategy> } = {}): Seeded {
+  const { now, user, account } = seedOwner(createRepos(db), opts, 'seedV1Strategy');
+  const { status, ...row } = v1Fields(account.id, opts.strategy);
   const id = db.sqlite
     .prepare(
       `INSERT INTO strategies (user_id, broker_account_id, symbol, exchange, qty, buy_time, sell_time, stop_loss, timezone, repeat, buy_grace_ms, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(v.userId, v.brokerAccountId, v.symbol, v.exchange, v.qty, v.buyTime, v.sellTime, v.stopLoss, v.timezone, v.repeat, v.buyGraceMs, v.status, now, now).lastInsertRowid;
-  return { user, account, strategy: { ...v, id: asStrategyId(Number(id)), spec: specOfV1(v), createdAt: now, updatedAt: now } };
+    .run(user.id, row.broker_account_id, row.symbol, row.exchange, row.qty, row.buy_time, row.sell_time, row.stop_loss, row.timezone, row.repeat, row.buy_grace_ms, status, now, now).lastInsertRowid;
+  return {
+    user,
+    account,
+    strategy: {
+      id: asStrategyId(Number(id)),
+      userId: user.id,
+      brokerAccountId: asBrokerAccountId(row.broker_account_id),
+      symbol: row.symbol,
+      exchange: row.exchange,
+      spec: specFromV1(row),
+      status,
+      createdAt: now,
+      updatedAt: now,
+    },
+  };
 }

@@ -23,6 +23,7 @@ import { openDatabase } from '../../db/client';
 import { createRepos, type Repos, type TransactionOptions } from '../../db/repos';
 import { asBrokerAccountId, asStrategyId, asUserId, clientOrderId } from '../../engine/core/ids';
 import type { Strategy } from '../../engine/core/types';
+import { specFromV1 } from '../../engine/core/strategy-spec';
 import { emit, serve } from '../lib/rpc';
 import { stopLevel } from '../lib/symbols';
 import type { FakeInfo } from './fake';
@@ -244,7 +245,11 @@ function seedPositions(args: { symbols: readonly string[]; sellPassedMs?: number
         const r = rank.get(symbol) ?? 0;
         rank.set(symbol, r + 1);
         const s = repos.strategies.create(
-          { userId, brokerAccountId: accountId, symbol, exchange: 'NYSE', qty: 1, buyTime: '00:00:00', sellTime: '23:59:59', stopLoss: stopLevel(r), timezone: 'UTC', repeat: 'once', buyGraceMs: 60_000, status: 'running' },
+          {
+            userId,
+            status: 'running',
+            spec: specFromV1({ broker_account_id: accountId, symbol, exchange: 'NYSE', qty: 1, buy_time: '00:00:00', sell_time: '23:59:59', stop_loss: stopLevel(r), timezone: 'UTC', repeat: 'once', buy_grace_ms: 60_000 }),
+          },
           now,
         );
         const run = repos.runs.create(

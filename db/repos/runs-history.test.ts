@@ -12,7 +12,7 @@ beforeEach(() => {
   t?.close();
   t = openTestDb();
   a = seedStrategy(t.repos, { email: 'alice@example.com' });
-  a2 = seedStrategy(t.repos, { userId: a.user.id, strategy: { symbol: 'TCS' } });
+  a2 = seedStrategy(t.repos, { userId: a.user.id, spec: { symbol: 'TCS' } });
   b = seedStrategy(t.repos, { email: 'bob@example.com' });
 });
 

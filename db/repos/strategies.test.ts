@@ -24,13 +24,6 @@ describe('strategies repo', () => {
       brokerAccountId: a.account.id,
       symbol: 'RELIANCE',
       exchange: 'NSE',
-      qty: 1,
-      buyTime: '09:20:00',
-      sellTime: '15:10:00',
-      stopLoss: 2800,
-      timezone: 'Asia/Kolkata',
-      repeat: 'daily',
-      buyGraceMs: 60_000,
       spec: specFromV1({ broker_account_id: a.account.id, symbol: 'RELIANCE', exchange: 'NSE', qty: 1, buy_time: '09:20:00', sell_time: '15:10:00', stop_loss: 2800, timezone: 'Asia/Kolkata', repeat: 'daily', buy_grace_ms: 60_000 }),
       status: 'idle',
       createdAt: 100,
@@ -70,8 +63,9 @@ describe('strategies repo', () => {
     refused(/strategy \d+: its stored spec cannot be read \(stop_loss must be greater than 0\)/);
     damage('{"qty":');
     refused(/spec is not JSON/);
-    damage(null);
-    refused(/no spec was written/);
+    // A row without its spec cannot be written at all (NOT NULL since 0008).
+    expect(() => damage(null)).toThrow(/NOT NULL constraint failed: strategies\.spec/);
+    expect(() => t.db.sqlite.prepare('UPDATE strategies SET spec_version = NULL WHERE id = ?').run(a.strategy.id)).toThrow(/NOT NULL constraint failed: strategies\.spec_version/);
     damage(JSON.stringify(spec), 3);
     refused(/spec_version 3 is not 2/);
     // It can still be stopped: the status changes and its identity comes back.
@@ -82,30 +76,31 @@ describe('strategies repo', () => {
   });
 
   it("refuses a strategy on another user's broker account", () => {
-    const input = { ...a.strategy, brokerAccountId: b.account.id };
-    expect(() => t.repos.strategies.create(input, 1)).toThrow(ForeignKeyViolation);
-    expect(() => t.repos.strategies.update(a.user.id, a.strategy.id, { brokerAccountId: b.account.id }, 2)).toThrow(ForeignKeyViolation);
+    const spec = { ...a.strategy.spec, broker_account_id: b.account.id };
+    expect(() => t.repos.strategies.create({ ...a.strategy, spec }, 1)).toThrow(ForeignKeyViolation);
+    expect(() => t.repos.strategies.update(a.user.id, a.strategy.id, { spec }, 2)).toThrow(ForeignKeyViolation);
   });
 
   it('updates only patchable fields and bumps updatedAt', () => {
     // A whole row as a patch must not move the strategy to another user or id.
-    const patch = { ...b.strategy, brokerAccountId: a.account.id, stopLoss: 2750, qty: 3 };
+    const patch = { ...b.strategy, spec: { ...b.strategy.spec, broker_account_id: a.account.id, stop_loss: 2750, qty: 3 } };
     const s = t.repos.strategies.update(a.user.id, a.strategy.id, patch, 200);
-    expect(s).toMatchObject({ id: a.strategy.id, userId: a.user.id, stopLoss: 2750, qty: 3, createdAt: 100, updatedAt: 200 });
-    // The spec is written from the same fields in the same statement, and read afresh after it.
+    expect(s).toMatchObject({ id: a.strategy.id, userId: a.user.id, spec: { stop_loss: 2750, qty: 3 }, createdAt: 100, updatedAt: 200 });
+    // The spec is written in the same statement as the columns of its identity keys, and read afresh after it.
     expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toMatchObject({ broker_account_id: a.account.id, stop_loss: 2750, qty: 3, symbol: 'RELIANCE' });
     // A second edit in the same millisecond (same updated_at) is read too, not the spec parsed before it.
-    t.repos.strategies.update(a.user.id, a.strategy.id, { stopLoss: 2700, symbol: 'INFY' }, 200);
-    expect(t.repos.strategies.getInternal(a.strategy.id)!.spec).toMatchObject({ stop_loss: 2700, symbol: 'INFY' });
+    t.repos.strategies.update(a.user.id, a.strategy.id, { spec: { ...a.strategy.spec, stop_loss: 2700, symbol: 'INFY', exchange: 'BSE' } }, 200);
+    expect(t.repos.strategies.getInternal(a.strategy.id)).toMatchObject({ symbol: 'INFY', exchange: 'BSE', spec: { stop_loss: 2700, symbol: 'INFY', exchange: 'BSE' } });
+    expect(t.repos.strategies.identityInternal(a.strategy.id)).toMatchObject({ symbol: 'INFY', exchange: 'BSE', brokerAccountId: a.account.id });
     expect(t.repos.strategies.update(a.user.id, a.strategy.id, {}, 300)?.updatedAt).toBe(300);
   });
 
   it("user B cannot read, update or delete user A's strategy", () => {
     expect(t.repos.strategies.get(b.user.id, a.strategy.id)).toBeUndefined();
     expect(t.repos.strategies.list(b.user.id)).toEqual([b.strategy]);
-    expect(t.repos.strategies.update(b.user.id, a.strategy.id, { qty: 99 }, 2)).toBeUndefined();
+    expect(t.repos.strategies.update(b.user.id, a.strategy.id, { spec: { ...a.strategy.spec, broker_account_id: b.account.id, qty: 99 } }, 2)).toBeUndefined();
     expect(t.repos.strategies.delete(b.user.id, a.strategy.id)).toBe(false);
-    expect(t.repos.strategies.get(a.user.id, a.strategy.id)?.qty).toBe(1);
+    expect(t.repos.strategies.get(a.user.id, a.strategy.id)?.spec.qty).toBe(1);
   });
 
   it('sets status internally, lists by status', () => {

@@ -1,33 +1,25 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Exchange, Repeat, Strategy, StrategyIdentity, StrategyStatus } from '../../engine/core/types';
-import { SPEC_VERSION, specFromV1, storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
+import type { Exchange, Strategy, StrategyIdentity, StrategyStatus } from '../../engine/core/types';
+import { SPEC_VERSION, storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
 import type { Orm } from '../client';
 import { brokerAccounts, strategies } from '../schema';
 import { ForeignKeyViolation, translated } from './errors';
-import { pick } from './json';
 import { placeholders, rawTable } from './prepared';
 
-/** A new strategy in its v1 fields; the repository writes its spec from them in the same statement. */
-export type NewStrategy = Omit<Strategy, 'id' | 'createdAt' | 'updatedAt' | 'spec'>;
+/** A new strategy: its spec as kept, whose identity keys the repository writes as columns in the same statement. */
+export interface NewStrategy {
+  readonly userId: UserId;
+  readonly status: StrategyStatus;
+  readonly spec: StoredStrategySpec;
+}
 
-/** What an edit may change; id, userId and createdAt never move. */
-export type StrategyPatch = Partial<Omit<NewStrategy, 'userId'>>;
-
-const PATCHABLE = [
-  'brokerAccountId',
-  'symbol',
-  'exchange',
-  'qty',
-  'buyTime',
-  'sellTime',
-  'stopLoss',
-  'timezone',
-  'repeat',
-  'buyGraceMs',
-  'status',
-] as const satisfies readonly (keyof StrategyPatch)[];
+/** What an edit may change: the whole spec (the service merges and checks it), the status. id, userId and createdAt never move. */
+export interface StrategyPatch {
+  readonly spec?: StoredStrategySpec;
+  readonly status?: StrategyStatus;
+}
 
 /**
  * A strategy row whose stored spec does not parse. Raised for that strategy alone: it is never
@@ -91,26 +83,16 @@ type Row = typeof strategies.$inferSelect;
 /** The keys of a spec kept as columns, so they cannot drift: the JSON leaves them out. */
 type ColumnKey = 'broker_account_id' | 'symbol' | 'exchange';
 
-/** The spec of a strategy given in its v1 fields, as specFromV1 (and migration 0006) makes it. */
-export function specOfV1(s: Omit<NewStrategy, 'userId' | 'status'>): StoredStrategySpec {
-  return specFromV1({
-    broker_account_id: s.brokerAccountId,
-    symbol: s.symbol,
-    exchange: s.exchange,
-    qty: s.qty,
-    buy_time: s.buyTime,
-    sell_time: s.sellTime,
-    stop_loss: s.stopLoss,
-    timezone: s.timezone,
-    repeat: s.repeat,
-    buy_grace_ms: s.buyGraceMs,
-  });
-}
-
-/** The spec JSON of a v1 strategy, less the column keys. */
-function specText(s: NewStrategy): string {
-  const { broker_account_id: _a, symbol: _s, exchange: _e, ...rest } = specOfV1(s);
-  return JSON.stringify(rest satisfies Omit<StoredStrategySpec, ColumnKey>);
+/** The columns a spec is kept in: its identity keys as columns, the rest as JSON, so they cannot drift. */
+function specColumns(spec: StoredStrategySpec) {
+  const { broker_account_id, symbol, exchange, ...rest } = spec;
+  return {
+    brokerAccountId: broker_account_id,
+    symbol,
+    exchange,
+    spec: JSON.stringify(rest satisfies Omit<StoredStrategySpec, ColumnKey>),
+    specVersion: SPEC_VERSION,
+  };
 }
 
 /**
@@ -121,7 +103,7 @@ const SPECS_KEPT = 10_000;
 
 interface ParsedSpec {
   readonly text: string;
-  readonly version: number | null;
+  readonly version: number;
   readonly columns: string;
   readonly spec: StoredStrategySpec;
 }
@@ -133,7 +115,6 @@ function specReader() {
     const columns = `${row.brokerAccountId}\u0000${row.symbol}\u0000${row.exchange}`;
     if (known && known.text === row.spec && known.version === row.specVersion && known.columns === columns) return known.spec;
     const id = asStrategyId(row.id);
-    if (row.spec === null) throw new UnreadableStrategy(id, 'no spec was written');
     if (row.specVersion !== SPEC_VERSION) throw new UnreadableStrategy(id, `spec_version ${row.specVersion} is not ${SPEC_VERSION}`);
     let stored: unknown;
     try {
@@ -172,13 +153,6 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
   const specOf = specReader();
   const toStrategy = (row: Row): Strategy => ({
     ...toIdentity(row),
-    qty: row.qty,
-    buyTime: row.buyTime,
-    sellTime: row.sellTime,
-    stopLoss: row.stopLoss,
-    timezone: row.timezone,
-    repeat: row.repeat as Repeat,
-    buyGraceMs: row.buyGraceMs,
     spec: specOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -222,7 +196,7 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       .where(and(eq(strategies.id, sql.placeholder('id')), eq(strategies.userId, sql.placeholder('userId'))))
       .prepare(),
   );
-  const columns = ['userId', 'brokerAccountId', 'symbol', 'exchange', 'qty', 'buyTime', 'sellTime', 'stopLoss', 'timezone', 'repeat', 'buyGraceMs', 'spec', 'specVersion', 'status', 'createdAt', 'updatedAt'];
+  const columns = ['userId', 'brokerAccountId', 'symbol', 'exchange', 'spec', 'specVersion', 'status', 'createdAt', 'updatedAt'];
   const insert = once(() => orm.insert(strategies).values(placeholders(columns) as never).returning().prepare());
   const setStatus = once(() =>
     orm
@@ -240,27 +214,8 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
 
   return {
     create(input, now) {
-      assertAccountOwned(input.userId, input.brokerAccountId);
-      const row = translated(() =>
-        insert().get({
-          userId: input.userId,
-          brokerAccountId: input.brokerAccountId,
-          symbol: input.symbol,
-          exchange: input.exchange,
-          qty: input.qty,
-          buyTime: input.buyTime,
-          sellTime: input.sellTime,
-          stopLoss: input.stopLoss,
-          timezone: input.timezone,
-          repeat: input.repeat,
-          buyGraceMs: input.buyGraceMs,
-          spec: specText(input),
-          specVersion: SPEC_VERSION,
-          status: input.status,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      assertAccountOwned(input.userId, asBrokerAccountId(input.spec.broker_account_id));
+      const row = translated(() => insert().get({ userId: input.userId, ...specColumns(input.spec), status: input.status, createdAt: now, updatedAt: now }));
       return toStrategy(row);
     },
     get(userId, id) {
@@ -307,20 +262,9 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
         .flatMap((row) => unreadableOf(row) ?? []);
     },
     update(userId, id, patch, now) {
-      if (patch.brokerAccountId !== undefined) assertAccountOwned(userId, patch.brokerAccountId);
-      const current = byUserAndId().get({ id, userId });
-      if (!current) return undefined;
-      const set = pick(patch, PATCHABLE);
-      // The spec from the row's v1 columns with the patch over them, in the same statement.
-      const merged = { ...current, ...set, exchange: (set.exchange ?? current.exchange) as Exchange, repeat: (set.repeat ?? current.repeat) as Repeat, status: (set.status ?? current.status) as StrategyStatus };
-      const row = translated(() =>
-        orm
-          .update(strategies)
-          .set({ ...set, spec: specText({ ...merged, userId, brokerAccountId: asBrokerAccountId(merged.brokerAccountId) }), specVersion: SPEC_VERSION, updatedAt: now })
-          .where(mine(userId, id))
-          .returning()
-          .get(),
-      );
+      if (patch.spec) assertAccountOwned(userId, asBrokerAccountId(patch.spec.broker_account_id));
+      const set = { ...(patch.spec && specColumns(patch.spec)), ...(patch.status && { status: patch.status }), updatedAt: now };
+      const row = translated(() => orm.update(strategies).set(set).where(mine(userId, id)).returning().get());
       return row && toStrategy(row);
     },
     setStatusInternal(id, status, now) {

@@ -11,6 +11,7 @@ export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
 import type { Order, Run, Strategy } from '../core/types';
+import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
 import { defaultTimezone } from '../scheduler/trading-calendar';
@@ -110,20 +111,22 @@ export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
   };
 }
 
+/**
+ * The keys of a strategy's spec its answer carries, in their order: v1's, so the wire format is
+ * unchanged. The spec holds more (every later key at its default while the engine does not trade it).
+ */
+const STRATEGY_DTO_KEYS = ['broker_account_id', 'symbol', 'exchange', 'qty', 'buy_time', 'sell_time', 'stop_loss', 'timezone', 'repeat', 'buy_grace_seconds'] as const satisfies readonly (keyof StoredStrategySpec & keyof StrategyDto)[];
+
+/** `spec`'s keys in `keys`, in that order. */
+function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, keys: readonly K[]): Pick<StoredStrategySpec, K> {
+  return Object.fromEntries(keys.map((k) => [k, spec[k]])) as Pick<StoredStrategySpec, K>;
+}
+
 /** `boughtQty`: the latest run's entry fill (null: none), for its realized P&L. */
 export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null): StrategyDto {
   return {
     id: s.id,
-    broker_account_id: s.brokerAccountId,
-    symbol: s.symbol,
-    exchange: s.exchange,
-    qty: s.qty,
-    buy_time: s.buyTime,
-    sell_time: s.sellTime,
-    stop_loss: s.stopLoss,
-    timezone: s.timezone,
-    repeat: s.repeat,
-    buy_grace_seconds: s.buyGraceMs / 1000,
+    ...specKeys(s.spec, STRATEGY_DTO_KEYS),
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

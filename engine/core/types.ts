@@ -31,22 +31,17 @@ export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
 
 export type StrategyStatus = 'idle' | 'running' | 'stopped' | 'completed';
 
+/**
+ * A strategy: its spec, the one definition of what it trades and when, plus who owns it and its
+ * lifecycle. The account, symbol and exchange repeat the spec's keys (the table keeps them as
+ * columns; the repository writes both from the spec, so they cannot drift).
+ */
 export interface Strategy {
   readonly id: StrategyId;
   readonly userId: UserId;
   readonly brokerAccountId: BrokerAccountId;
   readonly symbol: string;
   readonly exchange: Exchange;
-  readonly qty: number;
-  /** "HH:MM:SS" wall-clock time in `timezone`. */
-  readonly buyTime: string;
-  readonly sellTime: string;
-  readonly stopLoss: number;
-  /** IANA zone name. */
-  readonly timezone: string;
-  readonly repeat: Repeat;
-  /** How late a BUY may still be sent (daemon down, laptop asleep). */
-  readonly buyGraceMs: number;
   /** The strategy as its one definition (core/strategy-spec.ts), as stored. */
   readonly spec: StoredStrategySpec;
   readonly status: StrategyStatus;

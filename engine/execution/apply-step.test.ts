@@ -14,7 +14,7 @@ const NOW = 1_700_000_000_000;
 
 function runIn(state: Run['state']): { strategy: Strategy; run: Run } {
   t = openTestDb();
-  const { strategy, user } = seedStrategy(t.repos, { strategy: { qty: 5, stopLoss: 90 } });
+  const { strategy, user } = seedStrategy(t.repos, { spec: { qty: 5, stop_loss: 90 } });
   const run = t.repos.runs.create({ strategyId: strategy.id, userId: user.id, tradingDate: '2023-11-14', state, buyAt: NOW, sellAt: NOW + 1_000, positionQty: 5 }, NOW);
   return { strategy, run };
 }

@@ -25,9 +25,9 @@ export function planOf(run: Run, strategy: Strategy | undefined): RunPlan | null
     symbol: strategy.symbol,
     exchange: strategy.exchange,
     side: 'long',
-    qty: strategy.qty,
-    stopLoss: strategy.stopLoss,
-    buyGraceMs: strategy.buyGraceMs,
+    qty: strategy.spec.qty,
+    stopLoss: strategy.spec.stop_loss,
+    buyGraceMs: strategy.spec.buy_grace_seconds * 1000,
   };
 }
 

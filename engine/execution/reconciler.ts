@@ -108,7 +108,8 @@ export class Reconciler {
   private entryGraceMs(order: Order): number | null {
     const plan = this.ctx.repos.runs.getInternal(order.runId)?.plan;
     if (plan) return plan.buy_grace_seconds * 1000;
-    return this.ctx.repos.strategies.getInternal(order.strategyId)?.buyGraceMs ?? null;
+    const strategy = this.ctx.repos.strategies.getInternal(order.strategyId);
+    return strategy ? strategy.spec.buy_grace_seconds * 1000 : null;
   }
 
   /** Looks up every order the journal has not settled, now (start-up, a clock jump); returns how many. */

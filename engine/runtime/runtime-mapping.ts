@@ -2,18 +2,14 @@
 import type { Run, Strategy } from '../core/types';
 import type { RuntimeFields, StrategyFields } from './runtime-store';
 
+/** Whose strategy it is and where it trades, and its spec (the one definition) as JSON. */
 export function strategyFields(s: Strategy): StrategyFields {
   return {
     userId: String(s.userId),
     brokerAccountId: String(s.brokerAccountId),
     symbol: s.symbol,
     exchange: s.exchange,
-    qty: String(s.qty),
-    buyTime: s.buyTime,
-    sellTime: s.sellTime,
-    stopLoss: String(s.stopLoss),
-    timezone: s.timezone,
-    repeat: s.repeat,
+    spec: JSON.stringify(s.spec),
   };
 }
 

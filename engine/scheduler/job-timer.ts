@@ -61,7 +61,7 @@ class Job implements TimerHandle {
  *
  * @example
  *   const handle = scheduleAt(clock, run.buyAt, ({ lateByMs }) => {
- *     if (lateByMs > strategy.buyGraceMs) markMissed(run); else enqueueBuy(run);
+ *     if (lateByMs > strategy.spec.buy_grace_seconds * 1000) markMissed(run); else enqueueBuy(run);
  *   });
  *   handle.cancel(); // on STOP; a second cancel() does nothing
  */

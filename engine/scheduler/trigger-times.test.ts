@@ -7,7 +7,7 @@ import { instantOf, nextRunAfter, planRun, tradingDateAt, type StrategyTimes } f
 const calendar = createTradingCalendar();
 const NY = 'America/New_York';
 const at = (iso: string) => Date.parse(iso);
-const nyse: StrategyTimes = { buyTime: '09:30:00', sellTime: '15:55:00', timezone: NY, exchange: 'NYSE' };
+const nyse: StrategyTimes = { buy_time: '09:30:00', sell_time: '15:55:00', timezone: NY, exchange: 'NYSE' };
 
 describe('tradingDateAt', () => {
   it('is the calendar date in the given zone, not in UTC', () => {
@@ -105,7 +105,7 @@ describe('planRun', () => {
   });
 
   it('CRYPTO trades on Saturday', () => {
-    const crypto: StrategyTimes = { buyTime: '10:00:00', sellTime: '18:00:00', timezone: 'UTC', exchange: 'CRYPTO' };
+    const crypto: StrategyTimes = { buy_time: '10:00:00', sell_time: '18:00:00', timezone: 'UTC', exchange: 'CRYPTO' };
     expect(planRun(at('2026-03-06T11:00:00Z'), crypto, calendar)).toEqual({
       tradingDate: '2026-03-07',
       exchangeDate: '2026-03-07',
@@ -115,13 +115,13 @@ describe('planRun', () => {
   });
 
   it('NSE in Asia/Kolkata skips Republic Day', () => {
-    const nse: StrategyTimes = { buyTime: '09:20:00', sellTime: '15:15:00', timezone: 'Asia/Kolkata', exchange: 'NSE' };
+    const nse: StrategyTimes = { buy_time: '09:20:00', sell_time: '15:15:00', timezone: 'Asia/Kolkata', exchange: 'NSE' };
     expect(planRun(at('2026-01-23T10:00:00Z'), nse, calendar)).toMatchObject({ tradingDate: '2026-01-27', buyAt: at('2026-01-27T03:50:00Z') });
   });
 
   it('checks holidays on the exchange’s date when the strategy keeps another zone', () => {
     // 01:00 IST on Tue 20 Jan is 14:30 EST on Mon 19 Jan, MLK Day: that run is skipped.
-    const nyseInIst: StrategyTimes = { buyTime: '01:00:00', sellTime: '02:00:00', timezone: 'Asia/Kolkata', exchange: 'NYSE' };
+    const nyseInIst: StrategyTimes = { buy_time: '01:00:00', sell_time: '02:00:00', timezone: 'Asia/Kolkata', exchange: 'NYSE' };
     expect(planRun(at('2026-01-19T12:00:00Z'), nyseInIst, calendar)).toEqual({
       tradingDate: '2026-01-21',
       exchangeDate: '2026-01-20',
@@ -131,14 +131,14 @@ describe('planRun', () => {
   });
 
   it('sells on the next trading day when the SELL time is not after the BUY time (overnight hold)', () => {
-    const overnight: StrategyTimes = { ...nyse, buyTime: '15:50:00', sellTime: '09:35:00' };
+    const overnight: StrategyTimes = { ...nyse, buy_time: '15:50:00', sell_time: '09:35:00' };
     const plan = planRun(at('2026-07-02T12:00:00Z'), overnight, calendar); // Thu; Fri 3rd is a holiday
     expect(plan.buyAt).toBe(at('2026-07-02T19:50:00Z'));
     expect(plan.sellAt).toBe(at('2026-07-06T13:35:00Z'));
   });
 
   it('names the bad field', () => {
-    expect(() => planRun(0, { ...nyse, sellTime: '25:00' }, calendar)).toThrow(/sellTime: must be "HH:MM"/);
+    expect(() => planRun(0, { ...nyse, sell_time: '25:00' }, calendar)).toThrow(/sellTime: must be "HH:MM"/);
   });
 });
 
@@ -156,7 +156,7 @@ describe('nextRunAfter (daily repeat)', () => {
   });
 
   it('a daily 02:30 New York crypto job moves to 03:00 on the spring-forward Sunday only', () => {
-    const crypto: StrategyTimes = { buyTime: '02:30:00', sellTime: '04:00:00', timezone: NY, exchange: 'CRYPTO' };
+    const crypto: StrategyTimes = { buy_time: '02:30:00', sell_time: '04:00:00', timezone: NY, exchange: 'CRYPTO' };
     const sat = planRun(at('2026-03-07T00:00:00Z'), crypto, calendar);
     const sun = nextRunAfter(sat.tradingDate, crypto, calendar);
     const mon = nextRunAfter(sun.tradingDate, crypto, calendar);
@@ -170,14 +170,14 @@ describe('nextRunAfter (daily repeat)', () => {
   });
 
   it('documents the gap edge: BUY and SELL both inside the gap collapse onto the same instant', () => {
-    const crypto: StrategyTimes = { buyTime: '02:15:00', sellTime: '02:45:00', timezone: NY, exchange: 'CRYPTO' };
+    const crypto: StrategyTimes = { buy_time: '02:15:00', sell_time: '02:45:00', timezone: NY, exchange: 'CRYPTO' };
     const sun = nextRunAfter('2026-03-07', crypto, calendar);
     expect(sun.buyAt).toBe(at('2026-03-08T07:00:00Z'));
     expect(sun.sellAt).toBe(sun.buyAt);
   });
 
   it('a daily 01:30 New York crypto job runs once on the fall-back Sunday, at the first 01:30', () => {
-    const crypto: StrategyTimes = { buyTime: '01:30:00', sellTime: '01:45:00', timezone: NY, exchange: 'CRYPTO' };
+    const crypto: StrategyTimes = { buy_time: '01:30:00', sell_time: '01:45:00', timezone: NY, exchange: 'CRYPTO' };
     const sun = nextRunAfter('2026-10-31', crypto, calendar);
     expect(sun).toEqual({
       tradingDate: '2026-11-01',

@@ -12,12 +12,12 @@ import { DateTime } from 'luxon';
 import { validationError } from '../core/errors';
 import { isKnownTimezone } from './timezone';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../core/time-of-day';
-import type { Strategy } from '../core/types';
+import type { StoredStrategySpec } from '../core/strategy-spec';
 import { addDays, assertCivilDate, type CivilDate } from './civil-date';
 import { defaultTimezone, type TradingCalendar } from './trading-calendar';
 
-/** The parts of a strategy that decide its trigger times; a Strategy itself fits. */
-export type StrategyTimes = Pick<Strategy, 'buyTime' | 'sellTime' | 'timezone' | 'exchange'>;
+/** The keys of a strategy's spec that decide its trigger times; a spec itself fits. */
+export type StrategyTimes = Pick<StoredStrategySpec, 'buy_time' | 'sell_time' | 'timezone' | 'exchange'>;
 
 export interface PlannedRun {
   /** The run's date: the BUY's calendar date in the strategy's timezone. Each date has one run. */
@@ -83,7 +83,7 @@ export function instantOf(date: CivilDate, timeOfDay: string | TimeOfDay, timezo
  * @example
  *   // Friday 2026-03-06 10:00 New York, after the 09:30 BUY: Monday, already in EDT.
  *   planRun(Date.parse('2026-03-06T15:00:00Z'),
- *     { buyTime: '09:30:00', sellTime: '15:55:00', timezone: 'America/New_York', exchange: 'NYSE' }, calendar)
+ *     { buy_time: '09:30:00', sell_time: '15:55:00', timezone: 'America/New_York', exchange: 'NYSE' }, calendar)
  *   // → { tradingDate: '2026-03-09', exchangeDate: '2026-03-09',
  *   //     buyAt: Date.parse('2026-03-09T13:30:00Z'), sellAt: Date.parse('2026-03-09T19:55:00Z') }
  */
@@ -107,8 +107,8 @@ function firstRunFrom(
   calendar: TradingCalendar,
   accept: (buyAt: number) => boolean,
 ): PlannedRun {
-  const buy = parseTime(times.buyTime, 'buyTime');
-  const sell = parseTime(times.sellTime, 'sellTime');
+  const buy = parseTime(times.buy_time, 'buyTime');
+  const sell = parseTime(times.sell_time, 'sellTime');
   const exchangeZone = defaultTimezone(times.exchange);
   let date = firstDate;
   for (let i = 0; i < MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {

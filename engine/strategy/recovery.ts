@@ -92,11 +92,11 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     try {
       const latest = repos.runs.latestInternal(strategy.id);
       const now = clock.now();
-      if (latest && isDayOver(latest) && strategy.repeat === 'once') {
+      if (latest && isDayOver(latest) && strategy.spec.repeat === 'once') {
         repos.strategies.setStatusInternal(strategy.id, 'completed', now);
         continue;
       }
-      const plan = latest ? laterOf(planRun(now, strategy, calendar), nextRunAfter(latest.tradingDate, strategy, calendar)) : planRun(now, strategy, calendar);
+      const plan = latest ? laterOf(planRun(now, strategy.spec, calendar), nextRunAfter(latest.tradingDate, strategy.spec, calendar)) : planRun(now, strategy.spec, calendar);
       await manager.arm(strategy, plan);
       runsArmed++;
     } catch (err) {

@@ -120,7 +120,7 @@ export class StrategyManager {
     // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
     await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
     if ((this.killedAt.get(userId) ?? -Infinity) >= began) throw conflict('the kill switch was pressed while this strategy was starting: not started');
-    const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy, this.calendar));
+    const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy.spec, this.calendar));
     const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
     return { strategy: running, run };
   }
@@ -351,7 +351,7 @@ export class StrategyManager {
       const runsOut = session.expiresAt !== null && session.expiresAt < lastOrderAt;
       if (session.state === 'valid' && !runsOut) return;
       const firstOrderAt = run.state === 'ARMED' ? run.buyAt : run.sellAt;
-      const when = DateTime.fromMillis(firstOrderAt, { zone: strategy.timezone }).toFormat('HH:mm:ss');
+      const when = DateTime.fromMillis(firstOrderAt, { zone: strategy.spec.timezone }).toFormat('HH:mm:ss');
       bus.publish({
         type: 'broker_login_required',
         userId: strategy.userId,
@@ -417,7 +417,7 @@ export class StrategyManager {
       lastPrice: last?.price ?? null,
       // Formatted only when read (a missed BUY's reason): a zone's formatting costs every BUY ~20 µs otherwise.
       get dueLabel() {
-        return DateTime.fromMillis(info.scheduledAt, { zone: strategy.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+        return DateTime.fromMillis(info.scheduledAt, { zone: strategy.spec.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
       },
     });
   }
@@ -481,8 +481,8 @@ export class StrategyManager {
     try {
       const strategy = repos.strategies.getInternal(strategyId);
       if (!strategy || !run) return;
-      if (strategy.status === 'running' && strategy.repeat === 'daily') {
-        await this.arm(strategy, nextRunAfter(run.tradingDate, strategy, this.calendar));
+      if (strategy.status === 'running' && strategy.spec.repeat === 'daily') {
+        await this.arm(strategy, nextRunAfter(run.tradingDate, strategy.spec, this.calendar));
         return;
       }
       await this.teardown(strategy);

@@ -51,9 +51,9 @@ describe('stop_loss', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { tickSize: 0.05 } });
     const engine = t;
     expect(await refusal(() => engine.create({ stop_loss: 0.01 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at least one price step of AAPL at this broker (0.05)' }]);
-    expect((await engine.create({ stop_loss: 0.05 })).stopLoss).toBe(0.05);
-    expect((await engine.create({ stop_loss: 1e9 })).stopLoss).toBe(1e9);
-    expect((await engine.create({ stop_loss: 123.45678901 })).stopLoss).toBe(123.45678901);
+    expect((await engine.create({ stop_loss: 0.05 })).spec.stop_loss).toBe(0.05);
+    expect((await engine.create({ stop_loss: 1e9 })).spec.stop_loss).toBe(1e9);
+    expect((await engine.create({ stop_loss: 123.45678901 })).spec.stop_loss).toBe(123.45678901);
   });
 
   it('is checked on edit too', async () => {
@@ -61,7 +61,7 @@ describe('stop_loss', () => {
     const engine = t;
     const s = await engine.create({});
     expect(await refusal(() => engine.engine.strategies.update(engine.user.id, s.id, { stop_loss: 1e308 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at most 1000000000' }]);
-    expect(engine.engine.strategies.get(engine.user.id, s.id).stopLoss).toBe(95);
+    expect(engine.engine.strategies.get(engine.user.id, s.id).spec.stop_loss).toBe(95);
   });
 });
 
@@ -97,12 +97,12 @@ describe('BUY and SELL times in a DST gap', () => {
   it('accepts a time in a gap that falls only on days the exchange is closed, and times in a fall-back overlap', async () => {
     t = await startTestEngine({ at: '2026-03-02T15:00:00Z' });
     // New York changes on a Sunday: a NYSE strategy never runs then.
-    expect((await t.create({ timezone: 'America/New_York', buy_time: '02:30', sell_time: '09:30' })).buyTime).toBe('02:30:00');
+    expect((await t.create({ timezone: 'America/New_York', buy_time: '02:30', sell_time: '09:30' })).spec.buy_time).toBe('02:30:00');
     // 01:30 happens twice on 2026-11-01; it runs once, at the first.
-    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '01:30', sell_time: '01:45' })).buyTime).toBe('01:30:00');
+    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '01:30', sell_time: '01:45' })).spec.buy_time).toBe('01:30:00');
     // No DST in Kolkata or UTC.
-    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'Asia/Kolkata', buy_time: '02:15', sell_time: '02:45' })).buyTime).toBe('02:15:00');
-    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', buy_time: '02:15', sell_time: '02:45' })).timezone).toBe('UTC');
+    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'Asia/Kolkata', buy_time: '02:15', sell_time: '02:45' })).spec.buy_time).toBe('02:15:00');
+    expect((await t.create({ symbol: 'BTC', exchange: 'CRYPTO', buy_time: '02:15', sell_time: '02:45' })).spec.timezone).toBe('UTC');
   });
 
   it('refuses an edit that moves a time into a gap, or the strategy into a zone where its time is in one', async () => {
@@ -116,7 +116,7 @@ describe('BUY and SELL times in a DST gap', () => {
     expect(await refusal(() => update({ timezone: 'America/New_York', buy_time: '02:10' }))).toEqual([
       { field: 'buy_time', message: expect.stringContaining('on 2026-03-08: the clocks jump from 02:00 to 03:00') },
     ]);
-    expect(engine.engine.strategies.get(engine.user.id, s.id)).toMatchObject({ timezone: 'UTC', buyTime: '01:30:00' });
-    expect((await update({ timezone: 'Europe/London', buy_time: '03:00' })).timezone).toBe('Europe/London');
+    expect(engine.engine.strategies.get(engine.user.id, s.id)).toMatchObject({ spec: { timezone: 'UTC', buy_time: '01:30:00' } });
+    expect((await update({ timezone: 'Europe/London', buy_time: '03:00' })).spec.timezone).toBe('Europe/London');
   });
 });

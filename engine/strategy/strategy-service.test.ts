@@ -22,7 +22,7 @@ async function fieldsOf(body: Record<string, unknown>): Promise<Array<{ field: s
 describe('StrategyService.create', () => {
   it('stores a valid strategy with defaults from the exchange', async () => {
     const s = await t.create({ buy_time: '09:30', sell_time: '15:55', symbol: ' aapl ' });
-    expect(s).toMatchObject({ symbol: 'AAPL', exchange: 'NYSE', timezone: 'America/New_York', repeat: 'once', buyTime: '09:30:00', sellTime: '15:55:00', buyGraceMs: 60_000, status: 'idle' });
+    expect(s).toMatchObject({ symbol: 'AAPL', exchange: 'NYSE', spec: { timezone: 'America/New_York', repeat: 'once', buy_time: '09:30:00', sell_time: '15:55:00', buy_grace_seconds: 60 }, status: 'idle' });
   });
 
   it.each([
@@ -87,7 +87,7 @@ describe('StrategyService.create', () => {
 describe('StrategyService.update and delete', () => {
   it('edits an idle strategy and checks the merged result', async () => {
     const s = await t.create();
-    expect((await t.engine.strategies.update(t.user.id, s.id, { stop_loss: 90 })).stopLoss).toBe(90);
+    expect((await t.engine.strategies.update(t.user.id, s.id, { stop_loss: 90 })).spec.stop_loss).toBe(90);
     await expect(t.engine.strategies.update(t.user.id, s.id, { sell_time: '09:00' })).rejects.toMatchObject({ fields: [{ field: 'sell_time' }] });
   });
 

@@ -12,7 +12,7 @@ import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { refuseDstGaps } from '../scheduler/dst-gaps';
 import type { EngineContext } from '../context';
-import { settledSpec, STRATEGY_FIELD_META, type StoredStrategySpec, type StrategyField } from '../core/strategy-spec';
+import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/strategy-spec';
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
@@ -28,7 +28,7 @@ export class StrategyService {
     const { input, exchange } = await this.validate(userId, body);
     const spec = settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange));
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
-    return this.ctx.repos.strategies.create({ userId, ...strategyColumns(spec), status: 'idle' }, this.ctx.clock.now());
+    return this.ctx.repos.strategies.create({ userId, spec, status: 'idle' }, this.ctx.clock.now());
   }
 
   /**
@@ -46,12 +46,12 @@ export class StrategyService {
     // Not an object (or null): the edit schema names what is wrong with the body as a whole.
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fromZodError(updateStrategyInput.safeParse(body).error!);
     const edits = body as Record<string, unknown>;
-    const { input: m, exchange } = await this.validate(userId, { ...bodyOf(current), ...edits });
+    const { input: m, exchange } = await this.validate(userId, { ...current.spec, ...edits });
     // A new exchange brings its own zone, unless the edit names one.
     const exchangeChanged = exchange !== current.exchange && edits.timezone === undefined;
-    const spec = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.timezone));
+    const spec = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.spec.timezone));
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
-    return this.ctx.repos.strategies.update(userId, id, strategyColumns(spec), this.ctx.clock.now())!;
+    return this.ctx.repos.strategies.update(userId, id, { spec }, this.ctx.clock.now())!;
   }
 
   /** Deletes a strategy that is not running and has no unfinished run (its runs and journal go with it). */
@@ -161,38 +161,6 @@ export class StrategyService {
       return undefined;
     }
   }
-}
-
-/** The stored strategy as the body that would make it: the edit is merged into this and checked whole. */
-function bodyOf(s: Strategy): Record<string, unknown> {
-  return {
-    broker_account_id: s.brokerAccountId,
-    symbol: s.symbol,
-    exchange: s.exchange,
-    qty: s.qty,
-    buy_time: s.buyTime,
-    sell_time: s.sellTime,
-    stop_loss: s.stopLoss,
-    timezone: s.timezone,
-    repeat: s.repeat,
-    buy_grace_seconds: s.buyGraceMs / 1000,
-  };
-}
-
-/** The strategy's columns as today's table keeps them; the later keys are at their defaults (refuseUnavailable). */
-function strategyColumns(spec: StoredStrategySpec) {
-  return {
-    brokerAccountId: asBrokerAccountId(spec.broker_account_id),
-    symbol: spec.symbol,
-    exchange: spec.exchange,
-    qty: spec.qty,
-    buyTime: spec.buy_time,
-    sellTime: spec.sell_time,
-    stopLoss: spec.stop_loss,
-    timezone: spec.timezone,
-    repeat: spec.repeat,
-    buyGraceMs: spec.buy_grace_seconds * 1000,
-  };
 }
 
 const UNAVAILABLE = (Object.keys(STRATEGY_FIELD_META) as StrategyField[]).filter((f) => !STRATEGY_FIELD_META[f].available);

@@ -24,7 +24,7 @@ export function tradingFacts(repos: Repos, kinds: BrokerKinds): EventLineLookup 
     strategy(id) {
       try {
         const s = repos.strategies.getInternal(id);
-        return s && { symbol: s.symbol, timezone: s.timezone, qty: s.qty, stopLoss: s.stopLoss, mode: mode(s.brokerAccountId) };
+        return s && { symbol: s.symbol, timezone: s.spec.timezone, qty: s.spec.qty, stopLoss: s.spec.stop_loss, mode: mode(s.brokerAccountId) };
       } catch (err) {
         if (!(err instanceof UnreadableStrategy)) throw err;
         // Its stored spec cannot be read: the identity columns name it, its exchange gives the zone.

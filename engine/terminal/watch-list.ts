@@ -51,7 +51,7 @@ export function watchList(repos: Repos, modeOf: (id: BrokerAccountId) => Account
 function factsOf(repos: Repos, id: StrategyId, run: Run | undefined): (Pick<WatchItem, 'symbol' | 'timezone' | 'qty' | 'stopLoss'> & { brokerAccountId: BrokerAccountId }) | undefined {
   try {
     const s = repos.strategies.getInternal(id);
-    return s && { brokerAccountId: s.brokerAccountId, symbol: s.symbol, timezone: s.timezone, qty: s.qty, stopLoss: s.stopLoss };
+    return s && { brokerAccountId: s.brokerAccountId, symbol: s.symbol, timezone: s.spec.timezone, qty: s.spec.qty, stopLoss: s.spec.stop_loss };
   } catch (err) {
     if (!(err instanceof UnreadableStrategy)) throw err;
     const s = repos.strategies.identityInternal(id);

@@ -19,6 +19,7 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import { createPaperBroker, type PaperBroker } from '../../engine/brokers/paper/paper-broker';
 import type { Broker } from '../../engine/brokers/broker';
 import type { Strategy } from '../../engine/core/types';
+import { specFromV1 } from '../../engine/core/strategy-spec';
 import { DomainError } from '../../engine/core/errors';
 import { openTestDb } from '../../db/test-support';
 import { engineOnBroker, type EngineOnBroker } from '../support/engine-harness';
@@ -87,7 +88,11 @@ describe('PATCH racing START', () => {
       delays.set(from, [0, 1, 4, 12][Math.floor(i / 2) % 4]!);
       delays.set(to, [0, 3, 12][Math.floor(i / 8) % 3]!);
       const strategy = db.repos.strategies.create(
-        { userId: t.user.id, brokerAccountId: t.account.id, symbol: from, exchange: 'NYSE', qty: 1, buyTime: '09:30:00', sellTime: '15:55:00', stopLoss: 95, timezone: 'America/New_York', repeat: 'once', buyGraceMs: 60_000, status: 'idle' },
+        {
+          userId: t.user.id,
+          status: 'idle',
+          spec: specFromV1({ broker_account_id: t.account.id, symbol: from, exchange: 'NYSE', qty: 1, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'America/New_York', repeat: 'once', buy_grace_ms: 60_000 }),
+        },
         clock.now(),
       );
       rounds.push({ strategy, from, to, patchFirst: i % 2 === 0 });

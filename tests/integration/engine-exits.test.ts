@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
 import { EXIT_RETRY_MS } from '../../engine/execution/apply-report';
 import type { Strategy } from '../../engine/core/types';
+import type { StoredStrategySpec } from '../../engine/core/strategy-spec';
 
 const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
@@ -35,9 +36,9 @@ async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy>
 const brokerRecord = () => t.paper.placedOrders().map((o) => [o.request.side, o.request.instrument.symbol, o.request.qty, o.request.clientOrderId]);
 
 /** The strategy row rewritten behind the engine's back, as an edit before this change could. */
-function rewriteStrategy(s: Strategy, patch: Partial<Pick<Strategy, 'symbol' | 'qty' | 'stopLoss'>>): void {
+function rewriteStrategy(s: Strategy, patch: Partial<Pick<StoredStrategySpec, 'symbol' | 'qty' | 'stop_loss'>>): void {
   const now = t.repos.strategies.getInternal(s.id)!;
-  t.repos.strategies.update(t.user.id, s.id, { ...now, ...patch }, t.clock.now());
+  t.repos.strategies.update(t.user.id, s.id, { spec: { ...now.spec, ...patch } }, t.clock.now());
 }
 
 describe('an exit is a function of the position (invariant 8)', () => {
@@ -48,7 +49,7 @@ describe('an exit is a function of the position (invariant 8)', () => {
     await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
     expect(t.run(s.id).state).toBe('STOPPED');
     // The day is over for that run (left open on purpose): editing is allowed again.
-    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).qty).toBe(5);
+    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).spec.qty).toBe(5);
   });
 
   it('refuses an edit after STOP while the BUY is still working, and the exit sells what was bought', async () => {
@@ -135,7 +136,7 @@ describe('an unfinished run trades by its own plan (runs.plan), never the strate
     await t.start(s.id);
     expect(t.run(s.id).plan).toMatchObject({ symbol: 'AAPL', qty: 10, stop_loss: 95, stop_loss_mode: 'price', buy_grace_seconds: 60 });
     // Before: the BUY and the stop read the row, so this armed run bought 3 and watched 80.
-    rewriteStrategy(s, { qty: 3, stopLoss: 80 });
+    rewriteStrategy(s, { qty: 3, stop_loss: 80 });
     await t.until('2026-03-09T13:30:00Z');
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
     t.paper.setPrice('NYSE:AAPL', 90);
@@ -149,7 +150,7 @@ describe('an unfinished run trades by its own plan (runs.plan), never the strate
 
   it('recovery re-arms the stop of the plan, not of a row changed while the process was down', async () => {
     const s = await inPosition();
-    rewriteStrategy(s, { stopLoss: 80 });
+    rewriteStrategy(s, { stop_loss: 80 });
     t = await t.restart();
     await t.engine.recover();
     await advance(0);
@@ -167,7 +168,7 @@ describe('an unfinished run trades by its own plan (runs.plan), never the strate
     const s = await t.create();
     const run = await t.start(s.id);
     t.db.sqlite.prepare('UPDATE runs SET plan = NULL WHERE id = ?').run(run.id);
-    rewriteStrategy(s, { stopLoss: 80 });
+    rewriteStrategy(s, { stop_loss: 80 });
     await t.until('2026-03-09T13:30:00Z');
     t.paper.setPrice('NYSE:AAPL', 90);
     await t.until('2026-03-09T13:31:00Z');
@@ -386,7 +387,7 @@ describe('no exit is lost to a stuck run, and none sells twice (review of the ch
     await expect(t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).rejects.toMatchObject({ code: 'conflict' });
     await t.engine.manager.stop(t.user.id, s.id, { closePosition: false });
     expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', reason: expect.stringMatching(/left open at the trader's request/) });
-    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).qty).toBe(5);
+    expect((await t.engine.strategies.update(t.user.id, s.id, { qty: 5 })).spec.qty).toBe(5);
   });
 
   it('a crash after STOP from ERROR, before its exit was journaled: recovery carries the STOP out', async () => {

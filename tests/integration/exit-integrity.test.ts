@@ -74,7 +74,8 @@ function paperOf(h: ApiHarness, accountId: number): PaperBroker {
 
 /** The edit an engine without the 409 would have let through: the row now says MSFT on B. */
 function legacyEdit(d: Desk, id: number, to: { symbol: string; accountId: number } = { symbol: 'MSFT', accountId: d.b }): void {
-  const edited = d.h.repos.strategies.update(asUserId(d.userId), asStrategyId(id), { symbol: to.symbol, brokerAccountId: asBrokerAccountId(to.accountId) }, d.h.clock.now());
+  const { spec } = d.h.repos.strategies.getInternal(asStrategyId(id))!;
+  const edited = d.h.repos.strategies.update(asUserId(d.userId), asStrategyId(id), { spec: { ...spec, symbol: to.symbol, broker_account_id: to.accountId } }, d.h.clock.now());
   expect(edited).toMatchObject({ symbol: to.symbol, brokerAccountId: to.accountId });
 }
 

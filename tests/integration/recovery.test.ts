@@ -38,7 +38,7 @@ function journal(run: Run, s: Strategy, leg: 'BUY' | 'SELL', status: 'pending' |
       clientOrderId: clientOrderId('test01', s.id, run.tradingDate, leg === 'BUY' ? 'entry' : 'exit'),
       symbol: s.symbol,
       exchange: s.exchange,
-      qty: s.qty,
+      qty: s.spec.qty,
       status,
       scheduledAt: leg === 'BUY' ? run.buyAt : run.sellAt,
     },
@@ -62,7 +62,9 @@ describe('recovery at start', () => {
     const report = await t.engine.recover();
     expect(report).toMatchObject({ runsResumed: 1, runsArmed: 0, failures: 0 });
     expect(await t.runtime.readRuntime(s.id)).toMatchObject({ runId: run.id, state: 'ARMED' });
-    expect(await t.runtime.readStrategy(s.id)).toMatchObject({ symbol: 'AAPL', stopLoss: '95' });
+    const mirrored = await t.runtime.readStrategy(s.id);
+    expect(mirrored).toMatchObject({ symbol: 'AAPL' });
+    expect(JSON.parse(mirrored!.spec!)).toMatchObject({ symbol: 'AAPL', stop_loss: 95 });
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([s.id]);
     expect(t.paper.data.subscriptions()).toContain('NYSE:AAPL');
     await t.until('2026-03-09T20:00:00Z');

@@ -17,6 +17,7 @@ import { FakeClock } from '../../engine/core/fake-clock';
 import { asBrokerAccountId, asUserId, clientOrderId } from '../../engine/core/ids';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import type { Run } from '../../engine/core/types';
+import { specFromV1 } from '../../engine/core/strategy-spec';
 import type { OpenKeychainEntry } from '../../engine/secrets/keychain-key-provider';
 import type { BrokerExecution } from '../../engine/brokers/broker';
 import { openDatabase } from '../../db/client';
@@ -90,7 +91,11 @@ async function installWithOverduePosition(keychain: MemoryKeychain, broker = 'va
     const userId = asUserId(user.id);
     const brokerAccountId = asBrokerAccountId(account.id);
     const s = repos.strategies.create(
-      { userId, brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buyTime: '15:00:00', sellTime: '15:30:00', stopLoss: 50, timezone: 'UTC', repeat: 'once', buyGraceMs: 60_000, status: 'running' },
+      {
+        userId,
+        status: 'running',
+        spec: specFromV1({ broker_account_id: brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '15:00:00', sell_time: '15:30:00', stop_loss: 50, timezone: 'UTC', repeat: 'once', buy_grace_ms: 60_000 }),
+      },
       T0,
     );
     const run = repos.runs.create({ strategyId: s.id, userId, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: T0, sellAt: SELL_AT, stopRequested, positionQty: 10, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: T0 + 1_000 }, T0);
