@@ -165,18 +165,7 @@ export class StrategyService {
 
 /** The stored strategy as the body that would make it: the edit is merged into this and checked whole. */
 function bodyOf(s: Strategy): Record<string, unknown> {
-  return {
-    broker_account_id: s.brokerAccountId,
-    symbol: s.symbol,
-    exchange: s.exchange,
-    qty: s.qty,
-    buy_time: s.buyTime,
-    sell_time: s.sellTime,
-    stop_loss: s.stopLoss,
-    timezone: s.timezone,
-    repeat: s.repeat,
-    buy_grace_seconds: s.buyGraceMs / 1000,
-  };
+  return { ...s.spec };
 }
 
 /** The strategy's columns as today's table keeps them; the later keys are at their defaults (refuseUnavailable). */
