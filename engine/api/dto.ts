@@ -62,7 +62,7 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
 }
 
 /** What realized-pnl.ts needs of a run, given its entry's filled quantity (null: no entry order). */
-export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty });
+export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty, short: run.plan?.side === 'sell' });
 
 export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDto {
   const fills = runFills(run, boughtQty);

@@ -194,6 +194,7 @@ describe('rules between fields, each naming its field, checked whatever else fai
     ['trail of 100 %', { trail: 100, trail_mode: 'percent' }, 'trail', 'trail must be below 100 when trail_mode is percent'],
     ['move to cost after 100 %', { move_stop_to_cost_after: 100, move_stop_to_cost_mode: 'percent' }, 'move_stop_to_cost_after', 'move_stop_to_cost_after must be below 100 when move_stop_to_cost_mode is percent'],
     ['target at the stop, both prices', { stop_loss: 95, target: 95 }, 'target', 'target must be above stop_loss (95) when both are prices'],
+    ['a short\'s target above its stop', { side: 'sell', stop_loss: 105, target: 110 }, 'target', 'target must be below stop_loss (105) when both are prices and the entry sells first'],
     ['weekdays of a one-off', { weekdays: ['mon'] }, 'weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
   ])('%s', (_name, patch, field, message) => {
     expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);

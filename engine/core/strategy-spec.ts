@@ -208,11 +208,12 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff == null) {
     issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
   }
-  // Both given as prices: a long's target above its stop (the side is checked against the price at entry).
+  // Both given as prices: a long's target above its stop, a short's below (each is checked against the price at entry).
   const priced = (key: string, mode: string) => (typeof v[key] === 'number' && (v[key] as number) > 0 && (v[mode] ?? 'price') === 'price' ? (v[key] as number) : null);
   const stop = priced('stop_loss', 'stop_loss_mode');
   const target = priced('target', 'target_mode');
-  if (stop !== null && target !== null && (v.side ?? 'buy') === 'buy' && target <= stop) issue('target', `target must be above stop_loss (${stop}) when both are prices`);
+  if (stop !== null && target !== null && v.side !== 'sell' && target <= stop) issue('target', `target must be above stop_loss (${stop}) when both are prices`);
+  if (stop !== null && target !== null && v.side === 'sell' && target >= stop) issue('target', `target must be below stop_loss (${stop}) when both are prices and the entry sells first`);
   for (const [field, mode] of Object.entries(MODE_OF)) {
     const value = v[field];
     if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);

@@ -33,6 +33,14 @@ describe('entry due', () => {
     expect(step(plan, snapshot(), { ...due, lastPrice: 109.99 }).submit).toHaveLength(1);
   });
 
+  it('a short sale is skipped with its stop above and its target below: the last price at or above the stop, or at or below the target', () => {
+    const short = { ...PLAN, side: 'short', stopLoss: 105, target: 95 } as const;
+    expect(step(short, snapshot(), { ...due, lastPrice: 105 }).move).toEqual({ to: 'SKIPPED', patch: { reason: 'Short sale skipped: last price 105 was already at or above the stop-loss 105' } });
+    expect(step(short, snapshot(), { ...due, lastPrice: 95 }).move).toEqual({ to: 'SKIPPED', patch: { reason: 'Short sale skipped: last price 95 was already at or below the target 95' } });
+    expect(step(short, snapshot(), { ...due, lastPrice: 100 }).submit).toEqual([{ leg: 'BUY', scheduledAt: NOW - 1000 }]);
+    expect(step(short, snapshot(), { type: 'journal_entry', scheduledAt: NOW }).place?.side).toBe('sell');
+  });
+
   it('a stop or target given as a distance skips nothing before the fill: it is measured from it', () => {
     const plan = { ...PLAN, stopLoss: 2, stopLossMode: 'percent', target: 3, targetMode: 'points' } as const;
     expect(step(plan, snapshot(), { ...due, lastPrice: 1 }).submit).toHaveLength(1);

@@ -8,15 +8,21 @@ import { planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
-/** The side an entry trades: a long buys first. */
+/** The side an entry trades: a long buys first, a short sells first. */
 export function entrySide(side: Side): OrderSide {
   return side === 'long' ? 'buy' : 'sell';
 }
 
+/** What the trader calls the entry: the BUY of a long, the short sale of a short (still due at the BUY time). */
+function entryName(side: Side): string {
+  return side === 'long' ? 'BUY' : 'Short sale';
+}
+
 /**
  * The entry job fired: the entry goes, unless it is past its grace, or the last price has already
- * reached a level given as a price: the stop (the position would be sold at once at a loss) or
- * the target (entering would exit at once, paying the spread twice for nothing).
+ * reached a level given as a price: the stop (the position would be closed at once at a loss) or
+ * the target (entering would exit at once, paying the spread twice for nothing). A short's stop
+ * is above the price and its target below.
  */
 export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>): Step {
   if (s.state !== 'ARMED') return {};
@@ -27,15 +33,19 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
       events: [{ ...base, type: 'buy_missed', lateByMs: e.lateByMs }],
     };
   }
-  if (e.lastPrice !== null && plan.stopLossMode === 'price' && e.lastPrice <= plan.stopLoss) {
+  // A long's stop is below and its target above; a short's the other way round.
+  const long = plan.side === 'long';
+  const [atStop, atTarget] = long ? ['at or below', 'at or above'] : ['at or above', 'at or below'];
+  const reached = (level: number, toward: 1 | -1) => e.lastPrice !== null && (long ? toward : -toward) * (e.lastPrice - level) >= 0;
+  if (e.lastPrice !== null && plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) {
     return {
-      move: { to: 'SKIPPED', patch: { reason: `BUY skipped: last price ${e.lastPrice} was already at or below the stop-loss ${plan.stopLoss}` } },
+      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atStop} the stop-loss ${plan.stopLoss}` } },
       events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null }],
     };
   }
-  if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && e.lastPrice >= plan.target) {
+  if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) {
     return {
-      move: { to: 'SKIPPED', patch: { reason: `BUY skipped: last price ${e.lastPrice} was already at or above the target ${plan.target}` } },
+      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atTarget} the target ${plan.target}` } },
       events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target }],
     };
   }

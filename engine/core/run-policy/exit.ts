@@ -76,7 +76,8 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   const { entry, attempt } = plan;
   const held = e.heldAtBroker;
   if (held !== undefined && held <= 0) {
-    const reason = `no ${entry.symbol} left to sell at the broker: the ${plan.qty} still held by this run were sold or closed elsewhere (attempt ${attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
+    const what = entry.side === 'buy' ? `no ${entry.symbol} left to sell` : `no short of ${entry.symbol} left to buy back`;
+    const reason = `${what} at the broker: the ${plan.qty} still held by this run were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere (attempt ${attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
     return s.state === 'ERROR'
       ? { patch: { reason, lastActionAt: s.now }, outcome: { halt: reason } }
       : { move: { to: 'ERROR', patch: { reason, lastAction: `${e.leg}_NOTHING_HELD`, lastActionAt: s.now } }, outcome: { halt: reason } };
@@ -87,7 +88,7 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   const progress: RunPatch = {
     lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
     lastActionAt: s.now,
-    ...(soldElsewhere ? { positionQty: qty, reason: `${s.positionQty - qty} of the ${s.positionQty} held were sold or closed elsewhere; attempt ${attempt} sells the ${qty} left` } : {}),
+    ...(soldElsewhere ? { positionQty: qty, reason: `${s.positionQty - qty} of the ${s.positionQty} held were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere; attempt ${attempt} ${entry.side === 'buy' ? 'sells' : 'buys back'} the ${qty} left` } : {}),
   };
   const place = {
     legNo: s.legNo,
@@ -132,12 +133,13 @@ export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | n
   if (s.state === 'EXITING') {
     const retry = exitRetry(s, order, filled, lasting);
     if (retry) {
-      const sold = filled ? `${order.filledQty} of ${s.positionQty} sold` : 'nothing sold';
+      const [done, doing] = order.side === 'sell' ? ['sold', 'sells'] : ['bought back', 'buys back'];
+      const sold = filled ? `${order.filledQty} of ${s.positionQty} ${done}` : `nothing ${done}`;
       return {
         patch: {
           positionQty: remaining,
           exitPrice,
-          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} sells the ${remaining} still held`,
+          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} ${doing} the ${remaining} still held`,
           lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${order.status.toUpperCase()}`,
           lastActionAt: s.now,
         },

@@ -330,7 +330,8 @@ export class ModelDay {
 
   private fill(o: Row, filledQty: number, price: number, status: OrderStatus): void {
     const more = filledQty - o.filledQty;
-    this.brokerHeld += o.side === 'buy' ? more : -more;
+    // What the run holds in its own direction: a long's shares, a short's shares sold short.
+    this.brokerHeld += o.slot === 'entry' ? more : -more;
     Object.assign(o, { filledQty, status, fillPrice: filledQty > 0 ? price : o.fillPrice });
   }
 

@@ -51,11 +51,17 @@ const exitsArb = fc.record({
   cost: fc.option(fc.record({ moveStopToCostAfter: fc.double({ min: 0.5, max: 6, noNaN: true }), moveStopToCostMode: fc.constantFrom('points' as const, 'percent' as const) })),
 });
 
-/** Half the days trade a v1 plan, half one with other exits. */
-const planArb: fc.Arbitrary<RunPlan> = fc.oneof(
-  v1PlanArb,
-  fc.tuple(v1PlanArb, exitsArb).map(([p, x]) => ({ ...p, ...x.stop, ...(x.target ?? {}), ...(x.trail ?? {}), ...(x.cost ?? {}) })),
-);
+/** A plan with other exits; `short` mirrors its price levels around 100 (a short's stop above, its target below). */
+const withExits = (short: boolean) =>
+  fc.tuple(v1PlanArb, exitsArb).map(([p, x]): RunPlan => {
+    const plan: RunPlan = { ...p, ...x.stop, ...(x.target ?? {}), ...(x.trail ?? {}), ...(x.cost ?? {}) };
+    if (!short) return plan;
+    const mirror = (level: number, mode: RunPlan['stopLossMode']) => (mode === 'price' ? 200 - level : level);
+    return { ...plan, side: 'short', stopLoss: mirror(plan.stopLoss, plan.stopLossMode), target: plan.target === null ? null : mirror(plan.target, plan.targetMode) };
+  });
+
+/** Half the days trade a v1 plan; the rest a long or a short with other exits. */
+const planArb: fc.Arbitrary<RunPlan> = fc.oneof({ weight: 2, arbitrary: v1PlanArb }, { weight: 1, arbitrary: withExits(false) }, { weight: 1, arbitrary: withExits(true) });
 
 const timesArb: fc.Arbitrary<DayTimes> = fc.integer({ min: 5_000, max: 300_000 }).map((gap) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap }));
 
@@ -356,30 +362,32 @@ describe('run policy properties', () => {
         live(day, (r) => {
           const before = r.snapshot.levels;
           const after = r.step.move?.patch.levels ?? r.step.patch?.levels;
+          // Prices seen the run's way: a long's up is a short's down.
+          const s = r.plan.side === 'long' ? 1 : -1;
           if (after && before) {
-            expect(after.stop, where(r.step, r)).toBeGreaterThanOrEqual(before.stop);
+            expect(s * after.stop, where(r.step, r)).toBeGreaterThanOrEqual(s * before.stop);
             expect(after.entry, where(r.step, r)).toBe(before.entry);
-            if (after.trail && before.trail) expect(after.trail.best, where(r.step, r)).toBeGreaterThanOrEqual(before.trail.best);
+            if (after.trail && before.trail) expect(s * after.trail.best, where(r.step, r)).toBeGreaterThanOrEqual(s * before.trail.best);
           }
           if (after) {
-            // A long's stop is below its entry unless the trail or the move to cost took it up; the target is above the entry when given as a distance.
             expect(after.stop, where(r.step, r)).toBeGreaterThan(0);
-            if (after.stop > after.entry) expect(after.stopKind === 'TRAIL_STOP' || r.plan.stopLossMode === 'price' || after.costAt === null, where(r.step, r)).toBe(true);
-            if (r.plan.target !== null && r.plan.targetMode !== 'price') expect(after.target!, where(r.step, r)).toBeGreaterThan(after.entry);
+            // A target given as a distance is on the profit side of the entry.
+            if (r.plan.target !== null && r.plan.targetMode !== 'price') expect(s * after.target!, where(r.step, r)).toBeGreaterThan(s * after.entry);
             const armed = r.step.triggers?.set ?? [];
-            expect(armed.filter((t) => t.kind === 'STOPLOSS' || t.kind === 'TRAIL_STOP'), where(r.step, r)).toEqual([{ kind: after.stopKind, level: after.stop, dir: 'down' }]);
+            expect(armed.filter((t) => t.kind === 'STOPLOSS' || t.kind === 'TRAIL_STOP'), where(r.step, r)).toEqual([{ kind: after.stopKind, level: after.stop, dir: s > 0 ? 'down' : 'up' }]);
             // The next ratchet is past the best price seen, so a tick where the price already is cannot fire it again.
-            for (const t of armed.filter((x) => x.kind === 'RATCHET')) expect(t.level, where(r.step, r)).toBeGreaterThan(after.trail?.best ?? after.entry);
+            for (const t of armed.filter((x) => x.kind === 'RATCHET')) expect(s * t.level, where(r.step, r)).toBeGreaterThan(s * (after.trail?.best ?? after.entry));
           }
         });
       }),
     );
   });
 
-  it('13: a run ends by the kind of the exit that sold it: a target EXITED_BY_TARGET, a stop (trailing or not) EXITED_BY_SL, each named in exit_leg', () => {
+  it('13: a run ends by the kind of the exit that closed it (a long\'s sale, a short\'s buy back): a target EXITED_BY_TARGET, a stop (trailing or not) EXITED_BY_SL, each named in exit_leg', () => {
     const ENDS = { TARGET: 'EXITED_BY_TARGET', STOPLOSS: 'EXITED_BY_SL', TRAIL_STOP: 'EXITED_BY_SL', SELL: 'SOLD', MANUAL_EXIT: 'STOPPED' } as const;
     let targets = 0;
     let trails = 0;
+    let covers = 0;
     holds(
       fc.property(dayArb(), (day) => {
         live(day, (r) => {
@@ -389,12 +397,14 @@ describe('run policy properties', () => {
           expect([move.to, move.patch.exitLeg], where(r.step, r)).toEqual([ENDS[leg], leg]);
           if (leg === 'TARGET') targets++;
           if (leg === 'TRAIL_STOP') trails++;
+          if (r.event.order.side === 'buy') covers++;
         });
       }),
     );
     // The days reach these exits, or the property says nothing of them.
     expect(targets).toBeGreaterThan(0);
     expect(trails).toBeGreaterThan(0);
+    expect(covers).toBeGreaterThan(0);
   });
 
   it('10: step is deterministic and leaves its arguments as they were', () => {
