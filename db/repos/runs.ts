@@ -1,8 +1,8 @@
 /** Runs: one per strategy per trading day (unique index runs_strategy_date). */
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Leg, Run, RunState } from '../../engine/core/types';
-import { runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
+import type { Leg, Levels, Run, RunState } from '../../engine/core/types';
+import { levelsSpec, runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
 import type { Orm } from '../client';
 import { orders, runs, strategies } from '../schema';
 import { translated } from './errors';
@@ -30,6 +30,7 @@ export type RunPatch = Partial<
     | 'stopKeep'
     | 'legNo'
     | 'plan'
+    | 'levels'
   >
 >;
 
@@ -48,6 +49,7 @@ const PATCHABLE = [
   'stopKeep',
   'legNo',
   'plan',
+  'levels',
 ] as const satisfies readonly (keyof RunPatch)[];
 
 /** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0. */
@@ -130,10 +132,28 @@ function readPlan(runId: number, text: string): RunPlanSpec {
   return parsed.data;
 }
 
-/** The columns of a patch: the plan as JSON text. */
+/**
+ * A run's levels as stored (written on every move of the trail, so not cached).
+ * @throws Error naming the run and the key when the text is not levels: the position's exits are never given defaults.
+ */
+function readLevels(runId: number, text: string): Levels {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`run ${runId}: its levels (runs.levels) are not JSON`);
+  }
+  const parsed = levelsSpec.safeParse(value);
+  if (!parsed.success) throw new Error(`run ${runId}: its levels (runs.levels) cannot be read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'levels'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+const jsonOrNull = (v: object | null | undefined) => (v === undefined ? undefined : v === null ? null : JSON.stringify(v));
+
+/** The columns of a patch: the plan and the levels as JSON text. */
 function columnsOf(patch: RunPatch) {
-  const { plan, ...rest } = pick(patch, PATCHABLE);
-  return { ...rest, plan: plan === undefined ? undefined : plan === null ? null : JSON.stringify(plan) };
+  const { plan, levels, ...rest } = pick(patch, PATCHABLE);
+  return { ...rest, plan: jsonOrNull(plan), levels: jsonOrNull(levels) };
 }
 
 function toRun(row: Row): Run {
@@ -157,6 +177,7 @@ function toRun(row: Row): Run {
     stopKeep: row.stopKeep,
     legNo: row.legNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
+    levels: row.levels === null ? null : readLevels(row.id, row.levels),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -136,6 +136,24 @@ export interface RuntimeDto {
   readonly buy_at: number;
   readonly sell_at: number;
   readonly next_trigger: NextTriggerDto | null;
+  /** The current leg: 0 for the day's first entry, n for the n-th re-entry. */
+  readonly leg_no: number;
+  /** The open position's exit levels as they stand now (absolute prices); null while flat. */
+  readonly levels: LevelsDto | null;
+}
+
+/**
+ * An open position's exit levels. `stop` is the stop now, tightened by the trail or moved to
+ * cost; `stop_kind` says which exit its crossing sends. `trail_best`: the best price since the
+ * entry that the trail follows; `cost_at`: where the stop moves to the entry price (null: none or done).
+ */
+export interface LevelsDto {
+  readonly entry: number;
+  readonly stop: number;
+  readonly stop_kind: 'STOPLOSS' | 'TRAIL_STOP';
+  readonly target: number | null;
+  readonly trail_best: number | null;
+  readonly cost_at: number | null;
 }
 
 export interface StrategyDto {

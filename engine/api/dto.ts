@@ -4,13 +4,13 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BrokerAccountDto, SignedInSessionDto, EventDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import { realizedPnlNumber, soldQty, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
-import type { Order, Run, Strategy } from '../core/types';
+import type { Levels, Order, Run, Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
@@ -63,7 +63,7 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
 }
 
 /** What realized-pnl.ts needs of a run, given its entry's filled quantity (null: no entry order). */
-export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty });
+export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty, short: run.plan?.side === 'sell' });
 
 export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDto {
   const fills = runFills(run, boughtQty);
@@ -83,7 +83,13 @@ export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDt
     buy_at: run.buyAt,
     sell_at: run.sellAt,
     next_trigger: nextTrigger(run),
+    leg_no: run.legNo,
+    levels: run.levels && levelsDto(run.levels),
   };
+}
+
+function levelsDto(l: Levels): LevelsDto {
+  return { entry: l.entry, stop: l.stop, stop_kind: l.stopKind, target: l.target, trail_best: l.trail?.best ?? null, cost_at: l.costAt };
 }
 
 /** A run of GET /runs, with its instrument as traded and its realized P&L. */

@@ -42,7 +42,11 @@ export type EngineEvent =
    * the stop-loss waits for the first price, and the subscription is tried again until it holds.
    */
   | (RunScoped & { readonly type: 'prices_not_subscribed'; readonly reason: string })
-  | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number })
+  /** The stop was crossed; `trailing`: the trail had moved it (a TRAIL_STOP exit), else a STOPLOSS exit. */
+  | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number; readonly trailing: boolean })
+  | (RunScoped & { readonly type: 'target_hit'; readonly price: number; readonly target: number; readonly tickAt: number })
+  /** The stop was tightened: by the trail (`why` 'trail', following `best`) or to the entry price ('cost'). */
+  | (RunScoped & { readonly type: 'stop_moved'; readonly why: 'trail' | 'cost'; readonly from: number; readonly to: number; readonly best: number })
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
   /**
    * An exit attempt ended without selling everything (refused for a reason that may pass, or
@@ -50,7 +54,12 @@ export type EngineEvent =
    * `nextAttemptAt` for the quantity still held.
    */
   | (RunScoped & { readonly type: 'exit_retry_scheduled'; readonly leg: Leg; readonly attempt: number; readonly remainingQty: number; readonly nextAttemptAt: number; readonly reason: string })
-  | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number })
+  /**
+   * The entry was not sent: the last price had already reached a price-mode level. `target` set:
+   * it was the target (entering would exit at once); else it was the stop-loss, `stopLoss`. An
+   * event from before targets has no `target` key.
+   */
+  | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number | null; readonly target: number | null })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
   /**
    * The journal could not be written (disk full, database busy or read-only). A BUY is then not

@@ -5,7 +5,8 @@
  * cannot move the stop or the instrument of a run under way. zod only, no I/O.
  */
 import { z } from 'zod';
-import { strategyShape, type StoredStrategySpec } from './strategy-spec';
+import { OFFSET_MODES, strategyShape, type StoredStrategySpec } from './strategy-spec';
+import type { Levels } from './types';
 
 /**
  * The spec's keys a run trades by, each by the spec's own rule, the exchange settled. The times
@@ -45,3 +46,19 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
   for (const k of RUN_PLAN_KEYS) if (spec[k] !== undefined) out[k] = spec[k];
   return out as RunPlanSpec;
 }
+
+const price = z.number().finite().positive();
+
+/**
+ * An open position's levels as runs.levels keeps them (core/types.ts Levels), read back with the
+ * same rules they were written by: a stored text that does not read is refused, never defaulted.
+ */
+export const levelsSpec = z.strictObject({
+  entry: price,
+  tick: price.nullable(),
+  stop: price,
+  stopKind: z.enum(['STOPLOSS', 'TRAIL_STOP']),
+  target: price.nullable(),
+  trail: z.strictObject({ offset: price, mode: z.enum(OFFSET_MODES), best: price }).nullable(),
+  costAt: price.nullable(),
+}) satisfies z.ZodType<Levels>;

@@ -2,7 +2,7 @@
  * The run state machine. Every state change in the engine goes through `transition`, so an
  * illegal move (a second BUY, an exit without a position) is an exception, never a silent write.
  *
- *   ARMED ──► BUYING ──► IN_POSITION ──► EXITING ──► SOLD | EXITED_BY_SL | STOPPED
+ *   ARMED ──► BUYING ──► IN_POSITION ──► EXITING ──► SOLD | EXITED_BY_SL | EXITED_BY_TARGET | STOPPED
  *     │          │            │              │
  *     ├► MISSED_BUY, SKIPPED, STOPPED        └► ERROR (exit refused for good: the position is still open)
  *     │          ├► MISSED_BUY (journaled, never reached the broker within its grace)
@@ -18,9 +18,10 @@ const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   // MISSED_BUY: the BUY was journaled but never reached the broker before its grace ran out.
   BUYING: ['IN_POSITION', 'ERROR', 'STOPPED', 'MISSED_BUY'],
   IN_POSITION: ['EXITING', 'STOPPED', 'ERROR'],
-  EXITING: ['SOLD', 'EXITED_BY_SL', 'STOPPED', 'ERROR'],
+  EXITING: ['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'STOPPED', 'ERROR'],
   SOLD: [],
   EXITED_BY_SL: [],
+  EXITED_BY_TARGET: [],
   MISSED_BUY: [],
   SKIPPED: [],
   // From ERROR a trader may still flatten an open position by hand, or stop.

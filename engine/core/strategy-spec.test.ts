@@ -193,9 +193,16 @@ describe('rules between fields, each naming its field, checked whatever else fai
     ['target of 150 %', { target: 150, target_mode: 'percent' }, 'target', 'target must be below 100 when target_mode is percent'],
     ['trail of 100 %', { trail: 100, trail_mode: 'percent' }, 'trail', 'trail must be below 100 when trail_mode is percent'],
     ['move to cost after 100 %', { move_stop_to_cost_after: 100, move_stop_to_cost_mode: 'percent' }, 'move_stop_to_cost_after', 'move_stop_to_cost_after must be below 100 when move_stop_to_cost_mode is percent'],
+    ['target at the stop, both prices', { stop_loss: 95, target: 95 }, 'target', 'target must be above stop_loss (95) when both are prices'],
+    ['a short\'s target above its stop', { side: 'sell', stop_loss: 105, target: 110 }, 'target', 'target must be below stop_loss (105) when both are prices and the entry sells first'],
     ['weekdays of a one-off', { weekdays: ['mon'] }, 'weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
   ])('%s', (_name, patch, field, message) => {
     expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);
+  });
+
+  it('a target below the stop is fine when either is a distance (points or percent from the fill)', () => {
+    expect(problems({ ...BODY, stop_loss: 95, target: 2, target_mode: 'points' })).toEqual([]);
+    expect(problems({ ...BODY, stop_loss: 2, stop_loss_mode: 'percent', target: 1 })).toEqual([]);
   });
 
   it('a square-off at the SELL time, a cut-off inside the day and 99.9 % are fine; points may be 100 or more', () => {
@@ -220,8 +227,26 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks available exactly the v1 keys: the engine trades nothing else yet', () => {
+  it('marks available exactly the keys the engine trades: the v1 keys and the exits (levels in price, points or percent, trailing, move to cost)', () => {
     const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
-    expect(available.sort()).toEqual(['broker_account_id', 'buy_grace_seconds', 'buy_time', 'exchange', 'qty', 'repeat', 'sell_time', 'stop_loss', 'symbol', 'timezone']);
+    expect(available.sort()).toEqual([
+      'broker_account_id',
+      'buy_grace_seconds',
+      'buy_time',
+      'exchange',
+      'move_stop_to_cost_after',
+      'move_stop_to_cost_mode',
+      'qty',
+      'repeat',
+      'sell_time',
+      'stop_loss',
+      'stop_loss_mode',
+      'symbol',
+      'target',
+      'target_mode',
+      'timezone',
+      'trail',
+      'trail_mode',
+    ]);
   });
 });

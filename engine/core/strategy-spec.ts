@@ -165,13 +165,13 @@ export const STRATEGY_FIELD_META = {
   timezone: { label: 'Time zone', hint: "Empty: the exchange's own", group: 'time', available: true },
   buy_grace_seconds: { label: 'BUY grace (seconds)', hint: 'How late a BUY may still go out', group: 'time', unit: 'seconds', available: true },
   stop_loss: { label: 'Stop-loss price', hint: 'Sold at once if the price falls to it', group: 'exits', available: true },
-  stop_loss_mode: { label: 'Stop-loss in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: false },
-  target: { label: 'Target', hint: 'Take profit: exits at once when the price reaches it; empty: none', group: 'exits', available: false },
-  target_mode: { label: 'Target in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: false },
-  trail: { label: 'Trailing stop', hint: 'The stop follows the best price since the entry at this distance; empty: none', group: 'exits', available: false },
-  trail_mode: { label: 'Trailing stop in', hint: 'points or percent of the best price since the entry', group: 'exits', available: false },
-  move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'Once the price has gained this much from the entry, the stop moves to the entry price; empty: never', group: 'exits', available: false },
-  move_stop_to_cost_mode: { label: 'Move stop to cost in', hint: 'points or percent of the entry fill price', group: 'exits', available: false },
+  stop_loss_mode: { label: 'Stop-loss in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: true },
+  target: { label: 'Target', hint: 'Take profit: exits at once when the price reaches it; empty: none', group: 'exits', available: true },
+  target_mode: { label: 'Target in', hint: 'price: the level itself; points or percent: that far from the entry fill price', group: 'exits', available: true },
+  trail: { label: 'Trailing stop', hint: 'The stop follows the best price since the entry at this distance; empty: none', group: 'exits', available: true },
+  trail_mode: { label: 'Trailing stop in', hint: 'points or percent of the best price since the entry', group: 'exits', available: true },
+  move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'Once the price has gained this much from the entry, the stop moves to the entry price; empty: never', group: 'exits', available: true },
+  move_stop_to_cost_mode: { label: 'Move stop to cost in', hint: 'points or percent of the entry fill price', group: 'exits', available: true },
   reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: false },
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: false },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: false },
@@ -208,6 +208,12 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff == null) {
     issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
   }
+  // Both given as prices: a long's target above its stop, a short's below (each is checked against the price at entry).
+  const priced = (key: string, mode: string) => (typeof v[key] === 'number' && (v[key] as number) > 0 && (v[mode] ?? 'price') === 'price' ? (v[key] as number) : null);
+  const stop = priced('stop_loss', 'stop_loss_mode');
+  const target = priced('target', 'target_mode');
+  if (stop !== null && target !== null && v.side !== 'sell' && target <= stop) issue('target', `target must be above stop_loss (${stop}) when both are prices`);
+  if (stop !== null && target !== null && v.side === 'sell' && target >= stop) issue('target', `target must be below stop_loss (${stop}) when both are prices and the entry sells first`);
   for (const [field, mode] of Object.entries(MODE_OF)) {
     const value = v[field];
     if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);

@@ -12,8 +12,12 @@ export type Exchange = (typeof EXCHANGES)[number];
 export const REPEATS = ['once', 'daily'] as const;
 export type Repeat = (typeof REPEATS)[number];
 
-/** Why an order exists. SELL, STOPLOSS and MANUAL_EXIT all fill the run's single exit slot. */
-export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT';
+/**
+ * Why an order exists. Every leg but BUY fills the run's single exit slot: SELL is the time exit,
+ * STOPLOSS the stop (also once moved to cost), TRAIL_STOP the stop once the trail has moved it,
+ * TARGET the take-profit, MANUAL_EXIT the trader's STOP or the kill switch.
+ */
+export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT';
 export type OrderSide = 'buy' | 'sell';
 export type OrderSlot = 'entry' | 'exit';
 
@@ -24,9 +28,11 @@ export function slotOf(leg: Leg): OrderSlot {
 /** Serving order of the execution queue: lower first. */
 export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
   STOPLOSS: 0,
+  TRAIL_STOP: 0,
   MANUAL_EXIT: 1,
-  SELL: 2,
-  BUY: 3,
+  TARGET: 2,
+  SELL: 3,
+  BUY: 4,
 };
 
 export type StrategyStatus = 'idle' | 'running' | 'stopped' | 'completed';
@@ -59,10 +65,36 @@ export type RunState =
   | 'EXITING'
   | 'SOLD'
   | 'EXITED_BY_SL'
+  | 'EXITED_BY_TARGET'
   | 'MISSED_BUY'
   | 'SKIPPED'
   | 'ERROR'
   | 'STOPPED';
+
+/** How a relative distance is given: price points, or percent of a price. */
+export type OffsetMode = 'points' | 'percent';
+
+/**
+ * An open position's exit levels, as absolute prices resolved from the entry's fill (runs.levels).
+ * A long's stop sits below the price and its target above; a short mirrors both. The stop is only
+ * ever tightened (by the trail and by move-to-cost), never loosened.
+ */
+export interface Levels {
+  /** The entry fill price the levels were resolved from: the cost the stop may move to. */
+  readonly entry: number;
+  /** The instrument's price step the levels are rounded to; null when not known (no rounding). */
+  readonly tick: number | null;
+  /** The stop now. */
+  readonly stop: number;
+  /** Which exit the stop's crossing sends: STOPLOSS, or TRAIL_STOP once the trail has moved the stop. */
+  readonly stopKind: 'STOPLOSS' | 'TRAIL_STOP';
+  /** The take-profit; null: none. */
+  readonly target: number | null;
+  /** The trailing stop: its distance, and the best price since the entry; null: none. */
+  readonly trail: { readonly offset: number; readonly mode: OffsetMode; readonly best: number } | null;
+  /** The price at which the stop moves to the entry price; null: none, or already moved. */
+  readonly costAt: number | null;
+}
 
 /** One strategy's attempt on one trading day. */
 export interface Run {
@@ -94,6 +126,8 @@ export interface Run {
    * the strategy never reaches a run under way); null for a run armed before runs kept one.
    */
   readonly plan: RunPlanSpec | null;
+  /** The open position's exit levels (runs.levels); null while flat or for a run from before levels were kept. */
+  readonly levels: Levels | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -6,6 +6,7 @@ import type { Step } from '../core/run-policy/types';
 import { followUp, planOf, snapshotOf } from './apply-step';
 import { runPlanOf } from '../core/run-plan-spec';
 import { specFromV1 } from '../core/strategy-spec';
+import { NO_EXTRA_EXITS } from '../core/run-policy/test-support';
 
 let t: TestDb;
 const PLAN = runPlanOf(specFromV1({ broker_account_id: 1, symbol: 'AAPL', exchange: 'NYSE', qty: 3, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'America/New_York', repeat: 'once', buy_grace_ms: 60_000 }));
@@ -45,7 +46,7 @@ describe('the run policy\'s inputs', () => {
   it('a run armed before runs kept a plan (runs.plan null) reads its strategy\'s rules, long', () => {
     const { strategy, run } = runIn('ARMED');
     expect(run.plan).toBeNull();
-    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 });
+    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000, ...NO_EXTRA_EXITS });
     expect(planOf(run, undefined)).toBeNull();
   });
 
@@ -54,7 +55,7 @@ describe('the run policy\'s inputs', () => {
     const plan = { ...PLAN, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
     const planned = t.repos.runs.update(run.id, { plan }, NOW);
     expect(t.repos.runs.getInternal(run.id)!.plan).toEqual(plan);
-    expect(planOf(planned, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000 });
+    expect(planOf(planned, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000, ...NO_EXTRA_EXITS });
     expect(planOf(planned, undefined)).toMatchObject({ symbol: 'AAPL', stopLoss: 80 });
   });
 
@@ -87,7 +88,7 @@ describe('a Step\'s follow-ups', () => {
   it('go in order: the submits as listed, then the stop set below the price where the position was bought (for the run\'s leg), then the timers', () => {
     const { run } = runIn('IN_POSITION');
     const done: string[] = [];
-    const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: { stop: 90 } }, timers: [{ set: 'jobs' }] };
+    const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: [{ kind: 'STOPLOSS', level: 90, dir: 'down' }] }, timers: [{ set: 'jobs' }] };
     followUp({ setTriggers: (account, instrument, strategyId, legNo, items) => done.push(`arm ${account} ${instrument} ${strategyId} leg ${legNo} ${JSON.stringify(items)}`) }, run, step, {
       submit: (leg, at) => done.push(`submit ${leg} ${at}`),
       where: () => ({ brokerAccountId: asBrokerAccountId(9), symbol: 'AAPL', exchange: 'NASDAQ' }),

@@ -4,7 +4,7 @@
  */
 import { asBrokerAccountId } from '../core/ids';
 import { instrumentKey, type Leg, type Order, type Run, type Strategy } from '../core/types';
-import type { RunPlanSpec } from '../core/run-plan-spec';
+import { runPlanOf, type RunPlanSpec } from '../core/run-plan-spec';
 import { step } from '../core/run-policy/step';
 import type { OrderView, OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
@@ -19,21 +19,12 @@ import { announceRun, writeRunState } from './run-ledger';
  */
 export function planOf(run: Run, strategy: Strategy | undefined): RunPlan | null {
   if (run.plan) return fromSpec(run.plan);
-  if (!strategy) return null;
-  return {
-    brokerAccountId: strategy.brokerAccountId,
-    symbol: strategy.symbol,
-    exchange: strategy.exchange,
-    side: 'long',
-    qty: strategy.spec.qty,
-    stopLoss: strategy.spec.stop_loss,
-    buyGraceMs: strategy.spec.buy_grace_seconds * 1000,
-  };
+  return strategy ? fromSpec(runPlanOf(strategy.spec)) : null;
 }
 
 function fromSpec(p: RunPlanSpec): RunPlan {
   // The strategy service lets through only what the engine trades (the spec's `available` flags).
-  if (p.side !== 'buy' || p.stop_loss_mode !== 'price') throw new Error(`a plan with side ${p.side} and stop_loss_mode ${p.stop_loss_mode} is not traded yet`);
+  if (p.side !== 'buy') throw new Error(`a plan with side ${p.side} is not traded yet`);
   return {
     brokerAccountId: asBrokerAccountId(p.broker_account_id),
     symbol: p.symbol,
@@ -41,6 +32,13 @@ function fromSpec(p: RunPlanSpec): RunPlan {
     side: 'long',
     qty: p.qty,
     stopLoss: p.stop_loss,
+    stopLossMode: p.stop_loss_mode,
+    target: p.target ?? null,
+    targetMode: p.target_mode,
+    trail: p.trail ?? null,
+    trailMode: p.trail_mode,
+    moveStopToCostAfter: p.move_stop_to_cost_after ?? null,
+    moveStopToCostMode: p.move_stop_to_cost_mode,
     buyGraceMs: p.buy_grace_seconds * 1000,
   };
 }
@@ -67,6 +65,7 @@ export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, 
     stopKeep: run.stopKeep,
     buyAt: run.buyAt,
     sellAt: run.sellAt,
+    levels: run.levels,
     entry: entry ?? null,
     exit: exit ?? null,
     deferredExit,
@@ -109,8 +108,7 @@ export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, 
   for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
   if (s.triggers) {
     const at = m.where();
-    // A long's stop fires when the price falls to it.
-    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, [{ kind: 'STOPLOSS', level: s.triggers.set.stop, dir: 'down' }]);
+    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set);
   }
   for (const t of s.timers ?? []) m.timer(t);
 }

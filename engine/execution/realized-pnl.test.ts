@@ -33,7 +33,13 @@ describe('realizedPnl', () => {
 
   it('is null before anything is sold', () => {
     expect(realizedPnl({ entryPrice: 100, exitPrice: null, boughtQty: 10, heldQty: 10 })).toBeNull();
+    expect(realizedPnl({ entryPrice: 100, exitPrice: null, boughtQty: 10, heldQty: 10, short: true })).toBeNull();
     expect(realizedPnl({ entryPrice: null, exitPrice: null, boughtQty: null, heldQty: 0 })).toBeNull();
     expect(soldQty({ entryPrice: 100, exitPrice: null, boughtQty: 10, heldQty: 10 })).toBe(0);
+  });
+
+  it('a short earns when it buys back cheaper than it sold: (entry − exit) × quantity bought back, part by part', () => {
+    expect(realizedPnl({ entryPrice: 100, exitPrice: 97.5, boughtQty: 10, heldQty: 0, short: true })?.toNumber()).toBe(25);
+    expect(realizedPnl({ entryPrice: 100, exitPrice: 100.1, boughtQty: 10, heldQty: 4, short: true })?.toNumber()).toBe(-0.6);
   });
 });

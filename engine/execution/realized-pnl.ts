@@ -1,5 +1,6 @@
 /**
- * Realized profit or loss of a run: (average exit price − entry price) × quantity sold. The run's
+ * Realized profit or loss of a run: (average exit price − entry price) × quantity sold, the other
+ * way round for a short (it sold first, so it earns when the buy back is cheaper). The run's
  * exitPrice is already the quantity-weighted average of every exit fill (core/run-policy/exit.ts
  * averageExitPrice), and the quantity sold is what the entry bought less what is still held, so
  * an exit that took several attempts, or sold only part, is counted exactly once per share sold.
@@ -18,6 +19,8 @@ export interface RunFills {
   readonly boughtQty: number | null;
   /** What the run still holds (the run's positionQty). */
   readonly heldQty: number;
+  /** The entry sold first (a short): the exits buy back. Absent: a long. */
+  readonly short?: boolean;
 }
 
 /** Quantity sold so far: bought less still held; 0 before any exit fill. */
@@ -30,11 +33,13 @@ export function soldQty(f: RunFills): number {
  * The run's realized P&L, or null when nothing has been sold (no entry, no exit fill yet).
  *
  * @example realizedPnl({ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0 })?.toNumber() === 35
+ * @example realizedPnl({ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0, short: true })?.toNumber() === -35
  */
 export function realizedPnl(f: RunFills): Decimal | null {
   const sold = soldQty(f);
   if (f.entryPrice === null || f.exitPrice === null || sold === 0) return null;
-  return new Decimal(f.exitPrice).minus(f.entryPrice).times(sold);
+  const perShare = new Decimal(f.exitPrice).minus(f.entryPrice);
+  return (f.short ? perShare.neg() : perShare).times(sold);
 }
 
 /** realizedPnl as a plain number for the wire (DTOs carry numbers, not Decimal instances). */

@@ -10,16 +10,12 @@
  * the exit no trigger is needed any more (see StrategyManager.onCrossing and
  * tests/integration/crossing-suppressed.test.ts).
  */
-import type { EventOf } from '../core/run-policy/types';
+import type { Trigger, TriggerKind } from '../core/run-policy/types';
 
-export type TriggerKind = EventOf<'trigger_crossed'>['kind'];
-export type TriggerDir = 'down' | 'up';
-
-export interface TriggerItem {
-  readonly kind: TriggerKind;
-  readonly level: number;
-  readonly dir: TriggerDir;
-}
+export type { TriggerKind };
+export type TriggerDir = Trigger['dir'];
+/** One level to arm (the run policy's Trigger). */
+export type TriggerItem = Trigger;
 
 export interface Armed {
   readonly strategyId: number;

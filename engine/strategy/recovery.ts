@@ -76,7 +76,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
         });
       }
       // Back on its rails (the run policy's `recovered`): jobs, stop, a due exit attempt, a STOP to carry out.
-      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running' });
+      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running', bestSinceEntry: null });
       runsResumed++;
     } catch (err) {
       failures++;

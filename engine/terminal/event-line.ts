@@ -36,8 +36,8 @@ export interface EventLine {
   readonly text: string;
 }
 
-const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', MANUAL_EXIT: 'EXIT SELL' };
-const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', MANUAL_EXIT: 'your stop' };
+const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', TRAIL_STOP: 'TRAILING-STOP SELL', TARGET: 'TARGET SELL', MANUAL_EXIT: 'EXIT SELL' };
+const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', TRAIL_STOP: 'the trailing-stop tick', TARGET: 'the target tick', MANUAL_EXIT: 'your stop' };
 
 /**
  * The line for `event`, or null when it has none. `localZone` times the events that belong to an
@@ -83,13 +83,22 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'prices_not_subscribed':
       return line('warn', `no prices yet (${clause(event.reason)}): the stop-loss waits for the first price`);
     case 'stop_loss_triggered':
-      return line('warn', `stop-loss hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, selling now`);
+      return line('warn', `${event.trailing ? 'trailing stop' : 'stop-loss'} hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, selling now`);
+    case 'target_hit':
+      return line('info', `target hit: price ${formatPrice(event.price)} reached ${formatPrice(event.target)}, selling now`);
+    case 'stop_moved':
+      return line('info', event.why === 'trail' ? `trailing stop moved up to ${formatPrice(event.to)} (best price ${formatPrice(event.best)})` : `stop moved to cost: ${formatPrice(event.to)}`);
     case 'exit_suppressed':
       return line('info', `${SIDE[event.leg]} not sent: ${clause(event.reason)}`);
     case 'exit_retry_scheduled':
       return line('error', `${SIDE[event.leg]} attempt ${event.attempt} did not sell everything (${clause(event.reason)}): attempt ${event.attempt + 1} sells the ${event.remainingQty} still held at ${zonedTime(event.nextAttemptAt, zone)}`);
     case 'buy_skipped':
-      return line('warn', `BUY skipped: the last price ${formatPrice(event.lastPrice)} is at or below the stop-loss ${formatPrice(event.stopLoss)}`);
+      return line(
+        'warn',
+        event.target !== null && event.target !== undefined
+          ? `BUY skipped: the last price ${formatPrice(event.lastPrice)} is already at or above the target ${formatPrice(event.target)}`
+          : `BUY skipped: the last price ${formatPrice(event.lastPrice)} is at or below the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}`,
+      );
     case 'buy_missed':
       return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
     case 'storage_failed':

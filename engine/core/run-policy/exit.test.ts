@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_RETRY_MS, planExit } from './exit';
+import { resolveLevels } from './levels';
 import { step } from './step';
 import { entryRow, exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
@@ -73,11 +74,13 @@ describe('journaling an exit', () => {
 
 describe('an exit attempt ends', () => {
   const exiting = (over = {}) => holding({ state: 'EXITING', exit: exitRow(), ...over });
-  const final = (over = {}, lasting: boolean | null = null) => ({ type: 'order_final', order: exitRow(over), lasting }) as const;
+  const final = (over = {}, lasting: boolean | null = null) => ({ type: 'order_final', order: exitRow(over), lasting, tickSize: null }) as const;
 
   it.each([
     ['SELL', 'SOLD', null],
     ['STOPLOSS', 'EXITED_BY_SL', null],
+    ['TRAIL_STOP', 'EXITED_BY_SL', null],
+    ['TARGET', 'EXITED_BY_TARGET', null],
     ['MANUAL_EXIT', 'STOPPED', 'stopped by the trader; position closed'],
   ] as const)('all sold by %s ends the run %s', (leg, to, reason) => {
     expect(step(PLAN, exiting(), final({ leg, status: 'filled', filledQty: 10, fillPrice: 99 }))).toEqual({
@@ -163,10 +166,41 @@ describe('the time exit and crossings', () => {
   it('a stop crossing publishes its event and cancels the SELL job while the SELL is still ahead', () => {
     const hit = { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: 94.5, level: 95, tickAt: NOW - 7, at: NOW - 1 } as const;
     expect(step(PLAN, holding(), hit)).toEqual({
-      events: [{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 94.5, stopLoss: 95, tickAt: NOW - 7, at: NOW - 1 }],
+      events: [{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 94.5, stopLoss: 95, tickAt: NOW - 7, at: NOW - 1, trailing: false }],
       timers: [{ cancel: 'time_exit' }],
     });
     expect(step(PLAN, holding({ sellAt: NOW }), hit).timers).toBeUndefined();
     expect(step(PLAN, holding({ legNo: 1 }), hit)).toEqual({});
+  });
+
+  const hit = (kind: 'TARGET' | 'TRAIL_STOP' | 'RATCHET', price: number, level: number) => ({ type: 'trigger_crossed', kind, legNo: 0, price, level, tickAt: NOW - 7, at: NOW - 1 }) as const;
+
+  it('a target or trailing-stop crossing publishes its own event, and cancels the SELL job the same way', () => {
+    expect(step(PLAN, holding(), hit('TARGET', 110.2, 110))).toEqual({
+      events: [{ type: 'target_hit', userId: 1, strategyId: 3, runId: 7, price: 110.2, target: 110, tickAt: NOW - 7, at: NOW - 1 }],
+      timers: [{ cancel: 'time_exit' }],
+    });
+    expect(step(PLAN, holding(), hit('TRAIL_STOP', 97.9, 98)).events).toEqual([{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 97.9, stopLoss: 98, tickAt: NOW - 7, at: NOW - 1, trailing: true }]);
+  });
+
+  it('a ratchet keeps the levels the price moved, arms them again and says the stop moved; it sends nothing', () => {
+    const plan = { ...PLAN, stopLoss: 90, trail: 2 };
+    const levels = resolveLevels(plan, 100, 0.05);
+    const s = step(plan, holding({ levels }), hit('RATCHET', 103, 100.05));
+    const moved = { ...levels, stop: 101, trail: { offset: 2, mode: 'points', best: 103 } };
+    expect(s).toEqual({
+      patch: { levels: moved },
+      triggers: { set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }] },
+      events: [{ type: 'stop_moved', userId: 1, strategyId: 3, runId: 7, at: NOW - 1, why: 'trail', from: 98, to: 101, best: 103 }],
+    });
+    expect(s.submit).toBeUndefined();
+  });
+
+  it('a ratchet once the exit is under way, with no levels kept, or of an earlier leg moves nothing', () => {
+    const plan = { ...PLAN, trail: 2 };
+    const levels = resolveLevels(plan, 100, 0.05);
+    expect(step(plan, holding({ levels, state: 'EXITING' }), hit('RATCHET', 103, 100.05))).toEqual({});
+    expect(step(plan, holding(), hit('RATCHET', 103, 100.05))).toEqual({});
+    expect(step(plan, holding({ levels, legNo: 1 }), hit('RATCHET', 103, 100.05))).toEqual({});
   });
 });

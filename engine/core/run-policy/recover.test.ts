@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { resolveLevels } from './levels';
 import { step } from './step';
 import { exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
-const recovered = (strategyRunning = true) => ({ type: 'recovered', strategyRunning }) as const;
+const recovered = (strategyRunning = true, bestSinceEntry: number | null = null) => ({ type: 'recovered', strategyRunning, bestSinceEntry }) as const;
 const CLOSE = { submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] };
 
 describe('a run found unfinished at start', () => {
@@ -15,7 +16,7 @@ describe('a run found unfinished at start', () => {
 
   it('IN_POSITION: the stop armed before the jobs, or closed at once if STOP was asked or the strategy stopped', () => {
     const s = step(PLAN, holding(), recovered());
-    expect(s).toEqual({ triggers: { set: { stop: 95 } }, timers: [{ set: 'jobs' }] });
+    expect(s).toEqual({ triggers: { set: [{ kind: 'STOPLOSS', level: 95, dir: 'down' }] }, timers: [{ set: 'jobs' }] });
     expect(step(PLAN, holding({ stopRequested: true }), recovered())).toEqual(CLOSE);
     expect(step(PLAN, holding(), recovered(false))).toEqual(CLOSE);
   });
@@ -42,5 +43,26 @@ describe('a run found unfinished at start', () => {
     // An order still at the broker decides, as for close; a BUY in flight is the reconciler's.
     expect(step(PLAN, holding({ ...kept, state: 'EXITING', exit: exitRow({ status: 'accepted' }) }), recovered(false))).toEqual({});
     expect(step(PLAN, snapshot({ ...kept, state: 'BUYING' }), recovered(false))).toEqual({});
+  });
+
+  it('IN_POSITION with levels kept: they are armed as kept, the trail moved on to a best price recorded since (max of kept and bars)', () => {
+    const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 2, targetMode: 'points' } as const;
+    const levels = { ...resolveLevels(plan, 100, 0.05), stop: 99, trail: { offset: 2, mode: 'points', best: 101 } } as const;
+    expect(step(plan, holding({ levels }), recovered())).toEqual({
+      triggers: { set: [{ kind: 'TRAIL_STOP', level: 99, dir: 'down' }, { kind: 'TARGET', level: 102, dir: 'up' }, { kind: 'RATCHET', level: 101.05, dir: 'up' }] },
+      timers: [{ set: 'jobs' }],
+    });
+    // Bars recorded 101.6 after the levels were last written: the trail is at 99.6, and that is kept.
+    const s = step(plan, holding({ levels }), recovered(true, 101.6));
+    expect(s.patch).toEqual({ levels: { ...levels, stop: 99.6, trail: { offset: 2, mode: 'points', best: 101.6 } } });
+    expect(s.triggers?.set[0]).toEqual({ kind: 'TRAIL_STOP', level: 99.6, dir: 'down' });
+    // Bars below the kept best change nothing.
+    expect(step(plan, holding({ levels }), recovered(true, 100.5)).patch).toBeUndefined();
+  });
+
+  it('IN_POSITION from before levels were kept: the plan\'s price levels, or levels given as distances resolved from the entry price', () => {
+    expect(step({ ...PLAN, target: 110 }, holding(), recovered()).triggers).toEqual({ set: [{ kind: 'STOPLOSS', level: 95, dir: 'down' }, { kind: 'TARGET', level: 110, dir: 'up' }] });
+    const s = step({ ...PLAN, stopLoss: 3, stopLossMode: 'points' }, holding({ entryPrice: 100 }), recovered());
+    expect(s.patch?.levels).toMatchObject({ entry: 100, stop: 97, tick: null });
   });
 });

@@ -4,14 +4,14 @@
  * keep the mechanics (queue, lock, journal transaction, send, timers, subscriptions) and carry
  * out the Step; the rules live in step.ts, entry.ts and exit.ts.
  *
- * Today's rules only: long, one leg (legNo 0), legs BUY / STOPLOSS / MANUAL_EXIT / SELL. The
+ * Long, one leg (legNo 0), exits by stop-loss, trailing stop, target, time and the trader. The
  * shapes carry `legNo` and an order `side` so that sell-first and re-entry extend them.
  */
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../ids';
 import type { EngineEvent } from '../events';
-import { LEG_PRIORITY, type Exchange, type Leg, type Order, type OrderSide, type OrderSlot, type Run, type RunState } from '../types';
+import { LEG_PRIORITY, type Exchange, type Leg, type Levels, type OffsetMode, type Order, type OrderSide, type OrderSlot, type Run, type RunState } from '../types';
 
-export type { Leg, OrderSide, OrderSlot, RunState };
+export type { Leg, Levels, OffsetMode, OrderSide, OrderSlot, RunState };
 
 /** Which way a run trades: long buys first and sells to exit. Only 'long' is planned today. */
 export type Side = 'long' | 'short';
@@ -23,27 +23,52 @@ export type ExitKind = Exclude<Leg, 'BUY'>;
 export const EXIT_PRIORITY: Readonly<Record<Leg, number>> = LEG_PRIORITY;
 
 /** The fields of a run row a Step may write (with or without a state change). */
-export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep'>>;
+export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels'>>;
 
 /** Where an order trades. */
 export type OrderWhere = Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange'>;
 
-/** The run's rules as fixed when it was armed (today read from the strategy row). */
+/** How a stop-loss or target is given: the price itself, or a distance from the entry fill price. */
+export type LevelMode = 'price' | OffsetMode;
+
+/** The run's rules as fixed when it was armed (runs.plan; a run from before plans reads its strategy row). */
 export interface RunPlan {
   readonly brokerAccountId: BrokerAccountId;
   readonly symbol: string;
   readonly exchange: Exchange;
   readonly side: Side;
   readonly qty: number;
-  /** Absolute price; the entry is skipped if the last price is already at or past it. */
+  /**
+   * The stop-loss: a price (`stopLossMode` 'price'), or a distance from the entry fill in points
+   * or percent. A price-mode stop skips the entry when the last price is already at or past it.
+   */
   readonly stopLoss: number;
+  readonly stopLossMode: LevelMode;
+  /** The take-profit, given as the stop-loss is; null: none. */
+  readonly target: number | null;
+  readonly targetMode: LevelMode;
+  /** The trailing stop's distance from the best price since the entry; null: none. */
+  readonly trail: number | null;
+  readonly trailMode: OffsetMode;
+  /** The gain from the entry fill after which the stop moves to the entry price; null: never. */
+  readonly moveStopToCostAfter: number | null;
+  readonly moveStopToCostMode: OffsetMode;
   /** How late an entry may still be sent (daemon down, laptop asleep). */
   readonly buyGraceMs: number;
 }
 
-/** The exit levels a position is watched against (absolute prices). Slice 3 adds target and trail. */
-export interface Levels {
-  readonly stop: number;
+/**
+ * What a price level does when a tick crosses it: STOPLOSS, TRAIL_STOP and TARGET send that exit
+ * (at the tick, before the run is read); RATCHET sends nothing: the price reached the point where
+ * the trail or move-to-cost tightens the stop, and the policy sets the new levels.
+ */
+export type TriggerKind = 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'RATCHET';
+
+/** One armed level: `down` fires when the price falls to it or below, `up` when it rises to it or above. */
+export interface Trigger {
+  readonly kind: TriggerKind;
+  readonly level: number;
+  readonly dir: 'down' | 'up';
 }
 
 /** One journal row as the policy reads it. */
@@ -71,6 +96,8 @@ export interface RunSnapshot {
   readonly stopKeep: boolean;
   readonly buyAt: number;
   readonly sellAt: number;
+  /** The open position's levels (runs.levels); null while flat or for a run from before levels were kept. */
+  readonly levels: Levels | null;
   readonly entry: OrderView | null;
   readonly exit: OrderView | null;
   /** An exit was deferred (the entry was still in flight) and waits for the entry to settle. */
@@ -86,27 +113,32 @@ export interface RunSnapshot {
  *   formatted by the caller, since core has no time-zone library.
  * - exit_due: the time-exit job fired (strategy-manager).
  * - trigger_crossed: a tick crossed an armed level (strategy-manager), stepped in the turn after
- *   the tick: the exit itself was submitted at the tick (`crossingExit`), because reading the run
- *   on the tick path costs ~0.2 ms; its journal_exit decides whether it goes.
+ *   the tick: an exit level's exit itself was submitted at the tick (`crossingExit`), because
+ *   reading the run on the tick path costs ~0.2 ms; its journal_exit decides whether it goes. A
+ *   RATCHET submits nothing: its step tightens the levels.
  * - journal_entry / journal_exit: an intent is being journaled (execution-engine decide(), inside
  *   the journal transaction). `heldAtBroker`: what the broker says is held, asked before a new
  *   attempt (attempt ≥ 2).
  * - order_final: an order reached filled, rejected or cancelled (apply-report). `lasting`: the
  *   broker's word on whether a refusal will pass (true: it will not; false: it may; null: none).
+ *   `tickSize`: the instrument's price step, for an entry (its levels are rounded to it); null
+ *   when not known or for an exit.
  * - entry_abandoned: an entry known not to be at the broker, given up (reconciler).
  * - stop_requested: the trader's STOP, or the kill switch (strategy-manager).
- * - recovered: the process started with this run unfinished (recovery).
+ * - recovered: the process started with this run unfinished (recovery). `bestSinceEntry`: the
+ *   best price (a long's highest) recorded since the entry filled (price bars), so a trail moved
+ *   after its levels were last written is not lost; null when none is recorded.
  */
 export type RunEvent =
   | { readonly type: 'entry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'exit_due'; readonly leg: 'SELL'; readonly scheduledAt: number }
-  | { readonly type: 'trigger_crossed'; readonly kind: 'STOPLOSS'; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
+  | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
   | { readonly type: 'journal_entry'; readonly scheduledAt: number }
   | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly scheduledAt: number; readonly heldAtBroker?: number }
-  | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null }
+  | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
-  | { readonly type: 'recovered'; readonly strategyRunning: boolean };
+  | { readonly type: 'recovered'; readonly strategyRunning: boolean; readonly bestSinceEntry: number | null };
 
 export type RunEventType = RunEvent['type'];
 export type EventOf<T extends RunEventType> = Extract<RunEvent, { readonly type: T }>;
@@ -149,7 +181,8 @@ export type TimerIntent =
  * What the caller does, in this order: write `move` (a checked transition, with its patch) or
  * `patch` (the same state) and journal `place`, in one transaction; once committed, publish
  * `events` (before the move's run_state_changed), put `submit` on the queue in order, arm
- * `triggers`, then set `timers`. The order matters: a submit is served at once when the queue is
+ * `triggers` (replacing the run's armed levels; an empty list clears them), then set `timers`.
+ * Levels the run keeps go in the patch (`levels`), so they are written with the state. The order matters: a submit is served at once when the queue is
  * free, so the first one goes first. An empty Step: nothing to do.
  */
 export interface Step {
@@ -161,7 +194,7 @@ export interface Step {
   readonly timers?: readonly TimerIntent[];
   readonly submit?: readonly SubmitIntent[];
   /** Watch the position against these levels, at its entry's instrument. */
-  readonly triggers?: { readonly set: Levels };
+  readonly triggers?: { readonly set: readonly Trigger[] };
 }
 
 /** The policy: pure and deterministic; the same arguments always give the same Step. */
