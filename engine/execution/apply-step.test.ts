@@ -6,6 +6,7 @@ import type { Step } from '../core/run-policy/types';
 import { followUp, planOf, snapshotOf } from './apply-step';
 import { runPlanOf } from '../core/run-plan-spec';
 import { specFromV1 } from '../core/strategy-spec';
+import { NO_EXTRA_EXITS } from '../core/run-policy/test-support';
 
 let t: TestDb;
 const PLAN = runPlanOf(specFromV1({ broker_account_id: 1, symbol: 'AAPL', exchange: 'NYSE', qty: 3, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'America/New_York', repeat: 'once', buy_grace_ms: 60_000 }));
@@ -45,11 +46,7 @@ describe('the run policy\'s inputs', () => {
   it('a run armed before runs kept a plan (runs.plan null) reads its strategy\'s rules, long', () => {
     const { strategy, run } = runIn('ARMED');
     expect(run.plan).toBeNull();
-    // As before exits had modes: a price stop, no target, no trail, no move to cost.
-    expect(planOf(run, strategy)).toEqual({
-      ...{ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 },
-      ...{ stopLossMode: 'price', target: null, targetMode: 'price', trail: null, trailMode: 'points', moveStopToCostAfter: null, moveStopToCostMode: 'points' },
-    });
+    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000, ...NO_EXTRA_EXITS });
     expect(planOf(run, undefined)).toBeNull();
   });
 

@@ -463,8 +463,8 @@ export class StrategyManager {
     const now = this.ctx.clock.now();
     const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
     if (runId === undefined) return;
-    const leg = crossingExit(hit.kind);
-    if (leg !== null) this.execution.submit({ strategyId: hit.strategyId, runId, leg, scheduledAt: now });
+    const exit = crossingExit(hit.kind);
+    if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, scheduledAt: now });
     setImmediate(() => this.afterCrossing(hit, runId, now));
   }
 
