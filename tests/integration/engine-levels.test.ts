@@ -66,6 +66,17 @@ describe('a take-profit target', () => {
     expect(t.run(s.id).levels).toMatchObject({ stop: 95, target: 110 });
   });
 
+  it('a price target the last price has already reached skips the BUY: nothing is sent, the run ends SKIPPED', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    const run = await t.start(s.id);
+    t.repos.runs.update(run.id, { plan: { ...run.plan!, target: 99.5 } }, t.clock.now());
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SKIPPED', positionQty: 0, levels: null });
+    expect(t.eventsOf('buy_skipped')).toMatchObject([{ lastPrice: 100, target: 99.5 }]);
+    expect(brokerRecord()).toEqual([]);
+  });
+
   it('a gap far below the stop with a target set sells by the stop-loss, never the target, even when the price comes back above it', async () => {
     const s = await inPosition({ target: 110 });
     await tick(80);
