@@ -144,6 +144,18 @@ describe('a trailing stop', () => {
     expect(brokerRecord()).toHaveLength(2);
   });
 
+  it('a jump through the target and the next ratchet in one tick sends one sell, as TARGET', async () => {
+    const s = await inPosition({ trail: 2, target: 110 });
+    await tick(115);
+    await tick(116);
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_TARGET', exitLeg: 'TARGET', positionQty: 0 });
+    expect(legs(s)).toEqual(['BUY', 'TARGET']);
+    expect(brokerRecord()).toEqual([
+      ['buy', 10],
+      ['sell', 10],
+    ]);
+  });
+
   it('after a restart mid-trail: the levels come back from runs.levels, and price bars above the kept best move the trail on', async () => {
     const s = await inPosition({ trail: 2 });
     await tick(101);
