@@ -118,10 +118,25 @@ export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
 }
 
 /**
- * The keys of a strategy's spec its answer carries, in their order: v1's, so the wire format is
- * unchanged. The spec holds more (every later key at its default while the engine does not trade it).
+ * The keys of a strategy's spec its answer carries that every spec has: v1's and the exits' modes.
+ * The spec holds more (every later key at its default while the engine does not trade it).
  */
-const STRATEGY_DTO_KEYS = ['broker_account_id', 'symbol', 'exchange', 'qty', 'buy_time', 'sell_time', 'stop_loss', 'timezone', 'repeat', 'buy_grace_seconds'] as const satisfies readonly (keyof StoredStrategySpec & keyof StrategyDto)[];
+const STRATEGY_DTO_KEYS = [
+  'broker_account_id',
+  'symbol',
+  'exchange',
+  'qty',
+  'buy_time',
+  'sell_time',
+  'stop_loss',
+  'stop_loss_mode',
+  'target_mode',
+  'trail_mode',
+  'move_stop_to_cost_mode',
+  'timezone',
+  'repeat',
+  'buy_grace_seconds',
+] as const satisfies readonly (keyof StoredStrategySpec & keyof StrategyDto)[];
 
 /** `spec`'s keys in `keys`, in that order. */
 function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, keys: readonly K[]): Pick<StoredStrategySpec, K> {
@@ -133,6 +148,10 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
+    // The keys a strategy may leave out are null when it has none.
+    target: s.spec.target ?? null,
+    trail: s.spec.trail ?? null,
+    move_stop_to_cost_after: s.spec.move_stop_to_cost_after ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

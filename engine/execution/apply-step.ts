@@ -86,8 +86,14 @@ export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, e
 /** Writes the Step's run change: a checked move, or a patch keeping the state. Returns the row as it now stands. */
 export function writeStep(ctx: EngineContext, run: Run, s: Step): Run {
   if (s.move) return writeRunState(ctx, run, s.move.to, s.move.patch);
-  if (s.patch) return ctx.repos.runs.update(run.id, s.patch, ctx.clock.now());
-  return run;
+  const { patch } = s;
+  if (!patch) return run;
+  const write = () => ctx.repos.runs.update(run.id, patch, ctx.clock.now());
+  // A trail's move alone (it may come on every tick) does not wait for the disk: a crash of the
+  // process keeps it; a power cut may lose the last moves, which recovery takes again from the
+  // price bars (the best price since the entry), short of the minute not yet written: a stop a
+  // little lower for a while, never a lost exit.
+  return Object.keys(patch).every((k) => k === 'levels') ? ctx.repos.transaction(write, { durable: false }) : write();
 }
 
 /** What a caller does with a Step's follow-ups. */

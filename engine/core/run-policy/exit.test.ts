@@ -196,6 +196,12 @@ describe('the time exit and crossings', () => {
     expect(s.submit).toBeUndefined();
   });
 
+  it('a ratchet on a tick that also reached the target does not arm the target again: it fired on that tick', () => {
+    const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 103 };
+    const s = step(plan, holding({ levels: resolveLevels(plan, 100, 0.05) }), hit('RATCHET', 103.5, 100.05));
+    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101.5, dir: 'down' }, { kind: 'RATCHET', level: 103.55, dir: 'up' }] });
+  });
+
   it('a ratchet once the exit is under way, with no levels kept, or of an earlier leg moves nothing', () => {
     const plan = { ...PLAN, trail: 2 };
     const levels = resolveLevels(plan, 100, 0.05);
