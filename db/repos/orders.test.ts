@@ -127,10 +127,11 @@ describe('orders repo (journal)', () => {
     expect(() => repos.orders.insert(newOrder(b, runB, 'BUY', 'pending', 'tcdup'), 2)).not.toThrow();
   });
 
-  it('refuses a slot or side that does not follow the leg', () => {
-    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'SELL'), slot: 'entry' }, 1)).toThrow(TypeError);
-    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'BUY'), side: 'sell' }, 1)).toThrow(TypeError);
+  it('refuses a slot that does not follow the leg; the side is the entry\'s (a short sells first, and buys back)', () => {
+    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'SELL'), slot: 'entry' }, 1)).toThrow('order leg SELL must have slot exit');
+    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'BUY'), slot: 'exit' }, 1)).toThrow('order leg BUY must have slot entry');
     expect(repos.orders.list(a.user.id, a.strategy.id)).toEqual([]);
+    expect(repos.orders.insert({ ...newOrder(a, runA, 'BUY'), side: 'sell' }, 1)).toMatchObject({ leg: 'BUY', slot: 'entry', side: 'sell' });
   });
 
   it('finds by slot and by client order id; updates the broker answer', () => {

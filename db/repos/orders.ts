@@ -7,7 +7,7 @@
 import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
-import type { Exchange, Leg, Order, OrderSide, OrderSlot, OrderStatus } from '../../engine/core/types';
+import { slotOf, type Exchange, type Leg, type Order, type OrderSide, type OrderSlot, type OrderStatus } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { orders } from '../schema';
 import { translated } from './errors';
@@ -128,10 +128,9 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
   return {
     insert(input, now) {
       // The (run, leg, slot, attempt) index only guards invariant 1 if slot follows leg (core/types slotOf).
-      const entry = input.leg === 'BUY';
-      if (input.slot !== (entry ? 'entry' : 'exit') || input.side !== (entry ? 'buy' : 'sell')) {
-        throw new TypeError(`order leg ${input.leg} must have slot ${entry ? 'entry' : 'exit'} and side ${entry ? 'buy' : 'sell'}`);
-      }
+      // The side is the run policy's: an entry buys or sells first, its exits trade the other way.
+      const slot = slotOf(input.leg);
+      if (input.slot !== slot) throw new TypeError(`order leg ${input.leg} must have slot ${slot}`);
       // Every column but the id, so the row is known without reading it back (no RETURNING).
       const values: Omit<Row, 'id'> = {
         runId: input.runId,

@@ -30,10 +30,10 @@ export interface PriceBarsRepo {
   /** The instrument's bars with from ≤ minute ≤ to, oldest first, at most `limit`. */
   listInternal(brokerAccountId: number, exchange: string, symbol: string, from: number, to: number, limit: number): PriceBar[];
   /**
-   * The highest high of the instrument's bars whose minute starts at or after `from` (only
-   * prices from then on); null when there is none.
+   * The highest high (`'high'`) or lowest low (`'low'`) of the instrument's bars whose minute
+   * starts at or after `from` (only prices from then on); null when there is none.
    */
-  highestSinceInternal(brokerAccountId: number, exchange: string, symbol: string, from: number): number | null;
+  extremeSinceInternal(brokerAccountId: number, exchange: string, symbol: string, from: number, which: 'high' | 'low'): number | null;
   /** Deletes every bar older than `minute`; how many. */
   pruneBeforeInternal(minute: number): number;
 }
@@ -49,9 +49,8 @@ export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
       `${high} = max(${high}, excluded.${high}), ${low} = min(${low}, excluded.${low}), ${close} = excluded.${close}, ${ticks} = ${ticks} + excluded.${ticks}`,
   );
   const minute = t.column('minute');
-  const highest = t.prepare(
-    `SELECT max(${high}) AS high FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('exchange')} = ? AND ${t.column('symbol')} = ? AND ${minute} >= ?`,
-  );
+  const since = `FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('exchange')} = ? AND ${t.column('symbol')} = ? AND ${minute} >= ?`;
+  const extreme = { high: t.prepare(`SELECT max(${high}) AS price ${since}`), low: t.prepare(`SELECT min(${low}) AS price ${since}`) };
   return {
     saveInternal(bars) {
       for (const bar of bars) {
@@ -67,8 +66,8 @@ export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
         .limit(Math.max(0, Math.floor(limit)))
         .all();
     },
-    highestSinceInternal(brokerAccountId, exchange, symbol, from) {
-      return (highest.get(brokerAccountId, exchange, symbol, from) as { high: number | null }).high;
+    extremeSinceInternal(brokerAccountId, exchange, symbol, from, which) {
+      return (extreme[which].get(brokerAccountId, exchange, symbol, from) as { price: number | null }).price;
     },
     pruneBeforeInternal(minute) {
       return orm.delete(priceBars).where(lt(priceBars.minute, minute)).run().changes;

@@ -161,6 +161,8 @@ export interface StrategyDto {
   readonly broker_account_id: number;
   readonly symbol: string;
   readonly exchange: string;
+  /** buy: buys at the BUY time and sells at the exit; sell: sells first (short) and buys back at the exit. */
+  readonly side: 'buy' | 'sell';
   readonly qty: number;
   readonly buy_time: string;
   readonly sell_time: string;

@@ -125,6 +125,7 @@ const STRATEGY_DTO_KEYS = [
   'broker_account_id',
   'symbol',
   'exchange',
+  'side',
   'qty',
   'buy_time',
   'sell_time',

@@ -157,7 +157,7 @@ export const STRATEGY_FIELD_META = {
   broker_account_id: { label: 'Broker account', hint: 'The account whose money it trades', group: 'entry', available: true },
   symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL or RELIANCE', group: 'entry', available: true },
   exchange: { label: 'Exchange', hint: "Empty: the account's first exchange", group: 'entry', available: true },
-  side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: false },
+  side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: true },
   qty: { label: 'Quantity', hint: 'How many to buy at each entry', group: 'entry', unit: 'shares', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },

@@ -23,13 +23,11 @@ export function planOf(run: Run, strategy: Strategy | undefined): RunPlan | null
 }
 
 function fromSpec(p: RunPlanSpec): RunPlan {
-  // The strategy service lets through only what the engine trades (the spec's `available` flags).
-  if (p.side !== 'buy') throw new Error(`a plan with side ${p.side} is not traded yet`);
   return {
     brokerAccountId: asBrokerAccountId(p.broker_account_id),
     symbol: p.symbol,
     exchange: p.exchange,
-    side: 'long',
+    side: p.side === 'buy' ? 'long' : 'short',
     qty: p.qty,
     stopLoss: p.stop_loss,
     stopLossMode: p.stop_loss_mode,

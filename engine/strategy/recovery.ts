@@ -136,16 +136,18 @@ function readableOf(ctx: EngineContext, run: Run): Strategy | StrategyIdentity |
 }
 
 /**
- * For a position whose stop trails: the highest price recorded (1-minute bars) since its entry
- * filled, so a move of the trail its levels missed (the process ended between a tick and the
- * write) is not lost. Only minutes that began at or after the fill count: a minute's high from
- * before it is a price the position never had. Null for any other run, or when none is recorded.
+ * For a position whose stop trails or is still to move to cost: the best price recorded (1-minute
+ * bars) since its entry filled (a long's highest, a short's lowest), so a move its levels missed
+ * (the process ended between a tick and the write) is not lost. Only minutes that began at or
+ * after the fill count: a minute's high from before it is a price the position never had. Null
+ * for any other run, or when none is recorded.
  */
 function bestSinceEntry(ctx: EngineContext, run: Run): number | null {
-  if (!run.levels?.trail || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return null;
+  const levels = run.levels;
+  if (!levels || (!levels.trail && levels.costAt === null) || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return null;
   const entry = ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
   if (!entry) return null;
-  return ctx.repos.priceBars.highestSinceInternal(entry.brokerAccountId, entry.exchange, entry.symbol, entry.filledAt ?? entry.updatedAt);
+  return ctx.repos.priceBars.extremeSinceInternal(entry.brokerAccountId, entry.exchange, entry.symbol, entry.filledAt ?? entry.updatedAt, entry.side === 'buy' ? 'high' : 'low');
 }
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {

@@ -126,6 +126,7 @@ export class StrategyService {
       raw.exchange !== undefined && sound(f.exchange, 'exchange') === undefined ? undefined : sound(f.symbol, 'symbol'),
       sound(f.exchange, 'exchange'),
       sound(f.qty, 'qty'),
+      sound(f.side, 'side'),
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
     );
     refuseUnavailable(raw, problems);
@@ -141,6 +142,7 @@ export class StrategyService {
     symbol: string | undefined,
     exchange: Exchange | undefined,
     qty: number | undefined,
+    side: 'buy' | 'sell' | undefined,
     levels: readonly TickChecked[],
   ): Promise<Exchange | undefined> {
     if (accountIdValue === undefined) return undefined;
@@ -159,9 +161,14 @@ export class StrategyService {
     const exchangeOk = caps.exchanges.includes(chosen);
     if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
     if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
+    if (side === 'sell' && caps.sellFirst === 'none') add('side', `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
     const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;
     if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
     else if (instrument) {
+      // Null: the broker's API does not say (its own checks decide when the entry is placed).
+      if (side === 'sell' && caps.sellFirst !== 'none' && instrument.shortable === false) {
+        add('side', `side sell (sell first): ${symbol} cannot be sold first at this broker${caps.kind === 'alpaca' ? ' (Alpaca sells first only what is shortable and easy to borrow)' : ''}`);
+      }
       for (const { field, modeField, value, mode } of levels) {
         // A percent is of a price not known yet; a mode that does not read has its own problem.
         if (value === undefined || mode === undefined || mode === 'percent' || value >= instrument.tickSize) continue;

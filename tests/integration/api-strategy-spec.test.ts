@@ -33,7 +33,6 @@ const strategies = async () => (await h.call('GET', '/strategy', { token })).bod
 
 describe('v2 keys the engine does not trade yet', () => {
   it.each<[string, unknown, string]>([
-    ['side', 'sell', 'leave it out or send "buy"'],
     ['square_off_time', '09:30', 'leave it out'],
     ['reentry_after', 'target', 'leave it out or send "stop_loss"'],
     ['reentry_cutoff', '09:08', 'leave it out'],
@@ -54,8 +53,8 @@ describe('v2 keys the engine does not trade yet', () => {
   });
 
   it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, side: 'sell', square_off_time: '09:30', weekdays: ['mon'], reentry_after: 'either' }));
-    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'side', 'square_off_time', 'weekdays']);
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['mon'], reentry_after: 'either' }));
+    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'square_off_time', 'weekdays']);
     // A value that is wrong on its own gets its own rule's message, not "not available".
     expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
   });
@@ -74,9 +73,9 @@ describe('v2 keys the engine does not trade yet', () => {
 
   it('an edit is refused the same way, and the strategy stays as it was', async () => {
     const { body: s } = await h.createStrategy(token, account);
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30', side: 'sell' } }))).toEqual([
-      ['side', 'side is not available yet: this version does not trade it; leave it out or send "buy"'],
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30', reentry_after: 'target' } }))).toEqual([
       ['square_off_time', 'square_off_time is not available yet: this version does not trade it; leave it out'],
+      ['reentry_after', 'reentry_after is not available yet: this version does not trade it; leave it out or send "stop_loss"'],
     ]);
     // The rules between fields see the stored strategy merged with the edit.
     expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
@@ -187,7 +186,7 @@ describe('GET /strategy/form', () => {
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
-    expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: false });
+    expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: true });
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
