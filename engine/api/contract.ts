@@ -165,6 +165,17 @@ export interface StrategyDto {
   readonly buy_time: string;
   readonly sell_time: string;
   readonly stop_loss: number;
+  /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
+  readonly stop_loss_mode: 'price' | 'points' | 'percent';
+  /** The take-profit, counted as `target_mode` says; null: none. */
+  readonly target: number | null;
+  readonly target_mode: 'price' | 'points' | 'percent';
+  /** The trailing stop's distance from the best price since the entry; null: none. */
+  readonly trail: number | null;
+  readonly trail_mode: 'points' | 'percent';
+  /** The gain after which the stop moves to the entry price; null: never. */
+  readonly move_stop_to_cost_after: number | null;
+  readonly move_stop_to_cost_mode: 'points' | 'percent';
   readonly timezone: string;
   readonly repeat: string;
   readonly buy_grace_seconds: number;
