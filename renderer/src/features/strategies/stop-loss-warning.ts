@@ -13,14 +13,15 @@ export interface StopWarning {
 }
 
 /**
- * The warning to show, or null when there is nothing to ask: no price yet, a symbol the broker
- * does not list, or a stop-loss that is not a number (the engine names that error).
+ * The warning to show, or null when there is nothing to ask: a stop-loss in points or percent
+ * (a distance below the entry fill, not a price: it cannot be above the price), no price yet, a
+ * symbol the broker does not list, or a stop-loss that is not a number (the engine names that error).
  *
- * @example stopAtOrAbove('190', { symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: 187.5, at: 1 })
+ * @example stopAtOrAbove('190', 'price', { symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: 187.5, at: 1 })
  *   // { symbol: 'AAPL', exchange: 'NASDAQ', stopLoss: 190, price: 187.5 }
  */
-export function stopAtOrAbove(stopText: string, quote: QuoteDto | null): StopWarning | null {
-  if (!quote?.known || quote.price === null) return null;
+export function stopAtOrAbove(stopText: string, mode: string, quote: QuoteDto | null): StopWarning | null {
+  if (mode !== 'price' || !quote?.known || quote.price === null) return null;
   const t = stopText.trim();
   if (!/^\d+(\.\d+)?$/.test(t)) return null;
   const stopLoss = Number(t);

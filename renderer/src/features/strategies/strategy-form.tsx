@@ -165,8 +165,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
     // The price shown for what is typed; asked now when typing outran it (saved before the pause).
     const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
     const fresh = shown ?? (await quoteFor().catch(() => null));
-    // Only a stop-loss given as a price compares with the last price.
-    const ask = (text('stop_loss_mode') || 'price') === 'price' ? stopAtOrAbove(text('stop_loss'), fresh) : null;
+    const ask = stopAtOrAbove(text('stop_loss'), text('stop_loss_mode') || 'price', fresh);
     if (ask) {
       setQuote(fresh);
       setWarning(ask);
