@@ -60,6 +60,8 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   BUY: { text: 'BUY', position: 'atPriceBottom', shape: 'arrowUp', color: 'buy' },
   SELL: { text: 'SELL', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
   STOPLOSS: { text: 'SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  TRAIL_STOP: { text: 'TRAIL SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  TARGET: { text: 'TARGET', position: 'atPriceTop', shape: 'arrowDown', color: 'buy' },
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
 };
 
