@@ -10,21 +10,48 @@ const note = (e: EngineEvent) => notificationFor(e, lookup);
 
 describe('notificationFor', () => {
   it('announces every fill with symbol, quantity, price and why', () => {
-    const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT') =>
+    const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT') =>
       note({ ...base, type: 'order_filled', orderId: asOrderId(9), leg, filledQty: 10, fillPrice: 187.2 });
     expect(fill('BUY')).toEqual({ title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
     expect(fill('SELL')).toMatchObject({ title: 'Sold 10 AAPL', body: 'Filled at 187.2, at its SELL time.', urgency: 'normal' });
     expect(fill('STOPLOSS')).toMatchObject({ body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
     expect(fill('MANUAL_EXIT')).toMatchObject({ body: 'Filled at 187.2, because you stopped the strategy.' });
+    expect(fill('TRAIL_STOP')).toMatchObject({ body: 'Filled at 187.2, by the trailing stop.', urgency: 'critical' });
+    expect(fill('TARGET')).toMatchObject({ body: 'Filled at 187.2, at its target.', urgency: 'normal' });
   });
 
   it('announces a stop-loss the moment it triggers', () => {
-    expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0 })).toEqual({
+    expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0, trailing: false })).toEqual({
       title: 'Stop-loss hit: AAPL',
       body: 'Price 94.5 reached the stop-loss 95. Selling now.',
       urgency: 'critical',
       key: 'sl:3',
     });
+    expect(note({ ...base, type: 'stop_loss_triggered', price: 101.9, stopLoss: 102, tickAt: 0, trailing: true })).toMatchObject({
+      title: 'Trailing stop hit: AAPL',
+      body: 'Price 101.9 reached the trailing stop 102. Selling now.',
+      urgency: 'critical',
+    });
+  });
+
+  it('announces a target hit, and the stop moved to cost, once per run', () => {
+    expect(note({ ...base, type: 'target_hit', price: 110.2, target: 110, tickAt: 0 })).toEqual({
+      title: 'Target hit: AAPL',
+      body: 'Price 110.2 reached the target 110. Selling now.',
+      urgency: 'normal',
+      key: 'target:3',
+    });
+    expect(note({ ...base, type: 'stop_moved', why: 'cost', from: 95, to: 100, best: 103 })).toEqual({
+      title: 'Stop moved to cost: AAPL',
+      body: 'The price reached 103: the stop is now the entry price 100.',
+      urgency: 'normal',
+      key: 'cost:3',
+    });
+  });
+
+  it('says which level a skipped BUY had already reached', () => {
+    expect(note({ ...base, type: 'buy_skipped', lastPrice: 94, stopLoss: 95, target: null })?.body).toBe('The last price 94 was already at or below the stop-loss 95.');
+    expect(note({ ...base, type: 'buy_skipped', lastPrice: 111, stopLoss: null, target: 110 })?.body).toBe('The last price 111 was already at or above the target 110.');
   });
 
   it('announces every kind of error', () => {
@@ -64,6 +91,7 @@ describe('notificationFor', () => {
       { ...base, type: 'order_submitted', orderId: asOrderId(1), leg: 'BUY', clientOrderId: 'x', scheduledAt: 0, dispatchedAt: 0 },
       { ...base, type: 'order_accepted', orderId: asOrderId(1), leg: 'BUY', brokerOrderId: 'b' },
       { ...base, type: 'exit_suppressed', leg: 'SELL', reason: 'stop-loss came first' },
+      { ...base, type: 'stop_moved', why: 'trail', from: 95, to: 96.5, best: 101.5 },
       { userId: base.userId, at: 0, type: 'feed_status', brokerAccountId: asBrokerAccountId(2), state: 'up', detail: null },
       { userId: base.userId, strategyId: base.strategyId, at: 0, type: 'strategy_stopped', reason: 'by trader' },
     ];
@@ -71,7 +99,7 @@ describe('notificationFor', () => {
   });
 
   it('names a strategy it cannot look up by id', () => {
-    expect(notificationFor({ ...base, type: 'stop_loss_triggered', price: 1, stopLoss: 2, tickAt: 0 }, () => undefined)?.title).toBe('Stop-loss hit: strategy #7');
+    expect(notificationFor({ ...base, type: 'stop_loss_triggered', price: 1, stopLoss: 2, tickAt: 0, trailing: false }, () => undefined)?.title).toBe('Stop-loss hit: strategy #7');
   });
 });
 

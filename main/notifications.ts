@@ -1,7 +1,8 @@
 /**
- * Native notification text for engine events: every fill, every stop-loss, every error (rejected
- * or unknown order, a run in ERROR, a missed BUY, a price feed down). Everything else is for the
- * UI and the audit log only.
+ * Native notification text for engine events: every fill, every stop-loss or trailing stop and
+ * target hit, the stop moved to cost, every error (rejected or unknown order, a run in ERROR, a
+ * missed BUY, a price feed down). Everything else is for the UI and the audit log only: a trailing
+ * stop moving up is not (it moves on every rise of a tick, and asks nothing of the trader).
  */
 import type { EngineEvent } from '../engine/core/events';
 import type { StrategyId } from '../engine/core/ids';
@@ -32,6 +33,8 @@ export function sentence(text: string): string {
 const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
   SELL: 'at its SELL time',
   STOPLOSS: 'by the stop-loss',
+  TRAIL_STOP: 'by the trailing stop',
+  TARGET: 'at its target',
   MANUAL_EXIT: 'because you stopped the strategy',
 };
 
@@ -54,16 +57,34 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup): She
       return {
         title: `Sold ${event.filledQty} ${symbol}`,
         body: `Filled at ${formatPrice(event.fillPrice)}, ${SOLD_BECAUSE[event.leg]}.`,
-        urgency: event.leg === 'STOPLOSS' ? 'critical' : 'normal',
+        urgency: event.leg === 'STOPLOSS' || event.leg === 'TRAIL_STOP' ? 'critical' : 'normal',
         key,
       };
     }
-    case 'stop_loss_triggered':
+    case 'stop_loss_triggered': {
+      const what = event.trailing ? 'trailing stop' : 'stop-loss';
       return {
-        title: `Stop-loss hit: ${symbolOf(event.strategyId)}`,
-        body: `Price ${formatPrice(event.price)} reached the stop-loss ${formatPrice(event.stopLoss)}. Selling now.`,
+        title: `${event.trailing ? 'Trailing stop' : 'Stop-loss'} hit: ${symbolOf(event.strategyId)}`,
+        body: `Price ${formatPrice(event.price)} reached the ${what} ${formatPrice(event.stopLoss)}. Selling now.`,
         urgency: 'critical',
         key: `sl:${event.runId}`,
+      };
+    }
+    case 'target_hit':
+      return {
+        title: `Target hit: ${symbolOf(event.strategyId)}`,
+        body: `Price ${formatPrice(event.price)} reached the target ${formatPrice(event.target)}. Selling now.`,
+        urgency: 'normal',
+        key: `target:${event.runId}`,
+      };
+    case 'stop_moved':
+      // Once per position at most, and it changes what the trader risks; a trail's move does neither.
+      if (event.why !== 'cost') return null;
+      return {
+        title: `Stop moved to cost: ${symbolOf(event.strategyId)}`,
+        body: `The price reached ${formatPrice(event.best)}: the stop is now the entry price ${formatPrice(event.to)}.`,
+        urgency: 'normal',
+        key: `cost:${event.runId}`,
       };
     case 'order_rejected':
       return {
@@ -118,7 +139,10 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup): She
     case 'buy_skipped':
       return {
         title: `BUY skipped: ${symbolOf(event.strategyId)}`,
-        body: `The last price ${formatPrice(event.lastPrice)} was already at or below the stop-loss ${formatPrice(event.stopLoss)}.`,
+        body:
+          event.target !== null && event.target !== undefined
+            ? `The last price ${formatPrice(event.lastPrice)} was already at or above the target ${formatPrice(event.target)}.`
+            : `The last price ${formatPrice(event.lastPrice)} was already at or below the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
         urgency: 'normal',
         key: `skipped:${event.runId}`,
       };

@@ -66,7 +66,11 @@ function describe(e: EngineEvent): string {
     case 'order_filled':
       return `${e.leg} filled: ${e.filledQty} @ ${e.fillPrice}`;
     case 'stop_loss_triggered':
-      return `STOP-LOSS: price ${e.price} reached the stop ${e.stopLoss}`;
+      return `${e.trailing ? 'TRAILING STOP' : 'STOP-LOSS'}: price ${e.price} reached the stop ${e.stopLoss}`;
+    case 'target_hit':
+      return `TARGET: price ${e.price} reached the target ${e.target}`;
+    case 'stop_moved':
+      return `stop moved ${e.from} -> ${e.to} (${e.why === 'trail' ? `trailing the best price ${e.best}` : 'to cost'})`;
     case 'run_state_changed':
       return `run ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`;
     case 'exit_suppressed':

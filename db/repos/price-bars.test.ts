@@ -27,6 +27,15 @@ describe('price bars repo', () => {
     expect(t.repos.priceBars.listInternal(a.account.id, 'NSE', 'RELIANCE', 0, 1e12, 10)).toEqual([bar(60_000, { open: 100, high: 110, low: 95, close: 97, ticks: 4 })]);
   });
 
+  it('gives the highest high of the minutes starting at or after a time, for that instrument only', () => {
+    t.repos.priceBars.saveInternal([bar(60_000, { high: 120 }), bar(120_000, { high: 104 }), bar(180_000, { high: 107 }), bar(180_000, { symbol: 'TCS', high: 500 })]);
+    // The minute of 60 000 began before 60 001: its high may be from before then, so it does not count.
+    expect(t.repos.priceBars.highestSinceInternal(a.account.id, 'NSE', 'RELIANCE', 60_001)).toBe(107);
+    expect(t.repos.priceBars.highestSinceInternal(a.account.id, 'NSE', 'RELIANCE', 60_000)).toBe(120);
+    expect(t.repos.priceBars.highestSinceInternal(a.account.id, 'NSE', 'RELIANCE', 180_001)).toBeNull();
+    expect(t.repos.priceBars.highestSinceInternal(a.account.id, 'BSE', 'RELIANCE', 0)).toBeNull();
+  });
+
   it('prunes what is older than the cutoff, and goes with its account', () => {
     t.repos.priceBars.saveInternal([bar(60_000), bar(120_000)]);
     expect(t.repos.priceBars.pruneBeforeInternal(120_000)).toBe(1);

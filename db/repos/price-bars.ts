@@ -29,6 +29,11 @@ export interface PriceBarsRepo {
   saveInternal(bars: readonly PriceBar[]): void;
   /** The instrument's bars with from ≤ minute ≤ to, oldest first, at most `limit`. */
   listInternal(brokerAccountId: number, exchange: string, symbol: string, from: number, to: number, limit: number): PriceBar[];
+  /**
+   * The highest high of the instrument's bars whose minute starts at or after `from` (only
+   * prices from then on); null when there is none.
+   */
+  highestSinceInternal(brokerAccountId: number, exchange: string, symbol: string, from: number): number | null;
   /** Deletes every bar older than `minute`; how many. */
   pruneBeforeInternal(minute: number): number;
 }
@@ -42,6 +47,10 @@ export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
     `INSERT INTO ${t.name} (${fields.map(t.column).join(', ')}) VALUES (${fields.map((f) => `@${f}`).join(', ')}) ` +
       `ON CONFLICT (${fields.slice(0, 4).map(t.column).join(', ')}) DO UPDATE SET ` +
       `${high} = max(${high}, excluded.${high}), ${low} = min(${low}, excluded.${low}), ${close} = excluded.${close}, ${ticks} = ${ticks} + excluded.${ticks}`,
+  );
+  const minute = t.column('minute');
+  const highest = t.prepare(
+    `SELECT max(${high}) AS high FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('exchange')} = ? AND ${t.column('symbol')} = ? AND ${minute} >= ?`,
   );
   return {
     saveInternal(bars) {
@@ -57,6 +66,9 @@ export function createPriceBarsRepo(orm: Orm): PriceBarsRepo {
         .orderBy(asc(priceBars.minute))
         .limit(Math.max(0, Math.floor(limit)))
         .all();
+    },
+    highestSinceInternal(brokerAccountId, exchange, symbol, from) {
+      return (highest.get(brokerAccountId, exchange, symbol, from) as { high: number | null }).high;
     },
     pruneBeforeInternal(minute) {
       return orm.delete(priceBars).where(lt(priceBars.minute, minute)).run().changes;

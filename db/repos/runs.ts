@@ -10,7 +10,7 @@ import { pick } from './json';
 import { byShape, ID, placeholders, rawTable } from './prepared';
 
 /** States after which a run places no more orders (core/run-state.ts isTerminal). */
-export const TERMINAL_RUN_STATES = ['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED'] as const satisfies readonly RunState[];
+export const TERMINAL_RUN_STATES = ['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED'] as const satisfies readonly RunState[];
 
 /** The fields that change as a run progresses. */
 export type RunPatch = Partial<

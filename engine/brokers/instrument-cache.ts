@@ -60,6 +60,15 @@ export class InstrumentCache {
     return found;
   }
 
+  /**
+   * The instrument's price step if it was resolved here or is stored, else null; synchronous, for
+   * the journal transaction of an entry's fill (its levels are rounded to it). SQLite is read once
+   * per account; a lookup keeps what it read up to date.
+   */
+  knownTickSize(accountId: BrokerAccountId, symbol: string, exchange: Exchange): number | null {
+    return this.storedOf(accountId).get(instrumentKey(exchange, symbol))?.tickSize ?? null;
+  }
+
   forgetAccount(accountId: BrokerAccountId): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${accountId}|`)) this.cache.delete(key);
     this.stored.delete(accountId);

@@ -70,7 +70,9 @@ export function applyReportToJournal(ctx: EngineContext, accountId: BrokerAccoun
 
     const run = repos.runs.getInternal(order.runId);
     if (!run) return { order: updated, events };
-    const step = stepRun(ctx, run, { type: 'order_final', order: updated, lasting: report.lasting ?? null, tickSize: null }, deferredExit(run.id));
+    // An entry's levels are rounded to its instrument's price step (null: not known, not rounded).
+    const tickSize = updated.slot === 'entry' ? ctx.instruments.knownTickSize(updated.brokerAccountId, updated.symbol, updated.exchange) : null;
+    const step = stepRun(ctx, run, { type: 'order_final', order: updated, lasting: report.lasting ?? null, tickSize }, deferredExit(run.id));
     if (!step) return { order: updated, events };
     if (step.outcome !== undefined && typeof step.outcome === 'object' && 'drop' in step.outcome) {
       logger.error({ runId: run.id, from: run.state, order: order.id }, step.outcome.drop);

@@ -6,6 +6,7 @@ import type { Step } from '../core/run-policy/types';
 import { followUp, planOf, snapshotOf } from './apply-step';
 import { runPlanOf } from '../core/run-plan-spec';
 import { specFromV1 } from '../core/strategy-spec';
+import { NO_EXTRA_EXITS } from '../core/run-policy/test-support';
 
 let t: TestDb;
 const PLAN = runPlanOf(specFromV1({ broker_account_id: 1, symbol: 'AAPL', exchange: 'NYSE', qty: 3, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95, timezone: 'America/New_York', repeat: 'once', buy_grace_ms: 60_000 }));
@@ -45,16 +46,20 @@ describe('the run policy\'s inputs', () => {
   it('a run armed before runs kept a plan (runs.plan null) reads its strategy\'s rules, long', () => {
     const { strategy, run } = runIn('ARMED');
     expect(run.plan).toBeNull();
-    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000 });
+    expect(planOf(run, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'RELIANCE', exchange: 'NSE', side: 'long', qty: 5, stopLoss: 90, buyGraceMs: 60_000, ...NO_EXTRA_EXITS });
     expect(planOf(run, undefined)).toBeNull();
   });
 
-  it('a run with a plan reads the plan, whatever its strategy row now says', () => {
+  it('a run with a plan reads the plan, its exits with their modes, whatever its strategy row now says', () => {
     const { strategy, run } = runIn('IN_POSITION');
-    const plan = { ...PLAN, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
+    const exits = { stop_loss_mode: 'points', target: 4, target_mode: 'percent', trail: 1.5, trail_mode: 'points', move_stop_to_cost_after: 2, move_stop_to_cost_mode: 'percent' } as const;
+    const plan = { ...PLAN, ...exits, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
     const planned = t.repos.runs.update(run.id, { plan }, NOW);
     expect(t.repos.runs.getInternal(run.id)!.plan).toEqual(plan);
-    expect(planOf(planned, strategy)).toEqual({ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000 });
+    expect(planOf(planned, strategy)).toEqual({
+      ...{ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000 },
+      ...{ stopLossMode: 'points', target: 4, targetMode: 'percent', trail: 1.5, trailMode: 'points', moveStopToCostAfter: 2, moveStopToCostMode: 'percent' },
+    });
     expect(planOf(planned, undefined)).toMatchObject({ symbol: 'AAPL', stopLoss: 80 });
   });
 
@@ -84,15 +89,15 @@ describe('the run policy\'s inputs', () => {
 });
 
 describe('a Step\'s follow-ups', () => {
-  it('go in order: the submits as listed, then the stop set below the price where the position was bought (for the run\'s leg), then the timers', () => {
+  it('go in order: the submits as listed, then the levels armed as the Step lists them where the position was bought (for the run\'s leg), then the timers', () => {
     const { run } = runIn('IN_POSITION');
     const done: string[] = [];
-    const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: { stop: 90 } }, timers: [{ set: 'jobs' }] };
+    const step: Step = { submit: [{ leg: 'SELL', scheduledAt: 1 }, { leg: 'MANUAL_EXIT', scheduledAt: 2 }], triggers: { set: [{ kind: 'TRAIL_STOP', level: 90, dir: 'down' }, { kind: 'TARGET', level: 120, dir: 'up' }, { kind: 'RATCHET', level: 101, dir: 'up' }] }, timers: [{ set: 'jobs' }] };
     followUp({ setTriggers: (account, instrument, strategyId, legNo, items) => done.push(`arm ${account} ${instrument} ${strategyId} leg ${legNo} ${JSON.stringify(items)}`) }, run, step, {
       submit: (leg, at) => done.push(`submit ${leg} ${at}`),
       where: () => ({ brokerAccountId: asBrokerAccountId(9), symbol: 'AAPL', exchange: 'NASDAQ' }),
       timer: (x) => done.push(`timer ${JSON.stringify(x)}`),
     });
-    expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} leg ${run.legNo} [{"kind":"STOPLOSS","level":90,"dir":"down"}]`, 'timer {"set":"jobs"}']);
+    expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} leg ${run.legNo} [{"kind":"TRAIL_STOP","level":90,"dir":"down"},{"kind":"TARGET","level":120,"dir":"up"},{"kind":"RATCHET","level":101,"dir":"up"}]`, 'timer {"set":"jobs"}']);
   });
 });

@@ -332,7 +332,7 @@ export class ExecutionEngine {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'MANUAL_EXIT');
+          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'TRAIL_STOP' || intent.leg === 'MANUAL_EXIT');
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {

@@ -81,6 +81,13 @@ describe('MarketListener crossings', () => {
     expect(market.isStopArmed(asStrategyId(1))).toBe(true);
   });
 
+  it('the stop is armed as a stop-loss or as a trailing stop; a target or a ratchet alone is no stop', async () => {
+    const { market } = await listening();
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, [{ kind: 'TRAIL_STOP', level: 97, dir: 'down' }, { kind: 'RATCHET', level: 101, dir: 'up' }]);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(2), 0, [{ kind: 'TARGET', level: 110, dir: 'up' }, { kind: 'RATCHET', level: 101, dir: 'up' }]);
+    expect([market.isStopArmed(asStrategyId(1)), market.isStopArmed(asStrategyId(2))]).toEqual([true, false]);
+  });
+
   it('clear disarms; a new set replaces the old one, and its crossing names the new leg', async () => {
     const { market, hits, watch, tick } = await listening();
     watch(asStrategyId(1));

@@ -137,8 +137,9 @@ export class MarketListener {
     this.triggers.clear(strategyId);
   }
 
+  /** Whether the run's stop is armed: its stop-loss, or its trailing stop once the trail has moved it. */
   isStopArmed(strategyId: StrategyId): boolean {
-    return this.triggers.isArmed(strategyId, 'STOPLOSS');
+    return this.triggers.isArmed(strategyId, 'STOPLOSS') || this.triggers.isArmed(strategyId, 'TRAIL_STOP');
   }
 
   /** Levels armed, over every run and feed. */

@@ -8,7 +8,8 @@
  * An entry fires once: `take` removes it. The index never puts one back; whether the exit it
  * asked for goes out is the run policy's call (journal_exit), and where that call suppresses
  * the exit no trigger is needed any more (see StrategyManager.onCrossing and
- * tests/integration/crossing-suppressed.test.ts).
+ * tests/integration/crossing-suppressed.test.ts). A RATCHET asks for no exit: its run's step
+ * sets the run's levels again, tightened (a new set replaces the run's entries whole).
  */
 import type { Trigger, TriggerKind } from '../core/run-policy/types';
 

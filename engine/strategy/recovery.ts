@@ -76,7 +76,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
         });
       }
       // Back on its rails (the run policy's `recovered`): jobs, stop, a due exit attempt, a STOP to carry out.
-      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running', bestSinceEntry: null });
+      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running', bestSinceEntry: bestSinceEntry(ctx, run) });
       runsResumed++;
     } catch (err) {
       failures++;
@@ -133,6 +133,19 @@ function readableOf(ctx: EngineContext, run: Run): Strategy | StrategyIdentity |
     ctx.logger.error({ strategyId: run.strategyId, runId: run.id, reason: err.reason }, run.plan ? 'recovery resumes a run by its own plan: its strategy cannot be read' : `${err.message}; its run ${run.id} has no plan of its own and is not resumed`);
     return run.plan ? ctx.repos.strategies.identityInternal(run.strategyId) : undefined;
   }
+}
+
+/**
+ * For a position whose stop trails: the highest price recorded (1-minute bars) since its entry
+ * filled, so a move of the trail its levels missed (the process ended between a tick and the
+ * write) is not lost. Only minutes that began at or after the fill count: a minute's high from
+ * before it is a price the position never had. Null for any other run, or when none is recorded.
+ */
+function bestSinceEntry(ctx: EngineContext, run: Run): number | null {
+  if (!run.levels?.trail || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return null;
+  const entry = ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
+  if (!entry) return null;
+  return ctx.repos.priceBars.highestSinceInternal(entry.brokerAccountId, entry.exchange, entry.symbol, entry.filledAt ?? entry.updatedAt);
 }
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {

@@ -443,28 +443,32 @@ export class StrategyManager {
   }
 
   /**
-   * A crossing tick took one of this strategy's levels. The order goes first: the run is the one
-   * the strategy's jobs belong to (in memory; reading it from SQLite here cost ~0.2 ms on the
-   * path), and the journal checks its state under the strategy's lock anyway (decide: an exit of
-   * a run with no open position, or a second exit, is recorded as suppressed). The event and the
-   * SELL job's cancellation follow in the next turn, for the leg the level was set for (a stale
-   * leg's crossing steps to nothing).
+   * A crossing tick took one of this strategy's levels. An exit level's order goes first: the run
+   * is the one the strategy's jobs belong to (in memory; reading it from SQLite here cost ~0.2 ms
+   * on the path), and the journal checks its state under the strategy's lock anyway (decide: an
+   * exit of a run with no open position, or a second exit, is recorded as suppressed). The step
+   * follows in the next turn, for the leg the level was set for (a stale leg's crossing steps to
+   * nothing): for an exit, its event and the SELL job's cancellation; for a RATCHET (the trail or
+   * move-to-cost tightens the stop), which sends nothing, the new levels written on the run and
+   * its levels armed again in their place. Until then the stop and target armed before stay armed.
    *
-   * The level fired once and is not put back, and a suppressed exit needs none: journal_exit
+   * An exit level fired once and is not put back, and a suppressed exit needs none: journal_exit
    * suppresses it only when another exit of the run is live (that exit's own attempts carry on
    * until the position is sold, or the run goes to ERROR), when nothing is held, or when the run
    * is in ERROR, where only the trader's STOP sells (a level put back would be suppressed too).
    * An entry still in flight defers the exit rather than suppressing it.
-   * (tests/integration/crossing-suppressed.test.ts)
+   * (tests/integration/crossing-suppressed.test.ts, tests/integration/engine-levels.test.ts)
    */
   private onCrossing(hit: Crossing): void {
     const now = this.ctx.clock.now();
     const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
     if (runId === undefined) return;
-    this.execution.submit({ strategyId: hit.strategyId, runId, leg: crossingExit(hit.kind), scheduledAt: now });
+    const exit = crossingExit(hit.kind);
+    if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, scheduledAt: now });
     setImmediate(() => this.afterCrossing(hit, runId, now));
   }
 
+  /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
   private afterCrossing(hit: Crossing, runId: RunId, at: number): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ownerOf(run);

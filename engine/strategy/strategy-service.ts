@@ -17,6 +17,25 @@ import { createStrategyInput, updateStrategyInput, strategyFields, type CreateSt
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
 
+/**
+ * The levels and distances the instrument's price step bounds, each with the field of its mode: a
+ * price, or a distance in points, below one step cannot be told apart from the price it is set
+ * against; a percent is checked against the price step only at the entry (its levels are rounded).
+ */
+const TICK_CHECKED = [
+  ['stop_loss', 'stop_loss_mode'],
+  ['target', 'target_mode'],
+  ['trail', 'trail_mode'],
+  ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+] as const satisfies readonly (readonly [StrategyField, StrategyField])[];
+
+interface TickChecked {
+  readonly field: StrategyField;
+  readonly modeField: StrategyField;
+  readonly value: number | undefined;
+  readonly mode: string | undefined;
+}
+
 export class StrategyService {
   constructor(
     private readonly ctx: EngineContext,
@@ -85,7 +104,8 @@ export class StrategyService {
 
   /**
    * Every rule of strategy-input.ts, and the broker's: the account must be the user's, trade the
-   * exchange, take the qty, know the symbol, and price it in steps no larger than the stop-loss.
+   * exchange, take the qty, know the symbol, and price it in steps no larger than each level or
+   * distance given as a price or in points (stop_loss, target, trail, move_stop_to_cost_after).
    * All at once: a field sound on its own is checked with the broker even while others fail, so
    * the trader learns of an unknown symbol together with a missing BUY time, not after fixing it.
    */
@@ -106,7 +126,7 @@ export class StrategyService {
       raw.exchange !== undefined && sound(f.exchange, 'exchange') === undefined ? undefined : sound(f.symbol, 'symbol'),
       sound(f.exchange, 'exchange'),
       sound(f.qty, 'qty'),
-      sound(f.stop_loss, 'stop_loss'),
+      TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
     );
     refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !exchange) throw validationError(problems);
@@ -121,7 +141,7 @@ export class StrategyService {
     symbol: string | undefined,
     exchange: Exchange | undefined,
     qty: number | undefined,
-    stopLoss: number | undefined,
+    levels: readonly TickChecked[],
   ): Promise<Exchange | undefined> {
     if (accountIdValue === undefined) return undefined;
     const accountId = asBrokerAccountId(accountIdValue);
@@ -141,8 +161,12 @@ export class StrategyService {
     if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
     const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;
     if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
-    else if (instrument && stopLoss !== undefined && stopLoss < instrument.tickSize) {
-      add('stop_loss', `stop_loss must be at least one price step of ${symbol} at this broker (${instrument.tickSize})`);
+    else if (instrument) {
+      for (const { field, modeField, value, mode } of levels) {
+        // A percent is of a price not known yet; a mode that does not read has its own problem.
+        if (value === undefined || mode === undefined || mode === 'percent' || value >= instrument.tickSize) continue;
+        add(field, `${field} must be at least one price step of ${symbol} at this broker (${instrument.tickSize})${mode === 'points' ? ` when ${modeField} is points` : ''}`);
+      }
     }
     return chosen;
   }

@@ -21,8 +21,22 @@ describe('entry due', () => {
   it('skips a BUY whose last price is at or below the stop', () => {
     const s = step(PLAN, snapshot(), { ...due, lastPrice: 95 });
     expect(s.move).toEqual({ to: 'SKIPPED', patch: { reason: 'BUY skipped: last price 95 was already at or below the stop-loss 95' } });
-    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 95, stopLoss: 95 }]);
+    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 95, stopLoss: 95, target: null }]);
     expect(step(PLAN, snapshot(), { ...due, lastPrice: 95.01 }).submit).toHaveLength(1);
+  });
+
+  it('skips a BUY whose last price is already at or above a target given as a price: it would exit at once', () => {
+    const plan = { ...PLAN, target: 110 };
+    const s = step(plan, snapshot(), { ...due, lastPrice: 110 });
+    expect(s.move).toEqual({ to: 'SKIPPED', patch: { reason: 'BUY skipped: last price 110 was already at or above the target 110' } });
+    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 110, stopLoss: 95, target: 110 }]);
+    expect(step(plan, snapshot(), { ...due, lastPrice: 109.99 }).submit).toHaveLength(1);
+  });
+
+  it('a stop or target given as a distance skips nothing before the fill: it is measured from it', () => {
+    const plan = { ...PLAN, stopLoss: 2, stopLossMode: 'percent', target: 3, targetMode: 'points' } as const;
+    expect(step(plan, snapshot(), { ...due, lastPrice: 1 }).submit).toHaveLength(1);
+    expect(step(plan, snapshot(), { ...due, lastPrice: 500 }).submit).toHaveLength(1);
   });
 
   it('does nothing unless the run is ARMED', () => {
@@ -47,19 +61,44 @@ describe('journaling the entry', () => {
 
 describe('the entry ends', () => {
   const buying = (over = {}) => snapshot({ state: 'BUYING', entry: entryRow(), ...over });
-  const final = (over = {}) => ({ type: 'order_final', order: entryRow(over), lasting: null }) as const;
+  const final = (over = {}) => ({ type: 'order_final', order: entryRow(over), lasting: null, tickSize: 0.05 }) as const;
 
-  it('a fill opens the position with its quantity and price and arms the plan\'s stop', () => {
+  const STOP_95 = { kind: 'STOPLOSS', level: 95, dir: 'down' } as const;
+
+  it('a fill opens the position with its quantity and price, keeps its levels and arms the plan\'s stop', () => {
     expect(step(PLAN, buying(), final({ filledQty: 7, fillPrice: 101 }))).toEqual({
-      move: { to: 'IN_POSITION', patch: { positionQty: 7, entryPrice: 101, lastAction: 'BUY_FILLED', lastActionAt: NOW } },
-      triggers: { set: { stop: 95 } },
+      move: {
+        to: 'IN_POSITION',
+        patch: { positionQty: 7, entryPrice: 101, lastAction: 'BUY_FILLED', lastActionAt: NOW, levels: { entry: 101, tick: 0.05, stop: 95, stopKind: 'STOPLOSS', target: null, trail: null, costAt: null } },
+      },
+      triggers: { set: [STOP_95] },
     });
+  });
+
+  it('a fill resolves levels given as distances from its price, on the tick, and arms the stop below, the target and the next ratchet above', () => {
+    const plan = { ...PLAN, stopLoss: 1.5, stopLossMode: 'percent', target: 4, targetMode: 'points', trail: 2, trailMode: 'points', moveStopToCostAfter: 1, moveStopToCostMode: 'percent' } as const;
+    const s = step(plan, buying(), final({ fillPrice: 101.3 }));
+    // Stop 101.3 × 0.985 = 99.7805 → 99.75 (away from the fill); the trail 101.3 − 2 = 99.3 is looser, so the stop stays the stop-loss.
+    expect(s.move?.patch.levels).toEqual({ entry: 101.3, tick: 0.05, stop: 99.75, stopKind: 'STOPLOSS', target: 105.3, trail: { offset: 2, mode: 'points', best: 101.3 }, costAt: 102.35 });
+    // The next ratchet: the trail moves the stop past 99.75 from a best of 101.8; the move to cost comes later, at 102.35.
+    expect(s.triggers).toEqual({ set: [{ kind: 'STOPLOSS', level: 99.75, dir: 'down' }, { kind: 'TARGET', level: 105.3, dir: 'up' }, { kind: 'RATCHET', level: 101.8, dir: 'up' }] });
+  });
+
+  it('a fill the broker gave no price for arms the levels given as prices; with one given as a distance the run is an ERROR for the trader', () => {
+    expect(step({ ...PLAN, target: 110 }, buying(), final({ fillPrice: null }))).toMatchObject({
+      move: { to: 'IN_POSITION', patch: { positionQty: 10, entryPrice: null } },
+      triggers: { set: [STOP_95, { kind: 'TARGET', level: 110, dir: 'up' }] },
+    });
+    const s = step({ ...PLAN, trail: 1 }, buying(), final({ fillPrice: null }));
+    expect(s.move?.to).toBe('ERROR');
+    expect(s.move?.patch.reason).toMatch(/^BUY filled 10 but the broker gave no fill price/);
+    expect(s.triggers).toBeUndefined();
   });
 
   it('a fill after the SELL time exits at once, before the stop is armed, unless an exit already waits for the fill', () => {
     const late = step(PLAN, buying({ sellAt: NOW }), final());
     expect(late.submit).toEqual([{ leg: 'SELL', scheduledAt: NOW }]);
-    expect(late.triggers).toEqual({ set: { stop: 95 } });
+    expect(late.triggers).toEqual({ set: [STOP_95] });
     expect(Object.keys(late)).toEqual(['move', 'submit', 'triggers']);
     expect(step(PLAN, buying({ sellAt: NOW, deferredExit: true }), final()).submit).toBeUndefined();
   });

@@ -4,6 +4,7 @@
  */
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
+import { planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
@@ -12,7 +13,11 @@ export function entrySide(side: Side): OrderSide {
   return side === 'long' ? 'buy' : 'sell';
 }
 
-/** The entry job fired: the entry goes, unless it is past its grace or the price is already at the stop. */
+/**
+ * The entry job fired: the entry goes, unless it is past its grace, or the last price has already
+ * reached a level given as a price: the stop (the position would be sold at once at a loss) or
+ * the target (entering would exit at once, paying the spread twice for nothing).
+ */
 export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>): Step {
   if (s.state !== 'ARMED') return {};
   const base = { userId: s.userId, strategyId: s.strategyId, runId: s.runId, at: s.now };
@@ -22,10 +27,16 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
       events: [{ ...base, type: 'buy_missed', lateByMs: e.lateByMs }],
     };
   }
-  if (e.lastPrice !== null && e.lastPrice <= plan.stopLoss) {
+  if (e.lastPrice !== null && plan.stopLossMode === 'price' && e.lastPrice <= plan.stopLoss) {
     return {
       move: { to: 'SKIPPED', patch: { reason: `BUY skipped: last price ${e.lastPrice} was already at or below the stop-loss ${plan.stopLoss}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss }],
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null }],
+    };
+  }
+  if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && e.lastPrice >= plan.target) {
+    return {
+      move: { to: 'SKIPPED', patch: { reason: `BUY skipped: last price ${e.lastPrice} was already at or above the target ${plan.target}` } },
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target }],
     };
   }
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };
@@ -50,13 +61,15 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
 }
 
 /**
- * The entry ended. Filled: the position is open; a STOP asked meanwhile closes it at once (or, a
- * STOP and keep, ends the run STOPPED with the position left open and nothing armed), a time
- * exit already due (while the entry was in flight, or missed while the engine was away) goes now
- * unless an exit waits for the fill already, and the stop is armed. Refused: nothing is held, so
- * STOPPED when the trader asked, else ERROR.
+ * The entry ended. Filled: the position is open and its levels are resolved from the fill price
+ * (rounded to `tickSize`) and kept with it; a STOP asked meanwhile closes it at once (or, a STOP
+ * and keep, ends the run STOPPED with the position left open and nothing armed), a time exit
+ * already due (while the entry was in flight, or missed while the engine was away) goes now
+ * unless an exit waits for the fill already, and the levels are armed. A fill whose price the
+ * broker did not give cannot place a stop given as a distance: ERROR, for the trader. Refused:
+ * nothing is held, so STOPPED when the trader asked, else ERROR.
  */
-export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView): Step {
+export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, tickSize: number | null): Step {
   const lastAction = { lastAction: `${order.leg}_${order.filledQty > 0 ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now };
   if (order.filledQty === 0) {
     const why = `BUY ${order.status}: ${order.rejectReason ?? 'no reason given'}`;
@@ -65,14 +78,24 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView): Ste
     return { move: { to, patch: { reason: s.stopRequested ? `stopped by the trader; ${why}` : why, ...lastAction } } };
   }
   if (!canTransition(s.state, 'IN_POSITION')) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
-  const move = { to: 'IN_POSITION' as const, patch: { positionQty: order.filledQty, entryPrice: order.fillPrice, ...lastAction } };
+  const held = { positionQty: order.filledQty, entryPrice: order.fillPrice, ...lastAction };
   if (s.stopRequested && s.stopKeep) {
     // STOP and keep: the position is the trader's now; no exit, no stop armed.
-    return { move: { to: 'STOPPED', patch: { ...move.patch, reason: LEFT_OPEN(order.filledQty) } } };
+    return { move: { to: 'STOPPED', patch: { ...held, reason: LEFT_OPEN(order.filledQty) } } };
   }
-  if (s.stopRequested) return { move, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
+  if (s.stopRequested) return { move: { to: 'IN_POSITION', patch: held }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
   const lateExit = s.now >= s.sellAt && !s.deferredExit;
-  return { move, ...(lateExit ? { submit: [{ leg: 'SELL', scheduledAt: s.sellAt }] } : {}), triggers: { set: { stop: plan.stopLoss } } };
+  const timeExit = lateExit ? { submit: [{ leg: 'SELL' as const, scheduledAt: s.sellAt }] } : {};
+  if (order.fillPrice === null) {
+    // No fill price to measure from: the levels given as prices are armed as they are; one given as a distance cannot be.
+    if (!pricedOnly(plan)) {
+      const reason = `BUY filled ${order.filledQty} but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of ${order.filledQty} is open without them. Press STOP to sell, or close it at the broker`;
+      return { move: { to: 'ERROR', patch: { ...held, reason } } };
+    }
+    return { move: { to: 'IN_POSITION', patch: held }, ...timeExit, triggers: { set: planTriggers(plan) } };
+  }
+  const levels = resolveLevels(plan, order.fillPrice, tickSize);
+  return { move: { to: 'IN_POSITION', patch: { ...held, levels } }, ...timeExit, triggers: { set: triggersOf(levels, plan.side) } };
 }
 
 /** An entry known not to be at the broker, given up: MISSED_BUY (grace over) or STOPPED (the trader), not an ERROR. */

@@ -73,7 +73,7 @@ describe('journaling an exit', () => {
 
 describe('an exit attempt ends', () => {
   const exiting = (over = {}) => holding({ state: 'EXITING', exit: exitRow(), ...over });
-  const final = (over = {}, lasting: boolean | null = null) => ({ type: 'order_final', order: exitRow(over), lasting }) as const;
+  const final = (over = {}, lasting: boolean | null = null) => ({ type: 'order_final', order: exitRow(over), lasting, tickSize: null }) as const;
 
   it.each([
     ['SELL', 'SOLD', null],
@@ -163,7 +163,7 @@ describe('the time exit and crossings', () => {
   it('a stop crossing publishes its event and cancels the SELL job while the SELL is still ahead', () => {
     const hit = { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: 94.5, level: 95, tickAt: NOW - 7, at: NOW - 1 } as const;
     expect(step(PLAN, holding(), hit)).toEqual({
-      events: [{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 94.5, stopLoss: 95, tickAt: NOW - 7, at: NOW - 1 }],
+      events: [{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 94.5, stopLoss: 95, tickAt: NOW - 7, at: NOW - 1, trailing: false }],
       timers: [{ cancel: 'time_exit' }],
     });
     expect(step(PLAN, holding({ sellAt: NOW }), hit).timers).toBeUndefined();

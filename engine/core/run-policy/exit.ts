@@ -7,8 +7,9 @@ import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
+import { ratchet, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
-import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunSnapshot, Step } from './types';
+import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
 /**
  * Waits before an exit's attempt n+1, indexed by n-1 (attempt 1 refused: 1 s). Short at first (a
@@ -47,9 +48,12 @@ export function exitSide(entry: Pick<OrderView, 'side'>): OrderSide {
   return entry.side === 'buy' ? 'sell' : 'buy';
 }
 
-/** The exit a crossing submits at the tick, before the run is read (its journal_exit decides). */
-export function crossingExit(kind: EventOf<'trigger_crossed'>['kind']): ExitKind {
-  return kind;
+/**
+ * The exit a crossing submits at the tick, before the run is read (its journal_exit decides);
+ * null for a RATCHET, which sends nothing: its step tightens the levels.
+ */
+export function crossingExit(kind: TriggerKind): ExitKind | null {
+  return kind === 'RATCHET' ? null : kind;
 }
 
 /** An exit leg, as the journal stores it. */
@@ -175,6 +179,15 @@ function exitRetry(s: RunSnapshot, order: OrderView, filled: boolean, lasting: b
   return s.now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!;
 }
 
+/** The state a run ends in when an exit of this kind sold everything. */
+const ENDED_BY: Readonly<Record<ExitKind, RunState>> = {
+  STOPLOSS: 'EXITED_BY_SL',
+  TRAIL_STOP: 'EXITED_BY_SL',
+  TARGET: 'EXITED_BY_TARGET',
+  MANUAL_EXIT: 'STOPPED',
+  SELL: 'SOLD',
+};
+
 function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
   const remaining = Math.max(0, s.positionQty - order.filledQty);
   if (!filled || remaining > 0) {
@@ -193,7 +206,7 @@ function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boo
       },
     };
   }
-  const to: RunState = order.leg === 'STOPLOSS' ? 'EXITED_BY_SL' : order.leg === 'MANUAL_EXIT' ? 'STOPPED' : 'SOLD';
+  const to: RunState = ENDED_BY[asExitKind(order.leg)];
   return { to, patch: { positionQty: 0, exitLeg: order.leg, reason: order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : null } };
 }
 
@@ -218,14 +231,28 @@ export function exitDue(s: RunSnapshot, e: EventOf<'exit_due'>): Step {
 }
 
 /**
- * A crossing's aftermath (its exit already submitted at the tick): the event, and the time exit
- * cancelled while still ahead (a time exit already due races the stop instead, and the loser is
- * recorded). A crossing of an earlier leg is stale.
+ * A crossing's aftermath. A stop or target (its exit already submitted at the tick): the event,
+ * and the time exit cancelled while still ahead (a time exit already due races the exit instead,
+ * and the loser is recorded). A RATCHET: the levels as the price has moved them (the trail's best,
+ * the stop tightened or moved to cost), kept and armed again, with a stop_moved event when the
+ * stop moved. A crossing of an earlier leg is stale.
  */
-export function triggerCrossed(s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
+export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
   if (e.legNo !== s.legNo) return {};
-  return {
-    events: [{ type: 'stop_loss_triggered', userId: s.userId, strategyId: s.strategyId, runId: s.runId, price: e.price, stopLoss: e.level, tickAt: e.tickAt, at: e.at }],
-    ...(s.sellAt > s.now ? { timers: [{ cancel: 'time_exit' as const }] } : {}),
-  };
+  const scope = { userId: s.userId, strategyId: s.strategyId, runId: s.runId, at: e.at };
+  if (e.kind === 'RATCHET') {
+    // Levels matter only while the position is held: once its exit is under way, or the run is over, nothing moves.
+    if (s.state !== 'IN_POSITION' || s.levels === null) return {};
+    const { levels, moved } = ratchet(s.levels, plan.side, e.price);
+    return {
+      ...(levels !== s.levels ? { patch: { levels } } : {}),
+      triggers: { set: triggersOf(levels, plan.side) },
+      ...(moved ? { events: [{ ...scope, type: 'stop_moved' as const, why: moved.why, from: moved.from, to: moved.to, best: levels.trail?.best ?? e.price }] } : {}),
+    };
+  }
+  const event =
+    e.kind === 'TARGET'
+      ? { ...scope, type: 'target_hit' as const, price: e.price, target: e.level, tickAt: e.tickAt }
+      : { ...scope, type: 'stop_loss_triggered' as const, price: e.price, stopLoss: e.level, tickAt: e.tickAt, trailing: e.kind === 'TRAIL_STOP' };
+  return { events: [event], ...(s.sellAt > s.now ? { timers: [{ cancel: 'time_exit' as const }] } : {}) };
 }

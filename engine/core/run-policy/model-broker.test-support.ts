@@ -17,7 +17,8 @@
 import { asOrderId, asRunId, asStrategyId, asUserId } from '../ids';
 import { FINAL_ORDER_STATUSES, slotOf, type OrderStatus, type Run } from '../types';
 import { isDayOver, isTerminal, transition } from '../run-state';
-import { EXIT_PRIORITY, type Levels, type OrderView, type PlaceIntent, type Policy, type RunEvent, type RunPlan, type RunSnapshot, type Step, type SubmitIntent } from './types';
+import { crossingExit } from './exit';
+import { EXIT_PRIORITY, type OrderView, type PlaceIntent, type Policy, type RunEvent, type RunPlan, type RunSnapshot, type Step, type SubmitIntent, type Trigger } from './types';
 
 /** How the broker answers one order. */
 export type Answer =
@@ -97,16 +98,20 @@ export interface DayTimes {
   readonly sellAt: number;
 }
 
-type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep']: Run[K] };
+type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
 type Row = { -readonly [K in keyof JournalRow]: JournalRow[K] };
 
 const RUN = { runId: asRunId(1), strategyId: asStrategyId(7), userId: asUserId(1), legNo: 0 } as const;
+/** More crossings than this at one price: levels re-armed where the price already is. */
+const CROSSINGS_PER_TICK = 10;
+/** The instrument's price step. */
+export const TICK = 0.05;
 /** The end of day gives up after this many moves: a policy that never settles is a failure too. */
 const SETTLE_MOVES = 500;
 
 export class ModelDay {
   // What SQLite keeps.
-  private readonly run: RunRow = { state: 'ARMED', positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false };
+  private readonly run: RunRow = { state: 'ARMED', positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
   private readonly journal: Row[] = [];
   private strategyRunning = true;
   // What the process holds in memory.
@@ -115,7 +120,7 @@ export class ModelDay {
   private deferred: SubmitIntent | null = null;
   private jobs: { entry: number | null; exit: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
-  private armed: Levels | null = null;
+  private armed: Trigger[] = [];
   private lastPrice: number | null = null;
   // The broker, which outlives every crash.
   private brokerHeld = 0;
@@ -241,7 +246,7 @@ export class ModelDay {
       else this.retry = { at: t.at, leg: t.leg };
     }
     if (step.triggers) {
-      this.armed = step.triggers.set;
+      this.armed = [...step.triggers.set];
       this.crossIfDue();
     }
   }
@@ -262,7 +267,7 @@ export class ModelDay {
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
   private finishRun(): void {
     this.jobs = { entry: null, exit: null };
-    this.armed = null;
+    this.armed = [];
   }
 
   private insert(p: PlaceIntent): void {
@@ -311,7 +316,7 @@ export class ModelDay {
         o.rejectReason = `${a.kind} (scripted)`;
         lasting = a.lasting;
     }
-    this.stepEvent({ type: 'order_final', order: { ...o }, lasting });
+    this.stepEvent({ type: 'order_final', order: { ...o }, lasting, tickSize: o.slot === 'entry' ? TICK : null });
     if (o.slot === 'exit') this.sellByHand(this.script.byHand[o.attempt - 1] ?? null);
   }
 
@@ -344,23 +349,35 @@ export class ModelDay {
     this.deferred = null;
     this.jobs = { entry: null, exit: null };
     this.retry = null;
-    this.armed = null;
+    this.armed = [];
     this.now += downMs;
     const price = this.lastPrice;
     this.lastPrice = null;
-    if (!isDayOver(this.run)) this.stepEvent({ type: 'recovered', strategyRunning: this.strategyRunning });
+    // The model keeps no price bars: recovery has only the kept levels.
+    if (!isDayOver(this.run)) this.stepEvent({ type: 'recovered', strategyRunning: this.strategyRunning, bestSinceEntry: null });
     // The feed's first tick after the restart: the last trade, as a subscription's first quote gives it.
     this.lastPrice = price;
     this.crossIfDue();
   }
 
+  /**
+   * Every armed level the last price has crossed fires once (the index takes it), in the index's
+   * order (down side first, then up): a stop or target submits its exit at the tick, then its
+   * crossing is stepped; a ratchet's step arms the levels again, which may cross at once.
+   */
   private crossIfDue(): void {
-    const armed = this.armed;
-    if (!armed || this.lastPrice === null || this.lastPrice > armed.stop) return;
-    // The stop fires once (the index takes it) and its exit is submitted at the tick.
-    this.armed = null;
-    this.submit({ leg: 'STOPLOSS', scheduledAt: this.now });
-    this.stepEvent({ type: 'trigger_crossed', kind: 'STOPLOSS', legNo: RUN.legNo, price: this.lastPrice, level: armed.stop, tickAt: this.now, at: this.now });
+    const price = this.lastPrice;
+    if (price === null) return;
+    const crossed = (t: Trigger) => (t.dir === 'down' ? price <= t.level : price >= t.level);
+    let fired = 0;
+    for (let hit = this.armed.find(crossed); hit; hit = this.armed.find(crossed)) {
+      // A ratchet armed at the price it fired at would fire forever: the price must move for a level to fire again.
+      if (++fired > CROSSINGS_PER_TICK) throw new Error(`levels fired more than ${CROSSINGS_PER_TICK} times at one price ${price}: ${JSON.stringify(this.armed)}`);
+      this.armed = this.armed.filter((t) => t !== hit);
+      const exit = crossingExit(hit.kind);
+      if (exit) this.submit({ leg: exit, scheduledAt: this.now });
+      this.stepEvent({ type: 'trigger_crossed', kind: hit.kind, legNo: RUN.legNo, price, level: hit.level, tickAt: this.now, at: this.now });
+    }
   }
 
   private nextTimerAt(): number | null {
@@ -393,7 +410,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, buyAt: this.times.buyAt, sellAt: this.times.sellAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

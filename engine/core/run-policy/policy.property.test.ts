@@ -13,6 +13,7 @@ import { canTransition, isDayOver, isTerminal } from '../run-state';
 import { FINAL_ORDER_STATUSES } from '../types';
 import { ModelDay, type Answer, type BrokerScript, type DayOutcome, type DayTimes, type StepRecord, type WorldAction } from './model-broker.test-support';
 import { step } from './step';
+import { NO_EXTRA_EXITS } from './test-support';
 import type { PlaceIntent, Policy, RunPlan, Step } from './types';
 
 const SEED = Number(process.env.RUN_POLICY_SEED ?? 20261206);
@@ -31,9 +32,30 @@ function holds<Ts>(property: fc.IProperty<Ts>, examples: Ts[] = []): void {
 const T0 = Date.UTC(2026, 2, 9, 9, 30);
 const price = fc.integer({ min: 88, max: 110 });
 
-const planArb: fc.Arbitrary<RunPlan> = fc
+/** A v1 plan: one stop price, the time exit. */
+const v1PlanArb: fc.Arbitrary<RunPlan> = fc
   .record({ qty: fc.integer({ min: 1, max: 10 }), stopLoss: fc.integer({ min: 90, max: 96 }), buyGraceMs: fc.constantFrom(5_000, 60_000, 600_000) })
-  .map((p) => ({ brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', ...p }));
+  .map((p) => ({ brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', ...NO_EXTRA_EXITS, ...p }));
+
+/** The exits beside the time exit: a stop as a price or a distance, and maybe a target, a trail, a move to cost. */
+const exitsArb = fc.record({
+  stop: fc.oneof(
+    fc.record({ stopLoss: fc.integer({ min: 90, max: 96 }), stopLossMode: fc.constant('price' as const) }),
+    fc.record({ stopLoss: fc.integer({ min: 1, max: 8 }), stopLossMode: fc.constant('points' as const) }),
+    fc.record({ stopLoss: fc.double({ min: 0.5, max: 9, noNaN: true }), stopLossMode: fc.constant('percent' as const) }),
+  ),
+  target: fc.option(
+    fc.oneof(fc.record({ target: fc.integer({ min: 101, max: 112 }), targetMode: fc.constant('price' as const) }), fc.record({ target: fc.integer({ min: 1, max: 10 }), targetMode: fc.constantFrom('points' as const, 'percent' as const) })),
+  ),
+  trail: fc.option(fc.record({ trail: fc.double({ min: 0.5, max: 6, noNaN: true }), trailMode: fc.constantFrom('points' as const, 'percent' as const) })),
+  cost: fc.option(fc.record({ moveStopToCostAfter: fc.double({ min: 0.5, max: 6, noNaN: true }), moveStopToCostMode: fc.constantFrom('points' as const, 'percent' as const) })),
+});
+
+/** Half the days trade a v1 plan, half one with other exits. */
+const planArb: fc.Arbitrary<RunPlan> = fc.oneof(
+  v1PlanArb,
+  fc.tuple(v1PlanArb, exitsArb).map(([p, x]) => ({ ...p, ...x.stop, ...(x.target ?? {}), ...(x.trail ?? {}), ...(x.cost ?? {}) })),
+);
 
 const timesArb: fc.Arbitrary<DayTimes> = fc.integer({ min: 5_000, max: 300_000 }).map((gap) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap }));
 
@@ -110,7 +132,7 @@ function dayArb(f: Faults = ALL_FAULTS, temper: fc.Arbitrary<Temper> = temperArb
 
 const fills: Answer = { kind: 'fill', price: 100, inTwo: false };
 const DAY: Pick<Day, 'plan' | 'times'> = {
-  plan: { brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', qty: 1, stopLoss: 90, buyGraceMs: 60_000 },
+  plan: { brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', qty: 1, stopLoss: 90, buyGraceMs: 60_000, ...NO_EXTRA_EXITS },
   times: { start: T0 - 20_000, buyAt: T0, sellAt: T0 + 5_000 },
 };
 /** Bought, the SELL at the broker: the actions every regression day starts with. */
@@ -310,7 +332,7 @@ describe('run policy properties', () => {
 
   it('8 (slice 1): a SELL due and a stop-loss crossing at the same instant exit by STOPLOSS, and the SELL is not placed', () => {
     holds(
-      fc.property(planArb, timesArb, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), (plan, times, above, below, recoveredLate) => {
+      fc.property(v1PlanArb, timesArb, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), (plan, times, above, below, recoveredLate) => {
         const fill: Answer = { kind: 'fill', price: plan.stopLoss + above, inTwo: false };
         const exits: PlaceIntent[] = [];
         const model = new ModelDay(step, plan, { entry: fill, exits: Array<Answer>(MAX_EXIT_ATTEMPTS).fill(fill), tellsHeld: true, byHand: [] }, times, (r) => {
@@ -326,6 +348,53 @@ describe('run policy properties', () => {
         expect(exits.map((p) => p.leg)).toEqual(['STOPLOSS']);
       }),
     );
+  });
+
+  it('12: levels only tighten: the stop a position is watched against never loosens, its entry never changes, and what is armed is what is kept', () => {
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          const before = r.snapshot.levels;
+          const after = r.step.move?.patch.levels ?? r.step.patch?.levels;
+          if (after && before) {
+            expect(after.stop, where(r.step, r)).toBeGreaterThanOrEqual(before.stop);
+            expect(after.entry, where(r.step, r)).toBe(before.entry);
+            if (after.trail && before.trail) expect(after.trail.best, where(r.step, r)).toBeGreaterThanOrEqual(before.trail.best);
+          }
+          if (after) {
+            // A long's stop is below its entry unless the trail or the move to cost took it up; the target is above the entry when given as a distance.
+            expect(after.stop, where(r.step, r)).toBeGreaterThan(0);
+            if (after.stop > after.entry) expect(after.stopKind === 'TRAIL_STOP' || r.plan.stopLossMode === 'price' || after.costAt === null, where(r.step, r)).toBe(true);
+            if (r.plan.target !== null && r.plan.targetMode !== 'price') expect(after.target!, where(r.step, r)).toBeGreaterThan(after.entry);
+            const armed = r.step.triggers?.set ?? [];
+            expect(armed.filter((t) => t.kind === 'STOPLOSS' || t.kind === 'TRAIL_STOP'), where(r.step, r)).toEqual([{ kind: after.stopKind, level: after.stop, dir: 'down' }]);
+            // The next ratchet is past the best price seen, so a tick where the price already is cannot fire it again.
+            for (const t of armed.filter((x) => x.kind === 'RATCHET')) expect(t.level, where(r.step, r)).toBeGreaterThan(after.trail?.best ?? after.entry);
+          }
+        });
+      }),
+    );
+  });
+
+  it('13: a run ends by the kind of the exit that sold it: a target EXITED_BY_TARGET, a stop (trailing or not) EXITED_BY_SL, each named in exit_leg', () => {
+    const ENDS = { TARGET: 'EXITED_BY_TARGET', STOPLOSS: 'EXITED_BY_SL', TRAIL_STOP: 'EXITED_BY_SL', SELL: 'SOLD', MANUAL_EXIT: 'STOPPED' } as const;
+    let targets = 0;
+    let trails = 0;
+    holds(
+      fc.property(dayArb(), (day) => {
+        live(day, (r) => {
+          const move = r.step.move;
+          if (r.event.type !== 'order_final' || r.event.order.slot !== 'exit' || !move || move.to === 'ERROR' || move.patch.exitLeg === undefined) return;
+          const leg = r.event.order.leg as keyof typeof ENDS;
+          expect([move.to, move.patch.exitLeg], where(r.step, r)).toEqual([ENDS[leg], leg]);
+          if (leg === 'TARGET') targets++;
+          if (leg === 'TRAIL_STOP') trails++;
+        });
+      }),
+    );
+    // The days reach these exits, or the property says nothing of them.
+    expect(targets).toBeGreaterThan(0);
+    expect(trails).toBeGreaterThan(0);
   });
 
   it('10: step is deterministic and leaves its arguments as they were', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { step } from './step';
 import { exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
-const recovered = (strategyRunning = true) => ({ type: 'recovered', strategyRunning }) as const;
+const recovered = (strategyRunning = true, bestSinceEntry: number | null = null) => ({ type: 'recovered', strategyRunning, bestSinceEntry }) as const;
 const CLOSE = { submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] };
 
 describe('a run found unfinished at start', () => {
@@ -15,7 +15,7 @@ describe('a run found unfinished at start', () => {
 
   it('IN_POSITION: the stop armed before the jobs, or closed at once if STOP was asked or the strategy stopped', () => {
     const s = step(PLAN, holding(), recovered());
-    expect(s).toEqual({ triggers: { set: { stop: 95 } }, timers: [{ set: 'jobs' }] });
+    expect(s).toEqual({ triggers: { set: [{ kind: 'STOPLOSS', level: 95, dir: 'down' }] }, timers: [{ set: 'jobs' }] });
     expect(step(PLAN, holding({ stopRequested: true }), recovered())).toEqual(CLOSE);
     expect(step(PLAN, holding(), recovered(false))).toEqual(CLOSE);
   });

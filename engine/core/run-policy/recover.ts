@@ -6,6 +6,7 @@
  */
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind } from './exit';
+import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
 
@@ -23,8 +24,8 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
       return s.state === 'ARMED' ? { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } } : {};
     case 'IN_POSITION':
       if (s.stopRequested || !e.strategyRunning) return closeNow;
-      // The stop is checked against the first tick that arrives; a time exit already past goes at once.
-      return { triggers: { set: { stop: plan.stopLoss } }, timers: [{ set: 'jobs' }] };
+      // The levels are checked against the first tick that arrives; a time exit already past goes at once.
+      return { ...resumeLevels(plan, s, e.bestSinceEntry), timers: [{ set: 'jobs' }] };
     case 'EXITING':
       // An exit in flight is resolved by the reconciler. One that ended with shares still held,
       // its next attempt not yet made when the process stopped, is made now.
@@ -38,4 +39,18 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
     default:
       return {};
   }
+}
+
+/**
+ * The position's levels put back: as kept (runs.levels), the trail moved on to the best price
+ * recorded since the entry if it is past the kept one (a move not yet written when the process
+ * stopped is not lost: max(kept, bars)). A run from before levels were kept arms its plan's price
+ * levels, or, with levels given as distances, resolves them from its entry price.
+ */
+function resumeLevels(plan: RunPlan, s: RunSnapshot, best: number | null): Step {
+  const kept = s.levels ?? (pricedOnly(plan) || s.entryPrice === null ? null : resolveLevels(plan, s.entryPrice, null));
+  if (!kept) return { triggers: { set: planTriggers(plan) } };
+  const moved = best === null ? null : ratchet(kept, plan.side, best);
+  const levels = moved ? moved.levels : kept;
+  return { ...(levels !== s.levels ? { patch: { levels } } : {}), triggers: { set: triggersOf(levels, plan.side) } };
 }

@@ -10,11 +10,11 @@ const CASES: ReadonlyArray<readonly [RunSnapshot, RunEvent]> = [
   [holding(), { type: 'trigger_crossed', kind: 'STOPLOSS', legNo: 0, price: 94, level: 95, tickAt: NOW, at: NOW }],
   [snapshot(), { type: 'journal_entry', scheduledAt: NOW }],
   [holding(), { type: 'journal_exit', leg: 'STOPLOSS', scheduledAt: NOW }],
-  [snapshot({ state: 'BUYING', entry: entryRow() }), { type: 'order_final', order: entryRow(), lasting: null }],
-  [holding({ state: 'EXITING', exit: exitRow() }), { type: 'order_final', order: exitRow({ status: 'filled', filledQty: 10, fillPrice: 99 }), lasting: null }],
+  [snapshot({ state: 'BUYING', entry: entryRow() }), { type: 'order_final', order: entryRow(), lasting: null, tickSize: null }],
+  [holding({ state: 'EXITING', exit: exitRow() }), { type: 'order_final', order: exitRow({ status: 'filled', filledQty: 10, fillPrice: 99 }), lasting: null, tickSize: null }],
   [snapshot({ state: 'BUYING' }), { type: 'entry_abandoned', to: 'MISSED_BUY', reason: 'late' }],
   [holding(), { type: 'stop_requested', closePosition: true }],
-  [holding(), { type: 'recovered', strategyRunning: true }],
+  [holding(), { type: 'recovered', strategyRunning: true, bestSinceEntry: null }],
 ];
 
 describe('step', () => {

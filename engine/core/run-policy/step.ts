@@ -15,13 +15,13 @@ export const step: Policy = (plan, s, e) => {
     case 'exit_due':
       return exitDue(s, e);
     case 'trigger_crossed':
-      return triggerCrossed(s, e);
+      return triggerCrossed(plan, s, e);
     case 'journal_entry':
       return journalEntry(plan, s, e);
     case 'journal_exit':
       return journalExit(s, e);
     case 'order_final':
-      return e.order.slot === 'entry' ? entryFinal(plan, s, e.order) : exitFinal(s, e.order, e.lasting);
+      return e.order.slot === 'entry' ? entryFinal(plan, s, e.order, e.tickSize) : exitFinal(s, e.order, e.lasting);
     case 'entry_abandoned':
       return entryAbandoned(s, e);
     case 'stop_requested':

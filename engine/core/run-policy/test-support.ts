@@ -2,7 +2,10 @@
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../ids';
 import type { OrderView, RunPlan, RunSnapshot } from './types';
 
-export const PLAN: RunPlan = { brokerAccountId: asBrokerAccountId(1), symbol: 'AAPL', exchange: 'NASDAQ', side: 'long', qty: 10, stopLoss: 95, buyGraceMs: 60_000 };
+/** What a plan without targets, trails or moves to cost says (a v1 strategy's). */
+export const NO_EXTRA_EXITS = { stopLossMode: 'price', target: null, targetMode: 'price', trail: null, trailMode: 'points', moveStopToCostAfter: null, moveStopToCostMode: 'points' } as const;
+
+export const PLAN: RunPlan = { brokerAccountId: asBrokerAccountId(1), symbol: 'AAPL', exchange: 'NASDAQ', side: 'long', qty: 10, stopLoss: 95, buyGraceMs: 60_000, ...NO_EXTRA_EXITS };
 
 export const NOW = 1_700_000_000_000;
 
@@ -20,6 +23,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     stopKeep: false,
     buyAt: NOW - 60_000,
     sellAt: NOW + 3_600_000,
+    levels: null,
     entry: null,
     exit: null,
     deferredExit: false,
