@@ -111,8 +111,10 @@ const SCREENS: readonly Screen[] = [
     name: 'new-strategy-exit-editors',
     reach: async (page, w) => {
       await strategies(page, w);
-      await page.getByRole('button', { name: 'New strategy' }).click();
       const f = strategyInputs(page);
+      // The screen before left its form open with its errors: a new one, empty.
+      await f.form.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'New strategy' }).click();
       await f.stopLoss.fill('2');
       await f.stopLossUnit.selectOption('percent');
       await f.target.fill('5');
