@@ -8,8 +8,10 @@
  * and when the strategy will trade: the exchange (from the account's markets, never a hidden
  * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,
  * and the instrument's last price. The symbol field suggests the account's instruments as the
- * trader types, each with the exchange it is listed on. A stop-loss price at or above the last
- * price would sell at once (the engine skips such a run at BUY time), so saving one asks first.
+ * trader types, each with the exchange it is listed on. Each exit level has its unit beside it
+ * (price, points or % of entry; a trail in points or % of the best price). A stop-loss price at
+ * or above the last price would sell at once (the engine skips such a run at BUY time), so saving
+ * one asks first; a stop in points or percent is a distance from the fill and is never asked about.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
