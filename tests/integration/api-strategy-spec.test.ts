@@ -2,7 +2,9 @@
  * The strategy definition through the API: the v2 keys parse, but until the engine trades them a
  * value other than the default is refused, naming the field, and nothing is saved (a strategy that
  * would not run as written never trades); at their defaults a body is the v1 strategy it always
- * was. GET /strategy/form describes every field from the same definition.
+ * was. The exit keys are traded (stop-loss in points or percent, target, trailing stop, move to
+ * cost): each level or distance in price or points must be at least one price step of the
+ * instrument. GET /strategy/form describes every field from the same definition.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
@@ -33,13 +35,6 @@ describe('v2 keys the engine does not trade yet', () => {
   it.each<[string, unknown, string]>([
     ['side', 'sell', 'leave it out or send "buy"'],
     ['square_off_time', '09:30', 'leave it out'],
-    ['stop_loss_mode', 'points', 'leave it out or send "price"'],
-    ['target', 120, 'leave it out'],
-    ['target_mode', 'percent', 'leave it out or send "price"'],
-    ['trail', 2, 'leave it out'],
-    ['trail_mode', 'percent', 'leave it out or send "points"'],
-    ['move_stop_to_cost_after', 3, 'leave it out'],
-    ['move_stop_to_cost_mode', 'percent', 'leave it out or send "points"'],
     ['reentry_after', 'target', 'leave it out or send "stop_loss"'],
     ['reentry_cutoff', '09:08', 'leave it out'],
   ])('%s = %j is refused on create, naming it', async (field, value, instead) => {
@@ -59,8 +54,8 @@ describe('v2 keys the engine does not trade yet', () => {
   });
 
   it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, side: 'sell', target: 120, trail: 1, weekdays: ['mon'], stop_loss_mode: 'percent' }));
-    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'side', 'stop_loss_mode', 'target', 'trail', 'weekdays']);
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, side: 'sell', square_off_time: '09:30', weekdays: ['mon'], reentry_after: 'either' }));
+    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'side', 'square_off_time', 'weekdays']);
     // A value that is wrong on its own gets its own rule's message, not "not available".
     expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
   });
@@ -79,9 +74,9 @@ describe('v2 keys the engine does not trade yet', () => {
 
   it('an edit is refused the same way, and the strategy stays as it was', async () => {
     const { body: s } = await h.createStrategy(token, account);
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { target: 120, target_mode: 'points' } }))).toEqual([
-      ['target', 'target is not available yet: this version does not trade it; leave it out'],
-      ['target_mode', 'target_mode is not available yet: this version does not trade it; leave it out or send "price"'],
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30', side: 'sell' } }))).toEqual([
+      ['side', 'side is not available yet: this version does not trade it; leave it out or send "buy"'],
+      ['square_off_time', 'square_off_time is not available yet: this version does not trade it; leave it out'],
     ]);
     // The rules between fields see the stored strategy merged with the edit.
     expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
@@ -92,6 +87,69 @@ describe('v2 keys the engine does not trade yet', () => {
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
     await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+});
+
+describe('the exit keys: stop-loss in points or percent, target, trailing stop, move to cost', () => {
+  const EXITS = { stop_loss: 2, stop_loss_mode: 'points', target: 3, target_mode: 'percent', trail: 1.5, trail_mode: 'points', move_stop_to_cost_after: 1, move_stop_to_cost_mode: 'percent' } as const;
+  const step = (field: string, mode?: string) => `${field} must be at least one price step of AAPL at this broker (0.05)${mode ? ` when ${mode} is points` : ''}`;
+  /** A paper account whose instruments move in steps of 0.05. */
+  const coarseAccount = async () => {
+    const res = await h.call('POST', '/broker/connect', { token, body: { broker: 'paper', label: 'Paper 0.05', options: { seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, tickSize: 0.05 } } });
+    expect(res.status).toBe(201);
+    return res.body.id as number;
+  };
+
+  it('are taken on create, and GET shows them as sent', async () => {
+    const created = await h.createStrategy(token, account, EXITS);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject(EXITS);
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject(EXITS);
+    await h.call('DELETE', `/strategy/${created.body.id}`, { token });
+  });
+
+  it('an edit with null removes a target; the keys it does not name stay as stored', async () => {
+    const { body: s } = await h.createStrategy(token, account, { target: 120, trail: 2 });
+    expect(s).toMatchObject({ target: 120, target_mode: 'price', trail: 2 });
+    const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { target: null } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ target: null, trail: 2, stop_loss: 95 });
+    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toMatchObject({ target: null, trail: 2 });
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+
+  it('each level or distance in price or points below one price step is refused, naming its field; a percent is not held to the step', async () => {
+    const coarse = await coarseAccount();
+    const before = (await strategies()).length;
+    const tooFine = { stop_loss: 0.03, stop_loss_mode: 'points', target: 0.04, target_mode: 'points', trail: 0.02, move_stop_to_cost_after: 0.01 };
+    expect((await refused(h.createStrategy(token, coarse, tooFine))).sort()).toEqual([
+      ['move_stop_to_cost_after', step('move_stop_to_cost_after', 'move_stop_to_cost_mode')],
+      ['stop_loss', step('stop_loss', 'stop_loss_mode')],
+      ['target', step('target', 'target_mode')],
+      ['trail', step('trail', 'trail_mode')],
+    ]);
+    // As prices, the stop and the target are held to the step too.
+    expect((await refused(h.createStrategy(token, coarse, { stop_loss: 0.03, target: 0.04 }))).sort()).toEqual([
+      ['stop_loss', step('stop_loss')],
+      ['target', step('target')],
+    ]);
+    expect(await strategies()).toHaveLength(before);
+    // In percent (of a price known only at the entry) the same numbers are fine.
+    const percent = await h.createStrategy(token, coarse, { stop_loss: 0.03, stop_loss_mode: 'percent', target: 0.04, target_mode: 'percent', trail: 0.02, trail_mode: 'percent', move_stop_to_cost_after: 0.01, move_stop_to_cost_mode: 'percent' });
+    expect(percent.status).toBe(201);
+    await h.call('DELETE', `/strategy/${percent.body.id}`, { token });
+  });
+
+  it('a price target at or below a price stop is refused naming the target; with other problems, all in one answer', async () => {
+    expect(await refused(h.createStrategy(token, account, { stop_loss: 95, target: 95 }))).toEqual([['target', 'target must be above stop_loss (95) when both are prices']]);
+    // In points the target is above the fill whatever the numbers.
+    const points = await h.createStrategy(token, account, { stop_loss: 95, target: 5, target_mode: 'points' });
+    expect(points.status).toBe(201);
+    await h.call('DELETE', `/strategy/${points.body.id}`, { token });
+    const coarse = await coarseAccount();
+    const before = (await strategies()).length;
+    expect((await refused(h.createStrategy(token, coarse, { qty: 0, target: 90, trail: 0.02, buy_time: 'nine' }))).map(([f]) => f).sort()).toEqual(['buy_time', 'qty', 'target', 'trail']);
+    expect(await strategies()).toHaveLength(before);
   });
 });
 
@@ -130,9 +188,9 @@ describe('GET /strategy/form', () => {
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
     expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: false });
-    expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: false });
+    expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
-    expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: false });
+    expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: false });
     expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
     expect(field('qty').enum).toBeUndefined();

@@ -66,6 +66,17 @@ describe('a take-profit target', () => {
     expect(t.run(s.id).levels).toMatchObject({ stop: 95, target: 110 });
   });
 
+  it('a price target the last price has already reached skips the BUY: nothing is sent, the run ends SKIPPED', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    const run = await t.start(s.id);
+    t.repos.runs.update(run.id, { plan: { ...run.plan!, target: 99.5 } }, t.clock.now());
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SKIPPED', positionQty: 0, levels: null });
+    expect(t.eventsOf('buy_skipped')).toMatchObject([{ lastPrice: 100, target: 99.5 }]);
+    expect(brokerRecord()).toEqual([]);
+  });
+
   it('a gap far below the stop with a target set sells by the stop-loss, never the target, even when the price comes back above it', async () => {
     const s = await inPosition({ target: 110 });
     await tick(80);
@@ -131,6 +142,18 @@ describe('a trailing stop', () => {
     expect(t.eventsOf('stop_loss_triggered')).toMatchObject([{ price: 101.9, stopLoss: 102, trailing: true }]);
     await t.until('2026-03-09T19:56:00Z');
     expect(brokerRecord()).toHaveLength(2);
+  });
+
+  it('a jump through the target and the next ratchet in one tick sends one sell, as TARGET', async () => {
+    const s = await inPosition({ trail: 2, target: 110 });
+    await tick(115);
+    await tick(116);
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_TARGET', exitLeg: 'TARGET', positionQty: 0 });
+    expect(legs(s)).toEqual(['BUY', 'TARGET']);
+    expect(brokerRecord()).toEqual([
+      ['buy', 10],
+      ['sell', 10],
+    ]);
   });
 
   it('after a restart mid-trail: the levels come back from runs.levels, and price bars above the kept best move the trail on', async () => {
