@@ -3,7 +3,8 @@
  * screen: every failing field named by its label (SELL before BUY included while others fail
  * too), a symbol the paper broker does not list refused with the symbol and the exchange; the
  * symbol field suggests instruments with the exchange each is listed on, and picking one sets
- * the exchange; the instrument's last price is shown; a stop-loss at or above it asks first.
+ * the exchange; the instrument's last price is shown; a stop-loss at or above it, or a price
+ * target at or below it, asks first.
  * The form is drawn from the engine's description (GET /strategy/form): its groups in order, no
  * input for a field the engine does not trade yet, an edit sending back what it read, and a
  * failed description said and retried.
@@ -97,6 +98,23 @@ test('a stop-loss at or above the last price asks first: Keep editing keeps the 
   await dialog.getByRole('button', { name: 'Save anyway' }).click();
   await expect(f.form).toBeHidden();
   await expect(strategyRow(page, 'AAPL')).toHaveCount(2);
+});
+
+test('a price target at or below the last price asks first too; one in points never does', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await f.target.fill('185');
+  await f.submit.click();
+  const dialog = page.getByRole('dialog', { name: 'Target at or below the last price' });
+  await expect(dialog).toContainText('The target 185 is at or below the last price of AAPL on NASDAQ, 187.5');
+  await dialog.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(dialog).toBeHidden();
+
+  await f.targetUnit.selectOption('points');
+  await f.submit.click();
+  await expect(f.form).toBeHidden();
+  await expect(dialog).toBeHidden();
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
 });
 
 test('create account and sign in report every field by its label, all at once', async ({ page, screens }) => {

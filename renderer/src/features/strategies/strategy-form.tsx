@@ -10,8 +10,9 @@
  * and the instrument's last price. The symbol field suggests the account's instruments as the
  * trader types, each with the exchange it is listed on. Each exit level has its unit beside it
  * (price, points or % of entry; a trail in points or % of the best price). A stop-loss price at
- * or above the last price would sell at once (the engine skips such a run at BUY time), so saving
- * one asks first; a stop in points or percent is a distance from the fill and is never asked about.
+ * or above the last price would sell at once (the engine skips such a run at BUY time), and so
+ * would a price target at or below it: saving either asks first. A level in points or percent is a
+ * distance from the fill and is never asked about.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
@@ -19,7 +20,7 @@ import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib
 import { FormError, type ControlProps } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { SymbolSearch } from './symbol-search';
-import { stopAtOrAbove, type StopWarning } from './stop-loss-warning';
+import { stopAtOrAbove, targetAtOrBelow, type LevelWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
 import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
@@ -109,7 +110,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
   const [focusAsk, setFocusAsk] = useState<{ readonly name: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [quote, setQuote] = useState<QuoteDto | null>(null);
-  const [warning, setWarning] = useState<StopWarning | null>(null);
+  const [warning, setWarning] = useState<LevelWarning | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
 
@@ -167,7 +168,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
     // The price shown for what is typed; asked now when typing outran it (saved before the pause).
     const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
     const fresh = shown ?? (await quoteFor().catch(() => null));
-    const ask = stopAtOrAbove(text('stop_loss'), text('stop_loss_mode') || 'price', fresh);
+    const ask = stopAtOrAbove(text('stop_loss'), text('stop_loss_mode') || 'price', fresh) ?? targetAtOrBelow(text('target'), text('target_mode') || 'price', fresh);
     if (ask) {
       setQuote(fresh);
       setWarning(ask);
