@@ -108,6 +108,25 @@ const SCREENS: readonly Screen[] = [
     },
   },
   {
+    name: 'new-strategy-exit-editors',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      const f = strategyInputs(page);
+      // The screen before left its form open with its errors: a new one, empty.
+      await f.form.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'New strategy' }).click();
+      await f.stopLoss.fill('2');
+      await f.stopLossUnit.selectOption('percent');
+      await f.target.fill('5');
+      await f.targetUnit.selectOption('points');
+      await f.trail.fill('150');
+      await f.trailUnit.selectOption('percent');
+      await f.moveToCost.fill('1');
+      await f.submit.click();
+      await expect(fieldError(f.form, 'trail')).toBeVisible();
+    },
+  },
+  {
     name: 'edit-strategy',
     reach: async (page, w) => {
       await strategies(page, w);

@@ -3,7 +3,8 @@
  * screen: every failing field named by its label (SELL before BUY included while others fail
  * too), a symbol the paper broker does not list refused with the symbol and the exchange; the
  * symbol field suggests instruments with the exchange each is listed on, and picking one sets
- * the exchange; the instrument's last price is shown; a stop-loss at or above it asks first.
+ * the exchange; the instrument's last price is shown; a stop-loss at or above it, or a price
+ * target at or below it, asks first.
  * The form is drawn from the engine's description (GET /strategy/form): its groups in order, no
  * input for a field the engine does not trade yet, an edit sending back what it read, and a
  * failed description said and retried.
@@ -30,7 +31,7 @@ test('every failing field is named by its label, all at once, SELL before BUY an
 
   await expect(fieldError(f.form, 'symbol')).toHaveText('Symbol APPL is not a tradable instrument on NASDAQ at this broker');
   await expect(fieldError(f.form, 'qty')).toHaveText('Quantity must be a number');
-  await expect(fieldError(f.form, 'stop_loss')).toHaveText('Stop-loss price is required');
+  await expect(fieldError(f.form, 'stop_loss')).toHaveText('Stop-loss is required');
   await expect(fieldError(f.form, 'sell_time')).toHaveText('SELL time must be later than BUY time (09:30) on the same day');
   await expect(f.form.locator('[data-field-error]')).toHaveCount(4);
   await expect(f.form.getByRole('alert').first()).toHaveText('4 fields need a fix.');
@@ -99,6 +100,23 @@ test('a stop-loss at or above the last price asks first: Keep editing keeps the 
   await expect(strategyRow(page, 'AAPL')).toHaveCount(2);
 });
 
+test('a price target at or below the last price asks first too; one in points never does', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await f.target.fill('185');
+  await f.submit.click();
+  const dialog = page.getByRole('dialog', { name: 'Target at or below the last price' });
+  await expect(dialog).toContainText('The target 185 is at or below the last price of AAPL on NASDAQ, 187.5');
+  await dialog.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(dialog).toBeHidden();
+
+  await f.targetUnit.selectOption('points');
+  await f.submit.click();
+  await expect(f.form).toBeHidden();
+  await expect(dialog).toBeHidden();
+  await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
+});
+
 test('create account and sign in report every field by its label, all at once', async ({ page, screens }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
@@ -129,12 +147,21 @@ test('the form is drawn as the engine describes it: its groups in order, no inpu
   const groups = f.form.locator('[data-group]');
   await expect(groups).toHaveCount(4);
   expect(await groups.evaluateAll((els) => els.map((el) => el.getAttribute('data-group')))).toEqual(['entry', 'time', 'exits', 'days']);
-  await expect(f.form.getByRole('group', { name: 'Exits' })).toContainText('Stop-loss price');
+  // Each exit level with its unit beside it: a price stop and no target, trail or move to cost until typed.
+  const exits = f.form.getByRole('group', { name: 'Exits' });
+  for (const [label, unit] of [['Stop-loss', 'price'], ['Target', 'price'], ['Trailing stop', 'points'], ['Move stop to cost after', 'points']] as const) {
+    await expect(exits.getByLabel(label, { exact: true }), label).toHaveValue('');
+    await expect(exits.getByLabel(label.replace(' after', '') + ' unit', { exact: true }), label).toHaveValue(unit);
+  }
+  await expect(f.stopLossUnit.locator('option')).toHaveText(['price', 'points', '% of entry']);
+  await expect(f.trailUnit.locator('option')).toHaveText(['points', '% of best price']);
+  await expect(f.target).toHaveAccessibleDescription(/empty: none/);
+  await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
   // Fields the engine refuses until their slice lands are not offered: nothing to type them into.
-  for (const label of ['Entry side', 'Square-off time', 'Target', 'Trailing stop', 'Move stop to cost after', 'Re-entries', 'Weekdays', 'Stop-loss in']) {
+  for (const label of ['Entry side', 'Square-off time', 'Re-entries', 'Weekdays']) {
     await expect(f.form.getByLabel(label, { exact: true }), label).toHaveCount(0);
   }
-  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Entry side, Square-off time, Target, Trailing stop, Move stop to cost after, Re-entry, Weekdays.');
+  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Entry side, Square-off time, Re-entry, Weekdays.');
   // The hints are the engine's.
   await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry');
   await expect(f.form.getByLabel('BUY time', { exact: true })).toHaveAttribute('placeholder', 'HH:MM:SS');
@@ -152,7 +179,7 @@ test('the form is drawn as the engine describes it: its groups in order, no inpu
   await screens.snap('form-groups');
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
   await f.submit.click();
-  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, repeat: 'daily' });
+  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, stop_loss_mode: 'price', repeat: 'daily' });
   await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
 });
 
@@ -167,6 +194,8 @@ test('an existing strategy edits unchanged: its values shown, its days open, the
   await expect(f.form).toHaveAccessibleName(/^Edit AAPL \(#\d+\)$/);
   await expect(f.qty).toHaveValue('4');
   await expect(f.stopLoss).toHaveValue('150.25');
+  await expect(f.stopLossUnit).toHaveValue('price');
+  await expect(f.target).toHaveValue('');
   await expect(f.timezone).toHaveValue('America/New_York');
   await expect(f.form.getByLabel('BUY grace (seconds)', { exact: true })).toHaveValue('30');
   // A daily strategy uses its days: that group is open.
@@ -174,9 +203,63 @@ test('an existing strategy edits unchanged: its values shown, its days open, the
 
   const sent = page.waitForRequest((r) => r.method() === 'PATCH');
   await f.submit.click();
-  expect((await sent).postDataJSON()).toEqual(stored);
+  // The stop-loss goes with its unit: a price, as it always was.
+  expect((await sent).postDataJSON()).toEqual({ ...stored, stop_loss_mode: 'price' });
   await expect(f.form).toBeHidden();
   await expect(strategyRow(page, 'AAPL')).toContainText('Qty 4');
+});
+
+test('a target in points and a trailing stop in percent are built in the form, listed, and the target removed by an edit', async ({ page, screens }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '2', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await f.target.fill('5');
+  await f.targetUnit.selectOption('points');
+  await f.trail.fill('1.5');
+  await f.trailUnit.selectOption({ label: '% of best price' });
+  await screens.snap('form-exit-editors');
+  const created = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
+  await f.submit.click();
+  expect((await created).postDataJSON()).toMatchObject({ stop_loss: 180, stop_loss_mode: 'price', target: 5, target_mode: 'points', trail: 1.5, trail_mode: 'percent' });
+  expect((await created).postDataJSON()).not.toHaveProperty('move_stop_to_cost_after');
+  await expect(f.form).toBeHidden();
+
+  // Listed: the stop a price, the target a distance from a fill still to come.
+  const row = strategyRow(page, 'AAPL');
+  await expect(row.getByTestId('to-stop')).toHaveText(/^180\.00/);
+  await expect(row.getByTestId('to-target')).toHaveText('5 points above the fill');
+  await expect(page.getByRole('columnheader', { name: 'Target' })).toBeVisible();
+
+  // Edited: both shown with their units; the target emptied is removed, the trail kept.
+  await row.getByRole('button', { name: /^Edit AAPL/ }).click();
+  await expect(f.target).toHaveValue('5');
+  await expect(f.targetUnit).toHaveValue('points');
+  await expect(f.trail).toHaveValue('1.5');
+  await expect(f.trailUnit).toHaveValue('percent');
+  await f.target.fill('');
+  const patched = page.waitForRequest((r) => r.method() === 'PATCH');
+  await f.submit.click();
+  const body = (await patched).postDataJSON();
+  expect(body).toMatchObject({ target: null, trail: 1.5, trail_mode: 'percent' });
+  expect(body).not.toHaveProperty('target_mode');
+  await expect(f.form).toBeHidden();
+  await expect(row.getByTestId('to-target')).toHaveText('none');
+
+  await row.getByRole('button', { name: /^Edit AAPL/ }).click();
+  await expect(f.target).toHaveValue('');
+  await expect(f.trail).toHaveValue('1.5');
+});
+
+test('an exit level is refused by its label, the unit named in words', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '1', buyTime: '09:30', sellTime: '15:55', stopLoss: '180' });
+  await f.target.fill('170');
+  await f.trail.fill('150');
+  await f.trailUnit.selectOption('percent');
+  await f.submit.click();
+  await expect(fieldError(f.form, 'target')).toHaveText('Target must be above Stop-loss (180) when both are prices');
+  await expect(fieldError(f.form, 'trail')).toHaveText('Trailing stop must be below 100 when Trailing stop unit is percent');
+  await expect(f.target).toBeFocused();
+  await expect(f.form).not.toContainText(/stop_loss|trail_mode/);
 });
 
 test('while the engine describes the form it says so; a failed ask says why and offers a retry, never a blank form', async ({ page, screens }) => {
@@ -209,11 +292,18 @@ test('while the engine describes the form it says so; a failed ask says why and 
   await expect(alert).toHaveCount(0);
 });
 
-test('the grouped form, days open and errors shown, has no serious WCAG 2.1 A/AA violation in either theme', async ({ page }) => {
+test('the grouped form, days open and errors shown in the entry and exit editors, has no serious WCAG 2.1 A/AA violation in either theme', async ({ page }) => {
   const f = await openFormWithPaper(page);
   await f.form.locator('details[data-group="days"] summary').click();
+  // The exit editors too, each with a value, its unit and an error.
+  await f.stopLoss.fill('180');
+  await f.target.fill('170');
+  await f.trail.fill('150');
+  await f.trailUnit.selectOption('percent');
+  await f.moveToCost.fill('0');
   await f.submit.click();
   await expect(fieldError(f.form, 'symbol')).toBeVisible();
+  await expect(fieldError(f.form, 'trail')).toBeVisible();
   const found: string[] = [];
   for (const theme of THEMES) {
     await useSystemTheme(page, theme);
@@ -227,7 +317,7 @@ test('a refused field in the folded days opens them and takes the focus; one the
   const f = await openFormWithPaper(page);
   const refusals = [
     [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
-    [{ field: 'target', message: 'target is not available yet' }],
+    [{ field: 'side', message: 'side is not available yet' }],
   ];
   await page.route('**/strategy/create', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
@@ -239,6 +329,6 @@ test('a refused field in the folded days opens them and takes the focus; one the
   await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
 
   await f.submit.click();
-  await expect(f.form.getByRole('alert')).toHaveText('Target is not available yet');
+  await expect(f.form.getByRole('alert')).toHaveText('Entry side is not available yet');
   await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
 });

@@ -180,7 +180,7 @@ describe('GET /strategy/form', () => {
   it('reads type, choices, required and default from the rules, and says what is not traded yet', async () => {
     const { body } = await h.call('GET', '/strategy/form', { token });
     const field = (name: string) => body.fields.find((f: { name: string }) => f.name === name);
-    expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss price', hint: 'Sold at once if the price falls to it', group: 'exits', unit: null, available: true });
+    expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', unit: null, available: true });
     expect(field('symbol')).toMatchObject({ type: 'string', required: true, default: null, available: true });
     expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });

@@ -43,6 +43,7 @@ import type {
   StrategyFormDto,
   StrategyFormFieldDto,
   UserDto,
+  LevelsDto,
   HelloDto,
   TickDto,
   WireEvent,
@@ -76,9 +77,12 @@ export type {
   StrategyFormDto,
   StrategyFormFieldDto,
   UserDto,
+  LevelsDto,
 };
 
 export type RunState = RuntimeDto['state'];
+/** Why an order exists (OrderDto.leg, RuntimeDto.exit_leg carry it as text). */
+export type { Leg } from '../../../engine/core/types';
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;

@@ -12,7 +12,10 @@ describe('labelled', () => {
   it.each([
     ['buy_time', 'buy_time is required', 'BUY time is required'],
     ['sell_time', 'sell_time must be later than buy_time (09:30) on the same day', 'SELL time must be later than BUY time (09:30) on the same day'],
-    ['stop_loss', 'stop_loss must be at least one price step of AAPL at this broker (0.05)', 'Stop-loss price must be at least one price step of AAPL at this broker (0.05)'],
+    ['stop_loss', 'stop_loss must be at least one price step of AAPL at this broker (0.05)', 'Stop-loss must be at least one price step of AAPL at this broker (0.05)'],
+    ['target', 'target must be above stop_loss (95) when both are prices', 'Target must be above Stop-loss (95) when both are prices'],
+    ['trail', 'trail must be below 100 when trail_mode is percent', 'Trailing stop must be below 100 when Trailing stop unit is percent'],
+    ['move_stop_to_cost_mode', 'move_stop_to_cost_mode must be one of points, percent', 'Move stop to cost unit must be one of points, percent'],
     ['symbol', 'symbol APPL is not a tradable instrument on NASDAQ at this broker', 'Symbol APPL is not a tradable instrument on NASDAQ at this broker'],
     ['qty', 'qty must be a number', 'Quantity must be a number'],
     ['buy_grace_seconds', 'buy_grace_seconds must be between 0 and 3600', 'BUY grace (seconds) must be between 0 and 3600'],

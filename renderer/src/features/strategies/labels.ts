@@ -1,5 +1,5 @@
 /** The engine's codes in the words a trader reads. Unknown codes fall back to plain words. */
-import type { RunState } from '../../lib/api-types';
+import type { Leg, RunState } from '../../lib/api-types';
 import { humanize } from '../../lib/format';
 
 export const RUN_STATE_LABEL: Record<RunState, string> = {
@@ -9,6 +9,7 @@ export const RUN_STATE_LABEL: Record<RunState, string> = {
   EXITING: 'Exiting',
   SOLD: 'Sold',
   EXITED_BY_SL: 'Exited by stop-loss',
+  EXITED_BY_TARGET: 'Exited at target',
   MISSED_BUY: 'Missed BUY',
   SKIPPED: 'Skipped',
   ERROR: 'Error',
@@ -18,9 +19,10 @@ export const RUN_STATE_LABEL: Record<RunState, string> = {
 export const runStateLabel = (state: string | null | undefined): string =>
   state && state in RUN_STATE_LABEL ? RUN_STATE_LABEL[state as RunState] : humanize(state);
 
-const LEG_LABEL: Record<string, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', MANUAL_EXIT: 'Manual exit' };
+/** Every leg the engine names (a Record over Leg, so a new one fails this build until it has words). */
+const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit' };
 
-export const legLabel = (leg: string | null | undefined): string => (leg ? (LEG_LABEL[leg] ?? humanize(leg)) : '—');
+export const legLabel = (leg: string | null | undefined): string => (leg ? (leg in LEG_LABEL ? LEG_LABEL[leg as Leg] : humanize(leg)) : '—');
 
 /** "STOPLOSS_FILLED" → "Stop-loss filled", "BUY_FILLED" → "BUY filled". */
 export function actionLabel(code: string | null | undefined): string {

@@ -9,6 +9,7 @@ const TONE: Record<RunState, string> = {
   EXITING: 'busy',
   SOLD: 'done',
   EXITED_BY_SL: 'bad',
+  EXITED_BY_TARGET: 'done',
   MISSED_BUY: 'warn',
   SKIPPED: 'warn',
   ERROR: 'bad-solid',

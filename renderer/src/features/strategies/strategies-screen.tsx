@@ -100,7 +100,10 @@ export function StrategiesScreen() {
                   P&amp;L
                 </th>
                 <th scope="col" className="num">
-                  Stop-loss
+                  Stop
+                </th>
+                <th scope="col" className="num">
+                  Target
                 </th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>

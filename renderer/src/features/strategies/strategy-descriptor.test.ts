@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import type { StrategyDto } from '../../lib/api-types';
-import { bodyOf, groupsOf, inputKindOf, isModeOf, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
+import { bodyOf, choiceText, groupsOf, inputKindOf, isModeOf, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
 
 /** The descriptor the engine sends today (GET /strategy/form). */
 const fields = strategyFormDto().fields;
@@ -20,6 +20,13 @@ const stored = {
   buy_time: '09:30:00',
   sell_time: '15:55:00',
   stop_loss: 180.5,
+  stop_loss_mode: 'price',
+  target: null,
+  target_mode: 'price',
+  trail: null,
+  trail_mode: 'points',
+  move_stop_to_cost_after: null,
+  move_stop_to_cost_mode: 'points',
   timezone: 'America/New_York',
   repeat: 'daily',
   buy_grace_seconds: 60,
@@ -35,18 +42,21 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'qty'], ['Entry side'], false],
       ['time', ['buy_time', 'sell_time', 'timezone', 'buy_grace_seconds'], ['Square-off time'], false],
-      ['exits', ['stop_loss'], ['Target', 'Trailing stop', 'Move stop to cost after'], false],
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
       ['reentry', [], ['Re-entries', 'Re-enter after', 'Re-entry cut-off'], true],
       ['days', ['repeat'], ['Weekdays'], true],
     ]);
   });
 
-  it('offers a field once the engine trades it, its mode drawn beside it', () => {
-    const exits = groupsOf(allOn).find((g) => g.group === 'exits')!;
-    expect(exits.later).toEqual([]);
-    expect(modeOf(byName('stop_loss'), exits.offered)?.name).toBe('stop_loss_mode');
-    expect(modeOf(byName('stop_loss'), offered)).toBeUndefined();
-    expect(exits.offered.filter((f) => !isModeOf(f, allOn)).map((f) => f.name)).toEqual(['stop_loss', 'target', 'trail', 'move_stop_to_cost_after']);
+  it('draws each exit level with its unit beside it', () => {
+    const exits = groupsOf(fields).find((g) => g.group === 'exits')!;
+    expect(exits.offered.filter((f) => !isModeOf(f, fields)).map((f) => [f.name, modeOf(f, exits.offered)?.name])).toEqual([
+      ['stop_loss', 'stop_loss_mode'],
+      ['target', 'target_mode'],
+      ['trail', 'trail_mode'],
+      ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+    ]);
+    expect(modeOf(byName('qty'), offered)).toBeUndefined();
   });
 });
 
@@ -54,7 +64,7 @@ describe('words', () => {
   const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Entry side, Square-off time, Target, Trailing stop, Move stop to cost after, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Entry side, Square-off time, Re-entry, Weekdays');
     expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
   });
 
@@ -72,7 +82,14 @@ describe('inputs', () => {
   });
 
   it('takes its labels from the engine', () => {
-    expect(labelsOf(fields)).toMatchObject({ qty: 'Quantity', buy_time: 'BUY time', stop_loss: 'Stop-loss price', target: 'Target' });
+    expect(labelsOf(fields)).toMatchObject({ qty: 'Quantity', buy_time: 'BUY time', stop_loss: 'Stop-loss', target: 'Target', trail: 'Trailing stop', stop_loss_mode: 'Stop-loss unit' });
+  });
+
+  it('names each unit in words: a level in price, points or % of the entry, a trail in points or % of the best price', () => {
+    expect(byName('stop_loss_mode').enum!.map((v) => choiceText(byName('stop_loss_mode'), v))).toEqual(['price', 'points', '% of entry']);
+    expect(byName('target_mode').enum!.map((v) => choiceText(byName('target_mode'), v))).toEqual(['price', 'points', '% of entry']);
+    expect(byName('trail_mode').enum!.map((v) => choiceText(byName('trail_mode'), v))).toEqual(['points', '% of best price']);
+    expect(byName('move_stop_to_cost_mode').enum!.map((v) => choiceText(byName('move_stop_to_cost_mode'), v))).toEqual(['points', '% of entry']);
   });
 });
 
@@ -87,15 +104,33 @@ describe('bodyOf', () => {
       buy_time: '09:30',
       sell_time: '15:55',
       stop_loss: 190,
+      stop_loss_mode: 'price',
       repeat: 'once',
     });
   });
 
-  it('edits an existing strategy unchanged: the same ten fields with the same values', () => {
+  it('sends each exit level with its unit, and no unit for a level left empty', () => {
+    const values = { ...valuesOf(offered), stop_loss: '2', stop_loss_mode: 'percent', target: '5', target_mode: 'points', trail: '', trail_mode: 'percent', move_stop_to_cost_after: '' };
+    const body = bodyOf(offered, values, undefined, KEPT);
+    expect(body).toMatchObject({ stop_loss: 2, stop_loss_mode: 'percent', target: 5, target_mode: 'points' });
+    for (const key of ['trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode']) expect(body).not.toHaveProperty(key);
+  });
+
+  it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
-    expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, ...fieldsOfStored } = stored;
+    expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
+  });
+
+  it('edits a strategy with a target and a trail: shown with their units; the target emptied is sent as null, the trail kept', () => {
+    const withExits: StrategyDto = { ...stored, target: 5, target_mode: 'points', trail: 1.5, trail_mode: 'percent' };
+    const values = valuesOf(offered, withExits);
+    expect(values).toMatchObject({ target: '5', target_mode: 'points', trail: '1.5', trail_mode: 'percent', move_stop_to_cost_after: '' });
+    const body = bodyOf(offered, { ...values, target: '' }, withExits, KEPT);
+    expect(body).toMatchObject({ target: null, trail: 1.5, trail_mode: 'percent' });
+    expect(body).not.toHaveProperty('target_mode');
+    expect(body).not.toHaveProperty('move_stop_to_cost_after');
   });
 
   it('never sends a field the engine does not trade, whatever the inputs hold', () => {

@@ -144,24 +144,35 @@ function sentValue(f: FormField, value: FormValue | undefined): unknown {
 }
 
 /**
- * The body to send: each offered field that holds something. An emptied field is left out (the
- * engine applies its default, or keeps the stored value on an edit), except on an edit of a field
- * with no default that the strategy had: that sends null, which removes it (a target, a cut-off).
+ * The body to send: each offered field that holds something, with its unit (`<name>_mode`) when it
+ * has one. An emptied field is left out (the engine applies its default, or keeps the stored value
+ * on an edit), except on an edit of a field with no default that the strategy had: that sends
+ * null, which removes it (a target, a trail, a cut-off).
  * `keptWhenEmpty` are fields whose empty input means "as the engine settles it" (exchange, zone).
  */
 export function bodyOf(offered: readonly FormField[], values: FormValues, stored: StrategyDto | undefined, keptWhenEmpty: ReadonlySet<string>): StrategyFormBody {
   const body: Record<string, unknown> = {};
   for (const f of offered) {
+    if (isModeOf(f, offered)) continue;
     const sent = sentValue(f, values[f.name]);
     if (sent !== undefined) body[f.name] = sent;
     else if (stored && !f.required && f.default === null && !keptWhenEmpty.has(f.name) && !isInitial(f, storedValue(f, stored))) body[f.name] = null;
+    // A unit goes with its value, so an edit that changes either sends both; an empty value sends none.
+    const mode = modeOf(f, offered);
+    const unit = mode && sent !== undefined ? sentValue(mode, values[mode.name]) : undefined;
+    if (mode && unit !== undefined) body[mode.name] = unit;
   }
   return body as StrategyFormBody;
 }
 
 /** Words for choices the engine names by code; any other choice shows its code. */
+const LEVEL_UNITS = { price: 'price', points: 'points', percent: '% of entry' };
 const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   repeat: { once: 'Once', daily: 'Every trading day' },
+  stop_loss_mode: LEVEL_UNITS,
+  target_mode: LEVEL_UNITS,
+  trail_mode: { points: 'points', percent: '% of best price' },
+  move_stop_to_cost_mode: { points: 'points', percent: '% of entry' },
 };
 
 export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;

@@ -8,8 +8,11 @@
  * and when the strategy will trade: the exchange (from the account's markets, never a hidden
  * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,
  * and the instrument's last price. The symbol field suggests the account's instruments as the
- * trader types, each with the exchange it is listed on. A stop-loss price at or above the last
- * price would sell at once (the engine skips such a run at BUY time), so saving one asks first.
+ * trader types, each with the exchange it is listed on. Each exit level has its unit beside it
+ * (price, points or % of entry; a trail in points or % of the best price). A stop-loss price at
+ * or above the last price would sell at once (the engine skips such a run at BUY time), and so
+ * would a price target at or below it: saving either asks first. A level in points or percent is a
+ * distance from the fill and is never asked about.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
@@ -17,7 +20,7 @@ import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib
 import { FormError, type ControlProps } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { SymbolSearch } from './symbol-search';
-import { stopAtOrAbove, type StopWarning } from './stop-loss-warning';
+import { stopAtOrAbove, targetAtOrBelow, type LevelWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
 import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
@@ -107,7 +110,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
   const [focusAsk, setFocusAsk] = useState<{ readonly name: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [quote, setQuote] = useState<QuoteDto | null>(null);
-  const [warning, setWarning] = useState<StopWarning | null>(null);
+  const [warning, setWarning] = useState<LevelWarning | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
 
@@ -165,8 +168,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
     // The price shown for what is typed; asked now when typing outran it (saved before the pause).
     const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
     const fresh = shown ?? (await quoteFor().catch(() => null));
-    // Only a stop-loss given as a price compares with the last price.
-    const ask = (text('stop_loss_mode') || 'price') === 'price' ? stopAtOrAbove(text('stop_loss'), fresh) : null;
+    const ask = stopAtOrAbove(text('stop_loss'), text('stop_loss_mode') || 'price', fresh) ?? targetAtOrBelow(text('target'), text('target_mode') || 'price', fresh);
     if (ask) {
       setQuote(fresh);
       setWarning(ask);

@@ -41,6 +41,9 @@ describe('lastActionView', () => {
     expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'STOPPED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped', at: STOP_AT });
     // The order that ended it is named beside it.
     expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'MANUAL_EXIT_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped · Manual exit filled', at: STOP_AT });
+    // A STOP while the target's or the trailing stop's exit was already at the broker: that exit ended it.
+    expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'TARGET_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped · Target filled', at: STOP_AT });
+    expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'TRAIL_STOP_FILLED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped · Trailing stop filled', at: STOP_AT });
     // A run stopped before the engine recorded stops: "Stopped", with no time rather than the arm's.
     expect(lastActionView(withRun('stopped', { state: 'STOPPED', last_action: 'ARMED', last_action_at: STOP_AT }))).toEqual({ label: 'Stopped', at: null });
   });

@@ -1,6 +1,7 @@
 /**
  * What the list shows about a strategy's position at the last price: display arithmetic on the
- * API's numbers (no decisions are taken from these; the engine checks the stop-loss itself).
+ * API's numbers (no decisions are taken from these; the engine checks the stop-loss itself). The
+ * distances to the stop and target are exit-levels.ts's.
  */
 import type { StrategyDto } from '../../lib/api-types';
 import { actionLabel } from './labels';
@@ -11,9 +12,6 @@ export interface PositionView {
   /** (last − entry) × qty; null without a position or a price. */
   readonly unrealized: number | null;
   readonly unrealizedPct: number | null;
-  /** How far the price may still fall before the stop-loss, as a share of the price (%). */
-  readonly toStopPct: number | null;
-  readonly toStop: number | null;
 }
 
 export function positionView(s: StrategyDto, last: number | null): PositionView {
@@ -26,8 +24,6 @@ export function positionView(s: StrategyDto, last: number | null): PositionView 
     entry: qty > 0 ? entry : null,
     unrealized: holding ? (last - entry) * qty : null,
     unrealizedPct: holding && entry > 0 ? ((last - entry) / entry) * 100 : null,
-    toStop: last !== null ? last - s.stop_loss : null,
-    toStopPct: last !== null && last > 0 ? ((last - s.stop_loss) / last) * 100 : null,
   };
 }
 
@@ -54,7 +50,7 @@ export interface LastActionView {
 }
 
 /** Outcomes of an order that can end a run as STOPPED ("MANUAL_EXIT_FILLED", "BUY_REJECTED"). */
-const ORDER_OUTCOME = /^(BUY|SELL|STOPLOSS|MANUAL_EXIT)_/;
+const ORDER_OUTCOME = /^(BUY|SELL|STOPLOSS|TRAIL_STOP|TARGET|MANUAL_EXIT)_/;
 
 /**
  * The last thing that happened to a strategy, as the list and detail page show it. A stopped run

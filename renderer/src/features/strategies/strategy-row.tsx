@@ -1,6 +1,7 @@
 /**
  * One strategy in the list: state, countdown to its next trigger, last action, position, last
- * price, unrealized P&L, distance to the stop-loss, and its controls. On a phone the row turns
+ * price, unrealized P&L, the stop (as the trail or a move to cost left it) and the target with
+ * how far the price is from each, and its controls. On a phone the row turns
  * into a card (CSS), each cell keeping its label.
  */
 import { memo } from 'react';
@@ -11,6 +12,7 @@ import { instrumentKey, useTicks } from '../live/ticks-store';
 import { StateBadge } from './state-badge';
 import { RunControls } from './run-controls';
 import { editBlocker, lastActionView, positionView } from './strategy-metrics';
+import { exitLevels, type LevelView } from './exit-levels';
 import { AccountTag, NextTrigger } from './which-money';
 
 interface StrategyRowProps {
@@ -25,6 +27,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const run = s.runtime;
   const running = s.status === 'running';
   const view = positionView(s, last?.price ?? null);
+  const levels = exitLevels(s, last?.price ?? null);
   const name = `${s.symbol} (#${s.id})`;
   const blocked = editBlocker(s);
   const lastAction = lastActionView(s);
@@ -86,9 +89,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           </div>
         )}
       </td>
-      <td data-label="To stop-loss" className="num">
-        <div>{price(s.stop_loss)}</div>
-        {running && view.toStopPct !== null && <div className={`small ${view.toStopPct <= 1 ? 'neg' : 'muted'}`}>{signedPct(-view.toStopPct)}</div>}
+      <td data-label="To stop" className="num" data-testid="to-stop">
+        <LevelCell level={levels.stop} running={running} sign={-1} />
+      </td>
+      <td data-label="To target" className="num" data-testid="to-target">
+        {levels.target ? <LevelCell level={levels.target} running={running} sign={1} /> : <span className="muted">none</span>}
       </td>
       <td className="cell-actions">
         <div className="actions">
@@ -104,3 +109,16 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
     </tr>
   );
 });
+
+/** A level, and while the strategy runs how far the price still has to move to it ("-2.50 %" to the stop, "+1.20 %" to the target). */
+function LevelCell({ level, running, sign }: { readonly level: LevelView; readonly running: boolean; readonly sign: 1 | -1 }) {
+  return (
+    <>
+      <div>
+        {level.price === null ? <span className="small">{level.text}</span> : level.text}
+        {level.name === 'Trailing stop' && <span className="muted small"> trailing</span>}
+      </div>
+      {running && level.roomPct !== null && <div className={`small ${level.roomPct <= 1 ? (sign < 0 ? 'neg' : 'pos') : 'muted'}`}>{signedPct(sign * level.roomPct)}</div>}
+    </>
+  );
+}

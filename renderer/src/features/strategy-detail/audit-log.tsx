@@ -43,13 +43,23 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
     case 'prices_not_subscribed':
       return `Prices not subscribed: ${s('reason')}`;
     case 'stop_loss_triggered':
-      return `Price ${price(n('price'))} reached the stop-loss ${price(n('stop_loss'))}`;
+      // A row from before trailing stops has no `trailing`: it was the stop-loss.
+      return `Price ${price(n('price'))} reached the ${e.trailing === true ? 'trailing stop' : 'stop-loss'} ${price(n('stop_loss'))}`;
+    case 'target_hit':
+      return `Price ${price(n('price'))} reached the target ${price(n('target'))}`;
+    case 'stop_moved':
+      return s('why') === 'cost'
+        ? `Stop moved up to the entry price ${price(n('to'))} (was ${price(n('from'))}): the price reached ${price(n('best'))}`
+        : `Trailing stop moved up to ${price(n('to'))} (was ${price(n('from'))}): best price since the entry ${price(n('best'))}`;
     case 'exit_retry_scheduled':
       return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${zonedStamp(n('next_attempt_at'), zone)}`;
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'buy_skipped':
-      return `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
+      // `target` set: the target was the level already reached; a row from before targets has no `target`.
+      return n('target') !== null
+        ? `BUY skipped: last price ${price(n('last_price'))} is at or above the target ${price(n('target'))}, so it would exit at once`
+        : `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
     case 'buy_missed':
       return `BUY missed: ${Math.round((n('late_by_ms') ?? 0) / 1000)} s late`;
     case 'strategy_stopped':

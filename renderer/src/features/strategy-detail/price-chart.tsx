@@ -1,6 +1,8 @@
 /**
- * The live price of a strategy's instrument (TradingView lightweight-charts), with the stop-loss
- * and entry as price lines and a marker at every fill: BUY below the line, SELL / SL / EXIT above.
+ * The live price of a strategy's instrument (TradingView lightweight-charts), with its exit levels
+ * as price lines (exit-levels.ts: the stop, named Trailing stop once the trail moved it, the target
+ * and the entry while in position; before the fill the levels given as prices) and a marker at
+ * every fill: BUY below the line, SELL / SL / TRAIL SL / TARGET / EXIT above.
  * The library draws the arrows; the labels are ours (marker-labels.ts), so none is cut at an edge.
  * The series is the last price of each second, from the ticks seen since the app was opened,
  * plus the fill prices so every marker sits on a point.
@@ -22,6 +24,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { OrderDto } from '../../lib/api-types';
+import type { ChartLevel } from '../strategies/exit-levels';
 import { clockTime, price as fmtPrice } from '../../lib/format';
 import { useTheme } from '../../app/theme';
 import type { PricePoint } from '../live/ticks-store';
@@ -32,8 +35,7 @@ interface PriceChartProps {
   readonly symbol: string;
   readonly points: readonly PricePoint[];
   readonly orders: readonly OrderDto[];
-  readonly stopLoss: number;
-  readonly entryPrice: number | null;
+  readonly levels: readonly ChartLevel[];
 }
 
 interface Palette {
@@ -60,6 +62,8 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   BUY: { text: 'BUY', position: 'atPriceBottom', shape: 'arrowUp', color: 'buy' },
   SELL: { text: 'SELL', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
   STOPLOSS: { text: 'SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  TRAIL_STOP: { text: 'TRAIL SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  TARGET: { text: 'TARGET', position: 'atPriceTop', shape: 'arrowDown', color: 'buy' },
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
 };
 
@@ -88,7 +92,7 @@ const markers = (fills: readonly Fill[], colors: Palette): SeriesMarker<Time>[] 
 /** Pixels an arrow at the first or last point keeps from the plot's edge. */
 const EDGE_PX = 12;
 
-/** The visible price range always includes the stop-loss, the entry and every fill. */
+/** The visible price range always includes the exit levels, the entry and every fill. */
 function withLevels(levels: readonly number[]): AutoscaleInfoProvider {
   return (base) => {
     const info = base();
@@ -105,7 +109,14 @@ const FIT_BELOW_POINTS = 240;
 
 const localTime = (time: Time) => (typeof time === 'number' ? clockTime(time * 1000) : String(time));
 
-export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: PriceChartProps) {
+/** How each level's line is drawn. */
+const LINE: Record<ChartLevel['tone'], { color: keyof Palette; style: LineStyle }> = {
+  stop: { color: 'stop', style: LineStyle.Dashed },
+  target: { color: 'buy', style: LineStyle.Dashed },
+  entry: { color: 'muted', style: LineStyle.Dotted },
+};
+
+export function PriceChart({ symbol, points, orders, levels }: PriceChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<'Line'> | null>(null);
@@ -116,6 +127,9 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
   const fills = useMemo(() => fillsOf(orders), [orders]);
   const fillsNow = useRef(fills);
   fillsNow.current = fills;
+  // A new array each render: the lines follow what they say, "Stop-loss:95|Target:105|Entry:100".
+  const levelKey = levels.map((l) => `${l.title}:${l.price}`).join('|');
+  const levelPrices = levels.map((l) => l.price);
 
   // Puts each label beside its arrow, inside the plot; hidden while its fill is scrolled out of view.
   const placeLabels = useRef(() => {
@@ -209,7 +223,7 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
       drawn.current = { ...prev, lastTime: tail.time };
     } else {
       const data = chartData(points, orders);
-      const precision = precisionOf([stopLoss, ...data.map((d) => d.value)]);
+      const precision = precisionOf([...levelPrices, ...data.map((d) => d.value)]);
       s.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
       s.setData(data);
       markerApi.current?.setMarkers(markers(fillsOf(orders), palette()));
@@ -217,32 +231,32 @@ export function PriceChart({ symbol, points, orders, stopLoss, entryPrice }: Pri
     }
     fit();
     placeLabelsSoon();
-  }, [points, orders, theme, stopLoss]);
+  }, [points, orders, theme, levelKey]);
 
-  // Stop-loss and entry lines, kept in view.
+  // The level lines, kept in view with every fill; redrawn only when a level moves (the trail).
   const fillPrices = orders.flatMap((o) => (o.fill_price === null ? [] : [o.fill_price])).join(',');
   useEffect(() => {
     const s = series.current;
     if (!s) return;
-    const levels = [stopLoss, ...(entryPrice === null ? [] : [entryPrice]), ...(fillPrices ? fillPrices.split(',').map(Number) : [])];
-    s.applyOptions({ autoscaleInfoProvider: withLevels(levels) });
+    s.applyOptions({ autoscaleInfoProvider: withLevels([...levelPrices, ...(fillPrices ? fillPrices.split(',').map(Number) : [])]) });
     for (const l of lines.current) s.removePriceLine(l);
     const colors = palette();
-    lines.current = [s.createPriceLine({ price: stopLoss, color: colors.stop, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: 'Stop-loss' })];
-    if (entryPrice !== null) {
-      lines.current.push(s.createPriceLine({ price: entryPrice, color: colors.buy, lineWidth: 1, lineStyle: LineStyle.Dotted, axisLabelVisible: true, title: 'Entry' }));
-    }
-  }, [stopLoss, entryPrice, fillPrices, theme]);
+    lines.current = levels.map((l) =>
+      s.createPriceLine({ price: l.price, color: colors[LINE[l.tone].color], lineWidth: 1, lineStyle: LINE[l.tone].style, axisLabelVisible: true, title: l.title }),
+    );
+  }, [levelKey, fillPrices, theme]);
 
   const last = points.at(-1)?.price;
   const filled = orders.filter((o) => o.filled_at !== null).length;
+  const levelWords = levels.map((l) => `${l.title.toLowerCase()} ${fmtPrice(l.price)}`).join(', ');
   return (
     <div
       className="chart"
       // A figure, not an img: the chart library's attribution link inside is focusable.
       role="figure"
-      aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, stop-loss ${fmtPrice(stopLoss)}, ${filled} fill${filled === 1 ? '' : 's'} marked`}
+      aria-label={`Price chart of ${symbol}: last price ${fmtPrice(last)}, ${levelWords ? `${levelWords}, ` : ''}${filled} fill${filled === 1 ? '' : 's'} marked`}
       data-points={points.length}
+      data-levels={levelKey}
     >
       <div className="chart__canvas" ref={container} />
       <div className="chart__labels" ref={labelLayer}>

@@ -9,6 +9,7 @@ import { RunControls } from '../strategies/run-controls';
 import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { lastActionView, positionView } from '../strategies/strategy-metrics';
+import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
 import { AuditLog } from './audit-log';
@@ -52,6 +53,8 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
 
   const run = strategy.runtime;
   const view = positionView(strategy, last?.price ?? null);
+  const levels = exitLevels(strategy, last?.price ?? null);
+  const running = strategy.status === 'running';
   const lastAction = lastActionView(strategy);
   const orderRows = orders ?? NO_ORDERS;
 
@@ -91,11 +94,24 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </dd>
         </div>
         <div>
-          <dt>Stop-loss</dt>
-          <dd className="num">
-            {price(strategy.stop_loss)} {strategy.status === 'running' && view.toStopPct !== null && <span className={`small ${view.toStopPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(-view.toStopPct)})</span>}
+          <dt>{levels.stop.name}</dt>
+          <dd className="num" data-testid="stop-level">
+            {levels.stop.text} {running && levels.stop.roomPct !== null && <span className={`small ${levels.stop.roomPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(-levels.stop.roomPct)})</span>}
           </dd>
         </div>
+        <div>
+          <dt>Target</dt>
+          <dd className="num" data-testid="target-level">
+            {levels.target ? levels.target.text : 'none'}{' '}
+            {running && levels.target?.roomPct != null && <span className="small muted">({signedPct(levels.target.roomPct)})</span>}
+          </dd>
+        </div>
+        {(strategy.trail !== null || strategy.move_stop_to_cost_after !== null) && (
+          <div>
+            <dt>Stop moves</dt>
+            <dd className="small">{stopMoves(strategy)}</dd>
+          </div>
+        )}
         <div>
           <dt>Position</dt>
           <dd className="num" data-testid="position">
@@ -138,7 +154,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </h2>
           <span className="muted small">Live while a strategy on this instrument runs</span>
         </div>
-        <PriceChart symbol={strategy.symbol} points={points} orders={orderRows} stopLoss={strategy.stop_loss} entryPrice={view.entry} />
+        <PriceChart symbol={strategy.symbol} points={points} orders={orderRows} levels={chartLevels(levels)} />
       </section>
 
       {error && (

@@ -1,0 +1,94 @@
+/**
+ * A strategy's exit levels as the list, the detail page and the chart show them. While the latest
+ * run holds a position they are the engine's own (runtime.levels: resolved from the entry fill,
+ * the stop as the trail or a move to cost left it). Before that, a level given as a price is that
+ * price, and one given in points or percent is a distance from a fill that has not happened yet,
+ * so it is said in words ("2 % below the fill"). Display arithmetic only: the engine decides exits.
+ */
+import type { StrategyDto } from '../../lib/api-types';
+import { price as fmtPrice } from '../../lib/format';
+
+export interface LevelView {
+  /** 'Stop-loss', 'Trailing stop' (the trail has moved the stop) or 'Target'. */
+  readonly name: string;
+  /** The level's price; null while it is a distance from an entry fill still to come. */
+  readonly price: number | null;
+  /** The price, or the distance in words when there is no price yet. */
+  readonly text: string;
+  /** How far the last price still has to move to reach it, as a share of the last price (%); null without both prices. */
+  readonly roomPct: number | null;
+}
+
+export interface ExitLevelsView {
+  /** The levels are the engine's, resolved from the fill of a position still held. */
+  readonly live: boolean;
+  readonly stop: LevelView;
+  /** null: no target. */
+  readonly target: LevelView | null;
+  /** The entry fill price the live levels come from; null before it. */
+  readonly entry: number | null;
+}
+
+type LevelMode = StrategyDto['stop_loss_mode'];
+
+const distance = (n: number, mode: LevelMode, side: 'below' | 'above'): string => `${n}${mode === 'percent' ? ' %' : ' points'} ${side} the fill`;
+
+function level(name: string, at: number | null, words: string, last: number | null, side: 'below' | 'above'): LevelView {
+  const roomPct = at !== null && last !== null && last > 0 ? ((side === 'below' ? last - at : at - last) / last) * 100 : null;
+  return { name, price: at, text: at !== null ? fmtPrice(at) : words, roomPct };
+}
+
+/**
+ * @example exitLevels({ ...s, stop_loss: 2, stop_loss_mode: 'percent', runtime: null }, 100).stop
+ *   // { name: 'Stop-loss', price: null, text: '2 % below the fill', roomPct: null }
+ */
+export function exitLevels(s: StrategyDto, last: number | null): ExitLevelsView {
+  const run = s.runtime;
+  const held = run?.levels && run.position_qty > 0 ? run.levels : null;
+  if (held) {
+    return {
+      live: true,
+      stop: level(held.stop_kind === 'TRAIL_STOP' ? 'Trailing stop' : 'Stop-loss', held.stop, '', last, 'below'),
+      target: held.target === null ? null : level('Target', held.target, '', last, 'above'),
+      entry: held.entry,
+    };
+  }
+  const planned = (n: number, mode: LevelMode) => (mode === 'price' ? n : null);
+  return {
+    live: false,
+    stop: level('Stop-loss', planned(s.stop_loss, s.stop_loss_mode), distance(s.stop_loss, s.stop_loss_mode, 'below'), last, 'below'),
+    target: s.target === null ? null : level('Target', planned(s.target, s.target_mode), distance(s.target, s.target_mode, 'above'), last, 'above'),
+    entry: null,
+  };
+}
+
+export interface ChartLevel {
+  readonly price: number;
+  readonly title: string;
+  readonly tone: 'stop' | 'target' | 'entry';
+}
+
+/** The horizontal lines of the price chart: every level that has a price, and the entry while in position. */
+export function chartLevels(v: ExitLevelsView): ChartLevel[] {
+  const lines: ChartLevel[] = [];
+  if (v.stop.price !== null) lines.push({ price: v.stop.price, title: v.stop.name, tone: 'stop' });
+  if (v.target?.price != null) lines.push({ price: v.target.price, title: v.target.name, tone: 'target' });
+  if (v.entry !== null) lines.push({ price: v.entry, title: 'Entry', tone: 'entry' });
+  return lines;
+}
+
+const offset = (n: number, mode: StrategyDto['trail_mode']): string => `${n}${mode === 'percent' ? ' %' : ' points'}`;
+
+/**
+ * How the stop moves, in words; empty when it stays where it was set.
+ *
+ * @example stopMoves({ trail: 1.5, trail_mode: 'percent', move_stop_to_cost_after: 3, move_stop_to_cost_mode: 'points' })
+ *   // 'Trails 1.5 % below the best price since the entry; moves up to the entry price after a gain of 3 points'
+ */
+export function stopMoves(s: Pick<StrategyDto, 'trail' | 'trail_mode' | 'move_stop_to_cost_after' | 'move_stop_to_cost_mode'>): string {
+  const parts: string[] = [];
+  if (s.trail !== null) parts.push(`trails ${offset(s.trail, s.trail_mode)} below the best price since the entry`);
+  if (s.move_stop_to_cost_after !== null) parts.push(`moves up to the entry price after a gain of ${offset(s.move_stop_to_cost_after, s.move_stop_to_cost_mode)}`);
+  const text = parts.join('; ');
+  return text && text[0]!.toUpperCase() + text.slice(1);
+}

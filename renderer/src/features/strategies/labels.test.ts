@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { actionLabel, legLabel, runStateLabel } from './labels';
+
+describe('labels', () => {
+  it('names the exit that fired', () => {
+    expect(runStateLabel('EXITED_BY_TARGET')).toBe('Exited at target');
+    expect(runStateLabel('EXITED_BY_SL')).toBe('Exited by stop-loss');
+    expect(legLabel('TARGET')).toBe('Target');
+    expect(legLabel('TRAIL_STOP')).toBe('Trailing stop');
+    expect(legLabel('STOPLOSS')).toBe('Stop-loss');
+  });
+
+  it('reads an action code of any leg, the trailing stop not mistaken for another', () => {
+    expect(actionLabel('TARGET_FILLED')).toBe('Target filled');
+    expect(actionLabel('TRAIL_STOP_SUBMITTED')).toBe('Trailing stop submitted');
+    expect(actionLabel('STOPLOSS_FILLED')).toBe('Stop-loss filled');
+    expect(actionLabel('SOMETHING_NEW')).toBe('Something new');
+  });
+});

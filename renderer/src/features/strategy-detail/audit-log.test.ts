@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { LoggedEventDto } from '../../lib/api-types';
+import { summary } from './audit-log';
+
+const row = (type: string, fields: Record<string, unknown>): LoggedEventDto => ({ id: 1, type, at: 0, strategy_id: 3, run_id: 9, ...fields });
+
+describe('audit summary of the exits', () => {
+  it('says which stop was crossed: the stop-loss, the trailing stop, or (a row from before trails) the stop-loss', () => {
+    expect(summary(row('stop_loss_triggered', { price: 94.9, stop_loss: 95, tick_at: 0, trailing: false }))).toBe('Price 94.90 reached the stop-loss 95.00');
+    expect(summary(row('stop_loss_triggered', { price: 101.9, stop_loss: 102, tick_at: 0, trailing: true }))).toBe('Price 101.90 reached the trailing stop 102.00');
+    expect(summary(row('stop_loss_triggered', { price: 94.9, stop_loss: 95, tick_at: 0 }))).toBe('Price 94.90 reached the stop-loss 95.00');
+  });
+
+  it('names the target when it fired', () => {
+    expect(summary(row('target_hit', { price: 105.1, target: 105, tick_at: 0 }))).toBe('Price 105.10 reached the target 105.00');
+  });
+
+  it('tells a trail moving the stop from a move to cost', () => {
+    expect(summary(row('stop_moved', { why: 'trail', from: 98, to: 99.5, best: 101.5 }))).toBe('Trailing stop moved up to 99.50 (was 98.00): best price since the entry 101.50');
+    expect(summary(row('stop_moved', { why: 'cost', from: 95, to: 100, best: 103 }))).toBe('Stop moved up to the entry price 100.00 (was 95.00): the price reached 103.00');
+  });
+
+  it('says which level a skipped BUY had already reached; a row from before targets is the stop-loss', () => {
+    expect(summary(row('buy_skipped', { last_price: 106, stop_loss: null, target: 105 }))).toBe('BUY skipped: last price 106.00 is at or above the target 105.00, so it would exit at once');
+    expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95, target: null }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
+    expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95 }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
+  });
+
+  it('names the new legs in order events', () => {
+    expect(summary(row('order_submitted', { leg: 'TARGET', order_id: 4, client_order_id: 'c4' }))).toBe('Target order 4 sent (c4)');
+    expect(summary(row('order_filled', { leg: 'TRAIL_STOP', order_id: 5, filled_qty: 10, fill_price: 102 }))).toBe('Trailing stop order 5 filled: 10 @ 102.00');
+  });
+});
