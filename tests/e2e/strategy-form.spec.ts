@@ -158,10 +158,14 @@ test('the form is drawn as the engine describes it: its groups in order, no inpu
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
   // Fields the engine refuses until their slice lands are not offered: nothing to type them into.
-  for (const label of ['Entry side', 'Square-off time', 'Re-entries', 'Weekdays']) {
+  for (const label of ['Square-off time', 'Re-entries', 'Weekdays']) {
     await expect(f.form.getByLabel(label, { exact: true }), label).toHaveCount(0);
   }
-  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Entry side, Square-off time, Re-entry, Weekdays.');
+  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Square-off time, Re-entry, Weekdays.');
+  // The entry side is offered in words, buying first unless the trader picks a short.
+  const side = f.form.getByLabel('Entry side', { exact: true });
+  await expect(side).toHaveValue('buy');
+  await expect(side.locator('option')).toHaveText(['Buy first (long)', 'Sell first (short)']);
   // The hints are the engine's.
   await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry');
   await expect(f.form.getByLabel('BUY time', { exact: true })).toHaveAttribute('placeholder', 'HH:MM:SS');
@@ -179,7 +183,7 @@ test('the form is drawn as the engine describes it: its groups in order, no inpu
   await screens.snap('form-groups');
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
   await f.submit.click();
-  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, stop_loss_mode: 'price', repeat: 'daily' });
+  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', side: 'buy', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, stop_loss_mode: 'price', repeat: 'daily' });
   await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
 });
 
@@ -204,7 +208,7 @@ test('an existing strategy edits unchanged: its values shown, its days open, the
   const sent = page.waitForRequest((r) => r.method() === 'PATCH');
   await f.submit.click();
   // The stop-loss goes with its unit: a price, as it always was.
-  expect((await sent).postDataJSON()).toEqual({ ...stored, stop_loss_mode: 'price' });
+  expect((await sent).postDataJSON()).toEqual({ ...stored, side: 'buy', stop_loss_mode: 'price' });
   await expect(f.form).toBeHidden();
   await expect(strategyRow(page, 'AAPL')).toContainText('Qty 4');
 });
@@ -317,7 +321,7 @@ test('a refused field in the folded days opens them and takes the focus; one the
   const f = await openFormWithPaper(page);
   const refusals = [
     [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
-    [{ field: 'side', message: 'side is not available yet' }],
+    [{ field: 'square_off_time', message: 'square_off_time is not available yet' }],
   ];
   await page.route('**/strategy/create', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
@@ -329,6 +333,6 @@ test('a refused field in the folded days opens them and takes the focus; one the
   await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
 
   await f.submit.click();
-  await expect(f.form.getByRole('alert')).toHaveText('Entry side is not available yet');
+  await expect(f.form.getByRole('alert')).toHaveText('Square-off time is not available yet');
   await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
 });

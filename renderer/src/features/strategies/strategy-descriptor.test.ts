@@ -16,6 +16,7 @@ const stored = {
   broker_account_id: 1,
   symbol: 'AAPL',
   exchange: 'NASDAQ',
+  side: 'buy',
   qty: 10,
   buy_time: '09:30:00',
   sell_time: '15:55:00',
@@ -40,7 +41,7 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades, naming the rest without their modes', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'qty'], ['Entry side'], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'timezone', 'buy_grace_seconds'], ['Square-off time'], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
       ['reentry', [], ['Re-entries', 'Re-enter after', 'Re-entry cut-off'], true],
@@ -64,7 +65,7 @@ describe('words', () => {
   const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Entry side, Square-off time, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Square-off time, Re-entry, Weekdays');
     expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
   });
 
@@ -100,6 +101,7 @@ describe('bodyOf', () => {
       broker_account_id: 1,
       symbol: 'AAPL',
       exchange: 'NASDAQ',
+      side: 'buy',
       qty: 'ten',
       buy_time: '09:30',
       sell_time: '15:55',

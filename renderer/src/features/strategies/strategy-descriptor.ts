@@ -169,6 +169,7 @@ export function bodyOf(offered: readonly FormField[], values: FormValues, stored
 const LEVEL_UNITS = { price: 'price', points: 'points', percent: '% of entry' };
 const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   repeat: { once: 'Once', daily: 'Every trading day' },
+  side: { buy: 'Buy first (long)', sell: 'Sell first (short)' },
   stop_loss_mode: LEVEL_UNITS,
   target_mode: LEVEL_UNITS,
   trail_mode: { points: 'points', percent: '% of best price' },
