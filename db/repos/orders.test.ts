@@ -132,6 +132,9 @@ describe('orders repo (journal)', () => {
     expect(() => repos.orders.insert({ ...newOrder(a, runA, 'BUY'), slot: 'exit' }, 1)).toThrow('order leg BUY must have slot entry');
     expect(repos.orders.list(a.user.id, a.strategy.id)).toEqual([]);
     expect(repos.orders.insert({ ...newOrder(a, runA, 'BUY'), side: 'sell' }, 1)).toMatchObject({ leg: 'BUY', slot: 'entry', side: 'sell' });
+    // An exit on the entry's side would double the position instead of closing it.
+    expect(() => repos.orders.insert({ ...newOrder(a, runA, 'SELL'), side: 'sell' }, 1)).toThrow('exit leg SELL must trade against its entry: the entry was a sell, so the exit cannot be one');
+    expect(repos.orders.insert({ ...newOrder(a, runA, 'SELL'), side: 'buy' }, 1)).toMatchObject({ leg: 'SELL', slot: 'exit', side: 'buy' });
   });
 
   it('finds by slot and by client order id; updates the broker answer', () => {

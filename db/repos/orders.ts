@@ -131,6 +131,11 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       // The side is the run policy's: an entry buys or sells first, its exits trade the other way.
       const slot = slotOf(input.leg);
       if (input.slot !== slot) throw new TypeError(`order leg ${input.leg} must have slot ${slot}`);
+      // An exit trades against its entry: a second sell of a long, or a second buy of a short, would double the position.
+      if (slot === 'exit') {
+        const entry = bySlot.get(input.runId, input.legNo ?? 0, 'entry') as { side: string } | undefined;
+        if (entry && entry.side === input.side) throw new TypeError(`exit leg ${input.leg} must trade against its entry: the entry was a ${entry.side}, so the exit cannot be one`);
+      }
       // Every column but the id, so the row is known without reading it back (no RETURNING).
       const values: Omit<Row, 'id'> = {
         runId: input.runId,

@@ -91,7 +91,12 @@ export function writeStep(ctx: EngineContext, run: Run, s: Step): Run {
   // process keeps it; a power cut may lose the last moves, which recovery takes again from the
   // price bars (the best price since the entry), short of the minute not yet written: a stop a
   // little lower for a while, never a lost exit.
-  return Object.keys(patch).every((k) => k === 'levels') ? ctx.repos.transaction(write, { durable: false }) : write();
+  return levelsOnly(s) ? ctx.repos.transaction(write, { durable: false }) : write();
+}
+
+/** A Step that only moves the position's levels (a ratchet): no state, no order. */
+function levelsOnly(s: Step): boolean {
+  return !s.move && !s.place && s.patch !== undefined && Object.keys(s.patch).every((k) => k === 'levels');
 }
 
 /** What a caller does with a Step's follow-ups. */
@@ -123,7 +128,16 @@ export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, 
  * the follow-ups. Returns the row as it now stands.
  */
 export function applyStep(ctx: EngineContext, run: Run, s: Step, m: StepMechanics): Run {
-  const after = writeStep(ctx, run, s);
+  let after: Run;
+  try {
+    after = writeStep(ctx, run, s);
+  } catch (err) {
+    if (!levelsOnly(s)) throw err;
+    // The trail's move could not be kept (storage failing): it is watched all the same, and a
+    // restart takes it again from the price bars. Not arming it would leave the stop where it was.
+    ctx.logger.error({ err, strategyId: run.strategyId, runId: run.id }, 'the moved levels could not be written; they are watched all the same');
+    after = run;
+  }
   for (const e of s.events ?? []) ctx.bus.publish(e);
   if (s.move) announceRun(ctx, run, after);
   followUp(ctx.market, run, s, m);

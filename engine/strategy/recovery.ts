@@ -140,11 +140,12 @@ function readableOf(ctx: EngineContext, run: Run): Strategy | StrategyIdentity |
  * bars) since its entry filled (a long's highest, a short's lowest), so a move its levels missed
  * (the process ended between a tick and the write) is not lost. Only minutes that began at or
  * after the fill count: a minute's high from before it is a price the position never had. Null
- * for any other run, or when none is recorded.
+ * for any other run (an EXITING one's levels no longer move), or when none is recorded.
  */
 function bestSinceEntry(ctx: EngineContext, run: Run): number | null {
   const levels = run.levels;
-  if (!levels || (!levels.trail && levels.costAt === null) || (run.state !== 'IN_POSITION' && run.state !== 'EXITING')) return null;
+  // Only a position still watched moves its levels (an exit under way is past them).
+  if (!levels || (!levels.trail && levels.costAt === null) || run.state !== 'IN_POSITION') return null;
   const entry = ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
   if (!entry) return null;
   return ctx.repos.priceBars.extremeSinceInternal(entry.brokerAccountId, entry.exchange, entry.symbol, entry.filledAt ?? entry.updatedAt, entry.side === 'buy' ? 'high' : 'low');

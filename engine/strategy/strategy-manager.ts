@@ -470,9 +470,16 @@ export class StrategyManager {
 
   /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
   private afterCrossing(hit: Crossing, runId: RunId, at: number): void {
-    const run = this.ctx.repos.runs.getInternal(runId);
-    const strategy = run && this.ownerOf(run);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at });
+    // On its own turn, outside any caller: a failure here (storage failing, a run that cannot be
+    // read) is logged, never thrown out of the event loop, which would end the process and leave
+    // every position unwatched. The crossing's exit, if any, was submitted at the tick already.
+    try {
+      const run = this.ctx.repos.runs.getInternal(runId);
+      const strategy = run && this.ownerOf(run);
+      if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at });
+    } catch (err) {
+      this.ctx.logger.error({ err, strategyId: hit.strategyId, runId, kind: hit.kind, price: hit.price }, 'a crossing could not be carried out');
+    }
   }
 
   /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */

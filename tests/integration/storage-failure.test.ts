@@ -59,4 +59,27 @@ describe('when the journal cannot be written', () => {
     await t.until('2026-03-09T21:00:00Z');
     expect(sells()).toHaveLength(1);
   });
+
+  it('a trailing stop moved while storage refuses writes is still watched where it moved, and the process carries on', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create({ stop_loss: 90, trail: 2 });
+    await t.start(s.id);
+    await t.until('2026-03-09T13:30:00Z');
+    expect(t.run(s.id).levels).toMatchObject({ stop: 98, stopKind: 'TRAIL_STOP' });
+    refuseWrites(true);
+    // The price rises: the trail moves the stop to 103, which cannot be written.
+    t.paper.setPrice('NYSE:AAPL', 105);
+    await t.clock.advance(1_000);
+    await t.engine.idle();
+    expect(t.eventsOf('stop_moved').map((e) => e.to)).toEqual([103]);
+    expect(t.run(s.id).levels).toMatchObject({ stop: 98 });
+    // A fall to 102.9 crosses the stop as it moved (not the 98 written): the exit goes out.
+    t.paper.setPrice('NYSE:AAPL', 102.9);
+    await t.clock.advance(1_000);
+    await t.engine.idle();
+    expect(t.paper.placedOrders().map((o) => o.request.side)).toEqual(['buy', 'sell']);
+    refuseWrites(false);
+    await t.until('2026-03-09T13:35:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'TRAIL_STOP', positionQty: 0 });
+  });
 });

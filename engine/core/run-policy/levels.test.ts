@@ -64,6 +64,8 @@ describe('the levels as the price moves', () => {
     expect(triggersOf(moved.levels, 'long')).toEqual([{ kind: 'STOPLOSS', level: 100, dir: 'down' }]);
     const trailedPast = ratchet(resolveLevels(plan({ stopLoss: 95, trail: 1, moveStopToCostAfter: 2 }), 100, 0.05), 'long', 103);
     expect(trailedPast.levels).toMatchObject({ stop: 102, stopKind: 'TRAIL_STOP', costAt: null });
+    // Past the cost and trailed on in one tick: the move is the one to cost (said once), to where the trail took it.
+    expect(trailedPast.moved).toEqual({ why: 'cost', from: 99, to: 102 });
   });
 
   it('arms the next ratchet where the trail would move the stop by one tick, or at the gain if that comes first', () => {

@@ -97,7 +97,8 @@ export function ratchet(levels: Levels, side: Side, price: number): { readonly l
   if (trail && tighter(side, price, trail.best)) {
     trail = { ...trail, best: price };
     const t = trailStop(side, trail, levels.tick);
-    if (tighter(side, t, stop)) [stop, stopKind, why] = [t, 'TRAIL_STOP', 'trail'];
+    // Past the cost on the same tick: still the move that means the trade can no longer lose ('cost', said once).
+    if (tighter(side, t, stop)) [stop, stopKind, why] = [t, 'TRAIL_STOP', why ?? 'trail'];
   }
   if (trail === levels.trail && costAt === levels.costAt) return { levels, moved: null };
   return { levels: { ...levels, stop, stopKind, trail, costAt }, moved: why === null ? null : { why, from: levels.stop, to: stop } };
