@@ -25,8 +25,8 @@ describe('exitLevels', () => {
 
   it('before the fill: a stop or target in points or percent is a distance in words, never a price', () => {
     const v = exitLevels(strategy({ stop_loss: 2, stop_loss_mode: 'percent', target: 5, target_mode: 'points' }), 100);
-    expect(v.stop).toEqual({ name: 'Stop-loss', price: null, text: '2 % below the fill', roomPct: null });
-    expect(v.target).toEqual({ name: 'Target', price: null, text: '5 points above the fill', roomPct: null });
+    expect(v.stop).toEqual({ name: 'Stop-loss', price: null, text: '2 % below the fill', roomPct: null, movePct: null });
+    expect(v.target).toEqual({ name: 'Target', price: null, text: '5 points above the fill', roomPct: null, movePct: null });
     expect(chartLevels(v)).toEqual([]);
   });
 
@@ -46,7 +46,7 @@ describe('exitLevels', () => {
 
   it('in position without a target or trail: the stop-loss and the entry only', () => {
     const v = exitLevels(strategy({}, { levels: { ...live, stop: 95, stop_kind: 'STOPLOSS', target: null, trail_best: null } }), null);
-    expect(v.stop).toEqual({ name: 'Stop-loss', price: 95, text: '95.00', roomPct: null });
+    expect(v.stop).toEqual({ name: 'Stop-loss', price: 95, text: '95.00', roomPct: null, movePct: null });
     expect(v.target).toBeNull();
     expect(chartLevels(v).map((l) => l.title)).toEqual(['Stop-loss', 'Entry']);
   });
@@ -57,12 +57,35 @@ describe('exitLevels', () => {
   });
 });
 
+describe('exitLevels of a sell-first strategy (a short)', () => {
+  it('before the fill: the stop is above the fill and the target below, and the room to each is positive until reached', () => {
+    const words = exitLevels(strategy({ side: 'sell', stop_loss: 2, stop_loss_mode: 'percent', target: 5, target_mode: 'points' }), 100);
+    expect(words.stop.text).toBe('2 % above the fill');
+    expect(words.target!.text).toBe('5 points below the fill');
+    const v = exitLevels(strategy({ side: 'sell', stop_loss: 105, target: 90 }), 100);
+    expect(v.stop).toMatchObject({ roomPct: 5, movePct: 5 });
+    expect(v.target).toMatchObject({ roomPct: 10, movePct: -10 });
+  });
+
+  it('in position: a stop the price has passed upwards has negative room', () => {
+    const v = exitLevels(strategy({ side: 'sell' }, { levels: { ...live, stop: 101, target: 95 } }), 102);
+    expect(v.stop.roomPct).toBeCloseTo((-1 / 102) * 100);
+    expect(v.target!.roomPct).toBeCloseTo((7 / 102) * 100);
+    expect(v.target!.movePct).toBeCloseTo((-7 / 102) * 100);
+  });
+});
+
 describe('stopMoves', () => {
   it('says how the trail and the move to cost move the stop, or nothing when it stays', () => {
-    const none = { trail: null, trail_mode: 'points', move_stop_to_cost_after: null, move_stop_to_cost_mode: 'points' } as const;
+    const none = { side: 'buy', trail: null, trail_mode: 'points', move_stop_to_cost_after: null, move_stop_to_cost_mode: 'points' } as const;
     expect(stopMoves(none)).toBe('');
-    expect(stopMoves({ ...none, trail: 1.5, trail_mode: 'percent' })).toBe('Trails 1.5 % below the best price since the entry');
-    expect(stopMoves({ ...none, trail: 2, move_stop_to_cost_after: 3 })).toBe('Trails 2 points below the best price since the entry; moves up to the entry price after a gain of 3 points');
+    expect(stopMoves({ ...none, trail: 1.5, trail_mode: 'percent' })).toBe('Trails 1.5 % below the highest price since the entry');
+    expect(stopMoves({ ...none, trail: 2, move_stop_to_cost_after: 3 })).toBe('Trails 2 points below the highest price since the entry; moves up to the entry price after a gain of 3 points');
     expect(stopMoves({ ...none, move_stop_to_cost_after: 1, move_stop_to_cost_mode: 'percent' })).toBe('Moves up to the entry price after a gain of 1 %');
+  });
+
+  it("a short's stop trails above the lowest price and moves down to the entry", () => {
+    const short = { side: 'sell', trail: 2, trail_mode: 'points', move_stop_to_cost_after: 3, move_stop_to_cost_mode: 'points' } as const;
+    expect(stopMoves(short)).toBe('Trails 2 points above the lowest price since the entry; moves down to the entry price after a gain of 3 points');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionLabel, legLabel, runStateLabel } from './labels';
+import { actionLabel, closeWords, legLabel, runStateLabel } from './labels';
 
 describe('labels', () => {
   it('names the exit that fired', () => {
@@ -15,5 +15,12 @@ describe('labels', () => {
     expect(actionLabel('TRAIL_STOP_SUBMITTED')).toBe('Trailing stop submitted');
     expect(actionLabel('STOPLOSS_FILLED')).toBe('Stop-loss filled');
     expect(actionLabel('SOMETHING_NEW')).toBe('Something new');
+  });
+});
+
+describe('closeWords', () => {
+  it('a long is closed by a sale, a short (sell first) by buying it back', () => {
+    expect(closeWords('buy')).toEqual({ close: 'sell', closing: 'selling', closed: 'sold', opened: 'bought' });
+    expect(closeWords('sell')).toEqual({ close: 'buy back', closing: 'buying back', closed: 'bought back', opened: 'sold short' });
   });
 });

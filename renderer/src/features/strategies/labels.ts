@@ -33,3 +33,18 @@ export function actionLabel(code: string | null | undefined): string {
   }
   return runStateLabel(code);
 }
+
+export interface CloseWords {
+  /** The order that closes the position ("sell", a short's "buy back"). */
+  readonly close: string;
+  readonly closing: string;
+  readonly closed: string;
+  /** How the position was taken ("bought", a short's "sold short"). */
+  readonly opened: string;
+}
+
+/** What closing a position is called: a long (side 'buy') sells it, a short (side 'sell') buys it back. */
+export const closeWords = (side: 'buy' | 'sell'): CloseWords =>
+  side === 'sell'
+    ? { close: 'buy back', closing: 'buying back', closed: 'bought back', opened: 'sold short' }
+    : { close: 'sell', closing: 'selling', closed: 'sold', opened: 'bought' };

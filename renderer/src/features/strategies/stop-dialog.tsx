@@ -1,6 +1,7 @@
 /**
  * STOP of a strategy that holds a position (or has a BUY in flight) says what happens to the
- * position before it happens: sold at market now, unless the trader chooses to keep it open.
+ * position before it happens: sold at market now (a short's bought back), unless the trader
+ * chooses to keep it open.
  */
 import { AccountTag } from './which-money';
 import { useState } from 'react';
@@ -9,6 +10,7 @@ import type { StrategyDto } from '../../lib/api-types';
 import { price, qty } from '../../lib/format';
 import { Dialog } from '../../ui/dialog';
 import { toast } from '../../ui/toast';
+import { closeWords } from './labels';
 import { useStrategies } from './strategies-store';
 
 interface StopDialogProps {
@@ -23,6 +25,9 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
   const run = strategy?.runtime;
   const buying = run?.state === 'BUYING';
   const held = run?.position_qty ?? 0;
+  const short = strategy?.side === 'sell';
+  const words = closeWords(short ? 'sell' : 'buy');
+  const Close = words.close[0]!.toUpperCase() + words.close.slice(1);
 
   const close = () => {
     setKeepOpen(false);
@@ -34,7 +39,7 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
     setBusy(true);
     try {
       await useStrategies.getState().stop(strategy.id, !keepOpen);
-      toast(keepOpen ? `Stopped ${strategy.symbol}; position left open` : `Stopped ${strategy.symbol}; selling at market`);
+      toast(keepOpen ? `Stopped ${strategy.symbol}; position left open` : `Stopped ${strategy.symbol}; ${words.closing} at market`);
       close();
     } catch (err) {
       setError(errorText(err));
@@ -55,19 +60,19 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
             Cancel
           </button>
           <button type="button" className="btn btn--danger" onClick={stop} disabled={busy}>
-            {keepOpen ? 'Stop, keep position' : 'Stop and sell at market'}
+            {keepOpen ? 'Stop, keep position' : `Stop and ${words.close} at market`}
           </button>
         </>
       }
     >
       {buying ? (
         <p>
-          A BUY order is in flight. If it fills, the position is <strong>sold at market at once</strong>, unless you keep it open below.
+          {short ? 'The entry (a SELL)' : 'A BUY'} order is in flight. If it fills, the position is <strong>{words.closed} at market at once</strong>, unless you keep it open below.
         </p>
       ) : (
         <p>
-          This strategy holds <strong className="num">{qty(held)}</strong> {strategy?.symbol} bought at{' '}
-          <strong className="num">{price(run?.entry_price)}</strong>. Stopping it <strong>sells the position at market now</strong>.
+          This strategy holds <strong className="num">{qty(held)}</strong> {strategy?.symbol} {words.opened} at{' '}
+          <strong className="num">{price(run?.entry_price)}</strong>. Stopping it <strong>{short ? 'buys the position back' : 'sells the position'} at market now</strong>.
         </p>
       )}
       {strategy && (
@@ -80,7 +85,7 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
         <label className="choice__option">
           <input type="radio" name="position" checked={!keepOpen} onChange={() => setKeepOpen(false)} />
           <span>
-            <strong>Sell at market</strong> (recommended)
+            <strong>{Close} at market</strong> (recommended)
           </span>
         </label>
         <label className="choice__option">

@@ -1,7 +1,8 @@
 /**
- * Asks before saving a stop-loss at or above the instrument's last price, or a price target at or
- * below it: either would sell as soon as it is armed, so the engine skips the day's run if the
- * price is still there at the BUY time.
+ * Asks before saving a stop-loss already reached by the instrument's last price (a long's at or
+ * above it, a short's at or below), or a price target already reached (a long's at or below, a
+ * short's at or above): either would exit as soon as it is armed, so the engine skips the day's
+ * run if the price is still there at the BUY time.
  */
 import { Dialog } from '../../ui/dialog';
 import type { LevelWarning } from './stop-loss-warning';
@@ -16,7 +17,7 @@ export function StopLossConfirm({ warning, onKeepEditing, onSaveAnyway }: StopLo
   return (
     <Dialog
       open={warning !== null}
-      title={warning?.level === 'target' ? 'Target at or below the last price' : 'Stop-loss at or above the last price'}
+      title={warning ? `${warning.level === 'target' ? 'Target' : 'Stop-loss'} ${warning.relation} the last price` : ''}
       onCancel={onKeepEditing}
       actions={
         <>
@@ -31,9 +32,9 @@ export function StopLossConfirm({ warning, onKeepEditing, onSaveAnyway }: StopLo
     >
       {warning && (
         <p>
-          The {warning.level === 'target' ? 'target' : 'stop-loss'} <strong className="num">{warning.value}</strong> is at or {warning.level === 'target' ? 'below' : 'above'} the last price of {warning.symbol} on {warning.exchange},{' '}
-          <strong className="num">{warning.price}</strong>. It would sell as soon as it is armed: if the price is still there at the BUY
-          time, the day's run is skipped and nothing is bought.
+          The {warning.level === 'target' ? 'target' : 'stop-loss'} <strong className="num">{warning.value}</strong> is {warning.relation} the last price of {warning.symbol} on {warning.exchange},{' '}
+          <strong className="num">{warning.price}</strong>. It would {warning.side === 'sell' ? 'buy back' : 'sell'} as soon as it is armed: if the price is still
+          there at the BUY time, the day's run is skipped and nothing is {warning.side === 'sell' ? 'sold' : 'bought'}.
         </p>
       )}
     </Dialog>

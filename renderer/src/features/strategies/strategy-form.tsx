@@ -11,8 +11,9 @@
  * trader types, each with the exchange it is listed on. Each exit level has its unit beside it
  * (price, points or % of entry; a trail in points or % of the best price). A stop-loss price at
  * or above the last price would sell at once (the engine skips such a run at BUY time), and so
- * would a price target at or below it: saving either asks first. A level in points or percent is a
- * distance from the fill and is never asked about.
+ * would a price target at or below it: saving either asks first. For a sell-first strategy (a
+ * short, the side chosen in the form) both are the other way round. A level in points or percent
+ * is a distance from the fill and is never asked about.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
@@ -20,7 +21,7 @@ import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib
 import { FormError, type ControlProps } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { SymbolSearch } from './symbol-search';
-import { stopAtOrAbove, targetAtOrBelow, type LevelWarning } from './stop-loss-warning';
+import { stopReached, targetReached, type LevelWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
 import { useBrokers } from '../brokers/brokers-store';
 import { useStrategies } from './strategies-store';
@@ -168,7 +169,10 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
     // The price shown for what is typed; asked now when typing outran it (saved before the pause).
     const shown = quote && quote.symbol === symbol && quote.exchange === exchange ? quote : null;
     const fresh = shown ?? (await quoteFor().catch(() => null));
-    const ask = stopAtOrAbove(text('stop_loss'), text('stop_loss_mode') || 'price', fresh) ?? targetAtOrBelow(text('target'), text('target_mode') || 'price', fresh);
+    // The side chosen here, not the one saved: a short's stop sits above the price and its target below.
+    const side = text('side') === 'sell' ? 'sell' : 'buy';
+    const ask =
+      stopReached(text('stop_loss'), text('stop_loss_mode') || 'price', fresh, side) ?? targetReached(text('target'), text('target_mode') || 'price', fresh, side);
     if (ask) {
       setQuote(fresh);
       setWarning(ask);

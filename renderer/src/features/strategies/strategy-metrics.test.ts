@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StrategyDto } from '../../lib/api-types';
-import { editBlocker, holdsUnsold, lastActionView } from './strategy-metrics';
+import { editBlocker, holdsUnsold, lastActionView, positionView } from './strategy-metrics';
 
 const strategy = (status: StrategyDto['status'], runtime: Partial<NonNullable<StrategyDto['runtime']>> | null): StrategyDto =>
   ({ id: 1, status, runtime: runtime && { state: 'ARMED', position_qty: 0, ...runtime } }) as unknown as StrategyDto;
@@ -19,6 +19,25 @@ describe('editBlocker', () => {
     expect(editBlocker(strategy('stopped', { state: 'STOPPED', position_qty: 10 }))).toBeNull();
     expect(editBlocker(strategy('completed', { state: 'SOLD' }))).toBeNull();
     expect(editBlocker(strategy('stopped', { state: 'ERROR', position_qty: 0 }))).toBeNull();
+  });
+});
+
+describe('positionView', () => {
+  const held = (side: StrategyDto['side']): StrategyDto =>
+    ({ ...strategy('running', { state: 'IN_POSITION', position_qty: 10, entry_price: 100 }), side }) as StrategyDto;
+
+  it('a long gains as the price rises over its entry', () => {
+    expect(positionView(held('buy'), 102)).toMatchObject({ qty: 10, entry: 100, unrealized: 20, unrealizedPct: 2 });
+  });
+
+  it('a short (sell first) loses as the price rises over its entry, and gains as it falls', () => {
+    expect(positionView(held('sell'), 102)).toMatchObject({ unrealized: -20, unrealizedPct: -2 });
+    expect(positionView(held('sell'), 95)).toMatchObject({ unrealized: 50, unrealizedPct: 5 });
+  });
+
+  it('has no P&L without a position or a price', () => {
+    expect(positionView(held('sell'), null)).toMatchObject({ unrealized: null, unrealizedPct: null });
+    expect(positionView(strategy('idle', null), 100)).toMatchObject({ qty: 0, entry: null, unrealized: null });
   });
 });
 

@@ -9,7 +9,7 @@ import { actionLabel } from './labels';
 export interface PositionView {
   readonly qty: number;
   readonly entry: number | null;
-  /** (last − entry) × qty; null without a position or a price. */
+  /** (last − entry) × qty, for a sell-first strategy (a short) (entry − last) × qty; null without a position or a price. */
   readonly unrealized: number | null;
   readonly unrealizedPct: number | null;
 }
@@ -19,11 +19,13 @@ export function positionView(s: StrategyDto, last: number | null): PositionView 
   const qty = run?.position_qty ?? 0;
   const entry = run?.entry_price ?? null;
   const holding = qty > 0 && entry !== null && last !== null;
+  // A short gains as the price falls below its entry.
+  const gain = holding ? (s.side === 'sell' ? entry - last : last - entry) : 0;
   return {
     qty,
     entry: qty > 0 ? entry : null,
-    unrealized: holding ? (last - entry) * qty : null,
-    unrealizedPct: holding && entry > 0 ? ((last - entry) / entry) * 100 : null,
+    unrealized: holding ? gain * qty : null,
+    unrealizedPct: holding && entry > 0 ? (gain / entry) * 100 : null,
   };
 }
 

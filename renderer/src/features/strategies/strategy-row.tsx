@@ -40,7 +40,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           <span className="muted small"> {s.exchange} · #{s.id}</span>
         </a>
         <div className="muted small tnum">
-          Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
+          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
         </div>
         <div className="small">
           <AccountTag accountId={s.broker_account_id} />
@@ -90,10 +90,10 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
         )}
       </td>
       <td data-label="To stop" className="num" data-testid="to-stop">
-        <LevelCell level={levels.stop} running={running} sign={-1} />
+        <LevelCell level={levels.stop} running={running} near="neg" />
       </td>
       <td data-label="To target" className="num" data-testid="to-target">
-        {levels.target ? <LevelCell level={levels.target} running={running} sign={1} /> : <span className="muted">none</span>}
+        {levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}
       </td>
       <td className="cell-actions">
         <div className="actions">
@@ -110,15 +110,18 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   );
 });
 
-/** A level, and while the strategy runs how far the price still has to move to it ("-2.50 %" to the stop, "+1.20 %" to the target). */
-function LevelCell({ level, running, sign }: { readonly level: LevelView; readonly running: boolean; readonly sign: 1 | -1 }) {
+/**
+ * A level, and while the strategy runs how far and which way the price still has to move to it
+ * ("-2.50 %" to a long's stop, "+2.50 %" to a short's), in the `near` tone once 1 % or less is left.
+ */
+function LevelCell({ level, running, near }: { readonly level: LevelView; readonly running: boolean; readonly near: 'neg' | 'pos' }) {
   return (
     <>
       <div>
         {level.price === null ? <span className="small">{level.text}</span> : level.text}
         {level.name === 'Trailing stop' && <span className="muted small"> trailing</span>}
       </div>
-      {running && level.roomPct !== null && <div className={`small ${level.roomPct <= 1 ? (sign < 0 ? 'neg' : 'pos') : 'muted'}`}>{signedPct(sign * level.roomPct)}</div>}
+      {running && level.roomPct !== null && <div className={`small ${level.roomPct <= 1 ? near : 'muted'}`}>{signedPct(level.movePct)}</div>}
     </>
   );
 }

@@ -18,12 +18,18 @@ describe('audit summary of the exits', () => {
   it('tells a trail moving the stop from a move to cost', () => {
     expect(summary(row('stop_moved', { why: 'trail', from: 98, to: 99.5, best: 101.5 }))).toBe('Trailing stop moved up to 99.50 (was 98.00): best price since the entry 101.50');
     expect(summary(row('stop_moved', { why: 'cost', from: 95, to: 100, best: 103 }))).toBe('Stop moved up to the entry price 100.00 (was 95.00): the price reached 103.00');
+     // A short's (sell first) stop moves down.
+    expect(summary(row('stop_moved', { why: 'trail', from: 102, to: 100.5, best: 98.5 }))).toBe('Trailing stop moved down to 100.50 (was 102.00): best price since the entry 98.50');
+    expect(summary(row('stop_moved', { why: 'cost', from: 105, to: 100, best: 97 }))).toBe('Stop moved down to the entry price 100.00 (was 105.00): the price reached 97.00');
   });
 
   it('says which level a skipped BUY had already reached; a row from before targets is the stop-loss', () => {
     expect(summary(row('buy_skipped', { last_price: 106, stop_loss: null, target: 105 }))).toBe('BUY skipped: last price 106.00 is at or above the target 105.00, so it would exit at once');
     expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95, target: null }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
     expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95 }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
+     // A short's: its target is reached from above, its stop-loss from below.
+    expect(summary(row('buy_skipped', { last_price: 94, stop_loss: null, target: 95 }))).toBe('BUY skipped: last price 94.00 is at or below the target 95.00, so it would exit at once');
+    expect(summary(row('buy_skipped', { last_price: 106, stop_loss: 105, target: null }))).toBe('BUY skipped: last price 106.00 is at or above the stop-loss 105.00');
   });
 
   it('names the new legs in order events', () => {

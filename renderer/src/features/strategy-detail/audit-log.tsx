@@ -47,19 +47,23 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
       return `Price ${price(n('price'))} reached the ${e.trailing === true ? 'trailing stop' : 'stop-loss'} ${price(n('stop_loss'))}`;
     case 'target_hit':
       return `Price ${price(n('price'))} reached the target ${price(n('target'))}`;
-    case 'stop_moved':
+    case 'stop_moved': {
+      // A short's stop moves down: the way is read from the prices, the event has no side.
+      const way = (n('to') ?? 0) < (n('from') ?? 0) ? 'down' : 'up';
       return s('why') === 'cost'
-        ? `Stop moved up to the entry price ${price(n('to'))} (was ${price(n('from'))}): the price reached ${price(n('best'))}`
-        : `Trailing stop moved up to ${price(n('to'))} (was ${price(n('from'))}): best price since the entry ${price(n('best'))}`;
+        ? `Stop moved ${way} to the entry price ${price(n('to'))} (was ${price(n('from'))}): the price reached ${price(n('best'))}`
+        : `Trailing stop moved ${way} to ${price(n('to'))} (was ${price(n('from'))}): best price since the entry ${price(n('best'))}`;
+    }
     case 'exit_retry_scheduled':
       return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${zonedStamp(n('next_attempt_at'), zone)}`;
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'buy_skipped':
       // `target` set: the target was the level already reached; a row from before targets has no `target`.
+      // The level was reached, so the side of it the price is on says which way (a short's target is reached from above, its stop from below).
       return n('target') !== null
-        ? `BUY skipped: last price ${price(n('last_price'))} is at or above the target ${price(n('target'))}, so it would exit at once`
-        : `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
+        ? `BUY skipped: last price ${price(n('last_price'))} is ${(n('last_price') ?? 0) < (n('target') ?? 0) ? 'at or below' : 'at or above'} the target ${price(n('target'))}, so it would exit at once`
+        : `BUY skipped: last price ${price(n('last_price'))} is ${(n('last_price') ?? 0) > (n('stop_loss') ?? 0) ? 'at or above' : 'at or below'} the stop-loss ${price(n('stop_loss'))}`;
     case 'buy_missed':
       return `BUY missed: ${Math.round((n('late_by_ms') ?? 0) / 1000)} s late`;
     case 'strategy_stopped':

@@ -85,7 +85,9 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
       <dl className="facts facts--wide card" aria-label="Strategy figures">
         <div>
           <dt>Quantity</dt>
-          <dd className="num">{qty(strategy.qty)}</dd>
+          <dd className="num">
+            {qty(strategy.qty)} {strategy.side === 'sell' && <span className="muted small">sell first (short)</span>}
+          </dd>
         </div>
         <div>
           <dt>BUY → SELL</dt>
@@ -96,14 +98,14 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>{levels.stop.name}</dt>
           <dd className="num" data-testid="stop-level">
-            {levels.stop.text} {running && levels.stop.roomPct !== null && <span className={`small ${levels.stop.roomPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(-levels.stop.roomPct)})</span>}
+            {levels.stop.text} {running && levels.stop.roomPct !== null && <span className={`small ${levels.stop.roomPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(levels.stop.movePct)})</span>}
           </dd>
         </div>
         <div>
           <dt>Target</dt>
           <dd className="num" data-testid="target-level">
             {levels.target ? levels.target.text : 'none'}{' '}
-            {running && levels.target?.roomPct != null && <span className="small muted">({signedPct(levels.target.roomPct)})</span>}
+            {running && levels.target?.roomPct != null && <span className="small muted">({signedPct(levels.target.movePct)})</span>}
           </dd>
         </div>
         {(strategy.trail !== null || strategy.move_stop_to_cost_after !== null) && (
