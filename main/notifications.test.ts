@@ -20,6 +20,15 @@ describe('notificationFor', () => {
     expect(fill('TARGET')).toMatchObject({ body: 'Filled at 187.2, at its target.', urgency: 'normal' });
   });
 
+  it("words a short's fills by the order's side: a short sale, then a buy-back", () => {
+    const sides = new Map([[asOrderId(9), 'sell' as const], [asOrderId(10), 'buy' as const]]);
+    const fill = (orderId: number, leg: 'BUY' | 'STOPLOSS') =>
+      notificationFor({ ...base, type: 'order_filled', orderId: asOrderId(orderId), leg, filledQty: 10, fillPrice: 187.2 }, lookup, (id) => sides.get(id));
+    expect(fill(9, 'BUY')).toEqual({ title: 'Sold short 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
+    expect(fill(10, 'STOPLOSS')).toMatchObject({ title: 'Bought back 10 AAPL', body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
+    expect(fill(11, 'BUY')).toMatchObject({ title: 'Bought 10 AAPL' });
+  });
+
   it('announces a stop-loss the moment it triggers', () => {
     expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0, trailing: false })).toEqual({
       title: 'Stop-loss hit: AAPL',
