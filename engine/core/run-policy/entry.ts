@@ -40,13 +40,13 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
   if (e.lastPrice !== null && plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) {
     return {
       move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atStop} the stop-loss ${plan.stopLoss}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null }],
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null, side: entrySide(plan.side) }],
     };
   }
   if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) {
     return {
       move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atTarget} the target ${plan.target}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target }],
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target, side: entrySide(plan.side) }],
     };
   }
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };
