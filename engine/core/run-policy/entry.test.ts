@@ -102,6 +102,10 @@ describe('the entry ends', () => {
     expect(s.move?.to).toBe('ERROR');
     expect(s.move?.patch.reason).toMatch(/^BUY filled 10 but the broker gave no fill price/);
     expect(s.triggers).toBeUndefined();
+    const short = step({ ...PLAN, side: 'short', stopLoss: 105, trail: 1 }, buying(), final({ side: 'sell', fillPrice: null }));
+    expect(short.move?.patch.reason).toBe(
+      'Short sale filled 10 but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of 10 is open without them. Press STOP to buy back, or close it at the broker',
+    );
   });
 
   it('a fill after the SELL time exits at once, before the stop is armed, unless an exit already waits for the fill', () => {

@@ -99,7 +99,8 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, tick
   if (order.fillPrice === null) {
     // No fill price to measure from: the levels given as prices are armed as they are; one given as a distance cannot be.
     if (!pricedOnly(plan)) {
-      const reason = `BUY filled ${order.filledQty} but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of ${order.filledQty} is open without them. Press STOP to sell, or close it at the broker`;
+      const [entered, close] = order.side === 'sell' ? ['Short sale', 'buy back'] : ['BUY', 'sell'];
+      const reason = `${entered} filled ${order.filledQty} but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of ${order.filledQty} is open without them. Press STOP to ${close}, or close it at the broker`;
       return { move: { to: 'ERROR', patch: { ...held, reason } } };
     }
     return { move: { to: 'IN_POSITION', patch: held }, ...timeExit, triggers: { set: planTriggers(plan) } };
