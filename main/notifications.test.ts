@@ -61,6 +61,8 @@ describe('notificationFor', () => {
   it('says which level a skipped BUY had already reached', () => {
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 94, stopLoss: 95, target: null })?.body).toBe('The last price 94 was already at or below the stop-loss 95.');
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 111, stopLoss: null, target: 110 })?.body).toBe('The last price 111 was already at or above the target 110.');
+    expect(note({ ...base, type: 'buy_skipped', side: 'sell', lastPrice: 96, stopLoss: 95, target: null })).toMatchObject({ title: 'Short sale skipped: AAPL', body: 'The last price 96 was already at or above the stop-loss 95.' });
+    expect(note({ ...base, type: 'buy_skipped', side: 'sell', lastPrice: 89, stopLoss: null, target: 90 })?.body).toBe('The last price 89 was already at or below the target 90.');
   });
 
   it('announces every kind of error', () => {

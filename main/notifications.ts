@@ -141,16 +141,19 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
         urgency: 'critical',
         key: `missed:${event.runId}`,
       };
-    case 'buy_skipped':
+    case 'buy_skipped': {
+      // A short's stop is above the price and its target below.
+      const short = event.side === 'sell';
       return {
-        title: `BUY skipped: ${symbolOf(event.strategyId)}`,
+        title: `${short ? 'Short sale' : 'BUY'} skipped: ${symbolOf(event.strategyId)}`,
         body:
           event.target !== null && event.target !== undefined
-            ? `The last price ${formatPrice(event.lastPrice)} was already at or above the target ${formatPrice(event.target)}.`
-            : `The last price ${formatPrice(event.lastPrice)} was already at or below the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
+            ? `The last price ${formatPrice(event.lastPrice)} was already at or ${short ? 'below' : 'above'} the target ${formatPrice(event.target)}.`
+            : `The last price ${formatPrice(event.lastPrice)} was already at or ${short ? 'above' : 'below'} the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
         urgency: 'normal',
         key: `skipped:${event.runId}`,
       };
+    }
     case 'feed_status':
       if (event.state !== 'down') return null;
       return {
