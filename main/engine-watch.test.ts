@@ -20,6 +20,7 @@ function setup() {
   const watch = watchEngine({
     bus,
     lookup: () => ({ symbol: 'AAPL' }),
+    orderSide: () => undefined,
     readStatus: () => ({ armed: ++reads, inPosition: 0, ordersInFlight: 0, errors: 0 }),
     onStatus: (s) => statuses.push(s),
     notify: (n) => notes.push(n),
@@ -67,6 +68,7 @@ describe('watchEngine', () => {
     const watch = watchEngine({
       bus: new EventBus(),
       lookup: () => undefined,
+      orderSide: () => undefined,
       readStatus: () => {
         throw new Error('database is closed');
       },

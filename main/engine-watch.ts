@@ -4,12 +4,14 @@
  * publishes several) is coalesced into one read.
  */
 import type { EngineEvent } from '../engine/core/events';
-import { createNotificationGate, notificationFor, type ShellNotification, type StrategyLookup } from './notifications';
+import { createNotificationGate, notificationFor, type OrderSideLookup, type ShellNotification, type StrategyLookup } from './notifications';
 import type { ShellStatus } from './shell-status';
 
 export interface EngineWatchDeps {
   readonly bus: { onAny(listener: (event: EngineEvent) => void): () => void };
   readonly lookup: StrategyLookup;
+  /** The journal's side of an order: a short's fills are worded as a short sale and a buy-back. */
+  readonly orderSide: OrderSideLookup;
   readStatus(): ShellStatus;
   onStatus(status: ShellStatus): void;
   notify(notification: ShellNotification): void;
@@ -41,7 +43,7 @@ export function watchEngine(deps: EngineWatchDeps): EngineWatch {
     }
   };
   const off = deps.bus.onAny((event) => {
-    const note = notificationFor(event, deps.lookup);
+    const note = notificationFor(event, deps.lookup, deps.orderSide);
     if (note !== null && allow(note.key, deps.now())) deps.notify(note);
     if (!pending) {
       pending = true;

@@ -20,6 +20,15 @@ describe('notificationFor', () => {
     expect(fill('TARGET')).toMatchObject({ body: 'Filled at 187.2, at its target.', urgency: 'normal' });
   });
 
+  it("words a short's fills by the order's side: a short sale, then a buy-back", () => {
+    const sides = new Map([[asOrderId(9), 'sell' as const], [asOrderId(10), 'buy' as const]]);
+    const fill = (orderId: number, leg: 'BUY' | 'STOPLOSS') =>
+      notificationFor({ ...base, type: 'order_filled', orderId: asOrderId(orderId), leg, filledQty: 10, fillPrice: 187.2 }, lookup, (id) => sides.get(id));
+    expect(fill(9, 'BUY')).toEqual({ title: 'Sold short 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
+    expect(fill(10, 'STOPLOSS')).toMatchObject({ title: 'Bought back 10 AAPL', body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
+    expect(fill(11, 'BUY')).toMatchObject({ title: 'Bought 10 AAPL' });
+  });
+
   it('announces a stop-loss the moment it triggers', () => {
     expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0, trailing: false })).toEqual({
       title: 'Stop-loss hit: AAPL',
@@ -52,6 +61,8 @@ describe('notificationFor', () => {
   it('says which level a skipped BUY had already reached', () => {
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 94, stopLoss: 95, target: null })?.body).toBe('The last price 94 was already at or below the stop-loss 95.');
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 111, stopLoss: null, target: 110 })?.body).toBe('The last price 111 was already at or above the target 110.');
+    expect(note({ ...base, type: 'buy_skipped', side: 'sell', lastPrice: 96, stopLoss: 95, target: null })).toMatchObject({ title: 'Short sale skipped: AAPL', body: 'The last price 96 was already at or above the stop-loss 95.' });
+    expect(note({ ...base, type: 'buy_skipped', side: 'sell', lastPrice: 89, stopLoss: null, target: 90 })?.body).toBe('The last price 89 was already at or below the target 90.');
   });
 
   it('announces every kind of error', () => {

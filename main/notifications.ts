@@ -5,8 +5,8 @@
  * stop moving up is not (it moves on every rise of a tick, and asks nothing of the trader).
  */
 import type { EngineEvent } from '../engine/core/events';
-import type { StrategyId } from '../engine/core/ids';
-import type { Leg } from '../engine/core/types';
+import type { OrderId, StrategyId } from '../engine/core/ids';
+import type { Leg, OrderSide } from '../engine/core/types';
 import { formatDelay, formatPrice } from '../engine/terminal/words';
 
 export interface ShellNotification {
@@ -23,6 +23,9 @@ export interface StrategyLabel {
 }
 
 export type StrategyLookup = (id: StrategyId) => StrategyLabel | undefined;
+
+/** The journal's side of an order; undefined when the order is not found (a long's sides are assumed). */
+export type OrderSideLookup = (id: OrderId) => OrderSide | undefined;
 
 /** `text` ending in one full stop (reasons come from brokers with or without one). */
 export function sentence(text: string): string {
@@ -45,17 +48,19 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
  * notificationFor({ type: 'order_filled', leg: 'BUY', filledQty: 10, fillPrice: 187.2, … }, () => ({ symbol: 'AAPL' }))
  * // { title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:…' }
  */
-export function notificationFor(event: EngineEvent, lookup: StrategyLookup): ShellNotification | null {
+export function notificationFor(event: EngineEvent, lookup: StrategyLookup, sideOf: OrderSideLookup = () => undefined): ShellNotification | null {
   const symbolOf = (id: StrategyId) => lookup(id)?.symbol ?? `strategy #${id}`;
   switch (event.type) {
     case 'order_filled': {
       const symbol = symbolOf(event.strategyId);
       const key = `fill:${event.orderId}:${event.filledQty}`;
+      // A short's entry is a sell and its exits buy back; an order not found is taken as a long's.
+      const side = sideOf(event.orderId) ?? (event.leg === 'BUY' ? 'buy' : 'sell');
       if (event.leg === 'BUY') {
-        return { title: `Bought ${event.filledQty} ${symbol}`, body: `Filled at ${formatPrice(event.fillPrice)}.`, urgency: 'normal', key };
+        return { title: `${side === 'sell' ? 'Sold short' : 'Bought'} ${event.filledQty} ${symbol}`, body: `Filled at ${formatPrice(event.fillPrice)}.`, urgency: 'normal', key };
       }
       return {
-        title: `Sold ${event.filledQty} ${symbol}`,
+        title: `${side === 'buy' ? 'Bought back' : 'Sold'} ${event.filledQty} ${symbol}`,
         body: `Filled at ${formatPrice(event.fillPrice)}, ${SOLD_BECAUSE[event.leg]}.`,
         urgency: event.leg === 'STOPLOSS' || event.leg === 'TRAIL_STOP' ? 'critical' : 'normal',
         key,
@@ -136,16 +141,19 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup): She
         urgency: 'critical',
         key: `missed:${event.runId}`,
       };
-    case 'buy_skipped':
+    case 'buy_skipped': {
+      // A short's stop is above the price and its target below.
+      const short = event.side === 'sell';
       return {
-        title: `BUY skipped: ${symbolOf(event.strategyId)}`,
+        title: `${short ? 'Short sale' : 'BUY'} skipped: ${symbolOf(event.strategyId)}`,
         body:
           event.target !== null && event.target !== undefined
-            ? `The last price ${formatPrice(event.lastPrice)} was already at or above the target ${formatPrice(event.target)}.`
-            : `The last price ${formatPrice(event.lastPrice)} was already at or below the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
+            ? `The last price ${formatPrice(event.lastPrice)} was already at or ${short ? 'below' : 'above'} the target ${formatPrice(event.target)}.`
+            : `The last price ${formatPrice(event.lastPrice)} was already at or ${short ? 'above' : 'below'} the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
         urgency: 'normal',
         key: `skipped:${event.runId}`,
       };
+    }
     case 'feed_status':
       if (event.state !== 'down') return null;
       return {

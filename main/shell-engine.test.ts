@@ -25,6 +25,7 @@ function shellWatch() {
   const watch = watchEngine({
     bus: t.engine.bus,
     lookup: (id) => t.repos.strategies.getInternal(id),
+    orderSide: (id) => t.repos.orders.getInternal(id)?.side,
     readStatus: () => readShellStatus(t.repos),
     onStatus: (s) => statuses.push(s),
     notify: (n) => notes.push(n),

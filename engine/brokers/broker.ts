@@ -57,6 +57,11 @@ export interface PlaceOrderRequest {
   readonly instrument: Instrument;
   readonly side: OrderSide;
   readonly qty: number;
+  /**
+   * True when the order opens a position (a run's entry: a long's buy, a short's sale), false when
+   * it closes one (every exit: a long's sale, a short's buy-back). The side alone does not say it.
+   */
+  readonly opens: boolean;
 }
 
 /**

@@ -59,7 +59,8 @@ export type EngineEvent =
    * it was the target (entering would exit at once); else it was the stop-loss, `stopLoss`. An
    * event from before targets has no `target` key.
    */
-  | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number | null; readonly target: number | null })
+  /** `side`: the entry's (a short's is a sell, its stop above the price); absent on rows from before shorts: a buy. */
+  | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number | null; readonly target: number | null; readonly side?: 'buy' | 'sell' })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
   /**
    * The journal could not be written (disk full, database busy or read-only). A BUY is then not

@@ -118,7 +118,8 @@ export class ExecutionEngine {
       },
       place: async (where, clientOrderId, side, qty) => {
         const { broker, instrument } = await orderTarget(ctx, where.brokerAccountId, where.symbol, where.exchange);
-        return placeSafely(broker, { clientOrderId, instrument, side, qty });
+        // An emergency only ever closes what the run holds.
+        return placeSafely(broker, { clientOrderId, instrument, side, qty, opens: false });
       },
       record: (order, result, dispatchedAt) => {
         this.recordResult(order, result, dispatchedAt);
@@ -457,7 +458,7 @@ export class ExecutionEngine {
     const { broker, instrument } = target;
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
-    const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
+    const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
     let announced = false;
     const announceOnce = () => {
       if (announced) return;

@@ -307,7 +307,7 @@ export class Reconciler {
     this.resent.add(orderId);
     const dispatchedAt = clock.now();
     try {
-      const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty });
+      const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
       logger.warn({ orderId, result: result.kind, wasUnsent }, wasUnsent ? 'order placed once the broker could be had' : 'order placed again with the same client order id after a lookup found nothing');
       if (wasUnsent) {
         repos.orders.update(orderId, { dispatchedAt }, clock.now());

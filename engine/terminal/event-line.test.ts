@@ -13,7 +13,7 @@ const account = { userId: asUserId(1), brokerAccountId: asBrokerAccountId(2), at
 
 const lookup: EventLineLookup = {
   strategy: (id) => (id === 7 ? { symbol: 'AAPL', timezone: 'America/New_York', qty: 10, stopLoss: 180.5, mode: 'paper' } : undefined),
-  order: (id) => (id === 11 ? { scheduledAt: BUY_AT, qty: 10 } : undefined),
+  order: (id) => (id === 11 ? { scheduledAt: BUY_AT, qty: 10, side: 'buy' } : id === 12 ? { scheduledAt: BUY_AT, qty: 10, side: 'sell' } : undefined),
   account: (id) => (id === 2 ? { label: 'Alpaca live', mode: 'live' } : undefined),
 };
 
@@ -26,8 +26,8 @@ const EVENTS = {
   order_submitted: { type: 'order_submitted', ...order, leg: 'BUY', clientOrderId: 'tc-1', scheduledAt: BUY_AT, dispatchedAt: BUY_AT + 4 },
   order_accepted: { type: 'order_accepted', ...order, leg: 'BUY', brokerOrderId: 'b-1' },
   order_filled: { type: 'order_filled', ...order, leg: 'BUY', filledQty: 10, fillPrice: 187.2 },
-  order_rejected: { type: 'order_rejected', ...order, leg: 'SELL', reason: 'insufficient qty.' },
-  order_unknown: { type: 'order_unknown', ...order, leg: 'SELL', reason: 'timed out after 10 s' },
+  order_rejected: { type: 'order_rejected', ...order, orderId: asOrderId(12), leg: 'SELL', reason: 'insufficient qty.' },
+  order_unknown: { type: 'order_unknown', ...order, orderId: asOrderId(12), leg: 'SELL', reason: 'timed out after 10 s' },
   order_not_sent: { type: 'order_not_sent', ...order, leg: 'BUY', reason: 'the broker cannot be reached' },
   prices_not_subscribed: { type: 'prices_not_subscribed', ...run, reason: 'unknown instrument' },
   stop_loss_triggered: { type: 'stop_loss_triggered', ...run, price: 180.4, stopLoss: 180.5, tickAt: at - 2, trailing: false },
@@ -81,9 +81,24 @@ describe('eventLine', () => {
   }
 
   it('times the fill of every exit against what it was due to: a stop-loss against its tick', () => {
-    const stopLossLookup: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: at - 40, qty: 10 }) };
+    const stopLossLookup: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: at - 40, qty: 10, side: 'sell' }) };
     const line = eventLine({ ...EVENTS.order_filled, leg: 'STOPLOSS', fillPrice: 180.1 }, stopLossLookup, 'UTC');
     expect(line?.text).toBe(`${STAMP}  PAPER AAPL  STOP-LOSS SELL filled: 10 @ 180.1, +40 ms after the stop-loss tick`);
+  });
+
+  it("names a short's orders by their side: the entry sells short, every exit buys back", () => {
+    const shortEntry: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: BUY_AT, qty: 10, side: 'sell' }) };
+    expect(eventLine(EVENTS.order_submitted, shortEntry, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  SELL SHORT 10 sent, +4 ms after the BUY time`);
+    expect(eventLine(EVENTS.order_filled, shortEntry, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  SELL SHORT filled: 10 @ 187.2, +312 ms after the BUY time`);
+    const cover: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: at - 40, qty: 10, side: 'buy' }) };
+    expect(eventLine({ ...EVENTS.order_filled, leg: 'STOPLOSS', fillPrice: 190.1 }, cover, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  STOP-LOSS BUY-BACK filled: 10 @ 190.1, +40 ms after the stop-loss tick`);
+    expect(eventLine(EVENTS.order_rejected, cover, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  BUY-BACK rejected by the broker: insufficient qty`);
+  });
+
+  it("words a skipped short sale by its side: its stop above the price, its target below", () => {
+    expect(eventLine({ ...EVENTS.buy_skipped, side: 'sell', lastPrice: 181 }, lookup, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  SELL SHORT skipped: the last price 181 is at or above the stop-loss 180.5`);
+    expect(eventLine({ ...EVENTS.buy_skipped, side: 'sell', lastPrice: 170, stopLoss: null, target: 170.5 }, lookup, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  SELL SHORT skipped: the last price 170 is already at or below the target 170.5`);
+    expect(eventLine({ ...EVENTS.buy_skipped, side: 'buy' }, lookup, 'UTC')?.text).toBe(EXPECTED.buy_skipped?.[1]);
   });
 
   it('says a run moving between ordinary states nothing, and the feed coming back once', () => {

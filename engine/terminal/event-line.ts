@@ -7,7 +7,7 @@
 import type { AccountMode } from '../brokers/broker-kinds';
 import type { EngineEvent } from '../core/events';
 import type { BrokerAccountId, OrderId, StrategyId } from '../core/ids';
-import type { Leg } from '../core/types';
+import type { Leg, OrderSide } from '../core/types';
 import { clause, formatDelay, formatPrice, lateness, zonedStamp, zonedTime } from './words';
 
 /** What a line says about the strategy an event belongs to. */
@@ -24,8 +24,8 @@ export interface StrategyFacts {
 /** Where the lines look up what the events leave out. */
 export interface EventLineLookup {
   strategy(id: StrategyId): StrategyFacts | undefined;
-  /** The journal's order: when it was due (a trigger's time, the crossing tick's) and its quantity. */
-  order(id: OrderId): { readonly scheduledAt: number; readonly qty: number } | undefined;
+  /** The journal's order: when it was due (a trigger's time, the crossing tick's), its quantity and side. */
+  order(id: OrderId): { readonly scheduledAt: number; readonly qty: number; readonly side: OrderSide } | undefined;
   account(id: BrokerAccountId): { readonly label: string; readonly mode: AccountMode } | undefined;
 }
 
@@ -37,6 +37,9 @@ export interface EventLine {
 }
 
 const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', TRAIL_STOP: 'TRAILING-STOP SELL', TARGET: 'TARGET SELL', MANUAL_EXIT: 'EXIT SELL' };
+/** A short's orders: its entry sells first, its exits buy back. */
+const SHORT_SIDE: Readonly<Record<Leg, string>> = { BUY: 'SELL SHORT', SELL: 'BUY-BACK', STOPLOSS: 'STOP-LOSS BUY-BACK', TRAIL_STOP: 'TRAILING-STOP BUY-BACK', TARGET: 'TARGET BUY-BACK', MANUAL_EXIT: 'EXIT BUY-BACK' };
+/** What an order was due to; the BUY and SELL times name a short's triggers too (it sells at the BUY time). */
 const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', TRAIL_STOP: 'the trailing-stop tick', TARGET: 'the target tick', MANUAL_EXIT: 'your stop' };
 
 /**
@@ -53,6 +56,11 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
   const zone = s?.timezone ?? localZone;
   const who = s ? `${s.mode.toUpperCase()} ${s.symbol}` : `strategy #${event.strategyId}`;
   const line = (level: LineLevel, what: string): EventLine => ({ level, text: `${zonedStamp(event.at, zone)}  ${who}  ${what}` });
+  // An order's side says whether it is a short's (its entry a sell, its exits buys); not found: a long's.
+  const sideOf = (orderId: OrderId, leg: Leg) => {
+    const side = lookup.order(orderId)?.side;
+    return side !== undefined && side !== (leg === 'BUY' ? 'buy' : 'sell') ? SHORT_SIDE[leg] : SIDE[leg];
+  };
   const late = (orderId: OrderId, leg: Leg, at: number) => {
     const o = lookup.order(orderId);
     return o ? `, ${lateness(at, o.scheduledAt)} after ${DUE[leg]}` : '';
@@ -68,18 +76,18 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
       return event.to === 'ERROR' ? line('error', `needs attention: ${event.reason ? clause(event.reason) : 'the run is in ERROR'}`) : null;
     case 'order_submitted': {
       const qty = lookup.order(event.orderId)?.qty;
-      return line('info', `${SIDE[event.leg]}${qty === undefined ? '' : ` ${qty}`} sent, ${lateness(event.dispatchedAt, event.scheduledAt)} after ${DUE[event.leg]}`);
+      return line('info', `${sideOf(event.orderId, event.leg)}${qty === undefined ? '' : ` ${qty}`} sent, ${lateness(event.dispatchedAt, event.scheduledAt)} after ${DUE[event.leg]}`);
     }
     case 'order_accepted':
       return null;
     case 'order_filled':
-      return line('info', `${SIDE[event.leg]} filled: ${event.filledQty} @ ${formatPrice(event.fillPrice)}${late(event.orderId, event.leg, event.at)}`);
+      return line('info', `${sideOf(event.orderId, event.leg)} filled: ${event.filledQty} @ ${formatPrice(event.fillPrice)}${late(event.orderId, event.leg, event.at)}`);
     case 'order_rejected':
-      return line('error', `${SIDE[event.leg]} rejected by the broker: ${clause(event.reason)}`);
+      return line('error', `${sideOf(event.orderId, event.leg)} rejected by the broker: ${clause(event.reason)}`);
     case 'order_unknown':
-      return line('error', `${SIDE[event.leg]} outcome unknown (${clause(event.reason)}): looking it up at the broker before anything else`);
+      return line('error', `${sideOf(event.orderId, event.leg)} outcome unknown (${clause(event.reason)}): looking it up at the broker before anything else`);
     case 'order_not_sent':
-      return line('error', `${SIDE[event.leg]} not sent yet (${clause(event.reason)}): it goes as soon as the broker can be reached`);
+      return line('error', `${sideOf(event.orderId, event.leg)} not sent yet (${clause(event.reason)}): it goes as soon as the broker can be reached`);
     case 'prices_not_subscribed':
       return line('warn', `no prices yet (${clause(event.reason)}): the stop-loss waits for the first price`);
     case 'stop_loss_triggered':
@@ -92,13 +100,16 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
       return line('info', `${SIDE[event.leg]} not sent: ${clause(event.reason)}`);
     case 'exit_retry_scheduled':
       return line('error', `${SIDE[event.leg]} attempt ${event.attempt} did not sell everything (${clause(event.reason)}): attempt ${event.attempt + 1} sells the ${event.remainingQty} still held at ${zonedTime(event.nextAttemptAt, zone)}`);
-    case 'buy_skipped':
+    case 'buy_skipped': {
+      // A short's stop is above the price and its target below: the words flip with the entry's side.
+      const short = event.side === 'sell';
       return line(
         'warn',
         event.target !== null && event.target !== undefined
-          ? `BUY skipped: the last price ${formatPrice(event.lastPrice)} is already at or above the target ${formatPrice(event.target)}`
-          : `BUY skipped: the last price ${formatPrice(event.lastPrice)} is at or below the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}`,
+          ? `${short ? 'SELL SHORT' : 'BUY'} skipped: the last price ${formatPrice(event.lastPrice)} is already at or ${short ? 'below' : 'above'} the target ${formatPrice(event.target)}`
+          : `${short ? 'SELL SHORT' : 'BUY'} skipped: the last price ${formatPrice(event.lastPrice)} is at or ${short ? 'above' : 'below'} the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}`,
       );
+    }
     case 'buy_missed':
       return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
     case 'storage_failed':

@@ -34,7 +34,7 @@ export function tradingFacts(repos: Repos, kinds: BrokerKinds): EventLineLookup 
     },
     order(id) {
       const o = repos.orders.getInternal(id);
-      return o && { scheduledAt: o.scheduledAt, qty: o.qty };
+      return o && { scheduledAt: o.scheduledAt, qty: o.qty, side: o.side };
     },
   };
 }

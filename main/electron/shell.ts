@@ -165,6 +165,7 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     bus: engine.bus,
     // The identity columns only: a strategy whose stored spec cannot be read still has a symbol to notify with.
     lookup: (id) => repos.strategies.identityInternal(id),
+    orderSide: (id) => repos.orders.getInternal(id)?.side,
     readStatus: status,
     onStatus,
     notify: (n) => showNotice(n, showWindow),

@@ -13,7 +13,7 @@ let f: AdapterFixture;
 afterEach(async () => f?.close());
 
 const aapl = async (): Promise<Instrument> => (await f.broker.instruments.resolve('AAPL', 'NYSE'))!;
-const order = async (over: Partial<PlaceOrderRequest> = {}): Promise<PlaceOrderRequest> => ({ clientOrderId: 'tcabc1231260309E', instrument: await aapl(), side: 'buy', qty: 10, ...over });
+const order = async (over: Partial<PlaceOrderRequest> = {}): Promise<PlaceOrderRequest> => ({ clientOrderId: 'tcabc1231260309E', instrument: await aapl(), side: 'buy', qty: 10, ...over, opens: over.opens ?? (over.side ?? 'buy') === 'buy' });
 
 describe('credentials', () => {
   it('accepts the right keys and refuses a wrong secret with a clear reason', async () => {

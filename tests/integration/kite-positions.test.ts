@@ -39,7 +39,7 @@ async function get(path: string, token = fake.accessToken): Promise<{ status: nu
 }
 
 async function boughtVia(kite: KiteBroker, infy: Instrument, qty: number, tag = 'tcbuy1'): Promise<void> {
-  expect(await kite.execution.placeOrder({ clientOrderId: tag, instrument: infy, side: 'buy', qty })).toMatchObject({ kind: 'accepted' });
+  expect(await kite.execution.placeOrder({ clientOrderId: tag, instrument: infy, side: 'buy', opens: true, qty })).toMatchObject({ kind: 'accepted' });
   await waitFor('the BUY filled', () => fake.orders().find((o) => o.tag === tag)?.status === 'COMPLETE');
 }
 
@@ -102,7 +102,7 @@ describe('netQty through the adapter', () => {
 
   it('MIS: a sell from flat opens an intraday short, negative; a buy covers it to 0', async () => {
     const { kite, infy } = await setup();
-    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', qty: 6 })).toMatchObject({ kind: 'accepted' });
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', opens: false, qty: 6 })).toMatchObject({ kind: 'accepted' });
     await waitFor('the short sale filled', () => fake.orders().find((o) => o.tag === 'tcshort1')?.status === 'COMPLETE');
     expect(fake.positions().net).toMatchObject([{ tradingsymbol: 'INFY', product: 'MIS', quantity: -6, sell_quantity: 6 }]);
     expect(await kite.execution.netQty(infy)).toBe(-6);
@@ -112,11 +112,11 @@ describe('netQty through the adapter', () => {
 
   it('CNC: a sell beyond what the demat holds is rejected by the RMS ("Check holdings"), never a short; within it, it fills', async () => {
     const { kite, infy } = await setup({ holdings: [{ tradingsymbol: 'INFY', quantity: 3 }] }, 'CNC');
-    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: infy, side: 'sell', opens: false, qty: 5 })).toMatchObject({ kind: 'accepted' });
     await waitFor('the RMS rejected it', () => fake.orders().find((o) => o.tag === 'tcshort1')?.status === 'REJECTED');
     expect(fake.orders().find((o) => o.tag === 'tcshort1')).toMatchObject({ status_message_raw: 'RMS:Rule: Check holdings', filled_quantity: 0 });
     expect(await kite.execution.netQty(infy)).toBe(3);
-    expect(await kite.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: infy, side: 'sell', qty: 3 })).toMatchObject({ kind: 'accepted' });
+    expect(await kite.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: infy, side: 'sell', opens: false, qty: 3 })).toMatchObject({ kind: 'accepted' });
     await waitFor('the covered sell filled', () => fake.orders().find((o) => o.tag === 'tcsell1')?.status === 'COMPLETE');
     expect(await kite.execution.netQty(infy)).toBe(0);
   });

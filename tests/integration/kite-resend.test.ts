@@ -31,7 +31,7 @@ describe('resend at the adapter', () => {
     const clock = new FakeClock(Date.parse('2026-03-09T03:45:00Z'));
     const first = broker(clock, { request_timeout_ms: 2_000 });
     const infy = (await first.instruments.resolve('INFY', 'NSE'))!;
-    const req: PlaceOrderRequest = { clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', qty: 10 };
+    const req: PlaceOrderRequest = { clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', opens: true, qty: 10 };
 
     fake.failNext('POST /orders', { kind: 'accept_then_stall' });
     const placing = first.execution.placeOrder(req);
@@ -57,7 +57,7 @@ describe('resend at the adapter', () => {
     const clock = new FakeClock(Date.parse('2026-03-09T03:45:00Z'));
     const b = broker(clock);
     const infy = (await b.instruments.resolve('INFY', 'NSE'))!;
-    const req: PlaceOrderRequest = { clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', qty: 10 };
+    const req: PlaceOrderRequest = { clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', opens: true, qty: 10 };
     fake.rejectNextAfterAccept('RMS:Margin Exceeds');
     expect((await b.execution.placeOrder(req)).kind).toBe('accepted');
     await waitFor('the RMS rejection', () => fake.orders()[0]!.status === 'REJECTED');
@@ -70,8 +70,8 @@ describe('resend at the adapter', () => {
     const clock = new FakeClock(Date.parse('2026-03-09T03:45:00Z'));
     const b = broker(clock);
     const infy = (await b.instruments.resolve('INFY', 'NSE'))!;
-    await b.execution.placeOrder({ clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', qty: 10 });
-    await b.execution.placeOrder({ clientOrderId: 'tctest011260309X', instrument: infy, side: 'sell', qty: 10 });
+    await b.execution.placeOrder({ clientOrderId: 'tctest011260309E', instrument: infy, side: 'buy', opens: true, qty: 10 });
+    await b.execution.placeOrder({ clientOrderId: 'tctest011260309X', instrument: infy, side: 'sell', opens: false, qty: 10 });
     expect(fake.orders().map((o) => o.tag)).toEqual(['tctest011260309E', 'tctest011260309X']);
   });
 });

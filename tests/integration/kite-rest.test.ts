@@ -27,7 +27,7 @@ function broker(options: Record<string, unknown> = {}, credentials: Record<strin
   return b;
 }
 
-const order = (instrument: Instrument, over: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({ clientOrderId: 'tck3x9a116260309E', instrument, side: 'buy', qty: 10, ...over });
+const order = (instrument: Instrument, over: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({ clientOrderId: 'tck3x9a116260309E', instrument, side: 'buy', qty: 10, ...over, opens: over.opens ?? (over.side ?? 'buy') === 'buy' });
 const posts = () => fake.requests().filter((r) => r.method === 'POST' && r.path.startsWith('/orders'));
 
 afterEach(async () => {

@@ -164,7 +164,7 @@ describe('order updates on the ticker', () => {
   it('turns `order` text frames into reports: accepted is implied, the fill arrives with its price', async () => {
     await setup();
     const i = await infy();
-    const placed = await kite.execution.placeOrder({ clientOrderId: 'tck3x9a116260309E', instrument: i, side: 'buy', qty: 5 });
+    const placed = await kite.execution.placeOrder({ clientOrderId: 'tck3x9a116260309E', instrument: i, side: 'buy', opens: true, qty: 5 });
     await waitFor('the fill report', () => reports.some((r) => r.status === 'filled'));
     expect(reports.at(-1)).toEqual({ clientOrderId: 'tck3x9a116260309E', brokerOrderId: placed.kind === 'accepted' ? placed.brokerOrderId : '', status: 'filled', filledQty: 5, avgFillPrice: 100, at: expect.any(Number), reason: null });
   });
@@ -172,7 +172,7 @@ describe('order updates on the ticker', () => {
   it('reports an order Kite accepted and the RMS then rejected, with Kite\'s reason', async () => {
     await setup();
     fake.rejectNextAfterAccept('RMS:Margin Exceeds, Required:5000, Available:100');
-    const placed = await kite.execution.placeOrder({ clientOrderId: 'tck3x9a116260309E', instrument: await infy(), side: 'buy', qty: 50 });
+    const placed = await kite.execution.placeOrder({ clientOrderId: 'tck3x9a116260309E', instrument: await infy(), side: 'buy', opens: true, qty: 50 });
     expect(placed.kind).toBe('accepted');
     await waitFor('the rejection report', () => reports.some((r) => r.status === 'rejected'));
     expect(reports.at(-1)).toMatchObject({ status: 'rejected', filledQty: 0, reason: 'Kite: RMS:Margin Exceeds, Required:5000, Available:100' });

@@ -118,7 +118,7 @@ describe('recovery at start', () => {
     const order = journal(run, s, 'BUY', 'pending');
     // The crash came after the send: the broker has the order, the journal never heard back.
     const instrument = (await t.paper.instruments.resolve('AAPL', 'NYSE'))!;
-    await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', qty: 10 });
+    await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', opens: true, qty: 10 });
     const report = await t.engine.recover();
     expect(report.ordersToReconcile).toBe(1);
     await t.until('2026-03-09T13:30:03Z');
@@ -161,7 +161,7 @@ describe('recovery at start', () => {
     Object.assign(t.paper.execution, {
       lookupOrder: async (id: string) => {
         if (++lookups === 1) {
-          await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', qty: 10 });
+          await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', opens: true, qty: 10 });
           return null;
         }
         return realLookup(id);

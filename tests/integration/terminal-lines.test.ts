@@ -65,7 +65,7 @@ describe('the terminal through a trading day', () => {
     expect(unwatched()).toEqual([]);
   });
 
-  it('a strategy whose stored spec cannot be read is named by its identity and its run plan, with "damaged" where the stop-loss would be', async () => {
+  it('a strategy whose stored spec cannot be read is named by its identity and its run plan, with "damaged" where its BUY would be placed (a held position keeps the stop of its run)', async () => {
     t = await startTestEngine({ at: '2026-12-07T14:00:00.000Z' });
     const facts = tradingFacts(t.repos, defaultBrokerKinds());
     const holding = await t.create({ repeat: 'once' });
@@ -80,11 +80,12 @@ describe('the terminal through a trading day', () => {
 
     const items = watchList(t.repos, facts.mode);
     expect(watchingLines(items)).toEqual([
-      '  PAPER AAPL  IN_POSITION: holding 10, stop-loss: strategy damaged, restore a backup, SELL at Mon 7 Dec 15:55:00 New York',
+      // The held position's stop is its run's (runs.levels), which the damaged spec does not touch.
+      '  PAPER AAPL  IN_POSITION: holding 10, stop-loss 95, SELL at Mon 7 Dec 15:55:00 New York',
       '  PAPER MSFT  ARMED: its BUY at Mon 7 Dec 10:00:00 New York is not placed: strategy damaged, restore a backup',
     ]);
     expect(watchListLines(items)[0]).toBe(
-      '  PAPER AAPL  IN_POSITION: holding 10, its stop-loss (strategy damaged, restore a backup) is not watched; if the daemon is still down at Mon 7 Dec 15:55:00 New York, it sells at the next start',
+      '  PAPER AAPL  IN_POSITION: holding 10, the stop-loss 95 is not watched; if the daemon is still down at Mon 7 Dec 15:55:00 New York, it sells at the next start',
     );
     expect(facts.strategy(holding.id)).toEqual({ symbol: 'AAPL', timezone: 'America/New_York', qty: null, stopLoss: null, mode: 'paper' });
 

@@ -3,8 +3,13 @@
  * are classed for the engine, `calculated` orders, orders Alpaca replaced, and decimals sent as
  * JSON numbers. Network I/O is real; the adapter's timers run on a FakeClock.
  */
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../core/fake-clock';
 import type { Instrument, OrderReport, PlaceOrderRequest } from '../broker';
+import { DEFAULT_ALPACA_TIMING } from './alpaca-config';
+import { AlpacaExecution } from './alpaca-execution';
+import type { AlpacaRest } from './alpaca-rest';
 import { startAdapterFixture, type AdapterFixture } from '../../../tests/fakes/alpaca/adapter-fixture';
 import { drive, eventually } from '../../../tests/fakes/alpaca/eventually';
 
@@ -13,7 +18,7 @@ afterEach(async () => f?.close());
 
 const CID = 'tcabc1231260309E';
 const instrument = async (symbol = 'AAPL'): Promise<Instrument> => (await f.broker.instruments.resolve(symbol, 'NYSE'))!;
-const order = async (over: Partial<PlaceOrderRequest> = {}): Promise<PlaceOrderRequest> => ({ clientOrderId: CID, instrument: await instrument(), side: 'buy', qty: 10, ...over });
+const order = async (over: Partial<PlaceOrderRequest> = {}): Promise<PlaceOrderRequest> => ({ clientOrderId: CID, instrument: await instrument(), side: 'buy', qty: 10, ...over, opens: over.opens ?? (over.side ?? 'buy') === 'buy' });
 const started = async (opts: Parameters<typeof startAdapterFixture>[0] = {}) => {
   f = await startAdapterFixture(opts);
   await f.broker.start();
@@ -21,6 +26,26 @@ const started = async (opts: Parameters<typeof startAdapterFixture>[0] = {}) => 
 };
 const ours = () => f.updates.filter((u) => u.clientOrderId === CID);
 const finalOf = (u: OrderReport) => u.status === 'filled' || u.status === 'cancelled' || u.status === 'rejected';
+
+describe('rate-budget precedence', () => {
+  it('follows whether the order opens or closes, not its side: a short sale waits like an entry, a cover does not', async () => {
+    const seen: unknown[] = [];
+    const rest = {
+      request: async (req: { method: string; path: string; precedence?: unknown }) => {
+        if (req.method === 'POST' && req.path === '/v2/orders') seen.push(req.precedence);
+        return { kind: 'error', status: 422, error: null, description: 'refused' };
+      },
+    };
+    const execution = new AlpacaExecution({ rest: rest as unknown as AlpacaRest, restUrl: 'http://127.0.0.1:1', clock: new FakeClock(0), timing: DEFAULT_ALPACA_TIMING, logger: pino({ level: 'silent' }) });
+    const aapl: Instrument = { symbol: 'AAPL', exchange: 'NYSE', brokerRef: 'AAPL', tickSize: 0.01, shortable: true };
+    const place = (side: 'buy' | 'sell', opens: boolean) => execution.placeOrder({ clientOrderId: CID, instrument: aapl, side, qty: 10, opens });
+    await place('buy', false);
+    await place('sell', true);
+    await place('buy', true);
+    await place('sell', false);
+    expect(seen).toEqual(['exit', 'entry', 'entry', 'exit']);
+  });
+});
 
 describe('placement answers, classed for the engine', () => {
   it('a 429 that outlasts its retries: unknown, certainly not placed, with the wait Alpaca named', async () => {

@@ -81,8 +81,8 @@ export class AlpacaExecution implements BrokerExecution {
     const res = await this.deps.rest.request({
       method: 'POST',
       path: '/v2/orders',
-      // Tradeclock only buys to open and sells to close: a sell is an exit, and waits for no one.
-      precedence: req.side === 'sell' ? 'exit' : 'entry',
+      // An order that closes a position (a long's sale, a short's buy-back) is an exit, and waits for no one.
+      precedence: req.opens ? 'entry' : 'exit',
       // Quantities go as strings (§1.2); market + day is what a time-based strategy means.
       body: { symbol: req.instrument.symbol, qty: String(req.qty), side: req.side, type: 'market', time_in_force: 'day', client_order_id: req.clientOrderId },
     });

@@ -91,10 +91,10 @@ describe('Alpaca sell-first facts', () => {
   it('the fake refuses a short sale of a hard-to-borrow asset with 403, as Alpaca documents, but sells a long of it', async () => {
     f = await startAdapterFixture({ fake: { assets: ASSETS } });
     const gme = (await f.broker.instruments.resolve('GME', 'NYSE'))!;
-    const short = await f.broker.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: gme, side: 'sell', qty: 5 });
+    const short = await f.broker.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: gme, side: 'sell', opens: false, qty: 5 });
     expect(short).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/cannot be sold short/) });
-    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcbuy1', instrument: gme, side: 'buy', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcbuy1', instrument: gme, side: 'buy', opens: true, qty: 5 })).toMatchObject({ kind: 'accepted' });
     await eventually(() => f.fake.orders().some((o) => o.client_order_id === 'tcbuy1' && o.status === 'filled'), { what: 'the BUY filled' });
-    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: gme, side: 'sell', qty: 5 })).toMatchObject({ kind: 'accepted' });
+    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: gme, side: 'sell', opens: false, qty: 5 })).toMatchObject({ kind: 'accepted' });
   });
 });

@@ -17,7 +17,7 @@ const held = async () => f.broker.execution.netQty(await aapl());
 
 async function bought(qty = 10): Promise<void> {
   f = await startAdapterFixture({ fake: { prices: { AAPL: 187.23 } } });
-  expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcbuy1', instrument: await aapl(), side: 'buy', qty })).toMatchObject({ kind: 'accepted' });
+  expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcbuy1', instrument: await aapl(), side: 'buy', opens: true, qty })).toMatchObject({ kind: 'accepted' });
   await eventually(() => f.fake.orders()[0]?.status === 'filled', { what: 'the BUY filled at the fake' });
 }
 
@@ -46,10 +46,10 @@ describe('Alpaca netQty', () => {
 
   it('a sell of ours from flat opens a short (-7); a buy of 7 covers it, and the flat position is 404, 0', async () => {
     f = await startAdapterFixture({ fake: { prices: { AAPL: 187.23 } } });
-    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: await aapl(), side: 'sell', qty: 7 })).toMatchObject({ kind: 'accepted' });
+    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcshort1', instrument: await aapl(), side: 'sell', opens: false, qty: 7 })).toMatchObject({ kind: 'accepted' });
     await eventually(() => f.fake.orders()[0]?.status === 'filled', { what: 'the short sale filled at the fake' });
     expect(await held()).toBe(-7);
-    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tccover1', instrument: await aapl(), side: 'buy', qty: 7 })).toMatchObject({ kind: 'accepted' });
+    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tccover1', instrument: await aapl(), side: 'buy', opens: true, qty: 7 })).toMatchObject({ kind: 'accepted' });
     await eventually(() => f.fake.orders()[1]?.status === 'filled', { what: 'the cover filled at the fake' });
     expect(Object.is(await held(), 0)).toBe(true);
     expect(f.fake.requests().at(-1)).toMatchObject({ method: 'GET', path: '/v2/positions/AAPL', status: 404 });
@@ -67,7 +67,7 @@ describe('Alpaca netQty', () => {
     await eventually(() => f.fake.tradeListeners().length === 1, { what: 'trade_updates listening' });
     const { clientOrderId } = f.fake.sellByHand('AAPL', 3);
     await eventually(() => f.updates.some((u) => u.clientOrderId === clientOrderId && u.status === 'filled'), { what: 'the hand sale on the stream' });
-    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: await aapl(), side: 'sell', qty: 7 })).toMatchObject({ kind: 'accepted' });
+    expect(await f.broker.execution.placeOrder({ clientOrderId: 'tcsell1', instrument: await aapl(), side: 'sell', opens: false, qty: 7 })).toMatchObject({ kind: 'accepted' });
     await eventually(() => f.updates.some((u) => u.clientOrderId === 'tcsell1' && u.status === 'filled'), { what: 'our SELL filled' });
     expect(await held()).toBe(0);
     // The hand sale came from Alpaca's app, not through the API.

@@ -19,7 +19,7 @@ import { KiteSessionTracker } from './kite-session';
 import { KITE_ORDER_WINDOWS, RateLimiter } from './rate-limiter';
 
 const infy: Instrument = { symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05, shortable: null };
-const sell: PlaceOrderRequest = { clientOrderId: 'tck3x9a116260309X', instrument: infy, side: 'sell', qty: 10 };
+const sell: PlaceOrderRequest = { clientOrderId: 'tck3x9a116260309X', instrument: infy, side: 'sell', opens: false, qty: 10 };
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'drop';
 const kiteError = (status: number, error_type: string, message: string, headers?: Record<string, string>): Answer => ({ status, body: { status: 'error', message, error_type, data: null }, headers });

@@ -67,10 +67,10 @@ describe('paper broker', () => {
     const infy = await broker.instruments.resolve('INFY', 'NSE');
     const tcs = await broker.instruments.resolve('TCS', 'NSE');
     broker.data.subscribe([infy!, tcs!]);
-    await broker.execution.placeOrder({ clientOrderId: 'A', instrument: infy!, side: 'buy', qty: 1 });
+    await broker.execution.placeOrder({ clientOrderId: 'A', instrument: infy!, side: 'buy', opens: true, qty: 1 });
     await clock.advance(100); // A acked, its fill pending
-    await broker.execution.placeOrder({ clientOrderId: 'B', instrument: infy!, side: 'buy', qty: 1 }); // ack pending
-    await broker.execution.placeOrder({ clientOrderId: 'C', instrument: infy!, side: 'buy', qty: 1 });
+    await broker.execution.placeOrder({ clientOrderId: 'B', instrument: infy!, side: 'buy', opens: true, qty: 1 }); // ack pending
+    await broker.execution.placeOrder({ clientOrderId: 'C', instrument: infy!, side: 'buy', opens: true, qty: 1 });
     await broker.execution.cancelOrder('C'); // cancel notice pending
     expect(clock.pendingTimers()).toBeGreaterThan(0);
     calls.length = 0;
@@ -83,7 +83,7 @@ describe('paper broker', () => {
     await clock.advance(120_000);
     expect(calls).toEqual([]);
     expect(clock.pendingTimers()).toBe(0);
-    expect(await broker.execution.placeOrder({ clientOrderId: 'D', instrument: infy!, side: 'buy', qty: 1 })).toEqual({
+    expect(await broker.execution.placeOrder({ clientOrderId: 'D', instrument: infy!, side: 'buy', opens: true, qty: 1 })).toEqual({
       kind: 'rejected',
       reason: 'paper broker is stopped',
     });

@@ -14,7 +14,7 @@ function instrument(symbol = 'AAPL', exchange: Exchange = 'NASDAQ'): Instrument 
 }
 
 function order(clientOrderId: string, overrides: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {
-  return { clientOrderId, instrument: instrument(), side: 'buy', qty: 10, ...overrides };
+  return { clientOrderId, instrument: instrument(), side: 'buy', qty: 10, ...overrides, opens: overrides.opens ?? (overrides.side ?? 'buy') === 'buy' };
 }
 
 async function setup(options: PaperBrokerUserOptions = {}) {

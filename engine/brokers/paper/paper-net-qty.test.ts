@@ -19,7 +19,7 @@ async function setup() {
   const clock = new FakeClock(T0);
   const broker = createPaperBroker({ clock, seed: 7, ackLatencyMs: 10, fillLatencyMs: 20 });
   await broker.start();
-  const place = async (clientOrderId: string, over: Partial<PlaceOrderRequest> = {}) => broker.execution.placeOrder({ clientOrderId, instrument: INFY, side: 'buy', qty: 10, ...over });
+  const place = async (clientOrderId: string, over: Partial<PlaceOrderRequest> = {}) => broker.execution.placeOrder({ clientOrderId, instrument: INFY, side: 'buy', qty: 10, ...over, opens: over.opens ?? (over.side ?? 'buy') === 'buy' });
   return { clock, broker, place, held: (i: Instrument = INFY) => broker.execution.netQty(i) };
 }
 

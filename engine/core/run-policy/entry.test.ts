@@ -21,7 +21,7 @@ describe('entry due', () => {
   it('skips a BUY whose last price is at or below the stop', () => {
     const s = step(PLAN, snapshot(), { ...due, lastPrice: 95 });
     expect(s.move).toEqual({ to: 'SKIPPED', patch: { reason: 'BUY skipped: last price 95 was already at or below the stop-loss 95' } });
-    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 95, stopLoss: 95, target: null }]);
+    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 95, stopLoss: 95, target: null, side: 'buy' }]);
     expect(step(PLAN, snapshot(), { ...due, lastPrice: 95.01 }).submit).toHaveLength(1);
   });
 
@@ -29,7 +29,7 @@ describe('entry due', () => {
     const plan = { ...PLAN, target: 110 };
     const s = step(plan, snapshot(), { ...due, lastPrice: 110 });
     expect(s.move).toEqual({ to: 'SKIPPED', patch: { reason: 'BUY skipped: last price 110 was already at or above the target 110' } });
-    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 110, stopLoss: 95, target: 110 }]);
+    expect(s.events).toEqual([{ type: 'buy_skipped', userId: 1, strategyId: 3, runId: 7, at: NOW, lastPrice: 110, stopLoss: 95, target: 110, side: 'buy' }]);
     expect(step(plan, snapshot(), { ...due, lastPrice: 109.99 }).submit).toHaveLength(1);
   });
 
@@ -37,6 +37,7 @@ describe('entry due', () => {
     const short = { ...PLAN, side: 'short', stopLoss: 105, target: 95 } as const;
     expect(step(short, snapshot(), { ...due, lastPrice: 105 }).move).toEqual({ to: 'SKIPPED', patch: { reason: 'Short sale skipped: last price 105 was already at or above the stop-loss 105' } });
     expect(step(short, snapshot(), { ...due, lastPrice: 95 }).move).toEqual({ to: 'SKIPPED', patch: { reason: 'Short sale skipped: last price 95 was already at or below the target 95' } });
+    expect(step(short, snapshot(), { ...due, lastPrice: 105 }).events).toMatchObject([{ type: 'buy_skipped', side: 'sell', stopLoss: 105, target: null }]);
     expect(step(short, snapshot(), { ...due, lastPrice: 100 }).submit).toEqual([{ leg: 'BUY', scheduledAt: NOW - 1000 }]);
     expect(step(short, snapshot(), { type: 'journal_entry', scheduledAt: NOW }).place?.side).toBe('sell');
   });
@@ -101,6 +102,10 @@ describe('the entry ends', () => {
     expect(s.move?.to).toBe('ERROR');
     expect(s.move?.patch.reason).toMatch(/^BUY filled 10 but the broker gave no fill price/);
     expect(s.triggers).toBeUndefined();
+    const short = step({ ...PLAN, side: 'short', stopLoss: 105, trail: 1 }, buying(), final({ side: 'sell', fillPrice: null }));
+    expect(short.move?.patch.reason).toBe(
+      'Short sale filled 10 but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of 10 is open without them. Press STOP to buy back, or close it at the broker',
+    );
   });
 
   it('a fill after the SELL time exits at once, before the stop is armed, unless an exit already waits for the fill', () => {

@@ -40,13 +40,13 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
   if (e.lastPrice !== null && plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) {
     return {
       move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atStop} the stop-loss ${plan.stopLoss}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null }],
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null, side: entrySide(plan.side) }],
     };
   }
   if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) {
     return {
       move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atTarget} the target ${plan.target}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target }],
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target, side: entrySide(plan.side) }],
     };
   }
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };
@@ -99,7 +99,8 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, tick
   if (order.fillPrice === null) {
     // No fill price to measure from: the levels given as prices are armed as they are; one given as a distance cannot be.
     if (!pricedOnly(plan)) {
-      const reason = `BUY filled ${order.filledQty} but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of ${order.filledQty} is open without them. Press STOP to sell, or close it at the broker`;
+      const [entered, close] = order.side === 'sell' ? ['Short sale', 'buy back'] : ['BUY', 'sell'];
+      const reason = `${entered} filled ${order.filledQty} but the broker gave no fill price, so the exits given as distances from it cannot be placed: a position of ${order.filledQty} is open without them. Press STOP to ${close}, or close it at the broker`;
       return { move: { to: 'ERROR', patch: { ...held, reason } } };
     }
     return { move: { to: 'IN_POSITION', patch: held }, ...timeExit, triggers: { set: planTriggers(plan) } };

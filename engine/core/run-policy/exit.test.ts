@@ -61,6 +61,11 @@ describe('journaling an exit', () => {
     expect(step(PLAN, s, journal('MANUAL_EXIT')).place?.attempt).toBe(2);
   });
 
+  it("from ERROR a short's suppressed exit says the STOP buys back", () => {
+    const s = holding({ state: 'ERROR', entry: entryRow({ side: 'sell' }), exit: exitRow({ side: 'buy', status: 'cancelled', attempt: 1 }) });
+    expect(step({ ...PLAN, side: 'short', stopLoss: 105 }, s, journal('STOPLOSS'))).toEqual({ outcome: { suppress: 'the run is in ERROR and waits for the trader (STOP buys back); STOPLOSS not sent' } });
+  });
+
   it('an exit from ERROR (the trader\'s STOP) moves the run back to EXITING', () => {
     const s = holding({ state: 'ERROR', exit: exitRow({ status: 'rejected', attempt: 9 }) });
     expect(step(PLAN, s, journal('MANUAL_EXIT')).outcome).toEqual({ suppress: 'the exit was already tried 9 times: close the position of 10 at the broker' });
@@ -121,6 +126,19 @@ describe('an exit attempt ends', () => {
     expect(step(PLAN, exiting(), final({ status: 'rejected', attempt: 9 })).move?.patch.reason).toBe(
       'SELL exit attempt 9 rejected with 0 of 10 sold: no reason given (all 9 attempts were refused). A position of 10 is still open: close it at the broker, or press STOP to try again.',
     );
+  });
+
+  it("a short's exit that ends in ERROR says bought back, and the STOP buys back", () => {
+    const short = { ...PLAN, side: 'short', stopLoss: 105 } as const;
+    const covering = exiting({ entry: entryRow({ side: 'sell' }), exit: exitRow({ side: 'buy' }) });
+    expect(step(short, covering, final({ side: 'buy', status: 'rejected', rejectReason: 'not allowed' }, true)).move?.patch.reason).toBe(
+      'SELL exit rejected with 0 of 10 bought back: not allowed (the broker\'s reason will not pass by trying again). A position of 10 is still open: close it at the broker, or press STOP to try again.',
+    );
+    expect(step(short, covering, final({ side: 'buy', status: 'cancelled' })).move?.patch.reason).toContain(
+      'cancelled at the broker with nothing bought back, perhaps from its own app; if that was not you, press STOP to buy back',
+    );
+    const kept = step(short, { ...covering, stopRequested: true, stopKeep: true }, final({ side: 'buy', status: 'cancelled', filledQty: 4, fillPrice: 98 }, false));
+    expect(kept.move?.patch.reason).toContain('(the SELL exit at the broker ended cancelled, 4 of 10 bought back)');
   });
 
   it('an exit that ends in ERROR after the trader pressed STOP: the STOP is carried out at once (a MANUAL_EXIT), not left to a restart', () => {

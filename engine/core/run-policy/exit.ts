@@ -69,7 +69,9 @@ export function asExitKind(leg: Leg): ExitKind {
 export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   // An ERROR waits for the trader, who may have sold by hand: only the trader's STOP sells from
   // it (a stop still armed, a stale retry or a time exit queued before the ERROR does not).
-  if (s.state === 'ERROR' && e.leg !== 'MANUAL_EXIT') return { outcome: { suppress: `the run is in ERROR and waits for the trader (STOP sells); ${e.leg} not sent` } };
+  if (s.state === 'ERROR' && e.leg !== 'MANUAL_EXIT') {
+    return { outcome: { suppress: `the run is in ERROR and waits for the trader (STOP ${s.entry?.side === 'sell' ? 'buys back' : 'sells'}); ${e.leg} not sent` } };
+  }
   const plan = planExit(s);
   if (plan.kind === 'defer') return { outcome: 'defer' };
   if (plan.kind === 'none') return { outcome: { suppress: plan.reason } };
@@ -116,7 +118,8 @@ export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | n
   // The trader pressed STOP and keep while this exit was at the broker, and it left shares held:
   // they are the trader's now, so no further attempt, no MANUAL_EXIT; the run ends with them open.
   if (s.stopRequested && s.stopKeep && remaining > 0 && canTransition(s.state, 'STOPPED')) {
-    const sold = filled ? `${order.filledQty} of ${s.positionQty} sold` : 'nothing sold';
+    const done = order.side === 'sell' ? 'sold' : 'bought back';
+    const sold = filled ? `${order.filledQty} of ${s.positionQty} ${done}` : `nothing ${done}`;
     return {
       move: {
         to: 'STOPPED',
@@ -193,18 +196,20 @@ const ENDED_BY: Readonly<Record<ExitKind, RunState>> = {
 function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
   const remaining = Math.max(0, s.positionQty - order.filledQty);
   if (!filled || remaining > 0) {
+    // A long's exit sells; a short's buys back.
+    const [done, doing] = order.side === 'sell' ? ['sold', 'sell'] : ['bought back', 'buy back'];
     const why = lasting
       ? 'the broker\'s reason will not pass by trying again'
       : order.attempt >= MAX_EXIT_ATTEMPTS
         ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused`
         : order.status === 'cancelled' && !filled
-          ? 'cancelled at the broker with nothing sold, perhaps from its own app; if that was not you, press STOP to sell'
+          ? `cancelled at the broker with nothing ${done}, perhaps from its own app; if that was not you, press STOP to ${doing}`
           : 'not tried again';
     return {
       to: 'ERROR',
       patch: {
         positionQty: remaining,
-        reason: `${order.leg} exit${order.attempt > 1 ? ` attempt ${order.attempt}` : ''} ${order.status} with ${order.filledQty} of ${s.positionQty} sold: ${order.rejectReason ?? 'no reason given'} (${why}). A position of ${remaining} is still open: close it at the broker, or press STOP to try again.`,
+        reason: `${order.leg} exit${order.attempt > 1 ? ` attempt ${order.attempt}` : ''} ${order.status} with ${order.filledQty} of ${s.positionQty} ${done}: ${order.rejectReason ?? 'no reason given'} (${why}). A position of ${remaining} is still open: close it at the broker, or press STOP to try again.`,
       },
     };
   }

@@ -27,9 +27,9 @@ describe('audit summary of the exits', () => {
     expect(summary(row('buy_skipped', { last_price: 106, stop_loss: null, target: 105 }))).toBe('BUY skipped: last price 106.00 is at or above the target 105.00, so it would exit at once');
     expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95, target: null }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
     expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95 }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
-     // A short's: its target is reached from above, its stop-loss from below.
-    expect(summary(row('buy_skipped', { last_price: 94, stop_loss: null, target: 95 }))).toBe('BUY skipped: last price 94.00 is at or below the target 95.00, so it would exit at once');
-    expect(summary(row('buy_skipped', { last_price: 106, stop_loss: 105, target: null }))).toBe('BUY skipped: last price 106.00 is at or above the stop-loss 105.00');
+    expect(summary(row('buy_skipped', { last_price: 96, stop_loss: 95, target: null, side: 'sell' }))).toBe('Short sale skipped: last price 96.00 is at or above the stop-loss 95.00');
+    expect(summary(row('buy_skipped', { last_price: 84, stop_loss: null, target: 85, side: 'sell' }))).toBe('Short sale skipped: last price 84.00 is at or below the target 85.00, so it would exit at once');
+    expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95, target: null, side: 'buy' }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
   });
 
   it('names the new legs in order events', () => {

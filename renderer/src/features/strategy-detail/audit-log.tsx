@@ -60,10 +60,14 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'buy_skipped':
       // `target` set: the target was the level already reached; a row from before targets has no `target`.
-      // The level was reached, so the side of it the price is on says which way (a short's target is reached from above, its stop from below).
-      return n('target') !== null
-        ? `BUY skipped: last price ${price(n('last_price'))} is ${(n('last_price') ?? 0) < (n('target') ?? 0) ? 'at or below' : 'at or above'} the target ${price(n('target'))}, so it would exit at once`
-        : `BUY skipped: last price ${price(n('last_price'))} is ${(n('last_price') ?? 0) > (n('stop_loss') ?? 0) ? 'at or above' : 'at or below'} the stop-loss ${price(n('stop_loss'))}`;
+      // `side` 'sell': a short's entry, whose stop is above the price and target below; absent on older rows: a buy.
+      return s('side') === 'sell'
+        ? n('target') !== null
+          ? `Short sale skipped: last price ${price(n('last_price'))} is at or below the target ${price(n('target'))}, so it would exit at once`
+          : `Short sale skipped: last price ${price(n('last_price'))} is at or above the stop-loss ${price(n('stop_loss'))}`
+        : n('target') !== null
+          ? `BUY skipped: last price ${price(n('last_price'))} is at or above the target ${price(n('target'))}, so it would exit at once`
+          : `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
     case 'buy_missed':
       return `BUY missed: ${Math.round((n('late_by_ms') ?? 0) / 1000)} s late`;
     case 'strategy_stopped':
