@@ -27,6 +27,24 @@ const tableNames = (db: Db) =>
   db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%'`).pluck().all();
 
 /** db/migrations plus one extra migration `sql` (statements split by drizzle's breakpoint marker). */
+/** Every row of `table`, by id, as SQLite holds it. */
+const rowsOf = (db: Db, table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+
+/**
+ * Journals an order of a seeded strategy's run straight into SQLite (a schema older than the repos
+ * know), on the strategy's instrument unless `symbol` and `exchange` say another.
+ */
+function journalInto(db: Db, userId: number, symbol?: string, exchange?: string) {
+  const orderSql = db.sqlite.prepare(
+    `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 1000, ?, 1, 1)`,
+  );
+  return (s: Seeded, runId: number, leg: 'BUY' | 'SELL', attempt: number, status: string, filled: number) => {
+    const slot = leg === 'BUY' ? 'entry' : 'exit';
+    orderSql.run(runId, s.strategy.id, userId, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', slot, attempt, clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', slot, attempt), symbol ?? s.strategy.symbol, exchange ?? s.strategy.exchange, status, filled);
+  };
+}
+
 function folderWithExtra(tag: string, sql: string): string {
   const folder = join(dir, 'migrations');
   mkdirSync(join(folder, 'meta'), { recursive: true });
@@ -135,7 +153,7 @@ describe('migrateTo', () => {
     const soldRun = Number(runSql.run(sold.strategy.id, sold.user.id, 'SOLD', 0, 101, 'SELL', 'SELL').lastInsertRowid);
     journal(sold, soldRun, 'BUY', 1, 'filled', 10);
     journal(sold, soldRun, 'SELL', 1, 'filled', 10);
-    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const rows = (table: string) => rowsOf(db, table);
     const indexes = () => db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL ORDER BY name`).pluck().all();
     const runsBefore = rows('runs');
     const ordersBefore = rows('orders');
@@ -193,12 +211,7 @@ describe('migrateTo', () => {
       `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, entry_price, exit_price, exit_leg, last_action, last_action_at, stop_requested, created_at, updated_at)
        VALUES (?, ?, '2026-03-09', ?, 1000, 9000, ?, ?, ?, ?, ?, 5000, 0, 1, 5000)`,
     );
-    const orderSql = db.sqlite.prepare(
-      `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'RELIANCE', 'NSE', 1, ?, 1000, ?, 1, 1)`,
-    );
-    const journal = (s: Seeded, runId: number, leg: 'BUY' | 'SELL', attempt: number, status: string, filled: number) =>
-      orderSql.run(runId, s.strategy.id, userId, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', leg === 'BUY' ? 'entry' : 'exit', attempt, clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', leg === 'BUY' ? 'entry' : 'exit', attempt), status, filled);
+    const journal = journalInto(db, userId, 'RELIANCE', 'NSE');
     const run = (s: Seeded, state: string, qty: number, exitPrice: number | null = null) =>
       Number(runSql.run(s.strategy.id, userId, state, qty, qty > 0 || exitPrice ? 100 : null, exitPrice, exitPrice ? 'SELL' : null, state).lastInsertRowid);
     const [armedS, buyingS, holdingS, exitingS, errorS, soldS] = seeded as [Seeded, Seeded, Seeded, Seeded, Seeded, Seeded];
@@ -217,7 +230,7 @@ describe('migrateTo', () => {
     const sold = run(soldS, 'SOLD', 0, 101);
     journal(soldS, sold, 'BUY', 1, 'filled', 1);
     journal(soldS, sold, 'SELL', 1, 'filled', 1);
-    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const rows = (table: string) => rowsOf(db, table);
     const strategiesBefore = rows('strategies');
     const runsBefore = rows('runs');
     const ordersBefore = rows('orders');
@@ -298,12 +311,7 @@ describe('migrateTo', () => {
     );
     const run = (s: Seeded, state: string, qty: number, exitPrice: number | null = null) =>
       Number(runSql.run(s.strategy.id, userId, state, qty, qty > 0 || exitPrice ? 100 : null, exitPrice, exitPrice ? 'SELL' : null, state, exitPrice ? null : JSON.stringify(runPlanOf(s.strategy.spec))).lastInsertRowid);
-    const orderSql = db.sqlite.prepare(
-      `INSERT INTO orders (run_id, strategy_id, user_id, broker_account_id, leg, side, slot, attempt, client_order_id, symbol, exchange, qty, status, scheduled_at, filled_qty, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 1000, ?, 1, 1)`,
-    );
-    const journal = (s: Seeded, runId: number, leg: 'BUY' | 'SELL', attempt: number, status: string, filled: number) =>
-      orderSql.run(runId, s.strategy.id, userId, s.account.id, leg, leg === 'BUY' ? 'buy' : 'sell', leg === 'BUY' ? 'entry' : 'exit', attempt, clientOrderId('k3x9a1', s.strategy.id, '2026-03-09', leg === 'BUY' ? 'entry' : 'exit', attempt), s.strategy.symbol, s.strategy.exchange, status, filled);
+    const journal = journalInto(db, userId);
     const armed = run(armedS, 'ARMED', 0);
     const holding = run(holdingS, 'IN_POSITION', 1);
     journal(holdingS, holding, 'BUY', 1, 'filled', 1);
@@ -311,7 +319,7 @@ describe('migrateTo', () => {
     const sold = run(soldS, 'SOLD', 0, 101);
     journal(soldS, sold, 'BUY', 1, 'filled', 1);
     journal(soldS, sold, 'SELL', 1, 'filled', 1);
-    const rows = (table: string) => db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+    const rows = (table: string) => rowsOf(db, table);
     const strategiesBefore = rows('strategies');
     const runsBefore = rows('runs');
     const ordersBefore = rows('orders');

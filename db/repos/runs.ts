@@ -1,7 +1,8 @@
 /** Runs: one per strategy per trading day (unique index runs_strategy_date). */
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Leg, Levels, Run, RunState } from '../../engine/core/types';
+import type { Leg, Run, RunState } from '../../engine/core/types';
+import type { z } from 'zod';
 import { levelsSpec, runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
 import type { Orm } from '../client';
 import { orders, runs, strategies } from '../schema';
@@ -108,44 +109,35 @@ export interface RunsRepo {
 
 type Row = typeof runs.$inferSelect;
 
-/** Parsed plans by their text: a run's plan is read on every step of its order path and never changes once written. */
+/** Parsed plans by their text (readPlan). */
 const plans = new Map<string, RunPlanSpec>();
 const PLANS_KEPT = 10_000;
 
 /**
- * A run's plan as stored, parsed with the spec's own rules.
- * @throws Error naming the run and the key when the text is not a plan: the run is refused, never given defaults.
+ * One of the run's JSON columns as stored, read by the rules it was written by.
+ * @throws Error naming the run and the key when the text does not read: the run is refused, never given defaults.
  */
-function readPlan(runId: number, text: string): RunPlanSpec {
-  const known = plans.get(text);
-  if (known) return known;
+function readColumn<T>(runId: number, text: string, column: 'plan' | 'levels', schema: z.ZodType<T>): T {
+  const its = `run ${runId}: its ${column} (runs.${column})`;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`run ${runId}: its plan (runs.plan) is not JSON`);
+    throw new Error(`${its} ${column === 'plan' ? 'is' : 'are'} not JSON`);
   }
-  const parsed = runPlanSpec.safeParse(value);
-  if (!parsed.success) throw new Error(`run ${runId}: its plan (runs.plan) cannot be read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'plan'}: ${i.message}`).join('; ')}`);
-  if (plans.size >= PLANS_KEPT) plans.clear();
-  plans.set(text, parsed.data);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Error(`${its} cannot be read: ${parsed.error.issues.map((i) => `${i.path.join('.') || column}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
-/**
- * A run's levels as stored (written on every move of the trail, so not cached).
- * @throws Error naming the run and the key when the text is not levels: the position's exits are never given defaults.
- */
-function readLevels(runId: number, text: string): Levels {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`run ${runId}: its levels (runs.levels) are not JSON`);
-  }
-  const parsed = levelsSpec.safeParse(value);
-  if (!parsed.success) throw new Error(`run ${runId}: its levels (runs.levels) cannot be read: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'levels'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+/** A run's plan, parsed once per text: it is read on every step of its order path and never changes once written. */
+function readPlan(runId: number, text: string): RunPlanSpec {
+  const known = plans.get(text);
+  if (known) return known;
+  const plan = readColumn(runId, text, 'plan', runPlanSpec);
+  if (plans.size >= PLANS_KEPT) plans.clear();
+  plans.set(text, plan);
+  return plan;
 }
 
 const jsonOrNull = (v: object | null | undefined) => (v === undefined ? undefined : v === null ? null : JSON.stringify(v));
@@ -177,7 +169,8 @@ function toRun(row: Row): Run {
     stopKeep: row.stopKeep,
     legNo: row.legNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
-    levels: row.levels === null ? null : readLevels(row.id, row.levels),
+    // Not cached: written on every move of a trail.
+    levels: row.levels === null ? null : readColumn(row.id, row.levels, 'levels', levelsSpec),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,5 +1,5 @@
 /** Strategies. A strategy may only point at a broker account of its own user. */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { asBrokerAccountId, asStrategyId, asUserId, type BrokerAccountId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Exchange, Strategy, StrategyIdentity, StrategyStatus } from '../../engine/core/types';
 import { SPEC_VERSION, storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
@@ -178,6 +178,8 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       }
     });
   const mine = (userId: UserId, id: StrategyId) => and(eq(strategies.id, id), eq(strategies.userId, userId));
+  /** Every row matching `where`, by id. */
+  const rowsWhere = (where: SQL | undefined) => orm.select().from(strategies).where(where).orderBy(asc(strategies.id)).all();
 
   // Hot paths (every order, every start), prepared once (prepared.ts).
   const ownedAccount = orm
@@ -235,31 +237,19 @@ export function createStrategiesRepo(orm: Orm): StrategiesRepo {
       return row && toIdentity(row);
     },
     damaged(userId) {
-      return orm
-        .select()
-        .from(strategies)
-        .where(eq(strategies.userId, userId))
-        .orderBy(asc(strategies.id))
-        .all()
-        .flatMap((row) => {
-          const why = unreadableOf(row);
-          return why ? [{ ...toIdentity(row), reason: why.reason }] : [];
-        });
+      return rowsWhere(eq(strategies.userId, userId)).flatMap((row) => {
+        const why = unreadableOf(row);
+        return why ? [{ ...toIdentity(row), reason: why.reason }] : [];
+      });
     },
     list(userId) {
-      return readable(orm.select().from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.id)).all());
+      return readable(rowsWhere(eq(strategies.userId, userId)));
     },
     listByStatusInternal(status) {
-      return readable(orm.select().from(strategies).where(eq(strategies.status, status)).orderBy(asc(strategies.id)).all());
+      return readable(rowsWhere(eq(strategies.status, status)));
     },
     unreadableInternal(status) {
-      return orm
-        .select()
-        .from(strategies)
-        .where(eq(strategies.status, status))
-        .orderBy(asc(strategies.id))
-        .all()
-        .flatMap((row) => unreadableOf(row) ?? []);
+      return rowsWhere(eq(strategies.status, status)).flatMap((row) => unreadableOf(row) ?? []);
     },
     update(userId, id, patch, now) {
       if (patch.spec) assertAccountOwned(userId, asBrokerAccountId(patch.spec.broker_account_id));

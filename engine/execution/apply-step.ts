@@ -3,10 +3,10 @@
  * Step it returns with the engine's mechanics. The rules themselves live in core/run-policy.
  */
 import { asBrokerAccountId } from '../core/ids';
-import { instrumentKey, type Leg, type Order, type Run, type Strategy } from '../core/types';
+import { instrumentKey, type Leg, type Run, type Strategy } from '../core/types';
 import { runPlanOf, type RunPlanSpec } from '../core/run-plan-spec';
 import { step } from '../core/run-policy/step';
-import type { OrderView, OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
+import type { OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
 import type { MarketListener } from '../market/market-listener';
 import type { Repos } from '../../db/repos';

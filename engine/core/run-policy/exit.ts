@@ -7,9 +7,9 @@ import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
-import { ratchet, triggersOf } from './levels';
+import { crossed, ratchet, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
-import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, Trigger, TriggerKind } from './types';
+import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
 /**
  * Waits before an exit's attempt n+1, indexed by n-1 (attempt 1 refused: 1 s). Short at first (a
@@ -252,10 +252,9 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
     if (s.state !== 'IN_POSITION' || s.levels === null) return {};
     const { levels, moved } = ratchet(s.levels, plan.side, e.price);
     // An exit level this price has reached fired on the same tick (its exit is under way): armed again, it would fire twice.
-    const reached = (t: Trigger) => t.kind !== 'RATCHET' && (t.dir === 'up' ? e.price >= t.level : e.price <= t.level);
     return {
       ...(levels !== s.levels ? { patch: { levels } } : {}),
-      triggers: { set: triggersOf(levels, plan.side).filter((t) => !reached(t)) },
+      triggers: { set: triggersOf(levels, plan.side).filter((t) => t.kind === 'RATCHET' || !crossed(t, e.price)) },
       ...(moved ? { events: [{ ...scope, type: 'stop_moved' as const, why: moved.why, from: moved.from, to: moved.to, best: levels.trail?.best ?? e.price }] } : {}),
     };
   }

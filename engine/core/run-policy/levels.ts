@@ -25,6 +25,9 @@ function onTick(price: Decimal, tick: number | null, away?: 'up' | 'down'): numb
 /** +1 for a long (its stop below, its target above), −1 for a short. */
 const sign = (side: Side) => (side === 'long' ? 1 : -1);
 
+/** Which way a price crosses a level on the stop side (−1) or the target side (+1) of the position. */
+const crossing = (side: Side, toward: -1 | 1): Trigger['dir'] => (toward * sign(side) > 0 ? 'up' : 'down');
+
 /** `from` moved by `distance` (points, or percent of `from`), `toward` the stop side (−1) or the target side (+1). */
 function offset(side: Side, from: number, distance: number, mode: OffsetMode, toward: -1 | 1): Decimal {
   const d = mode === 'points' ? new Decimal(distance) : new Decimal(from).mul(distance).div(100);
@@ -125,13 +128,17 @@ function nextRatchet(levels: Levels, side: Side): number | null {
   return at;
 }
 
+/** Whether a price at `price` has reached the level `t` watches (as the trigger index fires it). */
+export function crossed(t: Trigger, price: number): boolean {
+  return t.dir === 'up' ? price >= t.level : price <= t.level;
+}
+
 /** The triggers that watch a position with these levels: its stop, its target, and the next ratchet. */
 export function triggersOf(levels: Levels, side: Side): Trigger[] {
-  const toward = (dir: 1 | -1): Trigger['dir'] => (dir * sign(side) > 0 ? 'up' : 'down');
-  const out: Trigger[] = [{ kind: levels.stopKind, level: levels.stop, dir: toward(-1) }];
-  if (levels.target !== null) out.push({ kind: 'TARGET', level: levels.target, dir: toward(1) });
+  const out: Trigger[] = [{ kind: levels.stopKind, level: levels.stop, dir: crossing(side, -1) }];
+  if (levels.target !== null) out.push({ kind: 'TARGET', level: levels.target, dir: crossing(side, 1) });
   const r = nextRatchet(levels, side);
-  if (r !== null) out.push({ kind: 'RATCHET', level: r, dir: toward(1) });
+  if (r !== null) out.push({ kind: 'RATCHET', level: r, dir: crossing(side, 1) });
   return out;
 }
 
@@ -145,9 +152,8 @@ export function pricedOnly(plan: RunPlan): boolean {
  * the broker gave no price for): the plan's levels given as prices, as they are.
  */
 export function planTriggers(plan: RunPlan): Trigger[] {
-  const toward = (dir: 1 | -1): Trigger['dir'] => (dir * sign(plan.side) > 0 ? 'up' : 'down');
   const out: Trigger[] = [];
-  if (plan.stopLossMode === 'price') out.push({ kind: 'STOPLOSS', level: plan.stopLoss, dir: toward(-1) });
-  if (plan.target !== null && plan.targetMode === 'price') out.push({ kind: 'TARGET', level: plan.target, dir: toward(1) });
+  if (plan.stopLossMode === 'price') out.push({ kind: 'STOPLOSS', level: plan.stopLoss, dir: crossing(plan.side, -1) });
+  if (plan.target !== null && plan.targetMode === 'price') out.push({ kind: 'TARGET', level: plan.target, dir: crossing(plan.side, 1) });
   return out;
 }

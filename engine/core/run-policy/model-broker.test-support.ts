@@ -18,6 +18,7 @@ import { asOrderId, asRunId, asStrategyId, asUserId } from '../ids';
 import { FINAL_ORDER_STATUSES, slotOf, type OrderStatus, type Run } from '../types';
 import { isDayOver, isTerminal, transition } from '../run-state';
 import { crossingExit } from './exit';
+import { crossed } from './levels';
 import { EXIT_PRIORITY, type OrderView, type PlaceIntent, type Policy, type RunEvent, type RunPlan, type RunSnapshot, type Step, type SubmitIntent, type Trigger } from './types';
 
 /** How the broker answers one order. */
@@ -369,9 +370,9 @@ export class ModelDay {
   private crossIfDue(): void {
     const price = this.lastPrice;
     if (price === null) return;
-    const crossed = (t: Trigger) => (t.dir === 'down' ? price <= t.level : price >= t.level);
+    const isCrossed = (t: Trigger) => crossed(t, price);
     let fired = 0;
-    for (let hit = this.armed.find(crossed); hit; hit = this.armed.find(crossed)) {
+    for (let hit = this.armed.find(isCrossed); hit; hit = this.armed.find(isCrossed)) {
       // A ratchet armed at the price it fired at would fire forever: the price must move for a level to fire again.
       if (++fired > CROSSINGS_PER_TICK) throw new Error(`levels fired more than ${CROSSINGS_PER_TICK} times at one price ${price}: ${JSON.stringify(this.armed)}`);
       this.armed = this.armed.filter((t) => t !== hit);
