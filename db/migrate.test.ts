@@ -286,12 +286,31 @@ describe('migrateTo', () => {
 
     const after = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
     expect(after).toEqual(before.map((r) => ({ ...r, stop_keep: 0 })));
+    migrateTo(db, migrationCount());
     const repos = createRepos(db);
     expect(repos.runs.getInternal(asRunId(pending))).toMatchObject({ stopRequested: true, stopKeep: false });
     expect(repos.runs.getInternal(asRunId(none))).toMatchObject({ stopRequested: false, stopKeep: false });
     repos.runs.update(asRunId(pending), { stopKeep: true }, 2);
     expect(repos.runs.getInternal(asRunId(pending))!.stopKeep).toBe(true);
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0007_stop_keep.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
+  });
+
+  it('0009 adds the re-entry cut-off and square-off instants: null (none) for every existing run, adding columns only', () => {
+    const db = track(openDatabase(join(dir, 'cutoffs.sqlite'), { migrate: false }));
+    migrateTo(db, 6);
+    const s = seedV1Strategy(db);
+    migrateTo(db, 9);
+    db.sqlite
+      .prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'IN_POSITION', 1000, 9000, 5, 1, 1)`)
+      .run(s.strategy.id, s.user.id);
+    const before = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+
+    migrateTo(db, 10);
+
+    const after = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
+    expect(after).toEqual(before.map((r) => ({ ...r, reentry_cutoff_at: null, square_off_at: null })));
+    expect(createRepos(db).runs.listNonTerminalInternal().map((r) => [r.reentryCutoffAt, r.squareOffAt])).toEqual([[null, null]]);
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0009_run_cutoffs.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
   });
 
   it('0008 keeps only the identity columns and the spec: every strategy, run and order survives the rebuild, ids are never given again', () => {

@@ -148,6 +148,10 @@ export const runs = sqliteTable(
     levels: text('levels'),
     /** When the next leg's entry is due, epoch ms; null when none is waiting. */
     reentryAt: integer('reentry_at'),
+    /** No re-entry at or after this instant, epoch ms; null: the run takes no re-entries. */
+    reentryCutoffAt: integer('reentry_cutoff_at'),
+    /** The last moment a position may stay open, epoch ms; null: the SELL time. */
+    squareOffAt: integer('square_off_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

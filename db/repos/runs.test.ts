@@ -48,6 +48,9 @@ describe('runs repo', () => {
       legNo: 0,
       plan: null,
       levels: null,
+      reentryAt: null,
+      reentryCutoffAt: null,
+      squareOffAt: null,
       createdAt: 10,
       updatedAt: 10,
     });

@@ -32,6 +32,9 @@ export type RunPatch = Partial<
     | 'legNo'
     | 'plan'
     | 'levels'
+    | 'reentryAt'
+    | 'reentryCutoffAt'
+    | 'squareOffAt'
   >
 >;
 
@@ -51,6 +54,9 @@ const PATCHABLE = [
   'legNo',
   'plan',
   'levels',
+  'reentryAt',
+  'reentryCutoffAt',
+  'squareOffAt',
 ] as const satisfies readonly (keyof RunPatch)[];
 
 /** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0. */
@@ -171,6 +177,9 @@ function toRun(row: Row): Run {
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
     // Not cached: written on every move of a trail.
     levels: row.levels === null ? null : readColumn(row.id, row.levels, 'levels', levelsSpec),
+    reentryAt: row.reentryAt,
+    reentryCutoffAt: row.reentryCutoffAt,
+    squareOffAt: row.squareOffAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

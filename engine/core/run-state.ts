@@ -8,6 +8,10 @@
  *     │          ├► MISSED_BUY (journaled, never reached the broker within its grace)
  *     └──────────┴► ERROR (BUY rejected)
  *
+ * Re-entry: a leg's exit that allows one (reentry_after) moves EXITING ──► WAITING_REENTRY, flat,
+ * and the next leg's entry moves it ──► BUYING again; at the cut-off, the time exit or a STOP it
+ * ends as its last leg ended (SOLD | EXITED_BY_SL | EXITED_BY_TARGET) or STOPPED.
+ *
  * An exit refused for a reason that may pass stays EXITING while its next attempt waits.
  */
 import type { RunState } from './types';
@@ -18,7 +22,8 @@ const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   // MISSED_BUY: the BUY was journaled but never reached the broker before its grace ran out.
   BUYING: ['IN_POSITION', 'ERROR', 'STOPPED', 'MISSED_BUY'],
   IN_POSITION: ['EXITING', 'STOPPED', 'ERROR'],
-  EXITING: ['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'STOPPED', 'ERROR'],
+  EXITING: ['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'STOPPED', 'ERROR', 'WAITING_REENTRY'],
+  WAITING_REENTRY: ['BUYING', 'SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'STOPPED'],
   SOLD: [],
   EXITED_BY_SL: [],
   EXITED_BY_TARGET: [],

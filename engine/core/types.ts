@@ -66,6 +66,8 @@ export type RunState =
   | 'SOLD'
   | 'EXITED_BY_SL'
   | 'EXITED_BY_TARGET'
+  /** Flat between legs: a leg's exit allowed a re-entry, whose entry is due at runs.reentry_at. */
+  | 'WAITING_REENTRY'
   | 'MISSED_BUY'
   | 'SKIPPED'
   | 'ERROR'
@@ -128,6 +130,12 @@ export interface Run {
   readonly plan: RunPlanSpec | null;
   /** The open position's exit levels (runs.levels); null while flat or for a run from before levels were kept. */
   readonly levels: Levels | null;
+  /** When the next leg's entry is due (WAITING_REENTRY), epoch ms; null when none is waiting. */
+  readonly reentryAt: number | null;
+  /** No re-entry at or after this instant (the plan's reentry_cutoff on this day); null: no re-entries. */
+  readonly reentryCutoffAt: number | null;
+  /** The last moment a position of this run may stay open (the plan's square_off_time on this day); null: the SELL time. */
+  readonly squareOffAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -81,6 +81,8 @@ describe('planRun', () => {
       exchangeDate: '2026-03-06',
       buyAt: at('2026-03-06T14:30:00Z'),
       sellAt: at('2026-03-06T20:55:00Z'),
+      reentryCutoffAt: null,
+      squareOffAt: null,
     });
     expect(planRun(at('2026-03-06T14:30:00Z'), nyse, calendar).tradingDate).toBe('2026-03-06');
   });
@@ -91,6 +93,8 @@ describe('planRun', () => {
       exchangeDate: '2026-03-09',
       buyAt: at('2026-03-09T13:30:00Z'), // 09:30 EDT
       sellAt: at('2026-03-09T19:55:00Z'),
+      reentryCutoffAt: null,
+      squareOffAt: null,
     });
   });
 
@@ -111,6 +115,8 @@ describe('planRun', () => {
       exchangeDate: '2026-03-07',
       buyAt: at('2026-03-07T10:00:00Z'),
       sellAt: at('2026-03-07T18:00:00Z'),
+      reentryCutoffAt: null,
+      squareOffAt: null,
     });
   });
 
@@ -127,6 +133,8 @@ describe('planRun', () => {
       exchangeDate: '2026-01-20',
       buyAt: at('2026-01-20T19:30:00Z'),
       sellAt: at('2026-01-20T20:30:00Z'),
+      reentryCutoffAt: null,
+      squareOffAt: null,
     });
   });
 
@@ -137,8 +145,18 @@ describe('planRun', () => {
     expect(plan.sellAt).toBe(at('2026-07-06T13:35:00Z'));
   });
 
+  it('puts the re-entry cut-off and the square-off on the BUY\'s day, in the strategy\'s zone', () => {
+    const nse: StrategyTimes = { buy_time: '09:20:00', sell_time: '15:00:00', timezone: 'Asia/Kolkata', exchange: 'NSE', reentry_cutoff: '14:30', square_off_time: '15:15:00' };
+    expect(planRun(at('2026-01-23T10:00:00Z'), nse, calendar)).toMatchObject({
+      tradingDate: '2026-01-27',
+      reentryCutoffAt: at('2026-01-27T09:00:00Z'),
+      squareOffAt: at('2026-01-27T09:45:00Z'),
+    });
+    expect(() => planRun(0, { ...nse, square_off_time: '15:75' }, calendar)).toThrow(/square_off_time: must be "HH:MM"/);
+  });
+
   it('names the bad field', () => {
-    expect(() => planRun(0, { ...nyse, sell_time: '25:00' }, calendar)).toThrow(/sellTime: must be "HH:MM"/);
+    expect(() => planRun(0, { ...nyse, sell_time: '25:00' }, calendar)).toThrow(/sell_time: must be "HH:MM"/);
   });
 });
 
@@ -184,6 +202,8 @@ describe('nextRunAfter (daily repeat)', () => {
       exchangeDate: '2026-11-01',
       buyAt: at('2026-11-01T05:30:00Z'),
       sellAt: at('2026-11-01T05:45:00Z'),
+      reentryCutoffAt: null,
+      squareOffAt: null,
     });
     expect(nextRunAfter('2026-11-01', crypto, calendar).buyAt).toBe(at('2026-11-02T06:30:00Z'));
   });

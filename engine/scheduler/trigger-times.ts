@@ -17,7 +17,8 @@ import { addDays, assertCivilDate, type CivilDate } from './civil-date';
 import { defaultTimezone, type TradingCalendar } from './trading-calendar';
 
 /** The keys of a strategy's spec that decide its trigger times; a spec itself fits. */
-export type StrategyTimes = Pick<StoredStrategySpec, 'buy_time' | 'sell_time' | 'timezone' | 'exchange'>;
+export type StrategyTimes = Pick<StoredStrategySpec, 'buy_time' | 'sell_time' | 'timezone' | 'exchange'> &
+  Partial<Pick<StoredStrategySpec, 'square_off_time' | 'reentry_cutoff'>>;
 
 export interface PlannedRun {
   /** The run's date: the BUY's calendar date in the strategy's timezone. Each date has one run. */
@@ -30,6 +31,10 @@ export interface PlannedRun {
   readonly exchangeDate: CivilDate;
   readonly buyAt: number;
   readonly sellAt: number;
+  /** No re-entry at or after this instant (reentry_cutoff that day); null when the strategy has none. */
+  readonly reentryCutoffAt: number | null;
+  /** The square-off (square_off_time that day); null when the strategy has none. */
+  readonly squareOffAt: number | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -107,8 +112,8 @@ function firstRunFrom(
   calendar: TradingCalendar,
   accept: (buyAt: number) => boolean,
 ): PlannedRun {
-  const buy = parseTime(times.buy_time, 'buyTime');
-  const sell = parseTime(times.sell_time, 'sellTime');
+  const buy = parseTime(times.buy_time, 'buy_time');
+  const sell = parseTime(times.sell_time, 'sell_time');
   const exchangeZone = defaultTimezone(times.exchange);
   let date = firstDate;
   for (let i = 0; i < MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
@@ -120,7 +125,12 @@ function firstRunFrom(
       secondsOfDay(sell) > secondsOfDay(buy)
         ? instantOf(date, sell, times.timezone)
         : nextTradingInstant(date, sell, times, calendar);
-    return { tradingDate: date, exchangeDate, buyAt, sellAt };
+    // The spec keeps both within the BUY's day (after the BUY, around the SELL).
+    const sameDay = (key: 'reentry_cutoff' | 'square_off_time') => {
+      const time = times[key];
+      return time ? instantOf(date, parseTime(time, key), times.timezone) : null;
+    };
+    return { tradingDate: date, exchangeDate, buyAt, sellAt, reentryCutoffAt: sameDay('reentry_cutoff'), squareOffAt: sameDay('square_off_time') };
   }
   throw new RangeError(`${times.exchange} has no trading day within ${MAX_SEARCH_DAYS} days of ${firstDate}`);
 }

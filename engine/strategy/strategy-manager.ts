@@ -395,7 +395,7 @@ export class StrategyManager {
     return repos.transaction(() => {
       const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
       // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
-      const fields = { plan: runPlanOf(strategy.spec), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+      const fields = { plan: runPlanOf(strategy.spec), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
       if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
       if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
         throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);

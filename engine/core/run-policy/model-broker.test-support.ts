@@ -412,7 +412,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

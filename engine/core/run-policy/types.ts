@@ -23,7 +23,7 @@ export type ExitKind = Exclude<Leg, 'BUY'>;
 export const EXIT_PRIORITY: Readonly<Record<Leg, number>> = LEG_PRIORITY;
 
 /** The fields of a run row a Step may write (with or without a state change). */
-export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels'>>;
+export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels' | 'legNo' | 'reentryAt'>>;
 
 /** Where an order trades. */
 export type OrderWhere = Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange'>;
@@ -96,6 +96,12 @@ export interface RunSnapshot {
   readonly stopKeep: boolean;
   readonly buyAt: number;
   readonly sellAt: number;
+  /** When the next leg's entry is due (WAITING_REENTRY); null when none waits. */
+  readonly reentryAt: number | null;
+  /** No re-entry at or after this instant; null: the run takes no re-entries. */
+  readonly reentryCutoffAt: number | null;
+  /** The last moment a position may stay open; null: the SELL time. */
+  readonly squareOffAt: number | null;
   /** The open position's levels (runs.levels); null while flat or for a run from before levels were kept. */
   readonly levels: Levels | null;
   readonly entry: OrderView | null;

@@ -10,6 +10,7 @@ export const RUN_STATE_LABEL: Record<RunState, string> = {
   SOLD: 'Sold',
   EXITED_BY_SL: 'Exited by stop-loss',
   EXITED_BY_TARGET: 'Exited at target',
+  WAITING_REENTRY: 'Waiting to re-enter',
   MISSED_BUY: 'Missed BUY',
   SKIPPED: 'Skipped',
   ERROR: 'Error',

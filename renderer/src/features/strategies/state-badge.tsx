@@ -10,6 +10,7 @@ const TONE: Record<RunState, string> = {
   SOLD: 'done',
   EXITED_BY_SL: 'bad',
   EXITED_BY_TARGET: 'done',
+  WAITING_REENTRY: 'info',
   MISSED_BUY: 'warn',
   SKIPPED: 'warn',
   ERROR: 'bad-solid',
