@@ -63,6 +63,13 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'buy_skipped'; readonly lastPrice: number; readonly stopLoss: number | null; readonly target: number | null; readonly side?: 'buy' | 'sell' })
   | (RunScoped & { readonly type: 'buy_missed'; readonly lateByMs: number })
   /**
+   * A leg's exit allowed a re-entry: leg `legNo` (1–9, of `of` re-entries) enters at `dueAt`.
+   * `after`: the exit that allowed it (STOPLOSS, TRAIL_STOP or TARGET).
+   */
+  | (RunScoped & { readonly type: 'reentry_scheduled'; readonly legNo: number; readonly of: number; readonly dueAt: number; readonly after: Leg })
+  /** A re-entry that was due did not go out, and the run ends as its last leg ended: why, in words. */
+  | (RunScoped & { readonly type: 'reentry_skipped'; readonly legNo: number; readonly reason: string })
+  /**
    * The journal could not be written (disk full, database busy or read-only). A BUY is then not
    * sent ('not_sent'); an exit goes out anyway under its deterministic client order id and is
    * journaled once storage recovers ('sent_unjournaled').

@@ -36,6 +36,8 @@ const EVENTS = {
   exit_suppressed: { type: 'exit_suppressed', ...run, leg: 'SELL', reason: 'the stop-loss sold first' },
   exit_retry_scheduled: { type: 'exit_retry_scheduled', ...run, leg: 'SELL', attempt: 1, remainingQty: 4, nextAttemptAt: BUY_AT + 30_000, reason: 'market closed' },
   buy_skipped: { type: 'buy_skipped', ...run, lastPrice: 180, stopLoss: 180.5, target: null },
+  reentry_scheduled: { type: 'reentry_scheduled', ...run, legNo: 1, of: 2, dueAt: BUY_AT + 3_600_000, after: 'STOPLOSS' },
+  reentry_skipped: { type: 'reentry_skipped', ...run, legNo: 2, reason: 'the re-entry cut-off 14:30:00 has passed' },
   buy_missed: { type: 'buy_missed', ...run, lateByMs: 125_400 },
   storage_failed: { type: 'storage_failed', ...run, leg: 'BUY', action: 'not_sent', detail: 'SQLITE_FULL' },
   feed_status: { type: 'feed_status', ...account, state: 'down', detail: 'socket closed' },
@@ -63,6 +65,8 @@ const EXPECTED: { [T in EngineEventType]: [level: string, text: string] | null }
   exit_suppressed: ['info', `${STAMP}  PAPER AAPL  SELL not sent: the stop-loss sold first`],
   exit_retry_scheduled: ['error', `${STAMP}  PAPER AAPL  SELL attempt 1 did not sell everything (market closed): attempt 2 sells the 4 still held at 09:30:30 New York`],
   buy_skipped: ['warn', `${STAMP}  PAPER AAPL  BUY skipped: the last price 180 is at or below the stop-loss 180.5`],
+  reentry_scheduled: ['info', `${STAMP}  PAPER AAPL  re-entry 1 of 2 at 10:30:00 New York, after the stop-loss`],
+  reentry_skipped: ['warn', `${STAMP}  PAPER AAPL  re-entry 2 not sent: the re-entry cut-off 14:30:00 has passed`],
   buy_missed: ['error', `${STAMP}  PAPER AAPL  BUY missed: the BUY time passed 2 min 5 s ago (125400 ms), beyond its grace window; no order was sent`],
   storage_failed: ['error', `${STAMP}  PAPER AAPL  BUY not sent: the journal could not be written (SQLITE_FULL)`],
   // Account events: the machine's zone (here Kolkata), the account's label and money.

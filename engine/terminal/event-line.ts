@@ -42,6 +42,9 @@ const SHORT_SIDE: Readonly<Record<Leg, string>> = { BUY: 'SELL SHORT', SELL: 'BU
 /** What an order was due to; the BUY and SELL times name a short's triggers too (it sells at the BUY time). */
 const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', TRAIL_STOP: 'the trailing-stop tick', TARGET: 'the target tick', MANUAL_EXIT: 'your stop' };
 
+/** The exit a re-entry follows, in words. */
+const AFTER: Partial<Record<Leg, string>> = { STOPLOSS: 'stop-loss', TRAIL_STOP: 'trailing stop', TARGET: 'target' };
+
 /**
  * The line for `event`, or null when it has none. `localZone` times the events that belong to an
  * account rather than a strategy (a price feed, a broker login).
@@ -110,6 +113,10 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
           : `${short ? 'SELL SHORT' : 'BUY'} skipped: the last price ${formatPrice(event.lastPrice)} is at or ${short ? 'above' : 'below'} the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}`,
       );
     }
+    case 'reentry_scheduled':
+      return line('info', `re-entry ${event.legNo} of ${event.of} at ${zonedTime(event.dueAt, zone)}, after the ${AFTER[event.after] ?? SIDE[event.after]}`);
+    case 'reentry_skipped':
+      return line('warn', `re-entry ${event.legNo} not sent: ${clause(event.reason)}`);
     case 'buy_missed':
       return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
     case 'storage_failed':
