@@ -1,10 +1,14 @@
 /**
- * `npm run soak -- [--cycles 200] [--strategies 5] [--seed 1] [--keep]`: the long crash soak. Prints
- * the report as one JSON document (kills, orders at the broker by exit attempt, the edit-after-STOP,
- * PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if any order was doubled,
- * lost or for the wrong symbol, any journal row left unresolved, or the database failed its
- * integrity check. A run with a problem keeps its data dir (database, daemon log, the fake's
- * record) and prints where; `--keep` keeps it always.
+ * `npm run soak -- [--cycles 200] [--strategies 5] [--seed 1] [--keep]`: the long crash soak. Each
+ * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
+ * by index: 5 trades every kind (long and short on a time exit, a long's stop, a short's target, a
+ * long's trailing stop). Prints the report as one JSON document (kills, strategies per kind, entries
+ * by side, exits at the broker by attempt and by kind, which scripted triggers fired, legs per run,
+ * the edit-after-STOP, PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if
+ * any order was doubled, lost, on the wrong side or for the wrong symbol, a position was left open
+ * after a day, any journal row left unresolved, or the database failed its integrity check. A run
+ * with a problem keeps its data dir (database, daemon log, the fake's record) and prints where;
+ * `--keep` keeps it always.
  */
 import { runCrashSoak } from '../tests/soak/crash-soak';
 
@@ -22,6 +26,12 @@ const report = await runCrashSoak({
 });
 process.stdout.write(`${JSON.stringify({ measured: new Date().toISOString(), node: process.version, ...report }, null, 2)}\n`);
 const ok =
-  report.duplicates === 0 && report.lostExits === 0 && report.wrongOrders === 0 && report.unresolvedOrders === 0 && report.integrity === 'ok' && report.problems.length === 0;
+  report.duplicates === 0 &&
+  report.lostExits === 0 &&
+  report.wrongOrders === 0 &&
+  report.openAfterDay === 0 &&
+  report.unresolvedOrders === 0 &&
+  report.integrity === 'ok' &&
+  report.problems.length === 0;
 if (report.kept) process.stderr.write(`data dir kept at ${report.kept.dataDir} (daemon log ${report.kept.daemonLog})\n`);
 process.exit(ok ? 0 : 1);

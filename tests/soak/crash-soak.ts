@@ -3,25 +3,34 @@
  * Alpaca fake in another process, killed with SIGKILL at random moments and at every named crash
  * point, restarted each time.
  *
- * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
- * API, as a trader would:
+ * Each cycle trades the strategy mix of soak-mix.ts, rotated by the strategy's index: a long and a
+ * short with a time exit, a long whose stop (in points) is crossed, a short whose target is
+ * crossed, and a long whose trailing stop follows a rise and is crossed on the fall. The crossings
+ * are the fake's trades, pushed by the soak from each entry's fill price at the fake until an exit
+ * of that strategy has filled there, so every price kind hits its trigger whenever a daemon is up
+ * to see it, while the kills stay random.
  *
- * - edit after STOP: one strategy, its BUY filled and its SELL ahead, is stopped (its exit held at
+ * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
+ * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
+ * two cycles):
+ *
+ * - edit after STOP: one strategy, its entry filled and its SELL ahead, is stopped (its exit held at
  *   the broker, so the run is surely unfinished) and then edited to another symbol: 409 expected.
  * - PATCH racing START: another strategy gets a PATCH (symbol or qty) and its START at once;
- *   either may go first, but what START armed is what is bought, and what is sold.
+ *   either may go first, but what START armed is what is entered, and what is exited.
  * - a 429 storm on the exits: just before the SELL, POST /v2/orders answers 429 (not processed)
  *   more times than the adapter waits out, so at least one exit comes back "not placed yet" and
  *   is placed again by the engine under the same client order id.
  * - a refused exit: just before the SELL, one POST /v2/orders is answered 422 without being
  *   processed; the adapter finds no such order and reports a refusal that may pass, and the engine
- *   sells with attempt 2 under its own client order id.
+ *   exits with attempt 2 under its own client order id.
  *
- * The broker's own record is the judge, per strategy and trading day: exactly one BUY, for the
- * symbol and quantity the strategy had when START armed it; exit orders (a refused attempt and a
- * filled one) whose filled quantities sum to exactly the bought quantity; every order for the
- * bought symbol; no client order id accepted twice. Then every journal row resolved, and PRAGMA
- * integrity_check ok at the end.
+ * The broker's own record is the judge (soak-judge.ts), per strategy, trading day and leg: exactly
+ * one entry, on the spec's side, as START armed it; every exit on the other side, their fills
+ * summing to exactly the entry's; every order for the entered symbol; no client order id accepted
+ * twice, each one parseable and at most 20 characters. After each cycle the fake holds no position
+ * in any symbol. Then every journal row resolved, every filled exit one the strategy's spec has
+ * (counted by kind), and PRAGMA integrity_check ok at the end.
  *
  * Every run must be over a minute after its SELL; a late cycle is waited for longer (the first up to
  * three minutes) before the next one starts, so its orders do not meet the next cycle's kill and
@@ -43,6 +52,9 @@ import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config
 import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS } from '../../engine/execution/crash-points';
 import { parseClientOrderId } from '../../engine/core/ids';
+import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
+import { KINDS, kindOf, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
+import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRow, type Received } from './soak-judge';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -65,19 +77,29 @@ export interface SoakReport {
   readonly strategies: number;
   readonly kills: { readonly random: number; readonly crashPoints: Readonly<Record<string, number>> };
   readonly restarts: number;
+  /** Strategies per kind of the mix (soak-mix.ts). */
+  readonly kinds: Readonly<Record<KindName, number>>;
   readonly ordersAtBroker: {
-    readonly buys: number;
+    /** Entries the broker holds, one per leg entered, and by side (sell: a short). */
+    readonly entries: number;
+    readonly entriesBySide: { readonly buy: number; readonly sell: number };
     /** Exit orders the broker holds (every attempt it accepted). */
     readonly exitOrders: number;
-    /** Positions closed in full at the broker. */
-    readonly exitedPositions: number;
+    /** Legs closed in full at the broker. */
+    readonly exitedLegs: number;
     /** Exit orders at the broker by attempt ("1" is the `X` id, "2".."9" the digit). */
     readonly exitAttempts: Readonly<Record<string, number>>;
+    /** Strategy-days by how many legs they entered at the broker. */
+    readonly legsPerRun: Readonly<Record<string, number>>;
     /** Placements the broker refused as a reused client order id (a resend of an order it has). */
     readonly refusedResends: number;
     /** Placements an injected fault kept from the broker's desk (429, 422 not processed). */
     readonly faulted: number;
   };
+  /** Filled exits by the journal's leg: SELL (time), STOPLOSS, TRAIL_STOP, TARGET, MANUAL_EXIT (STOP). */
+  readonly exitsByKind: Readonly<Record<string, number>>;
+  /** Per scripted trigger: strategies that entered with a script crossing it, and those it closed. */
+  readonly triggers: Readonly<Record<string, { readonly scripted: number; readonly fired: number }>>;
   /** Edit after STOP: a PATCH while the stopped strategy's exit is in flight. */
   readonly editsAfterStop: {
     readonly refused: number;
@@ -109,10 +131,12 @@ export interface SoakReport {
   };
   readonly duplicates: number;
   readonly lostExits: number;
-  /** Orders for another symbol than the one bought, or a BUY unlike what START armed. */
+  /** Orders for another symbol or side than the leg's entry and spec say, an entry unlike what START armed, an exit the spec lacks. */
   readonly wrongOrders: number;
   readonly missedBuys: number;
   readonly unresolvedOrders: number;
+  /** Cycles after which the fake still held a position. */
+  readonly openAfterDay: number;
   readonly problems: readonly string[];
   readonly integrity: string;
   readonly seconds: number;
@@ -127,26 +151,6 @@ interface Fake {
   readonly dataStreamUrl: string;
   readonly adminUrl: string;
   readonly credentials: { key_id: string; secret_key: string };
-}
-
-/** An order as the fake lists it (GET /__fake/orders), the fields the judge reads. */
-interface BrokerOrder {
-  readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly status: string;
-  readonly qty: string;
-  readonly filled_qty: string;
-  readonly created_at: string;
-  readonly filled_at: string | null;
-}
-
-/** One POST /v2/orders as the fake received it (GET /__fake/received). */
-interface Received {
-  readonly clientOrderId: string | null;
-  readonly side: string | null;
-  readonly symbol: string | null;
-  readonly outcome: string;
 }
 
 interface Http {
@@ -166,8 +170,12 @@ interface Injection {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
+/** The fake's default assets and the scripted kinds' own symbols, all shortable and easy to borrow (the fake's default for a tradable asset). */
+const FAKE_CONFIG = { assets: [...DEFAULT_ASSETS, ...SCRIPTED_SYMBOLS.map((symbol) => ({ symbol, exchange: 'NYSE' }))] };
+
 async function startFake(): Promise<Fake> {
-  const proc = spawn(process.execPath, [...TSX, join(root, 'tests/fakes/alpaca/run.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const args = [...TSX, join(root, 'tests/fakes/alpaca/run.ts'), '--config', JSON.stringify(FAKE_CONFIG)];
+  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const json = await firstLine(proc, (l) => (l.startsWith('{') ? l : null), 'alpaca fake');
   return { proc, ...(JSON.parse(json) as Omit<Fake, 'proc'>) };
 }
@@ -221,11 +229,31 @@ async function brokerOrders(fake: Fake): Promise<BrokerOrder[]> {
   return Object.values(byKey).flat();
 }
 
+/**
+ * The account's open positions as the fake itself lists them (GET /v2/positions, signed: a short
+ * is negative), as "SYMBOL qty". Through the daemon's own key, so a 429 from the fake's per-key
+ * limit is waited out.
+ */
+async function brokerPositions(fake: Fake): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${fake.restUrl}/v2/positions`, { headers: { 'APCA-API-KEY-ID': fake.credentials.key_id, 'APCA-API-SECRET-KEY': fake.credentials.secret_key } });
+    if (res.status === 429 && attempt < 5) {
+      await sleep(1_000);
+      continue;
+    }
+    if (!res.ok) throw new Error(`fake GET /v2/positions → ${res.status} ${await res.text()}`);
+    return ((await res.json()) as Array<{ symbol: string; qty: string }>).map((p) => `${p.symbol} ${p.qty}`);
+  }
+}
+
 const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
+const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
+/** States with an order in flight. */
+const IN_FLIGHT = new Set(['ARMED', 'BUYING', 'EXITING']);
 /** Orders the fake holds open: 'hold' behaviour (the edit-after-STOP case) leaves an order `new`. */
 const HELD = new Set(['accepted', 'new']);
-const SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'];
+/** How often a price script trades its next price. */
+const SCRIPT_STEP_MS = 250;
 /** The edit-after-STOP case starts at least this long before the SELL, so its exit is out before the faults go in. */
 const EDIT_BEFORE_SELL_MS = 1_200;
 /** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
@@ -235,6 +263,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const log = opts.log ?? (() => {});
   const logLevel = opts.logLevel ?? 'info';
   const rand = seededUniform(opts.seed, 'crash-soak');
+  for (let j = 0; j < opts.strategiesPerCycle; j++) symbolOf(j, 0); // says so before anything starts when a strategy would have no symbol
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
@@ -262,8 +291,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const kills = { random: 0, crashPoints: Object.fromEntries(CRASH_POINTS.map((p) => [p, 0])) as Record<string, number> };
   const problems: string[] = [];
   const strategyIds: number[] = [];
-  /** What START armed, per strategy (its answer): what the BUY must be. */
-  const armed = new Map<number, { symbol: string; qty: number }>();
+  /** Each strategy's kind, and what START armed (its answer): what the entry must be. */
+  const asked = new Map<number, Asked>();
+  const armedBy = (id: number, kind: SoakKind, answer: { symbol: string; qty: number; side: string }) =>
+    asked.set(id, { kind, armed: { symbol: answer.symbol, qty: answer.qty, side: answer.side } });
   const injections: Injection[] = [];
   /** Cycles whose runs did not all end before the deadline. */
   const lateCycles = new Set<number>();
@@ -272,6 +303,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   let stormsSkipped = 0;
   let refusalsSkipped = 0;
   let missedBuys = 0;
+  let openAfterDay = 0;
   let failed = true;
 
   /** The slowest restart so far (kill to ready): a loaded machine needs a longer cycle for its cases. */
@@ -326,6 +358,12 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       return n;
     };
 
+    /** Whether `o` is an exit of strategy `id` (a long's sell, a short's buy). */
+    const isExitOf = (o: BrokerOrder, id: number) => {
+      const p = parseClientOrderId(o.client_order_id);
+      return p.strategyId === id && p.slot === 'exit';
+    };
+
     /** The broker's orders of these strategies, in a few words, for a problem line. */
     const brokerView = async (ids: readonly number[]): Promise<string> => {
       const mine = (await brokerOrders(fake)).filter((o) => ids.includes(parseClientOrderId(o.client_order_id).strategyId));
@@ -333,20 +371,22 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     };
 
     /**
-     * Edit after STOP (invariant 8): the BUY filled and the SELL ahead, STOP (its exit held open at
+     * Edit after STOP (invariant 8): the entry filled and the SELL ahead, STOP (its exit held open at
      * the broker, so the run is surely unfinished), then PATCH another symbol: 409. A 200 is allowed
      * only if the exit had filled, so the run was over, by the time the PATCH was answered.
      */
-    const editAfterStop = async (cycle: number, id: number, all: readonly number[], symbol: string, sellAt: number): Promise<void> => {
-      // Every BUY of the cycle settled (none armed or in flight), so the next order the desk accepts is this STOP's exit.
+    const editAfterStop = async (cycle: number, id: number, all: readonly number[], scripted: readonly number[], symbol: string, sellAt: number): Promise<void> => {
+      // Every order of the cycle settled (no entry or exit in flight) and every scripted run over
+      // (its trigger's exit filled), so the next order the desk accepts is this STOP's exit.
       let states: (string | null)[] = [];
-      while (Date.now() < sellAt - EDIT_BEFORE_SELL_MS) {
+      let quiet = false;
+      while (!quiet && Date.now() < sellAt - EDIT_BEFORE_SELL_MS) {
         states = await Promise.all(all.map((x) => runState(x, sellAt).catch(() => null)));
-        if (states.every((s) => s !== null && s !== 'ARMED' && s !== 'BUYING')) break;
-        await sleep(100);
+        quiet = states.every((s, i) => s !== null && !IN_FLIGHT.has(s) && (!scripted.includes(all[i]!) || DAY_OVER.has(s)));
+        if (!quiet) await sleep(100);
       }
       const state = states[all.indexOf(id)];
-      if (state !== 'IN_POSITION' || Date.now() >= sellAt - EDIT_BEFORE_SELL_MS) {
+      if (!quiet || state !== 'IN_POSITION' || Date.now() >= sellAt - EDIT_BEFORE_SELL_MS) {
         editsAfterStop.skipped++;
         log(`cycle ${cycle}: edit after STOP not played (runs ${states.join(', ')} ${sellAt - Date.now()} ms before the SELL)`);
         return;
@@ -362,7 +402,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const answeredAt = Date.now();
       if (patch.status === 409) editsAfterStop.refused++;
       else if (patch.status === 200) {
-        const exits = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id).strategyId === id && o.side === 'sell');
+        const exits = (await brokerOrders(fake)).filter((o) => isExitOf(o, id));
         const overBefore = exits.some((o) => o.status === 'filled' && o.filled_at !== null && Date.parse(o.filled_at) <= answeredAt) && !exits.some((o) => HELD.has(o.status));
         if (overBefore) editsAfterStop.acceptedAfterRunOver++;
         else problems.push(`cycle ${cycle}: strategy ${id}: PATCH {symbol: ${other}} after STOP accepted (200) while its exit was still open at the broker (${exits.map((o) => `${o.client_order_id} ${o.status}`).join(', ') || 'no exit yet'})`);
@@ -372,7 +412,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       // Let the held exit fill (if another order took the hold, the cycle's sweep fills that one).
       for (const until = Date.now() + 3_000; Date.now() < until; await sleep(100)) {
         if ((await releaseHeld(0, id)) > 0) break;
-        const mine = (await brokerOrders(fake)).filter((o) => parseClientOrderId(o.client_order_id).strategyId === id && o.side === 'sell');
+        const mine = (await brokerOrders(fake)).filter((o) => isExitOf(o, id));
         if (mine.some((o) => o.status === 'filled')) break;
       }
     };
@@ -412,6 +452,40 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       injections.push({ kind, cycle, from, times });
     };
 
+    /**
+     * The cycle's price scripts (soak-mix.ts): once a scripted strategy's entry has filled at the
+     * fake, its prices from that fill are traded round and round, one step every SCRIPT_STEP_MS,
+     * until an exit of it has filled there or the SELL time has come. A daemon that was down when
+     * the price crossed sees it cross again once it is back.
+     */
+    const playScripts = async (cycle: number, scripted: readonly { id: number; kind: SoakKind }[], sellAt: number): Promise<void> => {
+      const steps = new Map<number, number>();
+      const done = new Set<number>();
+      while (Date.now() < sellAt && done.size < scripted.length) {
+        const orders = await brokerOrders(fake);
+        const trades: { symbol: string; price: number }[] = [];
+        for (const { id, kind } of scripted) {
+          if (done.has(id)) continue;
+          const mine = orders.filter((o) => parseClientOrderId(o.client_order_id).strategyId === id);
+          if (mine.some((o) => isExitOf(o, id) && o.status === 'filled')) {
+            done.add(id);
+            continue;
+          }
+          const entry = mine.find((o) => !isExitOf(o, id) && o.status === 'filled');
+          if (!entry) continue;
+          const prices = kind.script!(Number(entry.filled_avg_price));
+          const step = steps.get(id) ?? 0;
+          steps.set(id, step + 1);
+          trades.push({ symbol: entry.symbol, price: prices[step % prices.length]! });
+        }
+        if (trades.length > 0) await admin(fake, 'POST', '/trades', { trades });
+        await sleep(SCRIPT_STEP_MS);
+      }
+      for (const { id, kind } of scripted) {
+        if (!done.has(id)) log(`cycle ${cycle}: strategy ${id} (${kind.name}) not closed by its script before the SELL (${steps.get(id) ?? 0} prices traded)`);
+      }
+    };
+
     for (let cycle = 0; cycle < opts.cycles; cycle++) {
       // The first cycles go through every named crash point; the rest kill at a random moment.
       const crashPoint = cycle < CRASH_POINTS.length ? `${CRASH_POINTS[cycle]}:${1 + Math.floor(rand() * opts.strategiesPerCycle)}` : null;
@@ -422,34 +496,40 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       // Room after the BUY for a restart (a crash point kills at the BUY) and recovery before the
       // edit-after-STOP case and the faults: 5 s on a quiet machine, more where restarts are slow.
       const sellAt = buyAt + Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500));
+      // The scripted symbols start the cycle where their scripts expect no crossing yet.
+      await admin(fake, 'POST', '/trades', { trades: SCRIPTED_SYMBOLS.map((symbol) => ({ symbol, price: SCRIPT_START_PRICE })) });
       const ids: number[] = [];
-      const symbolOf = new Map<number, string>();
+      const kindOfId = new Map<number, SoakKind>();
+      const createdSymbol = new Map<number, string>();
       for (let j = 0; j < opts.strategiesPerCycle; j++) {
-        const symbol = SYMBOLS[(j + cycle) % SYMBOLS.length]!;
+        const kind = kindOf(j);
+        const symbol = symbolOf(j, cycle);
         const s = await call(daemon!, 'POST', '/strategy/create', token, {
           broker_account_id: account.id,
           symbol,
           exchange: 'NYSE',
+          side: kind.side,
           qty: 1 + (j % 3),
           buy_time: hhmmss(buyAt),
           sell_time: hhmmss(sellAt),
-          stop_loss: 1,
+          ...kind.exits,
           timezone: 'UTC',
         });
         ids.push(s.id);
-        symbolOf.set(s.id, symbol);
+        kindOfId.set(s.id, kind);
+        createdSymbol.set(s.id, symbol);
+        asked.set(s.id, { kind });
       }
-      // Roles: the first strategy's START races a PATCH; the second is stopped and edited; the rest just trade.
-      const racer = ids[0]!;
-      const stopped = ids.length > 1 ? ids[1]! : null;
+      // Roles: a time-exit strategy's START races a PATCH; the other is stopped and edited; the rest just trade.
+      const { racer, stopped } = rolesOf(ids, cycle);
       for (const id of ids) {
+        const kind = kindOfId.get(id)!;
         if (id !== racer) {
-          const s = await call(daemon!, 'POST', '/strategy/start', token, { strategy_id: id });
-          armed.set(id, { symbol: s.symbol, qty: s.qty });
+          armedBy(id, kind, await call(daemon!, 'POST', '/strategy/start', token, { strategy_id: id }));
           continue;
         }
         // PATCH racing START (invariant 8): either order is fine, but START arms one consistent strategy.
-        const patchBody = cycle % 2 === 0 ? { symbol: SYMBOLS.find((x) => x !== symbolOf.get(id))! } : { qty: 7 };
+        const patchBody = cycle % 2 === 0 ? { symbol: SYMBOLS.find((x) => x !== createdSymbol.get(id))! } : { qty: 7 };
         const send = [() => request(daemon.url, 'PATCH', `/strategy/${id}`, token, patchBody), () => request(daemon.url, 'POST', '/strategy/start', token, { strategy_id: id })];
         const first = rand() < 0.5 ? 0 : 1;
         const answers = await Promise.all([send[first]!(), send[1 - first]!()]);
@@ -457,11 +537,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         if (start.status !== 200) {
           problems.push(`cycle ${cycle}: strategy ${id}: START racing a PATCH → ${start.status} ${JSON.stringify(start.body)}`);
           // Arm it all the same, so the cycle goes on and the rest is judged.
-          const again = await call(daemon!, 'POST', '/strategy/start', token, { strategy_id: id });
-          armed.set(id, { symbol: again.symbol, qty: again.qty });
+          armedBy(id, kind, await call(daemon!, 'POST', '/strategy/start', token, { strategy_id: id }));
           continue;
         }
-        armed.set(id, { symbol: start.body.symbol, qty: start.body.qty });
+        armedBy(id, kind, start.body);
         const patched = Object.entries(patchBody).every(([k, v]) => start.body[k] === v);
         if (patch.status === 200) {
           patchStartRaces.patchFirst++;
@@ -480,8 +559,12 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const storms = injections.filter((i) => i.kind === 'storm').length;
       const refusals = injections.length - storms;
       const faultKind = storms < refusals ? 'storm' : refusals < storms ? 'refusal' : cycle % 2 === 0 ? 'refusal' : 'storm';
+      const scripted = ids.filter((id) => kindOfId.get(id)!.script !== null).map((id) => ({ id, kind: kindOfId.get(id)! }));
+      const scripts = playScripts(cycle, scripted, sellAt).catch((err: unknown) => {
+        problems.push(`cycle ${cycle}: a price script failed to run: ${err instanceof Error ? err.message : String(err)}`);
+      });
       const cases = (async () => {
-        if (stopped !== null) await editAfterStop(cycle, stopped, ids, armed.get(stopped)!.symbol, sellAt);
+        if (stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
         await injectBeforeSell(cycle, faultKind, ids, sellAt);
       })().catch((err: unknown) => {
         problems.push(`cycle ${cycle}: a case failed to run: ${err instanceof Error ? err.message : String(err)}`);
@@ -501,6 +584,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       log(`cycle ${cycle}: daemon back ${Date.now() - buyAt} ms after the BUY time`);
       await cases;
+      await scripts;
 
       // A minute after the SELL every run must be over. A late cycle is waited for a while longer
       // (the first one up to 3 minutes, to tell slow from stuck), so the next cycle's kill, restart
@@ -534,76 +618,21 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         }
         await sleep(250);
       }
+      // The day is over: the broker holds no position from it, long or short, in any symbol.
+      const open = await brokerPositions(fake);
+      if (open.length > 0) {
+        openAfterDay++;
+        problems.push(`cycle ${cycle}: positions open at the broker after the day: ${open.join(', ')}`);
+      }
       const receivedNow = ((await admin(fake, 'GET', '/received')) as Received[]).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
       log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faultKind})`);
     }
 
-    // The judge: the broker's own record.
+    // The judge: the broker's own record, per leg.
     const received: Received[] = await admin(fake, 'GET', '/received');
-    const orders = await brokerOrders(fake);
-    const per = new Map<string, { strategyId: number; day: string; buys: BrokerOrder[]; exits: BrokerOrder[] }>();
-    const exitAttempts: Record<string, number> = {};
-    for (const o of orders) {
-      const parsed = parseClientOrderId(o.client_order_id);
-      const key = `${parsed.strategyId}/${parsed.tradingDate}`;
-      const entry = per.get(key) ?? { strategyId: parsed.strategyId, day: parsed.tradingDate, buys: [], exits: [] };
-      if (parsed.slot === 'entry') entry.buys.push(o);
-      else {
-        entry.exits.push(o);
-        exitAttempts[parsed.attempt] = (exitAttempts[parsed.attempt] ?? 0) + 1;
-      }
-      per.set(key, entry);
-    }
-    let duplicates = 0;
-    let lostExits = 0;
-    let wrongOrders = 0;
-    let buys = 0;
-    let exitOrders = 0;
-    let exitedPositions = 0;
-    const seen = new Set<number>(strategyIds);
-    for (const { strategyId } of per.values()) {
-      if (!seen.has(strategyId)) problems.push(`strategy ${strategyId}: orders at the broker for a strategy the soak never made`);
-    }
-    for (const { strategyId: id, day, buys: b, exits: x } of per.values()) {
-      const tag = `strategy ${id} on ${day}`;
-      buys += b.length;
-      exitOrders += x.length;
-      if (b.length > 1) {
-        duplicates += b.length - 1;
-        problems.push(`${tag}: ${b.length} BUYs at the broker (${b.map((o) => o.client_order_id).join(', ')})`);
-      }
-      const bought = b.reduce((n, o) => n + Number(o.filled_qty), 0);
-      const sold = x.reduce((n, o) => n + Number(o.filled_qty), 0);
-      if (bought !== sold) {
-        lostExits++;
-        problems.push(`${tag}: bought ${bought}, sold ${sold} at the broker after its SELL time (exits: ${x.map((o) => `${o.client_order_id} ${o.status} ${o.filled_qty}/${o.qty}`).join(', ') || 'none'})`);
-      } else if (bought > 0) exitedPositions++;
-      // Every order for the symbol bought; the BUY as START armed it.
-      const symbol = b[0]?.symbol;
-      const wrong = [...b, ...x].filter((o) => o.symbol !== symbol);
-      if (symbol === undefined && x.length > 0) {
-        wrongOrders += x.length;
-        problems.push(`${tag}: exits with no BUY at the broker: ${x.map((o) => `${o.client_order_id} ${o.symbol}`).join(', ')}`);
-      } else if (wrong.length > 0) {
-        wrongOrders += wrong.length;
-        problems.push(`${tag}: bought ${symbol}, yet ${wrong.map((o) => `${o.client_order_id} ${o.side} ${o.symbol}`).join(', ')}`);
-      }
-      const want = armed.get(id);
-      if (want && b[0] && (b[0].symbol !== want.symbol || Number(b[0].qty) !== want.qty)) {
-        wrongOrders++;
-        problems.push(`${tag}: START armed ${want.symbol} × ${want.qty}, the BUY was ${b[0].symbol} × ${b[0].qty}`);
-      }
-    }
-    // No client order id placed twice: the broker accepts each id once.
-    const acceptedIds = new Map<string, number>();
-    for (const r of received) if (r.outcome === 'accepted' && r.clientOrderId) acceptedIds.set(r.clientOrderId, (acceptedIds.get(r.clientOrderId) ?? 0) + 1);
-    for (const [cid, n] of acceptedIds) {
-      if (n > 1) {
-        duplicates += n - 1;
-        problems.push(`client order id ${cid} accepted ${n} times`);
-      }
-    }
+    const verdict = judgeBroker(await brokerOrders(fake), received, asked);
+    problems.push(...verdict.problems);
 
     // What the injected faults did, from the fake's record of every placement after each injection.
     const storms = { injected: 0, rateLimitedExits: 0, placedAgain: 0, survived: 0, skipped: stormsSkipped };
@@ -630,23 +659,18 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           if (!p || p.slot !== 'exit') continue;
           const next = after.some((o) => {
             const q = o.clientOrderId ? parseClientOrderId(o.clientOrderId) : null;
-            return q?.slot === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.attempt > p.attempt && o.outcome === 'accepted';
+            return q?.slot === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.legNo === p.legNo && q.attempt > p.attempt && o.outcome === 'accepted';
           });
           if (next) refusedExits.retriedAsNewAttempt++;
         }
       }
     }
 
-    let unresolvedOrders = 0;
-    for (const id of strategyIds) {
-      const { orders: journal } = await call(daemon!, 'GET', `/strategy/${id}/orders`, token);
-      for (const o of journal as Array<{ status: string; client_order_id: string }>) {
-        if (!['filled', 'rejected', 'cancelled'].includes(o.status)) {
-          unresolvedOrders++;
-          problems.push(`strategy ${id}: journal row ${o.client_order_id} still ${o.status}`);
-        }
-      }
-    }
+    // The journal: every row resolved, and which exit closed each leg.
+    const journals = new Map<number, JournalRow[]>();
+    for (const id of strategyIds) journals.set(id, (await call(daemon!, 'GET', `/strategy/${id}/orders`, token)).orders);
+    const journal = judgeJournal(journals, asked);
+    problems.push(...journal.problems);
     daemon!.proc.kill('SIGTERM');
     await daemon!.exited;
     const db = new Database(join(dataDir, 'tradeclock.sqlite'), { readonly: true });
@@ -660,23 +684,29 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       strategies: strategyIds.length,
       kills,
       restarts,
+      kinds: Object.fromEntries(KINDS.map((k) => [k.name, [...asked.values()].filter((a) => a.kind === k).length])) as Record<KindName, number>,
       ordersAtBroker: {
-        buys,
-        exitOrders,
-        exitedPositions,
-        exitAttempts,
+        entries: verdict.entries,
+        entriesBySide: verdict.entriesBySide,
+        exitOrders: verdict.exitOrders,
+        exitedLegs: verdict.exitedLegs,
+        exitAttempts: verdict.exitAttempts,
+        legsPerRun: verdict.legsPerRun,
         refusedResends: received.filter((r) => /client_order_id must be unique/.test(r.outcome)).length,
         faulted: received.filter((r) => r.outcome.startsWith('not processed')).length,
       },
+      exitsByKind: journal.exitsByKind,
+      triggers: journal.triggers,
       editsAfterStop,
       patchStartRaces,
       storms,
       refusedExits,
-      duplicates,
-      lostExits,
-      wrongOrders,
+      duplicates: verdict.duplicates,
+      lostExits: verdict.lostExits,
+      wrongOrders: verdict.wrongOrders + journal.wrongOrders,
       missedBuys,
-      unresolvedOrders,
+      unresolvedOrders: journal.unresolvedOrders,
+      openAfterDay,
       problems,
       integrity,
       seconds: Math.round((Date.now() - started) / 1000),

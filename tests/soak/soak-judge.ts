@@ -1,0 +1,272 @@
+/**
+ * The crash soak's judge: the broker's own record (the fake's orders and every POST /v2/orders it
+ * received) read per leg, keyed by what the client order id says (strategy, trading day, leg), and
+ * the daemon's journal read for which exit closed each leg. Pure: the soak fetches, this decides.
+ *
+ * Per leg: exactly one entry, on the side the strategy's spec says; every exit on the other side;
+ * exit fills summing to exactly the entry's fill; every order for the symbol the day's first entry
+ * traded, and that entry as START armed it. Per strategy and day: legs 0..n with no gap, at most
+ * 1 + its re-entries, and each leg's entry accepted only after the leg before was closed (its last
+ * exit filled, by the fake's timestamps). Every client order id at the broker is one Tradeclock
+ * makes (parseClientOrderId), at most 20 characters (Kite's tag), and accepted once.
+ */
+import { parseClientOrderId, type ClientOrderIdParts } from '../../engine/core/ids';
+import type { ExitLeg, SoakKind } from './soak-mix';
+
+/** An order as the fake lists it (GET /__fake/orders), the fields the judge reads. */
+export interface BrokerOrder {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly status: string;
+  readonly qty: string;
+  readonly filled_qty: string;
+  readonly filled_avg_price: string | null;
+  readonly created_at: string;
+  readonly filled_at: string | null;
+}
+
+/** One POST /v2/orders as the fake received it (GET /__fake/received). */
+export interface Received {
+  readonly clientOrderId: string | null;
+  readonly side: string | null;
+  readonly symbol: string | null;
+  readonly outcome: string;
+}
+
+/** What the soak asked of a strategy: its kind, and what START armed (its answer). */
+export interface Asked {
+  readonly kind: SoakKind;
+  readonly armed?: { readonly symbol: string; readonly qty: number; readonly side: string };
+}
+
+export interface BrokerVerdict {
+  /** Entries at the broker, one per leg entered. */
+  readonly entries: number;
+  readonly entriesBySide: { readonly buy: number; readonly sell: number };
+  readonly exitOrders: number;
+  /** Legs whose exits' fills sum to their entry's fill (above 0). */
+  readonly exitedLegs: number;
+  /** Exit orders by attempt ("1" is the `X` id, "2".."9" the digit). */
+  readonly exitAttempts: Readonly<Record<string, number>>;
+  /** Strategy-days by how many legs they entered at the broker. */
+  readonly legsPerRun: Readonly<Record<string, number>>;
+  readonly duplicates: number;
+  readonly lostExits: number;
+  readonly wrongOrders: number;
+  readonly problems: readonly string[];
+}
+
+/** Kite's tag, the tightest limit a client order id must fit. */
+const MAX_ID_CHARS = 20;
+
+interface Leg {
+  readonly strategyId: number;
+  readonly day: string;
+  readonly legNo: number;
+  readonly entries: BrokerOrder[];
+  readonly exits: BrokerOrder[];
+}
+
+const filled = (orders: readonly BrokerOrder[]) => orders.reduce((n, o) => n + Number(o.filled_qty), 0);
+const words = (orders: readonly BrokerOrder[]) => orders.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}`).join(', ') || 'none';
+
+/** Parses `id`, or says in `problems` why it is not one the judge can key. */
+function parsedId(id: string, where: string, problems: string[]): ClientOrderIdParts | null {
+  if (id.length > MAX_ID_CHARS) problems.push(`${where}: client order id ${id} is ${id.length} characters, over ${MAX_ID_CHARS}`);
+  try {
+    return parseClientOrderId(id);
+  } catch (err) {
+    problems.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}
+
+export function judgeBroker(orders: readonly BrokerOrder[], received: readonly Received[], asked: ReadonlyMap<number, Asked>): BrokerVerdict {
+  const problems: string[] = [];
+  const legs = new Map<string, Leg>();
+  const exitAttempts: Record<string, number> = {};
+  let wrongOrders = 0;
+  for (const o of orders) {
+    const p = parsedId(o.client_order_id, `order at the broker (${o.side} ${o.symbol})`, problems);
+    if (p === null) {
+      wrongOrders++;
+      continue;
+    }
+    const key = `${p.strategyId}/${p.tradingDate}/${p.legNo}`;
+    const leg = legs.get(key) ?? { strategyId: p.strategyId, day: p.tradingDate, legNo: p.legNo, entries: [], exits: [] };
+    if (p.slot === 'entry') leg.entries.push(o);
+    else {
+      leg.exits.push(o);
+      exitAttempts[p.attempt] = (exitAttempts[p.attempt] ?? 0) + 1;
+    }
+    legs.set(key, leg);
+  }
+
+  let duplicates = 0;
+  let lostExits = 0;
+  let exitedLegs = 0;
+  const entriesBySide = { buy: 0, sell: 0 };
+  const days = new Map<string, Leg[]>();
+  for (const leg of legs.values()) {
+    const tag = `strategy ${leg.strategyId} on ${leg.day} leg ${leg.legNo}`;
+    const want = asked.get(leg.strategyId);
+    days.set(`${leg.strategyId}/${leg.day}`, [...(days.get(`${leg.strategyId}/${leg.day}`) ?? []), leg]);
+    for (const e of leg.entries) entriesBySide[e.side]++;
+    if (!want) {
+      wrongOrders += leg.entries.length + leg.exits.length;
+      problems.push(`${tag}: orders at the broker for a strategy the soak never made (${words([...leg.entries, ...leg.exits])})`);
+      continue;
+    }
+    if (leg.entries.length > 1) {
+      duplicates += leg.entries.length - 1;
+      problems.push(`${tag}: ${leg.entries.length} entries at the broker (${words(leg.entries)})`);
+    }
+    const side = want.kind.side;
+    const other = side === 'buy' ? 'sell' : 'buy';
+    const wrongSide = [...leg.entries.filter((o) => o.side !== side), ...leg.exits.filter((o) => o.side !== other)];
+    if (wrongSide.length > 0) {
+      wrongOrders += wrongSide.length;
+      problems.push(`${tag}: a ${want.kind.name} enters with ${side} and exits with ${other}, yet ${words(wrongSide)}`);
+    }
+    // Only exits on the closing side close anything: one on the entry's side adds to the position.
+    const entered = filled(leg.entries.filter((o) => o.side === side));
+    const exited = filled(leg.exits.filter((o) => o.side === other));
+    if (entered !== exited) {
+      lostExits++;
+      problems.push(`${tag}: entered ${entered}, exited ${exited} at the broker after the day (entries: ${words(leg.entries)}; exits: ${words(leg.exits)})`);
+    } else if (entered > 0) exitedLegs++;
+    if (leg.entries.length === 0 && leg.exits.length > 0) {
+      wrongOrders += leg.exits.length;
+      problems.push(`${tag}: exits with no entry at the broker: ${words(leg.exits)}`);
+    }
+  }
+
+  const legsPerRun: Record<string, number> = {};
+  for (const day of days.values()) {
+    day.sort((x, y) => x.legNo - y.legNo);
+    const first = day[0]!;
+    const tag = `strategy ${first.strategyId} on ${first.day}`;
+    const want = asked.get(first.strategyId);
+    if (!want) continue;
+    legsPerRun[day.length] = (legsPerRun[day.length] ?? 0) + 1;
+    if (day.length > 1 + want.kind.reentries) {
+      duplicates += day.length - 1 - want.kind.reentries;
+      problems.push(`${tag}: ${day.length} legs at the broker, its spec allows ${1 + want.kind.reentries}`);
+    }
+    day.forEach((leg, i) => {
+      if (leg.legNo !== i) problems.push(`${tag}: leg ${leg.legNo} at the broker without leg ${i}`);
+    });
+    // Every order of the day for the symbol its first entry traded; that entry as START armed it.
+    const entry = first.entries[0];
+    const symbol = entry?.symbol;
+    const wrong = day.flatMap((leg) => [...leg.entries, ...leg.exits]).filter((o) => symbol !== undefined && o.symbol !== symbol);
+    if (wrong.length > 0) {
+      wrongOrders += wrong.length;
+      problems.push(`${tag}: entered ${symbol}, yet ${words(wrong)}`);
+    }
+    const armed = want.armed;
+    if (armed && entry && first.legNo === 0 && (entry.symbol !== armed.symbol || Number(entry.qty) !== armed.qty || entry.side !== armed.side)) {
+      wrongOrders++;
+      problems.push(`${tag}: START armed ${armed.side} ${armed.symbol} × ${armed.qty}, the entry was ${entry.side} ${entry.symbol} × ${entry.qty}`);
+    }
+    // A leg enters only once the one before it is closed at the broker.
+    for (let i = 1; i < day.length; i++) {
+      const before = day[i - 1]!;
+      const closedAt = before.exits.length === 0 ? Infinity : Math.max(...before.exits.map((o) => (o.filled_at === null ? Infinity : Date.parse(o.filled_at))));
+      const next = day[i]!.entries[0];
+      if (next && !(Date.parse(next.created_at) >= closedAt)) {
+        problems.push(`${tag}: leg ${day[i]!.legNo}'s entry ${next.client_order_id} accepted at ${next.created_at}, before leg ${before.legNo} was closed (${words(before.exits)})`);
+      }
+    }
+  }
+
+  // No client order id placed twice: the broker accepts each id once. Every id sent is ours and fits.
+  const accepted = new Map<string, number>();
+  for (const r of received) {
+    if (r.clientOrderId === null) {
+      problems.push(`POST /v2/orders (${r.side} ${r.symbol}) without a client order id: ${r.outcome}`);
+      continue;
+    }
+    if (r.outcome === 'accepted') accepted.set(r.clientOrderId, (accepted.get(r.clientOrderId) ?? 0) + 1);
+  }
+  const sent = new Set(received.flatMap((r) => (r.clientOrderId === null ? [] : [r.clientOrderId])));
+  const atBroker = new Set(orders.map((o) => o.client_order_id));
+  for (const id of sent) if (!atBroker.has(id)) parsedId(id, 'POST /v2/orders', problems);
+  for (const [id, n] of accepted) {
+    if (n > 1) {
+      duplicates += n - 1;
+      problems.push(`client order id ${id} accepted ${n} times`);
+    }
+  }
+
+  return {
+    entries: entriesBySide.buy + entriesBySide.sell,
+    entriesBySide,
+    exitOrders: [...legs.values()].reduce((n, l) => n + l.exits.length, 0),
+    exitedLegs,
+    exitAttempts,
+    legsPerRun,
+    duplicates,
+    lostExits,
+    wrongOrders,
+    problems,
+  };
+}
+
+/** A journal row as GET /strategy/{id}/orders answers it, the fields the judge reads. */
+export interface JournalRow {
+  readonly leg: string;
+  readonly slot: string;
+  readonly status: string;
+  readonly client_order_id: string;
+}
+
+export interface JournalVerdict {
+  /** Filled exit rows by leg: which exit closed each position. */
+  readonly exitsByKind: Readonly<Record<string, number>>;
+  /** Per scripted trigger: strategies that entered and whose script should fire it, and those closed by it. */
+  readonly triggers: Readonly<Record<string, { readonly scripted: number; readonly fired: number }>>;
+  readonly unresolvedOrders: number;
+  readonly wrongOrders: number;
+  readonly problems: readonly string[];
+}
+
+const FINAL = new Set(['filled', 'rejected', 'cancelled']);
+
+/**
+ * The daemon's journal per strategy: every row resolved, each filled exit one its spec can take
+ * (a TARGET on a strategy without one is a wrong order), and which exit closed each scripted one.
+ */
+export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]>, asked: ReadonlyMap<number, Asked>): JournalVerdict {
+  const problems: string[] = [];
+  const exitsByKind: Record<string, number> = {};
+  const triggers: Record<string, { scripted: number; fired: number }> = {};
+  let unresolvedOrders = 0;
+  let wrongOrders = 0;
+  for (const [id, rows] of journals) {
+    const kind = asked.get(id)?.kind;
+    const closedBy = new Set<string>();
+    let entered = false;
+    for (const o of rows) {
+      if (!FINAL.has(o.status)) {
+        unresolvedOrders++;
+        problems.push(`strategy ${id}: journal row ${o.client_order_id} still ${o.status}`);
+      }
+      if (o.slot === 'entry' && o.status === 'filled') entered = true;
+      if (o.slot !== 'exit' || o.status !== 'filled') continue;
+      exitsByKind[o.leg] = (exitsByKind[o.leg] ?? 0) + 1;
+      closedBy.add(o.leg);
+      if (kind && !kind.exitLegs.includes(o.leg as ExitLeg)) {
+        wrongOrders++;
+        problems.push(`strategy ${id} (${kind.name}): exit ${o.client_order_id} filled as ${o.leg}, an exit its spec does not have`);
+      }
+    }
+    if (kind?.trigger && entered) {
+      const t = (triggers[kind.trigger] ??= { scripted: 0, fired: 0 });
+      t.scripted++;
+      if (closedBy.has(kind.trigger)) t.fired++;
+    }
+  }
+  return { exitsByKind, triggers, unresolvedOrders, wrongOrders, problems };
+}

@@ -1,0 +1,104 @@
+/**
+ * The crash soak's strategy mix: the kinds of strategy a cycle trades, rotated by the strategy's
+ * index in the cycle (j mod 5), each with the exit keys it sends to POST /strategy/create and,
+ * for the kinds that exit on a price, the trades the soak pushes through the fake's data stream
+ * (POST /__fake/trades) once the entry has filled at the fake, so the trigger is crossed
+ * deterministically whenever a daemon is up to see it, whatever the kills do.
+ *
+ *   a  long, time exit (a v1 body: a stop-loss price far below)
+ *   b  short (side sell), time exit (its stop 5 points above the fill)
+ *   c  long, stop 2 points below the fill, crossed at fill − 3            → STOPLOSS
+ *   d  short, target 2 points below the fill, crossed at fill − 3         → TARGET
+ *   e  long, trail 3 points (stop 2 points), rises to fill + 5 and falls
+ *      to fill + 1, over and over, so a daemon that missed the rise sees it again → TRAIL_STOP
+ *
+ * A kind with a price script trades a symbol of its own in its cycle (SCRIPTED_SYMBOLS[j]), so no
+ * other strategy's fill or trigger meets its prices; the time-exit kinds share SYMBOLS, which no
+ * script moves. Re-entry kinds follow when the API takes `reentries` (the judge already keys legs).
+ */
+
+export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail';
+
+/** Exit legs of the journal (engine/core/types.ts Leg, less BUY). */
+export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT';
+
+export interface SoakKind {
+  readonly name: KindName;
+  readonly side: 'buy' | 'sell';
+  /** The exit keys of its create body. */
+  readonly exits: Readonly<Record<string, number | string>>;
+  /** How many re-entries its spec allows: legs per day ≤ 1 + this. */
+  readonly reentries: number;
+  /** The exit its price script makes it take; null for a time exit. */
+  readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT'> | null;
+  /** The prices the soak trades, round and round, from the entry's fill price. */
+  readonly script: ((fill: number) => readonly number[]) | null;
+  /** Every exit the spec can take: another one at the broker is a wrong order. */
+  readonly exitLegs: readonly ExitLeg[];
+}
+
+const TIME_AND_STOP: readonly ExitLeg[] = ['SELL', 'STOPLOSS', 'MANUAL_EXIT'];
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+export const KINDS: readonly SoakKind[] = [
+  { name: 'long-time', side: 'buy', exits: { stop_loss: 1 }, reentries: 0, trigger: null, script: null, exitLegs: TIME_AND_STOP },
+  { name: 'short-time', side: 'sell', exits: { stop_loss: 5, stop_loss_mode: 'points' }, reentries: 0, trigger: null, script: null, exitLegs: TIME_AND_STOP },
+  {
+    name: 'long-stop',
+    side: 'buy',
+    exits: { stop_loss: 2, stop_loss_mode: 'points' },
+    reentries: 0,
+    trigger: 'STOPLOSS',
+    script: (fill) => [cents(fill - 3)],
+    exitLegs: TIME_AND_STOP,
+  },
+  {
+    name: 'short-target',
+    side: 'sell',
+    exits: { stop_loss: 5, stop_loss_mode: 'points', target: 2, target_mode: 'points' },
+    reentries: 0,
+    trigger: 'TARGET',
+    script: (fill) => [cents(fill - 3)],
+    exitLegs: [...TIME_AND_STOP, 'TARGET'],
+  },
+  {
+    name: 'long-trail',
+    side: 'buy',
+    exits: { stop_loss: 2, stop_loss_mode: 'points', trail: 3, trail_mode: 'points' },
+    reentries: 0,
+    trigger: 'TRAIL_STOP',
+    script: (fill) => [cents(fill + 5), cents(fill + 1)],
+    exitLegs: [...TIME_AND_STOP, 'TRAIL_STOP'],
+  },
+];
+
+/** The kind of the j-th strategy of a cycle. */
+export const kindOf = (j: number): SoakKind => KINDS[j % KINDS.length]!;
+
+/** Symbols of the time-exit kinds (the fake's defaults): the edit-after-STOP and PATCH cases move between them. */
+export const SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
+
+/** One per strategy index, for the scripted kinds; the fake lists them as shortable and easy to borrow. */
+export const SCRIPTED_SYMBOLS = ['KO', 'PEP', 'XOM', 'CVX', 'JNJ', 'PFE', 'WMT', 'TGT', 'NKE', 'DIS'] as const;
+
+/** Where a scripted kind's prices start each cycle (the fake's default price). */
+export const SCRIPT_START_PRICE = 100;
+
+/** The symbol of the j-th strategy of `cycle`. */
+export function symbolOf(j: number, cycle: number): string {
+  if (kindOf(j).script === null) return SYMBOLS[(j + cycle) % SYMBOLS.length]!;
+  const symbol = SCRIPTED_SYMBOLS[j];
+  if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${SCRIPTED_SYMBOLS.length}: strategy ${j} has no symbol of its own for its price script`);
+  return symbol;
+}
+
+/**
+ * The two API cases' strategies among the time-exit kinds (a and b): the one whose START races a
+ * PATCH and the one stopped and edited. They swap every two cycles, so the STOP, the edit and the
+ * SELL's faults meet a long and a short alike.
+ */
+export function rolesOf(ids: readonly number[], cycle: number): { readonly racer: number; readonly stopped: number | null } {
+  if (ids.length < 2) return { racer: ids[0]!, stopped: null };
+  const swap = Math.floor(cycle / 2) % 2 === 1;
+  return { racer: ids[swap ? 1 : 0]!, stopped: ids[swap ? 0 : 1]! };
+}

@@ -1,0 +1,100 @@
+/**
+ * The crash soak's judge on records written by hand: a clean day passes, and each way an order can
+ * be doubled, lost, sent on the wrong side or under a bad id is named. The soak itself only ever
+ * shows the judge clean records, so this is what says the judge would see a bad one.
+ */
+import { describe, expect, it } from 'vitest';
+import { asStrategyId, clientOrderId } from '../../engine/core/ids';
+import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
+import { KINDS, type SoakKind } from '../soak/soak-mix';
+
+const DAY = '2026-12-07';
+const [longTime, shortTime, longStop, shortTarget] = KINDS as [SoakKind, SoakKind, SoakKind, SoakKind];
+const id = (strategy: number, slot: 'entry' | 'exit', attempt = 1, leg = 0) => clientOrderId('k3x9a1', asStrategyId(strategy), DAY, slot, attempt, leg);
+const at = (second: number) => `${DAY}T14:30:${String(second).padStart(2, '0')}.000000000Z`;
+
+function order(cid: string, side: 'buy' | 'sell', qty: number, second: number, over: Partial<BrokerOrder> = {}): BrokerOrder {
+  return { client_order_id: cid, symbol: 'AAPL', side, status: 'filled', qty: String(qty), filled_qty: String(qty), filled_avg_price: '100', created_at: at(second), filled_at: at(second), ...over };
+}
+const accepted = (orders: readonly BrokerOrder[]): Received[] => orders.map((o) => ({ clientOrderId: o.client_order_id, side: o.side, symbol: o.symbol, outcome: 'accepted' }));
+const asking = (entries: Array<[number, SoakKind, number?]>) =>
+  new Map<number, Asked>(entries.map(([s, kind, qty = 2]) => [s, { kind, armed: { symbol: 'AAPL', qty, side: kind.side } }]));
+
+describe('judgeBroker', () => {
+  it('passes a long and a short each closed in full, the short bought back, and counts them by side and leg', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), order(id(1, 'exit'), 'sell', 2, 5), order(id(2, 'entry'), 'sell', 2, 1), order(id(2, 'exit'), 'buy', 1, 5), order(id(2, 'exit', 2), 'buy', 1, 6)];
+    const v = judgeBroker(orders, accepted(orders), asking([[1, longTime], [2, shortTime]]));
+    expect(v.problems).toEqual([]);
+    expect(v).toMatchObject({ entries: 2, entriesBySide: { buy: 1, sell: 1 }, exitOrders: 3, exitedLegs: 2, exitAttempts: { '1': 2, '2': 1 }, legsPerRun: { '1': 2 }, duplicates: 0, lostExits: 0, wrongOrders: 0 });
+  });
+
+  it("names a short's exit that sells again (it doubles the short) and the position it leaves open", () => {
+    const orders = [order(id(2, 'entry'), 'sell', 2, 1), order(id(2, 'exit'), 'sell', 2, 5)];
+    const v = judgeBroker(orders, accepted(orders), asking([[2, shortTarget]]));
+    expect(v).toMatchObject({ wrongOrders: 1, lostExits: 1, exitedLegs: 0 });
+    expect(v.problems).toEqual([
+      `strategy 2 on 2026-12-07 leg 0: a short-target enters with sell and exits with buy, yet ${id(2, 'exit')} sell AAPL filled 2/2`,
+      expect.stringMatching(/leg 0: entered 2, exited 0 at the broker after the day/),
+    ]);
+  });
+
+  it('counts a second entry of a leg as a duplicate and an exit short of the entry as a lost exit', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), order(id(1, 'entry'), 'buy', 2, 2), order(id(1, 'exit'), 'sell', 2, 5, { filled_qty: '1', status: 'canceled' })];
+    const v = judgeBroker(orders, accepted(orders.slice(0, 1)), asking([[1, longStop]]));
+    expect(v).toMatchObject({ duplicates: 1, lostExits: 1, exitedLegs: 0 });
+    expect(v.problems).toEqual([expect.stringMatching(/leg 0: 2 entries at the broker/), expect.stringMatching(/leg 0: entered 4, exited 1 at the broker after the day/)]);
+  });
+
+  it('refuses a second leg the spec has no re-entry for, and one entered before the leg before it was closed', () => {
+    const oneReentry: SoakKind = { ...longStop, reentries: 1 };
+    const legs = [order(id(1, 'entry'), 'buy', 2, 1), order(id(1, 'exit'), 'sell', 2, 5), order(id(1, 'entry', 1, 1), 'buy', 2, 4), order(id(1, 'exit', 1, 1), 'sell', 2, 8)];
+    const early = judgeBroker(legs, accepted(legs), asking([[1, oneReentry]]));
+    expect(early.problems).toEqual([expect.stringMatching(/leg 1's entry tr\w+1E accepted at .*14:30:04.*, before leg 0 was closed/)]);
+    expect(early.legsPerRun).toEqual({ '2': 1 });
+    const noReentry = judgeBroker(legs, accepted(legs), asking([[1, longStop]]));
+    expect(noReentry.duplicates).toBe(1);
+    expect(noReentry.problems).toContainEqual('strategy 1 on 2026-12-07: 2 legs at the broker, its spec allows 1');
+    const inOrder = [...legs.slice(0, 2), order(id(1, 'entry', 1, 1), 'buy', 2, 6), legs[3]!];
+    expect(judgeBroker(inOrder, accepted(inOrder), asking([[1, oneReentry]])).problems).toEqual([]);
+  });
+
+  it('names an entry unlike what START armed and an exit for another symbol', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 3, 1), order(id(1, 'exit'), 'sell', 3, 5, { symbol: 'MSFT' })];
+    const v = judgeBroker(orders, accepted(orders), asking([[1, longTime, 2]]));
+    expect(v.wrongOrders).toBe(2);
+    expect(v.problems).toEqual([expect.stringMatching(/entered AAPL, yet .*X sell MSFT/), 'strategy 1 on 2026-12-07: START armed buy AAPL × 2, the entry was buy AAPL × 3']);
+  });
+
+  it('counts a client order id accepted twice, and names an id that is not ours or longer than 20 characters', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), order(id(1, 'exit'), 'sell', 2, 5), order('not-a-tradeclock-id-at-all', 'sell', 1, 6)];
+    const v = judgeBroker(orders, [...accepted(orders), ...accepted(orders.slice(0, 1))], asking([[1, longTime]]));
+    expect(v.duplicates).toBe(1);
+    expect(v.wrongOrders).toBe(1);
+    expect(v.problems).toEqual([
+      'order at the broker (sell AAPL): client order id not-a-tradeclock-id-at-all is 26 characters, over 20',
+      expect.stringMatching(/order at the broker \(sell AAPL\): "not-a-tradeclock-id-at-all" is not a Tradeclock client order id/),
+      `client order id ${id(1, 'entry')} accepted 2 times`,
+    ]);
+  });
+});
+
+describe('judgeJournal', () => {
+  const row = (leg: string, slot: string, status: string, cid = `${leg}-${status}`): JournalRow => ({ leg, slot, status, client_order_id: cid });
+
+  it('counts exits by kind and which scripted triggers closed their positions', () => {
+    const journals = new Map<number, JournalRow[]>([
+      [1, [row('BUY', 'entry', 'filled'), row('STOPLOSS', 'exit', 'filled')]],
+      [2, [row('BUY', 'entry', 'filled'), row('SELL', 'exit', 'rejected'), row('SELL', 'exit', 'filled')]],
+      [3, [row('BUY', 'entry', 'rejected')]],
+    ]);
+    const v = judgeJournal(journals, asking([[1, longStop], [2, longStop], [3, longStop]]));
+    expect(v).toMatchObject({ exitsByKind: { STOPLOSS: 1, SELL: 1 }, triggers: { STOPLOSS: { scripted: 2, fired: 1 } }, unresolvedOrders: 0, wrongOrders: 0, problems: [] });
+  });
+
+  it('names an exit the spec does not have and a row left unresolved', () => {
+    const journals = new Map<number, JournalRow[]>([[1, [row('BUY', 'entry', 'filled'), row('TARGET', 'exit', 'filled', 'tcX'), row('SELL', 'exit', 'submitted', 'tc2')]]]);
+    const v = judgeJournal(journals, asking([[1, longStop]]));
+    expect(v).toMatchObject({ unresolvedOrders: 1, wrongOrders: 1 });
+    expect(v.problems).toEqual(['strategy 1 (long-stop): exit tcX filled as TARGET, an exit its spec does not have', 'strategy 1: journal row tc2 still submitted']);
+  });
+});
