@@ -29,6 +29,25 @@ describe('notificationFor', () => {
     expect(fill(11, 'BUY')).toMatchObject({ title: 'Bought 10 AAPL' });
   });
 
+  it("words a short's hits, retries, refused or unsent entry and missed entry as a short's: buying back, a short sale", () => {
+    const shortLookup = (id: number) => (id === 7 ? { symbol: 'AAPL', side: 'sell' as const } : undefined);
+    const shortNote = (e: EngineEvent) => notificationFor(e, shortLookup, () => 'sell');
+    expect(shortNote({ ...base, type: 'stop_loss_triggered', price: 105.5, stopLoss: 105, tickAt: 0, trailing: false })?.body).toBe('Price 105.5 reached the stop-loss 105. Buying back now.');
+    expect(shortNote({ ...base, type: 'stop_loss_triggered', price: 103.1, stopLoss: 103, tickAt: 0, trailing: true })?.body).toBe('Price 103.1 reached the trailing stop 103. Buying back now.');
+    expect(shortNote({ ...base, type: 'target_hit', price: 89.9, target: 90, tickAt: 0 })?.body).toBe('Price 89.9 reached the target 90. Buying back now.');
+    expect(shortNote({ ...base, type: 'exit_retry_scheduled', leg: 'STOPLOSS', attempt: 1, remainingQty: 4, nextAttemptAt: 1_000, reason: 'market closed' })?.body).toBe(
+      `market closed. Attempt 2 buys back the 4 still short in ${formatDelay(1_000)}.`,
+    );
+    expect(shortNote({ ...base, type: 'order_rejected', orderId: asOrderId(9), leg: 'BUY', reason: 'not shortable' })?.title).toBe('Short sale order rejected: AAPL');
+    expect(shortNote({ ...base, type: 'order_not_sent', orderId: asOrderId(9), leg: 'BUY', reason: 'HTTP 503' })?.title).toBe('Short sale not sent yet: AAPL');
+    expect(shortNote({ ...base, type: 'buy_missed', lateByMs: 125_000 })?.title).toBe('Short sale missed: AAPL');
+    // A long's side said outright reads as one whose side is not known.
+    const longNote = (e: EngineEvent) => notificationFor(e, (id) => (id === 7 ? { symbol: 'AAPL', side: 'buy' as const } : undefined), () => 'buy');
+    expect(longNote({ ...base, type: 'target_hit', price: 110.1, target: 110, tickAt: 0 })?.body).toBe('Price 110.1 reached the target 110. Selling now.');
+    expect(longNote({ ...base, type: 'exit_retry_scheduled', leg: 'SELL', attempt: 1, remainingQty: 4, nextAttemptAt: 1_000, reason: 'market closed' })?.body).toBe(`market closed. Attempt 2 sells the 4 still held in ${formatDelay(1_000)}.`);
+    expect(longNote({ ...base, type: 'order_rejected', orderId: asOrderId(9), leg: 'BUY', reason: 'x' })?.title).toBe('BUY order rejected: AAPL');
+  });
+
   it('announces a stop-loss the moment it triggers', () => {
     expect(note({ ...base, type: 'stop_loss_triggered', price: 94.5, stopLoss: 95, tickAt: 0, trailing: false })).toEqual({
       title: 'Stop-loss hit: AAPL',

@@ -20,6 +20,8 @@ export interface ShellNotification {
 
 export interface StrategyLabel {
   readonly symbol: string;
+  /** The entry's side: 'sell' for a short (its exits buy back); absent: a long's, or not known. */
+  readonly side?: OrderSide;
 }
 
 export type StrategyLookup = (id: StrategyId) => StrategyLabel | undefined;
@@ -41,6 +43,12 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
   MANUAL_EXIT: 'because you stopped the strategy',
 };
 
+/** What an order is called in a title: a short's entry is a short sale; an exit is an exit either way. */
+function orderWord(leg: Leg, side: OrderSide | undefined): string {
+  if (leg !== 'BUY') return 'Exit';
+  return side === 'sell' ? 'Short sale' : 'BUY';
+}
+
 /**
  * The notification for `event`, or null when the event is not one the trader is interrupted for.
  *
@@ -50,6 +58,8 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
  */
 export function notificationFor(event: EngineEvent, lookup: StrategyLookup, sideOf: OrderSideLookup = () => undefined): ShellNotification | null {
   const symbolOf = (id: StrategyId) => lookup(id)?.symbol ?? `strategy #${id}`;
+  // Events without an order: the strategy's entry side says whether it is a short's.
+  const shortOf = (id: StrategyId) => lookup(id)?.side === 'sell';
   switch (event.type) {
     case 'order_filled': {
       const symbol = symbolOf(event.strategyId);
@@ -70,7 +80,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
       const what = event.trailing ? 'trailing stop' : 'stop-loss';
       return {
         title: `${event.trailing ? 'Trailing stop' : 'Stop-loss'} hit: ${symbolOf(event.strategyId)}`,
-        body: `Price ${formatPrice(event.price)} reached the ${what} ${formatPrice(event.stopLoss)}. Selling now.`,
+        body: `Price ${formatPrice(event.price)} reached the ${what} ${formatPrice(event.stopLoss)}. ${shortOf(event.strategyId) ? 'Buying back' : 'Selling'} now.`,
         urgency: 'critical',
         key: `sl:${event.runId}`,
       };
@@ -78,7 +88,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
     case 'target_hit':
       return {
         title: `Target hit: ${symbolOf(event.strategyId)}`,
-        body: `Price ${formatPrice(event.price)} reached the target ${formatPrice(event.target)}. Selling now.`,
+        body: `Price ${formatPrice(event.price)} reached the target ${formatPrice(event.target)}. ${shortOf(event.strategyId) ? 'Buying back' : 'Selling'} now.`,
         urgency: 'normal',
         key: `target:${event.runId}`,
       };
@@ -93,7 +103,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
       };
     case 'order_rejected':
       return {
-        title: `${event.leg === 'BUY' ? 'BUY' : 'Exit'} order rejected: ${symbolOf(event.strategyId)}`,
+        title: `${orderWord(event.leg, sideOf(event.orderId))} order rejected: ${symbolOf(event.strategyId)}`,
         body: `The broker said: ${sentence(event.reason)}`,
         urgency: 'critical',
         key: `rejected:${event.orderId}`,
@@ -107,7 +117,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
       };
     case 'order_not_sent':
       return {
-        title: `${event.leg === 'BUY' ? 'BUY' : 'Exit'} not sent yet: ${symbolOf(event.strategyId)}`,
+        title: `${orderWord(event.leg, sideOf(event.orderId))} not sent yet: ${symbolOf(event.strategyId)}`,
         body: `The broker cannot be reached: ${sentence(event.reason)}`,
         urgency: 'critical',
         key: `not-sent:${event.orderId}`,
@@ -115,7 +125,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
     case 'exit_retry_scheduled':
       return {
         title: `Exit refused, trying again: ${symbolOf(event.strategyId)}`,
-        body: `${sentence(event.reason)} Attempt ${event.attempt + 1} sells the ${event.remainingQty} still held in ${formatDelay(Math.max(0, event.nextAttemptAt - event.at))}.`,
+        body: `${sentence(event.reason)} Attempt ${event.attempt + 1} ${shortOf(event.strategyId) ? 'buys back the' : 'sells the'} ${event.remainingQty} ${shortOf(event.strategyId) ? 'still short' : 'still held'} in ${formatDelay(Math.max(0, event.nextAttemptAt - event.at))}.`,
         urgency: 'critical',
         key: `exit-retry:${event.runId}:${event.attempt}`,
       };
@@ -136,7 +146,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
       };
     case 'buy_missed':
       return {
-        title: `BUY missed: ${symbolOf(event.strategyId)}`,
+        title: `${shortOf(event.strategyId) ? 'Short sale' : 'BUY'} missed: ${symbolOf(event.strategyId)}`,
         body: `The BUY time passed ${formatDelay(event.lateByMs)} ago (the computer was asleep or Tradeclock was closed), beyond its grace window, so no order was sent.`,
         urgency: 'critical',
         key: `missed:${event.runId}`,

@@ -37,12 +37,12 @@ describe('stopAllPrompt / stopAllSummary', () => {
   it('says what happens to positions', () => {
     expect(stopAllPrompt(3, 2)).toEqual({
       message: 'Stop all 3 running strategies?',
-      detail: '2 open positions will be sold at market now. Pending BUY and SELL times are cancelled.',
+      detail: '2 open positions will be closed at market now (a long sold, a short bought back). Pending BUY and SELL times are cancelled.',
     });
     expect(stopAllPrompt(1, 0)?.detail).toMatch(/^No position is open\./);
     expect(stopAllSummary({ stopped: [asStrategyId(1), asStrategyId(2)], failed: [] })).toEqual({
       title: 'Stopped 2 strategies',
-      body: 'Open positions are being sold at market.',
+      body: 'Open positions are being closed at market.',
     });
   });
 });

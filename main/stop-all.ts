@@ -1,6 +1,7 @@
 /**
- * The tray's "Stop all": stops every running strategy of every user on this install and sells
- * every open position at market (the same as STOP with closePosition true in the UI).
+ * The tray's "Stop all": stops every running strategy of every user on this install and closes
+ * every open position at market, a long's sold and a short's bought back (the same as STOP with
+ * closePosition true in the UI).
  */
 import type { StrategyId, UserId } from '../engine/core/ids';
 import type { Strategy } from '../engine/core/types';
@@ -38,7 +39,7 @@ export async function stopAll(manager: Stopper, running: readonly Pick<Strategy,
 /** The confirmation shown before "Stop all"; null when nothing is running. */
 export function stopAllPrompt(running: number, inPosition: number): { readonly message: string; readonly detail: string } | null {
   if (running === 0) return null;
-  const positions = inPosition === 0 ? 'No position is open.' : `${inPosition} open position${inPosition === 1 ? '' : 's'} will be sold at market now.`;
+  const positions = inPosition === 0 ? 'No position is open.' : `${inPosition} open position${inPosition === 1 ? '' : 's'} will be closed at market now (a long sold, a short bought back).`;
   return {
     message: `Stop all ${running} running strateg${running === 1 ? 'y' : 'ies'}?`,
     detail: `${positions} Pending BUY and SELL times are cancelled.`,
@@ -49,7 +50,7 @@ export function stopAllPrompt(running: number, inPosition: number): { readonly m
 export function stopAllSummary(result: StopAllResult): { readonly title: string; readonly body: string } {
   const n = result.stopped.length;
   const title = `Stopped ${n} strateg${n === 1 ? 'y' : 'ies'}`;
-  if (result.failed.length === 0) return { title, body: 'Open positions are being sold at market.' };
+  if (result.failed.length === 0) return { title, body: 'Open positions are being closed at market.' };
   const failures = result.failed.map((f) => `${f.symbol}: ${f.message}`).join('; ');
   return { title, body: `Could not stop ${result.failed.length}: ${failures}` };
 }

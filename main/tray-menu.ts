@@ -17,7 +17,7 @@ export function trayMenuModel(status: ShellStatus, openAtLogin: boolean): readon
     { type: 'label', label: trayStatusText(status) },
     { type: 'separator' },
     { type: 'action', id: 'open', label: 'Open Tradeclock', enabled: true },
-    { type: 'action', id: 'stop-all', label: 'Stop all and sell positions…', enabled: status.armed > 0 },
+    { type: 'action', id: 'stop-all', label: 'Stop all and close positions…', enabled: status.armed > 0 },
     { type: 'separator' },
     { type: 'checkbox', id: 'toggle-login', label: 'Start at login', checked: openAtLogin },
     { type: 'separator' },

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
-import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { startDaemon, type DaemonHandle } from '../../engine/daemon';
 import { systemClock, type Clock } from '../../engine/core/clock';
 import { createLogger } from '../../engine/logger';
@@ -25,7 +25,7 @@ import { asBrokerAccountId, asStrategyId, asUserId, clientOrderId } from '../../
 import type { Strategy } from '../../engine/core/types';
 import { specFromV1 } from '../../engine/core/strategy-spec';
 import { emit, serve } from '../lib/rpc';
-import { stopLevel } from '../lib/symbols';
+import { stopLevel, trailOffset } from '../lib/symbols';
 import type { FakeInfo } from './fake';
 
 const importedAt = performance.timeOrigin + performance.now();
@@ -33,6 +33,12 @@ const importedAt = performance.timeOrigin + performance.now();
 export interface RunStats {
   readonly cpuPct: number;
   readonly commits: { readonly count: number; readonly p50Ms: number; readonly longestMs: number };
+  /** The commits that do not wait for the disk (a trail's move, broker answers, the audit log): how many, and their time in all. */
+  readonly lazyCommits: { readonly count: number; readonly totalMs: number; readonly p50Ms: number; readonly longestMs: number };
+  /** stop_moved events (a trail or move-to-cost stepped and written). */
+  readonly stopMoves: number;
+  /** How late the event loop ran its timers: p99 and the longest, ms. */
+  readonly loopDelay: { readonly p99Ms: number; readonly maxMs: number };
   /** Each GC pause: [wall-clock start (epoch ms), duration (ms), a major GC], to match against an order's window. */
   readonly gcPauses: ReadonlyArray<readonly [number, number, boolean]>;
 }
@@ -42,21 +48,27 @@ let cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
 
 /** Durations of the journal's durable commits (each one fsync) since the last mark. */
 let commitMs: number[] = [];
+/** Durations of the commits that do not wait for the disk, since the last mark. */
+let lazyCommitMs: number[] = [];
+let stopMoves = 0;
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 /**
- * Times every outermost durable transaction of the engine's repos that commits (the journal's
- * group commits; not a rehearsal, which rolls back).
+ * Times every outermost transaction of the engine's repos that commits: the durable ones (the
+ * journal's group commits; not a rehearsal, which rolls back) and, apart, those that do not wait
+ * for the disk.
  */
-function timeDurableCommits(repos: Repos): void {
+function timeCommits(repos: Repos): void {
   const inner = repos.transaction.bind(repos);
   let depth = 0;
   repos.transaction = <T>(fn: () => T, options?: TransactionOptions): T => {
-    const timed = depth === 0 && options?.durable !== false;
+    const outer = depth === 0;
     const t0 = performance.now();
     depth++;
     try {
       const result = inner(fn, options);
-      if (timed) commitMs.push(performance.now() - t0);
+      if (outer) (options?.durable === false ? lazyCommitMs : commitMs).push(performance.now() - t0);
       return result;
     } finally {
       depth--;
@@ -72,6 +84,9 @@ new PerformanceObserver((list) => void gcEntries.push(...list.getEntries())).obs
 function markRunStats(): void {
   cpuMark = { cpu: process.cpuUsage(), at: performance.now() };
   commitMs = [];
+  lazyCommitMs = [];
+  stopMoves = 0;
+  loopDelay.reset();
   gcEntries = [];
 }
 
@@ -80,12 +95,18 @@ function runStatsSinceMark(): RunStats {
   const used = process.cpuUsage(cpuMark.cpu);
   const wall = performance.now() - cpuMark.at;
   const commits = commitMs.sort((a, b) => a - b);
+  const lazy = lazyCommitMs.sort((a, b) => a - b);
+  const moves = stopMoves;
+  const delay = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
   const entries = gcEntries;
   markRunStats();
   const major = (e: PerformanceEntry) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
   return {
     cpuPct: ((used.user + used.system) / 1000 / wall) * 100,
     commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
+    lazyCommits: { count: lazy.length, totalMs: lazy.reduce((a, b) => a + b, 0), p50Ms: lazy[Math.floor(lazy.length / 2)] ?? 0, longestMs: lazy.at(-1) ?? 0 },
+    stopMoves: moves,
+    loopDelay: delay,
     gcPauses: entries.map((e) => [performance.timeOrigin + e.startTime, e.duration, major(e)] as const),
   };
 }
@@ -172,7 +193,10 @@ async function start(args: StartArgs): Promise<{ startMs: number; doneAt: number
     brokerKinds: { ...defaultBrokerKinds({ logger }), alpaca: alpacaBrokerKind({ logger, timing: { requestsPerWindow: 10_000_000 } }) },
   });
   started = args;
-  timeDurableCommits(handle.engine.ctx.repos);
+  timeCommits(handle.engine.ctx.repos);
+  handle.engine.ctx.bus.onAny((e) => {
+    if (e.type === 'stop_moved') stopMoves++;
+  });
   const startMs = performance.now() - t0;
   return { startMs, doneAt: performance.timeOrigin + performance.now(), importedAt, processStart: performance.timeOrigin };
 }
@@ -224,9 +248,10 @@ async function createStrategies(args: CreateArgs): Promise<{ createMs: number; s
  * position (bought a minute ago, SELL hours away) and its filled BUY in the journal: what the
  * daemon holds after a morning of BUYs. Strategy i on symbol s gets the next stop level of s.
  * With `sellPassedMs`, the SELL time passed that long ago instead (the daemon was down at its
- * SELL): the next start exits at once.
+ * SELL): the next start exits at once. With `trailing`, each also trails by the next distance of
+ * s (trailOffset), its levels kept as a fill at 100 on a one-cent tick leaves them.
  */
-function seedPositions(args: { symbols: readonly string[]; sellPassedMs?: number }): { seeded: number; ms: number } {
+function seedPositions(args: { symbols: readonly string[]; sellPassedMs?: number; trailing?: boolean }): { seeded: number; ms: number } {
   if (handle) throw new Error('stop the daemon before seeding');
   const t0 = performance.now();
   const db = openDatabase(join(started!.dataDir, 'tradeclock.sqlite'));
@@ -244,16 +269,12 @@ function seedPositions(args: { symbols: readonly string[]; sellPassedMs?: number
       for (const symbol of args.symbols) {
         const r = rank.get(symbol) ?? 0;
         rank.set(symbol, r + 1);
-        const s = repos.strategies.create(
-          {
-            userId,
-            status: 'running',
-            spec: specFromV1({ broker_account_id: accountId, symbol, exchange: 'NYSE', qty: 1, buy_time: '00:00:00', sell_time: '23:59:59', stop_loss: stopLevel(r), timezone: 'UTC', repeat: 'once', buy_grace_ms: 60_000 }),
-          },
-          now,
-        );
+        const spec = specFromV1({ broker_account_id: accountId, symbol, exchange: 'NYSE', qty: 1, buy_time: '00:00:00', sell_time: '23:59:59', stop_loss: stopLevel(r), timezone: 'UTC', repeat: 'once', buy_grace_ms: 60_000 });
+        const trail = args.trailing ? trailOffset(r) : null;
+        const s = repos.strategies.create({ userId, status: 'running', spec: trail === null ? spec : { ...spec, trail } }, now);
+        const levels = trail === null ? null : { entry: 100, tick: 0.01, stop: 100 - trail, stopKind: 'TRAIL_STOP' as const, target: null, trail: { offset: trail, mode: 'points' as const, best: 100 }, costAt: null };
         const run = repos.runs.create(
-          { strategyId: s.id, userId, tradingDate, state: 'IN_POSITION', buyAt, sellAt, positionQty: 1, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: buyAt + 1_000 },
+          { strategyId: s.id, userId, tradingDate, state: 'IN_POSITION', buyAt, sellAt, positionQty: 1, entryPrice: 100, lastAction: 'BUY_FILLED', lastActionAt: buyAt + 1_000, levels },
           now,
         );
         repos.orders.insert(
@@ -287,7 +308,7 @@ serve({
     return setup;
   },
   createStrategies: (args: CreateArgs) => createStrategies(args),
-  seedPositions: (args: { symbols: readonly string[]; sellPassedMs?: number }) => seedPositions(args),
+  seedPositions: (args: { symbols: readonly string[]; sellPassedMs?: number; trailing?: boolean }) => seedPositions(args),
   /**
    * Arms `n` up-side levels no run owns, spread over `symbols`' feeds at 110.00, 110.01, … (ticks
    * trade near 100, so none fires): what a populated up side costs each tick. `n` 0 clears them.

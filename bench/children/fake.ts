@@ -8,10 +8,12 @@ import { startFakeAlpaca, type FakeAlpaca } from '../../tests/fakes/alpaca/fake-
 import { DEFAULT_ACCOUNT } from '../../tests/fakes/alpaca/fake-config';
 import { serve } from '../lib/rpc';
 import { anchor, wallNow } from '../lib/wall-clock';
-import { stopLevel, symbols as symbolList } from '../lib/symbols';
+import { stopLevel, symbols as symbolList, trailOffset } from '../lib/symbols';
 
 let fake: FakeAlpaca | undefined;
 let stopTicks: (() => void) | undefined;
+/** With `rising`: trades sent so far per symbol, across runs (its price climbs one cent per trade). */
+const risen = new Map<string, number>();
 
 export interface FakeInfo {
   readonly restUrl: string;
@@ -36,6 +38,12 @@ export interface TickSpec {
   readonly takenBefore?: Readonly<Record<string, number>>;
   /** Where in `crossSymbols` the first crossing goes (runs continue where the last one stopped). */
   readonly crossFrom?: number;
+  /**
+   * Trailing-stop positions (bench/lib/symbols.ts trailOffset): each symbol's trades climb one
+   * cent per trade from 100.01 (every trade a new high, so every trade moves its trails), and a
+   * crossing goes half a point under the stop of the symbol's next trail.
+   */
+  readonly rising?: boolean;
 }
 
 export interface TickResult {
@@ -122,8 +130,8 @@ function runTicks(spec: TickSpec): Promise<TickResult> {
         const batch = new Array(n);
         for (let i = 0; i < n; i++) {
           const symbol = spec.symbols[cursor++ % spec.symbols.length]!;
-          // Well above every stop (≤ 90): 100.00 … 100.99.
-          batch[i] = { symbol, price: 100 + ((cursor * 7) % 100) / 100 };
+          // Well above every stop (≤ 90): 100.00 … 100.99; or rising.
+          batch[i] = { symbol, price: spec.rising ? rise(symbol) : 100 + ((cursor * 7) % 100) / 100 };
         }
         f.pushTrades(batch, true);
         sent += n;
@@ -136,7 +144,9 @@ function runTicks(spec: TickSpec): Promise<TickResult> {
         const rank = taken[symbol] ?? 0;
         taken[symbol] = rank + 1;
         // Just under the symbol's highest armed stop, above the next: exactly one stop-loss fires.
-        const price = Math.round((stopLevel(rank) - 0.005) * 1000) / 1000;
+        // A trail's stop trails the last trade by its distance (or one more cent, while the last
+        // move is still being stepped): half a point under that takes it, and none a point lower.
+        const price = spec.rising ? Math.round((lastRisen(symbol) - trailOffset(rank) - 0.5) * 100) / 100 : Math.round((stopLevel(rank) - 0.005) * 1000) / 1000;
         crossings.push([symbol, wallNow()]);
         f.pushTrades([{ symbol, price }], true);
         crossed++;
@@ -146,4 +156,15 @@ function runTicks(spec: TickSpec): Promise<TickResult> {
     };
     setTimeout(turn, 1);
   });
+}
+
+/** The next price of `symbol` on the rising series: one cent above its last. */
+function rise(symbol: string): number {
+  const n = (risen.get(symbol) ?? 0) + 1;
+  risen.set(symbol, n);
+  return lastRisen(symbol);
+}
+
+function lastRisen(symbol: string): number {
+  return Math.round(10_000 + (risen.get(symbol) ?? 0)) / 100;
 }

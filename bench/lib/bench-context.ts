@@ -16,6 +16,8 @@ export interface Sizes {
     readonly crossingsPerSecond: number;
     /** Up-side levels (never crossed) armed beside the largest set of stops, for one more run at the first rate. */
     readonly upLevels: number;
+    /** Positions with trailing stops, on a daemon of their own, for one more run at the first rate on rising prices. */
+    readonly trails: number;
     readonly ramp: readonly number[];
     readonly rampDurationMs: number;
   };
@@ -32,7 +34,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   universe: 5_000,
   trigger: { rounds: 120, n: [1, 1_000, 10_000] },
-  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, upLevels: 10_000, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
+  ticks: { stops: [1_000, 100_000], rates: [10_000, 100_000], durationMs: 10_000, crossingsPerSecond: 20, upLevels: 10_000, trails: 10_000, ramp: [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000], rampDurationMs: 10_000 },
   recovery: { strategies: 10_000 },
   footprint: { settleMs: 20_000, windowMs: 5_000 },
   startup: { runs: 15 },
@@ -44,7 +46,7 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   universe: 50,
   trigger: { rounds: 2, n: [1, 20] },
-  ticks: { stops: [100], rates: [1_000], durationMs: 1_000, crossingsPerSecond: 10, upLevels: 100, ramp: [1_000, 2_000], rampDurationMs: 500 },
+  ticks: { stops: [100], rates: [1_000], durationMs: 1_000, crossingsPerSecond: 10, upLevels: 100, trails: 100, ramp: [1_000, 2_000], rampDurationMs: 500 },
   recovery: { strategies: 100 },
   footprint: { settleMs: 200, windowMs: 500 },
   startup: { runs: 2 },

@@ -13,3 +13,11 @@ export function symbols(n: number, universe = Number.POSITIVE_INFINITY, offset =
 export function stopLevel(rank: number): number {
   return Math.round((90 - rank * 0.01) * 100) / 100;
 }
+
+/**
+ * Trailing distance (points) of the trailing position ranked `rank` on its symbol: 5, 6, … A whole
+ * point apart, so a trade half a point under one trail's stop takes that one and none below it.
+ */
+export function trailOffset(rank: number): number {
+  return 5 + rank;
+}

@@ -7,6 +7,12 @@
  * The floor is a bare relay: parse each frame, send one request per crossing trade. A second
  * floor, the durable relay, also commits one row to a SQLite journal (WAL, synchronous=FULL)
  * before each request: what invariant 2 costs by itself on this disk.
+ *
+ * The trailing row: a daemon of its own holds positions with trailing stops (and no other
+ * levels), and each symbol's trades climb a cent per trade, so every trade takes the RATCHET of
+ * its symbol's trails: a step through the run policy, its levels written without waiting for the
+ * disk, the stop and the next ratchet armed again. The crossings (half a point under a trail's
+ * stop) are timed as in the other rows, against the same floors.
  */
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/bench-context';
@@ -51,7 +57,7 @@ interface Taken {
   crossings: number;
 }
 
-async function tickRun(ctx: BenchContext, rate: number, durationMs: number, symbols: string[], taken: Taken): Promise<TickRun> {
+async function tickRun(ctx: BenchContext, rate: number, durationMs: number, symbols: string[], taken: Taken, rising = false): Promise<TickRun> {
   const from = await ctx.fake.call<number>('count');
   await ctx.fake.call('anchor');
   const result = await ctx.fake.call<TickResult>('ticks', {
@@ -62,25 +68,33 @@ async function tickRun(ctx: BenchContext, rate: number, durationMs: number, symb
     crossSymbols: symbols,
     takenBefore: taken.bySymbol,
     crossFrom: taken.crossings,
+    rising,
   });
   Object.assign(taken.bySymbol, result.taken);
   taken.crossings += result.crossings.length;
   await sleep(1_000);
-  const arrivals = await ctx.fake.call<Arrival[]>('arrivals', { from });
+  let arrivals = await ctx.fake.call<Arrival[]>('arrivals', { from });
+  // A daemon behind its ticks (the trailing row) sends its exits late: they are waited for (up to a minute), not dropped.
+  for (let waited = 0; rising && match(result, arrivals).length < result.crossings.length && waited < 60_000; waited += 1_000) {
+    await sleep(1_000);
+    arrivals = await ctx.fake.call<Arrival[]>('arrivals', { from });
+  }
   const latencies = match(result, arrivals);
   return { rate, achievedRate: (result.sent / result.elapsedMs) * 1000, latency: summarize(latencies), crossings: result.crossings.length, answered: latencies.length };
 }
 
-async function seededDaemon(ctx: BenchContext, k: number): Promise<{ d: DaemonChild; symbols: string[]; recoverMs: number }> {
-  const d = await freshDaemon(ctx, `ticks-${k}`);
+/** A daemon restarted on `k` seeded positions (stop-losses, or trailing stops: a stop and a ratchet each). */
+async function seededDaemon(ctx: BenchContext, k: number, trailing = false): Promise<{ d: DaemonChild; symbols: string[]; recoverMs: number }> {
+  const d = await freshDaemon(ctx, `ticks-${k}${trailing ? '-trailing' : ''}`);
   await d.child.call('stop');
   const all = symbolList(k, ctx.sizes.universe);
-  await d.child.call('seedPositions', { symbols: all });
+  const triggers = trailing ? 2 * k : k;
+  await d.child.call('seedPositions', { symbols: all, trailing });
   const started = await d.child.call<{ startMs: number }>('start', { dataDir: d.dataDir, clockOffsetMs: ctx.clockOffsetMs });
   const symbols = [...new Set(all)];
   const sub = await ctx.fake.call<{ subscribed: number }>('waitSubscribed', { n: symbols.length, timeoutMs: 120_000 });
   const state = await d.child.call<{ stops: number }>('state');
-  if (sub.subscribed < symbols.length || state.stops !== k) throw new Error(`seeded daemon not ready: ${sub.subscribed}/${symbols.length} subscribed, ${state.stops}/${k} stops armed`);
+  if (sub.subscribed < symbols.length || state.stops !== triggers) throw new Error(`seeded daemon not ready: ${sub.subscribed}/${symbols.length} subscribed, ${state.stops}/${triggers} levels armed`);
   return { d, symbols, recoverMs: started.startMs };
 }
 
@@ -180,6 +194,7 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
     }
     await sleep(300);
   }
+  if (sizes.ticks.trails > 0) runs.push(await trailingRun(ctx, floors, durableFloors));
   const target = runs.find((r) => r.armed_stops === maxStops && r.armed_up_levels === undefined && r.ticks_per_second === 10_000) as
     | { latency: { p99: { ratio_to_floor?: number } }; latency_vs_durable_relay: { p99: { ratio_to_floor?: number } } }
     | undefined;
@@ -203,4 +218,50 @@ export async function ticksSection(ctx: BenchContext): Promise<{ section: Record
       latency: latencyFigures(f.latency),
     })),
   };
+}
+
+/**
+ * The trailing row: `sizes.ticks.trails` trailing positions on a daemon of their own, at the first
+ * rate, every trade a new high of its symbol. Beside the latency: how many stops moved, and the
+ * time the commits that do not wait for the disk took (the levels' writes among them).
+ */
+async function trailingRun(ctx: BenchContext, floors: Map<number, TickRun>, durableFloors: Map<number, TickRun>): Promise<Record<string, unknown>> {
+  const { sizes } = ctx;
+  const k = sizes.ticks.trails;
+  const rate = sizes.ticks.rates[0]!;
+  ctx.log(`ticks: seeding ${k} trailing positions and restarting the daemon`);
+  const { d, symbols, recoverMs } = await seededDaemon(ctx, k, true);
+  try {
+    ctx.log(`ticks: ${k} trailing stops, ${rate} rising ticks/s`);
+    const t0 = performance.now();
+    const { result: run, stats } = await measuredRun(d.child, () =>
+      profiled(ctx, d.child, `ticks-${k}-trailing-${rate}`, () => tickRun(ctx, rate, sizes.ticks.durationMs, symbols, { bySymbol: {}, crossings: 0 }, true)),
+    );
+    const wallMs = performance.now() - t0;
+    return {
+      armed_trails: k,
+      symbols: symbols.length,
+      prices: 'each symbol one cent higher with each trade: every trade moves its trails',
+      ...runFigures(run, floors.get(rate)),
+      latency_vs_durable_relay: latencyFigures(run.latency, durableFloors.get(rate)?.latency),
+      stops_moved: {
+        count: figure(stats.stopMoves, 'moves'),
+        per_second: figure(stats.stopMoves / (wallMs / 1000), 'moves/s'),
+        daemon_cpu_per_move: figure(stats.stopMoves === 0 ? Number.NaN : (stats.cpuPct * 10 * wallMs) / stats.stopMoves, 'µs (all its CPU in the window over the moves)'),
+      },
+      daemon_lazy_commits: {
+        what: 'outermost transactions not waiting for the disk: levels written after a move, broker answers, audit log',
+        count: figure(stats.lazyCommits.count, 'commits'),
+        p50: figure(stats.lazyCommits.p50Ms, 'ms'),
+        longest: figure(stats.lazyCommits.longestMs, 'ms'),
+        total: figure(stats.lazyCommits.totalMs, 'ms'),
+        share_of_window: figure((stats.lazyCommits.totalMs / wallMs) * 100, '% of the wall time'),
+      },
+      daemon_event_loop_delay: { p99: figure(stats.loopDelay.p99Ms, 'ms'), max: figure(stats.loopDelay.maxMs, 'ms') },
+      ...daemonFigures(stats),
+      recovery_of_positions: figure(recoverMs, 'ms'),
+    };
+  } finally {
+    await endDaemon(ctx, d.child);
+  }
 }

@@ -4,6 +4,7 @@ import { asBrokerAccountId, clientOrderId } from '../core/ids';
 import type { Run, Strategy } from '../core/types';
 import type { Step } from '../core/run-policy/types';
 import { followUp, planOf, snapshotOf } from './apply-step';
+import type { MarketListener } from '../market/market-listener';
 import { runPlanOf } from '../core/run-plan-spec';
 import { specFromV1 } from '../core/strategy-spec';
 import { NO_EXTRA_EXITS } from '../core/run-policy/test-support';
@@ -99,5 +100,16 @@ describe('a Step\'s follow-ups', () => {
       timer: (x) => done.push(`timer ${JSON.stringify(x)}`),
     });
     expect(done).toEqual(['submit SELL 1', 'submit MANUAL_EXIT 2', `arm 9 NASDAQ:AAPL ${run.strategyId} leg ${run.legNo} [{"kind":"TRAIL_STOP","level":90,"dir":"down"},{"kind":"TARGET","level":120,"dir":"up"},{"kind":"RATCHET","level":101,"dir":"up"}]`, 'timer {"set":"jobs"}']);
+  });
+
+  it('arm a ratchet\'s levels as moved, and any other set afresh', () => {
+    const { run } = runIn('IN_POSITION');
+    const moved: unknown[] = [];
+    const market = { setTriggers: (...args: Parameters<MarketListener['setTriggers']>) => void moved.push(args[5]) };
+    const m = { submit: () => {}, where: () => ({ brokerAccountId: asBrokerAccountId(9), symbol: 'AAPL', exchange: 'NASDAQ' as const }), timer: () => {} };
+    const set = [{ kind: 'TRAIL_STOP' as const, level: 90, dir: 'down' as const }];
+    followUp(market, run, { triggers: { set, moved: true } }, m);
+    followUp(market, run, { triggers: { set } }, m);
+    expect(moved).toEqual([true, undefined]);
   });
 });

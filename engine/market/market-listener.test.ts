@@ -143,6 +143,26 @@ describe('MarketListener crossings', () => {
     expect(logged).toMatchObject([{ msg: 'levels not armed', strategyId: 1 }]);
   });
 
+  it('a ratchet\'s moved levels set after a later tick took the target do not fire the target again at the last price', async () => {
+    const { market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(100);
+    const levels = (stop: number, ratchet: number) => [
+      { kind: 'TRAIL_STOP' as const, level: stop, dir: 'down' as const },
+      { kind: 'TARGET' as const, level: 110, dir: 'up' as const },
+      { kind: 'RATCHET' as const, level: ratchet, dir: 'up' as const },
+    ];
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, levels(98, 100.01));
+    tick(103);
+    tick(112);
+    // The ratchet's step for 103 arms its levels only now, with 112 the last price.
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, levels(101, 103.01), true);
+    expect(hits.map((h) => [h.kind, h.price])).toEqual([
+      ['RATCHET', 103],
+      ['TARGET', 112],
+    ]);
+  });
+
   it('tick listeners hear the tick after its crossings were reported', async () => {
     const { market, hits, watch, tick } = await listening();
     const seen: string[] = [];

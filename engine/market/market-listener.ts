@@ -118,12 +118,13 @@ export class MarketListener {
   /**
    * Replaces the levels a strategy's run watches (for leg `legNo`) with `items`, on the
    * instrument's feed. A level the last known price has already crossed fires now: a fill below
-   * the stop must not wait for the next tick.
+   * the stop must not wait for the next tick. `moved` (a ratchet's step): nothing changes once an
+   * exit level of the leg has fired (TriggerIndex.set).
    */
-  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[]): void {
+  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[], moved = false): void {
     const key = feedKey(accountId, instrument);
     try {
-      this.triggers.set(key, strategyId, legNo, items);
+      this.triggers.set(key, strategyId, legNo, items, moved);
     } catch (err) {
       // The run's other follow-ups (its time exit's job) must still be set, and its levels stay as they were.
       this.deps.logger.error({ err, strategyId, instrument }, 'levels not armed');

@@ -154,3 +154,60 @@ describe('TriggerIndex, both sides', () => {
     }));
   });
 });
+
+describe('TriggerIndex, moved levels (a ratchet\'s step)', () => {
+  const levels = (stop: number, target: number, ratchet: number) => [
+    { kind: 'TRAIL_STOP' as const, level: stop, dir: 'down' as const },
+    { kind: 'TARGET' as const, level: target, dir: 'up' as const },
+    { kind: 'RATCHET' as const, level: ratchet, dir: 'up' as const },
+  ];
+
+  it('replace the set while no exit level of the leg has fired', () => {
+    const idx = new TriggerIndex();
+    idx.set('f', 1, 0, levels(98, 110, 100.01));
+    expect(taken(idx, 'f', 103).map((a) => a.kind)).toEqual(['RATCHET']);
+    idx.set('f', 1, 0, levels(101, 110, 103.01), true);
+    expect(taken(idx, 'f', 101).map((a) => [a.kind, a.level])).toEqual([['TRAIL_STOP', 101]]);
+  });
+
+  it('change nothing once a target or a stop of the leg fired: it does not fire a second time, the rest stays as it was', () => {
+    const fired = (price: number) => {
+      const idx = new TriggerIndex();
+      idx.set('f', 1, 0, levels(98, 110, 100.01));
+      expect(taken(idx, 'f', 103).map((a) => a.kind)).toEqual(['RATCHET']);
+      const kinds = taken(idx, 'f', price).map((a) => a.kind);
+      // The ratchet's step for 103 comes after: its set (stop 101, the target, ratchet 103.01) is kept out.
+      idx.set('f', 1, 0, levels(101, 110, 103.01), true);
+      return { idx, kinds };
+    };
+    const target = fired(110.5);
+    expect(target.kinds).toEqual(['TARGET']);
+    expect(taken(target.idx, 'f', 200)).toEqual([]);
+    expect(taken(target.idx, 'f', 100)).toEqual([]);
+    expect(taken(target.idx, 'f', 98).map((a) => [a.kind, a.level])).toEqual([['TRAIL_STOP', 98]]);
+    const stop = fired(97);
+    expect(stop.kinds).toEqual(['TRAIL_STOP']);
+    expect(taken(stop.idx, 'f', 1)).toEqual([]);
+    expect(taken(stop.idx, 'f', 200).map((a) => [a.kind, a.level])).toEqual([['TARGET', 110]]);
+  });
+
+  it('a fresh set (a new leg\'s fill, a new run after clear) arms all again, and a moved set of that leg follows', () => {
+    const idx = new TriggerIndex();
+    idx.set('a', 1, 0, levels(98, 110, 100.01));
+    taken(idx, 'a', 110);
+    idx.set('a', 1, 1, levels(98, 110, 100.01), true);
+    expect(taken(idx, 'a', 110).map((a) => [a.legNo, a.kind])).toEqual([
+      [1, 'RATCHET'],
+      [1, 'TARGET'],
+    ]);
+    idx.set('b', 2, 0, levels(98, 110, 100.01));
+    taken(idx, 'b', 110);
+    idx.clear(2);
+    idx.set('b', 2, 0, levels(98, 110, 100.01));
+    idx.set('b', 2, 0, levels(99, 111, 101.01), true);
+    expect(taken(idx, 'b', 111).map((a) => [a.kind, a.level])).toEqual([
+      ['RATCHET', 101.01],
+      ['TARGET', 111],
+    ]);
+  });
+});

@@ -9,7 +9,11 @@
  * asked for goes out is the run policy's call (journal_exit), and where that call suppresses
  * the exit no trigger is needed any more (see StrategyManager.onCrossing and
  * tests/integration/crossing-suppressed.test.ts). A RATCHET asks for no exit: its run's step
- * sets the run's levels again, tightened (a new set replaces the run's entries whole).
+ * sets the run's levels again, tightened (a new set replaces the run's entries whole). That set
+ * is `moved`: the same position's levels, stepped a turn or more after the tick that fired the
+ * RATCHET. If an exit level of that leg fired meanwhile (a later tick), its exit is submitted
+ * and the moved set changes nothing: put back, the level would fire again at the last price
+ * and report a second hit of one exit.
  */
 import type { Trigger, TriggerKind } from '../core/run-policy/types';
 
@@ -38,15 +42,20 @@ export class TriggerIndex {
   private readonly byFeed = new Map<string, Sides>();
   /** strategyId → where its entries are, to clear them without a scan of every feed. */
   private readonly of = new Map<number, { readonly feed: string; readonly items: Armed[] }>();
+  /** strategyId → the leg an exit level of it fired for since its levels were last set afresh. */
+  private readonly exitFired = new Map<number, number>();
 
   /**
    * Replaces the run's set (all its levels, on this feed) with `items`; an empty list clears it.
-   * A level that is not a finite number throws and leaves the run's set as it was.
+   * A level that is not a finite number throws and leaves the run's set as it was. `moved`: the
+   * same position's levels moved (a ratchet's step), which change nothing once an exit level of
+   * leg `legNo` has fired (its exit is under way).
    */
-  set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[]): void {
+  set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[], moved = false): void {
     for (const item of items) {
       if (!Number.isFinite(item.level)) throw new Error(`trigger level of strategy ${strategyId} must be a finite number, got ${item.level}`);
     }
+    if (moved && this.exitFired.get(strategyId) === legNo) return;
     this.clear(strategyId);
     if (items.length === 0) return;
     let sides = this.byFeed.get(feed);
@@ -61,8 +70,9 @@ export class TriggerIndex {
     this.of.set(strategyId, { feed, items: armed });
   }
 
-  /** Drops every level of the run; whether it had any. */
+  /** Drops every level of the run (and what fired of them); whether it had any. */
   clear(strategyId: number): boolean {
+    this.exitFired.delete(strategyId);
     const at = this.of.get(strategyId);
     if (!at) return false;
     this.of.delete(strategyId);
@@ -97,7 +107,11 @@ export class TriggerIndex {
     out.length = n;
     if (d > 0) down.splice(0, d);
     if (u > 0) up.splice(0, u);
-    for (let i = 0; i < n; i++) this.forget(out[i]!);
+    for (let i = 0; i < n; i++) {
+      const a = out[i]!;
+      if (a.kind !== 'RATCHET') this.exitFired.set(a.strategyId, a.legNo);
+      this.forget(a);
+    }
     if (down.length === 0 && up.length === 0) this.byFeed.delete(feed);
     return n;
   }

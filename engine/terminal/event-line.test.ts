@@ -105,6 +105,31 @@ describe('eventLine', () => {
     expect(eventLine({ ...EVENTS.buy_skipped, side: 'buy' }, lookup, 'UTC')?.text).toBe(EXPECTED.buy_skipped?.[1]);
   });
 
+  it("words a short's events without an order by the strategy's side: armed, hits, a suppressed or retried exit, a storage failure", () => {
+    const short: EventLineLookup = { ...lookup, strategy: (id) => (id === 7 ? { symbol: 'AAPL', timezone: 'America/New_York', qty: 10, stopLoss: 190.5, mode: 'paper', side: 'sell' } : undefined) };
+    const text = (e: EngineEvent) => eventLine(e, short, 'UTC')?.text.slice(`${STAMP}  PAPER AAPL  `.length);
+    expect([
+      text(EVENTS.strategy_armed),
+      text({ ...EVENTS.stop_loss_triggered, price: 190.6, stopLoss: 190.5 }),
+      text({ ...EVENTS.stop_loss_triggered, price: 190.6, stopLoss: 190.5, trailing: true }),
+      text({ ...EVENTS.target_hit, price: 170.1, target: 170.2 }),
+      text({ ...EVENTS.exit_suppressed, leg: 'STOPLOSS' }),
+      text({ ...EVENTS.exit_retry_scheduled, leg: 'TARGET' }),
+      text({ ...EVENTS.storage_failed, leg: 'SELL', action: 'sent_unjournaled' }),
+    ]).toEqual([
+      'armed for 2026-12-07: SELL SHORT 10 at 09:30:00 New York, BUY-BACK at 15:55:00 New York, stop-loss 190.5',
+      'stop-loss hit: price 190.6 reached 190.5, buying back now',
+      'trailing stop hit: price 190.6 reached 190.5, buying back now',
+      'target hit: price 170.1 reached 170.2, buying back now',
+      'STOP-LOSS BUY-BACK not sent: the stop-loss sold first',
+      'TARGET BUY-BACK attempt 1 did not buy back everything (market closed): attempt 2 buys back the 4 still short at 09:30:30 New York',
+      'BUY-BACK sent before it could be journaled (SQLITE_FULL): it is journaled once storage recovers',
+    ]);
+    // A long's side said outright reads as one whose side is not known.
+    const long: EventLineLookup = { ...lookup, strategy: (id) => ({ ...lookup.strategy(id)!, side: 'buy' }) };
+    for (const type of ['strategy_armed', 'stop_loss_triggered', 'target_hit', 'exit_suppressed', 'exit_retry_scheduled'] as const) expect(eventLine(EVENTS[type], long, 'Asia/Kolkata')?.text).toBe(EXPECTED[type]?.[1]);
+  });
+
   it('says a run moving between ordinary states nothing, and the feed coming back once', () => {
     expect(eventLine({ ...EVENTS.run_state_changed, to: 'IN_POSITION' }, lookup, 'UTC')).toBeNull();
     expect(eventLine({ ...EVENTS.feed_status, state: 'up', detail: null }, lookup, 'UTC')?.text).toBe('Mon 7 Dec 14:30:00.312 UTC  LIVE Alpaca live  price feed up');

@@ -19,6 +19,8 @@ export interface StrategyFacts {
   readonly qty: number | null;
   readonly stopLoss: number | null;
   readonly mode: AccountMode;
+  /** The entry's side: 'sell' for a short (its exits buy back); absent: a long's, or not known. */
+  readonly side?: OrderSide;
 }
 
 /** Where the lines look up what the events leave out. */
@@ -64,13 +66,17 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     const side = lookup.order(orderId)?.side;
     return side !== undefined && side !== (leg === 'BUY' ? 'buy' : 'sell') ? SHORT_SIDE[leg] : SIDE[leg];
   };
+  // Events without an order: the strategy's entry side says whether it is a short's.
+  const short = s?.side === 'sell';
+  const legWord = (leg: Leg) => (short ? SHORT_SIDE : SIDE)[leg];
+  const closing = short ? 'buying back now' : 'selling now';
   const late = (orderId: OrderId, leg: Leg, at: number) => {
     const o = lookup.order(orderId);
     return o ? `, ${lateness(at, o.scheduledAt)} after ${DUE[leg]}` : '';
   };
   switch (event.type) {
     case 'strategy_armed':
-      return line('info', `armed for ${event.tradingDate}: BUY${s?.qty == null ? '' : ` ${s.qty}`} at ${zonedTime(event.buyAt, zone)}, SELL at ${zonedTime(event.sellAt, zone)}${!s ? '' : s.stopLoss === null ? ', stop-loss: strategy damaged' : `, stop-loss ${formatPrice(s.stopLoss)}`}`);
+      return line('info', `armed for ${event.tradingDate}: ${legWord('BUY')}${s?.qty == null ? '' : ` ${s.qty}`} at ${zonedTime(event.buyAt, zone)}, ${legWord('SELL')} at ${zonedTime(event.sellAt, zone)}${!s ? '' : s.stopLoss === null ? ', stop-loss: strategy damaged' : `, stop-loss ${formatPrice(s.stopLoss)}`}`);
     case 'strategy_stopped':
       return line('info', `stopped: ${clause(event.reason)}`);
     case 'strategy_completed':
@@ -94,15 +100,17 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'prices_not_subscribed':
       return line('warn', `no prices yet (${clause(event.reason)}): the stop-loss waits for the first price`);
     case 'stop_loss_triggered':
-      return line('warn', `${event.trailing ? 'trailing stop' : 'stop-loss'} hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, selling now`);
+      return line('warn', `${event.trailing ? 'trailing stop' : 'stop-loss'} hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, ${closing}`);
     case 'target_hit':
-      return line('info', `target hit: price ${formatPrice(event.price)} reached ${formatPrice(event.target)}, selling now`);
+      return line('info', `target hit: price ${formatPrice(event.price)} reached ${formatPrice(event.target)}, ${closing}`);
     case 'stop_moved':
       return line('info', event.why === 'trail' ? `trailing stop moved up to ${formatPrice(event.to)} (best price ${formatPrice(event.best)})` : `stop moved to cost: ${formatPrice(event.to)}`);
     case 'exit_suppressed':
-      return line('info', `${SIDE[event.leg]} not sent: ${clause(event.reason)}`);
-    case 'exit_retry_scheduled':
-      return line('error', `${SIDE[event.leg]} attempt ${event.attempt} did not sell everything (${clause(event.reason)}): attempt ${event.attempt + 1} sells the ${event.remainingQty} still held at ${zonedTime(event.nextAttemptAt, zone)}`);
+      return line('info', `${legWord(event.leg)} not sent: ${clause(event.reason)}`);
+    case 'exit_retry_scheduled': {
+      const [done, doing, open] = short ? ['buy back', 'buys back', 'still short'] : ['sell', 'sells', 'still held'];
+      return line('error', `${legWord(event.leg)} attempt ${event.attempt} did not ${done} everything (${clause(event.reason)}): attempt ${event.attempt + 1} ${doing} the ${event.remainingQty} ${open} at ${zonedTime(event.nextAttemptAt, zone)}`);
+    }
     case 'buy_skipped': {
       // A short's stop is above the price and its target below: the words flip with the entry's side.
       const short = event.side === 'sell';
@@ -120,7 +128,7 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'buy_missed':
       return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
     case 'storage_failed':
-      return line('error', event.action === 'not_sent' ? `${SIDE[event.leg]} not sent: the journal could not be written (${clause(event.detail)})` : `${SIDE[event.leg]} sent before it could be journaled (${clause(event.detail)}): it is journaled once storage recovers`);
+      return line('error', event.action === 'not_sent' ? `${legWord(event.leg)} not sent: the journal could not be written (${clause(event.detail)})` : `${legWord(event.leg)} sent before it could be journaled (${clause(event.detail)}): it is journaled once storage recovers`);
   }
 }
 

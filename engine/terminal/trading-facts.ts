@@ -1,5 +1,5 @@
 /**
- * What the terminal's lines look up beside an event: the strategy's symbol, zone and stop-loss,
+ * What the terminal's lines look up beside an event: the strategy's symbol, zone, stop-loss and entry side,
  * the order's due time, and whether an account trades real money (PAPER / LIVE, from its broker
  * kind, as the UI shows it).
  */
@@ -24,7 +24,7 @@ export function tradingFacts(repos: Repos, kinds: BrokerKinds): EventLineLookup 
     strategy(id) {
       try {
         const s = repos.strategies.getInternal(id);
-        return s && { symbol: s.symbol, timezone: s.spec.timezone, qty: s.spec.qty, stopLoss: s.spec.stop_loss, mode: mode(s.brokerAccountId) };
+        return s && { symbol: s.symbol, timezone: s.spec.timezone, qty: s.spec.qty, stopLoss: s.spec.stop_loss, mode: mode(s.brokerAccountId), side: s.spec.side };
       } catch (err) {
         if (!(err instanceof UnreadableStrategy)) throw err;
         // Its stored spec cannot be read: the identity columns name it, its exchange gives the zone.

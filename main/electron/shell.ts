@@ -19,6 +19,7 @@ import { loadSettings, saveSettings, type ShellSettings } from '../shell-setting
 import { secondInstanceAction } from '../shell-args';
 import { startOnPreferredPort, startupErrorText } from '../startup';
 import { stopAll, stopAllPrompt, stopAllSummary } from '../stop-all';
+import { UnreadableStrategy } from '../../db/repos/strategies';
 import { privateFile, TokenStore } from '../token-store';
 import { hardenSession } from './hardening';
 import { registerBridgeIpc } from './ipc';
@@ -163,8 +164,17 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   };
   const watch = watchEngine({
     bus: engine.bus,
-    // The identity columns only: a strategy whose stored spec cannot be read still has a symbol to notify with.
-    lookup: (id) => repos.strategies.identityInternal(id),
+    // The spec says whether the strategy sells first (a short); one whose stored spec cannot be read
+    // still has its identity columns' symbol to notify with.
+    lookup: (id) => {
+      try {
+        const s = repos.strategies.getInternal(id);
+        return s && { symbol: s.symbol, side: s.spec.side };
+      } catch (err) {
+        if (!(err instanceof UnreadableStrategy)) throw err;
+        return repos.strategies.identityInternal(id);
+      }
+    },
     orderSide: (id) => repos.orders.getInternal(id)?.side,
     readStatus: status,
     onStatus,

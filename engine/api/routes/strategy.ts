@@ -96,7 +96,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return withRuntime(user.id, strategy);
     });
 
-    // The kill switch: every running strategy of the user stopped, every open position sold.
+    // The kill switch: every running strategy of the user stopped, every open position closed (a short's bought back).
     scope.post('/strategy/stop-all', async (request) => {
       const user = userOf(request);
       const body = parse(stopAllBody, request.body);

@@ -201,14 +201,15 @@ describe('the time exit and crossings', () => {
     expect(step(PLAN, holding(), hit('TRAIL_STOP', 97.9, 98)).events).toEqual([{ type: 'stop_loss_triggered', userId: 1, strategyId: 3, runId: 7, price: 97.9, stopLoss: 98, tickAt: NOW - 7, at: NOW - 1, trailing: true }]);
   });
 
-  it('a ratchet keeps the levels the price moved, arms them again and says the stop moved; it sends nothing', () => {
+  it('a ratchet keeps the levels the price moved, arms them again as moved levels and says the stop moved; it sends nothing', () => {
     const plan = { ...PLAN, stopLoss: 90, trail: 2 };
     const levels = resolveLevels(plan, 100, 0.05);
     const s = step(plan, holding({ levels }), hit('RATCHET', 103, 100.05));
     const moved = { ...levels, stop: 101, trail: { offset: 2, mode: 'points', best: 103 } };
     expect(s).toEqual({
       patch: { levels: moved },
-      triggers: { set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }] },
+      // moved: where an exit level of the leg fired since (a later tick), the index arms none of them.
+      triggers: { set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true },
       events: [{ type: 'stop_moved', userId: 1, strategyId: 3, runId: 7, at: NOW - 1, why: 'trail', from: 98, to: 101, best: 103 }],
     });
     expect(s.submit).toBeUndefined();
@@ -217,7 +218,16 @@ describe('the time exit and crossings', () => {
   it('a ratchet on a tick that also reached the target does not arm the target again: it fired on that tick', () => {
     const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 103 };
     const s = step(plan, holding({ levels: resolveLevels(plan, 100, 0.05) }), hit('RATCHET', 103.5, 100.05));
-    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101.5, dir: 'down' }, { kind: 'RATCHET', level: 103.55, dir: 'up' }] });
+    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101.5, dir: 'down' }, { kind: 'RATCHET', level: 103.55, dir: 'up' }], moved: true });
+  });
+
+  it('a ratchet stepped after a later tick crossed the target still lists the target (it cannot know), as moved levels, and a fill or a recovery arms afresh', () => {
+    const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 110 };
+    const levels = resolveLevels(plan, 100, 0.05);
+    // The later tick (110.5) fired the target; this step is for the ratchet's own tick (103).
+    const s = step(plan, holding({ levels }), hit('RATCHET', 103, 100.05));
+    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'TARGET', level: 110, dir: 'up' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true });
+    expect(step(plan, holding({ levels }), { type: 'recovered', strategyRunning: true, bestSinceEntry: null }).triggers?.moved).toBeUndefined();
   });
 
   it('a ratchet once the exit is under way, with no levels kept, or of an earlier leg moves nothing', () => {

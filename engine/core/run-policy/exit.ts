@@ -252,9 +252,10 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
     if (s.state !== 'IN_POSITION' || s.levels === null) return {};
     const { levels, moved } = ratchet(s.levels, plan.side, e.price);
     // An exit level this price has reached fired on the same tick (its exit is under way): armed again, it would fire twice.
+    // One a later tick fired before this step (its exit submitted, not journaled yet) is the index's to keep out (`moved`).
     return {
       ...(levels !== s.levels ? { patch: { levels } } : {}),
-      triggers: { set: triggersOf(levels, plan.side).filter((t) => t.kind === 'RATCHET' || !crossed(t, e.price)) },
+      triggers: { set: triggersOf(levels, plan.side).filter((t) => t.kind === 'RATCHET' || !crossed(t, e.price)), moved: true },
       ...(moved ? { events: [{ ...scope, type: 'stop_moved' as const, why: moved.why, from: moved.from, to: moved.to, best: levels.trail?.best ?? e.price }] } : {}),
     };
   }

@@ -199,8 +199,11 @@ export interface Step {
   readonly events?: readonly EngineEvent[];
   readonly timers?: readonly TimerIntent[];
   readonly submit?: readonly SubmitIntent[];
-  /** Watch the position against these levels, at its entry's instrument. */
-  readonly triggers?: { readonly set: readonly Trigger[] };
+  /**
+   * Watch the position against these levels, at its entry's instrument. `moved`: the levels a
+   * ratchet moved, which are not armed once an exit level of the leg has fired (its exit is under way).
+   */
+  readonly triggers?: { readonly set: readonly Trigger[]; readonly moved?: true };
 }
 
 /** The policy: pure and deterministic; the same arguments always give the same Step. */
