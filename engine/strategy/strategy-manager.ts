@@ -220,7 +220,8 @@ export class StrategyManager {
           const jobs = this.jobs.get(run.strategyId);
           if (jobs?.runId === run.id) jobs.sell.cancel();
         } else if (t.set === 'jobs') this.schedule(run);
-        else this.execution.retryExit(run, t.leg, t.at);
+        else if (t.set === 'exit_retry') this.execution.retryExit(run, t.leg, t.at);
+        else throw new Error(`run ${run.id}: the re-entry timer is not carried out by this engine`);
       },
     };
   }

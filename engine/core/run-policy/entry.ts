@@ -19,10 +19,23 @@ function entryName(side: Side): string {
 }
 
 /**
+ * A level given as a price that `lastPrice` has already reached, or null: the stop (the position
+ * would be closed at once at a loss), checked first, or the target (entering would exit at once,
+ * paying the spread twice for nothing). A long's stop is below the price and its target above; a
+ * short's the other way round. `where`: how the price stands to it, in words.
+ */
+export function levelAlreadyReached(plan: RunPlan, lastPrice: number | null): { readonly name: 'stop-loss' | 'target'; readonly level: number; readonly where: string } | null {
+  if (lastPrice === null) return null;
+  const long = plan.side === 'long';
+  const reached = (level: number, toward: 1 | -1) => (long ? toward : -toward) * (lastPrice - level) >= 0;
+  if (plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) return { name: 'stop-loss', level: plan.stopLoss, where: long ? 'at or below' : 'at or above' };
+  if (plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) return { name: 'target', level: plan.target, where: long ? 'at or above' : 'at or below' };
+  return null;
+}
+
+/**
  * The entry job fired: the entry goes, unless it is past its grace, or the last price has already
- * reached a level given as a price: the stop (the position would be closed at once at a loss) or
- * the target (entering would exit at once, paying the spread twice for nothing). A short's stop
- * is above the price and its target below.
+ * reached a level given as a price (levelAlreadyReached).
  */
 export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>): Step {
   if (s.state !== 'ARMED') return {};
@@ -33,20 +46,12 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
       events: [{ ...base, type: 'buy_missed', lateByMs: e.lateByMs }],
     };
   }
-  // A long's stop is below and its target above; a short's the other way round.
-  const long = plan.side === 'long';
-  const [atStop, atTarget] = long ? ['at or below', 'at or above'] : ['at or above', 'at or below'];
-  const reached = (level: number, toward: 1 | -1) => e.lastPrice !== null && (long ? toward : -toward) * (e.lastPrice - level) >= 0;
-  if (e.lastPrice !== null && plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) {
+  const reached = levelAlreadyReached(plan, e.lastPrice);
+  if (reached && e.lastPrice !== null) {
+    const stopLoss = plan.stopLossMode === 'price' ? plan.stopLoss : null;
     return {
-      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atStop} the stop-loss ${plan.stopLoss}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null, side: entrySide(plan.side) }],
-    };
-  }
-  if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) {
-    return {
-      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atTarget} the target ${plan.target}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target, side: entrySide(plan.side) }],
+      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${reached.where} the ${reached.name} ${reached.level}` } },
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss, target: reached.name === 'target' ? reached.level : null, side: entrySide(plan.side) }],
     };
   }
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };

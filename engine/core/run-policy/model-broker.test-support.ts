@@ -244,7 +244,8 @@ export class ModelDay {
     for (const t of step.timers ?? []) {
       if ('cancel' in t) this.jobs.exit = null;
       else if (t.set === 'jobs') this.jobs = { entry: this.times.buyAt, exit: this.times.sellAt };
-      else this.retry = { at: t.at, leg: t.leg };
+      else if (t.set === 'exit_retry') this.retry = { at: t.at, leg: t.leg };
+      else throw new Error('the model broker does not re-enter');
     }
     if (step.triggers) {
       this.armed = [...step.triggers.set];
@@ -412,7 +413,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

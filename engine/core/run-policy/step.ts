@@ -5,6 +5,7 @@
 import { entryAbandoned, entryDue, entryFinal, journalEntry } from './entry';
 import { exitDue, exitFinal, journalExit, triggerCrossed } from './exit';
 import { recovered } from './recover';
+import { reentryDue } from './reentry';
 import { stopRequested } from './stop';
 import type { Policy } from './types';
 
@@ -14,6 +15,8 @@ export const step: Policy = (plan, s, e) => {
       return entryDue(plan, s, e);
     case 'exit_due':
       return exitDue(s, e);
+    case 'reentry_due':
+      return reentryDue(plan, s, e);
     case 'trigger_crossed':
       return triggerCrossed(plan, s, e);
     case 'journal_entry':
