@@ -412,6 +412,8 @@ export class ExecutionEngine {
     if (outcome && 'suppress' in outcome) return { kind: 'suppress', run, reason: outcome.suppress };
     if (outcome && 'halt' in outcome) return { kind: 'halt', before: run, after: writeStep(this.ctx, run, step), reason: outcome.halt };
     if (!place) throw new Error(`the run policy answered ${intent.leg} with neither an order nor an outcome`);
+    // A re-entry is the one entry a crash can meet twice in a day (the run waits between legs): the soak kills here.
+    if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
     // Invariant 8: an exit sells the position where it was bought (place.where is its entry's), never what the strategy says now.
     const order = repos.orders.insert(
       {
