@@ -10,6 +10,7 @@ import { startTestEngine, type TestEngine } from '../support/engine-harness';
 import { runtimeDto, runHistoryDto } from '../../engine/api/dto';
 import { clientOrderId } from '../../engine/core/ids';
 import type { Strategy } from '../../engine/core/types';
+import type { CrashPoint } from '../../engine/execution/crash-points';
 
 let t: TestEngine;
 afterEach(async () => t?.close());
@@ -26,8 +27,8 @@ async function tick(price: number): Promise<void> {
 }
 
 /** Entered at 09:30 by a strategy created with these keys. */
-async function entered(keys: Record<string, unknown>, at = '2026-03-09T13:00:00Z'): Promise<Strategy> {
-  t = await startTestEngine({ at });
+async function entered(keys: Record<string, unknown>, crash?: (point: CrashPoint) => void): Promise<Strategy> {
+  t = await startTestEngine({ at: '2026-03-09T13:00:00Z', ...(crash ? { crashPoints: { hit: crash } } : {}) });
   const s = await t.create(keys);
   await t.start(s.id);
   await t.until('2026-03-09T13:30:00Z');
@@ -136,5 +137,72 @@ describe('re-entry after a stop-loss', () => {
       ['sell', 10],
       ['buy', 10],
     ]);
+  });
+});
+
+describe('between legs', () => {
+  it('a STOP while the run waits for its next leg ends it STOPPED: the re-entry is not sent, nor anything after', async () => {
+    const s = await entered(REENTER);
+    let stopping: Promise<unknown> | undefined;
+    // The trader presses STOP the moment the run starts waiting (before its re-entry timer fires).
+    t.engine.bus.on('reentry_scheduled', () => {
+      stopping = t.engine.manager.stop(t.user.id, s.id);
+    });
+    await tick(97.5);
+    await stopping;
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', legNo: 1, positionQty: 0, reason: 'stopped by the trader between legs' });
+    await t.until('2026-03-09T19:56:00Z');
+    expect(brokerRecord()).toEqual([
+      ['buy', 10],
+      ['sell', 10],
+    ]);
+    expect(t.repos.strategies.getInternal(s.id)?.status).toBe('stopped');
+  });
+
+  /** A strategy that re-enters, whose process dies just before its first re-entry is journaled (before-reentry-journal). */
+  async function crashedBeforeReentry(): Promise<Strategy> {
+    let armed = true;
+    const s = await entered(REENTER, (point) => {
+      if (point !== 'before-reentry-journal' || !armed) return;
+      armed = false;
+      // Nothing of the re-entry is written yet: leg 0's two orders only.
+      expect(journal(s).map(([leg, kind]) => `${leg} ${kind}`)).toEqual(['0 BUY', '0 STOPLOSS']);
+      throw new Error('the process died here');
+    });
+    await tick(97.5);
+    expect(armed).toBe(false);
+    expect(t.run(s.id)).toMatchObject({ state: 'WAITING_REENTRY', legNo: 1, positionQty: 0 });
+    expect(journal(s)).toHaveLength(2);
+    return s;
+  }
+
+  it('restarted before the cut-off, a run waiting for its next leg enters it exactly once', async () => {
+    const s = await crashedBeforeReentry();
+    t = await t.restart({ startPrices: { [AAPL]: 97.5 } });
+    await t.engine.recover();
+    await t.until('2026-03-09T13:32:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 1, positionQty: 10, levels: { entry: 97.5, stop: 95.5 } });
+    expect(brokerRecord()).toEqual([['buy', 10]]);
+    expect(sentIds()).toEqual([id(s, 'entry', 1)]);
+    await t.until('2026-03-09T19:56:00Z');
+    expect(journal(s).map(([leg, kind]) => `${leg} ${kind}`)).toEqual(['0 BUY', '0 STOPLOSS', '1 BUY', '1 SELL']);
+    expect(brokerRecord()).toEqual([
+      ['buy', 10],
+      ['sell', 10],
+    ]);
+  });
+
+  it('restarted after the cut-off, it ends as its last leg did, with reentry_skipped; nothing is sent', async () => {
+    const s = await crashedBeforeReentry();
+    await t.stopEngine();
+    await t.clock.advanceTo(Date.parse('2026-03-09T16:30:00Z'));
+    t = await t.restart();
+    await t.engine.recover();
+    await t.until('2026-03-09T16:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', legNo: 1, exitLeg: 'STOPLOSS', positionQty: 0 });
+    expect(t.eventsOf('reentry_skipped')).toMatchObject([{ legNo: 1 }]);
+    await t.until('2026-03-09T19:56:00Z');
+    expect(brokerRecord()).toEqual([]);
+    expect(journal(s)).toHaveLength(2);
   });
 });
