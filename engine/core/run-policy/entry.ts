@@ -4,7 +4,8 @@
  */
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
-import { planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
+import { levelAlreadyReached, planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
+import { reentryRefused } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
@@ -16,21 +17,6 @@ export function entrySide(side: Side): OrderSide {
 /** What the trader calls the entry: the BUY of a long, the short sale of a short (still due at the BUY time). */
 function entryName(side: Side): string {
   return side === 'long' ? 'BUY' : 'Short sale';
-}
-
-/**
- * A level given as a price that `lastPrice` has already reached, or null: the stop (the position
- * would be closed at once at a loss), checked first, or the target (entering would exit at once,
- * paying the spread twice for nothing). A long's stop is below the price and its target above; a
- * short's the other way round. `where`: how the price stands to it, in words.
- */
-export function levelAlreadyReached(plan: RunPlan, lastPrice: number | null): { readonly name: 'stop-loss' | 'target'; readonly level: number; readonly where: string } | null {
-  if (lastPrice === null) return null;
-  const long = plan.side === 'long';
-  const reached = (level: number, toward: 1 | -1) => (long ? toward : -toward) * (lastPrice - level) >= 0;
-  if (plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) return { name: 'stop-loss', level: plan.stopLoss, where: long ? 'at or below' : 'at or above' };
-  if (plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) return { name: 'target', level: plan.target, where: long ? 'at or above' : 'at or below' };
-  return null;
 }
 
 /**
@@ -57,9 +43,18 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };
 }
 
-/** Journaling the entry: only from ARMED, one per run, with the plan's account, instrument and quantity. */
+/**
+ * Journaling the entry: only from ARMED (leg 0) or WAITING_REENTRY (the leg the run waits for),
+ * one per leg, with the plan's account, instrument and quantity. A re-entry is refused here, at
+ * the journal, at or after the cut-off or past the day's re-entries: the run ends instead.
+ */
 export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_entry'>): Step {
-  if (s.state !== 'ARMED') return { outcome: { drop: `BUY not sent: run is ${s.state}` } };
+  if (s.state !== 'ARMED' && s.state !== 'WAITING_REENTRY') return { outcome: { drop: `${entryName(plan.side)} not sent: run is ${s.state}` } };
+  const refused = s.state === 'WAITING_REENTRY' ? reentryRefused(plan, s) : null;
+  // decide() writes the move and publishes the reason; it carries out nothing else.
+  if (refused) return { move: refused.move, outcome: { halt: refused.move.patch.reason ?? `${entryName(plan.side)} not sent` } };
+  // A re-entry starts its leg afresh: the last leg's prices and exit stay in its journal rows.
+  const afresh = s.state === 'WAITING_REENTRY' ? { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null } : {};
   return {
     place: {
       legNo: s.legNo,
@@ -71,7 +66,7 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
       where: { brokerAccountId: plan.brokerAccountId, symbol: plan.symbol, exchange: plan.exchange },
       scheduledAt: e.scheduledAt,
     },
-    move: { to: 'BUYING', patch: { lastAction: 'BUY', lastActionAt: s.now } },
+    move: { to: 'BUYING', patch: { ...afresh, lastAction: 'BUY', lastActionAt: s.now } },
   };
 }
 

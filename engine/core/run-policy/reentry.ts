@@ -5,7 +5,7 @@
  */
 import { canTransition } from '../run-state';
 import type { RunState } from '../types';
-import { levelAlreadyReached } from './entry';
+import { levelAlreadyReached } from './levels';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step } from './types';
 
 /** The exits each `reentry_after` lets the run enter again after (a trailing stop is a stop-loss). */
@@ -13,16 +13,6 @@ const ALLOWED_AFTER: Readonly<Record<RunPlan['reentryAfter'], readonly ExitKind[
   stop_loss: ['STOPLOSS', 'TRAIL_STOP'],
   target: ['TARGET'],
   either: ['STOPLOSS', 'TRAIL_STOP', 'TARGET'],
-};
-
-/** How a trader names the exit that ended a leg. */
-const EXIT_NAME: Readonly<Record<Leg, string>> = {
-  BUY: 'entry',
-  STOPLOSS: 'stop-loss',
-  TRAIL_STOP: 'trailing stop',
-  TARGET: 'target',
-  SELL: 'SELL time',
-  MANUAL_EXIT: "trader's STOP",
 };
 
 /**
@@ -39,48 +29,60 @@ function closedReason(plan: RunPlan, s: RunSnapshot, legNo: number): string | nu
 }
 
 /**
- * An exit that emptied the position of leg `s.legNo` and would end the run as `to`: the run waits
- * for its next leg instead (WAITING_REENTRY, due at once) when the exit is one `reentry_after`
- * names, re-entries are left, no STOP is pending and the cut-off, the SELL time and the square-off
- * are still ahead. Null: the run ends as `to`. `ended`: the fields a final exit writes.
+ * Whether an exit of `leg` that empties leg `legNo`'s position lets the run enter again: it is one
+ * `reentry_after` names and re-entries are left. (The rest is known only when that exit ends.)
  */
-export function reentryAfterExit(plan: RunPlan, s: RunSnapshot, order: OrderView, to: RunState, ended: RunPatch): Step | null {
+export function reentryMayFollow(plan: RunPlan, legNo: number, leg: Leg): boolean {
+  return leg !== 'BUY' && ALLOWED_AFTER[plan.reentryAfter].includes(leg) && legNo < plan.reentries;
+}
+
+/**
+ * An exit `order` that emptied the position of leg `s.legNo`: the run waits for its next leg
+ * (WAITING_REENTRY, due at once) instead of ending, when a re-entry may follow that exit
+ * (reentryMayFollow), no STOP is pending and the cut-off, the SELL time and the square-off are
+ * still ahead. Null: the run ends as the exit says. `ended`: the fields that final exit writes.
+ */
+export function reentryAfterExit(plan: RunPlan, s: RunSnapshot, order: OrderView, ended: RunPatch): Step | null {
   const leg = order.leg;
-  if (leg === 'BUY' || !ALLOWED_AFTER[plan.reentryAfter].includes(leg)) return null;
-  if (s.stopRequested || closedReason(plan, s, s.legNo + 1) !== null) return null;
-  if (to === 'ERROR' || !canTransition(s.state, 'WAITING_REENTRY')) return null;
+  if (ended.positionQty !== 0 || !reentryMayFollow(plan, s.legNo, leg) || s.stopRequested) return null;
   const next = s.legNo + 1;
+  if (closedReason(plan, s, next) !== null || !canTransition(s.state, 'WAITING_REENTRY')) return null;
   return {
-    move: { to: 'WAITING_REENTRY', patch: { ...ended, positionQty: 0, exitLeg: leg, levels: null, legNo: next, reentryAt: s.now } },
+    move: { to: 'WAITING_REENTRY', patch: { ...ended, exitLeg: leg, levels: null, legNo: next, reentryAt: s.now } },
     events: [{ userId: s.userId, strategyId: s.strategyId, runId: s.runId, at: s.now, type: 'reentry_scheduled', legNo: next, of: plan.reentries, dueAt: s.now, after: leg }],
     triggers: { set: [] },
     timers: [{ set: 'reentry', at: s.now }],
   };
 }
 
-/** The state a run waiting between legs ends in: as its last leg ended. */
-function lastLegEnd(s: RunSnapshot): RunState {
-  return s.exitLeg === 'TARGET' ? 'EXITED_BY_TARGET' : 'EXITED_BY_SL';
+/** How a run waiting between legs ends: as its last leg ended, and that end in words. */
+function lastLegEnd(s: RunSnapshot): { readonly to: RunState; readonly how: string } {
+  if (s.exitLeg === 'TARGET') return { to: 'EXITED_BY_TARGET', how: 'at its target' };
+  return { to: 'EXITED_BY_SL', how: s.exitLeg === 'TRAIL_STOP' ? 'by its trailing stop' : 'by its stop-loss' };
 }
 
+/** A Step that ends the run (its move is always there). */
+export type Ending = Step & { readonly move: NonNullable<Step['move']> };
+
 /** The run, waiting between legs, ends as its last leg ended: leg `s.legNo` is not entered, for `why`. */
-export function endBetweenLegs(plan: RunPlan, s: RunSnapshot, why: string): Step {
-  const reason = `re-entry ${s.legNo} of ${plan.reentries} not made: ${why}. The run ends as its last leg did (${EXIT_NAME[s.exitLeg ?? 'STOPLOSS']})`;
+export function endBetweenLegs(plan: RunPlan, s: RunSnapshot, why: string): Ending {
+  const { to, how } = lastLegEnd(s);
+  const reason = `re-entry ${s.legNo} of ${plan.reentries} not made: ${why}; the run ends as its last leg did, ${how}`;
   return {
-    move: { to: lastLegEnd(s), patch: { reason, reentryAt: null, lastActionAt: s.now } },
+    move: { to, patch: { reason, reentryAt: null, lastActionAt: s.now } },
     events: [{ userId: s.userId, strategyId: s.strategyId, runId: s.runId, at: s.now, type: 'reentry_skipped', legNo: s.legNo, reason: why }],
   };
 }
 
 /** The trader's STOP between legs: nothing is held and no order is at the broker, so the run stops. */
-export const STOPPED_BETWEEN_LEGS: Step = { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader between legs', reentryAt: null } } };
+export const STOPPED_BETWEEN_LEGS: Ending = { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader between legs', reentryAt: null } } };
 
 /**
  * Whether the next leg may be journaled now (journal_entry from WAITING_REENTRY): null when it may,
  * else the step that ends the run instead. Checked at the journal itself, so no entry is ever
  * written at or after the cut-off or past the day's re-entries, however late the entry was queued.
  */
-export function reentryRefused(plan: RunPlan, s: RunSnapshot): Step | null {
+export function reentryRefused(plan: RunPlan, s: RunSnapshot): Ending | null {
   if (s.stopRequested) return STOPPED_BETWEEN_LEGS;
   const closed = s.legNo < 1 ? `leg ${s.legNo} is not a re-entry` : closedReason(plan, s, s.legNo);
   return closed === null ? null : endBetweenLegs(plan, s, closed);
