@@ -354,8 +354,9 @@ export class StrategyManager {
   /**
    * The next leg of a run waiting between legs is due at `at` (at once when already past, with its
    * lateness): its reentry_due is stepped then. One per run, replacing an earlier one. The leg to
-   * come keeps the day's time exit: a crossing cancelled the SELL job of the leg before (nothing
-   * was left to sell then), so it is registered again for the run.
+   * come needs the day's time exit, so the run's SELL job is registered again: the policy keeps it
+   * at a crossing that may be followed by a re-entry, but another crossing of the same leg (a
+   * target reached while the stop's exit was in flight) may have cancelled it.
    */
   scheduleReentry(run: Run, at: number): void {
     if (this.closed) return;
