@@ -205,4 +205,22 @@ describe('between legs', () => {
     expect(brokerRecord()).toEqual([]);
     expect(journal(s)).toHaveLength(2);
   });
+
+  it("restarted mid-trail in a later leg, the trail moves on only from prices since that leg's own fill, not the leg before's", async () => {
+    const s = await entered({ ...REENTER, stop_loss: 5, reentries: 1, trail: 2 });
+    await t.until('2026-03-09T13:35:00Z');
+    await tick(106);
+    await tick(103.9);
+    const leg1 = t.orders(s.id).find((o) => o.legNo === 1 && o.leg === 'BUY');
+    expect(leg1).toMatchObject({ status: 'filled', fillPrice: 103.9 });
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 1, levels: { stop: 101.9, trail: { best: 103.9 } } });
+    t = await t.restart({ startPrices: { [AAPL]: 103 } });
+    // Leg 0's high of 106 is in the minute that began before leg 1's fill: a price leg 1 never had.
+    t.repos.priceBars.saveInternal([{ brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'AAPL', minute: Date.parse('2026-03-09T13:35:00Z'), open: 100, high: 106, low: 100, close: 103.9, ticks: 3 }]);
+    await t.engine.recover();
+    await t.clock.advance(0);
+    await t.engine.idle();
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 1, levels: { stop: 101.9, trail: { best: 103.9 } } });
+    expect(brokerRecord()).toEqual([]);
+  });
 });
