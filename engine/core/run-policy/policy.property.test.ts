@@ -1,5 +1,5 @@
 /**
- * The run policy's invariants (docs/plans/issue-18-strategy-v2.md §2b: 1-7, 8's slice-1 part, 10)
+ * The run policy's invariants (docs/plans/issue-18-strategy-v2.md §2b: 1-7, 8's slice-1 part, 9, 10)
  * over random days: a model journal, broker and caller (model-broker.test-support.ts) carry out
  * each Step, while the world fills, part-fills, refuses and cancels orders, ticks, stops, sells
  * by hand and crashes. A failure names the step that broke the invariant and is shrunk to a
@@ -492,7 +492,14 @@ describe('run policy properties', () => {
 
   it('9: re-entry: at most 1 + reentries legs, one entry each, none at or after the cut-off nor while anything is held, each exit opposite its leg\'s entry; crashes and recoveries between legs included', () => {
     const seen = { reentries: 0, recoveredBetween: 0, refusedAtJournal: 0 };
-    holds(fc.property(reentryDayArb, (day) => void live(day, reentryRules(day, seen))), [[CUTOFF_WHILE_QUEUED], [CRASH_BETWEEN_LEGS]]);
+    holds(
+      fc.property(reentryDayArb, (day) => {
+        const outcome = live(day, reentryRules(day, seen));
+        expect(outcome.legs).toBeLessThanOrEqual(1 + day.plan.reentries);
+        expect(outcome.entries).toBe(outcome.legs);
+      }),
+      [[CUTOFF_WHILE_QUEUED], [CRASH_BETWEEN_LEGS]],
+    );
     expect(live(CUTOFF_WHILE_QUEUED)).toMatchObject({ state: 'EXITED_BY_SL', entries: 1, legs: 1, brokerHeld: 0 });
     expect(live(CRASH_BETWEEN_LEGS)).toMatchObject({ entries: 2, legs: 2, brokerHeld: 0 });
     // The days reach these, or the property says nothing of them.
