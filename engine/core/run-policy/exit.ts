@@ -109,9 +109,9 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
 
 /**
  * An exit attempt ended. Everything sold: the run ends by the exit's kind, or waits for its next
- * leg when a re-entry follows that exit (reentryAfterExit). Shares still held for a
- * reason that may pass, attempts left: the next attempt is due after EXIT_RETRY_MS. Else ERROR,
- * with what is still open and what the trader can do.
+ * leg when a re-entry follows that exit (reentryAfterExit). Shares still held for a reason that
+ * may pass, attempts left: the next attempt is due after EXIT_RETRY_MS. Else ERROR, with what is
+ * still open and what the trader can do.
  */
 export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
   const filled = order.filledQty > 0;
@@ -249,9 +249,9 @@ export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): 
 /**
  * A crossing's aftermath. A stop or target (its exit already submitted at the tick): the event,
  * and the time exit cancelled while still ahead (a time exit already due races the exit instead,
- * and the loser is recorded), unless a re-entry may follow this exit. A RATCHET: the levels as the price has moved them (the trail's best,
- * the stop tightened or moved to cost), kept and armed again, with a stop_moved event when the
- * stop moved. A crossing of an earlier leg is stale.
+ * and the loser is recorded), unless a re-entry may follow this exit. A RATCHET: the levels as the
+ * price has moved them (the trail's best, the stop tightened or moved to cost), kept and armed
+ * again, with a stop_moved event when the stop moved. A crossing of another leg is stale.
  */
 export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
   if (e.legNo !== s.legNo) return {};

@@ -2,10 +2,10 @@
  * The run policy's vocabulary: what a run does is `step(plan, snapshot, event) → Step`, a pure,
  * synchronous function (no I/O, no clock: time comes in the snapshot and the event). The callers
  * keep the mechanics (queue, lock, journal transaction, send, timers, subscriptions) and carry
- * out the Step; the rules live in step.ts, entry.ts and exit.ts.
+ * out the Step; the rules live in step.ts, entry.ts, exit.ts and reentry.ts.
  *
- * Long, one leg (legNo 0), exits by stop-loss, trailing stop, target, time and the trader. The
- * shapes carry `legNo` and an order `side` so that sell-first and re-entry extend them.
+ * Long or short, exits by stop-loss, trailing stop, target, time and the trader; a run may enter
+ * again after an exit (re-entry), each leg journaled under its `legNo` (0, then 1, 2, …).
  */
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../ids';
 import type { EngineEvent } from '../events';
