@@ -16,7 +16,7 @@ import { createTradingCalendar } from '../engine/scheduler/trading-calendar';
 import { isDayOver } from '../engine/core/run-state';
 import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
-import { realizedPnl, soldQty } from '../engine/execution/realized-pnl';
+import { runPnl, runSoldQty } from '../engine/execution/realized-pnl';
 import { runFills } from '../engine/api/dto';
 
 const stopLossDemo = process.argv.includes('--stop-loss');
@@ -108,10 +108,10 @@ for (const o of repos.orders.list(user.id, strategy.id)) {
 }
 for (const row of repos.runs.history(user.id, { strategyId: strategy.id })) {
   const { run } = row;
-  const fills = runFills(run, row.boughtQty);
-  const pnl = realizedPnl(fills);
+  const fills = runFills(run, row.boughtQty, row.fills);
+  const pnl = runPnl(fills);
   process.stdout.write(
-    `\nRealized P&L of ${run.tradingDate}: ${pnl === null ? 'nothing sold' : `${pnl.toFixed(2)} (${soldQty(fills)} sold: ${run.entryPrice} in, ${run.exitPrice} out)`}\n`,
+    `\nRealized P&L of ${run.tradingDate}: ${pnl === null ? 'nothing sold' : `${pnl.toFixed(2)} (${runSoldQty(fills)} sold: ${run.entryPrice} in, ${run.exitPrice} out)`}\n`,
   );
 }
 await engine.stop();

@@ -113,7 +113,7 @@ export function createRepos(db: Db): Repos {
 export { ForeignKeyViolation, isStorageUnavailable, UniqueViolation } from './errors';
 export type { BrokerAccount, BrokerAccountsRepo, NewBrokerAccount } from './broker-accounts';
 export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
-export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderPatch, type OrdersRepo } from './orders';
+export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderFill, type OrderPatch, type OrdersRepo } from './orders';
 export { TERMINAL_RUN_STATES, type NewRun, type RunHistoryQuery, type RunHistoryRow, type RunPatch, type RunsRepo } from './runs';
 export type { InstrumentsRepo, StoredInstrument } from './instruments';
 export type { PriceBar, PriceBarsRepo } from './price-bars';

@@ -4,7 +4,7 @@
  * (run, leg, slot, attempt) and one per (broker account, client order id), whatever races the
  * engine loses.
  */
-import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
 import { slotOf, type Exchange, type Leg, type Order, type OrderSide, type OrderSlot, type OrderStatus } from '../../engine/core/types';
@@ -77,6 +77,29 @@ export interface OrdersRepo {
   list(userId: UserId, strategyId: StrategyId): Order[];
   /** Engine-internal: every order still pending, sent, accepted, partially filled or unknown. */
   listUnresolvedInternal(): Order[];
+  /** Engine-internal: the orders of these runs that filled anything, for the P&L over their legs (execution/realized-pnl.ts legFills). */
+  fillsInternal(runIds: readonly RunId[]): OrderFill[];
+}
+
+/** The orders of `runIds` that filled anything, oldest first (OrdersRepo.fillsInternal; the runs history reads them too). */
+export function fillsOf(orm: Orm, runIds: readonly RunId[]): OrderFill[] {
+  if (runIds.length === 0) return [];
+  return orm
+    .select({ runId: orders.runId, legNo: orders.legNo, slot: orders.slot, filledQty: orders.filledQty, fillPrice: orders.fillPrice })
+    .from(orders)
+    .where(and(inArray(orders.runId, [...runIds]), gt(orders.filledQty, 0)))
+    .orderBy(asc(orders.id))
+    .all()
+    .map((r) => ({ runId: asRunId(r.runId), legNo: r.legNo, slot: r.slot as OrderSlot, filledQty: r.filledQty, fillPrice: r.fillPrice }));
+}
+
+/** A filled order as the P&L reads it. */
+export interface OrderFill {
+  readonly runId: RunId;
+  readonly legNo: number;
+  readonly slot: OrderSlot;
+  readonly filledQty: number;
+  readonly fillPrice: number | null;
 }
 
 type Row = typeof orders.$inferSelect;
@@ -196,5 +219,6 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
     listUnresolvedInternal() {
       return orm.select().from(orders).where(inArray(orders.status, [...UNRESOLVED_ORDER_STATUSES])).orderBy(asc(orders.id)).all().map(toOrder);
     },
+    fillsInternal: (runIds) => fillsOf(orm, runIds),
   };
 }

@@ -87,4 +87,30 @@ describe('runs.history', () => {
     expect(seen).toEqual(all);
     expect(new Set(seen).size).toBe(6);
   });
+
+  it('a run that re-entered carries its filled orders of every leg and its entries summed; a one-leg run none', () => {
+    const one = run(a, '2026-03-09', 'SOLD', { bought: 10, held: 0, entry: 100, exit: 101 });
+    const r = t.repos.runs.create({ strategyId: a.strategy.id, userId: a.user.id, tradingDate: '2026-03-10', state: 'ARMED', buyAt: 1, sellAt: 2 }, 1);
+    const filled = (legNo: number, leg: Leg, qty: number, price: number | null) => {
+      const slot = leg === 'BUY' ? 'entry' : 'exit';
+      const o = t.repos.orders.insert(
+        { runId: r.id, strategyId: a.strategy.id, userId: a.user.id, brokerAccountId: a.account.id, leg, legNo, side: leg === 'BUY' ? 'buy' : 'sell', slot, clientOrderId: `tc-${r.id}-${legNo}-${leg}`, symbol: 'RELIANCE', exchange: 'NSE', qty: 10, status: 'pending', scheduledAt: 1 },
+        1,
+      );
+      if (qty > 0) t.repos.orders.update(o.id, { status: 'filled', filledQty: qty, fillPrice: price }, 2);
+    };
+    filled(0, 'BUY', 10, 100);
+    filled(0, 'STOPLOSS', 10, 98);
+    filled(1, 'BUY', 10, 98);
+    filled(1, 'TARGET', 0, null);
+    t.repos.runs.update(r.id, { state: 'IN_POSITION', legNo: 1, positionQty: 10, entryPrice: 98, exitPrice: 98 }, 3);
+    const [multi, single] = t.repos.runs.history(a.user.id, {});
+    expect(single).toMatchObject({ run: { id: one.id }, boughtQty: 10, fills: [] });
+    expect(multi).toMatchObject({ run: { id: r.id, legNo: 1 }, boughtQty: 20 });
+    expect(multi!.fills.map((f) => [f.legNo, f.slot, f.filledQty, f.fillPrice])).toEqual([
+      [0, 'entry', 10, 100],
+      [0, 'exit', 10, 98],
+      [1, 'entry', 10, 98],
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import { levelsSpec, runPlanSpec, type RunPlanSpec } from '../../engine/core/run
 import type { Orm } from '../client';
 import { orders, runs, strategies } from '../schema';
 import { translated } from './errors';
+import { fillsOf, type OrderFill } from './orders';
 import { pick } from './json';
 import { byShape, ID, placeholders, rawTable } from './prepared';
 
@@ -80,7 +81,9 @@ export interface RunHistoryQuery {
 /**
  * A run with what its journal says was traded: the instrument and account come from the entry
  * order (invariant 8: a strategy can be edited later), else from the strategy (a run that never
- * bought); boughtQty is the entry's filled quantity, null without an entry order.
+ * bought); boughtQty is what its entries filled, over every leg, null without an entry order;
+ * fills are its filled orders when it re-entered (legNo above 0; none otherwise), for the P&L of
+ * each leg (execution/realized-pnl.ts legFills).
  */
 export interface RunHistoryRow {
   readonly run: Run;
@@ -88,6 +91,7 @@ export interface RunHistoryRow {
   readonly exchange: string;
   readonly brokerAccountId: number;
   readonly boughtQty: number | null;
+  readonly fills: readonly OrderFill[];
 }
 
 export interface RunsRepo {
@@ -259,8 +263,10 @@ export function createRunsRepo(orm: Orm): RunsRepo {
         .innerJoin(strategies, eq(strategies.id, runs.strategyId))
         .where(where)
         .orderBy(...newest);
-      const rows = q.limit === undefined ? query.all() : query.limit(Math.max(0, Math.floor(q.limit))).all();
-      return rows.map((r) => ({ run: toRun(r.run), symbol: r.symbol, exchange: r.exchange, brokerAccountId: r.brokerAccountId, boughtQty: r.boughtQty }));
+      const rows = (q.limit === undefined ? query.all() : query.limit(Math.max(0, Math.floor(q.limit))).all()).map((r) => ({ ...r, run: toRun(r.run) }));
+      // Only a run that re-entered needs its fills leg by leg; the one-leg run (nearly all) reads its row.
+      const fills = fillsOf(orm, rows.filter((r) => r.run.legNo > 0).map((r) => r.run.id));
+      return rows.map((r) => ({ ...r, fills: fills.filter((f) => f.runId === r.run.id) }));
     },
     update(id, patch, now) {
       const set = { ...columnsOf(patch), updatedAt: now };

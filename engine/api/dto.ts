@@ -5,7 +5,7 @@
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
 import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
-import { realizedPnlNumber, soldQty, type RunFills } from '../execution/realized-pnl';
+import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
@@ -62,11 +62,15 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
   return null;
 }
 
-/** What realized-pnl.ts needs of a run, given its entry's filled quantity (null: no entry order). */
-export const runFills = (run: Run, boughtQty: number | null): RunFills => ({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.positionQty, short: run.plan?.side === 'sell' });
+/**
+ * What realized-pnl.ts needs of a run, leg by leg: `boughtQty` is what its entries filled over
+ * every leg (null: no entry order), `fills` its filled orders when it re-entered (none otherwise).
+ */
+export const runFills = (run: Run, boughtQty: number | null, fills: readonly LegFill[] = []): RunFills[] =>
+  legFills({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, heldQty: run.positionQty, short: run.plan?.side === 'sell' }, boughtQty, fills);
 
-export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDto {
-  const fills = runFills(run, boughtQty);
+export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = []): RuntimeDto {
+  const fills = runFills(run, boughtQty, legs);
   return {
     run_id: run.id,
     trading_date: run.tradingDate,
@@ -75,8 +79,8 @@ export function runtimeDto(run: Run, boughtQty: number | null = null): RuntimeDt
     entry_price: run.entryPrice,
     exit_price: run.exitPrice,
     exit_leg: run.exitLeg,
-    sold_qty: soldQty(fills),
-    realized_pnl: realizedPnlNumber(fills),
+    sold_qty: runSoldQty(fills),
+    realized_pnl: runPnl(fills)?.toNumber() ?? null,
     last_action: run.lastAction,
     last_action_at: run.lastActionAt,
     reason: run.reason,
@@ -95,7 +99,7 @@ function levelsDto(l: Levels): LevelsDto {
 /** A run of GET /runs, with its instrument as traded and its realized P&L. */
 export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
   const { run } = row;
-  const fills = runFills(run, row.boughtQty);
+  const fills = runFills(run, row.boughtQty, row.fills);
   return {
     run_id: run.id,
     strategy_id: run.strategyId,
@@ -107,12 +111,12 @@ export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
     buy_at: run.buyAt,
     sell_at: run.sellAt,
     bought_qty: row.boughtQty,
-    sold_qty: soldQty(fills),
+    sold_qty: runSoldQty(fills),
     position_qty: run.positionQty,
     entry_price: run.entryPrice,
     exit_price: run.exitPrice,
     exit_leg: run.exitLeg,
-    realized_pnl: realizedPnlNumber(fills),
+    realized_pnl: runPnl(fills)?.toNumber() ?? null,
     reason: run.reason,
   };
 }
@@ -144,8 +148,8 @@ function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, 
   return Object.fromEntries(keys.map((k) => [k, spec[k]])) as Pick<StoredStrategySpec, K>;
 }
 
-/** `boughtQty`: the latest run's entry fill (null: none), for its realized P&L. */
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null): StrategyDto {
+/** `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized P&L. */
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = []): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -156,7 +160,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    runtime: latestRun ? runtimeDto(latestRun, boughtQty) : null,
+    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
   };
 }
 

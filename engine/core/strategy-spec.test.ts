@@ -154,7 +154,7 @@ describe('the v2 keys', () => {
     const nones = { square_off_time: null, target: null, trail: null, move_stop_to_cost_after: null, reentry_cutoff: null, weekdays: null };
     const parsed = strategySpec.parse({ ...BODY, ...nones });
     expect(JSON.parse(JSON.stringify(parsed))).toEqual(strategySpec.parse(BODY));
-    expect(problems({ ...BODY, reentries: 1, reentry_cutoff: null })).toEqual([['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it']]);
+    expect(problems({ ...BODY, reentries: 1, reentry_cutoff: null, stop_loss_mode: 'points' })).toEqual([['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it']]);
     // A key that must be there is still required.
     expect(problems({ ...BODY, stop_loss: null })).toEqual([['stop_loss', 'stop_loss is required']]);
   });
@@ -186,9 +186,9 @@ describe('rules between fields, each naming its field, checked whatever else fai
   it.each<[string, Record<string, unknown>, string, string]>([
     ['SELL at BUY', { sell_time: '09:30:00' }, 'sell_time', 'sell_time must be later than buy_time (09:30) on the same day'],
     ['square-off before SELL', { square_off_time: '15:54:59' }, 'square_off_time', 'square_off_time must not be earlier than sell_time (15:55)'],
-    ['cut-off at BUY', { reentries: 1, reentry_cutoff: '09:30' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
-    ['cut-off at SELL', { reentries: 1, reentry_cutoff: '15:55:00' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
-    ['cut-off missing', { reentries: 2 }, 'reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
+    ['cut-off at BUY', { reentries: 1, reentry_cutoff: '09:30', stop_loss_mode: 'points' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
+    ['cut-off at SELL', { reentries: 1, reentry_cutoff: '15:55:00', stop_loss_mode: 'points' }, 'reentry_cutoff', 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)'],
+    ['cut-off missing', { reentries: 2, stop_loss_mode: 'percent', stop_loss: 2 }, 'reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
     ['stop-loss of 100 %', { stop_loss: 100, stop_loss_mode: 'percent' }, 'stop_loss', 'stop_loss must be below 100 when stop_loss_mode is percent'],
     ['target of 150 %', { target: 150, target_mode: 'percent' }, 'target', 'target must be below 100 when target_mode is percent'],
     ['trail of 100 %', { trail: 100, trail_mode: 'percent' }, 'trail', 'trail must be below 100 when trail_mode is percent'],
@@ -196,8 +196,16 @@ describe('rules between fields, each naming its field, checked whatever else fai
     ['target at the stop, both prices', { stop_loss: 95, target: 95 }, 'target', 'target must be above stop_loss (95) when both are prices'],
     ['a short\'s target above its stop', { side: 'sell', stop_loss: 105, target: 110 }, 'target', 'target must be below stop_loss (105) when both are prices and the entry sells first'],
     ['weekdays of a one-off', { weekdays: ['mon'] }, 'weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
+    ['a re-entry after a stop-loss price', { reentries: 1, reentry_cutoff: '12:00' }, 'stop_loss_mode', 'a re-entry after the stop-loss (reentry_after stop_loss) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once'],
+    ['a re-entry after either exit, the target a price', { reentries: 1, reentry_cutoff: '12:00', reentry_after: 'either', stop_loss: 2, stop_loss_mode: 'points', target: 110 }, 'target_mode', 'a re-entry after the target (reentry_after either) needs target_mode points or percent: a target price would be at or past the price again at once'],
+    ['a re-entry after a target, none set', { reentries: 1, reentry_cutoff: '12:00', reentry_after: 'target' }, 'target', 'reentry_after target needs a target: without one no exit allows a re-entry'],
   ])('%s', (_name, patch, field, message) => {
     expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);
+  });
+
+  it('a re-entry after a target alone leaves the stop-loss a price; after either, with no target, the stop decides', () => {
+    expect(problems({ ...BODY, reentries: 2, reentry_cutoff: '12:00', reentry_after: 'target', target: 1, target_mode: 'percent' })).toEqual([]);
+    expect(problems({ ...BODY, reentries: 2, reentry_cutoff: '12:00', reentry_after: 'either', stop_loss: 1, stop_loss_mode: 'percent' })).toEqual([]);
   });
 
   it('a target below the stop is fine when either is a distance (points or percent from the fill)', () => {
@@ -227,7 +235,7 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks available exactly the keys the engine trades: the v1 keys, the entry side and the exits (levels in price, points or percent, trailing, move to cost)', () => {
+  it('marks available exactly the keys the engine trades: the v1 keys, the entry side, the exits (levels in price, points or percent, trailing, move to cost) and re-entry', () => {
     const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
     expect(available.sort()).toEqual([
       'broker_account_id',
@@ -237,6 +245,9 @@ describe('field meta', () => {
       'move_stop_to_cost_after',
       'move_stop_to_cost_mode',
       'qty',
+      'reentries',
+      'reentry_after',
+      'reentry_cutoff',
       'repeat',
       'sell_time',
       'side',

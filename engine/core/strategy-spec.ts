@@ -172,9 +172,9 @@ export const STRATEGY_FIELD_META = {
   trail_mode: { label: 'Trailing stop unit', hint: 'points or % of the highest price since the entry', group: 'exits', available: true },
   move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'A gain of this much above the entry fill price moves the stop up to the entry price; empty: never', group: 'exits', available: true },
   move_stop_to_cost_mode: { label: 'Move stop to cost unit', hint: 'points or % of the entry fill price', group: 'exits', available: true },
-  reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: false },
-  reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: false },
-  reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: false },
+  reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: true },
+  reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
+  reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
   weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: false },
 } as const satisfies Record<StrategyField, FieldMeta>;
@@ -207,6 +207,18 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   }
   if (typeof v.reentries === 'number' && v.reentries > 0 && v.reentry_cutoff == null) {
     issue('reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it');
+  }
+  // A re-entry after an exit at a level given as a price would find the price at or past that level
+  // again at once (the entry skipped, or bought to be sold straight away): the level must move with each entry.
+  if (typeof v.reentries === 'number' && Number.isInteger(v.reentries) && v.reentries > 0 && v.reentries <= MAX_REENTRIES) {
+    const after = v.reentry_after ?? 'stop_loss';
+    if ((after === 'stop_loss' || after === 'either') && (v.stop_loss_mode ?? 'price') === 'price') {
+      issue('stop_loss_mode', `a re-entry after the stop-loss (reentry_after ${String(after)}) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once`);
+    }
+    if (after === 'target' && v.target == null) issue('target', 'reentry_after target needs a target: without one no exit allows a re-entry');
+    if ((after === 'target' || after === 'either') && v.target != null && (v.target_mode ?? 'price') === 'price') {
+      issue('target_mode', `a re-entry after the target (reentry_after ${String(after)}) needs target_mode points or percent: a target price would be at or past the price again at once`);
+    }
   }
   // Both given as prices: a long's target above its stop, a short's below (each is checked against the price at entry).
   const priced = (key: string, mode: string) => (typeof v[key] === 'number' && (v[key] as number) > 0 && (v[mode] ?? 'price') === 'price' ? (v[key] as number) : null);

@@ -51,15 +51,17 @@ describe('the run policy\'s inputs', () => {
     expect(planOf(run, undefined)).toBeNull();
   });
 
-  it('a run with a plan reads the plan, its exits with their modes, whatever its strategy row now says', () => {
+  it('a run with a plan reads the plan, its exits with their modes and its re-entries, whatever its strategy row now says', () => {
     const { strategy, run } = runIn('IN_POSITION');
     const exits = { stop_loss_mode: 'points', target: 4, target_mode: 'percent', trail: 1.5, trail_mode: 'points', move_stop_to_cost_after: 2, move_stop_to_cost_mode: 'percent' } as const;
-    const plan = { ...PLAN, ...exits, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
+    const reentry = { reentries: 2, reentry_after: 'either', reentry_cutoff: '14:00' } as const;
+    const plan = { ...PLAN, ...exits, ...reentry, broker_account_id: strategy.brokerAccountId, stop_loss: 80, buy_grace_seconds: 5 };
     const planned = t.repos.runs.update(run.id, { plan }, NOW);
     expect(t.repos.runs.getInternal(run.id)!.plan).toEqual(plan);
     expect(planOf(planned, strategy)).toEqual({
       ...{ brokerAccountId: strategy.brokerAccountId, symbol: 'AAPL', exchange: 'NYSE', side: 'long', qty: 3, stopLoss: 80, buyGraceMs: 5_000 },
       ...{ stopLossMode: 'points', target: 4, targetMode: 'percent', trail: 1.5, trailMode: 'points', moveStopToCostAfter: 2, moveStopToCostMode: 'percent' },
+      ...{ reentries: 2, reentryAfter: 'either' },
     });
     expect(planOf(planned, undefined)).toMatchObject({ symbol: 'AAPL', stopLoss: 80 });
   });

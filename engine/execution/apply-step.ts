@@ -38,6 +38,8 @@ function fromSpec(p: RunPlanSpec): RunPlan {
     moveStopToCostAfter: p.move_stop_to_cost_after ?? null,
     moveStopToCostMode: p.move_stop_to_cost_mode,
     buyGraceMs: p.buy_grace_seconds * 1000,
+    reentries: p.reentries,
+    reentryAfter: p.reentry_after,
   };
 }
 
@@ -59,6 +61,7 @@ export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, 
     positionQty: run.positionQty,
     entryPrice: run.entryPrice,
     exitPrice: run.exitPrice,
+    exitLeg: run.exitLeg,
     stopRequested: run.stopRequested,
     stopKeep: run.stopKeep,
     buyAt: run.buyAt,

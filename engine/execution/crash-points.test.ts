@@ -5,6 +5,7 @@ describe('crash points', () => {
   it('parse a name and an optional hit count, and refuse anything else', () => {
     expect(parseCrashPoint('after-send')).toEqual({ point: 'after-send', nth: 1 });
     expect(parseCrashPoint('after-fill:3')).toEqual({ point: 'after-fill', nth: 3 });
+    expect(parseCrashPoint('before-reentry-journal:2')).toEqual({ point: 'before-reentry-journal', nth: 2 });
     expect(parseCrashPoint('after-lunch')).toBeNull();
     expect(parseCrashPoint('after-send:0')).toBeNull();
   });

@@ -10,6 +10,8 @@ export const CRASH_POINTS = [
   'after-send',
   /** A fill is in the journal; the runtime store and follow-ups (stop-loss arming) are not done. */
   'after-fill',
+  /** A re-entry (an entry of leg 1 or later) is decided and about to be journaled: nothing of it written yet. */
+  'before-reentry-journal',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -96,6 +96,8 @@ export class ExecutionEngine {
   /** Broker answers (acks, trade updates) of one turn share one commit that does not wait for the disk. */
   private readonly answers: GroupCommit<() => unknown, unknown>;
   private readonly emergency: EmergencyExits;
+  /** Sets a run's next-leg timer (the strategy manager's, which keeps the run's jobs). */
+  private reentryHandler: ReentryHandler | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -127,6 +129,15 @@ export class ExecutionEngine {
         this.reconciler.track(order.id, true);
       },
     });
+  }
+
+  /**
+   * Who sets the timer of a run's next leg when an exit's fill, stepped here, leaves the run
+   * waiting between legs (the run policy's 'reentry' timer): the strategy manager, which keeps
+   * each run's jobs and cancels them together.
+   */
+  setReentryHandler(handler: ReentryHandler): void {
+    this.reentryHandler = handler;
   }
 
   /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
@@ -412,6 +423,8 @@ export class ExecutionEngine {
     if (outcome && 'suppress' in outcome) return { kind: 'suppress', run, reason: outcome.suppress };
     if (outcome && 'halt' in outcome) return { kind: 'halt', before: run, after: writeStep(this.ctx, run, step), reason: outcome.halt };
     if (!place) throw new Error(`the run policy answered ${intent.leg} with neither an order nor an outcome`);
+    // A re-entry is the one entry a crash can meet twice in a day (the run waits between legs): the soak kills here.
+    if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
     // Invariant 8: an exit sells the position where it was bought (place.where is its entry's), never what the strategy says now.
     const order = repos.orders.insert(
       {
@@ -632,11 +645,15 @@ export class ExecutionEngine {
       where: () => order,
       timer: (t) => {
         if ('set' in t && t.set === 'exit_retry') this.retryExit(run, t.leg, t.at);
+        else if ('set' in t && t.set === 'reentry' && this.reentryHandler) this.reentryHandler(run, t.at);
         else throw new Error(`a report's step cannot set ${JSON.stringify(t)}`);
       },
     });
   }
 }
+
+/** Sets the timer of `run`'s next leg, due at `at`. */
+export type ReentryHandler = (run: Run, at: number) => void;
 
 /** The journal event of an intent. */
 function journalEvent(intent: OrderIntent): RunEvent {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { realizedPnl, realizedPnlNumber, soldQty, sumPnl } from './realized-pnl';
+import { legFills, realizedPnl, realizedPnlNumber, runPnl, runSoldQty, soldQty, sumPnl } from './realized-pnl';
 
 describe('realizedPnl', () => {
   it('is (exit − entry) × quantity sold for a plain SELL', () => {
@@ -41,5 +41,50 @@ describe('realizedPnl', () => {
   it('a short earns when it buys back cheaper than it sold: (entry − exit) × quantity bought back, part by part', () => {
     expect(realizedPnl({ entryPrice: 100, exitPrice: 97.5, boughtQty: 10, heldQty: 0, short: true })?.toNumber()).toBe(25);
     expect(realizedPnl({ entryPrice: 100, exitPrice: 100.1, boughtQty: 10, heldQty: 4, short: true })?.toNumber()).toBe(-0.6);
+  });
+});
+
+describe('legFills and runPnl: a run that re-entered', () => {
+  const fill = (legNo: number, slot: 'entry' | 'exit', filledQty: number, fillPrice: number | null) => ({ legNo, slot, filledQty, fillPrice });
+
+  it('sums its legs: earlier legs from their journal fills, the latest from the run row', () => {
+    // Leg 0: 10 in at 100, out at 95 (stop); leg 1: 10 in at 96, out 4 at 97 and 6 at 99 (two attempts); leg 2 (the row): 10 in at 98, out at 104.
+    const fills = [fill(0, 'entry', 10, 100), fill(0, 'exit', 10, 95), fill(1, 'entry', 10, 96), fill(1, 'exit', 4, 97), fill(1, 'exit', 6, 99), fill(2, 'entry', 10, 98)];
+    const legs = legFills({ entryPrice: 98, exitPrice: 104, heldQty: 0 }, 30, fills);
+    expect(legs.map((l) => [l.entryPrice, l.exitPrice, l.boughtQty, l.heldQty])).toEqual([
+      [100, 95, 10, 0],
+      [96, 98.2, 10, 0],
+      [98, 104, 10, 0],
+    ]);
+    expect(runPnl(legs)?.toNumber()).toBe(-50 + (4 * 1 + 6 * 3) + 60);
+    expect(runSoldQty(legs)).toBe(30);
+  });
+
+  it('waiting to re-enter, or with the next entry not filled yet, the row is the leg just closed: nothing counted twice', () => {
+    const fills = [fill(0, 'entry', 10, 100), fill(0, 'exit', 10, 95), fill(1, 'entry', 10, 96), fill(1, 'exit', 10, 94)];
+    const legs = legFills({ entryPrice: 96, exitPrice: 94, heldQty: 0 }, 20, fills);
+    expect(legs).toHaveLength(2);
+    expect(runPnl(legs)?.toNumber()).toBe(-50 - 20);
+    expect(runSoldQty(legs)).toBe(20);
+  });
+
+  it('a new leg bought but not yet sold adds nothing, though the row still holds the last exit price', () => {
+    const fills = [fill(0, 'entry', 10, 100), fill(0, 'exit', 10, 103), fill(1, 'entry', 10, 101)];
+    const legs = legFills({ entryPrice: 101, exitPrice: 103, heldQty: 10 }, 20, fills);
+    expect(runPnl(legs)?.toNumber()).toBe(30);
+    expect(runSoldQty(legs)).toBe(10);
+  });
+
+  it('a short re-entered earns each leg the short way round', () => {
+    const fills = [fill(0, 'entry', 10, 100), fill(0, 'exit', 10, 105), fill(1, 'entry', 10, 104)];
+    const legs = legFills({ entryPrice: 104, exitPrice: 99, heldQty: 0, short: true }, 20, fills);
+    expect(runPnl(legs)?.toNumber()).toBe(-50 + 50);
+  });
+
+  it('without journal fills (one leg) it is the run row alone, as before', () => {
+    const legs = legFills({ entryPrice: 100, exitPrice: 103.5, heldQty: 0 }, 10, []);
+    expect(legs).toEqual([{ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0, short: false }]);
+    expect(runPnl(legs)?.toNumber()).toBe(35);
+    expect(runPnl(legFills({ entryPrice: null, exitPrice: null, heldQty: 0 }, null, []))).toBeNull();
   });
 });

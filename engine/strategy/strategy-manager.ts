@@ -36,6 +36,12 @@ interface RunJobs {
   readonly warmups: readonly TimerHandle[];
 }
 
+/** The next leg's entry of a run waiting between legs (one per run). */
+interface ReentryJob {
+  readonly runId: RunId;
+  readonly timer: TimerHandle;
+}
+
 /**
  * How long before a trigger the broker connection is warmed. Warm-ups (and login checks, below)
  * fall half a second off the whole seconds that BUY and SELL times fall on (times of day have no
@@ -73,6 +79,8 @@ export interface StopOptions {
 
 export class StrategyManager {
   private readonly jobs = new Map<StrategyId, RunJobs>();
+  /** Kept with the jobs, and cancelled with them: a strategy's run has at most one leg waiting. */
+  private readonly reentries = new Map<StrategyId, ReentryJob>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
   /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
@@ -97,6 +105,8 @@ export class StrategyManager {
       if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
     });
     ctx.market.setCrossingHandler((hit) => this.onCrossing(hit));
+    // An exit's fill, stepped by the execution engine, may leave the run waiting for its next leg.
+    execution.setReentryHandler((run, at) => this.scheduleReentry(run, at));
   }
 
   /**
@@ -220,7 +230,8 @@ export class StrategyManager {
           const jobs = this.jobs.get(run.strategyId);
           if (jobs?.runId === run.id) jobs.sell.cancel();
         } else if (t.set === 'jobs') this.schedule(run);
-        else this.execution.retryExit(run, t.leg, t.at);
+        else if (t.set === 'exit_retry') this.execution.retryExit(run, t.leg, t.at);
+        else this.scheduleReentry(run, t.at);
       },
     };
   }
@@ -314,9 +325,12 @@ export class StrategyManager {
     }
   }
 
-  /** Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy). */
+  /**
+   * Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy; a
+   * re-entry of this very run waiting is kept: recovery sets it and the jobs in either order).
+   */
   schedule(run: Run): void {
-    this.cancelJobs(run.strategyId);
+    this.cancelJobs(run.strategyId, run.id);
     const now = this.ctx.clock.now();
     const warm = (leg: 'BUY' | 'SELL', at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
@@ -335,6 +349,24 @@ export class StrategyManager {
         this.scheduler.at(Math.max(now, run.buyAt - LOGIN_CHECK_LEAD_MS), () => void this.checkLogin(run.id)),
       ],
     });
+  }
+
+  /**
+   * The next leg of a run waiting between legs is due at `at` (at once when already past, with its
+   * lateness): its reentry_due is stepped then. One per run, replacing an earlier one. The leg to
+   * come needs the day's time exit, so the run's SELL job is registered again: the policy keeps it
+   * at a crossing that may be followed by a re-entry, but another crossing of the same leg (a
+   * target reached while the stop's exit was in flight) may have cancelled it.
+   */
+  scheduleReentry(run: Run, at: number): void {
+    if (this.closed) return;
+    this.reentries.get(run.strategyId)?.timer.cancel();
+    this.reentries.set(run.strategyId, { runId: run.id, timer: this.scheduler.at(at, (info) => this.onReentryDue(run.id, info)) });
+    const jobs = this.jobs.get(run.strategyId);
+    if (jobs?.runId === run.id) {
+      jobs.sell.cancel();
+      this.jobs.set(run.strategyId, { ...jobs, sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)) });
+    }
   }
 
   /** Warns the trader while there is still time when the broker's login will not carry this run. */
@@ -417,7 +449,7 @@ export class StrategyManager {
       lastPrice: last?.price ?? null,
       // Formatted only when read (a missed BUY's reason): a zone's formatting costs every BUY ~20 µs otherwise.
       get dueLabel() {
-        return DateTime.fromMillis(info.scheduledAt, { zone: strategy.spec.timezone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+        return dueLabelOf(info.scheduledAt, strategy.spec.timezone);
       },
     });
   }
@@ -434,6 +466,27 @@ export class StrategyManager {
       this.ctx.logger.error({ strategyId: run.strategyId, runId: run.id, reason: err.reason }, `${err.message}: its BUY is not placed`);
       return undefined;
     }
+  }
+
+  /** The next leg's entry is due: stepped as the day's first entry is, with the last price where the run trades. */
+  private onReentryDue(runId: RunId, info: FireInfo): void {
+    const { repos, market } = this.ctx;
+    const run = repos.runs.getInternal(runId);
+    if (!run) return;
+    if (this.reentries.get(run.strategyId)?.runId === runId) this.reentries.delete(run.strategyId);
+    const strategy = this.readable(run);
+    if (!strategy) return;
+    const at = runInstrument(repos, run, strategy);
+    const last = market.lastPrice(at.brokerAccountId, instrumentKey(at.exchange, at.symbol));
+    this.stepAndApply(strategy, run, {
+      type: 'reentry_due',
+      scheduledAt: info.scheduledAt,
+      lateByMs: info.lateByMs,
+      lastPrice: last?.price ?? null,
+      get dueLabel() {
+        return dueLabelOf(info.scheduledAt, strategy.spec.timezone);
+      },
+    });
   }
 
   private onSellDue(runId: RunId, info: FireInfo): void {
@@ -485,8 +538,7 @@ export class StrategyManager {
   /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */
   private async finishRun(strategyId: StrategyId, runId: RunId): Promise<void> {
     const { repos, clock, logger, bus, market } = this.ctx;
-    const jobs = this.jobs.get(strategyId);
-    if (jobs?.runId === runId) this.cancelJobs(strategyId);
+    if (this.jobs.get(strategyId)?.runId === runId || this.reentries.get(strategyId)?.runId === runId) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);
     const run = repos.runs.getInternal(runId);
     try {
@@ -514,6 +566,7 @@ export class StrategyManager {
   /** Drops the runtime keys and the subscription of a strategy that no longer runs (asking the broker nothing). */
   private async teardown(strategy: StrategyIdentity): Promise<void> {
     const { runtime, market } = this.ctx;
+    this.cancelJobs(strategy.id);
     market.clearTriggers(strategy.id);
     this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
@@ -522,7 +575,13 @@ export class StrategyManager {
     await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol));
   }
 
-  private cancelJobs(strategyId: StrategyId): void {
+  /** Cancels the strategy's jobs and its waiting re-entry (that of run `keepReentryOf` is kept). */
+  private cancelJobs(strategyId: StrategyId, keepReentryOf?: RunId): void {
+    const reentry = this.reentries.get(strategyId);
+    if (reentry && reentry.runId !== keepReentryOf) {
+      reentry.timer.cancel();
+      this.reentries.delete(strategyId);
+    }
     const jobs = this.jobs.get(strategyId);
     if (!jobs) return;
     jobs.buy.cancel();
@@ -532,3 +591,7 @@ export class StrategyManager {
   }
 }
 
+/** A due time as the trader reads it, in the strategy's zone (a missed entry's reason). */
+function dueLabelOf(at: number, zone: string): string {
+  return DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+}

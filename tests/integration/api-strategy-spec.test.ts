@@ -34,18 +34,12 @@ const strategies = async () => (await h.call('GET', '/strategy', { token })).bod
 describe('v2 keys the engine does not trade yet', () => {
   it.each<[string, unknown, string]>([
     ['square_off_time', '09:30', 'leave it out'],
-    ['reentry_after', 'target', 'leave it out or send "stop_loss"'],
-    ['reentry_cutoff', '09:08', 'leave it out'],
   ])('%s = %j is refused on create, naming it', async (field, value, instead) => {
     expect(await refused(h.createStrategy(token, account, { [field]: value }))).toEqual([[field, `${field} is not available yet: this version does not trade it; ${instead}`]]);
     expect(await strategies()).toEqual([]);
   });
 
-  it('re-entries and weekdays too, with their own rules alongside', async () => {
-    expect(await refused(h.createStrategy(token, account, { reentries: 2 }))).toEqual([
-      ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
-      ['reentries', 'reentries is not available yet: this version does not trade it; leave it out or send 0'],
-    ]);
+  it('weekdays too', async () => {
     expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'tue'] }))).toEqual([
       ['weekdays', 'weekdays is not available yet: this version does not trade it; leave it out'],
     ]);
@@ -53,8 +47,8 @@ describe('v2 keys the engine does not trade yet', () => {
   });
 
   it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['mon'], reentry_after: 'either' }));
-    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'square_off_time', 'weekdays']);
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['mon'] }));
+    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'square_off_time', 'weekdays']);
     // A value that is wrong on its own gets its own rule's message, not "not available".
     expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
   });
@@ -73,9 +67,8 @@ describe('v2 keys the engine does not trade yet', () => {
 
   it('an edit is refused the same way, and the strategy stays as it was', async () => {
     const { body: s } = await h.createStrategy(token, account);
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30', reentry_after: 'target' } }))).toEqual([
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30' } }))).toEqual([
       ['square_off_time', 'square_off_time is not available yet: this version does not trade it; leave it out'],
-      ['reentry_after', 'reentry_after is not available yet: this version does not trade it; leave it out or send "stop_loss"'],
     ]);
     // The rules between fields see the stored strategy merged with the edit.
     expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
@@ -85,6 +78,41 @@ describe('v2 keys the engine does not trade yet', () => {
     const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { side: 'buy', qty: 12 } });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+});
+
+describe('re-entry: how many, after which exit, until when', () => {
+  const REENTRY = { reentries: 2, reentry_cutoff: '09:08', stop_loss: 2, stop_loss_mode: 'points' } as const;
+
+  it('is kept as sent, with a stop-loss in points or percent and a cut-off inside the day', async () => {
+    const res = await h.createStrategy(token, account, { ...REENTRY, reentry_after: 'either', target: 1, target_mode: 'percent' });
+    expect(res.status).toBe(201);
+    expect(h.repos.strategies.getInternal(res.body.id)?.spec).toMatchObject({ reentries: 2, reentry_after: 'either', reentry_cutoff: '09:08:00', stop_loss_mode: 'points', target_mode: 'percent' });
+    await h.call('DELETE', `/strategy/${res.body.id}`, { token });
+  });
+
+  it('after a stop-loss needs it in points or percent; after a target, a target in points or percent; each named, all at once', async () => {
+    expect(await refused(h.createStrategy(token, account, { reentries: 2, reentry_cutoff: '09:08' }))).toEqual([
+      ['stop_loss_mode', 'a re-entry after the stop-loss (reentry_after stop_loss) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once'],
+    ]);
+    expect(await refused(h.createStrategy(token, account, { ...REENTRY, reentry_after: 'target' }))).toEqual([['target', 'reentry_after target needs a target: without one no exit allows a re-entry']]);
+    expect(await refused(h.createStrategy(token, account, { reentries: 1, reentry_after: 'either', target: 110 }))).toEqual([
+      ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
+      ['stop_loss_mode', 'a re-entry after the stop-loss (reentry_after either) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once'],
+      ['target_mode', 'a re-entry after the target (reentry_after either) needs target_mode points or percent: a target price would be at or past the price again at once'],
+    ]);
+    expect(await strategies()).toEqual([]);
+  });
+
+  it('an edit is judged merged with the stored strategy: turning re-entry on over a stop-loss price is refused', async () => {
+    const { body: s } = await h.createStrategy(token, account);
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { reentries: 1, reentry_cutoff: '09:08' } }))).toEqual([
+      ['stop_loss_mode', 'a re-entry after the stop-loss (reentry_after stop_loss) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once'],
+    ]);
+    const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { reentries: 1, reentry_cutoff: '09:08', stop_loss: 1, stop_loss_mode: 'percent' } });
+    expect(edited.status).toBe(200);
+    expect(h.repos.strategies.getInternal(s.id)?.spec).toMatchObject({ reentries: 1, reentry_cutoff: '09:08:00', stop_loss_mode: 'percent' });
     await h.call('DELETE', `/strategy/${s.id}`, { token });
   });
 });
@@ -188,9 +216,9 @@ describe('GET /strategy/form', () => {
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
     expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: true });
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
-    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
+    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
-    expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: false });
+    expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true });
     expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
     expect(field('qty').enum).toBeUndefined();
   });

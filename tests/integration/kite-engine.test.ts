@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
 import { startKiteEngine, type KiteTestEngine } from '../fakes/kite/kite-engine-harness';
 import { waitFor } from '../fakes/kite/wait-for';
+import { asStrategyId, clientOrderId, MAX_EXIT_ATTEMPTS } from '../../engine/core/ids';
 
 // Monday 2026-03-09, an NSE trading day. 09:14 IST = 03:44 UTC.
 const at = (iso: string) => Date.parse(iso);
@@ -86,5 +87,18 @@ describe('the seed flow on Kite', () => {
     await waitFor('the run to settle', () => t.run(s.id).state === 'MISSED_BUY');
     expect(fake.orders()).toHaveLength(0);
     expect(t.run(s.id).reason).toMatch(/never reached the broker.*grace ran out/i);
+  });
+
+  it("a re-entry's ids at the last leg (9), its entry and every exit attempt, are Kite tags of at most 20 characters: Kite takes them", async () => {
+    await armed();
+    const largest = asStrategyId(36 ** 5 - 1);
+    const ids = [clientOrderId('zzzzzz', largest, '2026-03-09', 'entry', 1, 9), ...Array.from({ length: MAX_EXIT_ATTEMPTS }, (_, i) => clientOrderId('zzzzzz', largest, '2026-03-09', 'exit', i + 1, 9))];
+    expect(ids[0]).toMatch(/^tr[0-9a-z]{14}9E$/);
+    for (const id of ids) expect(id.length, id).toBeLessThanOrEqual(20);
+    const instrument = await t.kite.instruments.resolve('INFY', 'NSE');
+    if (!instrument) throw new Error('the fake does not list INFY');
+    const placed = await t.kite.execution.placeOrder({ clientOrderId: ids[0] ?? '', instrument, side: 'buy', qty: 1, opens: true });
+    expect(placed.kind).toBe('accepted');
+    expect(fake.orders().map((o) => o.tag)).toEqual([ids[0]]);
   });
 });

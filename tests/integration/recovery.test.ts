@@ -206,4 +206,45 @@ describe('recovery at start', () => {
     expect(await t.runtime.armedStrategyIds()).toEqual([s.id]);
     expect(await t.runtime.strategiesOn('NYSE:GONE')).toEqual([]);
   });
+
+  describe('a run waiting between legs (WAITING_REENTRY)', () => {
+    const REENTER = { stop_loss: 2, stop_loss_mode: 'points', target: 3, target_mode: 'points', reentries: 2, reentry_after: 'either', reentry_cutoff: '12:00' };
+    /** Leg 1 ended by its target at 10:00 (14:00Z), the process gone before leg 2 went out. */
+    const waiting = (reentryAt: string) =>
+      crashedRun('WAITING_REENTRY', { legNo: 2, exitLeg: 'TARGET', exitPrice: 103, entryPrice: 100, reentryAt: at(reentryAt), reentryCutoffAt: at('2026-03-09T16:00:00Z') }, REENTER);
+
+    it('within its grace and before the cut-off, enters the next leg exactly once, under its own id', async () => {
+      t = await startTestEngine({ at: '2026-03-09T14:00:20Z' });
+      const { s } = await waiting('2026-03-09T14:00:00Z');
+      expect(await t.engine.recover()).toMatchObject({ runsResumed: 1, failures: 0 });
+      await t.until('2026-03-09T14:01:00Z');
+      expect(t.orders(s.id).map((o) => [o.legNo, o.leg, o.clientOrderId])).toEqual([[2, 'BUY', clientOrderId('test01', s.id, '2026-03-09', 'entry', 1, 2)]]);
+      expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 2, positionQty: 10, reentryAt: null });
+      // The day's BUY job, long past, does nothing to a run that is not ARMED.
+      await t.until('2026-03-09T15:00:00Z');
+      expect(t.paper.placedOrders()).toHaveLength(1);
+    });
+
+    it('beyond its grace, ends as its last leg did (EXITED_BY_TARGET), saying why, and sends nothing', async () => {
+      t = await startTestEngine({ at: '2026-03-09T14:05:00Z' });
+      const { s } = await waiting('2026-03-09T14:00:00Z');
+      await t.engine.recover();
+      await t.until('2026-03-09T14:06:00Z');
+      expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_TARGET', legNo: 2, positionQty: 0 });
+      expect(t.run(s.id).reason).toMatch(/re-entry 2 of 2 not made: .*300 s late \(grace 60 s\)/);
+      expect(t.eventsOf('reentry_skipped')).toMatchObject([{ legNo: 2 }]);
+      await t.until('2026-03-09T20:00:00Z');
+      expect(t.paper.placedOrders()).toEqual([]);
+    });
+
+    it('of a strategy stopped meanwhile, is STOPPED without an order', async () => {
+      t = await startTestEngine({ at: '2026-03-09T14:00:20Z' });
+      const { s } = await waiting('2026-03-09T14:00:00Z');
+      t.repos.strategies.setStatusInternal(s.id, 'stopped', t.clock.now());
+      await t.engine.recover();
+      await t.until('2026-03-09T20:00:00Z');
+      expect(t.run(s.id).state).toBe('STOPPED');
+      expect(t.paper.placedOrders()).toEqual([]);
+    });
+  });
 });

@@ -53,6 +53,8 @@ export interface EngineOnBrokerArgs {
   /** The engine checkpoints the WAL through this (EngineDeps.checkpoint), as the daemon does. */
   readonly checkpoint?: EngineDeps['checkpoint'];
   readonly execution?: EngineDeps['execution'];
+  /** Named moments a test acts at (EngineDeps.crashPoints): a throw there is a crash before anything of that step is written. */
+  readonly crashPoints?: EngineDeps['crashPoints'];
 }
 
 /**
@@ -76,6 +78,7 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
     installId: 'test01',
     checkpoint: args.checkpoint,
     execution: args.execution,
+    crashPoints: args.crashPoints,
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
@@ -120,7 +123,7 @@ export interface TestEngine extends EngineOnBroker {
 }
 
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution'>): Promise<TestEngine> {
+export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
   return paperEngine(clock, openTestDb(), opts);
 }
@@ -128,7 +131,7 @@ export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUse
 async function paperEngine(
   clock: FakeClock,
   db: ReturnType<typeof openTestDb>,
-  opts: { paper?: PaperBrokerUserOptions; reuse?: EngineOnBrokerArgs['reuse'] } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution'>,
+  opts: { paper?: PaperBrokerUserOptions; reuse?: EngineOnBrokerArgs['reuse'] } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>,
 ): Promise<TestEngine> {
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
   const core = await engineOnBroker({
@@ -139,6 +142,7 @@ async function paperEngine(
     strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
     checkpoint: opts.checkpoint,
     execution: opts.execution,
+    crashPoints: opts.crashPoints,
     reuse: opts.reuse,
   });
   return {
@@ -147,7 +151,8 @@ async function paperEngine(
     paper,
     async restart(paperOpts) {
       await core.stopEngine();
-      return paperEngine(clock, db, { ...opts, paper: paperOpts ?? opts.paper, reuse: { user: core.user, account: core.account } });
+      // A process started again: no crash point armed.
+      return paperEngine(clock, db, { ...opts, crashPoints: undefined, paper: paperOpts ?? opts.paper, reuse: { user: core.user, account: core.account } });
     },
     async close() {
       await core.stopEngine();

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors';
 import { asRunId, asStrategyId } from '../../core/ids';
-import { realizedPnl, sumPnl } from '../../execution/realized-pnl';
+import { runPnl, sumPnl } from '../../execution/realized-pnl';
 import type Decimal from 'decimal.js';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
@@ -30,7 +30,7 @@ export function runRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
       const byDay = new Map<string, { pnl: Decimal[]; runs: number }>();
       for (const row of repos.runs.history(user.id, { ...filter, exitedOnly: true })) {
-        const pnl = realizedPnl(runFills(row.run, row.boughtQty));
+        const pnl = runPnl(runFills(row.run, row.boughtQty, row.fills));
         if (pnl === null) continue;
         const day = byDay.get(row.run.tradingDate) ?? { pnl: [], runs: 0 };
         day.pnl.push(pnl);

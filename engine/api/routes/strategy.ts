@@ -20,8 +20,11 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
-    // The run is the user's (read above); its entry order gives the quantity bought, for the P&L.
-    return strategyDto(s, run, run ? (repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null) : null);
+    if (!run) return strategyDto(s, run);
+    // The run is the user's (read above); its entry orders give the quantity bought, for the P&L:
+    // the one leg's entry, or a run that re-entered, every leg's fills.
+    if (run.legNo === 0) return strategyDto(s, run, repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null);
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]));
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {

@@ -4,7 +4,8 @@
  */
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
-import { planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
+import { levelAlreadyReached, planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
+import { reentryRefused } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
@@ -20,9 +21,7 @@ function entryName(side: Side): string {
 
 /**
  * The entry job fired: the entry goes, unless it is past its grace, or the last price has already
- * reached a level given as a price: the stop (the position would be closed at once at a loss) or
- * the target (entering would exit at once, paying the spread twice for nothing). A short's stop
- * is above the price and its target below.
+ * reached a level given as a price (levelAlreadyReached).
  */
 export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>): Step {
   if (s.state !== 'ARMED') return {};
@@ -33,28 +32,29 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
       events: [{ ...base, type: 'buy_missed', lateByMs: e.lateByMs }],
     };
   }
-  // A long's stop is below and its target above; a short's the other way round.
-  const long = plan.side === 'long';
-  const [atStop, atTarget] = long ? ['at or below', 'at or above'] : ['at or above', 'at or below'];
-  const reached = (level: number, toward: 1 | -1) => e.lastPrice !== null && (long ? toward : -toward) * (e.lastPrice - level) >= 0;
-  if (e.lastPrice !== null && plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) {
+  const reached = levelAlreadyReached(plan, e.lastPrice);
+  if (reached && e.lastPrice !== null) {
+    const stopLoss = plan.stopLossMode === 'price' ? plan.stopLoss : null;
     return {
-      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atStop} the stop-loss ${plan.stopLoss}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLoss, target: null, side: entrySide(plan.side) }],
-    };
-  }
-  if (e.lastPrice !== null && plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) {
-    return {
-      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${atTarget} the target ${plan.target}` } },
-      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss: plan.stopLossMode === 'price' ? plan.stopLoss : null, target: plan.target, side: entrySide(plan.side) }],
+      move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: last price ${e.lastPrice} was already ${reached.where} the ${reached.name} ${reached.level}` } },
+      events: [{ ...base, type: 'buy_skipped', lastPrice: e.lastPrice, stopLoss, target: reached.name === 'target' ? reached.level : null, side: entrySide(plan.side) }],
     };
   }
   return { submit: [{ leg: 'BUY', scheduledAt: e.scheduledAt }] };
 }
 
-/** Journaling the entry: only from ARMED, one per run, with the plan's account, instrument and quantity. */
+/**
+ * Journaling the entry: only from ARMED (leg 0) or WAITING_REENTRY (the leg the run waits for),
+ * one per leg, with the plan's account, instrument and quantity. A re-entry is refused here, at
+ * the journal, at or after the cut-off or past the day's re-entries: the run ends instead.
+ */
 export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_entry'>): Step {
-  if (s.state !== 'ARMED') return { outcome: { drop: `BUY not sent: run is ${s.state}` } };
+  if (s.state !== 'ARMED' && s.state !== 'WAITING_REENTRY') return { outcome: { drop: `${entryName(plan.side)} not sent: run is ${s.state}` } };
+  const refused = s.state === 'WAITING_REENTRY' ? reentryRefused(plan, s) : null;
+  // decide() writes the move and publishes the reason; it carries out nothing else.
+  if (refused) return { move: refused.move, outcome: { halt: refused.move.patch.reason ?? `${entryName(plan.side)} not sent` } };
+  // A re-entry starts its leg afresh: the last leg's prices and exit stay in its journal rows.
+  const afresh = s.state === 'WAITING_REENTRY' ? { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null } : {};
   return {
     place: {
       legNo: s.legNo,
@@ -66,7 +66,7 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
       where: { brokerAccountId: plan.brokerAccountId, symbol: plan.symbol, exchange: plan.exchange },
       scheduledAt: e.scheduledAt,
     },
-    move: { to: 'BUYING', patch: { lastAction: 'BUY', lastActionAt: s.now } },
+    move: { to: 'BUYING', patch: { ...afresh, lastAction: 'BUY', lastActionAt: s.now } },
   };
 }
 

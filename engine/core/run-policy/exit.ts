@@ -8,6 +8,7 @@ import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
 import { crossed, ratchet, triggersOf } from './levels';
+import { endBetweenLegs, reentryAfterExit, reentryMayFollow } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
@@ -107,11 +108,12 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
 }
 
 /**
- * An exit attempt ended. Everything sold: the run ends by the exit's kind. Shares still held for a
- * reason that may pass, attempts left: the next attempt is due after EXIT_RETRY_MS. Else ERROR,
- * with what is still open and what the trader can do.
+ * An exit attempt ended. Everything sold: the run ends by the exit's kind, or waits for its next
+ * leg when a re-entry follows that exit (reentryAfterExit). Shares still held for a reason that
+ * may pass, attempts left: the next attempt is due after EXIT_RETRY_MS. Else ERROR, with what is
+ * still open and what the trader can do.
  */
-export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
+export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
   const filled = order.filledQty > 0;
   const exitPrice = averageExitPrice(s, order);
   const remaining = Math.max(0, s.positionQty - order.filledQty);
@@ -162,7 +164,10 @@ export function exitFinal(s: RunSnapshot, order: OrderView, lasting: boolean | n
   }
   const next = exitEnd(s, order, filled, lasting === true);
   if (!canTransition(s.state, next.to)) return { outcome: { drop: 'order report does not fit the run state; run left as is' } };
-  const move = { to: next.to, patch: { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now } };
+  const ended = { ...next.patch, exitPrice, lastAction: `${order.leg}_${filled ? 'FILLED' : 'REJECTED'}`, lastActionAt: s.now };
+  const reentry = reentryAfterExit(plan, s, order, ended);
+  if (reentry) return reentry;
+  const move = { to: next.to, patch: ended };
   // The trader pressed STOP (close) while this exit was at the broker, and it left shares held: the STOP
   // is carried out now (a MANUAL_EXIT), as recovery would after a restart, not left to one.
   const stopStillToDo = next.to === 'ERROR' && s.stopRequested && !s.stopKeep && order.leg !== 'MANUAL_EXIT' && (next.patch.positionQty ?? 0) > 0;
@@ -229,20 +234,24 @@ export function averageExitPrice(s: RunSnapshot, order: OrderView): number | nul
   return (s.exitPrice * soldBefore + order.fillPrice * order.filledQty) / (soldBefore + order.filledQty);
 }
 
-/** The time exit is due: it goes while a position is (or may soon be) held; before any entry, the day's entry is missed. */
-export function exitDue(s: RunSnapshot, e: EventOf<'exit_due'>): Step {
+/**
+ * The time exit is due: it goes while a position is (or may soon be) held; before any entry, the
+ * day's entry is missed; between legs, the run ends as its last leg ended, with no order.
+ */
+export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): Step {
   // EXITING too: an exit already in flight wins, and the journal records this one as suppressed.
   if (s.state === 'IN_POSITION' || s.state === 'BUYING' || s.state === 'EXITING') return { submit: [{ leg: e.leg, scheduledAt: e.scheduledAt }] };
   if (s.state === 'ARMED') return { move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } };
+  if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, 'the SELL time came first');
   return {};
 }
 
 /**
  * A crossing's aftermath. A stop or target (its exit already submitted at the tick): the event,
  * and the time exit cancelled while still ahead (a time exit already due races the exit instead,
- * and the loser is recorded). A RATCHET: the levels as the price has moved them (the trail's best,
- * the stop tightened or moved to cost), kept and armed again, with a stop_moved event when the
- * stop moved. A crossing of an earlier leg is stale.
+ * and the loser is recorded), unless a re-entry may follow this exit. A RATCHET: the levels as the
+ * price has moved them (the trail's best, the stop tightened or moved to cost), kept and armed
+ * again, with a stop_moved event when the stop moved. A crossing of another leg is stale.
  */
 export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
   if (e.legNo !== s.legNo) return {};
@@ -263,5 +272,7 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
     e.kind === 'TARGET'
       ? { ...scope, type: 'target_hit' as const, price: e.price, target: e.level, tickAt: e.tickAt }
       : { ...scope, type: 'stop_loss_triggered' as const, price: e.price, stopLoss: e.level, tickAt: e.tickAt, trailing: e.kind === 'TRAIL_STOP' };
-  return { events: [event], ...(s.sellAt > s.now ? { timers: [{ cancel: 'time_exit' as const }] } : {}) };
+  // The time exit stays when this exit may be followed by a re-entry: the next leg needs it.
+  const cancel = s.sellAt > s.now && !reentryMayFollow(plan, s.legNo, e.kind);
+  return { events: [event], ...(cancel ? { timers: [{ cancel: 'time_exit' as const }] } : {}) };
 }

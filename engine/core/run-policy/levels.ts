@@ -157,3 +157,18 @@ export function planTriggers(plan: RunPlan): Trigger[] {
   if (plan.target !== null && plan.targetMode === 'price') out.push({ kind: 'TARGET', level: plan.target, dir: crossing(plan.side, 1) });
   return out;
 }
+
+/**
+ * A level given as a price that `lastPrice` has already reached, or null: the stop (the position
+ * would be closed at once at a loss), checked first, or the target (entering would exit at once,
+ * paying the spread twice for nothing). A long's stop is below the price and its target above; a
+ * short's the other way round. `where`: how the price stands to it, in words.
+ */
+export function levelAlreadyReached(plan: RunPlan, lastPrice: number | null): { readonly name: 'stop-loss' | 'target'; readonly level: number; readonly where: string } | null {
+  if (lastPrice === null) return null;
+  const reached = (level: number, toward: 1 | -1) => toward * sign(plan.side) * (lastPrice - level) >= 0;
+  const where = (toward: 1 | -1) => (crossing(plan.side, toward) === 'up' ? 'at or above' : 'at or below');
+  if (plan.stopLossMode === 'price' && reached(plan.stopLoss, -1)) return { name: 'stop-loss', level: plan.stopLoss, where: where(-1) };
+  if (plan.target !== null && plan.targetMode === 'price' && reached(plan.target, 1)) return { name: 'target', level: plan.target, where: where(1) };
+  return null;
+}

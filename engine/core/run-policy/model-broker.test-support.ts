@@ -1,8 +1,8 @@
 /**
  * Test support for policy.property.test.ts: everything around the run policy, as a model small
  * enough to run thousands of random days a second. A journal and a run row (what SQLite keeps),
- * the caller's memory (queue, deferred exit, jobs, retry timer, armed stop, last price: lost at a
- * crash), and a broker that holds shares and answers each order as its script says. The world
+ * the caller's memory (queue, deferred exit, jobs, retry and re-entry timers, armed stop, last
+ * price: lost at a crash), and a broker that holds shares and answers each order as its script says. The world
  * moves by `act` (time, ticks, the trader, the broker, exits submitted again, crashes); every
  * event goes through the policy, and each (snapshot, event, Step) is handed to `onStep` before
  * the Step is carried out, so a broken invariant fails at the step that broke it.
@@ -83,6 +83,8 @@ export interface DayOutcome {
   readonly positionQty: number;
   readonly brokerHeld: number;
   readonly entries: number;
+  /** The legs entered: the distinct legNo of the entries. */
+  readonly legs: number;
   readonly entryFilled: number;
   readonly exitFilled: number;
   readonly exitAttempts: number;
@@ -97,12 +99,14 @@ export interface DayTimes {
   readonly start: number;
   readonly buyAt: number;
   readonly sellAt: number;
+  /** No re-entry at or after this instant (runs.reentry_cutoff_at); null or absent: none. */
+  readonly reentryCutoffAt?: number | null;
 }
 
-type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
+type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
 type Row = { -readonly [K in keyof JournalRow]: JournalRow[K] };
 
-const RUN = { runId: asRunId(1), strategyId: asStrategyId(7), userId: asUserId(1), legNo: 0 } as const;
+const RUN = { runId: asRunId(1), strategyId: asStrategyId(7), userId: asUserId(1) } as const;
 /** More crossings than this at one price: levels re-armed where the price already is. */
 const CROSSINGS_PER_TICK = 10;
 /** The instrument's price step. */
@@ -112,7 +116,7 @@ const SETTLE_MOVES = 500;
 
 export class ModelDay {
   // What SQLite keeps.
-  private readonly run: RunRow = { state: 'ARMED', positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
+  private readonly run: RunRow = { state: 'ARMED', legNo: 0, reentryAt: null, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
   private readonly journal: Row[] = [];
   private strategyRunning = true;
   // What the process holds in memory.
@@ -121,7 +125,10 @@ export class ModelDay {
   private deferred: SubmitIntent | null = null;
   private jobs: { entry: number | null; exit: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
+  private reentry: number | null = null;
   private armed: Trigger[] = [];
+  /** The leg the armed levels were set for (the market listener keys them so). */
+  private armedLeg = 0;
   private lastPrice: number | null = null;
   // The broker, which outlives every crash.
   private brokerHeld = 0;
@@ -216,6 +223,7 @@ export class ModelDay {
       positionQty: this.run.positionQty,
       brokerHeld: this.brokerHeld,
       entries: entries.length,
+      legs: new Set(entries.map((o) => o.legNo)).size,
       entryFilled: sum(entries.map((o) => o.filledQty)),
       exitFilled: sum(exits.map((o) => o.filledQty)),
       exitAttempts: exits.length,
@@ -236,6 +244,8 @@ export class ModelDay {
 
   /** What the callers do with a Step, in types.ts's order. */
   private carryOut(step: Step, intent: SubmitIntent | undefined): void {
+    // followUp arms the levels for the run as it was read, before the Step.
+    const legNo = this.run.legNo;
     if (step.move) Object.assign(this.run, step.move.patch, { state: transition(this.run.state, step.move.to) });
     if (step.patch) Object.assign(this.run, step.patch);
     if (step.place) this.insert(step.place);
@@ -244,10 +254,12 @@ export class ModelDay {
     for (const t of step.timers ?? []) {
       if ('cancel' in t) this.jobs.exit = null;
       else if (t.set === 'jobs') this.jobs = { entry: this.times.buyAt, exit: this.times.sellAt };
-      else this.retry = { at: t.at, leg: t.leg };
+      else if (t.set === 'exit_retry') this.retry = { at: t.at, leg: t.leg };
+      else this.reentry = t.at;
     }
     if (step.triggers) {
       this.armed = [...step.triggers.set];
+      this.armedLeg = legNo;
       this.crossIfDue();
     }
   }
@@ -268,6 +280,7 @@ export class ModelDay {
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
   private finishRun(): void {
     this.jobs = { entry: null, exit: null };
+    this.reentry = null;
     this.armed = [];
   }
 
@@ -339,7 +352,7 @@ export class ModelDay {
   /** An entry journaled but never sent, given up when its grace is over or the run was stopped. Returns whether it did. */
   private abandonUnsentEntry(): boolean {
     const entry = this.journal.find((o) => o.slot === 'entry' && o.status === 'pending');
-    if (!entry || !(this.now - this.times.buyAt > this.plan.buyGraceMs || this.run.stopRequested)) return false;
+    if (!entry || !(this.now - entry.scheduledAt > this.plan.buyGraceMs || this.run.stopRequested)) return false;
     Object.assign(entry, { status: 'cancelled', rejectReason: 'never reached the broker' });
     this.stepEvent(this.run.stopRequested ? { type: 'entry_abandoned', to: 'STOPPED', reason: 'stopped by the trader' } : { type: 'entry_abandoned', to: 'MISSED_BUY', reason: 'was not sent within its grace' });
     return true;
@@ -351,6 +364,7 @@ export class ModelDay {
     this.deferred = null;
     this.jobs = { entry: null, exit: null };
     this.retry = null;
+    this.reentry = null;
     this.armed = [];
     this.now += downMs;
     const price = this.lastPrice;
@@ -378,16 +392,16 @@ export class ModelDay {
       this.armed = this.armed.filter((t) => t !== hit);
       const exit = crossingExit(hit.kind);
       if (exit) this.submit({ leg: exit, scheduledAt: this.now });
-      this.stepEvent({ type: 'trigger_crossed', kind: hit.kind, legNo: RUN.legNo, price, level: hit.level, tickAt: this.now, at: this.now });
+      this.stepEvent({ type: 'trigger_crossed', kind: hit.kind, legNo: this.armedLeg, price, level: hit.level, tickAt: this.now, at: this.now });
     }
   }
 
   private nextTimerAt(): number | null {
-    const due = [this.jobs.entry, this.jobs.exit, this.retry?.at ?? null].filter((t): t is number => t !== null);
+    const due = [this.jobs.entry, this.jobs.exit, this.reentry, this.retry?.at ?? null].filter((t): t is number => t !== null);
     return due.length === 0 ? null : Math.max(this.now, Math.min(...due));
   }
 
-  /** Fires every timer due by `to`, in time order (entry job, then time exit, then retry, at a tie). */
+  /** Fires every timer due by `to`, in time order (entry job, then time exit, then re-entry, then retry, at a tie). */
   private advanceTo(to: number): void {
     for (let next = this.nextTimerAt(); next !== null && next <= to; next = this.nextTimerAt()) {
       this.now = next;
@@ -398,6 +412,11 @@ export class ModelDay {
       } else if (this.jobs.exit !== null && this.jobs.exit <= next) {
         this.jobs.exit = null;
         this.stepEvent({ type: 'exit_due', leg: 'SELL', scheduledAt: this.times.sellAt });
+      } else if (this.reentry !== null && this.reentry <= next) {
+        // Due at runs.reentry_at, as the manager schedules it; late when the timer fires after it.
+        const at = this.run.reentryAt ?? this.reentry;
+        this.reentry = null;
+        this.stepEvent({ type: 'reentry_due', scheduledAt: at, lateByMs: Math.max(0, this.now - at), lastPrice: this.lastPrice, dueLabel: `due at ${at}` });
       } else if (this.retry) {
         this.submit({ leg: this.retry.leg, scheduledAt: this.retry.at });
         this.retry = null;
@@ -412,12 +431,12 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt ?? null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */
   private last(slot: 'entry' | 'exit'): Row | undefined {
-    return this.journal.filter((o) => o.slot === slot && o.legNo === RUN.legNo).sort((a, b) => b.attempt - a.attempt)[0];
+    return this.journal.filter((o) => o.slot === slot && o.legNo === this.run.legNo).sort((a, b) => b.attempt - a.attempt)[0];
   }
 
   private atBroker(): Row[] {

@@ -1,5 +1,5 @@
 /**
- * The run policy's invariants (docs/plans/issue-18-strategy-v2.md §2b: 1-7, 8's slice-1 part, 10)
+ * The run policy's invariants (docs/plans/issue-18-strategy-v2.md §2b: 1-7, 8's slice-1 part, 9, 10)
  * over random days: a model journal, broker and caller (model-broker.test-support.ts) carry out
  * each Step, while the world fills, part-fills, refuses and cancels orders, ticks, stops, sells
  * by hand and crashes. A failure names the step that broke the invariant and is shrunk to a
@@ -60,10 +60,18 @@ const withExits = (short: boolean) =>
     return { ...plan, side: 'short', stopLoss: mirror(plan.stopLoss, plan.stopLossMode), target: plan.target === null ? null : mirror(plan.target, plan.targetMode) };
   });
 
-/** Half the days trade a v1 plan; the rest a long or a short with other exits. */
-const planArb: fc.Arbitrary<RunPlan> = fc.oneof({ weight: 2, arbitrary: v1PlanArb }, { weight: 1, arbitrary: withExits(false) }, { weight: 1, arbitrary: withExits(true) });
+/** Re-entries, 0 to 3, after a stop-loss, a target or either. */
+const reentryArb = fc.record({ reentries: fc.integer({ min: 0, max: 3 }), reentryAfter: fc.constantFrom('stop_loss' as const, 'target' as const, 'either' as const) });
 
-const timesArb: fc.Arbitrary<DayTimes> = fc.integer({ min: 5_000, max: 300_000 }).map((gap) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap }));
+/** Half the days trade a v1 plan; the rest a long or a short with other exits. Half of each may re-enter. */
+const planArb: fc.Arbitrary<RunPlan> = fc
+  .oneof({ weight: 2, arbitrary: v1PlanArb }, { weight: 1, arbitrary: withExits(false) }, { weight: 1, arbitrary: withExits(true) })
+  .chain((p) => fc.oneof(fc.constant(p), reentryArb.map((r) => ({ ...p, ...r }))));
+
+/** The day's times; the re-entry cut-off, when there is one, anywhere from the BUY to past the SELL. */
+const timesArb: fc.Arbitrary<DayTimes> = fc
+  .tuple(fc.integer({ min: 5_000, max: 300_000 }), fc.option(fc.integer({ min: 0, max: 120 }), { freq: 4 }))
+  .map(([gap, percent]) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap, reentryCutoffAt: percent === null ? null : T0 + Math.round((percent / 100) * gap) }));
 
 const refusalArb: fc.Arbitrary<Answer> = fc.oneof(
   fc.record({ kind: fc.constant('reject'), lasting: fc.constantFrom(true, false, null) }),
@@ -179,6 +187,20 @@ const KEEP_WHILE_SELLING: Day = {
   actions: [...SELLING, { kind: 'send' }, { kind: 'stop', closePosition: false }, { kind: 'answer', pick: 0 }],
 };
 
+/** Leg 0 bought at 100 and stopped out at 96 (a stop 3 points below): re-entry 1 of 1 is due, its BUY on the queue. */
+const REENTRY: Pick<Day, 'plan' | 'times' | 'script'> = {
+  plan: { ...DAY.plan, stopLoss: 3, stopLossMode: 'points', reentries: 1, reentryAfter: 'stop_loss' },
+  times: { start: T0 - 20_000, buyAt: T0, sellAt: T0 + 600_000, reentryCutoffAt: T0 + 60_000 },
+  script: { tellsHeld: true, byHand: [], entry: fills, exits: Array<Answer>(MAX_EXIT_ATTEMPTS).fill(fills) },
+};
+const REENTRY_QUEUED: readonly WorldAction[] = [{ kind: 'advance', ms: 20_000 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }, { kind: 'tick', price: 96 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }];
+
+/** The re-entry's BUY waits on the queue past the cut-off: only the journal's own check stops it. */
+const CUTOFF_WHILE_QUEUED: Day = { ...REENTRY, actions: [...REENTRY_QUEUED, { kind: 'advance', ms: 60_000 }, { kind: 'serve' }] };
+
+/** The process dies between legs, the re-entry's BUY lost with the queue: recovery makes it again, once. */
+const CRASH_BETWEEN_LEGS: Day = { ...REENTRY, actions: [...REENTRY_QUEUED, { kind: 'crash', downMs: 0 }] };
+
 /** Lives the day through to its end with `check` on every step; returns how it ended. */
 function live(day: Day, check: (r: StepRecord) => void = () => {}, policy: Policy = step): DayOutcome {
   const model = new ModelDay(policy, day.plan, day.script, day.times, check);
@@ -194,6 +216,65 @@ function rows(r: StepRecord, slot: 'entry' | 'exit', legNo: number) {
 
 function where(s: Step, r: StepRecord): string {
   return `${r.event.type} in ${r.snapshot.state} gave ${JSON.stringify(s)}`;
+}
+
+/**
+ * Days that may re-enter: at least one re-entry allowed, longer days with a cut-off mostly late in
+ * them (sometimes none, sometimes past the SELL time), entries that mostly fill, and more crashes,
+ * with downtime.
+ */
+const reentryDayArb: fc.Arbitrary<Day> = fc
+  .tuple(
+    dayArb(ALL_FAULTS, fc.record({ stop: fc.constantFrom(0, 1), again: fc.constantFrom(0, 10), crash: fc.constantFrom(3, 10) })),
+    reentryArb,
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 300_000, max: 1_800_000 }),
+    fc.option(fc.integer({ min: 20, max: 110 }), { freq: 8 }),
+    // Every leg's entry is answered so: mostly a fill, so that legs follow one another.
+    fc.oneof({ weight: 4, arbitrary: fc.record({ kind: fc.constant('fill' as const), price, inTwo: fc.boolean() }) }, { weight: 1, arbitrary: answerArb }),
+  )
+  .map(([day, r, atLeast, gap, percent, entry]) => ({
+    ...day,
+    script: { ...day.script, entry },
+    plan: { ...day.plan, ...r, reentries: Math.max(r.reentries, atLeast) },
+    times: { ...day.times, sellAt: T0 + gap, reentryCutoffAt: percent === null ? null : T0 + Math.round((percent / 100) * gap) },
+  }));
+
+/**
+ * Invariant 9, checked at every step of a day (`seen` counts what the days reached): legs come in
+ * order, each entered once, from flat, before the cut-off, within the day's re-entries; each exit
+ * trades opposite its own leg's entry.
+ */
+function reentryRules(day: Day, seen = { reentries: 0, recoveredBetween: 0, refusedAtJournal: 0 }): (r: StepRecord) => void {
+  const cutoff = day.times.reentryCutoffAt ?? null;
+  return (r) => {
+    const at = where(r.step, r);
+    const { place: p, move } = r.step;
+    if (r.event.type === 'recovered' && r.snapshot.state === 'WAITING_REENTRY') seen.recoveredBetween++;
+    if (r.event.type === 'journal_entry' && r.snapshot.state === 'WAITING_REENTRY' && !p) seen.refusedAtJournal++;
+    // The run's leg only moves on, by one, within the day's re-entries.
+    if (move?.patch.legNo !== undefined) expect([move.to, move.patch.legNo], at).toEqual(['WAITING_REENTRY', r.snapshot.legNo + 1]);
+    expect(r.snapshot.legNo, at).toBeLessThanOrEqual(r.plan.reentries);
+    if (!p) return;
+    const entry = rows(r, 'entry', p.legNo)[0];
+    if (p.slot === 'exit') {
+      expect(entry, at).toBeDefined();
+      expect(p.side, at).toBe(entry!.side === 'buy' ? 'sell' : 'buy');
+      return;
+    }
+    expect(entry, `a second entry of leg ${p.legNo}: ${at}`).toBeUndefined();
+    expect(p.side, at).toBe(r.plan.side === 'long' ? 'buy' : 'sell');
+    expect(p.legNo, at).toBeLessThanOrEqual(r.plan.reentries);
+    if (p.legNo === 0) return;
+    seen.reentries++;
+    expect(cutoff !== null && r.snapshot.now < cutoff, `an entry journaled at ${r.snapshot.now}, at or after the cut-off ${cutoff}: ${at}`).toBe(true);
+    expect(r.snapshot.now, at).toBeLessThan(r.snapshot.sellAt);
+    // From flat: the leg before entered, every earlier order is final, and the broker holds nothing
+    // (what the legs bought was sold, by their exits or by the trader's hand).
+    expect(r.brokerHeld, `${r.brokerHeld} held at a re-entry: ${at}`).toBe(0);
+    expect(rows(r, 'entry', p.legNo - 1), at).toHaveLength(1);
+    expect(r.journal.filter((o) => o.legNo < p.legNo).every((o) => FINAL_ORDER_STATUSES.has(o.status)), at).toBe(true);
+  };
 }
 
 describe('run policy properties', () => {
@@ -219,8 +300,8 @@ describe('run policy properties', () => {
             expect((s.place === undefined) !== (s.outcome === undefined), at).toBe(true);
             expect([s.submit, s.timers, s.triggers, s.events], at).toEqual([undefined, undefined, undefined, undefined]);
           } else expect([s.place, s.outcome === 'defer'], at).toEqual([undefined, false]);
-          // A report's follow-up sets only the next exit attempt.
-          if (event.type === 'order_final') for (const t of s.timers ?? []) expect('set' in t && t.set === 'exit_retry', at).toBe(true);
+          // A report's follow-up sets only the next exit attempt, or the next leg's entry.
+          if (event.type === 'order_final') for (const t of s.timers ?? []) expect('set' in t && (t.set === 'exit_retry' || t.set === 'reentry'), at).toBe(true);
           // decide() spreads `where` into the journal row.
           if (s.place) expect(Object.keys(s.place.where).sort(), at).toEqual(['brokerAccountId', 'exchange', 'symbol']);
         });
@@ -228,16 +309,16 @@ describe('run policy properties', () => {
     );
   });
 
-  it('2: a leg has at most one entry, journaled from ARMED', () => {
+  it('2: a leg has at most one entry, journaled from ARMED (leg 0) or WAITING_REENTRY (the leg the run waits for)', () => {
     holds(
       fc.property(dayArb(), (day) => {
         const outcome = live(day, (r) => {
           const p = r.step.place;
           if (p?.slot !== 'entry') return;
           expect(rows(r, 'entry', p.legNo), where(r.step, r)).toEqual([]);
-          expect([p.leg, p.attempt, r.snapshot.state], where(r.step, r)).toEqual(['BUY', 1, 'ARMED']);
+          expect([p.leg, p.attempt, p.legNo, r.snapshot.state], where(r.step, r)).toEqual(['BUY', 1, r.snapshot.legNo, p.legNo === 0 ? 'ARMED' : 'WAITING_REENTRY']);
         });
-        expect(outcome.entries).toBeLessThanOrEqual(1);
+        expect(outcome.entries).toBe(outcome.legs);
       }),
     );
   });
@@ -394,7 +475,9 @@ describe('run policy properties', () => {
           const move = r.step.move;
           if (r.event.type !== 'order_final' || r.event.order.slot !== 'exit' || !move || move.to === 'ERROR' || move.patch.exitLeg === undefined) return;
           const leg = r.event.order.leg as keyof typeof ENDS;
-          expect([move.to, move.patch.exitLeg], where(r.step, r)).toEqual([ENDS[leg], leg]);
+          // Or, a stop or target that allows a re-entry, the run waits for its next leg.
+          const to = move.to === 'WAITING_REENTRY' && leg !== 'SELL' && leg !== 'MANUAL_EXIT' ? 'WAITING_REENTRY' : ENDS[leg];
+          expect([move.to, move.patch.exitLeg], where(r.step, r)).toEqual([to, leg]);
           if (leg === 'TARGET') targets++;
           if (leg === 'TRAIL_STOP') trails++;
           if (r.event.order.side === 'buy') covers++;
@@ -405,6 +488,35 @@ describe('run policy properties', () => {
     expect(targets).toBeGreaterThan(0);
     expect(trails).toBeGreaterThan(0);
     expect(covers).toBeGreaterThan(0);
+  });
+
+  it('9: re-entry: at most 1 + reentries legs, one entry each, none at or after the cut-off nor while anything is held, each exit opposite its leg\'s entry; crashes and recoveries between legs included', () => {
+    const seen = { reentries: 0, recoveredBetween: 0, refusedAtJournal: 0 };
+    holds(
+      fc.property(reentryDayArb, (day) => {
+        const outcome = live(day, reentryRules(day, seen));
+        expect(outcome.legs).toBeLessThanOrEqual(1 + day.plan.reentries);
+        expect(outcome.entries).toBe(outcome.legs);
+      }),
+      [[CUTOFF_WHILE_QUEUED], [CRASH_BETWEEN_LEGS]],
+    );
+    expect(live(CUTOFF_WHILE_QUEUED)).toMatchObject({ state: 'EXITED_BY_SL', entries: 1, legs: 1, brokerHeld: 0 });
+    expect(live(CRASH_BETWEEN_LEGS)).toMatchObject({ entries: 2, legs: 2, brokerHeld: 0 });
+    // The days reach these, or the property says nothing of them.
+    expect(seen.reentries).toBeGreaterThan(0);
+    expect(seen.recoveredBetween).toBeGreaterThan(0);
+    expect(seen.refusedAtJournal).toBeGreaterThan(0);
+  });
+
+  it('9 fails on a journal that does not check the cut-off: an entry goes out after it', () => {
+    // A re-entry queued before the cut-off and served after it: only the journal's own check stops it.
+    const noCutoffAtJournal: Policy = (plan, s, e) => step(plan, e.type === 'journal_entry' ? { ...s, reentryCutoffAt: s.reentryCutoffAt === null ? null : Number.MAX_SAFE_INTEGER } : s, e);
+    const run = fc.check(
+      fc.property(reentryDayArb, (day) => void live(day, reentryRules(day), noCutoffAtJournal)),
+      { seed: SEED, numRuns: RUNS, examples: [[CUTOFF_WHILE_QUEUED]] },
+    );
+    expect(run.failed).toBe(true);
+    expect(String(run.errorInstance)).toContain('at or after the cut-off');
   });
 
   it('10: step is deterministic and leaves its arguments as they were', () => {

@@ -7,6 +7,7 @@
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
+import { STOPPED_BETWEEN_LEGS } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
 
@@ -31,6 +32,12 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
       // its next attempt not yet made when the process stopped, is made now.
       if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }] };
       return {};
+    case 'WAITING_REENTRY':
+      // Flat between legs: the next leg's timer again (an overdue one fires at once, with its
+      // lateness, so the grace and the cut-off apply) and the time exit; a STOP asked, or a
+      // strategy no longer running, ends the run here.
+      if (s.stopRequested || !e.strategyRunning) return STOPPED_BETWEEN_LEGS;
+      return { timers: [{ set: 'reentry', at: s.reentryAt ?? s.now }, { set: 'jobs' }] };
     case 'ERROR':
       // An ERROR waits for the trader, unless the trader's STOP (its MANUAL_EXIT not yet journaled
       // when the process stopped) is still to be carried out.

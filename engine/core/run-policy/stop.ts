@@ -5,6 +5,7 @@
  * records which STOP was asked (`stopKeep`) so that answer honours it.
  */
 import { FINAL_ORDER_STATUSES } from '../types';
+import { STOPPED_BETWEEN_LEGS } from './reentry';
 import type { EventOf, RunSnapshot, Step } from './types';
 
 export const LEFT_OPEN = (qty: number) => `stopped by the trader; position of ${qty} left open at the trader's request`;
@@ -29,6 +30,9 @@ export function stopRequested(s: RunSnapshot, e: EventOf<'stop_requested'>): Ste
       // The entry is in flight: its answer decides. An entry that fills is closed at once, or left
       // open when the trader said to keep it.
       return { patch: { stopRequested: true, stopKeep: !e.closePosition } };
+    case 'WAITING_REENTRY':
+      // Flat between legs, no order at the broker: nothing to close, and no next leg.
+      return STOPPED_BETWEEN_LEGS;
     default:
       return {};
   }

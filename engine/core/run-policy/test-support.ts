@@ -2,8 +2,8 @@
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../ids';
 import type { OrderView, RunPlan, RunSnapshot } from './types';
 
-/** What a plan without targets, trails or moves to cost says (a v1 strategy's). */
-export const NO_EXTRA_EXITS = { stopLossMode: 'price', target: null, targetMode: 'price', trail: null, trailMode: 'points', moveStopToCostAfter: null, moveStopToCostMode: 'points' } as const;
+/** What a plan without targets, trails, moves to cost or re-entries says (a v1 strategy's). */
+export const NO_EXTRA_EXITS = { stopLossMode: 'price', target: null, targetMode: 'price', trail: null, trailMode: 'points', moveStopToCostAfter: null, moveStopToCostMode: 'points', reentries: 0, reentryAfter: 'stop_loss' } as const;
 
 export const PLAN: RunPlan = { brokerAccountId: asBrokerAccountId(1), symbol: 'AAPL', exchange: 'NASDAQ', side: 'long', qty: 10, stopLoss: 95, buyGraceMs: 60_000, ...NO_EXTRA_EXITS };
 
@@ -19,6 +19,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     positionQty: 0,
     entryPrice: null,
     exitPrice: null,
+    exitLeg: null,
     stopRequested: false,
     stopKeep: false,
     buyAt: NOW - 60_000,

@@ -2,10 +2,10 @@
  * The run policy's vocabulary: what a run does is `step(plan, snapshot, event) → Step`, a pure,
  * synchronous function (no I/O, no clock: time comes in the snapshot and the event). The callers
  * keep the mechanics (queue, lock, journal transaction, send, timers, subscriptions) and carry
- * out the Step; the rules live in step.ts, entry.ts and exit.ts.
+ * out the Step; the rules live in step.ts, entry.ts, exit.ts and reentry.ts.
  *
- * Long, one leg (legNo 0), exits by stop-loss, trailing stop, target, time and the trader. The
- * shapes carry `legNo` and an order `side` so that sell-first and re-entry extend them.
+ * Long or short, exits by stop-loss, trailing stop, target, time and the trader; a run may enter
+ * again after an exit (re-entry), each leg journaled under its `legNo` (0, then 1, 2, …).
  */
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../ids';
 import type { EngineEvent } from '../events';
@@ -55,6 +55,10 @@ export interface RunPlan {
   readonly moveStopToCostMode: OffsetMode;
   /** How late an entry may still be sent (daemon down, laptop asleep). */
   readonly buyGraceMs: number;
+  /** How many more legs the run may enter the same day after an exit; 0: none. */
+  readonly reentries: number;
+  /** Which exit allows a re-entry: a stop-loss (the trailing stop counts as one), a target, or either. */
+  readonly reentryAfter: 'stop_loss' | 'target' | 'either';
 }
 
 /**
@@ -91,6 +95,8 @@ export interface RunSnapshot {
   readonly entryPrice: number | null;
   /** Weighted average price of what the exits sold so far. */
   readonly exitPrice: number | null;
+  /** The exit that last emptied the position (runs.exit_leg): how a run waiting between legs ends. */
+  readonly exitLeg: Leg | null;
   readonly stopRequested: boolean;
   /** The pending STOP keeps the position open (the trader's "STOP and keep"); false: it closes it. */
   readonly stopKeep: boolean;
@@ -118,6 +124,8 @@ export interface RunSnapshot {
  *   price or null; `dueLabel` is `scheduledAt` as the trader reads it (the strategy's zone),
  *   formatted by the caller, since core has no time-zone library.
  * - exit_due: the time-exit job fired (strategy-manager).
+ * - reentry_due: the next leg's entry timer fired (strategy-manager), in WAITING_REENTRY; its
+ *   fields as entry_due's (`scheduledAt`: the run's reentryAt).
  * - trigger_crossed: a tick crossed an armed level (strategy-manager), stepped in the turn after
  *   the tick: an exit level's exit itself was submitted at the tick (`crossingExit`), because
  *   reading the run on the tick path costs ~0.2 ms; its journal_exit decides whether it goes. A
@@ -138,6 +146,7 @@ export interface RunSnapshot {
 export type RunEvent =
   | { readonly type: 'entry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'exit_due'; readonly leg: 'SELL'; readonly scheduledAt: number }
+  | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
   | { readonly type: 'journal_entry'; readonly scheduledAt: number }
   | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly scheduledAt: number; readonly heldAtBroker?: number }
@@ -181,6 +190,8 @@ export type TimerIntent =
   | { readonly set: 'exit_retry'; readonly at: number; readonly leg: ExitKind }
   /** The run's entry and time-exit jobs; an overdue one fires at once with its lateness. */
   | { readonly set: 'jobs' }
+  /** The next leg's entry, due at `at` (reentry_due fires then, at once when already past). */
+  | { readonly set: 'reentry'; readonly at: number }
   | { readonly cancel: 'time_exit' };
 
 /**
