@@ -242,6 +242,8 @@ export interface OrderDto {
   readonly leg: string;
   readonly side: string;
   readonly slot: string;
+  /** The run's leg the order belongs to: 0 for the day's first entry and its exits, n for the n-th re-entry's. */
+  readonly leg_no: number;
   readonly client_order_id: string;
   readonly broker_order_id: string | null;
   readonly symbol: string;

@@ -169,6 +169,7 @@ export function orderDto(o: Order): OrderDto {
     leg: o.leg,
     side: o.side,
     slot: o.slot,
+    leg_no: o.legNo,
     client_order_id: o.clientOrderId,
     broker_order_id: o.brokerOrderId,
     symbol: o.symbol,
