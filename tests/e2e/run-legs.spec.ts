@@ -1,6 +1,6 @@
 /**
  * A run between legs and its legs as the trader reads them: the row and the detail say which
- * re-entry is next of how many, the order journal lists each leg ("First entry", "Re-entry 1")
+ * re-entry is next of how many (and the detail the strategy's re-entry plan), the order journal lists each leg ("First entry", "Re-entry 1")
  * with the exit that closed it and what it earned, and the audit log says when a re-entry is due
  * and why one was not sent. The strategy is real; the engine's answers about its run are the
  * API's own, with the run put between legs (the engine's re-entry lands in another slice), so
@@ -111,6 +111,7 @@ test('between legs the row and the detail say which re-entry is next; the journa
   await row.getByRole('link', { name: /AAPL/ }).click();
   const main = page.getByRole('main');
   await expect(stateOf(main)).toHaveText('Waiting to re-enter (1 of 2)');
+  await expect(main.getByTestId('reentry-plan')).toHaveText('Up to 2 after a stop-loss (or trailing stop) exit, none from 11:30:00');
   const journal = page.getByRole('table', { name: 'Order journal' });
   await expect(journal.getByRole('columnheader')).toHaveText(['Leg', 'Status', 'Qty', 'Scheduled', 'Sent', 'Acked', 'Filled', 'Fill price', 'Client order id']);
   const first = journal.getByRole('rowgroup', { name: 'First entry, exited by stop-loss' });
