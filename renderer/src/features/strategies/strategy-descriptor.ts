@@ -186,6 +186,10 @@ export function bodyOf(offered: readonly FormField[], values: FormValues, stored
   return body as StrategyFormBody;
 }
 
+/** Which exit allows a re-entry; a trailing stop's exit counts as the stop-loss's. */
+export const REENTRY_AFTER_WORDS: Readonly<Record<StrategyDto['reentry_after'], string>> = { stop_loss: 'A stop-loss (or trailing stop) exit', target: 'A target exit', either: 'Either exit' };
+export const WEEKDAY_WORDS: Readonly<Record<NonNullable<StrategyDto['weekdays']>[number], string>> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+
 /** Words for choices the engine names by code; any other choice shows its code. */
 const LEVEL_UNITS = { price: 'price', points: 'points', percent: '% of entry' };
 const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -195,9 +199,8 @@ const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   target_mode: LEVEL_UNITS,
   trail_mode: { points: 'points', percent: '% of best price' },
   move_stop_to_cost_mode: { points: 'points', percent: '% of entry' },
-  // A trailing stop's exit counts as the stop-loss's.
-  reentry_after: { stop_loss: 'A stop-loss (or trailing stop) exit', target: 'A target exit', either: 'Either exit' },
-  weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+  reentry_after: REENTRY_AFTER_WORDS,
+  weekdays: WEEKDAY_WORDS,
 };
 
 export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;
