@@ -178,8 +178,17 @@ export interface StrategyDto {
   /** The gain after which the stop moves to the entry price; null: never. */
   readonly move_stop_to_cost_after: number | null;
   readonly move_stop_to_cost_mode: 'points' | 'percent';
+  /** The last moment a position may stay open; null: the SELL time. */
+  readonly square_off_time: string | null;
+  /** How many times a day it may enter again after an exit that `reentry_after` names; 0: never. */
+  readonly reentries: number;
+  readonly reentry_after: 'stop_loss' | 'target' | 'either';
+  /** No re-entry at or after this time of day; null when it never re-enters. */
+  readonly reentry_cutoff: string | null;
   readonly timezone: string;
   readonly repeat: string;
+  /** The days a daily strategy trades; null: every trading day. */
+  readonly weekdays: readonly ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[] | null;
   readonly buy_grace_seconds: number;
   readonly status: string;
   readonly created_at: number;
@@ -225,6 +234,12 @@ export interface StrategyFormFieldDto {
   readonly unit: string | null;
   /** false: the engine does not trade it yet; any value but `default` is refused, naming the field. */
   readonly available: boolean;
+  /**
+   * Shown only while another field's value (its default when empty) is above a number or equals a
+   * choice (the re-entry cut-off while re-entries > 0, weekdays while repeat is daily); null: always.
+   * A hidden field is not sent.
+   */
+  readonly show_when: { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | null;
 }
 
 /** GET /strategy/form: the strategy body's fields, grouped by `group`, in the order a form shows them. */
@@ -242,6 +257,8 @@ export interface OrderDto {
   readonly leg: string;
   readonly side: string;
   readonly slot: string;
+  /** The run's leg the order belongs to: 0 for the day's first entry and its exits, n for the n-th re-entry's. */
+  readonly leg_no: number;
   readonly client_order_id: string;
   readonly broker_order_id: string | null;
   readonly symbol: string;

@@ -122,8 +122,8 @@ export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
 }
 
 /**
- * The keys of a strategy's spec its answer carries that every spec has: v1's and the exits' modes.
- * The spec holds more (every later key at its default while the engine does not trade it).
+ * The keys of a strategy's spec its answer carries that every spec has: v1's, the exits' modes
+ * and the re-entry's count and kind.
  */
 const STRATEGY_DTO_KEYS = [
   'broker_account_id',
@@ -138,6 +138,8 @@ const STRATEGY_DTO_KEYS = [
   'target_mode',
   'trail_mode',
   'move_stop_to_cost_mode',
+  'reentries',
+  'reentry_after',
   'timezone',
   'repeat',
   'buy_grace_seconds',
@@ -157,6 +159,9 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     target: s.spec.target ?? null,
     trail: s.spec.trail ?? null,
     move_stop_to_cost_after: s.spec.move_stop_to_cost_after ?? null,
+    square_off_time: s.spec.square_off_time ?? null,
+    reentry_cutoff: s.spec.reentry_cutoff ?? null,
+    weekdays: s.spec.weekdays ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
@@ -173,6 +178,7 @@ export function orderDto(o: Order): OrderDto {
     leg: o.leg,
     side: o.side,
     slot: o.slot,
+    leg_no: o.legNo,
     client_order_id: o.clientOrderId,
     broker_order_id: o.brokerOrderId,
     symbol: o.symbol,

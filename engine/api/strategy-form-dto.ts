@@ -5,7 +5,7 @@
  * trades it yet. A new field is described here with no change to this file or the renderer.
  */
 import type { z } from 'zod';
-import { SPEC_VERSION, STRATEGY_FIELD_META, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
+import { SPEC_VERSION, STRATEGY_FIELD_META, STRATEGY_FIELD_SHOW_WHEN, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
 import type { StrategyFormDto, StrategyFormFieldDto } from './contract';
 import { choicesOf, plainTypeOf, zodField } from './zod-fields';
 
@@ -31,6 +31,7 @@ function fieldDto(name: StrategyField, schema: z.core.$ZodType, meta: FieldMeta)
     group: meta.group,
     unit: meta.unit ?? null,
     available: meta.available,
+    show_when: STRATEGY_FIELD_SHOW_WHEN[name] ?? null,
   };
 }
 

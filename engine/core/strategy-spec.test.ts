@@ -12,6 +12,7 @@ import {
   specFromV1,
   storedStrategySpec,
   STRATEGY_FIELD_META,
+  STRATEGY_FIELD_SHOW_WHEN,
   strategyShape,
   strategySpec,
   type V1StrategyRow,
@@ -235,30 +236,19 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks available exactly the keys the engine trades: the v1 keys, the entry side, the exits (levels in price, points or percent, trailing, move to cost) and re-entry', () => {
+  it('marks every key available: with re-entries, square-off and weekdays the engine trades them all', () => {
     const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
-    expect(available.sort()).toEqual([
-      'broker_account_id',
-      'buy_grace_seconds',
-      'buy_time',
-      'exchange',
-      'move_stop_to_cost_after',
-      'move_stop_to_cost_mode',
-      'qty',
-      'reentries',
-      'reentry_after',
-      'reentry_cutoff',
-      'repeat',
-      'sell_time',
-      'side',
-      'stop_loss',
-      'stop_loss_mode',
-      'symbol',
-      'target',
-      'target_mode',
-      'timezone',
-      'trail',
-      'trail_mode',
-    ]);
+    expect(available.sort()).toEqual(Object.keys(strategyShape).sort());
+  });
+
+  it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat', () => {
+    expect(STRATEGY_FIELD_SHOW_WHEN).toEqual({
+      reentry_after: { field: 'reentries', above: 0 },
+      reentry_cutoff: { field: 'reentries', above: 0 },
+      weekdays: { field: 'repeat', equals: 'daily' },
+    });
+    // The field depended on is always shown, and a choice it must equal is one of its choices.
+    for (const when of Object.values(STRATEGY_FIELD_SHOW_WHEN)) expect(STRATEGY_FIELD_SHOW_WHEN).not.toHaveProperty(when.field);
+    expect(REPEATS).toContain('daily');
   });
 });

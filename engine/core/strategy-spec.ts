@@ -137,6 +137,12 @@ export type StrategyField = keyof typeof strategyShape;
 
 export type FieldGroup = 'entry' | 'exits' | 'time' | 'reentry' | 'days';
 
+/**
+ * When a form shows a field: while another field's value (its default when left empty) is above a
+ * number, or equals a choice. A hidden field is not sent; the rules that need it still name it.
+ */
+export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string };
+
 /** How a form presents a field. A field without one is a type error below. */
 export interface FieldMeta {
   /** What the input is called on screen; the renderer names the field in errors with it too. */
@@ -161,7 +167,7 @@ export const STRATEGY_FIELD_META = {
   qty: { label: 'Quantity', hint: 'How many to buy at each entry', group: 'entry', unit: 'shares', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
-  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time; empty: the SELL time', group: 'time', unit: TIME, available: false },
+  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time; empty: the SELL time', group: 'time', unit: TIME, available: true },
   timezone: { label: 'Time zone', hint: "Empty: the exchange's own", group: 'time', available: true },
   buy_grace_seconds: { label: 'BUY grace (seconds)', hint: 'How late a BUY may still go out', group: 'time', unit: 'seconds', available: true },
   stop_loss: { label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', available: true },
@@ -176,8 +182,17 @@ export const STRATEGY_FIELD_META = {
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
-  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: false },
+  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: true },
 } as const satisfies Record<StrategyField, FieldMeta>;
+
+const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };
+
+/** The fields a form shows only while another field says they apply; the rest always. */
+export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, ShowWhen>>> = {
+  reentry_after: REENTRIES_ON,
+  reentry_cutoff: REENTRIES_ON,
+  weekdays: { field: 'repeat', equals: 'daily' },
+};
 
 /** Each field that may be a percent of a price, with the field that says so. */
 const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode' } as const;

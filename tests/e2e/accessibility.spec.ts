@@ -127,6 +127,22 @@ const SCREENS: readonly Screen[] = [
     },
   },
   {
+    name: 'new-strategy-reentry-and-days',
+    reach: async (page, w) => {
+      await strategies(page, w);
+      const f = strategyInputs(page);
+      await f.form.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'New strategy' }).click();
+      await f.form.locator('details[data-group="reentry"] summary').click();
+      await f.form.getByLabel('Re-entries', { exact: true }).fill('2');
+      await f.form.locator('details[data-group="days"] summary').click();
+      await f.form.getByLabel('Repeat', { exact: true }).selectOption('daily');
+      await f.form.getByRole('group', { name: 'Weekdays' }).getByRole('checkbox', { name: 'Mon', exact: true }).check();
+      await f.submit.click();
+      await expect(fieldError(f.form, 'reentry_cutoff')).toBeVisible();
+    },
+  },
+  {
     name: 'edit-strategy',
     reach: async (page, w) => {
       await strategies(page, w);

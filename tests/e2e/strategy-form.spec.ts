@@ -5,9 +5,9 @@
  * symbol field suggests instruments with the exchange each is listed on, and picking one sets
  * the exchange; the instrument's last price is shown; a stop-loss at or above it, or a price
  * target at or below it, asks first.
- * The form is drawn from the engine's description (GET /strategy/form): its groups in order, no
- * input for a field the engine does not trade yet, an edit sending back what it read, and a
- * failed description said and retried.
+ * The form is drawn from the engine's description (GET /strategy/form): its groups in order, an
+ * edit sending back what it read, and a failed description said and retried. The re-entry and
+ * days fields have their own spec (strategy-legs-form.spec.ts).
  */
 import { expect, test } from './support/fixtures';
 import { contrastProblems, seriousViolations, THEMES, useSystemTheme } from './support/axe';
@@ -142,11 +142,11 @@ test('create account and sign in report every field by its label, all at once', 
   await screens.snap('sign-in-errors');
 });
 
-test('the form is drawn as the engine describes it: its groups in order, no input for what does not trade yet, a line naming it', async ({ page, screens }) => {
+test('the form is drawn as the engine describes it: its groups in order, each field with its words and unit', async ({ page, screens }) => {
   const f = await openFormWithPaper(page);
   const groups = f.form.locator('[data-group]');
-  await expect(groups).toHaveCount(4);
-  expect(await groups.evaluateAll((els) => els.map((el) => el.getAttribute('data-group')))).toEqual(['entry', 'time', 'exits', 'days']);
+  await expect(groups).toHaveCount(5);
+  expect(await groups.evaluateAll((els) => els.map((el) => el.getAttribute('data-group')))).toEqual(['entry', 'time', 'exits', 'reentry', 'days']);
   // Each exit level with its unit beside it: a price stop and no target, trail or move to cost until typed.
   const exits = f.form.getByRole('group', { name: 'Exits' });
   for (const [label, unit] of [['Stop-loss', 'price'], ['Target', 'price'], ['Trailing stop', 'points'], ['Move stop to cost after', 'points']] as const) {
@@ -157,11 +157,9 @@ test('the form is drawn as the engine describes it: its groups in order, no inpu
   await expect(f.trailUnit.locator('option')).toHaveText(['points', '% of best price']);
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
-  // Fields the engine refuses until their slice lands are not offered: nothing to type them into.
-  for (const label of ['Square-off time', 'Re-entries', 'Weekdays']) {
-    await expect(f.form.getByLabel(label, { exact: true }), label).toHaveCount(0);
-  }
-  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Square-off time, Re-entry, Weekdays.');
+  // Everything the engine describes is offered: no line naming what comes later.
+  await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: the SELL time/);
+  await expect(f.form.locator('.form__later')).toHaveCount(0);
   // The entry side is offered in words, buying first unless the trader picks a short.
   const side = f.form.getByLabel('Entry side', { exact: true });
   await expect(side).toHaveValue('buy');
@@ -207,8 +205,8 @@ test('an existing strategy edits unchanged: its values shown, its days open, the
 
   const sent = page.waitForRequest((r) => r.method() === 'PATCH');
   await f.submit.click();
-  // The stop-loss goes with its unit: a price, as it always was.
-  expect((await sent).postDataJSON()).toEqual({ ...stored, side: 'buy', stop_loss_mode: 'price' });
+  // The stop-loss goes with its unit: a price, as it always was; no re-entry, as it read.
+  expect((await sent).postDataJSON()).toEqual({ ...stored, side: 'buy', stop_loss_mode: 'price', reentries: 0 });
   await expect(f.form).toBeHidden();
   await expect(strategyRow(page, 'AAPL')).toContainText('Qty 4');
 });
@@ -319,11 +317,11 @@ test('the grouped form, days open and errors shown in the entry and exit editors
   expect(found, found.join('\n')).toEqual([]);
 });
 
-test('a refused field in the folded days opens them and takes the focus; one the form does not offer is named in the summary by its label', async ({ page }) => {
+test('a refused field in the folded days opens them and takes the focus; one the form hides now is named in the summary by its label', async ({ page }) => {
   const f = await openFormWithPaper(page);
   const refusals = [
     [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
-    [{ field: 'square_off_time', message: 'square_off_time is not available yet' }],
+    [{ field: 'reentry_cutoff', message: 'reentry_cutoff must be later than buy_time (09:30) and earlier than sell_time (15:55)' }],
   ];
   await page.route('**/strategy/create', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
@@ -335,6 +333,7 @@ test('a refused field in the folded days opens them and takes the focus; one the
   await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
 
   await f.submit.click();
-  await expect(f.form.getByRole('alert')).toHaveText('Square-off time is not available yet');
+  // Re-entries are 0, so the cut-off has no input to show it under.
+  await expect(f.form.getByRole('alert')).toHaveText('Re-entry cut-off must be later than BUY time (09:30) and earlier than SELL time (15:55)');
   await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
 });

@@ -4,6 +4,7 @@
  * fake clock (by polling and live), stop it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { asBrokerAccountId, asStrategyId, asUserId } from '../../engine/core/ids';
 import { PAPER_OPTIONS, PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
 
 const at = (iso: string) => Date.parse(iso);
@@ -79,6 +80,7 @@ describe('the API end to end', () => {
     expect(buy).toMatchObject({
       leg: 'BUY',
       side: 'buy',
+      leg_no: 0,
       status: 'filled',
       qty: 10,
       filled_qty: 10,
@@ -93,7 +95,7 @@ describe('the API end to end', () => {
 
     await h.advanceTo('2026-03-09T13:10:00Z');
     const orders = (await h.call('GET', `/strategy/${id}/orders`, { token })).body.orders;
-    expect(orders.map((o: { leg: string; status: string }) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['SELL', 'filled']]);
+    expect(orders.map((o: { leg: string; status: string; leg_no: number }) => [o.leg, o.status, o.leg_no])).toEqual([['BUY', 'filled', 0], ['SELL', 'filled', 0]]);
     expect(orders[1]).toMatchObject({ scheduled_at: at('2026-03-09T13:10:00Z'), dispatched_at: at('2026-03-09T13:10:00Z') });
     const sold = await socket.waitFor((m) => m.type === 'run_state_changed' && m.to === 'SOLD');
     expect(sold).toMatchObject({ strategy_id: id, from: 'EXITING' });
@@ -124,6 +126,22 @@ describe('the API end to end', () => {
     const health = await h.call('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body).toEqual({ ok: true, version: '0.0.0-test', uptime_seconds: expect.any(Number), feeds: { up: 1, down: 0, stale: 0 } });
+  });
+
+  it("names each order's leg: a re-entry's orders carry its leg number", async () => {
+    h = await startApiHarness();
+    const { token, userId } = await h.register();
+    const account = await h.connectPaper(token);
+    const id = (await h.createStrategy(token, account)).body.id as number;
+    const run = h.repos.runs.create({ strategyId: asStrategyId(id), userId: asUserId(userId), tradingDate: '2026-03-09', state: 'ARMED', buyAt: 1, sellAt: 2 }, 1);
+    for (const [legNo, slot] of [[0, 'entry'], [0, 'exit'], [1, 'entry']] as const) {
+      h.repos.orders.insert(
+        { runId: run.id, strategyId: asStrategyId(id), userId: asUserId(userId), brokerAccountId: asBrokerAccountId(account), leg: slot === 'entry' ? 'BUY' : 'STOPLOSS', side: slot === 'entry' ? 'buy' : 'sell', slot, legNo, attempt: 1, clientOrderId: `seed-${legNo}-${slot}`, symbol: 'AAPL', exchange: 'NYSE', qty: 10, status: 'pending', scheduledAt: 1 + legNo },
+        1,
+      );
+    }
+    const orders = (await h.call('GET', `/strategy/${id}/orders`, { token })).body.orders;
+    expect(orders.map((o: { client_order_id: string; leg_no: number }) => [o.client_order_id, o.leg_no]).sort()).toEqual([['seed-0-entry', 0], ['seed-0-exit', 0], ['seed-1-entry', 1]]);
   });
 
   it('stop sells an open position by default, and leaves it open when asked', async () => {

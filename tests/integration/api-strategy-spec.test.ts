@@ -1,8 +1,6 @@
 /**
- * The strategy definition through the API: the v2 keys parse, but until the engine trades them a
- * value other than the default is refused, naming the field, and nothing is saved (a strategy that
- * would not run as written never trades); at their defaults a body is the v1 strategy it always
- * was. The exit keys are traded (stop-loss in points or percent, target, trailing stop, move to
+ * The strategy definition through the API: the re-entry and days keys are taken and read back,
+ * their rules name them, and at their defaults a body is the v1 strategy it always was. The exit keys are traded (stop-loss in points or percent, target, trailing stop, move to
  * cost): each level or distance in price or points must be at least one price step of the
  * instrument. GET /strategy/form describes every field from the same definition.
  */
@@ -31,26 +29,44 @@ async function refused(res: Promise<{ status: number; body: any }>): Promise<Arr
 
 const strategies = async () => (await h.call('GET', '/strategy', { token })).body.strategies as Array<Record<string, unknown>>;
 
-describe('v2 keys the engine does not trade yet', () => {
-  it.each<[string, unknown, string]>([
-    ['square_off_time', '09:30', 'leave it out'],
-  ])('%s = %j is refused on create, naming it', async (field, value, instead) => {
-    expect(await refused(h.createStrategy(token, account, { [field]: value }))).toEqual([[field, `${field} is not available yet: this version does not trade it; ${instead}`]]);
-    expect(await strategies()).toEqual([]);
+describe('the re-entry and days keys', () => {
+  // A re-entry after a stop-loss needs a stop in points or percent: a price stop would be reached again at once.
+  const LEGS = { stop_loss: 2, stop_loss_mode: 'points', reentries: 2, reentry_after: 'either', reentry_cutoff: '09:08', target: 3, target_mode: 'points', square_off_time: '09:12', repeat: 'daily', weekdays: ['mon', 'wed', 'fri'] } as const;
+
+  it('are taken on create, and GET shows them as stored (times as HH:MM:SS)', async () => {
+    const created = await h.createStrategy(token, account, LEGS);
+    expect(created.status).toBe(201);
+    const stored = { ...LEGS, reentry_cutoff: '09:08:00', square_off_time: '09:12:00' };
+    expect(created.body).toMatchObject(stored);
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject(stored);
+    await h.call('DELETE', `/strategy/${created.body.id}`, { token });
   });
 
-  it('weekdays too', async () => {
-    expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'tue'] }))).toEqual([
-      ['weekdays', 'weekdays is not available yet: this version does not trade it; leave it out'],
+  it('a strategy without them says so: no re-entry, every day, the SELL time as square-off', async () => {
+    const { body } = await h.createStrategy(token, account);
+    expect(body).toMatchObject({ reentries: 0, reentry_after: 'stop_loss', reentry_cutoff: null, square_off_time: null, weekdays: null });
+    await h.call('DELETE', `/strategy/${body.id}`, { token });
+  });
+
+  it('an edit with null removes the cut-off and the weekdays, as turning re-entries off and repeating once do', async () => {
+    const { body: s } = await h.createStrategy(token, account, LEGS);
+    const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { reentries: 0, reentry_cutoff: null, repeat: 'once', weekdays: null } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ reentries: 0, reentry_cutoff: null, repeat: 'once', weekdays: null, square_off_time: '09:12:00' });
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+
+  it('their rules name them: a cut-off is required with re-entries, weekdays need a daily strategy', async () => {
+    expect(await refused(h.createStrategy(token, account, { stop_loss: 2, stop_loss_mode: 'points', reentries: 2 }))).toEqual([
+      ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
     ]);
-    expect(await strategies()).toEqual([]);
-  });
-
-  it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['mon'] }));
-    expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'square_off_time', 'weekdays']);
-    // A value that is wrong on its own gets its own rule's message, not "not available".
-    expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
+    const { body: s } = await h.createStrategy(token, account);
+    // The rules between fields see the stored strategy merged with the edit.
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
+      ['weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
+    ]);
+    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toEqual(s);
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
   });
 
   it('at their defaults, a body is the v1 strategy it always was', async () => {
@@ -63,22 +79,6 @@ describe('v2 keys the engine does not trade yet', () => {
     expect(b).toEqual(a);
     expect(a).toMatchObject({ buy_time: '09:05:00', sell_time: '09:10:00', stop_loss: 95, repeat: 'once', buy_grace_seconds: 60 });
     for (const s of [plain, spelled]) await h.call('DELETE', `/strategy/${s.body.id}`, { token });
-  });
-
-  it('an edit is refused the same way, and the strategy stays as it was', async () => {
-    const { body: s } = await h.createStrategy(token, account);
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30' } }))).toEqual([
-      ['square_off_time', 'square_off_time is not available yet: this version does not trade it; leave it out'],
-    ]);
-    // The rules between fields see the stored strategy merged with the edit.
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).toEqual([
-      ['weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
-    ]);
-    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toEqual(s);
-    const edited = await h.call('PATCH', `/strategy/${s.id}`, { token, body: { side: 'buy', qty: 12 } });
-    expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
-    await h.call('DELETE', `/strategy/${s.id}`, { token });
   });
 });
 
@@ -198,17 +198,17 @@ describe('GET /strategy/form', () => {
       'repeat', 'weekdays',
     ]);
     for (const f of body.fields) {
-      expect(Object.keys(f).filter((k) => k !== 'enum').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'type', 'unit']);
+      expect(Object.keys(f).filter((k) => k !== 'enum').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'show_when', 'type', 'unit']);
       expect(f.label, f.name).toMatch(/\S/);
       expect(f.hint, f.name).toMatch(/\S/);
       expect(['entry', 'exits', 'time', 'reentry', 'days'], f.name).toContain(f.group);
     }
   });
 
-  it('reads type, choices, required and default from the rules, and says what is not traded yet', async () => {
+  it('reads type, choices, required and default from the rules, and says when a field applies', async () => {
     const { body } = await h.call('GET', '/strategy/form', { token });
     const field = (name: string) => body.fields.find((f: { name: string }) => f.name === name);
-    expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', unit: null, available: true });
+    expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', unit: null, available: true, show_when: null });
     expect(field('symbol')).toMatchObject({ type: 'string', required: true, default: null, available: true });
     expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
@@ -216,10 +216,12 @@ describe('GET /strategy/form', () => {
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });
     expect(field('side')).toMatchObject({ type: 'string', enum: ['buy', 'sell'], required: false, default: 'buy', label: 'Entry side', group: 'entry', available: true });
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
-    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true });
+    expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true, show_when: { field: 'reentries', above: 0 } });
+    expect(field('reentry_after')).toMatchObject({ enum: ['stop_loss', 'target', 'either'], default: 'stop_loss', show_when: { field: 'reentries', above: 0 } });
+    expect(field('square_off_time')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', group: 'time', available: true, show_when: null });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
-    expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true });
-    expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
+    expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true, show_when: null });
+    expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: true, show_when: { field: 'repeat', equals: 'daily' } });
     expect(field('qty').enum).toBeUndefined();
   });
 });

@@ -21,6 +21,8 @@ describe('labelled', () => {
     ['buy_grace_seconds', 'buy_grace_seconds must be between 0 and 3600', 'BUY grace (seconds) must be between 0 and 3600'],
     ['exchange', 'exchange must be one of NSE, BSE', 'Exchange must be one of NSE, BSE'],
     ['timezone', 'Invalid input', 'Time zone: Invalid input'],
+    ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it', 'Re-entry cut-off is required when Re-entries is above 0: no re-entry goes out at or after it'],
+    ['weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out', 'Weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out'],
   ])('%s: %j', (field, message, expected) => {
     expect(labelled(field, message, STRATEGY_LABELS)).toBe(expected);
   });

@@ -30,6 +30,9 @@ export const HISTORY_LABELS = {
   to: 'To (trading date)',
 } as const satisfies FieldLabels;
 
+/** Field names without an underscore that no sentence uses as a word ("re-entries" is spelled with a hyphen). */
+const NOT_A_WORD: ReadonlySet<string> = new Set(['reentries']);
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -43,9 +46,9 @@ export function labelled(field: string, message: string, labels: FieldLabels): s
   const own = labels[field] ?? field;
   let text = message.trim();
   if (text === field || text.startsWith(`${field} `) || text.startsWith(`${field}:`)) text = own + text.slice(field.length);
-  // Names with an underscore cannot be a plain word of a sentence: any of them is a field.
+  // Names with an underscore, or no English word (NOT_A_WORD), cannot be a plain word of a sentence: any of them is a field.
   for (const [key, label] of Object.entries(labels)) {
-    if (key.includes('_')) text = text.replace(new RegExp(`\\b${escape(key)}\\b`, 'g'), label);
+    if (key.includes('_') || NOT_A_WORD.has(key)) text = text.replace(new RegExp(`\\b${escape(key)}\\b`, 'g'), label);
   }
   if (text.startsWith(own)) return text;
   return /^[a-z]/.test(text) ? `${own} ${text}` : `${own}: ${text}`;

@@ -11,7 +11,7 @@ import { hrefOf } from '../../app/router';
 import { Field } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { HISTORY_LABELS } from '../../ui/field-labels';
-import { legLabel } from '../strategies/labels';
+import { legLabel, runStateLabel } from '../strategies/labels';
 import { strategyList, useStrategies } from '../strategies/strategies-store';
 import { EMPTY_FILTER, HISTORY_CSV, historyQuery, type HistoryFilter } from './history-query';
 
@@ -189,7 +189,7 @@ export function HistoryScreen() {
                         {symbolOf(r.strategy_id) !== undefined && symbolOf(r.strategy_id) !== r.symbol && <div className="muted small">now {symbolOf(r.strategy_id)}</div>}
                       </td>
                       <td data-label="State">
-                        {r.state.replace(/_/g, ' ').toLowerCase()}
+                        {runStateLabel(r.state)}
                         {r.reason && <div className="muted small">{r.reason}</div>}
                       </td>
                       <td data-label="Sold" className="num">

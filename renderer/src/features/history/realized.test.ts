@@ -17,7 +17,8 @@ describe('realizedByDay', () => {
 });
 
 describe('exitOrderPnl', () => {
-  const order = (id: number, run: number, slot: 'entry' | 'exit', filled: number, fill: number | null) => ({ id, run_id: run, slot, filled_qty: filled, fill_price: fill }) as unknown as OrderDto;
+  const order = (id: number, run: number, slot: 'entry' | 'exit', filled: number, fill: number | null, legNo = 0, side = slot === 'entry' ? 'buy' : 'sell') =>
+    ({ id, run_id: run, slot, filled_qty: filled, fill_price: fill, leg_no: legNo, side }) as unknown as OrderDto;
   it("gives each exit fill its share, adding up to the run's P&L over two attempts", () => {
     const pnl = exitOrderPnl([order(1, 7, 'entry', 10, 100), order(2, 7, 'exit', 4, 101), order(3, 7, 'exit', 6, 96), order(4, 8, 'exit', 0, null)]);
     expect([...pnl]).toEqual([
@@ -27,6 +28,20 @@ describe('exitOrderPnl', () => {
   });
   it('has none without an entry fill', () => {
     expect(exitOrderPnl([order(2, 9, 'exit', 4, 101)]).size).toBe(0);
+  });
+  it("counts each exit against its own leg's entry: a re-entry's exit against the re-entry's fill", () => {
+    const pnl = exitOrderPnl([order(1, 7, 'entry', 10, 100), order(2, 7, 'exit', 10, 98), order(3, 7, 'entry', 10, 97, 1), order(4, 7, 'exit', 10, 99, 1)]);
+    expect([...pnl]).toEqual([
+      [2, -20],
+      [4, 20],
+    ]);
+  });
+  it('a short (sell first) earns as the price falls: entry − exit', () => {
+    const pnl = exitOrderPnl([order(1, 7, 'entry', 10, 100, 0, 'sell'), order(2, 7, 'exit', 10, 97, 0, 'buy'), order(3, 7, 'entry', 5, 98, 1, 'sell'), order(4, 7, 'exit', 5, 99, 1, 'buy')]);
+    expect([...pnl]).toEqual([
+      [2, 30],
+      [4, -5],
+    ]);
   });
 });
 

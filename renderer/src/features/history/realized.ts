@@ -32,18 +32,21 @@ export function realizedByDay(strategies: readonly StrategyDto[]): DayRealized[]
 }
 
 /**
- * What each filled exit order earned: (its fill price − its run's entry fill price) × its filled
- * quantity, by order id. The exits of a run add up to the run's realized_pnl (its exit price is
- * their quantity-weighted average). Entries and unfilled exits have none.
+ * What each filled exit order earned against its leg's entry fill (the run's first entry, or the
+ * re-entry it closed): (fill − entry) × filled quantity, for a sell-first entry (a short)
+ * (entry − fill) × filled quantity, by order id. A leg's exits add up to what the leg earned.
+ * Entries and unfilled exits have none.
  */
 export function exitOrderPnl(orders: readonly OrderDto[]): Map<number, number> {
-  const entryPrice = new Map<number, number>();
-  for (const o of orders) if (o.slot === 'entry' && o.fill_price !== null && o.filled_qty > 0) entryPrice.set(o.run_id, o.fill_price);
+  const legOf = (o: OrderDto) => `${o.run_id}:${o.leg_no}`;
+  const entries = new Map<string, OrderDto>();
+  for (const o of orders) if (o.slot === 'entry' && o.fill_price !== null && o.filled_qty > 0) entries.set(legOf(o), o);
   const out = new Map<number, number>();
   for (const o of orders) {
-    const entry = entryPrice.get(o.run_id);
-    if (o.slot !== 'exit' || entry === undefined || o.fill_price === null || o.filled_qty === 0) continue;
-    out.set(o.id, new Decimal(o.fill_price).minus(entry).times(o.filled_qty).toNumber());
+    const entry = entries.get(legOf(o));
+    if (o.slot !== 'exit' || entry?.fill_price == null || o.fill_price === null || o.filled_qty === 0) continue;
+    const gain = entry.side === 'sell' ? new Decimal(entry.fill_price).minus(o.fill_price) : new Decimal(o.fill_price).minus(entry.fill_price);
+    out.set(o.id, gain.times(o.filled_qty).toNumber());
   }
   return out;
 }

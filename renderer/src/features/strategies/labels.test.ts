@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionLabel, closeWords, legLabel, runStateLabel } from './labels';
+import { actionLabel, closeWords, legLabel, runStateLabel, runStateText } from './labels';
 
 describe('labels', () => {
   it('names the exit that fired', () => {
@@ -15,6 +15,17 @@ describe('labels', () => {
     expect(actionLabel('TRAIL_STOP_SUBMITTED')).toBe('Trailing stop submitted');
     expect(actionLabel('STOPLOSS_FILLED')).toBe('Stop-loss filled');
     expect(actionLabel('SOMETHING_NEW')).toBe('Something new');
+  });
+});
+
+describe('runStateText', () => {
+  it('says which re-entry is next between legs, and the state alone otherwise', () => {
+    expect(runStateText('WAITING_REENTRY', 1, 2)).toBe('Waiting to re-enter (1 of 2)');
+    expect(runStateText('WAITING_REENTRY', 2, 2)).toBe('Waiting to re-enter (2 of 2)');
+    // The strategy edited to fewer re-entries since: never "3 of 2".
+    expect(runStateText('WAITING_REENTRY', 3, 2)).toBe('Waiting to re-enter (2 of 2)');
+    expect(runStateText('WAITING_REENTRY', 1, 0)).toBe('Waiting to re-enter');
+    expect(runStateText('IN_POSITION', 1, 2)).toBe('In position');
   });
 });
 

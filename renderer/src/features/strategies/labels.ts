@@ -20,6 +20,17 @@ export const RUN_STATE_LABEL: Record<RunState, string> = {
 export const runStateLabel = (state: string | null | undefined): string =>
   state && state in RUN_STATE_LABEL ? RUN_STATE_LABEL[state as RunState] : humanize(state);
 
+/**
+ * A run's state as the row and the detail say it: between legs, which re-entry is next of how
+ * many the strategy allows. `legNo` is the run's current leg, the one about to enter.
+ *
+ * @example runStateText('WAITING_REENTRY', 1, 2) // 'Waiting to re-enter (1 of 2)'
+ */
+export function runStateText(state: RunState, legNo: number, reentries: number): string {
+  if (state === 'WAITING_REENTRY' && legNo > 0 && reentries > 0) return `${RUN_STATE_LABEL[state]} (${Math.min(legNo, reentries)} of ${reentries})`;
+  return RUN_STATE_LABEL[state];
+}
+
 /** Every leg the engine names (a Record over Leg, so a new one fails this build until it has words). */
 const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit' };
 

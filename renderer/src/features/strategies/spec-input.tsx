@@ -1,7 +1,7 @@
 /**
  * One strategy field drawn from its description alone (GET /strategy/form): a time of day as a
  * 24-hour text input, a number as text (so "ten" reaches the API and comes back named), a choice
- * as a select, a list as checkboxes, a yes/no as a checkbox. A field's `<name>_mode` (price,
+ * as a select, a list as toggles, a yes/no as a checkbox. A field's `<name>_mode` (price,
  * points or percent) is a select beside it.
  */
 import { useId, type ReactNode } from 'react';
@@ -76,7 +76,7 @@ function Control({ field, p, value, onChange }: { readonly field: FormField; rea
   }
 }
 
-/** A list of choices as checkboxes under one legend; the error and hint are the group's. */
+/** A list of choices as toggles (checkboxes drawn as pills: Mon … Sun) under one legend; the error and hint are the group's. */
 function ListInput({ field, value, onChange, error }: { readonly field: FormField; readonly value: readonly string[]; readonly onChange: SpecInputProps['onChange']; readonly error: string | undefined }) {
   const id = useId();
   const hintId = `${id}-hint`;
@@ -85,9 +85,9 @@ function ListInput({ field, value, onChange, error }: { readonly field: FormFiel
   return (
     <fieldset className={`field field--list${error ? ' field--invalid' : ''}`} aria-describedby={[hintId, error ? errorId : ''].filter(Boolean).join(' ')}>
       <legend>{field.label}</legend>
-      <div className="field__choices">
+      <div className="field__choices field__choices--toggles">
         {(field.enum ?? []).map((v) => (
-          <label key={v}>
+          <label key={v} className="toggle">
             <input type="checkbox" name={field.name} value={v} checked={value.includes(v)} onChange={(e) => toggle(v, e.target.checked)} /> {choiceText(field, v)}
           </label>
         ))}

@@ -1,6 +1,6 @@
-/** A strategy's state in words and colour: the latest run's state, or why there is none. */
+/** A strategy's state in words and colour: the latest run's state (between legs, which re-entry is next), or why there is none. */
 import type { RunState, StrategyDto } from '../../lib/api-types';
-import { RUN_STATE_LABEL } from './labels';
+import { runStateText } from './labels';
 
 const TONE: Record<RunState, string> = {
   ARMED: 'info',
@@ -19,12 +19,12 @@ const TONE: Record<RunState, string> = {
 
 export function stateLabel(s: StrategyDto): string {
   if (!s.runtime) return s.status === 'idle' ? 'Not started' : s.status;
-  return RUN_STATE_LABEL[s.runtime.state];
+  return runStateText(s.runtime.state, s.runtime.leg_no, s.reentries);
 }
 
 export function StateBadge({ strategy }: { readonly strategy: StrategyDto }) {
   const run = strategy.runtime;
-  const label = run ? RUN_STATE_LABEL[run.state] : 'Not started';
+  const label = run ? runStateText(run.state, run.leg_no, strategy.reentries) : 'Not started';
   const tone = run ? TONE[run.state] : 'neutral';
   return (
     <span className={`badge badge--${tone}`} data-state={run?.state ?? 'NONE'} title={run?.reason ?? undefined}>

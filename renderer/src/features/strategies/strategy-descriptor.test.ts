@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import type { StrategyDto } from '../../lib/api-types';
-import { bodyOf, choiceText, groupsOf, inputKindOf, isModeOf, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
+import { bodyOf, choiceText, groupsOf, inputKindOf, isModeOf, isShown, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
 
 /** The descriptor the engine sends today (GET /strategy/form). */
 const fields = strategyFormDto().fields;
@@ -28,8 +28,13 @@ const stored = {
   trail_mode: 'points',
   move_stop_to_cost_after: null,
   move_stop_to_cost_mode: 'points',
+  square_off_time: null,
+  reentries: 0,
+  reentry_after: 'stop_loss',
+  reentry_cutoff: null,
   timezone: 'America/New_York',
   repeat: 'daily',
+  weekdays: null,
   buy_grace_seconds: 60,
   status: 'stopped',
   created_at: 1,
@@ -38,14 +43,26 @@ const stored = {
 } satisfies StrategyDto;
 
 describe('groupsOf', () => {
-  it('groups in the engine order and offers only what the engine trades, naming the rest without their modes', () => {
+  it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
-      ['time', ['buy_time', 'sell_time', 'timezone', 'buy_grace_seconds'], ['Square-off time'], false],
+      ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
-      ['reentry', [], ['Re-entries', 'Re-enter after', 'Re-entry cut-off'], true],
-      ['days', ['repeat'], ['Weekdays'], true],
+      ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
+      ['days', ['repeat', 'weekdays'], [], true],
+    ]);
+  });
+
+  it('names the fields the engine does not trade yet, without their modes', () => {
+    const someOff = fields.map((f) => (['reentries', 'reentry_after', 'reentry_cutoff', 'weekdays', 'trail', 'trail_mode'].includes(f.name) ? { ...f, available: false } : f));
+    const groups = groupsOf(someOff);
+    expect(groups.map((g) => [g.group, g.later.map((f) => f.label)])).toEqual([
+      ['entry', []],
+      ['time', []],
+      ['exits', ['Trailing stop']],
+      ['reentry', ['Re-entries', 'Re-enter after', 'Re-entry cut-off']],
+      ['days', ['Weekdays']],
     ]);
   });
 
@@ -65,14 +82,26 @@ describe('words', () => {
   const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Square-off time, Re-entry, Weekdays');
-    expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
+    const someOff = fields.map((f) => (['square_off_time', 'reentries', 'reentry_after', 'reentry_cutoff', 'weekdays'].includes(f.name) ? { ...f, available: false } : f));
+    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBeNull();
   });
 
   it('says what a folded group holds, in words, leaving out what is empty', () => {
     const days = groupsOf(allOn).find((g) => g.group === 'days')!;
-    expect(summaryOf(days, { repeat: 'daily', weekdays: ['mon', 'fri'] })).toBe('Repeat: Every trading day, Weekdays: mon fri');
+    expect(summaryOf(days, { repeat: 'daily', weekdays: ['mon', 'fri'] })).toBe('Repeat: Every trading day, Weekdays: Mon Fri');
     expect(summaryOf(days, { repeat: 'once', weekdays: [] })).toBe('Repeat: Once');
+  });
+
+  it('leaves a hidden field out of a folded group\'s summary: no re-entry kind without re-entries', () => {
+    const reentry = groupsOf(fields).find((g) => g.group === 'reentry')!;
+    expect(summaryOf(reentry, { reentries: '', reentry_after: 'stop_loss', reentry_cutoff: '' })).toBe('');
+    expect(summaryOf(reentry, { reentries: '2', reentry_after: 'target', reentry_cutoff: '11:00' })).toBe('Re-entries: 2, Re-enter after: A target exit, Re-entry cut-off: 11:00');
+  });
+
+  it('says which exit allows a re-entry in plain words, and the days as Mon … Sun', () => {
+    expect(byName('reentry_after').enum!.map((v) => choiceText(byName('reentry_after'), v))).toEqual(['A stop-loss (or trailing stop) exit', 'A target exit', 'Either exit']);
+    expect(byName('weekdays').enum!.map((v) => choiceText(byName('weekdays'), v))).toEqual(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
   });
 });
 
@@ -121,7 +150,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 
@@ -136,9 +165,11 @@ describe('bodyOf', () => {
   });
 
   it('never sends a field the engine does not trade, whatever the inputs hold', () => {
-    const values = { ...valuesOf(offered, stored), target: '200', side: 'sell', weekdays: ['mon'] };
-    const body = bodyOf(offered, values, stored, KEPT);
-    for (const f of fields.filter((x) => !x.available)) expect(body).not.toHaveProperty(f.name);
+    const someOff = fields.map((f) => (f.group === 'reentry' || f.name === 'weekdays' ? { ...f, available: false } : f));
+    const on = groupsOf(someOff).flatMap((g) => g.offered);
+    const values = { ...valuesOf(on, stored), target: '200', side: 'sell', weekdays: ['mon'], reentries: '2' };
+    const body = bodyOf(on, values, stored, KEPT);
+    for (const f of someOff.filter((x) => !x.available)) expect(body).not.toHaveProperty(f.name);
   });
 
   it('on an edit, an emptied field with no default is removed (null); one with a default or settled by the engine is kept', () => {
@@ -158,5 +189,33 @@ describe('bodyOf', () => {
   it('sends a list as the days ticked', () => {
     const values = { ...valuesOf(allOn, stored), weekdays: ['mon', 'wed'] };
     expect(bodyOf(allOn, values, stored, KEPT)).toMatchObject({ weekdays: ['mon', 'wed'] });
+  });
+
+  it('sends re-entries with their kind and cut-off, and the square-off time', () => {
+    const values = { ...valuesOf(offered, stored), reentries: '2', reentry_after: 'either', reentry_cutoff: '11:30', square_off_time: '15:58' };
+    expect(bodyOf(offered, values, stored, KEPT)).toMatchObject({ reentries: 2, reentry_after: 'either', reentry_cutoff: '11:30', square_off_time: '15:58' });
+  });
+
+  it('sends a hidden field as emptied: re-entries at 0 remove the cut-off, a strategy that runs once loses its weekdays', () => {
+    const withLegs: StrategyDto = { ...stored, reentries: 2, reentry_after: 'target', reentry_cutoff: '11:30:00', weekdays: ['mon', 'tue'] };
+    const values = valuesOf(offered, withLegs);
+    expect(values).toMatchObject({ reentries: '2', reentry_after: 'target', reentry_cutoff: '11:30:00', weekdays: ['mon', 'tue'] });
+    const body = bodyOf(offered, { ...values, reentries: '0', repeat: 'once' }, withLegs, KEPT);
+    expect(body).toMatchObject({ reentries: 0, reentry_cutoff: null, weekdays: null, repeat: 'once' });
+    expect(body).not.toHaveProperty('reentry_after');
+    // A new strategy with nothing typed there sends none of them.
+    const fresh = bodyOf(offered, { ...valuesOf(offered), reentry_cutoff: '11:00', weekdays: ['mon'] }, undefined, KEPT);
+    for (const key of ['reentries', 'reentry_after', 'reentry_cutoff', 'weekdays']) expect(fresh).not.toHaveProperty(key);
+  });
+});
+
+describe('isShown', () => {
+  it('shows the re-entry kind and cut-off only while re-entries are above 0, weekdays only for a daily strategy', () => {
+    const shown = (name: string, values: Record<string, string>) => isShown(byName(name), values, fields);
+    expect([shown('reentry_cutoff', { reentries: '' }), shown('reentry_cutoff', { reentries: '0' }), shown('reentry_cutoff', { reentries: ' 1 ' }), shown('reentry_after', { reentries: '9' })]).toEqual([false, false, true, true]);
+    // Typed as something else than a number: shown, so the API's word about the count sits beside what it governs.
+    expect(shown('reentry_cutoff', { reentries: 'two' })).toBe(true);
+    expect([shown('weekdays', { repeat: 'once' }), shown('weekdays', { repeat: 'daily' }), shown('weekdays', {})]).toEqual([false, true, false]);
+    expect(shown('reentries', {})).toBe(true);
   });
 });

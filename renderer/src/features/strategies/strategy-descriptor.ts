@@ -3,7 +3,9 @@
  * groups, what each input holds and the body it sends. The engine owns the fields, their order,
  * words and whether it trades them yet; this file only turns them into inputs and back. A field
  * the engine does not trade yet (`available: false`) is never an input, so it is never sent: a
- * strategy cannot be built with what does not trade.
+ * strategy cannot be built with what does not trade. A field the engine shows only while another
+ * says it applies (`show_when`: the re-entry cut-off while re-entries > 0) is hidden otherwise, and
+ * a hidden field is sent as an empty one.
  */
 import type { FieldLabels } from '../../ui/field-labels';
 import type { StrategyDto, StrategyFormBody, StrategyFormFieldDto } from '../../lib/api-types';
@@ -99,17 +101,35 @@ export function storedValue(f: FormField, stored: StrategyDto): FormValue {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/**
+ * Whether `f` applies with these inputs (`show_when`): the field it depends on, read as its
+ * default when empty, is above the number or equals the choice. A count typed as something other
+ * than a number shows it, so the API's answer about that count is next to what it governs.
+ */
+export function isShown(f: FormField, values: FormValues, fields: readonly FormField[]): boolean {
+  const when = f.show_when;
+  if (!when) return true;
+  const typed = values[when.field];
+  const text = typeof typed === 'string' ? typed.trim() : '';
+  const fallback = fields.find((x) => x.name === when.field)?.default;
+  const value = text !== '' ? text : fallback === null || fallback === undefined ? '' : String(fallback);
+  if ('equals' in when) return value === when.equals;
+  const n = Number(value);
+  return value === '' ? false : Number.isNaN(n) || n > when.above;
+}
+
 /** The inputs of `offered`, from a stored strategy when editing, else new. */
 export function valuesOf(offered: readonly FormField[], stored?: StrategyDto): Record<string, FormValue> {
   return Object.fromEntries(offered.map((f) => [f.name, stored ? storedValue(f, stored) : initialValue(f)]));
 }
 
-/** Whether an input holds what a new strategy's does (nothing typed, the default picked). */
+/** Whether an input holds what a new strategy's does (nothing typed, the default picked or typed: re-entries 0). */
 export function isInitial(f: FormField, value: FormValue | undefined): boolean {
   const initial = initialValue(f);
   if (value === undefined) return true;
   if (Array.isArray(value) || Array.isArray(initial)) return Array.isArray(value) && value.length === 0;
-  return (value as string).trim() === initial;
+  const text = (value as string).trim();
+  return text === initial || (f.default !== null && typeof f.default !== 'object' && text === String(f.default));
 }
 
 /** "12" → 12; "1,5" or "abc" → sent as typed, so the API names what is wrong. */
@@ -147,14 +167,15 @@ function sentValue(f: FormField, value: FormValue | undefined): unknown {
  * The body to send: each offered field that holds something, with its unit (`<name>_mode`) when it
  * has one. An emptied field is left out (the engine applies its default, or keeps the stored value
  * on an edit), except on an edit of a field with no default that the strategy had: that sends
- * null, which removes it (a target, a trail, a cut-off).
+ * null, which removes it (a target, a trail, a cut-off). A hidden field counts as emptied: turning
+ * re-entries off removes the cut-off, a strategy that no longer repeats daily loses its weekdays.
  * `keptWhenEmpty` are fields whose empty input means "as the engine settles it" (exchange, zone).
  */
 export function bodyOf(offered: readonly FormField[], values: FormValues, stored: StrategyDto | undefined, keptWhenEmpty: ReadonlySet<string>): StrategyFormBody {
   const body: Record<string, unknown> = {};
   for (const f of offered) {
     if (isModeOf(f, offered)) continue;
-    const sent = sentValue(f, values[f.name]);
+    const sent = isShown(f, values, offered) ? sentValue(f, values[f.name]) : undefined;
     if (sent !== undefined) body[f.name] = sent;
     else if (stored && !f.required && f.default === null && !keptWhenEmpty.has(f.name) && !isInitial(f, storedValue(f, stored))) body[f.name] = null;
     // A unit goes with its value, so an edit that changes either sends both; an empty value sends none.
@@ -165,6 +186,10 @@ export function bodyOf(offered: readonly FormField[], values: FormValues, stored
   return body as StrategyFormBody;
 }
 
+/** Which exit allows a re-entry; a trailing stop's exit counts as the stop-loss's. */
+export const REENTRY_AFTER_WORDS: Readonly<Record<StrategyDto['reentry_after'], string>> = { stop_loss: 'A stop-loss (or trailing stop) exit', target: 'A target exit', either: 'Either exit' };
+export const WEEKDAY_WORDS: Readonly<Record<NonNullable<StrategyDto['weekdays']>[number], string>> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+
 /** Words for choices the engine names by code; any other choice shows its code. */
 const LEVEL_UNITS = { price: 'price', points: 'points', percent: '% of entry' };
 const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -174,13 +199,16 @@ const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   target_mode: LEVEL_UNITS,
   trail_mode: { points: 'points', percent: '% of best price' },
   move_stop_to_cost_mode: { points: 'points', percent: '% of entry' },
+  reentry_after: REENTRY_AFTER_WORDS,
+  weekdays: WEEKDAY_WORDS,
 };
 
 export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;
 
-/** What a folded group holds, as "Repeat: Every trading day"; empty inputs left out. */
+/** What a folded group holds, as "Repeat: Every trading day"; empty and hidden inputs left out. */
 export function summaryOf(g: FormGroup, values: FormValues): string {
   return g.offered
+    .filter((f) => isShown(f, values, g.offered))
     .flatMap((f) => {
       const v = values[f.name];
       const shown = Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (f.enum ? choiceText(f, v) : v.trim()) : '';

@@ -13,7 +13,8 @@
  * or above the last price would sell at once (the engine skips such a run at BUY time), and so
  * would a price target at or below it: saving either asks first. For a sell-first strategy (a
  * short, the side chosen in the form) both are the other way round. A level in points or percent
- * is a distance from the fill and is never asked about.
+ * is a distance from the fill and is never asked about. A field that applies only with another
+ * (the re-entry cut-off with re-entries, weekdays with a daily repeat) shows only then.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
@@ -28,7 +29,7 @@ import { useStrategies } from './strategies-store';
 import { AccountTag } from './which-money';
 import { zoneLabel } from '../../lib/format';
 import { useStrategyForm } from './strategy-form-store';
-import { bodyOf, groupsOf, isInitial, isModeOf, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
+import { bodyOf, groupsOf, isInitial, isModeOf, isShown, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
 import { SpecInput } from './spec-input';
 import { FormGroups } from './strategy-form-groups';
 import { StopLossConfirm } from './stop-loss-confirm';
@@ -106,7 +107,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
     if (!editing && 'broker_account_id' in v) v.broker_account_id = accounts[0] ? String(accounts[0].id) : '';
     return v;
   });
-  const [open, setOpen] = useState<ReadonlySet<FieldGroup>>(() => new Set(groups.filter((g) => !g.optional || g.offered.some((f) => !isInitial(f, values[f.name]))).map((g) => g.group)));
+  const [open, setOpen] = useState<ReadonlySet<FieldGroup>>(() => new Set(groups.filter((g) => !g.optional || g.offered.some((f) => isShown(f, values, offered) && !isInitial(f, values[f.name]))).map((g) => g.group)));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [focusAsk, setFocusAsk] = useState<{ readonly name: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -192,7 +193,8 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
       toast(editing ? `Saved ${saved.symbol} (#${saved.id}): ${where}` : `Created ${saved.symbol} (#${saved.id}): ${where}`);
       onDone(saved);
     } catch (err) {
-      const next = labelledFormErrors(err, labels, offered.map((f) => f.name));
+      // A field hidden now (its show_when does not hold) has no input to show its error under: the form-level alert names it.
+      const next = labelledFormErrors(err, labels, offered.filter((f) => isShown(f, values, offered)).map((f) => f.name));
       setErrors(next);
       // Open every group with a refused field, and take the keyboard to the first one.
       const refused = offered.filter((f) => next.fields[f.name]);
@@ -285,7 +287,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
         values={values}
         open={open}
         onToggle={(group, isOpen) => setOpen((o) => (isOpen === o.has(group) ? o : isOpen ? new Set([...o, group]) : new Set([...o].filter((x) => x !== group))))}
-        drawn={(f) => !isModeOf(f, offered)}
+        drawn={(f) => !isModeOf(f, offered) && isShown(f, values, offered)}
         input={input}
       />
       <p className="form__where" data-testid="form-where" aria-live="polite">

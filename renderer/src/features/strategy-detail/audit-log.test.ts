@@ -36,4 +36,12 @@ describe('audit summary of the exits', () => {
     expect(summary(row('order_submitted', { leg: 'TARGET', order_id: 4, client_order_id: 'c4' }))).toBe('Target order 4 sent (c4)');
     expect(summary(row('order_filled', { leg: 'TRAIL_STOP', order_id: 5, filled_qty: 10, fill_price: 102 }))).toBe('Trailing stop order 5 filled: 10 @ 102.00');
   });
+
+  it('says which re-entry is due of how many, after which exit, and why one was not sent', () => {
+    const due = Date.UTC(2026, 11, 7, 15, 2, 3, 0);
+    expect(summary(row('reentry_scheduled', { leg_no: 1, of: 2, due_at: due, after: 'STOPLOSS' }), 'America/New_York')).toBe('Re-entry 1 of 2 due Mon 7 Dec 10:02:03.000 New York, after the stop-loss exit');
+    expect(summary(row('reentry_scheduled', { leg_no: 2, of: 2, due_at: due, after: 'TRAIL_STOP' }), 'America/New_York')).toBe('Re-entry 2 of 2 due Mon 7 Dec 10:02:03.000 New York, after the trailing stop exit');
+    expect(summary(row('reentry_scheduled', { leg_no: 1, of: 3, due_at: due, after: 'TARGET' }), 'UTC')).toMatch(/^Re-entry 1 of 3 due .*, after the target exit$/);
+    expect(summary(row('reentry_skipped', { leg_no: 2, reason: 'the re-entry cut-off 11:30 has passed' }))).toBe('Re-entry 2 not sent: the re-entry cut-off 11:30 has passed');
+  });
 });

@@ -68,6 +68,11 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
         : n('target') !== null
           ? `BUY skipped: last price ${price(n('last_price'))} is at or above the target ${price(n('target'))}, so it would exit at once`
           : `BUY skipped: last price ${price(n('last_price'))} is at or below the stop-loss ${price(n('stop_loss'))}`;
+    case 'reentry_scheduled':
+      // `after`: the exit that allowed it (a trailing stop's counts as the stop-loss's).
+      return `Re-entry ${n('leg_no')} of ${n('of')} due ${zonedStamp(n('due_at'), zone)}, after the ${legLabel(s('after')).toLowerCase()} exit`;
+    case 'reentry_skipped':
+      return `Re-entry ${n('leg_no')} not sent: ${s('reason')}`;
     case 'buy_missed':
       return `BUY missed: ${Math.round((n('late_by_ms') ?? 0) / 1000)} s late`;
     case 'strategy_stopped':

@@ -9,6 +9,7 @@ import { RunControls } from '../strategies/run-controls';
 import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { lastActionView, positionView } from '../strategies/strategy-metrics';
+import { dayWords, reentryWords } from '../strategies/plan-words';
 import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
@@ -92,9 +93,26 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>BUY → SELL</dt>
           <dd className="num">
-            {strategy.buy_time} → {strategy.sell_time} <span className="muted small">{zoneLabel(strategy.timezone) === strategy.timezone ? strategy.timezone : `${zoneLabel(strategy.timezone)} (${strategy.timezone})`}</span>
+            {strategy.buy_time} → {strategy.sell_time}
+            {strategy.square_off_time && <span className="small"> (square-off {strategy.square_off_time})</span>} <span className="muted small">{zoneLabel(strategy.timezone) === strategy.timezone ? strategy.timezone : `${zoneLabel(strategy.timezone)} (${strategy.timezone})`}</span>
           </dd>
         </div>
+        {reentryWords(strategy) && (
+          <div>
+            <dt>Re-entries</dt>
+            <dd className="small" data-testid="reentry-plan">
+              {reentryWords(strategy)}
+            </dd>
+          </div>
+        )}
+        {strategy.repeat === 'daily' && dayWords(strategy) && (
+          <div>
+            <dt>Days</dt>
+            <dd className="small" data-testid="weekdays">
+              {dayWords(strategy)}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{levels.stop.name}</dt>
           <dd className="num" data-testid="stop-level">

@@ -1,0 +1,17 @@
+/**
+ * A strategy's re-entries and weekdays in a line each, as the detail page lists them beside its
+ * times and levels (words shared with the form); null when the strategy does not use one.
+ */
+import type { StrategyDto } from '../../lib/api-types';
+import { REENTRY_AFTER_WORDS, WEEKDAY_WORDS } from './strategy-descriptor';
+
+/** @example reentryWords({ reentries: 2, reentry_after: 'stop_loss', reentry_cutoff: '11:30:00', … }) // 'Up to 2 after a stop-loss (or trailing stop) exit, none from 11:30:00' */
+export function reentryWords(s: Pick<StrategyDto, 'reentries' | 'reentry_after' | 'reentry_cutoff'>): string | null {
+  if (s.reentries <= 0) return null;
+  return `Up to ${s.reentries} after ${REENTRY_AFTER_WORDS[s.reentry_after].toLowerCase()}${s.reentry_cutoff ? `, none from ${s.reentry_cutoff}` : ''}`;
+}
+
+/** The days a daily strategy trades, "Mon Wed Fri"; null: every trading day (or it runs once). */
+export function dayWords(s: Pick<StrategyDto, 'weekdays'>): string | null {
+  return s.weekdays && s.weekdays.length > 0 ? s.weekdays.map((d) => WEEKDAY_WORDS[d]).join(' ') : null;
+}
