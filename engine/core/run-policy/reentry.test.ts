@@ -205,6 +205,22 @@ describe('between legs', () => {
   });
 });
 
+describe('recovery while a leg\'s exit is under way', () => {
+  const recovered = { type: 'recovered', strategyRunning: true, bestSinceEntry: null } as const;
+
+  it('puts the jobs back when a re-entry may follow that exit: the next leg\'s position needs its time exit', () => {
+    expect(step(RE, exiting('STOPLOSS').s, recovered)).toEqual({ timers: [{ set: 'jobs' }] });
+    const retry = exiting('TRAIL_STOP', { exit: exitRow({ leg: 'TRAIL_STOP', status: 'rejected' }) }).s;
+    expect(step(RE, retry, recovered)).toEqual({ timers: [{ set: 'exit_retry', at: NOW, leg: 'TRAIL_STOP' }, { set: 'jobs' }] });
+  });
+
+  it('leaves them when none may follow (the last leg, an exit reentry_after does not name, a stopped strategy)', () => {
+    expect(step(RE, exiting('STOPLOSS', {}, 2).s, recovered)).toEqual({});
+    expect(step(RE, exiting('TARGET').s, recovered)).toEqual({});
+    expect(step(RE, exiting('STOPLOSS').s, { ...recovered, strategyRunning: false })).toEqual({});
+  });
+});
+
 describe('a crossing', () => {
   const crossing = (legNo: number) => ({ type: 'trigger_crossed', kind: 'STOPLOSS', legNo, price: 94, level: 95, tickAt: NOW, at: NOW }) as const;
 
