@@ -7,7 +7,7 @@
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
-import { reentryMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
+import { legsMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
 
@@ -29,10 +29,10 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
       return { ...resumeLevels(plan, s, e.bestSinceEntry), timers: [{ set: 'jobs' }] };
     case 'EXITING': {
       // An exit in flight is resolved by the reconciler. One that ended with shares still held,
-      // its next attempt not yet made when the process stopped, is made now. When a re-entry may
-      // follow this exit, the jobs (lost with the process) are put back: the next leg's position
-      // needs its time exit.
-      const jobs = e.strategyRunning && last !== null && reentryMayFollow(plan, s.legNo, last.leg) ? [{ set: 'jobs' as const }] : [];
+      // its next attempt not yet made when the process stopped, is made now. While another leg may
+      // follow, the jobs (lost with the process) are put back: the next leg's position needs its
+      // time exit.
+      const jobs = e.strategyRunning && legsMayFollow(plan, s.legNo) ? [{ set: 'jobs' as const }] : [];
       if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }, ...jobs] };
       return jobs.length > 0 ? { timers: jobs } : {};
     }
