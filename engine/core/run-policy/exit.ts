@@ -8,7 +8,7 @@ import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
 import { crossed, ratchet, triggersOf } from './levels';
-import { endBetweenLegs, reentryAfterExit, reentryMayFollow } from './reentry';
+import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
@@ -249,9 +249,9 @@ export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): 
 /**
  * A crossing's aftermath. A stop or target (its exit already submitted at the tick): the event,
  * and the time exit cancelled while still ahead (a time exit already due races the exit instead,
- * and the loser is recorded), unless a re-entry may follow this exit. A RATCHET: the levels as the
- * price has moved them (the trail's best, the stop tightened or moved to cost), kept and armed
- * again, with a stop_moved event when the stop moved. A crossing of another leg is stale.
+ * and the loser is recorded), unless another leg may follow (legsMayFollow). A RATCHET: the
+ * levels as the price has moved them (the trail's best, the stop tightened or moved to cost), kept
+ * and armed again, with a stop_moved event when the stop moved. A crossing of another leg is stale.
  */
 export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
   if (e.legNo !== s.legNo) return {};
@@ -272,7 +272,7 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
     e.kind === 'TARGET'
       ? { ...scope, type: 'target_hit' as const, price: e.price, target: e.level, tickAt: e.tickAt }
       : { ...scope, type: 'stop_loss_triggered' as const, price: e.price, stopLoss: e.level, tickAt: e.tickAt, trailing: e.kind === 'TRAIL_STOP' };
-  // The time exit stays when this exit may be followed by a re-entry: the next leg needs it.
-  const cancel = s.sellAt > s.now && !reentryMayFollow(plan, s.legNo, e.kind);
+  // The time exit stays while another leg may follow: the next leg needs it.
+  const cancel = s.sellAt > s.now && !legsMayFollow(plan, s.legNo);
   return { events: [event], ...(cancel ? { timers: [{ cancel: 'time_exit' as const }] } : {}) };
 }

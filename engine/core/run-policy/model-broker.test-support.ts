@@ -55,7 +55,7 @@ export type WorldAction =
   | { readonly kind: 'stop'; readonly closePosition: boolean }
   /** The reconciler gives up an entry that never reached the broker (its grace over, or the run stopped). */
   | { readonly kind: 'abandon' }
-  /** An exit already submitted today is submitted again and served (againLater after a failed journal write, a stale timer). */
+  /** An exit already submitted for this leg is submitted again and served (againLater after a failed journal write, a stale timer). */
   | { readonly kind: 'again'; readonly leg: 'SELL' | 'STOPLOSS' }
   /** The process dies (memory gone) and starts `downMs` later: recovery steps `recovered`. */
   | { readonly kind: 'crash'; readonly downMs: number };
@@ -247,6 +247,9 @@ export class ModelDay {
     // followUp arms the levels for the run as it was read, before the Step.
     const legNo = this.run.legNo;
     if (step.move) Object.assign(this.run, step.move.patch, { state: transition(this.run.state, step.move.to) });
+    // A new leg: 'again' submits again only this leg's exits. journal_exit carries no leg, so an
+    // earlier leg's exit served now would close the new leg's position: the mechanics drop those.
+    if (step.move?.patch.legNo !== undefined) this.submitted.clear();
     if (step.patch) Object.assign(this.run, step.patch);
     if (step.place) this.insert(step.place);
     if (step.outcome === 'defer' && intent && !this.deferred) this.deferred = intent;

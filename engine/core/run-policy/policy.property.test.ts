@@ -201,6 +201,16 @@ const CUTOFF_WHILE_QUEUED: Day = { ...REENTRY, actions: [...REENTRY_QUEUED, { ki
 /** The process dies between legs, the re-entry's BUY lost with the queue: recovery makes it again, once. */
 const CRASH_BETWEEN_LEGS: Day = { ...REENTRY, actions: [...REENTRY_QUEUED, { kind: 'crash', downMs: 0 }] };
 
+/**
+ * The process dies while leg 0's stop-loss exit is at the broker; it fills after the restart and
+ * leg 1 enters: its time exit must still be armed (recovery puts the jobs back), or the position
+ * is held past the SELL time.
+ */
+const CRASH_WHILE_EXITING: Day = {
+  ...REENTRY,
+  actions: [{ kind: 'advance', ms: 20_000 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }, { kind: 'tick', price: 96 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'crash', downMs: 0 }, { kind: 'answer', pick: 0 }, { kind: 'tick', price: 99 }],
+};
+
 /** Lives the day through to its end with `check` on every step; returns how it ended. */
 function live(day: Day, check: (r: StepRecord) => void = () => {}, policy: Policy = step): DayOutcome {
   const model = new ModelDay(policy, day.plan, day.script, day.times, check);
@@ -542,8 +552,9 @@ describe('run policy properties', () => {
         model.endOfDay();
         expect(money(model.outcome())).toEqual(money(calm));
       }),
-      [[SELLS_FROM_ERROR]],
+      [[SELLS_FROM_ERROR], [CRASH_WHILE_EXITING]],
     );
+    expect(live(CRASH_WHILE_EXITING)).toMatchObject({ state: 'SOLD', legs: 2, brokerHeld: 0 });
   });
 
   it('10: once the day has settled, a restart finds nothing left to do', () => {

@@ -7,7 +7,7 @@
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
-import { STOPPED_BETWEEN_LEGS } from './reentry';
+import { legsMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
 
@@ -27,11 +27,15 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
       if (s.stopRequested || !e.strategyRunning) return closeNow;
       // The levels are checked against the first tick that arrives; a time exit already past goes at once.
       return { ...resumeLevels(plan, s, e.bestSinceEntry), timers: [{ set: 'jobs' }] };
-    case 'EXITING':
+    case 'EXITING': {
       // An exit in flight is resolved by the reconciler. One that ended with shares still held,
-      // its next attempt not yet made when the process stopped, is made now.
-      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }] };
-      return {};
+      // its next attempt not yet made when the process stopped, is made now. While another leg may
+      // follow, the jobs (lost with the process) are put back: the next leg's position needs its
+      // time exit.
+      const jobs = e.strategyRunning && legsMayFollow(plan, s.legNo) ? [{ set: 'jobs' as const }] : [];
+      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }, ...jobs] };
+      return jobs.length > 0 ? { timers: jobs } : {};
+    }
     case 'WAITING_REENTRY':
       // Flat between legs: the next leg's timer again (an overdue one fires at once, with its
       // lateness, so the grace and the cut-off apply) and the time exit; a STOP asked, or a

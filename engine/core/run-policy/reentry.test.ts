@@ -205,6 +205,23 @@ describe('between legs', () => {
   });
 });
 
+describe('recovery while a leg\'s exit is under way', () => {
+  const recovered = { type: 'recovered', strategyRunning: true, bestSinceEntry: null } as const;
+
+  it('puts the jobs back while another leg may follow, whichever exit is under way: the next leg\'s position needs its time exit', () => {
+    expect(step(RE, exiting('STOPLOSS').s, recovered)).toEqual({ timers: [{ set: 'jobs' }] });
+    expect(step(RE, exiting('TARGET').s, recovered)).toEqual({ timers: [{ set: 'jobs' }] });
+    const retry = exiting('TRAIL_STOP', { exit: exitRow({ leg: 'TRAIL_STOP', status: 'rejected' }) }).s;
+    expect(step(RE, retry, recovered)).toEqual({ timers: [{ set: 'exit_retry', at: NOW, leg: 'TRAIL_STOP' }, { set: 'jobs' }] });
+  });
+
+  it('leaves them when no leg may follow (the last leg, a stopped strategy)', () => {
+    expect(step(RE, exiting('STOPLOSS', {}, 2).s, recovered)).toEqual({});
+    expect(step({ ...RE, reentries: 0 }, exiting('STOPLOSS').s, recovered)).toEqual({});
+    expect(step(RE, exiting('STOPLOSS').s, { ...recovered, strategyRunning: false })).toEqual({});
+  });
+});
+
 describe('a crossing', () => {
   const crossing = (legNo: number) => ({ type: 'trigger_crossed', kind: 'STOPLOSS', legNo, price: 94, level: 95, tickAt: NOW, at: NOW }) as const;
 
@@ -213,9 +230,14 @@ describe('a crossing', () => {
     expect(step(RE, waiting(), crossing(0))).toEqual({});
   });
 
-  it('keeps the time exit when a re-entry may follow its exit (the next leg needs it), cancels it otherwise', () => {
+  it('keeps the time exit while another leg may follow (the next leg needs it), cancels it on the last leg', () => {
     expect(step(RE, holding(), crossing(0)).timers).toBeUndefined();
     expect(step(RE, holding({ legNo: 2 }), crossing(2)).timers).toEqual([{ cancel: 'time_exit' }]);
-    expect(step({ ...RE, reentryAfter: 'target' }, holding(), crossing(0)).timers).toEqual([{ cancel: 'time_exit' }]);
+    expect(step({ ...RE, reentries: 0 }, holding(), crossing(0)).timers).toEqual([{ cancel: 'time_exit' }]);
+  });
+
+  it('keeps it too for a target crossed when only a stop-loss allows a re-entry: a stop crossed after may win the race and re-enter', () => {
+    const target = { type: 'trigger_crossed', kind: 'TARGET', legNo: 0, price: 106, level: 106, tickAt: NOW, at: NOW } as const;
+    expect(step({ ...RE, reentryAfter: 'stop_loss' }, holding(), target).timers).toBeUndefined();
   });
 });

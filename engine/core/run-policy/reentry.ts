@@ -37,6 +37,16 @@ export function reentryMayFollow(plan: RunPlan, legNo: number, leg: Leg): boolea
 }
 
 /**
+ * Whether another leg may follow leg `legNo` at all. While one may, the run's time exit is kept
+ * through the leg's exit (a crossing does not cancel it, recovery puts it back): which exit ends
+ * the leg is known only when it fills (a target crossed first may lose to a stop crossed after),
+ * and the next leg's position needs it.
+ */
+export function legsMayFollow(plan: RunPlan, legNo: number): boolean {
+  return legNo < plan.reentries;
+}
+
+/**
  * An exit `order` that emptied the position of leg `s.legNo`: the run waits for its next leg
  * (WAITING_REENTRY, due at once) instead of ending, when a re-entry may follow that exit
  * (reentryMayFollow), no STOP is pending and the cut-off, the SELL time and the square-off are
