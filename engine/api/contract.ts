@@ -7,7 +7,7 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
-import type { FieldGroup, StrategyField } from '../core/strategy-spec';
+import type { FieldGroup, StrategyField, Weekday } from '../core/strategy-spec';
 
 export interface UserDto {
   readonly id: number;
@@ -166,6 +166,8 @@ export interface StrategyDto {
   readonly qty: number;
   readonly buy_time: string;
   readonly sell_time: string;
+  /** The last moment a position may stay open ("HH:MM:SS", at or after the SELL time); null: the SELL time. */
+  readonly square_off_time: string | null;
   readonly stop_loss: number;
   /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
   readonly stop_loss_mode: 'price' | 'points' | 'percent';
@@ -180,6 +182,8 @@ export interface StrategyDto {
   readonly move_stop_to_cost_mode: 'points' | 'percent';
   readonly timezone: string;
   readonly repeat: string;
+  /** A daily strategy trades only on these days (of its trading date, in its timezone); null: every trading day. */
+  readonly weekdays: readonly Weekday[] | null;
   readonly buy_grace_seconds: number;
   readonly status: string;
   readonly created_at: number;

@@ -153,6 +153,8 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     target: s.spec.target ?? null,
     trail: s.spec.trail ?? null,
     move_stop_to_cost_after: s.spec.move_stop_to_cost_after ?? null,
+    square_off_time: s.spec.square_off_time ?? null,
+    weekdays: s.spec.weekdays ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

@@ -227,7 +227,7 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks available exactly the keys the engine trades: the v1 keys, the entry side and the exits (levels in price, points or percent, trailing, move to cost)', () => {
+  it('marks available exactly the keys the engine trades: the v1 keys, the entry side, the exits (levels in price, points or percent, trailing, move to cost) and the weekdays', () => {
     const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
     expect(available.sort()).toEqual([
       'broker_account_id',
@@ -248,6 +248,7 @@ describe('field meta', () => {
       'timezone',
       'trail',
       'trail_mode',
+      'weekdays',
     ]);
   });
 });

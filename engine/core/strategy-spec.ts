@@ -24,6 +24,7 @@ export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
 export const OFFSET_MODES = ['points', 'percent'] as const;
 export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_REENTRIES = 9;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
@@ -176,7 +177,7 @@ export const STRATEGY_FIELD_META = {
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: false },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: false },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
-  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: false },
+  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades (in its time zone, and only when the exchange trades); empty: every trading day', group: 'days', available: true },
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 /** Each field that may be a percent of a price, with the field that says so. */

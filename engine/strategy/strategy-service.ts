@@ -11,6 +11,7 @@ import { fromZodError } from '../core/zod-errors';
 import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { refuseDstGaps } from '../scheduler/dst-gaps';
+import { refuseIdleWeekdays } from '../scheduler/trigger-times';
 import type { EngineContext } from '../context';
 import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/strategy-spec';
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
@@ -47,6 +48,7 @@ export class StrategyService {
     const { input, exchange } = await this.validate(userId, body);
     const spec = settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange));
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    refuseIdleWeekdays(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.create({ userId, spec, status: 'idle' }, this.ctx.clock.now());
   }
 
@@ -70,6 +72,7 @@ export class StrategyService {
     const exchangeChanged = exchange !== current.exchange && edits.timezone === undefined;
     const spec = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.spec.timezone));
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    refuseIdleWeekdays(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.update(userId, id, { spec }, this.ctx.clock.now())!;
   }
 

@@ -41,19 +41,16 @@ describe('v2 keys the engine does not trade yet', () => {
     expect(await strategies()).toEqual([]);
   });
 
-  it('re-entries and weekdays too, with their own rules alongside', async () => {
+  it('re-entries too, with their own rules alongside', async () => {
     expect(await refused(h.createStrategy(token, account, { reentries: 2 }))).toEqual([
       ['reentry_cutoff', 'reentry_cutoff is required when reentries is above 0: no re-entry goes out at or after it'],
       ['reentries', 'reentries is not available yet: this version does not trade it; leave it out or send 0'],
-    ]);
-    expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'tue'] }))).toEqual([
-      ['weekdays', 'weekdays is not available yet: this version does not trade it; leave it out'],
     ]);
     expect(await strategies()).toEqual([]);
   });
 
   it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['mon'], reentry_after: 'either' }));
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['sat', 'sun'], reentry_after: 'either' }));
     expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'square_off_time', 'weekdays']);
     // A value that is wrong on its own gets its own rule's message, not "not available".
     expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
@@ -86,6 +83,34 @@ describe('v2 keys the engine does not trade yet', () => {
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
     await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+});
+
+describe('weekdays: a daily strategy trades only on the days named', () => {
+  it('are taken on create and returned as sent; an edit with null trades every day again', async () => {
+    const created = await h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'wed', 'fri'] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ repeat: 'daily', weekdays: ['mon', 'wed', 'fri'] });
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject({ weekdays: ['mon', 'wed', 'fri'] });
+    expect((await strategies()).find((x) => x.id === created.body.id)).toMatchObject({ weekdays: ['mon', 'wed', 'fri'] });
+    const edited = await h.call('PATCH', `/strategy/${created.body.id}`, { token, body: { weekdays: null } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ repeat: 'daily', weekdays: null });
+    await h.call('DELETE', `/strategy/${created.body.id}`, { token });
+  });
+
+  it('weekdays on which the exchange never trades are refused naming them, and nothing is saved', async () => {
+    const before = (await strategies()).length;
+    expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['sat', 'sun'] }))).toEqual([
+      ['weekdays', 'weekdays (sat, sun) never fall on a day NYSE trades: with the BUY at 09:05:00 America/New_York, no such day within 370 days of 2026-03-09 is a trading day of the exchange'],
+    ]);
+    // An edit that moves the BUY so those days are never the exchange's: refused the same way, the strategy kept.
+    const { body: s } = await h.createStrategy(token, account, { repeat: 'daily', weekdays: ['sat'], timezone: 'Asia/Kolkata', buy_time: '01:00', sell_time: '02:00' });
+    expect(s.weekdays).toEqual(['sat']);
+    expect((await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).map(([f]) => f)).toEqual(['weekdays']);
+    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toEqual(s);
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+    expect(await strategies()).toHaveLength(before);
   });
 });
 
@@ -191,7 +216,7 @@ describe('GET /strategy/form', () => {
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: false });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: false });
-    expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: false });
+    expect(field('weekdays')).toMatchObject({ type: 'list', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], required: false, default: null, group: 'days', available: true });
     expect(field('qty').enum).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ const stored = {
   qty: 10,
   buy_time: '09:30:00',
   sell_time: '15:55:00',
+  square_off_time: null,
   stop_loss: 180.5,
   stop_loss_mode: 'price',
   target: null,
@@ -30,6 +31,7 @@ const stored = {
   move_stop_to_cost_mode: 'points',
   timezone: 'America/New_York',
   repeat: 'daily',
+  weekdays: null,
   buy_grace_seconds: 60,
   status: 'stopped',
   created_at: 1,
@@ -45,7 +47,7 @@ describe('groupsOf', () => {
       ['time', ['buy_time', 'sell_time', 'timezone', 'buy_grace_seconds'], ['Square-off time'], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
       ['reentry', [], ['Re-entries', 'Re-enter after', 'Re-entry cut-off'], true],
-      ['days', ['repeat'], ['Weekdays'], true],
+      ['days', ['repeat', 'weekdays'], [], true],
     ]);
   });
 
@@ -65,7 +67,7 @@ describe('words', () => {
   const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Square-off time, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Square-off time, Re-entry');
     expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
   });
 
@@ -121,7 +123,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, square_off_time: _so, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 
