@@ -227,7 +227,7 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks available exactly the keys the engine trades: the v1 keys, the entry side, the exits (levels in price, points or percent, trailing, move to cost) and the weekdays', () => {
+  it('marks available exactly the keys the engine trades: the v1 keys, the entry side, the exits (levels in price, points or percent, trailing, move to cost) the square-off and the weekdays', () => {
     const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
     expect(available.sort()).toEqual([
       'broker_account_id',
@@ -240,6 +240,7 @@ describe('field meta', () => {
       'repeat',
       'sell_time',
       'side',
+      'square_off_time',
       'stop_loss',
       'stop_loss_mode',
       'symbol',

@@ -33,7 +33,6 @@ const strategies = async () => (await h.call('GET', '/strategy', { token })).bod
 
 describe('v2 keys the engine does not trade yet', () => {
   it.each<[string, unknown, string]>([
-    ['square_off_time', '09:30', 'leave it out'],
     ['reentry_after', 'target', 'leave it out or send "stop_loss"'],
     ['reentry_cutoff', '09:08', 'leave it out'],
   ])('%s = %j is refused on create, naming it', async (field, value, instead) => {
@@ -50,7 +49,7 @@ describe('v2 keys the engine does not trade yet', () => {
   });
 
   it('every one at once, with a bad v1 field: all named in one answer', async () => {
-    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:30', weekdays: ['sat', 'sun'], reentry_after: 'either' }));
+    const fields = await refused(h.createStrategy(token, account, { qty: 0, square_off_time: '09:09', weekdays: ['sat', 'sun'], reentry_after: 'either' }));
     expect(fields.map(([f]) => f).sort()).toEqual(['qty', 'reentry_after', 'square_off_time', 'weekdays']);
     // A value that is wrong on its own gets its own rule's message, not "not available".
     expect(await refused(h.createStrategy(token, account, { side: 'long' }))).toEqual([['side', 'side must be one of buy, sell']]);
@@ -70,8 +69,8 @@ describe('v2 keys the engine does not trade yet', () => {
 
   it('an edit is refused the same way, and the strategy stays as it was', async () => {
     const { body: s } = await h.createStrategy(token, account);
-    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:30', reentry_after: 'target' } }))).toEqual([
-      ['square_off_time', 'square_off_time is not available yet: this version does not trade it; leave it out'],
+    expect(await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { square_off_time: '09:09', reentry_after: 'target' } }))).toEqual([
+      ['square_off_time', 'square_off_time must not be earlier than sell_time (09:10:00)'],
       ['reentry_after', 'reentry_after is not available yet: this version does not trade it; leave it out or send "stop_loss"'],
     ]);
     // The rules between fields see the stored strategy merged with the edit.
@@ -83,6 +82,18 @@ describe('v2 keys the engine does not trade yet', () => {
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ qty: 12, stop_loss: 95, sell_time: '09:10:00' });
     await h.call('DELETE', `/strategy/${s.id}`, { token });
+  });
+});
+
+describe('square_off_time: the last moment a position may stay open', () => {
+  it('is taken at or after the SELL time and returned as sent; none is null, and a paper account adds none', async () => {
+    const created = await h.createStrategy(token, account, { square_off_time: '09:12' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ sell_time: '09:10:00', square_off_time: '09:12:00' });
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject({ square_off_time: '09:12:00' });
+    const plain = await h.createStrategy(token, account);
+    expect(plain.body.square_off_time).toBeNull();
+    for (const s of [created, plain]) await h.call('DELETE', `/strategy/${s.body.id}`, { token });
   });
 });
 

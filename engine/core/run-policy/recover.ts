@@ -5,7 +5,7 @@
  * position, or leaving it open when the trader said to keep it).
  */
 import { FINAL_ORDER_STATUSES } from '../types';
-import { asExitKind } from './exit';
+import { asExitKind, byTheSquareOff } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
@@ -29,7 +29,7 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
     case 'EXITING':
       // An exit in flight is resolved by the reconciler. One that ended with shares still held,
       // its next attempt not yet made when the process stopped, is made now.
-      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }] };
+      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', ...byTheSquareOff(s, s.now, asExitKind(last.leg)) }] };
       return {};
     case 'ERROR':
       // An ERROR waits for the trader, unless the trader's STOP (its MANUAL_EXIT not yet journaled

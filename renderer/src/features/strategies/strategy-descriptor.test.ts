@@ -44,7 +44,7 @@ describe('groupsOf', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
-      ['time', ['buy_time', 'sell_time', 'timezone', 'buy_grace_seconds'], ['Square-off time'], false],
+      ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
       ['reentry', [], ['Re-entries', 'Re-enter after', 'Re-entry cut-off'], true],
       ['days', ['repeat', 'weekdays'], [], true],
@@ -67,7 +67,7 @@ describe('words', () => {
   const titles = { entry: 'Entry', time: 'Time', exits: 'Exits', reentry: 'Re-entry', days: 'Days' };
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Square-off time, Re-entry');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Re-entry');
     expect(notOfferedYet(groupsOf(allOn), titles)).toBeNull();
   });
 
