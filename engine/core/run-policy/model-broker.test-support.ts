@@ -91,12 +91,19 @@ export interface DayOutcome {
   /** Exits journaled after a STOP that said to keep the position (and no STOP since that said close). */
   readonly exitsAfterKeep: number;
   readonly soldByHand: number;
+  /**
+   * Moments past the square-off at which a position was held (not in ERROR, not kept by the
+   * trader) with no exit under way: none queued, at the broker, waiting for the entry's fill, or due.
+   */
+  readonly heldPastSquareOff: number;
 }
 
 export interface DayTimes {
   readonly start: number;
   readonly buyAt: number;
   readonly sellAt: number;
+  /** The last moment a position may stay open (its job steps exit_due SQUARE_OFF); null: none. */
+  readonly squareOffAt: number | null;
 }
 
 type RunRow = { -readonly [K in 'state' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
@@ -119,7 +126,7 @@ export class ModelDay {
   private queue: SubmitIntent[] = [];
   private submitted = new Set<SubmitIntent['leg']>();
   private deferred: SubmitIntent | null = null;
-  private jobs: { entry: number | null; exit: number | null };
+  private jobs: { entry: number | null; exit: number | null; squareOff: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
   private armed: Trigger[] = [];
   private lastPrice: number | null = null;
@@ -130,6 +137,7 @@ export class ModelDay {
   // The trader: the latest STOP said to keep the position, and the exits journaled since.
   private keepAsked = false;
   private exitsAfterKeep = 0;
+  private heldPastSquareOff = 0;
   private now: number;
 
   constructor(
@@ -140,7 +148,11 @@ export class ModelDay {
     private readonly onStep: (r: StepRecord) => void = () => {},
   ) {
     this.now = times.start;
-    this.jobs = { entry: times.buyAt, exit: times.sellAt };
+    this.jobs = this.dayJobs();
+  }
+
+  private dayJobs() {
+    return { entry: this.times.buyAt, exit: this.times.sellAt, squareOff: this.times.squareOffAt };
   }
 
   /** Intents on the queue (lost at a crash). */
@@ -190,11 +202,26 @@ export class ModelDay {
         this.crash(a.downMs);
     }
     this.advanceTo(this.now);
+    if (this.leftOpenPastSquareOff()) this.heldPastSquareOff++;
+  }
+
+  /** Past the square-off, a position held with nothing under way to close it (ERROR and a kept position aside). */
+  private leftOpenPastSquareOff(): boolean {
+    const { squareOffAt } = this.times;
+    if (squareOffAt === null || this.now < squareOffAt || this.jobs.squareOff !== null) return false;
+    if (isDayOver(this.run) || this.run.state === 'ERROR' || this.run.positionQty === 0) return false;
+    const underWay =
+      this.queue.some((s) => slotOf(s.leg) === 'exit') ||
+      this.journal.some((o) => o.slot === 'exit' && !FINAL_ORDER_STATUSES.has(o.status)) ||
+      this.deferred !== null ||
+      (this.retry !== null && this.retry.at <= this.now);
+    return !underWay;
   }
 
   /** The rest of the day with no more faults: every intent served, order sent and answered, timer fired. Throws if it never settles. */
   endOfDay(): void {
     for (let moves = 0; moves < SETTLE_MOVES; moves++) {
+      if (this.leftOpenPastSquareOff()) this.heldPastSquareOff++;
       if (this.queue.length > 0) this.serve();
       else if (this.journal.some((o) => o.status === 'pending')) {
         if (!this.abandonUnsentEntry()) this.act({ kind: 'send' });
@@ -222,6 +249,7 @@ export class ModelDay {
       keptOpen: this.keptOpen || (this.keepAsked && this.run.state === 'STOPPED' && (this.run.positionQty > 0 || this.brokerHeld > 0)),
       exitsAfterKeep: this.exitsAfterKeep,
       soldByHand: this.soldByHand,
+      heldPastSquareOff: this.heldPastSquareOff,
     };
   }
 
@@ -243,7 +271,7 @@ export class ModelDay {
     for (const s of step.submit ?? []) this.submit(s);
     for (const t of step.timers ?? []) {
       if ('cancel' in t) this.jobs.exit = null;
-      else if (t.set === 'jobs') this.jobs = { entry: this.times.buyAt, exit: this.times.sellAt };
+      else if (t.set === 'jobs') this.jobs = this.dayJobs();
       else this.retry = { at: t.at, leg: t.leg };
     }
     if (step.triggers) {
@@ -267,7 +295,7 @@ export class ModelDay {
 
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
   private finishRun(): void {
-    this.jobs = { entry: null, exit: null };
+    this.jobs = { entry: null, exit: null, squareOff: null };
     this.armed = [];
   }
 
@@ -349,7 +377,7 @@ export class ModelDay {
     this.queue = [];
     this.submitted.clear();
     this.deferred = null;
-    this.jobs = { entry: null, exit: null };
+    this.jobs = { entry: null, exit: null, squareOff: null };
     this.retry = null;
     this.armed = [];
     this.now += downMs;
@@ -383,11 +411,11 @@ export class ModelDay {
   }
 
   private nextTimerAt(): number | null {
-    const due = [this.jobs.entry, this.jobs.exit, this.retry?.at ?? null].filter((t): t is number => t !== null);
+    const due = [this.jobs.entry, this.jobs.exit, this.jobs.squareOff, this.retry?.at ?? null].filter((t): t is number => t !== null);
     return due.length === 0 ? null : Math.max(this.now, Math.min(...due));
   }
 
-  /** Fires every timer due by `to`, in time order (entry job, then time exit, then retry, at a tie). */
+  /** Fires every timer due by `to`, in time order (entry job, then time exit, then square-off, then retry, at a tie). */
   private advanceTo(to: number): void {
     for (let next = this.nextTimerAt(); next !== null && next <= to; next = this.nextTimerAt()) {
       this.now = next;
@@ -398,6 +426,10 @@ export class ModelDay {
       } else if (this.jobs.exit !== null && this.jobs.exit <= next) {
         this.jobs.exit = null;
         this.stepEvent({ type: 'exit_due', leg: 'SELL', scheduledAt: this.times.sellAt });
+      } else if (this.jobs.squareOff !== null && this.jobs.squareOff <= next) {
+        const scheduledAt = this.jobs.squareOff;
+        this.jobs.squareOff = null;
+        this.stepEvent({ type: 'exit_due', leg: 'SQUARE_OFF', scheduledAt });
       } else if (this.retry) {
         this.submit({ leg: this.retry.leg, scheduledAt: this.retry.at });
         this.retry = null;
@@ -412,7 +444,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: null, reentryCutoffAt: null, squareOffAt: this.times.squareOffAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */
