@@ -323,7 +323,7 @@ test('a refused field in the folded days opens them and takes the focus; one the
   const f = await openFormWithPaper(page);
   const refusals = [
     [{ field: 'repeat', message: 'repeat must be one of once, daily' }],
-    [{ field: 'square_off_time', message: 'square_off_time is not available yet' }],
+    [{ field: 'reentry_cutoff', message: 'reentry_cutoff is not available yet' }],
   ];
   await page.route('**/strategy/create', (route) =>
     route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: 'invalid', fields: refusals.shift() } }) }),
@@ -335,6 +335,6 @@ test('a refused field in the folded days opens them and takes the focus; one the
   await expect(f.form.getByLabel('Repeat', { exact: true })).toBeFocused();
 
   await f.submit.click();
-  await expect(f.form.getByRole('alert')).toHaveText('Square-off time is not available yet');
+  await expect(f.form.getByRole('alert')).toHaveText('Re-entry cut-off is not available yet');
   await expect(f.form.locator('[data-field-error]')).toHaveCount(0);
 });
