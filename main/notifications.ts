@@ -41,6 +41,7 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
   TRAIL_STOP: 'by the trailing stop',
   TARGET: 'at its target',
   MANUAL_EXIT: 'because you stopped the strategy',
+  SQUARE_OFF: 'at its square-off time',
 };
 
 /** What an order is called in a title: a short's entry is a short sale; an exit is an exit either way. */

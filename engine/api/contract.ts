@@ -7,7 +7,7 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
-import type { FieldGroup, StrategyField } from '../core/strategy-spec';
+import type { FieldGroup, StrategyField, Weekday } from '../core/strategy-spec';
 
 export interface UserDto {
   readonly id: number;
@@ -166,6 +166,8 @@ export interface StrategyDto {
   readonly qty: number;
   readonly buy_time: string;
   readonly sell_time: string;
+  /** The last moment a position may stay open ("HH:MM:SS", at or after the SELL time); null: the SELL time. */
+  readonly square_off_time: string | null;
   readonly stop_loss: number;
   /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
   readonly stop_loss_mode: 'price' | 'points' | 'percent';
@@ -178,8 +180,6 @@ export interface StrategyDto {
   /** The gain after which the stop moves to the entry price; null: never. */
   readonly move_stop_to_cost_after: number | null;
   readonly move_stop_to_cost_mode: 'points' | 'percent';
-  /** The last moment a position may stay open; null: the SELL time. */
-  readonly square_off_time: string | null;
   /** How many times a day it may enter again after an exit that `reentry_after` names; 0: never. */
   readonly reentries: number;
   readonly reentry_after: 'stop_loss' | 'target' | 'either';
@@ -187,8 +187,8 @@ export interface StrategyDto {
   readonly reentry_cutoff: string | null;
   readonly timezone: string;
   readonly repeat: string;
-  /** The days a daily strategy trades; null: every trading day. */
-  readonly weekdays: readonly ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[] | null;
+  /** A daily strategy trades only on these days (of its trading date, in its timezone); null: every trading day. */
+  readonly weekdays: readonly Weekday[] | null;
   readonly buy_grace_seconds: number;
   readonly status: string;
   readonly created_at: number;

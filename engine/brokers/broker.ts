@@ -30,6 +30,19 @@ export interface BrokerCapabilities {
    *   placement); the broker squares the position off itself before the close.
    */
   readonly sellFirst: 'none' | 'per_instrument' | 'intraday_product';
+  /**
+   * The broker's own square-off of intraday positions (Kite MIS): what is still open at `at`
+   * ("HH:MM:SS" in `timezone`) it closes itself, at market and for a fee, so a strategy's SELL and
+   * square-off must come at or before it; `defaultAt` is the square-off of a strategy that names
+   * none. null: the broker closes nothing by itself.
+   */
+  readonly intradaySquareOff: IntradaySquareOff | null;
+}
+
+export interface IntradaySquareOff {
+  readonly at: string;
+  readonly defaultAt: string;
+  readonly timezone: string;
 }
 
 /** A symbol on an exchange as the broker knows it. */

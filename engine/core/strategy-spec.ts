@@ -24,6 +24,7 @@ export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
 export const OFFSET_MODES = ['points', 'percent'] as const;
 export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_REENTRIES = 9;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
@@ -167,7 +168,7 @@ export const STRATEGY_FIELD_META = {
   qty: { label: 'Quantity', hint: 'How many to buy at each entry', group: 'entry', unit: 'shares', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
-  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time; empty: the SELL time', group: 'time', unit: TIME, available: true },
+  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time: an exit still refused by then is tried at once; empty: none (a Kite MIS account: 15:15 IST)', group: 'time', unit: TIME, available: true },
   timezone: { label: 'Time zone', hint: "Empty: the exchange's own", group: 'time', available: true },
   buy_grace_seconds: { label: 'BUY grace (seconds)', hint: 'How late a BUY may still go out', group: 'time', unit: 'seconds', available: true },
   stop_loss: { label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', available: true },
@@ -182,7 +183,7 @@ export const STRATEGY_FIELD_META = {
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
-  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades; empty: every trading day', group: 'days', available: true },
+  weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades (in its time zone, and only when the exchange trades); empty: every trading day', group: 'days', available: true },
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };

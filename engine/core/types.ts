@@ -15,9 +15,10 @@ export type Repeat = (typeof REPEATS)[number];
 /**
  * Why an order exists. Every leg but BUY fills the run's single exit slot: SELL is the time exit,
  * STOPLOSS the stop (also once moved to cost), TRAIL_STOP the stop once the trail has moved it,
- * TARGET the take-profit, MANUAL_EXIT the trader's STOP or the kill switch.
+ * TARGET the take-profit, MANUAL_EXIT the trader's STOP or the kill switch, SQUARE_OFF the exit at
+ * the square-off time (the last moment a position may stay open).
  */
-export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT';
+export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'SQUARE_OFF';
 export type OrderSide = 'buy' | 'sell';
 export type OrderSlot = 'entry' | 'exit';
 
@@ -32,6 +33,7 @@ export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
   MANUAL_EXIT: 1,
   TARGET: 2,
   SELL: 3,
+  SQUARE_OFF: 3,
   BUY: 4,
 };
 

@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../core/errors';
 import { createTradingCalendar } from './trading-calendar';
-import { instantOf, nextRunAfter, planRun, tradingDateAt, type StrategyTimes } from './trigger-times';
+import { instantOf, nextRunAfter, planRun, refuseIdleWeekdays, tradingDateAt, type StrategyTimes } from './trigger-times';
 
 const calendar = createTradingCalendar();
 const NY = 'America/New_York';
@@ -208,3 +208,55 @@ describe('nextRunAfter (daily repeat)', () => {
     expect(nextRunAfter('2026-11-01', crypto, calendar).buyAt).toBe(at('2026-11-02T06:30:00Z'));
   });
 });
+
+describe('weekdays (a daily strategy\'s filter)', () => {
+  const mwf: StrategyTimes = { ...nyse, weekdays: ['mon', 'wed', 'fri'] };
+
+  it('trades Monday, Wednesday and Friday only, and goes round a holiday on one of them (Good Friday 2026-04-03)', () => {
+    const first = planRun(at('2026-03-29T12:00:00Z'), mwf, calendar); // Sunday
+    const days = [first];
+    for (let i = 0; i < 3; i++) days.push(nextRunAfter(days.at(-1)!.tradingDate, mwf, calendar));
+    expect(days.map((r) => r.tradingDate)).toEqual(['2026-03-30', '2026-04-01', '2026-04-06', '2026-04-08']);
+    expect(days[2]).toEqual({ tradingDate: '2026-04-06', exchangeDate: '2026-04-06', buyAt: at('2026-04-06T13:30:00Z'), sellAt: at('2026-04-06T19:55:00Z'), reentryCutoffAt: null, squareOffAt: null });
+    // Started on a Tuesday after its BUY time: not Tuesday's or Thursday's run, Wednesday's.
+    expect(planRun(at('2026-03-31T12:00:00Z'), mwf, calendar).tradingDate).toBe('2026-04-01');
+    // Without the filter, the same week trades every open day.
+    expect(nextRunAfter('2026-04-01', nyse, calendar).tradingDate).toBe('2026-04-02');
+  });
+
+  it('a day is the strategy\'s trading date in its own zone, still only when the exchange trades that day', () => {
+    // NYSE kept in Asia/Kolkata, BUY 01:00 IST: Saturday 01:00 IST is Friday 14:30 in New York.
+    const nyseInIst: StrategyTimes = { buy_time: '01:00:00', sell_time: '02:00:00', timezone: 'Asia/Kolkata', exchange: 'NYSE' };
+    expect(planRun(at('2026-03-02T12:00:00Z'), { ...nyseInIst, weekdays: ['sat'] }, calendar)).toMatchObject({
+      tradingDate: '2026-03-07',
+      exchangeDate: '2026-03-06',
+      buyAt: at('2026-03-06T19:30:00Z'),
+    });
+    // Its Tuesday is New York's Monday: MLK Day 2026-01-19 is closed, so the next Tuesday.
+    expect(nextRunAfter('2026-01-14', { ...nyseInIst, weekdays: ['tue'] }, calendar)).toMatchObject({ tradingDate: '2026-01-27', exchangeDate: '2026-01-26' });
+  });
+
+  it('weekdays that never fall on a trading day are named when the search gives up, not a bare "no trading day"', () => {
+    const expectWeekdaysNamed = (run: () => unknown, message: RegExp) => {
+      try {
+        run();
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(DomainError);
+        const fields = (err as DomainError).fields!;
+        expect(fields.map((f) => f.field)).toEqual(['weekdays']);
+        expect(fields[0]!.message).toMatch(message);
+      }
+    };
+    expectWeekdaysNamed(() => planRun(at('2026-03-02T12:00:00Z'), { ...nyse, weekdays: ['sat', 'sun'] }, calendar), /^weekdays \(sat, sun\) never fall on a day NYSE trades: with the BUY at 09:30:00 America\/New_York, no such day within 370 days of 2026-03-02/);
+    // Kolkata's Monday 01:00 is New York's Sunday: never open.
+    const mondaysInIst: StrategyTimes = { buy_time: '01:00:00', sell_time: '02:00:00', timezone: 'Asia/Kolkata', exchange: 'NYSE', weekdays: ['mon'] };
+    expectWeekdaysNamed(() => nextRunAfter('2026-03-02', mondaysInIst, calendar), /^weekdays \(mon\) never fall on a day NYSE trades/);
+    expectWeekdaysNamed(() => refuseIdleWeekdays(mondaysInIst, at('2026-03-02T12:00:00Z')), /Asia\/Kolkata/);
+    // Saved with the weekdays any open day: nothing to refuse; a broken calendar keeps its own message.
+    expect(() => refuseIdleWeekdays({ ...nyse, weekdays: ['sat', 'mon'] }, 0)).not.toThrow();
+    const closed = { isTradingDay: () => false, nextTradingDay: () => '2026-01-01', holidayName: () => null, holidayList: () => undefined };
+    expect(() => planRun(0, nyse, closed)).toThrow(/^NYSE has no trading day within 370 days of 1969-12-31$/);
+  });
+});
+

@@ -13,12 +13,16 @@ import { validationError } from '../core/errors';
 import { isKnownTimezone } from './timezone';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay, type TimeOfDay } from '../core/time-of-day';
 import type { StoredStrategySpec } from '../core/strategy-spec';
-import { addDays, assertCivilDate, type CivilDate } from './civil-date';
-import { defaultTimezone, type TradingCalendar } from './trading-calendar';
+import { WEEKDAYS } from '../core/strategy-spec';
+import { addDays, assertCivilDate, weekdayOf, type CivilDate } from './civil-date';
+import { createTradingCalendar, defaultTimezone, type TradingCalendar } from './trading-calendar';
 
-/** The keys of a strategy's spec that decide its trigger times; a spec itself fits. */
+/**
+ * The keys of a strategy's spec that decide its trigger times; a spec itself fits. `weekdays`
+ * (a daily strategy's filter) are the days of its trading date, in its own timezone.
+ */
 export type StrategyTimes = Pick<StoredStrategySpec, 'buy_time' | 'sell_time' | 'timezone' | 'exchange'> &
-  Partial<Pick<StoredStrategySpec, 'square_off_time' | 'reentry_cutoff'>>;
+  Partial<Pick<StoredStrategySpec, 'square_off_time' | 'reentry_cutoff' | 'weekdays'>>;
 
 export interface PlannedRun {
   /** The run's date: the BUY's calendar date in the strategy's timezone. Each date has one run. */
@@ -80,7 +84,8 @@ export function instantOf(date: CivilDate, timeOfDay: string | TimeOfDay, timezo
 
 /**
  * The run to arm for a strategy started (or recovered) at `now`: the first trading day whose BUY
- * instant is still >= now. A strategy started after today's BUY time arms for the next trading day.
+ * instant is still >= now, on one of its `weekdays` when it names some. A strategy started after
+ * today's BUY time arms for the next trading day.
  * Recovery that allows a grace window for a late BUY passes `now - graceMs`.
  *
  * A SELL time of day at or before the BUY's is an overnight hold: the SELL is on the next trading day.
@@ -97,9 +102,12 @@ export function planRun(now: number, times: StrategyTimes, calendar: TradingCale
 }
 
 /**
- * The run after the one on `tradingDate`, for a daily strategy: the next trading day's BUY and SELL.
+ * The run after the one on `tradingDate`, for a daily strategy: the next trading day's BUY and
+ * SELL, on one of its `weekdays` when it names some.
  *
- * @example nextRunAfter('2026-04-02', nyseTimes, calendar).tradingDate // '2026-04-06' (Good Friday closed)
+ * @example
+ *   nextRunAfter('2026-04-02', nyseTimes, calendar).tradingDate // '2026-04-06' (Good Friday closed)
+ *   nextRunAfter('2026-04-01', { ...nyseTimes, weekdays: ['mon', 'wed', 'fri'] }, calendar).tradingDate // '2026-04-06'
  */
 export function nextRunAfter(tradingDate: CivilDate, times: StrategyTimes, calendar: TradingCalendar): PlannedRun {
   assertCivilDate(tradingDate, 'tradingDate');
@@ -115,8 +123,10 @@ function firstRunFrom(
   const buy = parseTime(times.buy_time, 'buy_time');
   const sell = parseTime(times.sell_time, 'sell_time');
   const exchangeZone = defaultTimezone(times.exchange);
+  const onDay = weekdayFilter(times.weekdays);
   let date = firstDate;
   for (let i = 0; i < MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
+    if (!onDay(date)) continue;
     const buyAt = instantOf(date, buy, times.timezone);
     if (!accept(buyAt)) continue;
     const exchangeDate = tradingDateAt(buyAt, exchangeZone);
@@ -132,7 +142,39 @@ function firstRunFrom(
     };
     return { tradingDate: date, exchangeDate, buyAt, sellAt, reentryCutoffAt: sameDay('reentry_cutoff'), squareOffAt: sameDay('square_off_time') };
   }
+  if (times.weekdays) {
+    // Every week of a year came round: the weekdays fall only where the exchange is closed (its
+    // weekend, or a zone far from the exchange's, where a Monday is still the exchange's Sunday).
+    throw validationError([
+      {
+        field: 'weekdays',
+        message: `weekdays (${times.weekdays.join(', ')}) never fall on a day ${times.exchange} trades: with the BUY at ${times.buy_time} ${times.timezone}, no such day within ${MAX_SEARCH_DAYS} days of ${firstDate} is a trading day of the exchange`,
+      },
+    ]);
+  }
   throw new RangeError(`${times.exchange} has no trading day within ${MAX_SEARCH_DAYS} days of ${firstDate}`);
+}
+
+/** Whether a strategy's trading date is one of its weekdays; every day when it names none. */
+function weekdayFilter(weekdays: StrategyTimes['weekdays']): (date: CivilDate) => boolean {
+  if (!weekdays) return () => true;
+  // ISO weekday 1 (Monday) … 7 (Sunday), the order of WEEKDAYS.
+  const days = new Set(weekdays.map((d) => WEEKDAYS.indexOf(d) + 1));
+  return (date) => days.has(weekdayOf(date));
+}
+
+/** Weekends only, no holidays: what a strategy's weekdays are held to when it is saved. */
+const WEEKENDS_ONLY = createTradingCalendar({});
+
+/**
+ * Refuses, naming `weekdays`, a strategy whose weekdays never fall on a day its exchange trades
+ * (weekends aside; holidays move every year and are not held against it): it would be saved,
+ * and started, and never trade.
+ *
+ * @example refuseIdleWeekdays({ ...nyseTimes, weekdays: ['sat', 'sun'] }, now) // throws: weekdays …
+ */
+export function refuseIdleWeekdays(times: StrategyTimes, now: number): void {
+  if (times.weekdays) planRun(now, times, WEEKENDS_ONLY);
 }
 
 /** `time` on the first day after `date` that the exchange trades (the SELL of an overnight hold). */

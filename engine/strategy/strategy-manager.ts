@@ -1,6 +1,6 @@
 /**
  * Starts and stops strategies: arms a run for the next BUY, writes the runtime keys, registers the
- * BUY and SELL jobs, subscribes the symbol; turns the day over for daily strategies; and on STOP
+ * BUY and SELL jobs (and the square-off's, when the run has one), subscribes the symbol; turns the day over for daily strategies; and on STOP
  * never leaves a position silently behind.
  */
 import type { TimerHandle } from '../core/clock';
@@ -33,6 +33,8 @@ interface RunJobs {
   readonly runId: RunId;
   readonly buy: TimerHandle;
   readonly sell: TimerHandle;
+  /** The square-off (run.squareOffAt); null when the run has none. Not cancelled by a crossing, as the SELL is. */
+  readonly squareOff: TimerHandle | null;
   readonly warmups: readonly TimerHandle[];
 }
 
@@ -326,8 +328,8 @@ export class StrategyManager {
   }
 
   /**
-   * Registers the BUY and SELL jobs of a run (replacing any earlier ones of the strategy; a
-   * re-entry of this very run waiting is kept: recovery sets it and the jobs in either order).
+   * Registers the BUY, SELL and square-off jobs of a run (replacing any earlier ones of the
+   * strategy; a re-entry of this very run waiting is kept: recovery sets it and the jobs in either order).
    */
   schedule(run: Run): void {
     this.cancelJobs(run.strategyId, run.id);
@@ -336,7 +338,8 @@ export class StrategyManager {
     this.jobs.set(run.strategyId, {
       runId: run.id,
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
-      sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)),
+      sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)),
+      squareOff: run.squareOffAt === null ? null : this.scheduler.at(run.squareOffAt, (info) => this.onExitDue(run.id, 'SQUARE_OFF', info)),
       warmups: [
         ...(
           [
@@ -365,7 +368,7 @@ export class StrategyManager {
     const jobs = this.jobs.get(run.strategyId);
     if (jobs?.runId === run.id) {
       jobs.sell.cancel();
-      this.jobs.set(run.strategyId, { ...jobs, sell: this.scheduler.at(run.sellAt, (info) => this.onSellDue(run.id, info)) });
+      this.jobs.set(run.strategyId, { ...jobs, sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)) });
     }
   }
 
@@ -489,10 +492,11 @@ export class StrategyManager {
     });
   }
 
-  private onSellDue(runId: RunId, info: FireInfo): void {
+  /** The SELL time, or the square-off: the run policy decides what goes (exit.ts exitDue). */
+  private onExitDue(runId: RunId, leg: 'SELL' | 'SQUARE_OFF', info: FireInfo): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ownerOf(run);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg: 'SELL', scheduledAt: info.scheduledAt });
+    if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg, scheduledAt: info.scheduledAt });
   }
 
   /**
@@ -586,6 +590,7 @@ export class StrategyManager {
     if (!jobs) return;
     jobs.buy.cancel();
     jobs.sell.cancel();
+    jobs.squareOff?.cancel();
     for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }

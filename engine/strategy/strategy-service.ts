@@ -11,6 +11,9 @@ import { fromZodError } from '../core/zod-errors';
 import { isDayOver } from '../core/run-state';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { refuseDstGaps } from '../scheduler/dst-gaps';
+import { refuseIdleWeekdays } from '../scheduler/trigger-times';
+import type { BrokerCapabilities } from '../brokers/broker';
+import { fitIntradaySquareOff } from './intraday-square-off';
 import type { EngineContext } from '../context';
 import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/strategy-spec';
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
@@ -44,9 +47,10 @@ export class StrategyService {
 
   /** Validates `body` (the API's create body) and stores an idle strategy. */
   async create(userId: UserId, body: unknown): Promise<Strategy> {
-    const { input, exchange } = await this.validate(userId, body);
-    const spec = settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange));
+    const { input, exchange, caps } = await this.validate(userId, body);
+    const spec = fitIntradaySquareOff(settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange)), caps.intradaySquareOff, caps.kind, this.ctx.clock.now());
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    refuseIdleWeekdays(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.create({ userId, spec, status: 'idle' }, this.ctx.clock.now());
   }
 
@@ -65,11 +69,13 @@ export class StrategyService {
     // Not an object (or null): the edit schema names what is wrong with the body as a whole.
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fromZodError(updateStrategyInput.safeParse(body).error!);
     const edits = body as Record<string, unknown>;
-    const { input: m, exchange } = await this.validate(userId, { ...current.spec, ...edits });
+    const { input: m, exchange, caps } = await this.validate(userId, { ...current.spec, ...edits });
     // A new exchange brings its own zone, unless the edit names one.
     const exchangeChanged = exchange !== current.exchange && edits.timezone === undefined;
-    const spec = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.spec.timezone));
+    const settled = settledSpec(m, exchange, exchangeChanged ? defaultTimezone(exchange) : (m.timezone ?? current.spec.timezone));
+    const spec = fitIntradaySquareOff(settled, caps.intradaySquareOff, caps.kind, this.ctx.clock.now());
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
+    refuseIdleWeekdays(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.update(userId, id, { spec }, this.ctx.clock.now())!;
   }
 
@@ -109,7 +115,7 @@ export class StrategyService {
    * All at once: a field sound on its own is checked with the broker even while others fail, so
    * the trader learns of an unknown symbol together with a missing BUY time, not after fixing it.
    */
-  private async validate(userId: UserId, body: unknown): Promise<{ input: CreateStrategyInput; exchange: Exchange }> {
+  private async validate(userId: UserId, body: unknown): Promise<{ input: CreateStrategyInput; exchange: Exchange; caps: BrokerCapabilities }> {
     const parsed = createStrategyInput.safeParse(body);
     const problems: FieldError[] = parsed.success ? [] : [...(fromZodError(parsed.error).fields ?? [])];
     const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
@@ -118,7 +124,7 @@ export class StrategyService {
       return r.success ? r.data : undefined;
     };
     const f = strategyFields;
-    const exchange = await this.checkBrokerFit(
+    const fit = await this.checkBrokerFit(
       userId,
       problems,
       sound(f.broker_account_id, 'broker_account_id'),
@@ -130,11 +136,11 @@ export class StrategyService {
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
     );
     refuseUnavailable(raw, problems);
-    if (problems.length > 0 || !parsed.success || !exchange) throw validationError(problems);
-    return { input: parsed.data, exchange };
+    if (problems.length > 0 || !parsed.success || !fit) throw validationError(problems);
+    return { input: parsed.data, ...fit };
   }
 
-  /** Adds the broker's objections to `problems` (one per field, never over a field's own error); the exchange used, when there is an account. */
+  /** Adds the broker's objections to `problems` (one per field, never over a field's own error); the exchange used and the broker's capabilities, when there is an account. */
   private async checkBrokerFit(
     userId: UserId,
     problems: FieldError[],
@@ -144,7 +150,7 @@ export class StrategyService {
     qty: number | undefined,
     side: 'buy' | 'sell' | undefined,
     levels: readonly TickChecked[],
-  ): Promise<Exchange | undefined> {
+  ): Promise<{ exchange: Exchange; caps: BrokerCapabilities } | undefined> {
     if (accountIdValue === undefined) return undefined;
     const accountId = asBrokerAccountId(accountIdValue);
     const add = (field: string, message: string) => {
@@ -175,7 +181,7 @@ export class StrategyService {
         add(field, `${field} must be at least one price step of ${symbol} at this broker (${instrument.tickSize})${mode === 'points' ? ` when ${modeField} is points` : ''}`);
       }
     }
-    return chosen;
+    return { exchange: chosen, caps };
   }
 
   /**

@@ -117,6 +117,46 @@ describe('re-entry: how many, after which exit, until when', () => {
   });
 });
 
+describe('square_off_time: the last moment a position may stay open', () => {
+  it('is taken at or after the SELL time and returned as sent; none is null, and a paper account adds none', async () => {
+    const created = await h.createStrategy(token, account, { square_off_time: '09:12' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ sell_time: '09:10:00', square_off_time: '09:12:00' });
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject({ square_off_time: '09:12:00' });
+    const plain = await h.createStrategy(token, account);
+    expect(plain.body.square_off_time).toBeNull();
+    for (const s of [created, plain]) await h.call('DELETE', `/strategy/${s.body.id}`, { token });
+  });
+});
+
+describe('weekdays: a daily strategy trades only on the days named', () => {
+  it('are taken on create and returned as sent; an edit with null trades every day again', async () => {
+    const created = await h.createStrategy(token, account, { repeat: 'daily', weekdays: ['mon', 'wed', 'fri'] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ repeat: 'daily', weekdays: ['mon', 'wed', 'fri'] });
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject({ weekdays: ['mon', 'wed', 'fri'] });
+    expect((await strategies()).find((x) => x.id === created.body.id)).toMatchObject({ weekdays: ['mon', 'wed', 'fri'] });
+    const edited = await h.call('PATCH', `/strategy/${created.body.id}`, { token, body: { weekdays: null } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ repeat: 'daily', weekdays: null });
+    await h.call('DELETE', `/strategy/${created.body.id}`, { token });
+  });
+
+  it('weekdays on which the exchange never trades are refused naming them, and nothing is saved', async () => {
+    const before = (await strategies()).length;
+    expect(await refused(h.createStrategy(token, account, { repeat: 'daily', weekdays: ['sat', 'sun'] }))).toEqual([
+      ['weekdays', 'weekdays (sat, sun) never fall on a day NYSE trades: with the BUY at 09:05:00 America/New_York, no such day within 370 days of 2026-03-09 is a trading day of the exchange'],
+    ]);
+    // An edit that moves the BUY so those days are never the exchange's: refused the same way, the strategy kept.
+    const { body: s } = await h.createStrategy(token, account, { repeat: 'daily', weekdays: ['sat'], timezone: 'Asia/Kolkata', buy_time: '01:00', sell_time: '02:00' });
+    expect(s.weekdays).toEqual(['sat']);
+    expect((await refused(h.call('PATCH', `/strategy/${s.id}`, { token, body: { weekdays: ['mon'] } }))).map(([f]) => f)).toEqual(['weekdays']);
+    expect((await h.call('GET', `/strategy/${s.id}`, { token })).body).toEqual(s);
+    await h.call('DELETE', `/strategy/${s.id}`, { token });
+    expect(await strategies()).toHaveLength(before);
+  });
+});
+
 describe('the exit keys: stop-loss in points or percent, target, trailing stop, move to cost', () => {
   const EXITS = { stop_loss: 2, stop_loss_mode: 'points', target: 3, target_mode: 'percent', trail: 1.5, trail_mode: 'points', move_stop_to_cost_after: 1, move_stop_to_cost_mode: 'percent' } as const;
   const step = (field: string, mode?: string) => `${field} must be at least one price step of AAPL at this broker (0.05)${mode ? ` when ${mode} is points` : ''}`;

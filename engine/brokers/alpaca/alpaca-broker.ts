@@ -19,6 +19,7 @@ import { TradeUpdatesStream } from './trade-updates-stream';
 
 /** What Alpaca can do, as the engine needs to know it (PROTOCOLS.md §1.4, §1.9). */
 export const ALPACA_CAPABILITIES: BrokerCapabilities = {
+  intradaySquareOff: null,
   kind: 'alpaca',
   exchanges: ALPACA_EXCHANGES,
   orderTypes: ['market'],

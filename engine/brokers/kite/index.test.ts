@@ -26,6 +26,7 @@ describe('kiteBrokerKind', () => {
       sessionExpiresDaily: { at: '06:00', timezone: 'Asia/Kolkata' },
       fractionalQty: false,
       sellFirst: 'intraday_product',
+      intradaySquareOff: { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
     });
     await broker.stop();
   });
@@ -33,6 +34,8 @@ describe('kiteBrokerKind', () => {
   it('sells first on an MIS (intraday) account only; a CNC (delivery) account cannot', async () => {
     const cnc = kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: { product: 'CNC' } });
     expect(cnc.capabilities.sellFirst).toBe('none');
+    // Zerodha squares off MIS positions only: a CNC account has no square-off of its own.
+    expect(cnc.capabilities.intradaySquareOff).toBeNull();
     expect(cnc.capabilities.kind).toBe('kite');
     await cnc.stop();
   });

@@ -4,7 +4,7 @@
  * (and, for tests, jitter and fetch).
  */
 import type { Clock } from '../../core/clock';
-import type { Broker, BrokerCapabilities } from '../broker';
+import type { Broker, BrokerCapabilities, IntradaySquareOff } from '../broker';
 import { seededJitter, type Uniform } from './backoff';
 import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
@@ -29,6 +29,20 @@ export function kiteSellFirst(product: KiteOptions['product']): { readonly sellF
   return product === 'MIS' ? { sellFirst: 'intraday_product', shortable: null } : { sellFirst: 'none', shortable: false };
 }
 
+/**
+ * Zerodha's own square-off of MIS (intraday) equity positions: "Open intraday positions are
+ * closed or auto-squared-off at or after" 3:20 PM for Equity/Cash, a time its risk team may move,
+ * with a charge of ₹50 + GST per order it squares off (support.zerodha.com, "What are the auto
+ * square-off timings for open intraday positions?", category margin-leverage-and-product-and-
+ * order-types, article intraday-auto-square-off-timings). A strategy's own square-off defaults to
+ * 15:15 IST, five minutes before it and at the start of NSE's closing auction session (from
+ * August 2026 continuous trading ends at 15:15 for stocks with derivatives). CNC: none.
+ * @example kiteIntradaySquareOff('MIS') // { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' }
+ */
+export function kiteIntradaySquareOff(product: KiteOptions['product']): IntradaySquareOff | null {
+  return product === 'MIS' ? { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' } : null;
+}
+
 /** What Kite can do, as the engine needs to know it: an account on MIS, the default product (kiteSellFirst for CNC). */
 export const KITE_CAPABILITIES: BrokerCapabilities = {
   kind: 'kite',
@@ -42,6 +56,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
   sessionExpiresDaily: KITE_SESSION_EXPIRY,
   fractionalQty: false,
   sellFirst: kiteSellFirst('MIS').sellFirst,
+  intradaySquareOff: kiteIntradaySquareOff('MIS'),
 };
 
 /** The Kite broker plus what the engine and API need about its login. */
@@ -134,7 +149,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
 
   const sellFirst = kiteSellFirst(options.product);
   return {
-    capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst },
+    capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst, intradaySquareOff: kiteIntradaySquareOff(options.product) },
     instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable),
     execution,
     data,

@@ -25,6 +25,7 @@ describe('paper broker', () => {
       sessionExpiresDaily: null,
       fractionalQty: false,
       sellFirst: 'per_instrument',
+      intradaySquareOff: null,
     });
   });
 

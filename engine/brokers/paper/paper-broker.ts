@@ -13,6 +13,7 @@ import { paperInstruments } from './paper-instruments';
 
 /** What the paper broker can do; it mimics Alpaca's duplicate-id rule so that path gets exercised. */
 export const PAPER_CAPABILITIES: BrokerCapabilities = {
+  intradaySquareOff: null,
   kind: 'paper',
   exchanges: EXCHANGES,
   orderTypes: ['market'],

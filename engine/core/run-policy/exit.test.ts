@@ -87,6 +87,7 @@ describe('an exit attempt ends', () => {
     ['TRAIL_STOP', 'EXITED_BY_SL', null],
     ['TARGET', 'EXITED_BY_TARGET', null],
     ['MANUAL_EXIT', 'STOPPED', 'stopped by the trader; position closed'],
+    ['SQUARE_OFF', 'SOLD', null],
   ] as const)('all sold by %s ends the run %s', (leg, to, reason) => {
     expect(step(PLAN, exiting(), final({ leg, status: 'filled', filledQty: 10, fillPrice: 99 }))).toEqual({
       move: { to, patch: { positionQty: 0, exitLeg: leg, reason, exitPrice: 99, lastAction: `${leg}_FILLED`, lastActionAt: NOW } },
@@ -170,6 +171,45 @@ describe('an exit attempt ends', () => {
 
   it('a report that does not fit the run leaves it as is', () => {
     expect(step(PLAN, holding({ state: 'SOLD' }), final({ status: 'filled', filledQty: 10 }))).toEqual({ outcome: { drop: 'order report does not fit the run state; run left as is' } });
+  });
+});
+
+describe('the square-off: the last moment a position may stay open', () => {
+  const SQUARE_OFF_AT = NOW + 20_000;
+  const exiting = (over = {}) => holding({ state: 'EXITING', exit: exitRow(), squareOffAt: SQUARE_OFF_AT, ...over });
+  const final = (over = {}) => ({ type: 'order_final', order: exitRow({ status: 'rejected', rejectReason: 'price band', ...over }), lasting: null, tickSize: null }) as const;
+  const due = { type: 'exit_due', leg: 'SQUARE_OFF', scheduledAt: SQUARE_OFF_AT } as const;
+
+  it('an attempt that would wait past it is made at it, as the SQUARE_OFF; one due before it keeps its leg and wait', () => {
+    // Attempt 5 refused: the next waits 30 s, past the square-off 20 s away.
+    const s = step(PLAN, exiting(), final({ attempt: 5 }));
+    expect(s.timers).toEqual([{ set: 'exit_retry', at: SQUARE_OFF_AT, leg: 'SQUARE_OFF' }]);
+    expect(s.patch?.reason).toBe('SELL exit attempt 5 rejected (nothing sold): price band. Attempt 6 sells the 10 still held at the square-off');
+    expect(s.events).toMatchObject([{ type: 'exit_retry_scheduled', nextAttemptAt: SQUARE_OFF_AT }]);
+    expect(step(PLAN, exiting(), final({ attempt: 3 })).timers).toEqual([{ set: 'exit_retry', at: NOW + 5_000, leg: 'SELL' }]);
+    // Past the square-off the next attempt is made at once; a stop-loss's too.
+    expect(step(PLAN, exiting({ squareOffAt: NOW - 1 }), final({ leg: 'STOPLOSS' })).timers).toEqual([{ set: 'exit_retry', at: NOW, leg: 'SQUARE_OFF' }]);
+    // The trader's STOP keeps its name, so the run still ends STOPPED.
+    expect(step(PLAN, exiting(), final({ leg: 'MANUAL_EXIT', attempt: 5 })).timers).toEqual([{ set: 'exit_retry', at: SQUARE_OFF_AT, leg: 'MANUAL_EXIT' }]);
+  });
+
+  it('due: an open position is squared off now; an attempt waiting is made now as the square-off; an exit at the broker is left alone', () => {
+    const at = { now: SQUARE_OFF_AT };
+    expect(step(PLAN, holding({ squareOffAt: SQUARE_OFF_AT, ...at }), due)).toEqual({ submit: [{ leg: 'SQUARE_OFF', scheduledAt: SQUARE_OFF_AT }] });
+    // An entry in flight: the exit waits for the fill (journal_exit defers it).
+    expect(step(PLAN, snapshot({ state: 'BUYING', squareOffAt: SQUARE_OFF_AT, ...at }), due)).toEqual({ submit: [{ leg: 'SQUARE_OFF', scheduledAt: SQUARE_OFF_AT }] });
+    expect(step(PLAN, exiting({ positionQty: 6, exit: exitRow({ status: 'cancelled', filledQty: 4 }), ...at }), due)).toEqual({ timers: [{ set: 'exit_retry', at: SQUARE_OFF_AT, leg: 'SQUARE_OFF' }] });
+    expect(step(PLAN, exiting({ exit: exitRow({ leg: 'MANUAL_EXIT', status: 'rejected' }), ...at }), due)).toEqual({ timers: [{ set: 'exit_retry', at: SQUARE_OFF_AT, leg: 'MANUAL_EXIT' }] });
+    for (const status of ['pending', 'sent', 'accepted', 'partially_filled', 'unknown'] as const) expect(step(PLAN, exiting({ exit: exitRow({ status }), ...at }), due)).toEqual({});
+    // Nothing held, or the day over: nothing to do. ERROR waits for the trader.
+    for (const state of ['ARMED', 'SOLD', 'EXITED_BY_SL', 'MISSED_BUY', 'STOPPED', 'ERROR'] as const) expect(step(PLAN, holding({ state, ...at }), due)).toEqual({});
+  });
+
+  it('its exit goes like any other: attempt n+1 after a final one; refused from ERROR, where only the trader\'s STOP sells', () => {
+    const journal = { type: 'journal_exit', leg: 'SQUARE_OFF', scheduledAt: SQUARE_OFF_AT } as const;
+    expect(step(PLAN, exiting({ exit: exitRow({ status: 'rejected', attempt: 2 }) }), journal)).toMatchObject({ place: { attempt: 3, leg: 'SQUARE_OFF', side: 'sell', qty: 10 }, patch: { lastAction: 'SQUARE_OFF_ATTEMPT_3' } });
+    expect(step(PLAN, holding(), journal)).toMatchObject({ place: { attempt: 1, leg: 'SQUARE_OFF' }, move: { to: 'EXITING', patch: { lastAction: 'SQUARE_OFF' } } });
+    expect(step(PLAN, holding({ state: 'ERROR' }), journal)).toEqual({ outcome: { suppress: 'the run is in ERROR and waits for the trader (STOP sells); SQUARE_OFF not sent' } });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The exit's rules (invariants 8 and 9): exactly one exit at the broker at a time; what it sells
  * (the position where it was bought, never what the strategy says now) and as which attempt; and
- * what the run becomes when an attempt ends, including when the next attempt is due.
+ * what the run becomes when an attempt ends, including when the next attempt is due, never past
+ * the square-off (the last moment a position of the run may stay open).
  */
 import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
@@ -140,11 +141,12 @@ export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasti
     if (retry) {
       const [done, doing] = order.side === 'sell' ? ['sold', 'sells'] : ['bought back', 'buys back'];
       const sold = filled ? `${order.filledQty} of ${s.positionQty} ${done}` : `nothing ${done}`;
+      const squaringOff = retry.leg === 'SQUARE_OFF' && order.leg !== 'SQUARE_OFF' ? ' at the square-off' : '';
       return {
         patch: {
           positionQty: remaining,
           exitPrice,
-          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} ${doing} the ${remaining} still held`,
+          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} ${doing} the ${remaining} still held${squaringOff}`,
           lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${order.status.toUpperCase()}`,
           lastActionAt: s.now,
         },
@@ -154,11 +156,11 @@ export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasti
             type: 'exit_retry_scheduled',
             attempt: order.attempt,
             remainingQty: remaining,
-            nextAttemptAt: retry,
+            nextAttemptAt: retry.at,
             reason: order.rejectReason ?? order.status,
           },
         ],
-        timers: [{ set: 'exit_retry', at: retry, leg: asExitKind(order.leg) }],
+        timers: [{ set: 'exit_retry', ...retry }],
       };
     }
   }
@@ -182,11 +184,25 @@ export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasti
  * protection). A cancel with nothing filled and no word from the broker may be the trader's own,
  * in the broker's app, perhaps to sell by hand: selling again could sell what is no longer held.
  */
-function exitRetry(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean | null): number | null {
+function exitRetry(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean | null): { at: number; leg: ExitKind } | null {
   const remaining = Math.max(0, s.positionQty - order.filledQty);
   const mayPass = order.status === 'cancelled' ? filled || lasting === false : lasting !== true;
   if (remaining === 0 || !mayPass || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
-  return s.now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!;
+  return byTheSquareOff(s, s.now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!, asExitKind(order.leg));
+}
+
+/**
+ * An exit attempt due at `at`, held to the square-off: one that would come at or after it is made
+ * at it (at once when it has passed) and is the square-off itself, SQUARE_OFF; the trader's STOP
+ * keeps its MANUAL_EXIT, so the run still ends as the trader asked. Past the square-off, then,
+ * attempts follow each other as soon as the one before is final, and a refusal that does not pass
+ * reaches ERROR (the trader's call) within seconds instead of minutes.
+ *
+ * @example byTheSquareOff({ now: 100, squareOffAt: 150 }, 160, 'SELL') // { at: 150, leg: 'SQUARE_OFF' }
+ */
+export function byTheSquareOff(s: Pick<RunSnapshot, 'now' | 'squareOffAt'>, at: number, leg: ExitKind): { at: number; leg: ExitKind } {
+  if (s.squareOffAt === null || at < s.squareOffAt) return { at, leg };
+  return { at: Math.max(s.now, s.squareOffAt), leg: leg === 'MANUAL_EXIT' ? leg : 'SQUARE_OFF' };
 }
 
 /** The state a run ends in when an exit of this kind sold everything. */
@@ -196,6 +212,7 @@ const ENDED_BY: Readonly<Record<ExitKind, RunState>> = {
   TARGET: 'EXITED_BY_TARGET',
   MANUAL_EXIT: 'STOPPED',
   SELL: 'SOLD',
+  SQUARE_OFF: 'SOLD',
 };
 
 function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
@@ -239,11 +256,28 @@ export function averageExitPrice(s: RunSnapshot, order: OrderView): number | nul
  * day's entry is missed; between legs, the run ends as its last leg ended, with no order.
  */
 export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): Step {
+  if (e.leg === 'SQUARE_OFF') return squareOffDue(s, e.scheduledAt);
   // EXITING too: an exit already in flight wins, and the journal records this one as suppressed.
   if (s.state === 'IN_POSITION' || s.state === 'BUYING' || s.state === 'EXITING') return { submit: [{ leg: e.leg, scheduledAt: e.scheduledAt }] };
   if (s.state === 'ARMED') return { move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } };
   if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, 'the SELL time came first');
   return {};
+}
+
+/**
+ * The square-off, the last moment a position of the run may stay open. A position held with no
+ * exit at the broker is exited now: an open one (IN_POSITION) by a SQUARE_OFF; one whose last
+ * attempt left shares held (EXITING, its next attempt waiting) by that attempt, made now as the
+ * square-off (byTheSquareOff). An exit at the broker is left alone, one exit at a time: its answer
+ * decides, and an attempt after it is made at once. An entry in flight: the exit waits for its
+ * fill, as the SELL's does. An ERROR waits for the trader as it always does: the square-off sells
+ * nothing from it (journalExit), only the trader's STOP does.
+ */
+function squareOffDue(s: RunSnapshot, scheduledAt: number): Step {
+  if (s.state === 'IN_POSITION' || s.state === 'BUYING') return { submit: [{ leg: 'SQUARE_OFF', scheduledAt }] };
+  const last = s.exit;
+  if (s.state !== 'EXITING' || last === null || !FINAL_ORDER_STATUSES.has(last.status) || s.positionQty <= 0) return {};
+  return { timers: [{ set: 'exit_retry', ...byTheSquareOff(s, s.now, asExitKind(last.leg)) }] };
 }
 
 /**

@@ -93,6 +93,11 @@ export interface DayOutcome {
   /** Exits journaled after a STOP that said to keep the position (and no STOP since that said close). */
   readonly exitsAfterKeep: number;
   readonly soldByHand: number;
+  /**
+   * Moments past the square-off at which a position was held (not in ERROR, not kept by the
+   * trader) with no exit under way: none queued, at the broker, waiting for the entry's fill, or due.
+   */
+  readonly heldPastSquareOff: number;
 }
 
 export interface DayTimes {
@@ -101,6 +106,8 @@ export interface DayTimes {
   readonly sellAt: number;
   /** No re-entry at or after this instant (runs.reentry_cutoff_at); null or absent: none. */
   readonly reentryCutoffAt?: number | null;
+  /** The last moment a position may stay open (its job steps exit_due SQUARE_OFF); null or absent: none. */
+  readonly squareOffAt?: number | null;
 }
 
 type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
@@ -123,7 +130,7 @@ export class ModelDay {
   private queue: SubmitIntent[] = [];
   private submitted = new Set<SubmitIntent['leg']>();
   private deferred: SubmitIntent | null = null;
-  private jobs: { entry: number | null; exit: number | null };
+  private jobs: { entry: number | null; exit: number | null; squareOff: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
   private reentry: number | null = null;
   private armed: Trigger[] = [];
@@ -137,6 +144,7 @@ export class ModelDay {
   // The trader: the latest STOP said to keep the position, and the exits journaled since.
   private keepAsked = false;
   private exitsAfterKeep = 0;
+  private heldPastSquareOff = 0;
   private now: number;
 
   constructor(
@@ -147,7 +155,11 @@ export class ModelDay {
     private readonly onStep: (r: StepRecord) => void = () => {},
   ) {
     this.now = times.start;
-    this.jobs = { entry: times.buyAt, exit: times.sellAt };
+    this.jobs = this.dayJobs();
+  }
+
+  private dayJobs() {
+    return { entry: this.times.buyAt, exit: this.times.sellAt, squareOff: this.times.squareOffAt ?? null };
   }
 
   /** Intents on the queue (lost at a crash). */
@@ -197,11 +209,26 @@ export class ModelDay {
         this.crash(a.downMs);
     }
     this.advanceTo(this.now);
+    if (this.leftOpenPastSquareOff()) this.heldPastSquareOff++;
+  }
+
+  /** Past the square-off, a position held with nothing under way to close it (ERROR and a kept position aside). */
+  private leftOpenPastSquareOff(): boolean {
+    const squareOffAt = this.times.squareOffAt ?? null;
+    if (squareOffAt === null || this.now < squareOffAt || this.jobs.squareOff !== null) return false;
+    if (isDayOver(this.run) || this.run.state === 'ERROR' || this.run.positionQty === 0) return false;
+    const underWay =
+      this.queue.some((s) => slotOf(s.leg) === 'exit') ||
+      this.journal.some((o) => o.slot === 'exit' && !FINAL_ORDER_STATUSES.has(o.status)) ||
+      this.deferred !== null ||
+      (this.retry !== null && this.retry.at <= this.now);
+    return !underWay;
   }
 
   /** The rest of the day with no more faults: every intent served, order sent and answered, timer fired. Throws if it never settles. */
   endOfDay(): void {
     for (let moves = 0; moves < SETTLE_MOVES; moves++) {
+      if (this.leftOpenPastSquareOff()) this.heldPastSquareOff++;
       if (this.queue.length > 0) this.serve();
       else if (this.journal.some((o) => o.status === 'pending')) {
         if (!this.abandonUnsentEntry()) this.act({ kind: 'send' });
@@ -230,6 +257,7 @@ export class ModelDay {
       keptOpen: this.keptOpen || (this.keepAsked && this.run.state === 'STOPPED' && (this.run.positionQty > 0 || this.brokerHeld > 0)),
       exitsAfterKeep: this.exitsAfterKeep,
       soldByHand: this.soldByHand,
+      heldPastSquareOff: this.heldPastSquareOff,
     };
   }
 
@@ -256,7 +284,7 @@ export class ModelDay {
     for (const s of step.submit ?? []) this.submit(s);
     for (const t of step.timers ?? []) {
       if ('cancel' in t) this.jobs.exit = null;
-      else if (t.set === 'jobs') this.jobs = { entry: this.times.buyAt, exit: this.times.sellAt };
+      else if (t.set === 'jobs') this.jobs = this.dayJobs();
       else if (t.set === 'exit_retry') this.retry = { at: t.at, leg: t.leg };
       else this.reentry = t.at;
     }
@@ -282,7 +310,7 @@ export class ModelDay {
 
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
   private finishRun(): void {
-    this.jobs = { entry: null, exit: null };
+    this.jobs = { entry: null, exit: null, squareOff: null };
     this.reentry = null;
     this.armed = [];
   }
@@ -365,7 +393,7 @@ export class ModelDay {
     this.queue = [];
     this.submitted.clear();
     this.deferred = null;
-    this.jobs = { entry: null, exit: null };
+    this.jobs = { entry: null, exit: null, squareOff: null };
     this.retry = null;
     this.reentry = null;
     this.armed = [];
@@ -400,11 +428,11 @@ export class ModelDay {
   }
 
   private nextTimerAt(): number | null {
-    const due = [this.jobs.entry, this.jobs.exit, this.reentry, this.retry?.at ?? null].filter((t): t is number => t !== null);
+    const due = [this.jobs.entry, this.jobs.exit, this.jobs.squareOff, this.reentry, this.retry?.at ?? null].filter((t): t is number => t !== null);
     return due.length === 0 ? null : Math.max(this.now, Math.min(...due));
   }
 
-  /** Fires every timer due by `to`, in time order (entry job, then time exit, then re-entry, then retry, at a tie). */
+  /** Fires every timer due by `to`, in time order (entry job, time exit, square-off, re-entry, then retry, at a tie). */
   private advanceTo(to: number): void {
     for (let next = this.nextTimerAt(); next !== null && next <= to; next = this.nextTimerAt()) {
       this.now = next;
@@ -415,6 +443,10 @@ export class ModelDay {
       } else if (this.jobs.exit !== null && this.jobs.exit <= next) {
         this.jobs.exit = null;
         this.stepEvent({ type: 'exit_due', leg: 'SELL', scheduledAt: this.times.sellAt });
+      } else if (this.jobs.squareOff !== null && this.jobs.squareOff <= next) {
+        const scheduledAt = this.jobs.squareOff;
+        this.jobs.squareOff = null;
+        this.stepEvent({ type: 'exit_due', leg: 'SQUARE_OFF', scheduledAt });
       } else if (this.reentry !== null && this.reentry <= next) {
         // Due at runs.reentry_at, as the manager schedules it; late when the timer fires after it.
         const at = this.run.reentryAt ?? this.reentry;
@@ -434,7 +466,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt ?? null, squareOffAt: null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, stopRequested: r.stopRequested, stopKeep: r.stopKeep, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt ?? null, squareOffAt: this.times.squareOffAt ?? null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

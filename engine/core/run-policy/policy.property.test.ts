@@ -68,10 +68,24 @@ const planArb: fc.Arbitrary<RunPlan> = fc
   .oneof({ weight: 2, arbitrary: v1PlanArb }, { weight: 1, arbitrary: withExits(false) }, { weight: 1, arbitrary: withExits(true) })
   .chain((p) => fc.oneof(fc.constant(p), reentryArb.map((r) => ({ ...p, ...r }))));
 
-/** The day's times; the re-entry cut-off, when there is one, anywhere from the BUY to past the SELL. */
+/**
+ * The day's times. The re-entry cut-off, when there is one, anywhere from the BUY to past the SELL.
+ * Half the days have a square-off: at the SELL, or up to two minutes after it (within the exit's
+ * retries), derived from the gap rather than drawn, so the days drawn (and the seeds and paths
+ * that replay them) stay the days they were.
+ */
 const timesArb: fc.Arbitrary<DayTimes> = fc
   .tuple(fc.integer({ min: 5_000, max: 300_000 }), fc.option(fc.integer({ min: 0, max: 120 }), { freq: 4 }))
-  .map(([gap, percent]) => ({ start: T0 - 20_000, buyAt: T0, sellAt: T0 + gap, reentryCutoffAt: percent === null ? null : T0 + Math.round((percent / 100) * gap) }));
+  .map(([gap, percent]) => {
+    const squareOff = gap % 2 === 0 ? null : gap % 5 === 0 ? 0 : (gap * 7_919) % 120_001;
+    return {
+      start: T0 - 20_000,
+      buyAt: T0,
+      sellAt: T0 + gap,
+      reentryCutoffAt: percent === null ? null : T0 + Math.round((percent / 100) * gap),
+      squareOffAt: squareOff === null ? null : T0 + gap + squareOff,
+    };
+  });
 
 const refusalArb: fc.Arbitrary<Answer> = fc.oneof(
   fc.record({ kind: fc.constant('reject'), lasting: fc.constantFrom(true, false, null) }),
@@ -147,7 +161,7 @@ function dayArb(f: Faults = ALL_FAULTS, temper: fc.Arbitrary<Temper> = temperArb
 const fills: Answer = { kind: 'fill', price: 100, inTwo: false };
 const DAY: Pick<Day, 'plan' | 'times'> = {
   plan: { brokerAccountId: asBrokerAccountId(3), symbol: 'INFY', exchange: 'NSE', side: 'long', qty: 1, stopLoss: 90, buyGraceMs: 60_000, ...NO_EXTRA_EXITS },
-  times: { start: T0 - 20_000, buyAt: T0, sellAt: T0 + 5_000 },
+  times: { start: T0 - 20_000, buyAt: T0, sellAt: T0 + 5_000, squareOffAt: null },
 };
 /** Bought, the SELL at the broker: the actions every regression day starts with. */
 const SELLING: readonly WorldAction[] = [{ kind: 'advance', ms: 20_000 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }, { kind: 'advance', ms: 5_000 }, { kind: 'serve' }];
@@ -209,6 +223,14 @@ const CRASH_BETWEEN_LEGS: Day = { ...REENTRY, actions: [...REENTRY_QUEUED, { kin
 const CRASH_WHILE_EXITING: Day = {
   ...REENTRY,
   actions: [{ kind: 'advance', ms: 20_000 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'answer', pick: 0 }, { kind: 'tick', price: 96 }, { kind: 'serve' }, { kind: 'send' }, { kind: 'crash', downMs: 0 }, { kind: 'answer', pick: 0 }, { kind: 'tick', price: 99 }],
+};
+
+/** Every SELL attempt refused for a reason that may pass; the square-off 4 s after the SELL, while its attempts go on. */
+const REFUSED_PAST_SQUARE_OFF: Day = {
+  ...DAY,
+  times: { ...DAY.times, squareOffAt: DAY.times.sellAt + 4_000 },
+  script: { tellsHeld: true, byHand: [], entry: fills, exits: Array<Answer>(MAX_EXIT_ATTEMPTS).fill({ kind: 'reject', lasting: null }) },
+  actions: [],
 };
 
 /** Lives the day through to its end with `check` on every step; returns how it ended. */
@@ -407,6 +429,36 @@ describe('run policy properties', () => {
     );
   });
 
+  it('7 (square-off): past the square-off no position is held without an exit under way, and no exit attempt waits past it', () => {
+    let squaredOff = 0;
+    holds(
+      fc.property(dayArb(), (day) => {
+        const outcome = live(day, (r) => {
+          const { squareOffAt, now } = r.snapshot;
+          for (const t of r.step.timers ?? []) {
+            if (!('set' in t) || t.set !== 'exit_retry' || squareOffAt === null || t.at < squareOffAt) continue;
+            expect(t.at, where(r.step, r)).toBe(Math.max(now, squareOffAt));
+            expect(['SQUARE_OFF', 'MANUAL_EXIT'], where(r.step, r)).toContain(t.leg);
+          }
+          if (r.step.place?.leg === 'SQUARE_OFF') squaredOff++;
+        });
+        expect(outcome.heldPastSquareOff, `ended ${outcome.state}`).toBe(0);
+      }),
+      [[REFUSED_PAST_SQUARE_OFF]],
+    );
+    // The days reach the square-off with a position still held, or the property says nothing of it.
+    expect(squaredOff).toBeGreaterThan(0);
+  });
+
+  it('7 (square-off) fails on a policy that ignores the square-off (its attempts wait as ever, its job does nothing)', () => {
+    const ignores: Policy = (plan, s, e) => (e.type === 'exit_due' && e.leg === 'SQUARE_OFF' ? {} : step(plan, { ...s, squareOffAt: null }, e));
+    expect(live(REFUSED_PAST_SQUARE_OFF, () => {}, ignores).heldPastSquareOff).toBeGreaterThan(0);
+    // The policy itself makes every attempt from the square-off on at once, as SQUARE_OFF, and ends in ERROR for the trader.
+    const legs: string[] = [];
+    const outcome = live(REFUSED_PAST_SQUARE_OFF, (r) => void (r.step.place && legs.push(r.step.place.leg)));
+    expect({ state: outcome.state, held: outcome.heldPastSquareOff, legs }).toEqual({ state: 'ERROR', held: 0, legs: ['BUY', 'SELL', 'SELL', 'SELL', ...Array<string>(MAX_EXIT_ATTEMPTS - 3).fill('SQUARE_OFF')] });
+  });
+
   it('11: a STOP that keeps the position never places an exit afterwards; the run ends STOPPED holding what was not sold', () => {
     holds(
       fc.property(dayArb(), (day) => {
@@ -475,7 +527,7 @@ describe('run policy properties', () => {
   });
 
   it('13: a run ends by the kind of the exit that closed it (a long\'s sale, a short\'s buy back): a target EXITED_BY_TARGET, a stop (trailing or not) EXITED_BY_SL, each named in exit_leg', () => {
-    const ENDS = { TARGET: 'EXITED_BY_TARGET', STOPLOSS: 'EXITED_BY_SL', TRAIL_STOP: 'EXITED_BY_SL', SELL: 'SOLD', MANUAL_EXIT: 'STOPPED' } as const;
+    const ENDS = { TARGET: 'EXITED_BY_TARGET', STOPLOSS: 'EXITED_BY_SL', TRAIL_STOP: 'EXITED_BY_SL', SELL: 'SOLD', MANUAL_EXIT: 'STOPPED', SQUARE_OFF: 'SOLD' } as const;
     let targets = 0;
     let trails = 0;
     let covers = 0;

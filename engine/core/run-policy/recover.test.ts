@@ -24,6 +24,8 @@ describe('a run found unfinished at start', () => {
   it('EXITING with the last attempt final and shares held: the next attempt now, as that attempt\'s leg', () => {
     expect(step(PLAN, holding({ state: 'EXITING', exit: exitRow({ leg: 'STOPLOSS', status: 'rejected' }) }), recovered())).toEqual({ timers: [{ set: 'exit_retry', at: NOW, leg: 'STOPLOSS' }] });
     expect(step(PLAN, holding({ state: 'EXITING', exit: exitRow({ status: 'unknown' }) }), recovered())).toEqual({});
+    // Recovered past the square-off: that attempt is the square-off.
+    expect(step(PLAN, holding({ state: 'EXITING', squareOffAt: NOW - 1, exit: exitRow({ leg: 'STOPLOSS', status: 'rejected' }) }), recovered())).toEqual({ timers: [{ set: 'exit_retry', at: NOW, leg: 'SQUARE_OFF' }] });
   });
 
   it('ERROR waits for the trader unless the trader\'s STOP is still to be carried out', () => {

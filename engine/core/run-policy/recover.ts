@@ -5,7 +5,7 @@
  * position, or leaving it open when the trader said to keep it).
  */
 import { FINAL_ORDER_STATUSES } from '../types';
-import { asExitKind } from './exit';
+import { asExitKind, byTheSquareOff } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
 import { legsMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
 import { LEFT_OPEN } from './stop';
@@ -33,7 +33,7 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
       // follow, the jobs (lost with the process) are put back: the next leg's position needs its
       // time exit.
       const jobs = e.strategyRunning && legsMayFollow(plan, s.legNo) ? [{ set: 'jobs' as const }] : [];
-      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', at: s.now, leg: asExitKind(last.leg) }, ...jobs] };
+      if (last && FINAL_ORDER_STATUSES.has(last.status) && s.positionQty > 0) return { timers: [{ set: 'exit_retry', ...byTheSquareOff(s, s.now, asExitKind(last.leg)) }, ...jobs] };
       return jobs.length > 0 ? { timers: jobs } : {};
     }
     case 'WAITING_REENTRY':

@@ -106,7 +106,10 @@ export interface RunSnapshot {
   readonly reentryAt: number | null;
   /** No re-entry at or after this instant; null: the run takes no re-entries. */
   readonly reentryCutoffAt: number | null;
-  /** The last moment a position may stay open; null: the SELL time. */
+  /**
+   * The last moment a position may stay open (square_off_time that day); null: none beyond the
+   * SELL time. No exit attempt waits past it: one that would is made at it, as the square-off.
+   */
   readonly squareOffAt: number | null;
   /** The open position's levels (runs.levels); null while flat or for a run from before levels were kept. */
   readonly levels: Levels | null;
@@ -123,7 +126,7 @@ export interface RunSnapshot {
  * - entry_due: the entry job fired (strategy-manager). `lastPrice` is the instrument's last
  *   price or null; `dueLabel` is `scheduledAt` as the trader reads it (the strategy's zone),
  *   formatted by the caller, since core has no time-zone library.
- * - exit_due: the time-exit job fired (strategy-manager).
+ * - exit_due: the time-exit job (SELL) or the square-off job (SQUARE_OFF) fired (strategy-manager).
  * - reentry_due: the next leg's entry timer fired (strategy-manager), in WAITING_REENTRY; its
  *   fields as entry_due's (`scheduledAt`: the run's reentryAt).
  * - trigger_crossed: a tick crossed an armed level (strategy-manager), stepped in the turn after
@@ -145,7 +148,7 @@ export interface RunSnapshot {
  */
 export type RunEvent =
   | { readonly type: 'entry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
-  | { readonly type: 'exit_due'; readonly leg: 'SELL'; readonly scheduledAt: number }
+  | { readonly type: 'exit_due'; readonly leg: 'SELL' | 'SQUARE_OFF'; readonly scheduledAt: number }
   | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
   | { readonly type: 'journal_entry'; readonly scheduledAt: number }

@@ -65,6 +65,7 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   TRAIL_STOP: { text: 'TRAIL SL', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
   TARGET: { text: 'TARGET', position: 'atPriceTop', shape: 'arrowDown', color: 'buy' },
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
+  SQUARE_OFF: { text: 'SQ-OFF', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
 };
 
 interface Fill {

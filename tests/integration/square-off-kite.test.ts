@@ -1,0 +1,67 @@
+/**
+ * The square-off at a Kite account on MIS (intraday), whose positions Zerodha squares off itself
+ * at 15:20 IST: a strategy that names no square-off gets 15:15 IST (its run arms the square-off
+ * job there); a SELL or a square-off after 15:20 IST is refused at create and at edit, naming the
+ * field and the broker's time, and nothing is saved. On CNC (delivery) nothing is added or refused.
+ * Monday 2026-03-09, 09:14 IST (03:44Z); the harness's strategy buys INFY at 09:15 and sells at 09:20.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { strategyDto } from '../../engine/api/dto';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { startKiteEngine, type KiteTestEngine } from '../fakes/kite/kite-engine-harness';
+
+let kite: KiteTestEngine | undefined;
+let fake: KiteFake | undefined;
+afterEach(async () => {
+  await kite?.close();
+  await fake?.close();
+  kite = fake = undefined;
+});
+
+const refusal = async (pending: Promise<unknown>) => {
+  const err = await pending.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toMatchObject({ code: 'validation_failed' });
+  return (err as { fields: Array<{ field: string; message: string }> }).fields.map((f) => [f.field, f.message]);
+};
+const LATER = (field: string, time: string) => `${field} ${time} is later than this kite account's own square-off of intraday positions at 15:20:00 Asia/Kolkata: the broker closes what is still open then, at market and for a fee; choose a time at or before it`;
+
+describe('a Kite MIS strategy', () => {
+  it('squares off at 15:15 IST unless it names its own; the run arms the square-off there', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    kite = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z' });
+    const s = await kite.create();
+    expect(s.spec.square_off_time).toBe('15:15:00');
+    expect(strategyDto(s, undefined)).toMatchObject({ sell_time: '09:20:00', square_off_time: '15:15:00' });
+    const run = await kite.start(s.id);
+    expect(run.squareOffAt).toBe(Date.parse('2026-03-09T09:45:00Z'));
+    // Named, it is kept; a SELL later than 15:15 makes the SELL time the square-off.
+    expect((await kite.create({ square_off_time: '15:00' })).spec.square_off_time).toBe('15:00:00');
+    expect((await kite.create({ sell_time: '15:18' })).spec.square_off_time).toBe('15:18:00');
+  });
+
+  it('refuses a SELL or a square-off after Kite\'s own at 15:20 IST, naming the field, at create and at edit; nothing is saved', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    kite = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z' });
+    const before = kite.repos.strategies.list(kite.user.id).length;
+    expect(await refusal(kite.create({ sell_time: '15:25', square_off_time: '15:29' }))).toEqual([
+      ['sell_time', LATER('sell_time', '15:25:00')],
+      ['square_off_time', LATER('square_off_time', '15:29:00')],
+    ]);
+    expect(await refusal(kite.create({ square_off_time: '15:20:01' }))).toEqual([['square_off_time', LATER('square_off_time', '15:20:01')]]);
+    expect(kite.repos.strategies.list(kite.user.id)).toHaveLength(before);
+    expect((await kite.create({ sell_time: '15:20' })).spec).toMatchObject({ sell_time: '15:20:00', square_off_time: '15:20:00' });
+    const s = await kite.create();
+    expect(await refusal(kite.engine.strategies.update(kite.user.id, s.id, { square_off_time: '15:21' }))).toEqual([['square_off_time', LATER('square_off_time', '15:21:00')]]);
+    expect(kite.repos.strategies.get(kite.user.id, s.id)?.spec.square_off_time).toBe('15:15:00');
+  });
+
+  it('on CNC (delivery) adds no square-off and holds the SELL to nothing but the exchange', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    kite = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { product: 'CNC' } });
+    const s = await kite.create({ sell_time: '15:25' });
+    expect(s.spec.square_off_time).toBeUndefined();
+  });
+});
