@@ -1,10 +1,12 @@
 /**
- * `npm run soak -- [--cycles 200] [--strategies 5] [--seed 1] [--keep]`: the long crash soak. Each
+ * `npm run soak -- [--cycles 200] [--strategies 6] [--seed 1] [--keep]`: the long crash soak. Each
  * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
- * by index: 5 trades every kind (long and short on a time exit, a long's stop, a short's target, a
- * long's trailing stop). Prints the report as one JSON document (kills, strategies per kind, entries
- * by side, exits at the broker by attempt and by kind, which scripted triggers fired, legs per run,
- * the edit-after-STOP, PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if
+ * by index: 6 trades every kind (long and short on a time exit, a long's stop, a short's target, a
+ * long's trailing stop, a long re-entering twice after its stop); with fewer, no strategy re-enters
+ * and the crash point before-reentry-journal is armed but never hit. Prints the report as one JSON
+ * document (kills, strategies per kind, entries by side, exits at the broker by attempt and by kind,
+ * which scripted triggers fired per leg, legs per run, re-entries, the edit-after-STOP,
+ * PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if
  * any order was doubled, lost, on the wrong side or for the wrong symbol, a position was left open
  * after a day, any journal row left unresolved, or the database failed its integrity check. A run
  * with a problem keeps its data dir (database, daemon log, the fake's record) and prints where;
@@ -19,7 +21,7 @@ const arg = (name: string, fallback: number) => {
 
 const report = await runCrashSoak({
   cycles: arg('cycles', 200),
-  strategiesPerCycle: arg('strategies', 5),
+  strategiesPerCycle: arg('strategies', 6),
   seed: arg('seed', 1),
   keepDataDir: process.argv.includes('--keep'),
   log: (line) => process.stderr.write(`${line}\n`),

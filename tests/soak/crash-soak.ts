@@ -5,10 +5,11 @@
  *
  * Each cycle trades the strategy mix of soak-mix.ts, rotated by the strategy's index: a long and a
  * short with a time exit, a long whose stop (in points) is crossed, a short whose target is
- * crossed, and a long whose trailing stop follows a rise and is crossed on the fall. The crossings
- * are the fake's trades, pushed by the soak from each entry's fill price at the fake until an exit
- * of that strategy has filled there, so every price kind hits its trigger whenever a daemon is up
- * to see it, while the kills stay random.
+ * crossed, a long whose trailing stop follows a rise and is crossed on the fall, and a long that
+ * re-enters twice after its stop (three legs, each leg's stop crossed). The crossings are the
+ * fake's trades, pushed by the soak from each leg's entry fill price at the fake until an exit of
+ * that leg has filled there, so every price kind hits its trigger whenever a daemon is up to see
+ * it, while the kills stay random.
  *
  * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
  * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
@@ -27,10 +28,11 @@
  *
  * The broker's own record is the judge (soak-judge.ts), per strategy, trading day and leg: exactly
  * one entry, on the spec's side, as START armed it; every exit on the other side, their fills
- * summing to exactly the entry's; every order for the entered symbol; no client order id accepted
- * twice, each one parseable and at most 20 characters. After each cycle the fake holds no position
- * in any symbol. Then every journal row resolved, every filled exit one the strategy's spec has
- * (counted by kind), and PRAGMA integrity_check ok at the end.
+ * summing to exactly the entry's; every order for the entered symbol; at most 1 + re-entries legs,
+ * each entered after the one before was closed; no client order id accepted twice, each one
+ * parseable and at most 20 characters. After each cycle the fake holds no position in any symbol.
+ * Then every journal row resolved, every filled exit one the strategy's spec has (counted by kind),
+ * each re-entry after an exit its `reentry_after` names, and PRAGMA integrity_check ok at the end.
  *
  * Every run must be over a minute after its SELL; a late cycle is waited for longer (the first up to
  * three minutes) before the next one starts, so its orders do not meet the next cycle's kill and
@@ -50,10 +52,10 @@ import Database from 'better-sqlite3';
 import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
-import { CRASH_POINTS } from '../../engine/execution/crash-points';
+import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
 import { parseClientOrderId } from '../../engine/core/ids';
 import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
-import { KINDS, kindOf, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
+import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
 import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRow, type Received } from './soak-judge';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -133,7 +135,18 @@ export interface SoakReport {
   readonly lostExits: number;
   /** Orders for another symbol or side than the leg's entry and spec say, an entry unlike what START armed, an exit the spec lacks. */
   readonly wrongOrders: number;
+  /** Strategy-days whose first entry was missed (late, or refused: ERROR at leg 0). */
   readonly missedBuys: number;
+  readonly reentries: {
+    /** Re-entries the strategy-days of re-entering kinds could make once their first leg entered (N each). */
+    readonly allowed: number;
+    /** Entries of legs 1 and up at the broker. */
+    readonly entered: number;
+    /** Re-entries' placements a fault meant for exits met (a re-entry goes out as soon as its leg's stop fills). */
+    readonly hitByFaults: number;
+    /** Runs that ended in ERROR between legs, nothing held (a re-entry's entry refused). */
+    readonly errored: number;
+  };
   readonly unresolvedOrders: number;
   /** Cycles after which the fake still held a position. */
   readonly openAfterDay: number;
@@ -264,6 +277,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const logLevel = opts.logLevel ?? 'info';
   const rand = seededUniform(opts.seed, 'crash-soak');
   for (let j = 0; j < opts.strategiesPerCycle; j++) symbolOf(j, 0); // says so before anything starts when a strategy would have no symbol
+  // The nth hit a crash point's cycle dies at: every strategy journals, sends and fills at least
+  // one order, but only the re-entering kinds' re-entries hit before-reentry-journal.
+  const hitsPerCycle = (point: CrashPoint) => (point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle)) : opts.strategiesPerCycle);
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
@@ -303,6 +319,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   let stormsSkipped = 0;
   let refusalsSkipped = 0;
   let missedBuys = 0;
+  let reentriesErrored = 0;
   let openAfterDay = 0;
   let failed = true;
 
@@ -419,9 +436,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     /**
      * Invariant 9 at the broker's door: between the BUY and the SELL, once every position of the
-     * cycle that will SELL is open and nothing else is in flight (so the fault can hit exits only),
-     * the next POST /v2/orders answer 429 more often than the adapter waits out (`storm`), or the
-     * next one 422 without the desk processing it (`refusal`). The SELL's exits meet them.
+     * cycle that will SELL is open and nothing else is in flight (so the fault misses the day's first
+     * entries), the next POST /v2/orders answer 429 more often than the adapter waits out (`storm`),
+     * or the next one 422 without the desk processing it (`refusal`). The SELL's exits meet them, and
+     * so may a stop's exit and the re-entry it lets go, when a re-entering long is still in a leg.
      */
     const injectBeforeSell = async (cycle: number, kind: 'storm' | 'refusal', all: readonly number[], sellAt: number): Promise<void> => {
       // Open positions waiting for their SELL, every other run over (the stopped one): no BUY and no exit in flight.
@@ -453,42 +471,53 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     };
 
     /**
-     * The cycle's price scripts (soak-mix.ts): once a scripted strategy's entry has filled at the
-     * fake, its prices from that fill are traded round and round, one step every SCRIPT_STEP_MS,
-     * until an exit of it has filled there or the SELL time has come. A daemon that was down when
-     * the price crossed sees it cross again once it is back.
+     * The cycle's price scripts (soak-mix.ts), per leg: once a scripted strategy's latest leg has
+     * its entry filled at the fake, its prices from that fill are traded round and round, one step
+     * every SCRIPT_STEP_MS, until an exit of that leg has filled there; then a re-entering kind's
+     * next leg is waited for and crossed the same way, until its last leg (1 + reentries) is
+     * closed or the SELL time has come. A daemon that was down when the price crossed sees it
+     * cross again once it is back.
      */
     const playScripts = async (cycle: number, scripted: readonly { id: number; kind: SoakKind }[], sellAt: number): Promise<void> => {
-      const steps = new Map<number, number>();
+      /** Prices traded per strategy and leg ("id/leg"). */
+      const steps = new Map<string, number>();
+      /** Per strategy, how far its script got: its latest leg entered, and whether that leg is closed. */
+      const reached = new Map<number, { legNo: number; closed: boolean }>();
       const done = new Set<number>();
       while (Date.now() < sellAt && done.size < scripted.length) {
         const orders = await brokerOrders(fake);
         const trades: { symbol: string; price: number }[] = [];
         for (const { id, kind } of scripted) {
           if (done.has(id)) continue;
-          const mine = orders.filter((o) => parseClientOrderId(o.client_order_id).strategyId === id);
-          if (mine.some((o) => isExitOf(o, id) && o.status === 'filled')) {
-            done.add(id);
+          const entries = orders.filter((o) => !isExitOf(o, id) && parseClientOrderId(o.client_order_id).strategyId === id && o.status === 'filled');
+          const legNo = Math.max(-1, ...entries.map((o) => parseClientOrderId(o.client_order_id).legNo));
+          if (legNo < 0) continue;
+          const entry = entries.find((o) => parseClientOrderId(o.client_order_id).legNo === legNo)!;
+          const closed = orders.some((o) => isExitOf(o, id) && parseClientOrderId(o.client_order_id).legNo === legNo && o.status === 'filled');
+          reached.set(id, { legNo, closed });
+          if (closed) {
+            if (legNo >= kind.reentries) done.add(id);
             continue;
           }
-          const entry = mine.find((o) => !isExitOf(o, id) && o.status === 'filled');
-          if (!entry) continue;
           const prices = kind.script!(Number(entry.filled_avg_price));
-          const step = steps.get(id) ?? 0;
-          steps.set(id, step + 1);
+          const step = steps.get(`${id}/${legNo}`) ?? 0;
+          steps.set(`${id}/${legNo}`, step + 1);
           trades.push({ symbol: entry.symbol, price: prices[step % prices.length]! });
         }
         if (trades.length > 0) await admin(fake, 'POST', '/trades', { trades });
         await sleep(SCRIPT_STEP_MS);
       }
       for (const { id, kind } of scripted) {
-        if (!done.has(id)) log(`cycle ${cycle}: strategy ${id} (${kind.name}) not closed by its script before the SELL (${steps.get(id) ?? 0} prices traded)`);
+        if (done.has(id)) continue;
+        const at = reached.get(id);
+        const where = at === undefined ? 'no entry filled' : `leg ${at.legNo} of ${1 + kind.reentries} ${at.closed ? 'closed, no next leg entered' : `open, ${steps.get(`${id}/${at.legNo}`) ?? 0} prices traded`}`;
+        log(`cycle ${cycle}: strategy ${id} (${kind.name}) not through its script before the SELL (${where})`);
       }
     };
 
     for (let cycle = 0; cycle < opts.cycles; cycle++) {
       // The first cycles go through every named crash point; the rest kill at a random moment.
-      const crashPoint = cycle < CRASH_POINTS.length ? `${CRASH_POINTS[cycle]}:${1 + Math.floor(rand() * opts.strategiesPerCycle)}` : null;
+      const crashPoint = cycle < CRASH_POINTS.length ? `${CRASH_POINTS[cycle]}:${1 + Math.floor(rand() * hitsPerCycle(CRASH_POINTS[cycle]!))}` : null;
       if (crashPoint) await restart(crashPoint);
       while (new Date(Date.now() + 25_000).getUTCDate() !== new Date().getUTCDate()) await sleep(1_000); // no run across UTC midnight
       // A whole second, with time to create and start every strategy of the cycle before it (~20 ms each here).
@@ -513,6 +542,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           buy_time: hhmmss(buyAt),
           sell_time: hhmmss(sellAt),
           ...kind.exits,
+          ...reentryKeys(kind, sellAt),
           timezone: 'UTC',
         });
         ids.push(s.id);
@@ -596,7 +626,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         const runs = await Promise.all(ids.map((id) => call(daemon!, 'GET', `/strategy/${id}`, token)));
         const over = (s: any) => s.runtime && (DAY_OVER.has(s.runtime.state) || (s.runtime.state === 'ERROR' && s.runtime.position_qty === 0));
         if (runs.every(over)) {
-          missedBuys += runs.filter((s) => s.runtime.state === 'MISSED_BUY' || s.runtime.state === 'ERROR').length;
+          // An ERROR with nothing held: the first entry refused (a missed entry), or a re-entry's (the run ends between legs).
+          missedBuys += runs.filter((s) => s.runtime.state === 'MISSED_BUY' || (s.runtime.state === 'ERROR' && s.runtime.leg_no === 0)).length;
+          reentriesErrored += runs.filter((s) => s.runtime.state === 'ERROR' && s.runtime.leg_no > 0).length;
           if (lateCycles.has(cycle)) problems.push(`cycle ${cycle}: runs over ${Math.round((Date.now() - sellAt) / 1000)} s after the SELL, with no restart in between`);
           break;
         }
@@ -636,12 +668,17 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     // What the injected faults did, from the fake's record of every placement after each injection.
     const storms = { injected: 0, rateLimitedExits: 0, placedAgain: 0, survived: 0, skipped: stormsSkipped };
+    let reentriesHitByFaults = 0;
     const refusedExits = { injected: 0, retriedAsNewAttempt: 0, skipped: refusalsSkipped };
     for (const inj of injections) {
       const after = received.slice(inj.from, inj.to);
       const faulted = after.filter((r) => r.outcome.startsWith('not processed'));
-      const hitBuys = faulted.filter((r) => r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'entry');
-      if (hitBuys.length > 0) problems.push(`cycle ${inj.cycle}: the ${inj.kind} meant for exits hit BUYs: ${hitBuys.map((r) => r.clientOrderId).join(', ')}`);
+      // Injected once every entry of the day's first legs has filled: a fault meets exits, and the
+      // re-entries those exits let go (a re-entry leaves at once after its leg's stop fills).
+      const hitEntries = faulted.flatMap((r) => (r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'entry' ? [{ cid: r.clientOrderId, legNo: parseClientOrderId(r.clientOrderId).legNo }] : []));
+      const hitFirstEntries = hitEntries.filter((h) => h.legNo === 0);
+      reentriesHitByFaults += hitEntries.length - hitFirstEntries.length;
+      if (hitFirstEntries.length > 0) problems.push(`cycle ${inj.cycle}: the ${inj.kind} meant for exits hit first entries: ${hitFirstEntries.map((h) => h.cid).join(', ')}`);
       if (inj.kind === 'storm') {
         storms.injected++;
         const limited = faulted.filter((r) => r.outcome === 'not processed (rate-limit)' && r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'exit');
@@ -705,6 +742,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       lostExits: verdict.lostExits,
       wrongOrders: verdict.wrongOrders + journal.wrongOrders,
       missedBuys,
+      reentries: { allowed: verdict.reentriesAllowed, entered: verdict.reentries, hitByFaults: reentriesHitByFaults, errored: reentriesErrored },
       unresolvedOrders: journal.unresolvedOrders,
       openAfterDay,
       problems,

@@ -3,15 +3,16 @@
  * received) read per leg, keyed by what the client order id says (strategy, trading day, leg), and
  * the daemon's journal read for which exit closed each leg. Pure: the soak fetches, this decides.
  *
- * Per leg: exactly one entry, on the side the strategy's spec says; every exit on the other side;
- * exit fills summing to exactly the entry's fill; every order for the symbol the day's first entry
- * traded, and that entry as START armed it. Per strategy and day: legs 0..n with no gap, at most
- * 1 + its re-entries, and each leg's entry accepted only after the leg before was closed (its last
- * exit filled, by the fake's timestamps). Every client order id at the broker is one Tradeclock
- * makes (parseClientOrderId), at most 20 characters (Kite's tag), and accepted once.
+ * Per leg: exactly one entry, on the side the strategy's spec says, as START armed it (symbol,
+ * quantity, side); every exit on the other side; exit fills summing to exactly the entry's fill;
+ * every order for the symbol the day's first entry traded. Per strategy and day: legs 0..n with no
+ * gap, at most 1 + its re-entries, and each leg's entry accepted only after the leg before was
+ * closed (its last exit filled, by the fake's timestamps). Every client order id at the broker is
+ * one Tradeclock makes (parseClientOrderId), at most 20 characters (Kite's tag), and accepted once.
+ * In the journal: a leg entered only after the leg before closed by an exit `reentry_after` names.
  */
 import { parseClientOrderId, type ClientOrderIdParts } from '../../engine/core/ids';
-import type { ExitLeg, SoakKind } from './soak-mix';
+import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 
 /** An order as the fake lists it (GET /__fake/orders), the fields the judge reads. */
 export interface BrokerOrder {
@@ -51,6 +52,10 @@ export interface BrokerVerdict {
   readonly exitAttempts: Readonly<Record<string, number>>;
   /** Strategy-days by how many legs they entered at the broker. */
   readonly legsPerRun: Readonly<Record<string, number>>;
+  /** Entries of legs 1 and up at the broker. */
+  readonly reentries: number;
+  /** Re-entries the strategy-days that entered could make: their spec's re-entries each. */
+  readonly reentriesAllowed: number;
   readonly duplicates: number;
   readonly lostExits: number;
   readonly wrongOrders: number;
@@ -143,6 +148,7 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
   }
 
   const legsPerRun: Record<string, number> = {};
+  let reentriesAllowed = 0;
   for (const day of days.values()) {
     day.sort((x, y) => x.legNo - y.legNo);
     const first = day[0]!;
@@ -150,6 +156,7 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     const want = asked.get(first.strategyId);
     if (!want) continue;
     legsPerRun[day.length] = (legsPerRun[day.length] ?? 0) + 1;
+    reentriesAllowed += want.kind.reentries;
     if (day.length > 1 + want.kind.reentries) {
       duplicates += day.length - 1 - want.kind.reentries;
       problems.push(`${tag}: ${day.length} legs at the broker, its spec allows ${1 + want.kind.reentries}`);
@@ -157,18 +164,20 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     day.forEach((leg, i) => {
       if (leg.legNo !== i) problems.push(`${tag}: leg ${leg.legNo} at the broker without leg ${i}`);
     });
-    // Every order of the day for the symbol its first entry traded; that entry as START armed it.
-    const entry = first.entries[0];
-    const symbol = entry?.symbol;
+    // Every order of the day for the symbol its first entry traded; each leg's entry as START armed it.
+    const symbol = first.entries[0]?.symbol;
     const wrong = day.flatMap((leg) => [...leg.entries, ...leg.exits]).filter((o) => symbol !== undefined && o.symbol !== symbol);
     if (wrong.length > 0) {
       wrongOrders += wrong.length;
       problems.push(`${tag}: entered ${symbol}, yet ${words(wrong)}`);
     }
     const armed = want.armed;
-    if (armed && entry && first.legNo === 0 && (entry.symbol !== armed.symbol || Number(entry.qty) !== armed.qty || entry.side !== armed.side)) {
-      wrongOrders++;
-      problems.push(`${tag}: START armed ${armed.side} ${armed.symbol} × ${armed.qty}, the entry was ${entry.side} ${entry.symbol} × ${entry.qty}`);
+    for (const leg of day) {
+      const entry = leg.entries[0];
+      if (armed && entry && (entry.symbol !== armed.symbol || Number(entry.qty) !== armed.qty || entry.side !== armed.side)) {
+        wrongOrders++;
+        problems.push(`${tag}: START armed ${armed.side} ${armed.symbol} × ${armed.qty}, leg ${leg.legNo}'s entry was ${entry.side} ${entry.symbol} × ${entry.qty}`);
+      }
     }
     // A leg enters only once the one before it is closed at the broker.
     for (let i = 1; i < day.length; i++) {
@@ -207,6 +216,8 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     exitedLegs,
     exitAttempts,
     legsPerRun,
+    reentries: [...legs.values()].reduce((n, l) => n + (l.legNo > 0 ? l.entries.length : 0), 0),
+    reentriesAllowed,
     duplicates,
     lostExits,
     wrongOrders,
@@ -225,7 +236,7 @@ export interface JournalRow {
 export interface JournalVerdict {
   /** Filled exit rows by leg: which exit closed each position. */
   readonly exitsByKind: Readonly<Record<string, number>>;
-  /** Per scripted trigger: strategies that entered and whose script should fire it, and those closed by it. */
+  /** Per scripted trigger: legs that entered and whose script should fire it, and those closed by it. */
   readonly triggers: Readonly<Record<string, { readonly scripted: number; readonly fired: number }>>;
   readonly unresolvedOrders: number;
   readonly wrongOrders: number;
@@ -235,8 +246,10 @@ export interface JournalVerdict {
 const FINAL = new Set(['filled', 'rejected', 'cancelled']);
 
 /**
- * The daemon's journal per strategy: every row resolved, each filled exit one its spec can take
- * (a TARGET on a strategy without one is a wrong order), and which exit closed each scripted one.
+ * The daemon's journal per strategy and leg (read from the client order id): every row resolved,
+ * each filled exit one its spec can take (a TARGET on a strategy without one is a wrong order),
+ * which exit closed each scripted leg, and a leg entered only after the one before it closed by an
+ * exit its `reentry_after` names.
  */
 export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]>, asked: ReadonlyMap<number, Asked>): JournalVerdict {
   const problems: string[] = [];
@@ -246,26 +259,43 @@ export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]
   let wrongOrders = 0;
   for (const [id, rows] of journals) {
     const kind = asked.get(id)?.kind;
-    const closedBy = new Set<string>();
-    let entered = false;
+    /** Per day and leg ("day/leg"): whether its entry filled, and the exits that filled. */
+    const legs = new Map<string, { day: string; legNo: number; entered: boolean; closedBy: Set<string> }>();
     for (const o of rows) {
       if (!FINAL.has(o.status)) {
         unresolvedOrders++;
         problems.push(`strategy ${id}: journal row ${o.client_order_id} still ${o.status}`);
       }
-      if (o.slot === 'entry' && o.status === 'filled') entered = true;
+      const p = parsedId(o.client_order_id, `strategy ${id}: journal row`, problems);
+      if (p === null) {
+        wrongOrders++;
+        continue;
+      }
+      const key = `${p.tradingDate}/${p.legNo}`;
+      const leg = legs.get(key) ?? { day: p.tradingDate, legNo: p.legNo, entered: false, closedBy: new Set<string>() };
+      legs.set(key, leg);
+      if (o.slot === 'entry' && o.status === 'filled') leg.entered = true;
       if (o.slot !== 'exit' || o.status !== 'filled') continue;
       exitsByKind[o.leg] = (exitsByKind[o.leg] ?? 0) + 1;
-      closedBy.add(o.leg);
+      leg.closedBy.add(o.leg);
       if (kind && !kind.exitLegs.includes(o.leg as ExitLeg)) {
         wrongOrders++;
         problems.push(`strategy ${id} (${kind.name}): exit ${o.client_order_id} filled as ${o.leg}, an exit its spec does not have`);
       }
     }
-    if (kind?.trigger && entered) {
-      const t = (triggers[kind.trigger] ??= { scripted: 0, fired: 0 });
-      t.scripted++;
-      if (closedBy.has(kind.trigger)) t.fired++;
+    for (const leg of legs.values()) {
+      if (kind?.trigger && leg.entered) {
+        const t = (triggers[kind.trigger] ??= { scripted: 0, fired: 0 });
+        t.scripted++;
+        if (leg.closedBy.has(kind.trigger)) t.fired++;
+      }
+      if (leg.legNo === 0 || !kind) continue;
+      const before = legs.get(`${leg.day}/${leg.legNo - 1}`);
+      const allowed = kind.reentryAfter ? REENTRY_AFTER_EXITS[kind.reentryAfter] : [];
+      if (!before || ![...before.closedBy].some((x) => allowed.includes(x as ExitLeg))) {
+        wrongOrders++;
+        problems.push(`strategy ${id} (${kind.name}) on ${leg.day}: leg ${leg.legNo} journaled, yet leg ${leg.legNo - 1} closed by ${before ? [...before.closedBy].join(', ') || 'no filled exit' : 'nothing (no such leg)'}, not by an exit its re-entries follow (${allowed.join(', ') || 'none'})`);
+      }
     }
   }
   return { exitsByKind, triggers, unresolvedOrders, wrongOrders, problems };

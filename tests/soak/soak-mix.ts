@@ -1,9 +1,9 @@
 /**
  * The crash soak's strategy mix: the kinds of strategy a cycle trades, rotated by the strategy's
- * index in the cycle (j mod 5), each with the exit keys it sends to POST /strategy/create and,
- * for the kinds that exit on a price, the trades the soak pushes through the fake's data stream
- * (POST /__fake/trades) once the entry has filled at the fake, so the trigger is crossed
- * deterministically whenever a daemon is up to see it, whatever the kills do.
+ * index in the cycle (j mod 6), each with the exit and re-entry keys it sends to POST
+ * /strategy/create and, for the kinds that exit on a price, the trades the soak pushes through the
+ * fake's data stream (POST /__fake/trades) once a leg's entry has filled at the fake, so the
+ * trigger is crossed deterministically whenever a daemon is up to see it, whatever the kills do.
  *
  *   a  long, time exit (a v1 body: a stop-loss price far below)
  *   b  short (side sell), time exit (its stop 5 points above the fill)
@@ -11,13 +11,17 @@
  *   d  short, target 2 points below the fill, crossed at fill − 3         → TARGET
  *   e  long, trail 3 points (stop 2 points), rises to fill + 5 and falls
  *      to fill + 1, over and over, so a daemon that missed the rise sees it again → TRAIL_STOP
+ *   f  long, stop 2 points below the fill, 2 re-entries after the stop-loss (cut-off 1 s before the
+ *      SELL): each leg's stop crossed at that leg's fill − 3, so it re-enters lower each time
+ *      → STOPLOSS, up to 3 legs
  *
  * A kind with a price script trades a symbol of its own in its cycle (SCRIPTED_SYMBOLS[j]), so no
  * other strategy's fill or trigger meets its prices; the time-exit kinds share SYMBOLS, which no
- * script moves. Re-entry kinds follow when the API takes `reentries` (the judge already keys legs).
+ * script moves. A re-entering kind's body also carries `reentries` and a `reentry_cutoff` the soak
+ * sets per cycle (REENTRY_CUTOFF_BEFORE_SELL_MS).
  */
 
-export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail';
+export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail' | 'long-stop-reentry';
 
 /** Exit legs of the journal (engine/core/types.ts Leg, less BUY). */
 export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT';
@@ -27,15 +31,26 @@ export interface SoakKind {
   readonly side: 'buy' | 'sell';
   /** The exit keys of its create body. */
   readonly exits: Readonly<Record<string, number | string>>;
-  /** How many re-entries its spec allows: legs per day ≤ 1 + this. */
+  /** How many re-entries its spec allows (its body's `reentries`): legs per day ≤ 1 + this. */
   readonly reentries: number;
+  /** Which exit lets it re-enter (its body's `reentry_after`), for a kind with re-entries. */
+  readonly reentryAfter?: ReentryAfter;
   /** The exit its price script makes it take; null for a time exit. */
   readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT'> | null;
-  /** The prices the soak trades, round and round, from the entry's fill price. */
+  /** The prices the soak trades, round and round, from each leg's entry fill price. */
   readonly script: ((fill: number) => readonly number[]) | null;
   /** Every exit the spec can take: another one at the broker is a wrong order. */
   readonly exitLegs: readonly ExitLeg[];
 }
+
+export type ReentryAfter = 'stop_loss' | 'target' | 'either';
+
+/** The exits each `reentry_after` lets a run enter again after (a trailing stop is a stop-loss), as the engine's run policy has them. */
+export const REENTRY_AFTER_EXITS: Readonly<Record<ReentryAfter, readonly ExitLeg[]>> = {
+  stop_loss: ['STOPLOSS', 'TRAIL_STOP'],
+  target: ['TARGET'],
+  either: ['STOPLOSS', 'TRAIL_STOP', 'TARGET'],
+};
 
 const TIME_AND_STOP: readonly ExitLeg[] = ['SELL', 'STOPLOSS', 'MANUAL_EXIT'];
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -70,10 +85,36 @@ export const KINDS: readonly SoakKind[] = [
     script: (fill) => [cents(fill + 5), cents(fill + 1)],
     exitLegs: [...TIME_AND_STOP, 'TRAIL_STOP'],
   },
+  {
+    name: 'long-stop-reentry',
+    side: 'buy',
+    exits: { stop_loss: 2, stop_loss_mode: 'points' },
+    reentries: 2,
+    reentryAfter: 'stop_loss',
+    trigger: 'STOPLOSS',
+    script: (fill) => [cents(fill - 3)],
+    exitLegs: TIME_AND_STOP,
+  },
 ];
+
+/** A re-entering kind's cut-off, this long before the cycle's SELL time. */
+export const REENTRY_CUTOFF_BEFORE_SELL_MS = 1_000;
+
+/** The re-entry keys of a kind's create body for a cycle whose SELL is at `sellAt`; none for a kind that does not re-enter. */
+export function reentryKeys(kind: SoakKind, sellAt: number): Readonly<Record<string, number | string>> {
+  if (kind.reentries === 0) return {};
+  return { reentries: kind.reentries, reentry_after: kind.reentryAfter ?? 'stop_loss', reentry_cutoff: new Date(sellAt - REENTRY_CUTOFF_BEFORE_SELL_MS).toISOString().slice(11, 19) };
+}
 
 /** The kind of the j-th strategy of a cycle. */
 export const kindOf = (j: number): SoakKind => KINDS[j % KINDS.length]!;
+
+/** How many re-entries a cycle of `strategiesPerCycle` strategies can make: the hits `before-reentry-journal` can count. */
+export function reentriesPerCycle(strategiesPerCycle: number): number {
+  let n = 0;
+  for (let j = 0; j < strategiesPerCycle; j++) n += kindOf(j).reentries;
+  return n;
+}
 
 /** Symbols of the time-exit kinds (the fake's defaults): the edit-after-STOP and PATCH cases move between them. */
 export const SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;

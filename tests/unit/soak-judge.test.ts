@@ -9,7 +9,7 @@ import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRo
 import { KINDS, type SoakKind } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
-const [longTime, shortTime, longStop, shortTarget] = KINDS as [SoakKind, SoakKind, SoakKind, SoakKind];
+const [longTime, shortTime, longStop, shortTarget, , longStopReentry] = KINDS as [SoakKind, SoakKind, SoakKind, SoakKind, SoakKind, SoakKind];
 const id = (strategy: number, slot: 'entry' | 'exit', attempt = 1, leg = 0) => clientOrderId('k3x9a1', asStrategyId(strategy), DAY, slot, attempt, leg);
 const at = (second: number) => `${DAY}T14:30:${String(second).padStart(2, '0')}.000000000Z`;
 
@@ -25,7 +25,7 @@ describe('judgeBroker', () => {
     const orders = [order(id(1, 'entry'), 'buy', 2, 1), order(id(1, 'exit'), 'sell', 2, 5), order(id(2, 'entry'), 'sell', 2, 1), order(id(2, 'exit'), 'buy', 1, 5), order(id(2, 'exit', 2), 'buy', 1, 6)];
     const v = judgeBroker(orders, accepted(orders), asking([[1, longTime], [2, shortTime]]));
     expect(v.problems).toEqual([]);
-    expect(v).toMatchObject({ entries: 2, entriesBySide: { buy: 1, sell: 1 }, exitOrders: 3, exitedLegs: 2, exitAttempts: { '1': 2, '2': 1 }, legsPerRun: { '1': 2 }, duplicates: 0, lostExits: 0, wrongOrders: 0 });
+    expect(v).toMatchObject({ entries: 2, entriesBySide: { buy: 1, sell: 1 }, exitOrders: 3, exitedLegs: 2, exitAttempts: { '1': 2, '2': 1 }, legsPerRun: { '1': 2 }, reentries: 0, reentriesAllowed: 0, duplicates: 0, lostExits: 0, wrongOrders: 0 });
   });
 
   it("names a short's exit that sells again (it doubles the short) and the position it leaves open", () => {
@@ -58,11 +58,36 @@ describe('judgeBroker', () => {
     expect(judgeBroker(inOrder, accepted(inOrder), asking([[1, oneReentry]])).problems).toEqual([]);
   });
 
+  it("passes the re-entering kind's three legs in order and counts its re-entries; names a third re-entry, a second entry of a leg and a leg with no leg before it", () => {
+    const leg = (n: number, second: number, qty = 2) => [order(id(1, 'entry', 1, n), 'buy', qty, second), order(id(1, 'exit', 1, n), 'sell', qty, second + 1)];
+    const three = [...leg(0, 1), ...leg(1, 3), ...leg(2, 5)];
+    const v = judgeBroker(three, accepted(three), asking([[1, longStopReentry]]));
+    expect(v.problems).toEqual([]);
+    expect(v).toMatchObject({ entries: 3, exitedLegs: 3, legsPerRun: { '3': 1 }, reentries: 2, reentriesAllowed: 2, duplicates: 0 });
+
+    const four = [...three, ...leg(3, 7)];
+    const over = judgeBroker(four, accepted(four), asking([[1, longStopReentry]]));
+    expect(over.duplicates).toBe(1);
+    expect(over.problems).toEqual(['strategy 1 on 2026-12-07: 4 legs at the broker, its spec allows 3']);
+
+    const twice = [...three, order(id(1, 'entry', 1, 1), 'buy', 2, 4)];
+    expect(judgeBroker(twice, accepted(three), asking([[1, longStopReentry]])).problems).toEqual([
+      expect.stringMatching(/leg 1: 2 entries at the broker/),
+      expect.stringMatching(/leg 1: entered 4, exited 2 at the broker after the day/),
+    ]);
+
+    const gap = [...leg(0, 1), ...leg(2, 5)];
+    expect(judgeBroker(gap, accepted(gap), asking([[1, longStopReentry]])).problems).toEqual(['strategy 1 on 2026-12-07: leg 2 at the broker without leg 1']);
+
+    const otherQty = [...leg(0, 1), ...leg(1, 3, 5)];
+    expect(judgeBroker(otherQty, accepted(otherQty), asking([[1, longStopReentry]])).problems).toEqual(["strategy 1 on 2026-12-07: START armed buy AAPL × 2, leg 1's entry was buy AAPL × 5"]);
+  });
+
   it('names an entry unlike what START armed and an exit for another symbol', () => {
     const orders = [order(id(1, 'entry'), 'buy', 3, 1), order(id(1, 'exit'), 'sell', 3, 5, { symbol: 'MSFT' })];
     const v = judgeBroker(orders, accepted(orders), asking([[1, longTime, 2]]));
     expect(v.wrongOrders).toBe(2);
-    expect(v.problems).toEqual([expect.stringMatching(/entered AAPL, yet .*X sell MSFT/), 'strategy 1 on 2026-12-07: START armed buy AAPL × 2, the entry was buy AAPL × 3']);
+    expect(v.problems).toEqual([expect.stringMatching(/entered AAPL, yet .*X sell MSFT/), "strategy 1 on 2026-12-07: START armed buy AAPL × 2, leg 0's entry was buy AAPL × 3"]);
   });
 
   it('counts a client order id accepted twice, and names an id that is not ours or longer than 20 characters', () => {
@@ -79,22 +104,44 @@ describe('judgeBroker', () => {
 });
 
 describe('judgeJournal', () => {
-  const row = (leg: string, slot: string, status: string, cid = `${leg}-${status}`): JournalRow => ({ leg, slot, status, client_order_id: cid });
+  const row = (strategy: number, leg: string, status: string, attempt = 1, legNo = 0): JournalRow => ({
+    leg,
+    slot: leg === 'BUY' ? 'entry' : 'exit',
+    status,
+    client_order_id: id(strategy, leg === 'BUY' ? 'entry' : 'exit', attempt, legNo),
+  });
 
   it('counts exits by kind and which scripted triggers closed their positions', () => {
     const journals = new Map<number, JournalRow[]>([
-      [1, [row('BUY', 'entry', 'filled'), row('STOPLOSS', 'exit', 'filled')]],
-      [2, [row('BUY', 'entry', 'filled'), row('SELL', 'exit', 'rejected'), row('SELL', 'exit', 'filled')]],
-      [3, [row('BUY', 'entry', 'rejected')]],
+      [1, [row(1, 'BUY', 'filled'), row(1, 'STOPLOSS', 'filled')]],
+      [2, [row(2, 'BUY', 'filled'), row(2, 'SELL', 'rejected'), row(2, 'SELL', 'filled', 2)]],
+      [3, [row(3, 'BUY', 'rejected')]],
     ]);
     const v = judgeJournal(journals, asking([[1, longStop], [2, longStop], [3, longStop]]));
     expect(v).toMatchObject({ exitsByKind: { STOPLOSS: 1, SELL: 1 }, triggers: { STOPLOSS: { scripted: 2, fired: 1 } }, unresolvedOrders: 0, wrongOrders: 0, problems: [] });
   });
 
   it('names an exit the spec does not have and a row left unresolved', () => {
-    const journals = new Map<number, JournalRow[]>([[1, [row('BUY', 'entry', 'filled'), row('TARGET', 'exit', 'filled', 'tcX'), row('SELL', 'exit', 'submitted', 'tc2')]]]);
+    const journals = new Map<number, JournalRow[]>([[1, [row(1, 'BUY', 'filled'), row(1, 'TARGET', 'filled'), row(1, 'SELL', 'submitted', 2)]]]);
     const v = judgeJournal(journals, asking([[1, longStop]]));
     expect(v).toMatchObject({ unresolvedOrders: 1, wrongOrders: 1 });
-    expect(v.problems).toEqual(['strategy 1 (long-stop): exit tcX filled as TARGET, an exit its spec does not have', 'strategy 1: journal row tc2 still submitted']);
+    expect(v.problems).toEqual([`strategy 1 (long-stop): exit ${id(1, 'exit')} filled as TARGET, an exit its spec does not have`, `strategy 1: journal row ${id(1, 'exit', 2)} still submitted`]);
+  });
+
+  it("counts a re-entering kind's triggers per leg, and names a leg entered after an exit its re-entries do not follow", () => {
+    const legs = [row(1, 'BUY', 'filled'), row(1, 'STOPLOSS', 'filled'), row(1, 'BUY', 'filled', 1, 1), row(1, 'STOPLOSS', 'filled', 1, 1), row(1, 'BUY', 'filled', 1, 2), row(1, 'SELL', 'filled', 1, 2)];
+    const v = judgeJournal(new Map([[1, legs]]), asking([[1, longStopReentry]]));
+    expect(v).toMatchObject({ exitsByKind: { STOPLOSS: 2, SELL: 1 }, triggers: { STOPLOSS: { scripted: 3, fired: 2 } }, wrongOrders: 0, problems: [] });
+
+    const afterTime = [row(1, 'BUY', 'filled'), row(1, 'SELL', 'filled'), row(1, 'BUY', 'filled', 1, 1), row(1, 'STOPLOSS', 'filled', 1, 1)];
+    const bad = judgeJournal(new Map([[1, afterTime]]), asking([[1, longStopReentry]]));
+    expect(bad.wrongOrders).toBe(1);
+    expect(bad.problems).toEqual(['strategy 1 (long-stop-reentry) on 2026-12-07: leg 1 journaled, yet leg 0 closed by SELL, not by an exit its re-entries follow (STOPLOSS, TRAIL_STOP)']);
+  });
+
+  it('names a journal row whose client order id is not one Tradeclock makes', () => {
+    const v = judgeJournal(new Map([[1, [{ leg: 'BUY', slot: 'entry', status: 'filled', client_order_id: 'not-ours' }]]]), asking([[1, longStop]]));
+    expect(v.wrongOrders).toBe(1);
+    expect(v.problems).toEqual([expect.stringMatching(/strategy 1: journal row: "not-ours" is not a Tradeclock client order id/)]);
   });
 });
