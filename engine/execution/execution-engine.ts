@@ -30,6 +30,8 @@ export interface OrderIntent {
   readonly strategyId: StrategyId;
   readonly runId: RunId;
   readonly leg: Leg;
+  /** The run's leg it was submitted for: one for a leg since closed is stale, and the journal drops it. */
+  readonly legNo: number;
   /** When the trigger was due (time legs) or the crossing tick's time (STOPLOSS). */
   readonly scheduledAt: number;
   /** A new attempt of an exit: what the broker says the exit can close (its signed netQty, closableQty). */
@@ -332,7 +334,7 @@ export class ExecutionEngine {
     const tries = (this.exitTries.get(intent.runId) ?? 0) + 1;
     this.exitTries.set(intent.runId, tries);
     const delay = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
-    this.retryExit({ id: intent.runId, strategyId: intent.strategyId }, intent.leg, this.ctx.clock.now() + delay);
+    this.retryExit({ id: intent.runId, strategyId: intent.strategyId, legNo: intent.legNo }, intent.leg, this.ctx.clock.now() + delay);
   }
 
   private async execute(queued: OrderIntent, freeSlot: () => void): Promise<void> {
@@ -615,14 +617,14 @@ export class ExecutionEngine {
    * journal decides again when it fires (step(journal_exit)): an exit that went out meanwhile (a
    * SELL due, a stop) is the attempt, and this one is suppressed.
    */
-  retryExit(run: Pick<Run, 'id' | 'strategyId'>, leg: Leg, at: number): void {
+  retryExit(run: Pick<Run, 'id' | 'strategyId' | 'legNo'>, leg: Leg, at: number): void {
     if (this.stopped) return;
     this.exitRetries.get(run.id)?.cancel();
     this.exitRetries.set(
       run.id,
       this.ctx.clock.setTimer(Math.max(0, at - this.ctx.clock.now()), () => {
         this.exitRetries.delete(run.id);
-        this.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: at });
+        this.submit({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt: at });
       }),
     );
   }
@@ -641,7 +643,7 @@ export class ExecutionEngine {
    */
   private followUp(run: Run, step: Step, order: Order): void {
     followUp(this.ctx.market, run, step, {
-      submit: (leg, scheduledAt) => this.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
+      submit: (leg, scheduledAt) => this.submit({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt }),
       where: () => order,
       timer: (t) => {
         if ('set' in t && t.set === 'exit_retry') this.retryExit(run, t.leg, t.at);
@@ -657,8 +659,8 @@ export type ReentryHandler = (run: Run, at: number) => void;
 
 /** The journal event of an intent. */
 function journalEvent(intent: OrderIntent): RunEvent {
-  if (slotOf(intent.leg) === 'entry') return { type: 'journal_entry', scheduledAt: intent.scheduledAt };
-  return { type: 'journal_exit', leg: asExitKind(intent.leg), scheduledAt: intent.scheduledAt, ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }) };
+  if (slotOf(intent.leg) === 'entry') return { type: 'journal_entry', legNo: intent.legNo, scheduledAt: intent.scheduledAt };
+  return { type: 'journal_exit', leg: asExitKind(intent.leg), legNo: intent.legNo, scheduledAt: intent.scheduledAt, ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }) };
 }
 
 /**

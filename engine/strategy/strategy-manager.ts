@@ -224,7 +224,7 @@ export class StrategyManager {
   /** How a Step's follow-ups are carried out for `run`. */
   private mechanics(strategy: StrategyIdentity, run: Run): StepMechanics {
     return {
-      submit: (leg, scheduledAt) => this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt }),
+      submit: (leg, scheduledAt) => this.execution.submit({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt }),
       where: () => runInstrument(this.ctx.repos, run, strategy),
       timer: (t) => {
         if ('cancel' in t) {
@@ -413,7 +413,7 @@ export class StrategyManager {
   private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
     const strategy = this.ownerOf(run);
     if (!strategy) return;
-    this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, scheduledAt: dueAt });
+    this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
     if (last !== undefined && Math.abs(now - last) < WARM_UP_SHARED_MS) return;
@@ -521,7 +521,7 @@ export class StrategyManager {
     const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
     if (runId === undefined) return;
     const exit = crossingExit(hit.kind);
-    if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, scheduledAt: now });
+    if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, legNo: hit.legNo, scheduledAt: now });
     setImmediate(() => this.afterCrossing(hit, runId, now));
   }
 

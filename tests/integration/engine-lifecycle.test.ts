@@ -104,8 +104,8 @@ describe('a time-based strategy on the paper broker', () => {
     const run = await t.start(s.id);
     await t.until('2026-03-09T13:31:00Z');
     // Both exits reach the queue in one synchronous stretch; the queue decides, not arrival order.
-    t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'SELL', scheduledAt: t.clock.now() });
-    t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'BUY', scheduledAt: t.clock.now() });
+    t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'SELL', legNo: 0, scheduledAt: t.clock.now() });
+    t.engine.execution.submit({ strategyId: s.id, runId: run.id, leg: 'BUY', legNo: 0, scheduledAt: t.clock.now() });
     await t.engine.idle();
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'SELL']);
   });

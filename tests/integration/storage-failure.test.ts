@@ -44,7 +44,7 @@ describe('when the journal cannot be written', () => {
     expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY']);
 
     // A manual stop while storage is still down must not send a second exit.
-    await t.engine.execution.submit({ strategyId: s.id, runId: t.run(s.id).id, leg: 'MANUAL_EXIT', scheduledAt: t.clock.now() });
+    await t.engine.execution.submit({ strategyId: s.id, runId: t.run(s.id).id, leg: 'MANUAL_EXIT', legNo: 0, scheduledAt: t.clock.now() });
     await t.until('2026-03-09T14:00:30Z');
     expect(sells()).toHaveLength(1);
     expect(t.eventsOf('exit_suppressed')).toEqual([expect.objectContaining({ leg: 'MANUAL_EXIT', reason: expect.stringMatching(/journal was unavailable/) })]);

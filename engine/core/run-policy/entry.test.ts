@@ -39,7 +39,7 @@ describe('entry due', () => {
     expect(step(short, snapshot(), { ...due, lastPrice: 95 }).move).toEqual({ to: 'SKIPPED', patch: { reason: 'Short sale skipped: last price 95 was already at or below the target 95' } });
     expect(step(short, snapshot(), { ...due, lastPrice: 105 }).events).toMatchObject([{ type: 'buy_skipped', side: 'sell', stopLoss: 105, target: null }]);
     expect(step(short, snapshot(), { ...due, lastPrice: 100 }).submit).toEqual([{ leg: 'BUY', scheduledAt: NOW - 1000 }]);
-    expect(step(short, snapshot(), { type: 'journal_entry', scheduledAt: NOW }).place?.side).toBe('sell');
+    expect(step(short, snapshot(), { type: 'journal_entry', legNo: 0, scheduledAt: NOW }).place?.side).toBe('sell');
   });
 
   it('a stop or target given as a distance skips nothing before the fill: it is measured from it', () => {
@@ -55,7 +55,7 @@ describe('entry due', () => {
 
 describe('journaling the entry', () => {
   it('places one BUY of the plan from ARMED and moves the run to BUYING', () => {
-    expect(step(PLAN, snapshot(), { type: 'journal_entry', scheduledAt: NOW - 5 })).toEqual({
+    expect(step(PLAN, snapshot(), { type: 'journal_entry', legNo: 0, scheduledAt: NOW - 5 })).toEqual({
       place: { legNo: 0, slot: 'entry', attempt: 1, leg: 'BUY', side: 'buy', qty: 10, where: { brokerAccountId: 1, symbol: 'AAPL', exchange: 'NASDAQ' }, scheduledAt: NOW - 5 },
       move: { to: 'BUYING', patch: { lastAction: 'BUY', lastActionAt: NOW } },
     });
@@ -63,7 +63,7 @@ describe('journaling the entry', () => {
 
   it('drops a second BUY: one entry per run', () => {
     for (const state of ['BUYING', 'IN_POSITION', 'EXITING', 'SOLD'] as const) {
-      expect(step(PLAN, snapshot({ state }), { type: 'journal_entry', scheduledAt: NOW })).toEqual({ outcome: { drop: `BUY not sent: run is ${state}` } });
+      expect(step(PLAN, snapshot({ state }), { type: 'journal_entry', legNo: 0, scheduledAt: NOW })).toEqual({ outcome: { drop: `BUY not sent: run is ${state}` } });
     }
   });
 });

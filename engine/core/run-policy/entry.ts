@@ -50,6 +50,7 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
  */
 export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_entry'>): Step {
   if (s.state !== 'ARMED' && s.state !== 'WAITING_REENTRY') return { outcome: { drop: `${entryName(plan.side)} not sent: run is ${s.state}` } };
+  if (e.legNo !== s.legNo) return { outcome: { drop: `${entryName(plan.side)} not sent: it was for leg ${e.legNo}, the run is on leg ${s.legNo}` } };
   const refused = s.state === 'WAITING_REENTRY' ? reentryRefused(plan, s) : null;
   // decide() writes the move and publishes the reason; it carries out nothing else.
   if (refused) return { move: refused.move, outcome: { halt: refused.move.patch.reason ?? `${entryName(plan.side)} not sent` } };

@@ -5,7 +5,7 @@ import { step } from './step';
 import { entryRow, exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
 const journal = (leg: 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT' = 'SELL', heldAtBroker?: number) =>
-  ({ type: 'journal_exit', leg, scheduledAt: NOW - 3, ...(heldAtBroker === undefined ? {} : { heldAtBroker }) }) as const;
+  ({ type: 'journal_exit', leg, legNo: 0, scheduledAt: NOW - 3, ...(heldAtBroker === undefined ? {} : { heldAtBroker }) }) as const;
 const SOLD_ON = { brokerAccountId: 2, symbol: 'MSFT', exchange: 'NASDAQ' };
 
 describe('journaling an exit', () => {
@@ -206,7 +206,7 @@ describe('the square-off: the last moment a position may stay open', () => {
   });
 
   it('its exit goes like any other: attempt n+1 after a final one; refused from ERROR, where only the trader\'s STOP sells', () => {
-    const journal = { type: 'journal_exit', leg: 'SQUARE_OFF', scheduledAt: SQUARE_OFF_AT } as const;
+    const journal = { type: 'journal_exit', leg: 'SQUARE_OFF', legNo: 0, scheduledAt: SQUARE_OFF_AT } as const;
     expect(step(PLAN, exiting({ exit: exitRow({ status: 'rejected', attempt: 2 }) }), journal)).toMatchObject({ place: { attempt: 3, leg: 'SQUARE_OFF', side: 'sell', qty: 10 }, patch: { lastAction: 'SQUARE_OFF_ATTEMPT_3' } });
     expect(step(PLAN, holding(), journal)).toMatchObject({ place: { attempt: 1, leg: 'SQUARE_OFF' }, move: { to: 'EXITING', patch: { lastAction: 'SQUARE_OFF' } } });
     expect(step(PLAN, holding({ state: 'ERROR' }), journal)).toEqual({ outcome: { suppress: 'the run is in ERROR and waits for the trader (STOP sells); SQUARE_OFF not sent' } });

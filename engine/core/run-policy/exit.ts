@@ -69,6 +69,9 @@ export function asExitKind(leg: Leg): ExitKind {
  * the trader may have sold by hand meanwhile; nothing held at all halts the run for the trader.
  */
 export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
+  // An exit submitted for an earlier leg (its retry timer, or queued while that leg closed) is
+  // stale: journaled now, it would close the position of a leg it was never meant for.
+  if (e.legNo !== s.legNo) return { outcome: { suppress: `the ${e.leg} exit was for leg ${e.legNo}, which is closed; the run is on leg ${s.legNo}` } };
   // An ERROR waits for the trader, who may have sold by hand: only the trader's STOP sells from
   // it (a stop still armed, a stale retry or a time exit queued before the ERROR does not).
   if (s.state === 'ERROR' && e.leg !== 'MANUAL_EXIT') {

@@ -100,6 +100,9 @@ export interface DayOutcome {
   readonly heldPastSquareOff: number;
 }
 
+/** An intent on the caller's queue, with the leg it was submitted for. */
+type Queued = SubmitIntent & { readonly legNo: number };
+
 export interface DayTimes {
   readonly start: number;
   readonly buyAt: number;
@@ -127,9 +130,11 @@ export class ModelDay {
   private readonly journal: Row[] = [];
   private strategyRunning = true;
   // What the process holds in memory.
-  private queue: SubmitIntent[] = [];
-  private submitted = new Set<SubmitIntent['leg']>();
-  private deferred: SubmitIntent | null = null;
+  /** Each tagged with the run's leg when submitted, as the mechanics do (OrderIntent.legNo). */
+  private queue: Queued[] = [];
+  /** Exits submitted so far today, with their legs: 'again' may submit one of a leg since closed. */
+  private submitted: Queued[] = [];
+  private deferred: Queued | null = null;
   private jobs: { entry: number | null; exit: number | null; squareOff: number | null };
   private retry: { at: number; leg: SubmitIntent['leg'] } | null = null;
   private reentry: number | null = null;
@@ -200,11 +205,15 @@ export class ModelDay {
       case 'abandon':
         this.abandonUnsentEntry();
         break;
-      case 'again':
-        if (!this.submitted.has(a.leg)) break;
-        this.submit({ leg: a.leg, scheduledAt: this.now });
+      case 'again': {
+        // The latest exit of that kind submitted today, whichever leg it was for (a retry timer or
+        // a queued exit may outlive its leg): journaled now, it must go nowhere but its own leg.
+        const earlier = this.submitted.findLast((q) => q.leg === a.leg);
+        if (!earlier) break;
+        this.submit({ leg: a.leg, scheduledAt: this.now }, earlier.legNo);
         this.serve();
         break;
+      }
       case 'crash':
         this.crash(a.downMs);
     }
@@ -261,9 +270,13 @@ export class ModelDay {
     };
   }
 
-  private stepEvent(event: RunEvent, intent?: SubmitIntent): void {
+  private stepEvent(event: RunEvent, intent?: Queued): void {
     const snapshot = this.snapshot();
     const step = this.policy(this.plan, snapshot, event);
+    // An order goes only for the leg its intent was submitted for (a stale one closes nothing).
+    if (intent && step.place && step.place.legNo !== intent.legNo) {
+      throw new Error(`a ${intent.leg} submitted for leg ${intent.legNo} was journaled for leg ${step.place.legNo}`);
+    }
     this.onStep({ plan: this.plan, snapshot, event, step, journal: this.journal.map((o) => ({ ...o })), brokerHeld: this.brokerHeld });
     this.carryOut(step, intent);
     if ((event.type === 'order_final' && event.order.slot === 'entry') || event.type === 'entry_abandoned') this.entrySettled();
@@ -271,13 +284,10 @@ export class ModelDay {
   }
 
   /** What the callers do with a Step, in types.ts's order. */
-  private carryOut(step: Step, intent: SubmitIntent | undefined): void {
+  private carryOut(step: Step, intent: Queued | undefined): void {
     // followUp arms the levels for the run as it was read, before the Step.
     const legNo = this.run.legNo;
     if (step.move) Object.assign(this.run, step.move.patch, { state: transition(this.run.state, step.move.to) });
-    // A new leg: 'again' submits again only this leg's exits. journal_exit carries no leg, so an
-    // earlier leg's exit served now would close the new leg's position: the mechanics drop those.
-    if (step.move?.patch.legNo !== undefined) this.submitted.clear();
     if (step.patch) Object.assign(this.run, step.patch);
     if (step.place) this.insert(step.place);
     if (step.outcome === 'defer' && intent && !this.deferred) this.deferred = intent;
@@ -295,9 +305,10 @@ export class ModelDay {
     }
   }
 
-  private submit(intent: SubmitIntent): void {
-    this.queue.push(intent);
-    this.submitted.add(intent.leg);
+  private submit(intent: SubmitIntent, legNo = this.run.legNo): void {
+    const queued = { ...intent, legNo };
+    this.queue.push(queued);
+    if (slotOf(intent.leg) === 'exit') this.submitted.push(queued);
   }
 
   /** The entry is settled either way: a deferred exit goes now or never (execution-engine afterReport). */
@@ -305,7 +316,7 @@ export class ModelDay {
     if (this.run.state === 'BUYING') return;
     const deferred = this.deferred;
     this.deferred = null;
-    if (deferred && this.run.state === 'IN_POSITION') this.submit(deferred);
+    if (deferred && this.run.state === 'IN_POSITION') this.submit(deferred, deferred.legNo);
   }
 
   /** strategy-manager finishRun: the jobs and the stop go with the day. */
@@ -329,15 +340,15 @@ export class ModelDay {
     this.queue.forEach((s, i) => {
       if (EXIT_PRIORITY[s.leg] < EXIT_PRIORITY[this.queue[first]!.leg]) first = i;
     });
-    const [intent] = this.queue.splice(first, 1) as [SubmitIntent];
+    const [intent] = this.queue.splice(first, 1) as [Queued];
     if (slotOf(intent.leg) === 'entry') {
-      this.stepEvent({ type: 'journal_entry', scheduledAt: intent.scheduledAt }, intent);
+      this.stepEvent({ type: 'journal_entry', legNo: intent.legNo, scheduledAt: intent.scheduledAt }, intent);
       return;
     }
     // A new attempt asks the broker what is held first (execution-engine withHeldQty).
     const last = this.last('exit');
     const asks = this.script.tellsHeld && last !== undefined && FINAL_ORDER_STATUSES.has(last.status);
-    this.stepEvent({ type: 'journal_exit', leg: intent.leg as Exclude<SubmitIntent['leg'], 'BUY'>, scheduledAt: intent.scheduledAt, ...(asks ? { heldAtBroker: Math.max(0, this.brokerHeld) } : {}) }, intent);
+    this.stepEvent({ type: 'journal_exit', leg: intent.leg as Exclude<SubmitIntent['leg'], 'BUY'>, legNo: intent.legNo, scheduledAt: intent.scheduledAt, ...(asks ? { heldAtBroker: Math.max(0, this.brokerHeld) } : {}) }, intent);
   }
 
   private answer(o: Row): void {
@@ -391,7 +402,7 @@ export class ModelDay {
 
   private crash(downMs: number): void {
     this.queue = [];
-    this.submitted.clear();
+    this.submitted = [];
     this.deferred = null;
     this.jobs = { entry: null, exit: null, squareOff: null };
     this.retry = null;

@@ -21,7 +21,7 @@ const final = (order: ReturnType<typeof exiting>['order']) => ({ type: 'order_fi
 /** Flat between legs, waiting for leg `legNo`, the last leg ended by `exitLeg`. */
 const waiting = (over: Partial<RunSnapshot> = {}) => snapshot({ ...day, state: 'WAITING_REENTRY', legNo: 1, reentryAt: NOW, exitLeg: 'STOPLOSS', exitPrice: 97, entryPrice: 100, ...over });
 const due = (over: { lateByMs?: number; lastPrice?: number | null } = {}) => ({ type: 'reentry_due', scheduledAt: NOW, lateByMs: 0, lastPrice: 101, dueLabel: '10:15:00', ...over }) as const;
-const journalEntry = { type: 'journal_entry', scheduledAt: NOW } as const;
+const journalEntry = { type: 'journal_entry', legNo: 1, scheduledAt: NOW } as const;
 
 /** How a run waiting for re-entry 1 of 2 ends, by its last leg's stop-loss, and why. */
 function endedBySl(why: string, over: { legNo?: number; of?: number; how?: string; to?: string } = {}) {
@@ -142,7 +142,7 @@ describe('journaling the next leg\'s entry', () => {
   });
 
   it('a short re-enters selling first', () => {
-    expect(step({ ...RE, side: 'short' }, waiting({ legNo: 2 }), journalEntry).place).toMatchObject({ legNo: 2, leg: 'BUY', side: 'sell' });
+    expect(step({ ...RE, side: 'short' }, waiting({ legNo: 2 }), { ...journalEntry, legNo: 2 }).place).toMatchObject({ legNo: 2, leg: 'BUY', side: 'sell' });
   });
 
   it('refuses at or after the cut-off, however late the entry was queued: not sent, the run ends as its last leg did', () => {
@@ -153,8 +153,8 @@ describe('journaling the next leg\'s entry', () => {
   });
 
   it('refuses a leg past the day\'s re-entries, and leg 0 from WAITING_REENTRY', () => {
-    expect(step(RE, waiting({ legNo: 3 }), journalEntry)).toMatchObject({ move: { to: 'EXITED_BY_SL' }, outcome: { halt: expect.stringContaining('all 2 re-entries of the day are used') } });
-    expect(step(RE, waiting({ legNo: 0 }), journalEntry)).toMatchObject({ move: { to: 'EXITED_BY_SL' }, outcome: { halt: expect.stringContaining('leg 0 is not a re-entry') } });
+    expect(step(RE, waiting({ legNo: 3 }), { ...journalEntry, legNo: 3 })).toMatchObject({ move: { to: 'EXITED_BY_SL' }, outcome: { halt: expect.stringContaining('all 2 re-entries of the day are used') } });
+    expect(step(RE, waiting({ legNo: 0 }), { ...journalEntry, legNo: 0 })).toMatchObject({ move: { to: 'EXITED_BY_SL' }, outcome: { halt: expect.stringContaining('leg 0 is not a re-entry') } });
   });
 
   it('with a STOP pending: STOPPED, not sent', () => {
@@ -163,6 +163,19 @@ describe('journaling the next leg\'s entry', () => {
 
   it('a second entry of the leg is dropped once the first moved the run to BUYING', () => {
     expect(step(RE, waiting({ state: 'BUYING' }), journalEntry)).toEqual({ outcome: { drop: 'BUY not sent: run is BUYING' } });
+  });
+});
+
+describe('an intent submitted for a leg since closed', () => {
+  it('an exit (a retry timer or a queued exit of leg 0) closes nothing of leg 1: suppressed, naming both legs', () => {
+    const leg1 = holding({ ...day, legNo: 1, entry: entryRow({ legNo: 1 }) });
+    const stale = { type: 'journal_exit', leg: 'STOPLOSS', legNo: 0, scheduledAt: NOW } as const;
+    expect(step(RE, leg1, stale)).toEqual({ outcome: { suppress: 'the STOPLOSS exit was for leg 0, which is closed; the run is on leg 1' } });
+    expect(step(RE, leg1, { ...stale, legNo: 1 }).place).toMatchObject({ legNo: 1, slot: 'exit', attempt: 1, leg: 'STOPLOSS' });
+  });
+
+  it('an entry for another leg is dropped', () => {
+    expect(step(RE, waiting({ legNo: 2 }), journalEntry)).toEqual({ outcome: { drop: 'BUY not sent: it was for leg 1, the run is on leg 2' } });
   });
 });
 

@@ -134,8 +134,9 @@ export interface RunSnapshot {
  *   reading the run on the tick path costs ~0.2 ms; its journal_exit decides whether it goes. A
  *   RATCHET submits nothing: its step tightens the levels.
  * - journal_entry / journal_exit: an intent is being journaled (execution-engine decide(), inside
- *   the journal transaction). `heldAtBroker`: what the broker says is held, asked before a new
- *   attempt (attempt ≥ 2).
+ *   the journal transaction). `legNo`: the leg the intent was submitted for (the run's leg then);
+ *   one for another leg is stale (a retry timer or a queued exit of a leg since closed) and goes
+ *   nowhere. `heldAtBroker`: what the broker says is held, asked before a new attempt (attempt ≥ 2).
  * - order_final: an order reached filled, rejected or cancelled (apply-report). `lasting`: the
  *   broker's word on whether a refusal will pass (true: it will not; false: it may; null: none).
  *   `tickSize`: the instrument's price step, for an entry (its levels are rounded to it); null
@@ -151,8 +152,8 @@ export type RunEvent =
   | { readonly type: 'exit_due'; readonly leg: 'SELL' | 'SQUARE_OFF'; readonly scheduledAt: number }
   | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
-  | { readonly type: 'journal_entry'; readonly scheduledAt: number }
-  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly scheduledAt: number; readonly heldAtBroker?: number }
+  | { readonly type: 'journal_entry'; readonly legNo: number; readonly scheduledAt: number }
+  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number }
   | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
