@@ -2,7 +2,8 @@
  * Re-entry end to end, on the paper broker and a fake clock: a leg's stop-loss or target lets the
  * run enter again at once, up to `reentries` legs a day and never at or after the cut-off; a STOP
  * between legs ends the run; a short re-enters selling; a restart with a run waiting between legs
- * enters it once before the cut-off and not after. Judged by what the paper broker was sent.
+ * enters it once before the cut-off (a short's second re-entry too, selling under its leg's id) and
+ * not after. Judged by what the paper broker was sent.
  * Monday 2026-03-09, New York: BUY 09:30 (13:30Z), SELL 15:55 (19:55Z); AAPL starts at 100.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -190,6 +191,39 @@ describe('between legs', () => {
       ['buy', 10],
       ['sell', 10],
     ]);
+  });
+
+  it('a short killed while waiting for its second re-entry, restarted before the cut-off: leg 2 is entered once, selling, under its own id', async () => {
+    let hits = 0;
+    const s = await entered({ ...REENTER, side: 'sell' }, (point) => {
+      if (point !== 'before-reentry-journal' || ++hits !== 2) return;
+      throw new Error('the process died here');
+    });
+    await tick(102.5); // leg 0's stop at 102: leg 1 sold at 102.5, its stop at 104.5
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 1, levels: { entry: 102.5, stop: 104.5 } });
+    await tick(105); // leg 1 stopped; the process dies before leg 2 is journaled
+    expect(hits).toBe(2);
+    expect(t.run(s.id)).toMatchObject({ state: 'WAITING_REENTRY', legNo: 2, positionQty: 0 });
+    expect(journal(s).map(([leg, kind]) => `${leg} ${kind}`)).toEqual(['0 BUY', '0 STOPLOSS', '1 BUY', '1 STOPLOSS']);
+
+    t = await t.restart({ startPrices: { [AAPL]: 105 } });
+    await t.engine.recover();
+    await t.until('2026-03-09T13:32:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', legNo: 2, positionQty: 10, levels: { entry: 105, stop: 107 } });
+    // The broker after the restart: one entry, a sell, under leg 2's tr…2E.
+    expect(t.paper.placedOrders().map((o) => [o.request.side, o.request.qty, o.request.clientOrderId])).toEqual([['sell', 10, id(s, 'entry', 2)]]);
+    expect(id(s, 'entry', 2)).toMatch(/^tr.{14}2E$/);
+    await t.until('2026-03-09T19:56:00Z');
+    expect(sentIds()).toEqual([id(s, 'entry', 2), id(s, 'exit', 2)]);
+    expect(brokerRecord()).toEqual([
+      ['sell', 10],
+      ['buy', 10],
+    ]);
+    expect(journal(s).filter(([leg]) => leg === 2)).toEqual([
+      [2, 'BUY', 'sell', 'filled'],
+      [2, 'SELL', 'buy', 'filled'],
+    ]);
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', legNo: 2, positionQty: 0 });
   });
 
   it('restarted after the cut-off, it ends as its last leg did, with reentry_skipped; nothing is sent', async () => {
