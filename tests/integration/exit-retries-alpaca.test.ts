@@ -11,6 +11,11 @@
  * - A refusal that will not pass (403 "insufficient qty available", nothing held for other orders)
  *   ends in ERROR with the reason and no second attempt.
  *
+ * - A short (side 'sell' on AAPL, shortable and easy to borrow; the fake's position is signed) is
+ *   covered by buys: a buy-back cancelled after half filled goes again as attempt 2 for the 5
+ *   still short at Alpaca; one refused for a passing reason goes again for the 10; a short the
+ *   trader covered by hand before attempt 2 halts in ERROR, naming the buy-back, nothing more sent.
+ *
  * Judged by the fake's own record: every POST it received (`received`) and the orders it holds.
  * Monday 2026-03-09, New York on EDT: BUY 09:30 NY (13:30Z), SELL 09:31 NY (13:31Z).
  */
@@ -78,16 +83,16 @@ async function startAlpaca(): Promise<AlpacaEngine> {
 
 const cid = (id: StrategyId, slot: 'entry' | 'exit', attempt = 1) => clientOrderId('test01', id, '2026-03-09', slot, attempt);
 
-async function armed(): Promise<{ id: StrategyId }> {
+async function armed(body: Record<string, unknown> = {}): Promise<{ id: StrategyId }> {
   t = await startAlpaca();
-  const s = await t.create();
+  const s = await t.create(body);
   await t.start(s.id);
   await eventually(() => t!.fake.tradeListeners().length === 1 && t!.fake.dataSessions()[0]?.trades.includes('AAPL'), { what: 'both Alpaca streams up' });
   return s;
 }
 
-async function inPosition(): Promise<{ id: StrategyId }> {
-  const s = await armed();
+async function inPosition(body: Record<string, unknown> = {}): Promise<{ id: StrategyId }> {
+  const s = await armed(body);
   await t!.clock.advanceTo(at('2026-03-09T13:30:00Z'));
   await eventually(() => t!.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION' });
   return s;
@@ -103,6 +108,10 @@ async function driveUntil(what: string, done: () => boolean, limitIso: string, s
   }
 }
 
+/** Sold 10 AAPL short at the BUY time, its stop above the price. */
+const shortInPosition = () => inPosition({ side: 'sell', stop_loss: 105 });
+/** The fake's signed AAPL position (GET /v2/positions; negative: short), 0 when it lists none. */
+const net = () => t!.fake.positions().filter((p) => p.symbol === 'AAPL').reduce((n, p) => n + Number(p.qty), 0);
 const received = (side: 'buy' | 'sell') => t!.fake.received().filter((o) => o.side === side);
 const held = (side: 'buy' | 'sell') =>
   t!.fake
@@ -236,5 +245,81 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
     expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.status])).toEqual([['BUY', 1, 'filled'], ['SELL', 1, 'rejected']]);
     expect(t!.eventsOf('exit_retry_scheduled')).toEqual([]);
     expect(t!.run(s.id).state).toBe('ERROR');
+  });
+
+  describe('a short (sold first): its exits buy back', () => {
+    it('a buy-back cancelled after half filled: attempt 2 buys only the 5 still short at Alpaca; the broker bought back exactly 10', async () => {
+      const s = await shortInPosition();
+      expect(t!.fake.positions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: '-10', side: 'short' })]);
+      t!.fake.setBehavior('partial-then-cancel', true);
+      await t!.clock.advanceTo(at('2026-03-09T13:31:00Z'));
+      await driveUntil('SOLD', () => t!.run(s.id).state === 'SOLD', '2026-03-09T13:32:00Z');
+
+      const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
+      expect(x2).toMatch(/2$/);
+      expect(received('sell').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([[cid(s.id, 'entry'), '10', 'accepted']]);
+      expect(received('buy').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+        [x, '10', 'accepted'],
+        [x2, '5', 'accepted'],
+      ]);
+      expect(held('buy')).toEqual([`${x} AAPL x10 canceled filled=5`, `${x2} AAPL x5 filled filled=5`]);
+      expect(net()).toBe(0);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.filledQty, o.status])).toEqual([
+        ['BUY', 1, 'sell', 10, 10, 'filled'],
+        ['SELL', 1, 'buy', 10, 5, 'cancelled'],
+        ['SELL', 2, 'buy', 5, 5, 'filled'],
+      ]);
+      expect(t!.eventsOf('exit_retry_scheduled')).toEqual([expect.objectContaining({ attempt: 1, remainingQty: 5 })]);
+      expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitLeg: 'SELL' });
+    });
+
+    it('a buy-back refused for a passing reason (403 insufficient buying power, PROTOCOLS.md §1.8) is tried again as attempt 2, a buy of 10', async () => {
+      const s = await shortInPosition();
+      t!.fake.injectFault({
+        route: 'POST /v2/orders',
+        fault: { kind: 'status', status: 403, body: { code: 40310000, message: 'insufficient buying power', buying_power: '0', cost_basis: '1000' } },
+      });
+      await t!.clock.advanceTo(at('2026-03-09T13:31:00Z'));
+      await driveUntil('SOLD', () => t!.run(s.id).state === 'SOLD', '2026-03-09T13:32:00Z');
+
+      const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
+      expect(received('buy').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+        [x, '10', 'not processed (status)'],
+        [x2, '10', 'accepted'],
+      ]);
+      expect(held('buy')).toEqual([`${x2} AAPL x10 filled filled=10`]);
+      expect(net()).toBe(0);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.status])).toEqual([
+        ['BUY', 1, 'sell', 10, 'filled'],
+        ['SELL', 1, 'buy', 10, 'rejected'],
+        ['SELL', 2, 'buy', 10, 'filled'],
+      ]);
+      expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    });
+
+    it('covered by hand before attempt 2: the run halts in ERROR naming the buy-back; nothing more is sent', async () => {
+      const s = await shortInPosition();
+      t!.fake.setBehavior('partial-then-cancel', true);
+      await t!.clock.advanceTo(at('2026-03-09T13:31:00Z'));
+      await driveUntil('the retry scheduled', () => t!.eventsOf('exit_retry_scheduled').length === 1, '2026-03-09T13:31:30Z', 100);
+      expect(net()).toBe(-5);
+      t!.fake.buyByHand('AAPL', 5);
+      expect(t!.fake.positions()).toEqual([]);
+      await driveUntil('ERROR', () => t!.run(s.id).state === 'ERROR', '2026-03-09T13:32:00Z');
+      expect(t!.run(s.id).reason).toMatch(/^no short of AAPL left to buy back at the broker: the 5 still held by this run were bought back or closed elsewhere \(attempt 2 not sent\)/);
+
+      // Ten minutes on: no attempt 2, nothing bought or sold again; Alpaca still flat.
+      await driveUntil('ten minutes later', () => t!.clock.now() >= at('2026-03-09T13:41:00Z'), '2026-03-09T13:42:00Z', 5_000);
+      expect(t!.fake.received().map((o) => [o.side, o.clientOrderId, o.qty])).toEqual([
+        ['sell', cid(s.id, 'entry'), '10'],
+        ['buy', cid(s.id, 'exit'), '10'],
+      ]);
+      expect(t!.fake.positions()).toEqual([]);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.filledQty, o.status])).toEqual([
+        ['BUY', 1, 'sell', 10, 'filled'],
+        ['SELL', 1, 'buy', 5, 'cancelled'],
+      ]);
+      expect(t!.run(s.id).state).toBe('ERROR');
+    });
   });
 });

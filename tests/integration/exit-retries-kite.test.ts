@@ -10,6 +10,11 @@
  * - A refusal that will not pass (HoldingException: nothing to sell) ends in ERROR with the
  *   reason and no second attempt, until the trader presses STOP, which makes one.
  *
+ * - A short (side 'sell', product MIS: the fake keeps the negative intraday position) is covered
+ *   by BUYs: its buy-back rejected for a circuit limit goes again as attempt 2 for what is still
+ *   short at Kite (all 10, or the 6 left after the trader bought 4 back by hand); a short the
+ *   trader covered by hand before attempt 2 halts in ERROR, naming the buy-back, nothing more sent.
+ *
  * Judged by the fake's own record of orders (and of every POST). Monday 2026-03-09: BUY 09:15 IST
  * (03:45Z), SELL 09:20 IST (03:50Z).
  */
@@ -32,19 +37,19 @@ afterEach(async () => {
 
 const tag = (id: StrategyId, slot: 'entry' | 'exit', attempt = 1) => clientOrderId('test01', id, '2026-03-09', slot, attempt);
 
-async function armed(): Promise<{ id: StrategyId }> {
+async function armed(body: Record<string, unknown> = {}): Promise<{ id: StrategyId }> {
   fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
   // Engine time runs far ahead of real time: a minute of ticker silence is not a dead ticker, and
   // a request is not timed out by the fake clock while it is on the (real) loopback wire.
   t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000, request_timeout_ms: 60_000 } });
-  const s = await t.create();
+  const s = await t.create(body);
   await t.start(s.id);
   await waitFor('the INFY subscription at the fake', () => fake!.ticker.connections()[0]?.tokens[408065] === 'ltp');
   return s;
 }
 
-async function inPosition(): Promise<{ id: StrategyId }> {
-  const s = await armed();
+async function inPosition(body: Record<string, unknown> = {}): Promise<{ id: StrategyId }> {
+  const s = await armed(body);
   await t!.drive('2026-03-09T03:45:00Z');
   await waitFor('the BUY fill', () => t!.run(s.id).state === 'IN_POSITION');
   return s;
@@ -60,6 +65,11 @@ async function driveUntil(what: string, done: () => boolean, limitIso: string, s
 
 /** Every POST /orders/regular the fake received: side and tag. */
 const posts = () => fake!.requests().filter((r) => r.method === 'POST' && r.path === '/orders/regular').map((r) => `${r.form.get('transaction_type')} ${r.form.get('tag')}`);
+/** Sold 10 INFY short (MIS) at the BUY time, its stop above the price. */
+const shortInPosition = () => inPosition({ side: 'sell', stop_loss: 105 });
+/** The fake's net INFY position (negative: short). */
+const net = () => fake!.positions().net.filter((p) => p.tradingsymbol === 'INFY').reduce((n, p) => n + Number(p.quantity), 0);
+const UPPER_CIRCUIT = ['Your order price is higher than the current upper circuit limit of 105.50. Place an order within the daily range.', 'RMS:Rule: Check circuit limit including square off order'] as const;
 const book = () => fake!.orders().map((o) => `${o.transaction_type} ${o.tradingsymbol} x${o.quantity} ${o.tag} ${o.status} filled=${o.filled_quantity}`);
 
 describe('exits at Kite reach the broker (invariant 9)', () => {
@@ -170,5 +180,77 @@ describe('exits at Kite reach the broker (invariant 9)', () => {
       ['MANUAL_EXIT', 2, x2, 10, 'filled'],
     ]);
     expect(t!.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, exitLeg: 'MANUAL_EXIT' });
+  });
+
+  describe('a short (sold first, MIS): its exits buy back', () => {
+    it('a buy-back the RMS rejects for a circuit limit is tried again as attempt 2, a BUY of the 10 still short; Kite flat after', async () => {
+      const s = await shortInPosition();
+      expect(net()).toBe(-10);
+      fake!.rejectNextAfterAccept(...UPPER_CIRCUIT);
+      await t!.drive('2026-03-09T03:50:00Z');
+      await driveUntil('SOLD', () => t!.run(s.id).state === 'SOLD', '2026-03-09T03:51:00Z', 250);
+
+      const [x, x2] = [tag(s.id, 'exit'), tag(s.id, 'exit', 2)];
+      expect(x2).toMatch(/2$/);
+      expect(posts()).toEqual([`SELL ${tag(s.id, 'entry')}`, `BUY ${x}`, `BUY ${x2}`]);
+      expect(book()).toEqual([`SELL INFY x10 ${tag(s.id, 'entry')} COMPLETE filled=10`, `BUY INFY x10 ${x} REJECTED filled=0`, `BUY INFY x10 ${x2} COMPLETE filled=10`]);
+      expect(fake!.orders().every((o) => o.product === 'MIS')).toBe(true);
+      expect(net()).toBe(0);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.status])).toEqual([
+        ['BUY', 1, 'sell', 10, 'filled'],
+        ['SELL', 1, 'buy', 10, 'rejected'],
+        ['SELL', 2, 'buy', 10, 'filled'],
+      ]);
+      expect(t!.eventsOf('exit_retry_scheduled')).toEqual([expect.objectContaining({ attempt: 1, remainingQty: 10, reason: expect.stringMatching(/circuit/) })]);
+      expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitLeg: 'SELL' });
+    });
+
+    it('4 bought back by hand before attempt 2: attempt 2 buys only the 6 still short at Kite, min(plan 10, short 6); Kite flat after', async () => {
+      const s = await shortInPosition();
+      fake!.rejectNextAfterAccept(...UPPER_CIRCUIT);
+      await t!.drive('2026-03-09T03:50:00Z');
+      await driveUntil('the retry scheduled', () => t!.eventsOf('exit_retry_scheduled').length === 1, '2026-03-09T03:50:30Z', 100);
+      const hand = fake!.buyByHand('INFY', 4);
+      expect(net()).toBe(-6);
+      await driveUntil('SOLD', () => t!.run(s.id).state === 'SOLD', '2026-03-09T03:51:00Z', 250);
+
+      const [x, x2] = [tag(s.id, 'exit'), tag(s.id, 'exit', 2)];
+      expect(posts()).toEqual([`SELL ${tag(s.id, 'entry')}`, `BUY ${x}`, `BUY ${x2}`]);
+      expect(book()).toEqual([
+        `SELL INFY x10 ${tag(s.id, 'entry')} COMPLETE filled=10`,
+        `BUY INFY x10 ${x} REJECTED filled=0`,
+        `BUY INFY x4 ${hand.tag} COMPLETE filled=4`,
+        `BUY INFY x6 ${x2} COMPLETE filled=6`,
+      ]);
+      expect(net()).toBe(0);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.status])).toEqual([
+        ['BUY', 1, 'sell', 10, 'filled'],
+        ['SELL', 1, 'buy', 10, 'rejected'],
+        ['SELL', 2, 'buy', 6, 'filled'],
+      ]);
+      expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    });
+
+    it('covered by hand before attempt 2: the run halts in ERROR naming the buy-back; nothing more is sent', async () => {
+      const s = await shortInPosition();
+      fake!.rejectNextAfterAccept(...UPPER_CIRCUIT);
+      await t!.drive('2026-03-09T03:50:00Z');
+      await driveUntil('the retry scheduled', () => t!.eventsOf('exit_retry_scheduled').length === 1, '2026-03-09T03:50:30Z', 100);
+      fake!.buyByHand('INFY', 10);
+      expect(net()).toBe(0);
+      await driveUntil('ERROR', () => t!.run(s.id).state === 'ERROR', '2026-03-09T03:51:00Z', 250);
+      expect(t!.run(s.id).reason).toMatch(/^no short of INFY left to buy back at the broker: the 10 still held by this run were bought back or closed elsewhere \(attempt 2 not sent\)/);
+
+      // Ten minutes on: no attempt 2, nothing bought or sold again; Kite still flat.
+      await t!.drive('2026-03-09T04:00:00Z', 10_000);
+      expect(posts()).toEqual([`SELL ${tag(s.id, 'entry')}`, `BUY ${tag(s.id, 'exit')}`]);
+      expect(fake!.orders().filter((o) => o.tag !== null).map((o) => `${o.transaction_type} x${o.quantity} ${o.status}`)).toEqual(['SELL x10 COMPLETE', 'BUY x10 REJECTED']);
+      expect(net()).toBe(0);
+      expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.status])).toEqual([
+        ['BUY', 1, 'sell', 'filled'],
+        ['SELL', 1, 'buy', 'rejected'],
+      ]);
+      expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 10 });
+    });
   });
 });

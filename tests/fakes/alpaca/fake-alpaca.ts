@@ -58,6 +58,12 @@ export interface FakeAlpaca {
    * @example fake.sellByHand('AAPL', 10)
    */
   sellByHand(symbol: string, qty: number, keyId?: string): { id: string; clientOrderId: string };
+  /**
+   * The trader buys `qty` shares of `symbol` by hand in Alpaca's app, as `sellByHand` sells: a
+   * short is covered (the position rises by `qty`). Returns the order's ids.
+   * @example fake.buyByHand('AAPL', 10)
+   */
+  buyByHand(symbol: string, qty: number, keyId?: string): { id: string; clientOrderId: string };
   /** The account's open positions, as GET /v2/positions lists them. */
   positions(keyId?: string): Record<string, unknown>[];
   setPrice(symbol: string, price: number): void;
@@ -148,7 +154,11 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     restateOrder: (cid, status) => desk.restate(cid, status),
     setNumbers: (numbers) => (desk.numbers = numbers),
     sellByHand: (symbol, qty, keyId = first.keyId) => {
-      const order = desk.sellByHand(keyId, symbol, qty);
+      const order = desk.tradeByHand(keyId, symbol, 'sell', qty);
+      return { id: order.id, clientOrderId: order.clientOrderId };
+    },
+    buyByHand: (symbol, qty, keyId = first.keyId) => {
+      const order = desk.tradeByHand(keyId, symbol, 'buy', qty);
       return { id: order.id, clientOrderId: order.clientOrderId };
     },
     positions: (keyId = first.keyId) => desk.positionsOf(keyId),

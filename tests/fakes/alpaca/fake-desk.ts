@@ -6,8 +6,8 @@
  *
  * Test hooks beyond the protocol: `replace` (Alpaca replacing an order on its own, as on a
  * corporate action), `restate` (an order moved to a status such as `calculated`), `numbers`
- * (decimals sent as JSON numbers instead of strings), and `sellByHand` (the trader selling in
- * Alpaca's own app). Positions (GET /v2/positions) follow from the fills, hand sales included.
+ * (decimals sent as JSON numbers instead of strings), and `tradeByHand` (the trader selling or
+ * buying in Alpaca's own app). Positions (GET /v2/positions) follow from the fills, hand trades included.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT, DEFAULT_ASSETS, type FakeAlpacaOptions, type OrderBehavior } from './fake-config';
@@ -140,19 +140,19 @@ export class FakeDesk {
   }
 
   /**
-   * The trader sells `qty` shares of `symbol` by hand in Alpaca's app (not through the API, so not
-   * in `received`): a market sell order with Alpaca's own client order id (a UUID), filled at once
-   * at the current price, with its `new` and `fill` trade_updates events. Selling more than held
-   * opens a short, as a margin account allows. Returns the order.
+   * The trader sells (or buys) `qty` shares of `symbol` by hand in Alpaca's app (not through the
+   * API, so not in `received`): a market order with Alpaca's own client order id (a UUID), filled
+   * at once at the current price, with its `new` and `fill` trade_updates events. Selling more than
+   * held opens a short, as a margin account allows; buying covers a short. Returns the order.
    */
-  sellByHand(keyId: string, symbol: string, qty: number): FakeOrder {
+  tradeByHand(keyId: string, symbol: string, side: 'buy' | 'sell', qty: number): FakeOrder {
     const account = this.account(keyId);
     if (!account) throw new Error(`the fake has no account ${keyId}`);
     const asset = this.assets.get(symbol);
     if (!asset) throw new Error(`the fake has no asset ${symbol}`);
-    if (!Number.isSafeInteger(qty) || qty <= 0) throw new Error(`a hand sale needs a whole number of shares above 0, got ${qty}`);
+    if (!Number.isSafeInteger(qty) || qty <= 0) throw new Error(`a hand ${side} needs a whole number of shares above 0, got ${qty}`);
     const now = this.now();
-    const order: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId, asset, qty, side: 'sell', createdAt: now, status: 'new', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };
+    const order: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId, asset, qty, side, createdAt: now, status: 'new', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };
     const list = this.orders.get(keyId) ?? [];
     list.push(order);
     this.orders.set(keyId, list);

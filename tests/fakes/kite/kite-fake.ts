@@ -7,6 +7,7 @@
  *   kite.setPrice('INFY', 94.5);   // a binary tick to every subscriber
  *   kite.orders();                 // every order received
  *   kite.sellByHand('INFY', 10);   // the trader sells in Kite's own app (positions move)
+ *   kite.buyByHand('INFY', 10);    // … or buys, covering an intraday short
  *   await kite.close();
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -70,6 +71,12 @@ export interface KiteFake {
    * @example kite.sellByHand('INFY', 10, { product: 'CNC' })
    */
   sellByHand(tradingsymbol: string, qty: number, opts?: { exchange?: string; product?: string; price?: number }): FakeOrder;
+  /**
+   * The trader buys `qty` by hand in Kite's own app, as `sellByHand` sells (an untagged MARKET
+   * BUY): an intraday (MIS) short is covered. Returns the order.
+   * @example kite.buyByHand('INFY', 10)
+   */
+  buyByHand(tradingsymbol: string, qty: number, opts?: { exchange?: string; product?: string; price?: number }): FakeOrder;
   /** GET /portfolio/positions' data right now: `{net, day}`. */
   positions(): { net: Record<string, unknown>[]; day: Record<string, unknown>[] };
   /** GET /portfolio/holdings' data right now. */
@@ -114,10 +121,10 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     ...h,
     instrumentToken: h.instrumentToken ?? instruments.find((i) => i.tradingsymbol === h.tradingsymbol && i.exchange === (h.exchange ?? 'NSE'))?.token ?? 0,
   }));
-  const sellByHand = (tradingsymbol: string, qty: number, o: { exchange?: string; product?: string; price?: number } = {}): FakeOrder => {
-    const form = new URLSearchParams({ tradingsymbol, exchange: o.exchange ?? 'NSE', transaction_type: 'SELL', order_type: 'MARKET', quantity: String(qty), product: o.product ?? 'MIS', validity: 'DAY', market_protection: '-1' });
+  const byHand = (side: 'BUY' | 'SELL', tradingsymbol: string, qty: number, o: { exchange?: string; product?: string; price?: number } = {}): FakeOrder => {
+    const form = new URLSearchParams({ tradingsymbol, exchange: o.exchange ?? 'NSE', transaction_type: side, order_type: 'MARKET', quantity: String(qty), product: o.product ?? 'MIS', validity: 'DAY', market_protection: '-1' });
     const r = book.place('regular', form, instruments);
-    if (!r.ok) throw new Error(`the fake cannot sell ${qty} ${tradingsymbol} by hand: ${r.message}`);
+    if (!r.ok) throw new Error(`the fake cannot ${side.toLowerCase()} ${qty} ${tradingsymbol} by hand: ${r.message}`);
     pushOrder(r.order);
     return book.settle(r.order.order_id, { status: 'COMPLETE', price: o.price ?? quotes.get(r.order.instrument_token)?.lastPrice ?? 100 })!;
   };
@@ -231,7 +238,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     if (req.method === 'POST' && req.path === '/__fake/sell-by-hand') {
       const q = req.query;
       try {
-        const order = sellByHand(q.get('symbol') ?? '', Number(q.get('qty')), { ...(q.has('exchange') ? { exchange: q.get('exchange')! } : {}), ...(q.has('product') ? { product: q.get('product')! } : {}) });
+        const order = byHand('SELL', q.get('symbol') ?? '', Number(q.get('qty')), { ...(q.has('exchange') ? { exchange: q.get('exchange')! } : {}), ...(q.has('product') ? { product: q.get('product')! } : {}) });
         return { kind: 'data', data: { order_id: order.order_id } };
       } catch (err) {
         return { kind: 'error', status: 400, errorType: 'InputException', message: err instanceof Error ? err.message : String(err) };
@@ -274,7 +281,8 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
     rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
-    sellByHand,
+    sellByHand: (tradingsymbol, qty, o) => byHand('SELL', tradingsymbol, qty, o),
+    buyByHand: (tradingsymbol, qty, o) => byHand('BUY', tradingsymbol, qty, o),
     positions: () => positionsJson(book.all(), priceBook),
     holdings: () => holdingsJson(holdings, book.all(), priceBook),
     ticker,
