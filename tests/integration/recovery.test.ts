@@ -5,8 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
-import type { Run, Strategy } from '../../engine/core/types';
+import type { OrderSide, Run, Strategy } from '../../engine/core/types';
 import { clientOrderId } from '../../engine/core/ids';
+import type { PlaceOrderRequest } from '../../engine/brokers/broker';
 
 const at = (iso: string) => Date.parse(iso);
 let t: TestEngine;
@@ -248,3 +249,107 @@ describe('recovery at start', () => {
     });
   });
 });
+
+/**
+ * Every unfinished state × {long, short} × {leg 0, leg 2}, as the engine leaves it at a crash, then
+ * a restart; judged by what the paper broker was sent and how the run ends. The strategy may
+ * re-enter twice (stops and targets in points, none reached: AAPL stays at 100), so leg 2 is its
+ * last leg and a leg's SELL-time exit ends the run. Legs before the current one are journaled filled.
+ */
+describe('recovery of a run in every unfinished state, long and short, on its first and last leg', () => {
+  type Side = 'long' | 'short';
+  type Case = {
+    state: Run['state'];
+    how: string;
+    side: Side;
+    legNo: 0 | 2;
+    /** When the process starts again. */
+    restart: string;
+    /** What the broker is asked for after the restart. */
+    sent: readonly ('entry' | 'exit' | 'exit2')[];
+    end: Run['state'];
+  };
+  const REENTER = { stop_loss: 2, stop_loss_mode: 'points', target: 3, target_mode: 'points', reentries: 2, reentry_after: 'either', reentry_cutoff: '12:00' };
+  const entrySide = (side: Side): OrderSide => (side === 'long' ? 'buy' : 'sell');
+  const exitSide = (side: Side): OrderSide => (side === 'long' ? 'sell' : 'buy');
+
+  // Left out: ARMED on leg 2 (a later leg waits as WAITING_REENTRY, never ARMED); WAITING_REENTRY
+  // on leg 0 (leg 0 is entered from ARMED, only legs ≥ 1 wait).
+  const cases: Case[] = [];
+  const add = (legs: readonly (0 | 2)[], c: Omit<Case, 'side' | 'legNo'>) => {
+    for (const legNo of legs) for (const side of ['long', 'short'] as const) cases.push({ ...c, side, legNo });
+  };
+  add([0], { state: 'ARMED', how: 'before its BUY time', restart: '2026-03-09T13:00:00Z', sent: ['entry', 'exit'], end: 'SOLD' });
+  add([0], { state: 'BUYING', how: 'its entry journaled, never sent', restart: '2026-03-09T13:30:02Z', sent: ['entry', 'exit'], end: 'SOLD' });
+  add([2], { state: 'BUYING', how: 'its entry journaled, never sent', restart: '2026-03-09T14:00:02Z', sent: ['entry', 'exit'], end: 'SOLD' });
+  add([0, 2], { state: 'IN_POSITION', how: 'its position open', restart: '2026-03-09T14:30:00Z', sent: ['exit'], end: 'SOLD' });
+  add([0, 2], { state: 'EXITING', how: 'its SELL in flight (at the broker)', restart: '2026-03-09T19:55:02Z', sent: [], end: 'SOLD' });
+  add([0, 2], { state: 'EXITING', how: 'its SELL refused, shares still held', restart: '2026-03-09T19:55:02Z', sent: ['exit2'], end: 'SOLD' });
+  add([2], { state: 'WAITING_REENTRY', how: 'its leg due 20 s ago', restart: '2026-03-09T14:00:20Z', sent: ['entry', 'exit'], end: 'SOLD' });
+  add([0, 2], { state: 'ERROR', how: 'with a position', restart: '2026-03-09T14:30:00Z', sent: [], end: 'ERROR' });
+
+  it.each(cases)('$state ($how), $side, leg $legNo', async (c) => {
+    t = await startTestEngine({ at: c.restart });
+    const { s, run } = await crashedRun(c.state, seedRun(c), { ...REENTER, ...(c.side === 'short' ? { side: 'sell' } : {}) });
+    const id = (slot: 'entry' | 'exit', attempt = 1) => clientOrderId('test01', s.id, run.tradingDate, slot, attempt, c.legNo);
+    const order = (slot: 'entry' | 'exit', status: 'pending' | 'filled' | 'rejected' | 'cancelled', legNo: number, attempt = 1) =>
+      t.repos.orders.insert(
+        {
+          runId: run.id, strategyId: s.id, userId: t.user.id, brokerAccountId: s.brokerAccountId, symbol: s.symbol, exchange: s.exchange, qty: 10,
+          leg: slot === 'entry' ? 'BUY' : legNo === c.legNo ? 'SELL' : 'STOPLOSS',
+          side: slot === 'entry' ? entrySide(c.side) : exitSide(c.side),
+          slot, legNo, attempt, status,
+          clientOrderId: clientOrderId('test01', s.id, run.tradingDate, slot, attempt, legNo),
+          scheduledAt: slot === 'exit' && legNo === c.legNo ? run.sellAt : legNo === 0 ? run.buyAt : at('2026-03-09T14:00:00Z'),
+          ...(status === 'filled' ? { filledQty: 10, fillPrice: 100 } : status === 'rejected' ? { rejectReason: 'insufficient buying power' } : {}),
+        },
+        t.clock.now(),
+      );
+    // Earlier legs, done: entered and stopped out.
+    for (let leg = 0; leg < c.legNo; leg++) (order('entry', 'filled', leg), order('exit', 'filled', leg));
+    if (c.state === 'BUYING') order('entry', 'pending', c.legNo);
+    if (['IN_POSITION', 'EXITING', 'ERROR'].includes(c.state)) order('entry', 'filled', c.legNo);
+    if (c.how.includes('in flight')) {
+      const exit = order('exit', 'pending', c.legNo);
+      // The crash came after the send: the broker has the SELL, the journal never heard back.
+      const instrument = (await t.paper.instruments.resolve('AAPL', 'NYSE'))!;
+      await t.paper.execution.placeOrder({ clientOrderId: exit.clientOrderId, instrument, side: exitSide(c.side), opens: false, qty: 10 });
+    }
+    if (c.how.includes('refused')) order('exit', 'rejected', c.legNo);
+    // An ERROR with a position: its SELL cancelled at the broker with nothing sold (a retry would be attempt 2).
+    if (c.state === 'ERROR') order('exit', 'cancelled', c.legNo);
+
+    // Every request the broker gets from here on, a refused duplicate too.
+    const asked: string[] = [];
+    const place = t.paper.execution.placeOrder.bind(t.paper.execution);
+    Object.assign(t.paper.execution, { placeOrder: (req: PlaceOrderRequest) => (asked.push(`${req.side} ${req.clientOrderId}`), place(req)) });
+
+    expect(await t.engine.recover()).toMatchObject({ failures: 0 });
+    await t.until('2026-03-09T19:56:00Z');
+    const wanted = c.sent.map((k) => (k === 'entry' ? `${entrySide(c.side)} ${id('entry')}` : `${exitSide(c.side)} ${id('exit', k === 'exit2' ? 2 : 1)}`));
+    expect(asked).toEqual(wanted);
+    // Past the SELL time the position is closed, but an ERROR waits for the trader.
+    expect(t.run(s.id)).toMatchObject({ state: c.end, legNo: c.legNo, positionQty: c.end === 'ERROR' ? 10 : 0 });
+    // Every exit of every leg trades against its entry.
+    for (const o of t.orders(s.id)) expect(o.side).toBe(o.slot === 'entry' ? entrySide(c.side) : exitSide(c.side));
+    await t.until('2026-03-09T20:30:00Z');
+    expect(asked).toEqual(wanted);
+  });
+});
+
+/** The run row a crash in `c.state` on leg `c.legNo` leaves behind. */
+function seedRun(c: { state: Run['state']; legNo: number }): Partial<Run> {
+  const held = { positionQty: 10, entryPrice: 100 };
+  const leg = { legNo: c.legNo, reentryCutoffAt: at('2026-03-09T16:00:00Z') };
+  switch (c.state) {
+    case 'WAITING_REENTRY':
+      return { ...leg, positionQty: 0, entryPrice: 100, exitLeg: 'STOPLOSS', exitPrice: 98, reentryAt: at('2026-03-09T14:00:00Z') };
+    case 'IN_POSITION':
+    case 'EXITING':
+      return { ...leg, ...held };
+    case 'ERROR':
+      return { ...leg, ...held, reason: 'SELL exit cancelled with 0 of 10 sold: no reason given (cancelled at the broker with nothing sold)' };
+    default:
+      return leg;
+  }
+}
