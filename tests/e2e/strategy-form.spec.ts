@@ -158,7 +158,7 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
   // Everything the engine describes is offered: no line naming what comes later.
-  await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: the SELL time/);
+  await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: none/);
   await expect(f.form.locator('.form__later')).toHaveCount(0);
   // The entry side is offered in words, buying first unless the trader picks a short.
   const side = f.form.getByLabel('Entry side', { exact: true });
@@ -308,6 +308,9 @@ test('the grouped form, days open and errors shown in the entry and exit editors
   await f.submit.click();
   await expect(fieldError(f.form, 'symbol')).toBeVisible();
   await expect(fieldError(f.form, 'trail')).toBeVisible();
+  // The focus on the first error scrolls the entry group's legend under the sticky header, where
+  // axe cannot tell its background; the colours are what is judged here, so from the top.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   const found: string[] = [];
   for (const theme of THEMES) {
     await useSystemTheme(page, theme);
