@@ -202,7 +202,7 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
 
     await page.getByRole('button', { name: 'Stop all', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop everything?' });
-    await expect(dialog).toContainText('Stops 2 running strategies and sells 1 open position at market now.');
+    await expect(dialog).toContainText('Stops 2 running strategies and closes 1 open position at market now (a long is sold, a short bought back).');
     await screens.snap('12-kill-switch');
     await dialog.getByRole('button', { name: 'Stop all and exit all' }).click();
     await expect(dialog).toBeHidden();

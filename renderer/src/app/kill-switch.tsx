@@ -1,6 +1,7 @@
 /**
- * The kill switch: stop every running strategy and sell every open position at market, after
- * one confirmation that says how many of each there are and names the accounts (PAPER or LIVE).
+ * The kill switch: stop every running strategy and close every open position at market (a long
+ * sold, a short bought back), after one confirmation that says how many of each there are and
+ * names the accounts (PAPER or LIVE).
  */
 import { useState } from 'react';
 import { errorText } from '../lib/api-client';
@@ -27,7 +28,7 @@ export function KillSwitch() {
     setBusy(true);
     try {
       const { stopped } = await useStrategies.getState().stopAll();
-      toast(stopped.length === 0 ? 'Nothing was running' : `Stopped ${stopped.length} strateg${stopped.length === 1 ? 'y' : 'ies'}; open positions are being sold`);
+      toast(stopped.length === 0 ? 'Nothing was running' : `Stopped ${stopped.length} strateg${stopped.length === 1 ? 'y' : 'ies'}; open positions are being closed`);
       close();
     } catch (err) {
       setError(errorText(err));
@@ -59,8 +60,8 @@ export function KillSwitch() {
         }
       >
         <p>
-          Stops <strong className="num">{running.length}</strong> running strateg{running.length === 1 ? 'y' : 'ies'} and sells{' '}
-          <strong className="num">{positions.length}</strong> open position{positions.length === 1 ? '' : 's'} at market now.
+          Stops <strong className="num">{running.length}</strong> running strateg{running.length === 1 ? 'y' : 'ies'} and closes{' '}
+          <strong className="num">{positions.length}</strong> open position{positions.length === 1 ? '' : 's'} at market now (a long is sold, a short bought back).
         </p>
         {accountIds.length > 0 && (
           <div>

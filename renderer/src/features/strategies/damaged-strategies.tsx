@@ -1,7 +1,7 @@
 /**
  * Strategies whose stored definition cannot be read: listed, never hidden, each saying why and how
  * to repair it. Nothing of them can be shown or edited; STOP still works while one runs or holds
- * a position (the engine sells by the run's own plan).
+ * a position (the engine closes it by the run's own plan: a long sold, a short bought back).
  */
 import { useState } from 'react';
 import { errorText } from '../../lib/api-client';
@@ -26,7 +26,7 @@ function DamagedRow({ strategy: d }: { readonly strategy: DamagedStrategyDto }) 
     setBusy(true);
     try {
       await useStrategies.getState().stop(d.id, true);
-      toast(`Stopped ${d.symbol} (#${d.id}); any position is sold at market`);
+      toast(`Stopped ${d.symbol} (#${d.id}); any position is closed at market`);
     } catch (err) {
       toast(errorText(err), 'error');
     } finally {
@@ -41,7 +41,7 @@ function DamagedRow({ strategy: d }: { readonly strategy: DamagedStrategyDto }) 
       · {d.status} · damaged: <span className="small">{d.damaged}</span>{' '}
       {d.stoppable && (
         <button type="button" className="btn btn--danger" onClick={stop} disabled={busy}>
-          Stop and sell at market
+          Stop and close at market
         </button>
       )}
     </li>
