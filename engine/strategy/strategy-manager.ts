@@ -14,7 +14,7 @@ import { runInstrument } from '../execution/run-instrument';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
 import { runPlanOf } from '../core/run-plan-spec';
-import type { RunEvent } from '../core/run-policy/types';
+import type { OrderWhere, RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
 import { DateTime } from 'luxon';
@@ -440,17 +440,25 @@ export class StrategyManager {
   }
 
   private onBuyDue(runId: RunId, info: FireInfo): void {
-    const { repos, market } = this.ctx;
+    const { repos } = this.ctx;
     const run = repos.runs.getInternal(runId);
     const strategy = run && this.readable(run);
     if (!run || !strategy) return;
-    const last = market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol));
+    this.stepEntryDue('entry_due', strategy, run, info, strategy);
+  }
+
+  /**
+   * An entry is due (the day's first, or the next leg's): stepped with the last price where it
+   * trades (`at`) and its due time as the trader reads it.
+   */
+  private stepEntryDue(type: 'entry_due' | 'reentry_due', strategy: Strategy, run: Run, info: FireInfo, at: OrderWhere): void {
+    const last = this.ctx.market.lastPrice(at.brokerAccountId, instrumentKey(at.exchange, at.symbol));
     this.stepAndApply(strategy, run, {
-      type: 'entry_due',
+      type,
       scheduledAt: info.scheduledAt,
       lateByMs: info.lateByMs,
       lastPrice: last?.price ?? null,
-      // Formatted only when read (a missed BUY's reason): a zone's formatting costs every BUY ~20 µs otherwise.
+      // Formatted only when read (a missed entry's reason): a zone's formatting costs every entry ~20 µs otherwise.
       get dueLabel() {
         return dueLabelOf(info.scheduledAt, strategy.spec.timezone);
       },
@@ -473,23 +481,13 @@ export class StrategyManager {
 
   /** The next leg's entry is due: stepped as the day's first entry is, with the last price where the run trades. */
   private onReentryDue(runId: RunId, info: FireInfo): void {
-    const { repos, market } = this.ctx;
+    const { repos } = this.ctx;
     const run = repos.runs.getInternal(runId);
     if (!run) return;
     if (this.reentries.get(run.strategyId)?.runId === runId) this.reentries.delete(run.strategyId);
     const strategy = this.readable(run);
     if (!strategy) return;
-    const at = runInstrument(repos, run, strategy);
-    const last = market.lastPrice(at.brokerAccountId, instrumentKey(at.exchange, at.symbol));
-    this.stepAndApply(strategy, run, {
-      type: 'reentry_due',
-      scheduledAt: info.scheduledAt,
-      lateByMs: info.lateByMs,
-      lastPrice: last?.price ?? null,
-      get dueLabel() {
-        return dueLabelOf(info.scheduledAt, strategy.spec.timezone);
-      },
-    });
+    this.stepEntryDue('reentry_due', strategy, run, info, runInstrument(repos, run, strategy));
   }
 
   /** The SELL time, or the square-off: the run policy decides what goes (exit.ts exitDue). */
