@@ -175,6 +175,112 @@ export interface BrokerData {
   lastPrice?(instrument: Instrument): number | null;
 }
 
+/**
+ * A protective stop resting at the broker (issue 20): it closes the position when the daemon
+ * cannot (the PC asleep, off or offline). The engine's own exits stay primary: before any of them
+ * the engine cancels the resting stop and waits for this seam's answer, so the two can never both
+ * fill.
+ * @example { clientOrderId: 'tpk3x9a17do000160A', instrument, side: 'sell', qty: 10, triggerPrice: 98.5, limitPrice: null }
+ */
+export interface RestingStopRequest {
+  /**
+   * The journal's deterministic id for this version of the stop. The broker's client order id
+   * where it takes one (Alpaca: a replace gets the next version's id); kept only by us where it
+   * takes none (a Kite GTT, found again by `lookup` from its instrument, side, quantity and trigger).
+   */
+  readonly clientOrderId: string;
+  readonly instrument: Instrument;
+  /** The exit's side: 'sell' protects a long, 'buy' a short. */
+  readonly side: OrderSide;
+  readonly qty: number;
+  /** The price at which it fires: a long's stop fires at or below it, a short's at or above. */
+  readonly triggerPrice: number;
+  /**
+   * The limit of the order it becomes when it fires; null for a market order. A broker whose
+   * resting stop can only become a limit order (a Kite GTT) needs one: the engine sets it beyond
+   * the trigger by the strategy's margin.
+   */
+  readonly limitPrice: number | null;
+}
+
+/**
+ * Where a resting stop stands at the broker.
+ * - 'resting': placed, not fired; it can still be cancelled or modified.
+ * - 'fired': it triggered and became an order; `filledQty` and `avgFillPrice` say what filled so
+ *   far, `done` whether that order is finished.
+ * - 'cancelled': it can no longer fire, and nothing of it filled (a partly filled order that was
+ *   cancelled is 'fired' with `done`).
+ * - 'rejected': the broker refused it for good; nothing rests.
+ */
+export type RestingStopStatus = 'resting' | 'fired' | 'cancelled' | 'rejected';
+
+/** The broker's view of one resting stop, from `lookup`, `cancel`, `modify` or its update stream. */
+export interface RestingStopReport {
+  readonly clientOrderId: string;
+  /** Alpaca: the stop order's id; Kite: the GTT trigger id. */
+  readonly brokerRef: string;
+  readonly status: RestingStopStatus;
+  readonly triggerPrice: number;
+  readonly limitPrice: number | null;
+  readonly qty: number;
+  /** Cumulative filled quantity of the order it became; 0 unless fired. */
+  readonly filledQty: number;
+  readonly avgFillPrice: number | null;
+  /** On 'fired': the order it became is finished (filled, or cancelled/rejected after partial fills). */
+  readonly done: boolean;
+  /** Broker time of this status, epoch ms. */
+  readonly at: number;
+  readonly reason: string | null;
+}
+
+/** Names a resting stop: the journal's id, and the broker's once known (null after a crash before the answer). */
+export interface RestingStopRef {
+  readonly clientOrderId: string;
+  readonly brokerRef: string | null;
+  readonly instrument: Instrument;
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly triggerPrice: number;
+}
+
+/**
+ * Placing, modifying or cancelling a resting stop: the three classes of PlaceOrderResult. On
+ * `unknown` the engine looks the stop up (`lookup`) before it tries again.
+ */
+export type RestingStopResult =
+  | { readonly kind: 'done'; readonly report: RestingStopReport }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'unknown'; readonly reason: string; readonly notPlaced?: boolean; readonly retryAfterMs?: number };
+
+/** A broker's resting stops; absent where it has none (the engine's own stop is then all there is). */
+export interface BrokerRestingStops {
+  /** 'stop_order': an order the exchange or broker holds (Alpaca stop); 'gtt': a broker-side trigger that places an order when it fires (Kite GTT). */
+  readonly kind: 'stop_order' | 'gtt';
+  /**
+   * True where the broker holds the position for the resting stop, so another exit of it is
+   * refused until the stop is cancelled (Alpaca: "insufficient qty available"). The engine then
+   * waits for the cancel to be confirmed before it sends its own exit, as it does everywhere else.
+   */
+  readonly reservesPosition: boolean;
+  /** Whether its order may be a market order when it fires; false: `limitPrice` is required (Kite GTT). */
+  readonly marketOnFire: boolean;
+  /** Modifications per minute the engine keeps to for one stop (a trailing stop moves it). */
+  readonly modifiesPerMinute: number;
+  place(req: RestingStopRequest): Promise<RestingStopResult>;
+  /** Moves the trigger (and limit) of a resting stop; `next.clientOrderId` is the new version's id. */
+  modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult>;
+  /**
+   * Cancels it and answers where it stands after: 'cancelled' (it can no longer fire) or 'fired'
+   * (it fired first; its fills are the position's exit). `done` only once the broker confirmed:
+   * an answer still pending is `unknown`, and the engine asks again with `lookup`.
+   */
+  cancel(ref: RestingStopRef): Promise<RestingStopResult>;
+  /** Where it stands now; null when the broker has no such stop (never placed). */
+  lookup(ref: RestingStopRef): Promise<RestingStopReport | null>;
+  /** Every status change of the account's resting stops, where the broker streams them. */
+  onUpdate?(listener: (report: RestingStopReport) => void): () => void;
+}
+
 /** Where a broker that needs a daily login stands. */
 export type { BrokerSessionState } from '../core/events';
 
@@ -207,6 +313,8 @@ export interface Broker {
   readonly instruments: BrokerInstruments;
   readonly execution: BrokerExecution;
   readonly data: BrokerData;
+  /** Protective stops resting at the broker (issue 20); absent where the broker has none. */
+  readonly restingStops?: BrokerRestingStops;
   /** Opens connections and streams. */
   start(): Promise<void>;
   /** Closes everything; no callback fires afterwards. */
