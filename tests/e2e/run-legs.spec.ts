@@ -8,9 +8,8 @@
  */
 import type { Page, Route } from '@playwright/test';
 import { expect, test } from './support/fixtures';
-import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
+import { apiCall, openSignedIn, stateOf, STILL_PAPER_OPTIONS, strategyRow } from './support/trader-ui';
 
-const PAPER_OPTIONS = { volatilityBps: 0, startPrices: { 'NASDAQ:AAPL': 187.5 } };
 const T0 = Date.UTC(2026, 11, 7, 14, 30);
 const min = (n: number) => T0 + n * 60_000;
 
@@ -95,7 +94,7 @@ async function putBetweenLegs(page: Page, id: number, orders: unknown[]) {
 
 async function reentryStrategy(page: Page, side: 'buy' | 'sell') {
   const { token } = await openSignedIn(page);
-  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: STILL_PAPER_OPTIONS });
   const body = { broker_account_id: account.id, symbol: 'AAPL', exchange: 'NASDAQ', side, qty: 10, buy_time: '09:30', sell_time: '15:00', stop_loss: 2, stop_loss_mode: 'points', reentries: 2, reentry_cutoff: '11:30' };
   return (await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', body)).id;
 }

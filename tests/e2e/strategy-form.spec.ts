@@ -11,18 +11,7 @@
  */
 import { expect, test } from './support/fixtures';
 import { contrastProblems, seriousViolations, THEMES, useSystemTheme } from './support/axe';
-import { apiCall, fieldError, fillStrategy, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
-
-/** AAPL stands still at 187.50 on NASDAQ (no walk): the price the form shows and weighs the stop-loss against. */
-const PAPER_OPTIONS = { volatilityBps: 0, startPrices: { 'NASDAQ:AAPL': 187.5 } };
-
-async function openFormWithPaper(page: import('@playwright/test').Page) {
-  const { token } = await openSignedIn(page);
-  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
-  await page.reload();
-  await page.getByRole('button', { name: 'New strategy' }).click();
-  return strategyInputs(page);
-}
+import { apiCall, fieldError, fillStrategy, openFormWithPaper, openSignedIn, STILL_PAPER_OPTIONS, strategyInputs, strategyRow } from './support/trader-ui';
 
 test('every failing field is named by its label, all at once, SELL before BUY and the unknown symbol included', async ({ page, screens }) => {
   const f = await openFormWithPaper(page);
@@ -187,7 +176,7 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
 
 test('an existing strategy edits unchanged: its values shown, its days open, the same body sent back', async ({ page }) => {
   const { token } = await openSignedIn(page);
-  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: STILL_PAPER_OPTIONS });
   const stored = { broker_account_id: account.id, symbol: 'AAPL', exchange: 'NASDAQ', qty: 4, buy_time: '09:45:00', sell_time: '15:30:00', stop_loss: 150.25, timezone: 'America/New_York', repeat: 'daily', buy_grace_seconds: 30 };
   await apiCall(page, token, 'POST', '/strategy/create', stored);
   await page.reload();
@@ -268,7 +257,7 @@ test('an exit level is refused by its label, the unit named in words', async ({ 
 
 test('while the engine describes the form it says so; a failed ask says why and offers a retry, never a blank form', async ({ page, screens }) => {
   const { token } = await openSignedIn(page);
-  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
+  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: STILL_PAPER_OPTIONS });
   await page.reload();
   let fail = true;
   let release: () => void = () => {};

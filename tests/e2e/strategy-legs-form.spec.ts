@@ -6,15 +6,10 @@
  */
 import { expect, test } from './support/fixtures';
 import { contrastProblems, seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
-import { apiCall, fillStrategy, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
+import { fillStrategy, openFormWithPaper, strategyInputs, strategyRow } from './support/trader-ui';
 
-const PAPER_OPTIONS = { volatilityBps: 0, startPrices: { 'NASDAQ:AAPL': 187.5 } };
-
-async function openFormWithPaper(page: import('@playwright/test').Page) {
-  const { token } = await openSignedIn(page);
-  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: PAPER_OPTIONS });
-  await page.reload();
-  await page.getByRole('button', { name: 'New strategy' }).click();
+async function openLegsForm(page: import('@playwright/test').Page) {
+  await openFormWithPaper(page);
   return legInputs(page);
 }
 
@@ -41,7 +36,7 @@ const editRow = async (page: import('@playwright/test').Page) => {
 };
 
 test('a re-entry strategy is built in the form, saved and read back; re-entries at 0 hide and remove the cut-off', async ({ page, screens }) => {
-  const f = await openFormWithPaper(page);
+  const f = await openLegsForm(page);
   // Folded until used, saying nothing while it re-enters never.
   await expect(f.reentryGroup).not.toHaveAttribute('open');
   await expect(f.reentryGroup.locator('summary')).toHaveText('Re-entry');
@@ -103,7 +98,7 @@ test('a re-entry strategy is built in the form, saved and read back; re-entries 
 });
 
 test('a cut-off left out with re-entries is refused by its label, next to its input', async ({ page }) => {
-  const f = await openFormWithPaper(page);
+  const f = await openLegsForm(page);
   await fillStrategy(page, { symbol: 'AAPL', exchange: 'NASDAQ', qty: '2', buyTime: '09:30', sellTime: '15:55', stopLoss: '2' });
   await f.stopLossUnit.selectOption('points');
   await f.reentryGroup.locator('summary').click();
@@ -114,7 +109,7 @@ test('a cut-off left out with re-entries is refused by its label, next to its in
 });
 
 test('a weekday strategy is built with day toggles, saved and read back; unticking every day sends none, repeating once removes them', async ({ page, screens }) => {
-  const f = await openFormWithPaper(page);
+  const f = await openLegsForm(page);
   await f.daysGroup.locator('summary').click();
   // Weekdays apply to a daily strategy only.
   await expect(f.weekdays).toHaveCount(0);
@@ -172,7 +167,7 @@ test('a weekday strategy is built with day toggles, saved and read back; unticki
 });
 
 test('the re-entry and days groups, open with values and an error, have no serious WCAG 2.1 A/AA violation in either theme', async ({ page }) => {
-  const f = await openFormWithPaper(page);
+  const f = await openLegsForm(page);
   await f.reentryGroup.locator('summary').click();
   await f.reentries.fill('2');
   await f.daysGroup.locator('summary').click();

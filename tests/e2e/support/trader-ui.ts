@@ -98,3 +98,15 @@ export async function apiCall<T = unknown>(page: Page, token: string, method: 'G
   expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBe(true);
   return (res.status() === 204 ? null : await res.json()) as T;
 }
+
+/** AAPL stands still at 187.50 on NASDAQ (no walk): the price the form shows and weighs levels against. */
+export const STILL_PAPER_OPTIONS = { volatilityBps: 0, startPrices: { 'NASDAQ:AAPL': 187.5 } };
+
+/** Signs in, connects that still paper account, and opens the strategy form; answers its inputs. */
+export async function openFormWithPaper(page: Page) {
+  const { token } = await openSignedIn(page);
+  await apiCall(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: STILL_PAPER_OPTIONS });
+  await page.reload();
+  await page.getByRole('button', { name: 'New strategy' }).click();
+  return strategyInputs(page);
+}
