@@ -21,9 +21,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
     if (!run) return strategyDto(s, run);
-    // The run is the user's (read above); its entry orders give the quantity bought, for the P&L:
-    // the one leg's entry, or a run that re-entered, every leg's fills.
-    if (run.legNo === 0) return strategyDto(s, run, repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null);
+    // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
     return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]));
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
