@@ -27,6 +27,13 @@ describe('runStateText', () => {
     expect(runStateText('WAITING_REENTRY', 1, 0)).toBe('Waiting to re-enter');
     expect(runStateText('IN_POSITION', 1, 2)).toBe('In position');
   });
+
+  it("says a short's entry and exit, and a missed or running re-entry, in their own words", () => {
+    expect([runStateText('BUYING', 0, 0), runStateText('BUYING', 0, 0, 'sell'), runStateText('BUYING', 1, 2, 'sell')]).toEqual(['Buying', 'Selling short', 'Re-entering']);
+    expect([runStateText('SOLD', 0, 0), runStateText('SOLD', 1, 2, 'sell')]).toEqual(['Sold', 'Bought back']);
+    expect([runStateText('MISSED_BUY', 0, 0), runStateText('MISSED_BUY', 0, 0, 'sell'), runStateText('MISSED_BUY', 2, 2)]).toEqual(['Missed BUY', 'Missed short sale', 'Missed re-entry']);
+    expect(runStateText('EXITED_BY_SL', 0, 0, 'sell')).toBe('Exited by stop-loss');
+  });
 });
 
 describe('closeWords', () => {

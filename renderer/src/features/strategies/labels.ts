@@ -21,14 +21,29 @@ export const runStateLabel = (state: string | null | undefined): string =>
   state && state in RUN_STATE_LABEL ? RUN_STATE_LABEL[state as RunState] : humanize(state);
 
 /**
- * A run's state as the row and the detail say it: between legs, which re-entry is next of how
- * many the strategy allows. `legNo` is the run's current leg, the one about to enter.
+ * A run's state as the row and the detail say it, in the words of the strategy's side and leg:
+ * between legs, which re-entry is next of how many the strategy allows; a short (side 'sell') is
+ * sold short and bought back, not bought and sold; an entry missed after the first leg is a missed
+ * re-entry. `legNo` is the run's current leg, the one about to enter or entering.
  *
  * @example runStateText('WAITING_REENTRY', 1, 2) // 'Waiting to re-enter (1 of 2)'
+ * @example runStateText('BUYING', 0, 0, 'sell') // 'Selling short'
+ * @example runStateText('MISSED_BUY', 1, 2) // 'Missed re-entry'
  */
-export function runStateText(state: RunState, legNo: number, reentries: number): string {
-  if (state === 'WAITING_REENTRY' && legNo > 0 && reentries > 0) return `${RUN_STATE_LABEL[state]} (${Math.min(legNo, reentries)} of ${reentries})`;
-  return RUN_STATE_LABEL[state];
+export function runStateText(state: RunState, legNo: number, reentries: number, side: 'buy' | 'sell' = 'buy'): string {
+  const short = side === 'sell';
+  switch (state) {
+    case 'WAITING_REENTRY':
+      return legNo > 0 && reentries > 0 ? `${RUN_STATE_LABEL[state]} (${Math.min(legNo, reentries)} of ${reentries})` : RUN_STATE_LABEL[state];
+    case 'BUYING':
+      return legNo > 0 ? 'Re-entering' : short ? 'Selling short' : RUN_STATE_LABEL[state];
+    case 'MISSED_BUY':
+      return legNo > 0 ? 'Missed re-entry' : short ? 'Missed short sale' : RUN_STATE_LABEL[state];
+    case 'SOLD':
+      return short ? 'Bought back' : RUN_STATE_LABEL[state];
+    default:
+      return RUN_STATE_LABEL[state];
+  }
 }
 
 /** Every leg the engine names (a Record over Leg, so a new one fails this build until it has words). */

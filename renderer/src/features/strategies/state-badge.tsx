@@ -19,12 +19,12 @@ const TONE: Record<RunState, string> = {
 
 export function stateLabel(s: StrategyDto): string {
   if (!s.runtime) return s.status === 'idle' ? 'Not started' : s.status;
-  return runStateText(s.runtime.state, s.runtime.leg_no, s.reentries);
+  return runStateText(s.runtime.state, s.runtime.leg_no, s.reentries, s.side);
 }
 
 export function StateBadge({ strategy }: { readonly strategy: StrategyDto }) {
   const run = strategy.runtime;
-  const label = run ? runStateText(run.state, run.leg_no, strategy.reentries) : 'Not started';
+  const label = run ? runStateText(run.state, run.leg_no, strategy.reentries, strategy.side) : 'Not started';
   const tone = run ? TONE[run.state] : 'neutral';
   return (
     <span className={`badge badge--${tone}`} data-state={run?.state ?? 'NONE'} title={run?.reason ?? undefined}>
