@@ -164,3 +164,38 @@ describe('modifying', () => {
     expect(moved).toMatchObject({ kind: 'done', report: { clientOrderId: 'tpk-stop-1', status: 'fired', filledQty: 10 } });
   });
 });
+
+describe('stops Tradeclock did not place in this process', () => {
+  it("a stop Alpaca replaced on its own is still ours: the lookup and the stream report it under our id", async () => {
+    const { stop } = await long();
+    const stops: RestingStopReport[] = [];
+    f.broker.restingStops.onUpdate((r) => stops.push(r));
+    await f.broker.restingStops.place(stop);
+    const replacement = f.fake.replaceOrder('tpk-stop-1');
+    expect(await f.broker.restingStops.lookup(refOf(stop, null))).toMatchObject({ clientOrderId: 'tpk-stop-1', brokerRef: replacement.id, status: 'resting' });
+    f.fake.setPrice('AAPL', 98);
+    const fired = await eventually(() => stops.find((r) => r.status === 'fired'), { what: 'the replacement firing' });
+    expect(fired).toMatchObject({ clientOrderId: 'tpk-stop-1', brokerRef: replacement.id, filledQty: 10, done: true });
+    expect(f.updates.some((u) => u.clientOrderId === replacement.clientOrderId || u.clientOrderId === 'tpk-stop-1')).toBe(false);
+  });
+
+  it("after a restart the journal's lookup claims the stop: its fire goes to the stop listeners, not the order listener", async () => {
+    const { stop } = await long();
+    const before = f.makeBroker();
+    await before.restingStops.place(stop);
+    await before.stop();
+    const stops: RestingStopReport[] = [];
+    f.broker.restingStops.onUpdate((r) => stops.push(r));
+    expect(await f.broker.restingStops.lookup(refOf(stop, null))).toMatchObject({ status: 'resting' });
+    f.fake.setPrice('AAPL', 98);
+    await eventually(() => stops.find((r) => r.status === 'fired' && r.clientOrderId === 'tpk-stop-1'), { what: 'the fire on the stop listener' });
+    expect(f.updates.some((u) => u.clientOrderId === 'tpk-stop-1')).toBe(false);
+  });
+
+  it('a lookup whose reply cannot be read fails, naming the field, never "no such stop"', async () => {
+    const { stop } = await long();
+    await f.broker.restingStops.place(stop);
+    f.fake.injectFault({ route: 'GET /v2/orders:by_client_order_id', fault: { kind: 'status', status: 200, body: { id: 'x', client_order_id: 'tpk-stop-1', symbol: 'AAPL', side: 'sell', status: 'new', qty: '10', filled_qty: '0', stop_price: 'soon' } } });
+    await expect(f.broker.restingStops.lookup(refOf(stop, null))).rejects.toThrow('resting stop lookup at Alpaca failed (client order id tpk-stop-1): the order could not be read (stop_price: "soon" is not a plain decimal)');
+  });
+});

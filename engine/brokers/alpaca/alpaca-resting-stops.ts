@@ -55,6 +55,8 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   /** Client order ids of the stops placed, modified or looked up here: their stream events are ours. */
   private readonly claims = new Map<string, Claim>();
   private readonly byBrokerId = new Map<string, string>();
+  /** Alpaca's own client order id on a replacement it made (a corporate action) → ours. */
+  private readonly aliases = new Map<string, string>();
   private readonly listeners: Listeners<[RestingStopReport]>;
 
   constructor(private readonly deps: AlpacaRestingStopsDeps) {
@@ -77,6 +79,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   async modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult> {
     const invalid = invalidStop(next);
     if (invalid) return { kind: 'rejected', reason: invalid };
+    this.claim(ref);
     const id = ref.brokerRef ?? this.claims.get(ref.clientOrderId)?.brokerId ?? null;
     if (id === null) {
       const found = await this.find(ref.clientOrderId);
@@ -105,6 +108,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   }
 
   async cancel(ref: RestingStopRef): Promise<RestingStopResult> {
+    this.claim(ref);
     let id = ref.brokerRef ?? this.claims.get(ref.clientOrderId)?.brokerId ?? null;
     // Each pass deletes the version that carries the stop on: a PATCH may have replaced the one named.
     for (let pass = 0; pass <= MAX_REPLACEMENTS; pass++) {
@@ -134,6 +138,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   }
 
   async lookup(ref: RestingStopRef): Promise<RestingStopReport | null> {
+    this.claim(ref);
     const found = await this.find(ref.clientOrderId);
     if (found.kind === 'failed') throw new DomainError('unavailable', `resting stop lookup at Alpaca failed (client order id ${ref.clientOrderId}): ${found.reason}`);
     return found.kind === 'found' ? found.report : null;
@@ -148,13 +153,28 @@ export class AlpacaRestingStops implements BrokerRestingStops {
    * module's listeners, never to the order listener, whose reports are entries and exits).
    */
   takeStreamEvent(order: AlpacaOrder): boolean {
-    const cid = this.claims.has(order.client_order_id) ? order.client_order_id : order.replaces ? this.byBrokerId.get(order.replaces) : undefined;
+    const cid = this.ownerOf(order);
     if (cid === undefined) return false;
     const read = readStop(order, this.deps.clock.now());
     if (read.kind === 'unreadable') this.deps.logger.warn({ clientOrderId: order.client_order_id, reason: read.reason }, 'alpaca resting stop update dropped: unreadable');
     // A `replaced` version says nothing of the stop: its successor's own events do.
-    if (read.kind === 'report') this.listeners.emit(this.note(read.report));
+    if (read.kind === 'report') this.listeners.emit(this.note({ ...read.report, clientOrderId: cid }));
     return true;
+  }
+
+  /**
+   * Our id for an order: its own client order id when we placed it (or a PATCH gave it our next
+   * version's), else the id of the stop it replaces when Alpaca replaced one of ours on its own
+   * (its client order id is then Alpaca's, and stands for ours from now on).
+   */
+  private ownerOf(order: AlpacaOrder): string | undefined {
+    const own = order.client_order_id;
+    if (this.claims.has(own)) return own;
+    const alias = this.aliases.get(own);
+    if (alias !== undefined) return alias;
+    const replaced = order.replaces ? this.byBrokerId.get(order.replaces) : undefined;
+    if (replaced !== undefined) this.aliases.set(own, replaced);
+    return replaced;
   }
 
   /**
@@ -169,8 +189,15 @@ export class AlpacaRestingStops implements BrokerRestingStops {
     this.listeners.clear();
   }
 
-  private claim(req: RestingStopRequest): void {
-    if (!this.claims.has(req.clientOrderId)) this.claims.set(req.clientOrderId, { symbol: req.instrument.symbol, side: req.side, brokerId: null, open: true, placing: true });
+  /**
+   * Marks a stop as ours, so its stream events come here: before it is placed (placing, until
+   * Alpaca answers), and whenever the engine names one (after a restart, the journal's).
+   */
+  private claim(stop: RestingStopRequest | RestingStopRef): void {
+    if (this.claims.has(stop.clientOrderId)) return;
+    const brokerId = 'brokerRef' in stop ? stop.brokerRef : null;
+    this.claims.set(stop.clientOrderId, { symbol: stop.instrument.symbol, side: stop.side, brokerId, open: true, placing: !('brokerRef' in stop) });
+    if (brokerId !== null) this.byBrokerId.set(brokerId, stop.clientOrderId);
   }
 
   private note(report: RestingStopReport): RestingStopReport {
@@ -214,14 +241,23 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   /** GET /v2/orders:by_client_order_id (§1.6), then GET /v2/orders/{replaced_by} while replaced. */
   private async find(clientOrderId: string): Promise<Found> {
     let res = await this.deps.rest.request({ method: 'GET', path: '/v2/orders:by_client_order_id', query: { client_order_id: clientOrderId } });
-    if (res.kind === 'error' && res.status === 404) return { kind: 'absent' };
+    if (res.kind === 'error' && res.status === 404) {
+      // Named by the engine and unknown to Alpaca: it holds no shares. One being placed may still arrive.
+      const claim = this.claims.get(clientOrderId);
+      if (claim && !claim.placing) claim.open = false;
+      return { kind: 'absent' };
+    }
+    // The version that carries the stop on: ours (placed, or a PATCH's), never Alpaca's own id.
+    let owner = clientOrderId;
     for (let hops = 0; hops <= MAX_REPLACEMENTS; hops++) {
       if (res.kind !== 'ok') return { kind: 'failed', reason: describe(res) };
       const order = orderSchema.safeParse(res.body);
       if (!order.success) return { kind: 'failed', reason: `the reply is not an Alpaca order (${order.error.issues[0]?.path.join('.') || 'body'}: ${order.error.issues[0]?.message})` };
+      if (this.claims.has(order.data.client_order_id)) owner = order.data.client_order_id;
+      else if (order.data.client_order_id !== clientOrderId) this.aliases.set(order.data.client_order_id, owner);
       const read = readStop(order.data, this.deps.clock.now());
       if (read.kind === 'unreadable') return { kind: 'failed', reason: `the order could not be read (${read.reason})` };
-      if (read.kind === 'report') return { kind: 'found', report: this.note(read.report) };
+      if (read.kind === 'report') return { kind: 'found', report: this.note({ ...read.report, clientOrderId: owner }) };
       if (read.by === null) return { kind: 'failed', reason: `order ${order.data.id} was replaced without naming its replacement` };
       res = await this.deps.rest.request({ method: 'GET', path: `/v2/orders/${encodeURIComponent(read.by)}` });
     }

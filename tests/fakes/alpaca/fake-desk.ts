@@ -307,11 +307,14 @@ export class FakeDesk {
     if (FINAL.includes(old.status)) throw new Error(`order ${old.clientOrderId} is ${old.status}: nothing to replace`);
     const now = this.now();
     const next: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId: old.keyId, asset: old.asset, qty: opts.qty ?? old.qty - old.filledQty, side: old.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null, replaces: old.id, silent: opts.silence !== undefined };
+    // A stop order's replacement is a stop order too, resting until its stop price trades.
+    if (old.type !== undefined) Object.assign(next, { type: old.type, stopPrice: old.stopPrice, limitPrice: old.limitPrice, timeInForce: old.timeInForce, triggered: false });
     Object.assign(old, { status: 'replaced', updatedAt: now, replacedAt: now, replacedBy: next.id });
     this.orders.get(old.keyId)!.push(next);
     this.byClient.get(old.keyId)!.set(next.clientOrderId, next);
     if (opts.silence !== 'all') this.emit(old, 'replaced', {});
-    this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    if (next.type === undefined) this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    else this.rest(next);
     return next;
   }
 
