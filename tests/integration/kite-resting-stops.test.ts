@@ -77,6 +77,16 @@ describe('placing a GTT', () => {
   });
 });
 
+describe('a dead session', () => {
+  it('sends nothing and answers not placed yet, with the wait and "log in" in the reason', async () => {
+    const { stop } = await setup();
+    fake.revokeTokens();
+    const answer = await kite.restingStops.place(stop);
+    expect(answer).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 5_000, reason: expect.stringMatching(/log in to Kite again/) });
+    expect(fake.gtts()).toEqual([]);
+  });
+});
+
 describe('finding a GTT without its trigger id', () => {
   it('matches instrument, side, quantity and trigger, never a GTT another stop owns', async () => {
     const { stop } = await setup();

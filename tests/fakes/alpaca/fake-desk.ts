@@ -59,6 +59,8 @@ export class FakeDesk {
   /** "keyId|symbol" → average entry price of the open position. */
   private readonly entryPrices = new Map<string, number>();
   private readonly prices = new Map<string, number>();
+  /** Stop orders not known to be finished (pruned as setPrice meets them). */
+  private readonly stops = new Set<FakeOrder>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly nextBehaviors: OrderBehavior[] = [];
   behavior: OrderBehavior;
@@ -103,9 +105,11 @@ export class FakeDesk {
   /** The price trades at `price`: resting stops it crosses fire, fired ones within their limit fill. */
   setPrice(symbol: string, price: number): void {
     this.prices.set(symbol, price);
-    for (const list of this.orders.values()) {
-      for (const order of list) {
-        if (order.asset.symbol !== symbol || order.stopPrice === undefined || order.status !== 'new' && order.status !== 'partially_filled') continue;
+    // Only the open stop orders are looked at: the bench trades thousands of market orders.
+    for (const order of this.stops) {
+      if (FINAL.includes(order.status)) this.stops.delete(order);
+      else if (order.asset.symbol !== symbol || (order.status !== 'new' && order.status !== 'partially_filled')) continue;
+      else {
         if (!order.triggered && crosses(order, price)) order.triggered = true;
         if (order.triggered && fillableAt(order, price)) this.execute(order, order.qty - order.filledQty);
       }
@@ -375,6 +379,7 @@ export class FakeDesk {
 
   /** A stop order goes `new` and rests; it fires at once if the price already crossed its stop. */
   private rest(order: FakeOrder): void {
+    this.stops.add(order);
     this.later(this.opts.fillDelayMs ?? 0, () => {
       if (order.status !== 'accepted') return;
       order.status = 'new';
@@ -391,7 +396,7 @@ export class FakeDesk {
   private heldByStops(keyId: string, symbol: string, side: 'buy' | 'sell'): { position: number; shares: number } | null {
     const net = this.positions.get(`${keyId}|${symbol}`) ?? 0;
     if ((side === 'sell' && net <= 0) || (side === 'buy' && net >= 0)) return null;
-    const holding = this.ordersOf(keyId).filter((o) => o.asset.symbol === symbol && o.side === side && o.type !== undefined && !FINAL.includes(o.status));
+    const holding = [...this.stops].filter((o) => o.keyId === keyId && o.asset.symbol === symbol && o.side === side && !FINAL.includes(o.status));
     if (holding.length === 0) return null;
     return { position: Math.abs(net), shares: holding.reduce((sum, o) => sum + (o.qty - o.filledQty), 0) };
   }
