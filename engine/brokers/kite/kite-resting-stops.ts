@@ -5,7 +5,7 @@
  * Zerodha, not at the exchange, and holds no shares: another exit is not refused while it rests
  * (`reservesPosition` false), which is why the engine must cancel it and wait before its own.
  *
- * Every GTT call is preceded by GET /quote/ltp: the condition carries the last price, and Kite
+ * Every place and modify is preceded by GET /quote/ltp: the condition carries the last price, and Kite
  * reads the trigger's direction from it. A stop the price has already crossed would become a
  * trigger on the other side (a sell GTT above the price fires when the price rises to it), so it
  * is refused here, as is a trigger Kite would refuse for being too close to the last price.
