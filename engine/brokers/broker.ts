@@ -241,6 +241,12 @@ export interface RestingStopRef {
   readonly side: OrderSide;
   readonly qty: number;
   readonly triggerPrice: number;
+  /**
+   * Broker refs of other resting stops the engine knows (other runs' and legs'): a lookup with
+   * `brokerRef` null must not take one of them for this stop. A broker without client ids (a Kite
+   * GTT) finds a stop by its instrument, side, quantity and trigger, and two runs may share them.
+   */
+  readonly excludeBrokerRefs?: readonly string[];
 }
 
 /**

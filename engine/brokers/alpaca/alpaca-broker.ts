@@ -1,6 +1,7 @@
 /**
  * The Alpaca broker (US stocks, paper or live): instruments from the assets endpoint, orders over
- * REST with fills from the trade_updates stream, prices from the market-data stream v2. Wire
+ * REST with fills from the trade_updates stream, prices from the market-data stream v2, and
+ * resting stop orders as the backstop (alpaca-resting-stops.ts). Wire
  * facts cite ../shared/brokers/PROTOCOLS.md §1.
  */
 import pino, { type Logger } from 'pino';
@@ -12,6 +13,7 @@ import { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_
 import { ALPACA_CLIENT_ORDER_ID_MAX_LENGTH, AlpacaExecution } from './alpaca-execution';
 import { ALPACA_EXCHANGES, AlpacaInstruments } from './alpaca-instruments';
 import { AlpacaRest } from './alpaca-rest';
+import { AlpacaRestingStops } from './alpaca-resting-stops';
 import { seededUniform, type UniformSource } from './backoff';
 import { AlpacaMarketData } from './market-data-stream';
 import { RateBudget } from './rate-budget';
@@ -54,6 +56,7 @@ export interface AlpacaBrokerOptions {
 export interface AlpacaBroker extends Broker {
   readonly execution: AlpacaExecution;
   readonly data: AlpacaMarketData;
+  readonly restingStops: AlpacaRestingStops;
   readonly endpoints: AlpacaEndpoints;
   readonly config: AlpacaOptions;
 }
@@ -79,6 +82,8 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
 
   const rest = new AlpacaRest({ baseUrl: endpoints.restUrl, credentials, clock, budget, timing, uniform, logger });
   const execution = new AlpacaExecution({ rest, restUrl: endpoints.restUrl, clock, timing, logger });
+  const restingStops = new AlpacaRestingStops({ rest, clock, logger });
+  execution.attachRestingStops(restingStops);
   const data = new AlpacaMarketData({ url: endpoints.dataStreamUrl, credentials, clock, timing, uniform, logger });
   let started = false;
   let stopped = false;
@@ -88,6 +93,7 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
     instruments: new AlpacaInstruments({ rest, clock, logger }),
     execution,
     data,
+    restingStops,
     endpoints,
     config,
     async start() {
@@ -115,6 +121,7 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
     async stop() {
       stopped = true;
       execution.stop();
+      restingStops.stop();
       data.stop();
       rest.close();
     },

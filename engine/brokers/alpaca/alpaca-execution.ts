@@ -18,6 +18,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock';
 import { DomainError, notFound } from '../../core/errors';
+import type { OrderSide } from '../../core/types';
 import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { AlpacaTiming } from './alpaca-config';
 import { chainReport, isReplaced, readLeg, type OrderLeg } from './alpaca-order-report';
@@ -26,7 +27,7 @@ import type { AlpacaRest, RestResult } from './alpaca-rest';
 import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
 import { MAX_REPLACEMENTS, OrderChains } from './order-chains';
 import { OrderTracker } from './order-tracker';
-import { refusalLasts } from './placement-refusal';
+import { heldByOpenOrder, refusalLasts } from './placement-refusal';
 import type { TradeUpdatesStream } from './trade-updates-stream';
 
 /** PROTOCOLS.md §1.4: client_order_id is at most 48 characters. */
@@ -40,6 +41,17 @@ export interface AlpacaExecutionDeps {
   readonly logger: Logger;
 }
 
+/**
+ * The resting stops' claim on the stream and on refusals (alpaca-resting-stops.ts): events of a
+ * resting stop go there, never to the order listener (whose reports are entries and exits; the
+ * engine would find no order of that client order id). An event of any other order the engine
+ * did not place (the trader's own) still reaches the order listener, which ignores unknown ids.
+ */
+export interface RestingStopClaims {
+  takeStreamEvent(order: AlpacaOrder): boolean;
+  restsOn(symbol: string, side: OrderSide): boolean;
+}
+
 type Lookup = { readonly kind: 'found'; readonly report: OrderReport } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly reason: string };
 /** An order folded in: the order as read, the report of its chain, and a replacement still to read, if any. */
 type Folded = { readonly leg: OrderLeg; readonly report: OrderReport; readonly follow: string | null };
@@ -51,6 +63,7 @@ export class AlpacaExecution implements BrokerExecution {
   /** Replacements being read after a stream event, so one named twice is fetched once. */
   private readonly following = new Set<string>();
   private stream: TradeUpdatesStream | undefined;
+  private restingStops: RestingStopClaims | undefined;
   private pollTimer: TimerHandle | undefined;
   private polling = false;
   private stopped = false;
@@ -99,7 +112,11 @@ export class AlpacaExecution implements BrokerExecution {
     if (res.status >= 500) return { kind: 'unknown', reason: res.description };
     // An unauthenticated request (401, or the gateway's code-less 403, §1.3) never reached the order desk.
     if (res.status === 401 || (res.status === 403 && res.error?.code === undefined)) return { kind: 'rejected', reason: `Alpaca refused the API key: ${res.description}`, lasting: true };
-    return this.settleRefusal(req.clientOrderId, res.description, refusalLasts(res.status, res.error));
+    const stopHolds = this.restingStops?.restsOn(req.instrument.symbol, req.side) ?? false;
+    const reason = heldByOpenOrder(res.error, stopHolds)
+      ? `${res.description}: the shares are held by an open order${stopHolds ? ' (a resting stop of Tradeclock rests on them)' : ''}; this passes once it is cancelled`
+      : res.description;
+    return this.settleRefusal(req.clientOrderId, reason, refusalLasts(res.status, res.error, stopHolds));
   }
 
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
@@ -166,9 +183,14 @@ export class AlpacaExecution implements BrokerExecution {
     stream.start();
   }
 
+  /** Wires the resting stops in: their stream events are theirs, and their reservation explains refusals. */
+  attachRestingStops(claims: RestingStopClaims): void {
+    this.restingStops = claims;
+  }
+
   /** Called by the stream for every event. */
   onStreamUpdate(event: string, order: AlpacaOrder, timestamp: string | undefined): void {
-    if (this.stopped) return;
+    if (this.stopped || this.restingStops?.takeStreamEvent(order)) return;
     this.followLater(this.fold(order, timestamp, { emit: true, ours: false }, event));
   }
 

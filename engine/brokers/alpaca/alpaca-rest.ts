@@ -17,7 +17,7 @@ import { HttpTransport, type HttpReply } from './http-transport';
 import type { Precedence, RateBudget } from './rate-budget';
 
 export interface RestRequest {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path under the base URL, e.g. "/v2/orders:by_client_order_id". */
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;

@@ -50,6 +50,10 @@ export const orderSchema = z.looseObject({
   symbol: z.string(),
   side: z.string(),
   status: z.string(),
+  /** `market`, `stop`, `stop_limit`, …: a resting stop (alpaca-resting-stops.ts) is a `stop` or `stop_limit`. */
+  type: z.string().optional(),
+  stop_price: decimalValue.nullable().optional(),
+  limit_price: decimalValue.nullable().optional(),
   qty: decimalValue.nullable().optional(),
   filled_qty: decimalValue,
   filled_avg_price: decimalValue.nullable().optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refusalLasts } from './placement-refusal';
+import { heldByOpenOrder, refusalLasts } from './placement-refusal';
 
 describe('refusalLasts', () => {
   it.each([
@@ -42,5 +42,15 @@ describe('refusalLasts', () => {
     expect(refusalLasts(401, null)).toBe(true);
     expect(refusalLasts(403, null)).toBe(true);
     expect(refusalLasts(422, null)).toBe(false);
+  });
+
+  it("reads Alpaca's reservation for a resting stop as passing, told by the reply or by the stop we know rests", () => {
+    const bare = { code: 40310000, message: 'insufficient qty available for order (requested: 10, available: 0)' };
+    expect(refusalLasts(403, bare)).toBe(true);
+    expect(refusalLasts(403, bare, true)).toBe(false);
+    expect(heldByOpenOrder(bare, true)).toBe(true);
+    expect(heldByOpenOrder(bare)).toBe(false);
+    expect(heldByOpenOrder({ ...bare, held_for_orders: '10' })).toBe(true);
+    expect(heldByOpenOrder({ code: 40310000, message: 'insufficient buying power' }, true)).toBe(false);
   });
 });

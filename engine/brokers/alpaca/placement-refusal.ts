@@ -34,18 +34,31 @@ const INSUFFICIENT_QTY = /insufficient qty available for order/i;
  * - 401, and the gateway's code-less 403 (§1.3): the key is refused; a retry sends the same key.
  * - "insufficient qty available for order": no shares to sell, unless the reply's
  *   `held_for_orders` (3rd-party captures of this body carry `existing_qty`, `held_for_orders`,
- *   `available`) says the shares exist but another open order holds them: that passes when the
- *   other order ends (a stuck `pending_cancel`, an order the trader placed), so it is not lasting.
+ *   `available`) says the shares exist but another open order holds them, or one of our resting
+ *   stops rests on them (`restingStopHolds`, see heldByOpenOrder): that passes when the other
+ *   order ends (a stuck `pending_cancel`, an order the trader placed, the stop cancelled), so it
+ *   is not lasting.
  * - the messages in LASTING.
  *
  * @example refusalLasts(403, { code: 40310000, message: 'insufficient qty available for order (requested: 10, available: 0)' }) === true
  */
-export function refusalLasts(status: number, error: AlpacaApiError | null): boolean {
+export function refusalLasts(status: number, error: AlpacaApiError | null, restingStopHolds = false): boolean {
   if (status === 401 || (status === 403 && error?.code === undefined)) return true;
   const message = error?.message ?? '';
-  if (INSUFFICIENT_QTY.test(message)) {
-    const held = readDecimal(error?.held_for_orders);
-    return !(held.ok && held.value.gt(0));
-  }
+  if (INSUFFICIENT_QTY.test(message)) return !heldByOpenOrder(error, restingStopHolds);
   return LASTING.some((re) => re.test(message));
+}
+
+/**
+ * True when the refusal is Alpaca's reservation: "insufficient qty available for order" while the
+ * shares exist but an open order holds them, told by the reply's `held_for_orders` above 0, or by
+ * `restingStopHolds` (one of Tradeclock's resting stops rests on that symbol and side: Alpaca
+ * holds the position for a resting sell, issue 20). It passes once that order is cancelled.
+ *
+ * @example heldByOpenOrder({ code: 40310000, message: 'insufficient qty available for order (requested: 10, available: 0)', held_for_orders: '10' }) === true
+ */
+export function heldByOpenOrder(error: AlpacaApiError | null, restingStopHolds = false): boolean {
+  if (!INSUFFICIENT_QTY.test(error?.message ?? '')) return false;
+  const held = readDecimal(error?.held_for_orders);
+  return restingStopHolds || (held.ok && held.value.gt(0));
 }

@@ -1,6 +1,6 @@
 /**
- * The Kite Connect broker: REST for instruments, orders and the session check; the binary ticker
- * for prices and order updates. Built from parsed credentials and options plus the injected clock
+ * The Kite Connect broker: REST for instruments, orders, GTT backstops (kite-resting-stops.ts) and
+ * the session check; the binary ticker for prices and order updates. Built from parsed credentials and options plus the injected clock
  * (and, for tests, jitter and fetch).
  */
 import type { Clock } from '../../core/clock';
@@ -11,6 +11,7 @@ import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
 import { KITE_EXCHANGES, KiteInstruments } from './kite-instruments';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
+import { KiteRestingStops } from './kite-resting-stops';
 import { KiteSessionTracker, type KiteSession } from './kite-session';
 import { KiteTicker, type KiteTickerNotice } from './kite-ticker';
 import { KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY, RateLimiter } from './rate-limiter';
@@ -63,6 +64,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
 export interface KiteBroker extends Broker {
   readonly execution: KiteExecution;
   readonly data: KiteData;
+  readonly restingStops: KiteRestingStops;
   readonly options: KiteOptions;
   /** The login state right now (no token, unverified, valid until 06:00 IST, expired). */
   session(): KiteSession;
@@ -153,6 +155,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable),
     execution,
     data,
+    restingStops: new KiteRestingStops({ http, clock, options }),
     options,
     async start() {
       ticker.start();

@@ -151,7 +151,12 @@ export class KiteExecution implements BrokerExecution {
     }
   }
 
-  /** Feeds one ticker `order` message (or postback body) in; orders without our tag are ignored. */
+  /**
+   * Feeds one ticker `order` message (or postback body) in. Orders without our tag are ignored:
+   * the trader's own, and the LIMIT order a GTT backstop places when it fires (it carries no tag;
+   * kite-resting-stops.ts reads it by the order id its GTT names), so a backstop's fill never
+   * reaches the order listener as an entry's or exit's report.
+   */
   handleOrderMessage(data: unknown): string | null {
     const parsed = kiteOrderSchema.safeParse(data);
     if (!parsed.success) return `ignored an order update Kite sent in a shape we cannot read (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;

@@ -14,6 +14,7 @@
  *                            silence "all" | "replacement" withholds trade_updates (fake-desk.ts)
  *   POST /__fake/restate     {client_order_id, status}   e.g. status "calculated"; sends that event
  *   POST /__fake/numbers     {numbers}                   decimals as JSON numbers (true) or strings
+ *   POST /__fake/cancels     {hold?, confirm?}           hold: DELETE leaves orders pending_cancel; confirm: they turn canceled
  *   POST /__fake/sell-by-hand {symbol, qty, key_id?}    the trader sells in Alpaca's app → {id, client_order_id}
  *   POST /__fake/data/{drop|stall|resume}, /__fake/data/error {code}, /__fake/data/raw {text}
  *   POST /__fake/trade-stream/{drop|block|unblock|garbage}
@@ -59,6 +60,10 @@ export async function handleAdmin(fake: FakeAlpaca, req: IncomingMessage, res: S
       }
       case 'POST /restate':
         fake.restateOrder(String(body.client_order_id), String(body.status));
+        return ok();
+      case 'POST /cancels':
+        if (typeof body.hold === 'boolean') fake.holdCancels(body.hold);
+        if (body.confirm === true) fake.confirmCancels();
         return ok();
       case 'POST /numbers':
         fake.setNumbers(body.numbers === true);

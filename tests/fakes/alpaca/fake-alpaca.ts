@@ -66,7 +66,12 @@ export interface FakeAlpaca {
   buyByHand(symbol: string, qty: number, keyId?: string): { id: string; clientOrderId: string };
   /** The account's open positions, as GET /v2/positions lists them. */
   positions(keyId?: string): Record<string, unknown>[];
+  /** The price trades at `price` (no data-stream frame): resting stop orders it crosses fire. */
   setPrice(symbol: string, price: number): void;
+  /** DELETE answers 204 but leaves the order `pending_cancel` (true) until `confirmCancels`. */
+  holdCancels(hold: boolean): void;
+  /** Every `pending_cancel` order turns `canceled`, with its trade_updates event. */
+  confirmCancels(): void;
   pushTrade(symbol: string, price: number, opts?: { size?: number; at?: number }): void;
   pushTrades(trades: readonly FakeTrade[], batch?: boolean): void;
   sendDataFrame(text: string): void;
@@ -163,6 +168,8 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     },
     positions: (keyId = first.keyId) => desk.positionsOf(keyId),
     setPrice: (symbol, price) => desk.setPrice(symbol, price),
+    holdCancels: (hold) => (desk.holdCancels = hold),
+    confirmCancels: () => desk.confirmCancels(),
     pushTrade: (symbol, price, o = {}) => dataStream.trades([{ symbol, price, ...o }]),
     pushTrades: (trades, batch = true) => dataStream.trades(trades, batch),
     sendDataFrame: (text) => dataStream.raw(text),

@@ -8,10 +8,17 @@
  * corporate action), `restate` (an order moved to a status such as `calculated`), `numbers`
  * (decimals sent as JSON numbers instead of strings), and `tradeByHand` (the trader selling or
  * buying in Alpaca's own app). Positions (GET /v2/positions) follow from the fills, hand trades included.
+ *
+ * Stop orders (`stop`, `stop_limit`, fake-stop-orders.ts) rest until their stop price trades
+ * (`setPrice`, or a trade pushed on the data stream), then fill as market (or limit) orders. While
+ * one rests on the closing side of a position it holds those shares: another order that would
+ * close them is refused with Alpaca's "insufficient qty available for order". PATCH replaces an
+ * open order (§1.6); `holdCancels` leaves a cancelled order `pending_cancel` until `confirmCancels`.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT, DEFAULT_ASSETS, type FakeAlpacaOptions, type OrderBehavior } from './fake-config';
 import { apiError, decimal, orderJson, positionJson, type FakeAccount, type FakeAsset, type FakeOrder } from './fake-entities';
+import { crosses, fillableAt, readPrice, readStopFields } from './fake-stop-orders';
 
 /** One POST /v2/orders as the fake received it. */
 export interface ReceivedOrder {
@@ -52,9 +59,13 @@ export class FakeDesk {
   /** "keyId|symbol" → average entry price of the open position. */
   private readonly entryPrices = new Map<string, number>();
   private readonly prices = new Map<string, number>();
+  /** Stop orders not known to be finished (pruned as setPrice meets them). */
+  private readonly stops = new Set<FakeOrder>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly nextBehaviors: OrderBehavior[] = [];
   behavior: OrderBehavior;
+  /** DELETE answers 204 but the order stays `pending_cancel` until `confirmCancels()`. */
+  holdCancels = false;
   /** Send qty, filled_qty and filled_avg_price as JSON numbers (orderJson). */
   numbers: boolean;
 
@@ -91,8 +102,18 @@ export class FakeDesk {
     return this.prices.get(symbol) ?? 100;
   }
 
+  /** The price trades at `price`: resting stops it crosses fire, fired ones within their limit fill. */
   setPrice(symbol: string, price: number): void {
     this.prices.set(symbol, price);
+    // Only the open stop orders are looked at: the bench trades thousands of market orders.
+    for (const order of this.stops) {
+      if (FINAL.includes(order.status)) this.stops.delete(order);
+      else if (order.asset.symbol !== symbol || (order.status !== 'new' && order.status !== 'partially_filled')) continue;
+      else {
+        if (!order.triggered && crosses(order, price)) order.triggered = true;
+        if (order.triggered && fillableAt(order, price)) this.execute(order, order.qty - order.filledQty);
+      }
+    }
   }
 
   /** The next order gets `behavior`; queued, one per order. */
@@ -183,10 +204,17 @@ export class FakeDesk {
     if (b.notional !== undefined) return refuse(422, 40010001, 'notional orders are not supported by this fake');
     if (typeof b.qty !== 'string' || !/^\d+$/.test(b.qty) || Number(b.qty) <= 0) return refuse(422, 40010001, 'qty must be a positive whole number given as a string');
     if (b.side !== 'buy' && b.side !== 'sell') return refuse(422, 40010001, 'side must be buy or sell');
-    if (b.type !== 'market') return refuse(422, 40010001, 'this fake accepts market orders only');
+    const fields = readStopFields(b);
+    if (!fields.ok) return refuse(422, 40010001, fields.message);
     if (!['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(String(b.time_in_force))) return refuse(422, 40010001, 'invalid time_in_force');
     if (account.blocked) return refuse(403, 40310000, 'account is not authorized to trade');
     const qty = Number(b.qty);
+    const held = this.heldByStops(account.keyId, asset.symbol, b.side);
+    if (held) {
+      const available = Math.max(0, held.position - held.shares);
+      // The reply's context fields as third-party captures of this 403 carry them (placement-refusal.ts).
+      if (qty > available) return refuse(403, 40310000, `insufficient qty available for order (requested: ${qty}, available: ${available})`, { available: String(available), existing_qty: String(held.position), held_for_orders: String(held.shares), symbol: asset.symbol });
+    }
     const cost = qty * this.price(asset.symbol);
     if (b.side === 'buy' && cost > account.cash) return refuse(403, 40310000, 'insufficient buying power', { buying_power: decimal(account.cash), cost_basis: decimal(cost) });
     // A sell from flat or short is a short sale, refused with 403 unless the asset is shortable and easy to borrow (SOURCES.md).
@@ -195,7 +223,8 @@ export class FakeDesk {
     }
 
     const now = this.now();
-    const order: FakeOrder = { id: randomUUID(), clientOrderId: cid, keyId: account.keyId, asset, qty, side: b.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null };
+    const order: FakeOrder = { id: randomUUID(), clientOrderId: cid, keyId: account.keyId, asset, qty, side: b.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null, timeInForce: String(b.time_in_force) };
+    if (fields.type !== 'market') Object.assign(order, { type: fields.type, stopPrice: fields.stopPrice, limitPrice: fields.limitPrice, triggered: false });
     const list = this.orders.get(account.keyId) ?? [];
     list.push(order);
     this.orders.set(account.keyId, list);
@@ -204,8 +233,46 @@ export class FakeDesk {
     this.byClient.set(account.keyId, index);
     record.status = 200;
     record.outcome = 'accepted';
-    this.run(order, this.nextBehaviors.shift() ?? this.behavior);
+    if (order.type === undefined) this.run(order, this.nextBehaviors.shift() ?? this.behavior);
+    else this.rest(order);
     return { status: 200, body: this.json(order), order };
+  }
+
+  /**
+   * PATCH /v2/orders/{id} (§1.6): a NEW order with a new id carries on the old one (which turns
+   * `replaced`, with `replaced_by`), taking `qty`, `stop_price`, `limit_price`, `time_in_force` and
+   * `client_order_id` from the body and the rest from the old order; events `replaced` (old) and
+   * `new` (the new one). 422 when the order is final or a cancel is pending (the messages are ours).
+   */
+  patch(keyId: string, id: string, body: unknown): DeskReply {
+    if (!UUID.test(id)) return { status: 422, body: apiError(40010001, 'order_id is missing') };
+    const old = this.ordersOf(keyId).find((o) => o.id === id);
+    if (!old) return { status: 404, body: apiError(40410000, 'order is not found.') };
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: apiError(40010000, 'request body format is invalid') };
+    const b = body as Record<string, unknown>;
+    if (FINAL.includes(old.status) || old.status === 'pending_cancel' || old.triggered) return { status: 422, body: apiError(42210000, `order is not replaceable (status ${old.status})`) };
+    const cid = b.client_order_id === undefined ? randomUUID() : b.client_order_id;
+    if (typeof cid !== 'string' || cid.length === 0 || cid.length > 48) return { status: 422, body: apiError(40010001, 'client_order_id must be no more than 48 characters') };
+    if (this.byClientId(keyId, cid)) return { status: 422, body: apiError(40010001, 'client_order_id must be unique') };
+    if (b.qty !== undefined && (typeof b.qty !== 'string' || !/^\d+$/.test(b.qty) || Number(b.qty) <= 0)) return { status: 422, body: apiError(40010001, 'qty must be a positive whole number given as a string') };
+    const price = (field: string, current: number | null | undefined) => (b[field] === undefined ? current ?? null : readPrice(b[field], field));
+    const stopPrice = price('stop_price', old.stopPrice);
+    const limitPrice = price('limit_price', old.limitPrice);
+    if (typeof stopPrice === 'string' || typeof limitPrice === 'string') return { status: 422, body: apiError(40010001, String(typeof stopPrice === 'string' ? stopPrice : limitPrice)) };
+    const now = this.now();
+    const next: FakeOrder = { ...old, id: randomUUID(), clientOrderId: cid, qty: b.qty === undefined ? old.qty : Number(b.qty), createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null, replacedAt: null, replacedBy: null, replaces: old.id, stopPrice, limitPrice, timeInForce: typeof b.time_in_force === 'string' ? b.time_in_force : old.timeInForce ?? 'day', triggered: false };
+    Object.assign(old, { status: 'replaced', updatedAt: now, replacedAt: now, replacedBy: next.id });
+    this.orders.get(keyId)!.push(next);
+    this.byClient.get(keyId)!.set(cid, next);
+    this.emit(old, 'replaced', {});
+    if (next.type === undefined) this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    else this.rest(next);
+    return { status: 200, body: this.json(next) };
+  }
+
+  /** Cancels held with `holdCancels` reach `canceled` now (the venue confirmed them). */
+  confirmCancels(): void {
+    for (const list of this.orders.values()) for (const order of list) if (order.status === 'pending_cancel') this.finish(order, 'canceled', 'canceled');
   }
 
   /** DELETE /v2/orders/{id} (§1.7): 204, 404, or 422 when no longer cancelable. */
@@ -214,6 +281,12 @@ export class FakeDesk {
     const order = this.ordersOf(keyId).find((o) => o.id === id);
     if (!order) return { status: 404, body: apiError(40410000, 'order is not found.') };
     if (FINAL.includes(order.status)) return { status: 422, body: apiError(42210000, 'order is not cancelable') };
+    if (this.holdCancels) {
+      order.status = 'pending_cancel';
+      order.updatedAt = this.now();
+      this.emit(order, 'pending_cancel', {});
+      return { status: 204, body: null };
+    }
     this.later(0, () => this.finish(order, 'canceled', 'canceled'));
     return { status: 204, body: null };
   }
@@ -238,11 +311,14 @@ export class FakeDesk {
     if (FINAL.includes(old.status)) throw new Error(`order ${old.clientOrderId} is ${old.status}: nothing to replace`);
     const now = this.now();
     const next: FakeOrder = { id: randomUUID(), clientOrderId: randomUUID(), keyId: old.keyId, asset: old.asset, qty: opts.qty ?? old.qty - old.filledQty, side: old.side, createdAt: now, status: 'accepted', updatedAt: now, filledQty: 0, filledValue: 0, filledAt: null, canceledAt: null, failedAt: null, replaces: old.id, silent: opts.silence !== undefined };
+    // A stop order's replacement is a stop order too, resting until its stop price trades.
+    if (old.type !== undefined) Object.assign(next, { type: old.type, stopPrice: old.stopPrice, limitPrice: old.limitPrice, timeInForce: old.timeInForce, triggered: false });
     Object.assign(old, { status: 'replaced', updatedAt: now, replacedAt: now, replacedBy: next.id });
     this.orders.get(old.keyId)!.push(next);
     this.byClient.get(old.keyId)!.set(next.clientOrderId, next);
     if (opts.silence !== 'all') this.emit(old, 'replaced', {});
-    this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    if (next.type === undefined) this.run(next, this.nextBehaviors.shift() ?? this.behavior);
+    else this.rest(next);
     return next;
   }
 
@@ -299,6 +375,30 @@ export class FakeDesk {
           return;
       }
     });
+  }
+
+  /** A stop order goes `new` and rests; it fires at once if the price already crossed its stop. */
+  private rest(order: FakeOrder): void {
+    this.stops.add(order);
+    this.later(this.opts.fillDelayMs ?? 0, () => {
+      if (order.status !== 'accepted') return;
+      order.status = 'new';
+      order.updatedAt = this.now();
+      this.emit(order, 'new');
+      this.setPrice(order.asset.symbol, this.price(order.asset.symbol));
+    });
+  }
+
+  /**
+   * The shares open stop orders hold on the side that closes the account's position in `symbol`
+   * (a sell holds a long's shares, a buy a short's), when `side` closes it and some are held.
+   */
+  private heldByStops(keyId: string, symbol: string, side: 'buy' | 'sell'): { position: number; shares: number } | null {
+    const net = this.positions.get(`${keyId}|${symbol}`) ?? 0;
+    if ((side === 'sell' && net <= 0) || (side === 'buy' && net >= 0)) return null;
+    const holding = [...this.stops].filter((o) => o.keyId === keyId && o.asset.symbol === symbol && o.side === side && !FINAL.includes(o.status));
+    if (holding.length === 0) return null;
+    return { position: Math.abs(net), shares: holding.reduce((sum, o) => sum + (o.qty - o.filledQty), 0) };
   }
 
   private execute(order: FakeOrder, shares: number): void {

@@ -118,6 +118,14 @@ export interface FakeOrder {
   replaces?: string | null;
   /** Its trade_updates events are not sent (a replacement the adapter must find by GET /v2/orders/{id}). */
   silent?: boolean;
+  /** `market` when absent; a `stop` or `stop_limit` rests until its stop price trades (fake-stop-orders.ts). */
+  type?: 'market' | 'stop' | 'stop_limit';
+  stopPrice?: number | null;
+  limitPrice?: number | null;
+  /** `day` when absent. */
+  timeInForce?: string;
+  /** A stop whose stop price traded: it is now a market (or limit) order. */
+  triggered?: boolean;
 }
 
 const nullable = (ms: number | null) => (ms === null ? null : alpacaTime(ms));
@@ -151,12 +159,12 @@ export function orderJson(o: FakeOrder, numbers = false): Record<string, unknown
     filled_qty: numbers ? Number(decimal(o.filledQty)) : decimal(o.filledQty),
     filled_avg_price: numbers ? (avg === null ? 0 : Number(decimal(avg))) : avg === null ? null : decimal(avg),
     order_class: '',
-    order_type: 'market',
-    type: 'market',
+    order_type: o.type ?? 'market',
+    type: o.type ?? 'market',
     side: o.side,
-    time_in_force: 'day',
-    limit_price: null,
-    stop_price: null,
+    time_in_force: o.timeInForce ?? 'day',
+    limit_price: o.limitPrice === null || o.limitPrice === undefined ? null : decimal(o.limitPrice),
+    stop_price: o.stopPrice === null || o.stopPrice === undefined ? null : decimal(o.stopPrice),
     status: o.status,
     extended_hours: false,
     legs: null,

@@ -125,6 +125,7 @@ export class FakeRest {
     if (path.startsWith('/v2/orders/')) {
       const id = decodeURIComponent(path.slice('/v2/orders/'.length));
       if (method === 'DELETE') return desk.cancel(keyId, id);
+      if (method === 'PATCH') return desk.patch(keyId, id, body);
       if (method === 'GET') {
         const order = desk.ordersOf(keyId).find((o) => o.id === id);
         return order ? { status: 200, body: desk.json(order) } : notFound('order is not found.');

@@ -83,6 +83,8 @@ export class FakeOrderBook {
     const qty = Number(form.get('quantity'));
     if (!Number.isInteger(qty) || qty <= 0) return bad('Invalid `quantity`.');
     if (!['CNC', 'NRML', 'MIS', 'MTF'].includes(form.get('product')!)) return bad('Invalid `product`.');
+    const price = form.has('price') ? Number(form.get('price')) : 0;
+    if ((type === 'LIMIT' || type === 'SL') && !(Number.isFinite(price) && price > 0)) return bad('Invalid `price`.');
     const validity = form.get('validity') ?? 'DAY';
     if (!['DAY', 'IOC', 'TTL'].includes(validity)) return bad('Invalid `validity`.');
     const protection = form.has('market_protection') ? Number(form.get('market_protection')) : 0;
@@ -114,7 +116,7 @@ export class FakeOrderBook {
       product: form.get('product')!,
       quantity: qty,
       disclosed_quantity: 0,
-      price: 0,
+      price: type === 'LIMIT' || type === 'SL' ? price : 0,
       trigger_price: 0,
       average_price: 0,
       filled_quantity: 0,

@@ -8,10 +8,12 @@
  *   kite.orders();                 // every order received
  *   kite.sellByHand('INFY', 10);   // the trader sells in Kite's own app (positions move)
  *   kite.buyByHand('INFY', 10);    // … or buys, covering an intraday short
+ *   kite.gtts();                   // GTT triggers as GET /gtt/triggers lists them
  *   await kite.close();
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake-instruments';
+import { FakeGttBook } from './fake-gtt';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
 import { holdingsJson, positionsJson, type FakeHoldingSpec, type PriceBook } from './fake-portfolio';
 import type { FakeQuote } from './fake-packets';
@@ -77,6 +79,10 @@ export interface KiteFake {
    * @example kite.buyByHand('INFY', 10)
    */
   buyByHand(tradingsymbol: string, qty: number, opts?: { exchange?: string; product?: string; price?: number }): FakeOrder;
+  /** GTT triggers as GET /gtt/triggers lists them (fake-gtt.ts); a price reaching one fires it. */
+  gtts(): Record<string, unknown>[];
+  /** Kite moves a GTT to `status` on its own (expired after a year, disabled, rejected). */
+  setGttStatus(id: number, status: string): void;
   /** GET /portfolio/positions' data right now: `{net, day}`. */
   positions(): { net: Record<string, unknown>[]; day: Record<string, unknown>[] };
   /** GET /portfolio/holdings' data right now. */
@@ -116,6 +122,26 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   // Kite pushes every status change of the user's orders to every open ticker connection.
   const pushOrder = (order: FakeOrder) => ticker.broadcastText({ type: 'order', data: { ...order, user_id: userId, unfilled_quantity: order.pending_quantity } });
   const book = new FakeOrderBook(userId, now, pushOrder);
+  // A GTT's LIMIT order: untagged, OPEN, filled at the price once the price is at its limit or better.
+  const limitFills = (token: number, price: number) => {
+    for (const o of book.all()) {
+      if (o.status !== 'OPEN' || o.order_type !== 'LIMIT' || o.instrument_token !== token) continue;
+      if (o.transaction_type === 'SELL' ? price >= o.price : price <= o.price) book.settle(o.order_id, { status: 'COMPLETE', price });
+    }
+  };
+  const gtts = new FakeGttBook({
+    userId,
+    now,
+    instruments,
+    lastPrice: (t) => quotes.get(t)?.lastPrice,
+    placeOrder: (form) => {
+      const r = book.place('regular', form, instruments);
+      if (!r.ok) return { ok: false, message: r.message };
+      pushOrder(r.order);
+      limitFills(r.order.instrument_token, quotes.get(r.order.instrument_token)?.lastPrice ?? r.order.price);
+      return { ok: true, order: r.order };
+    },
+  });
   const priceBook: PriceBook = { lastPrice: (t) => quotes.get(t)?.lastPrice, close: (t) => quotes.get(t)?.close };
   const holdings: FakeHoldingSpec[] = (opts.holdings ?? []).map((h) => ({
     ...h,
@@ -198,6 +224,28 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     if (method === 'GET' && path === '/orders') return { kind: 'data', data: book.all() };
     if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
     if (method === 'GET' && path === '/portfolio/holdings') return { kind: 'data', data: holdingsJson(holdings, book.all(), priceBook) };
+    if (method === 'GET' && path === '/quote/ltp') {
+      const data: Record<string, unknown> = {};
+      for (const key of req.query.getAll('i')) {
+        const [exchange, tradingsymbol] = key.split(':');
+        const inst = instruments.find((i) => i.exchange === exchange && i.tradingsymbol === tradingsymbol);
+        const q = inst ? quotes.get(inst.token) : undefined;
+        if (inst && q) data[key] = { instrument_token: inst.token, last_price: q.lastPrice };
+      }
+      return { kind: 'data', data };
+    }
+    if (path === '/gtt/triggers') {
+      if (method === 'GET') return { kind: 'data', data: gtts.all().map((g) => gtts.json(g)) };
+      if (method === 'POST') return req.contentType === 'application/x-www-form-urlencoded' ? gtts.save(req.form) : { kind: 'error', status: 400, errorType: 'InputException', message: 'Request body must be form-encoded.' };
+    }
+    const trigger = /^\/gtt\/triggers\/(\d+)$/.exec(path);
+    if (trigger) {
+      const g = gtts.get(Number(trigger[1]));
+      if (!g) return { kind: 'error', status: 404, errorType: 'GeneralException', message: 'Trigger not found.' };
+      if (method === 'GET') return { kind: 'data', data: gtts.json(g) };
+      if (method === 'PUT') return gtts.save(req.form, g);
+      if (method === 'DELETE') return gtts.remove(g);
+    }
     const one = /^\/orders\/(\d+)$/.exec(path);
     if (method === 'GET' && one) return book.get(one[1]!) ? { kind: 'data', data: book.historyOf(one[1]!) } : { kind: 'error', status: 400, errorType: 'InputException', message: "Couldn't find that `order_id`." };
     const place = /^\/orders\/([a-z]+)$/.exec(path);
@@ -228,6 +276,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   // A tiny control surface for the crash-soak, where the fake runs as its own process.
   const adminRoute = (req: RestRequest): RestReply | null => {
     if (req.method === 'GET' && req.path === '/__fake/orders') return { kind: 'data', data: book.all() };
+    if (req.method === 'GET' && req.path === '/__fake/gtts') return { kind: 'data', data: gtts.all().map((g) => gtts.json(g)) };
     if (req.method === 'POST' && req.path === '/__fake/price') return { kind: 'data', data: { sent: fake.setPrice(req.query.get('symbol') ?? '', Number(req.query.get('price'))) } };
     if (req.method === 'POST' && req.path === '/__fake/fault') {
       fake.failNext(req.query.get('route') ?? '', JSON.parse(req.rawBody) as RestFault, Number(req.query.get('times') ?? 1));
@@ -276,13 +325,18 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       const token = tokenOf(s);
       const q: FakeQuote = { ...quotes.get(token), ...extra, token, lastPrice: price };
       quotes.set(token, q);
-      return ticker.tick(q);
+      const sent = ticker.tick(q);
+      gtts.onPrice(token, price);
+      limitFills(token, price);
+      return sent;
     },
     priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
     rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
     sellByHand: (tradingsymbol, qty, o) => byHand('SELL', tradingsymbol, qty, o),
     buyByHand: (tradingsymbol, qty, o) => byHand('BUY', tradingsymbol, qty, o),
+    gtts: () => gtts.all().map((g) => gtts.json(g)),
+    setGttStatus: (id, status) => gtts.setStatus(id, status),
     positions: () => positionsJson(book.all(), priceBook),
     holdings: () => holdingsJson(holdings, book.all(), priceBook),
     ticker,

@@ -1,0 +1,91 @@
+/**
+ * GTT objects written here from the documented fields (kiteconnect-mocks c7a8123 gtt_get_order.json
+ * and gtt_get_orders.json give the shape; every value is ours).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Instrument, RestingStopRef } from '../broker';
+import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerTooClose } from './kite-gtt';
+
+const tcs: Instrument = { symbol: 'TCS', exchange: 'NSE', brokerRef: '2953217', tickSize: 0.05, shortable: null };
+
+function gtt(over: Record<string, unknown> = {}, leg: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 5501,
+    user_id: 'AB1234',
+    parent_trigger: null,
+    type: 'single',
+    created_at: '2026-03-09 09:31:00',
+    updated_at: '2026-03-09 09:31:00',
+    expires_at: '2027-03-09 09:31:00',
+    status: 'active',
+    condition: { exchange: 'NSE', tradingsymbol: 'TCS', trigger_values: [3890.5], last_price: 3925, instrument_token: 2953217 },
+    orders: [{ exchange: 'NSE', tradingsymbol: 'TCS', product: 'MIS', order_type: 'LIMIT', transaction_type: 'SELL', quantity: 4, price: 3880, result: null, ...leg }],
+    meta: {},
+    ...over,
+  };
+}
+
+const result = (orderResult: Record<string, unknown>) => ({ result: { account_id: 'AB1234', exchange: 'NSE', tradingsymbol: 'TCS', validity: 'DAY', product: 'MIS', order_type: 'LIMIT', transaction_type: 'SELL', quantity: 4, price: 3880, meta: '{"gtt":5501}', timestamp: '2026-03-09 11:02:10', triggered_at: 3890.1, order_result: orderResult } });
+const ref: RestingStopRef = { clientOrderId: 'tpkA', brokerRef: null, instrument: tcs, side: 'sell', qty: 4, triggerPrice: 3890.5 };
+
+describe('gttState', () => {
+  it('reads an active GTT as resting, with its trigger, limit and quantity', () => {
+    expect(gttState(readGtt(gtt()), 'tpkA', 0)).toEqual({ kind: 'report', report: { clientOrderId: 'tpkA', brokerRef: '5501', status: 'resting', triggerPrice: 3890.5, limitPrice: 3880, qty: 4, filledQty: 0, avgFillPrice: null, done: false, at: Date.parse('2026-03-09T04:01:00Z'), reason: null } });
+  });
+
+  it.each([
+    ['cancelled', 'cancelled'],
+    ['deleted', 'cancelled'],
+    ['disabled', 'cancelled'],
+    ['expired', 'cancelled'],
+    ['rejected', 'rejected'],
+  ])('reads %s as %s and done', (status, expected) => {
+    expect(gttState(readGtt(gtt({ status })), 'tpkA', 0)).toMatchObject({ kind: 'report', report: { status: expected, done: true } });
+  });
+
+  it('reads a status it does not know as resting (the engine still cancels it first)', () => {
+    expect(gttState(readGtt(gtt({ status: 'paused' })), 'tpkA', 0)).toMatchObject({ report: { status: 'resting', done: false } });
+  });
+
+  it('names the order a triggered GTT placed, and reads a failed placement as rejected with its reason', () => {
+    const placed = gttState(readGtt(gtt({ status: 'triggered' }, result({ status: 'success', order_id: '260309000123456', rejection_reason: '' }))), 'tpkA', 0);
+    expect(placed).toMatchObject({ kind: 'fired', orderId: '260309000123456', base: { status: 'fired', at: Date.parse('2026-03-09T05:32:10Z') } });
+    const failed = gttState(readGtt(gtt({ status: 'triggered' }, result({ status: 'failed', order_id: '', rejection_reason: 'Insufficient holdings.' }))), 'tpkA', 0);
+    expect(failed).toMatchObject({ kind: 'report', report: { status: 'rejected', done: true, reason: 'Kite triggered the GTT but could not place its order: Insufficient holdings.' } });
+    expect(gttState(readGtt(gtt({ status: 'triggered' })), 'tpkA', 0)).toMatchObject({ kind: 'report', report: { status: 'fired', done: false } });
+  });
+
+  it('refuses a GTT it cannot read, naming the field', () => {
+    expect(() => readGtt(gtt({ condition: { exchange: 'NSE', tradingsymbol: 'TCS', trigger_values: [] } }))).toThrow("Kite's GTT could not be read (condition.trigger_values: ");
+    expect(() => readGttList([gtt(), gtt({ orders: [] })])).toThrow(/row 1 could not be read \(orders: /);
+    expect(() => readGttList({})).toThrow('did not return a list');
+  });
+});
+
+describe('matchGtt', () => {
+  it('takes the newest active or triggered single GTT of the same instrument, side, quantity and trigger, not excluded', () => {
+    const list = readGttList([gtt({ id: 1 }), gtt({ id: 2, created_at: '2026-03-09 09:40:00' }), gtt({ id: 3, created_at: '2026-03-09 09:50:00', status: 'deleted' }), gtt({ id: 4, created_at: '2026-03-09 10:00:00' }, { quantity: 5 }), gtt({ id: 5, created_at: '2026-03-09 10:10:00' }, { transaction_type: 'BUY' })]);
+    expect(matchGtt(list, ref, new Set())?.id).toBe('2');
+    expect(matchGtt(list, ref, new Set(['2']))?.id).toBe('1');
+    expect(matchGtt(list, ref, new Set(['1', '2']))).toBeNull();
+    expect(matchGtt(list, { ...ref, triggerPrice: 3890.55 }, new Set())).toBeNull();
+    expect(matchGtt(list, { ...ref, instrument: { ...tcs, exchange: 'BSE' } }, new Set())).toBeNull();
+  });
+});
+
+describe('gttForm and the trigger band', () => {
+  it('writes condition and orders as JSON text', () => {
+    expect(gttForm({ clientOrderId: 'x', instrument: tcs, side: 'buy', qty: 4, triggerPrice: 3950, limitPrice: 3960 }, 'CNC', 3925)).toEqual({
+      type: 'single',
+      condition: '{"exchange":"NSE","tradingsymbol":"TCS","trigger_values":[3950],"last_price":3925}',
+      orders: '[{"exchange":"NSE","tradingsymbol":"TCS","transaction_type":"BUY","quantity":4,"order_type":"LIMIT","product":"CNC","price":3960}]',
+    });
+  });
+
+  it('needs 0.25% above ₹50 and ₹0.09 at or below', () => {
+    expect(triggerTooClose(100, 99.76)).toBe(true);
+    expect(triggerTooClose(100, 99.75)).toBe(false);
+    expect(triggerTooClose(40, 39.92)).toBe(true);
+    expect(triggerTooClose(40, 39.91)).toBe(false);
+  });
+});

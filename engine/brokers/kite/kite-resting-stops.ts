@@ -1,0 +1,204 @@
+/**
+ * The backstop at Kite (issue 20): a single-leg GTT whose one order is a LIMIT at the engine's
+ * limit (kite-gtt.ts has the wire). Kite keeps no client id for a GTT, so the journal's id stays
+ * ours and a GTT whose id was never learnt is found again by `matchGtt`'s rule. The GTT lives at
+ * Zerodha, not at the exchange, and holds no shares: another exit is not refused while it rests
+ * (`reservesPosition` false), which is why the engine must cancel it and wait before its own.
+ *
+ * Every place and modify is preceded by GET /quote/ltp: the condition carries the last price, and Kite
+ * reads the trigger's direction from it. A stop the price has already crossed would become a
+ * trigger on the other side (a sell GTT above the price fires when the price rises to it), so it
+ * is refused here, as is a trigger Kite would refuse for being too close to the last price.
+ *
+ * Outcomes follow kite-errors.ts: a dead session or a 429 is `unknown` + `notPlaced`; a refusal
+ * of the request is `rejected` (for a modify or a cancel, only once a lookup shows the GTT still
+ * active); no answer is `unknown`, for the engine to look the stop up before it tries again.
+ */
+import type { Clock } from '../../core/clock';
+import { DomainError } from '../../core/errors';
+import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStopRequest, RestingStopResult } from '../broker';
+import { KiteError } from './kite-errors';
+import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerIdSchema, triggerTooClose, type KiteGtt } from './kite-gtt';
+import type { KiteHttp } from './kite-http';
+import { KITE_EXCHANGES } from './kite-instruments';
+import { kiteOrderSchema } from './kite-orders';
+import type { KiteOptions } from './kite-options';
+
+/**
+ * A trailing stop moves its GTT at most this often: each move is a GET /quote/ltp (1 request/s for
+ * the account's quote endpoints, PROTOCOLS.md §2.9) and a PUT.
+ */
+export const KITE_GTT_MODIFIES_PER_MINUTE = 6;
+
+export interface KiteRestingStopsDeps {
+  readonly http: KiteHttp;
+  readonly clock: Clock;
+  readonly options: Pick<KiteOptions, 'product'>;
+}
+
+type Outcome = { readonly kind: 'ok'; readonly data: unknown } | { readonly kind: 'failed'; readonly result: RestingStopResult; readonly error: KiteError | null };
+
+export class KiteRestingStops implements BrokerRestingStops {
+  readonly kind = 'gtt' as const;
+  readonly reservesPosition = false;
+  readonly marketOnFire = false;
+  readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
+  /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
+  private readonly owners = new Map<string, string>();
+
+  constructor(private readonly deps: KiteRestingStopsDeps) {}
+
+  async place(req: RestingStopRequest): Promise<RestingStopResult> {
+    const form = await this.form(req);
+    if (form.kind === 'failed') return form.result;
+    const sent = await this.send({ method: 'POST', path: '/gtt/triggers', form: form.data as Record<string, string> }, 'Kite did not confirm the GTT');
+    if (sent.kind === 'failed') return sent.result;
+    const answer = triggerIdSchema.safeParse(sent.data);
+    if (!answer.success) return { kind: 'unknown', reason: `Kite accepted the GTT but its answer has no readable trigger_id (${JSON.stringify(sent.data)?.slice(0, 80)}); look it up` };
+    this.owners.set(answer.data.trigger_id, req.clientOrderId);
+    return { kind: 'done', report: this.restingReport(req, answer.data.trigger_id) };
+  }
+
+  async modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult> {
+    const id = await this.idOf(ref);
+    if (id.kind === 'failed') return id.result;
+    if (id.id === null) return { kind: 'rejected', reason: `Kite has no GTT for stop ${ref.clientOrderId} to modify` };
+    const form = await this.form(next);
+    if (form.kind === 'failed') return form.result;
+    // PUT keeps the trigger id: the GTT carries the next version on.
+    const sent = await this.send({ method: 'PUT', path: `/gtt/triggers/${id.id}`, form: form.data as Record<string, string> }, 'Kite did not confirm the GTT modification');
+    if (sent.kind === 'ok') {
+      this.owners.set(id.id, next.clientOrderId);
+      return { kind: 'done', report: this.restingReport(next, id.id) };
+    }
+    if (sent.result.kind !== 'rejected') return sent.result;
+    // Refused: the GTT may have fired or gone meanwhile, which is the answer then.
+    const now = await this.read(ref, id.id);
+    if (now.kind === 'failed') return now.result;
+    if (now.report && now.report.status !== 'resting') return { kind: 'done', report: now.report };
+    return sent.result;
+  }
+
+  async cancel(ref: RestingStopRef): Promise<RestingStopResult> {
+    const id = await this.idOf(ref);
+    if (id.kind === 'failed') return id.result;
+    if (id.id === null) return { kind: 'done', report: this.gone(ref, 'Kite has no such GTT: it was never placed') };
+    const deleted = await this.send({ method: 'DELETE', path: `/gtt/triggers/${id.id}` }, 'Kite did not confirm the GTT deletion');
+    // A refusal (not active any more) or a 404 is settled by reading the GTT; no answer is not.
+    if (deleted.kind === 'failed' && deleted.result.kind === 'unknown' && deleted.error?.httpStatus !== 404) return deleted.result;
+    const now = await this.read(ref, id.id);
+    if (now.kind === 'failed') return now.result;
+    if (now.report === null) return { kind: 'done', report: this.gone(ref, 'Kite has no such GTT any more') };
+    if (now.report.status === 'resting') return { kind: 'unknown', reason: `Kite answered the deletion of GTT ${id.id} (${deleted.kind === 'ok' || deleted.result.kind === 'done' ? 'success' : deleted.result.reason}) yet it still reads active; look it up again` };
+    if (now.report.status !== 'fired' || now.report.done || now.orderId === null) return { kind: 'done', report: now.report };
+    // It fired and its LIMIT order is still open: cancel that too, so the engine's exit cannot double it.
+    const stopped = await this.send({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(now.orderId)}` }, 'Kite did not confirm the cancel of the GTT\'s order');
+    if (stopped.kind === 'failed' && stopped.result.kind === 'unknown') return stopped.result;
+    const after = await this.read(ref, id.id);
+    if (after.kind === 'failed') return after.result;
+    if (after.report?.done) return { kind: 'done', report: after.report };
+    return { kind: 'unknown', reason: `the GTT fired and its order ${now.orderId} is not finished yet; look it up again` };
+  }
+
+  async lookup(ref: RestingStopRef): Promise<RestingStopReport | null> {
+    const id = await this.idOf(ref);
+    if (id.kind === 'failed') throw new DomainError('unavailable', `resting stop lookup at Kite failed (stop ${ref.clientOrderId}): ${id.result.kind === 'done' ? '' : id.result.reason}`);
+    if (id.id === null) return null;
+    const now = await this.read(ref, id.id);
+    if (now.kind === 'failed') throw new DomainError('unavailable', `resting stop lookup at Kite failed (GTT ${id.id}): ${now.result.kind === 'done' ? '' : now.result.reason}`);
+    return now.report;
+  }
+
+  /** The GTT's form, after the quote its condition needs and the checks Kite would make anyway. */
+  private async form(req: RestingStopRequest): Promise<Outcome> {
+    const invalid = invalidStop(req);
+    if (invalid) return { kind: 'failed', result: { kind: 'rejected', reason: invalid }, error: null };
+    const key = `${req.instrument.exchange}:${req.instrument.symbol}`;
+    const quote = await this.send({ method: 'GET', path: '/quote/ltp', query: { i: key } }, 'could not read the last price the GTT needs, so nothing was sent');
+    if (quote.kind === 'failed') return quote.result.kind === 'unknown' ? { ...quote, result: { ...quote.result, notPlaced: true } } : quote;
+    const last = (quote.data as Record<string, { last_price?: unknown } | undefined> | null)?.[key]?.last_price;
+    if (typeof last !== 'number' || !Number.isFinite(last) || last <= 0) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's quote for ${key} has no readable last_price, so nothing was sent`, notPlaced: true }, error: null };
+    const crossed = req.side === 'sell' ? last <= req.triggerPrice : last >= req.triggerPrice;
+    if (crossed) return { kind: 'failed', result: { kind: 'rejected', reason: `the price (${last}) has already crossed the stop (${req.triggerPrice}): a GTT there would fire on the other side, so the engine's own stop must act` }, error: null };
+    if (triggerTooClose(last, req.triggerPrice)) return { kind: 'failed', result: { kind: 'rejected', reason: `Kite refuses a GTT trigger this close to the last price (${req.triggerPrice} against ${last}: at least 0.25% above ₹50, ₹0.09 below)` }, error: null };
+    return { kind: 'ok', data: gttForm({ ...req, limitPrice: req.limitPrice! }, this.deps.options.product, last) };
+  }
+
+  /** The trigger id of the stop: the ref's, one this process knows, or the GTT `matchGtt` finds. */
+  private async idOf(ref: RestingStopRef): Promise<{ kind: 'ok'; id: string | null } | { kind: 'failed'; result: RestingStopResult }> {
+    if (ref.brokerRef !== null) return { kind: 'ok', id: ref.brokerRef };
+    for (const [id, owner] of this.owners) if (owner === ref.clientOrderId) return { kind: 'ok', id };
+    const listed = await this.send({ method: 'GET', path: '/gtt/triggers' }, 'could not list the GTTs');
+    if (listed.kind === 'failed') return { kind: 'failed', result: listed.result.kind === 'rejected' ? { kind: 'unknown', reason: listed.result.reason } : listed.result };
+    let gtts: KiteGtt[];
+    try {
+      gtts = readGttList(listed.data);
+    } catch (err) {
+      return { kind: 'failed', result: { kind: 'unknown', reason: (err as Error).message } };
+    }
+    const exclude = new Set([...(ref.excludeBrokerRefs ?? []), ...[...this.owners].filter(([, owner]) => owner !== ref.clientOrderId).map(([id]) => id)]);
+    const found = matchGtt(gtts, ref, exclude);
+    if (found) this.owners.set(found.id, ref.clientOrderId);
+    return { kind: 'ok', id: found?.id ?? null };
+  }
+
+  /** GET /gtt/triggers/{id}, and the order it placed when it fired; null report: Kite has no such GTT. */
+  private async read(ref: RestingStopRef, id: string): Promise<{ kind: 'ok'; report: RestingStopReport | null; orderId: string | null } | { kind: 'failed'; result: RestingStopResult }> {
+    const got = await this.send({ method: 'GET', path: `/gtt/triggers/${id}` }, `could not read GTT ${id}`);
+    if (got.kind === 'failed') return got.error?.httpStatus === 404 ? { kind: 'ok', report: null, orderId: null } : { kind: 'failed', result: asUnknown(got.result) };
+    let state;
+    try {
+      state = gttState(readGtt(got.data), ref.clientOrderId, this.deps.clock.now());
+    } catch (err) {
+      return { kind: 'failed', result: { kind: 'unknown', reason: (err as Error).message } };
+    }
+    if (state.kind === 'report') return { kind: 'ok', report: state.report, orderId: null };
+    const history = await this.send({ method: 'GET', path: `/orders/${encodeURIComponent(state.orderId)}` }, `could not read order ${state.orderId} the GTT placed`);
+    if (history.kind === 'failed') return { kind: 'failed', result: asUnknown(history.result) };
+    const last = Array.isArray(history.data) ? kiteOrderSchema.safeParse(history.data.at(-1)) : null;
+    if (!last?.success) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's history of order ${state.orderId} could not be read${last ? ` (${last.error.issues[0]?.path.join('.')}: ${last.error.issues[0]?.message})` : ''}` } };
+    const order = last.data;
+    const filledQty = Math.max(0, Math.trunc(order.filled_quantity ?? 0));
+    const done = ['COMPLETE', 'CANCELLED', 'REJECTED'].includes(order.status.toUpperCase());
+    const why = order.status_message || order.status_message_raw;
+    return {
+      kind: 'ok',
+      orderId: state.orderId,
+      report: { ...state.base, filledQty, avgFillPrice: filledQty > 0 && (order.average_price ?? 0) > 0 ? order.average_price! : null, done, reason: done && filledQty < state.base.qty ? `the GTT's order ${order.status}${why ? `: ${why}` : ''}` : null },
+    };
+  }
+
+  /** One call, its failure already a stop result; `context` prefixes an unknown outcome. */
+  private async send(call: Parameters<KiteHttp['call']>[0], context: string): Promise<Outcome> {
+    try {
+      return { kind: 'ok', data: await this.deps.http.call(call) };
+    } catch (err) {
+      if (!(err instanceof KiteError)) return { kind: 'failed', result: { kind: 'unknown', reason: `${context}: ${err instanceof Error ? err.message : String(err)}` }, error: null };
+      if (err.outcome === 'rejected') return { kind: 'failed', result: { kind: 'rejected', reason: err.message }, error: err };
+      if (err.notPlaced) return { kind: 'failed', result: { kind: 'unknown', reason: err.message, notPlaced: true, ...(err.retryAfterMs === null ? {} : { retryAfterMs: err.retryAfterMs }) }, error: err };
+      return { kind: 'failed', result: { kind: 'unknown', reason: `${context}: ${err.message}` }, error: err };
+    }
+  }
+
+  private restingReport(req: RestingStopRequest, id: string): RestingStopReport {
+    return { clientOrderId: req.clientOrderId, brokerRef: id, status: 'resting', triggerPrice: req.triggerPrice, limitPrice: req.limitPrice, qty: req.qty, filledQty: 0, avgFillPrice: null, done: false, at: this.deps.clock.now(), reason: null };
+  }
+
+  private gone(ref: RestingStopRef, reason: string): RestingStopReport {
+    return { clientOrderId: ref.clientOrderId, brokerRef: ref.brokerRef ?? '', status: 'cancelled', triggerPrice: ref.triggerPrice, limitPrice: null, qty: ref.qty, filledQty: 0, avgFillPrice: null, done: true, at: this.deps.clock.now(), reason };
+  }
+}
+
+/** A read refused is not a verdict on the stop: it stays unknown. */
+function asUnknown(result: RestingStopResult): RestingStopResult {
+  return result.kind === 'rejected' ? { kind: 'unknown', reason: result.reason } : result;
+}
+
+function invalidStop(req: RestingStopRequest): string | null {
+  if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `quantity ${req.qty} must be a whole number of shares above 0 at Kite; not sent`;
+  if (!Number.isFinite(req.triggerPrice) || req.triggerPrice <= 0) return `triggerPrice must be a price above 0, got ${req.triggerPrice}; not sent`;
+  if (req.limitPrice === null) return 'a Kite GTT places a LIMIT order when it fires: limitPrice is required; not sent';
+  if (!Number.isFinite(req.limitPrice) || req.limitPrice <= 0) return `limitPrice must be a price above 0, got ${req.limitPrice}; not sent`;
+  if (!(KITE_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades NSE and BSE here, not ${req.instrument.exchange}; not sent`;
+  return null;
+}
