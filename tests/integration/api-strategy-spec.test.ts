@@ -234,6 +234,7 @@ describe('GET /strategy/form', () => {
       'broker_account_id', 'symbol', 'exchange', 'side', 'qty',
       'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
       'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
+      'backstop', 'backstop_margin', 'backstop_margin_mode',
       'reentries', 'reentry_after', 'reentry_cutoff',
       'repeat', 'weekdays',
     ]);
@@ -258,6 +259,10 @@ describe('GET /strategy/form', () => {
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true, show_when: { field: 'reentries', above: 0 } });
     expect(field('reentry_after')).toMatchObject({ enum: ['stop_loss', 'target', 'either'], default: 'stop_loss', show_when: { field: 'reentries', above: 0 } });
+    // On unless the trader turns it off; the margin in points unless they say percent.
+    expect(field('backstop')).toMatchObject({ type: 'boolean', required: false, default: true, group: 'exits', show_when: null });
+    expect(field('backstop_margin')).toMatchObject({ type: 'number', required: false, default: null, show_when: { field: 'backstop', equals: 'true' } });
+    expect(field('backstop_margin_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', show_when: { field: 'backstop', equals: 'true' } });
     expect(field('square_off_time')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', group: 'time', available: true, show_when: null });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true, show_when: null });

@@ -29,6 +29,9 @@ const stored = {
   trail_mode: 'points',
   move_stop_to_cost_after: null,
   move_stop_to_cost_mode: 'points',
+  backstop: true,
+  backstop_margin: null,
+  backstop_margin_mode: 'points',
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -48,7 +51,7 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
-      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
       ['days', ['repeat', 'weekdays'], [], true],
     ]);
@@ -73,6 +76,8 @@ describe('groupsOf', () => {
       ['target', 'target_mode'],
       ['trail', 'trail_mode'],
       ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+      ['backstop', undefined],
+      ['backstop_margin', 'backstop_margin_mode'],
     ]);
     expect(modeOf(byName('qty'), offered)).toBeUndefined();
   });
@@ -136,6 +141,8 @@ describe('bodyOf', () => {
       sell_time: '15:55',
       stop_loss: 190,
       stop_loss_mode: 'price',
+      // A switch is always sent as shown: the backstop on, as the engine's default.
+      backstop: true,
       repeat: 'once',
     });
   });
@@ -150,7 +157,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 
