@@ -16,7 +16,7 @@ beforeEach(() => {
   t?.close();
   t = openTestDb();
   a = seedStrategy(t.repos);
-  run = t.repos.runs.create({ strategyId: a.strategy.id, userId: a.user.id, tradingDate: '2026-03-09', state: 'HOLDING', buyAt: 1000, sellAt: 2000 }, 10);
+  run = t.repos.runs.create({ strategyId: a.strategy.id, userId: a.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: 1000, sellAt: 2000 }, 10);
 });
 
 const placing = (over: Partial<NewBackstop> = {}): NewBackstop => ({
