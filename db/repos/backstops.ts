@@ -1,11 +1,10 @@
 /**
  * The backstop journal (issue 20): one row per (run, leg), written before every call to the
- * broker about that leg's resting stop, so recovery knows what to ask (engine/core/backstop.ts).
+ * broker about that leg's resting stop, so recovery knows what to ask (engine/core/types.ts Backstop).
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { OPEN_BACKSTOP_STATES, type Backstop, type BackstopState } from '../../engine/core/backstop';
+import { OPEN_BACKSTOP_STATES, type Backstop, type BackstopState, type Exchange, type OrderSide } from '../../engine/core/types';
 import { asBrokerAccountId, asRunId, asStrategyId, asUserId, type BrokerAccountId, type RunId } from '../../engine/core/ids';
-import type { Exchange, OrderSide } from '../../engine/core/types';
 import type { Orm } from '../client';
 import { backstops } from '../schema';
 import { translated } from './errors';
