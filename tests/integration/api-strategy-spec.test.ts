@@ -175,6 +175,19 @@ describe('the exit keys: stop-loss in points or percent, target, trailing stop, 
     await h.call('DELETE', `/strategy/${created.body.id}`, { token });
   });
 
+  it('the backstop: at its default it is taken and shown on; turned off or given a margin it is refused naming the field, as the engine places none yet', async () => {
+    const plain = await h.createStrategy(token, account, { backstop: true, backstop_margin: 0, backstop_margin_mode: 'points' });
+    expect(plain.status).toBe(201);
+    expect(plain.body).toMatchObject({ backstop: true, backstop_margin: null, backstop_margin_mode: 'points' });
+    const off = await h.createStrategy(token, account, { backstop: false, backstop_margin_mode: 'percent' });
+    expect(off.status).toBe(400);
+    expect(off.body.error.fields).toEqual([
+      { field: 'backstop', message: 'backstop is not available yet: this version does not trade it; leave it out' },
+      { field: 'backstop_margin_mode', message: 'backstop_margin_mode is not available yet: this version does not trade it; leave it out' },
+    ]);
+    await h.call('DELETE', `/strategy/${plain.body.id}`, { token });
+  });
+
   it('an edit with null removes a target; the keys it does not name stay as stored', async () => {
     const { body: s } = await h.createStrategy(token, account, { target: 120, trail: 2 });
     expect(s).toMatchObject({ target: 120, target_mode: 'price', trail: 2 });
