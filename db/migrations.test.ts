@@ -28,6 +28,7 @@ const LANDED: Record<string, string> = {
   '0007_stop_keep': '7c3c0f171bd6e1c653367b5ca3c60277a07e914c3fe4abd71517cbacf3a31324',
   '0008_strategy_spec_only': '5e578fb943964d7e93c4674e0356938f2a52731956995babce628541622b55d1',
   '0009_run_cutoffs': 'd5722cb1fc3e3deabe5c79c493f28b83be4828eed757a072baa9360a263beff6',
+  '0010_backstops': '014a6fe2c27684aaca489de4f2c8ee931624c51f0f8551f795af5d589ebf2a70',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

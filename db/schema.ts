@@ -201,6 +201,52 @@ export const orders = sqliteTable(
   ],
 );
 
+/**
+ * The backstop journal (issue 20): the stop resting at the broker for one leg of a run, one row
+ * per (run, leg), written before every call to the broker so recovery knows what to ask. The row
+ * names the current version (its deterministic id, core/ids.ts backstopId); while a modification
+ * is on its way (`modifying`) the next version's trigger and limit are in `next_*`.
+ */
+export const backstops = sqliteTable(
+  'backstops',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    strategyId: integer('strategy_id').notNull(),
+    userId: integer('user_id').notNull(),
+    brokerAccountId: integer('broker_account_id').notNull(),
+    legNo: integer('leg_no').notNull(),
+    version: integer('version').notNull(),
+    clientOrderId: text('client_order_id').notNull(),
+    /** The broker's id (Alpaca's order id, Kite's GTT id); null until it answered. */
+    brokerRef: text('broker_ref'),
+    symbol: text('symbol').notNull(),
+    exchange: text('exchange').notNull(),
+    side: text('side').notNull(),
+    qty: real('qty').notNull(),
+    triggerPrice: real('trigger_price').notNull(),
+    limitPrice: real('limit_price'),
+    /** placing, resting, modifying, cancelling, cancelled, fired, rejected. */
+    state: text('state').notNull(),
+    nextTriggerPrice: real('next_trigger_price'),
+    nextLimitPrice: real('next_limit_price'),
+    /** What filled of the order it became when it fired, and whether that order is finished. */
+    filledQty: real('filled_qty').notNull().default(0),
+    fillPrice: real('fill_price'),
+    done: integer('done', { mode: 'boolean' }).notNull().default(false),
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('backstops_run_leg').on(t.runId, t.legNo),
+    uniqueIndex('backstops_account_client_id').on(t.brokerAccountId, t.clientOrderId),
+    index('backstops_state').on(t.state),
+  ],
+);
+
 /** Append-only audit log of engine events. */
 export const events = sqliteTable(
   'events',

@@ -7,6 +7,7 @@
  * a request without an ownership check first.
  */
 import type { Db } from '../client';
+import { createBackstopsRepo, type BackstopsRepo } from './backstops';
 import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-accounts';
 import { createEventsRepo, type EventsRepo } from './events';
 import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
@@ -26,6 +27,7 @@ export interface Repos {
   readonly strategies: StrategiesRepo;
   readonly runs: RunsRepo;
   readonly orders: OrdersRepo;
+  readonly backstops: BackstopsRepo;
   readonly events: EventsRepo;
   readonly instruments: InstrumentsRepo;
   readonly priceBars: PriceBarsRepo;
@@ -94,6 +96,7 @@ export function createRepos(db: Db): Repos {
     strategies: createStrategiesRepo(db.orm),
     runs: createRunsRepo(db.orm),
     orders: createOrdersRepo(db.orm),
+    backstops: createBackstopsRepo(db.orm),
     events: createEventsRepo(db.orm),
     instruments: createInstrumentsRepo(db.orm),
     priceBars: createPriceBarsRepo(db.orm),

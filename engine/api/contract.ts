@@ -180,6 +180,11 @@ export interface StrategyDto {
   /** The gain after which the stop moves to the entry price; null: never. */
   readonly move_stop_to_cost_after: number | null;
   readonly move_stop_to_cost_mode: 'points' | 'percent';
+  /** A stop resting at the broker at the stop-loss (where the broker has one); false: the engine's own stop only. */
+  readonly backstop: boolean;
+  /** How far beyond the stop-loss the backstop rests, counted as `backstop_margin_mode` says; null: at the stop-loss. */
+  readonly backstop_margin: number | null;
+  readonly backstop_margin_mode: 'points' | 'percent';
   /** How many times a day it may enter again after an exit that `reentry_after` names; 0: never. */
   readonly reentries: number;
   readonly reentry_after: 'stop_loss' | 'target' | 'either';

@@ -162,6 +162,10 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     square_off_time: s.spec.square_off_time ?? null,
     reentry_cutoff: s.spec.reentry_cutoff ?? null,
     weekdays: s.spec.weekdays ?? null,
+    // Kept only where they differ from the default (strategy-spec.ts keptUnlessDefault).
+    backstop: s.spec.backstop ?? true,
+    backstop_margin: s.spec.backstop_margin ?? null,
+    backstop_margin_mode: s.spec.backstop_margin_mode ?? 'points',
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asStrategyId, clientOrderId, MAX_EXIT_ATTEMPTS, MAX_LEG_NO, parseClientOrderId, type ClientOrderIdParts, type StrategyId } from './ids';
+import { asStrategyId, backstopId, clientOrderId, MAX_BACKSTOP_VERSION, MAX_EXIT_ATTEMPTS, MAX_LEG_NO, parseBackstopId, parseClientOrderId, type ClientOrderIdParts, type StrategyId } from './ids';
 import { newInstallId } from './random-ids';
 
 /**
@@ -203,5 +203,57 @@ describe('clientOrderId over random inputs', () => {
       }),
       { numRuns: 5_000 },
     );
+  });
+});
+
+describe('backstopId', () => {
+  it('is the same for the same leg and version, and differs in each input', () => {
+    const id = backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1);
+    expect(id).toBe('tbk3x9a17do000160001');
+    expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1)).toBe(id);
+    expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 2)).toBe('tbk3x9a17do000160002');
+    expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 1, 1)).toBe('tbk3x9a17do000161001');
+    expect(backstopId('k3x9a1', asStrategyId(43), '2026-03-09', 0, 1)).not.toBe(id);
+    expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-10', 0, 1)).not.toBe(id);
+  });
+
+  it('fits Kite\'s 20-character alphanumeric tag at its largest', () => {
+    const id = backstopId('zzzzzz', asStrategyId(36 ** 5 - 1), '2127-09-27', MAX_LEG_NO, MAX_BACKSTOP_VERSION);
+    expect(id).toHaveLength(20);
+    expect(id).toMatch(/^[0-9a-zA-Z]+$/);
+  });
+
+  it('refuses inputs it has no id for, naming them', () => {
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 0)).toThrow(/backstop version must be 1\.\.46655, got 0/);
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, MAX_BACKSTOP_VERSION + 1)).toThrow(/backstop version/);
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 10, 1)).toThrow(/leg must be 0\.\.9/);
+    expect(() => backstopId('K3X9A1', asStrategyId(42), '2026-03-09', 0, 1)).toThrow(/install id/);
+    expect(() => backstopId('k3x9a1', asStrategyId(36 ** 5), '2026-03-09', 0, 1)).toThrow(/too large/);
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-02-30', 0, 1)).toThrow(/not a calendar date/);
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2127-09-28', 0, 1)).toThrow(/past 2127-09-27/);
+  });
+
+  it('reads back to its parts, and is never an order id, nor an order id a backstop id (1 000 random inputs)', () => {
+    fc.assert(
+      fc.property(installId, strategyId, isoDay('2000-01-01', '2127-09-27'), legNo, fc.integer({ min: 1, max: MAX_BACKSTOP_VERSION }), (inst, sid, day, leg, version) => {
+        const id = backstopId(inst, sid, day, leg, version);
+        expect(id).toHaveLength(20);
+        expect(parseBackstopId(id)).toEqual({ installId: inst, strategyId: sid, tradingDate: day, legNo: leg, version });
+        expect(() => parseClientOrderId(id)).toThrow(/not a Tradeclock client order id/);
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(parts, (p) => {
+        expect(() => parseBackstopId(idOf(p))).toThrow(/not a Tradeclock backstop id/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('one spelling per backstop: leading zeros are part of the fixed width, a non-calendar day is refused', () => {
+    expect(() => parseBackstopId('tbk3x9a17do000160000')).toThrow(/version must be 1/);
+    expect(() => parseBackstopId('tbk3x9a17do00016001')).toThrow(/20 characters/);
+    expect(() => parseBackstopId('tck3x9a116260309E')).toThrow(/not a Tradeclock backstop id/);
   });
 });

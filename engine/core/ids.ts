@@ -135,6 +135,70 @@ function partsOf(id: string): ClientOrderIdParts {
   throw refusal(id, 'it starts with neither tc (leg 0) nor tr (legs 1-9)');
 }
 
+/** The most versions one leg's backstop takes (each trail move is one): 3 base-36 digits. */
+export const MAX_BACKSTOP_VERSION = 36 ** 3 - 1;
+
+/** What a backstop id says: parseBackstopId's answer, backstopId's inputs. */
+export interface BackstopIdParts {
+  readonly installId: string;
+  readonly strategyId: StrategyId;
+  /** "YYYY-MM-DD" */
+  readonly tradingDate: string;
+  readonly legNo: number;
+  /** 1 for the stop placed after the entry; each modification (a trail move) the next. */
+  readonly version: number;
+}
+
+/**
+ * The id of one version of a leg's backstop (the stop resting at the broker, issue 20): the same
+ * inputs always give the same id, so a placement after a crash is found again by it (the broker's
+ * client order id where it takes one) and a replacement gets an id of its own. `tb` + install (6)
+ * + day (3, base 36 days since 2000-01-01) + strategy (5, zero-padded base 36) + leg (1, `0`–`9`)
+ * + version (3, zero-padded base 36) = 20 characters, fixed width: within Kite's 20-character tag
+ * and Alpaca's 48, and never a `tc` or `tr` order id, so no backstop is taken for an entry or exit.
+ *
+ * @throws Error naming the input that has no id (as clientOrderId, and a version outside 1–46655).
+ * @example backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1) === 'tbk3x9a17do000160001'
+ */
+export function backstopId(installId: string, strategyId: StrategyId, tradingDate: string, legNo: number, version: number): string {
+  if (!/^[0-9a-z]{6}$/.test(installId)) throw new Error(`install id must be 6 base-36 chars, got "${installId}"`);
+  if (!Number.isSafeInteger(strategyId) || strategyId < 0) throw new Error(`strategy id must be a whole number of 0 or more, got ${strategyId}`);
+  if (strategyId > MAX_STRATEGY_ID) throw new Error(`strategy id ${strategyId} too large for a 20-char backstop id`);
+  if (!Number.isInteger(legNo) || legNo < 0 || legNo > MAX_LEG_NO) throw new Error(`leg must be 0..${MAX_LEG_NO}, got ${legNo}`);
+  if (!Number.isInteger(version) || version < 1 || version > MAX_BACKSTOP_VERSION) throw new Error(`backstop version must be 1..${MAX_BACKSTOP_VERSION}, got ${version}`);
+  const day = daysSince2000(tradingDate);
+  if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a backstop id can write`);
+  return `tb${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${legNo}${version.toString(36).padStart(3, '0')}`;
+}
+
+const BACKSTOP = /^tb([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})([0-9])([0-9a-z]{3})$/;
+
+/**
+ * Reads a backstop id back into its parts, only if backstopId gives exactly it again.
+ * @throws Error saying why `id` is not a backstop id Tradeclock makes.
+ * @example parseBackstopId('tbk3x9a17do000160001') // { installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', legNo: 0, version: 1 }
+ */
+export function parseBackstopId(id: string): BackstopIdParts {
+  const m = BACKSTOP.exec(id);
+  if (!m) throw new Error(`"${id}" is not a Tradeclock backstop id: it is tb + install (6) + day (3) + strategy (5) + leg (0-9) + version (3), 20 characters`);
+  const [, installId, day, sid, leg, version] = m as unknown as [string, string, string, string, string, string];
+  const parts: BackstopIdParts = {
+    installId,
+    strategyId: asStrategyId(parseInt(sid, 36)),
+    tradingDate: new Date(DAY_ZERO + parseInt(day, 36) * DAY_MS).toISOString().slice(0, 10),
+    legNo: Number(leg),
+    version: parseInt(version, 36),
+  };
+  let again: string;
+  try {
+    again = backstopId(parts.installId, parts.strategyId, parts.tradingDate, parts.legNo, parts.version);
+  } catch (e) {
+    throw new Error(`"${id}" is not a Tradeclock backstop id: ${(e as Error).message}`);
+  }
+  if (again !== id) throw new Error(`"${id}" is not a Tradeclock backstop id: its parts give "${again}"`);
+  return parts;
+}
+
 function slotAttempt(last: string): Pick<ClientOrderIdParts, 'slot' | 'attempt'> {
   return last === 'E' ? { slot: 'entry', attempt: 1 } : { slot: 'exit', attempt: last === 'X' ? 1 : Number(last) };
 }

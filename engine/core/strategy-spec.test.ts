@@ -116,6 +116,25 @@ describe('a v1 body', () => {
   });
 });
 
+describe('the backstop keys', () => {
+  it('keep only what differs from the default: left out, on, 0 and points parse to nothing, so a stored spec without them is itself', () => {
+    const plain = strategySpec.parse(BODY);
+    for (const patch of [{}, { backstop: true }, { backstop_margin: 0 }, { backstop_margin_mode: 'points' }]) {
+      const parsed = strategySpec.parse({ ...BODY, ...patch });
+      expect(parsed).toEqual(plain);
+      expect(JSON.parse(JSON.stringify(parsed))).not.toHaveProperty('backstop');
+    }
+    expect(strategySpec.parse({ ...BODY, backstop: false })).toEqual({ ...plain, backstop: false });
+    expect(strategySpec.parse({ ...BODY, backstop_margin: 0.5, backstop_margin_mode: 'percent' })).toEqual({ ...plain, backstop_margin: 0.5, backstop_margin_mode: 'percent' });
+  });
+
+  it('a form offers the backstop on, its margin in points', () => {
+    expect(strategyShape.backstop.parse(undefined)).toBeUndefined();
+    expect(strategyShape.backstop.parse(false)).toBe(false);
+    expect(STRATEGY_FIELD_META.backstop.group).toBe('exits');
+  });
+});
+
 describe('specFromV1', () => {
   it('copies a row stored under older rules without judging it: that is the strategy that runs', () => {
     const row: V1StrategyRow = { broker_account_id: 3, symbol: 'aapl', exchange: 'NYSE', qty: 0.5, buy_time: '09:30:00', sell_time: '09:00:00', stop_loss: 95.123456789, timezone: 'America/New_York', repeat: 'daily', buy_grace_ms: 1500 };
@@ -143,6 +162,12 @@ describe('the v2 keys', () => {
     ['no weekday', { repeat: 'daily', weekdays: [] }, 'weekdays', 'weekdays must name at least one day; leave it out for every trading day'],
     ['a weekday twice', { repeat: 'daily', weekdays: ['mon', 'mon'] }, 'weekdays', 'weekdays must name each day once'],
     ['weekdays not a list', { repeat: 'daily', weekdays: 'mon' }, 'weekdays', 'weekdays must be a list of days: mon, tue, wed, thu, fri, sat, sun'],
+    ['backstop not a switch', { backstop: 'yes' }, 'backstop', 'backstop must be true or false'],
+    ['backstop_margin below 0', { backstop_margin: -0.5 }, 'backstop_margin', 'backstop_margin must be 0 or more'],
+    ['backstop_margin with 9 decimals', { backstop_margin: 0.123456789 }, 'backstop_margin', 'backstop_margin must have at most 8 decimals'],
+    ['backstop_margin_mode has no price', { backstop_margin_mode: 'price' }, 'backstop_margin_mode', 'backstop_margin_mode must be one of points, percent'],
+    ['backstop_margin of 100 %', { backstop_margin: 100, backstop_margin_mode: 'percent' }, 'backstop_margin', 'backstop_margin must be below 100 when backstop_margin_mode is percent'],
+    ['a margin with the backstop off', { backstop: false, backstop_margin: 1 }, 'backstop_margin', 'backstop_margin applies only with the backstop on: set backstop to true or leave the margin out'],
   ])('%s: its own rule, naming it', (_name, patch, field, message) => {
     expect(problems({ ...BODY, ...patch })).toEqual([[field, message]]);
   });
@@ -236,9 +261,9 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks every key available: with re-entries, square-off and weekdays the engine trades them all', () => {
-    const available = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => m.available).map(([name]) => name);
-    expect(available.sort()).toEqual(Object.keys(strategyShape).sort());
+  it('marks every key available but the backstop\'s: the engine trades all the others, and does not place a backstop yet', () => {
+    const unavailable = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => !m.available).map(([name]) => name);
+    expect(unavailable.sort()).toEqual(['backstop', 'backstop_margin', 'backstop_margin_mode']);
   });
 
   it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat', () => {
@@ -246,6 +271,8 @@ describe('field meta', () => {
       reentry_after: { field: 'reentries', above: 0 },
       reentry_cutoff: { field: 'reentries', above: 0 },
       weekdays: { field: 'repeat', equals: 'daily' },
+      backstop_margin: { field: 'backstop', equals: 'true' },
+      backstop_margin_mode: { field: 'backstop', equals: 'true' },
     });
     // The field depended on is always shown, and a choice it must equal is one of its choices.
     for (const when of Object.values(STRATEGY_FIELD_SHOW_WHEN)) expect(STRATEGY_FIELD_SHOW_WHEN).not.toHaveProperty(when.field);

@@ -75,6 +75,28 @@ const orNone = <T extends z.ZodType>(schema: T) =>
     .transform((v) => v ?? undefined)
     .optional();
 
+/**
+ * A key whose default a form shows but a parsed spec leaves out: the spec then means the default.
+ * For keys added after v1 (the backstop's), so a stored spec without them, and specFromV1 of a v1
+ * row, parse to exactly themselves; only a value other than the default is kept.
+ */
+const keptUnlessDefault = <T extends z.ZodType<string | boolean>>(schema: T, byDefault: z.output<T>) =>
+  schema
+    .default(byDefault as never)
+    .transform((v) => (v === byDefault ? undefined : (v as Exclude<z.output<T>, typeof byDefault>)))
+    .optional();
+
+/** A non-negative distance: a level, or 0 for none. */
+const distanceOrZero = (field: string) =>
+  z
+    .number({ error: requiredOr(field, 'must be a number') })
+    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
+    .refine((n) => n >= 0, { message: `${field} must be 0 or more` })
+    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
+    .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
+    .transform((n) => (n === 0 ? undefined : n))
+    .optional();
+
 /** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
 const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
 
@@ -117,6 +139,12 @@ export const strategyShape = {
   trail_mode: oneOf('trail_mode', OFFSET_MODES).default('points'),
   move_stop_to_cost_after: orNone(level('move_stop_to_cost_after')),
   move_stop_to_cost_mode: oneOf('move_stop_to_cost_mode', OFFSET_MODES).default('points'),
+  /** Left out: on (where the broker has resting stops); false: the engine's own stop only. */
+  backstop: keptUnlessDefault(z.boolean({ error: 'backstop must be true or false' }), true),
+  /** Left out or 0: the backstop rests at the stop itself. */
+  backstop_margin: distanceOrZero('backstop_margin'),
+  /** Left out: points. */
+  backstop_margin_mode: keptUnlessDefault(oneOf('backstop_margin_mode', OFFSET_MODES), 'points'),
   reentries: z
     .number({ error: 'reentries must be a number' })
     .int({ error: 'reentries must be a whole number' })
@@ -179,6 +207,9 @@ export const STRATEGY_FIELD_META = {
   trail_mode: { label: 'Trailing stop unit', hint: 'points or % of the highest price since the entry', group: 'exits', available: true },
   move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'A gain of this much above the entry fill price moves the stop up to the entry price; empty: never', group: 'exits', available: true },
   move_stop_to_cost_mode: { label: 'Move stop to cost unit', hint: 'points or % of the entry fill price', group: 'exits', available: true },
+  backstop: { label: 'Backstop at the broker', hint: 'A stop resting at the broker at the stop-loss, so the position is closed while this PC is asleep or offline; cancelled before every exit of Tradeclock\'s own (brokers that have one)', group: 'exits', available: false },
+  backstop_margin: { label: 'Backstop margin', hint: 'How far beyond the stop-loss the backstop rests, so the engine\'s own exit goes first; empty or 0: at the stop-loss', group: 'exits', available: false },
+  backstop_margin_mode: { label: 'Backstop margin unit', hint: 'points or % of the stop-loss', group: 'exits', available: false },
   reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: true },
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
@@ -193,10 +224,12 @@ export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, Sh
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
+  backstop_margin: { field: 'backstop', equals: 'true' },
+  backstop_margin_mode: { field: 'backstop', equals: 'true' },
 };
 
 /** Each field that may be a percent of a price, with the field that says so. */
-const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode' } as const;
+const MODE_OF = { stop_loss: 'stop_loss_mode', target: 'target_mode', trail: 'trail_mode', move_stop_to_cost_after: 'move_stop_to_cost_mode', backstop_margin: 'backstop_margin_mode' } as const;
 
 /**
  * The rules between fields. Checked whatever else fails (`when` below): zod skips an object's
@@ -245,6 +278,9 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   for (const [field, mode] of Object.entries(MODE_OF)) {
     const value = v[field];
     if (v[mode] === 'percent' && typeof value === 'number' && value >= 100) issue(field, `${field} must be below 100 when ${mode} is percent`);
+  }
+  if (v.backstop === false && typeof v.backstop_margin === 'number' && v.backstop_margin > 0) {
+    issue('backstop_margin', 'backstop_margin applies only with the backstop on: set backstop to true or leave the margin out');
   }
   if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
 }

@@ -146,9 +146,9 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(f.trailUnit.locator('option')).toHaveText(['points', '% of best price']);
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
-  // Everything the engine describes is offered: no line naming what comes later.
+  // Everything the engine describes is offered but the backstop (issue 20), which the engine does not place yet: one line names it.
   await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: none/);
-  await expect(f.form.locator('.form__later')).toHaveCount(0);
+  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Backstop at the broker, Backstop margin.');
   // The entry side is offered in words, buying first unless the trader picks a short.
   const side = f.form.getByLabel('Entry side', { exact: true });
   await expect(side).toHaveValue('buy');

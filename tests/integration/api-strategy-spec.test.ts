@@ -175,6 +175,19 @@ describe('the exit keys: stop-loss in points or percent, target, trailing stop, 
     await h.call('DELETE', `/strategy/${created.body.id}`, { token });
   });
 
+  it('the backstop: at its default it is taken and shown on; turned off or given a margin it is refused naming the field, as the engine places none yet', async () => {
+    const plain = await h.createStrategy(token, account, { backstop: true, backstop_margin: 0, backstop_margin_mode: 'points' });
+    expect(plain.status).toBe(201);
+    expect(plain.body).toMatchObject({ backstop: true, backstop_margin: null, backstop_margin_mode: 'points' });
+    const off = await h.createStrategy(token, account, { backstop: false, backstop_margin_mode: 'percent' });
+    expect(off.status).toBe(400);
+    expect(off.body.error.fields).toEqual([
+      { field: 'backstop', message: 'backstop is not available yet: this version does not trade it; leave it out' },
+      { field: 'backstop_margin_mode', message: 'backstop_margin_mode is not available yet: this version does not trade it; leave it out' },
+    ]);
+    await h.call('DELETE', `/strategy/${plain.body.id}`, { token });
+  });
+
   it('an edit with null removes a target; the keys it does not name stay as stored', async () => {
     const { body: s } = await h.createStrategy(token, account, { target: 120, trail: 2 });
     expect(s).toMatchObject({ target: 120, target_mode: 'price', trail: 2 });
@@ -234,6 +247,7 @@ describe('GET /strategy/form', () => {
       'broker_account_id', 'symbol', 'exchange', 'side', 'qty',
       'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
       'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
+      'backstop', 'backstop_margin', 'backstop_margin_mode',
       'reentries', 'reentry_after', 'reentry_cutoff',
       'repeat', 'weekdays',
     ]);
@@ -258,6 +272,10 @@ describe('GET /strategy/form', () => {
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true, show_when: { field: 'reentries', above: 0 } });
     expect(field('reentry_after')).toMatchObject({ enum: ['stop_loss', 'target', 'either'], default: 'stop_loss', show_when: { field: 'reentries', above: 0 } });
+    // On unless the trader turns it off; the margin in points unless they say percent.
+    expect(field('backstop')).toMatchObject({ type: 'boolean', required: false, default: true, group: 'exits', show_when: null });
+    expect(field('backstop_margin')).toMatchObject({ type: 'number', required: false, default: null, show_when: { field: 'backstop', equals: 'true' } });
+    expect(field('backstop_margin_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', show_when: { field: 'backstop', equals: 'true' } });
     expect(field('square_off_time')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', group: 'time', available: true, show_when: null });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true, show_when: null });

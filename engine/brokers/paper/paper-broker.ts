@@ -3,12 +3,13 @@
  * scripted prices) and an order book that fills market orders at that market, all on the
  * injected clock, so a whole trading day runs on a FakeClock in milliseconds.
  */
-import { EXCHANGES } from '../../core/types';
+import { EXCHANGES, type Exchange } from '../../core/types';
 import type { Broker, BrokerCapabilities } from '../broker';
 import type { FeedState } from '../../core/events';
 import { parsePaperBrokerOptions, type PaperBrokerConfig, type PaperBrokerOptions } from './paper-config';
 import { PAPER_CLIENT_ORDER_ID_MAX_LENGTH, PaperExecution, type PaperFault, type PaperFaultOptions, type PaperOrder } from './paper-execution';
 import { PaperMarket } from './paper-market';
+import { PaperRestingStops, type PaperStopFault } from './paper-resting-stops';
 import { paperInstruments } from './paper-instruments';
 
 /** What the paper broker can do; it mimics Alpaca's duplicate-id rule so that path gets exercised. */
@@ -31,6 +32,7 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
 export interface PaperBroker extends Broker {
   readonly execution: PaperExecution;
   readonly data: PaperMarket;
+  readonly restingStops: PaperRestingStops;
   /** The parsed options, defaults applied, and the seed actually used. */
   readonly config: PaperBrokerConfig & { readonly seed: number };
   /** Every order the broker holds, oldest first (orders that never reached it are not listed). */
@@ -47,6 +49,8 @@ export interface PaperBroker extends Broker {
    * @example broker.sellByHand('NSE:INFY', 10)
    */
   sellByHand(instrumentKey: string, qty: number): void;
+  /** Makes the next resting-stop place, modify or cancel fail as `fault` says; queued, one per call. */
+  failNextRestingStop(fault: PaperStopFault): void;
   /** Makes the next `execution.netQty` throw, as a broker that cannot be asked; queued, one per call. */
   failNextNetQty(reason?: string): void;
 }
@@ -68,19 +72,24 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
   const parsed = parsePaperBrokerOptions(userOptions);
   const config = { ...parsed, seed: parsed.seed ?? Math.trunc(clock.now()) };
   const market = new PaperMarket(clock, config, config.seed);
-  const execution = new PaperExecution(clock, config, (exchange, symbol) => market.priceOf(exchange, symbol));
+  const priceOf = (exchange: Exchange, symbol: string) => market.priceOf(exchange, symbol);
+  const execution = new PaperExecution(clock, config, priceOf);
+  const restingStops = new PaperRestingStops(clock, execution, priceOf);
+  market.onPriceMove((key, price) => restingStops.priceMoved(key, price));
 
   return {
     capabilities: PAPER_CAPABILITIES,
     instruments: paperInstruments(config),
     execution,
     data: market,
+    restingStops,
     config,
     async start() {
       market.start();
     },
     async stop() {
       market.stop();
+      restingStops.stop();
       execution.stop();
     },
     placedOrders: () => execution.placedOrders(),
@@ -88,6 +97,7 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
     setPrice: (key, price) => market.setPrice(key, price),
     setFeed: (state, detail) => market.setFeed(state, detail ?? null),
     sellByHand: (key, qty) => execution.sellByHand(key, qty),
+    failNextRestingStop: (fault) => restingStops.failNext(fault),
     failNextNetQty: (reason) => execution.failNextNetQty(reason),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerHandle } from '../../core/clock';
 import { DomainError, notFound } from '../../core/errors';
-import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
+import { EXCHANGES, instrumentKey, type Exchange, type OrderSide } from '../../core/types';
 import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import { PAPER_INSTRUMENT_KEY_PATTERN, PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
 import { notifyAll } from './paper-listeners';
@@ -60,6 +60,8 @@ interface OrderState {
   phase: 'ack' | 'fill' | 'done';
   /** The order's one pending timer (ack, fill or a queued cancel notice). */
   timer: TimerHandle | undefined;
+  /** Told every state of the order, streamed or not: the resting stop whose firing placed it. */
+  readonly watch: ((report: OrderReport) => void) | undefined;
 }
 
 /** Execution half of the paper broker; `createPaperBroker` wires it to the market's prices. */
@@ -73,6 +75,8 @@ export class PaperExecution implements BrokerExecution {
   private readonly netQtyFaults: string[] = [];
   private sequence = 0;
   private stopped = false;
+  /** Quantity of "EXCHANGE:SYMBOL" that resting stops hold for an exit on `side`; none until they say. */
+  private reservedQty: (key: string, side: OrderSide) => number = () => 0;
 
   constructor(
     private readonly clock: Clock,
@@ -178,6 +182,23 @@ export class PaperExecution implements BrokerExecution {
     }));
   }
 
+  /**
+   * Lets the resting stops hold the position for themselves, as Alpaca does: an exit of more than
+   * what is held and not reserved is then refused with Alpaca's "insufficient qty available".
+   */
+  reserveFor(reservedQty: (key: string, side: OrderSide) => number): void {
+    this.reservedQty = reservedQty;
+  }
+
+  /**
+   * Places the market order a resting stop became when it fired: no injected fault and no
+   * reservation applies to it (it is the reserving order), and `watch` is told each of its states.
+   */
+  placeTriggered(req: PlaceOrderRequest, watch: (report: OrderReport) => void): PlaceOrderResult {
+    if (this.stopped) return { kind: 'rejected', reason: 'paper broker is stopped' };
+    return this.accept(req, 'accepted', false, watch);
+  }
+
   /** Queues a failure for the next `placeOrder`; several calls fail that many placements, in order. */
   failNextPlace(fault: PaperFault, options: PaperFaultOptions = {}): void {
     this.faults.push({ fault, silent: options.silent ?? false });
@@ -192,9 +213,9 @@ export class PaperExecution implements BrokerExecution {
     this.netQtyFaults.length = 0;
   }
 
-  private accept(req: PlaceOrderRequest, answer: 'accepted' | 'unknown', silent: boolean): PlaceOrderResult {
+  private accept(req: PlaceOrderRequest, answer: 'accepted' | 'unknown', silent: boolean, watch?: (report: OrderReport) => void): PlaceOrderResult {
     if (this.orders.has(req.clientOrderId)) return { kind: 'rejected', reason: 'duplicate client order id' };
-    const invalid = invalidReason(req);
+    const invalid = invalidReason(req) ?? (watch ? null : this.reservedReason(req));
     if (invalid) return { kind: 'rejected', reason: invalid };
 
     const at = this.clock.now();
@@ -208,7 +229,7 @@ export class PaperExecution implements BrokerExecution {
       reason: null,
     };
     // Copy the request: a caller mutating its object later must not rewrite the broker's record.
-    const order: OrderState = { request: { ...req }, accepted, answer, silent, report: accepted, phase: 'ack', timer: undefined };
+    const order: OrderState = { request: { ...req }, accepted, answer, silent, report: accepted, phase: 'ack', timer: undefined, watch };
     this.orders.set(req.clientOrderId, order);
     order.timer = this.clock.setTimer(this.config.ackLatencyMs, () => this.acknowledge(order));
     return { kind: 'accepted', brokerOrderId: accepted.brokerOrderId, at };
@@ -218,7 +239,19 @@ export class PaperExecution implements BrokerExecution {
     if (this.stopped || order.phase !== 'ack') return;
     order.phase = 'fill';
     order.timer = this.clock.setTimer(this.config.fillLatencyMs, () => this.fill(order));
+    order.watch?.(order.accepted);
     this.emit(order, order.accepted);
+  }
+
+  /** Alpaca's refusal of an exit whose shares a resting stop holds; null when enough is free. */
+  private reservedReason(req: PlaceOrderRequest): string | null {
+    if (req.opens) return null;
+    const key = instrumentKey(req.instrument.exchange, req.instrument.symbol);
+    const reserved = this.reservedQty(key, req.side);
+    if (reserved === 0) return null;
+    const held = Math.max(0, req.side === 'sell' ? this.holdingOf(key) : -this.holdingOf(key));
+    const available = Math.max(0, held - reserved);
+    return req.qty > available ? `insufficient qty available for order (requested: ${req.qty}, available: ${available})` : null;
   }
 
   private fill(order: OrderState): void {
@@ -231,6 +264,7 @@ export class PaperExecution implements BrokerExecution {
     const key = instrumentKey(instrument.exchange, instrument.symbol);
     this.holdings.set(key, this.holdingOf(key) + (side === 'buy' ? qty : -qty));
     order.timer = undefined;
+    order.watch?.(order.report);
     this.emit(order, order.report);
   }
 

@@ -52,6 +52,7 @@ export class PaperMarket implements BrokerData {
   private readonly streams = new Map<string, Stream>();
   private readonly tickListeners = new Set<(tick: Tick) => void>();
   private readonly feedListeners = new Set<(state: FeedState, detail: string | null) => void>();
+  private readonly moveListeners = new Set<(key: string, price: number) => void>();
   private started = false;
   private stopped = false;
   private feed: FeedState = 'up';
@@ -78,6 +79,7 @@ export class PaperMarket implements BrokerData {
     this.streams.clear();
     this.tickListeners.clear();
     this.feedListeners.clear();
+    this.moveListeners.clear();
   }
 
   subscribe(instruments: readonly Instrument[]): void {
@@ -109,6 +111,15 @@ export class PaperMarket implements BrokerData {
     return () => this.feedListeners.delete(listener);
   }
 
+  /**
+   * Every move of a price, told before its tick and whatever the feed's state: the broker's side
+   * of the market (a resting stop firing) goes on while the trader's feed is down.
+   */
+  onPriceMove(listener: (key: string, price: number) => void): () => void {
+    this.moveListeners.add(listener);
+    return () => this.moveListeners.delete(listener);
+  }
+
   /** The instrument's current price: its last tick, or its start price if it never ticked. */
   priceOf(exchange: Exchange, symbol: string): number {
     return this.stateOf(exchange, symbol).price;
@@ -135,6 +146,7 @@ export class PaperMarket implements BrokerData {
     const state = this.stateOf(parsed.exchange, parsed.symbol);
     state.price = roundToTick(price, this.config.tickSize);
     state.walk = new PaperDecimal(state.price);
+    this.emitMove(state);
     if (this.started && this.streams.has(key)) this.emitTick(state);
   }
 
@@ -198,8 +210,14 @@ export class PaperMarket implements BrokerData {
       state.price = roundToTick(state.walk, this.config.tickSize);
     }
     if (isBeat) stream.nextBeat++;
+    this.emitMove(state);
     this.emitTick(state);
     this.scheduleNext(stream);
+  }
+
+  private emitMove(state: InstrumentState): void {
+    if (this.stopped) return;
+    notifyAll(this.moveListeners, (listener) => listener(state.key, state.price));
   }
 
   private emitTick(state: InstrumentState): void {

@@ -29,6 +29,9 @@ const stored = {
   trail_mode: 'points',
   move_stop_to_cost_after: null,
   move_stop_to_cost_mode: 'points',
+  backstop: true,
+  backstop_margin: null,
+  backstop_margin_mode: 'points',
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -48,7 +51,8 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
-      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], [], false],
+      // The backstop parses but is not traded yet (issue 20): named as coming, not offered.
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], ['Backstop at the broker', 'Backstop margin'], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
       ['days', ['repeat', 'weekdays'], [], true],
     ]);
@@ -60,7 +64,7 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.later.map((f) => f.label)])).toEqual([
       ['entry', []],
       ['time', []],
-      ['exits', ['Trailing stop']],
+      ['exits', ['Trailing stop', 'Backstop at the broker', 'Backstop margin']],
       ['reentry', ['Re-entries', 'Re-enter after', 'Re-entry cut-off']],
       ['days', ['Weekdays']],
     ]);
@@ -83,8 +87,8 @@ describe('words', () => {
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
     const someOff = fields.map((f) => (['square_off_time', 'reentries', 'reentry_after', 'reentry_cutoff', 'weekdays'].includes(f.name) ? { ...f, available: false } : f));
-    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Re-entry, Weekdays');
-    expect(notOfferedYet(groupsOf(fields), titles)).toBeNull();
+    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Backstop at the broker, Backstop margin, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Backstop at the broker, Backstop margin');
   });
 
   it('says what a folded group holds, in words, leaving out what is empty', () => {
@@ -150,7 +154,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 

@@ -1,0 +1,156 @@
+/**
+ * The backstop keeper on the real paper broker and a real SQLite journal, on a FakeClock: every
+ * call journaled before it is made; an exit of the leg is let go only once nothing rests that can
+ * fill, or with the backstop's fills as the exit; never two exits at the broker, whatever answers
+ * late, fires first, or dies between the cancel and the exit.
+ */
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../core/fake-clock';
+import { backstopId } from '../core/ids';
+import type { Run } from '../core/types';
+import { createPaperBroker, type PaperBroker } from '../brokers/paper/paper-broker';
+import type { Instrument } from '../brokers/broker';
+import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../../db/test-support';
+import { BackstopKeeper, type BackstopPosition } from './backstop-keeper';
+import { BACKSTOP_ASK_AGAIN_MS, type BackstopPlan } from '../core/run-policy/backstop';
+
+const T0 = Date.parse('2026-03-09T14:30:00Z');
+const ON: BackstopPlan = { on: true, margin: 0, marginMode: 'points' };
+
+let db: TestDb | undefined;
+afterEach(() => db?.close());
+
+async function setup() {
+  db = openTestDb();
+  const clock = new FakeClock(T0);
+  const broker = createPaperBroker({ clock, seed: 7, startPrices: { 'NASDAQ:AAPL': 100 } });
+  await broker.start();
+  const instrument = (await broker.instruments.resolve('AAPL', 'NASDAQ')) as Instrument;
+  const seeded: Seeded = seedStrategy(db.repos);
+  const run: Run = db.repos.runs.create({ strategyId: seeded.strategy.id, userId: seeded.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+  const keeper = (b: PaperBroker = broker) =>
+    new BackstopKeeper({ repos: db!.repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: b, instrument }) });
+  // The leg's entry: 10 bought at 100.
+  await broker.execution.placeOrder({ clientOrderId: 'E', instrument, side: 'buy', qty: 10, opens: true });
+  await clock.advance(0);
+  const position: BackstopPosition = { brokerAccountId: seeded.account.id, symbol: 'AAPL', exchange: 'NASDAQ', side: 'sell', qty: 10, levels: { stop: 95, tick: 0.01 } };
+  const exit = (id = 'X') => broker.execution.placeOrder({ clientOrderId: id, instrument, side: 'sell', qty: 10, opens: false });
+  const sells = () => broker.placedOrders().filter((o) => o.request.side === 'sell' && o.report.status !== 'rejected').map((o) => [o.request.clientOrderId, o.report.filledQty]);
+  return { clock, broker, run, keeper, position, exit, sells, repos: db.repos, instrument };
+}
+
+describe('BackstopKeeper', () => {
+  it('places the leg\'s backstop at its stop for the filled quantity, journaled with the broker\'s ref; once only, and not when off', async () => {
+    const { broker, run, keeper, position, repos } = await setup();
+    const k = keeper();
+    expect(await k.place(run, 0, position, { ...ON, on: false })).toBeNull();
+    const placed = await k.place(run, 0, position, ON);
+    expect(placed).toMatchObject({ state: 'resting', version: 1, brokerRef: 'paper-stop-1', triggerPrice: 95, limitPrice: null, qty: 10, side: 'sell' });
+    expect(placed!.clientOrderId).toBe(backstopId('test01', run.strategyId, '2026-03-09', 0, 1));
+    expect(broker.restingStops.held()).toMatchObject([{ clientOrderId: placed!.clientOrderId, status: 'resting', triggerPrice: 95, qty: 10 }]);
+    expect(await k.place(run, 0, position, ON)).toBeNull();
+    expect(repos.backstops.listByRunInternal(run.id)).toHaveLength(1);
+  });
+
+  it('before an exit: cancels it and lets the exit go only after the broker said cancelled', async () => {
+    const { run, keeper, position, exit, sells, repos } = await setup();
+    const k = keeper();
+    await k.place(run, 0, position, ON);
+    expect(await exit('too-early')).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/insufficient qty/) });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
+    expect(await exit()).toMatchObject({ kind: 'accepted' });
+    expect(sells()).toEqual([['X', 0]]);
+    // A second exit attempt of the leg finds it cancelled: clear at once, nothing asked.
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+  });
+
+  it('a leg without a backstop, or one the broker refused, is clear at once', async () => {
+    const { broker, run, keeper, position, repos } = await setup();
+    const k = keeper();
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    broker.setPrice('NASDAQ:AAPL', 94); // past the stop: the broker refuses a stop already crossed
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/already crossed/) });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('rejected');
+  });
+
+  it('fired while resting: its fills are the exit, and no second exit is let go', async () => {
+    const { clock, broker, run, keeper, position, sells, repos } = await setup();
+    const k = keeper();
+    const placed = await k.place(run, 0, position, ON);
+    broker.setPrice('NASDAQ:AAPL', 94.5);
+    await clock.advance(0);
+    const cleared = await k.clearForExit(run.id, 0);
+    expect(cleared).toMatchObject({ kind: 'fired', filledQty: 10, avgFillPrice: 94.5, remainder: 0 });
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'fired', filledQty: 10, fillPrice: 94.5, done: true });
+    expect(sells()).toEqual([[placed!.clientOrderId, 10]]);
+    expect(await k.clearForExit(run.id, 0)).toMatchObject({ kind: 'fired', remainder: 0 });
+  });
+
+  it('fires while the cancel is on its way: the fired answer wins, the exit waits for its fill, exactly one exit', async () => {
+    const { clock, broker, run, keeper, position, sells } = await setup();
+    const k = keeper();
+    const placed = await k.place(run, 0, position, ON);
+    broker.setPrice('NASDAQ:AAPL', 90); // fires; its order fills after the paper latencies
+    let answer: unknown;
+    void k.clearForExit(run.id, 0).then((a) => (answer = a));
+    await clock.advance(0);
+    await clock.advance(BACKSTOP_ASK_AGAIN_MS[0]);
+    expect(answer).toMatchObject({ kind: 'fired', filledQty: 10, avgFillPrice: 90, remainder: 0 });
+    expect(sells()).toEqual([[placed!.clientOrderId, 10]]);
+  });
+
+  it('no answer to the cancel: the exit waits, asks again with backoff, and goes once the broker says cancelled', async () => {
+    const { clock, broker, run, keeper, position, repos } = await setup();
+    const k = keeper();
+    await k.place(run, 0, position, ON);
+    broker.failNextRestingStop('unknown'); // the cancel never reached the broker
+    broker.failNextRestingStop('unknown'); // nor the first cancel sent again
+    let answer: unknown;
+    void k.clearForExit(run.id, 0).then((a) => (answer = a));
+    await clock.advance(0);
+    expect(answer).toBeUndefined();
+    expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelling');
+    await clock.advance(BACKSTOP_ASK_AGAIN_MS[0]);
+    expect(answer).toBeUndefined(); // still resting: cancelled again, no answer again
+    expect(broker.restingStops.held()[0]?.status).toBe('resting');
+    await clock.advance(BACKSTOP_ASK_AGAIN_MS[1]);
+    expect(answer).toEqual({ kind: 'clear' });
+    expect(broker.restingStops.held()[0]?.status).toBe('cancelled');
+  });
+
+  it('a placement whose answer was lost is found by the exit\'s cancel and cancelled before the exit', async () => {
+    const { broker, run, keeper, position, exit, repos } = await setup();
+    const k = keeper();
+    broker.failNextRestingStop('unknown-but-done');
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'placing', brokerRef: null });
+    expect(broker.restingStops.held()).toMatchObject([{ status: 'resting' }]);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
+    expect(await exit()).toMatchObject({ kind: 'accepted' });
+  });
+
+  it('a process that died after sending the cancel: the next one asks again before its exit, and a stop that fired meanwhile is the exit', async () => {
+    const { clock, broker, run, keeper, position, sells, repos } = await setup();
+    const placed = await keeper().place(run, 0, position, ON);
+    // The dead process had journaled 'cancelling' and sent the cancel, which the broker never got.
+    repos.backstops.update(placed!.id, { state: 'cancelling' }, clock.now());
+    broker.setPrice('NASDAQ:AAPL', 94);
+    await clock.advance(0);
+    const restarted = keeper();
+    expect(await restarted.clearForExit(run.id, 0)).toMatchObject({ kind: 'fired', filledQty: 10, remainder: 0 });
+    expect(sells()).toEqual([[placed!.clientOrderId, 10]]);
+  });
+
+  it('a process that died after the broker cancelled it: the next one finds it cancelled and lets its exit go', async () => {
+    const { clock, broker, run, keeper, position, exit, repos } = await setup();
+    const placed = await keeper().place(run, 0, position, ON);
+    broker.failNextRestingStop('unknown-but-done'); // cancelled at the broker, the answer lost with the process
+    await broker.restingStops.cancel({ clientOrderId: placed!.clientOrderId, brokerRef: placed!.brokerRef, instrument: (await broker.instruments.resolve('AAPL', 'NASDAQ'))!, side: 'sell', qty: 10, triggerPrice: 95 });
+    repos.backstops.update(placed!.id, { state: 'cancelling' }, clock.now());
+    expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await exit()).toMatchObject({ kind: 'accepted' });
+  });
+});

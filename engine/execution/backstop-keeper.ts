@@ -1,0 +1,200 @@
+/**
+ * The I/O half of the backstop (issue 20): places a leg's stop at the broker once its entry is
+ * done, and before any exit of the leg cancels it and waits for an answer that lets the exit go.
+ * Every call is journaled (db backstops) before it is made, so a crash leaves a row saying what to
+ * ask the broker; the rules of what an answer means are the run policy's (core/run-policy/backstop.ts).
+ * Calls about one leg's backstop never overlap: each waits for the one before it.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock';
+import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
+import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
+import { answerOfCancel, answerOfReport, backstopLevels, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
+import type { Repos } from '../../db/repos';
+
+export interface BackstopKeeperDeps {
+  readonly repos: Repos;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** 6 base-36 chars, part of every backstop id. */
+  readonly installId: string;
+  /** The broker and instrument of a position (execution/order-target.ts); throws when either cannot be had. */
+  target(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<{ broker: Broker; instrument: Instrument }>;
+}
+
+/** Where a leg's position is held, and which way its exit trades (its entry's, invariant 8). */
+export interface BackstopPosition {
+  readonly brokerAccountId: BrokerAccountId;
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  /** The exit's side: 'sell' for a long, 'buy' for a short. */
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly levels: Pick<Levels, 'stop' | 'tick'>;
+}
+
+/**
+ * What an exit of the leg may do now: 'clear' (nothing rests that can fill: send it), or 'fired'
+ * (the backstop's fills are the exit; `remainder` is what is still held, for the engine's own exit).
+ */
+export type ExitClearance =
+  | { readonly kind: 'clear' }
+  | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number };
+
+export class BackstopKeeper {
+  /** The last call about each leg's backstop, so the next waits for it. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private stopped = false;
+
+  constructor(private readonly deps: BackstopKeeperDeps) {}
+
+  /**
+   * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
+   * 'placing' before the call. Null, with nothing placed, when the plan has it off, the broker has
+   * no resting stops, or the leg has one already (a second call, a restart). Rejects, with
+   * nothing journaled, when the broker or the instrument cannot be had.
+   */
+  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan): Promise<Backstop | null> {
+    return this.serial(run.id, legNo, async () => {
+      if (!plan.on || this.stopped || this.deps.repos.backstops.findByLegInternal(run.id, legNo)) return null;
+      const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return null;
+      const side = position.side === 'sell' ? 'long' : 'short';
+      const { triggerPrice, limitPrice } = backstopLevels(side, position.levels, plan, stops.marketOnFire);
+      const { repos, clock, installId } = this.deps;
+      const row = repos.backstops.insert(
+        {
+          runId: run.id,
+          strategyId: run.strategyId,
+          userId: run.userId,
+          brokerAccountId: position.brokerAccountId,
+          legNo,
+          version: 1,
+          clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, 1),
+          symbol: position.symbol,
+          exchange: position.exchange,
+          side: position.side,
+          qty: position.qty,
+          triggerPrice,
+          limitPrice,
+          state: 'placing',
+        },
+        clock.now(),
+      );
+      const result = await callSafely(() => stops.place({ clientOrderId: row.clientOrderId, instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice }));
+      return this.recordPlacement(row, result);
+    });
+  }
+
+  /**
+   * Before any exit of the leg: cancels its backstop and waits until the answer lets the exit go
+   * ('clear') or says the backstop's fills are the exit ('fired'). An answer not known yet is asked
+   * again with bounded backoff for as long as it takes: the exit must not go while a stop rests
+   * that may fill. A leg without a backstop, or one already cancelled or refused, is clear at once.
+   */
+  clearForExit(runId: RunId, legNo: number): Promise<ExitClearance> {
+    return this.serial(runId, legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      if (!row || row.state === 'cancelled' || row.state === 'rejected') return { kind: 'clear' } as const;
+      if (row.state === 'fired' && row.done) return firedClearance(row);
+      const cancelling = row.state === 'fired' ? row : this.journal(row, { state: 'cancelling' });
+      const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+      const stops = broker.restingStops;
+      if (!stops) {
+        // The broker no longer offers them (the account's kind changed): nothing can be asked, none can rest.
+        this.settle(cancelling, { kind: 'exit' });
+        return { kind: 'clear' } as const;
+      }
+      const ref = refOf(cancelling, instrument);
+      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
+      let answer = cancelling.state === 'fired' ? await this.ask(stops, ref, row.qty, 0, cancel) : await cancel(0);
+      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
+        if (this.stopped) throw new Error(`backstop ${row.clientOrderId}: the engine stopped before the broker answered its cancel`);
+        await this.wait(answer.afterMs);
+        answer = await this.ask(stops, ref, row.qty, tries, cancel);
+      }
+      const settled = this.settle(cancelling, answer);
+      return answer.kind === 'fired' ? firedClearance(settled) : ({ kind: 'clear' } as const);
+    });
+  }
+
+  /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
+  private async ask(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, tries: number, cancel: (tries: number) => Promise<BackstopAnswer>): Promise<BackstopAnswer> {
+    let seen: RestingStopReport | null;
+    try {
+      seen = await stops.lookup(ref);
+    } catch (err) {
+      this.deps.logger.warn({ err, clientOrderId: ref.clientOrderId }, 'could not look the backstop up; asking again');
+      return answerOfCancel({ kind: 'unknown' }, qty, tries);
+    }
+    return seen?.status === 'resting' ? cancel(tries) : answerOfReport(seen, qty, tries);
+  }
+
+  /** Stops asking: a wait in progress ends with an error, and no new placement is made. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private recordPlacement(row: Backstop, result: RestingStopResult): Backstop {
+    switch (result.kind) {
+      case 'done':
+        return this.fromReport(row, result.report);
+      case 'rejected':
+        this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'the broker refused the backstop: the engine\'s own stop is all there is');
+        return this.journal(row, { state: 'rejected', reason: result.reason });
+      case 'unknown':
+        // Left 'placing': the exit's cancel, or recovery, asks the broker what became of it.
+        this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'no answer to the backstop\'s placement; it is looked up before any exit');
+        return row;
+    }
+  }
+
+  private fromReport(row: Backstop, report: RestingStopReport): Backstop {
+    const base = { brokerRef: report.brokerRef || row.brokerRef, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason };
+    return this.journal(row, { ...base, state: report.status });
+  }
+
+  /** Writes what an answer settled: 'exit' cancelled (nothing rests), 'fired' with its fills. */
+  private settle(row: Backstop, answer: BackstopAnswer): Backstop {
+    if (answer.kind === 'fired') return this.journal(row, { state: 'fired', filledQty: answer.filledQty, fillPrice: answer.avgFillPrice, done: true });
+    return this.journal(row, { state: 'cancelled' });
+  }
+
+  private journal(row: Backstop, patch: Parameters<Repos['backstops']['update']>[1]): Backstop {
+    return this.deps.repos.backstops.update(row.id, patch, this.deps.clock.now());
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.deps.clock.setTimer(ms, resolve));
+  }
+
+  private serial<T>(runId: RunId, legNo: number, fn: () => Promise<T>): Promise<T> {
+    const key = `${runId}:${legNo}`;
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return next;
+  }
+}
+
+function firedClearance(row: Backstop): ExitClearance {
+  return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: Math.max(0, row.qty - row.filledQty) };
+}
+
+function refOf(row: Backstop, instrument: Instrument): RestingStopRef {
+  return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice };
+}
+
+/** A call that throws (a bug or a transport error) is an unknown outcome. */
+async function callSafely(call: () => Promise<RestingStopResult>): Promise<RestingStopResult> {
+  try {
+    return await call();
+  } catch (err) {
+    return { kind: 'unknown', reason: err instanceof Error ? err.message : String(err) };
+  }
+}
