@@ -14,6 +14,7 @@ import { rowReader, type ContractRow, type KiteDerivativeExchange, type RowReade
 export const MAX_BAD_SHARE = 0.01;
 export const MIN_BAD_TO_REFUSE = 10;
 export const MAX_BAD_SAMPLES = 20;
+const YIELD_EVERY_ROWS = 2_000;
 
 /** The dump as a whole cannot be used; the message says why. */
 export class DumpRefusedError extends Error {
@@ -78,6 +79,9 @@ export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchan
     if (samples.length < MAX_BAD_SAMPLES) samples.push(`line ${line}${symbol ? ` (${symbol})` : ''}: ${problem}`);
   };
   for await (const row of rows) {
+    // Rows already downloaded are parsed in microtasks, which would hold timers back (an entry's
+    // trigger) for the whole load: let the event loop turn every few thousand rows.
+    if (dataRows % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await turn();
     if (read === null) {
       read = rowReader(row.fields, exchange);
       continue;
@@ -95,6 +99,7 @@ export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchan
   const dead = new Uint8Array(raw.tokens.length);
   const sameKey = (a: number, b: number) => raw.underlyingIds[a] === raw.underlyingIds[b] && raw.expiryIds[a] === raw.expiryIds[b] && raw.strikes[a] === raw.strikes[b] && raw.kinds[a] === raw.kinds[b];
   dropRuns(keyOrder, sameKey, dead, (i, first) => badRow(raw.lines[i]!, raw.symbols[i]!, `the same contract as line ${raw.lines[first]} (underlying, expiry, strike and type); both are skipped`));
+  await turn();
   const symbolOrder = sortedIndices(raw.tokens.length, (a, b) => (raw.symbols[a]! < raw.symbols[b]! ? -1 : raw.symbols[a]! > raw.symbols[b]! ? 1 : 0));
   dropRuns(symbolOrder, (a, b) => raw.symbols[a] === raw.symbols[b], dead, (i, first) => badRow(raw.lines[i]!, raw.symbols[i]!, `the same tradingsymbol as line ${raw.lines[first]}; both are skipped`));
 
@@ -104,11 +109,18 @@ export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchan
   }
   if (alive.length === 0) throw new DumpRefusedError(`the ${exchange} instruments dump lists no derivative (${dataRows} rows, ${ignored} not derivatives, ${bad} bad)`);
 
+  await turn();
   const numberOf = new Int32Array(raw.tokens.length).fill(-1);
   alive.forEach((old, i) => (numberOf[old] = i));
   const columns = packColumns(raw, alive);
+  await turn();
   const index = indexChains(raw, keyOrder.filter((i) => dead[i] === 0), numberOf, columns);
   return new DerivativesMaster(columns, index, { exchange, fetchedAt, rows: dataRows, contracts: alive.length, ignored, bad, badSamples: samples });
+}
+
+/** Lets timers and I/O run before going on. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function sortedIndices(n: number, compare: (a: number, b: number) => number): Uint32Array {
@@ -141,31 +153,32 @@ function rankOf(ids: ReadonlyMap<string, number>): Uint16Array {
 
 function packColumns(raw: RawContracts, alive: Uint32Array): ContractColumns {
   const m = alive.length;
-  const pick = <A extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(out: A, from: readonly number[]): A => {
-    for (let i = 0; i < m; i++) out[i] = from[alive[i]!]!;
-    return out;
+  const c = {
+    tokens: new Uint32Array(m),
+    strikes: new Float64Array(m),
+    lotSizes: new Uint32Array(m),
+    tickSizes: new Float64Array(m),
+    kinds: new Uint8Array(m),
+    expiryIds: new Uint16Array(m),
+    underlyingIds: new Uint16Array(m),
+    symbolEnds: new Uint32Array(m),
   };
-  const symbolEnds = new Uint32Array(m);
-  const symbols: string[] = new Array<string>(m);
+  const symbols = new Array<string>(m);
   let end = 0;
   for (let i = 0; i < m; i++) {
-    symbols[i] = raw.symbols[alive[i]!]!;
+    const o = alive[i]!;
+    c.tokens[i] = raw.tokens[o]!;
+    c.strikes[i] = raw.strikes[o]!;
+    c.lotSizes[i] = raw.lotSizes[o]!;
+    c.tickSizes[i] = raw.tickSizes[o]!;
+    c.kinds[i] = raw.kinds[o]!;
+    c.expiryIds[i] = raw.expiryIds[o]!;
+    c.underlyingIds[i] = raw.underlyingIds[o]!;
+    symbols[i] = raw.symbols[o]!;
     end += symbols[i]!.length;
-    symbolEnds[i] = end;
+    c.symbolEnds[i] = end;
   }
-  return {
-    tokens: pick(new Uint32Array(m), raw.tokens),
-    strikes: pick(new Float64Array(m), raw.strikes),
-    lotSizes: pick(new Uint32Array(m), raw.lotSizes),
-    tickSizes: pick(new Float64Array(m), raw.tickSizes),
-    kinds: pick(new Uint8Array(m), raw.kinds),
-    expiryIds: pick(new Uint16Array(m), raw.expiryIds),
-    underlyingIds: pick(new Uint16Array(m), raw.underlyingIds),
-    symbolPool: symbols.join(''),
-    symbolEnds,
-    expiries: namesById(raw.expiryIdOf),
-    underlyings: namesById(raw.underlyingIdOf),
-  };
+  return { ...c, symbolPool: symbols.join(''), expiries: namesById(raw.expiryIdOf), underlyings: namesById(raw.underlyingIdOf) };
 }
 
 function namesById(ids: ReadonlyMap<string, number>): string[] {
