@@ -40,7 +40,7 @@ const INDICES: FakeUnderlyingSpec[] = [
 ];
 const STOCK_STEPS = [2.5, 5, 10, 20, 50];
 
-function dump(): { csv: string; rows: number } {
+function dump(): { csv: string; rows: number; samples: string[] } {
   const indexRows = fakeOptionChain({ today: TODAY, underlyings: INDICES, weeklies: 5, monthlies: 6, strikesEachSide: 150 });
   // Stocks: monthly only, 3 expiries, ~40 strikes a side, enough of them to reach the target.
   const perStock = 3 * (81 * 2 + 1);
@@ -52,7 +52,8 @@ function dump(): { csv: string; rows: number } {
   // Stock tokens continue after the indices' so every token is distinct, as in Kite's dump.
   const shift = indexRows.length * 256;
   const rows = [...indexRows, ...stockRows.map((r) => ({ ...r, token: r.token + shift }))];
-  return { csv: instrumentsCsv(rows, 'NFO'), rows: rows.length };
+  const samples = [rows[0]!, rows[Math.floor(rows.length / 2)]!, rows[rows.length - 1]!].map((r) => r.tradingsymbol);
+  return { csv: instrumentsCsv(rows, 'NFO'), rows: rows.length, samples };
 }
 
 function* chunksOf(bytes: Buffer, size = 64 * 1024): Generator<Buffer> {
@@ -77,7 +78,7 @@ const heldBytes = () => {
 };
 
 async function main(): Promise<void> {
-  const { csv, rows } = dump();
+  const { csv, rows, samples: symbols } = dump();
   const bytes = Buffer.from(csv);
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -121,9 +122,8 @@ async function main(): Promise<void> {
   let t0 = performance.now();
   for (let i = 0; i < n; i++) resolveLegContract(master, nifty, { today: TODAY, spot: 25000 + (i % 2000) });
   const resolveUs = ((performance.now() - t0) * 1000) / n;
-  const symbols = ['NIFTY26D0826000CE', 'STOCK010' + '26DEC' + '2000CE', 'BANKNIFTY27JAN59000PE'];
   t0 = performance.now();
-  for (let i = 0; i < n; i++) master.bySymbol(symbols[i % symbols.length]!);
+  for (let i = 0; i < n; i++) if (!master.bySymbol(symbols[i % symbols.length]!)) throw new Error(`${symbols[i % symbols.length]} not found`);
   const bySymbolUs = ((performance.now() - t0) * 1000) / n;
   const contracts = master.report.contracts;
   master = null;

@@ -114,7 +114,7 @@ describe('bad rows', () => {
     expect(master.bySymbol('NIFTY26D2226000CE')).toBeNull();
   });
 
-  it('refuses the whole dump past 1% bad rows (and 10), a missing column, no derivatives, an unreadable line', async () => {
+  it('refuses the whole dump past 1% bad rows (and 10), a missing column, no derivatives, an unreadable line, too many rows', async () => {
     const lines = [HEADER, ...Array.from({ length: 1000 }, (_, i) => (i % 90 === 0 ? good(i, { strike: '-' }) : good(i)))];
     await expect(build(lines.join('\n'))).rejects.toThrow(DumpRefusedError);
     await expect(build(lines.join('\n'))).rejects.toThrow(/^the NFO instruments dump has 12 bad rows of 1000 \(more than 1%\), so none of it is used; first: line 2 \(NIFTY26D2226000CE\): column strike/);
@@ -122,6 +122,9 @@ describe('bad rows', () => {
     await expect(build(`${HEADER}\n256265,1001,NIFTY 50,"NIFTY 50",0,,0,0,0,EQ,INDICES,NFO\n`)).rejects.toThrow('the NFO instruments dump lists no derivative (1 rows, 1 not derivatives, 0 bad)');
     await expect(build('')).rejects.toThrow('the NFO instruments dump is empty');
     await expect(build([HEADER, good(0), '1,2,"NIFTY,', good(1)].join('\n'))).rejects.toThrow(CsvReadError);
+    const long = [HEADER, good(0), good(1), good(2), good(3)].join('\n');
+    await expect(buildDerivativesMaster(csvRows([long]), 'NFO', FETCHED, 3)).rejects.toThrow('the NFO instruments dump has more than 3 rows; it is not read further');
+    expect((await buildDerivativesMaster(csvRows([long]), 'NFO', FETCHED, 4)).report.contracts).toBe(4);
   });
 });
 

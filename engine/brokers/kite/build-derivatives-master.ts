@@ -3,9 +3,9 @@
  * skipped and counted, with its line and column named; two rows that claim the same contract
  * (same underlying, expiry, strike and right, or the same tradingsymbol) are both dropped, since
  * neither can be trusted to carry the right token. The whole dump is refused (and the caller keeps
- * the master it had) when it cannot be read to its end, lacks a column, lists no derivative, or
- * has more bad rows than a stray one or two: more than MAX_BAD_SHARE of its rows and more than
- * MIN_BAD_TO_REFUSE. Nothing is half-loaded: the master exists only once every row was read.
+ * the master it had) when it cannot be read to its end, lacks a column, lists no derivative, runs
+ * past MAX_DUMP_ROWS, or has more bad rows than a stray one or two: more than MAX_BAD_SHARE of its
+ * rows and more than MIN_BAD_TO_REFUSE. Nothing is half-loaded: the master exists only once every row was read.
  */
 import type { CsvRow } from './csv-rows';
 import { DerivativesMaster, KIND_CODE, type ContractColumns, type ExpiryEntry, type UnderlyingEntry } from './derivatives-master';
@@ -14,6 +14,8 @@ import { rowReader, type ContractRow, type KiteDerivativeExchange, type RowReade
 export const MAX_BAD_SHARE = 0.01;
 export const MIN_BAD_TO_REFUSE = 10;
 export const MAX_BAD_SAMPLES = 20;
+/** NFO lists ~90 000 rows; a dump five times that is not one, and is not held in memory to find out. */
+export const MAX_DUMP_ROWS = 500_000;
 const YIELD_EVERY_ROWS = 2_000;
 
 /** The dump as a whole cannot be used; the message says why. */
@@ -67,7 +69,7 @@ function idOf(ids: Map<string, number>, key: string, what: string): number {
  *
  * @example const master = await buildDerivativesMaster(csvRows(body), 'NFO', clock.now());
  */
-export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchange: KiteDerivativeExchange, fetchedAt: number): Promise<DerivativesMaster> {
+export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchange: KiteDerivativeExchange, fetchedAt: number, maxRows = MAX_DUMP_ROWS): Promise<DerivativesMaster> {
   let read: RowReader | null = null;
   const raw = new RawContracts();
   let dataRows = 0;
@@ -86,7 +88,7 @@ export async function buildDerivativesMaster(rows: AsyncIterable<CsvRow>, exchan
       read = rowReader(row.fields, exchange);
       continue;
     }
-    dataRows++;
+    if (++dataRows > maxRows) throw new DumpRefusedError(`the ${exchange} instruments dump has more than ${maxRows} rows; it is not read further`);
     const r = read(row.fields);
     if (r.kind === 'contract') raw.add(r, row.line);
     else if (r.kind === 'ignored') ignored++;
