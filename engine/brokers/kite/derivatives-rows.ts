@@ -41,7 +41,7 @@ export type RowReading = ContractRow | { readonly kind: 'ignored' } | { readonly
 export function rowReader(headerFields: readonly string[], exchange: KiteDerivativeExchange): RowReader {
   const names = headerFields.map((f) => f.toLowerCase());
   const missing = NEEDED.filter((c) => !names.includes(c));
-  if (missing.length > 0) throw new Error(`the instruments dump's header lacks column(s) ${missing.join(', ')} (it has: ${headerFields.join(', ') || 'nothing'})`);
+  if (missing.length > 0) throw new Error(`the instruments dump's header lacks column(s) ${missing.join(', ')} (it has: ${headerFields.join(', ').slice(0, 200) || 'nothing'})`);
   const at = Object.fromEntries(NEEDED.map((c) => [c, names.indexOf(c)])) as Record<Column, number>;
   // Valid expiry dates seen in this dump: a few dozen, each read thousands of times.
   const dates = new Set<string>();
@@ -53,6 +53,7 @@ const INTEGER = /^\d+$/;
 const SYMBOL = /^[A-Z0-9&_.-]{1,40}$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_TOKEN = 0xffff_ffff;
+
 function readRow(fields: readonly string[], at: Readonly<Record<Column, number>>, width: number, exchange: KiteDerivativeExchange, dates: Set<string>): RowReading {
   const get = (c: Column) => fields[at[c]] ?? '';
   const tradingsymbol = get('tradingsymbol');
