@@ -104,6 +104,64 @@ export class KiteHttp {
     return result.data;
   }
 
+  /**
+   * Downloads a CSV dump (GET, text/csv) and hands its body to `consume` as it arrives, so a dump
+   * of several megabytes is parsed without being held whole. The token is sent when there is one
+   * and proves nothing (Kite does not check it here). `timeoutMs` bounds the whole download,
+   * body included; a refusal is classified as for `call`. Throws KiteError, or what `consume` throws
+   * (the download is then aborted).
+   *
+   * @example await http.download('/instruments/NFO', 60_000, (body) => buildDerivativesMaster(csvRows(body), 'NFO', now))
+   */
+  async download<T>(path: string, timeoutMs: number, consume: (body: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
+    const req: KiteCall = { method: 'GET', path, expect: 'csv', auth: 'if-any', provesSession: false };
+    const headers: Record<string, string> = { 'X-Kite-Version': '3' };
+    const token = this.config.accessToken();
+    if (token) headers.Authorization = `token ${this.config.apiKey}:${token}`;
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = this.config.clock.setTimer(timeoutMs, () => {
+      timedOut = true;
+      abort.abort();
+    });
+    const failed = (err: unknown) => {
+      if (timedOut) return new KiteError('Timeout', 'unknown', false, `Kite's ${path} did not arrive within ${timeoutMs} ms`);
+      if (err instanceof Error && err.name === 'AbortError') return new KiteError('NetworkError', 'unknown', false, `the download of Kite's ${path} was aborted`);
+      const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      return new KiteError('NetworkError', 'unknown', false, `could not download Kite's ${path} (${why})`);
+    };
+    try {
+      let res: Response;
+      try {
+        res = await this.fetchImpl(this.config.restUrl.replace(/\/+$/, '') + path, { method: 'GET', headers, signal: abort.signal });
+      } catch (err) {
+        throw failed(err);
+      }
+      const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (res.status < 200 || res.status >= 300 || contentType !== 'text/csv' || !res.body) {
+        const text = await res.text().catch(() => '');
+        const refused = this.interpret(req, res.status, contentType, text, parseRetryAfter(res.headers.get('retry-after'), this.config.clock.now()));
+        throw refused instanceof KiteError ? refused : new KiteError('BadResponse', 'unknown', false, `Kite answered ${path} with ${contentType || 'no content type'}, not a CSV dump`, res.status);
+      }
+      const body = res.body;
+      // Errors while the body streams (a timeout, a reset) reach `consume` through its reading.
+      return await consume(
+        (async function* () {
+          try {
+            for await (const chunk of body) yield chunk;
+          } catch (err) {
+            throw failed(err);
+          }
+        })(),
+      );
+    } catch (err) {
+      abort.abort();
+      throw err;
+    } finally {
+      timer.cancel();
+    }
+  }
+
   private interpret(req: KiteCall, status: number, contentType: string, text: string, retryAfterMs: number | null): KiteError | { data: unknown } {
     if (req.expect === 'csv' && status >= 200 && status < 300 && contentType === 'text/csv') return { data: text };
     let parsed: unknown;

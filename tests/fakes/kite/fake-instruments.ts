@@ -1,7 +1,8 @@
 /**
  * The fake's instruments dump: a few rows per segment the parser cares about, in Kite's 12-column
  * CSV layout (kite.trade/docs/connect/v3/market-quotes). Tokens are chosen so token & 0xFF is the
- * right segment id (1 NSE, 3 CDS, 4 BSE, 6 BCD, 9 indices); the rows are ours, not copied.
+ * right segment id (1 NSE, 2 NFO, 3 CDS, 4 BSE, 5 BFO, 6 BCD, 9 indices); the rows are ours, not
+ * copied. The NFO and BFO option chains come from fake-option-chain.ts.
  */
 
 export interface FakeInstrument {
@@ -14,6 +15,8 @@ export interface FakeInstrument {
   readonly tickSize: number;
   readonly lotSize: number;
   readonly expiry?: string;
+  /** An option's strike; 0 (as Kite writes it) for everything else. */
+  readonly strike?: number;
 }
 
 export const DEFAULT_INSTRUMENTS: readonly FakeInstrument[] = [
@@ -34,6 +37,6 @@ const HEADER = 'instrument_token,exchange_token,tradingsymbol,name,last_price,ex
 export function instrumentsCsv(instruments: readonly FakeInstrument[], exchange?: string): string {
   const rows = instruments
     .filter((i) => !exchange || i.exchange === exchange)
-    .map((i) => [i.token, i.token >> 8, i.tradingsymbol, `"${i.name}"`, 0, i.expiry ?? '', 0, i.tickSize, i.lotSize, i.instrumentType, i.segment, i.exchange].join(','));
+    .map((i) => [i.token, i.token >> 8, i.tradingsymbol, `"${i.name}"`, 0, i.expiry ?? '', i.strike ?? 0, i.tickSize, i.lotSize, i.instrumentType, i.segment, i.exchange].join(','));
   return [HEADER, ...rows].join('\n') + '\n';
 }

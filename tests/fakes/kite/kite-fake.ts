@@ -14,6 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake-instruments';
 import { FakeGttBook } from './fake-gtt';
+import { fakeOptionChain } from './fake-option-chain';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
 import { holdingsJson, positionsJson, type FakeHoldingSpec, type PriceBook } from './fake-portfolio';
 import type { FakeQuote } from './fake-packets';
@@ -25,6 +26,7 @@ export interface KiteFakeOptions {
   readonly apiKey?: string;
   readonly apiSecret?: string;
   readonly userId?: string;
+  /** Every row of every dump; by default the equities and indices plus an NFO/BFO chain for the fake's today. */
   readonly instruments?: readonly FakeInstrument[];
   /** Starting last prices by tradingsymbol (first match) or token. */
   readonly prices?: Readonly<Record<string, number>>;
@@ -102,7 +104,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   const apiSecret = opts.apiSecret ?? 'kitefakeapisecret0000000000000001';
   const userId = opts.userId ?? 'ZF1234';
   const now = opts.now ?? (() => Date.now());
-  const instruments = opts.instruments ?? DEFAULT_INSTRUMENTS;
+  const instruments = opts.instruments ?? [...DEFAULT_INSTRUMENTS, ...fakeOptionChain({ today: DateTime.fromMillis(now(), { zone: 'Asia/Kolkata' }).toISODate()! })];
   const tokens = new Set<string>([hex(16)]);
   const requestTokens = new Set<string>();
   const quotes = new Map<number, FakeQuote>();

@@ -1,0 +1,29 @@
+/**
+ * A leg's instrument resolved end to end on an in-memory chain: underlying, then expiry, then
+ * strike (or the future), each failure naming what was missing.
+ */
+import { describe, expect, it } from 'vitest';
+import { chainOf, ladderOf } from '../../tests/support/option-chains';
+import { resolveLegContract } from './resolve-leg-contract';
+
+const strikes = Array.from({ length: 21 }, (_, i) => 25500 + 50 * i);
+const chain = chainOf('NIFTY', [ladderOf({ expiry: '2026-12-08', strikes }), ladderOf({ expiry: '2026-12-15', strikes }), ladderOf({ expiry: '2026-12-29', strikes, missing: [[26000, 'CE']] })], ['2026-12-29', '2027-01-25']);
+const ctx = { today: '2026-12-07', spot: 26010 };
+
+describe('resolveLegContract', () => {
+  it('names the option contract of the rule: next week, 2 strikes OTM put', () => {
+    const r = resolveLegContract(chain, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'next_week' }, right: 'PE', strike: { kind: 'atm_offset', steps: 2 } }, ctx);
+    expect(r).toEqual({ ok: true, value: { atm: 26000, premium: null, contract: expect.objectContaining({ tradingsymbol: 'NIFTY2026121525900PE', expiry: '2026-12-15', strike: 25900, kind: 'PE', lotSize: 65, tickSize: 0.05 }) } });
+  });
+
+  it('names the month\'s future, and refuses a weekly future', () => {
+    expect(resolveLegContract(chain, { kind: 'future', underlying: 'NIFTY', expiry: { kind: 'current_month' } }, ctx)).toMatchObject({ ok: true, value: { contract: { kind: 'FUT', expiry: '2026-12-29', strike: 0 }, atm: null } });
+    expect(resolveLegContract(chain, { kind: 'future', underlying: 'NIFTY', expiry: { kind: 'current_week' } }, ctx)).toMatchObject({ ok: false, error: { code: 'no_weekly_series', message: expect.stringMatching(/^NIFTY futures lists monthly expiries only/) } });
+  });
+
+  it('says which part is missing: the underlying, the expiry, the contract at the strike', () => {
+    expect(resolveLegContract(chain, { kind: 'option', underlying: 'MIDCPNIFTY', expiry: { kind: 'current_week' }, right: 'CE', strike: { kind: 'atm' } }, ctx)).toEqual({ ok: false, error: { code: 'unknown_underlying', message: 'the instrument list has no derivatives on MIDCPNIFTY' } });
+    expect(resolveLegContract(chain, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'date', date: '2026-12-22' } , right: 'CE', strike: { kind: 'atm' } }, ctx)).toMatchObject({ ok: false, error: { code: 'no_expiry' } });
+    expect(resolveLegContract(chain, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'current_month' }, right: 'CE', strike: { kind: 'atm' } }, ctx)).toEqual({ ok: false, error: { code: 'no_contract', message: 'NIFTY 2026-12-29 lists no CE at strike 26000' } });
+  });
+});

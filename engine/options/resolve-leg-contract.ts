@@ -1,0 +1,47 @@
+/**
+ * A leg's instrument as the trader defined it (underlying, expiry rule, right and strike rule, or
+ * the future) resolved to one listed contract at entry time.
+ */
+import { selectExpiry, type ExpiryRule } from './expiry-select';
+import { resolved, unresolved, type DerivativeContract, type OptionChain, type OptionRight, type Resolved } from './option-chain';
+import { resolveStrike, type StrikeContext, type StrikeRule } from './strike-resolve';
+
+export type LegInstrumentSpec =
+  | { readonly kind: 'option'; readonly underlying: string; readonly expiry: ExpiryRule; readonly right: OptionRight; readonly strike: StrikeRule }
+  | { readonly kind: 'future'; readonly underlying: string; readonly expiry: ExpiryRule };
+
+export interface ResolvedLegContract {
+  readonly contract: DerivativeContract;
+  /** The ATM strike an option's choice started from; null for a future. */
+  readonly atm: number | null;
+  /** The premium the choice read, where the rule reads one. */
+  readonly premium: number | null;
+}
+
+export interface LegContext extends StrikeContext {
+  /** The IST date of the entry, `YYYY-MM-DD`. */
+  readonly today: string;
+}
+
+/**
+ * The contract a leg trades today, or why it cannot be named.
+ *
+ * @example resolveLegContract(master, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'current_week' }, right: 'PE', strike: { kind: 'atm' } }, { today: '2026-12-07', spot: 26010 })
+ */
+export function resolveLegContract(chain: OptionChain, spec: LegInstrumentSpec, ctx: LegContext): Resolved<ResolvedLegContract> {
+  const calendar = chain.calendar(spec.underlying);
+  if (!calendar) return unresolved('unknown_underlying', `the instrument list has no derivatives on ${spec.underlying}`);
+  if (spec.kind === 'future') {
+    const futures = { underlying: `${spec.underlying} futures`, optionExpiries: calendar.futureExpiries, futureExpiries: calendar.futureExpiries };
+    const expiry = selectExpiry(futures, spec.expiry, ctx.today);
+    if (!expiry.ok) return expiry;
+    const contract = chain.future(spec.underlying, expiry.value);
+    return contract ? resolved({ contract, atm: null, premium: null }) : unresolved('no_contract', `no ${spec.underlying} future expires on ${expiry.value}`);
+  }
+  const expiry = selectExpiry(calendar, spec.expiry, ctx.today);
+  if (!expiry.ok) return expiry;
+  const ladder = chain.ladder(spec.underlying, expiry.value);
+  if (!ladder) return unresolved('no_strike', `${spec.underlying} lists no options expiring ${expiry.value}`);
+  const strike = resolveStrike(ladder, spec.right, spec.strike, ctx);
+  return strike.ok ? resolved({ contract: strike.value.contract, atm: strike.value.atm, premium: strike.value.premium }) : strike;
+}
