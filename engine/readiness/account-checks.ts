@@ -26,7 +26,11 @@ export function formatMoney(n: number): string {
 /** (a) The broker login is valid now and until after the run's last exit. */
 export function sessionCheck(i: ReadinessInputs): ReadinessCheck {
   const s = i.session;
-  if (!s) return answer('session', 'ok', `${i.brokerName} keys do not expire daily: nothing to renew before the exit.`);
+  if (!s) {
+    return i.capabilities.sessionExpiresDaily
+      ? answer('session', 'unknown', `The ${i.brokerName} login's state cannot be read here: check in Tradeclock's broker settings that you logged in today.`)
+      : answer('session', 'ok', `${i.brokerName} keys do not expire daily: nothing to renew before the exit.`);
+  }
   const exit = zonedTime(i.exitAt, i.timezone);
   if (s.state === 'no_token') return answer('session', 'fail', `There is no ${i.brokerName} login: log in to ${i.brokerName} from Tradeclock before the entry at ${zonedTime(i.entryAt, i.timezone)}.`);
   if (s.state === 'expired') return answer('session', 'fail', `The ${i.brokerName} login has expired: log in again before the entry at ${zonedTime(i.entryAt, i.timezone)}.`);

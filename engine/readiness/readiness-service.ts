@@ -244,12 +244,13 @@ function entryOf(run: Run): number | null {
 }
 
 /** The last refusal for the IP rule and the last order taken, from the account's recent orders. */
-function journalFacts(orders: ReadonlyArray<{ status: string; rejectReason: string | null; ackedAt: number | null; updatedAt: number }>): ReadinessInputs['orders'] {
+function journalFacts(orders: ReadonlyArray<{ status: string; rejectReason: string | null; brokerOrderId: string | null; ackedAt: number | null; updatedAt: number }>): ReadinessInputs['orders'] {
   let lastIpRefusalAt: number | null = null;
   let lastTakenAt: number | null = null;
   for (const o of orders) {
     if (o.status === 'rejected' && saysIpNotAllowed(o.rejectReason)) lastIpRefusalAt = Math.max(lastIpRefusalAt ?? 0, o.updatedAt);
-    if (o.ackedAt !== null) lastTakenAt = Math.max(lastTakenAt ?? 0, o.ackedAt);
+    // Taken: the broker gave it an id (a refusal at placement has none, though its answer time is kept).
+    else if (o.brokerOrderId !== null) lastTakenAt = Math.max(lastTakenAt ?? 0, o.ackedAt ?? o.updatedAt);
   }
   return { lastIpRefusalAt, lastTakenAt };
 }
