@@ -157,8 +157,9 @@ export class ReadinessService {
     const exitAt = live ? (live.squareOffAt ?? live.sellAt) : (planned!.squareOffAt ?? planned!.sellAt);
     const checks = await this.gather(strategy, entryAt, exitAt);
     const report: ReadinessReport = { strategyId, runId: live?.id ?? null, trigger, checkedAt: clock.now(), entryAt, exitAt, status: worstStatus(checks), checks };
-    // A stop while it ran: its report would show a strategy that no longer trades.
-    if (this.closed || (repos.strategies.getInternal(strategyId)?.status !== 'running' && trigger !== 'on_demand')) return report;
+    // Kept (and raised) only for a strategy that runs: a stop while it ran, or an on-demand check of a
+    // stopped strategy, answers the caller and leaves nothing behind on its row.
+    if (this.closed || repos.strategies.getInternal(strategyId)?.status !== 'running') return report;
     this.latest.set(strategyId, report);
     if (live && (report.status === 'warn' || report.status === 'fail')) {
       bus.publish({ type: 'readiness', userId: strategy.userId, strategyId, runId: live.id, trigger, entryAt, status: report.status, checks, at: clock.now() });
