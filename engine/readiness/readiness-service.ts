@@ -80,7 +80,11 @@ export class ReadinessService {
     const { bus } = ctx;
     this.unsubscribe.push(
       // Armed by START (whose own check follows), a day's turnover or recovery: the check before its entry.
-      bus.on('strategy_armed', (e) => this.scheduleAt(e.strategyId, e.buyAt, false)),
+      bus.on('strategy_armed', (e) => {
+        // A new run (the next day's, or START's): the last report was for an entry that has passed.
+        if (this.latest.get(e.strategyId)?.runId !== e.runId) this.latest.delete(e.strategyId);
+        this.scheduleAt(e.strategyId, e.buyAt, false);
+      }),
       // A re-entry may be due sooner than the lead: then it is checked at once.
       bus.on('reentry_scheduled', (e) => this.scheduleAt(e.strategyId, e.dueAt, true)),
       bus.on('strategy_stopped', (e) => this.forget(e.strategyId)),
