@@ -31,14 +31,14 @@ export function ReadinessNote({ strategy }: { readonly strategy: StrategyDto }) 
       <ul>
         {view.items.map((i) => (
           <li key={i.check}>
-            <span className={i.status === 'fail' ? 'neg' : ''}>{i.check}:</span> {i.message}
+            <span className="readiness__check">{i.status === 'fail' ? '✕' : '⚠'} {i.check}:</span> {i.message}
           </li>
         ))}
       </ul>
       <button type="button" className="btn btn--ghost btn--small" onClick={() => void again()} disabled={busy} aria-label={`Check ${strategy.symbol} (#${strategy.id}) again`}>
         {busy ? 'Checking…' : 'Check again'}
       </button>
-      {error && <div className="neg">{error}</div>}
+      {error && <div role="alert">{error}</div>}
     </div>
   );
 }
