@@ -23,6 +23,7 @@ import { StrategyLocks } from './strategy/strategy-locks';
 import { recover, type RecoverOptions, type RecoveryReport } from './strategy/recovery';
 import type { EngineContext } from './context';
 import { noCrashPoints, type CrashPoints } from './execution/crash-points';
+import { ReadinessService, readinessLeadMs } from './readiness/readiness-service';
 
 export interface EngineDeps {
   readonly repos: Repos;
@@ -48,6 +49,8 @@ export interface Engine {
   readonly execution: ExecutionEngine;
   readonly market: MarketListener;
   readonly brokers: BrokerSessions;
+  /** The readiness check before each entry (issue 20): its schedule, each strategy's latest report, and checks on demand. */
+  readonly readiness: ReadinessService;
   /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
   readonly bars: Pick<BarRecorder, 'unwritten'>;
   /**
@@ -96,6 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
   const locks = new StrategyLocks();
   const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar, locks);
+  const readiness = new ReadinessService(ctx, scheduler, deps.calendar, readinessLeadMs(ctx));
   // Behind this turn's journal commit (one more turn), and behind the orders of a burst.
   const stopAudit = recordEvents(bus, deps.repos, deps.logger, (write) => execution.whenOrdersOut(() => setImmediate(write)));
   const checkpoints = deps.checkpoint
@@ -115,7 +119,12 @@ export function createEngine(deps: EngineDeps): Engine {
     market,
     brokers,
     bars,
-    recover: (options) => recover(ctx, manager, execution, deps.calendar, options),
+    readiness,
+    async recover(options) {
+      const report = await recover(ctx, manager, execution, deps.calendar, options);
+      readiness.scheduleRunning();
+      return report;
+    },
     onClockJump() {
       manager.recheckTriggers();
       execution.reconciler.trackUnresolved();
@@ -124,6 +133,7 @@ export function createEngine(deps: EngineDeps): Engine {
     async stop() {
       checkpoints?.stop();
       manager.close();
+      readiness.close();
       scheduler.cancelAll();
       await execution.stop();
       await manager.settle();

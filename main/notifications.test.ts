@@ -114,6 +114,21 @@ describe('notificationFor', () => {
     });
   });
 
+  it('tells what to fix before an entry: the failed checks of a readiness event, and a warning as such', () => {
+    const checks = [
+      { check: 'session' as const, status: 'ok' as const, message: 'Alpaca keys do not expire daily.' },
+      { check: 'funds' as const, status: 'fail' as const, message: '100.00 available does not cover the entry: add funds' },
+      { check: 'day_trades' as const, status: 'warn' as const, message: 'This exit would use the last day trade.' },
+    ];
+    expect(note({ ...base, type: 'readiness', trigger: 'scheduled', entryAt: 5, status: 'fail', checks })).toEqual({
+      title: 'Not ready: AAPL',
+      body: '100.00 available does not cover the entry: add funds.',
+      urgency: 'critical',
+      key: 'readiness:3:5:fail',
+    });
+    expect(note({ ...base, type: 'readiness', trigger: 'start', entryAt: 5, status: 'warn', checks: checks.slice(2) })).toMatchObject({ title: 'Check before the entry: AAPL', body: 'This exit would use the last day trade.', urgency: 'normal' });
+  });
+
   it('stays quiet for routine events', () => {
     const quiet: EngineEvent[] = [
       { ...base, type: 'strategy_armed', tradingDate: '2026-03-09', buyAt: 0, sellAt: 0 },

@@ -1,7 +1,7 @@
 /**
  * Native notification text for engine events: every fill, every stop-loss or trailing stop and
  * target hit, the stop moved to cost, every error (rejected or unknown order, a run in ERROR, a
- * missed BUY, a price feed down). Everything else is for the UI and the audit log only: a trailing
+ * missed BUY, a price feed down, a readiness check that warns or fails before an entry). Everything else is for the UI and the audit log only: a trailing
  * stop moving up is not (it moves on every rise of a tick, and asks nothing of the trader).
  */
 import type { EngineEvent } from '../engine/core/events';
@@ -163,6 +163,16 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
             : `The last price ${formatPrice(event.lastPrice)} was already at or ${short ? 'above' : 'below'} the stop-loss${event.stopLoss === null ? '' : ` ${formatPrice(event.stopLoss)}`}.`,
         urgency: 'normal',
         key: `skipped:${event.runId}`,
+      };
+    }
+    case 'readiness': {
+      // Raised only when a check warns or fails, minutes before the entry: time to fix it.
+      const fix = event.checks.filter((c) => c.status === event.status);
+      return {
+        title: `${event.status === 'fail' ? 'Not ready' : 'Check before the entry'}: ${symbolOf(event.strategyId)}`,
+        body: fix.map((c) => sentence(c.message)).join(' '),
+        urgency: event.status === 'fail' ? 'critical' : 'normal',
+        key: `readiness:${event.runId}:${event.entryAt}:${event.status}`,
       };
     }
     case 'feed_status':

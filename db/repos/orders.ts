@@ -4,7 +4,7 @@
  * (run, leg, slot, attempt) and one per (broker account, client order id), whatever races the
  * engine loses.
  */
-import { and, asc, eq, getTableColumns, gt, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray } from 'drizzle-orm';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../../engine/core/ids';
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from '../../engine/core/ids';
 import { slotOf, type Exchange, type Leg, type Order, type OrderSide, type OrderSlot, type OrderStatus } from '../../engine/core/types';
@@ -79,6 +79,11 @@ export interface OrdersRepo {
   listUnresolvedInternal(): Order[];
   /** Engine-internal: the orders of these runs that filled anything, for the P&L over their legs (execution/realized-pnl.ts legFills). */
   fillsInternal(runIds: readonly RunId[]): OrderFill[];
+  /**
+   * Engine-internal: the account's `limit` most recently changed orders, newest first (the
+   * readiness check reads the last refusal and the last order taken from them).
+   */
+  recentForAccountInternal(brokerAccountId: BrokerAccountId, limit: number): Order[];
 }
 
 /** The orders of `runIds` that filled anything, oldest first (OrdersRepo.fillsInternal; the runs history reads them too). */
@@ -220,5 +225,8 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       return orm.select().from(orders).where(inArray(orders.status, [...UNRESOLVED_ORDER_STATUSES])).orderBy(asc(orders.id)).all().map(toOrder);
     },
     fillsInternal: (runIds) => fillsOf(orm, runIds),
+    recentForAccountInternal(brokerAccountId, limit) {
+      return orm.select().from(orders).where(eq(orders.brokerAccountId, brokerAccountId)).orderBy(desc(orders.updatedAt), desc(orders.id)).limit(limit).all().map(toOrder);
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events'
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
 import type { FieldGroup, StrategyField, Weekday } from '../core/strategy-spec';
+import type { ReadinessCheckName, ReadinessStatus, ReadinessTrigger } from '../core/readiness';
 
 export interface UserDto {
   readonly id: number;
@@ -200,6 +201,36 @@ export interface StrategyDto {
   readonly updated_at: number;
   /** null before the first START. */
   readonly runtime: RuntimeDto | null;
+  /**
+   * The latest readiness check of the running strategy (before its next entry, at START, or asked
+   * for): what to fix before the entry. null before its first check and once it stops.
+   */
+  readonly readiness: ReadinessDto | null;
+}
+
+/** One readiness check's answer: ok, warn, fail or unknown, with a sentence saying what to fix. */
+export interface ReadinessCheckDto {
+  readonly check: ReadinessCheckName;
+  readonly status: ReadinessStatus;
+  readonly message: string;
+}
+
+/**
+ * A strategy's readiness for its next entry (GET/POST /strategy/:id/readiness): the login past the
+ * exit, orders taken from this machine, funds, the day-trade rule, the market open, the price feed
+ * and the clock. `status` is the worst of `checks`.
+ */
+export interface ReadinessDto {
+  readonly strategy_id: number;
+  /** The run checked for; null for a strategy not running (its next entry by its plan). */
+  readonly run_id: number | null;
+  /** 'scheduled' (N minutes before the entry), 'start' or 'on_demand'. */
+  readonly trigger: ReadinessTrigger;
+  readonly checked_at: number;
+  readonly entry_at: number;
+  readonly exit_at: number;
+  readonly status: ReadinessStatus;
+  readonly checks: readonly ReadinessCheckDto[];
 }
 
 /**

@@ -4,7 +4,8 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
@@ -151,7 +152,12 @@ function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, 
 }
 
 /** `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized P&L. */
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = []): StrategyDto {
+/** A readiness report on the wire. */
+export function readinessDto(r: ReadinessReport): ReadinessDto {
+  return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
+}
+
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], readiness: ReadinessReport | undefined = undefined): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -170,6 +176,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     created_at: s.createdAt,
     updated_at: s.updatedAt,
     runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
+    readiness: readiness ? readinessDto(readiness) : null,
   };
 }
 

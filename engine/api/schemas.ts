@@ -86,6 +86,9 @@ export type StopAllBody = z.infer<typeof stopAllBody>;
 
 export const idParams = z.strictObject({ id: idText });
 
+/** POST /strategy/:id/readiness: nothing to say; no body, or an empty object. */
+export const readinessBody = z.strictObject({}, { error: 'the body must be empty: POST /strategy/:id/readiness takes no fields' }).optional();
+
 /** A session id in a path: what randomToken(16) makes, 22 base64url characters. */
 export const sessionParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'id must be a session id' }) });
 

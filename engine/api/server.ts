@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health';
 import { barRoutes } from './routes/bars';
 import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
+import { readinessRoutes } from './routes/readiness';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
 /** Tuning for tests and special installs; the daemon uses the defaults. */
@@ -110,6 +111,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   authRoutes(app, ctx);
   brokerRoutes(app, ctx);
   strategyRoutes(app, ctx);
+  readinessRoutes(app, ctx);
   eventRoutes(app, ctx);
   runRoutes(app, ctx);
   barRoutes(app, ctx);

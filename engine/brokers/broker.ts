@@ -37,6 +37,16 @@ export interface BrokerCapabilities {
    * none. null: the broker closes nothing by itself.
    */
   readonly intradaySquareOff: IntradaySquareOff | null;
+  /**
+   * The broker is a simulation on this machine (paper): it fills at any hour, has no funds limit and
+   * keeps this machine's clock, so the readiness check has nothing to ask it about those.
+   */
+  readonly simulated?: boolean;
+  /**
+   * Orders are taken only from the IP address the account registered (Kite's static-IP rule since
+   * 1 April 2026); the broker has no way to test it short of placing an order.
+   */
+  readonly ordersFromRegisteredIp?: boolean;
 }
 
 export interface IntradaySquareOff {
@@ -287,6 +297,33 @@ export interface BrokerRestingStops {
   onUpdate?(listener: (report: RestingStopReport) => void): () => void;
 }
 
+/**
+ * The account's money and the broker's clock, read in one request for the readiness check before
+ * an entry (issue 20).
+ * @example { buyingPower: 25_000, dayTrading: { patternDayTrader: false, dayTradeCount: 2, equity: 24_000 }, brokerTime: { date, sentAt, receivedAt } }
+ */
+export interface BrokerAccountSnapshot {
+  /** What a new entry can spend now, in the account's currency (Alpaca `buying_power`, Kite's equity margin `net`). */
+  readonly buyingPower: number;
+  /** The pattern-day-trader rule's inputs (Alpaca); null where the broker has no such rule. */
+  readonly dayTrading: { readonly patternDayTrader: boolean; readonly dayTradeCount: number; readonly equity: number } | null;
+  /**
+   * The broker's clock: its answer's HTTP `Date` header (epoch ms, whole seconds), and when the
+   * request went out and its answer came back on this machine's clock; null without the header.
+   */
+  readonly brokerTime: { readonly date: number; readonly sentAt: number; readonly receivedAt: number } | null;
+}
+
+/** A broker account's funds, asked for at a bounded rate; absent where there is nothing to ask (paper). */
+export interface BrokerAccountInfo {
+  /**
+   * One request under the broker's own rate budget. Throws, naming what was wrong, when the broker
+   * cannot be asked or its answer cannot be read (no answer, an error, a reply that is not an account).
+   * @example await broker.account?.snapshot() // { buyingPower: 25000, dayTrading: null, brokerTime: … }
+   */
+  snapshot(): Promise<BrokerAccountSnapshot>;
+}
+
 /** Where a broker that needs a daily login stands. */
 export type { BrokerSessionState } from '../core/events';
 
@@ -319,6 +356,8 @@ export interface Broker {
   readonly instruments: BrokerInstruments;
   readonly execution: BrokerExecution;
   readonly data: BrokerData;
+  /** The account's funds and the broker's clock (the readiness check); absent where there is nothing to ask. */
+  readonly account?: BrokerAccountInfo;
   /** Protective stops resting at the broker (issue 20); absent where the broker has none. */
   readonly restingStops?: BrokerRestingStops;
   /** Opens connections and streams. */

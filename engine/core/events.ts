@@ -4,6 +4,7 @@
  */
 import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids';
 import type { Leg, Order, RunState } from './types';
+import type { ReadinessCheck, ReadinessStatus, ReadinessTrigger } from './readiness';
 
 interface Base {
   readonly userId: UserId;
@@ -78,6 +79,11 @@ export type EngineEvent =
   | (Base & { readonly type: 'feed_status'; readonly brokerAccountId: BrokerAccountId; readonly state: FeedState; readonly detail: string | null })
   /** A daily-login broker's session changed (a new token, a refused token, 06:00 IST passing). */
   | (Base & { readonly type: 'broker_session_changed'; readonly brokerAccountId: BrokerAccountId; readonly state: BrokerSessionState; readonly expiresAt: number | null; readonly message: string })
+  /**
+   * The readiness check before an entry found something to fix (a check warned or failed): every
+   * check's answer, `status` the worst of them, `entryAt` the entry it was checked for.
+   */
+  | (RunScoped & { readonly type: 'readiness'; readonly trigger: ReadinessTrigger; readonly entryAt: number; readonly status: ReadinessStatus; readonly checks: readonly ReadinessCheck[] })
   /** A running strategy will need the broker before its login runs out or after it already has: log in now. */
   | (Base & { readonly type: 'broker_login_required'; readonly brokerAccountId: BrokerAccountId; readonly strategyId: StrategyId; readonly state: BrokerSessionState; readonly firstOrderAt: number; readonly message: string });
 

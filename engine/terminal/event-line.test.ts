@@ -40,6 +40,18 @@ const EVENTS = {
   reentry_skipped: { type: 'reentry_skipped', ...run, legNo: 2, reason: 'the re-entry cut-off 14:30:00 has passed' },
   buy_missed: { type: 'buy_missed', ...run, lateByMs: 125_400 },
   storage_failed: { type: 'storage_failed', ...run, leg: 'BUY', action: 'not_sent', detail: 'SQLITE_FULL' },
+  readiness: {
+    type: 'readiness',
+    ...run,
+    trigger: 'scheduled',
+    entryAt: BUY_AT,
+    status: 'fail',
+    checks: [
+      { check: 'session', status: 'ok', message: 'Alpaca keys do not expire daily.' },
+      { check: 'funds', status: 'fail', message: '100.00 available does not cover the entry: add funds.' },
+      { check: 'price_feed', status: 'warn', message: 'The price feed has gone quiet.' },
+    ],
+  },
   feed_status: { type: 'feed_status', ...account, state: 'down', detail: 'socket closed' },
   broker_session_changed: { type: 'broker_session_changed', ...account, state: 'expired', expiresAt: null, message: 'The Kite login ran out at 06:00 IST.' },
   broker_login_required: { type: 'broker_login_required', ...account, strategyId: asStrategyId(7), state: 'expired', firstOrderAt: BUY_AT, message: 'log in before the BUY' },
@@ -69,6 +81,7 @@ const EXPECTED: { [T in EngineEventType]: [level: string, text: string] | null }
   reentry_skipped: ['warn', `${STAMP}  PAPER AAPL  re-entry 2 not sent: the re-entry cut-off 14:30:00 has passed`],
   buy_missed: ['error', `${STAMP}  PAPER AAPL  BUY missed: the BUY time passed 2 min 5 s ago (125400 ms), beyond its grace window; no order was sent`],
   storage_failed: ['error', `${STAMP}  PAPER AAPL  BUY not sent: the journal could not be written (SQLITE_FULL)`],
+  readiness: ['error', `${STAMP}  PAPER AAPL  not ready for the entry at 09:30:00 New York: funds: 100.00 available does not cover the entry: add funds; price feed: The price feed has gone quiet`],
   // Account events: the machine's zone (here Kolkata), the account's label and money.
   feed_status: ['error', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  price feed down (socket closed): stop-losses cannot trigger until prices come back'],
   broker_session_changed: ['warn', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  broker login expired: The Kite login ran out at 06:00 IST'],

@@ -127,6 +127,10 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
       return line('warn', `re-entry ${event.legNo} not sent: ${clause(event.reason)}`);
     case 'buy_missed':
       return line('error', `BUY missed: the BUY time passed ${formatDelay(event.lateByMs)} ago (${event.lateByMs} ms), beyond its grace window; no order was sent`);
+    case 'readiness': {
+      const fix = event.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => `${c.check.replace('_', ' ')}: ${clause(c.message)}`);
+      return line(event.status === 'fail' ? 'error' : 'warn', `not ready for the entry at ${zonedTime(event.entryAt, zone)}: ${fix.join('; ')}`);
+    }
     case 'storage_failed':
       return line('error', event.action === 'not_sent' ? `${legWord(event.leg)} not sent: the journal could not be written (${clause(event.detail)})` : `${legWord(event.leg)} sent before it could be journaled (${clause(event.detail)}): it is journaled once storage recovers`);
   }

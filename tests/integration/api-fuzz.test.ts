@@ -61,6 +61,7 @@ function bodies(): Record<string, () => Record<string, unknown>> {
     'POST /strategy/start': () => ({ strategy_id: strategy }),
     'POST /strategy/stop': () => ({ strategy_id: strategy, close_position: true }),
     'PATCH /strategy/:id': () => ({ qty: 2 }),
+    'POST /strategy/:id/readiness': () => ({}),
   };
 }
 

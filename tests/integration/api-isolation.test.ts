@@ -96,6 +96,8 @@ describe("user B and user A's ids", () => {
       ['GET', `/events?strategy_id=${a.strategy}`],
       ['GET', `/runs?strategy_id=${a.strategy}`],
       ['GET', `/strategy/${a.strategy}/bars`],
+      ['GET', `/strategy/${a.strategy}/readiness`],
+      ['POST', `/strategy/${a.strategy}/readiness`],
       ['DELETE', `/auth/sessions/${aSession}`],
     ];
     for (const [method, path, body] of routes) {

@@ -20,9 +20,10 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
-    if (!run) return strategyDto(s, run);
+    const readiness = engine.readiness.report(s.id);
+    if (!run) return strategyDto(s, run, null, [], readiness);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]));
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), readiness);
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {
@@ -94,6 +95,8 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const user = userOf(request);
       const { strategy_id } = parse(startStrategyBody, request.body);
       const { strategy } = await engine.manager.start(user.id, asStrategyId(strategy_id));
+      // The readiness check at START runs behind the answer: a failed check comes as an event.
+      void engine.readiness.check(strategy.id, 'start');
       return withRuntime(user.id, strategy);
     });
 

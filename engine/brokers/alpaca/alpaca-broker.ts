@@ -13,6 +13,7 @@ import { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_
 import { ALPACA_CLIENT_ORDER_ID_MAX_LENGTH, AlpacaExecution } from './alpaca-execution';
 import { ALPACA_EXCHANGES, AlpacaInstruments } from './alpaca-instruments';
 import { AlpacaRest } from './alpaca-rest';
+import { alpacaAccount } from './alpaca-account';
 import { AlpacaRestingStops } from './alpaca-resting-stops';
 import { seededUniform, type UniformSource } from './backoff';
 import { AlpacaMarketData } from './market-data-stream';
@@ -92,6 +93,7 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
     capabilities: ALPACA_CAPABILITIES,
     instruments: new AlpacaInstruments({ rest, clock, logger }),
     execution,
+    account: alpacaAccount(rest),
     data,
     restingStops,
     endpoints,

@@ -14,6 +14,7 @@ import { backoffDelay, type UniformSource } from './backoff';
 import type { AlpacaCredentials, AlpacaTiming } from './alpaca-config';
 import { apiErrorSchema, describeApiError, parseJson, type AlpacaApiError } from './alpaca-wire';
 import { HttpTransport, type HttpReply } from './http-transport';
+import type { ServedAt } from '../http-date';
 import type { Precedence, RateBudget } from './rate-budget';
 
 export interface RestRequest {
@@ -29,8 +30,12 @@ export interface RestRequest {
 }
 
 export type RestResult =
-  /** 2xx; `body` is the parsed JSON, or null for an empty body (204). */
-  | { readonly kind: 'ok'; readonly status: number; readonly body: unknown }
+  /**
+   * 2xx; `body` is the parsed JSON, or null for an empty body (204). `served`: the reply's HTTP
+   * `Date` header (null without one) and when the request went out and its answer came back, on
+   * the injected clock (the readiness check compares the clocks).
+   */
+  | { readonly kind: 'ok'; readonly status: number; readonly body: unknown; readonly served?: ServedAt }
   /**
    * Any other status, after 429s were waited out. `error` is the §1.8 body when it has that shape.
    * `retryAfterMs`: on a 429 that outlasted its retries, the wait Alpaca named (X-RateLimit-Reset or
@@ -113,12 +118,13 @@ export class AlpacaRest {
         Accept: 'application/json',
       };
       if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+      const sentAt = clock.now();
       const res = await this.http.request(req.method, url, headers, req.body === undefined ? undefined : JSON.stringify(req.body), controller.signal);
       const raw = res.text;
       const json = raw.trim() === '' ? null : parseJson(raw);
       if (res.status >= 200 && res.status < 300) {
         if (json === undefined) return { result: { kind: 'transport', reason: `HTTP ${res.status} with a body that is not JSON` }, headers: res.headers };
-        return { result: { kind: 'ok', status: res.status, body: json }, headers: res.headers };
+        return { result: { kind: 'ok', status: res.status, body: json, served: { date: res.headers.get('date'), sentAt, receivedAt: clock.now() } }, headers: res.headers };
       }
       const parsed = apiErrorSchema.safeParse(json);
       const error = parsed.success ? parsed.data : null;

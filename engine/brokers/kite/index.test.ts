@@ -27,6 +27,7 @@ describe('kiteBrokerKind', () => {
       fractionalQty: false,
       sellFirst: 'intraday_product',
       intradaySquareOff: { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
+      ordersFromRegisteredIp: true,
     });
     await broker.stop();
   });

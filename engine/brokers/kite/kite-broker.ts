@@ -6,6 +6,7 @@
 import type { Clock } from '../../core/clock';
 import type { Broker, BrokerCapabilities, IntradaySquareOff } from '../broker';
 import { seededJitter, type Uniform } from './backoff';
+import { kiteAccount } from './kite-account';
 import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
@@ -58,6 +59,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
   fractionalQty: false,
   sellFirst: kiteSellFirst('MIS').sellFirst,
   intradaySquareOff: kiteIntradaySquareOff('MIS'),
+  ordersFromRegisteredIp: true,
 };
 
 /** The Kite broker plus what the engine and API need about its login. */
@@ -154,6 +156,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst, intradaySquareOff: kiteIntradaySquareOff(options.product) },
     instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable),
     execution,
+    account: kiteAccount(http),
     data,
     restingStops: new KiteRestingStops({ http, clock, options }),
     options,

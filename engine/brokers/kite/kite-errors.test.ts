@@ -3,7 +3,8 @@
  * refused for good (lasting or passing), not placed (send again), or unknown (look it up).
  */
 import { describe, expect, it } from 'vitest';
-import { classifyKiteFailure, KITE_ERROR_TYPES, KITE_RATE_WINDOW_MS, MAX_RETRY_AFTER_MS, parseRetryAfter, SESSION_RETRY_MS } from './kite-errors';
+import { saysIpNotAllowed } from '../ip-refusal';
+import { classifyKiteFailure, KITE_ERROR_TYPES, KITE_IP_REFUSAL, KITE_RATE_WINDOW_MS, MAX_RETRY_AFTER_MS, parseRetryAfter, SESSION_RETRY_MS } from './kite-errors';
 
 describe('classifyKiteFailure', () => {
   it.each([
@@ -52,6 +53,29 @@ describe('classifyKiteFailure', () => {
 
   it('a NetworkException that is not a 429 may have placed the order: unknown, to be looked up', () => {
     expect(classifyKiteFailure(503, 'NetworkException', 'Too many requests')).toMatchObject({ outcome: 'unknown', notPlaced: false, retryAfterMs: null });
+  });
+
+  // Kite publishes no wording for the static-IP refusal (pykiteconnect f5531bd, the exceptions page):
+  // these texts are the forms its announcement and other brokers' refusals take, not captured replies.
+  it.each([
+    ['PermissionException', 403, 'Order request from unregistered IP. Add your static IP under IP Whitelist.'],
+    ['InputException', 400, 'IP address not whitelisted for placing orders'],
+    ['OrderException', 400, 'Requests from this IP are not allowed'],
+    ['PermissionException', 403, 'Order request from unregistered IP'],
+  ] as const)('a %s saying the IP is not registered is refused, not placed, and not lasting (an exit keeps trying)', (type, status, text) => {
+    const e = classifyKiteFailure(status, type, text);
+    expect(e).toMatchObject({ errorType: type, outcome: 'rejected', lasting: false, session: false, notPlaced: false });
+    expect(e.message).toContain(KITE_IP_REFUSAL);
+    expect(e.message).toContain(`Kite said: "${text}"`);
+    // The journal keeps the message: the readiness check finds the refusal by it.
+    expect(saysIpNotAllowed(e.message)).toBe(true);
+  });
+
+  it('other refusals are not read as the static-IP rule', () => {
+    for (const text of ['RMS:Rule: Check holdings', 'Insufficient funds. Required margin is 95417.84', 'Incorrect `api_key` or `access_token`.', 'Invalid `tradingsymbol`.']) {
+      expect(saysIpNotAllowed(text)).toBe(false);
+      expect(classifyKiteFailure(400, 'InputException', text).message).not.toContain(KITE_IP_REFUSAL);
+    }
   });
 
   it('no envelope or an unknown type is ambiguous, so unknown', () => {

@@ -6,6 +6,7 @@
  * by looking the tag up).
  */
 import { namesPriceLimit, saysNothingToSell } from './kite-refusals';
+import { saysIpNotAllowed } from '../ip-refusal';
 
 export type KiteOutcome = 'rejected' | 'unknown';
 
@@ -34,6 +35,10 @@ interface ErrorMeaning {
   readonly notPlaced: boolean;
   readonly say: string;
 }
+
+/** What a refusal for the static-IP rule tells the trader (the readiness check finds it in the journal by it). */
+export const KITE_IP_REFUSAL =
+  "Kite refused the order: it did not come from the static IP address registered for this Kite Connect account. Run Tradeclock on the network of that IP, or register this machine's public IP under Profile → IP Whitelist on developers.kite.trade (Kite allows one change a week)";
 
 const LOGIN_AGAIN = 'log in to Kite again from Tradeclock (tokens expire every day at 06:00 IST)';
 
@@ -153,6 +158,11 @@ export function classifyKiteFailure(httpStatus: number, errorType: unknown, kite
   if (httpStatus === 429) {
     const wait = retryAfterMs ?? KITE_RATE_WINDOW_MS;
     return new KiteError('RateLimited', 'unknown', false, `Kite refused the request: rate limit exceeded (HTTP 429), so nothing was placed; it can be sent again after ${wait} ms. Another app on this Kite account may be using the budget (Kite counts orders per account, across apps).${said}`, httpStatus, kiteMessage, { notPlaced: true, retryAfterMs: wait });
+  }
+  if (isKiteErrorType(errorType) && saysIpNotAllowed(kiteMessage)) {
+    // Refused at the gateway: nothing placed. Not lasting: it passes once the orders come from the
+    // registered IP (the trader moves Tradeclock or registers this machine's), and an exit keeps trying.
+    return new KiteError(errorType, 'rejected', false, `${KITE_IP_REFUSAL} (${errorType}, HTTP ${httpStatus}).${said}`, httpStatus, kiteMessage);
   }
   if (isKiteErrorType(errorType)) {
     const m = KITE_ERROR_MEANINGS[errorType];

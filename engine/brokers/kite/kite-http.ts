@@ -5,6 +5,7 @@
 import type { Clock } from '../../core/clock';
 import { classifyKiteFailure, KiteError, parseRetryAfter, SESSION_RETRY_MS } from './kite-errors';
 import { parseKiteJson } from './kite-json';
+import type { ServedAt } from '../http-date';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -56,6 +57,14 @@ export class KiteHttp {
    * @example await http.call({ method: 'GET', path: '/user/profile' })
    */
   async call(req: KiteCall): Promise<unknown> {
+    return (await this.callServed(req)).data;
+  }
+
+  /**
+   * As `call`, with when the answer was served: its HTTP `Date` header (null without one) and when
+   * the request went out and the answer came back, on the injected clock (the readiness check).
+   */
+  async callServed(req: KiteCall): Promise<{ readonly data: unknown; readonly served: ServedAt }> {
     const { clock, timeoutMs } = this.config;
     const url = new URL(this.config.restUrl.replace(/\/+$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.append(k, v);
@@ -80,9 +89,12 @@ export class KiteHttp {
     let contentType: string;
     let text: string;
     let retryAfter: string | null;
+    let date: string | null;
+    const sentAt = clock.now();
     try {
       const res = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal: abort.signal });
       status = res.status;
+      date = res.headers.get('date');
       contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       retryAfter = res.headers.get('retry-after');
       text = await res.text();
@@ -101,7 +113,7 @@ export class KiteHttp {
       } else this.config.onAuth?.(true, null);
     }
     if (result instanceof KiteError) throw result;
-    return result.data;
+    return { data: result.data, served: { date, sentAt, receivedAt: clock.now() } };
   }
 
   /**

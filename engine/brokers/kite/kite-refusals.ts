@@ -46,3 +46,4 @@ export function saysNothingToSell(...texts: ReadonlyArray<string | null | undefi
 export function namesPriceLimit(...texts: ReadonlyArray<string | null | undefined>): boolean {
   return texts.some((t) => !!t && PRICE_LIMIT.test(t));
 }
+

@@ -26,6 +26,7 @@ describe('paper broker', () => {
       fractionalQty: false,
       sellFirst: 'per_instrument',
       intradaySquareOff: null,
+      simulated: true,
     });
   });
 

@@ -26,6 +26,7 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
   fractionalQty: false,
   // Every paper instrument is shortable: a sell from flat opens a short, as on a margin account.
   sellFirst: 'per_instrument',
+  simulated: true,
 };
 
 /** A Broker plus the controls tests use to steer the simulation and inject faults. */

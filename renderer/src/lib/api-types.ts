@@ -44,6 +44,7 @@ import type {
   StrategyFormFieldDto,
   UserDto,
   LevelsDto,
+  ReadinessDto,
   HelloDto,
   TickDto,
   WireEvent,
@@ -78,6 +79,7 @@ export type {
   StrategyFormFieldDto,
   UserDto,
   LevelsDto,
+  ReadinessDto,
 };
 
 export type RunState = RuntimeDto['state'];
@@ -134,6 +136,8 @@ export interface ApiRoutes {
   'GET /events/log': { body: undefined; res: EventPage };
   'GET /runs': { body: undefined; res: RunHistoryPage };
   'GET /strategy/:id/bars': { body: undefined; res: PriceBarsDto };
+  'GET /strategy/:id/readiness': { body: undefined; res: { readiness: ReadinessDto | null } };
+  'POST /strategy/:id/readiness': { body: undefined; res: ReadinessDto };
   'GET /health': { body: undefined; res: HealthDto };
 }
 

@@ -98,7 +98,7 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
   let tradeStream!: FakeTradeStream;
   const desk = new FakeDesk(opts, now, (keyId, data) => tradeStream.publish(keyId, data));
   const faults = new FaultPlan();
-  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200);
+  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0);
   const tradeWss = new WebSocketServer({ noServer: true });
   const dataWss = new WebSocketServer({ noServer: true });
   tradeStream = new FakeTradeStream(tradeWss, desk, opts.binaryTradeFrames ?? true);

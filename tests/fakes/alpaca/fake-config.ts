@@ -25,6 +25,10 @@ export interface FakeAccountSpec {
   readonly feeds?: readonly string[];
   /** trading_blocked/account_blocked; default false. */
   readonly blocked?: boolean;
+  /** `daytrade_count` (§1.3): day trades in the last 5 business days; default 0. */
+  readonly dayTradeCount?: number;
+  /** `pattern_day_trader` (§1.3); default false. */
+  readonly patternDayTrader?: boolean;
 }
 
 export interface FakeAssetSpec {
@@ -62,6 +66,8 @@ export interface FakeAlpacaOptions {
   readonly authTimeoutMs?: number;
   /** Requests per minute per key before 429 (§1.9: 200); 0 turns the limit off. */
   readonly rateLimit?: number;
+  /** How far the fake's clock (the HTTP `Date` header of every REST reply) is from `now`, in ms; default 0. */
+  readonly clockSkewMs?: number;
 }
 
 export const DEFAULT_ACCOUNT: FakeAccountSpec = { keyId: 'PKFAKE0000000000000A', secretKey: 'fake-secret-0000000000000000000000000000A' };

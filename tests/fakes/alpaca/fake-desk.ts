@@ -85,6 +85,8 @@ export class FakeDesk {
       feeds: a.feeds ?? ['iex', 'sip', 'delayed_sip', 'test'],
       blocked: a.blocked ?? false,
       createdAt: now(),
+      dayTradeCount: a.dayTradeCount ?? 0,
+      patternDayTrader: a.patternDayTrader ?? false,
     }));
     for (const a of opts.assets ?? DEFAULT_ASSETS) {
       const tradable = a.tradable ?? true;

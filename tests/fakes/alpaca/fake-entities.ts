@@ -22,6 +22,8 @@ export interface FakeAccount {
   readonly feeds: readonly string[];
   readonly blocked: boolean;
   readonly createdAt: number;
+  dayTradeCount: number;
+  patternDayTrader: boolean;
 }
 
 /** PROTOCOLS.md §1.3 Account (OAS components.schemas.Account). */
@@ -52,8 +54,8 @@ export function accountJson(a: FakeAccount, positionsValue: number): Record<stri
     last_maintenance_margin: '0',
     sma: '0',
     multiplier: '1',
-    daytrade_count: 0,
-    pattern_day_trader: false,
+    daytrade_count: a.dayTradeCount,
+    pattern_day_trader: a.patternDayTrader,
     trading_blocked: a.blocked,
     transfers_blocked: false,
     account_blocked: a.blocked,

@@ -20,6 +20,8 @@ export class FakeRest {
     private readonly desk: FakeDesk,
     private readonly faults: FaultPlan,
     private readonly rateLimit: number,
+    /** The fake's clock against `desk.now()`, as its `Date` header states it. */
+    private readonly clockSkewMs = 0,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -145,11 +147,13 @@ export class FakeRest {
   private reply(res: ServerResponse, method: string, path: string, reply: DeskReply, headers: Record<string, string> = {}): void {
     this.log.push({ at: this.desk.now(), method, path, status: reply.status });
     if (res.destroyed) return;
+    // RFC 9110 §6.6.1: every reply dates itself, by the fake's clock (the test's), to the second.
+    const dated = { ...headers, Date: new Date(this.desk.now() + this.clockSkewMs).toUTCString() };
     if (reply.body === null) {
-      res.writeHead(reply.status, headers).end();
+      res.writeHead(reply.status, dated).end();
       return;
     }
-    res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+    res.writeHead(reply.status, { ...dated, 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
   }
 }
 

@@ -62,6 +62,8 @@ export class FakeRest {
   constructor(
     private readonly handler: RestHandler,
     private readonly encodeJson: (value: unknown) => string,
+    /** The fake's clock for the `Date` header of every JSON reply (RFC 9110 §6.6.1), epoch ms. */
+    private readonly dateNow: () => number = () => Date.now(),
   ) {
     this.server = createServer((req, res) => void this.serve(req, res));
   }
@@ -134,6 +136,6 @@ export class FakeRest {
     }
     const [status, body] =
       reply.kind === 'data' ? [reply.status ?? 200, { status: 'success', data: reply.data }] : [reply.status, { status: 'error', message: reply.message, error_type: reply.errorType, data: null }];
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(this.encodeJson(body));
+    res.writeHead(status, { 'Content-Type': 'application/json', Date: new Date(this.dateNow()).toUTCString(), ...headers }).end(this.encodeJson(body));
   }
 }

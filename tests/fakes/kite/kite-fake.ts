@@ -41,6 +41,10 @@ export interface KiteFakeOptions {
   readonly enforceOrderRate?: boolean;
   /** The demat's holdings at the start of the day (GET /portfolio/holdings); none by default. */
   readonly holdings?: readonly FakeHoldingSpec[];
+  /** The equity segment's `net` in GET /user/margins (funds for new orders); margins.json's 99725.05 by default. */
+  readonly equityNet?: number;
+  /** How far Kite's clock (the `Date` header of its JSON replies) is from `now`, in ms; default 0. */
+  readonly clockSkewMs?: number;
 }
 
 export interface KiteFake {
@@ -222,6 +226,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       tokens.delete(req.query.get('access_token') ?? '');
       return { kind: 'data', data: true };
     }
+    if (method === 'GET' && path === '/user/margins') return { kind: 'data', data: marginsOf(opts.equityNet ?? 99725.05) };
     if (method === 'GET' && path === '/user/profile') return { kind: 'data', data: { user_id: userId, user_type: 'individual', email: 'trader@example.com', user_name: 'Fake Trader', user_shortname: 'Fake', broker: 'ZERODHA', exchanges: ['NSE', 'BSE'], products: ['CNC', 'MIS'], order_types: ['MARKET', 'LIMIT'], avatar_url: null, meta: { demat_consent: 'physical' } } };
     if (method === 'GET' && path === '/orders') return { kind: 'data', data: book.all() };
     if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
@@ -302,7 +307,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     const text = JSON.stringify(value);
     return opts.orderIdsAsNumbers ? text.replace(/"(order_id|exchange_order_id)":"(\d+)"/g, '"$1":$2') : text;
   };
-  const rest = new FakeRest(handle, encode);
+  const rest = new FakeRest(handle, encode, () => now() + (opts.clockSkewMs ?? 0));
   const restUrl = await rest.listen();
   const tickerUrl = await ticker.listen();
   function issueRequestToken(): string {
@@ -358,4 +363,15 @@ function hex(bytes: number): string {
 
 function ist(ms: number): string {
   return DateTime.fromMillis(ms, { zone: 'Asia/Kolkata' }).toFormat('yyyy-MM-dd HH:mm:ss');
+}
+
+/** GET /user/margins in kiteconnect-mocks `margins.json`'s shape (c7a8123), the equity `net` and `live_balance` set to `net`. */
+function marginsOf(net: number): Record<string, unknown> {
+  const segment = (n: number) => ({
+    enabled: true,
+    net: n,
+    available: { adhoc_margin: 0, cash: 245431.6, opening_balance: 245431.6, live_balance: n, collateral: 0, intraday_payin: 0 },
+    utilised: { debits: 0, exposure: 0, m2m_realised: 0, m2m_unrealised: 0, option_premium: 0, payout: 0, span: 0, holding_sales: 0, turnover: 0, liquid_collateral: 0, stock_collateral: 0, delivery: 0 },
+  });
+  return { equity: segment(net), commodity: segment(100661.7) };
 }

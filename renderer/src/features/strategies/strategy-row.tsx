@@ -1,7 +1,8 @@
 /**
  * One strategy in the list: state, countdown to its next trigger, last action, position, last
  * price, unrealized P&L, the stop (as the trail or a move to cost left it) and the target with
- * how far the price is from each, and its controls. On a phone the row turns
+ * how far the price is from each, what its readiness check found to fix before the next entry,
+ * and its controls. On a phone the row turns
  * into a card (CSS), each cell keeping its label.
  */
 import { memo } from 'react';
@@ -14,6 +15,7 @@ import { RunControls } from './run-controls';
 import { editBlocker, lastActionView, positionView } from './strategy-metrics';
 import { exitLevels, type LevelView } from './exit-levels';
 import { AccountTag, NextTrigger } from './which-money';
+import { ReadinessNote } from './readiness-note';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -49,6 +51,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td data-label="State" className="cell-state">
         <StateBadge strategy={s} />
         {run?.reason && <div className="muted small reason">{run.reason}</div>}
+        <ReadinessNote strategy={s} />
       </td>
       <td data-label="Next" className="cell-next">
         <NextTrigger strategy={s} now={now} compact />

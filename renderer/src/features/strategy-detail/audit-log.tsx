@@ -71,6 +71,11 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
     case 'reentry_scheduled':
       // `after`: the exit that allowed it (a trailing stop's counts as the stop-loss's).
       return `Re-entry ${n('leg_no')} of ${n('of')} due ${zonedStamp(n('due_at'), zone)}, after the ${legLabel(s('after')).toLowerCase()} exit`;
+    case 'readiness': {
+      const checks = Array.isArray(e.checks) ? (e.checks as { check?: unknown; status?: unknown; message?: unknown }[]) : [];
+      const fix = checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => String(c.message));
+      return `${s('status') === 'fail' ? 'Not ready' : 'Readiness warning'} for the entry at ${zonedStamp(n('entry_at'), zone)}: ${fix.join(' ')}`;
+    }
     case 'reentry_skipped':
       return `Re-entry ${n('leg_no')} not sent: ${s('reason')}`;
     case 'buy_missed':

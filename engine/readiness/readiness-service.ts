@@ -1,0 +1,270 @@
+/**
+ * Runs the readiness checks of a strategy: N minutes before each entry (its first and each
+ * re-entry), at START and on demand. It gathers what the checks read (the broker's login, one
+ * account snapshot shared by every strategy of the account for a while, the feed, the journal),
+ * keeps each strategy's latest report for the API, and raises a `readiness` event when a check
+ * warns or fails, so the terminal, the audit log and the renderer's notifications say what to fix
+ * while there is time. It never throws: a check that cannot answer is 'unknown', naming why.
+ */
+import type { TimerHandle } from '../core/clock';
+import type { BrokerAccountId, RunId, StrategyId } from '../core/ids';
+import { READINESS_CHECKS, worstStatus, type ReadinessCheck, type ReadinessStatus, type ReadinessTrigger } from '../core/readiness';
+import { instrumentKey, type Run, type Strategy } from '../core/types';
+import { isDayOver } from '../core/run-state';
+import type { EngineContext } from '../context';
+import type { Broker, BrokerSessionInfo } from '../brokers/broker';
+import { saysIpNotAllowed } from '../brokers/ip-refusal';
+import type { JobScheduler } from '../scheduler/job-timer';
+import type { TradingCalendar } from '../scheduler/trading-calendar';
+import { planRun } from '../scheduler/trigger-times';
+import type { AccountAnswer, ReadinessInputs } from './readiness-inputs';
+import { runChecks } from './readiness-checks';
+
+/** Minutes before an entry its readiness is checked, unless the install's setting says otherwise. */
+export const READINESS_LEAD_MINUTES = 5;
+/** The install setting (settings table) that overrides it: a whole number of minutes, 1–240. */
+export const READINESS_LEAD_SETTING = 'readiness_lead_minutes';
+/** How long a check waits for the broker (its login check, its account snapshot) before answering 'unknown'. */
+export const READINESS_BROKER_TIMEOUT_MS = 10_000;
+/** One account snapshot (and login check) serves every strategy of the account checked within this time. */
+export const READINESS_SHARED_MS = 30_000;
+/** Orders of the account the IP check reads, newest first. */
+const JOURNAL_WINDOW = 50;
+
+/** A strategy's latest readiness: what was checked, for which entry, and each check's answer. */
+export interface ReadinessReport {
+  readonly strategyId: StrategyId;
+  /** The run checked for; null when the strategy has no run under way (an on-demand check of a stopped strategy: its next entry by its plan). */
+  readonly runId: RunId | null;
+  readonly trigger: ReadinessTrigger;
+  readonly checkedAt: number;
+  readonly entryAt: number;
+  readonly exitAt: number;
+  readonly status: ReadinessStatus;
+  readonly checks: readonly ReadinessCheck[];
+}
+
+/** What a broker account answered, shared for READINESS_SHARED_MS. */
+interface AccountProbe {
+  readonly at: number;
+  readonly answer: Promise<{ readonly session: BrokerSessionInfo | null; readonly account: AccountAnswer }>;
+}
+
+/**
+ * The lead time from the install setting; the default when unset, or when set to something that
+ * is not a whole number of minutes from 1 to 240 (logged).
+ */
+export function readinessLeadMs(ctx: Pick<EngineContext, 'repos' | 'logger'>): number {
+  const raw = ctx.repos.settings.get(READINESS_LEAD_SETTING);
+  if (raw === undefined) return READINESS_LEAD_MINUTES * 60_000;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1 && n <= 240) return n * 60_000;
+  ctx.logger.warn({ setting: READINESS_LEAD_SETTING, value: raw }, `setting ${READINESS_LEAD_SETTING} must be a whole number of minutes from 1 to 240: using ${READINESS_LEAD_MINUTES}`);
+  return READINESS_LEAD_MINUTES * 60_000;
+}
+
+export class ReadinessService {
+  private readonly jobs = new Map<StrategyId, TimerHandle>();
+  private readonly latest = new Map<StrategyId, ReadinessReport>();
+  private readonly running = new Map<StrategyId, Promise<ReadinessReport | null>>();
+  private readonly probes = new Map<BrokerAccountId, AccountProbe>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly scheduler: JobScheduler,
+    private readonly calendar: TradingCalendar,
+    private readonly leadMs: number,
+  ) {
+    const { bus } = ctx;
+    this.unsubscribe.push(
+      // Armed by START (whose own check follows), a day's turnover or recovery: the check before its entry.
+      bus.on('strategy_armed', (e) => {
+        // A new run (the next day's, or START's): the last report was for an entry that has passed.
+        if (this.latest.get(e.strategyId)?.runId !== e.runId) this.latest.delete(e.strategyId);
+        this.scheduleAt(e.strategyId, e.buyAt, false);
+      }),
+      // A re-entry may be due sooner than the lead: then it is checked at once.
+      bus.on('reentry_scheduled', (e) => this.scheduleAt(e.strategyId, e.dueAt, true)),
+      bus.on('strategy_stopped', (e) => this.forget(e.strategyId)),
+      bus.on('strategy_completed', (e) => this.forget(e.strategyId)),
+    );
+  }
+
+  /** The strategy's latest report; undefined before its first check (or since it stopped). */
+  report(strategyId: StrategyId): ReadinessReport | undefined {
+    return this.latest.get(strategyId);
+  }
+
+  /** Schedules the check before the next entry of every running strategy (after recovery, which re-arms without events). */
+  scheduleRunning(): void {
+    for (const s of this.ctx.repos.strategies.listByStatusInternal('running')) {
+      const run = this.ctx.repos.runs.latestInternal(s.id);
+      const entryAt = run && entryOf(run);
+      if (entryAt) this.scheduleAt(s.id, entryAt, false);
+    }
+  }
+
+  /**
+   * Runs the checks now (one at a time per strategy: a second call meanwhile gets the same
+   * answer). Null when the strategy does not exist or cannot be read.
+   */
+  check(strategyId: StrategyId, trigger: ReadinessTrigger): Promise<ReadinessReport | null> {
+    const under = this.running.get(strategyId);
+    if (under) return under;
+    const p = this.checkNow(strategyId, trigger)
+      .catch((err: unknown) => {
+        this.ctx.logger.error({ err, strategyId }, 'readiness check failed');
+        return null;
+      })
+      .finally(() => this.running.delete(strategyId));
+    this.running.set(strategyId, p);
+    return p;
+  }
+
+  /** Engine shutdown: no check is scheduled or raised from now on. */
+  close(): void {
+    this.closed = true;
+    for (const u of this.unsubscribe) u();
+    for (const j of this.jobs.values()) j.cancel();
+    this.jobs.clear();
+  }
+
+  /** The check `leadMs` before `entryAt`; when that has passed, one now if `late` says so and the entry is still ahead. */
+  private scheduleAt(strategyId: StrategyId, entryAt: number, late: boolean): void {
+    if (this.closed) return;
+    this.jobs.get(strategyId)?.cancel();
+    this.jobs.delete(strategyId);
+    const at = entryAt - this.leadMs;
+    if (at <= this.ctx.clock.now()) {
+      if (late && entryAt > this.ctx.clock.now()) void this.check(strategyId, 'scheduled');
+      return;
+    }
+    this.jobs.set(strategyId, this.scheduler.at(at, () => void this.check(strategyId, 'scheduled')));
+  }
+
+  private forget(strategyId: StrategyId): void {
+    this.jobs.get(strategyId)?.cancel();
+    this.jobs.delete(strategyId);
+    this.latest.delete(strategyId);
+  }
+
+  private async checkNow(strategyId: StrategyId, trigger: ReadinessTrigger): Promise<ReadinessReport | null> {
+    const { repos, clock, bus } = this.ctx;
+    const strategy = repos.strategies.getInternal(strategyId);
+    if (!strategy) return null;
+    const run = repos.runs.latestInternal(strategyId);
+    const live = run && !isDayOver(run) ? run : undefined;
+    const planned = live ? null : planRun(clock.now(), strategy.spec, this.calendar);
+    const entryAt = live ? (entryOf(live) ?? live.buyAt) : planned!.buyAt;
+    const exitAt = live ? (live.squareOffAt ?? live.sellAt) : (planned!.squareOffAt ?? planned!.sellAt);
+    const checks = await this.gather(strategy, entryAt, exitAt);
+    const report: ReadinessReport = { strategyId, runId: live?.id ?? null, trigger, checkedAt: clock.now(), entryAt, exitAt, status: worstStatus(checks), checks };
+    // Kept (and raised) only for a strategy that runs: a stop while it ran, or an on-demand check of a
+    // stopped strategy, answers the caller and leaves nothing behind on its row.
+    if (this.closed || repos.strategies.getInternal(strategyId)?.status !== 'running') return report;
+    this.latest.set(strategyId, report);
+    if (live && (report.status === 'warn' || report.status === 'fail')) {
+      bus.publish({ type: 'readiness', userId: strategy.userId, strategyId, runId: live.id, trigger, entryAt, status: report.status, checks, at: clock.now() });
+    }
+    return report;
+  }
+
+  private async gather(strategy: Strategy, entryAt: number, exitAt: number): Promise<ReadinessCheck[]> {
+    const { clock, market, repos } = this.ctx;
+    let broker: Broker;
+    try {
+      broker = await this.bounded(this.ctx.brokers.get(strategy.brokerAccountId), 'opening the broker connection');
+    } catch (err) {
+      const why = `the broker account could not be opened (${reasonOf(err)})`;
+      return READINESS_CHECKS.map((check) => ({ check, status: 'unknown' as const, message: `Not checked: ${why}. Check the broker account in Tradeclock.` }));
+    }
+    const { session, account } = await this.probe(strategy.brokerAccountId, broker);
+    const inputs: ReadinessInputs = {
+      now: clock.now(),
+      brokerName: nameOf(broker.capabilities.kind),
+      capabilities: broker.capabilities,
+      symbol: strategy.symbol,
+      exchange: strategy.exchange,
+      side: strategy.spec.side,
+      qty: strategy.spec.qty,
+      timezone: strategy.spec.timezone,
+      entryAt,
+      exitAt,
+      session,
+      account,
+      feed: { state: market.feedState(strategy.brokerAccountId), detail: null, lastPrice: market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol)) ?? null },
+      orders: broker.capabilities.ordersFromRegisteredIp ? journalFacts(repos.orders.recentForAccountInternal(strategy.brokerAccountId, JOURNAL_WINDOW)) : { lastIpRefusalAt: null, lastTakenAt: null },
+      calendar: this.calendar,
+    };
+    return runChecks(inputs);
+  }
+
+  /** The account's login and snapshot, asked once per READINESS_SHARED_MS for all its strategies. */
+  private probe(accountId: BrokerAccountId, broker: Broker): AccountProbe['answer'] {
+    const now = this.ctx.clock.now();
+    const held = this.probes.get(accountId);
+    if (held && now - held.at < READINESS_SHARED_MS) return held.answer;
+    const answer = (async () => {
+      const login = broker.login;
+      const session = login ? await this.bounded(login.check(), 'the login check').catch(() => login.current()) : null;
+      let account: AccountAnswer = { kind: 'none' };
+      if (broker.account) {
+        try {
+          account = { kind: 'answered', snapshot: await this.bounded(broker.account.snapshot(), 'the account request') };
+        } catch (err) {
+          account = { kind: 'failed', reason: reasonOf(err) };
+        }
+      }
+      return { session, account };
+    })();
+    this.probes.set(accountId, { at: now, answer });
+    return answer;
+  }
+
+  /** `p`, or a rejection naming `what` when the broker takes longer than READINESS_BROKER_TIMEOUT_MS. */
+  private bounded<T>(p: Promise<T>, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.ctx.clock.setTimer(READINESS_BROKER_TIMEOUT_MS, () => reject(new Error(`no answer to ${what} within ${READINESS_BROKER_TIMEOUT_MS / 1_000} s`)));
+      p.then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+}
+
+/** When the run's next entry is due: its first entry while armed, the next leg's while it waits; null once entered. */
+function entryOf(run: Run): number | null {
+  if (run.state === 'ARMED') return run.buyAt;
+  if (run.state === 'WAITING_REENTRY' && run.reentryAt !== null) return run.reentryAt;
+  return null;
+}
+
+/** The last refusal for the IP rule and the last order taken, from the account's recent orders. */
+function journalFacts(orders: ReadonlyArray<{ status: string; rejectReason: string | null; brokerOrderId: string | null; ackedAt: number | null; updatedAt: number }>): ReadinessInputs['orders'] {
+  let lastIpRefusalAt: number | null = null;
+  let lastTakenAt: number | null = null;
+  for (const o of orders) {
+    if (o.status === 'rejected' && saysIpNotAllowed(o.rejectReason)) lastIpRefusalAt = Math.max(lastIpRefusalAt ?? 0, o.updatedAt);
+    // Taken: the broker gave it an id (a refusal at placement has none, though its answer time is kept).
+    else if (o.brokerOrderId !== null) lastTakenAt = Math.max(lastTakenAt ?? 0, o.ackedAt ?? o.updatedAt);
+  }
+  return { lastIpRefusalAt, lastTakenAt };
+}
+
+/** "kite" → "Kite": how a sentence names the broker. */
+function nameOf(kind: string): string {
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
+function reasonOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/[.\s]+$/, '');
+}
