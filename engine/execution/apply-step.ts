@@ -123,7 +123,8 @@ export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, 
   for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
   if (s.triggers) {
     const at = m.where();
-    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved);
+    const { live } = s.triggers;
+    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved, live && { ...live, runId: run.id, userId: run.userId });
   }
   for (const t of s.timers ?? []) m.timer(t);
 }

@@ -217,8 +217,20 @@ export interface Step {
   /**
    * Watch the position against these levels, at its entry's instrument. `moved`: the levels a
    * ratchet moved, which are not armed once an exit level of the leg has fired (its exit is under way).
+   * `live`: the levels the set comes from, for the market listener to move at the tick from now on.
    */
-  readonly triggers?: { readonly set: readonly Trigger[]; readonly moved?: true };
+  readonly triggers?: { readonly set: readonly Trigger[]; readonly moved?: true; readonly live?: ArmedLevels };
+}
+
+/**
+ * A position's levels as armed, when a ratchet can still move them (a trail, a move to cost not
+ * yet made). The market listener keeps them and moves them at the tick (levels.ts `ratchetAt`):
+ * from the arming until the run leaves IN_POSITION they are the position's levels, and runs.levels
+ * follows them within a second (the levels writer), or with the state change that ends them.
+ */
+export interface ArmedLevels {
+  readonly side: Side;
+  readonly levels: Levels;
 }
 
 /** The policy: pure and deterministic; the same arguments always give the same Step. */
