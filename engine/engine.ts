@@ -76,7 +76,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger });
   // Trails and moves to cost are made at the tick (market listener); their levels written batched.
   const levelsWriter = new LevelsWriter({ repos: deps.repos, bus, clock: deps.clock, logger: deps.logger });
-  market.setLevelsHandler((m) => levelsWriter.moved(m));
+  market.onLevelsMoved((m) => levelsWriter.moved(m));
   const ctx: EngineContext = {
     repos: deps.repos,
     runtime: deps.runtime,

@@ -37,7 +37,7 @@ export interface LevelsWriterOptions {
 /**
  * @example
  *   const writer = new LevelsWriter({ repos, bus, clock, logger });
- *   market.setLevelsHandler((m) => writer.moved(m));
+ *   market.onLevelsMoved((m) => writer.moved(m));
  */
 export class LevelsWriter {
   /** Runs with moves not yet written. */

@@ -185,7 +185,7 @@ describe('MarketListener: levels moved at the tick', () => {
   async function trailing(over: Partial<RunPlan>) {
     const l = await listening();
     const moves: LevelsMoved[] = [];
-    l.market.setLevelsHandler((m) => moves.push(m));
+    l.market.onLevelsMoved((m) => moves.push(m));
     l.watch(asStrategyId(1));
     l.tick(100);
     const plan = { ...PLAN, stopLoss: 90, ...over };

@@ -78,7 +78,7 @@ export class MarketListener {
   private onCrossing: (hit: Crossing) => void = () => {};
   /** strategyId → the position's levels, moved here at the tick. */
   private readonly live = new Map<number, Live>();
-  private onLevelsMoved: (m: LevelsMoved) => void = () => {};
+  private readonly levelsListeners = new Set<(m: LevelsMoved) => void>();
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
 
   constructor(
@@ -90,9 +90,10 @@ export class MarketListener {
     this.onCrossing = handler;
   }
 
-  /** Who keeps the levels moved at the tick (the levels writer). */
-  setLevelsHandler(handler: (m: LevelsMoved) => void): void {
-    this.onLevelsMoved = handler;
+  /** Who hears of the levels moved at the tick (the levels writer, which keeps them); called synchronously, in the tick. */
+  onLevelsMoved(listener: (m: LevelsMoved) => void): () => void {
+    this.levelsListeners.add(listener);
+    return () => this.levelsListeners.delete(listener);
   }
 
   /** Extra tick consumers (the API's price stream); called after the trigger check. */
@@ -250,6 +251,7 @@ export class MarketListener {
     this.triggers.set(live.feed, strategyId, live.legNo, r.triggers, true);
     if (r.levels === live.levels) return;
     live.levels = r.levels;
-    this.onLevelsMoved({ strategyId: asStrategyId(strategyId), runId: live.runId, userId: live.userId, legNo: live.legNo, levels: r.levels, moved: r.moved, price, at: this.deps.clock.now() });
+    const m: LevelsMoved = { strategyId: asStrategyId(strategyId), runId: live.runId, userId: live.userId, legNo: live.legNo, levels: r.levels, moved: r.moved, price, at: this.deps.clock.now() };
+    for (const l of this.levelsListeners) l(m);
   }
 }

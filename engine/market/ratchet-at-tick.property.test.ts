@@ -66,7 +66,7 @@ async function replay(plan: RunPlan, prices: readonly number[], atTheTick: boole
   let tickNo = -1;
   const arm = (set: Parameters<MarketListener['setTriggers']>[4], moved: boolean, live: ReturnType<typeof watchLevels>['live']) =>
     market.setTriggers(ACCOUNT, AAPL, ID, 0, set, moved, atTheTick && live ? { ...live, ...OWNER } : undefined);
-  market.setLevelsHandler((m) => {
+  market.onLevelsMoved((m) => {
     levels = m.levels;
   });
   market.setCrossingHandler((hit) => {
