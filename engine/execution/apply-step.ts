@@ -93,8 +93,9 @@ export function writeStep(ctx: EngineContext, run: Run, s: Step): Run {
   const { patch } = s;
   if (!patch) return run;
   const write = () => ctx.repos.runs.update(run.id, patch, ctx.clock.now());
-  // A trail's move alone (it may come on every tick) does not wait for the disk: a crash of the
-  // process keeps it; a power cut may lose the last moves, which recovery takes again from the
+  // A ratchet's step alone (a RATCHET the market listener held no levels for; those it holds it
+  // moves at the tick, and the levels writer writes them) does not wait for the disk: a crash of
+  // the process keeps it; a power cut may lose the last moves, which recovery takes again from the
   // price bars (the best price since the entry), short of the minute not yet written: a stop a
   // little lower for a while, never a lost exit.
   return levelsOnly(s) ? ctx.repos.transaction(write, { durable: false }) : write();

@@ -64,7 +64,8 @@ export interface RunPlan {
 /**
  * What a price level does when a tick crosses it: STOPLOSS, TRAIL_STOP and TARGET send that exit
  * (at the tick, before the run is read); RATCHET sends nothing: the price reached the point where
- * the trail or move-to-cost tightens the stop, and the policy sets the new levels.
+ * the trail or move-to-cost tightens the stop, and the new levels are set (levels.ts `ratchetAt`:
+ * by the market listener at the tick for levels armed `live`, else by the policy's step).
  */
 export type TriggerKind = 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'RATCHET';
 
