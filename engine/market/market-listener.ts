@@ -4,7 +4,7 @@
  * crossed, allocates nothing: a crossing tick calls the crossing handler synchronously, once per
  * level crossed. A RATCHET of a position whose levels it holds (armed `live`) it carries out
  * itself, at the tick: the levels move (run-policy `ratchetAt`, no run read, no policy step), the
- * new stop and next ratchet are armed in the same callback, and the levels handler is told (the
+ * new stop and next ratchet are armed in the same callback, and its listeners are told (the
  * levels writer, which writes them batched). Those levels are the position's from then on, until
  * the run leaves IN_POSITION (`releaseLevels`): a crossing of the moved stop fires where it moved.
  */
@@ -37,7 +37,7 @@ export interface Crossing {
   readonly tickAt: number;
 }
 
-/** The run a position's live levels belong to (for the levels handler's write and event). */
+/** The run a position's live levels belong to (for the levels writer's write and event). */
 export interface LevelsOwner {
   readonly runId: RunId;
   readonly userId: UserId;
