@@ -12,6 +12,7 @@ import { BrokerSessions, type BrokerFactory } from './brokers/broker-sessions';
 import { InstrumentCache } from './brokers/instrument-cache';
 import { MarketListener } from './market/market-listener';
 import { BarRecorder } from './market/bar-recorder';
+import { LevelsWriter } from './execution/levels-writer';
 import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
 import { JobScheduler } from './scheduler/job-timer';
@@ -76,6 +77,9 @@ export function createEngine(deps: EngineDeps): Engine {
   const bus = new EventBus((err, event) => deps.logger.error({ err, event: event.type }, 'event listener failed'));
   const brokers = new BrokerSessions(deps.brokerFactory);
   const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger });
+  // Trails and moves to cost are made at the tick (market listener); their levels written batched.
+  const levelsWriter = new LevelsWriter({ repos: deps.repos, bus, clock: deps.clock, logger: deps.logger });
+  market.onLevelsMoved((m) => levelsWriter.moved(m));
   const ctx: EngineContext = {
     repos: deps.repos,
     runtime: deps.runtime,
@@ -138,6 +142,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await execution.stop();
       await manager.settle();
       await brokers.closeAll();
+      levelsWriter.stop();
       bars.stop();
       stopAudit();
     },

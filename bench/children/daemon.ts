@@ -35,8 +35,10 @@ export interface RunStats {
   readonly commits: { readonly count: number; readonly p50Ms: number; readonly longestMs: number };
   /** The commits that do not wait for the disk (a trail's move, broker answers, the audit log): how many, and their time in all. */
   readonly lazyCommits: { readonly count: number; readonly totalMs: number; readonly p50Ms: number; readonly longestMs: number };
-  /** stop_moved events (a trail or move-to-cost stepped and written). */
+  /** Stops moved (a trail or move-to-cost, at the tick: the market listener's moves that moved the stop). */
   readonly stopMoves: number;
+  /** stop_moved events told (one per position per levels write, for all its moves since the last). */
+  readonly stopMovedEvents: number;
   /** How late the event loop ran its timers: p99 and the longest, ms. */
   readonly loopDelay: { readonly p99Ms: number; readonly maxMs: number };
   /** Each GC pause: [wall-clock start (epoch ms), duration (ms), a major GC], to match against an order's window. */
@@ -51,6 +53,7 @@ let commitMs: number[] = [];
 /** Durations of the commits that do not wait for the disk, since the last mark. */
 let lazyCommitMs: number[] = [];
 let stopMoves = 0;
+let stopMovedEvents = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 
@@ -86,6 +89,7 @@ function markRunStats(): void {
   commitMs = [];
   lazyCommitMs = [];
   stopMoves = 0;
+  stopMovedEvents = 0;
   loopDelay.reset();
   gcEntries = [];
 }
@@ -97,6 +101,7 @@ function runStatsSinceMark(): RunStats {
   const commits = commitMs.sort((a, b) => a - b);
   const lazy = lazyCommitMs.sort((a, b) => a - b);
   const moves = stopMoves;
+  const movedEvents = stopMovedEvents;
   const delay = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
   const entries = gcEntries;
   markRunStats();
@@ -106,6 +111,7 @@ function runStatsSinceMark(): RunStats {
     commits: { count: commits.length, p50Ms: commits[Math.floor(commits.length / 2)] ?? 0, longestMs: commits.at(-1) ?? 0 },
     lazyCommits: { count: lazy.length, totalMs: lazy.reduce((a, b) => a + b, 0), p50Ms: lazy[Math.floor(lazy.length / 2)] ?? 0, longestMs: lazy.at(-1) ?? 0 },
     stopMoves: moves,
+    stopMovedEvents: movedEvents,
     loopDelay: delay,
     gcPauses: entries.map((e) => [performance.timeOrigin + e.startTime, e.duration, major(e)] as const),
   };
@@ -195,7 +201,10 @@ async function start(args: StartArgs): Promise<{ startMs: number; doneAt: number
   started = args;
   timeCommits(handle.engine.ctx.repos);
   handle.engine.ctx.bus.onAny((e) => {
-    if (e.type === 'stop_moved') stopMoves++;
+    if (e.type === 'stop_moved') stopMovedEvents++;
+  });
+  handle.engine.market.onLevelsMoved((m) => {
+    if (m.moved) stopMoves++;
   });
   const startMs = performance.now() - t0;
   return { startMs, doneAt: performance.timeOrigin + performance.now(), importedAt, processStart: performance.timeOrigin };

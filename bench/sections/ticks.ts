@@ -10,9 +10,10 @@
  *
  * The trailing row: a daemon of its own holds positions with trailing stops (and no other
  * levels), and each symbol's trades climb a cent per trade, so every trade takes the RATCHET of
- * its symbol's trails: a step through the run policy, its levels written without waiting for the
- * disk, the stop and the next ratchet armed again. The crossings (half a point under a trail's
- * stop) are timed as in the other rows, against the same floors.
+ * its symbol's trails: the market listener moves the stop and arms it and the next ratchet again
+ * in the tick, and the levels writer writes the moved levels batched (each position at most once
+ * a second, one stop_moved per write). The crossings (half a point under a trail's stop) are
+ * timed as in the other rows, against the same floors.
  */
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/bench-context';
@@ -248,9 +249,10 @@ async function trailingRun(ctx: BenchContext, floors: Map<number, TickRun>, dura
         count: figure(stats.stopMoves, 'moves'),
         per_second: figure(stats.stopMoves / (wallMs / 1000), 'moves/s'),
         daemon_cpu_per_move: figure(stats.stopMoves === 0 ? Number.NaN : (stats.cpuPct * 10 * wallMs) / stats.stopMoves, 'µs (all its CPU in the window over the moves)'),
+        stop_moved_events: figure(stats.stopMovedEvents, 'events (one per position per levels write)'),
       },
       daemon_lazy_commits: {
-        what: 'outermost transactions not waiting for the disk: levels written after a move, broker answers, audit log',
+        what: 'outermost transactions not waiting for the disk: the moved levels (batched), broker answers, audit log',
         count: figure(stats.lazyCommits.count, 'commits'),
         p50: figure(stats.lazyCommits.p50Ms, 'ms'),
         longest: figure(stats.lazyCommits.longestMs, 'ms'),

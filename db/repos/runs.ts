@@ -1,7 +1,7 @@
 /** Runs: one per strategy per trading day (unique index runs_strategy_date). */
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Leg, Run, RunState } from '../../engine/core/types';
+import type { Leg, Levels, Run, RunState } from '../../engine/core/types';
 import type { z } from 'zod';
 import { levelsSpec, runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
 import type { Orm } from '../client';
@@ -113,6 +113,12 @@ export interface RunsRepo {
    * @throws Error when there is no such run (an engine bug, not user input).
    */
   update(id: RunId, patch: RunPatch, now: number): Run;
+  /**
+   * Engine-internal: the levels of leg `legNo`'s open position, moved at the tick (the levels
+   * writer). Written only while the run holds that leg's position (IN_POSITION): once it has left
+   * it, the move wrote the levels as they then stood. Returns whether the row was written.
+   */
+  moveLevelsInternal(id: RunId, legNo: number, levels: Levels, now: number): boolean;
   /** Engine-internal: every user's runs not in a terminal state (ERROR included), for recovery. */
   listNonTerminalInternal(): Run[];
 }
@@ -201,6 +207,7 @@ export function createRunsRepo(orm: Orm): RunsRepo {
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
   const byStrategyDate = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? AND ${t.column('tradingDate')} = ?`);
   const latest = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? ORDER BY ${t.column('tradingDate')} DESC, "id" DESC LIMIT 1`);
+  const moveLevels = t.prepare(`UPDATE ${t.name} SET ${t.column('levels')} = ?, ${t.column('updatedAt')} = ? WHERE "id" = ? AND ${t.column('legNo')} = ? AND ${t.column('state')} = 'IN_POSITION'`);
   const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
   return {
     create(input, now) {
@@ -273,6 +280,9 @@ export function createRunsRepo(orm: Orm): RunsRepo {
       const row = t.row(translated(() => t.updateById(set).get({ ...t.bind(set), [ID]: id })));
       if (!row) throw new Error(`run ${id} not found`);
       return toRun(row);
+    },
+    moveLevelsInternal(id, legNo, levels, now) {
+      return moveLevels.run(JSON.stringify(levels), now, id, legNo).changes > 0;
     },
     listNonTerminalInternal() {
       return orm.select().from(runs).where(notInArray(runs.state, [...TERMINAL_RUN_STATES])).orderBy(runs.id).all().map(toRun);

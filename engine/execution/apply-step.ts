@@ -93,8 +93,9 @@ export function writeStep(ctx: EngineContext, run: Run, s: Step): Run {
   const { patch } = s;
   if (!patch) return run;
   const write = () => ctx.repos.runs.update(run.id, patch, ctx.clock.now());
-  // A trail's move alone (it may come on every tick) does not wait for the disk: a crash of the
-  // process keeps it; a power cut may lose the last moves, which recovery takes again from the
+  // A ratchet's step alone (a RATCHET the market listener held no levels for; those it holds it
+  // moves at the tick, and the levels writer writes them) does not wait for the disk: a crash of
+  // the process keeps it; a power cut may lose the last moves, which recovery takes again from the
   // price bars (the best price since the entry), short of the minute not yet written: a stop a
   // little lower for a while, never a lost exit.
   return levelsOnly(s) ? ctx.repos.transaction(write, { durable: false }) : write();
@@ -123,7 +124,8 @@ export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, 
   for (const x of s.submit ?? []) m.submit(x.leg, x.scheduledAt);
   if (s.triggers) {
     const at = m.where();
-    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved);
+    const { live } = s.triggers;
+    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved, live && { ...live, runId: run.id, userId: run.userId });
   }
   for (const t of s.timers ?? []) m.timer(t);
 }

@@ -20,7 +20,15 @@ export function writeRunState(ctx: EngineContext, run: Run, to: RunState, patch:
   // A stop is the run's last action, with its time, unless the move records the order that ended
   // it (a manual exit filled, a BUY refused): else a stopped run would still read "Armed".
   const stamped: RunPatch = to === 'STOPPED' && patch.lastAction === undefined ? { lastAction: 'STOPPED', lastActionAt: now, ...patch } : patch;
-  return ctx.repos.runs.update(run.id, { ...stamped, state: to }, now);
+  // Leaving the position: its levels as last moved at the tick (the market listener's, up to a
+  // second ahead of runs.levels) are written with the move, and move no more. Released once the
+  // row is written; should the transaction around it still roll back, the run's next RATCHET goes
+  // to its step, which reads the run as SQLite has it and arms its levels live again.
+  const leaving = run.state === 'IN_POSITION' && to !== 'IN_POSITION';
+  const live = leaving && !('levels' in stamped) ? ctx.market.liveLevels(run.strategyId, run.legNo) : null;
+  const after = ctx.repos.runs.update(run.id, { ...(live ? { levels: live } : {}), ...stamped, state: to }, now);
+  if (leaving) ctx.market.releaseLevels(run.strategyId);
+  return after;
 }
 
 /** Publishes the change and mirrors it into runtime:{id}. */

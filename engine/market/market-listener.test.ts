@@ -8,7 +8,11 @@ import { EventBus } from '../bus/event-bus';
 import { FakeClock } from '../core/fake-clock';
 import { asBrokerAccountId, asStrategyId, asUserId, type StrategyId } from '../core/ids';
 import { createPaperBroker, type PaperBroker } from '../brokers/paper/paper-broker';
-import { MarketListener, type Crossing } from './market-listener';
+import { resolveLevels, watchLevels } from '../core/run-policy/levels';
+import { PLAN } from '../core/run-policy/test-support';
+import type { RunPlan } from '../core/run-policy/types';
+import { asRunId } from '../core/ids';
+import { MarketListener, type Crossing, type LevelsMoved } from './market-listener';
 
 const ACCOUNT = asBrokerAccountId(3);
 const AAPL = 'NYSE:AAPL';
@@ -174,3 +178,73 @@ describe('MarketListener crossings', () => {
     expect(seen.slice(-1)).toEqual(['tick 94 after 1 crossing(s)']);
   });
 });
+
+describe('MarketListener: levels moved at the tick', () => {
+  const OWNER = { runId: asRunId(9), userId: asUserId(1) };
+  /** A position of strategy 1 entered at 100 with these exits, armed as a fill's step arms it (live levels). */
+  async function trailing(over: Partial<RunPlan>) {
+    const l = await listening();
+    const moves: LevelsMoved[] = [];
+    l.market.onLevelsMoved((m) => moves.push(m));
+    l.watch(asStrategyId(1));
+    l.tick(100);
+    const plan = { ...PLAN, stopLoss: 90, ...over };
+    const w = watchLevels(resolveLevels(plan, 100, 0.05), plan.side);
+    l.market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, w.set, false, { ...w.live!, ...OWNER });
+    return { ...l, moves };
+  }
+
+  it('a new high moves the trail in the tick itself: no crossing reported, the stop armed where it moved, the move handed on', async () => {
+    const { market, hits, moves, tick, clock } = await trailing({ trail: 2 });
+    for (const p of [101, 103.5, 102.5, 104]) tick(p);
+    expect(hits).toEqual([]);
+    expect(moves.map((m) => [m.levels.stop, m.moved?.from, m.price])).toEqual([
+      [99, 98, 101],
+      [101.5, 99, 103.5],
+      [102, 101.5, 104],
+    ]);
+    expect(moves[0]).toMatchObject({ strategyId: 1, legNo: 0, runId: 9, userId: 1, at: clock.now() });
+    expect(market.liveLevels(asStrategyId(1), 0)).toMatchObject({ stop: 102, trail: { best: 104 } });
+    tick(102.05);
+    expect(hits).toEqual([]);
+    tick(102);
+    expect(hits.map((h) => [h.kind, h.level, h.price])).toEqual([['TRAIL_STOP', 102, 102]]);
+  });
+
+  it("a short's trail moves down with falling prices, and a rise to its stop fires it", async () => {
+    const { hits, moves, tick } = await trailing({ side: 'short', stopLoss: 110, trail: 2 });
+    for (const p of [99, 97.5, 98]) tick(p);
+    expect(moves.map((m) => m.levels.stop)).toEqual([101, 99.5]);
+    tick(99.5);
+    expect(hits.map((h) => [h.kind, h.level])).toEqual([['TRAIL_STOP', 99.5]]);
+  });
+
+  it('the move to cost is made at the tick too, and the target stays armed where it was', async () => {
+    const { hits, moves, tick } = await trailing({ moveStopToCostAfter: 2, moveStopToCostMode: 'points', target: 110 });
+    tick(102);
+    expect(moves.map((m) => [m.moved?.why, m.levels.stop])).toEqual([['cost', 100]]);
+    tick(110);
+    expect(hits.map((h) => [h.kind, h.level])).toEqual([['TARGET', 110]]);
+  });
+
+  it('released (the run left IN_POSITION), a ratchet goes to the crossing handler and moves nothing here', async () => {
+    const { market, hits, moves, tick } = await trailing({ trail: 2 });
+    market.releaseLevels(asStrategyId(1));
+    expect(market.liveLevels(asStrategyId(1), 0)).toBeNull();
+    tick(103);
+    expect(moves).toEqual([]);
+    expect(hits.map((h) => h.kind)).toEqual(['RATCHET']);
+  });
+
+  it('an exit level of the leg fired on the same tick: the levels move, and nothing is armed again (its exit is under way)', async () => {
+    const { market, hits, moves, tick } = await trailing({ trail: 2, target: 103 });
+    tick(104);
+    expect(hits.map((h) => h.kind)).toEqual(['TARGET']);
+    expect(moves.map((m) => m.levels.stop)).toEqual([102]);
+    // Only the stop armed before the tick is left: neither it at 102 nor a new ratchet.
+    expect(market.armedTriggers()).toBe(1);
+    tick(101);
+    expect(hits.map((h) => h.kind)).toEqual(['TARGET']);
+  });
+});
+

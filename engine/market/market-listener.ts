@@ -2,17 +2,23 @@
  * Keeps the price streams the running strategies need, the last price of each instrument, and
  * the trigger index (every run's armed levels). The tick path does no I/O and, when nothing is
  * crossed, allocates nothing: a crossing tick calls the crossing handler synchronously, once per
- * level crossed.
+ * level crossed. A RATCHET of a position whose levels it holds (armed `live`) it carries out
+ * itself, at the tick: the levels move (run-policy `ratchetAt`, no run read, no policy step), the
+ * new stop and next ratchet are armed in the same callback, and its listeners are told (the
+ * levels writer, which writes them batched). Those levels are the position's from then on, until
+ * the run leaves IN_POSITION (`releaseLevels`): a crossing of the moved stop fires where it moved.
  */
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
 import type { Clock } from '../core/clock';
-import type { BrokerAccountId, StrategyId } from '../core/ids';
+import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
 import { asStrategyId } from '../core/ids';
 import { instrumentKey, type Tick } from '../core/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { FeedState } from '../core/events';
+import { ratchetAt, type StopMove } from '../core/run-policy/levels';
+import type { ArmedLevels, Levels, Side } from '../core/run-policy/types';
 import { TriggerIndex, type Armed, type TriggerItem, type TriggerKind } from './trigger-index';
 
 export interface LastPrice {
@@ -31,6 +37,31 @@ export interface Crossing {
   readonly tickAt: number;
 }
 
+/** The run a position's live levels belong to (for the levels writer's write and event). */
+export interface LevelsOwner {
+  readonly runId: RunId;
+  readonly userId: UserId;
+}
+
+/** A position's levels moved at the tick; `moved`: the stop moved (else the trail's best alone). */
+export interface LevelsMoved extends LevelsOwner {
+  readonly strategyId: StrategyId;
+  readonly legNo: number;
+  readonly levels: Levels;
+  readonly moved: StopMove | null;
+  /** The price that moved them, and when (the engine's clock at the tick). */
+  readonly price: number;
+  readonly at: number;
+}
+
+/** A position's levels held here between ticks. */
+interface Live extends LevelsOwner {
+  readonly feed: string;
+  readonly legNo: number;
+  readonly side: Side;
+  levels: Levels;
+}
+
 const feedKey = (accountId: BrokerAccountId, instrument: string) => `${accountId}|${instrument}`;
 
 export class MarketListener {
@@ -45,6 +76,9 @@ export class MarketListener {
   private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
   private onCrossing: (hit: Crossing) => void = () => {};
+  /** strategyId → the position's levels, moved here at the tick. */
+  private readonly live = new Map<number, Live>();
+  private readonly levelsListeners = new Set<(m: LevelsMoved) => void>();
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
 
   constructor(
@@ -54,6 +88,12 @@ export class MarketListener {
   /** The strategy manager's entry for crossings. */
   setCrossingHandler(handler: (hit: Crossing) => void): void {
     this.onCrossing = handler;
+  }
+
+  /** Who hears of the levels moved at the tick (the levels writer, which keeps them); called synchronously, in the tick. */
+  onLevelsMoved(listener: (m: LevelsMoved) => void): () => void {
+    this.levelsListeners.add(listener);
+    return () => this.levelsListeners.delete(listener);
   }
 
   /** Extra tick consumers (the API's price stream); called after the trigger check. */
@@ -119,9 +159,11 @@ export class MarketListener {
    * Replaces the levels a strategy's run watches (for leg `legNo`) with `items`, on the
    * instrument's feed. A level the last known price has already crossed fires now: a fill below
    * the stop must not wait for the next tick. `moved` (a ratchet's step): nothing changes once an
-   * exit level of the leg has fired (TriggerIndex.set).
+   * exit level of the leg has fired (TriggerIndex.set). `live`: the levels the set comes from, to
+   * move at the tick from now on (the position's levels until `releaseLevels`); without it, a
+   * RATCHET goes to the crossing handler.
    */
-  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[], moved = false): void {
+  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[], moved = false, live?: ArmedLevels & LevelsOwner): void {
     const key = feedKey(accountId, instrument);
     try {
       this.triggers.set(key, strategyId, legNo, items, moved);
@@ -130,12 +172,29 @@ export class MarketListener {
       this.deps.logger.error({ err, strategyId, instrument }, 'levels not armed');
       return;
     }
+    if (live) this.live.set(strategyId, { feed: key, legNo, side: live.side, levels: live.levels, runId: live.runId, userId: live.userId });
+    else this.live.delete(strategyId);
     const last = this.last.get(key);
     if (last) this.fire(key, last.price, last.at);
   }
 
   clearTriggers(strategyId: StrategyId): void {
     this.triggers.clear(strategyId);
+    this.live.delete(strategyId);
+  }
+
+  /** The levels of leg `legNo` of the strategy's position as they stand (moved at the tick); null when none are held here. */
+  liveLevels(strategyId: StrategyId, legNo: number): Levels | null {
+    const l = this.live.get(strategyId);
+    return l && l.legNo === legNo ? l.levels : null;
+  }
+
+  /**
+   * The run left IN_POSITION: its levels no longer move at the tick. A RATCHET still armed goes
+   * to the crossing handler, whose step moves nothing outside IN_POSITION.
+   */
+  releaseLevels(strategyId: StrategyId): void {
+    this.live.delete(strategyId);
   }
 
   /** Whether the run's stop is armed: its stop-loss, or its trailing stop once the trail has moved it. */
@@ -169,12 +228,30 @@ export class MarketListener {
       const a = out[i]!;
       // Each level fired once and is gone from the index: one handler's failure must not lose the others' exits.
       try {
-        this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at });
+        const live = a.kind === 'RATCHET' ? this.live.get(a.strategyId) : undefined;
+        if (live && live.legNo === a.legNo && live.feed === key) this.ratchet(a.strategyId, live, price);
+        else this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at });
       } catch (err) {
         this.deps.logger.error({ err, strategyId: a.strategyId, kind: a.kind, level: a.level, price }, 'crossing handler failed');
       }
     }
     this.firing = outer;
     if (!outer) out.length = 0;
+  }
+
+  /**
+   * A RATCHET of a position held here, carried out at the tick: the levels moved, the stop and the
+   * next ratchet armed in their place (none is crossed at `price`: the stop trails it, the ratchet
+   * is past it), and the levels handler told. Once an exit level of the leg has fired, its exit is
+   * under way and nothing is armed again (TriggerIndex.set `moved`); the levels still move, as the
+   * run policy's step would move them while the run is IN_POSITION.
+   */
+  private ratchet(strategyId: number, live: Live, price: number): void {
+    const r = ratchetAt(live.levels, live.side, price);
+    this.triggers.set(live.feed, strategyId, live.legNo, r.triggers, true);
+    if (r.levels === live.levels) return;
+    live.levels = r.levels;
+    const m: LevelsMoved = { strategyId: asStrategyId(strategyId), runId: live.runId, userId: live.userId, legNo: live.legNo, levels: r.levels, moved: r.moved, price, at: this.deps.clock.now() };
+    for (const l of this.levelsListeners) l(m);
   }
 }

@@ -8,12 +8,13 @@
  * An entry fires once: `take` removes it. The index never puts one back; whether the exit it
  * asked for goes out is the run policy's call (journal_exit), and where that call suppresses
  * the exit no trigger is needed any more (see StrategyManager.onCrossing and
- * tests/integration/crossing-suppressed.test.ts). A RATCHET asks for no exit: its run's step
- * sets the run's levels again, tightened (a new set replaces the run's entries whole). That set
- * is `moved`: the same position's levels, stepped a turn or more after the tick that fired the
- * RATCHET. If an exit level of that leg fired meanwhile (a later tick), its exit is submitted
- * and the moved set changes nothing: put back, the level would fire again at the last price
- * and report a second hit of one exit.
+ * tests/integration/crossing-suppressed.test.ts). A RATCHET asks for no exit: the run's levels
+ * are set again, tightened (a new set replaces the run's entries whole), by the market listener
+ * in the tick itself, or by the run's step a turn or more later when the listener holds no
+ * levels for it. That set is `moved`: the same position's levels moved. If an exit level of that
+ * leg fired first (on the same tick, or a later tick before the step), its exit is submitted and
+ * the moved set changes nothing: put back, the level would fire again at the last price and
+ * report a second hit of one exit.
  */
 import type { Trigger, TriggerKind } from '../core/run-policy/types';
 

@@ -506,6 +506,8 @@ export class StrategyManager {
    * nothing): for an exit, its event and the SELL job's cancellation; for a RATCHET (the trail or
    * move-to-cost tightens the stop), which sends nothing, the new levels written on the run and
    * its levels armed again in their place. Until then the stop and target armed before stay armed.
+   * A RATCHET reaches here only when the market listener holds no levels for the run (it moves
+   * those at the tick itself): once the run has left IN_POSITION, where its step moves nothing.
    *
    * An exit level fired once and is not put back, and a suppressed exit needs none: journal_exit
    * suppresses it only when another exit of the run is live (that exit's own attempts carry on

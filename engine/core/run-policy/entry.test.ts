@@ -90,7 +90,8 @@ describe('the entry ends', () => {
     // Stop 101.3 × 0.985 = 99.7805 → 99.75 (away from the fill); the trail 101.3 − 2 = 99.3 is looser, so the stop stays the stop-loss.
     expect(s.move?.patch.levels).toEqual({ entry: 101.3, tick: 0.05, stop: 99.75, stopKind: 'STOPLOSS', target: 105.3, trail: { offset: 2, mode: 'points', best: 101.3 }, costAt: 102.35 });
     // The next ratchet: the trail moves the stop past 99.75 from a best of 101.8; the move to cost comes later, at 102.35.
-    expect(s.triggers).toEqual({ set: [{ kind: 'STOPLOSS', level: 99.75, dir: 'down' }, { kind: 'TARGET', level: 105.3, dir: 'up' }, { kind: 'RATCHET', level: 101.8, dir: 'up' }] });
+    // And the levels themselves, live: the market listener moves them at the tick from now on.
+    expect(s.triggers).toEqual({ set: [{ kind: 'STOPLOSS', level: 99.75, dir: 'down' }, { kind: 'TARGET', level: 105.3, dir: 'up' }, { kind: 'RATCHET', level: 101.8, dir: 'up' }], live: { side: 'long', levels: s.move?.patch.levels } });
   });
 
   it('a fill the broker gave no price for arms the levels given as prices; with one given as a distance the run is an ERROR for the trader', () => {

@@ -4,7 +4,7 @@
  */
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
-import { levelAlreadyReached, planTriggers, pricedOnly, resolveLevels, triggersOf } from './levels';
+import { levelAlreadyReached, planTriggers, pricedOnly, resolveLevels, watchLevels } from './levels';
 import { reentryRefused } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
@@ -107,7 +107,7 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, tick
     return { move: { to: 'IN_POSITION', patch: held }, ...timeExit, triggers: { set: planTriggers(plan) } };
   }
   const levels = resolveLevels(plan, order.fillPrice, tickSize);
-  return { move: { to: 'IN_POSITION', patch: { ...held, levels } }, ...timeExit, triggers: { set: triggersOf(levels, plan.side) } };
+  return { move: { to: 'IN_POSITION', patch: { ...held, levels } }, ...timeExit, triggers: watchLevels(levels, plan.side) };
 }
 
 /** An entry known not to be at the broker, given up: MISSED_BUY (grace over) or STOPPED (the trader), not an ERROR. */

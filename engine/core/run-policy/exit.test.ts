@@ -249,7 +249,7 @@ describe('the time exit and crossings', () => {
     expect(s).toEqual({
       patch: { levels: moved },
       // moved: where an exit level of the leg fired since (a later tick), the index arms none of them.
-      triggers: { set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true },
+      triggers: { set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true, live: { side: 'long', levels: moved } },
       events: [{ type: 'stop_moved', userId: 1, strategyId: 3, runId: 7, at: NOW - 1, why: 'trail', from: 98, to: 101, best: 103 }],
     });
     expect(s.submit).toBeUndefined();
@@ -258,7 +258,7 @@ describe('the time exit and crossings', () => {
   it('a ratchet on a tick that also reached the target does not arm the target again: it fired on that tick', () => {
     const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 103 };
     const s = step(plan, holding({ levels: resolveLevels(plan, 100, 0.05) }), hit('RATCHET', 103.5, 100.05));
-    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101.5, dir: 'down' }, { kind: 'RATCHET', level: 103.55, dir: 'up' }], moved: true });
+    expect(s.triggers).toMatchObject({ set: [{ kind: 'TRAIL_STOP', level: 101.5, dir: 'down' }, { kind: 'RATCHET', level: 103.55, dir: 'up' }], moved: true });
   });
 
   it('a ratchet stepped after a later tick crossed the target still lists the target (it cannot know), as moved levels, and a fill or a recovery arms afresh', () => {
@@ -266,7 +266,7 @@ describe('the time exit and crossings', () => {
     const levels = resolveLevels(plan, 100, 0.05);
     // The later tick (110.5) fired the target; this step is for the ratchet's own tick (103).
     const s = step(plan, holding({ levels }), hit('RATCHET', 103, 100.05));
-    expect(s.triggers).toEqual({ set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'TARGET', level: 110, dir: 'up' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true });
+    expect(s.triggers).toMatchObject({ set: [{ kind: 'TRAIL_STOP', level: 101, dir: 'down' }, { kind: 'TARGET', level: 110, dir: 'up' }, { kind: 'RATCHET', level: 103.05, dir: 'up' }], moved: true });
     expect(step(plan, holding({ levels }), { type: 'recovered', strategyRunning: true, bestSinceEntry: null }).triggers?.moved).toBeUndefined();
   });
 

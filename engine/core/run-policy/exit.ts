@@ -8,7 +8,7 @@ import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
-import { crossed, ratchet, triggersOf } from './levels';
+import { canMove, ratchetAt } from './levels';
 import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
@@ -286,9 +286,10 @@ function squareOffDue(s: RunSnapshot, scheduledAt: number): Step {
 /**
  * A crossing's aftermath. A stop or target (its exit already submitted at the tick): the event,
  * and the time exit cancelled while still ahead (a time exit already due races the exit instead,
- * and the loser is recorded), unless another leg may follow (legsMayFollow). A RATCHET: the
- * levels as the price has moved them (the trail's best, the stop tightened or moved to cost), kept
- * and armed again, with a stop_moved event when the stop moved. A crossing of another leg is stale.
+ * and the loser is recorded), unless another leg may follow (legsMayFollow). A RATCHET (one the
+ * market listener did not move at the tick itself): the levels as the price has moved them (the
+ * trail's best, the stop tightened or moved to cost), kept and armed again, with a stop_moved
+ * event when the stop moved. A crossing of another leg is stale.
  */
 export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigger_crossed'>): Step {
   if (e.legNo !== s.legNo) return {};
@@ -296,12 +297,13 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
   if (e.kind === 'RATCHET') {
     // Levels matter only while the position is held: once its exit is under way, or the run is over, nothing moves.
     if (s.state !== 'IN_POSITION' || s.levels === null) return {};
-    const { levels, moved } = ratchet(s.levels, plan.side, e.price);
-    // An exit level this price has reached fired on the same tick (its exit is under way): armed again, it would fire twice.
-    // One a later tick fired before this step (its exit submitted, not journaled yet) is the index's to keep out (`moved`).
+    // The market listener moves armed levels at the tick itself (ratchetAt); this step is for a
+    // RATCHET it held no levels for. An exit level that a later tick fired before this step (its
+    // exit submitted, not journaled yet) is the index's to keep out (`moved`).
+    const { levels, moved, triggers } = ratchetAt(s.levels, plan.side, e.price);
     return {
       ...(levels !== s.levels ? { patch: { levels } } : {}),
-      triggers: { set: triggersOf(levels, plan.side).filter((t) => t.kind === 'RATCHET' || !crossed(t, e.price)), moved: true },
+      triggers: { set: triggers, moved: true, ...(canMove(levels) ? { live: { side: plan.side, levels } } : {}) },
       ...(moved ? { events: [{ ...scope, type: 'stop_moved' as const, why: moved.why, from: moved.from, to: moved.to, best: levels.trail?.best ?? e.price }] } : {}),
     };
   }

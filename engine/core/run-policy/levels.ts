@@ -6,7 +6,7 @@
  * so 101.1 − 0.3 is 100.8, not 100.79999999999998.
  */
 import Decimal from 'decimal.js';
-import type { Levels, OffsetMode, RunPlan, Side, Trigger } from './types';
+import type { ArmedLevels, Levels, OffsetMode, RunPlan, Side, Trigger } from './types';
 
 /** The step a level moves by when the instrument's tick is not known: finer than any market prices. */
 const NO_TICK = 1e-8;
@@ -140,6 +140,34 @@ export function triggersOf(levels: Levels, side: Side): Trigger[] {
   const r = nextRatchet(levels, side);
   if (r !== null) out.push({ kind: 'RATCHET', level: r, dir: crossing(side, 1) });
   return out;
+}
+
+/** Whether a ratchet can still move the levels: a trail, or a move to cost not yet made. */
+export function canMove(levels: Levels): boolean {
+  return levels.trail !== null || levels.costAt !== null;
+}
+
+/**
+ * What watches a position with these levels: their triggers, and, when a ratchet can still move
+ * them, the levels themselves, which the market listener then moves at the tick (`ratchetAt`).
+ */
+export function watchLevels(levels: Levels, side: Side): { readonly set: Trigger[]; readonly live?: ArmedLevels } {
+  const set = triggersOf(levels, side);
+  return canMove(levels) ? { set, live: { side, levels } } : { set };
+}
+
+/**
+ * A RATCHET crossed at `price`: the levels as the price moved them (`ratchet`), and the triggers
+ * to arm in place of the run's: the stop where it now is, the target, the next ratchet. An exit
+ * level `price` has reached is left out: it fired on this very tick, and armed again it would fire
+ * twice. One rule for both ways a ratchet is carried out: at the tick by the market listener (no
+ * run read, no step), and by the run policy's step (triggerCrossed), so they cannot differ.
+ *
+ * @example ratchetAt(levels, 'long', 103.4) // { levels: { stop: 101.4, … }, moved: { why: 'trail', from: 98, to: 101.4 }, triggers: [TRAIL_STOP 101.4, RATCHET 103.45] }
+ */
+export function ratchetAt(levels: Levels, side: Side, price: number): { readonly levels: Levels; readonly moved: StopMove | null; readonly triggers: Trigger[] } {
+  const r = ratchet(levels, side, price);
+  return { ...r, triggers: triggersOf(r.levels, side).filter((t) => t.kind === 'RATCHET' || !crossed(t, price)) };
 }
 
 /** Whether every exit level of the plan is given as a price (none needs the fill price). */

@@ -5,7 +5,9 @@
  * price: lost at a crash), and a broker that holds shares and answers each order as its script says. The world
  * moves by `act` (time, ticks, the trader, the broker, exits submitted again, crashes); every
  * event goes through the policy, and each (snapshot, event, Step) is handed to `onStep` before
- * the Step is carried out, so a broken invariant fails at the step that broke it.
+ * the Step is carried out, so a broken invariant fails at the step that broke it. With
+ * `atTheTick`, a RATCHET of levels armed live is carried out at the tick with no step, as the
+ * market listener does; without, every one is stepped (the step per move).
  *
  * @example
  *   const day = new ModelDay(step, plan, script, times, (r) => {
@@ -18,8 +20,8 @@ import { asOrderId, asRunId, asStrategyId, asUserId } from '../ids';
 import { FINAL_ORDER_STATUSES, slotOf, type OrderStatus, type Run } from '../types';
 import { isDayOver, isTerminal, transition } from '../run-state';
 import { crossingExit } from './exit';
-import { crossed } from './levels';
-import { EXIT_PRIORITY, type OrderView, type PlaceIntent, type Policy, type RunEvent, type RunPlan, type RunSnapshot, type Step, type SubmitIntent, type Trigger } from './types';
+import { crossed, ratchetAt } from './levels';
+import { EXIT_PRIORITY, type Levels, type OrderView, type PlaceIntent, type Policy, type RunEvent, type RunPlan, type RunSnapshot, type Step, type SubmitIntent, type Trigger } from './types';
 
 /** How the broker answers one order. */
 export type Answer =
@@ -142,6 +144,12 @@ export class ModelDay {
   /** The leg the armed levels were set for (the market listener keys them so). */
   private armedLeg = 0;
   private lastPrice: number | null = null;
+  /**
+   * With `atTheTick`: the levels a Step armed live, moved by a RATCHET at the tick itself (as the
+   * market listener does) instead of by a step; written to the run row at the end of each action
+   * (the levels writer's flush) and with a move out of IN_POSITION (writeRunState).
+   */
+  private live: Levels | null = null;
   // The broker, which outlives every crash.
   private brokerHeld = 0;
   private soldByHand = 0;
@@ -158,6 +166,7 @@ export class ModelDay {
     private readonly script: BrokerScript,
     private readonly times: DayTimes,
     private readonly onStep: (r: StepRecord) => void = () => {},
+    private readonly atTheTick = false,
   ) {
     this.now = times.start;
     this.jobs = this.dayJobs();
@@ -165,6 +174,16 @@ export class ModelDay {
 
   private dayJobs() {
     return { entry: this.times.buyAt, exit: this.times.sellAt, squareOff: this.times.squareOffAt ?? null };
+  }
+
+  /** The run row's levels (runs.levels). */
+  get levels(): Levels | null {
+    return this.run.levels;
+  }
+
+  /** Every journal row, in insertion order. */
+  get rows(): readonly JournalRow[] {
+    return this.journal.map((o) => ({ ...o }));
   }
 
   /** Intents on the queue (lost at a crash). */
@@ -218,6 +237,7 @@ export class ModelDay {
         this.crash(a.downMs);
     }
     this.advanceTo(this.now);
+    if (this.live && this.run.state === 'IN_POSITION') this.run.levels = this.live;
     if (this.leftOpenPastSquareOff()) this.heldPastSquareOff++;
   }
 
@@ -287,6 +307,10 @@ export class ModelDay {
   private carryOut(step: Step, intent: Queued | undefined): void {
     // followUp arms the levels for the run as it was read, before the Step.
     const legNo = this.run.legNo;
+    if (step.move && this.live && this.run.state === 'IN_POSITION' && step.move.to !== 'IN_POSITION') {
+      if (!('levels' in step.move.patch)) this.run.levels = this.live;
+      this.live = null;
+    }
     if (step.move) Object.assign(this.run, step.move.patch, { state: transition(this.run.state, step.move.to) });
     if (step.patch) Object.assign(this.run, step.patch);
     if (step.place) this.insert(step.place);
@@ -301,6 +325,7 @@ export class ModelDay {
     if (step.triggers) {
       this.armed = [...step.triggers.set];
       this.armedLeg = legNo;
+      if (this.atTheTick) this.live = step.triggers.live?.levels ?? null;
       this.crossIfDue();
     }
   }
@@ -324,6 +349,7 @@ export class ModelDay {
     this.jobs = { entry: null, exit: null, squareOff: null };
     this.reentry = null;
     this.armed = [];
+    this.live = null;
   }
 
   private insert(p: PlaceIntent): void {
@@ -408,6 +434,7 @@ export class ModelDay {
     this.retry = null;
     this.reentry = null;
     this.armed = [];
+    this.live = null;
     this.now += downMs;
     const price = this.lastPrice;
     this.lastPrice = null;
@@ -432,6 +459,11 @@ export class ModelDay {
       // A ratchet armed at the price it fired at would fire forever: the price must move for a level to fire again.
       if (++fired > CROSSINGS_PER_TICK) throw new Error(`levels fired more than ${CROSSINGS_PER_TICK} times at one price ${price}: ${JSON.stringify(this.armed)}`);
       this.armed = this.armed.filter((t) => t !== hit);
+      if (hit.kind === 'RATCHET' && this.live) {
+        const r = ratchetAt(this.live, this.plan.side, price);
+        [this.live, this.armed] = [r.levels, r.triggers];
+        continue;
+      }
       const exit = crossingExit(hit.kind);
       if (exit) this.submit({ leg: exit, scheduledAt: this.now });
       this.stepEvent({ type: 'trigger_crossed', kind: hit.kind, legNo: this.armedLeg, price, level: hit.level, tickAt: this.now, at: this.now });

@@ -581,6 +581,33 @@ describe('run policy properties', () => {
     expect(String(run.errorInstance)).toContain('at or after the cut-off');
   });
 
+  it('14: a ratchet at the tick (no step per move) gives the day the step per move gives it: the same journal, outcome and levels, long and short', () => {
+    let moved = 0;
+    holds(
+      // Every day trails (1 point, where its plan has no trail of its own), so that ratchets come often.
+      fc.property(dayArb().map((d) => (d.plan.trail === null ? { ...d, plan: { ...d.plan, trail: 1, trailMode: 'points' as const } } : d)), (day) => {
+        const days = [false, true].map((atTheTick) => {
+          let steppedInPosition = 0;
+          const count = (r: StepRecord) => {
+            if (r.event.type === 'trigger_crossed' && r.event.kind === 'RATCHET' && r.snapshot.state === 'IN_POSITION') steppedInPosition++;
+          };
+          const model = new ModelDay(step, day.plan, day.script, day.times, count, atTheTick);
+          for (const a of day.actions) model.act(a);
+          model.endOfDay();
+          return { outcome: model.outcome(), journal: model.rows, levels: model.levels, steppedInPosition };
+        });
+        const [perMove, atTick] = days as [(typeof days)[0], (typeof days)[0]];
+        expect(atTick.journal).toEqual(perMove.journal);
+        expect(atTick.outcome).toEqual(perMove.outcome);
+        expect(atTick.levels).toEqual(perMove.levels);
+        expect(atTick.steppedInPosition).toBe(0);
+        moved += perMove.steppedInPosition;
+      }),
+    );
+    // The days drew ratchets for the two ways to differ on.
+    expect(moved).toBeGreaterThan(20);
+  });
+
   it('10: step is deterministic and leaves its arguments as they were', () => {
     const twice: Policy = (plan, snapshot, event) => {
       const first = step(frozen(structuredClone(plan)), frozen(structuredClone(snapshot)), frozen(structuredClone(event)));

@@ -51,7 +51,7 @@ describe('a run found unfinished at start', () => {
     const plan = { ...PLAN, stopLoss: 90, trail: 2, target: 2, targetMode: 'points' } as const;
     const levels = { ...resolveLevels(plan, 100, 0.05), stop: 99, trail: { offset: 2, mode: 'points', best: 101 } } as const;
     expect(step(plan, holding({ levels }), recovered())).toEqual({
-      triggers: { set: [{ kind: 'TRAIL_STOP', level: 99, dir: 'down' }, { kind: 'TARGET', level: 102, dir: 'up' }, { kind: 'RATCHET', level: 101.05, dir: 'up' }] },
+      triggers: { set: [{ kind: 'TRAIL_STOP', level: 99, dir: 'down' }, { kind: 'TARGET', level: 102, dir: 'up' }, { kind: 'RATCHET', level: 101.05, dir: 'up' }], live: { side: 'long', levels } },
       timers: [{ set: 'jobs' }],
     });
     // Bars recorded 101.6 after the levels were last written: the trail is at 99.6, and that is kept.

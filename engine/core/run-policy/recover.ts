@@ -6,7 +6,7 @@
  */
 import { FINAL_ORDER_STATUSES } from '../types';
 import { asExitKind, byTheSquareOff } from './exit';
-import { planTriggers, pricedOnly, ratchet, resolveLevels, triggersOf } from './levels';
+import { planTriggers, pricedOnly, ratchet, resolveLevels, watchLevels } from './levels';
 import { legsMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, RunPlan, RunSnapshot, Step } from './types';
@@ -63,5 +63,5 @@ function resumeLevels(plan: RunPlan, s: RunSnapshot, best: number | null): Step 
   if (!kept) return { triggers: { set: planTriggers(plan) } };
   const moved = best === null ? null : ratchet(kept, plan.side, best);
   const levels = moved ? moved.levels : kept;
-  return { ...(levels !== s.levels ? { patch: { levels } } : {}), triggers: { set: triggersOf(levels, plan.side) } };
+  return { ...(levels !== s.levels ? { patch: { levels } } : {}), triggers: watchLevels(levels, plan.side) };
 }

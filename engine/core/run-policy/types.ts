@@ -64,7 +64,8 @@ export interface RunPlan {
 /**
  * What a price level does when a tick crosses it: STOPLOSS, TRAIL_STOP and TARGET send that exit
  * (at the tick, before the run is read); RATCHET sends nothing: the price reached the point where
- * the trail or move-to-cost tightens the stop, and the policy sets the new levels.
+ * the trail or move-to-cost tightens the stop, and the new levels are set (levels.ts `ratchetAt`:
+ * by the market listener at the tick for levels armed `live`, else by the policy's step).
  */
 export type TriggerKind = 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'RATCHET';
 
@@ -217,8 +218,20 @@ export interface Step {
   /**
    * Watch the position against these levels, at its entry's instrument. `moved`: the levels a
    * ratchet moved, which are not armed once an exit level of the leg has fired (its exit is under way).
+   * `live`: the levels the set comes from, for the market listener to move at the tick from now on.
    */
-  readonly triggers?: { readonly set: readonly Trigger[]; readonly moved?: true };
+  readonly triggers?: { readonly set: readonly Trigger[]; readonly moved?: true; readonly live?: ArmedLevels };
+}
+
+/**
+ * A position's levels as armed, when a ratchet can still move them (a trail, a move to cost not
+ * yet made). The market listener keeps them and moves them at the tick (levels.ts `ratchetAt`):
+ * from the arming until the run leaves IN_POSITION they are the position's levels, and runs.levels
+ * follows them within a second (the levels writer), or with the state change that ends them.
+ */
+export interface ArmedLevels {
+  readonly side: Side;
+  readonly levels: Levels;
 }
 
 /** The policy: pure and deterministic; the same arguments always give the same Step. */
