@@ -12,6 +12,7 @@ import { BrokerSessions, type BrokerFactory } from './brokers/broker-sessions';
 import { InstrumentCache } from './brokers/instrument-cache';
 import { MarketListener } from './market/market-listener';
 import { BarRecorder } from './market/bar-recorder';
+import { DEFAULT_STALE_PRICE_OPTIONS, StalePriceWatch, type StalePriceOptions } from './market/stale-price-watch';
 import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
 import { JobScheduler } from './scheduler/job-timer';
@@ -38,6 +39,8 @@ export interface EngineDeps {
   readonly crashPoints?: CrashPoints;
   /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
   readonly checkpoint?: Db['checkpoint'];
+  /** When a position's silent price stream is cross-checked, and how often (StalePriceWatch); defaults: 15 s, 5 s. */
+  readonly stalePrice?: Partial<StalePriceOptions>;
 }
 
 export interface Engine {
@@ -47,6 +50,8 @@ export interface Engine {
   readonly manager: StrategyManager;
   readonly execution: ExecutionEngine;
   readonly market: MarketListener;
+  /** Positions whose price stream fell silent: what each strategy's stop is watching. */
+  readonly stalePrices: Pick<StalePriceWatch, 'staleOf'>;
   readonly brokers: BrokerSessions;
   /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
   readonly bars: Pick<BarRecorder, 'unwritten'>;
@@ -72,7 +77,8 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const bus = new EventBus((err, event) => deps.logger.error({ err, event: event.type }, 'event listener failed'));
   const brokers = new BrokerSessions(deps.brokerFactory);
-  const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger });
+  const stalePrice = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.stalePrice };
+  const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger, staleAfterMs: stalePrice.staleAfterMs });
   const ctx: EngineContext = {
     repos: deps.repos,
     runtime: deps.runtime,
@@ -105,6 +111,18 @@ export function createEngine(deps: EngineDeps): Engine {
   // 1-minute bars of the watched instruments, for the chart after a reload.
   const bars = new BarRecorder({ onTick: (l) => market.onTick(l), repos: deps.repos, clock: deps.clock, logger: deps.logger });
   bars.start();
+  const stalePrices = new StalePriceWatch({
+    market,
+    clock: deps.clock,
+    bus,
+    calendar: deps.calendar,
+    logger: deps.logger,
+    options: stalePrice,
+    runOf: (strategyId) => {
+      const run = deps.repos.runs.latestInternal(strategyId);
+      return run && { userId: run.userId, runId: run.id };
+    },
+  });
 
   return {
     ctx,
@@ -113,6 +131,7 @@ export function createEngine(deps: EngineDeps): Engine {
     manager,
     execution,
     market,
+    stalePrices,
     brokers,
     bars,
     recover: (options) => recover(ctx, manager, execution, deps.calendar, options),
@@ -123,6 +142,7 @@ export function createEngine(deps: EngineDeps): Engine {
     idle: () => execution.idle(),
     async stop() {
       checkpoints?.stop();
+      stalePrices.close();
       manager.close();
       scheduler.cancelAll();
       await execution.stop();
