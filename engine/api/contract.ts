@@ -195,6 +195,17 @@ export interface StrategyDto {
   readonly updated_at: number;
   /** null before the first START. */
   readonly runtime: RuntimeDto | null;
+  /** While the position's stop watches a stale price (its stream silent in session, price_stale); null otherwise. */
+  readonly stale_price: StalePriceDto | null;
+}
+
+/** A position's price stream gone silent: since when it is known stale, and the stream's last price. */
+export interface StalePriceDto {
+  /** Epoch ms the cross-check found it stale. */
+  readonly since: number;
+  readonly last_price: number | null;
+  /** Epoch ms the stream's last price arrived; null: none since it was watched. */
+  readonly last_price_at: number | null;
 }
 
 /**

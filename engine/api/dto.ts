@@ -14,6 +14,7 @@ import type { Levels, Order, Run, Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
+import type { StaleNow } from '../market/stale-price-watch';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { describeUserAgent } from './user-agent';
 
@@ -150,8 +151,11 @@ function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, 
   return Object.fromEntries(keys.map((k) => [k, spec[k]])) as Pick<StoredStrategySpec, K>;
 }
 
-/** `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized P&L. */
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = []): StrategyDto {
+/**
+ * `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized
+ * P&L; `stale`: the stale price its stop watches now, if any (StalePriceWatch.staleOf).
+ */
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], stale: StaleNow | null = null): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -166,6 +170,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     created_at: s.createdAt,
     updated_at: s.updatedAt,
     runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
+    stale_price: stale && { since: stale.since, last_price: stale.lastPrice, last_price_at: stale.lastPriceAt },
   };
 }
 

@@ -21,10 +21,11 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
     if (!run) return strategyDto(s, run);
+    const stale = engine.stalePrices.staleOf(s.id);
     // The run is the user's (read above); its entry orders give the quantity bought, for the P&L:
     // the one leg's entry, or a run that re-entered, every leg's fills.
-    if (run.legNo === 0) return strategyDto(s, run, repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null);
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]));
+    if (run.legNo === 0) return strategyDto(s, run, repos.orders.findBySlotInternal(run.id, 'entry')?.filledQty ?? null, [], stale);
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), stale);
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {

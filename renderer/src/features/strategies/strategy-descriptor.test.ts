@@ -40,6 +40,7 @@ const stored = {
   created_at: 1,
   updated_at: 2,
   runtime: null,
+  stale_price: null,
 } satisfies StrategyDto;
 
 describe('groupsOf', () => {
