@@ -12,6 +12,7 @@ import { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_
 import { ALPACA_CLIENT_ORDER_ID_MAX_LENGTH, AlpacaExecution } from './alpaca-execution';
 import { ALPACA_EXCHANGES, AlpacaInstruments } from './alpaca-instruments';
 import { AlpacaRest } from './alpaca-rest';
+import { AlpacaLatestTrades } from './latest-trades';
 import { seededUniform, type UniformSource } from './backoff';
 import { AlpacaMarketData } from './market-data-stream';
 import { RateBudget } from './rate-budget';
@@ -79,7 +80,9 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
 
   const rest = new AlpacaRest({ baseUrl: endpoints.restUrl, credentials, clock, budget, timing, uniform, logger });
   const execution = new AlpacaExecution({ rest, restUrl: endpoints.restUrl, clock, timing, logger });
-  const data = new AlpacaMarketData({ url: endpoints.dataStreamUrl, credentials, clock, timing, uniform, logger });
+  // The market-data host shares the key's budget with the Trading API: a quote never makes an order wait.
+  const dataRest = new AlpacaRest({ baseUrl: endpoints.dataRestUrl, credentials, clock, budget, timing, uniform, logger });
+  const data = new AlpacaMarketData({ url: endpoints.dataStreamUrl, credentials, clock, timing, uniform, logger, latestTrades: new AlpacaLatestTrades(dataRest, config.feed) });
   let started = false;
   let stopped = false;
 
@@ -117,6 +120,7 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
       execution.stop();
       data.stop();
       rest.close();
+      dataRest.close();
     },
   };
 }
