@@ -9,6 +9,7 @@ import { seededJitter, type Uniform } from './backoff';
 import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
+import { KiteLtp } from './kite-ltp';
 import { KITE_EXCHANGES, KiteInstruments } from './kite-instruments';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
 import { KiteSessionTracker, type KiteSession } from './kite-session';
@@ -145,7 +146,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       },
     },
   );
-  data = new KiteData(ticker, clock);
+  data = new KiteData(ticker, clock, new KiteLtp(http, clock));
 
   const sellFirst = kiteSellFirst(options.product);
   return {
