@@ -79,7 +79,9 @@ export class StalePriceWatch {
 
   constructor(private readonly deps: StalePriceWatchDeps) {
     this.options = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.options };
-    deps.market.setFreshnessHandlers({ fresh: (key, price) => this.fresh(key, price), levels: () => this.soon(0) });
+    // Levels set (an entry filled, a ratchet's step): a check within the bound at the latest, so a
+    // position newly guarded is checked in time, and a trail moving on every tick costs nothing.
+    deps.market.setFreshnessHandlers({ fresh: (key, price) => this.fresh(key, price), levels: () => this.soon(this.options.staleAfterMs) });
   }
 
   /** The strategy's stale price, while its stop watches one; null otherwise. */
