@@ -20,10 +20,10 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
 import type { Clock, TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
-import { instrumentKey } from '../core/types';
+import { instrumentKey, type Exchange } from '../core/types';
 import type { Quote } from '../brokers/broker';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
-import { sessionAt } from '../scheduler/exchange-hours';
+import { sessionAt, type SessionAt } from '../scheduler/exchange-hours';
 import type { GuardedFeed, MarketListener } from './market-listener';
 import { DEFAULT_STALE_AFTER_MS } from './price-freshness';
 
@@ -75,6 +75,8 @@ export class StalePriceWatch {
   private readonly accountNextAt = new Map<BrokerAccountId, number>();
   private readonly inFlight = new Set<BrokerAccountId>();
   private timer: { handle: TimerHandle; at: number } | null = null;
+  /** Each exchange's session as last worked out, good from `from` until it opens or closes (working it out builds two crons). */
+  private readonly sessions = new Map<Exchange, { readonly from: number; readonly session: SessionAt }>();
   private closed = false;
 
   constructor(private readonly deps: StalePriceWatchDeps) {
@@ -113,7 +115,7 @@ export class StalePriceWatch {
   private check(): void {
     this.timer = null;
     if (this.closed) return;
-    const { clock, market, calendar } = this.deps;
+    const { clock, market } = this.deps;
     const { staleAfterMs } = this.options;
     const now = clock.now();
     const feeds = market.guardedFeeds();
@@ -121,7 +123,7 @@ export class StalePriceWatch {
     let next = Number.POSITIVE_INFINITY;
     const due = new Map<BrokerAccountId, GuardedFeed[]>();
     for (const feed of feeds) {
-      const session = sessionAt(feed.instrument.exchange, now, calendar);
+      const session = this.sessionOf(feed.instrument.exchange, now);
       if (!session.open) {
         // Silence outside the session is normal: an episode ends with it, and nothing is asked.
         this.endEpisode(feed.key);
@@ -149,6 +151,14 @@ export class StalePriceWatch {
       else void this.crossCheck(accountId, list);
     }
     if (next !== Number.POSITIVE_INFINITY) this.soon(Math.max(0, next - now));
+  }
+
+  private sessionOf(exchange: Exchange, now: number): SessionAt {
+    const known = this.sessions.get(exchange);
+    if (known && now >= known.from && now < (known.session.open ? known.session.closesAt : known.session.opensAt)) return known.session;
+    const session = sessionAt(exchange, now, this.deps.calendar);
+    this.sessions.set(exchange, { from: now, session });
+    return session;
   }
 
   /** One REST quote for the account's silent instruments, and what it shows. */
