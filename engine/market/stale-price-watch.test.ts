@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** A position in AAPL (stop 95) on account 3, its stream ticking once at subscribe time and then silent. */
-async function guarded(at: string, opts: { broker?: 'no-quote' | 'failing' } = {}) {
+async function guarded(at: string, opts: { broker?: 'no-quote' | 'failing' | 'yesterday'; noTick?: boolean } = {}) {
   const clock = new FakeClock(Date.parse(at));
   broker = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 24 * 3_600_000 });
   const bus = new EventBus();
@@ -39,10 +39,13 @@ async function guarded(at: string, opts: { broker?: 'no-quote' | 'failing' } = {
   market.attach({ id: ACCOUNT, userId: asUserId(1) }, broker);
   if (opts.broker === 'no-quote') Object.assign(broker.data, { quote: undefined });
   if (opts.broker === 'failing') Object.assign(broker.data, { quote: () => Promise.reject(new Error('HTTP 503 from the market-data host')) });
+  // An IEX feed that has not traded yet today: its latest trade is last night's.
+  if (opts.broker === 'yesterday') Object.assign(broker.data, { quote: async () => [{ symbol: 'AAPL', exchange: 'NYSE', price: 80, at: Date.parse('2026-03-06T20:59:59Z') }] });
   const quotes = opts.broker ? null : vi.spyOn(broker.data, 'quote');
   watch = new StalePriceWatch({ market, clock, bus, calendar: createTradingCalendar(), logger, runOf: (id) => ({ userId: asUserId(1), runId: asRunId(id * 10) }) });
   await broker.start();
   const aapl = (await broker.instruments.resolve('AAPL', 'NYSE'))!;
+  if (opts.noTick) broker.data.setFeed('stale', 'silent from the start');
   market.watch(ACCOUNT, broker, aapl, S1);
   await clock.advance(0); // the tick at subscribe time
   const position = () => market.setTriggers(ACCOUNT, AAPL, S1, 0, stop(95));
@@ -156,6 +159,14 @@ describe('StalePriceWatch', () => {
     flat.paper.setPrice(AAPL, 98);
     await flat.clock.advance(3_600_000);
     expect([flat.quotes!.mock.calls.length, flat.of('price_stale').length]).toEqual([0, 0]);
+  });
+
+  it('a REST trade from before the open is no price for the session: no alarm, never acted on', async () => {
+    // The stream has given no price at all: only the open tells last night's trade from a price.
+    const t = await guarded('2026-03-09T13:29:00Z', { broker: 'yesterday', noTick: true });
+    t.position();
+    await t.clock.advance(5 * 60_000);
+    expect([t.of('price_stale'), t.hits]).toEqual([[], []]);
   });
 
   it('a position closed while stale ends the episode without an event, and its quotes stop', async () => {

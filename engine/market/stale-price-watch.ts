@@ -45,6 +45,12 @@ export interface StaleNow {
   readonly lastPriceAt: number | null;
 }
 
+/** A feed due for a cross-check, with when its session opened (null: always open). */
+interface DueFeed {
+  readonly feed: GuardedFeed;
+  readonly openedAt: number | null;
+}
+
 interface Episode {
   readonly since: number;
   /** When the stream last gave a price before the episode (or was first watched). */
@@ -121,7 +127,7 @@ export class StalePriceWatch {
     const feeds = market.guardedFeeds();
     this.forgetUnguarded(feeds);
     let next = Number.POSITIVE_INFINITY;
-    const due = new Map<BrokerAccountId, GuardedFeed[]>();
+    const due = new Map<BrokerAccountId, DueFeed[]>();
     for (const feed of feeds) {
       const session = this.sessionOf(feed.instrument.exchange, now);
       if (!session.open) {
@@ -140,7 +146,7 @@ export class StalePriceWatch {
         continue;
       }
       const list = due.get(feed.accountId) ?? [];
-      list.push(feed);
+      list.push({ feed, openedAt: session.openedAt });
       due.set(feed.accountId, list);
       next = Math.min(next, session.closesAt);
     }
@@ -162,8 +168,9 @@ export class StalePriceWatch {
   }
 
   /** One REST quote for the account's silent instruments, and what it shows. */
-  private async crossCheck(accountId: BrokerAccountId, feeds: readonly GuardedFeed[]): Promise<void> {
+  private async crossCheck(accountId: BrokerAccountId, due: readonly DueFeed[]): Promise<void> {
     const { clock, logger } = this.deps;
+    const feeds = due.map((d) => d.feed);
     const broker = feeds[0]!.broker;
     this.inFlight.add(accountId);
     this.accountNextAt.set(accountId, clock.now() + this.options.quoteEveryMs);
@@ -179,22 +186,25 @@ export class StalePriceWatch {
       this.inFlight.delete(accountId);
     }
     if (this.closed) return;
-    for (const feed of feeds) {
+    for (const { feed, openedAt } of due) {
       const quote = quotes?.find((q) => q.exchange === feed.instrument.exchange && q.symbol === feed.instrument.symbol);
-      this.weigh(feed, quote ?? null, failure ?? `the REST quote has no price for ${instrumentKey(feed.instrument.exchange, feed.instrument.symbol)}`);
+      this.weigh(feed, openedAt, quote ?? null, failure ?? `the REST quote has no price for ${instrumentKey(feed.instrument.exchange, feed.instrument.symbol)}`);
     }
     this.soon(Math.max(0, (this.accountNextAt.get(accountId) ?? 0) - clock.now()));
   }
 
   /** What one instrument's quote says: current (quiet market), or a stale stream, whose quote is acted on. */
-  private weigh(feed: GuardedFeed, quote: Quote | null, missing: string): void {
+  private weigh(feed: GuardedFeed, openedAt: number | null, quote: Quote | null, missing: string): void {
     const { clock, market } = this.deps;
     const now = clock.now();
     const stream = market.freshness.of(feed.key);
     const silentForMs = now - (stream?.receivedAt ?? stream?.watchedAt ?? now);
+    // A last trade from before this session's open is no price for it (an IEX feed may not have
+    // traded yet today): nothing newer than the stream, and never acted on.
+    const beforeOpen = quote !== null && quote.at !== null && openedAt !== null && quote.at < openedAt;
     let episode = this.episodes.get(feed.key);
     if (!episode) {
-      if (quote && stream?.price != null && !newer(quote, stream.price, stream.tickAt)) {
+      if (beforeOpen || (quote && stream?.price != null && !newer(quote, stream.price, stream.tickAt))) {
         this.confirmedAt.set(feed.key, now);
         return;
       }
@@ -202,6 +212,7 @@ export class StalePriceWatch {
       this.episodes.set(feed.key, episode);
       market.freshness.markStale(feed.key, true);
     }
+    if (beforeOpen) return;
     episode.quotePrice = quote?.price ?? null;
     episode.detail = quote ? `a REST quote shows ${quote.price}; it is acted on as a tick until the stream is back` : missing;
     this.tell(feed, episode, now);
