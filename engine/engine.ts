@@ -13,6 +13,7 @@ import { InstrumentCache } from './brokers/instrument-cache';
 import { MarketListener } from './market/market-listener';
 import { BarRecorder } from './market/bar-recorder';
 import { LevelsWriter } from './execution/levels-writer';
+import { DEFAULT_STALE_PRICE_OPTIONS, StalePriceWatch, type StalePriceOptions } from './market/stale-price-watch';
 import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
 import { JobScheduler } from './scheduler/job-timer';
@@ -40,6 +41,8 @@ export interface EngineDeps {
   readonly crashPoints?: CrashPoints;
   /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
   readonly checkpoint?: Db['checkpoint'];
+  /** When a position's silent price stream is cross-checked, and how often (StalePriceWatch); defaults: 15 s, 5 s. */
+  readonly stalePrice?: Partial<StalePriceOptions>;
 }
 
 export interface Engine {
@@ -49,6 +52,8 @@ export interface Engine {
   readonly manager: StrategyManager;
   readonly execution: ExecutionEngine;
   readonly market: MarketListener;
+  /** Positions whose price stream fell silent: what each strategy's stop is watching. */
+  readonly stalePrices: Pick<StalePriceWatch, 'staleOf'>;
   readonly brokers: BrokerSessions;
   /** The readiness check before each entry (issue 20): its schedule, each strategy's latest report, and checks on demand. */
   readonly readiness: ReadinessService;
@@ -76,7 +81,8 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const bus = new EventBus((err, event) => deps.logger.error({ err, event: event.type }, 'event listener failed'));
   const brokers = new BrokerSessions(deps.brokerFactory);
-  const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger });
+  const stalePrice = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.stalePrice };
+  const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger, staleAfterMs: stalePrice.staleAfterMs });
   // Trails and moves to cost are made at the tick (market listener); their levels written batched.
   const levelsWriter = new LevelsWriter({ repos: deps.repos, bus, clock: deps.clock, logger: deps.logger });
   market.onLevelsMoved((m) => levelsWriter.moved(m));
@@ -113,6 +119,18 @@ export function createEngine(deps: EngineDeps): Engine {
   // 1-minute bars of the watched instruments, for the chart after a reload.
   const bars = new BarRecorder({ onTick: (l) => market.onTick(l), repos: deps.repos, clock: deps.clock, logger: deps.logger });
   bars.start();
+  const stalePrices = new StalePriceWatch({
+    market,
+    clock: deps.clock,
+    bus,
+    calendar: deps.calendar,
+    logger: deps.logger,
+    options: stalePrice,
+    runOf: (strategyId) => {
+      const run = deps.repos.runs.latestInternal(strategyId);
+      return run && { userId: run.userId, runId: run.id };
+    },
+  });
 
   return {
     ctx,
@@ -121,6 +139,7 @@ export function createEngine(deps: EngineDeps): Engine {
     manager,
     execution,
     market,
+    stalePrices,
     brokers,
     bars,
     readiness,
@@ -136,6 +155,7 @@ export function createEngine(deps: EngineDeps): Engine {
     idle: () => execution.idle(),
     async stop() {
       checkpoints?.stop();
+      stalePrices.close();
       manager.close();
       readiness.close();
       scheduler.cancelAll();

@@ -77,6 +77,17 @@ describe('notificationFor', () => {
     });
   });
 
+  it("interrupts for a position's stop watching a stale price, once per run, and not for the price coming back", () => {
+    const stale = { ...base, type: 'price_stale', instrument: 'NYSE:AAPL', lastPrice: 100, lastPriceAt: 0, lastPriceAgeMs: 40_000, quotePrice: 98, detail: 'a REST quote shows 98; it is acted on as a tick until the stream is back' } as const;
+    expect(note(stale)).toEqual({
+      title: 'Stale price: AAPL',
+      body: 'No price since 100, 40 s ago: the stop is watching a stale price (a REST quote shows 98; it is acted on as a tick until the stream is back).',
+      urgency: 'critical',
+      key: 'stale:3',
+    });
+    expect(note({ ...base, type: 'price_fresh', instrument: 'NYSE:AAPL', price: 98, silentForMs: 40_000 })).toBeNull();
+  });
+
   it('says which level a skipped BUY had already reached', () => {
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 94, stopLoss: 95, target: null })?.body).toBe('The last price 94 was already at or below the stop-loss 95.');
     expect(note({ ...base, type: 'buy_skipped', lastPrice: 111, stopLoss: null, target: 110 })?.body).toBe('The last price 111 was already at or above the target 110.');

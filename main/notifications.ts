@@ -1,13 +1,13 @@
 /**
  * Native notification text for engine events: every fill, every stop-loss or trailing stop and
  * target hit, the stop moved to cost, every error (rejected or unknown order, a run in ERROR, a
- * missed BUY, a price feed down, a readiness check that warns or fails before an entry). Everything else is for the UI and the audit log only: a trailing
+ * missed BUY, a price feed down, a readiness check that warns or fails before an entry, a position's stop watching a stale price). Everything else is for the UI and the audit log only: a trailing
  * stop moving up is not (it moves on every rise of a tick, and asks nothing of the trader).
  */
 import type { EngineEvent } from '../engine/core/events';
 import type { OrderId, StrategyId } from '../engine/core/ids';
 import type { Leg, OrderSide } from '../engine/core/types';
-import { formatDelay, formatPrice } from '../engine/terminal/words';
+import { clause, formatDelay, formatPrice } from '../engine/terminal/words';
 
 export interface ShellNotification {
   readonly title: string;
@@ -92,6 +92,13 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
         body: `Price ${formatPrice(event.price)} reached the target ${formatPrice(event.target)}. ${shortOf(event.strategyId) ? 'Buying back' : 'Selling'} now.`,
         urgency: 'normal',
         key: `target:${event.runId}`,
+      };
+    case 'price_stale':
+      return {
+        title: `Stale price: ${symbolOf(event.strategyId)}`,
+        body: `${event.lastPrice === null ? 'No price has come' : `No price since ${formatPrice(event.lastPrice)}, ${formatDelay(event.lastPriceAgeMs)} ago`}: the stop is watching a stale price (${clause(event.detail)}).`,
+        urgency: 'critical',
+        key: `stale:${event.runId}`,
       };
     case 'stop_moved':
       // Once per position at most, and it changes what the trader risks; a trail's move does neither.

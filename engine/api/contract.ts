@@ -206,6 +206,8 @@ export interface StrategyDto {
    * for): what to fix before the entry. null before its first check and once it stops.
    */
   readonly readiness: ReadinessDto | null;
+  /** While the position's stop watches a stale price (its stream silent in session, price_stale); null otherwise. */
+  readonly stale_price: StalePriceDto | null;
 }
 
 /** One readiness check's answer: ok, warn, fail or unknown, with a sentence saying what to fix. */
@@ -231,6 +233,15 @@ export interface ReadinessDto {
   readonly exit_at: number;
   readonly status: ReadinessStatus;
   readonly checks: readonly ReadinessCheckDto[];
+}
+
+/** A position's price stream gone silent: since when it is known stale, and the stream's last price. */
+export interface StalePriceDto {
+  /** Epoch ms the cross-check found it stale. */
+  readonly since: number;
+  readonly last_price: number | null;
+  /** Epoch ms the stream's last price arrived; null: none since it was watched. */
+  readonly last_price_at: number | null;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Levels, Order, Run, Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
+import type { StaleNow } from '../market/stale-price-watch';
 import { defaultTimezone } from '../scheduler/trading-calendar';
 import { describeUserAgent } from './user-agent';
 
@@ -151,13 +152,22 @@ function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, 
   return Object.fromEntries(keys.map((k) => [k, spec[k]])) as Pick<StoredStrategySpec, K>;
 }
 
-/** `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized P&L. */
 /** A readiness report on the wire. */
 export function readinessDto(r: ReadinessReport): ReadinessDto {
   return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
 }
 
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], readiness: ReadinessReport | undefined = undefined): StrategyDto {
+/** What the engine knows of a strategy now, beside its stored rows: its latest readiness check, and the stale price its stop watches, if any. */
+export interface StrategyNow {
+  readonly readiness?: ReadinessReport | undefined;
+  readonly stale?: StaleNow | null | undefined;
+}
+
+/**
+ * `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized
+ * P&L; `now`: its readiness and the stale price its stop watches (StalePriceWatch.staleOf).
+ */
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], now: StrategyNow = {}): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -176,7 +186,8 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     created_at: s.createdAt,
     updated_at: s.updatedAt,
     runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
-    readiness: readiness ? readinessDto(readiness) : null,
+    readiness: now.readiness ? readinessDto(now.readiness) : null,
+    stale_price: now.stale ? { since: now.stale.since, last_price: now.stale.lastPrice, last_price_at: now.stale.lastPriceAt } : null,
   };
 }
 

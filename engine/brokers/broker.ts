@@ -183,6 +183,23 @@ export interface BrokerData {
    * market); null when it has none. Others leave it out: the last tick of a watched instrument is used.
    */
   lastPrice?(instrument: Instrument): number | null;
+  /**
+   * The last trade of each instrument, asked over REST rather than the stream: the cross-check of
+   * a stream gone silent while a position is open (market/stale-price-watch.ts). One request for
+   * all of them, inside the broker's rate limits; an instrument the broker has no trade for is
+   * left out of the answer. Throws, naming what was wrong, when the broker cannot be asked or its
+   * answer cannot be read. Absent where the broker has no such endpoint.
+   * @example await broker.data.quote?.([aapl]) // [{ symbol: 'AAPL', exchange: 'NASDAQ', price: 161.29, at: 1647612129722 }]
+   */
+  quote?(instruments: readonly Instrument[]): Promise<Quote[]>;
+}
+
+/** A last-trade price asked over REST. `at`: the trade's time, epoch ms; null where the broker does not say (Kite's LTP). */
+export interface Quote {
+  readonly symbol: string;
+  readonly exchange: Exchange;
+  readonly price: number;
+  readonly at: number | null;
 }
 
 /**

@@ -22,6 +22,13 @@ interface RunScoped extends StrategyScoped {
 
 export type FeedState = 'up' | 'down' | 'stale';
 
+/**
+ * A stop or target decided on a price the stream did not just give: `priceSource` 'rest' is a REST
+ * quote asked because the stream fell silent, 'stream' a last price older than the stale bound;
+ * `silentForMs`: how long the stream had been silent. Absent on a fresh tick's crossing.
+ */
+export type StaleCrossing = { readonly priceSource?: never; readonly silentForMs?: never } | { readonly priceSource: 'stream' | 'rest'; readonly silentForMs: number };
+
 export type EngineEvent =
   | (RunScoped & { readonly type: 'strategy_armed'; readonly tradingDate: string; readonly buyAt: number; readonly sellAt: number })
   | (StrategyScoped & { readonly type: 'strategy_stopped'; readonly reason: string })
@@ -43,9 +50,23 @@ export type EngineEvent =
    * the stop-loss waits for the first price, and the subscription is tried again until it holds.
    */
   | (RunScoped & { readonly type: 'prices_not_subscribed'; readonly reason: string })
-  /** The stop was crossed; `trailing`: the trail had moved it (a TRAIL_STOP exit), else a STOPLOSS exit. */
-  | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number; readonly trailing: boolean })
-  | (RunScoped & { readonly type: 'target_hit'; readonly price: number; readonly target: number; readonly tickAt: number })
+  /**
+   * The stop was crossed; `trailing`: the trail had moved it (a TRAIL_STOP exit), else a STOPLOSS exit.
+   * `priceSource` and `silentForMs` (both or neither, StaleCrossing): the price was not a fresh tick.
+   */
+  | (RunScoped & { readonly type: 'stop_loss_triggered'; readonly price: number; readonly stopLoss: number; readonly tickAt: number; readonly trailing: boolean } & StaleCrossing)
+  | (RunScoped & { readonly type: 'target_hit'; readonly price: number; readonly target: number; readonly tickAt: number } & StaleCrossing)
+  /**
+   * The instrument's price stream has been silent for longer than the stale bound during its
+   * exchange's session while this run holds a position, and a REST quote did not show it current:
+   * the stop is watching a stale price. `lastPrice`/`lastPriceAt`: the stream's last price and when
+   * it arrived (null: none since the instrument was watched); `lastPriceAgeMs`: the silence so far;
+   * `quotePrice`: the REST quote's price when it showed the stream behind, else null; `detail`: what
+   * the cross-check found, in words. A quote that crosses a level is acted on as a tick.
+   */
+  | (RunScoped & { readonly type: 'price_stale'; readonly instrument: string; readonly lastPrice: number | null; readonly lastPriceAt: number | null; readonly lastPriceAgeMs: number; readonly quotePrice: number | null; readonly detail: string })
+  /** The stream gave the instrument a price again after a price_stale: `price`, after `silentForMs` without one. */
+  | (RunScoped & { readonly type: 'price_fresh'; readonly instrument: string; readonly price: number; readonly silentForMs: number })
   /** The stop was tightened: by the trail (`why` 'trail', following `best`) or to the entry price ('cost'). */
   | (RunScoped & { readonly type: 'stop_moved'; readonly why: 'trail' | 'cost'; readonly from: number; readonly to: number; readonly best: number })
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })

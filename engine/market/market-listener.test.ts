@@ -48,7 +48,7 @@ describe('MarketListener crossings', () => {
     expect(hits).toEqual([]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(true);
     tick(95);
-    expect(hits).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now() }]);
+    expect(hits).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now(), source: 'stream', staleForMs: null }]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(false);
     tick(90);
     expect(hits).toHaveLength(1);
@@ -76,6 +76,18 @@ describe('MarketListener crossings', () => {
     market.setTriggers(ACCOUNT, AAPL, asStrategyId(3), 0, stop(93.99));
     expect(hits).toHaveLength(2);
     expect(market.armedTriggers()).toBe(1);
+  });
+
+  it('set against a last price older than the stale bound fires labelled with its age, so the exit says it rested on an old price', async () => {
+    const { clock, market, hits, watch, tick } = await listening();
+    watch(asStrategyId(1));
+    tick(94);
+    broker!.data.setFeed('down', 'no ticks for the test');
+    await clock.advance(15_000);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    await clock.advance(1);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(2), 0, stop(95));
+    expect(hits.map((h) => [h.strategyId, h.source, h.staleForMs])).toEqual([[1, 'stream', null], [2, 'stream', 15_001]]);
   });
 
   it('with no price yet, set arms and waits for the first tick', async () => {

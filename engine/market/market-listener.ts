@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus';
 import type { Clock } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
-import { asStrategyId } from '../core/ids';
+import { asBrokerAccountId, asStrategyId } from '../core/ids';
 import { instrumentKey, type Tick } from '../core/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
@@ -20,10 +20,27 @@ import type { FeedState } from '../core/events';
 import { ratchetAt, type StopMove } from '../core/run-policy/levels';
 import type { ArmedLevels, Levels, Side } from '../core/run-policy/types';
 import { TriggerIndex, type Armed, type TriggerItem, type TriggerKind } from './trigger-index';
+import { DEFAULT_STALE_AFTER_MS, feedKey, PriceFreshness } from './price-freshness';
+
+/** Where a price came from: the broker's stream, or a REST quote asked because the stream fell silent. */
+export type PriceSource = 'stream' | 'rest';
 
 export interface LastPrice {
   readonly price: number;
+  /** The tick's (or the quote's trade's) own time. */
   readonly at: number;
+  /** When it arrived here, by the engine's clock. */
+  readonly receivedAt: number;
+  readonly source: PriceSource;
+}
+
+/** A watched instrument on which some run has an exit level armed: a position the price guards. */
+export interface GuardedFeed {
+  readonly key: string;
+  readonly accountId: BrokerAccountId;
+  readonly broker: Broker;
+  readonly instrument: Instrument;
+  readonly strategies: readonly StrategyId[];
 }
 
 /** A tick crossed an armed level: it fired once and is no longer armed. */
@@ -35,6 +52,13 @@ export interface Crossing {
   readonly level: number;
   readonly price: number;
   readonly tickAt: number;
+  /** 'rest': a REST quote's price, asked because the stream was silent (StalePriceWatch). */
+  readonly source: PriceSource;
+  /**
+   * How long the stream had been silent when the price was acted on, when that was beyond the
+   * stale bound (a REST quote's crossing, or levels set against a last price that old); else null.
+   */
+  readonly staleForMs: number | null;
 }
 
 /** The run a position's live levels belong to (for the levels writer's write and event). */
@@ -62,7 +86,7 @@ interface Live extends LevelsOwner {
   levels: Levels;
 }
 
-const feedKey = (accountId: BrokerAccountId, instrument: string) => `${accountId}|${instrument}`;
+const EXIT_KINDS: readonly TriggerKind[] = ['STOPLOSS', 'TRAIL_STOP', 'TARGET'];
 
 export class MarketListener {
   private readonly triggers = new TriggerIndex();
@@ -79,11 +103,21 @@ export class MarketListener {
   /** strategyId → the position's levels, moved here at the tick. */
   private readonly live = new Map<number, Live>();
   private readonly levelsListeners = new Set<(m: LevelsMoved) => void>();
+  private onFresh: (key: string, price: number) => void = () => {};
+  private onLevels: () => void = () => {};
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
+  /** When each watched instrument's stream last gave a price (the read API of feed freshness). */
+  readonly freshness = new PriceFreshness();
 
   constructor(
-    private readonly deps: { bus: EventBus; clock: Clock; logger: Logger },
+    private readonly deps: { bus: EventBus; clock: Clock; logger: Logger; staleAfterMs?: number },
   ) {}
+
+  /** The stale-price watch's entries: a stream price for a feed it had marked stale, and levels set. */
+  setFreshnessHandlers(handlers: { fresh: (key: string, price: number) => void; levels: () => void }): void {
+    this.onFresh = handlers.fresh;
+    this.onLevels = handlers.levels;
+  }
 
   /** The strategy manager's entry for crossings. */
   setCrossingHandler(handler: (hit: Crossing) => void): void {
@@ -133,6 +167,19 @@ export class MarketListener {
     }
     set.add(strategyId);
     this.watching.set(strategyId, { key, broker, instrument });
+    this.freshness.watched(key, this.deps.clock.now());
+  }
+
+  /** Watched instruments on which some run has a stop or target armed, with those runs' strategies. */
+  guardedFeeds(): GuardedFeed[] {
+    const byKey = new Map<string, { key: string; accountId: BrokerAccountId; broker: Broker; instrument: Instrument; strategies: StrategyId[] }>();
+    for (const [strategyId, w] of this.watching) {
+      if (!EXIT_KINDS.some((kind) => this.triggers.isArmed(strategyId, kind))) continue;
+      let feed = byKey.get(w.key);
+      if (!feed) byKey.set(w.key, (feed = { key: w.key, accountId: accountOfKey(w.key), broker: w.broker, instrument: w.instrument, strategies: [] }));
+      feed.strategies.push(strategyId);
+    }
+    return [...byKey.values()];
   }
 
   /** Drops a strategy's interest, if it had any; the last one out unsubscribes the instrument. */
@@ -175,7 +222,28 @@ export class MarketListener {
     if (live) this.live.set(strategyId, { feed: key, legNo, side: live.side, levels: live.levels, runId: live.runId, userId: live.userId });
     else this.live.delete(strategyId);
     const last = this.last.get(key);
-    if (last) this.fire(key, last.price, last.at);
+    if (last) {
+      const age = this.deps.clock.now() - last.receivedAt;
+      this.fire(key, last.price, last.at, last.source, age > (this.deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) ? age : null);
+    }
+    if (items.length > 0) this.onLevels();
+  }
+
+  /**
+   * A REST quote of a feed whose stream is silent: acted on as a tick is (the same trigger path,
+   * so a stop is never missed because the stream froze), labelled as from REST with how long the
+   * stream had been silent. A quote whose trade is older than the last price known is not a newer
+   * price and changes nothing. Neither the tick listeners nor the feed's freshness hear it.
+   */
+  applyQuote(key: string, quote: { readonly price: number; readonly at: number }, staleForMs: number): void {
+    if (!(Number.isFinite(quote.price) && quote.price > 0) || !Number.isFinite(quote.at)) {
+      this.deps.logger.warn({ key, price: quote.price }, 'quote dropped: price must be a finite number > 0');
+      return;
+    }
+    const last = this.last.get(key);
+    if (last && last.at > quote.at) return;
+    this.last.set(key, { price: quote.price, at: quote.at, receivedAt: this.deps.clock.now(), source: 'rest' });
+    this.fire(key, quote.price, quote.at, 'rest', staleForMs);
   }
 
   clearTriggers(strategyId: StrategyId): void {
@@ -213,12 +281,15 @@ export class MarketListener {
       return;
     }
     const key = feedKey(accountId, instrumentKey(tick.exchange, tick.symbol));
-    this.last.set(key, { price: tick.price, at: tick.at });
-    this.fire(key, tick.price, tick.at);
+    const now = this.deps.clock.now();
+    this.last.set(key, { price: tick.price, at: tick.at, receivedAt: now, source: 'stream' });
+    const wasStale = this.freshness.note(key, tick.price, tick.at, now);
+    this.fire(key, tick.price, tick.at, 'stream', null);
     for (const l of this.tickListeners) l(accountId, tick);
+    if (wasStale) this.onFresh(key, tick.price);
   }
 
-  private fire(key: string, price: number, at: number): void {
+  private fire(key: string, price: number, at: number, source: PriceSource, staleForMs: number | null): void {
     const out = this.firing ? [] : this.crossed;
     const n = this.triggers.take(key, price, out);
     if (n === 0) return;
@@ -230,7 +301,7 @@ export class MarketListener {
       try {
         const live = a.kind === 'RATCHET' ? this.live.get(a.strategyId) : undefined;
         if (live && live.legNo === a.legNo && live.feed === key) this.ratchet(a.strategyId, live, price);
-        else this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at });
+        else this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at, source, staleForMs });
       } catch (err) {
         this.deps.logger.error({ err, strategyId: a.strategyId, kind: a.kind, level: a.level, price }, 'crossing handler failed');
       }
@@ -254,4 +325,8 @@ export class MarketListener {
     const m: LevelsMoved = { strategyId: asStrategyId(strategyId), runId: live.runId, userId: live.userId, legNo: live.legNo, levels: r.levels, moved: r.moved, price, at: this.deps.clock.now() };
     for (const l of this.levelsListeners) l(m);
   }
+}
+
+function accountOfKey(key: string): BrokerAccountId {
+  return asBrokerAccountId(Number(key.slice(0, key.indexOf('|'))));
 }

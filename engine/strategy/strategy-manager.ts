@@ -533,7 +533,8 @@ export class StrategyManager {
     try {
       const run = this.ctx.repos.runs.getInternal(runId);
       const strategy = run && this.ownerOf(run);
-      if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at });
+      const stale = hit.staleForMs === null ? {} : { stale: { source: hit.source, silentForMs: hit.staleForMs } };
+      if (run && strategy) this.stepAndApply(strategy, run, { type: 'trigger_crossed', kind: hit.kind, legNo: hit.legNo, price: hit.price, level: hit.level, tickAt: hit.tickAt, at, ...stale });
     } catch (err) {
       this.ctx.logger.error({ err, strategyId: hit.strategyId, runId, kind: hit.kind, price: hit.price }, 'a crossing could not be carried out');
     }

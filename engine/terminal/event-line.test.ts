@@ -52,6 +52,8 @@ const EVENTS = {
       { check: 'price_feed', status: 'warn', message: 'The price feed has gone quiet.' },
     ],
   },
+  price_stale: { type: 'price_stale', ...run, instrument: 'NASDAQ:AAPL', lastPrice: 187.2, lastPriceAt: at - 40_000, lastPriceAgeMs: 40_000, quotePrice: 186.9, detail: 'a REST quote shows 186.9; it is acted on as a tick until the stream is back' },
+  price_fresh: { type: 'price_fresh', ...run, instrument: 'NASDAQ:AAPL', price: 186.8, silentForMs: 52_000 },
   feed_status: { type: 'feed_status', ...account, state: 'down', detail: 'socket closed' },
   broker_session_changed: { type: 'broker_session_changed', ...account, state: 'expired', expiresAt: null, message: 'The Kite login ran out at 06:00 IST.' },
   broker_login_required: { type: 'broker_login_required', ...account, strategyId: asStrategyId(7), state: 'expired', firstOrderAt: BUY_AT, message: 'log in before the BUY' },
@@ -82,6 +84,8 @@ const EXPECTED: { [T in EngineEventType]: [level: string, text: string] | null }
   buy_missed: ['error', `${STAMP}  PAPER AAPL  BUY missed: the BUY time passed 2 min 5 s ago (125400 ms), beyond its grace window; no order was sent`],
   storage_failed: ['error', `${STAMP}  PAPER AAPL  BUY not sent: the journal could not be written (SQLITE_FULL)`],
   readiness: ['error', `${STAMP}  PAPER AAPL  not ready for the entry at 09:30:00 New York: funds: 100.00 available does not cover the entry: add funds; price feed: The price feed has gone quiet`],
+  price_stale: ['warn', `${STAMP}  PAPER AAPL  stop watching a stale price: last tick 40 s ago, at 187.2 (a REST quote shows 186.9; it is acted on as a tick until the stream is back)`],
+  price_fresh: ['info', `${STAMP}  PAPER AAPL  prices flowing again: 186.8 after 52 s without a tick`],
   // Account events: the machine's zone (here Kolkata), the account's label and money.
   feed_status: ['error', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  price feed down (socket closed): stop-losses cannot trigger until prices come back'],
   broker_session_changed: ['warn', 'Mon 7 Dec 20:00:00.312 Kolkata  LIVE Alpaca live  broker login expired: The Kite login ran out at 06:00 IST'],
@@ -141,6 +145,19 @@ describe('eventLine', () => {
     // A long's side said outright reads as one whose side is not known.
     const long: EventLineLookup = { ...lookup, strategy: (id) => ({ ...lookup.strategy(id)!, side: 'buy' }) };
     for (const type of ['strategy_armed', 'stop_loss_triggered', 'target_hit', 'exit_suppressed', 'exit_retry_scheduled'] as const) expect(eventLine(EVENTS[type], long, 'Asia/Kolkata')?.text).toBe(EXPECTED[type]?.[1]);
+  });
+
+  it('says when a stop or target was decided on a price that was not a fresh tick, and a stream silent since it was watched', () => {
+    const text = (e: EngineEvent) => eventLine(e, lookup, 'UTC')?.text.slice(`${STAMP}  PAPER AAPL  `.length);
+    expect([
+      text({ ...EVENTS.stop_loss_triggered, priceSource: 'rest', silentForMs: 40_000 }),
+      text({ ...EVENTS.target_hit, priceSource: 'stream', silentForMs: 75_000 }),
+      text({ ...EVENTS.price_stale, lastPrice: null, lastPriceAt: null, lastPriceAgeMs: 20_000, quotePrice: null, detail: 'this broker has no REST quote to cross-check it with' }),
+    ]).toEqual([
+      'stop-loss hit: price 180.4 (from a REST quote: no tick for 40 s) reached 180.5, selling now',
+      'target hit: price 190.1 (the last price, 1 min 15 s old) reached 190, selling now',
+      'stop watching a stale price: no tick for 20 s (this broker has no REST quote to cross-check it with)',
+    ]);
   });
 
   it('says a run moving between ordinary states nothing, and the feed coming back once', () => {

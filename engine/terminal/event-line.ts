@@ -5,7 +5,7 @@
  * accepted before its fill, a run moving between ordinary states) have no line.
  */
 import type { AccountMode } from '../brokers/broker-kinds';
-import type { EngineEvent } from '../core/events';
+import type { EngineEvent, StaleCrossing } from '../core/events';
 import type { BrokerAccountId, OrderId, StrategyId } from '../core/ids';
 import type { Leg, OrderSide } from '../core/types';
 import { clause, formatDelay, formatPrice, lateness, zonedStamp, zonedTime } from './words';
@@ -100,9 +100,16 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'prices_not_subscribed':
       return line('warn', `no prices yet (${clause(event.reason)}): the stop-loss waits for the first price`);
     case 'stop_loss_triggered':
-      return line('warn', `${event.trailing ? 'trailing stop' : 'stop-loss'} hit: price ${formatPrice(event.price)} reached ${formatPrice(event.stopLoss)}, ${closing}`);
+      return line('warn', `${event.trailing ? 'trailing stop' : 'stop-loss'} hit: price ${formatPrice(event.price)}${staleWords(event)} reached ${formatPrice(event.stopLoss)}, ${closing}`);
     case 'target_hit':
-      return line('info', `target hit: price ${formatPrice(event.price)} reached ${formatPrice(event.target)}, ${closing}`);
+      return line('info', `target hit: price ${formatPrice(event.price)}${staleWords(event)} reached ${formatPrice(event.target)}, ${closing}`);
+    case 'price_stale':
+      return line(
+        'warn',
+        `stop watching a stale price: ${event.lastPrice === null ? `no tick for ${formatDelay(event.lastPriceAgeMs)}` : `last tick ${formatDelay(event.lastPriceAgeMs)} ago, at ${formatPrice(event.lastPrice)}`} (${clause(event.detail)})`,
+      );
+    case 'price_fresh':
+      return line('info', `prices flowing again: ${formatPrice(event.price)} after ${formatDelay(event.silentForMs)} without a tick`);
     case 'stop_moved':
       return line('info', event.why === 'trail' ? `trailing stop moved up to ${formatPrice(event.to)} (best price ${formatPrice(event.best)})` : `stop moved to cost: ${formatPrice(event.to)}`);
     case 'exit_suppressed':
@@ -134,6 +141,12 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'storage_failed':
       return line('error', event.action === 'not_sent' ? `${legWord(event.leg)} not sent: the journal could not be written (${clause(event.detail)})` : `${legWord(event.leg)} sent before it could be journaled (${clause(event.detail)}): it is journaled once storage recovers`);
   }
+}
+
+/** A crossing decided on a price the stream did not just give, in words (" (a REST quote, no tick for 40 s)"). */
+function staleWords(event: StaleCrossing): string {
+  if (event.priceSource === undefined) return '';
+  return event.priceSource === 'rest' ? ` (from a REST quote: no tick for ${formatDelay(event.silentForMs)})` : ` (the last price, ${formatDelay(event.silentForMs)} old)`;
 }
 
 function accountLine(event: Extract<EngineEvent, { brokerAccountId: BrokerAccountId }>, lookup: EventLineLookup, zone: string): EventLine | null {

@@ -58,6 +58,7 @@ describe('GET /broker/kinds', () => {
         { name: 'paper', type: 'boolean', required: false },
         // optional(string.transform(...)): the input of the transform is what the user types
         { name: 'rest_url', type: 'string', required: false },
+        { name: 'data_url', type: 'string', required: false },
         { name: 'data_stream_url', type: 'string', required: false },
         { name: 'trade_stream_url', type: 'string', required: false },
         { name: 'feed', type: 'string', required: false },

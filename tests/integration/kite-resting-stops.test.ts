@@ -28,13 +28,26 @@ async function setup(options: Record<string, unknown> = {}): Promise<{ infy: Ins
   return { infy, stop: { clientOrderId: 'tpk3x9a17do000160A', instrument: infy, side: 'sell', qty: 10, triggerPrice: 98.5, limitPrice: 98 } };
 }
 
+/**
+ * Each place and modify asks Kite for the last price first, and Kite answers 1 quote request a
+ * second (kite-ltp.ts keeps it, waiting on the clock): the test's clock moves that second first.
+ */
+async function place(req: RestingStopRequest) {
+  await clock.advance(1_000);
+  return kite.restingStops.place(req);
+}
+async function modify(ref: RestingStopRef, next: RestingStopRequest) {
+  await clock.advance(1_000);
+  return kite.restingStops.modify(ref, next);
+}
+
 const refOf = (req: RestingStopRequest, brokerRef: string | null, more: Partial<RestingStopRef> = {}): RestingStopRef => ({ clientOrderId: req.clientOrderId, brokerRef, instrument: req.instrument, side: req.side, qty: req.qty, triggerPrice: req.triggerPrice, ...more });
 const idOf = (r: { kind: string; report?: { brokerRef: string } }) => (r.kind === 'done' ? r.report!.brokerRef : null);
 
 describe('placing a GTT', () => {
   it('sends type, condition and orders as documented, with the last price; the GTT rests', async () => {
     const { stop } = await setup();
-    const placed = await kite.restingStops.place(stop);
+    const placed = await place(stop);
     expect(placed).toMatchObject({ kind: 'done', report: { clientOrderId: stop.clientOrderId, status: 'resting', triggerPrice: 98.5, limitPrice: 98, qty: 10, done: false } });
     const post = fake.requests().find((r) => r.method === 'POST' && r.path === '/gtt/triggers')!;
     expect(post.contentType).toBe('application/x-www-form-urlencoded');
@@ -48,27 +61,27 @@ describe('placing a GTT', () => {
 
   it('uses the account product (CNC) and protects a short with a BUY', async () => {
     const { stop } = await setup({ product: 'CNC' });
-    await kite.restingStops.place({ ...stop, side: 'buy', triggerPrice: 101.5, limitPrice: 102 });
+    await place({ ...stop, side: 'buy', triggerPrice: 101.5, limitPrice: 102 });
     expect(fake.gtts()[0]).toMatchObject({ type: 'single', status: 'active', orders: [{ transaction_type: 'BUY', product: 'CNC', price: 102 }], condition: { trigger_values: [101.5], last_price: 100 } });
   });
 
   it('refuses without a round trip: no limit, a stop the price has crossed, a trigger Kite would call too close', async () => {
     const { stop } = await setup();
-    expect(await kite.restingStops.place({ ...stop, limitPrice: null })).toEqual({ kind: 'rejected', reason: 'a Kite GTT places a LIMIT order when it fires: limitPrice is required; not sent' });
-    expect(await kite.restingStops.place({ ...stop, triggerPrice: 100.5 })).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/already crossed the stop/) });
-    expect(await kite.restingStops.place({ ...stop, triggerPrice: 99.8 })).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/refuses a GTT trigger this close to the last price \(99.8 against 100/) });
+    expect(await place({ ...stop, limitPrice: null })).toEqual({ kind: 'rejected', reason: 'a Kite GTT places a LIMIT order when it fires: limitPrice is required; not sent' });
+    expect(await place({ ...stop, triggerPrice: 100.5 })).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/already crossed the stop/) });
+    expect(await place({ ...stop, triggerPrice: 99.8 })).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/refuses a GTT trigger this close to the last price \(99.8 against 100/) });
     expect(fake.requests().filter((r) => r.path === '/gtt/triggers')).toHaveLength(0);
   });
 
   it("reads Kite's own refusal as rejected, a 429 as not placed, a stall as unknown, naming no secret", async () => {
     const { stop } = await setup({ request_timeout_ms: 3_000 });
     fake.failNext('POST /gtt/triggers', { kind: 'status', status: 400, errorType: 'InputException', message: 'Trigger price is too close to the last price.' });
-    const refused = await kite.restingStops.place(stop);
+    const refused = await place(stop);
     expect(refused).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/Trigger price is too close/) });
     fake.failNext('POST /gtt/triggers', { kind: 'rate_limit' });
-    expect(await kite.restingStops.place(stop)).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000 });
+    expect(await place(stop)).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 1_000 });
     fake.failNext('POST /gtt/triggers', { kind: 'accept_then_stall' });
-    const placing = kite.restingStops.place(stop);
+    const placing = place(stop);
     await waitFor('the fake to take the GTT', () => fake.gtts().length === 1);
     await clock.advance(3_000);
     const stalled = await placing;
@@ -81,7 +94,7 @@ describe('a dead session', () => {
   it('sends nothing and answers not placed yet, with the wait and "log in" in the reason', async () => {
     const { stop } = await setup();
     fake.revokeTokens();
-    const answer = await kite.restingStops.place(stop);
+    const answer = await place(stop);
     expect(answer).toMatchObject({ kind: 'unknown', notPlaced: true, retryAfterMs: 5_000, reason: expect.stringMatching(/log in to Kite again/) });
     expect(fake.gtts()).toEqual([]);
   });
@@ -91,7 +104,7 @@ describe('finding a GTT without its trigger id', () => {
   it('matches instrument, side, quantity and trigger, never a GTT another stop owns', async () => {
     const { stop } = await setup();
     fake.failNext('POST /gtt/triggers', { kind: 'accept_then_drop' });
-    expect(await kite.restingStops.place(stop)).toMatchObject({ kind: 'unknown' });
+    expect(await place(stop)).toMatchObject({ kind: 'unknown' });
     const id = String(fake.gtts()[0]!.id);
     expect(await kite.restingStops.lookup(refOf(stop, null))).toMatchObject({ brokerRef: id, status: 'resting' });
     expect(await kite.restingStops.lookup(refOf({ ...stop, clientOrderId: 'other' }, null, { excludeBrokerRefs: [id] }))).toBeNull();
@@ -101,7 +114,7 @@ describe('finding a GTT without its trigger id', () => {
 
   it('fails the lookup, naming the field, when a listed GTT cannot be read', async () => {
     const { stop } = await setup();
-    await kite.restingStops.place(stop);
+    await place(stop);
     fake.failNext('GET /gtt/triggers', { kind: 'garbage' });
     await expect(kite.restingStops.lookup(refOf(stop, null, { clientOrderId: 'lost' }))).rejects.toThrow(/resting stop lookup at Kite failed .*not JSON/);
   });
@@ -110,9 +123,9 @@ describe('finding a GTT without its trigger id', () => {
 describe('modifying and cancelling', () => {
   it('PUT moves the trigger under the same id; DELETE leaves it deleted, answered cancelled', async () => {
     const { stop } = await setup();
-    const id = idOf(await kite.restingStops.place(stop));
+    const id = idOf(await place(stop));
     const next = { ...stop, clientOrderId: 'tpk3x9a17do000160B', triggerPrice: 99, limitPrice: 98.5 };
-    expect(await kite.restingStops.modify(refOf(stop, id), next)).toMatchObject({ kind: 'done', report: { clientOrderId: next.clientOrderId, brokerRef: id, triggerPrice: 99 } });
+    expect(await modify(refOf(stop, id), next)).toMatchObject({ kind: 'done', report: { clientOrderId: next.clientOrderId, brokerRef: id, triggerPrice: 99 } });
     expect(fake.gtts()[0]).toMatchObject({ status: 'active', condition: { trigger_values: [99] }, orders: [{ price: 98.5 }] });
     expect(await kite.restingStops.cancel(refOf(next, id))).toMatchObject({ kind: 'done', report: { status: 'cancelled', done: true, reason: 'Kite GTT deleted' } });
     expect(fake.gtts()[0]).toMatchObject({ status: 'deleted' });
@@ -121,14 +134,14 @@ describe('modifying and cancelling', () => {
   it('a stop never placed cancels as cancelled; a GTT Kite expired reads cancelled', async () => {
     const { stop } = await setup();
     expect(await kite.restingStops.cancel(refOf(stop, null))).toMatchObject({ kind: 'done', report: { status: 'cancelled', reason: 'Kite has no such GTT: it was never placed' } });
-    const id = idOf(await kite.restingStops.place(stop))!;
+    const id = idOf(await place(stop))!;
     fake.setGttStatus(Number(id), 'expired');
     expect(await kite.restingStops.lookup(refOf(stop, id))).toMatchObject({ status: 'cancelled', done: true, reason: 'Kite GTT expired (a GTT lives a year)' });
   });
 
   it('answers unknown when the DELETE gets no answer', async () => {
     const { stop } = await setup();
-    const id = idOf(await kite.restingStops.place(stop));
+    const id = idOf(await place(stop));
     fake.failNext('DELETE /gtt/triggers', { kind: 'status', status: 502 });
     expect(await kite.restingStops.cancel(refOf(stop, id))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/HTTP 502/) });
   });
@@ -140,7 +153,7 @@ describe('firing', () => {
     const seen: string[] = [];
     kite.execution.onOrderUpdate((r) => seen.push(r.clientOrderId));
     await kite.start();
-    const id = idOf(await kite.restingStops.place(stop));
+    const id = idOf(await place(stop));
     fake.setPrice('INFY', 98.4);
     const order = fake.orders()[0]!;
     expect(order).toMatchObject({ order_type: 'LIMIT', transaction_type: 'SELL', price: 98, quantity: 10, tag: null, status: 'COMPLETE', average_price: 98.4 });
@@ -152,7 +165,7 @@ describe('firing', () => {
 
   it('a cancel racing a fire whose LIMIT did not fill cancels that order too, and answers fired and done', async () => {
     const { stop } = await setup();
-    const id = idOf(await kite.restingStops.place(stop));
+    const id = idOf(await place(stop));
     // A gap through the limit: triggered at 97.5, the SELL LIMIT at 98 stays open.
     fake.setPrice('INFY', 97.5);
     expect(fake.orders()[0]).toMatchObject({ status: 'OPEN' });
@@ -163,7 +176,7 @@ describe('firing', () => {
 
   it('a GTT Kite rejected reads rejected; a read that fails is an error, never a verdict', async () => {
     const { stop } = await setup();
-    const id = idOf(await kite.restingStops.place(stop));
+    const id = idOf(await place(stop));
     fake.failNext('GET /gtt/triggers/', { kind: 'garbage' });
     await expect(kite.restingStops.lookup(refOf(stop, id))).rejects.toThrow(/resting stop lookup at Kite failed \(GTT \d+\): could not read GTT \d+: .*not JSON/);
     fake.setGttStatus(Number(id), 'rejected');

@@ -344,7 +344,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       broker: 'alpaca',
       label: 'Alpaca (fake)',
       credentials: fake.credentials,
-      options: { paper: true, rest_url: fake.restUrl, trade_stream_url: fake.tradeStreamUrl, data_stream_url: fake.dataStreamUrl },
+      options: { paper: true, rest_url: fake.restUrl, data_url: fake.restUrl, trade_stream_url: fake.tradeStreamUrl, data_stream_url: fake.dataStreamUrl },
     });
 
     /** A request to whichever daemon runs now, tried again while none answers (killed, restarting) until `until`. */

@@ -20,10 +20,10 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
-    const readiness = engine.readiness.report(s.id);
-    if (!run) return strategyDto(s, run, null, [], readiness);
+    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id) };
+    if (!run) return strategyDto(s, run, null, [], now);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), readiness);
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), now);
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {

@@ -15,6 +15,7 @@ import { ALPACA_EXCHANGES, AlpacaInstruments } from './alpaca-instruments';
 import { AlpacaRest } from './alpaca-rest';
 import { alpacaAccount } from './alpaca-account';
 import { AlpacaRestingStops } from './alpaca-resting-stops';
+import { AlpacaLatestTrades } from './latest-trades';
 import { seededUniform, type UniformSource } from './backoff';
 import { AlpacaMarketData } from './market-data-stream';
 import { RateBudget } from './rate-budget';
@@ -85,7 +86,9 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
   const execution = new AlpacaExecution({ rest, restUrl: endpoints.restUrl, clock, timing, logger });
   const restingStops = new AlpacaRestingStops({ rest, clock, logger });
   execution.attachRestingStops(restingStops);
-  const data = new AlpacaMarketData({ url: endpoints.dataStreamUrl, credentials, clock, timing, uniform, logger });
+  // The market-data host shares the key's budget with the Trading API: a quote never makes an order wait.
+  const dataRest = new AlpacaRest({ baseUrl: endpoints.dataRestUrl, credentials, clock, budget, timing, uniform, logger });
+  const data = new AlpacaMarketData({ url: endpoints.dataStreamUrl, credentials, clock, timing, uniform, logger, latestTrades: new AlpacaLatestTrades(dataRest, config.feed) });
   let started = false;
   let stopped = false;
 
@@ -126,6 +129,7 @@ export function createAlpacaBroker(opts: AlpacaBrokerOptions): AlpacaBroker {
       restingStops.stop();
       data.stop();
       rest.close();
+      dataRest.close();
     },
   };
 }

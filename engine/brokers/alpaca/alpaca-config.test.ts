@@ -9,17 +9,20 @@ describe('alpaca options', () => {
       restUrl: 'https://paper-api.alpaca.markets',
       tradeStreamUrl: 'wss://paper-api.alpaca.markets/stream',
       dataStreamUrl: 'wss://stream.data.alpaca.markets/v2/iex',
+      dataRestUrl: 'https://data.alpaca.markets',
     });
     expect(alpacaEndpoints(alpacaOptionsSchema.parse({ paper: false, feed: 'sip' }))).toEqual({
       restUrl: 'https://api.alpaca.markets',
       tradeStreamUrl: 'wss://api.alpaca.markets/stream',
       dataStreamUrl: 'wss://stream.data.alpaca.markets/v2/sip',
+      dataRestUrl: 'https://data.alpaca.markets',
     });
   });
 
   it('takes endpoint overrides, deriving the trade stream from the REST URL', () => {
     const options = alpacaOptionsSchema.parse({ rest_url: 'https://eu.example.com/', data_stream_url: 'wss://stream.example.com/v2/test' });
-    expect(alpacaEndpoints(options)).toEqual({ restUrl: 'https://eu.example.com', tradeStreamUrl: 'wss://eu.example.com/stream', dataStreamUrl: 'wss://stream.example.com/v2/test' });
+    expect(alpacaEndpoints(options)).toEqual({ restUrl: 'https://eu.example.com', tradeStreamUrl: 'wss://eu.example.com/stream', dataStreamUrl: 'wss://stream.example.com/v2/test', dataRestUrl: 'https://data.alpaca.markets' });
+    expect(alpacaEndpoints(alpacaOptionsSchema.parse({ data_url: 'https://data.sandbox.alpaca.markets/' })).dataRestUrl).toBe('https://data.sandbox.alpaca.markets');
     expect(alpacaOptionsSchema.parse({ rest_url: 'http://127.0.0.1:8080' }).rest_url).toBe('http://127.0.0.1:8080');
   });
 

@@ -8,6 +8,8 @@ import { z } from 'zod';
 /** PROTOCOLS.md §1.1: live and paper REST hosts (paper has its own keys). */
 export const ALPACA_LIVE_REST_URL = 'https://api.alpaca.markets';
 export const ALPACA_PAPER_REST_URL = 'https://paper-api.alpaca.markets';
+/** PROTOCOLS.md §1.1: the market-data REST host (latest trades). */
+export const ALPACA_DATA_REST_URL = 'https://data.alpaca.markets';
 /** PROTOCOLS.md §1.10: `wss://stream.data.alpaca.markets/{version}/{feed}`. */
 export const ALPACA_DATA_STREAM_BASE = 'wss://stream.data.alpaca.markets/v2';
 
@@ -69,6 +71,8 @@ export const alpacaOptionsSchema = z.strictObject({
   paper: z.boolean({ error: 'must be true or false' }).default(true),
   /** REST base URL, e.g. a regional host or the test fake; default from `paper`. */
   rest_url: endpointUrl(['https', 'http'], 'https').optional(),
+  /** Market-data REST base URL (latest trades, the cross-check of a silent stream); default data.alpaca.markets. */
+  data_url: endpointUrl(['https', 'http'], 'https').optional(),
   /** Full market-data stream URL including version and feed; default from `feed`. */
   data_stream_url: endpointUrl(['wss', 'ws'], 'wss').optional(),
   /** Full trade_updates stream URL; default derived from the REST URL, as the JS SDK does. */
@@ -83,10 +87,11 @@ export interface AlpacaEndpoints {
   readonly restUrl: string;
   readonly tradeStreamUrl: string;
   readonly dataStreamUrl: string;
+  readonly dataRestUrl: string;
 }
 
 /**
- * The three endpoints an account talks to. Without overrides: PROTOCOLS.md §1.1 hosts; the
+ * The endpoints an account talks to. Without overrides: PROTOCOLS.md §1.1 hosts; the
  * trade stream is the REST URL with http→ws and `/stream` appended (§1.1, JS SDK), which gives
  * exactly `wss://paper-api.alpaca.markets/stream` and `wss://api.alpaca.markets/stream` (§1.11).
  *
@@ -98,6 +103,7 @@ export function alpacaEndpoints(options: AlpacaOptions): AlpacaEndpoints {
     restUrl,
     tradeStreamUrl: options.trade_stream_url ?? `${restUrl.replace(/^http/, 'ws')}/stream`,
     dataStreamUrl: options.data_stream_url ?? `${ALPACA_DATA_STREAM_BASE}/${options.feed}`,
+    dataRestUrl: options.data_url ?? ALPACA_DATA_REST_URL,
   };
 }
 

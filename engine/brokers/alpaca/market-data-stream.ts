@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock';
 import type { FeedState } from '../../core/events';
 import type { Exchange, Tick } from '../../core/types';
-import type { BrokerData, Instrument } from '../broker';
+import type { BrokerData, Instrument, Quote } from '../broker';
 import type { AlpacaCredentials, AlpacaTiming } from './alpaca-config';
 import type { UniformSource } from './backoff';
 import { Listeners } from './listeners';
 import { DATA_ERROR_ACTIONS, parseDataFrame, type DataMessage } from './market-data-messages';
 import { ReconnectingSocket } from './reconnecting-socket';
+import type { AlpacaLatestTrades } from './latest-trades';
 
 export interface MarketDataDeps {
   readonly url: string;
@@ -22,6 +23,8 @@ export interface MarketDataDeps {
   readonly timing: AlpacaTiming;
   readonly uniform: UniformSource;
   readonly logger: Logger;
+  /** The REST cross-check of a silent stream (the market-data host's latest trades). */
+  readonly latestTrades: AlpacaLatestTrades;
 }
 
 type Phase = 'closed' | 'connected' | 'authenticating' | 'ready';
@@ -87,6 +90,11 @@ export class AlpacaMarketData implements BrokerData {
     this.socket.stop();
     this.ticks.clear();
     this.feeds.clear();
+  }
+
+  /** The seam's REST quote: the latest trade of each instrument (latest-trades.ts). */
+  quote(instruments: readonly Instrument[]): Promise<Quote[]> {
+    return this.deps.latestTrades.quote(instruments);
   }
 
   subscribe(instruments: readonly Instrument[]): void {

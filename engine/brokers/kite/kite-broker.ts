@@ -10,6 +10,7 @@ import { kiteAccount } from './kite-account';
 import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
+import { KiteLtp } from './kite-ltp';
 import { KITE_EXCHANGES, KiteInstruments } from './kite-instruments';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
 import { KiteRestingStops } from './kite-resting-stops';
@@ -149,7 +150,9 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       },
     },
   );
-  data = new KiteData(ticker, clock);
+  // One LTP reader for the account: the stale-price cross-check and the GTT's last price share Kite's 1 quote request a second.
+  const ltp = new KiteLtp(http, clock);
+  data = new KiteData(ticker, clock, ltp);
 
   const sellFirst = kiteSellFirst(options.product);
   return {
@@ -158,7 +161,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     execution,
     account: kiteAccount(http),
     data,
-    restingStops: new KiteRestingStops({ http, clock, options }),
+    restingStops: new KiteRestingStops({ http, clock, options, ltp }),
     options,
     async start() {
       ticker.start();

@@ -5,7 +5,8 @@
 import type { Clock } from '../../core/clock';
 import type { FeedState } from '../../core/events';
 import type { Tick } from '../../core/types';
-import type { BrokerData, Instrument } from '../broker';
+import type { BrokerData, Instrument, Quote } from '../broker';
+import type { KiteLtp } from './kite-ltp';
 import type { KiteTicker } from './kite-ticker';
 import type { KitePacket } from './ticker-parser';
 
@@ -19,7 +20,13 @@ export class KiteData implements BrokerData {
   constructor(
     private readonly ticker: KiteTicker,
     private readonly clock: Clock,
+    private readonly ltp: KiteLtp,
   ) {}
+
+  /** The seam's REST quote: Kite's LTP of each instrument (kite-ltp.ts). */
+  quote(instruments: readonly Instrument[]): Promise<Quote[]> {
+    return this.ltp.quote(instruments);
+  }
 
   subscribe(instruments: readonly Instrument[]): void {
     const tokens: number[] = [];

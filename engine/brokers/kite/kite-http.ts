@@ -24,8 +24,8 @@ export interface KiteHttpConfig {
 export interface KiteCall {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
-  /** Query string parameters (GET, DELETE). */
-  readonly query?: Readonly<Record<string, string>>;
+  /** Query string parameters (GET, DELETE); a list repeats the key (`i=NSE:INFY&i=BSE:SENSEX`). */
+  readonly query?: Readonly<Record<string, string | readonly string[]>>;
   /** Body fields, sent as application/x-www-form-urlencoded (POST, PUT). */
   readonly form?: Readonly<Record<string, string>>;
   /**
@@ -67,7 +67,7 @@ export class KiteHttp {
   async callServed(req: KiteCall): Promise<{ readonly data: unknown; readonly served: ServedAt }> {
     const { clock, timeoutMs } = this.config;
     const url = new URL(this.config.restUrl.replace(/\/+$/, '') + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.append(k, v);
+    for (const [k, v] of Object.entries(req.query ?? {})) for (const one of typeof v === 'string' ? [v] : v) url.searchParams.append(k, one);
     const headers: Record<string, string> = { 'X-Kite-Version': '3' };
     const auth = req.auth ?? true;
     const token = auth ? this.config.accessToken() : null;

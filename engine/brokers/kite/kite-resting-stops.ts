@@ -20,6 +20,7 @@ import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStop
 import { KiteError } from './kite-errors';
 import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerIdSchema, triggerTooClose, type KiteGtt } from './kite-gtt';
 import type { KiteHttp } from './kite-http';
+import type { KiteLtp } from './kite-ltp';
 import { KITE_EXCHANGES } from './kite-instruments';
 import { kiteOrderSchema } from './kite-orders';
 import type { KiteOptions } from './kite-options';
@@ -34,6 +35,8 @@ export interface KiteRestingStopsDeps {
   readonly http: KiteHttp;
   readonly clock: Clock;
   readonly options: Pick<KiteOptions, 'product'>;
+  /** The account's LTP reader (kite-ltp.ts), which keeps Kite's 1 quote request a second for every caller. */
+  readonly ltp: Pick<KiteLtp, 'quote'>;
 }
 
 type Outcome = { readonly kind: 'ok'; readonly data: unknown } | { readonly kind: 'failed'; readonly result: RestingStopResult; readonly error: KiteError | null };
@@ -114,10 +117,15 @@ export class KiteRestingStops implements BrokerRestingStops {
     const invalid = invalidStop(req);
     if (invalid) return { kind: 'failed', result: { kind: 'rejected', reason: invalid }, error: null };
     const key = `${req.instrument.exchange}:${req.instrument.symbol}`;
-    const quote = await this.send({ method: 'GET', path: '/quote/ltp', query: { i: key } }, 'could not read the last price the GTT needs, so nothing was sent');
-    if (quote.kind === 'failed') return quote.result.kind === 'unknown' ? { ...quote, result: { ...quote.result, notPlaced: true } } : quote;
-    const last = (quote.data as Record<string, { last_price?: unknown } | undefined> | null)?.[key]?.last_price;
-    if (typeof last !== 'number' || !Number.isFinite(last) || last <= 0) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's quote for ${key} has no readable last_price, so nothing was sent`, notPlaced: true }, error: null };
+    let last: number | undefined;
+    try {
+      last = (await this.deps.ltp.quote([req.instrument]))[0]?.price;
+    } catch (err) {
+      // Not asked (a dead session, our own limiter) keeps its words and wait; any other failure says what failed.
+      if (err instanceof KiteError && err.notPlaced) return { kind: 'failed', result: { kind: 'unknown', reason: err.message, notPlaced: true, ...(err.retryAfterMs === null ? {} : { retryAfterMs: err.retryAfterMs }) }, error: err };
+      return { kind: 'failed', result: { kind: 'unknown', reason: `could not read the last price the GTT needs, so nothing was sent: ${err instanceof Error ? err.message : String(err)}`, notPlaced: true }, error: null };
+    }
+    if (last === undefined) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's quote for ${key} has no last price, so nothing was sent`, notPlaced: true }, error: null };
     const crossed = req.side === 'sell' ? last <= req.triggerPrice : last >= req.triggerPrice;
     if (crossed) return { kind: 'failed', result: { kind: 'rejected', reason: `the price (${last}) has already crossed the stop (${req.triggerPrice}): a GTT there would fire on the other side, so the engine's own stop must act` }, error: null };
     if (triggerTooClose(last, req.triggerPrice)) return { kind: 'failed', result: { kind: 'rejected', reason: `Kite refuses a GTT trigger this close to the last price (${req.triggerPrice} against ${last}: at least 0.25% above ₹50, ₹0.09 below)` }, error: null };

@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from '../../core/clock';
 import { validationError } from '../../core/errors';
 import type { FeedState } from '../../core/events';
 import { EXCHANGES, instrumentKey, type Exchange, type Tick } from '../../core/types';
-import type { BrokerData, Instrument } from '../broker';
+import type { BrokerData, Instrument, Quote } from '../broker';
 import { PAPER_INSTRUMENT_KEY_PATTERN, type PaperBrokerConfig, type PaperScriptPoint } from './paper-config';
 import { PaperDecimal, roundToTick, walkStep } from './paper-price';
 import { seededUniform, type UniformSource } from './paper-random';
@@ -128,6 +128,14 @@ export class PaperMarket implements BrokerData {
   /** The seam's price-at-hand: the simulated market always has one. */
   lastPrice(instrument: Instrument): number | null {
     return this.priceOf(instrument.exchange, instrument.symbol);
+  }
+
+  /**
+   * The seam's REST quote: the simulated market's price now, whether or not its ticks reach the
+   * stream (a feed set down keeps moving underneath). No trade time: the paper market keeps none.
+   */
+  async quote(instruments: readonly Instrument[]): Promise<Quote[]> {
+    return instruments.map((i) => ({ symbol: i.symbol, exchange: i.exchange, price: this.priceOf(i.exchange, i.symbol), at: null }));
   }
 
   /** Keys of the instruments currently subscribed, for tests and diagnostics. */

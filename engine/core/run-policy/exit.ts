@@ -307,10 +307,12 @@ export function triggerCrossed(plan: RunPlan, s: RunSnapshot, e: EventOf<'trigge
       ...(moved ? { events: [{ ...scope, type: 'stop_moved' as const, why: moved.why, from: moved.from, to: moved.to, best: levels.trail?.best ?? e.price }] } : {}),
     };
   }
+  // A decision on a price the stream did not just give says so (a REST quote, or a last price that old).
+  const stale = e.stale ? { priceSource: e.stale.source, silentForMs: e.stale.silentForMs } : {};
   const event =
     e.kind === 'TARGET'
-      ? { ...scope, type: 'target_hit' as const, price: e.price, target: e.level, tickAt: e.tickAt }
-      : { ...scope, type: 'stop_loss_triggered' as const, price: e.price, stopLoss: e.level, tickAt: e.tickAt, trailing: e.kind === 'TRAIL_STOP' };
+      ? { ...scope, type: 'target_hit' as const, price: e.price, target: e.level, tickAt: e.tickAt, ...stale }
+      : { ...scope, type: 'stop_loss_triggered' as const, price: e.price, stopLoss: e.level, tickAt: e.tickAt, trailing: e.kind === 'TRAIL_STOP', ...stale };
   // The time exit stays while another leg may follow: the next leg needs it.
   const cancel = s.sellAt > s.now && !legsMayFollow(plan, s.legNo);
   return { events: [event], ...(cancel ? { timers: [{ cancel: 'time_exit' as const }] } : {}) };

@@ -131,7 +131,7 @@ export interface RunSnapshot {
  * - reentry_due: the next leg's entry timer fired (strategy-manager), in WAITING_REENTRY; its
  *   fields as entry_due's (`scheduledAt`: the run's reentryAt).
  * - trigger_crossed: a tick crossed an armed level (strategy-manager), stepped in the turn after
- *   the tick: an exit level's exit itself was submitted at the tick (`crossingExit`), because
+ *   the tick (`stale`: the price was a REST quote or older than the stale bound, StalePrice): an exit level's exit itself was submitted at the tick (`crossingExit`), because
  *   reading the run on the tick path costs ~0.2 ms; its journal_exit decides whether it goes. A
  *   RATCHET submits nothing: its step tightens the levels.
  * - journal_entry / journal_exit: an intent is being journaled (execution-engine decide(), inside
@@ -152,13 +152,24 @@ export type RunEvent =
   | { readonly type: 'entry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'exit_due'; readonly leg: 'SELL' | 'SQUARE_OFF'; readonly scheduledAt: number }
   | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
-  | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number }
+  | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number; readonly stale?: StalePrice }
   | { readonly type: 'journal_entry'; readonly legNo: number; readonly scheduledAt: number }
   | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number }
   | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
   | { readonly type: 'recovered'; readonly strategyRunning: boolean; readonly bestSinceEntry: number | null };
+
+/**
+ * A crossing decided on a price the stream did not just give: a REST quote asked because the
+ * stream fell silent ('rest'), or a last price older than the stale bound ('stream'). Its exit
+ * event says so (core/events.ts).
+ */
+export interface StalePrice {
+  readonly source: 'stream' | 'rest';
+  /** How long the stream had been silent, ms. */
+  readonly silentForMs: number;
+}
 
 export type RunEventType = RunEvent['type'];
 export type EventOf<T extends RunEventType> = Extract<RunEvent, { readonly type: T }>;

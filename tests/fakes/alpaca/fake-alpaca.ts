@@ -34,7 +34,7 @@ export interface FakeAlpaca {
   /** The first account's keys, as the adapter's credentials. */
   credentials(keyId?: string): { key_id: string; secret_key: string };
   /** The adapter's options pointing every endpoint at the fake. */
-  connectOptions(feed?: string): { paper: true; rest_url: string; trade_stream_url: string; data_stream_url: string };
+  connectOptions(feed?: string): { paper: true; rest_url: string; data_url: string; trade_stream_url: string; data_stream_url: string };
   /** Copies of the order requests that arrived, from index `from` on (all by default). */
   received(from?: number): readonly ReceivedOrder[];
   /** How many order requests arrived (received().length without copying them). */
@@ -98,11 +98,11 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
   let tradeStream!: FakeTradeStream;
   const desk = new FakeDesk(opts, now, (keyId, data) => tradeStream.publish(keyId, data));
   const faults = new FaultPlan();
-  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0);
   const tradeWss = new WebSocketServer({ noServer: true });
   const dataWss = new WebSocketServer({ noServer: true });
   tradeStream = new FakeTradeStream(tradeWss, desk, opts.binaryTradeFrames ?? true);
   const dataStream = new FakeDataStream(dataWss, desk, { symbolLimit: opts.symbolLimit ?? 30, authTimeoutMs: opts.authTimeoutMs ?? 10_000 });
+  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0, (symbol) => dataStream.latestTrade(symbol));
   const prices = new FakePrices(desk, dataStream);
   let fake: FakeAlpaca | undefined;
 
@@ -144,7 +144,7 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
       if (!a) throw new Error(`the fake has no account ${keyId}`);
       return { key_id: a.keyId, secret_key: a.secretKey };
     },
-    connectOptions: (feed = 'iex') => ({ paper: true, rest_url: http, trade_stream_url: `${ws}/stream`, data_stream_url: `${ws}/v2/${feed}` }),
+    connectOptions: (feed = 'iex') => ({ paper: true, rest_url: http, data_url: http, trade_stream_url: `${ws}/stream`, data_stream_url: `${ws}/v2/${feed}` }),
     received: (from = 0) => desk.received.slice(from).map((r) => ({ ...r })),
     receivedCount: () => desk.received.length,
     orders: (keyId = first.keyId) => desk.ordersOf(keyId).map((o) => desk.json(o)),

@@ -46,6 +46,8 @@ export interface FakeTrade {
 }
 
 export class FakeDataStream {
+  /** symbol → its latest trade, for GET /v2/stocks/trades/latest. */
+  private readonly latest = new Map<string, Record<string, unknown>>();
   private readonly sessions = new Set<Session>();
   private tradeId = 1000;
 
@@ -59,7 +61,12 @@ export class FakeDataStream {
 
   /** Sends trades to every session subscribed to their symbols; `batch` puts them in one array. */
   trades(trades: readonly FakeTrade[], batch = true): void {
-    for (const t of trades) this.desk.setPrice(t.symbol, t.price);
+    for (const t of trades) {
+      this.desk.setPrice(t.symbol, t.price);
+      // Traded whether or not a session hears it (a stalled stream): the REST latest trade shows it.
+      const { T: _type, S: _symbol, ...trade } = this.tradeMessage(t);
+      this.latest.set(t.symbol, trade);
+    }
     for (const s of this.sessions) {
       if (!s.keyId || s.stalled) continue;
       const mine = trades.filter((t) => s.subs.trades.has(t.symbol) || s.subs.trades.has('*')).map((t) => this.tradeMessage(t));
@@ -96,6 +103,11 @@ export class FakeDataStream {
       s.stalled = false;
       socketOf(s.ws)?.resume();
     }
+  }
+
+  /** The symbol's latest trade in the REST shape (the stream's message without `T` and `S`), if it ever traded. */
+  latestTrade(symbol: string): Record<string, unknown> | undefined {
+    return this.latest.get(symbol);
   }
 
   /** Authenticated sessions with their trade subscriptions. */

@@ -22,6 +22,8 @@ export class FakeRest {
     private readonly rateLimit: number,
     /** The fake's clock against `desk.now()`, as its `Date` header states it. */
     private readonly clockSkewMs = 0,
+    /** The symbol's latest trade in the REST shape (the data stream keeps it). */
+    private readonly latestTrade: (symbol: string) => Record<string, unknown> | undefined = () => undefined,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -105,6 +107,17 @@ export class FakeRest {
     if (method === 'GET' && path.startsWith('/v2/assets/')) {
       const asset = desk.assets.get(decodeURIComponent(path.slice('/v2/assets/'.length)));
       return asset ? { status: 200, body: assetJson(asset) } : notFound('asset not found');
+    }
+    // The market-data host's latest trades (served here too: the adapter's data_url points at the fake).
+    if (method === 'GET' && path === '/v2/stocks/trades/latest') {
+      const symbols = (url.searchParams.get('symbols') ?? '').split(',').filter(Boolean);
+      if (symbols.length === 0) return { status: 400, body: apiError(40010001, 'missing symbols') };
+      const trades: Record<string, unknown> = {};
+      for (const symbol of symbols) {
+        const trade = this.latestTrade(symbol);
+        if (trade) trades[symbol] = trade;
+      }
+      return { status: 200, body: { trades } };
     }
     if (method === 'GET' && path === '/v2/positions') return { status: 200, body: desk.positionsOf(keyId) as unknown as Record<string, unknown> };
     if (method === 'GET' && path.startsWith('/v2/positions/')) {

@@ -21,7 +21,9 @@ export type RestFault =
   /** Handled normally, then the connection is cut before the reply. */
   | { readonly kind: 'accept_then_drop' }
   /** 200 with a body that is not JSON. */
-  | { readonly kind: 'garbage' };
+  | { readonly kind: 'garbage' }
+  /** 200, the success envelope around this `data` instead of the route's (a reply in a shape Kite does not send). */
+  | { readonly kind: 'data'; readonly data: unknown };
 
 export interface RestRequest {
   readonly method: string;
@@ -112,6 +114,7 @@ export class FakeRest {
     if (fault?.kind === 'stall') return; // the socket stays open; close() cuts it
     if (fault?.kind === 'rate_limit') return this.write(res, req, RATE_LIMITED, fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter });
     if (fault?.kind === 'garbage') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('<html>not json');
+    if (fault?.kind === 'data') return this.write(res, req, { kind: 'data', data: fault.data });
     if (fault?.kind === 'status') {
       if (fault.errorType) return this.write(res, req, { kind: 'error', status: fault.status, errorType: fault.errorType, message: fault.message ?? `${fault.errorType} injected by the fake` });
       return void res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end(`<html><body>${fault.status} from a proxy</body></html>`);

@@ -229,18 +229,21 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     if (method === 'GET' && path === '/user/margins') return { kind: 'data', data: marginsOf(opts.equityNet ?? 99725.05) };
     if (method === 'GET' && path === '/user/profile') return { kind: 'data', data: { user_id: userId, user_type: 'individual', email: 'trader@example.com', user_name: 'Fake Trader', user_shortname: 'Fake', broker: 'ZERODHA', exchanges: ['NSE', 'BSE'], products: ['CNC', 'MIS'], order_types: ['MARKET', 'LIMIT'], avatar_url: null, meta: { demat_consent: 'physical' } } };
     if (method === 'GET' && path === '/orders') return { kind: 'data', data: book.all() };
-    if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
-    if (method === 'GET' && path === '/portfolio/holdings') return { kind: 'data', data: holdingsJson(holdings, book.all(), priceBook) };
     if (method === 'GET' && path === '/quote/ltp') {
-      const data: Record<string, unknown> = {};
-      for (const key of req.query.getAll('i')) {
-        const [exchange, tradingsymbol] = key.split(':');
-        const inst = instruments.find((i) => i.exchange === exchange && i.tradingsymbol === tradingsymbol);
-        const q = inst ? quotes.get(inst.token) : undefined;
-        if (inst && q) data[key] = { instrument_token: inst.token, last_price: q.lastPrice };
+      const asked = req.query.getAll('i');
+      if (asked.length === 0) return { kind: 'error', status: 400, errorType: 'InputException', message: 'No instruments given: `i`.' };
+      // Keyed by what was asked ("NSE:INFY"); an instrument the fake does not list, or that never traded, is left out.
+      const data: Record<string, { instrument_token: number; last_price: number }> = {};
+      for (const key of asked) {
+        const [exchange, tradingsymbol] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+        const instrument = instruments.find((i) => i.exchange === exchange && i.tradingsymbol === tradingsymbol);
+        const quote = instrument && quotes.get(instrument.token);
+        if (instrument && quote) data[key] = { instrument_token: instrument.token, last_price: quote.lastPrice };
       }
       return { kind: 'data', data };
     }
+    if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
+    if (method === 'GET' && path === '/portfolio/holdings') return { kind: 'data', data: holdingsJson(holdings, book.all(), priceBook) };
     if (path === '/gtt/triggers') {
       if (method === 'GET') return { kind: 'data', data: gtts.all().map((g) => gtts.json(g)) };
       if (method === 'POST') return req.contentType === 'application/x-www-form-urlencoded' ? gtts.save(req.form) : { kind: 'error', status: 400, errorType: 'InputException', message: 'Request body must be form-encoded.' };

@@ -44,6 +44,7 @@ const stored = {
   updated_at: 2,
   runtime: null,
   readiness: null,
+  stale_price: null,
 } satisfies StrategyDto;
 
 describe('groupsOf', () => {
@@ -155,7 +156,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 

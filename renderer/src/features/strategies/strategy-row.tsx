@@ -14,6 +14,7 @@ import { StateBadge } from './state-badge';
 import { RunControls } from './run-controls';
 import { editBlocker, lastActionView, positionView } from './strategy-metrics';
 import { exitLevels, type LevelView } from './exit-levels';
+import { stalePriceNote } from './stale-price';
 import { AccountTag, NextTrigger } from './which-money';
 import { ReadinessNote } from './readiness-note';
 
@@ -33,6 +34,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const name = `${s.symbol} (#${s.id})`;
   const blocked = editBlocker(s);
   const lastAction = lastActionView(s);
+  const stale = stalePriceNote(s, now);
 
   return (
     <tr className="strategy-row" data-strategy-id={s.id} aria-label={`Strategy ${name}`}>
@@ -94,6 +96,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       </td>
       <td data-label="To stop" className="num" data-testid="to-stop">
         <LevelCell level={levels.stop} running={running} near="neg" />
+        {stale && (
+          <div className="small neg" role="status" data-testid="stale-price">
+            {stale}
+          </div>
+        )}
       </td>
       <td data-label="To target" className="num" data-testid="to-target">
         {levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}

@@ -11,6 +11,15 @@ describe('audit summary of the exits', () => {
     expect(summary(row('stop_loss_triggered', { price: 94.9, stop_loss: 95, tick_at: 0 }))).toBe('Price 94.90 reached the stop-loss 95.00');
   });
 
+  it('says when the price acted on was a REST quote or an old last price, and a stream gone stale and back', () => {
+    expect(summary(row('stop_loss_triggered', { price: 94.9, stop_loss: 95, tick_at: 0, trailing: false, price_source: 'rest', silent_for_ms: 40_000 }))).toBe('Price 94.90 (REST quote: no tick for 40 s) reached the stop-loss 95.00');
+    expect(summary(row('target_hit', { price: 105.1, target: 105, tick_at: 0, price_source: 'stream', silent_for_ms: 61_000 }))).toBe('Price 105.10 (last price, 61 s old) reached the target 105.00');
+    expect(summary(row('price_stale', { instrument: 'NYSE:AAPL', last_price: 100, last_price_at: 0, last_price_age_ms: 15_000, quote_price: 98, detail: 'a REST quote shows 98' }))).toBe(
+      'Stop watching a stale price: last tick 100.00 15 s ago (a REST quote shows 98)',
+    );
+    expect(summary(row('price_fresh', { instrument: 'NYSE:AAPL', price: 97.5, silent_for_ms: 40_000 }))).toBe('Prices flowing again: 97.50 after 40 s without a tick');
+  });
+
   it('names the target when it fired', () => {
     expect(summary(row('target_hit', { price: 105.1, target: 105, tick_at: 0 }))).toBe('Price 105.10 reached the target 105.00');
   });

@@ -44,9 +44,13 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
       return `Prices not subscribed: ${s('reason')}`;
     case 'stop_loss_triggered':
       // A row from before trailing stops has no `trailing`: it was the stop-loss.
-      return `Price ${price(n('price'))} reached the ${e.trailing === true ? 'trailing stop' : 'stop-loss'} ${price(n('stop_loss'))}`;
+      return `Price ${price(n('price'))}${staleSource(e)} reached the ${e.trailing === true ? 'trailing stop' : 'stop-loss'} ${price(n('stop_loss'))}`;
     case 'target_hit':
-      return `Price ${price(n('price'))} reached the target ${price(n('target'))}`;
+      return `Price ${price(n('price'))}${staleSource(e)} reached the target ${price(n('target'))}`;
+    case 'price_stale':
+      return `Stop watching a stale price: ${n('last_price') === null ? 'no tick' : `last tick ${price(n('last_price'))}`} ${seconds(n('last_price_age_ms'))} ago (${s('detail')})`;
+    case 'price_fresh':
+      return `Prices flowing again: ${price(n('price'))} after ${seconds(n('silent_for_ms'))} without a tick`;
     case 'stop_moved': {
       // A short's stop moves down: the way is read from the prices, the event has no side.
       const way = (n('to') ?? 0) < (n('from') ?? 0) ? 'down' : 'up';
@@ -87,6 +91,16 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
     default:
       return JSON.stringify(details(e));
   }
+}
+
+const seconds = (ms: number | null): string => `${Math.round((ms ?? 0) / 1000)} s`;
+
+/** A stop or target decided on a price that was not a fresh tick (a REST quote, an old last price), in words. */
+function staleSource(e: LoggedEventDto): string {
+  const silent = typeof e.silent_for_ms === 'number' ? seconds(e.silent_for_ms) : null;
+  if (e.price_source === 'rest') return ` (REST quote: no tick for ${silent})`;
+  if (e.price_source === 'stream') return ` (last price, ${silent} old)`;
+  return '';
 }
 
 /** Newest first by when it happened (id breaks ties), each time in the strategy's zone, named. */
