@@ -23,7 +23,7 @@ import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
 import { instrumentKey, type Exchange } from '../core/types';
 import type { Quote } from '../brokers/broker';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
-import { sessionAt, type SessionAt } from '../scheduler/exchange-hours';
+import { sessionAt, type SessionAt } from '../scheduler/market-hours';
 import type { GuardedFeed, MarketListener } from './market-listener';
 import { DEFAULT_STALE_AFTER_MS } from './price-freshness';
 

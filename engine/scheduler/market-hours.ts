@@ -3,6 +3,9 @@
  * readiness check asks whether an entry and its exit fall inside it. Full-day closures are the
  * trading calendar's (holidays, weekends); this file adds the hours.
  *
+ * `sessionAt` answers the same for an instant: the price-feed watch asks it, since outside the
+ * session a stream is silent by nature and a silence there says nothing about the stream.
+ *
  * Sources: NSE/BSE normal market 09:15–15:30 IST (nseindia.com, market timings); NYSE and Nasdaq
  * core trading 09:30–16:00 ET and the 13:00 early closes (nyse.com/markets/hours-calendars, which
  * nyse.json cites). Check the early closes against NYSE's calendar each year, as the holidays.
@@ -11,6 +14,7 @@ import { DateTime } from 'luxon';
 import type { Exchange } from '../core/types';
 import type { CivilDate } from './civil-date';
 import { defaultTimezone, type TradingCalendar } from './trading-calendar';
+import { instantOf, tradingDateAt } from './trigger-times';
 
 interface Hours {
   readonly open: string;
@@ -53,4 +57,33 @@ export function sessionOn(exchange: Exchange, date: CivilDate, calendar: Trading
 export function exchangeTimeOf(epochMs: number, exchange: Exchange): { readonly date: CivilDate; readonly time: string } {
   const t = DateTime.fromMillis(epochMs, { zone: defaultTimezone(exchange) });
   return { date: t.toISODate()!, time: t.toFormat('HH:mm:ss') };
+}
+
+/** Where the session stands at an instant. */
+export type SessionAt =
+  /** `openedAt`: when this session opened (null: always open); `closesAt`: when it closes (Infinity: never). */
+  | { readonly open: true; readonly openedAt: number | null; readonly closesAt: number }
+  | { readonly open: false; readonly opensAt: number };
+
+/**
+ * The session of `exchange` at `at`, early closes included.
+ *
+ * @example
+ *   sessionAt('NYSE', Date.parse('2026-03-09T14:00:00Z'), calendar) // { open: true, openedAt: …13:30Z, closesAt: …20:00Z }
+ *   sessionAt('NYSE', Date.parse('2026-03-07T14:00:00Z'), calendar) // { open: false, opensAt: Monday 13:30Z }
+ */
+export function sessionAt(exchange: Exchange, at: number, calendar: TradingCalendar): SessionAt {
+  if (exchange === 'CRYPTO') return { open: true, openedAt: null, closesAt: Number.POSITIVE_INFINITY };
+  const zone = defaultTimezone(exchange);
+  const today = tradingDateAt(at, zone);
+  const session = sessionOn(exchange, today, calendar);
+  if (session.kind === 'hours') {
+    const opensAt = instantOf(today, session.open, zone);
+    const closesAt = instantOf(today, session.close, zone);
+    if (at < opensAt) return { open: false, opensAt };
+    if (at < closesAt) return { open: true, openedAt: opensAt, closesAt };
+  }
+  const next = calendar.nextTradingDay(exchange, today);
+  const nextSession = sessionOn(exchange, next, calendar);
+  return { open: false, opensAt: instantOf(next, nextSession.kind === 'hours' ? nextSession.open : REGULAR[exchange].open, zone) };
 }

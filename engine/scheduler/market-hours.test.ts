@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sessionAt } from './exchange-hours';
+import { sessionAt } from './market-hours';
 import { createTradingCalendar } from './trading-calendar';
 
 const calendar = createTradingCalendar();
@@ -22,5 +22,10 @@ describe('sessionAt', () => {
     expect(sessionAt('NSE', at('2026-03-09T03:45:00Z'), calendar)).toEqual({ open: true, openedAt: at('2026-03-09T03:45:00Z'), closesAt: at('2026-03-09T10:00:00Z') });
     expect(sessionAt('BSE', at('2026-03-09T10:00:00Z'), calendar)).toMatchObject({ open: false });
     expect(sessionAt('CRYPTO', at('2026-03-07T03:00:00Z'), calendar)).toEqual({ open: true, openedAt: null, closesAt: Number.POSITIVE_INFINITY });
+  });
+
+  it('an early close ends the session at 13:00 New York (the day after Thanksgiving)', () => {
+    expect(sessionAt('NYSE', at('2026-11-27T17:59:59Z'), calendar)).toMatchObject({ open: true, closesAt: at('2026-11-27T18:00:00Z') });
+    expect(sessionAt('NYSE', at('2026-11-27T18:00:00Z'), calendar)).toEqual({ open: false, opensAt: at('2026-11-30T14:30:00Z') });
   });
 });
