@@ -15,6 +15,11 @@ afterEach(async () => f?.close());
 const aapl = async (): Promise<Instrument> => (await f.broker.instruments.resolve('AAPL', 'NASDAQ'))!;
 
 /** A long of 10 AAPL bought at 100 through the adapter, and a stop request protecting it. */
+/** The fake routes a stop a turn after taking it (accepted, then new): a price before that would not fire it. */
+async function restingAtFake(clientOrderId: string): Promise<void> {
+  await eventually(() => f.fake.orders().find((o) => o.client_order_id === clientOrderId)?.status === 'new', { what: `${clientOrderId} resting at the fake` });
+}
+
 async function long(): Promise<{ instrument: Instrument; stop: RestingStopRequest }> {
   f = await startAdapterFixture();
   await f.broker.start();
@@ -97,6 +102,7 @@ describe('firing', () => {
   it('a cancel racing the fire answers fired with its fills (422 not cancelable, then the lookup)', async () => {
     const { stop } = await long();
     const placed = await f.broker.restingStops.place(stop);
+    await restingAtFake('tpk-stop-1');
     f.fake.setPrice('AAPL', 97);
     const cancelled = await f.broker.restingStops.cancel(refOf(stop, placed.kind === 'done' ? placed.report.brokerRef : null));
     expect(cancelled).toMatchObject({ kind: 'done', report: { status: 'fired', filledQty: 10, avgFillPrice: 97, done: true } });
@@ -152,6 +158,7 @@ describe('modifying', () => {
     expect(orders.find((o) => o.client_order_id === 'tpk-stop-1')).toMatchObject({ status: 'replaced', replaced_by: moved.kind === 'done' ? moved.report.brokerRef : '' });
     expect(await f.broker.restingStops.lookup(oldRef)).toMatchObject({ clientOrderId: 'tpk-stop-1b', triggerPrice: 99.25 });
     // Cancelling by the old version's ids reaches the version that rests.
+    await restingAtFake('tpk-stop-1b');
     f.fake.setPrice('AAPL', 99.2);
     expect(await f.broker.restingStops.cancel(oldRef)).toMatchObject({ kind: 'done', report: { clientOrderId: 'tpk-stop-1b', status: 'fired', filledQty: 10 } });
   });
@@ -159,6 +166,7 @@ describe('modifying', () => {
   it('a modify refused because the stop fired answers fired', async () => {
     const { stop } = await long();
     const placed = await f.broker.restingStops.place(stop);
+    await restingAtFake('tpk-stop-1');
     f.fake.setPrice('AAPL', 98);
     const moved = await f.broker.restingStops.modify(refOf(stop, placed.kind === 'done' ? placed.report.brokerRef : null), { ...stop, clientOrderId: 'tpk-stop-1b', triggerPrice: 99 });
     expect(moved).toMatchObject({ kind: 'done', report: { clientOrderId: 'tpk-stop-1', status: 'fired', filledQty: 10 } });

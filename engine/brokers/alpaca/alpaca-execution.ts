@@ -23,7 +23,7 @@ import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOr
 import type { AlpacaTiming } from './alpaca-config';
 import { chainReport, isReplaced, readLeg, type OrderLeg } from './alpaca-order-report';
 import { readNetQty } from './alpaca-position';
-import type { AlpacaRest, RestResult } from './alpaca-rest';
+import { describeRest, type AlpacaRest, type RestResult } from './alpaca-rest';
 import { accountSchema, orderSchema, parseTimestamp, type AlpacaOrder } from './alpaca-wire';
 import { MAX_REPLACEMENTS, OrderChains } from './order-chains';
 import { OrderTracker } from './order-tracker';
@@ -85,7 +85,7 @@ export class AlpacaExecution implements BrokerExecution {
       return { ok: false, reason: `Alpaca refused the key id or secret (${res.description}). Paper and live accounts have different keys: check that "paper" matches them` };
     }
     if (res.kind === 'error' && res.status === 403) return { ok: false, reason: `Alpaca refused the request (${res.description}): check the key id and secret` };
-    throw new DomainError('unavailable', `could not check the credentials with Alpaca at ${this.deps.restUrl}: ${describe(res)}; try again`);
+    throw new DomainError('unavailable', `could not check the credentials with Alpaca at ${this.deps.restUrl}: ${describeRest(res)}; try again`);
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
@@ -106,7 +106,7 @@ export class AlpacaExecution implements BrokerExecution {
       this.followLater(this.fold(order.data, undefined, { emit: true, ours: true }));
       return { kind: 'accepted', brokerOrderId: order.data.id, at: parseTimestamp(order.data.submitted_at) ?? this.deps.clock.now() };
     }
-    if (res.kind !== 'error') return { kind: 'unknown', reason: `no answer from Alpaca: ${describe(res)}` };
+    if (res.kind !== 'error') return { kind: 'unknown', reason: `no answer from Alpaca: ${describeRest(res)}` };
     // §1.9: a 429 is refused before any processing, so nothing was placed; say how long Alpaca asked to wait.
     if (res.status === 429) return { kind: 'unknown', reason: res.description, notPlaced: true, ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }) };
     if (res.status >= 500) return { kind: 'unknown', reason: res.description };
@@ -140,7 +140,7 @@ export class AlpacaExecution implements BrokerExecution {
       return;
     }
     if (res.kind === 'error' && res.status === 404) throw notFound(`Alpaca order ${id}`);
-    throw new DomainError('unavailable', `cancel at Alpaca failed: ${describe(res)}`);
+    throw new DomainError('unavailable', `cancel at Alpaca failed: ${describeRest(res)}`);
   }
 
   onOrderUpdate(listener: (report: OrderReport) => void): () => void {
@@ -165,7 +165,7 @@ export class AlpacaExecution implements BrokerExecution {
     // Only Alpaca's own "no such position" is 0; a 404 of anything else (a wrong rest_url, a proxy) is not an answer.
     if (res.kind === 'error' && res.status === 404 && /position/i.test(res.error?.message ?? '')) return 0;
     const code = res.kind === 'error' && (res.status === 401 || res.status === 403) ? 'unauthorized' : 'unavailable';
-    throw new DomainError(code, `could not ask Alpaca how many ${symbol} the account holds (GET ${path}): ${describe(res)}`);
+    throw new DomainError(code, `could not ask Alpaca how many ${symbol} the account holds (GET ${path}): ${describeRest(res)}`);
   }
 
   /**
@@ -174,7 +174,7 @@ export class AlpacaExecution implements BrokerExecution {
    */
   async warm(): Promise<void> {
     const res = await this.deps.rest.request({ method: 'GET', path: '/v2/clock', optional: true });
-    if (res.kind === 'transport' || (res.kind === 'error' && res.status !== 429)) throw new DomainError('unavailable', `Alpaca warm-up failed: ${describe(res)}`);
+    if (res.kind === 'transport' || (res.kind === 'error' && res.status !== 429)) throw new DomainError('unavailable', `Alpaca warm-up failed: ${describeRest(res)}`);
   }
 
   /** Wires the trade_updates stream in and starts it. */
@@ -280,7 +280,7 @@ export class AlpacaExecution implements BrokerExecution {
   }
 
   private readReply(res: RestResult, mode: LookupMode): { kind: 'folded'; folded: Folded } | { kind: 'failed'; reason: string } {
-    if (res.kind !== 'ok') return { kind: 'failed', reason: describe(res) };
+    if (res.kind !== 'ok') return { kind: 'failed', reason: describeRest(res) };
     const order = orderSchema.safeParse(res.body);
     if (!order.success) return { kind: 'failed', reason: 'the reply is not an Alpaca order' };
     const folded = this.fold(order.data, undefined, { emit: mode !== 'quiet', ours: true });
@@ -336,15 +336,3 @@ function invalidRequest(req: PlaceOrderRequest): string | null {
   return null;
 }
 
-function describe(res: RestResult): string {
-  switch (res.kind) {
-    case 'ok':
-      return `HTTP ${res.status}`;
-    case 'error':
-      return res.description;
-    case 'transport':
-      return res.reason;
-    case 'skipped':
-      return 'skipped to keep the request budget for orders';
-  }
-}

@@ -47,6 +47,23 @@ export type RestResult =
   /** An optional request not sent, to keep the budget for orders. */
   | { readonly kind: 'skipped' };
 
+/**
+ * A result in a few words, for a reason or a log line.
+ * @example describeRest({ kind: 'transport', reason: 'timed out after 10000 ms' }) === 'timed out after 10000 ms'
+ */
+export function describeRest(res: RestResult): string {
+  switch (res.kind) {
+    case 'ok':
+      return `HTTP ${res.status}`;
+    case 'error':
+      return res.description;
+    case 'transport':
+      return res.reason;
+    case 'skipped':
+      return 'skipped to keep the request budget for orders';
+  }
+}
+
 export interface AlpacaRestDeps {
   readonly baseUrl: string;
   readonly credentials: AlpacaCredentials;

@@ -20,7 +20,7 @@ import { DomainError } from '../../core/errors';
 import type { OrderSide } from '../../core/types';
 import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStopRequest, RestingStopResult } from '../broker';
 import { ALPACA_CLIENT_ORDER_ID_MAX_LENGTH } from './alpaca-execution';
-import type { AlpacaRest, RestResult } from './alpaca-rest';
+import { describeRest, type AlpacaRest, type RestResult } from './alpaca-rest';
 import { orderSchema, type AlpacaOrder } from './alpaca-wire';
 import { Listeners } from './listeners';
 import { MAX_REPLACEMENTS } from './order-chains';
@@ -73,7 +73,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
     if (passing) return passing;
     if (res.kind === 'error' && (res.status === 401 || (res.status === 403 && res.error?.code === undefined))) return this.refused(req.clientOrderId, `Alpaca refused the API key: ${res.description}`);
     // §1.4: a 4xx may come for an order Alpaca took; only a lookup that finds none makes it a refusal.
-    return this.settle(req, describe(res), () => this.refused(req.clientOrderId, describe(res)));
+    return this.settle(req, describeRest(res), () => this.refused(req.clientOrderId, describeRest(res)));
   }
 
   async modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult> {
@@ -99,11 +99,11 @@ export class AlpacaRestingStops implements BrokerRestingStops {
     const passing = passingFailure(res);
     if (passing) return passing;
     // Refused (422: not replaceable, e.g. it fired or a cancel is pending): where do the two versions stand?
-    return this.settle(next, describe(res), async () => {
+    return this.settle(next, describeRest(res), async () => {
       const old = await this.find(ref.clientOrderId);
-      if (old.kind === 'failed') return { kind: 'unknown', reason: `${describe(res)}; the lookup that would settle it failed: ${old.reason}` };
+      if (old.kind === 'failed') return { kind: 'unknown', reason: `${describeRest(res)}; the lookup that would settle it failed: ${old.reason}` };
       if (old.kind === 'found' && old.report.status !== 'resting') return { kind: 'done', report: old.report };
-      return this.refused(next.clientOrderId, `Alpaca refused to modify the stop (${describe(res)}); version ${ref.clientOrderId} still rests`);
+      return this.refused(next.clientOrderId, `Alpaca refused to modify the stop (${describeRest(res)}); version ${ref.clientOrderId} still rests`);
     });
   }
 
@@ -119,11 +119,11 @@ export class AlpacaRestingStops implements BrokerRestingStops {
         if (passing) return passing;
       }
       const found = await this.find(ref.clientOrderId);
-      if (found.kind === 'failed') return { kind: 'unknown', reason: `${deleted ? describe(deleted) : 'no Alpaca id known'}; the lookup that would confirm the cancel failed: ${found.reason}` };
+      if (found.kind === 'failed') return { kind: 'unknown', reason: `${deleted ? describeRest(deleted) : 'no Alpaca id known'}; the lookup that would confirm the cancel failed: ${found.reason}` };
       if (found.kind === 'absent') {
         // Never placed (a crash before the answer): nothing rests that could fire.
         if (deleted === null || (deleted.kind === 'error' && deleted.status === 404)) return { kind: 'done', report: neverPlaced(ref, this.deps.clock.now()) };
-        return { kind: 'unknown', reason: `Alpaca answered ${describe(deleted)} yet finds no order ${ref.clientOrderId}` };
+        return { kind: 'unknown', reason: `Alpaca answered ${describeRest(deleted)} yet finds no order ${ref.clientOrderId}` };
       }
       const { report } = found;
       if (report.status !== 'resting') return { kind: 'done', report };
@@ -132,7 +132,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
         continue;
       }
       // 204: accepted, not yet carried out (pending_cancel, or new until the venue confirms).
-      return { kind: 'unknown', reason: `Alpaca accepted the cancel of stop order ${id} (${describe(deleted!)}) but it still reads ${report.status}; look it up again` };
+      return { kind: 'unknown', reason: `Alpaca accepted the cancel of stop order ${id} (${describeRest(deleted!)}) but it still reads ${report.status}; look it up again` };
     }
     return { kind: 'unknown', reason: `the stop was replaced more than ${MAX_REPLACEMENTS} times while it was being cancelled` };
   }
@@ -250,7 +250,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
     // The version that carries the stop on: ours (placed, or a PATCH's), never Alpaca's own id.
     let owner = clientOrderId;
     for (let hops = 0; hops <= MAX_REPLACEMENTS; hops++) {
-      if (res.kind !== 'ok') return { kind: 'failed', reason: describe(res) };
+      if (res.kind !== 'ok') return { kind: 'failed', reason: describeRest(res) };
       const order = orderSchema.safeParse(res.body);
       if (!order.success) return { kind: 'failed', reason: `the reply is not an Alpaca order (${order.error.issues[0]?.path.join('.') || 'body'}: ${order.error.issues[0]?.message})` };
       if (this.claims.has(order.data.client_order_id)) owner = order.data.client_order_id;
@@ -279,7 +279,7 @@ function price(n: number): string {
 function passingFailure(res: RestResult): RestingStopResult | null {
   if (res.kind === 'ok') return null;
   if (res.kind === 'error' && res.status === 429) return { kind: 'unknown', reason: res.description, notPlaced: true, ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }) };
-  if (res.kind !== 'error' || res.status >= 500) return { kind: 'unknown', reason: `no answer from Alpaca: ${describe(res)}` };
+  if (res.kind !== 'error' || res.status >= 500) return { kind: 'unknown', reason: `no answer from Alpaca: ${describeRest(res)}` };
   return null;
 }
 
@@ -295,15 +295,3 @@ function neverPlaced(ref: RestingStopRef, at: number): RestingStopReport {
   return { clientOrderId: ref.clientOrderId, brokerRef: ref.brokerRef ?? '', status: 'cancelled', triggerPrice: ref.triggerPrice, limitPrice: null, qty: ref.qty, filledQty: 0, avgFillPrice: null, done: true, at, reason: 'Alpaca has no such order: it was never placed' };
 }
 
-function describe(res: RestResult): string {
-  switch (res.kind) {
-    case 'ok':
-      return `HTTP ${res.status}`;
-    case 'error':
-      return res.description;
-    case 'transport':
-      return res.reason;
-    case 'skipped':
-      return 'skipped';
-  }
-}
