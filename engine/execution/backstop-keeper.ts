@@ -120,6 +120,21 @@ export class BackstopKeeper {
     });
   }
 
+  /**
+   * The broker streamed that a backstop fired: journaled (its fills so far, whether its order is
+   * done) unless its row already settled. The row, or null when it is not one of ours or was
+   * settled already (cancelled, or its fire already journaled as done).
+   */
+  noteFired(accountId: BrokerAccountId, report: RestingStopReport): Promise<Backstop | null> {
+    const found = this.deps.repos.backstops.findByClientOrderIdInternal(accountId, report.clientOrderId);
+    if (!found) return Promise.resolve(null);
+    return this.serial(found.runId, found.legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(found.runId, found.legNo);
+      if (!row || row.clientOrderId !== report.clientOrderId || row.state === 'cancelled' || row.state === 'rejected' || (row.state === 'fired' && row.done)) return null;
+      return this.fromReport(row, report);
+    });
+  }
+
   /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
   private async ask(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, tries: number, cancel: (tries: number) => Promise<BackstopAnswer>): Promise<BackstopAnswer> {
     let seen: RestingStopReport | null;

@@ -1,0 +1,97 @@
+/**
+ * The backstop in the engine (issue 20) on the paper broker (its resting stops follow Alpaca's
+ * rules: the position is reserved while one rests) and a fake clock: placed when the entry fills,
+ * cancelled and awaited before every exit of the engine's own, and a backstop that fires is the
+ * leg's exit (leg BACKSTOP), never followed by a second one. Judged by the broker's record.
+ * Monday 2026-03-09, New York: BUY 09:30 (13:30Z), SELL 15:55 (19:55Z); AAPL starts at 100.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import type { Strategy } from '../../engine/core/types';
+
+let t: TestEngine;
+afterEach(async () => t?.close());
+
+const AAPL = 'NYSE:AAPL';
+
+/** Bought 10 AAPL at 09:30, the backstop on; `spec` written past the service (its keys are not offered yet). */
+async function inPosition(spec: Record<string, unknown> = {}, body: Record<string, unknown> = {}): Promise<Strategy> {
+  t = await startTestEngine({ at: '2026-03-09T13:00:00Z', execution: { backstops: true } });
+  const s = await t.create(body);
+  const row = t.repos.strategies.getInternal(s.id)!;
+  t.repos.strategies.update(t.user.id, s.id, { spec: { ...row.spec, ...spec } }, t.clock.now());
+  await t.start(s.id);
+  await t.until('2026-03-09T13:30:00Z');
+  expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+  return s;
+}
+
+/** Every order the broker took that was not refused, with the resting stops that fired, as (side, qty filled, id). */
+const sells = () =>
+  t.paper
+    .placedOrders()
+    .filter((o) => o.request.side === 'sell' && o.report.status !== 'rejected')
+    .map((o) => [o.report.filledQty, o.request.clientOrderId.startsWith('tb') ? 'backstop' : 'engine']);
+const refused = () => t.paper.placedOrders().filter((o) => o.report.status === 'rejected').map((o) => o.report.reason);
+const backstop = (s: Strategy) => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0];
+
+describe('the backstop in the engine', () => {
+  it('rests at the stop for the filled quantity once the entry fills', async () => {
+    const s = await inPosition();
+    const levels = t.run(s.id).levels!;
+    expect(backstop(s)).toMatchObject({ state: 'resting', qty: 10, side: 'sell', triggerPrice: levels.stop, legNo: 0 });
+    expect(t.paper.restingStops.held()).toMatchObject([{ status: 'resting', qty: 10, triggerPrice: levels.stop }]);
+  });
+
+  it.each([
+    ['the SELL at its time', async () => t.until('2026-03-09T19:55:00Z'), 'SOLD'],
+    ['the manual STOP', async (s: Strategy) => (await t.engine.manager.stop(t.user.id, s.id), t.until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the kill switch', async () => (await t.engine.manager.stopAll(t.user.id), t.until('2026-03-09T13:31:00Z')), 'STOPPED'],
+    ['the target', async () => (t.paper.setPrice(AAPL, 120), t.until('2026-03-09T13:31:00Z')), 'EXITED_BY_TARGET'],
+  ] as const)('%s: the backstop is cancelled first, and the one exit is the engine\'s, never refused for a reserved position', async (_what, exit, final) => {
+    const s = await inPosition({}, { target: 110 });
+    await exit(s);
+    expect(t.run(s.id)).toMatchObject({ state: final, positionQty: 0 });
+    expect(backstop(s)?.state).toBe('cancelled');
+    expect(sells()).toEqual([[10, 'engine']]);
+    expect(refused()).toEqual([]);
+    expect(t.paper.restingStops.held()).toMatchObject([{ status: 'cancelled' }]);
+  });
+
+  it('the stop-loss beyond which the backstop rests: cancelled first, one exit (the engine\'s)', async () => {
+    const s = await inPosition({ backstop_margin: 1 });
+    const stop = t.run(s.id).levels!.stop;
+    expect(backstop(s)?.triggerPrice).toBe(stop - 1);
+    t.paper.setPrice(AAPL, stop - 0.5);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
+    expect(sells()).toEqual([[10, 'engine']]);
+    expect(refused()).toEqual([]);
+  });
+
+  it('a gap through both stops: whichever fires first, the backstop\'s fill is the one exit (leg BACKSTOP)', async () => {
+    const s = await inPosition();
+    t.paper.setPrice(AAPL, 80);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, exitLeg: 'BACKSTOP' });
+    expect(sells()).toEqual([[10, 'backstop']]);
+    expect(refused()).toEqual([]);
+    const exits = t.repos.orders.list(t.user.id, s.id).filter((o) => o.slot === 'exit');
+    expect(exits.map((o) => [o.leg, o.status, o.filledQty])).toEqual([['BACKSTOP', 'filled', 10]]);
+    // The time exit later finds nothing to sell.
+    await t.until('2026-03-09T19:56:00Z');
+    expect(sells()).toHaveLength(1);
+  });
+
+  it('a backstop that fires while the daemon is up, the engine\'s own stop further away, ends the leg by itself', async () => {
+    // The engine's own stop disarmed, as if its tick were missed (the PC asleep between two prices).
+    const s = await inPosition({ backstop_margin: 0 });
+    const stop = t.run(s.id).levels!.stop;
+    t.engine.market.setTriggers(backstop(s)!.brokerAccountId, AAPL, s.id, 0, []);
+    t.paper.setPrice(AAPL, stop - 0.01);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(sells()).toEqual([[10, 'backstop']]);
+    expect(t.eventsOf('order_filled').map((e) => e.leg)).toEqual(['BUY', 'BACKSTOP']);
+  });
+});
