@@ -94,4 +94,47 @@ describe('the backstop in the engine', () => {
     expect(sells()).toEqual([[10, 'backstop']]);
     expect(t.eventsOf('order_filled').map((e) => e.leg)).toEqual(['BUY', 'BACKSTOP']);
   });
+
+  it('a cancel not answered: the exit waits, asks again, and goes once the broker says cancelled', async () => {
+    const s = await inPosition();
+    t.paper.restingStops.failNext('unknown-but-done');
+    await t.clock.advanceTo(Date.parse('2026-03-09T19:55:00Z'));
+    await settle();
+    // The cancel's answer was lost: nothing sold yet, the SELL waits for the lookup.
+    expect(sells()).toEqual([]);
+    await t.until('2026-03-09T19:55:05Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(sells()).toEqual([[10, 'engine']]);
+    expect(refused()).toEqual([]);
+  });
+
+  it('fired while its cancel was unanswered: the backstop\'s fills are the exit, the SELL goes nowhere', async () => {
+    const s = await inPosition();
+    t.engine.market.setTriggers(backstop(s)!.brokerAccountId, AAPL, s.id, 0, []);
+    t.paper.restingStops.failNext('unknown');
+    await t.clock.advanceTo(Date.parse('2026-03-09T19:55:00Z'));
+    await settle();
+    t.paper.setPrice(AAPL, 80);
+    await settle();
+    await t.until('2026-03-09T19:56:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(sells()).toEqual([[10, 'backstop']]);
+    expect(refused()).toEqual([]);
+  });
+
+  it('a backstop fire counts as a stop-loss for reentry_after: the next leg enters and gets its own backstop', async () => {
+    const s = await inPosition({}, { reentries: 1, reentry_after: 'stop_loss', reentry_cutoff: '15:00', stop_loss: 5, stop_loss_mode: 'points' });
+    t.paper.setPrice(AAPL, 80);
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.run(s.id)).toMatchObject({ legNo: 1, state: 'IN_POSITION', positionQty: 10 });
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id).map((b) => [b.legNo, b.state])).toEqual([
+      [0, 'fired'],
+      [1, 'resting'],
+    ]);
+  });
 });
+
+/** A few turns of the event loop, the clock standing still. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
