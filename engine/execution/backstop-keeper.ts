@@ -6,7 +6,7 @@
  * Calls about one leg's backstop never overlap: each waits for the one before it.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock';
+import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { answerOfCancel, answerOfReport, backstopLevels, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
@@ -46,6 +46,8 @@ export class BackstopKeeper {
   /** The last call about each leg's backstop, so the next waits for it. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private stopped = false;
+  /** Lookups of placements never answered, once more after their leg's exit (lookAgainLater). */
+  private readonly lateLookups = new Set<TimerHandle>();
 
   constructor(private readonly deps: BackstopKeeperDeps) {}
 
@@ -99,6 +101,8 @@ export class BackstopKeeper {
       const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
       if (!row || row.state === 'cancelled' || row.state === 'rejected') return { kind: 'clear' } as const;
       if (row.state === 'fired' && row.done) return firedClearance(row);
+      // A placement never answered that the broker does not hold may still reach it after the exit.
+      const unanswered = row.state === 'placing';
       const cancelling = row.state === 'fired' ? row : this.journal(row, { state: 'cancelling' });
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
@@ -116,6 +120,7 @@ export class BackstopKeeper {
         answer = await this.ask(stops, ref, row.qty, tries, cancel);
       }
       const settled = this.settle(cancelling, answer);
+      if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
       return answer.kind === 'fired' ? firedClearance(settled) : ({ kind: 'clear' } as const);
     });
   }
@@ -150,6 +155,37 @@ export class BackstopKeeper {
   /** Stops asking: a wait in progress ends with an error, and no new placement is made. */
   stop(): void {
     this.stopped = true;
+    for (const t of this.lateLookups) t.cancel();
+    this.lateLookups.clear();
+  }
+
+  /**
+   * A placement whose answer was lost, not found when the exit looked, may still arrive at the
+   * broker after the exit (a request stuck in a queue on the way): LATE_PLACEMENT_LOOKUP_MS later
+   * it is looked up once more, and cancelled if it rests (it would close, or open, a position
+   * that is no longer there). One found fired already sold twice: said loudly, for the trader.
+   */
+  private lookAgainLater(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef): void {
+    const timer = this.deps.clock.setTimer(LATE_PLACEMENT_LOOKUP_MS, () => {
+      this.lateLookups.delete(timer);
+      void this.sweep(stops, ref);
+    });
+    this.lateLookups.add(timer);
+  }
+
+  private async sweep(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef): Promise<void> {
+    const { logger } = this.deps;
+    try {
+      const seen = await stops.lookup(ref);
+      if (seen?.status === 'resting') {
+        const result = await stops.cancel(ref);
+        logger.warn({ clientOrderId: ref.clientOrderId, result: result.kind }, 'a backstop placed after its leg\'s exit was cancelled');
+      } else if (seen?.status === 'fired') {
+        logger.error({ clientOrderId: ref.clientOrderId, filledQty: seen.filledQty }, 'a backstop placed after its leg\'s exit fired: check the position at the broker');
+      }
+    } catch (err) {
+      logger.error({ err, clientOrderId: ref.clientOrderId }, 'a backstop whose placement was never answered could not be looked up after the exit: check the broker for a resting stop');
+    }
   }
 
   private recordPlacement(row: Backstop, result: RestingStopResult): Backstop {
@@ -196,6 +232,9 @@ export class BackstopKeeper {
     return next;
   }
 }
+
+/** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
+export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
 
 function firedClearance(row: Backstop): ExitClearance {
   return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: Math.max(0, row.qty - row.filledQty) };
