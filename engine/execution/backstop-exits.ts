@@ -106,6 +106,37 @@ export class BackstopExits {
   }
 
   /**
+   * At start (recovery): every backstop not finished is looked up. One that fired ends its leg
+   * with its fills (the leg's BACKSTOP exit); one resting stays, unless its leg holds nothing any
+   * more (it is cancelled); one the broker does not hold is placed again while the leg holds a
+   * position. A position held with no backstop (the process died between the fill and the
+   * placement) gets one. Nothing here is waited for by recovery: a broker out of reach leaves
+   * the rows as they are, and the next exit of the leg asks before it goes.
+   */
+  async recover(): Promise<void> {
+    const { repos, logger } = this.ctx;
+    const open = repos.backstops.listOpenInternal();
+    const rechecked = new Set(open.map((b) => `${b.runId}:${b.legNo}`));
+    await Promise.all(
+      open.map(async (row) => {
+        try {
+          const found = await this.keeper.recover(row);
+          const run = repos.runs.getInternal(row.runId);
+          const holds = run !== undefined && run.legNo === row.legNo && run.positionQty > 0 && run.state !== 'STOPPED';
+          if (found === 'fired') this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: this.ctx.clock.now() });
+          else if (found === 'resting' && !holds) await this.keeper.clearForExit(row.runId, row.legNo);
+          else if (found === 'gone' && run) this.afterEntry(run);
+        } catch (err) {
+          logger.error({ err, runId: row.runId, legNo: row.legNo }, 'a backstop could not be looked up at start; the next exit of its leg asks again');
+        }
+      }),
+    );
+    for (const run of repos.runs.listNonTerminalInternal()) {
+      if (run.state === 'IN_POSITION' && !rechecked.has(`${run.id}:${run.legNo}`)) this.afterEntry(run);
+    }
+  }
+
+  /**
    * The backstop's fills as the leg's exit: an exit row (leg BACKSTOP, the backstop's ids) moves
    * the run to EXITING as any exit does, and its report, applied as the broker's word, ends it
    * through the run policy (filled: the leg is over; finished partly filled: what is left is held).

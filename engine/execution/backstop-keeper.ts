@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
+import { OPEN_BACKSTOP_STATES } from '../core/types';
 import { answerOfCancel, answerOfReport, backstopLevels, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
@@ -59,14 +60,21 @@ export class BackstopKeeper {
    */
   place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan): Promise<Backstop | null> {
     return this.serial(run.id, legNo, async () => {
-      if (!plan.on || this.stopped || this.deps.repos.backstops.findByLegInternal(run.id, legNo)) return null;
+      const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
+      // At a restart, a leg whose backstop the broker never got (or no longer holds, nothing of it
+      // filled) gets the next version; any other existing row means it has one, or had its exit.
+      const again = existing && existing.state === 'cancelled' && existing.filledQty === 0 && existing.reason === NOT_AT_BROKER ? existing : null;
+      if (!plan.on || this.stopped || (existing && !again)) return null;
       const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
       const stops = broker.restingStops;
       if (!stops) return null;
       const side = position.side === 'sell' ? 'long' : 'short';
       const { triggerPrice, limitPrice } = backstopLevels(side, position.levels, plan, stops.marketOnFire);
       const { repos, clock, installId } = this.deps;
-      const row = repos.backstops.insert(
+      const fields = { qty: position.qty, triggerPrice, limitPrice, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false };
+      const row = again
+        ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, again.version + 1) }, clock.now())
+        : repos.backstops.insert(
         {
           runId: run.id,
           strategyId: run.strategyId,
@@ -137,6 +145,31 @@ export class BackstopKeeper {
       const row = this.deps.repos.backstops.findByLegInternal(found.runId, found.legNo);
       if (!row || row.clientOrderId !== report.clientOrderId || row.state === 'cancelled' || row.state === 'rejected' || (row.state === 'fired' && row.done)) return null;
       return this.fromReport(row, report);
+    });
+  }
+
+  /**
+   * At start, where an open backstop stands (Kite: a GTT other rows own is not taken for it):
+   * journaled as the broker says. 'resting' stays; 'fired' is the leg's exit to journal;
+   * 'gone' (never placed, cancelled or refused) leaves nothing that can fill, journaled
+   * 'cancelled' with NOT_AT_BROKER so a position still held gets the next version placed.
+   * Null for a row settled meanwhile (an exit cleared it first).
+   */
+  recover(row: Backstop): Promise<'resting' | 'fired' | 'gone' | null> {
+    return this.serial(row.runId, row.legNo, async () => {
+      const current = this.deps.repos.backstops.findByLegInternal(row.runId, row.legNo);
+      if (!current || !(OPEN_BACKSTOP_STATES as readonly string[]).includes(current.state)) return null;
+      const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return null;
+      const others = this.deps.repos.backstops.listOpenInternal().flatMap((b) => (b.id !== current.id && b.brokerRef ? [b.brokerRef] : []));
+      const seen = await stops.lookup({ ...refOf(current, instrument), excludeBrokerRefs: others });
+      if (seen === null || seen.status === 'cancelled' || seen.status === 'rejected') {
+        this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
+        return 'gone';
+      }
+      this.fromReport(current, seen);
+      return seen.status === 'fired' ? 'fired' : 'resting';
     });
   }
 
@@ -232,6 +265,9 @@ export class BackstopKeeper {
     return next;
   }
 }
+
+/** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
+const NOT_AT_BROKER = 'not at the broker at a restart';
 
 /** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;

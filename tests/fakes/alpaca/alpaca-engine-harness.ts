@@ -9,7 +9,7 @@ import { FakeClock } from '../../../engine/core/fake-clock';
 import { createAlpacaBroker, type AlpacaBroker } from '../../../engine/brokers/alpaca';
 import { seededUniform } from '../../../engine/brokers/alpaca/backoff';
 import { openTestDb } from '../../../db/test-support';
-import { engineOnBroker, type EngineOnBroker } from '../../support/engine-harness';
+import { engineOnBroker, type EngineOnBroker, type EngineOnBrokerArgs } from '../../support/engine-harness';
 import { startFakeAlpaca, type FakeAlpaca } from './fake-alpaca';
 import type { FakeAlpacaOptions } from './fake-config';
 
@@ -28,7 +28,7 @@ export interface AlpacaTestEngine extends EngineOnBroker {
 
 const HOUR = 3_600_000;
 
-export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions }): Promise<AlpacaTestEngine> {
+export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions; execution?: EngineOnBrokerArgs['execution'] }): Promise<AlpacaTestEngine> {
   let clockNow: () => number = () => Date.parse(opts.at);
   const fake = await startFakeAlpaca({ now: () => clockNow(), ...opts.fake });
   const db = openTestDb();
@@ -57,6 +57,7 @@ export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpac
       broker,
       brokerKind: 'alpaca',
       strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
+      execution: opts.execution,
       ...(reuse ? { reuse: { user: reuse.user, account: reuse.account } } : {}),
     });
     let dead = false;
