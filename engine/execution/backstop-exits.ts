@@ -8,7 +8,8 @@
 import { backstopPlanOf } from '../core/run-policy/backstop';
 import { exitSide } from '../core/run-policy/exit';
 import type { BrokerAccountId } from '../core/ids';
-import type { Backstop, Run } from '../core/types';
+import { OPEN_BACKSTOP_STATES, type Backstop, type Run } from '../core/types';
+import type { EngineEvent } from '../core/events';
 import type { RunEvent } from '../core/run-policy/types';
 import type { OrderReport, RestingStopReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
@@ -40,6 +41,10 @@ export interface BackstopExitsDeps {
  */
 export type ExitGo = 'go' | 'done';
 
+/** A backstop event without its scope (who, which run and leg, when). */
+type BackstopEventBody = DistributiveOmit<Extract<EngineEvent, { type: `backstop_${string}` }>, 'userId' | 'strategyId' | 'runId' | 'legNo' | 'at'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export class BackstopExits {
   readonly keeper: BackstopKeeper;
 
@@ -67,9 +72,12 @@ export class BackstopExits {
     const entry = this.ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
     if (!entry) return;
     const position = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, side: exitSide(entry), qty: run.positionQty, levels: run.levels };
-    this.keeper.place(run, run.legNo, position, backstopPlanOf(run.plan)).catch((err: unknown) => {
-      this.ctx.logger.error({ err, runId: run.id, legNo: run.legNo }, 'the backstop could not be placed: the engine\'s own stop is all there is');
-    });
+    this.keeper.place(run, run.legNo, position, backstopPlanOf(run.plan)).then(
+      (row) => {
+        if (row?.state === 'resting' && row.brokerRef) this.publish(row, { type: 'backstop_placed', brokerRef: row.brokerRef, triggerPrice: row.triggerPrice, qty: row.qty });
+      },
+      (err: unknown) => this.ctx.logger.error({ err, runId: run.id, legNo: run.legNo }, 'the backstop could not be placed: the engine\'s own stop is all there is'),
+    );
   }
 
   /**
@@ -86,7 +94,10 @@ export class BackstopExits {
     // A BACKSTOP exit is for a backstop that fired: one that did not is not cancelled by it.
     if (exit.leg === 'BACKSTOP' && row?.state !== 'fired') return 'done';
     const clearance = await this.keeper.clearForExit(exit.runId, exit.legNo);
-    if (clearance.kind === 'clear' || clearance.filledQty <= 0) return exit.leg === 'BACKSTOP' ? 'done' : 'go';
+    if (clearance.kind === 'clear' || clearance.filledQty <= 0) {
+      if (row && (OPEN_BACKSTOP_STATES as readonly string[]).includes(row.state)) this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+      return exit.leg === 'BACKSTOP' ? 'done' : 'go';
+    }
     // Its fills are journaled once; an exit after that (a remainder's) is the journal's to decide.
     if (this.ctx.repos.orders.findByClientOrderIdInternal(clearance.backstop.brokerAccountId, clearance.backstop.clientOrderId)) return 'go';
     this.journalFired(exit, clearance);
@@ -136,6 +147,11 @@ export class BackstopExits {
     }
   }
 
+  /** Publishes a backstop event of `row`'s leg. */
+  publish(row: Pick<Backstop, 'userId' | 'strategyId' | 'runId' | 'legNo'>, e: BackstopEventBody): void {
+    this.ctx.bus.publish({ ...e, userId: row.userId, strategyId: row.strategyId, runId: row.runId, legNo: row.legNo, at: this.ctx.clock.now() } as EngineEvent);
+  }
+
   /**
    * The backstop's fills as the leg's exit: an exit row (leg BACKSTOP, the backstop's ids) moves
    * the run to EXITING as any exit does, and its report, applied as the broker's word, ends it
@@ -177,6 +193,7 @@ export class BackstopExits {
       return { before: run, after: writeStep(this.ctx, run, step), qty: place.qty };
     });
     if (!journaled) return;
+    this.publish(b, { type: 'backstop_fired', brokerRef: b.brokerRef, filledQty: clearance.filledQty, fillPrice: clearance.avgFillPrice });
     announceRun(this.ctx, journaled.before, journaled.after);
     const filled = Math.min(clearance.filledQty, journaled.qty);
     this.deps.applyReport(b.brokerAccountId, {

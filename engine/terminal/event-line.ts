@@ -107,6 +107,14 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
       return line('info', event.why === 'trail' ? `trailing stop moved up to ${formatPrice(event.to)} (best price ${formatPrice(event.best)})` : `stop moved to cost: ${formatPrice(event.to)}`);
     case 'exit_suppressed':
       return line('info', `${legWord(event.leg)} not sent: ${clause(event.reason)}`);
+    case 'backstop_placed':
+      return line('info', `backstop resting at the broker: ${short ? 'buy' : 'sell'} ${event.qty} if the price reaches ${formatPrice(event.triggerPrice)} (${event.brokerRef})`);
+    case 'backstop_moved':
+      return line('info', `backstop moved to ${formatPrice(event.to)} (was ${formatPrice(event.from)})`);
+    case 'backstop_cancelled':
+      return line('info', `backstop cancelled at the broker before the exit`);
+    case 'backstop_fired':
+      return line('warn', `backstop fired at the broker: ${event.filledQty} ${short ? 'bought back' : 'sold'}${event.fillPrice === null ? '' : ` @ ${formatPrice(event.fillPrice)}`}; that is the exit`);
     case 'exit_retry_scheduled': {
       const [done, doing, open] = short ? ['buy back', 'buys back', 'still short'] : ['sell', 'sells', 'still held'];
       return line('error', `${legWord(event.leg)} attempt ${event.attempt} did not ${done} everything (${clause(event.reason)}): attempt ${event.attempt + 1} ${doing} the ${event.remainingQty} ${open} at ${zonedTime(event.nextAttemptAt, zone)}`);

@@ -41,6 +41,7 @@ describe('the backstop in the engine', () => {
     const levels = t.run(s.id).levels!;
     expect(backstop(s)).toMatchObject({ state: 'resting', qty: 10, side: 'sell', triggerPrice: levels.stop, legNo: 0 });
     expect(t.paper.restingStops.held()).toMatchObject([{ status: 'resting', qty: 10, triggerPrice: levels.stop }]);
+    expect(t.eventsOf('backstop_placed')).toEqual([expect.objectContaining({ legNo: 0, brokerRef: 'paper-stop-1', triggerPrice: levels.stop, qty: 10 })]);
   });
 
   it.each([
@@ -56,6 +57,7 @@ describe('the backstop in the engine', () => {
     expect(sells()).toEqual([[10, 'engine']]);
     expect(refused()).toEqual([]);
     expect(t.paper.restingStops.held()).toMatchObject([{ status: 'cancelled' }]);
+    expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ legNo: 0, brokerRef: 'paper-stop-1' })]);
   });
 
   it('the stop-loss beyond which the backstop rests: cancelled first, one exit (the engine\'s)', async () => {
@@ -78,6 +80,8 @@ describe('the backstop in the engine', () => {
     expect(refused()).toEqual([]);
     const exits = t.repos.orders.list(t.user.id, s.id).filter((o) => o.slot === 'exit');
     expect(exits.map((o) => [o.leg, o.status, o.filledQty])).toEqual([['BACKSTOP', 'filled', 10]]);
+    expect(t.eventsOf('backstop_fired')).toEqual([expect.objectContaining({ legNo: 0, brokerRef: 'paper-stop-1', filledQty: 10 })]);
+    expect(t.eventsOf('backstop_cancelled')).toEqual([]);
     // The time exit later finds nothing to sell.
     await t.until('2026-03-09T19:56:00Z');
     expect(sells()).toHaveLength(1);
