@@ -58,7 +58,23 @@ export class BackstopExits {
       logger: ctx.logger,
       installId: ctx.installId,
       target: (accountId, symbol, exchange) => orderTarget(ctx, accountId, symbol, exchange),
+      onMoved: (m) => this.moved(m),
     });
+    // The trail (or the move to cost) moved the engine's own stop at once; the backstop follows within its modify budget.
+    ctx.bus.on('stop_moved', (e) => this.follow(e.runId, e.to));
+  }
+
+  private follow(runId: Run['id'], stop: number): void {
+    const run = this.ctx.repos.runs.getInternal(runId);
+    if (!run || run.state !== 'IN_POSITION' || !run.levels || !run.plan) return;
+    this.keeper.follow(run.id, run.legNo, { stop, tick: run.levels.tick }, backstopPlanOf(run.plan)).then(
+      (m) => m && this.moved(m),
+      (err: unknown) => this.ctx.logger.warn({ err, runId }, 'the backstop could not be moved with the stop; it rests where it was'),
+    );
+  }
+
+  private moved(m: { from: number; to: number; row: Backstop }): void {
+    if (m.row.brokerRef) this.publish(m.row, { type: 'backstop_moved', brokerRef: m.row.brokerRef, from: m.from, to: m.to });
   }
 
   /**

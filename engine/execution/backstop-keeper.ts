@@ -10,7 +10,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { OPEN_BACKSTOP_STATES } from '../core/types';
-import { answerOfCancel, answerOfReport, backstopLevels, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import { answerOfCancel, answerOfReport, backstopLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
 
@@ -22,6 +22,8 @@ export interface BackstopKeeperDeps {
   readonly installId: string;
   /** The broker and instrument of a position (execution/order-target.ts); throws when either cannot be had. */
   target(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<{ broker: Broker; instrument: Instrument }>;
+  /** A move made after waiting for the modify budget (follow's own answer was null then). */
+  onMoved?(move: { from: number; to: number; row: Backstop }): void;
 }
 
 /** Where a leg's position is held, and which way its exit trades (its entry's, invariant 8). */
@@ -49,6 +51,8 @@ export class BackstopKeeper {
   private stopped = false;
   /** Lookups of placements never answered, once more after their leg's exit (lookAgainLater). */
   private readonly lateLookups = new Set<TimerHandle>();
+  /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
+  private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
 
   constructor(private readonly deps: BackstopKeeperDeps) {}
 
@@ -106,7 +110,12 @@ export class BackstopKeeper {
    */
   clearForExit(runId: RunId, legNo: number): Promise<ExitClearance> {
     return this.serial(runId, legNo, async () => {
-      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      const follow = this.follows.get(`${runId}:${legNo}`);
+      follow?.timer?.cancel();
+      this.follows.delete(`${runId}:${legNo}`);
+      const found = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      // A move whose answer is not known: which version rests is asked first, and that one is cancelled.
+      const row = found?.state === 'modifying' ? await this.settleMove(found) : found;
       if (!row || row.state === 'cancelled' || row.state === 'rejected') return { kind: 'clear' } as const;
       if (row.state === 'fired' && row.done) return firedClearance(row);
       // A placement never answered that the broker does not hold may still reach it after the exit.
@@ -173,6 +182,78 @@ export class BackstopKeeper {
     });
   }
 
+  /**
+   * Moves the leg's backstop to follow its stop (a trail, a move to cost), at most the broker's
+   * `modifiesPerMinute` (nextModifyAt); moves asked for meanwhile wait, and the latest wins. Only
+   * a resting backstop moves, and only towards the price. Resolves with the move made, if any.
+   */
+  follow(runId: RunId, legNo: number, levels: Pick<Levels, 'stop' | 'tick'>, plan: BackstopPlan): Promise<{ from: number; to: number; row: Backstop } | null> {
+    const key = `${runId}:${legNo}`;
+    const f = this.follows.get(key) ?? { sentAt: [], latest: null, timer: null };
+    this.follows.set(key, f);
+    f.latest = { levels, plan };
+    if (f.timer) return Promise.resolve(null);
+    return this.serial(runId, legNo, async () => {
+      const want = f.latest;
+      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      const run = this.deps.repos.runs.getInternal(runId);
+      if (!want || !row || !run || row.state !== 'resting' || this.stopped) return null;
+      const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return null;
+      const now = this.deps.clock.now();
+      const at = nextModifyAt(f.sentAt, now, stops.modifiesPerMinute);
+      if (at > now) {
+        f.timer = this.deps.clock.setTimer(at - now, () => {
+          f.timer = null;
+          const latest = f.latest;
+          if (latest) void this.follow(runId, legNo, latest.levels, latest.plan).then((m) => m && this.deps.onMoved?.(m));
+        });
+        return null;
+      }
+      f.latest = null;
+      const { triggerPrice, limitPrice } = backstopLevels(row.side === 'sell' ? 'long' : 'short', want.levels, want.plan, stops.marketOnFire);
+      const tighter = row.side === 'sell' ? triggerPrice > row.triggerPrice : triggerPrice < row.triggerPrice;
+      if (!tighter) return null;
+      f.sentAt = [...f.sentAt.filter((t) => t > now - 60_000), now];
+      const version = row.version + 1;
+      const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice };
+      const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
+      const result = await callSafely(() => stops.modify(refOf(row, instrument), next));
+      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
+      return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
+    });
+  }
+
+  /** A move whose answer was lost: the next version is looked up; found, it is the backstop; else the current one still is. */
+  private async settleMove(row: Backstop): Promise<Backstop> {
+    const run = this.deps.repos.runs.getInternal(row.runId);
+    const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+    const stops = broker.restingStops;
+    if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    const version = row.version + 1;
+    const clientOrderId = backstopId(this.deps.installId, row.strategyId, run.tradingDate, row.legNo, version);
+    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice });
+    if (seen) return this.adoptNext(row, version, seen);
+    return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+  }
+
+  private adoptNext(row: Backstop, version: number, report: RestingStopReport): Backstop {
+    return this.journal(row, {
+      version,
+      clientOrderId: report.clientOrderId,
+      brokerRef: report.brokerRef,
+      triggerPrice: report.triggerPrice,
+      limitPrice: report.limitPrice,
+      nextTriggerPrice: null,
+      nextLimitPrice: null,
+      state: report.status,
+      filledQty: report.filledQty,
+      fillPrice: report.avgFillPrice,
+      done: report.done,
+    });
+  }
+
   /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
   private async ask(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, tries: number, cancel: (tries: number) => Promise<BackstopAnswer>): Promise<BackstopAnswer> {
     let seen: RestingStopReport | null;
@@ -190,6 +271,8 @@ export class BackstopKeeper {
     this.stopped = true;
     for (const t of this.lateLookups) t.cancel();
     this.lateLookups.clear();
+    for (const f of this.follows.values()) f.timer?.cancel();
+    this.follows.clear();
   }
 
   /**

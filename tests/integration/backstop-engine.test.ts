@@ -138,6 +138,38 @@ describe('the backstop in the engine', () => {
   });
 });
 
+describe('the backstop follows a trailing stop', () => {
+  it('within the broker\'s modify budget (6 a minute on paper), the latest level winning, never loosened', async () => {
+    const s = await inPosition({}, { trail: 2 });
+    // 20 moves of the stop, one a second (the levels writer writes each).
+    for (let i = 1; i <= 20; i++) {
+      t.paper.setPrice(AAPL, 100 + i);
+      await t.clock.advance(1_000);
+      await settle();
+    }
+    const stop = t.run(s.id).levels!.stop;
+    expect(stop).toBe(118);
+    expect(t.eventsOf('stop_moved').length).toBeGreaterThanOrEqual(20);
+    const moves = () => t.eventsOf('backstop_moved');
+    expect(moves()).toHaveLength(6);
+    // The minute's budget is spent; once it frees, the latest level goes, not each one missed.
+    await t.clock.advance(60_000);
+    await settle();
+    expect(moves().length).toBeLessThanOrEqual(8);
+    expect(backstop(s)).toMatchObject({ state: 'resting', triggerPrice: 118 });
+    expect(t.paper.restingStops.held().filter((h) => h.status === 'resting')).toEqual([expect.objectContaining({ triggerPrice: 118, clientOrderId: backstop(s)!.clientOrderId })]);
+    // Per minute, never more than 6 went to the broker.
+    const times = moves().map((e) => e.at);
+    for (const at of times) expect(times.filter((x) => x > at - 60_000 && x <= at).length).toBeLessThanOrEqual(6);
+    // A fall through the stop: one exit.
+    t.paper.setPrice(AAPL, 117);
+    await t.until('2026-03-09T13:40:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0 });
+    expect(sells()).toHaveLength(1);
+    expect(refused()).toEqual([]);
+  });
+});
+
 /** A few turns of the event loop, the clock standing still. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
