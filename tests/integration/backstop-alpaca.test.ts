@@ -83,4 +83,17 @@ describe('the backstop at Alpaca', () => {
     ]);
     expect(backstop(s)!.clientOrderId).not.toBe(v1.clientOrderId);
   });
+
+  it('a position held without a backstop (the process died between the fill and the placement) gets one at the restart', async () => {
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 100 } }, execution: { backstops: false } });
+    const s = await t.create({ buy_time: '09:30:00', sell_time: '10:00:00' });
+    await t.start(s.id);
+    await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
+    await eventually(() => t.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION' });
+    expect(backstop(s)).toBeUndefined();
+    t = await t.restart('2026-03-09T13:31:00Z', { backstops: true });
+    await t.engine.recover();
+    await eventually(() => backstop(s)?.state === 'resting', { what: 'the backstop placed at the restart' });
+    expect(t.fake.orders().filter((o) => o.type === 'stop')).toEqual([expect.objectContaining({ side: 'sell', qty: '10', stop_price: '95', client_order_id: backstop(s)!.clientOrderId })]);
+  });
 });
