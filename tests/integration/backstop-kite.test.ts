@@ -61,4 +61,28 @@ describe('the backstop at Kite', () => {
     await t.drive('2026-03-09T03:50:05Z', 5_000);
     expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
   });
+
+  it('a placement never answered is found at the restart among identical GTTs by excluding those other rows own', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+    // Two strategies with the same position: their GTTs are alike (instrument, side, quantity, trigger).
+    const a = await t.create();
+    const b = await t.create();
+    await t.start(a.id);
+    await t.start(b.id);
+    await t.drive('2026-03-09T03:45:05Z', 500);
+    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
+    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    const refs = { a: row(a.id)!.brokerRef, b: row(b.id)!.brokerRef };
+    // A's placement answer was lost with the process (its GTT is at Kite; the journal never heard).
+    t.repos.backstops.update(row(a.id)!.id, { state: 'placing', brokerRef: null }, t.clock.now());
+    const crashed = t;
+    await crashed.kill();
+    cleanups.push(() => crashed.closeDb());
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    await t.engine.recover();
+    await waitFor('A adopted', () => row(a.id)?.state === 'resting');
+    expect([row(a.id)!.brokerRef, row(b.id)!.brokerRef]).toEqual([refs.a, refs.b]);
+    expect(fake.gtts().filter((g) => g.status === 'active')).toHaveLength(2);
+  });
 });
