@@ -4,14 +4,14 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
-import type { Levels, Order, Run, Strategy } from '../core/types';
+import { OPEN_BACKSTOP_STATES, type Backstop, type Levels, type Order, type Run, type Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
@@ -70,7 +70,8 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
 export const runFills = (run: Run, boughtQty: number | null, fills: readonly LegFill[] = []): RunFills[] =>
   legFills({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, heldQty: run.positionQty, short: run.plan?.side === 'sell' }, boughtQty, fills);
 
-export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = []): RuntimeDto {
+/** `backstop`: the current leg's backstop row, if it has one (only one that may rest is shown). */
+export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = [], backstop: Backstop | undefined = undefined): RuntimeDto {
   const fills = runFills(run, boughtQty, legs);
   return {
     run_id: run.id,
@@ -90,7 +91,13 @@ export function runtimeDto(run: Run, boughtQty: number | null = null, legs: read
     next_trigger: nextTrigger(run),
     leg_no: run.legNo,
     levels: run.levels && levelsDto(run.levels),
+    backstop: backstop ? backstopDto(backstop) : null,
   };
+}
+
+function backstopDto(b: Backstop): BackstopDto | null {
+  const open = OPEN_BACKSTOP_STATES.find((s) => s === b.state);
+  return open ? { state: open, trigger_price: b.triggerPrice, broker_ref: b.brokerRef } : null;
 }
 
 function levelsDto(l: Levels): LevelsDto {
@@ -157,7 +164,7 @@ export function readinessDto(r: ReadinessReport): ReadinessDto {
   return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
 }
 
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], readiness: ReadinessReport | undefined = undefined): StrategyDto {
+export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], readiness: ReadinessReport | undefined = undefined, backstop: Backstop | undefined = undefined): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -175,7 +182,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
+    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills, backstop) : null,
     readiness: readiness ? readinessDto(readiness) : null,
   };
 }

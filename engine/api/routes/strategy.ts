@@ -23,7 +23,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const readiness = engine.readiness.report(s.id);
     if (!run) return strategyDto(s, run, null, [], readiness);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), readiness);
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), readiness, repos.backstops.findByLegInternal(run.id, run.legNo));
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {

@@ -94,6 +94,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       </td>
       <td data-label="To stop" className="num" data-testid="to-stop">
         <LevelCell level={levels.stop} running={running} near="neg" />
+        {levels.backstop && (
+          <div className="small muted" data-testid="backstop">
+            {levels.backstop}
+          </div>
+        )}
       </td>
       <td data-label="To target" className="num" data-testid="to-target">
         {levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}
