@@ -60,6 +60,21 @@ describe('the backstop in the engine', () => {
     expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ legNo: 0, brokerRef: 'paper-stop-1' })]);
   });
 
+  it('a STOP while the BUY is still working: the fill goes straight to its exit, no backstop placed to race it', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 }, execution: { backstops: true } });
+    const s = await t.create();
+    await t.start(s.id);
+    await t.until('2026-03-09T13:30:00.500Z');
+    expect(t.run(s.id).state).toBe('BUYING');
+    await t.engine.manager.stop(t.user.id, s.id);
+    await t.until('2026-03-09T13:30:10Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0 });
+    expect(backstop(s)).toBeUndefined();
+    expect(t.paper.restingStops.held()).toEqual([]);
+    expect(sells()).toEqual([[10, 'engine']]);
+    expect(refused()).toEqual([]);
+  });
+
   it('the stop-loss beyond which the backstop rests: cancelled first, one exit (the engine\'s)', async () => {
     const s = await inPosition({ backstop_margin: 1 });
     const stop = t.run(s.id).levels!.stop;
