@@ -254,6 +254,31 @@ export class BackstopKeeper {
     });
   }
 
+  /**
+   * clearForExit when the journal cannot be written (storage failing): the same cancel and wait,
+   * nothing journaled, so the emergency exit (emergency-exit.ts) may go. 'fired': its fills are
+   * the exit, journaled by the next exit of the leg or at a restart, once storage is back.
+   */
+  clearUnjournaled(runId: RunId, legNo: number): Promise<'clear' | 'fired'> {
+    return this.serial(runId, legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      if (!row || row.state === 'cancelled' || row.state === 'rejected') return 'clear';
+      if (row.state === 'fired') return 'fired';
+      const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return 'clear';
+      const ref = refOf(row, instrument);
+      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
+      let answer = await cancel(0);
+      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
+        if (this.stopped) throw new Error(`backstop ${row.clientOrderId}: the engine stopped before the broker answered its cancel`);
+        await this.wait(answer.afterMs);
+        answer = await this.ask(stops, ref, row.qty, tries, cancel);
+      }
+      return answer.kind === 'fired' ? 'fired' : 'clear';
+    });
+  }
+
   /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
   private async ask(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, tries: number, cancel: (tries: number) => Promise<BackstopAnswer>): Promise<BackstopAnswer> {
     let seen: RestingStopReport | null;

@@ -14,7 +14,7 @@ import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
-import { UniqueViolation, type OrderPatch } from '../../db/repos';
+import { isStorageUnavailable, UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
 import { announceRun } from './run-ledger';
 import { abandonUnsentEntry, applyReportToJournal, type AbandonedEntry, type ReportOutcome } from './apply-report';
@@ -357,7 +357,7 @@ export class ExecutionEngine {
     const intent = await this.withHeldQty(queued);
     if (!intent) return;
     // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills are the exit.
-    if (this.backstops && slotOf(intent.leg) === 'exit' && (await this.backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent))) === 'done') return;
+    if (this.backstops && slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
     let decision: Decision;
     try {
       decision =
@@ -396,6 +396,25 @@ export class ExecutionEngine {
         return;
       case 'send':
         await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot, () => this.answered(queued));
+    }
+  }
+
+  /**
+   * The leg's backstop before its exit (backstop-exits.ts). When the journal cannot be written,
+   * it is cancelled unjournaled and the exit goes the emergency way, as it would without one; one
+   * that fired meanwhile is the exit, journaled once storage is back (the exit is asked again).
+   */
+  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<'go' | 'done'> {
+    try {
+      return await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+    } catch (err) {
+      if (!isStorageUnavailable(err)) throw err;
+      if ((await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo)) === 'fired') {
+        this.againLater(intent);
+        return 'done';
+      }
+      if (await this.emergency.onJournalFailure(intent, err)) return 'done';
+      throw err;
     }
   }
 

@@ -153,6 +153,25 @@ describe('the backstop in the engine', () => {
   });
 });
 
+describe('the backstop when the journal cannot be written', () => {
+  it('the exit still goes the emergency way: the backstop is cancelled first (unjournaled), the SELL is not refused', async () => {
+    const s = await inPosition();
+    t.db.sqlite.pragma('query_only = ON');
+    try {
+      await t.until('2026-03-09T19:55:01Z');
+      expect(t.paper.restingStops.held()).toMatchObject([{ status: 'cancelled' }]);
+      expect(sells()).toEqual([[10, 'engine']]);
+      expect(refused()).toEqual([]);
+      expect(t.eventsOf('storage_failed')).toEqual([expect.objectContaining({ leg: 'SELL', action: 'sent_unjournaled' })]);
+    } finally {
+      t.db.sqlite.pragma('query_only = OFF');
+    }
+    await t.until('2026-03-09T19:58:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
+    expect(sells()).toHaveLength(1);
+  });
+});
+
 describe('the backstop follows a trailing stop', () => {
   it('within the broker\'s modify budget (6 a minute on paper), the latest level winning, never loosened', async () => {
     const s = await inPosition({}, { trail: 2 });
