@@ -83,12 +83,12 @@ export class BackstopExits {
    * turn the fill is applied, before any exit of the leg is submitted, so that exit's clearance
    * (serialised per leg by the keeper) comes after the placement.
    */
-  afterEntry(run: Run): void {
+  afterEntry(run: Run, replace = false): void {
     if (run.state !== 'IN_POSITION' || run.positionQty <= 0 || !run.levels || !run.plan) return;
     const entry = this.ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
     if (!entry) return;
     const position = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, side: exitSide(entry), qty: run.positionQty, levels: run.levels };
-    this.keeper.place(run, run.legNo, position, backstopPlanOf(run.plan)).then(
+    this.keeper.place(run, run.legNo, position, backstopPlanOf(run.plan), replace).then(
       (row) => {
         if (row?.state === 'resting' && row.brokerRef) this.publish(row, { type: 'backstop_placed', brokerRef: row.brokerRef, triggerPrice: row.triggerPrice, qty: row.qty });
       },
@@ -137,7 +137,7 @@ export class BackstopExits {
    * with its fills (the leg's BACKSTOP exit); one resting stays, unless its leg holds nothing any
    * more (it is cancelled); one the broker does not hold is placed again while the leg holds a
    * position. A position held with no backstop (the process died between the fill and the
-   * placement) gets one. Nothing here is waited for by recovery: a broker out of reach leaves
+   * placement, or between its cancel and the exit's journal) gets one. Nothing here is waited for by recovery: a broker out of reach leaves
    * the rows as they are, and the next exit of the leg asks before it goes.
    */
   async recover(): Promise<void> {
@@ -152,14 +152,15 @@ export class BackstopExits {
           const holds = run !== undefined && run.legNo === row.legNo && run.positionQty > 0 && run.state !== 'STOPPED';
           if (found === 'fired') this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: this.ctx.clock.now() });
           else if (found === 'resting' && !holds) await this.keeper.clearForExit(row.runId, row.legNo);
-          else if (found === 'gone' && run) this.afterEntry(run);
+          else if (found === 'gone' && run) this.afterEntry(run, true);
         } catch (err) {
           logger.error({ err, runId: row.runId, legNo: row.legNo }, 'a backstop could not be looked up at start; the next exit of its leg asks again');
         }
       }),
     );
     for (const run of repos.runs.listNonTerminalInternal()) {
-      if (run.state === 'IN_POSITION' && !rechecked.has(`${run.id}:${run.legNo}`)) this.afterEntry(run);
+      // A cancelled one of a leg still held: the process died between its cancel and the exit's journal.
+      if (run.state === 'IN_POSITION' && !rechecked.has(`${run.id}:${run.legNo}`)) this.afterEntry(run, true);
     }
   }
 

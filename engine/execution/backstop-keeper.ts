@@ -60,14 +60,14 @@ export class BackstopKeeper {
    * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
    * 'placing' before the call. Null, with nothing placed, when the plan has it off, the broker has
    * no resting stops, or the leg has one already (a second call, a restart). Rejects, with
-   * nothing journaled, when the broker or the instrument cannot be had.
+   * nothing journaled, when the broker or the instrument cannot be had. `replace` (recovery, for a
+   * leg still held): a backstop that no longer rests and sold nothing is placed again as its next
+   * version (the broker lost it, or the process died between its cancel and the exit's journal).
    */
-  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan): Promise<Backstop | null> {
+  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan, replace = false): Promise<Backstop | null> {
     return this.serial(run.id, legNo, async () => {
       const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
-      // At a restart, a leg whose backstop the broker never got (or no longer holds, nothing of it
-      // filled) gets the next version; any other existing row means it has one, or had its exit.
-      const again = existing && existing.state === 'cancelled' && existing.filledQty === 0 && existing.reason === NOT_AT_BROKER ? existing : null;
+      const again = replace && existing && existing.state === 'cancelled' && existing.filledQty === 0 ? existing : null;
       if (!plan.on || this.stopped || (existing && !again)) return null;
       const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
       const stops = broker.restingStops;
@@ -161,7 +161,7 @@ export class BackstopKeeper {
    * At start, where an open backstop stands (Kite: a GTT other rows own is not taken for it):
    * journaled as the broker says. 'resting' stays; 'fired' is the leg's exit to journal;
    * 'gone' (never placed, cancelled or refused) leaves nothing that can fill, journaled
-   * 'cancelled' with NOT_AT_BROKER so a position still held gets the next version placed.
+   * 'cancelled' (reason NOT_AT_BROKER), and a position still held gets the next version placed.
    * Null for a row settled meanwhile (an exit cleared it first).
    */
   recover(row: Backstop): Promise<'resting' | 'fired' | 'gone' | null> {

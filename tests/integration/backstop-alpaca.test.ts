@@ -96,4 +96,16 @@ describe('the backstop at Alpaca', () => {
     await eventually(() => backstop(s)?.state === 'resting', { what: 'the backstop placed at the restart' });
     expect(t.fake.orders().filter((o) => o.type === 'stop')).toEqual([expect.objectContaining({ side: 'sell', qty: '10', stop_price: '95', client_order_id: backstop(s)!.clientOrderId })]);
   });
+
+  it('killed between the backstop\'s cancel and the exit\'s journal: the position still held gets its next version at the restart', async () => {
+    const s = await inPosition();
+    const v1 = backstop(s)!;
+    // The dead process had cancelled it (the broker confirmed, the journal wrote it) and died before journaling its SELL.
+    expect(await t.broker.restingStops!.cancel({ clientOrderId: v1.clientOrderId, brokerRef: v1.brokerRef, instrument: (await t.broker.instruments.resolve('AAPL', 'NYSE'))!, side: 'sell', qty: 10, triggerPrice: 95 })).toMatchObject({ kind: 'done' });
+    t.repos.backstops.update(v1.id, { state: 'cancelled' }, t.clock.now());
+    t = await t.restart('2026-03-09T13:40:00Z');
+    await t.engine.recover();
+    await eventually(() => backstop(s)?.version === 2 && backstop(s)?.state === 'resting', { what: 'version 2 resting' });
+    expect(t.fake.orders().filter((o) => o.type === 'stop' && o.status !== 'canceled')).toEqual([expect.objectContaining({ client_order_id: backstop(s)!.clientOrderId, stop_price: '95' })]);
+  });
 });
