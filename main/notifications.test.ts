@@ -10,7 +10,7 @@ const note = (e: EngineEvent) => notificationFor(e, lookup);
 
 describe('notificationFor', () => {
   it('announces every fill with symbol, quantity, price and why', () => {
-    const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT') =>
+    const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'BACKSTOP') =>
       note({ ...base, type: 'order_filled', orderId: asOrderId(9), leg, filledQty: 10, fillPrice: 187.2 });
     expect(fill('BUY')).toEqual({ title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
     expect(fill('SELL')).toMatchObject({ title: 'Sold 10 AAPL', body: 'Filled at 187.2, at its SELL time.', urgency: 'normal' });
@@ -18,6 +18,7 @@ describe('notificationFor', () => {
     expect(fill('MANUAL_EXIT')).toMatchObject({ body: 'Filled at 187.2, because you stopped the strategy.' });
     expect(fill('TRAIL_STOP')).toMatchObject({ body: 'Filled at 187.2, by the trailing stop.', urgency: 'critical' });
     expect(fill('TARGET')).toMatchObject({ body: 'Filled at 187.2, at its target.', urgency: 'normal' });
+    expect(fill('BACKSTOP')).toMatchObject({ body: 'Filled at 187.2, by the backstop resting at the broker.', urgency: 'critical' });
   });
 
   it("words a short's fills by the order's side: a short sale, then a buy-back", () => {

@@ -42,6 +42,7 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
   TARGET: 'at its target',
   MANUAL_EXIT: 'because you stopped the strategy',
   SQUARE_OFF: 'at its square-off time',
+  BACKSTOP: 'by the backstop resting at the broker',
 };
 
 /** What an order is called in a title: a short's entry is a short sale; an exit is an exit either way. */
@@ -73,7 +74,7 @@ export function notificationFor(event: EngineEvent, lookup: StrategyLookup, side
       return {
         title: `${side === 'buy' ? 'Bought back' : 'Sold'} ${event.filledQty} ${symbol}`,
         body: `Filled at ${formatPrice(event.fillPrice)}, ${SOLD_BECAUSE[event.leg]}.`,
-        urgency: event.leg === 'STOPLOSS' || event.leg === 'TRAIL_STOP' ? 'critical' : 'normal',
+        urgency: event.leg === 'STOPLOSS' || event.leg === 'TRAIL_STOP' || event.leg === 'BACKSTOP' ? 'critical' : 'normal',
         key,
       };
     }

@@ -141,6 +141,19 @@ export interface RuntimeDto {
   readonly leg_no: number;
   /** The open position's exit levels as they stand now (absolute prices); null while flat. */
   readonly levels: LevelsDto | null;
+  /** The stop resting at the broker for the current leg (issue 20); null: none rests. */
+  readonly backstop: BackstopDto | null;
+}
+
+/**
+ * The leg's backstop while it may rest at the broker: `state` 'placing' (its answer not known
+ * yet), 'resting', 'modifying' (a move on its way) or 'cancelling' (before an exit); its trigger,
+ * and the broker's id for it (null until the broker answered).
+ */
+export interface BackstopDto {
+  readonly state: 'placing' | 'resting' | 'modifying' | 'cancelling';
+  readonly trigger_price: number;
+  readonly broker_ref: string | null;
 }
 
 /**

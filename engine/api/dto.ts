@@ -4,14 +4,14 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
-import type { Levels, Order, Run, Strategy } from '../core/types';
+import { OPEN_BACKSTOP_STATES, type Backstop, type Levels, type Order, type Run, type Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
@@ -71,7 +71,8 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
 export const runFills = (run: Run, boughtQty: number | null, fills: readonly LegFill[] = []): RunFills[] =>
   legFills({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, heldQty: run.positionQty, short: run.plan?.side === 'sell' }, boughtQty, fills);
 
-export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = []): RuntimeDto {
+/** `backstop`: the current leg's backstop row, if it has one (only one that may rest is shown). */
+export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = [], backstop: Backstop | undefined = undefined): RuntimeDto {
   const fills = runFills(run, boughtQty, legs);
   return {
     run_id: run.id,
@@ -91,7 +92,13 @@ export function runtimeDto(run: Run, boughtQty: number | null = null, legs: read
     next_trigger: nextTrigger(run),
     leg_no: run.legNo,
     levels: run.levels && levelsDto(run.levels),
+    backstop: backstop ? backstopDto(backstop) : null,
   };
+}
+
+function backstopDto(b: Backstop): BackstopDto | null {
+  const open = OPEN_BACKSTOP_STATES.find((s) => s === b.state);
+  return open ? { state: open, trigger_price: b.triggerPrice, broker_ref: b.brokerRef } : null;
 }
 
 function levelsDto(l: Levels): LevelsDto {
@@ -157,15 +164,18 @@ export function readinessDto(r: ReadinessReport): ReadinessDto {
   return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
 }
 
-/** What the engine knows of a strategy now, beside its stored rows: its latest readiness check, and the stale price its stop watches, if any. */
+/** What the engine knows of a strategy now, beside its stored rows: its latest readiness check, the stale price its stop watches and its backstop, if any. */
 export interface StrategyNow {
   readonly readiness?: ReadinessReport | undefined;
   readonly stale?: StaleNow | null | undefined;
+  /** The latest run's current leg's backstop (db backstops), when it has one. */
+  readonly backstop?: Backstop | undefined;
 }
 
 /**
  * `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized
- * P&L; `now`: its readiness and the stale price its stop watches (StalePriceWatch.staleOf).
+ * P&L; `now`: its readiness, the stale price its stop watches (StalePriceWatch.staleOf) and its
+ * backstop.
  */
 export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], now: StrategyNow = {}): StrategyDto {
   return {
@@ -185,7 +195,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills) : null,
+    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills, now.backstop) : null,
     readiness: now.readiness ? readinessDto(now.readiness) : null,
     stale_price: now.stale ? { since: now.stale.since, last_price: now.stale.lastPrice, last_price_at: now.stale.lastPriceAt } : null,
   };

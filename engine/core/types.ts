@@ -16,9 +16,10 @@ export type Repeat = (typeof REPEATS)[number];
  * Why an order exists. Every leg but BUY fills the run's single exit slot: SELL is the time exit,
  * STOPLOSS the stop (also once moved to cost), TRAIL_STOP the stop once the trail has moved it,
  * TARGET the take-profit, MANUAL_EXIT the trader's STOP or the kill switch, SQUARE_OFF the exit at
- * the square-off time (the last moment a position may stay open).
+ * the square-off time (the last moment a position may stay open), BACKSTOP the stop resting at
+ * the broker (issue 20), whose fills are journaled as the leg's exit when it fired.
  */
-export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'SQUARE_OFF';
+export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'SQUARE_OFF' | 'BACKSTOP';
 export type OrderSide = 'buy' | 'sell';
 export type OrderSlot = 'entry' | 'exit';
 
@@ -30,6 +31,7 @@ export function slotOf(leg: Leg): OrderSlot {
 export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
   STOPLOSS: 0,
   TRAIL_STOP: 0,
+  BACKSTOP: 0,
   MANUAL_EXIT: 1,
   TARGET: 2,
   SELL: 3,

@@ -12,7 +12,7 @@ import type { Run } from '../core/types';
 import { createPaperBroker, type PaperBroker } from '../brokers/paper/paper-broker';
 import type { Instrument } from '../brokers/broker';
 import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../../db/test-support';
-import { BackstopKeeper, type BackstopPosition } from './backstop-keeper';
+import { BackstopKeeper, LATE_PLACEMENT_LOOKUP_MS, type BackstopPosition } from './backstop-keeper';
 import { BACKSTOP_ASK_AGAIN_MS, type BackstopPlan } from '../core/run-policy/backstop';
 
 const T0 = Date.parse('2026-03-09T14:30:00Z');
@@ -130,6 +130,24 @@ describe('BackstopKeeper', () => {
     expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
+  });
+
+  it('a placement never answered that reaches the broker after the exit\'s lookup is looked up once more and cancelled', async () => {
+    const { clock, broker, run, position, repos, instrument } = await setup();
+    // The placement's request is stuck on the way: no answer now, it reaches the broker later.
+    const stuck: Array<() => Promise<unknown>> = [];
+    const stops = Object.create(broker.restingStops) as typeof broker.restingStops;
+    stops.place = async (req) => (stuck.push(() => broker.restingStops.place(req)), { kind: 'unknown', reason: 'timed out' });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'placing' });
+    let answer: unknown;
+    void k.clearForExit(run.id, 0).then((a) => (answer = a));
+    await clock.advance(BACKSTOP_ASK_AGAIN_MS[0]);
+    expect(answer).toEqual({ kind: 'clear' });
+    await stuck[0]!();
+    expect(broker.restingStops.held()).toMatchObject([{ status: 'resting' }]);
+    await clock.advance(LATE_PLACEMENT_LOOKUP_MS);
+    expect(broker.restingStops.held()).toMatchObject([{ status: 'cancelled' }]);
   });
 
   it('a process that died after sending the cancel: the next one asks again before its exit, and a stop that fired meanwhile is the exit', async () => {

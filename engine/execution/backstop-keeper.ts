@@ -6,10 +6,11 @@
  * Calls about one leg's backstop never overlap: each waits for the one before it.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock';
+import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
-import { answerOfCancel, answerOfReport, backstopLevels, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import { OPEN_BACKSTOP_STATES } from '../core/types';
+import { answerOfCancel, answerOfReport, backstopLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
 
@@ -21,6 +22,8 @@ export interface BackstopKeeperDeps {
   readonly installId: string;
   /** The broker and instrument of a position (execution/order-target.ts); throws when either cannot be had. */
   target(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<{ broker: Broker; instrument: Instrument }>;
+  /** A move made after waiting for the modify budget (follow's own answer was null then). */
+  onMoved?(move: { from: number; to: number; row: Backstop }): void;
 }
 
 /** Where a leg's position is held, and which way its exit trades (its entry's, invariant 8). */
@@ -46,6 +49,10 @@ export class BackstopKeeper {
   /** The last call about each leg's backstop, so the next waits for it. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private stopped = false;
+  /** Lookups of placements never answered, once more after their leg's exit (lookAgainLater). */
+  private readonly lateLookups = new Set<TimerHandle>();
+  /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
+  private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
 
   constructor(private readonly deps: BackstopKeeperDeps) {}
 
@@ -53,18 +60,25 @@ export class BackstopKeeper {
    * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
    * 'placing' before the call. Null, with nothing placed, when the plan has it off, the broker has
    * no resting stops, or the leg has one already (a second call, a restart). Rejects, with
-   * nothing journaled, when the broker or the instrument cannot be had.
+   * nothing journaled, when the broker or the instrument cannot be had. `replace` (recovery, for a
+   * leg still held): a backstop that no longer rests and sold nothing is placed again as its next
+   * version (the broker lost it, or the process died between its cancel and the exit's journal).
    */
-  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan): Promise<Backstop | null> {
+  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan, replace = false): Promise<Backstop | null> {
     return this.serial(run.id, legNo, async () => {
-      if (!plan.on || this.stopped || this.deps.repos.backstops.findByLegInternal(run.id, legNo)) return null;
+      const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
+      const again = replace && existing && existing.state === 'cancelled' && existing.filledQty === 0 ? existing : null;
+      if (!plan.on || this.stopped || (existing && !again)) return null;
       const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
       const stops = broker.restingStops;
       if (!stops) return null;
       const side = position.side === 'sell' ? 'long' : 'short';
       const { triggerPrice, limitPrice } = backstopLevels(side, position.levels, plan, stops.marketOnFire);
       const { repos, clock, installId } = this.deps;
-      const row = repos.backstops.insert(
+      const fields = { qty: position.qty, triggerPrice, limitPrice, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false };
+      const row = again
+        ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, again.version + 1) }, clock.now())
+        : repos.backstops.insert(
         {
           runId: run.id,
           strategyId: run.strategyId,
@@ -96,9 +110,16 @@ export class BackstopKeeper {
    */
   clearForExit(runId: RunId, legNo: number): Promise<ExitClearance> {
     return this.serial(runId, legNo, async () => {
-      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      const follow = this.follows.get(`${runId}:${legNo}`);
+      follow?.timer?.cancel();
+      this.follows.delete(`${runId}:${legNo}`);
+      const found = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      // A move whose answer is not known: which version rests is asked first, and that one is cancelled.
+      const row = found?.state === 'modifying' ? await this.settleMove(found) : found;
       if (!row || row.state === 'cancelled' || row.state === 'rejected') return { kind: 'clear' } as const;
       if (row.state === 'fired' && row.done) return firedClearance(row);
+      // A placement never answered that the broker does not hold may still reach it after the exit.
+      const unanswered = row.state === 'placing';
       const cancelling = row.state === 'fired' ? row : this.journal(row, { state: 'cancelling' });
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
@@ -116,7 +137,145 @@ export class BackstopKeeper {
         answer = await this.ask(stops, ref, row.qty, tries, cancel);
       }
       const settled = this.settle(cancelling, answer);
+      if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
       return answer.kind === 'fired' ? firedClearance(settled) : ({ kind: 'clear' } as const);
+    });
+  }
+
+  /**
+   * The broker streamed that a backstop fired: journaled (its fills so far, whether its order is
+   * done) unless its row already settled. The row, or null when it is not one of ours or was
+   * settled already (cancelled, or its fire already journaled as done).
+   */
+  noteFired(accountId: BrokerAccountId, report: RestingStopReport): Promise<Backstop | null> {
+    const found = this.deps.repos.backstops.findByClientOrderIdInternal(accountId, report.clientOrderId);
+    if (!found) return Promise.resolve(null);
+    return this.serial(found.runId, found.legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(found.runId, found.legNo);
+      if (!row || row.clientOrderId !== report.clientOrderId || row.state === 'cancelled' || row.state === 'rejected' || (row.state === 'fired' && row.done)) return null;
+      return this.fromReport(row, report);
+    });
+  }
+
+  /**
+   * At start, where an open backstop stands (Kite: a GTT other rows own is not taken for it):
+   * journaled as the broker says. 'resting' stays; 'fired' is the leg's exit to journal;
+   * 'gone' (never placed, cancelled or refused) leaves nothing that can fill, journaled
+   * 'cancelled' (reason NOT_AT_BROKER), and a position still held gets the next version placed.
+   * Null for a row settled meanwhile (an exit cleared it first).
+   */
+  recover(row: Backstop): Promise<'resting' | 'fired' | 'gone' | null> {
+    return this.serial(row.runId, row.legNo, async () => {
+      const current = this.deps.repos.backstops.findByLegInternal(row.runId, row.legNo);
+      if (!current || !(OPEN_BACKSTOP_STATES as readonly string[]).includes(current.state)) return null;
+      const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return null;
+      const others = this.deps.repos.backstops.listOpenInternal().flatMap((b) => (b.id !== current.id && b.brokerRef ? [b.brokerRef] : []));
+      const seen = await stops.lookup({ ...refOf(current, instrument), excludeBrokerRefs: others });
+      if (seen === null || seen.status === 'cancelled' || seen.status === 'rejected') {
+        this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
+        return 'gone';
+      }
+      this.fromReport(current, seen);
+      return seen.status === 'fired' ? 'fired' : 'resting';
+    });
+  }
+
+  /**
+   * Moves the leg's backstop to follow its stop (a trail, a move to cost), at most the broker's
+   * `modifiesPerMinute` (nextModifyAt); moves asked for meanwhile wait, and the latest wins. Only
+   * a resting backstop moves, and only towards the price. Resolves with the move made, if any.
+   */
+  follow(runId: RunId, legNo: number, levels: Pick<Levels, 'stop' | 'tick'>, plan: BackstopPlan): Promise<{ from: number; to: number; row: Backstop } | null> {
+    const key = `${runId}:${legNo}`;
+    const f = this.follows.get(key) ?? { sentAt: [], latest: null, timer: null };
+    this.follows.set(key, f);
+    f.latest = { levels, plan };
+    if (f.timer) return Promise.resolve(null);
+    return this.serial(runId, legNo, async () => {
+      const want = f.latest;
+      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      const run = this.deps.repos.runs.getInternal(runId);
+      if (!want || !row || !run || row.state !== 'resting' || this.stopped) return null;
+      const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return null;
+      const now = this.deps.clock.now();
+      const at = nextModifyAt(f.sentAt, now, stops.modifiesPerMinute);
+      if (at > now) {
+        f.timer = this.deps.clock.setTimer(at - now, () => {
+          f.timer = null;
+          const latest = f.latest;
+          if (latest) void this.follow(runId, legNo, latest.levels, latest.plan).then((m) => m && this.deps.onMoved?.(m));
+        });
+        return null;
+      }
+      f.latest = null;
+      const { triggerPrice, limitPrice } = backstopLevels(row.side === 'sell' ? 'long' : 'short', want.levels, want.plan, stops.marketOnFire);
+      const tighter = row.side === 'sell' ? triggerPrice > row.triggerPrice : triggerPrice < row.triggerPrice;
+      if (!tighter) return null;
+      f.sentAt = [...f.sentAt.filter((t) => t > now - 60_000), now];
+      const version = row.version + 1;
+      const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice };
+      const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
+      const result = await callSafely(() => stops.modify(refOf(row, instrument), next));
+      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
+      return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
+    });
+  }
+
+  /** A move whose answer was lost: the next version is looked up; found, it is the backstop; else the current one still is. */
+  private async settleMove(row: Backstop): Promise<Backstop> {
+    const run = this.deps.repos.runs.getInternal(row.runId);
+    const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+    const stops = broker.restingStops;
+    if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    const version = row.version + 1;
+    const clientOrderId = backstopId(this.deps.installId, row.strategyId, run.tradingDate, row.legNo, version);
+    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice });
+    if (seen) return this.adoptNext(row, version, seen);
+    return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+  }
+
+  private adoptNext(row: Backstop, version: number, report: RestingStopReport): Backstop {
+    return this.journal(row, {
+      version,
+      clientOrderId: report.clientOrderId,
+      brokerRef: report.brokerRef,
+      triggerPrice: report.triggerPrice,
+      limitPrice: report.limitPrice,
+      nextTriggerPrice: null,
+      nextLimitPrice: null,
+      state: report.status,
+      filledQty: report.filledQty,
+      fillPrice: report.avgFillPrice,
+      done: report.done,
+    });
+  }
+
+  /**
+   * clearForExit when the journal cannot be written (storage failing): the same cancel and wait,
+   * nothing journaled, so the emergency exit (emergency-exit.ts) may go. 'fired': its fills are
+   * the exit, journaled by the next exit of the leg or at a restart, once storage is back.
+   */
+  clearUnjournaled(runId: RunId, legNo: number): Promise<'clear' | 'fired'> {
+    return this.serial(runId, legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
+      if (!row || row.state === 'cancelled' || row.state === 'rejected') return 'clear';
+      if (row.state === 'fired') return 'fired';
+      const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
+      const stops = broker.restingStops;
+      if (!stops) return 'clear';
+      const ref = refOf(row, instrument);
+      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
+      let answer = await cancel(0);
+      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
+        if (this.stopped) throw new Error(`backstop ${row.clientOrderId}: the engine stopped before the broker answered its cancel`);
+        await this.wait(answer.afterMs);
+        answer = await this.ask(stops, ref, row.qty, tries, cancel);
+      }
+      return answer.kind === 'fired' ? 'fired' : 'clear';
     });
   }
 
@@ -135,6 +294,39 @@ export class BackstopKeeper {
   /** Stops asking: a wait in progress ends with an error, and no new placement is made. */
   stop(): void {
     this.stopped = true;
+    for (const t of this.lateLookups) t.cancel();
+    this.lateLookups.clear();
+    for (const f of this.follows.values()) f.timer?.cancel();
+    this.follows.clear();
+  }
+
+  /**
+   * A placement whose answer was lost, not found when the exit looked, may still arrive at the
+   * broker after the exit (a request stuck in a queue on the way): LATE_PLACEMENT_LOOKUP_MS later
+   * it is looked up once more, and cancelled if it rests (it would close, or open, a position
+   * that is no longer there). One found fired already sold twice: said loudly, for the trader.
+   */
+  private lookAgainLater(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef): void {
+    const timer = this.deps.clock.setTimer(LATE_PLACEMENT_LOOKUP_MS, () => {
+      this.lateLookups.delete(timer);
+      void this.sweep(stops, ref);
+    });
+    this.lateLookups.add(timer);
+  }
+
+  private async sweep(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef): Promise<void> {
+    const { logger } = this.deps;
+    try {
+      const seen = await stops.lookup(ref);
+      if (seen?.status === 'resting') {
+        const result = await stops.cancel(ref);
+        logger.warn({ clientOrderId: ref.clientOrderId, result: result.kind }, 'a backstop placed after its leg\'s exit was cancelled');
+      } else if (seen?.status === 'fired') {
+        logger.error({ clientOrderId: ref.clientOrderId, filledQty: seen.filledQty }, 'a backstop placed after its leg\'s exit fired: check the position at the broker');
+      }
+    } catch (err) {
+      logger.error({ err, clientOrderId: ref.clientOrderId }, 'a backstop whose placement was never answered could not be looked up after the exit: check the broker for a resting stop');
+    }
   }
 
   private recordPlacement(row: Backstop, result: RestingStopResult): Backstop {
@@ -181,6 +373,12 @@ export class BackstopKeeper {
     return next;
   }
 }
+
+/** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
+const NOT_AT_BROKER = 'not at the broker at a restart';
+
+/** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
+export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
 
 function firedClearance(row: Backstop): ExitClearance {
   return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: Math.max(0, row.qty - row.filledQty) };

@@ -14,7 +14,7 @@ import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
-import { UniqueViolation, type OrderPatch } from '../../db/repos';
+import { isStorageUnavailable, UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
 import { announceRun } from './run-ledger';
 import { abandonUnsentEntry, applyReportToJournal, type AbandonedEntry, type ReportOutcome } from './apply-report';
@@ -24,6 +24,7 @@ import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { closableQty } from '../brokers/net-position';
 import { followUp, stepRun, writeStep } from './apply-step';
+import { BackstopExits } from './backstop-exits';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -43,6 +44,12 @@ export interface ExecutionOptions {
   readonly maxInFlight?: number;
   /** lock:runtime:{id} expiry; longer than any broker call should take. */
   readonly lockTtlMs?: number;
+  /**
+   * Whether the engine keeps a backstop resting at the broker for each position of a run whose
+   * plan has it on (issue 20; backstop-exits.ts). Off by default while the strategy keys are not
+   * offered yet (strategy-spec.ts `available: false`).
+   */
+  readonly backstops?: boolean;
 }
 
 /** A placement answer as written to the journal, for what follows it. */
@@ -100,6 +107,8 @@ export class ExecutionEngine {
   private readonly emergency: EmergencyExits;
   /** Sets a run's next-leg timer (the strategy manager's, which keeps the run's jobs). */
   private reentryHandler: ReentryHandler | undefined;
+  /** The backstop's part in the order flow; null when off (ExecutionOptions.backstops). */
+  readonly backstops: BackstopExits | null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -111,6 +120,9 @@ export class ExecutionEngine {
       apply: (accountId, report) => this.applyReport(accountId, report),
       abandonEntry: (order, outcome) => this.abandonEntry(order, outcome),
     });
+    this.backstops = opts.backstops
+      ? new BackstopExits(ctx, { submit: (exit) => this.submit(exit), applyReport: (accountId, report) => this.applyReport(accountId, report) })
+      : null;
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
@@ -144,6 +156,8 @@ export class ExecutionEngine {
 
   /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
   attach(account: BrokerAccountRef, broker: Broker): void {
+    const backstops = this.backstops;
+    if (backstops) broker.restingStops?.onUpdate?.((report) => backstops.onUpdate(account.id, report));
     broker.execution.onOrderUpdate((report) => {
       this.answers.write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred)).then(
         (outcome) => this.afterReport(outcome as ReportOutcome | null),
@@ -216,6 +230,7 @@ export class ExecutionEngine {
     this.exitTries.clear();
     this.reconciler.stop();
     this.emergency.stop();
+    this.backstops?.keeper.stop();
     await this.idle();
   }
 
@@ -341,12 +356,14 @@ export class ExecutionEngine {
     const { repos } = this.ctx;
     const intent = await this.withHeldQty(queued);
     if (!intent) return;
+    // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills are the exit.
+    if (this.backstops && slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
     let decision: Decision;
     try {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'TRAIL_STOP' || intent.leg === 'MANUAL_EXIT');
+          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'TRAIL_STOP' || intent.leg === 'BACKSTOP' || intent.leg === 'MANUAL_EXIT');
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
@@ -379,6 +396,25 @@ export class ExecutionEngine {
         return;
       case 'send':
         await this.send(decision.order, () => announceRun(this.ctx, decision.before, decision.after), freeSlot, () => this.answered(queued));
+    }
+  }
+
+  /**
+   * The leg's backstop before its exit (backstop-exits.ts). When the journal cannot be written,
+   * it is cancelled unjournaled and the exit goes the emergency way, as it would without one; one
+   * that fired meanwhile is the exit, journaled once storage is back (the exit is asked again).
+   */
+  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<'go' | 'done'> {
+    try {
+      return await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+    } catch (err) {
+      if (!isStorageUnavailable(err)) throw err;
+      if ((await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo)) === 'fired') {
+        this.againLater(intent);
+        return 'done';
+      }
+      if (await this.emergency.onJournalFailure(intent, err)) return 'done';
+      throw err;
     }
   }
 
@@ -602,6 +638,8 @@ export class ExecutionEngine {
     if (outcome.runBefore && outcome.runAfter) announceRun(this.ctx, outcome.runBefore, outcome.runAfter);
     const run = outcome.runAfter;
     if (!run) return;
+    // An entry done: its backstop is placed before anything that follows may submit an exit of the leg.
+    if (outcome.order.slot === 'entry' && run.state === 'IN_POSITION' && outcome.runBefore?.state !== 'IN_POSITION') this.backstops?.afterEntry(run);
     if (outcome.step) this.followUp(run, outcome.step, outcome.order);
     if (run.state !== 'BUYING') {
       // The BUY is settled either way: a deferred exit goes now or never.

@@ -23,7 +23,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id) };
     if (!run) return strategyDto(s, run, null, [], now);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), now);
+    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), { ...now, backstop: repos.backstops.findByLegInternal(run.id, run.legNo) });
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {

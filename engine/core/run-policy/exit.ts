@@ -212,6 +212,7 @@ export function byTheSquareOff(s: Pick<RunSnapshot, 'now' | 'squareOffAt'>, at: 
 const ENDED_BY: Readonly<Record<ExitKind, RunState>> = {
   STOPLOSS: 'EXITED_BY_SL',
   TRAIL_STOP: 'EXITED_BY_SL',
+  BACKSTOP: 'EXITED_BY_SL',
   TARGET: 'EXITED_BY_TARGET',
   MANUAL_EXIT: 'STOPPED',
   SELL: 'SOLD',

@@ -10,9 +10,9 @@ import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot,
 
 /** The exits each `reentry_after` lets the run enter again after (a trailing stop is a stop-loss). */
 const ALLOWED_AFTER: Readonly<Record<RunPlan['reentryAfter'], readonly ExitKind[]>> = {
-  stop_loss: ['STOPLOSS', 'TRAIL_STOP'],
+  stop_loss: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP'],
   target: ['TARGET'],
-  either: ['STOPLOSS', 'TRAIL_STOP', 'TARGET'],
+  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET'],
 };
 
 /**

@@ -44,6 +44,7 @@ import type {
   StrategyFormFieldDto,
   UserDto,
   LevelsDto,
+  BackstopDto,
   ReadinessDto,
   HelloDto,
   TickDto,
@@ -79,6 +80,7 @@ export type {
   StrategyFormFieldDto,
   UserDto,
   LevelsDto,
+  BackstopDto,
   ReadinessDto,
 };
 

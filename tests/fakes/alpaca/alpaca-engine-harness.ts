@@ -9,7 +9,7 @@ import { FakeClock } from '../../../engine/core/fake-clock';
 import { createAlpacaBroker, type AlpacaBroker } from '../../../engine/brokers/alpaca';
 import { seededUniform } from '../../../engine/brokers/alpaca/backoff';
 import { openTestDb } from '../../../db/test-support';
-import { engineOnBroker, type EngineOnBroker } from '../../support/engine-harness';
+import { engineOnBroker, type EngineOnBroker, type EngineOnBrokerArgs } from '../../support/engine-harness';
 import { startFakeAlpaca, type FakeAlpaca } from './fake-alpaca';
 import type { FakeAlpacaOptions } from './fake-config';
 
@@ -20,15 +20,15 @@ export interface AlpacaTestEngine extends EngineOnBroker {
    * The process dies (kill -9) and a new one starts on the same database and the same fake, at
    * `at`: a fresh clock, broker connection, runtime store and engine, with nothing remembered but
    * SQLite. The dead engine's clock never moves again, so nothing it scheduled runs. Call the
-   * successor's `engine.recover()` as the daemon does.
+   * successor's `engine.recover()` as the daemon does. `execution`: the successor's options (default: the first's).
    */
-  restart(at: string): Promise<AlpacaTestEngine>;
+  restart(at: string, execution?: EngineOnBrokerArgs['execution']): Promise<AlpacaTestEngine>;
   close(): Promise<void>;
 }
 
 const HOUR = 3_600_000;
 
-export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions }): Promise<AlpacaTestEngine> {
+export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions; execution?: EngineOnBrokerArgs['execution'] }): Promise<AlpacaTestEngine> {
   let clockNow: () => number = () => Date.parse(opts.at);
   const fake = await startFakeAlpaca({ now: () => clockNow(), ...opts.fake });
   const db = openTestDb();
@@ -40,7 +40,7 @@ export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpac
     await fake.close();
   };
 
-  async function engineAt(at: string, reuse?: Pick<EngineOnBroker, 'user' | 'account'>): Promise<AlpacaTestEngine> {
+  async function engineAt(at: string, reuse?: Pick<EngineOnBroker, 'user' | 'account'>, execution = opts.execution): Promise<AlpacaTestEngine> {
     const clock = new FakeClock(Date.parse(at));
     clockNow = () => clock.now();
     const broker = createAlpacaBroker({
@@ -57,6 +57,7 @@ export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpac
       broker,
       brokerKind: 'alpaca',
       strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
+      execution,
       ...(reuse ? { reuse: { user: reuse.user, account: reuse.account } } : {}),
     });
     let dead = false;
@@ -64,12 +65,12 @@ export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpac
       ...core,
       fake,
       broker,
-      async restart(next) {
+      async restart(next, nextExecution = execution) {
         // A dead process stops nothing gracefully: only its sockets and in-memory store go.
         dead = true;
         await broker.stop();
         await core.runtime.close();
-        return engineAt(next, core);
+        return engineAt(next, core, nextExecution);
       },
       async close() {
         if (!dead) await core.stopEngine();

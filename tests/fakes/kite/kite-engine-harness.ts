@@ -7,7 +7,7 @@
 import { FakeClock } from '../../../engine/core/fake-clock';
 import { createKiteBroker, type KiteBroker } from '../../../engine/brokers/kite';
 import { openTestDb } from '../../../db/test-support';
-import { engineOnBroker, type EngineOnBroker } from '../../support/engine-harness';
+import { engineOnBroker, type EngineOnBroker, type EngineOnBrokerArgs } from '../../support/engine-harness';
 import type { BrokerAccount, Repos, User } from '../../../db/repos';
 import type { KiteFake } from './kite-fake';
 
@@ -33,6 +33,7 @@ export interface KiteEngineArgs {
   /** Share a database with an earlier engine (a restart after a crash). */
   readonly reuse?: { readonly repos: Repos; readonly user: User; readonly account: BrokerAccount; readonly closeDb: () => void };
   readonly kiteOptions?: Record<string, unknown>;
+  readonly execution?: EngineOnBrokerArgs['execution'];
 }
 
 export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEngine> {
@@ -47,6 +48,7 @@ export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEng
     broker: kite,
     brokerKind: 'kite',
     strategyDefaults: { symbol: 'INFY', exchange: 'NSE', qty: 10, buy_time: '09:15:00', sell_time: '09:20:00', stop_loss: 95 },
+    execution: args.execution,
     ...(args.reuse ? { reuse: { user: args.reuse.user, account: args.reuse.account } } : {}),
   });
   let dead = false;

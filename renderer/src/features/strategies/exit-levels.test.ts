@@ -89,3 +89,14 @@ describe('stopMoves', () => {
     expect(stopMoves(short)).toBe('Trails 2 points above the lowest price since the entry; moves down to the entry price after a gain of 3 points');
   });
 });
+
+describe('the backstop at the broker', () => {
+  it('is named with its trigger, what it is doing and its broker id while the position is held', () => {
+    const held = { levels: { entry: 100, stop: 95, stop_kind: 'STOPLOSS' as const, target: null, trail_best: null, cost_at: null } };
+    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'resting', trigger_price: 95, broker_ref: 'ord-9' } }), 100).backstop).toBe('Backstop 95.00 resting at the broker (ord-9)');
+    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'placing', trigger_price: 94.5, broker_ref: null } }), 100).backstop).toBe('Backstop 94.50 being placed at the broker');
+    expect(exitLevels(strategy({}, { ...held, backstop: null }), 100).backstop).toBeNull();
+    expect(exitLevels(strategy({}, null), 100).backstop).toBeNull();
+  });
+});
+

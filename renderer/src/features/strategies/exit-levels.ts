@@ -6,7 +6,7 @@
  * so it is said in words ("2 % below the fill"; for a sell-first strategy, a short, the stop is
  * above the fill and the target below it). Display arithmetic only: the engine decides exits.
  */
-import type { StrategyDto } from '../../lib/api-types';
+import type { BackstopDto, StrategyDto } from '../../lib/api-types';
 import { price as fmtPrice } from '../../lib/format';
 
 export interface LevelView {
@@ -30,6 +30,8 @@ export interface ExitLevelsView {
   readonly target: LevelView | null;
   /** The entry fill price the live levels come from; null before it. */
   readonly entry: number | null;
+  /** The stop resting at the broker (issue 20), in words with its broker id; null: none rests. */
+  readonly backstop: string | null;
 }
 
 type LevelMode = StrategyDto['stop_loss_mode'];
@@ -59,6 +61,7 @@ export function exitLevels(s: StrategyDto, last: number | null): ExitLevelsView 
       stop: level(held.stop_kind === 'TRAIL_STOP' ? 'Trailing stop' : 'Stop-loss', held.stop, '', last, stopAt),
       target: held.target === null ? null : level('Target', held.target, '', last, targetAt),
       entry: held.entry,
+      backstop: backstopWords(run?.backstop),
     };
   }
   const planned = (n: number, mode: LevelMode) => (mode === 'price' ? n : null);
@@ -67,7 +70,18 @@ export function exitLevels(s: StrategyDto, last: number | null): ExitLevelsView 
     stop: level('Stop-loss', planned(s.stop_loss, s.stop_loss_mode), distance(s.stop_loss, s.stop_loss_mode, stopAt), last, stopAt),
     target: s.target === null ? null : level('Target', planned(s.target, s.target_mode), distance(s.target, s.target_mode, targetAt), last, targetAt),
     entry: null,
+    backstop: null,
   };
+}
+
+const BACKSTOP_DOING: Readonly<Record<BackstopDto['state'], string>> = { placing: 'being placed', resting: 'resting', modifying: 'moving', cancelling: 'being cancelled' };
+
+/**
+ * @example backstopWords({ state: 'resting', trigger_price: 95, broker_ref: 'ord-9' }) // 'Backstop 95.00 resting at the broker (ord-9)'
+ */
+export function backstopWords(b: BackstopDto | null | undefined): string | null {
+  if (!b) return null;
+  return `Backstop ${fmtPrice(b.trigger_price)} ${BACKSTOP_DOING[b.state]} at the broker${b.broker_ref ? ` (${b.broker_ref})` : ''}`;
 }
 
 export interface ChartLevel {

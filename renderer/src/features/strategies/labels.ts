@@ -47,7 +47,7 @@ export function runStateText(state: RunState, legNo: number, reentries: number, 
 }
 
 /** Every leg the engine names (a Record over Leg, so a new one fails this build until it has words). */
-const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit', SQUARE_OFF: 'Square-off' };
+const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit', SQUARE_OFF: 'Square-off', BACKSTOP: 'Backstop' };
 
 export const legLabel = (leg: string | null | undefined): string => (leg ? (leg in LEG_LABEL ? LEG_LABEL[leg as Leg] : humanize(leg)) : '—');
 

@@ -101,6 +101,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
             {stale}
           </div>
         )}
+        {levels.backstop && (
+          <div className="small muted" data-testid="backstop">
+            {levels.backstop}
+          </div>
+        )}
       </td>
       <td data-label="To target" className="num" data-testid="to-target">
         {levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}

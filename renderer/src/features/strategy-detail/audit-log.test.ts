@@ -41,6 +41,14 @@ describe('audit summary of the exits', () => {
     expect(summary(row('buy_skipped', { last_price: 94, stop_loss: 95, target: null, side: 'buy' }))).toBe('BUY skipped: last price 94.00 is at or below the stop-loss 95.00');
   });
 
+  it('tells the backstop\'s life at the broker with its broker id and trigger', () => {
+    expect(summary(row('backstop_placed', { leg_no: 0, broker_ref: 'ord-9', trigger_price: 95, qty: 10 }))).toBe('Backstop resting at the broker: 10 at 95.00 (ord-9)');
+    expect(summary(row('backstop_moved', { leg_no: 0, broker_ref: 'ord-10', from: 95, to: 97.5 }))).toBe('Backstop moved to 97.50 (was 95.00; ord-10)');
+    expect(summary(row('backstop_cancelled', { leg_no: 0, broker_ref: 'ord-10' }))).toBe('Backstop cancelled at the broker before the exit (ord-10)');
+    expect(summary(row('backstop_fired', { leg_no: 0, broker_ref: 'ord-9', filled_qty: 10, fill_price: 94.9 }))).toBe('Backstop fired at the broker: 10 @ 94.90 (ord-9): that is the exit');
+    expect(summary(row('order_filled', { order_id: 4, leg: 'BACKSTOP', filled_qty: 10, fill_price: 94.9 }))).toBe('Backstop order 4 filled: 10 @ 94.90');
+  });
+
   it('names the new legs in order events', () => {
     expect(summary(row('order_submitted', { leg: 'TARGET', order_id: 4, client_order_id: 'c4' }))).toBe('Target order 4 sent (c4)');
     expect(summary(row('order_filled', { leg: 'TRAIL_STOP', order_id: 5, filled_qty: 10, fill_price: 102 }))).toBe('Trailing stop order 5 filled: 10 @ 102.00');

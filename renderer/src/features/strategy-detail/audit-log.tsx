@@ -62,6 +62,14 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
       return `${legLabel(s('leg'))} attempt ${n('attempt')} did not sell everything (${s('reason')}); attempt ${(n('attempt') ?? 0) + 1} for ${n('remaining_qty')} at ${zonedStamp(n('next_attempt_at'), zone)}`;
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
+    case 'backstop_placed':
+      return `Backstop resting at the broker: ${n('qty')} at ${price(n('trigger_price'))} (${s('broker_ref')})`;
+    case 'backstop_moved':
+      return `Backstop moved to ${price(n('to'))} (was ${price(n('from'))}; ${s('broker_ref')})`;
+    case 'backstop_cancelled':
+      return `Backstop cancelled at the broker before the exit${s('broker_ref') ? ` (${s('broker_ref')})` : ''}`;
+    case 'backstop_fired':
+      return `Backstop fired at the broker: ${n('filled_qty')} @ ${price(n('fill_price'))}${s('broker_ref') ? ` (${s('broker_ref')})` : ''}: that is the exit`;
     case 'buy_skipped':
       // `target` set: the target was the level already reached; a row from before targets has no `target`.
       // `side` 'sell': a short's entry, whose stop is above the price and target below; absent on older rows: a buy.

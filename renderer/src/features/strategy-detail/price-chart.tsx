@@ -66,6 +66,7 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   TARGET: { text: 'TARGET', position: 'atPriceTop', shape: 'arrowDown', color: 'buy' },
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
   SQUARE_OFF: { text: 'SQ-OFF', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
+  BACKSTOP: { text: 'BACKSTOP', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
 };
 
 interface Fill {

@@ -119,6 +119,14 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
             {levels.stop.text} {running && levels.stop.roomPct !== null && <span className={`small ${levels.stop.roomPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(levels.stop.movePct)})</span>}
           </dd>
         </div>
+        {levels.backstop && (
+          <div>
+            <dt>At the broker</dt>
+            <dd className="small" data-testid="backstop">
+              {levels.backstop}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Target</dt>
           <dd className="num" data-testid="target-level">

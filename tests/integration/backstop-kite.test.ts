@@ -1,0 +1,88 @@
+/**
+ * The backstop at Kite (a single-leg GTT whose order is a LIMIT beyond the trigger), through the
+ * real adapter and the loopback fake: placed once the BUY fills, deleted and awaited before the
+ * SELL at 09:20 IST (one SELL at Kite), and a GTT that fired while the daemon was dead ends the leg
+ * at the restart with its fill: no SELL follows. Judged by the fake's order book and GTT list.
+ * Monday 2026-03-09: BUY 09:15 IST (03:45Z), SELL 09:20 IST (03:50Z); INFY at 100, the stop at 95.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { startKiteEngine, type KiteTestEngine } from '../fakes/kite/kite-engine-harness';
+import { waitFor } from '../fakes/kite/wait-for';
+
+let fake: KiteFake;
+let t: KiteTestEngine;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+  await t?.close();
+  await fake?.close();
+});
+
+async function inPosition(): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
+  fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+  const s = await t.create();
+  await t.start(s.id);
+  await t.drive('2026-03-09T03:45:05Z', 500);
+  await waitFor('the GTT resting', () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state === 'resting');
+  expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+  return s;
+}
+
+const sells = () => fake.orders().filter((o) => o.transaction_type === 'SELL').map((o) => [o.order_type, o.status, o.quantity]);
+
+describe('the backstop at Kite', () => {
+  it('rests as a GTT after the BUY fills; the SELL at 09:20 deletes it first: one SELL at Kite', async () => {
+    const s = await inPosition();
+    const b = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    expect(b).toMatchObject({ triggerPrice: 95, limitPrice: 94.05, brokerRef: expect.any(String) });
+    expect(fake.gtts()).toEqual([expect.objectContaining({ id: Number(b.brokerRef), status: 'active' })]);
+    await t.drive('2026-03-09T03:50:05Z', 1_000);
+    await waitFor('SOLD', () => t.run(s.id).state === 'SOLD');
+    expect(sells()).toEqual([['MARKET', 'COMPLETE', 10]]);
+    expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state).toBe('cancelled');
+  });
+
+  it('fired while the daemon was dead: the restart ends the leg with the GTT\'s fill, and no SELL goes at 09:20', async () => {
+    const s = await inPosition();
+    const crashed = t;
+    await crashed.kill();
+    cleanups.push(() => crashed.closeDb());
+    fake.setPrice('INFY', 94.5);
+    await waitFor('the GTT order filled', () => fake.orders().some((o) => o.transaction_type === 'SELL' && o.status === 'COMPLETE'));
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:47:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    await t.engine.recover();
+    await t.drive('2026-03-09T03:47:10Z', 500);
+    await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    await t.drive('2026-03-09T03:50:05Z', 5_000);
+    expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
+  });
+
+  it('a placement never answered is found at the restart among identical GTTs by excluding those other rows own', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+    // Two strategies with the same position: their GTTs are alike (instrument, side, quantity, trigger).
+    const a = await t.create();
+    const b = await t.create();
+    await t.start(a.id);
+    await t.start(b.id);
+    await t.drive('2026-03-09T03:45:05Z', 500);
+    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
+    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    const refs = { a: row(a.id)!.brokerRef, b: row(b.id)!.brokerRef };
+    // A's placement answer was lost with the process (its GTT is at Kite; the journal never heard).
+    t.repos.backstops.update(row(a.id)!.id, { state: 'placing', brokerRef: null }, t.clock.now());
+    const crashed = t;
+    await crashed.kill();
+    cleanups.push(() => crashed.closeDb());
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    await t.engine.recover();
+    await waitFor('A adopted', () => row(a.id)?.state === 'resting');
+    expect([row(a.id)!.brokerRef, row(b.id)!.brokerRef]).toEqual([refs.a, refs.b]);
+    expect(fake.gtts().filter((g) => g.status === 'active')).toHaveLength(2);
+  });
+});
