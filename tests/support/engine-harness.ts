@@ -55,6 +55,8 @@ export interface EngineOnBrokerArgs {
   readonly execution?: EngineDeps['execution'];
   /** Named moments a test acts at (EngineDeps.crashPoints): a throw there is a crash before anything of that step is written. */
   readonly crashPoints?: EngineDeps['crashPoints'];
+  /** The stale-price watch's bounds (EngineDeps.stalePrice); the engine's defaults when left out. */
+  readonly stalePrice?: EngineDeps['stalePrice'];
 }
 
 /**
@@ -79,6 +81,7 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
     checkpoint: args.checkpoint,
     execution: args.execution,
     crashPoints: args.crashPoints,
+    stalePrice: args.stalePrice,
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
@@ -122,6 +125,9 @@ export interface TestEngine extends EngineOnBroker {
   close(): Promise<void>;
 }
 
+/** The harness's paper market prices every instrument once a minute: fake-clock days stay cheap. */
+const HARNESS_BEAT_MS = 60_000;
+
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
 export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
@@ -133,7 +139,7 @@ async function paperEngine(
   db: ReturnType<typeof openTestDb>,
   opts: { paper?: PaperBrokerUserOptions; reuse?: EngineOnBrokerArgs['reuse'] } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>,
 ): Promise<TestEngine> {
-  const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: 60_000, ...opts.paper });
+  const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: HARNESS_BEAT_MS, ...opts.paper });
   const core = await engineOnBroker({
     clock,
     repos: db.repos,
@@ -144,6 +150,9 @@ async function paperEngine(
     execution: opts.execution,
     crashPoints: opts.crashPoints,
     reuse: opts.reuse,
+    // Silence between the harness's beats is no stale stream: the watch is told two beats. A test
+    // that sets its own beat (a frozen stream: a day-long one) keeps the engine's 15 s.
+    stalePrice: opts.paper?.tickIntervalMs === undefined ? { staleAfterMs: 2 * HARNESS_BEAT_MS } : undefined,
   });
   return {
     ...core,
