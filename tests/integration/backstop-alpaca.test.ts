@@ -101,7 +101,13 @@ describe('the backstop at Alpaca', () => {
     const s = await inPosition();
     const v1 = backstop(s)!;
     // The dead process had cancelled it (the broker confirmed, the journal wrote it) and died before journaling its SELL.
-    expect(await t.broker.restingStops!.cancel({ clientOrderId: v1.clientOrderId, brokerRef: v1.brokerRef, instrument: (await t.broker.instruments.resolve('AAPL', 'NYSE'))!, side: 'sell', qty: 10, triggerPrice: 95 })).toMatchObject({ kind: 'done' });
+    const stops = t.broker.restingStops!;
+    const ref = { clientOrderId: v1.clientOrderId, brokerRef: v1.brokerRef, instrument: (await t.broker.instruments.resolve('AAPL', 'NYSE'))!, side: 'sell' as const, qty: 10, triggerPrice: 95 };
+    // Alpaca confirms a cancel after its 204 (pending_cancel, then canceled): the answer may be
+    // unknown until then, and the lookup settles it.
+    const cancelled = await stops.cancel(ref);
+    if (cancelled.kind === 'unknown') for (let i = 0; i < 50 && (await stops.lookup(ref))?.status !== 'cancelled'; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect((await stops.lookup(ref))?.status).toBe('cancelled');
     t.repos.backstops.update(v1.id, { state: 'cancelled' }, t.clock.now());
     t = await t.restart('2026-03-09T13:40:00Z');
     await t.engine.recover();
