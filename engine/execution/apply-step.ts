@@ -6,10 +6,11 @@ import { asBrokerAccountId } from '../core/ids';
 import { instrumentKey, type Leg, type Run, type Strategy } from '../core/types';
 import { runPlanOf, type RunPlanSpec } from '../core/run-plan-spec';
 import { step } from '../core/run-policy/step';
-import type { OrderWhere, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
+import type { OrderWhere, PlaceIntent, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
 import type { MarketListener } from '../market/market-listener';
 import type { Repos } from '../../db/repos';
+import type { NewOrder } from '../../db/repos/orders';
 import { announceRun, writeRunState } from './run-ledger';
 
 /**
@@ -74,6 +75,32 @@ export function snapshotOf(repos: Pick<Repos, 'orders'>, run: Run, now: number, 
     exit: exit ?? null,
     deferredExit,
     now,
+  };
+}
+
+/**
+ * The journal row of an order the run policy placed (`step.place`), nothing filled yet; `sent`
+ * says under which ids and in which state (a new order: pending, no broker id yet).
+ * Invariant 8: an exit sells where its entry bought (`place.where`), never what the strategy says now.
+ */
+export function placedOrderRow(run: Run, place: PlaceIntent, sent: Pick<NewOrder, 'clientOrderId' | 'brokerOrderId' | 'status' | 'dispatchedAt' | 'ackedAt'>): NewOrder {
+  return {
+    runId: run.id,
+    strategyId: run.strategyId,
+    userId: run.userId,
+    ...place.where,
+    qty: place.qty,
+    attempt: place.attempt,
+    legNo: place.legNo,
+    leg: place.leg,
+    side: place.side,
+    slot: place.slot,
+    scheduledAt: place.scheduledAt,
+    ...sent,
+    filledAt: null,
+    filledQty: 0,
+    fillPrice: null,
+    rejectReason: null,
   };
 }
 

@@ -16,7 +16,7 @@ import type { EngineContext } from '../context';
 import { BackstopKeeper, type ExitClearance } from './backstop-keeper';
 import { orderTarget } from './order-target';
 import { announceRun } from './run-ledger';
-import { stepRun, writeStep } from './apply-step';
+import { placedOrderRow, stepRun, writeStep } from './apply-step';
 
 /** An exit of a leg, as the execution engine holds it (its OrderIntent). */
 export interface LegExit {
@@ -182,31 +182,8 @@ export class BackstopExits {
       const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: 'BACKSTOP', legNo: exit.legNo, scheduledAt: clock.now() });
       if (!run || !step?.place) return null;
       const { place } = step;
-      repos.orders.insert(
-        {
-          runId: run.id,
-          strategyId: run.strategyId,
-          userId: run.userId,
-          ...place.where,
-          qty: place.qty,
-          attempt: place.attempt,
-          legNo: place.legNo,
-          leg: 'BACKSTOP',
-          side: place.side,
-          slot: 'exit',
-          clientOrderId: b.clientOrderId,
-          brokerOrderId: b.brokerRef,
-          status: 'accepted',
-          scheduledAt: place.scheduledAt,
-          dispatchedAt: b.createdAt,
-          ackedAt: b.updatedAt,
-          filledAt: null,
-          filledQty: 0,
-          fillPrice: null,
-          rejectReason: null,
-        },
-        clock.now(),
-      );
+      // The policy's exit slot, under the backstop's ids: the broker has it already.
+      repos.orders.insert(placedOrderRow(run, place, { clientOrderId: b.clientOrderId, brokerOrderId: b.brokerRef, status: 'accepted', dispatchedAt: b.createdAt, ackedAt: b.updatedAt }), clock.now());
       return { before: run, after: writeStep(this.ctx, run, step), qty: place.qty };
     });
     if (!journaled) return;

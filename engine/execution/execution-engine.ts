@@ -23,7 +23,7 @@ import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { closableQty } from '../brokers/net-position';
-import { followUp, stepRun, writeStep } from './apply-step';
+import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
 import { BackstopExits } from './backstop-exits';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
@@ -463,32 +463,8 @@ export class ExecutionEngine {
     if (!place) throw new Error(`the run policy answered ${intent.leg} with neither an order nor an outcome`);
     // A re-entry is the one entry a crash can meet twice in a day (the run waits between legs): the soak kills here.
     if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
-    // Invariant 8: an exit sells the position where it was bought (place.where is its entry's), never what the strategy says now.
-    const order = repos.orders.insert(
-      {
-        runId: run.id,
-        strategyId: run.strategyId,
-        userId: run.userId,
-        ...place.where,
-        qty: place.qty,
-        attempt: place.attempt,
-        legNo: place.legNo,
-        leg: place.leg,
-        side: place.side,
-        slot: place.slot,
-        clientOrderId: clientOrderId(installId, run.strategyId, run.tradingDate, place.slot, place.attempt, place.legNo),
-        brokerOrderId: null,
-        status: 'pending',
-        scheduledAt: place.scheduledAt,
-        dispatchedAt: null,
-        ackedAt: null,
-        filledAt: null,
-        filledQty: 0,
-        fillPrice: null,
-        rejectReason: null,
-      },
-      clock.now(),
-    );
+    const id = clientOrderId(installId, run.strategyId, run.tradingDate, place.slot, place.attempt, place.legNo);
+    const order = repos.orders.insert(placedOrderRow(run, place, { clientOrderId: id, brokerOrderId: null, status: 'pending', dispatchedAt: null, ackedAt: null }), clock.now());
     return { kind: 'send', order, before: run, after: writeStep(this.ctx, run, step) };
   }
 
