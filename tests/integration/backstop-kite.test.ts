@@ -20,9 +20,9 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function inPosition(): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
+async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
   fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, ...more });
   const s = await t.create();
   await t.start(s.id);
   await t.drive('2026-03-09T03:45:05Z', 500);
@@ -44,6 +44,22 @@ describe('the backstop at Kite', () => {
     expect(sells()).toEqual([['MARKET', 'COMPLETE', 10]]);
     expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
     expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state).toBe('cancelled');
+  });
+
+  it('fired while the daemon is up and its ticker silent: the GTT, read within 10 s, ends the leg with its fill; no SELL at 09:20', async () => {
+    // The engine's own stop never sees the price (no tick, and the stale-price cross-check far off): only the GTT's read can tell.
+    const s = await inPosition({ stalePrice: { staleAfterMs: 30 * 60_000 } });
+    fake.ticker.stall(true);
+    fake.setPrice('INFY', 94.5);
+    const firedAt = t.clock.now();
+    await t.drive(new Date(firedAt + 10_500).toISOString(), 500);
+    await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(t.clock.now()).toBeLessThanOrEqual(firedAt + 10_500);
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'fired', filledQty: 10, done: true });
+    fake.ticker.stall(false);
+    await t.drive('2026-03-09T03:50:05Z', 5_000);
+    expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
   });
 
   it('fired while the daemon was dead: the restart ends the leg with the GTT\'s fill, and no SELL goes at 09:20', async () => {
