@@ -83,7 +83,7 @@ export interface StalePriceWatchDeps {
 }
 
 export class StalePriceWatch {
-  private readonly options: StalePriceOptions;
+  private options: StalePriceOptions;
   private readonly episodes = new Map<string, Episode>();
   /** Feed → the quotes that found its stream current: its silence counts again from the last. */
   private readonly quiet = new Map<string, Quiet>();
@@ -115,6 +115,15 @@ export class StalePriceWatch {
       return { since: episode.since, lastPrice: stream?.price ?? null, lastPriceAt: stream?.receivedAt ?? null };
     }
     return null;
+  }
+
+  /** The stale bound changed (the install setting): the next check follows it. */
+  setStaleAfterMs(ms: number): void {
+    this.options = { ...this.options, staleAfterMs: ms };
+    this.deps.market.setStaleAfterMs(ms);
+    this.timer?.handle.cancel();
+    this.timer = null;
+    this.soon(0);
   }
 
   /** No more checks, quotes or events. */
