@@ -42,7 +42,11 @@ export interface EngineDeps {
   readonly crashPoints?: CrashPoints;
   /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
   readonly checkpoint?: Db['checkpoint'];
-  /** When a position's silent price stream is cross-checked, and how often (StalePriceWatch); defaults: 15 s, 5 s. */
+  /**
+   * When a position's silent price stream is cross-checked, and how often (StalePriceWatch);
+   * defaults: 15 s, 5 s, a quiet market at most every 60 s. The install's `stale_price_seconds`
+   * overrides `staleAfterMs`.
+   */
   readonly stalePrice?: Partial<StalePriceOptions>;
 }
 
