@@ -25,7 +25,8 @@ import { StrategyLocks } from './strategy/strategy-locks';
 import { recover, type RecoverOptions, type RecoveryReport } from './strategy/recovery';
 import type { EngineContext } from './context';
 import { noCrashPoints, type CrashPoints } from './execution/crash-points';
-import { ReadinessService, readinessLeadMs } from './readiness/readiness-service';
+import { ReadinessService } from './readiness/readiness-service';
+import { InstallSettings } from './settings/install-settings';
 
 export interface EngineDeps {
   readonly repos: Repos;
@@ -41,7 +42,11 @@ export interface EngineDeps {
   readonly crashPoints?: CrashPoints;
   /** Checkpoints the SQLite WAL (Db.checkpoint): the engine does it when no order is due (WalCheckpoints). */
   readonly checkpoint?: Db['checkpoint'];
-  /** When a position's silent price stream is cross-checked, and how often (StalePriceWatch); defaults: 15 s, 5 s. */
+  /**
+   * When a position's silent price stream is cross-checked, and how often (StalePriceWatch);
+   * defaults: 15 s, 5 s, a quiet market at most every 60 s. The install's `stale_price_seconds`
+   * overrides `staleAfterMs`.
+   */
   readonly stalePrice?: Partial<StalePriceOptions>;
 }
 
@@ -57,6 +62,8 @@ export interface Engine {
   readonly brokers: BrokerSessions;
   /** The readiness check before each entry (issue 20): its schedule, each strategy's latest report, and checks on demand. */
   readonly readiness: ReadinessService;
+  /** The install's settings (the readiness lead, the stale bound): read at start, applied at once when changed. */
+  readonly settings: InstallSettings;
   /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
   readonly bars: Pick<BarRecorder, 'unwritten'>;
   /**
@@ -81,7 +88,9 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const bus = new EventBus((err, event) => deps.logger.error({ err, event: event.type }, 'event listener failed'));
   const brokers = new BrokerSessions(deps.brokerFactory);
-  const stalePrice = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.stalePrice };
+  // The stale bound and the readiness lead: the install's settings, else the engine's options, else the defaults.
+  const settings = new InstallSettings(deps.repos.settings, deps.logger, deps.stalePrice?.staleAfterMs === undefined ? {} : { stale_price_seconds: deps.stalePrice.staleAfterMs / 1000 });
+  const stalePrice = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.stalePrice, staleAfterMs: settings.values().stale_price_seconds * 1000 };
   const market = new MarketListener({ bus, clock: deps.clock, logger: deps.logger, staleAfterMs: stalePrice.staleAfterMs });
   // Trails and moves to cost are made at the tick (market listener); their levels written batched.
   const levelsWriter = new LevelsWriter({ repos: deps.repos, bus, clock: deps.clock, logger: deps.logger });
@@ -109,7 +118,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const scheduler = new JobScheduler(deps.clock, { onError: (err) => deps.logger.error({ err }, 'trigger failed') });
   const locks = new StrategyLocks();
   const manager = new StrategyManager(ctx, execution, scheduler, deps.calendar, locks);
-  const readiness = new ReadinessService(ctx, scheduler, deps.calendar, readinessLeadMs(ctx));
+  const readiness = new ReadinessService(ctx, scheduler, deps.calendar, settings.values().readiness_lead_minutes * 60_000);
   // Behind this turn's journal commit (one more turn), and behind the orders of a burst.
   const stopAudit = recordEvents(bus, deps.repos, deps.logger, (write) => execution.whenOrdersOut(() => setImmediate(write)));
   const checkpoints = deps.checkpoint
@@ -131,6 +140,10 @@ export function createEngine(deps: EngineDeps): Engine {
       return run && { userId: run.userId, runId: run.id };
     },
   });
+  const offSettings = settings.onChange((values, changed) => {
+    if (changed.includes('readiness_lead_minutes')) readiness.setLeadMs(values.readiness_lead_minutes * 60_000);
+    if (changed.includes('stale_price_seconds')) stalePrices.setStaleAfterMs(values.stale_price_seconds * 1000);
+  });
 
   return {
     ctx,
@@ -143,6 +156,7 @@ export function createEngine(deps: EngineDeps): Engine {
     brokers,
     bars,
     readiness,
+    settings,
     async recover(options) {
       const report = await recover(ctx, manager, execution, deps.calendar, options);
       readiness.scheduleRunning();
@@ -155,6 +169,7 @@ export function createEngine(deps: EngineDeps): Engine {
     idle: () => execution.idle(),
     async stop() {
       checkpoints?.stop();
+      offSettings();
       stalePrices.close();
       manager.close();
       readiness.close();

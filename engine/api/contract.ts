@@ -60,6 +60,26 @@ export interface RegistrationDto {
   readonly reason: string | null;
 }
 
+/** One install setting's whole-number range, its unit and its default, for the form. */
+export interface InstallSettingRuleDto {
+  readonly unit: 'minutes' | 'seconds';
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+
+/**
+ * GET and PATCH /settings: the install's settings in effect (one set per install, for every
+ * trader on it), applied at once when changed.
+ */
+export interface InstallSettingsDto {
+  /** Minutes before each entry its readiness is checked. */
+  readonly readiness_lead_minutes: number;
+  /** Seconds a position's price stream may stay silent in session before a REST quote cross-checks it. */
+  readonly stale_price_seconds: number;
+  readonly rules: { readonly readiness_lead_minutes: InstallSettingRuleDto; readonly stale_price_seconds: InstallSettingRuleDto };
+}
+
 export interface BrokerAccountDto {
   readonly id: number;
   readonly broker: string;

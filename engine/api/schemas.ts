@@ -6,6 +6,7 @@
  * runtime's rules) and re-exported here so the contract is in one place.
  */
 import { z } from 'zod';
+import type { installSettingsPatch } from '../settings/install-settings';
 import { fromZodError } from '../core/zod-errors';
 import { EXCHANGES } from '../core/types';
 import { isCivilDate } from '../scheduler/civil-date';
@@ -153,6 +154,9 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
   if (!result.success) throw fromZodError(result.error);
   return result.data;
 }
+
+/** PATCH /settings: install-settings.ts holds the rules, shared with the engine's own read of the table. */
+export type InstallSettingsBody = z.input<typeof installSettingsPatch>;
 
 /** A daily login completed by hand: the redirect URL the broker showed, or just its request token. */
 export const brokerSessionBody = z.strictObject({

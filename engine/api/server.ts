@@ -26,6 +26,7 @@ import { barRoutes } from './routes/bars';
 import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { readinessRoutes } from './routes/readiness';
+import { settingsRoutes } from './routes/settings';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
 /** Tuning for tests and special installs; the daemon uses the defaults. */
@@ -112,6 +113,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   brokerRoutes(app, ctx);
   strategyRoutes(app, ctx);
   readinessRoutes(app, ctx);
+  settingsRoutes(app, ctx);
   eventRoutes(app, ctx);
   runRoutes(app, ctx);
   barRoutes(app, ctx);

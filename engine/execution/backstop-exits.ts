@@ -122,13 +122,27 @@ export class BackstopExits {
 
   /**
    * A status change the broker streamed: a backstop that fired is journaled, and the leg's
-   * BACKSTOP exit is submitted, which ends the leg with its fills (or waits for them).
+   * BACKSTOP exit is submitted, which ends the leg with its fills (or waits for them). One gone
+   * without a fill (deleted in the broker's own app, expired) is journaled so: the row no longer
+   * shows a stop that is not there, and the engine's own stop is what protects the leg.
    */
   onUpdate(accountId: BrokerAccountId, report: RestingStopReport): void {
+    if (report.status === 'cancelled' || report.status === 'rejected') return this.gone(accountId, report);
     if (report.status !== 'fired') return;
     void this.keeper.noteFired(accountId, report).then(
       (row) => row && this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: report.at }),
       (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId }, 'a backstop\'s update could not be journaled; the next exit of its leg looks it up'),
+    );
+  }
+
+  private gone(accountId: BrokerAccountId, report: RestingStopReport): void {
+    this.keeper.noteGone(accountId, report).then(
+      (row) => {
+        if (!row) return;
+        this.ctx.logger.warn({ runId: row.runId, legNo: row.legNo, brokerRef: row.brokerRef, reason: report.reason }, 'the backstop is gone at the broker: only the engine\'s own stop protects the position now');
+        this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+      },
+      (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId }, 'a backstop gone at the broker could not be journaled; the next exit of its leg looks it up'),
     );
   }
 

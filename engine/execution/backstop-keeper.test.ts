@@ -76,6 +76,21 @@ describe('BackstopKeeper', () => {
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('rejected');
   });
 
+  it('gone at the broker without a fill (deleted in its own app): journaled with the broker\'s reason once, and only while it rests as that version', async () => {
+    const { run, keeper, position, repos } = await setup();
+    const k = keeper();
+    const placed = (await k.place(run, 0, position, ON))!;
+    const gone = { clientOrderId: placed.clientOrderId, brokerRef: placed.brokerRef!, status: 'cancelled' as const, triggerPrice: 95, limitPrice: null, qty: 10, filledQty: 0, avgFillPrice: null, done: true, at: T0, reason: 'deleted at the broker' };
+    // A report with fills is no "gone": the fired path owns it.
+    expect(await k.noteGone(placed.brokerAccountId, { ...gone, filledQty: 3 })).toBeNull();
+    expect(await k.noteGone(placed.brokerAccountId, { ...gone, clientOrderId: 'not-ours' })).toBeNull();
+    expect(await k.noteGone(placed.brokerAccountId, gone)).toMatchObject({ state: 'cancelled', filledQty: 0, reason: 'deleted at the broker' });
+    expect(await k.noteGone(placed.brokerAccountId, gone)).toBeNull();
+    // An exit then has nothing to cancel.
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'cancelled', reason: 'deleted at the broker' });
+  });
+
   it('fired while resting: its fills are the exit, and no second exit is let go', async () => {
     const { clock, broker, run, keeper, position, sells, repos } = await setup();
     const k = keeper();

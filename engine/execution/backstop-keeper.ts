@@ -158,6 +158,21 @@ export class BackstopKeeper {
   }
 
   /**
+   * The broker says a resting backstop is gone without a fill (deleted in the broker's own app,
+   * expired, or its order refused when it fired): journaled so, unless its row moved on meanwhile
+   * (a cancel, a move or a placement of the leg in flight settles it itself). The row, or null.
+   */
+  noteGone(accountId: BrokerAccountId, report: RestingStopReport): Promise<Backstop | null> {
+    const found = this.deps.repos.backstops.findByClientOrderIdInternal(accountId, report.clientOrderId);
+    if (!found || (report.status !== 'cancelled' && report.status !== 'rejected') || report.filledQty > 0) return Promise.resolve(null);
+    return this.serial(found.runId, found.legNo, async () => {
+      const row = this.deps.repos.backstops.findByLegInternal(found.runId, found.legNo);
+      if (!row || row.clientOrderId !== report.clientOrderId || row.state !== 'resting') return null;
+      return this.fromReport(row, report);
+    });
+  }
+
+  /**
    * At start, where an open backstop stands (Kite: a GTT other rows own is not taken for it):
    * journaled as the broker says. 'resting' stays; 'fired' is the leg's exit to journal;
    * 'gone' (never placed, cancelled or refused) leaves nothing that can fill, journaled

@@ -99,6 +99,7 @@ export class MarketListener {
   /** strategy → what it watches, so that it can be unwatched without asking the broker anything. */
   private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
+  private readonly feedDetails = new Map<BrokerAccountId, string | null>();
   private onCrossing: (hit: Crossing) => void = () => {};
   /** strategyId → the position's levels, moved here at the tick. */
   private readonly live = new Map<number, Live>();
@@ -109,9 +110,19 @@ export class MarketListener {
   /** When each watched instrument's stream last gave a price (the read API of feed freshness). */
   readonly freshness = new PriceFreshness();
 
+  /** A price older than this when levels are set is labelled stale on the crossing it fires. */
+  private staleAfterMs: number;
+
   constructor(
     private readonly deps: { bus: EventBus; clock: Clock; logger: Logger; staleAfterMs?: number },
-  ) {}
+  ) {
+    this.staleAfterMs = deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  }
+
+  /** The stale bound changed (the install setting). */
+  setStaleAfterMs(ms: number): void {
+    this.staleAfterMs = ms;
+  }
 
   /** The stale-price watch's entries: a stream price for a feed it had marked stale, and levels set. */
   setFreshnessHandlers(handlers: { fresh: (key: string, price: number) => void; levels: () => void }): void {
@@ -141,12 +152,18 @@ export class MarketListener {
     broker.data.onTick((tick) => this.handleTick(account.id, tick));
     broker.data.onFeedState((state, detail) => {
       this.feedStates.set(account.id, state);
+      this.feedDetails.set(account.id, detail);
       this.deps.bus.publish({ type: 'feed_status', userId: account.userId, brokerAccountId: account.id, state, detail, at: this.deps.clock.now() });
     });
   }
 
   feedState(accountId: BrokerAccountId): FeedState | undefined {
     return this.feedStates.get(accountId);
+  }
+
+  /** What the broker said with its feed's last state ("socket closed"); null when it said nothing or never reported. */
+  feedDetail(accountId: BrokerAccountId): string | null {
+    return this.feedDetails.get(accountId) ?? null;
   }
 
   /** The last reported state of every open feed. */
@@ -224,7 +241,7 @@ export class MarketListener {
     const last = this.last.get(key);
     if (last) {
       const age = this.deps.clock.now() - last.receivedAt;
-      this.fire(key, last.price, last.at, last.source, age > (this.deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) ? age : null);
+      this.fire(key, last.price, last.at, last.source, age > this.staleAfterMs ? age : null);
     }
     if (items.length > 0) this.onLevels();
   }

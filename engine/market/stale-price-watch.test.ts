@@ -41,7 +41,10 @@ async function guarded(at: string, opts: { broker?: 'no-quote' | 'failing' | 'ye
   if (opts.broker === 'failing') Object.assign(broker.data, { quote: () => Promise.reject(new Error('HTTP 503 from the market-data host')) });
   // An IEX feed that has not traded yet today: its latest trade is last night's.
   if (opts.broker === 'yesterday') Object.assign(broker.data, { quote: async () => [{ symbol: 'AAPL', exchange: 'NYSE', price: 80, at: Date.parse('2026-03-06T20:59:59Z') }] });
-  const quotes = opts.broker ? null : vi.spyOn(broker.data, 'quote');
+  const quoted = broker.data.quote?.bind(broker.data);
+  /** When each REST quote was asked, in seconds after the start. */
+  const quoteTimes: number[] = [];
+  const quotes = opts.broker ? null : vi.spyOn(broker.data, 'quote').mockImplementation((i) => (quoteTimes.push((clock.now() - Date.parse(at)) / 1000), quoted!(i)));
   watch = new StalePriceWatch({ market, clock, bus, calendar: createTradingCalendar(), logger, runOf: (id) => ({ userId: asUserId(1), runId: asRunId(id * 10) }) });
   await broker.start();
   const aapl = (await broker.instruments.resolve('AAPL', 'NYSE'))!;
@@ -52,7 +55,7 @@ async function guarded(at: string, opts: { broker?: 'no-quote' | 'failing' | 'ye
   const of = <T extends EngineEvent['type']>(type: T) => events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
   // The paper market's price moves underneath a stream that shows nothing (a frozen socket).
   const freeze = () => broker!.data.setFeed('stale', 'frozen for the test');
-  return { clock, market, hits, events, of, position, quotes, freeze, paper: broker };
+  return { clock, market, hits, events, of, position, quotes, quoteTimes, freeze, paper: broker };
 }
 
 describe('StalePriceWatch', () => {
@@ -99,7 +102,7 @@ describe('StalePriceWatch', () => {
     expect(t.hits).toHaveLength(1);
   });
 
-  it('over a long silence the REST quotes stay bounded: one per 5 s while stale, one per 15 s while the quote agrees', async () => {
+  it('over a long silence the REST quotes stay bounded: one per 5 s while stale, fewer and fewer (at most one a minute) while the quote agrees', async () => {
     const stale = await guarded('2026-03-09T14:00:00Z');
     stale.position();
     stale.freeze();
@@ -113,8 +116,26 @@ describe('StalePriceWatch', () => {
     const quiet = await guarded('2026-03-09T14:00:00Z');
     quiet.position();
     await quiet.clock.advance(10 * 60_000);
-    expect(quiet.quotes!.mock.calls.length).toBe(40);
+    // 15 s of silence, then twice the last wait (30 s, 60 s) up to a minute: 15, 45, 105, 165 … 585.
+    expect(quiet.quotes!.mock.calls.length).toBe(11);
     expect(quiet.of('price_stale')).toEqual([]);
+  });
+
+  it('a quiet market is asked after 15, 30, 60 s and then every minute; a stream price, or a quote that disagrees, brings the wait back to 15 s', async () => {
+    const t = await guarded('2026-03-09T14:00:00Z');
+    t.position();
+    await t.clock.advance(120_000);
+    expect(t.quoteTimes).toEqual([15, 45, 105]);
+    // The stream gives a price at 120 s: the quiet spell is over.
+    t.paper.setPrice(AAPL, 100.5);
+    await t.clock.advance(60_000);
+    expect(t.quoteTimes).toEqual([15, 45, 105, 135, 165]);
+    // The stream freezes and the price moves: the next quote disagrees (price_stale), and quotes go every 5 s.
+    t.freeze();
+    t.paper.setPrice(AAPL, 99);
+    await t.clock.advance(65_000);
+    expect(t.quoteTimes).toEqual([15, 45, 105, 135, 165, 225, 230, 235, 240, 245]);
+    expect(t.of('price_stale')).toHaveLength(1);
   });
 
   it('a stream price after price_stale raises price_fresh with the silence, and the row is no longer stale', async () => {

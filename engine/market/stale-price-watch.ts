@@ -6,8 +6,10 @@
  * flight, and the Alpaca adapter's as optional work inside the key's budget.
  *
  * - The quote shows the stream current (its trade no newer than the stream's last, or at a broker
- *   whose quote has no time, the same price): the market is quiet, nothing is wrong; asked again
- *   after another `staleAfterMs` of silence.
+ *   whose quote has no time, the same price): the market is quiet, nothing is wrong. Asked again
+ *   after twice the last wait (30 s, 60 s…, at most `quietMaxMs`, never less than the bound) while
+ *   quotes keep agreeing; a stream price, or a quote that does not agree, brings the wait back
+ *   to `staleAfterMs`.
  * - It shows a newer price, or cannot be had (no quote at this broker, a failed request): the
  *   stop is watching a stale price. Each run on it gets `price_stale`; quotes go on every
  *   `quoteEveryMs`, each acted on as a tick (MarketListener.applyQuote, labelled REST), until the
@@ -32,9 +34,17 @@ export interface StalePriceOptions {
   readonly staleAfterMs: number;
   /** While stale, the REST quote's cadence per account (and so per instrument). */
   readonly quoteEveryMs: number;
+  /** The longest wait between quotes that keep finding a quiet market (the bound, if that is longer). */
+  readonly quietMaxMs: number;
 }
 
-export const DEFAULT_STALE_PRICE_OPTIONS: StalePriceOptions = { staleAfterMs: DEFAULT_STALE_AFTER_MS, quoteEveryMs: 5_000 };
+export const DEFAULT_STALE_PRICE_OPTIONS: StalePriceOptions = { staleAfterMs: DEFAULT_STALE_AFTER_MS, quoteEveryMs: 5_000, quietMaxMs: 60_000 };
+
+/** A quiet market: when a quote last found the stream current, and how many in a row have. */
+interface Quiet {
+  readonly at: number;
+  readonly streak: number;
+}
 
 /** What a strategy row shows while its stop watches a stale price. */
 export interface StaleNow {
@@ -73,10 +83,10 @@ export interface StalePriceWatchDeps {
 }
 
 export class StalePriceWatch {
-  private readonly options: StalePriceOptions;
+  private options: StalePriceOptions;
   private readonly episodes = new Map<string, Episode>();
-  /** Feed → when the last cross-check found its stream current: its silence counts again from there. */
-  private readonly confirmedAt = new Map<string, number>();
+  /** Feed → the quotes that found its stream current: its silence counts again from the last. */
+  private readonly quiet = new Map<string, Quiet>();
   /** Account → when its next quote may go; and the accounts with one in flight. */
   private readonly accountNextAt = new Map<BrokerAccountId, number>();
   private readonly inFlight = new Set<BrokerAccountId>();
@@ -84,12 +94,17 @@ export class StalePriceWatch {
   /** Each exchange's session as last worked out, good from `from` until it opens or closes (working it out builds two crons). */
   private readonly sessions = new Map<Exchange, { readonly from: number; readonly session: SessionAt }>();
   private closed = false;
+  private readonly offTick: () => void;
 
   constructor(private readonly deps: StalePriceWatchDeps) {
     this.options = { ...DEFAULT_STALE_PRICE_OPTIONS, ...deps.options };
     // Levels set (an entry filled, a ratchet's step): a check within the bound at the latest, so a
     // position newly guarded is checked in time, and a trail moving on every tick costs nothing.
     deps.market.setFreshnessHandlers({ fresh: (key, price) => this.fresh(key, price), levels: () => this.soon(this.options.staleAfterMs) });
+    // A stream price ends a quiet spell: its next quote is due a bound after it, maybe sooner than the one armed.
+    this.offTick = deps.market.onTick(() => {
+      if (this.quiet.size > 0) this.soon(this.options.staleAfterMs);
+    });
   }
 
   /** The strategy's stale price, while its stop watches one; null otherwise. */
@@ -102,9 +117,19 @@ export class StalePriceWatch {
     return null;
   }
 
+  /** The stale bound changed (the install setting): the next check follows it. */
+  setStaleAfterMs(ms: number): void {
+    this.options = { ...this.options, staleAfterMs: ms };
+    this.deps.market.setStaleAfterMs(ms);
+    this.timer?.handle.cancel();
+    this.timer = null;
+    this.soon(0);
+  }
+
   /** No more checks, quotes or events. */
   close(): void {
     this.closed = true;
+    this.offTick();
     this.timer?.handle.cancel();
     this.timer = null;
   }
@@ -122,7 +147,6 @@ export class StalePriceWatch {
     this.timer = null;
     if (this.closed) return;
     const { clock, market } = this.deps;
-    const { staleAfterMs } = this.options;
     const now = clock.now();
     const feeds = market.guardedFeeds();
     this.forgetUnguarded(feeds);
@@ -139,8 +163,10 @@ export class StalePriceWatch {
       const episode = this.episodes.get(feed.key);
       if (episode) this.tell(feed, episode, now);
       const stream = market.freshness.of(feed.key);
-      const quietSince = Math.max(stream?.receivedAt ?? stream?.watchedAt ?? now, session.openedAt ?? Number.NEGATIVE_INFINITY, this.confirmedAt.get(feed.key) ?? Number.NEGATIVE_INFINITY);
-      const checkAt = episode ? now : quietSince + staleAfterMs;
+      const streamAt = stream?.receivedAt ?? stream?.watchedAt ?? now;
+      const quiet = this.quietOf(feed.key, streamAt);
+      const quietSince = Math.max(streamAt, session.openedAt ?? Number.NEGATIVE_INFINITY, quiet?.at ?? Number.NEGATIVE_INFINITY);
+      const checkAt = episode ? now : quietSince + this.quietWait(quiet);
       if (checkAt > now) {
         next = Math.min(next, checkAt, session.closesAt);
         continue;
@@ -157,6 +183,20 @@ export class StalePriceWatch {
       else void this.crossCheck(accountId, list);
     }
     if (next !== Number.POSITIVE_INFINITY) this.soon(Math.max(0, next - now));
+  }
+
+  /** The feed's quiet spell, unless the stream gave a price since its last quote (then it is over). */
+  private quietOf(key: string, streamAt: number): Quiet | undefined {
+    const quiet = this.quiet.get(key);
+    if (quiet && streamAt > quiet.at) this.quiet.delete(key);
+    return this.quiet.get(key);
+  }
+
+  /** How long a silence is let run before the next quote: the bound, doubled for each quote in a row that found the market quiet. */
+  private quietWait(quiet: Quiet | undefined): number {
+    const { staleAfterMs, quietMaxMs } = this.options;
+    if (!quiet) return staleAfterMs;
+    return Math.min(staleAfterMs * 2 ** Math.min(quiet.streak, 20), Math.max(quietMaxMs, staleAfterMs));
   }
 
   private sessionOf(exchange: Exchange, now: number): SessionAt {
@@ -205,9 +245,11 @@ export class StalePriceWatch {
     let episode = this.episodes.get(feed.key);
     if (!episode) {
       if (beforeOpen || (quote && stream?.price != null && !newer(quote, stream.price, stream.tickAt))) {
-        this.confirmedAt.set(feed.key, now);
+        const quiet = this.quietOf(feed.key, stream?.receivedAt ?? stream?.watchedAt ?? now);
+        this.quiet.set(feed.key, { at: now, streak: (quiet?.streak ?? 0) + 1 });
         return;
       }
+      this.quiet.delete(feed.key);
       episode = { since: now, silentSince: now - silentForMs, told: new Map(), quotePrice: null, detail: '' };
       this.episodes.set(feed.key, episode);
       market.freshness.markStale(feed.key, true);
@@ -247,7 +289,7 @@ export class StalePriceWatch {
   private fresh(key: string, price: number): void {
     const episode = this.episodes.get(key);
     this.episodes.delete(key);
-    this.confirmedAt.delete(key);
+    this.quiet.delete(key);
     if (!episode || this.closed) return;
     const now = this.deps.clock.now();
     const instrument = key.slice(key.indexOf('|') + 1);
@@ -264,7 +306,7 @@ export class StalePriceWatch {
       if (!strategies) this.endEpisode(key);
       else for (const id of episode.told.keys()) if (!strategies.has(id)) episode.told.delete(id);
     }
-    for (const key of this.confirmedAt.keys()) if (!guarded.has(key)) this.confirmedAt.delete(key);
+    for (const key of this.quiet.keys()) if (!guarded.has(key)) this.quiet.delete(key);
   }
 
   private endEpisode(key: string): void {

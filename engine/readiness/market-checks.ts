@@ -46,6 +46,7 @@ export function priceFeedCheck(feed: FeedFacts, now: number, symbol: string): Re
   const detail = feed.detail ? `: ${feed.detail}` : '';
   if (feed.state === 'down') return answer('fail', `The price feed is down${detail}${age}: stop-losses cannot trigger until prices come back. Check the network and the broker account.`);
   if (feed.state === 'stale') return answer('warn', `The price feed has gone quiet${detail}${age}: the stop-loss may act on an old price. Check the network.`);
+  if (feed.streamStale) return answer('warn', `The stream has given no ${symbol} price${age || ' yet'} while a REST quote shows a newer one: the stop-loss acts on REST quotes until the stream is back. Check the network and the broker account.`);
   if (feed.state === 'up') return answer('ok', `The price feed is up${age}.`);
   if (feed.lastPrice && now - feed.lastPrice.at <= LIVE_PRICE_MAX_AGE_MS) return answer('ok', `Prices are arriving${age}.`);
   return answer('unknown', `The broker has not reported its price feed yet${age}: wait for the connection, and check the broker account if it does not come up.`);

@@ -33,7 +33,7 @@ function alpaca(over: Partial<ReadinessInputs> = {}): ReadinessInputs {
     exitAt: ny('2026-12-07T20:55:00Z'),
     session: null,
     account: { kind: 'answered', snapshot: { buyingPower: 50_000, dayTrading: { patternDayTrader: false, dayTradeCount: 0, equity: 50_000 }, brokerTime: { date: ny('2026-12-07T14:25:00Z'), sentAt: ny('2026-12-07T14:25:00.200Z'), receivedAt: ny('2026-12-07T14:25:00.240Z') } } },
-    feed: { state: 'up', detail: null, lastPrice: { price: 187.2, at: ny('2026-12-07T14:24:58Z') } },
+    feed: { state: 'up', detail: null, lastPrice: { price: 187.2, at: ny('2026-12-07T14:24:58Z') }, streamStale: false },
     orders: { lastIpRefusalAt: null, lastTakenAt: null },
     calendar,
     ...over,
@@ -103,7 +103,7 @@ describe('funds', () => {
 
   it('paper is always covered; no price yet or no answer is unknown, naming why', () => {
     expect(fundsCheck(alpaca({ capabilities: PAPER_CAPABILITIES, brokerName: 'Paper', account: { kind: 'none' } })).status).toBe('ok');
-    expect(fundsCheck(alpaca({ feed: { state: 'up', detail: null, lastPrice: null } }))).toMatchObject({ status: 'unknown', message: expect.stringContaining('no price of AAPL has arrived yet') });
+    expect(fundsCheck(alpaca({ feed: { state: 'up', detail: null, lastPrice: null, streamStale: false } }))).toMatchObject({ status: 'unknown', message: expect.stringContaining('no price of AAPL has arrived yet') });
     expect(fundsCheck(alpaca({ account: { kind: 'failed', reason: 'Alpaca did not answer GET /v2/account: no answer within 10000 ms' } }))).toMatchObject({ status: 'unknown', message: 'The funds could not be checked: Alpaca did not answer GET /v2/account: no answer within 10000 ms.' });
   });
 });
@@ -148,11 +148,19 @@ describe('market open', () => {
 describe('price feed', () => {
   const now = ny('2026-12-07T14:25:00Z');
   it('down fails, stale warns, up is fine; never reported is unknown unless prices arrive', () => {
-    expect(priceFeedCheck({ state: 'down', detail: 'socket closed', lastPrice: null }, now, 'AAPL')).toMatchObject({ status: 'fail', message: expect.stringContaining('The price feed is down: socket closed') });
-    expect(priceFeedCheck({ state: 'stale', detail: null, lastPrice: { price: 1, at: now - 90_000 } }, now, 'AAPL')).toMatchObject({ status: 'warn', message: expect.stringContaining('the last AAPL price came 1 min 30 s ago') });
-    expect(priceFeedCheck({ state: 'up', detail: null, lastPrice: null }, now, 'AAPL').status).toBe('ok');
-    expect(priceFeedCheck({ state: undefined, detail: null, lastPrice: null }, now, 'AAPL').status).toBe('unknown');
-    expect(priceFeedCheck({ state: undefined, detail: null, lastPrice: { price: 1, at: now - 5_000 } }, now, 'AAPL').status).toBe('ok');
+    expect(priceFeedCheck({ state: 'down', detail: 'socket closed', lastPrice: null, streamStale: false }, now, 'AAPL')).toMatchObject({ status: 'fail', message: expect.stringContaining('The price feed is down: socket closed') });
+    expect(priceFeedCheck({ state: 'stale', detail: null, lastPrice: { price: 1, at: now - 90_000 }, streamStale: false }, now, 'AAPL')).toMatchObject({ status: 'warn', message: expect.stringContaining('the last AAPL price came 1 min 30 s ago') });
+    expect(priceFeedCheck({ state: 'up', detail: null, lastPrice: null, streamStale: false }, now, 'AAPL').status).toBe('ok');
+    expect(priceFeedCheck({ state: undefined, detail: null, lastPrice: null, streamStale: false }, now, 'AAPL').status).toBe('unknown');
+    expect(priceFeedCheck({ state: undefined, detail: null, lastPrice: { price: 1, at: now - 5_000 }, streamStale: false }, now, 'AAPL').status).toBe('ok');
+  });
+
+  it('a feed that reads up while the stale-price watch found the stream behind a REST quote warns, with the stream price\'s age', () => {
+    expect(priceFeedCheck({ state: 'up', detail: null, lastPrice: { price: 1, at: now - 40_000 }, streamStale: true }, now, 'AAPL')).toEqual({
+      check: 'price_feed',
+      status: 'warn',
+      message: 'The stream has given no AAPL price (the last AAPL price came 40 s ago) while a REST quote shows a newer one: the stop-loss acts on REST quotes until the stream is back. Check the network and the broker account.',
+    });
   });
 });
 

@@ -16,12 +16,16 @@ export type AccountAnswer =
 
 /**
  * What is known about the instrument's prices: the broker feed's last reported state (undefined
- * before it reported any) and the last price seen (null: none yet).
+ * before it reported any) and what it said with it, the stream's last price of the instrument
+ * and when it arrived here (null: none yet), and whether the stale-price watch found the stream
+ * behind a REST quote.
  */
 export interface FeedFacts {
   readonly state: FeedState | undefined;
+  /** The broker's words with its state ("socket closed"); null when none. */
   readonly detail: string | null;
   readonly lastPrice: { readonly price: number; readonly at: number } | null;
+  readonly streamStale: boolean;
 }
 
 export interface ReadinessInputs {

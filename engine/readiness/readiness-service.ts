@@ -17,13 +17,15 @@ import { saysIpNotAllowed } from '../brokers/ip-refusal';
 import type { JobScheduler } from '../scheduler/job-timer';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { planRun } from '../scheduler/trigger-times';
-import type { AccountAnswer, ReadinessInputs } from './readiness-inputs';
+import type { AccountAnswer, FeedFacts, ReadinessInputs } from './readiness-inputs';
+import { feedKey } from '../market/price-freshness';
 import { runChecks } from './readiness-checks';
+import { INSTALL_SETTING_RULES, type InstallSettingKey } from '../settings/install-settings';
 
 /** Minutes before an entry its readiness is checked, unless the install's setting says otherwise. */
-export const READINESS_LEAD_MINUTES = 5;
-/** The install setting (settings table) that overrides it: a whole number of minutes, 1–240. */
-export const READINESS_LEAD_SETTING = 'readiness_lead_minutes';
+export const READINESS_LEAD_MINUTES = INSTALL_SETTING_RULES.readiness_lead_minutes.default;
+/** The install setting (settings table, install-settings.ts) that overrides it. */
+export const READINESS_LEAD_SETTING = 'readiness_lead_minutes' satisfies InstallSettingKey;
 /** How long a check waits for the broker (its login check, its account snapshot) before answering 'unknown'. */
 export const READINESS_BROKER_TIMEOUT_MS = 10_000;
 /** One account snapshot (and login check) serves every strategy of the account checked within this time. */
@@ -50,19 +52,6 @@ interface AccountProbe {
   readonly answer: Promise<{ readonly session: BrokerSessionInfo | null; readonly account: AccountAnswer }>;
 }
 
-/**
- * The lead time from the install setting; the default when unset, or when set to something that
- * is not a whole number of minutes from 1 to 240 (logged).
- */
-export function readinessLeadMs(ctx: Pick<EngineContext, 'repos' | 'logger'>): number {
-  const raw = ctx.repos.settings.get(READINESS_LEAD_SETTING);
-  if (raw === undefined) return READINESS_LEAD_MINUTES * 60_000;
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= 1 && n <= 240) return n * 60_000;
-  ctx.logger.warn({ setting: READINESS_LEAD_SETTING, value: raw }, `setting ${READINESS_LEAD_SETTING} must be a whole number of minutes from 1 to 240: using ${READINESS_LEAD_MINUTES}`);
-  return READINESS_LEAD_MINUTES * 60_000;
-}
-
 export class ReadinessService {
   private readonly jobs = new Map<StrategyId, TimerHandle>();
   private readonly latest = new Map<StrategyId, ReadinessReport>();
@@ -75,7 +64,7 @@ export class ReadinessService {
     private readonly ctx: EngineContext,
     private readonly scheduler: JobScheduler,
     private readonly calendar: TradingCalendar,
-    private readonly leadMs: number,
+    private leadMs: number,
   ) {
     const { bus } = ctx;
     this.unsubscribe.push(
@@ -97,12 +86,21 @@ export class ReadinessService {
     return this.latest.get(strategyId);
   }
 
+  /**
+   * A new lead time (the install setting changed): every running strategy's check moves to it; one
+   * still to come whose new time has passed runs now (its entry still ahead).
+   */
+  setLeadMs(ms: number): void {
+    this.leadMs = ms;
+    this.scheduleRunning((id) => this.jobs.has(id));
+  }
+
   /** Schedules the check before the next entry of every running strategy (after recovery, which re-arms without events). */
-  scheduleRunning(): void {
+  scheduleRunning(late: (strategyId: StrategyId) => boolean = () => false): void {
     for (const s of this.ctx.repos.strategies.listByStatusInternal('running')) {
       const run = this.ctx.repos.runs.latestInternal(s.id);
       const entryAt = run && entryOf(run);
-      if (entryAt) this.scheduleAt(s.id, entryAt, false);
+      if (entryAt) this.scheduleAt(s.id, entryAt, late(s.id));
     }
   }
 
@@ -194,7 +192,7 @@ export class ReadinessService {
       exitAt,
       session,
       account,
-      feed: { state: market.feedState(strategy.brokerAccountId), detail: null, lastPrice: market.lastPrice(strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol)) ?? null },
+      feed: feedFacts(market, strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol)),
       orders: broker.capabilities.ordersFromRegisteredIp ? journalFacts(repos.orders.recentForAccountInternal(strategy.brokerAccountId, JOURNAL_WINDOW)) : { lastIpRefusalAt: null, lastTakenAt: null },
       calendar: this.calendar,
     };
@@ -267,4 +265,15 @@ function nameOf(kind: string): string {
 
 function reasonOf(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/[.\s]+$/, '');
+}
+
+/** The feed as the price-feed check reads it: the broker's state and words, and the instrument's stream price by our clock (price-freshness.ts). */
+function feedFacts(market: EngineContext['market'], accountId: BrokerAccountId, instrument: string): FeedFacts {
+  const stream = market.freshness.of(feedKey(accountId, instrument));
+  return {
+    state: market.feedState(accountId),
+    detail: market.feedDetail(accountId),
+    lastPrice: stream?.price != null && stream.receivedAt != null ? { price: stream.price, at: stream.receivedAt } : null,
+    streamStale: stream?.stale ?? false,
+  };
 }

@@ -70,6 +70,9 @@ const WITHOUT_IDS = [
   'POST /strategy/create',
   // Stops only the caller's own strategies: the isolation of that is tested in api-live.test.ts.
   'POST /strategy/stop-all',
+  // The install's settings: one set for every trader on it, about no user's things.
+  'GET /settings',
+  'PATCH /settings',
   // Not signed in: the single-use nonce of a login the user started is its only authority.
   'GET /broker/login/callback',
 ];

@@ -65,7 +65,8 @@ describe('/strategy/:id/readiness', () => {
     const event = await aSocket.waitFor((m) => m.type === 'readiness' && m.strategy_id === a.strategy);
     expect(event).toMatchObject({ trigger: 'start', status: 'fail', entry_at: Date.parse('2026-03-09T13:30:00Z') });
     expect(event.user_id).toBeUndefined();
-    expect(event.checks).toContainEqual({ check: 'price_feed', status: 'fail', message: expect.stringContaining('The price feed is down') });
+    // In the broker's own words about its feed.
+    expect(event.checks).toContainEqual({ check: 'price_feed', status: 'fail', message: expect.stringMatching(/^The price feed is down: simulated outage: stop-losses cannot trigger/) });
     const row = (await h.call('GET', '/strategy', { token: a.token })).body.strategies.find((s: { id: number }) => s.id === a.strategy);
     expect(row.readiness).toMatchObject({ status: 'fail', trigger: 'start', run_id: expect.any(Number) });
     expect((await h.call('GET', `/strategy/${a.strategy}/readiness`, { token: a.token })).body.readiness).toEqual(row.readiness);

@@ -20,9 +20,9 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function inPosition(): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
+async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
   fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, ...more });
   const s = await t.create();
   await t.start(s.id);
   await t.drive('2026-03-09T03:45:05Z', 500);
@@ -44,6 +44,38 @@ describe('the backstop at Kite', () => {
     expect(sells()).toEqual([['MARKET', 'COMPLETE', 10]]);
     expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
     expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state).toBe('cancelled');
+  });
+
+  it('fired while the daemon is up and its ticker silent: the GTT, read within 10 s, ends the leg with its fill; no SELL at 09:20', async () => {
+    // The engine's own stop never sees the price (no tick, and the stale-price cross-check far off): only the GTT's read can tell.
+    const s = await inPosition({ stalePrice: { staleAfterMs: 30 * 60_000 } });
+    fake.ticker.stall(true);
+    fake.setPrice('INFY', 94.5);
+    const firedAt = t.clock.now();
+    await t.drive(new Date(firedAt + 10_500).toISOString(), 500);
+    await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(t.clock.now()).toBeLessThanOrEqual(firedAt + 10_500);
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'fired', filledQty: 10, done: true });
+    fake.ticker.stall(false);
+    await t.drive('2026-03-09T03:50:05Z', 5_000);
+    expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
+  });
+
+  it('deleted by the trader in Kite\'s app: the next read journals it cancelled (no stop shown that is not there), and the SELL at 09:20 goes without a DELETE', async () => {
+    const s = await inPosition();
+    const b = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    fake.setGttStatus(Number(b.brokerRef), 'deleted');
+    await t.drive(new Date(t.clock.now() + 10_500).toISOString(), 500);
+    await waitFor('the row cancelled', () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state === 'cancelled');
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'cancelled', filledQty: 0, reason: 'Kite GTT deleted' });
+    expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ strategyId: s.id, brokerRef: b.brokerRef })]);
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+    const before = fake.requests().length;
+    await t.drive('2026-03-09T03:50:05Z', 1_000);
+    await waitFor('SOLD', () => t.run(s.id).state === 'SOLD');
+    expect(sells()).toEqual([['MARKET', 'COMPLETE', 10]]);
+    expect(fake.requests().slice(before).filter((r) => r.method === 'DELETE' && r.path.startsWith('/gtt/'))).toEqual([]);
   });
 
   it('fired while the daemon was dead: the restart ends the leg with the GTT\'s fill, and no SELL goes at 09:20', async () => {

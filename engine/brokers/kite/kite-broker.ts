@@ -125,6 +125,9 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     options,
     orderLimiter: new RateLimiter(clock, KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY),
   });
+  // One LTP reader for the account: the stale-price cross-check and the GTT's last price share Kite's 1 quote request a second.
+  const ltp = new KiteLtp(http, clock);
+  const restingStops = new KiteRestingStops({ http, clock, options, ltp });
   let data: KiteData | null = null;
   const ticker = new KiteTicker(
     {
@@ -142,6 +145,8 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       onOrder: (payload) => {
         const problem = execution.handleOrderMessage(payload);
         if (problem) notify({ kind: 'malformed_frame', detail: problem });
+        // Untagged, it may be the LIMIT order a backstop GTT placed when it fired: the GTT is read at once.
+        else restingStops.noticeOrder(payload);
       },
       onState: (state, detail) => data?.handleFeedState(state, detail),
       onNotice: (n) => {
@@ -150,8 +155,6 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       },
     },
   );
-  // One LTP reader for the account: the stale-price cross-check and the GTT's last price share Kite's 1 quote request a second.
-  const ltp = new KiteLtp(http, clock);
   data = new KiteData(ticker, clock, ltp);
 
   const sellFirst = kiteSellFirst(options.product);
@@ -161,7 +164,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     execution,
     account: kiteAccount(http),
     data,
-    restingStops: new KiteRestingStops({ http, clock, options, ltp }),
+    restingStops,
     options,
     async start() {
       ticker.start();
@@ -171,6 +174,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     async stop() {
       ticker.stop();
       execution.stop();
+      restingStops.stop();
       data?.stop();
       session.stop();
       notices.clear();

@@ -10,6 +10,9 @@
  * trigger on the other side (a sell GTT above the price fires when the price rises to it), so it
  * is refused here, as is a trigger Kite would refuse for being too close to the last price.
  *
+ * Kite sends no event when a GTT fires: gtt-watch.ts reads the resting ones (at once when an order
+ * update looks like a GTT's order, and at a bounded rate anyway), and `onUpdate` tells the engine.
+ *
  * Outcomes follow kite-errors.ts: a dead session or a 429 is `unknown` + `notPlaced`; a refusal
  * of the request is `rejected` (for a modify or a cancel, only once a lookup shows the GTT still
  * active); no answer is `unknown`, for the engine to look the stop up before it tries again.
@@ -18,6 +21,7 @@ import type { Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStopRequest, RestingStopResult } from '../broker';
 import { KiteError } from './kite-errors';
+import { GttWatch, type GttRead } from './gtt-watch';
 import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerIdSchema, triggerTooClose, type KiteGtt } from './kite-gtt';
 import type { KiteHttp } from './kite-http';
 import type { KiteLtp } from './kite-ltp';
@@ -48,8 +52,28 @@ export class KiteRestingStops implements BrokerRestingStops {
   readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
   /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
   private readonly owners = new Map<string, string>();
+  private readonly listeners = new Set<(report: RestingStopReport) => void>();
+  private readonly watch: GttWatch;
 
-  constructor(private readonly deps: KiteRestingStopsDeps) {}
+  constructor(private readonly deps: KiteRestingStopsDeps) {
+    this.watch = new GttWatch({ clock: deps.clock, read: (ref) => this.watchRead(ref), emit: (report) => this.emit(report) });
+  }
+
+  /** Every GTT that stopped resting while watched: fired (its order's fills so far), or gone. */
+  onUpdate(listener: (report: RestingStopReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** An order update from the ticker: it may be a watched GTT's order (gtt-watch.ts). */
+  noticeOrder(data: unknown): void {
+    this.watch.noticeOrder(data);
+  }
+
+  stop(): void {
+    this.watch.stop();
+    this.listeners.clear();
+  }
 
   async place(req: RestingStopRequest): Promise<RestingStopResult> {
     const form = await this.form(req);
@@ -59,6 +83,7 @@ export class KiteRestingStops implements BrokerRestingStops {
     const answer = triggerIdSchema.safeParse(sent.data);
     if (!answer.success) return { kind: 'unknown', reason: `Kite accepted the GTT but its answer has no readable trigger_id (${JSON.stringify(sent.data)?.slice(0, 80)}); look it up` };
     this.owners.set(answer.data.trigger_id, req.clientOrderId);
+    this.follow(req, answer.data.trigger_id);
     return { kind: 'done', report: this.restingReport(req, answer.data.trigger_id) };
   }
 
@@ -72,13 +97,14 @@ export class KiteRestingStops implements BrokerRestingStops {
     const sent = await this.send({ method: 'PUT', path: `/gtt/triggers/${id.id}`, form: form.data as Record<string, string> }, 'Kite did not confirm the GTT modification');
     if (sent.kind === 'ok') {
       this.owners.set(id.id, next.clientOrderId);
+      this.follow(next, id.id);
       return { kind: 'done', report: this.restingReport(next, id.id) };
     }
     if (sent.result.kind !== 'rejected') return sent.result;
     // Refused: the GTT may have fired or gone meanwhile, which is the answer then.
     const now = await this.read(ref, id.id);
     if (now.kind === 'failed') return now.result;
-    if (now.report && now.report.status !== 'resting') return { kind: 'done', report: now.report };
+    if (now.report && now.report.status !== 'resting') return this.settled(id.id, now.report);
     return sent.result;
   }
 
@@ -86,18 +112,24 @@ export class KiteRestingStops implements BrokerRestingStops {
     const id = await this.idOf(ref);
     if (id.kind === 'failed') return id.result;
     if (id.id === null) return { kind: 'done', report: this.gone(ref, 'Kite has no such GTT: it was never placed') };
-    const deleted = await this.send({ method: 'DELETE', path: `/gtt/triggers/${id.id}` }, 'Kite did not confirm the GTT deletion');
+    const answer = await this.cancelGtt(ref, id.id);
+    if (answer.kind === 'done') this.watch.unwatch(id.id);
+    return answer;
+  }
+
+  private async cancelGtt(ref: RestingStopRef, id: string): Promise<RestingStopResult> {
+    const deleted = await this.send({ method: 'DELETE', path: `/gtt/triggers/${id}` }, 'Kite did not confirm the GTT deletion');
     // A refusal (not active any more) or a 404 is settled by reading the GTT; no answer is not.
     if (deleted.kind === 'failed' && deleted.result.kind === 'unknown' && deleted.error?.httpStatus !== 404) return deleted.result;
-    const now = await this.read(ref, id.id);
+    const now = await this.read(ref, id);
     if (now.kind === 'failed') return now.result;
     if (now.report === null) return { kind: 'done', report: this.gone(ref, 'Kite has no such GTT any more') };
-    if (now.report.status === 'resting') return { kind: 'unknown', reason: `Kite answered the deletion of GTT ${id.id} (${deleted.kind === 'ok' || deleted.result.kind === 'done' ? 'success' : deleted.result.reason}) yet it still reads active; look it up again` };
+    if (now.report.status === 'resting') return { kind: 'unknown', reason: `Kite answered the deletion of GTT ${id} (${deleted.kind === 'ok' || deleted.result.kind === 'done' ? 'success' : deleted.result.reason}) yet it still reads active; look it up again` };
     if (now.report.status !== 'fired' || now.report.done || now.orderId === null) return { kind: 'done', report: now.report };
     // It fired and its LIMIT order is still open: cancel that too, so the engine's exit cannot double it.
     const stopped = await this.send({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(now.orderId)}` }, 'Kite did not confirm the cancel of the GTT\'s order');
     if (stopped.kind === 'failed' && stopped.result.kind === 'unknown') return stopped.result;
-    const after = await this.read(ref, id.id);
+    const after = await this.read(ref, id);
     if (after.kind === 'failed') return after.result;
     if (after.report?.done) return { kind: 'done', report: after.report };
     return { kind: 'unknown', reason: `the GTT fired and its order ${now.orderId} is not finished yet; look it up again` };
@@ -109,7 +141,38 @@ export class KiteRestingStops implements BrokerRestingStops {
     if (id.id === null) return null;
     const now = await this.read(ref, id.id);
     if (now.kind === 'failed') throw new DomainError('unavailable', `resting stop lookup at Kite failed (GTT ${id.id}): ${now.result.kind === 'done' ? '' : now.result.reason}`);
+    // Recovery looks every open backstop up: the ones still resting are watched from then on.
+    if (now.report?.status === 'resting') this.watch.watch({ ref: { ...ref, brokerRef: id.id, triggerPrice: now.report.triggerPrice, qty: now.report.qty }, limitPrice: now.report.limitPrice, product: this.deps.options.product });
+    else this.watch.unwatch(id.id);
     return now.report;
+  }
+
+  private follow(req: RestingStopRequest, triggerId: string): void {
+    this.watch.watch({ ref: { clientOrderId: req.clientOrderId, brokerRef: triggerId, instrument: req.instrument, side: req.side, qty: req.qty, triggerPrice: req.triggerPrice }, limitPrice: req.limitPrice, product: this.deps.options.product });
+  }
+
+  /** A modify refused because the GTT no longer rests: that is the answer, and it is watched no more. */
+  private settled(triggerId: string, report: RestingStopReport): RestingStopResult {
+    this.watch.unwatch(triggerId);
+    return { kind: 'done', report };
+  }
+
+  /** The watch's read: a GTT Kite no longer has is gone; a failure keeps Kite's wait, if it named one. */
+  private async watchRead(ref: RestingStopRef & { readonly brokerRef: string }): Promise<GttRead> {
+    const now = await this.read(ref, ref.brokerRef);
+    if (now.kind === 'failed') return { kind: 'failed', ...(now.result.kind === 'unknown' && now.result.retryAfterMs !== undefined ? { retryAfterMs: now.result.retryAfterMs } : {}) };
+    return { kind: 'ok', report: now.report ?? this.gone(ref, 'Kite has no such GTT any more') };
+  }
+
+  /** Each listener on its own: one that throws does not keep the report from the others. */
+  private emit(report: RestingStopReport): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(report);
+      } catch {
+        // A listener's failure is its own; the next report still goes to every listener.
+      }
+    }
   }
 
   /** The GTT's form, after the quote its condition needs and the checks Kite would make anyway. */

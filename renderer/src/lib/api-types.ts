@@ -46,6 +46,8 @@ import type {
   LevelsDto,
   BackstopDto,
   ReadinessDto,
+  InstallSettingsDto,
+  InstallSettingsBody,
   HelloDto,
   TickDto,
   WireEvent,
@@ -82,6 +84,7 @@ export type {
   LevelsDto,
   BackstopDto,
   ReadinessDto,
+  InstallSettingsDto,
 };
 
 export type RunState = RuntimeDto['state'];
@@ -97,6 +100,9 @@ export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
  * go as the text typed, so the API (the one validator) names them; nothing is checked here.
  */
 export type StrategyFormBody = { [K in keyof CreateStrategyBody]?: CreateStrategyBody[K] | string };
+
+/** A change of the install's settings as the form sends it: what was typed that is not a number goes as typed, for the API to name. */
+export type InstallSettingsFormBody = { [K in keyof InstallSettingsBody]?: number | string };
 
 export interface StopAllResult {
   readonly stopped: number[];
@@ -140,6 +146,8 @@ export interface ApiRoutes {
   'GET /strategy/:id/bars': { body: undefined; res: PriceBarsDto };
   'GET /strategy/:id/readiness': { body: undefined; res: { readiness: ReadinessDto | null } };
   'POST /strategy/:id/readiness': { body: undefined; res: ReadinessDto };
+  'GET /settings': { body: undefined; res: InstallSettingsDto };
+  'PATCH /settings': { body: InstallSettingsFormBody; res: InstallSettingsDto };
   'GET /health': { body: undefined; res: HealthDto };
 }
 

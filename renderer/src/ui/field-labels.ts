@@ -23,6 +23,12 @@ export const PASSWORD_CHANGE_LABELS = {
   confirm_password: 'New password again',
 } as const satisfies FieldLabels;
 
+/** The Settings screen's install settings (the readiness lead, the stale-price bound). */
+export const INSTALL_SETTINGS_LABELS = {
+  readiness_lead_minutes: 'Readiness check lead',
+  stale_price_seconds: 'Stale price after',
+} as const satisfies FieldLabels;
+
 /** The History screen's filter. */
 export const HISTORY_LABELS = {
   strategy_id: 'Strategy',

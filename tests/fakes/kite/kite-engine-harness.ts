@@ -34,6 +34,7 @@ export interface KiteEngineArgs {
   readonly reuse?: { readonly repos: Repos; readonly user: User; readonly account: BrokerAccount; readonly closeDb: () => void };
   readonly kiteOptions?: Record<string, unknown>;
   readonly execution?: EngineOnBrokerArgs['execution'];
+  readonly stalePrice?: EngineOnBrokerArgs['stalePrice'];
 }
 
 export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEngine> {
@@ -49,6 +50,7 @@ export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEng
     brokerKind: 'kite',
     strategyDefaults: { symbol: 'INFY', exchange: 'NSE', qty: 10, buy_time: '09:15:00', sell_time: '09:20:00', stop_loss: 95 },
     execution: args.execution,
+    stalePrice: args.stalePrice,
     ...(args.reuse ? { reuse: { user: args.reuse.user, account: args.reuse.account } } : {}),
   });
   let dead = false;
