@@ -12,6 +12,7 @@ import { settledSpec, strategySpec, type StrategySpecInput } from '../core/strat
 import { createTradingCalendar } from '../scheduler/trading-calendar';
 import { defaultFees, type FeeSchedule } from './fees';
 import { importBarsCsv } from './import-bars';
+import { report } from './report';
 import { runBacktest, type BacktestResult } from './run-backtest';
 
 let t: TestDb;
@@ -113,6 +114,8 @@ describe('backtest over the hand-made bars', () => {
       ['2026-03-05', 1, 297, 'SELL', 300.4, 34],
     ]);
     expect(r.trades[2]).toMatchObject({ entryAt: ist('2026-03-04', '09:21:15'), exitAt: ist('2026-03-04', '09:25:00') });
+    // Equity 12, −8.5, −3, −33, 1: 3 of 5 won, drawdown 12 − (−33) = 45 (report.test.ts has the rest).
+    expect(report(r.trades)).toMatchObject({ net: 1, winRate: 0.6, maxDrawdown: 45 });
   });
 
   it('weekdays: only the days the strategy trades', () => {
