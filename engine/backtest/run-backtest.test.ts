@@ -28,11 +28,11 @@ const calendar = createTradingCalendar();
 /** BUY 09:20, SELL 09:25 IST, 10 shares, stop 1 % below the fill, every trading day. */
 const BASE: StrategySpecInput = { broker_account_id: 1, symbol: 'TCLK', qty: 10, buy_time: '09:20', sell_time: '09:25', stop_loss: 1, stop_loss_mode: 'percent', repeat: 'daily' };
 
-function backtest(over: Partial<StrategySpecInput>, options: { fees?: FeeSchedule; slippageBps?: number } = {}): BacktestResult {
+function backtest(over: Partial<StrategySpecInput>, options: { fees?: FeeSchedule; slippageBps?: number; from?: string; to?: string } = {}): BacktestResult {
   const spec = settledSpec(strategySpec.parse({ ...BASE, ...over }), 'NSE', 'Asia/Kolkata');
   return runBacktest(spec, {
-    from: '2026-03-02',
-    to: '2026-03-05',
+    from: options.from ?? '2026-03-02',
+    to: options.to ?? '2026-03-05',
     calendar,
     fill: { slippageBps: options.slippageBps ?? 0, tickSize: 0.05 },
     fees: options.fees ?? { kind: 'none' },
@@ -116,6 +116,14 @@ describe('backtest over the hand-made bars', () => {
     expect(r.trades[2]).toMatchObject({ entryAt: ist('2026-03-04', '09:21:15'), exitAt: ist('2026-03-04', '09:25:00') });
     // Equity 12, −8.5, −3, −33, 1: 3 of 5 won, drawdown 12 − (−33) = 45 (report.test.ts has the rest).
     expect(report(r.trades)).toMatchObject({ net: 1, winRate: 0.6, maxDrawdown: 45 });
+  });
+
+  it('a gap past the stop fills at the open, not at the stop', () => {
+    // Fri: BUY 400.00; stop 396.00; 09:20 closes at 400.10 and 09:21 opens at 395.50: the price
+    //   jumped past the stop, so the STOPLOSS fills at 395.50 at 09:21:00: (395.50 − 400.00) × 10 = −45.00.
+    const r = backtest({}, { from: '2026-03-06', to: '2026-03-06' });
+    expect(brief(r)).toEqual([['2026-03-06', 0, 400, 'STOPLOSS', 395.5, -45]]);
+    expect(r.trades[0]!.exitAt).toBe(ist('2026-03-06', '09:21:00'));
   });
 
   it('weekdays: only the days the strategy trades', () => {
