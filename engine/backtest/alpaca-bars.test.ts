@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fetchAlpacaBars, HistoricalFetchError } from './alpaca-bars';
+import { fetchAlpacaBars } from './alpaca-bars';
+import { HistoricalFetchError } from './historical-fetch-error';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
 const bar = (i: number, over: Record<string, unknown> = {}) => ({ t: new Date(T0 + i * 60_000).toISOString().replace('.000Z', 'Z'), o: 100 + i, h: 101 + i, l: 99 + i, c: 100.5 + i, v: 1000 + i, n: 12, vw: 100.2 + i, ...over });

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
 import { barRow } from './bar-csv';
+import { HistoricalFetchError } from './historical-fetch-error';
 
 /** Alpaca's largest page. */
 const PAGE_LIMIT = 10_000;
@@ -29,14 +30,6 @@ export interface AlpacaBarsDeps {
   readonly fetch?: typeof fetch;
   /** Aborts the download (the caller's deadline). */
   readonly signal?: AbortSignal;
-}
-
-/** Alpaca refused or answered what cannot be read; the message never holds the keys. */
-export class HistoricalFetchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoricalFetchError';
-  }
 }
 
 /**
