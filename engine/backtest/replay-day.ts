@@ -118,10 +118,16 @@ export class ReplayDay {
     this.pump();
   }
 
-  /** The armed level nearest `from` strictly between it and `to`, in the direction of travel; null: none. */
+  /**
+   * The exit level nearest `from` strictly between it and `to`, in the direction of travel; null:
+   * none. A RATCHET on the way is not stopped at: a ratchet only ever tightens the stop behind the
+   * price, so one ratchet at the end of the move sets the levels the ticks in between would have
+   * (the best price is the highest reached), and an exit level on the way is still stopped at.
+   */
   private nextLevel(from: number, to: number): number | null {
     let best: number | null = null;
     for (const t of this.armed) {
+      if (t.kind === 'RATCHET') continue;
       const on = to < from ? t.dir === 'down' && t.level < from && t.level > to : t.dir === 'up' && t.level > from && t.level < to;
       if (on && (best === null || Math.abs(t.level - from) < Math.abs(best - from))) best = t.level;
     }
