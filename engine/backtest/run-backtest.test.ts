@@ -121,9 +121,11 @@ describe('backtest over the hand-made bars', () => {
   it('a gap past the stop fills at the open, not at the stop', () => {
     // Fri: BUY 400.00; stop 396.00; 09:20 closes at 400.10 and 09:21 opens at 395.50: the price
     //   jumped past the stop, so the STOPLOSS fills at 395.50 at 09:21:00: (395.50 − 400.00) × 10 = −45.00.
-    const r = backtest({}, { from: '2026-03-06', to: '2026-03-06' });
+    const r = backtest({}, { from: '2026-03-06', to: '2026-03-09' });
     expect(brief(r)).toEqual([['2026-03-06', 0, 400, 'STOPLOSS', 395.5, -45]]);
     expect(r.trades[0]!.exitAt).toBe(ist('2026-03-06', '09:21:00'));
+    // Monday 2026-03-09 trades at NSE, but the store has no bar for it: said, not replayed.
+    expect(r.runs.at(-1)).toEqual({ date: '2026-03-09', state: 'NO_DATA', reason: 'no bars stored from 2026-03-09 09:15:00 +05:30 to 2026-03-09 09:25:00 +05:30', trades: 0 });
   });
 
   it('weekdays: only the days the strategy trades', () => {

@@ -59,10 +59,10 @@ export interface Trade {
   readonly net: number;
 }
 
-/** How each run ended: a day with no trade says why (SKIPPED, MISSED_BUY …). */
+/** How each run ended: a day with no trade says why (SKIPPED, MISSED_BUY …); NO_DATA: the store has no bar in its window, so it was not replayed. */
 export interface RunOutcome {
   readonly date: CivilDate;
-  readonly state: Run['state'];
+  readonly state: Run['state'] | 'NO_DATA';
   readonly reason: string | null;
   readonly trades: number;
 }
@@ -78,15 +78,21 @@ export interface BacktestResult {
 export function runBacktest(spec: StoredStrategySpec, options: BacktestOptions): BacktestResult {
   const plan = runPlanFrom(runPlanOf(spec));
   const zone = spec.timezone;
-  const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+  const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const trades: Trade[] = [];
   const runs: RunOutcome[] = [];
   for (let cursor = instantOf(options.from, '00:00:00', zone); ; ) {
     const planned = nextRun(cursor, spec, options.calendar);
     if (planned === null || planned.tradingDate > options.to) break;
     const end = Math.max(planned.sellAt, planned.squareOffAt ?? 0);
+    const bars = options.bars(planned.buyAt - LEAD_MS, end + 60_000);
+    cursor = end + 1;
+    if (bars.length === 0) {
+      runs.push({ date: planned.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(planned.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 });
+      continue;
+    }
     const day = new ReplayDay(plan, planned, options.fill, label);
-    for (const bar of options.bars(planned.buyAt - LEAD_MS, end + 60_000)) {
+    for (const bar of bars) {
       if (day.state.over) break;
       const path = plan.side === 'long' ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
       path.forEach((price, i) => day.moveTo(bar.minute + PATH_OFFSETS_MS[i]!, price, i === 0 ? 'jump' : 'through'));
@@ -95,7 +101,6 @@ export function runBacktest(spec: StoredStrategySpec, options: BacktestOptions):
     const legs = tradesOf(planned.tradingDate, plan.side, day.fills, options.fees);
     trades.push(...legs);
     runs.push({ date: planned.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length });
-    cursor = end + 1;
   }
   return { trades, runs };
 }
