@@ -9,7 +9,8 @@ import { rawTable } from './prepared';
 
 /**
  * The default cap: 1 000 000 bars, about ten instrument-years of one session a day (NYSE: 390
- * minutes × ~252 days ≈ 98 000 a year; NSE: 375 × ~250 ≈ 94 000), some 110 MB with the indexes.
+ * minutes × ~252 days ≈ 98 000 a year; NSE: 375 × ~250 ≈ 94 000), some 110 MB with the indexes
+ * (measured: 116 bytes a bar).
  */
 export const HISTORICAL_BARS_CAP = 1_000_000;
 

@@ -149,3 +149,23 @@ describe('backtest over the hand-made bars', () => {
     expect(r.trades[0]).toMatchObject({ gross: 600, fees: 53.84, net: 546.16 });
   });
 });
+
+describe('a US backtest', () => {
+  it('NYSE the day after the clocks moved: entry at 09:35 New York (13:35Z, EDT), SEC fee and TAF on the sell', () => {
+    // Monday 2026-03-09, the first trading day of EDT: 09:35 New York is 13:35Z, not 14:35Z.
+    const at = (hhmm: string) => Date.parse(`2026-03-09T${hhmm}:00Z`);
+    t.repos.historicalBars.save('NYSE', 'TCUS', [
+      { minute: at('13:34'), open: 49.9, high: 50.05, low: 49.85, close: 50, volume: 500 },
+      { minute: at('13:35'), open: 50, high: 50.2, low: 49.8, close: 50.1, volume: 500 },
+      { minute: at('13:36'), open: 50.1, high: 50.6, low: 50.05, close: 50.5, volume: 500 },
+      { minute: at('13:40'), open: 50.5, high: 50.6, low: 50.4, close: 50.55, volume: 500 },
+      { minute: at('14:35'), open: 60, high: 60, low: 60, close: 60, volume: 500 },
+    ]);
+    const spec = settledSpec(strategySpec.parse({ ...BASE, symbol: 'TCUS', qty: 100, buy_time: '09:35', sell_time: '09:40' }), 'NYSE', 'America/New_York');
+    const r = runBacktest(spec, { from: '2026-03-09', to: '2026-03-09', calendar, fill: { slippageBps: 0, tickSize: 0.01 }, fees: defaultFees('NYSE'), bars: (from, to) => t.repos.historicalBars.list('NYSE', 'TCUS', from, to) });
+    // BUY 100 at the 13:35Z open 50.00; stop 49.50 (1 %) untouched; SELL at the 13:40Z open 50.50.
+    // Gross 0.50 × 100 = 50.00. Sell proceeds $5 050: SEC 5 050 × 27.80 / 1e6 = 0.14039 → 0.15
+    // (up to the cent); TAF 100 × 0.000166 = 0.0166 → 0.02. Fees 0.17, net 49.83.
+    expect(r.trades).toEqual([expect.objectContaining({ entryAt: at('13:35'), entryPrice: 50, exitAt: at('13:40'), exitPrice: 50.5, exitKind: 'SELL', gross: 50, fees: 0.17, net: 49.83, weekday: 'mon' })]);
+  });
+});
