@@ -20,7 +20,7 @@ import { WEEKDAYS, type StoredStrategySpec, type Weekday } from '../core/strateg
 import type { Run } from '../core/types';
 import { weekdayOf, type CivilDate } from '../scheduler/civil-date';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
-import { instantOf, planRun, type PlannedRun } from '../scheduler/trigger-times';
+import { instantOf, nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
 import { orderFees, type FeeSchedule } from './fees';
 import { ReplayDay, type FillModel, type ReplayFill } from './replay-day';
 
@@ -81,35 +81,36 @@ export function runBacktest(spec: StoredStrategySpec, options: BacktestOptions):
   const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   const trades: Trade[] = [];
   const runs: RunOutcome[] = [];
-  for (let cursor = instantOf(options.from, '00:00:00', zone); ; ) {
-    const planned = nextRun(cursor, spec, options.calendar);
-    if (planned === null || planned.tradingDate > options.to) break;
-    const end = Math.max(planned.sellAt, planned.squareOffAt ?? 0);
-    const bars = options.bars(planned.buyAt - LEAD_MS, end + 60_000);
-    cursor = end + 1;
+  // The first run as a strategy started at the range's first midnight arms it; each next one as the
+  // engine's day turnover does (strategy-manager finishRun: nextRunAfter the run's trading date).
+  for (let planned = nextRun(() => planRun(instantOf(options.from, '00:00:00', zone), spec, options.calendar)); planned !== null && planned.tradingDate <= options.to; ) {
+    const current = planned;
+    planned = nextRun(() => nextRunAfter(current.tradingDate, spec, options.calendar));
+    const end = Math.max(current.sellAt, current.squareOffAt ?? 0);
+    const bars = options.bars(current.buyAt - LEAD_MS, end + 60_000);
     if (bars.length === 0) {
-      runs.push({ date: planned.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(planned.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 });
+      runs.push({ date: current.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 });
       continue;
     }
-    const day = new ReplayDay(plan, planned, options.fill, label);
+    const day = new ReplayDay(plan, current, options.fill, label);
     for (const bar of bars) {
       if (day.state.over) break;
       const path = plan.side === 'long' ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
       path.forEach((price, i) => day.moveTo(bar.minute + PATH_OFFSETS_MS[i]!, price, i === 0 ? 'jump' : 'through'));
     }
     day.finish(end);
-    const legs = tradesOf(planned.tradingDate, plan.side, day.fills, options.fees);
+    const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees);
     trades.push(...legs);
-    runs.push({ date: planned.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length });
+    runs.push({ date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length });
   }
   return { trades, runs };
 }
 
-function nextRun(cursor: number, spec: StoredStrategySpec, calendar: TradingCalendar): PlannedRun | null {
+function nextRun(plan: () => PlannedRun): PlannedRun | null {
   try {
-    return planRun(cursor, spec, calendar);
+    return plan();
   } catch (err) {
-    // No trading day within a year of the cursor (past the holiday lists): the range is over.
+    // No trading day within a year (past the holiday lists): the range is over.
     if (err instanceof RangeError) return null;
     throw err;
   }
