@@ -287,3 +287,24 @@ export const priceBars = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.brokerAccountId, t.exchange, t.symbol, t.minute] }), index('price_bars_minute').on(t.minute)],
 );
+
+/**
+ * Historical 1-minute OHLCV bars for backtests (issue 23), from a CSV import or a broker's
+ * historical API. Market data, not a user's: keyed by instrument only, kept between backtests, and
+ * bounded by a row cap with the oldest minutes evicted first (db/repos/historical-bars.ts).
+ */
+export const historicalBars = sqliteTable(
+  'historical_bars',
+  {
+    exchange: text('exchange').notNull(),
+    symbol: text('symbol').notNull(),
+    /** Epoch ms of the minute's start (UTC, a multiple of 60 000). */
+    minute: integer('minute').notNull(),
+    open: real('open').notNull(),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    close: real('close').notNull(),
+    volume: real('volume').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.exchange, t.symbol, t.minute] }), index('historical_bars_minute').on(t.minute)],
+);

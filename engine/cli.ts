@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
+import { backtestCommand } from './backtest/backtest-cli';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
 import { DEFAULT_PORT, packageVersion, startDaemon, type DaemonHandle } from './daemon';
@@ -212,5 +213,7 @@ program
       // stdout is gone; the daemon is not
     }
   });
+
+program.addCommand(backtestCommand({ out: (text) => process.stdout.write(text), err: tell, exit: (code) => process.exit(code) }, process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir()));
 
 await program.parseAsync(process.argv);

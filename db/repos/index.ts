@@ -10,6 +10,7 @@ import type { Db } from '../client';
 import { createBackstopsRepo, type BackstopsRepo } from './backstops';
 import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-accounts';
 import { createEventsRepo, type EventsRepo } from './events';
+import { createHistoricalBarsRepo, type HistoricalBarsRepo } from './historical-bars';
 import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
 import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
@@ -31,6 +32,7 @@ export interface Repos {
   readonly events: EventsRepo;
   readonly instruments: InstrumentsRepo;
   readonly priceBars: PriceBarsRepo;
+  readonly historicalBars: HistoricalBarsRepo;
   /**
    * Runs `fn` in one SQLite transaction: all of its writes land, or (if it throws) none do.
    * Nested calls become savepoints. `fn` must be synchronous: an async function would commit at
@@ -100,6 +102,7 @@ export function createRepos(db: Db): Repos {
     events: createEventsRepo(db.orm),
     instruments: createInstrumentsRepo(db.orm),
     priceBars: createPriceBarsRepo(db.orm),
+    historicalBars: createHistoricalBarsRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
       const durable = options.durable !== false;
       if (options.waitForLock !== false || db.sqlite.inTransaction) return withDurability(fn, durable);
@@ -120,6 +123,7 @@ export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderFill, type OrderPat
 export { TERMINAL_RUN_STATES, type NewRun, type RunHistoryQuery, type RunHistoryRow, type RunPatch, type RunsRepo } from './runs';
 export type { InstrumentsRepo, StoredInstrument } from './instruments';
 export type { PriceBar, PriceBarsRepo } from './price-bars';
+export { HISTORICAL_BARS_CAP, type HistoricalBar, type HistoricalBarsRepo } from './historical-bars';
 export type { NewSession, SessionsRepo, StoredSession } from './sessions';
 export type { SettingsRepo } from './settings';
 export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { OFFSET_MODES, strategyShape, type StoredStrategySpec } from './strategy-spec';
+import { asBrokerAccountId } from './ids';
+import type { RunPlan } from './run-policy/types';
 import type { Levels } from './types';
 
 /**
@@ -48,6 +50,32 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
   const out: Record<string, unknown> = {};
   for (const k of RUN_PLAN_KEYS) if (spec[k] !== undefined) out[k] = spec[k];
   return out as RunPlanSpec;
+}
+
+/**
+ * The run policy's plan from a run's copy of the spec: the one mapping of the spec's keys to the
+ * policy's, for the engine's runs (execution/apply-step.ts) and for backtests alike.
+ * @example runPlanFrom(runPlanOf(spec)).side // 'long' for side 'buy'
+ */
+export function runPlanFrom(p: RunPlanSpec): RunPlan {
+  return {
+    brokerAccountId: asBrokerAccountId(p.broker_account_id),
+    symbol: p.symbol,
+    exchange: p.exchange,
+    side: p.side === 'buy' ? 'long' : 'short',
+    qty: p.qty,
+    stopLoss: p.stop_loss,
+    stopLossMode: p.stop_loss_mode,
+    target: p.target ?? null,
+    targetMode: p.target_mode,
+    trail: p.trail ?? null,
+    trailMode: p.trail_mode,
+    moveStopToCostAfter: p.move_stop_to_cost_after ?? null,
+    moveStopToCostMode: p.move_stop_to_cost_mode,
+    buyGraceMs: p.buy_grace_seconds * 1000,
+    reentries: p.reentries,
+    reentryAfter: p.reentry_after,
+  };
 }
 
 const price = z.number().finite().positive();

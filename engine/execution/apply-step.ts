@@ -2,9 +2,8 @@
  * The run policy's adapter: builds its inputs from SQLite (plan, snapshot) and carries out the
  * Step it returns with the engine's mechanics. The rules themselves live in core/run-policy.
  */
-import { asBrokerAccountId } from '../core/ids';
 import { instrumentKey, type Leg, type Run, type Strategy } from '../core/types';
-import { runPlanOf, type RunPlanSpec } from '../core/run-plan-spec';
+import { runPlanFrom, runPlanOf } from '../core/run-plan-spec';
 import { step } from '../core/run-policy/step';
 import type { OrderWhere, PlaceIntent, RunEvent, RunPlan, RunSnapshot, Step, TimerIntent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
@@ -19,29 +18,8 @@ import { announceRun, writeRunState } from './run-ledger';
  * runs kept a plan (runs.plan null) reads its strategy row, as it always did; null when it has neither.
  */
 export function planOf(run: Run, strategy: Strategy | undefined): RunPlan | null {
-  if (run.plan) return fromSpec(run.plan);
-  return strategy ? fromSpec(runPlanOf(strategy.spec)) : null;
-}
-
-function fromSpec(p: RunPlanSpec): RunPlan {
-  return {
-    brokerAccountId: asBrokerAccountId(p.broker_account_id),
-    symbol: p.symbol,
-    exchange: p.exchange,
-    side: p.side === 'buy' ? 'long' : 'short',
-    qty: p.qty,
-    stopLoss: p.stop_loss,
-    stopLossMode: p.stop_loss_mode,
-    target: p.target ?? null,
-    targetMode: p.target_mode,
-    trail: p.trail ?? null,
-    trailMode: p.trail_mode,
-    moveStopToCostAfter: p.move_stop_to_cost_after ?? null,
-    moveStopToCostMode: p.move_stop_to_cost_mode,
-    buyGraceMs: p.buy_grace_seconds * 1000,
-    reentries: p.reentries,
-    reentryAfter: p.reentry_after,
-  };
+  if (run.plan) return runPlanFrom(run.plan);
+  return strategy ? runPlanFrom(runPlanOf(strategy.spec)) : null;
 }
 
 /**

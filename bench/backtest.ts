@@ -1,0 +1,106 @@
+/**
+ * What a backtest costs: a year of synthetic 1-minute bars of one NSE symbol (a seeded random
+ * walk, 09:15–15:29 IST on every 2026 trading day) written to the historical store and read back
+ * once, then 50 backtests of the same strategy with different entry and exit times (10 entries ×
+ * 5 exits: the grid the next slice will serve), each replayed through the run policy. Prints one
+ * JSON document; not a timed test.
+ *
+ *   npx tsx bench/backtest.ts [--seed 7]
+ */
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../db/client';
+import { createRepos } from '../db/repos';
+import type { HistoricalBar } from '../db/repos/historical-bars';
+import { defaultFees } from '../engine/backtest/fees';
+import { report } from '../engine/backtest/report';
+import { runBacktest } from '../engine/backtest/run-backtest';
+import { seededUniform } from '../engine/brokers/paper/paper-random';
+import { settledSpec, strategySpec } from '../engine/core/strategy-spec';
+import { addDays } from '../engine/scheduler/civil-date';
+import { createTradingCalendar } from '../engine/scheduler/trading-calendar';
+import { instantOf } from '../engine/scheduler/trigger-times';
+import { percentile } from './lib/stats';
+
+const argv = process.argv.slice(2);
+const seed = argv.includes('--seed') ? Number(argv[argv.indexOf('--seed') + 1]) : 7;
+const calendar = createTradingCalendar();
+const round = (n: number, places = 1) => Number(n.toFixed(places));
+
+function yearOfBars(): HistoricalBar[] {
+  const u = seededUniform(seed, 'NSE:SYNTH');
+  const bars: HistoricalBar[] = [];
+  let price = 1000;
+  for (let date = '2026-01-01'; date <= '2026-12-31'; date = addDays(date, 1)) {
+    if (!calendar.isTradingDay('NSE', date)) continue;
+    const open = instantOf(date, '09:15:00', 'Asia/Kolkata');
+    for (let m = 0; m < 375; m++) {
+      // ±0.1 % a minute, on the 0.05 tick.
+      const step = () => Math.round((price * (1 + 0.002 * (u() - 0.5))) / 0.05) * 0.05;
+      const o = price;
+      const c = step();
+      const [a, b] = [step(), step()];
+      bars.push({ minute: open + m * 60_000, open: round(o, 2), high: round(Math.max(o, c, a, b), 2), low: round(Math.min(o, c, a, b), 2), close: round(c, 2), volume: 1000 });
+      price = c;
+    }
+  }
+  return bars;
+}
+
+const t0 = performance.now();
+const generated = yearOfBars();
+const db = openDatabase(':memory:');
+const repos = createRepos(db);
+const t1 = performance.now();
+repos.transaction(() => repos.historicalBars.save('NSE', 'SYNTH', generated));
+const t2 = performance.now();
+const bars = repos.historicalBars.list('NSE', 'SYNTH', 0, Number.MAX_SAFE_INTEGER);
+const t3 = performance.now();
+const minutes = bars.map((b) => b.minute);
+/** The bars with from ≤ minute < to, by binary search over the year held in memory. */
+const slice = (from: number, to: number) => bars.slice(lowerBound(from), lowerBound(to));
+function lowerBound(at: number): number {
+  let [lo, hi] = [0, minutes.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (minutes[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const entries = Array.from({ length: argv.includes('--quick') ? 1 : 10 }, (_, i) => `${String(9 + Math.floor((20 + 15 * i) / 60)).padStart(2, '0')}:${String((20 + 15 * i) % 60).padStart(2, '0')}`);
+const exits = argv.includes('--quick') ? ['15:10'] : ['13:00', '14:00', '14:30', '15:00', '15:10'];
+const cellMs: number[] = [];
+let trades = 0;
+const cells: { buy: string; sell: string; net: number; winRate: number | null }[] = [];
+const t4 = performance.now();
+for (const buy of entries) {
+  for (const sell of exits) {
+    const spec = settledSpec(strategySpec.parse({ broker_account_id: 1, symbol: 'SYNTH', qty: 100, buy_time: buy, sell_time: sell, stop_loss: 1, stop_loss_mode: 'percent', target: 1.5, target_mode: 'percent', trail: 0.5, trail_mode: 'percent', repeat: 'daily' }), 'NSE', 'Asia/Kolkata');
+    const start = performance.now();
+    const result = runBacktest(spec, { from: '2026-01-01', to: '2026-12-31', calendar, fill: { slippageBps: 2, tickSize: 0.05 }, fees: defaultFees('NSE'), bars: slice });
+    const r = report(result.trades);
+    cellMs.push(performance.now() - start);
+    trades += r.trades;
+    cells.push({ buy, sell, net: r.net, winRate: r.winRate === null ? null : round(r.winRate, 3) });
+  }
+}
+const t5 = performance.now();
+const sorted = [...cellMs].sort((a, b) => a - b);
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      machine: { cpus: cpus().length, load: loadavg().map((l) => round(l, 2)) },
+      bars: bars.length,
+      generateMs: round(t1 - t0),
+      storeWriteMs: round(t2 - t1),
+      storeReadMs: round(t3 - t2),
+      grid: { cells: cellMs.length, trades, totalMs: round(t5 - t4), cellMs: { p50: round(percentile(sorted, 50)), max: round(sorted.at(-1)!) } },
+      sample: cells.slice(0, 3),
+    },
+    null,
+    2,
+  )}\n`,
+);
+db.close();

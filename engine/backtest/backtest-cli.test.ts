@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backtestCommand } from './backtest-cli';
+
+const CSV = fileURLToPath(new URL('./fixtures/tclk-nse-1min.csv', import.meta.url));
+let dir: string;
+let out: string[];
+let err: string[];
+let exits: number[];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tradeclock-backtest-'));
+  [out, err, exits] = [[], [], []];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]): Promise<void> {
+  await backtestCommand({ out: (t) => out.push(t), err: (t) => err.push(t), exit: (c) => exits.push(c) }, dir).exitOverride().parseAsync(args, { from: 'user' });
+}
+
+const RANGE = ['--symbol', 'tclk', '--exchange', 'nse', '--from', '2026-03-02', '--to', '2026-03-05'];
+
+describe('tradeclock backtest', () => {
+  it("imports the CSV into the data directory's store and prints the report as JSON; the next run reuses the bars", async () => {
+    await cli(...RANGE, '--csv', CSV, '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '1', '--stop-loss-mode', 'percent', '--reentries', '1', '--reentry-cutoff', '09:24', '--fees', 'none');
+    const first = JSON.parse(out.join(''));
+    // The re-entry backtest of run-backtest.test.ts: 5 trades, net +1.00, 3 won, drawdown 45.
+    expect(first.report).toMatchObject({ trades: 5, net: 1, winRate: 0.6, maxDrawdown: 45 });
+    out = [];
+    await cli(...RANGE, '--spec', '{"buy_time":"09:20","sell_time":"09:25","qty":10,"stop_loss":1,"stop_loss_mode":"percent","target":1}', '--target-mode', 'percent', '--fees', 'none');
+    expect(JSON.parse(out.join('')).trades.map((t: { exitKind: string }) => t.exitKind)).toEqual(['TARGET', 'STOPLOSS', 'STOPLOSS']);
+    expect(exits).toEqual([]);
+  });
+
+  it('a bad spec or CSV is said on stderr, naming the field or the line, with exit code 2', async () => {
+    await cli(...RANGE, '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '-1');
+    expect(err.join('')).toBe('tradeclock backtest: spec.stop_loss: stop_loss must be greater than 0\n');
+    await cli(...RANGE, '--csv', join(dir, 'missing.csv'), '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '1');
+    expect(err.at(-1)).toMatch(/^tradeclock backtest: ENOENT/);
+    expect(exits).toEqual([2, 2]);
+    expect(out).toEqual([]);
+  });
+});

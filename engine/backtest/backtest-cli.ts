@@ -1,0 +1,96 @@
+/**
+ * `tradeclock backtest`: a strategy over the stored 1-minute bars of the data directory's
+ * database, the answer printed as JSON (trades, how each run ended, the report). `--csv` imports
+ * a file of bars into the store first (bar-csv.ts has its columns); the store keeps them for the
+ * next run. The strategy is given by flags named as the spec's keys (`--stop-loss 1
+ * --stop-loss-mode percent`), or whole as `--spec '<json>'`, the flags winning.
+ *
+ * @example tradeclock backtest --symbol INFY --exchange NSE --from 2026-03-02 --to 2026-03-31 --buy-time 09:20 --sell-time 15:10 --stop-loss 1 --stop-loss-mode percent --csv infy.csv
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { DATABASE_FILE } from '../../db/backups';
+import { openDatabase } from '../../db/client';
+import { createRepos } from '../../db/repos';
+import { DomainError } from '../core/errors';
+import { EXCHANGES, type Exchange } from '../core/types';
+import { loadHolidayData } from '../scheduler/holiday-data';
+import { createTradingCalendar } from '../scheduler/trading-calendar';
+import { BarCsvError } from './bar-csv';
+import { backtest } from './backtest-service';
+import { importBarsCsv } from './import-bars';
+
+/** Spec keys taken as flags: the text ones as they are, the numeric ones as numbers. */
+const TEXT_KEYS = ['side', 'buy_time', 'sell_time', 'square_off_time', 'timezone', 'stop_loss_mode', 'target_mode', 'trail_mode', 'move_stop_to_cost_mode', 'reentry_after', 'reentry_cutoff'] as const;
+const NUMBER_KEYS = ['qty', 'buy_grace_seconds', 'stop_loss', 'target', 'trail', 'move_stop_to_cost_after', 'reentries'] as const;
+
+const flag = (key: string) => `--${key.replaceAll('_', '-')}`;
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function number(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  return n;
+}
+
+function exchange(value: string): Exchange {
+  const upper = value.toUpperCase();
+  if (!(EXCHANGES as readonly string[]).includes(upper)) throw new InvalidArgumentError(`must be one of ${EXCHANGES.join(', ')}`);
+  return upper as Exchange;
+}
+
+function json(value: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(value);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // said below
+  }
+  throw new InvalidArgumentError('must be a JSON object of strategy keys');
+}
+
+export interface BacktestCliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly exit: (code: number) => void;
+}
+
+/** The command, with its output and exit passed in (cli.ts gives process's; a test its own). */
+export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Command {
+  const command = new Command('backtest')
+    .description('replay a strategy over stored 1-minute bars and print the trades and the report as JSON')
+    .requiredOption('--symbol <symbol>', 'the instrument, as the exchange lists it')
+    .requiredOption('--exchange <exchange>', EXCHANGES.join(', '), exchange)
+    .requiredOption('--from <date>', 'first trading date, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last trading date, YYYY-MM-DD (included)')
+    .option('--csv <file>', 'import this CSV of 1-minute bars (timestamp,open,high,low,close,volume) into the store first')
+    .option('--spec <json>', 'the strategy as a JSON object of spec keys (flags override)', json)
+    .option('--weekdays <days>', 'comma-separated: mon,tue,…')
+    .option('--slippage-bps <bps>', 'fill slippage against the trader, as the paper broker', number, 0)
+    .option('--tick-size <price>', 'price step (default 0.05 NSE/BSE, 0.01 otherwise)', number)
+    .option('--fees <which>', "'default' (the exchange's schedule) or 'none'", 'default')
+    .option('--data-dir <dir>', 'data directory (database, holiday files)', defaultDataDir);
+  for (const key of TEXT_KEYS) command.option(`${flag(key)} <value>`, `spec ${key}`);
+  for (const key of NUMBER_KEYS) command.option(`${flag(key)} <n>`, `spec ${key}`, number);
+  return command.action(async (opts: Record<string, unknown>) => {
+    const spec: Record<string, unknown> = { ...((opts.spec as Record<string, unknown> | undefined) ?? {}), symbol: opts.symbol, exchange: opts.exchange, repeat: 'daily' };
+    for (const key of [...TEXT_KEYS, ...NUMBER_KEYS]) if (opts[camel(key)] !== undefined) spec[key] = opts[camel(key)];
+    if (typeof opts.weekdays === 'string') spec.weekdays = opts.weekdays.split(',').map((d) => d.trim());
+    const dataDir = opts.dataDir as string;
+    const db = openDatabase(join(dataDir, DATABASE_FILE));
+    try {
+      const repos = createRepos(db);
+      if (typeof opts.csv === 'string') await importBarsCsv(repos, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.csv));
+      const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
+      const answer = backtest({ repos, calendar }, { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees });
+      io.out(`${JSON.stringify(answer, null, 2)}\n`);
+    } catch (err) {
+      if (!(err instanceof DomainError || err instanceof BarCsvError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
+      io.err(`tradeclock backtest: ${(err as Error).message}\n`);
+      io.exit(2);
+    } finally {
+      db.close();
+    }
+  });
+}
