@@ -139,8 +139,11 @@ export class BackstopExits {
     this.keeper.noteGone(accountId, report).then(
       (row) => {
         if (!row) return;
-        this.ctx.logger.warn({ runId: row.runId, legNo: row.legNo, brokerRef: row.brokerRef, reason: report.reason }, 'the backstop is gone at the broker: only the engine\'s own stop protects the position now');
+        this.ctx.logger.warn({ runId: row.runId, legNo: row.legNo, brokerRef: row.brokerRef, reason: report.reason }, 'the backstop is gone at the broker: it is placed again while its leg is held');
         this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+        // Its next version, unless an exit of the leg has been cleared meanwhile (the keeper refuses then).
+        const run = this.ctx.repos.runs.getInternal(row.runId);
+        if (run && run.legNo === row.legNo) this.afterEntry(run, true);
       },
       (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId }, 'a backstop gone at the broker could not be journaled; the next exit of its leg looks it up'),
     );

@@ -69,7 +69,7 @@ describe('BackstopKeeper', () => {
   it('a leg without a backstop, or one the broker refused, is clear at once', async () => {
     const { broker, run, keeper, position, repos } = await setup();
     const k = keeper();
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 1)).toEqual({ kind: 'clear' });
     broker.setPrice('NASDAQ:AAPL', 94); // past the stop: the broker refuses a stop already crossed
     expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/already crossed/) });
     expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
@@ -185,5 +185,28 @@ describe('BackstopKeeper', () => {
     repos.backstops.update(placed!.id, { state: 'cancelling' }, clock.now());
     expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
     expect(await exit()).toMatchObject({ kind: 'accepted' });
+  });
+  it('a placement queued behind an exit\'s clearance places nothing: never a stop resting beside the exit', async () => {
+    const { clock, broker, run, keeper, position, exit, sells, repos, instrument } = await setup();
+    const k = keeper();
+    const placed = await k.place(run, 0, position, ON);
+    // The broker lost it (cancelled there, no fill): a recovery would place the next version...
+    await broker.restingStops.cancel({ clientOrderId: placed!.clientOrderId, brokerRef: placed!.brokerRef, instrument, side: 'sell', qty: 10, triggerPrice: 95 });
+    repos.backstops.update(placed!.id, { state: 'cancelled' }, T0);
+    // ...but the leg's exit was cleared first, in the same queue: the replacement must not rest beside it.
+    const [clearance, again] = await Promise.all([k.clearForExit(run.id, 0), k.place(run, 0, position, ON, true)]);
+    expect(clearance).toEqual({ kind: 'clear' });
+    expect(again).toBeNull();
+    expect(await exit()).toMatchObject({ kind: 'accepted' });
+    expect(broker.restingStops.held().filter((h) => h.status === 'resting')).toEqual([]);
+    expect(sells()).toEqual([['X', 0]]);
+    // Without an exit, the same replacement is placed as version 2 (the guard is the exit, not the replace).
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    await broker.execution.placeOrder({ clientOrderId: 'E2', instrument, side: 'buy', qty: 10, opens: true });
+    await clock.advance(0);
+    const first = await k.place(other, 0, position, ON);
+    await broker.restingStops.cancel({ clientOrderId: first!.clientOrderId, brokerRef: first!.brokerRef, instrument, side: 'sell', qty: 10, triggerPrice: 95 });
+    repos.backstops.update(first!.id, { state: 'cancelled' }, T0);
+    expect(await k.place(other, 0, position, ON, true)).toMatchObject({ version: 2, state: 'resting' });
   });
 });

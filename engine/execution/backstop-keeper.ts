@@ -53,6 +53,13 @@ export class BackstopKeeper {
   private readonly lateLookups = new Set<TimerHandle>();
   /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
   private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
+  /**
+   * Legs an exit has been cleared for in this process, with when: no backstop is placed for them
+   * again. A placement queued behind the exit's clearance (recovery's, or one after the broker
+   * lost the stop) would otherwise rest at the broker beside the exit and could sell twice. Kept
+   * a day (EXITED_LEG_KEPT_MS), longer than any leg's life.
+   */
+  private readonly exited = new Map<string, number>();
 
   constructor(private readonly deps: BackstopKeeperDeps) {}
 
@@ -68,7 +75,7 @@ export class BackstopKeeper {
     return this.serial(run.id, legNo, async () => {
       const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
       const again = replace && existing && existing.state === 'cancelled' && existing.filledQty === 0 ? existing : null;
-      if (!plan.on || this.stopped || (existing && !again)) return null;
+      if (!plan.on || this.stopped || (existing && !again) || this.exited.has(`${run.id}:${legNo}`)) return null;
       const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
       const stops = broker.restingStops;
       if (!stops) return null;
@@ -110,6 +117,7 @@ export class BackstopKeeper {
    */
   clearForExit(runId: RunId, legNo: number): Promise<ExitClearance> {
     return this.serial(runId, legNo, async () => {
+      this.noteExited(`${runId}:${legNo}`);
       const follow = this.follows.get(`${runId}:${legNo}`);
       follow?.timer?.cancel();
       this.follows.delete(`${runId}:${legNo}`);
@@ -276,6 +284,7 @@ export class BackstopKeeper {
    */
   clearUnjournaled(runId: RunId, legNo: number): Promise<'clear' | 'fired'> {
     return this.serial(runId, legNo, async () => {
+      this.noteExited(`${runId}:${legNo}`);
       const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
       if (!row || row.state === 'cancelled' || row.state === 'rejected') return 'clear';
       if (row.state === 'fired') return 'fired';
@@ -304,6 +313,12 @@ export class BackstopKeeper {
       return answerOfCancel({ kind: 'unknown' }, qty, tries);
     }
     return seen?.status === 'resting' ? cancel(tries) : answerOfReport(seen, qty, tries);
+  }
+
+  private noteExited(key: string): void {
+    const now = this.deps.clock.now();
+    for (const [k, at] of this.exited) if (now - at > EXITED_LEG_KEPT_MS) this.exited.delete(k);
+    this.exited.set(key, now);
   }
 
   /** Stops asking: a wait in progress ends with an error, and no new placement is made. */
@@ -391,6 +406,9 @@ export class BackstopKeeper {
 
 /** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
 const NOT_AT_BROKER = 'not at the broker at a restart';
+
+/** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
+const EXITED_LEG_KEPT_MS = 24 * 3_600_000;
 
 /** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;

@@ -103,6 +103,9 @@ describe('the backstop at Alpaca', () => {
     // The dead process had cancelled it (the broker confirmed, the journal wrote it) and died before journaling its SELL.
     const stops = t.broker.restingStops!;
     const ref = { clientOrderId: v1.clientOrderId, brokerRef: v1.brokerRef, instrument: (await t.broker.instruments.resolve('AAPL', 'NYSE'))!, side: 'sell' as const, qty: 10, triggerPrice: 95 };
+    // Journaled 'cancelling' before the call, as the keeper does (the stream's 'canceled' is then
+    // its own cancel's, not a stop gone at the broker to place again).
+    t.repos.backstops.update(v1.id, { state: 'cancelling' }, t.clock.now());
     // Alpaca confirms a cancel after its 204 (pending_cancel, then canceled): the answer may be
     // unknown until then, and the lookup settles it.
     const cancelled = await stops.cancel(ref);

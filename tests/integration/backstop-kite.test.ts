@@ -62,20 +62,22 @@ describe('the backstop at Kite', () => {
     expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
   });
 
-  it('deleted by the trader in Kite\'s app: the next read journals it cancelled (no stop shown that is not there), and the SELL at 09:20 goes without a DELETE', async () => {
+  it('deleted by the trader in Kite\'s app: the next read journals it cancelled and places its next version at once; the SELL at 09:20 deletes that one first', async () => {
     const s = await inPosition();
     const b = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
     fake.setGttStatus(Number(b.brokerRef), 'deleted');
     await t.drive(new Date(t.clock.now() + 10_500).toISOString(), 500);
-    await waitFor('the row cancelled', () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state === 'cancelled');
-    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'cancelled', filledQty: 0, reason: 'Kite GTT deleted' });
+    await waitFor('version 2 resting', () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.version === 2 && t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state === 'resting');
+    const again = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    expect(again.brokerRef).not.toBe(b.brokerRef);
     expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ strategyId: s.id, brokerRef: b.brokerRef })]);
+    expect(t.eventsOf('backstop_placed').map((e) => e.brokerRef)).toEqual([b.brokerRef, again.brokerRef]);
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
     const before = fake.requests().length;
     await t.drive('2026-03-09T03:50:05Z', 1_000);
     await waitFor('SOLD', () => t.run(s.id).state === 'SOLD');
     expect(sells()).toEqual([['MARKET', 'COMPLETE', 10]]);
-    expect(fake.requests().slice(before).filter((r) => r.method === 'DELETE' && r.path.startsWith('/gtt/'))).toEqual([]);
+    expect(fake.requests().slice(before).filter((r) => r.method === 'DELETE' && r.path.startsWith('/gtt/')).map((r) => r.path)).toEqual([`/gtt/triggers/${again.brokerRef}`]);
   });
 
   it('fired while the daemon was dead: the restart ends the leg with the GTT\'s fill, and no SELL goes at 09:20', async () => {
