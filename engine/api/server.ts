@@ -26,6 +26,7 @@ import { barRoutes } from './routes/bars';
 import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { readinessRoutes } from './routes/readiness';
+import { notifyRoutes } from './routes/notify';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
 /** Tuning for tests and special installs; the daemon uses the defaults. */
@@ -115,6 +116,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   eventRoutes(app, ctx);
   runRoutes(app, ctx);
   barRoutes(app, ctx);
+  notifyRoutes(app, ctx);
   healthRoutes(app, ctx);
   if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);
 
