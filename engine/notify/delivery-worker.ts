@@ -171,7 +171,8 @@ export class DeliveryWorker {
     if (this.stopped) return { delivered: false, error: 'Tradeclock is stopping' };
     const now = clock.now();
     if (failure === null) {
-      repos.notifyDeliveries.markDone(d.id, { state: 'sent', error: null }, now);
+      // The log keeps why an earlier attempt failed.
+      repos.notifyDeliveries.markDone(d.id, { state: 'sent', error: d.lastError }, now);
       repos.notifyChannels.recordOutcomeInternal(channel.id, { ok: true, at: now });
       this.kick();
       return { delivered: true, error: null };

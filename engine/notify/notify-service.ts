@@ -53,6 +53,9 @@ export class NotifyService {
   private readonly worker: DeliveryWorker;
   private readonly senders = new Map<number, { readonly updatedAt: number; readonly made: MadeSender }>();
   private readonly pollers = new Map<number, { readonly updatedAt: number; readonly poller: TelegramCommands }>();
+  /** Channels changed since their sender or poller was made (an edit may land in the same millisecond). */
+  private readonly staleSenders = new Set<number>();
+  private readonly stalePollers = new Set<number>();
   private off: (() => void) | null = null;
   private syncing: Promise<void> = Promise.resolve();
 
@@ -112,6 +115,8 @@ export class NotifyService {
       if (vault && parts.secret) repos.notifyChannels.setSecret(userId, id, seal(vault, id, parts.secret), clock.now());
       return repos.notifyChannels.get(userId, id)!;
     });
+    this.staleSenders.add(id);
+    this.stalePollers.add(id);
     this.syncPollers();
     return view(channel);
   }
@@ -120,6 +125,8 @@ export class NotifyService {
     if (!this.deps.repos.notifyChannels.delete(userId, id)) throw notFound('notification channel');
     this.senders.get(id)?.made.sender.close();
     this.senders.delete(id);
+    this.staleSenders.add(id);
+    this.stalePollers.add(id);
     this.syncPollers();
   }
 
@@ -153,12 +160,14 @@ export class NotifyService {
 
   private async senderOf(channel: NotifyChannel): Promise<MadeSender> {
     const cached = this.senders.get(channel.id);
-    if (cached && cached.updatedAt === channel.updatedAt) return cached.made;
+    if (cached && cached.updatedAt === channel.updatedAt && !this.staleSenders.has(channel.id)) return cached.made;
     cached?.made.sender.close();
+    this.senders.delete(channel.id);
     const secret = await this.unseal(channel);
     const kind = this.deps.kinds[channel.kind as ChannelKindName];
     const made = { sender: kind.create({ config: { ...channel.config }, secret, clock: this.deps.clock }), secrets: Object.values(secret) };
     this.senders.set(channel.id, { updatedAt: channel.updatedAt, made });
+    this.staleSenders.delete(channel.id);
     return made;
   }
 
@@ -169,9 +178,11 @@ export class NotifyService {
 
   private async syncPollersNow(): Promise<void> {
     const { repos, clock, logger } = this.deps;
+    const changed = new Set(this.stalePollers);
+    this.stalePollers.clear();
     const wanted = new Map(repos.notifyChannels.listEnabledInternal().filter((c) => c.kind === 'telegram' && telegramConfig.safeParse(c.config).data?.commands === true).map((c) => [c.id, c]));
     for (const [id, p] of this.pollers) {
-      if (wanted.get(id)?.updatedAt === p.updatedAt) continue;
+      if (wanted.get(id)?.updatedAt === p.updatedAt && !changed.has(id)) continue;
       this.pollers.delete(id);
       await p.poller.stop();
     }
