@@ -150,11 +150,15 @@ export class NotifyService {
   private async unseal(channel: NotifyChannel): Promise<Record<string, string>> {
     const sealed = this.deps.repos.notifyChannels.getSecretInternal(channel.id);
     if (!sealed) throw new DeliveryError('no secret is saved for this channel: enter it again', true);
+    // The vault's own refusal says what to do (set TRADECLOCK_PASSPHRASE, unlock the keychain) and may pass.
+    const vault = await this.deps.vault().catch((err: unknown) => {
+      throw new DeliveryError(err instanceof DomainError ? err.message : 'the vault could not be opened');
+    });
     try {
       const kind = this.deps.kinds[channel.kind as ChannelKindName];
-      return kind.secretSchema.parse(JSON.parse((await this.deps.vault()).decrypt(sealed, aad(channel.id))));
-    } catch (err) {
-      throw new DeliveryError(err instanceof DomainError ? err.message : 'the saved secret could not be read: enter it again', true);
+      return kind.secretSchema.parse(JSON.parse(vault.decrypt(sealed, aad(channel.id))));
+    } catch {
+      throw new DeliveryError('the saved secret could not be unsealed (the vault key changed, or it was altered): enter it again', true);
     }
   }
 
