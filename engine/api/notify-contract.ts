@@ -57,3 +57,17 @@ export interface NotifyDeliveryDto {
 export interface NotifyDeliveriesDto {
   readonly deliveries: NotifyDeliveryDto[];
 }
+
+/** POST /notify/channels (checked by engine/notify/channel-input.ts; `config` and `secret` by the kind). */
+export interface NotifyChannelBodyDto {
+  readonly kind: ChannelKindDto;
+  readonly label: string;
+  readonly enabled?: boolean;
+  /** Default: every topic. */
+  readonly topics?: readonly NotifyTopicDto[];
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly secret: Readonly<Record<string, unknown>>;
+}
+
+/** PATCH /notify/channels/:id: what is sent replaces what was; `secret` absent keeps the sealed one. */
+export type NotifyChannelPatchDto = Partial<NotifyChannelBodyDto>;

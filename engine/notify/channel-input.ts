@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { fromZodError } from '../core/zod-errors';
-import { CHANNEL_KINDS, type ChannelKind } from './channel-kinds';
+import { CHANNEL_KINDS, type ChannelKind, type ChannelKinds } from './channel-kinds';
 import { NOTIFY_TOPICS } from './policy';
 
 const label = z.string({ error: 'label must be text' }).trim().min(1, { error: 'label is required' }).max(64, { error: 'label must be at most 64 characters' });
@@ -47,4 +47,19 @@ export function parseChannelParts(
   const result = shape.safeParse(parts);
   if (!result.success) throw fromZodError(result.error);
   return { ...(result.data.config === undefined ? {} : { config: result.data.config }), ...(result.data.secret === undefined ? {} : { secret: result.data.secret }) };
+}
+
+/**
+ * A new channel's body, with its kind's settings and secret checked too: every problem named at
+ * once (a missing label and a bad URL in one answer), as the strategy form's are.
+ * @throws DomainError validation_failed naming each field (`label`, `config.url`, `secret.bot_token`).
+ */
+export function parseCreateChannel(kinds: ChannelKinds, value: unknown): CreateChannelBody {
+  const top = createChannelBody.safeParse(value);
+  const kindName = (value as { kind?: unknown } | null)?.kind;
+  const kind = CHANNEL_KINDS.find((k) => k === kindName);
+  const parts = kind && z.strictObject({ config: kinds[kind].configSchema, secret: kinds[kind].secretSchema }).safeParse({ config: (value as { config?: unknown }).config, secret: (value as { secret?: unknown }).secret });
+  const issues = [...(top.success ? [] : top.error.issues), ...(parts && !parts.success ? parts.error.issues : [])];
+  if (issues.length > 0) throw fromZodError(new z.ZodError(issues));
+  return top.data!;
 }

@@ -59,7 +59,11 @@ export class NotifyService {
   private off: (() => void) | null = null;
   private syncing: Promise<void> = Promise.resolve();
 
+  /** The kinds of channel this install offers. */
+  readonly kinds: ChannelKinds;
+
   constructor(private readonly deps: NotifyServiceDeps) {
+    this.kinds = deps.kinds;
     this.worker = new DeliveryWorker({ repos: deps.repos, clock: deps.clock, logger: deps.logger, senderOf: (c) => this.senderOf(c), ...(deps.delivery ? { options: deps.delivery } : {}) });
   }
 

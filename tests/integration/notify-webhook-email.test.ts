@@ -171,7 +171,7 @@ describe('the channels API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['kind', 'label']);
     const telegram = await h.call('POST', '/notify/channels', { token, body: { kind: 'telegram', label: 'T', topics: ['fills', 'gossip'], config: { chat_ids: [] }, secret: { bot_token: 'nope' } } });
-    expect(telegram.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['topics.1']);
+    expect(telegram.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['config.chat_ids', 'secret.bot_token', 'topics.1']);
     const deeper = await h.call('POST', '/notify/channels', { token, body: { kind: 'telegram', label: 'T', config: { chat_ids: [] }, secret: { bot_token: 'nope' } } });
     expect(deeper.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['config.chat_ids', 'secret.bot_token']);
     const webhook = await h.call('POST', '/notify/channels', { token, body: { kind: 'webhook', label: 'W', config: { url: 'ftp://x' }, secret: { signing_secret: 'short' } } });

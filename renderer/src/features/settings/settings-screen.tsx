@@ -1,7 +1,9 @@
 /**
- * The trader's own settings: change the password, and see and end the signed-in sessions
- * (this browser, the desktop app, a phone on the LAN). Nothing here touches strategies or brokers.
+ * The trader's own settings: change the password, see and end the signed-in sessions (this
+ * browser, the desktop app, a phone on the LAN), and where notifications go. Nothing here touches
+ * strategies or brokers.
  */
+import { NotifyChannels } from './notify-channels';
 import { PasswordForm } from './password-form';
 import { SessionsList } from './sessions-list';
 
@@ -14,6 +16,7 @@ export function SettingsScreen() {
       <div className="settings">
         <PasswordForm />
         <SessionsList />
+        <NotifyChannels />
       </div>
     </main>
   );
