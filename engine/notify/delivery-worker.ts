@@ -61,8 +61,10 @@ export interface AttemptResult {
 
 export class DeliveryWorker {
   private readonly o: DeliveryOptions;
-  /** Channels with an attempt on its way, and how to cut it short. */
-  private readonly busy = new Map<number, AbortController>();
+  /** Channels with a queued attempt on its way. */
+  private readonly busy = new Set<number>();
+  /** Every attempt on its way (tests too), cut short by stop. */
+  private readonly aborts = new Set<AbortController>();
   private readonly running = new Set<Promise<unknown>>();
   private timer: TimerHandle | null = null;
   private prunedAt = Number.NEGATIVE_INFINITY;
@@ -112,7 +114,7 @@ export class DeliveryWorker {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
-    for (const c of this.busy.values()) c.abort();
+    for (const c of this.aborts) c.abort();
     await this.idle();
   }
 
@@ -126,14 +128,14 @@ export class DeliveryWorker {
       repos.notifyDeliveries.pruneInternal(now - this.o.keepMs);
     }
     const started = new Set<number>();
-    for (const d of repos.notifyDeliveries.dueInternal(now, DUE_BATCH, [...this.busy.keys()])) {
+    for (const d of repos.notifyDeliveries.dueInternal(now, DUE_BATCH, [...this.busy])) {
       if (started.has(d.channelId)) continue;
       started.add(d.channelId);
       void this.track(this.attempt(d, true));
     }
     this.timer?.cancel();
     this.timer = null;
-    const next = repos.notifyDeliveries.nextDueAtInternal([...this.busy.keys()]);
+    const next = repos.notifyDeliveries.nextDueAtInternal([...this.busy]);
     if (next !== null) this.timer = clock.setTimer(Math.max(0, next - now), () => this.kick());
   }
 
@@ -152,7 +154,9 @@ export class DeliveryWorker {
       return { delivered: false, error: 'the channel was turned off' };
     }
     const abort = new AbortController();
-    this.busy.set(channel.id, abort);
+    // A test goes beside the queue: it neither waits for the channel nor frees it for the next row.
+    if (retries) this.busy.add(channel.id);
+    this.aborts.add(abort);
     repos.notifyDeliveries.markSending(d.id, clock.now());
     const limit = clock.setTimer(this.o.timeoutMs, () => abort.abort());
     let failure: DeliveryError | null = null;
@@ -165,7 +169,8 @@ export class DeliveryWorker {
       failure = err instanceof DeliveryError ? err : new DeliveryError(err instanceof Error ? err.message : String(err));
     } finally {
       limit.cancel();
-      this.busy.delete(channel.id);
+      if (retries) this.busy.delete(channel.id);
+      this.aborts.delete(abort);
     }
     // Stopping: the row stays `sending`, and the next start sends it again.
     if (this.stopped) return { delivered: false, error: 'Tradeclock is stopping' };
