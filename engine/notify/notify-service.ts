@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { NotifyChannel, NotifyDelivery, Repos } from '../../db/repos';
+import { pick } from '../../db/repos/json';
 import type { Clock } from '../core/clock';
 import { DomainError, notFound } from '../core/errors';
 import type { UserId } from '../core/ids';
@@ -114,7 +115,7 @@ export class NotifyService {
     const parts = parseChannelParts(this.deps.kinds[current.kind as ChannelKindName], { config: body.config, secret: body.secret });
     const vault = parts.secret === undefined ? null : await this.deps.vault();
     const channel = repos.transaction(() => {
-      const c = repos.notifyChannels.update(userId, id, { ...pickDefined(body, ['label', 'enabled', 'topics']), ...(parts.config ? { config: parts.config } : {}) }, clock.now());
+      const c = repos.notifyChannels.update(userId, id, { ...pick(body, ['label', 'enabled', 'topics']), ...(parts.config ? { config: parts.config } : {}) }, clock.now());
       if (!c) throw notFound('notification channel');
       if (vault && parts.secret) repos.notifyChannels.setSecret(userId, id, seal(vault, id, parts.secret), clock.now());
       return repos.notifyChannels.get(userId, id)!;
@@ -229,10 +230,4 @@ function view(c: NotifyChannel): ChannelView {
 
 function seal(vault: Vault, id: number, secret: Record<string, string>): { ciphertext: Buffer; masked: Record<string, string> } {
   return { ciphertext: vault.encrypt(JSON.stringify(secret), aad(id)), masked: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, maskSecret(v)])) };
-}
-
-function pickDefined<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
 }
