@@ -29,6 +29,7 @@ const LANDED: Record<string, string> = {
   '0008_strategy_spec_only': '5e578fb943964d7e93c4674e0356938f2a52731956995babce628541622b55d1',
   '0009_run_cutoffs': 'd5722cb1fc3e3deabe5c79c493f28b83be4828eed757a072baa9360a263beff6',
   '0010_backstops': '014a6fe2c27684aaca489de4f2c8ee931624c51f0f8551f795af5d589ebf2a70',
+  '0011_notify_channels': '53de072123cb5c5c80fd4eeada68918de55162efa7712b2feccca7f5af31af14',
   '0012_historical_bars': 'ca2c302cf16f32971c4c2303470a57010e79bad05318933190d1756ba3f96db2',
 };
 

@@ -289,6 +289,70 @@ export const priceBars = sqliteTable(
 );
 
 /**
+ * A user's notification channels (issue 21): a webhook, a Telegram bot, an SMTP mailbox. `config`
+ * is never secret (URL, chat ids, host); the secret (webhook signing secret, bot token, SMTP
+ * password) is the vault's envelope, sealed with `notify-channel:<id>` as associated data, and
+ * only its mask is readable. The failure streak counts attempts failed in a row: the API shows a
+ * channel as failing from 3.
+ */
+export const notifyChannels = sqliteTable(
+  'notify_channels',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** webhook, telegram, email. */
+    kind: text('kind').notNull(),
+    label: text('label').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    /** JSON array of the topics it receives (engine/notify/policy.ts NOTIFY_TOPICS). */
+    topics: text('topics').notNull(),
+    /** JSON object, the kind's settings; never secret. */
+    config: text('config').notNull(),
+    secretCiphertext: blob('secret_ciphertext', { mode: 'buffer' }),
+    /** JSON object of display-only masks, e.g. { bot_token: '12…Zk' }. */
+    secretMasked: text('secret_masked').notNull().default('{}'),
+    failureStreak: integer('failure_streak').notNull().default(0),
+    /** Why the last attempt failed, in words that never hold the secret; null once one succeeds. */
+    lastError: text('last_error'),
+    lastFailureAt: integer('last_failure_at'),
+    lastSuccessAt: integer('last_success_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('notify_channels_user').on(t.userId)],
+);
+
+/**
+ * The durable delivery queue and its log: one row per notification per channel. pending → sending
+ * → sent, or back to pending with the next attempt's time, or failed (attempts used up, or a refusal
+ * that cannot pass). A row found `sending` at start is sent again (at least once).
+ */
+export const notifyDeliveries = sqliteTable(
+  'notify_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => notifyChannels.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull(),
+    /** The notification's topic, or `test` for "send test". */
+    topic: text('topic').notNull(),
+    /** The notification as JSON (engine/notify/notifier.ts TraderNotification). */
+    payload: text('payload').notNull(),
+    /** pending, sending, sent, failed. */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('notify_deliveries_due').on(t.state, t.nextAttemptAt), index('notify_deliveries_channel').on(t.channelId, t.id)],
+);
+
+/**
  * Historical 1-minute OHLCV bars for backtests (issue 23), from a CSV import or a broker's
  * historical API. Market data, not a user's: keyed by instrument only, kept between backtests, and
  * bounded by a row cap with the oldest minutes evicted first (db/repos/historical-bars.ts).

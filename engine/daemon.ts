@@ -31,6 +31,9 @@ import { registrationSettings } from './auth/registration';
 import { allowPublicHosts } from './api/hardening';
 import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
+import { NotifyService } from './notify/notify-service';
+import { defaultChannelKinds } from './notify/channel-kinds';
+import { engineCommands } from './notify/trader-commands';
 import { lockDataDir, logLockEvents } from './data-dir-lock';
 import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir-modes';
 import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
@@ -184,6 +187,18 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     });
     cleanups.push(() => engine.stop());
     config.onEngine?.(engine, brokerAccounts.kinds());
+    // Before recovery, so its notifications are queued too; every send runs apart from trading.
+    const notify = new NotifyService({
+      repos,
+      clock,
+      logger,
+      vault: openVault,
+      kinds: defaultChannelKinds(),
+      notifications: engine.notifications,
+      commands: engineCommands(repos, engine.manager),
+    });
+    notify.start();
+    cleanups.push(() => notify.stop());
     const report = await engine.recover({ actAfter: keyChecked });
     const jumps = watchClockJumps(clock, (gapMs) => {
       logger.warn({ gapMs }, 'wall clock jumped (sleep or clock change): re-checking every trigger');
@@ -216,6 +231,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       tokens: new TokenService({ key: tokenKey, now: () => clock.now() }),
       loginLimiter: new LoginLimiter({ now: () => clock.now() }),
       brokerAccounts,
+      notify,
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
     }, registrationSettings(config.openRegistration, process.env));

@@ -27,6 +27,8 @@ import type { EngineContext } from './context';
 import { noCrashPoints, type CrashPoints } from './execution/crash-points';
 import { ReadinessService } from './readiness/readiness-service';
 import { InstallSettings } from './settings/install-settings';
+import { Notifier } from './notify/notifier';
+import { orderSides, strategyLabels } from './notify/labels';
 
 export interface EngineDeps {
   readonly repos: Repos;
@@ -66,6 +68,8 @@ export interface Engine {
   readonly settings: InstallSettings;
   /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
   readonly bars: Pick<BarRecorder, 'unwritten'>;
+  /** The one notification policy's output (issue 21): the desktop shell and the delivery queue listen here. */
+  readonly notifications: Pick<Notifier, 'onNotification'>;
   /**
    * Rebuilds runtime state from SQLite; call once after createEngine. With `actAfter`, the
    * unfinished runs are read at once and nothing is armed, scheduled or sent until it resolves
@@ -121,6 +125,15 @@ export function createEngine(deps: EngineDeps): Engine {
   const readiness = new ReadinessService(ctx, scheduler, deps.calendar, settings.values().readiness_lead_minutes * 60_000);
   // Behind this turn's journal commit (one more turn), and behind the orders of a burst.
   const stopAudit = recordEvents(bus, deps.repos, deps.logger, (write) => execution.whenOrdersOut(() => setImmediate(write)));
+  // Worked out behind this turn's orders, as the audit log: a notification never delays one.
+  const notifier = new Notifier({
+    bus,
+    lookup: strategyLabels(deps.repos),
+    orderSide: orderSides(deps.repos),
+    clock: deps.clock,
+    defer: (fn) => execution.whenOrdersOut(() => setImmediate(fn)),
+    onError: (err) => deps.logger.error({ err }, 'notification failed'),
+  });
   const checkpoints = deps.checkpoint
     ? new WalCheckpoints({ clock: deps.clock, checkpoint: deps.checkpoint, busy: () => !execution.isIdle(), nextJobAt: () => scheduler.nextAt(), logger: deps.logger })
     : null;
@@ -157,6 +170,7 @@ export function createEngine(deps: EngineDeps): Engine {
     bars,
     readiness,
     settings,
+    notifications: notifier,
     async recover(options) {
       const report = await recover(ctx, manager, execution, deps.calendar, options);
       readiness.scheduleRunning();
@@ -179,6 +193,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await brokers.closeAll();
       levelsWriter.stop();
       bars.stop();
+      notifier.stop();
       stopAudit();
     },
   };

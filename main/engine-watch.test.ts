@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EventBus } from '../engine/bus/event-bus';
 import type { EngineEvent } from '../engine/core/events';
 import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../engine/core/ids';
+import { Notifier, type TraderNotification } from '../engine/notify/notifier';
 import { watchEngine } from './engine-watch';
-import type { ShellNotification } from './notifications';
 import type { ShellStatus } from './shell-status';
 
 const base = { userId: asUserId(1), strategyId: asStrategyId(7), runId: asRunId(3), at: 0 };
@@ -12,19 +12,19 @@ const feedDown: EngineEvent = { userId: base.userId, at: 0, type: 'feed_status',
 
 function setup() {
   const bus = new EventBus();
-  const notes: ShellNotification[] = [];
+  const notes: TraderNotification[] = [];
   const statuses: ShellStatus[] = [];
   const deferred: (() => void)[] = [];
   let reads = 0;
   let now = 0;
+  // The engine's notifier, its batch worked out at once.
+  const notifications = new Notifier({ bus, lookup: () => ({ symbol: 'AAPL' }), orderSide: () => undefined, clock: { now: () => now }, defer: (fn) => fn(), onError: () => {} });
   const watch = watchEngine({
     bus,
-    lookup: () => ({ symbol: 'AAPL' }),
-    orderSide: () => undefined,
+    notifications,
     readStatus: () => ({ armed: ++reads, inPosition: 0, ordersInFlight: 0, errors: 0 }),
     onStatus: (s) => statuses.push(s),
     notify: (n) => notes.push(n),
-    now: () => now,
     defer: (fn) => void deferred.push(fn),
     onError: () => {},
   });
@@ -65,16 +65,15 @@ describe('watchEngine', () => {
 
   it('reports a failed status read instead of throwing into the bus', () => {
     const errors: unknown[] = [];
+    const bus = new EventBus();
     const watch = watchEngine({
-      bus: new EventBus(),
-      lookup: () => undefined,
-      orderSide: () => undefined,
+      bus,
+      notifications: new Notifier({ bus, lookup: () => undefined, orderSide: () => undefined, clock: { now: () => 0 }, defer: (fn) => fn(), onError: () => {} }),
       readStatus: () => {
         throw new Error('database is closed');
       },
       onStatus: () => {},
       notify: () => {},
-      now: () => 0,
       defer: (fn) => fn(),
       onError: (e) => errors.push(e),
     });

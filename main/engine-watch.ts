@@ -1,21 +1,20 @@
 /**
  * The shell's view of the engine: every event may change the status (tray, power-save blocker),
- * and some deserve a native notification. Status reads hit SQLite, so a burst of events (a fill
- * publishes several) is coalesced into one read.
+ * and the engine's notifier says which deserve a native notification (the policy and its
+ * once-a-minute gate live in engine/notify; the desktop is one channel of it). Status reads hit
+ * SQLite, so a burst of events (a fill publishes several) is coalesced into one read.
  */
 import type { EngineEvent } from '../engine/core/events';
-import { createNotificationGate, notificationFor, type OrderSideLookup, type ShellNotification, type StrategyLookup } from './notifications';
+import type { NotificationListener, TraderNotification } from '../engine/notify/notifier';
 import type { ShellStatus } from './shell-status';
 
 export interface EngineWatchDeps {
   readonly bus: { onAny(listener: (event: EngineEvent) => void): () => void };
-  readonly lookup: StrategyLookup;
-  /** The journal's side of an order: a short's fills are worded as a short sale and a buy-back. */
-  readonly orderSide: OrderSideLookup;
+  /** engine.notifications: every user's notifications, already gated. */
+  readonly notifications: { onNotification(listener: NotificationListener): () => void };
   readStatus(): ShellStatus;
   onStatus(status: ShellStatus): void;
-  notify(notification: ShellNotification): void;
-  now(): number;
+  notify(notification: TraderNotification): void;
   /** Runs `fn` once after `ms` (setTimeout in the shell, a fake in tests). */
   defer(fn: () => void, ms: number): void;
   onError(err: unknown): void;
@@ -28,10 +27,8 @@ export interface EngineWatch {
 }
 
 export const STATUS_COALESCE_MS = 200;
-export const NOTIFICATION_REPEAT_MS = 60_000;
 
 export function watchEngine(deps: EngineWatchDeps): EngineWatch {
-  const allow = createNotificationGate(NOTIFICATION_REPEAT_MS);
   let pending = false;
   let stopped = false;
   const refresh = () => {
@@ -42,9 +39,8 @@ export function watchEngine(deps: EngineWatchDeps): EngineWatch {
       deps.onError(err);
     }
   };
-  const off = deps.bus.onAny((event) => {
-    const note = notificationFor(event, deps.lookup, deps.orderSide);
-    if (note !== null && allow(note.key, deps.now())) deps.notify(note);
+  const offNotes = deps.notifications.onNotification((note) => deps.notify(note));
+  const off = deps.bus.onAny(() => {
     if (!pending) {
       pending = true;
       deps.defer(() => {
@@ -58,6 +54,7 @@ export function watchEngine(deps: EngineWatchDeps): EngineWatch {
     stop() {
       stopped = true;
       off();
+      offNotes();
     },
   };
 }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../tests/support/engine-harness';
 import { watchEngine } from './engine-watch';
-import type { ShellNotification } from './notifications';
+import type { TraderNotification } from '../engine/notify/notifier';
 import { decideClose, powerSaveChange, readShellStatus, type ShellStatus } from './shell-status';
 import { stopAll } from './stop-all';
 
@@ -19,17 +19,15 @@ async function until(iso: string): Promise<void> {
 }
 
 function shellWatch() {
-  const notes: ShellNotification[] = [];
+  const notes: TraderNotification[] = [];
   const statuses: ShellStatus[] = [];
   const deferred: (() => void)[] = [];
   const watch = watchEngine({
     bus: t.engine.bus,
-    lookup: (id) => t.repos.strategies.getInternal(id),
-    orderSide: (id) => t.repos.orders.getInternal(id)?.side,
+    notifications: t.engine.notifications,
     readStatus: () => readShellStatus(t.repos),
     onStatus: (s) => statuses.push(s),
     notify: (n) => notes.push(n),
-    now: () => t.clock.now(),
     defer: (fn) => void deferred.push(fn),
     onError: (err) => {
       throw err;

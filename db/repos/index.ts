@@ -12,6 +12,8 @@ import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-acco
 import { createEventsRepo, type EventsRepo } from './events';
 import { createHistoricalBarsRepo, type HistoricalBarsRepo } from './historical-bars';
 import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
+import { createNotifyChannelsRepo, type NotifyChannelsRepo } from './notify-channels';
+import { createNotifyDeliveriesRepo, type NotifyDeliveriesRepo } from './notify-deliveries';
 import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
 import { createRunsRepo, type RunsRepo } from './runs';
@@ -33,6 +35,8 @@ export interface Repos {
   readonly instruments: InstrumentsRepo;
   readonly priceBars: PriceBarsRepo;
   readonly historicalBars: HistoricalBarsRepo;
+  readonly notifyChannels: NotifyChannelsRepo;
+  readonly notifyDeliveries: NotifyDeliveriesRepo;
   /**
    * Runs `fn` in one SQLite transaction: all of its writes land, or (if it throws) none do.
    * Nested calls become savepoints. `fn` must be synchronous: an async function would commit at
@@ -103,6 +107,8 @@ export function createRepos(db: Db): Repos {
     instruments: createInstrumentsRepo(db.orm),
     priceBars: createPriceBarsRepo(db.orm),
     historicalBars: createHistoricalBarsRepo(db.orm),
+    notifyChannels: createNotifyChannelsRepo(db.orm),
+    notifyDeliveries: createNotifyDeliveriesRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
       const durable = options.durable !== false;
       if (options.waitForLock !== false || db.sqlite.inTransaction) return withDurability(fn, durable);
@@ -122,6 +128,8 @@ export type { EventQuery, EventsRepo, NewEvent, StoredEvent } from './events';
 export { UNRESOLVED_ORDER_STATUSES, type NewOrder, type OrderFill, type OrderPatch, type OrdersRepo } from './orders';
 export { TERMINAL_RUN_STATES, type NewRun, type RunHistoryQuery, type RunHistoryRow, type RunPatch, type RunsRepo } from './runs';
 export type { InstrumentsRepo, StoredInstrument } from './instruments';
+export type { ChannelOutcome, NewNotifyChannel, NotifyChannel, NotifyChannelPatch, NotifyChannelsRepo } from './notify-channels';
+export type { DeliveryState, NewDelivery, NotifyDeliveriesRepo, NotifyDelivery } from './notify-deliveries';
 export type { PriceBar, PriceBarsRepo } from './price-bars';
 export { HISTORICAL_BARS_CAP, type HistoricalBar, type HistoricalBarsRepo } from './historical-bars';
 export type { NewSession, SessionsRepo, StoredSession } from './sessions';

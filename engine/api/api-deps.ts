@@ -6,6 +6,7 @@ import type { Engine } from '../engine';
 import type { TokenService } from '../auth/tokens';
 import type { LoginLimiter } from '../auth/login-limiter';
 import type { BrokerAccountService } from '../brokers/broker-account-service';
+import type { NotifyService } from '../notify/notify-service';
 
 export interface ApiDeps {
   readonly engine: Engine;
@@ -15,6 +16,8 @@ export interface ApiDeps {
   readonly tokens: TokenService;
   readonly loginLimiter: LoginLimiter;
   readonly brokerAccounts: BrokerAccountService;
+  /** Notification channels and their delivery queue (issue 21). */
+  readonly notify: NotifyService;
   /** package.json version, for GET /health. */
   readonly version: string;
   /** The built renderer served at /; null when it has not been built. */

@@ -10,6 +10,8 @@ import type { RunState, StrategyStatus } from '../core/types';
 import type { FieldGroup, StrategyField, Weekday } from '../core/strategy-spec';
 import type { ReadinessCheckName, ReadinessStatus, ReadinessTrigger } from '../core/readiness';
 
+export type * from './notify-contract';
+
 export interface UserDto {
   readonly id: number;
   readonly email: string;

@@ -26,6 +26,7 @@ import { barRoutes } from './routes/bars';
 import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { readinessRoutes } from './routes/readiness';
+import { notifyRoutes } from './routes/notify';
 import { settingsRoutes } from './routes/settings';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
@@ -117,6 +118,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   eventRoutes(app, ctx);
   runRoutes(app, ctx);
   barRoutes(app, ctx);
+  notifyRoutes(app, ctx);
   healthRoutes(app, ctx);
   if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);
 

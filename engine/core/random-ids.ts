@@ -11,3 +11,8 @@ export function newInstallId(): string {
 export function randomToken(bytes = 12): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/** A one-time confirmation code of 6 digits (the Telegram kill switch's). */
+export function confirmationCode(): string {
+  return String(randomBytes(4).readUInt32BE(0) % 1_000_000).padStart(6, '0');
+}

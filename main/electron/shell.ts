@@ -12,14 +12,13 @@ import type { AppInfo } from '../bridge-api';
 import type { BundlePaths } from '../bundle-paths';
 import { watchEngine } from '../engine-watch';
 import { startsHidden } from '../login-item';
-import { createNotificationGate } from '../notifications';
+import { createNotificationGate } from '../../engine/notify/policy';
 import { createQuitCoordinator } from '../quit-coordinator';
 import { decideClose, quitPrompt, readShellStatus, type ShellStatus } from '../shell-status';
 import { loadSettings, saveSettings, type ShellSettings } from '../shell-settings';
 import { secondInstanceAction } from '../shell-args';
 import { startOnPreferredPort, startupErrorText } from '../startup';
 import { stopAll, stopAllPrompt, stopAllSummary } from '../stop-all';
-import { UnreadableStrategy } from '../../db/repos/strategies';
 import { privateFile, TokenStore } from '../token-store';
 import { hardenSession } from './hardening';
 import { registerBridgeIpc } from './ipc';
@@ -164,22 +163,10 @@ export async function runShell(opts: ShellOptions): Promise<void> {
   };
   const watch = watchEngine({
     bus: engine.bus,
-    // The spec says whether the strategy sells first (a short); one whose stored spec cannot be read
-    // still has its identity columns' symbol to notify with.
-    lookup: (id) => {
-      try {
-        const s = repos.strategies.getInternal(id);
-        return s && { symbol: s.symbol, side: s.spec.side };
-      } catch (err) {
-        if (!(err instanceof UnreadableStrategy)) throw err;
-        return repos.strategies.identityInternal(id);
-      }
-    },
-    orderSide: (id) => repos.orders.getInternal(id)?.side,
+    notifications: engine.notifications,
     readStatus: status,
     onStatus,
     notify: (n) => showNotice(n, showWindow),
-    now: () => Date.now(),
     defer: (fn, ms) => void setTimeout(fn, ms),
     onError: (err) => log.error({ err }, 'reading status for the tray failed'),
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness, type SocketClient } from '../support/api-harness';
 
 let h: ApiHarness;
-const a = { token: '', account: 0, strategy: 0, events: [] as number[] };
+const a = { token: '', account: 0, strategy: 0, channel: 0, events: [] as number[] };
 const b = { token: '', account: 0, strategy: 0 };
 let aSocket: SocketClient;
 let bSocket: SocketClient;
@@ -20,6 +20,7 @@ beforeAll(async () => {
   b.account = await h.connectPaper(b.token);
   a.strategy = (await h.createStrategy(a.token, a.account)).body.id;
   b.strategy = (await h.createStrategy(b.token, b.account, { symbol: 'MSFT', buy_time: '09:30', sell_time: '09:40' })).body.id;
+  a.channel = (await h.call('POST', '/notify/channels', { token: a.token, body: { kind: 'webhook', label: 'A', config: { url: 'http://127.0.0.1:9/hook' }, secret: { signing_secret: 'a-signing-secret-of-A' } } })).body.id;
   aSocket = await h.openSocket({ token: a.token });
   bSocket = await h.openSocket({ token: b.token });
   await aSocket.waitFor((m) => m.type === 'hello');
@@ -75,6 +76,9 @@ const WITHOUT_IDS = [
   'PATCH /settings',
   // Not signed in: the single-use nonce of a login the user started is its only authority.
   'GET /broker/login/callback',
+  // The caller's own notification channels (each :id route is walked below).
+  'GET /notify/channels',
+  'POST /notify/channels',
 ];
 
 describe("user B and user A's ids", () => {
@@ -102,6 +106,10 @@ describe("user B and user A's ids", () => {
       ['GET', `/strategy/${a.strategy}/readiness`],
       ['POST', `/strategy/${a.strategy}/readiness`],
       ['DELETE', `/auth/sessions/${aSession}`],
+      ['PATCH', `/notify/channels/${a.channel}`, { label: 'B' }],
+      ['POST', `/notify/channels/${a.channel}/test`, {}],
+      ['GET', `/notify/channels/${a.channel}/deliveries`],
+      ['DELETE', `/notify/channels/${a.channel}`],
     ];
     for (const [method, path, body] of routes) {
       const res = await h.call(method, path, { token: b.token, ...(body === undefined ? {} : { body }) });

@@ -21,6 +21,10 @@ import { createRuntimeStore } from '../../engine/runtime/create-runtime-store';
 import { createTradingCalendar } from '../../engine/scheduler/trading-calendar';
 import { Vault } from '../../engine/secrets/vault';
 import { buildApiServer } from '../../engine/api/server';
+import { NotifyService } from '../../engine/notify/notify-service';
+import { defaultChannelKinds } from '../../engine/notify/channel-kinds';
+import { engineCommands } from '../../engine/notify/trader-commands';
+import type { DeliveryOptions } from '../../engine/notify/delivery-worker';
 
 /** Cheap scrypt for tests: the default cost (~0.2 s a hash) would dominate every test. */
 export const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 } as const;
@@ -64,6 +68,8 @@ export interface ApiHarness {
   /** The database itself, for a test that damages a row as only a disk or a hand could. */
   readonly db: Db;
   readonly engine: Engine;
+  /** Notification channels and their queue, started. */
+  readonly notify: NotifyService;
   readonly app: FastifyInstance;
   readonly port: number;
   readonly base: string;
@@ -107,6 +113,12 @@ export interface ApiHarnessOptions {
   readonly registration?: { readonly open: boolean };
   /** Registrations per client: 'server' keeps the server's default (5 per 15 minutes). */
   readonly registerLimit?: 'server';
+  /** The Telegram Bot API's root for notification channels (a loopback fake). */
+  readonly telegramApiRoot?: string;
+  /** Delivery queue tuning (timeouts, backoff). */
+  readonly delivery?: Partial<DeliveryOptions>;
+  /** Long polling's hold for Telegram commands, seconds. */
+  readonly pollTimeoutS?: number;
   /** scrypt cost of new hashes. Default FAST_SCRYPT; the flood tests use the real one. */
   readonly passwordParams?: { readonly N: number; readonly r: number; readonly p: number };
 }
@@ -134,6 +146,19 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     installId: 'test01',
   });
   accounts = new BrokerAccountService({ repos, clock, kinds: opts.kinds ?? defaultBrokerKinds(), vault: async () => vault, sessions: () => engine.brokers, instruments: () => engine.ctx.instruments });
+  const notify = new NotifyService({
+    repos,
+    clock,
+    logger,
+    vault: async () => vault,
+    kinds: defaultChannelKinds(opts.telegramApiRoot ? { telegramApiRoot: opts.telegramApiRoot } : {}),
+    notifications: engine.notifications,
+    commands: engineCommands(repos, engine.manager),
+    ...(opts.telegramApiRoot ? { telegramApiRoot: opts.telegramApiRoot } : {}),
+    ...(opts.delivery ? { delivery: opts.delivery } : {}),
+    ...(opts.pollTimeoutS === undefined ? {} : { pollTimeoutS: opts.pollTimeoutS }),
+  });
+  notify.start();
   const app = await buildApiServer(
     {
       engine,
@@ -143,6 +168,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
       tokens: new TokenService({ key: randomBytes(32), now: () => clock.now() }),
       loginLimiter: new LoginLimiter({ now: () => clock.now(), ...opts.limiter }),
       brokerAccounts: accounts,
+      notify,
       version: '0.0.0-test',
       staticDir: opts.staticDir ?? null,
     },
@@ -177,6 +203,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     repos,
     db,
     engine,
+    notify,
     app,
     port,
     base,
@@ -294,6 +321,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     async close() {
       for (const ws of sockets) ws.terminate();
       await app.close();
+      await notify.stop();
       await engine.stop();
       await runtime.close();
       db.close();

@@ -18,6 +18,11 @@ import type {
   InstrumentSearchDto,
   LoggedEventDto,
   LoginBody,
+  NotifyChannelBodyDto,
+  NotifyChannelDto,
+  NotifyChannelPatchDto,
+  NotifyChannelsDto,
+  NotifyTestResultDto,
   OrderDto,
   ChangePasswordBody,
   PasswordChangedDto,
@@ -90,6 +95,7 @@ export type {
 export type RunState = RuntimeDto['state'];
 /** Why an order exists (OrderDto.leg, RuntimeDto.exit_leg carry it as text). */
 export type { Leg } from '../../../engine/core/types';
+export type { ChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyTopicDto } from '../../../engine/api';
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
@@ -149,6 +155,11 @@ export interface ApiRoutes {
   'GET /settings': { body: undefined; res: InstallSettingsDto };
   'PATCH /settings': { body: InstallSettingsFormBody; res: InstallSettingsDto };
   'GET /health': { body: undefined; res: HealthDto };
+  'GET /notify/channels': { body: undefined; res: NotifyChannelsDto };
+  'POST /notify/channels': { body: NotifyChannelBodyDto; res: NotifyChannelDto };
+  'PATCH /notify/channels/:id': { body: NotifyChannelPatchDto; res: NotifyChannelDto };
+  'DELETE /notify/channels/:id': { body: undefined; res: null };
+  'POST /notify/channels/:id/test': { body: Record<string, never>; res: NotifyTestResultDto };
 }
 
 export type RouteKey = keyof ApiRoutes;

@@ -1,9 +1,10 @@
 /**
- * The trader's own settings: change the password, and see and end the signed-in sessions
- * (this browser, the desktop app, a phone on the LAN); and the install's checks (the readiness
- * lead, the stale-price bound). Nothing here touches strategies or brokers.
+ * The trader's own settings: change the password, see and end the signed-in sessions (this
+ * browser, the desktop app, a phone on the LAN), where notifications go; and the install's checks
+ * (the readiness lead, the stale-price bound). Nothing here touches strategies or brokers.
  */
 import { InstallSettingsForm } from './install-settings-form';
+import { NotifyChannels } from './notify-channels';
 import { PasswordForm } from './password-form';
 import { SessionsList } from './sessions-list';
 
@@ -17,6 +18,7 @@ export function SettingsScreen() {
         <PasswordForm />
         <SessionsList />
         <InstallSettingsForm />
+        <NotifyChannels />
       </div>
     </main>
   );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../engine/core/events';
-import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../engine/core/ids';
-import { formatDelay, formatPrice } from '../engine/terminal/words';
-import { createNotificationGate, notificationFor, sentence } from './notifications';
+import type { EngineEvent } from '../core/events';
+import { asBrokerAccountId, asOrderId, asRunId, asStrategyId, asUserId } from '../core/ids';
+import { formatDelay, formatPrice } from '../terminal/words';
+import { createNotificationGate, notificationFor, sentence } from './policy';
 
 const base = { userId: asUserId(1), strategyId: asStrategyId(7), runId: asRunId(3), at: 0 };
 const lookup = (id: number) => (id === 7 ? { symbol: 'AAPL' } : undefined);
@@ -12,7 +12,7 @@ describe('notificationFor', () => {
   it('announces every fill with symbol, quantity, price and why', () => {
     const fill = (leg: 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'BACKSTOP') =>
       note({ ...base, type: 'order_filled', orderId: asOrderId(9), leg, filledQty: 10, fillPrice: 187.2 });
-    expect(fill('BUY')).toEqual({ title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
+    expect(fill('BUY')).toEqual({ title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10', topic: 'fills' });
     expect(fill('SELL')).toMatchObject({ title: 'Sold 10 AAPL', body: 'Filled at 187.2, at its SELL time.', urgency: 'normal' });
     expect(fill('STOPLOSS')).toMatchObject({ body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
     expect(fill('MANUAL_EXIT')).toMatchObject({ body: 'Filled at 187.2, because you stopped the strategy.' });
@@ -25,7 +25,7 @@ describe('notificationFor', () => {
     const sides = new Map([[asOrderId(9), 'sell' as const], [asOrderId(10), 'buy' as const]]);
     const fill = (orderId: number, leg: 'BUY' | 'STOPLOSS') =>
       notificationFor({ ...base, type: 'order_filled', orderId: asOrderId(orderId), leg, filledQty: 10, fillPrice: 187.2 }, lookup, (id) => sides.get(id));
-    expect(fill(9, 'BUY')).toEqual({ title: 'Sold short 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10' });
+    expect(fill(9, 'BUY')).toEqual({ title: 'Sold short 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:9:10', topic: 'fills' });
     expect(fill(10, 'STOPLOSS')).toMatchObject({ title: 'Bought back 10 AAPL', body: 'Filled at 187.2, by the stop-loss.', urgency: 'critical' });
     expect(fill(11, 'BUY')).toMatchObject({ title: 'Bought 10 AAPL' });
   });
@@ -55,6 +55,7 @@ describe('notificationFor', () => {
       body: 'Price 94.5 reached the stop-loss 95. Selling now.',
       urgency: 'critical',
       key: 'sl:3',
+      topic: 'exits',
     });
     expect(note({ ...base, type: 'stop_loss_triggered', price: 101.9, stopLoss: 102, tickAt: 0, trailing: true })).toMatchObject({
       title: 'Trailing stop hit: AAPL',
@@ -69,12 +70,14 @@ describe('notificationFor', () => {
       body: 'Price 110.2 reached the target 110. Selling now.',
       urgency: 'normal',
       key: 'target:3',
+      topic: 'exits',
     });
     expect(note({ ...base, type: 'stop_moved', why: 'cost', from: 95, to: 100, best: 103 })).toEqual({
       title: 'Stop moved to cost: AAPL',
       body: 'The price reached 103: the stop is now the entry price 100.',
       urgency: 'normal',
       key: 'cost:3',
+      topic: 'exits',
     });
   });
 
@@ -85,6 +88,7 @@ describe('notificationFor', () => {
       body: 'No price since 100, 40 s ago: the stop is watching a stale price (a REST quote shows 98; it is acted on as a tick until the stream is back).',
       urgency: 'critical',
       key: 'stale:3',
+      topic: 'errors',
     });
     expect(note({ ...base, type: 'price_fresh', instrument: 'NYSE:AAPL', price: 98, silentForMs: 40_000 })).toBeNull();
   });
@@ -117,12 +121,13 @@ describe('notificationFor', () => {
       title: 'AAPL needs attention',
       body: 'broker session expired.',
     });
-    expect(note({ ...base, type: 'buy_missed', lateByMs: 125_000 })).toMatchObject({ title: 'BUY missed: AAPL' });
+    expect(note({ ...base, type: 'buy_missed', lateByMs: 125_000 })).toMatchObject({ title: 'BUY missed: AAPL', topic: 'entries' });
     expect(note({ ...base, type: 'buy_missed', lateByMs: 125_000 })?.body).toContain('2 min 5 s ago');
     expect(note({ userId: base.userId, at: 0, type: 'feed_status', brokerAccountId: asBrokerAccountId(2), state: 'down', detail: null })).toMatchObject({
       title: 'Price feed down',
       body: 'The broker stopped sending prices. Stop-losses cannot trigger until prices come back.',
       key: 'feed:2',
+      topic: 'errors',
     });
   });
 
@@ -137,6 +142,7 @@ describe('notificationFor', () => {
       body: '100.00 available does not cover the entry: add funds.',
       urgency: 'critical',
       key: 'readiness:3:5:fail',
+      topic: 'readiness',
     });
     expect(note({ ...base, type: 'readiness', trigger: 'start', entryAt: 5, status: 'warn', checks: checks.slice(2) })).toMatchObject({ title: 'Check before the entry: AAPL', body: 'This exit would use the last day trade.', urgency: 'normal' });
   });

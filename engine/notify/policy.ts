@@ -1,22 +1,49 @@
 /**
- * Native notification text for engine events: every fill, every stop-loss or trailing stop and
+ * The one notification policy (issue 21): which engine events interrupt the trader, in what words,
+ * at what urgency and under which topic, for every channel (the desktop's native notification, a
+ * webhook, Telegram, e-mail). Every fill, every stop-loss or trailing stop and
  * target hit, the stop moved to cost, every error (rejected or unknown order, a run in ERROR, a
  * missed BUY, a price feed down, a readiness check that warns or fails before an entry, a position's stop watching a stale price). Everything else is for the UI and the audit log only: a trailing
  * stop moving up is not (it moves on every rise of a tick, and asks nothing of the trader).
  */
-import type { EngineEvent } from '../engine/core/events';
-import type { OrderId, StrategyId } from '../engine/core/ids';
-import type { Leg, OrderSide } from '../engine/core/types';
-import { clause, formatDelay, formatPrice } from '../engine/terminal/words';
+import type { EngineEvent } from '../core/events';
+import type { OrderId, StrategyId } from '../core/ids';
+import type { Leg, OrderSide } from '../core/types';
+import { clause, formatDelay, formatPrice } from '../terminal/words';
 
-export interface ShellNotification {
+/** What a channel can choose to receive; every event that notifies has exactly one. */
+export const NOTIFY_TOPICS = ['fills', 'exits', 'errors', 'entries', 'readiness'] as const;
+export type NotifyTopic = (typeof NOTIFY_TOPICS)[number];
+
+/** The words of one notification, the same on every channel. */
+export interface NotificationText {
   readonly title: string;
   readonly body: string;
   /** 'critical' stays on screen (Linux) and is used for stop-losses and errors. */
   readonly urgency: 'normal' | 'critical';
   /** Same key within a short window = shown once (a flapping feed must not flood the screen). */
   readonly key: string;
+  readonly topic: NotifyTopic;
 }
+
+/** fills: every fill; exits: a stop, trailing stop or target hit, the stop moved to cost; entries: a BUY skipped or missed. */
+const TOPIC: Readonly<Partial<Record<EngineEvent['type'], NotifyTopic>>> = {
+  order_filled: 'fills',
+  stop_loss_triggered: 'exits',
+  target_hit: 'exits',
+  stop_moved: 'exits',
+  price_stale: 'errors',
+  order_rejected: 'errors',
+  order_unknown: 'errors',
+  order_not_sent: 'errors',
+  exit_retry_scheduled: 'errors',
+  prices_not_subscribed: 'errors',
+  run_state_changed: 'errors',
+  feed_status: 'errors',
+  buy_missed: 'entries',
+  buy_skipped: 'entries',
+  readiness: 'readiness',
+};
 
 export interface StrategyLabel {
   readonly symbol: string;
@@ -56,9 +83,15 @@ function orderWord(leg: Leg, side: OrderSide | undefined): string {
  *
  * @example
  * notificationFor({ type: 'order_filled', leg: 'BUY', filledQty: 10, fillPrice: 187.2, … }, () => ({ symbol: 'AAPL' }))
- * // { title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:…' }
+ * // { title: 'Bought 10 AAPL', body: 'Filled at 187.2.', urgency: 'normal', key: 'fill:…', topic: 'fills' }
  */
-export function notificationFor(event: EngineEvent, lookup: StrategyLookup, sideOf: OrderSideLookup = () => undefined): ShellNotification | null {
+export function notificationFor(event: EngineEvent, lookup: StrategyLookup, sideOf: OrderSideLookup = () => undefined): NotificationText | null {
+  const topic = TOPIC[event.type];
+  const words = topic === undefined ? null : wordsFor(event, lookup, sideOf);
+  return words && topic ? { ...words, topic } : null;
+}
+
+function wordsFor(event: EngineEvent, lookup: StrategyLookup, sideOf: OrderSideLookup): Omit<NotificationText, 'topic'> | null {
   const symbolOf = (id: StrategyId) => lookup(id)?.symbol ?? `strategy #${id}`;
   // Events without an order: the strategy's entry side says whether it is a short's.
   const shortOf = (id: StrategyId) => lookup(id)?.side === 'sell';

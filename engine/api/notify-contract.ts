@@ -1,0 +1,73 @@
+/**
+ * The wire shapes of notification channels (issue 21), part of the contract (contract.ts
+ * re-exports them). Types only, engine/core-free: the renderer imports them.
+ */
+
+export type NotifyTopicDto = 'fills' | 'exits' | 'errors' | 'entries' | 'readiness';
+export type ChannelKindDto = 'webhook' | 'telegram' | 'email';
+/** ok; failing: the last 3 attempts failed (see last_error); off: turned off; untested: nothing sent yet. */
+export type ChannelStatusDto = 'ok' | 'failing' | 'off' | 'untested';
+
+export interface NotifyChannelDto {
+  readonly id: number;
+  readonly kind: ChannelKindDto;
+  readonly label: string;
+  readonly enabled: boolean;
+  readonly topics: readonly NotifyTopicDto[];
+  /** The kind's settings: webhook { url }, telegram { chat_ids, commands }, email { host, port, security, username?, from, to }. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** e.g. { bot_token: '12…Zk' }: enough to recognise which secret is saved, too little to use it. */
+  readonly secret_masked: Readonly<Record<string, string>>;
+  readonly status: ChannelStatusDto;
+  /** Attempts failed in a row. */
+  readonly failure_streak: number;
+  /** Why the last attempt failed; null once one succeeds. Never holds the secret. */
+  readonly last_error: string | null;
+  readonly last_failure_at: number | null;
+  readonly last_success_at: number | null;
+  readonly created_at: number;
+}
+
+/** GET /notify/channels */
+export interface NotifyChannelsDto {
+  readonly channels: NotifyChannelDto[];
+}
+
+/** POST /notify/channels/:id/test */
+export interface NotifyTestResultDto {
+  readonly delivered: boolean;
+  readonly error: string | null;
+}
+
+/** One row of GET /notify/channels/:id/deliveries, newest first. */
+export interface NotifyDeliveryDto {
+  readonly id: number;
+  /** A topic, or `test`. */
+  readonly topic: string;
+  readonly title: string;
+  readonly state: 'pending' | 'sending' | 'sent' | 'failed';
+  readonly attempts: number;
+  /** When the next attempt is due (pending). */
+  readonly next_attempt_at: number;
+  readonly last_error: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+export interface NotifyDeliveriesDto {
+  readonly deliveries: NotifyDeliveryDto[];
+}
+
+/** POST /notify/channels (checked by engine/notify/channel-input.ts; `config` and `secret` by the kind). */
+export interface NotifyChannelBodyDto {
+  readonly kind: ChannelKindDto;
+  readonly label: string;
+  readonly enabled?: boolean;
+  /** Default: every topic. */
+  readonly topics?: readonly NotifyTopicDto[];
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly secret: Readonly<Record<string, unknown>>;
+}
+
+/** PATCH /notify/channels/:id: what is sent replaces what was; `secret` absent keeps the sealed one. */
+export type NotifyChannelPatchDto = Partial<NotifyChannelBodyDto>;

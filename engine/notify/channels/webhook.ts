@@ -1,0 +1,87 @@
+/**
+ * The generic webhook: a JSON POST signed with the channel's secret, so the receiver can tell the
+ * request came from this install and was not replayed. The signature is HMAC-SHA256 over
+ * `<timestamp>.<body>` (the timestamp header, epoch ms, then the raw body), hex, in
+ * `X-Tradeclock-Signature: sha256=<hex>`. `X-Tradeclock-Delivery` is the same on every attempt
+ * of one delivery: deliveries are at least once, and a receiver drops a repeat by it.
+ */
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../../core/clock';
+import { DeliveryError, type ChannelSender, type OutgoingNotification } from '../channel';
+
+export const webhookConfig = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'url must be an http:// or https:// address' })
+    .max(2048, { error: 'url must be at most 2048 characters' }),
+});
+export type WebhookConfig = z.infer<typeof webhookConfig>;
+
+export const webhookSecret = z.strictObject({
+  signing_secret: z
+    .string({ error: 'signing_secret is required' })
+    .min(16, { error: 'signing_secret must be at least 16 characters' })
+    .max(256, { error: 'signing_secret must be at most 256 characters' }),
+});
+export type WebhookSecret = z.infer<typeof webhookSecret>;
+
+/**
+ * The signature header's value.
+ * @example webhookSignature('0123456789abcdef', 1773061200000, '{"id":1}') // 'sha256=…' (64 hex digits)
+ */
+export function webhookSignature(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** The JSON body: snake_case, times in epoch ms, as the API's. */
+export function webhookBody(note: OutgoingNotification): string {
+  return JSON.stringify({
+    id: note.deliveryId,
+    topic: note.topic,
+    event: note.event,
+    title: note.title,
+    body: note.body,
+    urgency: note.urgency,
+    strategy_id: note.strategyId,
+    at: note.at,
+  });
+}
+
+export function createWebhookSender(input: { readonly config: WebhookConfig; readonly secret: WebhookSecret; readonly clock: Pick<Clock, 'now'> }): ChannelSender {
+  return {
+    async send(note, signal) {
+      const body = webhookBody(note);
+      const timestamp = input.clock.now();
+      let res: Response;
+      try {
+        res = await fetch(input.config.url, {
+          method: 'POST',
+          body,
+          signal,
+          // A redirect would carry the signed body somewhere the trader did not name.
+          redirect: 'manual',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Tradeclock',
+            'x-tradeclock-timestamp': String(timestamp),
+            'x-tradeclock-delivery': String(note.deliveryId),
+            'x-tradeclock-signature': webhookSignature(input.secret.signing_secret, timestamp, body),
+          },
+        });
+      } catch {
+        throw new DeliveryError(signal.aborted ? 'the webhook did not answer in time' : `could not reach ${hostOf(input.config.url)}`);
+      }
+      await res.body?.cancel();
+      if (res.status >= 200 && res.status < 300) return;
+      // 408, 429 and 5xx may pass; any other refusal will be the same next time.
+      const mayPass = res.status === 408 || res.status === 429 || res.status >= 500;
+      throw new DeliveryError(`the webhook answered HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`, !mayPass);
+    },
+    close() {},
+  };
+}
+
+/** The host of a URL, for an error message: never its path or query, which may hold a token. */
+function hostOf(url: string): string {
+  return new URL(url).host;
+}

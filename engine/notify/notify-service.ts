@@ -1,0 +1,233 @@
+/**
+ * Notification channels for the API and the daemon (issue 21): each user's channels, their
+ * secrets sealed in the vault (as broker keys are, with `notify-channel:<id>` as associated data),
+ * the delivery worker fed by the engine's notifier, and the Telegram command pollers.
+ */
+import type { Logger } from 'pino';
+import type { NotifyChannel, NotifyDelivery, Repos } from '../../db/repos';
+import { pick } from '../../db/repos/json';
+import type { Clock } from '../core/clock';
+import { DomainError, notFound } from '../core/errors';
+import type { UserId } from '../core/ids';
+import { confirmationCode } from '../core/random-ids';
+import { maskSecret } from '../secrets/mask-secret';
+import type { Vault } from '../secrets/vault';
+import { DeliveryError } from './channel';
+import type { ChannelKindName, ChannelKinds } from './channel-kinds';
+import { parseChannelParts, type CreateChannelBody, type UpdateChannelBody } from './channel-input';
+import { TelegramCommands } from './channels/telegram-commands';
+import { TELEGRAM_API_ROOT, telegramConfig, telegramSecret } from './channels/telegram';
+import { DeliveryWorker, FAILING_AFTER, type AttemptResult, type DeliveryOptions, type MadeSender } from './delivery-worker';
+import type { NotificationListener } from './notifier';
+import type { TraderCommands } from './trader-commands';
+
+export type ChannelStatus = 'ok' | 'failing' | 'off' | 'untested';
+
+export interface ChannelView extends NotifyChannel {
+  readonly status: ChannelStatus;
+}
+
+export interface NotifyServiceDeps {
+  readonly repos: Repos;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly vault: () => Promise<Vault>;
+  readonly kinds: ChannelKinds;
+  readonly notifications: { onNotification(listener: NotificationListener): () => void };
+  readonly commands: TraderCommands;
+  /** Default https://api.telegram.org; tests point it at a loopback fake. */
+  readonly telegramApiRoot?: string;
+  readonly delivery?: Partial<DeliveryOptions>;
+  /** Long polling's hold, seconds (tests shorten it). */
+  readonly pollTimeoutS?: number;
+}
+
+export function channelStatus(c: NotifyChannel): ChannelStatus {
+  if (!c.enabled) return 'off';
+  if (c.failureStreak >= FAILING_AFTER) return 'failing';
+  return c.lastSuccessAt === null && c.failureStreak === 0 ? 'untested' : 'ok';
+}
+
+const aad = (id: number) => `notify-channel:${id}`;
+
+export class NotifyService {
+  private readonly worker: DeliveryWorker;
+  private readonly senders = new Map<number, { readonly updatedAt: number; readonly made: MadeSender }>();
+  private readonly pollers = new Map<number, { readonly updatedAt: number; readonly poller: TelegramCommands }>();
+  /** Channels changed since their sender or poller was made (an edit may land in the same millisecond). */
+  private readonly staleSenders = new Set<number>();
+  private readonly stalePollers = new Set<number>();
+  private off: (() => void) | null = null;
+  private syncing: Promise<void> = Promise.resolve();
+
+  /** The kinds of channel this install offers. */
+  readonly kinds: ChannelKinds;
+
+  constructor(private readonly deps: NotifyServiceDeps) {
+    this.kinds = deps.kinds;
+    this.worker = new DeliveryWorker({ repos: deps.repos, clock: deps.clock, logger: deps.logger, senderOf: (c) => this.senderOf(c), ...(deps.delivery ? { options: deps.delivery } : {}) });
+  }
+
+  /** Starts sending what is queued, queues every notification from now on, starts the command pollers. */
+  start(): void {
+    this.worker.start();
+    this.off = this.deps.notifications.onNotification((note) => void this.worker.enqueue(note));
+    this.syncPollers();
+  }
+
+  async stop(): Promise<void> {
+    this.off?.();
+    await this.syncing;
+    await Promise.all([...this.pollers.values()].map((p) => p.poller.stop()));
+    this.pollers.clear();
+    await this.worker.stop();
+    for (const s of this.senders.values()) s.made.sender.close();
+    this.senders.clear();
+  }
+
+  list(userId: UserId): ChannelView[] {
+    return this.deps.repos.notifyChannels.list(userId).map(view);
+  }
+
+  get(userId: UserId, id: number): ChannelView {
+    const c = this.deps.repos.notifyChannels.get(userId, id);
+    if (!c) throw notFound('notification channel');
+    return view(c);
+  }
+
+  async create(userId: UserId, body: CreateChannelBody): Promise<ChannelView> {
+    const parts = parseChannelParts(this.deps.kinds[body.kind], { config: body.config, secret: body.secret });
+    const vault = await this.deps.vault();
+    const { repos, clock } = this.deps;
+    const channel = repos.transaction(() => {
+      const c = repos.notifyChannels.create({ userId, kind: body.kind, label: body.label, enabled: body.enabled, topics: body.topics, config: parts.config! }, clock.now());
+      repos.notifyChannels.setSecret(userId, c.id, seal(vault, c.id, parts.secret!), clock.now());
+      return repos.notifyChannels.get(userId, c.id)!;
+    });
+    this.syncPollers();
+    return view(channel);
+  }
+
+  async update(userId: UserId, id: number, body: UpdateChannelBody): Promise<ChannelView> {
+    const { repos, clock } = this.deps;
+    const current = repos.notifyChannels.get(userId, id);
+    if (!current) throw notFound('notification channel');
+    const parts = parseChannelParts(this.deps.kinds[current.kind as ChannelKindName], { config: body.config, secret: body.secret });
+    const vault = parts.secret === undefined ? null : await this.deps.vault();
+    const channel = repos.transaction(() => {
+      const c = repos.notifyChannels.update(userId, id, { ...pick(body, ['label', 'enabled', 'topics']), ...(parts.config ? { config: parts.config } : {}) }, clock.now());
+      if (!c) throw notFound('notification channel');
+      if (vault && parts.secret) repos.notifyChannels.setSecret(userId, id, seal(vault, id, parts.secret), clock.now());
+      return repos.notifyChannels.get(userId, id)!;
+    });
+    this.staleSenders.add(id);
+    this.stalePollers.add(id);
+    this.syncPollers();
+    return view(channel);
+  }
+
+  remove(userId: UserId, id: number): void {
+    if (!this.deps.repos.notifyChannels.delete(userId, id)) throw notFound('notification channel');
+    this.senders.get(id)?.made.sender.close();
+    this.senders.delete(id);
+    this.staleSenders.add(id);
+    this.stalePollers.add(id);
+    this.syncPollers();
+  }
+
+  /** One attempt now, its outcome in the answer, the log and the channel's health. */
+  sendTest(userId: UserId, id: number): Promise<AttemptResult> {
+    const c = this.deps.repos.notifyChannels.get(userId, id);
+    if (!c) throw notFound('notification channel');
+    return this.worker.sendTest(c);
+  }
+
+  deliveries(userId: UserId, id: number, limit: number): NotifyDelivery[] {
+    if (!this.deps.repos.notifyChannels.get(userId, id)) throw notFound('notification channel');
+    return this.deps.repos.notifyDeliveries.listForChannel(userId, id, limit);
+  }
+
+  /** Tests: resolves when no delivery attempt is on its way. */
+  idle(): Promise<void> {
+    return this.worker.idle();
+  }
+
+  private async unseal(channel: NotifyChannel): Promise<Record<string, string>> {
+    const sealed = this.deps.repos.notifyChannels.getSecretInternal(channel.id);
+    if (!sealed) throw new DeliveryError('no secret is saved for this channel: enter it again', true);
+    // The vault's own refusal says what to do (set TRADECLOCK_PASSPHRASE, unlock the keychain) and may pass.
+    const vault = await this.deps.vault().catch((err: unknown) => {
+      throw new DeliveryError(err instanceof DomainError ? err.message : 'the vault could not be opened');
+    });
+    try {
+      const kind = this.deps.kinds[channel.kind as ChannelKindName];
+      return kind.secretSchema.parse(JSON.parse(vault.decrypt(sealed, aad(channel.id))));
+    } catch {
+      throw new DeliveryError('the saved secret could not be unsealed (the vault key changed, or it was altered): enter it again', true);
+    }
+  }
+
+  private async senderOf(channel: NotifyChannel): Promise<MadeSender> {
+    const cached = this.senders.get(channel.id);
+    if (cached && cached.updatedAt === channel.updatedAt && !this.staleSenders.has(channel.id)) return cached.made;
+    cached?.made.sender.close();
+    this.senders.delete(channel.id);
+    const secret = await this.unseal(channel);
+    const kind = this.deps.kinds[channel.kind as ChannelKindName];
+    const made = { sender: kind.create({ config: { ...channel.config }, secret, clock: this.deps.clock }), secrets: Object.values(secret) };
+    this.senders.set(channel.id, { updatedAt: channel.updatedAt, made });
+    this.staleSenders.delete(channel.id);
+    return made;
+  }
+
+  /** One poller per enabled Telegram channel that takes commands, rebuilt when the channel changes. */
+  private syncPollers(): void {
+    this.syncing = this.syncing.then(() => this.syncPollersNow()).catch((err: unknown) => this.deps.logger.error({ err }, 'telegram commands could not start'));
+  }
+
+  private async syncPollersNow(): Promise<void> {
+    const { repos, clock, logger } = this.deps;
+    const changed = new Set(this.stalePollers);
+    this.stalePollers.clear();
+    const wanted = new Map(repos.notifyChannels.listEnabledInternal().filter((c) => c.kind === 'telegram' && telegramConfig.safeParse(c.config).data?.commands === true).map((c) => [c.id, c]));
+    for (const [id, p] of this.pollers) {
+      if (wanted.get(id)?.updatedAt === p.updatedAt && !changed.has(id)) continue;
+      this.pollers.delete(id);
+      await p.poller.stop();
+    }
+    for (const c of wanted.values()) {
+      if (this.pollers.has(c.id)) continue;
+      let token: string;
+      try {
+        token = telegramSecret.parse(await this.unseal(c)).bot_token;
+      } catch (err) {
+        const error = err instanceof DeliveryError ? err.message : 'the saved secret could not be read';
+        repos.notifyChannels.recordOutcomeInternal(c.id, { ok: false, at: clock.now(), error });
+        continue;
+      }
+      const poller = new TelegramCommands({
+        channelId: c.id,
+        userId: c.userId,
+        chatIds: telegramConfig.parse(c.config).chat_ids,
+        token,
+        apiRoot: this.deps.telegramApiRoot ?? TELEGRAM_API_ROOT,
+        clock,
+        logger,
+        commands: this.deps.commands,
+        onOutcome: (o) => repos.notifyChannels.recordOutcomeInternal(c.id, o),
+        code: confirmationCode,
+        ...(this.deps.pollTimeoutS === undefined ? {} : { pollTimeoutS: this.deps.pollTimeoutS }),
+      });
+      this.pollers.set(c.id, { updatedAt: c.updatedAt, poller });
+      poller.start();
+    }
+  }
+}
+
+function view(c: NotifyChannel): ChannelView {
+  return { ...c, status: channelStatus(c) };
+}
+
+function seal(vault: Vault, id: number, secret: Record<string, string>): { ciphertext: Buffer; masked: Record<string, string> } {
+  return { ciphertext: vault.encrypt(JSON.stringify(secret), aad(id)), masked: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, maskSecret(v)])) };
+}

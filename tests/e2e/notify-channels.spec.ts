@@ -1,0 +1,60 @@
+/**
+ * Notification channels in the settings screen (issue 21): a webhook added with its problems named
+ * under each field, a test delivered (signed) to a loopback receiver, a receiver that keeps
+ * failing shown as failing with its last error, then turned off and removed. The secret is never
+ * shown back.
+ */
+import { startWebhookReceiver } from '../fakes/webhook/webhook-receiver';
+import { expect, test } from './support/fixtures';
+import { fieldError, openSignedIn } from './support/trader-ui';
+
+const SECRET = 'whsec-e2e-0123456789abcdef';
+
+test('settings: add a webhook channel, send a test, see it failing, turn it off and remove it', async ({ page, screens }) => {
+  const hook = await startWebhookReceiver(SECRET);
+  try {
+    await openSignedIn(page);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Add a notification channel' });
+    await form.getByLabel('Kind').selectOption('webhook');
+    await form.getByLabel('URL').fill('ftp://example.com/hook');
+    await form.getByLabel('Signing secret').fill('short');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(fieldError(form, 'label')).toHaveText('label is required');
+    await expect(fieldError(form, 'config.url')).toHaveText('url must be an http:// or https:// address');
+    await expect(fieldError(form, 'secret.signing_secret')).toHaveText('signing_secret must be at least 16 characters');
+
+    await form.getByLabel('Name').fill('My server');
+    await form.getByLabel('URL').fill(hook.url);
+    await form.getByLabel('Signing secret').fill(SECRET);
+    await form.getByLabel('Readiness checks before an entry').uncheck();
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    const list = page.getByRole('list', { name: 'Notification channels' });
+    const channel = list.getByRole('listitem', { name: 'My server' });
+    await expect(channel).toContainText('Not used yet');
+    await expect(channel).not.toContainText('Readiness');
+    await expect(page.locator('body')).not.toContainText(SECRET);
+
+    await channel.getByRole('button', { name: 'Send a test to My server' }).click();
+    await expect(page.getByText('Test sent to My server')).toBeVisible();
+    await expect(channel).toContainText('Working');
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]).toMatchObject({ signed: true, json: { topic: 'test', title: 'Test from Tradeclock' } });
+
+    hook.answer(500, 500, 500);
+    for (let i = 0; i < 3; i++) {
+      await channel.getByRole('button', { name: 'Send a test to My server' }).click();
+      await expect(page.getByText('Test to My server failed: the webhook answered HTTP 500').first()).toBeVisible();
+    }
+    await expect(channel).toContainText('Failing');
+    await expect(channel).toContainText('the webhook answered HTTP 500');
+    await screens.snap('settings-notify-failing');
+
+    await channel.getByRole('button', { name: 'Turn My server off' }).click();
+    await expect(channel).toContainText('Off');
+    await channel.getByRole('button', { name: 'Remove My server' }).click();
+    await expect(list.getByRole('listitem')).toHaveCount(0);
+  } finally {
+    await hook.close();
+  }
+});
