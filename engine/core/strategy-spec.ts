@@ -77,10 +77,10 @@ const orNone = <T extends z.ZodType>(schema: T) =>
 
 /**
  * A key whose default a form shows but a parsed spec leaves out: the spec then means the default.
- * For keys added after v1 (the backstop's), so a stored spec without them, and specFromV1 of a v1
+ * For keys added after v1 (the backstop margin's unit), so a stored spec without them, and specFromV1 of a v1
  * row, parse to exactly themselves; only a value other than the default is kept.
  */
-const keptUnlessDefault = <T extends z.ZodType<string | boolean>>(schema: T, byDefault: z.output<T>) =>
+const keptUnlessDefault = <T extends z.ZodType<string>>(schema: T, byDefault: z.output<T>) =>
   schema
     .default(byDefault as never)
     .transform((v) => (v === byDefault ? undefined : (v as Exclude<z.output<T>, typeof byDefault>)))

@@ -687,7 +687,7 @@ interface AfterOrders {
  * How long after the broker accepted an order its final state may take to arrive on the broker's
  * stream before it is looked up instead (Reconciler.checkLater).
  */
-const SETTLE_CHECK_MS = 10_000;
+export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;

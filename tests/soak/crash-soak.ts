@@ -53,6 +53,7 @@ import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
+import { SETTLE_CHECK_MS } from '../../engine/execution/execution-engine';
 import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
 import { judgeBackstops, judgeBroker, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
@@ -325,6 +326,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       throw err;
     }
     appendFileSync(daemonOutput, `=== daemon #${daemonNo} ready at ${daemon.url}\n`);
+    lastDeathAt = null;
     void daemon.exited.then(() => {
       lastDeathAt = Date.now();
     });
@@ -754,7 +756,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const finalOrders = await brokerOrders(fake);
     const verdict = judgeBroker(finalOrders, received, asked);
     problems.push(...verdict.problems);
-    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS);
+    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, SETTLE_CHECK_MS);
     problems.push(...protection.problems);
 
     // What the injected faults did, from the fake's record of every placement after each injection.
