@@ -67,8 +67,9 @@ export class BackstopKeeper {
   /**
    * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
    * 'placing' before the call. Null, with nothing placed, when the plan has it off (or leaves it to
-   * a broker whose default is off), the broker has no resting stops, or the leg has one already (a second call, a restart). Rejects, with
-   * nothing journaled, when the broker or the instrument cannot be had. `replace` (recovery, for a
+   * a broker whose default is off), the broker has no resting stops, the leg has one already (a
+   * second call, a restart) or an exit was cleared for it. Rejects, with nothing journaled, when
+   * the broker or the instrument cannot be had. `replace` (recovery, for a
    * leg still held): a backstop that no longer rests and sold nothing is placed again as its next
    * version (the broker lost it, or the process died between its cancel and the exit's journal).
    */
