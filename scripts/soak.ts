@@ -1,14 +1,15 @@
 /**
- * `npm run soak -- [--cycles 200] [--strategies 6] [--seed 1] [--keep]`: the long crash soak. Each
+ * `npm run soak -- [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the long crash soak. Each
  * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
- * by index: 6 trades every kind (long and short on a time exit, a long's stop, a short's target, a
- * long's trailing stop, a long re-entering twice after its stop); with fewer, no strategy re-enters
- * and the crash point before-reentry-journal is armed but never hit. Prints the report as one JSON
+ * by index: 7 trades every kind (long and short on a time exit, a long's stop, a short's target, a
+ * long's trailing stop, a long re-entering twice after its stop, a long whose backstop the soak
+ * fires while no daemon is up); with fewer than 6, no strategy re-enters and the crash point
+ * before-reentry-journal is armed but never hit. Every position has its backstop (Alpaca's default). Prints the report as one JSON
  * document (kills, strategies per kind, entries by side, exits at the broker by attempt and by kind,
  * which scripted triggers fired per leg, legs per run, re-entries, the edit-after-STOP,
- * PATCH-racing-START, 429-storm and refused-exit counts, problems); exits 1 if
+ * PATCH-racing-START, 429-storm and refused-exit counts, the backstops', problems); exits 1 if
  * any order was doubled, lost, on the wrong side or for the wrong symbol, a position was left open
- * after a day, any journal row left unresolved, or the database failed its integrity check. A run
+ * after a day or without its backstop past the bound, a backstop left resting after its day, any journal row left unresolved, or the database failed its integrity check. A run
  * with a problem keeps its data dir (database, daemon log, the fake's record) and prints where;
  * `--keep` keeps it always.
  */
@@ -21,7 +22,7 @@ const arg = (name: string, fallback: number) => {
 
 const report = await runCrashSoak({
   cycles: arg('cycles', 200),
-  strategiesPerCycle: arg('strategies', 6),
+  strategiesPerCycle: arg('strategies', 7),
   seed: arg('seed', 1),
   keepDataDir: process.argv.includes('--keep'),
   log: (line) => process.stderr.write(`${line}\n`),
@@ -32,6 +33,8 @@ const ok =
   report.lostExits === 0 &&
   report.wrongOrders === 0 &&
   report.openAfterDay === 0 &&
+  report.backstops.unprotected === 0 &&
+  report.backstops.leftResting === 0 &&
   report.unresolvedOrders === 0 &&
   report.integrity === 'ok' &&
   report.problems.length === 0;

@@ -7,7 +7,7 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
-import type { FieldGroup, StrategyField, Weekday } from '../core/strategy-spec';
+import type { FieldGroup, ShowWhen, StrategyField, Weekday } from '../core/strategy-spec';
 import type { ReadinessCheckName, ReadinessStatus, ReadinessTrigger } from '../core/readiness';
 
 export type * from './notify-contract';
@@ -95,6 +95,8 @@ export interface BrokerAccountDto {
    * the broker: Alpaca live, Kite). A broker kind that does not say reads as live.
    */
   readonly mode: 'paper' | 'live';
+  /** Whether a strategy on this account that leaves `backstop` out gets a stop resting at the broker (true at Alpaca and Kite). */
+  readonly backstop_by_default: boolean;
   /**
    * The exchanges this account trades, each with the time zone a strategy's times default to
    * there. The first is what a strategy that names no exchange gets.
@@ -216,8 +218,13 @@ export interface StrategyDto {
   /** The gain after which the stop moves to the entry price; null: never. */
   readonly move_stop_to_cost_after: number | null;
   readonly move_stop_to_cost_mode: 'points' | 'percent';
-  /** A stop resting at the broker at the stop-loss (where the broker has one); false: the engine's own stop only. */
-  readonly backstop: boolean;
+  /**
+   * A stop resting at the broker at the stop-loss: true or false as the trader set it; null: the
+   * broker's default (`backstop_on` says what that is for this strategy's account).
+   */
+  readonly backstop: boolean | null;
+  /** Whether a backstop is placed for its positions: `backstop`, or the account's broker's default when null. */
+  readonly backstop_on: boolean;
   /** How far beyond the stop-loss the backstop rests, counted as `backstop_margin_mode` says; null: at the stop-loss. */
   readonly backstop_margin: number | null;
   readonly backstop_margin_mode: 'points' | 'percent';
@@ -317,11 +324,12 @@ export interface StrategyFormFieldDto {
   /** false: the engine does not trade it yet; any value but `default` is refused, naming the field. */
   readonly available: boolean;
   /**
-   * Shown only while another field's value (its default when empty) is above a number or equals a
-   * choice (the re-entry cut-off while re-entries > 0, weekdays while repeat is daily); null: always.
+   * Shown only while another field's value (its default when empty) is above a number, equals a
+   * choice, or is anything but a choice (the re-entry cut-off while re-entries > 0, weekdays while
+   * repeat is daily, the backstop's margin unless it is off); null: always.
    * A hidden field is not sent.
    */
-  readonly show_when: { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | null;
+  readonly show_when: ShowWhen | null;
 }
 
 /** GET /strategy/form: the strategy body's fields, grouped by `group`, in the order a form shows them. */

@@ -49,6 +49,7 @@ export function brokerAccountDto(
     credentials_masked: { ...a.credentialsMasked },
     options: a.options,
     mode: facts.mode,
+    backstop_by_default: facts.backstopByDefault,
     markets: facts.exchanges.map((exchange) => ({ exchange, timezone: defaultTimezone(exchange) })),
     feed_state: feedState,
     session: session && { state: session.state, expires_at: session.expiresAt, checked_at: session.checkedAt, message: session.message },
@@ -170,6 +171,8 @@ export interface StrategyNow {
   readonly stale?: StaleNow | null | undefined;
   /** The latest run's current leg's backstop (db backstops), when it has one. */
   readonly backstop?: Backstop | undefined;
+  /** Whether its account's broker places a backstop when the strategy leaves `backstop` out (AccountFacts.backstopByDefault). */
+  readonly backstopByDefault?: boolean | undefined;
 }
 
 /**
@@ -188,8 +191,9 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     square_off_time: s.spec.square_off_time ?? null,
     reentry_cutoff: s.spec.reentry_cutoff ?? null,
     weekdays: s.spec.weekdays ?? null,
+    backstop: s.spec.backstop ?? null,
+    backstop_on: s.spec.backstop ?? now.backstopByDefault ?? false,
     // Kept only where they differ from the default (strategy-spec.ts keptUnlessDefault).
-    backstop: s.spec.backstop ?? true,
     backstop_margin: s.spec.backstop_margin ?? null,
     backstop_margin_mode: s.spec.backstop_margin_mode ?? 'points',
     status: s.status,

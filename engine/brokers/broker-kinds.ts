@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock';
 import type { Broker } from './broker';
 import { createPaperBroker } from './paper/paper-broker';
 import { paperBrokerOptionsSchema } from './paper/paper-config';
+import { PAPER_BACKSTOP_BY_DEFAULT } from './paper/paper-resting-stops';
 import { kiteBrokerKind } from './kite';
 import { alpacaBrokerKind } from './alpaca';
 import type { Logger } from 'pino';
@@ -31,6 +32,11 @@ export interface BrokerKind {
   readonly exchanges?: readonly Exchange[];
   /** Whether an account with these options moves real money. Left out: live, the safe reading. */
   readonly mode?: (options: Record<string, unknown>) => AccountMode;
+  /**
+   * Whether a strategy that leaves `backstop` out gets one at this broker: its resting stops'
+   * `onByDefault`, known before a broker is opened. Left out: false (no resting stops).
+   */
+  readonly backstopByDefault?: boolean;
 }
 
 /** PAPER: simulated or a broker's paper endpoint; LIVE: real money. */
@@ -40,11 +46,13 @@ export type AccountMode = 'paper' | 'live';
 export interface AccountFacts {
   readonly mode: AccountMode;
   readonly exchanges: readonly Exchange[];
+  /** Whether a strategy that leaves `backstop` out gets one (BrokerKind.backstopByDefault). */
+  readonly backstopByDefault: boolean;
 }
 
 /** What an account trades and with which money, from its kind and options alone. */
 export function accountFacts(kind: BrokerKind | undefined, options: Record<string, unknown>): AccountFacts {
-  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [] };
+  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [], backstopByDefault: kind?.backstopByDefault ?? false };
 }
 
 export interface DailyLogin {
@@ -70,6 +78,7 @@ export function defaultBrokerKinds(deps: { readonly logger?: Logger } = {}): Bro
       needsSecret: false,
       exchanges: EXCHANGES,
       mode: () => 'paper',
+      backstopByDefault: PAPER_BACKSTOP_BY_DEFAULT,
       create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
     },
     alpaca: alpacaBrokerKind(deps.logger ? { logger: deps.logger } : {}),

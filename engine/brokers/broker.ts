@@ -299,6 +299,12 @@ export interface BrokerRestingStops {
   readonly marketOnFire: boolean;
   /** Modifications per minute the engine keeps to for one stop (a trailing stop moves it). */
   readonly modifiesPerMinute: number;
+  /**
+   * Whether a strategy that leaves `backstop` out gets one here: true where the stop rests apart
+   * from the engine (Alpaca, Kite); false on paper, where the simulated stop would fire on the same
+   * price as the engine's own and only doubles the record.
+   */
+  readonly onByDefault: boolean;
   place(req: RestingStopRequest): Promise<RestingStopResult>;
   /** Moves the trigger (and limit) of a resting stop; `next.clientOrderId` is the new version's id. */
   modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult>;

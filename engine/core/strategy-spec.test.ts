@@ -117,20 +117,23 @@ describe('a v1 body', () => {
 });
 
 describe('the backstop keys', () => {
-  it('keep only what differs from the default: left out, on, 0 and points parse to nothing, so a stored spec without them is itself', () => {
+  it('keep only what the trader set: left out or null (the broker\'s default), a margin of 0 and points parse to nothing, so a stored spec without them is itself; on and off are kept', () => {
     const plain = strategySpec.parse(BODY);
-    for (const patch of [{}, { backstop: true }, { backstop_margin: 0 }, { backstop_margin_mode: 'points' }]) {
+    for (const patch of [{}, { backstop: null }, { backstop_margin: 0 }, { backstop_margin_mode: 'points' }]) {
       const parsed = strategySpec.parse({ ...BODY, ...patch });
       expect(parsed).toEqual(plain);
       expect(JSON.parse(JSON.stringify(parsed))).not.toHaveProperty('backstop');
     }
     expect(strategySpec.parse({ ...BODY, backstop: false })).toEqual({ ...plain, backstop: false });
+    expect(strategySpec.parse({ ...BODY, backstop: true })).toEqual({ ...plain, backstop: true });
     expect(strategySpec.parse({ ...BODY, backstop_margin: 0.5, backstop_margin_mode: 'percent' })).toEqual({ ...plain, backstop_margin: 0.5, backstop_margin_mode: 'percent' });
   });
 
-  it('a form offers the backstop on, its margin in points', () => {
+  it('a form offers the backstop as the broker\'s default, on or off, its margin in points', () => {
     expect(strategyShape.backstop.parse(undefined)).toBeUndefined();
+    expect(strategyShape.backstop.parse(null)).toBeUndefined();
     expect(strategyShape.backstop.parse(false)).toBe(false);
+    expect(strategyShape.backstop.parse(true)).toBe(true);
     expect(STRATEGY_FIELD_META.backstop.group).toBe('exits');
   });
 });
@@ -162,7 +165,7 @@ describe('the v2 keys', () => {
     ['no weekday', { repeat: 'daily', weekdays: [] }, 'weekdays', 'weekdays must name at least one day; leave it out for every trading day'],
     ['a weekday twice', { repeat: 'daily', weekdays: ['mon', 'mon'] }, 'weekdays', 'weekdays must name each day once'],
     ['weekdays not a list', { repeat: 'daily', weekdays: 'mon' }, 'weekdays', 'weekdays must be a list of days: mon, tue, wed, thu, fri, sat, sun'],
-    ['backstop not a switch', { backstop: 'yes' }, 'backstop', 'backstop must be true or false'],
+    ['backstop not a switch', { backstop: 'yes' }, 'backstop', "backstop must be true or false; leave it out for the broker's default"],
     ['backstop_margin below 0', { backstop_margin: -0.5 }, 'backstop_margin', 'backstop_margin must be 0 or more'],
     ['backstop_margin with 9 decimals', { backstop_margin: 0.123456789 }, 'backstop_margin', 'backstop_margin must have at most 8 decimals'],
     ['backstop_margin_mode has no price', { backstop_margin_mode: 'price' }, 'backstop_margin_mode', 'backstop_margin_mode must be one of points, percent'],
@@ -261,9 +264,9 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks every key available but the backstop\'s: the engine trades all the others, and does not place a backstop yet', () => {
+  it('marks every key available: the engine trades them all, the backstop included', () => {
     const unavailable = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => !m.available).map(([name]) => name);
-    expect(unavailable.sort()).toEqual(['backstop', 'backstop_margin', 'backstop_margin_mode']);
+    expect(unavailable).toEqual([]);
   });
 
   it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat', () => {
@@ -271,8 +274,8 @@ describe('field meta', () => {
       reentry_after: { field: 'reentries', above: 0 },
       reentry_cutoff: { field: 'reentries', above: 0 },
       weekdays: { field: 'repeat', equals: 'daily' },
-      backstop_margin: { field: 'backstop', equals: 'true' },
-      backstop_margin_mode: { field: 'backstop', equals: 'true' },
+      backstop_margin: { field: 'backstop', unless: 'false' },
+      backstop_margin_mode: { field: 'backstop', unless: 'false' },
     });
     // The field depended on is always shown, and a choice it must equal is one of its choices.
     for (const when of Object.values(STRATEGY_FIELD_SHOW_WHEN)) expect(STRATEGY_FIELD_SHOW_WHEN).not.toHaveProperty(when.field);

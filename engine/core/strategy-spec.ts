@@ -77,10 +77,10 @@ const orNone = <T extends z.ZodType>(schema: T) =>
 
 /**
  * A key whose default a form shows but a parsed spec leaves out: the spec then means the default.
- * For keys added after v1 (the backstop's), so a stored spec without them, and specFromV1 of a v1
+ * For keys added after v1 (the backstop margin's unit), so a stored spec without them, and specFromV1 of a v1
  * row, parse to exactly themselves; only a value other than the default is kept.
  */
-const keptUnlessDefault = <T extends z.ZodType<string | boolean>>(schema: T, byDefault: z.output<T>) =>
+const keptUnlessDefault = <T extends z.ZodType<string>>(schema: T, byDefault: z.output<T>) =>
   schema
     .default(byDefault as never)
     .transform((v) => (v === byDefault ? undefined : (v as Exclude<z.output<T>, typeof byDefault>)))
@@ -94,8 +94,7 @@ const distanceOrZero = (field: string) =>
     .refine((n) => n >= 0, { message: `${field} must be 0 or more` })
     .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
     .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
-    .transform((n) => (n === 0 ? undefined : n))
-    .optional();
+    .transform((n) => (n === 0 ? undefined : n));
 
 /** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
 const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
@@ -139,10 +138,13 @@ export const strategyShape = {
   trail_mode: oneOf('trail_mode', OFFSET_MODES).default('points'),
   move_stop_to_cost_after: orNone(level('move_stop_to_cost_after')),
   move_stop_to_cost_mode: oneOf('move_stop_to_cost_mode', OFFSET_MODES).default('points'),
-  /** Left out: on (where the broker has resting stops); false: the engine's own stop only. */
-  backstop: keptUnlessDefault(z.boolean({ error: 'backstop must be true or false' }), true),
-  /** Left out or 0: the backstop rests at the stop itself. */
-  backstop_margin: distanceOrZero('backstop_margin'),
+  /**
+   * Left out (or null on an edit): the broker's default (on at Alpaca and Kite, off on paper:
+   * BrokerRestingStops.onByDefault); true or false: as the trader set it, kept.
+   */
+  backstop: orNone(z.boolean({ error: 'backstop must be true or false; leave it out for the broker\'s default' })),
+  /** Left out, null (an edit removing it) or 0: the backstop rests at the stop itself. */
+  backstop_margin: orNone(distanceOrZero('backstop_margin')),
   /** Left out: points. */
   backstop_margin_mode: keptUnlessDefault(oneOf('backstop_margin_mode', OFFSET_MODES), 'points'),
   reentries: z
@@ -168,9 +170,9 @@ export type FieldGroup = 'entry' | 'exits' | 'time' | 'reentry' | 'days';
 
 /**
  * When a form shows a field: while another field's value (its default when left empty) is above a
- * number, or equals a choice. A hidden field is not sent; the rules that need it still name it.
+ * number, equals a choice, or is anything but a choice. A hidden field is not sent; the rules that need it still name it.
  */
-export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string };
+export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | { readonly field: StrategyField; readonly unless: string };
 
 /** How a form presents a field. A field without one is a type error below. */
 export interface FieldMeta {
@@ -207,9 +209,9 @@ export const STRATEGY_FIELD_META = {
   trail_mode: { label: 'Trailing stop unit', hint: 'points or % of the highest price since the entry', group: 'exits', available: true },
   move_stop_to_cost_after: { label: 'Move stop to cost after', hint: 'A gain of this much above the entry fill price moves the stop up to the entry price; empty: never', group: 'exits', available: true },
   move_stop_to_cost_mode: { label: 'Move stop to cost unit', hint: 'points or % of the entry fill price', group: 'exits', available: true },
-  backstop: { label: 'Backstop at the broker', hint: 'A stop resting at the broker at the stop-loss, so the position is closed while this PC is asleep or offline; cancelled before every exit of Tradeclock\'s own (brokers that have one)', group: 'exits', available: false },
-  backstop_margin: { label: 'Backstop margin', hint: 'How far beyond the stop-loss the backstop rests, so the engine\'s own exit goes first; empty or 0: at the stop-loss', group: 'exits', available: false },
-  backstop_margin_mode: { label: 'Backstop margin unit', hint: 'points or % of the stop-loss', group: 'exits', available: false },
+  backstop: { label: 'Backstop at the broker', hint: 'A stop resting at the broker at the stop-loss (an Alpaca stop order, a Kite GTT), so the position is closed while this PC is asleep or offline; cancelled before every exit of Tradeclock\'s own. Broker default: on at Alpaca and Kite, off on paper', group: 'exits', available: true },
+  backstop_margin: { label: 'Backstop margin', hint: 'How far beyond the stop-loss the backstop rests, so the engine\'s own exit goes first; empty or 0: at the stop-loss', group: 'exits', available: true },
+  backstop_margin_mode: { label: 'Backstop margin unit', hint: 'points or % of the stop-loss', group: 'exits', available: true },
   reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: true },
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
@@ -224,8 +226,8 @@ export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, Sh
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
-  backstop_margin: { field: 'backstop', equals: 'true' },
-  backstop_margin_mode: { field: 'backstop', equals: 'true' },
+  backstop_margin: { field: 'backstop', unless: 'false' },
+  backstop_margin_mode: { field: 'backstop', unless: 'false' },
 };
 
 /** Each field that may be a percent of a price, with the field that says so. */

@@ -59,6 +59,7 @@ export class BackstopExits {
       installId: ctx.installId,
       target: (accountId, symbol, exchange) => orderTarget(ctx, accountId, symbol, exchange),
       onMoved: (m) => this.moved(m),
+      crashPoints: ctx.crashPoints,
     });
     // The trail (or the move to cost) moved the engine's own stop at once; the backstop follows within its modify budget.
     ctx.bus.on('stop_moved', (e) => this.follow(e.runId, e.to));
@@ -111,7 +112,10 @@ export class BackstopExits {
     if (exit.leg === 'BACKSTOP' && row?.state !== 'fired') return 'done';
     const clearance = await this.keeper.clearForExit(exit.runId, exit.legNo);
     if (clearance.kind === 'clear' || clearance.filledQty <= 0) {
-      if (row && (OPEN_BACKSTOP_STATES as readonly string[]).includes(row.state)) this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+      if (row && (OPEN_BACKSTOP_STATES as readonly string[]).includes(row.state)) {
+        this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+        this.ctx.crashPoints.hit('after-backstop-cancel');
+      }
       return exit.leg === 'BACKSTOP' ? 'done' : 'go';
     }
     // Its fills are journaled once; an exit after that (a remainder's) is the journal's to decide.

@@ -69,10 +69,14 @@ describe('BackstopKeeper', () => {
   it('a leg without a backstop, or one the broker refused, is clear at once', async () => {
     const { broker, run, keeper, position, repos } = await setup();
     const k = keeper();
-    expect(await k.clearForExit(run.id, 1)).toEqual({ kind: 'clear' });
-    broker.setPrice('NASDAQ:AAPL', 94); // past the stop: the broker refuses a stop already crossed
-    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/already crossed/) });
     expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    // A placement behind that clearance (recovery's, for a leg it saw held) is not made: the leg is exiting.
+    expect(await k.place(run, 0, position, ON)).toBeNull();
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toBeUndefined();
+    const next = keeper();
+    broker.setPrice('NASDAQ:AAPL', 94); // past the stop: the broker refuses a stop already crossed
+    expect(await next.place(run, 0, position, ON)).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/already crossed/) });
+    expect(await next.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('rejected');
   });
 

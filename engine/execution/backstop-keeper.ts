@@ -10,9 +10,10 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { OPEN_BACKSTOP_STATES } from '../core/types';
-import { answerOfCancel, answerOfReport, backstopLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
+import type { CrashPoints } from './crash-points';
 
 export interface BackstopKeeperDeps {
   readonly repos: Repos;
@@ -24,6 +25,8 @@ export interface BackstopKeeperDeps {
   target(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<{ broker: Broker; instrument: Instrument }>;
   /** A move made after waiting for the modify budget (follow's own answer was null then). */
   onMoved?(move: { from: number; to: number; row: Backstop }): void;
+  /** The crash soak's kill points (execution/crash-points.ts); inert outside it. */
+  readonly crashPoints?: CrashPoints;
 }
 
 /** Where a leg's position is held, and which way its exit trades (its entry's, invariant 8). */
@@ -65,9 +68,10 @@ export class BackstopKeeper {
 
   /**
    * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
-   * 'placing' before the call. Null, with nothing placed, when the plan has it off, the broker has
-   * no resting stops, or the leg has one already (a second call, a restart). Rejects, with
-   * nothing journaled, when the broker or the instrument cannot be had. `replace` (recovery, for a
+   * 'placing' before the call. Null, with nothing placed, when the plan has it off (or leaves it to
+   * a broker whose default is off), the broker has no resting stops, the leg has one already (a
+   * second call, a restart) or an exit was cleared for it. Rejects, with nothing journaled, when
+   * the broker or the instrument cannot be had. `replace` (recovery, for a
    * leg still held): a backstop that no longer rests and sold nothing is placed again as its next
    * version (the broker lost it, or the process died between its cancel and the exit's journal).
    */
@@ -75,13 +79,14 @@ export class BackstopKeeper {
     return this.serial(run.id, legNo, async () => {
       const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
       const again = replace && existing && existing.state === 'cancelled' && existing.filledQty === 0 ? existing : null;
-      if (!plan.on || this.stopped || (existing && !again) || this.exited.has(`${run.id}:${legNo}`)) return null;
+      if (plan.on === false || this.stopped || (existing && !again) || this.exited.has(`${run.id}:${legNo}`)) return null;
       const { broker, instrument } = await this.deps.target(position.brokerAccountId, position.symbol, position.exchange);
       const stops = broker.restingStops;
-      if (!stops) return null;
+      if (!stops || !backstopOn(plan, stops.onByDefault)) return null;
       const side = position.side === 'sell' ? 'long' : 'short';
       const { triggerPrice, limitPrice } = backstopLevels(side, position.levels, plan, stops.marketOnFire);
       const { repos, clock, installId } = this.deps;
+      this.deps.crashPoints?.hit('before-backstop');
       const fields = { qty: position.qty, triggerPrice, limitPrice, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false };
       const row = again
         ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, again.version + 1) }, clock.now())
@@ -114,6 +119,7 @@ export class BackstopKeeper {
    * ('clear') or says the backstop's fills are the exit ('fired'). An answer not known yet is asked
    * again with bounded backoff for as long as it takes: the exit must not go while a stop rests
    * that may fill. A leg without a backstop, or one already cancelled or refused, is clear at once.
+   * The leg gets no backstop after this (`exited`).
    */
   clearForExit(runId: RunId, legNo: number): Promise<ExitClearance> {
     return this.serial(runId, legNo, async () => {

@@ -12,6 +12,10 @@ export const CRASH_POINTS = [
   'after-fill',
   /** A re-entry (an entry of leg 1 or later) is decided and about to be journaled: nothing of it written yet. */
   'before-reentry-journal',
+  /** A leg's entry is done and its backstop is about to be placed: nothing of it journaled or sent, the position unprotected at the broker. */
+  'before-backstop',
+  /** A leg's backstop is cancelled (the broker confirmed, the journal wrote it); the exit that asked is not journaled yet. */
+  'after-backstop-cancel',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -44,12 +44,6 @@ export interface ExecutionOptions {
   readonly maxInFlight?: number;
   /** lock:runtime:{id} expiry; longer than any broker call should take. */
   readonly lockTtlMs?: number;
-  /**
-   * Whether the engine keeps a backstop resting at the broker for each position of a run whose
-   * plan has it on (issue 20; backstop-exits.ts). Off by default while the strategy keys are not
-   * offered yet (strategy-spec.ts `available: false`).
-   */
-  readonly backstops?: boolean;
 }
 
 /** A placement answer as written to the journal, for what follows it. */
@@ -107,8 +101,8 @@ export class ExecutionEngine {
   private readonly emergency: EmergencyExits;
   /** Sets a run's next-leg timer (the strategy manager's, which keeps the run's jobs). */
   private reentryHandler: ReentryHandler | undefined;
-  /** The backstop's part in the order flow; null when off (ExecutionOptions.backstops). */
-  readonly backstops: BackstopExits | null;
+  /** The backstop's part in the order flow: each run's plan and its broker say whether a leg gets one. */
+  readonly backstops: BackstopExits;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -120,9 +114,7 @@ export class ExecutionEngine {
       apply: (accountId, report) => this.applyReport(accountId, report),
       abandonEntry: (order, outcome) => this.abandonEntry(order, outcome),
     });
-    this.backstops = opts.backstops
-      ? new BackstopExits(ctx, { submit: (exit) => this.submit(exit), applyReport: (accountId, report) => this.applyReport(accountId, report) })
-      : null;
+    this.backstops = new BackstopExits(ctx, { submit: (exit) => this.submit(exit), applyReport: (accountId, report) => this.applyReport(accountId, report) });
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
@@ -156,8 +148,7 @@ export class ExecutionEngine {
 
   /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
   attach(account: BrokerAccountRef, broker: Broker): void {
-    const backstops = this.backstops;
-    if (backstops) broker.restingStops?.onUpdate?.((report) => backstops.onUpdate(account.id, report));
+    broker.restingStops?.onUpdate?.((report) => this.backstops.onUpdate(account.id, report));
     broker.execution.onOrderUpdate((report) => {
       this.answers.write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred)).then(
         (outcome) => this.afterReport(outcome as ReportOutcome | null),
@@ -230,7 +221,7 @@ export class ExecutionEngine {
     this.exitTries.clear();
     this.reconciler.stop();
     this.emergency.stop();
-    this.backstops?.keeper.stop();
+    this.backstops.keeper.stop();
     await this.idle();
   }
 
@@ -357,7 +348,7 @@ export class ExecutionEngine {
     const intent = await this.withHeldQty(queued);
     if (!intent) return;
     // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills are the exit.
-    if (this.backstops && slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
+    if (slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
     let decision: Decision;
     try {
       decision =
@@ -615,7 +606,7 @@ export class ExecutionEngine {
     const run = outcome.runAfter;
     if (!run) return;
     // An entry done: its backstop is placed before anything that follows may submit an exit of the leg.
-    if (outcome.order.slot === 'entry' && run.state === 'IN_POSITION' && outcome.runBefore?.state !== 'IN_POSITION') this.backstops?.afterEntry(run);
+    if (outcome.order.slot === 'entry' && run.state === 'IN_POSITION' && outcome.runBefore?.state !== 'IN_POSITION') this.backstops.afterEntry(run);
     if (outcome.step) this.followUp(run, outcome.step, outcome.order);
     if (run.state !== 'BUYING') {
       // The BUY is settled either way: a deferred exit goes now or never.
@@ -696,7 +687,7 @@ interface AfterOrders {
  * How long after the broker accepted an order its final state may take to arrive on the broker's
  * stream before it is looked up instead (Reconciler.checkLater).
  */
-const SETTLE_CHECK_MS = 10_000;
+export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;

@@ -87,7 +87,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   // with one request (Alpaca's asset list), and none is waited for.
   for (const { strategy } of toResume) void manager.watch(strategy);
   // The backstops resting at the brokers, looked up (issue 20): not waited for, as the prices are not.
-  void execution.backstops?.recover();
+  void execution.backstops.recover();
 
   for (const strategy of running) {
     if (resumed.has(strategy.id)) continue;

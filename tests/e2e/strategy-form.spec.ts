@@ -146,9 +146,16 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(f.trailUnit.locator('option')).toHaveText(['points', '% of best price']);
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
-  // Everything the engine describes is offered but the backstop (issue 20), which the engine does not place yet: one line names it.
+  // Everything the engine describes is offered, the backstop too: left to the broker's default unless the trader picks on or off.
   await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: none/);
-  await expect(f.form.locator('.form__later')).toHaveText('Not offered yet: Backstop at the broker, Backstop margin.');
+  await expect(f.form.locator('.form__later')).toHaveCount(0);
+  const backstop = exits.getByLabel('Backstop at the broker', { exact: true });
+  await expect(backstop).toHaveValue('');
+  await expect(backstop.locator('option')).toHaveText(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
+  await expect(exits.getByLabel('Backstop margin', { exact: true })).toBeVisible();
+  await backstop.selectOption('false');
+  await expect(exits.getByLabel('Backstop margin', { exact: true })).toHaveCount(0);
+  await backstop.selectOption('');
   // The entry side is offered in words, buying first unless the trader picks a short.
   const side = f.form.getByLabel('Entry side', { exact: true });
   await expect(side).toHaveValue('buy');

@@ -45,6 +45,9 @@ describe('the daemon API with an Alpaca account on the fake', () => {
 
     const created = await h.createStrategy(a.token, connected.body.id, { symbol: 'AAPL', exchange: 'NYSE', qty: 5, buy_time: '09:30:00', sell_time: '09:31:00', stop_loss: 150 });
     expect(created.status).toBe(201);
+    // Left out, the backstop is Alpaca's default: on.
+    expect(connected.body.backstop_by_default).toBe(true);
+    expect(created.body).toMatchObject({ backstop: null, backstop_on: true });
     const ws = await h.openSocket({ token: a.token });
     const started = await h.call('POST', '/strategy/start', { token: a.token, body: { strategy_id: created.body.id } });
     expect(started.body.runtime.next_trigger).toEqual({ kind: 'BUY', at: Date.parse('2026-03-09T13:30:00Z') });
@@ -59,10 +62,13 @@ describe('the daemon API with an Alpaca account on the fake', () => {
     await ws.waitFor((m) => m.type === 'run_state_changed' && m.to === 'SOLD');
     const orders = await h.call('GET', `/strategy/${created.body.id}/orders`, { token: a.token });
     expect(orders.body.orders.map((o: { leg: string; status: string }) => [o.leg, o.status])).toEqual([['BUY', 'filled'], ['SELL', 'filled']]);
+    // The backstop (a stop order, cancelled before the SELL), then the one SELL.
     expect(fake.received().map((o) => [o.side, o.clientOrderId, o.outcome])).toEqual([
       ['buy', 'tctest011260309E', 'accepted'],
+      ['sell', expect.stringMatching(/^tb/), 'accepted'],
       ['sell', 'tctest011260309X', 'accepted'],
     ]);
+    expect(fake.orders().map((o) => [o.type, o.status])).toEqual([['market', 'filled'], ['stop', 'canceled'], ['market', 'filled']]);
     const stopped = await h.call('POST', '/strategy/stop', { token: a.token, body: { strategy_id: created.body.id } });
     expect(stopped.status).toBe(409); // a once strategy that sold is completed, not running
   });

@@ -3,6 +3,9 @@
  * BUY at the BUY time, SELL at the SELL time; a stop-loss from a tick the fake streams, also
  * right after a market-data reconnect; and the ambiguous replies (a 422 for an accepted BUY, a
  * SELL whose reply is lost) resolved without a second order. The fake counts what it received.
+ * Each position has its backstop (Alpaca's default, issue 20): a stop order SELL under a `tb…` id
+ * placed after the BUY fills, cancelled before the engine's SELL (Alpaca reserves the shares for
+ * it), or filled by Alpaca itself when the price trades through it first.
  *
  * Monday 2026-03-09, New York on EDT (UTC-4): 09:30 NY = 13:30Z.
  */
@@ -45,12 +48,21 @@ describe('a strategy on Alpaca, end to end', () => {
     await eventually(() => runState(s.id) === 'SOLD', { what: 'SOLD' });
     expect(t.run(s.id)).toMatchObject({ exitLeg: 'SELL', exitPrice: 188, positionQty: 0 });
     expect(received('buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309E', qty: '10', outcome: 'accepted' })]);
-    expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' })]);
+    // The backstop, then the SELL once the backstop's cancel was confirmed.
+    expect(received('sell')).toEqual([
+      expect.objectContaining({ clientOrderId: expect.stringMatching(/^tb/), qty: '10', outcome: 'accepted' }),
+      expect.objectContaining({ clientOrderId: 'tctest011260309X', qty: '10', outcome: 'accepted' }),
+    ]);
+    expect(t.fake.orders().map((o) => [o.type, o.side, o.status])).toEqual([
+      ['market', 'buy', 'filled'],
+      ['stop', 'sell', 'canceled'],
+      ['market', 'sell', 'filled'],
+    ]);
     // The connection was warmed 2.5 s before each trigger.
     expect(t.fake.requests().filter((r) => r.path === '/v2/clock')).toEqual([expect.objectContaining({ at: at('2026-03-09T13:29:57.500Z') }), expect.objectContaining({ at: at('2026-03-09T13:30:57.500Z') })]);
   });
 
-  it('exits by stop-loss on a tick from the stream; the SELL never goes out', async () => {
+  it('a trade through the stop fills the backstop at Alpaca first: that fill is the stop-loss exit, and no SELL of the engine\'s goes out', async () => {
     t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z' });
     const s = await t.create({ stop_loss: 95 });
     await t.start(s.id);
@@ -60,15 +72,22 @@ describe('a strategy on Alpaca, end to end', () => {
 
     t.fake.pushTrade('AAPL', 96);
     t.fake.pushTrade('AAPL', 94.5);
+    // Alpaca's stop order became a market order on the trade at 94.5 (PROTOCOLS.md: a stop triggers
+    // on a trade at or through its price) before the engine saw that tick; the engine's own stop
+    // asked to cancel it and found it filled.
     await eventually(() => runState(s.id) === 'EXITED_BY_SL', { what: 'EXITED_BY_SL' });
-    expect(t.run(s.id)).toMatchObject({ exitLeg: 'STOPLOSS', exitPrice: 94.5 });
-    expect(t.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 94.5, stopLoss: 95 })]);
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', exitPrice: 94.5, positionQty: 0 });
+    expect(t.eventsOf('backstop_fired')).toEqual([expect.objectContaining({ filledQty: 10, fillPrice: 94.5 })]);
 
     await until('2026-03-09T20:00:00Z');
     await t.engine.idle();
     expect(received('buy')).toHaveLength(1);
-    expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309X' })]);
-    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'STOPLOSS']);
+    expect(received('sell')).toEqual([expect.objectContaining({ clientOrderId: expect.stringMatching(/^tb/), qty: '10' })]);
+    expect(t.fake.orders().map((o) => [o.type, o.side, o.status])).toEqual([
+      ['market', 'buy', 'filled'],
+      ['stop', 'sell', 'filled'],
+    ]);
+    expect(t.orders(s.id).map((o) => o.leg)).toEqual(['BUY', 'BACKSTOP']);
   });
 
   it('checks the stop-loss on the first tick after a market-data reconnect', async () => {
@@ -106,7 +125,8 @@ describe('a strategy on Alpaca, end to end', () => {
     // Unknown, unless the stream's fill beat the cut connection to the engine (a race either may win).
     expect(t.eventsOf('order_unknown').map((e) => e.leg)).not.toContain('BUY');
     expect(received('buy')).toHaveLength(1);
-    expect(received('sell')).toHaveLength(1);
-    expect(t.fake.orders().map((o) => o.status)).toEqual(['filled', 'filled']);
+    // The backstop (placed at the fill, before the lost reply's fault was set) and one SELL.
+    expect(received('sell').map((o) => o.clientOrderId?.slice(0, 2))).toEqual(['tb', 'tc']);
+    expect(t.fake.orders().map((o) => o.status)).toEqual(['filled', 'canceled', 'filled']);
   });
 });

@@ -175,17 +175,21 @@ describe('the exit keys: stop-loss in points or percent, target, trailing stop, 
     await h.call('DELETE', `/strategy/${created.body.id}`, { token });
   });
 
-  it('the backstop: at its default it is taken and shown on; turned off or given a margin it is refused naming the field, as the engine places none yet', async () => {
-    const plain = await h.createStrategy(token, account, { backstop: true, backstop_margin: 0, backstop_margin_mode: 'points' });
+  it('the backstop: left out it is the broker\'s default (off on paper), on and off are kept, null on an edit goes back to the default', async () => {
+    const plain = await h.createStrategy(token, account, { backstop_margin: 0, backstop_margin_mode: 'points' });
     expect(plain.status).toBe(201);
-    expect(plain.body).toMatchObject({ backstop: true, backstop_margin: null, backstop_margin_mode: 'points' });
-    const off = await h.createStrategy(token, account, { backstop: false, backstop_margin_mode: 'percent' });
-    expect(off.status).toBe(400);
-    expect(off.body.error.fields).toEqual([
-      { field: 'backstop', message: 'backstop is not available yet: this version does not trade it; leave it out' },
-      { field: 'backstop_margin_mode', message: 'backstop_margin_mode is not available yet: this version does not trade it; leave it out' },
-    ]);
+    expect(plain.body).toMatchObject({ backstop: null, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points' });
+    const on = await h.createStrategy(token, account, { backstop: true, backstop_margin: 1.5, backstop_margin_mode: 'percent' });
+    expect(on.status).toBe(201);
+    expect(on.body).toMatchObject({ backstop: true, backstop_on: true, backstop_margin: 1.5, backstop_margin_mode: 'percent' });
+    const off = await h.call('PATCH', `/strategy/${plain.body.id}`, { token, body: { backstop: false } });
+    expect(off.body).toMatchObject({ backstop: false, backstop_on: false });
+    const back = await h.call('PATCH', `/strategy/${on.body.id}`, { token, body: { backstop: null, backstop_margin: null } });
+    expect(back.body).toMatchObject({ backstop: null, backstop_on: false, backstop_margin: null });
+    const wrong = await h.createStrategy(token, account, { backstop: 'yes' });
+    expect(wrong.body.error.fields).toEqual([{ field: 'backstop', message: "backstop must be true or false; leave it out for the broker's default" }]);
     await h.call('DELETE', `/strategy/${plain.body.id}`, { token });
+    await h.call('DELETE', `/strategy/${on.body.id}`, { token });
   });
 
   it('an edit with null removes a target; the keys it does not name stay as stored', async () => {
@@ -272,10 +276,10 @@ describe('GET /strategy/form', () => {
     expect(field('target')).toMatchObject({ type: 'number', required: false, default: null, group: 'exits', available: true });
     expect(field('reentry_cutoff')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', available: true, show_when: { field: 'reentries', above: 0 } });
     expect(field('reentry_after')).toMatchObject({ enum: ['stop_loss', 'target', 'either'], default: 'stop_loss', show_when: { field: 'reentries', above: 0 } });
-    // On unless the trader turns it off; the margin in points unless they say percent.
-    expect(field('backstop')).toMatchObject({ type: 'boolean', required: false, default: true, group: 'exits', show_when: null });
-    expect(field('backstop_margin')).toMatchObject({ type: 'number', required: false, default: null, show_when: { field: 'backstop', equals: 'true' } });
-    expect(field('backstop_margin_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', show_when: { field: 'backstop', equals: 'true' } });
+    // Left out: the broker's default (no default of its own); the margin in points unless they say percent, shown unless it is off.
+    expect(field('backstop')).toMatchObject({ type: 'boolean', required: false, default: null, group: 'exits', available: true, show_when: null });
+    expect(field('backstop_margin')).toMatchObject({ type: 'number', required: false, default: null, available: true, show_when: { field: 'backstop', unless: 'false' } });
+    expect(field('backstop_margin_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true, show_when: { field: 'backstop', unless: 'false' } });
     expect(field('square_off_time')).toMatchObject({ type: 'string', required: false, default: null, unit: 'time of day', group: 'time', available: true, show_when: null });
     expect(field('trail_mode')).toMatchObject({ enum: ['points', 'percent'], default: 'points', available: true });
     expect(field('reentries')).toMatchObject({ type: 'number', default: 0, group: 'reentry', available: true, show_when: null });

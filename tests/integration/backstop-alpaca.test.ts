@@ -19,7 +19,7 @@ const sells = () => t.fake.received().filter((o) => o.side === 'sell').map((o) =
 const backstop = (s: Strategy) => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0];
 
 async function inPosition(): Promise<Strategy> {
-  t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 100 } }, execution: { backstops: true } });
+  t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 100 } } });
   const s = await t.create({ buy_time: '09:30:00', sell_time: '10:00:00' });
   await t.start(s.id);
   await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
@@ -84,14 +84,31 @@ describe('the backstop at Alpaca', () => {
     expect(backstop(s)!.clientOrderId).not.toBe(v1.clientOrderId);
   });
 
+  it('is Alpaca\'s default: a strategy that leaves it out gets one; one that turns it off gets none, and its one SELL goes as before', async () => {
+    await inPosition();
+    const off = await t.create({ symbol: 'AAPL', buy_time: '09:31:00', sell_time: '09:40:00', backstop: false });
+    await t.start(off.id);
+    await t.clock.advanceTo(at('2026-03-09T13:31:00Z'));
+    await eventually(() => t.run(off.id).state === 'IN_POSITION', { what: 'the second in position' });
+    await t.clock.advanceTo(at('2026-03-09T13:40:00Z'));
+    await eventually(() => t.run(off.id).state === 'SOLD', { clock: t.clock, stepMs: 250, what: 'SOLD' });
+    expect(backstop(off)).toBeUndefined();
+    // The stop orders are the first strategy's alone.
+    expect(t.fake.orders().filter((o) => o.type === 'stop').map((o) => o.client_order_id)).toEqual([expect.stringMatching(/^tb/)]);
+    expect(t.fake.orders().filter((o) => o.type === 'stop')).toHaveLength(1);
+  });
+
   it('a position held without a backstop (the process died between the fill and the placement) gets one at the restart', async () => {
-    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 100 } }, execution: { backstops: false } });
+    // The process dies at the crash point before the backstop's placement: nothing of it journaled or sent.
+    const died = { hit: (point: string) => { if (point === 'before-backstop') throw new Error('killed before the backstop'); } };
+    t = await startAlpacaTestEngine({ at: '2026-03-09T13:29:50Z', fake: { prices: { AAPL: 100 } }, crashPoints: died });
     const s = await t.create({ buy_time: '09:30:00', sell_time: '10:00:00' });
     await t.start(s.id);
     await t.clock.advanceTo(at('2026-03-09T13:30:00Z'));
     await eventually(() => t.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION' });
     expect(backstop(s)).toBeUndefined();
-    t = await t.restart('2026-03-09T13:31:00Z', { backstops: true });
+    expect(t.fake.orders().filter((o) => o.type === 'stop')).toEqual([]);
+    t = await t.restart('2026-03-09T13:31:00Z');
     await t.engine.recover();
     await eventually(() => backstop(s)?.state === 'resting', { what: 'the backstop placed at the restart' });
     expect(t.fake.orders().filter((o) => o.type === 'stop')).toEqual([expect.objectContaining({ side: 'sell', qty: '10', stop_price: '95', client_order_id: backstop(s)!.clientOrderId })]);

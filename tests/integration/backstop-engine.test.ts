@@ -14,12 +14,10 @@ afterEach(async () => t?.close());
 
 const AAPL = 'NYSE:AAPL';
 
-/** Bought 10 AAPL at 09:30, the backstop on; `spec` written past the service (its keys are not offered yet). */
+/** Bought 10 AAPL at 09:30, the backstop turned on (paper's default is off: its stop would fire with the engine's own); `spec`'s backstop keys and `body` as sent. */
 async function inPosition(spec: Record<string, unknown> = {}, body: Record<string, unknown> = {}): Promise<Strategy> {
-  t = await startTestEngine({ at: '2026-03-09T13:00:00Z', execution: { backstops: true } });
-  const s = await t.create(body);
-  const row = t.repos.strategies.getInternal(s.id)!;
-  t.repos.strategies.update(t.user.id, s.id, { spec: { ...row.spec, ...spec } }, t.clock.now());
+  t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+  const s = await t.create({ backstop: true, ...spec, ...body });
   await t.start(s.id);
   await t.until('2026-03-09T13:30:00Z');
   expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
@@ -44,6 +42,17 @@ describe('the backstop in the engine', () => {
     expect(t.eventsOf('backstop_placed')).toEqual([expect.objectContaining({ legNo: 0, brokerRef: 'paper-stop-1', triggerPrice: levels.stop, qty: 10 })]);
   });
 
+  it('is off by default on paper: a strategy that leaves it out trades with the engine\'s own stop only', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    await t.until('2026-03-09T13:30:00Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+    await t.until('2026-03-09T13:31:00Z');
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)).toEqual([]);
+    expect(t.paper.restingStops.held()).toEqual([]);
+  });
+
   it.each([
     ['the SELL at its time', async () => t.until('2026-03-09T19:55:00Z'), 'SOLD'],
     ['the manual STOP', async (s: Strategy) => (await t.engine.manager.stop(t.user.id, s.id), t.until('2026-03-09T13:31:00Z')), 'STOPPED'],
@@ -61,8 +70,8 @@ describe('the backstop in the engine', () => {
   });
 
   it('a STOP while the BUY is still working: the fill goes straight to its exit, no backstop placed to race it', async () => {
-    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 }, execution: { backstops: true } });
-    const s = await t.create();
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { fillLatencyMs: 5_000 } });
+    const s = await t.create({ backstop: true });
     await t.start(s.id);
     await t.until('2026-03-09T13:30:00.500Z');
     expect(t.run(s.id).state).toBe('BUYING');

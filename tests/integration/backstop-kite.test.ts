@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
   fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, ...more });
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, ...more });
   const s = await t.create();
   await t.start(s.id);
   await t.drive('2026-03-09T03:45:05Z', 500);
@@ -87,7 +87,7 @@ describe('the backstop at Kite', () => {
     cleanups.push(() => crashed.closeDb());
     fake.setPrice('INFY', 94.5);
     await waitFor('the GTT order filled', () => fake.orders().some((o) => o.transaction_type === 'SELL' && o.status === 'COMPLETE'));
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:47:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:47:00Z', kiteOptions: { stale_after_ms: 60_000 }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
     await t.engine.recover();
     await t.drive('2026-03-09T03:47:10Z', 500);
     await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
@@ -98,7 +98,7 @@ describe('the backstop at Kite', () => {
 
   it('a placement never answered is found at the restart among identical GTTs by excluding those other rows own', async () => {
     fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true } });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
     // Two strategies with the same position: their GTTs are alike (instrument, side, quantity, trigger).
     const a = await t.create();
     const b = await t.create();
@@ -113,7 +113,7 @@ describe('the backstop at Kite', () => {
     const crashed = t;
     await crashed.kill();
     cleanups.push(() => crashed.closeDb());
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, execution: { backstops: true }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
     await t.engine.recover();
     await waitFor('A adopted', () => row(a.id)?.state === 'resting');
     expect([row(a.id)!.brokerRef, row(b.id)!.brokerRef]).toEqual([refs.a, refs.b]);

@@ -2,7 +2,8 @@
  * The short crash soak that runs in CI: the daemon killed at every named crash point and at random
  * moments, trading the whole strategy mix in every cycle (a long and a short on a time exit, a
  * long's stop, a short's target and a long's trailing stop crossed by the fake's prices, and a long
- * that re-enters twice after its stop, each leg's stop crossed), with the
+ * that re-enters twice after its stop, each leg's stop crossed, and a long whose backstop fires at
+ * the fake while no daemon is up), every position with its backstop at the broker, with the
  * cases of invariants 8 and 9 played in every cycle (an edit after STOP, a PATCH racing START, a
  * 429 storm or a refused attempt on the exits), checked at the broker per leg. `npm run
  * soak` runs the long one (see the README for its figures). A run that finds a problem keeps its
@@ -46,5 +47,13 @@ describe('crash soak (short)', () => {
     // Invariant 9: a refused exit was sold by attempt 2, its own client order id.
     expect(report.refusedExits.retriedAsNewAttempt).toBeGreaterThanOrEqual(1);
     expect(report.ordersAtBroker.exitAttempts['2'] ?? 0).toBeGreaterThanOrEqual(1);
-  }, 420_000); // ~1.5-3 min; the rest is room for a late cycle to be waited for (crash-soak.ts)
+    // The backstop (Alpaca's default): every filled entry protected at the broker in time or exited first, none left resting after its day,
+    // some closing legs (a stop crossed), and one fired while no daemon was up, the next daemon ending its leg with that fill alone.
+    expect(report.backstops.unprotected).toBe(0);
+    expect(report.backstops.protectedInTime + report.backstops.exitFirst).toBe(report.backstops.filledEntries);
+    expect(report.backstops.leftResting).toBe(0);
+    expect(report.backstops.firedLegs).toBeGreaterThanOrEqual(1);
+    expect(report.backstops.firedWhileDown).toBeGreaterThanOrEqual(1);
+    expect(report.exitsByKind.BACKSTOP).toBeGreaterThanOrEqual(report.backstops.firedWhileDown);
+  }, 420_000); // ~2.5-5 min on 2 busy cores; the rest is room for a late cycle to be waited for (crash-soak.ts)
 });

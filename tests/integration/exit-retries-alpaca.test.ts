@@ -16,6 +16,10 @@
  *   still short at Alpaca; one refused for a passing reason goes again for the 10; a short the
  *   trader covered by hand before attempt 2 halts in ERROR, naming the buy-back, nothing more sent.
  *
+ * Each position has its backstop (Alpaca's default, issue 20): a stop order under a `tb…` id placed
+ * once the entry fills and before any fault here is set, cancelled (Alpaca confirms) before the
+ * first exit, so every exit attempt finds the shares free of it.
+ *
  * Judged by the fake's own record: every POST it received (`received`) and the orders it holds.
  * Monday 2026-03-09, New York on EDT: BUY 09:30 NY (13:30Z), SELL 09:31 NY (13:31Z).
  */
@@ -23,7 +27,7 @@ import { setTimeout as realDelay } from 'node:timers/promises';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../engine/core/fake-clock';
-import { clientOrderId, type StrategyId } from '../../engine/core/ids';
+import { backstopId, clientOrderId, type StrategyId } from '../../engine/core/ids';
 import { createAlpacaBroker } from '../../engine/brokers/alpaca';
 import { seededUniform } from '../../engine/brokers/alpaca/backoff';
 import { openTestDb } from '../../db/test-support';
@@ -91,12 +95,19 @@ async function armed(body: Record<string, unknown> = {}): Promise<{ id: Strategy
   return s;
 }
 
+/** In position with its backstop resting at Alpaca, so a fault set next hits the exit, not the stop's POST. */
 async function inPosition(body: Record<string, unknown> = {}): Promise<{ id: StrategyId }> {
   const s = await armed(body);
   await t!.clock.advanceTo(at('2026-03-09T13:30:00Z'));
-  await eventually(() => t!.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION' });
+  await eventually(() => t!.run(s.id).state === 'IN_POSITION' && t!.repos.backstops.listByRunInternal(t!.run(s.id).id)[0]?.state === 'resting', { what: 'IN_POSITION, the backstop resting' });
   return s;
 }
+
+/** The leg's backstop's id (its first version), the stop order Alpaca holds until the exit. */
+const bid = (id: StrategyId) => backstopId('test01', id, '2026-03-09', 0, 1);
+/** The backstop as the fake received it (exit side), and as it holds it once cancelled before the exit. */
+const backstopReceived = (id: StrategyId) => [bid(id), '10', 'accepted'];
+const backstopCancelled = (id: StrategyId) => `${bid(id)} AAPL x10 canceled filled=0`;
 
 /** Moves the fake clock `stepMs` per short real pause until `done`, failing past `limitIso` (engine time). */
 async function driveUntil(what: string, done: () => boolean, limitIso: string, stepMs = 250): Promise<void> {
@@ -129,16 +140,20 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
     await driveUntil('SOLD', () => t!.run(s.id).state === 'SOLD', '2026-03-09T13:34:00Z');
 
     const x = cid(s.id, 'exit');
-    const sells = received('sell');
+    const [stop, ...sells] = received('sell');
+    expect([stop!.clientOrderId, stop!.qty, stop!.outcome]).toEqual(backstopReceived(s.id));
     expect(sells).toHaveLength(11);
     expect(new Set(sells.map((o) => o.clientOrderId))).toEqual(new Set([x]));
     expect(sells.map((o) => o.outcome)).toEqual([...Array<string>(10).fill('not processed (rate-limit)'), 'accepted']);
-    expect(held('sell')).toEqual([`${x} AAPL x10 filled filled=10`]);
+    expect(held('sell')).toEqual([backstopCancelled(s.id), `${x} AAPL x10 filled filled=10`]);
     expect(held('buy')).toEqual([`${cid(s.id, 'entry')} AAPL x10 filled filled=10`]);
-    // Nothing was looked up before the SELL was taken: "not placed" needs no lookup.
+    // Nothing was looked up between the first SELL and the one taken: "not placed" needs no lookup.
+    // (The backstop's cancel is confirmed by a lookup of its own id before the first SELL goes.)
     const log = t!.fake.requests();
+    const firstSell = log.findIndex((r) => r.method === 'POST' && r.path === '/v2/orders' && r.status === 429);
     const taken = log.findLastIndex((r) => r.method === 'POST' && r.path === '/v2/orders' && r.status === 200);
-    expect(log.slice(0, taken).filter((r) => r.path.startsWith('/v2/orders:by_client_order_id'))).toEqual([]);
+    expect(firstSell).toBeGreaterThan(0);
+    expect(log.slice(firstSell, taken).filter((r) => r.path.startsWith('/v2/orders:by_client_order_id'))).toEqual([]);
     expect(t!.eventsOf('order_unknown')).toEqual([]);
     expect(t!.eventsOf('order_not_sent').filter((e) => e.leg === 'SELL').length).toBeGreaterThanOrEqual(1);
     expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.clientOrderId, o.status])).toEqual([
@@ -183,10 +198,11 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
     const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
     expect(x2).toMatch(/2$/);
     expect(received('sell').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+      backstopReceived(s.id),
       [x, '10', 'not processed (status)'],
       [x2, '10', 'accepted'],
     ]);
-    expect(held('sell')).toEqual([`${x2} AAPL x10 filled filled=10`]);
+    expect(held('sell')).toEqual([backstopCancelled(s.id), `${x2} AAPL x10 filled filled=10`]);
     expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.clientOrderId, o.qty, o.status])).toEqual([
       ['BUY', 1, cid(s.id, 'entry'), 10, 'filled'],
       ['SELL', 1, x, 10, 'rejected'],
@@ -211,10 +227,11 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
 
     const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
     expect(received('sell').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+      backstopReceived(s.id),
       [x, '10', 'accepted'],
       [x2, '5', 'accepted'],
     ]);
-    expect(held('sell')).toEqual([`${x} AAPL x10 canceled filled=5`, `${x2} AAPL x5 filled filled=5`]);
+    expect(held('sell')).toEqual([backstopCancelled(s.id), `${x} AAPL x10 canceled filled=5`, `${x2} AAPL x5 filled filled=5`]);
     expect(t!.fake.orders().filter((o) => o.side === 'sell').reduce((n, o) => n + Number(o.filled_qty), 0)).toBe(10);
     expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.clientOrderId, o.qty, o.filledQty, o.status])).toEqual([
       ['BUY', 1, cid(s.id, 'entry'), 10, 10, 'filled'],
@@ -240,8 +257,12 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
 
     // Ten minutes on (more than every retry wait together would allow for a second attempt): none.
     await driveUntil('ten minutes later', () => t!.clock.now() >= at('2026-03-09T13:41:00Z'), '2026-03-09T13:42:00Z', 5_000);
-    expect(received('sell').map((o) => [o.clientOrderId, o.outcome])).toEqual([[cid(s.id, 'exit'), 'not processed (status)']]);
-    expect(held('sell')).toEqual([]);
+    expect(received('sell').map((o) => [o.clientOrderId, o.outcome])).toEqual([
+      [bid(s.id), 'accepted'],
+      [cid(s.id, 'exit'), 'not processed (status)'],
+    ]);
+    // The backstop was cancelled for the refused SELL: nothing rests at Alpaca for the 10 in ERROR.
+    expect(held('sell')).toEqual([backstopCancelled(s.id)]);
     expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.status])).toEqual([['BUY', 1, 'filled'], ['SELL', 1, 'rejected']]);
     expect(t!.eventsOf('exit_retry_scheduled')).toEqual([]);
     expect(t!.run(s.id).state).toBe('ERROR');
@@ -258,11 +279,13 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
       const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
       expect(x2).toMatch(/2$/);
       expect(received('sell').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([[cid(s.id, 'entry'), '10', 'accepted']]);
+      // The short's backstop is a stop BUY above the price.
       expect(received('buy').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+        backstopReceived(s.id),
         [x, '10', 'accepted'],
         [x2, '5', 'accepted'],
       ]);
-      expect(held('buy')).toEqual([`${x} AAPL x10 canceled filled=5`, `${x2} AAPL x5 filled filled=5`]);
+      expect(held('buy')).toEqual([backstopCancelled(s.id), `${x} AAPL x10 canceled filled=5`, `${x2} AAPL x5 filled filled=5`]);
       expect(net()).toBe(0);
       expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.filledQty, o.status])).toEqual([
         ['BUY', 1, 'sell', 10, 10, 'filled'],
@@ -284,10 +307,11 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
 
       const [x, x2] = [cid(s.id, 'exit'), cid(s.id, 'exit', 2)];
       expect(received('buy').map((o) => [o.clientOrderId, o.qty, o.outcome])).toEqual([
+        backstopReceived(s.id),
         [x, '10', 'not processed (status)'],
         [x2, '10', 'accepted'],
       ]);
-      expect(held('buy')).toEqual([`${x2} AAPL x10 filled filled=10`]);
+      expect(held('buy')).toEqual([backstopCancelled(s.id), `${x2} AAPL x10 filled filled=10`]);
       expect(net()).toBe(0);
       expect(t!.orders(s.id).map((o) => [o.leg, o.attempt, o.side, o.qty, o.status])).toEqual([
         ['BUY', 1, 'sell', 10, 'filled'],
@@ -312,6 +336,7 @@ describe('exits at Alpaca reach the broker (invariant 9)', () => {
       await driveUntil('ten minutes later', () => t!.clock.now() >= at('2026-03-09T13:41:00Z'), '2026-03-09T13:42:00Z', 5_000);
       expect(t!.fake.received().map((o) => [o.side, o.clientOrderId, o.qty])).toEqual([
         ['sell', cid(s.id, 'entry'), '10'],
+        ['buy', bid(s.id), '10'],
         ['buy', cid(s.id, 'exit'), '10'],
       ]);
       expect(t!.fake.positions()).toEqual([]);

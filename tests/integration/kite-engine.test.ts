@@ -2,6 +2,8 @@
  * The seed flow through the REAL engine against the Kite fake: BUY at 09:15 IST and SELL at 09:20,
  * or BUY and then a STOPLOSS fired by a binary tick from the fake's ticker. Orders are counted at
  * the fake, where they arrive as form-encoded POSTs carrying the client order id as the tag.
+ * Each position has its backstop (Kite's default, issue 20): a single-leg GTT at the stop, deleted
+ * before the SELL; a price through the stop triggers it first, and its LIMIT order's fill is the exit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
@@ -47,13 +49,15 @@ describe('the seed flow on Kite', () => {
       ['BUY', 'tctest011260309E', 'COMPLETE'],
       ['SELL', 'tctest011260309X', 'COMPLETE'],
     ]);
+    // The GTT rested from the BUY's fill and was deleted before the SELL went.
+    expect(fake.gtts().map((g) => [g.type, g.status])).toEqual([['single', 'deleted']]);
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, exitLeg: 'SELL', exitPrice: 100 });
     expect(t.eventsOf('run_state_changed').map((e) => e.to)).toEqual(['BUYING', 'IN_POSITION', 'EXITING', 'SOLD']);
     await t.drive('2026-03-09T04:00:00Z', 10_000);
     expect(fake.orders()).toHaveLength(2);
   });
 
-  it('BUY, then a binary tick at the stop-loss exits at once; the SELL job never fires', async () => {
+  it('BUY, then a binary tick through the stop-loss: the GTT fires at Kite, its LIMIT SELL\'s fill is the exit; the SELL job never fires', async () => {
     const s = await armed();
     await t.drive('2026-03-09T03:45:00Z');
     await waitFor('the BUY fill', () => t.run(s.id).state === 'IN_POSITION');
@@ -61,11 +65,15 @@ describe('the seed flow on Kite', () => {
     expect(fake.orders()).toHaveLength(1);
 
     expect(fake.setPrice('INFY', 94.5)).toBe(1); // one 8-byte ltp packet on the wire
-    await waitFor('the STOPLOSS order at the fake', () => fake.orders().length === 2);
+    // Kite's GTT triggers on the last price at or through 95 and places its order (a LIMIT at 94.05,
+    // 1 % beyond); the engine's own stop on the same tick asks to delete it and finds it triggered.
+    await waitFor('the GTT\'s order at the fake', () => fake.orders().length === 2);
     await waitFor('the exit fill', () => t.run(s.id).state === 'EXITED_BY_SL');
-    expect(fake.orders()[1]).toMatchObject({ transaction_type: 'SELL', quantity: 10, tag: 'tctest011260309X', status: 'COMPLETE', average_price: 94.5 });
-    expect(t.orders(s.id).map((o) => [o.leg, o.status, o.fillPrice])).toEqual([['BUY', 'filled', 100], ['STOPLOSS', 'filled', 94.5]]);
-    expect(t.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 94.5, stopLoss: 95 })]);
+    expect(fake.orders()[1]).toMatchObject({ transaction_type: 'SELL', quantity: 10, order_type: 'LIMIT', price: 94.05, status: 'COMPLETE', average_price: 94.5 });
+    expect(fake.gtts().map((g) => [g.type, g.status])).toEqual([['single', 'triggered']]);
+    expect(t.orders(s.id).map((o) => [o.leg, o.status, o.fillPrice])).toEqual([['BUY', 'filled', 100], ['BACKSTOP', 'filled', 94.5]]);
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', exitPrice: 94.5, positionQty: 0 });
+    expect(t.eventsOf('backstop_fired')).toEqual([expect.objectContaining({ filledQty: 10, fillPrice: 94.5 })]);
 
     await t.drive('2026-03-09T03:55:00Z', 10_000);
     fake.setPrice('INFY', 90);

@@ -99,7 +99,8 @@ describe('resend through the engine', () => {
     await waitFor('the run to be in position', () => t.run(s.id).state === 'IN_POSITION');
     expect(fake.orders()).toHaveLength(1);
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled', brokerOrderId: fake.orders()[0]!.order_id });
-    expect(fake.requests().filter((r) => r.method === 'POST')).toHaveLength(1);
+    // One order POST; the other POST is the backstop's GTT, placed once the BUY was known filled.
+    expect(fake.requests().filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/orders/regular', '/gtt/triggers']);
   });
 
   it('a lookup Kite could not answer is no "no such order": however long the order book is down, nothing is sent twice and nothing given up', async () => {
@@ -117,7 +118,8 @@ describe('resend through the engine', () => {
     await t.drive('2026-03-09T03:49:30Z', 1_000); // before the SELL at 09:20 IST
     await waitFor('the run to be in position', () => t.run(s.id).state === 'IN_POSITION');
     expect(fake.orders()).toHaveLength(1);
-    expect(fake.requests().filter((r) => r.method === 'POST')).toHaveLength(1);
+    // One order POST; the other POST is the backstop's GTT, placed once the BUY was known filled.
+    expect(fake.requests().filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/orders/regular', '/gtt/triggers']);
     expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled', brokerOrderId: fake.orders()[0]!.order_id });
     // The only "unknown" is the timed-out reply itself, not an order given up.
     expect(t.eventsOf('order_unknown').map((e) => e.reason)).toEqual([expect.stringMatching(/did not answer POST/)]);

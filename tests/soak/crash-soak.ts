@@ -53,10 +53,10 @@ import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
-import { parseClientOrderId } from '../../engine/core/ids';
+import { SETTLE_CHECK_MS } from '../../engine/execution/execution-engine';
 import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
-import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRow, type Received } from './soak-judge';
+import { judgeBackstops, judgeBroker, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -146,6 +146,25 @@ export interface SoakReport {
     readonly hitByFaults: number;
     /** Runs that ended in ERROR between legs, nothing held (a re-entry's entry refused). */
     readonly errored: number;
+  };
+  /** The backstops (issue 20): stop orders on the exit side under `tb…` ids, on by default at Alpaca. */
+  readonly backstops: {
+    /** Backstop orders at the broker (every version), and the legs one of them closed. */
+    readonly orders: number;
+    readonly firedLegs: number;
+    /** Fired by a trade the soak pushed while no daemon was up (kind long-backstop), the next daemon ending the leg with that fill. */
+    readonly firedWhileDown: number;
+    /** Entries filled at the broker; protected by a backstop within the bound; closed by an exit before any backstop. */
+    readonly filledEntries: number;
+    readonly protectedInTime: number;
+    readonly exitFirst: number;
+    /** The longest a position waited for its backstop at the broker while a daemon was up. */
+    readonly longestWaitMs: number;
+    readonly unprotected: number;
+    /** Backstops still resting at the broker after their day. */
+    readonly leftResting: number;
+    /** Backstop placements a fault meant for exits met. */
+    readonly hitByFaults: number;
   };
   readonly unresolvedOrders: number;
   /** Cycles after which the fake still held a position. */
@@ -269,6 +288,13 @@ const HELD = new Set(['accepted', 'new']);
 const SCRIPT_STEP_MS = 250;
 /** The edit-after-STOP case starts at least this long before the SELL, so its exit is out before the faults go in. */
 const EDIT_BEFORE_SELL_MS = 1_200;
+/**
+ * How long a filled entry may wait for its backstop at the broker while a daemon is up: one
+ * placement's round trip, with room for a loaded 2-core machine and a daemon that just started.
+ */
+const BACKSTOP_BOUND_MS = 3_000;
+/** How far below its entry fill the soak trades a long-backstop's symbol while no daemon is up (its stop is 2 points below). */
+const FIRE_BELOW_FILL = 3;
 /** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
 const REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
 
@@ -279,7 +305,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   for (let j = 0; j < opts.strategiesPerCycle; j++) symbolOf(j, 0); // says so before anything starts when a strategy would have no symbol
   // The nth hit a crash point's cycle dies at: every strategy journals, sends and fills at least
   // one order, but only the re-entering kinds' re-entries hit before-reentry-journal.
-  const hitsPerCycle = (point: CrashPoint) => (point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle)) : opts.strategiesPerCycle);
+  // A backstop cancelled (not found fired) before an exit comes only for the exits that do not
+  // cross a stop (the SELL, the STOP, a target): the first two of the cycle's come for sure.
+  const hitsPerCycle = (point: CrashPoint) =>
+    point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle)) : point === 'after-backstop-cancel' ? 2 : opts.strategiesPerCycle;
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
@@ -297,6 +326,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       throw err;
     }
     appendFileSync(daemonOutput, `=== daemon #${daemonNo} ready at ${daemon.url}\n`);
+    lastDeathAt = null;
+    void daemon.exited.then(() => {
+      lastDeathAt = Date.now();
+    });
   };
   /** Appends what the daemon wrote (its stdout log lines, its stderr tail) to soak-daemons.log. */
   const saveOutput = (d: Daemon, no: number) => {
@@ -322,6 +355,13 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   let reentriesErrored = 0;
   let openAfterDay = 0;
   let failed = true;
+  /** When no daemon was up (a kill or crash point to the next one's start answering), for the backstop's bound. */
+  const downs: Downtime[] = [];
+  let lastDeathAt: number | null = null;
+  /** The cycle's long-backstop strategies, and those whose backstop fired while no daemon was up. */
+  let downFirers: number[] = [];
+  const firedWhileDown = new Set<number>();
+  let backstopsLeftResting = 0;
 
   /** The slowest restart so far (kill to ready): a loaded machine needs a longer cycle for its cases. */
   let slowestRestartMs = 0;
@@ -330,10 +370,46 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const old = daemon;
     if (old.proc.exitCode === null && old.proc.signalCode === null) old.proc.kill('SIGKILL');
     await old.exited;
+    const diedAt = Math.min(lastDeathAt ?? t0, t0);
     saveOutput(old, daemonNo);
+    await fireWhileDown();
     await launch(crashPoint);
+    downs.push({ from: diedAt, to: Date.now() });
     restarts++;
     slowestRestartMs = Math.max(slowestRestartMs, Date.now() - t0);
+  };
+
+  /** A long-backstop of the cycle whose backstop rests at the fake, its leg open: its entry order. */
+  const restingDownFirers = async (): Promise<{ id: number; entry: BrokerOrder }[]> => {
+    const orders = await brokerOrders(fake);
+    const resting = restingBackstops(orders);
+    return downFirers.flatMap((id) => {
+      const mine = orders.filter((o) => orderKey(o.client_order_id).strategyId === id);
+      const entry = mine.find((o) => orderKey(o.client_order_id).role === 'entry' && o.status === 'filled');
+      const closed = mine.some((o) => orderKey(o.client_order_id).role !== 'entry' && Number(o.filled_qty) > 0);
+      const rests = resting.some((o) => orderKey(o.client_order_id).strategyId === id);
+      return entry && rests && !closed && !firedWhileDown.has(id) ? [{ id, entry }] : [];
+    });
+  };
+
+  /**
+   * No daemon is up: each long-backstop whose backstop rests gets a trade through its stop, so the
+   * fake fires it with nobody watching (its order fills at that price); the next daemon's recovery
+   * must find that fill and end the leg with it, sending no exit of its own.
+   */
+  const fireWhileDown = async (): Promise<void> => {
+    for (const { id, entry } of await restingDownFirers()) {
+      const price = Math.round((Number(entry.filled_avg_price) - FIRE_BELOW_FILL) * 100) / 100;
+      await admin(fake, 'POST', '/trades', { trades: [{ symbol: entry.symbol, price }] });
+      for (const until = Date.now() + 3_000; Date.now() < until; await sleep(50)) {
+        const fired = (await brokerOrders(fake)).some((o) => o.client_order_id.startsWith('tb') && orderKey(o.client_order_id).strategyId === id && o.status === 'filled');
+        if (fired) {
+          firedWhileDown.add(id);
+          log(`strategy ${id}: its backstop fired at ${price} while no daemon was up`);
+          break;
+        }
+      }
+    }
   };
 
   try {
@@ -367,23 +443,24 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const releaseHeld = async (olderThanMs: number, strategyId?: number): Promise<number> => {
       let n = 0;
       for (const o of await brokerOrders(fake)) {
-        if (!HELD.has(o.status) || Date.now() - Date.parse(o.created_at) < olderThanMs) continue;
-        if (strategyId !== undefined && parseClientOrderId(o.client_order_id).strategyId !== strategyId) continue;
+        // A backstop rests 'new' by nature: only a market order is ever held.
+        if (o.type === 'stop' || !HELD.has(o.status) || Date.now() - Date.parse(o.created_at) < olderThanMs) continue;
+        if (strategyId !== undefined && orderKey(o.client_order_id).strategyId !== strategyId) continue;
         await admin(fake, 'POST', '/fill', { client_order_id: o.client_order_id });
         n++;
       }
       return n;
     };
 
-    /** Whether `o` is an exit of strategy `id` (a long's sell, a short's buy). */
+    /** Whether `o` closes a position of strategy `id` (a long's sell, a short's buy): an exit or its backstop. */
     const isExitOf = (o: BrokerOrder, id: number) => {
-      const p = parseClientOrderId(o.client_order_id);
-      return p.strategyId === id && p.slot === 'exit';
+      const p = orderKey(o.client_order_id);
+      return p.strategyId === id && p.role !== 'entry';
     };
 
     /** The broker's orders of these strategies, in a few words, for a problem line. */
     const brokerView = async (ids: readonly number[]): Promise<string> => {
-      const mine = (await brokerOrders(fake)).filter((o) => ids.includes(parseClientOrderId(o.client_order_id).strategyId));
+      const mine = (await brokerOrders(fake)).filter((o) => ids.includes(orderKey(o.client_order_id).strategyId));
       return mine.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}${o.filled_at ? ` at ${o.filled_at.slice(11, 23)}` : ''}`).join(', ') || 'no orders';
     };
 
@@ -489,11 +566,11 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         const trades: { symbol: string; price: number }[] = [];
         for (const { id, kind } of scripted) {
           if (done.has(id)) continue;
-          const entries = orders.filter((o) => !isExitOf(o, id) && parseClientOrderId(o.client_order_id).strategyId === id && o.status === 'filled');
-          const legNo = Math.max(-1, ...entries.map((o) => parseClientOrderId(o.client_order_id).legNo));
+          const entries = orders.filter((o) => !isExitOf(o, id) && orderKey(o.client_order_id).strategyId === id && o.status === 'filled');
+          const legNo = Math.max(-1, ...entries.map((o) => orderKey(o.client_order_id).legNo));
           if (legNo < 0) continue;
-          const entry = entries.find((o) => parseClientOrderId(o.client_order_id).legNo === legNo)!;
-          const closed = orders.some((o) => isExitOf(o, id) && parseClientOrderId(o.client_order_id).legNo === legNo && o.status === 'filled');
+          const entry = entries.find((o) => orderKey(o.client_order_id).legNo === legNo)!;
+          const closed = orders.some((o) => isExitOf(o, id) && orderKey(o.client_order_id).legNo === legNo && o.status === 'filled');
           reached.set(id, { legNo, closed });
           if (closed) {
             if (legNo >= kind.reentries) done.add(id);
@@ -550,6 +627,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         createdSymbol.set(s.id, symbol);
         asked.set(s.id, { kind });
       }
+      downFirers = ids.filter((id) => kindOfId.get(id)!.firesWhileDown === true);
       // Roles: a time-exit strategy's START races a PATCH; the other is stopped and edited; the rest just trade.
       const { racer, stopped } = rolesOf(ids, cycle);
       for (const id of ids) {
@@ -607,7 +685,13 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         log(`cycle ${cycle}: ${daemon!.proc.signalCode === 'SIGKILL' ? 'died at its crash point' : 'killed'} ${Date.now() - buyAt} ms after the BUY time`);
         await restart(null);
       } else {
-        await sleep(Math.floor(rand() * (sellAt - Date.now() + 1_000)));
+        let waitMs: number;
+        if (firedWhileDown.size === 0 && downFirers.length > 0) {
+          // Until a backstop has fired with no daemon up, a random kill comes within a second of one resting.
+          while (Date.now() < sellAt - 1_500 && (await restingDownFirers()).length === 0) await sleep(100);
+          waitMs = Math.floor(rand() * Math.max(0, Math.min(1_000, sellAt - 1_500 - Date.now())));
+        } else waitMs = Math.floor(rand() * (sellAt - Date.now() + 1_000));
+        await sleep(waitMs);
         kills.random++;
         log(`cycle ${cycle}: killed ${Date.now() - buyAt} ms after the BUY time`);
         await restart(null);
@@ -656,6 +740,12 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         openAfterDay++;
         problems.push(`cycle ${cycle}: positions open at the broker after the day: ${open.join(', ')}`);
       }
+      // No backstop outlives its day at the broker.
+      const left = restingBackstops(await brokerOrders(fake));
+      if (left.length > 0) {
+        backstopsLeftResting += left.length;
+        problems.push(`cycle ${cycle}: backstops still resting at the broker after the day: ${left.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status}`).join(', ')}`);
+      }
       const receivedNow = ((await admin(fake, 'GET', '/received')) as Received[]).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
       log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faultKind})`);
@@ -663,25 +753,31 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     // The judge: the broker's own record, per leg.
     const received: Received[] = await admin(fake, 'GET', '/received');
-    const verdict = judgeBroker(await brokerOrders(fake), received, asked);
+    const finalOrders = await brokerOrders(fake);
+    const verdict = judgeBroker(finalOrders, received, asked);
     problems.push(...verdict.problems);
+    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, SETTLE_CHECK_MS);
+    problems.push(...protection.problems);
 
     // What the injected faults did, from the fake's record of every placement after each injection.
     const storms = { injected: 0, rateLimitedExits: 0, placedAgain: 0, survived: 0, skipped: stormsSkipped };
     let reentriesHitByFaults = 0;
+    let backstopsHitByFaults = 0;
     const refusedExits = { injected: 0, retriedAsNewAttempt: 0, skipped: refusalsSkipped };
     for (const inj of injections) {
       const after = received.slice(inj.from, inj.to);
       const faulted = after.filter((r) => r.outcome.startsWith('not processed'));
       // Injected once every entry of the day's first legs has filled: a fault meets exits, and the
       // re-entries those exits let go (a re-entry leaves at once after its leg's stop fills).
-      const hitEntries = faulted.flatMap((r) => (r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'entry' ? [{ cid: r.clientOrderId, legNo: parseClientOrderId(r.clientOrderId).legNo }] : []));
+      const hitEntries = faulted.flatMap((r) => (r.clientOrderId && orderKey(r.clientOrderId).role === 'entry' ? [{ cid: r.clientOrderId, legNo: orderKey(r.clientOrderId).legNo }] : []));
+      // A backstop placed again at a restart may meet a fault too: the placement is looked up and tried again.
+      backstopsHitByFaults += faulted.filter((r) => r.clientOrderId && orderKey(r.clientOrderId).role === 'backstop').length;
       const hitFirstEntries = hitEntries.filter((h) => h.legNo === 0);
       reentriesHitByFaults += hitEntries.length - hitFirstEntries.length;
       if (hitFirstEntries.length > 0) problems.push(`cycle ${inj.cycle}: the ${inj.kind} meant for exits hit first entries: ${hitFirstEntries.map((h) => h.cid).join(', ')}`);
       if (inj.kind === 'storm') {
         storms.injected++;
-        const limited = faulted.filter((r) => r.outcome === 'not processed (rate-limit)' && r.clientOrderId && parseClientOrderId(r.clientOrderId).slot === 'exit');
+        const limited = faulted.filter((r) => r.outcome === 'not processed (rate-limit)' && r.clientOrderId && orderKey(r.clientOrderId).role === 'exit');
         storms.rateLimitedExits += limited.length;
         const perId = new Map<string, number>();
         for (const r of limited) perId.set(r.clientOrderId!, (perId.get(r.clientOrderId!) ?? 0) + 1);
@@ -692,11 +788,11 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       } else {
         refusedExits.injected++;
         for (const r of faulted) {
-          const p = r.clientOrderId ? parseClientOrderId(r.clientOrderId) : null;
-          if (!p || p.slot !== 'exit') continue;
+          const p = r.clientOrderId ? orderKey(r.clientOrderId) : null;
+          if (!p || p.role !== 'exit') continue;
           const next = after.some((o) => {
-            const q = o.clientOrderId ? parseClientOrderId(o.clientOrderId) : null;
-            return q?.slot === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.legNo === p.legNo && q.attempt > p.attempt && o.outcome === 'accepted';
+            const q = o.clientOrderId ? orderKey(o.clientOrderId) : null;
+            return q?.role === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.legNo === p.legNo && q.attempt > p.attempt && o.outcome === 'accepted';
           });
           if (next) refusedExits.retriedAsNewAttempt++;
         }
@@ -743,6 +839,18 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       wrongOrders: verdict.wrongOrders + journal.wrongOrders,
       missedBuys,
       reentries: { allowed: verdict.reentriesAllowed, entered: verdict.reentries, hitByFaults: reentriesHitByFaults, errored: reentriesErrored },
+      backstops: {
+        orders: verdict.backstops.orders,
+        firedLegs: verdict.backstops.firedLegs,
+        firedWhileDown: firedWhileDown.size,
+        filledEntries: protection.filledEntries,
+        protectedInTime: protection.protectedInTime,
+        exitFirst: protection.exitFirst,
+        longestWaitMs: protection.longestWaitMs,
+        unprotected: protection.unprotected,
+        leftResting: backstopsLeftResting,
+        hitByFaults: backstopsHitByFaults,
+      },
       unresolvedOrders: journal.unresolvedOrders,
       openAfterDay,
       problems,

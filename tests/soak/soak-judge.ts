@@ -10,13 +10,21 @@
  * closed (its last exit filled, by the fake's timestamps). Every client order id at the broker is
  * one Tradeclock makes (parseClientOrderId), at most 20 characters (Kite's tag), and accepted once.
  * In the journal: a leg entered only after the leg before closed by an exit `reentry_after` names.
+ *
+ * The backstop (issue 20) is a stop order on the exit side under a `tb…` id (core/ids.ts
+ * backstopId): one that fired counts as an exit of its leg, so "exit fills sum to exactly the
+ * entry's" is still what proves no double exit. judgeBackstops adds: every filled entry protected
+ * by a backstop accepted at the broker within a bound of its fill (the bound stretched by the time
+ * no daemon was up), unless an exit of the leg came first; and none left resting after its day.
  */
-import { parseClientOrderId, type ClientOrderIdParts } from '../../engine/core/ids';
+import { parseBackstopId, parseClientOrderId } from '../../engine/core/ids';
 import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 
 /** An order as the fake lists it (GET /__fake/orders), the fields the judge reads. */
 export interface BrokerOrder {
   readonly client_order_id: string;
+  /** 'market' for entries and exits, 'stop' for a backstop. */
+  readonly type: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
   readonly status: string;
@@ -59,7 +67,32 @@ export interface BrokerVerdict {
   readonly duplicates: number;
   readonly lostExits: number;
   readonly wrongOrders: number;
+  /** Backstop orders the broker holds (every version), and the legs one of them closed (filled). */
+  readonly backstops: { readonly orders: number; readonly firedLegs: number };
   readonly problems: readonly string[];
+}
+
+/** What an id at the broker says: whose leg it is, and whether it is the leg's entry, an exit attempt or a backstop. */
+export interface OrderKey {
+  readonly strategyId: number;
+  readonly tradingDate: string;
+  readonly legNo: number;
+  readonly role: 'entry' | 'exit' | 'backstop';
+  /** An exit's attempt (1 for `X`); 0 for an entry or a backstop. */
+  readonly attempt: number;
+}
+
+/**
+ * Reads a client order id Tradeclock makes: an entry's or exit's (tc/tr) or a backstop's (tb).
+ * @throws Error saying why `id` is neither.
+ */
+export function orderKey(id: string): OrderKey {
+  if (id.startsWith('tb')) {
+    const b = parseBackstopId(id);
+    return { strategyId: b.strategyId, tradingDate: b.tradingDate, legNo: b.legNo, role: 'backstop', attempt: 0 };
+  }
+  const p = parseClientOrderId(id);
+  return { strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo, role: p.slot, attempt: p.slot === 'exit' ? p.attempt : 0 };
 }
 
 /** Kite's tag, the tightest limit a client order id must fit. */
@@ -70,17 +103,20 @@ interface Leg {
   readonly day: string;
   readonly legNo: number;
   readonly entries: BrokerOrder[];
+  /** The engine's exit attempts. */
   readonly exits: BrokerOrder[];
+  /** Its backstop's versions at the broker (a fired one is an exit too). */
+  readonly backstops: BrokerOrder[];
 }
 
 const filled = (orders: readonly BrokerOrder[]) => orders.reduce((n, o) => n + Number(o.filled_qty), 0);
 const words = (orders: readonly BrokerOrder[]) => orders.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}`).join(', ') || 'none';
 
-/** Parses `id`, or says in `problems` why it is not one the judge can key. */
-function parsedId(id: string, where: string, problems: string[]): ClientOrderIdParts | null {
+/** Parses `id` (an entry's, exit's or backstop's), or says in `problems` why it is not one the judge can key. */
+function parsedId(id: string, where: string, problems: string[]): OrderKey | null {
   if (id.length > MAX_ID_CHARS) problems.push(`${where}: client order id ${id} is ${id.length} characters, over ${MAX_ID_CHARS}`);
   try {
-    return parseClientOrderId(id);
+    return orderKey(id);
   } catch (err) {
     problems.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
     return null;
@@ -99,8 +135,9 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
       continue;
     }
     const key = `${p.strategyId}/${p.tradingDate}/${p.legNo}`;
-    const leg = legs.get(key) ?? { strategyId: p.strategyId, day: p.tradingDate, legNo: p.legNo, entries: [], exits: [] };
-    if (p.slot === 'entry') leg.entries.push(o);
+    const leg = legs.get(key) ?? { strategyId: p.strategyId, day: p.tradingDate, legNo: p.legNo, entries: [], exits: [], backstops: [] };
+    if (p.role === 'entry') leg.entries.push(o);
+    else if (p.role === 'backstop') leg.backstops.push(o);
     else {
       leg.exits.push(o);
       exitAttempts[p.attempt] = (exitAttempts[p.attempt] ?? 0) + 1;
@@ -111,6 +148,7 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
   let duplicates = 0;
   let lostExits = 0;
   let exitedLegs = 0;
+  let firedLegs = 0;
   const entriesBySide = { buy: 0, sell: 0 };
   const days = new Map<string, Leg[]>();
   for (const leg of legs.values()) {
@@ -118,9 +156,12 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     const want = asked.get(leg.strategyId);
     days.set(`${leg.strategyId}/${leg.day}`, [...(days.get(`${leg.strategyId}/${leg.day}`) ?? []), leg]);
     for (const e of leg.entries) entriesBySide[e.side]++;
+    // What closes the leg: the engine's exits and the backstop's fills alike.
+    const closing = [...leg.exits, ...leg.backstops];
+    if (filled(leg.backstops) > 0) firedLegs++;
     if (!want) {
-      wrongOrders += leg.entries.length + leg.exits.length;
-      problems.push(`${tag}: orders at the broker for a strategy the soak never made (${words([...leg.entries, ...leg.exits])})`);
+      wrongOrders += leg.entries.length + closing.length;
+      problems.push(`${tag}: orders at the broker for a strategy the soak never made (${words([...leg.entries, ...closing])})`);
       continue;
     }
     if (leg.entries.length > 1) {
@@ -129,21 +170,23 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     }
     const side = want.kind.side;
     const other = side === 'buy' ? 'sell' : 'buy';
-    const wrongSide = [...leg.entries.filter((o) => o.side !== side), ...leg.exits.filter((o) => o.side !== other)];
+    const wrongSide = [...leg.entries.filter((o) => o.side !== side), ...closing.filter((o) => o.side !== other)];
     if (wrongSide.length > 0) {
       wrongOrders += wrongSide.length;
       problems.push(`${tag}: a ${want.kind.name} enters with ${side} and exits with ${other}, yet ${words(wrongSide)}`);
     }
     // Only exits on the closing side close anything: one on the entry's side adds to the position.
     const entered = filled(leg.entries.filter((o) => o.side === side));
-    const exited = filled(leg.exits.filter((o) => o.side === other));
+    const exited = filled(closing.filter((o) => o.side === other));
     if (entered !== exited) {
-      lostExits++;
-      problems.push(`${tag}: entered ${entered}, exited ${exited} at the broker after the day (entries: ${words(leg.entries)}; exits: ${words(leg.exits)})`);
+      // More is a double exit (the backstop and the engine's exit both filled), less a lost one.
+      if (exited > entered) duplicates++;
+      else lostExits++;
+      problems.push(`${tag}: entered ${entered}, exited ${exited} at the broker after the day (entries: ${words(leg.entries)}; exits: ${words(leg.exits)}; backstops: ${words(leg.backstops)})`);
     } else if (entered > 0) exitedLegs++;
-    if (leg.entries.length === 0 && leg.exits.length > 0) {
-      wrongOrders += leg.exits.length;
-      problems.push(`${tag}: exits with no entry at the broker: ${words(leg.exits)}`);
+    if (leg.entries.length === 0 && closing.length > 0) {
+      wrongOrders += closing.length;
+      problems.push(`${tag}: exits with no entry at the broker: ${words(closing)}`);
     }
   }
 
@@ -166,7 +209,7 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     });
     // Every order of the day for the symbol its first entry traded; each leg's entry as START armed it.
     const symbol = first.entries[0]?.symbol;
-    const wrong = day.flatMap((leg) => [...leg.entries, ...leg.exits]).filter((o) => symbol !== undefined && o.symbol !== symbol);
+    const wrong = day.flatMap((leg) => [...leg.entries, ...leg.exits, ...leg.backstops]).filter((o) => symbol !== undefined && o.symbol !== symbol);
     if (wrong.length > 0) {
       wrongOrders += wrong.length;
       problems.push(`${tag}: entered ${symbol}, yet ${words(wrong)}`);
@@ -179,10 +222,11 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
         problems.push(`${tag}: START armed ${armed.side} ${armed.symbol} × ${armed.qty}, leg ${leg.legNo}'s entry was ${entry.side} ${entry.symbol} × ${entry.qty}`);
       }
     }
-    // A leg enters only once the one before it is closed at the broker.
+    // A leg enters only once the one before it is closed at the broker (its last fill that closes it).
     for (let i = 1; i < day.length; i++) {
       const before = day[i - 1]!;
-      const closedAt = before.exits.length === 0 ? Infinity : Math.max(...before.exits.map((o) => (o.filled_at === null ? Infinity : Date.parse(o.filled_at))));
+      const fills = [...before.exits, ...before.backstops].filter((o) => Number(o.filled_qty) > 0);
+      const closedAt = fills.length === 0 ? Infinity : Math.max(...fills.map((o) => (o.filled_at === null ? Infinity : Date.parse(o.filled_at))));
       const next = day[i]!.entries[0];
       if (next && !(Date.parse(next.created_at) >= closedAt)) {
         problems.push(`${tag}: leg ${day[i]!.legNo}'s entry ${next.client_order_id} accepted at ${next.created_at}, before leg ${before.legNo} was closed (${words(before.exits)})`);
@@ -221,8 +265,95 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     duplicates,
     lostExits,
     wrongOrders,
+    backstops: { orders: [...legs.values()].reduce((n, l) => n + l.backstops.length, 0), firedLegs },
     problems,
   };
+}
+
+/** A span of time no daemon was up (from its death to the next one's start answering). */
+export interface Downtime {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface BackstopVerdict {
+  /** Legs entered (filled) at the broker, and those a backstop protected in time. */
+  readonly filledEntries: number;
+  readonly protectedInTime: number;
+  /** Legs whose exit came before any backstop (a price already past the stop, a STOP at the fill). */
+  readonly exitFirst: number;
+  /** The longest a protected position waited for its backstop at the broker, less the time no daemon was up. */
+  readonly longestWaitMs: number;
+  readonly unprotected: number;
+  readonly problems: readonly string[];
+}
+
+const at = (iso: string | null) => (iso === null ? Infinity : Date.parse(iso));
+
+/** `ms` of daemon time after `from`: `from + ms` stretched by every downtime it meets. */
+function upTimeAfter(from: number, ms: number, downs: readonly Downtime[]): number {
+  let end = from + ms;
+  for (const d of [...downs].sort((x, y) => x.from - y.from)) {
+    if (d.to <= from || d.from >= end) continue;
+    end += d.to - Math.max(d.from, from);
+  }
+  return end;
+}
+
+/**
+ * No position unprotected longer than the placement takes: each filled entry at the broker has a
+ * backstop accepted within `boundMs` of daemon time after its fill, unless an exit of the leg was
+ * placed first. A kill between the fill and the placement (a crash point) stretches the bound by
+ * the time no daemon was up: the next one places it at recovery. An entry a starting daemon placed
+ * (accepted while it was not up yet: recovery sends a due BUY before the broker's update stream
+ * listens) may have its fill missed by that stream; the daemon learns it at its settle check,
+ * `settleCheckMs` after the acceptance (ExecutionEngine's SETTLE_CHECK_MS), and the bound runs from then.
+ */
+export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, settleCheckMs: number): BackstopVerdict {
+  const problems: string[] = [];
+  const legs = new Map<string, { entry?: BrokerOrder; firstExit: number; firstBackstop: number }>();
+  for (const o of orders) {
+    let k: OrderKey;
+    try {
+      k = orderKey(o.client_order_id);
+    } catch {
+      continue; // judgeBroker names it
+    }
+    const key = `${k.strategyId}/${k.tradingDate}/${k.legNo}`;
+    const leg = legs.get(key) ?? { firstExit: Infinity, firstBackstop: Infinity };
+    legs.set(key, leg);
+    if (k.role === 'entry') leg.entry = o;
+    else if (k.role === 'exit') leg.firstExit = Math.min(leg.firstExit, at(o.created_at));
+    else leg.firstBackstop = Math.min(leg.firstBackstop, at(o.created_at));
+  }
+  let filledEntries = 0;
+  let protectedInTime = 0;
+  let exitFirst = 0;
+  let longestWaitMs = 0;
+  for (const [key, leg] of legs) {
+    if (!leg.entry || Number(leg.entry.filled_qty) <= 0 || leg.entry.filled_at === null) continue;
+    filledEntries++;
+    const fill = at(leg.entry.filled_at);
+    const accepted = at(leg.entry.created_at);
+    const placedWhileStarting = downs.some((d) => accepted >= d.from && accepted <= d.to);
+    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), placedWhileStarting ? accepted + settleCheckMs + boundMs : 0);
+    if (leg.firstBackstop <= deadline && leg.firstBackstop <= leg.firstExit) {
+      protectedInTime++;
+      // The wait less the downtime it met: what the placement itself took.
+      const down = downs.filter((d) => d.to > fill && d.from < leg.firstBackstop).reduce((n, d) => n + Math.min(d.to, leg.firstBackstop) - Math.max(d.from, fill), 0);
+      longestWaitMs = Math.max(longestWaitMs, leg.firstBackstop - fill - down);
+    } else if (leg.firstExit <= deadline && leg.firstExit < leg.firstBackstop) exitFirst++;
+    else problems.push(`leg ${key}: entry ${leg.entry.client_order_id} filled at ${leg.entry.filled_at}, no backstop at the broker within ${boundMs} ms of daemon time (first backstop ${Number.isFinite(leg.firstBackstop) ? new Date(leg.firstBackstop).toISOString() : 'never'}, first exit ${Number.isFinite(leg.firstExit) ? new Date(leg.firstExit).toISOString() : 'never'})`);
+  }
+  return { filledEntries, protectedInTime, exitFirst, longestWaitMs, unprotected: problems.length, problems };
+}
+
+/** An order's statuses after which it can no longer fill: `replaced` is a version a trail move replaced by the next (PATCH /v2/orders/{id}). */
+const DONE_STATUSES = ['filled', 'canceled', 'expired', 'rejected', 'replaced'];
+
+/** Backstops still resting at the broker (not filled, cancelled, replaced, expired or refused): none may outlive its day. */
+export function restingBackstops(orders: readonly BrokerOrder[]): BrokerOrder[] {
+  return orders.filter((o) => o.client_order_id.startsWith('tb') && !DONE_STATUSES.includes(o.status));
 }
 
 /** A journal row as GET /strategy/{id}/orders answers it, the fields the judge reads. */
@@ -287,7 +418,8 @@ export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]
       if (kind?.trigger && leg.entered) {
         const t = (triggers[kind.trigger] ??= { scripted: 0, fired: 0 });
         t.scripted++;
-        if (leg.closedBy.has(kind.trigger)) t.fired++;
+        // The backstop rests at the stop: a crossing it filled first is the stop's (or trail's) exit.
+        if (leg.closedBy.has(kind.trigger) || (leg.closedBy.has('BACKSTOP') && kind.trigger !== 'TARGET')) t.fired++;
       }
       if (leg.legNo === 0 || !kind) continue;
       const before = legs.get(`${leg.day}/${leg.legNo - 1}`);

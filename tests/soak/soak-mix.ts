@@ -1,6 +1,6 @@
 /**
  * The crash soak's strategy mix: the kinds of strategy a cycle trades, rotated by the strategy's
- * index in the cycle (j mod 6), each with the exit and re-entry keys it sends to POST
+ * index in the cycle (j mod 7), each with the exit and re-entry keys it sends to POST
  * /strategy/create and, for the kinds that exit on a price, the trades the soak pushes through the
  * fake's data stream (POST /__fake/trades) once a leg's entry has filled at the fake, so the
  * trigger is crossed deterministically whenever a daemon is up to see it, whatever the kills do.
@@ -14,6 +14,13 @@
  *   f  long, stop 2 points below the fill, 2 re-entries after the stop-loss (cut-off 1 s before the
  *      SELL): each leg's stop crossed at that leg's fill − 3, so it re-enters lower each time
  *      → STOPLOSS, up to 3 legs
+ *   g  long, stop 2 points below the fill, no script: while a kill has no daemon up, the soak trades
+ *      its symbol at fill − 3, so its backstop fires at the fake with nobody watching; the next
+ *      daemon must find the fill and send no exit of its own → BACKSTOP (else the SELL time)
+ *
+ * Every kind trades at Alpaca, whose default puts a backstop (a stop order at the stop) beside each
+ * position: a scripted crossing of a stop usually fills the backstop first, and its fill is the
+ * leg's exit (journal leg BACKSTOP, counted as that stop's trigger firing).
  *
  * A kind with a price script trades a symbol of its own in its cycle (SCRIPTED_SYMBOLS[j]), so no
  * other strategy's fill or trigger meets its prices; the time-exit kinds share SYMBOLS, which no
@@ -21,10 +28,10 @@
  * sets per cycle (REENTRY_CUTOFF_BEFORE_SELL_MS).
  */
 
-export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail' | 'long-stop-reentry';
+export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail' | 'long-stop-reentry' | 'long-backstop';
 
-/** Exit legs of the journal (engine/core/types.ts Leg, less BUY). */
-export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT';
+/** Exit legs of the journal (engine/core/types.ts Leg, less BUY and SQUARE_OFF); BACKSTOP: the backstop's fill at the broker. */
+export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'BACKSTOP';
 
 export interface SoakKind {
   readonly name: KindName;
@@ -36,7 +43,12 @@ export interface SoakKind {
   /** Which exit lets it re-enter (its body's `reentry_after`), for a kind with re-entries. */
   readonly reentryAfter?: ReentryAfter;
   /** The exit its price script makes it take; null for a time exit. */
-  readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT'> | null;
+  readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT' | 'BACKSTOP'> | null;
+  /**
+   * True for the kind whose backstop the soak fires while no daemon is up: at a kill, once its
+   * backstop rests at the fake, a trade through its stop, so the next daemon finds the fill.
+   */
+  readonly firesWhileDown?: boolean;
   /** The prices the soak trades, round and round, from each leg's entry fill price. */
   readonly script: ((fill: number) => readonly number[]) | null;
   /** Every exit the spec can take: another one at the broker is a wrong order. */
@@ -47,12 +59,13 @@ export type ReentryAfter = 'stop_loss' | 'target' | 'either';
 
 /** The exits each `reentry_after` lets a run enter again after (a trailing stop is a stop-loss), as the engine's run policy has them. */
 export const REENTRY_AFTER_EXITS: Readonly<Record<ReentryAfter, readonly ExitLeg[]>> = {
-  stop_loss: ['STOPLOSS', 'TRAIL_STOP'],
+  stop_loss: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP'],
   target: ['TARGET'],
-  either: ['STOPLOSS', 'TRAIL_STOP', 'TARGET'],
+  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET'],
 };
 
-const TIME_AND_STOP: readonly ExitLeg[] = ['SELL', 'STOPLOSS', 'MANUAL_EXIT'];
+/** Every kind may also be closed by its backstop (on at Alpaca by default), which rests at its stop. */
+const TIME_AND_STOP: readonly ExitLeg[] = ['SELL', 'STOPLOSS', 'MANUAL_EXIT', 'BACKSTOP'];
 const cents = (n: number) => Math.round(n * 100) / 100;
 
 export const KINDS: readonly SoakKind[] = [
@@ -95,6 +108,7 @@ export const KINDS: readonly SoakKind[] = [
     script: (fill) => [cents(fill - 3)],
     exitLegs: TIME_AND_STOP,
   },
+  { name: 'long-backstop', side: 'buy', exits: { stop_loss: 2, stop_loss_mode: 'points' }, reentries: 0, trigger: null, script: null, firesWhileDown: true, exitLegs: TIME_AND_STOP },
 ];
 
 /** A re-entering kind's cut-off, this long before the cycle's SELL time. */
@@ -125,11 +139,12 @@ export const SCRIPTED_SYMBOLS = ['KO', 'PEP', 'XOM', 'CVX', 'JNJ', 'PFE', 'WMT',
 /** Where a scripted kind's prices start each cycle (the fake's default price). */
 export const SCRIPT_START_PRICE = 100;
 
-/** The symbol of the j-th strategy of `cycle`. */
+/** The symbol of the j-th strategy of `cycle`: its own for a kind whose prices the soak moves. */
 export function symbolOf(j: number, cycle: number): string {
-  if (kindOf(j).script === null) return SYMBOLS[(j + cycle) % SYMBOLS.length]!;
+  const kind = kindOf(j);
+  if (kind.script === null && !kind.firesWhileDown) return SYMBOLS[(j + cycle) % SYMBOLS.length]!;
   const symbol = SCRIPTED_SYMBOLS[j];
-  if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${SCRIPTED_SYMBOLS.length}: strategy ${j} has no symbol of its own for its price script`);
+  if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${SCRIPTED_SYMBOLS.length}: strategy ${j} has no symbol of its own for its prices`);
   return symbol;
 }
 

@@ -4,17 +4,23 @@
  * shows the judge clean records, so this is what says the judge would see a bad one.
  */
 import { describe, expect, it } from 'vitest';
-import { asStrategyId, clientOrderId } from '../../engine/core/ids';
-import { judgeBroker, judgeJournal, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
+import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
+import { judgeBackstops, judgeBroker, judgeJournal, restingBackstops, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
 import { KINDS, type SoakKind } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
 const [longTime, shortTime, longStop, shortTarget, , longStopReentry] = KINDS as [SoakKind, SoakKind, SoakKind, SoakKind, SoakKind, SoakKind];
 const id = (strategy: number, slot: 'entry' | 'exit', attempt = 1, leg = 0) => clientOrderId('k3x9a1', asStrategyId(strategy), DAY, slot, attempt, leg);
+const bid = (strategy: number, leg = 0, version = 1) => backstopId('k3x9a1', asStrategyId(strategy), DAY, leg, version);
 const at = (second: number) => `${DAY}T14:30:${String(second).padStart(2, '0')}.000000000Z`;
 
 function order(cid: string, side: 'buy' | 'sell', qty: number, second: number, over: Partial<BrokerOrder> = {}): BrokerOrder {
-  return { client_order_id: cid, symbol: 'AAPL', side, status: 'filled', qty: String(qty), filled_qty: String(qty), filled_avg_price: '100', created_at: at(second), filled_at: at(second), ...over };
+  return { client_order_id: cid, type: 'market', symbol: 'AAPL', side, status: 'filled', qty: String(qty), filled_qty: String(qty), filled_avg_price: '100', created_at: at(second), filled_at: at(second), ...over };
+}
+/** A backstop (a stop order on the exit side) placed at `second`: resting, cancelled, or filled at `filledAt`. */
+function backstop(cid: string, side: 'buy' | 'sell', qty: number, second: number, status: 'new' | 'canceled' | 'filled', filledAt = second): BrokerOrder {
+  const fired = status === 'filled';
+  return order(cid, side, qty, second, { type: 'stop', status, filled_qty: fired ? String(qty) : '0', filled_avg_price: fired ? '97' : null, filled_at: fired ? at(filledAt) : null });
 }
 const accepted = (orders: readonly BrokerOrder[]): Received[] => orders.map((o) => ({ clientOrderId: o.client_order_id, side: o.side, symbol: o.symbol, outcome: 'accepted' }));
 const asking = (entries: Array<[number, SoakKind, number?]>) =>
@@ -103,6 +109,72 @@ describe('judgeBroker', () => {
   });
 });
 
+describe('judgeBroker with backstops', () => {
+  it('counts a fired backstop as the leg\'s exit, and a cancelled one beside the engine\'s exit as nothing', () => {
+    const orders = [
+      order(id(1, 'entry'), 'buy', 2, 1),
+      backstop(bid(1), 'sell', 2, 2, 'filled', 4),
+      order(id(2, 'entry'), 'sell', 2, 1),
+      backstop(bid(2), 'buy', 2, 2, 'canceled'),
+      order(id(2, 'exit'), 'buy', 2, 5),
+    ];
+    const v = judgeBroker(orders, accepted(orders), asking([[1, longStop], [2, shortTime]]));
+    expect(v.problems).toEqual([]);
+    expect(v).toMatchObject({ exitedLegs: 2, exitOrders: 1, duplicates: 0, lostExits: 0, wrongOrders: 0, backstops: { orders: 2, firedLegs: 1 } });
+  });
+
+  it('names a double exit (the backstop and the engine\'s exit both filled) and a backstop on the entry\'s side', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 2, 'filled', 4), order(id(1, 'exit'), 'sell', 2, 5)];
+    const doubled = judgeBroker(orders, accepted(orders), asking([[1, longStop]]));
+    expect(doubled).toMatchObject({ duplicates: 1, lostExits: 0, exitedLegs: 0 });
+    expect(doubled.problems).toEqual([expect.stringMatching(/leg 0: entered 2, exited 4 at the broker after the day .*backstops: tb\w+ sell AAPL filled 2\/2/)]);
+    const wrongSide = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'buy', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 5)];
+    expect(judgeBroker(wrongSide, accepted(wrongSide), asking([[1, longStop]])).wrongOrders).toBe(1);
+  });
+
+  it('takes a leg as closed by its backstop\'s fill for the next leg\'s entry; a cancelled one has no fill to wait for', () => {
+    const oneReentry: SoakKind = { ...longStop, reentries: 1 };
+    const legs = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 2, 'filled', 4), order(id(1, 'entry', 1, 1), 'buy', 2, 5), backstop(bid(1, 1), 'sell', 2, 6, 'canceled'), order(id(1, 'exit', 1, 1), 'sell', 2, 8)];
+    expect(judgeBroker(legs, accepted(legs), asking([[1, oneReentry]])).problems).toEqual([]);
+    const early = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 2, 'filled', 6), order(id(1, 'entry', 1, 1), 'buy', 2, 5), order(id(1, 'exit', 1, 1), 'sell', 2, 8)];
+    expect(judgeBroker(early, accepted(early), asking([[1, oneReentry]])).problems).toEqual([expect.stringMatching(/leg 1's entry .* before leg 0 was closed/)]);
+  });
+});
+
+describe('judgeBackstops', () => {
+  const secondAt = (s: number) => Date.parse(at(s));
+
+  it('passes a position protected within the bound, and one whose exit came before any backstop', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 9), order(id(2, 'entry'), 'buy', 2, 1), order(id(2, 'exit'), 'sell', 2, 2)];
+    const v = judgeBackstops(orders, [], 3_000, 10_000);
+    expect(v).toMatchObject({ filledEntries: 2, protectedInTime: 1, exitFirst: 1, longestWaitMs: 1_000, unprotected: 0, problems: [] });
+  });
+
+  it('names a position left without a backstop past the bound; time no daemon was up stretches the bound', () => {
+    const orders = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 8, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
+    const late = judgeBackstops(orders, [], 3_000, 10_000);
+    expect(late.unprotected).toBe(1);
+    expect(late.problems).toEqual([expect.stringMatching(/entry tc\w+E filled at .*14:30:01.*, no backstop at the broker within 3000 ms of daemon time/)]);
+    // Killed at 2 s, the next daemon up at 7 s: 3 s of daemon time after the fill end at 9 s; its wait while up was 2 s.
+    const killed = judgeBackstops(orders, [{ from: secondAt(2), to: secondAt(7) }], 3_000, 10_000);
+    expect(killed).toMatchObject({ protectedInTime: 1, unprotected: 0, longestWaitMs: 2_000 });
+  });
+
+  it('gives an entry a starting daemon placed until its settle check (its stream may have missed the fill), and no longer', () => {
+    // Accepted at 1 s by a daemon that was up only at 2 s: its fill learned at the 10 s settle check, the backstop by 11 s is in time.
+    const starting = [{ from: secondAt(0), to: secondAt(2) }];
+    const atSettle = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 11, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
+    expect(judgeBackstops(atSettle, starting, 3_000, 10_000)).toMatchObject({ protectedInTime: 1, unprotected: 0 });
+    const past = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 15, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
+    expect(judgeBackstops(past, starting, 3_000, 10_000).unprotected).toBe(1);
+  });
+
+  it('lists the backstops still resting; a version a trail move replaced is not', () => {
+    const orders = [backstop(bid(1), 'sell', 2, 2, 'new'), backstop(bid(2), 'sell', 2, 2, 'canceled'), { ...backstop(bid(4), 'sell', 2, 2, 'new'), status: 'replaced' }, order(id(3, 'entry'), 'buy', 2, 1, { status: 'new' })];
+    expect(restingBackstops(orders).map((o) => o.client_order_id)).toEqual([bid(1)]);
+  });
+});
+
 describe('judgeJournal', () => {
   const row = (strategy: number, leg: string, status: string, attempt = 1, legNo = 0): JournalRow => ({
     leg,
@@ -136,7 +208,14 @@ describe('judgeJournal', () => {
     const afterTime = [row(1, 'BUY', 'filled'), row(1, 'SELL', 'filled'), row(1, 'BUY', 'filled', 1, 1), row(1, 'STOPLOSS', 'filled', 1, 1)];
     const bad = judgeJournal(new Map([[1, afterTime]]), asking([[1, longStopReentry]]));
     expect(bad.wrongOrders).toBe(1);
-    expect(bad.problems).toEqual(['strategy 1 (long-stop-reentry) on 2026-12-07: leg 1 journaled, yet leg 0 closed by SELL, not by an exit its re-entries follow (STOPLOSS, TRAIL_STOP)']);
+    expect(bad.problems).toEqual(['strategy 1 (long-stop-reentry) on 2026-12-07: leg 1 journaled, yet leg 0 closed by SELL, not by an exit its re-entries follow (STOPLOSS, TRAIL_STOP, BACKSTOP)']);
+  });
+
+  it('reads a fired backstop\'s row (its tb id, leg BACKSTOP) as the stop\'s exit, a re-entry after it allowed', () => {
+    const fired = (legNo: number): JournalRow => ({ leg: 'BACKSTOP', slot: 'exit', status: 'filled', client_order_id: bid(1, legNo) });
+    const legs = [row(1, 'BUY', 'filled'), fired(0), row(1, 'BUY', 'filled', 1, 1), row(1, 'STOPLOSS', 'filled', 1, 1)];
+    const v = judgeJournal(new Map([[1, legs]]), asking([[1, longStopReentry]]));
+    expect(v).toMatchObject({ exitsByKind: { BACKSTOP: 1, STOPLOSS: 1 }, triggers: { STOPLOSS: { scripted: 2, fired: 2 } }, wrongOrders: 0, problems: [] });
   });
 
   it('names a journal row whose client order id is not one Tradeclock makes', () => {

@@ -3,12 +3,13 @@
  * start, stop, the order journal of one strategy, and the fields a strategy form shows.
  */
 import type { FastifyInstance } from 'fastify';
-import { asStrategyId, type StrategyId, type UserId } from '../../core/ids';
+import { asBrokerAccountId, asStrategyId, type StrategyId, type UserId } from '../../core/ids';
 import type { Strategy } from '../../core/types';
 import { damagedStrategy, notFound } from '../../core/errors';
 import { isDayOver } from '../../core/run-state';
 import { UnreadableStrategy, type DamagedStrategy } from '../../../db/repos/strategies';
 import type { ApiContext } from '../api-context';
+import { accountFacts } from '../../brokers/broker-kinds';
 import { signedIn, userOf } from '../authenticate';
 import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
 import type { DamagedStrategyDto, StrategyFormDto } from '../contract';
@@ -16,11 +17,13 @@ import { strategyFormDto } from '../strategy-form-dto';
 import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } from '../schemas';
 
 export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { engine, repos } = ctx.deps;
+  const { engine, repos, brokerAccounts } = ctx.deps;
   // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
-    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id) };
+    const account = repos.brokerAccounts.get(userId, asBrokerAccountId(s.spec.broker_account_id));
+    const backstopByDefault = account !== undefined && accountFacts(brokerAccounts.kinds()[account.broker], account.options).backstopByDefault;
+    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault };
     if (!run) return strategyDto(s, run, null, [], now);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
     return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), { ...now, backstop: repos.backstops.findByLegInternal(run.id, run.legNo) });

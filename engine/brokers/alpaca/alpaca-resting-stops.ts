@@ -26,6 +26,9 @@ import { Listeners } from './listeners';
 import { MAX_REPLACEMENTS } from './order-chains';
 import { readStop } from './resting-stop-report';
 
+/** Whether a strategy that leaves `backstop` out gets one here (on: its stop order rests at Alpaca while this PC is down); the broker kind says the same. */
+export const ALPACA_BACKSTOP_BY_DEFAULT = true;
+
 /** A trailing stop moves the order at most this often: each move is a PATCH out of the key's 200 requests a minute (§1.9). */
 export const ALPACA_STOP_MODIFIES_PER_MINUTE = 12;
 
@@ -52,6 +55,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   readonly reservesPosition = true;
   readonly marketOnFire = true;
   readonly modifiesPerMinute = ALPACA_STOP_MODIFIES_PER_MINUTE;
+  readonly onByDefault = ALPACA_BACKSTOP_BY_DEFAULT;
   /** Client order ids of the stops placed, modified or looked up here: their stream events are ours. */
   private readonly claims = new Map<string, Claim>();
   private readonly byBrokerId = new Map<string, string>();

@@ -9,6 +9,7 @@ import { alpacaCredentialsSchema, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, ty
 import { createAlpacaBroker } from './alpaca-broker';
 import { RateBudget } from './rate-budget';
 import { ALPACA_EXCHANGES } from './alpaca-instruments';
+import { ALPACA_BACKSTOP_BY_DEFAULT } from './alpaca-resting-stops';
 
 export { ALPACA_CAPABILITIES, createAlpacaBroker, type AlpacaBroker, type AlpacaBrokerOptions } from './alpaca-broker';
 export { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaCredentials, type AlpacaEndpoints, type AlpacaOptions, type AlpacaTiming, type AlpacaUserOptions } from './alpaca-config';
@@ -42,6 +43,7 @@ export function alpacaBrokerKind(deps: AlpacaKindDeps = {}): BrokerKind {
     optionsSchema: alpacaOptionsSchema,
     needsSecret: true,
     exchanges: ALPACA_EXCHANGES,
+    backstopByDefault: ALPACA_BACKSTOP_BY_DEFAULT,
     // Read through the schema so its default (paper) holds; options it refuses read as live.
     mode: (options) => (alpacaOptionsSchema.safeParse(options).data?.paper === true ? 'paper' : 'live'),
     create: ({ clock, credentials, options }) => {

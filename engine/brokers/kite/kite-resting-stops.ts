@@ -29,6 +29,9 @@ import { KITE_EXCHANGES } from './kite-instruments';
 import { kiteOrderSchema } from './kite-orders';
 import type { KiteOptions } from './kite-options';
 
+/** Whether a strategy that leaves `backstop` out gets one here (on: its GTT rests at Kite while this PC is down); the broker kind says the same. */
+export const KITE_BACKSTOP_BY_DEFAULT = true;
+
 /**
  * A trailing stop moves its GTT at most this often: each move is a GET /quote/ltp (1 request/s for
  * the account's quote endpoints, PROTOCOLS.md §2.9) and a PUT.
@@ -50,6 +53,7 @@ export class KiteRestingStops implements BrokerRestingStops {
   readonly reservesPosition = false;
   readonly marketOnFire = false;
   readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
+  readonly onByDefault = KITE_BACKSTOP_BY_DEFAULT;
   /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
   private readonly owners = new Map<string, string>();
   private readonly listeners = new Set<(report: RestingStopReport) => void>();

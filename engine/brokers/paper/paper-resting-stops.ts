@@ -28,12 +28,16 @@ interface StopState {
   report: RestingStopReport;
 }
 
+/** Whether a strategy that leaves `backstop` out gets one here (off: the simulated stop would fire on the price the engine's own stop acts on, doubling the record); the broker kind says the same. */
+export const PAPER_BACKSTOP_BY_DEFAULT = false;
+
 /** Resting stops of the paper broker; `createPaperBroker` wires them to its market and book. */
 export class PaperRestingStops implements BrokerRestingStops {
   readonly kind = 'stop_order' as const;
   readonly reservesPosition = true;
   readonly marketOnFire = true;
   readonly modifiesPerMinute = PAPER_STOP_MODIFIES_PER_MINUTE;
+  readonly onByDefault = PAPER_BACKSTOP_BY_DEFAULT;
   private readonly stops = new Map<string, StopState>();
   private readonly listeners = new Set<(report: RestingStopReport) => void>();
   private readonly timers = new Set<TimerHandle>();

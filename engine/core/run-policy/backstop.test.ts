@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestingStopReport, RestingStopResult } from '../../brokers/broker';
-import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt } from './backstop';
+import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopOn, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt } from './backstop';
 
 const report = (over: Partial<RestingStopReport>): RestingStopReport => ({
   clientOrderId: 'tbk3x9a17do000160001',
@@ -25,10 +25,15 @@ const report = (over: Partial<RestingStopReport>): RestingStopReport => ({
 const done = (over: Partial<RestingStopReport>): RestingStopResult => ({ kind: 'done', report: report(over) });
 
 describe('backstopPlanOf', () => {
-  it('reads a spec that leaves the keys out as on, at the stop, in points', () => {
-    expect(backstopPlanOf({})).toEqual({ on: true, margin: 0, marginMode: 'points' });
+  it('reads a spec that leaves the keys out as the broker\'s default, at the stop, in points', () => {
+    expect(backstopPlanOf({})).toEqual({ on: null, margin: 0, marginMode: 'points' });
     expect(backstopPlanOf({ backstop: false })).toMatchObject({ on: false });
-    expect(backstopPlanOf({ backstop_margin: 2, backstop_margin_mode: 'percent' })).toEqual({ on: true, margin: 2, marginMode: 'percent' });
+    expect(backstopPlanOf({ backstop: true, backstop_margin: 2, backstop_margin_mode: 'percent' })).toEqual({ on: true, margin: 2, marginMode: 'percent' });
+  });
+
+  it('the broker\'s default decides only what the trader left out', () => {
+    const plan = (on: boolean | null) => ({ on, margin: 0, marginMode: 'points' as const });
+    expect([backstopOn(plan(null), true), backstopOn(plan(null), false), backstopOn(plan(true), false), backstopOn(plan(false), true)]).toEqual([true, false, true, false]);
   });
 });
 

@@ -25,16 +25,24 @@ export type StopCallResult =
 
 /** A run plan's backstop keys (strategy-spec.ts backstop, backstop_margin, backstop_margin_mode), settled. */
 export interface BackstopPlan {
-  /** False: the trader turned it off; the engine's own stop is all there is. */
-  readonly on: boolean;
+  /** False: the trader turned it off (the engine's own stop is all there is); null: the broker's default (BrokerRestingStops.onByDefault). */
+  readonly on: boolean | null;
   /** How far beyond the stop it rests; 0: at the stop. */
   readonly margin: number;
   readonly marginMode: OffsetMode;
 }
 
-/** The plan's keys as the spec keeps them: left out means on, no margin, points. */
+/** The plan's keys as the spec keeps them: `backstop` left out means the broker's default, no margin, points. */
 export function backstopPlanOf(spec: { readonly backstop?: boolean | undefined; readonly backstop_margin?: number | undefined; readonly backstop_margin_mode?: OffsetMode | undefined }): BackstopPlan {
-  return { on: spec.backstop !== false, margin: spec.backstop_margin ?? 0, marginMode: spec.backstop_margin_mode ?? 'points' };
+  return { on: spec.backstop ?? null, margin: spec.backstop_margin ?? 0, marginMode: spec.backstop_margin_mode ?? 'points' };
+}
+
+/**
+ * Whether a plan has a backstop at a broker that has resting stops (`onByDefault` its default).
+ * @example backstopOn({ on: null, margin: 0, marginMode: 'points' }, true) // true
+ */
+export function backstopOn(plan: BackstopPlan, onByDefault: boolean): boolean {
+  return plan.on ?? onByDefault;
 }
 
 /**

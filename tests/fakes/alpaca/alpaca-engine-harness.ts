@@ -28,7 +28,8 @@ export interface AlpacaTestEngine extends EngineOnBroker {
 
 const HOUR = 3_600_000;
 
-export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions; execution?: EngineOnBrokerArgs['execution'] }): Promise<AlpacaTestEngine> {
+/** `crashPoints`: the first engine's (EngineOnBrokerArgs.crashPoints); a restarted one has none. */
+export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpacaOptions; execution?: EngineOnBrokerArgs['execution']; crashPoints?: EngineOnBrokerArgs['crashPoints'] }): Promise<AlpacaTestEngine> {
   let clockNow: () => number = () => Date.parse(opts.at);
   const fake = await startFakeAlpaca({ now: () => clockNow(), ...opts.fake });
   const db = openTestDb();
@@ -58,7 +59,7 @@ export async function startAlpacaTestEngine(opts: { at: string; fake?: FakeAlpac
       brokerKind: 'alpaca',
       strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
       execution,
-      ...(reuse ? { reuse: { user: reuse.user, account: reuse.account } } : {}),
+      ...(reuse ? { reuse: { user: reuse.user, account: reuse.account } } : opts.crashPoints ? { crashPoints: opts.crashPoints } : {}),
     });
     let dead = false;
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayWords, reentryWords } from './plan-words';
+import { backstopPlanWords, dayWords, reentryWords } from './plan-words';
 
 describe('plan words', () => {
   it('says how many re-entries, after which exit, until when; nothing without re-entries', () => {
@@ -11,5 +11,13 @@ describe('plan words', () => {
   it('names the days in order as stored; none for every trading day', () => {
     expect(dayWords({ weekdays: ['mon', 'wed', 'fri'] })).toBe('Mon Wed Fri');
     expect(dayWords({ weekdays: null })).toBeNull();
+  });
+
+  it('says whether a backstop rests at the broker, when that is the broker\'s default, and where', () => {
+    expect(backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points' })).toBe("On (the broker's default), 0.5 points beyond the stop-loss");
+    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: null, backstop_margin_mode: 'points' })).toBe('On, at the stop-loss');
+    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: 1, backstop_margin_mode: 'percent' })).toBe('On, 1 % beyond the stop-loss');
+    expect(backstopPlanWords({ backstop: null, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points' })).toBe("Off (the broker's default)");
+    expect(backstopPlanWords({ backstop: false, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points' })).toBe('Off');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A strategy's re-entries and weekdays in a line each, as the detail page lists them beside its
+ * A strategy's re-entries, weekdays and backstop in a line each, as the detail page lists them beside its
  * times and levels (words shared with the form); null when the strategy does not use one.
  */
 import type { StrategyDto } from '../../lib/api-types';
@@ -14,4 +14,16 @@ export function reentryWords(s: Pick<StrategyDto, 'reentries' | 'reentry_after' 
 /** The days a daily strategy trades, "Mon Wed Fri"; null: every trading day (or it runs once). */
 export function dayWords(s: Pick<StrategyDto, 'weekdays'>): string | null {
   return s.weekdays && s.weekdays.length > 0 ? s.weekdays.map((d) => WEEKDAY_WORDS[d]).join(' ') : null;
+}
+
+/**
+ * Whether its positions get a stop resting at the broker, saying when that is the broker's default,
+ * and where it rests.
+ * @example backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points' }) // "On (the broker's default), 0.5 points beyond the stop-loss"
+ */
+export function backstopPlanWords(s: Pick<StrategyDto, 'backstop' | 'backstop_on' | 'backstop_margin' | 'backstop_margin_mode'>): string {
+  const state = `${s.backstop_on ? 'On' : 'Off'}${s.backstop === null ? " (the broker's default)" : ''}`;
+  if (!s.backstop_on) return state;
+  const where = s.backstop_margin ? `${s.backstop_margin}${s.backstop_margin_mode === 'percent' ? ' %' : ' points'} beyond the stop-loss` : 'at the stop-loss';
+  return `${state}, ${where}`;
 }

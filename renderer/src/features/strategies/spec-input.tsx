@@ -1,12 +1,12 @@
 /**
  * One strategy field drawn from its description alone (GET /strategy/form): a time of day as a
  * 24-hour text input, a number as text (so "ten" reaches the API and comes back named), a choice
- * as a select, a list as toggles, a yes/no as a checkbox. A field's `<name>_mode` (price,
+ * as a select (a yes/no that may be left out too: empty, on, off), a list as toggles, a yes/no as a checkbox. A field's `<name>_mode` (price,
  * points or percent) is a select beside it.
  */
 import { useId, type ReactNode } from 'react';
 import { Field, type ControlProps } from '../../ui/field';
-import { choiceText, inputKindOf, placeholderOf, type FormField, type FormValue } from './strategy-descriptor';
+import { choiceText, choicesOfField, inputKindOf, placeholderOf, type FormField, type FormValue } from './strategy-descriptor';
 
 interface SpecInputProps {
   readonly field: FormField;
@@ -59,8 +59,8 @@ function Control({ field, p, value, onChange }: { readonly field: FormField; rea
     case 'choice':
       return (
         <select {...p} value={value} onChange={change}>
-          {field.default === null && <option value="">—</option>}
-          {(field.enum ?? []).map((v) => (
+          {field.default === null && <option value="">{choiceText(field, '')}</option>}
+          {choicesOfField(field).map((v) => (
             <option key={v} value={v}>
               {choiceText(field, v)}
             </option>

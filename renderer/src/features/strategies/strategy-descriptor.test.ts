@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import type { StrategyDto } from '../../lib/api-types';
-import { bodyOf, choiceText, groupsOf, inputKindOf, isModeOf, isShown, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
+import { bodyOf, choiceText, choicesOfField, groupsOf, inputKindOf, isModeOf, isShown, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
 
 /** The descriptor the engine sends today (GET /strategy/form). */
 const fields = strategyFormDto().fields;
@@ -29,7 +29,8 @@ const stored = {
   trail_mode: 'points',
   move_stop_to_cost_after: null,
   move_stop_to_cost_mode: 'points',
-  backstop: true,
+  backstop: null,
+  backstop_on: true,
   backstop_margin: null,
   backstop_margin_mode: 'points',
   reentries: 0,
@@ -53,8 +54,7 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
       ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
-      // The backstop parses but is not traded yet (issue 20): named as coming, not offered.
-      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode'], ['Backstop at the broker', 'Backstop margin'], false],
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
       ['days', ['repeat', 'weekdays'], [], true],
     ]);
@@ -66,7 +66,7 @@ describe('groupsOf', () => {
     expect(groups.map((g) => [g.group, g.later.map((f) => f.label)])).toEqual([
       ['entry', []],
       ['time', []],
-      ['exits', ['Trailing stop', 'Backstop at the broker', 'Backstop margin']],
+      ['exits', ['Trailing stop']],
       ['reentry', ['Re-entries', 'Re-enter after', 'Re-entry cut-off']],
       ['days', ['Weekdays']],
     ]);
@@ -79,6 +79,8 @@ describe('groupsOf', () => {
       ['target', 'target_mode'],
       ['trail', 'trail_mode'],
       ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+      ['backstop', undefined],
+      ['backstop_margin', 'backstop_margin_mode'],
     ]);
     expect(modeOf(byName('qty'), offered)).toBeUndefined();
   });
@@ -89,8 +91,8 @@ describe('words', () => {
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
     const someOff = fields.map((f) => (['square_off_time', 'reentries', 'reentry_after', 'reentry_cutoff', 'weekdays'].includes(f.name) ? { ...f, available: false } : f));
-    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Backstop at the broker, Backstop margin, Re-entry, Weekdays');
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Backstop at the broker, Backstop margin');
+    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBeNull();
   });
 
   it('says what a folded group holds, in words, leaving out what is empty', () => {
@@ -114,6 +116,9 @@ describe('words', () => {
 describe('inputs', () => {
   it('draws each field by its type and unit', () => {
     expect(['buy_time', 'qty', 'repeat', 'weekdays', 'symbol', 'reentry_cutoff'].map((n) => inputKindOf(byName(n)))).toEqual(['time', 'number', 'choice', 'list', 'text', 'time']);
+    // The backstop may be left out (the broker's default), on or off: a choice of three, not a checkbox.
+    expect(inputKindOf(byName('backstop'))).toBe('choice');
+    expect(['', ...choicesOfField(byName('backstop'))].map((v) => choiceText(byName('backstop'), v))).toEqual(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
     expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares', 'required', '60', 'HH:MM:SS', 'required']);
   });
 
@@ -156,7 +161,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 
@@ -192,6 +197,20 @@ describe('bodyOf', () => {
     expect(Object.values(bodyOf(allOn, valuesOf(allOn), undefined, KEPT))).not.toContain(null);
   });
 
+  it('sends the backstop as chosen: left out for the broker\'s default, true or false, with its margin; back to the default on an edit is null', () => {
+    expect(valuesOf(offered)).toMatchObject({ backstop: '', backstop_margin: '', backstop_margin_mode: 'points' });
+    const fresh = (backstop: string, margin = '') => bodyOf(offered, { ...valuesOf(offered), backstop, backstop_margin: margin }, undefined, KEPT);
+    expect(fresh('')).not.toHaveProperty('backstop');
+    expect(fresh('true', '0.5')).toMatchObject({ backstop: true, backstop_margin: 0.5, backstop_margin_mode: 'points' });
+    expect(fresh('', '1')).toMatchObject({ backstop_margin: 1 });
+    // Off: the margin is hidden, so not sent.
+    expect(fresh('false', '1')).toEqual(expect.objectContaining({ backstop: false }));
+    expect(fresh('false', '1')).not.toHaveProperty('backstop_margin');
+    const off: StrategyDto = { ...stored, backstop: false, backstop_on: false };
+    expect(valuesOf(offered, off)).toMatchObject({ backstop: 'false' });
+    expect(bodyOf(offered, { ...valuesOf(offered, off), backstop: '' }, off, KEPT)).toMatchObject({ backstop: null });
+  });
+
   it('sends a list as the days ticked', () => {
     const values = { ...valuesOf(allOn, stored), weekdays: ['mon', 'wed'] };
     expect(bodyOf(allOn, values, stored, KEPT)).toMatchObject({ weekdays: ['mon', 'wed'] });
@@ -223,5 +242,7 @@ describe('isShown', () => {
     expect(shown('reentry_cutoff', { reentries: 'two' })).toBe(true);
     expect([shown('weekdays', { repeat: 'once' }), shown('weekdays', { repeat: 'daily' }), shown('weekdays', {})]).toEqual([false, true, false]);
     expect(shown('reentries', {})).toBe(true);
+    // The backstop's margin applies unless it is off (the broker's default included).
+    expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
   });
 });

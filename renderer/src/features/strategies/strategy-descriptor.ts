@@ -22,10 +22,21 @@ export const TIME_OF_DAY = 'time of day';
 
 export type InputKind = 'time' | 'number' | 'choice' | 'list' | 'switch' | 'json' | 'text';
 
+/**
+ * A yes/no the trader may leave out, meaning something else than either (the backstop: the
+ * broker's default): a choice of empty, yes and no, not a checkbox that cannot say "left out".
+ */
+const isOptionalYesNo = (f: FormField): boolean => f.type === 'boolean' && !f.required && f.default === null;
+
+/** What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty choice). */
+export function choicesOfField(f: FormField): readonly string[] {
+  return f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
+}
+
 /** The input a field is drawn as. */
 export function inputKindOf(f: FormField): InputKind {
   if (f.type === 'list') return 'list';
-  if (f.enum) return 'choice';
+  if (f.enum || isOptionalYesNo(f)) return 'choice';
   if (f.type === 'boolean') return 'switch';
   if (f.type === 'number') return 'number';
   if (f.type === 'json') return 'json';
@@ -88,7 +99,7 @@ export function labelsOf(fields: readonly FormField[]): FieldLabels {
  */
 export function initialValue(f: FormField): FormValue {
   if (f.type === 'list') return [];
-  if (f.type === 'boolean') return f.default === true ? 'true' : 'false';
+  if (f.type === 'boolean') return isOptionalYesNo(f) ? '' : f.default === true ? 'true' : 'false';
   if (f.enum && typeof f.default === 'string') return f.default;
   return '';
 }
@@ -103,7 +114,7 @@ export function storedValue(f: FormField, stored: StrategyDto): FormValue {
 
 /**
  * Whether `f` applies with these inputs (`show_when`): the field it depends on, read as its
- * default when empty, is above the number or equals the choice. A count typed as something other
+ * default when empty, is above the number, equals the choice or is anything but it. A count typed as something other
  * than a number shows it, so the API's answer about that count is next to what it governs.
  */
 export function isShown(f: FormField, values: FormValues, fields: readonly FormField[]): boolean {
@@ -114,6 +125,7 @@ export function isShown(f: FormField, values: FormValues, fields: readonly FormF
   const fallback = fields.find((x) => x.name === when.field)?.default;
   const value = text !== '' ? text : fallback === null || fallback === undefined ? '' : String(fallback);
   if ('equals' in when) return value === when.equals;
+  if ('unless' in when) return value !== when.unless;
   const n = Number(value);
   return value === '' ? false : Number.isNaN(n) || n > when.above;
 }
@@ -201,9 +213,12 @@ const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   move_stop_to_cost_mode: { points: 'points', percent: '% of entry' },
   reentry_after: REENTRY_AFTER_WORDS,
   weekdays: WEEKDAY_WORDS,
+  backstop: { '': "Broker's default (on at Alpaca and Kite, off on paper)", true: 'On', false: 'Off' },
+  backstop_margin_mode: { points: 'points', percent: '% of the stop-loss' },
 };
 
-export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? value;
+/** The words of a choice; '' is the empty choice (left out), '—' unless the field names it. */
+export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? (value === '' ? '—' : value);
 
 /** What a folded group holds, as "Repeat: Every trading day"; empty and hidden inputs left out. */
 export function summaryOf(g: FormGroup, values: FormValues): string {
@@ -211,7 +226,7 @@ export function summaryOf(g: FormGroup, values: FormValues): string {
     .filter((f) => isShown(f, values, g.offered))
     .flatMap((f) => {
       const v = values[f.name];
-      const shown = Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (f.enum ? choiceText(f, v) : v.trim()) : '';
+      const shown = Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (inputKindOf(f) === 'choice' ? choiceText(f, v) : v.trim()) : '';
       return shown ? [`${f.label}: ${shown}`] : [];
     })
     .join(', ');

@@ -9,7 +9,7 @@ import { RunControls } from '../strategies/run-controls';
 import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { lastActionView, positionView } from '../strategies/strategy-metrics';
-import { dayWords, reentryWords } from '../strategies/plan-words';
+import { backstopPlanWords, dayWords, reentryWords } from '../strategies/plan-words';
 import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
@@ -117,6 +117,12 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           <dt>{levels.stop.name}</dt>
           <dd className="num" data-testid="stop-level">
             {levels.stop.text} {running && levels.stop.roomPct !== null && <span className={`small ${levels.stop.roomPct <= 1 ? 'neg' : 'muted'}`}>({signedPct(levels.stop.movePct)})</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Backstop</dt>
+          <dd className="small" data-testid="backstop-plan">
+            {backstopPlanWords(strategy)}
           </dd>
         </div>
         {levels.backstop && (
