@@ -13,7 +13,7 @@ import type { KiteHttp } from './kite-http';
 import { istDate } from './token-expiry';
 import { KITE_DERIVATIVE_EXCHANGES, type KiteDerivativeExchange } from './derivatives-rows';
 import type { KiteDerivatives } from './kite-derivatives';
-import { isIndexSpot } from '../../options/index-underlyings';
+import { isIndexSpot } from '../../core/index-underlyings';
 
 /** The equity cash segments, each with its own daily dump read here. */
 export const KITE_EXCHANGES = ['NSE', 'BSE'] as const;

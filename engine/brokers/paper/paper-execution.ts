@@ -10,7 +10,7 @@ import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOr
 import { PAPER_INSTRUMENT_KEY_PATTERN, PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
 import { notifyAll } from './paper-listeners';
 import { fillPrice } from './paper-price';
-import { isIndexSpot } from '../../options/index-underlyings';
+import { isIndexSpot } from '../../core/index-underlyings';
 
 /** Matches `capabilities.clientOrderIdMaxLength` (Alpaca's limit). */
 export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;

@@ -10,7 +10,7 @@ import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
 import type { BrokerInstruments, Instrument, InstrumentMatch } from '../broker';
 import type { PaperBrokerConfig } from './paper-config';
 import { rankMatches } from '../rank-matches';
-import { isIndexSpot } from '../../options/index-underlyings';
+import { isIndexSpot } from '../../core/index-underlyings';
 import type { PaperOptionChain } from './paper-option-chain';
 
 /** One listing: where the instrument trades and what it is called. */

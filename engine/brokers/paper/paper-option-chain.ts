@@ -18,7 +18,7 @@
 import { DateTime } from 'luxon';
 import type { Exchange } from '../../core/types';
 import { blackScholes } from '../../options/black-scholes';
-import { INDEX_LISTINGS, INDEX_UNDERLYINGS, type IndexUnderlying } from '../../options/index-underlyings';
+import { INDEX_LISTINGS, INDEX_UNDERLYINGS, type IndexUnderlying } from '../../core/index-underlyings';
 import type { DerivativeContract, ExpiryCalendar, OptionChain, OptionLadder, OptionRight } from '../../options/option-chain';
 import { roundToTick } from './paper-price';
 

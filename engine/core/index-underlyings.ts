@@ -9,7 +9,7 @@
  * "NIFTY FIN SERVICE" with segment INDICES on NSE; "SENSEX" on BSE), and the NFO/BFO dumps'
  * `name` column (NIFTY, BANKNIFTY, FINNIFTY on NFO; SENSEX on BFO).
  */
-import type { Exchange } from '../core/types';
+import type { Exchange } from './types';
 
 export const INDEX_UNDERLYINGS = ['NIFTY', 'BANKNIFTY', 'FINNIFTY', 'SENSEX'] as const;
 export type IndexUnderlying = (typeof INDEX_UNDERLYINGS)[number];
