@@ -187,9 +187,9 @@ export type FieldGroup = 'entry' | 'exits' | 'time' | 'reentry' | 'days';
 
 /**
  * When a form shows a field: while another field's value (its default when left empty) is above a
- * number, or equals a choice. A hidden field is not sent; the rules that need it still name it.
+ * number, or equals a choice, or has any value at all. A hidden field is not sent; the rules that need it still name it.
  */
-export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string };
+export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | { readonly field: StrategyField; readonly filled: true };
 
 /** How a form presents a field. A field without one is a type error below. */
 export interface FieldMeta {
@@ -240,9 +240,12 @@ export const STRATEGY_FIELD_META = {
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };
+const OPTION_ON: ShowWhen = { field: 'option_right', filled: true };
 
 /** The fields a form shows only while another field says they apply; the rest always. */
 export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, ShowWhen>>> = {
+  option_expiry: OPTION_ON,
+  option_strike: OPTION_ON,
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
