@@ -19,7 +19,7 @@ import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/st
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
-import { indexListing } from '../core/index-underlyings';
+import { indexListing, isIndexSpot } from '../core/index-underlyings';
 
 /**
  * The levels and distances the instrument's price step bounds, each with the field of its mode: a
@@ -175,6 +175,11 @@ export class StrategyService {
     if (optionRight !== undefined) {
       // The contract is chosen at the BUY time: there is nothing to look up before it.
       if (!broker.optionChains) add('option_right', `option_right: this ${caps.kind} account lists no options`);
+      return { exchange: chosen, caps };
+    }
+    // An index resolves for its quote (an option's strike is chosen from it), but nothing orders it.
+    if (symbol !== undefined && isIndexSpot(chosen, symbol)) {
+      add('symbol', `symbol ${symbol} on ${chosen} is an index: it has a price but cannot be ordered; to trade its options, set option_right`);
       return { exchange: chosen, caps };
     }
     const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;

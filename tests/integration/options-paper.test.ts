@@ -130,6 +130,7 @@ describe('an index option on the paper broker', () => {
     await expect(t.create({ ...NIFTY, stop_loss_mode: 'price' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'stop_loss_mode' })] });
     await expect(t.create({ ...NIFTY, symbol: 'INFY' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'symbol', message: expect.stringContaining('NIFTY, BANKNIFTY, FINNIFTY, SENSEX') })] });
     await expect(t.create({ ...NIFTY, exchange: 'BFO' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'exchange', message: "exchange must be NFO (or left out) for NIFTY's options" })] });
+    await expect(t.create({ ...NIFTY, symbol: 'SENSEX', exchange: 'BSE', option_right: null })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'symbol', message: 'symbol SENSEX on BSE is an index: it has a price but cannot be ordered; to trade its options, set option_right' })] });
     await expect(t.create({ symbol: 'AAPL', option_strike: 'atm+1' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'option_strike' })] });
   });
 });
