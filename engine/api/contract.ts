@@ -167,6 +167,28 @@ export interface RuntimeDto {
   readonly levels: LevelsDto | null;
   /** The stop resting at the broker for the current leg (issue 20); null: none rests. */
   readonly backstop: BackstopDto | null;
+  /** An option run's contract, once chosen before its BUY (issue 19); null: not chosen yet, or no option. */
+  readonly contract: OptionContractDto | null;
+}
+
+/**
+ * The contract an option run chose a few seconds before its BUY: what it trades (`symbol` on
+ * `exchange`, `qty` = lots × lot size) and what it was chosen from.
+ * @example { symbol: 'NIFTY26D0826000CE', exchange: 'NFO', underlying: 'NIFTY', expiry: '2026-12-08', strike: 26000, right: 'CE', lots: 2, lot_size: 65, qty: 130, spot: 26012, premium: null, chosen_at: 1796615397500 }
+ */
+export interface OptionContractDto {
+  readonly symbol: string;
+  readonly exchange: string;
+  readonly underlying: string;
+  readonly expiry: string;
+  readonly strike: number;
+  readonly right: 'CE' | 'PE';
+  readonly lots: number;
+  readonly lot_size: number;
+  readonly qty: number;
+  readonly spot: number;
+  readonly premium: number | null;
+  readonly chosen_at: number;
 }
 
 /**
@@ -207,6 +229,10 @@ export interface StrategyDto {
   /** The last moment a position may stay open ("HH:MM:SS", at or after the SELL time); null: the SELL time. */
   readonly square_off_time: string | null;
   readonly stop_loss: number;
+  /** An option of the index in `symbol` (issue 19), chosen at the BUY by `option_expiry` and `option_strike`; `qty` is then in lots. null: `symbol` itself. */
+  readonly option_right: 'CE' | 'PE' | null;
+  readonly option_expiry: 'current_week' | 'next_week' | 'current_month';
+  readonly option_strike: string;
   /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
   readonly stop_loss_mode: 'price' | 'points' | 'percent';
   /** The take-profit, counted as `target_mode` says; null: none. */

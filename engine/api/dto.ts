@@ -4,7 +4,7 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OptionContractDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
@@ -94,7 +94,14 @@ export function runtimeDto(run: Run, boughtQty: number | null = null, legs: read
     leg_no: run.legNo,
     levels: run.levels && levelsDto(run.levels),
     backstop: backstop ? backstopDto(backstop) : null,
+    contract: contractDto(run),
   };
+}
+
+function contractDto(run: Run): OptionContractDto | null {
+  const c = run.plan?.option_contract;
+  if (!c) return null;
+  return { symbol: run.plan!.symbol, exchange: run.plan!.exchange, underlying: c.underlying, expiry: c.expiry, strike: c.strike, right: c.right, lots: c.lots, lot_size: c.lot_size, qty: run.plan!.qty, spot: c.spot, premium: c.premium, chosen_at: c.resolved_at };
 }
 
 function backstopDto(b: Backstop): BackstopDto | null {
@@ -196,6 +203,9 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     // Kept only where they differ from the default (strategy-spec.ts keptUnlessDefault).
     backstop_margin: s.spec.backstop_margin ?? null,
     backstop_margin_mode: s.spec.backstop_margin_mode ?? 'points',
+    option_right: s.spec.option_right ?? null,
+    option_expiry: s.spec.option_expiry ?? 'current_week',
+    option_strike: s.spec.option_strike ?? 'atm',
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

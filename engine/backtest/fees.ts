@@ -64,6 +64,10 @@ export function defaultFees(exchange: Exchange): FeeSchedule {
       return { kind: 'us_equity', commissionPerOrder: 0, secPerMillion: 27.8, tafPerShare: 0.000166, tafCap: 8.3 };
     case 'CRYPTO':
       return { kind: 'none' };
+    case 'NFO':
+    case 'BFO':
+      // Option charges (flat brokerage, STT on the premium sold, the exchange's option rate) are not modelled.
+      throw new Error(`no fee schedule for ${exchange} yet: backtests run over equity bars (index options are issue 19's later slices)`);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Exchange, OrderSide, Tick } from '../core/types';
 import type { BrokerSessionState, FeedState } from '../core/events';
+import type { OptionChain } from '../options/option-chain';
 
 export interface BrokerCapabilities {
   /** Broker kind as stored on the account: 'paper', 'alpaca', 'kite'. */
@@ -69,6 +70,11 @@ export interface Instrument {
    * Read it with `capabilities.sellFirst`.
    */
   readonly shortable: boolean | null;
+  /**
+   * Units per lot where the instrument trades in lots (an index option: NIFTY 65), from the
+   * broker's master; absent for what trades in single units (equities, crypto).
+   */
+  readonly lotSize?: number;
 }
 
 /**
@@ -373,7 +379,25 @@ export interface BrokerLogin {
   setAccessToken(accessToken: string): void;
 }
 
+/**
+ * The option chains a broker lists (issue 19): Kite's NFO/BFO masters, the paper broker's
+ * simulated chain. A leg's contract is chosen from `current` at entry, so `warm` must have loaded
+ * it before (the readiness check, minutes before each entry): resolution never waits on a download.
+ */
+export interface BrokerOptionChains {
+  /**
+   * Loads the exchange's chain when the one held is stale or missing. Throws, naming what went
+   * wrong, only when no chain was ever loaded.
+   * @example await broker.optionChains?.warm('NFO')
+   */
+  warm(exchange: 'NFO' | 'BFO'): Promise<void>;
+  /** The chain held now, without loading; null before the first load. */
+  current(exchange: 'NFO' | 'BFO'): OptionChain | null;
+}
+
 export interface Broker {
+  /** Index options (issue 19); absent where the broker lists none. */
+  readonly optionChains?: BrokerOptionChains;
   readonly capabilities: BrokerCapabilities;
   readonly login?: BrokerLogin;
   readonly instruments: BrokerInstruments;

@@ -5,10 +5,34 @@
  * cannot move the stop or the instrument of a run under way. zod only, no I/O.
  */
 import { z } from 'zod';
-import { OFFSET_MODES, strategyShape, type StoredStrategySpec } from './strategy-spec';
+import { OFFSET_MODES, OPTION_RIGHTS, strategyShape, type StoredStrategySpec } from './strategy-spec';
 import { asBrokerAccountId } from './ids';
 import type { RunPlan } from './run-policy/types';
 import type { Levels } from './types';
+
+const price = z.number().finite().positive();
+
+/**
+ * The contract an option run's entry chose (issue 19), journaled in the plan before any order: the
+ * plan's symbol, exchange and qty are then the contract's, and a restart reuses it rather than
+ * choosing again from a price that has moved.
+ */
+export const optionContractSpec = z.strictObject({
+  /** The index the contract is on (the strategy's symbol). */
+  underlying: z.string().min(1),
+  expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  strike: price,
+  right: z.enum(OPTION_RIGHTS),
+  lot_size: z.number().int().positive(),
+  lots: z.number().int().positive(),
+  /** The index price the strike was chosen from, the ATM strike, and the premium the rule read (premium rules). */
+  spot: price,
+  atm: price.nullable(),
+  premium: price.nullable(),
+  /** When it was chosen, epoch ms. */
+  resolved_at: z.number().int().nonnegative(),
+});
+export type OptionContractSpec = z.output<typeof optionContractSpec>;
 
 /**
  * The spec's keys a run trades by, each by the spec's own rule, the exchange settled. The times
@@ -18,6 +42,11 @@ export const runPlanSpec = z.strictObject({
   broker_account_id: strategyShape.broker_account_id,
   symbol: strategyShape.symbol,
   exchange: strategyShape.exchange.unwrap(),
+  option_right: strategyShape.option_right,
+  option_expiry: strategyShape.option_expiry,
+  option_strike: strategyShape.option_strike,
+  /** Set once the option's contract is chosen (never copied from the spec). */
+  option_contract: optionContractSpec.optional(),
   side: strategyShape.side,
   qty: strategyShape.qty,
   buy_grace_seconds: strategyShape.buy_grace_seconds,
@@ -39,7 +68,8 @@ export const runPlanSpec = z.strictObject({
 });
 export type RunPlanSpec = z.output<typeof runPlanSpec>;
 
-const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape) as (keyof RunPlanSpec)[];
+/** The plan's keys the spec has: everything but what the run itself settles (the option's contract). */
+const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape).filter((k) => k !== 'option_contract') as Exclude<keyof RunPlanSpec, 'option_contract'>[];
 
 /**
  * The run's copy of `spec`, as it stands: copied, not judged (a spec is parsed when it is read),
@@ -77,8 +107,6 @@ export function runPlanFrom(p: RunPlanSpec): RunPlan {
     reentryAfter: p.reentry_after,
   };
 }
-
-const price = z.number().finite().positive();
 
 /**
  * An open position's levels as runs.levels keeps them (core/types.ts Levels), read back with the

@@ -269,8 +269,10 @@ describe('field meta', () => {
     expect(unavailable).toEqual([]);
   });
 
-  it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat', () => {
+  it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat, an option\'s expiry and strike with its right', () => {
     expect(STRATEGY_FIELD_SHOW_WHEN).toEqual({
+      option_expiry: { field: 'option_right', filled: true },
+      option_strike: { field: 'option_right', filled: true },
       reentry_after: { field: 'reentries', above: 0 },
       reentry_cutoff: { field: 'reentries', above: 0 },
       weekdays: { field: 'repeat', equals: 'daily' },
@@ -280,5 +282,22 @@ describe('field meta', () => {
     // The field depended on is always shown, and a choice it must equal is one of its choices.
     for (const when of Object.values(STRATEGY_FIELD_SHOW_WHEN)) expect(STRATEGY_FIELD_SHOW_WHEN).not.toHaveProperty(when.field);
     expect(REPEATS).toContain('daily');
+  });
+});
+
+describe('the option keys', () => {
+  const option = { broker_account_id: 1, symbol: 'nifty', option_right: 'CE', qty: 2, buy_time: '09:20', sell_time: '15:10', stop_loss: 40, stop_loss_mode: 'points' };
+  it('parse the rule, leaving the defaults out, and refuse what cannot be known before the BUY', () => {
+    expect(strategySpec.parse({ ...option, option_strike: ' ATM+2 ' })).toMatchObject({ symbol: 'NIFTY', option_right: 'CE', option_strike: 'atm+2' });
+    const defaults = strategySpec.parse({ ...option, option_expiry: 'current_week', option_strike: 'atm' });
+    expect([defaults.option_expiry, defaults.option_strike]).toEqual([undefined, undefined]);
+    expect(strategySpec.parse({ ...option, option_strike: 'premium:85.5' }).option_strike).toBe('premium:85.5');
+    const issues = (body: Record<string, unknown>) => strategySpec.safeParse(body).error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(issues({ ...option, option_strike: 'atm+0' })).toEqual([['option_strike', 'option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE']]);
+    expect(issues({ ...option, stop_loss_mode: 'price', target: 100 })).toEqual([
+      ['stop_loss_mode', 'stop_loss_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time'],
+      ['target_mode', 'target_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time'],
+    ]);
+    expect(issues({ ...option, option_right: undefined, option_expiry: 'next_week' })).toEqual([['option_expiry', 'option_expiry applies only to an option: set option_right (CE or PE) or leave option_expiry out']]);
   });
 });

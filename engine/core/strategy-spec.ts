@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
+import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
 
 /** Bumped with a pure upgrade(vN → vN+1) when a stored spec must change shape. */
 export const SPEC_VERSION = 2;
@@ -26,6 +27,11 @@ export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_REENTRIES = 9;
+/** Index options (issue 19): the right, the expiry rule and the strike rule of a contract chosen at the BUY time. */
+export const OPTION_RIGHTS = ['CE', 'PE'] as const;
+export const OPTION_EXPIRIES = ['current_week', 'next_week', 'current_month'] as const;
+/** "atm"; "atm+2" / "atm-1": listed strikes from the money, + out of the money for either right; "premium:120": the premium nearest 120. */
+export const OPTION_STRIKE_PATTERN = /^(atm|atm[+-][1-9]\d?|premium:\d{1,6}(\.\d{1,2})?)$/;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
 /**
@@ -115,6 +121,19 @@ export const strategyShape = {
     .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' })
     .transform((s) => s.toUpperCase()),
   exchange: oneOf('exchange', EXCHANGES).optional(),
+  /** Set: the symbol is an index (NIFTY, …) and the strategy trades its option, chosen at entry; qty is then in lots. */
+  option_right: orNone(oneOf('option_right', OPTION_RIGHTS)),
+  /** Left out: current_week. */
+  option_expiry: keptUnlessDefault(oneOf('option_expiry', OPTION_EXPIRIES), 'current_week'),
+  /** Left out: atm. */
+  option_strike: keptUnlessDefault(
+    z
+      .string({ error: 'option_strike must be text' })
+      .trim()
+      .toLowerCase()
+      .refine((s) => OPTION_STRIKE_PATTERN.test(s), { message: 'option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE' }),
+    'atm',
+  ),
   side: oneOf('side', SIDES).default('buy'),
   qty: positiveNumber('qty')
     .refine((n) => Number.isInteger(n), { message: 'qty must be a whole number of shares' })
@@ -170,9 +189,9 @@ export type FieldGroup = 'entry' | 'exits' | 'time' | 'reentry' | 'days';
 
 /**
  * When a form shows a field: while another field's value (its default when left empty) is above a
- * number, equals a choice, or is anything but a choice. A hidden field is not sent; the rules that need it still name it.
+ * number, equals a choice, is anything but a choice, or has any value at all. A hidden field is not sent; the rules that need it still name it.
  */
-export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | { readonly field: StrategyField; readonly unless: string };
+export type ShowWhen = { readonly field: StrategyField; readonly above: number } | { readonly field: StrategyField; readonly equals: string } | { readonly field: StrategyField; readonly unless: string } | { readonly field: StrategyField; readonly filled: true };
 
 /** How a form presents a field. A field without one is a type error below. */
 export interface FieldMeta {
@@ -194,8 +213,11 @@ export const STRATEGY_FIELD_META = {
   broker_account_id: { label: 'Broker account', hint: 'The account whose money it trades', group: 'entry', available: true },
   symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL or RELIANCE', group: 'entry', available: true },
   exchange: { label: 'Exchange', hint: "Empty: the account's first exchange", group: 'entry', available: true },
+  option_right: { label: 'Option', hint: 'CE or PE: trade an option of the index in Symbol (NIFTY, BANKNIFTY, FINNIFTY, SENSEX), its contract chosen a few seconds before the BUY; Quantity is then in lots. Empty: trade Symbol itself', group: 'entry', available: true },
+  option_expiry: { label: 'Option expiry', hint: 'The nearest listed expiry (current_week; BANKNIFTY and FINNIFTY list monthlies only), the one after it, or the month’s', group: 'entry', available: true },
+  option_strike: { label: 'Option strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120', group: 'entry', available: true },
   side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: true },
-  qty: { label: 'Quantity', hint: 'How many to buy at each entry', group: 'entry', unit: 'shares', available: true },
+  qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, or lots of an option (the lot size is the contract’s, from the exchange)', group: 'entry', unit: 'shares or lots', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
   square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time: an exit still refused by then is tried at once; empty: none (a Kite MIS account: 15:15 IST)', group: 'time', unit: TIME, available: true },
@@ -220,9 +242,12 @@ export const STRATEGY_FIELD_META = {
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };
+const OPTION_ON: ShowWhen = { field: 'option_right', filled: true };
 
 /** The fields a form shows only while another field says they apply; the rest always. */
 export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, ShowWhen>>> = {
+  option_expiry: OPTION_ON,
+  option_strike: OPTION_ON,
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
@@ -285,6 +310,27 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
     issue('backstop_margin', 'backstop_margin applies only with the backstop on: set backstop to true or leave the margin out');
   }
   if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
+  optionRules(v, issue);
+}
+
+/**
+ * An option's contract is chosen at the BUY time, so what is not known before it cannot be asked
+ * for: a stop or target as a premium price (the premium is not known yet: points or percent of
+ * the fill), a symbol that is not an index with options, or an exchange other than its options'.
+ */
+function optionRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
+  if (v.option_right == null) {
+    for (const key of ['option_expiry', 'option_strike'] as const) {
+      if (v[key] != null && v[key] !== (key === 'option_expiry' ? 'current_week' : 'atm')) issue(key, `${key} applies only to an option: set option_right (CE or PE) or leave ${key} out`);
+    }
+    return;
+  }
+  const symbol = typeof v.symbol === 'string' ? v.symbol.trim().toUpperCase() : null;
+  const listing = symbol === null ? null : indexListing(symbol);
+  if (symbol !== null && !listing) issue('symbol', `symbol must be an index with options (${INDEX_UNDERLYINGS.join(', ')}) when option_right is set`);
+  if (listing && v.exchange != null && v.exchange !== listing.derivatives) issue('exchange', `exchange must be ${listing.derivatives} (or left out) for ${symbol}'s options`);
+  if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', 'stop_loss_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time');
+  if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', 'target_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time');
 }
 
 const always = { when: () => true };

@@ -6,7 +6,8 @@ import type { BrokerAccountId, OrderId, RunId, StrategyId, UserId } from './ids'
 import type { RunPlanSpec } from './run-plan-spec';
 import type { StoredStrategySpec } from './strategy-spec';
 
-export const EXCHANGES = ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
+/** NFO and BFO: the derivatives segments of NSE and BSE (index options and futures), in IST on NSE's calendar. */
+export const EXCHANGES = ['NSE', 'BSE', 'NFO', 'BFO', 'NYSE', 'NASDAQ', 'CRYPTO'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
 
 export const REPEATS = ['once', 'daily'] as const;

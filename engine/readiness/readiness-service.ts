@@ -178,6 +178,7 @@ export class ReadinessService {
       const why = `the broker account could not be opened (${reasonOf(err)})`;
       return READINESS_CHECKS.map((check) => ({ check, status: 'unknown' as const, message: `Not checked: ${why}. Check the broker account in Tradeclock.` }));
     }
+    this.warmOptionChain(strategy, broker);
     const { session, account } = await this.probe(strategy.brokerAccountId, broker);
     const inputs: ReadinessInputs = {
       now: clock.now(),
@@ -197,6 +198,20 @@ export class ReadinessService {
       calendar: this.calendar,
     };
     return runChecks(inputs);
+  }
+
+  /**
+   * A strategy on NFO/BFO chooses its contract from the broker's option chain a few seconds before
+   * its entry, from the chain held then (never downloading at that moment): this check, minutes
+   * before, loads it when due. In the background, so a slow download delays no check; a failure
+   * is logged and the load tried again at the next check, or by resolution as a last resort.
+   */
+  private warmOptionChain(strategy: Strategy, broker: Broker): void {
+    const { exchange } = strategy;
+    if (!broker.optionChains || (exchange !== 'NFO' && exchange !== 'BFO')) return;
+    broker.optionChains.warm(exchange).catch((err: unknown) => {
+      this.ctx.logger.warn({ strategyId: strategy.id, exchange, err: reasonOf(err) }, `the ${exchange} option chain could not be loaded before the entry`);
+    });
   }
 
   /** The account's login and snapshot, asked once per READINESS_SHARED_MS for all its strategies. */

@@ -21,7 +21,7 @@ export const HOLIDAY_CALENDARS = ['NYSE', 'NSE'] as const;
 export type HolidayCalendarId = (typeof HOLIDAY_CALENDARS)[number];
 
 /**
- * Which list an exchange closes on. NASDAQ observes NYSE's holidays and BSE observes NSE's;
+ * Which list an exchange closes on. NASDAQ observes NYSE's holidays, BSE, NFO and BFO observe NSE's;
  * CRYPTO has none (it trades every day).
  */
 export const HOLIDAY_CALENDAR_OF: Readonly<Record<Exchange, HolidayCalendarId | null>> = {
@@ -29,6 +29,9 @@ export const HOLIDAY_CALENDAR_OF: Readonly<Record<Exchange, HolidayCalendarId | 
   NASDAQ: 'NYSE',
   NSE: 'NSE',
   BSE: 'NSE',
+  // The derivatives segments close with their exchange (NSE's list serves BSE's too).
+  NFO: 'NSE',
+  BFO: 'NSE',
   CRYPTO: null,
 };
 

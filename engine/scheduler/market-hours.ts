@@ -6,7 +6,7 @@
  * `sessionAt` answers the same for an instant: the price-feed watch asks it, since outside the
  * session a stream is silent by nature and a silence there says nothing about the stream.
  *
- * Sources: NSE/BSE normal market 09:15–15:30 IST (nseindia.com, market timings); NYSE and Nasdaq
+ * Sources: NSE/BSE (and their derivatives segments NFO/BFO) normal market 09:15–15:30 IST (nseindia.com, market timings); NYSE and Nasdaq
  * core trading 09:30–16:00 ET and the 13:00 early closes (nyse.com/markets/hours-calendars, which
  * nyse.json cites). Check the early closes against NYSE's calendar each year, as the holidays.
  */
@@ -24,6 +24,8 @@ interface Hours {
 const REGULAR: Readonly<Record<Exclude<Exchange, 'CRYPTO'>, Hours>> = {
   NSE: { open: '09:15:00', close: '15:30:00' },
   BSE: { open: '09:15:00', close: '15:30:00' },
+  NFO: { open: '09:15:00', close: '15:30:00' },
+  BFO: { open: '09:15:00', close: '15:30:00' },
   NYSE: { open: '09:30:00', close: '16:00:00' },
   NASDAQ: { open: '09:30:00', close: '16:00:00' },
 };

@@ -11,6 +11,8 @@ describe('defaultTimezone', () => {
     expect(Object.fromEntries(EXCHANGES.map((e) => [e, defaultTimezone(e)]))).toEqual({
       NSE: 'Asia/Kolkata',
       BSE: 'Asia/Kolkata',
+      NFO: 'Asia/Kolkata',
+      BFO: 'Asia/Kolkata',
       NYSE: 'America/New_York',
       NASDAQ: 'America/New_York',
       CRYPTO: 'UTC',
@@ -20,7 +22,7 @@ describe('defaultTimezone', () => {
 
 describe('isTradingDay', () => {
   it('closes equity exchanges on weekends; crypto trades on Saturday and Sunday', () => {
-    for (const exchange of ['NYSE', 'NASDAQ', 'NSE', 'BSE'] as const) {
+    for (const exchange of ['NYSE', 'NASDAQ', 'NSE', 'BSE', 'NFO', 'BFO'] as const) {
       expect(calendar.isTradingDay(exchange, '2026-03-06')).toBe(true); // Friday
       expect(calendar.isTradingDay(exchange, '2026-03-07')).toBe(false); // Saturday
       expect(calendar.isTradingDay(exchange, '2026-03-08')).toBe(false); // Sunday

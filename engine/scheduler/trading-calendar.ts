@@ -17,6 +17,8 @@ import {
 const DEFAULT_TIMEZONES: Readonly<Record<Exchange, string>> = {
   NSE: 'Asia/Kolkata',
   BSE: 'Asia/Kolkata',
+  NFO: 'Asia/Kolkata',
+  BFO: 'Asia/Kolkata',
   NYSE: 'America/New_York',
   NASDAQ: 'America/New_York',
   CRYPTO: 'UTC',

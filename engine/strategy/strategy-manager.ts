@@ -10,7 +10,9 @@ import { conflict, DomainError, notFound } from '../core/errors';
 import { isDayOver, isTerminal } from '../core/run-state';
 import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
-import { runInstrument } from '../execution/run-instrument';
+import { awaitsContract, runInstrument, watchedInstrument } from '../execution/run-instrument';
+import { moveRun } from '../execution/run-ledger';
+import { chooseContract, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
 import { runPlanOf } from '../core/run-plan-spec';
@@ -92,6 +94,8 @@ export class StrategyManager {
   private readonly killedAt = new Map<UserId, number>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
+  /** An option run's contract being chosen: the warm-up's and the BUY's share one choice. */
+  private readonly choosing = new Map<RunId, Promise<ContractChoice>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -129,8 +133,10 @@ export class StrategyManager {
       throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
     }
     const began = this.ctx.clock.now();
-    // Fails before anything is written if the broker is unreachable or no longer knows the symbol.
-    await this.ctx.instruments.require(strategy.brokerAccountId, strategy.symbol, strategy.exchange);
+    // Fails before anything is written if the broker is unreachable or no longer knows the symbol
+    // (an option's: its index, whose price its strike is chosen from).
+    const at = watchedInstrument(this.ctx.repos, undefined, strategy);
+    await this.ctx.instruments.require(strategy.brokerAccountId, at.symbol, at.exchange);
     if ((this.killedAt.get(userId) ?? -Infinity) >= began) throw conflict('the kill switch was pressed while this strategy was starting: not started');
     const run = await this.arm(strategy, planRun(this.ctx.clock.now(), strategy.spec, this.calendar));
     const running = this.ctx.repos.strategies.setStatusInternal(strategyId, 'running', this.ctx.clock.now())!;
@@ -299,7 +305,7 @@ export class StrategyManager {
     // Torn down (stopped, its day over) or asked again while the broker was being asked.
     const superseded = () => this.watches.get(strategy.id) !== attempt;
     // A position is watched where it was bought (invariant 8); an armed run, where it will buy.
-    const at = runInstrument(repos, repos.runs.latestInternal(strategy.id), strategy);
+    const at = watchedInstrument(repos, repos.runs.latestInternal(strategy.id), strategy);
     try {
       const instrument = await instruments.require(at.brokerAccountId, at.symbol, at.exchange);
       const broker = await brokers.get(at.brokerAccountId);
@@ -413,6 +419,8 @@ export class StrategyManager {
   private warm(run: Run, leg: 'BUY' | 'SELL', dueAt: number): void {
     const strategy = this.ownerOf(run);
     if (!strategy) return;
+    // An option's contract is chosen now, a few seconds ahead, and its prices subscribed before the BUY.
+    if (leg === 'BUY') this.track(this.chooseAhead(run.id, strategy));
     this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
@@ -444,7 +452,40 @@ export class StrategyManager {
     const run = repos.runs.getInternal(runId);
     const strategy = run && this.readable(run);
     if (!run || !strategy) return;
-    this.stepEntryDue('entry_due', strategy, run, info, strategy);
+    if (awaitsContract(run)) this.track(this.buyOption(run, strategy, info));
+    else this.stepEntryDue('entry_due', strategy, run, info, strategy);
+  }
+
+  /** An option's BUY: its contract chosen (or the warm-up's choice awaited) and journaled first; no contract, no BUY. */
+  private async buyOption(run: Run, strategy: Strategy, info: FireInfo): Promise<void> {
+    const choice = await this.choose(run);
+    const now = this.ctx.repos.runs.getInternal(run.id);
+    if (!now || now.state !== 'ARMED') return;
+    if (choice.kind === 'refused') {
+      this.ctx.logger.warn({ strategyId: run.strategyId, runId: run.id, reason: choice.reason }, 'option BUY skipped: no contract');
+      moveRun(this.ctx, now, 'SKIPPED', { reason: `BUY skipped: ${choice.reason}` });
+      return;
+    }
+    void this.watch(strategy);
+    this.stepEntryDue('entry_due', strategy, now, info, runInstrument(this.ctx.repos, now, strategy));
+  }
+
+  /** The warm-up's choice: the contract's prices are subscribed once it is chosen; a refusal is the BUY's to report. */
+  private async chooseAhead(runId: RunId, strategy: StrategyIdentity): Promise<void> {
+    const run = this.ctx.repos.runs.getInternal(runId);
+    if (!run || !awaitsContract(run)) return;
+    if ((await this.choose(run)).kind === 'chosen') void this.watch(strategy);
+  }
+
+  /** One choice per run at a time; a failure to choose (a broker that cannot be asked) is a refusal naming it. */
+  private choose(run: Run): Promise<ContractChoice> {
+    const under = this.choosing.get(run.id);
+    if (under) return under;
+    const p = chooseContract(this.ctx, run)
+      .catch((err: unknown): ContractChoice => ({ kind: 'refused', reason: err instanceof Error ? err.message : String(err) }))
+      .finally(() => this.choosing.delete(run.id));
+    this.choosing.set(run.id, p);
+    return p;
   }
 
   /**

@@ -19,6 +19,7 @@ import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/st
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
+import { indexListing, isIndexSpot } from '../core/index-underlyings';
 
 /**
  * The levels and distances the instrument's price step bounds, each with the field of its mode: a
@@ -134,6 +135,7 @@ export class StrategyService {
       sound(f.qty, 'qty'),
       sound(f.side, 'side'),
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
+      sound(f.option_right, 'option_right'),
     );
     refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !fit) throw validationError(problems);
@@ -150,6 +152,7 @@ export class StrategyService {
     qty: number | undefined,
     side: 'buy' | 'sell' | undefined,
     levels: readonly TickChecked[],
+    optionRight: 'CE' | 'PE' | undefined,
   ): Promise<{ exchange: Exchange; caps: BrokerCapabilities } | undefined> {
     if (accountIdValue === undefined) return undefined;
     const accountId = asBrokerAccountId(accountIdValue);
@@ -163,11 +166,22 @@ export class StrategyService {
     }
     const broker = await this.ctx.brokers.get(accountId);
     const caps = broker.capabilities;
-    const chosen = exchange ?? caps.exchanges[0]!;
+    // An option trades on its index's derivatives exchange (the spec's rules refuse another).
+    const chosen = exchange ?? (optionRight !== undefined && symbol !== undefined ? indexListing(symbol)?.derivatives : undefined) ?? caps.exchanges[0]!;
     const exchangeOk = caps.exchanges.includes(chosen);
     if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
     if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
     if (side === 'sell' && caps.sellFirst === 'none') add('side', `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
+    if (optionRight !== undefined) {
+      // The contract is chosen at the BUY time: there is nothing to look up before it.
+      if (!broker.optionChains) add('option_right', `option_right: this ${caps.kind} account lists no options`);
+      return { exchange: chosen, caps };
+    }
+    // An index resolves for its quote (an option's strike is chosen from it), but nothing orders it.
+    if (symbol !== undefined && isIndexSpot(chosen, symbol)) {
+      add('symbol', `symbol ${symbol} on ${chosen} is an index: it has a price but cannot be ordered; to trade its options, set option_right`);
+      return { exchange: chosen, caps };
+    }
     const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;
     if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
     else if (instrument) {

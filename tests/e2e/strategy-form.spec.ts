@@ -161,7 +161,7 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(side).toHaveValue('buy');
   await expect(side.locator('option')).toHaveText(['Buy first (long)', 'Sell first (short)']);
   // The hints are the engine's.
-  await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry');
+  await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry: shares, or lots of an option (the lot size is the contract’s, from the exchange)');
   await expect(f.form.getByLabel('BUY time', { exact: true })).toHaveAttribute('placeholder', 'HH:MM:SS');
 
   // The days start folded, saying what they hold; opening them offers Repeat.

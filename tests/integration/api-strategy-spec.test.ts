@@ -248,7 +248,7 @@ describe('GET /strategy/form', () => {
     expect(status).toBe(200);
     expect(body.spec_version).toBe(2);
     expect(body.fields.map((f: { name: string }) => f.name)).toEqual([
-      'broker_account_id', 'symbol', 'exchange', 'side', 'qty',
+      'broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty',
       'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
       'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
       'backstop', 'backstop_margin', 'backstop_margin_mode',
@@ -268,7 +268,10 @@ describe('GET /strategy/form', () => {
     const field = (name: string) => body.fields.find((f: { name: string }) => f.name === name);
     expect(field('stop_loss')).toEqual({ name: 'stop_loss', type: 'number', required: true, default: null, label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', unit: null, available: true, show_when: null });
     expect(field('symbol')).toMatchObject({ type: 'string', required: true, default: null, available: true });
-    expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
+    expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NFO', 'BFO', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
+    expect(field('option_right')).toMatchObject({ type: 'string', enum: ['CE', 'PE'], required: false, default: null, group: 'entry', available: true });
+    expect(field('option_expiry')).toMatchObject({ type: 'string', enum: ['current_week', 'next_week', 'current_month'], required: false, default: 'current_week' });
+    expect(field('option_strike')).toMatchObject({ type: 'string', required: false, default: 'atm' });
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });

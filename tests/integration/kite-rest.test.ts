@@ -244,14 +244,15 @@ describe('our own rate limit', () => {
 });
 
 describe('instruments', () => {
-  it('resolves tradingsymbol + exchange to the instrument token; unknown and indices are null', async () => {
+  it('resolves tradingsymbol + exchange to the instrument token; unknown symbols are null, indices only those options are chosen from', async () => {
     const kite = await setup();
     expect(await kite.instruments.resolve('INFY', 'NSE')).toEqual({ symbol: 'INFY', exchange: 'NSE', brokerRef: '408065', tickSize: 0.05, shortable: null });
     expect(await kite.instruments.resolve('M&M', 'NSE')).toMatchObject({ brokerRef: '519937' });
     expect(await kite.instruments.resolve('RELIANCE', 'BSE')).toMatchObject({ brokerRef: '128083204' });
     expect(await kite.instruments.resolve('RELIANCE', 'NSE')).toBeNull();
     expect(await kite.instruments.resolve('NOSUCH', 'NSE')).toBeNull();
-    expect(await kite.instruments.resolve('NIFTY 50', 'NSE')).toBeNull();
+    // An index an option's strike is chosen from resolves for its quote (the strategy service refuses to trade it).
+    expect(await kite.instruments.resolve('NIFTY 50', 'NSE')).toMatchObject({ brokerRef: '256265', tickSize: 0.01 });
     expect(await kite.instruments.resolve('AAPL', 'NASDAQ')).toBeNull();
   });
 

@@ -78,3 +78,16 @@ describe('readiness on Kite', () => {
     expect(c.orders_allowed).toMatchObject({ status: 'fail', message: expect.stringContaining('Kite refused an order at Mon 9 Mar 09:20:00 Kolkata because it did not come from the static IP registered for the account') });
   });
 });
+
+describe('readiness of an option strategy on Kite', () => {
+  it('loads the NFO instrument list at the check before the entry, not at create or START', async () => {
+    t = await kiteEngine('2026-12-07T03:30:00Z'); // Monday 09:00 IST
+    const s = await t.create({ symbol: 'NIFTY', exchange: 'NFO', option_right: 'CE', qty: 1, stop_loss: 20, stop_loss_mode: 'points' });
+    const nfo = () => fake.requests().filter((r) => r.path === '/instruments/NFO').length;
+    await t.start(s.id);
+    expect(nfo()).toBe(0);
+    await t.engine.readiness.check(s.id, 'on_demand');
+    await waitFor('the NFO list downloaded', () => nfo() === 1);
+    expect(fake.requests().filter((r) => r.path === '/instruments/BFO')).toHaveLength(0);
+  });
+});

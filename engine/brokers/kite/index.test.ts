@@ -17,7 +17,7 @@ describe('kiteBrokerKind', () => {
     const broker = kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: {} });
     expect(broker.capabilities).toEqual({
       kind: 'kite',
-      exchanges: ['NSE', 'BSE'],
+      exchanges: ['NSE', 'BSE', 'NFO', 'BFO'],
       orderTypes: ['market'],
       rejectsDuplicateClientOrderId: false,
       clientOrderIdMaxLength: 20,

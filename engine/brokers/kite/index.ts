@@ -16,7 +16,7 @@ import type { BrokerLogin } from '../broker';
  */
 export function kiteBrokerKind(): BrokerKind {
   return {
-    title: 'Zerodha Kite Connect (NSE, BSE)',
+    title: 'Zerodha Kite Connect (NSE, BSE, NFO, BFO)',
     credentialsSchema: kiteCredentialsSchema,
     optionsSchema: kiteOptionsSchema,
     needsSecret: true,

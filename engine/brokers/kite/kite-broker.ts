@@ -11,7 +11,8 @@ import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
 import { KiteLtp } from './kite-ltp';
-import { KITE_EXCHANGES, KiteInstruments } from './kite-instruments';
+import { KITE_TRADED_EXCHANGES, KiteInstruments } from './kite-instruments';
+import { KiteDerivatives } from './kite-derivatives';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
 import { KiteRestingStops } from './kite-resting-stops';
 import { KiteSessionTracker, type KiteSession } from './kite-session';
@@ -49,7 +50,7 @@ export function kiteIntradaySquareOff(product: KiteOptions['product']): Intraday
 /** What Kite can do, as the engine needs to know it: an account on MIS, the default product (kiteSellFirst for CNC). */
 export const KITE_CAPABILITIES: BrokerCapabilities = {
   kind: 'kite',
-  exchanges: KITE_EXCHANGES,
+  exchanges: KITE_TRADED_EXCHANGES,
   orderTypes: ['market'],
   // Kite accepts a reused tag, so the engine (and this adapter) must look up before any resend.
   rejectsDuplicateClientOrderId: false,
@@ -69,6 +70,8 @@ export interface KiteBroker extends Broker {
   readonly data: KiteData;
   readonly restingStops: KiteRestingStops;
   readonly options: KiteOptions;
+  /** The NFO/BFO instrument masters (one per exchange, refreshed daily after 08:30 IST). */
+  readonly derivatives: KiteDerivatives;
   /** The login state right now (no token, unverified, valid until 06:00 IST, expired). */
   session(): KiteSession;
   /** Called whenever the state changes (a refused token, 06:00 IST passing, a new token). */
@@ -158,9 +161,17 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   data = new KiteData(ticker, clock, ltp);
 
   const sellFirst = kiteSellFirst(options.product);
+  const derivatives = new KiteDerivatives(http, clock);
   return {
     capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst, intradaySquareOff: kiteIntradaySquareOff(options.product) },
-    instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable),
+    instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable, derivatives),
+    derivatives,
+    optionChains: {
+      async warm(exchange) {
+        await derivatives.master(exchange);
+      },
+      current: (exchange) => derivatives.current(exchange),
+    },
     execution,
     account: kiteAccount(http),
     data,

@@ -19,7 +19,8 @@ import type { KiteOptions } from './kite-options';
 import { holdingsOf, netPositionsOf, netQtyOf } from './kite-portfolio';
 import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
-import { KITE_EXCHANGES } from './kite-instruments';
+import { KITE_TRADED_EXCHANGES } from './kite-instruments';
+import { kiteProductFor } from './kite-product';
 
 /** Kite's tag: at most 20 letters and digits (an old doc said 8; current docs and SDKs say 20). */
 export const KITE_TAG_PATTERN = /^[0-9A-Za-z]{1,20}$/;
@@ -133,7 +134,7 @@ export class KiteExecution implements BrokerExecution {
    * (`broker_error`, naming the row and field), never 0.
    */
   async netQty(instrument: Instrument): Promise<number> {
-    const { product } = this.deps.options;
+    const product = kiteProductFor(this.deps.options.product, instrument.exchange);
     const what = `how many ${instrument.exchange}:${instrument.symbol} (${product}) the Kite account holds`;
     const ask = async (path: string): Promise<unknown> => {
       try {
@@ -181,7 +182,7 @@ export class KiteExecution implements BrokerExecution {
       transaction_type: req.side === 'buy' ? 'BUY' : 'SELL',
       order_type: 'MARKET',
       quantity: String(req.qty),
-      product: this.deps.options.product,
+      product: kiteProductFor(this.deps.options.product, req.instrument.exchange),
       validity: 'DAY',
       market_protection: String(this.deps.options.market_protection),
       tag: req.clientOrderId,
@@ -191,7 +192,7 @@ export class KiteExecution implements BrokerExecution {
   private invalidRequest(req: PlaceOrderRequest): string | null {
     if (!KITE_TAG_PATTERN.test(req.clientOrderId)) return `client order id "${req.clientOrderId}" cannot be a Kite tag (1–20 letters and digits); not sent`;
     if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `quantity ${req.qty} must be a whole number of shares above 0 at Kite; not sent`;
-    if (!(KITE_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades NSE and BSE here, not ${req.instrument.exchange}; not sent`;
+    if (!(KITE_TRADED_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades ${KITE_TRADED_EXCHANGES.join(', ')} here, not ${req.instrument.exchange}; not sent`;
     return null;
   }
 

@@ -25,7 +25,8 @@ import { GttWatch, type GttRead } from './gtt-watch';
 import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerIdSchema, triggerTooClose, type KiteGtt } from './kite-gtt';
 import type { KiteHttp } from './kite-http';
 import type { KiteLtp } from './kite-ltp';
-import { KITE_EXCHANGES } from './kite-instruments';
+import { KITE_TRADED_EXCHANGES } from './kite-instruments';
+import { kiteProductFor } from './kite-product';
 import { kiteOrderSchema } from './kite-orders';
 import type { KiteOptions } from './kite-options';
 
@@ -196,7 +197,7 @@ export class KiteRestingStops implements BrokerRestingStops {
     const crossed = req.side === 'sell' ? last <= req.triggerPrice : last >= req.triggerPrice;
     if (crossed) return { kind: 'failed', result: { kind: 'rejected', reason: `the price (${last}) has already crossed the stop (${req.triggerPrice}): a GTT there would fire on the other side, so the engine's own stop must act` }, error: null };
     if (triggerTooClose(last, req.triggerPrice)) return { kind: 'failed', result: { kind: 'rejected', reason: `Kite refuses a GTT trigger this close to the last price (${req.triggerPrice} against ${last}: at least 0.25% above ₹50, ₹0.09 below)` }, error: null };
-    return { kind: 'ok', data: gttForm({ ...req, limitPrice: req.limitPrice! }, this.deps.options.product, last) };
+    return { kind: 'ok', data: gttForm({ ...req, limitPrice: req.limitPrice! }, kiteProductFor(this.deps.options.product, req.instrument.exchange), last) };
   }
 
   /** The trigger id of the stop: the ref's, one this process knows, or the GTT `matchGtt` finds. */
@@ -274,6 +275,6 @@ function invalidStop(req: RestingStopRequest): string | null {
   if (!Number.isFinite(req.triggerPrice) || req.triggerPrice <= 0) return `triggerPrice must be a price above 0, got ${req.triggerPrice}; not sent`;
   if (req.limitPrice === null) return 'a Kite GTT places a LIMIT order when it fires: limitPrice is required; not sent';
   if (!Number.isFinite(req.limitPrice) || req.limitPrice <= 0) return `limitPrice must be a price above 0, got ${req.limitPrice}; not sent`;
-  if (!(KITE_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades NSE and BSE here, not ${req.instrument.exchange}; not sent`;
+  if (!(KITE_TRADED_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades ${KITE_TRADED_EXCHANGES.join(', ')} here, not ${req.instrument.exchange}; not sent`;
   return null;
 }

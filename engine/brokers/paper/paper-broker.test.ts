@@ -16,7 +16,7 @@ describe('paper broker', () => {
     const { capabilities } = createPaperBroker({ clock: new FakeClock(T0) });
     expect(capabilities).toEqual({
       kind: 'paper',
-      exchanges: ['NSE', 'BSE', 'NYSE', 'NASDAQ', 'CRYPTO'],
+      exchanges: ['NSE', 'BSE', 'NFO', 'BFO', 'NYSE', 'NASDAQ', 'CRYPTO'],
       orderTypes: ['market'],
       rejectsDuplicateClientOrderId: true,
       clientOrderIdMaxLength: 48,

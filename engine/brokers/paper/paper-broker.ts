@@ -11,6 +11,7 @@ import { PAPER_CLIENT_ORDER_ID_MAX_LENGTH, PaperExecution, type PaperFault, type
 import { PaperMarket } from './paper-market';
 import { PaperRestingStops, type PaperStopFault } from './paper-resting-stops';
 import { paperInstruments } from './paper-instruments';
+import { PaperOptionChain } from './paper-option-chain';
 
 /** What the paper broker can do; it mimics Alpaca's duplicate-id rule so that path gets exercised. */
 export const PAPER_CAPABILITIES: BrokerCapabilities = {
@@ -34,6 +35,8 @@ export interface PaperBroker extends Broker {
   readonly execution: PaperExecution;
   readonly data: PaperMarket;
   readonly restingStops: PaperRestingStops;
+  /** The simulated NIFTY, BANKNIFTY, FINNIFTY and SENSEX options (paper-option-chain.ts says what is simulated). */
+  readonly optionChain: PaperOptionChain;
   /** The parsed options, defaults applied, and the seed actually used. */
   readonly config: PaperBrokerConfig & { readonly seed: number };
   /** Every order the broker holds, oldest first (orders that never reached it are not listed). */
@@ -74,13 +77,24 @@ export function createPaperBroker(options: PaperBrokerOptions): PaperBroker {
   const config = { ...parsed, seed: parsed.seed ?? Math.trunc(clock.now()) };
   const market = new PaperMarket(clock, config, config.seed);
   const priceOf = (exchange: Exchange, symbol: string) => market.priceOf(exchange, symbol);
+  const optionChain = new PaperOptionChain({ now: () => clock.now(), priceOf, volatility: config.optionVolatility });
+  market.derive({
+    follows: (exchange, symbol) => {
+      const contract = optionChain.named(symbol, exchange);
+      return contract && optionChain.spotListing(contract.underlying);
+    },
+    price: (exchange, symbol) => optionChain.premium(optionChain.named(symbol, exchange)!),
+  });
   const execution = new PaperExecution(clock, config, priceOf);
   const restingStops = new PaperRestingStops(clock, execution, priceOf);
   market.onPriceMove((key, price) => restingStops.priceMoved(key, price));
 
   return {
     capabilities: PAPER_CAPABILITIES,
-    instruments: paperInstruments(config),
+    instruments: paperInstruments(config, optionChain),
+    optionChain,
+    // Nothing to download: the simulated chain is listed from the clock.
+    optionChains: { warm: async () => {}, current: () => optionChain },
     execution,
     data: market,
     restingStops,

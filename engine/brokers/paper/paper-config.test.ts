@@ -26,6 +26,7 @@ describe('paper broker options', () => {
       ackLatencyMs: 0,
       fillLatencyMs: 0,
       scripts: {},
+      optionVolatility: 0.15,
       tickSize: 0.01,
     });
     expect(parsePaperBrokerOptions(undefined).tickIntervalMs).toBe(250);
@@ -41,6 +42,7 @@ describe('paper broker options', () => {
       ackLatencyMs: 20,
       fillLatencyMs: 80,
       scripts: { 'NYSE:BRK.B': [{ afterMs: 0, price: 400 }, { afterMs: 0, price: 401 }, { afterMs: 5000, price: 380 }] },
+      optionVolatility: 0.2,
       tickSize: 0.05,
     };
     expect(paperBrokerOptionsSchema.parse(options)).toEqual(options);

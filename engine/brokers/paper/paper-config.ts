@@ -9,8 +9,8 @@ import { MAX_TIMER_MS } from '../../core/clock';
 import { validationError, type FieldError } from '../../core/errors';
 import { EXCHANGES } from '../../core/types';
 
-/** Symbols the paper broker accepts (upper case, as exchanges list them). */
-export const PAPER_SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9.&_-]{0,29}$/;
+/** Symbols the paper broker accepts (upper case, as exchanges list them; an index's name may hold spaces: "NIFTY 50"). */
+export const PAPER_SYMBOL_PATTERN = /^[A-Z0-9](?:[A-Z0-9.&_ -]{0,28}[A-Z0-9.&_-])?$/;
 
 /** "EXCHANGE:SYMBOL", the key of `startPrices`, `scripts` and `setPrice`. */
 export const PAPER_INSTRUMENT_KEY_PATTERN = new RegExp(`^(${EXCHANGES.join('|')}):${PAPER_SYMBOL_PATTERN.source.slice(1)}`);
@@ -64,7 +64,12 @@ export const paperBrokerOptionsSchema = z.strictObject({
   fillLatencyMs: ms.default(0),
   /** Scripted prices per instrument, offsets from subscribe time; replaces the random walk for that instrument. */
   scripts: z.record(instrumentKey, script).default({}),
-  /** Price step; ticks and fills are rounded to it. */
+  /**
+   * Annualised volatility of the simulated index options' Black-Scholes prices (0.15: 15 %). The
+   * indices themselves move by the walk (`volatilityBps`), like every other instrument.
+   */
+  optionVolatility: z.number({ error: 'must be a number' }).positive({ error: 'must be above 0' }).max(5, { error: 'must be at most 5 (500 % a year)' }).default(0.15),
+  /** Price step; ticks and fills are rounded to it (an index option's is its own, 0.05). */
   tickSize: z.number({ error: 'must be a number' }).positive({ error: 'must be above 0' }).max(1000, { error: 'must be at most 1000' }).default(0.01),
 });
 

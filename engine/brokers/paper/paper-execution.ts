@@ -10,6 +10,7 @@ import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOr
 import { PAPER_INSTRUMENT_KEY_PATTERN, PAPER_SYMBOL_PATTERN, type PaperBrokerConfig } from './paper-config';
 import { notifyAll } from './paper-listeners';
 import { fillPrice } from './paper-price';
+import { isIndexSpot } from '../../core/index-underlyings';
 
 /** Matches `capabilities.clientOrderIdMaxLength` (Alpaca's limit). */
 export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;
@@ -258,7 +259,8 @@ export class PaperExecution implements BrokerExecution {
     if (this.stopped || order.phase !== 'fill') return;
     const { instrument, side, qty } = order.request;
     // Priced when the fill happens, not when the order was placed: latency costs what it costs.
-    const price = fillPrice(this.priceOf(instrument.exchange, instrument.symbol), side, this.config.slippageBps, this.config.tickSize);
+    // The instrument's own step: an index option's 0.05 whatever the account's.
+    const price = fillPrice(this.priceOf(instrument.exchange, instrument.symbol), side, this.config.slippageBps, instrument.tickSize);
     order.report = { ...order.report, status: 'filled', filledQty: qty, avgFillPrice: price, at: this.clock.now() };
     order.phase = 'done';
     const key = instrumentKey(instrument.exchange, instrument.symbol);
@@ -281,6 +283,7 @@ function invalidReason(req: PlaceOrderRequest): string | null {
   if (id.length > PAPER_CLIENT_ORDER_ID_MAX_LENGTH) return `client order id longer than ${PAPER_CLIENT_ORDER_ID_MAX_LENGTH} characters`;
   const { exchange, symbol } = req.instrument;
   if (!EXCHANGES.includes(exchange) || !PAPER_SYMBOL_PATTERN.test(symbol)) return `unknown instrument ${exchange}:${symbol}`;
+  if (isIndexSpot(exchange, symbol)) return `${exchange}:${symbol} is an index: it has a price, and cannot be ordered`;
   if (req.side !== 'buy' && req.side !== 'sell') return `side must be buy or sell, got "${String(req.side)}"`;
   // capabilities.fractionalQty is false.
   if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `qty must be a whole number above 0, got ${req.qty}`;

@@ -10,6 +10,8 @@ import { EXCHANGES, instrumentKey, type Exchange } from '../../core/types';
 import type { BrokerInstruments, Instrument, InstrumentMatch } from '../broker';
 import type { PaperBrokerConfig } from './paper-config';
 import { rankMatches } from '../rank-matches';
+import { isIndexSpot } from '../../core/index-underlyings';
+import type { PaperOptionChain } from './paper-option-chain';
 
 /** One listing: where the instrument trades and what it is called. */
 export interface PaperListing {
@@ -76,11 +78,13 @@ const US_VENUES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
 /**
  * The instruments part of a paper broker configured by `config`. brokerRef is "EXCHANGE:SYMBOL";
  * every instrument moves in the account's price step (`tickSize`) and can be sold first (a
- * simulated market has no borrow to run out of).
+ * simulated market has no borrow to run out of). With `chain`, the NFO/BFO contracts it lists
+ * resolve too (their own tick and lot size), and the indices they are priced from resolve for
+ * their quote; neither is offered by search (a strategy chooses its contract at entry).
  *
  * @example await paperInstruments(config).resolve('APPL', 'NASDAQ') // null: not listed
  */
-export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 'startPrices' | 'scripts'>): BrokerInstruments {
+export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 'startPrices' | 'scripts'>, chain: PaperOptionChain | null = null): BrokerInstruments {
   const known = new Set<string>();
   for (const l of PAPER_LISTINGS) for (const venue of US_VENUES.includes(l.exchange) ? US_VENUES : [l.exchange]) known.add(instrumentKey(venue, l.symbol));
   const extra: PaperListing[] = [];
@@ -93,6 +97,9 @@ export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 's
   const { tickSize } = config;
   return {
     async resolve(symbol: string, exchange: Exchange): Promise<Instrument | null> {
+      const contract = chain?.bySymbol(symbol, exchange);
+      if (contract) return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize: contract.tickSize, shortable: true, lotSize: contract.lotSize };
+      if (chain && isIndexSpot(exchange, symbol)) return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: false };
       if (!known.has(instrumentKey(exchange, symbol))) return null;
       return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: true };
     },

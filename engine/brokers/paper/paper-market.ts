@@ -11,8 +11,21 @@ import { PAPER_INSTRUMENT_KEY_PATTERN, type PaperBrokerConfig, type PaperScriptP
 import { PaperDecimal, roundToTick, walkStep } from './paper-price';
 import { seededUniform, type UniformSource } from './paper-random';
 import { notifyAll } from './paper-listeners';
+import { PAPER_INDEX_LEVELS } from './paper-option-chain';
 
 const DEFAULT_START_PRICE = 100;
+
+/**
+ * Instruments whose price is derived from another's rather than walked (the paper option chain's
+ * contracts, priced from their index): each follows an instrument the market walks, and is priced
+ * from it whenever asked (a tick, a fill, a quote).
+ */
+export interface DerivedPrices {
+  /** The instrument `exchange:symbol` follows, or null when it is an ordinary one. */
+  follows(exchange: Exchange, symbol: string): { readonly exchange: Exchange; readonly symbol: string } | null;
+  /** Its price now, on its tick. */
+  price(exchange: Exchange, symbol: string): number;
+}
 
 /** What the market remembers about an instrument, subscribed or not, for the broker's lifetime. */
 interface InstrumentState {
@@ -56,12 +69,20 @@ export class PaperMarket implements BrokerData {
   private started = false;
   private stopped = false;
   private feed: FeedState = 'up';
+  /** Keys subscribed by a caller; a derived instrument's subscription also streams what it follows, which is not listed here. */
+  private readonly asked = new Set<string>();
+  private derived: DerivedPrices | null = null;
 
   constructor(
     private readonly clock: Clock,
     private readonly config: PaperBrokerConfig,
     private readonly seed: number,
   ) {}
+
+  /** Installs the derived instruments (the paper option chain, built on this market's prices). */
+  derive(derived: DerivedPrices): void {
+    this.derived = derived;
+  }
 
   /** Opens the feed: emits 'up' and starts the ticks of instruments subscribed so far. */
   start(): void {
@@ -85,20 +106,45 @@ export class PaperMarket implements BrokerData {
   subscribe(instruments: readonly Instrument[]): void {
     if (this.stopped) return;
     for (const instrument of instruments) {
-      const state = this.stateOf(instrument.exchange, instrument.symbol);
-      if (this.streams.has(state.key)) continue;
-      const stream: Stream = { state, origin: 0, nextBeat: 0, nextPoint: 0, timer: undefined };
-      this.streams.set(state.key, stream);
-      if (this.started) this.begin(stream);
+      this.asked.add(instrumentKey(instrument.exchange, instrument.symbol));
+      // A derived price moves only when what it follows does, and that walks only while streamed.
+      const follows = this.derived?.follows(instrument.exchange, instrument.symbol);
+      if (follows) this.stream(follows.exchange, follows.symbol);
+      this.stream(instrument.exchange, instrument.symbol);
     }
   }
 
   unsubscribe(instruments: readonly Instrument[]): void {
     for (const instrument of instruments) {
       const key = instrumentKey(instrument.exchange, instrument.symbol);
-      this.streams.get(key)?.timer?.cancel();
-      this.streams.delete(key);
+      this.asked.delete(key);
+      this.endStream(key);
+      const follows = this.derived?.follows(instrument.exchange, instrument.symbol);
+      if (follows) this.endUnfollowed(instrumentKey(follows.exchange, follows.symbol));
     }
+  }
+
+  private stream(exchange: Exchange, symbol: string): void {
+    const state = this.stateOf(exchange, symbol);
+    if (this.streams.has(state.key)) return;
+    const stream: Stream = { state, origin: 0, nextBeat: 0, nextPoint: 0, timer: undefined };
+    this.streams.set(state.key, stream);
+    if (this.started) this.begin(stream);
+  }
+
+  private endStream(key: string): void {
+    this.streams.get(key)?.timer?.cancel();
+    this.streams.delete(key);
+  }
+
+  /** Ends the stream of `key` when no caller asked for it and no streamed instrument follows it. */
+  private endUnfollowed(key: string): void {
+    if (this.asked.has(key)) return;
+    for (const stream of this.streams.values()) {
+      const f = this.derived?.follows(stream.state.exchange, stream.state.symbol);
+      if (f && instrumentKey(f.exchange, f.symbol) === key) return;
+    }
+    this.endStream(key);
   }
 
   onTick(listener: (tick: Tick) => void): () => void {
@@ -120,8 +166,9 @@ export class PaperMarket implements BrokerData {
     return () => this.moveListeners.delete(listener);
   }
 
-  /** The instrument's current price: its last tick, or its start price if it never ticked. */
+  /** The instrument's current price: its last tick, or its start price if it never ticked; a derived one's as it stands now. */
   priceOf(exchange: Exchange, symbol: string): number {
+    if (this.derived?.follows(exchange, symbol)) return this.derived.price(exchange, symbol);
     return this.stateOf(exchange, symbol).price;
   }
 
@@ -138,7 +185,7 @@ export class PaperMarket implements BrokerData {
     return instruments.map((i) => ({ symbol: i.symbol, exchange: i.exchange, price: this.priceOf(i.exchange, i.symbol), at: null }));
   }
 
-  /** Keys of the instruments currently subscribed, for tests and diagnostics. */
+  /** Keys of the instruments currently streamed (subscribed, or followed by a subscribed option), for tests and diagnostics. */
   subscriptions(): readonly string[] {
     return [...this.streams.keys()];
   }
@@ -150,6 +197,8 @@ export class PaperMarket implements BrokerData {
   setPrice(key: string, price: number): void {
     const parsed = parseKey(key);
     if (!parsed) throw validationError([{ field: 'instrumentKey', message: `must be "EXCHANGE:SYMBOL", got "${key}"` }]);
+    const follows = this.derived?.follows(parsed.exchange, parsed.symbol);
+    if (follows) throw validationError([{ field: 'instrumentKey', message: `${key} is priced from ${follows.exchange}:${follows.symbol}: set that price instead` }]);
     if (!Number.isFinite(price) || price <= 0) throw validationError([{ field: 'price', message: `must be a price above 0, got ${price}` }]);
     const state = this.stateOf(parsed.exchange, parsed.symbol);
     state.price = roundToTick(price, this.config.tickSize);
@@ -172,7 +221,8 @@ export class PaperMarket implements BrokerData {
     const key = instrumentKey(exchange, symbol);
     let state = this.instruments.get(key);
     if (!state) {
-      const price = roundToTick(this.config.startPrices[key] ?? DEFAULT_START_PRICE, this.config.tickSize);
+      const derived = this.derived?.follows(exchange, symbol) ? this.derived.price(exchange, symbol) : null;
+      const price = derived ?? roundToTick(this.config.startPrices[key] ?? PAPER_INDEX_LEVELS[key] ?? DEFAULT_START_PRICE, this.config.tickSize);
       state = { key, symbol, exchange, price, walk: new PaperDecimal(price), script: this.config.scripts[key], uniform: undefined };
       this.instruments.set(key, state);
     }
@@ -203,7 +253,9 @@ export class PaperMarket implements BrokerData {
     if (this.stopped || this.streams.get(stream.state.key) !== stream) return;
     const { state } = stream;
     const isBeat = offset === stream.nextBeat * this.config.tickIntervalMs;
-    if (state.script) {
+    if (this.derived?.follows(state.exchange, state.symbol)) {
+      state.price = this.derived.price(state.exchange, state.symbol);
+    } else if (state.script) {
       // Several points may share one offset; the last of them is the price at that instant.
       let point = state.script[stream.nextPoint];
       while (point && point.afterMs <= offset) {

@@ -33,6 +33,9 @@ const stored = {
   backstop_on: true,
   backstop_margin: null,
   backstop_margin_mode: 'points',
+  option_right: null,
+  option_expiry: 'current_week',
+  option_strike: 'atm',
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -52,7 +55,7 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'side', 'qty'], [], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
@@ -119,7 +122,7 @@ describe('inputs', () => {
     // The backstop may be left out (the broker's default), on or off: a choice of three, not a checkbox.
     expect(inputKindOf(byName('backstop'))).toBe('choice');
     expect(['', ...choicesOfField(byName('backstop'))].map((v) => choiceText(byName('backstop'), v))).toEqual(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
-    expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares', 'required', '60', 'HH:MM:SS', 'required']);
+    expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares or lots', 'required', '60', 'HH:MM:SS', 'required']);
   });
 
   it('takes its labels from the engine', () => {
@@ -161,7 +164,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 
@@ -244,5 +247,17 @@ describe('isShown', () => {
     expect(shown('reentries', {})).toBe(true);
     // The backstop's margin applies unless it is off (the broker's default included).
     expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
+  });
+});
+
+describe('option fields', () => {
+  it('shows the expiry and strike only once an option is chosen, and sends them with it', () => {
+    const values = { ...valuesOf(offered), broker_account_id: '1', symbol: 'NIFTY', option_right: '', qty: '2', buy_time: '09:20', sell_time: '15:10', stop_loss: '40', stop_loss_mode: 'points' };
+    expect(isShown(byName('option_strike'), values, fields)).toBe(false);
+    expect(bodyOf(offered, values, undefined, KEPT)).not.toHaveProperty('option_strike');
+    const option = { ...values, option_right: 'PE', option_strike: 'atm+2' };
+    expect(isShown(byName('option_strike'), option, fields)).toBe(true);
+    expect(isShown(byName('option_expiry'), option, fields)).toBe(true);
+    expect(bodyOf(offered, option, undefined, KEPT)).toMatchObject({ symbol: 'NIFTY', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: 2 });
   });
 });

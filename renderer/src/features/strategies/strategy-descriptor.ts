@@ -114,7 +114,8 @@ export function storedValue(f: FormField, stored: StrategyDto): FormValue {
 
 /**
  * Whether `f` applies with these inputs (`show_when`): the field it depends on, read as its
- * default when empty, is above the number, equals the choice or is anything but it. A count typed as something other
+ * default when empty, is above the number, equals the choice, is anything but it, or has a value
+ * (an option's expiry and strike while an option is chosen). A count typed as something other
  * than a number shows it, so the API's answer about that count is next to what it governs.
  */
 export function isShown(f: FormField, values: FormValues, fields: readonly FormField[]): boolean {
@@ -126,6 +127,7 @@ export function isShown(f: FormField, values: FormValues, fields: readonly FormF
   const value = text !== '' ? text : fallback === null || fallback === undefined ? '' : String(fallback);
   if ('equals' in when) return value === when.equals;
   if ('unless' in when) return value !== when.unless;
+  if ('filled' in when) return value !== '';
   const n = Number(value);
   return value === '' ? false : Number.isNaN(n) || n > when.above;
 }

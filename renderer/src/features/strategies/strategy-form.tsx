@@ -38,6 +38,8 @@ import { StopLossConfirm } from './stop-loss-confirm';
 const EXCHANGES: Record<Exchange, string> = {
   NSE: 'NSE (India)',
   BSE: 'BSE (India)',
+  NFO: 'NFO (NSE derivatives)',
+  BFO: 'BFO (BSE derivatives)',
   NYSE: 'NYSE (US)',
   NASDAQ: 'NASDAQ (US)',
   CRYPTO: 'Crypto (24/7)',

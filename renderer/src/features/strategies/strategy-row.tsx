@@ -17,6 +17,7 @@ import { exitLevels, type LevelView } from './exit-levels';
 import { stalePriceNote } from './stale-price';
 import { AccountTag, NextTrigger } from './which-money';
 import { ReadinessNote } from './readiness-note';
+import { optionLine, pricedInstrument } from './option-view';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -26,7 +27,9 @@ interface StrategyRowProps {
 }
 
 export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit, onDelete }: StrategyRowProps) {
-  const last = useTicks((t) => t.last[instrumentKey(s.broker_account_id, s.exchange, s.symbol)]) ?? null;
+  const priced = pricedInstrument(s);
+  const last = useTicks((t) => t.last[instrumentKey(s.broker_account_id, priced.exchange, priced.symbol)]) ?? null;
+  const option = optionLine(s);
   const run = s.runtime;
   const running = s.status === 'running';
   const view = positionView(s, last?.price ?? null);
@@ -44,8 +47,13 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           <span className="muted small"> {s.exchange} · #{s.id}</span>
         </a>
         <div className="muted small tnum">
-          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty)} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
+          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty)}{s.option_right !== null && ' lots'} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
         </div>
+        {option && (
+          <div className="small tnum" data-testid="option-contract">
+            {option}
+          </div>
+        )}
         <div className="small">
           <AccountTag accountId={s.broker_account_id} />
         </div>
