@@ -29,14 +29,7 @@ export interface NotifyChannel {
   readonly updatedAt: number;
 }
 
-export interface NewNotifyChannel {
-  readonly userId: UserId;
-  readonly kind: string;
-  readonly label: string;
-  readonly enabled: boolean;
-  readonly topics: readonly string[];
-  readonly config: Readonly<Record<string, unknown>>;
-}
+export type NewNotifyChannel = Pick<NotifyChannel, 'userId' | 'kind' | 'label' | 'enabled' | 'topics' | 'config'>;
 
 export type NotifyChannelPatch = Partial<Pick<NotifyChannel, 'label' | 'enabled' | 'topics' | 'config'>>;
 
