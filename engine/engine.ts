@@ -66,6 +66,8 @@ export interface Engine {
   readonly settings: InstallSettings;
   /** The 1-minute price bars being recorded (what is not written yet, for the chart). */
   readonly bars: Pick<BarRecorder, 'unwritten'>;
+  /** The exchanges' trading days (a backtest plans its runs on it). */
+  readonly calendar: TradingCalendar;
   /**
    * Rebuilds runtime state from SQLite; call once after createEngine. With `actAfter`, the
    * unfinished runs are read at once and nothing is armed, scheduled or sent until it resolves
@@ -155,6 +157,7 @@ export function createEngine(deps: EngineDeps): Engine {
     stalePrices,
     brokers,
     bars,
+    calendar: deps.calendar,
     readiness,
     settings,
     async recover(options) {

@@ -19,13 +19,16 @@ import { instantOf, nextRunAfter, planRun, type PlannedRun, type StrategyTimes }
 
 /** Every run from `from` to `to` (trading dates, both included), oldest first. */
 export function planDays(times: StrategyTimes, from: CivilDate, to: CivilDate, calendar: TradingCalendar): PlannedRun[] {
-  const out: PlannedRun[] = [];
+  return [...plannedRuns(times, from, to, calendar)];
+}
+
+/** planDays one run at a time (a run is planned only when it is reached). */
+export function* plannedRuns(times: StrategyTimes, from: CivilDate, to: CivilDate, calendar: TradingCalendar): Generator<PlannedRun> {
   for (let planned = nextRun(() => planRun(instantOf(from, '00:00:00', times.timezone), times, calendar)); planned !== null && planned.tradingDate <= to; ) {
-    out.push(planned);
+    yield planned;
     const current = planned;
     planned = nextRun(() => nextRunAfter(current.tradingDate, times, calendar));
   }
-  return out;
 }
 
 function nextRun(plan: () => PlannedRun): PlannedRun | null {

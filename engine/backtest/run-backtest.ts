@@ -22,7 +22,7 @@ import { weekdayOf, type CivilDate } from '../scheduler/civil-date';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import type { PlannedRun } from '../scheduler/trigger-times';
 import { windowOf, type BarSeries } from './bar-series';
-import { planDays } from './day-plans';
+import { plannedRuns } from './day-plans';
 import { orderFees, type FeeSchedule } from './fees';
 import { ReplayDay, type FillModel, type ReplayFill } from './replay-day';
 
@@ -86,7 +86,7 @@ export function* backtestSteps(spec: StoredStrategySpec, options: BacktestOption
   const { replay, long } = replayer(spec, options);
   const trades: Trade[] = [];
   const runs: RunOutcome[] = [];
-  for (const planned of planDays(spec, options.from, options.to, options.calendar)) {
+  for (const planned of plannedRuns(spec, options.from, options.to, options.calendar)) {
     const run = replay(planned, (day, from, to) => {
       const bars = options.bars(from, to);
       for (const bar of bars) {
