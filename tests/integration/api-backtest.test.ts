@@ -30,8 +30,8 @@ describe('POST /backtest', () => {
   it("replays the user's stored strategy: five days of +5.00", async () => {
     const res = await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, ...range } });
     expect(res.status).toBe(200);
-    expect(res.body.report).toMatchObject({ trades: 5, wins: 5, net: 25, maxDrawdown: 0 });
-    expect(res.body.trades[0]).toMatchObject({ date: '2026-03-02', entryPrice: 100.5, exitPrice: 101, net: 5 });
+    expect(res.body.report).toMatchObject({ trades: 5, wins: 5, net: 25, max_drawdown: 0 });
+    expect(res.body.trades[0]).toMatchObject({ date: '2026-03-02', entry_price: 100.5, exit_price: 101, net: 5 });
   });
 
   it("another user's strategy is not found; a bad range names its field", async () => {
@@ -48,10 +48,10 @@ describe('POST /backtest/grid', () => {
     const spec = { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:05', sell_time: '09:10', stop_loss: 95 };
     const res = await h.call('POST', '/backtest/grid', { token, body: { spec, ...range, buy: { from: '09:05', to: '09:06', every_minutes: 1 }, sell: { from: '09:10', to: '09:12', every_minutes: 2 } } });
     expect(res.status).toBe(200);
-    expect(res.body.buyTimes).toEqual(['09:05:00', '09:06:00']);
-    expect(res.body.sellTimes).toEqual(['09:10:00', '09:12:00']);
+    expect(res.body.buy_times).toEqual(['09:05:00', '09:06:00']);
+    expect(res.body.sell_times).toEqual(['09:10:00', '09:12:00']);
     // 09:06 → 09:12: 100.60 → 101.20, +6.00 a day.
-    expect(res.body.cells[1][1]).toMatchObject({ trades: 5, winRate: 1, net: 30 });
+    expect(res.body.cells[1][1]).toMatchObject({ trades: 5, win_rate: 1, net: 30 });
     expect(res.body.cells[0][0]).toMatchObject({ net: 25 });
   });
 

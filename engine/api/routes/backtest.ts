@@ -16,6 +16,7 @@ import type { UserId } from '../../core/ids';
 import { backtestJob, gridJob, inSlices, type BacktestDeps } from '../../backtest/backtest-service';
 import type { Trade } from '../../backtest/run-backtest';
 import type { ApiContext } from '../api-context';
+import type { BacktestDto, BacktestGridDto } from '../contract';
 import { signedIn, userOf } from '../authenticate';
 import { backtestCsvQuery, idParams, parse } from '../schemas';
 
@@ -26,9 +27,9 @@ export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const deps = (userId: UserId): BacktestDeps => ({ repos, calendar: engine.calendar, storedSpec: (id) => repos.strategies.get(userId, asStrategyId(id))?.spec ?? null });
 
   signedIn(app, ctx.auth, (scope) => {
-    scope.post('/backtest', async (request) => inSlices(backtestJob(deps(userOf(request).id), request.body)));
+    scope.post('/backtest', async (request): Promise<BacktestDto> => snakeKeys(await inSlices(backtestJob(deps(userOf(request).id), request.body))) as BacktestDto);
 
-    scope.post('/backtest/grid', async (request) => inSlices(gridJob(deps(userOf(request).id), request.body)));
+    scope.post('/backtest/grid', async (request): Promise<BacktestGridDto> => snakeKeys(await inSlices(gridJob(deps(userOf(request).id), request.body))) as BacktestGridDto);
 
     scope.get('/strategy/:id/backtest.csv', async (request, reply) => {
       const user = userOf(request);
@@ -42,6 +43,13 @@ export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
         .send(tradesCsv(answer.trades));
     });
   });
+}
+
+/** The answer on the wire: every key snake_case, as every other answer (`entryPrice` → `entry_price`). */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
 }
 
 /** The trades as CSV, a header row first; instants as ISO-8601 UTC. */
