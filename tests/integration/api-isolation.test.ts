@@ -101,6 +101,9 @@ describe("user B and user A's ids", () => {
       ['GET', `/strategy/${a.strategy}/bars`],
       ['GET', `/strategy/${a.strategy}/readiness`],
       ['POST', `/strategy/${a.strategy}/readiness`],
+      ['POST', '/backtest', { strategy_id: a.strategy, from: '2026-03-02', to: '2026-03-06' }],
+      ['POST', '/backtest/grid', { strategy_id: a.strategy, from: '2026-03-02', to: '2026-03-06', buy: { from: '09:05', to: '09:05' }, sell: { from: '09:10', to: '09:10' } }],
+      ['GET', `/strategy/${a.strategy}/backtest.csv?from=2026-03-02&to=2026-03-06`],
       ['DELETE', `/auth/sessions/${aSession}`],
     ];
     for (const [method, path, body] of routes) {
