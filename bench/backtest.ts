@@ -1,9 +1,9 @@
 /**
  * What a backtest costs: a year of synthetic 1-minute bars of one NSE symbol (a seeded random
  * walk, 09:15–15:29 IST on every 2026 trading day) written to the historical store and read back
- * once, then 50 backtests of the same strategy with different entry and exit times (10 entries ×
- * 5 exits: the grid the next slice will serve), each replayed through the run policy. Prints one
- * JSON document; not a timed test.
+ * once, then the grid of 50 backtests of the same strategy with different entry and exit times
+ * (10 entries × 5 exits, backtest-grid.ts: the bars as one series, the dates planned once), each
+ * replayed through the run policy. Prints one JSON document; not a timed test.
  *
  *   npx tsx bench/backtest.ts [--seed 7]
  */
@@ -13,8 +13,9 @@ import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
 import type { HistoricalBar } from '../db/repos/historical-bars';
 import { defaultFees } from '../engine/backtest/fees';
-import { report } from '../engine/backtest/report';
-import { runBacktest } from '../engine/backtest/run-backtest';
+import { barSeries } from '../engine/backtest/bar-series';
+import { gridSteps, type Grid } from '../engine/backtest/backtest-grid';
+import { planDays } from '../engine/backtest/day-plans';
 import { seededUniform } from '../engine/brokers/paper/paper-random';
 import { settledSpec, strategySpec } from '../engine/core/strategy-spec';
 import { addDays } from '../engine/scheduler/civil-date';
@@ -56,36 +57,31 @@ repos.transaction(() => repos.historicalBars.save('NSE', 'SYNTH', generated));
 const t2 = performance.now();
 const bars = repos.historicalBars.list('NSE', 'SYNTH', 0, Number.MAX_SAFE_INTEGER);
 const t3 = performance.now();
-const minutes = bars.map((b) => b.minute);
-/** The bars with from ≤ minute < to, by binary search over the year held in memory. */
-const slice = (from: number, to: number) => bars.slice(lowerBound(from), lowerBound(to));
-function lowerBound(at: number): number {
-  let [lo, hi] = [0, minutes.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (minutes[mid]! < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const series = barSeries(bars);
+/** Every cell replays the year's trading days, each one yield of gridSteps. */
+const runsPerCell = planDays({ buy_time: '09:20:00', sell_time: '15:10:00', timezone: 'Asia/Kolkata', exchange: 'NSE' }, '2026-01-01', '2026-12-31', calendar).length;
 
-const entries = Array.from({ length: argv.includes('--quick') ? 1 : 10 }, (_, i) => `${String(9 + Math.floor((20 + 15 * i) / 60)).padStart(2, '0')}:${String((20 + 15 * i) % 60).padStart(2, '0')}`);
-const exits = argv.includes('--quick') ? ['15:10'] : ['13:00', '14:00', '14:30', '15:00', '15:10'];
+const entries = Array.from({ length: argv.includes('--quick') ? 1 : 10 }, (_, i) => `${String(9 + Math.floor((20 + 15 * i) / 60)).padStart(2, '0')}:${String((20 + 15 * i) % 60).padStart(2, '0')}:00`);
+const exits = argv.includes('--quick') ? ['15:10:00'] : ['13:00:00', '14:00:00', '14:30:00', '15:00:00', '15:10:00'];
+const spec = settledSpec(strategySpec.parse({ broker_account_id: 1, symbol: 'SYNTH', qty: 100, buy_time: '09:20', sell_time: '15:10', stop_loss: 1, stop_loss_mode: 'percent', target: 1.5, target_mode: 'percent', trail: 0.5, trail_mode: 'percent', repeat: 'daily' }), 'NSE', 'Asia/Kolkata');
 const cellMs: number[] = [];
-let trades = 0;
-const cells: { buy: string; sell: string; net: number; winRate: number | null }[] = [];
 const t4 = performance.now();
-for (const buy of entries) {
-  for (const sell of exits) {
-    const spec = settledSpec(strategySpec.parse({ broker_account_id: 1, symbol: 'SYNTH', qty: 100, buy_time: buy, sell_time: sell, stop_loss: 1, stop_loss_mode: 'percent', target: 1.5, target_mode: 'percent', trail: 0.5, trail_mode: 'percent', repeat: 'daily' }), 'NSE', 'Asia/Kolkata');
-    const start = performance.now();
-    const result = runBacktest(spec, { from: '2026-01-01', to: '2026-12-31', calendar, fill: { slippageBps: 2, tickSize: 0.05 }, fees: defaultFees('NSE'), bars: slice });
-    const r = report(result.trades);
-    cellMs.push(performance.now() - start);
-    trades += r.trades;
-    cells.push({ buy, sell, net: r.net, winRate: r.winRate === null ? null : round(r.winRate, 3) });
+// The grid one cell at a time, timed between yields that end a cell (each run yields once).
+const steps = gridSteps(spec, entries, exits, { from: '2026-01-01', to: '2026-12-31', calendar, fill: { slippageBps: 2, tickSize: 0.05 }, fees: defaultFees('NSE'), series });
+let cellStart = performance.now();
+let runsInCell = 0;
+let grid: Grid | null = null;
+while (grid === null) {
+  const next = steps.next();
+  if (next.done) grid = next.value;
+  else if (++runsInCell === runsPerCell) {
+    cellMs.push(performance.now() - cellStart);
+    [cellStart, runsInCell] = [performance.now(), 0];
   }
 }
+const flat = grid.cells.flat().filter((c) => c !== null);
+const trades = flat.reduce((a, c) => a + c.trades, 0);
+const cells = flat.map((c) => ({ buy: c.buyTime.slice(0, 5), sell: c.sellTime.slice(0, 5), net: c.net, winRate: c.winRate === null ? null : round(c.winRate, 3) }));
 const t5 = performance.now();
 const sorted = [...cellMs].sort((a, b) => a - b);
 process.stdout.write(

@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { buildDerivativesMaster } from '../engine/brokers/kite/build-derivatives-master';
-import { csvRows } from '../engine/brokers/kite/csv-rows';
+import { csvRows } from '../engine/csv/csv-rows';
 import type { DerivativesMaster } from '../engine/brokers/kite/derivatives-master';
 import { resolveLegContract } from '../engine/options/resolve-leg-contract';
 import { instrumentsCsv } from '../tests/fakes/kite/fake-instruments';

@@ -70,6 +70,8 @@ export interface Engine {
   readonly bars: Pick<BarRecorder, 'unwritten'>;
   /** The one notification policy's output (issue 21): the desktop shell and the delivery queue listen here. */
   readonly notifications: Pick<Notifier, 'onNotification'>;
+  /** The exchanges' trading days (a backtest plans its runs on it). */
+  readonly calendar: TradingCalendar;
   /**
    * Rebuilds runtime state from SQLite; call once after createEngine. With `actAfter`, the
    * unfinished runs are read at once and nothing is armed, scheduled or sent until it resolves
@@ -168,6 +170,7 @@ export function createEngine(deps: EngineDeps): Engine {
     stalePrices,
     brokers,
     bars,
+    calendar: deps.calendar,
     readiness,
     settings,
     notifications: notifier,

@@ -432,6 +432,59 @@ export interface PriceBarsDto {
   readonly bars: PriceBarDto[];
 }
 
+/** One trade of a backtest (engine/backtest/run-backtest.ts Trade). */
+export interface BacktestTradeDto {
+  readonly date: string;
+  readonly weekday: string;
+  readonly leg_no: number;
+  readonly side: 'long' | 'short';
+  readonly qty: number;
+  readonly entry_at: number;
+  readonly entry_price: number;
+  readonly exit_at: number;
+  readonly exit_price: number;
+  readonly exit_kind: string;
+  readonly gross: number;
+  readonly fees: number;
+  readonly net: number;
+}
+
+/** POST /backtest: the trades, how each run ended (NO_DATA: no stored bar), the report. */
+export interface BacktestDto {
+  readonly trades: BacktestTradeDto[];
+  readonly runs: { readonly date: string; readonly state: string; readonly reason: string | null; readonly trades: number }[];
+  readonly report: {
+    readonly trades: number;
+    readonly wins: number;
+    readonly losses: number;
+    readonly win_rate: number | null;
+    readonly gross: number;
+    readonly fees: number;
+    readonly net: number;
+    readonly max_drawdown: number;
+    readonly equity: { readonly at: number; readonly equity: number }[];
+    readonly by_weekday: Record<string, { readonly trades: number; readonly wins: number; readonly net: number }>;
+  };
+}
+
+/** One cell of POST /backtest/grid. */
+export interface BacktestGridCellDto {
+  readonly buy_time: string;
+  readonly sell_time: string;
+  readonly trades: number;
+  readonly win_rate: number | null;
+  readonly net: number;
+  readonly fees: number;
+  readonly max_drawdown: number;
+}
+
+/** POST /backtest/grid: cells[row = buy time][column = sell time], null where the exit is not after the entry. */
+export interface BacktestGridDto {
+  readonly buy_times: string[];
+  readonly sell_times: string[];
+  readonly cells: (BacktestGridCellDto | null)[][];
+}
+
 /** Realized P&L of one trading date, over every run the filter selects (not only the page). */
 export interface DayPnlDto {
   readonly trading_date: string;

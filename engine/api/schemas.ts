@@ -190,3 +190,15 @@ export const quoteQuery = z.strictObject({
   exchange: exchangeParam,
 });
 export type QuoteQuery = z.input<typeof quoteQuery>;
+
+/** GET /strategy/:id/backtest.csv: the range and the fill of a backtest of that strategy (backtest-service.ts checks them). */
+export const backtestCsvQuery = z.strictObject({
+  from: z.string({ error: 'from is required' }).max(10),
+  to: z.string({ error: 'to is required' }).max(10),
+  slippage_bps: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,4})?$/, { error: 'slippage_bps must be a number' })
+    .transform(Number)
+    .optional(),
+  fees: z.string().max(8).optional(),
+});

@@ -23,6 +23,7 @@ import { brokerRoutes } from './routes/broker';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { barRoutes } from './routes/bars';
+import { backtestRoutes } from './routes/backtest';
 import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { readinessRoutes } from './routes/readiness';
@@ -119,6 +120,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   runRoutes(app, ctx);
   barRoutes(app, ctx);
   notifyRoutes(app, ctx);
+  backtestRoutes(app, ctx);
   healthRoutes(app, ctx);
   if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);
 

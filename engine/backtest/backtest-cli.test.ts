@@ -42,4 +42,13 @@ describe('tradeclock backtest', () => {
     expect(exits).toEqual([2, 2]);
     expect(out).toEqual([]);
   });
+
+  it('--grid prints the entry × exit cells: the 09:20/09:25 cell is the plain backtest (+12.00 − 20.50 − 30.00)', async () => {
+    await cli(...RANGE, '--csv', CSV, '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '1', '--stop-loss-mode', 'percent', '--fees', 'none', '--grid', '--buy-window', '09:20-09:25', '--sell-window', '09:25-09:30', '--every', '5');
+    const grid = JSON.parse(out.join(''));
+    expect(grid.buyTimes).toEqual(['09:20:00', '09:25:00']);
+    expect(grid.cells[0][0]).toMatchObject({ trades: 3, net: -38.5 });
+    expect(grid.cells[1][0]).toBeNull();
+    await expect(cli(...RANGE, '--grid', '--buy-window', '9.20')).rejects.toThrow(/HH:MM-HH:MM/);
+  });
 });

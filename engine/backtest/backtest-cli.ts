@@ -5,6 +5,9 @@
  * next run. The strategy is given by flags named as the spec's keys (`--stop-loss 1
  * --stop-loss-mode percent`), or whole as `--spec '<json>'`, the flags winning.
  *
+ * `--grid` answers the grid of entry × exit times instead (backtest-grid.ts): `--buy-window
+ * 09:15-10:00 --sell-window 14:00-15:15 --every 5`.
+ *
  * @example tradeclock backtest --symbol INFY --exchange NSE --from 2026-03-02 --to 2026-03-31 --buy-time 09:20 --sell-time 15:10 --stop-loss 1 --stop-loss-mode percent --csv infy.csv
  */
 import { createReadStream } from 'node:fs';
@@ -18,7 +21,8 @@ import { EXCHANGES, type Exchange } from '../core/types';
 import { loadHolidayData } from '../scheduler/holiday-data';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
 import { BarCsvError } from './bar-csv';
-import { backtest } from './backtest-service';
+import { backtest, gridJob } from './backtest-service';
+import { drain } from './run-backtest';
 import { importBarsCsv } from './import-bars';
 
 /** Spec keys taken as flags: the text ones as they are, the numeric ones as numbers. */
@@ -50,6 +54,12 @@ function json(value: string): Record<string, unknown> {
   throw new InvalidArgumentError('must be a JSON object of strategy keys');
 }
 
+function window(value: string): { from: string; to: string } {
+  const m = /^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('must be "HH:MM-HH:MM"');
+  return { from: m[1]!, to: m[2]! };
+}
+
 export interface BacktestCliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -70,6 +80,10 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Comm
     .option('--slippage-bps <bps>', 'fill slippage against the trader, as the paper broker', number, 0)
     .option('--tick-size <price>', 'price step (default 0.05 NSE/BSE, 0.01 otherwise)', number)
     .option('--fees <which>', "'default' (the exchange's schedule) or 'none'", 'default')
+    .option('--grid', 'a grid of entry × exit times instead of one backtest: --buy-window, --sell-window, --every')
+    .option('--buy-window <from-to>', 'grid entry times, "HH:MM-HH:MM"', window)
+    .option('--sell-window <from-to>', 'grid exit times, "HH:MM-HH:MM"', window)
+    .option('--every <minutes>', 'grid step in minutes', number, 5)
     .option('--data-dir <dir>', 'data directory (database, holiday files)', defaultDataDir);
   for (const key of TEXT_KEYS) command.option(`${flag(key)} <value>`, `spec ${key}`);
   for (const key of NUMBER_KEYS) command.option(`${flag(key)} <n>`, `spec ${key}`, number);
@@ -83,7 +97,11 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Comm
       const repos = createRepos(db);
       if (typeof opts.csv === 'string') await importBarsCsv(repos, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.csv));
       const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
-      const answer = backtest({ repos, calendar }, { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees });
+      const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees };
+      const deps = { repos, calendar };
+      const answer = opts.grid
+        ? drain(gridJob(deps, { ...request, buy: { ...(opts.buyWindow as object), every_minutes: opts.every }, sell: { ...(opts.sellWindow as object), every_minutes: opts.every } }))
+        : backtest(deps, request);
       io.out(`${JSON.stringify(answer, null, 2)}\n`);
     } catch (err) {
       if (!(err instanceof DomainError || err instanceof BarCsvError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;

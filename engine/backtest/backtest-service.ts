@@ -1,71 +1,184 @@
 /**
- * A backtest as one request, the same for every front (the CLI now; the API and the UI next):
- * a strategy spec (the API's body; the account is not used), a date range, the fill model and the
- * fees; parsed with zod at the edge, answered with the trades, how each run ended and the report.
+ * A backtest or a grid as one request, the same for every front (the CLI, the API, the UI through
+ * the API): a strategy (a spec body, or the id of a stored strategy, which the caller looks up for
+ * its user), a date range, the fill model and the fees; parsed with zod at the edge, answered with
+ * the trades, how each run ended and the report, or with the grid of entry × exit cells.
+ *
+ * The work is a generator (one yield a replayed run, or a month of bars read): the CLI drains it
+ * at once, the API in slices of a few milliseconds that yield to the event loop (`inSlices`), so
+ * live ticks and timers of running strategies are handled while a backtest runs. Bounded: a range
+ * of at most MAX_RANGE_DAYS, a grid of at most MAX_GRID_CELLS cells over at most MAX_GRID_DAYS.
  */
 import { z } from 'zod';
 import type { Repos } from '../../db/repos';
+import type { HistoricalBar } from '../../db/repos/historical-bars';
+import { notFound } from '../core/errors';
 import { fromZodError } from '../core/zod-errors';
-import { settledSpec, strategySpec } from '../core/strategy-spec';
+import { settledSpec, strategySpec, type StoredStrategySpec } from '../core/strategy-spec';
+import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from '../core/time-of-day';
 import type { Exchange } from '../core/types';
-import { isCivilDate } from '../scheduler/civil-date';
+import { addDays, isCivilDate } from '../scheduler/civil-date';
 import { defaultTimezone, type TradingCalendar } from '../scheduler/trading-calendar';
-import { defaultFees } from './fees';
+import { instantOf } from '../scheduler/trigger-times';
+import { barSeries } from './bar-series';
+import { gridSteps, type Grid } from './backtest-grid';
+import { defaultFees, type FeeSchedule } from './fees';
+import type { FillModel } from './replay-day';
 import { report, type BacktestReport } from './report';
-import { runBacktest, type BacktestResult } from './run-backtest';
+import { backtestSteps, drain, type BacktestResult } from './run-backtest';
 
 /** A backtest trades no account: the spec's account key is filled with this when left out. */
 const NO_ACCOUNT = 1;
-/** The longest range one request may replay: ten years. */
-const MAX_RANGE_DAYS = 3660;
+/** The longest range one backtest may replay: ten years. */
+export const MAX_RANGE_DAYS = 3660;
+/** The most cells one grid may have, and the longest range it may cover: a year of 1-minute bars × 200 cells is a few tens of seconds of work. */
+export const MAX_GRID_CELLS = 200;
+export const MAX_GRID_DAYS = 366;
+/** Bars are read for a grid a month at a time, yielding between. */
+const READ_DAYS = 31;
 
 /** The price step fills and levels are rounded to when the request gives none: NSE/BSE quote in 0.05 for most shares, US and crypto in 0.01. */
 export function defaultTickSize(exchange: Exchange): number {
   return exchange === 'NSE' || exchange === 'BSE' ? 0.05 : 0.01;
 }
 
-const civilDate = (field: string) => z.string().refine(isCivilDate, { message: `${field} must be a date "YYYY-MM-DD"` });
+const civilDate = (field: string) => z.string().max(10).refine(isCivilDate, { message: `${field} must be a date "YYYY-MM-DD"` });
+const days = (r: { from: string; to: string }) => (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000;
+
+const common = {
+  /** The id of one of the user's strategies (the API looks it up), or `spec`. */
+  strategy_id: z.number().int({ error: 'strategy_id must be a whole number' }).positive({ error: 'strategy_id must be positive' }).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** A strategy body as the API takes it (engine/core/strategy-spec.ts); `exchange` is required here. */
+  spec: z.record(z.string().max(64), z.unknown()).optional(),
+  from: civilDate('from'),
+  to: civilDate('to'),
+  slippage_bps: z.number().min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
+  tick_size: z.number().positive({ error: 'tick_size must be above 0' }).optional(),
+  /** 'default': the exchange's schedule (fees.ts); 'none': no fees. */
+  fees: z.enum(['default', 'none']).default('default'),
+};
+type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string };
+const oneStrategy: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => (r.strategy_id === undefined) !== (r.spec === undefined), { path: ['spec'], message: 'give either strategy_id or spec, not both' }];
+const ordered: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => r.from <= r.to, { path: ['to'], message: 'to must be on or after from' }];
 
 export const backtestRequest = z
-  .strictObject({
-    /** A strategy body as the API takes it (engine/core/strategy-spec.ts); `exchange` is required here. */
-    spec: z.record(z.string(), z.unknown()),
-    from: civilDate('from'),
-    to: civilDate('to'),
-    slippage_bps: z.number().min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
-    tick_size: z.number().positive({ error: 'tick_size must be above 0' }).optional(),
-    /** 'default': the exchange's schedule (fees.ts); 'none': no fees. */
-    fees: z.enum(['default', 'none']).default('default'),
-  })
-  .refine((r) => r.from <= r.to, { path: ['to'], message: 'to must be on or after from' })
-  .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= MAX_RANGE_DAYS * 86_400_000, { path: ['to'], message: `the range must be at most ${MAX_RANGE_DAYS} days` });
+  .strictObject(common)
+  .refine(...oneStrategy)
+  .refine(...ordered)
+  .refine((r) => days(r) <= MAX_RANGE_DAYS, { path: ['to'], message: `the range must be at most ${MAX_RANGE_DAYS} days` });
 export type BacktestRequest = z.input<typeof backtestRequest>;
+
+/** Times of day from `from` to `to` (both "HH:MM", included) every `every_minutes`. */
+const timeWindow = (field: string) =>
+  z
+    .strictObject({
+      from: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.from must be a time "HH:MM"` }),
+      to: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.to must be a time "HH:MM"` }),
+      every_minutes: z.number().int({ error: `${field}.every_minutes must be a whole number` }).min(1, { error: `${field}.every_minutes must be at least 1` }).max(240, { error: `${field}.every_minutes must be at most 240` }).default(5),
+    })
+    .refine((w) => secondsOfDay(parseTimeOfDay(w.from)!) <= secondsOfDay(parseTimeOfDay(w.to)!), { path: ['to'], message: `${field}.to must not be before ${field}.from` })
+    .transform((w) => {
+      const out: string[] = [];
+      for (let s = secondsOfDay(parseTimeOfDay(w.from)!); s <= secondsOfDay(parseTimeOfDay(w.to)!); s += w.every_minutes * 60) out.push(formatTimeOfDay({ hour: Math.floor(s / 3600), minute: Math.floor(s / 60) % 60, second: s % 60 }));
+      return out;
+    });
+
+export const gridRequest = z
+  .strictObject({ ...common, buy: timeWindow('buy'), sell: timeWindow('sell') })
+  .refine(...oneStrategy)
+  .refine(...ordered)
+  .refine((r) => days(r) <= MAX_GRID_DAYS, { path: ['to'], message: `a grid's range must be at most ${MAX_GRID_DAYS} days` })
+  .refine((r) => r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
+export type GridRequest = z.input<typeof gridRequest>;
 
 export interface BacktestAnswer extends BacktestResult {
   readonly report: BacktestReport;
 }
 
+export interface BacktestDeps {
+  readonly repos: Pick<Repos, 'historicalBars'>;
+  readonly calendar: TradingCalendar;
+  /** The caller's stored strategy by id (the API's, scoped to the signed-in user); none: strategy_id is refused. */
+  readonly storedSpec?: (id: number) => StoredStrategySpec | null;
+}
+
 /**
- * Throws a `validation_failed` DomainError naming each bad field (`spec.stop_loss`, `from`, …).
+ * Throws a `validation_failed` DomainError naming each bad field (`spec.stop_loss`, `from`, …);
+ * `not_found` for a strategy_id that is not the caller's.
  *
  * @example backtest({ repos, calendar }, { spec: { symbol: 'INFY', exchange: 'NSE', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 1, stop_loss_mode: 'percent' }, from: '2026-03-02', to: '2026-03-31' })
  */
-export function backtest(deps: { readonly repos: Pick<Repos, 'historicalBars'>; readonly calendar: TradingCalendar }, raw: unknown): BacktestAnswer {
-  const request = backtestRequest.safeParse(raw);
-  if (!request.success) throw fromZodError(request.error);
-  const r = request.data;
-  const parsed = strategySpec.safeParse({ broker_account_id: NO_ACCOUNT, ...r.spec });
+export function backtest(deps: BacktestDeps, raw: unknown): BacktestAnswer {
+  return drain(backtestJob(deps, raw));
+}
+
+/** backtest as a generator: parsed at once (throws on a bad request before the first yield), then one yield a run. */
+export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, BacktestAnswer> {
+  const r = parseWith(backtestRequest, raw);
+  const { spec, fill, fees } = settle(deps, r);
+  const steps = backtestSteps(spec, { from: r.from, to: r.to, calendar: deps.calendar, fill, fees, bars: (from, to) => deps.repos.historicalBars.list(spec.exchange, spec.symbol, from, to) });
+  return (function* () {
+    const result = yield* steps;
+    return { ...result, report: report(result.trades) };
+  })();
+}
+
+/** The grid: parsed at once, then the bars read a month a yield, then one yield a replayed run. */
+export function gridJob(deps: BacktestDeps, raw: unknown): Generator<void, Grid> {
+  const r = parseWith(gridRequest, raw);
+  const { spec, fill, fees } = settle(deps, r);
+  for (const [field, times] of [['buy', r.buy], ['sell', r.sell]] as const) {
+    const probe = strategySpec.safeParse({ ...spec, buy_time: field === 'buy' ? times[0] : r.buy[0], sell_time: field === 'sell' ? times.at(-1) : r.sell.at(-1), broker_account_id: NO_ACCOUNT });
+    if (!probe.success) throw fromZodError(new z.ZodError(probe.error.issues.map((i) => ({ ...i, path: [field, ...i.path] }))));
+  }
+  return (function* () {
+    const bars: HistoricalBar[] = [];
+    for (let from = addDays(r.from, -1); from <= r.to; from = addDays(from, READ_DAYS)) {
+      const [a, b] = [instantOf(from, '00:00:00', 'UTC'), instantOf(addDays(from, READ_DAYS), '00:00:00', 'UTC')];
+      bars.push(...deps.repos.historicalBars.list(spec.exchange, spec.symbol, a, b));
+      yield;
+    }
+    return yield* gridSteps(spec, r.buy, r.sell, { from: r.from, to: r.to, calendar: deps.calendar, fill, fees, series: barSeries(bars) });
+  })();
+}
+
+/**
+ * Runs a job in slices of `steps` yields (a run's replay is a millisecond or two, a month of bars
+ * read a few tens), yielding to the event loop (setImmediate) between: a tick or a timer of a live
+ * strategy waits at most one slice. Counted in steps, not timed: the engine reads no clock here.
+ */
+export async function inSlices<T>(job: Generator<void, T>, steps = 4): Promise<T> {
+  for (;;) {
+    for (let i = 0; i < steps; i++) {
+      const next = job.next();
+      if (next.done) return next.value;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+function settle(deps: BacktestDeps, r: { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; slippage_bps: number; tick_size?: number | undefined; fees: 'default' | 'none' }): { spec: StoredStrategySpec; fill: FillModel; fees: FeeSchedule } {
+  const spec = r.strategy_id !== undefined ? stored(deps, r.strategy_id) : specOf(r.spec!);
+  return { spec, fill: { slippageBps: r.slippage_bps, tickSize: r.tick_size ?? defaultTickSize(spec.exchange) }, fees: r.fees === 'none' ? { kind: 'none' } : defaultFees(spec.exchange) };
+}
+
+function stored(deps: BacktestDeps, id: number): StoredStrategySpec {
+  if (!deps.storedSpec) throw fromZodError(new z.ZodError([{ code: 'custom', path: ['strategy_id'], message: 'strategy_id is for the API: give the strategy as spec here', input: id }]));
+  const spec = deps.storedSpec(id);
+  if (!spec) throw notFound('strategy');
+  return spec;
+}
+
+function specOf(body: Record<string, unknown>): StoredStrategySpec {
+  const parsed = strategySpec.safeParse({ broker_account_id: NO_ACCOUNT, ...body });
   if (!parsed.success) throw fromZodError(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['spec', ...i.path] }))));
   const exchange = parsed.data.exchange;
   if (!exchange) throw fromZodError(new z.ZodError([{ code: 'custom', path: ['spec', 'exchange'], message: 'exchange is required for a backtest: the bars are stored per exchange', input: undefined }]));
-  const spec = settledSpec(parsed.data, exchange, parsed.data.timezone ?? defaultTimezone(exchange));
-  const result = runBacktest(spec, {
-    from: r.from,
-    to: r.to,
-    calendar: deps.calendar,
-    fill: { slippageBps: r.slippage_bps, tickSize: r.tick_size ?? defaultTickSize(exchange) },
-    fees: r.fees === 'none' ? { kind: 'none' } : defaultFees(exchange),
-    bars: (from, to) => deps.repos.historicalBars.list(exchange, spec.symbol, from, to),
-  });
-  return { ...result, report: report(result.trades) };
+  return settledSpec(parsed.data, exchange, parsed.data.timezone ?? defaultTimezone(exchange));
 }

@@ -15,7 +15,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
-import { CsvReadError, csvRows } from '../brokers/kite/csv-rows';
+import { CsvReadError, csvRows } from '../csv/csv-rows';
 
 export const BAR_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 type Column = (typeof BAR_COLUMNS)[number];

@@ -108,6 +108,22 @@ export class ReplayDay {
     this.runTimers(at, true);
   }
 
+  /**
+   * A bar in which nothing can happen passed at once: no order waiting or pending, no timer due by
+   * `until` (its last point), no armed level within [low, high] (every point and every move of
+   * the bar is within it). Then its points would only have moved the price and the time: the price
+   * is its close at `until`, and true. False (nothing done): the bar must be walked.
+   */
+  passQuietBar(until: number, low: number, high: number, close: number): boolean {
+    if (this.queue.length > 0 || this.journal.some((o) => o.status === 'pending')) return false;
+    const timer = this.nextTimerAt();
+    if (timer !== null && timer <= until) return false;
+    for (const t of this.armed) if (t.dir === 'down' ? low <= t.level : high >= t.level) return false;
+    this.now = Math.max(this.now, until);
+    this.lastPrice = close;
+    return true;
+  }
+
   /** The rest of the run with no more prices: timers due until `until` fire, orders fill at the last price. */
   finish(until: number): void {
     this.runTimers(until, true);

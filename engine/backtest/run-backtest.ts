@@ -20,7 +20,9 @@ import { WEEKDAYS, type StoredStrategySpec, type Weekday } from '../core/strateg
 import type { Run } from '../core/types';
 import { weekdayOf, type CivilDate } from '../scheduler/civil-date';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
-import { instantOf, nextRunAfter, planRun, type PlannedRun } from '../scheduler/trigger-times';
+import type { PlannedRun } from '../scheduler/trigger-times';
+import { windowOf, type BarSeries } from './bar-series';
+import { plannedRuns } from './day-plans';
 import { orderFees, type FeeSchedule } from './fees';
 import { ReplayDay, type FillModel, type ReplayFill } from './replay-day';
 
@@ -76,44 +78,87 @@ export interface BacktestResult {
  * @example runBacktest(spec, { from: '2026-03-02', to: '2026-03-06', calendar, fill: { slippageBps: 0, tickSize: 0.05 }, fees: defaultFees('NSE'), bars })
  */
 export function runBacktest(spec: StoredStrategySpec, options: BacktestOptions): BacktestResult {
-  const plan = runPlanFrom(runPlanOf(spec));
-  const zone = spec.timezone;
-  const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
+  return drain(backtestSteps(spec, options));
+}
+
+/** runBacktest one run at a time: each yield is one run replayed, the return its result (an async caller yields to the event loop between). */
+export function* backtestSteps(spec: StoredStrategySpec, options: BacktestOptions): Generator<void, BacktestResult> {
+  const { replay, long } = replayer(spec, options);
   const trades: Trade[] = [];
   const runs: RunOutcome[] = [];
-  // The first run as a strategy started at the range's first midnight arms it; each next one as the
-  // engine's day turnover does (strategy-manager finishRun: nextRunAfter the run's trading date).
-  for (let planned = nextRun(() => planRun(instantOf(options.from, '00:00:00', zone), spec, options.calendar)); planned !== null && planned.tradingDate <= options.to; ) {
-    const current = planned;
-    planned = nextRun(() => nextRunAfter(current.tradingDate, spec, options.calendar));
-    const end = Math.max(current.sellAt, current.squareOffAt ?? 0);
-    const bars = options.bars(current.buyAt - LEAD_MS, end + 60_000);
-    if (bars.length === 0) {
-      runs.push({ date: current.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 });
-      continue;
-    }
-    const day = new ReplayDay(plan, current, options.fill, label);
-    for (const bar of bars) {
-      if (day.state.over) break;
-      const path = plan.side === 'long' ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
-      path.forEach((price, i) => day.moveTo(bar.minute + PATH_OFFSETS_MS[i]!, price, i === 0 ? 'jump' : 'through'));
-    }
-    day.finish(end);
-    const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees);
-    trades.push(...legs);
-    runs.push({ date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length });
+  for (const planned of plannedRuns(spec, options.from, options.to, options.calendar)) {
+    const run = replay(planned, (day, from, to) => {
+      const bars = options.bars(from, to);
+      for (const bar of bars) {
+        if (day.state.over) break;
+        const path = long ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
+        path.forEach((price, i) => day.moveTo(bar.minute + PATH_OFFSETS_MS[i]!, price, i === 0 ? 'jump' : 'through'));
+      }
+      return bars.length > 0;
+    });
+    trades.push(...run.trades);
+    runs.push(run.outcome);
+    yield;
   }
   return { trades, runs };
 }
 
-function nextRun(plan: () => PlannedRun): PlannedRun | null {
-  try {
-    return plan();
-  } catch (err) {
-    // No trading day within a year (past the holiday lists): the range is over.
-    if (err instanceof RangeError) return null;
-    throw err;
+/**
+ * The same backtest over bars already loaded (`series`) and runs already planned: each day reads
+ * only its window of the series, and a bar in which nothing can happen is passed at once
+ * (ReplayDay.passQuietBar), else walked as runBacktest walks it. The grid's path; a test holds it
+ * equal to runBacktest.
+ */
+export function* seriesBacktestSteps(spec: StoredStrategySpec, days: readonly PlannedRun[], series: BarSeries, options: Omit<BacktestOptions, 'bars' | 'from' | 'to' | 'calendar'>): Generator<void, BacktestResult> {
+  const { replay, long } = replayer(spec, options);
+  const trades: Trade[] = [];
+  const runs: RunOutcome[] = [];
+  const { minute, open, high, low, close } = series;
+  for (const planned of days) {
+    const run = replay(planned, (day, from, to) => {
+      const [lo, hi] = windowOf(series, from, to);
+      for (let i = lo; i < hi; i++) {
+        if (day.state.over) break;
+        const at = minute[i]!;
+        if (day.passQuietBar(at + PATH_OFFSETS_MS[3], low[i]!, high[i]!, close[i]!)) continue;
+        day.moveTo(at, open[i]!, 'jump');
+        day.moveTo(at + PATH_OFFSETS_MS[1], long ? low[i]! : high[i]!, 'through');
+        day.moveTo(at + PATH_OFFSETS_MS[2], long ? high[i]! : low[i]!, 'through');
+        day.moveTo(at + PATH_OFFSETS_MS[3], close[i]!, 'through');
+      }
+      return hi > lo;
+    });
+    trades.push(...run.trades);
+    runs.push(run.outcome);
+    yield;
   }
+  return { trades, runs };
+}
+
+/** Runs a generator of backtestSteps to its end, at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** One planned run replayed: `walk` moves the day through its bars from..to and says whether there were any. */
+function replayer(spec: StoredStrategySpec, options: Pick<BacktestOptions, 'fill' | 'fees'>) {
+  const plan = runPlanFrom(runPlanOf(spec));
+  const zone = spec.timezone;
+  const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
+  const replay = (current: PlannedRun, walk: (day: ReplayDay, from: number, to: number) => boolean): { trades: Trade[]; outcome: RunOutcome } => {
+    const end = Math.max(current.sellAt, current.squareOffAt ?? 0);
+    const day = new ReplayDay(plan, current, options.fill, label);
+    if (!walk(day, current.buyAt - LEAD_MS, end + 60_000)) {
+      return { trades: [], outcome: { date: current.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 } };
+    }
+    day.finish(end);
+    const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees);
+    return { trades: legs, outcome: { date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length } };
+  };
+  return { replay, long: plan.side === 'long' };
 }
 
 /** Each leg's entry fill with its exit fill (a backtest's exits fill in full, in one order). */

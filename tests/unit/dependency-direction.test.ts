@@ -56,6 +56,14 @@ describe('dependency direction', () => {
     expect(violations('db', rule)).toEqual([]);
   });
 
+  it('engine/backtest takes from engine/brokers only the paper fill model', () => {
+    const rule = (spec: string, file: string) =>
+      spec.startsWith('.') && /^engine\/brokers\//.test(relative(root, join(file, '..', spec))) && relative(root, join(file, '..', spec)) !== 'engine/brokers/paper/paper-price'
+        ? `imports ${spec}: a backtest replays past prices, not a broker; share the code from outside engine/brokers (engine/csv, engine/core)`
+        : null;
+    expect(violations('engine/backtest', rule)).toEqual([]);
+  });
+
   it('engine/core has no I/O imports', () => {
     const allowed = new Set(['node:crypto', 'node:perf_hooks', 'zod', 'decimal.js']);
     const rule = (spec: string) => (!spec.startsWith('.') && !allowed.has(spec) ? `imports ${spec}: core/ is pure domain; do I/O in a service` : null);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeOptionChain, FAKE_UNDERLYINGS, type FakeUnderlyingSpec } from '../../../tests/fakes/kite/fake-option-chain';
 import { instrumentsCsv } from '../../../tests/fakes/kite/fake-instruments';
 import { buildDerivativesMaster, DumpRefusedError } from './build-derivatives-master';
-import { CsvReadError, csvRows } from './csv-rows';
+import { CsvReadError, csvRows } from '../../csv/csv-rows';
 import type { KiteDerivativeExchange } from './derivatives-rows';
 
 const FETCHED = Date.parse('2026-12-07T03:00:00Z');

@@ -7,7 +7,7 @@
  * past MAX_DUMP_ROWS, or has more bad rows than a stray one or two: more than MAX_BAD_SHARE of its
  * rows and more than MIN_BAD_TO_REFUSE. Nothing is half-loaded: the master exists only once every row was read.
  */
-import type { CsvRow } from './csv-rows';
+import type { CsvRow } from '../../csv/csv-rows';
 import { DerivativesMaster, KIND_CODE, type ContractColumns, type ExpiryEntry, type UnderlyingEntry } from './derivatives-master';
 import { rowReader, type ContractRow, type KiteDerivativeExchange, type RowReader } from './derivatives-rows';
 

@@ -12,7 +12,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock';
 import { buildDerivativesMaster } from './build-derivatives-master';
-import { csvRows } from './csv-rows';
+import { csvRows } from '../../csv/csv-rows';
 import type { DerivativesMaster, MasterReport } from './derivatives-master';
 import type { KiteDerivativeExchange } from './derivatives-rows';
 import type { KiteHttp } from './kite-http';

@@ -1,0 +1,60 @@
+/**
+ * Backtests (signed in): POST /backtest (a strategy id or a spec, a date range, slippage and fees:
+ * the trades, how each run ended, the report), POST /backtest/grid (entry × exit time windows: the
+ * grid of cells), GET /strategy/:id/backtest.csv (that backtest's trades as CSV). A strategy id is
+ * looked up among the signed-in user's strategies only (invariant 5): another's is not found.
+ *
+ * Run in slices that yield to the event loop (backtest-service.ts inSlices), not in a worker
+ * thread: the replay is pure and already steps one run at a time, the bars are read from the
+ * daemon's own SQLite handle a month a slice, and a worker would need its own database connection
+ * and the engine's modules loaded again; a live tick or timer waits at most one slice.
+ */
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../core/errors';
+import { asStrategyId } from '../../core/ids';
+import type { UserId } from '../../core/ids';
+import { backtestJob, gridJob, inSlices, type BacktestDeps } from '../../backtest/backtest-service';
+import type { Trade } from '../../backtest/run-backtest';
+import type { ApiContext } from '../api-context';
+import type { BacktestDto, BacktestGridDto } from '../contract';
+import { signedIn, userOf } from '../authenticate';
+import { backtestCsvQuery, idParams, parse } from '../schemas';
+
+const CSV_COLUMNS = ['date', 'weekday', 'leg', 'side', 'qty', 'entry_at', 'entry_price', 'exit_at', 'exit_price', 'exit_kind', 'gross', 'fees', 'net'] as const;
+
+export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { repos, engine } = ctx.deps;
+  const deps = (userId: UserId): BacktestDeps => ({ repos, calendar: engine.calendar, storedSpec: (id) => repos.strategies.get(userId, asStrategyId(id))?.spec ?? null });
+
+  signedIn(app, ctx.auth, (scope) => {
+    scope.post('/backtest', async (request): Promise<BacktestDto> => snakeKeys(await inSlices(backtestJob(deps(userOf(request).id), request.body))) as BacktestDto);
+
+    scope.post('/backtest/grid', async (request): Promise<BacktestGridDto> => snakeKeys(await inSlices(gridJob(deps(userOf(request).id), request.body))) as BacktestGridDto);
+
+    scope.get('/strategy/:id/backtest.csv', async (request, reply) => {
+      const user = userOf(request);
+      const id = parse(idParams, request.params).id;
+      if (!repos.strategies.get(user.id, asStrategyId(id))) throw notFound('strategy');
+      const q = parse(backtestCsvQuery, request.query);
+      const answer = await inSlices(backtestJob(deps(user.id), { strategy_id: id, from: q.from, to: q.to, ...(q.slippage_bps === undefined ? {} : { slippage_bps: q.slippage_bps }), ...(q.fees === undefined ? {} : { fees: q.fees }) }));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="backtest-${id}-${q.from}-${q.to}.csv"`)
+        .send(tradesCsv(answer.trades));
+    });
+  });
+}
+
+/** The answer on the wire: every key snake_case, as every other answer (`entryPrice` → `entry_price`). */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+}
+
+/** The trades as CSV, a header row first; instants as ISO-8601 UTC. */
+export function tradesCsv(trades: readonly Trade[]): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const rows = trades.map((t) => [t.date, t.weekday, t.legNo, t.side, t.qty, iso(t.entryAt), t.entryPrice, iso(t.exitAt), t.exitPrice, t.exitKind, t.gross, t.fees, t.net].join(','));
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
+}

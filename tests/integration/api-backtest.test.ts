@@ -1,0 +1,74 @@
+/**
+ * Backtests over HTTP: bars of AAPL saved in the historical store (a rise of 0.10 a minute from
+ * 100.00 at 09:00 New York each day), a strategy BUY 09:05 SELL 09:10 of 10 shares: each day buys
+ * at 100.50 and sells at 101.00, +5.00 without fees. Another user's strategy is not found; a grid
+ * over the cap is a 400 naming the limit; the trades export as CSV.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoricalBar } from '../../db/repos/historical-bars';
+import { startApiHarness, type ApiHarness } from '../support/api-harness';
+
+let h: ApiHarness;
+let token = '';
+let other = '';
+let strategy = 0;
+const DAYS = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'];
+
+beforeAll(async () => {
+  h = await startApiHarness({ at: '2026-03-09T13:00:00Z' });
+  ({ token } = await h.register('bt@example.com'));
+  ({ token: other } = await h.register('other@example.com'));
+  strategy = (await h.createStrategy(token, await h.connectPaper(token))).body.id;
+  const bars: HistoricalBar[] = DAYS.flatMap((d) => Array.from({ length: 20 }, (_, i) => ({ minute: Date.parse(`${d}T14:00:00Z`) + i * 60_000, open: 100 + i / 10, high: 100 + i / 10, low: 100 + i / 10, close: 100 + i / 10, volume: 10 })));
+  h.repos.transaction(() => h.repos.historicalBars.save('NYSE', 'AAPL', bars));
+});
+afterAll(async () => h?.close());
+
+const range = { from: DAYS[0], to: DAYS.at(-1), fees: 'none' };
+
+describe('POST /backtest', () => {
+  it("replays the user's stored strategy: five days of +5.00", async () => {
+    const res = await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, ...range } });
+    expect(res.status).toBe(200);
+    expect(res.body.report).toMatchObject({ trades: 5, wins: 5, net: 25, max_drawdown: 0 });
+    expect(res.body.trades[0]).toMatchObject({ date: '2026-03-02', entry_price: 100.5, exit_price: 101, net: 5 });
+  });
+
+  it("another user's strategy is not found; a bad range names its field", async () => {
+    expect((await h.call('POST', '/backtest', { token: other, body: { strategy_id: strategy, ...range } })).status).toBe(404);
+    const bad = await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, from: '2026-03-06', to: '2026-03-02' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([{ field: 'to', message: 'to must be on or after from' }]);
+    expect((await h.call('POST', '/backtest', { body: { strategy_id: strategy, ...range } })).status).toBe(401);
+  });
+});
+
+describe('POST /backtest/grid', () => {
+  it('answers every entry × exit cell; a spec works as well as an id', async () => {
+    const spec = { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:05', sell_time: '09:10', stop_loss: 95 };
+    const res = await h.call('POST', '/backtest/grid', { token, body: { spec, ...range, buy: { from: '09:05', to: '09:06', every_minutes: 1 }, sell: { from: '09:10', to: '09:12', every_minutes: 2 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.buy_times).toEqual(['09:05:00', '09:06:00']);
+    expect(res.body.sell_times).toEqual(['09:10:00', '09:12:00']);
+    // 09:06 → 09:12: 100.60 → 101.20, +6.00 a day.
+    expect(res.body.cells[1][1]).toMatchObject({ trades: 5, win_rate: 1, net: 30 });
+    expect(res.body.cells[0][0]).toMatchObject({ net: 25 });
+  });
+
+  it('a grid over the cap is a 400 naming the limit', async () => {
+    const res = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: strategy, ...range, buy: { from: '09:00', to: '12:00', every_minutes: 1 }, sell: { from: '13:00', to: '13:05', every_minutes: 5 } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual([{ field: 'sell', message: 'a grid may have at most 200 cells (buy times × sell times)' }]);
+  });
+});
+
+describe('GET /strategy/:id/backtest.csv', () => {
+  it('exports the trades, one row a trade under a header', async () => {
+    const res = await h.call('GET', `/strategy/${strategy}/backtest.csv?from=2026-03-02&to=2026-03-03&fees=none`, { token });
+    expect(res.status).toBe(200);
+    const lines = res.text.trim().split('\n');
+    expect(lines[0]).toBe('date,weekday,leg,side,qty,entry_at,entry_price,exit_at,exit_price,exit_kind,gross,fees,net');
+    expect(lines.slice(1)).toEqual(['2026-03-02,mon,0,long,10,2026-03-02T14:05:00.000Z,100.5,2026-03-02T14:10:00.000Z,101,SELL,5,0,5', '2026-03-03,tue,0,long,10,2026-03-03T14:05:00.000Z,100.5,2026-03-03T14:10:00.000Z,101,SELL,5,0,5']);
+    expect((await h.call('GET', `/strategy/${strategy}/backtest.csv?from=2026-03-02&to=2026-03-03`, { token: other })).status).toBe(404);
+  });
+});
