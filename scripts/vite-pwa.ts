@@ -60,19 +60,23 @@ export function pwa(): Plugin {
   return {
     name: 'tradeclock-pwa',
     apply: 'build',
-    async generateBundle(_options, bundle) {
-      const icons: Record<string, Buffer> = {
-        'icons/icon-192.png': iconPng(192, 'app'),
-        'icons/icon-512.png': iconPng(512, 'app'),
-        'icons/maskable-512.png': maskableIconPng(512),
-      };
-      const files: Record<string, string | Uint8Array> = { ...icons, [MANIFEST_FILE]: `${JSON.stringify(MANIFEST, null, 2)}\n` };
-      for (const [fileName, source] of Object.entries(files)) this.emitFile({ type: 'asset', fileName, source });
-      for (const out of Object.values(bundle)) if (!out.fileName.endsWith('.map')) files[out.fileName] = out.type === 'chunk' ? out.code : out.source;
-      const shell = ['', ...Object.keys(files).sort()];
-      const version = createHash('sha256');
-      for (const name of shell.slice(1)) version.update(name).update('\0').update(files[name]!).update('\0');
-      this.emitFile({ type: 'asset', fileName: WORKER_FILE, source: await buildWorker(shell, version.digest('hex').slice(0, 16)) });
+    // After Vite's own html plugin has added index.html to the bundle.
+    generateBundle: {
+      order: 'post',
+      async handler(_options, bundle) {
+        const icons: Record<string, Buffer> = {
+          'icons/icon-192.png': iconPng(192, 'app'),
+          'icons/icon-512.png': iconPng(512, 'app'),
+          'icons/maskable-512.png': maskableIconPng(512),
+        };
+        const files: Record<string, string | Uint8Array> = { ...icons, [MANIFEST_FILE]: `${JSON.stringify(MANIFEST, null, 2)}\n` };
+        for (const [fileName, source] of Object.entries(files)) this.emitFile({ type: 'asset', fileName, source });
+        for (const out of Object.values(bundle)) if (!out.fileName.endsWith('.map')) files[out.fileName] = out.type === 'chunk' ? out.code : out.source;
+        const shell = ['', ...Object.keys(files).sort()];
+        const version = createHash('sha256');
+        for (const name of shell.slice(1)) version.update(name).update('\0').update(files[name]!).update('\0');
+        this.emitFile({ type: 'asset', fileName: WORKER_FILE, source: await buildWorker(shell, version.digest('hex').slice(0, 16)) });
+      },
     },
   };
 }
