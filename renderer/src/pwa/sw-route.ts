@@ -18,7 +18,7 @@ export interface SwRequest {
 
 /**
  * - `shell`: a file of the built shell, answered from the cache (the network if missing).
- * - `page`: a page load of the app, the network first and the cached index.html when offline.
+ * - `page`: a page load, the network first and the cached index.html when offline (never stored).
  * - `network`: not touched by the worker.
  */
 export type SwRoute = 'shell' | 'page' | 'network';
@@ -38,7 +38,9 @@ export function swRoute(request: SwRequest, scope: string, shell: readonly strin
   if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return 'network';
   const path = url.pathname.slice(base.pathname.length);
   if (API_ROOTS.includes(path.split('/', 1)[0] ?? '')) return 'network';
+  // The page itself comes from the daemon whenever it answers, so an updated daemon never starts
+  // under the last build's shell.
+  if (request.mode === 'navigate') return 'page';
   // A query string may carry a token (a login callback's request_token): never a cache key.
-  if (url.search === '' && shell.includes(path)) return 'shell';
-  return request.mode === 'navigate' ? 'page' : 'network';
+  return url.search === '' && shell.includes(path) ? 'shell' : 'network';
 }
