@@ -6,6 +6,7 @@
  */
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { pwa } from './scripts/vite-pwa.ts';
 
 const daemon = process.env.TRADECLOCK_URL ?? 'http://127.0.0.1:7420';
 const apiRoots = ['/auth', '/broker', '/strategy', '/events', '/health'];
@@ -13,7 +14,7 @@ const apiRoots = ['/auth', '/broker', '/strategy', '/events', '/health'];
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react()],
+  plugins: [react(), pwa()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -31,6 +31,12 @@ describe('contentSecurityPolicy', () => {
     expect(directives(contentSecurityPolicy(LOOPBACK, '[::1]:8787')).get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:8787', 'ws://localhost:8787']);
   });
 
+  it("lets the installable app load its manifest and service worker from its own origin only", () => {
+    const d = directives(contentSecurityPolicy(LOOPBACK, '192.168.1.20:8787'));
+    expect(d.get('manifest-src')).toEqual(["'self'"]);
+    expect(d.get('worker-src')).toEqual(["'self'"]);
+  });
+
   it('keeps framing, base, forms and plugins shut', () => {
     const d = directives(contentSecurityPolicy(LOOPBACK, null));
     expect(d.get('frame-ancestors')).toEqual(["'none'"]);

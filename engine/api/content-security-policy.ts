@@ -8,6 +8,9 @@
  * that can be written as one (older engines read only those), but never an IPv6 literal: the CSP
  * grammar has no bracketed host, so Chromium reports `ws://[::1]:port` as an invalid source on
  * every page load and ignores it anyway.
+ *
+ * The installable app needs its manifest and its service worker from the page's own origin
+ * (`manifest-src 'self'`, `worker-src 'self'`), and nothing else: no blob: or data: worker.
  */
 
 /** True when `host` ("name:port" or "[v6]:port") can be written as a CSP host-source. */
@@ -25,6 +28,6 @@ export function contentSecurityPolicy(hosts: readonly string[], host: string | n
   const sockets = [...new Set([...hosts, ...(host === null ? [] : [host])])].filter(isCspHost).map((h) => ` ws://${h}`).join('');
   return (
     `default-src 'self'; connect-src 'self'${sockets}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; ` +
-    `frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'`
+    `worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'`
   );
 }

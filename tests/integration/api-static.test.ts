@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROOTS } from '../../engine/api/static-files';
+import { API_ROOTS as WORKER_NETWORK_ROOTS } from '../../renderer/src/pwa/sw-route';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
 
 let h: ApiHarness;
@@ -12,6 +14,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tradeclock</title>');
   writeFileSync(join(dir, 'app.js'), 'console.log("ui")');
   writeFileSync(join(dir, '.env'), 'NOT_FOR_BROWSERS=1');
+  writeFileSync(join(dir, 'manifest.webmanifest'), '{"name":"Tradeclock"}');
+  writeFileSync(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {})');
   h = await startApiHarness({ staticDir: dir });
 });
 afterAll(async () => {
@@ -30,11 +34,25 @@ describe('serving the renderer', () => {
     expect((js.headers as Headers).get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
+  it('serves the web app manifest and the service worker with the types browsers require', async () => {
+    const manifest = await h.call('GET', '/manifest.webmanifest');
+    expect(manifest.status).toBe(200);
+    expect((manifest.headers as Headers).get('content-type')).toMatch(/^application\/manifest\+json/);
+    const worker = await h.call('GET', '/sw.js');
+    expect(worker.status).toBe(200);
+    expect((worker.headers as Headers).get('content-type')).toMatch(/^(text|application)\/javascript/);
+    expect((worker.headers as Headers).get('content-security-policy')).toContain("worker-src 'self'");
+  });
+
   it('never answers an API path or a non-GET with the app shell', async () => {
     for (const [method, path] of [['GET', '/strategy/3/nothing'], ['GET', '/events/nothing'], ['GET', '/health/x'], ['POST', '/somewhere']] as const) {
       const res = await h.call(method, path);
       expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: { error: { code: 'not_found', message: expect.any(String) } } });
     }
+  });
+
+  it("leaves every API root to the network in the UI's service worker", () => {
+    expect(WORKER_NETWORK_ROOTS).toEqual(expect.arrayContaining([...API_ROOTS]));
   });
 
   it('still refuses a forged Host for the UI itself', async () => {
