@@ -7,9 +7,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { pwa } from './scripts/vite-pwa.ts';
+import { API_ROOTS } from './renderer/src/pwa/sw-route.ts';
 
 const daemon = process.env.TRADECLOCK_URL ?? 'http://127.0.0.1:7420';
-const apiRoots = ['/auth', '/broker', '/strategy', '/events', '/health'];
+/** The API's first path segments (the service worker's list, checked against the daemon's routes by api-static.test.ts). */
+const apiRoots = API_ROOTS.map((root) => `/${root}`);
 
 export default defineConfig({
   root: 'renderer',

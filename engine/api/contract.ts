@@ -71,7 +71,7 @@ export interface InstallSettingRuleDto {
 }
 
 /**
- * GET and PATCH /settings: the install's settings in effect (one set per install, for every
+ * GET and PATCH /install-settings: the install's settings in effect (one set per install, for every
  * trader on it), applied at once when changed.
  */
 export interface InstallSettingsDto {

@@ -155,7 +155,7 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
   return result.data;
 }
 
-/** PATCH /settings: install-settings.ts holds the rules, shared with the engine's own read of the table. */
+/** PATCH /install-settings: install-settings.ts holds the rules, shared with the engine's own read of the table. */
 export type InstallSettingsBody = z.input<typeof installSettingsPatch>;
 
 /** A daily login completed by hand: the redirect URL the broker showed, or just its request token. */

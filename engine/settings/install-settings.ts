@@ -33,7 +33,7 @@ function settingSchema(key: InstallSettingKey) {
 }
 
 /**
- * PATCH /settings: the settings to change, at least one; any other field is refused.
+ * PATCH /install-settings: the settings to change, at least one; any other field is refused.
  * @example installSettingsPatch.parse({ stale_price_seconds: 30 }) // { stale_price_seconds: 30 }
  */
 export const installSettingsPatch = z

@@ -62,7 +62,7 @@ function bodies(): Record<string, () => Record<string, unknown>> {
     'POST /strategy/stop': () => ({ strategy_id: strategy, close_position: true }),
     'PATCH /strategy/:id': () => ({ qty: 2 }),
     'POST /strategy/:id/readiness': () => ({}),
-    'PATCH /settings': () => ({ stale_price_seconds: 30 }),
+    'PATCH /install-settings': () => ({ stale_price_seconds: 30 }),
   };
 }
 

@@ -72,8 +72,8 @@ const WITHOUT_IDS = [
   // Stops only the caller's own strategies: the isolation of that is tested in api-live.test.ts.
   'POST /strategy/stop-all',
   // The install's settings: one set for every trader on it, about no user's things.
-  'GET /settings',
-  'PATCH /settings',
+  'GET /install-settings',
+  'PATCH /install-settings',
   // Not signed in: the single-use nonce of a login the user started is its only authority.
   'GET /broker/login/callback',
   // The caller's own notification channels (each :id route is walked below).

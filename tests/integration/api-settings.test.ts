@@ -1,5 +1,5 @@
 /**
- * GET and PATCH /settings over HTTP: signed in only; the settings in effect with each one's range;
+ * GET and PATCH /install-settings over HTTP: signed in only; the settings in effect with each one's range;
  * a change validated (the field and its range named, nothing saved when any part is wrong), saved
  * in the settings table and applied by the engine at once.
  */
@@ -20,15 +20,15 @@ const RULES = {
   stale_price_seconds: { unit: 'seconds', min: 5, max: 600, default: 15 },
 };
 
-describe('/settings', () => {
+describe('/install-settings', () => {
   it('needs a session', async () => {
-    expect((await h.call('GET', '/settings', { token: null })).status).toBe(401);
-    expect((await h.call('PATCH', '/settings', { token: null, body: { stale_price_seconds: 30 } })).status).toBe(401);
+    expect((await h.call('GET', '/install-settings', { token: null })).status).toBe(401);
+    expect((await h.call('PATCH', '/install-settings', { token: null, body: { stale_price_seconds: 30 } })).status).toBe(401);
     expect(h.repos.settings.get('stale_price_seconds')).toBeUndefined();
   });
 
   it('reads the defaults with each setting\'s range', async () => {
-    const res = await h.call('GET', '/settings', { token });
+    const res = await h.call('GET', '/install-settings', { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ readiness_lead_minutes: 5, stale_price_seconds: 15, rules: RULES });
   });
@@ -42,7 +42,7 @@ describe('/settings', () => {
       [{}, /name at least one setting to change/],
     ];
     for (const [body, expected] of cases) {
-      const res = await h.call('PATCH', '/settings', { token, body });
+      const res = await h.call('PATCH', '/install-settings', { token, body });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
       if (expected instanceof RegExp) expect(res.body.error.message).toMatch(expected);
@@ -53,11 +53,11 @@ describe('/settings', () => {
   });
 
   it('saves and applies a change, and GET reads it back', async () => {
-    const res = await h.call('PATCH', '/settings', { token, body: { readiness_lead_minutes: 12, stale_price_seconds: 45 } });
+    const res = await h.call('PATCH', '/install-settings', { token, body: { readiness_lead_minutes: 12, stale_price_seconds: 45 } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ readiness_lead_minutes: 12, stale_price_seconds: 45, rules: RULES });
-    expect((await h.call('PATCH', '/settings', { token, body: { stale_price_seconds: 30 } })).body).toMatchObject({ readiness_lead_minutes: 12, stale_price_seconds: 30 });
-    expect((await h.call('GET', '/settings', { token })).body).toMatchObject({ readiness_lead_minutes: 12, stale_price_seconds: 30 });
+    expect((await h.call('PATCH', '/install-settings', { token, body: { stale_price_seconds: 30 } })).body).toMatchObject({ readiness_lead_minutes: 12, stale_price_seconds: 30 });
+    expect((await h.call('GET', '/install-settings', { token })).body).toMatchObject({ readiness_lead_minutes: 12, stale_price_seconds: 30 });
     expect([h.repos.settings.get('readiness_lead_minutes'), h.repos.settings.get('stale_price_seconds')]).toEqual(['12', '30']);
     expect(h.engine.settings.values()).toEqual({ readiness_lead_minutes: 12, stale_price_seconds: 30 });
   });

@@ -51,6 +51,15 @@ describe('serving the renderer', () => {
     }
   });
 
+  it('names the first segment of every API route as an API root, so a reload of a UI path never reaches the API and an API path never gets the app', () => {
+    const tree = h.app.printRoutes({ commonPrefix: false });
+    const roots = new Set([...tree.matchAll(/^[├└]── \/([^/\s(]+)/gm)].map((m) => m[1]!).filter((r) => !r.includes('.') && !r.startsWith('*')));
+    expect(roots.size).toBeGreaterThan(5);
+    expect([...roots].filter((r) => !API_ROOTS.has(r))).toEqual([]);
+    // And none of them is a screen's name: the UI's routes are hashes, but a bookmarked path must still load it.
+    for (const screen of ['strategies', 'brokers', 'history', 'settings']) expect(API_ROOTS.has(screen)).toBe(false);
+  });
+
   it("leaves every API root to the network in the UI's service worker", () => {
     expect(WORKER_NETWORK_ROOTS).toEqual(expect.arrayContaining([...API_ROOTS]));
   });

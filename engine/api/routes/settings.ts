@@ -1,5 +1,5 @@
 /**
- * The install's settings (signed in): GET /settings reads the ones in effect, PATCH /settings
+ * The install's settings (signed in): GET /install-settings reads the ones in effect, PATCH /install-settings
  * changes one or both, validated (install-settings.ts names the field and its range) and applied
  * at once. One set per install: on an install shared by several traders, any of them sets it.
  */
@@ -14,9 +14,9 @@ export function settingsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine } = ctx.deps;
 
   signedIn(app, ctx.auth, (scope) => {
-    scope.get('/settings', async (): Promise<InstallSettingsDto> => settingsDto(engine.settings.values()));
+    scope.get('/install-settings', async (): Promise<InstallSettingsDto> => settingsDto(engine.settings.values()));
 
-    scope.patch('/settings', async (request): Promise<InstallSettingsDto> => settingsDto(engine.settings.update(parse(installSettingsPatch, request.body))));
+    scope.patch('/install-settings', async (request): Promise<InstallSettingsDto> => settingsDto(engine.settings.update(parse(installSettingsPatch, request.body))));
   });
 }
 

@@ -152,8 +152,8 @@ export interface ApiRoutes {
   'GET /strategy/:id/bars': { body: undefined; res: PriceBarsDto };
   'GET /strategy/:id/readiness': { body: undefined; res: { readiness: ReadinessDto | null } };
   'POST /strategy/:id/readiness': { body: undefined; res: ReadinessDto };
-  'GET /settings': { body: undefined; res: InstallSettingsDto };
-  'PATCH /settings': { body: InstallSettingsFormBody; res: InstallSettingsDto };
+  'GET /install-settings': { body: undefined; res: InstallSettingsDto };
+  'PATCH /install-settings': { body: InstallSettingsFormBody; res: InstallSettingsDto };
   'GET /health': { body: undefined; res: HealthDto };
   'GET /notify/channels': { body: undefined; res: NotifyChannelsDto };
   'POST /notify/channels': { body: NotifyChannelBodyDto; res: NotifyChannelDto };

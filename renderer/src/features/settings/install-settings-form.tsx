@@ -39,7 +39,7 @@ export function InstallSettingsForm() {
   };
 
   useEffect(() => {
-    api('GET /settings').then(show, (err: unknown) => setLoadError(errorText(err)));
+    api('GET /install-settings').then(show, (err: unknown) => setLoadError(errorText(err)));
   }, []);
 
   const submit = async (e: FormEvent) => {
@@ -51,7 +51,7 @@ export function InstallSettingsForm() {
     try {
       const body: InstallSettingsFormBody = {};
       for (const key of KEYS) if (values[key] !== String(loaded[key])) body[key] = asSent(values[key]);
-      const saved = Object.keys(body).length === 0 ? loaded : await api('PATCH /settings', body);
+      const saved = Object.keys(body).length === 0 ? loaded : await api('PATCH /install-settings', body);
       show(saved);
       const text = installSettingsSavedText(saved);
       setDone(text);
