@@ -33,6 +33,8 @@ describe('broker accounts say PAPER or LIVE, and where they trade', () => {
     expect(one.body.markets).toEqual([
       { exchange: 'NSE', timezone: 'Asia/Kolkata' },
       { exchange: 'BSE', timezone: 'Asia/Kolkata' },
+      { exchange: 'NFO', timezone: 'Asia/Kolkata' },
+      { exchange: 'BFO', timezone: 'Asia/Kolkata' },
       ...US,
       { exchange: 'CRYPTO', timezone: 'UTC' },
     ]);
@@ -53,7 +55,7 @@ describe('broker accounts say PAPER or LIVE, and where they trade', () => {
     expect(live.body).toMatchObject({ label: 'Alpaca live', mode: 'live', markets: US });
   });
 
-  it('Kite is always live, on NSE and BSE in India time, before its first login too', async () => {
+  it('Kite is always live, on NSE, BSE and their F&O segments (NFO, BFO) in India time, before its first login too', async () => {
     h = await startApiHarness();
     kite = await startKiteFake();
     const { token } = await h.register();
@@ -64,6 +66,8 @@ describe('broker accounts say PAPER or LIVE, and where they trade', () => {
       markets: [
         { exchange: 'NSE', timezone: 'Asia/Kolkata' },
         { exchange: 'BSE', timezone: 'Asia/Kolkata' },
+        { exchange: 'NFO', timezone: 'Asia/Kolkata' },
+        { exchange: 'BFO', timezone: 'Asia/Kolkata' },
       ],
     });
   });
