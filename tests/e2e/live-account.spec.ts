@@ -14,6 +14,14 @@ import { startTestDaemon, type RunningDaemon } from './support/daemon';
 import { armedTimes, awayFromMidnight, expect, test as base, utcTime, utcTimeToday, VIEWPORTS } from './support/fixtures';
 import { apiCall, openSignedIn, stateOf, strategyRow } from './support/trader-ui';
 
+/** The account's orders at the fake, oldest first, as "side qty symbol type status". */
+function ordersAt(alpaca: FakeAlpaca): string[] {
+  return alpaca
+    .orders()
+    .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)))
+    .map((o) => `${o.side} ${o.qty} ${o.symbol} ${o.type} ${o.status}`);
+}
+
 const test = base.extend<{ alpaca: FakeAlpaca }, { daemon: RunningDaemon }>({
   daemon: [
     async ({}, use) => {
@@ -130,7 +138,8 @@ test('a LIVE account is named and badged before and after START, in the header, 
 
   await test.step('in position at the live account, STOP asks first and names it', async () => {
     await expect(stateOf(row)).toHaveText('In position', { timeout: 40_000 });
-    expect(alpaca.received().map((o) => `${o.side} ${o.qty} ${o.symbol}`)).toEqual(['buy 3 AAPL']);
+    // The BUY, and the backstop the live account rests at Alpaca by default: a stop SELL of the shares.
+    await expect.poll(() => ordersAt(alpaca)).toEqual(['buy 3 AAPL market filled', 'sell 3 AAPL stop new']);
     await row.getByRole('button', { name: /^Stop AAPL/ }).click();
     const stop = page.getByRole('dialog', { name: `Stop AAPL (#${aapl.id})?` });
     await expect(stop.getByTestId('account-tag')).toHaveText(LIVE_TAG);
@@ -159,7 +168,8 @@ test('a LIVE account is named and badged before and after START, in the header, 
     await screens.snap('17-live-kill-switch');
     await kill.getByRole('button', { name: 'Stop all and exit all' }).click();
     await expect(kill).toBeHidden();
-    await expect.poll(() => alpaca.received().map((o) => `${o.side} ${o.qty} ${o.symbol}`)).toEqual(['buy 3 AAPL', 'sell 3 AAPL']);
+    // The backstop cancelled first (Alpaca holds the shares for it), then one SELL: never two.
+    await expect.poll(() => ordersAt(alpaca)).toEqual(['buy 3 AAPL market filled', 'sell 3 AAPL stop canceled', 'sell 3 AAPL market filled']);
     await expect(stateOf(page)).toHaveText('Stopped', { timeout: 20_000 });
     await expect(header).toHaveCount(0);
   });
