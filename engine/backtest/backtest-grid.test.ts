@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HistoricalBar } from '../../db/repos/historical-bars';
+import { walkBars } from './bar-walk.test-support';
 import { settledSpec, strategySpec } from '../core/strategy-spec';
 import type { Exchange } from '../core/types';
 import { createTradingCalendar, defaultTimezone } from '../scheduler/trading-calendar';
@@ -28,19 +28,7 @@ const SELLS = { NSE: ['09:30:00', '09:40:00'], NYSE: ['09:45:00', '09:55:00'] } 
 
 /** 30 bars from the session's open: a walk of whole ticks (0.05) from 100, some minutes missing. */
 const dayBars = (exchange: 'NSE' | 'NYSE', date: string) =>
-  fc.array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: -8, max: 8 }), fc.boolean()), { minLength: 30, maxLength: 30 }).map((steps) => {
-    const bars: HistoricalBar[] = [];
-    let price = 2000;
-    steps.forEach(([gap, up, down, move, missing], i) => {
-      const open = Math.max(40, price + gap);
-      const close = Math.max(40, open + move);
-      const high = Math.max(open, close) + up;
-      const low = Math.max(20, Math.min(open, close) - down);
-      if (!missing) bars.push({ minute: instantOf(date, OPEN[exchange], defaultTimezone(exchange)) + i * 60_000, open: open / 20, high: high / 20, low: low / 20, close: close / 20, volume: 100 });
-      price = close;
-    });
-    return bars;
-  });
+  fc.array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: -8, max: 8 }), fc.boolean()), { minLength: 30, maxLength: 30 }).map((steps) => walkBars(steps, instantOf(date, OPEN[exchange], defaultTimezone(exchange))));
 
 const strategy = fc.record({
   side: fc.constantFrom('buy', 'sell'),

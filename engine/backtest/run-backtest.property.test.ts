@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HistoricalBar } from '../../db/repos/historical-bars';
+import { walkBars } from './bar-walk.test-support';
 import { settledSpec, strategySpec } from '../core/strategy-spec';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
 import { instantOf } from '../scheduler/trigger-times';
@@ -18,19 +18,7 @@ const DAYS = ['2026-03-02', '2026-03-04', '2026-03-05'];
 
 /** A day's bars 09:15–09:44 IST: a walk of whole ticks (0.05) from 100. */
 const dayBars = (date: string) =>
-  fc.array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: -8, max: 8 })), { minLength: 30, maxLength: 30 }).map((steps) => {
-    const bars: HistoricalBar[] = [];
-    let price = 2000; // in ticks
-    steps.forEach(([gap, up, down, move], i) => {
-      const open = Math.max(40, price + gap);
-      const close = Math.max(40, open + move);
-      const high = Math.max(open, close) + up;
-      const low = Math.max(20, Math.min(open, close) - down);
-      bars.push({ minute: instantOf(date, '09:15:00', 'Asia/Kolkata') + i * 60_000, open: open / 20, high: high / 20, low: low / 20, close: close / 20, volume: 100 });
-      price = close;
-    });
-    return bars;
-  });
+  fc.array(fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: -8, max: 8 })), { minLength: 30, maxLength: 30 }).map((steps) => walkBars(steps, instantOf(date, '09:15:00', 'Asia/Kolkata')));
 
 const strategy = fc.record({
   side: fc.constantFrom('buy', 'sell'),
