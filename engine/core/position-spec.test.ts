@@ -78,6 +78,9 @@ describe('positions', () => {
       ['positions.1.target', 'target must be below 100 when its unit is percent'],
     ]);
     expect(issues({ ...straddle, stop_loss: 100 })).toEqual([['stop_loss', 'stop_loss must be below 100 when stop_loss_mode is percent']]);
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', target: 20 }, { side: 'sell', option_right: 'PE', target: 20, target_mode: 'points' }] })).toEqual([
+      ['positions.0.target_mode', "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen"],
+    ]);
     // 150 points on a position whose own unit is points is no percent.
     expect(issues({ ...straddle, positions: [straddle.positions[0], { ...straddle.positions[1], stop_loss: 150 }] })).toBeUndefined();
   });

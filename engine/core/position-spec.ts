@@ -104,6 +104,10 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
       const value = item[key] ?? v[key];
       if ((item[mode] ?? v[mode]) === 'percent' && typeof value === 'number' && value >= 100) issue(`positions.${i}.${key}`, `${key} must be below 100 when its unit is percent`);
     }
+    // A position's own target counted by the strategy's unit: that unit must not be a premium price.
+    if (item.target != null && item.target_mode == null && (v.target_mode ?? 'price') === 'price') {
+      issue(`positions.${i}.target_mode`, "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen");
+    }
     if (typeof item.option_right !== 'string') return;
     const rule = `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
     const first = seen.get(rule);
