@@ -41,7 +41,7 @@ export const positiveNumber = (field: string) =>
     .refine((n) => n > 0, { message: `${field} must be greater than 0` });
 
 /** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
-export function hasAtMostDecimals(n: number, decimals: number): boolean {
+function hasAtMostDecimals(n: number, decimals: number): boolean {
   return Number(n.toFixed(decimals)) === n;
 }
 
