@@ -216,6 +216,19 @@ export interface LevelsDto {
   readonly cost_at: number | null;
 }
 
+/** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, stop_loss, target and their modes). */
+export interface PositionDto {
+  readonly side: 'buy' | 'sell';
+  readonly option_right: 'CE' | 'PE';
+  readonly option_expiry: 'current_week' | 'next_week' | 'current_month';
+  readonly option_strike: string;
+  readonly lots: number | null;
+  readonly stop_loss: number | null;
+  readonly stop_loss_mode: 'points' | 'percent' | null;
+  readonly target: number | null;
+  readonly target_mode: 'points' | 'percent' | null;
+}
+
 export interface StrategyDto {
   readonly id: number;
   readonly broker_account_id: number;
@@ -233,6 +246,8 @@ export interface StrategyDto {
   readonly option_right: 'CE' | 'PE' | null;
   readonly option_expiry: 'current_week' | 'next_week' | 'current_month';
   readonly option_strike: string;
+  /** The positions held at once (issue 19), in the trader's order; null: one position, the keys above. */
+  readonly positions: readonly PositionDto[] | null;
   /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
   readonly stop_loss_mode: 'price' | 'points' | 'percent';
   /** The take-profit, counted as `target_mode` says; null: none. */
@@ -335,8 +350,11 @@ export interface DamagedStrategyDto {
  */
 export interface StrategyFormFieldDto {
   readonly name: StrategyField;
-  /** 'list' is an array of `enum` values (weekdays); 'json' anything without a plain input. */
-  readonly type: 'string' | 'number' | 'boolean' | 'list' | 'json';
+  /**
+   * 'list' is an array of `enum` values (weekdays); 'rows' a list of objects, each with the keys
+   * `item_fields` describes (a strategy's positions); 'json' anything without a plain input.
+   */
+  readonly type: 'string' | 'number' | 'boolean' | 'list' | 'rows' | 'json';
   /** The allowed values of a choice, or of a list's items. */
   readonly enum?: readonly string[];
   /** false: it may be left out, and then means `default` (null: no value, or one the engine picks, as `hint` says). */
@@ -356,9 +374,14 @@ export interface StrategyFormFieldDto {
    * A hidden field is not sent.
    */
   readonly show_when: ShowWhen | null;
+  /** A 'rows' field's keys, each as the field itself is described (every row has them; none shows conditionally). */
+  readonly item_fields?: readonly StrategyFormItemFieldDto[];
 }
 
 /** GET /strategy/form: the strategy body's fields, grouped by `group`, in the order a form shows them. */
+/** One key of a 'rows' field's rows (a position's `lots`): described as a field, without what only a top-level field has. */
+export type StrategyFormItemFieldDto = Omit<StrategyFormFieldDto, 'name' | 'group' | 'available' | 'show_when' | 'item_fields'> & { readonly name: string };
+
 export interface StrategyFormDto {
   /** The version of the definition these fields describe. */
   readonly spec_version: number;

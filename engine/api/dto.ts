@@ -4,7 +4,7 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OptionContractDto, OrderDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OptionContractDto, OrderDto, PositionDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
@@ -13,6 +13,7 @@ import type { EngineEvent, FeedState } from '../core/events';
 import type { BrokerSessionInfo } from '../brokers/broker';
 import { OPEN_BACKSTOP_STATES, type Backstop, type Levels, type Order, type Run, type Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
+import type { PositionSpec } from '../core/position-spec';
 import type { AccountFacts } from '../brokers/broker-kinds';
 import type { RemovalBlocker } from '../brokers/removal-blockers';
 import type { StaleNow } from '../market/stale-price-watch';
@@ -167,6 +168,20 @@ function specKeys<K extends keyof StoredStrategySpec>(spec: StoredStrategySpec, 
   return Object.fromEntries(keys.map((k) => [k, spec[k]])) as Pick<StoredStrategySpec, K>;
 }
 
+function positionDto(p: PositionSpec): PositionDto {
+  return {
+    side: p.side,
+    option_right: p.option_right,
+    option_expiry: p.option_expiry ?? 'current_week',
+    option_strike: p.option_strike ?? 'atm',
+    lots: p.lots ?? null,
+    stop_loss: p.stop_loss ?? null,
+    stop_loss_mode: p.stop_loss_mode ?? null,
+    target: p.target ?? null,
+    target_mode: p.target_mode ?? null,
+  };
+}
+
 /** A readiness report on the wire. */
 export function readinessDto(r: ReadinessReport): ReadinessDto {
   return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
@@ -206,6 +221,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     option_right: s.spec.option_right ?? null,
     option_expiry: s.spec.option_expiry ?? 'current_week',
     option_strike: s.spec.option_strike ?? 'atm',
+    positions: s.spec.positions?.map(positionDto) ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

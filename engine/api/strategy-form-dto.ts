@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import { SPEC_VERSION, STRATEGY_FIELD_META, STRATEGY_FIELD_SHOW_WHEN, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
-import type { StrategyFormDto, StrategyFormFieldDto } from './contract';
+import { POSITION_FIELD_META, positionShape, type PositionField } from '../core/position-spec';
+import type { StrategyFormDto, StrategyFormFieldDto, StrategyFormItemFieldDto } from './contract';
 import { choicesOf, plainTypeOf, zodField } from './zod-fields';
 
 export function strategyFormDto(): StrategyFormDto {
@@ -17,6 +18,22 @@ export function strategyFormDto(): StrategyFormDto {
 }
 
 function fieldDto(name: StrategyField, schema: z.core.$ZodType, meta: FieldMeta): StrategyFormFieldDto {
+  const { inner } = zodField(schema);
+  const item = listItem(inner);
+  // A list of objects is rows; its one object schema is the positions' (the only such field).
+  const rows = item !== undefined && zodField(item).inner._zod.def.type === 'object';
+  return {
+    ...described(name, schema, meta),
+    name,
+    ...(rows ? { type: 'rows' as const, item_fields: (Object.keys(positionShape) as PositionField[]).map((key) => described(key, positionShape[key], POSITION_FIELD_META[key])) } : {}),
+    group: meta.group,
+    available: meta.available,
+    show_when: STRATEGY_FIELD_SHOW_WHEN[name] ?? null,
+  };
+}
+
+/** What a field and a row's key have alike: the type, choices and default read from the schema, the words from the meta. */
+function described(name: string, schema: z.core.$ZodType, meta: { readonly label: string; readonly hint: string; readonly unit?: string }): StrategyFormItemFieldDto {
   const { inner, required, defaultValue } = zodField(schema);
   const item = listItem(inner);
   const choices = choicesOf(item ? zodField(item).inner : inner);
@@ -28,10 +45,7 @@ function fieldDto(name: StrategyField, schema: z.core.$ZodType, meta: FieldMeta)
     default: (defaultValue ?? null) as StrategyFormFieldDto['default'],
     label: meta.label,
     hint: meta.hint,
-    group: meta.group,
     unit: meta.unit ?? null,
-    available: meta.available,
-    show_when: STRATEGY_FIELD_SHOW_WHEN[name] ?? null,
   };
 }
 

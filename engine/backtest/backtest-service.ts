@@ -164,8 +164,21 @@ function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 }
 
 function settle(deps: BacktestDeps, r: { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; slippage_bps: number; tick_size?: number | undefined; fees: 'default' | 'none' }): { spec: StoredStrategySpec; fill: FillModel; fees: FeeSchedule } {
-  const spec = r.strategy_id !== undefined ? stored(deps, r.strategy_id) : specOf(r.spec!);
+  const spec = backtestable(r.strategy_id !== undefined ? stored(deps, r.strategy_id) : specOf(r.spec!), r.strategy_id !== undefined ? 'strategy_id' : 'spec');
   return { spec, fill: { slippageBps: r.slippage_bps, tickSize: r.tick_size ?? defaultTickSize(spec.exchange) }, fees: r.fees === 'none' ? { kind: 'none' } : defaultFees(spec.exchange) };
+}
+
+/**
+ * `spec`, when a backtest can run it: the bars are the symbol's own, so an option (whose contract
+ * and premium are chosen at the BUY time) or several positions would be replayed as the index
+ * itself, a result that looks right and is not. Refused naming the key.
+ */
+function backtestable(spec: StoredStrategySpec, from: 'strategy_id' | 'spec'): StoredStrategySpec {
+  const key = spec.positions !== undefined ? 'positions' : spec.option_right !== undefined ? 'option_right' : null;
+  if (key === null) return spec;
+  const why = `options are not backtested yet: the bars are ${spec.symbol}'s own, not its options' premiums`;
+  const issue = from === 'spec' ? { path: ['spec', key], message: `${key} is set: ${why}` } : { path: ['strategy_id'], message: `strategy_id names a strategy of options: ${why}` };
+  throw fromZodError(new z.ZodError([{ code: 'custom', ...issue, input: undefined }]));
 }
 
 function stored(deps: BacktestDeps, id: number): StoredStrategySpec {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asStrategyId, backstopId, clientOrderId, MAX_BACKSTOP_VERSION, MAX_EXIT_ATTEMPTS, MAX_LEG_NO, parseBackstopId, parseClientOrderId, type ClientOrderIdParts, type StrategyId } from './ids';
+import { asStrategyId, backstopId, clientOrderId, MAX_BACKSTOP_VERSION, MAX_EXIT_ATTEMPTS, MAX_LEG_NO, MAX_POSITION_NO, parseBackstopId, parseClientOrderId, positionClientOrderId, type ClientOrderIdParts, type StrategyId } from './ids';
 import { newInstallId } from './random-ids';
 
 /**
@@ -40,7 +40,12 @@ const legNo = fc.integer({ min: 0, max: MAX_LEG_NO });
 const parts: fc.Arbitrary<ClientOrderIdParts> = fc
   .record({ installId, strategyId, legNo, at: slotAttempt, day0: isoDay('2000-01-01', '2099-12-31'), dayN: isoDay('2000-01-01', '2127-09-27') })
   .map(({ at, day0, dayN, ...p }) => ({ ...p, ...at, tradingDate: p.legNo === 0 ? day0 : dayN }));
-const idOf = (p: ClientOrderIdParts) => clientOrderId(p.installId, p.strategyId, p.tradingDate, p.slot, p.attempt, p.legNo);
+const idOf = (p: ClientOrderIdParts) =>
+  p.positionNo === undefined ? clientOrderId(p.installId, p.strategyId, p.tradingDate, p.slot, p.attempt, p.legNo) : positionClientOrderId(p.installId, p.strategyId, p.tradingDate, p.positionNo, p.slot, p.attempt, p.legNo);
+/** Any valid input of a position's id (days up to 2127-09-27, as legs 1–9). */
+const positionParts: fc.Arbitrary<ClientOrderIdParts> = fc
+  .record({ installId, strategyId, legNo, positionNo: fc.integer({ min: 0, max: MAX_POSITION_NO }), at: slotAttempt, tradingDate: isoDay('2000-01-01', '2127-09-27') })
+  .map(({ at, ...p }) => ({ ...p, ...at }));
 
 describe('clientOrderId', () => {
   it('is the same for the same strategy, date and slot, and differs otherwise', () => {
@@ -116,7 +121,7 @@ describe('clientOrderId', () => {
     expect(() => parseClientOrderId('tck3x9a1162602302')).toThrow(/2026-02-30 is not a calendar date/);
     expect(() => parseClientOrderId('tck3x9a116260309Y')).toThrow(/leg 0 id is tc \+ install/);
     expect(() => parseClientOrderId('trk3x9a17do000160X')).toThrow(/leg 1-9 id is tr \+ install/);
-    expect(() => parseClientOrderId('TCk3x9a116260309E')).toThrow(/neither tc \(leg 0\) nor tr/);
+    expect(() => parseClientOrderId('TCk3x9a116260309E')).toThrow(/none of tc \(leg 0\), tr \(legs 1-9\) and tp/);
   });
 });
 
@@ -190,7 +195,7 @@ describe('clientOrderId over random inputs', () => {
       fc.constantFrom(...BASE36).map((c) => (id: string) => id + c),
     );
     fc.assert(
-      fc.property(parts, edit, (p, change) => {
+      fc.property(fc.oneof(parts, positionParts), edit, (p, change) => {
         const s = change(idOf(p));
         let read: ClientOrderIdParts;
         try {
@@ -202,6 +207,48 @@ describe('clientOrderId over random inputs', () => {
         expect(idOf(read)).toBe(s);
       }),
       { numRuns: 5_000 },
+    );
+  });
+});
+
+describe('positionClientOrderId', () => {
+  it('writes a position of a multi-position strategy as tp + install + day + strategy + position + leg + slot, 19 characters', () => {
+    expect(positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 1, 'entry')).toBe('tpk3x9a17do0001610E');
+    expect(positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 'exit', 2, 3)).toBe('tpk3x9a17do0001603' + '2');
+    expect(parseClientOrderId('tpk3x9a17do0001610E')).toEqual({ installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', positionNo: 1, legNo: 0, slot: 'entry', attempt: 1 });
+    // The widest inputs still fit Kite's 20-character tag.
+    expect(positionClientOrderId('zzzzzz', asStrategyId(36 ** 5 - 1), '2127-09-27', 9, 'exit', 9, 9)).toMatch(/^tp[0-9a-z]{16}9$/);
+  });
+
+  it('refuses a position outside 0–9, and what clientOrderId refuses, naming it', () => {
+    expect(() => positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 10, 'entry')).toThrow('position must be 0..9, got 10');
+    expect(() => positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', -1, 'entry')).toThrow('position must be 0..9, got -1');
+    expect(() => positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 'entry', 2)).toThrow('attempt of an entry order must be 1..1, got 2');
+    expect(() => positionClientOrderId('k3x9a1', asStrategyId(42), '2127-09-28', 0, 'entry')).toThrow('past 2127-09-27');
+    expect(() => parseClientOrderId('tpk3x9a17do0001610')).toThrow(/a position id is tp \+ install/);
+  });
+
+  it('reads back as its parts, fits 19 characters, and gives every (position, leg, slot, attempt) of a strategy\'s day its own id, never a tc or tr one', () => {
+    fc.assert(
+      fc.property(positionParts, (p) => {
+        const id = idOf(p);
+        expect(id).toMatch(/^tp[0-9a-z]{16}[EX2-9]$/);
+        expect(parseClientOrderId(id)).toEqual(p);
+      }),
+      { numRuns: 3_000 },
+    );
+    fc.assert(
+      fc.property(installId, strategyId, isoDay('2000-01-01', '2099-12-31'), (install, sid, day) => {
+        const ids = Array.from({ length: MAX_POSITION_NO + 1 }, (_, position) =>
+          Array.from({ length: MAX_LEG_NO + 1 }, (_, leg) => [
+            positionClientOrderId(install, sid, day, position, 'entry', 1, leg),
+            ...Array.from({ length: MAX_EXIT_ATTEMPTS }, (_, i) => positionClientOrderId(install, sid, day, position, 'exit', i + 1, leg)),
+          ]).flat(),
+        ).flat();
+        const single = Array.from({ length: MAX_LEG_NO + 1 }, (_, leg) => [clientOrderId(install, sid, day, 'entry', 1, leg), clientOrderId(install, sid, day, 'exit', 1, leg)]).flat();
+        expect(new Set([...ids, ...single]).size).toBe(ids.length + single.length);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -42,6 +42,8 @@ export interface ClientOrderIdParts {
   readonly slot: 'entry' | 'exit';
   /** 1 for the entry and an exit's first attempt; 2–9 for an exit's later attempts. */
   readonly attempt: number;
+  /** The position of a multi-position strategy (a `tp` id); absent for a strategy of one position. */
+  readonly positionNo?: number;
 }
 
 /**
@@ -79,6 +81,17 @@ export function clientOrderId(
   attempt = 1,
   legNo = 0,
 ): string {
+  const { day, last } = checkedOrderParts(installId, strategyId, tradingDate, slot, attempt, legNo);
+  if (legNo === 0) {
+    if (tradingDate >= '2100') throw new Error(`trading date ${tradingDate} is past 2099, which a leg 0 id's yymmdd cannot tell from 20yy`);
+    return `tc${installId}${strategyId.toString(36)}${tradingDate.slice(2, 4)}${tradingDate.slice(5, 7)}${tradingDate.slice(8, 10)}${last}`;
+  }
+  if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a leg ${legNo} id can write`);
+  return `tr${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${legNo}${last}`;
+}
+
+/** The day number and last character of an order id, after every input is checked (clientOrderId's @throws). */
+function checkedOrderParts(installId: string, strategyId: StrategyId, tradingDate: string, slot: 'entry' | 'exit', attempt: number, legNo: number): { day: number; last: string } {
   if (!/^[0-9a-z]{6}$/.test(installId)) throw new Error(`install id must be 6 base-36 chars, got "${installId}"`);
   if (!Number.isSafeInteger(strategyId) || strategyId < 0) throw new Error(`strategy id must be a whole number of 0 or more, got ${strategyId}`);
   if (strategyId > MAX_STRATEGY_ID) throw new Error(`strategy id ${strategyId} too large for a 20-char client order id`);
@@ -87,12 +100,28 @@ export function clientOrderId(
   if (!Number.isInteger(attempt) || attempt < 1 || attempt > maxAttempt) throw new Error(`attempt of an ${slot} order must be 1..${maxAttempt}, got ${attempt}`);
   if (!Number.isInteger(legNo) || legNo < 0 || legNo > MAX_LEG_NO) throw new Error(`leg must be 0..${MAX_LEG_NO}, got ${legNo}`);
   const last = slot === 'entry' ? 'E' : attempt === 1 ? 'X' : String(attempt);
-  if (legNo === 0) {
-    if (tradingDate >= '2100') throw new Error(`trading date ${tradingDate} is past 2099, which a leg 0 id's yymmdd cannot tell from 20yy`);
-    return `tc${installId}${strategyId.toString(36)}${tradingDate.slice(2, 4)}${tradingDate.slice(5, 7)}${tradingDate.slice(8, 10)}${last}`;
-  }
-  if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a leg ${legNo} id can write`);
-  return `tr${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${legNo}${last}`;
+  return { day, last };
+}
+
+/** The highest position number: positions 0–9 of a multi-position strategy (one digit in the id). */
+export const MAX_POSITION_NO = 9;
+
+/**
+ * The client order id of an order of one position of a multi-position strategy (issue 19): as
+ * clientOrderId, with the position in it, so the positions of one strategy's day never share an
+ * id. A strategy of one position never uses this: its ids stay `tc`/`tr` as journaled. `tp` +
+ * install (6) + day (3, base 36 days since 2000-01-01) + strategy (5, zero-padded base 36) +
+ * position (1, `0`–`9`) + leg (1, `0`–`9`) + `E` | `X` | `2`–`9` = 19 characters, fixed width:
+ * within Kite's 20-character tag and Alpaca's 48, and never a `tc`, `tr` or `tb` id.
+ *
+ * @throws Error naming the input that has no id (as clientOrderId, and a position outside 0–9).
+ * @example positionClientOrderId('k3x9a1', asStrategyId(42), '2026-03-09', 1, 'entry') === 'tpk3x9a17do0001610E'
+ */
+export function positionClientOrderId(installId: string, strategyId: StrategyId, tradingDate: string, positionNo: number, slot: 'entry' | 'exit', attempt = 1, legNo = 0): string {
+  const { day, last } = checkedOrderParts(installId, strategyId, tradingDate, slot, attempt, legNo);
+  if (!Number.isInteger(positionNo) || positionNo < 0 || positionNo > MAX_POSITION_NO) throw new Error(`position must be 0..${MAX_POSITION_NO}, got ${positionNo}`);
+  if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a position id can write`);
+  return `tp${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${positionNo}${legNo}${last}`;
 }
 
 /**
@@ -107,7 +136,10 @@ export function parseClientOrderId(id: string): ClientOrderIdParts {
   const parts = partsOf(id);
   let again: string;
   try {
-    again = clientOrderId(parts.installId, parts.strategyId, parts.tradingDate, parts.slot, parts.attempt, parts.legNo);
+    again =
+      parts.positionNo === undefined
+        ? clientOrderId(parts.installId, parts.strategyId, parts.tradingDate, parts.slot, parts.attempt, parts.legNo)
+        : positionClientOrderId(parts.installId, parts.strategyId, parts.tradingDate, parts.positionNo, parts.slot, parts.attempt, parts.legNo);
   } catch (e) {
     throw refusal(id, (e as Error).message);
   }
@@ -117,6 +149,7 @@ export function parseClientOrderId(id: string): ClientOrderIdParts {
 
 const LEG_ZERO = /^tc([0-9a-z]{6})([0-9a-z]{1,5})(\d{2})(\d{2})(\d{2})([EX2-9])$/;
 const LEG_N = /^tr([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})([1-9])([EX2-9])$/;
+const POSITION = /^tp([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})(\d)(\d)([EX2-9])$/;
 
 function partsOf(id: string): ClientOrderIdParts {
   const zero = LEG_ZERO.exec(id);
@@ -130,9 +163,16 @@ function partsOf(id: string): ClientOrderIdParts {
     const tradingDate = new Date(DAY_ZERO + parseInt(day, 36) * DAY_MS).toISOString().slice(0, 10);
     return { installId, strategyId: asStrategyId(parseInt(sid, 36)), tradingDate, legNo: Number(leg), ...slotAttempt(last) };
   }
+  const p = POSITION.exec(id);
+  if (p) {
+    const [, installId, day, sid, position, leg, last] = p as unknown as [string, string, string, string, string, string, string];
+    const tradingDate = new Date(DAY_ZERO + parseInt(day, 36) * DAY_MS).toISOString().slice(0, 10);
+    return { installId, strategyId: asStrategyId(parseInt(sid, 36)), tradingDate, legNo: Number(leg), positionNo: Number(position), ...slotAttempt(last) };
+  }
+  if (id.startsWith('tp')) throw refusal(id, 'a position id is tp + install (6) + day (3) + strategy (5) + position (0-9) + leg (0-9) + E, X or 2-9, 19 characters');
   if (id.startsWith('tc')) throw refusal(id, 'a leg 0 id is tc + install (6) + strategy (1-5 base 36) + yymmdd + E, X or 2-9');
   if (id.startsWith('tr')) throw refusal(id, 'a leg 1-9 id is tr + install (6) + day (3) + strategy (5) + leg (1-9) + E, X or 2-9, 18 characters');
-  throw refusal(id, 'it starts with neither tc (leg 0) nor tr (legs 1-9)');
+  throw refusal(id, 'it starts with none of tc (leg 0), tr (legs 1-9) and tp (a position of several)');
 }
 
 /** The most versions one leg's backstop takes (each trail move is one): 3 base-36 digits. */

@@ -9,6 +9,7 @@ import { OFFSET_MODES, OPTION_RIGHTS, strategyShape, type StoredStrategySpec } f
 import { asBrokerAccountId } from './ids';
 import type { RunPlan } from './run-policy/types';
 import type { Levels } from './types';
+import { MAX_POSITIONS } from './position-spec';
 
 const price = z.number().finite().positive();
 
@@ -47,6 +48,8 @@ export const runPlanSpec = z.strictObject({
   option_strike: strategyShape.option_strike,
   /** Set once the option's contract is chosen (never copied from the spec). */
   option_contract: optionContractSpec.optional(),
+  /** The position of a multi-position strategy this run trades (runPlanOfPosition); absent: the strategy's one position. */
+  position_no: z.number().int().min(0).max(MAX_POSITIONS - 1).optional(),
   side: strategyShape.side,
   qty: strategyShape.qty,
   buy_grace_seconds: strategyShape.buy_grace_seconds,
@@ -68,8 +71,8 @@ export const runPlanSpec = z.strictObject({
 });
 export type RunPlanSpec = z.output<typeof runPlanSpec>;
 
-/** The plan's keys the spec has: everything but what the run itself settles (the option's contract). */
-const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape).filter((k) => k !== 'option_contract') as Exclude<keyof RunPlanSpec, 'option_contract'>[];
+/** The plan's keys the spec has: everything but what the run itself settles (the option's contract) or a position says (its number). */
+const RUN_PLAN_KEYS = Object.keys(runPlanSpec.shape).filter((k) => k !== 'option_contract' && k !== 'position_no') as Exclude<keyof RunPlanSpec, 'option_contract' | 'position_no'>[];
 
 /**
  * The run's copy of `spec`, as it stands: copied, not judged (a spec is parsed when it is read),
@@ -80,6 +83,44 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
   const out: Record<string, unknown> = {};
   for (const k of RUN_PLAN_KEYS) if (spec[k] !== undefined) out[k] = spec[k];
   return out as RunPlanSpec;
+}
+
+/**
+ * The plan of position `positionNo` of a multi-position strategy: the flat plan of a strategy of
+ * one option position, so the run policy runs it unchanged: the position's side, contract rule and
+ * lots (else the strategy's qty), its stop-loss and target each with its unit (else the
+ * strategy's), the strategy's account, index, grace and square-off. No backstop (its id has no room
+ * for the position yet), no trail, move to cost or re-entry (the spec refuses them with positions).
+ * @throws Error when the spec has no such position (a caller's mistake, never the trader's).
+ * @example runPlanOfPosition(straddle, 1) // { symbol: 'NIFTY', option_right: 'PE', side: 'sell', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', position_no: 1, backstop: false, … }
+ */
+export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number): RunPlanSpec {
+  const p = spec.positions?.[positionNo];
+  if (!p) throw new Error(`strategy has no position ${positionNo}`);
+  const target = p.target ?? spec.target;
+  return {
+    broker_account_id: spec.broker_account_id,
+    symbol: spec.symbol,
+    exchange: spec.exchange,
+    option_right: p.option_right,
+    ...(p.option_expiry !== undefined ? { option_expiry: p.option_expiry } : {}),
+    ...(p.option_strike !== undefined ? { option_strike: p.option_strike } : {}),
+    position_no: positionNo,
+    side: p.side,
+    qty: p.lots ?? spec.qty,
+    buy_grace_seconds: spec.buy_grace_seconds,
+    ...(spec.square_off_time !== undefined ? { square_off_time: spec.square_off_time } : {}),
+    // Each key by itself: the position's own, else the strategy's (the spec's rules keep every unit off price).
+    stop_loss: p.stop_loss ?? spec.stop_loss,
+    stop_loss_mode: p.stop_loss_mode ?? spec.stop_loss_mode,
+    ...(target !== undefined ? { target } : {}),
+    target_mode: p.target_mode ?? spec.target_mode,
+    trail_mode: spec.trail_mode,
+    move_stop_to_cost_mode: spec.move_stop_to_cost_mode,
+    backstop: false,
+    reentries: 0,
+    reentry_after: spec.reentry_after,
+  };
 }
 
 /**

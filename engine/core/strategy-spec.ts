@@ -14,93 +14,19 @@ import { z } from 'zod';
 import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
 import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
+import { positionRules, positionsField } from './position-spec';
+import { distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, requiredOr, SIDES, timeOfDay } from './spec-fields';
+
+export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
 
 /** Bumped with a pure upgrade(vN → vN+1) when a stored spec must change shape. */
 export const SPEC_VERSION = 2;
 
-export const SIDES = ['buy', 'sell'] as const;
-/** How a stop-loss or target is given: the price itself, or a distance from the entry fill price. */
-export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
-/** How a trailing distance or a gain is given: always relative to a price. */
-export const OFFSET_MODES = ['points', 'percent'] as const;
 export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_REENTRIES = 9;
-/** Index options (issue 19): the right, the expiry rule and the strike rule of a contract chosen at the BUY time. */
-export const OPTION_RIGHTS = ['CE', 'PE'] as const;
-export const OPTION_EXPIRIES = ['current_week', 'next_week', 'current_month'] as const;
-/** "atm"; "atm+2" / "atm-1": listed strikes from the money, + out of the money for either right; "premium:120": the premium nearest 120. */
-export const OPTION_STRIKE_PATTERN = /^(atm|atm[+-][1-9]\d?|premium:\d{1,6}(\.\d{1,2})?)$/;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
-
-/**
- * Bounds of a price level or distance, before the instrument's own tick is known (the strategy
- * service checks that next). Below 1e-8 (a satoshi) or with more than 8 decimals no market prices
- * it; above 1e9 it is a typo, and a stop-loss that is always hit sells at once.
- */
-export const LEVEL_MIN = 1e-8;
-export const LEVEL_MAX = 1e9;
-export const LEVEL_DECIMALS = 8;
-
-/** "is required" for a missing field, `wrongType` for one sent with a value of another type. */
-const requiredOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined || issue.input === null || issue.input === '' ? `${field} is required` : `${field} ${wrongType}`;
-
-const TIME_TEXT = 'must be a 24-hour time "HH:MM" or "HH:MM:SS"';
-const timeOfDay = (field: string) =>
-  z.string({ error: requiredOr(field, TIME_TEXT) }).refine((s) => parseTimeOfDay(s) !== null, { message: `${field} ${TIME_TEXT}` });
-
-const positiveNumber = (field: string) =>
-  z
-    .number({ error: requiredOr(field, 'must be a number') })
-    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
-    .refine((n) => n > 0, { message: `${field} must be greater than 0` });
-
-/** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
-function hasAtMostDecimals(n: number, decimals: number): boolean {
-  return Number(n.toFixed(decimals)) === n;
-}
-
-/** A price, or a distance in points or percent: what a market can price. */
-const level = (field: string) =>
-  positiveNumber(field)
-    .refine((n) => !(n > 0) || n >= LEVEL_MIN, { message: `${field} must be at least ${LEVEL_MIN.toFixed(LEVEL_DECIMALS)}` })
-    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
-    .refine((n) => !(n >= LEVEL_MIN && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` });
-
-const oneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) => z.enum(values, { error: `${field} must be one of ${values.join(', ')}` });
-
-/**
- * A key that may be left out, or sent as null to say "none": an edit is merged into the stored
- * strategy, so null is how it removes a target, a trail or a cut-off. Either way the key is absent after parsing.
- */
-const orNone = <T extends z.ZodType>(schema: T) =>
-  schema
-    .nullish()
-    .transform((v) => v ?? undefined)
-    .optional();
-
-/**
- * A key whose default a form shows but a parsed spec leaves out: the spec then means the default.
- * For keys added after v1 (the backstop margin's unit), so a stored spec without them, and specFromV1 of a v1
- * row, parse to exactly themselves; only a value other than the default is kept.
- */
-const keptUnlessDefault = <T extends z.ZodType<string>>(schema: T, byDefault: z.output<T>) =>
-  schema
-    .default(byDefault as never)
-    .transform((v) => (v === byDefault ? undefined : (v as Exclude<z.output<T>, typeof byDefault>)))
-    .optional();
-
-/** A non-negative distance: a level, or 0 for none. */
-const distanceOrZero = (field: string) =>
-  z
-    .number({ error: requiredOr(field, 'must be a number') })
-    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
-    .refine((n) => n >= 0, { message: `${field} must be 0 or more` })
-    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
-    .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
-    .transform((n) => (n === 0 ? undefined : n));
 
 /** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
 const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
@@ -124,16 +50,11 @@ export const strategyShape = {
   /** Set: the symbol is an index (NIFTY, …) and the strategy trades its option, chosen at entry; qty is then in lots. */
   option_right: orNone(oneOf('option_right', OPTION_RIGHTS)),
   /** Left out: current_week. */
-  option_expiry: keptUnlessDefault(oneOf('option_expiry', OPTION_EXPIRIES), 'current_week'),
+  option_expiry: optionExpiry('option_expiry'),
   /** Left out: atm. */
-  option_strike: keptUnlessDefault(
-    z
-      .string({ error: 'option_strike must be text' })
-      .trim()
-      .toLowerCase()
-      .refine((s) => OPTION_STRIKE_PATTERN.test(s), { message: 'option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE' }),
-    'atm',
-  ),
+  option_strike: optionStrike('option_strike'),
+  /** Set: the strategy holds 2–10 option positions at once (position-spec.ts); symbol is their index. */
+  positions: positionsField,
   side: oneOf('side', SIDES).default('buy'),
   qty: positiveNumber('qty')
     .refine((n) => Number.isInteger(n), { message: 'qty must be a whole number of shares' })
@@ -216,6 +137,7 @@ export const STRATEGY_FIELD_META = {
   option_right: { label: 'Option', hint: 'CE or PE: trade an option of the index in Symbol (NIFTY, BANKNIFTY, FINNIFTY, SENSEX), its contract chosen a few seconds before the BUY; Quantity is then in lots. Empty: trade Symbol itself', group: 'entry', available: true },
   option_expiry: { label: 'Option expiry', hint: 'The nearest listed expiry (current_week; BANKNIFTY and FINNIFTY list monthlies only), the one after it, or the month’s', group: 'entry', available: true },
   option_strike: { label: 'Option strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120', group: 'entry', available: true },
+  positions: { label: 'Positions', hint: "2 to 10 options of the index in Symbol held at once (a straddle: sell the ATM CE and the ATM PE), each with its side, contract rule and lots; its stop-loss and target, when left empty, are the strategy's", group: 'entry', available: false },
   side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: true },
   qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, or lots of an option (the lot size is the contract’s, from the exchange)', group: 'entry', unit: 'shares or lots', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
@@ -311,6 +233,7 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   }
   if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
   optionRules(v, issue);
+  positionRules(v, issue);
 }
 
 /**
@@ -320,6 +243,7 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
  */
 function optionRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
   if (v.option_right == null) {
+    if (Array.isArray(v.positions)) return; // positionRules names what a strategy with positions must leave out
     for (const key of ['option_expiry', 'option_strike'] as const) {
       if (v[key] != null && v[key] !== (key === 'option_expiry' ? 'current_week' : 'atm')) issue(key, `${key} applies only to an option: set option_right (CE or PE) or leave ${key} out`);
     }

@@ -135,7 +135,8 @@ export class StrategyService {
       sound(f.qty, 'qty'),
       sound(f.side, 'side'),
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
-      sound(f.option_right, 'option_right'),
+      // Options of the index in symbol: one (option_right) or several at once (positions).
+      sound(f.option_right, 'option_right') !== undefined ? 'option_right' : raw.positions != null ? 'positions' : undefined,
     );
     refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !fit) throw validationError(problems);
@@ -152,7 +153,7 @@ export class StrategyService {
     qty: number | undefined,
     side: 'buy' | 'sell' | undefined,
     levels: readonly TickChecked[],
-    optionRight: 'CE' | 'PE' | undefined,
+    optionsBy: 'option_right' | 'positions' | undefined,
   ): Promise<{ exchange: Exchange; caps: BrokerCapabilities } | undefined> {
     if (accountIdValue === undefined) return undefined;
     const accountId = asBrokerAccountId(accountIdValue);
@@ -167,14 +168,14 @@ export class StrategyService {
     const broker = await this.ctx.brokers.get(accountId);
     const caps = broker.capabilities;
     // An option trades on its index's derivatives exchange (the spec's rules refuse another).
-    const chosen = exchange ?? (optionRight !== undefined && symbol !== undefined ? indexListing(symbol)?.derivatives : undefined) ?? caps.exchanges[0]!;
+    const chosen = exchange ?? (optionsBy !== undefined && symbol !== undefined ? indexListing(symbol)?.derivatives : undefined) ?? caps.exchanges[0]!;
     const exchangeOk = caps.exchanges.includes(chosen);
     if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
     if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
     if (side === 'sell' && caps.sellFirst === 'none') add('side', `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
-    if (optionRight !== undefined) {
+    if (optionsBy !== undefined) {
       // The contract is chosen at the BUY time: there is nothing to look up before it.
-      if (!broker.optionChains) add('option_right', `option_right: this ${caps.kind} account lists no options`);
+      if (!broker.optionChains) add(optionsBy, `${optionsBy}: this ${caps.kind} account lists no options`);
       return { exchange: chosen, caps };
     }
     // An index resolves for its quote (an option's strike is chosen from it), but nothing orders it.

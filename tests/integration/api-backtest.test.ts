@@ -55,6 +55,17 @@ describe('POST /backtest/grid', () => {
     expect(res.body.cells[0][0]).toMatchObject({ net: 25 });
   });
 
+  it('refuses an option or several positions: the bars are the index\'s own, not its premiums', async () => {
+    const option = { symbol: 'NIFTY', exchange: 'NFO', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 30, stop_loss_mode: 'points' };
+    const single = await h.call('POST', '/backtest/grid', { token, body: { spec: { ...option, option_right: 'CE' }, ...range, buy: { from: '09:20', to: '09:20', every_minutes: 1 }, sell: { from: '15:10', to: '15:10', every_minutes: 1 } } });
+    expect(single.status).toBe(400);
+    expect(single.body.error.fields).toEqual([{ field: 'spec.option_right', message: "option_right is set: options are not backtested yet: the bars are NIFTY's own, not its options' premiums" }]);
+    const straddle = { ...option, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
+    const many = await h.call('POST', '/backtest', { token, body: { spec: straddle, ...range } });
+    expect(many.status).toBe(400);
+    expect(many.body.error.fields).toEqual([{ field: 'spec.positions', message: "positions is set: options are not backtested yet: the bars are NIFTY's own, not its options' premiums" }]);
+  });
+
   it('a grid over the cap is a 400 naming the limit', async () => {
     const res = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: strategy, ...range, buy: { from: '09:00', to: '12:00', every_minutes: 1 }, sell: { from: '13:00', to: '13:05', every_minutes: 5 } } });
     expect(res.status).toBe(400);

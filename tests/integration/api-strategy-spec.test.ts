@@ -248,7 +248,7 @@ describe('GET /strategy/form', () => {
     expect(status).toBe(200);
     expect(body.spec_version).toBe(2);
     expect(body.fields.map((f: { name: string }) => f.name)).toEqual([
-      'broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty',
+      'broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'positions', 'side', 'qty',
       'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
       'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
       'backstop', 'backstop_margin', 'backstop_margin_mode',
@@ -256,7 +256,7 @@ describe('GET /strategy/form', () => {
       'repeat', 'weekdays',
     ]);
     for (const f of body.fields) {
-      expect(Object.keys(f).filter((k) => k !== 'enum').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'show_when', 'type', 'unit']);
+      expect(Object.keys(f).filter((k) => k !== 'enum' && k !== 'item_fields').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'show_when', 'type', 'unit']);
       expect(f.label, f.name).toMatch(/\S/);
       expect(f.hint, f.name).toMatch(/\S/);
       expect(['entry', 'exits', 'time', 'reentry', 'days'], f.name).toContain(f.group);
@@ -272,6 +272,13 @@ describe('GET /strategy/form', () => {
     expect(field('option_right')).toMatchObject({ type: 'string', enum: ['CE', 'PE'], required: false, default: null, group: 'entry', available: true });
     expect(field('option_expiry')).toMatchObject({ type: 'string', enum: ['current_week', 'next_week', 'current_month'], required: false, default: 'current_week' });
     expect(field('option_strike')).toMatchObject({ type: 'string', required: false, default: 'atm' });
+    // A list of objects is rows, each key described as a field is, from the position's own rules.
+    const positions = field('positions');
+    expect(positions).toMatchObject({ type: 'rows', required: false, default: null, group: 'entry', available: false, show_when: null });
+    expect(positions.item_fields.map((f: { name: string }) => f.name)).toEqual(['side', 'option_right', 'option_expiry', 'option_strike', 'lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode']);
+    expect(positions.item_fields[0]).toEqual({ name: 'side', type: 'string', enum: ['buy', 'sell'], required: true, default: null, label: 'Side', hint: expect.stringMatching(/sold first/), unit: null });
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'lots')).toMatchObject({ type: 'number', required: false, unit: 'lots' });
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });

@@ -133,4 +133,13 @@ describe('an index option on the paper broker', () => {
     await expect(t.create({ ...NIFTY, symbol: 'SENSEX', exchange: 'BSE', option_right: null })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'symbol', message: 'symbol SENSEX on BSE is an index: it has a price but cannot be ordered; to trade its options, set option_right' })] });
     await expect(t.create({ symbol: 'AAPL', option_strike: 'atm+1' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'option_strike' })] });
   });
+
+  it('refuses several positions at once, sound or not, until the engine runs them: nothing is saved', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST });
+    const { option_right: _r, ...index } = NIFTY;
+    const straddle = { ...index, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
+    await expect(t.create(straddle)).rejects.toMatchObject({ fields: [{ field: 'positions', message: 'positions is not available yet: this version does not trade it; leave it out' }] });
+    await expect(t.create({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', lots: 0 }, { side: 'sell', option_right: 'PE' }] })).rejects.toMatchObject({ fields: [{ field: 'positions.0.lots', message: 'lots must be greater than 0' }] });
+    expect(t.repos.strategies.list(t.user.id)).toEqual([]);
+  });
 });

@@ -36,6 +36,7 @@ const stored = {
   option_right: null,
   option_expiry: 'current_week',
   option_strike: 'atm',
+  positions: null,
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -55,7 +56,7 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty'], [], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty'], ['Positions'], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
@@ -67,7 +68,7 @@ describe('groupsOf', () => {
     const someOff = fields.map((f) => (['reentries', 'reentry_after', 'reentry_cutoff', 'weekdays', 'trail', 'trail_mode'].includes(f.name) ? { ...f, available: false } : f));
     const groups = groupsOf(someOff);
     expect(groups.map((g) => [g.group, g.later.map((f) => f.label)])).toEqual([
-      ['entry', []],
+      ['entry', ['Positions']],
       ['time', []],
       ['exits', ['Trailing stop']],
       ['reentry', ['Re-entries', 'Re-enter after', 'Re-entry cut-off']],
@@ -94,8 +95,8 @@ describe('words', () => {
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
     const someOff = fields.map((f) => (['square_off_time', 'reentries', 'reentry_after', 'reentry_cutoff', 'weekdays'].includes(f.name) ? { ...f, available: false } : f));
-    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Re-entry, Weekdays');
-    expect(notOfferedYet(groupsOf(fields), titles)).toBeNull();
+    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Positions, Square-off time, Re-entry, Weekdays');
+    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Positions');
   });
 
   it('says what a folded group holds, in words, leaving out what is empty', () => {
@@ -164,7 +165,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, ...fieldsOfStored } = stored;
     expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
   });
 

@@ -39,7 +39,8 @@ export function inputKindOf(f: FormField): InputKind {
   if (f.enum || isOptionalYesNo(f)) return 'choice';
   if (f.type === 'boolean') return 'switch';
   if (f.type === 'number') return 'number';
-  if (f.type === 'json') return 'json';
+  // Rows (a strategy's positions) are typed as JSON until the form has a row editor (issue 19).
+  if (f.type === 'json' || f.type === 'rows') return 'json';
   return f.unit === TIME_OF_DAY ? 'time' : 'text';
 }
 
@@ -108,7 +109,7 @@ export function initialValue(f: FormField): FormValue {
 export function storedValue(f: FormField, stored: StrategyDto): FormValue {
   const v: unknown = (stored as unknown as Record<string, unknown>)[f.name];
   if (v === undefined || v === null) return initialValue(f);
-  if (Array.isArray(v)) return v.map(String);
+  if (Array.isArray(v)) return f.type === 'rows' ? JSON.stringify(v) : v.map(String);
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
@@ -171,6 +172,7 @@ function sentValue(f: FormField, value: FormValue | undefined): unknown {
     case 'boolean':
       return t === 'true';
     case 'json':
+    case 'rows':
       return jsonOrText(t);
     default:
       return t;

@@ -1,0 +1,104 @@
+/**
+ * The positions of a multi-position strategy (issue 19), as the strategy's one definition parses
+ * them: a short straddle reads as the trader wrote it, each position's own keys win over the
+ * strategy's, and every rule names the key (with its position) the trader must change.
+ */
+import { describe, expect, it } from 'vitest';
+import { strategySpec } from './strategy-spec';
+import { MAX_POSITIONS } from './position-spec';
+
+const straddle = {
+  broker_account_id: 1,
+  symbol: 'nifty',
+  qty: 1,
+  buy_time: '09:20',
+  sell_time: '15:10',
+  stop_loss: 30,
+  stop_loss_mode: 'percent',
+  positions: [
+    { side: 'sell', option_right: 'CE' },
+    { side: 'sell', option_right: 'PE', lots: 2, stop_loss: 40, stop_loss_mode: 'points' },
+  ],
+};
+
+const issues = (body: Record<string, unknown>) => strategySpec.safeParse(body).error?.issues.map((i) => [i.path.join('.'), i.message]);
+
+describe('positions', () => {
+  it('reads a short straddle: each position its own side and right, the defaults left out, its own lots and stop kept', () => {
+    const spec = strategySpec.parse({ ...straddle, positions: [{ ...straddle.positions[0], option_strike: ' ATM ', option_expiry: 'current_week' }, straddle.positions[1]] });
+    expect(spec.symbol).toBe('NIFTY');
+    expect(spec.positions).toEqual([
+      { side: 'sell', option_right: 'CE' },
+      { side: 'sell', option_right: 'PE', lots: 2, stop_loss: 40, stop_loss_mode: 'points' },
+    ]);
+    expect(issues(straddle)).toBeUndefined();
+  });
+
+  it('takes 2 to 10 positions: one is the strategy\'s own keys, eleven is past the bound', () => {
+    expect(issues({ ...straddle, positions: [straddle.positions[0]] })).toEqual([['positions', "positions must list 2 to 10 positions; one position is the strategy's own keys: leave positions out"]]);
+    const eleven = Array.from({ length: MAX_POSITIONS + 1 }, (_, i) => ({ side: 'buy', option_right: 'CE', option_strike: `atm+${i + 1}` }));
+    expect(issues({ ...straddle, positions: eleven })).toEqual([['positions', 'positions must list 2 to 10 positions']]);
+    const ten = eleven.slice(0, MAX_POSITIONS);
+    expect(issues({ ...straddle, positions: ten })).toBeUndefined();
+    expect(issues({ ...straddle, positions: 'CE,PE' })).toEqual([['positions', 'positions must be a list of positions']]);
+  });
+
+  it('names a position\'s bad key by its place: side and right required, lots whole, a stop never a price, no unknown key', () => {
+    expect(issues({ ...straddle, positions: [{ option_right: 'CE' }, { side: 'short', option_right: 'PE', lots: 1.5, stop_loss_mode: 'price', strike: 'atm' }] })).toEqual([
+      ['positions.0.side', 'side is required'],
+      ['positions.1.side', 'side must be one of buy, sell'],
+      ['positions.1.lots', 'lots must be a whole number'],
+      ['positions.1.stop_loss_mode', 'stop_loss_mode must be one of points, percent'],
+      ['positions.1', 'Unrecognized key: "strike"'],
+    ]);
+  });
+
+  it('refuses the strategy\'s side and option keys beside positions: each position names its own', () => {
+    expect(issues({ ...straddle, side: 'sell', option_right: 'CE', option_expiry: 'next_week', option_strike: 'atm+1' })).toEqual([
+      ['option_right', 'option_right applies to a strategy of one position: with positions, each position names its own option_right; leave it out'],
+      ['option_expiry', 'option_expiry applies to a strategy of one position: with positions, each position names its own option_expiry; leave it out'],
+      ['option_strike', 'option_strike applies to a strategy of one position: with positions, each position names its own option_strike; leave it out'],
+      ['side', 'side applies to a strategy of one position: with positions, each position names its own side; leave it out'],
+    ]);
+  });
+
+  it('needs an index with options on its derivatives exchange, and levels in points or percent of the premium', () => {
+    expect(issues({ ...straddle, symbol: 'RELIANCE' })).toEqual([['symbol', 'symbol must be an index with options (NIFTY, BANKNIFTY, FINNIFTY, SENSEX) when the strategy has positions']]);
+    expect(issues({ ...straddle, exchange: 'NSE' })).toEqual([['exchange', "exchange must be NFO (or left out) for NIFTY's options"]]);
+    expect(issues({ ...straddle, symbol: 'SENSEX', exchange: 'BFO' })).toBeUndefined();
+    expect(issues({ ...straddle, stop_loss_mode: 'price', target: 50 })).toEqual([
+      ['stop_loss_mode', 'stop_loss_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time'],
+      ['target_mode', 'target_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time'],
+    ]);
+  });
+
+  it('checks a percent level under 100 on the position that sets it, the strategy\'s own on the strategy', () => {
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', stop_loss: 150 }, { side: 'sell', option_right: 'PE', target: 100, target_mode: 'percent' }] })).toEqual([
+      ['positions.0.stop_loss', 'stop_loss must be below 100 when its unit is percent'],
+      ['positions.1.target', 'target must be below 100 when its unit is percent'],
+    ]);
+    expect(issues({ ...straddle, stop_loss: 100 })).toEqual([['stop_loss', 'stop_loss must be below 100 when stop_loss_mode is percent']]);
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', target: 20 }, { side: 'sell', option_right: 'PE', target: 20, target_mode: 'points' }] })).toEqual([
+      ['positions.0.target_mode', "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen"],
+    ]);
+    // 150 points on a position whose own unit is points is no percent.
+    expect(issues({ ...straddle, positions: [straddle.positions[0], { ...straddle.positions[1], stop_loss: 150 }] })).toBeUndefined();
+  });
+
+  it('refuses two positions choosing their contract by the same rule, whatever their sides', () => {
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'buy', option_right: 'CE', option_strike: 'ATM', option_expiry: 'current_week' }] })).toEqual([
+      ['positions.1', 'positions 0 and 1 choose the same contract (CE current_week atm): one contract is one position; give it more lots'],
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'buy', option_right: 'CE', option_strike: 'atm+2' }] })).toBeUndefined();
+  });
+
+  it('refuses what a position cannot do yet: a trail, a move to cost, re-entries, a backstop', () => {
+    expect(issues({ ...straddle, trail: 5, trail_mode: 'points', move_stop_to_cost_after: 10, reentries: 1, reentry_cutoff: '12:00', reentry_after: 'stop_loss', backstop: true })).toEqual([
+      ['trail', 'trail is not available with positions yet (it needs a trailing stop per position); leave it out'],
+      ['move_stop_to_cost_after', 'move_stop_to_cost_after is not available with positions yet (it needs a move to cost per position); leave it out'],
+      ['reentries', 'reentries is not available with positions yet (it needs re-entry per position); leave it out'],
+      ['backstop', 'backstop is not available with positions yet (it needs a backstop id that names the position); leave it out'],
+    ]);
+    expect(issues({ ...straddle, backstop: false })).toBeUndefined();
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * A position of a multi-position strategy (issue 19): one of up to ten option holdings entered
+ * at the strategy's BUY time and closed at its SELL time, each with its own side, contract rule,
+ * lots and levels (a short straddle: sell the ATM CE, sell the ATM PE). "Position" is never the
+ * code's `leg_no`, which counts the entries of one position in a day (re-entries).
+ *
+ * A position leaves out what it shares with the others: its lots, stop-loss and target are then
+ * the strategy's `qty`, `stop_loss` and `target` (each with its mode), so a straddle states its
+ * stop once and the v1 keys keep their meaning. Messages name the key as the trader typed it; the
+ * error's field adds the position (`positions.1.stop_loss`). zod only, no I/O.
+ */
+import { z } from 'zod';
+import { indexListing, INDEX_UNDERLYINGS } from './index-underlyings';
+import { level, OFFSET_MODES, oneOf, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, requiredOneOf, SIDES } from './spec-fields';
+
+export const MIN_POSITIONS = 2;
+/** The issue's bound, and one digit of the position in a client order id. */
+export const MAX_POSITIONS = 10;
+
+export const positionShape = {
+  side: requiredOneOf('side', SIDES),
+  option_right: requiredOneOf('option_right', OPTION_RIGHTS),
+  /** Left out: current_week. */
+  option_expiry: optionExpiry('option_expiry'),
+  /** Left out: atm. */
+  option_strike: optionStrike('option_strike'),
+  /** Left out: the strategy's qty. */
+  lots: orNone(
+    positiveNumber('lots')
+      .refine((n) => Number.isInteger(n), { message: 'lots must be a whole number' })
+      .refine((n) => n <= 1_000_000, { message: 'lots must be at most 1000000' }),
+  ),
+  /** Left out: the strategy's stop_loss and, without its own mode, the strategy's stop_loss_mode. */
+  stop_loss: orNone(level('stop_loss')),
+  /** A premium is not known before the contract is chosen: points or percent of the entry fill, never a price. */
+  stop_loss_mode: orNone(oneOf('stop_loss_mode', OFFSET_MODES)),
+  /** Left out: the strategy's target (none when it has none). */
+  target: orNone(level('target')),
+  target_mode: orNone(oneOf('target_mode', OFFSET_MODES)),
+};
+
+export type PositionField = keyof typeof positionShape;
+export const positionSpec = z.strictObject(positionShape);
+export type PositionSpec = z.output<typeof positionSpec>;
+
+export const positionsField = orNone(
+  z
+    .array(positionSpec, { error: 'positions must be a list of positions' })
+    .min(MIN_POSITIONS, { error: `positions must list ${MIN_POSITIONS} to ${MAX_POSITIONS} positions; one position is the strategy's own keys: leave positions out` })
+    .max(MAX_POSITIONS, { error: `positions must list ${MIN_POSITIONS} to ${MAX_POSITIONS} positions` }),
+);
+
+/** How a form presents a position's key (the strategy's form describes `positions` as rows of these). */
+export const POSITION_FIELD_META = {
+  side: { label: 'Side', hint: 'buy: bought at the BUY time, sold at the exit; sell: sold first, bought back at the exit' },
+  option_right: { label: 'Option', hint: 'CE or PE of the index in Symbol' },
+  option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, or the month’s' },
+  option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120' },
+  lots: { label: 'Lots', hint: "Empty: the strategy's Quantity", unit: 'lots' },
+  stop_loss: { label: 'Stop-loss', hint: "Points or % of the premium against the position; empty: the strategy's" },
+  stop_loss_mode: { label: 'Stop-loss unit', hint: "points or % of the entry premium; empty: the strategy's" },
+  target: { label: 'Target', hint: "Points or % of the premium in the position's favour; empty: the strategy's" },
+  target_mode: { label: 'Target unit', hint: "points or % of the entry premium; empty: the strategy's" },
+} as const satisfies Record<PositionField, { readonly label: string; readonly hint: string; readonly unit?: string }>;
+
+/** The strategy keys a multi-position strategy cannot take yet, each with what it would need. */
+const NOT_WITH_POSITIONS = [
+  ['trail', (v: unknown) => v != null, 'a trailing stop per position'],
+  ['move_stop_to_cost_after', (v: unknown) => v != null, 'a move to cost per position'],
+  ['reentries', (v: unknown) => typeof v === 'number' && v > 0, 're-entry per position'],
+  ['backstop', (v: unknown) => v === true, 'a backstop id that names the position'],
+] as const;
+
+/**
+ * The rules of a strategy with `positions`, on what the trader sent (possibly unparsed: a rule
+ * speaks only when its keys read as they should). Each position names its own side and contract,
+ * so the strategy's side and option keys are refused; the symbol is an index with options; a
+ * level's unit is points or percent (the premium is not known before the BUY time); no two
+ * positions choose their contract by the same rule (one contract is one position, with more lots).
+ */
+export function positionRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
+  const positions = v.positions;
+  if (!Array.isArray(positions)) return;
+  const own = 'with positions, each position names its own';
+  if (v.option_right != null) issue('option_right', `option_right applies to a strategy of one position: ${own} option_right; leave it out`);
+  if (v.option_expiry != null && v.option_expiry !== 'current_week') issue('option_expiry', `option_expiry applies to a strategy of one position: ${own} option_expiry; leave it out`);
+  if (v.option_strike != null && v.option_strike !== 'atm') issue('option_strike', `option_strike applies to a strategy of one position: ${own} option_strike; leave it out`);
+  if (v.side === 'sell') issue('side', `side applies to a strategy of one position: ${own} side; leave it out`);
+  const symbol = typeof v.symbol === 'string' ? v.symbol.trim().toUpperCase() : null;
+  const listing = symbol === null ? null : indexListing(symbol);
+  if (symbol !== null && !listing) issue('symbol', `symbol must be an index with options (${INDEX_UNDERLYINGS.join(', ')}) when the strategy has positions`);
+  if (listing && v.exchange != null && v.exchange !== listing.derivatives) issue('exchange', `exchange must be ${listing.derivatives} (or left out) for ${symbol}'s options`);
+  if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', 'stop_loss_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
+  if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', 'target_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
+  for (const [key, set, needs] of NOT_WITH_POSITIONS) {
+    if (set(v[key])) issue(key, `${key} is not available with positions yet (it needs ${needs}); leave it out`);
+  }
+  const seen = new Map<string, number>();
+  positions.forEach((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null) return;
+    const item = p as Record<string, unknown>;
+    for (const [key, mode] of [['stop_loss', 'stop_loss_mode'], ['target', 'target_mode']] as const) {
+      if (item[key] == null && item[mode] == null) continue; // the strategy's own, checked as the strategy's
+      const value = item[key] ?? v[key];
+      if ((item[mode] ?? v[mode]) === 'percent' && typeof value === 'number' && value >= 100) issue(`positions.${i}.${key}`, `${key} must be below 100 when its unit is percent`);
+    }
+    // A position's own target counted by the strategy's unit: that unit must not be a premium price.
+    if (item.target != null && item.target_mode == null && (v.target_mode ?? 'price') === 'price') {
+      issue(`positions.${i}.target_mode`, "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen");
+    }
+    if (typeof item.option_right !== 'string') return;
+    const rule = `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
+    const first = seen.get(rule);
+    if (first === undefined) seen.set(rule, i);
+    else issue(`positions.${i}`, `positions ${first} and ${i} choose the same contract (${rule}): one contract is one position; give it more lots`);
+  });
+}

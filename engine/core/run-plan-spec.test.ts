@@ -1,0 +1,67 @@
+/**
+ * A position's run plan (issue 19): the flat plan of a strategy of one option position, so the
+ * unchanged run policy trades it; each key the position leaves out is the strategy's.
+ */
+import { describe, expect, it } from 'vitest';
+import { runPlanFrom, runPlanOfPosition, runPlanSpec } from './run-plan-spec';
+import { settledSpec, strategySpec } from './strategy-spec';
+
+const straddle = settledSpec(
+  strategySpec.parse({
+    broker_account_id: 3,
+    symbol: 'NIFTY',
+    qty: 2,
+    buy_time: '09:20',
+    sell_time: '15:10',
+    square_off_time: '15:15',
+    stop_loss: 30,
+    stop_loss_mode: 'percent',
+    target: 50,
+    target_mode: 'percent',
+    positions: [
+      { side: 'buy', option_right: 'CE', option_strike: 'atm+4', lots: 1, target: 40, target_mode: 'points' },
+      { side: 'sell', option_right: 'CE', option_expiry: 'next_week' },
+      { side: 'sell', option_right: 'PE', stop_loss: 20, stop_loss_mode: 'points' },
+    ],
+  }),
+  'NFO',
+  'Asia/Kolkata',
+);
+
+describe('runPlanOfPosition', () => {
+  it('gives each position the plan of one option position: its side, contract rule, lots and levels, else the strategy\'s', () => {
+    expect(runPlanOfPosition(straddle, 1)).toEqual({
+      broker_account_id: 3,
+      symbol: 'NIFTY',
+      exchange: 'NFO',
+      option_right: 'CE',
+      option_expiry: 'next_week',
+      position_no: 1,
+      side: 'sell',
+      qty: 2,
+      buy_grace_seconds: 60,
+      square_off_time: '15:15:00',
+      stop_loss: 30,
+      stop_loss_mode: 'percent',
+      target: 50,
+      target_mode: 'percent',
+      trail_mode: 'points',
+      move_stop_to_cost_mode: 'points',
+      backstop: false,
+      reentries: 0,
+      reentry_after: 'stop_loss',
+    });
+    expect(runPlanOfPosition(straddle, 0)).toMatchObject({ side: 'buy', option_strike: 'atm+4', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', target: 40, target_mode: 'points', position_no: 0 });
+    expect(runPlanOfPosition(straddle, 2)).toMatchObject({ side: 'sell', option_right: 'PE', qty: 2, stop_loss: 20, stop_loss_mode: 'points', target: 50, target_mode: 'percent' });
+  });
+
+  it('is a plan runs.plan reads back, and the run policy\'s plan of a short or a long', () => {
+    for (const n of [0, 1, 2]) expect(runPlanSpec.parse(runPlanOfPosition(straddle, n))).toEqual(runPlanOfPosition(straddle, n));
+    expect(runPlanFrom(runPlanOfPosition(straddle, 2))).toMatchObject({ side: 'short', qty: 2, stopLoss: 20, stopLossMode: 'points', target: 50, targetMode: 'percent', reentries: 0 });
+    expect(runPlanFrom(runPlanOfPosition(straddle, 0)).side).toBe('long');
+  });
+
+  it('refuses a position the strategy does not have', () => {
+    expect(() => runPlanOfPosition(straddle, 3)).toThrow('strategy has no position 3');
+  });
+});

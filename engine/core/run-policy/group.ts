@@ -1,0 +1,118 @@
+/**
+ * The group policy of a multi-position strategy (issue 19, docs/plans/issue-19-options.md
+ * "Multi-leg design"): what spans the runs of one strategy's day, one run per position. Each run
+ * keeps its own run policy (step.ts) for its entry, levels and exits; this module only answers
+ * which position's entry goes next, when the filled positions must all be closed and in what order,
+ * and the combined mark-to-market. Pure and synchronous like `step`, so its answer can be taken in
+ * the same transaction that journals what it asks for. Not wired into the engine yet: the plan
+ * names the slice that does.
+ */
+
+/** One position of the group as the group policy reads it (from its run's row and journal, and the feed). */
+export interface PositionView {
+  readonly positionNo: number;
+  readonly side: 'long' | 'short';
+  /** Where its entry stands: not sent yet, at the broker, filled (in part or whole), or ended without a fill (rejected, missed, contract refused). */
+  readonly entry: 'not_sent' | 'in_flight' | 'filled' | 'failed';
+  /** Units held now (lots × the contract's lot size); 0 when flat. */
+  readonly held: number;
+  /** The average entry price of what is held; null when flat. */
+  readonly entryPrice: number | null;
+  /** The last price of its instrument; null before one arrived. */
+  readonly last: number | null;
+  /** Money its exits made or lost so far (signed). */
+  readonly realized: number;
+}
+
+export interface GroupRules {
+  /** A position whose entry failed: close every filled one (`unwind`) or go on with the others (`keep`). */
+  readonly onFailure: 'unwind' | 'keep';
+  /** Close everything when the combined MTM is a loss of this much money or more; null: never. */
+  readonly mtmStop: number | null;
+  /** Close everything when the combined MTM is a gain of this much money or more; null: never. */
+  readonly mtmTarget: number | null;
+}
+
+type Sided = Pick<PositionView, 'positionNo' | 'side'>;
+
+/**
+ * The order entries go out in: longs before shorts (a bought hedge lowers the margin a short
+ * needs, so it must be in place first), the trader's order within each side.
+ * @example entryOrder([{ positionNo: 0, side: 'short' }, { positionNo: 1, side: 'long' }]) // [1, 0]
+ */
+export function entryOrder(positions: readonly Sided[]): number[] {
+  return [...positions.filter((p) => p.side === 'long'), ...positions.filter((p) => p.side === 'short')].map((p) => p.positionNo);
+}
+
+/**
+ * The order exits go out in: shorts bought back before longs are sold, so no moment holds a
+ * short without its hedge (a short's loss has no bound, a long's is its premium).
+ * @example exitOrder([{ positionNo: 0, side: 'long' }, { positionNo: 1, side: 'short' }]) // [1, 0]
+ */
+export function exitOrder(positions: readonly Sided[]): number[] {
+  return [...positions.filter((p) => p.side === 'short'), ...positions.filter((p) => p.side === 'long')].map((p) => p.positionNo);
+}
+
+export type EntryStep =
+  /** Send this position's entry now. */
+  | { readonly kind: 'enter'; readonly positionNo: number }
+  /** An entry is at the broker: the next goes out only after its answer. */
+  | { readonly kind: 'wait'; readonly positionNo: number }
+  /** A position failed and the rule is unwind: close these held positions, in this order; enter nothing more. */
+  | { readonly kind: 'unwind'; readonly failed: number; readonly exits: readonly number[] }
+  /** Every position's entry has its answer (under keep, some may have failed). */
+  | { readonly kind: 'done' };
+
+/**
+ * The group's next entry step: one entry at a time in `entryOrder`, each after the previous one's
+ * answer; a failure under `unwind` ends the entries and closes what is held (after every entry
+ * sent has its answer, so a late fill is not left behind).
+ */
+export function nextEntry(positions: readonly PositionView[], rules: Pick<GroupRules, 'onFailure'>): EntryStep {
+  const inFlight = positions.find((p) => p.entry === 'in_flight');
+  if (inFlight) return { kind: 'wait', positionNo: inFlight.positionNo };
+  const failed = positions.find((p) => p.entry === 'failed');
+  if (failed && rules.onFailure === 'unwind') return { kind: 'unwind', failed: failed.positionNo, exits: exitOrder(positions.filter((p) => p.held > 0)) };
+  const byNo = new Map(positions.map((p) => [p.positionNo, p]));
+  const next = entryOrder(positions).find((n) => byNo.get(n)!.entry === 'not_sent');
+  return next === undefined ? { kind: 'done' } : { kind: 'enter', positionNo: next };
+}
+
+/**
+ * The combined mark-to-market in money: what the exits realised plus, for each held position,
+ * (last − entry) × units, negated for a short. Null while a held position has no price: a sum
+ * that leaves one out could hide the very loss the MTM stop is for.
+ * @example combinedMtm([{ positionNo: 0, side: 'short', entry: 'filled', held: 65, entryPrice: 100, last: 90, realized: 0 }]) // 650
+ */
+export function combinedMtm(positions: readonly PositionView[]): number | null {
+  let sum = 0;
+  for (const p of positions) {
+    sum += p.realized;
+    if (p.held === 0) continue;
+    if (p.last === null || p.entryPrice === null) return null;
+    sum += (p.last - p.entryPrice) * p.held * (p.side === 'long' ? 1 : -1);
+  }
+  return sum;
+}
+
+export type MtmCheck = { readonly kind: 'exit_all'; readonly reason: 'mtm_stop' | 'mtm_target'; readonly mtm: number; readonly exits: readonly number[] } | { readonly kind: 'hold'; readonly mtm: number | null };
+
+/**
+ * On a tick of any position's instrument: close every held position (shorts first) when the
+ * combined MTM reaches the loss of `mtmStop` or the gain of `mtmTarget`.
+ */
+export function checkMtm(positions: readonly PositionView[], rules: Pick<GroupRules, 'mtmStop' | 'mtmTarget'>): MtmCheck {
+  const mtm = combinedMtm(positions);
+  const held = positions.filter((p) => p.held > 0);
+  if (mtm === null || held.length === 0) return { kind: 'hold', mtm };
+  const reason = rules.mtmStop !== null && mtm <= -rules.mtmStop ? 'mtm_stop' : rules.mtmTarget !== null && mtm >= rules.mtmTarget ? 'mtm_target' : null;
+  return reason === null ? { kind: 'hold', mtm } : { kind: 'exit_all', reason, mtm, exits: exitOrder(held) };
+}
+
+/**
+ * When a position's stop-loss fills: the others still held whose stops move to their entry price
+ * (the trader's "move the others' stops to cost"); each run's levels keep a stop only if tighter.
+ */
+export function stopsToCost(positions: readonly PositionView[], stopped: number): number[] {
+  return positions.filter((p) => p.positionNo !== stopped && p.held > 0).map((p) => p.positionNo);
+}

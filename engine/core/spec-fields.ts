@@ -1,0 +1,102 @@
+/**
+ * The builders of a spec's fields and the choices they share: the strategy's keys
+ * (strategy-spec.ts) and a position's (position-spec.ts) are made of these, so a rule and its
+ * message are written once. zod only, no I/O.
+ */
+import { z } from 'zod';
+import { parseTimeOfDay } from './time-of-day';
+
+export const SIDES = ['buy', 'sell'] as const;
+/** How a stop-loss or target is given: the price itself, or a distance from the entry fill price. */
+export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
+/** How a trailing distance or a gain is given: always relative to a price. */
+export const OFFSET_MODES = ['points', 'percent'] as const;
+/** Index options (issue 19): the right, the expiry rule and the strike rule of a contract chosen at the BUY time. */
+export const OPTION_RIGHTS = ['CE', 'PE'] as const;
+export const OPTION_EXPIRIES = ['current_week', 'next_week', 'current_month'] as const;
+/** "atm"; "atm+2" / "atm-1": listed strikes from the money, + out of the money for either right; "premium:120": the premium nearest 120. */
+export const OPTION_STRIKE_PATTERN = /^(atm|atm[+-][1-9]\d?|premium:\d{1,6}(\.\d{1,2})?)$/;
+
+/**
+ * Bounds of a price level or distance, before the instrument's own tick is known (the strategy
+ * service checks that next). Below 1e-8 (a satoshi) or with more than 8 decimals no market prices
+ * it; above 1e9 it is a typo, and a stop-loss that is always hit sells at once.
+ */
+export const LEVEL_MIN = 1e-8;
+export const LEVEL_MAX = 1e9;
+export const LEVEL_DECIMALS = 8;
+
+/** "is required" for a missing field, `wrongType` for one sent with a value of another type. */
+export const requiredOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || issue.input === null || issue.input === '' ? `${field} is required` : `${field} ${wrongType}`;
+
+const TIME_TEXT = 'must be a 24-hour time "HH:MM" or "HH:MM:SS"';
+export const timeOfDay = (field: string) =>
+  z.string({ error: requiredOr(field, TIME_TEXT) }).refine((s) => parseTimeOfDay(s) !== null, { message: `${field} ${TIME_TEXT}` });
+
+export const positiveNumber = (field: string) =>
+  z
+    .number({ error: requiredOr(field, 'must be a number') })
+    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
+    .refine((n) => n > 0, { message: `${field} must be greater than 0` });
+
+/** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
+function hasAtMostDecimals(n: number, decimals: number): boolean {
+  return Number(n.toFixed(decimals)) === n;
+}
+
+/** A price, or a distance in points or percent: what a market can price. */
+export const level = (field: string) =>
+  positiveNumber(field)
+    .refine((n) => !(n > 0) || n >= LEVEL_MIN, { message: `${field} must be at least ${LEVEL_MIN.toFixed(LEVEL_DECIMALS)}` })
+    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
+    .refine((n) => !(n >= LEVEL_MIN && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` });
+
+export const oneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) => z.enum(values, { error: `${field} must be one of ${values.join(', ')}` });
+/** A choice that must be made: "is required" when left out, the choices when another value is sent. */
+export const requiredOneOf = <const T extends readonly [string, ...string[]]>(field: string, values: T) => z.enum(values, { error: requiredOr(field, `must be one of ${values.join(', ')}`) });
+
+/**
+ * A key that may be left out, or sent as null to say "none": an edit is merged into the stored
+ * strategy, so null is how it removes a target, a trail or a cut-off. Either way the key is absent after parsing.
+ */
+export const orNone = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
+/**
+ * A key whose default a form shows but a parsed spec leaves out: the spec then means the default.
+ * For keys added after v1 (the backstop margin's unit), so a stored spec without them, and specFromV1 of a v1
+ * row, parse to exactly themselves; only a value other than the default is kept.
+ */
+export const keptUnlessDefault = <T extends z.ZodType<string>>(schema: T, byDefault: z.output<T>) =>
+  schema
+    .default(byDefault as never)
+    .transform((v) => (v === byDefault ? undefined : (v as Exclude<z.output<T>, typeof byDefault>)))
+    .optional();
+
+/** A non-negative distance: a level, or 0 for none. */
+export const distanceOrZero = (field: string) =>
+  z
+    .number({ error: requiredOr(field, 'must be a number') })
+    .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
+    .refine((n) => n >= 0, { message: `${field} must be 0 or more` })
+    .refine((n) => !Number.isFinite(n) || n <= LEVEL_MAX, { message: `${field} must be at most ${LEVEL_MAX}` })
+    .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
+    .transform((n) => (n === 0 ? undefined : n));
+
+/** An option's strike rule, lower-cased; left out: atm. */
+export const optionStrike = (field: string) =>
+  keptUnlessDefault(
+    z
+      .string({ error: `${field} must be text` })
+      .trim()
+      .toLowerCase()
+      .refine((s) => OPTION_STRIKE_PATTERN.test(s), { message: `${field} must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE` }),
+    'atm',
+  );
+
+/** An option's expiry rule; left out: current_week. */
+export const optionExpiry = (field: string) => keptUnlessDefault(oneOf(field, OPTION_EXPIRIES), 'current_week');
