@@ -157,9 +157,11 @@ export class NotifyService {
   async subscribePush(userId: UserId, input: PushSubscriptionInput): Promise<ChannelView> {
     const { repos, clock } = this.deps;
     const vault = await this.deps.vault();
-    const same = repos.notifyChannels.listKindInternal('web_push').filter((c) => c.config.endpoint === input.config.endpoint);
-    const mine = same.find((c) => c.userId === userId);
+    let same: NotifyChannel[] = [];
+    // Looked up inside the transaction: two requests for one endpoint make one channel.
     const channel = repos.transaction(() => {
+      same = repos.notifyChannels.listKindInternal('web_push').filter((c) => c.config.endpoint === input.config.endpoint);
+      const mine = same.find((c) => c.userId === userId);
       for (const c of same) if (c !== mine) repos.notifyChannels.delete(c.userId, c.id);
       const c = mine
         ? repos.notifyChannels.update(userId, mine.id, { config: input.config }, clock.now())!
