@@ -150,7 +150,8 @@ export class NotifyService {
   }
 
   /**
-   * A browser's push subscription becomes (or renews) its web_push channel. An endpoint is one
+   * A browser's push subscription becomes (or renews, turned on, its label and topics kept) its
+   * web_push channel. An endpoint is one
    * browser's: this user's channel for it takes the new keys, and another user's for it goes (the
    * device now notifies whoever subscribed it last).
    */
@@ -163,8 +164,9 @@ export class NotifyService {
       same = repos.notifyChannels.listKindInternal('web_push').filter((c) => c.config.endpoint === input.config.endpoint);
       const mine = same.find((c) => c.userId === userId);
       for (const c of same) if (c !== mine) repos.notifyChannels.delete(c.userId, c.id);
+      // Subscribing is asking to be notified: a channel turned off is on again.
       const c = mine
-        ? repos.notifyChannels.update(userId, mine.id, { config: input.config }, clock.now())!
+        ? repos.notifyChannels.update(userId, mine.id, { config: input.config, enabled: true }, clock.now())!
         : repos.notifyChannels.create({ userId, kind: 'web_push', label: input.label, enabled: true, topics: input.topics, config: input.config }, clock.now());
       repos.notifyChannels.setSecret(userId, c.id, seal(vault, c.id, input.secret), clock.now());
       return repos.notifyChannels.get(userId, c.id)!;

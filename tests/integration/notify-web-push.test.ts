@@ -178,8 +178,9 @@ describe('Web Push', () => {
     const { token, key } = await setUp();
     const sub = push!.subscribe(key);
     const first = await subscribe(token, sub, { label: 'My phone', topics: ['exits'] });
+    await h!.call('PATCH', `/notify/channels/${first.id}`, { token, body: { enabled: false } });
     const again = await subscribe(token, sub);
-    expect(again).toMatchObject({ id: first.id, label: 'My phone' });
+    expect(again).toMatchObject({ id: first.id, label: 'My phone', topics: ['exits'], enabled: true });
     expect((await h!.call('GET', '/notify/channels', { token })).body.channels).toHaveLength(1);
 
     const other = await h!.register();
