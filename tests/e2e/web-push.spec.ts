@@ -18,7 +18,7 @@ interface PushStubGlobals {
 
 const ENDPOINT = 'https://push.invalid/e2e-device';
 
-test('settings: notify this device, see it listed as a channel, stop it', async ({ page, context, screens }) => {
+test('settings: notify this device, see it listed as a channel, turn it off and on, stop it', async ({ page, context, screens }) => {
   await context.grantPermissions(['notifications']);
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
@@ -58,6 +58,13 @@ test('settings: notify this device, see it listed as a channel, stop it', async 
   await expect(channel).toContainText('Not used yet');
   await expect(page.locator('body')).not.toContainText(keys.auth);
   await screens.snap('settings-notify-this-device');
+
+  // Turned off in the list: the panel says so, and turning the device on again turns it back on.
+  await channel.getByRole('button', { name: 'Turn This device off' }).click();
+  await expect(panel).toContainText('"This device" is turned off below: this device gets nothing until it is on.');
+  await panel.getByRole('button', { name: 'Notify this device' }).click();
+  await expect(panel).toContainText('This device gets notifications');
+  await expect(channel).toContainText('Not used yet');
 
   await panel.getByRole('button', { name: 'Stop notifying this device' }).click();
   await expect(page.getByText('This device will no longer get notifications')).toBeVisible();

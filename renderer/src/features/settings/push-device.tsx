@@ -60,14 +60,16 @@ export function PushDevice({ channels, onChange }: { readonly channels: readonly
         <p className="muted small">{unavailable}</p>
       ) : (
         <>
-          <p className="muted small">{mine ? `This device gets notifications (as "${mine.label}" below).` : 'Get fills, stop-losses and errors on this device, even with Tradeclock closed.'}</p>
+          <p className="muted small">
+            {!mine ? 'Get fills, stop-losses and errors on this device, even with Tradeclock closed.' : mine.enabled ? `This device gets notifications (as "${mine.label}" below).` : `"${mine.label}" is turned off below: this device gets nothing until it is on.`}
+          </p>
           {error && (
             <p className="form-error" role="alert">
               {error}
             </p>
           )}
           <div className="form__actions">
-            {mine ? (
+            {mine?.enabled ? (
               <>
                 <button type="button" className="btn btn--small" onClick={() => void test(mine)} disabled={busy}>
                   Send test to this device
