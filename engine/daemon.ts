@@ -33,6 +33,7 @@ import { listenUrls } from './api/allowed-hosts';
 import { createLogger } from './logger';
 import { NotifyService } from './notify/notify-service';
 import { defaultChannelKinds } from './notify/channel-kinds';
+import { VapidKeys, vapidSubjectFrom } from './notify/vapid-keys';
 import { engineCommands } from './notify/trader-commands';
 import { lockDataDir, logLockEvents } from './data-dir-lock';
 import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir-modes';
@@ -188,12 +189,15 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     cleanups.push(() => engine.stop());
     config.onEngine?.(engine, brokerAccounts.kinds());
     // Before recovery, so its notifications are queued too; every send runs apart from trading.
+    const vapid = new VapidKeys({ repos, vault: openVault });
+    const vapidSubject = vapidSubjectFrom(process.env, (message) => logger.warn(message));
     const notify = new NotifyService({
       repos,
       clock,
       logger,
       vault: openVault,
-      kinds: defaultChannelKinds(),
+      kinds: defaultChannelKinds({ webPush: { vapid: () => vapid.pair(), ...(vapidSubject ? { subject: vapidSubject } : {}) } }),
+      vapid,
       notifications: engine.notifications,
       commands: engineCommands(repos, engine.manager),
     });

@@ -11,7 +11,7 @@ import { parseJsonObject } from './json';
 export interface NotifyChannel {
   readonly id: number;
   readonly userId: UserId;
-  /** webhook, telegram, email. */
+  /** webhook, telegram, email, web_push. */
   readonly kind: string;
   readonly label: string;
   readonly enabled: boolean;
@@ -45,6 +45,8 @@ export interface NotifyChannelsRepo {
   getInternal(id: number): NotifyChannel | undefined;
   /** Engine-internal: every enabled channel of every user, oldest first (the Telegram command pollers). */
   listEnabledInternal(): NotifyChannel[];
+  /** Engine-internal: every channel of one kind, any user's, enabled or not, oldest first (a push endpoint is one device's). */
+  listKindInternal(kind: string): NotifyChannel[];
   /** undefined when the channel is not the user's. */
   update(userId: UserId, id: number, patch: NotifyChannelPatch, now: number): NotifyChannel | undefined;
   /** Replaces the sealed secret and its mask; false when the channel is not the user's. */
@@ -108,6 +110,7 @@ export function createNotifyChannelsRepo(orm: Orm): NotifyChannelsRepo {
     get: (userId, id) => one(mine(userId, id)),
     getInternal: (id) => one(eq(notifyChannels.id, id)),
     listEnabledInternal: () => orm.select(columns).from(notifyChannels).where(eq(notifyChannels.enabled, true)).orderBy(asc(notifyChannels.id)).all().map(toChannel),
+    listKindInternal: (kind) => orm.select(columns).from(notifyChannels).where(eq(notifyChannels.kind, kind)).orderBy(asc(notifyChannels.id)).all().map(toChannel),
     update(userId, id, patch, now) {
       const set = {
         ...(patch.label === undefined ? {} : { label: patch.label }),

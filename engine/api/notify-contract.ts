@@ -4,7 +4,9 @@
  */
 
 export type NotifyTopicDto = 'fills' | 'exits' | 'errors' | 'entries' | 'readiness';
-export type ChannelKindDto = 'webhook' | 'telegram' | 'email';
+export type ChannelKindDto = 'webhook' | 'telegram' | 'email' | 'web_push';
+/** The kinds the channel form adds; a device's Web Push comes from POST /notify/push/subscriptions. */
+export type FormChannelKindDto = Exclude<ChannelKindDto, 'web_push'>;
 /** ok; failing: the last 3 attempts failed (see last_error); off: turned off; untested: nothing sent yet. */
 export type ChannelStatusDto = 'ok' | 'failing' | 'off' | 'untested';
 
@@ -14,7 +16,10 @@ export interface NotifyChannelDto {
   readonly label: string;
   readonly enabled: boolean;
   readonly topics: readonly NotifyTopicDto[];
-  /** The kind's settings: webhook { url }, telegram { chat_ids, commands }, email { host, port, security, username?, from, to }. */
+  /**
+   * The kind's settings: webhook { url }, telegram { chat_ids, commands }, email { host, port,
+   * security, username?, from, to }, web_push { endpoint, p256dh } (the auth secret is sealed).
+   */
   readonly config: Readonly<Record<string, unknown>>;
   /** e.g. { bot_token: '12…Zk' }: enough to recognise which secret is saved, too little to use it. */
   readonly secret_masked: Readonly<Record<string, string>>;
@@ -60,7 +65,7 @@ export interface NotifyDeliveriesDto {
 
 /** POST /notify/channels (checked by engine/notify/channel-input.ts; `config` and `secret` by the kind). */
 export interface NotifyChannelBodyDto {
-  readonly kind: ChannelKindDto;
+  readonly kind: FormChannelKindDto;
   readonly label: string;
   readonly enabled?: boolean;
   /** Default: every topic. */
@@ -71,3 +76,34 @@ export interface NotifyChannelBodyDto {
 
 /** PATCH /notify/channels/:id: what is sent replaces what was; `secret` absent keeps the sealed one. */
 export type NotifyChannelPatchDto = Partial<NotifyChannelBodyDto>;
+
+/** GET /notify/push/key: the install's VAPID public key, the `applicationServerKey` to subscribe with. */
+export interface PushKeyDto {
+  /** base64url, an uncompressed P-256 point (65 bytes). */
+  readonly public_key: string;
+}
+
+/**
+ * POST /notify/push/subscriptions: the browser's PushSubscription (its toJSON()'s endpoint and
+ * keys). Subscribing an endpoint again replaces its keys and keeps its channel. Answers 201 with
+ * the device's channel (kind web_push), which is then listed, tested and removed like any other.
+ */
+export interface PushSubscriptionBodyDto {
+  /** The push service's URL for this browser; https only. */
+  readonly endpoint: string;
+  readonly keys: {
+    /** base64url: the browser's P-256 public key. */
+    readonly p256dh: string;
+    /** base64url: the 16-byte auth secret; sealed, never shown again. */
+    readonly auth: string;
+  };
+  /** Default "This device". */
+  readonly label?: string;
+  /** Default: every topic. */
+  readonly topics?: readonly NotifyTopicDto[];
+}
+
+/** DELETE /notify/push/subscriptions: the browser unsubscribed; its channel goes. 204, or 404 when this user has none for the endpoint. */
+export interface PushUnsubscribeBodyDto {
+  readonly endpoint: string;
+}

@@ -8,10 +8,14 @@ import type { Clock } from '../core/clock';
 import type { ChannelSender } from './channel';
 import { createEmailSender, emailConfig, emailSecret } from './channels/email';
 import { createTelegramSender, TELEGRAM_API_ROOT, telegramConfig, telegramSecret } from './channels/telegram';
+import { createWebPushSender, webPushConfig, webPushSecret } from './channels/web-push';
 import { createWebhookSender, webhookConfig, webhookSecret } from './channels/webhook';
+import type { VapidKeyPair } from './vapid-keys';
 
-export const CHANNEL_KINDS = ['webhook', 'telegram', 'email'] as const;
+export const CHANNEL_KINDS = ['webhook', 'telegram', 'email', 'web_push'] as const;
 export type ChannelKindName = (typeof CHANNEL_KINDS)[number];
+/** The kinds a trader adds with the channel form; a device's Web Push comes from subscribing it (POST /notify/push/subscriptions). */
+export const FORM_CHANNEL_KINDS = ['webhook', 'telegram', 'email'] as const satisfies readonly ChannelKindName[];
 
 export interface ChannelKind {
   readonly title: string;
@@ -25,11 +29,27 @@ export type ChannelKinds = Readonly<Record<ChannelKindName, ChannelKind>>;
 export interface ChannelKindsOptions {
   /** The Bot API's root; tests point it at a loopback fake. Default https://api.telegram.org. */
   readonly telegramApiRoot?: string;
+  readonly webPush: {
+    /** The install's VAPID pair (VapidKeys.pair). */
+    readonly vapid: () => Promise<VapidKeyPair>;
+    /** The VAPID JWT's `sub`. Default DEFAULT_VAPID_SUBJECT. */
+    readonly subject?: string;
+    /** Tests only: accept http://127.0.0.1 push endpoints (a loopback push-service fake). */
+    readonly allowLoopbackHttp?: boolean;
+  };
 }
 
-/** @example defaultChannelKinds({ telegramApiRoot: 'http://127.0.0.1:4711' }).telegram.configSchema.parse({ chat_ids: [42] }) */
-export function defaultChannelKinds(options: ChannelKindsOptions = {}): ChannelKinds {
+/**
+ * The VAPID JWT's `sub` (RFC 8292 section 2.1): how a push service's operator reaches the sender.
+ * A self-hosted install has no address of its own to give; TRADECLOCK_VAPID_SUBJECT sets one.
+ */
+export const DEFAULT_VAPID_SUBJECT = 'mailto:webpush@tradeclock.invalid';
+
+/** @example defaultChannelKinds({ telegramApiRoot: 'http://127.0.0.1:4711', webPush: { vapid } }).telegram.configSchema.parse({ chat_ids: [42] }) */
+export function defaultChannelKinds(options: ChannelKindsOptions): ChannelKinds {
   const apiRoot = options.telegramApiRoot ?? TELEGRAM_API_ROOT;
+  const pushConfig = webPushConfig({ allowLoopbackHttp: options.webPush.allowLoopbackHttp === true });
+  const subject = options.webPush.subject ?? DEFAULT_VAPID_SUBJECT;
   return {
     webhook: {
       title: 'Webhook',
@@ -48,6 +68,12 @@ export function defaultChannelKinds(options: ChannelKindsOptions = {}): ChannelK
       configSchema: emailConfig,
       secretSchema: emailSecret,
       create: ({ config, secret }) => createEmailSender({ config: emailConfig.parse(config), secret: emailSecret.parse(secret) }),
+    },
+    web_push: {
+      title: 'Web Push (a device)',
+      configSchema: pushConfig,
+      secretSchema: webPushSecret,
+      create: ({ config, secret, clock }) => createWebPushSender({ config: pushConfig.parse(config), secret: webPushSecret.parse(secret), clock, vapid: options.webPush.vapid, subject }),
     },
   };
 }

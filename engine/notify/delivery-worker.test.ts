@@ -5,7 +5,7 @@ import type { NotifyChannel } from '../../db/repos';
 import { FakeClock } from '../core/fake-clock';
 import { asStrategyId, asUserId, type UserId } from '../core/ids';
 import { DeliveryError, type ChannelSender, type OutgoingNotification } from './channel';
-import { DeliveryWorker, FAILING_AFTER, retryDelayMs } from './delivery-worker';
+import { DeliveryWorker, FAILING_AFTER, MAX_RETRY_AFTER_MS, retryDelayMs } from './delivery-worker';
 import type { TraderNotification } from './notifier';
 
 let t: TestDb;
@@ -52,6 +52,7 @@ function setup(senders: Record<string, ChannelSender>, options = {}) {
     clock,
     logger: pino({ level: 'silent' }),
     senderOf: async (c: NotifyChannel) => ({ sender: senders[c.label]!, secrets: ['s3cr3t-value'] }),
+    onGone: (c: NotifyChannel) => void t.repos.notifyChannels.delete(c.userId, c.id),
     options,
   });
   const rows = () => t.db.sqlite.prepare('SELECT channel_id, state, attempts, next_attempt_at, last_error FROM notify_deliveries ORDER BY id').all() as Array<{ channel_id: number; state: string; attempts: number; next_attempt_at: number; last_error: string | null }>;
@@ -160,5 +161,46 @@ describe('DeliveryWorker', () => {
     await s2.clock.advance(0);
     expect(hung.sent).toHaveLength(2);
     await s2.worker.stop();
+  });
+
+  it('waits at least as long as a Retry-After asked (capped at an hour) before the next attempt', async () => {
+    const waits = [120_000, 2, 10 * MAX_RETRY_AFTER_MS];
+    const a = scriptedSender(() => (waits.length > 0 ? new DeliveryError('the push service answered HTTP 429', false, { retryAfterMs: waits.shift()! }) : null));
+    const s = setup({ a: a.sender });
+    s.channel('a');
+    s.worker.start();
+    s.worker.enqueue(note(s.user, 'Bought 5 AAPL'));
+    await s.worker.idle();
+    expect(s.rows()[0]).toMatchObject({ state: 'pending', attempts: 1, next_attempt_at: s.clock.now() + 120_000 });
+    await s.clock.advance(119_999);
+    expect(a.sent).toHaveLength(1);
+    await s.clock.advance(1);
+    await s.worker.idle();
+    // A Retry-After shorter than the backoff does not hurry the retry.
+    expect(s.rows()[0]).toMatchObject({ attempts: 2, next_attempt_at: s.clock.now() + 10_000 });
+    await s.clock.advance(10_000);
+    await s.worker.idle();
+    expect(s.rows()[0]).toMatchObject({ attempts: 3, next_attempt_at: s.clock.now() + MAX_RETRY_AFTER_MS });
+    await s.clock.advance(MAX_RETRY_AFTER_MS);
+    await s.worker.idle();
+    expect(s.rows()[0]).toMatchObject({ state: 'sent', attempts: 4 });
+  });
+
+  it('removes a channel whose destination is gone, with its queued deliveries, and sends the other channels on', async () => {
+    const gone = scriptedSender(() => new DeliveryError('the push service answered HTTP 410: the subscription is gone', true, { gone: true }));
+    const fine = scriptedSender(() => null);
+    const s = setup({ gone: gone.sender, fine: fine.sender });
+    const g = s.channel('gone');
+    s.channel('fine');
+    s.worker.start();
+    s.worker.enqueue(note(s.user, 'Bought 5 AAPL'));
+    s.worker.enqueue(note(s.user, 'Sold 5 AAPL'));
+    await s.worker.idle();
+    await s.clock.advance(0);
+    await s.worker.idle();
+    expect(gone.sent.map((n) => n.title)).toEqual(['Bought 5 AAPL']);
+    expect(fine.sent.map((n) => n.title)).toEqual(['Bought 5 AAPL', 'Sold 5 AAPL']);
+    expect(t.repos.notifyChannels.getInternal(g.id)).toBeUndefined();
+    expect(s.rows().map((r) => r.state)).toEqual(['sent', 'sent']);
   });
 });

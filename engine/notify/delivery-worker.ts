@@ -34,6 +34,9 @@ export const FAILING_AFTER = 3;
 const PRUNE_EVERY_MS = 3_600_000;
 const DUE_BATCH = 100;
 
+/** The longest Retry-After obeyed: a service asking for more is tried again after this. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
 /** The wait before attempt `attempts + 1`: 5 s, 10 s, 20 s, … up to 10 min. */
 export function retryDelayMs(attempts: number, o: Pick<DeliveryOptions, 'firstRetryMs' | 'maxRetryMs'> = DEFAULT_DELIVERY_OPTIONS): number {
   return Math.min(o.maxRetryMs, o.firstRetryMs * 2 ** Math.max(0, attempts - 1));
@@ -51,6 +54,8 @@ export interface DeliveryWorkerDeps {
   readonly logger: Pick<Logger, 'warn' | 'error' | 'info'>;
   /** The channel's sender. @throws DeliveryError when it cannot be made (its secret cannot be unsealed). */
   senderOf(channel: NotifyChannel): Promise<MadeSender>;
+  /** The channel's destination is gone for good (DeliveryError `gone`): remove the channel. */
+  onGone(channel: NotifyChannel): void;
   readonly options?: Partial<DeliveryOptions>;
 }
 
@@ -183,9 +188,18 @@ export class DeliveryWorker {
       return { delivered: true, error: null };
     }
     const error = scrub(failure.message, secrets);
+    if (failure.gone) {
+      // Its deliveries go with it: nothing is left to send there.
+      this.deps.onGone(channel);
+      logger.warn({ channelId: channel.id, kind: channel.kind, deliveryId: d.id, error }, 'notification channel removed: its destination is gone');
+      this.kick();
+      return { delivered: false, error };
+    }
     const attempts = d.attempts + 1;
     const again = retries && !failure.permanent && attempts < this.o.maxAttempts;
-    repos.notifyDeliveries.markDone(d.id, again ? { state: 'pending', error, retryAt: now + retryDelayMs(attempts, this.o) } : { state: 'failed', error }, now);
+    // A service that said how long to wait is not asked sooner (within MAX_RETRY_AFTER_MS).
+    const wait = Math.max(retryDelayMs(attempts, this.o), Math.min(failure.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+    repos.notifyDeliveries.markDone(d.id, again ? { state: 'pending', error, retryAt: now + wait } : { state: 'failed', error }, now);
     repos.notifyChannels.recordOutcomeInternal(channel.id, { ok: false, at: now, error });
     logger.warn({ channelId: channel.id, kind: channel.kind, deliveryId: d.id, attempts, retry: again, error }, 'notification not delivered');
     this.kick();

@@ -9,6 +9,7 @@ import { defaultChannelKinds } from './channel-kinds';
 import { webhookSignature } from './channels/webhook';
 import { NotifyService } from './notify-service';
 import type { TraderCommands } from './trader-commands';
+import { VapidKeys } from './vapid-keys';
 
 let t: TestDb;
 const services: NotifyService[] = [];
@@ -20,12 +21,14 @@ afterEach(async () => {
 const noCommands = {} as TraderCommands;
 
 function service(vault: () => Promise<Vault>) {
+  const vapid = new VapidKeys({ repos: t.repos, vault });
   const s = new NotifyService({
     repos: t.repos,
     clock: new FakeClock(0),
     logger: pino({ level: 'silent' }),
     vault,
-    kinds: defaultChannelKinds(),
+    kinds: defaultChannelKinds({ webPush: { vapid: () => vapid.pair() } }),
+    vapid,
     notifications: { onNotification: () => () => {} },
     commands: noCommands,
   });

@@ -14,12 +14,13 @@ import { maskSecret } from '../secrets/mask-secret';
 import type { Vault } from '../secrets/vault';
 import { DeliveryError } from './channel';
 import type { ChannelKindName, ChannelKinds } from './channel-kinds';
-import { parseChannelParts, type CreateChannelBody, type UpdateChannelBody } from './channel-input';
+import { parseChannelParts, type CreateChannelBody, type PushSubscriptionInput, type UpdateChannelBody } from './channel-input';
 import { TelegramCommands } from './channels/telegram-commands';
 import { TELEGRAM_API_ROOT, telegramConfig, telegramSecret } from './channels/telegram';
 import { DeliveryWorker, FAILING_AFTER, type AttemptResult, type DeliveryOptions, type MadeSender } from './delivery-worker';
 import type { NotificationListener } from './notifier';
 import type { TraderCommands } from './trader-commands';
+import type { VapidKeys } from './vapid-keys';
 
 export type ChannelStatus = 'ok' | 'failing' | 'off' | 'untested';
 
@@ -35,6 +36,8 @@ export interface NotifyServiceDeps {
   readonly kinds: ChannelKinds;
   readonly notifications: { onNotification(listener: NotificationListener): () => void };
   readonly commands: TraderCommands;
+  /** The install's VAPID pair for Web Push (the same one the kinds sign with). */
+  readonly vapid: VapidKeys;
   /** Default https://api.telegram.org; tests point it at a loopback fake. */
   readonly telegramApiRoot?: string;
   readonly delivery?: Partial<DeliveryOptions>;
@@ -65,7 +68,14 @@ export class NotifyService {
 
   constructor(private readonly deps: NotifyServiceDeps) {
     this.kinds = deps.kinds;
-    this.worker = new DeliveryWorker({ repos: deps.repos, clock: deps.clock, logger: deps.logger, senderOf: (c) => this.senderOf(c), ...(deps.delivery ? { options: deps.delivery } : {}) });
+    this.worker = new DeliveryWorker({
+      repos: deps.repos,
+      clock: deps.clock,
+      logger: deps.logger,
+      senderOf: (c) => this.senderOf(c),
+      onGone: (c) => void this.drop(c.userId, c.id),
+      ...(deps.delivery ? { options: deps.delivery } : {}),
+    });
   }
 
   /** Starts sending what is queued, queues every notification from now on, starts the command pollers. */
@@ -127,7 +137,59 @@ export class NotifyService {
   }
 
   remove(userId: UserId, id: number): void {
-    if (!this.deps.repos.notifyChannels.delete(userId, id)) throw notFound('notification channel');
+    if (!this.drop(userId, id)) throw notFound('notification channel');
+  }
+
+  /**
+   * The key a browser subscribes with (its `applicationServerKey`). The pair is made on this first
+   * call, not at start: a paper-only install never opens the vault (no keychain prompt) until
+   * something needs it.
+   */
+  pushKey(): Promise<string> {
+    return this.deps.vapid.publicKey();
+  }
+
+  /**
+   * A browser's push subscription becomes (or renews, turned on, its label and topics kept) its
+   * web_push channel. An endpoint is one
+   * browser's: this user's channel for it takes the new keys, and another user's for it goes (the
+   * device now notifies whoever subscribed it last).
+   */
+  async subscribePush(userId: UserId, input: PushSubscriptionInput): Promise<ChannelView> {
+    const { repos, clock } = this.deps;
+    const vault = await this.deps.vault();
+    let same: NotifyChannel[] = [];
+    // Looked up inside the transaction: two requests for one endpoint make one channel.
+    const channel = repos.transaction(() => {
+      same = repos.notifyChannels.listKindInternal('web_push').filter((c) => c.config.endpoint === input.config.endpoint);
+      const mine = same.find((c) => c.userId === userId);
+      for (const c of same) if (c !== mine) repos.notifyChannels.delete(c.userId, c.id);
+      // Subscribing is asking to be notified: a channel turned off is on again.
+      const c = mine
+        ? repos.notifyChannels.update(userId, mine.id, { config: input.config, enabled: true }, clock.now())!
+        : repos.notifyChannels.create({ userId, kind: 'web_push', label: input.label, enabled: true, topics: input.topics, config: input.config }, clock.now());
+      repos.notifyChannels.setSecret(userId, c.id, seal(vault, c.id, input.secret), clock.now());
+      return repos.notifyChannels.get(userId, c.id)!;
+    });
+    for (const c of same) this.forget(c.id);
+    return view(channel);
+  }
+
+  /** The browser unsubscribed: its channel goes. @throws DomainError not_found when this user has none for `endpoint`. */
+  unsubscribePush(userId: UserId, endpoint: string): void {
+    const c = this.deps.repos.notifyChannels.list(userId).find((x) => x.kind === 'web_push' && x.config.endpoint === endpoint);
+    if (!c) throw notFound('push subscription');
+    this.remove(userId, c.id);
+  }
+
+  /** Deletes the channel (its deliveries go with it) and what was made for it; false when it is not the user's. */
+  private drop(userId: UserId, id: number): boolean {
+    if (!this.deps.repos.notifyChannels.delete(userId, id)) return false;
+    this.forget(id);
+    return true;
+  }
+
+  private forget(id: number): void {
     this.senders.get(id)?.made.sender.close();
     this.senders.delete(id);
     this.staleSenders.add(id);

@@ -79,6 +79,12 @@ const WITHOUT_IDS = [
   // The caller's own notification channels (each :id route is walked below).
   'GET /notify/channels',
   'POST /notify/channels',
+  // The install's VAPID public key: the same for every user.
+  'GET /notify/push/key',
+  // A push endpoint is one browser's: whoever subscribes it last gets it, and another user's DELETE
+  // of it answers 404 (both in notify-web-push.test.ts).
+  'POST /notify/push/subscriptions',
+  'DELETE /notify/push/subscriptions',
 ];
 
 describe("user B and user A's ids", () => {

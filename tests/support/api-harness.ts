@@ -23,6 +23,7 @@ import { Vault } from '../../engine/secrets/vault';
 import { buildApiServer } from '../../engine/api/server';
 import { NotifyService } from '../../engine/notify/notify-service';
 import { defaultChannelKinds } from '../../engine/notify/channel-kinds';
+import { VapidKeys } from '../../engine/notify/vapid-keys';
 import { engineCommands } from '../../engine/notify/trader-commands';
 import type { DeliveryOptions } from '../../engine/notify/delivery-worker';
 
@@ -70,6 +71,8 @@ export interface ApiHarness {
   readonly engine: Engine;
   /** Notification channels and their queue, started. */
   readonly notify: NotifyService;
+  /** The install's VAPID pair (Web Push). */
+  readonly vapid: VapidKeys;
   readonly app: FastifyInstance;
   readonly port: number;
   readonly base: string;
@@ -117,6 +120,8 @@ export interface ApiHarnessOptions {
   readonly telegramApiRoot?: string;
   /** Delivery queue tuning (timeouts, backoff). */
   readonly delivery?: Partial<DeliveryOptions>;
+  /** Accept http://127.0.0.1 Web Push endpoints (a loopback push-service fake). */
+  readonly loopbackPush?: boolean;
   /** Long polling's hold for Telegram commands, seconds. */
   readonly pollTimeoutS?: number;
   /** scrypt cost of new hashes. Default FAST_SCRYPT; the flood tests use the real one. */
@@ -146,12 +151,14 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     installId: 'test01',
   });
   accounts = new BrokerAccountService({ repos, clock, kinds: opts.kinds ?? defaultBrokerKinds(), vault: async () => vault, sessions: () => engine.brokers, instruments: () => engine.ctx.instruments });
+  const vapid = new VapidKeys({ repos, vault: async () => vault });
   const notify = new NotifyService({
     repos,
     clock,
     logger,
     vault: async () => vault,
-    kinds: defaultChannelKinds(opts.telegramApiRoot ? { telegramApiRoot: opts.telegramApiRoot } : {}),
+    kinds: defaultChannelKinds({ ...(opts.telegramApiRoot ? { telegramApiRoot: opts.telegramApiRoot } : {}), webPush: { vapid: () => vapid.pair(), allowLoopbackHttp: opts.loopbackPush === true } }),
+    vapid,
     notifications: engine.notifications,
     commands: engineCommands(repos, engine.manager),
     ...(opts.telegramApiRoot ? { telegramApiRoot: opts.telegramApiRoot } : {}),
@@ -204,6 +211,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     db,
     engine,
     notify,
+    vapid,
     app,
     port,
     base,

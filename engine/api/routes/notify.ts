@@ -2,16 +2,30 @@
  * Notification channels (issue 21), signed in, each user's own: GET /notify/channels,
  * POST /notify/channels, PATCH and DELETE /notify/channels/:id, POST /notify/channels/:id/test
  * (one attempt now, its outcome in the answer), GET /notify/channels/:id/deliveries (the log).
+ * Web Push: GET /notify/push/key (the VAPID public key to subscribe with), POST and DELETE
+ * /notify/push/subscriptions (a browser's PushSubscription becomes, or stops being, a channel).
  * A secret goes in and never comes back out: answers carry its mask only.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { NotifyDelivery } from '../../../db/repos';
-import { parseCreateChannel, updateChannelBody } from '../../notify/channel-input';
+import { parseCreateChannel, parsePushSubscription, pushUnsubscribeBody, updateChannelBody } from '../../notify/channel-input';
 import type { ChannelView } from '../../notify/notify-service';
 import type { ApiContext } from '../api-context';
 import { signedIn, userOf } from '../authenticate';
-import type { ChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyChannelPatchDto, NotifyChannelsDto, NotifyDeliveriesDto, NotifyDeliveryDto, NotifyTestResultDto, NotifyTopicDto } from '../contract';
+import type {
+  ChannelKindDto,
+  NotifyChannelBodyDto,
+  NotifyChannelDto,
+  NotifyChannelPatchDto,
+  NotifyChannelsDto,
+  NotifyDeliveriesDto,
+  NotifyDeliveryDto,
+  NotifyTestResultDto,
+  NotifyTopicDto,
+  PushKeyDto,
+  PushUnsubscribeBodyDto,
+} from '../contract';
 import { idParams, parse } from '../schemas';
 
 const deliveriesQuery = z.strictObject({
@@ -57,6 +71,20 @@ export function notifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { id } = parse(idParams, request.params);
       const { limit } = parse(deliveriesQuery, request.query);
       return { deliveries: notify.deliveries(userOf(request).id, id, limit ?? 50).map(deliveryDto) };
+    });
+
+    scope.get('/notify/push/key', async (): Promise<PushKeyDto> => ({ public_key: await notify.pushKey() }));
+
+    scope.post('/notify/push/subscriptions', async (request, reply) => {
+      const input = parsePushSubscription(notify.kinds, request.body);
+      return reply.code(201).send(channelDto(await notify.subscribePush(userOf(request).id, input)));
+    });
+
+    scope.delete('/notify/push/subscriptions', async (request, reply) => {
+      const body = parse(pushUnsubscribeBody, request.body);
+      body satisfies PushUnsubscribeBodyDto;
+      notify.unsubscribePush(userOf(request).id, body.endpoint);
+      return reply.code(204).send();
     });
   });
 }

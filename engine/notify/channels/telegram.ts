@@ -43,7 +43,9 @@ export function telegramFailure(err: unknown, token: string, signal?: AbortSigna
   if (err instanceof GrammyError) {
     const mayPass = err.error_code === 429 || err.error_code >= 500;
     const why = err.error_code === 401 ? ': the bot token is not valid (revoked or mistyped); paste a new one from @BotFather' : '';
-    return new DeliveryError(scrub(`Telegram refused ${err.method}: ${err.error_code} ${err.description}${why}`, [token]), !mayPass);
+    // A 429 carries parameters.retry_after, seconds (Bot API, ResponseParameters).
+    const retryAfterS = err.parameters.retry_after;
+    return new DeliveryError(scrub(`Telegram refused ${err.method}: ${err.error_code} ${err.description}${why}`, [token]), !mayPass, retryAfterS === undefined ? {} : { retryAfterMs: retryAfterS * 1000 });
   }
   if (signal?.aborted) return new DeliveryError('the Telegram Bot API did not answer in time');
   if (err instanceof HttpError) return new DeliveryError('could not reach the Telegram Bot API');

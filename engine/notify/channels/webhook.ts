@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock';
-import { DeliveryError, type ChannelSender, type OutgoingNotification } from '../channel';
+import { DeliveryError, retryAfterMs, type ChannelSender, type OutgoingNotification } from '../channel';
 
 export const webhookConfig = z.strictObject({
   url: z
@@ -75,7 +75,9 @@ export function createWebhookSender(input: { readonly config: WebhookConfig; rea
       if (res.status >= 200 && res.status < 300) return;
       // 408, 429 and 5xx may pass; any other refusal will be the same next time.
       const mayPass = res.status === 408 || res.status === 429 || res.status >= 500;
-      throw new DeliveryError(`the webhook answered HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`, !mayPass);
+      // A 429 or 503 may say when to come back (RFC 9110 section 10.2.3).
+      const wait = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('retry-after'), input.clock.now()) : null;
+      throw new DeliveryError(`the webhook answered HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`, !mayPass, wait === null ? {} : { retryAfterMs: wait });
     },
     close() {},
   };

@@ -24,6 +24,9 @@ import type {
   NotifyChannelsDto,
   NotifyTestResultDto,
   OrderDto,
+  PushKeyDto,
+  PushSubscriptionBodyDto,
+  PushUnsubscribeBodyDto,
   ChangePasswordBody,
   PasswordChangedDto,
   RemovalBlockerDto,
@@ -95,7 +98,7 @@ export type {
 export type RunState = RuntimeDto['state'];
 /** Why an order exists (OrderDto.leg, RuntimeDto.exit_leg carry it as text). */
 export type { Leg } from '../../../engine/core/types';
-export type { ChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyTopicDto } from '../../../engine/api';
+export type { ChannelKindDto, FormChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyTopicDto } from '../../../engine/api';
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
@@ -160,6 +163,9 @@ export interface ApiRoutes {
   'PATCH /notify/channels/:id': { body: NotifyChannelPatchDto; res: NotifyChannelDto };
   'DELETE /notify/channels/:id': { body: undefined; res: null };
   'POST /notify/channels/:id/test': { body: Record<string, never>; res: NotifyTestResultDto };
+  'GET /notify/push/key': { body: undefined; res: PushKeyDto };
+  'POST /notify/push/subscriptions': { body: PushSubscriptionBodyDto; res: NotifyChannelDto };
+  'DELETE /notify/push/subscriptions': { body: PushUnsubscribeBodyDto; res: null };
 }
 
 export type RouteKey = keyof ApiRoutes;

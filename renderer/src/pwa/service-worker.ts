@@ -2,8 +2,10 @@
  * The service worker (built to sw.js by scripts/vite-pwa.ts): keeps the app shell in one cache
  * per build so the installed app opens without the network; never caches anything else
  * (the rule is sw-route.ts). A new build is a new worker with a new cache; activating it deletes
- * the old ones.
+ * the old ones. It also shows the engine's Web Push notifications ("Notify this device"), and a
+ * click on one brings the app forward (what to show and which window: push-message.ts).
  */
+import { clickTarget, pushNotification, type ShownNotification } from './push-message';
 import { swRoute } from './sw-route';
 
 /** The build's shell paths and its version, written in by the build. */
@@ -18,12 +20,29 @@ interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
+interface PushEvent extends ExtendableEvent {
+  readonly data: { text(): string } | null;
+}
+interface NotificationEvent extends ExtendableEvent {
+  readonly notification: { readonly data: unknown; close(): void };
+}
+interface WindowClient {
+  readonly url: string;
+  readonly focused: boolean;
+  focus(): Promise<unknown>;
+}
 interface WorkerScope {
-  readonly registration: { readonly scope: string };
+  readonly registration: { readonly scope: string; showNotification(title: string, options: ShownNotification['options']): Promise<void> };
   skipWaiting(): Promise<void>;
-  readonly clients: { claim(): Promise<void> };
+  readonly clients: {
+    claim(): Promise<void>;
+    matchAll(options: { type: 'window'; includeUncontrolled: boolean }): Promise<readonly WindowClient[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
+  addEventListener(type: 'push', listener: (event: PushEvent) => void): void;
+  addEventListener(type: 'notificationclick', listener: (event: NotificationEvent) => void): void;
 }
 
 const worker = self as unknown as WorkerScope;
@@ -59,6 +78,24 @@ worker.addEventListener('fetch', (event) => {
   );
   if (route === 'shell') event.respondWith(fromCache(request));
   else if (route === 'page') event.respondWith(pageLoad(request));
+});
+
+worker.addEventListener('push', (event) => {
+  const shown = pushNotification(event.data?.text() ?? null, worker.registration.scope);
+  event.waitUntil(worker.registration.showNotification(shown.title, shown.options));
+});
+
+worker.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data as { url?: unknown } | null)?.url;
+  event.waitUntil(
+    (async () => {
+      const windows = await worker.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const target = clickTarget(windows, worker.registration.scope, url);
+      if ('focus' in target) await windows[target.focus]!.focus();
+      else await worker.clients.openWindow(target.open);
+    })(),
+  );
 });
 
 async function fromCache(request: Request): Promise<Response> {

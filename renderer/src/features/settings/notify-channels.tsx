@@ -1,17 +1,19 @@
 /**
  * Notification channels (issue 21): where the engine's notifications go besides this screen, a
- * webhook, a Telegram bot, an e-mail address. Each is listed with its status (failing after 3
+ * webhook, a Telegram bot, an e-mail address, a device's Web Push ("Notify this device",
+ * push-device.tsx). Each is listed with its status (failing after 3
  * attempts in a row, with the last error), can be tested, turned off and removed; a new one is
  * added with the topics it takes. A secret is sent once and shown masked only.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../../lib/api-client';
-import type { ChannelKindDto, NotifyChannelDto, NotifyTopicDto } from '../../lib/api-types';
+import type { FormChannelKindDto, NotifyChannelDto, NotifyTopicDto } from '../../lib/api-types';
 import { dateTime } from '../../lib/format';
 import { Field, FormError } from '../../ui/field';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { toast } from '../../ui/toast';
 import { CHANNEL_INPUTS, channelBody, KIND_TITLES, TOPIC_TITLES, type InputValues } from './notify-fields';
+import { PushDevice } from './push-device';
 
 const STATUS_PILL: Readonly<Record<NotifyChannelDto['status'], string>> = { ok: 'pill--ok', failing: 'pill--bad', off: 'pill--neutral', untested: 'pill--info' };
 const STATUS_WORD: Readonly<Record<NotifyChannelDto['status'], string>> = { ok: 'Working', failing: 'Failing', off: 'Off', untested: 'Not used yet' };
@@ -69,6 +71,7 @@ export function NotifyChannels() {
           {error}
         </p>
       )}
+      <PushDevice channels={channels} onChange={load} />
       <ul className="session-list" aria-label="Notification channels">
         {channels.map((c) => (
           <li key={c.id} className="session" aria-label={c.label}>
@@ -112,7 +115,7 @@ export function NotifyChannels() {
 }
 
 function AddChannelForm({ onAdded }: { readonly onAdded: () => Promise<void> }) {
-  const [kind, setKind] = useState<ChannelKindDto>('webhook');
+  const [kind, setKind] = useState<FormChannelKindDto>('webhook');
   const [label, setLabel] = useState('');
   const [topics, setTopics] = useState<readonly NotifyTopicDto[]>(TOPICS);
   const [values, setValues] = useState<InputValues>({});
@@ -142,8 +145,8 @@ function AddChannelForm({ onAdded }: { readonly onAdded: () => Promise<void> }) 
       <h3 className="card__title">Add a channel</h3>
       <Field label="Kind" name="kind" error={errors.fields.kind}>
         {(p) => (
-          <select {...p} value={kind} onChange={(e) => (setKind(e.target.value as ChannelKindDto), setValues({}), setErrors(NO_ERRORS))}>
-            {(Object.keys(KIND_TITLES) as ChannelKindDto[]).map((k) => (
+          <select {...p} value={kind} onChange={(e) => (setKind(e.target.value as FormChannelKindDto), setValues({}), setErrors(NO_ERRORS))}>
+            {(Object.keys(CHANNEL_INPUTS) as FormChannelKindDto[]).map((k) => (
               <option key={k} value={k}>
                 {KIND_TITLES[k]}
               </option>

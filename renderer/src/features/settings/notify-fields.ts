@@ -3,7 +3,7 @@
  * `config` and `secret` (engine/notify/channels/*.ts check them and name any problem as
  * `config.<name>` / `secret.<name>`).
  */
-import type { ChannelKindDto, NotifyChannelBodyDto, NotifyTopicDto } from '../../lib/api-types';
+import type { ChannelKindDto, FormChannelKindDto, NotifyChannelBodyDto, NotifyTopicDto } from '../../lib/api-types';
 
 export interface ChannelInput {
   readonly name: string;
@@ -16,7 +16,7 @@ export interface ChannelInput {
   readonly hint?: string;
 }
 
-export const KIND_TITLES: Readonly<Record<ChannelKindDto, string>> = { webhook: 'Webhook', telegram: 'Telegram', email: 'E-mail (SMTP)' };
+export const KIND_TITLES: Readonly<Record<ChannelKindDto, string>> = { webhook: 'Webhook', telegram: 'Telegram', email: 'E-mail (SMTP)', web_push: 'Web Push (a device)' };
 
 export const TOPIC_TITLES: Readonly<Record<NotifyTopicDto, string>> = {
   fills: 'Fills',
@@ -26,7 +26,8 @@ export const TOPIC_TITLES: Readonly<Record<NotifyTopicDto, string>> = {
   readiness: 'Readiness checks before an entry',
 };
 
-export const CHANNEL_INPUTS: Readonly<Record<ChannelKindDto, readonly ChannelInput[]>> = {
+/** The form's kinds; a device's Web Push is added by "Notify this device" (push-device.tsx). */
+export const CHANNEL_INPUTS: Readonly<Record<FormChannelKindDto, readonly ChannelInput[]>> = {
   webhook: [
     { name: 'url', label: 'URL', part: 'config', type: 'text' },
     { name: 'signing_secret', label: 'Signing secret', part: 'secret', type: 'password', hint: '16 characters or more. Your server checks X-Tradeclock-Signature with it.' },
@@ -50,7 +51,7 @@ export const CHANNEL_INPUTS: Readonly<Record<ChannelKindDto, readonly ChannelInp
 export type InputValues = Readonly<Record<string, string | boolean>>;
 
 /** The body the form sends: empty text is left out, so the API names what is missing. */
-export function channelBody(kind: ChannelKindDto, label: string, topics: readonly NotifyTopicDto[], values: InputValues): NotifyChannelBodyDto {
+export function channelBody(kind: FormChannelKindDto, label: string, topics: readonly NotifyTopicDto[], values: InputValues): NotifyChannelBodyDto {
   const config: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
   for (const input of CHANNEL_INPUTS[kind]) {
