@@ -52,8 +52,8 @@ const common = {
   spec: z.record(z.string().max(64), z.unknown()).optional(),
   from: civilDate('from'),
   to: civilDate('to'),
-  slippage_bps: z.number().min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
-  tick_size: z.number().positive({ error: 'tick_size must be above 0' }).optional(),
+  slippage_bps: z.number({ error: 'slippage_bps must be a number of basis points' }).min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
+  tick_size: z.number({ error: 'tick_size must be a number' }).positive({ error: 'tick_size must be above 0' }).optional(),
   /** 'default': the exchange's schedule (fees.ts); 'none': no fees. */
   fees: z.enum(['default', 'none']).default('default'),
 };
@@ -74,7 +74,7 @@ const timeWindow = (field: string) =>
     .strictObject({
       from: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.from must be a time "HH:MM"` }),
       to: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.to must be a time "HH:MM"` }),
-      every_minutes: z.number().int({ error: `${field}.every_minutes must be a whole number` }).min(1, { error: `${field}.every_minutes must be at least 1` }).max(240, { error: `${field}.every_minutes must be at most 240` }).default(5),
+      every_minutes: z.number({ error: `${field}.every_minutes must be a whole number of minutes` }).int({ error: `${field}.every_minutes must be a whole number` }).min(1, { error: `${field}.every_minutes must be at least 1` }).max(240, { error: `${field}.every_minutes must be at most 240` }).default(5),
     })
     .refine((w) => secondsOfDay(parseTimeOfDay(w.from)!) <= secondsOfDay(parseTimeOfDay(w.to)!), { path: ['to'], message: `${field}.to must not be before ${field}.from` })
     .transform((w) => {
@@ -88,7 +88,8 @@ export const gridRequest = z
   .refine(...oneStrategy)
   .refine(...ordered)
   .refine((r) => days(r) <= MAX_GRID_DAYS, { path: ['to'], message: `a grid's range must be at most ${MAX_GRID_DAYS} days` })
-  .refine((r) => r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
+  // A window refused above is still an object here (zod runs the refinements on), not a list of times: only two lists are counted.
+  .refine((r) => !Array.isArray(r.buy) || !Array.isArray(r.sell) || r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
 export type GridRequest = z.input<typeof gridRequest>;
 
 export interface BacktestAnswer extends BacktestResult {
