@@ -56,6 +56,12 @@ const common = {
   tick_size: z.number({ error: 'tick_size must be a number' }).positive({ error: 'tick_size must be above 0' }).optional(),
   /** 'default': the exchange's schedule (fees.ts); 'none': no fees. */
   fees: z.enum(['default', 'none']).default('default'),
+  /**
+   * Fetch the trading days the store lacks from the broker account first (the stored strategy's
+   * account, or `spec.broker_account_id`): the API does it (routes/backtest.ts), since only it
+   * holds the accounts and the vault. The replay itself reads the store alone.
+   */
+  fetch_missing: z.boolean({ error: 'fetch_missing must be true or false' }).default(false),
 };
 type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string };
 const oneStrategy: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => (r.strategy_id === undefined) !== (r.spec === undefined), { path: ['spec'], message: 'give either strategy_id or spec, not both' }];
@@ -122,6 +128,24 @@ export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, B
     const result = yield* steps;
     return { ...result, report: report(result.trades) };
   })();
+}
+
+/** What a request asks of the store before it runs: the instrument, the range, and from which account to fetch what is missing (null: none named). */
+export interface BacktestScope {
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  readonly from: string;
+  readonly to: string;
+  readonly fetchMissing: boolean;
+  readonly accountId: number | null;
+}
+
+/** The scope of a backtest (`grid` false) or grid request; throws as backtestJob and gridJob do on a bad one. */
+export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): BacktestScope {
+  const r = grid ? parseWith(gridRequest, raw) : parseWith(backtestRequest, raw);
+  const { spec } = settle(deps, r);
+  const named = r.strategy_id !== undefined || (r.spec !== undefined && r.spec.broker_account_id !== undefined);
+  return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, accountId: named ? spec.broker_account_id : null };
 }
 
 /** The grid: parsed at once, then the bars read a month a yield, then one yield a replayed run. */

@@ -10,12 +10,16 @@
  * grid of entry × exit times as a table whose 09:20 → 09:25 cell is that backtest. A slippage typed
  * as a word and a window the wrong way round are named under their inputs. axe finds nothing
  * serious in either theme; at a phone's width the panel fits.
+ *
+ * Then an Alpaca account (on the Alpaca fake): the days without bars are fetched from it when the
+ * trader ticks the box, and replayed.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { contrastProblems, seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
+import { startFakeAlpaca } from '../fakes/alpaca/fake-alpaca';
 import { expect, test, VIEWPORTS } from './support/fixtures';
 import { apiCall, fieldError, openSignedIn } from './support/trader-ui';
 
@@ -152,4 +156,31 @@ test('a backtest from the strategy page: no bars said, imported, run, charted, l
   expect(fits.right).toBeLessThanOrEqual(fits.width);
   await page.setViewportSize(VIEWPORTS.desktop);
   await screens.snap('backtest');
+});
+
+test("an Alpaca account's missing days are fetched when the box is ticked", async ({ page }) => {
+  const fake = await startFakeAlpaca({ barsPageMax: 100 });
+  try {
+    // AAPL rises 0.01 a minute from 100.00 at each day's 09:30 New York open (EST: 14:30 UTC).
+    fake.setBars(
+      'AAPL',
+      ['2026-03-02', '2026-03-03'].flatMap((d) => Array.from({ length: 390 }, (_, i) => ({ minute: Date.parse(`${d}T14:30:00Z`) + i * 60_000, open: 100 + i / 100, high: 100 + i / 100, low: 100 + i / 100, close: 100 + i / 100, volume: 10 }))),
+    );
+    const { token } = await openSignedIn(page);
+    const alpaca = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'alpaca', label: 'Alpaca paper', credentials: fake.credentials(), options: fake.connectOptions() });
+    const strategy = await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', { broker_account_id: alpaca.id, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:35', sell_time: '09:40', stop_loss: 95, timezone: 'America/New_York' });
+    await page.goto(`/#/strategies/${strategy.id}`);
+    const panel = page.getByRole('region', { name: 'Backtest' });
+    const form = await setRange(page, '2026-03-02', '2026-03-03');
+    await form.getByRole('button', { name: 'Run backtest' }).click();
+    await expect(panel.getByTestId('backtest-no-data')).toContainText('Or tick "Fetch days without bars from Alpaca paper" and run again.');
+    await form.getByLabel('Fetch days without bars from Alpaca paper').check();
+    await form.getByRole('button', { name: 'Run backtest' }).click();
+    // 09:35 → 09:40: 100.05 → 100.10 on 10 shares, +0.50 a day.
+    await expect(panel.getByTestId('bt-trades')).toContainText('2 (2 won, 0 lost)');
+    await expect(panel.getByTestId('bt-net')).toHaveText('+1.00');
+    expect(fake.requests().filter((r) => r.path === '/v2/stocks/AAPL/bars' && r.status === 200)).toHaveLength(8);
+  } finally {
+    await fake.close();
+  }
 });

@@ -43,6 +43,7 @@ export const BACKTEST_LABELS = {
   to: 'To (trading date)',
   slippage_bps: 'Slippage (bps)',
   fees: 'Fees',
+  fetch_missing: 'Fetch missing days',
   'buy.from': 'Entry times from',
   'buy.to': 'Entry times to',
   'sell.from': 'Exit times from',

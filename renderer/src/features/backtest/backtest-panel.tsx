@@ -3,12 +3,14 @@
  * through the same run policy and paper fills as live (POST /backtest); the figures, the equity
  * chart and the trades; the trades as CSV (GET /strategy/:id/backtest.csv, the same range and
  * fill); and the grid of entry × exit times over the same range as a heatmap (POST
- * /backtest/grid). Days without stored bars are said, with the command that imports them.
+ * /backtest/grid). Days without stored bars are said, with the command that imports them; an
+ * account whose broker has past bars (Alpaca) can be asked for them first (`fetch_missing`).
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
 import { Field, FormError } from '../../ui/field';
 import { BACKTEST_LABELS as L } from '../../ui/field-labels';
+import { useBrokers } from '../brokers/brokers-store';
 import { useBacktests, type RangeDraft } from './backtest-store';
 import { BacktestResults } from './backtest-results';
 import { dataNotice, defaultGrid, defaultRange, importCommand, type GridDraft } from './backtest-view';
@@ -19,7 +21,14 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) {
   const id = strategy.id;
   const panel = useBacktests((s) => s.panels[id]);
-  const [range, setRange] = useState<RangeDraft>(() => panel?.tested?.range ?? { ...defaultRange(today()), slippage: '0', fees: 'default' });
+  const [range, setRange] = useState<RangeDraft>(() => panel?.tested?.range ?? { ...defaultRange(today()), slippage: '0', fees: 'default', fetchMissing: false });
+  // Whether the strategy's account can send past bars (GET /broker/kinds historical_bars).
+  const account = useBrokers((s) => s.accounts.find((a) => a.id === strategy.broker_account_id));
+  const kinds = useBrokers((s) => s.kinds);
+  useEffect(() => {
+    if (kinds === null) void useBrokers.getState().loadKinds();
+  }, [kinds]);
+  const canFetch = account !== undefined && (kinds?.find((k) => k.broker === account.broker)?.historical_bars ?? false);
   const [grid, setGrid] = useState<GridDraft>(() => defaultGrid(strategy.buy_time, strategy.sell_time));
   const busy = panel?.busy;
   const errors = panel?.errors.fields ?? {};
@@ -36,7 +45,7 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
     void store.runGrid(id, range, grid);
   };
   const exportCsv = () => tested && void store.exportCsv(id, `backtest-${strategy.symbol}-${tested.range.from}-${tested.range.to}.csv`);
-  const rangeField = (name: keyof RangeDraft) => (e: { target: { value: string } }) => setRange({ ...range, [name]: e.target.value });
+  const rangeField = (name: Exclude<keyof RangeDraft, 'fetchMissing'>) => (e: { target: { value: string } }) => setRange({ ...range, [name]: e.target.value });
   const gridField = (name: keyof GridDraft) => (e: { target: { value: string } }) => setGrid({ ...grid, [name]: e.target.value });
 
   return (
@@ -67,6 +76,11 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
               </select>
             )}
           </Field>
+          {canFetch && (
+            <Field label={`Fetch days without bars from ${account!.label}`} name="fetch_missing" error={errors.fetch_missing} hint="Only the trading days not stored yet; kept for the next run">
+              {(p) => <input {...p} type="checkbox" checked={range.fetchMissing} onChange={(e) => setRange({ ...range, fetchMissing: e.target.checked })} />}
+            </Field>
+          )}
         </div>
         <div className="actions">
           <button type="submit" className="btn btn--primary" disabled={busy !== undefined}>
@@ -89,6 +103,9 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
             <p>
               For example: <code className="command">{importCommand(strategy, tested!.range)}</code> (README, "Backtests", has the columns).
             </p>
+          )}
+          {notice.kind === 'none' && canFetch && !tested!.range.fetchMissing && (
+            <p>Or tick "Fetch days without bars from {account!.label}" and run again.</p>
           )}
         </div>
       )}

@@ -17,6 +17,8 @@ export interface RangeDraft {
   readonly to: string;
   readonly slippage: string;
   readonly fees: 'default' | 'none';
+  /** Fetch the trading days the store lacks from the strategy's broker account first. */
+  readonly fetchMissing: boolean;
 }
 
 /** A range as sent, with the answer to it. */
@@ -49,7 +51,7 @@ const EMPTY: PanelState = { errors: NO_ERRORS };
 /** What was typed, for the API: numbers as numbers, the rest as typed, so the one validator names what is wrong (an empty slippage is left out: 0). */
 function common(strategyId: number, r: RangeDraft): BacktestFormBody {
   const slippage = typedNumber(r.slippage);
-  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }) };
+  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }), ...(r.fetchMissing ? { fetch_missing: true } : {}) };
 }
 
 function window(from: string, to: string, every: string): BacktestGridFormBody['buy'] {
