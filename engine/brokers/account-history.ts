@@ -40,7 +40,7 @@ export async function fillFromAccount(
   field: string,
 ): Promise<FillResult> {
   const { account, bars } = await deps.accounts.historicalBars(userId, asBrokerAccountId(accountId));
-  if (!bars) throw validationError([{ field, message: `${account.label} (${account.broker}) has no price history to fetch: import the bars from a CSV (tradeclock backtest --csv), or name an Alpaca account` }]);
+  if (!bars) throw validationError([{ field, message: `${account.label} (${account.broker}) has no price history to fetch: import the bars from a CSV (tradeclock backtest --csv), or name an Alpaca or Kite account` }]);
   try {
     return await fillMissingBars(deps.repos, deps.calendar, scope, scope.from, scope.to, (start, end) => bars(scope, start, end));
   } catch (err) {

@@ -6,6 +6,9 @@
  * are not asked again; a paper account has no history (400 naming fetch_missing); a broker that
  * refuses is a 502 naming the account, with no key in it, and nothing written.
  *
+ * A Kite account (on the Kite fake) the same way: the token from the NSE instruments dump, the
+ * candles with the day's access token; without a login, a 502 saying to log in.
+ *
  * AAPL's bars rise 0.01 a minute from 100.00 at each day's 09:30 New York open; BUY 09:35 SELL
  * 09:40 of 10 shares: 100.05 → 100.10, +0.50 a day without fees.
  */
@@ -13,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
 import { alpacaBrokerKind } from '../../engine/brokers/alpaca';
 import { startFakeAlpaca, type FakeAlpaca } from '../fakes/alpaca/fake-alpaca';
+import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
 import type { FakeBar } from '../fakes/alpaca/fake-bars';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
 
@@ -101,5 +105,36 @@ describe('POST /backtest with fetch_missing', () => {
     expect(res.text).not.toContain(creds.secret_key);
     expect(res.text).not.toContain(creds.key_id);
     expect(stored()).toBe(before);
+  });
+});
+
+describe('POST /backtest with fetch_missing from a Kite account', () => {
+  let kite: KiteFake;
+  beforeAll(async () => {
+    kite = await startKiteFake({ now: () => h.clock.now() });
+    // INFY rises 0.05 a minute from 1500.00 at 09:15 IST; Mon 2 and Wed 4 March (Tue 3 is Holi).
+    const ist = (d: string) => Date.parse(`${d}T09:15:00+05:30`);
+    kite.setCandles('INFY', ['2026-03-02', '2026-03-04'].flatMap((d) => Array.from({ length: 375 }, (_, i) => ({ minute: ist(d) + i * 60_000, open: 1500 + i / 20, high: 1500 + i / 20, low: 1500 + i / 20, close: 1500 + i / 20, volume: 10 }))));
+  });
+  afterAll(async () => kite?.close());
+
+  it("fetches the days from the account's candles and replays them; without the day's login, a 502 saying so", async () => {
+    const connected = await h.call('POST', '/broker/connect', { token, body: { broker: 'kite', label: 'Zerodha', credentials: kite.credentials(), options: kite.options() } });
+    expect(connected.status, connected.text).toBe(201);
+    const spec = { broker_account_id: connected.body.id, symbol: 'INFY', exchange: 'NSE', qty: 2, buy_time: '09:20', sell_time: '09:25', stop_loss: 1000 };
+    const res = await h.call('POST', '/backtest', { token, body: { spec, from: '2026-03-02', to: '2026-03-04', fees: 'none', fetch_missing: true } });
+    expect(res.status, res.text).toBe(200);
+    // 09:20 → 09:25: 1500.25 → 1500.50 on 2 shares, +0.50 a day.
+    expect(res.body.report).toMatchObject({ trades: 2, net: 1 });
+    expect(res.body.trades[0]).toMatchObject({ date: '2026-03-02', entry_price: 1500.25, exit_price: 1500.5 });
+    expect(kite.requests().filter((r) => r.path.startsWith('/instruments/historical/408065/minute'))).toHaveLength(1);
+
+    const { access_token: _none, ...noLogin } = kite.credentials();
+    const waiting = await h.call('POST', '/broker/connect', { token, body: { broker: 'kite', label: 'Zerodha no login', credentials: noLogin, options: kite.options() } });
+    expect(waiting.status).toBe(201);
+    const later = await h.call('POST', '/backtest', { token, body: { spec: { ...spec, broker_account_id: waiting.body.id }, from: '2026-03-05', to: '2026-03-05', fetch_missing: true } });
+    expect(later.status).toBe(502);
+    expect(later.body.error.message).toContain('log in to Kite first');
+    expect(later.text).not.toContain(kite.credentials().api_secret);
   });
 });

@@ -70,7 +70,7 @@ describe('GET /broker/kinds', () => {
       broker: 'kite',
       needs_secret: true,
       daily_login: true,
-      historical_bars: false,
+      historical_bars: true,
       credential_fields: [
         { name: 'api_key', secret: false, required: true },
         { name: 'api_secret', secret: true, required: true },

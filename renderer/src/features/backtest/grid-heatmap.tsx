@@ -26,7 +26,7 @@ export function GridHeatmap({ grid }: { readonly grid: BacktestGridDto }) {
       </p>
       <div className="table-wrap heatmap-wrap">
         <table className="table heatmap" aria-label="Net P&L by entry and exit time">
-          <caption className="muted small">Rows: entry (BUY) time. Columns: exit (SELL) time. Each cell: net P&amp;L after fees, trades, win rate.</caption>
+          <caption className="muted small">Rows: entry time. Columns: exit time. Each cell: net P&amp;L after fees, trades, win rate.</caption>
           <thead>
             <tr>
               <th scope="col">Entry \ exit</th>
