@@ -31,6 +31,7 @@ let fake: FakeAlpaca;
 let token = '';
 let strategy = 0;
 let paperStrategy = 0;
+let alpacaAccount = 0;
 const barRequests = () => fake.requests().filter((r) => r.path === '/v2/stocks/AAPL/bars');
 
 beforeAll(async () => {
@@ -40,6 +41,7 @@ beforeAll(async () => {
   ({ token } = await h.register('fetch@example.com'));
   const connected = await h.call('POST', '/broker/connect', { token, body: { broker: 'alpaca', label: 'Alpaca paper', credentials: fake.credentials(), options: fake.connectOptions() } });
   expect(connected.status).toBe(201);
+  alpacaAccount = connected.body.id;
   const created = await h.createStrategy(token, connected.body.id, { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:35:00', sell_time: '09:40:00', stop_loss: 95 });
   expect(created.status, created.text).toBe(201);
   strategy = created.body.id;
@@ -91,6 +93,15 @@ describe('POST /backtest with fetch_missing', () => {
     const unnamed = await h.call('POST', '/backtest/grid', { token, body: { spec, from: '2026-03-02', to: '2026-03-06', fetch_missing: true, buy: { from: '09:35', to: '09:35' }, sell: { from: '09:40', to: '09:40' } } });
     expect(unnamed.status).toBe(400);
     expect(unnamed.body.error.fields[0].field).toBe('spec.broker_account_id');
+  });
+
+  it("another user cannot fetch with this user's account (invariant 5): not found, nothing asked", async () => {
+    const before = barRequests().length;
+    const { token: other } = await h.register('other-fetch@example.com');
+    const spec = { broker_account_id: alpacaAccount, symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:35', sell_time: '09:40', stop_loss: 95 };
+    const res = await h.call('POST', '/backtest', { token: other, body: { spec, from: '2026-03-10', to: '2026-03-10', fetch_missing: true } });
+    expect(res.status).toBe(404);
+    expect(barRequests()).toHaveLength(before);
   });
 
   it("a broker's refusal is a 502 naming the account, no key in it, nothing written", async () => {
