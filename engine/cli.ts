@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
 import { backtestCommand } from './backtest/backtest-cli';
+import { localAccountHistory } from './brokers/account-history';
 import { systemClock } from './core/clock';
 import { DomainError } from './core/errors';
 import { DEFAULT_PORT, packageVersion, startDaemon, type DaemonHandle } from './daemon';
@@ -214,6 +215,10 @@ program
     }
   });
 
-program.addCommand(backtestCommand({ out: (text) => process.stdout.write(text), err: tell, exit: (code) => process.exit(code) }, process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir()));
+program.addCommand(
+  backtestCommand({ out: (text) => process.stdout.write(text), err: tell, exit: (code) => process.exit(code) }, process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir(), (ctx) =>
+    localAccountHistory({ ...ctx, clock: systemClock, passphrase: process.env.TRADECLOCK_PASSPHRASE || undefined }),
+  ),
+);
 
 await program.parseAsync(process.argv);

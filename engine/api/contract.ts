@@ -565,6 +565,8 @@ export interface BrokerKindDto {
   readonly needs_secret: boolean;
   /** True when the access token comes from a browser login every day (Kite): POST /broker/:id/login. */
   readonly daily_login: boolean;
+  /** True when a backtest can fetch past 1-minute bars from an account of this kind (POST /backtest `fetch_missing`). */
+  readonly historical_bars: boolean;
   readonly credential_fields: readonly BrokerCredentialFieldDto[];
   readonly option_fields: readonly BrokerOptionFieldDto[];
 }

@@ -191,6 +191,9 @@ export const quoteQuery = z.strictObject({
 });
 export type QuoteQuery = z.input<typeof quoteQuery>;
 
+/** POST /backtest and POST /backtest/grid: parsed by the backtest service itself (the CLI takes the same). */
+export type { BacktestRequest as BacktestBody, GridRequest as BacktestGridBody } from '../backtest/backtest-service';
+
 /** GET /strategy/:id/backtest.csv: the range and the fill of a backtest of that strategy (backtest-service.ts checks them). */
 export const backtestCsvQuery = z.strictObject({
   from: z.string({ error: 'from is required' }).max(10),

@@ -8,6 +8,11 @@
  * `--grid` answers the grid of entry × exit times instead (backtest-grid.ts): `--buy-window
  * 09:15-10:00 --sell-window 14:00-15:15 --every 5`.
  *
+ * `--from-broker <account id>` fetches the trading days the store lacks from that broker account
+ * first (an Alpaca account's keys unsealed with the install's vault key, as the daemon does: the
+ * OS keychain or TRADECLOCK_PASSPHRASE); cli.ts passes that in (`fill`), since engine/backtest
+ * reads no broker.
+ *
  * @example tradeclock backtest --symbol INFY --exchange NSE --from 2026-03-02 --to 2026-03-31 --buy-time 09:20 --sell-time 15:10 --stop-loss 1 --stop-loss-mode percent --csv infy.csv
  */
 import { createReadStream } from 'node:fs';
@@ -21,7 +26,11 @@ import { EXCHANGES, type Exchange } from '../core/types';
 import { loadHolidayData } from '../scheduler/holiday-data';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
 import { BarCsvError } from './bar-csv';
-import { backtest, gridJob } from './backtest-service';
+import type { Db } from '../../db/client';
+import type { Repos } from '../../db/repos';
+import type { TradingCalendar } from '../scheduler/trading-calendar';
+import { backtest, backtestScope, gridJob, type BacktestScope } from './backtest-service';
+import type { FillResult } from './fill-bars';
 import { drain } from './run-backtest';
 import { importBarsCsv } from './import-bars';
 
@@ -66,8 +75,16 @@ export interface BacktestCliIo {
   readonly exit: (code: number) => void;
 }
 
-/** The command, with its output and exit passed in (cli.ts gives process's; a test its own). */
-export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Command {
+/** Fills the store from a broker account (brokers/account-history.ts localAccountHistory), given the open database. */
+export type AccountFill = (ctx: { readonly db: Db; readonly repos: Repos; readonly calendar: TradingCalendar }) => (accountId: number, scope: BacktestScope) => Promise<FillResult>;
+
+function accountId(value: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(value.trim())) throw new InvalidArgumentError('must be a broker account id (a whole number, as GET /broker lists them)');
+  return Number(value);
+}
+
+/** The command, with its output and exit passed in (cli.ts gives process's; a test its own); without `fill`, --from-broker is refused. */
+export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?: AccountFill): Command {
   const command = new Command('backtest')
     .description('replay a strategy over stored 1-minute bars and print the trades and the report as JSON')
     .requiredOption('--symbol <symbol>', 'the instrument, as the exchange lists it')
@@ -75,6 +92,7 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Comm
     .requiredOption('--from <date>', 'first trading date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last trading date, YYYY-MM-DD (included)')
     .option('--csv <file>', 'import this CSV of 1-minute bars (timestamp,open,high,low,close,volume) into the store first')
+    .option('--from-broker <account>', 'fetch the trading days the store lacks from this broker account (its id) first', accountId)
     .option('--spec <json>', 'the strategy as a JSON object of spec keys (flags override)', json)
     .option('--weekdays <days>', 'comma-separated: mon,tue,…')
     .option('--slippage-bps <bps>', 'fill slippage against the trader, as the paper broker', number, 0)
@@ -99,6 +117,11 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string): Comm
       const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
       const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees };
       const deps = { repos, calendar };
+      if (typeof opts.fromBroker === 'number') {
+        if (!fill) throw new DomainError('unavailable', '--from-broker is not available here');
+        const filled = await fill({ db, repos, calendar })(opts.fromBroker, backtestScope(deps, request, false));
+        io.err(`tradeclock backtest: ${filled.bars} bars of ${filled.asked.length} missing trading day(s) fetched from broker account #${opts.fromBroker}\n`);
+      }
       const answer = opts.grid
         ? drain(gridJob(deps, { ...request, buy: { ...(opts.buyWindow as object), every_minutes: opts.every }, sell: { ...(opts.sellWindow as object), every_minutes: opts.every } }))
         : backtest(deps, request);

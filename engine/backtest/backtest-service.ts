@@ -52,10 +52,16 @@ const common = {
   spec: z.record(z.string().max(64), z.unknown()).optional(),
   from: civilDate('from'),
   to: civilDate('to'),
-  slippage_bps: z.number().min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
-  tick_size: z.number().positive({ error: 'tick_size must be above 0' }).optional(),
+  slippage_bps: z.number({ error: 'slippage_bps must be a number of basis points' }).min(0, { error: 'slippage_bps must be 0 or more' }).max(1000, { error: 'slippage_bps must be at most 1000' }).default(0),
+  tick_size: z.number({ error: 'tick_size must be a number' }).positive({ error: 'tick_size must be above 0' }).optional(),
   /** 'default': the exchange's schedule (fees.ts); 'none': no fees. */
   fees: z.enum(['default', 'none']).default('default'),
+  /**
+   * Fetch the trading days the store lacks from the broker account first (the stored strategy's
+   * account, or `spec.broker_account_id`): the API does it (routes/backtest.ts), since only it
+   * holds the accounts and the vault. The replay itself reads the store alone.
+   */
+  fetch_missing: z.boolean({ error: 'fetch_missing must be true or false' }).default(false),
 };
 type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string };
 const oneStrategy: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => (r.strategy_id === undefined) !== (r.spec === undefined), { path: ['spec'], message: 'give either strategy_id or spec, not both' }];
@@ -74,7 +80,7 @@ const timeWindow = (field: string) =>
     .strictObject({
       from: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.from must be a time "HH:MM"` }),
       to: z.string().max(8).refine((t) => parseTimeOfDay(t) !== null, { message: `${field}.to must be a time "HH:MM"` }),
-      every_minutes: z.number().int({ error: `${field}.every_minutes must be a whole number` }).min(1, { error: `${field}.every_minutes must be at least 1` }).max(240, { error: `${field}.every_minutes must be at most 240` }).default(5),
+      every_minutes: z.number({ error: `${field}.every_minutes must be a whole number of minutes` }).int({ error: `${field}.every_minutes must be a whole number` }).min(1, { error: `${field}.every_minutes must be at least 1` }).max(240, { error: `${field}.every_minutes must be at most 240` }).default(5),
     })
     .refine((w) => secondsOfDay(parseTimeOfDay(w.from)!) <= secondsOfDay(parseTimeOfDay(w.to)!), { path: ['to'], message: `${field}.to must not be before ${field}.from` })
     .transform((w) => {
@@ -88,7 +94,8 @@ export const gridRequest = z
   .refine(...oneStrategy)
   .refine(...ordered)
   .refine((r) => days(r) <= MAX_GRID_DAYS, { path: ['to'], message: `a grid's range must be at most ${MAX_GRID_DAYS} days` })
-  .refine((r) => r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
+  // A window refused above is still an object here (zod runs the refinements on), not a list of times: only two lists are counted.
+  .refine((r) => !Array.isArray(r.buy) || !Array.isArray(r.sell) || r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
 export type GridRequest = z.input<typeof gridRequest>;
 
 export interface BacktestAnswer extends BacktestResult {
@@ -121,6 +128,24 @@ export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, B
     const result = yield* steps;
     return { ...result, report: report(result.trades) };
   })();
+}
+
+/** What a request asks of the store before it runs: the instrument, the range, and from which account to fetch what is missing (null: none named). */
+export interface BacktestScope {
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  readonly from: string;
+  readonly to: string;
+  readonly fetchMissing: boolean;
+  readonly accountId: number | null;
+}
+
+/** The scope of a backtest (`grid` false) or grid request; throws as backtestJob and gridJob do on a bad one. */
+export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): BacktestScope {
+  const r = grid ? parseWith(gridRequest, raw) : parseWith(backtestRequest, raw);
+  const { spec } = settle(deps, r);
+  const named = r.strategy_id !== undefined || (r.spec !== undefined && r.spec.broker_account_id !== undefined);
+  return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, accountId: named ? spec.broker_account_id : null };
 }
 
 /** The grid: parsed at once, then the bars read a month a yield, then one yield a replayed run. */

@@ -14,7 +14,7 @@ import type { Vault } from '../secrets/vault';
 import { maskSecret } from '../secrets/mask-secret';
 import type { BrokerFactory } from './broker-sessions';
 import type { BrokerSessions } from './broker-sessions';
-import type { BrokerKind, BrokerKinds } from './broker-kinds';
+import type { BrokerKind, BrokerKinds, HistoricalBars } from './broker-kinds';
 import type { Broker } from './broker';
 import type { InstrumentCache } from './instrument-cache';
 
@@ -148,6 +148,18 @@ export class BrokerAccountService {
     const sealed = this.deps.repos.brokerAccounts.getCiphertextInternal(id);
     if (!sealed) throw new DomainError('unavailable', 'this broker account has no stored credentials: connect it again');
     return kind.credentialsSchema.parse(JSON.parse((await this.deps.vault()).decrypt(sealed, String(id))));
+  }
+
+  /**
+   * The account's source of past 1-minute bars (BrokerKind.historicalBars), its credentials from
+   * the vault; null when its broker offers none (paper). The user's own accounts only (404).
+   */
+  async historicalBars(userId: UserId, id: BrokerAccountId): Promise<{ readonly account: BrokerAccount; readonly bars: HistoricalBars | null }> {
+    const account = this.get(userId, id);
+    const kind = this.deps.kinds[account.broker];
+    if (!kind?.historicalBars) return { account, bars: null };
+    const credentials = kind.needsSecret ? await this.credentialsOf(account.id, kind) : {};
+    return { account, bars: kind.historicalBars({ clock: this.deps.clock, credentials, options: kind.optionsSchema.parse(account.options) }) };
   }
 
   list(userId: UserId): BrokerAccount[] {

@@ -11,6 +11,7 @@ import { PAPER_BACKSTOP_BY_DEFAULT } from './paper/paper-resting-stops';
 import { kiteBrokerKind } from './kite';
 import { alpacaBrokerKind } from './alpaca';
 import type { Logger } from 'pino';
+import type { HistoricalBar } from '../../db/repos/historical-bars';
 import { EXCHANGES, type Exchange } from '../core/types';
 
 export interface BrokerKind {
@@ -37,7 +38,19 @@ export interface BrokerKind {
    * `onByDefault`, known before a broker is opened. Left out: false (no resting stops).
    */
   readonly backstopByDefault?: boolean;
+  /**
+   * Past 1-minute bars from this broker, for a backtest to fill the store with (POST /backtest
+   * `fetch_missing`). Left out: the broker offers none (paper's market is simulated).
+   */
+  readonly historicalBars?: (args: { readonly clock: Clock; readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }) => HistoricalBars;
 }
+
+/**
+ * One instrument's bars with start ≤ minute < end (epoch ms), oldest first. Rejects with a
+ * HistoricalFetchError (engine/backtest) naming the instrument, never a key, when the broker
+ * refuses or answers what cannot be read.
+ */
+export type HistoricalBars = (instrument: { readonly exchange: Exchange; readonly symbol: string }, start: number, end: number) => Promise<HistoricalBar[]>;
 
 /** PAPER: simulated or a broker's paper endpoint; LIVE: real money. */
 export type AccountMode = 'paper' | 'live';

@@ -2,7 +2,8 @@
  * Backtests over HTTP: bars of AAPL saved in the historical store (a rise of 0.10 a minute from
  * 100.00 at 09:00 New York each day), a strategy BUY 09:05 SELL 09:10 of 10 shares: each day buys
  * at 100.50 and sells at 101.00, +5.00 without fees. Another user's strategy is not found; a grid
- * over the cap is a 400 naming the limit; the trades export as CSV.
+ * over the cap is a 400 naming the limit; the trades export as CSV; a second backtest of the same
+ * user while the first runs is a 409, another user's is not held up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
@@ -43,6 +44,44 @@ describe('POST /backtest', () => {
   });
 });
 
+describe('numbers typed as text', () => {
+  it('are named with what they should be (the UI sends what was typed that is no number)', async () => {
+    const bad = await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, ...range, slippage_bps: 'five' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual([{ field: 'slippage_bps', message: 'slippage_bps must be a number of basis points' }]);
+    const grid = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: strategy, ...range, buy: { from: '09:05', to: '09:06', every_minutes: 'x' }, sell: { from: '09:10', to: '09:12', every_minutes: 2 } } });
+    expect(grid.status).toBe(400);
+    expect(grid.body.error.fields).toEqual([{ field: 'buy.every_minutes', message: 'buy.every_minutes must be a whole number of minutes' }]);
+  });
+});
+
+describe('one backtest at a time per user', () => {
+  it('a second while the first runs is a 409 saying why; another user runs meanwhile; free again after', async () => {
+    // Three years with no stored bar: some 780 trading days replayed as NO_DATA, four a slice: each
+    // of the two takes hundreds of slices, so whichever arrives first still runs when the other does.
+    const long = { strategy_id: strategy, from: '2023-01-02', to: '2025-12-31', fees: 'none' };
+    const spec = { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:05', sell_time: '09:10', stop_loss: 95 };
+    const [a, b, others] = await Promise.all([
+      h.call('POST', '/backtest', { token, body: long }),
+      h.call('POST', '/backtest', { token, body: long }),
+      h.call('POST', '/backtest', { token: other, body: { spec, ...range } }),
+    ]);
+    const [ran, refused] = a.status === 200 ? [a, b] : [b, a];
+    expect(ran.status).toBe(200);
+    expect(ran.body.report.trades).toBe(0);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('a backtest of yours is still running') });
+    expect(others.status).toBe(200);
+    expect(others.body.report.net).toBe(25);
+    expect((await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, ...range } })).status).toBe(200);
+  });
+
+  it('a refused request frees the slot at once', async () => {
+    expect((await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, from: 'soon', to: '2026-03-02' } })).status).toBe(400);
+    expect((await h.call('POST', '/backtest', { token, body: { strategy_id: strategy, ...range } })).status).toBe(200);
+  });
+});
+
 describe('POST /backtest/grid', () => {
   it('answers every entry × exit cell; a spec works as well as an id', async () => {
     const spec = { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:05', sell_time: '09:10', stop_loss: 95 };
@@ -64,6 +103,12 @@ describe('POST /backtest/grid', () => {
     const many = await h.call('POST', '/backtest', { token, body: { spec: straddle, ...range } });
     expect(many.status).toBe(400);
     expect(many.body.error.fields).toEqual([{ field: 'spec.positions', message: "positions is set: options are not backtested yet: the bars are NIFTY's own, not its options' premiums" }]);
+  });
+
+  it('a window the wrong way round is named alone, not also as a grid over the cap', async () => {
+    const res = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: strategy, ...range, buy: { from: '09:05', to: '09:06' }, sell: { from: '09:12', to: '09:10' } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual([{ field: 'sell.to', message: 'sell.to must not be before sell.from' }]);
   });
 
   it('a grid over the cap is a 400 naming the limit', async () => {

@@ -35,7 +35,7 @@ describe('GET /broker/kinds', () => {
     expect(kinds.map((k) => k.broker)).toEqual(['paper', 'alpaca', 'kite']);
 
     const [paper, alpaca, kiteKind] = kinds;
-    expect(paper).toMatchObject({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, credential_fields: [] });
+    expect(paper).toMatchObject({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, credential_fields: [] });
     expect(paper!.option_fields).toEqual(
       expect.arrayContaining([
         { name: 'seed', type: 'number', required: false },
@@ -50,6 +50,7 @@ describe('GET /broker/kinds', () => {
       title: 'Alpaca (US stocks, paper or live)',
       needs_secret: true,
       daily_login: false,
+      historical_bars: true,
       credential_fields: [
         { name: 'key_id', secret: false, required: true },
         { name: 'secret_key', secret: true, required: true },
@@ -69,6 +70,7 @@ describe('GET /broker/kinds', () => {
       broker: 'kite',
       needs_secret: true,
       daily_login: true,
+      historical_bars: true,
       credential_fields: [
         { name: 'api_key', secret: false, required: true },
         { name: 'api_secret', secret: true, required: true },
@@ -115,6 +117,7 @@ describe('GET /broker/kinds', () => {
       title: 'Custom',
       needs_secret: true,
       daily_login: false,
+      historical_bars: false,
       credential_fields: [],
       option_fields: [
         { name: 'host', type: 'string', required: true },

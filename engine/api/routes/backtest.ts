@@ -7,13 +7,18 @@
  * Run in slices that yield to the event loop (backtest-service.ts inSlices), not in a worker
  * thread: the replay is pure and already steps one run at a time, the bars are read from the
  * daemon's own SQLite handle a month a slice, and a worker would need its own database connection
- * and the engine's modules loaded again; a live tick or timer waits at most one slice.
+ * and the engine's modules loaded again; a live tick or timer waits at most one slice. One at a
+ * time per user (one-at-a-time.ts): a second while the first runs is a 409. With `fetch_missing`
+ * the days the store lacks are first fetched from the strategy's (or spec's) broker account
+ * (brokers/account-history.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../core/errors';
+import { notFound, validationError } from '../../core/errors';
 import { asStrategyId } from '../../core/ids';
 import type { UserId } from '../../core/ids';
-import { backtestJob, gridJob, inSlices, type BacktestDeps } from '../../backtest/backtest-service';
+import { backtestJob, backtestScope, gridJob, inSlices, type BacktestDeps } from '../../backtest/backtest-service';
+import { oneAtATime } from '../../backtest/one-at-a-time';
+import { fillFromAccount } from '../../brokers/account-history';
 import type { Trade } from '../../backtest/run-backtest';
 import type { ApiContext } from '../api-context';
 import type { BacktestDto, BacktestGridDto } from '../contract';
@@ -25,18 +30,43 @@ const CSV_COLUMNS = ['date', 'weekday', 'leg', 'side', 'qty', 'entry_at', 'entry
 export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { repos, engine } = ctx.deps;
   const deps = (userId: UserId): BacktestDeps => ({ repos, calendar: engine.calendar, storedSpec: (id) => repos.strategies.get(userId, asStrategyId(id))?.spec ?? null });
+  const slots = oneAtATime<UserId>();
+
+  /** With `fetch_missing`, the trading days the store lacks are fetched from the account first. */
+  const fillFirst = async (userId: UserId, body: unknown, grid: boolean): Promise<void> => {
+    const scope = backtestScope(deps(userId), body, grid);
+    if (!scope.fetchMissing) return;
+    if (scope.accountId === null) throw validationError([{ field: 'spec.broker_account_id', message: 'name the broker account to fetch the missing bars from (spec.broker_account_id), or leave fetch_missing out' }]);
+    await fillFromAccount({ repos, calendar: engine.calendar, accounts: ctx.deps.brokerAccounts }, userId, scope.accountId, scope, 'fetch_missing');
+  };
 
   signedIn(app, ctx.auth, (scope) => {
-    scope.post('/backtest', async (request): Promise<BacktestDto> => snakeKeys(await inSlices(backtestJob(deps(userOf(request).id), request.body))) as BacktestDto);
+    scope.post('/backtest', async (request): Promise<BacktestDto> => {
+      const user = userOf(request).id;
+      return snakeKeys(
+        await slots.run(user, async () => {
+          await fillFirst(user, request.body, false);
+          return inSlices(backtestJob(deps(user), request.body));
+        }),
+      ) as BacktestDto;
+    });
 
-    scope.post('/backtest/grid', async (request): Promise<BacktestGridDto> => snakeKeys(await inSlices(gridJob(deps(userOf(request).id), request.body))) as BacktestGridDto);
+    scope.post('/backtest/grid', async (request): Promise<BacktestGridDto> => {
+      const user = userOf(request).id;
+      return snakeKeys(
+        await slots.run(user, async () => {
+          await fillFirst(user, request.body, true);
+          return inSlices(gridJob(deps(user), request.body));
+        }),
+      ) as BacktestGridDto;
+    });
 
     scope.get('/strategy/:id/backtest.csv', async (request, reply) => {
       const user = userOf(request);
       const id = parse(idParams, request.params).id;
       if (!repos.strategies.get(user.id, asStrategyId(id))) throw notFound('strategy');
       const q = parse(backtestCsvQuery, request.query);
-      const answer = await inSlices(backtestJob(deps(user.id), { strategy_id: id, from: q.from, to: q.to, ...(q.slippage_bps === undefined ? {} : { slippage_bps: q.slippage_bps }), ...(q.fees === undefined ? {} : { fees: q.fees }) }));
+      const answer = await slots.run(user.id, () => inSlices(backtestJob(deps(user.id), { strategy_id: id, from: q.from, to: q.to, ...(q.slippage_bps === undefined ? {} : { slippage_bps: q.slippage_bps }), ...(q.fees === undefined ? {} : { fees: q.fees }) })));
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="backtest-${id}-${q.from}-${q.to}.csv"`)

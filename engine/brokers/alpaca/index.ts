@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock';
 import type { BrokerKind } from '../broker-kinds';
-import { alpacaCredentialsSchema, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaTiming } from './alpaca-config';
+import { fetchAlpacaBars } from '../../backtest/alpaca-bars';
+import { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaTiming } from './alpaca-config';
 import { createAlpacaBroker } from './alpaca-broker';
 import { RateBudget } from './rate-budget';
 import { ALPACA_EXCHANGES } from './alpaca-instruments';
@@ -49,6 +50,13 @@ export function alpacaBrokerKind(deps: AlpacaKindDeps = {}): BrokerKind {
     create: ({ clock, credentials, options }) => {
       const creds = alpacaCredentialsSchema.parse(credentials);
       return createAlpacaBroker({ clock, credentials: creds, options, timing, budget: budgetFor(clock, creds.key_id), ...(deps.logger ? { logger: deps.logger } : {}) });
+    },
+    // The market-data host and the plan's feed of the account's own options (data_url, feed).
+    historicalBars: ({ credentials, options }) => {
+      const creds = alpacaCredentialsSchema.parse(credentials);
+      const o = alpacaOptionsSchema.parse(options);
+      const source = { dataUrl: alpacaEndpoints(o).dataRestUrl, keyId: creds.key_id, secretKey: creds.secret_key, feed: o.feed };
+      return (instrument, start, end) => fetchAlpacaBars(source, instrument.symbol, start, end);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { BrokerKind } from '../broker-kinds';
 import { createKiteBroker, KITE_CAPABILITIES } from './kite-broker';
 import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
 import { KITE_BACKSTOP_BY_DEFAULT } from './kite-resting-stops';
+import { kiteHistory } from './kite-history';
 import { exchangeRequestToken, kiteLoginUrl, parseKiteRedirect } from './login';
 import type { BrokerLogin } from '../broker';
 
@@ -35,6 +36,7 @@ export function kiteBrokerKind(): BrokerKind {
       };
       return Object.assign(kite, { login });
     },
+    historicalBars: (args) => kiteHistory(args),
     dailyLogin: {
       tokenField: 'access_token',
       loginUrl: (credentials, options, state) => kiteLoginUrl(credentials.api_key!, { loginUrl: kiteOptionsSchema.parse(options).login_url, redirectParams: state }),

@@ -18,6 +18,7 @@ import { startLiveEvents, stopLiveEvents } from '../features/live/live-events';
 import { useTicks } from '../features/live/ticks-store';
 import { StrategiesScreen } from '../features/strategies/strategies-screen';
 import { useStrategies } from '../features/strategies/strategies-store';
+import { useBacktests } from '../features/backtest/backtest-store';
 import { useDetail } from '../features/strategy-detail/detail-store';
 import { Toasts } from '../ui/toast';
 import { DisconnectedBanner } from './connection-status';
@@ -53,6 +54,7 @@ export function App() {
       useBrokers.getState().reset();
       useLoginWarnings.getState().reset();
       useDetail.getState().reset();
+      useBacktests.getState().reset();
       useSignedInSessions.getState().reset();
       useTicks.getState().clear();
     };

@@ -6,7 +6,7 @@
  * The UI is served from the daemon itself, so paths are relative; in the desktop app the bridge
  * names the same origin.
  */
-import type { ApiErrorBody, ApiRoutes, FieldError, RouteKey } from './api-types';
+import type { ApiErrorBody, ApiRoutes, FieldError, RouteKey, TextRouteKey, TextRoutes } from './api-types';
 import { bridge } from './bridge';
 
 export class ApiError extends Error {
@@ -66,6 +66,24 @@ export interface CallOptions {
  * @example const orders = await api('GET /strategy/:id/orders', undefined, { id: 3 });
  */
 export async function api<K extends RouteKey>(route: K, ...[body, opts]: Args<K>): Promise<ApiRoutes[K]['res']> {
+  const response = await send(route, body, opts);
+  if (response.status === 204) return null as ApiRoutes[K]['res'];
+  const text = await response.text();
+  return (text === '' ? null : safeJson(text)) as ApiRoutes[K]['res'];
+}
+
+/**
+ * Calls a route that answers text (a CSV export): the same token, paths and errors as `api`. A
+ * plain link cannot carry the bearer token, so an export is fetched and then saved (csv.ts).
+ *
+ * @example const csv = await apiText('GET /strategy/:id/backtest.csv', { id: 3, query: { from: '2026-03-02', to: '2026-03-05' } });
+ */
+export async function apiText<K extends TextRouteKey>(route: K, opts: CallOptions & { readonly query: TextRoutes[K]['query'] }): Promise<string> {
+  return (await send(route, undefined, opts)).text();
+}
+
+/** Sends one request; an answer that is not 2xx becomes an ApiError (and a 401 tells the session). */
+async function send(route: string, body: unknown, opts: CallOptions | undefined): Promise<Response> {
   const space = route.indexOf(' ');
   const method = route.slice(0, space);
   let path = route.slice(space + 1);
@@ -93,15 +111,13 @@ export async function api<K extends RouteKey>(route: K, ...[body, opts]: Args<K>
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'offline', 'The engine is not answering. Is Tradeclock running?');
   }
-  if (response.status === 204) return null as ApiRoutes[K]['res'];
-  const text = await response.text();
-  const json: unknown = text === '' ? null : safeJson(text);
   if (!response.ok) {
-    const err = toApiError(response.status, json);
+    const text = await response.text();
+    const err = toApiError(response.status, text === '' ? null : safeJson(text));
     if (response.status === 401 && config.token) config.onUnauthorized();
     throw err;
   }
-  return json as ApiRoutes[K]['res'];
+  return response;
 }
 
 function safeJson(text: string): unknown {

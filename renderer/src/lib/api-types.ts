@@ -4,6 +4,12 @@
  */
 import type {
   ApiErrorBody,
+  BacktestBody,
+  BacktestDto,
+  BacktestGridBody,
+  BacktestGridCellDto,
+  BacktestGridDto,
+  BacktestTradeDto,
   BrokerAccountDto,
   BrokerKindDto,
   BrokerKindsDto,
@@ -64,6 +70,12 @@ import type {
 
 export type {
   ApiErrorBody,
+  BacktestBody,
+  BacktestDto,
+  BacktestGridBody,
+  BacktestGridCellDto,
+  BacktestGridDto,
+  BacktestTradeDto,
   BrokerAccountDto,
   BrokerKindDto,
   BrokerLoginStartDto,
@@ -110,6 +122,11 @@ export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
  */
 export type StrategyFormBody = { [K in keyof CreateStrategyBody]?: CreateStrategyBody[K] | string };
 
+/** A backtest as the panel sends it: a number typed that is no number goes as typed, for the API to name. */
+export type BacktestFormBody = Omit<BacktestBody, 'slippage_bps'> & { slippage_bps?: number | string };
+type GridWindowFormBody = Omit<BacktestGridBody['buy'], 'every_minutes'> & { every_minutes?: number | string };
+export type BacktestGridFormBody = Omit<BacktestGridBody, 'slippage_bps' | 'buy' | 'sell'> & { slippage_bps?: number | string; buy: GridWindowFormBody; sell: GridWindowFormBody };
+
 /** A change of the install's settings as the form sends it: what was typed that is not a number goes as typed, for the API to name. */
 export type InstallSettingsFormBody = { [K in keyof InstallSettingsBody]?: number | string };
 
@@ -155,6 +172,8 @@ export interface ApiRoutes {
   'GET /strategy/:id/bars': { body: undefined; res: PriceBarsDto };
   'GET /strategy/:id/readiness': { body: undefined; res: { readiness: ReadinessDto | null } };
   'POST /strategy/:id/readiness': { body: undefined; res: ReadinessDto };
+  'POST /backtest': { body: BacktestFormBody; res: BacktestDto };
+  'POST /backtest/grid': { body: BacktestGridFormBody; res: BacktestGridDto };
   'GET /install-settings': { body: undefined; res: InstallSettingsDto };
   'PATCH /install-settings': { body: InstallSettingsFormBody; res: InstallSettingsDto };
   'GET /health': { body: undefined; res: HealthDto };
@@ -169,6 +188,13 @@ export interface ApiRoutes {
 }
 
 export type RouteKey = keyof ApiRoutes;
+
+/** Routes that answer text, not JSON (a CSV export): read with `apiText`. */
+export interface TextRoutes {
+  'GET /strategy/:id/backtest.csv': { query: { from: string; to: string; slippage_bps?: number; fees?: 'default' | 'none' } };
+}
+
+export type TextRouteKey = keyof TextRoutes;
 
 // ---- The /events WebSocket --------------------------------------------------------------
 

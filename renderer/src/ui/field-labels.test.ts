@@ -3,7 +3,7 @@ import { ApiError } from '../lib/api-client';
 import { labelledFormErrors } from './field-errors';
 import { strategyFormDto } from '../../../engine/api/strategy-form-dto';
 import { labelsOf } from '../features/strategies/strategy-descriptor';
-import { AUTH_LABELS, labelled } from './field-labels';
+import { AUTH_LABELS, BACKTEST_LABELS, labelled } from './field-labels';
 
 /** The strategy form's labels as the engine sends them (GET /strategy/form). */
 const STRATEGY_LABELS = labelsOf(strategyFormDto().fields);
@@ -31,6 +31,15 @@ describe('labelled', () => {
     expect(labelled('password', 'must be at least 10 characters', AUTH_LABELS)).toBe('Password must be at least 10 characters');
     expect(labelled('confirm_password', 'confirm_password must be the same as the password', AUTH_LABELS)).toBe('Confirm password must be the same as the password');
     expect(labelled('email', 'email must be an email address', AUTH_LABELS)).toBe('Email must be an email address');
+  });
+});
+
+describe("the backtest panel's labels", () => {
+  it("name a grid window's dotted fields and the fill's by their inputs", () => {
+    expect(labelled('buy.from', 'buy.from must be a time "HH:MM"', BACKTEST_LABELS)).toBe('Entry times from must be a time "HH:MM"');
+    expect(labelled('sell.every_minutes', 'sell.every_minutes must be a whole number of minutes', BACKTEST_LABELS)).toBe('Every (minutes) must be a whole number of minutes');
+    expect(labelled('slippage_bps', 'slippage_bps must be at most 1000', BACKTEST_LABELS)).toBe('Slippage (bps) must be at most 1000');
+    expect(labelled('sell.to', 'sell.to must not be before sell.from', BACKTEST_LABELS)).toBe('Exit times to must not be before Exit times from');
   });
 });
 

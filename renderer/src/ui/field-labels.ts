@@ -36,6 +36,22 @@ export const HISTORY_LABELS = {
   to: 'To (trading date)',
 } as const satisfies FieldLabels;
 
+/** A strategy page's backtest panel: the range and fill, and the grid's windows (one "every" for both). */
+export const BACKTEST_LABELS = {
+  strategy_id: 'Strategy',
+  from: 'From (trading date)',
+  to: 'To (trading date)',
+  slippage_bps: 'Slippage (bps)',
+  fees: 'Fees',
+  fetch_missing: 'Fetch missing days',
+  'buy.from': 'Entry times from',
+  'buy.to': 'Entry times to',
+  'sell.from': 'Exit times from',
+  'sell.to': 'Exit times to',
+  'buy.every_minutes': 'Every (minutes)',
+  'sell.every_minutes': 'Every (minutes)',
+} as const satisfies FieldLabels;
+
 /** Field names without an underscore that no sentence uses as a word ("re-entries" is spelled with a hyphen). */
 const NOT_A_WORD: ReadonlySet<string> = new Set(['reentries']);
 
@@ -52,9 +68,9 @@ export function labelled(field: string, message: string, labels: FieldLabels): s
   const own = labels[field] ?? field;
   let text = message.trim();
   if (text === field || text.startsWith(`${field} `) || text.startsWith(`${field}:`)) text = own + text.slice(field.length);
-  // Names with an underscore, or no English word (NOT_A_WORD), cannot be a plain word of a sentence: any of them is a field.
+  // Names with an underscore or a dot (`buy.from`), or no English word (NOT_A_WORD), cannot be a plain word of a sentence: any of them is a field.
   for (const [key, label] of Object.entries(labels)) {
-    if (key.includes('_') || NOT_A_WORD.has(key)) text = text.replace(new RegExp(`\\b${escape(key)}\\b`, 'g'), label);
+    if (key.includes('_') || key.includes('.') || NOT_A_WORD.has(key)) text = text.replace(new RegExp(`\\b${escape(key)}\\b`, 'g'), label);
   }
   if (text.startsWith(own)) return text;
   return /^[a-z]/.test(text) ? `${own} ${text}` : `${own}: ${text}`;

@@ -20,6 +20,7 @@ import type { FakeAccount } from './fake-entities';
 import { FaultPlan, type FaultRule } from './fake-faults';
 import { FakePrices, type RandomWalkOptions, type ScriptPoint } from './fake-prices';
 import { FakeRest } from './fake-rest';
+import { FakeBars, type FakeBar } from './fake-bars';
 import { FakeTradeStream } from './fake-trade-stream';
 import { handleAdmin } from './fake-admin';
 
@@ -68,6 +69,8 @@ export interface FakeAlpaca {
   positions(keyId?: string): Record<string, unknown>[];
   /** The price trades at `price` (no data-stream frame): resting stop orders it crosses fire. */
   setPrice(symbol: string, price: number): void;
+  /** The symbol's historical 1-minute bars, served by GET /v2/stocks/{symbol}/bars (fake-bars.ts). */
+  setBars(symbol: string, bars: readonly FakeBar[]): void;
   /** DELETE answers 204 but leaves the order `pending_cancel` (true) until `confirmCancels`. */
   holdCancels(hold: boolean): void;
   /** Every `pending_cancel` order turns `canceled`, with its trade_updates event. */
@@ -102,7 +105,8 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
   const dataWss = new WebSocketServer({ noServer: true });
   tradeStream = new FakeTradeStream(tradeWss, desk, opts.binaryTradeFrames ?? true);
   const dataStream = new FakeDataStream(dataWss, desk, { symbolLimit: opts.symbolLimit ?? 30, authTimeoutMs: opts.authTimeoutMs ?? 10_000 });
-  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0, (symbol) => dataStream.latestTrade(symbol));
+  const bars = new FakeBars(opts.barsPageMax);
+  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0, (symbol) => dataStream.latestTrade(symbol), bars);
   const prices = new FakePrices(desk, dataStream);
   let fake: FakeAlpaca | undefined;
 
@@ -168,6 +172,7 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     },
     positions: (keyId = first.keyId) => desk.positionsOf(keyId),
     setPrice: (symbol, price) => desk.setPrice(symbol, price),
+    setBars: (symbol, list) => bars.set(symbol, list),
     holdCancels: (hold) => (desk.holdCancels = hold),
     confirmCancels: () => desk.confirmCancels(),
     pushTrade: (symbol, price, o = {}) => dataStream.trades([{ symbol, price, ...o }]),

@@ -66,6 +66,8 @@ export interface FakeAlpacaOptions {
   readonly authTimeoutMs?: number;
   /** Requests per minute per key before 429 (§1.9: 200); 0 turns the limit off. */
   readonly rateLimit?: number;
+  /** The most bars one page of GET /v2/stocks/{symbol}/bars holds, below the `limit` asked (Alpaca may answer fewer); default 10 000. */
+  readonly barsPageMax?: number;
   /** How far the fake's clock (the HTTP `Date` header of every REST reply) is from `now`, in ms; default 0. */
   readonly clockSkewMs?: number;
 }

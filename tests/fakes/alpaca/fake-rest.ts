@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiError, accountJson, assetJson, clockJson } from './fake-entities';
 import type { DeskReply, FakeDesk, ReceivedOrder } from './fake-desk';
 import type { FaultPlan, RestFault } from './fake-faults';
+import { FakeBars } from './fake-bars';
 
 const WINDOW_MS = 60_000;
 const NOT_PROCESSED: ReadonlySet<RestFault['kind']> = new Set(['status', 'rate-limit', 'drop', 'stall', 'garbage']);
@@ -24,6 +25,8 @@ export class FakeRest {
     private readonly clockSkewMs = 0,
     /** The symbol's latest trade in the REST shape (the data stream keeps it). */
     private readonly latestTrade: (symbol: string) => Record<string, unknown> | undefined = () => undefined,
+    /** The market-data host's historical bars (fake-bars.ts). */
+    private readonly bars: FakeBars = new FakeBars(),
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -119,6 +122,8 @@ export class FakeRest {
       }
       return { status: 200, body: { trades } };
     }
+    const barsOf = /^\/v2\/stocks\/([^/]+)\/bars$/.exec(path);
+    if (method === 'GET' && barsOf) return this.bars.page(decodeURIComponent(barsOf[1]!), url.searchParams, account.feeds);
     if (method === 'GET' && path === '/v2/positions') return { status: 200, body: desk.positionsOf(keyId) as unknown as Record<string, unknown> };
     if (method === 'GET' && path.startsWith('/v2/positions/')) {
       const position = desk.position(keyId, decodeURIComponent(path.slice('/v2/positions/'.length)));

@@ -21,6 +21,7 @@ import type { FakeQuote } from './fake-packets';
 import { FakeRest, RATE_LIMITED, type RestFault, type RestReply, type RestRequest } from './fake-rest';
 import { FakeTicker } from './fake-ticker';
 import { DateTime } from 'luxon';
+import { FakeCandles, type FakeCandle } from './fake-candles';
 
 export interface KiteFakeOptions {
   readonly apiKey?: string;
@@ -63,6 +64,8 @@ export interface KiteFake {
   failNext(route: string, fault: RestFault, times?: number): void;
   /** Sets the last price and ticks it to subscribers; returns how many connections got it. */
   setPrice(symbolOrToken: string | number, price: number, extra?: Partial<FakeQuote>): number;
+  /** The instrument's minute candles, served by GET /instruments/historical/{token}/minute (fake-candles.ts). */
+  setCandles(symbolOrToken: string | number, bars: readonly FakeCandle[]): void;
   priceOf(symbolOrToken: string | number): number | undefined;
   /**
    * The next placed order is accepted, then REJECTED by "RMS" with this message (`status_message`)
@@ -112,6 +115,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   const tokens = new Set<string>([hex(16)]);
   const requestTokens = new Set<string>();
   const quotes = new Map<number, FakeQuote>();
+  const candles = new FakeCandles();
   let redirectUrl = 'http://127.0.0.1:9/kite/callback';
   let rejectNext: { message: string; raw?: string } | null = null;
   const orderStamps: number[] = [];
@@ -222,6 +226,8 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     if (method === 'GET' && dump) return { kind: 'csv', text: instrumentsCsv(instruments, dump[1]) };
     const denied = authed(req);
     if (denied) return denied;
+    const historical = /^\/instruments\/historical\/(\d+)\/([a-z0-9]+)$/.exec(path);
+    if (method === 'GET' && historical) return candles.answer(Number(historical[1]), historical[2]!, req.query);
     if (method === 'DELETE' && path === '/session/token') {
       tokens.delete(req.query.get('access_token') ?? '');
       return { kind: 'data', data: true };
@@ -327,6 +333,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     apiSecret,
     accessToken,
     credentials: () => ({ api_key: apiKey, api_secret: apiSecret, access_token: accessToken }),
+    setCandles: (s, bars) => candles.set(tokenOf(s), bars),
     options: () => ({ rest_url: restUrl, ticker_url: tickerUrl, login_url: `${restUrl}/connect/login` }),
     orders: () => book.all(),
     requests: () => rest.log,

@@ -9,15 +9,10 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import {
-  ColorType,
-  createChart,
   createSeriesMarkers,
-  LineSeries,
   LineStyle,
   type AutoscaleInfoProvider,
-  type IChartApi,
   type IPriceLine,
-  type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type SeriesMarker,
   type Time,
@@ -26,9 +21,9 @@ import {
 import type { OrderDto } from '../../lib/api-types';
 import type { ChartLevel } from '../strategies/exit-levels';
 import { clockTime, price as fmtPrice } from '../../lib/format';
-import { useTheme } from '../../app/theme';
 import type { PricePoint } from '../live/ticks-store';
 import { chartData, precisionOf, toTime } from './chart-data';
+import { palette, useLineChart, type Palette } from './line-chart';
 import { arrowRoom, edgeBars, placeLabel } from './marker-labels';
 
 interface PriceChartProps {
@@ -36,22 +31,6 @@ interface PriceChartProps {
   readonly points: readonly PricePoint[];
   readonly orders: readonly OrderDto[];
   readonly levels: readonly ChartLevel[];
-}
-
-interface Palette {
-  readonly text: string;
-  readonly grid: string;
-  readonly line: string;
-  readonly buy: string;
-  readonly sell: string;
-  readonly stop: string;
-  readonly muted: string;
-}
-
-function palette(): Palette {
-  const css = getComputedStyle(document.documentElement);
-  const v = (name: string) => css.getPropertyValue(name).trim();
-  return { text: v('--text-muted'), grid: v('--grid'), line: v('--accent'), buy: v('--pos'), sell: v('--accent'), stop: v('--neg'), muted: v('--text-muted') };
 }
 
 /**
@@ -120,12 +99,9 @@ const LINE: Record<ChartLevel['tone'], { color: keyof Palette; style: LineStyle 
 
 export function PriceChart({ symbol, points, orders, levels }: PriceChartProps) {
   const container = useRef<HTMLDivElement>(null);
-  const chart = useRef<IChartApi | null>(null);
-  const series = useRef<ISeriesApi<'Line'> | null>(null);
   const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   const lines = useRef<IPriceLine[]>([]);
   const labelLayer = useRef<HTMLDivElement>(null);
-  const theme = useTheme((s) => s.theme);
   const fills = useMemo(() => fillsOf(orders), [orders]);
   const fillsNow = useRef(fills);
   fillsNow.current = fills;
@@ -166,50 +142,28 @@ export function PriceChart({ symbol, points, orders, levels }: PriceChartProps) 
     c.timeScale().setVisibleLogicalRange({ from: -margin, to: bars - 1 + margin });
   };
 
-  useEffect(() => {
-    const el = container.current;
-    if (!el) return;
-    const c = createChart(el, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: 'transparent' }, fontFamily: 'inherit', attributionLogo: true },
-      timeScale: { timeVisible: true, secondsVisible: true, tickMarkFormatter: localTime, rightOffset: 4 },
-      localization: { timeFormatter: localTime },
-      // Room above and below for the marker labels at the extremes (an SL fill is often the low).
-      rightPriceScale: { borderVisible: false, scaleMargins: { top: 0.12, bottom: 0.16 } },
-      crosshair: { mode: 0 },
-      handleScroll: { vertTouchDrag: false },
-    });
-    const s = c.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: true, lastValueVisible: true });
-    chart.current = c;
-    series.current = s;
-    markerApi.current = createSeriesMarkers(s, []);
-    const place = () => placeLabelsSoon();
-    const resized = () => {
-      fit();
-      placeLabelsSoon();
-    };
-    c.timeScale().subscribeVisibleLogicalRangeChange(place);
-    c.timeScale().subscribeSizeChange(resized);
-    return () => {
-      c.timeScale().unsubscribeVisibleLogicalRangeChange(place);
-      c.timeScale().unsubscribeSizeChange(resized);
-      c.remove();
-      chart.current = null;
-      series.current = null;
-      markerApi.current = null;
-      lines.current = [];
-    };
-  }, []);
-
-  // Colours follow the theme.
-  useEffect(() => {
-    const colors = palette();
-    chart.current?.applyOptions({
-      layout: { textColor: colors.text },
-      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-    });
-    series.current?.applyOptions({ color: colors.line });
-  }, [theme]);
+  const { chart, series, theme } = useLineChart(container, {
+    secondsVisible: true,
+    timeFormatter: localTime,
+    // Room above and below for the marker labels at the extremes (an SL fill is often the low).
+    scaleMargins: { top: 0.12, bottom: 0.16 },
+    attach: (c, s) => {
+      markerApi.current = createSeriesMarkers(s, []);
+      const place = () => placeLabelsSoon();
+      const resized = () => {
+        fit();
+        placeLabelsSoon();
+      };
+      c.timeScale().subscribeVisibleLogicalRangeChange(place);
+      c.timeScale().subscribeSizeChange(resized);
+      return () => {
+        c.timeScale().unsubscribeVisibleLogicalRangeChange(place);
+        c.timeScale().unsubscribeSizeChange(resized);
+        markerApi.current = null;
+        lines.current = [];
+      };
+    },
+  });
 
   // Data and markers. A new tick extends or replaces the last point (update keeps the user's
   // scroll and zoom); new fills or a theme change redraw the whole set.

@@ -1,4 +1,4 @@
-/** One strategy: its state and numbers, the live chart, the order journal and the audit log. */
+/** One strategy: its state and numbers, the live chart, the order journal, the audit log and its backtest. */
 import { useEffect, useMemo } from 'react';
 import type { OrderDto } from '../../lib/api-types';
 import { clockTime, pnlTone, price, qty, signedMoney, signedPct, zoneLabel } from '../../lib/format';
@@ -13,6 +13,7 @@ import { backstopPlanWords, dayWords, reentryWords } from '../strategies/plan-wo
 import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
+import { BacktestPanel } from '../backtest/backtest-panel';
 import { AuditLog } from './audit-log';
 import { useDetail } from './detail-store';
 import { OrderJournal } from './order-journal';
@@ -198,6 +199,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
       )}
       <OrderJournal strategyId={strategy.id} symbol={strategy.symbol} orders={orders} timezone={strategy.timezone} />
       <AuditLog strategyId={strategy.id} symbol={strategy.symbol} events={audit?.events} hasOlder={(audit?.nextBeforeId ?? null) !== null} timezone={strategy.timezone} />
+      <BacktestPanel key={strategy.id} strategy={strategy} />
     </main>
   );
 }
