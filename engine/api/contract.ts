@@ -194,11 +194,13 @@ export interface OptionContractDto {
 /**
  * The leg's backstop while it may rest at the broker: `state` 'placing' (its answer not known
  * yet), 'resting', 'modifying' (a move on its way) or 'cancelling' (before an exit); its trigger,
- * and the broker's id for it (null until the broker answered).
+ * the take-profit resting with it (`target_price`, one cancelling the other: a Kite two-leg GTT;
+ * null: the stop alone), and the broker's id for it (null until the broker answered).
  */
 export interface BackstopDto {
   readonly state: 'placing' | 'resting' | 'modifying' | 'cancelling';
   readonly trigger_price: number;
+  readonly target_price: number | null;
   readonly broker_ref: string | null;
 }
 

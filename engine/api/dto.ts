@@ -106,7 +106,7 @@ function contractDto(run: Run): OptionContractDto | null {
 
 function backstopDto(b: Backstop): BackstopDto | null {
   const open = OPEN_BACKSTOP_STATES.find((s) => s === b.state);
-  return open ? { state: open, trigger_price: b.triggerPrice, broker_ref: b.brokerRef } : null;
+  return open ? { state: open, trigger_price: b.triggerPrice, target_price: b.targetPrice, broker_ref: b.brokerRef } : null;
 }
 
 function levelsDto(l: Levels): LevelsDto {
