@@ -253,6 +253,11 @@ export interface StrategyDto {
   readonly backstop: boolean | null;
   /** Whether a backstop is placed for its positions: `backstop`, or the account's broker's default when null. */
   readonly backstop_on: boolean;
+  /**
+   * Whether the backstop rests with a take-profit at the target, one cancelling the other: it is
+   * on, the strategy has a target, and its account's broker has such stops (Kite's two-leg GTT).
+   */
+  readonly backstop_take_profit: boolean;
   /** How far beyond the stop-loss the backstop rests, counted as `backstop_margin_mode` says; null: at the stop-loss. */
   readonly backstop_margin: number | null;
   readonly backstop_margin_mode: 'points' | 'percent';

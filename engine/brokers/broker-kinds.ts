@@ -37,6 +37,8 @@ export interface BrokerKind {
    * `onByDefault`, known before a broker is opened. Left out: false (no resting stops).
    */
   readonly backstopByDefault?: boolean;
+  /** Whether its backstop takes a leg's target along (its resting stops' `oco`: Kite's two-leg GTT). Left out: false. */
+  readonly backstopOco?: boolean;
 }
 
 /** PAPER: simulated or a broker's paper endpoint; LIVE: real money. */
@@ -48,11 +50,13 @@ export interface AccountFacts {
   readonly exchanges: readonly Exchange[];
   /** Whether a strategy that leaves `backstop` out gets one (BrokerKind.backstopByDefault). */
   readonly backstopByDefault: boolean;
+  /** Whether the backstop rests with a take-profit at a leg's target (BrokerKind.backstopOco). */
+  readonly backstopOco: boolean;
 }
 
 /** What an account trades and with which money, from its kind and options alone. */
 export function accountFacts(kind: BrokerKind | undefined, options: Record<string, unknown>): AccountFacts {
-  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [], backstopByDefault: kind?.backstopByDefault ?? false };
+  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [], backstopByDefault: kind?.backstopByDefault ?? false, backstopOco: kind?.backstopOco ?? false };
 }
 
 export interface DailyLogin {

@@ -36,6 +36,9 @@ import type { KiteOptions } from './kite-options';
 /** Whether a strategy that leaves `backstop` out gets one here (on: its GTT rests at Kite while this PC is down); the broker kind says the same. */
 export const KITE_BACKSTOP_BY_DEFAULT = true;
 
+/** Whether a leg with a target gets a take-profit in its GTT (two-leg, OCO); the broker kind says the same. */
+export const KITE_BACKSTOP_OCO = true;
+
 /**
  * A trailing stop moves its GTT at most this often: each move is a GET /quote/ltp (1 request/s for
  * the account's quote endpoints, PROTOCOLS.md §2.9) and a PUT.
@@ -58,7 +61,7 @@ export class KiteRestingStops implements BrokerRestingStops {
   readonly kind = 'gtt' as const;
   readonly reservesPosition = false;
   readonly marketOnFire = false;
-  readonly oco = true;
+  readonly oco = KITE_BACKSTOP_OCO;
   readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
   readonly onByDefault = KITE_BACKSTOP_BY_DEFAULT;
   /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
