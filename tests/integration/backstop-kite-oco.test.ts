@@ -67,8 +67,16 @@ describe('the OCO backstop at Kite (a leg with a target)', () => {
 
   it('the take-profit fires at Kite (the ticker live, the engine\'s own target racing it): one exit, the GTT\'s LIMIT fill, labelled BACKSTOP_TARGET', async () => {
     const s = await inPosition();
+    const b = backstop(s.id)!;
+    const before = fake.requests().length;
     fake.setPrice('INFY', 105.2);
     await waitFor('EXITED_BY_TARGET', () => t.run(s.id).state === 'EXITED_BY_TARGET');
+    // The engine's own target saw the tick and asked to delete the OCO first: Kite had fired it, so
+    // its fill is the exit and no order of the engine's goes out.
+    expect(t.eventsOf('target_hit')).toHaveLength(1);
+    const after = fake.requests().slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(after).toContain(`DELETE /gtt/triggers/${b.brokerRef}`);
+    expect(after).not.toContain('POST /orders/regular');
     expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP_TARGET', positionQty: 0 });
     expect(backstop(s.id)).toMatchObject({ state: 'fired', firedLeg: 'target', filledQty: 10, done: true });
     expect(t.orders(s.id).filter((o) => o.slot === 'exit').map((o) => [o.leg, o.status, o.filledQty])).toEqual([['BACKSTOP_TARGET', 'filled', 10]]);
@@ -163,6 +171,24 @@ describe('the OCO backstop at Kite (a leg with a target)', () => {
     await t.engine.recover();
     await waitFor('adopted', () => backstop(s.id)?.state === 'resting');
     expect(backstop(s.id)).toMatchObject({ brokerRef: b.brokerRef, targetPrice: 105 });
+    expect(gtts().filter((g) => g.status === 'active')).toHaveLength(1);
+  });
+
+  it('a take-profit too close for Kite was left out (a single-leg GTT rests) and the answer lost: the restart finds that GTT, and places no second one', async () => {
+    // The target 100.2 is within Kite's 0.25 % of the price 100: the adapter leaves it out.
+    const s = await inPosition({ target: 100.2 });
+    const b = backstop(s.id)!;
+    expect(b).toMatchObject({ targetPrice: null });
+    expect(gtts()).toEqual([expect.objectContaining({ type: 'single' })]);
+    // As the journal had it before the answer: placing, the take-profit asked for, no trigger id.
+    t.repos.backstops.update(b.id, { state: 'placing', brokerRef: null, targetPrice: 100.2, targetLimitPrice: 99.2 }, t.clock.now());
+    const crashed = t;
+    await crashed.kill();
+    cleanups.push(() => crashed.closeDb());
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    await t.engine.recover();
+    await waitFor('adopted', () => backstop(s.id)?.state === 'resting');
+    expect(backstop(s.id)).toMatchObject({ brokerRef: b.brokerRef, version: 1, targetPrice: null });
     expect(gtts().filter((g) => g.status === 'active')).toHaveLength(1);
   });
 });

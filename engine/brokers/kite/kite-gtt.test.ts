@@ -143,12 +143,17 @@ describe('two-leg (OCO) GTTs', () => {
     expect(gttState(readGtt(shortOco('triggered', [null, fired('BUY', 3999.6, 3960.1, '260309000000004')])), 'tpkC', 0)).toMatchObject({ kind: 'fired', base: { firedLeg: 'stop' } });
   });
 
-  it('matchGtt: a stop with a take-profit finds only a two-leg GTT with both values; a stop alone only a single-leg one', () => {
-    const list = readGttList([longOco('active'), gtt({ id: 6001, condition: { exchange: 'NSE', tradingsymbol: 'TCS', trigger_values: [3890], last_price: 3925 } }, { price: 3851.1 })]);
+  it('matchGtt: a stop asked with a take-profit finds the two-leg GTT with both values, or the single-leg one placed without it; a stop alone never a two-leg one', () => {
+    const single = gtt({ id: 6001, created_at: '2026-03-09 09:00:00', condition: { exchange: 'NSE', tradingsymbol: 'TCS', trigger_values: [3890], last_price: 3925 } }, { price: 3851.1 });
+    const list = readGttList([longOco('active'), single]);
     const ocoRef: RestingStopRef = { ...ref, triggerPrice: 3890, targetPrice: 4010 };
     expect(matchGtt(list, ocoRef, new Set())?.id).toBe('5502');
-    expect(matchGtt(list, { ...ocoRef, targetPrice: 4010.05 }, new Set())).toBeNull();
+    // A take-profit Kite would have refused was left out: the single-leg GTT with the stop's trigger is the one placed.
+    expect(matchGtt(list, { ...ocoRef, targetPrice: 4010.05 }, new Set())?.id).toBe('6001');
+    expect(matchGtt(list, ocoRef, new Set(['5502']))?.id).toBe('6001');
+    expect(matchGtt(readGttList([longOco('active')]), { ...ocoRef, targetPrice: 4010.05 }, new Set())).toBeNull();
     expect(matchGtt(list, { ...ref, triggerPrice: 3890 }, new Set())?.id).toBe('6001');
+    expect(matchGtt(readGttList([longOco('active')]), { ...ref, triggerPrice: 3890 }, new Set())).toBeNull();
     expect(matchGtt(readGttList([shortOco('active')]), { ...ref, side: 'buy', triggerPrice: 3960, targetPrice: 3840 }, new Set())?.id).toBe('5503');
   });
 });

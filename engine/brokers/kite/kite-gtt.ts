@@ -140,11 +140,12 @@ export function gttState(gtt: KiteGtt, clientOrderId: string, fallbackAt: number
 
 /**
  * The GTT that is this stop when Kite's id for it is not known (a crash before the answer). Kite
- * keeps no client id, so the rule is: a GTT of the stop's shape (single-leg, or two-leg when a
- * take-profit rests with it), active or triggered, on the same exchange and tradingsymbol, whose
- * orders have the stop's side and quantity and whose trigger values are the stop's (and the
- * take-profit's), that is not among `exclude` (other stops' GTTs); of several, the newest (latest
- * created_at, then highest id).
+ * keeps no client id, so the rule is: a single-leg GTT with the stop's trigger, or, when a
+ * take-profit was asked for (`targetPrice`), also a two-leg one with both values (the adapter
+ * leaves a take-profit out where Kite would refuse it, so either may be the one placed); active or
+ * triggered, on the same exchange and tradingsymbol, whose orders have the stop's side and
+ * quantity, not among `exclude` (other stops' GTTs); of several, the newest (latest created_at,
+ * then highest id).
  */
 export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude: ReadonlySet<string>): KiteGtt | null {
   const side = ref.side === 'buy' ? 'BUY' : 'SELL';
@@ -152,13 +153,13 @@ export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude:
   const same = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 1e-6;
   const found = gtts.filter((g) => {
     const legs = gttLegs(g);
+    const shape = g.type === 'single' || (targetPrice !== null && g.type === 'two-leg' && legs.target !== null && same(g.condition.trigger_values[legs.target], targetPrice));
     return (
-      g.type === (targetPrice === null ? 'single' : 'two-leg') &&
+      shape &&
       ['active', 'triggered'].includes(g.status.toLowerCase()) &&
       sameInstrument(g, ref.instrument) &&
       g.orders.every((o) => o.transaction_type === side && o.quantity === ref.qty) &&
       same(g.condition.trigger_values[legs.stop], ref.triggerPrice) &&
-      (targetPrice === null || (legs.target !== null && same(g.condition.trigger_values[legs.target], targetPrice))) &&
       !exclude.has(g.id)
     );
   });
