@@ -205,7 +205,8 @@ export const orders = sqliteTable(
  * The backstop journal (issue 20): the stop resting at the broker for one leg of a run, one row
  * per (run, leg), written before every call to the broker so recovery knows what to ask. The row
  * names the current version (its deterministic id, core/ids.ts backstopId); while a modification
- * is on its way (`modifying`) the next version's trigger and limit are in `next_*`.
+ * is on its way (`modifying`) the next version's trigger and limit are in `next_*`; a take-profit
+ * resting with it (Kite OCO) in `target_*`, and which side fired in `fired_leg`.
  */
 export const backstops = sqliteTable(
   'backstops',
@@ -232,6 +233,11 @@ export const backstops = sqliteTable(
     state: text('state').notNull(),
     nextTriggerPrice: real('next_trigger_price'),
     nextLimitPrice: real('next_limit_price'),
+    /** A take-profit resting with the stop, one cancelling the other (a Kite two-leg GTT); null: the stop alone. */
+    targetPrice: real('target_price'),
+    targetLimitPrice: real('target_limit_price'),
+    /** When it fired: 'stop' or 'target', the side whose order is the leg's exit. */
+    firedLeg: text('fired_leg'),
     /** What filled of the order it became when it fired, and whether that order is finished. */
     filledQty: real('filled_qty').notNull().default(0),
     fillPrice: real('fill_price'),

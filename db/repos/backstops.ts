@@ -3,7 +3,7 @@
  * broker about that leg's resting stop, so recovery knows what to ask (engine/core/types.ts Backstop).
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { OPEN_BACKSTOP_STATES, type Backstop, type BackstopState, type Exchange, type OrderSide } from '../../engine/core/types';
+import { OPEN_BACKSTOP_STATES, type Backstop, type BackstopFiredLeg, type BackstopState, type Exchange, type OrderSide } from '../../engine/core/types';
 import { asBrokerAccountId, asRunId, asStrategyId, asUserId, type BrokerAccountId, type RunId } from '../../engine/core/ids';
 import type { Orm } from '../client';
 import { backstops } from '../schema';
@@ -13,11 +13,12 @@ import { translated } from './errors';
 export type NewBackstop = Pick<
   Backstop,
   'runId' | 'strategyId' | 'userId' | 'brokerAccountId' | 'legNo' | 'version' | 'clientOrderId' | 'symbol' | 'exchange' | 'side' | 'qty' | 'triggerPrice' | 'limitPrice' | 'state'
->;
+> &
+  Partial<Pick<Backstop, 'targetPrice' | 'targetLimitPrice'>>;
 
 /** The fields the engine's calls and the broker's answers change. */
 export type BackstopPatch = Partial<
-  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'filledQty' | 'fillPrice' | 'done' | 'reason'>
+  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'targetPrice' | 'targetLimitPrice' | 'firedLeg' | 'filledQty' | 'fillPrice' | 'done' | 'reason'>
 >;
 
 export interface BackstopsRepo {
@@ -55,6 +56,7 @@ function toBackstop(row: Row): Backstop {
     exchange: row.exchange as Exchange,
     side: row.side as OrderSide,
     state: row.state as BackstopState,
+    firedLeg: row.firedLeg as BackstopFiredLeg | null,
   };
 }
 
@@ -68,7 +70,7 @@ export function createBackstopsRepo(orm: Orm): BackstopsRepo {
       const row = translated(() =>
         orm
           .insert(backstops)
-          .values({ ...input, brokerRef: null, nextTriggerPrice: null, nextLimitPrice: null, filledQty: 0, fillPrice: null, done: false, reason: null, createdAt: now, updatedAt: now })
+          .values({ targetPrice: null, targetLimitPrice: null, ...input, brokerRef: null, nextTriggerPrice: null, nextLimitPrice: null, firedLeg: null, filledQty: 0, fillPrice: null, done: false, reason: null, createdAt: now, updatedAt: now })
           .returning()
           .get(),
       );

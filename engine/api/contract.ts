@@ -194,11 +194,13 @@ export interface OptionContractDto {
 /**
  * The leg's backstop while it may rest at the broker: `state` 'placing' (its answer not known
  * yet), 'resting', 'modifying' (a move on its way) or 'cancelling' (before an exit); its trigger,
- * and the broker's id for it (null until the broker answered).
+ * the take-profit resting with it (`target_price`, one cancelling the other: a Kite two-leg GTT;
+ * null: the stop alone), and the broker's id for it (null until the broker answered).
  */
 export interface BackstopDto {
   readonly state: 'placing' | 'resting' | 'modifying' | 'cancelling';
   readonly trigger_price: number;
+  readonly target_price: number | null;
   readonly broker_ref: string | null;
 }
 
@@ -266,6 +268,11 @@ export interface StrategyDto {
   readonly backstop: boolean | null;
   /** Whether a backstop is placed for its positions: `backstop`, or the account's broker's default when null. */
   readonly backstop_on: boolean;
+  /**
+   * Whether the backstop rests with a take-profit at the target, one cancelling the other: it is
+   * on, the strategy has a target, and its account's broker has such stops (Kite's two-leg GTT).
+   */
+  readonly backstop_take_profit: boolean;
   /** How far beyond the stop-loss the backstop rests, counted as `backstop_margin_mode` says; null: at the stop-loss. */
   readonly backstop_margin: number | null;
   readonly backstop_margin_mode: 'points' | 'percent';

@@ -107,7 +107,7 @@ function contractDto(run: Run): OptionContractDto | null {
 
 function backstopDto(b: Backstop): BackstopDto | null {
   const open = OPEN_BACKSTOP_STATES.find((s) => s === b.state);
-  return open ? { state: open, trigger_price: b.triggerPrice, broker_ref: b.brokerRef } : null;
+  return open ? { state: open, trigger_price: b.triggerPrice, target_price: b.targetPrice, broker_ref: b.brokerRef } : null;
 }
 
 function levelsDto(l: Levels): LevelsDto {
@@ -195,6 +195,8 @@ export interface StrategyNow {
   readonly backstop?: Backstop | undefined;
   /** Whether its account's broker places a backstop when the strategy leaves `backstop` out (AccountFacts.backstopByDefault). */
   readonly backstopByDefault?: boolean | undefined;
+  /** Whether its account's broker rests a take-profit with the backstop (AccountFacts.backstopOco). */
+  readonly backstopOco?: boolean | undefined;
 }
 
 /**
@@ -215,6 +217,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     weekdays: s.spec.weekdays ?? null,
     backstop: s.spec.backstop ?? null,
     backstop_on: s.spec.backstop ?? now.backstopByDefault ?? false,
+    backstop_take_profit: (s.spec.backstop ?? now.backstopByDefault ?? false) && s.spec.target != null && (now.backstopOco ?? false),
     // Kept only where they differ from the default (strategy-spec.ts keptUnlessDefault).
     backstop_margin: s.spec.backstop_margin ?? null,
     backstop_margin_mode: s.spec.backstop_margin_mode ?? 'points',

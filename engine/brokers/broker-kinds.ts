@@ -43,6 +43,8 @@ export interface BrokerKind {
    * `fetch_missing`). Left out: the broker offers none (paper's market is simulated).
    */
   readonly historicalBars?: (args: { readonly clock: Clock; readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }) => HistoricalBars;
+  /** Whether its backstop takes a leg's target along (its resting stops' `oco`: Kite's two-leg GTT). Left out: false. */
+  readonly backstopOco?: boolean;
 }
 
 /**
@@ -61,11 +63,13 @@ export interface AccountFacts {
   readonly exchanges: readonly Exchange[];
   /** Whether a strategy that leaves `backstop` out gets one (BrokerKind.backstopByDefault). */
   readonly backstopByDefault: boolean;
+  /** Whether the backstop rests with a take-profit at a leg's target (BrokerKind.backstopOco). */
+  readonly backstopOco: boolean;
 }
 
 /** What an account trades and with which money, from its kind and options alone. */
 export function accountFacts(kind: BrokerKind | undefined, options: Record<string, unknown>): AccountFacts {
-  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [], backstopByDefault: kind?.backstopByDefault ?? false };
+  return { mode: kind?.mode?.(options) ?? 'live', exchanges: kind?.exchanges ?? [], backstopByDefault: kind?.backstopByDefault ?? false, backstopOco: kind?.backstopOco ?? false };
 }
 
 export interface DailyLogin {

@@ -234,6 +234,21 @@ export interface RestingStopRequest {
    * the trigger by the strategy's margin.
    */
   readonly limitPrice: number | null;
+  /**
+   * A take-profit beside the stop, one-cancels-other (a Kite two-leg GTT), where the broker has
+   * them (`oco`) and the leg has a target; left out or null: the stop alone.
+   */
+  readonly target?: RestingTarget | null;
+}
+
+/**
+ * The take-profit side of a two-leg resting stop: fires when the price reaches `triggerPrice` from
+ * the stop's other side (up for a long), and its order trades at `limitPrice`.
+ * @example { triggerPrice: 105, limitPrice: 103.95 }
+ */
+export interface RestingTarget {
+  readonly triggerPrice: number;
+  readonly limitPrice: number | null;
 }
 
 /**
@@ -264,6 +279,10 @@ export interface RestingStopReport {
   /** Broker time of this status, epoch ms. */
   readonly at: number;
   readonly reason: string | null;
+  /** The take-profit that rests with the stop (a two-leg GTT); absent or null: the stop alone. */
+  readonly target?: RestingTarget | null;
+  /** On 'fired': which side fired, the stop or the take-profit (a two-leg GTT); absent: the stop. */
+  readonly firedLeg?: 'stop' | 'target';
 }
 
 /** Names a resting stop: the journal's id, and the broker's once known (null after a crash before the answer). */
@@ -274,6 +293,8 @@ export interface RestingStopRef {
   readonly side: OrderSide;
   readonly qty: number;
   readonly triggerPrice: number;
+  /** The take-profit's trigger when one rests with it: a lookup without `brokerRef` matches it too. */
+  readonly targetPrice?: number | null;
   /**
    * Broker refs of other resting stops the engine knows (other runs' and legs'): a lookup with
    * `brokerRef` null must not take one of them for this stop. A broker without client ids (a Kite
@@ -303,6 +324,11 @@ export interface BrokerRestingStops {
   readonly reservesPosition: boolean;
   /** Whether its order may be a market order when it fires; false: `limitPrice` is required (Kite GTT). */
   readonly marketOnFire: boolean;
+  /**
+   * Whether a take-profit can rest with the stop, one cancelling the other (Kite: a two-leg GTT).
+   * False: a request's `target` is not asked for (Alpaca's backstop is a stop order alone).
+   */
+  readonly oco: boolean;
   /** Modifications per minute the engine keeps to for one stop (a trailing stop moves it). */
   readonly modifiesPerMinute: number;
   /**

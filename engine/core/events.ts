@@ -71,13 +71,15 @@ export type EngineEvent =
   | (RunScoped & { readonly type: 'stop_moved'; readonly why: 'trail' | 'cost'; readonly from: number; readonly to: number; readonly best: number })
   /**
    * The leg's backstop (issue 20), a stop resting at the broker: placed (its broker id, trigger and
-   * quantity), moved after the trail (`from` → `to`), cancelled before an exit of the engine's own,
-   * or fired (its fills are the leg's exit, leg BACKSTOP).
+   * quantity, and `targetPrice`, the take-profit resting with it one-cancels-other, a Kite two-leg
+   * GTT; null: the stop alone), moved after the trail (`from` → `to`), cancelled before an exit of
+   * the engine's own, or fired (its fills are the leg's exit: leg BACKSTOP when `firedLeg` is
+   * 'stop', BACKSTOP_TARGET when the take-profit fired).
    */
-  | (RunScoped & { readonly type: 'backstop_placed'; readonly legNo: number; readonly brokerRef: string; readonly triggerPrice: number; readonly qty: number })
+  | (RunScoped & { readonly type: 'backstop_placed'; readonly legNo: number; readonly brokerRef: string; readonly triggerPrice: number; readonly targetPrice: number | null; readonly qty: number })
   | (RunScoped & { readonly type: 'backstop_moved'; readonly legNo: number; readonly brokerRef: string; readonly from: number; readonly to: number })
   | (RunScoped & { readonly type: 'backstop_cancelled'; readonly legNo: number; readonly brokerRef: string | null })
-  | (RunScoped & { readonly type: 'backstop_fired'; readonly legNo: number; readonly brokerRef: string | null; readonly filledQty: number; readonly fillPrice: number | null })
+  | (RunScoped & { readonly type: 'backstop_fired'; readonly legNo: number; readonly brokerRef: string | null; readonly firedLeg: 'stop' | 'target'; readonly filledQty: number; readonly fillPrice: number | null })
   | (RunScoped & { readonly type: 'exit_suppressed'; readonly leg: Leg; readonly reason: string })
   /**
    * An exit attempt ended without selling everything (refused for a reason that may pass, or

@@ -18,9 +18,11 @@ export type Repeat = (typeof REPEATS)[number];
  * STOPLOSS the stop (also once moved to cost), TRAIL_STOP the stop once the trail has moved it,
  * TARGET the take-profit, MANUAL_EXIT the trader's STOP or the kill switch, SQUARE_OFF the exit at
  * the square-off time (the last moment a position may stay open), BACKSTOP the stop resting at
- * the broker (issue 20), whose fills are journaled as the leg's exit when it fired.
+ * the broker (issue 20), whose fills are journaled as the leg's exit when it fired, and
+ * BACKSTOP_TARGET the take-profit resting with it (a Kite two-leg GTT) when that side fired: the
+ * target reached at the broker.
  */
-export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'SQUARE_OFF' | 'BACKSTOP';
+export type Leg = 'BUY' | 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'SQUARE_OFF' | 'BACKSTOP' | 'BACKSTOP_TARGET';
 export type OrderSide = 'buy' | 'sell';
 export type OrderSlot = 'entry' | 'exit';
 
@@ -35,6 +37,7 @@ export const LEG_PRIORITY: Readonly<Record<Leg, number>> = {
   BACKSTOP: 0,
   MANUAL_EXIT: 1,
   TARGET: 2,
+  BACKSTOP_TARGET: 2,
   SELL: 3,
   SQUARE_OFF: 3,
   BUY: 4,
@@ -209,6 +212,9 @@ export type BackstopState = (typeof BACKSTOP_STATES)[number];
 /** States in which something may rest at the broker: recovery looks each one up. */
 export const OPEN_BACKSTOP_STATES = ['placing', 'resting', 'modifying', 'cancelling'] as const satisfies readonly BackstopState[];
 
+/** Which side of a backstop fired: its stop, or the take-profit resting with it. */
+export type BackstopFiredLeg = 'stop' | 'target';
+
 export interface Backstop {
   readonly id: number;
   readonly runId: RunId;
@@ -232,6 +238,14 @@ export interface Backstop {
   /** While 'modifying': the next version's trigger and limit. */
   readonly nextTriggerPrice: number | null;
   readonly nextLimitPrice: number | null;
+  /**
+   * The take-profit resting with the stop, one cancelling the other (a Kite two-leg GTT, when the
+   * leg has a target): its trigger and limit; null: the stop rests alone.
+   */
+  readonly targetPrice: number | null;
+  readonly targetLimitPrice: number | null;
+  /** Once 'fired': which side fired; 'target' makes its fills the leg's BACKSTOP_TARGET exit. Null before (and on a stop alone, read as 'stop'). */
+  readonly firedLeg: BackstopFiredLeg | null;
   readonly filledQty: number;
   readonly fillPrice: number | null;
   readonly done: boolean;

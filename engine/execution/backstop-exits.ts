@@ -91,7 +91,7 @@ export class BackstopExits {
     const position = { brokerAccountId: entry.brokerAccountId, symbol: entry.symbol, exchange: entry.exchange, side: exitSide(entry), qty: run.positionQty, levels: run.levels };
     this.keeper.place(run, run.legNo, position, backstopPlanOf(run.plan), replace).then(
       (row) => {
-        if (row?.state === 'resting' && row.brokerRef) this.publish(row, { type: 'backstop_placed', brokerRef: row.brokerRef, triggerPrice: row.triggerPrice, qty: row.qty });
+        if (row?.state === 'resting' && row.brokerRef) this.publish(row, { type: 'backstop_placed', brokerRef: row.brokerRef, triggerPrice: row.triggerPrice, targetPrice: row.targetPrice, qty: row.qty });
       },
       (err: unknown) => this.ctx.logger.error({ err, runId: run.id, legNo: run.legNo }, 'the backstop could not be placed: the engine\'s own stop is all there is'),
     );
@@ -191,7 +191,8 @@ export class BackstopExits {
   }
 
   /**
-   * The backstop's fills as the leg's exit: an exit row (leg BACKSTOP, the backstop's ids) moves
+   * The backstop's fills as the leg's exit: an exit row (leg BACKSTOP, or BACKSTOP_TARGET when the
+   * take-profit resting with it fired; the backstop's ids) moves
    * the run to EXITING as any exit does, and its report, applied as the broker's word, ends it
    * through the run policy (filled: the leg is over; finished partly filled: what is left is held).
    */
@@ -200,7 +201,7 @@ export class BackstopExits {
     const b: Backstop = clearance.backstop;
     const journaled = repos.transaction(() => {
       const run = repos.runs.getInternal(exit.runId);
-      const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: 'BACKSTOP', legNo: exit.legNo, scheduledAt: clock.now() });
+      const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: firedLegOf(b), legNo: exit.legNo, scheduledAt: clock.now() });
       if (!run || !step?.place) return null;
       const { place } = step;
       // The policy's exit slot, under the backstop's ids: the broker has it already.
@@ -208,7 +209,7 @@ export class BackstopExits {
       return { before: run, after: writeStep(this.ctx, run, step), qty: place.qty };
     });
     if (!journaled) return;
-    this.publish(b, { type: 'backstop_fired', brokerRef: b.brokerRef, filledQty: clearance.filledQty, fillPrice: clearance.avgFillPrice });
+    this.publish(b, { type: 'backstop_fired', brokerRef: b.brokerRef, firedLeg: b.firedLeg ?? 'stop', filledQty: clearance.filledQty, fillPrice: clearance.avgFillPrice });
     announceRun(this.ctx, journaled.before, journaled.after);
     const filled = Math.min(clearance.filledQty, journaled.qty);
     this.deps.applyReport(b.brokerAccountId, {
@@ -221,4 +222,12 @@ export class BackstopExits {
       reason: filled >= journaled.qty ? null : `the backstop's order finished with ${filled} of ${journaled.qty} filled`,
     });
   }
+}
+
+/**
+ * The exit a fired backstop's fills are: BACKSTOP (its stop fired, ending the leg as a stop-loss),
+ * or BACKSTOP_TARGET (the take-profit resting with it fired: the target reached at the broker).
+ */
+function firedLegOf(b: Backstop): 'BACKSTOP' | 'BACKSTOP_TARGET' {
+  return b.firedLeg === 'target' ? 'BACKSTOP_TARGET' : 'BACKSTOP';
 }

@@ -34,7 +34,7 @@ async function setup() {
   // The leg's entry: 10 bought at 100.
   await broker.execution.placeOrder({ clientOrderId: 'E', instrument, side: 'buy', qty: 10, opens: true });
   await clock.advance(0);
-  const position: BackstopPosition = { brokerAccountId: seeded.account.id, symbol: 'AAPL', exchange: 'NASDAQ', side: 'sell', qty: 10, levels: { stop: 95, tick: 0.01 } };
+  const position: BackstopPosition = { brokerAccountId: seeded.account.id, symbol: 'AAPL', exchange: 'NASDAQ', side: 'sell', qty: 10, levels: { stop: 95, tick: 0.01, target: null } };
   const exit = (id = 'X') => broker.execution.placeOrder({ clientOrderId: id, instrument, side: 'sell', qty: 10, opens: false });
   const sells = () => broker.placedOrders().filter((o) => o.request.side === 'sell' && o.report.status !== 'rejected').map((o) => [o.request.clientOrderId, o.report.filledQty]);
   return { clock, broker, run, keeper, position, exit, sells, repos: db.repos, instrument };
@@ -149,6 +149,32 @@ describe('BackstopKeeper', () => {
     expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
+  });
+
+  it('a leg with a target: a take-profit goes with the stop only where the broker has OCO resting stops; the side that fired is journaled', async () => {
+    const { broker, run, position, repos, instrument, clock } = await setup();
+    const withTarget = { ...position, levels: { ...position.levels, target: 110 } };
+    const sent: unknown[] = [];
+    const recording = (oco: boolean) => {
+      const stops = Object.create(broker.restingStops) as typeof broker.restingStops;
+      Object.defineProperty(stops, 'oco', { value: oco });
+      stops.place = async (req) => (sent.push(req), broker.restingStops.place(req));
+      return new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
+    };
+    // No OCO at this broker (Alpaca, paper): the stop alone, the request as it always was.
+    await recording(false).place(run, 0, withTarget, ON);
+    expect(sent[0]).not.toHaveProperty('target');
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ targetPrice: null, targetLimitPrice: null });
+    // The paper broker reserves the position for its stop: this one goes before the next is placed.
+    expect(await recording(false).clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    const k = recording(true);
+    const row = await k.place(other, 0, withTarget, ON);
+    expect(sent[1]).toMatchObject({ triggerPrice: 95, target: { triggerPrice: 110, limitPrice: null } });
+    expect(row).toMatchObject({ targetPrice: 110, targetLimitPrice: null, firedLeg: null });
+    const noted = await k.noteFired(row!.brokerAccountId, { clientOrderId: row!.clientOrderId, brokerRef: row!.brokerRef!, status: 'fired', triggerPrice: 95, limitPrice: null, qty: 10, filledQty: 10, avgFillPrice: 110.2, done: true, at: T0, reason: null, firedLeg: 'target' });
+    expect(noted).toMatchObject({ state: 'fired', firedLeg: 'target', filledQty: 10 });
+    expect(await k.clearForExit(other.id, 0)).toMatchObject({ kind: 'fired', filledQty: 10, backstop: { firedLeg: 'target' } });
   });
 
   it('a placement never answered that reaches the broker after the exit\'s lookup is looked up once more and cancelled', async () => {

@@ -10,8 +10,8 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { OPEN_BACKSTOP_STATES } from '../core/types';
-import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
-import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult } from '../brokers/broker';
+import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, backstopTargetLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult, RestingTarget } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
 import type { CrashPoints } from './crash-points';
 
@@ -37,7 +37,8 @@ export interface BackstopPosition {
   /** The exit's side: 'sell' for a long, 'buy' for a short. */
   readonly side: OrderSide;
   readonly qty: number;
-  readonly levels: Pick<Levels, 'stop' | 'tick'>;
+  /** `target`: a take-profit rests with the stop (one cancelling the other) where the broker has them (`oco`). */
+  readonly levels: Pick<Levels, 'stop' | 'tick' | 'target'>;
 }
 
 /**
@@ -85,9 +86,11 @@ export class BackstopKeeper {
       if (!stops || !backstopOn(plan, stops.onByDefault)) return null;
       const side = position.side === 'sell' ? 'long' : 'short';
       const { triggerPrice, limitPrice } = backstopLevels(side, position.levels, plan, stops.marketOnFire);
+      const target = stops.oco ? backstopTargetLevels(side, position.levels, plan, stops.marketOnFire) : null;
       const { repos, clock, installId } = this.deps;
       this.deps.crashPoints?.hit('before-backstop');
-      const fields = { qty: position.qty, triggerPrice, limitPrice, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false };
+      const targetFields = { targetPrice: target?.triggerPrice ?? null, targetLimitPrice: target?.limitPrice ?? null };
+      const fields = { qty: position.qty, triggerPrice, limitPrice, ...targetFields, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false, firedLeg: null };
       const row = again
         ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, again.version + 1) }, clock.now())
         : repos.backstops.insert(
@@ -105,11 +108,12 @@ export class BackstopKeeper {
           qty: position.qty,
           triggerPrice,
           limitPrice,
+          ...targetFields,
           state: 'placing',
         },
         clock.now(),
       );
-      const result = await callSafely(() => stops.place({ clientOrderId: row.clientOrderId, instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice }));
+      const result = await callSafely(() => stops.place({ clientOrderId: row.clientOrderId, instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) }));
       return this.recordPlacement(row, result);
     });
   }
@@ -246,7 +250,9 @@ export class BackstopKeeper {
       if (!tighter) return null;
       f.sentAt = [...f.sentAt.filter((t) => t > now - 60_000), now];
       const version = row.version + 1;
-      const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice };
+      // A take-profit resting with it goes along unchanged: the levels never move a target.
+      const target = targetOf(row);
+      const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
       const result = await callSafely(() => stops.modify(refOf(row, instrument), next));
       const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
@@ -262,7 +268,7 @@ export class BackstopKeeper {
     if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
     const version = row.version + 1;
     const clientOrderId = backstopId(this.deps.installId, row.strategyId, run.tradingDate, row.legNo, version);
-    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice });
+    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
     if (seen) return this.adoptNext(row, version, seen);
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
   }
@@ -276,6 +282,7 @@ export class BackstopKeeper {
       limitPrice: report.limitPrice,
       nextTriggerPrice: null,
       nextLimitPrice: null,
+      ...targetPatch(report),
       state: report.status,
       filledQty: report.filledQty,
       fillPrice: report.avgFillPrice,
@@ -380,13 +387,13 @@ export class BackstopKeeper {
   }
 
   private fromReport(row: Backstop, report: RestingStopReport): Backstop {
-    const base = { brokerRef: report.brokerRef || row.brokerRef, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason };
+    const base = { brokerRef: report.brokerRef || row.brokerRef, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason, ...targetPatch(report) };
     return this.journal(row, { ...base, state: report.status });
   }
 
   /** Writes what an answer settled: 'exit' cancelled (nothing rests), 'fired' with its fills. */
   private settle(row: Backstop, answer: BackstopAnswer): Backstop {
-    if (answer.kind === 'fired') return this.journal(row, { state: 'fired', filledQty: answer.filledQty, fillPrice: answer.avgFillPrice, done: true });
+    if (answer.kind === 'fired') return this.journal(row, { state: 'fired', filledQty: answer.filledQty, fillPrice: answer.avgFillPrice, done: true, firedLeg: answer.firedLeg });
     return this.journal(row, { state: 'cancelled' });
   }
 
@@ -424,7 +431,24 @@ function firedClearance(row: Backstop): ExitClearance {
 }
 
 function refOf(row: Backstop, instrument: Instrument): RestingStopRef {
-  return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice };
+  return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
+}
+
+/** The take-profit resting with the row's stop, as a request carries it; null: the stop alone. */
+function targetOf(row: Backstop): RestingTarget | null {
+  return row.targetPrice === null ? null : { triggerPrice: row.targetPrice, limitPrice: row.targetLimitPrice };
+}
+
+/**
+ * What a broker's report says of the take-profit and of the side that fired, as journal fields:
+ * the take-profit only where the report names it (a broker without them says nothing, and the row
+ * keeps its own); the side once it fired (a report without one fired on the stop).
+ */
+function targetPatch(report: RestingStopReport): Partial<Pick<Backstop, 'targetPrice' | 'targetLimitPrice' | 'firedLeg'>> {
+  return {
+    ...(report.target === undefined ? {} : { targetPrice: report.target?.triggerPrice ?? null, targetLimitPrice: report.target?.limitPrice ?? null }),
+    ...(report.status === 'fired' ? { firedLeg: report.firedLeg ?? 'stop' } : {}),
+  };
 }
 
 /** A call that throws (a bug or a transport error) is an unknown outcome. */

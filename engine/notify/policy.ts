@@ -70,6 +70,7 @@ const SOLD_BECAUSE: Readonly<Record<Exclude<Leg, 'BUY'>, string>> = {
   MANUAL_EXIT: 'because you stopped the strategy',
   SQUARE_OFF: 'at its square-off time',
   BACKSTOP: 'by the backstop resting at the broker',
+  BACKSTOP_TARGET: 'at its target, by the take-profit resting at the broker',
 };
 
 /** What an order is called in a title: a short's entry is a short sale; an exit is an exit either way. */

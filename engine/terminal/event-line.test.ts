@@ -34,10 +34,10 @@ const EVENTS = {
   target_hit: { type: 'target_hit', ...run, price: 190.1, target: 190, tickAt: at - 2 },
   stop_moved: { type: 'stop_moved', ...run, why: 'trail', from: 180.5, to: 185.2, best: 188.2 },
   exit_suppressed: { type: 'exit_suppressed', ...run, leg: 'SELL', reason: 'the stop-loss sold first' },
-  backstop_placed: { type: 'backstop_placed', ...run, legNo: 0, brokerRef: 'b-stop-1', triggerPrice: 180.5, qty: 10 },
+  backstop_placed: { type: 'backstop_placed', ...run, legNo: 0, brokerRef: 'b-stop-1', triggerPrice: 180.5, targetPrice: null, qty: 10 },
   backstop_moved: { type: 'backstop_moved', ...run, legNo: 0, brokerRef: 'b-stop-2', from: 180.5, to: 185.2 },
   backstop_cancelled: { type: 'backstop_cancelled', ...run, legNo: 0, brokerRef: 'b-stop-2' },
-  backstop_fired: { type: 'backstop_fired', ...run, legNo: 0, brokerRef: 'b-stop-1', filledQty: 10, fillPrice: 180.1 },
+  backstop_fired: { type: 'backstop_fired', ...run, legNo: 0, brokerRef: 'b-stop-1', firedLeg: 'stop', filledQty: 10, fillPrice: 180.1 },
   exit_retry_scheduled: { type: 'exit_retry_scheduled', ...run, leg: 'SELL', attempt: 1, remainingQty: 4, nextAttemptAt: BUY_AT + 30_000, reason: 'market closed' },
   buy_skipped: { type: 'buy_skipped', ...run, lastPrice: 180, stopLoss: 180.5, target: null },
   reentry_scheduled: { type: 'reentry_scheduled', ...run, legNo: 1, of: 2, dueAt: BUY_AT + 3_600_000, after: 'STOPLOSS' },
@@ -113,6 +113,12 @@ describe('eventLine', () => {
     const stopLossLookup: EventLineLookup = { ...lookup, order: () => ({ scheduledAt: at - 40, qty: 10, side: 'sell' }) };
     const line = eventLine({ ...EVENTS.order_filled, leg: 'STOPLOSS', fillPrice: 180.1 }, stopLossLookup, 'UTC');
     expect(line?.text).toBe(`${STAMP}  PAPER AAPL  STOP-LOSS SELL filled: 10 @ 180.1, +40 ms after the stop-loss tick`);
+  });
+
+  it('says a two-leg backstop rests with its take-profit, and which side fired: the target reached at the broker is no alarm', () => {
+    expect(eventLine({ ...EVENTS.backstop_placed, targetPrice: 195 }, lookup, 'UTC')?.text).toBe(`${STAMP}  PAPER AAPL  backstop resting at the broker: sell 10 if the price reaches 180.5 or the target 195, whichever comes first (b-stop-1)`);
+    const fired = eventLine({ ...EVENTS.backstop_fired, firedLeg: 'target', fillPrice: 195.2 }, lookup, 'UTC');
+    expect(fired && [fired.level, fired.text]).toEqual(['info', `${STAMP}  PAPER AAPL  target reached at the broker (the backstop's take-profit): 10 sold @ 195.2; that is the exit`]);
   });
 
   it("names a short's orders by their side: the entry sells short, every exit buys back", () => {

@@ -38,14 +38,14 @@ export interface EventLine {
   readonly text: string;
 }
 
-const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', TRAIL_STOP: 'TRAILING-STOP SELL', TARGET: 'TARGET SELL', MANUAL_EXIT: 'EXIT SELL', SQUARE_OFF: 'SQUARE-OFF SELL', BACKSTOP: 'BACKSTOP SELL' };
+const SIDE: Readonly<Record<Leg, string>> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'STOP-LOSS SELL', TRAIL_STOP: 'TRAILING-STOP SELL', TARGET: 'TARGET SELL', MANUAL_EXIT: 'EXIT SELL', SQUARE_OFF: 'SQUARE-OFF SELL', BACKSTOP: 'BACKSTOP SELL', BACKSTOP_TARGET: 'TARGET SELL AT THE BROKER' };
 /** A short's orders: its entry sells first, its exits buy back. */
-const SHORT_SIDE: Readonly<Record<Leg, string>> = { BUY: 'SELL SHORT', SELL: 'BUY-BACK', STOPLOSS: 'STOP-LOSS BUY-BACK', TRAIL_STOP: 'TRAILING-STOP BUY-BACK', TARGET: 'TARGET BUY-BACK', MANUAL_EXIT: 'EXIT BUY-BACK', SQUARE_OFF: 'SQUARE-OFF BUY-BACK', BACKSTOP: 'BACKSTOP BUY-BACK' };
+const SHORT_SIDE: Readonly<Record<Leg, string>> = { BUY: 'SELL SHORT', SELL: 'BUY-BACK', STOPLOSS: 'STOP-LOSS BUY-BACK', TRAIL_STOP: 'TRAILING-STOP BUY-BACK', TARGET: 'TARGET BUY-BACK', MANUAL_EXIT: 'EXIT BUY-BACK', SQUARE_OFF: 'SQUARE-OFF BUY-BACK', BACKSTOP: 'BACKSTOP BUY-BACK', BACKSTOP_TARGET: 'TARGET BUY-BACK AT THE BROKER' };
 /** What an order was due to; the BUY and SELL times name a short's triggers too (it sells at the BUY time). */
-const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', TRAIL_STOP: 'the trailing-stop tick', TARGET: 'the target tick', MANUAL_EXIT: 'your stop', SQUARE_OFF: 'the square-off time', BACKSTOP: 'the backstop resting at the broker' };
+const DUE: Readonly<Record<Leg, string>> = { BUY: 'the BUY time', SELL: 'the SELL time', STOPLOSS: 'the stop-loss tick', TRAIL_STOP: 'the trailing-stop tick', TARGET: 'the target tick', MANUAL_EXIT: 'your stop', SQUARE_OFF: 'the square-off time', BACKSTOP: 'the backstop resting at the broker', BACKSTOP_TARGET: 'the take-profit resting at the broker with the backstop' };
 
 /** The exit a re-entry follows, in words. */
-const AFTER: Partial<Record<Leg, string>> = { STOPLOSS: 'stop-loss', TRAIL_STOP: 'trailing stop', BACKSTOP: 'backstop', TARGET: 'target' };
+const AFTER: Partial<Record<Leg, string>> = { STOPLOSS: 'stop-loss', TRAIL_STOP: 'trailing stop', BACKSTOP: 'backstop', TARGET: 'target', BACKSTOP_TARGET: 'target reached at the broker' };
 
 /**
  * The line for `event`, or null when it has none. `localZone` times the events that belong to an
@@ -115,13 +115,13 @@ export function eventLine(event: EngineEvent, lookup: EventLineLookup, localZone
     case 'exit_suppressed':
       return line('info', `${legWord(event.leg)} not sent: ${clause(event.reason)}`);
     case 'backstop_placed':
-      return line('info', `backstop resting at the broker: ${short ? 'buy' : 'sell'} ${event.qty} if the price reaches ${formatPrice(event.triggerPrice)} (${event.brokerRef})`);
+      return line('info', `backstop resting at the broker: ${short ? 'buy' : 'sell'} ${event.qty} if the price reaches ${formatPrice(event.triggerPrice)}${event.targetPrice === null ? '' : ` or the target ${formatPrice(event.targetPrice)}, whichever comes first`} (${event.brokerRef})`);
     case 'backstop_moved':
       return line('info', `backstop moved to ${formatPrice(event.to)} (was ${formatPrice(event.from)})`);
     case 'backstop_cancelled':
       return line('info', `backstop cancelled at the broker before the exit`);
     case 'backstop_fired':
-      return line('warn', `backstop fired at the broker: ${event.filledQty} ${short ? 'bought back' : 'sold'}${event.fillPrice === null ? '' : ` @ ${formatPrice(event.fillPrice)}`}; that is the exit`);
+      return line(event.firedLeg === 'target' ? 'info' : 'warn', `${event.firedLeg === 'target' ? 'target reached at the broker (the backstop\'s take-profit)' : 'backstop fired at the broker'}: ${event.filledQty} ${short ? 'bought back' : 'sold'}${event.fillPrice === null ? '' : ` @ ${formatPrice(event.fillPrice)}`}; that is the exit`);
     case 'exit_retry_scheduled': {
       const [done, doing, open] = short ? ['buy back', 'buys back', 'still short'] : ['sell', 'sells', 'still held'];
       return line('error', `${legWord(event.leg)} attempt ${event.attempt} did not ${done} everything (${clause(event.reason)}): attempt ${event.attempt + 1} ${doing} the ${event.remainingQty} ${open} at ${zonedTime(event.nextAttemptAt, zone)}`);

@@ -27,7 +27,7 @@ describe('the backstop on the strategy', () => {
     );
     h.repos.backstops.update(row.id, { state: 'resting', brokerRef: 'ord-9' }, 2);
     const get = async () => (await h.call('GET', `/strategy/${id}`, { token })).body.runtime.backstop;
-    expect(await get()).toEqual({ state: 'resting', trigger_price: 95, broker_ref: 'ord-9' });
+    expect(await get()).toEqual({ state: 'resting', trigger_price: 95, target_price: null, broker_ref: 'ord-9' });
     h.repos.backstops.update(row.id, { state: 'cancelled' }, 3);
     expect(await get()).toBeNull();
   });

@@ -3,7 +3,10 @@
  * kiteconnect-mocks c7a8123 gtt_*.json; tests/fakes/kite/SOURCES.md), checked with fetch and a raw
  * ticker socket rather than through the adapter: form-encoded place and modify answering
  * `{trigger_id}`, the trigger object, Kite's refusals, and a fire placing an untagged LIMIT order
- * that shows in GET /orders and on the ticker.
+ * that shows in GET /orders and on the ticker. Two-leg (OCO) GTTs against the documented facts:
+ * `orders[i]` executes when `trigger_values[i]` is reached (docs), the lower value below the last
+ * price and the upper above it (forum comment 45755's refusals), and a fired one `triggered` with
+ * only that order's `result` (kiteconnect-mocks gtt_get_order.json, fired at its upper value).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -31,6 +34,15 @@ const sellGtt = (trigger: number, over: Record<string, unknown> = {}) => ({
   condition: JSON.stringify({ exchange: 'NSE', tradingsymbol: 'INFY', trigger_values: [trigger], last_price: 100 }),
   orders: JSON.stringify([{ exchange: 'NSE', tradingsymbol: 'INFY', transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', product: 'MIS', price: 97, ...over }]),
 });
+
+/** A two-leg (OCO) GTT: `trigger_values` and their orders, index for index (kite.trade/docs/connect/v3/gtt). */
+const ocoGtt = (side: 'SELL' | 'BUY', triggers: [number, number], prices: [number, number], lastPrice = 100) => ({
+  type: 'two-leg',
+  condition: JSON.stringify({ exchange: 'NSE', tradingsymbol: 'INFY', trigger_values: triggers, last_price: lastPrice }),
+  orders: JSON.stringify(prices.map((price) => ({ exchange: 'NSE', tradingsymbol: 'INFY', transaction_type: side, quantity: 5, order_type: 'LIMIT', product: 'MIS', price }))),
+});
+
+type GttBody = { status: string; type: string; condition: { trigger_values: number[] }; orders: { price: number; result: null | { triggered_at: number; order_result: { status: string; order_id: string } } }[] };
 
 describe('fake GTT triggers', () => {
   it('place → {trigger_id}; GET one and the list give the trigger object; PUT keeps the id; DELETE turns it deleted', async () => {
@@ -93,5 +105,73 @@ describe('fake GTT triggers', () => {
       { type: 'order', data: { order_id: orderId, status: 'OPEN' } },
       { type: 'order', data: { order_id: orderId, status: 'COMPLETE' } },
     ]);
+  });
+});
+
+describe('fake two-leg (OCO) GTT triggers', () => {
+  it('place → {trigger_id}; GET shows type two-leg, both trigger values ascending and both orders, index for index, result null', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    const placed = await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 105], [94, 104]));
+    expect(placed).toEqual({ status: 200, body: { status: 'success', data: { trigger_id: expect.any(Number) } } });
+    const id = (placed.body.data as { trigger_id: number }).trigger_id;
+    expect((await call('GET', `/gtt/triggers/${id}`)).body.data).toMatchObject({
+      id,
+      type: 'two-leg',
+      status: 'active',
+      condition: { trigger_values: [95, 105], last_price: 100 },
+      orders: [
+        { transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', price: 94, result: null },
+        { transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', price: 104, result: null },
+      ],
+      meta: {},
+    });
+    // PUT keeps the id and may move a value (a trailing stop); DELETE turns it deleted, as a single-leg one.
+    expect(await call('PUT', `/gtt/triggers/${id}`, ocoGtt('SELL', [97, 105], [96, 104]))).toEqual({ status: 200, body: { status: 'success', data: { trigger_id: id } } });
+    expect((await call('GET', `/gtt/triggers/${id}`)).body.data).toMatchObject({ condition: { trigger_values: [97, 105] }, orders: [{ price: 96 }, { price: 104 }] });
+    expect(await call('DELETE', `/gtt/triggers/${id}`)).toEqual({ status: 200, body: { status: 'success', data: { trigger_id: id } } });
+    expect((await call('GET', `/gtt/triggers/${id}`)).body.data).toMatchObject({ type: 'two-leg', status: 'deleted' });
+  });
+
+  it('refuses what Kite refuses: a value equal to the last price, the second below it, the first above it, too close, or one order for two values', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    expect(await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 100], [94, 99]))).toMatchObject({ status: 400, body: { error_type: 'InputException', message: 'Trigger cannot be created with one of the trigger values equal to the last price.' } });
+    expect(await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 99], [94, 98]))).toMatchObject({ status: 400, body: { message: 'Trigger cannot be created with the second trigger price less than the last price.' } });
+    expect(await call('POST', '/gtt/triggers', ocoGtt('SELL', [101, 105], [100, 104]))).toMatchObject({ status: 400, body: { error_type: 'InputException' } });
+    expect(await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 100.1], [94, 99]))).toMatchObject({ status: 400, body: { message: 'Trigger price is too close to the last price.' } });
+    const oneOrder = { ...ocoGtt('SELL', [95, 105], [94, 104]), orders: JSON.stringify([{ exchange: 'NSE', tradingsymbol: 'INFY', transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', product: 'MIS', price: 94 }]) };
+    expect(await call('POST', '/gtt/triggers', oneOrder)).toMatchObject({ status: 400, body: { message: 'Invalid `orders`.' } });
+    expect(fake.gtts()).toEqual([]);
+  });
+
+  it('the price rising to the upper value places orders[1] only: triggered, orders[0].result null, one LIMIT order in the book', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    const id = ((await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 105], [94, 104]))).body.data as { trigger_id: number }).trigger_id;
+    fake.setPrice('INFY', 104.9);
+    expect(((await call('GET', `/gtt/triggers/${id}`)).body.data as GttBody).status).toBe('active');
+    fake.setPrice('INFY', 105.1);
+    const gtt = (await call('GET', `/gtt/triggers/${id}`)).body.data as GttBody;
+    expect(gtt).toMatchObject({ status: 'triggered', orders: [{ result: null }, { result: { triggered_at: 105.1, order_result: { status: 'success' } } }] });
+    // The other value is never reached as a trigger again: the price falling through it places nothing.
+    fake.setPrice('INFY', 94);
+    expect((await call('GET', '/orders')).body.data).toEqual([expect.objectContaining({ order_id: gtt.orders[1]!.result!.order_result.order_id, transaction_type: 'SELL', order_type: 'LIMIT', price: 104, quantity: 5, status: 'COMPLETE', average_price: 105.1 })]);
+  });
+
+  it('the price falling to the lower value places orders[0] only', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    const id = ((await call('POST', '/gtt/triggers', ocoGtt('SELL', [95, 105], [94, 104]))).body.data as { trigger_id: number }).trigger_id;
+    fake.setPrice('INFY', 94.8);
+    const gtt = (await call('GET', `/gtt/triggers/${id}`)).body.data as GttBody;
+    expect(gtt).toMatchObject({ status: 'triggered', orders: [{ result: { triggered_at: 94.8 } }, { result: null }] });
+    fake.setPrice('INFY', 106);
+    expect(((await call('GET', '/orders')).body.data as { price: number }[]).map((o) => o.price)).toEqual([94]);
+  });
+
+  it('a BUY OCO (a short\'s): the lower value is the take-profit, the upper the stop, each placing its own order', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 } });
+    const id = ((await call('POST', '/gtt/triggers', ocoGtt('BUY', [95, 105], [96, 106]))).body.data as { trigger_id: number }).trigger_id;
+    fake.setPrice('INFY', 105.2);
+    const gtt = (await call('GET', `/gtt/triggers/${id}`)).body.data as GttBody;
+    expect(gtt).toMatchObject({ status: 'triggered', orders: [{ result: null }, { result: { triggered_at: 105.2 } }] });
+    expect((await call('GET', '/orders')).body.data).toEqual([expect.objectContaining({ transaction_type: 'BUY', price: 106, status: 'COMPLETE' })]);
   });
 });

@@ -2,7 +2,9 @@
  * The Kite backstop (issue 20) against the loopback fake: a single-leg GTT placed with the last
  * price from GET /quote/ltp, found again without its trigger id, modified with PUT, deleted, and
  * read when it fired (its LIMIT order looked up for fills, cancelled when still open); the
- * refusals Kite makes (trigger too close) and the ones the adapter makes first (a crossed stop).
+ * refusals Kite makes (trigger too close) and the ones the adapter makes first (a crossed stop);
+ * and the two-leg (OCO) GTT of a leg with a target, whose take-profit is left out where Kite would
+ * refuse it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../engine/core/fake-clock';
@@ -181,5 +183,45 @@ describe('firing', () => {
     await expect(kite.restingStops.lookup(refOf(stop, id))).rejects.toThrow(/resting stop lookup at Kite failed \(GTT \d+\): could not read GTT \d+: .*not JSON/);
     fake.setGttStatus(Number(id), 'rejected');
     expect(await kite.restingStops.lookup(refOf(stop, id))).toMatchObject({ status: 'rejected', done: true });
+  });
+});
+
+describe('a GTT with a take-profit (two-leg, OCO)', () => {
+  it('sends type two-leg, both values ascending with their orders at the same indexes; the report and a lookup name the take-profit', async () => {
+    const { stop } = await setup();
+    const placed = await place({ ...stop, target: { triggerPrice: 103, limitPrice: 102 } });
+    expect(placed).toMatchObject({ kind: 'done', report: { status: 'resting', triggerPrice: 98.5, limitPrice: 98, target: { triggerPrice: 103, limitPrice: 102 } } });
+    const post = fake.requests().find((r) => r.method === 'POST' && r.path === '/gtt/triggers')!;
+    expect(Object.fromEntries(post.form)).toEqual({
+      type: 'two-leg',
+      condition: '{"exchange":"NSE","tradingsymbol":"INFY","trigger_values":[98.5,103],"last_price":100}',
+      orders:
+        '[{"exchange":"NSE","tradingsymbol":"INFY","transaction_type":"SELL","quantity":10,"order_type":"LIMIT","product":"MIS","price":98},{"exchange":"NSE","tradingsymbol":"INFY","transaction_type":"SELL","quantity":10,"order_type":"LIMIT","product":"MIS","price":102}]',
+    });
+    expect(await kite.restingStops.lookup(refOf(stop, idOf(placed), { targetPrice: 103 }))).toMatchObject({ status: 'resting', triggerPrice: 98.5, target: { triggerPrice: 103, limitPrice: 102 } });
+  });
+
+  it('fired on the take-profit side: the report says firedLeg target, with the LIMIT order\'s fill', async () => {
+    const { stop } = await setup();
+    const placed = await place({ ...stop, target: { triggerPrice: 103, limitPrice: 102 } });
+    fake.setPrice('INFY', 103.2);
+    expect(fake.orders()).toEqual([expect.objectContaining({ order_type: 'LIMIT', transaction_type: 'SELL', price: 102, status: 'COMPLETE', average_price: 103.2 })]);
+    expect(await kite.restingStops.lookup(refOf(stop, idOf(placed), { targetPrice: 103 }))).toMatchObject({ status: 'fired', firedLeg: 'target', filledQty: 10, avgFillPrice: 103.2, done: true });
+  });
+
+  it('a take-profit Kite would refuse (reached, or too close to the last price) is left out: the stop rests alone, single-leg', async () => {
+    const { stop } = await setup();
+    const near = await place({ ...stop, target: { triggerPrice: 100.2, limitPrice: 99.5 } });
+    expect(near).toMatchObject({ kind: 'done', report: { status: 'resting', triggerPrice: 98.5, target: null } });
+    const reached = await place({ ...stop, clientOrderId: 'tpk3x9a17do000160B', target: { triggerPrice: 99.9, limitPrice: 99 } });
+    expect(reached).toMatchObject({ kind: 'done', report: { target: null } });
+    expect(fake.requests().filter((r) => r.method === 'POST' && r.path === '/gtt/triggers').map((r) => r.form.get('type'))).toEqual(['single', 'single']);
+  });
+
+  it('refuses, sending nothing, a take-profit on the stop\'s side or without a limit', async () => {
+    const { stop } = await setup();
+    expect(await place({ ...stop, target: { triggerPrice: 97, limitPrice: 96 } })).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('other side of the price') });
+    expect(await place({ ...stop, target: { triggerPrice: 103, limitPrice: null } })).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('target.limitPrice') });
+    expect(fake.gtts()).toEqual([]);
   });
 });

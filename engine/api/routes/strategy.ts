@@ -22,8 +22,8 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
     const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
     const account = repos.brokerAccounts.get(userId, asBrokerAccountId(s.spec.broker_account_id));
-    const backstopByDefault = account !== undefined && accountFacts(brokerAccounts.kinds()[account.broker], account.options).backstopByDefault;
-    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault };
+    const facts = account === undefined ? undefined : accountFacts(brokerAccounts.kinds()[account.broker], account.options);
+    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault: facts?.backstopByDefault ?? false, backstopOco: facts?.backstopOco ?? false };
     if (!run) return strategyDto(s, run, null, [], now);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
     return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), { ...now, backstop: repos.backstops.findByLegInternal(run.id, run.legNo) });

@@ -54,6 +54,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   readonly kind = 'stop_order' as const;
   readonly reservesPosition = true;
   readonly marketOnFire = true;
+  readonly oco = false;
   readonly modifiesPerMinute = ALPACA_STOP_MODIFIES_PER_MINUTE;
   readonly onByDefault = ALPACA_BACKSTOP_BY_DEFAULT;
   /** Client order ids of the stops placed, modified or looked up here: their stream events are ours. */

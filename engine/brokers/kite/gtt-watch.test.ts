@@ -104,6 +104,19 @@ describe('the GTT watch', () => {
     expect(emitted).toEqual([expect.objectContaining({ status: 'fired' })]);
   });
 
+  it('a two-leg GTT is read at once when either leg\'s LIMIT order shows: the take-profit\'s as well as the stop\'s', async () => {
+    const { clock, watch, reads, add } = setup();
+    add({ ...gtt('1', { targetPrice: 105 }), targetLimitPrice: 103.95 });
+    await clock.advance(2_000);
+    watch.noticeOrder(update({ order_id: '260309000000007', price: 103.95 }));
+    await clock.advance(0);
+    expect(reads.map((r) => r.at)).toEqual([2_000]);
+    // A LIMIT at neither leg's price is not the GTT's.
+    watch.noticeOrder(update({ order_id: '260309000000008', price: 104 }));
+    await clock.advance(900);
+    expect(reads).toHaveLength(1);
+  });
+
   it('the same order\'s later updates, and orders unlike the GTT\'s, read nothing before the next poll', async () => {
     const { clock, watch, reads, add } = setup();
     add(gtt('1'));

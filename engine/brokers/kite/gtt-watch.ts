@@ -5,8 +5,9 @@
  * order does come as an order update (ticker `{"type":"order"}` frames, postback.json's fields),
  * but nothing in it names the GTT. So two ways, both bounded:
  * - an order update that looks like a watched GTT's order (the GTT's exchange, symbol, side,
- *   quantity and product, a LIMIT at its price) has that GTT read at once, and again after 1, 2
- *   and 4 s while it still reads active (the order may be announced before the GTT's status);
+ *   quantity and product, a LIMIT at its price, or at its take-profit's on a two-leg GTT) has
+ *   that GTT read at once, and again after 1, 2 and 4 s while it still reads active (the order
+ *   may be announced before the GTT's status);
  * - every resting GTT is read at least every `pollEveryMs` anyway (the ticker may be down, or
  *   Kite could not place the order, so no update comes).
  * One read a second at most for the whole account (`gapMs`), well inside Kite's 10 requests a
@@ -18,10 +19,14 @@ import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../core/clock';
 import type { RestingStopRef, RestingStopReport } from '../broker';
 
-/** A GTT to watch: the stop it is (brokerRef its trigger id), and its order's limit and product. */
+/**
+ * A GTT to watch: the stop it is (brokerRef its trigger id), and its order's limit and product;
+ * `targetLimitPrice`: a two-leg GTT's take-profit order's limit (either leg's order may come).
+ */
 export interface WatchedGtt {
   readonly ref: RestingStopRef & { readonly brokerRef: string };
   readonly limitPrice: number | null;
+  readonly targetLimitPrice?: number | null;
   readonly product: string;
 }
 
@@ -105,15 +110,15 @@ export class GttWatch {
     const o = parsed.data;
     let matched = false;
     for (const entry of this.entries.values()) {
-      const { ref, limitPrice, product } = entry.gtt;
+      const { ref, limitPrice, targetLimitPrice, product } = entry.gtt;
+      const atLimit = [limitPrice, targetLimitPrice ?? null].some((p) => p !== null && Math.abs(o.price - p) < 1e-6);
       const same =
         o.exchange === ref.instrument.exchange &&
         o.tradingsymbol === ref.instrument.symbol &&
         o.transaction_type.toUpperCase() === (ref.side === 'buy' ? 'BUY' : 'SELL') &&
         o.quantity === ref.qty &&
         o.product === product &&
-        limitPrice !== null &&
-        Math.abs(o.price - limitPrice) < 1e-6;
+        atLimit;
       if (!same || entry.seen.has(o.order_id)) continue;
       entry.seen.add(o.order_id);
       entry.dueAt = Math.min(entry.dueAt, this.deps.clock.monotonic());

@@ -29,6 +29,9 @@ describe('kiteBrokerKind', () => {
       intradaySquareOff: { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
       ordersFromRegisteredIp: true,
     });
+    // The kind says what the broker's resting stops do, before any broker is opened (the DTO's backstop words).
+    expect([kind.backstopByDefault, kind.backstopOco]).toEqual([broker.restingStops?.onByDefault, broker.restingStops?.oco]);
+    expect(kind.backstopOco).toBe(true);
     await broker.stop();
   });
 

@@ -4,9 +4,9 @@
  */
 import type { BrokerKind } from '../broker-kinds';
 import { createKiteBroker, KITE_CAPABILITIES } from './kite-broker';
-import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
-import { KITE_BACKSTOP_BY_DEFAULT } from './kite-resting-stops';
 import { kiteHistory } from './kite-history';
+import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
+import { KITE_BACKSTOP_BY_DEFAULT, KITE_BACKSTOP_OCO } from './kite-resting-stops';
 import { exchangeRequestToken, kiteLoginUrl, parseKiteRedirect } from './login';
 import type { BrokerLogin } from '../broker';
 
@@ -23,6 +23,7 @@ export function kiteBrokerKind(): BrokerKind {
     needsSecret: true,
     exchanges: KITE_CAPABILITIES.exchanges,
     backstopByDefault: KITE_BACKSTOP_BY_DEFAULT,
+    backstopOco: KITE_BACKSTOP_OCO,
     // Kite Connect has no paper endpoint: every account is real money.
     mode: () => 'live',
     create: ({ clock, credentials, options }) => {

@@ -1,7 +1,10 @@
 /**
  * The backstop at Kite (issue 20): a single-leg GTT whose one order is a LIMIT at the engine's
- * limit (kite-gtt.ts has the wire). Kite keeps no client id for a GTT, so the journal's id stays
- * ours and a GTT whose id was never learnt is found again by `matchGtt`'s rule. The GTT lives at
+ * limit, or, when the leg has a target, a two-leg (OCO) GTT whose second order takes the profit
+ * (kite-gtt.ts has the wire). A take-profit the price has already reached, or is too close to for
+ * Kite, is left out: the stop rests alone and the engine's own target acts. Kite keeps no client
+ * id for a GTT, so the journal's id stays ours and a GTT whose id was never learnt is found again
+ * by `matchGtt`'s rule. The GTT lives at
  * Zerodha, not at the exchange, and holds no shares: another exit is not refused while it rests
  * (`reservesPosition` false), which is why the engine must cancel it and wait before its own.
  *
@@ -19,7 +22,7 @@
  */
 import type { Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
-import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStopRequest, RestingStopResult } from '../broker';
+import type { BrokerRestingStops, RestingStopReport, RestingStopRef, RestingStopRequest, RestingStopResult, RestingTarget } from '../broker';
 import { KiteError } from './kite-errors';
 import { GttWatch, type GttRead } from './gtt-watch';
 import { gttForm, gttState, matchGtt, readGtt, readGttList, triggerIdSchema, triggerTooClose, type KiteGtt } from './kite-gtt';
@@ -32,6 +35,9 @@ import type { KiteOptions } from './kite-options';
 
 /** Whether a strategy that leaves `backstop` out gets one here (on: its GTT rests at Kite while this PC is down); the broker kind says the same. */
 export const KITE_BACKSTOP_BY_DEFAULT = true;
+
+/** Whether a leg with a target gets a take-profit in its GTT (two-leg, OCO); the broker kind says the same. */
+export const KITE_BACKSTOP_OCO = true;
 
 /**
  * A trailing stop moves its GTT at most this often: each move is a GET /quote/ltp (1 request/s for
@@ -48,11 +54,14 @@ export interface KiteRestingStopsDeps {
 }
 
 type Outcome = { readonly kind: 'ok'; readonly data: unknown } | { readonly kind: 'failed'; readonly result: RestingStopResult; readonly error: KiteError | null };
+/** A GTT's form, and the request as it goes out (its take-profit left out where Kite would refuse it). */
+type Form = { readonly kind: 'ok'; readonly data: Record<string, string>; readonly req: RestingStopRequest } | { readonly kind: 'failed'; readonly result: RestingStopResult };
 
 export class KiteRestingStops implements BrokerRestingStops {
   readonly kind = 'gtt' as const;
   readonly reservesPosition = false;
   readonly marketOnFire = false;
+  readonly oco = KITE_BACKSTOP_OCO;
   readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
   readonly onByDefault = KITE_BACKSTOP_BY_DEFAULT;
   /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
@@ -83,13 +92,13 @@ export class KiteRestingStops implements BrokerRestingStops {
   async place(req: RestingStopRequest): Promise<RestingStopResult> {
     const form = await this.form(req);
     if (form.kind === 'failed') return form.result;
-    const sent = await this.send({ method: 'POST', path: '/gtt/triggers', form: form.data as Record<string, string> }, 'Kite did not confirm the GTT');
+    const sent = await this.send({ method: 'POST', path: '/gtt/triggers', form: form.data }, 'Kite did not confirm the GTT');
     if (sent.kind === 'failed') return sent.result;
     const answer = triggerIdSchema.safeParse(sent.data);
     if (!answer.success) return { kind: 'unknown', reason: `Kite accepted the GTT but its answer has no readable trigger_id (${JSON.stringify(sent.data)?.slice(0, 80)}); look it up` };
     this.owners.set(answer.data.trigger_id, req.clientOrderId);
-    this.follow(req, answer.data.trigger_id);
-    return { kind: 'done', report: this.restingReport(req, answer.data.trigger_id) };
+    this.follow(form.req, answer.data.trigger_id);
+    return { kind: 'done', report: this.restingReport(form.req, answer.data.trigger_id) };
   }
 
   async modify(ref: RestingStopRef, next: RestingStopRequest): Promise<RestingStopResult> {
@@ -99,11 +108,12 @@ export class KiteRestingStops implements BrokerRestingStops {
     const form = await this.form(next);
     if (form.kind === 'failed') return form.result;
     // PUT keeps the trigger id: the GTT carries the next version on.
-    const sent = await this.send({ method: 'PUT', path: `/gtt/triggers/${id.id}`, form: form.data as Record<string, string> }, 'Kite did not confirm the GTT modification');
+    // A PUT may change the GTT's type: a take-profit left out now (the price near it) makes it single.
+    const sent = await this.send({ method: 'PUT', path: `/gtt/triggers/${id.id}`, form: form.data }, 'Kite did not confirm the GTT modification');
     if (sent.kind === 'ok') {
       this.owners.set(id.id, next.clientOrderId);
-      this.follow(next, id.id);
-      return { kind: 'done', report: this.restingReport(next, id.id) };
+      this.follow(form.req, id.id);
+      return { kind: 'done', report: this.restingReport(form.req, id.id) };
     }
     if (sent.result.kind !== 'rejected') return sent.result;
     // Refused: the GTT may have fired or gone meanwhile, which is the answer then.
@@ -147,13 +157,13 @@ export class KiteRestingStops implements BrokerRestingStops {
     const now = await this.read(ref, id.id);
     if (now.kind === 'failed') throw new DomainError('unavailable', `resting stop lookup at Kite failed (GTT ${id.id}): ${now.result.kind === 'done' ? '' : now.result.reason}`);
     // Recovery looks every open backstop up: the ones still resting are watched from then on.
-    if (now.report?.status === 'resting') this.watch.watch({ ref: { ...ref, brokerRef: id.id, triggerPrice: now.report.triggerPrice, qty: now.report.qty }, limitPrice: now.report.limitPrice, product: this.deps.options.product });
+    if (now.report?.status === 'resting') this.watch.watch({ ref: { ...ref, brokerRef: id.id, triggerPrice: now.report.triggerPrice, qty: now.report.qty }, limitPrice: now.report.limitPrice, targetLimitPrice: now.report.target?.limitPrice ?? null, product: this.deps.options.product });
     else this.watch.unwatch(id.id);
     return now.report;
   }
 
   private follow(req: RestingStopRequest, triggerId: string): void {
-    this.watch.watch({ ref: { clientOrderId: req.clientOrderId, brokerRef: triggerId, instrument: req.instrument, side: req.side, qty: req.qty, triggerPrice: req.triggerPrice }, limitPrice: req.limitPrice, product: this.deps.options.product });
+    this.watch.watch({ ref: { clientOrderId: req.clientOrderId, brokerRef: triggerId, instrument: req.instrument, side: req.side, qty: req.qty, triggerPrice: req.triggerPrice, targetPrice: req.target?.triggerPrice ?? null }, limitPrice: req.limitPrice, targetLimitPrice: req.target?.limitPrice ?? null, product: this.deps.options.product });
   }
 
   /** A modify refused because the GTT no longer rests: that is the answer, and it is watched no more. */
@@ -180,24 +190,29 @@ export class KiteRestingStops implements BrokerRestingStops {
     }
   }
 
-  /** The GTT's form, after the quote its condition needs and the checks Kite would make anyway. */
-  private async form(req: RestingStopRequest): Promise<Outcome> {
+  /**
+   * The GTT's form, after the quote its condition needs and the checks Kite would make anyway; a
+   * take-profit Kite would refuse (reached, or too close to the last price) is left out of it.
+   */
+  private async form(req: RestingStopRequest): Promise<Form> {
     const invalid = invalidStop(req);
-    if (invalid) return { kind: 'failed', result: { kind: 'rejected', reason: invalid }, error: null };
+    if (invalid) return { kind: 'failed', result: { kind: 'rejected', reason: invalid } };
     const key = `${req.instrument.exchange}:${req.instrument.symbol}`;
     let last: number | undefined;
     try {
       last = (await this.deps.ltp.quote([req.instrument]))[0]?.price;
     } catch (err) {
       // Not asked (a dead session, our own limiter) keeps its words and wait; any other failure says what failed.
-      if (err instanceof KiteError && err.notPlaced) return { kind: 'failed', result: { kind: 'unknown', reason: err.message, notPlaced: true, ...(err.retryAfterMs === null ? {} : { retryAfterMs: err.retryAfterMs }) }, error: err };
-      return { kind: 'failed', result: { kind: 'unknown', reason: `could not read the last price the GTT needs, so nothing was sent: ${err instanceof Error ? err.message : String(err)}`, notPlaced: true }, error: null };
+      if (err instanceof KiteError && err.notPlaced) return { kind: 'failed', result: { kind: 'unknown', reason: err.message, notPlaced: true, ...(err.retryAfterMs === null ? {} : { retryAfterMs: err.retryAfterMs }) } };
+      return { kind: 'failed', result: { kind: 'unknown', reason: `could not read the last price the GTT needs, so nothing was sent: ${err instanceof Error ? err.message : String(err)}`, notPlaced: true } };
     }
-    if (last === undefined) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's quote for ${key} has no last price, so nothing was sent`, notPlaced: true }, error: null };
+    if (last === undefined) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's quote for ${key} has no last price, so nothing was sent`, notPlaced: true } };
     const crossed = req.side === 'sell' ? last <= req.triggerPrice : last >= req.triggerPrice;
-    if (crossed) return { kind: 'failed', result: { kind: 'rejected', reason: `the price (${last}) has already crossed the stop (${req.triggerPrice}): a GTT there would fire on the other side, so the engine's own stop must act` }, error: null };
-    if (triggerTooClose(last, req.triggerPrice)) return { kind: 'failed', result: { kind: 'rejected', reason: `Kite refuses a GTT trigger this close to the last price (${req.triggerPrice} against ${last}: at least 0.25% above ₹50, ₹0.09 below)` }, error: null };
-    return { kind: 'ok', data: gttForm({ ...req, limitPrice: req.limitPrice! }, kiteProductFor(this.deps.options.product, req.instrument.exchange), last) };
+    if (crossed) return { kind: 'failed', result: { kind: 'rejected', reason: `the price (${last}) has already crossed the stop (${req.triggerPrice}): a GTT there would fire on the other side, so the engine's own stop must act` } };
+    if (triggerTooClose(last, req.triggerPrice)) return { kind: 'failed', result: { kind: 'rejected', reason: `Kite refuses a GTT trigger this close to the last price (${req.triggerPrice} against ${last}: at least 0.25% above ₹50, ₹0.09 below)` } };
+    const target = restingTarget(req, last);
+    const sent: RestingStopRequest = { ...req, target };
+    return { kind: 'ok', req: sent, data: gttForm({ ...sent, limitPrice: req.limitPrice!, target: target && { ...target, limitPrice: target.limitPrice! } }, kiteProductFor(this.deps.options.product, req.instrument.exchange), last) };
   }
 
   /** The trigger id of the stop: the ref's, one this process knows, or the GTT `matchGtt` finds. */
@@ -257,7 +272,7 @@ export class KiteRestingStops implements BrokerRestingStops {
   }
 
   private restingReport(req: RestingStopRequest, id: string): RestingStopReport {
-    return { clientOrderId: req.clientOrderId, brokerRef: id, status: 'resting', triggerPrice: req.triggerPrice, limitPrice: req.limitPrice, qty: req.qty, filledQty: 0, avgFillPrice: null, done: false, at: this.deps.clock.now(), reason: null };
+    return { clientOrderId: req.clientOrderId, brokerRef: id, status: 'resting', triggerPrice: req.triggerPrice, limitPrice: req.limitPrice, qty: req.qty, filledQty: 0, avgFillPrice: null, done: false, at: this.deps.clock.now(), reason: null, target: req.target ?? null };
   }
 
   private gone(ref: RestingStopRef, reason: string): RestingStopReport {
@@ -270,11 +285,28 @@ function asUnknown(result: RestingStopResult): RestingStopResult {
   return result.kind === 'rejected' ? { kind: 'unknown', reason: result.reason } : result;
 }
 
+/**
+ * The take-profit to place with the stop, or null: none asked, or one Kite would refuse at this
+ * last price (already reached: it would fire at once; or closer than Kite allows).
+ */
+function restingTarget(req: RestingStopRequest, last: number): RestingTarget | null {
+  const target = req.target ?? null;
+  if (target === null) return null;
+  const reached = req.side === 'sell' ? last >= target.triggerPrice : last <= target.triggerPrice;
+  return reached || triggerTooClose(last, target.triggerPrice) ? null : target;
+}
+
 function invalidStop(req: RestingStopRequest): string | null {
   if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `quantity ${req.qty} must be a whole number of shares above 0 at Kite; not sent`;
   if (!Number.isFinite(req.triggerPrice) || req.triggerPrice <= 0) return `triggerPrice must be a price above 0, got ${req.triggerPrice}; not sent`;
   if (req.limitPrice === null) return 'a Kite GTT places a LIMIT order when it fires: limitPrice is required; not sent';
   if (!Number.isFinite(req.limitPrice) || req.limitPrice <= 0) return `limitPrice must be a price above 0, got ${req.limitPrice}; not sent`;
+  if (req.target) {
+    const { triggerPrice: t, limitPrice: l } = req.target;
+    if (!Number.isFinite(t) || t <= 0) return `target.triggerPrice must be a price above 0, got ${t}; not sent`;
+    if (l === null || !Number.isFinite(l) || l <= 0) return `target.limitPrice must be a price above 0 (a GTT's order is a LIMIT), got ${l}; not sent`;
+    if (req.side === 'sell' ? t <= req.triggerPrice : t >= req.triggerPrice) return `the target (${t}) must be on the other side of the price from the stop (${req.triggerPrice}); not sent`;
+  }
   if (!(KITE_TRADED_EXCHANGES as readonly string[]).includes(req.instrument.exchange)) return `Kite trades ${KITE_TRADED_EXCHANGES.join(', ')} here, not ${req.instrument.exchange}; not sent`;
   return null;
 }

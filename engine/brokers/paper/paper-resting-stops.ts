@@ -36,6 +36,7 @@ export class PaperRestingStops implements BrokerRestingStops {
   readonly kind = 'stop_order' as const;
   readonly reservesPosition = true;
   readonly marketOnFire = true;
+  readonly oco = false;
   readonly modifiesPerMinute = PAPER_STOP_MODIFIES_PER_MINUTE;
   readonly onByDefault = PAPER_BACKSTOP_BY_DEFAULT;
   private readonly stops = new Map<string, StopState>();

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestingStopReport, RestingStopResult } from '../../brokers/broker';
-import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopOn, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt } from './backstop';
+import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopOn, backstopTargetLevels, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt } from './backstop';
 
 const report = (over: Partial<RestingStopReport>): RestingStopReport => ({
   clientOrderId: 'tbk3x9a17do000160001',
@@ -79,6 +79,25 @@ describe('backstopLevels', () => {
   });
 });
 
+describe('backstopTargetLevels (the take-profit of a two-leg GTT)', () => {
+  const on = (margin: number, marginMode: 'points' | 'percent' = 'points') => ({ on: true, margin, marginMode });
+
+  it('none without a target', () => {
+    expect(backstopTargetLevels('long', { target: null, tick: 0.05 }, on(0), false)).toBeNull();
+  });
+
+  it('a long\'s rests at the target, its SELL limit the slack below; a short\'s mirrors it, its BUY limit the slack above', () => {
+    expect(backstopTargetLevels('long', { target: 105, tick: 0.05 }, on(0), false)).toEqual({ triggerPrice: 105, limitPrice: 103.95 });
+    expect(backstopTargetLevels('short', { target: 95, tick: 0.05 }, on(0), false)).toEqual({ triggerPrice: 95, limitPrice: 95.95 });
+  });
+
+  it('the margin moves it beyond the target, away from the entry (the engine\'s own target goes first), on the tick that way', () => {
+    expect(backstopTargetLevels('long', { target: 105, tick: 0.05 }, on(0.52), false)?.triggerPrice).toBe(105.55);
+    expect(backstopTargetLevels('short', { target: 95, tick: 0.05 }, on(0.52), false)?.triggerPrice).toBe(94.45);
+    expect(backstopTargetLevels('long', { target: 200, tick: 0.01 }, on(1, 'percent'), true)).toEqual({ triggerPrice: 202, limitPrice: null });
+  });
+});
+
 describe('what an answer lets the exit do', () => {
   it('cancelled, refused for good or never placed: the exit goes', () => {
     expect(answerOfCancel(done({ status: 'cancelled' }), 10, 0)).toEqual({ kind: 'exit' });
@@ -87,8 +106,12 @@ describe('what an answer lets the exit do', () => {
   });
 
   it('fired and finished: its fills are the exit, with what it left unsold', () => {
-    expect(answerOfCancel(done({ status: 'fired', filledQty: 10, avgFillPrice: 94.9, done: true }), 10, 0)).toEqual({ kind: 'fired', filledQty: 10, avgFillPrice: 94.9, remainder: 0 });
-    expect(answerOfReport(report({ status: 'fired', filledQty: 4, avgFillPrice: 94.9, done: true }), 10, 0)).toEqual({ kind: 'fired', filledQty: 4, avgFillPrice: 94.9, remainder: 6 });
+    expect(answerOfCancel(done({ status: 'fired', filledQty: 10, avgFillPrice: 94.9, done: true }), 10, 0)).toEqual({ kind: 'fired', filledQty: 10, avgFillPrice: 94.9, remainder: 0, firedLeg: 'stop' });
+    expect(answerOfReport(report({ status: 'fired', filledQty: 4, avgFillPrice: 94.9, done: true }), 10, 0)).toEqual({ kind: 'fired', filledQty: 4, avgFillPrice: 94.9, remainder: 6, firedLeg: 'stop' });
+  });
+
+  it('fired on the take-profit side of a two-leg stop: the answer says so', () => {
+    expect(answerOfReport(report({ status: 'fired', filledQty: 10, avgFillPrice: 105.2, done: true, firedLeg: 'target' }), 10, 0)).toEqual({ kind: 'fired', filledQty: 10, avgFillPrice: 105.2, remainder: 0, firedLeg: 'target' });
   });
 
   it('not known yet (no answer, refused, still resting, or fired and still filling): the exit waits and asks again, backing off to a bound', () => {

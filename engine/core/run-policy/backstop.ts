@@ -15,6 +15,8 @@ export interface StopReport {
   readonly filledQty: number;
   readonly avgFillPrice: number | null;
   readonly done: boolean;
+  /** On 'fired': the side that fired (a two-leg resting stop); absent: the stop. */
+  readonly firedLeg?: 'stop' | 'target';
 }
 
 /** A cancel's result: the seam's RestingStopResult fits it. */
@@ -70,6 +72,22 @@ export function backstopLevels(side: Side, levels: Pick<Levels, 'stop' | 'tick'>
   return { triggerPrice: trigger, limitPrice: limit };
 }
 
+/**
+ * The take-profit that rests with the backstop where the broker has one-cancels-other resting
+ * stops (a Kite two-leg GTT) and the leg has a target: at the target, moved beyond it (away from
+ * the entry: up for a long) by the plan's margin, as the stop is moved down, so that in the normal
+ * case the engine's own target goes first here too; its limit GTT_LIMIT_SLACK_PERCENT back
+ * towards the price (a long's take-profit sells at or above it, so it fills on the way up). Null:
+ * no target. The levels never move a target (levels.ts ratchets only the stop), so neither does this.
+ * @example backstopTargetLevels('long', { target: 105, tick: 0.05 }, { on: true, margin: 0, marginMode: 'points' }, false) // { triggerPrice: 105, limitPrice: 103.95 }
+ */
+export function backstopTargetLevels(side: Side, levels: Pick<Levels, 'target' | 'tick'>, plan: BackstopPlan, marketOnFire: boolean): BackstopLevels | null {
+  if (levels.target === null) return null;
+  const trigger = beyond(side === 'long' ? 'short' : 'long', levels.target, plan.margin, plan.marginMode, levels.tick);
+  const limit = marketOnFire ? null : beyond(side, trigger, GTT_LIMIT_SLACK_PERCENT, 'percent', levels.tick);
+  return { triggerPrice: trigger, limitPrice: limit };
+}
+
 /** `price` moved by `distance` away from the position's price (down for a long), on the tick that way. */
 function beyond(side: Side, price: number, distance: number, mode: OffsetMode, tick: number | null): number {
   const d = mode === 'points' ? new Decimal(distance) : new Decimal(price).mul(distance).div(100);
@@ -92,7 +110,7 @@ const MIN_PRICE = 1e-8;
  */
 export type BackstopAnswer =
   | { readonly kind: 'exit' }
-  | { readonly kind: 'fired'; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number }
+  | { readonly kind: 'fired'; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number; readonly firedLeg: 'stop' | 'target' }
   | { readonly kind: 'ask_again'; readonly afterMs: number };
 
 /** Waits before a backstop whose state is not known is looked up again; the last repeats (bounded backoff). */
@@ -117,7 +135,7 @@ export function answerOfReport(report: StopReport | null, qty: number, tries: nu
       return { kind: 'exit' };
     case 'fired':
       if (!report.done) return askAgain(undefined, tries);
-      return { kind: 'fired', filledQty: report.filledQty, avgFillPrice: report.avgFillPrice, remainder: Math.max(0, qty - report.filledQty) };
+      return { kind: 'fired', filledQty: report.filledQty, avgFillPrice: report.avgFillPrice, remainder: Math.max(0, qty - report.filledQty), firedLeg: report.firedLeg ?? 'stop' };
     case 'resting':
       // Still resting after a cancel was sent: the cancel is on its way (pending_cancel).
       return askAgain(undefined, tries);

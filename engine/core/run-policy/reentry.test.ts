@@ -51,6 +51,14 @@ describe('an exit that empties the position', () => {
     expect(step({ ...RE, reentryAfter: 'target' }, target.s, final(target.order)).move?.to).toBe('WAITING_REENTRY');
   });
 
+  it('the target reached at the broker (BACKSTOP_TARGET, a two-leg backstop\'s take-profit) is a target: re-entry after target or either, else EXITED_BY_TARGET', () => {
+    const atBroker = exiting('BACKSTOP_TARGET');
+    expect(step({ ...RE, reentryAfter: 'target' }, atBroker.s, final(atBroker.order)).move).toMatchObject({ to: 'WAITING_REENTRY', patch: { exitLeg: 'BACKSTOP_TARGET' } });
+    expect(step({ ...RE, reentryAfter: 'either' }, atBroker.s, final(atBroker.order)).move?.to).toBe('WAITING_REENTRY');
+    expect(step(RE, atBroker.s, final(atBroker.order)).move).toMatchObject({ to: 'EXITED_BY_TARGET', patch: { exitLeg: 'BACKSTOP_TARGET', positionQty: 0 } });
+    expect(step(RE, waiting({ exitLeg: 'BACKSTOP_TARGET' }), due({ lateByMs: 90_000 }))).toMatchObject({ move: { to: 'EXITED_BY_TARGET' } });
+  });
+
   it('by an exit reentry_after does not name: the run ends by that exit, as without re-entries', () => {
     const target = exiting('TARGET');
     expect(step(RE, target.s, final(target.order)).move).toMatchObject({ to: 'EXITED_BY_TARGET', patch: { exitLeg: 'TARGET', positionQty: 0 } });

@@ -11,8 +11,8 @@ import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot,
 /** The exits each `reentry_after` lets the run enter again after (a trailing stop is a stop-loss). */
 const ALLOWED_AFTER: Readonly<Record<RunPlan['reentryAfter'], readonly ExitKind[]>> = {
   stop_loss: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP'],
-  target: ['TARGET'],
-  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET'],
+  target: ['TARGET', 'BACKSTOP_TARGET'],
+  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET', 'BACKSTOP_TARGET'],
 };
 
 /**
@@ -68,6 +68,7 @@ export function reentryAfterExit(plan: RunPlan, s: RunSnapshot, order: OrderView
 /** How a run waiting between legs ends: as its last leg ended, and that end in words. */
 function lastLegEnd(s: RunSnapshot): { readonly to: RunState; readonly how: string } {
   if (s.exitLeg === 'TARGET') return { to: 'EXITED_BY_TARGET', how: 'at its target' };
+  if (s.exitLeg === 'BACKSTOP_TARGET') return { to: 'EXITED_BY_TARGET', how: 'at its target, reached at the broker' };
   return { to: 'EXITED_BY_SL', how: s.exitLeg === 'TRAIL_STOP' ? 'by its trailing stop' : 'by its stop-loss' };
 }
 

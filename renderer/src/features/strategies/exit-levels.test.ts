@@ -93,10 +93,15 @@ describe('stopMoves', () => {
 describe('the backstop at the broker', () => {
   it('is named with its trigger, what it is doing and its broker id while the position is held', () => {
     const held = { levels: { entry: 100, stop: 95, stop_kind: 'STOPLOSS' as const, target: null, trail_best: null, cost_at: null } };
-    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'resting', trigger_price: 95, broker_ref: 'ord-9' } }), 100).backstop).toBe('Backstop 95.00 resting at the broker (ord-9)');
-    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'placing', trigger_price: 94.5, broker_ref: null } }), 100).backstop).toBe('Backstop 94.50 being placed at the broker');
+    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'resting', trigger_price: 95, target_price: null, broker_ref: 'ord-9' } }), 100).backstop).toBe('Backstop 95.00 resting at the broker (ord-9)');
+    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'placing', trigger_price: 94.5, target_price: null, broker_ref: null } }), 100).backstop).toBe('Backstop 94.50 being placed at the broker');
     expect(exitLevels(strategy({}, { ...held, backstop: null }), 100).backstop).toBeNull();
     expect(exitLevels(strategy({}, null), 100).backstop).toBeNull();
+  });
+
+  it('names both levels of a two-leg backstop (a Kite OCO GTT): the stop and the take-profit resting with it', () => {
+    const held = { levels: { entry: 100, stop: 95, stop_kind: 'STOPLOSS' as const, target: 105, trail_best: null, cost_at: null } };
+    expect(exitLevels(strategy({}, { ...held, backstop: { state: 'resting', trigger_price: 95, target_price: 105, broker_ref: '112127' } }), 100).backstop).toBe('Backstop 95.00 / target 105.00 resting at the broker (112127)');
   });
 });
 

@@ -77,11 +77,14 @@ export function exitLevels(s: StrategyDto, last: number | null): ExitLevelsView 
 const BACKSTOP_DOING: Readonly<Record<BackstopDto['state'], string>> = { placing: 'being placed', resting: 'resting', modifying: 'moving', cancelling: 'being cancelled' };
 
 /**
- * @example backstopWords({ state: 'resting', trigger_price: 95, broker_ref: 'ord-9' }) // 'Backstop 95.00 resting at the broker (ord-9)'
+ * The resting backstop in words: its stop, and its take-profit when one rests with it (OCO).
+ * @example backstopWords({ state: 'resting', trigger_price: 95, target_price: null, broker_ref: 'ord-9' }) // 'Backstop 95.00 resting at the broker (ord-9)'
+ * @example backstopWords({ state: 'resting', trigger_price: 95, target_price: 105, broker_ref: '112127' }) // 'Backstop 95.00 / target 105.00 resting at the broker (112127)'
  */
 export function backstopWords(b: BackstopDto | null | undefined): string | null {
   if (!b) return null;
-  return `Backstop ${fmtPrice(b.trigger_price)} ${BACKSTOP_DOING[b.state]} at the broker${b.broker_ref ? ` (${b.broker_ref})` : ''}`;
+  const levels = b.target_price === null ? fmtPrice(b.trigger_price) : `${fmtPrice(b.trigger_price)} / target ${fmtPrice(b.target_price)}`;
+  return `Backstop ${levels} ${BACKSTOP_DOING[b.state]} at the broker${b.broker_ref ? ` (${b.broker_ref})` : ''}`;
 }
 
 export interface ChartLevel {

@@ -14,6 +14,8 @@ describe('labels', () => {
     expect(actionLabel('TARGET_FILLED')).toBe('Target filled');
     expect(actionLabel('TRAIL_STOP_SUBMITTED')).toBe('Trailing stop submitted');
     expect(actionLabel('STOPLOSS_FILLED')).toBe('Stop-loss filled');
+    expect(actionLabel('BACKSTOP_FILLED')).toBe('Backstop filled');
+    expect(actionLabel('BACKSTOP_TARGET_FILLED')).toBe('Target at the broker filled');
     expect(actionLabel('SOMETHING_NEW')).toBe('Something new');
   });
 });

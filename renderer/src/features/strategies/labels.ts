@@ -47,14 +47,15 @@ export function runStateText(state: RunState, legNo: number, reentries: number, 
 }
 
 /** Every leg the engine names (a Record over Leg, so a new one fails this build until it has words). */
-const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit', SQUARE_OFF: 'Square-off', BACKSTOP: 'Backstop' };
+const LEG_LABEL: Record<Leg, string> = { BUY: 'BUY', SELL: 'SELL', STOPLOSS: 'Stop-loss', TRAIL_STOP: 'Trailing stop', TARGET: 'Target', MANUAL_EXIT: 'Manual exit', SQUARE_OFF: 'Square-off', BACKSTOP: 'Backstop', BACKSTOP_TARGET: 'Target at the broker' };
 
 export const legLabel = (leg: string | null | undefined): string => (leg ? (leg in LEG_LABEL ? LEG_LABEL[leg as Leg] : humanize(leg)) : '—');
 
 /** "STOPLOSS_FILLED" → "Stop-loss filled", "BUY_FILLED" → "BUY filled". */
 export function actionLabel(code: string | null | undefined): string {
   if (!code) return '—';
-  for (const [leg, label] of Object.entries(LEG_LABEL)) {
+  // Longest first: BACKSTOP_TARGET_FILLED is the take-profit's fill, not BACKSTOP's "target filled".
+  for (const [leg, label] of Object.entries(LEG_LABEL).sort(([a], [b]) => b.length - a.length)) {
     if (code === leg) return label;
     if (code.startsWith(`${leg}_`)) return `${label} ${code.slice(leg.length + 1).replace(/_/g, ' ').toLowerCase()}`;
   }

@@ -14,10 +14,15 @@ describe('plan words', () => {
   });
 
   it('says whether a backstop rests at the broker, when that is the broker\'s default, and where', () => {
-    expect(backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points' })).toBe("On (the broker's default), 0.5 points beyond the stop-loss");
-    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: null, backstop_margin_mode: 'points' })).toBe('On, at the stop-loss');
-    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: 1, backstop_margin_mode: 'percent' })).toBe('On, 1 % beyond the stop-loss');
-    expect(backstopPlanWords({ backstop: null, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points' })).toBe("Off (the broker's default)");
-    expect(backstopPlanWords({ backstop: false, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points' })).toBe('Off');
+    expect(backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points', backstop_take_profit: false })).toBe("On (the broker's default), 0.5 points beyond the stop-loss");
+    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: null, backstop_margin_mode: 'points', backstop_take_profit: false })).toBe('On, at the stop-loss');
+    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: 1, backstop_margin_mode: 'percent', backstop_take_profit: false })).toBe('On, 1 % beyond the stop-loss');
+    expect(backstopPlanWords({ backstop: null, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points', backstop_take_profit: false })).toBe("Off (the broker's default)");
+    expect(backstopPlanWords({ backstop: false, backstop_on: false, backstop_margin: null, backstop_margin_mode: 'points', backstop_take_profit: false })).toBe('Off');
+  });
+
+  it('says the take-profit resting with it where the broker has one (a Kite OCO GTT with a target), beyond the target by the same margin', () => {
+    expect(backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: null, backstop_margin_mode: 'points', backstop_take_profit: true })).toBe("On (the broker's default), at the stop-loss, with a take-profit at the target: whichever is reached first");
+    expect(backstopPlanWords({ backstop: true, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points', backstop_take_profit: true })).toBe('On, 0.5 points beyond the stop-loss, with a take-profit 0.5 points beyond the target: whichever is reached first');
   });
 });

@@ -18,12 +18,15 @@ export function dayWords(s: Pick<StrategyDto, 'weekdays'>): string | null {
 
 /**
  * Whether its positions get a stop resting at the broker, saying when that is the broker's default,
- * and where it rests.
- * @example backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points' }) // "On (the broker's default), 0.5 points beyond the stop-loss"
+ * and where it rests (with its take-profit, where the broker rests one with it).
+ * @example backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: 0.5, backstop_margin_mode: 'points', backstop_take_profit: false }) // "On (the broker's default), 0.5 points beyond the stop-loss"
+ * @example backstopPlanWords({ backstop: null, backstop_on: true, backstop_margin: null, backstop_margin_mode: 'points', backstop_take_profit: true }) // "On (the broker's default), at the stop-loss, with a take-profit at the target: whichever is reached first"
  */
-export function backstopPlanWords(s: Pick<StrategyDto, 'backstop' | 'backstop_on' | 'backstop_margin' | 'backstop_margin_mode'>): string {
+export function backstopPlanWords(s: Pick<StrategyDto, 'backstop' | 'backstop_on' | 'backstop_margin' | 'backstop_margin_mode' | 'backstop_take_profit'>): string {
   const state = `${s.backstop_on ? 'On' : 'Off'}${s.backstop === null ? " (the broker's default)" : ''}`;
   if (!s.backstop_on) return state;
-  const where = s.backstop_margin ? `${s.backstop_margin}${s.backstop_margin_mode === 'percent' ? ' %' : ' points'} beyond the stop-loss` : 'at the stop-loss';
-  return `${state}, ${where}`;
+  const margin = s.backstop_margin ? `${s.backstop_margin}${s.backstop_margin_mode === 'percent' ? ' %' : ' points'} beyond` : null;
+  const where = margin ? `${margin} the stop-loss` : 'at the stop-loss';
+  const takeProfit = s.backstop_take_profit ? `, with a take-profit ${margin ? `${margin} the target` : 'at the target'}: whichever is reached first` : '';
+  return `${state}, ${where}${takeProfit}`;
 }

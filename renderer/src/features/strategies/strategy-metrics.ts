@@ -52,7 +52,7 @@ export interface LastActionView {
 }
 
 /** Outcomes of an order that can end a run as STOPPED ("MANUAL_EXIT_FILLED", "BUY_REJECTED"). */
-const ORDER_OUTCOME = /^(BUY|SELL|STOPLOSS|TRAIL_STOP|TARGET|MANUAL_EXIT|SQUARE_OFF|BACKSTOP)_/;
+const ORDER_OUTCOME = /^(BUY|SELL|STOPLOSS|TRAIL_STOP|TARGET|MANUAL_EXIT|SQUARE_OFF|BACKSTOP_TARGET|BACKSTOP)_/;
 
 /**
  * The last thing that happened to a strategy, as the list and detail page show it. A stopped run

@@ -63,13 +63,15 @@ export function summary(e: LoggedEventDto, zone: string = localZone()): string {
     case 'exit_suppressed':
       return `${legLabel(s('leg'))} suppressed: ${s('reason')}`;
     case 'backstop_placed':
-      return `Backstop resting at the broker: ${n('qty')} at ${price(n('trigger_price'))} (${s('broker_ref')})`;
+      // `target_price`: a take-profit rests with it (one cancels the other); absent on rows from before OCO backstops.
+      return `Backstop resting at the broker: ${n('qty')} at ${price(n('trigger_price'))}${n('target_price') !== null ? `, take-profit at ${price(n('target_price'))}, whichever comes first` : ''} (${s('broker_ref')})`;
     case 'backstop_moved':
       return `Backstop moved to ${price(n('to'))} (was ${price(n('from'))}; ${s('broker_ref')})`;
     case 'backstop_cancelled':
       return `Backstop cancelled at the broker before the exit${s('broker_ref') ? ` (${s('broker_ref')})` : ''}`;
     case 'backstop_fired':
-      return `Backstop fired at the broker: ${n('filled_qty')} @ ${price(n('fill_price'))}${s('broker_ref') ? ` (${s('broker_ref')})` : ''}: that is the exit`;
+      // `fired_leg` 'target': the take-profit side of a two-leg backstop fired; absent on older rows: the stop.
+      return `${s('fired_leg') === 'target' ? 'Target reached at the broker (the backstop\'s take-profit)' : 'Backstop fired at the broker'}: ${n('filled_qty')} @ ${price(n('fill_price'))}${s('broker_ref') ? ` (${s('broker_ref')})` : ''}: that is the exit`;
     case 'buy_skipped':
       // `target` set: the target was the level already reached; a row from before targets has no `target`.
       // `side` 'sell': a short's entry, whose stop is above the price and target below; absent on older rows: a buy.

@@ -30,6 +30,7 @@ const EXIT_WORDS: Readonly<Record<string, string>> = {
   SELL: 'Exited at the SELL time',
   MANUAL_EXIT: 'Exited by manual exit',
   BACKSTOP: 'Exited by the backstop at the broker',
+  BACKSTOP_TARGET: 'Exited at target, reached at the broker',
 };
 
 /** The exit that closed a leg: its last filled exit (a retry repeats the same leg), or null. */

@@ -46,6 +46,7 @@ const MARKER: Record<string, { text: string; position: 'atPriceTop' | 'atPriceBo
   MANUAL_EXIT: { text: 'EXIT', position: 'atPriceTop', shape: 'arrowDown', color: 'muted' },
   SQUARE_OFF: { text: 'SQ-OFF', position: 'atPriceTop', shape: 'arrowDown', color: 'sell' },
   BACKSTOP: { text: 'BACKSTOP', position: 'atPriceTop', shape: 'arrowDown', color: 'stop' },
+  BACKSTOP_TARGET: { text: 'TARGET @BROKER', position: 'atPriceTop', shape: 'arrowDown', color: 'buy' },
 };
 
 interface Fill {
