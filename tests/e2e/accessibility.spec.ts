@@ -13,7 +13,7 @@
 import type { Page } from '@playwright/test';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
 import { contrastProblems, seriousViolations, THEMES, useSystemTheme, weakControlBoundaries } from './support/axe';
-import { awayFromMidnight, expect, test, utcTime } from './support/fixtures';
+import { awayFromMidnight, expect, test, utcTime, VIEWPORTS } from './support/fixtures';
 import type { PageGlobals } from './support/page-globals';
 import { apiCall, fieldError, openSignedIn, stateOf, strategyInputs, strategyRow } from './support/trader-ui';
 
@@ -285,6 +285,7 @@ test('no serious or critical WCAG 2.1 A/AA violation, nor a faint control outlin
         for (const line of await weakControlBoundaries(page)) found.push(`${screen.name} [${theme}] non-text-contrast ${line}`);
         if (screen.snap) await screens.snap(`a11y-${screen.name}-${theme}`);
       }
+      for (const line of await reflowProblems(page)) found.push(`${screen.name} reflow ${line}`);
       await useSystemTheme(page, 'dark');
       // A dialog left open would cover the next screen.
       if (await page.getByRole('dialog').isVisible()) await page.keyboard.press('Escape');
@@ -292,6 +293,42 @@ test('no serious or critical WCAG 2.1 A/AA violation, nor a faint control outlin
   }
   expect(found.length, `${found.length} serious or critical violation(s):\n${found.join('\n')}`).toBe(0);
 });
+
+/**
+ * WCAG 2.1 reflow (1.4.10): at 320 CSS px wide the page does not scroll sideways. Names the
+ * elements that reach past the right edge (the outermost few), then restores the desktop width.
+ */
+interface ReflowElement {
+  getBoundingClientRect(): { readonly right: number };
+  readonly parentElement: ReflowElement | null;
+  readonly tagName: string;
+  readonly classList: Iterable<string>;
+}
+interface ReflowPage {
+  requestAnimationFrame(callback: () => void): number;
+  readonly document: { readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number }; querySelectorAll(selector: string): Iterable<ReflowElement> };
+}
+
+async function reflowProblems(page: Page): Promise<string[]> {
+  await page.setViewportSize({ width: 320, height: 720 });
+  const found = await page.evaluate(
+    () =>
+      new Promise<string[]>((resolve) => {
+        const w = globalThis as unknown as ReflowPage;
+        w.requestAnimationFrame(() =>
+          w.requestAnimationFrame(() => {
+            const doc = w.document.documentElement;
+            if (doc.scrollWidth <= doc.clientWidth) return resolve([]);
+            const past = [...w.document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5);
+            const outermost = past.filter((el) => el.parentElement === null || !past.includes(el.parentElement));
+            resolve([`the page is ${doc.scrollWidth - doc.clientWidth}px wider than the screen: ${outermost.slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`).join(', ')}`]);
+          }),
+        );
+      }),
+  );
+  await page.setViewportSize(VIEWPORTS.desktop);
+  return found;
+}
 
 /** The surfaces a pill or badge can sit on, and the tones they come in (renderer/src/styles/tokens.css, controls.css). */
 const SURFACES = ['--bg', '--surface', '--surface-2', '--surface-3'];
