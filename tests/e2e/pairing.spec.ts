@@ -1,0 +1,79 @@
+/**
+ * Pairing a phone (issue 21): the desktop's Settings shows a QR code and a one-time code; a second
+ * browser context at a phone's viewport opens the QR code's URL, names itself and is signed in with
+ * a device token (it sees the trader's strategies); the desktop lists it, renames it, unpairs it,
+ * and the phone is signed out at once (its event socket closed by the engine), saying why.
+ */
+import { expect, test, VIEWPORTS } from './support/fixtures';
+import { apiCall, openSignedIn, STILL_PAPER_OPTIONS } from './support/trader-ui';
+
+test('pair a phone from Settings, use it, unpair it from the desktop: the phone is signed out', async ({ page, browser, screens }) => {
+  const { token } = await openSignedIn(page);
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: STILL_PAPER_OPTIONS });
+  await apiCall(page, token, 'POST', '/strategy/create', { broker_account_id: account.id, symbol: 'AAPL', exchange: 'NASDAQ', qty: 3, buy_time: '09:35', sell_time: '15:45', stop_loss: 180 });
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  const panel = page.getByRole('region', { name: 'Pair a phone' });
+  await panel.getByRole('button', { name: 'Show pairing code' }).click();
+  const code = (await panel.getByLabel('One-time code').innerText()).trim();
+  expect(code).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
+  const qr = panel.getByRole('img', { name: /^QR code of / });
+  await expect(qr).toBeVisible();
+  // The QR code's picture loaded (a data: SVG the page's CSP allows) and names the pairing URL.
+  expect(await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+  const pairUrl = (await qr.getAttribute('alt'))!.replace('QR code of ', '');
+  expect(pairUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/#pair=${code.replace('-', '')}$`));
+  // Loopback only here: the panel says a phone cannot reach it yet (no certificate either).
+  await expect(panel.getByRole('note')).toContainText('--allow-remote');
+  await expect(panel).toContainText('No device is paired.');
+  await screens.snap('settings-pair-a-phone');
+
+  const phoneContext = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+  try {
+    const phone = await phoneContext.newPage();
+    // What scanning the QR code does: open its URL.
+    await phone.goto(pairUrl);
+    await expect(phone.getByRole('heading', { name: 'Pair this device', level: 1 })).toBeVisible();
+    const form = phone.getByRole('form', { name: 'Pair this device' });
+    await expect(form.getByLabel('Pairing code')).toHaveValue(code.replace('-', ''));
+    await form.getByLabel('Name of this device').fill('Pixel 8');
+    await form.getByRole('button', { name: 'Pair this device' }).click();
+    await expect(phone.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
+    await expect(phone.getByText('AAPL').first()).toBeVisible();
+    // The code left the address bar; the device token is kept (local storage), never shown.
+    expect(new URL(phone.url()).hash).toBe('');
+    await expect(phone.locator('body')).not.toContainText('tcd_');
+
+    // The desktop lists it (no reload: the list refreshes while the code is up), renames it, unpairs it.
+    const devices = panel.getByRole('list', { name: 'Paired devices' });
+    await expect(devices.getByRole('listitem', { name: 'Pixel 8' })).toBeVisible({ timeout: 15_000 });
+    await devices.getByRole('button', { name: 'Rename Pixel 8' }).click();
+    await devices.getByLabel('New name').fill('Work phone');
+    await devices.getByRole('button', { name: 'Save' }).click();
+    const renamed = devices.getByRole('listitem', { name: 'Work phone' });
+    await expect(renamed).toBeVisible();
+    await expect(renamed).toContainText('127.0.0.1');
+    await screens.snap('settings-paired-device');
+
+    // A reused code is refused on another phone.
+    const second = await phoneContext.browser()!.newContext({ viewport: VIEWPORTS.phone, isMobile: true });
+    try {
+      const other = await second.newPage();
+      await other.goto(pairUrl);
+      await other.getByRole('form', { name: 'Pair this device' }).getByLabel('Name of this device').fill('Someone else');
+      await other.getByRole('button', { name: 'Pair this device' }).click();
+      await expect(other.getByText('the pairing code is wrong or has expired', { exact: false })).toBeVisible();
+    } finally {
+      await second.close();
+    }
+
+    await renamed.getByRole('button', { name: 'Unpair Work phone' }).click();
+    await expect(devices.getByRole('listitem')).toHaveCount(0);
+    // Signed out at once, without any action on the phone, saying why.
+    await expect(phone.getByText('This device was unpaired.', { exact: false })).toBeVisible();
+    await expect(phone.getByRole('heading', { name: 'Strategies', level: 1 })).toHaveCount(0);
+    expect(await phone.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('tradeclock.device-token'))).toBeNull();
+  } finally {
+    await phoneContext.close();
+  }
+});
