@@ -252,7 +252,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       lan: {
         // Read when a pairing code is asked for: the machine's addresses may have changed.
         urls: () => listenUrls(host, port, config.publicHosts ?? [], undefined, lanScheme).filter((u) => !isLoopback(new URL(u).hostname.replace(/^\[|\]$/g, ''))),
-        certificate: certificate && { sha256: certificate.sha256, selfSigned: certificate.selfSigned },
+        certificate: certificate && { sha256: certificate.sha256, selfSigned: certificate.selfSigned, authority: certificate.caCert },
       },
     }, { ...registrationSettings(config.openRegistration, process.env), ...(certificate ? { tls: certificate } : {}) });
     cleanups.push(() => app.close());

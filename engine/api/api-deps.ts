@@ -31,5 +31,10 @@ export interface LanAccess {
   /** The daemon's non-loopback URLs now (a laptop changes networks); empty when loopback only. */
   readonly urls: () => readonly string[];
   /** The certificate served over HTTPS; null when the daemon serves plain HTTP only. */
-  readonly certificate: { readonly sha256: string; readonly selfSigned: boolean } | null;
+  readonly certificate: {
+    readonly sha256: string;
+    readonly selfSigned: boolean;
+    /** The authority that signed it (PEM), for a phone to install; null for the trader's own certificate. */
+    readonly authority: string | null;
+  } | null;
 }

@@ -1,6 +1,7 @@
 /**
  * The wire shapes of pairing a phone and managing paired devices (issue 21): POST
- * /devices/pairing-code, POST /devices/pair, GET /devices, PATCH and DELETE /devices/:id.
+ * /devices/pairing-code, POST /devices/pair, GET /devices, PATCH and DELETE /devices/:id,
+ * GET /devices/authority.crt.
  * Types only; the renderer imports them through contract.ts.
  */
 
@@ -10,6 +11,8 @@ export interface ServedCertificateDto {
   readonly sha256: string;
   /** true for the one the daemon made itself: the phone warns about it the first time. */
   readonly self_signed: boolean;
+  /** Where a phone downloads the daemon's authority to trust it for good; null for the trader's own certificate. */
+  readonly authority_url: string | null;
 }
 
 /** POST /devices/pairing-code: a one-time code and where the phone should go. */

@@ -3,9 +3,15 @@
  * browser context at a phone's viewport opens the QR code's URL, names itself and is signed in with
  * a device token (it sees the trader's strategies); the desktop lists it, renames it, unpairs it,
  * and the phone is signed out at once (its event socket closed by the engine), saying why.
+ * Over HTTPS (a daemon of its own), the panel shows the fingerprint of the certificate actually
+ * served, and a phone that accepted the warning pairs in a secure context (its service worker waits
+ * for the authority to be trusted: Chromium refuses one under a merely accepted certificate).
  */
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { startTestDaemon } from './support/daemon';
 import { expect, test, VIEWPORTS } from './support/fixtures';
-import { apiCall, openSignedIn, STILL_PAPER_OPTIONS } from './support/trader-ui';
+import { apiCall, openSignedIn, PASSWORD, STILL_PAPER_OPTIONS } from './support/trader-ui';
 
 test('pair a phone from Settings, use it, unpair it from the desktop: the phone is signed out', async ({ page, browser, screens }) => {
   const { token } = await openSignedIn(page);
@@ -75,5 +81,64 @@ test('pair a phone from Settings, use it, unpair it from the desktop: the phone 
     expect(await phone.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('tradeclock.device-token'))).toBeNull();
   } finally {
     await phoneContext.close();
+  }
+});
+
+test('over HTTPS: the pairing panel shows the served certificate fingerprint, and a phone that accepted the warning pairs in a secure context', async ({ browser }) => {
+  // A daemon of its own that serves HTTPS with the certificate it makes (on loopback, --https).
+  const daemon = await startTestDaemon(60_000, { args: ['--https'] });
+  const secureUrl = daemon.url.replace(/^http:/, 'https:');
+  try {
+    const served = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(`${secureUrl}/health`, { rejectUnauthorized: false }, (res) => {
+        resolve((res.socket as TLSSocket).getPeerCertificate().fingerprint256);
+        res.resume();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // The desktop stays on plain HTTP at loopback.
+    const desktopContext = await browser.newContext();
+    const desktop = await desktopContext.newPage();
+    await desktop.goto(daemon.url);
+    const res = await desktop.request.post(`${daemon.url}/auth/register`, { data: { email: 'https@example.com', password: PASSWORD } });
+    const { token } = (await res.json()) as { token: string };
+    await desktop.evaluate((t) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('tradeclock.token', t), token);
+    await desktop.reload();
+    await desktop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const panel = desktop.getByRole('region', { name: 'Pair a phone' });
+    await panel.getByRole('button', { name: 'Show pairing code' }).click();
+    const certificate = panel.getByRole('note', { name: 'Certificate' });
+    await expect(certificate).toContainText('warns that the connection is not private');
+    await expect(certificate.getByLabel('SHA-256 fingerprint')).toHaveText(served);
+    await expect(certificate.getByRole('link', { name: /authority/ })).toHaveAttribute('href', `${secureUrl}/devices/authority.crt`);
+    const pairUrl = (await panel.getByRole('img', { name: /^QR code of / }).getAttribute('alt'))!.replace('QR code of ', '');
+    expect(pairUrl.startsWith(`${secureUrl}/#pair=`)).toBe(true);
+
+    // The phone has accepted the certificate warning (ignoreHTTPSErrors stands for that tap).
+    const phoneContext = await browser.newContext({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true });
+    try {
+      const phone = await phoneContext.newPage();
+      await phone.goto(pairUrl);
+      await phone.getByRole('form', { name: 'Pair this device' }).getByLabel('Name of this device').fill('iPhone');
+      await phone.getByRole('button', { name: 'Pair this device' }).click();
+      await expect(phone.getByRole('heading', { name: 'Strategies', level: 1 })).toBeVisible();
+      // A secure context, which plain http:// at a LAN address is not. Chromium still registers no
+      // service worker under a certificate it was only told to accept: installing the app waits
+      // until the phone trusts the authority, as the README says.
+      expect(await phone.evaluate(() => (globalThis as unknown as { isSecureContext: boolean }).isSecureContext)).toBe(true);
+      const registered = await phone.evaluate(() =>
+        (globalThis as unknown as { navigator: { serviceWorker: { register(u: string): Promise<unknown> } } }).navigator.serviceWorker.register('./sw.js').then(
+          () => 'registered',
+          (err: { name: string; message: string }) => `${err.name}: ${err.message}`,
+        ),
+      );
+      expect(registered).toMatch(/^SecurityError: .*SSL certificate error/);
+    } finally {
+      await phoneContext.close();
+      await desktopContext.close();
+    }
+  } finally {
+    await daemon.stop();
   }
 });

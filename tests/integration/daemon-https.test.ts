@@ -84,8 +84,14 @@ describe('the daemon with HTTPS on', () => {
     const { token } = JSON.parse(registered.body) as { token: string };
     const codeAnswer = await call('https', port, '/devices/pairing-code', { method: 'POST', ca: caCert, headers: { ...json, authorization: `Bearer ${token}` } });
     const shown = JSON.parse(codeAnswer.body) as { certificate: { sha256: string; self_signed: boolean }; pair_url: string; code: string };
-    expect(shown.certificate).toEqual({ sha256: secure.fingerprint, self_signed: true });
+    expect(shown.certificate).toEqual({ sha256: secure.fingerprint, self_signed: true, authority_url: `https://127.0.0.1:${port}/devices/authority.crt` });
     expect(shown.pair_url).toBe(`https://127.0.0.1:${port}/#pair=${shown.code.replace('-', '')}`);
+    // The authority a phone installs, for anyone to download (it is a public certificate); never a key.
+    const authority = await call('https', port, '/devices/authority.crt', { ca: caCert });
+    expect(authority.status).toBe(200);
+    expect(authority.headers['content-type']).toBe('application/x-x509-ca-cert');
+    expect(authority.body).toBe(caCert);
+    expect(authority.body).not.toContain('PRIVATE KEY');
 
     // A phone pairs and opens the event socket over TLS.
     const paired = await call('https', port, '/devices/pair', { method: 'POST', ca: caCert, headers: json, body: JSON.stringify({ code: shown.code, name: 'Pixel 8' }) });
@@ -145,6 +151,7 @@ describe('the daemon with HTTPS on', () => {
     expect(served.status).toBe(200);
     expect(served.fingerprint).toBe(new X509Certificate(made.cert).fingerprint256);
     expect(daemon.certificate).toMatchObject({ sha256: served.fingerprint, selfSigned: false, caCert: null });
+    expect((await call('https', daemon.port, '/devices/authority.crt', { ca: made.cert })).status).toBe(404);
 
     await expect(startDaemon({ dataDir: tempDir(), host: '127.0.0.1', port: 0, tlsCertFile: join(dir, 'cert.pem'), tlsKeyFile: join(dir, 'other-key.pem'), logger: quiet, staticDir: null })).rejects.toThrow(/other-key\.pem is not the private key of --tls-cert/);
     await expect(startDaemon({ dataDir: tempDir(), host: '127.0.0.1', port: 0, tlsCertFile: join(dir, 'cert.pem'), logger: quiet, staticDir: null })).rejects.toThrow(/both --tls-cert and --tls-key/);

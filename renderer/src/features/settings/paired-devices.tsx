@@ -152,8 +152,15 @@ function PairingCode({ shown }: { readonly shown: PairingCodeDto }) {
               <p className="small">
                 The first time, the phone warns that the connection is not private: the certificate is this Tradeclock&apos;s own, not one a
                 public authority signed. Check that the certificate&apos;s SHA-256 fingerprint on the phone is the one below, then continue
-                (Advanced, then Proceed). To stop the warning for good, install this Tradeclock&apos;s authority on the phone (see the README,
-                “On the phone”).
+                (Advanced, then Proceed). To stop the warning for good, install{' '}
+                {shown.certificate.authority_url ? (
+                  <a href={shown.certificate.authority_url} download>
+                    this Tradeclock&apos;s authority
+                  </a>
+                ) : (
+                  'this Tradeclock’s authority'
+                )}{' '}
+                on the phone (open this link on the phone; the README, “On the phone”, says where each system asks to trust it).
               </p>
             ) : (
               <p className="small">The phone checks the certificate you gave Tradeclock; its SHA-256 fingerprint is below.</p>
