@@ -73,6 +73,13 @@ test('pair a phone from Settings, use it, unpair it from the desktop: the phone 
       await second.close();
     }
 
+    // On the phone, Settings lists it as this device and offers no pairing or unpairing.
+    await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const phonePanel = phone.getByRole('region', { name: 'Pair a phone' });
+    await expect(phonePanel.getByRole('listitem', { name: 'Work phone' })).toContainText('This device');
+    await expect(phonePanel).toContainText('Phones are paired, renamed and unpaired in Settings on the desktop.');
+    await expect(phonePanel.getByRole('button')).toHaveCount(0);
+
     await renamed.getByRole('button', { name: 'Unpair Work phone' }).click();
     await expect(devices.getByRole('listitem')).toHaveCount(0);
     // Signed out at once, without any action on the phone, saying why.

@@ -8,9 +8,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../../lib/api-client';
 import type { DeviceDto, PairingCodeDto } from '../../lib/api-types';
 import { clockTime, dateTime } from '../../lib/format';
+import { isDeviceToken } from '../../lib/token-store';
+import { useSession } from '../auth/session-store';
 import { toast } from '../../ui/toast';
 
 export function PairedDevices() {
+  // A paired phone sees the list; pairing, renaming and unpairing take the password session.
+  const onDevice = useSession((s) => isDeviceToken(s.token));
   const [devices, setDevices] = useState<readonly DeviceDto[]>([]);
   const [shown, setShown] = useState<PairingCodeDto | null>(null);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
@@ -67,16 +71,19 @@ export function PairedDevices() {
         <h2 id="devices-title" className="card__title">
           Pair a phone
         </h2>
-        <button type="button" className="btn btn--small" onClick={() => void newCode()} disabled={busy}>
-          {shown ? 'New code' : 'Show pairing code'}
-        </button>
+        {!onDevice && (
+          <button type="button" className="btn btn--small" onClick={() => void newCode()} disabled={busy}>
+            {shown ? 'New code' : 'Show pairing code'}
+          </button>
+        )}
       </div>
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
-      {!shown && <p className="muted small">Use Tradeclock from a phone on the same network: show a code, scan it with the phone, and name the phone there.</p>}
+      {!shown && !onDevice && <p className="muted small">Use Tradeclock from a phone on the same network: show a code, scan it with the phone, and name the phone there.</p>}
+      {onDevice && <p className="muted small">This device is paired. Phones are paired, renamed and unpaired in Settings on the desktop.</p>}
       {shown && <PairingCode shown={shown} />}
       <h3 className="pairing__subtitle">Paired devices</h3>
       {devices.length === 0 && <p className="muted small">No device is paired.</p>}
@@ -113,14 +120,16 @@ export function PairedDevices() {
                 <dd className="mono">{d.paired_from}</dd>
               </div>
             </dl>
-            <div className="pairing__actions">
-              <button type="button" className="btn btn--ghost btn--small" onClick={() => setRenaming({ id: d.id, name: d.name })} disabled={busy} aria-label={`Rename ${d.name}`}>
-                Rename
-              </button>
-              <button type="button" className="btn btn--ghost btn--small" onClick={() => void revoke(d)} disabled={busy} aria-label={`Unpair ${d.name}`}>
-                Unpair
-              </button>
-            </div>
+            {!onDevice && (
+              <div className="pairing__actions">
+                <button type="button" className="btn btn--ghost btn--small" onClick={() => setRenaming({ id: d.id, name: d.name })} disabled={busy} aria-label={`Rename ${d.name}`}>
+                  Rename
+                </button>
+                <button type="button" className="btn btn--ghost btn--small" onClick={() => void revoke(d)} disabled={busy} aria-label={`Unpair ${d.name}`}>
+                  Unpair
+                </button>
+              </div>
+            )}
           </li>
         ))}
       </ul>
