@@ -10,13 +10,13 @@
  *   the same.
  *
  * Private keys are written 0600 (owner only), like the database. Keys are ECDSA P-256: quick to
- * make, and every current phone browser takes them.
+ * make, and every current phone browser takes them. `selfsigned` (and the X.509 library under it)
+ * loads only when a certificate is to be made: a start that has one loads none of it.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface ServedCertificate {
   readonly cert: string;
@@ -63,6 +63,7 @@ export async function ownCertificate(dir: string, hosts: readonly string[], now:
     const cert = readFileSync(certFile, 'utf8');
     if (covers(new X509Certificate(cert), wanted, now, ca.cert)) return served(cert, readFileSync(keyFile, 'utf8'), ca.cert);
   }
+  const { generate } = await import('selfsigned');
   const made = await generate([{ name: 'commonName', value: 'Tradeclock' }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -89,6 +90,7 @@ async function authority(dir: string, now: number): Promise<{ cert: string; key:
     const cert = readFileSync(certFile, 'utf8');
     if (Date.parse(new X509Certificate(cert).validTo) > now + SERVED_DAYS * DAY_MS) return { cert, key: readFileSync(keyFile, 'utf8') };
   }
+  const { generate } = await import('selfsigned');
   const made = await generate([{ name: 'commonName', value: 'Tradeclock local authority' }], {
     keyType: 'ec',
     curve: 'P-256',
