@@ -22,6 +22,8 @@ export interface PairingCodeDto {
   readonly expires_at: number;
   /** The URL in the QR code: the daemon's LAN address with the code in its fragment (never sent to a server). */
   readonly pair_url: string;
+  /** The daemon's other LAN URLs (another interface, a --public-host name), for a phone on another of them. */
+  readonly other_urls: string[];
   /** The QR code of pair_url, an SVG as a data: URL. */
   readonly qr: string;
   /** false when the daemon listens on loopback only: no phone can reach pair_url. */

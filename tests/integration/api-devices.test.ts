@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-async function newCode(api: ApiHarness, token: string): Promise<{ code: string; pair_url: string; qr: string; expires_at: number; reachable_from_lan: boolean; certificate: unknown }> {
+async function newCode(api: ApiHarness, token: string): Promise<{ code: string; pair_url: string; other_urls: string[]; qr: string; expires_at: number; reachable_from_lan: boolean; certificate: unknown }> {
   const res = await api.call('POST', '/devices/pairing-code', { token, headers: JSON_HEADERS });
   expect(res.status).toBe(200);
   return res.body;
@@ -40,6 +40,7 @@ describe('pairing a phone', () => {
     // Loopback only here: the QR names the address the desktop used, and says no phone can reach it.
     expect(shown.pair_url).toBe(`${h.base}/#pair=${shown.code.replace('-', '')}`);
     expect(shown.reachable_from_lan).toBe(false);
+    expect(shown.other_urls).toEqual([]);
     expect(shown.certificate).toBeNull();
     // The QR is an SVG of exactly pair_url (the same encoder's modules, drawn the same way).
     expect(shown.qr.startsWith('data:image/svg+xml;base64,')).toBe(true);

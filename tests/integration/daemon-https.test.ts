@@ -130,6 +130,14 @@ describe('the daemon with HTTPS on', () => {
     expect(api.status).toBe(403);
     expect(api.body).toContain(`https://${lan}`);
     const ca = daemon.certificate!.caCert!;
+    // The QR code names one LAN URL; the panel lists the others (here at least the --public-host name).
+    const registered = await call('http', port, '/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ email: 'ana@example.com', password: 'correct horse battery' }) });
+    const token = (JSON.parse(registered.body) as { token: string }).token;
+    const shown = JSON.parse((await call('http', port, '/devices/pairing-code', { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` } })).body) as { pair_url: string; other_urls: string[]; reachable_from_lan: boolean };
+    expect(shown.reachable_from_lan).toBe(true);
+    const lanUrls = daemon.urls.filter((u) => !u.startsWith('http://127.'));
+    expect([shown.pair_url.replace(/#pair=.*$/, ''), ...shown.other_urls]).toEqual(lanUrls.map((u) => `${u}/`));
+    expect(shown.other_urls).toContain(`https://tradeclock.test:${port}/`);
     expect((await call('https', port, '/health', { ca, servername: 'tradeclock.test', headers: { host: lan, origin: `https://${lan}` } })).status).toBe(200);
     // An http:// Origin on a TLS request is another site.
     expect((await call('https', port, '/health', { ca, servername: 'tradeclock.test', headers: { host: lan, origin: `http://${lan}` } })).status).toBe(403);

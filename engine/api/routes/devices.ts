@@ -65,6 +65,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         code: `${code.slice(0, 4)}-${code.slice(4)}`,
         expires_at: expiresAt,
         pair_url: url,
+        other_urls: lanUrls.slice(1).map((u) => new URL('/', u).href),
         qr: await qrDataUrl(url),
         reachable_from_lan: lanUrls.length > 0,
         certificate: lan?.certificate

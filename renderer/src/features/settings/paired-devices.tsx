@@ -149,6 +149,18 @@ function PairingCode({ shown }: { readonly shown: PairingCodeDto }) {
           {shown.code}
         </p>
         <p className="muted small">Works once, until {clockTime(shown.expires_at)}.</p>
+        {shown.other_urls.length > 0 && (
+          <p className="muted small">
+            Phone on another network of this computer? Open one of these on it and enter the code:{' '}
+            {shown.other_urls.map((u, i) => (
+              <span key={u}>
+                {i > 0 && ', '}
+                <span className="mono">{u}</span>
+              </span>
+            ))}
+            .
+          </p>
+        )}
         {!shown.reachable_from_lan && (
           <p className="notice" role="note">
             This Tradeclock listens on this computer only, so no phone can reach it. Start it with <code>--host 0.0.0.0 --allow-remote</code> to
