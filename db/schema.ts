@@ -47,6 +47,31 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user').on(t.userId)],
 );
 
+/**
+ * Paired devices (a phone): each holds a long-lived device token that signs in like a session's.
+ * Only the token's SHA-256 is kept, so the database alone never yields a usable token.
+ * Revoking a device deletes its row.
+ */
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The trader's name for it ("Pixel 8"). */
+    name: text('name').notNull(),
+    /** SHA-256 of the device token, hex. */
+    tokenHash: text('token_hash').notNull(),
+    pairedAt: integer('paired_at').notNull(),
+    /** Updated at most once a minute, as a session's last use is. */
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** The address it paired from, as the API saw it. */
+    clientAddress: text('client_address').notNull(),
+  },
+  (t) => [uniqueIndex('devices_token_hash').on(t.tokenHash), index('devices_user').on(t.userId)],
+);
+
 export const brokerAccounts = sqliteTable(
   'broker_accounts',
   {

@@ -115,12 +115,16 @@ program
   .option('--host <host>', 'address to listen on', process.env.TRADECLOCK_HOST ?? '127.0.0.1')
   .option('--allow-remote', 'allow listening on a non-loopback address', process.env.TRADECLOCK_ALLOW_REMOTE === '1')
   .option('--public-host <name>', 'also answer to this host name (repeatable; e.g. a DNS name of this machine)', publicHost, publicHostsFromEnv())
+  .option('--https', 'serve HTTPS as well, even on a loopback --host (by default only beyond loopback)')
+  .option('--no-https', 'beyond loopback, serve plain HTTP instead of HTTPS (a phone will not install the app or keep its pairing over it)')
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key) instead of the one made in the data directory', process.env.TRADECLOCK_TLS_CERT || undefined)
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert', process.env.TRADECLOCK_TLS_KEY || undefined)
   .option('--data-dir <dir>', 'data directory (database, logs, holiday files)', process.env.TRADECLOCK_DATA_DIR ?? defaultDataDir())
   .option('--log-level <level>', 'trace, debug, info, warn, error', logLevel, process.env.TRADECLOCK_LOG_LEVEL ?? 'info')
   .addOption(new Option('--log-format <format>', 'stdout: text (one line per trading event, warnings, errors) or json (every log line); the log file is always json').choices(LOG_FORMATS).default(defaultLogFormat(), 'text on a terminal, else json'))
   .option('--no-confirm-stop', 'Ctrl-C stops at once, without asking about open positions and armed strategies')
   .addHelpText('after', environmentHelp())
-  .action(async (opts: { port: number; host: string; allowRemote: boolean; publicHost: string[]; dataDir: string; logLevel: string; logFormat: string; confirmStop: boolean }) => {
+  .action(async (opts: { port: number; host: string; allowRemote: boolean; publicHost: string[]; https?: boolean; tlsCert?: string; tlsKey?: string; dataDir: string; logLevel: string; logFormat: string; confirmStop: boolean }) => {
     if (!LOG_LEVELS.includes(opts.logLevel)) {
       say(`tradeclock: TRADECLOCK_LOG_LEVEL: log level must be one of ${LOG_LEVELS.join(', ')}`);
       process.exit(1);
@@ -151,6 +155,10 @@ program
         port: opts.port,
         allowRemote: opts.allowRemote,
         publicHosts: opts.publicHost,
+        // --https or --no-https when given; otherwise the daemon decides (on beyond loopback).
+        ...(opts.https === undefined ? {} : { https: opts.https }),
+        ...(opts.tlsCert !== undefined ? { tlsCertFile: opts.tlsCert } : {}),
+        ...(opts.tlsKey !== undefined ? { tlsKeyFile: opts.tlsKey } : {}),
         logLevel: opts.logLevel,
         redisUrl: process.env.REDIS_URL || undefined,
         passphrase: process.env.TRADECLOCK_PASSPHRASE || undefined,

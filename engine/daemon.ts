@@ -29,7 +29,8 @@ import { TokenService } from './auth/tokens';
 import { LoginLimiter } from './auth/login-limiter';
 import { registrationSettings } from './auth/registration';
 import { allowPublicHosts } from './api/hardening';
-import { listenUrls } from './api/allowed-hosts';
+import { interfaceAddresses, isLoopback, listenUrls } from './api/allowed-hosts';
+import { ownCertificate, providedCertificate, type ServedCertificate } from './tls-certificate';
 import { createLogger } from './logger';
 import { NotifyService } from './notify/notify-service';
 import { defaultChannelKinds } from './notify/channel-kinds';
@@ -53,6 +54,14 @@ export interface DaemonConfig {
   readonly allowRemote?: boolean;
   /** Host names beyond the bound addresses that the API answers to (`--public-host`). */
   readonly publicHosts?: readonly string[];
+  /**
+   * Serve HTTPS too (one port; plain HTTP stays for loopback only). Default: on when the host is
+   * not loopback. The certificate is `tlsCertFile`/`tlsKeyFile` when given, else one the daemon
+   * makes in the data directory's tls/ (tls-certificate.ts).
+   */
+  readonly https?: boolean;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
   /** Real Redis for the runtime store; in-process when unset. */
   readonly redisUrl?: string;
   /** Derives the vault key where no OS keychain is available. */
@@ -87,6 +96,8 @@ export interface DaemonHandle {
   readonly url: string;
   /** Every URL it can be reached at, `url` first (one per interface address when bound to 0.0.0.0). */
   readonly urls: readonly string[];
+  /** The certificate served over HTTPS (never its key); null when the daemon serves plain HTTP only. */
+  readonly certificate: Omit<ServedCertificate, 'key'> | null;
   readonly host: string;
   readonly port: number;
   readonly engine: Engine;
@@ -226,6 +237,10 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
         resolve();
       });
     });
+    const certificate = await servedCertificate(config, host, clock);
+    if (certificate) logger.info({ sha256: certificate.sha256, selfSigned: certificate.selfSigned }, 'serving HTTPS beyond loopback');
+    const lanScheme = certificate ? 'https' : 'http';
+    let port = config.port ?? DEFAULT_PORT;
     const { buildApiServer } = await import('./api/server');
     const app = await buildApiServer({
       engine,
@@ -238,13 +253,18 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
       notify,
       version: packageVersion(),
       staticDir: config.staticDir === undefined ? defaultStaticDir() : config.staticDir,
-    }, registrationSettings(config.openRegistration, process.env));
+      lan: {
+        // Read when a pairing code is asked for: the machine's addresses may have changed.
+        urls: () => listenUrls(host, port, config.publicHosts ?? [], undefined, lanScheme).filter((u) => !isLoopback(new URL(u).hostname.replace(/^\[|\]$/g, ''))),
+        certificate: certificate && { sha256: certificate.sha256, selfSigned: certificate.selfSigned, authority: certificate.caCert },
+      },
+    }, { ...registrationSettings(config.openRegistration, process.env), ...(certificate ? { tls: certificate } : {}) });
     cleanups.push(() => app.close());
     allowPublicHosts(app, config.publicHosts ?? []);
-    await app.listen({ host, port: config.port ?? DEFAULT_PORT });
+    await app.listen({ host, port });
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
-    const urls = listenUrls(host, port, config.publicHosts ?? []);
+    port = typeof address === 'object' && address ? address.port : port;
+    const urls = listenUrls(host, port, config.publicHosts ?? [], undefined, lanScheme);
     const url = urls[0]!;
     logger.info({ url, urls, dataDir: config.dataDir, installId, recovery: report }, 'tradeclock daemon ready');
 
@@ -252,6 +272,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     return {
       url,
       urls,
+      certificate: certificate && { cert: certificate.cert, sha256: certificate.sha256, selfSigned: certificate.selfSigned, caCert: certificate.caCert },
       host,
       port,
       engine,
@@ -262,6 +283,28 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     await cleanup().catch(() => {}); // each failed step is logged; the error that stopped the start is the one to tell
     throw err;
   }
+}
+
+/**
+ * The certificate to serve, or null for plain HTTP only: the trader's files when given (they turn
+ * HTTPS on), else the daemon's own when HTTPS is on (by default beyond loopback).
+ */
+async function servedCertificate(config: DaemonConfig, host: string, clock: Clock): Promise<ServedCertificate | null> {
+  const { tlsCertFile, tlsKeyFile } = config;
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    throw new DomainError('validation_failed', 'give both --tls-cert and --tls-key, or neither', [{ field: tlsCertFile === undefined ? 'tls_cert' : 'tls_key', message: 'is missing' }]);
+  }
+  if (tlsCertFile !== undefined && tlsKeyFile !== undefined) {
+    if (config.https === false) throw new DomainError('validation_failed', '--tls-cert and --tls-key need HTTPS on', [{ field: 'https', message: 'is off' }]);
+    try {
+      return providedCertificate(tlsCertFile, tlsKeyFile);
+    } catch (err) {
+      throw new DomainError('validation_failed', (err as Error).message, [{ field: 'tls_cert', message: (err as Error).message }]);
+    }
+  }
+  if (!(config.https ?? !isLoopback(host))) return null;
+  const names = isLoopback(host) ? [] : host === '0.0.0.0' || host === '::' ? interfaceAddresses(host) : [host];
+  return ownCertificate(join(config.dataDir, 'tls'), [...names, ...(config.publicHosts ?? [])], clock.now());
 }
 
 /** The version in package.json (`tradeclock --version`, GET /health). */

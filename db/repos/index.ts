@@ -18,6 +18,7 @@ import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
 import { createRunsRepo, type RunsRepo } from './runs';
 import { createSessionsRepo, type SessionsRepo } from './sessions';
+import { createDevicesRepo, type DevicesRepo } from './devices';
 import { createSettingsRepo, type SettingsRepo } from './settings';
 import { createStrategiesRepo, type StrategiesRepo } from './strategies';
 import { createUsersRepo, type UsersRepo } from './users';
@@ -26,6 +27,7 @@ export interface Repos {
   readonly settings: SettingsRepo;
   readonly users: UsersRepo;
   readonly sessions: SessionsRepo;
+  readonly devices: DevicesRepo;
   readonly brokerAccounts: BrokerAccountsRepo;
   readonly strategies: StrategiesRepo;
   readonly runs: RunsRepo;
@@ -98,6 +100,7 @@ export function createRepos(db: Db): Repos {
     settings: createSettingsRepo(db.orm),
     users: createUsersRepo(db.orm),
     sessions: createSessionsRepo(db.orm),
+    devices: createDevicesRepo(db.orm),
     brokerAccounts: createBrokerAccountsRepo(db.orm),
     strategies: createStrategiesRepo(db.orm),
     runs: createRunsRepo(db.orm),
@@ -133,6 +136,7 @@ export type { DeliveryState, NewDelivery, NotifyDeliveriesRepo, NotifyDelivery }
 export type { PriceBar, PriceBarsRepo } from './price-bars';
 export { HISTORICAL_BARS_CAP, type HistoricalBar, type HistoricalBarsRepo } from './historical-bars';
 export type { NewSession, SessionsRepo, StoredSession } from './sessions';
+export type { DevicesRepo, NewDevice, StoredDevice } from './devices';
 export type { SettingsRepo } from './settings';
 export type { NewStrategy, StrategiesRepo, StrategyPatch } from './strategies';
 export { normalizeEmail, type NewUser, type User, type UserCredentials, type UsersRepo } from './users';

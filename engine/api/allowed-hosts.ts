@@ -69,14 +69,15 @@ export function hostMatches(host: string, port: number, names: readonly string[]
 
 /**
  * The URLs the daemon can be reached at once listening on `bound`:`port`, the one to use on this
- * machine first. For a wildcard bind, one per interface address (loopback first), never
+ * machine first. Loopback ones are http://; the others `lanScheme` (https:// when the daemon serves
+ * HTTPS, dual-protocol-server.ts). For a wildcard bind, one per interface address (loopback first), never
  * `http://0.0.0.0:PORT`, which no browser can open.
  */
-export function listenUrls(bound: string, port: number, publicHosts: readonly string[] = [], interfaces: Interfaces = networkInterfaces): string[] {
+export function listenUrls(bound: string, port: number, publicHosts: readonly string[] = [], interfaces: Interfaces = networkInterfaces, lanScheme: 'http' | 'https' = 'http'): string[] {
   const hosts = isWildcard(bound)
     ? ['127.0.0.1', ...interfaceAddresses(bound, interfaces).filter((a) => !isLoopback(a))]
     : [bound];
-  return [...new Set([...hosts, ...publicHosts].map((h) => `http://${hostForm(h)}:${port}`))];
+  return [...new Set([...hosts, ...publicHosts].map((h) => `${isLoopback(h) ? 'http' : lanScheme}://${hostForm(h)}:${port}`))];
 }
 
 /**

@@ -22,4 +22,19 @@ export interface ApiDeps {
   readonly version: string;
   /** The built renderer served at /; null when it has not been built. */
   readonly staticDir: string | null;
+  /** How a phone reaches the daemon, for the pairing QR; absent: loopback only, plain HTTP. */
+  readonly lan?: LanAccess;
+}
+
+/** Where the daemon can be reached from the LAN, and with which certificate. */
+export interface LanAccess {
+  /** The daemon's non-loopback URLs now (a laptop changes networks); empty when loopback only. */
+  readonly urls: () => readonly string[];
+  /** The certificate served over HTTPS; null when the daemon serves plain HTTP only. */
+  readonly certificate: {
+    readonly sha256: string;
+    readonly selfSigned: boolean;
+    /** The authority that signed it (PEM), for a phone to install; null for the trader's own certificate. */
+    readonly authority: string | null;
+  } | null;
 }

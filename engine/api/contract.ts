@@ -11,6 +11,7 @@ import type { FieldGroup, ShowWhen, StrategyField, Weekday } from '../core/strat
 import type { ReadinessCheckName, ReadinessStatus, ReadinessTrigger } from '../core/readiness';
 
 export type * from './notify-contract';
+export type * from './devices-contract';
 
 export interface UserDto {
   readonly id: number;

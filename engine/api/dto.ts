@@ -23,7 +23,7 @@ import { describeUserAgent } from './user-agent';
 export const userDto = (u: Pick<User, 'id' | 'email'>): UserDto => ({ id: u.id, email: u.email });
 
 /** A session for the settings screen: `currentId` is the session of the token that asked. */
-export function signedInSessionDto(s: StoredSession, currentId: string): SignedInSessionDto {
+export function signedInSessionDto(s: StoredSession, currentId: string | null): SignedInSessionDto {
   return {
     id: s.id,
     created_at: s.createdAt,

@@ -14,7 +14,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hostMatches, hostNames, LOOPBACK_NAMES, parsePublicHost, type Interfaces } from './allowed-hosts';
+import { hostMatches, hostNames, isLoopback, LOOPBACK_NAMES, parsePublicHost, type Interfaces } from './allowed-hosts';
 import { contentSecurityPolicy } from './content-security-policy';
 import { ApiError } from './errors';
 
@@ -87,6 +87,12 @@ function checkHosts(app: FastifyInstance, header: string | undefined): RequestHo
   return { host: host !== undefined && answers(host) ? host : null, answers };
 }
 
+/** The name in a Host value, without its port or an IPv6 literal's brackets: `[::1]:7420` → `::1`. */
+function hostName(host: string): string {
+  const name = host.slice(0, host.lastIndexOf(':') > host.lastIndexOf(']') ? host.lastIndexOf(':') : host.length);
+  return name.startsWith('[') ? name.slice(1, -1) : name;
+}
+
 /** True when the request carries an Origin header (browsers always do on WebSocket handshakes). */
 export function hasOrigin(request: FastifyRequest): boolean {
   return request.headers.origin !== undefined;
@@ -96,15 +102,25 @@ export function hasOrigin(request: FastifyRequest): boolean {
  * Installs the Host, Origin and content-type checks on every request (WebSocket upgrades
  * included: @fastify/websocket routes them through the same hooks before upgrading) and the
  * security headers on every response.
+ *
+ * With `https` (the daemon serves both on one port, dual-protocol-server.ts), plain HTTP is for
+ * loopback only: a page load over http:// at a LAN address is sent to its https:// twin, any other
+ * such request refused, so a token never crosses the LAN in the clear. An Origin must carry the
+ * scheme the request came in on.
  */
-export function installHardening(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+export function installHardening(app: FastifyInstance, options: { readonly https?: boolean } = {}): void {
+  app.addHook('onRequest', async (request, reply) => {
     const hosts = hostsOf(app, request);
     if (hosts.host === null) {
       throw new ApiError('forbidden', 'this server only answers to its own addresses (127.0.0.1, localhost, [::1], or those it is bound to) with its own port');
     }
+    if (options.https && request.protocol === 'http' && !isLoopback(hostName(hosts.host))) {
+      if (request.method === 'GET' && !request.ws && request.headers.authorization === undefined) return reply.redirect(`https://${hosts.host}${request.url}`, 308);
+      throw new ApiError('forbidden', `beyond loopback this server speaks HTTPS only: use https://${hosts.host}`);
+    }
     const origin = request.headers.origin;
-    if (origin !== undefined && !(origin.startsWith('http://') && hosts.answers(origin.slice('http://'.length)))) {
+    const scheme = `${request.protocol}://`;
+    if (origin !== undefined && !(origin.startsWith(scheme) && hosts.answers(origin.slice(scheme.length)))) {
       throw new ApiError('forbidden', 'requests from other web sites are refused');
     }
     if (hasBody(request) && !isJson(request.headers['content-type'])) {

@@ -205,3 +205,12 @@ export const backtestCsvQuery = z.strictObject({
     .optional(),
   fees: z.string().max(8).optional(),
 });
+
+/** POST /devices/pair. */
+export const pairBody = z.strictObject({
+  code: z.string({ error: 'code is required' }).min(1, { error: 'code is required' }).max(32, { error: 'code is too long' }),
+  name: z.string({ error: 'name is required' }).max(256, { error: 'name is too long' }),
+});
+
+/** PATCH /devices/:id. */
+export const renameDeviceBody = z.strictObject({ name: z.string({ error: 'name is required' }).max(256, { error: 'name is too long' }) });

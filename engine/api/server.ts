@@ -14,6 +14,7 @@ import type { ApiContext } from './api-context';
 import { redactPaths } from '../logger';
 import type { ApiDeps } from './api-deps';
 import { handleError, sendError } from './errors';
+import { dualProtocolServer, type TlsFiles } from './dual-protocol-server';
 import { installHardening } from './hardening';
 import { LiveSockets } from './live-sockets';
 import { PriceStream } from './price-stream';
@@ -28,6 +29,7 @@ import { runRoutes } from './routes/runs';
 import { strategyRoutes } from './routes/strategy';
 import { readinessRoutes } from './routes/readiness';
 import { notifyRoutes } from './routes/notify';
+import { deviceRoutes } from './routes/devices';
 import { settingsRoutes } from './routes/settings';
 import { sendAppShell, serveRenderer, wantsAppShell } from './static-files';
 
@@ -47,6 +49,10 @@ export interface ApiServerOptions {
   readonly heartbeatMs?: number;
   /** How long a browser's WebSocket may take to send its auth message. Default 10 s. */
   readonly socketAuthTimeoutMs?: number;
+  /** Serve HTTPS with this certificate too (same port; plain HTTP stays for loopback only). */
+  readonly tls?: TlsFiles;
+  /** Wrong pairing codes per client. Default PAIRING_CLIENT_LIMIT. */
+  readonly pairingLimit?: FailureLimitOptions;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -66,6 +72,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   const [{ default: Fastify }, { default: websocket }] = await Promise.all([import('fastify'), import('@fastify/websocket')]);
   // Typed as Fastify's base logger so the instance is a plain FastifyInstance for route modules.
   const loggerInstance: FastifyBaseLogger = apiLogger(deps.logger);
+  const { tls } = options;
   const app = Fastify({
     loggerInstance,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -77,6 +84,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
     frameworkErrors: (err, request, reply) => {
       handleError(err, request, reply);
     },
+    ...(tls ? { serverFactory: (handler: Parameters<typeof dualProtocolServer>[0]) => dualProtocolServer(handler, tls) } : {}),
   });
 
   const auth = new AuthService({
@@ -88,6 +96,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
     ...(options.registration ? { registration: options.registration } : {}),
     ...(options.registerLimit ? { registerLimit: options.registerLimit } : {}),
     ...(options.hashGate ? { hashGate: options.hashGate } : {}),
+    ...(options.pairingLimit ? { pairingLimit: options.pairingLimit } : {}),
   });
   const sockets = new LiveSockets({
     heartbeatMs: options.heartbeatMs ?? 30_000,
@@ -101,7 +110,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   // Clients send one small auth message at most; nothing larger has a reason to exist.
   await app.register(websocket, { options: { maxPayload: 4096 } });
   installJsonOnly(app);
-  installHardening(app);
+  installHardening(app, { https: options.tls !== undefined });
   app.setErrorHandler((err, request, reply) => handleError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     deps.staticDir !== null && wantsAppShell(request) ? sendAppShell(reply) : sendError(reply, 'not_found', 'no such route'),
@@ -120,6 +129,7 @@ export async function buildApiServer(deps: ApiDeps, options: ApiServerOptions = 
   runRoutes(app, ctx);
   barRoutes(app, ctx);
   notifyRoutes(app, ctx);
+  deviceRoutes(app, ctx);
   backtestRoutes(app, ctx);
   healthRoutes(app, ctx);
   if (deps.staticDir !== null) await serveRenderer(app, deps.staticDir);

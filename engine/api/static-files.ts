@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * First path segments that belong to the API: never answered with index.html. The renderer's
  * service worker leaves each of them to the network (renderer/src/pwa/sw-route.ts, checked by its test).
  */
-export const API_ROOTS: ReadonlySet<string> = new Set(['auth', 'broker', 'strategy', 'runs', 'install-settings', 'notify', 'backtest', 'events', 'health']);
+export const API_ROOTS: ReadonlySet<string> = new Set(['auth', 'broker', 'strategy', 'runs', 'install-settings', 'notify', 'backtest', 'devices', 'events', 'health']);
 
 export async function serveRenderer(app: FastifyInstance, staticDir: string): Promise<void> {
   // Loaded with the API, after the daemon's first exits (server.ts).

@@ -13,6 +13,7 @@ import { conflict, DomainError, notFound, validationError, type FieldError } fro
 import type { UserId } from '../core/ids';
 import { randomToken } from '../core/random-ids';
 import { clientKey } from './client-address';
+import { DEVICE_TOKEN_PREFIX, DevicePairing } from './device-pairing';
 import { HashGate } from './hash-gate';
 import { FailureLimiter, type FailureLimitOptions, type LoginAttempt, type LoginLimiter } from './login-limiter';
 import { newPasswordProblems, PASSWORD_CHANGE_FORM, SIGN_UP_FORM } from './new-password';
@@ -36,10 +37,16 @@ export interface ClientInfo {
   readonly userAgent: string;
 }
 
-/** A token that verified: its user and the session it belongs to. */
-export interface Authenticated {
-  readonly user: User;
-  readonly sessionId: string;
+/**
+ * A token that verified: its user and what it belongs to, a signed-in session (a password login)
+ * or a paired device (a phone, device-pairing.ts).
+ */
+export type Authenticated = { readonly user: User; readonly sessionId: string; readonly deviceId?: undefined } | { readonly user: User; readonly deviceId: number; readonly sessionId?: undefined };
+
+/** The session of a password login; a paired device gets 403 (it may not manage sign-ins or pair others). */
+export function passwordSession(signed: Authenticated): { user: User; sessionId: string } {
+  if (signed.sessionId === undefined) throw new DomainError('forbidden', 'a paired device cannot do this: sign in with the password (on the desktop)');
+  return { user: signed.user, sessionId: signed.sessionId };
 }
 
 /** What sign-up takes: `confirm` is the password typed again, where the form asks for it. */
@@ -73,6 +80,8 @@ export interface AuthServiceDeps {
   readonly registration?: RegistrationOptions;
   /** Registrations per client (every attempt that gets as far as hashing). Default 5 per 15 minutes. */
   readonly registerLimit?: FailureLimitOptions;
+  /** Wrong pairing codes per client. Default PAIRING_CLIENT_LIMIT. */
+  readonly pairingLimit?: FailureLimitOptions;
 }
 
 /** Same words whether the email is unknown or the password wrong, so login never reveals which. */
@@ -90,6 +99,8 @@ export class AuthService {
   private readonly gate: HashGate;
   private readonly registration: Registration;
   private readonly registrations: FailureLimiter;
+  /** Pairing codes and paired devices; their tokens authenticate here too. */
+  readonly pairing: DevicePairing;
   /** A hash nobody's password matches, verified against when the email is unknown (timing). */
   private dummyHash: Promise<string> | null = null;
 
@@ -98,6 +109,7 @@ export class AuthService {
     this.gate = deps.hashGate ?? new HashGate();
     this.registration = new Registration(deps.repos, deps.clock, deps.registration);
     this.registrations = new FailureLimiter(deps.registerLimit ?? DEFAULT_REGISTER_LIMIT, () => deps.clock.now());
+    this.pairing = new DevicePairing({ repos: deps.repos, clock: deps.clock, ...(deps.pairingLimit ? { clientLimit: deps.pairingLimit } : {}) });
   }
 
   /** Whether an account can be created now, and why not; for the sign-in screen. */
@@ -170,10 +182,15 @@ export class AuthService {
   }
 
   /**
-   * The token's user and session, or null when the token is malformed or expired, or its session
-   * was ended. One read of the database (session and user together), as the user lookup alone was.
+   * The token's user and session (or paired device), or null when the token is malformed or
+   * expired, its session was ended or its device revoked. One read of the database (session or
+   * device, and user together), as the user lookup alone was.
    */
   async authenticate(token: string): Promise<Authenticated | null> {
+    if (token.startsWith(DEVICE_TOKEN_PREFIX)) {
+      const paired = this.pairing.authenticate(token);
+      return paired ? { user: paired.user, deviceId: paired.device.id } : null;
+    }
     const claims = await this.deps.tokens.verify(token);
     if (!claims) return null;
     const now = this.deps.clock.now();
@@ -205,7 +222,7 @@ export class AuthService {
    * The current password is checked even when the new one is refused, so the trader fixes
    * everything in one go; each check counts as a login attempt either way.
    */
-  async changePassword(auth: Authenticated, input: { current: string; next: string; confirm?: string | undefined }, address: string): Promise<PasswordChanged> {
+  async changePassword(auth: { user: User; sessionId: string }, input: { current: string; next: string; confirm?: string | undefined }, address: string): Promise<PasswordChanged> {
     const { repos } = this.deps;
     const { user, sessionId } = auth;
     const creds = repos.users.getCredentialsByEmail(user.email);

@@ -16,3 +16,11 @@ export function randomToken(bytes = 12): string {
 export function confirmationCode(): string {
   return String(randomBytes(4).readUInt32BE(0) % 1_000_000).padStart(6, '0');
 }
+
+/** Letters and digits a person reads back without confusion: no 0/O, 1/I. 32 of them, 5 bits each. */
+export const PAIRING_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A one-time pairing code of 8 characters from PAIRING_CODE_ALPHABET (40 bits). */
+export function pairingCode(): string {
+  return Array.from(randomBytes(8), (b) => PAIRING_CODE_ALPHABET[b % 32]).join('');
+}

@@ -13,6 +13,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'TRADECLOCK_HOST', meaning: 'address to listen on, as --host (default 127.0.0.1)' },
   { name: 'TRADECLOCK_ALLOW_REMOTE', meaning: '1: allow a non-loopback --host, as --allow-remote' },
   { name: 'TRADECLOCK_PUBLIC_HOST', meaning: 'host names the API also answers to, separated by commas, as --public-host' },
+  { name: 'TRADECLOCK_TLS_CERT', meaning: 'a PEM certificate to serve HTTPS with, as --tls-cert (with TRADECLOCK_TLS_KEY)' },
+  { name: 'TRADECLOCK_TLS_KEY', meaning: 'its PEM private key, as --tls-key' },
   { name: 'TRADECLOCK_DATA_DIR', meaning: 'data directory (database, logs, holiday files), as --data-dir' },
   { name: 'TRADECLOCK_LOG_LEVEL', meaning: 'trace, debug, info, warn or error, as --log-level' },
   { name: 'TRADECLOCK_LOG_FORMAT', meaning: 'text or json: what stdout shows, as --log-format (default: text on a terminal, else json)' },

@@ -87,6 +87,17 @@ const SCREENS: readonly Screen[] = [
       await expect(fieldError(page, 'password')).toBeVisible();
     },
   },
+  {
+    name: 'pair-phone-with-errors',
+    reach: async (page) => {
+      await signedOut(page, true);
+      await page.getByRole('button', { name: 'Pair it with a code from the desktop' }).click();
+      const form = page.getByRole('form', { name: 'Pair this device' });
+      await form.getByLabel('Pairing code').fill('WRONG-CODE');
+      await form.getByRole('button', { name: 'Pair this device' }).click();
+      await expect(fieldError(form, 'name')).toBeVisible();
+    },
+  },
   { name: 'strategies-empty', reach: (page, w) => open(page, w.emptyToken, '#/strategies') },
   { name: 'brokers-empty', reach: (page, w) => open(page, w.emptyToken, '#/brokers') },
   {
@@ -224,6 +235,15 @@ const SCREENS: readonly Screen[] = [
       await form.getByRole('button', { name: 'Change password' }).click();
       await expect(form.locator('[data-field-error="new_password"]')).toBeVisible();
       await expect(page.getByRole('list', { name: 'Signed-in sessions' }).getByRole('listitem').first()).toBeVisible();
+    },
+  },
+  {
+    name: 'settings-pairing-code',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/settings');
+      const panel = page.getByRole('region', { name: 'Pair a phone' });
+      await panel.getByRole('button', { name: 'Show pairing code' }).click();
+      await expect(panel.getByLabel('One-time code')).toBeVisible();
     },
   },
   {

@@ -85,11 +85,20 @@ const WITHOUT_IDS = [
   // of it answers 404 (both in notify-web-push.test.ts).
   'POST /notify/push/subscriptions',
   'DELETE /notify/push/subscriptions',
+  // The caller's own paired devices and a code for the caller (each :id route is walked below).
+  'GET /devices',
+  'POST /devices/pairing-code',
+  // Not signed in: the one-time code is its only authority, and pairs the user who asked for it.
+  'POST /devices/pair',
+  // The daemon's certificate authority: public, the same for everyone.
+  'GET /devices/authority.crt',
 ];
 
 describe("user B and user A's ids", () => {
   it('every route answers 404', async () => {
     const aSession: string = (await h.call('GET', '/auth/sessions', { token: a.token })).body.sessions[0].id;
+    const { code } = (await h.call('POST', '/devices/pairing-code', { token: a.token, body: {} })).body;
+    const aDevice: number = (await h.call('POST', '/devices/pair', { body: { code, name: "A's phone" } })).body.device.id;
     const routes: Array<[string, string, unknown?]> = [
       ['GET', `/broker/${a.account}`],
       ['DELETE', `/broker/${a.account}`],
@@ -119,6 +128,8 @@ describe("user B and user A's ids", () => {
       ['POST', `/notify/channels/${a.channel}/test`, {}],
       ['GET', `/notify/channels/${a.channel}/deliveries`],
       ['DELETE', `/notify/channels/${a.channel}`],
+      ['PATCH', `/devices/${aDevice}`, { name: 'B' }],
+      ['DELETE', `/devices/${aDevice}`],
     ];
     for (const [method, path, body] of routes) {
       const res = await h.call(method, path, { token: b.token, ...(body === undefined ? {} : { body }) });
@@ -129,6 +140,8 @@ describe("user B and user A's ids", () => {
     const walked = routes.map(([method, path]) => `${method} ${path.replace(/\?.*$/, '').replace(/^\/auth\/sessions\/[\w-]+$/, '/auth/sessions/:id').replace(/\/\d+/g, '/:id')}`);
     expect(allRoutes().filter((r) => !walked.includes(r) && !WITHOUT_IDS.includes(r))).toEqual([]);
     expect((await h.call('GET', '/auth/sessions', { token: a.token })).body.sessions.map((s: { id: string }) => s.id)).toEqual([aSession]);
+    expect((await h.call('GET', '/devices', { token: a.token })).body.devices.map((d: { id: number; name: string }) => [d.id, d.name])).toEqual([[aDevice, "A's phone"]]);
+    expect((await h.call('GET', '/devices', { token: b.token })).body.devices).toEqual([]);
   });
 
   it("a body reference to A's account is refused like an account that does not exist", async () => {

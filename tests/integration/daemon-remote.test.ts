@@ -3,6 +3,9 @@
  * (for 0.0.0.0, this machine's interface addresses) and the names given with `--public-host`,
  * refuses every other Host, and the printed URLs are ones a browser can open.
  *
+ * These run with HTTPS off (`--no-https`), so every address is asked over plain HTTP; with HTTPS on
+ * (the default beyond loopback) see daemon-https.test.ts.
+ *
  * Traffic stays on this machine: requests go to 127.0.0.x, or to this machine's own interface
  * addresses; other addresses appear only as Host headers.
  */
@@ -58,7 +61,7 @@ const foreignIPv4 = () => ['198.51.100.7', '198.51.100.8'].find((a) => !ownIPv4(
 
 describe('bound to 0.0.0.0', () => {
   it('answers to every interface address of this machine and to --public-host names, and to nothing else', async () => {
-    const daemon = await startDaemon({ dataDir: tempDir(), host: '0.0.0.0', port: 0, allowRemote: true, publicHosts: ['TradeClock.test'], logger: quiet, staticDir: null });
+    const daemon = await startDaemon({ dataDir: tempDir(), host: '0.0.0.0', port: 0, allowRemote: true, https: false, publicHosts: ['TradeClock.test'], logger: quiet, staticDir: null });
     handles.push(daemon);
     const { port } = daemon;
     for (const address of ownIPv4()) {
@@ -79,7 +82,7 @@ describe('bound to 0.0.0.0', () => {
   });
 
   it('gives reachable URLs: loopback first, then one per interface address, never 0.0.0.0', async () => {
-    const daemon = await startDaemon({ dataDir: tempDir(), host: '0.0.0.0', port: 0, allowRemote: true, logger: quiet, staticDir: null });
+    const daemon = await startDaemon({ dataDir: tempDir(), host: '0.0.0.0', port: 0, allowRemote: true, https: false, logger: quiet, staticDir: null });
     handles.push(daemon);
     const expected = ['127.0.0.1', ...ownIPv4().filter((a) => !a.startsWith('127.'))].map((a) => `http://${a}:${daemon.port}`);
     expect(daemon.url).toBe(`http://127.0.0.1:${daemon.port}`);
@@ -98,9 +101,9 @@ describe('bound to one address', () => {
 });
 
 describe('the daemon command', () => {
-  it('prints one URL per interface address with --host 0.0.0.0, and takes --public-host and TRADECLOCK_PUBLIC_HOST', async () => {
+  it('prints one URL per interface address with --host 0.0.0.0 (plain HTTP with --no-https), and takes --public-host and TRADECLOCK_PUBLIC_HOST', async () => {
     const d = await startDaemonProcess(tempDir(), { TRADECLOCK_PUBLIC_HOST: 'box.test, other.test' }, 'warn', undefined, {
-      args: ['--host', '0.0.0.0', '--allow-remote', '--public-host', 'tradeclock.test'],
+      args: ['--host', '0.0.0.0', '--allow-remote', '--no-https', '--public-host', 'tradeclock.test'],
     });
     children.push(d);
     const port = Number(new URL(d.url).port);

@@ -1,10 +1,11 @@
 /**
  * GET /auth/registration, POST /auth/register, POST /auth/login (public); GET /auth/validate,
- * POST /auth/logout (this session), POST /auth/password, GET /auth/sessions,
- * DELETE /auth/sessions/:id, POST /auth/sessions/sign-out-others (signed in).
+ * POST /auth/logout (this session, or a paired device unpairs itself), GET /auth/sessions (signed
+ * in); POST /auth/password, DELETE /auth/sessions/:id, POST /auth/sessions/sign-out-others (a
+ * password session only: a paired phone cannot lock the trader out).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthService, ClientInfo, Session } from '../../auth/auth-service';
+import { passwordSession, type AuthService, type ClientInfo, type Session } from '../../auth/auth-service';
 import type { ApiContext } from '../api-context';
 import { signedIn, signedInOf, userOf } from '../authenticate';
 import type { PasswordChangedDto, RegistrationDto, SignedInSessionsDto, SignedOutDto } from '../contract';
@@ -37,16 +38,19 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
   signedIn(app, auth, (scope) => {
     scope.get('/auth/validate', async (request): Promise<{ valid: true; user: UserDto }> => ({ valid: true, user: userDto(userOf(request)) }));
 
+    // A paired device that signs out unpairs itself: its token was its only way in.
     scope.post('/auth/logout', async (request, reply) => {
-      const { user, sessionId } = signedInOf(request);
-      auth.endSession(user.id, sessionId);
+      const signed = signedInOf(request);
+      if (signed.deviceId !== undefined) auth.pairing.revoke(signed.user.id, signed.deviceId);
+      else auth.endSession(signed.user.id, signed.sessionId);
+      const { user } = signed;
       await sockets.closeEnded(user.id, 'signed out');
       return reply.code(204).send();
     });
 
     scope.post('/auth/password', async (request): Promise<PasswordChangedDto> => {
       const body = parse(changePasswordBody, request.body);
-      const signed = signedInOf(request);
+      const signed = passwordSession(signedInOf(request));
       const changed = await auth.changePassword(signed, { current: body.current_password, next: body.new_password, confirm: body.confirm_password }, request.ip);
       // The other sessions are signed out now; the sockets opened with them go too.
       await sockets.closeEnded(signed.user.id, 'password changed: sign in again');
@@ -55,19 +59,19 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
     scope.get('/auth/sessions', async (request): Promise<SignedInSessionsDto> => {
       const { user, sessionId } = signedInOf(request);
-      return { sessions: auth.sessions(user.id).map((s) => signedInSessionDto(s, sessionId)) };
+      return { sessions: auth.sessions(user.id).map((s) => signedInSessionDto(s, sessionId ?? null)) };
     });
 
     scope.delete('/auth/sessions/:id', async (request, reply) => {
       const { id } = parse(sessionParams, request.params);
-      const { user } = signedInOf(request);
+      const { user } = passwordSession(signedInOf(request));
       auth.endSession(user.id, id);
       await sockets.closeEnded(user.id, 'signed out from another session');
       return reply.code(204).send();
     });
 
     scope.post('/auth/sessions/sign-out-others', async (request): Promise<SignedOutDto> => {
-      const { user, sessionId } = signedInOf(request);
+      const { user, sessionId } = passwordSession(signedInOf(request));
       const ended = auth.endOtherSessions(user.id, sessionId);
       await sockets.closeEnded(user.id, 'signed out from another session');
       return { signed_out_sessions: ended };

@@ -39,6 +39,11 @@ import type {
   SignedInSessionDto,
   SignedInSessionsDto,
   SignedOutDto,
+  DeviceDto,
+  DevicesDto,
+  PairBodyDto,
+  PairedDto,
+  PairingCodeDto,
   RegisterBody,
   RegistrationDto,
   RuntimeDto,
@@ -111,6 +116,7 @@ export type RunState = RuntimeDto['state'];
 /** Why an order exists (OrderDto.leg, RuntimeDto.exit_leg carry it as text). */
 export type { Leg } from '../../../engine/core/types';
 export type { ChannelKindDto, FormChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyTopicDto } from '../../../engine/api';
+export type { DeviceDto, PairingCodeDto } from '../../../engine/api';
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
 export type FeedState = NonNullable<BrokerAccountDto['feed_state']>;
@@ -185,6 +191,11 @@ export interface ApiRoutes {
   'GET /notify/push/key': { body: undefined; res: PushKeyDto };
   'POST /notify/push/subscriptions': { body: PushSubscriptionBodyDto; res: NotifyChannelDto };
   'DELETE /notify/push/subscriptions': { body: PushUnsubscribeBodyDto; res: null };
+  'GET /devices': { body: undefined; res: DevicesDto };
+  'POST /devices/pairing-code': { body: Record<string, never>; res: PairingCodeDto };
+  'POST /devices/pair': { body: PairBodyDto; res: PairedDto };
+  'PATCH /devices/:id': { body: { name: string }; res: DeviceDto };
+  'DELETE /devices/:id': { body: undefined; res: null };
 }
 
 export type RouteKey = keyof ApiRoutes;

@@ -5,7 +5,7 @@
  */
 
 /** First path segments the daemon's API owns (engine/api/static-files.ts, the same list). */
-export const API_ROOTS: readonly string[] = ['auth', 'broker', 'strategy', 'runs', 'install-settings', 'notify', 'backtest', 'events', 'health'];
+export const API_ROOTS: readonly string[] = ['auth', 'broker', 'strategy', 'runs', 'install-settings', 'notify', 'backtest', 'devices', 'events', 'health'];
 
 export interface SwRequest {
   readonly method: string;

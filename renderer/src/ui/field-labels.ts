@@ -16,6 +16,12 @@ export const AUTH_LABELS = {
   confirm_password: 'Confirm password',
 } as const satisfies FieldLabels;
 
+/** Pairing a phone (the sign-in screen's pairing form) and renaming a paired device. */
+export const PAIR_LABELS = {
+  code: 'Pairing code',
+  name: 'Name of this device',
+} as const satisfies FieldLabels;
+
 /** The Settings screen's password change. */
 export const PASSWORD_CHANGE_LABELS = {
   current_password: 'Current password',

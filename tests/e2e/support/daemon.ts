@@ -22,14 +22,14 @@ export interface RunningDaemon {
  * `openRegistration` (default true): each test signs up its own trader, so the worker's daemon
  * takes many accounts, all from loopback (hence the raised per-client limit); false starts it as
  * a trader's install does, closed after the first. `env` adds variables (test hooks such as an
- * always-open calendar).
+ * always-open calendar), `args` options of `tradeclock daemon` (`--https`).
  */
 export async function startTestDaemon(
   timeoutMs = 60_000,
-  { openRegistration = true, env = {} }: { openRegistration?: boolean; env?: Readonly<Record<string, string>> } = {},
+  { openRegistration = true, env = {}, args = [] }: { openRegistration?: boolean; env?: Readonly<Record<string, string>>; args?: readonly string[] } = {},
 ): Promise<RunningDaemon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-e2e-'));
-  const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['engine/cli.ts', 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const child: ChildProcess = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['engine/cli.ts', 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...args], {
     cwd: ROOT,
     // A vault passphrase so nothing waits on an OS keychain (paper accounts need no secret anyway).
     env: { ...process.env, TRADECLOCK_PASSPHRASE: 'e2e passphrase, not a secret', TRADECLOCK_PORT: '0', TRADECLOCK_OPEN_REGISTRATION: openRegistration ? '1' : '0', TRADECLOCK_REGISTER_LIMIT: '1000', ...env },

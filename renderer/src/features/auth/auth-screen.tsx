@@ -11,14 +11,16 @@ import type { RegistrationDto } from '../../lib/api-types';
 import { Field, FormError } from '../../ui/field';
 import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { AUTH_LABELS } from '../../ui/field-labels';
+import { codeFromUrl, PairForm } from './pair-form';
 import { useSession } from './session-store';
 
 const SEEN_KEY = 'tradeclock.has-account';
-type Mode = 'register' | 'login';
+type Mode = 'register' | 'login' | 'pair';
 
 export function AuthScreen() {
   const notice = useSession((s) => s.notice);
-  const [mode, setMode] = useState<Mode>(() => (localStorage.getItem(SEEN_KEY) ? 'login' : 'register'));
+  // A QR code from the desktop opens the pairing form with its code.
+  const [mode, setMode] = useState<Mode>(() => (codeFromUrl(location.hash) ? 'pair' : localStorage.getItem(SEEN_KEY) ? 'login' : 'register'));
   const [registration, setRegistration] = useState<RegistrationDto | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -32,7 +34,7 @@ export function AuthScreen() {
     try {
       const status = await api('GET /auth/registration');
       setRegistration(status);
-      if (!status.open) setMode('login');
+      if (!status.open) setMode((m) => (m === 'pair' ? m : 'login'));
       return status;
     } catch {
       // An engine that cannot say (an older one, or not answering) keeps both forms on offer.
@@ -79,55 +81,60 @@ export function AuthScreen() {
           Tradeclock
         </div>
         <h1 id="auth-title" className="auth__title">
-          {mode === 'register' ? 'Create your account' : 'Sign in'}
+          {mode === 'register' ? 'Create your account' : mode === 'pair' ? 'Pair this device' : 'Sign in'}
         </h1>
         <p className="muted auth__lead">
           {mode === 'register'
             ? 'Your account lives on this computer only. It protects your broker keys and strategies.'
-            : 'Sign in to the Tradeclock engine running on this computer.'}
+            : mode === 'pair'
+              ? 'Use this phone with the Tradeclock on your computer: enter the code shown in Settings, “Pair a phone”, on the desktop.'
+              : 'Sign in to the Tradeclock engine running on this computer.'}
         </p>
         {notice && (
           <p className="notice" role="status">
             {notice}
           </p>
         )}
-        {closed && (
+        {closed && mode !== 'pair' && (
           <p className="auth__single-user muted" role="note" aria-label="Single-user install">
             This Tradeclock already has its account: it is a single-user install, so new accounts cannot be created here. Sign in with
             that account. To allow more accounts, its owner can start Tradeclock with <code>TRADECLOCK_OPEN_REGISTRATION=1</code>.
           </p>
         )}
-        <form onSubmit={submit} noValidate aria-label={mode === 'register' ? 'Create account' : 'Sign in'}>
-          {mode === 'register' && Object.keys(errors.fields).length > 1 && (
-            <p className="form-error" role="alert">
-              {Object.keys(errors.fields).length} fields need a fix.
-            </p>
-          )}
-          <Field label={AUTH_LABELS.email} name="email" error={errors.fields.email}>
-            {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />}
-          </Field>
-          <Field label={AUTH_LABELS.password} name="password" error={errors.fields.password} hint={mode === 'register' ? 'At least 10 characters.' : undefined}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
+        {mode === 'pair' && <PairForm onCancel={() => switchTo('login')} />}
+        {mode !== 'pair' && (
+          <form onSubmit={submit} noValidate aria-label={mode === 'register' ? 'Create account' : 'Sign in'}>
+            {mode === 'register' && Object.keys(errors.fields).length > 1 && (
+              <p className="form-error" role="alert">
+                {Object.keys(errors.fields).length} fields need a fix.
+              </p>
             )}
-          </Field>
-          {mode === 'register' && (
-            <Field label={AUTH_LABELS.confirm_password} name="confirm_password" error={errors.fields.confirm_password}>
-              {(p) => <input {...p} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+            <Field label={AUTH_LABELS.email} name="email" error={errors.fields.email}>
+              {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />}
             </Field>
-          )}
-          <FormError messages={errors.form} />
-          <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
-            {busy ? 'Please wait…' : mode === 'register' ? 'Create account' : 'Sign in'}
-          </button>
-        </form>
-        {!closed && (
+            <Field label={AUTH_LABELS.password} name="password" error={errors.fields.password} hint={mode === 'register' ? 'At least 10 characters.' : undefined}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
+              )}
+            </Field>
+            {mode === 'register' && (
+              <Field label={AUTH_LABELS.confirm_password} name="confirm_password" error={errors.fields.confirm_password}>
+                {(p) => <input {...p} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+              </Field>
+            )}
+            <FormError messages={errors.form} />
+            <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
+              {busy ? 'Please wait…' : mode === 'register' ? 'Create account' : 'Sign in'}
+            </button>
+          </form>
+        )}
+        {!closed && mode !== 'pair' && (
           <p className="auth__switch">
             {mode === 'register' ? (
               <>
@@ -144,6 +151,14 @@ export function AuthScreen() {
                 </button>
               </>
             )}
+          </p>
+        )}
+        {mode !== 'pair' && (
+          <p className="auth__switch">
+            On a phone?{' '}
+            <button type="button" className="link" onClick={() => switchTo('pair')}>
+              Pair it with a code from the desktop
+            </button>
           </p>
         )}
       </div>

@@ -10,7 +10,11 @@ import { api, ApiError, isOffline, setApiToken } from '../../lib/api-client';
 import type { UserDto } from '../../lib/api-types';
 import { bridge } from '../../lib/bridge';
 import { joinTabs } from '../../lib/tab-session';
-import { tokenStore } from '../../lib/token-store';
+import { isDeviceToken, tokenStore } from '../../lib/token-store';
+
+/** What the sign-in screen says when the engine stopped taking the token. */
+const endedNotice = (token: string | null): string =>
+  isDeviceToken(token) ? 'This device was unpaired. Pair it again with a new code from Settings on the desktop.' : 'Your session has ended. Sign in again.';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in' | 'offline';
 
@@ -24,6 +28,8 @@ interface SessionStore {
   /** `confirmPassword` is checked by the engine with the rest, so every problem comes back at once. */
   register(email: string, password: string, confirmPassword?: string): Promise<void>;
   login(email: string, password: string): Promise<void>;
+  /** Trades the desktop's one-time code for this device's token (a phone pairing). */
+  pair(code: string, name: string): Promise<void>;
   logout(): Promise<void>;
   expired(reason?: string): void;
 }
@@ -70,7 +76,7 @@ export const useSession = create<SessionStore>()((set, get) => {
         set({ status: 'signed-in', token, user, notice: null });
       } catch (err) {
         if (isOffline(err)) return set({ status: 'offline', token });
-        forget(err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : null);
+        forget(err instanceof ApiError && err.status === 401 ? endedNotice(token) : null);
       }
     },
 
@@ -84,6 +90,11 @@ export const useSession = create<SessionStore>()((set, get) => {
       await signIn(session.token, session.user);
     },
 
+    async pair(code, name) {
+      const paired = await api('POST /devices/pair', { code, name });
+      await signIn(paired.token, paired.user);
+    },
+
     async logout() {
       // The other tabs first: once the engine revokes the token they would only learn it from a 401.
       tabs?.announceSignedOut();
@@ -95,8 +106,8 @@ export const useSession = create<SessionStore>()((set, get) => {
       forget(null);
     },
 
-    expired(reason = 'Your session has ended. Sign in again.') {
-      if (get().status === 'signed-in') forget(reason);
+    expired(reason) {
+      if (get().status === 'signed-in') forget(reason ?? endedNotice(get().token));
     },
   };
 });

@@ -1,10 +1,12 @@
 /**
  * The trader's own settings: change the password, see and end the signed-in sessions (this
- * browser, the desktop app, a phone on the LAN), where notifications go; and the install's checks
+ * browser, the desktop app, a phone on the LAN), pair a phone and manage the paired ones, where
+ * notifications go; and the install's checks
  * (the readiness lead, the stale-price bound). Nothing here touches strategies or brokers.
  */
 import { InstallSettingsForm } from './install-settings-form';
 import { NotifyChannels } from './notify-channels';
+import { PairedDevices } from './paired-devices';
 import { PasswordForm } from './password-form';
 import { SessionsList } from './sessions-list';
 
@@ -17,6 +19,7 @@ export function SettingsScreen() {
       <div className="settings">
         <PasswordForm />
         <SessionsList />
+        <PairedDevices />
         <InstallSettingsForm />
         <NotifyChannels />
       </div>
