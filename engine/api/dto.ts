@@ -195,6 +195,8 @@ export interface StrategyNow {
   readonly backstop?: Backstop | undefined;
   /** Whether its account's broker places a backstop when the strategy leaves `backstop` out (AccountFacts.backstopByDefault). */
   readonly backstopByDefault?: boolean | undefined;
+  /** The instrument's quantity step, as the account last resolved it (db instruments); null: none stated. */
+  readonly qtyStep?: number | null | undefined;
 }
 
 /**
@@ -222,6 +224,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     option_expiry: s.spec.option_expiry ?? 'current_week',
     option_strike: s.spec.option_strike ?? 'atm',
     positions: s.spec.positions?.map(positionDto) ?? null,
+    qty_step: now.qtyStep ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
