@@ -4,6 +4,7 @@
  * of 0.0015 BTC/USDT fills 0.0015, the stop-loss sells exactly that, and the run ends holding 0.
  * A quantity off the pair's step, or worth less than its least order value, is refused when the
  * strategy is saved, naming the figure; a hand sale of part of it leaves the exact rest to sell.
+ * (The brief's off-step example, 0.00151, is 151 steps of 0.00001: 0.000151 is off the step.)
  *
  * Sunday 2026-12-06, UTC: BUY 03:00, SELL 03:30; BTC/USDT starts at 60000 on the paper market
  * (step 0.00001, least order value 5 USDT).
@@ -39,6 +40,8 @@ describe('a crypto pair on paper, in fractions', () => {
     await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
     await t.engine.idle();
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 0.0015 });
+    // Stored with the instrument, so an exit after a restart still knows the step.
+    expect(t.repos.instruments.findInternal(t.account.id, 'CRYPTO', 'BTC/USDT')).toMatchObject({ qtyStep: 0.00001, minQty: 0.00001, minNotional: 5 });
 
     t.paper.setPrice('CRYPTO:BTC/USDT', 58_900);
     await t.clock.advance(2_000);
