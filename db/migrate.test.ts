@@ -81,11 +81,12 @@ describe('migrateTo', () => {
     migrateTo(db, 1);
     const { account, strategy } = seedV1Strategy(db);
     migrateTo(db, 2);
-    const repos = createRepos(db);
     expect(db.sqlite.prepare('SELECT symbol FROM strategies WHERE id = ?').pluck().get(strategy.id)).toBe(strategy.symbol);
-    expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')).toBeUndefined();
-    repos.instruments.saveInternal([{ brokerAccountId: account.id, exchange: 'NSE', symbol: 'RELIANCE', brokerRef: '738561', tickSize: 0.05, resolvedAt: 1 }]);
-    expect(repos.instruments.findInternal(account.id, 'NSE', 'RELIANCE')?.brokerRef).toBe('738561');
+    // In SQL: today's repo writes columns later migrations add (0013's qty step).
+    const refOf = () => db.sqlite.prepare("SELECT broker_ref FROM instruments WHERE broker_account_id = ? AND exchange = 'NSE' AND symbol = 'RELIANCE'").pluck().get(account.id);
+    expect(refOf()).toBeUndefined();
+    db.sqlite.prepare("INSERT INTO instruments (broker_account_id, exchange, symbol, broker_ref, tick_size, resolved_at) VALUES (?, 'NSE', 'RELIANCE', '738561', 0.05, 1)").run(account.id);
+    expect(refOf()).toBe('738561');
   });
 
   it('0002 numbers the orders of a database of 0001 as first attempts, and lets an exit take a second', () => {

@@ -110,6 +110,10 @@ export const instruments = sqliteTable(
     /** The broker's own handle (Kite's instrument_token, Alpaca's asset id). */
     brokerRef: text('broker_ref').notNull(),
     tickSize: real('tick_size').notNull(),
+    /** A crypto pair's quantity step, least quantity and least order value (issue 22); null where none is stated. */
+    qtyStep: real('qty_step'),
+    minQty: real('min_qty'),
+    minNotional: real('min_notional'),
     /** When the broker last said so (epoch ms). */
     resolvedAt: integer('resolved_at').notNull(),
   },

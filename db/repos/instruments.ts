@@ -12,6 +12,9 @@ export interface StoredInstrument {
   readonly symbol: string;
   readonly brokerRef: string;
   readonly tickSize: number;
+  readonly qtyStep: number | null;
+  readonly minQty: number | null;
+  readonly minNotional: number | null;
   readonly resolvedAt: number;
 }
 
@@ -36,7 +39,7 @@ export function createInstrumentsRepo(orm: Orm): InstrumentsRepo {
         orm
           .insert(instruments)
           .values(row)
-          .onConflictDoUpdate({ target: [instruments.brokerAccountId, instruments.exchange, instruments.symbol], set: { brokerRef: row.brokerRef, tickSize: row.tickSize, resolvedAt: row.resolvedAt } })
+          .onConflictDoUpdate({ target: [instruments.brokerAccountId, instruments.exchange, instruments.symbol], set: { brokerRef: row.brokerRef, tickSize: row.tickSize, qtyStep: row.qtyStep, minQty: row.minQty, minNotional: row.minNotional, resolvedAt: row.resolvedAt } })
           .run();
       }
     },

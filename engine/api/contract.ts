@@ -240,6 +240,12 @@ export interface StrategyDto {
   /** buy: buys at the BUY time and sells at the exit; sell: sells first (short) and buys back at the exit. */
   readonly side: 'buy' | 'sell';
   readonly qty: number;
+  /**
+   * The instrument's quantity step where it states one (a crypto pair: 0.00001 for BTC/USDT), as
+   * the account last resolved it, so a quantity is shown with its digits; null: whole units, or
+   * not resolved yet.
+   */
+  readonly qty_step: number | null;
   readonly buy_time: string;
   readonly sell_time: string;
   /** The last moment a position may stay open ("HH:MM:SS", at or after the SELL time); null: the SELL time. */
@@ -360,9 +366,11 @@ export interface StrategyFormFieldDto {
   readonly name: StrategyField;
   /**
    * 'list' is an array of `enum` values (weekdays); 'rows' a list of objects, each with the keys
-   * `item_fields` describes (a strategy's positions); 'json' anything without a plain input.
+   * `item_fields` describes (a strategy's positions); 'decimal' a number sent as typed, a string
+   * such as "0.0015" (or a number), so a fraction arrives as the decimal written; 'json' anything
+   * without a plain input.
    */
-  readonly type: 'string' | 'number' | 'boolean' | 'list' | 'rows' | 'json';
+  readonly type: 'string' | 'number' | 'decimal' | 'boolean' | 'list' | 'rows' | 'json';
   /** The allowed values of a choice, or of a list's items. */
   readonly enum?: readonly string[];
   /** false: it may be left out, and then means `default` (null: no value, or one the engine picks, as `hint` says). */

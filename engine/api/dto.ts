@@ -197,6 +197,8 @@ export interface StrategyNow {
   readonly backstopByDefault?: boolean | undefined;
   /** Whether its account's broker rests a take-profit with the backstop (AccountFacts.backstopOco). */
   readonly backstopOco?: boolean | undefined;
+  /** The instrument's quantity step, as the account last resolved it (db instruments); null: none stated. */
+  readonly qtyStep?: number | null | undefined;
 }
 
 /**
@@ -225,6 +227,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     option_expiry: s.spec.option_expiry ?? 'current_week',
     option_strike: s.spec.option_strike ?? 'atm',
     positions: s.spec.positions?.map(positionDto) ?? null,
+    qty_step: now.qtyStep ?? null,
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

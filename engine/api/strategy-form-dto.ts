@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { SPEC_VERSION, STRATEGY_FIELD_META, STRATEGY_FIELD_SHOW_WHEN, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
 import { POSITION_FIELD_META, positionShape, type PositionField } from '../core/position-spec';
 import type { StrategyFormDto, StrategyFormFieldDto, StrategyFormItemFieldDto } from './contract';
-import { choicesOf, plainTypeOf, zodField } from './zod-fields';
+import { choicesOf, isDecimalInput, plainTypeOf, zodField } from './zod-fields';
 
 export function strategyFormDto(): StrategyFormDto {
   return {
@@ -39,7 +39,7 @@ function described(name: string, schema: z.core.$ZodType, meta: { readonly label
   const choices = choicesOf(item ? zodField(item).inner : inner);
   return {
     name,
-    type: item ? 'list' : plainTypeOf(inner),
+    type: item ? 'list' : isDecimalInput(inner) ? 'decimal' : plainTypeOf(inner),
     ...(choices ? { enum: choices.map(String) } : {}),
     required,
     default: (defaultValue ?? null) as StrategyFormFieldDto['default'],

@@ -73,3 +73,13 @@ function plainType(values: readonly unknown[]): PlainType {
   const [t] = types;
   return t === 'string' || t === 'number' || t === 'boolean' ? t : 'json';
 }
+
+/**
+ * Whether a field takes a number or the same number as a decimal string (a quantity,
+ * spec-fields.ts `decimalQty`): a form sends it as typed, so "0.1" is not made a double on the way.
+ */
+export function isDecimalInput(schema: z.core.$ZodType): boolean {
+  const def = schema._zod.def as z.core.$ZodTypeDef & { options?: readonly z.core.$ZodType[] };
+  if (def.type !== 'union' || !def.options) return false;
+  return [...new Set(def.options.map((o) => o._zod.def.type))].sort().join() === 'number,string';
+}

@@ -19,6 +19,7 @@ export interface BrokerCapabilities {
   readonly ordersPerMinute: number | null;
   /** Kite's access token dies daily at 06:00 IST; null where sessions do not expire. */
   readonly sessionExpiresDaily: { readonly at: string; readonly timezone: string } | null;
+  /** Fractions of any instrument (Alpaca's fractional shares); an instrument's own `qtyStep` wins over it. */
   readonly fractionalQty: boolean;
   /**
    * How this account can sell first (open a short, covered later by a buy):
@@ -75,6 +76,16 @@ export interface Instrument {
    * broker's master; absent for what trades in single units (equities, crypto).
    */
   readonly lotSize?: number;
+  /**
+   * The quantity's step (BTC/USDT 0.00001), the least quantity and the least value in the quote
+   * currency an order may have, where the instrument states them (a crypto pair). A stated step
+   * wins over `capabilities.fractionalQty`; absent or null: none stated, and the quantity is whole
+   * units unless the broker trades fractions of anything.
+   * @example { qtyStep: 0.00001, minQty: 0.00001, minNotional: 5 }
+   */
+  readonly qtyStep?: number | null;
+  readonly minQty?: number | null;
+  readonly minNotional?: number | null;
 }
 
 /**

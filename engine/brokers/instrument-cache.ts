@@ -69,6 +69,11 @@ export class InstrumentCache {
     return this.storedOf(accountId).get(instrumentKey(exchange, symbol))?.tickSize ?? null;
   }
 
+  /** The instrument's quantity step (a crypto pair's) if it was resolved here or is stored and states one, else null; synchronous, for a strategy's DTO. */
+  knownQtyStep(accountId: BrokerAccountId, symbol: string, exchange: Exchange): number | null {
+    return this.storedOf(accountId).get(instrumentKey(exchange, symbol))?.qtyStep ?? null;
+  }
+
   forgetAccount(accountId: BrokerAccountId): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${accountId}|`)) this.cache.delete(key);
     this.stored.delete(accountId);
@@ -97,7 +102,7 @@ export class InstrumentCache {
       return instrumentOf(stored);
     }
     if (found) {
-      const row = { brokerAccountId: accountId, exchange, symbol, brokerRef: found.brokerRef, tickSize: found.tickSize, resolvedAt: clock.now() };
+      const row = { brokerAccountId: accountId, exchange, symbol, brokerRef: found.brokerRef, tickSize: found.tickSize, qtyStep: found.qtyStep ?? null, minQty: found.minQty ?? null, minNotional: found.minNotional ?? null, resolvedAt: clock.now() };
       storedRows.set(instrumentKey(exchange, symbol), row);
       this.save(row);
     } else if (stored) {
@@ -125,5 +130,5 @@ export class InstrumentCache {
 
 /** Storage keeps no `shortable` (it changes daily, Alpaca's borrow list): not known until the broker answers again. */
 function instrumentOf(row: StoredInstrument): Instrument {
-  return { symbol: row.symbol, exchange: row.exchange as Exchange, brokerRef: row.brokerRef, tickSize: row.tickSize, shortable: null };
+  return { symbol: row.symbol, exchange: row.exchange as Exchange, brokerRef: row.brokerRef, tickSize: row.tickSize, shortable: null, qtyStep: row.qtyStep, minQty: row.minQty, minNotional: row.minNotional };
 }

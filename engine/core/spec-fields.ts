@@ -3,6 +3,7 @@
  * (strategy-spec.ts) and a position's (position-spec.ts) are made of these, so a rule and its
  * message are written once. zod only, no I/O.
  */
+import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { parseTimeOfDay } from './time-of-day';
 
@@ -39,6 +40,41 @@ export const positiveNumber = (field: string) =>
     .number({ error: requiredOr(field, 'must be a number') })
     .refine((n) => Number.isFinite(n), { message: `${field} must be a finite number` })
     .refine((n) => n > 0, { message: `${field} must be greater than 0` });
+
+/** The least and most a quantity may be: below a satoshi (1e-8) no venue trades it, above is a typo. */
+export const QTY_MIN = 1e-8;
+export const QTY_MAX = 1_000_000;
+/** Significant digits a quantity may have: a double (the journal's `real`) spells back any decimal of 15. */
+export const QTY_DIGITS = 15;
+const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
+
+/**
+ * A quantity: a number, or a decimal as typed (`"0.0015"`: plain notation, no sign or exponent),
+ * so a fraction reaches the engine as the decimal the trader wrote. A number with float residue
+ * (0.1 + 0.2 sent as 0.30000000000000004) is refused: its 17 digits are no quantity anyone meant.
+ * Whole or fractional, and on which step, is the broker's and the instrument's (the strategy
+ * service checks it, strategy/qty-fit.ts).
+ * @example decimalQty('qty').parse('0.0015') // 0.0015
+ */
+export const decimalQty = (field: string) =>
+  z
+    .union([z.number(), z.string()], { error: requiredOr(field, 'must be a number') })
+    .transform((v, ctx) => {
+      const fail = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
+      if (typeof v === 'string' && v.trim() === '') return fail(`${field} is required`);
+      if (typeof v === 'string' && v.trim().startsWith('-')) return fail(`${field} must be greater than 0`);
+      if (typeof v === 'string' && !PLAIN_DECIMAL.test(v.trim())) return fail(`${field} must be a number`);
+      // A number is read as its shortest spelling: 0.1 is "0.1", the double JSON gave for it.
+      const d = new Decimal(typeof v === 'string' ? v.trim() : v);
+      if (!d.isPositive() || d.isZero()) return fail(`${field} must be greater than 0`);
+      if (d.lessThan(QTY_MIN)) return fail(`${field} must be at least ${new Decimal(QTY_MIN).toFixed()}`);
+      if (d.greaterThan(QTY_MAX)) return fail(`${field} must be at most ${QTY_MAX}`);
+      if (d.sd() > QTY_DIGITS) return fail(`${field} must have at most ${QTY_DIGITS} significant digits, got ${d.toFixed()}`);
+      return d.toNumber();
+    });
 
 /** Whether `n` is written with at most `decimals` digits after the point (as JSON would carry it). */
 function hasAtMostDecimals(n: number, decimals: number): boolean {

@@ -108,11 +108,42 @@ describe('a v1 body', () => {
     expect(problems({ ...BODY, stop_loss: undefined })).toEqual([['stop_loss', 'stop_loss is required']]);
     expect(problems({ ...BODY, stop_loss: 1e308 })).toEqual([['stop_loss', 'stop_loss must be at most 1000000000']]);
     expect(problems({ ...BODY, stop_loss: 95.123456789 })).toEqual([['stop_loss', 'stop_loss must have at most 8 decimals']]);
-    expect(problems({ ...BODY, qty: 1.5 })).toEqual([['qty', 'qty must be a whole number of shares']]);
+    // Whole shares are the broker's rule now (issue 22: a crypto pair trades in fractions): strategy-service.ts.
+    expect(problems({ ...BODY, qty: 1.5 })).toEqual([]);
+    expect(problems({ ...BODY, qty: 'ten' })).toEqual([['qty', 'qty must be a number']]);
     expect(problems({ ...BODY, buy_time: '9:30' })).toEqual([['buy_time', 'buy_time must be a 24-hour time "HH:MM" or "HH:MM:SS"']]);
     expect(problems({ ...BODY, sell_time: '09:29' })).toEqual([['sell_time', 'sell_time must be later than buy_time (09:30) on the same day']]);
     expect(problems({ ...BODY, repeat: 'weekly' })).toEqual([['repeat', 'repeat must be one of once, daily']]);
     expect(problems({ ...BODY, colour: 'red' })).toEqual([['body', 'Unrecognized key: "colour"']]);
+  });
+});
+
+describe('qty', () => {
+  it('takes a number or a plain decimal string, read as the decimal written', () => {
+    for (const [qty, parsed] of [[10, 10], ['0.0015', 0.0015], [' 0.1 ', 0.1], [0.00151, 0.00151], ['1000000', 1_000_000], ['0.00000001', 1e-8]] as const) {
+      expect(strategySpec.parse({ ...BODY, qty }).qty).toBe(parsed);
+    }
+  });
+
+  it('refuses what is no quantity, naming why', () => {
+    expect(problems({ ...BODY, qty: undefined })).toEqual([['qty', 'qty is required']]);
+    expect(problems({ ...BODY, qty: '' })).toEqual([['qty', 'qty is required']]);
+    expect(problems({ ...BODY, qty: true })).toEqual([['qty', 'qty must be a number']]);
+    expect(problems({ ...BODY, qty: '1e5' })).toEqual([['qty', 'qty must be a number']]);
+    expect(problems({ ...BODY, qty: '-1' })).toEqual([['qty', 'qty must be greater than 0']]);
+    expect(problems({ ...BODY, qty: 0 })).toEqual([['qty', 'qty must be greater than 0']]);
+    expect(problems({ ...BODY, qty: '0.000000001' })).toEqual([['qty', 'qty must be at least 0.00000001']]);
+    expect(problems({ ...BODY, qty: 1_000_001 })).toEqual([['qty', 'qty must be at most 1000000']]);
+    expect(problems({ ...BODY, qty: 0.1 + 0.2 })).toEqual([['qty', 'qty must have at most 15 significant digits, got 0.30000000000000004']]);
+  });
+});
+
+describe('symbol', () => {
+  it('takes a crypto pair BASE/QUOTE with one slash, upper-cased', () => {
+    expect(strategySpec.parse({ ...BODY, symbol: ' btc/usdt ' }).symbol).toBe('BTC/USDT');
+    for (const symbol of ['BTC//USDT', '/USDT', 'BTC/', 'A/B/C', 'BTC/USDT/']) {
+      expect(problems({ ...BODY, symbol })).toEqual([['symbol', 'symbol must be 1-30 ASCII letters, digits or . & _ -, or a pair BASE/QUOTE such as BTC/USDT']]);
+    }
   });
 });
 

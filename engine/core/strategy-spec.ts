@@ -15,7 +15,7 @@ import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
 import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
 import { positionRules, positionsField } from './position-spec';
-import { distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, requiredOr, SIDES, timeOfDay } from './spec-fields';
+import { decimalQty, distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, timeOfDay } from './spec-fields';
 
 export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
 
@@ -28,8 +28,11 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const MAX_REENTRIES = 9;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
-/** SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it. */
-const TYPED_SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.&_-]{0,29}$/;
+/**
+ * SYMBOL as typed, in either case: ASCII only, so upper-casing cannot make another symbol of it; or
+ * a crypto pair BASE/QUOTE (CCXT's unified symbol, BTC/USDT), one `/` between two names.
+ */
+const TYPED_SYMBOL_PATTERN = /^(?=.{1,30}$)[A-Za-z0-9][A-Za-z0-9.&_-]*(\/[A-Za-z0-9][A-Za-z0-9.&_-]*)?$/;
 
 /**
  * Each field's own rules, in the order a form shows them. Exported so a caller can tell which
@@ -44,7 +47,7 @@ export const strategyShape = {
     .string({ error: requiredOr('symbol', 'must be text') })
     .trim()
     // Checked before upper-casing: 'ß' upper-cases to 'SS' and 'ı' to 'I', another symbol than typed.
-    .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' })
+    .refine((s) => TYPED_SYMBOL_PATTERN.test(s), { message: 'symbol must be 1-30 ASCII letters, digits or . & _ -, or a pair BASE/QUOTE such as BTC/USDT' })
     .transform((s) => s.toUpperCase()),
   exchange: oneOf('exchange', EXCHANGES).optional(),
   /** Set: the symbol is an index (NIFTY, …) and the strategy trades its option, chosen at entry; qty is then in lots. */
@@ -56,9 +59,8 @@ export const strategyShape = {
   /** Set: the strategy holds 2–10 option positions at once (position-spec.ts); symbol is their index. */
   positions: positionsField,
   side: oneOf('side', SIDES).default('buy'),
-  qty: positiveNumber('qty')
-    .refine((n) => Number.isInteger(n), { message: 'qty must be a whole number of shares' })
-    .refine((n) => n <= 1_000_000, { message: 'qty must be at most 1000000' }),
+  /** Whole shares, lots, or a crypto pair's fraction on its step: the strategy service asks the broker which. */
+  qty: decimalQty('qty'),
   buy_time: timeOfDay('buy_time'),
   sell_time: timeOfDay('sell_time'),
   square_off_time: orNone(timeOfDay('square_off_time')),
@@ -132,14 +134,14 @@ const TIME = 'time of day';
 
 export const STRATEGY_FIELD_META = {
   broker_account_id: { label: 'Broker account', hint: 'The account whose money it trades', group: 'entry', available: true },
-  symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL or RELIANCE', group: 'entry', available: true },
+  symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL, RELIANCE or BTC/USDT', group: 'entry', available: true },
   exchange: { label: 'Exchange', hint: "Empty: the account's first exchange", group: 'entry', available: true },
   option_right: { label: 'Option', hint: 'CE or PE: trade an option of the index in Symbol (NIFTY, BANKNIFTY, FINNIFTY, SENSEX), its contract chosen a few seconds before the BUY; Quantity is then in lots. Empty: trade Symbol itself', group: 'entry', available: true },
   option_expiry: { label: 'Option expiry', hint: 'The nearest listed expiry (current_week; BANKNIFTY and FINNIFTY list monthlies only), the one after it, or the month’s', group: 'entry', available: true },
   option_strike: { label: 'Option strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120', group: 'entry', available: true },
   positions: { label: 'Positions', hint: "2 to 10 options of the index in Symbol held at once (a straddle: sell the ATM CE and the ATM PE), each with its side, contract rule and lots; its stop-loss and target, when left empty, are the strategy's", group: 'entry', available: false },
   side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: true },
-  qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, or lots of an option (the lot size is the contract’s, from the exchange)', group: 'entry', unit: 'shares or lots', available: true },
+  qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, lots of an option (the lot size is the contract’s, from the exchange), or a crypto pair’s base amount in its step (0.0015 BTC)', group: 'entry', unit: 'shares, lots or coins', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
   square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time: an exit still refused by then is tried at once; empty: none (a Kite MIS account: 15:15 IST)', group: 'time', unit: TIME, available: true },

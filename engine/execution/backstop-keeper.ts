@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { OPEN_BACKSTOP_STATES } from '../core/types';
+import { qtyLeft } from '../core/qty';
 import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, backstopTargetLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult, RestingTarget } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
@@ -427,7 +428,7 @@ const EXITED_LEG_KEPT_MS = 24 * 3_600_000;
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
 
 function firedClearance(row: Backstop): ExitClearance {
-  return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: Math.max(0, row.qty - row.filledQty) };
+  return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) };
 }
 
 function refOf(row: Backstop, instrument: Instrument): RestingStopRef {

@@ -23,6 +23,7 @@ import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { closableQty } from '../brokers/net-position';
+import { floorToStep } from '../core/qty';
 import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
 import { BackstopExits } from './backstop-exits';
 
@@ -427,7 +428,9 @@ export class ExecutionEngine {
       const net = await broker.execution.netQty(instrument);
       if (net === null) return intent;
       const held = closableQty(net, place.side);
-      return { ...intent, heldAtBroker: broker.capabilities.fractionalQty ? held : Math.floor(held) };
+      // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
+      const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
+      return { ...intent, heldAtBroker: step === null ? held : floorToStep(held, step) };
     } catch (err) {
       this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'could not ask the broker what is held before a new exit attempt; asking again');
       this.againLater(intent);

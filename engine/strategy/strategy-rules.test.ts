@@ -27,7 +27,7 @@ describe('symbol', () => {
     const engine = t;
     // 'ß' upper-cases to 'SS', dotless 'ı' to 'I', the 'ﬀ' ligature to 'FF', the Kelvin sign 'K' stays itself.
     for (const symbol of ['ßpy', 'ıbm', 'ﬀ', 'AAPL\u212a', 'ＡＡＰＬ', 'AAPL\u0301']) {
-      expect(await refusal(() => engine.create({ symbol })), symbol).toEqual([{ field: 'symbol', message: 'symbol must be 1-30 ASCII letters, digits or . & _ -' }]);
+      expect(await refusal(() => engine.create({ symbol })), symbol).toEqual([{ field: 'symbol', message: 'symbol must be 1-30 ASCII letters, digits or . & _ -, or a pair BASE/QUOTE such as BTC/USDT' }]);
     }
     expect(engine.engine.strategies.list(engine.user.id)).toEqual([]);
     expect((await engine.create({ symbol: ' brk.b ' })).symbol).toBe('BRK.B');

@@ -20,6 +20,8 @@ import { createStrategyInput, updateStrategyInput, strategyFields, type CreateSt
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
 import { indexListing, isIndexSpot } from '../core/index-underlyings';
+import { quoteOf } from '../brokers/instrument-finder';
+import { qtyProblem } from './qty-fit';
 
 /**
  * The levels and distances the instrument's price step bounds, each with the field of its mode: a
@@ -171,21 +173,33 @@ export class StrategyService {
     const chosen = exchange ?? (optionsBy !== undefined && symbol !== undefined ? indexListing(symbol)?.derivatives : undefined) ?? caps.exchanges[0]!;
     const exchangeOk = caps.exchanges.includes(chosen);
     if (!exchangeOk) add('exchange', `exchange ${chosen} is not traded at this ${caps.kind} account: it trades ${caps.exchanges.join(', ')}`);
-    if (qty !== undefined && !caps.fractionalQty && !Number.isInteger(qty)) add('qty', 'qty must be a whole number at this broker');
+    // Unresolved (an option's contract is chosen at entry, an index is refused): the broker's whole-number rule only.
+    const qtyUnresolved = () => {
+      const problem = qty === undefined ? null : qtyProblem(qty, symbol ?? '', null, caps.fractionalQty, null);
+      if (problem) add('qty', problem);
+    };
     if (side === 'sell' && caps.sellFirst === 'none') add('side', `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
     if (optionsBy !== undefined) {
       // The contract is chosen at the BUY time: there is nothing to look up before it.
       if (!broker.optionChains) add(optionsBy, `${optionsBy}: this ${caps.kind} account lists no options`);
+      qtyUnresolved();
       return { exchange: chosen, caps };
     }
     // An index resolves for its quote (an option's strike is chosen from it), but nothing orders it.
     if (symbol !== undefined && isIndexSpot(chosen, symbol)) {
       add('symbol', `symbol ${symbol} on ${chosen} is an index: it has a price but cannot be ordered; to trade its options, set option_right`);
+      qtyUnresolved();
       return { exchange: chosen, caps };
     }
     const instrument = exchangeOk && symbol !== undefined ? await this.lookupOrExplain(accountId, symbol, chosen, add) : undefined;
     if (instrument === null) add('symbol', `symbol ${symbol} is not a tradable instrument on ${chosen} at this broker`);
-    else if (instrument) {
+    if (!instrument) qtyUnresolved();
+    else {
+      if (qty !== undefined) {
+        const price = instrument.minNotional == null ? null : (await quoteOf(this.ctx, userId, accountId, instrument.symbol, chosen)).price;
+        const problem = qtyProblem(qty, instrument.symbol, instrument, caps.fractionalQty, price);
+        if (problem) add('qty', problem);
+      }
       // Null: the broker's API does not say (its own checks decide when the entry is placed).
       if (side === 'sell' && caps.sellFirst !== 'none' && instrument.shortable === false) {
         add('side', `side sell (sell first): ${symbol} cannot be sold first at this broker${caps.kind === 'alpaca' ? ' (Alpaca sells first only what is shortable and easy to borrow)' : ''}`);

@@ -23,7 +23,7 @@ test('an option of NIFTY is built in the form and its row names the rule it is c
   await f.stopLossUnit.selectOption('points');
   const created = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
   await f.submit.click();
-  expect((await created).postDataJSON()).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: 2, stop_loss_mode: 'points' });
+  expect((await created).postDataJSON()).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: '2', stop_loss_mode: 'points' });
   await expect(f.form).toBeHidden();
 
   const row = strategyRow(page, 'NIFTY');

@@ -161,7 +161,7 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(side).toHaveValue('buy');
   await expect(side.locator('option')).toHaveText(['Buy first (long)', 'Sell first (short)']);
   // The hints are the engine's.
-  await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry: shares, or lots of an option (the lot size is the contract’s, from the exchange)');
+  await expect(f.form.getByLabel('Quantity', { exact: true })).toHaveAccessibleDescription('How many to buy at each entry: shares, lots of an option (the lot size is the contract’s, from the exchange), or a crypto pair’s base amount in its step (0.0015 BTC)');
   await expect(f.form.getByLabel('BUY time', { exact: true })).toHaveAttribute('placeholder', 'HH:MM:SS');
 
   // The days start folded, saying what they hold; opening them offers Repeat.
@@ -177,7 +177,7 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await screens.snap('form-groups');
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
   await f.submit.click();
-  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', side: 'buy', qty: 3, buy_time: '09:30', sell_time: '15:55', stop_loss: 180, stop_loss_mode: 'price', repeat: 'daily' });
+  expect((await sent).postDataJSON()).toEqual({ broker_account_id: expect.any(Number), symbol: 'AAPL', exchange: 'NASDAQ', side: 'buy', qty: '3', buy_time: '09:30', sell_time: '15:55', stop_loss: 180, stop_loss_mode: 'price', repeat: 'daily' });
   await expect(strategyRow(page, 'AAPL')).toHaveCount(1);
 });
 
@@ -202,7 +202,8 @@ test('an existing strategy edits unchanged: its values shown, its days open, the
   const sent = page.waitForRequest((r) => r.method() === 'PATCH');
   await f.submit.click();
   // The stop-loss goes with its unit: a price, as it always was; no re-entry, as it read.
-  expect((await sent).postDataJSON()).toEqual({ ...stored, side: 'buy', stop_loss_mode: 'price', reentries: 0 });
+  // The quantity goes as typed (issue 22), a decimal string the engine reads as 4.
+  expect((await sent).postDataJSON()).toEqual({ ...stored, qty: '4', side: 'buy', stop_loss_mode: 'price', reentries: 0 });
   await expect(f.form).toBeHidden();
   await expect(strategyRow(page, 'AAPL')).toContainText('Qty 4');
 });

@@ -297,3 +297,20 @@ describe('GET /strategy/form', () => {
     expect(field('qty').enum).toBeUndefined();
   });
 });
+
+describe('a crypto pair (issue 22)', () => {
+  it('takes BASE/QUOTE and a quantity as a decimal string, and reads back the quantity with the pair\'s step', async () => {
+    const pair = { symbol: 'BTC/USDT', exchange: 'CRYPTO', qty: '0.0015', buy_time: '03:00', sell_time: '03:30', stop_loss: 59_000 };
+    const created = await h.createStrategy(token, account, pair);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ symbol: 'BTC/USDT', exchange: 'CRYPTO', qty: 0.0015, qty_step: 0.00001, timezone: 'UTC' });
+    expect((await h.call('GET', `/strategy/${created.body.id}`, { token })).body).toMatchObject({ qty: 0.0015, qty_step: 0.00001 });
+    expect((await h.call('GET', '/strategy/form', { token })).body.fields.find((f: { name: string }) => f.name === 'qty')).toMatchObject({ type: 'decimal' });
+    expect(await refused(h.createStrategy(token, account, { ...pair, qty: '0.000151' }))).toEqual([['qty', "qty 0.000151 is not a multiple of BTC/USDT's step 0.00001"]]);
+    await h.call('DELETE', `/strategy/${created.body.id}`, { token });
+    // A whole-share instrument says it has no step.
+    const { body: aapl } = await h.createStrategy(token, account);
+    expect(aapl).toMatchObject({ qty: 10, qty_step: null });
+    await h.call('DELETE', `/strategy/${aapl.id}`, { token });
+  });
+});

@@ -29,7 +29,8 @@ describe('strategy create: each rule names its field', () => {
     ['missing stop_loss', { stop_loss: undefined }, 'stop_loss'],
     ['qty 0', { qty: 0 }, 'qty'],
     ['qty 1.5', { qty: 1.5 }, 'qty'],
-    ['qty as text', { qty: '10' }, 'qty'],
+    // A decimal string is a quantity (issue 22: "0.0015" as typed); words are not.
+    ['qty as words', { qty: 'ten' }, 'qty'],
     ['negative stop_loss', { stop_loss: -1 }, 'stop_loss'],
     ['bad buy_time', { buy_time: '25:00' }, 'buy_time'],
     ['bad sell_time text', { sell_time: 'noon' }, 'sell_time'],

@@ -184,7 +184,7 @@ describe('a restart while the broker cannot be asked', () => {
 describe('the stored instrument', () => {
   it('is dropped when the broker, asked afresh, no longer knows the symbol', async () => {
     const { first } = await createdBeforeTheCrash('2026-03-09T13:59:00Z', { buy_time: '09:30:00', sell_time: '10:05:00' });
-    t.repos.instruments.saveInternal([{ brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'GONE', brokerRef: 'delisted', tickSize: 0.01, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS }]);
+    t.repos.instruments.saveInternal([{ brokerAccountId: t.account.id, exchange: 'NYSE', symbol: 'GONE', brokerRef: 'delisted', tickSize: 0.01, qtyStep: null, minQty: null, minNotional: null, resolvedAt: t.clock.now() - STORED_INSTRUMENT_FRESH_MS }]);
     t = await first.restart('2026-03-09T14:00:00Z');
     expect(await t.engine.ctx.instruments.lookup(t.account.id, 'GONE', 'NYSE')).toBeNull();
     expect(t.repos.instruments.findInternal(t.account.id, 'NYSE', 'GONE')).toBeUndefined();

@@ -9,8 +9,8 @@ import { MAX_TIMER_MS } from '../../core/clock';
 import { validationError, type FieldError } from '../../core/errors';
 import { EXCHANGES } from '../../core/types';
 
-/** Symbols the paper broker accepts (upper case, as exchanges list them; an index's name may hold spaces: "NIFTY 50"). */
-export const PAPER_SYMBOL_PATTERN = /^[A-Z0-9](?:[A-Z0-9.&_ -]{0,28}[A-Z0-9.&_-])?$/;
+/** Symbols the paper broker accepts (upper case, as exchanges list them; an index's name may hold spaces: "NIFTY 50"; a crypto pair is "BTC/USDT"). */
+export const PAPER_SYMBOL_PATTERN = /^[A-Z0-9](?:[A-Z0-9.&_ /-]{0,28}[A-Z0-9.&_-])?$/;
 
 /** "EXCHANGE:SYMBOL", the key of `startPrices`, `scripts` and `setPrice`. */
 export const PAPER_INSTRUMENT_KEY_PATTERN = new RegExp(`^(${EXCHANGES.join('|')}):${PAPER_SYMBOL_PATTERN.source.slice(1)}`);

@@ -115,6 +115,18 @@ describe('paper execution', () => {
     expect(broker.capabilities.rejectsDuplicateClientOrderId).toBe(true);
   });
 
+  it('takes a crypto pair in whole steps, and refuses a quantity off the step, naming it', async () => {
+    const { clock, broker } = await setup();
+    const btc = instrument('BTC/USDT', 'CRYPTO');
+    expect(await broker.execution.placeOrder(order('C1', { instrument: btc, qty: 0.000151 }))).toEqual({ kind: 'rejected', reason: "qty 0.000151 is not a multiple of BTC/USDT's step 0.00001" });
+    expect(await broker.execution.placeOrder(order('C2', { instrument: btc, qty: 0.0015 }))).toMatchObject({ kind: 'accepted' });
+    await clock.advance(1_000);
+    expect(await broker.execution.placeOrder(order('C3', { instrument: btc, side: 'sell', qty: 0.0006, opens: false }))).toMatchObject({ kind: 'accepted' });
+    await clock.advance(1_000);
+    // 0.0015 - 0.0006 in floats is 0.0009000000000000001; the book holds the decimal.
+    expect(broker.execution.holdingOf('CRYPTO:BTC/USDT')).toBe(0.0009);
+  });
+
   it.each([
     [{ qty: 1.5 }, /qty/],
     [{ qty: 0 }, /qty/],

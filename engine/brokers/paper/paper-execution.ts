@@ -11,6 +11,8 @@ import { PAPER_INSTRUMENT_KEY_PATTERN, PAPER_SYMBOL_PATTERN, type PaperBrokerCon
 import { notifyAll } from './paper-listeners';
 import { fillPrice } from './paper-price';
 import { isIndexSpot } from '../../core/index-underlyings';
+import { isMultipleOfStep, qtyLeft, qtySum, qtyText } from '../../core/qty';
+import { paperQtyStep } from './paper-instruments';
 
 /** Matches `capabilities.clientOrderIdMaxLength` (Alpaca's limit). */
 export const PAPER_CLIENT_ORDER_ID_MAX_LENGTH = 48;
@@ -163,8 +165,10 @@ export class PaperExecution implements BrokerExecution {
    */
   sellByHand(key: string, qty: number): void {
     if (!PAPER_INSTRUMENT_KEY_PATTERN.test(key)) throw new Error(`sellByHand: "${key}" is not "EXCHANGE:SYMBOL"`);
-    if (!Number.isSafeInteger(qty) || qty <= 0) throw new Error(`sellByHand: qty must be a whole number above 0, got ${qty}`);
-    this.holdings.set(key, this.holdingOf(key) - qty);
+    const colon = key.indexOf(':');
+    const step = paperQtyStep(key.slice(0, colon) as Exchange, key.slice(colon + 1));
+    if (!(qty > 0) || !isMultipleOfStep(qty, step)) throw new Error(`sellByHand: qty must be a ${step === 1 ? 'whole number' : `multiple of ${qtyText(step)}`} above 0, got ${qty}`);
+    this.holdings.set(key, qtySum([this.holdingOf(key), -qty]));
   }
 
   /** Makes the next `netQty` throw (the broker cannot be asked); several calls fail that many asks. */
@@ -251,7 +255,7 @@ export class PaperExecution implements BrokerExecution {
     const reserved = this.reservedQty(key, req.side);
     if (reserved === 0) return null;
     const held = Math.max(0, req.side === 'sell' ? this.holdingOf(key) : -this.holdingOf(key));
-    const available = Math.max(0, held - reserved);
+    const available = qtyLeft(held, reserved);
     return req.qty > available ? `insufficient qty available for order (requested: ${req.qty}, available: ${available})` : null;
   }
 
@@ -264,7 +268,7 @@ export class PaperExecution implements BrokerExecution {
     order.report = { ...order.report, status: 'filled', filledQty: qty, avgFillPrice: price, at: this.clock.now() };
     order.phase = 'done';
     const key = instrumentKey(instrument.exchange, instrument.symbol);
-    this.holdings.set(key, this.holdingOf(key) + (side === 'buy' ? qty : -qty));
+    this.holdings.set(key, qtySum([this.holdingOf(key), side === 'buy' ? qty : -qty]));
     order.timer = undefined;
     order.watch?.(order.report);
     this.emit(order, order.report);
@@ -285,7 +289,9 @@ function invalidReason(req: PlaceOrderRequest): string | null {
   if (!EXCHANGES.includes(exchange) || !PAPER_SYMBOL_PATTERN.test(symbol)) return `unknown instrument ${exchange}:${symbol}`;
   if (isIndexSpot(exchange, symbol)) return `${exchange}:${symbol} is an index: it has a price, and cannot be ordered`;
   if (req.side !== 'buy' && req.side !== 'sell') return `side must be buy or sell, got "${String(req.side)}"`;
-  // capabilities.fractionalQty is false.
-  if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `qty must be a whole number above 0, got ${req.qty}`;
+  // capabilities.fractionalQty is false: whole units, except a pair's own step (PAPER_PAIRS).
+  const step = paperQtyStep(exchange, symbol);
+  if (step === 1 && (!Number.isSafeInteger(req.qty) || req.qty <= 0)) return `qty must be a whole number above 0, got ${req.qty}`;
+  if (!(req.qty > 0) || !isMultipleOfStep(req.qty, step)) return `qty ${qtyText(req.qty)} is not a multiple of ${symbol}'s step ${qtyText(step)}`;
   return null;
 }

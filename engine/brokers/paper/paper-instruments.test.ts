@@ -19,6 +19,16 @@ describe('paper instruments', () => {
     expect(await i.resolve('INFY', 'NYSE')).toBeNull();
   });
 
+  it('trades the crypto pairs in fractions of their step, everything else in whole units (no step stated)', async () => {
+    const i = instruments();
+    expect(await i.resolve('BTC/USDT', 'CRYPTO')).toMatchObject({ brokerRef: 'CRYPTO:BTC/USDT', qtyStep: 0.00001, minQty: 0.00001, minNotional: 5 });
+    expect(await i.resolve('ETH/USDT', 'CRYPTO')).toMatchObject({ qtyStep: 0.0001, minNotional: 5 });
+    expect(await i.resolve('BTCUSD', 'CRYPTO')).not.toHaveProperty('qtyStep');
+    expect(await i.resolve('AAPL', 'NYSE')).not.toHaveProperty('qtyStep');
+    expect(await i.resolve('BTC/USDT', 'NSE')).toBeNull();
+    expect((await i.search!('BTC/', { limit: 5 })).map((m) => m.symbol)).toEqual(['BTC/USDT']);
+  });
+
   it('lists what the account options name (startPrices, scripts) besides its own list', async () => {
     const i = instruments({ startPrices: { 'NSE:PENNY': 2 }, scripts: { 'CRYPTO:BTC-USD': [{ afterMs: 0, price: 1 }] } });
     expect(await i.resolve('PENNY', 'NSE')).toMatchObject({ brokerRef: 'NSE:PENNY' });

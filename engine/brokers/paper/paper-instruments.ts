@@ -20,6 +20,31 @@ export interface PaperListing {
   readonly name: string;
 }
 
+/**
+ * A crypto pair the paper market trades in fractions, as a spot venue does: its quantity step,
+ * least quantity and least order value in the quote currency (Binance's LOT_SIZE stepSize, minQty
+ * and NOTIONAL minNotional for the pair), and the price it starts at, so a realistic order clears
+ * the minimum value.
+ */
+export interface PaperPair extends PaperListing {
+  readonly qtyStep: number;
+  readonly minQty: number;
+  readonly minNotional: number;
+  readonly startPrice: number;
+}
+
+const pair = (symbol: string, name: string, qtyStep: number, minNotional: number, startPrice: number): PaperPair => ({ symbol, exchange: 'CRYPTO', name, qtyStep, minQty: qtyStep, minNotional, startPrice });
+
+/** The pairs traded in fractions (BASE/QUOTE, CCXT's unified symbol). */
+export const PAPER_PAIRS: readonly PaperPair[] = [
+  pair('BTC/USDT', 'Bitcoin / Tether', 0.00001, 5, 60_000),
+  pair('ETH/USDT', 'Ether / Tether', 0.0001, 5, 3_000),
+  pair('SOL/USDT', 'Solana / Tether', 0.001, 5, 150),
+];
+
+/** "CRYPTO:BTC/USDT" → the pair's start price, for the paper market (a price set in the account's options wins). */
+export const PAPER_PAIR_PRICES: Readonly<Record<string, number>> = Object.fromEntries(PAPER_PAIRS.map((p) => [instrumentKey(p.exchange, p.symbol), p.startPrice]));
+
 const us = (exchange: 'NYSE' | 'NASDAQ', rows: readonly (readonly [string, string])[]): PaperListing[] => rows.map(([symbol, name]) => ({ symbol, exchange, name }));
 
 /** Indian equities are listed on both NSE and BSE, as they are in life. */
@@ -70,7 +95,18 @@ export const PAPER_LISTINGS: readonly PaperListing[] = [
     ['BTCUSD', 'Bitcoin / US dollar'],
     ['ETHUSD', 'Ether / US dollar'],
   ].map(([symbol, name]) => ({ symbol: symbol!, exchange: 'CRYPTO' as const, name: name! })),
+  ...PAPER_PAIRS.map(({ symbol, exchange, name }) => ({ symbol, exchange, name })),
 ];
+
+const PAIR_BY_SYMBOL = new Map(PAPER_PAIRS.map((p) => [p.symbol, p]));
+
+/**
+ * The quantity step the paper market takes for an instrument: a pair's own, else whole units.
+ * @example paperQtyStep('CRYPTO', 'BTC/USDT') // 0.00001; paperQtyStep('NSE', 'INFY') // 1
+ */
+export function paperQtyStep(exchange: Exchange, symbol: string): number {
+  return (exchange === 'CRYPTO' ? PAIR_BY_SYMBOL.get(symbol)?.qtyStep : undefined) ?? 1;
+}
 
 /** US equities: an order is routed by symbol whatever the listing venue (as at Alpaca), so either US exchange takes a US listing. */
 const US_VENUES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
@@ -78,7 +114,8 @@ const US_VENUES: readonly Exchange[] = ['NYSE', 'NASDAQ'];
 /**
  * The instruments part of a paper broker configured by `config`. brokerRef is "EXCHANGE:SYMBOL";
  * every instrument moves in the account's price step (`tickSize`) and can be sold first (a
- * simulated market has no borrow to run out of). With `chain`, the NFO/BFO contracts it lists
+ * simulated market has no borrow to run out of). The pairs of PAPER_PAIRS trade in fractions on
+ * their step (`qtyStep`, `minQty`, `minNotional`); everything else in whole units. With `chain`, the NFO/BFO contracts it lists
  * resolve too (their own tick and lot size), and the indices they are priced from resolve for
  * their quote; neither is offered by search (a strategy chooses its contract at entry).
  *
@@ -101,7 +138,9 @@ export function paperInstruments(config: Pick<PaperBrokerConfig, 'tickSize' | 's
       if (contract) return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize: contract.tickSize, shortable: true, lotSize: contract.lotSize };
       if (chain && isIndexSpot(exchange, symbol)) return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: false };
       if (!known.has(instrumentKey(exchange, symbol))) return null;
-      return { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: true };
+      const listed = { symbol, exchange, brokerRef: instrumentKey(exchange, symbol), tickSize, shortable: true };
+      const fractional = exchange === 'CRYPTO' ? PAIR_BY_SYMBOL.get(symbol) : undefined;
+      return fractional ? { ...listed, qtyStep: fractional.qtyStep, minQty: fractional.minQty, minNotional: fractional.minNotional } : listed;
     },
     async search(text: string, { exchange, limit }: { exchange?: Exchange | undefined; limit: number }): Promise<InstrumentMatch[]> {
       const wanted = exchange === undefined ? listings : listings.filter((l) => l.exchange === exchange);

@@ -12,6 +12,7 @@ import { PaperDecimal, roundToTick, walkStep } from './paper-price';
 import { seededUniform, type UniformSource } from './paper-random';
 import { notifyAll } from './paper-listeners';
 import { PAPER_INDEX_LEVELS } from './paper-option-chain';
+import { PAPER_PAIR_PRICES } from './paper-instruments';
 
 const DEFAULT_START_PRICE = 100;
 
@@ -222,7 +223,7 @@ export class PaperMarket implements BrokerData {
     let state = this.instruments.get(key);
     if (!state) {
       const derived = this.derived?.follows(exchange, symbol) ? this.derived.price(exchange, symbol) : null;
-      const price = derived ?? roundToTick(this.config.startPrices[key] ?? PAPER_INDEX_LEVELS[key] ?? DEFAULT_START_PRICE, this.config.tickSize);
+      const price = derived ?? roundToTick(this.config.startPrices[key] ?? PAPER_INDEX_LEVELS[key] ?? PAPER_PAIR_PRICES[key] ?? DEFAULT_START_PRICE, this.config.tickSize);
       state = { key, symbol, exchange, price, walk: new PaperDecimal(price), script: this.config.scripts[key], uniform: undefined };
       this.instruments.set(key, state);
     }

@@ -10,6 +10,8 @@ import { instrumentKey, type Exchange, type OrderSide } from '../../core/types';
 import type { BrokerRestingStops, OrderReport, RestingStopRef, RestingStopReport, RestingStopRequest, RestingStopResult } from '../broker';
 import { notifyAll } from './paper-listeners';
 import { PAPER_CLIENT_ORDER_ID_MAX_LENGTH, type PaperExecution } from './paper-execution';
+import { isMultipleOfStep, qtyLeft, qtySum, qtyText } from '../../core/qty';
+import { paperQtyStep } from './paper-instruments';
 
 /** Modifications per minute the engine keeps to for one paper stop. */
 export const PAPER_STOP_MODIFIES_PER_MINUTE = 6;
@@ -132,7 +134,7 @@ export class PaperRestingStops implements BrokerRestingStops {
     const invalid = invalidReason(req, this.stops.has(req.clientOrderId));
     if (invalid) return { kind: 'rejected', reason: invalid };
     const held = Math.max(0, (req.side === 'sell' ? 1 : -1) * this.execution.holdingOf(key));
-    const available = Math.max(0, held - this.reserved(key, req.side, replacing));
+    const available = qtyLeft(held, this.reserved(key, req.side, replacing));
     if (req.qty > available) return { kind: 'rejected', reason: `insufficient qty available for order (requested: ${req.qty}, available: ${available})` };
     const price = this.priceOf(req.instrument.exchange, req.instrument.symbol);
     const crossed = req.side === 'sell' ? price <= req.triggerPrice : price >= req.triggerPrice;
@@ -185,11 +187,11 @@ export class PaperRestingStops implements BrokerRestingStops {
   }
 
   private reserved(key: string, side: OrderSide, except: StopState | null): number {
-    let qty = 0;
+    const held: number[] = [];
     for (const stop of this.stops.values()) {
-      if (stop !== except && stop.key === key && stop.request.side === side && stop.report.status === 'resting') qty += stop.request.qty;
+      if (stop !== except && stop.key === key && stop.request.side === side && stop.report.status === 'resting') held.push(stop.request.qty);
     }
-    return qty;
+    return qtySum(held);
   }
 }
 
@@ -198,7 +200,9 @@ function invalidReason(req: RestingStopRequest, duplicate: boolean): string | nu
   const id = req.clientOrderId;
   if (typeof id !== 'string' || id.length === 0 || id.length > PAPER_CLIENT_ORDER_ID_MAX_LENGTH) return `client order id must be 1..${PAPER_CLIENT_ORDER_ID_MAX_LENGTH} characters`;
   if (req.side !== 'buy' && req.side !== 'sell') return `side must be buy or sell, got "${String(req.side)}"`;
-  if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return `qty must be a whole number above 0, got ${req.qty}`;
+  const step = paperQtyStep(req.instrument.exchange, req.instrument.symbol);
+  if (step === 1 && (!Number.isSafeInteger(req.qty) || req.qty <= 0)) return `qty must be a whole number above 0, got ${req.qty}`;
+  if (!(req.qty > 0) || !isMultipleOfStep(req.qty, step)) return `qty ${qtyText(req.qty)} is not a multiple of ${req.instrument.symbol}'s step ${qtyText(step)}`;
   if (!Number.isFinite(req.triggerPrice) || req.triggerPrice <= 0) return `stop price must be above 0, got ${req.triggerPrice}`;
   if (req.limitPrice !== null && (!Number.isFinite(req.limitPrice) || req.limitPrice <= 0)) return `limit price must be above 0, got ${req.limitPrice}`;
   return null;

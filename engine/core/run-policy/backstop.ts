@@ -5,6 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import type { Levels, OffsetMode, Side } from './types';
+import { qtyLeft } from '../qty';
 
 /**
  * What the broker said of a resting stop, as far as these rules read it: the seam's
@@ -135,7 +136,7 @@ export function answerOfReport(report: StopReport | null, qty: number, tries: nu
       return { kind: 'exit' };
     case 'fired':
       if (!report.done) return askAgain(undefined, tries);
-      return { kind: 'fired', filledQty: report.filledQty, avgFillPrice: report.avgFillPrice, remainder: Math.max(0, qty - report.filledQty), firedLeg: report.firedLeg ?? 'stop' };
+      return { kind: 'fired', filledQty: report.filledQty, avgFillPrice: report.avgFillPrice, remainder: qtyLeft(qty, report.filledQty), firedLeg: report.firedLeg ?? 'stop' };
     case 'resting':
       // Still resting after a cancel was sent: the cancel is on its way (pending_cancel).
       return askAgain(undefined, tries);

@@ -11,6 +11,7 @@ import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
 import { canMove, ratchetAt } from './levels';
 import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
+import { qtyLeft, qtySum } from '../qty';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
 /**
@@ -95,7 +96,7 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   const progress: RunPatch = {
     lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
     lastActionAt: s.now,
-    ...(soldElsewhere ? { positionQty: qty, reason: `${s.positionQty - qty} of the ${s.positionQty} held were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere; attempt ${attempt} ${entry.side === 'buy' ? 'sells' : 'buys back'} the ${qty} left` } : {}),
+    ...(soldElsewhere ? { positionQty: qty, reason: `${qtyLeft(s.positionQty, qty)} of the ${s.positionQty} held were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere; attempt ${attempt} ${entry.side === 'buy' ? 'sells' : 'buys back'} the ${qty} left` } : {}),
   };
   const place = {
     legNo: s.legNo,
@@ -120,7 +121,7 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
 export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasting: boolean | null): Step {
   const filled = order.filledQty > 0;
   const exitPrice = averageExitPrice(s, order);
-  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  const remaining = qtyLeft(s.positionQty, order.filledQty);
   // The trader pressed STOP and keep while this exit was at the broker, and it left shares held:
   // they are the trader's now, so no further attempt, no MANUAL_EXIT; the run ends with them open.
   if (s.stopRequested && s.stopKeep && remaining > 0 && canTransition(s.state, 'STOPPED')) {
@@ -188,7 +189,7 @@ export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasti
  * in the broker's app, perhaps to sell by hand: selling again could sell what is no longer held.
  */
 function exitRetry(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean | null): { at: number; leg: ExitKind } | null {
-  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  const remaining = qtyLeft(s.positionQty, order.filledQty);
   const mayPass = order.status === 'cancelled' ? filled || lasting === false : lasting !== true;
   if (remaining === 0 || !mayPass || order.attempt >= MAX_EXIT_ATTEMPTS) return null;
   return byTheSquareOff(s, s.now + EXIT_RETRY_MS[Math.min(order.attempt, EXIT_RETRY_MS.length) - 1]!, asExitKind(order.leg));
@@ -221,7 +222,7 @@ const ENDED_BY: Readonly<Record<ExitKind, RunState>> = {
 };
 
 function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boolean): { to: RunState; patch: RunPatch } {
-  const remaining = Math.max(0, s.positionQty - order.filledQty);
+  const remaining = qtyLeft(s.positionQty, order.filledQty);
   if (!filled || remaining > 0) {
     // A long's exit sells; a short's buys back.
     const [done, doing] = order.side === 'sell' ? ['sold', 'sell'] : ['bought back', 'buy back'];
@@ -251,9 +252,9 @@ function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boo
 export function averageExitPrice(s: RunSnapshot, order: OrderView): number | null {
   if (order.fillPrice === null || order.filledQty === 0) return s.exitPrice;
   const bought = s.entry?.filledQty ?? s.positionQty;
-  const soldBefore = Math.max(0, bought - s.positionQty);
+  const soldBefore = qtyLeft(bought, s.positionQty);
   if (soldBefore === 0 || s.exitPrice === null) return order.fillPrice;
-  return (s.exitPrice * soldBefore + order.fillPrice * order.filledQty) / (soldBefore + order.filledQty);
+  return (s.exitPrice * soldBefore + order.fillPrice * order.filledQty) / qtySum([soldBefore, order.filledQty]);
 }
 
 /**

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, dayTime, deltaMs, humanize } from './format';
+import { countdown, dayTime, deltaMs, humanize, qty } from './format';
 
 describe('format', () => {
+  it('shows a quantity with its step\'s digits, whole shares as before, and never rounds a fraction away', () => {
+    // The locale's own point and grouping: compare with what it gives for the same digits.
+    const point = (1.5).toLocaleString().charAt(1);
+    expect(qty(0.0015, 0.00001)).toBe(`0${point}00150`);
+    expect(qty(1, 0.00001)).toBe(`1${point}00000`);
+    expect(qty(2, 0.25)).toBe(`2${point}00`);
+    expect(qty(10)).toBe('10');
+    expect(qty(10, 1)).toBe('10');
+    expect(qty(0.0015)).toBe(`0${point}0015`);
+    expect(qty(1e-8)).toBe(`0${point}00000001`);
+    expect(qty(null)).toBe('—');
+  });
+
   it('counts down in the largest units that matter', () => {
     expect(countdown(0)).toBe('now');
     expect(countdown(-5)).toBe('now');

@@ -6,12 +6,32 @@
 const EM_DASH = '—';
 
 const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
-const qtyFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+/** Up to 8 digits after the point (a satoshi), none shown when whole: 10 reads 10, 0.0015 reads 0.0015. */
+const qtyFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 8 });
+const stepFormats = new Map<number, Intl.NumberFormat>();
 const pctFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
 const moneyChange = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
 
 export const price = (n: number | null | undefined): string => (n === null || n === undefined ? EM_DASH : priceFormat.format(n));
-export const qty = (n: number | null | undefined): string => (n === null || n === undefined ? EM_DASH : qtyFormat.format(n));
+/**
+ * A quantity. With its instrument's step (a crypto pair's), with the step's digits, as a venue
+ * shows it: 0.0015 at step 0.00001 reads 0.00150; without one, as written, never rounded to 0.
+ * @example qty(0.0015, 0.00001) // '0.00150'; qty(10) // '10'
+ */
+export const qty = (n: number | null | undefined, step?: number | null): string => {
+  if (n === null || n === undefined) return EM_DASH;
+  if (step === null || step === undefined || !(step > 0)) return qtyFormat.format(n);
+  const digits = stepDigits(step);
+  let f = stepFormats.get(digits);
+  if (!f) stepFormats.set(digits, (f = new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f.format(n);
+};
+
+/** Digits after the point of a step: 0.00001 has 5, 0.25 has 2, 1 has none; at most 8. */
+function stepDigits(step: number): number {
+  for (let d = 0; d < 8; d++) if (Number(step.toFixed(d)) === step) return d;
+  return 8;
+}
 export const signedMoney = (n: number | null | undefined): string => (n === null || n === undefined ? EM_DASH : moneyChange.format(n));
 export const signedPct = (n: number | null | undefined): string => (n === null || n === undefined ? EM_DASH : `${pctFormat.format(n)} %`);
 

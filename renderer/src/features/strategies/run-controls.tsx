@@ -81,7 +81,7 @@ export function RunControls({ strategy: s }: { readonly strategy: StrategyDto })
         }
       >
         <p>
-          Orders go to <AccountTag accountId={s.broker_account_id} />: BUY <strong className="num">{qty(s.qty)}</strong> {s.symbol} on {s.exchange} at{' '}
+          Orders go to <AccountTag accountId={s.broker_account_id} />: BUY <strong className="num">{qty(s.qty, s.qty_step)}</strong> {s.symbol} on {s.exchange} at{' '}
           <strong className="num">{s.buy_time}</strong>, SELL at <strong className="num">{s.sell_time}</strong> {zoneLabel(s.timezone)} time, stop-loss{' '}
           <strong className="num">{price(s.stop_loss)}</strong>.
         </p>

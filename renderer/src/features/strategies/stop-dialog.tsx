@@ -71,7 +71,7 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
         </p>
       ) : (
         <p>
-          This strategy holds <strong className="num">{qty(held)}</strong> {strategy?.symbol} {words.opened} at{' '}
+          This strategy holds <strong className="num">{qty(held, strategy?.qty_step)}</strong> {strategy?.symbol} {words.opened} at{' '}
           <strong className="num">{price(run?.entry_price)}</strong>. Stopping it <strong>{short ? 'buys the position back' : 'sells the position'} at market now</strong>.
         </p>
       )}

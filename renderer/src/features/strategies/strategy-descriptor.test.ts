@@ -18,6 +18,7 @@ const stored = {
   exchange: 'NASDAQ',
   side: 'buy',
   qty: 10,
+  qty_step: null,
   buy_time: '09:30:00',
   sell_time: '15:55:00',
   square_off_time: null,
@@ -124,7 +125,7 @@ describe('inputs', () => {
     // The backstop may be left out (the broker's default), on or off: a choice of three, not a checkbox.
     expect(inputKindOf(byName('backstop'))).toBe('choice');
     expect(['', ...choicesOfField(byName('backstop'))].map((v) => choiceText(byName('backstop'), v))).toEqual(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
-    expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares or lots', 'required', '60', 'HH:MM:SS', 'required']);
+    expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares, lots or coins', 'required', '60', 'HH:MM:SS', 'required']);
   });
 
   it('takes its labels from the engine', () => {
@@ -166,8 +167,14 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, ...fieldsOfStored } = stored;
-    expect(bodyOf(offered, values, stored, KEPT)).toEqual(fieldsOfStored);
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, qty_step: _qs, ...fieldsOfStored } = stored;
+    // The quantity goes as typed (issue 22): the engine reads "10" as 10.
+    expect(bodyOf(offered, values, stored, KEPT)).toEqual({ ...fieldsOfStored, qty: '10' });
+  });
+
+  it('sends a quantity as typed, so a fraction stays the decimal the trader wrote', () => {
+    expect(byName('qty').type).toBe('decimal');
+    for (const qty of ['0.0015', '0.1', '10', '1e5']) expect(bodyOf(offered, { ...valuesOf(offered), qty: ` ${qty} ` }, undefined, KEPT).qty).toBe(qty);
   });
 
   it('edits a strategy with a target and a trail: shown with their units; the target emptied is sent as null, the trail kept', () => {
@@ -260,6 +267,6 @@ describe('option fields', () => {
     const option = { ...values, option_right: 'PE', option_strike: 'atm+2' };
     expect(isShown(byName('option_strike'), option, fields)).toBe(true);
     expect(isShown(byName('option_expiry'), option, fields)).toBe(true);
-    expect(bodyOf(offered, option, undefined, KEPT)).toMatchObject({ symbol: 'NIFTY', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: 2 });
+    expect(bodyOf(offered, option, undefined, KEPT)).toMatchObject({ symbol: 'NIFTY', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: '2' });
   });
 });

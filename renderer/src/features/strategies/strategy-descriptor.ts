@@ -38,7 +38,7 @@ export function inputKindOf(f: FormField): InputKind {
   if (f.type === 'list') return 'list';
   if (f.enum || isOptionalYesNo(f)) return 'choice';
   if (f.type === 'boolean') return 'switch';
-  if (f.type === 'number') return 'number';
+  if (f.type === 'number' || f.type === 'decimal') return 'number';
   // Rows (a strategy's positions) are typed as JSON until the form has a row editor (issue 19).
   if (f.type === 'json' || f.type === 'rows') return 'json';
   return f.unit === TIME_OF_DAY ? 'time' : 'text';
@@ -169,6 +169,9 @@ function sentValue(f: FormField, value: FormValue | undefined): unknown {
   switch (f.type) {
     case 'number':
       return numberOrText(t);
+    case 'decimal':
+      // As typed: "0.1" stays the decimal 0.1 (a quantity of a crypto pair), the engine reads it.
+      return t;
     case 'boolean':
       return t === 'true';
     case 'json':

@@ -3,7 +3,7 @@
  * engine's (GET /strategy/form, see strategy-descriptor.ts): a field it does not trade yet is no
  * input, only named as coming later; a group with nothing that must be filled in (the days) starts
  * folded unless the strategy uses it. Nothing is validated here: the form sends what was typed
- * (numbers as numbers when they read as numbers, else as typed) and shows each field error the API
+ * (numbers as numbers when they read as numbers, else as typed; a quantity always as typed) and shows each field error the API
  * returns next to its input, all at once, named by the input's label. Before saving it says where
  * and when the strategy will trade: the exchange (from the account's markets, never a hidden
  * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,

@@ -47,7 +47,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           <span className="muted small"> {s.exchange} · #{s.id}</span>
         </a>
         <div className="muted small tnum">
-          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty)}{s.option_right !== null && ' lots'} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
+          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty, s.qty_step)}{s.option_right !== null && ' lots'} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
         </div>
         {option && (
           <div className="small tnum" data-testid="option-contract">
@@ -79,7 +79,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
       <td data-label="Position" className="num">
         {view.qty > 0 ? (
           <>
-            {qty(view.qty)} <span className="muted">@</span> {price(view.entry)}
+            {qty(view.qty, s.qty_step)} <span className="muted">@</span> {price(view.entry)}
           </>
         ) : (
           <span className="muted">flat</span>

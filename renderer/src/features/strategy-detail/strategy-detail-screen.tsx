@@ -88,7 +88,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>Quantity</dt>
           <dd className="num">
-            {qty(strategy.qty)} {strategy.side === 'sell' && <span className="muted small">sell first (short)</span>}
+            {qty(strategy.qty, strategy.qty_step)} {strategy.side === 'sell' && <span className="muted small">sell first (short)</span>}
           </dd>
         </div>
         <div>
@@ -150,7 +150,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>Position</dt>
           <dd className="num" data-testid="position">
-            {view.qty > 0 ? `${qty(view.qty)} @ ${price(view.entry)}` : 'flat'}
+            {view.qty > 0 ? `${qty(view.qty, strategy.qty_step)} @ ${price(view.entry)}` : 'flat'}
           </dd>
         </div>
         <div>
