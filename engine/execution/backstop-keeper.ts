@@ -54,6 +54,8 @@ export class BackstopKeeper {
   private stopped = false;
   /** Lookups of placements never answered, once more after their leg's exit (lookAgainLater). */
   private readonly lateLookups = new Set<TimerHandle>();
+  /** Placements certainly not made (a rate limit, ours or the broker's), waiting to go again (placeAgainLater). */
+  private readonly retries = new Set<TimerHandle>();
   /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
   private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
   /**
@@ -332,6 +334,8 @@ export class BackstopKeeper {
     this.stopped = true;
     for (const t of this.lateLookups) t.cancel();
     this.lateLookups.clear();
+    for (const t of this.retries) t.cancel();
+    this.retries.clear();
     for (const f of this.follows.values()) f.timer?.cancel();
     this.follows.clear();
   }
@@ -365,7 +369,7 @@ export class BackstopKeeper {
     }
   }
 
-  private recordPlacement(row: Backstop, result: RestingStopResult): Backstop {
+  private recordPlacement(row: Backstop, result: RestingStopResult, tries = 0): Backstop {
     switch (result.kind) {
       case 'done':
         return this.fromReport(row, result.report);
@@ -373,10 +377,39 @@ export class BackstopKeeper {
         this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'the broker refused the backstop: the engine\'s own stop is all there is');
         return this.journal(row, { state: 'rejected', reason: result.reason });
       case 'unknown':
+        if (result.notPlaced === true) {
+          // Certainly not at the broker (a rate limit, ours or its own): it goes again, the position unprotected until then.
+          const afterMs = result.retryAfterMs ?? Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_MS * 2 ** tries);
+          this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason, afterMs }, 'the backstop was not placed yet; it is placed again');
+          this.placeAgainLater(row, afterMs, tries + 1);
+          return row;
+        }
         // Left 'placing': the exit's cancel, or recovery, asks the broker what became of it.
         this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'no answer to the backstop\'s placement; it is looked up before any exit');
         return row;
     }
+  }
+
+  /**
+   * A placement the broker certainly did not take, sent again `afterMs` later under the same id,
+   * serialised with the leg's other calls: only while its row is still that 'placing' version and
+   * no exit was cleared for the leg (an exit's clearance, or recovery after a restart, settles it
+   * otherwise). Tried for as long as that holds, the wait doubling to PLACEMENT_RETRY_MAX_MS.
+   */
+  private placeAgainLater(row: Backstop, afterMs: number, tries: number): void {
+    const timer = this.deps.clock.setTimer(afterMs, () => {
+      this.retries.delete(timer);
+      this.serial(row.runId, row.legNo, async () => {
+        const current = this.deps.repos.backstops.findByLegInternal(row.runId, row.legNo);
+        if (this.stopped || this.exited.has(`${row.runId}:${row.legNo}`) || current?.clientOrderId !== row.clientOrderId || current.state !== 'placing') return;
+        const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
+        const stops = broker.restingStops;
+        if (!stops) return;
+        const result = await callSafely(() => stops.place({ clientOrderId: current.clientOrderId, instrument, side: current.side, qty: current.qty, triggerPrice: current.triggerPrice, limitPrice: current.limitPrice }));
+        this.recordPlacement(current, result, tries);
+      }).catch((err: unknown) => this.deps.logger.error({ err, clientOrderId: row.clientOrderId }, 'a backstop could not be placed again; it is looked up before any exit and at the next start'));
+    });
+    this.retries.add(timer);
   }
 
   private fromReport(row: Backstop, report: RestingStopReport): Backstop {
@@ -415,6 +448,10 @@ const NOT_AT_BROKER = 'not at the broker at a restart';
 
 /** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
 const EXITED_LEG_KEPT_MS = 24 * 3_600_000;
+
+/** The first wait before a placement certainly not made goes again, and the longest (placeAgainLater). */
+export const PLACEMENT_RETRY_MS = 1_000;
+export const PLACEMENT_RETRY_MAX_MS = 30_000;
 
 /** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;

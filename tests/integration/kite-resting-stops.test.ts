@@ -59,6 +59,22 @@ describe('placing a GTT', () => {
     expect(await kite.restingStops.lookup(refOf(stop, idOf(placed)))).toMatchObject({ status: 'resting', brokerRef: idOf(placed), triggerPrice: 98.5, limitPrice: 98 });
   });
 
+  it('GTTs of entries filled together share one LTP request: all placed within the second, none refused by the 1 request a second', async () => {
+    const { stop } = await setup();
+    fake.setPrice('TATAMOTORS', 200);
+    fake.setPrice('SBIN', 300);
+    await clock.advance(1_000);
+    const others = await Promise.all(['TATAMOTORS', 'SBIN'].map(async (s) => (await kite.instruments.resolve(s, 'NSE'))!));
+    const asks = [stop, { ...stop, clientOrderId: 'tpk3x9a17do000170A', instrument: others[0]!, triggerPrice: 196, limitPrice: 195 }, { ...stop, clientOrderId: 'tpk3x9a17do000180A', instrument: others[1]!, triggerPrice: 294, limitPrice: 293 }];
+    // Asked in the same moment, as the engine places the backstops of entries filled by one BUY time; the clock does not move.
+    const placed = await Promise.all(asks.map((req) => kite.restingStops.place(req)));
+    expect(placed.map((p) => p.kind)).toEqual(['done', 'done', 'done']);
+    const ltp = fake.requests().filter((r) => r.path === '/quote/ltp');
+    expect(ltp).toHaveLength(1);
+    expect(ltp[0]!.query.getAll('i').sort()).toEqual(['NSE:INFY', 'NSE:SBIN', 'NSE:TATAMOTORS']);
+    expect(fake.gtts().map((g) => [(g.condition as { tradingsymbol: string }).tradingsymbol, (g.condition as { last_price: number }).last_price])).toEqual([['INFY', 100], ['TATAMOTORS', 200], ['SBIN', 300]]);
+  });
+
   it('uses the account product (CNC) and protects a short with a BUY', async () => {
     const { stop } = await setup({ product: 'CNC' });
     await place({ ...stop, side: 'buy', triggerPrice: 101.5, limitPrice: 102 });
