@@ -306,10 +306,11 @@ function upTimeAfter(from: number, ms: number, downs: readonly Downtime[]): numb
  * placed first. A kill between the fill and the placement (a crash point) stretches the bound by
  * the time no daemon was up: the next one places it at recovery. An entry a starting daemon placed
  * (accepted while it was not up yet: recovery sends a due BUY before the broker's update stream
- * listens) may have its fill missed by that stream; the daemon learns it at its settle check,
- * `settleCheckMs` after the acceptance (ExecutionEngine's SETTLE_CHECK_MS), and the bound runs from then.
+ * listens) may have its fill streamed to no one; the daemon looks it up as soon as its stream
+ * listens (Reconciler.lookUpOnListening), at most `listenMs` after the daemon answered, and the
+ * bound runs from then.
  */
-export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, settleCheckMs: number): BackstopVerdict {
+export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number): BackstopVerdict {
   const problems: string[] = [];
   const legs = new Map<string, { entry?: BrokerOrder; firstExit: number; firstBackstop: number }>();
   for (const o of orders) {
@@ -335,8 +336,8 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
     filledEntries++;
     const fill = at(leg.entry.filled_at);
     const accepted = at(leg.entry.created_at);
-    const placedWhileStarting = downs.some((d) => accepted >= d.from && accepted <= d.to);
-    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), placedWhileStarting ? accepted + settleCheckMs + boundMs : 0);
+    const starting = downs.find((d) => accepted >= d.from && accepted <= d.to);
+    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), starting ? starting.to + listenMs + boundMs : 0);
     if (leg.firstBackstop <= deadline && leg.firstBackstop <= leg.firstExit) {
       protectedInTime++;
       // The wait less the downtime it met: what the placement itself took.
