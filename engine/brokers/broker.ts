@@ -287,6 +287,11 @@ export interface RestingStopRef {
    * GTT) finds a stop by its instrument, side, quantity and trigger, and two runs may share them.
    */
   readonly excludeBrokerRefs?: readonly string[];
+  /**
+   * Epoch ms the stop's journal row was written, before its first placement was sent: a broker
+   * that finds a stop without its id never takes one it created earlier (allowing for its clock).
+   */
+  readonly notBefore?: number;
 }
 
 /**

@@ -250,4 +250,25 @@ describe('BackstopKeeper', () => {
     expect(asked).toHaveLength(1);
     expect(broker.restingStops.held().filter((h) => h.status === 'resting')).toEqual([]);
   });
+
+  it('asks the broker about a stop found without its id never taking one another row learned, cancelled or fired ones included, nor one created before its row', async () => {
+    const { clock, broker, run, position, repos, instrument } = await setup();
+    const asked: Array<Parameters<typeof broker.restingStops.cancel>[0]> = [];
+    const stops = Object.create(broker.restingStops) as typeof broker.restingStops;
+    stops.cancel = async (ref) => (asked.push(ref), broker.restingStops.cancel(ref));
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
+    // Yesterday's leg: placed, then cancelled for its exit; its row keeps the broker's ref.
+    const first = await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'cancelled', brokerRef: first!.brokerRef });
+    // Today's leg, a day later: its placement's answer lost (the row has no ref); its exit asks the broker.
+    await clock.advance(86_400_000);
+    const today = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: clock.now(), sellAt: clock.now() + 3_600_000 }, clock.now());
+    broker.failNextRestingStop('unknown-but-done');
+    const row = await k.place(today, 0, position, ON);
+    expect(row).toMatchObject({ state: 'placing', brokerRef: null });
+    await k.clearForExit(today.id, 0);
+    expect(asked.at(-1)).toMatchObject({ clientOrderId: row!.clientOrderId, brokerRef: null, excludeBrokerRefs: [first!.brokerRef], notBefore: row!.createdAt });
+  });
 });
+

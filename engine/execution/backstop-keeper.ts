@@ -144,7 +144,7 @@ export class BackstopKeeper {
         this.settle(cancelling, { kind: 'exit' });
         return { kind: 'clear' } as const;
       }
-      const ref = refOf(cancelling, instrument);
+      const ref = this.refOf(cancelling, instrument);
       const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
       let answer = cancelling.state === 'fired' ? await this.ask(stops, ref, row.qty, 0, cancel) : await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
@@ -202,8 +202,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
       const stops = broker.restingStops;
       if (!stops) return null;
-      const others = this.deps.repos.backstops.listOpenInternal().flatMap((b) => (b.id !== current.id && b.brokerRef ? [b.brokerRef] : []));
-      const seen = await stops.lookup({ ...refOf(current, instrument), excludeBrokerRefs: others });
+      const seen = await stops.lookup(this.refOf(current, instrument));
       if (seen === null || seen.status === 'cancelled' || seen.status === 'rejected') {
         this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
         return 'gone';
@@ -250,7 +249,7 @@ export class BackstopKeeper {
       const version = row.version + 1;
       const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice };
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
-      const result = await callSafely(() => stops.modify(refOf(row, instrument), next));
+      const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
@@ -299,7 +298,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
       if (!stops) return 'clear';
-      const ref = refOf(row, instrument);
+      const ref = this.refOf(row, instrument);
       const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
       let answer = await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
@@ -427,6 +426,17 @@ export class BackstopKeeper {
     return this.deps.repos.backstops.update(row.id, patch, this.deps.clock.now());
   }
 
+  /**
+   * How the broker is asked about the row's stop. Where it keeps no client id (a Kite GTT, found by
+   * instrument, side, quantity and trigger), the stop is never taken for one another row of the
+   * account learned (whatever its state: a fired or cancelled GTT stays in Kite's list, and the same
+   * strategy trades the same stop the next day), nor for one created before this row was journaled.
+   */
+  private refOf(row: Backstop, instrument: Instrument): RestingStopRef {
+    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((r) => r !== row.brokerRef);
+    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, excludeBrokerRefs: others, notBefore: row.createdAt };
+  }
+
   private wait(ms: number): Promise<void> {
     return new Promise((resolve) => this.deps.clock.setTimer(ms, resolve));
   }
@@ -460,9 +470,7 @@ function firedClearance(row: Backstop): ExitClearance {
   return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: Math.max(0, row.qty - row.filledQty) };
 }
 
-function refOf(row: Backstop, instrument: Instrument): RestingStopRef {
-  return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice };
-}
+
 
 /** A call that throws (a bug or a transport error) is an unknown outcome. */
 async function callSafely(call: () => Promise<RestingStopResult>): Promise<RestingStopResult> {

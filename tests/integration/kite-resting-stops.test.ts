@@ -10,6 +10,7 @@ import { createKiteBroker, type KiteBroker } from '../../engine/brokers/kite';
 import type { Instrument, RestingStopRef, RestingStopRequest } from '../../engine/brokers/broker';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
 import { waitFor } from '../fakes/kite/wait-for';
+import { parseKiteTimestamp } from '../../engine/brokers/kite/token-expiry';
 
 let fake: KiteFake;
 let clock: FakeClock;
@@ -117,6 +118,23 @@ describe('a dead session', () => {
 });
 
 describe('finding a GTT without its trigger id', () => {
+  it('never takes a GTT created before the stop was journaled: an earlier run\'s GTT with the same stop, fired and still listed', async () => {
+    const { stop } = await setup();
+    expect(await place({ ...stop, clientOrderId: 'tbearlierrun00000001' })).toMatchObject({ kind: 'done' });
+    fake.setPrice('INFY', 98.2); // through the trigger, inside the limit: the GTT fires and its LIMIT fills
+    const earlier = fake.gtts()[0]!;
+    expect(earlier.status).toBe('triggered');
+    // A restart: this process knows no GTT. Today's stop (same instrument, side, quantity, trigger) was journaled a day later, its placement never reached Kite.
+    await kite.stop();
+    kite = createKiteBroker({ clock, credentials: fake.credentials(), options: fake.options(), random: () => 0.5 });
+    const journaledAt = parseKiteTimestamp(earlier.created_at)! + 86_400_000;
+    // Taken, yesterday's fire would be read as this stop's: the leg ended by a fill that sold no shares of its own.
+    expect(await kite.restingStops.lookup(refOf(stop, null, { notBefore: journaledAt }))).toBeNull();
+    // One created after the stop was journaled, by Kite's clock up to a minute behind ours, is this stop's.
+    expect(await kite.restingStops.lookup(refOf(stop, null, { notBefore: parseKiteTimestamp(earlier.created_at)! + 30_000 }))).toMatchObject({ status: 'fired', brokerRef: String(earlier.id) });
+  });
+
+
   it('matches instrument, side, quantity and trigger, never a GTT another stop owns', async () => {
     const { stop } = await setup();
     fake.failNext('POST /gtt/triggers', { kind: 'accept_then_drop' });

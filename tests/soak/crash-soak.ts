@@ -759,7 +759,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       const receivedNow = (await broker.received()).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
-      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faultKind})`);
+      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${alpaca === null ? 'no faults at this broker' : faultKind})`);
     }
 
     // The judge: the broker's own record, per leg.

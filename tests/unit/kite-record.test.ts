@@ -70,6 +70,6 @@ describe('kiteOrders', () => {
     expect(orders.map((o) => o.client_order_id)).toEqual(['untagged-1', 'gtt-31']);
     const verdict = judgeBroker(orders, kiteReceived(record), new Map());
     expect(verdict.wrongOrders).toBe(2);
-    expect(verdict.problems).toEqual(expect.arrayContaining([expect.stringMatching(/POST \/v2\/orders \(sell TCS\) without a client order id/)]));
+    expect(verdict.problems).toEqual(expect.arrayContaining([expect.stringMatching(/an order placement \(sell TCS\) without a client order id/)]));
   });
 });

@@ -110,9 +110,15 @@ export function gttState(gtt: KiteGtt, clientOrderId: string, fallbackAt: number
  * The GTT that is this stop when Kite's id for it is not known (a crash before the answer). Kite
  * keeps no client id, so the rule is: a single-leg GTT, active or triggered, on the same exchange
  * and tradingsymbol, whose one order has the stop's side and quantity and whose trigger value is
- * the stop's trigger, that is not among `exclude` (other stops' GTTs); of several, the newest
- * (latest created_at, then highest id).
+ * the stop's trigger, that is not among `exclude` (other stops' GTTs) and was not created before
+ * the stop's row was journaled (`ref.notBefore`, less GTT_MATCH_CLOCK_SLACK_MS for Kite's clock
+ * and its whole seconds): a triggered GTT of an earlier run with the same stop would otherwise be
+ * taken for this one, its fill for this leg's exit; of several, the newest (latest created_at,
+ * then highest id).
  */
+/** How far Kite's clock (GTT created_at, whole seconds) may be behind ours for `matchGtt`: far past readiness's 2 s skew bound, far short of a day. */
+export const GTT_MATCH_CLOCK_SLACK_MS = 60_000;
+
 export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude: ReadonlySet<string>): KiteGtt | null {
   const side = ref.side === 'buy' ? 'BUY' : 'SELL';
   const found = gtts.filter((g) => {
@@ -124,7 +130,8 @@ export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude:
       leg.transaction_type === side &&
       leg.quantity === ref.qty &&
       Math.abs(g.condition.trigger_values[0]! - ref.triggerPrice) < 1e-6 &&
-      !exclude.has(g.id)
+      !exclude.has(g.id) &&
+      (ref.notBefore === undefined || (parseKiteTimestamp(g.created_at) ?? 0) >= ref.notBefore - GTT_MATCH_CLOCK_SLACK_MS)
     );
   });
   found.sort((a, b) => (parseKiteTimestamp(a.created_at) ?? 0) - (parseKiteTimestamp(b.created_at) ?? 0) || Number(BigInt(a.id) - BigInt(b.id)));
