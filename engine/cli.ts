@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import { parsePublicHost } from './api/allowed-hosts';
 import { backtestCommand } from './backtest/backtest-cli';
 import { localAccountHistory } from './brokers/account-history';
-import { systemClock } from './core/clock';
+import { shiftedClock, systemClock } from './core/clock';
 import { DomainError } from './core/errors';
 import { DEFAULT_PORT, packageVersion, startDaemon, type DaemonHandle } from './daemon';
 import { ownerOnlyUmask } from './data-dir-modes';
@@ -103,6 +103,14 @@ function defaultLogFormat(): string {
   return process.env.TRADECLOCK_LOG_FORMAT || (process.stdout.isTTY ? 'text' : 'json');
 }
 
+/** TRADECLOCK_TEST_CLOCK_OFFSET_MS: whole milliseconds within two days either way; the refusal's words otherwise. */
+function testClockOffset(value: string | undefined): number | string {
+  if (value === undefined || value === '') return 0;
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > 2 * 86_400_000) return `TRADECLOCK_TEST_CLOCK_OFFSET_MS must be whole milliseconds within two days either way, got "${value}"`;
+  return ms;
+}
+
 const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 guardStdio();
@@ -147,6 +155,11 @@ program
     ownerOnlyUmask();
     // Both variables, or nothing: a stray test variable alone never arms a hook.
     const testHooks = process.env.TRADECLOCK_TEST_HOOKS === '1';
+    const clockOffset = testHooks ? testClockOffset(process.env.TRADECLOCK_TEST_CLOCK_OFFSET_MS) : 0;
+    if (typeof clockOffset === 'string') {
+      say(`tradeclock: ${clockOffset}`);
+      process.exit(1);
+    }
     let daemon;
     try {
       daemon = await startDaemon({
@@ -164,6 +177,7 @@ program
         passphrase: process.env.TRADECLOCK_PASSPHRASE || undefined,
         crashPoint: testHooks ? process.env.TRADECLOCK_CRASH_POINT || undefined : undefined,
         alwaysOpen: testHooks && process.env.TRADECLOCK_TEST_CALENDAR === 'always-open',
+        ...(clockOffset === 0 ? {} : { clock: shiftedClock(clockOffset) }),
         ...(text ? { consoleLines: (line: string) => readableLogLine(line, localZone()) } : {}),
         onEngine: (engine, kinds) => {
           const facts = (seen.facts = tradingFacts(engine.ctx.repos, kinds));

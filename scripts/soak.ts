@@ -1,10 +1,12 @@
 /**
- * `npm run soak -- [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the long crash soak. Each
+ * `npm run soak -- [--broker alpaca|kite] [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the
+ * long crash soak, on the Alpaca fake (the default) or the Kite fake (backstops as GTTs; the
+ * PATCH-racing-START case only: tests/soak/soak-broker.ts says why). Each
  * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
  * by index: 7 trades every kind (long and short on a time exit, a long's stop, a short's target, a
  * long's trailing stop, a long re-entering twice after its stop, a long whose backstop the soak
  * fires while no daemon is up); with fewer than 6, no strategy re-enters and the crash point
- * before-reentry-journal is armed but never hit. Every position has its backstop (Alpaca's default). Prints the report as one JSON
+ * before-reentry-journal is armed but never hit. Every position has its backstop (the broker's default). Prints the report as one JSON
  * document (kills, strategies per kind, entries by side, exits at the broker by attempt and by kind,
  * which scripted triggers fired per leg, legs per run, re-entries, the edit-after-STOP,
  * PATCH-racing-START, 429-storm and refused-exit counts, the backstops', problems); exits 1 if
@@ -14,13 +16,22 @@
  * `--keep` keeps it always.
  */
 import { runCrashSoak } from '../tests/soak/crash-soak';
+import type { SoakBrokerName } from '../tests/soak/soak-broker';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 
+const brokerAt = process.argv.indexOf('--broker');
+const broker = brokerAt >= 0 ? process.argv[brokerAt + 1] : 'alpaca';
+if (broker !== 'alpaca' && broker !== 'kite') {
+  process.stderr.write(`--broker must be alpaca or kite, got "${broker}"\n`);
+  process.exit(2);
+}
+
 const report = await runCrashSoak({
+  broker: broker satisfies SoakBrokerName,
   cycles: arg('cycles', 200),
   strategiesPerCycle: arg('strategies', 7),
   seed: arg('seed', 1),

@@ -2,7 +2,7 @@
  * The backstop journal (issue 20): one row per (run, leg), written before every call to the
  * broker about that leg's resting stop, so recovery knows what to ask (engine/core/types.ts Backstop).
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { OPEN_BACKSTOP_STATES, type Backstop, type BackstopFiredLeg, type BackstopState, type Exchange, type OrderSide } from '../../engine/core/types';
 import { asBrokerAccountId, asRunId, asStrategyId, asUserId, type BrokerAccountId, type RunId } from '../../engine/core/ids';
 import type { Orm } from '../client';
@@ -41,6 +41,8 @@ export interface BackstopsRepo {
   listOpenInternal(): Backstop[];
   /** Engine-internal: the backstops of a run, by leg. */
   listByRunInternal(runId: RunId): Backstop[];
+  /** Engine-internal: every broker ref any backstop of the account learned, in any state (a stop found without its id is never one of these). */
+  listBrokerRefsInternal(brokerAccountId: BrokerAccountId): string[];
 }
 
 type Row = typeof backstops.$inferSelect;
@@ -92,6 +94,14 @@ export function createBackstopsRepo(orm: Orm): BackstopsRepo {
     },
     listByRunInternal(runId) {
       return orm.select().from(backstops).where(eq(backstops.runId, runId)).orderBy(asc(backstops.legNo)).all().map(toBackstop);
+    },
+    listBrokerRefsInternal(brokerAccountId) {
+      return orm
+        .select({ ref: backstops.brokerRef })
+        .from(backstops)
+        .where(and(eq(backstops.brokerAccountId, brokerAccountId), isNotNull(backstops.brokerRef))!)
+        .all()
+        .map((r) => r.ref!);
     },
   };
 }

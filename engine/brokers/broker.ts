@@ -175,6 +175,13 @@ export interface BrokerExecution {
   /** Every status change of every order on the account; returns the unsubscribe function. */
   onOrderUpdate(listener: (report: OrderReport) => void): () => void;
   /**
+   * Each time the order-update stream starts listening (at start, and after every reconnect): an
+   * update the broker sent while it was not listening reached no one, so the engine looks up at
+   * once the orders it is waiting on. Returns the unsubscribe function. Absent where updates
+   * cannot be missed (the paper broker's are in-process).
+   */
+  onListening?(listener: () => void): () => void;
+  /**
    * Opens or refreshes the connection to the order endpoint, so an order a few seconds from now
    * does not pay for TCP/TLS setup. The engine calls it shortly before every time trigger.
    */
@@ -312,6 +319,11 @@ export interface RestingStopRef {
    * GTT) finds a stop by its instrument, side, quantity and trigger, and two runs may share them.
    */
   readonly excludeBrokerRefs?: readonly string[];
+  /**
+   * Epoch ms the stop's journal row was written, before its first placement was sent: a broker
+   * that finds a stop without its id never takes one it created earlier (allowing for its clock).
+   */
+  readonly notBefore?: number;
 }
 
 /**

@@ -40,3 +40,18 @@ export const systemClock: Clock = {
     return true;
   },
 };
+
+/**
+ * The system clock moved by `offsetMs`: wall time reads `offsetMs` later (or earlier), timers wait
+ * real milliseconds. For the crash soak only (a test hook), so a daemon trades an exchange's
+ * session hours whatever the hour here: a Kite soak run at 16:00 UTC still buys at 10:00 IST.
+ * @example shiftedClock(-3_600_000).now() // an hour ago
+ */
+export function shiftedClock(offsetMs: number): Clock {
+  return {
+    now: () => Date.now() + offsetMs,
+    monotonic: systemClock.monotonic,
+    setTimer: systemClock.setTimer,
+    spinUntil: (epochMs, maxMs) => systemClock.spinUntil!(epochMs - offsetMs, maxMs),
+  };
+}

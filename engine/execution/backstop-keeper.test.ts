@@ -239,4 +239,62 @@ describe('BackstopKeeper', () => {
     repos.backstops.update(first!.id, { state: 'cancelled' }, T0);
     expect(await k.place(other, 0, position, ON, true)).toMatchObject({ version: 2, state: 'resting' });
   });
+
+  it('a placement the broker certainly did not take (a rate limit) goes again under the same id, 1 s later and then doubling; not once the leg is exiting', async () => {
+    const { clock, broker, run, position, repos, instrument } = await setup();
+    // The first two placements meet a rate limit (ours or Kite's 429): not sent, so nothing rests.
+    let refusals = 2;
+    const asked: string[] = [];
+    const stops = Object.create(broker.restingStops) as typeof broker.restingStops;
+    stops.place = async (req) => {
+      asked.push(req.clientOrderId);
+      if (refusals-- > 0) return { kind: 'unknown', reason: 'rate limit of 1 quote request per second is reached; not sent', notPlaced: true };
+      return broker.restingStops.place(req);
+    };
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'placing' });
+    await clock.advance(999);
+    expect(asked).toHaveLength(1);
+    await clock.advance(1);
+    expect(asked).toHaveLength(2); // again after 1 s, refused again
+    await clock.advance(1_999);
+    expect(asked).toHaveLength(2);
+    await clock.advance(1);
+    expect(asked).toHaveLength(3); // after 2 s more: placed
+    expect(new Set(asked).size).toBe(1); // one id: the same version each time
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'resting', version: 1, clientOrderId: asked[0] });
+    expect(broker.restingStops.held()).toMatchObject([{ clientOrderId: asked[0], status: 'resting' }]);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+
+    // Refused once, then the leg's exit is cleared before the retry's time: nothing is placed after the exit.
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    refusals = 1;
+    asked.length = 0;
+    expect(await k.place(other, 0, position, ON)).toMatchObject({ state: 'placing' });
+    void k.clearForExit(other.id, 0);
+    await clock.advance(60_000);
+    expect(asked).toHaveLength(1);
+    expect(broker.restingStops.held().filter((h) => h.status === 'resting')).toEqual([]);
+  });
+
+  it('asks the broker about a stop found without its id never taking one another row learned, cancelled or fired ones included, nor one created before its row', async () => {
+    const { clock, broker, run, position, repos, instrument } = await setup();
+    const asked: Array<Parameters<typeof broker.restingStops.cancel>[0]> = [];
+    const stops = Object.create(broker.restingStops) as typeof broker.restingStops;
+    stops.cancel = async (ref) => (asked.push(ref), broker.restingStops.cancel(ref));
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
+    // Yesterday's leg: placed, then cancelled for its exit; its row keeps the broker's ref.
+    const first = await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'cancelled', brokerRef: first!.brokerRef });
+    // Today's leg, a day later: its placement's answer lost (the row has no ref); its exit asks the broker.
+    await clock.advance(86_400_000);
+    const today = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: clock.now(), sellAt: clock.now() + 3_600_000 }, clock.now());
+    broker.failNextRestingStop('unknown-but-done');
+    const row = await k.place(today, 0, position, ON);
+    expect(row).toMatchObject({ state: 'placing', brokerRef: null });
+    await k.clearForExit(today.id, 0);
+    expect(asked.at(-1)).toMatchObject({ clientOrderId: row!.clientOrderId, brokerRef: null, excludeBrokerRefs: [first!.brokerRef], notBefore: row!.createdAt });
+  });
 });
+

@@ -56,6 +56,8 @@ export class BackstopKeeper {
   private stopped = false;
   /** Lookups of placements never answered, once more after their leg's exit (lookAgainLater). */
   private readonly lateLookups = new Set<TimerHandle>();
+  /** Placements certainly not made (a rate limit, ours or the broker's), waiting to go again (placeAgainLater). */
+  private readonly retries = new Set<TimerHandle>();
   /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
   private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
   /**
@@ -147,7 +149,7 @@ export class BackstopKeeper {
         this.settle(cancelling, { kind: 'exit' });
         return { kind: 'clear' } as const;
       }
-      const ref = refOf(cancelling, instrument);
+      const ref = this.refOf(cancelling, instrument);
       const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
       let answer = cancelling.state === 'fired' ? await this.ask(stops, ref, row.qty, 0, cancel) : await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
@@ -205,8 +207,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
       const stops = broker.restingStops;
       if (!stops) return null;
-      const others = this.deps.repos.backstops.listOpenInternal().flatMap((b) => (b.id !== current.id && b.brokerRef ? [b.brokerRef] : []));
-      const seen = await stops.lookup({ ...refOf(current, instrument), excludeBrokerRefs: others });
+      const seen = await stops.lookup(this.refOf(current, instrument));
       if (seen === null || seen.status === 'cancelled' || seen.status === 'rejected') {
         this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
         return 'gone';
@@ -255,7 +256,7 @@ export class BackstopKeeper {
       const target = targetOf(row);
       const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
-      const result = await callSafely(() => stops.modify(refOf(row, instrument), next));
+      const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
@@ -305,7 +306,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
       if (!stops) return 'clear';
-      const ref = refOf(row, instrument);
+      const ref = this.refOf(row, instrument);
       const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
       let answer = await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
@@ -340,6 +341,8 @@ export class BackstopKeeper {
     this.stopped = true;
     for (const t of this.lateLookups) t.cancel();
     this.lateLookups.clear();
+    for (const t of this.retries) t.cancel();
+    this.retries.clear();
     for (const f of this.follows.values()) f.timer?.cancel();
     this.follows.clear();
   }
@@ -373,7 +376,7 @@ export class BackstopKeeper {
     }
   }
 
-  private recordPlacement(row: Backstop, result: RestingStopResult): Backstop {
+  private recordPlacement(row: Backstop, result: RestingStopResult, tries = 0): Backstop {
     switch (result.kind) {
       case 'done':
         return this.fromReport(row, result.report);
@@ -381,10 +384,39 @@ export class BackstopKeeper {
         this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'the broker refused the backstop: the engine\'s own stop is all there is');
         return this.journal(row, { state: 'rejected', reason: result.reason });
       case 'unknown':
+        if (result.notPlaced === true) {
+          // Certainly not at the broker (a rate limit, ours or its own): it goes again, the position unprotected until then.
+          const afterMs = result.retryAfterMs ?? Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_MS * 2 ** tries);
+          this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason, afterMs }, 'the backstop was not placed yet; it is placed again');
+          this.placeAgainLater(row, afterMs, tries + 1);
+          return row;
+        }
         // Left 'placing': the exit's cancel, or recovery, asks the broker what became of it.
         this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'no answer to the backstop\'s placement; it is looked up before any exit');
         return row;
     }
+  }
+
+  /**
+   * A placement the broker certainly did not take, sent again `afterMs` later under the same id,
+   * serialised with the leg's other calls: only while its row is still that 'placing' version and
+   * no exit was cleared for the leg (an exit's clearance, or recovery after a restart, settles it
+   * otherwise). Tried for as long as that holds, the wait doubling to PLACEMENT_RETRY_MAX_MS.
+   */
+  private placeAgainLater(row: Backstop, afterMs: number, tries: number): void {
+    const timer = this.deps.clock.setTimer(afterMs, () => {
+      this.retries.delete(timer);
+      this.serial(row.runId, row.legNo, async () => {
+        const current = this.deps.repos.backstops.findByLegInternal(row.runId, row.legNo);
+        if (this.stopped || this.exited.has(`${row.runId}:${row.legNo}`) || current?.clientOrderId !== row.clientOrderId || current.state !== 'placing') return;
+        const { broker, instrument } = await this.deps.target(current.brokerAccountId, current.symbol, current.exchange);
+        const stops = broker.restingStops;
+        if (!stops) return;
+        const result = await callSafely(() => stops.place({ clientOrderId: current.clientOrderId, instrument, side: current.side, qty: current.qty, triggerPrice: current.triggerPrice, limitPrice: current.limitPrice }));
+        this.recordPlacement(current, result, tries);
+      }).catch((err: unknown) => this.deps.logger.error({ err, clientOrderId: row.clientOrderId }, 'a backstop could not be placed again; it is looked up before any exit and at the next start'));
+    });
+    this.retries.add(timer);
   }
 
   private fromReport(row: Backstop, report: RestingStopReport): Backstop {
@@ -400,6 +432,17 @@ export class BackstopKeeper {
 
   private journal(row: Backstop, patch: Parameters<Repos['backstops']['update']>[1]): Backstop {
     return this.deps.repos.backstops.update(row.id, patch, this.deps.clock.now());
+  }
+
+  /**
+   * How the broker is asked about the row's stop. Where it keeps no client id (a Kite GTT, found by
+   * instrument, side, quantity and trigger), the stop is never taken for one another row of the
+   * account learned (whatever its state: a fired or cancelled GTT stays in Kite's list, and the same
+   * strategy trades the same stop the next day), nor for one created before this row was journaled.
+   */
+  private refOf(row: Backstop, instrument: Instrument): RestingStopRef {
+    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((r) => r !== row.brokerRef);
+    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), excludeBrokerRefs: others, notBefore: row.createdAt };
   }
 
   private wait(ms: number): Promise<void> {
@@ -424,15 +467,15 @@ const NOT_AT_BROKER = 'not at the broker at a restart';
 /** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
 const EXITED_LEG_KEPT_MS = 24 * 3_600_000;
 
+/** The first wait before a placement certainly not made goes again, and the longest (placeAgainLater). */
+export const PLACEMENT_RETRY_MS = 1_000;
+export const PLACEMENT_RETRY_MAX_MS = 30_000;
+
 /** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
 
 function firedClearance(row: Backstop): ExitClearance {
   return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) };
-}
-
-function refOf(row: Backstop, instrument: Instrument): RestingStopRef {
-  return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
 }
 
 /** The take-profit resting with the row's stop, as a request carries it; null: the stop alone. */

@@ -150,6 +150,7 @@ export class ExecutionEngine {
   /** Wires a newly opened broker's order updates in: the updates of one turn are applied together. */
   attach(account: BrokerAccountRef, broker: Broker): void {
     broker.restingStops?.onUpdate?.((report) => this.backstops.onUpdate(account.id, report));
+    broker.execution.onListening?.(() => this.reconciler.lookUpOnListening(account.id));
     broker.execution.onOrderUpdate((report) => {
       this.answers.write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred)).then(
         (outcome) => this.afterReport(outcome as ReportOutcome | null),

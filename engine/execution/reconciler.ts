@@ -131,6 +131,36 @@ export class Reconciler {
     this.schedule(orderId, 0, afterMs);
   }
 
+  /**
+   * The account's order-update stream listens (again): every order of the account the broker took
+   * and the journal has not settled is looked up now, not at its settle check. A restarting daemon
+   * sends a due entry before its stream listens, and the fill the broker streamed then reached no
+   * one: without this the entry is known filled (and its backstop placed) only SETTLE_CHECK_MS after
+   * the broker took it. One pass, one lookup at a time (the broker's request budget), each order
+   * then followed as after any lookup. Returns how many it looks up.
+   */
+  lookUpOnListening(accountId: BrokerAccountId): number {
+    if (this.stopped) return 0;
+    const due = this.ctx.repos.orders
+      .listUnresolvedInternal()
+      .filter((o) => o.brokerAccountId === accountId && (o.status === 'accepted' || o.status === 'partially_filled') && !this.busy.has(o.id) && !this.unsent.has(o.id));
+    const pass = async () => {
+      for (const order of due) {
+        if (this.stopped || this.busy.has(order.id)) continue;
+        this.timers.get(order.id)?.cancel();
+        this.timers.delete(order.id);
+        this.busy.add(order.id);
+        try {
+          await this.lookup(order.id, 0);
+        } finally {
+          this.busy.delete(order.id);
+        }
+      }
+    };
+    void pass().catch((err: unknown) => this.ctx.logger.error({ err, accountId }, 'looking up the open orders once the order stream listened failed; their settle checks still follow'));
+    return due.length;
+  }
+
   pending(): number {
     return this.timers.size;
   }

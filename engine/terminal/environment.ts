@@ -23,9 +23,10 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { name: 'REDIS_URL', meaning: 'a real Redis for the runtime store (default: in-process)' },
   { name: 'TRADECLOCK_OPEN_REGISTRATION', meaning: '1: anyone who can reach the API may create an account (default: closed after the first)' },
   { name: 'TRADECLOCK_REGISTER_LIMIT', meaning: 'accounts one client address may create in 15 minutes while registration is open (default 5)' },
-  { name: 'TRADECLOCK_TEST_HOOKS', meaning: 'tests only: 1 arms the two variables below' },
+  { name: 'TRADECLOCK_TEST_HOOKS', meaning: 'tests only: 1 arms the three variables below' },
   { name: 'TRADECLOCK_CRASH_POINT', meaning: 'tests only: the daemon kills itself at this point (crash soak)' },
   { name: 'TRADECLOCK_TEST_CALENDAR', meaning: 'tests only: always-open makes every day a trading day' },
+  { name: 'TRADECLOCK_TEST_CLOCK_OFFSET_MS', meaning: 'tests only: the daemon\'s wall clock runs this many ms ahead (negative: behind)' },
 ];
 
 /** The help text's section. */

@@ -12,6 +12,7 @@ import { createKiteBroker, type KiteBroker } from '../../engine/brokers/kite';
 import type { Instrument, RestingStopRef, RestingStopRequest } from '../../engine/brokers/broker';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
 import { waitFor } from '../fakes/kite/wait-for';
+import { parseKiteTimestamp } from '../../engine/brokers/kite/token-expiry';
 
 let fake: KiteFake;
 let clock: FakeClock;
@@ -61,6 +62,22 @@ describe('placing a GTT', () => {
     expect(await kite.restingStops.lookup(refOf(stop, idOf(placed)))).toMatchObject({ status: 'resting', brokerRef: idOf(placed), triggerPrice: 98.5, limitPrice: 98 });
   });
 
+  it('GTTs of entries filled together share one LTP request: all placed within the second, none refused by the 1 request a second', async () => {
+    const { stop } = await setup();
+    fake.setPrice('TATAMOTORS', 200);
+    fake.setPrice('SBIN', 300);
+    await clock.advance(1_000);
+    const others = await Promise.all(['TATAMOTORS', 'SBIN'].map(async (s) => (await kite.instruments.resolve(s, 'NSE'))!));
+    const asks = [stop, { ...stop, clientOrderId: 'tpk3x9a17do000170A', instrument: others[0]!, triggerPrice: 196, limitPrice: 195 }, { ...stop, clientOrderId: 'tpk3x9a17do000180A', instrument: others[1]!, triggerPrice: 294, limitPrice: 293 }];
+    // Asked in the same moment, as the engine places the backstops of entries filled by one BUY time; the clock does not move.
+    const placed = await Promise.all(asks.map((req) => kite.restingStops.place(req)));
+    expect(placed.map((p) => p.kind)).toEqual(['done', 'done', 'done']);
+    const ltp = fake.requests().filter((r) => r.path === '/quote/ltp');
+    expect(ltp).toHaveLength(1);
+    expect(ltp[0]!.query.getAll('i').sort()).toEqual(['NSE:INFY', 'NSE:SBIN', 'NSE:TATAMOTORS']);
+    expect(fake.gtts().map((g) => [(g.condition as { tradingsymbol: string }).tradingsymbol, (g.condition as { last_price: number }).last_price])).toEqual([['INFY', 100], ['TATAMOTORS', 200], ['SBIN', 300]]);
+  });
+
   it('uses the account product (CNC) and protects a short with a BUY', async () => {
     const { stop } = await setup({ product: 'CNC' });
     await place({ ...stop, side: 'buy', triggerPrice: 101.5, limitPrice: 102 });
@@ -103,6 +120,23 @@ describe('a dead session', () => {
 });
 
 describe('finding a GTT without its trigger id', () => {
+  it('never takes a GTT created before the stop was journaled: an earlier run\'s GTT with the same stop, fired and still listed', async () => {
+    const { stop } = await setup();
+    expect(await place({ ...stop, clientOrderId: 'tbearlierrun00000001' })).toMatchObject({ kind: 'done' });
+    fake.setPrice('INFY', 98.2); // through the trigger, inside the limit: the GTT fires and its LIMIT fills
+    const earlier = fake.gtts()[0]!;
+    expect(earlier.status).toBe('triggered');
+    // A restart: this process knows no GTT. Today's stop (same instrument, side, quantity, trigger) was journaled a day later, its placement never reached Kite.
+    await kite.stop();
+    kite = createKiteBroker({ clock, credentials: fake.credentials(), options: fake.options(), random: () => 0.5 });
+    const journaledAt = parseKiteTimestamp(earlier.created_at)! + 86_400_000;
+    // Taken, yesterday's fire would be read as this stop's: the leg ended by a fill that sold no shares of its own.
+    expect(await kite.restingStops.lookup(refOf(stop, null, { notBefore: journaledAt }))).toBeNull();
+    // One created after the stop was journaled, by Kite's clock up to a minute behind ours, is this stop's.
+    expect(await kite.restingStops.lookup(refOf(stop, null, { notBefore: parseKiteTimestamp(earlier.created_at)! + 30_000 }))).toMatchObject({ status: 'fired', brokerRef: String(earlier.id) });
+  });
+
+
   it('matches instrument, side, quantity and trigger, never a GTT another stop owns', async () => {
     const { stop } = await setup();
     fake.failNext('POST /gtt/triggers', { kind: 'accept_then_drop' });

@@ -1,7 +1,7 @@
 /**
- * The crash soak: the daemon as a child process, trading on an Alpaca account pointed at the
- * Alpaca fake in another process, killed with SIGKILL at random moments and at every named crash
- * point, restarted each time.
+ * The crash soak: the daemon as a child process, trading on an Alpaca or a Kite account pointed at
+ * that broker's fake in another process (soak-broker.ts; `broker`, Alpaca by default), killed with
+ * SIGKILL at random moments and at every named crash point, restarted each time.
  *
  * Each cycle trades the strategy mix of soak-mix.ts, rotated by the strategy's index: a long and a
  * short with a time exit, a long whose stop (in points) is crossed, a short whose target is
@@ -13,7 +13,8 @@
  *
  * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
  * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
- * two cycles):
+ * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open, and the
+ * faults below are Alpaca's):
  *
  * - edit after STOP: one strategy, its entry filled and its SELL ahead, is stopped (its exit held at
  *   the broker, so the run is surely unfinished) and then edited to another symbol: 409 expected.
@@ -44,26 +45,32 @@
  *
  * Used by tests/integration/crash-soak.test.ts (a short run in CI) and scripts/soak.ts (long runs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
-import { firstLine, startDaemonProcess, TSX, type Daemon } from '../support/daemon-process';
+import { startDaemonProcess, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
-import { SETTLE_CHECK_MS } from '../../engine/execution/execution-engine';
-import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
-import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, SCRIPTED_SYMBOLS, symbolOf, SYMBOLS, type KindName, type SoakKind } from './soak-mix';
+import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
+import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-broker';
 import { judgeBackstops, judgeBroker, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
-
-const root = join(import.meta.dirname, '..', '..');
 
 /** How many 429s the Alpaca adapter waits out before it answers "not placed yet" (alpaca-rest.ts). */
 const RATE_LIMIT_RETRIES = DEFAULT_ALPACA_TIMING.rateLimitRetries;
 
 export interface SoakOptions {
+  /** The broker (and its fake) the soak trades on; Alpaca by default. */
+  readonly broker?: SoakBrokerName;
+  /**
+   * The crash points the first cycles die at, one entry a cycle; every one (CRASH_POINTS) by
+   * default. An entry that lists several dies at each in turn within its cycle, each restart armed
+   * with the next (so a short run meets more points in fewer cycles); FIRE_WHILE_DOWN in a list is
+   * a kill as soon as a long-backstop's backstop rests, so it fires while no daemon is up. A point
+   * dies at a random hit of those its cycle makes, or at the one it names ("after-send:2").
+   */
+  readonly crashPoints?: ReadonlyArray<CrashPoint | readonly SoakKill[]>;
   readonly cycles: number;
   readonly strategiesPerCycle: number;
   readonly seed: number;
@@ -74,7 +81,12 @@ export interface SoakOptions {
   readonly keepDataDir?: boolean;
 }
 
+/** A kill the soak makes itself within a crash-point cycle: once a long-backstop's backstop rests, so the soak fires it with no daemon up. */
+export const FIRE_WHILE_DOWN = 'fire-while-down';
+export type SoakKill = CrashPoint | `${CrashPoint}:${number}` | typeof FIRE_WHILE_DOWN;
+
 export interface SoakReport {
+  readonly broker: SoakBrokerName;
   readonly cycles: number;
   readonly strategies: number;
   readonly kills: { readonly random: number; readonly crashPoints: Readonly<Record<string, number>> };
@@ -165,6 +177,8 @@ export interface SoakReport {
     readonly leftResting: number;
     /** Backstop placements a fault meant for exits met. */
     readonly hitByFaults: number;
+    /** Kite: GTT modifications (a trailing stop's moves) and the most one GTT took in a minute, against the engine's budget; null at Alpaca. */
+    readonly modifies: { readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null;
   };
   readonly unresolvedOrders: number;
   /** Cycles after which the fake still held a position. */
@@ -174,15 +188,6 @@ export interface SoakReport {
   readonly seconds: number;
   /** Where the data dir was kept (a problem, a failure, or keepDataDir); null when it was removed. */
   readonly kept: { readonly dataDir: string; readonly daemonLog: string; readonly daemonOutput: string; readonly brokerRecord: string } | null;
-}
-
-interface Fake {
-  readonly proc: ChildProcess;
-  readonly restUrl: string;
-  readonly tradeStreamUrl: string;
-  readonly dataStreamUrl: string;
-  readonly adminUrl: string;
-  readonly credentials: { key_id: string; secret_key: string };
 }
 
 interface Http {
@@ -202,17 +207,7 @@ interface Injection {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-/** The fake's default assets and the scripted kinds' own symbols, all shortable and easy to borrow (the fake's default for a tradable asset). */
-const FAKE_CONFIG = { assets: [...DEFAULT_ASSETS, ...SCRIPTED_SYMBOLS.map((symbol) => ({ symbol, exchange: 'NYSE' }))] };
-
-async function startFake(): Promise<Fake> {
-  const args = [...TSX, join(root, 'tests/fakes/alpaca/run.ts'), '--config', JSON.stringify(FAKE_CONFIG)];
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const json = await firstLine(proc, (l) => (l.startsWith('{') ? l : null), 'alpaca fake');
-  return { proc, ...(JSON.parse(json) as Omit<Fake, 'proc'>) };
-}
-
-function soakDaemon(dataDir: string, crashPoint: string | null, logLevel: string): Promise<Daemon> {
+function soakDaemon(dataDir: string, crashPoint: string | null, logLevel: string, clockOffsetMs: number): Promise<Daemon> {
   return startDaemonProcess(
     dataDir,
     {
@@ -220,6 +215,7 @@ function soakDaemon(dataDir: string, crashPoint: string | null, logLevel: string
       TRADECLOCK_TEST_HOOKS: '1',
       TRADECLOCK_TEST_CALENDAR: 'always-open',
       TRADECLOCK_CRASH_POINT: crashPoint ?? '',
+      TRADECLOCK_TEST_CLOCK_OFFSET_MS: String(clockOffsetMs),
     },
     logLevel,
   );
@@ -249,36 +245,8 @@ async function call(daemon: Daemon, method: string, path: string, token: string 
   return res.body;
 }
 
-async function admin(fake: Fake, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${fake.adminUrl}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`fake ${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function brokerOrders(fake: Fake): Promise<BrokerOrder[]> {
-  const byKey: Record<string, BrokerOrder[]> = await admin(fake, 'GET', '/orders');
-  return Object.values(byKey).flat();
-}
-
-/**
- * The account's open positions as the fake itself lists them (GET /v2/positions, signed: a short
- * is negative), as "SYMBOL qty". Through the daemon's own key, so a 429 from the fake's per-key
- * limit is waited out.
- */
-async function brokerPositions(fake: Fake): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${fake.restUrl}/v2/positions`, { headers: { 'APCA-API-KEY-ID': fake.credentials.key_id, 'APCA-API-SECRET-KEY': fake.credentials.secret_key } });
-    if (res.status === 429 && attempt < 5) {
-      await sleep(1_000);
-      continue;
-    }
-    if (!res.ok) throw new Error(`fake GET /v2/positions → ${res.status} ${await res.text()}`);
-    return ((await res.json()) as Array<{ symbol: string; qty: string }>).map((p) => `${p.symbol} ${p.qty}`);
-  }
-}
-
-const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+/** The time of day (UTC) of `ms` on a daemon whose clock runs `offsetMs` ahead. */
+const hhmmss = (ms: number, offsetMs: number) => new Date(ms + offsetMs).toISOString().slice(11, 19);
 const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
 /** States with an order in flight. */
 const IN_FLIGHT = new Set(['ARMED', 'BUYING', 'EXITING']);
@@ -293,8 +261,13 @@ const EDIT_BEFORE_SELL_MS = 1_200;
  * placement's round trip, with room for a loaded 2-core machine and a daemon that just started.
  */
 const BACKSTOP_BOUND_MS = 3_000;
-/** How far below its entry fill the soak trades a long-backstop's symbol while no daemon is up (its stop is 2 points below). */
-const FIRE_BELOW_FILL = 3;
+/**
+ * How long after a restarted daemon answers its broker's order stream may take to listen (a
+ * connection, and Kite's ticker's first frame: a heartbeat a second in the soak's fake). An entry
+ * that daemon sent before its stream listened is looked up then (Reconciler.lookUpOnListening),
+ * and the bound runs from there: no longer from its settle check, 10 s after the broker took it.
+ */
+const STREAM_LISTENS_MS = 2_000;
 /** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
 const REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
 
@@ -302,7 +275,6 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const log = opts.log ?? (() => {});
   const logLevel = opts.logLevel ?? 'info';
   const rand = seededUniform(opts.seed, 'crash-soak');
-  for (let j = 0; j < opts.strategiesPerCycle; j++) symbolOf(j, 0); // says so before anything starts when a strategy would have no symbol
   // The nth hit a crash point's cycle dies at: every strategy journals, sends and fills at least
   // one order, but only the re-entering kinds' re-entries hit before-reentry-journal.
   // A backstop cancelled (not found fired) before an exit comes only for the exits that do not
@@ -313,16 +285,30 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
   const brokerRecord = join(dataDir, 'soak-broker.json');
-  const fake = await startFake();
+  const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca');
+  const crashPoints = (opts.crashPoints ?? CRASH_POINTS).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
+  /** The cycle's kills: crash points as TRADECLOCK_CRASH_POINT specs, each at a random hit of those its cycle makes. */
+  const cycleSpecs = (cycle: number): string[] => (crashPoints[cycle] ?? []).map((p) => (p === FIRE_WHILE_DOWN || p.includes(':') ? p : `${p}:${1 + Math.floor(rand() * hitsPerCycle(p as CrashPoint))}`));
+  /** The daemon to start for a kill of the cycle: armed with its crash point, or none for the soak's own kill. */
+  const armedWith = (spec: string | undefined) => (spec === undefined || spec === FIRE_WHILE_DOWN ? null : spec);
   let daemonNo = 0;
   let daemon!: Daemon;
-  const launch = async (crashPoint: string | null) => {
+  /** The crash point a daemon died at while starting (its recovery reached it before the ready line); the next one started unarmed. */
+  let diedStarting: string | null = null;
+  const launch = async (crashPoint: string | null): Promise<void> => {
     daemonNo++;
     appendFileSync(daemonOutput, `=== daemon #${daemonNo}${crashPoint ? ` crash point ${crashPoint}` : ''} starting at ${new Date().toISOString()}\n`);
     try {
-      daemon = await soakDaemon(dataDir, crashPoint, logLevel);
+      daemon = await soakDaemon(dataDir, crashPoint, logLevel, broker.clockOffsetMs);
     } catch (err) {
       appendFileSync(daemonOutput, `=== daemon #${daemonNo} did not start: ${err instanceof Error ? err.message : String(err)}\n`);
+      // Armed mid-cycle, its recovery's own exits may reach the crash point before it is ready: that is the kill; start the next unarmed.
+      if (crashPoint !== null && /exited \(SIGKILL\) before it was ready/.test(err instanceof Error ? err.message : '')) {
+        diedStarting = crashPoint;
+        kills.crashPoints[crashPoint.split(':')[0]!]!++;
+        restarts++;
+        return launch(null);
+      }
       throw err;
     }
     appendFileSync(daemonOutput, `=== daemon #${daemonNo} ready at ${daemon.url}\n`);
@@ -381,7 +367,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
   /** A long-backstop of the cycle whose backstop rests at the fake, its leg open: its entry order. */
   const restingDownFirers = async (): Promise<{ id: number; entry: BrokerOrder }[]> => {
-    const orders = await brokerOrders(fake);
+    const orders = await broker.orders();
     const resting = restingBackstops(orders);
     return downFirers.flatMap((id) => {
       const mine = orders.filter((o) => orderKey(o.client_order_id).strategyId === id);
@@ -399,10 +385,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
    */
   const fireWhileDown = async (): Promise<void> => {
     for (const { id, entry } of await restingDownFirers()) {
-      const price = Math.round((Number(entry.filled_avg_price) - FIRE_BELOW_FILL) * 100) / 100;
-      await admin(fake, 'POST', '/trades', { trades: [{ symbol: entry.symbol, price }] });
+      const price = Math.round((Number(entry.filled_avg_price) - broker.fireBelowFill) * 100) / 100;
+      await broker.trade([{ symbol: entry.symbol, price }]);
       for (const until = Date.now() + 3_000; Date.now() < until; await sleep(50)) {
-        const fired = (await brokerOrders(fake)).some((o) => o.client_order_id.startsWith('tb') && orderKey(o.client_order_id).strategyId === id && o.status === 'filled');
+        const fired = (await broker.orders()).some((o) => o.client_order_id.startsWith('tb') && orderKey(o.client_order_id).strategyId === id && o.status === 'filled');
         if (fired) {
           firedWhileDown.add(id);
           log(`strategy ${id}: its backstop fired at ${price} while no daemon was up`);
@@ -413,15 +399,15 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   };
 
   try {
-    await launch(null);
+    for (let j = 0; j < opts.strategiesPerCycle; j++) symbolOf(j, 0, broker); // says so before anything starts when a strategy would have no symbol
+    // The first cycle's first crash point arms the first daemon: no restart before it.
+    let armed = cycleSpecs(0);
+    await launch(armedWith(armed[0]));
     const email = `soak-${opts.seed}@example.com`;
     const { token } = await call(daemon!, 'POST', '/auth/register', null, { email, password: 'crash soak password' });
-    const account = await call(daemon!, 'POST', '/broker/connect', token, {
-      broker: 'alpaca',
-      label: 'Alpaca (fake)',
-      credentials: fake.credentials,
-      options: { paper: true, rest_url: fake.restUrl, data_url: fake.restUrl, trade_stream_url: fake.tradeStreamUrl, data_stream_url: fake.dataStreamUrl },
-    });
+    const account = await call(daemon!, 'POST', '/broker/connect', token, broker.connectBody());
+    /** The Alpaca fake's admin API, for the cases only it can play (a held order, faults on POST /v2/orders). */
+    const alpaca = broker.alpacaAdmin;
 
     /** A request to whichever daemon runs now, tried again while none answers (killed, restarting) until `until`. */
     const alive = async (method: string, path: string, body?: unknown, until = Date.now() + 30_000): Promise<Http> => {
@@ -441,12 +427,13 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     /** Fills every order the fake has held open for more than `olderThanMs` (the 'hold' of an edit-after-STOP). */
     const releaseHeld = async (olderThanMs: number, strategyId?: number): Promise<number> => {
+      if (alpaca === null) return 0; // nothing is ever held
       let n = 0;
-      for (const o of await brokerOrders(fake)) {
+      for (const o of await broker.orders()) {
         // A backstop rests 'new' by nature: only a market order is ever held.
         if (o.type === 'stop' || !HELD.has(o.status) || Date.now() - Date.parse(o.created_at) < olderThanMs) continue;
         if (strategyId !== undefined && orderKey(o.client_order_id).strategyId !== strategyId) continue;
-        await admin(fake, 'POST', '/fill', { client_order_id: o.client_order_id });
+        await alpaca('POST', '/fill', { client_order_id: o.client_order_id });
         n++;
       }
       return n;
@@ -460,7 +447,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     /** The broker's orders of these strategies, in a few words, for a problem line. */
     const brokerView = async (ids: readonly number[]): Promise<string> => {
-      const mine = (await brokerOrders(fake)).filter((o) => ids.includes(orderKey(o.client_order_id).strategyId));
+      const mine = (await broker.orders()).filter((o) => ids.includes(orderKey(o.client_order_id).strategyId));
       return mine.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}${o.filled_at ? ` at ${o.filled_at.slice(11, 23)}` : ''}`).join(', ') || 'no orders';
     };
 
@@ -485,18 +472,18 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         log(`cycle ${cycle}: edit after STOP not played (runs ${states.join(', ')} ${sellAt - Date.now()} ms before the SELL)`);
         return;
       }
-      await admin(fake, 'POST', '/behavior', { behavior: 'hold', once: true });
+      await alpaca!('POST', '/behavior', { behavior: 'hold', once: true });
       const stop = await alive('POST', '/strategy/stop', { strategy_id: id });
       // A STOP sent again after the daemon died before replying finds the strategy stopped already.
       if (stop.status !== 200 && !(stop.status === 409 && /not running/.test(JSON.stringify(stop.body)))) {
         problems.push(`cycle ${cycle}: strategy ${id}: STOP with its position open → ${stop.status} ${JSON.stringify(stop.body)}`);
       }
-      const other = SYMBOLS.find((s) => s !== symbol)!;
+      const other = broker.symbols.find((s) => s !== symbol)!;
       const patch = await alive('PATCH', `/strategy/${id}`, { symbol: other });
       const answeredAt = Date.now();
       if (patch.status === 409) editsAfterStop.refused++;
       else if (patch.status === 200) {
-        const exits = (await brokerOrders(fake)).filter((o) => isExitOf(o, id));
+        const exits = (await broker.orders()).filter((o) => isExitOf(o, id));
         const overBefore = exits.some((o) => o.status === 'filled' && o.filled_at !== null && Date.parse(o.filled_at) <= answeredAt) && !exits.some((o) => HELD.has(o.status));
         if (overBefore) editsAfterStop.acceptedAfterRunOver++;
         else problems.push(`cycle ${cycle}: strategy ${id}: PATCH {symbol: ${other}} after STOP accepted (200) while its exit was still open at the broker (${exits.map((o) => `${o.client_order_id} ${o.status}`).join(', ') || 'no exit yet'})`);
@@ -506,7 +493,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       // Let the held exit fill (if another order took the hold, the cycle's sweep fills that one).
       for (const until = Date.now() + 3_000; Date.now() < until; await sleep(100)) {
         if ((await releaseHeld(0, id)) > 0) break;
-        const mine = (await brokerOrders(fake)).filter((o) => isExitOf(o, id));
+        const mine = (await broker.orders()).filter((o) => isExitOf(o, id));
         if (mine.some((o) => o.status === 'filled')) break;
       }
     };
@@ -538,12 +525,12 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         else refusalsSkipped++;
         return;
       }
-      const from = ((await admin(fake, 'GET', '/received')) as Received[]).length;
+      const from = (await broker.received()).length;
       // Each exit's placement waits out RATE_LIMIT_RETRIES 429s and gives up on the next: with one
       // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
       const times = kind === 'storm' ? sellers * RATE_LIMIT_RETRIES + 1 : 1;
       const fault = kind === 'storm' ? { kind: 'rate-limit', resetInMs: 300 } : REFUSAL;
-      await admin(fake, 'POST', '/faults', { route: 'POST /v2/orders', fault, times });
+      await alpaca!('POST', '/faults', { route: 'POST /v2/orders', fault, times });
       injections.push({ kind, cycle, from, times });
     };
 
@@ -562,7 +549,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const reached = new Map<number, { legNo: number; closed: boolean }>();
       const done = new Set<number>();
       while (Date.now() < sellAt && done.size < scripted.length) {
-        const orders = await brokerOrders(fake);
+        const orders = await broker.orders();
         const trades: { symbol: string; price: number }[] = [];
         for (const { id, kind } of scripted) {
           if (done.has(id)) continue;
@@ -576,12 +563,15 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
             if (legNo >= kind.reentries) done.add(id);
             continue;
           }
+          const legBackstopRests = restingBackstops(orders).some((o) => orderKey(o.client_order_id).strategyId === id && orderKey(o.client_order_id).legNo === legNo);
+          const waitUntil = Math.min(Date.parse(entry.filled_at ?? entry.created_at) + WAIT_FOR_BACKSTOP_MS, sellAt - 3_000);
+          if (kind.waitsForBackstop && !legBackstopRests && !steps.has(`${id}/${legNo}`) && Date.now() < waitUntil) continue;
           const prices = kind.script!(Number(entry.filled_avg_price));
           const step = steps.get(`${id}/${legNo}`) ?? 0;
           steps.set(`${id}/${legNo}`, step + 1);
           trades.push({ symbol: entry.symbol, price: prices[step % prices.length]! });
         }
-        if (trades.length > 0) await admin(fake, 'POST', '/trades', { trades });
+        if (trades.length > 0) await broker.trade(trades);
         await sleep(SCRIPT_STEP_MS);
       }
       for (const { id, kind } of scripted) {
@@ -594,32 +584,37 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     for (let cycle = 0; cycle < opts.cycles; cycle++) {
       // The first cycles go through every named crash point; the rest kill at a random moment.
-      const crashPoint = cycle < CRASH_POINTS.length ? `${CRASH_POINTS[cycle]}:${1 + Math.floor(rand() * hitsPerCycle(CRASH_POINTS[cycle]!))}` : null;
-      if (crashPoint) await restart(crashPoint);
-      while (new Date(Date.now() + 25_000).getUTCDate() !== new Date().getUTCDate()) await sleep(1_000); // no run across UTC midnight
+      const specs = cycle === 0 ? armed : cycleSpecs(cycle);
+      if (cycle > 0 && specs.length > 0) await restart(armedWith(specs[0]));
+      armed = [];
+      const crashPoint = specs.length > 0 ? specs.join(', ') : null;
+      const daemonDate = (ms: number) => new Date(ms + broker.clockOffsetMs).getUTCDate();
+      while (daemonDate(Date.now() + 25_000) !== daemonDate(Date.now())) await sleep(1_000); // no run across the daemon's UTC midnight
       // A whole second, with time to create and start every strategy of the cycle before it (~20 ms each here).
       const buyAt = Math.ceil((Date.now() + opts.strategiesPerCycle * 40) / 1000) * 1000 + 4_000;
       // Room after the BUY for a restart (a crash point kills at the BUY) and recovery before the
-      // edit-after-STOP case and the faults: 5 s on a quiet machine, more where restarts are slow.
-      const sellAt = buyAt + Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500));
+      // edit-after-STOP case and the faults: 5 s on a quiet machine, more where restarts are slow;
+      // and a restart more for each further kill of a cycle that dies more than once.
+      const moreRestartsMs = Math.max(0, specs.length - 1) * (Math.max(slowestRestartMs, 2_500) + 500);
+      const sellAt = buyAt + Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500)) + moreRestartsMs;
       // The scripted symbols start the cycle where their scripts expect no crossing yet.
-      await admin(fake, 'POST', '/trades', { trades: SCRIPTED_SYMBOLS.map((symbol) => ({ symbol, price: SCRIPT_START_PRICE })) });
+      await broker.trade(broker.scriptedSymbols.map((symbol) => ({ symbol, price: SCRIPT_START_PRICE })));
       const ids: number[] = [];
       const kindOfId = new Map<number, SoakKind>();
       const createdSymbol = new Map<number, string>();
       for (let j = 0; j < opts.strategiesPerCycle; j++) {
         const kind = kindOf(j);
-        const symbol = symbolOf(j, cycle);
+        const symbol = symbolOf(j, cycle, broker);
         const s = await call(daemon!, 'POST', '/strategy/create', token, {
           broker_account_id: account.id,
           symbol,
-          exchange: 'NYSE',
+          exchange: broker.exchange,
           side: kind.side,
           qty: 1 + (j % 3),
-          buy_time: hhmmss(buyAt),
-          sell_time: hhmmss(sellAt),
+          buy_time: hhmmss(buyAt, broker.clockOffsetMs),
+          sell_time: hhmmss(sellAt, broker.clockOffsetMs),
           ...kind.exits,
-          ...reentryKeys(kind, sellAt),
+          ...reentryKeys(kind, sellAt + broker.clockOffsetMs),
           timezone: 'UTC',
         });
         ids.push(s.id);
@@ -637,7 +632,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           continue;
         }
         // PATCH racing START (invariant 8): either order is fine, but START arms one consistent strategy.
-        const patchBody = cycle % 2 === 0 ? { symbol: SYMBOLS.find((x) => x !== createdSymbol.get(id))! } : { qty: 7 };
+        const patchBody = cycle % 2 === 0 ? { symbol: broker.symbols.find((x) => x !== createdSymbol.get(id))! } : { qty: 7 };
         const send = [() => request(daemon.url, 'PATCH', `/strategy/${id}`, token, patchBody), () => request(daemon.url, 'POST', '/strategy/start', token, { strategy_id: id })];
         const first = rand() < 0.5 ? 0 : 1;
         const answers = await Promise.all([send[first]!(), send[1 - first]!()]);
@@ -672,18 +667,34 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         problems.push(`cycle ${cycle}: a price script failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
       const cases = (async () => {
+        if (alpaca === null) return;
         if (stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
         await injectBeforeSell(cycle, faultKind, ids, sellAt);
       })().catch((err: unknown) => {
         problems.push(`cycle ${cycle}: a case failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
 
-      if (crashPoint) {
-        // The daemon kills itself at the crash point (if the cycle reaches it); bring it back.
-        await Promise.race([daemon!.exited, sleep(sellAt - Date.now() + 2_000)]);
-        if (daemon!.proc.signalCode === 'SIGKILL') kills.crashPoints[crashPoint.split(':')[0]!]!++;
-        log(`cycle ${cycle}: ${daemon!.proc.signalCode === 'SIGKILL' ? 'died at its crash point' : 'killed'} ${Date.now() - buyAt} ms after the BUY time`);
-        await restart(null);
+      if (specs.length > 0) {
+        // The daemon kills itself at the crash point (if the cycle reaches it); bring it back, armed with the cycle's next one.
+        for (let k = 0; k < specs.length; k++) {
+          if (specs[k] === FIRE_WHILE_DOWN) {
+            // Killed once a long-backstop's backstop rests (recovery may be placing it), for the restart to fire it.
+            for (const until = Math.max(sellAt, Date.now() + 10_000); Date.now() < until && (await restingDownFirers()).length === 0; ) await sleep(100);
+            kills.random++;
+            log(`cycle ${cycle}: killed with a backstop resting ${Date.now() - buyAt} ms after the BUY time`);
+          } else if (diedStarting === specs[k]) {
+            // It died at this point while starting (launch counted it) and its unarmed successor is up.
+            diedStarting = null;
+            log(`cycle ${cycle}: died at its crash point ${specs[k]} while starting ${Date.now() - buyAt} ms after the BUY time`);
+            if (k + 1 < specs.length) await restart(armedWith(specs[k + 1]));
+            continue;
+          } else {
+            await Promise.race([daemon!.exited, sleep(sellAt - Date.now() + 2_000)]);
+            if (daemon!.proc.signalCode === 'SIGKILL') kills.crashPoints[specs[k]!.split(':')[0]!]!++;
+            log(`cycle ${cycle}: ${daemon!.proc.signalCode === 'SIGKILL' ? `died at its crash point ${specs[k]}` : 'killed'} ${Date.now() - buyAt} ms after the BUY time`);
+          }
+          await restart(armedWith(specs[k + 1]));
+        }
       } else {
         let waitMs: number;
         if (firedWhileDown.size === 0 && downFirers.length > 0) {
@@ -735,29 +746,31 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         await sleep(250);
       }
       // The day is over: the broker holds no position from it, long or short, in any symbol.
-      const open = await brokerPositions(fake);
+      const open = await broker.positions();
       if (open.length > 0) {
         openAfterDay++;
         problems.push(`cycle ${cycle}: positions open at the broker after the day: ${open.join(', ')}`);
       }
       // No backstop outlives its day at the broker.
-      const left = restingBackstops(await brokerOrders(fake));
+      const left = restingBackstops(await broker.orders());
       if (left.length > 0) {
         backstopsLeftResting += left.length;
         problems.push(`cycle ${cycle}: backstops still resting at the broker after the day: ${left.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status}`).join(', ')}`);
       }
-      const receivedNow = ((await admin(fake, 'GET', '/received')) as Received[]).length;
+      const receivedNow = (await broker.received()).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
-      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faultKind})`);
+      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${alpaca === null ? 'no faults at this broker' : faultKind})`);
     }
 
     // The judge: the broker's own record, per leg.
-    const received: Received[] = await admin(fake, 'GET', '/received');
-    const finalOrders = await brokerOrders(fake);
+    const received: Received[] = await broker.received();
+    const finalOrders = await broker.orders();
     const verdict = judgeBroker(finalOrders, received, asked);
     problems.push(...verdict.problems);
-    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, SETTLE_CHECK_MS);
+    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS);
     problems.push(...protection.problems);
+    const modifies = await broker.modifies();
+    if (modifies && modifies.maxPerMinute > modifies.budgetPerMinute) problems.push(`a backstop was modified ${modifies.maxPerMinute} times within a minute at the broker, over the engine's budget of ${modifies.budgetPerMinute}`);
 
     // What the injected faults did, from the fake's record of every placement after each injection.
     const storms = { injected: 0, rateLimitedExits: 0, placedAgain: 0, survived: 0, skipped: stormsSkipped };
@@ -813,6 +826,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     failed = false;
     const keep = problems.length > 0 || opts.keepDataDir === true;
     return {
+      broker: broker.name,
       cycles: opts.cycles,
       strategies: strategyIds.length,
       kills,
@@ -850,6 +864,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         unprotected: protection.unprotected,
         leftResting: backstopsLeftResting,
         hitByFaults: backstopsHitByFaults,
+        modifies,
       },
       unresolvedOrders: journal.unresolvedOrders,
       openAfterDay,
@@ -868,13 +883,12 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const keep = failed || problems.length > 0 || opts.keepDataDir === true;
     if (keep) {
       try {
-        const record = { received: await admin(fake, 'GET', '/received'), orders: await admin(fake, 'GET', '/orders'), requests: await admin(fake, 'GET', '/requests') };
-        writeFileSync(brokerRecord, JSON.stringify(record, null, 1));
+        writeFileSync(brokerRecord, JSON.stringify(await broker.record(), null, 1));
       } catch (err) {
         writeFileSync(brokerRecord, JSON.stringify({ error: `the fake's record could not be read: ${String(err)}` }));
       }
     }
-    fake.proc.kill('SIGTERM');
+    broker.close();
     if (keep) {
       const where = `crash soak${failed ? ' failed' : ` found ${problems.length} problem(s)`}: data dir kept at ${dataDir} (daemon log ${join(dataDir, 'logs', 'tradeclock.log')}, daemons' output ${daemonOutput}, the fake's record ${brokerRecord})`;
       log(where);

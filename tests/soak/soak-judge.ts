@@ -1,5 +1,5 @@
 /**
- * The crash soak's judge: the broker's own record (the fake's orders and every POST /v2/orders it
+ * The crash soak's judge: the broker's own record (the fake's orders and every placement it
  * received) read per leg, keyed by what the client order id says (strategy, trading day, leg), and
  * the daemon's journal read for which exit closed each leg. Pure: the soak fetches, this decides.
  *
@@ -16,14 +16,17 @@
  * entry's" is still what proves no double exit. judgeBackstops adds: every filled entry protected
  * by a backstop accepted at the broker within a bound of its fill (the bound stretched by the time
  * no daemon was up), unless an exit of the leg came first; and none left resting after its day.
+ *
+ * Broker-neutral: the Alpaca fake lists its orders in this shape; the Kite fake's orders and GTTs
+ * are read into it by kite-record.ts (a GTT as its leg's backstop, type 'gtt').
  */
 import { parseBackstopId, parseClientOrderId } from '../../engine/core/ids';
 import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 
-/** An order as the fake lists it (GET /__fake/orders), the fields the judge reads. */
+/** An order as the Alpaca fake lists it (GET /__fake/orders), or a Kite order or GTT read into that shape; the fields the judge reads. */
 export interface BrokerOrder {
   readonly client_order_id: string;
-  /** 'market' for entries and exits, 'stop' for a backstop. */
+  /** 'market' for entries and exits; a backstop's 'stop' (Alpaca) or 'gtt' (Kite). */
   readonly type: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
@@ -35,7 +38,7 @@ export interface BrokerOrder {
   readonly filled_at: string | null;
 }
 
-/** One POST /v2/orders as the fake received it (GET /__fake/received). */
+/** One order placement as the fake received it (Alpaca: GET /__fake/received; Kite: each order of its book, kite-record.ts). */
 export interface Received {
   readonly clientOrderId: string | null;
   readonly side: string | null;
@@ -238,14 +241,14 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
   const accepted = new Map<string, number>();
   for (const r of received) {
     if (r.clientOrderId === null) {
-      problems.push(`POST /v2/orders (${r.side} ${r.symbol}) without a client order id: ${r.outcome}`);
+      problems.push(`an order placement (${r.side} ${r.symbol}) without a client order id: ${r.outcome}`);
       continue;
     }
     if (r.outcome === 'accepted') accepted.set(r.clientOrderId, (accepted.get(r.clientOrderId) ?? 0) + 1);
   }
   const sent = new Set(received.flatMap((r) => (r.clientOrderId === null ? [] : [r.clientOrderId])));
   const atBroker = new Set(orders.map((o) => o.client_order_id));
-  for (const id of sent) if (!atBroker.has(id)) parsedId(id, 'POST /v2/orders', problems);
+  for (const id of sent) if (!atBroker.has(id)) parsedId(id, 'an order placement', problems);
   for (const [id, n] of accepted) {
     if (n > 1) {
       duplicates += n - 1;
@@ -306,10 +309,11 @@ function upTimeAfter(from: number, ms: number, downs: readonly Downtime[]): numb
  * placed first. A kill between the fill and the placement (a crash point) stretches the bound by
  * the time no daemon was up: the next one places it at recovery. An entry a starting daemon placed
  * (accepted while it was not up yet: recovery sends a due BUY before the broker's update stream
- * listens) may have its fill missed by that stream; the daemon learns it at its settle check,
- * `settleCheckMs` after the acceptance (ExecutionEngine's SETTLE_CHECK_MS), and the bound runs from then.
+ * listens) may have its fill streamed to no one; the daemon looks it up as soon as its stream
+ * listens (Reconciler.lookUpOnListening), at most `listenMs` after the daemon answered, and the
+ * bound runs from then.
  */
-export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, settleCheckMs: number): BackstopVerdict {
+export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number): BackstopVerdict {
   const problems: string[] = [];
   const legs = new Map<string, { entry?: BrokerOrder; firstExit: number; firstBackstop: number }>();
   for (const o of orders) {
@@ -335,8 +339,8 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
     filledEntries++;
     const fill = at(leg.entry.filled_at);
     const accepted = at(leg.entry.created_at);
-    const placedWhileStarting = downs.some((d) => accepted >= d.from && accepted <= d.to);
-    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), placedWhileStarting ? accepted + settleCheckMs + boundMs : 0);
+    const starting = downs.find((d) => accepted >= d.from && accepted <= d.to);
+    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), starting ? starting.to + listenMs + boundMs : 0);
     if (leg.firstBackstop <= deadline && leg.firstBackstop <= leg.firstExit) {
       protectedInTime++;
       // The wait less the downtime it met: what the placement itself took.

@@ -9,21 +9,27 @@
  *   b  short (side sell), time exit (its stop 5 points above the fill)
  *   c  long, stop 2 points below the fill, crossed at fill − 3            → STOPLOSS
  *   d  short, target 2 points below the fill, crossed at fill − 3         → TARGET
- *   e  long, trail 3 points (stop 2 points), rises to fill + 5 and falls
- *      to fill + 1, over and over, so a daemon that missed the rise sees it again → TRAIL_STOP
+ *   e  long, trail 3 points (stop 2 points), once its backstop rests (or 10 s after the fill) rises
+ *      to fill + 5 for a second and falls to fill + 1, over and over, so a daemon that missed the
+ *      rise sees it again, and the backstop is moved before the fall → TRAIL_STOP
  *   f  long, stop 2 points below the fill, 2 re-entries after the stop-loss (cut-off 1 s before the
  *      SELL): each leg's stop crossed at that leg's fill − 3, so it re-enters lower each time
  *      → STOPLOSS, up to 3 legs
  *   g  long, stop 2 points below the fill, no script: while a kill has no daemon up, the soak trades
- *      its symbol at fill − 3, so its backstop fires at the fake with nobody watching; the next
+ *      its symbol at fill − 3 (fill − 2.5 at Kite, inside the GTT's LIMIT), so its backstop fires at the fake with nobody watching; the next
  *      daemon must find the fill and send no exit of its own → BACKSTOP (else the SELL time)
  *
- * Every kind trades at Alpaca, whose default puts a backstop (a stop order at the stop) beside each
- * position: a scripted crossing of a stop usually fills the backstop first, and its fill is the
- * leg's exit (journal leg BACKSTOP, counted as that stop's trigger firing).
+ * Every kind trades at Alpaca or Kite (soak-broker.ts), whose default puts a backstop beside each
+ * position: at Alpaca a stop order at the stop, at Kite a single-leg GTT whose LIMIT is 1% past
+ * its trigger. A scripted crossing of a stop usually fills the backstop first, and its fill is the
+ * leg's exit (journal leg BACKSTOP, counted as that stop's trigger firing). At Kite a crossing past
+ * the GTT's limit (fill − 3 on a stop 2 below) triggers it, but its LIMIT rests unfilled: the
+ * engine's own stop must delete the GTT and cancel that order before it exits. The trail's GTT is
+ * modified as the stop moves, at most KITE_GTT_MODIFIES_PER_MINUTE. Kite kinds keep single GTTs
+ * (a target's side has no GTT: the two-leg OCO is another slice).
  *
- * A kind with a price script trades a symbol of its own in its cycle (SCRIPTED_SYMBOLS[j]), so no
- * other strategy's fill or trigger meets its prices; the time-exit kinds share SYMBOLS, which no
+ * A kind with a price script trades a symbol of its own in its cycle (the broker's scriptedSymbols[j]),
+ * so no other strategy's fill or trigger meets its prices; the time-exit kinds share its symbols, which no
  * script moves. A re-entering kind's body also carries `reentries` and a `reentry_cutoff` the soak
  * sets per cycle (REENTRY_CUTOFF_BEFORE_SELL_MS).
  */
@@ -49,6 +55,12 @@ export interface SoakKind {
    * backstop rests at the fake, a trade through its stop, so the next daemon finds the fill.
    */
   readonly firesWhileDown?: boolean;
+  /**
+   * True for the kind whose script waits (WAIT_FOR_BACKSTOP_MS at most) for its leg's
+   * backstop to rest before trading: the trail then always moves a resting backstop (a Kite GTT's
+   * modify, an Alpaca stop's replace) instead of racing its placement.
+   */
+  readonly waitsForBackstop?: boolean;
   /** The prices the soak trades, round and round, from each leg's entry fill price. */
   readonly script: ((fill: number) => readonly number[]) | null;
   /** Every exit the spec can take: another one at the broker is a wrong order. */
@@ -95,7 +107,9 @@ export const KINDS: readonly SoakKind[] = [
     exits: { stop_loss: 2, stop_loss_mode: 'points', trail: 3, trail_mode: 'points' },
     reentries: 0,
     trigger: 'TRAIL_STOP',
-    script: (fill) => [cents(fill + 5), cents(fill + 1)],
+    waitsForBackstop: true,
+    // A second high (four steps) before each fall: time for the backstop's move (a Kite GTT's needs a quote slot, one a second) to go out while the price is above the new stop.
+    script: (fill) => [cents(fill + 5), cents(fill + 5), cents(fill + 5), cents(fill + 5), cents(fill + 1)],
     exitLegs: [...TIME_AND_STOP, 'TRAIL_STOP'],
   },
   {
@@ -110,6 +124,9 @@ export const KINDS: readonly SoakKind[] = [
   },
   { name: 'long-backstop', side: 'buy', exits: { stop_loss: 2, stop_loss_mode: 'points' }, reentries: 0, trigger: null, script: null, firesWhileDown: true, exitLegs: TIME_AND_STOP },
 ];
+
+/** How long after its leg's entry fill a `waitsForBackstop` script waits for the backstop at most (a restart's recovery may place it); never past 3 s before the SELL. */
+export const WAIT_FOR_BACKSTOP_MS = 10_000;
 
 /** A re-entering kind's cut-off, this long before the cycle's SELL time. */
 export const REENTRY_CUTOFF_BEFORE_SELL_MS = 1_000;
@@ -130,21 +147,21 @@ export function reentriesPerCycle(strategiesPerCycle: number): number {
   return n;
 }
 
-/** Symbols of the time-exit kinds (the fake's defaults): the edit-after-STOP and PATCH cases move between them. */
-export const SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
-
-/** One per strategy index, for the scripted kinds; the fake lists them as shortable and easy to borrow. */
-export const SCRIPTED_SYMBOLS = ['KO', 'PEP', 'XOM', 'CVX', 'JNJ', 'PFE', 'WMT', 'TGT', 'NKE', 'DIS'] as const;
-
-/** Where a scripted kind's prices start each cycle (the fake's default price). */
+/** Where a scripted kind's prices start each cycle (the fakes' default price). */
 export const SCRIPT_START_PRICE = 100;
 
+/** A broker's symbols for the mix (soak-broker.ts): the time-exit kinds share `symbols`; each scripted kind has one of `scriptedSymbols`. */
+export interface MixSymbols {
+  readonly symbols: readonly string[];
+  readonly scriptedSymbols: readonly string[];
+}
+
 /** The symbol of the j-th strategy of `cycle`: its own for a kind whose prices the soak moves. */
-export function symbolOf(j: number, cycle: number): string {
+export function symbolOf(j: number, cycle: number, at: MixSymbols): string {
   const kind = kindOf(j);
-  if (kind.script === null && !kind.firesWhileDown) return SYMBOLS[(j + cycle) % SYMBOLS.length]!;
-  const symbol = SCRIPTED_SYMBOLS[j];
-  if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${SCRIPTED_SYMBOLS.length}: strategy ${j} has no symbol of its own for its prices`);
+  if (kind.script === null && !kind.firesWhileDown) return at.symbols[(j + cycle) % at.symbols.length]!;
+  const symbol = at.scriptedSymbols[j];
+  if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${at.scriptedSymbols.length}: strategy ${j} has no symbol of its own for its prices`);
   return symbol;
 }
 

@@ -67,6 +67,7 @@ export class AlpacaExecution implements BrokerExecution {
   private pollTimer: TimerHandle | undefined;
   private polling = false;
   private stopped = false;
+  private readonly listening = new Set<() => void>();
 
   constructor(private readonly deps: AlpacaExecutionDeps) {
     this.tracker = new OrderTracker(deps.logger);
@@ -147,6 +148,11 @@ export class AlpacaExecution implements BrokerExecution {
     return this.tracker.onUpdate(listener);
   }
 
+  onListening(listener: () => void): () => void {
+    this.listening.add(listener);
+    return () => this.listening.delete(listener);
+  }
+
   /**
    * GET /v2/positions/{symbol}: the signed net position, a short negative (alpaca-position.ts says
    * what counts and why). It decides how much an exit attempt closes, so it waits for budget as an
@@ -199,6 +205,14 @@ export class AlpacaExecution implements BrokerExecution {
     this.pollTimer?.cancel();
     this.pollTimer = undefined;
     void this.pollOnce();
+    // The poll knows this process's own orders; the engine's journal knows those of the process before it.
+    for (const l of this.listening) {
+      try {
+        l();
+      } catch {
+        // One listener's failure is its own; the others still hear it.
+      }
+    }
   }
 
   /** The stream is gone: poll open orders until it is back. */
@@ -214,6 +228,7 @@ export class AlpacaExecution implements BrokerExecution {
 
   stop(): void {
     this.stopped = true;
+    this.listening.clear();
     this.stream?.stop();
     this.pollTimer?.cancel();
     this.pollTimer = undefined;

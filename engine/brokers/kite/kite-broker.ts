@@ -151,7 +151,11 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
         // Untagged, it may be the LIMIT order a backstop GTT placed when it fired: the GTT is read at once.
         else restingStops.noticeOrder(payload);
       },
-      onState: (state, detail) => data?.handleFeedState(state, detail),
+      onState: (state, detail) => {
+        data?.handleFeedState(state, detail);
+        // Order messages come on the ticker: one Kite sent while it was down reached no one.
+        if (state === 'up') execution.noteListening();
+      },
       onNotice: (n) => {
         if (n.kind === 'token_rejected') session.expire('Kite refused the ticker connection (HTTP 403)');
         notify(n);

@@ -37,6 +37,7 @@ export interface KiteExecutionDeps {
 /** The seam's execution part for Kite; `handleOrderMessage` is fed by the ticker's `order` frames. */
 export class KiteExecution implements BrokerExecution {
   private readonly listeners = new Set<(r: OrderReport) => void>();
+  private readonly listening = new Set<() => void>();
   private stopped = false;
 
   constructor(private readonly deps: KiteExecutionDeps) {}
@@ -126,6 +127,23 @@ export class KiteExecution implements BrokerExecution {
     return () => this.listeners.delete(listener);
   }
 
+  onListening(listener: () => void): () => void {
+    this.listening.add(listener);
+    return () => this.listening.delete(listener);
+  }
+
+  /** The ticker is up (its first frame since it connected): order messages reach us from now on. */
+  noteListening(): void {
+    if (this.stopped) return;
+    for (const l of this.listening) {
+      try {
+        l();
+      } catch {
+        // One listener's failure is its own; the others still hear it.
+      }
+    }
+  }
+
   /**
    * The signed net position in the account's product (kite-portfolio.ts says what counts and
    * why): the net MIS position from GET /portfolio/positions, a short negative; for CNC also the
@@ -169,6 +187,7 @@ export class KiteExecution implements BrokerExecution {
   stop(): void {
     this.stopped = true;
     this.listeners.clear();
+    this.listening.clear();
   }
 
   private async listOrders(): Promise<KiteOrder[]> {

@@ -144,9 +144,15 @@ export function gttState(gtt: KiteGtt, clientOrderId: string, fallbackAt: number
  * take-profit was asked for (`targetPrice`), also a two-leg one with both values (the adapter
  * leaves a take-profit out where Kite would refuse it, so either may be the one placed); active or
  * triggered, on the same exchange and tradingsymbol, whose orders have the stop's side and
- * quantity, not among `exclude` (other stops' GTTs); of several, the newest (latest created_at,
+ * quantity, not among `exclude` (other stops' GTTs), and not created before the stop's row was
+ * journaled (`ref.notBefore`, less GTT_MATCH_CLOCK_SLACK_MS for Kite's clock and its whole
+ * seconds): a triggered GTT of an earlier run with the same stop would otherwise be taken for this
+ * one, its fill for this leg's exit; of several, the newest (latest created_at,
  * then highest id).
  */
+/** How far Kite's clock (GTT created_at, whole seconds) may be behind ours for `matchGtt`: far past readiness's 2 s skew bound, far short of a day. */
+export const GTT_MATCH_CLOCK_SLACK_MS = 60_000;
+
 export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude: ReadonlySet<string>): KiteGtt | null {
   const side = ref.side === 'buy' ? 'BUY' : 'SELL';
   const targetPrice = ref.targetPrice ?? null;
@@ -160,7 +166,8 @@ export function matchGtt(gtts: readonly KiteGtt[], ref: RestingStopRef, exclude:
       sameInstrument(g, ref.instrument) &&
       g.orders.every((o) => o.transaction_type === side && o.quantity === ref.qty) &&
       same(g.condition.trigger_values[legs.stop], ref.triggerPrice) &&
-      !exclude.has(g.id)
+      !exclude.has(g.id) &&
+      (ref.notBefore === undefined || (parseKiteTimestamp(g.created_at) ?? 0) >= ref.notBefore - GTT_MATCH_CLOCK_SLACK_MS)
     );
   });
   found.sort((a, b) => (parseKiteTimestamp(a.created_at) ?? 0) - (parseKiteTimestamp(b.created_at) ?? 0) || Number(BigInt(a.id) - BigInt(b.id)));

@@ -28,8 +28,16 @@ const ltpSchema = z.record(
   { error: 'must be an object of prices by EXCHANGE:SYMBOL' },
 );
 
+/** One LTP request waiting for its slot: callers that ask meanwhile add their instruments to it. */
+interface Batch {
+  readonly keys: Set<string>;
+  answer: Promise<z.output<typeof ltpSchema>>;
+}
+
 export class KiteLtp {
   private readonly limiter: RateLimiter;
+  /** The request not sent yet, open to more instruments (null once it goes out). */
+  private waiting: Batch | null = null;
 
   constructor(
     private readonly http: KiteHttp,
@@ -40,19 +48,48 @@ export class KiteLtp {
 
   /**
    * The last traded price of each instrument; throws, naming what was wrong, when Kite cannot be
-   * asked or its answer cannot be read.
+   * asked or its answer cannot be read. Callers who ask while a request waits for its slot share
+   * that request (up to KITE_LTP_MAX_INSTRUMENTS): the GTTs of several entries filled together
+   * each need a last price, and one request a second would otherwise leave the last of them
+   * unprotected for as many seconds as there are entries.
    * @example await ltp.quote([infy]) // [{ symbol: 'INFY', exchange: 'NSE', price: 1074.35, at: null }]
    */
   async quote(instruments: readonly Instrument[]): Promise<Quote[]> {
     if (instruments.length === 0) return [];
     if (instruments.length > KITE_LTP_MAX_INSTRUMENTS) throw new Error(`Kite quotes at most ${KITE_LTP_MAX_INSTRUMENTS} instruments a request, not ${instruments.length}`);
+    const data = await this.ask(instruments.map(keyOf));
+    const quotes: Quote[] = [];
+    for (const i of instruments) {
+      const row = data[keyOf(i)];
+      if (row && row.last_price > 0) quotes.push({ symbol: i.symbol, exchange: i.exchange, price: row.last_price, at: null });
+    }
+    return quotes;
+  }
+
+  /** Joins the request waiting for its slot when the keys fit in it, else starts the next one. */
+  private ask(keys: readonly string[]): Promise<z.output<typeof ltpSchema>> {
+    const open = this.waiting;
+    if (open && new Set([...open.keys, ...keys]).size <= KITE_LTP_MAX_INSTRUMENTS) {
+      for (const k of keys) open.keys.add(k);
+      return open.answer;
+    }
+    const batch: Batch = { keys: new Set(keys), answer: Promise.resolve({}) };
+    this.waiting = batch;
+    batch.answer = this.send(batch);
+    return batch.answer;
+  }
+
+  private async send(batch: Batch): Promise<z.output<typeof ltpSchema>> {
     const slot = this.limiter.reserve(KITE_QUOTE_WINDOWS[0]!.windowMs);
-    if (!slot.ok) throw new Error(slot.message);
+    if (!slot.ok) {
+      if (this.waiting === batch) this.waiting = null;
+      throw new Error(slot.message);
+    }
     await sleepOn(this.clock, slot.waitMs);
-    const keys = [...new Set(instruments.map(keyOf))];
+    if (this.waiting === batch) this.waiting = null;
     let data: unknown;
     try {
-      data = await this.http.call({ method: 'GET', path: '/quote/ltp', query: { i: keys } });
+      data = await this.http.call({ method: 'GET', path: '/quote/ltp', query: { i: [...batch.keys] } });
     } catch (err) {
       // Not asked at all (a dead session: "log in to Kite again", a rate limit) keeps its words and wait.
       if (err instanceof KiteError && err.notPlaced) throw err;
@@ -66,12 +103,7 @@ export class KiteLtp {
       const issue = parsed.error.issues[0]!;
       throw new Error(`Kite's LTP answer cannot be read: ${issue.path.map(String).join('.') || 'data'} ${issue.message}`);
     }
-    const quotes: Quote[] = [];
-    for (const i of instruments) {
-      const row = parsed.data[keyOf(i)];
-      if (row && row.last_price > 0) quotes.push({ symbol: i.symbol, exchange: i.exchange, price: row.last_price, at: null });
-    }
-    return quotes;
+    return parsed.data;
   }
 }
 

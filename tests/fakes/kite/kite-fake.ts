@@ -130,7 +130,20 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     heartbeatMs: opts.heartbeatMs ?? 1000,
   });
   // Kite pushes every status change of the user's orders to every open ticker connection.
-  const pushOrder = (order: FakeOrder) => ticker.broadcastText({ type: 'order', data: { ...order, user_id: userId, unfilled_quantity: order.pending_quantity } });
+  const pushOrder = (order: FakeOrder) => {
+    stampOrder(order);
+    ticker.broadcastText({ type: 'order', data: { ...order, user_id: userId, unfilled_quantity: order.pending_quantity } });
+  };
+  // Real epoch ms of each order's acceptance and end (Kite writes whole seconds, in IST, on `now`'s
+  // clock), for the crash soak's judge: GET /__fake/record.
+  const orderTimes = new Map<string, { acceptedAtMs: number; doneAtMs: number | null }>();
+  /** Real epoch ms of each accepted PUT /gtt/triggers/{id}, by trigger id. */
+  const gttModified = new Map<number, number[]>();
+  const stampOrder = (order: FakeOrder) => {
+    const t = orderTimes.get(order.order_id) ?? { acceptedAtMs: Date.now(), doneAtMs: null };
+    if (t.doneAtMs === null && ['COMPLETE', 'REJECTED', 'CANCELLED'].includes(order.status)) t.doneAtMs = Date.now();
+    orderTimes.set(order.order_id, t);
+  };
   const book = new FakeOrderBook(userId, now, pushOrder);
   // A GTT's LIMIT order: untagged, OPEN, filled at the price once the price is at its limit or better.
   const limitFills = (token: number, price: number) => {
@@ -259,7 +272,11 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       const g = gtts.get(Number(trigger[1]));
       if (!g) return { kind: 'error', status: 404, errorType: 'GeneralException', message: 'Trigger not found.' };
       if (method === 'GET') return { kind: 'data', data: gtts.json(g) };
-      if (method === 'PUT') return gtts.save(req.form, g);
+      if (method === 'PUT') {
+        const saved = gtts.save(req.form, g);
+        if (saved.kind === 'data') gttModified.set(g.id, [...(gttModified.get(g.id) ?? []), Date.now()]);
+        return saved;
+      }
       if (method === 'DELETE') return gtts.remove(g);
     }
     const one = /^\/orders\/(\d+)$/.exec(path);
@@ -293,6 +310,16 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   const adminRoute = (req: RestRequest): RestReply | null => {
     if (req.method === 'GET' && req.path === '/__fake/orders') return { kind: 'data', data: book.all() };
     if (req.method === 'GET' && req.path === '/__fake/gtts') return { kind: 'data', data: gtts.all().map((g) => gtts.json(g)) };
+    // Every order and GTT with real epoch ms (a GTT's creation and last change), and the net positions: the soak's judge reads these.
+    if (req.method === 'GET' && req.path === '/__fake/record') {
+      const orders = book.all().map((o) => ({ ...o, accepted_at_ms: orderTimes.get(o.order_id)?.acceptedAtMs ?? null, done_at_ms: orderTimes.get(o.order_id)?.doneAtMs ?? null }));
+      // The GTT book keeps `now`'s ms; `now` runs a steady offset from the real clock in the soak.
+      const shift = now() - Date.now();
+      const triggers = gtts.all().map((g) => ({ ...gtts.json(g), created_at_ms: g.createdAt - shift, updated_at_ms: g.updatedAt - shift, modified_at_ms: gttModified.get(g.id) ?? [] }));
+      return { kind: 'data', data: { orders, gtts: triggers } };
+    }
+    if (req.method === 'GET' && req.path === '/__fake/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
+    if (req.method === 'GET' && req.path === '/__fake/requests') return { kind: 'data', data: rest.log.map((r) => ({ method: r.method, path: r.path, form: Object.fromEntries(r.form) })) };
     if (req.method === 'POST' && req.path === '/__fake/price') return { kind: 'data', data: { sent: fake.setPrice(req.query.get('symbol') ?? '', Number(req.query.get('price'))) } };
     if (req.method === 'POST' && req.path === '/__fake/fault') {
       fake.failNext(req.query.get('route') ?? '', JSON.parse(req.rawBody) as RestFault, Number(req.query.get('times') ?? 1));

@@ -1,0 +1,170 @@
+/**
+ * The crash soak's broker: the fake it trades on (its own process), how the daemon connects to it,
+ * and the fake's record in the judge's broker-neutral shape (soak-judge.ts BrokerOrder, Received).
+ *
+ * - alpaca: the Alpaca fake (tests/fakes/alpaca/run.ts); backstops are stop orders under `tb…`
+ *   client order ids. Its admin API also holds an order open (the edit-after-STOP case) and
+ *   injects faults on POST /v2/orders (the 429 storm and the refused exit): `alpacaAdmin`.
+ * - kite: the Kite fake (tests/fakes/kite/run.ts); backstops are single-leg GTTs, read back through
+ *   kite-record.ts. Kite's session hours are met by moving the daemon's clock and the fake's to
+ *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
+ *   reads the fake's real ms, so downtimes and fills stay on one clock.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { firstLine, TSX } from '../support/daemon-process';
+import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
+import { KITE_GTT_MODIFIES_PER_MINUTE } from '../../engine/brokers/kite/kite-resting-stops';
+import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-record';
+import type { BrokerOrder, Received } from './soak-judge';
+
+const root = join(import.meta.dirname, '..', '..');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+export type SoakBrokerName = 'alpaca' | 'kite';
+
+export interface SoakBroker {
+  readonly name: SoakBrokerName;
+  /** The strategies' exchange. */
+  readonly exchange: string;
+  /** The time-exit kinds' symbols (the edit-after-STOP and PATCH cases move between them). */
+  readonly symbols: readonly string[];
+  /** One per strategy index, for the kinds whose prices the soak moves. */
+  readonly scriptedSymbols: readonly string[];
+  /** How far the daemon's clock runs ahead of this process's (TRADECLOCK_TEST_CLOCK_OFFSET_MS). */
+  readonly clockOffsetMs: number;
+  /**
+   * How far below a long-backstop's entry fill the soak trades to fire its backstop (its stop 2
+   * points below): a stop order fills at any price past it, a GTT's LIMIT only down to its limit.
+   */
+  readonly fireBelowFill: number;
+  /** POST /broker/connect's body. */
+  connectBody(): Record<string, unknown>;
+  /** Every order the broker holds, backstops included, as the judge reads them. */
+  orders(): Promise<BrokerOrder[]>;
+  /** Every placement the broker received, as the judge counts them. */
+  received(): Promise<Received[]>;
+  /** Open positions as "SYMBOL qty" (a short negative). */
+  positions(): Promise<string[]>;
+  /** Trades at these prices: every subscriber's stream sees them, and resting stops they reach fire. */
+  trade(trades: ReadonlyArray<{ readonly symbol: string; readonly price: number }>): Promise<void>;
+  /**
+   * Backstop modifications the broker accepted in place (a Kite GTT's PUT), and the most one
+   * backstop took within a minute, with the budget the engine keeps; null where a move is a new
+   * order version (Alpaca's replace, counted among the backstop orders).
+   */
+  modifies(): Promise<{ readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null>;
+  /** The whole record, written to soak-broker.json when the data dir is kept. */
+  record(): Promise<unknown>;
+  /** The Alpaca fake's admin API (holds, fills, faults); null at a broker whose fake has none of those. */
+  readonly alpacaAdmin: ((method: string, path: string, body?: unknown) => Promise<any>) | null;
+  close(): void;
+}
+
+async function adminCall(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error(`fake ${method} ${path} → ${res.status} ${text}`);
+  return json;
+}
+
+async function spawnFake(script: string, args: readonly string[], what: string): Promise<{ proc: ChildProcess; ready: any }> {
+  const proc = spawn(process.execPath, [...TSX, join(root, script), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const json = await firstLine(proc, (l) => (l.startsWith('{') ? l : null), what);
+  return { proc, ready: JSON.parse(json) };
+}
+
+/** Symbols of the Alpaca time-exit kinds (the fake's defaults). */
+const ALPACA_SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
+/** The Alpaca scripted kinds' symbols; the fake lists them as shortable and easy to borrow. */
+const ALPACA_SCRIPTED = ['KO', 'PEP', 'XOM', 'CVX', 'JNJ', 'PFE', 'WMT', 'TGT', 'NKE', 'DIS'] as const;
+
+export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
+  const config = { assets: [...DEFAULT_ASSETS, ...ALPACA_SCRIPTED.map((symbol) => ({ symbol, exchange: 'NYSE' }))] };
+  const { proc, ready } = await spawnFake('tests/fakes/alpaca/run.ts', ['--config', JSON.stringify(config)], 'alpaca fake');
+  const fake = ready as { restUrl: string; tradeStreamUrl: string; dataStreamUrl: string; adminUrl: string; credentials: { key_id: string; secret_key: string } };
+  const admin = (method: string, path: string, body?: unknown) => adminCall(fake.adminUrl, method, path, body);
+  const orders = async (): Promise<BrokerOrder[]> => Object.values((await admin('GET', '/orders')) as Record<string, BrokerOrder[]>).flat();
+  return {
+    name: 'alpaca',
+    exchange: 'NYSE',
+    symbols: ALPACA_SYMBOLS,
+    scriptedSymbols: ALPACA_SCRIPTED,
+    clockOffsetMs: 0,
+    fireBelowFill: 3,
+    connectBody: () => ({
+      broker: 'alpaca',
+      label: 'Alpaca (fake)',
+      credentials: fake.credentials,
+      options: { paper: true, rest_url: fake.restUrl, data_url: fake.restUrl, trade_stream_url: fake.tradeStreamUrl, data_stream_url: fake.dataStreamUrl },
+    }),
+    orders,
+    received: () => admin('GET', '/received'),
+    /**
+     * GET /v2/positions as the fake lists them, through the daemon's own key, so a 429 from the
+     * fake's per-key limit is waited out.
+     */
+    async positions() {
+      for (let attempt = 1; ; attempt++) {
+        const res = await fetch(`${fake.restUrl}/v2/positions`, { headers: { 'APCA-API-KEY-ID': fake.credentials.key_id, 'APCA-API-SECRET-KEY': fake.credentials.secret_key } });
+        if (res.status === 429 && attempt < 5) {
+          await sleep(1_000);
+          continue;
+        }
+        if (!res.ok) throw new Error(`fake GET /v2/positions → ${res.status} ${await res.text()}`);
+        return ((await res.json()) as Array<{ symbol: string; qty: string }>).map((p) => `${p.symbol} ${p.qty}`);
+      }
+    },
+    trade: async (trades) => void (await admin('POST', '/trades', { trades })),
+    modifies: async () => null,
+    record: async () => ({ received: await admin('GET', '/received'), orders: await admin('GET', '/orders'), requests: await admin('GET', '/requests') }),
+    alpacaAdmin: admin,
+    close: () => void proc.kill('SIGTERM'),
+  };
+}
+
+/** NSE equities of the Kite time-exit kinds (INFY, TATAMOTORS and SBIN are the fake's own). */
+const KITE_SYMBOLS = ['INFY', 'TATAMOTORS', 'SBIN', 'HDFCBANK'] as const;
+const KITE_SCRIPTED = ['TCS', 'WIPRO', 'ITC', 'LT', 'ONGC', 'NTPC', 'TITAN', 'HCLTECH', 'AXISBANK', 'BPCL'] as const;
+/** The Kite soak's day starts at 10:00 IST (04:30 UTC) of today's UTC date: inside NSE's session, the MIS square-off (15:15 IST) over five hours off. */
+const KITE_DAY_STARTS_UTC_MS = (4 * 60 + 30) * 60_000;
+
+export async function startKiteSoakBroker(): Promise<SoakBroker> {
+  const now = new Date();
+  // Whole seconds, so a time of day the soak writes for the daemon falls on the second it means.
+  const clockOffsetMs = Math.round((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + KITE_DAY_STARTS_UTC_MS - now.getTime()) / 1000) * 1000;
+  const added = ['HDFCBANK', ...KITE_SCRIPTED];
+  const args = [...added.flatMap((s) => ['--equity', s]), ...[...KITE_SYMBOLS, ...KITE_SCRIPTED].flatMap((s) => ['--price', `${s}=100`]), '--heartbeat-ms', '1000', '--clock-offset-ms', String(clockOffsetMs)];
+  const { proc, ready } = await spawnFake('tests/fakes/kite/run.ts', args, 'kite fake');
+  const fake = ready as { restUrl: string; tickerUrl: string; loginUrl: string; credentials: { api_key: string; api_secret: string; access_token: string } };
+  const admin = (method: string, path: string) => adminCall(fake.restUrl, method, path).then((r) => r?.data);
+  const record = (): Promise<KiteRecord> => admin('GET', '/__fake/record');
+  return {
+    name: 'kite',
+    exchange: 'NSE',
+    symbols: KITE_SYMBOLS,
+    scriptedSymbols: KITE_SCRIPTED,
+    clockOffsetMs,
+    // The GTT's LIMIT is 1% past its trigger (GTT_LIMIT_SLACK_PERCENT): at ~100, a trade 2.5 below the fill is past the trigger (2 below) and inside the limit.
+    fireBelowFill: 2.5,
+    connectBody: () => ({ broker: 'kite', label: 'Kite (fake)', credentials: fake.credentials, options: { rest_url: fake.restUrl, ticker_url: fake.tickerUrl, login_url: fake.loginUrl } }),
+    orders: async () => kiteOrders(await record()),
+    received: async () => kiteReceived(await record()),
+    async positions() {
+      const { net } = (await admin('GET', '/__fake/positions')) as { net: Array<{ tradingsymbol: string; quantity: number }> };
+      return net.filter((p) => p.quantity !== 0).map((p) => `${p.tradingsymbol} ${p.quantity}`);
+    },
+    async trade(trades) {
+      for (const t of trades) await admin('POST', `/__fake/price?symbol=${encodeURIComponent(t.symbol)}&price=${t.price}`);
+    },
+    modifies: async () => ({ ...gttModifies(await record()), budgetPerMinute: KITE_GTT_MODIFIES_PER_MINUTE }),
+    record: async () => ({ ...(await record()), requests: await admin('GET', '/__fake/requests') }),
+    alpacaAdmin: null,
+    close: () => void proc.kill('SIGTERM'),
+  };
+}
+
+export function startSoakBroker(name: SoakBrokerName): Promise<SoakBroker> {
+  return name === 'kite' ? startKiteSoakBroker() : startAlpacaSoakBroker();
+}

@@ -1,0 +1,75 @@
+/**
+ * The Kite fake's record read as the judge reads Alpaca's (tests/soak/kite-record.ts): tagged orders
+ * keep their ids; a GTT becomes a backstop of the leg whose entry it protects, its fire the fill of
+ * its untagged LIMIT order (not listed again); one no entry explains, or an untagged order no GTT
+ * placed, gets an id the judge refuses. Then the judge itself on those records: a GTT fired beside
+ * the engine's own exit is a double exit.
+ */
+import { describe, expect, it } from 'vitest';
+import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
+import { kiteOrders, kiteReceived, type KiteRecord, type KiteRecordGtt, type KiteRecordOrder } from '../soak/kite-record';
+import { judgeBackstops, judgeBroker, restingBackstops } from '../soak/soak-judge';
+import { KINDS } from '../soak/soak-mix';
+
+const DAY = '2026-12-07';
+const T = Date.parse(`${DAY}T04:30:00Z`);
+const id = (strategy: number, slot: 'entry' | 'exit', leg = 0) => clientOrderId('k3x9a1', asStrategyId(strategy), DAY, slot, 1, leg);
+const bid = (strategy: number, leg = 0, version = 1) => backstopId('k3x9a1', asStrategyId(strategy), DAY, leg, version);
+
+function order(orderId: string, tag: string | null, side: 'BUY' | 'SELL', atMs: number, over: Partial<KiteRecordOrder> = {}): KiteRecordOrder {
+  return { order_id: orderId, status: 'COMPLETE', tradingsymbol: 'TCS', order_type: 'MARKET', transaction_type: side, quantity: 2, filled_quantity: 2, average_price: 100, tag, accepted_at_ms: atMs, done_at_ms: atMs + 5, ...over };
+}
+function gtt(gttId: number, side: 'BUY' | 'SELL', atMs: number, status: string, orderId?: string): KiteRecordGtt {
+  return { id: gttId, status, condition: { tradingsymbol: 'TCS', trigger_values: [98] }, orders: [{ transaction_type: side, quantity: 2, result: orderId ? { order_result: { status: 'success', order_id: orderId } } : null }], created_at_ms: atMs };
+}
+
+describe('kiteOrders', () => {
+  it('keys each GTT to the leg whose entry it protects, fired ones with their LIMIT order\'s fill; every leg judged as at Alpaca', () => {
+    const record: KiteRecord = {
+      orders: [
+        order('1', id(1, 'entry'), 'BUY', T),
+        order('2', null, 'SELL', T + 4_000, { order_type: 'LIMIT', average_price: 97.5 }), // the GTT's fire
+        order('3', id(1, 'entry', 1), 'BUY', T + 5_000),
+        order('4', id(1, 'exit', 1), 'SELL', T + 9_000),
+      ],
+      gtts: [gtt(11, 'SELL', T + 800, 'triggered', '2'), gtt(12, 'SELL', T + 5_900, 'deleted')],
+    };
+    const orders = kiteOrders(record);
+    expect(orders.map((o) => [o.client_order_id, o.type, o.status, o.filled_qty])).toEqual([
+      [id(1, 'entry'), 'market', 'filled', '2'],
+      [id(1, 'entry', 1), 'market', 'filled', '2'],
+      [id(1, 'exit', 1), 'market', 'filled', '2'],
+      [bid(1, 0), 'gtt', 'filled', '2'],
+      [bid(1, 1), 'gtt', 'canceled', '0'],
+    ]);
+    expect(orders[3]).toMatchObject({ side: 'sell', filled_avg_price: '97.5', created_at: new Date(T + 800).toISOString(), filled_at: new Date(T + 4_005).toISOString() });
+    expect(kiteReceived(record).map((r) => r.clientOrderId)).toEqual([id(1, 'entry'), id(1, 'entry', 1), id(1, 'exit', 1)]);
+    const reentering = { ...KINDS[5]!, reentries: 2 };
+    const verdict = judgeBroker(orders, kiteReceived(record), new Map([[1, { kind: reentering, armed: { symbol: 'TCS', qty: 2, side: 'buy' } }]]));
+    expect(verdict.problems).toEqual([]);
+    expect(verdict).toMatchObject({ exitedLegs: 2, duplicates: 0, backstops: { orders: 2, firedLegs: 1 } });
+    expect(judgeBackstops(orders, [], 3_000, 10_000)).toMatchObject({ filledEntries: 2, protectedInTime: 2, unprotected: 0 });
+    expect(restingBackstops(orders)).toEqual([]);
+  });
+
+  it('a GTT whose LIMIT rests unfilled is still resting; one fired beside the engine\'s exit is a double exit', () => {
+    const resting = kiteOrders({ orders: [order('1', id(2, 'entry'), 'BUY', T), order('2', null, 'SELL', T + 4_000, { order_type: 'LIMIT', status: 'OPEN', filled_quantity: 0, average_price: 0 })], gtts: [gtt(21, 'SELL', T + 500, 'triggered', '2')] });
+    expect(restingBackstops(resting).map((o) => o.client_order_id)).toEqual([bid(2)]);
+    const record: KiteRecord = {
+      orders: [order('1', id(2, 'entry'), 'BUY', T), order('2', null, 'SELL', T + 4_000, { order_type: 'LIMIT' }), order('3', id(2, 'exit'), 'SELL', T + 4_100)],
+      gtts: [gtt(21, 'SELL', T + 500, 'triggered', '2')],
+    };
+    const verdict = judgeBroker(kiteOrders(record), kiteReceived(record), new Map([[2, { kind: KINDS[2]!, armed: { symbol: 'TCS', qty: 2, side: 'buy' } }]]));
+    expect(verdict.duplicates).toBe(1);
+    expect(verdict.problems).toEqual([expect.stringMatching(/leg 0: entered 2, exited 4 at the broker/)]);
+  });
+
+  it('names a GTT no entry explains and an untagged order no GTT placed', () => {
+    const record: KiteRecord = { orders: [order('1', null, 'SELL', T)], gtts: [gtt(31, 'SELL', T, 'active')] };
+    const orders = kiteOrders(record);
+    expect(orders.map((o) => o.client_order_id)).toEqual(['untagged-1', 'gtt-31']);
+    const verdict = judgeBroker(orders, kiteReceived(record), new Map());
+    expect(verdict.wrongOrders).toBe(2);
+    expect(verdict.problems).toEqual(expect.arrayContaining([expect.stringMatching(/an order placement \(sell TCS\) without a client order id/)]));
+  });
+});
