@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../db/test-support';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
-import { backtest, gridJob } from './backtest-service';
+import { backtest, backtestScope, gridJob } from './backtest-service';
 import { importNiftyOptions } from './nifty-options.test-support';
 
 let t: TestDb;
@@ -82,6 +82,7 @@ describe('an option strategy backtested from the stored contracts', () => {
     expect(fields(() => backtest(deps(), { spec: OPTION, from: RANGE.from, to: RANGE.to }))).toEqual([{ field: 'lot_size', message: "lot_size is required for an option strategy: NIFTY's units per lot over the backtest's dates (the strategy's qty counts lots; the exchange changes the lot size)" }]);
     expect(fields(() => backtest(deps(), { spec: { ...OPTION, option_right: undefined, symbol: 'INFY', exchange: 'NSE', stop_loss_mode: 'percent' }, ...RANGE }))).toEqual([{ field: 'lot_size', message: 'lot_size applies only to an option strategy (option_right set): leave it out' }]);
     expect(fields(() => backtest(deps(), { spec: { ...OPTION, option_right: undefined, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] }, ...RANGE }))).toEqual([{ field: 'spec.positions', message: 'positions is set: a strategy of several positions is not backtested, since the engine does not run them yet' }]);
+    expect(fields(() => backtestScope(deps(), { spec: OPTION, ...RANGE, fetch_missing: true }, false))).toEqual([{ field: 'fetch_missing', message: "fetch_missing is for a strategy of shares: an option backtest reads the contracts' bars imported on NFO (tradeclock backtest --bars) and the index's" }]);
     expect(fields(() => gridJob(deps(), { spec: OPTION, ...RANGE, buy: { from: '09:20', to: '09:20' }, sell: { from: '09:25', to: '09:25' } }))).toEqual([{ field: 'spec', message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead' }]);
   });
 });
