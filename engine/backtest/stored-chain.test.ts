@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../db/test-support';
 import { INDEX_LISTINGS } from '../core/index-underlyings';
-import { parseOptionSymbol } from '../options/option-symbol';
 import { resolveLegContract } from '../options/resolve-leg-contract';
 import type { ExpiryRule } from '../options/expiry-select';
 import type { StrikeRule } from '../options/strike-resolve';
@@ -25,15 +24,6 @@ afterAll(() => t.close());
 
 const chainOn = (date: string, monthlyExpiries = new Map<string, string | null>()) =>
   storedChain(t.repos.historicalBars, date, { underlying: 'NIFTY', listing: INDEX_LISTINGS.NIFTY, lotSize: 65, tickSize: 0.05, monthlyExpiries });
-
-describe('Kite option names', () => {
-  it('reads the weekly form (its date) and the monthly form (its month); refuses what is not one', () => {
-    expect(parseOptionSymbol('NIFTY26D0826000CE')).toEqual({ underlying: 'NIFTY', right: 'CE', strike: 26000, expiry: { kind: 'date', date: '2026-12-08' } });
-    expect(parseOptionSymbol('SENSEX27O0785000PE')).toEqual({ underlying: 'SENSEX', right: 'PE', strike: 85000, expiry: { kind: 'date', date: '2027-10-07' } });
-    expect(parseOptionSymbol('NIFTY26DEC24000PE')).toEqual({ underlying: 'NIFTY', right: 'PE', strike: 24000, expiry: { kind: 'month', month: '2026-12' } });
-    for (const bad of ['NIFTY26DECFUT', 'NIFTY 50', 'NIFTY26N3126000CE', 'NIFTY26D08026000CE', 'NIFTY26DEC024000CE', 'INFY']) expect(parseOptionSymbol(bad)).toBeNull();
-  });
-});
 
 describe('the chain of a backtest day', () => {
   it("lists the day's contracts with bars: weeklies by their names' dates, the monthly by its last bar", () => {
@@ -73,6 +63,13 @@ describe("the engine's selection on it", () => {
     // The next week and the month list one strike each: too few to say which is near.
     expect(choose('2026-12-07', { kind: 'next_week' }, { kind: 'atm' }, 26010)).toBe('NIFTY 2026-12-15 lists one strike only (26000), too few to judge which is near 26010');
     expect(choose('2026-12-07', { kind: 'current_month' }, { kind: 'atm' }, 26010)).toBe('NIFTY 2026-12-29 lists one strike only (26000), too few to judge which is near 26010');
+  });
+
+  it('an index whose stored names are all monthly lists no weekly series: a weekly rule is refused, as live', () => {
+    const chain = storedChain(t.repos.historicalBars, '2026-12-07', { underlying: 'BANKNIFTY', listing: INDEX_LISTINGS.BANKNIFTY, lotSize: 30, tickSize: 0.05, monthlyExpiries: new Map() });
+    const leg = resolveLegContract(chain, { kind: 'option', underlying: 'BANKNIFTY', expiry: { kind: 'current_week' }, right: 'CE', strike: { kind: 'atm' } }, { today: '2026-12-07', spot: 59010 });
+    // Its one bar is on 2026-12-07, so that is the expiry its monthly name is given.
+    expect(leg.ok ? leg.value : leg.error.message).toBe('BANKNIFTY lists monthly expiries only (2026-12-07): choose the current month or a date');
   });
 
   it('strike rules: ATM ± listed strikes from the index price, the premium nearest from the quotes', () => {
