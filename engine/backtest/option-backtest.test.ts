@@ -59,6 +59,14 @@ describe('an option strategy backtested from the stored contracts', () => {
     expect(r.trades.map((x) => [x.contract, x.qty, x.entryPrice, x.exitKind, x.exitPrice, x.net])).toEqual([['NIFTY26D0826050CE', 130, 95, 'SELL', 100, 650]]);
   });
 
+  it('a sold option: the stop above the premium, the bar walked open → high first', () => {
+    const r = backtest(deps(), { spec: { ...OPTION, side: 'sell' }, ...RANGE, to: '2026-12-07', fees: 'none' });
+    // SELL NIFTY26D0826000CE at its 09:20 open 120.00; stop 20 % above: 144.00, target 90.00.
+    //   The 09:22 bar opens 134 and goes to its high 152 first, through 144: STOPLOSS bought back
+    //   at 144.00: (120 − 144) × 65 = −1560.
+    expect(r.trades.map((x) => [x.contract, x.side, x.entryPrice, x.exitKind, x.exitPrice, x.net])).toEqual([['NIFTY26D0826000CE', 'short', 120, 'STOPLOSS', 144, -1560]]);
+  });
+
   it('a rule no stored contract meets skips the day, saying why; the backtest goes on', () => {
     const r = backtest(deps(), { spec: { ...OPTION, option_right: 'PE' }, ...RANGE, to: '2026-12-08', fees: 'none' });
     expect(r.trades).toEqual([]);
