@@ -109,6 +109,17 @@ describe('POST /backtest/grid', () => {
     const missing = await h.call('POST', '/backtest', { token, body: { spec, from: '2026-12-07', to: '2026-12-09' } });
     expect(missing.status).toBe(400);
     expect(missing.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['lot_size']);
+    // The same strategy stored, its trades as CSV: the lot size in the query, the contract in the last column.
+    const stored = await h.createStrategy(token, await h.connectPaper(token), spec);
+    expect(stored.status).toBe(201);
+    const csv = await h.call('GET', `/strategy/${stored.body.id}/backtest.csv?from=2026-12-07&to=2026-12-09&fees=none&lot_size=65`, { token });
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]!.endsWith(',net,contract')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(-2))).toEqual([
+      ['1950', 'NIFTY26D0826000CE'],
+      ['-1040', 'NIFTY26D0826050CE'],
+    ]);
   });
 
   it('refuses an option grid and several positions, naming why', async () => {
