@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,21 @@ describe('openDatabase', () => {
     expect(pragma(db, 'foreign_keys')).toBe(1);
     expect(pragma(db, 'synchronous')).toBe(2);
     expect(pragma(db, 'busy_timeout')).toBe(5000);
+  });
+
+  it('zeroes what a row no longer holds: text updated away is not left in the file', () => {
+    const path = join(dir, 's.sqlite');
+    const db = track(openDatabase(path));
+    expect(pragma(db, 'secure_delete')).toBe(2); // FAST
+    db.sqlite.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, config TEXT, sealed BLOB)');
+    const insert = db.sqlite.prepare('INSERT INTO t (config, sealed) VALUES (?, zeroblob(60))');
+    for (let i = 0; i < 5; i++) insert.run(JSON.stringify({ url: `https://hooks.example.com/services/TOKEN-gone-${i}` }));
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    db.sqlite.prepare("UPDATE t SET config = '{}', sealed = zeroblob(200) WHERE id = 3").run();
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const file = readFileSync(path);
+    expect(file.includes('TOKEN-gone-2')).toBe(false);
+    expect(file.includes('TOKEN-gone-1')).toBe(true);
   });
 
   it('checkpoint() copies the WAL into the file and the log starts over', () => {

@@ -57,6 +57,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // loss or an OS crash; FULL fsyncs the WAL on every commit, so a journaled order survives both.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
+    // A secret moved out of a row (an earlier build's webhook URL sealed into the vault) must not
+    // stay behind in the page's freed space. FAST zeroes freed bytes within b-tree pages at no
+    // extra I/O (ON would also rewrite freed pages; these rows fit in one page).
+    sqlite.pragma('secure_delete = FAST');
     // applyMigrations switches this off for the duration of a migration (see migrate.ts).
     sqlite.pragma('foreign_keys = ON');
     const orm = drizzle({ client: sqlite, schema });

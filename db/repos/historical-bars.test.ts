@@ -21,6 +21,16 @@ describe('historical bars repo', () => {
     expect(t.repos.historicalBars.coverage('NSE', 'WIPRO')).toBeNull();
   });
 
+  it("names an exchange's symbols with a bar in [from, to), each once, sorted", () => {
+    t.repos.historicalBars.save('NFO', 'NIFTY26D0826000CE', [bar(60_000), bar(120_000)]);
+    t.repos.historicalBars.save('NFO', 'NIFTY26D0825950CE', [bar(120_000)]);
+    t.repos.historicalBars.save('NFO', 'NIFTY26D1526000CE', [bar(180_000)]);
+    t.repos.historicalBars.save('NSE', 'NIFTY 50', [bar(120_000)]);
+    expect(t.repos.historicalBars.symbols('NFO', 60_000, 180_000)).toEqual(['NIFTY26D0825950CE', 'NIFTY26D0826000CE']);
+    expect(t.repos.historicalBars.symbols('NFO', 180_000, 240_000)).toEqual(['NIFTY26D1526000CE']);
+    expect(t.repos.historicalBars.symbols('BFO', 0, 1e12)).toEqual([]);
+  });
+
   it('evicts the oldest minutes of any instrument beyond the cap', () => {
     t.repos.historicalBars.save('NSE', 'INFY', [bar(60_000), bar(240_000)], 3);
     expect(t.repos.historicalBars.save('NSE', 'TCS', [bar(120_000), bar(180_000)], 3)).toEqual({ evicted: 1 });

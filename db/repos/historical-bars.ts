@@ -33,6 +33,8 @@ export interface HistoricalBarsRepo {
   save(exchange: string, symbol: string, bars: readonly HistoricalBar[], cap?: number): { readonly evicted: number };
   /** The instrument's bars with from ≤ minute < to, oldest first. */
   list(exchange: string, symbol: string, from: number, to: number): HistoricalBar[];
+  /** The symbols of `exchange` with a bar in from ≤ minute < to, sorted (the contracts a backtest's option chain has that day). */
+  symbols(exchange: string, from: number, to: number): string[];
   /** The instrument's first and last minute and its number of bars; null when it has none. */
   coverage(exchange: string, symbol: string): { readonly first: number; readonly last: number; readonly bars: number } | null;
   /** Bars stored, of every instrument. */
@@ -50,6 +52,9 @@ export function createHistoricalBarsRepo(orm: Orm): HistoricalBarsRepo {
   const rangeText = `SELECT ${minute} AS minute, ${bars} FROM ${t.name} WHERE ${exchange} = ? AND ${symbol} = ? AND ${minute} >= ? AND ${minute} < ? ORDER BY ${minute}`;
   const coverage = t.prepare(`SELECT min(${minute}) AS first, max(${minute}) AS last, count(*) AS bars FROM ${t.name} WHERE ${exchange} = ? AND ${symbol} = ?`);
   const count = t.prepare(`SELECT count(*) AS n FROM ${t.name}`);
+  let symbols: ReturnType<typeof orm.$client.prepare> | undefined;
+  // The minute index bounds the scan to the range (a day is ~375 rows an instrument).
+  const symbolsText = `SELECT DISTINCT ${symbol} AS symbol FROM ${t.name} WHERE ${minute} >= ? AND ${minute} < ? AND ${exchange} = ? ORDER BY ${symbol}`;
   // The oldest minutes first (the minute index); rowid breaks a tie between instruments.
   const evict = t.prepare(`DELETE FROM ${t.name} WHERE rowid IN (SELECT rowid FROM ${t.name} ORDER BY ${minute}, rowid LIMIT ?)`);
   return {
@@ -60,6 +65,9 @@ export function createHistoricalBarsRepo(orm: Orm): HistoricalBarsRepo {
     },
     list(ex, sym, from, to) {
       return (range ??= orm.$client.prepare(rangeText)).all(ex, sym, from, to) as HistoricalBar[];
+    },
+    symbols(ex, from, to) {
+      return ((symbols ??= orm.$client.prepare(symbolsText)).all(from, to, ex) as { symbol: string }[]).map((r) => r.symbol);
     },
     coverage(ex, sym) {
       const row = coverage.get(ex, sym) as { first: number | null; last: number | null; bars: number };

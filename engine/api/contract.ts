@@ -486,12 +486,14 @@ export interface BacktestTradeDto {
   readonly gross: number;
   readonly fees: number;
   readonly net: number;
+  /** An option strategy's: the contract the trade bought or sold (Kite's tradingsymbol). */
+  readonly contract?: string;
 }
 
-/** POST /backtest: the trades, how each run ended (NO_DATA: no stored bar), the report. */
+/** POST /backtest: the trades, how each run ended (NO_DATA: no stored bar; SKIPPED: an option run no contract qualified for, the reason says why), the report. */
 export interface BacktestDto {
   readonly trades: BacktestTradeDto[];
-  readonly runs: { readonly date: string; readonly state: string; readonly reason: string | null; readonly trades: number }[];
+  readonly runs: { readonly date: string; readonly state: string; readonly reason: string | null; readonly trades: number; readonly contract?: string }[];
   readonly report: {
     readonly trades: number;
     readonly wins: number;

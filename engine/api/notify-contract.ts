@@ -17,11 +17,15 @@ export interface NotifyChannelDto {
   readonly enabled: boolean;
   readonly topics: readonly NotifyTopicDto[];
   /**
-   * The kind's settings: webhook { url }, telegram { chat_ids, commands }, email { host, port,
-   * security, username?, from, to }, web_push { endpoint, p256dh } (the auth secret is sealed).
+   * The kind's settings: webhook {} (its URL is a secret), telegram { chat_ids, commands }, email
+   * { host, port, security, username?, from, to }, web_push { endpoint, p256dh } (the auth secret
+   * is sealed).
    */
   readonly config: Readonly<Record<string, unknown>>;
-  /** e.g. { bot_token: '12…Zk' }: enough to recognise which secret is saved, too little to use it. */
+  /**
+   * e.g. { bot_token: '12…Zk' }: enough to recognise which secret is saved, too little to use it. A
+   * webhook's `url` is shown as its scheme and host, made by the server: { url: 'https://hooks.slack.com/…' }.
+   */
   readonly secret_masked: Readonly<Record<string, string>>;
   readonly status: ChannelStatusDto;
   /** Attempts failed in a row. */
@@ -71,10 +75,11 @@ export interface NotifyChannelBodyDto {
   /** Default: every topic. */
   readonly topics?: readonly NotifyTopicDto[];
   readonly config: Readonly<Record<string, unknown>>;
+  /** Sealed whole: webhook { url, signing_secret }, telegram { bot_token }, email { password }. */
   readonly secret: Readonly<Record<string, unknown>>;
 }
 
-/** PATCH /notify/channels/:id: what is sent replaces what was; `secret` absent keeps the sealed one. */
+/** PATCH /notify/channels/:id: what is sent replaces what was; `secret` absent keeps the sealed one (a webhook's new URL comes in a whole new `secret`). */
 export type NotifyChannelPatchDto = Partial<NotifyChannelBodyDto>;
 
 /** GET /notify/push/key: the install's VAPID public key, the `applicationServerKey` to subscribe with. */

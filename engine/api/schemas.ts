@@ -204,6 +204,12 @@ export const backtestCsvQuery = z.strictObject({
     .transform(Number)
     .optional(),
   fees: z.string().max(8).optional(),
+  /** An option strategy's units per lot (backtest-service.ts requires it then). */
+  lot_size: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: 'lot_size must be a whole number of units' })
+    .transform(Number)
+    .optional(),
 });
 
 /** POST /devices/pair. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backtestCommand } from './backtest-cli';
+import { NIFTY_OPTIONS_DIR, niftyOptionFiles } from './nifty-options.test-support';
 
 const CSV = fileURLToPath(new URL('./fixtures/tclk-nse-1min.csv', import.meta.url));
 let dir: string;
@@ -50,5 +51,22 @@ describe('tradeclock backtest', () => {
     expect(grid.cells[0][0]).toMatchObject({ trades: 3, net: -38.5 });
     expect(grid.cells[1][0]).toBeNull();
     await expect(cli(...RANGE, '--grid', '--buy-window', '9.20')).rejects.toThrow(/HH:MM-HH:MM/);
+  });
+
+  it('an option strategy: --bars imports the index and each contract, --lot-size counts the lots; without it, exit 2 naming lot_size', async () => {
+    const bars = niftyOptionFiles().flatMap(({ file, exchange, symbol }) => ['--bars', `${exchange}:${symbol}=${fileURLToPath(new URL(file, NIFTY_OPTIONS_DIR))}`]);
+    const option = ['--symbol', 'NIFTY', '--exchange', 'nfo', '--from', '2026-12-07', '--to', '2026-12-09', '--option-right', 'CE', '--qty', '1', '--buy-time', '09:20', '--sell-time', '09:25', '--stop-loss', '20', '--stop-loss-mode', 'percent', '--target', '30', '--target-mode', 'points', '--fees', 'none'];
+    await cli(...option, ...bars, '--lot-size', '65');
+    const answer = JSON.parse(out.join(''));
+    // option-backtest.test.ts works these out: +1950 on Monday, −1040 on Tuesday, Wednesday skipped.
+    expect(answer.trades.map((t: { contract: string; net: number }) => [t.contract, t.net])).toEqual([
+      ['NIFTY26D0826000CE', 1950],
+      ['NIFTY26D0826050CE', -1040],
+    ]);
+    expect(answer.runs.map((r: { state: string }) => r.state)).toEqual(['EXITED_BY_TARGET', 'EXITED_BY_SL', 'SKIPPED']);
+    await cli(...option);
+    expect(err.at(-1)).toMatch(/^tradeclock backtest: lot_size: lot_size is required for an option strategy/);
+    expect(exits).toEqual([2]);
+    await expect(cli(...option, '--bars', 'ce.csv')).rejects.toThrow(/EXCHANGE:SYMBOL=FILE/);
   });
 });

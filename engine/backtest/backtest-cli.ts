@@ -5,6 +5,11 @@
  * next run. The strategy is given by flags named as the spec's keys (`--stop-loss 1
  * --stop-loss-mode percent`), or whole as `--spec '<json>'`, the flags winning.
  *
+ * An option strategy (`--option-right CE`, `--symbol NIFTY --exchange NFO`, qty in lots) needs
+ * `--lot-size` and the bars of its contracts and of its index in the store: `--bars
+ * 'NFO:NIFTY26D0826000CE=ce.csv' --bars 'NSE:NIFTY 50=nifty.csv'` imports each file into its
+ * instrument first (option-entry.ts chooses each day's contract from them).
+ *
  * `--grid` answers the grid of entry × exit times instead (backtest-grid.ts): `--buy-window
  * 09:15-10:00 --sell-window 14:00-15:15 --every 5`.
  *
@@ -35,7 +40,7 @@ import { drain } from './run-backtest';
 import { importBarsCsv } from './import-bars';
 
 /** Spec keys taken as flags: the text ones as they are, the numeric ones as numbers. */
-const TEXT_KEYS = ['side', 'buy_time', 'sell_time', 'square_off_time', 'timezone', 'stop_loss_mode', 'target_mode', 'trail_mode', 'move_stop_to_cost_mode', 'reentry_after', 'reentry_cutoff'] as const;
+const TEXT_KEYS = ['side', 'option_right', 'option_expiry', 'option_strike', 'buy_time', 'sell_time', 'square_off_time', 'timezone', 'stop_loss_mode', 'target_mode', 'trail_mode', 'move_stop_to_cost_mode', 'reentry_after', 'reentry_cutoff'] as const;
 const NUMBER_KEYS = ['qty', 'buy_grace_seconds', 'stop_loss', 'target', 'trail', 'move_stop_to_cost_after', 'reentries'] as const;
 
 const flag = (key: string) => `--${key.replaceAll('_', '-')}`;
@@ -61,6 +66,18 @@ function json(value: string): Record<string, unknown> {
     // said below
   }
   throw new InvalidArgumentError('must be a JSON object of strategy keys');
+}
+
+/** One `--bars EXCHANGE:SYMBOL=FILE`, added to those before it. */
+function barsFile(value: string, before: readonly BarsFile[] = []): BarsFile[] {
+  const m = /^([A-Za-z]+):([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be EXCHANGE:SYMBOL=FILE, e.g. "NFO:NIFTY26D0826000CE=ce.csv"');
+  return [...before, { exchange: exchange(m[1]!), symbol: m[2]!.trim().toUpperCase(), file: m[3]! }];
+}
+interface BarsFile {
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  readonly file: string;
 }
 
 function window(value: string): { from: string; to: string } {
@@ -92,6 +109,8 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
     .requiredOption('--from <date>', 'first trading date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last trading date, YYYY-MM-DD (included)')
     .option('--csv <file>', 'import this CSV of 1-minute bars (timestamp,open,high,low,close,volume) into the store first')
+    .option('--bars <exchange:symbol=file>', 'import this CSV of 1-minute bars into that instrument first (repeat it: an option backtest needs its contracts\' bars and its index\'s)', barsFile)
+    .option('--lot-size <units>', "an option strategy's units per lot (its qty counts lots)", number)
     .option('--from-broker <account>', 'fetch the trading days the store lacks from this broker account (its id) first', accountId)
     .option('--spec <json>', 'the strategy as a JSON object of spec keys (flags override)', json)
     .option('--weekdays <days>', 'comma-separated: mon,tue,…')
@@ -114,8 +133,9 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
     try {
       const repos = createRepos(db);
       if (typeof opts.csv === 'string') await importBarsCsv(repos, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.csv));
+      for (const { exchange: ex, symbol, file } of (opts.bars as BarsFile[] | undefined) ?? []) await importBarsCsv(repos, { exchange: ex, symbol }, createReadStream(file));
       const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
-      const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees };
+      const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees, lot_size: opts.lotSize };
       const deps = { repos, calendar };
       if (typeof opts.fromBroker === 'number') {
         if (!fill) throw new DomainError('unavailable', '--from-broker is not available here');

@@ -25,6 +25,7 @@ import { gridSteps, type Grid } from './backtest-grid';
 import { defaultFees, type FeeSchedule } from './fees';
 import type { FillModel } from './replay-day';
 import { report, type BacktestReport } from './report';
+import { optionContracts } from './option-entry';
 import { backtestSteps, drain, type BacktestResult } from './run-backtest';
 
 /** A backtest trades no account: the spec's account key is filled with this when left out. */
@@ -37,10 +38,12 @@ export const MAX_GRID_DAYS = 366;
 /** Bars are read for a grid a month at a time, yielding between. */
 const READ_DAYS = 31;
 
-/** The price step fills and levels are rounded to when the request gives none: NSE/BSE quote in 0.05 for most shares, US and crypto in 0.01. */
+/** The price step fills and levels are rounded to when the request gives none: NSE/BSE quote in 0.05 for most shares and NFO/BFO for index options, US and crypto in 0.01. */
 export function defaultTickSize(exchange: Exchange): number {
-  return exchange === 'NSE' || exchange === 'BSE' ? 0.05 : 0.01;
+  return exchange === 'NSE' || exchange === 'BSE' || exchange === 'NFO' || exchange === 'BFO' ? 0.05 : 0.01;
 }
+/** The largest lot a request may name (NIFTY's has been 25 to 75; a typo of 10× is still refused). */
+const MAX_LOT_SIZE = 10_000;
 
 const civilDate = (field: string) => z.string().max(10).refine(isCivilDate, { message: `${field} must be a date "YYYY-MM-DD"` });
 const days = (r: { from: string; to: string }) => (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000;
@@ -62,6 +65,12 @@ const common = {
    * holds the accounts and the vault. The replay itself reads the store alone.
    */
   fetch_missing: z.boolean({ error: 'fetch_missing must be true or false' }).default(false),
+  /**
+   * An option strategy's units per lot (its qty counts lots): required then, since the exchange
+   * changes an index's lot size over the years (NIFTY 25 → 75 → 65) and no table here holds its
+   * history. Refused for a strategy of shares.
+   */
+  lot_size: z.number({ error: 'lot_size must be a whole number of units' }).int({ error: 'lot_size must be a whole number of units' }).positive({ error: 'lot_size must be above 0' }).max(MAX_LOT_SIZE, { error: `lot_size must be at most ${MAX_LOT_SIZE}` }).optional(),
 };
 type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string };
 const oneStrategy: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => (r.strategy_id === undefined) !== (r.spec === undefined), { path: ['spec'], message: 'give either strategy_id or spec, not both' }];
@@ -122,8 +131,11 @@ export function backtest(deps: BacktestDeps, raw: unknown): BacktestAnswer {
 /** backtest as a generator: parsed at once (throws on a bad request before the first yield), then one yield a run. */
 export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, BacktestAnswer> {
   const r = parseWith(backtestRequest, raw);
-  const { spec, fill, fees } = settle(deps, r);
-  const steps = backtestSteps(spec, { from: r.from, to: r.to, calendar: deps.calendar, fill, fees, bars: (from, to) => deps.repos.historicalBars.list(spec.exchange, spec.symbol, from, to) });
+  const { spec, fill, fees, lotSize } = settle(deps, r);
+  const store = deps.repos.historicalBars;
+  // An option's qty is in lots: the replay trades units, each run the contract its entry chose.
+  const option = lotSize === null ? null : { spec: { ...spec, qty: spec.qty * lotSize }, contractOf: optionContracts(store, spec, { lotSize, tickSize: fill.tickSize }) };
+  const steps = backtestSteps(option?.spec ?? spec, { from: r.from, to: r.to, calendar: deps.calendar, fill, fees, bars: (from, to) => store.list(spec.exchange, spec.symbol, from, to), ...(option ? { contractOf: option.contractOf } : {}) });
   return (function* () {
     const result = yield* steps;
     return { ...result, report: report(result.trades) };
@@ -143,7 +155,10 @@ export interface BacktestScope {
 /** The scope of a backtest (`grid` false) or grid request; throws as backtestJob and gridJob do on a bad one. */
 export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): BacktestScope {
   const r = grid ? parseWith(gridRequest, raw) : parseWith(backtestRequest, raw);
-  const { spec } = settle(deps, r);
+  const { spec, lotSize } = settle(deps, r);
+  if (r.fetch_missing && lotSize !== null) {
+    throw fromZodError(new z.ZodError([{ code: 'custom', path: ['fetch_missing'], message: `fetch_missing is for a strategy of shares: an option backtest reads the contracts' bars imported on ${spec.exchange} (tradeclock backtest --bars) and the index's`, input: true }]));
+  }
   const named = r.strategy_id !== undefined || (r.spec !== undefined && r.spec.broker_account_id !== undefined);
   return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, accountId: named ? spec.broker_account_id : null };
 }
@@ -151,7 +166,11 @@ export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): 
 /** The grid: parsed at once, then the bars read a month a yield, then one yield a replayed run. */
 export function gridJob(deps: BacktestDeps, raw: unknown): Generator<void, Grid> {
   const r = parseWith(gridRequest, raw);
-  const { spec, fill, fees } = settle(deps, r);
+  const { spec, fill, fees, lotSize } = settle(deps, r);
+  if (lotSize !== null) {
+    // Each cell's entry time chooses its own contracts: the grid reads one instrument's bars once, so it would need every contract's.
+    throw fromZodError(new z.ZodError([{ code: 'custom', path: [r.strategy_id !== undefined ? 'strategy_id' : 'spec'], message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead', input: undefined }]));
+  }
   for (const [field, times] of [['buy', r.buy], ['sell', r.sell]] as const) {
     const probe = strategySpec.safeParse({ ...spec, buy_time: field === 'buy' ? times[0] : r.buy[0], sell_time: field === 'sell' ? times.at(-1) : r.sell.at(-1), broker_account_id: NO_ACCOUNT });
     if (!probe.success) throw fromZodError(new z.ZodError(probe.error.issues.map((i) => ({ ...i, path: [field, ...i.path] }))));
@@ -188,21 +207,27 @@ function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   return parsed.data;
 }
 
-function settle(deps: BacktestDeps, r: { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; slippage_bps: number; tick_size?: number | undefined; fees: 'default' | 'none' }): { spec: StoredStrategySpec; fill: FillModel; fees: FeeSchedule } {
-  const spec = backtestable(r.strategy_id !== undefined ? stored(deps, r.strategy_id) : specOf(r.spec!), r.strategy_id !== undefined ? 'strategy_id' : 'spec');
-  return { spec, fill: { slippageBps: r.slippage_bps, tickSize: r.tick_size ?? defaultTickSize(spec.exchange) }, fees: r.fees === 'none' ? { kind: 'none' } : defaultFees(spec.exchange) };
+/** The request's strategy, fill model and fees; `lotSize` is an option strategy's (null: shares). */
+function settle(deps: BacktestDeps, r: { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; slippage_bps: number; tick_size?: number | undefined; fees: 'default' | 'none'; lot_size?: number | undefined }): { spec: StoredStrategySpec; fill: FillModel; fees: FeeSchedule; lotSize: number | null } {
+  const from = r.strategy_id !== undefined ? 'strategy_id' : 'spec';
+  const spec = backtestable(r.strategy_id !== undefined ? stored(deps, r.strategy_id) : specOf(r.spec!), from);
+  const option = spec.option_right !== undefined;
+  if (option && r.lot_size === undefined) {
+    throw fromZodError(new z.ZodError([{ code: 'custom', path: ['lot_size'], message: `lot_size is required for an option strategy: ${spec.symbol}'s units per lot over the backtest's dates (the strategy's qty counts lots; the exchange changes the lot size)`, input: undefined }]));
+  }
+  if (!option && r.lot_size !== undefined) throw fromZodError(new z.ZodError([{ code: 'custom', path: ['lot_size'], message: 'lot_size applies only to an option strategy (option_right set): leave it out', input: r.lot_size }]));
+  return { spec, fill: { slippageBps: r.slippage_bps, tickSize: r.tick_size ?? defaultTickSize(spec.exchange) }, fees: r.fees === 'none' ? { kind: 'none' } : defaultFees(spec.exchange), lotSize: option ? r.lot_size! : null };
 }
 
 /**
- * `spec`, when a backtest can run it: the bars are the symbol's own, so an option (whose contract
- * and premium are chosen at the BUY time) or several positions would be replayed as the index
- * itself, a result that looks right and is not. Refused naming the key.
+ * `spec`, when a backtest can run it: one option leg is (each run's contract chosen from the
+ * store, option-entry.ts); several positions are not, since the engine does not run them yet.
+ * Refused naming the key.
  */
 function backtestable(spec: StoredStrategySpec, from: 'strategy_id' | 'spec'): StoredStrategySpec {
-  const key = spec.positions !== undefined ? 'positions' : spec.option_right !== undefined ? 'option_right' : null;
-  if (key === null) return spec;
-  const why = `options are not backtested yet: the bars are ${spec.symbol}'s own, not its options' premiums`;
-  const issue = from === 'spec' ? { path: ['spec', key], message: `${key} is set: ${why}` } : { path: ['strategy_id'], message: `strategy_id names a strategy of options: ${why}` };
+  if (spec.positions === undefined) return spec;
+  const why = 'a strategy of several positions is not backtested, since the engine does not run them yet';
+  const issue = from === 'spec' ? { path: ['spec', 'positions'], message: `positions is set: ${why}` } : { path: ['strategy_id'], message: 'strategy_id names a strategy of several positions, which is not backtested: the engine does not run them yet' };
   throw fromZodError(new z.ZodError([{ code: 'custom', ...issue, input: undefined }]));
 }
 

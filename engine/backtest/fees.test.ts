@@ -11,6 +11,16 @@ describe('order fees', () => {
     expect(orderFees(defaultFees('NSE'), 'sell', 1000, 200.1)).toEqual({ total: 80.85, lines: { brokerage: 20, stt: 50, transaction: 5.94, sebi: 0.2, stamp: 0, gst: 4.71 } });
   });
 
+  it('India options: a flat ₹20, STT on the premium sold, the exchange option rate on the premium', () => {
+    // SELL 130 units (2 NIFTY lots of 65) × 120.50 = ₹15 665 of premium at NFO: brokerage 20; STT
+    // 0.15 % = 23.4975 → ₹23; NSE 0.03503 % = 5.48745 → 5.49; SEBI 0.015665 → 0.02; GST 18 % of
+    // (20 + 0.02 + 5.49) = 4.5918 → 4.59.
+    expect(orderFees(defaultFees('NFO'), 'sell', 130, 120.5)).toEqual({ total: 53.1, lines: { brokerage: 20, stt: 23, transaction: 5.49, sebi: 0.02, stamp: 0, gst: 4.59 } });
+    // BUY 40 units × 250 = ₹10 000 at BFO: BSE 0.0325 % = 3.25; SEBI 0.01; stamp 0.003 % = 0.30;
+    // GST 18 % of 23.26 = 4.1868 → 4.19; no STT on a buy.
+    expect(orderFees(defaultFees('BFO'), 'buy', 40, 250)).toEqual({ total: 27.75, lines: { brokerage: 20, stt: 0, transaction: 3.25, sebi: 0.01, stamp: 0.3, gst: 4.19 } });
+  });
+
   it('US: SEC fee and FINRA TAF on sells only, rounded up to the cent, the TAF capped', () => {
     // SELL 1 000 × $150 = $150 000: SEC 150 000 × 27.80 / 1e6 = 4.17; TAF 1 000 × 0.000166 = 0.166 → 0.17.
     expect(orderFees(defaultFees('NYSE'), 'sell', 1000, 150)).toEqual({ total: 4.34, lines: { commission: 0, sec: 4.17, taf: 0.17 } });

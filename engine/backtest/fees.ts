@@ -16,6 +16,18 @@
  * Each line rounded half-up to the paisa per order (STT to the rupee): a contract note rounds
  * per scrip and day, so a day of several orders may differ by a few paise.
  *
+ * India, index options (NFO, BFO) at Zerodha (zerodha.com/charges, "F&O - Options"; the rates
+ * are per order and on the premium's turnover, premium × units):
+ * - brokerage a flat ₹20 per executed order;
+ * - STT 0.15 % of the sell side's premium, rounded to the rupee as above: the Finance Act 2026
+ *   raised it from 0.1 % for trades from 1 April 2026 (Budget speech, 1 Feb 2026; the 0.1 % had
+ *   applied from 1 Oct 2024): a backtest of earlier trades pays the later rate, leaning to more;
+ * - exchange transaction charges NSE 0.03503 %, BSE 0.0325 % of the premium (the rates from
+ *   1 Oct 2024; NSE's Investor Protection Fund charge is left out, as for equities);
+ * - SEBI ₹10 a crore, stamp duty 0.003 % of the buy side, GST 18 % on brokerage + SEBI fees +
+ *   transaction charges, as for equities.
+ * STT on an option exercised at expiry is not charged: a backtest's runs close before the expiry.
+ *
  * US equities (commission 0 by default, as at Alpaca):
  * - SEC Section 31 fee on sells: $27.80 per million of proceeds (the FY2025 rate; the SEC set $0.00
  *   from 14 May 2025 and published its FY2026 order on 27 Feb 2026, Release 34-104909: set the
@@ -40,6 +52,16 @@ export interface IndiaIntradaySchedule {
   readonly gstPct: number;
 }
 
+export interface IndiaOptionsSchedule {
+  readonly kind: 'india_options';
+  readonly brokeragePerOrder: number;
+  readonly sttSellPct: number;
+  readonly transactionPct: number;
+  readonly sebiPerCrore: number;
+  readonly stampBuyPct: number;
+  readonly gstPct: number;
+}
+
 export interface UsEquitySchedule {
   readonly kind: 'us_equity';
   readonly commissionPerOrder: number;
@@ -48,11 +70,12 @@ export interface UsEquitySchedule {
   readonly tafCap: number;
 }
 
-export type FeeSchedule = IndiaIntradaySchedule | UsEquitySchedule | { readonly kind: 'none' };
+export type FeeSchedule = IndiaIntradaySchedule | IndiaOptionsSchedule | UsEquitySchedule | { readonly kind: 'none' };
 
 const INDIA = { kind: 'india_intraday', brokeragePct: 0.03, brokerageCap: 20, sttSellPct: 0.025, sebiPerCrore: 10, stampBuyPct: 0.003, gstPct: 18 } as const;
+const INDIA_OPTIONS = { kind: 'india_options', brokeragePerOrder: 20, sttSellPct: 0.15, sebiPerCrore: 10, stampBuyPct: 0.003, gstPct: 18 } as const;
 
-/** The default schedule of an exchange's equities; crypto: none. */
+/** The default schedule of an exchange: equities on NSE, BSE and the US ones, index options on NFO and BFO; crypto: none. */
 export function defaultFees(exchange: Exchange): FeeSchedule {
   switch (exchange) {
     case 'NSE':
@@ -65,9 +88,9 @@ export function defaultFees(exchange: Exchange): FeeSchedule {
     case 'CRYPTO':
       return { kind: 'none' };
     case 'NFO':
+      return { ...INDIA_OPTIONS, transactionPct: 0.03503 };
     case 'BFO':
-      // Option charges (flat brokerage, STT on the premium sold, the exchange's option rate) are not modelled.
-      throw new Error(`no fee schedule for ${exchange} yet: backtests run over equity bars (index options are issue 19's later slices)`);
+      return { ...INDIA_OPTIONS, transactionPct: 0.0325 };
   }
 }
 
@@ -87,8 +110,8 @@ const centUp = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_UP);
 export function orderFees(schedule: FeeSchedule, side: OrderSide, qty: number, price: number): OrderFees {
   const turnover = new D(qty).mul(price);
   const lines: Record<string, Decimal> = {};
-  if (schedule.kind === 'india_intraday') {
-    lines.brokerage = paisa(Decimal.min(pct(turnover, schedule.brokeragePct), schedule.brokerageCap));
+  if (schedule.kind === 'india_intraday' || schedule.kind === 'india_options') {
+    lines.brokerage = schedule.kind === 'india_options' ? new D(schedule.brokeragePerOrder) : paisa(Decimal.min(pct(turnover, schedule.brokeragePct), schedule.brokerageCap));
     lines.stt = side === 'sell' ? pct(turnover, schedule.sttSellPct).toDecimalPlaces(0, Decimal.ROUND_HALF_UP) : new D(0);
     lines.transaction = paisa(pct(turnover, schedule.transactionPct));
     lines.sebi = paisa(turnover.mul(schedule.sebiPerCrore).div(1e7));

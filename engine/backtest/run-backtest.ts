@@ -27,7 +27,7 @@ import { orderFees, type FeeSchedule } from './fees';
 import { ReplayDay, type FillModel, type ReplayFill } from './replay-day';
 
 /** How long before its entry a run's replay starts: the last price its entry is judged by. */
-const LEAD_MS = 5 * 60_000;
+export const LEAD_MS = 5 * 60_000;
 /** Where in its minute each point of a bar's path is. */
 const PATH_OFFSETS_MS = [0, 15_000, 30_000, 45_000] as const;
 
@@ -40,7 +40,14 @@ export interface BacktestOptions {
   readonly fees: FeeSchedule;
   /** The instrument's bars with from ≤ minute < to, oldest first (the historical store). */
   readonly bars: (from: number, to: number) => readonly HistoricalBar[];
+  /** An option strategy's contract for each run, chosen at its entry (option-entry.ts), whose bars are replayed instead of `bars`. */
+  readonly contractOf?: (planned: PlannedRun) => ContractDay;
 }
+
+/** The contract a run trades and its bars, or why the run is skipped (no contract qualifies). */
+export type ContractDay =
+  | { readonly kind: 'chosen'; readonly symbol: string; readonly bars: (from: number, to: number) => readonly HistoricalBar[] }
+  | { readonly kind: 'skipped'; readonly reason: string };
 
 /** One leg: an entry and the exit that closed it. Money in the instrument's currency. */
 export interface Trade {
@@ -59,14 +66,22 @@ export interface Trade {
   /** Both orders' fees (fees.ts). */
   readonly fees: number;
   readonly net: number;
+  /** An option strategy's: the contract traded (Kite's tradingsymbol). */
+  readonly contract?: string;
 }
 
-/** How each run ended: a day with no trade says why (SKIPPED, MISSED_BUY …); NO_DATA: the store has no bar in its window, so it was not replayed. */
+/**
+ * How each run ended: a day with no trade says why (SKIPPED, MISSED_BUY …); NO_DATA: the store has
+ * no bar in its window, so it was not replayed. An option run no contract qualified for is SKIPPED
+ * with the reason, as the engine skips its entry.
+ */
 export interface RunOutcome {
   readonly date: CivilDate;
   readonly state: Run['state'] | 'NO_DATA';
   readonly reason: string | null;
   readonly trades: number;
+  /** An option strategy's: the contract the run traded. */
+  readonly contract?: string;
 }
 
 export interface BacktestResult {
@@ -87,8 +102,15 @@ export function* backtestSteps(spec: StoredStrategySpec, options: BacktestOption
   const trades: Trade[] = [];
   const runs: RunOutcome[] = [];
   for (const planned of plannedRuns(spec, options.from, options.to, options.calendar)) {
-    const run = replay(planned, (day, from, to) => {
-      const bars = options.bars(from, to);
+    const chosen = options.contractOf?.(planned) ?? null;
+    if (chosen?.kind === 'skipped') {
+      runs.push({ date: planned.tradingDate, state: 'SKIPPED', reason: chosen.reason, trades: 0 });
+      yield;
+      continue;
+    }
+    const source = chosen ? chosen.bars : options.bars;
+    const run = replay(planned, chosen?.symbol ?? null, (day, from, to) => {
+      const bars = source(from, to);
       for (const bar of bars) {
         if (day.state.over) break;
         const path = long ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
@@ -115,7 +137,7 @@ export function* seriesBacktestSteps(spec: StoredStrategySpec, days: readonly Pl
   const runs: RunOutcome[] = [];
   const { minute, open, high, low, close } = series;
   for (const planned of days) {
-    const run = replay(planned, (day, from, to) => {
+    const run = replay(planned, null, (day, from, to) => {
       const [lo, hi] = windowOf(series, from, to);
       for (let i = lo; i < hi; i++) {
         if (day.state.over) break;
@@ -135,6 +157,25 @@ export function* seriesBacktestSteps(spec: StoredStrategySpec, days: readonly Pl
   return { trades, runs };
 }
 
+/**
+ * The price at `at` as a replay walks `bars` (oldest first): the last point of their paths at or
+ * before it (open at :00, the adverse extreme at :15, the other at :30, close at :45), or null
+ * when none is. What an option run's entry reads of the index and of each contract's premium, so
+ * the choice sees the price the entry then fills at.
+ * @example priceAt([{ minute: ist('09:20'), open: 100.2, … }], ist('09:20'), true) // 100.2
+ */
+export function priceAt(bars: readonly HistoricalBar[], at: number, long: boolean): number | null {
+  let price: number | null = null;
+  for (const bar of bars) {
+    if (bar.minute > at) break;
+    const path = long ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
+    path.forEach((p, i) => {
+      if (bar.minute + PATH_OFFSETS_MS[i]! <= at) price = p;
+    });
+  }
+  return price;
+}
+
 /** Runs a generator of backtestSteps to its end, at once. */
 export function drain<T>(steps: Generator<void, T>): T {
   for (;;) {
@@ -148,15 +189,17 @@ function replayer(spec: StoredStrategySpec, options: Pick<BacktestOptions, 'fill
   const plan = runPlanFrom(runPlanOf(spec));
   const zone = spec.timezone;
   const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
-  const replay = (current: PlannedRun, walk: (day: ReplayDay, from: number, to: number) => boolean): { trades: Trade[]; outcome: RunOutcome } => {
+  /** `contract`: an option run's, named on its trades and outcome. */
+  const replay = (current: PlannedRun, contract: string | null, walk: (day: ReplayDay, from: number, to: number) => boolean): { trades: Trade[]; outcome: RunOutcome } => {
     const end = Math.max(current.sellAt, current.squareOffAt ?? 0);
     const day = new ReplayDay(plan, current, options.fill, label);
+    const named = contract === null ? {} : { contract };
     if (!walk(day, current.buyAt - LEAD_MS, end + 60_000)) {
-      return { trades: [], outcome: { date: current.tradingDate, state: 'NO_DATA', reason: `no bars stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0 } };
+      return { trades: [], outcome: { date: current.tradingDate, state: 'NO_DATA', reason: `no bars${contract === null ? '' : ` of ${contract}`} stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0, ...named } };
     }
     day.finish(end);
-    const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees);
-    return { trades: legs, outcome: { date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length } };
+    const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees).map((t) => ({ ...t, ...named }));
+    return { trades: legs, outcome: { date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length, ...named } };
   };
   return { replay, long: plan.side === 'long' };
 }

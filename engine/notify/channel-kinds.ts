@@ -9,7 +9,7 @@ import type { ChannelSender } from './channel';
 import { createEmailSender, emailConfig, emailSecret } from './channels/email';
 import { createTelegramSender, TELEGRAM_API_ROOT, telegramConfig, telegramSecret } from './channels/telegram';
 import { createWebPushSender, webPushConfig, webPushSecret } from './channels/web-push';
-import { createWebhookSender, webhookConfig, webhookSecret } from './channels/webhook';
+import { createWebhookSender, webhookConfig, webhookSecret, webhookUrlHint } from './channels/webhook';
 import type { VapidKeyPair } from './vapid-keys';
 
 export const CHANNEL_KINDS = ['webhook', 'telegram', 'email', 'web_push'] as const;
@@ -22,6 +22,14 @@ export interface ChannelKind {
   readonly configSchema: z.ZodType<Record<string, unknown>>;
   readonly secretSchema: z.ZodType<Record<string, string>>;
   create(input: { readonly config: Record<string, unknown>; readonly secret: Record<string, string>; readonly clock: Clock }): ChannelSender;
+  /** What is shown of a secret part instead of its mask, made by the server (a webhook URL's scheme and host). */
+  readonly secretHints?: Readonly<Record<string, (value: string) => string>>;
+  /**
+   * Parts an earlier build kept in the plain `config` that are sealed in the secret now (a
+   * webhook's `url`). Such a row is never shown with them, is sent with them, and loses them
+   * from the plaintext once the vault is open (NotifyService.resealLegacy).
+   */
+  readonly sealedFromConfig?: readonly string[];
 }
 
 export type ChannelKinds = Readonly<Record<ChannelKindName, ChannelKind>>;
@@ -55,7 +63,9 @@ export function defaultChannelKinds(options: ChannelKindsOptions): ChannelKinds 
       title: 'Webhook',
       configSchema: webhookConfig,
       secretSchema: webhookSecret,
-      create: ({ config, secret, clock }) => createWebhookSender({ config: webhookConfig.parse(config), secret: webhookSecret.parse(secret), clock }),
+      create: ({ secret, clock }) => createWebhookSender({ secret: webhookSecret.parse(secret), clock }),
+      secretHints: { url: webhookUrlHint },
+      sealedFromConfig: ['url'],
     },
     telegram: {
       title: 'Telegram',

@@ -10,10 +10,10 @@ import type { Clock } from '../core/clock';
 import { DomainError, notFound } from '../core/errors';
 import type { UserId } from '../core/ids';
 import { confirmationCode } from '../core/random-ids';
-import { maskSecret } from '../secrets/mask-secret';
 import type { Vault } from '../secrets/vault';
 import { DeliveryError } from './channel';
 import type { ChannelKindName, ChannelKinds } from './channel-kinds';
+import { masks, openSecret, seal, splitLegacy } from './channel-secret';
 import { parseChannelParts, type CreateChannelBody, type PushSubscriptionInput, type UpdateChannelBody } from './channel-input';
 import { TelegramCommands } from './channels/telegram-commands';
 import { TELEGRAM_API_ROOT, telegramConfig, telegramSecret } from './channels/telegram';
@@ -51,8 +51,6 @@ export function channelStatus(c: NotifyChannel): ChannelStatus {
   return c.lastSuccessAt === null && c.failureStreak === 0 ? 'untested' : 'ok';
 }
 
-const aad = (id: number) => `notify-channel:${id}`;
-
 export class NotifyService {
   private readonly worker: DeliveryWorker;
   private readonly senders = new Map<number, { readonly updatedAt: number; readonly made: MadeSender }>();
@@ -62,6 +60,7 @@ export class NotifyService {
   private readonly stalePollers = new Set<number>();
   private off: (() => void) | null = null;
   private syncing: Promise<void> = Promise.resolve();
+  private resealing: Promise<void> = Promise.resolve();
 
   /** The kinds of channel this install offers. */
   readonly kinds: ChannelKinds;
@@ -78,8 +77,12 @@ export class NotifyService {
     });
   }
 
-  /** Starts sending what is queued, queues every notification from now on, starts the command pollers. */
+  /**
+   * Starts sending what is queued, queues every notification from now on, starts the command
+   * pollers, and seals what an earlier build kept in plaintext (resealLegacy), apart from all that.
+   */
   start(): void {
+    this.resealing = this.resealLegacy();
     this.worker.start();
     this.off = this.deps.notifications.onNotification((note) => void this.worker.enqueue(note));
     this.syncPollers();
@@ -87,6 +90,7 @@ export class NotifyService {
 
   async stop(): Promise<void> {
     this.off?.();
+    await this.resealing;
     await this.syncing;
     await Promise.all([...this.pollers.values()].map((p) => p.poller.stop()));
     this.pollers.clear();
@@ -96,13 +100,13 @@ export class NotifyService {
   }
 
   list(userId: UserId): ChannelView[] {
-    return this.deps.repos.notifyChannels.list(userId).map(view);
+    return this.deps.repos.notifyChannels.list(userId).map((c) => this.view(c));
   }
 
   get(userId: UserId, id: number): ChannelView {
     const c = this.deps.repos.notifyChannels.get(userId, id);
     if (!c) throw notFound('notification channel');
-    return view(c);
+    return this.view(c);
   }
 
   async create(userId: UserId, body: CreateChannelBody): Promise<ChannelView> {
@@ -111,29 +115,34 @@ export class NotifyService {
     const { repos, clock } = this.deps;
     const channel = repos.transaction(() => {
       const c = repos.notifyChannels.create({ userId, kind: body.kind, label: body.label, enabled: body.enabled, topics: body.topics, config: parts.config! }, clock.now());
-      repos.notifyChannels.setSecret(userId, c.id, seal(vault, c.id, parts.secret!), clock.now());
+      repos.notifyChannels.setSecret(userId, c.id, seal(this.deps.kinds[body.kind], vault, c.id, parts.secret!), clock.now());
       return repos.notifyChannels.get(userId, c.id)!;
     });
     this.syncPollers();
-    return view(channel);
+    return this.view(channel);
   }
 
   async update(userId: UserId, id: number, body: UpdateChannelBody): Promise<ChannelView> {
     const { repos, clock } = this.deps;
     const current = repos.notifyChannels.get(userId, id);
     if (!current) throw notFound('notification channel');
-    const parts = parseChannelParts(this.deps.kinds[current.kind as ChannelKindName], { config: body.config, secret: body.secret });
+    const kind = this.deps.kinds[current.kind as ChannelKindName];
+    const parts = parseChannelParts(kind, { config: body.config, secret: body.secret });
     const vault = parts.secret === undefined ? null : await this.deps.vault();
+    // A row of the earlier build keeps its plaintext URL through an edit of its settings until a
+    // new secret (which holds the URL) replaces it.
+    const legacy = splitLegacy(kind, current.config);
+    const config = parts.secret ? { ...splitLegacy(kind, parts.config ?? current.config).plain } : parts.config && { ...parts.config, ...legacy.moved };
     const channel = repos.transaction(() => {
-      const c = repos.notifyChannels.update(userId, id, { ...pick(body, ['label', 'enabled', 'topics']), ...(parts.config ? { config: parts.config } : {}) }, clock.now());
+      const c = repos.notifyChannels.update(userId, id, { ...pick(body, ['label', 'enabled', 'topics']), ...(config ? { config } : {}) }, clock.now());
       if (!c) throw notFound('notification channel');
-      if (vault && parts.secret) repos.notifyChannels.setSecret(userId, id, seal(vault, id, parts.secret), clock.now());
+      if (vault && parts.secret) repos.notifyChannels.setSecret(userId, id, seal(kind, vault, id, parts.secret), clock.now());
       return repos.notifyChannels.get(userId, id)!;
     });
     this.staleSenders.add(id);
     this.stalePollers.add(id);
     this.syncPollers();
-    return view(channel);
+    return this.view(channel);
   }
 
   remove(userId: UserId, id: number): void {
@@ -168,11 +177,11 @@ export class NotifyService {
       const c = mine
         ? repos.notifyChannels.update(userId, mine.id, { config: input.config, enabled: true }, clock.now())!
         : repos.notifyChannels.create({ userId, kind: 'web_push', label: input.label, enabled: true, topics: input.topics, config: input.config }, clock.now());
-      repos.notifyChannels.setSecret(userId, c.id, seal(vault, c.id, input.secret), clock.now());
+      repos.notifyChannels.setSecret(userId, c.id, seal(this.deps.kinds.web_push, vault, c.id, input.secret), clock.now());
       return repos.notifyChannels.get(userId, c.id)!;
     });
     for (const c of same) this.forget(c.id);
-    return view(channel);
+    return this.view(channel);
   }
 
   /** The browser unsubscribed: its channel goes. @throws DomainError not_found when this user has none for `endpoint`. */
@@ -209,9 +218,62 @@ export class NotifyService {
     return this.deps.repos.notifyDeliveries.listForChannel(userId, id, limit);
   }
 
-  /** Tests: resolves when no delivery attempt is on its way. */
-  idle(): Promise<void> {
+  /** What the API shows: an earlier build's row not yet resealed shows its plaintext parts as their hints, never whole. */
+  private view(c: NotifyChannel): ChannelView {
+    const kind = this.deps.kinds[c.kind as ChannelKindName];
+    const { plain, moved } = splitLegacy(kind, c.config);
+    const legacy = Object.keys(moved).length > 0;
+    return { ...c, ...(legacy ? { config: plain, secretMasked: { ...masks(kind, moved), ...c.secretMasked } } : {}), status: channelStatus(c) };
+  }
+
+  /** Tests: resolves when no delivery attempt is on its way and the start's resealing is done. */
+  async idle(): Promise<void> {
+    await this.resealing;
     return this.worker.idle();
+  }
+
+  /**
+   * Seals into their secrets the parts an earlier build kept in plaintext (a webhook's URL), each
+   * row in one transaction. Opens the vault only when such a row exists (it has a sealed secret
+   * too, so the install uses the vault anyway). A vault that does not open leaves the rows as
+   * they are: they are sent from the plaintext, and sealed the first time a delivery opens the
+   * vault (unseal). Never rejects.
+   */
+  async resealLegacy(): Promise<void> {
+    const { repos, logger } = this.deps;
+    const rows = Object.entries(this.deps.kinds).flatMap(([name, kind]) => repos.notifyChannels.listKindInternal(name).filter((c) => Object.keys(splitLegacy(kind, c.config).moved).length > 0));
+    if (rows.length === 0) return;
+    let vault: Vault;
+    try {
+      vault = await this.deps.vault();
+    } catch (err) {
+      const reason = err instanceof DomainError ? err.message : 'the vault could not be opened';
+      logger.warn({ channels: rows.map((c) => c.id), reason }, 'notification channels of an earlier build keep their URL unsealed until the vault opens');
+      return;
+    }
+    for (const c of rows) this.resealOne(vault, c.id);
+  }
+
+  /** One row's plaintext parts into its secret, in one transaction; logs (without the parts) and leaves the row when that fails. */
+  private resealOne(vault: Vault, id: number): void {
+    const { repos, clock, logger } = this.deps;
+    try {
+      const sealedNow = repos.transaction(() => {
+        const c = repos.notifyChannels.getInternal(id);
+        if (!c) return false;
+        const kind = this.deps.kinds[c.kind as ChannelKindName];
+        const { plain, moved } = splitLegacy(kind, c.config);
+        const sealed = repos.notifyChannels.getSecretInternal(id);
+        if (Object.keys(moved).length === 0 || !sealed) return false;
+        const secret = openSecret(kind, vault, id, sealed, moved);
+        repos.notifyChannels.setSecret(c.userId, id, seal(kind, vault, id, secret), clock.now());
+        repos.notifyChannels.update(c.userId, id, { config: plain }, clock.now());
+        return true;
+      });
+      if (sealedNow) logger.info({ channelId: id }, "notification channel's URL sealed in the vault and removed from the plaintext");
+    } catch {
+      logger.warn({ channelId: id }, "notification channel's URL could not be sealed (its secret does not unseal, or the URL is not valid): it stays unsealed; enter the channel's secret again");
+    }
   }
 
   private async unseal(channel: NotifyChannel): Promise<Record<string, string>> {
@@ -221,12 +283,17 @@ export class NotifyService {
     const vault = await this.deps.vault().catch((err: unknown) => {
       throw new DeliveryError(err instanceof DomainError ? err.message : 'the vault could not be opened');
     });
+    const kind = this.deps.kinds[channel.kind as ChannelKindName];
+    const { moved } = splitLegacy(kind, channel.config);
+    let secret: Record<string, string>;
     try {
-      const kind = this.deps.kinds[channel.kind as ChannelKindName];
-      return kind.secretSchema.parse(JSON.parse(vault.decrypt(sealed, aad(channel.id))));
+      secret = openSecret(kind, vault, channel.id, sealed, moved);
     } catch {
       throw new DeliveryError('the saved secret could not be unsealed (the vault key changed, or it was altered): enter it again', true);
     }
+    // An earlier build's row, sent from its plaintext this once: the vault is open now, so it is sealed.
+    if (Object.keys(moved).length > 0) this.resealOne(vault, channel.id);
+    return secret;
   }
 
   private async senderOf(channel: NotifyChannel): Promise<MadeSender> {
@@ -284,12 +351,4 @@ export class NotifyService {
       poller.start();
     }
   }
-}
-
-function view(c: NotifyChannel): ChannelView {
-  return { ...c, status: channelStatus(c) };
-}
-
-function seal(vault: Vault, id: number, secret: Record<string, string>): { ciphertext: Buffer; masked: Record<string, string> } {
-  return { ciphertext: vault.encrypt(JSON.stringify(secret), aad(id)), masked: Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, maskSecret(v)])) };
 }

@@ -2,13 +2,15 @@
  * Notification channels in the settings screen (issue 21): a webhook added with its problems named
  * under each field, a test delivered (signed) to a loopback receiver, a receiver that keeps
  * failing shown as failing with its last error, then turned off and removed. The secret is never
- * shown back.
+ * shown back, nor the URL's path and query (where Slack, Discord and Teams keep their key): the
+ * channel shows its scheme and host only.
  */
 import { startWebhookReceiver } from '../fakes/webhook/webhook-receiver';
 import { expect, test } from './support/fixtures';
 import { fieldError, openSignedIn } from './support/trader-ui';
 
 const SECRET = 'whsec-e2e-0123456789abcdef';
+const TOKEN_PATH = '/services/T0ACCT/B0HOOK/e2eHookTOKEN0xA11?sig=e2eHookSIG0xB22';
 
 test('settings: add a webhook channel, send a test, see it failing, turn it off and remove it', async ({ page, screens }) => {
   const hook = await startWebhookReceiver(SECRET);
@@ -21,11 +23,13 @@ test('settings: add a webhook channel, send a test, see it failing, turn it off 
     await form.getByLabel('Signing secret').fill('short');
     await form.getByRole('button', { name: 'Add channel' }).click();
     await expect(fieldError(form, 'label')).toHaveText('label is required');
-    await expect(fieldError(form, 'config.url')).toHaveText('url must be an http:// or https:// address');
+    await expect(fieldError(form, 'secret.url')).toHaveText('url must be an http:// or https:// address');
     await expect(fieldError(form, 'secret.signing_secret')).toHaveText('signing_secret must be at least 16 characters');
 
     await form.getByLabel('Name').fill('My server');
-    await form.getByLabel('URL').fill(hook.url);
+    const url = hook.url.replace('/hooks/tradeclock', TOKEN_PATH);
+    await form.getByLabel('URL').fill(url);
+    await expect(form.getByLabel('URL')).toHaveAttribute('type', 'password');
     await form.getByLabel('Signing secret').fill(SECRET);
     await form.getByLabel('Readiness checks before an entry').uncheck();
     await form.getByRole('button', { name: 'Add channel' }).click();
@@ -33,13 +37,15 @@ test('settings: add a webhook channel, send a test, see it failing, turn it off 
     const channel = list.getByRole('listitem', { name: 'My server' });
     await expect(channel).toContainText('Not used yet');
     await expect(channel).not.toContainText('Readiness');
-    await expect(page.locator('body')).not.toContainText(SECRET);
+    await expect(channel).toContainText(`http://${new URL(url).host}/…`);
+    await expect(form.getByLabel('URL')).toHaveValue('');
+    for (const hidden of [SECRET, 'e2eHookTOKEN', 'e2eHookSIG']) await expect(page.locator('body')).not.toContainText(hidden);
 
     await channel.getByRole('button', { name: 'Send a test to My server' }).click();
     await expect(page.getByText('Test sent to My server')).toBeVisible();
     await expect(channel).toContainText('Working');
     expect(hook.received).toHaveLength(1);
-    expect(hook.received[0]).toMatchObject({ signed: true, json: { topic: 'test', title: 'Test from Tradeclock' } });
+    expect(hook.received[0]).toMatchObject({ path: TOKEN_PATH, signed: true, json: { topic: 'test', title: 'Test from Tradeclock' } });
 
     hook.answer(500, 500, 500);
     for (let i = 0; i < 3; i++) {

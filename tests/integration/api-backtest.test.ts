@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
+import { importNiftyOptions } from '../../engine/backtest/nifty-options.test-support';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
 
 let h: ApiHarness;
@@ -94,15 +95,42 @@ describe('POST /backtest/grid', () => {
     expect(res.body.cells[0][0]).toMatchObject({ net: 25 });
   });
 
-  it('refuses an option or several positions: the bars are the index\'s own, not its premiums', async () => {
+  it('an option strategy: each day its contract chosen from the stored contracts at the entry, named per trade and run', async () => {
+    await importNiftyOptions(h.repos);
+    const spec = { symbol: 'NIFTY', exchange: 'NFO', option_right: 'CE', qty: 1, buy_time: '09:20', sell_time: '09:25', stop_loss: 20, stop_loss_mode: 'percent', target: 30, target_mode: 'points' };
+    const res = await h.call('POST', '/backtest', { token, body: { spec, from: '2026-12-07', to: '2026-12-09', lot_size: 65, fees: 'none' } });
+    expect(res.status).toBe(200);
+    // engine/backtest/option-backtest.test.ts works these out: +1950 on Monday, −1040 on Tuesday.
+    expect(res.body.trades.map((t: { contract: string; qty: number; net: number }) => [t.contract, t.qty, t.net])).toEqual([
+      ['NIFTY26D0826000CE', 65, 1950],
+      ['NIFTY26D0826050CE', 65, -1040],
+    ]);
+    expect(res.body.runs[2]).toMatchObject({ date: '2026-12-09', state: 'SKIPPED', reason: expect.stringContaining('no NIFTY CE can be chosen') });
+    const missing = await h.call('POST', '/backtest', { token, body: { spec, from: '2026-12-07', to: '2026-12-09' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['lot_size']);
+    // The same strategy stored, its trades as CSV: the lot size in the query, the contract in the last column.
+    const stored = await h.createStrategy(token, await h.connectPaper(token), spec);
+    expect(stored.status).toBe(201);
+    const csv = await h.call('GET', `/strategy/${stored.body.id}/backtest.csv?from=2026-12-07&to=2026-12-09&fees=none&lot_size=65`, { token });
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]!.endsWith(',net,contract')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(-2))).toEqual([
+      ['1950', 'NIFTY26D0826000CE'],
+      ['-1040', 'NIFTY26D0826050CE'],
+    ]);
+  });
+
+  it('refuses an option grid and several positions, naming why', async () => {
     const option = { symbol: 'NIFTY', exchange: 'NFO', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 30, stop_loss_mode: 'points' };
-    const single = await h.call('POST', '/backtest/grid', { token, body: { spec: { ...option, option_right: 'CE' }, ...range, buy: { from: '09:20', to: '09:20', every_minutes: 1 }, sell: { from: '15:10', to: '15:10', every_minutes: 1 } } });
+    const single = await h.call('POST', '/backtest/grid', { token, body: { spec: { ...option, option_right: 'CE' }, ...range, lot_size: 65, buy: { from: '09:20', to: '09:20', every_minutes: 1 }, sell: { from: '15:10', to: '15:10', every_minutes: 1 } } });
     expect(single.status).toBe(400);
-    expect(single.body.error.fields).toEqual([{ field: 'spec.option_right', message: "option_right is set: options are not backtested yet: the bars are NIFTY's own, not its options' premiums" }]);
+    expect(single.body.error.fields).toEqual([{ field: 'spec', message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead' }]);
     const straddle = { ...option, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
     const many = await h.call('POST', '/backtest', { token, body: { spec: straddle, ...range } });
     expect(many.status).toBe(400);
-    expect(many.body.error.fields).toEqual([{ field: 'spec.positions', message: "positions is set: options are not backtested yet: the bars are NIFTY's own, not its options' premiums" }]);
+    expect(many.body.error.fields).toEqual([{ field: 'spec.positions', message: 'positions is set: a strategy of several positions is not backtested, since the engine does not run them yet' }]);
   });
 
   it('a window the wrong way round is named alone, not also as a grid over the cap', async () => {

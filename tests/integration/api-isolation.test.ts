@@ -20,7 +20,7 @@ beforeAll(async () => {
   b.account = await h.connectPaper(b.token);
   a.strategy = (await h.createStrategy(a.token, a.account)).body.id;
   b.strategy = (await h.createStrategy(b.token, b.account, { symbol: 'MSFT', buy_time: '09:30', sell_time: '09:40' })).body.id;
-  a.channel = (await h.call('POST', '/notify/channels', { token: a.token, body: { kind: 'webhook', label: 'A', config: { url: 'http://127.0.0.1:9/hook' }, secret: { signing_secret: 'a-signing-secret-of-A' } } })).body.id;
+  a.channel = (await h.call('POST', '/notify/channels', { token: a.token, body: { kind: 'webhook', label: 'A', config: {}, secret: { url: 'http://127.0.0.1:9/hook', signing_secret: 'a-signing-secret-of-A' } } })).body.id;
   aSocket = await h.openSocket({ token: a.token });
   bSocket = await h.openSocket({ token: b.token });
   await aSocket.waitFor((m) => m.type === 'hello');

@@ -1,8 +1,10 @@
 /**
- * Invariant 6 for notification channels: a bot token, a webhook signing secret and an SMTP
- * password go into the API once and are then found nowhere in plaintext: not in the SQLite files
- * (database, WAL), not in any log line (pino at trace, captured), not in any API answer, and not in
- * the errors of a delivery that failed because of them.
+ * Invariant 6 for notification channels: a bot token, a webhook signing secret, a webhook URL's
+ * token (Slack-like: in the path; Teams-like: `sig=` in the query) and an SMTP password go into the
+ * API once and are then found nowhere in plaintext: not in the SQLite files (database, WAL), not in
+ * any log line (pino at trace, captured), not in any API answer, and not in the errors of a
+ * delivery that failed because of them. A webhook row of the earlier build (its URL in the plain
+ * settings) is sealed at the next start, and its token is then in neither the files nor the log.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -12,13 +14,18 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBotApi, type FakeBotApi } from '../fakes/telegram/fake-bot-api';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook/webhook-receiver';
-import { startApiHarness, type ApiHarness } from '../support/api-harness';
+import { asUserId } from '../../engine/core/ids';
+import { Vault } from '../../engine/secrets/vault';
+import { PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
 
 const BOT_TOKEN = '7100200300:AAHsecretBOTtoken_visibleNowhere_0xBEEF';
 const NEW_BOT_TOKEN = '7100200300:AAHsecondBOTtoken_visibleNowhere_0xFEED';
 const SIGNING_SECRET = 'whsec-SIGNING-visibleNowhere-0xC0DE';
 const SMTP_PASSWORD = 'smtp-PASSWORD-visibleNowhere-0xF00D';
-const SECRETS = [BOT_TOKEN, NEW_BOT_TOKEN, SIGNING_SECRET, SMTP_PASSWORD];
+const HOOK_TOKEN = 'hookTOKEN-visibleNowhere-0xA11';
+const HOOK_SIG = 'hookSIG-visibleNowhere-0xB22';
+const HOOK_PATH = `/services/T0ACCT/B0HOOK/${HOOK_TOKEN}?sig=${HOOK_SIG}`;
+const SECRETS = [BOT_TOKEN, NEW_BOT_TOKEN, SIGNING_SECRET, SMTP_PASSWORD, HOOK_TOKEN, HOOK_SIG];
 
 let dir: string;
 let h: ApiHarness;
@@ -60,7 +67,7 @@ describe('notification secrets', () => {
     const smtpPort = (smtp.server.address() as AddressInfo).port;
     const bodies = [
       { kind: 'telegram', label: 'Phone', config: { chat_ids: [4242], commands: true }, secret: { bot_token: BOT_TOKEN } },
-      { kind: 'webhook', label: 'Server', config: { url: hook.url }, secret: { signing_secret: SIGNING_SECRET } },
+      { kind: 'webhook', label: 'Server', config: {}, secret: { url: hook.url.replace('/hooks/tradeclock', HOOK_PATH), signing_secret: SIGNING_SECRET } },
       { kind: 'email', label: 'Mail', config: { host: '127.0.0.1', port: smtpPort, security: 'none', username: 'trader', from: 'a@example.com', to: ['b@example.com'] }, secret: { password: SMTP_PASSWORD } },
     ];
     const ids: number[] = [];
@@ -71,6 +78,7 @@ describe('notification secrets', () => {
     }
     for (const id of ids) expect((await h.call('POST', `/notify/channels/${id}/test`, { token })).body).toEqual({ delivered: true, error: null });
     expect(hook.received[0]!.signed).toBe(true);
+    expect(hook.received[0]!.path).toBe(HOOK_PATH);
     bot.say(BOT_TOKEN, 4242, '/status');
     const account = await h.connectPaper(token);
     const strategy = (await h.createStrategy(token, account)).body.id as number;
@@ -82,7 +90,7 @@ describe('notification secrets', () => {
     expect((await h.call('POST', `/notify/channels/${ids[0]}/test`, { token })).body.delivered).toBe(false);
     for (const id of ids) await h.call('GET', `/notify/channels/${id}/deliveries`, { token });
     const listed = await h.call('GET', '/notify/channels', { token });
-    expect(listed.body.channels.map((c: { secret_masked: unknown }) => c.secret_masked)).toEqual([{ bot_token: '71…ED' }, { signing_secret: 'wh…DE' }, { password: 'sm…0D' }]);
+    expect(listed.body.channels.map((c: { secret_masked: unknown }) => c.secret_masked)).toEqual([{ bot_token: '71…ED' }, { url: `http://${new URL(hook.url).host}/…`, signing_secret: 'wh…DE' }, { password: 'sm…0D' }]);
 
     h.db.sqlite.pragma('wal_checkpoint(PASSIVE)');
     const db = dbBytes();
@@ -93,6 +101,57 @@ describe('notification secrets', () => {
       expect(db.includes(Buffer.from(secret)), 'database').toBe(false);
       expect(answers.includes(secret), 'API answers').toBe(false);
       expect(logs.includes(secret), 'log lines').toBe(false);
+    }
+  });
+
+  it("seal an earlier build's webhook URL at the next start: delivered, then in no database file, log line or answer", async () => {
+    const legacyDir = mkdtempSync(join(tmpdir(), 'tradeclock-notify-legacy-'));
+    const key = Buffer.alloc(32, 7);
+    const url = hook.url.replace('/hooks/tradeclock', HOOK_PATH);
+    let first: ApiHarness | undefined;
+    let second: ApiHarness | undefined;
+    try {
+      first = await startApiHarness({ dbPath: join(legacyDir, 'tradeclock.sqlite'), vaultKey: key });
+      const { userId: user, email } = await first.register();
+      const userId = asUserId(user);
+      // Rows as the earlier build wrote them: the URL in the plain config, the signing secret sealed alone
+      // (two, and a row after them, so that the page keeps living around what is removed).
+      const legacyRow = (label: string) => {
+        const id = first!.repos.notifyChannels.create({ userId, kind: 'webhook', label, enabled: true, topics: ['fills'], config: { url } }, first!.clock.now()).id;
+        first!.repos.notifyChannels.setSecret(userId, id, { ciphertext: Vault.fromKey(key).encrypt(JSON.stringify({ signing_secret: SIGNING_SECRET }), `notify-channel:${id}`), masked: { signing_secret: 'wh…DE' } }, first!.clock.now());
+        return id;
+      };
+      const id = legacyRow('Old');
+      const other = legacyRow('Older');
+      first.repos.notifyChannels.create({ userId, kind: 'telegram', label: 'After', enabled: false, topics: [], config: { chat_ids: [1], commands: false } }, first.clock.now());
+      await first.close();
+      first = undefined;
+
+      second = await startApiHarness({ dbPath: join(legacyDir, 'tradeclock.sqlite'), vaultKey: key, logLevel: 'trace' });
+      await second.notify.idle();
+      for (const c of [id, other]) expect(second.repos.notifyChannels.getInternal(c)!.config).toEqual({});
+      const before = hook.received.length;
+      const test = await second.notify.sendTest(userId, id);
+      expect(test).toEqual({ delivered: true, error: null });
+      expect(hook.received.slice(before).map((r) => [r.path, r.signed])).toEqual([[HOOK_PATH, true]]);
+      const login = await second.call('POST', '/auth/login', { body: { email, password: PASSWORD } });
+      const listed = await second.call('GET', '/notify/channels', { token: login.body.token });
+      expect(listed.body.channels[0]).toMatchObject({ label: 'Old', config: {}, secret_masked: { url: `http://${new URL(url).host}/…`, signing_secret: 'wh…DE' } });
+      await second.call('GET', `/notify/channels/${id}/deliveries`, { token: login.body.token });
+      const answers = second.received.join('\n');
+      second.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      const files = Buffer.concat(readdirSync(legacyDir).map((f) => readFileSync(join(legacyDir, f))));
+      const logs = second.logLines.join('\n');
+      expect(logs).toContain('sealed in the vault and removed from the plaintext');
+      for (const part of [HOOK_TOKEN, HOOK_SIG]) {
+        expect(files.includes(Buffer.from(part)), 'database files').toBe(false);
+        expect(logs.includes(part), 'log lines').toBe(false);
+        expect(answers.includes(part), 'API answers').toBe(false);
+      }
+    } finally {
+      await first?.close();
+      await second?.close();
+      rmSync(legacyDir, { recursive: true, force: true });
     }
   });
 });

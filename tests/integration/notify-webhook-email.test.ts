@@ -2,7 +2,9 @@
  * The webhook and e-mail channels end to end through the API: a signed webhook retried with
  * backoff on the fake clock and logged per attempt; a hung webhook that does not delay an order;
  * e-mail through a real SMTP server (smtp-server) with a login, and a wrong password shown as the
- * channel failing; bad bodies refused naming the field; another user's channel is not found.
+ * channel failing; bad bodies refused naming the field; another user's channel is not found. The
+ * webhook's URL is a Slack-like one with its token in the path and a signature in the query: it
+ * is sealed, shown as its scheme and host, replaced through `secret`, and named in no error.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
@@ -13,6 +15,8 @@ import { untilReal } from '../support/wait';
 
 const SIGNING_SECRET = 'whsec-TRADECLOCK-9f8e7d6c5b4a3210';
 const SMTP_PASSWORD = 'smtp-PASS-tradeclock-0xC0FFEE';
+/** Where an incoming-webhook URL carries its credential (Slack, Discord: the path; Teams/Power Automate: `sig=`). */
+const TOKEN_PATH = '/services/T0ACCT/B0HOOK/hookTOKENinThePath0xA11?sig=hookSIGinTheQuery0xB22';
 
 let h: ApiHarness;
 let hook: WebhookReceiver | undefined;
@@ -29,9 +33,10 @@ async function webhookChannel(token: string, topics?: string[]) {
   hook = await startWebhookReceiver(SIGNING_SECRET);
   const res = await h.call('POST', '/notify/channels', {
     token,
-    body: { kind: 'webhook', label: 'My server', ...(topics ? { topics } : {}), config: { url: hook.url }, secret: { signing_secret: SIGNING_SECRET } },
+    body: { kind: 'webhook', label: 'My server', ...(topics ? { topics } : {}), config: {}, secret: { url: hook.url.replace('/hooks/tradeclock', TOKEN_PATH), signing_secret: SIGNING_SECRET } },
   });
   expect(res.status).toBe(201);
+  expect(res.body).toMatchObject({ config: {}, secret_masked: { url: `http://${new URL(hook.url).host}/…`, signing_secret: 'wh…10' } });
   return res.body.id as number;
 }
 
@@ -54,6 +59,7 @@ describe('webhook channel', () => {
     await untilReal(() => hook!.received.length === 2, 'the retry');
     await h.notify.idle();
     const [first, second] = hook!.received;
+    expect(second!.path).toBe(TOKEN_PATH);
     expect(second!.signed).toBe(true);
     expect(second!.delivery).toBe(first!.delivery);
     expect(second!.timestamp).toBe(String(Date.parse('2026-03-09T13:05:05Z')));
@@ -76,6 +82,28 @@ describe('webhook channel', () => {
     hook!.answer(410);
     const test = await h.call('POST', `/notify/channels/${channelId}/test`, { token });
     expect(test.body).toEqual({ delivered: false, error: 'the webhook answered HTTP 410' });
+  });
+
+  it('replaces the URL through `secret`; a receiver gone is named by its host only, in the answer, the channel and the log', async () => {
+    h = await startApiHarness();
+    const { token } = await h.register();
+    const channelId = await webhookChannel(token);
+    const gone = hook!;
+    hook = await startWebhookReceiver(SIGNING_SECRET);
+    const moved = hook.url.replace('/hooks/tradeclock', '/moved/hookTOKENmoved0xC33');
+    const patched = await h.call('PATCH', `/notify/channels/${channelId}`, { token, body: { secret: { url: moved, signing_secret: SIGNING_SECRET } } });
+    expect(patched.body).toMatchObject({ config: {}, secret_masked: { url: `http://${new URL(moved).host}/…` } });
+    expect((await h.call('POST', `/notify/channels/${channelId}/test`, { token })).body).toEqual({ delivered: true, error: null });
+    expect(hook.received.map((r) => r.path)).toEqual(['/moved/hookTOKENmoved0xC33']);
+    expect(gone.received).toEqual([]);
+
+    const goneUrl = gone.url.replace('/hooks/tradeclock', TOKEN_PATH);
+    await gone.close();
+    await h.call('PATCH', `/notify/channels/${channelId}`, { token, body: { secret: { url: goneUrl, signing_secret: SIGNING_SECRET } } });
+    const failed = await h.call('POST', `/notify/channels/${channelId}/test`, { token });
+    expect(failed.body).toEqual({ delivered: false, error: `could not reach ${new URL(goneUrl).host}` });
+    const shown = JSON.stringify([failed.body, (await h.call('GET', '/notify/channels', { token })).body, (await h.call('GET', `/notify/channels/${channelId}/deliveries`, { token })).body]);
+    for (const part of ['hookTOKENinThePath', 'hookSIGinTheQuery', 'hookTOKENmoved']) expect(shown).not.toContain(part);
   });
 
   it('a webhook that never answers delays no order: the BUY fills on the second while the delivery hangs', async () => {
@@ -174,8 +202,14 @@ describe('the channels API', () => {
     expect(telegram.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['config.chat_ids', 'secret.bot_token', 'topics.1']);
     const deeper = await h.call('POST', '/notify/channels', { token, body: { kind: 'telegram', label: 'T', config: { chat_ids: [] }, secret: { bot_token: 'nope' } } });
     expect(deeper.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['config.chat_ids', 'secret.bot_token']);
-    const webhook = await h.call('POST', '/notify/channels', { token, body: { kind: 'webhook', label: 'W', config: { url: 'ftp://x' }, secret: { signing_secret: 'short' } } });
-    expect(webhook.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['config.url', 'secret.signing_secret']);
+    const webhook = await h.call('POST', '/notify/channels', { token, body: { kind: 'webhook', label: 'W', config: {}, secret: { url: 'ftp://x', signing_secret: 'short' } } });
+    expect(webhook.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['secret.signing_secret', 'secret.url']);
+    // The earlier build's body: the URL in the plain settings is refused, saying where it goes now.
+    const plainUrl = await h.call('POST', '/notify/channels', { token, body: { kind: 'webhook', label: 'W', config: { url: 'https://hooks.slack.com/services/T0/B0/x' }, secret: { signing_secret: SIGNING_SECRET } } });
+    expect(plainUrl.body.error.fields).toEqual([
+      { field: 'config.url', message: 'url is a secret now: send it as secret.url' },
+      { field: 'secret.url', message: expect.any(String) },
+    ]);
 
     const mine = await webhookChannel(token);
     const other = await h.register();

@@ -102,6 +102,8 @@ export interface ApiHarnessOptions {
   readonly at?: string;
   /** A SQLite file; default a private in-memory database. */
   readonly dbPath?: string;
+  /** The vault's key (32 bytes), for a second start on the same dbPath; default a random one. */
+  readonly vaultKey?: Buffer;
   readonly kinds?: BrokerKinds;
   readonly limiter?: Omit<LoginLimiterOptions, 'now'>;
   readonly logLevel?: pino.LevelWithSilent;
@@ -137,7 +139,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
   const runtime = await createRuntimeStore({});
   const logLines: string[] = [];
   const logger = pino({ level: opts.logLevel ?? 'warn' }, { write: (line: string) => void logLines.push(line) });
-  const vault = Vault.fromKey(randomBytes(32));
+  const vault = Vault.fromKey(opts.vaultKey ?? randomBytes(32));
   // The engine opens brokers through the account service, which needs the engine's sessions:
   // the factory is looked up late, when the first broker opens.
   let accounts: BrokerAccountService | undefined;

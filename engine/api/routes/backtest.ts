@@ -66,7 +66,7 @@ export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const id = parse(idParams, request.params).id;
       if (!repos.strategies.get(user.id, asStrategyId(id))) throw notFound('strategy');
       const q = parse(backtestCsvQuery, request.query);
-      const answer = await slots.run(user.id, () => inSlices(backtestJob(deps(user.id), { strategy_id: id, from: q.from, to: q.to, ...(q.slippage_bps === undefined ? {} : { slippage_bps: q.slippage_bps }), ...(q.fees === undefined ? {} : { fees: q.fees }) })));
+      const answer = await slots.run(user.id, () => inSlices(backtestJob(deps(user.id), { strategy_id: id, from: q.from, to: q.to, ...(q.slippage_bps === undefined ? {} : { slippage_bps: q.slippage_bps }), ...(q.fees === undefined ? {} : { fees: q.fees }), ...(q.lot_size === undefined ? {} : { lot_size: q.lot_size }) })));
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="backtest-${id}-${q.from}-${q.to}.csv"`)
@@ -82,9 +82,10 @@ function snakeKeys(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
 }
 
-/** The trades as CSV, a header row first; instants as ISO-8601 UTC. */
+/** The trades as CSV, a header row first; instants as ISO-8601 UTC. An option strategy's trades end with the contract each traded. */
 export function tradesCsv(trades: readonly Trade[]): string {
   const iso = (ms: number) => new Date(ms).toISOString();
-  const rows = trades.map((t) => [t.date, t.weekday, t.legNo, t.side, t.qty, iso(t.entryAt), t.entryPrice, iso(t.exitAt), t.exitPrice, t.exitKind, t.gross, t.fees, t.net].join(','));
-  return `${[CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
+  const option = trades.some((t) => t.contract !== undefined);
+  const rows = trades.map((t) => [t.date, t.weekday, t.legNo, t.side, t.qty, iso(t.entryAt), t.entryPrice, iso(t.exitAt), t.exitPrice, t.exitKind, t.gross, t.fees, t.net, ...(option ? [t.contract ?? ''] : [])].join(','));
+  return `${[[...CSV_COLUMNS, ...(option ? ['contract'] : [])].join(','), ...rows].join('\n')}\n`;
 }

@@ -20,6 +20,7 @@ import type { Exchange } from '../../core/types';
 import { blackScholes } from '../../options/black-scholes';
 import { INDEX_LISTINGS, INDEX_UNDERLYINGS, type IndexUnderlying } from '../../core/index-underlyings';
 import type { DerivativeContract, ExpiryCalendar, OptionChain, OptionLadder, OptionRight } from '../../options/option-chain';
+import { parseOptionSymbol, weeklyOptionSymbol } from '../../options/option-symbol';
 import { roundToTick } from './paper-price';
 
 interface PaperUnderlying {
@@ -47,8 +48,6 @@ const MONTHLIES = 3;
 const IST = 'Asia/Kolkata';
 const YEAR_MS = 365 * 86_400_000;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const MONTH_CODES = '123456789OND';
-const OPTION_SYMBOL = /^(NIFTY|BANKNIFTY|FINNIFTY|SENSEX)(\d{2})([1-9OND])(\d{2})(\d{1,6})(CE|PE)$/;
 const FUTURE_SYMBOL = /^(NIFTY|BANKNIFTY|FINNIFTY|SENSEX)(\d{2})(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)FUT$/;
 
 /** The index default start prices, "EXCHANGE:SYMBOL" → level, for the paper market. */
@@ -145,14 +144,11 @@ function factsOf(underlying: string): PaperUnderlying | null {
  * @example parseSymbol('SENSEX26D1785000PE') // { underlying: 'SENSEX', exchange: 'BFO', expiry: '2026-12-17', strike: 85000, kind: 'PE', lotSize: 20, … }
  */
 export function parseSymbol(symbol: string): DerivativeContract | null {
-  const option = OPTION_SYMBOL.exec(symbol);
+  const option = parseOptionSymbol(symbol);
   if (option) {
-    const [, name, yy, m, dd, strikeText, right] = option;
-    const u = PAPER_UNDERLYINGS[name as IndexUnderlying];
-    const date = DateTime.fromObject({ year: 2000 + Number(yy), month: MONTH_CODES.indexOf(m!) + 1, day: Number(dd) }, { zone: IST });
-    const strike = Number(strikeText);
-    if (!date.isValid || strike <= 0 || strike % u.step !== 0 || String(strike) !== strikeText) return null;
-    return optionContract(name as IndexUnderlying, date.toISODate()!, strike, right as OptionRight);
+    const u = factsOf(option.underlying);
+    if (!u || option.expiry.kind !== 'date' || option.strike % u.step !== 0) return null;
+    return optionContract(option.underlying as IndexUnderlying, option.expiry.date, option.strike, option.right);
   }
   const future = FUTURE_SYMBOL.exec(symbol);
   if (future) {
@@ -164,9 +160,7 @@ export function parseSymbol(symbol: string): DerivativeContract | null {
 }
 
 function optionContract(underlying: IndexUnderlying, expiry: string, strike: number, right: OptionRight): DerivativeContract {
-  const d = DateTime.fromISO(expiry, { zone: IST });
-  const tag = `${d.toFormat('yy')}${MONTH_CODES[d.month - 1]}${d.toFormat('dd')}`;
-  return contractOf(underlying, `${underlying}${tag}${strike}${right}`, expiry, right, strike);
+  return contractOf(underlying, weeklyOptionSymbol(underlying, expiry, strike, right), expiry, right, strike);
 }
 
 function futureContract(underlying: IndexUnderlying, expiry: string): DerivativeContract {

@@ -24,7 +24,7 @@ describe('Retry-After from each channel', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-      const sender = createWebhookSender({ config: { url }, secret: { signing_secret: 'a-signing-secret-of-16+' }, clock: { now: () => 0 } });
+      const sender = createWebhookSender({ secret: { url, signing_secret: 'a-signing-secret-of-16+' }, clock: { now: () => 0 } });
       const errors: DeliveryError[] = [];
       for (let i = 0; i < 3; i++) await sender.send(note, new AbortController().signal).catch((e: DeliveryError) => errors.push(e));
       expect(errors.map((e) => [e.message, e.permanent, e.retryAfterMs])).toEqual([

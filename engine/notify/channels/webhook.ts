@@ -10,20 +10,38 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock';
 import { DeliveryError, retryAfterMs, type ChannelSender, type OutgoingNotification } from '../channel';
 
+/**
+ * A webhook has no plain settings: its URL is a secret. The incoming-webhook URLs traders point
+ * this at carry their credential in the URL itself (Slack's and Discord's hold the token in the
+ * path, Teams/Power Automate a `sig=` in the query), so the URL is sealed with the signing secret
+ * and only its scheme and host are shown (`webhookUrlHint`). An earlier build kept it here.
+ */
 export const webhookConfig = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/, error: 'url must be an http:// or https:// address' })
-    .max(2048, { error: 'url must be at most 2048 characters' }),
+  url: z.never({ error: 'url is a secret now: send it as secret.url' }).optional(),
 });
 export type WebhookConfig = z.infer<typeof webhookConfig>;
 
 export const webhookSecret = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'url must be an http:// or https:// address' })
+    .max(2048, { error: 'url must be at most 2048 characters' }),
   signing_secret: z
     .string({ error: 'signing_secret is required' })
     .min(16, { error: 'signing_secret must be at least 16 characters' })
     .max(256, { error: 'signing_secret must be at most 256 characters' }),
 });
 export type WebhookSecret = z.infer<typeof webhookSecret>;
+
+/**
+ * What is shown of a webhook URL: its scheme and host, never its user, path or query.
+ * @example webhookUrlHint('https://hooks.slack.com/services/T0/B0/XXXX') === 'https://hooks.slack.com/…'
+ */
+export function webhookUrlHint(url: string): string {
+  // Only an earlier build's row could hold something unreadable; it is shown as nothing of it.
+  if (!URL.canParse(url)) return '…';
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/…`;
+}
 
 /**
  * The signature header's value.
@@ -47,14 +65,14 @@ export function webhookBody(note: OutgoingNotification): string {
   });
 }
 
-export function createWebhookSender(input: { readonly config: WebhookConfig; readonly secret: WebhookSecret; readonly clock: Pick<Clock, 'now'> }): ChannelSender {
+export function createWebhookSender(input: { readonly secret: WebhookSecret; readonly clock: Pick<Clock, 'now'> }): ChannelSender {
   return {
     async send(note, signal) {
       const body = webhookBody(note);
       const timestamp = input.clock.now();
       let res: Response;
       try {
-        res = await fetch(input.config.url, {
+        res = await fetch(input.secret.url, {
           method: 'POST',
           body,
           signal,
@@ -69,7 +87,7 @@ export function createWebhookSender(input: { readonly config: WebhookConfig; rea
           },
         });
       } catch {
-        throw new DeliveryError(signal.aborted ? 'the webhook did not answer in time' : `could not reach ${hostOf(input.config.url)}`);
+        throw new DeliveryError(signal.aborted ? 'the webhook did not answer in time' : `could not reach ${hostOf(input.secret.url)}`);
       }
       await res.body?.cancel();
       if (res.status >= 200 && res.status < 300) return;

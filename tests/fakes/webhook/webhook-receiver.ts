@@ -9,6 +9,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedHook {
+  /** The request's path and query (a Slack-like URL carries its token there). */
+  readonly path: string;
   readonly body: string;
   readonly json: Record<string, unknown>;
   readonly timestamp: string | undefined;
@@ -37,7 +39,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     const given = Buffer.from(String(req.headers['x-tradeclock-signature'] ?? ''));
     const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`);
     const signed = given.length === expected.length && timingSafeEqual(given, expected);
-    received.push({ body, json: JSON.parse(body) as Record<string, unknown>, timestamp, delivery: req.headers['x-tradeclock-delivery'] as string | undefined, signed });
+    received.push({ path: req.url ?? '', body, json: JSON.parse(body) as Record<string, unknown>, timestamp, delivery: req.headers['x-tradeclock-delivery'] as string | undefined, signed });
     const next = answers.shift() ?? 200;
     if (next === 'hang') return void hung.add(res);
     res.writeHead(signed ? next : 401).end();

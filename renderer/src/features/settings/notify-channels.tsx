@@ -81,6 +81,12 @@ export function NotifyChannels() {
               <span className={`pill ${STATUS_PILL[c.status]}`}>{STATUS_WORD[c.status]}</span>
             </div>
             <dl className="facts session__facts">
+              {c.secret_masked.url && (
+                <div>
+                  <dt>To</dt>
+                  <dd>{c.secret_masked.url}</dd>
+                </div>
+              )}
               <div>
                 <dt>Sends</dt>
                 <dd>{c.topics.map((t) => TOPIC_TITLES[t]).join(', ') || 'nothing'}</dd>

@@ -14,5 +14,10 @@ describe('channelBody', () => {
       config: { host: 'smtp.example.com', port: 587, security: 'starttls', to: ['a@x.com', 'b@x.com'] },
       secret: {},
     });
+    // A webhook's URL holds its key (Slack, Discord, Teams): it goes with the secret, never in config.
+    expect(channelBody('webhook', 'Hook', [], { url: ' https://hooks.slack.com/services/T0/B0/x ', signing_secret: 'a-signing-secret-of-16+' })).toMatchObject({
+      config: {},
+      secret: { url: 'https://hooks.slack.com/services/T0/B0/x', signing_secret: 'a-signing-secret-of-16+' },
+    });
   });
 });

@@ -14,6 +14,8 @@ export interface ChannelInput {
   readonly type: 'text' | 'password' | 'number' | 'list' | 'ids' | 'select' | 'checkbox';
   readonly choices?: readonly string[];
   readonly hint?: string;
+  /** A password input whose text is trimmed all the same (a secret URL); other passwords are sent as typed. */
+  readonly trim?: true;
 }
 
 export const KIND_TITLES: Readonly<Record<ChannelKindDto, string>> = { webhook: 'Webhook', telegram: 'Telegram', email: 'E-mail (SMTP)', web_push: 'Web Push (a device)' };
@@ -29,7 +31,7 @@ export const TOPIC_TITLES: Readonly<Record<NotifyTopicDto, string>> = {
 /** The form's kinds; a device's Web Push is added by "Notify this device" (push-device.tsx). */
 export const CHANNEL_INPUTS: Readonly<Record<FormChannelKindDto, readonly ChannelInput[]>> = {
   webhook: [
-    { name: 'url', label: 'URL', part: 'config', type: 'text' },
+    { name: 'url', label: 'URL', part: 'secret', type: 'password', trim: true, hint: 'Kept sealed like a password: a Slack, Discord or Teams URL holds its key. Shown afterwards as its address only.' },
     { name: 'signing_secret', label: 'Signing secret', part: 'secret', type: 'password', hint: '16 characters or more. Your server checks X-Tradeclock-Signature with it.' },
   ],
   telegram: [
@@ -62,7 +64,7 @@ export function channelBody(kind: FormChannelKindDto, label: string, topics: rea
     else if (input.type === 'number') target[input.name] = Number(raw);
     else if (input.type === 'ids') target[input.name] = splitList(raw).map(Number);
     else if (input.type === 'list') target[input.name] = splitList(raw);
-    else target[input.name] = input.type === 'password' ? raw : raw.trim();
+    else target[input.name] = input.type === 'password' && !input.trim ? raw : raw.trim();
   }
   return { kind, label, topics, config, secret };
 }
