@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../tests/support/engine-harness';
+import { refusedFields } from '../../tests/support/refused-fields';
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -11,23 +12,13 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function refusal(run: () => Promise<unknown>): Promise<Array<{ field: string; message: string }>> {
-  try {
-    await run();
-  } catch (err) {
-    expect(err).toMatchObject({ code: 'validation_failed' });
-    return (err as { fields: Array<{ field: string; message: string }> }).fields;
-  }
-  throw new Error('expected a validation error');
-}
-
 describe('symbol', () => {
   it('refuses letters outside ASCII instead of upper-casing them into another symbol', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const engine = t;
     // 'ß' upper-cases to 'SS', dotless 'ı' to 'I', the 'ﬀ' ligature to 'FF', the Kelvin sign 'K' stays itself.
     for (const symbol of ['ßpy', 'ıbm', 'ﬀ', 'AAPL\u212a', 'ＡＡＰＬ', 'AAPL\u0301']) {
-      expect(await refusal(() => engine.create({ symbol })), symbol).toEqual([{ field: 'symbol', message: 'symbol must be 1-30 ASCII letters, digits or . & _ -, or a pair BASE/QUOTE such as BTC/USDT' }]);
+      expect(await refusedFields(() => engine.create({ symbol })), symbol).toEqual([{ field: 'symbol', message: 'symbol must be 1-30 ASCII letters, digits or . & _ -, or a pair BASE/QUOTE such as BTC/USDT' }]);
     }
     expect(engine.engine.strategies.list(engine.user.id)).toEqual([]);
     expect((await engine.create({ symbol: ' brk.b ' })).symbol).toBe('BRK.B');
@@ -44,13 +35,13 @@ describe('stop_loss', () => {
   ])('refuses %s', async (stop_loss, message) => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const engine = t;
-    expect(await refusal(() => engine.create({ stop_loss }))).toEqual([{ field: 'stop_loss', message }]);
+    expect(await refusedFields(() => engine.create({ stop_loss }))).toEqual([{ field: 'stop_loss', message }]);
   });
 
   it('must be at least one price step of the instrument, and may be any price from there to 1e9', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z', paper: { tickSize: 0.05 } });
     const engine = t;
-    expect(await refusal(() => engine.create({ stop_loss: 0.01 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at least one price step of AAPL at this broker (0.05)' }]);
+    expect(await refusedFields(() => engine.create({ stop_loss: 0.01 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at least one price step of AAPL at this broker (0.05)' }]);
     expect((await engine.create({ stop_loss: 0.05 })).spec.stop_loss).toBe(0.05);
     expect((await engine.create({ stop_loss: 1e9 })).spec.stop_loss).toBe(1e9);
     expect((await engine.create({ stop_loss: 123.45678901 })).spec.stop_loss).toBe(123.45678901);
@@ -60,7 +51,7 @@ describe('stop_loss', () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const engine = t;
     const s = await engine.create({});
-    expect(await refusal(() => engine.engine.strategies.update(engine.user.id, s.id, { stop_loss: 1e308 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at most 1000000000' }]);
+    expect(await refusedFields(() => engine.engine.strategies.update(engine.user.id, s.id, { stop_loss: 1e308 }))).toEqual([{ field: 'stop_loss', message: 'stop_loss must be at most 1000000000' }]);
     expect(engine.engine.strategies.get(engine.user.id, s.id).spec.stop_loss).toBe(95);
   });
 });
@@ -69,7 +60,7 @@ describe('BUY and SELL times in a DST gap', () => {
   it('refuses a BUY and a SELL that New York\'s spring-forward would put on one instant, naming the day and the jump', async () => {
     t = await startTestEngine({ at: '2026-03-02T15:00:00Z' });
     const engine = t;
-    const fields = await refusal(() => engine.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '02:15', sell_time: '02:45' }));
+    const fields = await refusedFields(() => engine.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '02:15', sell_time: '02:45' }));
     expect(fields).toEqual([
       {
         field: 'buy_time',
@@ -90,7 +81,7 @@ describe('BUY and SELL times in a DST gap', () => {
   it('looks a year ahead: after this year\'s change, next year\'s is named', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const engine = t;
-    const fields = await refusal(() => engine.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '01:00', sell_time: '02:30' }));
+    const fields = await refusedFields(() => engine.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'America/New_York', buy_time: '01:00', sell_time: '02:30' }));
     expect(fields).toEqual([{ field: 'sell_time', message: expect.stringContaining('sell_time 02:30:00 does not exist in America/New_York on 2027-03-14') }]);
   });
 
@@ -110,10 +101,10 @@ describe('BUY and SELL times in a DST gap', () => {
     const engine = t;
     const s = await engine.create({ symbol: 'BTC', exchange: 'CRYPTO', timezone: 'UTC', buy_time: '01:30', sell_time: '04:00' });
     const update = (body: Record<string, unknown>) => engine.engine.strategies.update(engine.user.id, s.id, body);
-    expect(await refusal(() => update({ timezone: 'Europe/London' }))).toEqual([
+    expect(await refusedFields(() => update({ timezone: 'Europe/London' }))).toEqual([
       { field: 'buy_time', message: expect.stringContaining('buy_time 01:30:00 does not exist in Europe/London on 2026-03-29: the clocks jump from 01:00 to 02:00') },
     ]);
-    expect(await refusal(() => update({ timezone: 'America/New_York', buy_time: '02:10' }))).toEqual([
+    expect(await refusedFields(() => update({ timezone: 'America/New_York', buy_time: '02:10' }))).toEqual([
       { field: 'buy_time', message: expect.stringContaining('on 2026-03-08: the clocks jump from 02:00 to 03:00') },
     ]);
     expect(engine.engine.strategies.get(engine.user.id, s.id)).toMatchObject({ spec: { timezone: 'UTC', buy_time: '01:30:00' } });

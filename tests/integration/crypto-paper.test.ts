@@ -11,6 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import { refusedFields } from '../support/refused-fields';
 
 const at = (iso: string) => Date.parse(iso);
 const BTC = { symbol: 'btc/usdt', exchange: 'CRYPTO', buy_time: '03:00', sell_time: '03:30', stop_loss: 59_000 };
@@ -19,16 +20,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function refusal(run: () => Promise<unknown>): Promise<Array<{ field: string; message: string }>> {
-  try {
-    await run();
-  } catch (err) {
-    expect(err).toMatchObject({ code: 'validation_failed' });
-    return (err as { fields: Array<{ field: string; message: string }> }).fields;
-  }
-  throw new Error('expected a validation error');
-}
 
 describe('a crypto pair on paper, in fractions', () => {
   it('buys 0.0015 BTC/USDT at 03:00 on a Sunday and the stop-loss sells exactly what was bought', async () => {
@@ -57,13 +48,13 @@ describe('a crypto pair on paper, in fractions', () => {
   it('refuses a quantity off the step or under the least order value, naming the figure; a number works as the string does', async () => {
     t = await startTestEngine({ at: '2026-12-06T02:50:00Z' });
     const engine = t;
-    expect(await refusal(() => engine.create({ ...BTC, qty: '0.000151' }))).toEqual([{ field: 'qty', message: "qty 0.000151 is not a multiple of BTC/USDT's step 0.00001" }]);
-    expect(await refusal(() => engine.create({ ...BTC, qty: '0.00001' }))).toEqual([
+    expect(await refusedFields(() => engine.create({ ...BTC, qty: '0.000151' }))).toEqual([{ field: 'qty', message: "qty 0.000151 is not a multiple of BTC/USDT's step 0.00001" }]);
+    expect(await refusedFields(() => engine.create({ ...BTC, qty: '0.00001' }))).toEqual([
       { field: 'qty', message: "qty 0.00001 of BTC/USDT is worth 0.6 USDT at the last price 60000, below BTC/USDT's least order value of 5 USDT" },
     ]);
-    expect(await refusal(() => engine.create({ ...BTC, qty: 0.1 + 0.2 }))).toEqual([{ field: 'qty', message: 'qty must have at most 15 significant digits, got 0.30000000000000004' }]);
+    expect(await refusedFields(() => engine.create({ ...BTC, qty: 0.1 + 0.2 }))).toEqual([{ field: 'qty', message: 'qty must have at most 15 significant digits, got 0.30000000000000004' }]);
     // A whole-share instrument stays whole at the paper broker.
-    expect(await refusal(() => engine.create({ qty: '1.5' }))).toEqual([{ field: 'qty', message: 'qty must be a whole number at this broker' }]);
+    expect(await refusedFields(() => engine.create({ qty: '1.5' }))).toEqual([{ field: 'qty', message: 'qty must be a whole number at this broker' }]);
     expect(engine.engine.strategies.list(engine.user.id)).toEqual([]);
     expect((await engine.create({ ...BTC, qty: 0.00151 })).spec.qty).toBe(0.00151);
   });
