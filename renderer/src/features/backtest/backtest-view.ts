@@ -111,6 +111,27 @@ export function gridExtremes(grid: BacktestGridDto): { readonly largest: number;
   return { largest, best };
 }
 
+/** Whether the strategy trades an option (its qty counts lots): the backtest then needs the lot size. */
+export function isOptionStrategy(s: Pick<StrategyDto, 'option_right'>): boolean {
+  return s.option_right !== null;
+}
+
+/** Whose charges 'default' fees are for the strategy's exchange (engine/backtest/fees.ts defaultFees). */
+export function defaultFeesName(exchange: string): string {
+  switch (exchange) {
+    case 'NSE':
+    case 'BSE':
+      return 'Zerodha intraday';
+    case 'NFO':
+    case 'BFO':
+      return 'Zerodha options';
+    case 'CRYPTO':
+      return 'none for crypto';
+    default:
+      return 'SEC and TAF';
+  }
+}
+
 /** A number typed in a form: as a number when it is one, left out when empty, else as typed (the API names it). */
 export function typedNumber(text: string): number | string | undefined {
   const t = text.trim();
