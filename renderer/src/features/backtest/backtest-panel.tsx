@@ -13,7 +13,7 @@ import { BACKTEST_LABELS as L } from '../../ui/field-labels';
 import { useBrokers } from '../brokers/brokers-store';
 import { useBacktests, type RangeDraft } from './backtest-store';
 import { BacktestResults } from './backtest-results';
-import { dataNotice, defaultFeesName, defaultGrid, defaultRange, importCommand, isOptionStrategy, type GridDraft } from './backtest-view';
+import { dataNotice, defaultFeesName, defaultGrid, defaultRange, importCommand, isOptionStrategy, skippedDays, type GridDraft } from './backtest-view';
 import { GridHeatmap } from './grid-heatmap';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -37,6 +37,7 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
   const errors = panel?.errors.fields ?? {};
   const tested = panel?.tested;
   const notice = tested ? dataNotice(tested.answer.runs, { symbol: strategy.symbol, exchange: strategy.exchange, ...tested.range }) : null;
+  const skipped = tested ? skippedDays(tested.answer.runs) : [];
   const store = useBacktests.getState();
 
   const run = (e: FormEvent) => {
@@ -121,6 +122,15 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
         <p className="notice small" data-testid="backtest-missing-days">
           {notice.text}
         </p>
+      )}
+      {skipped.length > 0 && (
+        <ul className="notice small" data-testid="backtest-skipped" aria-label="Days skipped">
+          {skipped.map((s) => (
+            <li key={s.reason}>
+              {s.dates.length === 1 ? `${s.dates[0]} skipped` : `${s.dates.length} days skipped (${s.dates.join(', ')})`}: {s.reason}
+            </li>
+          ))}
+        </ul>
       )}
       {tested && notice?.kind !== 'none' && notice?.kind !== 'no_trading_day' && <BacktestResults answer={tested.answer} zone={strategy.timezone} />}
 

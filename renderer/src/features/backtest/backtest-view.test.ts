@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataNotice, defaultFeesName, defaultGrid, defaultRange, equityPoints, gridExtremes, heatOf, importCommand, isOptionStrategy, shiftDate, typedNumber, zonedClock } from './backtest-view';
+import { dataNotice, defaultFeesName, defaultGrid, defaultRange, equityPoints, gridExtremes, heatOf, importCommand, isOptionStrategy, shiftDate, skippedDays, typedNumber, zonedClock } from './backtest-view';
 
 const where = { symbol: 'TCLK', exchange: 'NSE', from: '2026-03-02', to: '2026-03-05' };
 const run = (date: string, state: string) => ({ date, state, reason: null, trades: state === 'NO_DATA' ? 0 : 1 });
@@ -105,5 +105,14 @@ describe('an option strategy', () => {
     expect(defaultFeesName('NSE')).toBe('Zerodha intraday');
     expect(defaultFeesName('NASDAQ')).toBe('SEC and TAF');
     expect(defaultFeesName('CRYPTO')).toBe('none for crypto');
+  });
+
+  it('the days it skipped, grouped by the reason, in date order; other runs are not named', () => {
+    const skip = (date: string, reason: string) => ({ date, state: 'SKIPPED', reason, trades: 0 });
+    expect(skippedDays([skip('2026-12-07', 'no index bar'), run('2026-12-08', 'SOLD'), skip('2026-12-09', 'no contract'), skip('2026-12-10', 'no index bar'), run('2026-12-11', 'NO_DATA')])).toEqual([
+      { reason: 'no index bar', dates: ['2026-12-07', '2026-12-10'] },
+      { reason: 'no contract', dates: ['2026-12-09'] },
+    ]);
+    expect(skippedDays([run('2026-12-08', 'SOLD')])).toEqual([]);
   });
 });
