@@ -3,7 +3,9 @@
  * bars, each summed up as a cell (P&L after fees, trades, win rate, max drawdown). Pure: the bars
  * are loaded once (a BarSeries), the trading dates planned once (GridPlanner), and each cell is
  * replayed by seriesBacktestSteps, which a test holds equal to runBacktest of the cell's spec.
- * A pair whose exit is not after its entry is no cell (null): the grid is of intraday times.
+ * An option strategy's cell is instead the whole option backtest of its times (cellSteps), since
+ * each entry time chooses its own contracts. A pair whose exit is not after its entry is no cell
+ * (null): the grid is of intraday times.
  */
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { CivilDate } from '../scheduler/civil-date';
@@ -52,17 +54,20 @@ export interface Grid {
  */
 export function* gridSteps(spec: StoredStrategySpec, buyTimes: readonly string[], sellTimes: readonly string[], options: GridOptions): Generator<void, Grid> {
   const planner = new GridPlanner(spec, options.from, options.to, options.calendar);
+  return yield* cellSteps(buyTimes, sellTimes, (buyTime, sellTime) => seriesBacktestSteps({ ...spec, buy_time: buyTime, sell_time: sellTime }, planner.runsOf(buyTime, sellTime), options.series, options));
+}
+
+/**
+ * The grid of `cell`'s backtests, one per (entry, exit) pair whose exit is after its entry, each
+ * replayed run one yield. A share strategy's cells share one series of bars (gridSteps); an option
+ * strategy's cell is the whole option backtest of its times (backtest-service.ts), since each entry
+ * time chooses its own contracts.
+ */
+export function* cellSteps(buyTimes: readonly string[], sellTimes: readonly string[], cell: (buyTime: string, sellTime: string) => Generator<void, BacktestResult>): Generator<void, Grid> {
   const cells: (GridCell | null)[][] = [];
   for (const buyTime of buyTimes) {
     const row: (GridCell | null)[] = [];
-    for (const sellTime of sellTimes) {
-      if (sellTime <= buyTime) {
-        row.push(null);
-        continue;
-      }
-      const result: BacktestResult = yield* seriesBacktestSteps({ ...spec, buy_time: buyTime, sell_time: sellTime }, planner.runsOf(buyTime, sellTime), options.series, options);
-      row.push(cellOf(buyTime, sellTime, result));
-    }
+    for (const sellTime of sellTimes) row.push(sellTime <= buyTime ? null : cellOf(buyTime, sellTime, yield* cell(buyTime, sellTime)));
     cells.push(row);
   }
   return { buyTimes, sellTimes, cells };

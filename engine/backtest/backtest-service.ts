@@ -21,7 +21,7 @@ import { addDays, isCivilDate } from '../scheduler/civil-date';
 import { defaultTimezone, type TradingCalendar } from '../scheduler/trading-calendar';
 import { instantOf } from '../scheduler/trigger-times';
 import { barSeries } from './bar-series';
-import { gridSteps, type Grid } from './backtest-grid';
+import { cellSteps, gridSteps, type Grid } from './backtest-grid';
 import { defaultFees, type FeeSchedule } from './fees';
 import type { FillModel } from './replay-day';
 import { report, type BacktestReport } from './report';
@@ -132,14 +132,22 @@ export function backtest(deps: BacktestDeps, raw: unknown): BacktestAnswer {
 export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, BacktestAnswer> {
   const r = parseWith(backtestRequest, raw);
   const { spec, fill, fees, lotSize } = settle(deps, r);
-  const store = deps.repos.historicalBars;
-  // An option's qty is in lots: the replay trades units, each run the contract its entry chose.
-  const option = lotSize === null ? null : { spec: { ...spec, qty: spec.qty * lotSize }, contractOf: optionContracts(store, spec, { lotSize, tickSize: fill.tickSize }) };
-  const steps = backtestSteps(option?.spec ?? spec, { from: r.from, to: r.to, calendar: deps.calendar, fill, fees, bars: (from, to) => store.list(spec.exchange, spec.symbol, from, to), ...(option ? { contractOf: option.contractOf } : {}) });
+  const steps = replaySteps(deps, spec, { from: r.from, to: r.to, fill, fees, lotSize });
   return (function* () {
     const result = yield* steps;
     return { ...result, report: report(result.trades) };
   })();
+}
+
+/**
+ * The replay of `spec` over the range, one yield a run: an option's qty counts lots, so the replay
+ * trades units, each run the contract its entry chose from the store (option-entry.ts).
+ */
+function replaySteps(deps: BacktestDeps, spec: StoredStrategySpec, r: { from: string; to: string; fill: FillModel; fees: FeeSchedule; lotSize: number | null }): Generator<void, BacktestResult> {
+  const store = deps.repos.historicalBars;
+  const common = { from: r.from, to: r.to, calendar: deps.calendar, fill: r.fill, fees: r.fees, bars: (from: number, to: number) => store.list(spec.exchange, spec.symbol, from, to) };
+  if (r.lotSize === null) return backtestSteps(spec, common);
+  return backtestSteps({ ...spec, qty: spec.qty * r.lotSize }, { ...common, contractOf: optionContracts(store, spec, { lotSize: r.lotSize, tickSize: r.fill.tickSize }) });
 }
 
 /** What a request asks of the store before it runs: the instrument, the range, and from which account to fetch what is missing (null: none named). */
@@ -163,18 +171,16 @@ export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): 
   return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, accountId: named ? spec.broker_account_id : null };
 }
 
-/** The grid: parsed at once, then the bars read a month a yield, then one yield a replayed run. */
+/** The grid: parsed at once, then (shares) the bars read a month a yield, then one yield a replayed run. */
 export function gridJob(deps: BacktestDeps, raw: unknown): Generator<void, Grid> {
   const r = parseWith(gridRequest, raw);
   const { spec, fill, fees, lotSize } = settle(deps, r);
-  if (lotSize !== null) {
-    // Each cell's entry time chooses its own contracts: the grid reads one instrument's bars once, so it would need every contract's.
-    throw fromZodError(new z.ZodError([{ code: 'custom', path: [r.strategy_id !== undefined ? 'strategy_id' : 'spec'], message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead', input: undefined }]));
-  }
   for (const [field, times] of [['buy', r.buy], ['sell', r.sell]] as const) {
     const probe = strategySpec.safeParse({ ...spec, buy_time: field === 'buy' ? times[0] : r.buy[0], sell_time: field === 'sell' ? times.at(-1) : r.sell.at(-1), broker_account_id: NO_ACCOUNT });
     if (!probe.success) throw fromZodError(new z.ZodError(probe.error.issues.map((i) => ({ ...i, path: [field, ...i.path] }))));
   }
+  // An option's cell is the whole option backtest of its times: each entry time chooses its own contracts, whose bars are read per run.
+  if (lotSize !== null) return cellSteps(r.buy, r.sell, (buyTime, sellTime) => replaySteps(deps, { ...spec, buy_time: buyTime, sell_time: sellTime }, { from: r.from, to: r.to, fill, fees, lotSize }));
   return (function* () {
     const bars: HistoricalBar[] = [];
     for (let from = addDays(r.from, -1); from <= r.to; from = addDays(from, READ_DAYS)) {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../db/test-support';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
 import { backtest, backtestScope, gridJob } from './backtest-service';
+import { drain } from './run-backtest';
 import { importNiftyOptions } from './nifty-options.test-support';
 
 let t: TestDb;
@@ -78,7 +79,7 @@ describe('an option strategy backtested from the stored contracts', () => {
     expect(noIndex.runs.map((x) => [x.state, x.reason])).toEqual([['SKIPPED', "no bar of NIFTY 50 (NIFTY's index, NSE) is stored in the 5 minutes before the entry, so no strike can be chosen"]]);
   });
 
-  it('lot_size: required for an option, refused for shares; positions and an option grid stay refused, named', () => {
+  it('lot_size: required for an option, refused for shares; positions stay refused, named', () => {
     const fields = (f: () => unknown) => {
       try {
         f();
@@ -91,6 +92,24 @@ describe('an option strategy backtested from the stored contracts', () => {
     expect(fields(() => backtest(deps(), { spec: { ...OPTION, option_right: undefined, symbol: 'INFY', exchange: 'NSE', stop_loss_mode: 'percent' }, ...RANGE }))).toEqual([{ field: 'lot_size', message: 'lot_size applies only to an option strategy (option_right set): leave it out' }]);
     expect(fields(() => backtest(deps(), { spec: { ...OPTION, option_right: undefined, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] }, ...RANGE }))).toEqual([{ field: 'spec.positions', message: 'positions is set: a strategy of several positions is not backtested, since the engine does not run them yet' }]);
     expect(fields(() => backtestScope(deps(), { spec: OPTION, ...RANGE, fetch_missing: true }, false))).toEqual([{ field: 'fetch_missing', message: "fetch_missing is for a strategy of shares: an option backtest reads the contracts' bars imported on NFO (tradeclock backtest --bars) and the index's" }]);
-    expect(fields(() => gridJob(deps(), { spec: OPTION, ...RANGE, buy: { from: '09:20', to: '09:20' }, sell: { from: '09:25', to: '09:25' } }))).toEqual([{ field: 'spec', message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead' }]);
+    expect(fields(() => gridJob(deps(), { spec: OPTION, from: RANGE.from, to: RANGE.to, buy: { from: '09:20', to: '09:20' }, sell: { from: '09:25', to: '09:25' } }))).toEqual([{ field: 'lot_size', message: "lot_size is required for an option strategy: NIFTY's units per lot over the backtest's dates (the strategy's qty counts lots; the exchange changes the lot size)" }]);
+  });
+
+  it('a grid: each cell is the option backtest of its times, each entry choosing its own contract', () => {
+    const g = drain(gridJob(deps(), { spec: OPTION, ...RANGE, fees: 'default', buy: { from: '09:19', to: '09:21', every_minutes: 1 }, sell: { from: '09:21', to: '09:25', every_minutes: 2 } }));
+    expect(g.buyTimes).toEqual(['09:19:00', '09:20:00', '09:21:00']);
+    expect(g.sellTimes).toEqual(['09:21:00', '09:23:00', '09:25:00']);
+    g.buyTimes.forEach((buy, i) =>
+      g.sellTimes.forEach((sell, j) => {
+        const cell = g.cells[i]![j]!;
+        if (sell <= buy) return expect(cell).toBeNull();
+        const one = backtest(deps(), { spec: { ...OPTION, buy_time: buy.slice(0, 5), sell_time: sell.slice(0, 5) }, ...RANGE });
+        expect(cell).toEqual({ buyTime: buy, sellTime: sell, trades: one.report.trades, winRate: one.report.winRate, net: one.report.net, fees: one.report.fees, maxDrawdown: one.report.maxDrawdown });
+      }),
+    );
+    // 09:20 → 09:25 is the first test's backtest (with NFO's fees): Mon's target, Tue's stop.
+    const first = backtest(deps(), { spec: OPTION, ...RANGE });
+    expect(g.cells[1]![2]).toMatchObject({ trades: 2, net: first.report.net });
+    expect(first.trades.map((x) => x.contract)).toEqual(['NIFTY26D0826000CE', 'NIFTY26D0826050CE']);
   });
 });

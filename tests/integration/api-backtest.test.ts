@@ -120,13 +120,18 @@ describe('POST /backtest/grid', () => {
       ['1950', 'NIFTY26D0826000CE'],
       ['-1040', 'NIFTY26D0826050CE'],
     ]);
+    // Its grid: each cell the option backtest of its times; 09:20 → 09:25 is the backtest above.
+    const grid = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: stored.body.id, from: '2026-12-07', to: '2026-12-09', lot_size: 65, fees: 'none', buy: { from: '09:20', to: '09:21', every_minutes: 1 }, sell: { from: '09:25', to: '09:25', every_minutes: 1 } } });
+    expect(grid.status).toBe(200);
+    expect(grid.body.buy_times).toEqual(['09:20:00', '09:21:00']);
+    expect(grid.body.cells[0][0]).toMatchObject({ buy_time: '09:20:00', sell_time: '09:25:00', trades: 2, win_rate: 0.5, net: 910 });
+    const noLot = await h.call('POST', '/backtest/grid', { token, body: { strategy_id: stored.body.id, from: '2026-12-07', to: '2026-12-09', buy: { from: '09:20', to: '09:20' }, sell: { from: '09:25', to: '09:25' } } });
+    expect(noLot.status).toBe(400);
+    expect(noLot.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['lot_size']);
   });
 
-  it('refuses an option grid and several positions, naming why', async () => {
+  it('refuses several positions, naming why', async () => {
     const option = { symbol: 'NIFTY', exchange: 'NFO', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 30, stop_loss_mode: 'points' };
-    const single = await h.call('POST', '/backtest/grid', { token, body: { spec: { ...option, option_right: 'CE' }, ...range, lot_size: 65, buy: { from: '09:20', to: '09:20', every_minutes: 1 }, sell: { from: '15:10', to: '15:10', every_minutes: 1 } } });
-    expect(single.status).toBe(400);
-    expect(single.body.error.fields).toEqual([{ field: 'spec', message: 'a grid is not run for an option strategy yet: each entry time chooses its own contract; run a backtest per entry time instead' }]);
     const straddle = { ...option, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
     const many = await h.call('POST', '/backtest', { token, body: { spec: straddle, ...range } });
     expect(many.status).toBe(400);

@@ -129,9 +129,9 @@ export type BrokerSession = NonNullable<BrokerAccountDto['session']>;
 export type StrategyFormBody = { [K in keyof CreateStrategyBody]?: CreateStrategyBody[K] | string };
 
 /** A backtest as the panel sends it: a number typed that is no number goes as typed, for the API to name. */
-export type BacktestFormBody = Omit<BacktestBody, 'slippage_bps'> & { slippage_bps?: number | string };
+export type BacktestFormBody = Omit<BacktestBody, 'slippage_bps' | 'lot_size'> & { slippage_bps?: number | string; lot_size?: number | string };
 type GridWindowFormBody = Omit<BacktestGridBody['buy'], 'every_minutes'> & { every_minutes?: number | string };
-export type BacktestGridFormBody = Omit<BacktestGridBody, 'slippage_bps' | 'buy' | 'sell'> & { slippage_bps?: number | string; buy: GridWindowFormBody; sell: GridWindowFormBody };
+export type BacktestGridFormBody = Omit<BacktestGridBody, 'slippage_bps' | 'lot_size' | 'buy' | 'sell'> & { slippage_bps?: number | string; lot_size?: number | string; buy: GridWindowFormBody; sell: GridWindowFormBody };
 
 /** A change of the install's settings as the form sends it: what was typed that is not a number goes as typed, for the API to name. */
 export type InstallSettingsFormBody = { [K in keyof InstallSettingsBody]?: number | string };
@@ -202,7 +202,7 @@ export type RouteKey = keyof ApiRoutes;
 
 /** Routes that answer text, not JSON (a CSV export): read with `apiText`. */
 export interface TextRoutes {
-  'GET /strategy/:id/backtest.csv': { query: { from: string; to: string; slippage_bps?: number; fees?: 'default' | 'none' } };
+  'GET /strategy/:id/backtest.csv': { query: { from: string; to: string; slippage_bps?: number; fees?: 'default' | 'none'; lot_size?: number } };
 }
 
 export type TextRouteKey = keyof TextRoutes;

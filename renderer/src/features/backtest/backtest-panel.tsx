@@ -13,7 +13,7 @@ import { BACKTEST_LABELS as L } from '../../ui/field-labels';
 import { useBrokers } from '../brokers/brokers-store';
 import { useBacktests, type RangeDraft } from './backtest-store';
 import { BacktestResults } from './backtest-results';
-import { dataNotice, defaultGrid, defaultRange, importCommand, type GridDraft } from './backtest-view';
+import { dataNotice, defaultFeesName, defaultGrid, defaultRange, importCommand, isOptionStrategy, skippedDays, type GridDraft } from './backtest-view';
 import { GridHeatmap } from './grid-heatmap';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -21,19 +21,23 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) {
   const id = strategy.id;
   const panel = useBacktests((s) => s.panels[id]);
-  const [range, setRange] = useState<RangeDraft>(() => panel?.tested?.range ?? { ...defaultRange(today()), slippage: '0', fees: 'default', fetchMissing: false });
+  // An option strategy's qty counts lots: its backtest, grid and CSV need the units per lot (no default: the exchange changes it).
+  const option = isOptionStrategy(strategy);
+  const [range, setRange] = useState<RangeDraft>(() => panel?.tested?.range ?? { ...defaultRange(today()), slippage: '0', fees: 'default', fetchMissing: false, ...(option ? { lotSize: '' } : {}) });
   // Whether the strategy's account can send past bars (GET /broker/kinds historical_bars).
   const account = useBrokers((s) => s.accounts.find((a) => a.id === strategy.broker_account_id));
   const kinds = useBrokers((s) => s.kinds);
   useEffect(() => {
     if (kinds === null) void useBrokers.getState().loadKinds();
   }, [kinds]);
-  const canFetch = account !== undefined && (kinds?.find((k) => k.broker === account.broker)?.historical_bars ?? false);
+  // An option backtest reads the contracts' bars imported (the API refuses fetch_missing for one).
+  const canFetch = !option && account !== undefined && (kinds?.find((k) => k.broker === account.broker)?.historical_bars ?? false);
   const [grid, setGrid] = useState<GridDraft>(() => defaultGrid(strategy.buy_time, strategy.sell_time));
   const busy = panel?.busy;
   const errors = panel?.errors.fields ?? {};
   const tested = panel?.tested;
   const notice = tested ? dataNotice(tested.answer.runs, { symbol: strategy.symbol, exchange: strategy.exchange, ...tested.range }) : null;
+  const skipped = tested ? skippedDays(tested.answer.runs) : [];
   const store = useBacktests.getState();
 
   const run = (e: FormEvent) => {
@@ -71,11 +75,16 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
           <Field label={L.fees} name="fees" error={errors.fees}>
             {(p) => (
               <select {...p} value={range.fees} onChange={rangeField('fees')}>
-                <option value="default">The exchange's charges ({strategy.exchange === 'NSE' || strategy.exchange === 'BSE' ? 'Zerodha intraday' : 'SEC and TAF'})</option>
+                <option value="default">The exchange's charges ({defaultFeesName(strategy.exchange)})</option>
                 <option value="none">None</option>
               </select>
             )}
           </Field>
+          {range.lotSize !== undefined && (
+            <Field label={L.lot_size} name="lot_size" error={errors.lot_size} hint={`Units of ${strategy.symbol} in one lot over these dates; the strategy's qty counts lots`}>
+              {(p) => <input {...p} inputMode="numeric" required value={range.lotSize} onChange={rangeField('lotSize')} />}
+            </Field>
+          )}
           {canFetch && (
             <Field label={`Fetch days without bars from ${account!.label}`} name="fetch_missing" error={errors.fetch_missing} hint="Only the trading days not stored yet; kept for the next run">
               {(p) => <input {...p} type="checkbox" checked={range.fetchMissing} onChange={(e) => setRange({ ...range, fetchMissing: e.target.checked })} />}
@@ -113,6 +122,15 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
         <p className="notice small" data-testid="backtest-missing-days">
           {notice.text}
         </p>
+      )}
+      {skipped.length > 0 && (
+        <ul className="notice small" data-testid="backtest-skipped" aria-label="Days skipped">
+          {skipped.map((s) => (
+            <li key={s.reason}>
+              {s.dates.length === 1 ? `${s.dates[0]} skipped` : `${s.dates.length} days skipped (${s.dates.join(', ')})`}: {s.reason}
+            </li>
+          ))}
+        </ul>
       )}
       {tested && notice?.kind !== 'none' && notice?.kind !== 'no_trading_day' && <BacktestResults answer={tested.answer} zone={strategy.timezone} />}
 

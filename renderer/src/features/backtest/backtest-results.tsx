@@ -1,6 +1,7 @@
 /**
  * One backtest's answer: the figures (trades, P&L, win rate, largest drawdown), the equity chart,
- * the outcome by weekday and the trade list. Times in the strategy's zone, the exchange's clock.
+ * the outcome by weekday and the trade list (an option strategy's with the contract each trade
+ * bought or sold). Times in the strategy's zone, the exchange's clock.
  */
 import type { BacktestDto } from '../../lib/api-types';
 import { pnlTone, price, qty, signedMoney } from '../../lib/format';
@@ -14,6 +15,7 @@ const rate = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)
 export function BacktestResults({ answer, zone }: { readonly answer: BacktestDto; readonly zone: string }) {
   const r = answer.report;
   const weekdays = Object.entries(r.by_weekday);
+  const contracts = answer.trades.some((t) => t.contract !== undefined);
   return (
     <>
       <dl className="facts facts--wide" aria-label="Backtest figures" data-testid="backtest-figures">
@@ -89,6 +91,7 @@ export function BacktestResults({ answer, zone }: { readonly answer: BacktestDto
               <tr>
                 <th scope="col">Trading date</th>
                 <th scope="col">Side</th>
+                {contracts && <th scope="col">Contract</th>}
                 <th scope="col" className="num">
                   Qty
                 </th>
@@ -113,6 +116,11 @@ export function BacktestResults({ answer, zone }: { readonly answer: BacktestDto
                     {t.date} <span className="muted small">{t.weekday}{t.leg_no > 0 ? ` · re-entry ${t.leg_no}` : ''}</span>
                   </th>
                   <td data-label="Side">{t.side === 'long' ? 'Long' : 'Short'}</td>
+                  {contracts && (
+                    <td data-label="Contract" data-testid="bt-contract">
+                      {t.contract ?? '—'}
+                    </td>
+                  )}
                   <td data-label="Qty" className="num">
                     {qty(t.qty)}
                   </td>

@@ -19,6 +19,8 @@ export interface RangeDraft {
   readonly fees: 'default' | 'none';
   /** Fetch the trading days the store lacks from the strategy's broker account first. */
   readonly fetchMissing: boolean;
+  /** An option strategy's units per lot over the range, as typed (required by the API then); undefined for a strategy of shares. */
+  readonly lotSize?: string;
 }
 
 /** A range as sent, with the answer to it. */
@@ -48,10 +50,15 @@ interface BacktestStore {
 
 const EMPTY: PanelState = { errors: NO_ERRORS };
 
-/** What was typed, for the API: numbers as numbers, the rest as typed, so the one validator names what is wrong (an empty slippage is left out: 0). */
+/**
+ * What was typed, for the API: numbers as numbers, the rest as typed, so the one validator names
+ * what is wrong (an empty slippage is left out: 0; an empty lot size too, which the API names as
+ * required for an option strategy).
+ */
 function common(strategyId: number, r: RangeDraft): BacktestFormBody {
   const slippage = typedNumber(r.slippage);
-  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }), ...(r.fetchMissing ? { fetch_missing: true } : {}) };
+  const lotSize = r.lotSize === undefined ? undefined : typedNumber(r.lotSize);
+  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }), ...(lotSize === undefined ? {} : { lot_size: lotSize }), ...(r.fetchMissing ? { fetch_missing: true } : {}) };
 }
 
 function window(from: string, to: string, every: string): BacktestGridFormBody['buy'] {
@@ -99,9 +106,10 @@ export const useBacktests = create<BacktestStore>()((set, get) => {
         const tested = panel(id).tested;
         if (!tested) return {};
         const slippage = typedNumber(tested.range.slippage);
+        const lotSize = tested.range.lotSize === undefined ? undefined : typedNumber(tested.range.lotSize);
         const csv = await apiText('GET /strategy/:id/backtest.csv', {
           id,
-          query: { from: tested.range.from, to: tested.range.to, fees: tested.range.fees, ...(typeof slippage === 'number' ? { slippage_bps: slippage } : {}) },
+          query: { from: tested.range.from, to: tested.range.to, fees: tested.range.fees, ...(typeof slippage === 'number' ? { slippage_bps: slippage } : {}), ...(typeof lotSize === 'number' ? { lot_size: lotSize } : {}) },
         });
         downloadText(fileName, csv);
         return {};

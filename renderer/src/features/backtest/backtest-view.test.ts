@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataNotice, defaultGrid, defaultRange, equityPoints, gridExtremes, heatOf, importCommand, shiftDate, typedNumber, zonedClock } from './backtest-view';
+import { dataNotice, defaultFeesName, defaultGrid, defaultRange, equityPoints, gridExtremes, heatOf, importCommand, isOptionStrategy, shiftDate, skippedDays, typedNumber, zonedClock } from './backtest-view';
 
 const where = { symbol: 'TCLK', exchange: 'NSE', from: '2026-03-02', to: '2026-03-05' };
 const run = (date: string, state: string) => ({ date, state, reason: null, trades: state === 'NO_DATA' ? 0 : 1 });
@@ -89,5 +89,30 @@ describe('zonedClock', () => {
   it("reads the exchange's wall clock, whatever the browser's zone", () => {
     expect(zonedClock(Date.parse('2026-03-04T09:21:15+05:30'), 'Asia/Kolkata')).toBe('09:21:15');
     expect(zonedClock(Date.parse('2026-03-09T13:30:00Z'), 'America/New_York')).toBe('09:30:00');
+  });
+});
+
+describe('an option strategy', () => {
+  it('is one whose option_right is set: its backtest asks for the lot size', () => {
+    expect(isOptionStrategy({ option_right: 'CE' })).toBe(true);
+    expect(isOptionStrategy({ option_right: 'PE' })).toBe(true);
+    expect(isOptionStrategy({ option_right: null })).toBe(false);
+  });
+
+  it("default fees are named for the exchange's schedule: options on NFO and BFO, not SEC and TAF", () => {
+    expect(defaultFeesName('NFO')).toBe('Zerodha options');
+    expect(defaultFeesName('BFO')).toBe('Zerodha options');
+    expect(defaultFeesName('NSE')).toBe('Zerodha intraday');
+    expect(defaultFeesName('NASDAQ')).toBe('SEC and TAF');
+    expect(defaultFeesName('CRYPTO')).toBe('none for crypto');
+  });
+
+  it('the days it skipped, grouped by the reason, in date order; other runs are not named', () => {
+    const skip = (date: string, reason: string) => ({ date, state: 'SKIPPED', reason, trades: 0 });
+    expect(skippedDays([skip('2026-12-07', 'no index bar'), run('2026-12-08', 'SOLD'), skip('2026-12-09', 'no contract'), skip('2026-12-10', 'no index bar'), run('2026-12-11', 'NO_DATA')])).toEqual([
+      { reason: 'no index bar', dates: ['2026-12-07', '2026-12-10'] },
+      { reason: 'no contract', dates: ['2026-12-09'] },
+    ]);
+    expect(skippedDays([run('2026-12-08', 'SOLD')])).toEqual([]);
   });
 });

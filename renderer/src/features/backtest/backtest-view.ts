@@ -63,6 +63,17 @@ export function dataNotice(runs: BacktestDto['runs'], where: { readonly symbol: 
   return { kind: 'some', text: `${days} of ${runs.length} had no stored bars and were left out of these figures.`, missing };
 }
 
+/**
+ * The runs an option backtest skipped (no index bar before the entry, no contract meeting the
+ * rule), grouped by the reason the API gives, in date order: said with the figures, so a day
+ * without a trade is not taken for a day without a signal.
+ */
+export function skippedDays(runs: BacktestDto['runs']): { readonly reason: string; readonly dates: readonly string[] }[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of runs) if (r.state === 'SKIPPED') byReason.set(r.reason ?? 'no reason given', [...(byReason.get(r.reason ?? 'no reason given') ?? []), r.date]);
+  return [...byReason.entries()].map(([reason, dates]) => ({ reason, dates }));
+}
+
 /** "HH:MM" plus `minutes`, kept within the day. */
 function addMinutes(time: string, minutes: number): string {
   const [h, m] = time.split(':').map(Number) as [number, number];
@@ -109,6 +120,27 @@ export function gridExtremes(grid: BacktestGridDto): { readonly largest: number;
     }),
   );
   return { largest, best };
+}
+
+/** Whether the strategy trades an option (its qty counts lots): the backtest then needs the lot size. */
+export function isOptionStrategy(s: Pick<StrategyDto, 'option_right'>): boolean {
+  return s.option_right !== null;
+}
+
+/** Whose charges 'default' fees are for the strategy's exchange (engine/backtest/fees.ts defaultFees). */
+export function defaultFeesName(exchange: string): string {
+  switch (exchange) {
+    case 'NSE':
+    case 'BSE':
+      return 'Zerodha intraday';
+    case 'NFO':
+    case 'BFO':
+      return 'Zerodha options';
+    case 'CRYPTO':
+      return 'none for crypto';
+    default:
+      return 'SEC and TAF';
+  }
 }
 
 /** A number typed in a form: as a number when it is one, left out when empty, else as typed (the API names it). */
