@@ -76,6 +76,10 @@ test('settings: add a webhook channel, send a test, see it failing and its deliv
     expect(sideways).toBe(0);
     for (const hidden of [SECRET, 'e2eHookTOKEN', 'e2eHookSIG']) await expect(page.locator('body')).not.toContainText(hidden);
     await screens.snap('settings-notify-deliveries-phone');
+    // An open log follows a test just sent (the receiver answers 200 again).
+    await channel.getByRole('button', { name: 'Send test to My server' }).click();
+    await expect(log).toHaveCount(5);
+    await expect(log.first()).toContainText('Delivered');
 
     // Edit in place: a blank name is refused under its field; then renamed and sending errors only.
     await channel.getByRole('button', { name: 'Edit My server' }).click();

@@ -1,9 +1,10 @@
 /**
  * A channel's recent deliveries (issue 21's delivery log), newest first, behind a disclosure so
- * the list of channels stays short: fetched when opened, again with "Refresh". Each reads when it
+ * the list of channels stays short: fetched when opened, again with "Refresh" and whenever the
+ * channel's last outcome changes while it is open (a test just sent). Each reads when it
  * was queued (the trader's clock), what it was, and how it went, with the last error.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, errorText } from '../../lib/api-client';
 import type { NotifyChannelDto, NotifyDeliveryDto } from '../../lib/api-types';
 import { localZone } from '../../lib/format';
@@ -16,6 +17,7 @@ const SHOWN = 20;
 export function DeliveryLog({ channel }: { readonly channel: NotifyChannelDto }) {
   const [rows, setRows] = useState<readonly NotifyDeliveryDto[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
   const load = async () => {
     try {
       setRows((await api('GET /notify/channels/:id/deliveries', undefined, { id: channel.id, query: { limit: SHOWN } })).deliveries);
@@ -24,9 +26,13 @@ export function DeliveryLog({ channel }: { readonly channel: NotifyChannelDto })
       setError(errorText(err));
     }
   };
+  useEffect(() => {
+    if (open) void load();
+    // Reloaded on opening and on a new outcome only, not on every render of the list.
+  }, [open, channel.last_success_at, channel.last_failure_at]);
   const zone = localZone();
   return (
-    <details className="delivery-log" onToggle={(e) => void (e.currentTarget.open && load())}>
+    <details className="delivery-log" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Deliveries</summary>
       {error && (
         <p className="form-error" role="alert">
