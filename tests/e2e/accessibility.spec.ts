@@ -247,6 +247,21 @@ const SCREENS: readonly Screen[] = [
     },
   },
   {
+    name: 'settings-notify-deliveries-and-edit-with-errors',
+    reach: async (page, w) => {
+      await open(page, w.token, '#/settings');
+      const channel = page.getByRole('list', { name: 'Notification channels' }).getByRole('listitem', { name: 'Ops hook' });
+      await channel.getByText('Deliveries', { exact: true }).click();
+      // The test, and the world's fills (retrying or failed: nobody listens).
+      await expect(channel.getByRole('list', { name: 'Deliveries to Ops hook' })).toContainText('Test: Test from Tradeclock');
+      await channel.getByRole('button', { name: 'Edit Ops hook' }).click();
+      const edit = channel.getByRole('form', { name: 'Edit Ops hook' });
+      await edit.getByLabel('Name').fill('');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await expect(fieldError(edit, 'label')).toBeVisible();
+    },
+  },
+  {
     name: 'remove-broker-dialog',
     reach: async (page, w) => {
       await open(page, w.token, '#/brokers');
@@ -284,6 +299,10 @@ async function makeWorld(page: Page): Promise<World> {
   const finished = await create(paper.id, 'SOL', 'CRYPTO', utcTime(8_000), utcTime(12_000), 10);
   await create(zerodhaLive.id, 'INFY', 'NSE', '09:20:00', '15:10:00', 90, 'Asia/Kolkata');
   for (const id of [armed, inPosition, finished]) await apiCall(page, token, 'POST', '/strategy/start', { strategy_id: id });
+
+  // A webhook nobody listens on (the discard port): its test fails at once, so its delivery log has a failed row with its error.
+  const hook = await apiCall<{ id: number }>(page, token, 'POST', '/notify/channels', { kind: 'webhook', label: 'Ops hook', config: {}, secret: { url: 'http://127.0.0.1:9/hook', signing_secret: 'a11y-signing-secret-0123' } });
+  await apiCall(page, token, 'POST', `/notify/channels/${hook.id}/test`, {});
 
   const stateOfRun = async (id: number) => (await apiCall<{ runtime: { state: string } | null }>(page, token, 'GET', `/strategy/${id}`)).runtime?.state;
   await expect.poll(() => stateOfRun(inPosition), { timeout: 20_000 }).toBe('IN_POSITION');

@@ -60,7 +60,7 @@ test('settings: notify this device, see it listed as a channel, turn it off and 
   await screens.snap('settings-notify-this-device');
 
   // Turned off in the list: the panel says so, and turning the device on again turns it back on.
-  await channel.getByRole('button', { name: 'Turn This device off' }).click();
+  await channel.getByRole('button', { name: 'Turn off This device' }).click();
   await expect(panel).toContainText('"This device" is turned off below: this device gets nothing until it is on.');
   await panel.getByRole('button', { name: 'Notify this device' }).click();
   await expect(panel).toContainText('This device gets notifications');

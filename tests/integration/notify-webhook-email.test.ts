@@ -84,6 +84,32 @@ describe('webhook channel', () => {
     expect(test.body).toEqual({ delivered: false, error: 'the webhook answered HTTP 410' });
   });
 
+  it('an edit of the topics (PATCH, as Settings sends it) changes what is delivered from then on', async () => {
+    h = await startApiHarness();
+    const { token } = await h.register();
+    const channelId = await webhookChannel(token, ['fills']);
+    const account = await h.connectPaper(token);
+    const strategy = (await h.createStrategy(token, account)).body.id as number;
+    await h.call('POST', '/strategy/start', { token, body: { strategy_id: strategy } });
+    await h.advanceTo('2026-03-09T13:05:00Z');
+    await untilReal(() => hook!.received.length === 1, 'the BUY fill');
+    await h.notify.idle();
+    const patched = await h.call('PATCH', `/notify/channels/${channelId}`, { token, body: { label: 'Errors only', topics: ['errors'] } });
+    expect(patched.body).toMatchObject({ label: 'Errors only', topics: ['errors'] });
+    await h.advanceTo('2026-03-09T13:10:00Z');
+    await h.notify.idle();
+    // The SELL filled: a fill the channel would have taken before the edit.
+    const orders = (await h.call('GET', `/strategy/${strategy}/orders`, { token })).body.orders as { leg: string; status: string }[];
+    expect(orders.filter((o) => o.status === 'filled').map((o) => o.leg)).toEqual(['BUY', 'SELL']);
+    expect(hook!.received.map((r) => (r.json as { title: string }).title)).toEqual(['Bought 10 AAPL']);
+    const log = (await h.call('GET', `/notify/channels/${channelId}/deliveries`, { token })).body.deliveries;
+    expect(log).toHaveLength(1);
+    const bad = await h.call('PATCH', `/notify/channels/${channelId}`, { token, body: { label: ' ', topics: ['fills', 'gossip'] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('label is required');
+    expect((await h.call('GET', '/notify/channels', { token })).body.channels[0]).toMatchObject({ label: 'Errors only', topics: ['errors'] });
+  });
+
   it('replaces the URL through `secret`; a receiver gone is named by its host only, in the answer, the channel and the log', async () => {
     h = await startApiHarness();
     const { token } = await h.register();

@@ -28,6 +28,7 @@ import type {
   NotifyChannelDto,
   NotifyChannelPatchDto,
   NotifyChannelsDto,
+  NotifyDeliveriesDto,
   NotifyTestResultDto,
   OrderDto,
   PushKeyDto,
@@ -115,7 +116,7 @@ export type {
 export type RunState = RuntimeDto['state'];
 /** Why an order exists (OrderDto.leg, RuntimeDto.exit_leg carry it as text). */
 export type { Leg } from '../../../engine/core/types';
-export type { ChannelKindDto, FormChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyTopicDto } from '../../../engine/api';
+export type { ChannelKindDto, FormChannelKindDto, NotifyChannelBodyDto, NotifyChannelDto, NotifyDeliveryDto, NotifyTopicDto } from '../../../engine/api';
 export type { DeviceDto, PairingCodeDto } from '../../../engine/api';
 export type FieldError = NonNullable<ApiErrorBody['error']['fields']>[number];
 export type Exchange = NonNullable<CreateStrategyBody['exchange']>;
@@ -188,6 +189,7 @@ export interface ApiRoutes {
   'PATCH /notify/channels/:id': { body: NotifyChannelPatchDto; res: NotifyChannelDto };
   'DELETE /notify/channels/:id': { body: undefined; res: null };
   'POST /notify/channels/:id/test': { body: Record<string, never>; res: NotifyTestResultDto };
+  'GET /notify/channels/:id/deliveries': { body: undefined; res: NotifyDeliveriesDto };
   'GET /notify/push/key': { body: undefined; res: PushKeyDto };
   'POST /notify/push/subscriptions': { body: PushSubscriptionBodyDto; res: NotifyChannelDto };
   'DELETE /notify/push/subscriptions': { body: PushUnsubscribeBodyDto; res: null };

@@ -2,8 +2,9 @@
  * Notification channels (issue 21): where the engine's notifications go besides this screen, a
  * webhook, a Telegram bot, an e-mail address, a device's Web Push ("Notify this device",
  * push-device.tsx). Each is listed with its status (failing after 3
- * attempts in a row, with the last error), can be tested, turned off and removed; a new one is
- * added with the topics it takes. A secret is sent once and shown masked only.
+ * attempts in a row, with the last error), can be tested, turned off, renamed, given other
+ * topics (edit-channel-form.tsx) and removed, and shows its recent deliveries
+ * (delivery-log-view.tsx); a new one is added with the topics it takes. A secret is sent once and shown masked only.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../../lib/api-client';
@@ -13,6 +14,8 @@ import { Field, FormError } from '../../ui/field';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { toast } from '../../ui/toast';
 import { CHANNEL_INPUTS, channelBody, KIND_TITLES, TOPIC_TITLES, type InputValues } from './notify-fields';
+import { DeliveryLog } from './delivery-log-view';
+import { EditChannelForm } from './edit-channel-form';
 import { PushDevice } from './push-device';
 
 const STATUS_PILL: Readonly<Record<NotifyChannelDto['status'], string>> = { ok: 'pill--ok', failing: 'pill--bad', off: 'pill--neutral', untested: 'pill--info' };
@@ -102,15 +105,19 @@ export function NotifyChannels() {
               )}
             </dl>
             <div className="form__actions">
-              <button type="button" className="btn btn--small" onClick={() => void test(c)} disabled={busy !== null} aria-label={`Send a test to ${c.label}`}>
+              <button type="button" className="btn btn--small" onClick={() => void test(c)} disabled={busy !== null} aria-label={`Send test to ${c.label}`}>
                 Send test
               </button>
-              <button type="button" className="btn btn--ghost btn--small" onClick={() => void toggle(c)} disabled={busy !== null} aria-label={`Turn ${c.label} ${c.enabled ? 'off' : 'on'}`}>
+              <button type="button" className="btn btn--ghost btn--small" onClick={() => void toggle(c)} disabled={busy !== null} aria-label={`Turn ${c.enabled ? 'off' : 'on'} ${c.label}`}>
                 {c.enabled ? 'Turn off' : 'Turn on'}
               </button>
               <button type="button" className="btn btn--ghost btn--small" onClick={() => void remove(c)} disabled={busy !== null} aria-label={`Remove ${c.label}`}>
                 Remove
               </button>
+            </div>
+            <div className="session__more">
+              <EditChannelForm key={`${c.label}|${c.topics.join()}`} channel={c} onSaved={load} />
+              <DeliveryLog channel={c} />
             </div>
           </li>
         ))}
