@@ -353,10 +353,16 @@ export const notifyChannels = sqliteTable(
     lastError: text('last_error'),
     lastFailureAt: integer('last_failure_at'),
     lastSuccessAt: integer('last_success_at'),
+    /**
+     * The paired device whose token subscribed it (a web_push channel made from a phone); null when
+     * a password session made it. Unpairing the device removes the channel through NotifyService
+     * first (its sender closed); the cascade only keeps a channel from outliving its device.
+     */
+    deviceId: integer('device_id').references(() => devices.id, { onDelete: 'cascade' }),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('notify_channels_user').on(t.userId)],
+  (t) => [index('notify_channels_user').on(t.userId), index('notify_channels_device').on(t.deviceId)],
 );
 
 /**

@@ -25,13 +25,15 @@ export interface NotifyChannel {
   readonly lastError: string | null;
   readonly lastFailureAt: number | null;
   readonly lastSuccessAt: number | null;
+  /** The paired device that subscribed it (web_push from a phone); null otherwise. */
+  readonly deviceId: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type NewNotifyChannel = Pick<NotifyChannel, 'userId' | 'kind' | 'label' | 'enabled' | 'topics' | 'config'>;
+export type NewNotifyChannel = Pick<NotifyChannel, 'userId' | 'kind' | 'label' | 'enabled' | 'topics' | 'config'> & Partial<Pick<NotifyChannel, 'deviceId'>>;
 
-export type NotifyChannelPatch = Partial<Pick<NotifyChannel, 'label' | 'enabled' | 'topics' | 'config'>>;
+export type NotifyChannelPatch = Partial<Pick<NotifyChannel, 'label' | 'enabled' | 'topics' | 'config' | 'deviceId'>>;
 
 /** What one attempt came to, for the channel's health. */
 export type ChannelOutcome = { readonly ok: true; readonly at: number } | { readonly ok: false; readonly at: number; readonly error: string };
@@ -72,6 +74,7 @@ const columns = {
   lastError: notifyChannels.lastError,
   lastFailureAt: notifyChannels.lastFailureAt,
   lastSuccessAt: notifyChannels.lastSuccessAt,
+  deviceId: notifyChannels.deviceId,
   createdAt: notifyChannels.createdAt,
   updatedAt: notifyChannels.updatedAt,
 };
@@ -117,6 +120,7 @@ export function createNotifyChannelsRepo(orm: Orm): NotifyChannelsRepo {
         ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
         ...(patch.topics === undefined ? {} : { topics: JSON.stringify(patch.topics) }),
         ...(patch.config === undefined ? {} : { config: JSON.stringify(patch.config) }),
+        ...(patch.deviceId === undefined ? {} : { deviceId: patch.deviceId }),
         updatedAt: now,
       };
       const row = orm.update(notifyChannels).set(set).where(mine(userId, id)).returning(columns).get();

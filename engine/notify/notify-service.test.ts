@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../db/test-support';
 import { DomainError } from '../core/errors';
 import { FakeClock } from '../core/fake-clock';
 import { Vault } from '../secrets/vault';
-import { defaultChannelKinds } from './channel-kinds';
+import { defaultChannelKinds, type ChannelKinds } from './channel-kinds';
 import { startWebhookReceiver } from '../../tests/fakes/webhook/webhook-receiver';
 import { webhookSignature } from './channels/webhook';
 import { NotifyService } from './notify-service';
@@ -21,14 +21,15 @@ afterEach(async () => {
 
 const noCommands = {} as TraderCommands;
 
-function service(vault: () => Promise<Vault>, logger = pino({ level: 'silent' })) {
+function service(vault: () => Promise<Vault>, logger = pino({ level: 'silent' }), kinds?: (made: ChannelKinds) => ChannelKinds) {
   const vapid = new VapidKeys({ repos: t.repos, vault });
+  const made = defaultChannelKinds({ webPush: { vapid: () => vapid.pair() } });
   const s = new NotifyService({
     repos: t.repos,
     clock: new FakeClock(0),
     logger,
     vault,
-    kinds: defaultChannelKinds({ webPush: { vapid: () => vapid.pair() } }),
+    kinds: kinds ? kinds(made) : made,
     vapid,
     notifications: { onNotification: () => () => {} },
     commands: noCommands,
@@ -54,6 +55,34 @@ describe('NotifyService', () => {
       throw new DomainError('unavailable', 'no key: set TRADECLOCK_PASSPHRASE');
     });
     expect(await noKey.sendTest(user, channel.id)).toEqual({ delivered: false, error: 'no key: set TRADECLOCK_PASSPHRASE' });
+  });
+
+  it("removes the channels a paired device subscribed, closing their senders, and leaves every other channel", async () => {
+    t = openTestDb();
+    const user = t.repos.users.create({ email: 'a@example.com', passwordHash: 'x', createdAt: 0 }).id;
+    const device = t.repos.devices.create({ userId: user, name: 'Pixel 8', tokenHash: 'a'.repeat(64), pairedAt: 0, clientAddress: '127.0.0.1' }).id;
+    const closed: unknown[] = [];
+    const key = randomBytes(32);
+    const s = service(async () => Vault.fromKey(key), undefined, (made) => ({
+      ...made,
+      web_push: { ...made.web_push, create: ({ config }) => ({ send: async () => {}, close: () => void closed.push(config.endpoint) }) },
+    }));
+    const subscribe = (endpoint: string, from: number | null) =>
+      s.subscribePush(user, { label: endpoint, topics: ['fills'], config: { endpoint, p256dh: createECDH('prime256v1').generateKeys('base64url') }, secret: { auth: randomBytes(16).toString('base64url') } }, from);
+    const phone = await subscribe('https://push.example/phone', device);
+    const desktop = await subscribe('https://push.example/desktop', null);
+    // Each has its sender made (a test sent), so there is one to close.
+    for (const c of [phone, desktop]) expect(await s.sendTest(user, c.id)).toEqual({ delivered: true, error: null });
+
+    const other = t.repos.users.create({ email: 'b@example.com', passwordHash: 'x', createdAt: 0 }).id;
+    s.removeDeviceChannels(other, device);
+    expect(s.list(user).map((c) => c.label)).toEqual(['https://push.example/phone', 'https://push.example/desktop']);
+    s.removeDeviceChannels(user, device);
+    expect(closed).toEqual(['https://push.example/phone']);
+    expect(s.list(user).map((c) => c.label)).toEqual(['https://push.example/desktop']);
+    // Its row can go now: nothing refers to it.
+    expect(t.repos.devices.delete(user, device)).toBe(true);
+    expect(s.list(user)).toHaveLength(1);
   });
 
   describe("an earlier build's webhook (its URL in the plain config)", () => {

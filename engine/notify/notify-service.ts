@@ -162,9 +162,10 @@ export class NotifyService {
    * A browser's push subscription becomes (or renews, turned on, its label and topics kept) its
    * web_push channel. An endpoint is one
    * browser's: this user's channel for it takes the new keys, and another user's for it goes (the
-   * device now notifies whoever subscribed it last).
+   * device now notifies whoever subscribed it last). `deviceId` is the paired device whose token
+   * subscribed (null from a password session): unpairing that device removes the channel.
    */
-  async subscribePush(userId: UserId, input: PushSubscriptionInput): Promise<ChannelView> {
+  async subscribePush(userId: UserId, input: PushSubscriptionInput, deviceId: number | null): Promise<ChannelView> {
     const { repos, clock } = this.deps;
     const vault = await this.deps.vault();
     let same: NotifyChannel[] = [];
@@ -175,8 +176,8 @@ export class NotifyService {
       for (const c of same) if (c !== mine) repos.notifyChannels.delete(c.userId, c.id);
       // Subscribing is asking to be notified: a channel turned off is on again.
       const c = mine
-        ? repos.notifyChannels.update(userId, mine.id, { config: input.config, enabled: true }, clock.now())!
-        : repos.notifyChannels.create({ userId, kind: 'web_push', label: input.label, enabled: true, topics: input.topics, config: input.config }, clock.now());
+        ? repos.notifyChannels.update(userId, mine.id, { config: input.config, enabled: true, deviceId }, clock.now())!
+        : repos.notifyChannels.create({ userId, kind: 'web_push', label: input.label, enabled: true, topics: input.topics, config: input.config, deviceId }, clock.now());
       repos.notifyChannels.setSecret(userId, c.id, seal(this.deps.kinds.web_push, vault, c.id, input.secret), clock.now());
       return repos.notifyChannels.get(userId, c.id)!;
     });
@@ -189,6 +190,15 @@ export class NotifyService {
     const c = this.deps.repos.notifyChannels.list(userId).find((x) => x.kind === 'web_push' && x.config.endpoint === endpoint);
     if (!c) throw notFound('push subscription');
     this.remove(userId, c.id);
+  }
+
+  /**
+   * A paired device is being unpaired: the channels it subscribed go, their senders closed and
+   * queued deliveries dropped. Call it before the device's row is deleted (the row's cascade would
+   * skip the senders). Nothing happens for a device that is not the user's.
+   */
+  removeDeviceChannels(userId: UserId, deviceId: number): void {
+    for (const c of this.deps.repos.notifyChannels.list(userId)) if (c.deviceId === deviceId) this.drop(userId, c.id);
   }
 
   /** Deletes the channel (its deliveries go with it) and what was made for it; false when it is not the user's. */

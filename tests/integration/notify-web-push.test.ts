@@ -3,7 +3,8 @@
  * 8291 and 8292 ask of a push message (tests/fakes/web-push/push-service.ts) and decrypts it as
  * the browser would: a fill reaches the subscribed device; a 410 removes the subscription; a 429's
  * Retry-After is obeyed; a 500 is retried with backoff and the channel shown failing; a bad
- * subscription is refused naming the field; the VAPID private key and the auth secret appear in no
+ * subscription is refused naming the field; unpairing a device (or its signing out) ends the
+ * subscription it made, not the desktop's; the VAPID private key and the auth secret appear in no
  * database file, log line or API answer.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -192,6 +193,50 @@ describe('Web Push', () => {
     expect((await h!.call('GET', '/notify/channels', { token: other.token })).body.channels).toEqual([]);
     expect((await h!.call('POST', `/notify/channels/${taken.id}/test`, { token: other.token })).status).toBe(404);
     expect((await h!.call('DELETE', '/notify/push/subscriptions', { token: other.token, body: {} })).body.error.fields[0].field).toBe('endpoint');
+  });
+
+  it("ends a paired device's subscription when it is unpaired or signs itself out, and leaves the desktop's alone", async () => {
+    const { token: desktop, key } = await setUp();
+    const pairPhone = async (name: string) => {
+      const { code } = (await h!.call('POST', '/devices/pairing-code', { token: desktop, headers: { 'content-type': 'application/json' } })).body as { code: string };
+      const paired = await h!.call('POST', '/devices/pair', { body: { code, name } });
+      expect(paired.status).toBe(201);
+      return { token: paired.body.token as string, id: paired.body.device.id as number };
+    };
+    const unpaired = await pairPhone('Pixel 8');
+    const signsOut = await pairPhone('iPhone');
+    const subs = { unpaired: push!.subscribe(key), signsOut: push!.subscribe(key), desktop: push!.subscribe(key) };
+    const channels = {
+      unpaired: await subscribe(unpaired.token, subs.unpaired, { label: 'Pixel 8' }),
+      signsOut: await subscribe(signsOut.token, subs.signsOut, { label: 'iPhone' }),
+      desktop: await subscribe(desktop, subs.desktop, { label: 'Desktop browser' }),
+    };
+    const pushedTo = (sub: BrowserSubscription) => push!.received.filter((r) => sub.endpoint.endsWith(`/${r.subscriptionId}`)).map((r) => r.json?.title);
+
+    await startStrategy(desktop);
+    await h!.advanceTo('2026-03-09T13:05:00Z');
+    await untilReal(() => push!.received.length === 3, 'the BUY on all three endpoints');
+    for (const sub of Object.values(subs)) expect(pushedTo(sub)).toEqual(['Bought 10 AAPL']);
+
+    // The desktop unpairs one phone: its channel goes, with its delivery log.
+    expect((await h!.call('DELETE', `/devices/${unpaired.id}`, { token: desktop })).status).toBe(204);
+    const labels = async () => ((await h!.call('GET', '/notify/channels', { token: desktop })).body.channels as { label: string }[]).map((c) => c.label);
+    expect(await labels()).toEqual(['iPhone', 'Desktop browser']);
+    expect((await h!.call('GET', `/notify/channels/${channels.unpaired.id}/deliveries`, { token: desktop })).status).toBe(404);
+    // The other phone signs itself out (which unpairs it): its channel goes too.
+    expect((await h!.call('POST', '/auth/logout', { token: signsOut.token })).status).toBe(204);
+    expect(await labels()).toEqual(['Desktop browser']);
+    expect((await h!.call('GET', '/devices', { token: desktop })).body.devices).toEqual([]);
+
+    // The SELL reaches the desktop's subscription only.
+    await h!.advanceTo('2026-03-09T13:10:00Z');
+    await untilReal(() => push!.received.length === 4, 'the SELL');
+    await h!.notify.idle();
+    expect(pushedTo(subs.desktop)).toEqual(['Bought 10 AAPL', 'Sold 10 AAPL']);
+    expect(pushedTo(subs.unpaired)).toEqual(['Bought 10 AAPL']);
+    expect(pushedTo(subs.signsOut)).toEqual(['Bought 10 AAPL']);
+    expect(push!.received).toHaveLength(4);
+    expect((await deliveries(desktop, channels.desktop.id)).map((d: { state: string }) => d.state)).toEqual(['sent', 'sent']);
   });
 
   it('keeps the VAPID private key and the auth secret out of every database file, log line and API answer', async () => {

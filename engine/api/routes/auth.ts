@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { passwordSession, type AuthService, type ClientInfo, type Session } from '../../auth/auth-service';
 import type { ApiContext } from '../api-context';
 import { signedIn, signedInOf, userOf } from '../authenticate';
+import { unpair } from './devices';
 import type { PasswordChangedDto, RegistrationDto, SignedInSessionsDto, SignedOutDto } from '../contract';
 import { signedInSessionDto, userDto, type SessionDto, type UserDto } from '../dto';
 import { changePasswordBody, loginBody, parse, registerBody, sessionParams, type RegisterBody } from '../schemas';
@@ -41,10 +42,11 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // A paired device that signs out unpairs itself: its token was its only way in.
     scope.post('/auth/logout', async (request, reply) => {
       const signed = signedInOf(request);
-      if (signed.deviceId !== undefined) auth.pairing.revoke(signed.user.id, signed.deviceId);
-      else auth.endSession(signed.user.id, signed.sessionId);
-      const { user } = signed;
-      await sockets.closeEnded(user.id, 'signed out');
+      if (signed.deviceId !== undefined) await unpair(ctx, signed.user.id, signed.deviceId, 'signed out');
+      else {
+        auth.endSession(signed.user.id, signed.sessionId);
+        await sockets.closeEnded(signed.user.id, 'signed out');
+      }
       return reply.code(204).send();
     });
 

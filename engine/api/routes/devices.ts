@@ -4,11 +4,12 @@
  * The rest is signed in: GET /devices lists the user's paired devices; POST /devices/pairing-code,
  * PATCH /devices/:id (rename) and DELETE /devices/:id (revoke) need a password session, so a
  * paired phone can neither pair another device nor unpair the trader's others. A revoked
- * device's open event sockets are closed at once.
+ * device's open event sockets are closed at once, and the Web Push channels it subscribed removed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StoredDevice } from '../../../db/repos';
 import { passwordSession } from '../../auth/auth-service';
+import type { UserId } from '../../core/ids';
 import { notFound } from '../../core/errors';
 import type { ApiContext } from '../api-context';
 import { signedIn, signedInOf } from '../authenticate';
@@ -16,6 +17,18 @@ import type { DeviceDto, DevicesDto, PairedDto, PairingCodeDto } from '../contra
 import { userDto } from '../dto';
 import { pairingUrl, qrDataUrl } from '../pairing-url';
 import { idParams, pairBody, parse, renameDeviceBody } from '../schemas';
+
+/**
+ * Unpairs a device, the one way every route does it: the Web Push channels it subscribed go first
+ * (their senders closed, queued deliveries dropped), then its row (its token stops verifying), then
+ * its open event sockets. Another user's device has no channel of this user's to remove, and its
+ * revoke is the 404. @throws 404 when the user has no such device.
+ */
+export async function unpair(ctx: ApiContext, userId: UserId, deviceId: number, reason: string): Promise<void> {
+  ctx.deps.notify.removeDeviceChannels(userId, deviceId);
+  ctx.auth.pairing.revoke(userId, deviceId);
+  await ctx.sockets.closeEnded(userId, reason);
+}
 
 const deviceDto = (d: StoredDevice, currentId: number | undefined): DeviceDto => ({
   id: d.id,
@@ -30,7 +43,7 @@ const deviceDto = (d: StoredDevice, currentId: number | undefined): DeviceDto =>
 const ownOrigin = (request: FastifyRequest, https: boolean): string => `${https ? 'https' : request.protocol}://${request.headers.host ?? ''}`;
 
 export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { auth, sockets } = ctx;
+  const { auth } = ctx;
   const { lan } = ctx.deps;
 
   // The daemon's own authority, public by nature: a phone installs it to trust the daemon for good.
@@ -84,8 +97,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     scope.delete('/devices/:id', async (request, reply) => {
       const { id } = parse(idParams, request.params);
       const { user } = passwordSession(signedInOf(request));
-      auth.pairing.revoke(user.id, id);
-      await sockets.closeEnded(user.id, 'this device was unpaired');
+      await unpair(ctx, user.id, id, 'this device was unpaired');
       return reply.code(204).send();
     });
   });

@@ -3,7 +3,8 @@
  * POST /notify/channels, PATCH and DELETE /notify/channels/:id, POST /notify/channels/:id/test
  * (one attempt now, its outcome in the answer), GET /notify/channels/:id/deliveries (the log).
  * Web Push: GET /notify/push/key (the VAPID public key to subscribe with), POST and DELETE
- * /notify/push/subscriptions (a browser's PushSubscription becomes, or stops being, a channel).
+ * /notify/push/subscriptions (a browser's PushSubscription becomes, or stops being, a channel;
+ * subscribed with a paired device's token, it is that device's and goes when the device is unpaired).
  * A secret goes in and never comes back out: answers carry its mask only.
  */
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +13,7 @@ import type { NotifyDelivery } from '../../../db/repos';
 import { parseCreateChannel, parsePushSubscription, pushUnsubscribeBody, updateChannelBody } from '../../notify/channel-input';
 import type { ChannelView } from '../../notify/notify-service';
 import type { ApiContext } from '../api-context';
-import { signedIn, userOf } from '../authenticate';
+import { signedIn, signedInOf, userOf } from '../authenticate';
 import type {
   ChannelKindDto,
   NotifyChannelBodyDto,
@@ -77,7 +78,9 @@ export function notifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
     scope.post('/notify/push/subscriptions', async (request, reply) => {
       const input = parsePushSubscription(notify.kinds, request.body);
-      return reply.code(201).send(channelDto(await notify.subscribePush(userOf(request).id, input)));
+      // Made with a device token, the channel is that device's: unpairing it removes the channel.
+      const { user, deviceId } = signedInOf(request);
+      return reply.code(201).send(channelDto(await notify.subscribePush(user.id, input, deviceId ?? null)));
     });
 
     scope.delete('/notify/push/subscriptions', async (request, reply) => {
