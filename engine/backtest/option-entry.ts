@@ -9,9 +9,8 @@
  */
 import { indexListing } from '../core/index-underlyings';
 import type { StoredStrategySpec } from '../core/strategy-spec';
-import { resolveLegContract } from '../options/resolve-leg-contract';
+import { optionLegOf, resolveLegContract } from '../options/resolve-leg-contract';
 import type { PlannedRun } from '../scheduler/trigger-times';
-import { strikeRule } from '../strategy/option-contract';
 import { LEAD_MS, priceAt, type ContractDay } from './run-backtest';
 import { storedChain, type BarStore } from './stored-chain';
 
@@ -39,7 +38,7 @@ export function optionContracts(store: BarStore, spec: StoredStrategySpec, optio
     const chain = storedChain(store, planned.tradingDate, { underlying: spec.symbol, listing, lotSize: options.lotSize, tickSize: options.tickSize, monthlyExpiries });
     const leg = resolveLegContract(
       chain,
-      { kind: 'option', underlying: spec.symbol, expiry: { kind: spec.option_expiry ?? 'current_week' }, right, strike: strikeRule(spec.option_strike ?? 'atm') },
+      optionLegOf({ ...spec, option_right: right }),
       { today: planned.tradingDate, spot, quoteOf: (c) => priceAt(near(c.exchange, c.tradingsymbol), at, long) },
     );
     if (!leg.ok) return { kind: 'skipped', reason: `no ${spec.symbol} ${right} can be chosen from the contracts stored on ${listing.derivatives} that day: ${leg.error.message}` };

@@ -441,8 +441,9 @@ export class BackstopKeeper {
    * strategy trades the same stop the next day), nor for one created before this row was journaled.
    */
   private refOf(row: Backstop, instrument: Instrument): RestingStopRef {
-    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((r) => r !== row.brokerRef);
-    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), excludeBrokerRefs: others, notBefore: row.createdAt };
+    // Only a stop whose broker id is not known is searched for, so only then are the others read (every row the account ever had).
+    const others = row.brokerRef === null ? { excludeBrokerRefs: this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId) } : {};
+    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), ...others, notBefore: row.createdAt };
   }
 
   private wait(ms: number): Promise<void> {

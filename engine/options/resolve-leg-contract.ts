@@ -10,6 +10,20 @@ export type LegInstrumentSpec =
   | { readonly kind: 'option'; readonly underlying: string; readonly expiry: ExpiryRule; readonly right: OptionRight; readonly strike: StrikeRule }
   | { readonly kind: 'future'; readonly underlying: string; readonly expiry: ExpiryRule };
 
+export type OptionLeg = Extract<LegInstrumentSpec, { kind: 'option' }>;
+
+/** A strategy's option keys as the leg to resolve (the live engine's and the backtest's one reading). */
+export function optionLegOf(spec: { readonly symbol: string; readonly option_right: OptionRight; readonly option_expiry?: Exclude<ExpiryRule['kind'], 'date'> | null; readonly option_strike?: string | null }): OptionLeg {
+  return { kind: 'option', underlying: spec.symbol, expiry: { kind: spec.option_expiry ?? 'current_week' }, right: spec.option_right, strike: strikeRule(spec.option_strike ?? 'atm') };
+}
+
+/** The spec's strike text as the resolution rule. */
+export function strikeRule(text: string): StrikeRule {
+  if (text === 'atm') return { kind: 'atm' };
+  if (text.startsWith('atm')) return { kind: 'atm_offset', steps: Number(text.slice(3)) };
+  return { kind: 'premium_nearest', premium: Number(text.slice('premium:'.length)) };
+}
+
 export interface ResolvedLegContract {
   readonly contract: DerivativeContract;
   /** The ATM strike an option's choice started from; null for a future. */

@@ -15,13 +15,11 @@ import type { EngineContext } from '../context';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { DerivativeContract, OptionChain } from '../options/option-chain';
 import { selectExpiry } from '../options/expiry-select';
-import { resolveLegContract, type LegInstrumentSpec } from '../options/resolve-leg-contract';
-import type { StrikeRule } from '../options/strike-resolve';
+import { optionLegOf, resolveLegContract, type OptionLeg } from '../options/resolve-leg-contract';
 
 /** Strikes either side of the money whose premiums a premium rule reads (one quote request). */
 const PREMIUM_STRIKES_EACH_SIDE = 20;
 
-type OptionLeg = Extract<LegInstrumentSpec, { kind: 'option' }>;
 
 export type ContractChoice = { readonly kind: 'chosen'; readonly run: Run } | { readonly kind: 'refused'; readonly reason: string };
 
@@ -42,7 +40,7 @@ export async function chooseContract(ctx: EngineContext, run: Run): Promise<Cont
   const spot = await spotPrice(ctx, broker, accountId, listing.spot);
   if (spot === null) return { kind: 'refused', reason: `no price of ${listing.spot.symbol} (${plan.symbol}'s index) has arrived, so no strike can be chosen` };
   const today = DateTime.fromMillis(ctx.clock.now(), { zone: 'Asia/Kolkata' }).toISODate()!;
-  const spec: OptionLeg = { kind: 'option', underlying: plan.symbol, expiry: { kind: plan.option_expiry ?? 'current_week' }, right: plan.option_right, strike: strikeRule(plan.option_strike ?? 'atm') };
+  const spec = optionLegOf({ ...plan, option_right: plan.option_right });
   const premiums = spec.strike.kind === 'premium_nearest' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
   const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
   if (!leg.ok) return { kind: 'refused', reason: `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}` };
@@ -116,9 +114,3 @@ async function premiumsNear(ctx: EngineContext, broker: Broker, accountId: Broke
   return new Map(quotes.flatMap((q) => (q.price === null ? [] : [[q.symbol, q.price] as const])));
 }
 
-/** The spec's strike text as the resolution rule. */
-export function strikeRule(text: string): StrikeRule {
-  if (text === 'atm') return { kind: 'atm' };
-  if (text.startsWith('atm')) return { kind: 'atm_offset', steps: Number(text.slice(3)) };
-  return { kind: 'premium_nearest', premium: Number(text.slice('premium:'.length)) };
-}
