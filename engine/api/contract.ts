@@ -49,6 +49,8 @@ export interface PasswordChangedDto {
   readonly user: UserDto;
   /** How many other sessions were signed out. */
   readonly signed_out_sessions: number;
+  /** How many paired devices were unpaired (each must be paired again). */
+  readonly unpaired_devices: number;
 }
 
 /** POST /auth/sessions/sign-out-others. */

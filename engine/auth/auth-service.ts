@@ -61,6 +61,8 @@ export interface PasswordChanged {
   readonly user: User;
   /** How many other sessions it signed out. */
   readonly endedSessions: number;
+  /** How many paired devices it unpaired. */
+  readonly unpairedDevices: number;
 }
 
 /** A session's last use is written at most this often: a busy client costs no write per request. */
@@ -222,7 +224,18 @@ export class AuthService {
    * The current password is checked even when the new one is refused, so the trader fixes
    * everything in one go; each check counts as a login attempt either way.
    */
-  async changePassword(auth: { user: User; sessionId: string }, input: { current: string; next: string; confirm?: string | undefined }, address: string): Promise<PasswordChanged> {
+  /**
+   * Sets a new password and, in the same transaction, signs out every other session and unpairs
+   * every paired device: a password that may have leaked may have paired a phone, and that phone
+   * must not outlive it. `beforeUnpair` runs inside the transaction for each device before its row
+   * goes (the notification channels it subscribed); the pairing codes still showing die too.
+   */
+  async changePassword(
+    auth: { user: User; sessionId: string },
+    input: { current: string; next: string; confirm?: string | undefined },
+    address: string,
+    beforeUnpair: (deviceId: number) => void = () => {},
+  ): Promise<PasswordChanged> {
     const { repos } = this.deps;
     const { user, sessionId } = auth;
     const creds = repos.users.getCredentialsByEmail(user.email);
@@ -233,11 +246,17 @@ export class AuthService {
     problems.push(...newPasswordProblems(PASSWORD_CHANGE_FORM, { password: input.next, confirm: input.confirm, current: currentOk ? input.current : undefined }));
     if (problems.length > 0) throw validationError(problems);
     const passwordHash = await this.gate.run(() => hashPassword(input.next, this.params));
-    const endedSessions = repos.transaction(() => {
+    const { endedSessions, unpairedDevices } = repos.transaction(() => {
       if (!repos.users.setPasswordHash(user.id, passwordHash)) throw new DomainError('unauthorized', 'sign in again');
-      return repos.sessions.deleteOthers(user.id, sessionId);
+      const devices = this.pairing.devices(user.id);
+      for (const d of devices) {
+        beforeUnpair(d.id);
+        this.pairing.revoke(user.id, d.id);
+      }
+      return { endedSessions: repos.sessions.deleteOthers(user.id, sessionId), unpairedDevices: devices.length };
     });
-    return { user, endedSessions };
+    this.pairing.forgetCodes(user.id);
+    return { user, endedSessions, unpairedDevices };
   }
 
   /**

@@ -144,6 +144,11 @@ export class DevicePairing {
     if (!this.deps.repos.devices.delete(userId, id)) throw notFound('device');
   }
 
+  /** The user's codes still showing die (the password changed: a code made before must not pair). */
+  forgetCodes(userId: UserId): void {
+    this.#codes = this.#codes.filter((c) => c.userId !== userId);
+  }
+
   #live(now: number): LiveCode[] {
     this.#codes = this.#codes.filter((c) => c.expiresAt > now);
     if (this.#codes.length === 0) this.#wrongTries = 0;

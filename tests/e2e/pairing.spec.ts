@@ -79,6 +79,11 @@ test('pair a phone from Settings, use it, unpair it from the desktop: the phone 
     await expect(phonePanel.getByRole('listitem', { name: 'Work phone' })).toContainText('This device');
     await expect(phonePanel).toContainText('Phones are paired, renamed and unpaired in Settings on the desktop.');
     await expect(phonePanel.getByRole('button')).toHaveCount(0);
+    // Nor a password form or sign-out buttons it would only get 403 for: it says where that is done.
+    await expect(phone.getByLabel('Current password')).toHaveCount(0);
+    await expect(phone.getByRole('button', { name: 'Change password' })).toHaveCount(0);
+    await expect(phone.getByRole('region', { name: 'Password' })).toContainText('The password is changed in Settings on the desktop. Changing it unpairs this phone.');
+    await expect(phone.getByRole('region', { name: 'Signed-in sessions' }).getByRole('button')).toHaveCount(0);
 
     await renamed.getByRole('button', { name: 'Unpair Work phone' }).click();
     await expect(devices.getByRole('listitem')).toHaveCount(0);

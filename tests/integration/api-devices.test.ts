@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../support/api-harness';
+import { PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
 
 let h: ApiHarness | undefined;
 const dirs: string[] = [];
@@ -94,6 +94,31 @@ describe('pairing a phone', () => {
     expect(desktopSocket.ws.readyState).toBe(desktopSocket.ws.OPEN);
     expect((await h.call('GET', '/devices', { token: desktop })).body.devices).toEqual([]);
     expect((await h.call('DELETE', `/devices/${id}`, { token: desktop })).status).toBe(404);
+  });
+
+  it('a password change unpairs every phone and kills the code still showing; a wrong current password unpairs nothing', async () => {
+    h = await startApiHarness();
+    const { token: desktop } = await h.register();
+    const phones: string[] = [];
+    for (const name of ['Pixel 8', 'iPhone']) phones.push((await pair(h, (await newCode(h, desktop)).code, name)).body.token as string);
+    const phoneSocket = await h.openSocket({ token: phones[0]! });
+    await phoneSocket.waitFor((m) => m.type === 'hello');
+    const showing = await newCode(h, desktop);
+
+    const refused = await h.call('POST', '/auth/password', { token: desktop, body: { current_password: 'not the password', new_password: 'a new long password', confirm_password: 'a new long password' } });
+    expect(refused.status).toBe(400);
+    expect((await h.call('GET', '/devices', { token: desktop })).body.devices).toHaveLength(2);
+    expect((await h.call('GET', '/strategy', { token: phones[1] })).status).toBe(200);
+
+    const changed = await h.call('POST', '/auth/password', { token: desktop, body: { current_password: PASSWORD, new_password: 'a new long password', confirm_password: 'a new long password' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ signed_out_sessions: 0, unpaired_devices: 2 });
+    expect(await phoneSocket.closed).toEqual({ code: 4401, reason: 'password changed: sign in again' });
+    for (const phone of phones) expect((await h.call('GET', '/strategy', { token: phone })).status).toBe(401);
+    expect((await h.call('GET', '/devices', { token: desktop })).body.devices).toEqual([]);
+    // The code made under the old password pairs nothing; a new one does.
+    expect((await pair(h, showing.code)).status).toBe(401);
+    expect((await pair(h, (await newCode(h, desktop)).code)).status).toBe(201);
   });
 
   it('refuses a used code, an expired code and an unknown token; a new code voids the previous one', async () => {

@@ -223,7 +223,7 @@ describe('the API end to end', () => {
 
     const changed = await h.call('POST', '/auth/password', { token, body: { current_password: PASSWORD, new_password: 'a much better passphrase', confirm_password: 'a much better passphrase' } });
     expect(changed.status).toBe(200);
-    expect(changed.body).toEqual({ user: { id: expect.any(Number), email }, signed_out_sessions: 1 });
+    expect(changed.body).toEqual({ user: { id: expect.any(Number), email }, signed_out_sessions: 1, unpaired_devices: 0 });
     expect((await h.call('GET', '/auth/validate', { token })).status).toBe(200);
     expect((await h.call('GET', '/auth/validate', { token: other })).status).toBe(401);
     expect((await h.call('POST', '/auth/login', { body: { email, password: PASSWORD } })).status).toBe(401);

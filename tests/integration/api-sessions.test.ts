@@ -123,7 +123,7 @@ describe('POST /auth/password', () => {
 
     expect((await h.call('POST', '/auth/password', { token, body: { current_password: wrong, new_password: next, confirm_password: next } })).status).toBe(400);
     const changed = await h.call('POST', '/auth/password', { token, body: { current_password: PASSWORD, new_password: next, confirm_password: next } });
-    expect(changed.body).toEqual({ user: { id: expect.any(Number), email }, signed_out_sessions: 1 });
+    expect(changed.body).toEqual({ user: { id: expect.any(Number), email }, signed_out_sessions: 1, unpaired_devices: 0 });
     expect(await phoneSocket.closed).toEqual({ code: 4401, reason: 'password changed: sign in again' });
     expect((await h.call('GET', '/auth/validate', { token: phone })).status).toBe(401);
     expect((await h.call('GET', '/auth/validate', { token })).status).toBe(200);

@@ -103,6 +103,19 @@ describe('a port that cannot be had', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^tradeclock: unknown crash point "nowhere": one of .*\n$/);
   }, 120_000);
+
+  it.each(['ten', '1.5', String(3 * 86_400_000)])('a test clock offset of %s: one line naming the variable and the value, exit 1, no data directory', (value) => {
+    const dataDir = join(tempDir(), 'not-yet');
+    const r = spawnSync(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], {
+      cwd: ROOT,
+      env: { ...ENV, TRADECLOCK_TEST_HOOKS: '1', TRADECLOCK_TEST_CLOCK_OFFSET_MS: value },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`tradeclock: TRADECLOCK_TEST_CLOCK_OFFSET_MS must be whole milliseconds within two days either way, got "${value}"\n`);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 120_000);
 });
 
 /** The API calls that arm one paper strategy, its BUY two to four hours away (CRYPTO trades every day). */

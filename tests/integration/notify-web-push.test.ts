@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPushService, type BrowserSubscription, type FakePushService } from '../fakes/web-push/push-service';
-import { startApiHarness, type ApiHarness, type ApiHarnessOptions } from '../support/api-harness';
+import { PASSWORD, startApiHarness, type ApiHarness, type ApiHarnessOptions } from '../support/api-harness';
 import { untilReal } from '../support/wait';
 
 let h: ApiHarness | undefined;
@@ -237,6 +237,24 @@ describe('Web Push', () => {
     expect(pushedTo(subs.signsOut)).toEqual(['Bought 10 AAPL']);
     expect(push!.received).toHaveLength(4);
     expect((await deliveries(desktop, channels.desktop.id)).map((d: { state: string }) => d.state)).toEqual(['sent', 'sent']);
+  });
+
+  it("removes the paired phones' subscriptions when the password changes (which unpairs them), and keeps the desktop's", async () => {
+    const { token: desktop, key } = await setUp();
+    const { code } = (await h!.call('POST', '/devices/pairing-code', { token: desktop, headers: { 'content-type': 'application/json' } })).body as { code: string };
+    const phone = (await h!.call('POST', '/devices/pair', { body: { code, name: 'Pixel 8' } })).body.token as string;
+    await subscribe(phone, push!.subscribe(key), { label: 'Pixel 8' });
+    const ours = push!.subscribe(key);
+    await subscribe(desktop, ours, { label: 'Desktop browser' });
+    const changed = await h!.call('POST', '/auth/password', { token: desktop, body: { current_password: PASSWORD, new_password: 'a new long password', confirm_password: 'a new long password' } });
+    expect(changed.body.unpaired_devices).toBe(1);
+    expect(((await h!.call('GET', '/notify/channels', { token: desktop })).body.channels as { label: string }[]).map((c) => c.label)).toEqual(['Desktop browser']);
+
+    await startStrategy(desktop);
+    await h!.advanceTo('2026-03-09T13:05:00Z');
+    await untilReal(() => push!.received.length === 1, 'the BUY on the desktop');
+    await h!.notify.idle();
+    expect(push!.received.map((r) => ours.endpoint.endsWith(`/${r.subscriptionId}`))).toEqual([true]);
   });
 
   it('keeps the VAPID private key and the auth secret out of every database file, log line and API answer', async () => {

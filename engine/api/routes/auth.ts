@@ -53,10 +53,13 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
     scope.post('/auth/password', async (request): Promise<PasswordChangedDto> => {
       const body = parse(changePasswordBody, request.body);
       const signed = passwordSession(signedInOf(request));
-      const changed = await auth.changePassword(signed, { current: body.current_password, next: body.new_password, confirm: body.confirm_password }, request.ip);
-      // The other sessions are signed out now; the sockets opened with them go too.
+      // Each paired device's Web Push channels go before its row (the senders closed, as unpair does).
+      const changed = await auth.changePassword(signed, { current: body.current_password, next: body.new_password, confirm: body.confirm_password }, request.ip, (deviceId) =>
+        ctx.deps.notify.removeDeviceChannels(signed.user.id, deviceId),
+      );
+      // The other sessions and the paired devices are signed out now; the sockets opened with them go too.
       await sockets.closeEnded(signed.user.id, 'password changed: sign in again');
-      return { user: userDto(changed.user), signed_out_sessions: changed.endedSessions };
+      return { user: userDto(changed.user), signed_out_sessions: changed.endedSessions, unpaired_devices: changed.unpairedDevices };
     });
 
     scope.get('/auth/sessions', async (request): Promise<SignedInSessionsDto> => {

@@ -12,9 +12,10 @@ import { toast } from '../../ui/toast';
 import { useSignedInSessions } from './sessions-store';
 
 /** What the trader is told once the password changed. */
-export function passwordChangedText(signedOut: number): string {
-  if (signedOut === 0) return 'Password changed. No other session was signed in.';
-  return `Password changed. ${signedOut} other session${signedOut === 1 ? ' was' : 's were'} signed out; this one stays signed in.`;
+export function passwordChangedText(signedOut: number, unpaired: number): string {
+  const phones = unpaired === 0 ? '' : ` ${unpaired} paired device${unpaired === 1 ? ' was' : 's were'} unpaired: pair ${unpaired === 1 ? 'it' : 'them'} again from Settings.`;
+  if (signedOut === 0) return `Password changed. No other session was signed in.${phones}`;
+  return `Password changed. ${signedOut} other session${signedOut === 1 ? ' was' : 's were'} signed out; this one stays signed in.${phones}`;
 }
 
 export function PasswordForm() {
@@ -35,7 +36,7 @@ export function PasswordForm() {
       setCurrent('');
       setNext('');
       setConfirm('');
-      const text = passwordChangedText(changed.signed_out_sessions);
+      const text = passwordChangedText(changed.signed_out_sessions, changed.unpaired_devices);
       setDone(text);
       toast(text);
       void useSignedInSessions.getState().load();
@@ -66,7 +67,7 @@ export function PasswordForm() {
           {done}
         </p>
       )}
-      <p className="muted small">Changing it signs out every other session: the desktop app, other browsers, a phone. This one stays signed in.</p>
+      <p className="muted small">Changing it signs out every other session (the desktop app, other browsers) and unpairs every paired phone. This one stays signed in.</p>
       <div className="form__actions">
         <button type="submit" className="btn btn--primary" disabled={busy}>
           {busy ? 'Changing…' : 'Change password'}

@@ -1,12 +1,15 @@
 /**
  * Where the trader is signed in: each session's client (browser and system), address, when it
  * signed in and was last used, "this session" marked. Any other one can be signed out, or all of
- * them at once; this one signs out with the header's Sign out.
+ * them at once; this one signs out with the header's Sign out. A paired phone sees the list only
+ * (the engine answers 403 to its sign-outs: a phone cannot lock the trader out).
  */
 import { useEffect, useState } from 'react';
 import { errorText } from '../../lib/api-client';
 import type { SignedInSessionDto } from '../../lib/api-types';
 import { dateTime } from '../../lib/format';
+import { isDeviceToken } from '../../lib/token-store';
+import { useSession } from '../auth/session-store';
 import { toast } from '../../ui/toast';
 import { useSignedInSessions } from './sessions-store';
 
@@ -14,6 +17,7 @@ export function SessionsList() {
   const sessions = useSignedInSessions((s) => s.sessions);
   const loaded = useSignedInSessions((s) => s.loaded);
   const loadError = useSignedInSessions((s) => s.error);
+  const onDevice = useSession((s) => isDeviceToken(s.token));
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => void useSignedInSessions.getState().load(), []);
@@ -47,9 +51,11 @@ export function SessionsList() {
         <h2 id="sessions-title" className="card__title">
           Signed-in sessions
         </h2>
-        <button type="button" className="btn btn--small" onClick={signOutOthers} disabled={others === 0 || busy !== null}>
-          Sign out all other sessions
-        </button>
+        {!onDevice && (
+          <button type="button" className="btn btn--small" onClick={signOutOthers} disabled={others === 0 || busy !== null}>
+            Sign out all other sessions
+          </button>
+        )}
       </div>
       {loadError && (
         <p className="form-error" role="alert">
@@ -83,7 +89,7 @@ export function SessionsList() {
                 <dd>{dateTime(s.last_used_at)}</dd>
               </div>
             </dl>
-            {!s.current && (
+            {!s.current && !onDevice && (
               <button type="button" className="btn btn--ghost btn--small" onClick={() => void signOut(s)} disabled={busy !== null} aria-label={`Sign out ${s.client} (${s.client_address})`}>
                 Sign out
               </button>
