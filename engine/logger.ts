@@ -31,6 +31,7 @@ const REDACTED_KEYS = [
   'redirect',
   'key_id',
   'secret_key',
+  'proxy_password',
 ];
 
 

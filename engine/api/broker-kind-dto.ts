@@ -9,7 +9,7 @@ import type { BrokerCredentialFieldDto, BrokerKindDto, BrokerOptionFieldDto } fr
 import { plainTypeOf, zodField } from './zod-fields';
 
 /** Credential fields that identify a key rather than unlock it, so they are shown in clear. */
-const PUBLIC_CREDENTIALS = new Set(['key_id', 'api_key']);
+const PUBLIC_CREDENTIALS = new Set(['key_id', 'api_key', 'proxy_username']);
 
 export function brokerKindsDto(kinds: BrokerKinds): BrokerKindDto[] {
   return Object.entries(kinds).map(([broker, kind]) => brokerKindDto(broker, kind));

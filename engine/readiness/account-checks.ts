@@ -50,7 +50,7 @@ export function ordersAllowedCheck(i: ReadinessInputs): ReadinessCheck {
     return answer(
       'orders_allowed',
       'fail',
-      `${i.brokerName} refused an order at ${zonedDayTime(lastIpRefusalAt, i.timezone)} because it did not come from the static IP registered for the account: run Tradeclock on that IP's network, or register this machine's public IP under Profile → IP Whitelist on developers.kite.trade.`,
+      `${i.brokerName} refused an order at ${zonedDayTime(lastIpRefusalAt, i.timezone)} because it did not come from the static IP registered for the account: run Tradeclock on that IP's network, send the account's orders through a proxy on a server with that IP (the account's options.proxy_url), or register this machine's public IP under Profile → IP Whitelist on developers.kite.trade.`,
     );
   }
   const taken = lastTakenAt === null ? '' : ` (the last order from Tradeclock was taken at ${zonedDayTime(lastTakenAt, i.timezone)})`;

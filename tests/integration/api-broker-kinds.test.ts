@@ -75,10 +75,14 @@ describe('GET /broker/kinds', () => {
         { name: 'api_key', secret: false, required: true },
         { name: 'api_secret', secret: true, required: true },
         { name: 'access_token', secret: true, required: false },
+        // The proxy's user name is shown as typed; its password is a password input.
+        { name: 'proxy_username', secret: false, required: false },
+        { name: 'proxy_password', secret: true, required: false },
       ],
     });
     expect(kiteKind!.option_fields).toEqual(
       expect.arrayContaining([
+        { name: 'proxy_url', type: 'string', required: false },
         { name: 'rest_url', type: 'string', required: false },
         { name: 'ticker_url', type: 'string', required: false },
         { name: 'login_url', type: 'string', required: false },

@@ -19,6 +19,7 @@ import { KiteSessionTracker, type KiteSession } from './kite-session';
 import { KiteTicker, type KiteTickerNotice } from './kite-ticker';
 import { KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY, RateLimiter } from './rate-limiter';
 import { KITE_SESSION_EXPIRY } from './token-expiry';
+import { proxiedFetch } from '../proxy';
 
 /**
  * Selling first at Kite, by the account's product. Equity shorts are intraday only: "the order
@@ -112,13 +113,15 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   const notices = new Set<(n: KiteTickerNotice) => void>();
   const notify = (n: KiteTickerNotice) => notices.forEach((l) => l(n));
 
+  // Kite takes orders only from the registered static IP: REST through the trader's proxy when set.
+  const proxy = options.proxy_url === undefined ? null : proxiedFetch({ url: options.proxy_url, username: credentials.proxy_username, password: credentials.proxy_password });
   const http = new KiteHttp({
     restUrl: options.rest_url,
     apiKey: credentials.api_key,
     accessToken: () => accessToken,
     clock,
     timeoutMs: options.request_timeout_ms,
-    fetch: args.fetch,
+    fetch: proxy?.fetch ?? args.fetch,
     onAuth: (valid, err) => (valid ? session.markValid() : session.expire(err?.kiteMessage ? `Kite refused the access token ("${err.kiteMessage}")` : 'Kite refused the access token')),
   });
   const execution = new KiteExecution({
@@ -193,6 +196,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       data?.stop();
       session.stop();
       notices.clear();
+      await proxy?.close();
     },
     session: () => session.current(),
     onSessionChange: (listener) => session.onChange(listener),

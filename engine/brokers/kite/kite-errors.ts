@@ -38,7 +38,7 @@ interface ErrorMeaning {
 
 /** What a refusal for the static-IP rule tells the trader (the readiness check finds it in the journal by it). */
 export const KITE_IP_REFUSAL =
-  "Kite refused the order: it did not come from the static IP address registered for this Kite Connect account. Run Tradeclock on the network of that IP, or register this machine's public IP under Profile → IP Whitelist on developers.kite.trade (Kite allows one change a week)";
+  "Kite refused the order: it did not come from the static IP address registered for this Kite Connect account. Run Tradeclock on the network of that IP, send the account's orders through a proxy on a server with that IP (options.proxy_url), or register this machine's public IP under Profile → IP Whitelist on developers.kite.trade (Kite allows one change a week)";
 
 const LOGIN_AGAIN = 'log in to Kite again from Tradeclock (tokens expire every day at 06:00 IST)';
 

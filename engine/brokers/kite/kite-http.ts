@@ -6,8 +6,9 @@ import type { Clock } from '../../core/clock';
 import { classifyKiteFailure, KiteError, parseRetryAfter, SESSION_RETRY_MS } from './kite-errors';
 import { parseKiteJson } from './kite-json';
 import type { ServedAt } from '../http-date';
+import type { FetchLike } from '../proxy';
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../proxy';
 
 export interface KiteHttpConfig {
   readonly restUrl: string;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { validationError, type FieldError } from '../../core/errors';
+import { proxyUrlSchema } from '../proxy';
 import { KITE_EXCHANGES } from './kite-instruments';
 
 export const KITE_REST_URL = 'https://api.kite.trade';
@@ -21,17 +22,33 @@ const kiteId = (what: string, max: number) =>
     .max(max, { error: `${what} must be at most ${max} characters` })
     .regex(/^[A-Za-z0-9]+$/, { error: `${what} must be letters and digits only, exactly as Kite shows it` });
 
+/** A proxy user name or password: printable, no ':' in the name (it would split the Basic pair). */
+function proxySecret(what: 'proxy_username' | 'proxy_password') {
+  return z
+    .string({ error: `${what} must be text` })
+    .min(1, { error: `${what} must not be empty (leave it out when the proxy asks for none)` })
+    .max(255, { error: `${what} must be at most 255 characters (SOCKS5's limit)` })
+    .regex(what === 'proxy_username' ? /^[\x21-\x39\x3b-\x7e]+$/ : /^[\x20-\x7e]+$/, {
+      error: what === 'proxy_username' ? `${what} must be printable ASCII without spaces or ':'` : `${what} must be printable ASCII`,
+    });
+}
+
 /**
  * Kite credentials. `access_token` is the daily token from the Kite login; absent until the
  * trader has logged in once.
  *
  * @example kiteCredentialsSchema.parse({ api_key: 'abc123', api_secret: 's3cr3t' })
  */
-export const kiteCredentialsSchema = z.strictObject({
-  api_key: kiteId('api_key', 64),
-  api_secret: kiteId('api_secret', 128),
-  access_token: kiteId('access_token', 128).optional(),
-});
+export const kiteCredentialsSchema = z
+  .strictObject({
+    api_key: kiteId('api_key', 64),
+    api_secret: kiteId('api_secret', 128),
+    access_token: kiteId('access_token', 128).optional(),
+    /** The proxy's user name and password (options.proxy_url), when it asks for them. */
+    proxy_username: proxySecret('proxy_username').optional(),
+    proxy_password: proxySecret('proxy_password').optional(),
+  })
+  .refine((c) => c.proxy_password === undefined || c.proxy_username !== undefined, { error: 'a proxy password needs a proxy_username', path: ['proxy_username'] });
 export type KiteCredentials = z.output<typeof kiteCredentialsSchema>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -94,6 +111,11 @@ export const kiteOptionsSchema = z.strictObject({
   reconnect_max_delay_ms: ms(1_000, 300_000).default(30_000),
   /** Longest an order may wait for Tradeclock's own rate limiter before it is refused. */
   max_rate_wait_ms: ms(0, 10_000).default(2_000),
+  /**
+   * Every REST call (orders above all: Kite takes them only from the registered static IP) goes
+   * through this proxy: http(s)://host:port (CONNECT) or socks5://host:port. The ticker stays direct.
+   */
+  proxy_url: proxyUrlSchema.optional(),
 });
 export type KiteOptions = z.output<typeof kiteOptionsSchema>;
 export type KiteUserOptions = z.input<typeof kiteOptionsSchema>;

@@ -55,9 +55,13 @@ const KNOWN: Readonly<Record<string, KnownKind>> = {
   kite: {
     shortName: 'Kite',
     description: "Your Kite Connect app's API key and secret. Kite needs a login every day (the token expires at 06:00 IST): connect, then log in to Kite from the account.",
-    optionsLead: 'Usually none; "product": "CNC" for delivery instead of intraday (MIS). The URLs are for test servers only.',
+    optionsLead:
+      'Usually none; "product": "CNC" for delivery instead of intraday (MIS). Kite takes orders only from your registered static IP: "proxy_url" sends them through your proxy on that IP (http://host:port or socks5://host:port; its user name and password go in the fields above). The other URLs are for test servers only.',
     optionsExample: '{ "product": "MIS" }',
-    hints: { access_token: "Today's token, if you already have one. Otherwise log in to Kite after connecting." },
+    hints: {
+      access_token: "Today's token, if you already have one. Otherwise log in to Kite after connecting.",
+      proxy_username: 'Only when options.proxy_url names a proxy that asks for a user name and password.',
+    },
   },
 };
 
@@ -68,6 +72,8 @@ const CREDENTIAL_LABELS: Readonly<Record<string, string>> = {
   api_key: 'API key',
   api_secret: 'API secret',
   access_token: 'Access token',
+  proxy_username: 'Proxy user name',
+  proxy_password: 'Proxy password',
 };
 
 /** "stale_after_ms" → "Stale after ms". */
