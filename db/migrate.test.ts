@@ -314,6 +314,26 @@ describe('migrateTo', () => {
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0009_run_cutoffs.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
   });
 
+  it('0017 gives every existing backstop an empty modify record (no move in the last minute), adding a column only', () => {
+    const db = track(openDatabase(join(dir, 'modifies.sqlite'), { migrate: false }));
+    migrateTo(db, 17);
+    const s = seedStrategy(createRepos(db));
+    const run = createRepos(db).runs.create({ strategyId: s.strategy.id, userId: s.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: 1000, sellAt: 9000 }, 1);
+    db.sqlite
+      .prepare(
+        `INSERT INTO backstops (run_id, strategy_id, user_id, broker_account_id, leg_no, version, client_order_id, broker_ref, symbol, exchange, side, qty, trigger_price, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 0, 3, 'tbk3x9a17do000160003', '112127', 'INFY', 'NSE', 'sell', 10, 98, 'resting', 1, 2)`,
+      )
+      .run(run.id, s.strategy.id, s.user.id, s.account.id);
+    const before = rowsOf(db, 'backstops');
+
+    migrateTo(db, 18);
+
+    expect(rowsOf(db, 'backstops')).toEqual(before.map((r) => ({ ...r, modifies_sent_at: '[]' })));
+    expect(createRepos(db).backstops.findByLegInternal(run.id, 0)).toMatchObject({ version: 3, state: 'resting', modifiesSentAt: [] });
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0017_backstop_modifies_sent_at.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
+  });
+
   it('0008 keeps only the identity columns and the spec: every strategy, run and order survives the rebuild, ids are never given again', () => {
     const db = track(openDatabase(join(dir, 'spec-only.sqlite'), { migrate: false }));
     migrateTo(db, 6);

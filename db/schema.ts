@@ -272,6 +272,11 @@ export const backstops = sqliteTable(
     fillPrice: real('fill_price'),
     done: integer('done', { mode: 'boolean' }).notNull().default(false),
     reason: text('reason'),
+    /**
+     * JSON array of epoch ms: when the moves (modifies) of the last minute were sent, written with
+     * each move before it goes, so a restarted process keeps the broker's modifies-per-minute budget.
+     */
+    modifiesSentAt: text('modifies_sent_at').notNull().default('[]'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -46,6 +46,16 @@ describe('backstops repo', () => {
     expect(t.repos.backstops.findByClientOrderIdInternal(a.account.id, 'tbk3x9a17do000160001')).toEqual(b);
   });
 
+  it('keeps the modify times a move journals, none at first; unreadable text reads as none rather than stopping the leg', () => {
+    const b = t.repos.backstops.insert(placing(), 20);
+    expect(b.modifiesSentAt).toEqual([]);
+    expect(t.repos.backstops.update(b.id, { state: 'modifying', modifiesSentAt: [1_000, 2_000] }, 30).modifiesSentAt).toEqual([1_000, 2_000]);
+    // A later write that leaves them out keeps them.
+    expect(t.repos.backstops.update(b.id, { state: 'resting' }, 40).modifiesSentAt).toEqual([1_000, 2_000]);
+    t.db.sqlite.prepare("UPDATE backstops SET modifies_sent_at = 'not json' WHERE id = ?").run(b.id);
+    expect(t.repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'resting', modifiesSentAt: [] });
+  });
+
   it('lists as open only what may rest at the broker', () => {
     const b = t.repos.backstops.insert(placing(), 20);
     expect(t.repos.backstops.listOpenInternal().map((x) => x.id)).toEqual([b.id]);

@@ -18,7 +18,7 @@ export type NewBackstop = Pick<
 
 /** The fields the engine's calls and the broker's answers change. */
 export type BackstopPatch = Partial<
-  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'targetPrice' | 'targetLimitPrice' | 'firedLeg' | 'filledQty' | 'fillPrice' | 'done' | 'reason'>
+  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'targetPrice' | 'targetLimitPrice' | 'firedLeg' | 'filledQty' | 'fillPrice' | 'done' | 'reason' | 'modifiesSentAt'>
 >;
 
 export interface BackstopsRepo {
@@ -59,7 +59,21 @@ function toBackstop(row: Row): Backstop {
     side: row.side as OrderSide,
     state: row.state as BackstopState,
     firedLeg: row.firedLeg as BackstopFiredLeg | null,
+    modifiesSentAt: sentTimes(row.modifiesSentAt),
   };
+}
+
+/**
+ * The modify times as written (a JSON array of epoch ms). Unreadable text reads as none: it only
+ * paces trail moves, and a read that threw would stop the leg's exit, which reads the same row.
+ */
+function sentTimes(text: string): number[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+  } catch {
+    return [];
+  }
 }
 
 export function createBackstopsRepo(orm: Orm): BackstopsRepo {
@@ -85,7 +99,9 @@ export function createBackstopsRepo(orm: Orm): BackstopsRepo {
       return one(and(eq(backstops.brokerAccountId, brokerAccountId), eq(backstops.clientOrderId, clientOrderId))!);
     },
     update(id, patch, now) {
-      const row = orm.update(backstops).set({ ...patch, updatedAt: now }).where(eq(backstops.id, id)).returning().get();
+      const { modifiesSentAt, ...rest } = patch;
+      const set = modifiesSentAt === undefined ? rest : { ...rest, modifiesSentAt: JSON.stringify(modifiesSentAt) };
+      const row = orm.update(backstops).set({ ...set, updatedAt: now }).where(eq(backstops.id, id)).returning().get();
       if (!row) throw new Error(`backstops.update: no backstop ${id}`);
       return toBackstop(row);
     },

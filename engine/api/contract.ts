@@ -234,7 +234,28 @@ export interface PositionDto {
   readonly target_mode: 'points' | 'percent' | null;
 }
 
-export interface StrategyDto {
+/**
+ * What an instrument says of its quantities, as the account last resolved it: a strategy carries
+ * them for its own symbol, a quote for the symbol the form asks about.
+ * @example { base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 }
+ */
+export interface InstrumentFactsDto {
+  /** The currency bought and sold, for a crypto pair BASE/QUOTE; null: not a pair. */
+  readonly base: string | null;
+  /** The currency a pair is priced in (and `min_notional` counted in); null: not a pair. */
+  readonly quote: string | null;
+  /**
+   * The quantity's step where the instrument states one (a crypto pair: 0.00001 for BTC/USDT), so
+   * a quantity is shown with its digits; null: whole units, or not resolved yet.
+   */
+  readonly qty_step: number | null;
+  /** The least quantity an order may have; null: none stated (or not resolved yet). */
+  readonly min_qty: number | null;
+  /** The least value of an order, in `quote` (BTC/USDT at paper: 5); null: none stated (or not resolved yet). */
+  readonly min_notional: number | null;
+}
+
+export interface StrategyDto extends InstrumentFactsDto {
   readonly id: number;
   readonly broker_account_id: number;
   readonly symbol: string;
@@ -242,12 +263,6 @@ export interface StrategyDto {
   /** buy: buys at the BUY time and sells at the exit; sell: sells first (short) and buys back at the exit. */
   readonly side: 'buy' | 'sell';
   readonly qty: number;
-  /**
-   * The instrument's quantity step where it states one (a crypto pair: 0.00001 for BTC/USDT), as
-   * the account last resolved it, so a quantity is shown with its digits; null: whole units, or
-   * not resolved yet.
-   */
-  readonly qty_step: number | null;
   readonly buy_time: string;
   readonly sell_time: string;
   /** The last moment a position may stay open ("HH:MM:SS", at or after the SELL time); null: the SELL time. */
@@ -687,4 +702,6 @@ export interface QuoteDto {
   readonly price: number | null;
   /** Epoch ms of `price`; null with it. */
   readonly at: number | null;
+  /** Its pair, step, least quantity and least order value; null when it is not listed (`known` false). */
+  readonly instrument: InstrumentFactsDto | null;
 }

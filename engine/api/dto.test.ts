@@ -1,12 +1,13 @@
 /**
  * The strategy DTO's backstop words that depend on the account's broker: whether a take-profit
  * rests with the backstop (a Kite two-leg GTT) needs the backstop on, a target, and a broker whose
- * backstop takes one (AccountFacts.backstopOco).
+ * backstop takes one (AccountFacts.backstopOco). A crypto pair's currencies and quantity rules
+ * (issue 22), and a quote's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, seedStrategy } from '../../db/test-support';
 import type { StoredStrategySpec } from '../core/strategy-spec';
-import { strategyDto } from './dto';
+import { instrumentFactsDto, quoteDto, strategyDto } from './dto';
 
 let close: (() => void) | undefined;
 afterEach(() => close?.());
@@ -28,5 +29,26 @@ describe('strategyDto backstop_take_profit', () => {
   it('is false without a target, and when the trader turned the backstop off', () => {
     expect(strategyDto(strategy({}), undefined, null, [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
     expect(strategyDto(strategy({ target: 3100, backstop: false }), undefined, null, [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
+  });
+});
+
+describe('a strategy\'s instrument facts', () => {
+  const BTC_RULES = { qtyStep: 0.00001, minQty: 0.00001, minNotional: 5 };
+
+  it('names a pair\'s base and quote currency from its symbol, with the rules the account resolved', () => {
+    const btc = strategy({ symbol: 'BTC/USDT', exchange: 'CRYPTO', qty: 0.0015 });
+    expect(strategyDto(btc, undefined, null, [], { qtyRules: BTC_RULES })).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 });
+    // Not resolved yet: the pair is still read from the symbol, its rules are not known.
+    expect(strategyDto(btc, undefined)).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: null, min_qty: null, min_notional: null });
+  });
+
+  it('is all null for an instrument that is no pair and states no rules', () => {
+    expect(strategyDto(strategy({}), undefined, null, [], { qtyRules: { qtyStep: null, minQty: null, minNotional: null } })).toMatchObject({ base: null, quote: null, qty_step: null, min_qty: null, min_notional: null });
+    expect(instrumentFactsDto('AAPL', null)).toEqual({ base: null, quote: null, qty_step: null, min_qty: null, min_notional: null });
+  });
+
+  it('goes with a quote only when the symbol is listed', () => {
+    expect(quoteDto({ symbol: 'BTC/USDT', exchange: 'CRYPTO', known: true, price: 60_000, at: 1, rules: BTC_RULES }).instrument).toEqual({ base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 });
+    expect(quoteDto({ symbol: 'DOGE/USDT', exchange: 'CRYPTO', known: false, price: null, at: null, rules: null }).instrument).toBeNull();
   });
 });

@@ -4,13 +4,15 @@
  * token version). The shapes are in contract.ts; this file maps domain objects onto them.
  */
 import type { BrokerAccount, RunHistoryRow, StoredEvent, StoredSession, User } from '../../db/repos';
-import type { BackstopDto, BrokerAccountDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OptionContractDto, OrderDto, PositionDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
+import type { BackstopDto, BrokerAccountDto, InstrumentFactsDto, QuoteDto, SignedInSessionDto, EventDto, LevelsDto, LoggedEventDto, NextTriggerDto, OptionContractDto, OrderDto, PositionDto, ReadinessDto, RunHistoryDto, RuntimeDto, StrategyDto, UserDto } from './contract';
 import type { ReadinessReport } from '../readiness/readiness-service';
 import { legFills, runPnl, runSoldQty, type LegFill, type RunFills } from '../execution/realized-pnl';
 
 export type * from './contract';
 import type { EngineEvent, FeedState } from '../core/events';
-import type { BrokerSessionInfo } from '../brokers/broker';
+import type { BrokerSessionInfo, QtyRules } from '../brokers/broker';
+import type { Quote } from '../brokers/instrument-finder';
+import { currencyPair } from '../core/currency-pair';
 import { OPEN_BACKSTOP_STATES, type Backstop, type Levels, type Order, type Run, type Strategy } from '../core/types';
 import type { StoredStrategySpec } from '../core/strategy-spec';
 import type { PositionSpec } from '../core/position-spec';
@@ -197,8 +199,23 @@ export interface StrategyNow {
   readonly backstopByDefault?: boolean | undefined;
   /** Whether its account's broker rests a take-profit with the backstop (AccountFacts.backstopOco). */
   readonly backstopOco?: boolean | undefined;
-  /** The instrument's quantity step, as the account last resolved it (db instruments); null: none stated. */
-  readonly qtyStep?: number | null | undefined;
+  /** The instrument's quantity step, least quantity and least order value, as the account last resolved it (db instruments); null: not resolved. */
+  readonly qtyRules?: QtyRules | null | undefined;
+}
+
+/**
+ * An instrument's pair (read from its symbol) and its quantity rules (null: not resolved, so none known).
+ * @example instrumentFactsDto('BTC/USDT', { qtyStep: 0.00001, minQty: 0.00001, minNotional: 5 })
+ *   // { base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 }
+ */
+export function instrumentFactsDto(symbol: string, rules: QtyRules | null): InstrumentFactsDto {
+  const pair = currencyPair(symbol);
+  return { base: pair?.base ?? null, quote: pair?.quote ?? null, qty_step: rules?.qtyStep ?? null, min_qty: rules?.minQty ?? null, min_notional: rules?.minNotional ?? null };
+}
+
+/** A last price for the form, with what the instrument says of its quantities when it is listed. */
+export function quoteDto(q: Quote): QuoteDto {
+  return { symbol: q.symbol, exchange: q.exchange, known: q.known, price: q.price, at: q.at, instrument: q.rules ? instrumentFactsDto(q.symbol, q.rules) : null };
 }
 
 /**
@@ -227,7 +244,7 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     option_expiry: s.spec.option_expiry ?? 'current_week',
     option_strike: s.spec.option_strike ?? 'atm',
     positions: s.spec.positions?.map(positionDto) ?? null,
-    qty_step: now.qtyStep ?? null,
+    ...instrumentFactsDto(s.spec.symbol, now.qtyRules ?? null),
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,

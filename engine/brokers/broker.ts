@@ -88,6 +88,9 @@ export interface Instrument {
   readonly minNotional?: number | null;
 }
 
+/** What an instrument says of the quantities it can be ordered in. */
+export type QtyRules = Pick<Instrument, 'qtyStep' | 'minQty' | 'minNotional'>;
+
 /**
  * A market order carrying the journal's deterministic client order id.
  * @example { clientOrderId: 'tck3x9a116260309E', instrument, side: 'buy', qty: 10 }

@@ -4,7 +4,7 @@ import type { BrokerAccountId } from '../core/ids';
 import { instrumentKey, type Exchange } from '../core/types';
 import { DomainError } from '../core/errors';
 import type { Repos, StoredInstrument } from '../../db/repos';
-import type { Instrument } from './broker';
+import type { Instrument, QtyRules } from './broker';
 import type { BrokerSessions } from './broker-sessions';
 
 /**
@@ -69,9 +69,10 @@ export class InstrumentCache {
     return this.storedOf(accountId).get(instrumentKey(exchange, symbol))?.tickSize ?? null;
   }
 
-  /** The instrument's quantity step (a crypto pair's) if it was resolved here or is stored and states one, else null; synchronous, for a strategy's DTO. */
-  knownQtyStep(accountId: BrokerAccountId, symbol: string, exchange: Exchange): number | null {
-    return this.storedOf(accountId).get(instrumentKey(exchange, symbol))?.qtyStep ?? null;
+  /** The instrument's quantity step, least quantity and least order value (a crypto pair's; null where it states none) if it was resolved here or is stored, else null; synchronous, for a strategy's DTO. */
+  knownQtyRules(accountId: BrokerAccountId, symbol: string, exchange: Exchange): QtyRules | null {
+    const row = this.storedOf(accountId).get(instrumentKey(exchange, symbol));
+    return row ? { qtyStep: row.qtyStep, minQty: row.minQty, minNotional: row.minNotional } : null;
   }
 
   forgetAccount(accountId: BrokerAccountId): void {

@@ -38,7 +38,7 @@ async function brokerWithoutPriceOrList() {
 describe('quoteOf', () => {
   it('says no price yet before any tick, then gives the last tick a running strategy brought', async () => {
     const { t, clock } = await brokerWithoutPriceOrList();
-    expect(await quoteOf(t.engine.ctx, t.user.id, t.account.id, 'IBM', 'NYSE')).toEqual({ symbol: 'IBM', exchange: 'NYSE', known: true, price: null, at: null });
+    expect(await quoteOf(t.engine.ctx, t.user.id, t.account.id, 'IBM', 'NYSE')).toEqual({ symbol: 'IBM', exchange: 'NYSE', known: true, price: null, at: null, rules: { qtyStep: null, minQty: null, minNotional: null } });
     const s = await t.create({ symbol: 'IBM' });
     await t.start(s.id);
     await clock.advanceTo(clock.now() + 2_000);

@@ -9,7 +9,7 @@ import type { EngineContext } from '../context';
 import { notFound } from '../core/errors';
 import type { BrokerAccountId, UserId } from '../core/ids';
 import { instrumentKey, type Exchange } from '../core/types';
-import type { InstrumentMatch } from './broker';
+import type { InstrumentMatch, QtyRules } from './broker';
 import { rankMatches } from './rank-matches';
 
 /** The most matches one search answers; the form shows a short list, not a catalogue. */
@@ -25,6 +25,8 @@ export interface Quote {
   readonly price: number | null;
   /** Epoch ms of that price; null with it. */
   readonly at: number | null;
+  /** What the instrument says of its quantities (step, least quantity and order value); null when not listed. */
+  readonly rules: QtyRules | null;
 }
 
 /**
@@ -63,9 +65,10 @@ export async function quoteOf(ctx: EngineContext, userId: UserId, accountId: Bro
   if (!ctx.repos.brokerAccounts.get(userId, accountId)) throw notFound('broker account');
   const broker = await ctx.brokers.get(accountId);
   const instrument = broker.capabilities.exchanges.includes(exchange) ? await ctx.instruments.lookup(accountId, symbol, exchange) : null;
-  if (!instrument) return { symbol, exchange, known: false, price: null, at: null };
+  if (!instrument) return { symbol, exchange, known: false, price: null, at: null, rules: null };
+  const rules = { qtyStep: instrument.qtyStep ?? null, minQty: instrument.minQty ?? null, minNotional: instrument.minNotional ?? null };
   const last = ctx.market.lastPrice(accountId, instrumentKey(exchange, instrument.symbol));
-  if (last) return { symbol: instrument.symbol, exchange, known: true, price: last.price, at: last.at };
+  if (last) return { symbol: instrument.symbol, exchange, known: true, price: last.price, at: last.at, rules };
   const atHand = broker.data.lastPrice?.(instrument) ?? null;
-  return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now() };
+  return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now(), rules };
 }

@@ -250,6 +250,8 @@ export interface Backstop {
   readonly fillPrice: number | null;
   readonly done: boolean;
   readonly reason: string | null;
+  /** When the moves of the last minute were sent (epoch ms, oldest first): the modify budget, kept across restarts (run-policy/backstop.ts nextModifyAt). */
+  readonly modifiesSentAt: readonly number[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }

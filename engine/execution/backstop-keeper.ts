@@ -11,7 +11,7 @@ import { backstopId, type BrokerAccountId, type RunId } from '../core/ids';
 import type { Backstop, Exchange, Levels, OrderSide, Run } from '../core/types';
 import { OPEN_BACKSTOP_STATES } from '../core/types';
 import { qtyLeft } from '../core/qty';
-import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, backstopTargetLevels, nextModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
+import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, backstopTargetLevels, nextModifyAt, withModifyAt, type BackstopAnswer, type BackstopPlan } from '../core/run-policy/backstop';
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult, RestingTarget } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
 import type { CrashPoints } from './crash-points';
@@ -58,8 +58,11 @@ export class BackstopKeeper {
   private readonly lateLookups = new Set<TimerHandle>();
   /** Placements certainly not made (a rate limit, ours or the broker's), waiting to go again (placeAgainLater). */
   private readonly retries = new Set<TimerHandle>();
-  /** Per leg: when its last moves went out (the modify budget), the latest level asked for, its wait. */
-  private readonly follows = new Map<string, { sentAt: number[]; latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
+  /**
+   * Per leg: the latest level asked for and its wait for the modify budget. When the moves went out
+   * is the journal's (`Backstop.modifiesSentAt`), so a restarted process spends only what is left.
+   */
+  private readonly follows = new Map<string, { latest: { levels: Pick<Levels, 'stop' | 'tick'>; plan: BackstopPlan } | null; timer: TimerHandle | null }>();
   /**
    * Legs an exit has been cleared for in this process, with when: no backstop is placed for them
    * again. A placement queued behind the exit's clearance (recovery's, or one after the broker
@@ -219,12 +222,13 @@ export class BackstopKeeper {
 
   /**
    * Moves the leg's backstop to follow its stop (a trail, a move to cost), at most the broker's
-   * `modifiesPerMinute` (nextModifyAt); moves asked for meanwhile wait, and the latest wins. Only
-   * a resting backstop moves, and only towards the price. Resolves with the move made, if any.
+   * `modifiesPerMinute` (nextModifyAt) over the moves the journal holds, this process's and any
+   * before a restart; moves asked for meanwhile wait, and the latest wins. Only a resting backstop
+   * moves, and only towards the price. Resolves with the move made, if any.
    */
   follow(runId: RunId, legNo: number, levels: Pick<Levels, 'stop' | 'tick'>, plan: BackstopPlan): Promise<{ from: number; to: number; row: Backstop } | null> {
     const key = `${runId}:${legNo}`;
-    const f = this.follows.get(key) ?? { sentAt: [], latest: null, timer: null };
+    const f = this.follows.get(key) ?? { latest: null, timer: null };
     this.follows.set(key, f);
     f.latest = { levels, plan };
     if (f.timer) return Promise.resolve(null);
@@ -237,7 +241,7 @@ export class BackstopKeeper {
       const stops = broker.restingStops;
       if (!stops) return null;
       const now = this.deps.clock.now();
-      const at = nextModifyAt(f.sentAt, now, stops.modifiesPerMinute);
+      const at = nextModifyAt(row.modifiesSentAt, now, stops.modifiesPerMinute);
       if (at > now) {
         f.timer = this.deps.clock.setTimer(at - now, () => {
           f.timer = null;
@@ -250,12 +254,12 @@ export class BackstopKeeper {
       const { triggerPrice, limitPrice } = backstopLevels(row.side === 'sell' ? 'long' : 'short', want.levels, want.plan, stops.marketOnFire);
       const tighter = row.side === 'sell' ? triggerPrice > row.triggerPrice : triggerPrice < row.triggerPrice;
       if (!tighter) return null;
-      f.sentAt = [...f.sentAt.filter((t) => t > now - 60_000), now];
       const version = row.version + 1;
       // A take-profit resting with it goes along unchanged: the levels never move a target.
       const target = targetOf(row);
       const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
-      const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice });
+      // Counted before it goes: a move whose answer dies with the process may have reached the broker.
+      const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice, modifiesSentAt: withModifyAt(row.modifiesSentAt, now) });
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;

@@ -5,9 +5,8 @@
  * quantity, and worth at least its least order value at the last price. Each refusal names the figure.
  */
 import { isMultipleOfStep, qtyText, qtyValue } from '../core/qty';
-import type { Instrument } from '../brokers/broker';
-
-type QtyRules = Pick<Instrument, 'qtyStep' | 'minQty' | 'minNotional'>;
+import { currencyPair } from '../core/currency-pair';
+import type { QtyRules } from '../brokers/broker';
 
 /**
  * What is wrong with `qty` of `symbol`, or null. `instrument` null: not resolved (an option chosen
@@ -25,6 +24,7 @@ export function qtyProblem(qty: number, symbol: string, instrument: QtyRules | n
   if (minNotional === null || price === null) return null;
   const value = qtyValue(qty, price);
   if (value >= minNotional) return null;
-  const quote = symbol.includes('/') ? ` ${symbol.slice(symbol.indexOf('/') + 1)}` : '';
+  const pair = currencyPair(symbol);
+  const quote = pair ? ` ${pair.quote}` : '';
   return `qty ${qtyText(qty)} of ${symbol} is worth ${qtyText(value)}${quote} at the last price ${qtyText(price)}, below ${symbol}'s least order value of ${qtyText(minNotional)}${quote}`;
 }

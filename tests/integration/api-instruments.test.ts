@@ -59,12 +59,12 @@ describe('GET /broker/:id/quote', () => {
   it('gives the last price of a listed symbol', async () => {
     const res = await get(`/broker/${account}/quote?symbol=aapl&exchange=NASDAQ`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: expect.any(Number), at: h.clock.now() });
+    expect(res.body).toEqual({ symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: expect.any(Number), at: h.clock.now(), instrument: { base: null, quote: null, qty_step: null, min_qty: null, min_notional: null } });
     expect(res.body.price).toBeGreaterThan(0);
   });
 
   it('says a symbol the broker does not list is unknown, with no price', async () => {
-    expect((await get(`/broker/${account}/quote?symbol=APPL&exchange=NASDAQ`)).body).toEqual({ symbol: 'APPL', exchange: 'NASDAQ', known: false, price: null, at: null });
+    expect((await get(`/broker/${account}/quote?symbol=APPL&exchange=NASDAQ`)).body).toEqual({ symbol: 'APPL', exchange: 'NASDAQ', known: false, price: null, at: null, instrument: null });
   });
 
   it('refuses a malformed symbol or a missing exchange, naming each', async () => {

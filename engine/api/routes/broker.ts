@@ -20,7 +20,7 @@ import { removalBlockers } from '../../brokers/removal-blockers';
 import type { Strategy } from '../../core/types';
 import type { BrokerKindsDto, BrokerLoginStartDto, BrokerSessionResultDto, InstrumentSearchDto, QuoteDto } from '../contract';
 import { INSTRUMENT_SEARCH_MAX, quoteOf, searchInstruments } from '../../brokers/instrument-finder';
-import { brokerAccountDto, type BrokerAccountDto } from '../dto';
+import { brokerAccountDto, quoteDto, type BrokerAccountDto } from '../dto';
 import { brokerSessionBody, connectBrokerBody, idParams, instrumentSearchQuery, parse, quoteQuery } from '../schemas';
 import { DomainError } from '../../core/errors';
 
@@ -103,7 +103,7 @@ export function brokerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     scope.get('/broker/:id/quote', async (request): Promise<QuoteDto> => {
       const { id } = parse(idParams, request.params);
       const { symbol, exchange } = parse(quoteQuery, request.query);
-      return quoteOf(engine.ctx, userOf(request).id, asBrokerAccountId(id), symbol, exchange);
+      return quoteDto(await quoteOf(engine.ctx, userOf(request).id, asBrokerAccountId(id), symbol, exchange));
     });
 
     scope.post('/broker/:id/login', async (request): Promise<BrokerLoginStartDto> => {

@@ -24,8 +24,8 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const account = repos.brokerAccounts.get(userId, asBrokerAccountId(s.spec.broker_account_id));
     const facts = account === undefined ? undefined : accountFacts(brokerAccounts.kinds()[account.broker], account.options);
     // The strategy is the user's (read by user before this), so is its account's instrument.
-    const qtyStep = engine.ctx.instruments.knownQtyStep(s.brokerAccountId, s.symbol, s.exchange);
-    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault: facts?.backstopByDefault ?? false, backstopOco: facts?.backstopOco ?? false, qtyStep };
+    const qtyRules = engine.ctx.instruments.knownQtyRules(s.brokerAccountId, s.symbol, s.exchange);
+    const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault: facts?.backstopByDefault ?? false, backstopOco: facts?.backstopOco ?? false, qtyRules };
     if (!run) return strategyDto(s, run, null, [], now);
     // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
     return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), { ...now, backstop: repos.backstops.findByLegInternal(run.id, run.legNo) });

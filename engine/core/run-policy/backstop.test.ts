@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestingStopReport, RestingStopResult } from '../../brokers/broker';
-import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopOn, backstopTargetLevels, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt } from './backstop';
+import { answerOfCancel, answerOfReport, BACKSTOP_ASK_AGAIN_MS, backstopLevels, backstopOn, backstopTargetLevels, backstopPlanOf, GTT_LIMIT_SLACK_PERCENT, nextModifyAt, withModifyAt } from './backstop';
 
 const report = (over: Partial<RestingStopReport>): RestingStopReport => ({
   clientOrderId: 'tbk3x9a17do000160001',
@@ -148,5 +148,14 @@ describe('nextModifyAt', () => {
         for (const t of sent) expect(sent.filter((s) => s >= t && s < t + 60_000).length).toBeLessThanOrEqual(perMinute);
       }),
     );
+  });
+});
+
+describe('withModifyAt', () => {
+  it('keeps the sends of the last minute and adds this one, so the journaled list stays within the budget', () => {
+    expect(withModifyAt([], 5_000)).toEqual([5_000]);
+    expect(withModifyAt([0, 10_000], 65_000)).toEqual([10_000, 65_000]);
+    expect(withModifyAt([0, 10_000], 60_000)).toEqual([10_000, 60_000]);
+    expect(nextModifyAt(withModifyAt([1_000], 4_000), 5_000, 2)).toBe(61_000);
   });
 });

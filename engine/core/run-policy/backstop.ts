@@ -160,4 +160,12 @@ export function nextModifyAt(sentAt: readonly number[], now: number, perMinute: 
   return recent[recent.length - perMinute]! + MINUTE_MS;
 }
 
+/**
+ * The modify times to journal with a move sent at `now`: those still in the last minute, and `now`.
+ * @example withModifyAt([0, 10_000], 65_000) // [10_000, 65_000]
+ */
+export function withModifyAt(sentAt: readonly number[], now: number): number[] {
+  return [...sentAt.filter((t) => t > now - MINUTE_MS), now];
+}
+
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stopReached, targetReached } from './stop-loss-warning';
 
-const quote = { symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: 187.5, at: 1 };
+const quote = { symbol: 'AAPL', exchange: 'NASDAQ', known: true, price: 187.5, at: 1, instrument: { base: null, quote: null, qty_step: null, min_qty: null, min_notional: null } };
 
 describe('stopReached of a long', () => {
   it('warns of a stop-loss at or above the last price, naming both', () => {

@@ -7,7 +7,8 @@
  * returns next to its input, all at once, named by the input's label. Before saving it says where
  * and when the strategy will trade: the exchange (from the account's markets, never a hidden
  * "broker's default"), the time zone its times are in, the account with its PAPER or LIVE badge,
- * and the instrument's last price. The symbol field suggests the account's instruments as the
+ * and the instrument's last price (and, for a crypto pair, its quantity step, least quantity and
+ * least order value beside the quantity). The symbol field suggests the account's instruments as the
  * trader types, each with the exchange it is listed on. Each exit level has its unit beside it
  * (price, points or % of entry; a trail in points or % of the best price). A stop-loss price at
  * or above the last price would sell at once (the engine skips such a run at BUY time), and so
@@ -33,6 +34,7 @@ import { bodyOf, groupsOf, isInitial, isModeOf, isShown, labelsOf, modeOf, value
 import { SpecInput } from './spec-input';
 import { FormGroups } from './strategy-form-groups';
 import { StopLossConfirm } from './stop-loss-confirm';
+import { qtyRulesWords } from './pair-words';
 
 /** Labels of the exchanges the API accepts; a Record so a new exchange fails this build. */
 const EXCHANGES: Record<Exchange, string> = {
@@ -255,6 +257,7 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
   /** Hints that need what the form knows; the engine's hint otherwise. */
   const hints: Readonly<Record<string, ReactNode>> = {
     symbol: lastPrice(quote, symbol, exchange),
+    qty: qtyRules(quote, symbol, exchange),
     exchange: account ? `${account.label} trades ${markets.map((m) => m.exchange).join(', ') || 'no listed exchange'}` : undefined,
     timezone: exchangeZone ? `Empty: ${exchangeZone}, ${exchange}'s own` : undefined,
   };
@@ -324,8 +327,15 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
   );
 }
 
-/** What a symbol the engine accepts looks like; the quote is asked only for such text. */
-const SYMBOL_TEXT = /^[A-Z0-9][A-Z0-9.&_-]{0,29}$/;
+/** What a symbol the engine accepts looks like (strategy-spec.ts, a pair BASE/QUOTE too); the quote is asked only for such text. */
+const SYMBOL_TEXT = /^(?=.{1,30}$)[A-Z0-9][A-Z0-9.&_-]*(\/[A-Z0-9][A-Z0-9.&_-]*)?$/;
+
+/** Beside the quantity, once the symbol is known: the pair's step, least quantity and least order value; the engine's hint until then, or when it states none. */
+function qtyRules(quote: QuoteDto | null, symbol: string, exchange: string): ReactNode {
+  if (!quote?.instrument || quote.symbol !== symbol || quote.exchange !== exchange) return undefined;
+  const words = qtyRulesWords(symbol, quote.instrument);
+  return words === null ? undefined : <span data-testid="qty-rules">{words}</span>;
+}
 
 /** The instrument's last price, shown under the symbol, or why there is none; nothing before a quote. */
 function lastPrice(quote: QuoteDto | null, symbol: string, exchange: string): ReactNode {

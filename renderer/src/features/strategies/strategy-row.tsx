@@ -18,6 +18,7 @@ import { stalePriceNote } from './stale-price';
 import { AccountTag, NextTrigger } from './which-money';
 import { ReadinessNote } from './readiness-note';
 import { optionLine, pricedInstrument } from './option-view';
+import { pairQty } from './pair-words';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -47,7 +48,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
           <span className="muted small"> {s.exchange} · #{s.id}</span>
         </a>
         <div className="muted small tnum">
-          {s.side === 'sell' && <>Sell first (short) · </>}Qty {qty(s.qty, s.qty_step)}{s.option_right !== null && ' lots'} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
+          {s.side === 'sell' && <>Sell first (short) · </>}Qty {pairQty(s.qty, s)}{s.option_right !== null && ' lots'} · BUY {s.buy_time} → SELL {s.sell_time} {zoneLabel(s.timezone)}
         </div>
         {option && (
           <div className="small tnum" data-testid="option-contract">

@@ -12,6 +12,7 @@ import { lastActionView, positionView } from '../strategies/strategy-metrics';
 import { backstopPlanWords, dayWords, reentryWords } from '../strategies/plan-words';
 import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
+import { pairQty } from '../strategies/pair-words';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
 import { BacktestPanel } from '../backtest/backtest-panel';
 import { AuditLog } from './audit-log';
@@ -88,7 +89,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>Quantity</dt>
           <dd className="num">
-            {qty(strategy.qty, strategy.qty_step)} {strategy.side === 'sell' && <span className="muted small">sell first (short)</span>}
+            {pairQty(strategy.qty, strategy)} {strategy.side === 'sell' && <span className="muted small">sell first (short)</span>}
           </dd>
         </div>
         <div>

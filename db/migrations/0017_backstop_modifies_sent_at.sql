@@ -1,0 +1,1 @@
+ALTER TABLE `backstops` ADD `modifies_sent_at` text DEFAULT '[]' NOT NULL;
