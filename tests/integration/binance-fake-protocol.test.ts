@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DOCS_API_KEY, DOCS_SECRET_KEY, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '../fakes/binance/fake-binance';
 import { DEFAULT_SYMBOLS, type FakeSymbol } from '../fakes/binance/fake-symbols';
+import { wsApiPayload } from '../fakes/binance/fake-ws-api';
 
 const LTCBTC: FakeSymbol = { symbol: 'LTCBTC', baseAsset: 'LTC', quoteAsset: 'BTC', tickSize: '0.00000100', minPrice: '0.00000100', maxPrice: '100000.00000000', stepSize: '0.01000000', minQty: '0.01000000', maxQty: '100000.00000000', minNotional: '0.00010000' };
 /** The docs' example timestamp; the fake's clock 100 ms later. */
@@ -229,5 +230,67 @@ describe('market streams (developers.binance.com, "WebSocket Streams")', () => {
     expect(JSON.parse(String((await combinedNext)[0]))).toEqual({ stream: 'btcusdt@trade', data: trade });
     raw.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 2 }));
     expect(JSON.parse(String((await once(raw, 'message'))[0]))).toEqual({ result: ['btcusdt@trade'], id: 2 });
+  });
+});
+
+describe('WebSocket API user data stream (developers.binance.com, "WebSocket API": SIGNED request security, user data stream requests)', () => {
+  /** The next `n` frames of a socket, parsed. */
+  function frames(ws: WebSocket, n: number): Promise<any[]> {
+    return new Promise((resolve) => {
+      const got: any[] = [];
+      const on = (raw: unknown) => {
+        got.push(JSON.parse(String(raw)));
+        if (got.length === n) {
+          ws.off('message', on);
+          resolve(got);
+        }
+      };
+      ws.on('message', on);
+    });
+  }
+
+  it("builds the docs' signature payload (parameters sorted by name) and signs it to the docs' signature", () => {
+    const params = { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01000000', price: '52000.00', newOrderRespType: 'ACK', recvWindow: 100, timestamp: 1645423376532, apiKey: DOCS_API_KEY };
+    const payload = wsApiPayload(params);
+    expect(payload).toBe(`apiKey=${DOCS_API_KEY}&newOrderRespType=ACK&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`);
+    expect(sign(payload)).toBe('cc15477742bd704c29492d96c7ead9414dfd8e0ec4a00f947bb5bb454ddbd08a');
+  });
+
+  it('subscribes with a signature, refuses a bad one (-1022) or an old timestamp (-1021), then sends executionReport for each order change', async () => {
+    await start();
+    const ws = new WebSocket(fake!.wsApiUrl);
+    sockets.push(ws);
+    await once(ws, 'open');
+    const request = (id: string, params: Record<string, unknown>, bad = false) => {
+      const signature = sign(wsApiPayload(params));
+      ws.send(JSON.stringify({ id, method: 'userDataStream.subscribe.signature', params: { ...params, signature: bad ? signature.replace(/^./, signature[0] === 'a' ? 'b' : 'a') : signature } }));
+    };
+    request('bad', { apiKey: DOCS_API_KEY, timestamp: clockMs }, true);
+    expect((await frames(ws, 1))[0]).toEqual({ id: 'bad', status: 400, error: { code: -1022, msg: 'Signature for this request is not valid.' }, rateLimits: [expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', count: 2 })] });
+    request('old', { apiKey: DOCS_API_KEY, timestamp: clockMs - 6000 });
+    expect((await frames(ws, 1))[0]).toMatchObject({ id: 'old', status: 400, error: { code: -1021 } });
+    request('ok', { apiKey: DOCS_API_KEY, timestamp: clockMs, recvWindow: 5000 });
+    expect((await frames(ws, 1))[0]).toEqual({ id: 'ok', status: 200, result: { subscriptionId: 0 }, rateLimits: [expect.objectContaining({ count: 6 })] });
+    expect(fake!.userDataSubscriptions()).toBe(1);
+
+    const events = frames(ws, 2);
+    await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015', newClientOrderId: 'tckWs1' });
+    const [placed, traded] = await events;
+    expect(Object.keys(placed)).toEqual(['subscriptionId', 'event']);
+    expect(Object.keys(placed.event)).toEqual(['e', 'E', 's', 'c', 'S', 'o', 'f', 'q', 'p', 'P', 'F', 'g', 'C', 'x', 'X', 'r', 'i', 'l', 'z', 'L', 'n', 'N', 'T', 't', 'I', 'w', 'm', 'M', 'O', 'Z', 'Y', 'Q', 'W', 'V']);
+    expect(placed).toMatchObject({ subscriptionId: 0, event: { e: 'executionReport', s: 'BTCUSDT', c: 'tckWs1', S: 'BUY', o: 'MARKET', q: '0.00150000', x: 'NEW', X: 'NEW', z: '0.00000000', N: null, t: -1 } });
+    expect(traded.event).toMatchObject({ c: 'tckWs1', x: 'TRADE', X: 'FILLED', l: '0.00150000', z: '0.00150000', L: '60000.00000000', n: '0.00000150', N: 'BTC', Z: '90.00000000', Y: '90.00000000' });
+
+    // A cancel: `c` is the cancel's own id, `C` the order's.
+    const resting = frames(ws, 1);
+    await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: '70000', quantity: '0.001', newClientOrderId: 'tckWs2' });
+    expect((await resting)[0].event).toMatchObject({ c: 'tckWs2', x: 'NEW', X: 'NEW', w: true });
+    const cancelEvent = frames(ws, 1);
+    await signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'tckWs2', newClientOrderId: 'tckWs2cancel' });
+    expect((await cancelEvent)[0].event).toMatchObject({ c: 'tckWs2cancel', C: 'tckWs2', x: 'CANCELED', X: 'CANCELED' });
+
+    ws.send(JSON.stringify({ id: 'u', method: 'userDataStream.unsubscribe', params: { subscriptionId: 0 } }));
+    expect((await frames(ws, 1))[0]).toMatchObject({ id: 'u', status: 200, result: {} });
+    expect(fake!.userDataSubscriptions()).toBe(0);
   });
 });

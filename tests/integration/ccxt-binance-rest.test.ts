@@ -11,6 +11,7 @@ import { urlsIn } from '../../engine/brokers/ccxt/ccxt-client';
 import { BINANCE } from '../../engine/brokers/ccxt/ccxt-venues';
 import type { Instrument, OrderReport, PlaceOrderResult } from '../../engine/brokers/broker';
 import { startFakeBinance, type FakeBinance } from '../fakes/binance/fake-binance';
+import { eventually } from '../fakes/alpaca/eventually';
 
 // 03:00 UTC on a Sunday, far from the real time: a request stamped by Date.now() would be refused -1021.
 const START = Date.UTC(2026, 11, 6, 3, 0);
@@ -215,5 +216,17 @@ describe('CCXT account on the Binance fake', () => {
     const check = await account.execution.validateCredentials();
     expect(check).toEqual({ ok: false, reason: expect.stringContaining('Invalid API-key, IP, or permissions for action.') });
     expect(check.ok ? '' : check.reason).not.toContain('not-a-key-of-the-fake');
+  });
+
+  it("CCXT's own watchOrders reads the fake's WebSocket API user stream (the oracle for slice 4's streams)", async () => {
+    const s = await setup();
+    const ex = await s.account.exchange();
+    const next = ex.watchOrders('BTC/USDT');
+    // The subscription is signed and confirmed before the order goes out.
+    await eventually(() => s.fake.userDataSubscriptions() === 1);
+    await buy(s, 'tckStream');
+    const orders = await next;
+    // NEW then TRADE for one order id: CCXT's cache keeps its latest state.
+    expect(orders.at(-1)).toMatchObject({ clientOrderId: 'tckStream', id: '1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.0015, filled: 0.0015, status: 'closed' });
   });
 });

@@ -53,7 +53,11 @@ export async function openCcxtExchange(config: CcxtClientConfig): Promise<Exchan
     fetchImplementation: ccxtFetch({ clock: config.clock, budget: config.budget, allowedPrefixes: allowed, ...(config.onRequest ? { onRequest: config.onRequest } : {}) }),
   });
   if (config.testnet) exchange.setSandboxMode(true);
-  if (config.endpoint !== undefined) exchange.urls['api'] = moveUrls(exchange.urls['api'], new URL(config.endpoint));
+  if (config.endpoint !== undefined) {
+    exchange.urls['api'] = moveUrls(exchange.urls['api'], new URL(config.endpoint));
+    // CCXT opens a plain ws:// URL only with an http agent loaded first (`Exchange.js` getHttpAgentIfNeeded).
+    if (config.endpoint.startsWith('http:')) await exchange.loadHttpProxyAgent();
+  }
   const api = exchange.urls['api'] as Record<string, unknown>;
   for (const key of ['public', 'private']) if (typeof api[key] === 'string') allowed.push(api[key]);
   return exchange;

@@ -1,14 +1,15 @@
 /**
  * A fake Binance spot exchange on loopback: REST `/api/v3/…` and the WebSocket market streams,
  * speaking the documented protocol (SOURCES.md), with faults to inject and a record of every
- * order request it received. The WebSocket API (`userDataStream.subscribe.signature`,
- * `executionReport`) is not served yet (issue 22's plan, slice 4).
+ * order request it received; and the WebSocket API's user data stream
+ * (`userDataStream.subscribe.signature`, then `executionReport` events), not its trading methods.
  *
  * Test controls (not Binance's protocol), also over HTTP for a fake in another process:
  *   GET  /__fake/record    {received: every POST /api/v3/order with its outcome, orders: every order}
  *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
  *   POST /__fake/stream/{drop|stall|resume}
+ *   POST /__fake/ws-api/drop
  *
  * @example
  *   const fake = await startFakeBinance({ prices: { BTCUSDT: '60000' } });
@@ -26,6 +27,7 @@ import { BinanceFaultPlan, type BinanceFaultRule } from './fake-faults';
 import { FakeMarketStream } from './fake-market-stream';
 import { FakeBinanceRest, type ReceivedBinanceOrder } from './fake-rest';
 import { DEFAULT_SYMBOLS, type FakeSymbol } from './fake-symbols';
+import { FakeWsApi } from './fake-ws-api';
 
 export interface FakeBinanceOptions {
   /** The exchange's clock (serverTime, the recvWindow check, order times); default Date.now. */
@@ -51,6 +53,8 @@ export interface FakeBinance {
   readonly url: string;
   /** ws://127.0.0.1:port/ws, the raw market stream endpoint. */
   readonly streamUrl: string;
+  /** ws://127.0.0.1:port/ws-api/v3, the WebSocket API. */
+  readonly wsApiUrl: string;
   readonly account: FakeBinanceAccount;
   credentials(): { apiKey: string; secret: string };
   /** Every POST /api/v3/order that arrived (with a key), and what came of it. */
@@ -67,6 +71,10 @@ export interface FakeBinance {
   stallStreams(): void;
   resumeStreams(): void;
   streamSubscriptions(): string[][];
+  /** Cuts every WebSocket API connection. */
+  dropWsApi(): void;
+  /** Open user data stream subscriptions over all WebSocket API connections. */
+  userDataSubscriptions(): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +86,8 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   const rest = new FakeBinanceRest(book, faults, opts.weightLimit ?? 6000);
   const wss = new WebSocketServer({ noServer: true });
   const stream = new FakeMarketStream(wss);
+  const wsApiServer = new WebSocketServer({ noServer: true });
+  const wsApi = new FakeWsApi(wsApiServer, book);
   book.onTrade((t) => stream.publish(t));
   for (const [symbol, price] of Object.entries(opts.prices ?? {})) book.setPrice(symbol, price);
 
@@ -91,8 +101,9 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (!FakeMarketStream.serves(path)) return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    const to = FakeMarketStream.serves(path) ? wss : FakeWsApi.serves(path) ? wsApiServer : undefined;
+    if (!to) return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    to.handleUpgrade(req, socket, head, (ws) => to.emit('connection', ws, req));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -104,6 +115,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   fake = {
     url: `http://127.0.0.1:${port}`,
     streamUrl: `ws://127.0.0.1:${port}/ws`,
+    wsApiUrl: `ws://127.0.0.1:${port}/ws-api/v3`,
     account,
     credentials: () => ({ apiKey: account.apiKey, secret: account.secretKey }),
     received: () => rest.received.map((r) => ({ ...r })),
@@ -119,8 +131,11 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     stallStreams: () => stream.stall(),
     resumeStreams: () => stream.resume(),
     streamSubscriptions: () => stream.subscriptions(),
+    dropWsApi: () => wsApi.drop(),
+    userDataSubscriptions: () => wsApi.subscriptionCount(),
     async close() {
       stream.close();
+      wsApi.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -152,6 +167,9 @@ async function admin(fake: FakeBinance, req: IncomingMessage, res: ServerRespons
         return ok();
       case 'POST /__fake/stream/resume':
         fake.resumeStreams();
+        return ok();
+      case 'POST /__fake/ws-api/drop':
+        fake.dropWsApi();
         return ok();
       default:
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no fake control ${req.method} ${path}` }));

@@ -37,6 +37,16 @@ export interface FakeTrade {
   readonly buyerMaker: boolean;
 }
 
+/** One change of an order, as the user data stream's `executionReport` tells it. */
+export interface FakeOrderEvent {
+  readonly order: FakeOrder;
+  /** Binance's execution type `x`. */
+  readonly execution: 'NEW' | 'TRADE' | 'CANCELED';
+  readonly fill: FakeFill | null;
+  /** On CANCELED: the cancel request's own client id (`c`; the order's id is then in `C`). */
+  readonly cancelClientId: string | null;
+}
+
 export interface FakeOrder {
   readonly apiKey: string;
   readonly symbol: string;
@@ -77,8 +87,9 @@ export class FakeBinanceBook {
   private readonly prices = new Map<string, Decimal>();
   private nextOrderId = 1;
   private nextTradeId = 1;
-  /** Listeners of every trade (the market stream). */
+  /** Listeners of every trade (the market stream) and every order event (the user data stream). */
   private readonly tradeListeners: ((trade: FakeTrade) => void)[] = [];
+  private readonly orderListeners: ((event: FakeOrderEvent) => void)[] = [];
 
   constructor(
     symbols: readonly FakeSymbol[],
@@ -97,6 +108,10 @@ export class FakeBinanceBook {
 
   onTrade(listener: (trade: FakeTrade) => void): void {
     this.tradeListeners.push(listener);
+  }
+
+  onOrderEvent(listener: (event: FakeOrderEvent) => void): void {
+    this.orderListeners.push(listener);
   }
 
   lastPrice(symbol: string): Decimal | undefined {
@@ -174,6 +189,7 @@ export class FakeBinanceBook {
     this.orders.push(order);
     bal.free = bal.free.sub(spend);
     bal.locked = bal.locked.add(spend);
+    this.emitOrder({ order, execution: 'NEW', fill: null, cancelClientId: null });
     if (type === 'MARKET') this.fill(order, last!);
     else if (last !== undefined && this.crosses(order, last)) this.fill(order, last);
     return order;
@@ -190,7 +206,7 @@ export class FakeBinanceBook {
     return undefined;
   }
 
-  cancel(order: FakeOrder): BinanceError | FakeOrder {
+  cancel(order: FakeOrder, cancelClientId: string): BinanceError | FakeOrder {
     if (!OPEN.has(order.status)) return err(400, -2011, 'Unknown order sent.');
     const account = this.accounts.get(order.apiKey)!;
     const s = this.symbols.get(order.symbol)!;
@@ -202,6 +218,7 @@ export class FakeBinanceBook {
     bal.free = bal.free.add(held);
     order.status = 'CANCELED';
     order.updateTime = this.now();
+    this.emitOrder({ order, execution: 'CANCELED', fill: null, cancelClientId });
     return order;
   }
 
@@ -302,11 +319,17 @@ export class FakeBinanceBook {
     into.free = into.free.add(got.sub(commission));
     account.balances.set(gotAsset, into);
     const tradeId = this.publishTrade(o.symbol, price, qty, o.side === 'SELL');
-    o.fills.push({ price: D8(price), qty: D8(qty), commission: D8(commission), commissionAsset: gotAsset, tradeId });
+    const fill: FakeFill = { price: D8(price), qty: D8(qty), commission: D8(commission), commissionAsset: gotAsset, tradeId };
+    o.fills.push(fill);
     o.executedQty = o.origQty;
     o.cummulativeQuoteQty = o.cummulativeQuoteQty.add(quote);
     o.status = 'FILLED';
     o.updateTime = this.now();
+    this.emitOrder({ order: o, execution: 'TRADE', fill, cancelClientId: null });
+  }
+
+  private emitOrder(event: FakeOrderEvent): void {
+    for (const l of this.orderListeners) l(event);
   }
 
   /** Sends a trade to the stream's listeners; returns its trade id. */

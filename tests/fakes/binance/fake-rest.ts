@@ -153,9 +153,10 @@ export class FakeBinanceRest {
     if (route === 'GET /api/v3/order') return order ? { status: 200, body: book.orderJson(order) } : failure(err(400, -2013, 'Order does not exist.'));
     // DELETE /api/v3/order
     if (!order) return failure(err(400, -2011, 'Unknown order sent.'));
-    const cancelled = book.cancel(order);
+    const cancelId = params.get('newClientOrderId') ?? `cancel${order.orderId}x${now}`;
+    const cancelled = book.cancel(order, cancelId);
     if ('code' in cancelled) return failure(cancelled);
-    return { status: 200, body: book.cancelledJson(cancelled, params.get('newClientOrderId') ?? `cancel${cancelled.orderId}x${now}`) };
+    return { status: 200, body: book.cancelledJson(cancelled, cancelId) };
   }
 
   /** X-MBX-APIKEY, then the signature, then the timestamp: Binance's order of checks (SOURCES.md). */
@@ -165,19 +166,9 @@ export class FakeBinanceRest {
     const account = this.book.accounts.get(key);
     if (!account) return err(401, -2015, 'Invalid API-key, IP, or permissions for action.');
     const query = url.search.replace(/^\?/, '');
-    const given = params.get('signature');
-    if (given === null) return err(400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
     // totalParams: the query string concatenated with the body, `signature` (their last part) left out.
-    const total = stripSignature(query) + stripSignature(body);
-    const want = createHmac('sha256', account.secretKey).update(total).digest('hex');
-    if (!/^[0-9a-fA-F]{64}$/.test(given) || !timingSafeEqual(Buffer.from(want), Buffer.from(given.toLowerCase()))) return err(400, -1022, 'Signature for this request is not valid.');
-    const timestamp = Number(params.get('timestamp'));
-    if (!params.has('timestamp') || !Number.isSafeInteger(timestamp)) return err(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
-    const recvWindow = params.has('recvWindow') ? Number(params.get('recvWindow')) : 5000;
-    if (!(recvWindow >= 0) || recvWindow > 60_000) return err(400, -1131, 'recvWindow must be less than 60000');
-    if (timestamp >= now + 1000) return err(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
-    if (now - timestamp > recvWindow) return err(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
-    return account;
+    const refused = checkSigned(account, stripSignature(query) + stripSignature(body), params.get('signature'), params.get('timestamp'), params.get('recvWindow'), now);
+    return refused ?? account;
   }
 
   private listed(params: URLSearchParams) {
@@ -245,6 +236,23 @@ export class FakeBinanceRest {
       .writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'X-MBX-USED-WEIGHT-1M': String(this.weight), ...reply.headers })
       .end(JSON.stringify(reply.body));
   }
+}
+
+/**
+ * The checks of a SIGNED request once its key is known: the HMAC-SHA256 of `payload` under the
+ * account's secret, then `timestamp` within `recvWindow` (rest-api "Timing security"). Null: it passes.
+ */
+export function checkSigned(account: FakeBinanceAccount, payload: string, signature: string | null, timestampText: string | null, recvWindowText: string | null, now: number): BinanceError | null {
+  if (signature === null) return err(400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+  const want = createHmac('sha256', account.secretKey).update(payload).digest('hex');
+  if (!/^[0-9a-fA-F]{64}$/.test(signature) || !timingSafeEqual(Buffer.from(want), Buffer.from(signature.toLowerCase()))) return err(400, -1022, 'Signature for this request is not valid.');
+  const timestamp = Number(timestampText);
+  if (timestampText === null || !Number.isSafeInteger(timestamp)) return err(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+  const recvWindow = recvWindowText !== null ? Number(recvWindowText) : 5000;
+  if (!(recvWindow >= 0) || recvWindow > 60_000) return err(400, -1131, 'recvWindow must be less than 60000');
+  if (timestamp >= now + 1000) return err(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  if (now - timestamp > recvWindow) return err(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
+  return null;
 }
 
 function failure(e: BinanceError): Reply {
