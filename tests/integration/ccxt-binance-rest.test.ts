@@ -84,7 +84,7 @@ describe('CCXT account on the Binance fake', () => {
     const before = s.fake.requests().length;
     await expect((ex as unknown as { sapiGetSystemStatus(): Promise<unknown> }).sapiGetSystemStatus()).rejects.toThrow(/none of this account's endpoints/);
     expect(s.fake.requests()).toHaveLength(before);
-    expect(s.account.capabilities).toMatchObject({ kind: 'binance', exchanges: ['CRYPTO'], rejectsDuplicateClientOrderId: false, clientOrderIdMaxLength: 36, fractionalQty: true, sellFirst: 'none' });
+    expect(s.account.capabilities).toMatchObject({ kind: 'binance', exchanges: ['CRYPTO'], rejectsDuplicateClientOrderId: false, clientOrderIdMaxLength: 36, fractionalQty: true, lookupNeedsInstrument: true, sellFirst: 'none' });
     expect(await s.account.execution.validateCredentials()).toEqual({ ok: true });
   });
 

@@ -55,6 +55,8 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     ordersPerMinute: null,
     sessionExpiresDaily: null,
     fractionalQty: true,
+    // Binance asks the symbol with origClientOrderId.
+    lookupNeedsInstrument: true,
     // Spot: a sale needs the base asset.
     sellFirst: 'none',
     intradaySquareOff: null,

@@ -7,9 +7,9 @@
  * by its id before anything else (reconciler.ts, `rejectsDuplicateClientOrderId: false`).
  *
  * The venue names an order by (symbol, id), not by the id alone: the symbol comes from the
- * instrument where the caller passes it, else from this process's own placements. A lookup
- * without either throws (the engine asks again), never answers null: null means "not at the
- * venue", and that would let the order be sent a second time.
+ * instrument the caller passes (the reconciler does, as `lookupNeedsInstrument` asks), else from
+ * this process's own placements. A lookup without either throws (the engine asks again), never
+ * answers null: null means "not at the venue", and that would let the order be sent a second time.
  */
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Clock } from '../../core/clock';
