@@ -22,6 +22,11 @@ export interface BrokerCapabilities {
   /** Fractions of any instrument (Alpaca's fractional shares); an instrument's own `qtyStep` wins over it. */
   readonly fractionalQty: boolean;
   /**
+   * The broker names an order by its instrument as well as its client order id (Binance: symbol and
+   * `origClientOrderId`), so a lookup is given the order's instrument. Absent or false: the id alone.
+   */
+  readonly lookupNeedsInstrument?: boolean;
+  /**
    * How this account can sell first (open a short, covered later by a buy):
    * - 'none': it cannot (a Kite account trading CNC, delivery: a sell needs the shares).
    * - 'per_instrument': where the instrument's `shortable` is true (Alpaca: shortable and easy to
@@ -172,9 +177,12 @@ export interface BrokerInstruments {
 export interface BrokerExecution {
   validateCredentials(): Promise<CredentialCheck>;
   placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult>;
-  /** Looks an order up by its client order id (reconciliation); null when the broker has none. */
-  lookupOrder(clientOrderId: string): Promise<OrderReport | null>;
-  cancelOrder(clientOrderId: string): Promise<void>;
+  /**
+   * Looks an order up by its client order id (reconciliation); null when the broker has none.
+   * `instrument`: the order's, given where `capabilities.lookupNeedsInstrument` (else it may be left out).
+   */
+  lookupOrder(clientOrderId: string, instrument?: Instrument): Promise<OrderReport | null>;
+  cancelOrder(clientOrderId: string, instrument?: Instrument): Promise<void>;
   /** Every status change of every order on the account; returns the unsubscribe function. */
   onOrderUpdate(listener: (report: OrderReport) => void): () => void;
   /**

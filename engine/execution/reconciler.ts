@@ -217,6 +217,17 @@ export class Reconciler {
     this.reported.delete(orderId);
   }
 
+  /**
+   * The broker's report of the order by its client order id. A broker that names an order by its
+   * instrument too (a CCXT venue: Binance asks symbol and `origClientOrderId`) gets the journal's
+   * instrument; one that cannot be had fails the lookup (asked again later), never answers "none".
+   */
+  private async lookupAt(broker: Broker, order: Order): Promise<OrderReport | null> {
+    if (broker.capabilities.lookupNeedsInstrument !== true) return broker.execution.lookupOrder(order.clientOrderId);
+    const instrument = await this.ctx.instruments.require(order.brokerAccountId, order.symbol, order.exchange);
+    return broker.execution.lookupOrder(order.clientOrderId, instrument);
+  }
+
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {
     const { brokers, logger, bus, clock } = this.ctx;
     const order = this.open(orderId);
@@ -230,7 +241,7 @@ export class Reconciler {
     let answered = false;
     try {
       broker = await brokers.get(order.brokerAccountId);
-      report = await broker.execution.lookupOrder(order.clientOrderId);
+      report = await this.lookupAt(broker, order);
       answered = true;
     } catch (err) {
       logger.warn({ err, orderId, attempt }, 'order lookup failed; will retry');
@@ -360,7 +371,7 @@ export class Reconciler {
       if (result.kind === 'accepted') {
         this.apply(order.brokerAccountId, { clientOrderId: order.clientOrderId, brokerOrderId: result.brokerOrderId, status: 'accepted', filledQty: 0, avgFillPrice: null, at: result.at, reason: null });
       } else {
-        const found = await broker.execution.lookupOrder(order.clientOrderId);
+        const found = await broker.execution.lookupOrder(order.clientOrderId, instrument);
         if (found) this.apply(order.brokerAccountId, found);
         else refuse(result.reason, result.lasting);
         if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);

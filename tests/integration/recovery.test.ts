@@ -175,6 +175,45 @@ describe('recovery at start', () => {
     expect(t.run(s.id).state).toBe('IN_POSITION');
   });
 
+  it('gives the lookup the order\'s instrument where the broker names orders by instrument too (a CCXT venue), and the id alone elsewhere', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:30:02Z' });
+    const { s, run } = await crashedRun('BUYING');
+    const order = journal(run, s, 'BUY', 'pending');
+    const instrument = (await t.paper.instruments.resolve('AAPL', 'NYSE'))!;
+    await t.paper.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: 'buy', opens: true, qty: 10 });
+    const realLookup = t.paper.execution.lookupOrder.bind(t.paper.execution);
+    const asked: unknown[][] = [];
+    Object.assign(t.paper.execution, {
+      lookupOrder: async (...args: unknown[]) => {
+        asked.push(args);
+        return realLookup(args[0] as string);
+      },
+    });
+    Object.assign(t.paper, { capabilities: { ...t.paper.capabilities, lookupNeedsInstrument: true } });
+    await t.engine.recover();
+    await t.until('2026-03-09T13:30:05Z');
+    expect(asked[0]).toEqual([order.clientOrderId, expect.objectContaining({ symbol: 'AAPL', exchange: 'NYSE', brokerRef: instrument.brokerRef })]);
+    expect(t.orders(s.id)[0]).toMatchObject({ status: 'filled' });
+    expect(t.paper.placedOrders()).toHaveLength(1);
+  });
+
+  it('asks a broker without that need by the id alone', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:30:02Z' });
+    const { s, run } = await crashedRun('BUYING');
+    const order = journal(run, s, 'BUY', 'pending');
+    const realLookup = t.paper.execution.lookupOrder.bind(t.paper.execution);
+    const asked: unknown[][] = [];
+    Object.assign(t.paper.execution, {
+      lookupOrder: async (...args: unknown[]) => {
+        asked.push(args);
+        return realLookup(args[0] as string);
+      },
+    });
+    await t.engine.recover();
+    await t.until('2026-03-09T13:30:03Z');
+    expect(asked[0]).toEqual([order.clientOrderId]);
+  });
+
   it('finishes an exit that was in flight, and the strategy\'s STOP is honoured after a crash', async () => {
     t = await startTestEngine({ at: '2026-03-09T15:00:00Z' });
     const { s, run } = await crashedRun('IN_POSITION', { positionQty: 10, entryPrice: 100, stopRequested: true });

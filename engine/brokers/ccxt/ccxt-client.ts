@@ -1,0 +1,85 @@
+/**
+ * One CCXT exchange instance per account, built on first use: `import('ccxt')` costs ~2.4 s and
+ * ~140 MiB (plan §2), so a daemon without a crypto account never pays it.
+ *
+ * The instance is CCXT's `pro` class (its WebSocket methods serve the streams later), with
+ * CCXT's limiter off (its timers are real; our budget runs on the Clock), request timestamps from
+ * the injected Clock (`milliseconds`, read by Binance's `nonce()`), every request through our
+ * `fetchImplementation` (ccxt-fetch.ts), and `options` that keep it to the endpoints we use.
+ */
+import type { Exchange } from 'ccxt';
+import type { Clock } from '../../core/clock';
+import type { RateBudget } from '../alpaca/rate-budget';
+import { ccxtFetch } from './ccxt-fetch';
+import type { CcxtVenue } from './ccxt-venues';
+
+let loading: Promise<typeof import('ccxt')> | undefined;
+
+/** The CCXT module, imported once per process on first need. */
+export function loadCcxt(): Promise<typeof import('ccxt')> {
+  return (loading ??= import('ccxt'));
+}
+
+export interface CcxtClientConfig {
+  readonly venue: CcxtVenue;
+  readonly clock: Clock;
+  readonly budget: RateBudget;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** The venue's test network (Binance's testnet.binance.vision) instead of the live one. */
+  readonly testnet: boolean;
+  /**
+   * Every endpoint moved to this origin, paths kept (`http://127.0.0.1:4567`: the loopback fake).
+   * Every URL CCXT holds is moved, not only the ones we call: one left out would point at the live host.
+   */
+  readonly endpoint?: string;
+  readonly timeoutMs: number;
+  readonly onRequest?: (method: string, url: string) => void;
+}
+
+/** The venue's CCXT instance, set up as above. Only REST `public` and `private` URLs are allowed through. */
+export async function openCcxtExchange(config: CcxtClientConfig): Promise<Exchange> {
+  const ccxt = await loadCcxt();
+  const Ctor = (ccxt.pro as unknown as Record<string, new (args: Record<string, unknown>) => Exchange>)[config.venue.ccxtId];
+  if (!Ctor) throw new Error(`CCXT ${ccxt.version} has no exchange "${config.venue.ccxtId}"`);
+  const allowed: string[] = [];
+  const exchange = new Ctor({
+    apiKey: config.apiKey,
+    secret: config.secret,
+    enableRateLimit: false,
+    timeout: config.timeoutMs,
+    options: structuredClone(config.venue.ccxtOptions),
+    milliseconds: () => config.clock.now(),
+    fetchImplementation: ccxtFetch({ clock: config.clock, budget: config.budget, allowedPrefixes: allowed, ...(config.onRequest ? { onRequest: config.onRequest } : {}) }),
+  });
+  if (config.testnet) exchange.setSandboxMode(true);
+  if (config.endpoint !== undefined) {
+    exchange.urls['api'] = moveUrls(exchange.urls['api'], new URL(config.endpoint));
+    // CCXT opens a plain ws:// URL only with an http agent loaded first (`Exchange.js` getHttpAgentIfNeeded).
+    if (config.endpoint.startsWith('http:')) await exchange.loadHttpProxyAgent();
+  }
+  const api = exchange.urls['api'] as Record<string, unknown>;
+  for (const key of ['public', 'private']) if (typeof api[key] === 'string') allowed.push(api[key]);
+  return exchange;
+}
+
+/** Every URL string in `tree` with its origin replaced by `to`'s (ws:// for a stream URL), path and query kept. */
+export function moveUrls(tree: unknown, to: URL): any {
+  if (typeof tree === 'string' && /^(https?|wss?):\/\//.test(tree)) {
+    const u = new URL(tree);
+    const ws = u.protocol === 'ws:' || u.protocol === 'wss:';
+    const secure = to.protocol === 'https:';
+    return `${ws ? (secure ? 'wss:' : 'ws:') : to.protocol}//${to.host}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+  }
+  if (Array.isArray(tree)) return tree.map((t) => moveUrls(t, to));
+  if (tree !== null && typeof tree === 'object') return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, moveUrls(v, to)]));
+  return tree;
+}
+
+/** Every URL string in `tree`, for a test that proves none is left at a live host. */
+export function urlsIn(tree: unknown): string[] {
+  if (typeof tree === 'string') return /^[a-z]+:\/\//.test(tree) ? [tree] : [];
+  if (Array.isArray(tree)) return tree.flatMap(urlsIn);
+  if (tree !== null && typeof tree === 'object') return Object.values(tree).flatMap(urlsIn);
+  return [];
+}

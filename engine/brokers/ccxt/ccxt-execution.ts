@@ -1,0 +1,191 @@
+/**
+ * Orders at a CCXT venue over REST: a market order carrying our client order id in the venue's
+ * own field (Binance `newClientOrderId`), a lookup and a cancel by that id (`origClientOrderId`).
+ *
+ * Binance refuses a reused id only while the first order is open (ccxt-venues.ts), so a lost
+ * answer is never resent here: the placement answers `unknown` and the engine looks the order up
+ * by its id before anything else (reconciler.ts, `rejectsDuplicateClientOrderId: false`).
+ *
+ * The venue names an order by (symbol, id), not by the id alone: the symbol comes from the
+ * instrument the caller passes (the reconciler does, as `lookupNeedsInstrument` asks), else from
+ * this process's own placements. A lookup without either throws (the engine asks again), never
+ * answers null: null means "not at the venue", and that would let the order be sent a second time.
+ */
+import type { Exchange as CcxtExchange, Order } from 'ccxt';
+import type { Clock } from '../../core/clock';
+import { isMultipleOfStep, qtyText } from '../../core/qty';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { Precedence } from '../alpaca/rate-budget';
+import { classifyPlacement, venueCode } from './ccxt-errors';
+import { callContext, type CallContext } from './ccxt-fetch';
+import { CCXT_EXCHANGE } from './ccxt-instruments';
+import { errorKinds, scrub, scrubError } from './ccxt-scrub';
+import type { CcxtVenue } from './ccxt-venues';
+
+const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
+
+export interface CcxtExecutionDeps {
+  readonly venue: CcxtVenue;
+  readonly clock: Clock;
+  /** The account's instance, markets loaded. */
+  readonly exchange: () => Promise<CcxtExchange>;
+  /** The account's key and secret, kept out of every message. */
+  readonly secrets: readonly string[];
+}
+
+export class CcxtExecution implements BrokerExecution {
+  private readonly listeners = new Set<(r: OrderReport) => void>();
+  /** Client order id → unified symbol, for the orders this process placed. */
+  private readonly symbols = new Map<string, string>();
+
+  constructor(private readonly deps: CcxtExecutionDeps) {}
+
+  /** One signed request (the balances): a key the venue refuses is named, never shown. */
+  async validateCredentials(): Promise<CredentialCheck> {
+    try {
+      await this.call('other', async (ex) => ex.fetchBalance());
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const invalid = this.invalid(req);
+    if (invalid) return { kind: 'rejected', reason: invalid, lasting: true };
+    const { venue, secrets, clock } = this.deps;
+    const ctx: CallContext = { precedence: req.opens ? 'entry' : 'exit' };
+    return callContext.run(ctx, async () => {
+      let ex: CcxtExchange;
+      try {
+        ex = await this.deps.exchange();
+      } catch (err) {
+        // The markets could not be loaded: the order was not sent.
+        return { kind: 'unknown', reason: scrubError(err, secrets).message, notPlaced: true, ...(ctx.retryAfterMs !== undefined ? { retryAfterMs: ctx.retryAfterMs } : {}) };
+      }
+      this.symbols.set(req.clientOrderId, req.instrument.symbol);
+      let order: Order;
+      try {
+        order = await ex.createOrder(req.instrument.symbol, 'market', req.side, req.qty, undefined, { [venue.placeIdParam]: req.clientOrderId });
+      } catch (err) {
+        if (venueCode(venue, err) === 'clock') await this.resyncClock(ex);
+        return classifyPlacement(venue, err, ctx, secrets);
+      }
+      let report: OrderReport;
+      try {
+        report = this.reportOf(order, req.clientOrderId);
+      } catch (err) {
+        // Placed, but the answer cannot be read: look it up.
+        return { kind: 'unknown', reason: scrub(`${venue.title} answered the order with what cannot be read: ${err instanceof Error ? err.message : String(err)}`, secrets) };
+      }
+      // The answer already says how it filled (Binance answers a MARKET order FULL): a report,
+      // after the engine has taken the placement itself.
+      queueMicrotask(() => this.emit(report));
+      return { kind: 'accepted', brokerOrderId: report.brokerOrderId, at: order.timestamp ?? clock.now() };
+    });
+  }
+
+  /**
+   * The order with this client id, or null when the venue has none. `instrument` names its
+   * symbol; without it, only an order placed by this process can be looked up (else it throws).
+   */
+  async lookupOrder(clientOrderId: string, instrument?: Instrument): Promise<OrderReport | null> {
+    const symbol = this.symbolOf(clientOrderId, instrument);
+    try {
+      return await this.call('other', async (ex) => this.reportOf(await ex.fetchOrder('', symbol, { [this.deps.venue.lookupIdParam]: clientOrderId }), clientOrderId));
+    } catch (err) {
+      if (this.notFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Cancels it; an order no longer open is left as it is (its end is reported by a lookup). */
+  async cancelOrder(clientOrderId: string, instrument?: Instrument): Promise<void> {
+    const symbol = this.symbolOf(clientOrderId, instrument);
+    try {
+      const order = await this.call('exit', async (ex) => ex.cancelOrder('', symbol, { [this.deps.venue.lookupIdParam]: clientOrderId }));
+      this.emit(this.reportOf(order, clientOrderId));
+    } catch (err) {
+      if (!this.notFound(err)) throw err;
+      const found = await this.lookupOrder(clientOrderId, instrument);
+      if (found) this.emit(found);
+    }
+  }
+
+  onOrderUpdate(listener: (report: OrderReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `fn` on the account's instance under a call context; any error leaves scrubbed. */
+  private async call<T>(precedence: Precedence, fn: (ex: CcxtExchange) => Promise<T>): Promise<T> {
+    return callContext.run({ precedence }, async () => {
+      try {
+        return await fn(await this.deps.exchange());
+      } catch (err) {
+        throw scrubError(err, this.deps.secrets);
+      }
+    });
+  }
+
+  private notFound(err: unknown): boolean {
+    return venueCode(this.deps.venue, err) === 'not-found' || errorKinds(err).includes('OrderNotFound');
+  }
+
+  private symbolOf(clientOrderId: string, instrument: Instrument | undefined): string {
+    const symbol = instrument?.symbol ?? this.symbols.get(clientOrderId);
+    if (!symbol) throw new Error(`${this.deps.venue.title} names an order by its pair as well as its id, and no pair is known for client order id ${clientOrderId}`);
+    return symbol;
+  }
+
+  /** Binance's -1021: the Clock and the venue disagree; learn the difference (GET /api/v3/time) for the next nonce. */
+  private async resyncClock(ex: CcxtExchange): Promise<void> {
+    try {
+      await ex.loadTimeDifference();
+    } catch {
+      // The next placement's -1021 tries again.
+    }
+  }
+
+  private invalid(req: PlaceOrderRequest): string | null {
+    const { venue } = this.deps;
+    const id = req.clientOrderId;
+    if (req.instrument.exchange !== CCXT_EXCHANGE) return `${venue.title} trades ${CCXT_EXCHANGE} pairs, not ${req.instrument.exchange}`;
+    if (id.length === 0 || id.length > venue.clientOrderIdMaxLength || !CLIENT_ID.test(id)) return `client order id "${id}" does not fit ${venue.title}'s (1-${venue.clientOrderIdMaxLength} letters, digits, - and _)`;
+    if (!(req.qty > 0) || !Number.isFinite(req.qty)) return `quantity ${req.qty} is not a positive number`;
+    const step = req.instrument.qtyStep ?? null;
+    // CCXT would truncate an off-step quantity to the step without a word: refuse it instead.
+    if (step !== null && !isMultipleOfStep(req.qty, step)) return `quantity ${qtyText(req.qty)} is not a multiple of ${req.instrument.symbol}'s step ${qtyText(step)}`;
+    return null;
+  }
+
+  /** CCXT's unified order as our report; throws on what cannot be read (a NaN, a negative fill). */
+  private reportOf(order: Order, clientOrderId: string): OrderReport {
+    const filled = order.filled ?? 0;
+    if (!Number.isFinite(filled) || filled < 0) throw new Error(`filled quantity ${String(order.filled)}`);
+    const average = filled > 0 ? (order.average ?? (order.cost !== undefined ? order.cost / filled : null)) : null;
+    if (average !== null && !(Number.isFinite(average) && average > 0)) throw new Error(`average price ${String(average)}`);
+    if (order.id === undefined || order.id === null || String(order.id) === '') throw new Error('no order id');
+    const status: OrderReport['status'] =
+      order.status === 'closed' ? 'filled' : order.status === 'canceled' || order.status === 'expired' ? 'cancelled' : order.status === 'rejected' ? 'rejected' : filled > 0 ? 'partially_filled' : 'accepted';
+    return {
+      clientOrderId: order.clientOrderId ?? clientOrderId,
+      brokerOrderId: String(order.id),
+      status,
+      filledQty: filled,
+      avgFillPrice: average,
+      at: order.lastUpdateTimestamp ?? order.lastTradeTimestamp ?? order.timestamp ?? this.deps.clock.now(),
+      reason: status === 'rejected' ? `${this.deps.venue.title} rejected the order` : status === 'cancelled' ? `${order.status} at ${this.deps.venue.title}` : null,
+    };
+  }
+
+  private emit(report: OrderReport): void {
+    for (const l of this.listeners) {
+      try {
+        l(report);
+      } catch {
+        // A listener's failure must not stop the others.
+      }
+    }
+  }
+}

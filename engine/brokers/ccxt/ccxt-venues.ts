@@ -1,0 +1,98 @@
+/**
+ * What differs between the exchanges Tradeclock reaches through CCXT, in one table, so another
+ * venue is a row here rather than code (issue 22's plan §3). Only Binance spot is a row yet.
+ */
+
+export interface CcxtVenue {
+  /** CCXT's exchange id (`ccxt.pro[id]`). */
+  readonly ccxtId: string;
+  readonly title: string;
+  /** The raw parameter that carries our client order id on a placement (Binance `newClientOrderId`). */
+  readonly placeIdParam: string;
+  /** The raw parameter that names an order by our id on a lookup or cancel (Binance `origClientOrderId`). */
+  readonly lookupIdParam: string;
+  readonly clientOrderIdMaxLength: number;
+  /**
+   * Whether the venue refuses a reused client order id for good. Binance refuses it only while
+   * the first order is open ("Arbitrary unique ID among open orders"; errors.md "Duplicate order
+   * sent."): a filled MARKET order's id is taken again as a second order. So false, and the
+   * reconciler looks the order up before any resend.
+   */
+  readonly rejectsDuplicateClientOrderId: boolean;
+  /** Our own request budget (CCXT's limiter is off): requests per window. */
+  readonly requestsPerWindow: number;
+  readonly rateWindowMs: number;
+  /** The venue's order-rate limit, as the capabilities state it. */
+  readonly ordersPerSecond: number | null;
+  /** Options CCXT needs so it asks only what we use (fact 4: Binance's loadMarkets reaches three hosts by default). */
+  readonly ccxtOptions: Readonly<Record<string, unknown>>;
+  /**
+   * The venue's own error codes whose meaning CCXT's class does not carry, by the `code` of its
+   * error JSON: CCXT picks its per-market table by hostname (`binance.js` `getExceptionsByUrl`),
+   * so its classes for a loopback URL and a live one can differ; the code does not.
+   */
+  readonly codes: Readonly<Record<string, VenueCode>>;
+  /** Messages that name an answer more exactly than the code (Binance's -2010 carries several). */
+  readonly messages: Readonly<Record<string, VenueCode>>;
+}
+
+/**
+ * - `rate`: refused before matching for the request rate; not placed, send again after the wait.
+ * - `clock`: the timestamp fell outside the venue's window; not placed, resync the clock and send.
+ * - `unknown`: the venue says it does not know whether the order was carried out.
+ * - `in-use`: an order with this client id is open at the venue: it was placed; look it up.
+ * - `funds`, `auth`, `invalid`: refused for good (lasting).
+ * - `not-found`: no such order (lookup, cancel).
+ */
+export type VenueCode = 'rate' | 'clock' | 'unknown' | 'in-use' | 'funds' | 'auth' | 'invalid' | 'not-found';
+
+/**
+ * Binance spot. Codes from developers.binance.com/docs/binance-spot-api-docs/errors; limits from
+ * its REST API page (6000 request weight a minute, 100 orders per 10 s); client id `^[a-zA-Z0-9-_]{1,36}$`.
+ */
+export const BINANCE: CcxtVenue = {
+  ccxtId: 'binance',
+  title: 'Binance spot',
+  placeIdParam: 'newClientOrderId',
+  lookupIdParam: 'origClientOrderId',
+  clientOrderIdMaxLength: 36,
+  rejectsDuplicateClientOrderId: false,
+  // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is
+  // 4800 of Binance's 6000 weight, so Tradeclock alone never earns a 429.
+  requestsPerWindow: 240,
+  rateWindowMs: 60_000,
+  ordersPerSecond: 10,
+  // Besides fact 4's two, `fetchMargins` (default true, `binance.js:1360`): with keys set,
+  // loadMarkets also asks `sapi/v1/margin/allPairs` and `isolated/allPairs` (`:3454-3459`).
+  ccxtOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
+  codes: {
+    '-1003': 'rate',
+    '-1015': 'rate',
+    '-1021': 'clock',
+    '-1006': 'unknown',
+    '-1007': 'unknown',
+    '-1000': 'unknown',
+    '-1001': 'unknown',
+    '-1008': 'rate',
+    '-1002': 'auth',
+    '-1022': 'auth',
+    '-2014': 'auth',
+    '-2015': 'auth',
+    '-1013': 'invalid',
+    '-1100': 'invalid',
+    '-1102': 'invalid',
+    '-1111': 'invalid',
+    '-1121': 'invalid',
+    '-2013': 'not-found',
+    '-2011': 'not-found',
+  },
+  messages: {
+    'Duplicate order sent.': 'in-use',
+    'Account has insufficient balance for requested action.': 'funds',
+    'This account may not place or cancel orders.': 'auth',
+    'This symbol is not permitted for this account.': 'auth',
+    'Unknown order sent.': 'not-found',
+  },
+};
+
+export const CCXT_VENUES: Readonly<Record<string, CcxtVenue>> = { binance: BINANCE };
