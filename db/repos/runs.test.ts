@@ -46,6 +46,7 @@ describe('runs repo', () => {
       stopRequested: false,
       stopKeep: false,
       legNo: 0,
+      positionNo: 0,
       plan: null,
       levels: null,
       reentryAt: null,
@@ -64,6 +65,19 @@ describe('runs repo', () => {
     t.repos.runs.create(newRun(a, '2026-03-09'), 10);
     expect(() => t.repos.runs.create(newRun(a, '2026-03-09'), 11)).toThrow(UniqueViolation);
     expect(() => t.repos.runs.create(newRun(b, '2026-03-09'), 11)).not.toThrow();
+  });
+
+  it('a day holds one run per position: its group, read by position; latest is the group\'s position 0', () => {
+    t.repos.runs.create(newRun(a, '2026-03-09'), 1);
+    const p1 = t.repos.runs.create({ ...newRun(a, '2026-03-10'), positionNo: 1 }, 2);
+    const p0 = t.repos.runs.create(newRun(a, '2026-03-10'), 3);
+    expect(() => t.repos.runs.create({ ...newRun(a, '2026-03-10'), positionNo: 1 }, 4)).toThrow(UniqueViolation);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-10', 1)).toEqual(p1);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-10')).toEqual(p0);
+    expect(t.repos.runs.groupInternal(a.strategy.id, '2026-03-10').map((r) => r.id)).toEqual([p0.id, p1.id]);
+    expect(t.repos.runs.latestInternal(a.strategy.id)).toEqual(p0);
+    expect(t.repos.runs.latestGroupInternal(a.strategy.id)).toEqual([p0, p1]);
+    expect(t.repos.runs.latestGroupInternal(b.strategy.id)).toEqual([]);
   });
 
   it('updates progress fields, including booleans and nulls', () => {

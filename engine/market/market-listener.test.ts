@@ -48,7 +48,7 @@ describe('MarketListener crossings', () => {
     expect(hits).toEqual([]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(true);
     tick(95);
-    expect(hits).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now(), source: 'stream', staleForMs: null }]);
+    expect(hits).toEqual([{ strategyId: 1, positionNo: 0, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now(), source: 'stream', staleForMs: null }]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(false);
     tick(90);
     expect(hits).toHaveLength(1);

@@ -128,8 +128,8 @@ export class StrategyManager {
     const strategy = this.ctx.repos.strategies.get(userId, strategyId);
     if (!strategy) throw notFound('strategy');
     if (strategy.status === 'running') throw conflict('strategy is already running');
-    const latest = this.ctx.repos.runs.latestInternal(strategyId);
-    if (latest && !isDayOver(latest)) {
+    const latest = this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => !isDayOver(r));
+    if (latest) {
       throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
     }
     const began = this.ctx.clock.now();
@@ -559,11 +559,20 @@ export class StrategyManager {
    */
   private onCrossing(hit: Crossing): void {
     const now = this.ctx.clock.now();
-    const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
+    const runId = this.runOfPosition(hit.strategyId, hit.positionNo);
     if (runId === undefined) return;
     const exit = crossingExit(hit.kind);
     if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, legNo: hit.legNo, scheduledAt: now });
     setImmediate(() => this.afterCrossing(hit, runId, now));
+  }
+
+  /**
+   * The run a crossing of position `positionNo` is for: position 0's is the run the strategy's jobs
+   * belong to (in memory); another position's is read, of the strategy's latest day.
+   */
+  private runOfPosition(strategyId: StrategyId, positionNo: number): RunId | undefined {
+    if (positionNo === 0) return this.jobs.get(strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(strategyId)?.id;
+    return this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
   }
 
   /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
@@ -581,12 +590,19 @@ export class StrategyManager {
     }
   }
 
-  /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */
+  /**
+   * A run reached a final state: once every run of its day's group has (a strategy without
+   * `positions` has one), arm the next trading day (daily) or wind the strategy down. A position
+   * whose day is over while another still runs leaves the group's jobs and levels alone.
+   */
   private async finishRun(strategyId: StrategyId, runId: RunId): Promise<void> {
     const { repos, clock, logger, bus, market } = this.ctx;
-    if (this.jobs.get(strategyId)?.runId === runId || this.reentries.get(strategyId)?.runId === runId) this.cancelJobs(strategyId);
-    market.clearTriggers(strategyId);
     const run = repos.runs.getInternal(runId);
+    const group = run ? repos.runs.groupInternal(strategyId, run.tradingDate) : [];
+    if (group.some((r) => !isDayOver(r))) return;
+    const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
+    if (ofGroup(this.jobs.get(strategyId)?.runId) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
+    market.clearTriggers(strategyId);
     try {
       const strategy = repos.strategies.getInternal(strategyId);
       if (!strategy || !run) return;
@@ -616,9 +632,13 @@ export class StrategyManager {
     market.clearTriggers(strategy.id);
     this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
-    // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so).
-    const at = runInstrument(this.ctx.repos, this.ctx.repos.runs.latestInternal(strategy.id), strategy);
-    await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol));
+    // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so);
+    // each position of the last day's group has its own runtime hash and instrument set member.
+    const group = this.ctx.repos.runs.latestGroupInternal(strategy.id);
+    for (const run of group.length > 0 ? group : [undefined]) {
+      const at = runInstrument(this.ctx.repos, run, strategy);
+      await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol), run?.positionNo ?? 0);
+    }
   }
 
   /** Cancels the strategy's jobs and its waiting re-entry (that of run `keepReentryOf` is kept). */
