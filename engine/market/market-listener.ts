@@ -80,6 +80,15 @@ export interface LevelsMoved extends LevelsOwner {
   readonly at: number;
 }
 
+/** What one position of a strategy watches. */
+interface Watched {
+  readonly key: string;
+  readonly broker: Broker;
+  readonly instrument: Instrument;
+  readonly strategyId: StrategyId;
+  readonly positionNo: number;
+}
+
 /** A position's levels held here between ticks. */
 interface Live extends LevelsOwner {
   readonly feed: string;
@@ -96,10 +105,10 @@ export class MarketListener {
   private readonly crossed: Armed[] = [];
   private firing = false;
   private readonly last = new Map<string, LastPrice>();
-  /** feed key → strategies that need it. */
-  private readonly watchers = new Map<string, Set<StrategyId>>();
-  /** strategy → what it watches, so that it can be unwatched without asking the broker anything. */
-  private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
+  /** feed key → the runs (runKey: strategy and position) that need it. */
+  private readonly watchers = new Map<string, Set<number>>();
+  /** runKey → what the strategy's position watches, so that it can be unwatched without asking the broker anything. */
+  private readonly watching = new Map<number, Watched>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
   private readonly feedDetails = new Map<BrokerAccountId, string | null>();
   private onCrossing: (hit: Crossing) => void = () => {};
@@ -173,48 +182,61 @@ export class MarketListener {
     return this.feedStates;
   }
 
-  /** Subscribes the instrument for a strategy (the broker is asked once per instrument). */
-  watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId): void {
+  /**
+   * Subscribes the instrument for a strategy's position (the broker is asked once per instrument);
+   * `positionNo` 0 for a strategy without `positions`, whose one instrument it replaces. Each
+   * position of a multi-position strategy watches its own contract.
+   */
+  watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId, positionNo = 0): void {
     const key = feedKey(accountId, instrumentKey(instrument.exchange, instrument.symbol));
-    const before = this.watching.get(strategyId);
+    const run = runKey(strategyId, positionNo);
+    const before = this.watching.get(run);
     if (before?.key === key && before.broker === broker) return;
-    if (before) this.unwatch(strategyId);
+    if (before) this.unwatchRun(run);
     let set = this.watchers.get(key);
     if (!set) {
       this.watchers.set(key, (set = new Set()));
       broker.data.subscribe([instrument]);
     }
-    set.add(strategyId);
-    this.watching.set(strategyId, { key, broker, instrument });
+    set.add(run);
+    this.watching.set(run, { key, broker, instrument, strategyId, positionNo });
     this.freshness.watched(key, this.deps.clock.now());
   }
 
   /** Watched instruments on which some run has a stop or target armed, with those runs' strategies. */
   guardedFeeds(): GuardedFeed[] {
     const byKey = new Map<string, { key: string; accountId: BrokerAccountId; broker: Broker; instrument: Instrument; strategies: StrategyId[] }>();
-    for (const [strategyId, w] of this.watching) {
-      if (!EXIT_KINDS.some((kind) => this.triggers.isArmed(strategyId, kind))) continue;
+    for (const w of this.watching.values()) {
+      if (!EXIT_KINDS.some((kind) => this.triggers.isArmed(w.strategyId, kind, w.positionNo))) continue;
       let feed = byKey.get(w.key);
       if (!feed) byKey.set(w.key, (feed = { key: w.key, accountId: accountOfKey(w.key), broker: w.broker, instrument: w.instrument, strategies: [] }));
-      feed.strategies.push(strategyId);
+      if (!feed.strategies.includes(w.strategyId)) feed.strategies.push(w.strategyId);
     }
     return [...byKey.values()];
   }
 
-  /** Drops a strategy's interest, if it had any; the last one out unsubscribes the instrument. */
-  unwatch(strategyId: StrategyId): void {
-    const watched = this.watching.get(strategyId);
+  /**
+   * Drops the interest of a strategy's position `positionNo`, or of every position without it, if
+   * it had any; the last one out unsubscribes an instrument.
+   */
+  unwatch(strategyId: StrategyId, positionNo?: number): void {
+    if (positionNo !== undefined) this.unwatchRun(runKey(strategyId, positionNo));
+    else for (let p = 0; p < POSITIONS; p++) this.unwatchRun(runKey(strategyId, p));
+  }
+
+  private unwatchRun(run: number): void {
+    const watched = this.watching.get(run);
     if (!watched) return;
-    this.watching.delete(strategyId);
+    this.watching.delete(run);
     const set = this.watchers.get(watched.key);
-    if (!set?.delete(strategyId) || set.size > 0) return;
+    if (!set?.delete(run) || set.size > 0) return;
     this.watchers.delete(watched.key);
     watched.broker.data.unsubscribe([watched.instrument]);
   }
 
-  /** Whether the strategy's instrument has been handed to its broker to subscribe. */
-  isWatching(strategyId: StrategyId): boolean {
-    return this.watching.has(strategyId);
+  /** Whether the instrument of the strategy's position (default 0) has been handed to its broker to subscribe. */
+  isWatching(strategyId: StrategyId, positionNo = 0): boolean {
+    return this.watching.has(runKey(strategyId, positionNo));
   }
 
   lastPrice(accountId: BrokerAccountId, instrument: string): LastPrice | undefined {
