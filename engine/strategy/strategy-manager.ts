@@ -94,6 +94,12 @@ export class StrategyManager {
   private readonly killedAt = new Map<UserId, number>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
+  /**
+   * The trading date whose group (several positions) last ended, per strategy: two of its runs
+   * ending in one commit (two fills in one batch of broker answers) publish two ends that each
+   * read the whole group over, and only the first may arm the next day or wind the strategy down.
+   */
+  private readonly groupEnded = new Map<StrategyId, string>();
   /** An option run's contract being chosen: the warm-up's and the BUY's share one choice. */
   private readonly choosing = new Map<RunId, Promise<ContractChoice>>();
 
@@ -280,6 +286,8 @@ export class StrategyManager {
     const { clock, runtime, bus } = this.ctx;
     const now = clock.now();
     const run = this.runFor(strategy, plan, now);
+    // The day armed again (a START after the day's runs never placed an order) may end again.
+    if (this.groupEnded.get(strategy.id) === plan.tradingDate) this.groupEnded.delete(strategy.id);
     await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
     void this.watch(strategy);
     this.schedule(run);
@@ -600,6 +608,10 @@ export class StrategyManager {
     const run = repos.runs.getInternal(runId);
     const group = run ? repos.runs.groupInternal(strategyId, run.tradingDate) : [];
     if (group.some((r) => !isDayOver(r))) return;
+    if (run && group.length > 1) {
+      if (this.groupEnded.get(strategyId) === run.tradingDate) return;
+      this.groupEnded.set(strategyId, run.tradingDate);
+    }
     const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
     if (ofGroup(this.jobs.get(strategyId)?.runId) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);

@@ -67,6 +67,21 @@ describe('the positions of one strategy day', () => {
     expect(await t.runtime.strategiesOn('NYSE:AAPL')).toEqual([]);
   });
 
+  it('ends the day once when the last two positions end in one commit: one completion, one teardown', async () => {
+    t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
+    const s = await t.create();
+    await t.start(s.id);
+    const runs = await secondPosition(s.id, 80);
+    // Two ends written in one transaction (two fills applied in one commit of broker answers), their events published after it.
+    const now = t.clock.now();
+    t.repos.transaction(() => runs.map((r) => t.repos.runs.update(r.id, { state: 'SKIPPED', reason: 'test' }, now)));
+    for (const r of runs) t.engine.bus.publish({ type: 'run_state_changed', userId: r.userId, strategyId: r.strategyId, runId: r.id, from: 'ARMED', to: 'SKIPPED', reason: 'test', at: now });
+    await t.engine.manager.settle();
+    expect(t.eventsOf('strategy_completed')).toHaveLength(1);
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
+    expect(await t.runtime.readRuntime(s.id, 1)).toBeNull();
+  });
+
   it('refuses to edit, delete or start a strategy while any position of its last day is open', async () => {
     t = await startTestEngine({ at: '2026-03-09T13:00:00Z' });
     const s = await t.create();
