@@ -3,6 +3,7 @@ import { asRunId } from '../../engine/core/ids';
 import type { RunState } from '../../engine/core/types';
 import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../test-support';
 import { UniqueViolation } from './errors';
+import { runPlanOf } from '../../engine/core/run-plan-spec';
 import type { NewRun } from './runs';
 
 let t: TestDb;
@@ -78,6 +79,13 @@ describe('runs repo', () => {
     expect(t.repos.runs.latestInternal(a.strategy.id)).toEqual(p0);
     expect(t.repos.runs.latestGroupInternal(a.strategy.id)).toEqual([p0, p1]);
     expect(t.repos.runs.latestGroupInternal(b.strategy.id)).toEqual([]);
+  });
+
+  it('refuses a run whose plan names another position than the run', () => {
+    const plan = { ...runPlanOf(a.strategy.spec), position_no: 1 };
+    expect(() => t.repos.runs.create({ ...newRun(a, '2026-03-12'), plan }, 1)).toThrow('a run of position 0 cannot take the plan of position 1');
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-12')).toBeUndefined();
+    expect(t.repos.runs.create({ ...newRun(a, '2026-03-12'), positionNo: 1, plan }, 1).plan?.position_no).toBe(1);
   });
 
   it('updates progress fields, including booleans and nulls', () => {

@@ -98,7 +98,10 @@ export interface RunHistoryRow {
 }
 
 export interface RunsRepo {
-  /** @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date', 'position_no']) for a second run of the position that day. */
+  /**
+   * @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date', 'position_no']) for a second run of the position that day.
+   * @throws Error when the plan's `position_no` is not the run's position (an engine bug).
+   */
   create(input: NewRun, now: number): Run;
   get(userId: UserId, id: RunId): Run | undefined;
   /** Engine-internal: no user filter. */
@@ -221,6 +224,9 @@ export function createRunsRepo(orm: Orm): RunsRepo {
   const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
   return {
     create(input, now) {
+      // The position is in the row (keys, levels, the group) and in the plan (the client ids): one number, never two.
+      const planned = input.plan?.position_no;
+      if (planned !== undefined && planned !== (input.positionNo ?? 0)) throw new Error(`a run of position ${input.positionNo ?? 0} cannot take the plan of position ${planned}`);
       const values = {
         ...columnsOf(input),
         strategyId: input.strategyId,
