@@ -310,6 +310,8 @@ describe('migrateTo', () => {
 
     const after = db.sqlite.prepare('SELECT * FROM runs ORDER BY id').all() as Record<string, unknown>[];
     expect(after).toEqual(before.map((r) => ({ ...r, reentry_cutoff_at: null, square_off_at: null })));
+    // Read by today's repositories once the later migrations' columns exist too.
+    migrateTo(db, migrationCount());
     expect(createRepos(db).runs.listNonTerminalInternal().map((r) => [r.reentryCutoffAt, r.squareOffAt])).toEqual([[null, null]]);
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0009_run_cutoffs.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
   });
@@ -318,20 +320,50 @@ describe('migrateTo', () => {
     const db = track(openDatabase(join(dir, 'modifies.sqlite'), { migrate: false }));
     migrateTo(db, 17);
     const s = seedStrategy(createRepos(db));
-    const run = createRepos(db).runs.create({ strategyId: s.strategy.id, userId: s.user.id, tradingDate: '2026-03-09', state: 'IN_POSITION', buyAt: 1000, sellAt: 9000 }, 1);
+    // The run by SQL: today's runs repository reads runs.position_no, which 0018 adds.
+    const runId = Number(
+      db.sqlite
+        .prepare(`INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, created_at, updated_at) VALUES (?, ?, '2026-03-09', 'IN_POSITION', 1000, 9000, 10, 1, 1)`)
+        .run(s.strategy.id, s.user.id).lastInsertRowid,
+    );
     db.sqlite
       .prepare(
         `INSERT INTO backstops (run_id, strategy_id, user_id, broker_account_id, leg_no, version, client_order_id, broker_ref, symbol, exchange, side, qty, trigger_price, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, 0, 3, 'tbk3x9a17do000160003', '112127', 'INFY', 'NSE', 'sell', 10, 98, 'resting', 1, 2)`,
       )
-      .run(run.id, s.strategy.id, s.user.id, s.account.id);
+      .run(runId, s.strategy.id, s.user.id, s.account.id);
     const before = rowsOf(db, 'backstops');
 
     migrateTo(db, 18);
 
     expect(rowsOf(db, 'backstops')).toEqual(before.map((r) => ({ ...r, modifies_sent_at: '[]' })));
-    expect(createRepos(db).backstops.findByLegInternal(run.id, 0)).toMatchObject({ version: 3, state: 'resting', modifiesSentAt: [] });
+    migrateTo(db, migrationCount());
+    expect(createRepos(db).backstops.findByLegInternal(asRunId(runId), 0)).toMatchObject({ version: 3, state: 'resting', modifiesSentAt: [] });
     expect(readFileSync(join(MIGRATIONS_FOLDER, '0017_backstop_modifies_sent_at.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
+  });
+
+  it('0018 numbers every existing run position 0, adding a column only, and lets a day hold one run per position', () => {
+    const db = track(openDatabase(join(dir, 'positions.sqlite'), { migrate: false }));
+    migrateTo(db, 6);
+    const s = seedV1Strategy(db);
+    migrateTo(db, 18);
+    const insertRun = (position: number | null) =>
+      db.sqlite
+        .prepare(
+          `INSERT INTO runs (strategy_id, user_id, trading_date, state, buy_at, sell_at, position_qty, ${position === null ? '' : 'position_no, '}created_at, updated_at) VALUES (?, ?, '2026-03-09', 'IN_POSITION', 1000, 9000, 5, ${position === null ? '' : `${position}, `}1, 1)`,
+        )
+        .run(s.strategy.id, s.user.id);
+    insertRun(null);
+    const before = rowsOf(db, 'runs');
+
+    migrateTo(db, 19);
+
+    expect(rowsOf(db, 'runs')).toEqual(before.map((r) => ({ ...r, position_no: 0 })));
+    expect(createRepos(db).runs.listNonTerminalInternal().map((r) => r.positionNo)).toEqual([0]);
+    expect(() => insertRun(0)).toThrow(/UNIQUE/);
+    insertRun(1);
+    expect(createRepos(db).runs.groupInternal(s.strategy.id, '2026-03-09').map((r) => r.positionNo)).toEqual([0, 1]);
+    expect(readFileSync(join(MIGRATIONS_FOLDER, '0018_runs_position_no.sql'), 'utf8')).not.toMatch(/CREATE TABLE|DROP TABLE|UPDATE/);
   });
 
   it('0008 keeps only the identity columns and the spec: every strategy, run and order survives the rebuild, ids are never given again', () => {

@@ -36,6 +36,7 @@ const LANDED: Record<string, string> = {
   '0015_instrument_qty_step': 'ae4dea4d96221197d4214609cb9774fa9e5693ead1c8004ec39729af892ab818',
   '0016_notify_channel_device': '48e3e99d1a2e229329e8f1e7b9558787803f74080dd6bb088b6f78eba3f4e872',
   '0017_backstop_modifies_sent_at': '8694e1182ef5bf60558eb1f8aefa8ef646943b8be60aeebee46af36f4739184b',
+  '0018_runs_position_no': '6f03fb8b6e89a03fd9e0eb12ec5979e5e47f7d32009ff022567518020605c865',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

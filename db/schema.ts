@@ -3,7 +3,7 @@
  * repository query that reads it filters by it. Times are epoch ms integers; prices are REAL.
  *
  * Invariant 1 (one BUY, one exit per strategy per day and leg) is also a database constraint:
- * runs are unique per (strategy, trading_date) and orders per (run, leg_no, slot, attempt): a slot
+ * runs are unique per (strategy, trading_date, position_no) and orders per (run, leg_no, slot, attempt): a slot
  * takes a second order only as a numbered new attempt, after the one before it is final
  * (invariant 9), and a re-entry only as the next leg.
  */
@@ -171,6 +171,8 @@ export const runs = sqliteTable(
     stopKeep: integer('stop_keep', { mode: 'boolean' }).notNull().default(false),
     /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
     legNo: integer('leg_no').notNull().default(0),
+    /** Which of the strategy's simultaneous positions this run holds (0–9); 0 for a strategy without `positions`. */
+    positionNo: integer('position_no').notNull().default(0),
     /** The strategy as the run trades it (JSON), so an edit of the strategy never changes a run under way; null before it is taken. */
     plan: text('plan'),
     /** The position's exit levels as absolute prices (JSON); null when flat. */
@@ -184,7 +186,7 @@ export const runs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('runs_strategy_date').on(t.strategyId, t.tradingDate), index('runs_user').on(t.userId)],
+  (t) => [uniqueIndex('runs_strategy_date').on(t.strategyId, t.tradingDate, t.positionNo), index('runs_user').on(t.userId)],
 );
 
 /** The order journal: a row is written before the order is sent, and updated as answers come. */

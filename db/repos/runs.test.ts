@@ -3,6 +3,7 @@ import { asRunId } from '../../engine/core/ids';
 import type { RunState } from '../../engine/core/types';
 import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../test-support';
 import { UniqueViolation } from './errors';
+import { runPlanOf } from '../../engine/core/run-plan-spec';
 import type { NewRun } from './runs';
 
 let t: TestDb;
@@ -46,6 +47,7 @@ describe('runs repo', () => {
       stopRequested: false,
       stopKeep: false,
       legNo: 0,
+      positionNo: 0,
       plan: null,
       levels: null,
       reentryAt: null,
@@ -64,6 +66,26 @@ describe('runs repo', () => {
     t.repos.runs.create(newRun(a, '2026-03-09'), 10);
     expect(() => t.repos.runs.create(newRun(a, '2026-03-09'), 11)).toThrow(UniqueViolation);
     expect(() => t.repos.runs.create(newRun(b, '2026-03-09'), 11)).not.toThrow();
+  });
+
+  it('a day holds one run per position: its group, read by position; latest is the group\'s position 0', () => {
+    t.repos.runs.create(newRun(a, '2026-03-09'), 1);
+    const p1 = t.repos.runs.create({ ...newRun(a, '2026-03-10'), positionNo: 1 }, 2);
+    const p0 = t.repos.runs.create(newRun(a, '2026-03-10'), 3);
+    expect(() => t.repos.runs.create({ ...newRun(a, '2026-03-10'), positionNo: 1 }, 4)).toThrow(UniqueViolation);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-10', 1)).toEqual(p1);
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-10')).toEqual(p0);
+    expect(t.repos.runs.groupInternal(a.strategy.id, '2026-03-10').map((r) => r.id)).toEqual([p0.id, p1.id]);
+    expect(t.repos.runs.latestInternal(a.strategy.id)).toEqual(p0);
+    expect(t.repos.runs.latestGroupInternal(a.strategy.id)).toEqual([p0, p1]);
+    expect(t.repos.runs.latestGroupInternal(b.strategy.id)).toEqual([]);
+  });
+
+  it('refuses a run whose plan names another position than the run', () => {
+    const plan = { ...runPlanOf(a.strategy.spec), position_no: 1 };
+    expect(() => t.repos.runs.create({ ...newRun(a, '2026-03-12'), plan }, 1)).toThrow('a run of position 0 cannot take the plan of position 1');
+    expect(t.repos.runs.findInternal(a.strategy.id, '2026-03-12')).toBeUndefined();
+    expect(t.repos.runs.create({ ...newRun(a, '2026-03-12'), positionNo: 1, plan }, 1).plan?.position_no).toBe(1);
   });
 
   it('updates progress fields, including booleans and nulls', () => {

@@ -1,4 +1,7 @@
-/** Runs: one per strategy per trading day (unique index runs_strategy_date). */
+/**
+ * Runs: one per strategy per trading day and position (unique index runs_strategy_date); a
+ * strategy without `positions` has one run a day, position 0. A day's runs of one strategy are its group.
+ */
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
 import type { Leg, Levels, Run, RunState } from '../../engine/core/types';
@@ -60,8 +63,8 @@ const PATCHABLE = [
   'squareOffAt',
 ] as const satisfies readonly (keyof RunPatch)[];
 
-/** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0. */
-export type NewRun = Pick<Run, 'strategyId' | 'userId' | 'tradingDate' | 'state' | 'buyAt' | 'sellAt'> & RunPatch;
+/** A new run: identity and schedule required; the rest defaults to no position, nulls, false, leg 0, position 0. */
+export type NewRun = Pick<Run, 'strategyId' | 'userId' | 'tradingDate' | 'state' | 'buyAt' | 'sellAt'> & Partial<Pick<Run, 'positionNo'>> & RunPatch;
 
 /** Which runs GET /runs lists: all of the user's, narrowed by strategy and trading dates (inclusive). */
 export interface RunHistoryQuery {
@@ -95,15 +98,22 @@ export interface RunHistoryRow {
 }
 
 export interface RunsRepo {
-  /** @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date']) for a second run that day. */
+  /**
+   * @throws UniqueViolation (table 'runs', columns ['strategy_id', 'trading_date', 'position_no']) for a second run of the position that day.
+   * @throws Error when the plan's `position_no` is not the run's position (an engine bug).
+   */
   create(input: NewRun, now: number): Run;
   get(userId: UserId, id: RunId): Run | undefined;
   /** Engine-internal: no user filter. */
   getInternal(id: RunId): Run | undefined;
-  /** Engine-internal: the strategy's run on `tradingDate` ("YYYY-MM-DD"). */
-  findInternal(strategyId: StrategyId, tradingDate: string): Run | undefined;
-  /** Engine-internal: the strategy's run with the latest trading date. */
+  /** Engine-internal: the strategy's run of position `positionNo` (0 unless it has `positions`) on `tradingDate` ("YYYY-MM-DD"). */
+  findInternal(strategyId: StrategyId, tradingDate: string, positionNo?: number): Run | undefined;
+  /** Engine-internal: the strategy's runs on `tradingDate`, one per position, by position. */
+  groupInternal(strategyId: StrategyId, tradingDate: string): Run[];
+  /** Engine-internal: the strategy's run with the latest trading date (of that day's group, the lowest position). */
   latestInternal(strategyId: StrategyId): Run | undefined;
+  /** Engine-internal: every run of the strategy's latest trading date, by position; empty when it has none. */
+  latestGroupInternal(strategyId: StrategyId): Run[];
   /** The user's runs of one strategy, latest trading date first, at most `limit`. */
   listForStrategy(userId: UserId, strategyId: StrategyId, limit: number): Run[];
   /** The user's runs, latest trading date first (then latest id), with their entry's fills. */
@@ -184,6 +194,7 @@ function toRun(row: Row): Run {
     stopRequested: row.stopRequested,
     stopKeep: row.stopKeep,
     legNo: row.legNo,
+    positionNo: row.positionNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
     // Not cached: written on every move of a trail.
     levels: row.levels === null ? null : readColumn(row.id, row.levels, 'levels', levelsSpec),
@@ -205,17 +216,23 @@ export function createRunsRepo(orm: Orm): RunsRepo {
   // The engine's hot paths, prepared once (prepared.ts); the order path's on better-sqlite3 itself (rawTable).
   const t = rawTable(orm.$client, runs);
   const byId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE "id" = ?`);
-  const byStrategyDate = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? AND ${t.column('tradingDate')} = ?`);
-  const latest = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? ORDER BY ${t.column('tradingDate')} DESC, "id" DESC LIMIT 1`);
+  const byStrategyDate = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? AND ${t.column('tradingDate')} = ? AND ${t.column('positionNo')} = ?`);
+  const latest = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('strategyId')} = ? ORDER BY ${t.column('tradingDate')} DESC, ${t.column('positionNo')}, "id" DESC LIMIT 1`);
   const moveLevels = t.prepare(`UPDATE ${t.name} SET ${t.column('levels')} = ?, ${t.column('updatedAt')} = ? WHERE "id" = ? AND ${t.column('legNo')} = ? AND ${t.column('state')} = 'IN_POSITION'`);
+  const group = (strategyId: StrategyId, tradingDate: string) =>
+    orm.select().from(runs).where(and(eq(runs.strategyId, strategyId), eq(runs.tradingDate, tradingDate))).orderBy(runs.positionNo).all().map(toRun);
   const insert = byShape((keys) => orm.insert(runs).values(placeholders(keys) as never).returning().prepare());
   return {
     create(input, now) {
+      // The position is in the row (keys, levels, the group) and in the plan (the client ids): one number, never two.
+      const planned = input.plan?.position_no;
+      if (planned !== undefined && planned !== (input.positionNo ?? 0)) throw new Error(`a run of position ${input.positionNo ?? 0} cannot take the plan of position ${planned}`);
       const values = {
         ...columnsOf(input),
         strategyId: input.strategyId,
         userId: input.userId,
         tradingDate: input.tradingDate,
+        positionNo: input.positionNo ?? 0,
         state: input.state,
         buyAt: input.buyAt,
         sellAt: input.sellAt,
@@ -230,13 +247,18 @@ export function createRunsRepo(orm: Orm): RunsRepo {
       const row = t.row(byId.get(id));
       return row && toRun(row);
     },
-    findInternal(strategyId, tradingDate) {
-      const row = t.row(byStrategyDate.get(strategyId, tradingDate));
+    findInternal(strategyId, tradingDate, positionNo = 0) {
+      const row = t.row(byStrategyDate.get(strategyId, tradingDate, positionNo));
       return row && toRun(row);
     },
+    groupInternal: (strategyId, tradingDate) => group(strategyId, tradingDate),
     latestInternal(strategyId) {
       const row = t.row(latest.get(strategyId));
       return row && toRun(row);
+    },
+    latestGroupInternal(strategyId) {
+      const first = t.row(latest.get(strategyId));
+      return first ? group(strategyId, first.tradingDate) : [];
     },
     listForStrategy(userId, strategyId, limit) {
       return orm

@@ -131,6 +131,8 @@ export interface Run {
   readonly stopKeep: boolean;
   /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
   readonly legNo: number;
+  /** Which of the strategy's simultaneous positions the run holds (0–9): 0 for a strategy without `positions`. */
+  readonly positionNo: number;
   /**
    * What the run trades by, copied from the strategy when it was armed (invariant 8: an edit of
    * the strategy never reaches a run under way); null for a run armed before runs kept one.

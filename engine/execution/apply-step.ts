@@ -130,7 +130,7 @@ export function followUp(market: Pick<MarketListener, 'setTriggers'>, run: Run, 
   if (s.triggers) {
     const at = m.where();
     const { live } = s.triggers;
-    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved, live && { ...live, runId: run.id, userId: run.userId });
+    market.setTriggers(at.brokerAccountId, instrumentKey(at.exchange, at.symbol), run.strategyId, run.legNo, s.triggers.set, s.triggers.moved, live && { ...live, runId: run.id, userId: run.userId }, run.positionNo);
   }
   for (const t of s.timers ?? []) m.timer(t);
 }

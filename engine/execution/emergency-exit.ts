@@ -5,7 +5,8 @@
  * found by a lookup. Until then every other exit of that run is suppressed. A BUY in the same
  * situation is not sent (fail closed): no new position without a journal row.
  */
-import { clientOrderId, type RunId } from '../core/ids';
+import type { RunId } from '../core/ids';
+import { runOrderId } from './run-order-id';
 import { slotOf, type Order, type OrderSide, type Run } from '../core/types';
 import type { OrderWhere, PlaceIntent } from '../core/run-policy/types';
 import { isStorageUnavailable } from '../../db/repos';
@@ -66,7 +67,7 @@ export class EmergencyExits {
     if (!exit || !run) return true;
     this.pending.set(run.id, { cancel: () => {} });
     const dispatchedAt = clock.now();
-    const result = await this.deps.place(exit.where, clientOrderId(installId, run.strategyId, run.tradingDate, exit.slot, exit.attempt, exit.legNo), exit.side, exit.qty);
+    const result = await this.deps.place(exit.where, runOrderId(installId, run, exit), exit.side, exit.qty);
     this.retryJournal(run.id, intent, result, dispatchedAt, 0);
     return true;
   }

@@ -3,7 +3,8 @@
  * the journal written before anything is sent, and exactly one exit per position: whichever exit
  * reaches the journal first wins, the other is recorded as suppressed.
  */
-import { clientOrderId, type BrokerAccountId, type RunId, type StrategyId } from '../core/ids';
+import type { BrokerAccountId, RunId, StrategyId } from '../core/ids';
+import { runOrderId } from './run-order-id';
 import { randomToken } from '../core/random-ids';
 import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
@@ -458,7 +459,7 @@ export class ExecutionEngine {
     if (!place) throw new Error(`the run policy answered ${intent.leg} with neither an order nor an outcome`);
     // A re-entry is the one entry a crash can meet twice in a day (the run waits between legs): the soak kills here.
     if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
-    const id = clientOrderId(installId, run.strategyId, run.tradingDate, place.slot, place.attempt, place.legNo);
+    const id = runOrderId(installId, run, place);
     const order = repos.orders.insert(placedOrderRow(run, place, { clientOrderId: id, brokerOrderId: null, status: 'pending', dispatchedAt: null, ackedAt: null }), clock.now());
     return { kind: 'send', order, before: run, after: writeStep(this.ctx, run, step) };
   }

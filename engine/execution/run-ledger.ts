@@ -25,9 +25,9 @@ export function writeRunState(ctx: EngineContext, run: Run, to: RunState, patch:
   // row is written; should the transaction around it still roll back, the run's next RATCHET goes
   // to its step, which reads the run as SQLite has it and arms its levels live again.
   const leaving = run.state === 'IN_POSITION' && to !== 'IN_POSITION';
-  const live = leaving && !('levels' in stamped) ? ctx.market.liveLevels(run.strategyId, run.legNo) : null;
+  const live = leaving && !('levels' in stamped) ? ctx.market.liveLevels(run.strategyId, run.legNo, run.positionNo) : null;
   const after = ctx.repos.runs.update(run.id, { ...(live ? { levels: live } : {}), ...stamped, state: to }, now);
-  if (leaving) ctx.market.releaseLevels(run.strategyId);
+  if (leaving) ctx.market.releaseLevels(run.strategyId, run.positionNo);
   return after;
 }
 
@@ -48,10 +48,10 @@ export function announceRun(ctx: EngineContext, before: Run, after: Run): void {
   mirrorRuntime(ctx, after);
 }
 
-/** Writes the run's live fields to runtime:{strategyId}; the store is a cache, so a failure is logged, not fatal. */
+/** Writes the run's live fields to its runtime hash (runtime:{strategyId}, or :{p} for its position); the store is a cache, so a failure is logged, not fatal. */
 export function mirrorRuntime(ctx: EngineContext, run: Run): void {
   ctx.runtime
-    .updateRuntime(run.strategyId, runtimeFields(run))
+    .updateRuntime(run.strategyId, runtimeFields(run), run.positionNo)
     .catch((err: unknown) => ctx.logger.error({ err, strategyId: run.strategyId }, 'runtime store update failed'));
 }
 

@@ -35,7 +35,7 @@ async function listening(opts: { logged?: unknown[] } = {}) {
   const aapl = (await broker.instruments.resolve('AAPL', 'NYSE'))!;
   const watch = (id: StrategyId) => market.watch(ACCOUNT, broker!, aapl, id);
   const tick = (price: number) => broker!.setPrice(AAPL, price);
-  return { clock, market, hits, watch, tick };
+  return { clock, market, hits, watch, tick, broker: broker! };
 }
 
 describe('MarketListener crossings', () => {
@@ -48,7 +48,7 @@ describe('MarketListener crossings', () => {
     expect(hits).toEqual([]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(true);
     tick(95);
-    expect(hits).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now(), source: 'stream', staleForMs: null }]);
+    expect(hits).toEqual([{ strategyId: 1, positionNo: 0, legNo: 2, kind: 'STOPLOSS', level: 95, price: 95, tickAt: clock.now(), source: 'stream', staleForMs: null }]);
     expect(market.isStopArmed(asStrategyId(1))).toBe(false);
     tick(90);
     expect(hits).toHaveLength(1);
@@ -188,6 +188,35 @@ describe('MarketListener crossings', () => {
     market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
     tick(94);
     expect(seen.slice(-1)).toEqual(['tick 94 after 1 crossing(s)']);
+  });
+});
+
+describe('MarketListener: the positions of one strategy (issue 19)', () => {
+  it('watches each position\'s instrument on its own: its levels fire from its ticks, one unwatched leaves the other', async () => {
+    const { market, hits, broker: paper } = await listening();
+    const s = asStrategyId(1);
+    const msft = (await paper.instruments.resolve('MSFT', 'NYSE'))!;
+    const aapl = (await paper.instruments.resolve('AAPL', 'NYSE'))!;
+    market.watch(ACCOUNT, paper, aapl, s, 0);
+    market.watch(ACCOUNT, paper, msft, s, 1);
+    expect([market.isWatching(s, 0), market.isWatching(s, 1), market.isWatching(s, 2)]).toEqual([true, true, false]);
+    paper.setPrice(AAPL, 100);
+    paper.setPrice('NYSE:MSFT', 100);
+    market.setTriggers(ACCOUNT, AAPL, s, 0, stop(90), false, undefined, 0);
+    market.setTriggers(ACCOUNT, 'NYSE:MSFT', s, 0, stop(95), false, undefined, 1);
+    expect(market.guardedFeeds().map((f) => [f.key, f.strategies])).toEqual([
+      [`${ACCOUNT}|${AAPL}`, [s]],
+      [`${ACCOUNT}|NYSE:MSFT`, [s]],
+    ]);
+    paper.setPrice('NYSE:MSFT', 94);
+    expect(hits).toMatchObject([{ strategyId: s, positionNo: 1, level: 95, price: 94 }]);
+    expect(market.isStopArmed(s, 0)).toBe(true);
+
+    market.unwatch(s, 1);
+    expect([market.isWatching(s, 0), market.isWatching(s, 1)]).toEqual([true, false]);
+    market.unwatch(s);
+    expect(market.isWatching(s, 0)).toBe(false);
+    expect(market.guardedFeeds()).toEqual([]);
   });
 });
 

@@ -19,7 +19,7 @@ import type { BrokerAccountRef } from '../brokers/broker-sessions';
 import type { FeedState } from '../core/events';
 import { ratchetAt, type StopMove } from '../core/run-policy/levels';
 import type { ArmedLevels, Levels, Side } from '../core/run-policy/types';
-import { TriggerIndex, type Armed, type TriggerItem, type TriggerKind } from './trigger-index';
+import { POSITIONS, runKey, TriggerIndex, type Armed, type TriggerItem, type TriggerKind } from './trigger-index';
 import { DEFAULT_STALE_AFTER_MS, feedKey, PriceFreshness } from './price-freshness';
 
 /** Where a price came from: the broker's stream, or a REST quote asked because the stream fell silent. */
@@ -46,6 +46,8 @@ export interface GuardedFeed {
 /** A tick crossed an armed level: it fired once and is no longer armed. */
 export interface Crossing {
   readonly strategyId: StrategyId;
+  /** The strategy's position whose level it was (0 for a strategy without `positions`). */
+  readonly positionNo: number;
   /** The leg the level was set for: the run policy ignores a crossing of a leg that is no longer current. */
   readonly legNo: number;
   readonly kind: TriggerKind;
@@ -78,6 +80,15 @@ export interface LevelsMoved extends LevelsOwner {
   readonly at: number;
 }
 
+/** What one position of a strategy watches. */
+interface Watched {
+  readonly key: string;
+  readonly broker: Broker;
+  readonly instrument: Instrument;
+  readonly strategyId: StrategyId;
+  readonly positionNo: number;
+}
+
 /** A position's levels held here between ticks. */
 interface Live extends LevelsOwner {
   readonly feed: string;
@@ -94,14 +105,14 @@ export class MarketListener {
   private readonly crossed: Armed[] = [];
   private firing = false;
   private readonly last = new Map<string, LastPrice>();
-  /** feed key → strategies that need it. */
-  private readonly watchers = new Map<string, Set<StrategyId>>();
-  /** strategy → what it watches, so that it can be unwatched without asking the broker anything. */
-  private readonly watching = new Map<StrategyId, { readonly key: string; readonly broker: Broker; readonly instrument: Instrument }>();
+  /** feed key → the runs (runKey: strategy and position) that need it. */
+  private readonly watchers = new Map<string, Set<number>>();
+  /** runKey → what the strategy's position watches, so that it can be unwatched without asking the broker anything. */
+  private readonly watching = new Map<number, Watched>();
   private readonly feedStates = new Map<BrokerAccountId, FeedState>();
   private readonly feedDetails = new Map<BrokerAccountId, string | null>();
   private onCrossing: (hit: Crossing) => void = () => {};
-  /** strategyId → the position's levels, moved here at the tick. */
+  /** The position's levels (per runKey: strategy and position), moved here at the tick. */
   private readonly live = new Map<number, Live>();
   private readonly levelsListeners = new Set<(m: LevelsMoved) => void>();
   private onFresh: (key: string, price: number) => void = () => {};
@@ -171,48 +182,61 @@ export class MarketListener {
     return this.feedStates;
   }
 
-  /** Subscribes the instrument for a strategy (the broker is asked once per instrument). */
-  watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId): void {
+  /**
+   * Subscribes the instrument for a strategy's position (the broker is asked once per instrument);
+   * `positionNo` 0 for a strategy without `positions`, whose one instrument it replaces. Each
+   * position of a multi-position strategy watches its own contract.
+   */
+  watch(accountId: BrokerAccountId, broker: Broker, instrument: Instrument, strategyId: StrategyId, positionNo = 0): void {
     const key = feedKey(accountId, instrumentKey(instrument.exchange, instrument.symbol));
-    const before = this.watching.get(strategyId);
+    const run = runKey(strategyId, positionNo);
+    const before = this.watching.get(run);
     if (before?.key === key && before.broker === broker) return;
-    if (before) this.unwatch(strategyId);
+    if (before) this.unwatchRun(run);
     let set = this.watchers.get(key);
     if (!set) {
       this.watchers.set(key, (set = new Set()));
       broker.data.subscribe([instrument]);
     }
-    set.add(strategyId);
-    this.watching.set(strategyId, { key, broker, instrument });
+    set.add(run);
+    this.watching.set(run, { key, broker, instrument, strategyId, positionNo });
     this.freshness.watched(key, this.deps.clock.now());
   }
 
   /** Watched instruments on which some run has a stop or target armed, with those runs' strategies. */
   guardedFeeds(): GuardedFeed[] {
     const byKey = new Map<string, { key: string; accountId: BrokerAccountId; broker: Broker; instrument: Instrument; strategies: StrategyId[] }>();
-    for (const [strategyId, w] of this.watching) {
-      if (!EXIT_KINDS.some((kind) => this.triggers.isArmed(strategyId, kind))) continue;
+    for (const w of this.watching.values()) {
+      if (!EXIT_KINDS.some((kind) => this.triggers.isArmed(w.strategyId, kind, w.positionNo))) continue;
       let feed = byKey.get(w.key);
       if (!feed) byKey.set(w.key, (feed = { key: w.key, accountId: accountOfKey(w.key), broker: w.broker, instrument: w.instrument, strategies: [] }));
-      feed.strategies.push(strategyId);
+      if (!feed.strategies.includes(w.strategyId)) feed.strategies.push(w.strategyId);
     }
     return [...byKey.values()];
   }
 
-  /** Drops a strategy's interest, if it had any; the last one out unsubscribes the instrument. */
-  unwatch(strategyId: StrategyId): void {
-    const watched = this.watching.get(strategyId);
+  /**
+   * Drops the interest of a strategy's position `positionNo`, or of every position without it, if
+   * it had any; the last one out unsubscribes an instrument.
+   */
+  unwatch(strategyId: StrategyId, positionNo?: number): void {
+    if (positionNo !== undefined) this.unwatchRun(runKey(strategyId, positionNo));
+    else for (let p = 0; p < POSITIONS; p++) this.unwatchRun(runKey(strategyId, p));
+  }
+
+  private unwatchRun(run: number): void {
+    const watched = this.watching.get(run);
     if (!watched) return;
-    this.watching.delete(strategyId);
+    this.watching.delete(run);
     const set = this.watchers.get(watched.key);
-    if (!set?.delete(strategyId) || set.size > 0) return;
+    if (!set?.delete(run) || set.size > 0) return;
     this.watchers.delete(watched.key);
     watched.broker.data.unsubscribe([watched.instrument]);
   }
 
-  /** Whether the strategy's instrument has been handed to its broker to subscribe. */
-  isWatching(strategyId: StrategyId): boolean {
-    return this.watching.has(strategyId);
+  /** Whether the instrument of the strategy's position (default 0) has been handed to its broker to subscribe. */
+  isWatching(strategyId: StrategyId, positionNo = 0): boolean {
+    return this.watching.has(runKey(strategyId, positionNo));
   }
 
   lastPrice(accountId: BrokerAccountId, instrument: string): LastPrice | undefined {
@@ -225,19 +249,20 @@ export class MarketListener {
    * the stop must not wait for the next tick. `moved` (a ratchet's step): nothing changes once an
    * exit level of the leg has fired (TriggerIndex.set). `live`: the levels the set comes from, to
    * move at the tick from now on (the position's levels until `releaseLevels`); without it, a
-   * RATCHET goes to the crossing handler.
+   * RATCHET goes to the crossing handler. `positionNo`: the strategy's position the levels are of
+   * (0 for a strategy without `positions`); each position's set is its own.
    */
-  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[], moved = false, live?: ArmedLevels & LevelsOwner): void {
+  setTriggers(accountId: BrokerAccountId, instrument: string, strategyId: StrategyId, legNo: number, items: readonly TriggerItem[], moved = false, live?: ArmedLevels & LevelsOwner, positionNo = 0): void {
     const key = feedKey(accountId, instrument);
     try {
-      this.triggers.set(key, strategyId, legNo, items, moved);
+      this.triggers.set(key, strategyId, legNo, items, moved, positionNo);
     } catch (err) {
       // The run's other follow-ups (its time exit's job) must still be set, and its levels stay as they were.
       this.deps.logger.error({ err, strategyId, instrument }, 'levels not armed');
       return;
     }
-    if (live) this.live.set(strategyId, { feed: key, legNo, side: live.side, levels: live.levels, runId: live.runId, userId: live.userId });
-    else this.live.delete(strategyId);
+    if (live) this.live.set(runKey(strategyId, positionNo), { feed: key, legNo, side: live.side, levels: live.levels, runId: live.runId, userId: live.userId });
+    else this.live.delete(runKey(strategyId, positionNo));
     const last = this.last.get(key);
     if (last) {
       const age = this.deps.clock.now() - last.receivedAt;
@@ -263,14 +288,15 @@ export class MarketListener {
     this.fire(key, quote.price, quote.at, 'rest', staleForMs);
   }
 
+  /** Drops the levels of every position of the strategy. */
   clearTriggers(strategyId: StrategyId): void {
     this.triggers.clear(strategyId);
-    this.live.delete(strategyId);
+    for (let p = 0; p < POSITIONS; p++) this.live.delete(runKey(strategyId, p));
   }
 
-  /** The levels of leg `legNo` of the strategy's position as they stand (moved at the tick); null when none are held here. */
-  liveLevels(strategyId: StrategyId, legNo: number): Levels | null {
-    const l = this.live.get(strategyId);
+  /** The levels of leg `legNo` of the strategy's position `positionNo` as they stand (moved at the tick); null when none are held here. */
+  liveLevels(strategyId: StrategyId, legNo: number, positionNo = 0): Levels | null {
+    const l = this.live.get(runKey(strategyId, positionNo));
     return l && l.legNo === legNo ? l.levels : null;
   }
 
@@ -278,13 +304,13 @@ export class MarketListener {
    * The run left IN_POSITION: its levels no longer move at the tick. A RATCHET still armed goes
    * to the crossing handler, whose step moves nothing outside IN_POSITION.
    */
-  releaseLevels(strategyId: StrategyId): void {
-    this.live.delete(strategyId);
+  releaseLevels(strategyId: StrategyId, positionNo = 0): void {
+    this.live.delete(runKey(strategyId, positionNo));
   }
 
-  /** Whether the run's stop is armed: its stop-loss, or its trailing stop once the trail has moved it. */
-  isStopArmed(strategyId: StrategyId): boolean {
-    return this.triggers.isArmed(strategyId, 'STOPLOSS') || this.triggers.isArmed(strategyId, 'TRAIL_STOP');
+  /** Whether the run's stop is armed: its stop-loss, or its trailing stop once the trail has moved it (any position's without `positionNo`). */
+  isStopArmed(strategyId: StrategyId, positionNo?: number): boolean {
+    return this.triggers.isArmed(strategyId, 'STOPLOSS', positionNo) || this.triggers.isArmed(strategyId, 'TRAIL_STOP', positionNo);
   }
 
   /** Levels armed, over every run and feed. */
@@ -316,9 +342,9 @@ export class MarketListener {
       const a = out[i]!;
       // Each level fired once and is gone from the index: one handler's failure must not lose the others' exits.
       try {
-        const live = a.kind === 'RATCHET' ? this.live.get(a.strategyId) : undefined;
-        if (live && live.legNo === a.legNo && live.feed === key) this.ratchet(a.strategyId, live, price);
-        else this.onCrossing({ strategyId: asStrategyId(a.strategyId), legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at, source, staleForMs });
+        const live = a.kind === 'RATCHET' ? this.live.get(runKey(a.strategyId, a.positionNo)) : undefined;
+        if (live && live.legNo === a.legNo && live.feed === key) this.ratchet(a, live, price);
+        else this.onCrossing({ strategyId: asStrategyId(a.strategyId), positionNo: a.positionNo, legNo: a.legNo, kind: a.kind, level: a.level, price, tickAt: at, source, staleForMs });
       } catch (err) {
         this.deps.logger.error({ err, strategyId: a.strategyId, kind: a.kind, level: a.level, price }, 'crossing handler failed');
       }
@@ -334,9 +360,9 @@ export class MarketListener {
    * under way and nothing is armed again (TriggerIndex.set `moved`); the levels still move, as the
    * run policy's step would move them while the run is IN_POSITION.
    */
-  private ratchet(strategyId: number, live: Live, price: number): void {
+  private ratchet({ strategyId, positionNo }: Armed, live: Live, price: number): void {
     const r = ratchetAt(live.levels, live.side, price);
-    this.triggers.set(live.feed, strategyId, live.legNo, r.triggers, true);
+    this.triggers.set(live.feed, strategyId, live.legNo, r.triggers, true, positionNo);
     if (r.levels === live.levels) return;
     live.levels = r.levels;
     const m: LevelsMoved = { strategyId: asStrategyId(strategyId), runId: live.runId, userId: live.userId, legNo: live.legNo, levels: r.levels, moved: r.moved, price, at: this.deps.clock.now() };

@@ -97,7 +97,7 @@ describe('StalePriceWatch', () => {
     expect(t.hits).toEqual([]);
     t.paper.setPrice(AAPL, 94.5);
     await t.clock.advance(5_000);
-    expect(t.hits).toEqual([{ strategyId: 1, legNo: 0, kind: 'STOPLOSS', level: 95, price: 94.5, tickAt: Date.parse('2026-03-09T14:00:20Z'), source: 'rest', staleForMs: 20_000 }]);
+    expect(t.hits).toEqual([{ strategyId: 1, positionNo: 0, legNo: 0, kind: 'STOPLOSS', level: 95, price: 94.5, tickAt: Date.parse('2026-03-09T14:00:20Z'), source: 'rest', staleForMs: 20_000 }]);
     await t.clock.advance(60_000);
     expect(t.hits).toHaveLength(1);
   });

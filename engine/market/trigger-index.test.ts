@@ -80,9 +80,9 @@ describe('TriggerIndex, both sides', () => {
     const idx = new TriggerIndex();
     idx.set('f', 1, 2, [{ kind: 'STOPLOSS', level: 95, dir: 'down' }, { kind: 'STOPLOSS', level: 110, dir: 'up' }]);
     expect(taken(idx, 'f', 100)).toEqual([]);
-    expect(taken(idx, 'f', 120)).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 110, dir: 'up' }]);
+    expect(taken(idx, 'f', 120)).toEqual([{ strategyId: 1, positionNo: 0, legNo: 2, kind: 'STOPLOSS', level: 110, dir: 'up' }]);
     expect(idx.isArmed(1)).toBe(true);
-    expect(taken(idx, 'f', 94)).toEqual([{ strategyId: 1, legNo: 2, kind: 'STOPLOSS', level: 95, dir: 'down' }]);
+    expect(taken(idx, 'f', 94)).toEqual([{ strategyId: 1, positionNo: 0, legNo: 2, kind: 'STOPLOSS', level: 95, dir: 'down' }]);
     expect(idx.isArmed(1)).toBe(false);
   });
 
@@ -121,10 +121,29 @@ describe('TriggerIndex, both sides', () => {
     expect(taken(idx, 'f', 95)).toMatchObject([{ strategyId: 1, legNo: 0, level: 95 }]);
   });
 
+  it('keeps each position of a strategy its own set: set and clear one, fire one, the others stay', () => {
+    const idx = new TriggerIndex();
+    idx.set('ce', 1, 0, one('up', 120), false, 0);
+    idx.set('pe', 1, 0, one('up', 90), false, 1);
+    idx.set('ce', 1, 0, one('up', 125), false, 0);
+    expect(idx.size()).toBe(2);
+    expect(taken(idx, 'pe', 95)).toMatchObject([{ strategyId: 1, positionNo: 1, level: 90 }]);
+    expect([idx.isArmed(1, 'STOPLOSS', 0), idx.isArmed(1, 'STOPLOSS', 1), idx.isArmed(1, 'STOPLOSS')]).toEqual([true, false, true]);
+    // The fired exit of position 1 does not hold back a moved set of position 0.
+    idx.set('ce', 1, 0, one('up', 130), true, 0);
+    expect(taken(idx, 'ce', 140)).toMatchObject([{ positionNo: 0, level: 130 }]);
+    idx.set('ce', 1, 0, one('up', 120), false, 0);
+    idx.set('pe', 1, 0, one('up', 90), false, 2);
+    expect(idx.clear(1, 2)).toBe(true);
+    expect(idx.isArmed(1, undefined, 0)).toBe(true);
+    expect(idx.clear(1)).toBe(true);
+    expect(idx.size()).toBe(0);
+  });
+
   it('fires exactly what a plain list would, in its order, under random sets, clears and prices', () => {
     const op = fc.oneof(
-      fc.record({ op: fc.constant('set' as const), id: fc.integer({ min: 1, max: 8 }), feed: fc.constantFrom('a', 'b'), levels: fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.constantFrom<TriggerDir>('down', 'up')), { maxLength: 3 }) }),
-      fc.record({ op: fc.constant('clear' as const), id: fc.integer({ min: 1, max: 8 }) }),
+      fc.record({ op: fc.constant('set' as const), id: fc.integer({ min: 1, max: 8 }), p: fc.integer({ min: 0, max: 2 }), feed: fc.constantFrom('a', 'b'), levels: fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.constantFrom<TriggerDir>('down', 'up')), { maxLength: 3 }) }),
+      fc.record({ op: fc.constant('clear' as const), id: fc.integer({ min: 1, max: 8 }), p: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }) }),
       fc.record({ op: fc.constant('take' as const), feed: fc.constantFrom('a', 'b'), price: fc.integer({ min: 1, max: 20 }) }),
     );
     fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
@@ -134,12 +153,12 @@ describe('TriggerIndex, both sides', () => {
       const out: Armed[] = [];
       for (const o of ops) {
         if (o.op === 'set') {
-          idx.set(o.feed, o.id, 0, o.levels.map(([level, dir]) => ({ kind: 'STOPLOSS' as const, level, dir })));
-          model = model.filter((a) => a.strategyId !== o.id);
-          for (const [level, dir] of o.levels) model.push({ strategyId: o.id, legNo: 0, kind: 'STOPLOSS', level, dir, feed: o.feed, seq: seq++ });
+          idx.set(o.feed, o.id, 0, o.levels.map(([level, dir]) => ({ kind: 'STOPLOSS' as const, level, dir })), false, o.p);
+          model = model.filter((a) => a.strategyId !== o.id || a.positionNo !== o.p);
+          for (const [level, dir] of o.levels) model.push({ strategyId: o.id, positionNo: o.p, legNo: 0, kind: 'STOPLOSS', level, dir, feed: o.feed, seq: seq++ });
         } else if (o.op === 'clear') {
-          idx.clear(o.id);
-          model = model.filter((a) => a.strategyId !== o.id);
+          idx.clear(o.id, o.p);
+          model = model.filter((a) => a.strategyId !== o.id || (o.p !== undefined && a.positionNo !== o.p));
         } else {
           const crossed = (a: Armed) => (a.dir === 'down' ? a.level >= o.price : a.level <= o.price);
           const hit = model.filter((a) => a.feed === o.feed && crossed(a));
@@ -147,7 +166,7 @@ describe('TriggerIndex, both sides', () => {
           hit.sort((x, y) => { const [p, q] = [rank(x), rank(y)]; return p[0]! - q[0]! || p[1]! - q[1]! || p[2]! - q[2]!; });
           model = model.filter((a) => !hit.includes(a));
           const n = idx.take(o.feed, o.price, out);
-          expect(out.slice(0, n).map((a) => [a.strategyId, a.level, a.dir])).toEqual(hit.map((a) => [a.strategyId, a.level, a.dir]));
+          expect(out.slice(0, n).map((a) => [a.strategyId, a.positionNo, a.level, a.dir])).toEqual(hit.map((a) => [a.strategyId, a.positionNo, a.level, a.dir]));
         }
         expect(idx.size()).toBe(model.length);
       }

@@ -17,6 +17,7 @@
  * report a second hit of one exit.
  */
 import type { Trigger, TriggerKind } from '../core/run-policy/types';
+import { MAX_POSITION_NO } from '../core/ids';
 
 export type { TriggerKind };
 export type TriggerDir = Trigger['dir'];
@@ -25,6 +26,8 @@ export type TriggerItem = Trigger;
 
 export interface Armed {
   readonly strategyId: number;
+  /** The strategy's position the level watches (0 for a strategy without `positions`). */
+  readonly positionNo: number;
   /** The leg the level was set for: a hit for a leg that is no longer current is stale. */
   readonly legNo: number;
   readonly kind: TriggerKind;
@@ -39,44 +42,68 @@ interface Sides {
   readonly up: Armed[];
 }
 
+/**
+ * One number per (strategy, position): each position of a multi-position strategy is a run with
+ * its own levels, so one position's set never replaces another's. Position 0 (every strategy
+ * without `positions`) is strategyId × 16: positions 0–9 fit, and the key stays a small integer.
+ */
+export function runKey(strategyId: number, positionNo: number): number {
+  return strategyId * 16 + positionNo;
+}
+
+/** How many positions a strategy may have. */
+export const POSITIONS = MAX_POSITION_NO + 1;
+
 export class TriggerIndex {
   private readonly byFeed = new Map<string, Sides>();
-  /** strategyId → where its entries are, to clear them without a scan of every feed. */
+  /** runKey → where its entries are, to clear them without a scan of every feed. */
   private readonly of = new Map<number, { readonly feed: string; readonly items: Armed[] }>();
-  /** strategyId → the leg an exit level of it fired for since its levels were last set afresh. */
+  /** runKey → the leg an exit level of it fired for since its levels were last set afresh. */
   private readonly exitFired = new Map<number, number>();
 
   /**
    * Replaces the run's set (all its levels, on this feed) with `items`; an empty list clears it.
    * A level that is not a finite number throws and leaves the run's set as it was. `moved`: the
    * same position's levels moved (a ratchet's step), which change nothing once an exit level of
-   * leg `legNo` has fired (its exit is under way).
+   * leg `legNo` has fired (its exit is under way). `positionNo`: which of the strategy's positions
+   * (each its own run and set); 0 for a strategy without `positions`.
    */
-  set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[], moved = false): void {
+  set(feed: string, strategyId: number, legNo: number, items: readonly TriggerItem[], moved = false, positionNo = 0): void {
     for (const item of items) {
       if (!Number.isFinite(item.level)) throw new Error(`trigger level of strategy ${strategyId} must be a finite number, got ${item.level}`);
     }
-    if (moved && this.exitFired.get(strategyId) === legNo) return;
-    this.clear(strategyId);
+    const key = runKey(strategyId, positionNo);
+    if (moved && this.exitFired.get(key) === legNo) return;
+    this.clearRun(key);
     if (items.length === 0) return;
     let sides = this.byFeed.get(feed);
     if (!sides) this.byFeed.set(feed, (sides = { down: [], up: [] }));
     const armed: Armed[] = [];
     for (const item of items) {
-      const a: Armed = { strategyId, legNo, kind: item.kind, level: item.level, dir: item.dir };
+      const a: Armed = { strategyId, positionNo, legNo, kind: item.kind, level: item.level, dir: item.dir };
       const list = sides[item.dir];
       list.splice(insertionPoint(list, a.level, item.dir), 0, a);
       armed.push(a);
     }
-    this.of.set(strategyId, { feed, items: armed });
+    this.of.set(key, { feed, items: armed });
   }
 
-  /** Drops every level of the run (and what fired of them); whether it had any. */
-  clear(strategyId: number): boolean {
-    this.exitFired.delete(strategyId);
-    const at = this.of.get(strategyId);
+  /**
+   * Drops every level of the run of position `positionNo` (and what fired of them), or of every
+   * position of the strategy when left out; whether it had any.
+   */
+  clear(strategyId: number, positionNo?: number): boolean {
+    if (positionNo !== undefined) return this.clearRun(runKey(strategyId, positionNo));
+    let had = false;
+    for (let p = 0; p < POSITIONS; p++) had = this.clearRun(runKey(strategyId, p)) || had;
+    return had;
+  }
+
+  private clearRun(key: number): boolean {
+    this.exitFired.delete(key);
+    const at = this.of.get(key);
     if (!at) return false;
-    this.of.delete(strategyId);
+    this.of.delete(key);
     const sides = this.byFeed.get(at.feed);
     if (!sides) return false;
     for (const a of at.items) {
@@ -110,17 +137,25 @@ export class TriggerIndex {
     if (u > 0) up.splice(0, u);
     for (let i = 0; i < n; i++) {
       const a = out[i]!;
-      if (a.kind !== 'RATCHET') this.exitFired.set(a.strategyId, a.legNo);
+      if (a.kind !== 'RATCHET') this.exitFired.set(runKey(a.strategyId, a.positionNo), a.legNo);
       this.forget(a);
     }
     if (down.length === 0 && up.length === 0) this.byFeed.delete(feed);
     return n;
   }
 
-  /** Whether the run has an entry of `kind` armed (any, without `kind`). */
-  isArmed(strategyId: number, kind?: TriggerKind): boolean {
-    const at = this.of.get(strategyId);
-    return at !== undefined && (kind === undefined || at.items.some((a) => a.kind === kind));
+  /**
+   * Whether the run of position `positionNo` has an entry of `kind` armed (any, without `kind`);
+   * without `positionNo`, whether any position of the strategy has.
+   */
+  isArmed(strategyId: number, kind?: TriggerKind, positionNo?: number): boolean {
+    const armed = (p: number) => {
+      const at = this.of.get(runKey(strategyId, p));
+      return at !== undefined && (kind === undefined || at.items.some((a) => a.kind === kind));
+    };
+    if (positionNo !== undefined) return armed(positionNo);
+    for (let p = 0; p < POSITIONS; p++) if (armed(p)) return true;
+    return false;
   }
 
   /** Entries armed, over every feed and side. */
@@ -132,11 +167,12 @@ export class TriggerIndex {
 
   /** Drops a fired entry from its run's set; the run leaves the index with its last entry. */
   private forget(a: Armed): void {
-    const at = this.of.get(a.strategyId);
+    const key = runKey(a.strategyId, a.positionNo);
+    const at = this.of.get(key);
     if (!at) return;
     const i = at.items.indexOf(a);
     if (i >= 0) at.items.splice(i, 1);
-    if (at.items.length === 0) this.of.delete(a.strategyId);
+    if (at.items.length === 0) this.of.delete(key);
   }
 }
 

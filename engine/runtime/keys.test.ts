@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStrategyId, runtimeKeys } from './keys';
+import { instrumentMember, parseInstrumentMember, parseStrategyId, runtimeKeys } from './keys';
 
 describe('runtimeKeys', () => {
   it('builds the documented key names', () => {
@@ -39,6 +39,21 @@ describe('runtimeKeys', () => {
     expect(keys.strategyIdOf('strategy:42')).toBeNull();
     expect(keys.strategyIdOf('tc:strategy:42:extra')).toBeNull();
     expect(keys.strategyIdOf('tc:strategy:042')).toBeNull();
+  });
+});
+
+describe('positions (issue 19)', () => {
+  it('keeps position 0 on the single-position keys and members, byte for byte; p > 0 gets :{p}', () => {
+    const keys = runtimeKeys('tc:');
+    expect([keys.runtime(7, 0), keys.runtime(7, 3)]).toEqual(['tc:runtime:7', 'tc:runtime:7:3']);
+    expect([instrumentMember(7), instrumentMember(7, 0), instrumentMember(7, 9)]).toEqual(['7', '7', '7:9']);
+    for (const p of [-1, 10, 1.5]) expect(() => keys.runtime(7, p)).toThrow(/position/);
+  });
+
+  it('reads a member back only as instrumentMember writes it', () => {
+    expect(parseInstrumentMember('7')).toEqual({ strategyId: 7, positionNo: 0 });
+    expect(parseInstrumentMember('7:2')).toEqual({ strategyId: 7, positionNo: 2 });
+    for (const text of ['7:0', '7:10', '7:', ':2', '7:2:1', '07:1', 'x']) expect(parseInstrumentMember(text)).toBeNull();
   });
 });
 

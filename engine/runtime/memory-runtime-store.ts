@@ -10,7 +10,7 @@
  * the returned promise settles.
  */
 import { systemClock } from '../core/clock';
-import { type RuntimeKeys, parseStrategyId, runtimeKeys } from './keys';
+import { type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
 import { checkStrategyFields, decodeRuntimeFields, encodeRuntimeFields, encodeWholeRuntime } from './runtime-fields-codec';
 import type { RuntimeFields, RuntimeStore, StrategyFields } from './runtime-store';
 
@@ -46,9 +46,9 @@ export class MemoryRuntimeStore implements RuntimeStore {
     this.monotonic = options.monotonic ?? systemClock.monotonic;
   }
 
-  async arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields): Promise<void> {
+  async arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields, positionNo = 0): Promise<void> {
     const strategyKey = this.keys.strategy(strategyId);
-    const runtimeKey = this.keys.runtime(strategyId);
+    const runtimeKey = this.keys.runtime(strategyId, positionNo);
     const setKey = this.keys.instrumentStrategies(instrument);
     // Everything is encoded (and so validated) before the first write: bad input writes nothing.
     const strategyHash = checkStrategyFields(strategy);
@@ -58,31 +58,31 @@ export class MemoryRuntimeStore implements RuntimeStore {
     this.hashes.set(runtimeKey, new Map(Object.entries(runtimeHash)));
     let set = this.sets.get(setKey);
     if (!set) this.sets.set(setKey, (set = new Set()));
-    set.add(String(strategyId));
+    set.add(instrumentMember(strategyId, positionNo));
   }
 
-  async disarm(strategyId: number, instrument: string): Promise<void> {
+  async disarm(strategyId: number, instrument: string, positionNo = 0): Promise<void> {
     const strategyKey = this.keys.strategy(strategyId);
-    const runtimeKey = this.keys.runtime(strategyId);
+    const runtimeKey = this.keys.runtime(strategyId, positionNo);
     const setKey = this.keys.instrumentStrategies(instrument);
     this.hashes.delete(strategyKey);
     this.hashes.delete(runtimeKey);
     const set = this.sets.get(setKey);
     // Redis drops a set with its last member.
-    if (set?.delete(String(strategyId)) && set.size === 0) this.sets.delete(setKey);
+    if (set?.delete(instrumentMember(strategyId, positionNo)) && set.size === 0) this.sets.delete(setKey);
   }
 
   /** Writes nothing when the strategy is not armed (see RuntimeStore.updateRuntime). */
-  async updateRuntime(strategyId: number, fields: Partial<RuntimeFields>): Promise<void> {
+  async updateRuntime(strategyId: number, fields: Partial<RuntimeFields>, positionNo = 0): Promise<void> {
     const { set, unset } = encodeRuntimeFields(fields);
-    const hash = this.hashes.get(this.keys.runtime(strategyId));
+    const hash = this.hashes.get(this.keys.runtime(strategyId, positionNo));
     if (!hash) return;
     for (const [name, value] of Object.entries(set)) hash.set(name, value);
     for (const name of unset) hash.delete(name);
   }
 
-  async readRuntime(strategyId: number): Promise<RuntimeFields | null> {
-    const key = this.keys.runtime(strategyId);
+  async readRuntime(strategyId: number, positionNo = 0): Promise<RuntimeFields | null> {
+    const key = this.keys.runtime(strategyId, positionNo);
     const hash = this.hashes.get(key);
     return hash ? decodeRuntimeFields(key, Object.fromEntries(hash)) : null;
   }
@@ -95,13 +95,7 @@ export class MemoryRuntimeStore implements RuntimeStore {
   /** Ascending. */
   async strategiesOn(instrument: string): Promise<number[]> {
     const key = this.keys.instrumentStrategies(instrument);
-    return [...(this.sets.get(key) ?? [])]
-      .map((member) => {
-        const id = parseStrategyId(member);
-        if (id === null) throw new Error(`${key} holds "${member}", which is not a strategy id`);
-        return id;
-      })
-      .sort(ascending);
+    return strategyIdsOf(key, this.sets.get(key) ?? []);
   }
 
   /** Ascending. */

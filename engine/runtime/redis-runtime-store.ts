@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { type RuntimeKeys, parseStrategyId, runtimeKeys } from './keys';
+import { type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
 import { RELEASE_LOCK_LUA, UPDATE_IF_PRESENT_LUA } from './lua-scripts';
 import { checkStrategyFields, decodeRuntimeFields, encodeRuntimeFields, encodeWholeRuntime } from './runtime-fields-codec';
 import type { RuntimeFields, RuntimeStore, StrategyFields } from './runtime-store';
@@ -38,9 +38,9 @@ export class RedisRuntimeStore implements RuntimeStore {
     this.keys = runtimeKeys(options.keyPrefix);
   }
 
-  async arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields): Promise<void> {
+  async arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields, positionNo = 0): Promise<void> {
     const strategyKey = this.keys.strategy(strategyId);
-    const runtimeKey = this.keys.runtime(strategyId);
+    const runtimeKey = this.keys.runtime(strategyId, positionNo);
     const setKey = this.keys.instrumentStrategies(instrument);
     // Encode (and so validate) everything before the first write: bad input writes nothing.
     const strategyHash = checkStrategyFields(strategy);
@@ -51,15 +51,15 @@ export class RedisRuntimeStore implements RuntimeStore {
       .del(strategyKey, runtimeKey)
       .hset(strategyKey, strategyHash)
       .hset(runtimeKey, runtimeHash)
-      .sadd(setKey, String(strategyId));
+      .sadd(setKey, instrumentMember(strategyId, positionNo));
     await execTransaction(tx, `arm strategy ${strategyId}`);
   }
 
-  async disarm(strategyId: number, instrument: string): Promise<void> {
+  async disarm(strategyId: number, instrument: string, positionNo = 0): Promise<void> {
     const tx = this.client
       .multi()
-      .del(this.keys.strategy(strategyId), this.keys.runtime(strategyId))
-      .srem(this.keys.instrumentStrategies(instrument), String(strategyId));
+      .del(this.keys.strategy(strategyId), this.keys.runtime(strategyId, positionNo))
+      .srem(this.keys.instrumentStrategies(instrument), instrumentMember(strategyId, positionNo));
     await execTransaction(tx, `disarm strategy ${strategyId}`);
   }
 
@@ -67,15 +67,15 @@ export class RedisRuntimeStore implements RuntimeStore {
    * Writes nothing when the strategy is not armed: the engine mirrors a run's final state after
    * the disarm, and that write must not bring back a runtime hash without its strategy.
    */
-  async updateRuntime(strategyId: number, fields: Partial<RuntimeFields>): Promise<void> {
-    const key = this.keys.runtime(strategyId);
+  async updateRuntime(strategyId: number, fields: Partial<RuntimeFields>, positionNo = 0): Promise<void> {
+    const key = this.keys.runtime(strategyId, positionNo);
     const { set, unset } = encodeRuntimeFields(fields);
     const pairs = Object.entries(set).flat();
     await this.client.eval(UPDATE_IF_PRESENT_LUA, 1, key, String(pairs.length / 2), ...pairs, ...unset);
   }
 
-  async readRuntime(strategyId: number): Promise<RuntimeFields | null> {
-    const key = this.keys.runtime(strategyId);
+  async readRuntime(strategyId: number, positionNo = 0): Promise<RuntimeFields | null> {
+    const key = this.keys.runtime(strategyId, positionNo);
     const hash = await this.client.hgetall(key);
     return isEmpty(hash) ? null : decodeRuntimeFields(key, hash);
   }
@@ -88,13 +88,7 @@ export class RedisRuntimeStore implements RuntimeStore {
   /** Ascending. */
   async strategiesOn(instrument: string): Promise<number[]> {
     const key = this.keys.instrumentStrategies(instrument);
-    const members = await this.client.smembers(key);
-    const ids = members.map((member) => {
-      const id = parseStrategyId(member);
-      if (id === null) throw new Error(`${key} holds "${member}", which is not a strategy id`);
-      return id;
-    });
-    return ids.sort(ascending);
+    return strategyIdsOf(key, await this.client.smembers(key));
   }
 
   /** Ascending. */

@@ -142,6 +142,33 @@ export function describeRuntimeStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe('positions (issue 19)', () => {
+      it('keeps one runtime hash per position beside the strategy\'s, each updated and disarmed on its own', async () => {
+        await store.arm(7, INFY, strategyOf(7), runtimeOf(7));
+        await store.arm(7, TCS, strategyOf(7), { ...runtimeOf(7), runId: 71 }, 1);
+        expect(await store.readRuntime(7)).toEqual(runtimeOf(7));
+        expect(await store.readRuntime(7, 1)).toEqual({ ...runtimeOf(7), runId: 71 });
+        expect(await store.readRuntime(7, 2)).toBeNull();
+        await store.updateRuntime(7, { state: 'IN_POSITION' }, 1);
+        expect((await store.readRuntime(7))?.state).toBe('armed');
+        expect((await store.readRuntime(7, 1))?.state).toBe('IN_POSITION');
+        expect(await store.strategiesOn(TCS)).toEqual([7]);
+        await store.arm(7, TCS, strategyOf(7), { ...runtimeOf(7), runId: 72 }, 2);
+        // One strategy on an instrument is listed once, whichever positions are on it.
+        expect(await store.strategiesOn(TCS)).toEqual([7]);
+        await store.disarm(7, TCS, 1);
+        expect(await store.readRuntime(7, 1)).toBeNull();
+        expect(await store.readRuntime(7, 2)).not.toBeNull();
+        expect(await store.strategiesOn(TCS)).toEqual([7]);
+        await store.disarm(7, TCS, 2);
+        await store.disarm(7, INFY);
+        expect(await store.strategiesOn(TCS)).toEqual([]);
+        expect(await store.strategiesOn(INFY)).toEqual([]);
+        expect(await store.readRuntime(7)).toBeNull();
+        expect(await store.armedStrategyIds()).toEqual([]);
+      });
+    });
+
     describe('updateRuntime', () => {
       it('overwrites only the given fields; null clears a field', async () => {
         await store.arm(1, INFY, strategyOf(1), runtimeOf(1));

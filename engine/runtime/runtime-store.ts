@@ -4,7 +4,8 @@
  *
  *   strategy:{id}                 hash  the strategy's parameters as armed
  *   runtime:{id}                  hash  run state, position qty, entry price, last action and time
- *   symbol:{EXCHANGE:SYMBOL}:strategies  set   ids of running strategies on that instrument
+ *   runtime:{id}:{p}              hash  the same, of position p (1–9) of a multi-position strategy
+ *   symbol:{EXCHANGE:SYMBOL}:strategies  set   ids of running strategies on that instrument ({id}:{p} for position p > 0)
  *   lock:runtime:{id}             string  per-strategy lock, SET NX PX, released by its owner only
  */
 
@@ -22,18 +23,24 @@ export interface RuntimeFields {
 export type StrategyFields = Readonly<Record<string, string>>;
 
 export interface RuntimeStore {
-  /** Writes strategy:{id}, runtime:{id} and adds id to the instrument's set, atomically (MULTI). */
-  arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields): Promise<void>;
-  /** Deletes strategy:{id}, runtime:{id} and removes id from the instrument's set, atomically. */
-  disarm(strategyId: number, instrument: string): Promise<void>;
+  /**
+   * Writes strategy:{id}, the runtime hash of position `positionNo` (default 0: runtime:{id}) and
+   * adds its member to the instrument's set, atomically (MULTI).
+   */
+  arm(strategyId: number, instrument: string, strategy: StrategyFields, runtime: RuntimeFields, positionNo?: number): Promise<void>;
+  /**
+   * Deletes strategy:{id}, the runtime hash of position `positionNo` (default 0) and its member of
+   * the instrument's set, atomically. A multi-position strategy is disarmed position by position.
+   */
+  disarm(strategyId: number, instrument: string, positionNo?: number): Promise<void>;
   /**
    * Overwrites the given fields of runtime:{id} (null deletes the field). Does nothing when the
    * strategy is not armed, so an update after a disarm cannot recreate the hash.
    */
-  updateRuntime(strategyId: number, fields: Partial<RuntimeFields>): Promise<void>;
-  readRuntime(strategyId: number): Promise<RuntimeFields | null>;
+  updateRuntime(strategyId: number, fields: Partial<RuntimeFields>, positionNo?: number): Promise<void>;
+  readRuntime(strategyId: number, positionNo?: number): Promise<RuntimeFields | null>;
   readStrategy(strategyId: number): Promise<StrategyFields | null>;
-  /** Ids in symbol:{instrument}:strategies. */
+  /** The strategies in symbol:{instrument}:strategies (a strategy with positions there once). */
   strategiesOn(instrument: string): Promise<number[]>;
   /** Every id that has a strategy:{id} hash (SCAN, not KEYS). */
   armedStrategyIds(): Promise<number[]>;

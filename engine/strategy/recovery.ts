@@ -70,7 +70,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
       const at = runInstrument(repos, run, strategy);
       // A strategy whose spec cannot be read has no fields to mirror; its run is put back on its rails all the same.
       if ('spec' in strategy) {
-        await runtime.arm(strategy.id, instrumentKey(at.exchange, at.symbol), strategyFields({ ...strategy, ...at }), runtimeFields(run)).catch((err: unknown) => {
+        await runtime.arm(strategy.id, instrumentKey(at.exchange, at.symbol), strategyFields({ ...strategy, ...at }), runtimeFields(run), run.positionNo).catch((err: unknown) => {
           failures++;
           logger.error({ err, strategyId: strategy.id, runId: run.id }, 'recovery could not write the runtime keys of a run; resuming it all the same');
         });

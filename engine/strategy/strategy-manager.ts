@@ -94,6 +94,12 @@ export class StrategyManager {
   private readonly killedAt = new Map<UserId, number>();
   /** When each broker account was last warmed up. */
   private readonly warmedAt = new Map<BrokerAccountId, number>();
+  /**
+   * The trading date whose group (several positions) last ended, per strategy: two of its runs
+   * ending in one commit (two fills in one batch of broker answers) publish two ends that each
+   * read the whole group over, and only the first may arm the next day or wind the strategy down.
+   */
+  private readonly groupEnded = new Map<StrategyId, string>();
   /** An option run's contract being chosen: the warm-up's and the BUY's share one choice. */
   private readonly choosing = new Map<RunId, Promise<ContractChoice>>();
 
@@ -128,8 +134,8 @@ export class StrategyManager {
     const strategy = this.ctx.repos.strategies.get(userId, strategyId);
     if (!strategy) throw notFound('strategy');
     if (strategy.status === 'running') throw conflict('strategy is already running');
-    const latest = this.ctx.repos.runs.latestInternal(strategyId);
-    if (latest && !isDayOver(latest)) {
+    const latest = this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => !isDayOver(r));
+    if (latest) {
       throw conflict(`the last run is still ${latest.state}: wait for its order to settle before starting again`);
     }
     const began = this.ctx.clock.now();
@@ -280,6 +286,8 @@ export class StrategyManager {
     const { clock, runtime, bus } = this.ctx;
     const now = clock.now();
     const run = this.runFor(strategy, plan, now);
+    // The day armed again (a START after the day's runs never placed an order) may end again.
+    if (this.groupEnded.get(strategy.id) === plan.tradingDate) this.groupEnded.delete(strategy.id);
     await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
     void this.watch(strategy);
     this.schedule(run);
@@ -559,11 +567,20 @@ export class StrategyManager {
    */
   private onCrossing(hit: Crossing): void {
     const now = this.ctx.clock.now();
-    const runId = this.jobs.get(hit.strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(hit.strategyId)?.id;
+    const runId = this.runOfPosition(hit.strategyId, hit.positionNo);
     if (runId === undefined) return;
     const exit = crossingExit(hit.kind);
     if (exit) this.execution.submit({ strategyId: hit.strategyId, runId, leg: exit, legNo: hit.legNo, scheduledAt: now });
     setImmediate(() => this.afterCrossing(hit, runId, now));
+  }
+
+  /**
+   * The run a crossing of position `positionNo` is for: position 0's is the run the strategy's jobs
+   * belong to (in memory); another position's is read, of the strategy's latest day.
+   */
+  private runOfPosition(strategyId: StrategyId, positionNo: number): RunId | undefined {
+    if (positionNo === 0) return this.jobs.get(strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(strategyId)?.id;
+    return this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
   }
 
   /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
@@ -581,12 +598,23 @@ export class StrategyManager {
     }
   }
 
-  /** A run reached a final state: arm the next trading day (daily) or wind the strategy down. */
+  /**
+   * A run reached a final state: once every run of its day's group has (a strategy without
+   * `positions` has one), arm the next trading day (daily) or wind the strategy down. A position
+   * whose day is over while another still runs leaves the group's jobs and levels alone.
+   */
   private async finishRun(strategyId: StrategyId, runId: RunId): Promise<void> {
     const { repos, clock, logger, bus, market } = this.ctx;
-    if (this.jobs.get(strategyId)?.runId === runId || this.reentries.get(strategyId)?.runId === runId) this.cancelJobs(strategyId);
-    market.clearTriggers(strategyId);
     const run = repos.runs.getInternal(runId);
+    const group = run ? repos.runs.groupInternal(strategyId, run.tradingDate) : [];
+    if (group.some((r) => !isDayOver(r))) return;
+    if (run && group.length > 1) {
+      if (this.groupEnded.get(strategyId) === run.tradingDate) return;
+      this.groupEnded.set(strategyId, run.tradingDate);
+    }
+    const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
+    if (ofGroup(this.jobs.get(strategyId)?.runId) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
+    market.clearTriggers(strategyId);
     try {
       const strategy = repos.strategies.getInternal(strategyId);
       if (!strategy || !run) return;
@@ -616,9 +644,13 @@ export class StrategyManager {
     market.clearTriggers(strategy.id);
     this.dropWatch(strategy.id);
     market.unwatch(strategy.id);
-    // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so).
-    const at = runInstrument(this.ctx.repos, this.ctx.repos.runs.latestInternal(strategy.id), strategy);
-    await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol));
+    // The symbol the keys were armed with: the last run's BUY's, if it bought (recovery arms so);
+    // each position of the last day's group has its own runtime hash and instrument set member.
+    const group = this.ctx.repos.runs.latestGroupInternal(strategy.id);
+    for (const run of group.length > 0 ? group : [undefined]) {
+      const at = runInstrument(this.ctx.repos, run, strategy);
+      await runtime.disarm(strategy.id, instrumentKey(at.exchange, at.symbol), run?.positionNo ?? 0);
+    }
   }
 
   /** Cancels the strategy's jobs and its waiting re-entry (that of run `keepReentryOf` is kept). */

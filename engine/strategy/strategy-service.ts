@@ -91,13 +91,15 @@ export class StrategyService {
     });
   }
 
-  /** 409 while the strategy runs, or a run of it has an order at the broker or a position open. */
+  /** 409 while the strategy runs, or a run of its last day (any position) has an order at the broker or a position open. */
   private refuseWhileBusy(strategy: Strategy, what: 'edited' | 'deleted'): void {
     if (strategy.status === 'running') throw conflict(`a running strategy cannot be ${what}: stop it first`);
-    const latest = this.ctx.repos.runs.latestInternal(strategy.id);
-    if (latest && !isDayOver(latest)) {
-      const held = latest.positionQty > 0 ? ` with ${latest.positionQty} held` : '';
-      throw conflict(`the strategy cannot be ${what} while its last run is ${latest.state}${held}: its orders and position keep the account, symbol and quantity they were placed with; wait for the run to end`);
+    // Every run of the last day's group: one position still open is enough to refuse.
+    const busy = this.ctx.repos.runs.latestGroupInternal(strategy.id).find((r) => !isDayOver(r));
+    if (busy) {
+      const held = busy.positionQty > 0 ? ` with ${busy.positionQty} held` : '';
+      const which = busy.plan?.position_no === undefined ? 'its last run' : `its last run's position ${busy.positionNo + 1}`;
+      throw conflict(`the strategy cannot be ${what} while ${which} is ${busy.state}${held}: its orders and position keep the account, symbol and quantity they were placed with; wait for the run to end`);
     }
   }
 
