@@ -11,9 +11,9 @@ import type { HistoricalBar } from '../../db/repos/historical-bars';
 import type { HistoricalTick } from '../../db/repos/historical-ticks';
 import { settledSpec, strategySpec, type StrategySpecInput } from '../core/strategy-spec';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
-import { backtest as serviceBacktest } from './backtest-service';
+import { gridJob, backtest as serviceBacktest } from './backtest-service';
 import { sessionHours } from './fill-bars';
-import { runBacktest, type BacktestResult } from './run-backtest';
+import { drain, runBacktest, type BacktestResult } from './run-backtest';
 import { storedTicks } from './stored-ticks';
 
 const et = (date: string, time: string) => Date.parse(`${date}T${time}-05:00`);
@@ -115,6 +115,16 @@ describe('a backtest on the days whose trades are stored', () => {
     const answer = serviceBacktest({ repos: t.repos, calendar }, { spec: { ...BASE, exchange: 'NYSE' }, from: '2026-03-02', to: '2026-03-04', fees: 'none' });
     expect(answer.tickDays).toEqual(['2026-03-02', '2026-03-03']);
     expect(answer.report.net).toBe(2);
+  });
+
+  it("a grid over days with trades: each cell is the single backtest of its times, trades and all", () => {
+    const body = { spec: { ...BASE, exchange: 'NYSE' }, from: '2026-03-02', to: '2026-03-04', fees: 'none' };
+    const grid = drain(gridJob({ repos: t.repos, calendar }, { ...body, buy: { from: '09:31', to: '09:32', every_minutes: 1 }, sell: { from: '09:35', to: '09:35', every_minutes: 1 } }));
+    for (const [i, buy] of ['09:31', '09:32'].entries()) {
+      const single = serviceBacktest({ repos: t.repos, calendar }, { ...body, spec: { ...body.spec, buy_time: buy } });
+      expect(grid.cells[i]![0]).toMatchObject({ trades: single.report.trades, net: single.report.net });
+    }
+    expect(grid.cells[0]![0]!.net).toBe(2);
   });
 
   it('a window touching a session whose trades are not stored walks the bars (never half a day of trades)', () => {
