@@ -18,6 +18,7 @@
  * OS keychain or TRADECLOCK_PASSPHRASE); cli.ts passes that in (`fill`), since engine/backtest
  * reads no broker. With `--ticks` it also fetches the trades of the days the tick store lacks
  * (an Alpaca account); a run whose day has its trades stored walks them (`prices: "ticks"`).
+ * `--ticks-csv` imports a CSV of trades (tick-csv.ts) into the instrument's tick store first.
  *
  * @example tradeclock backtest --symbol INFY --exchange NSE --from 2026-03-02 --to 2026-03-31 --buy-time 09:20 --sell-time 15:10 --stop-loss 1 --stop-loss-mode percent --csv infy.csv
  */
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DATABASE_FILE } from '../../db/backups';
 import { openDatabase } from '../../db/client';
-import { createRepos } from '../../db/repos';
+import { createRepos, TickDayTooLargeError } from '../../db/repos';
 import { DomainError, validationError } from '../core/errors';
 import { EXCHANGES, type Exchange } from '../core/types';
 import { loadHolidayData } from '../scheduler/holiday-data';
@@ -40,6 +41,7 @@ import type { FillResult } from './fill-bars';
 import type { TickFillResult } from './fill-ticks';
 import { drain } from './run-backtest';
 import { importBarsCsv } from './import-bars';
+import { importTicksCsv, TickCsvError } from './tick-csv';
 
 /** Spec keys taken as flags: the text ones as they are, the numeric ones as numbers. */
 const TEXT_KEYS = ['side', 'option_right', 'option_expiry', 'option_strike', 'buy_time', 'sell_time', 'square_off_time', 'timezone', 'stop_loss_mode', 'target_mode', 'trail_mode', 'move_stop_to_cost_mode', 'reentry_after', 'reentry_cutoff'] as const;
@@ -111,6 +113,7 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
     .requiredOption('--from <date>', 'first trading date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last trading date, YYYY-MM-DD (included)')
     .option('--csv <file>', 'import this CSV of 1-minute bars (timestamp,open,high,low,close,volume) into the store first')
+    .option('--ticks-csv <file>', "import this CSV of trades (timestamp,price[,size][,conditions]) into the instrument's tick store first: each day in it is replayed on its trades")
     .option('--bars <exchange:symbol=file>', 'import this CSV of 1-minute bars into that instrument first (repeat it: an option backtest needs its contracts\' bars and its index\'s)', barsFile)
     .option('--lot-size <units>', "an option strategy's units per lot (its qty counts lots)", number)
     .option('--from-broker <account>', 'fetch the trading days the store lacks from this broker account (its id) first', accountId)
@@ -138,6 +141,7 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
       if (typeof opts.csv === 'string') await importBarsCsv(repos, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.csv));
       for (const { exchange: ex, symbol, file } of (opts.bars as BarsFile[] | undefined) ?? []) await importBarsCsv(repos, { exchange: ex, symbol }, createReadStream(file));
       const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
+      if (typeof opts.ticksCsv === 'string') await importTicksCsv(repos, calendar, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.ticksCsv));
       const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees, lot_size: opts.lotSize, fetch_ticks: opts.ticks === true };
       if (opts.ticks === true && typeof opts.fromBroker !== 'number') throw validationError([{ field: 'ticks', message: '--ticks fetches trades from a broker account: give --from-broker <account id> too' }]);
       const deps = { repos, calendar };
@@ -153,7 +157,7 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
         : backtest(deps, request);
       io.out(`${JSON.stringify(answer, null, 2)}\n`);
     } catch (err) {
-      if (!(err instanceof DomainError || err instanceof BarCsvError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
+      if (!(err instanceof DomainError || err instanceof BarCsvError || err instanceof TickCsvError || err instanceof TickDayTooLargeError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
       io.err(`tradeclock backtest: ${(err as Error).message}\n`);
       io.exit(2);
     } finally {
