@@ -7,7 +7,7 @@
  *               with an optional fraction ("1772461880.125"); kept to the millisecond
  *   price       above 0
  *   size        optional: 0 or more (empty or absent: 0)
- *   conditions  optional: the trade's sale conditions separated by spaces ("@ I"); a trade whose
+ *   conditions  optional: the trade's US (CTA/UTP) sale conditions separated by spaces ("@ I"); a trade whose
  *               conditions set no last price (core/last-sale.ts: an odd lot …) is skipped, as the
  *               fetch from a broker skips it
  *
