@@ -3,7 +3,9 @@
  * walk, 09:15–15:29 IST on every 2026 trading day) written to the historical store and read back
  * once, then the grid of 50 backtests of the same strategy with different entry and exit times
  * (10 entries × 5 exits, backtest-grid.ts: the bars as one series, the dates planned once), each
- * replayed through the run policy. Prints one JSON document; not a timed test.
+ * replayed through the run policy. Then a tick day (`tickDay`): a synthetic NYSE session of 300 000
+ * trades (a liquid stock's SIP day is a few hundred thousand) saved to the tick store, read back,
+ * and one backtest of that day (09:35 → 15:55, never stopped out) walked trade by trade. Prints one JSON document; not a timed test.
  *
  *   npx tsx bench/backtest.ts [--seed 7]
  */
@@ -12,6 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../db/client';
 import { createRepos } from '../db/repos';
 import type { HistoricalBar } from '../db/repos/historical-bars';
+import type { HistoricalTick } from '../db/repos/historical-ticks';
+import { sessionHours } from '../engine/backtest/fill-bars';
+import { runBacktest } from '../engine/backtest/run-backtest';
+import { storedTicks } from '../engine/backtest/stored-ticks';
 import { defaultFees } from '../engine/backtest/fees';
 import { barSeries } from '../engine/backtest/bar-series';
 import { gridSteps, type Grid } from '../engine/backtest/backtest-grid';
@@ -83,6 +89,29 @@ const flat = grid.cells.flat().filter((c) => c !== null);
 const trades = flat.reduce((a, c) => a + c.trades, 0);
 const cells = flat.map((c) => ({ buy: c.buyTime.slice(0, 5), sell: c.sellTime.slice(0, 5), net: c.net, winRate: c.winRate === null ? null : round(c.winRate, 3) }));
 const t5 = performance.now();
+
+/** One NYSE session's trades, a seeded walk of whole cents from 100.00, evenly spaced. */
+function dayOfTicks(count: number, start: number, end: number): HistoricalTick[] {
+  const u = seededUniform(seed, 'NYSE:TICKS');
+  let cents = 10_000;
+  return Array.from({ length: count }, (_, i) => {
+    cents = Math.max(100, cents + Math.round((u() - 0.5) * 4));
+    return { at: start + Math.floor((i * (end - start)) / count), price: cents / 100, size: 100 };
+  });
+}
+const tickDate = '2026-03-02';
+const session = sessionHours('NYSE', tickDate, calendar)!;
+const dayTicks = dayOfTicks(300_000, session.start, session.end);
+const t6 = performance.now();
+repos.transaction(() => repos.historicalTicks.saveDay('NYSE', 'TSYN', { day: tickDate, ...session, ticks: dayTicks }));
+const t7 = performance.now();
+const readTicks = storedTicks(repos, calendar, { exchange: 'NYSE', symbol: 'TSYN' });
+const window = readTicks(session.start, session.end)!;
+const t8 = performance.now();
+// A stop far enough (20 %) that the run holds to its 15:55 SELL: every trade of the day is walked, the day as read above.
+const tickSpec = settledSpec(strategySpec.parse({ broker_account_id: 1, symbol: 'TSYN', qty: 100, buy_time: '09:35', sell_time: '15:55', stop_loss: 20, stop_loss_mode: 'percent', repeat: 'daily' }), 'NYSE', 'America/New_York');
+const tickRun = runBacktest(tickSpec, { from: tickDate, to: tickDate, calendar, fill: { slippageBps: 2, tickSize: 0.01 }, fees: defaultFees('NYSE'), bars: () => [], ticks: (from, to) => window.filter((k) => k.at >= from && k.at < to) });
+const t9 = performance.now();
 const sorted = [...cellMs].sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify(
@@ -94,6 +123,7 @@ process.stdout.write(
       storeReadMs: round(t3 - t2),
       grid: { cells: cellMs.length, trades, totalMs: round(t5 - t4), cellMs: { p50: round(percentile(sorted, 50)), max: round(sorted.at(-1)!) } },
       sample: cells.slice(0, 3),
+      tickDay: { trades: window.length, storeWriteMs: round(t7 - t6), storeReadMs: round(t8 - t7), backtestMs: round(t9 - t8), run: tickRun.runs[0] && { state: tickRun.runs[0].state, prices: tickRun.runs[0].prices ?? 'bars' } },
     },
     null,
     2,

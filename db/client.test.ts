@@ -75,7 +75,7 @@ describe('openDatabase', () => {
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
       .pluck()
       .all();
-    expect(tables).toEqual(['__drizzle_migrations', 'backstops', 'broker_accounts', 'devices', 'events', 'historical_bars', 'instruments', 'notify_channels', 'notify_deliveries', 'orders', 'price_bars', 'runs', 'sessions', 'settings', 'strategies', 'users']);
+    expect(tables).toEqual(['__drizzle_migrations', 'backstops', 'broker_accounts', 'devices', 'events', 'historical_bars', 'historical_tick_days', 'historical_ticks', 'instruments', 'notify_channels', 'notify_deliveries', 'orders', 'price_bars', 'runs', 'sessions', 'settings', 'strategies', 'users']);
   });
 
   it('is idempotent on reopen and keeps the data', () => {

@@ -37,6 +37,7 @@ const LANDED: Record<string, string> = {
   '0016_notify_channel_device': '48e3e99d1a2e229329e8f1e7b9558787803f74080dd6bb088b6f78eba3f4e872',
   '0017_backstop_modifies_sent_at': '8694e1182ef5bf60558eb1f8aefa8ef646943b8be60aeebee46af36f4739184b',
   '0018_runs_position_no': '6f03fb8b6e89a03fd9e0eb12ec5979e5e47f7d32009ff022567518020605c865',
+  '0019_historical_ticks': 'fa0bc6231c9a991c72fffd53f21158f2b12223d66ccd0dff7366ca8e5bf3521d',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

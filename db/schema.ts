@@ -420,3 +420,40 @@ export const historicalBars = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.exchange, t.symbol, t.minute] }), index('historical_bars_minute').on(t.minute)],
 );
+
+/**
+ * The days of historical trades (ticks) kept for backtests (issue 23): one row per instrument and
+ * trading day fetched whole (its session [start, end), epoch ms), with how many trades it holds.
+ * A day is the unit of storage and eviction, so a backtest never walks half a day of trades
+ * (db/repos/historical-ticks.ts).
+ */
+export const historicalTickDays = sqliteTable(
+  'historical_tick_days',
+  {
+    exchange: text('exchange').notNull(),
+    symbol: text('symbol').notNull(),
+    /** The trading date in the exchange's zone, YYYY-MM-DD. */
+    day: text('day').notNull(),
+    start: integer('start').notNull(),
+    end: integer('end').notNull(),
+    ticks: integer('ticks').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.exchange, t.symbol, t.day] }), index('historical_tick_days_start').on(t.start)],
+);
+
+/** A stored day's trades that set the last price (core/last-sale.ts), in the tape's order (`seq`). */
+export const historicalTicks = sqliteTable(
+  'historical_ticks',
+  {
+    exchange: text('exchange').notNull(),
+    symbol: text('symbol').notNull(),
+    day: text('day').notNull(),
+    /** The trade's place in its day, from 0: the tape's order, also among trades of one millisecond. */
+    seq: integer('seq').notNull(),
+    /** Epoch ms (the feed's nanoseconds cut to the millisecond). */
+    at: integer('at').notNull(),
+    price: real('price').notNull(),
+    size: real('size').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.exchange, t.symbol, t.day, t.seq] })],
+);

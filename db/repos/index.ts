@@ -11,6 +11,7 @@ import { createBackstopsRepo, type BackstopsRepo } from './backstops';
 import { createBrokerAccountsRepo, type BrokerAccountsRepo } from './broker-accounts';
 import { createEventsRepo, type EventsRepo } from './events';
 import { createHistoricalBarsRepo, type HistoricalBarsRepo } from './historical-bars';
+import { createHistoricalTicksRepo, type HistoricalTicksRepo } from './historical-ticks';
 import { createInstrumentsRepo, type InstrumentsRepo } from './instruments';
 import { createNotifyChannelsRepo, type NotifyChannelsRepo } from './notify-channels';
 import { createNotifyDeliveriesRepo, type NotifyDeliveriesRepo } from './notify-deliveries';
@@ -37,6 +38,7 @@ export interface Repos {
   readonly instruments: InstrumentsRepo;
   readonly priceBars: PriceBarsRepo;
   readonly historicalBars: HistoricalBarsRepo;
+  readonly historicalTicks: HistoricalTicksRepo;
   readonly notifyChannels: NotifyChannelsRepo;
   readonly notifyDeliveries: NotifyDeliveriesRepo;
   /**
@@ -110,6 +112,7 @@ export function createRepos(db: Db): Repos {
     instruments: createInstrumentsRepo(db.orm),
     priceBars: createPriceBarsRepo(db.orm),
     historicalBars: createHistoricalBarsRepo(db.orm),
+    historicalTicks: createHistoricalTicksRepo(db.orm),
     notifyChannels: createNotifyChannelsRepo(db.orm),
     notifyDeliveries: createNotifyDeliveriesRepo(db.orm),
     transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
@@ -135,6 +138,7 @@ export type { ChannelOutcome, NewNotifyChannel, NotifyChannel, NotifyChannelPatc
 export type { DeliveryState, NewDelivery, NotifyDeliveriesRepo, NotifyDelivery } from './notify-deliveries';
 export type { PriceBar, PriceBarsRepo } from './price-bars';
 export { HISTORICAL_BARS_CAP, type HistoricalBar, type HistoricalBarsRepo } from './historical-bars';
+export { HISTORICAL_TICKS_CAP, TickDayTooLargeError, type HistoricalTick, type HistoricalTicksRepo, type StoredTickDay, type TickDay } from './historical-ticks';
 export type { NewSession, SessionsRepo, StoredSession } from './sessions';
 export type { DevicesRepo, NewDevice, StoredDevice } from './devices';
 export type { SettingsRepo } from './settings';

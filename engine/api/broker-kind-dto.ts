@@ -22,6 +22,7 @@ export function brokerKindDto(broker: string, kind: BrokerKind): BrokerKindDto {
     needs_secret: kind.needsSecret,
     daily_login: kind.dailyLogin !== undefined,
     historical_bars: kind.historicalBars !== undefined,
+    historical_ticks: kind.historicalTrades !== undefined,
     credential_fields: fieldsOf(kind.credentialsSchema).map(({ name, required }): BrokerCredentialFieldDto => ({ name, secret: !PUBLIC_CREDENTIALS.has(name), required })),
     option_fields: fieldsOf(kind.optionsSchema),
   };

@@ -507,10 +507,15 @@ export interface BacktestTradeDto {
   readonly contract?: string;
 }
 
-/** POST /backtest: the trades, how each run ended (NO_DATA: no stored bar; SKIPPED: an option run no contract qualified for, the reason says why), the report. */
+/**
+ * POST /backtest: the trades, how each run ended (NO_DATA: no stored bar; SKIPPED: an option run no
+ * contract qualified for, the reason says why; `prices: 'ticks'`: the run walked the day's stored
+ * trades, not its bars), the dates run on trades (`tick_days`), the report.
+ */
 export interface BacktestDto {
   readonly trades: BacktestTradeDto[];
-  readonly runs: { readonly date: string; readonly state: string; readonly reason: string | null; readonly trades: number; readonly contract?: string }[];
+  readonly runs: { readonly date: string; readonly state: string; readonly reason: string | null; readonly trades: number; readonly contract?: string; readonly prices?: 'ticks' }[];
+  readonly tick_days: string[];
   readonly report: {
     readonly trades: number;
     readonly wins: number;
@@ -602,6 +607,8 @@ export interface BrokerKindDto {
   readonly daily_login: boolean;
   /** True when a backtest can fetch past 1-minute bars from an account of this kind (POST /backtest `fetch_missing`). */
   readonly historical_bars: boolean;
+  /** Whether it offers past trades too (POST /backtest fetch_ticks): Alpaca. */
+  readonly historical_ticks: boolean;
   readonly credential_fields: readonly BrokerCredentialFieldDto[];
   readonly option_fields: readonly BrokerOptionFieldDto[];
 }

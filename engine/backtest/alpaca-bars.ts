@@ -69,7 +69,7 @@ export async function fetchAlpacaBars(deps: AlpacaBarsDeps, symbol: string, star
 }
 
 /** Alpaca's error body is `{ "message": "…" }` (or `{ "code", "message" }`); anything else is shortened. */
-function alpacaMessage(text: string): string {
+export function alpacaMessage(text: string): string {
   try {
     const m = (JSON.parse(text) as { message?: unknown }).message;
     if (typeof m === 'string') return m;

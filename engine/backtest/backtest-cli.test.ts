@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,25 @@ describe('tradeclock backtest', () => {
     await cli(...RANGE, '--spec', '{"buy_time":"09:20","sell_time":"09:25","qty":10,"stop_loss":1,"stop_loss_mode":"percent","target":1}', '--target-mode', 'percent', '--fees', 'none');
     expect(JSON.parse(out.join('')).trades.map((t: { exitKind: string }) => t.exitKind)).toEqual(['TARGET', 'STOPLOSS', 'STOPLOSS']);
     expect(exits).toEqual([]);
+  });
+
+  it('--ticks-csv: the days in the file are replayed on their trades, the rest on bars; a bad trade line exits 2 naming it', async () => {
+    // Mon 2 March's trades: 100.00 before the 09:20 BUY, 100.50 before the 09:25 SELL: +5.00 on 10
+    // shares (its bars gave +12.00: 100.20 → 101.40).
+    const ticks = join(dir, 'ticks.csv');
+    writeFileSync(ticks, 'timestamp,price,size\n2026-03-02T09:19:50+05:30,100.00,10\n2026-03-02T09:24:30+05:30,100.50,10\n');
+    await cli(...RANGE, '--csv', CSV, '--ticks-csv', ticks, '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '1', '--stop-loss-mode', 'percent', '--fees', 'none');
+    const answer = JSON.parse(out.join(''));
+    expect(answer.tickDays).toEqual(['2026-03-02']);
+    expect(answer.trades.map((t: { date: string; net: number }) => [t.date, t.net])).toEqual([
+      ['2026-03-02', 5],
+      ['2026-03-04', -20.5],
+      ['2026-03-05', -30],
+    ]);
+    writeFileSync(ticks, 'timestamp,price\n2026-03-02T09:19:50+05:30,-1\n');
+    await cli(...RANGE, '--ticks-csv', ticks, '--buy-time', '09:20', '--sell-time', '09:25', '--qty', '10', '--stop-loss', '1');
+    expect(err.join('')).toBe('tradeclock backtest: line 2, column price: must be above 0\n');
+    expect(exits).toEqual([2]);
   });
 
   it('a bad spec or CSV is said on stderr, naming the field or the line, with exit code 2', async () => {

@@ -16,7 +16,9 @@
  * `--from-broker <account id>` fetches the trading days the store lacks from that broker account
  * first (an Alpaca account's keys unsealed with the install's vault key, as the daemon does: the
  * OS keychain or TRADECLOCK_PASSPHRASE); cli.ts passes that in (`fill`), since engine/backtest
- * reads no broker.
+ * reads no broker. With `--ticks` it also fetches the trades of the days the tick store lacks
+ * (an Alpaca account); a run whose day has its trades stored walks them (`prices: "ticks"`).
+ * `--ticks-csv` imports a CSV of trades (tick-csv.ts) into the instrument's tick store first.
  *
  * @example tradeclock backtest --symbol INFY --exchange NSE --from 2026-03-02 --to 2026-03-31 --buy-time 09:20 --sell-time 15:10 --stop-loss 1 --stop-loss-mode percent --csv infy.csv
  */
@@ -25,8 +27,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DATABASE_FILE } from '../../db/backups';
 import { openDatabase } from '../../db/client';
-import { createRepos } from '../../db/repos';
-import { DomainError } from '../core/errors';
+import { createRepos, TickDayTooLargeError } from '../../db/repos';
+import { DomainError, validationError } from '../core/errors';
 import { EXCHANGES, type Exchange } from '../core/types';
 import { loadHolidayData } from '../scheduler/holiday-data';
 import { createTradingCalendar } from '../scheduler/trading-calendar';
@@ -34,10 +36,12 @@ import { BarCsvError } from './bar-csv';
 import type { Db } from '../../db/client';
 import type { Repos } from '../../db/repos';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
-import { backtest, backtestScope, gridJob, type BacktestScope } from './backtest-service';
+import { backtest, backtestScope, gridJob, MAX_TICK_FETCH_DAYS, type BacktestScope } from './backtest-service';
 import type { FillResult } from './fill-bars';
+import type { TickFillResult } from './fill-ticks';
 import { drain } from './run-backtest';
 import { importBarsCsv } from './import-bars';
+import { importTicksCsv, TickCsvError } from './tick-csv';
 
 /** Spec keys taken as flags: the text ones as they are, the numeric ones as numbers. */
 const TEXT_KEYS = ['side', 'option_right', 'option_expiry', 'option_strike', 'buy_time', 'sell_time', 'square_off_time', 'timezone', 'stop_loss_mode', 'target_mode', 'trail_mode', 'move_stop_to_cost_mode', 'reentry_after', 'reentry_cutoff'] as const;
@@ -93,7 +97,7 @@ export interface BacktestCliIo {
 }
 
 /** Fills the store from a broker account (brokers/account-history.ts localAccountHistory), given the open database. */
-export type AccountFill = (ctx: { readonly db: Db; readonly repos: Repos; readonly calendar: TradingCalendar }) => (accountId: number, scope: BacktestScope) => Promise<FillResult>;
+export type AccountFill = (ctx: { readonly db: Db; readonly repos: Repos; readonly calendar: TradingCalendar }) => (accountId: number, scope: BacktestScope, ticks: boolean) => Promise<{ readonly bars: FillResult; readonly ticks: TickFillResult | null }>;
 
 function accountId(value: string): number {
   if (!/^[1-9]\d{0,14}$/.test(value.trim())) throw new InvalidArgumentError('must be a broker account id (a whole number, as GET /broker lists them)');
@@ -109,9 +113,11 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
     .requiredOption('--from <date>', 'first trading date, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last trading date, YYYY-MM-DD (included)')
     .option('--csv <file>', 'import this CSV of 1-minute bars (timestamp,open,high,low,close,volume) into the store first')
+    .option('--ticks-csv <file>', "import this CSV of trades (timestamp,price[,size][,conditions]) into the instrument's tick store first: each day in it is replayed on its trades")
     .option('--bars <exchange:symbol=file>', 'import this CSV of 1-minute bars into that instrument first (repeat it: an option backtest needs its contracts\' bars and its index\'s)', barsFile)
     .option('--lot-size <units>', "an option strategy's units per lot (its qty counts lots)", number)
     .option('--from-broker <account>', 'fetch the trading days the store lacks from this broker account (its id) first', accountId)
+    .option('--ticks', `with --from-broker: also fetch the trades of the days the tick store lacks (Alpaca; at most ${MAX_TICK_FETCH_DAYS} days); a day with its trades stored is replayed on them`)
     .option('--spec <json>', 'the strategy as a JSON object of spec keys (flags override)', json)
     .option('--weekdays <days>', 'comma-separated: mon,tue,…')
     .option('--slippage-bps <bps>', 'fill slippage against the trader, as the paper broker', number, 0)
@@ -135,19 +141,23 @@ export function backtestCommand(io: BacktestCliIo, defaultDataDir: string, fill?
       if (typeof opts.csv === 'string') await importBarsCsv(repos, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.csv));
       for (const { exchange: ex, symbol, file } of (opts.bars as BarsFile[] | undefined) ?? []) await importBarsCsv(repos, { exchange: ex, symbol }, createReadStream(file));
       const calendar = createTradingCalendar(loadHolidayData(join(dataDir, 'holidays')));
-      const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees, lot_size: opts.lotSize };
+      if (typeof opts.ticksCsv === 'string') await importTicksCsv(repos, calendar, { exchange: opts.exchange as Exchange, symbol: String(opts.symbol).toUpperCase() }, createReadStream(opts.ticksCsv));
+      const request = { spec, from: opts.from, to: opts.to, slippage_bps: opts.slippageBps, tick_size: opts.tickSize, fees: opts.fees, lot_size: opts.lotSize, fetch_ticks: opts.ticks === true };
+      if (opts.ticks === true && typeof opts.fromBroker !== 'number') throw validationError([{ field: 'ticks', message: '--ticks fetches trades from a broker account: give --from-broker <account id> too' }]);
       const deps = { repos, calendar };
       if (typeof opts.fromBroker === 'number') {
         if (!fill) throw new DomainError('unavailable', '--from-broker is not available here');
-        const filled = await fill({ db, repos, calendar })(opts.fromBroker, backtestScope(deps, request, false));
-        io.err(`tradeclock backtest: ${filled.bars} bars of ${filled.asked.length} missing trading day(s) fetched from broker account #${opts.fromBroker}\n`);
+        const scope = backtestScope(deps, request, false);
+        const filled = await fill({ db, repos, calendar })(opts.fromBroker, scope, scope.fetchTicks);
+        io.err(`tradeclock backtest: ${filled.bars.bars} bars of ${filled.bars.asked.length} missing trading day(s) fetched from broker account #${opts.fromBroker}\n`);
+        if (filled.ticks) io.err(`tradeclock backtest: ${filled.ticks.ticks} trades of ${filled.ticks.stored.length} of ${filled.ticks.asked.length} missing trading day(s) fetched from broker account #${opts.fromBroker}\n`);
       }
       const answer = opts.grid
         ? drain(gridJob(deps, { ...request, buy: { ...(opts.buyWindow as object), every_minutes: opts.every }, sell: { ...(opts.sellWindow as object), every_minutes: opts.every } }))
         : backtest(deps, request);
       io.out(`${JSON.stringify(answer, null, 2)}\n`);
     } catch (err) {
-      if (!(err instanceof DomainError || err instanceof BarCsvError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
+      if (!(err instanceof DomainError || err instanceof BarCsvError || err instanceof TickCsvError || err instanceof TickDayTooLargeError || (err as NodeJS.ErrnoException).code === 'ENOENT')) throw err;
       io.err(`tradeclock backtest: ${(err as Error).message}\n`);
       io.exit(2);
     } finally {

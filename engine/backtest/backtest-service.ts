@@ -27,6 +27,7 @@ import type { FillModel } from './replay-day';
 import { report, type BacktestReport } from './report';
 import { optionContracts } from './option-entry';
 import { backtestSteps, drain, type BacktestResult } from './run-backtest';
+import { hasStoredTicks, storedTicks } from './stored-ticks';
 
 /** A backtest trades no account: the spec's account key is filled with this when left out. */
 const NO_ACCOUNT = 1;
@@ -35,6 +36,8 @@ export const MAX_RANGE_DAYS = 3660;
 /** The most cells one grid may have, and the longest range it may cover: a year of 1-minute bars × 200 cells is a few tens of seconds of work. */
 export const MAX_GRID_CELLS = 200;
 export const MAX_GRID_DAYS = 366;
+/** The longest range `fetch_ticks` may fetch: a month of a liquid stock's trades is several million (the store's cap, historical-ticks.ts). */
+export const MAX_TICK_FETCH_DAYS = 31;
 /** Bars are read for a grid a month at a time, yielding between. */
 const READ_DAYS = 31;
 
@@ -66,20 +69,28 @@ const common = {
    */
   fetch_missing: z.boolean({ error: 'fetch_missing must be true or false' }).default(false),
   /**
+   * Fetch the trades of the trading days the tick store lacks from the same account first (a
+   * broker with historical trades: Alpaca), at most MAX_TICK_FETCH_DAYS. A run whose day has its
+   * trades stored walks them (`prices: 'ticks'`) whether or not this is set.
+   */
+  fetch_ticks: z.boolean({ error: 'fetch_ticks must be true or false' }).default(false),
+  /**
    * An option strategy's units per lot (its qty counts lots): required then, since the exchange
    * changes an index's lot size over the years (NIFTY 25 → 75 → 65) and no table here holds its
    * history. Refused for a strategy of shares.
    */
   lot_size: z.number({ error: 'lot_size must be a whole number of units' }).int({ error: 'lot_size must be a whole number of units' }).positive({ error: 'lot_size must be above 0' }).max(MAX_LOT_SIZE, { error: `lot_size must be at most ${MAX_LOT_SIZE}` }).optional(),
 };
-type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string };
+type Common = { strategy_id?: number | undefined; spec?: Record<string, unknown> | undefined; from: string; to: string; fetch_ticks?: boolean };
 const oneStrategy: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => (r.strategy_id === undefined) !== (r.spec === undefined), { path: ['spec'], message: 'give either strategy_id or spec, not both' }];
 const ordered: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => r.from <= r.to, { path: ['to'], message: 'to must be on or after from' }];
+const tickRange: [(r: Common) => boolean, { path: string[]; message: string }] = [(r) => r.fetch_ticks !== true || days(r) < MAX_TICK_FETCH_DAYS, { path: ['fetch_ticks'], message: `fetch_ticks fetches at most ${MAX_TICK_FETCH_DAYS} days of trades: narrow the range, or leave fetch_ticks out` }];
 
 export const backtestRequest = z
   .strictObject(common)
   .refine(...oneStrategy)
   .refine(...ordered)
+  .refine(...tickRange)
   .refine((r) => days(r) <= MAX_RANGE_DAYS, { path: ['to'], message: `the range must be at most ${MAX_RANGE_DAYS} days` });
 export type BacktestRequest = z.input<typeof backtestRequest>;
 
@@ -102,6 +113,7 @@ export const gridRequest = z
   .strictObject({ ...common, buy: timeWindow('buy'), sell: timeWindow('sell') })
   .refine(...oneStrategy)
   .refine(...ordered)
+  .refine(...tickRange)
   .refine((r) => days(r) <= MAX_GRID_DAYS, { path: ['to'], message: `a grid's range must be at most ${MAX_GRID_DAYS} days` })
   // A window refused above is still an object here (zod runs the refinements on), not a list of times: only two lists are counted.
   .refine((r) => !Array.isArray(r.buy) || !Array.isArray(r.sell) || r.buy.length * r.sell.length <= MAX_GRID_CELLS, { path: ['sell'], message: `a grid may have at most ${MAX_GRID_CELLS} cells (buy times × sell times)` });
@@ -109,10 +121,12 @@ export type GridRequest = z.input<typeof gridRequest>;
 
 export interface BacktestAnswer extends BacktestResult {
   readonly report: BacktestReport;
+  /** The trading dates whose runs walked the day's trades (the rest walked bars). */
+  readonly tickDays: readonly string[];
 }
 
 export interface BacktestDeps {
-  readonly repos: Pick<Repos, 'historicalBars'>;
+  readonly repos: Pick<Repos, 'historicalBars' | 'historicalTicks'>;
   readonly calendar: TradingCalendar;
   /** The caller's stored strategy by id (the API's, scoped to the signed-in user); none: strategy_id is refused. */
   readonly storedSpec?: (id: number) => StoredStrategySpec | null;
@@ -135,7 +149,7 @@ export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, B
   const steps = replaySteps(deps, spec, { from: r.from, to: r.to, fill, fees, lotSize });
   return (function* () {
     const result = yield* steps;
-    return { ...result, report: report(result.trades) };
+    return { ...result, report: report(result.trades), tickDays: result.runs.filter((run) => run.prices === 'ticks').map((run) => run.date) };
   })();
 }
 
@@ -146,7 +160,7 @@ export function backtestJob(deps: BacktestDeps, raw: unknown): Generator<void, B
 function replaySteps(deps: BacktestDeps, spec: StoredStrategySpec, r: { from: string; to: string; fill: FillModel; fees: FeeSchedule; lotSize: number | null }): Generator<void, BacktestResult> {
   const store = deps.repos.historicalBars;
   const common = { from: r.from, to: r.to, calendar: deps.calendar, fill: r.fill, fees: r.fees, bars: (from: number, to: number) => store.list(spec.exchange, spec.symbol, from, to) };
-  if (r.lotSize === null) return backtestSteps(spec, common);
+  if (r.lotSize === null) return backtestSteps(spec, { ...common, ticks: storedTicks(deps.repos, deps.calendar, spec) });
   return backtestSteps({ ...spec, qty: spec.qty * r.lotSize }, { ...common, contractOf: optionContracts(store, spec, { lotSize: r.lotSize, tickSize: r.fill.tickSize }) });
 }
 
@@ -157,6 +171,7 @@ export interface BacktestScope {
   readonly from: string;
   readonly to: string;
   readonly fetchMissing: boolean;
+  readonly fetchTicks: boolean;
   readonly accountId: number | null;
 }
 
@@ -164,11 +179,13 @@ export interface BacktestScope {
 export function backtestScope(deps: BacktestDeps, raw: unknown, grid: boolean): BacktestScope {
   const r = grid ? parseWith(gridRequest, raw) : parseWith(backtestRequest, raw);
   const { spec, lotSize } = settle(deps, r);
-  if (r.fetch_missing && lotSize !== null) {
-    throw fromZodError(new z.ZodError([{ code: 'custom', path: ['fetch_missing'], message: `fetch_missing is for a strategy of shares: an option backtest reads the contracts' bars imported on ${spec.exchange} (tradeclock backtest --bars) and the index's`, input: true }]));
+  for (const field of ['fetch_missing', 'fetch_ticks'] as const) {
+    if (r[field] && lotSize !== null) {
+      throw fromZodError(new z.ZodError([{ code: 'custom', path: [field], message: `${field} is for a strategy of shares: an option backtest reads the contracts' bars imported on ${spec.exchange} (tradeclock backtest --bars) and the index's`, input: true }]));
+    }
   }
   const named = r.strategy_id !== undefined || (r.spec !== undefined && r.spec.broker_account_id !== undefined);
-  return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, accountId: named ? spec.broker_account_id : null };
+  return { exchange: spec.exchange, symbol: spec.symbol, from: r.from, to: r.to, fetchMissing: r.fetch_missing, fetchTicks: r.fetch_ticks, accountId: named ? spec.broker_account_id : null };
 }
 
 /** The grid: parsed at once, then (shares) the bars read a month a yield, then one yield a replayed run. */
@@ -180,7 +197,8 @@ export function gridJob(deps: BacktestDeps, raw: unknown): Generator<void, Grid>
     if (!probe.success) throw fromZodError(new z.ZodError(probe.error.issues.map((i) => ({ ...i, path: [field, ...i.path] }))));
   }
   // An option's cell is the whole option backtest of its times: each entry time chooses its own contracts, whose bars are read per run.
-  if (lotSize !== null) return cellSteps(r.buy, r.sell, (buyTime, sellTime) => replaySteps(deps, { ...spec, buy_time: buyTime, sell_time: sellTime }, { from: r.from, to: r.to, fill, fees, lotSize }));
+  // So is a share strategy's over a range with stored trades: a run on a tick day walks its trades, which the one-read bar series has not.
+  if (lotSize !== null || hasStoredTicks(deps.repos, spec, r.from, r.to)) return cellSteps(r.buy, r.sell, (buyTime, sellTime) => replaySteps(deps, { ...spec, buy_time: buyTime, sell_time: sellTime }, { from: r.from, to: r.to, fill, fees, lotSize }));
   return (function* () {
     const bars: HistoricalBar[] = [];
     for (let from = addDays(r.from, -1); from <= r.to; from = addDays(from, READ_DAYS)) {

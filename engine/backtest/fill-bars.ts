@@ -57,7 +57,8 @@ export async function fillMissingBars(
   return { asked: ranges.flatMap((r) => r.days), bars: fetched.length, evicted };
 }
 
-function sessionHours(exchange: Exchange, date: CivilDate, calendar: TradingCalendar): { start: number; end: number } | null {
+/** A trading date's session as epoch ms [start, end): the exchange's hours (market-hours.ts), crypto's UTC day; null when closed. */
+export function sessionHours(exchange: Exchange, date: CivilDate, calendar: TradingCalendar): { start: number; end: number } | null {
   const s = sessionOn(exchange, date, calendar);
   if (s.kind === 'closed') return null;
   if (s.kind === 'always') return { start: instantOf(date, '00:00:00', 'UTC'), end: instantOf(addDays(date, 1), '00:00:00', 'UTC') };

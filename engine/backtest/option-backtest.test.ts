@@ -75,7 +75,7 @@ describe('an option strategy backtested from the stored contracts', () => {
       ['SKIPPED', 'no NIFTY PE can be chosen from the contracts stored on NFO that day: NIFTY 2026-12-08 lists no PE at strike 26000'],
       ['SKIPPED', 'no NIFTY PE can be chosen from the contracts stored on NFO that day: NIFTY 2026-12-08 lists no PE at strike 26050'],
     ]);
-    const noIndex = backtest({ ...deps(), repos: { historicalBars: { ...t.repos.historicalBars, list: (ex: string, sym: string, a: number, b: number) => (ex === 'NSE' ? [] : t.repos.historicalBars.list(ex, sym, a, b)) } } }, { spec: OPTION, ...RANGE, to: '2026-12-07' });
+    const noIndex = backtest({ ...deps(), repos: { historicalTicks: t.repos.historicalTicks, historicalBars: { ...t.repos.historicalBars, list: (ex: string, sym: string, a: number, b: number) => (ex === 'NSE' ? [] : t.repos.historicalBars.list(ex, sym, a, b)) } } }, { spec: OPTION, ...RANGE, to: '2026-12-07' });
     expect(noIndex.runs.map((x) => [x.state, x.reason])).toEqual([['SKIPPED', "no bar of NIFTY 50 (NIFTY's index, NSE) is stored in the 5 minutes before the entry, so no strike can be chosen"]]);
   });
 

@@ -10,10 +10,17 @@
  * passed fills at the open); the rest pass through every armed level (a stop fills at its level).
  * A run's replay starts with the bars of the 5 minutes before its entry (its last price) and ends
  * at its last exit time; an order due when no bar trades fills at the last price before it.
+ *
+ * A run whose window the tick store covers (`ticks`: every session in it stored whole) walks the
+ * trades instead, each one a price the live engine would have seen (core/last-sale.ts): the run
+ * policy steps on every trade, a level crossed between two trades fills at the later trade's
+ * price (as the paper broker fills at the price of the moment), and the run is marked `prices:
+ * 'ticks'`. Everything else (the policy, the fills, the fees) is the same.
  */
 import Decimal from 'decimal.js';
 import { DateTime } from 'luxon';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
+import type { HistoricalTick } from '../../db/repos/historical-ticks';
 import { runPlanFrom, runPlanOf } from '../core/run-plan-spec';
 import type { ExitKind } from '../core/run-policy/types';
 import { WEEKDAYS, type StoredStrategySpec, type Weekday } from '../core/strategy-spec';
@@ -42,6 +49,8 @@ export interface BacktestOptions {
   readonly bars: (from: number, to: number) => readonly HistoricalBar[];
   /** An option strategy's contract for each run, chosen at its entry (option-entry.ts), whose bars are replayed instead of `bars`. */
   readonly contractOf?: (planned: PlannedRun) => ContractDay;
+  /** The instrument's trades with from ≤ at < to, oldest first, when the tick store holds every session in it; else null (the bars are walked). */
+  readonly ticks?: (from: number, to: number) => readonly HistoricalTick[] | null;
 }
 
 /** The contract a run trades and its bars, or why the run is skipped (no contract qualifies). */
@@ -82,6 +91,8 @@ export interface RunOutcome {
   readonly trades: number;
   /** An option strategy's: the contract the run traded. */
   readonly contract?: string;
+  /** Set when the run walked the day's trades rather than its bars. */
+  readonly prices?: 'ticks';
 }
 
 export interface BacktestResult {
@@ -110,13 +121,21 @@ export function* backtestSteps(spec: StoredStrategySpec, options: BacktestOption
     }
     const source = chosen ? chosen.bars : options.bars;
     const run = replay(planned, chosen?.symbol ?? null, (day, from, to) => {
+      const trades = chosen ? null : (options.ticks?.(from, to) ?? null);
+      if (trades !== null && trades.length > 0) {
+        for (const k of trades) {
+          if (day.state.over) break;
+          day.moveTo(k.at, k.price, 'jump');
+        }
+        return 'ticks';
+      }
       const bars = source(from, to);
       for (const bar of bars) {
         if (day.state.over) break;
         const path = long ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
         path.forEach((price, i) => day.moveTo(bar.minute + PATH_OFFSETS_MS[i]!, price, i === 0 ? 'jump' : 'through'));
       }
-      return bars.length > 0;
+      return bars.length > 0 ? 'bars' : null;
     });
     trades.push(...run.trades);
     runs.push(run.outcome);
@@ -148,7 +167,7 @@ export function* seriesBacktestSteps(spec: StoredStrategySpec, days: readonly Pl
         day.moveTo(at + PATH_OFFSETS_MS[2], long ? high[i]! : low[i]!, 'through');
         day.moveTo(at + PATH_OFFSETS_MS[3], close[i]!, 'through');
       }
-      return hi > lo;
+      return hi > lo ? 'bars' : null;
     });
     trades.push(...run.trades);
     runs.push(run.outcome);
@@ -184,22 +203,23 @@ export function drain<T>(steps: Generator<void, T>): T {
   }
 }
 
-/** One planned run replayed: `walk` moves the day through its bars from..to and says whether there were any. */
+/** One planned run replayed: `walk` moves the day through its prices from..to and says which it walked (null: none there). */
 function replayer(spec: StoredStrategySpec, options: Pick<BacktestOptions, 'fill' | 'fees'>) {
   const plan = runPlanFrom(runPlanOf(spec));
   const zone = spec.timezone;
   const label = (at: number) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm:ss ZZ');
   /** `contract`: an option run's, named on its trades and outcome. */
-  const replay = (current: PlannedRun, contract: string | null, walk: (day: ReplayDay, from: number, to: number) => boolean): { trades: Trade[]; outcome: RunOutcome } => {
+  const replay = (current: PlannedRun, contract: string | null, walk: (day: ReplayDay, from: number, to: number) => 'bars' | 'ticks' | null): { trades: Trade[]; outcome: RunOutcome } => {
     const end = Math.max(current.sellAt, current.squareOffAt ?? 0);
     const day = new ReplayDay(plan, current, options.fill, label);
+    const walked = walk(day, current.buyAt - LEAD_MS, end + 60_000);
     const named = contract === null ? {} : { contract };
-    if (!walk(day, current.buyAt - LEAD_MS, end + 60_000)) {
+    if (walked === null) {
       return { trades: [], outcome: { date: current.tradingDate, state: 'NO_DATA', reason: `no bars${contract === null ? '' : ` of ${contract}`} stored from ${label(current.buyAt - LEAD_MS)} to ${label(end)}`, trades: 0, ...named } };
     }
     day.finish(end);
     const legs = tradesOf(current.tradingDate, plan.side, day.fills, options.fees).map((t) => ({ ...t, ...named }));
-    return { trades: legs, outcome: { date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length, ...named } };
+    return { trades: legs, outcome: { date: current.tradingDate, state: day.state.state, reason: day.state.reason, trades: legs.length, ...named, ...(walked === 'ticks' ? { prices: walked } : {}) } };
   };
   return { replay, long: plan.side === 'long' };
 }

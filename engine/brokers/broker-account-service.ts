@@ -14,7 +14,7 @@ import type { Vault } from '../secrets/vault';
 import { maskSecret } from '../secrets/mask-secret';
 import type { BrokerFactory } from './broker-sessions';
 import type { BrokerSessions } from './broker-sessions';
-import type { BrokerKind, BrokerKinds, HistoricalBars } from './broker-kinds';
+import type { BrokerKind, BrokerKinds, HistoricalBars, HistoricalTrades } from './broker-kinds';
 import type { Broker } from './broker';
 import type { InstrumentCache } from './instrument-cache';
 
@@ -160,6 +160,15 @@ export class BrokerAccountService {
     if (!kind?.historicalBars) return { account, bars: null };
     const credentials = kind.needsSecret ? await this.credentialsOf(account.id, kind) : {};
     return { account, bars: kind.historicalBars({ clock: this.deps.clock, credentials, options: kind.optionsSchema.parse(account.options) }) };
+  }
+
+  /** The account's source of past trades (BrokerKind.historicalTrades), as historicalBars; null when its broker offers none (Kite, paper). */
+  async historicalTrades(userId: UserId, id: BrokerAccountId): Promise<{ readonly account: BrokerAccount; readonly trades: HistoricalTrades | null }> {
+    const account = this.get(userId, id);
+    const kind = this.deps.kinds[account.broker];
+    if (!kind?.historicalTrades) return { account, trades: null };
+    const credentials = kind.needsSecret ? await this.credentialsOf(account.id, kind) : {};
+    return { account, trades: kind.historicalTrades({ credentials, options: kind.optionsSchema.parse(account.options) }) };
   }
 
   list(userId: UserId): BrokerAccount[] {

@@ -12,6 +12,7 @@ import { kiteBrokerKind } from './kite';
 import { alpacaBrokerKind } from './alpaca';
 import type { Logger } from 'pino';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
+import type { HistoricalTick } from '../../db/repos/historical-ticks';
 import { EXCHANGES, type Exchange } from '../core/types';
 
 export interface BrokerKind {
@@ -43,6 +44,11 @@ export interface BrokerKind {
    * `fetch_missing`). Left out: the broker offers none (paper's market is simulated).
    */
   readonly historicalBars?: (args: { readonly clock: Clock; readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }) => HistoricalBars;
+  /**
+   * Past trades (ticks) from this broker, for a backtest's tick store (POST /backtest
+   * `fetch_ticks`). Left out: none (Kite's historical API has candles only; paper's market is simulated).
+   */
+  readonly historicalTrades?: (args: { readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }) => HistoricalTrades;
   /** Whether its backstop takes a leg's target along (its resting stops' `oco`: Kite's two-leg GTT). Left out: false. */
   readonly backstopOco?: boolean;
 }
@@ -53,6 +59,13 @@ export interface BrokerKind {
  * refuses or answers what cannot be read.
  */
 export type HistoricalBars = (instrument: { readonly exchange: Exchange; readonly symbol: string }, start: number, end: number) => Promise<HistoricalBar[]>;
+
+/**
+ * One instrument's trades that set the last price (core/last-sale.ts) with start ≤ at < end, oldest
+ * first in the tape's order; more than `max` rejects. Rejects with a HistoricalFetchError naming
+ * the instrument, never a key.
+ */
+export type HistoricalTrades = (instrument: { readonly exchange: Exchange; readonly symbol: string }, start: number, end: number, max: number) => Promise<HistoricalTick[]>;
 
 /** PAPER: simulated or a broker's paper endpoint; LIVE: real money. */
 export type AccountMode = 'paper' | 'live';

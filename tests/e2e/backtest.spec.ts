@@ -164,7 +164,7 @@ test('a backtest from the strategy page: no bars said, imported, run, charted, l
   await screens.snap('backtest');
 });
 
-test("an Alpaca account's missing days are fetched when the box is ticked", async ({ page }) => {
+test("an Alpaca account's missing days are fetched when the box is ticked, and their trades when that box is", async ({ page }) => {
   const fake = await startFakeAlpaca({ barsPageMax: 100 });
   try {
     // AAPL rises 0.01 a minute from 100.00 at each day's 09:30 New York open (EST: 14:30 UTC).
@@ -186,6 +186,17 @@ test("an Alpaca account's missing days are fetched when the box is ticked", asyn
     await expect(panel.getByTestId('bt-trades')).toContainText('2 (2 won, 0 lost)');
     await expect(panel.getByTestId('bt-net')).toHaveText('+1.00');
     expect(fake.requests().filter((r) => r.path === '/v2/stocks/AAPL/bars' && r.status === 200)).toHaveLength(8);
+
+    // Monday's trades: 100.00 before the BUY, 101.00 before the SELL: replayed on them, +10.00 that day.
+    fake.setTrades('AAPL', [
+      { at: Date.parse('2026-03-02T14:34:30Z'), price: 100 },
+      { at: Date.parse('2026-03-02T14:39:30Z'), price: 101 },
+    ]);
+    await form.getByLabel("Fetch the days' trades from Alpaca paper").check();
+    await form.getByRole('button', { name: 'Run backtest' }).click();
+    await expect(panel.getByTestId('backtest-tick-days')).toHaveText('Replayed trade by trade: 2026-03-02');
+    await expect(panel.getByTestId('bt-net')).toHaveText('+10.50');
+    expect(fake.tradePages.map((q) => q.get('start'))).toEqual(['2026-03-02T14:30:00.000Z', '2026-03-03T14:30:00.000Z']);
   } finally {
     await fake.close();
   }

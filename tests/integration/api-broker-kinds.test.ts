@@ -35,7 +35,7 @@ describe('GET /broker/kinds', () => {
     expect(kinds.map((k) => k.broker)).toEqual(['paper', 'alpaca', 'kite']);
 
     const [paper, alpaca, kiteKind] = kinds;
-    expect(paper).toMatchObject({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, credential_fields: [] });
+    expect(paper).toMatchObject({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, historical_ticks: false, credential_fields: [] });
     expect(paper!.option_fields).toEqual(
       expect.arrayContaining([
         { name: 'seed', type: 'number', required: false },
@@ -51,6 +51,7 @@ describe('GET /broker/kinds', () => {
       needs_secret: true,
       daily_login: false,
       historical_bars: true,
+      historical_ticks: true,
       credential_fields: [
         { name: 'key_id', secret: false, required: true },
         { name: 'secret_key', secret: true, required: true },
@@ -71,6 +72,7 @@ describe('GET /broker/kinds', () => {
       needs_secret: true,
       daily_login: true,
       historical_bars: true,
+      historical_ticks: false,
       credential_fields: [
         { name: 'api_key', secret: false, required: true },
         { name: 'api_secret', secret: true, required: true },
@@ -122,6 +124,7 @@ describe('GET /broker/kinds', () => {
       needs_secret: true,
       daily_login: false,
       historical_bars: false,
+      historical_ticks: false,
       credential_fields: [],
       option_fields: [
         { name: 'host', type: 'string', required: true },

@@ -3,7 +3,8 @@
  * whose keys are sealed with the install's vault key (here in an in-memory keychain, as the OS
  * one would hold it): the missing trading days are fetched from the Alpaca fake's historical
  * bars (pages of 100, every next_page_token followed), stored, and replayed; a second run asks
- * for nothing; a paper account is refused naming --from-broker's field, exit 2.
+ * for nothing; a paper account is refused naming --from-broker's field, exit 2. With `--ticks`
+ * the days' trades too (GET /v2/stocks/trades), and a day with trades replayed on them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,24 @@ describe('tradeclock backtest --from-broker', () => {
     await cli(...AAPL, '--from-broker', String(alpaca));
     expect(JSON.parse(out.join('')).report.trades).toBe(2);
     expect(barRequests()).toHaveLength(8);
+  });
+
+  it('--ticks: the trades of the days the tick store lacks too; Monday replayed on them; --ticks alone is refused, exit 2', async () => {
+    // Monday's trades: 100.00 before the 09:35 BUY, 100.40 before the 09:40 SELL: +4.00 (its bars: +0.50).
+    fake.setTrades('AAPL', [
+      { at: Date.parse('2026-03-02T14:34:00Z'), price: 100 },
+      { at: Date.parse('2026-03-02T14:39:00Z'), price: 100.4 },
+    ]);
+    await cli(...AAPL, '--ticks');
+    expect(err.join('')).toBe('tradeclock backtest: ticks: --ticks fetches trades from a broker account: give --from-broker <account id> too\n');
+    expect(exits).toEqual([2]);
+    [err, exits] = [[], []];
+    await cli(...AAPL, '--from-broker', String(alpaca), '--ticks');
+    expect(exits).toEqual([]);
+    const answer = JSON.parse(out.join(''));
+    expect(answer.tickDays).toEqual(['2026-03-02']);
+    expect(answer.trades.map((t: { net: number }) => t.net)).toEqual([4, 0.5]);
+    expect(err[1]).toBe(`tradeclock backtest: 2 trades of 1 of 2 missing trading day(s) fetched from broker account #${alpaca}\n`);
   });
 
   it('a paper account has no history: said naming from_broker, exit 2; an id that is no number is refused by the flag', async () => {

@@ -10,7 +10,7 @@
  * and the engine's modules loaded again; a live tick or timer waits at most one slice. One at a
  * time per user (one-at-a-time.ts): a second while the first runs is a 409. With `fetch_missing`
  * the days the store lacks are first fetched from the strategy's (or spec's) broker account
- * (brokers/account-history.ts).
+ * (brokers/account-history.ts); with `fetch_ticks`, the trades of the days the tick store lacks too.
  */
 import type { FastifyInstance } from 'fastify';
 import { notFound, validationError } from '../../core/errors';
@@ -18,7 +18,7 @@ import { asStrategyId } from '../../core/ids';
 import type { UserId } from '../../core/ids';
 import { backtestJob, backtestScope, gridJob, inSlices, type BacktestDeps } from '../../backtest/backtest-service';
 import { oneAtATime } from '../../backtest/one-at-a-time';
-import { fillFromAccount } from '../../brokers/account-history';
+import { fillFromAccount, fillTicksFromAccount } from '../../brokers/account-history';
 import type { Trade } from '../../backtest/run-backtest';
 import type { ApiContext } from '../api-context';
 import type { BacktestDto, BacktestGridDto } from '../contract';
@@ -32,12 +32,16 @@ export function backtestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const deps = (userId: UserId): BacktestDeps => ({ repos, calendar: engine.calendar, storedSpec: (id) => repos.strategies.get(userId, asStrategyId(id))?.spec ?? null });
   const slots = oneAtATime<UserId>();
 
-  /** With `fetch_missing`, the trading days the store lacks are fetched from the account first. */
+  /** With `fetch_missing`, the trading days the store lacks are fetched from the account first; with `fetch_ticks`, their trades. */
   const fillFirst = async (userId: UserId, body: unknown, grid: boolean): Promise<void> => {
     const scope = backtestScope(deps(userId), body, grid);
-    if (!scope.fetchMissing) return;
-    if (scope.accountId === null) throw validationError([{ field: 'spec.broker_account_id', message: 'name the broker account to fetch the missing bars from (spec.broker_account_id), or leave fetch_missing out' }]);
-    await fillFromAccount({ repos, calendar: engine.calendar, accounts: ctx.deps.brokerAccounts }, userId, scope.accountId, scope, 'fetch_missing');
+    const history = { repos, calendar: engine.calendar, accounts: ctx.deps.brokerAccounts };
+    for (const [field, asked] of [['fetch_missing', scope.fetchMissing], ['fetch_ticks', scope.fetchTicks]] as const) {
+      if (!asked) continue;
+      if (scope.accountId === null) throw validationError([{ field: 'spec.broker_account_id', message: `name the broker account to fetch from (spec.broker_account_id), or leave ${field} out` }]);
+      if (field === 'fetch_missing') await fillFromAccount(history, userId, scope.accountId, scope, field);
+      else await fillTicksFromAccount(history, userId, scope.accountId, scope, field);
+    }
   };
 
   signedIn(app, ctx.auth, (scope) => {

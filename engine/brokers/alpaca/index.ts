@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock';
 import type { BrokerKind } from '../broker-kinds';
 import { fetchAlpacaBars } from '../../backtest/alpaca-bars';
+import { fetchAlpacaTrades } from '../../backtest/alpaca-trades';
 import { alpacaCredentialsSchema, alpacaEndpoints, alpacaOptionsSchema, DEFAULT_ALPACA_TIMING, type AlpacaTiming } from './alpaca-config';
 import { createAlpacaBroker } from './alpaca-broker';
 import { RateBudget } from './rate-budget';
@@ -57,6 +58,13 @@ export function alpacaBrokerKind(deps: AlpacaKindDeps = {}): BrokerKind {
       const o = alpacaOptionsSchema.parse(options);
       const source = { dataUrl: alpacaEndpoints(o).dataRestUrl, keyId: creds.key_id, secretKey: creds.secret_key, feed: o.feed };
       return (instrument, start, end) => fetchAlpacaBars(source, instrument.symbol, start, end);
+    },
+    // The same host and feed: GET /v2/stocks/trades (backtest/alpaca-trades.ts).
+    historicalTrades: ({ credentials, options }) => {
+      const creds = alpacaCredentialsSchema.parse(credentials);
+      const o = alpacaOptionsSchema.parse(options);
+      const source = { dataUrl: alpacaEndpoints(o).dataRestUrl, keyId: creds.key_id, secretKey: creds.secret_key, feed: o.feed };
+      return (instrument, start, end, max) => fetchAlpacaTrades(source, instrument.symbol, start, end, max);
     },
   };
 }

@@ -11,10 +11,20 @@ describe('parseDataFrame', () => {
   it("parses the documentation's trade example, and a batch in order", () => {
     const example = '{"T":"t","i":96921,"S":"AAPL","x":"D","p":126.55,"s":1,"t":"2021-02-22T15:51:44.208Z","c":["@","I"],"z":"C"}';
     const quote = '{"T":"q","S":"AMD","bx":"U","bp":87.66,"bs":1,"ax":"Q","ap":87.68,"as":4,"t":"2021-02-22T15:51:45.335689322Z","c":["R"],"z":"C"}';
-    expect(parseDataFrame(`[${example},${quote},${example.replace('126.55', '126.6')}]`)).toEqual([
+    const round = example.replace('["@","I"]', '["@"]');
+    expect(parseDataFrame(`[${round},${quote},${round.replace('126.55', '126.6')}]`)).toEqual([
       { kind: 'trade', symbol: 'AAPL', price: 126.55, at: Date.parse('2021-02-22T15:51:44.208Z') },
       { kind: 'other', type: 'q' },
       { kind: 'trade', symbol: 'AAPL', price: 126.6, at: Date.parse('2021-02-22T15:51:44.208Z') },
+    ]);
+  });
+
+  it('a trade that sets no last price (the example itself is an odd lot, "I") moves no stop: other, not trade (core/last-sale.ts)', () => {
+    const example = '{"T":"t","i":96921,"S":"AAPL","x":"D","p":126.55,"s":1,"t":"2021-02-22T15:51:44.208Z","c":["@","I"],"z":"C"}';
+    expect(parseDataFrame(`[${example},${example.replace('"I"', '"Z"')},${example.replace(',"c":["@","I"]', '')}]`)).toEqual([
+      { kind: 'other', type: 't (@,I)' },
+      { kind: 'other', type: 't (@,Z)' },
+      { kind: 'trade', symbol: 'AAPL', price: 126.55, at: Date.parse('2021-02-22T15:51:44.208Z') },
     ]);
   });
 

@@ -4,6 +4,7 @@
  * finite number above zero, or whose time does not parse, is `invalid`: it is logged and
  * dropped, never turned into a NaN tick.
  */
+import { setsLastPrice } from '../../core/last-sale';
 import { parseJson, parseTimestamp } from './alpaca-wire';
 
 export type DataMessage =
@@ -12,7 +13,7 @@ export type DataMessage =
   /** The full current subscription set (§1.10 "always contains the full set"). */
   | { readonly kind: 'subscription'; readonly trades: readonly string[] }
   | { readonly kind: 'trade'; readonly symbol: string; readonly price: number; readonly at: number }
-  /** Quotes, bars, statuses, corrections…: valid, but Tradeclock trades on trades only. */
+  /** Quotes, bars, statuses, corrections…: valid, but Tradeclock trades on trades only; a trade that sets no last price (core/last-sale.ts: an odd lot, out of sequence …) is 'other' too. */
   | { readonly kind: 'other'; readonly type: string }
   | { readonly kind: 'invalid'; readonly reason: string; readonly raw: unknown };
 
@@ -49,13 +50,15 @@ function parseMessage(item: unknown): DataMessage {
   }
 }
 
-/** §1.10 trade: `S` symbol, `p` price (a JSON number), `t` RFC 3339 with nanoseconds. */
+/** §1.10 trade: `S` symbol, `p` price (a JSON number), `t` RFC 3339 with nanoseconds, `c` sale conditions. */
 function parseTrade(m: Record<string, unknown>): DataMessage {
   if (typeof m.S !== 'string' || m.S === '') return { kind: 'invalid', reason: 'trade without a symbol S', raw: m };
   const price = m.p;
   if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0) return { kind: 'invalid', reason: `trade price ${JSON.stringify(price) ?? 'missing'} is not a number above 0`, raw: m };
   const at = parseTimestamp(typeof m.t === 'string' ? m.t : null);
   if (at === null) return { kind: 'invalid', reason: `trade time ${JSON.stringify(m.t) ?? 'missing'} is not an RFC 3339 timestamp`, raw: m };
+  const conditions = Array.isArray(m.c) ? m.c.filter((c): c is string => typeof c === 'string') : null;
+  if (!setsLastPrice(conditions)) return { kind: 'other', type: `t (${conditions!.join(',')})` };
   return { kind: 'trade', symbol: m.S, price, at };
 }
 

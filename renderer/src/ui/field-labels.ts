@@ -50,6 +50,7 @@ export const BACKTEST_LABELS = {
   slippage_bps: 'Slippage (bps)',
   fees: 'Fees',
   fetch_missing: 'Fetch missing days',
+  fetch_ticks: 'Fetch trades',
   lot_size: 'Lot size',
   'buy.from': 'Entry times from',
   'buy.to': 'Entry times to',

@@ -21,6 +21,7 @@ import { FaultPlan, type FaultRule } from './fake-faults';
 import { FakePrices, type RandomWalkOptions, type ScriptPoint } from './fake-prices';
 import { FakeRest } from './fake-rest';
 import { FakeBars, type FakeBar } from './fake-bars';
+import { FakeTrades, type FakeHistoricalTrade } from './fake-trades';
 import { FakeTradeStream } from './fake-trade-stream';
 import { handleAdmin } from './fake-admin';
 
@@ -71,6 +72,9 @@ export interface FakeAlpaca {
   setPrice(symbol: string, price: number): void;
   /** The symbol's historical 1-minute bars, served by GET /v2/stocks/{symbol}/bars (fake-bars.ts). */
   setBars(symbol: string, bars: readonly FakeBar[]): void;
+  /** The symbol's historical trades, served by GET /v2/stocks/trades?symbols= (fake-trades.ts); `tradePages` the queries asked. */
+  setTrades(symbol: string, trades: readonly FakeHistoricalTrade[]): void;
+  readonly tradePages: readonly URLSearchParams[];
   /** DELETE answers 204 but leaves the order `pending_cancel` (true) until `confirmCancels`. */
   holdCancels(hold: boolean): void;
   /** Every `pending_cancel` order turns `canceled`, with its trade_updates event. */
@@ -106,7 +110,8 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
   tradeStream = new FakeTradeStream(tradeWss, desk, opts.binaryTradeFrames ?? true);
   const dataStream = new FakeDataStream(dataWss, desk, { symbolLimit: opts.symbolLimit ?? 30, authTimeoutMs: opts.authTimeoutMs ?? 10_000 });
   const bars = new FakeBars(opts.barsPageMax);
-  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0, (symbol) => dataStream.latestTrade(symbol), bars);
+  const trades = new FakeTrades(opts.tradesPageMax);
+  const rest = new FakeRest(desk, faults, opts.rateLimit ?? 200, opts.clockSkewMs ?? 0, (symbol) => dataStream.latestTrade(symbol), bars, trades);
   const prices = new FakePrices(desk, dataStream);
   let fake: FakeAlpaca | undefined;
 
@@ -173,6 +178,8 @@ export async function startFakeAlpaca(opts: FakeAlpacaOptions = {}): Promise<Fak
     positions: (keyId = first.keyId) => desk.positionsOf(keyId),
     setPrice: (symbol, price) => desk.setPrice(symbol, price),
     setBars: (symbol, list) => bars.set(symbol, list),
+    setTrades: (symbol, list) => trades.set(symbol, list),
+    tradePages: trades.asked,
     holdCancels: (hold) => (desk.holdCancels = hold),
     confirmCancels: () => desk.confirmCancels(),
     pushTrade: (symbol, price, o = {}) => dataStream.trades([{ symbol, price, ...o }]),

@@ -68,6 +68,8 @@ export interface FakeAlpacaOptions {
   readonly rateLimit?: number;
   /** The most bars one page of GET /v2/stocks/{symbol}/bars holds, below the `limit` asked (Alpaca may answer fewer); default 10 000. */
   readonly barsPageMax?: number;
+  /** The most trades one page of GET /v2/stocks/trades holds, below the `limit` asked; default 10 000. */
+  readonly tradesPageMax?: number;
   /** How far the fake's clock (the HTTP `Date` header of every REST reply) is from `now`, in ms; default 0. */
   readonly clockSkewMs?: number;
 }

@@ -7,6 +7,7 @@ import { apiError, accountJson, assetJson, clockJson } from './fake-entities';
 import type { DeskReply, FakeDesk, ReceivedOrder } from './fake-desk';
 import type { FaultPlan, RestFault } from './fake-faults';
 import { FakeBars } from './fake-bars';
+import { FakeTrades } from './fake-trades';
 
 const WINDOW_MS = 60_000;
 const NOT_PROCESSED: ReadonlySet<RestFault['kind']> = new Set(['status', 'rate-limit', 'drop', 'stall', 'garbage']);
@@ -27,6 +28,8 @@ export class FakeRest {
     private readonly latestTrade: (symbol: string) => Record<string, unknown> | undefined = () => undefined,
     /** The market-data host's historical bars (fake-bars.ts). */
     private readonly bars: FakeBars = new FakeBars(),
+    /** The market-data host's historical trades (fake-trades.ts). */
+    private readonly trades: FakeTrades = new FakeTrades(),
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -124,6 +127,7 @@ export class FakeRest {
     }
     const barsOf = /^\/v2\/stocks\/([^/]+)\/bars$/.exec(path);
     if (method === 'GET' && barsOf) return this.bars.page(decodeURIComponent(barsOf[1]!), url.searchParams, account.feeds);
+    if (method === 'GET' && path === '/v2/stocks/trades') return this.trades.page(url.searchParams, account.feeds);
     if (method === 'GET' && path === '/v2/positions') return { status: 200, body: desk.positionsOf(keyId) as unknown as Record<string, unknown> };
     if (method === 'GET' && path.startsWith('/v2/positions/')) {
       const position = desk.position(keyId, decodeURIComponent(path.slice('/v2/positions/'.length)));

@@ -4,7 +4,9 @@
  * chart and the trades; the trades as CSV (GET /strategy/:id/backtest.csv, the same range and
  * fill); and the grid of entry × exit times over the same range as a heatmap (POST
  * /backtest/grid). Days without stored bars are said, with the command that imports them; an
- * account whose broker has past bars (Alpaca) can be asked for them first (`fetch_missing`).
+ * account whose broker has past bars (Alpaca) can be asked for them first (`fetch_missing`), and
+ * one whose broker has past trades (Alpaca) for those too (`fetch_ticks`): a day with its trades
+ * stored is replayed trade by trade, and the dates so replayed are named under the form.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
@@ -31,7 +33,9 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
     if (kinds === null) void useBrokers.getState().loadKinds();
   }, [kinds]);
   // An option backtest reads the contracts' bars imported (the API refuses fetch_missing for one).
-  const canFetch = !option && account !== undefined && (kinds?.find((k) => k.broker === account.broker)?.historical_bars ?? false);
+  const kind = account === undefined ? undefined : kinds?.find((k) => k.broker === account.broker);
+  const canFetch = !option && (kind?.historical_bars ?? false);
+  const canFetchTicks = !option && (kind?.historical_ticks ?? false);
   const [grid, setGrid] = useState<GridDraft>(() => defaultGrid(strategy.buy_time, strategy.sell_time));
   const busy = panel?.busy;
   const errors = panel?.errors.fields ?? {};
@@ -49,7 +53,7 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
     void store.runGrid(id, range, grid);
   };
   const exportCsv = () => tested && void store.exportCsv(id, `backtest-${strategy.symbol}-${tested.range.from}-${tested.range.to}.csv`);
-  const rangeField = (name: Exclude<keyof RangeDraft, 'fetchMissing'>) => (e: { target: { value: string } }) => setRange({ ...range, [name]: e.target.value });
+  const rangeField = (name: Exclude<keyof RangeDraft, 'fetchMissing' | 'fetchTicks'>) => (e: { target: { value: string } }) => setRange({ ...range, [name]: e.target.value });
   const gridField = (name: keyof GridDraft) => (e: { target: { value: string } }) => setGrid({ ...grid, [name]: e.target.value });
 
   return (
@@ -90,6 +94,11 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
               {(p) => <input {...p} type="checkbox" checked={range.fetchMissing} onChange={(e) => setRange({ ...range, fetchMissing: e.target.checked })} />}
             </Field>
           )}
+          {canFetchTicks && (
+            <Field label={`Fetch the days' trades from ${account!.label}`} name="fetch_ticks" error={errors.fetch_ticks} hint="At most 31 days; a day with its trades is replayed trade by trade, not by its bars">
+              {(p) => <input {...p} type="checkbox" checked={range.fetchTicks ?? false} onChange={(e) => setRange({ ...range, fetchTicks: e.target.checked })} />}
+            </Field>
+          )}
         </div>
         <div className="actions">
           <button type="submit" className="btn btn--primary" disabled={busy !== undefined}>
@@ -121,6 +130,11 @@ export function BacktestPanel({ strategy }: { readonly strategy: StrategyDto }) 
       {notice?.kind === 'some' && (
         <p className="notice small" data-testid="backtest-missing-days">
           {notice.text}
+        </p>
+      )}
+      {tested && tested.answer.tick_days.length > 0 && (
+        <p className="muted small" data-testid="backtest-tick-days">
+          Replayed trade by trade: {tested.answer.tick_days.join(', ')}
         </p>
       )}
       {skipped.length > 0 && (

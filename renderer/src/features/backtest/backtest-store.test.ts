@@ -59,3 +59,24 @@ describe('the lot size of an option strategy', () => {
     expect(panel.errors.form).toEqual([]);
   });
 });
+
+describe('fetching trades', () => {
+  beforeEach(() => {
+    useBacktests.getState().reset();
+    calls.api.length = 0;
+    calls.fail = null;
+  });
+
+  it('sends fetch_ticks only when the box is ticked, with the backtest and the grid', async () => {
+    const { lotSize: _, ...shares } = OPTION_RANGE;
+    const s = useBacktests.getState();
+    await s.run(1, shares);
+    await s.run(1, { ...shares, fetchMissing: true, fetchTicks: true });
+    await s.runGrid(1, { ...shares, fetchTicks: true }, GRID);
+    expect(calls.api.map(([route, body]) => [route, (body as { fetch_missing?: unknown }).fetch_missing, (body as { fetch_ticks?: unknown }).fetch_ticks])).toEqual([
+      ['POST /backtest', undefined, undefined],
+      ['POST /backtest', true, true],
+      ['POST /backtest/grid', undefined, true],
+    ]);
+  });
+});

@@ -19,6 +19,8 @@ export interface RangeDraft {
   readonly fees: 'default' | 'none';
   /** Fetch the trading days the store lacks from the strategy's broker account first. */
   readonly fetchMissing: boolean;
+  /** Fetch the trades of the trading days the tick store lacks from the same account too (an Alpaca account). */
+  readonly fetchTicks?: boolean;
   /** An option strategy's units per lot over the range, as typed (required by the API then); undefined for a strategy of shares. */
   readonly lotSize?: string;
 }
@@ -58,7 +60,7 @@ const EMPTY: PanelState = { errors: NO_ERRORS };
 function common(strategyId: number, r: RangeDraft): BacktestFormBody {
   const slippage = typedNumber(r.slippage);
   const lotSize = r.lotSize === undefined ? undefined : typedNumber(r.lotSize);
-  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }), ...(lotSize === undefined ? {} : { lot_size: lotSize }), ...(r.fetchMissing ? { fetch_missing: true } : {}) };
+  return { strategy_id: strategyId, from: r.from, to: r.to, fees: r.fees, ...(slippage === undefined ? {} : { slippage_bps: slippage }), ...(lotSize === undefined ? {} : { lot_size: lotSize }), ...(r.fetchMissing ? { fetch_missing: true } : {}), ...(r.fetchTicks ? { fetch_ticks: true } : {}) };
 }
 
 function window(from: string, to: string, every: string): BacktestGridFormBody['buy'] {

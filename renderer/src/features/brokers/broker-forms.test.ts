@@ -6,7 +6,7 @@ const kite: BrokerKindDto = {
   broker: 'kite',
   title: 'Zerodha Kite Connect (NSE, BSE)',
   needs_secret: true,
-  daily_login: true, historical_bars: false,
+  daily_login: true, historical_bars: false, historical_ticks: false,
   credential_fields: [
     { name: 'api_key', secret: false, required: true },
     { name: 'api_secret', secret: true, required: true },
@@ -31,7 +31,7 @@ describe('brokerForm', () => {
   });
 
   it('keeps the paper simulation options label', () => {
-    const paper = brokerForm({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, credential_fields: [], option_fields: [] });
+    const paper = brokerForm({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, historical_ticks: false, credential_fields: [], option_fields: [] });
     expect(paper.optionsLabel).toBe('Simulation options (JSON, optional)');
   });
 
@@ -40,7 +40,7 @@ describe('brokerForm', () => {
       broker: 'newbroker',
       title: 'New Broker (EU)',
       needs_secret: true,
-      daily_login: false, historical_bars: false,
+      daily_login: false, historical_bars: false, historical_ticks: false,
       credential_fields: [{ name: 'clientSecret', secret: true, required: true }],
       option_fields: [{ name: 'region', type: 'string', required: true }],
     });
