@@ -1,5 +1,5 @@
 /** Users. The password hash leaves this repository only through getCredentialsByEmail. */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { asUserId, type UserId } from '../../engine/core/ids';
 import type { Orm } from '../client';
 import { users } from '../schema';
@@ -34,8 +34,11 @@ export interface UsersRepo {
   getById(id: UserId): User | undefined;
   /** Looks the email up normalized, so "Bob@X.com " finds "bob@x.com". */
   getCredentialsByEmail(email: string): UserCredentials | undefined;
-  /** Replaces the hash; false for no such user. Sessions are left alone: the caller ends those it means to. */
-  setPasswordHash(id: UserId, passwordHash: string): boolean;
+  /**
+   * Replaces the hash; false for no such user, or (with `expected`) when the stored hash is no longer
+   * that one. Sessions are left alone: the caller ends those it means to.
+   */
+  setPasswordHash(id: UserId, passwordHash: string, expected?: string): boolean;
 }
 
 /** Emails are compared trimmed and lower-cased: the unique index itself is case-sensitive. */
@@ -73,8 +76,9 @@ export function createUsersRepo(orm: Orm): UsersRepo {
         .get();
       return row && { ...row, id: asUserId(row.id) };
     },
-    setPasswordHash(id, passwordHash) {
-      return orm.update(users).set({ passwordHash }).where(eq(users.id, id)).run().changes > 0;
+    setPasswordHash(id, passwordHash, expected) {
+      const where = expected === undefined ? eq(users.id, id) : and(eq(users.id, id), eq(users.passwordHash, expected));
+      return orm.update(users).set({ passwordHash }).where(where).run().changes > 0;
     },
   };
 }

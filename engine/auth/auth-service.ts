@@ -173,11 +173,17 @@ export class AuthService {
     // Verify even for an unknown email, so the answer takes as long as for a wrong password.
     const ok = await this.checkPassword(attempt, () => (creds ? Promise.resolve(creds.passwordHash) : this.dummy()), password);
     if (!creds || !ok) throw new DomainError('unauthorized', BAD_LOGIN);
+    let checked = creds.passwordHash;
     if (needsRehash(creds.passwordHash, this.params)) {
-      // A better hash is a nicety: when the engine is busy it waits for the next login.
+      // A better hash is a nicety: when the engine is busy it waits for the next login. It replaces
+      // only the hash this login checked, never a new password set meanwhile.
       const rehashed = await this.gate.run(() => hashPassword(password, this.params)).catch((err: unknown) => (err instanceof RateLimitedError ? null : Promise.reject(err)));
-      if (rehashed) repos.users.setPasswordHash(creds.id, rehashed);
+      if (rehashed && repos.users.setPasswordHash(creds.id, rehashed, creds.passwordHash)) checked = rehashed;
     }
+    // The password may have changed while this one was checked: a session of the old password must
+    // not outlive the change (it could pair a phone). Read again with nothing awaited before the
+    // session row is written, so no change can come between.
+    if (repos.users.getCredentialsByEmail(email)?.passwordHash !== checked) throw new DomainError('unauthorized', BAD_LOGIN);
     const user = repos.users.getById(creds.id);
     if (!user) throw new DomainError('unauthorized', BAD_LOGIN);
     return this.session(user, client);
@@ -218,17 +224,14 @@ export class AuthService {
   }
 
   /**
-   * Replaces the password after checking the current one (rate-limited like a login) and signs
-   * out every other session; this one stays signed in. Every problem is reported at once: a
-   * wrong current password, a new one that breaks the rules, a confirmation that differs.
-   * The current password is checked even when the new one is refused, so the trader fixes
-   * everything in one go; each check counts as a login attempt either way.
-   */
-  /**
-   * Sets a new password and, in the same transaction, signs out every other session and unpairs
-   * every paired device: a password that may have leaked may have paired a phone, and that phone
-   * must not outlive it. `beforeUnpair` runs inside the transaction for each device before its row
-   * goes (the notification channels it subscribed); the pairing codes still showing die too.
+   * Replaces the password after checking the current one (rate-limited like a login) and, in the
+   * same transaction, signs out every other session and unpairs every paired device: a password
+   * that may have leaked may have paired a phone, and that phone must not outlive it. This session
+   * stays signed in. `beforeUnpair` runs inside the transaction for each device before its row goes
+   * (the notification channels it subscribed); the pairing codes still showing die too. Every
+   * problem is reported at once: a wrong current password, a new one that breaks the rules, a
+   * confirmation that differs. The current password is checked even when the new one is refused,
+   * so the trader fixes everything in one go; each check counts as a login attempt either way.
    */
   async changePassword(
     auth: { user: User; sessionId: string },
@@ -247,7 +250,8 @@ export class AuthService {
     if (problems.length > 0) throw validationError(problems);
     const passwordHash = await this.gate.run(() => hashPassword(input.next, this.params));
     const { endedSessions, unpairedDevices } = repos.transaction(() => {
-      if (!repos.users.setPasswordHash(user.id, passwordHash)) throw new DomainError('unauthorized', 'sign in again');
+      // Over the hash checked above only: another change that landed meanwhile is not overwritten.
+      if (!repos.users.setPasswordHash(user.id, passwordHash, creds.passwordHash)) throw new DomainError('unauthorized', 'the password was changed meanwhile: sign in again');
       const devices = this.pairing.devices(user.id);
       for (const d of devices) {
         beforeUnpair(d.id);

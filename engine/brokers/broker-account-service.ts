@@ -60,7 +60,7 @@ export class BrokerAccountService {
     // A daily-login broker cannot judge key and secret before the first login: store them, then log in.
     const awaitingLogin = kind.dailyLogin !== undefined && !creds.data[kind.dailyLogin.tokenField];
     if (!awaitingLogin) await this.validate(req.broker, kind.create({ clock, credentials: creds.data, options: opts.data }));
-    const masked = maskAll(creds.data);
+    const masked = maskAll(kind, creds.data);
     return repos.transaction(() => {
       const account = repos.brokerAccounts.create({
         userId,
@@ -127,7 +127,7 @@ export class BrokerAccountService {
     const done = await login.complete({ clock, credentials, options: account.options, requestToken: parsed.requestToken });
     const renewed = { ...credentials, [login.tokenField]: done.accessToken };
     const vault = await this.deps.vault();
-    const masked = maskAll(renewed);
+    const masked = maskAll(kind, renewed);
     repos.transaction(() => {
       repos.brokerAccounts.setCredentials(userId, account.id, { ciphertext: vault.encrypt(JSON.stringify(renewed), String(account.id)), masked });
       repos.brokerAccounts.setStatus(userId, account.id, 'connected');
@@ -206,8 +206,9 @@ export class BrokerAccountService {
   }
 }
 
-function maskAll(credentials: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, maskSecret(v)]));
+/** Every credential's display form: a hint of an issued key, nothing of a secret the trader chose. */
+function maskAll(kind: BrokerKind, credentials: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, kind.chosenSecrets?.includes(k) ? '••••' : maskSecret(v)]));
 }
 
 function prefixed(err: DomainError, prefix: string): DomainError {

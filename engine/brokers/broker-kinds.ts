@@ -51,6 +51,12 @@ export interface BrokerKind {
   readonly historicalTrades?: (args: { readonly credentials: Record<string, string>; readonly options: Record<string, unknown> }) => HistoricalTrades;
   /** Whether its backstop takes a leg's target along (its resting stops' `oco`: Kite's two-leg GTT). Left out: false. */
   readonly backstopOco?: boolean;
+  /**
+   * Credentials a person chooses rather than a broker issues (a proxy's password): shown as '••••'
+   * whatever their length, since even four characters of a chosen, perhaps reused, password leak
+   * it. Left out: none (issued keys show their first and last two characters).
+   */
+  readonly chosenSecrets?: readonly string[];
 }
 
 /**

@@ -174,6 +174,13 @@ export interface BrokerInstruments {
   search?(text: string, options: { readonly exchange?: Exchange | undefined; readonly limit: number }): Promise<InstrumentMatch[]>;
 }
 
+/**
+ * The instrument an order was journaled with, as a lookup names it: the journal's symbol and
+ * exchange, which stay true of the order even when the instrument no longer trades (a halted or
+ * delisted pair) and the instrument cache has nothing for it.
+ */
+export type OrderInstrument = Pick<Instrument, 'symbol' | 'exchange'>;
+
 export interface BrokerExecution {
   validateCredentials(): Promise<CredentialCheck>;
   placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult>;
@@ -181,8 +188,8 @@ export interface BrokerExecution {
    * Looks an order up by its client order id (reconciliation); null when the broker has none.
    * `instrument`: the order's, given where `capabilities.lookupNeedsInstrument` (else it may be left out).
    */
-  lookupOrder(clientOrderId: string, instrument?: Instrument): Promise<OrderReport | null>;
-  cancelOrder(clientOrderId: string, instrument?: Instrument): Promise<void>;
+  lookupOrder(clientOrderId: string, instrument?: OrderInstrument): Promise<OrderReport | null>;
+  cancelOrder(clientOrderId: string, instrument?: OrderInstrument): Promise<void>;
   /** Every status change of every order on the account; returns the unsubscribe function. */
   onOrderUpdate(listener: (report: OrderReport) => void): () => void;
   /**

@@ -220,12 +220,12 @@ export class Reconciler {
   /**
    * The broker's report of the order by its client order id. A broker that names an order by its
    * instrument too (a CCXT venue: Binance asks symbol and `origClientOrderId`) gets the journal's
-   * instrument; one that cannot be had fails the lookup (asked again later), never answers "none".
+   * symbol and exchange: what the order was placed on, known even when the instrument no longer
+   * trades (a halted pair must still be looked up: its exit is what matters then).
    */
-  private async lookupAt(broker: Broker, order: Order): Promise<OrderReport | null> {
+  private lookupAt(broker: Broker, order: Order): Promise<OrderReport | null> {
     if (broker.capabilities.lookupNeedsInstrument !== true) return broker.execution.lookupOrder(order.clientOrderId);
-    const instrument = await this.ctx.instruments.require(order.brokerAccountId, order.symbol, order.exchange);
-    return broker.execution.lookupOrder(order.clientOrderId, instrument);
+    return broker.execution.lookupOrder(order.clientOrderId, { symbol: order.symbol, exchange: order.exchange });
   }
 
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {

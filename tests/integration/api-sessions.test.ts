@@ -5,7 +5,9 @@
  * in any log line or response).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HashGate } from '../../engine/auth/hash-gate';
 import { PASSWORD, startApiHarness, type ApiHarness } from '../support/api-harness';
+import { untilReal } from '../support/wait';
 
 let h: ApiHarness | undefined;
 afterEach(async () => {
@@ -110,6 +112,30 @@ describe('POST /auth/password', () => {
     expect(missing.body.error.fields).toEqual([{ field: 'current_password', message: 'current_password is required' }]);
     // Nothing changed: the old password still signs in.
     expect((await h.call('GET', '/auth/validate', { token })).status).toBe(200);
+  });
+
+  it('gives no session to a login with the old password that was being checked while the password changed', async () => {
+    // A gate that holds the next password check back until released: the login's, here.
+    let holdNext = false;
+    let release: () => void = () => {};
+    const gate = {
+      run<T>(work: () => Promise<T>): Promise<T> {
+        if (!holdNext) return work();
+        holdNext = false;
+        return new Promise<void>((resolve) => (release = resolve)).then(work);
+      },
+    } as unknown as HashGate;
+    h = await startApiHarness({ hashGate: gate });
+    const { email, token } = await h.register();
+    holdNext = true;
+    const late = h.call('POST', '/auth/login', { body: { email, password: PASSWORD } });
+    await untilReal(() => !holdNext, 'the login waiting for its check');
+    const next = 'Zebra-Quartz-7741 new';
+    expect((await h.call('POST', '/auth/password', { token, body: { current_password: PASSWORD, new_password: next, confirm_password: next } })).status).toBe(200);
+    release();
+    expect((await late).status).toBe(401);
+    expect((await h.call('GET', '/auth/sessions', { token })).body.sessions).toHaveLength(1);
+    expect((await h.call('POST', '/auth/login', { body: { email, password: next } })).status).toBe(200);
   });
 
   it('keeps this session, signs the others out (their socket too), and never logs or echoes either password', async () => {

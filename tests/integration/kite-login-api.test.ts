@@ -3,20 +3,27 @@
  * any login, the login URL opened, the broker's redirect back to the daemon's loopback callback,
  * the day's token stored sealed, the link single-use; and the paste-by-hand path.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { startConnectProxy } from '../support/loopback-proxies';
 
 let h: ApiHarness;
 let kite: KiteFake;
+let dir: string;
 beforeEach(async () => {
-  h = await startApiHarness();
+  dir = mkdtempSync(join(tmpdir(), 'tradeclock-kite-login-'));
+  h = await startApiHarness({ dbPath: join(dir, 'tradeclock.sqlite'), logLevel: 'trace' });
   kite = await startKiteFake();
   kite.setRedirectUrl(`${h.base}/broker/login/callback`);
 });
 afterEach(async () => {
   await h.close();
   await kite.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function connectWithoutToken(token: string): Promise<number> {
@@ -52,6 +59,34 @@ describe('Kite daily login over the API', () => {
     const replay = await fetch(back);
     expect(replay.status).toBe(401);
     expect(await replay.text()).toMatch(/unknown, used or expired/);
+  });
+
+  it("keeps a proxy's password whole out of every answer, log line and database file: masked '••••', not its first and last characters", async () => {
+    const proxyPassword = 'my-0wn chosen passphrase';
+    const proxy = await startConnectProxy({ user: 'trader', password: proxyPassword });
+    try {
+      const a = await h.register();
+      const connected = await h.call('POST', '/broker/connect', {
+        token: a.token,
+        body: { broker: 'kite', label: 'Zerodha', credentials: { api_key: kite.apiKey, api_secret: kite.apiSecret, proxy_username: 'trader', proxy_password: proxyPassword }, options: { ...kite.options(), proxy_url: proxy.url } },
+      });
+      expect(connected.status).toBe(201);
+      expect(connected.body.credentials_masked.proxy_password).toBe('••••');
+      const id = connected.body.id as number;
+      const started = await h.call('POST', `/broker/${id}/login`, { token: a.token, body: {} });
+      const back = (await fetch(started.body.login_url, { redirect: 'manual' })).headers.get('location')!;
+      expect((await fetch(back)).status).toBe(200);
+      const account = await h.call('GET', `/broker/${id}`, { token: a.token });
+      expect(account.body).toMatchObject({ status: 'connected', credentials_masked: { proxy_password: '••••' } });
+      await h.call('GET', '/broker', { token: a.token });
+      const hint = `${proxyPassword.slice(0, 2)}…${proxyPassword.slice(-2)}`;
+      const everything = [...h.received, ...h.logLines, Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f)))).toString('latin1')].join('\n');
+      expect(everything).not.toContain(proxyPassword);
+      expect(everything).not.toContain(hint);
+      expect(everything).not.toContain(proxyPassword.slice(0, 8));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('takes a request token pasted by hand, and names the field when it is not one', async () => {

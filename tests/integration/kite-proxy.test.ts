@@ -66,7 +66,7 @@ describe('a Kite account behind a proxy', () => {
     );
     expect(refused).toBeInstanceOf(Error);
     const message = (refused as Error).message;
-    expect(message).toMatch(/could not reach Kite/);
+    expect(message).toContain(`through the proxy ${proxy!.url}`);
     expect(message).not.toContain('not it');
     expect(message).not.toContain(PASSWORD);
     expect(proxy!.refused).toBeGreaterThan(0);
@@ -101,7 +101,7 @@ describe('the proxy setting', () => {
   };
 
   it('takes http, https and socks5 URLs with a host and a port (http and https may use their default ports)', () => {
-    for (const url of ['http://203.0.113.7:3128', 'https://proxy.example.com', 'socks5://203.0.113.7:1080', 'socks5://[2001:db8::7]:1080']) expect(parseKiteOptions({ proxy_url: url }).proxy_url).toBe(url);
+    for (const url of ['http://203.0.113.7:3128', 'https://proxy.example.com', 'socks5://203.0.113.7:1080', 'socks5://proxy.example.com:1080', 'http://[2001:db8::7]:3128']) expect(parseKiteOptions({ proxy_url: url }).proxy_url).toBe(url);
     expect(parseKiteOptions({}).proxy_url).toBeUndefined();
   });
 
@@ -114,10 +114,12 @@ describe('the proxy setting', () => {
     expect(optionErrors('socks5://203.0.113.7')).toEqual([{ field: 'proxy_url', message: 'must name the SOCKS5 port (e.g. socks5://203.0.113.7:1080)' }]);
     expect(optionErrors('http://203.0.113.7:3128/path')).toEqual([{ field: 'proxy_url', message: 'must be the proxy alone: scheme, host and port, without a path, query or fragment' }]);
     expect(optionErrors(3128)).toEqual([{ field: 'proxy_url', message: 'must be a URL' }]);
+    expect(optionErrors('socks5://[2001:db8::7]:1080')).toEqual([{ field: 'proxy_url', message: 'a SOCKS5 proxy must be named by an IPv4 address or a host name, not an IPv6 address' }]);
   });
 
-  it('refuses a proxy password without a user name, and a user name with a colon', () => {
+  it('refuses a proxy password without a user name and the other way round, and a user name with a colon', () => {
     const base = { api_key: 'abc123', api_secret: 'def456' };
+    expect(() => parseKiteCredentials({ ...base, proxy_username: 'trader' })).toThrow(expect.objectContaining({ fields: [{ field: 'proxy_password', message: 'a proxy user name needs a proxy_password' }] }));
     expect(() => parseKiteCredentials({ ...base, proxy_password: 'x' })).toThrow(expect.objectContaining({ fields: [{ field: 'proxy_username', message: 'a proxy password needs a proxy_username' }] }));
     expect(() => parseKiteCredentials({ ...base, proxy_username: 'a:b', proxy_password: 'x' })).toThrow(
       expect.objectContaining({ fields: [{ field: 'proxy_username', message: "proxy_username must be printable ASCII without spaces or ':'" }] }),

@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../db/client';
 import { createRepos, type Repos } from '../../db/repos';
 import { LoginLimiter, type LoginLimiterOptions } from '../../engine/auth/login-limiter';
 import { TokenService } from '../../engine/auth/tokens';
+import type { HashGate } from '../../engine/auth/hash-gate';
 import { BrokerAccountService } from '../../engine/brokers/broker-account-service';
 import { defaultBrokerKinds, type BrokerKinds } from '../../engine/brokers/broker-kinds';
 import { FakeClock } from '../../engine/core/fake-clock';
@@ -128,6 +129,8 @@ export interface ApiHarnessOptions {
   readonly pollTimeoutS?: number;
   /** scrypt cost of new hashes. Default FAST_SCRYPT; the flood tests use the real one. */
   readonly passwordParams?: { readonly N: number; readonly r: number; readonly p: number };
+  /** Bounds password hashing (the server's default: one at a time); a test may hold one back. */
+  readonly hashGate?: HashGate;
 }
 
 let emails = 0;
@@ -183,6 +186,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     },
     {
       passwordParams: opts.passwordParams ?? FAST_SCRYPT,
+      ...(opts.hashGate ? { hashGate: opts.hashGate } : {}),
       registration: opts.registration ?? { open: true },
       ...(opts.registerLimit === 'server' ? {} : { registerLimit: { maxFailures: 10_000, windowMs: 60_000 } }),
       socketAuthTimeoutMs: opts.socketAuthTimeoutMs ?? 1_000,

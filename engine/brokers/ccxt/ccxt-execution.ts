@@ -14,7 +14,7 @@
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Clock } from '../../core/clock';
 import { isMultipleOfStep, qtyText } from '../../core/qty';
-import type { BrokerExecution, CredentialCheck, Instrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { Precedence } from '../alpaca/rate-budget';
 import { classifyPlacement, venueCode } from './ccxt-errors';
 import { callContext, type CallContext } from './ccxt-fetch';
@@ -89,7 +89,7 @@ export class CcxtExecution implements BrokerExecution {
    * The order with this client id, or null when the venue has none. `instrument` names its
    * symbol; without it, only an order placed by this process can be looked up (else it throws).
    */
-  async lookupOrder(clientOrderId: string, instrument?: Instrument): Promise<OrderReport | null> {
+  async lookupOrder(clientOrderId: string, instrument?: OrderInstrument): Promise<OrderReport | null> {
     const symbol = this.symbolOf(clientOrderId, instrument);
     try {
       return await this.call('other', async (ex) => this.reportOf(await ex.fetchOrder('', symbol, { [this.deps.venue.lookupIdParam]: clientOrderId }), clientOrderId));
@@ -100,7 +100,7 @@ export class CcxtExecution implements BrokerExecution {
   }
 
   /** Cancels it; an order no longer open is left as it is (its end is reported by a lookup). */
-  async cancelOrder(clientOrderId: string, instrument?: Instrument): Promise<void> {
+  async cancelOrder(clientOrderId: string, instrument?: OrderInstrument): Promise<void> {
     const symbol = this.symbolOf(clientOrderId, instrument);
     try {
       const order = await this.call('exit', async (ex) => ex.cancelOrder('', symbol, { [this.deps.venue.lookupIdParam]: clientOrderId }));
@@ -132,7 +132,7 @@ export class CcxtExecution implements BrokerExecution {
     return venueCode(this.deps.venue, err) === 'not-found' || errorKinds(err).includes('OrderNotFound');
   }
 
-  private symbolOf(clientOrderId: string, instrument: Instrument | undefined): string {
+  private symbolOf(clientOrderId: string, instrument: OrderInstrument | undefined): string {
     const symbol = instrument?.symbol ?? this.symbols.get(clientOrderId);
     if (!symbol) throw new Error(`${this.deps.venue.title} names an order by its pair as well as its id, and no pair is known for client order id ${clientOrderId}`);
     return symbol;

@@ -24,6 +24,7 @@ export function kiteBrokerKind(): BrokerKind {
     exchanges: KITE_CAPABILITIES.exchanges,
     backstopByDefault: KITE_BACKSTOP_BY_DEFAULT,
     backstopOco: KITE_BACKSTOP_OCO,
+    chosenSecrets: ['proxy_password'],
     // Kite Connect has no paper endpoint: every account is real money.
     mode: () => 'live',
     create: ({ clock, credentials, options }) => {

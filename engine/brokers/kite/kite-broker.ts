@@ -5,6 +5,8 @@
  */
 import type { Clock } from '../../core/clock';
 import type { Broker, BrokerCapabilities, IntradaySquareOff } from '../broker';
+import { proxiedFetch } from '../proxy';
+import { proxyLabel } from '../proxy-url';
 import { seededJitter, type Uniform } from './backoff';
 import { kiteAccount } from './kite-account';
 import { KiteData } from './kite-data';
@@ -19,7 +21,6 @@ import { KiteSessionTracker, type KiteSession } from './kite-session';
 import { KiteTicker, type KiteTickerNotice } from './kite-ticker';
 import { KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY, RateLimiter } from './rate-limiter';
 import { KITE_SESSION_EXPIRY } from './token-expiry';
-import { proxiedFetch } from '../proxy';
 
 /**
  * Selling first at Kite, by the account's product. Equity shorts are intraday only: "the order
@@ -121,7 +122,9 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     accessToken: () => accessToken,
     clock,
     timeoutMs: options.request_timeout_ms,
+    // The proxy's fetch when one is set (a test's injected fetch serves accounts without one).
     fetch: proxy?.fetch ?? args.fetch,
+    ...(options.proxy_url === undefined ? {} : { via: proxyLabel(options.proxy_url) }),
     onAuth: (valid, err) => (valid ? session.markValid() : session.expire(err?.kiteMessage ? `Kite refused the access token ("${err.kiteMessage}")` : 'Kite refused the access token')),
   });
   const execution = new KiteExecution({

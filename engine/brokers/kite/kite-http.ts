@@ -18,6 +18,8 @@ export interface KiteHttpConfig {
   readonly clock: Clock;
   readonly timeoutMs: number;
   readonly fetch?: FetchLike;
+  /** The proxy every call goes through (scheme, host and port), named when a call cannot get through. */
+  readonly via?: string;
   /** Told of every authenticated answer: true when Kite accepted the token, false when it refused it. */
   readonly onAuth?: (valid: boolean, error: KiteError | null) => void;
 }
@@ -102,7 +104,8 @@ export class KiteHttp {
     } catch (err) {
       if (timedOut) throw new KiteError('Timeout', 'unknown', false, `Kite did not answer ${req.method} ${req.path} within ${timeoutMs} ms; the outcome is unknown`);
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      throw new KiteError('NetworkError', 'unknown', false, `could not reach Kite for ${req.method} ${req.path} (${why}); the outcome is unknown`);
+      const through = this.config.via ? ` through the proxy ${this.config.via}` : '';
+      throw new KiteError('NetworkError', 'unknown', false, `could not reach Kite${through} for ${req.method} ${req.path} (${why}); the outcome is unknown`);
     } finally {
       timer.cancel();
     }
@@ -141,7 +144,7 @@ export class KiteHttp {
       if (timedOut) return new KiteError('Timeout', 'unknown', false, `Kite's ${path} did not arrive within ${timeoutMs} ms`);
       if (err instanceof Error && err.name === 'AbortError') return new KiteError('NetworkError', 'unknown', false, `the download of Kite's ${path} was aborted`);
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      return new KiteError('NetworkError', 'unknown', false, `could not download Kite's ${path} (${why})`);
+      return new KiteError('NetworkError', 'unknown', false, `could not download Kite's ${path}${this.config.via ? ` through the proxy ${this.config.via}` : ''} (${why})`);
     };
     try {
       let res: Response;

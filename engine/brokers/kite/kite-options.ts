@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { validationError, type FieldError } from '../../core/errors';
-import { proxyUrlSchema } from '../proxy';
+import { proxyUrlSchema } from '../proxy-url';
 import { KITE_EXCHANGES } from './kite-instruments';
 
 export const KITE_REST_URL = 'https://api.kite.trade';
@@ -48,7 +48,9 @@ export const kiteCredentialsSchema = z
     proxy_username: proxySecret('proxy_username').optional(),
     proxy_password: proxySecret('proxy_password').optional(),
   })
-  .refine((c) => c.proxy_password === undefined || c.proxy_username !== undefined, { error: 'a proxy password needs a proxy_username', path: ['proxy_username'] });
+  // Both or neither: a user name alone would make the SOCKS5 agent offer no authentication at all.
+  .refine((c) => c.proxy_password === undefined || c.proxy_username !== undefined, { error: 'a proxy password needs a proxy_username', path: ['proxy_username'] })
+  .refine((c) => c.proxy_username === undefined || c.proxy_password !== undefined, { error: 'a proxy user name needs a proxy_password', path: ['proxy_password'] });
 export type KiteCredentials = z.output<typeof kiteCredentialsSchema>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -158,4 +158,10 @@ describe('withModifyAt', () => {
     expect(withModifyAt([0, 10_000], 60_000)).toEqual([10_000, 60_000]);
     expect(nextModifyAt(withModifyAt([1_000], 4_000), 5_000, 2)).toBe(61_000);
   });
+
+  it('reads a journaled time after now (the clock stepped back an hour) as now: spent, but free again within the minute', () => {
+    const hourAhead = 3_605_000;
+    expect(nextModifyAt([hourAhead, hourAhead + 1_000], 5_000, 2)).toBe(65_000);
+    expect(withModifyAt([hourAhead], 5_000)).toEqual([5_000, 5_000]);
+  });
 });

@@ -152,10 +152,12 @@ function askAgain(retryAfterMs: number | undefined, tries: number): BackstopAnsw
  * When a trail move may next modify the backstop: at once while fewer than `perMinute` modifies
  * went out in the last minute, else when the oldest of them leaves that minute. The engine keeps
  * only the latest level to send then (the latest wins); its own stop moves at once regardless.
+ * A time after `now` (the clock stepped back since it was journaled) counts as `now`: still spent,
+ * but never freezing the trail for as long as the step.
  * @example nextModifyAt([0, 10_000], 20_000, 2) === 60_000
  */
 export function nextModifyAt(sentAt: readonly number[], now: number, perMinute: number): number {
-  const recent = sentAt.filter((t) => t > now - MINUTE_MS).sort((a, b) => a - b);
+  const recent = inLastMinute(sentAt, now).sort((a, b) => a - b);
   if (recent.length < perMinute) return now;
   return recent[recent.length - perMinute]! + MINUTE_MS;
 }
@@ -165,7 +167,12 @@ export function nextModifyAt(sentAt: readonly number[], now: number, perMinute: 
  * @example withModifyAt([0, 10_000], 65_000) // [10_000, 65_000]
  */
 export function withModifyAt(sentAt: readonly number[], now: number): number[] {
-  return [...sentAt.filter((t) => t > now - MINUTE_MS), now];
+  return [...inLastMinute(sentAt, now), now];
+}
+
+/** The times within the minute before `now`, a future one read as `now` (nextModifyAt). */
+function inLastMinute(sentAt: readonly number[], now: number): number[] {
+  return sentAt.map((t) => Math.min(t, now)).filter((t) => t > now - MINUTE_MS);
 }
 
 const MINUTE_MS = 60_000;
