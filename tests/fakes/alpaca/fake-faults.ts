@@ -3,6 +3,7 @@
  * A rule matches a route ("POST /v2/orders", or a prefix such as "GET /v2/orders"), fires
  * `times` times, then is spent. Rules are checked in the order they were added.
  */
+import { FaultPlan as GenericFaultPlan, type FaultRule as GenericFaultRule } from '../fault-plan';
 
 export type RestFault =
   /** Reply with this status without processing (5xx: the request died at the gateway). */
@@ -24,36 +25,7 @@ export type RestFault =
   /** 200 with a body that is not JSON; not processed. */
   | { readonly kind: 'garbage' };
 
-export interface FaultRule {
-  /** "METHOD /path" or a prefix of it; default: every /v2 request. */
-  readonly route?: string;
-  readonly fault: RestFault;
-  /** How many requests it hits; default 1. */
-  readonly times?: number;
-}
+/** A rule of the fake's fault table (tests/fakes/fault-plan.ts); default route: every /v2 request. */
+export type FaultRule = GenericFaultRule<RestFault>;
 
-export class FaultPlan {
-  private readonly rules: { route: string; fault: RestFault; left: number }[] = [];
-
-  add(rule: FaultRule): void {
-    this.rules.push({ route: rule.route ?? '', fault: rule.fault, left: rule.times ?? 1 });
-  }
-
-  /** The fault for this request, if a rule matches; spends one use of it. */
-  take(method: string, path: string): RestFault | undefined {
-    const key = `${method} ${path}`;
-    const i = this.rules.findIndex((r) => r.left > 0 && key.startsWith(r.route));
-    if (i < 0) return undefined;
-    const rule = this.rules[i]!;
-    if (--rule.left === 0) this.rules.splice(i, 1);
-    return rule.fault;
-  }
-
-  pending(): number {
-    return this.rules.length;
-  }
-
-  clear(): void {
-    this.rules.length = 0;
-  }
-}
+export class FaultPlan extends GenericFaultPlan<RestFault> {}

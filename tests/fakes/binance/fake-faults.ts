@@ -3,6 +3,7 @@
  * A rule matches "METHOD /path" or a prefix of it ("POST /api/v3/order"), fires `times` times,
  * then is spent; rules are checked in the order they were added.
  */
+import { FaultPlan, type FaultRule } from '../fault-plan';
 
 export type BinanceFault =
   /**
@@ -25,31 +26,10 @@ export type BinanceFault =
   /** 200 with a body that is not JSON; not processed. */
   | { readonly kind: 'garbage' };
 
-export interface BinanceFaultRule {
-  /** "METHOD /path" or a prefix of it; default: every /api request. */
-  readonly route?: string;
-  readonly fault: BinanceFault;
-  /** How many requests it hits; default 1. */
-  readonly times?: number;
-}
+/** A rule of the fake's fault table (tests/fakes/fault-plan.ts); default route: every /api request. */
+export type BinanceFaultRule = FaultRule<BinanceFault>;
 
-export class BinanceFaultPlan {
-  private readonly rules: { route: string; fault: BinanceFault; left: number }[] = [];
-
-  add(rule: BinanceFaultRule): void {
-    this.rules.push({ route: rule.route ?? '', fault: rule.fault, left: rule.times ?? 1 });
-  }
-
-  /** The fault for this request, if a rule matches; spends one use of it. */
-  take(method: string, path: string): BinanceFault | undefined {
-    const key = `${method} ${path}`;
-    const i = this.rules.findIndex((r) => r.left > 0 && key.startsWith(r.route));
-    if (i < 0) return undefined;
-    const rule = this.rules[i]!;
-    if (--rule.left === 0) this.rules.splice(i, 1);
-    return rule.fault;
-  }
-}
+export class BinanceFaultPlan extends FaultPlan<BinanceFault> {}
 
 /** Whether the fault leaves the request unprocessed (nothing placed). */
 export function unprocessed(f: BinanceFault): boolean {

@@ -1,0 +1,43 @@
+/**
+ * The fakes' fault table (Alpaca's REST, Binance's): rules matched by "METHOD /path" prefix, each
+ * hitting its next `times` requests, first added first. The fault kinds are each fake's own.
+ *
+ * @example
+ *   const plan = new FaultPlan<RestFault>();
+ *   plan.add({ route: 'POST /v2/orders', fault: { kind: 'http', status: 500 }, times: 2 });
+ *   plan.take('POST', '/v2/orders'); // the 500, once of twice
+ */
+export interface FaultRule<F> {
+  /** "METHOD /path" or a prefix of it; default: every request the fake routes through its plan. */
+  readonly route?: string;
+  readonly fault: F;
+  /** How many requests it hits; default 1. */
+  readonly times?: number;
+}
+
+export class FaultPlan<F> {
+  private readonly rules: { route: string; fault: F; left: number }[] = [];
+
+  add(rule: FaultRule<F>): void {
+    this.rules.push({ route: rule.route ?? '', fault: rule.fault, left: rule.times ?? 1 });
+  }
+
+  /** The fault for this request, if a rule matches; spends one use of it. */
+  take(method: string, path: string): F | undefined {
+    const key = `${method} ${path}`;
+    const i = this.rules.findIndex((r) => r.left > 0 && key.startsWith(r.route));
+    if (i < 0) return undefined;
+    const rule = this.rules[i]!;
+    if (--rule.left === 0) this.rules.splice(i, 1);
+    return rule.fault;
+  }
+
+  /** How many rules have uses left. */
+  pending(): number {
+    return this.rules.length;
+  }
+
+  clear(): void {
+    this.rules.length = 0;
+  }
+}
