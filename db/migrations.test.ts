@@ -35,6 +35,7 @@ const LANDED: Record<string, string> = {
   '0014_devices': 'b0e17b6d69128af56624e3a05f921ac2c7f8dcc0c62822b18ccfac28d63ce640',
   '0015_instrument_qty_step': 'ae4dea4d96221197d4214609cb9774fa9e5693ead1c8004ec39729af892ab818',
   '0016_notify_channel_device': '48e3e99d1a2e229329e8f1e7b9558787803f74080dd6bb088b6f78eba3f4e872',
+  '0017_order_sending_mark': 'f9794a84484931e321e5b601e10b3919248869278f3420e8bfdcee645264de53',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

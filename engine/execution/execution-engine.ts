@@ -460,6 +460,7 @@ export class ExecutionEngine {
     if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
     const id = clientOrderId(installId, run.strategyId, run.tradingDate, place.slot, place.attempt, place.legNo);
     const order = repos.orders.insert(placedOrderRow(run, place, { clientOrderId: id, brokerOrderId: null, status: 'pending', dispatchedAt: null, ackedAt: null }), clock.now());
+    this.reconciler.journaledHere(order.id);
     return { kind: 'send', order, before: run, after: writeStep(this.ctx, run, step) };
   }
 
@@ -480,7 +481,15 @@ export class ExecutionEngine {
     const { broker, instrument } = target;
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
-    const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
+    const placing = placeSafely(broker, {
+      clientOrderId: order.clientOrderId,
+      instrument,
+      side: order.side,
+      qty: order.qty,
+      opens: order.slot === 'entry',
+      // Written just before the request that may place it leaves: after a restart, whether it may be at the broker.
+      sending: this.reconciler.sendingMark(order.id),
+    });
     let announced = false;
     const announceOnce = () => {
       if (announced) return;

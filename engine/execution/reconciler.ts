@@ -11,6 +11,14 @@
  * goes at once all the same (it is its own lookup); elsewhere the lookup is simply made again
  * later, for as long as the order is open. An order known never to have been handed to the
  * broker (`retryUnsent`) is placed as soon as the broker can be had.
+ *
+ * An order an earlier process journaled and whose answer it never wrote (killed before the broker
+ * answered; status still pending) is not waited on with the backoff where the broker takes a reused
+ * id: its journal row says whether the request may have left (`Order.sendingAt`, the mark written
+ * just before it does). Unmarked, it never left: looked up once, placed again at once if the broker
+ * has none. Marked, the broker lists it within `placedOrderListedWithinMs` of the mark if it took
+ * it: looked up at once, and if the broker has none, once more when that has passed (at once if it
+ * has), then placed again. This process's own orders whose answers are lost keep the backoff.
  */
 import { orderScope } from '../core/events';
 import type { OrderId, BrokerAccountId } from '../core/ids';
@@ -51,6 +59,8 @@ export class Reconciler {
   private readonly failures = new Map<OrderId, number>();
   /** Orders already reported unresolved (order_unknown) after every lookup. */
   private readonly reported = new Set<OrderId>();
+  /** Orders this process journaled or placed: an answer of theirs that never came is its own lost answer, not an earlier process's. */
+  private readonly ownOrders = new Set<OrderId>();
   private stopped = false;
 
   constructor(
@@ -161,6 +171,32 @@ export class Reconciler {
     return due.length;
   }
 
+  /**
+   * The execution engine journaled this order (inside its transaction, which may still roll back:
+   * an id rolled back is only ever reused by this process's own next order, so it stays right).
+   */
+  journaledHere(orderId: OrderId): void {
+    this.ownOrders.add(orderId);
+  }
+
+  /**
+   * The hook a placement calls just before its request leaves (PlaceOrderRequest.sending): writes
+   * the order's sending mark. Not waiting for the disk: it survives a killed process, and a power
+   * cut that loses it is followed by a restart far later than any broker takes to list an order.
+   * A mark that cannot be written is logged and the order sent all the same (an exit must go).
+   */
+  sendingMark(orderId: OrderId): () => void {
+    return () => {
+      const { repos, clock, logger } = this.ctx;
+      const now = clock.now();
+      try {
+        repos.transaction(() => repos.orders.markSendingInternal(orderId, now), { durable: false });
+      } catch (err) {
+        logger.error({ err, orderId }, 'the order could not be marked as sending; it is sent all the same, and a restart before its answer is written may take it as never sent');
+      }
+    };
+  }
+
   pending(): number {
     return this.timers.size;
   }
@@ -215,6 +251,7 @@ export class Reconciler {
     this.resent.delete(orderId);
     this.failures.delete(orderId);
     this.reported.delete(orderId);
+    this.ownOrders.delete(orderId);
   }
 
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {
@@ -257,6 +294,12 @@ export class Reconciler {
     // The broker answered, and has no such order. Placed again where the broker dedups, else at the
     // end of each round of lookups (Kite's placement looks its order book up once more itself): a
     // placement that got no answer must not use up the only resend, or the exit is lost.
+    const orphanWait = broker ? this.orphanWaitMs(order, broker) : null;
+    if (orphanWait !== null) {
+      if (orphanWait <= 0) await this.resend(order, attempt, true);
+      else this.schedule(orderId, attempt, orphanWait);
+      return;
+    }
     if (neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       await this.resend(order, attempt, true);
       return;
@@ -276,6 +319,22 @@ export class Reconciler {
     }
     // Still asked now and then: the broker's record of it, appearing late, settles it.
     this.schedule(orderId, attempt, UNRESOLVED_RECHECK_MS);
+  }
+
+  /**
+   * An order an earlier process journaled and whose answer it never wrote, at a broker that takes a
+   * reused id and says how soon it lists an order it took (`placedOrderListedWithinMs`), which has
+   * just answered that it has none: how long until that "none" is final. 0 for one never marked as
+   * sending (it never left), else until the bound has passed since its mark (capped at the bound:
+   * a mark ahead of this clock, which went back across the restart, waits the whole bound from now).
+   * null: not such an order; the backoff applies.
+   */
+  private orphanWaitMs(order: Order, broker: Broker): number | null {
+    if (order.status !== 'pending' || this.ownOrders.has(order.id)) return null;
+    const listedWithinMs = broker.capabilities.placedOrderListedWithinMs;
+    if (listedWithinMs === null) return null;
+    if (order.sendingAt === null) return 0;
+    return Math.min(listedWithinMs, order.sendingAt + listedWithinMs - this.ctx.clock.now());
   }
 
   /**
@@ -335,9 +394,18 @@ export class Reconciler {
     const { broker, instrument } = target;
     const wasUnsent = this.unsent.delete(orderId);
     this.resent.add(orderId);
+    // Placed by this process from now: an answer lost from here is its own.
+    this.ownOrders.add(orderId);
     const dispatchedAt = clock.now();
     try {
-      const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
+      const result = await broker.execution.placeOrder({
+        clientOrderId: order.clientOrderId,
+        instrument,
+        side: order.side,
+        qty: order.qty,
+        opens: order.slot === 'entry',
+        sending: this.sendingMark(orderId),
+      });
       logger.warn({ orderId, result: result.kind, wasUnsent }, wasUnsent ? 'order placed once the broker could be had' : 'order placed again with the same client order id after a lookup found nothing');
       if (wasUnsent) {
         repos.orders.update(orderId, { dispatchedAt }, clock.now());
