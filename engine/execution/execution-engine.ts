@@ -52,6 +52,8 @@ interface WrittenResult {
   readonly order: Order;
   readonly result: PlaceOrderResult;
   readonly ackedAt: number;
+  /** When the placement request went out. */
+  readonly dispatchedAt: number;
   /** The journal row before the answer was written. */
   readonly current: Order;
 }
@@ -561,11 +563,11 @@ export class ExecutionEngine {
       case 'unknown':
         answer({ dispatchedAt, status: current.status === 'pending' ? 'unknown' : current.status });
     }
-    return { order, result, ackedAt, current };
+    return { order, result, ackedAt, dispatchedAt, current };
   }
 
   /** What follows a placement answer once it is written: events, a rejection applied, a lookup. */
-  private afterResult({ order, result, ackedAt, current }: WrittenResult): void {
+  private afterResult({ order, result, ackedAt, dispatchedAt, current }: WrittenResult): void {
     const { bus } = this.ctx;
     switch (result.kind) {
       case 'accepted':
@@ -573,8 +575,9 @@ export class ExecutionEngine {
           bus.publish({ type: 'order_accepted', ...orderScope(order, ackedAt), brokerOrderId: result.brokerOrderId });
         }
         // A market order fills within moments; one the broker's stream has not settled by then is
-        // looked up (a stream not listening yet after a restart published its fill to no one).
-        this.reconciler.checkLater(order.id, SETTLE_CHECK_MS);
+        // looked up (a stream not listening yet after a restart published its fill to no one). A
+        // stream that began listening after the request went out may have missed it already: now.
+        if (!this.reconciler.lookUpIfListenedSince(order, dispatchedAt)) this.reconciler.checkLater(order.id, SETTLE_CHECK_MS);
         return;
       case 'rejected':
         this.applyReport(order.brokerAccountId, {

@@ -59,6 +59,10 @@ export class Reconciler {
   private readonly failures = new Map<OrderId, number>();
   /** Orders already reported unresolved (order_unknown) after every lookup. */
   private readonly reported = new Set<OrderId>();
+  /** The lookups asked for one at a time (lookUpInTurn). */
+  private inTurn: Promise<void> = Promise.resolve();
+  /** When each account's order stream last began listening (lookUpOnListening). */
+  private readonly listenedAt = new Map<BrokerAccountId, number>();
   /** Orders this process journaled or placed: an answer of theirs that never came is its own lost answer, not an earlier process's. */
   private readonly ownOrders = new Set<OrderId>();
   private stopped = false;
@@ -151,24 +155,48 @@ export class Reconciler {
    */
   lookUpOnListening(accountId: BrokerAccountId): number {
     if (this.stopped) return 0;
+    this.listenedAt.set(accountId, this.ctx.clock.now());
     const due = this.ctx.repos.orders
       .listUnresolvedInternal()
       .filter((o) => o.brokerAccountId === accountId && (o.status === 'accepted' || o.status === 'partially_filled') && !this.busy.has(o.id) && !this.unsent.has(o.id));
-    const pass = async () => {
-      for (const order of due) {
-        if (this.stopped || this.busy.has(order.id)) continue;
-        this.timers.get(order.id)?.cancel();
-        this.timers.delete(order.id);
-        this.busy.add(order.id);
-        try {
-          await this.lookup(order.id, 0);
-        } finally {
-          this.busy.delete(order.id);
-        }
-      }
-    };
-    void pass().catch((err: unknown) => this.ctx.logger.error({ err, accountId }, 'looking up the open orders once the order stream listened failed; their settle checks still follow'));
+    for (const order of due) this.lookUpInTurn(order.id);
     return due.length;
+  }
+
+  /**
+   * A lookup now, after those already asked for this way: one at a time (the broker's request
+   * budget), the order then followed as after any lookup. Its settle check, if it has one, waits.
+   */
+  private lookUpInTurn(orderId: OrderId): void {
+    this.inTurn = this.inTurn
+      .then(async () => {
+        if (this.stopped || this.busy.has(orderId)) return;
+        this.timers.get(orderId)?.cancel();
+        this.timers.delete(orderId);
+        this.busy.add(orderId);
+        try {
+          await this.lookup(orderId, 0);
+        } finally {
+          this.busy.delete(orderId);
+        }
+      })
+      .catch((err: unknown) => {
+        this.ctx.logger.error({ err, orderId }, 'looking up an order once the order stream listened failed; it is looked up again shortly');
+        this.track(orderId);
+      });
+  }
+
+  /**
+   * A placement the broker has just answered `accepted`: looked up now if the account's order
+   * stream began listening after the request was sent. The broker may have streamed its fill before
+   * the stream listened, and the listening pass (lookUpOnListening) took only orders answered by
+   * then: without this the fill is learned at the order's settle check. Returns whether it is.
+   */
+  lookUpIfListenedSince(order: Order, dispatchedAt: number): boolean {
+    const listened = this.listenedAt.get(order.brokerAccountId);
+    if (this.stopped || listened === undefined || listened < dispatchedAt) return false;
+    this.lookUpInTurn(order.id);
+    return true;
   }
 
   /**
