@@ -17,8 +17,9 @@ export interface BrokerCapabilities {
    * Where a reused client order id is taken (Kite): the longest from a placement request leaving
    * (`PlaceOrderRequest.sending`, the journal's sending mark) until the broker lists the order, if
    * it took it. After a restart, an order an earlier process marked and whose answer it never wrote
-   * is looked up once this long after its mark; if the broker has none then, it never took it, and
-   * it is placed again at once. null where the broker refuses a reused id (a resend is its own lookup).
+   * is looked up at once and, if the broker has none, again once this long has passed since its
+   * mark: none then, it never took it, and it is placed again at once. null where the broker refuses
+   * a reused id (a resend is its own lookup).
    */
   readonly placedOrderListedWithinMs: number | null;
   readonly clientOrderIdMaxLength: number;

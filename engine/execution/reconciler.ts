@@ -319,15 +319,17 @@ export class Reconciler {
       if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
       return;
     }
-    // The broker answered, and has no such order. Placed again where the broker dedups, else at the
-    // end of each round of lookups (Kite's placement looks its order book up once more itself): a
-    // placement that got no answer must not use up the only resend, or the exit is lost.
+    // The broker answered, and has no such order. One an earlier process left unanswered is placed
+    // again once its sending mark says the broker would list it by now if it had taken it.
     const orphanWait = broker ? this.orphanWaitMs(order, broker) : null;
     if (orphanWait !== null) {
       if (orphanWait <= 0) await this.resend(order, attempt, true);
       else this.schedule(orderId, attempt, orphanWait);
       return;
     }
+    // Others are placed again where the broker dedups, else at the end of each round of lookups
+    // (Kite's placement looks its order book up once more itself): a placement that got no answer
+    // must not use up the only resend, or the exit is lost.
     if (neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       await this.resend(order, attempt, true);
       return;
