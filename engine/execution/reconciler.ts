@@ -65,6 +65,8 @@ export class Reconciler {
   private readonly listenedAt = new Map<BrokerAccountId, number>();
   /** Orders this process journaled or placed: an answer of theirs that never came is its own lost answer, not an earlier process's. */
   private readonly ownOrders = new Set<OrderId>();
+  /** Earlier processes' marked orders the broker listed none of: when that "none" is final (orphanWaitMs). */
+  private readonly orphanFinalAt = new Map<OrderId, number>();
   private stopped = false;
 
   constructor(
@@ -280,6 +282,7 @@ export class Reconciler {
     this.failures.delete(orderId);
     this.reported.delete(orderId);
     this.ownOrders.delete(orderId);
+    this.orphanFinalAt.delete(orderId);
   }
 
   private async lookup(orderId: OrderId, attempt: number): Promise<void> {
@@ -355,16 +358,22 @@ export class Reconciler {
    * An order an earlier process journaled and whose answer it never wrote, at a broker that takes a
    * reused id and says how soon it lists an order it took (`placedOrderListedWithinMs`), which has
    * just answered that it has none: how long until that "none" is final. 0 for one never marked as
-   * sending (it never left), else until the bound has passed since its mark (capped at the bound:
-   * a mark ahead of this clock, which went back across the restart, waits the whole bound from now).
-   * null: not such an order; the backoff applies.
+   * sending (it never left), else until the bound has passed since its mark, fixed at the first
+   * "none" (a mark ahead of this clock, which went back across the restart, waits the bound from
+   * then, not until the mark comes round). null: not such an order; the backoff applies.
    */
   private orphanWaitMs(order: Order, broker: Broker): number | null {
     if (order.status !== 'pending' || this.ownOrders.has(order.id)) return null;
     const listedWithinMs = broker.capabilities.placedOrderListedWithinMs;
     if (listedWithinMs === null) return null;
     if (order.sendingAt === null) return 0;
-    return Math.min(listedWithinMs, order.sendingAt + listedWithinMs - this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    let finalAt = this.orphanFinalAt.get(order.id);
+    if (finalAt === undefined) {
+      finalAt = Math.min(order.sendingAt, now) + listedWithinMs;
+      this.orphanFinalAt.set(order.id, finalAt);
+    }
+    return finalAt - now;
   }
 
   /**

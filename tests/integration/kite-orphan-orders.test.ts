@@ -112,6 +112,20 @@ describe('an exit a killed daemon journaled, its answer never written (Kite)', (
     expect(t.orders(strategyId).find((o) => o.leg === 'SELL')).toMatchObject({ status: 'filled', clientOrderId: sell.clientOrderId });
   });
 
+  it('marked by a clock ahead of this one (it went back across the restart): waits the bound from the restart, not until the mark plus the bound', async () => {
+    const { t: dead, strategyId } = await inPosition();
+    fake.failNext('POST /orders', { kind: 'stall' });
+    const sell = await journaledSell(dead, strategyId, true);
+    // The new process's clock is a minute behind the mark.
+    const restartAt = sell.sendingAt! - 60_000;
+    const t = await restart(dead, new Date(restartAt).toISOString());
+    const placedAt = await sellPlacedBy(t, restartAt + LISTED_WITHIN_MS + 3_000);
+    expect(placedAt, 'the SELL placed again').not.toBeNull();
+    expect(placedAt!).toBeGreaterThanOrEqual(restartAt + LISTED_WITHIN_MS);
+    expect(placedAt!).toBeLessThanOrEqual(restartAt + LISTED_WITHIN_MS + 1_000);
+    expect(sells()).toHaveLength(1);
+  });
+
   it('one Kite did take (the answer lost with the process) is found by the first lookup and never placed again', async () => {
     const { t: dead, strategyId } = await inPosition();
     fake.failNext('POST /orders', { kind: 'accept_then_stall' });
