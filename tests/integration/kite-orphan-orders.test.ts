@@ -168,3 +168,35 @@ describe('an exit a killed daemon journaled, its answer never written (Kite)', (
     expect(sells()).toHaveLength(1);
   });
 });
+
+describe('an entry a killed daemon journaled and marked, its answer never written (Kite)', () => {
+  it('Kite has none: placed again once the bound since the mark has passed, within its grace; one BUY, in position', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => engines.at(-1)?.clock.now() ?? Date.parse('2026-03-09T03:44:00Z') });
+    const dead = await engine({ at: '2026-03-09T03:44:00Z' });
+    const s = await dead.create();
+    await dead.start(s.id);
+    fake.failNext('POST /orders', { kind: 'stall' });
+    const buyAt = Date.parse('2026-03-09T03:45:00Z');
+    while (dead.clock.now() < buyAt) {
+      await dead.clock.advance(Math.min(1_000, buyAt - dead.clock.now()));
+      await realPause(2);
+    }
+    await waitFor('the BUY marked as sending', () => (dead.orders(s.id)[0]?.sendingAt ?? null) !== null);
+    const buy = dead.orders(s.id)[0]!;
+    expect(buy).toMatchObject({ leg: 'BUY', status: 'pending' });
+    const t = await restart(dead, new Date(buy.sendingAt! + 2_000).toISOString());
+    const buys = () => fake.orders().filter((o) => o.transaction_type === 'BUY' && o.tag === buy.clientOrderId);
+    let placedAt: number | null = null;
+    while (t.clock.now() < buy.sendingAt! + LISTED_WITHIN_MS + 3_000 && placedAt === null) {
+      await t.clock.advance(100);
+      await realPause(15);
+      if (buys().length > 0) placedAt = t.clock.now();
+    }
+    expect(placedAt, 'the BUY placed again').not.toBeNull();
+    expect(placedAt!).toBeGreaterThanOrEqual(buy.sendingAt! + LISTED_WITHIN_MS);
+    expect(placedAt!).toBeLessThanOrEqual(buy.sendingAt! + LISTED_WITHIN_MS + 1_000);
+    await t.drive(new Date(buy.sendingAt! + 30_000).toISOString(), 500);
+    await waitFor('in position', () => t.run(s.id).state === 'IN_POSITION');
+    expect(buys()).toHaveLength(1);
+  });
+});
