@@ -38,6 +38,7 @@ const LANDED: Record<string, string> = {
   '0017_backstop_modifies_sent_at': '8694e1182ef5bf60558eb1f8aefa8ef646943b8be60aeebee46af36f4739184b',
   '0018_runs_position_no': '6f03fb8b6e89a03fd9e0eb12ec5979e5e47f7d32009ff022567518020605c865',
   '0019_historical_ticks': 'fa0bc6231c9a991c72fffd53f21158f2b12223d66ccd0dff7366ca8e5bf3521d',
+  '0020_order_sending_mark': 'f9794a84484931e321e5b601e10b3919248869278f3420e8bfdcee645264de53',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -214,6 +214,8 @@ export const orders = sqliteTable(
     qty: real('qty').notNull(),
     status: text('status').notNull(),
     scheduledAt: integer('scheduled_at').notNull(),
+    /** The sending mark: the placement request was about to leave (engine/core/types.ts Order.sendingAt). */
+    sendingAt: integer('sending_at'),
     dispatchedAt: integer('dispatched_at'),
     ackedAt: integer('acked_at'),
     filledAt: integer('filled_at'),

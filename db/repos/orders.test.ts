@@ -69,6 +69,7 @@ describe('orders repo (journal)', () => {
       legNo: 0,
       attempt: 1,
       brokerOrderId: null,
+      sendingAt: null,
       dispatchedAt: null,
       ackedAt: null,
       filledAt: null,
@@ -78,10 +79,14 @@ describe('orders repo (journal)', () => {
       createdAt: 50,
       updatedAt: 50,
     });
+    // The sending mark (just before the request leaves) is written alone and survives too.
+    repos.orders.markSendingInternal(o.id, 60);
+    const marked = { ...o, sendingAt: 60, updatedAt: 60 };
+    expect(repos.orders.getInternal(o.id)).toEqual(marked);
     db.close();
     db = openDatabase(file);
     repos = createRepos(db);
-    expect(repos.orders.getInternal(o.id)).toEqual(o);
+    expect(repos.orders.getInternal(o.id)).toEqual(marked);
   });
 
   it('a second order in the same run slot is a UniqueViolation (SELL after STOPLOSS)', () => {

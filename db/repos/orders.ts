@@ -19,12 +19,13 @@ export const UNRESOLVED_ORDER_STATUSES = ['pending', 'sent', 'accepted', 'partia
 
 /** The fields the broker's answers change. */
 export type OrderPatch = Partial<
-  Pick<Order, 'status' | 'brokerOrderId' | 'dispatchedAt' | 'ackedAt' | 'filledAt' | 'filledQty' | 'fillPrice' | 'rejectReason'>
+  Pick<Order, 'status' | 'brokerOrderId' | 'sendingAt' | 'dispatchedAt' | 'ackedAt' | 'filledAt' | 'filledQty' | 'fillPrice' | 'rejectReason'>
 >;
 
 const PATCHABLE = [
   'status',
   'brokerOrderId',
+  'sendingAt',
   'dispatchedAt',
   'ackedAt',
   'filledAt',
@@ -73,6 +74,11 @@ export interface OrdersRepo {
    * @throws Error when there is no such order (an engine bug, not user input).
    */
   update(id: OrderId, patch: OrderPatch, now: number): Order;
+  /**
+   * Engine-internal: the sending mark (Order.sendingAt), on the send path just before the request
+   * leaves; nothing read back. A missing order is an engine bug, and nothing is written.
+   */
+  markSendingInternal(id: OrderId, at: number): void;
   /** The user's orders of one strategy, oldest first. */
   list(userId: UserId, strategyId: StrategyId): Order[];
   /** Engine-internal: every order still pending, sent, accepted, partially filled or unknown. */
@@ -132,6 +138,7 @@ function toOrder(row: Row): Order {
     qty: row.qty,
     status: row.status as OrderStatus,
     scheduledAt: row.scheduledAt,
+    sendingAt: row.sendingAt,
     dispatchedAt: row.dispatchedAt,
     ackedAt: row.ackedAt,
     filledAt: row.filledAt,
@@ -153,6 +160,7 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
   );
   const byClientId = t.prepare(`SELECT ${t.columns} FROM ${t.name} WHERE ${t.column('brokerAccountId')} = ? AND ${t.column('clientOrderId')} = ?`);
   const insert = t.insert(INSERTED);
+  const markSending = t.prepare(`UPDATE ${t.name} SET ${t.column('sendingAt')} = ?, ${t.column('updatedAt')} = ? WHERE "id" = ?`);
   return {
     insert(input, now) {
       // The (run, leg, slot, attempt) index only guards invariant 1 if slot follows leg (core/types slotOf).
@@ -182,6 +190,7 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
         qty: input.qty,
         status: input.status,
         scheduledAt: input.scheduledAt,
+        sendingAt: input.sendingAt ?? null,
         dispatchedAt: input.dispatchedAt ?? null,
         ackedAt: input.ackedAt ?? null,
         filledAt: input.filledAt ?? null,
@@ -211,6 +220,9 @@ export function createOrdersRepo(orm: Orm): OrdersRepo {
       const row = t.row(translated(() => t.updateById(set).get({ ...t.bind(set), [ID]: id })));
       if (!row) throw new Error(`order ${id} not found`);
       return toOrder(row);
+    },
+    markSendingInternal(id, at) {
+      translated(() => markSending.run(at, at, id));
     },
     list(userId, strategyId) {
       return orm

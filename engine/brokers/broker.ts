@@ -13,6 +13,15 @@ export interface BrokerCapabilities {
   readonly orderTypes: readonly 'market'[];
   /** Alpaca refuses a reused client_order_id; Kite does not, so a lookup must precede any resend. */
   readonly rejectsDuplicateClientOrderId: boolean;
+  /**
+   * Where a reused client order id is taken (Kite): the longest from a placement request leaving
+   * (`PlaceOrderRequest.sending`, the journal's sending mark) until the broker lists the order, if
+   * it took it. After a restart, an order an earlier process marked and whose answer it never wrote
+   * is looked up at once and, if the broker has none, again once this long has passed since its
+   * mark: none then, it never took it, and it is placed again at once. null where the broker refuses
+   * a reused id (a resend is its own lookup).
+   */
+  readonly placedOrderListedWithinMs: number | null;
   readonly clientOrderIdMaxLength: number;
   /** Order placement budget the engine must stay under; null where the broker states none. */
   readonly ordersPerSecond: number | null;
@@ -110,6 +119,14 @@ export interface PlaceOrderRequest {
    * it closes one (every exit: a long's sale, a short's buy-back). The side alone does not say it.
    */
   readonly opens: boolean;
+  /**
+   * Called synchronously just before the request that may place the order goes on the wire (after
+   * any checks of the adapter's own, and its rate wait), each time it goes: the engine writes the
+   * journal's sending mark here. An adapter whose broker takes a reused client order id must call
+   * it: an order an earlier process journaled without the mark is taken as never sent, and placed
+   * again after one lookup. It never throws.
+   */
+  readonly sending?: () => void;
 }
 
 /**

@@ -186,6 +186,12 @@ export interface Order {
   readonly status: OrderStatus;
   /** The instant the trigger was due (time trigger) or the crossing tick's time (stop-loss). */
   readonly scheduledAt: number;
+  /**
+   * When the request that may place the order was last about to go on the wire (the adapter's
+   * PlaceOrderRequest.sending): written before it leaves, so a later process knows whether an
+   * order whose answer it never saw can be at the broker (Reconciler). null: never handed over.
+   */
+  readonly sendingAt: number | null;
   readonly dispatchedAt: number | null;
   readonly ackedAt: number | null;
   readonly filledAt: number | null;

@@ -76,7 +76,12 @@ export class EmergencyExits {
     const delay = JOURNAL_RETRY_MS[Math.min(attempt, JOURNAL_RETRY_MS.length - 1)]!;
     const timer = this.ctx.clock.setTimer(delay, () => {
       try {
-        const journaled = this.ctx.repos.transaction(() => this.deps.journal(intent));
+        const journaled = this.ctx.repos.transaction(() => {
+          const j = this.deps.journal(intent);
+          // It went out already: marked as sent then, so a restart before its answer is written never takes it for unsent.
+          if (j) this.ctx.repos.orders.markSendingInternal(j.order.id, dispatchedAt);
+          return j;
+        });
         this.pending.delete(runId);
         if (!journaled) return;
         journaled.announce();

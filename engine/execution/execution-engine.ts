@@ -53,6 +53,8 @@ interface WrittenResult {
   readonly order: Order;
   readonly result: PlaceOrderResult;
   readonly ackedAt: number;
+  /** When the placement request went out. */
+  readonly dispatchedAt: number;
   /** The journal row before the answer was written. */
   readonly current: Order;
 }
@@ -461,6 +463,7 @@ export class ExecutionEngine {
     if (place.slot === 'entry' && place.legNo >= 1) this.ctx.crashPoints.hit('before-reentry-journal');
     const id = runOrderId(installId, run, place);
     const order = repos.orders.insert(placedOrderRow(run, place, { clientOrderId: id, brokerOrderId: null, status: 'pending', dispatchedAt: null, ackedAt: null }), clock.now());
+    this.reconciler.journaledHere(order.id);
     return { kind: 'send', order, before: run, after: writeStep(this.ctx, run, step) };
   }
 
@@ -481,7 +484,15 @@ export class ExecutionEngine {
     const { broker, instrument } = target;
     this.ctx.crashPoints.hit('after-journal');
     const dispatchedAt = clock.now();
-    const placing = placeSafely(broker, { clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
+    const placing = placeSafely(broker, {
+      clientOrderId: order.clientOrderId,
+      instrument,
+      side: order.side,
+      qty: order.qty,
+      opens: order.slot === 'entry',
+      // Written just before the request that may place it leaves: after a restart, whether it may be at the broker.
+      sending: this.reconciler.sendingMark(order.id),
+    });
     let announced = false;
     const announceOnce = () => {
       if (announced) return;
@@ -553,11 +564,11 @@ export class ExecutionEngine {
       case 'unknown':
         answer({ dispatchedAt, status: current.status === 'pending' ? 'unknown' : current.status });
     }
-    return { order, result, ackedAt, current };
+    return { order, result, ackedAt, dispatchedAt, current };
   }
 
   /** What follows a placement answer once it is written: events, a rejection applied, a lookup. */
-  private afterResult({ order, result, ackedAt, current }: WrittenResult): void {
+  private afterResult({ order, result, ackedAt, dispatchedAt, current }: WrittenResult): void {
     const { bus } = this.ctx;
     switch (result.kind) {
       case 'accepted':
@@ -565,8 +576,9 @@ export class ExecutionEngine {
           bus.publish({ type: 'order_accepted', ...orderScope(order, ackedAt), brokerOrderId: result.brokerOrderId });
         }
         // A market order fills within moments; one the broker's stream has not settled by then is
-        // looked up (a stream not listening yet after a restart published its fill to no one).
-        this.reconciler.checkLater(order.id, SETTLE_CHECK_MS);
+        // looked up (a stream not listening yet after a restart published its fill to no one). A
+        // stream that began listening after the request went out may have missed it already: now.
+        if (!this.reconciler.lookUpIfListenedSince(order, dispatchedAt)) this.reconciler.checkLater(order.id, SETTLE_CHECK_MS);
         return;
       case 'rejected':
         this.applyReport(order.brokerAccountId, {

@@ -11,6 +11,14 @@
  * goes at once all the same (it is its own lookup); elsewhere the lookup is simply made again
  * later, for as long as the order is open. An order known never to have been handed to the
  * broker (`retryUnsent`) is placed as soon as the broker can be had.
+ *
+ * An order an earlier process journaled and whose answer it never wrote (killed before the broker
+ * answered; status still pending) is not waited on with the backoff where the broker takes a reused
+ * id: its journal row says whether the request may have left (`Order.sendingAt`, the mark written
+ * just before it does). Unmarked, it never left: looked up once, placed again at once if the broker
+ * has none. Marked, the broker lists it within `placedOrderListedWithinMs` of the mark if it took
+ * it: looked up at once, and if the broker has none, once more when that has passed (at once if it
+ * has), then placed again. This process's own orders whose answers are lost keep the backoff.
  */
 import { orderScope } from '../core/events';
 import type { OrderId, BrokerAccountId } from '../core/ids';
@@ -51,6 +59,14 @@ export class Reconciler {
   private readonly failures = new Map<OrderId, number>();
   /** Orders already reported unresolved (order_unknown) after every lookup. */
   private readonly reported = new Set<OrderId>();
+  /** The lookups asked for one at a time (lookUpInTurn). */
+  private inTurn: Promise<void> = Promise.resolve();
+  /** When each account's order stream last began listening (lookUpOnListening). */
+  private readonly listenedAt = new Map<BrokerAccountId, number>();
+  /** Orders this process journaled or placed: an answer of theirs that never came is its own lost answer, not an earlier process's. */
+  private readonly ownOrders = new Set<OrderId>();
+  /** Earlier processes' marked orders the broker listed none of: when that "none" is final (orphanWaitMs). */
+  private readonly orphanFinalAt = new Map<OrderId, number>();
   private stopped = false;
 
   constructor(
@@ -141,24 +157,74 @@ export class Reconciler {
    */
   lookUpOnListening(accountId: BrokerAccountId): number {
     if (this.stopped) return 0;
+    this.listenedAt.set(accountId, this.ctx.clock.now());
     const due = this.ctx.repos.orders
       .listUnresolvedInternal()
       .filter((o) => o.brokerAccountId === accountId && (o.status === 'accepted' || o.status === 'partially_filled') && !this.busy.has(o.id) && !this.unsent.has(o.id));
-    const pass = async () => {
-      for (const order of due) {
-        if (this.stopped || this.busy.has(order.id)) continue;
-        this.timers.get(order.id)?.cancel();
-        this.timers.delete(order.id);
-        this.busy.add(order.id);
+    for (const order of due) this.lookUpInTurn(order.id);
+    return due.length;
+  }
+
+  /**
+   * A lookup now, after those already asked for this way: one at a time (the broker's request
+   * budget), the order then followed as after any lookup. Its settle check, if it has one, waits.
+   */
+  private lookUpInTurn(orderId: OrderId): void {
+    this.inTurn = this.inTurn
+      .then(async () => {
+        if (this.stopped || this.busy.has(orderId)) return;
+        this.timers.get(orderId)?.cancel();
+        this.timers.delete(orderId);
+        this.busy.add(orderId);
         try {
-          await this.lookup(order.id, 0);
+          await this.lookup(orderId, 0);
         } finally {
-          this.busy.delete(order.id);
+          this.busy.delete(orderId);
         }
+      })
+      .catch((err: unknown) => {
+        this.ctx.logger.error({ err, orderId }, 'looking up an order once the order stream listened failed; it is looked up again shortly');
+        this.track(orderId);
+      });
+  }
+
+  /**
+   * A placement the broker has just answered `accepted`: looked up now if the account's order
+   * stream began listening after the request was sent. The broker may have streamed its fill before
+   * the stream listened, and the listening pass (lookUpOnListening) took only orders answered by
+   * then: without this the fill is learned at the order's settle check. Returns whether it is.
+   */
+  lookUpIfListenedSince(order: Order, dispatchedAt: number): boolean {
+    const listened = this.listenedAt.get(order.brokerAccountId);
+    if (this.stopped || listened === undefined || listened < dispatchedAt) return false;
+    this.lookUpInTurn(order.id);
+    return true;
+  }
+
+  /**
+   * The execution engine journaled this order (inside its transaction, which may still roll back:
+   * an id rolled back is only ever reused by this process's own next order, so it stays right).
+   */
+  journaledHere(orderId: OrderId): void {
+    this.ownOrders.add(orderId);
+  }
+
+  /**
+   * The hook a placement calls just before its request leaves (PlaceOrderRequest.sending): writes
+   * the order's sending mark. Not waiting for the disk: it survives a killed process, and a power
+   * cut that loses it is followed by a restart far later than any broker takes to list an order.
+   * A mark that cannot be written is logged and the order sent all the same (an exit must go).
+   */
+  sendingMark(orderId: OrderId): () => void {
+    return () => {
+      const { repos, clock, logger } = this.ctx;
+      const now = clock.now();
+      try {
+        repos.transaction(() => repos.orders.markSendingInternal(orderId, now), { durable: false });
+      } catch (err) {
+        logger.error({ err, orderId }, 'the order could not be marked as sending; it is sent all the same, and a restart before its answer is written may take it as never sent');
       }
     };
-    void pass().catch((err: unknown) => this.ctx.logger.error({ err, accountId }, 'looking up the open orders once the order stream listened failed; their settle checks still follow'));
-    return due.length;
   }
 
   pending(): number {
@@ -215,6 +281,8 @@ export class Reconciler {
     this.resent.delete(orderId);
     this.failures.delete(orderId);
     this.reported.delete(orderId);
+    this.ownOrders.delete(orderId);
+    this.orphanFinalAt.delete(orderId);
   }
 
   /**
@@ -265,9 +333,17 @@ export class Reconciler {
       if (this.open(orderId)) this.schedule(orderId, 0, LOOKUP_BACKOFF_MS.at(-1)!);
       return;
     }
-    // The broker answered, and has no such order. Placed again where the broker dedups, else at the
-    // end of each round of lookups (Kite's placement looks its order book up once more itself): a
-    // placement that got no answer must not use up the only resend, or the exit is lost.
+    // The broker answered, and has no such order. One an earlier process left unanswered is placed
+    // again once its sending mark says the broker would list it by now if it had taken it.
+    const orphanWait = broker ? this.orphanWaitMs(order, broker) : null;
+    if (orphanWait !== null) {
+      if (orphanWait <= 0) await this.resend(order, attempt, true);
+      else this.schedule(orderId, attempt, orphanWait);
+      return;
+    }
+    // Others are placed again where the broker dedups, else at the end of each round of lookups
+    // (Kite's placement looks its order book up once more itself): a placement that got no answer
+    // must not use up the only resend, or the exit is lost.
     if (neverAnswered && (dedups || attempt + 1 >= LOOKUP_BACKOFF_MS.length)) {
       await this.resend(order, attempt, true);
       return;
@@ -287,6 +363,28 @@ export class Reconciler {
     }
     // Still asked now and then: the broker's record of it, appearing late, settles it.
     this.schedule(orderId, attempt, UNRESOLVED_RECHECK_MS);
+  }
+
+  /**
+   * An order an earlier process journaled and whose answer it never wrote, at a broker that takes a
+   * reused id and says how soon it lists an order it took (`placedOrderListedWithinMs`), which has
+   * just answered that it has none: how long until that "none" is final. 0 for one never marked as
+   * sending (it never left), else until the bound has passed since its mark, fixed at the first
+   * "none" (a mark ahead of this clock, which went back across the restart, waits the bound from
+   * then, not until the mark comes round). null: not such an order; the backoff applies.
+   */
+  private orphanWaitMs(order: Order, broker: Broker): number | null {
+    if (order.status !== 'pending' || this.ownOrders.has(order.id)) return null;
+    const listedWithinMs = broker.capabilities.placedOrderListedWithinMs;
+    if (listedWithinMs === null) return null;
+    if (order.sendingAt === null) return 0;
+    const now = this.ctx.clock.now();
+    let finalAt = this.orphanFinalAt.get(order.id);
+    if (finalAt === undefined) {
+      finalAt = Math.min(order.sendingAt, now) + listedWithinMs;
+      this.orphanFinalAt.set(order.id, finalAt);
+    }
+    return finalAt - now;
   }
 
   /**
@@ -346,9 +444,18 @@ export class Reconciler {
     const { broker, instrument } = target;
     const wasUnsent = this.unsent.delete(orderId);
     this.resent.add(orderId);
+    // Placed by this process from now: an answer lost from here is its own.
+    this.ownOrders.add(orderId);
     const dispatchedAt = clock.now();
     try {
-      const result = await broker.execution.placeOrder({ clientOrderId: order.clientOrderId, instrument, side: order.side, qty: order.qty, opens: order.slot === 'entry' });
+      const result = await broker.execution.placeOrder({
+        clientOrderId: order.clientOrderId,
+        instrument,
+        side: order.side,
+        qty: order.qty,
+        opens: order.slot === 'entry',
+        sending: this.sendingMark(orderId),
+      });
       logger.warn({ orderId, result: result.kind, wasUnsent }, wasUnsent ? 'order placed once the broker could be had' : 'order placed again with the same client order id after a lookup found nothing');
       if (wasUnsent) {
         repos.orders.update(orderId, { dispatchedAt }, clock.now());

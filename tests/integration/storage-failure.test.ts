@@ -64,6 +64,11 @@ describe('when the journal cannot be written', () => {
       ['BUY', 'filled', 'tctest011260309E'],
       ['STOPLOSS', 'filled', 'tctest011260309X'],
     ]);
+    // Journaled after it went out: marked as sent then, so a restart before its answer is written never takes it for unsent.
+    const stop = t.orders(s.id)[1]!;
+    expect(stop.sendingAt).not.toBeNull();
+    expect(stop.sendingAt).toBe(stop.dispatchedAt);
+    expect(stop.sendingAt!).toBeLessThan(Date.parse('2026-03-09T14:00:30Z'));
     expect(t.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, exitPrice: 90 });
     await t.until('2026-03-09T21:00:00Z');
     expect(sells()).toHaveLength(1);

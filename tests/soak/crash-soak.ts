@@ -53,7 +53,6 @@ import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { startDaemonProcess, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
-import { SETTLE_CHECK_MS } from '../../engine/execution/execution-engine';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
 import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-broker';
 import { judgeBackstops, judgeBroker, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
@@ -266,8 +265,8 @@ const BACKSTOP_BOUND_MS = 3_000;
  * How long after a restarted daemon answers its broker's order stream may take to listen (a
  * connection, and Kite's ticker's first frame: a heartbeat a second in the soak's fake). An entry
  * that daemon sent before its stream listened is looked up then (Reconciler.lookUpOnListening) if
- * its placement was answered by then, else at its settle check (SETTLE_CHECK_MS after the broker
- * took it), and the bound runs from the later (soak-judge.ts judgeBackstops).
+ * its placement was answered by then, else at its answer (Reconciler.lookUpIfListenedSince), and
+ * the bound runs from then (soak-judge.ts judgeBackstops).
  */
 const STREAM_LISTENS_MS = 2_000;
 /** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
@@ -769,7 +768,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const finalOrders = await broker.orders();
     const verdict = judgeBroker(finalOrders, received, asked);
     problems.push(...verdict.problems);
-    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS, SETTLE_CHECK_MS);
+    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS);
     problems.push(...protection.problems);
     const modifies = await broker.modifies();
     if (modifies && modifies.maxPerMinute > modifies.budgetPerMinute) problems.push(`a backstop was modified ${modifies.maxPerMinute} times within a minute at the broker, over the engine's budget of ${modifies.budgetPerMinute}`);

@@ -311,11 +311,11 @@ function upTimeAfter(from: number, ms: number, downs: readonly Downtime[]): numb
  * (accepted while it was not up yet: recovery sends a due BUY before the broker's update stream
  * listens) may have its fill streamed to no one; the daemon looks it up as soon as its stream
  * listens (Reconciler.lookUpOnListening), at most `listenMs` after the daemon answered, if its
- * placement was answered by then; one answered later is learned at its settle check,
- * `settleCheckMs` after the broker took it (the Alpaca soak met it: issue 20's plan). The bound
- * runs from the later of the two.
+ * placement was answered by then, and at its answer if that came later (lookUpIfListenedSince;
+ * it was at its settle check, 10 s after the broker took it, until 2026-12-07). The bound runs
+ * from then.
  */
-export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number, settleCheckMs: number): BackstopVerdict {
+export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number): BackstopVerdict {
   const problems: string[] = [];
   const legs = new Map<string, { entry?: BrokerOrder; firstExit: number; firstBackstop: number }>();
   for (const o of orders) {
@@ -342,7 +342,7 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
     const fill = at(leg.entry.filled_at);
     const accepted = at(leg.entry.created_at);
     const starting = downs.find((d) => accepted >= d.from && accepted <= d.to);
-    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), starting ? Math.max(starting.to + listenMs, accepted + settleCheckMs) + boundMs : 0);
+    const deadline = Math.max(upTimeAfter(fill, boundMs, downs), starting ? starting.to + listenMs + boundMs : 0);
     if (leg.firstBackstop <= deadline && leg.firstBackstop <= leg.firstExit) {
       protectedInTime++;
       // The wait less the downtime it met: what the placement itself took.

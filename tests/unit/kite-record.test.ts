@@ -48,7 +48,7 @@ describe('kiteOrders', () => {
     const verdict = judgeBroker(orders, kiteReceived(record), new Map([[1, { kind: reentering, armed: { symbol: 'TCS', qty: 2, side: 'buy' } }]]));
     expect(verdict.problems).toEqual([]);
     expect(verdict).toMatchObject({ exitedLegs: 2, duplicates: 0, backstops: { orders: 2, firedLegs: 1 } });
-    expect(judgeBackstops(orders, [], 3_000, 2_000, 10_000)).toMatchObject({ filledEntries: 2, protectedInTime: 2, unprotected: 0 });
+    expect(judgeBackstops(orders, [], 3_000, 2_000)).toMatchObject({ filledEntries: 2, protectedInTime: 2, unprotected: 0 });
     expect(restingBackstops(orders)).toEqual([]);
   });
 

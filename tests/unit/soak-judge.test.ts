@@ -146,31 +146,32 @@ describe('judgeBackstops', () => {
 
   it('passes a position protected within the bound, and one whose exit came before any backstop', () => {
     const orders = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 9), order(id(2, 'entry'), 'buy', 2, 1), order(id(2, 'exit'), 'sell', 2, 2)];
-    const v = judgeBackstops(orders, [], 3_000, 2_000, 10_000);
+    const v = judgeBackstops(orders, [], 3_000, 2_000);
     expect(v).toMatchObject({ filledEntries: 2, protectedInTime: 1, exitFirst: 1, longestWaitMs: 1_000, unprotected: 0, problems: [] });
   });
 
   it('names a position left without a backstop past the bound; time no daemon was up stretches the bound', () => {
     const orders = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 8, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
-    const late = judgeBackstops(orders, [], 3_000, 2_000, 10_000);
+    const late = judgeBackstops(orders, [], 3_000, 2_000);
     expect(late.unprotected).toBe(1);
     expect(late.problems).toEqual([expect.stringMatching(/entry tc\w+E filled at .*14:30:01.*, no backstop at the broker within 3000 ms of daemon time/)]);
     // Killed at 2 s, the next daemon up at 7 s: 3 s of daemon time after the fill end at 9 s; its wait while up was 2 s.
-    const killed = judgeBackstops(orders, [{ from: secondAt(2), to: secondAt(7) }], 3_000, 2_000, 10_000);
+    const killed = judgeBackstops(orders, [{ from: secondAt(2), to: secondAt(7) }], 3_000, 2_000);
     expect(killed).toMatchObject({ protectedInTime: 1, unprotected: 0, longestWaitMs: 2_000 });
   });
 
-  it('gives an entry a starting daemon placed until its stream listens or its settle check, whichever is later, and the bound; no longer', () => {
-    // Accepted at 1 s by a daemon that answered only at 2 s: its stream listens by 4 s, the fill looked up then; a backstop by 7 s is in time.
+  it('gives an entry a starting daemon placed until its stream listens, and the bound; no longer (not its settle check)', () => {
+    // Accepted at 1 s by a daemon that answered only at 2 s: its stream listens by 4 s, the fill looked up then (or at the
+    // placement's answer, if that came later); a backstop by 7 s is in time.
     const starting = [{ from: secondAt(0), to: secondAt(2) }];
     const onListening = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 7, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
-    expect(judgeBackstops(onListening, starting, 3_000, 2_000, 10_000)).toMatchObject({ protectedInTime: 1, unprotected: 0 });
-    // Its placement answered after the stream listened: learned at the settle check (11 s, 10 s after the broker took it), then the bound.
+    expect(judgeBackstops(onListening, starting, 3_000, 2_000)).toMatchObject({ protectedInTime: 1, unprotected: 0 });
+    // At the settle check (11 s, 10 s after the broker took it) and the bound: no longer in time.
     const atSettle = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 14, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
-    expect(judgeBackstops(atSettle, starting, 3_000, 2_000, 10_000)).toMatchObject({ protectedInTime: 1, unprotected: 0 });
-    // Past both: unprotected.
-    const late = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 15, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
-    expect(judgeBackstops(late, starting, 3_000, 2_000, 10_000).unprotected).toBe(1);
+    expect(judgeBackstops(atSettle, starting, 3_000, 2_000).unprotected).toBe(1);
+    // A second past the listening and the bound: unprotected.
+    const late = [order(id(1, 'entry'), 'buy', 2, 1), backstop(bid(1), 'sell', 2, 8, 'canceled'), order(id(1, 'exit'), 'sell', 2, 20)];
+    expect(judgeBackstops(late, starting, 3_000, 2_000).unprotected).toBe(1);
   });
 
   it('lists the backstops still resting; a version a trail move replaced is not', () => {

@@ -29,6 +29,7 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   orderTypes: ['market'],
   // "client_order_id must be unique" (§1.4): a resend with the same id cannot double an order.
   rejectsDuplicateClientOrderId: true,
+  placedOrderListedWithinMs: null,
   clientOrderIdMaxLength: ALPACA_CLIENT_ORDER_ID_MAX_LENGTH,
   ordersPerSecond: null,
   ordersPerMinute: 200,

@@ -20,6 +20,8 @@ describe('kiteBrokerKind', () => {
       exchanges: ['NSE', 'BSE', 'NFO', 'BFO'],
       orderTypes: ['market'],
       rejectsDuplicateClientOrderId: false,
+      // The SDKs' 7 s timeout (ours by default) and 3 s for the request's way and Kite's queue.
+      placedOrderListedWithinMs: 10_000,
       clientOrderIdMaxLength: 20,
       ordersPerSecond: 10,
       ordersPerMinute: 400,
@@ -33,6 +35,10 @@ describe('kiteBrokerKind', () => {
     expect([kind.backstopByDefault, kind.backstopOco]).toEqual([broker.restingStops?.onByDefault, broker.restingStops?.oco]);
     expect(kind.backstopOco).toBe(true);
     await broker.stop();
+    // A longer timeout of ours says Kite may answer that late: the bound grows with it.
+    const patient = kind.create({ clock: new FakeClock(0), credentials: { api_key: 'abc', api_secret: 'def' }, options: { request_timeout_ms: 15_000 } });
+    expect(patient.capabilities.placedOrderListedWithinMs).toBe(18_000);
+    await patient.stop();
   });
 
   it('sells first on an MIS (intraday) account only; a CNC (delivery) account cannot', async () => {

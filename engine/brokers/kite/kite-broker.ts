@@ -49,6 +49,25 @@ export function kiteIntradaySquareOff(product: KiteOptions['product']): Intraday
   return product === 'MIS' ? { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' } : null;
 }
 
+/**
+ * How long after a placement request leaves Kite lists the order, if it took it
+ * (BrokerCapabilities.placedOrderListedWithinMs). Kite answers POST /orders only once its OMS holds
+ * the order ("a successful place only means the OMS accepted it", kite.trade/docs/connect/v3/orders,
+ * PROTOCOLS.md §2.6), and GET /orders lists it from then. Kite states no bound of its own; the
+ * official SDKs give up on an answer after 7 s (pykiteconnect, kiteconnectjs: PROTOCOLS.md §2.1),
+ * as this adapter does after `request_timeout_ms`: an answer slower than that is a failure to every
+ * client. So the longer of the two, plus KITE_LISTING_MARGIN_MS for the request's way there and
+ * the OMS's queue under load: 10 s with the default options.
+ * @example kitePlacedOrderListedWithinMs(7_000) // 10_000
+ */
+export function kitePlacedOrderListedWithinMs(requestTimeoutMs: number): number {
+  return Math.max(KITE_SDK_TIMEOUT_MS, requestTimeoutMs) + KITE_LISTING_MARGIN_MS;
+}
+/** The official SDKs' HTTP timeout (PROTOCOLS.md §2.1). */
+const KITE_SDK_TIMEOUT_MS = 7_000;
+/** Room beyond an answer's own deadline before an order not listed is taken as never placed. */
+const KITE_LISTING_MARGIN_MS = 3_000;
+
 /** What Kite can do, as the engine needs to know it: an account on MIS, the default product (kiteSellFirst for CNC). */
 export const KITE_CAPABILITIES: BrokerCapabilities = {
   kind: 'kite',
@@ -56,6 +75,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
   orderTypes: ['market'],
   // Kite accepts a reused tag, so the engine (and this adapter) must look up before any resend.
   rejectsDuplicateClientOrderId: false,
+  placedOrderListedWithinMs: kitePlacedOrderListedWithinMs(KITE_SDK_TIMEOUT_MS),
   clientOrderIdMaxLength: KITE_TAG_MAX_LENGTH,
   ordersPerSecond: 10,
   ordersPerMinute: 400,
@@ -173,7 +193,12 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   const sellFirst = kiteSellFirst(options.product);
   const derivatives = new KiteDerivatives(http, clock);
   return {
-    capabilities: { ...KITE_CAPABILITIES, sellFirst: sellFirst.sellFirst, intradaySquareOff: kiteIntradaySquareOff(options.product) },
+    capabilities: {
+      ...KITE_CAPABILITIES,
+      placedOrderListedWithinMs: kitePlacedOrderListedWithinMs(options.request_timeout_ms),
+      sellFirst: sellFirst.sellFirst,
+      intradaySquareOff: kiteIntradaySquareOff(options.product),
+    },
     instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable, derivatives),
     derivatives,
     optionChains: {

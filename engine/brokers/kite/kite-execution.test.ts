@@ -168,3 +168,26 @@ describe('what may have placed the order stays unknown, for a lookup by tag', ()
     expect(r).toEqual({ kind: 'unknown', reason: expect.stringMatching(/did not answer POST \/orders\/regular within 7000 ms/) });
   });
 });
+
+describe('the sending mark (PlaceOrderRequest.sending)', () => {
+  it('is called once, after the tag check and before the POST, and not at all when nothing is sent', async () => {
+    const kite = scriptedKite({});
+    const { exec } = execution(kite.fetch);
+    const seen: string[][] = [];
+    expect((await exec.placeOrder({ ...sell, sending: () => seen.push([...kite.calls]) })).kind).toBe('accepted');
+    // The mark comes when the tag check is done and the POST has not left: a later process waits only for what the POST may have placed.
+    expect(seen).toEqual([['GET /orders']]);
+    expect(kite.calls).toEqual(['GET /orders', 'POST /orders/regular']);
+
+    // The tag check finds the order: nothing sent, nothing marked.
+    const found = scriptedKite({ 'GET /orders': [kiteData([{ order_id: '2603090000000000007', status: 'OPEN', tag: sell.clientOrderId, tradingsymbol: 'INFY', exchange: 'NSE', transaction_type: 'SELL', quantity: 10, filled_quantity: 0, average_price: 0, order_timestamp: '2026-03-09 09:29:58' }])] });
+    let marks = 0;
+    expect((await execution(found.fetch).exec.placeOrder({ ...sell, sending: () => marks++ })).kind).toBe('accepted');
+    expect(found.posts()).toBe(0);
+    // The tag check fails, or no session: nothing sent, nothing marked.
+    const down = scriptedKite({ 'GET /orders': [kiteError(503, 'NetworkException', 'Service unavailable')] });
+    expect((await execution(down.fetch).exec.placeOrder({ ...sell, sending: () => marks++ })).kind).toBe('unknown');
+    expect((await execution(scriptedKite({}).fetch, { token: null }).exec.placeOrder({ ...sell, sending: () => marks++ })).kind).toBe('unknown');
+    expect(marks).toBe(0);
+  });
+});

@@ -95,6 +95,8 @@ export class KiteExecution implements BrokerExecution {
     if (!slot.ok) return notPlaced(slot.message, slot.retryInMs);
     await sleepOn(this.deps.clock, slot.waitMs);
 
+    // From here Kite may take it: the engine's sending mark (BrokerCapabilities.placedOrderListedWithinMs runs from it).
+    req.sending?.();
     try {
       const data = await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req) });
       const orderId = (data as { order_id?: unknown } | null)?.order_id;

@@ -19,6 +19,7 @@ describe('paper broker', () => {
       exchanges: ['NSE', 'BSE', 'NFO', 'BFO', 'NYSE', 'NASDAQ', 'CRYPTO'],
       orderTypes: ['market'],
       rejectsDuplicateClientOrderId: true,
+      placedOrderListedWithinMs: null,
       clientOrderIdMaxLength: 48,
       ordersPerSecond: null,
       ordersPerMinute: null,

@@ -20,6 +20,7 @@ export const PAPER_CAPABILITIES: BrokerCapabilities = {
   exchanges: EXCHANGES,
   orderTypes: ['market'],
   rejectsDuplicateClientOrderId: true,
+  placedOrderListedWithinMs: null,
   clientOrderIdMaxLength: PAPER_CLIENT_ORDER_ID_MAX_LENGTH,
   ordersPerSecond: null,
   ordersPerMinute: null,

@@ -94,6 +94,7 @@ export class PaperExecution implements BrokerExecution {
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
     if (this.stopped) return { kind: 'rejected', reason: 'paper broker is stopped' };
+    req.sending?.();
     const injected = this.faults.shift();
     if (injected?.fault === 'reject') return { kind: 'rejected', reason: 'injected rejection' };
     if (injected?.fault === 'reject-lasting') return { kind: 'rejected', reason: 'injected rejection: no position to sell', lasting: true };

@@ -18,6 +18,8 @@ export type RestFault =
   | { readonly kind: 'stall' }
   /** Handled normally (an order IS placed), but the reply is never sent: the client times out. */
   | { readonly kind: 'accept_then_stall' }
+  /** Handled normally (an order IS placed, and streamed), the reply sent `ms` real milliseconds later (a slow way back). */
+  | { readonly kind: 'accept_then_slow'; readonly ms: number }
   /** Handled normally, then the connection is cut before the reply. */
   | { readonly kind: 'accept_then_drop' }
   /** 200 with a body that is not JSON. */
@@ -126,6 +128,7 @@ export class FakeRest {
       reply = { kind: 'error', status: 500, errorType: 'GeneralException', message: `fake crashed: ${String(err)}` };
     }
     if (fault?.kind === 'accept_then_stall') return;
+    if (fault?.kind === 'accept_then_slow') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.kind === 'accept_then_drop') return void req.socket.destroy();
     this.write(res, req, reply);
   }

@@ -35,6 +35,8 @@ export interface KiteEngineArgs {
   readonly kiteOptions?: Record<string, unknown>;
   readonly execution?: EngineOnBrokerArgs['execution'];
   readonly stalePrice?: EngineOnBrokerArgs['stalePrice'];
+  /** Named moments the test acts at (EngineOnBrokerArgs.crashPoints): a throw there is the process dying. */
+  readonly crashPoints?: EngineOnBrokerArgs['crashPoints'];
 }
 
 export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEngine> {
@@ -51,6 +53,7 @@ export async function startKiteEngine(args: KiteEngineArgs): Promise<KiteTestEng
     strategyDefaults: { symbol: 'INFY', exchange: 'NSE', qty: 10, buy_time: '09:15:00', sell_time: '09:20:00', stop_loss: 95 },
     execution: args.execution,
     stalePrice: args.stalePrice,
+    crashPoints: args.crashPoints,
     ...(args.reuse ? { reuse: { user: args.reuse.user, account: args.reuse.account } } : {}),
   });
   let dead = false;

@@ -1,0 +1,1 @@
+ALTER TABLE `orders` ADD `sending_at` integer;
