@@ -50,6 +50,7 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     exchanges: [CCXT_EXCHANGE],
     orderTypes: ['market'],
     rejectsDuplicateClientOrderId: venue.rejectsDuplicateClientOrderId,
+    placedOrderListedWithinMs: venue.placedOrderListedWithinMs,
     clientOrderIdMaxLength: venue.clientOrderIdMaxLength,
     ordersPerSecond: venue.ordersPerSecond,
     ordersPerMinute: null,

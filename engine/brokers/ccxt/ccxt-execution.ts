@@ -54,7 +54,8 @@ export class CcxtExecution implements BrokerExecution {
     const invalid = this.invalid(req);
     if (invalid) return { kind: 'rejected', reason: invalid, lasting: true };
     const { venue, secrets, clock } = this.deps;
-    const ctx: CallContext = { precedence: req.opens ? 'entry' : 'exit' };
+    // The journal's sending mark goes just before the order's POST leaves, past the budget's wait.
+    const ctx: CallContext = { precedence: req.opens ? 'entry' : 'exit', ...(req.sending ? { beforePost: req.sending } : {}) };
     return callContext.run(ctx, async () => {
       let ex: CcxtExchange;
       try {

@@ -22,6 +22,8 @@ export interface CallContext {
   retryAfterMs?: number;
   /** The last request never left this machine (refused connection, budget wait aborted, endpoint refused). */
   notSent?: boolean;
+  /** Called once, just before a POST leaves (past the budget's wait): a placement's sending mark. */
+  beforePost?: () => void;
 }
 
 export const callContext = new AsyncLocalStorage<CallContext>();
@@ -51,6 +53,11 @@ export function ccxtFetch(deps: CcxtFetchDeps): (url: string, init: FetchInit) =
     if (ctx) ctx.notSent = true;
     if (!deps.allowedPrefixes.some((p) => url.startsWith(`${p}/`) || url.startsWith(`${p}?`))) throw new OffEndpointError(url.split('?')[0]!);
     await deps.budget.take(init.signal, ctx?.precedence ?? 'other');
+    if (init.method === 'POST' && ctx?.beforePost) {
+      const mark = ctx.beforePost;
+      ctx.beforePost = undefined;
+      mark();
+    }
     deps.onRequest?.(init.method ?? 'GET', url);
     let res: Response;
     try {

@@ -3,6 +3,9 @@
  * venue is a row here rather than code (issue 22's plan §3). Only Binance spot is a row yet.
  */
 
+/** The recvWindow every signed Binance request carries (CCXT's default too, `binance.js:1397`), in ms. */
+const BINANCE_RECV_WINDOW_MS = 10_000;
+
 export interface CcxtVenue {
   /** CCXT's exchange id (`ccxt.pro[id]`). */
   readonly ccxtId: string;
@@ -19,6 +22,12 @@ export interface CcxtVenue {
    * reconciler looks the order up before any resend.
    */
   readonly rejectsDuplicateClientOrderId: boolean;
+  /**
+   * How long after the request leaves a placement the venue may still carry out (and so list), for
+   * a venue that takes a reused id (BrokerCapabilities.placedOrderListedWithinMs); null where a
+   * resend is its own lookup.
+   */
+  readonly placedOrderListedWithinMs: number | null;
   /** Our own request budget (CCXT's limiter is off): requests per window. */
   readonly requestsPerWindow: number;
   readonly rateWindowMs: number;
@@ -57,6 +66,9 @@ export const BINANCE: CcxtVenue = {
   lookupIdParam: 'origClientOrderId',
   clientOrderIdMaxLength: 36,
   rejectsDuplicateClientOrderId: false,
+  // A signed request is refused once it reaches the matching engine later than timestamp +
+  // recvWindow (Binance "Timing security"; -1021): set to 10 s below, plus 3 s for clock slack.
+  placedOrderListedWithinMs: BINANCE_RECV_WINDOW_MS + 3_000,
   // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is
   // 4800 of Binance's 6000 weight, so Tradeclock alone never earns a 429.
   requestsPerWindow: 240,
@@ -64,7 +76,7 @@ export const BINANCE: CcxtVenue = {
   ordersPerSecond: 10,
   // Besides fact 4's two, `fetchMargins` (default true, `binance.js:1360`): with keys set,
   // loadMarkets also asks `sapi/v1/margin/allPairs` and `isolated/allPairs` (`:3454-3459`).
-  ccxtOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
+  ccxtOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, recvWindow: BINANCE_RECV_WINDOW_MS },
   codes: {
     '-1003': 'rate',
     '-1015': 'rate',
