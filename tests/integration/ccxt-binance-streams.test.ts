@@ -176,6 +176,21 @@ describe('CCXT trade stream on the Binance fake', () => {
     expectClean(s);
   });
 
+  it('stop() during a hung connection returns at once rather than after a graceful close times out', async () => {
+    const s = await setup();
+    await upWith(s, [s.btc]);
+    await eventually(() => s.fake.userDataSubscriptions() === 1, { what: 'the user stream too' });
+    s.fake.hangStreams();
+    const started = Date.now();
+    await s.account.stop();
+    // ws waits 30 s (real time) for a close frame the hung server never sends.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const feeds = s.feeds.length;
+    await s.clock.advance(60_000);
+    expect(s.feeds).toHaveLength(feeds);
+    account = undefined;
+  });
+
   it('a quiet pair on a live connection: the stale-price watch asks ticker/price, alerts, and the stop acts on the quote', async () => {
     const s = await setup();
     const bus = new EventBus();

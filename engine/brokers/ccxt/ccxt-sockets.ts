@@ -12,7 +12,7 @@
  * - `fail` does the same on request (a handshake that took too long).
  *
  * What stays on real time: the TCP/TLS handshake and the frames themselves, and CCXT's
- * `close()` (one `sleep(0)`).
+ * `close()` (one `sleep(0)`; the connections are dropped before it, see `stop`).
  */
 import type { Exchange as CcxtExchange } from 'ccxt';
 import type { Logger } from 'pino';
@@ -117,10 +117,18 @@ export class CcxtSockets {
     for (const t of this.tracked.values()) if (t.client.url.startsWith(prefix)) this.failOne(t, reason);
   }
 
-  /** No more events or timers. */
+  /**
+   * Drops every connection at once and fires nothing more. CCXT's `close()` closes gracefully,
+   * which a hung connection holds for `ws`'s 30 s close timeout (real time); dropped here, each
+   * is gone from the instance (`onError`) before `close()` looks.
+   */
   stop(): void {
     this.stopped = true;
-    for (const t of this.tracked.values()) t.pingTimer?.cancel();
+    for (const t of this.tracked.values()) {
+      t.pingTimer?.cancel();
+      t.client.onError(new Error('closed by Tradeclock'));
+      t.client.connection?.terminate();
+    }
     this.tracked.clear();
     this.listeners.clear();
   }
