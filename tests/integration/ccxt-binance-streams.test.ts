@@ -239,9 +239,9 @@ describe('CCXT order update stream on the Binance fake', () => {
     expectClean(s);
   });
 
-  it('a dropped user stream: subscribed again after our backoff, onListening again, and a resting order filled later is reported', async () => {
+  it('a dropped user stream: subscribed again after our backoff, onListening again, and a resting order filled later is reported; the price feed never noticed', async () => {
     const s = await setup();
-    await s.account.start();
+    await upWith(s, [s.btc]);
     await eventually(() => s.listening.length === 1 && s.fake.userDataSubscriptions() === 1, { what: 'listening' });
     const ex = await s.account.exchange();
     // A LIMIT order resting at the venue (not an order Tradeclock sends: only the stream can tell of its fill).
@@ -253,6 +253,8 @@ describe('CCXT order update stream on the Binance fake', () => {
     s.fake.setPrice('BTCUSDT', '59000');
     const filled = await eventually(() => s.reports.find((r) => r.clientOrderId === 'tckResting' && r.status === 'filled'));
     expect(filled).toMatchObject({ filledQty: 0.001, avgFillPrice: 59_000 });
+    // On one loopback origin the trade stream's `…/ws` is a string prefix of `…/ws-api/v3`: its events are not the feed's.
+    expect(s.feeds).toEqual([{ state: 'up', detail: null }]);
     expectClean(s);
   });
 

@@ -17,7 +17,7 @@ import type { Tick } from '../../core/types';
 import type { BrokerData, Instrument, Quote } from '../broker';
 import type { UniformSource } from '../alpaca/backoff';
 import { Listeners } from '../alpaca/listeners';
-import type { CcxtSockets, CcxtStreamTiming, SocketEvent } from './ccxt-sockets';
+import { under, type CcxtSockets, type CcxtStreamTiming, type SocketEvent } from './ccxt-sockets';
 import { scrub } from './ccxt-scrub';
 import { WatchLoop } from './ccxt-watch-loop';
 
@@ -155,8 +155,8 @@ export class CcxtMarketData implements BrokerData {
   }
 
   private open(ex: CcxtExchange, prefix: string): boolean {
-    const clients = (ex as unknown as { clients?: Record<string, { url: string; isConnected?: boolean; connection?: { readyState: number } }> }).clients ?? {};
-    return Object.values(clients).some((c) => c.url.startsWith(prefix) && c.connection?.readyState === 1);
+    const clients = (ex as unknown as { clients?: Record<string, { url: string; connection?: { readyState: number } }> }).clients ?? {};
+    return Object.values(clients).some((c) => under(c.url, prefix) && c.connection?.readyState === 1);
   }
 
   private onSocket(e: SocketEvent): void {

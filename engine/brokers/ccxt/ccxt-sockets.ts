@@ -85,7 +85,7 @@ export class CcxtSockets {
     const hooked = ex as unknown as { client(url: string): WsClientLike; clients?: Record<string, WsClientLike>; onConnected(client: WsClientLike): void };
     const original = hooked.client.bind(ex);
     hooked.client = (url: string) => {
-      if (!this.allowed.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`))) throw new OffEndpointError(url.split('?')[0]!);
+      if (!this.allowed.some((p) => under(url, p))) throw new OffEndpointError(url.split('?')[0]!);
       const known = hooked.clients?.[url];
       const client = original(url);
       if (client !== known && !this.tracked.has(client)) {
@@ -114,7 +114,7 @@ export class CcxtSockets {
 
   /** Fails every connection under `prefix` (their pending watches reject), saying why. */
   fail(prefix: string, reason: string): void {
-    for (const t of this.tracked.values()) if (t.client.url.startsWith(prefix)) this.failOne(t, reason);
+    for (const t of this.tracked.values()) if (under(t.client.url, prefix)) this.failOne(t, reason);
   }
 
   /**
@@ -137,7 +137,7 @@ export class CcxtSockets {
     const t = this.tracked.get(client);
     const conn = client.connection;
     if (!t || !conn || this.stopped) return;
-    const failures = this.failures.filter((f) => client.url.startsWith(f.prefix));
+    const failures = this.failures.filter((f) => under(client.url, f.prefix));
     conn.on('message', (data: unknown) => {
       this.heard(t);
       if (failures.length === 0) return;
@@ -195,7 +195,7 @@ export class CcxtSockets {
 
   private emit(url: string, e: SocketEvent): void {
     for (const l of [...this.listeners]) {
-      if (!url.startsWith(l.prefix)) continue;
+      if (!under(url, l.prefix)) continue;
       try {
         l.fn(url, e);
       } catch (err) {
@@ -203,4 +203,12 @@ export class CcxtSockets {
       }
     }
   }
+}
+
+/**
+ * Whether `url` is `prefix` or below it, a whole path segment at a time: on one loopback origin
+ * Binance's trade stream `…/ws` is a string prefix of its WebSocket API `…/ws-api/v3`.
+ */
+export function under(url: string, prefix: string): boolean {
+  return url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
 }
