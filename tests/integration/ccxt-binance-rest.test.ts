@@ -21,7 +21,7 @@ let account: CcxtAccount | undefined;
 /** Every request any test's adapter sent that was not to loopback: must stay empty. */
 const offLoopback: string[] = [];
 afterEach(async () => {
-  await account?.close();
+  await account?.stop();
   await fake?.close();
   account = fake = undefined;
   expect(offLoopback).toEqual([]);

@@ -1,24 +1,32 @@
 /**
- * One CCXT account (a venue, a key, live or testnet): its instrument lookup and its REST order
- * execution, over one lazily built CCXT instance and one request budget on the Clock.
+ * One CCXT account (a venue, a key, live or testnet) as a Broker: instruments, REST orders, the
+ * trade stream as prices and the user data stream as order updates, over one lazily built CCXT
+ * instance, one request budget and one set of stream connections on the Clock.
  *
- * Not yet a whole Broker: the price stream and order-update stream (plan slice 4), the backstop
- * (slice 5) and the broker-kind registration and connect form (slice 6) come later.
+ * Not yet a broker kind a trader can connect: the backstop (plan slice 5) and the registration,
+ * connect form and vault (slice 6) come later.
  *
  * @example
  *   const account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key, secret }, options: { rest_url: fake.url } });
  *   const btc = await account.instruments.resolve('BTC/USDT', 'CRYPTO');
+ *   account.data.subscribe([btc!]);
+ *   await account.start();
  *   await account.execution.placeOrder({ clientOrderId, instrument: btc!, side: 'buy', qty: 0.0015, opens: true });
  */
 import type { Exchange as CcxtExchange } from 'ccxt';
+import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock';
-import type { BrokerCapabilities } from '../broker';
+import type { Broker, BrokerCapabilities } from '../broker';
+import { seededUniform, type UniformSource } from '../alpaca/backoff';
 import { RateBudget } from '../alpaca/rate-budget';
-import { openCcxtExchange } from './ccxt-client';
+import { openCcxtExchange, type OpenedExchange } from './ccxt-client';
 import { CcxtExecution } from './ccxt-execution';
 import { CCXT_EXCHANGE, CcxtInstruments } from './ccxt-instruments';
+import { CcxtMarketData } from './ccxt-market-data';
+import { CcxtOrderStream } from './ccxt-order-stream';
 import { scrubError } from './ccxt-scrub';
+import { CcxtSockets, DEFAULT_CCXT_STREAM_TIMING, type CcxtStreamTiming } from './ccxt-sockets';
 import type { CcxtVenue } from './ccxt-venues';
 
 export const ccxtCredentialsSchema = z.object({ api_key: z.string().trim().min(1, 'api_key is required'), secret: z.string().trim().min(1, 'secret is required') });
@@ -35,13 +43,13 @@ export const ccxtOptionsSchema = z.object({
 export type CcxtCredentials = z.infer<typeof ccxtCredentialsSchema>;
 export type CcxtOptions = z.input<typeof ccxtOptionsSchema>;
 
-export interface CcxtAccount {
-  readonly capabilities: BrokerCapabilities;
+export interface CcxtAccount extends Broker {
   readonly instruments: CcxtInstruments;
   readonly execution: CcxtExecution;
+  readonly data: CcxtMarketData;
+  readonly orderStream: CcxtOrderStream;
   /** The CCXT instance, built and its markets loaded on first call. */
   exchange(): Promise<CcxtExchange>;
-  close(): Promise<void>;
 }
 
 export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
@@ -69,18 +77,30 @@ export function createCcxtAccount(args: {
   readonly clock: Clock;
   readonly credentials: CcxtCredentials;
   readonly options: CcxtOptions;
+  /** Sees every request (REST method and URL, or 'WS' and the stream URL) before it is sent. */
   readonly onRequest?: (method: string, url: string) => void;
+  readonly logger?: Logger;
+  /** Jitter of the reconnect backoff; seed it in tests. */
+  readonly uniform?: UniformSource;
+  /** Shorter stream timings for tests. */
+  readonly timing?: Partial<CcxtStreamTiming>;
 }): CcxtAccount {
   const { venue, clock } = args;
   const credentials = ccxtCredentialsSchema.parse(args.credentials);
   const options = ccxtOptionsSchema.parse(args.options);
   const secrets = [credentials.api_key, credentials.secret];
   const budget = new RateBudget(clock, venue.requestsPerWindow, venue.rateWindowMs);
-  let instance: Promise<CcxtExchange> | undefined;
+  const logger = (args.logger ?? pino({ name: 'tradeclock' })).child({ broker: venue.ccxtId, testnet: options.testnet });
+  const timing: CcxtStreamTiming = { ...DEFAULT_CCXT_STREAM_TIMING, ...args.timing };
+  const uniform = args.uniform ?? seededUniform();
+  const onRequest = args.onRequest;
+  const sockets = new CcxtSockets({ clock, timing, logger, ...(onRequest ? { onConnect: (url: string) => onRequest('WS', url) } : {}) });
+  let instance: Promise<OpenedExchange> | undefined;
   let markets: Promise<unknown> | undefined;
+  const opened = (): Promise<OpenedExchange> =>
+    (instance ??= openCcxtExchange({ venue, clock, budget, sockets, apiKey: credentials.api_key, secret: credentials.secret, testnet: options.testnet, timeoutMs: options.timeout_ms, ...(options.rest_url ? { endpoint: options.rest_url } : {}), ...(onRequest ? { onRequest } : {}) }));
   const exchange = async (): Promise<CcxtExchange> => {
-    instance ??= openCcxtExchange({ venue, clock, budget, apiKey: credentials.api_key, secret: credentials.secret, testnet: options.testnet, timeoutMs: options.timeout_ms, ...(options.rest_url ? { endpoint: options.rest_url } : {}), ...(args.onRequest ? { onRequest: args.onRequest } : {}) });
-    const ex = await instance;
+    const ex = (await opened()).exchange;
     // Loaded once; a failed load is tried again by the next call.
     markets ??= ex.loadMarkets().catch((err: unknown) => {
       markets = undefined;
@@ -89,13 +109,31 @@ export function createCcxtAccount(args: {
     await markets;
     return ex;
   };
+  const execution = new CcxtExecution({ venue, clock, exchange, secrets });
+  const data = new CcxtMarketData({ title: venue.title, clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).tradeStreamUrl, rest: (fn) => execution.request(fn), secrets });
+  const orderStream = new CcxtOrderStream({ clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).orderStreamUrl, execution, secrets });
+  let started = false;
+  let stopped = false;
   return {
     capabilities: ccxtCapabilities(venue),
     instruments: new CcxtInstruments(exchange),
-    execution: new CcxtExecution({ venue, clock, exchange, secrets }),
+    execution,
+    data,
+    orderStream,
     exchange,
-    async close() {
-      if (instance) await (await instance).close();
+    async start() {
+      if (stopped) throw new Error(`this ${venue.title} account was stopped; create a new one`);
+      if (started) return;
+      started = true;
+      await orderStream.start();
+      await data.start();
+    },
+    async stop() {
+      stopped = true;
+      orderStream.stop();
+      data.stop();
+      sockets.stop();
+      if (instance) await (await instance).exchange.close();
     },
   };
 }

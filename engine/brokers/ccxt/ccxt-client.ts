@@ -11,6 +11,7 @@ import type { Exchange } from 'ccxt';
 import type { Clock } from '../../core/clock';
 import type { RateBudget } from '../alpaca/rate-budget';
 import { ccxtFetch } from './ccxt-fetch';
+import type { CcxtSockets } from './ccxt-sockets';
 import type { CcxtVenue } from './ccxt-venues';
 
 let loading: Promise<typeof import('ccxt')> | undefined;
@@ -35,10 +36,24 @@ export interface CcxtClientConfig {
   readonly endpoint?: string;
   readonly timeoutMs: number;
   readonly onRequest?: (method: string, url: string) => void;
+  /** Guards and keeps alive the stream connections (ccxt-sockets.ts). */
+  readonly sockets: CcxtSockets;
 }
 
-/** The venue's CCXT instance, set up as above. Only REST `public` and `private` URLs are allowed through. */
-export async function openCcxtExchange(config: CcxtClientConfig): Promise<Exchange> {
+/** The instance with the venue's trade stream and order update stream URLs. */
+export interface OpenedExchange {
+  readonly exchange: Exchange;
+  readonly tradeStreamUrl: string;
+  readonly orderStreamUrl: string;
+}
+
+/**
+ * The venue's CCXT instance, set up as above. Only REST `public` and `private` URLs, and the two
+ * stream URLs, are allowed through. CCXT's real-time WS timers are off (keep-alive ping,
+ * connection timeout, reconnect backoff): ccxt-sockets.ts and ccxt-watch-loop.ts do that work on
+ * the Clock.
+ */
+export async function openCcxtExchange(config: CcxtClientConfig): Promise<OpenedExchange> {
   const ccxt = await loadCcxt();
   const Ctor = (ccxt.pro as unknown as Record<string, new (args: Record<string, unknown>) => Exchange>)[config.venue.ccxtId];
   if (!Ctor) throw new Error(`CCXT ${ccxt.version} has no exchange "${config.venue.ccxtId}"`);
@@ -48,7 +63,10 @@ export async function openCcxtExchange(config: CcxtClientConfig): Promise<Exchan
     secret: config.secret,
     enableRateLimit: false,
     timeout: config.timeoutMs,
-    options: structuredClone(config.venue.ccxtOptions),
+    // `options.ws` is merged into each WsClient's config (`base/Exchange.js` client()): a backoff
+    // base of 0 dials at once, so the only reconnect delay is ours.
+    options: { ...structuredClone(config.venue.ccxtOptions), ws: { backoff: { base: 0 } } },
+    streaming: { keepAlive: false, connectionTimeout: false },
     milliseconds: () => config.clock.now(),
     fetchImplementation: ccxtFetch({ clock: config.clock, budget: config.budget, allowedPrefixes: allowed, ...(config.onRequest ? { onRequest: config.onRequest } : {}) }),
   });
@@ -60,7 +78,16 @@ export async function openCcxtExchange(config: CcxtClientConfig): Promise<Exchan
   }
   const api = exchange.urls['api'] as Record<string, unknown>;
   for (const key of ['public', 'private']) if (typeof api[key] === 'string') allowed.push(api[key]);
-  return exchange;
+  const tradeStreamUrl = urlAt(api, config.venue.tradeStreamUrlAt);
+  const orderStreamUrl = urlAt(api, config.venue.orderStreamUrlAt);
+  config.sockets.install(exchange, [tradeStreamUrl, orderStreamUrl]);
+  return { exchange, tradeStreamUrl, orderStreamUrl };
+}
+
+function urlAt(tree: unknown, path: readonly string[]): string {
+  const found = path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), tree);
+  if (typeof found !== 'string') throw new Error(`CCXT holds no URL at urls.api.${path.join('.')}`);
+  return found;
 }
 
 /** Every URL string in `tree` with its origin replaced by `to`'s (ws:// for a stream URL), path and query kept. */

@@ -35,6 +35,7 @@ export interface CcxtExecutionDeps {
 
 export class CcxtExecution implements BrokerExecution {
   private readonly listeners = new Set<(r: OrderReport) => void>();
+  private readonly listeningListeners = new Set<() => void>();
   /** Client order id → unified symbol, for the orders this process placed. */
   private readonly symbols = new Map<string, string>();
 
@@ -116,6 +117,45 @@ export class CcxtExecution implements BrokerExecution {
   onOrderUpdate(listener: (report: OrderReport) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Each time the order update stream (ccxt-order-stream.ts) is confirmed, at start and after every reconnect. */
+  onListening(listener: () => void): () => void {
+    this.listeningListeners.add(listener);
+    return () => this.listeningListeners.delete(listener);
+  }
+
+  /** The order update stream is listening again: tell the engine, which looks up what it waits on. */
+  streamListening(): void {
+    for (const l of [...this.listeningListeners]) {
+      try {
+        l();
+      } catch {
+        // A listener's failure must not stop the others.
+      }
+    }
+  }
+
+  /**
+   * One order as the update stream shows it (CCXT's unified order from Binance's
+   * `executionReport`), reported as it is now. One without our client id, or that cannot be
+   * read, is left out: a lookup finds it.
+   */
+  streamUpdate(order: Order): void {
+    const id = order.clientOrderId;
+    if (typeof id !== 'string' || id === '') return;
+    let report: OrderReport;
+    try {
+      report = this.reportOf(order, id);
+    } catch {
+      return;
+    }
+    this.emit(report);
+  }
+
+  /** A REST request that is not an order's (the quote), under the account's budget, its errors scrubbed. */
+  request<T>(fn: (ex: CcxtExchange) => Promise<T>): Promise<T> {
+    return this.call('other', fn);
   }
 
   /** Runs `fn` on the account's instance under a call context; any error leaves scrubbed. */

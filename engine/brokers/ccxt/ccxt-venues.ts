@@ -33,6 +33,9 @@ export interface CcxtVenue {
   readonly rateWindowMs: number;
   /** The venue's order-rate limit, as the capabilities state it. */
   readonly ordersPerSecond: number | null;
+  /** Where in CCXT's `urls.api` the trade stream and the order update stream are (each a URL prefix). */
+  readonly tradeStreamUrlAt: readonly string[];
+  readonly orderStreamUrlAt: readonly string[];
   /** Options CCXT needs so it asks only what we use (fact 4: Binance's loadMarkets reaches three hosts by default). */
   readonly ccxtOptions: Readonly<Record<string, unknown>>;
   /**
@@ -76,7 +79,12 @@ export const BINANCE: CcxtVenue = {
   ordersPerSecond: 10,
   // Besides fact 4's two, `fetchMargins` (default true, `binance.js:1360`): with keys set,
   // loadMarkets also asks `sapi/v1/margin/allPairs` and `isolated/allPairs` (`:3454-3459`).
-  ccxtOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, recvWindow: BINANCE_RECV_WINDOW_MS },
+  // `streamLimits` 1: every pair's trade stream on one connection (CCXT spreads them over up to 50
+  // by default, `pro/binance.js` `stream()`), at most 200 pairs on it (`subscriptionLimitByStream`).
+  ccxtOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, streamLimits: { spot: 1 }, recvWindow: BINANCE_RECV_WINDOW_MS },
+  // `pro/binance.js`: `<symbol>@trade` on `urls.api.ws.spot` (+ `/<stream index>`); spot orders on the WebSocket API.
+  tradeStreamUrlAt: ['ws', 'spot'],
+  orderStreamUrlAt: ['ws', 'ws-api', 'spot'],
   codes: {
     '-1003': 'rate',
     '-1015': 'rate',

@@ -8,8 +8,8 @@
  *   GET  /__fake/record    {received: every POST /api/v3/order with its outcome, orders: every order}
  *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
- *   POST /__fake/stream/{drop|stall|resume}
- *   POST /__fake/ws-api/drop
+ *   POST /__fake/stream/{drop|stall|hang|resume}
+ *   POST /__fake/ws-api/{drop|terminate}
  *
  * @example
  *   const fake = await startFakeBinance({ prices: { BTCUSDT: '60000' } });
@@ -68,11 +68,16 @@ export interface FakeBinance {
   /** The account's free and locked amount of `asset`, as decimal strings. */
   balance(asset: string): { free: string; locked: string };
   dropStreams(): void;
+  /** Trades stop on open connections, which stay alive (pongs answered): a quiet market. */
   stallStreams(): void;
+  /** Open connections hang: no trades, no pongs (a half-open TCP connection). */
+  hangStreams(): void;
   resumeStreams(): void;
   streamSubscriptions(): string[][];
   /** Cuts every WebSocket API connection. */
   dropWsApi(): void;
+  /** Ends every user data subscription with `eventStreamTerminated`, connections kept. */
+  terminateUserStreams(): void;
   /** Open user data stream subscriptions over all WebSocket API connections. */
   userDataSubscriptions(): number;
   close(): Promise<void>;
@@ -129,9 +134,11 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     },
     dropStreams: () => stream.drop(),
     stallStreams: () => stream.stall(),
+    hangStreams: () => stream.hang(),
     resumeStreams: () => stream.resume(),
     streamSubscriptions: () => stream.subscriptions(),
     dropWsApi: () => wsApi.drop(),
+    terminateUserStreams: () => wsApi.terminate(),
     userDataSubscriptions: () => wsApi.subscriptionCount(),
     async close() {
       stream.close();
@@ -165,11 +172,17 @@ async function admin(fake: FakeBinance, req: IncomingMessage, res: ServerRespons
       case 'POST /__fake/stream/stall':
         fake.stallStreams();
         return ok();
+      case 'POST /__fake/stream/hang':
+        fake.hangStreams();
+        return ok();
       case 'POST /__fake/stream/resume':
         fake.resumeStreams();
         return ok();
       case 'POST /__fake/ws-api/drop':
         fake.dropWsApi();
+        return ok();
+      case 'POST /__fake/ws-api/terminate':
+        fake.terminateUserStreams();
         return ok();
       default:
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no fake control ${req.method} ${path}` }));

@@ -12,6 +12,8 @@ interface Session {
   readonly ws: WebSocket;
   readonly combined: boolean;
   readonly streams: Set<string>;
+  /** A hung connection: nothing read (no pongs), nothing sent. */
+  hung: boolean;
 }
 
 const STREAM = /^[a-z0-9]+@[a-zA-Z0-9_@]+$/;
@@ -34,7 +36,7 @@ export class FakeMarketStream {
     if (this.silent) return;
     const name = `${t.symbol.toLowerCase()}@trade`;
     const data = { e: 'trade', E: t.at, s: t.symbol, t: t.tradeId, p: t.price, q: t.qty, T: t.at, m: t.buyerMaker, M: true };
-    for (const s of this.sessions) if (s.streams.has(name)) s.ws.send(JSON.stringify(s.combined ? { stream: name, data } : data));
+    for (const s of this.sessions) if (s.streams.has(name) && !s.hung) s.ws.send(JSON.stringify(s.combined ? { stream: name, data } : data));
   }
 
   /** Cuts every connection (the client sees an abnormal close). */
@@ -47,8 +49,22 @@ export class FakeMarketStream {
     this.silent = true;
   }
 
+  /** The connections hang (no trades, no pongs, nothing read) until `resume`; new ones are served. */
+  hang(): void {
+    for (const s of this.sessions) {
+      s.hung = true;
+      socketOf(s.ws)?.pause();
+    }
+  }
+
+  /** Trades flow again on every connection, hung ones included. */
   resume(): void {
     this.silent = false;
+    for (const s of this.sessions) {
+      if (!s.hung) continue;
+      s.hung = false;
+      socketOf(s.ws)?.resume();
+    }
   }
 
   /** Each session's streams, for tests. */
@@ -64,7 +80,7 @@ export class FakeMarketStream {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const combined = url.pathname === '/stream';
     const initial = combined ? (url.searchParams.get('streams') ?? '').split('/') : url.pathname.slice('/ws/'.length).split('/');
-    const session: Session = { ws, combined, streams: new Set(initial.filter((n) => STREAM.test(n))) };
+    const session: Session = { ws, combined, streams: new Set(initial.filter((n) => STREAM.test(n))), hung: false };
     this.sessions.add(session);
     ws.on('close', () => this.sessions.delete(session));
     ws.on('message', (raw) => this.request(session, String(raw)));
@@ -91,4 +107,9 @@ export class FakeMarketStream {
       s.ws.send(JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown variant' }, id }));
     }
   }
+}
+
+/** The TCP socket under a `ws` WebSocket (its `_socket`, not public API): pausing it stops reads, so no pong. */
+function socketOf(ws: WebSocket): { pause(): void; resume(): void } | undefined {
+  return (ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
 }

@@ -53,6 +53,18 @@ export class FakeWsApi {
     for (const s of this.sessions) s.ws.terminate();
   }
 
+  /**
+   * Ends every user data subscription with `eventStreamTerminated` (user-data-stream.md: sent
+   * when the stream stops, e.g. after `userDataStream.unsubscribe` or `session.logout`); the
+   * connections stay open.
+   */
+  terminate(): void {
+    for (const s of this.sessions) {
+      for (const subscriptionId of s.subscriptions.keys()) s.ws.send(JSON.stringify({ subscriptionId, event: { e: 'eventStreamTerminated', E: this.book.now() } }));
+      s.subscriptions.clear();
+    }
+  }
+
   /** How many user data subscriptions are open, over all connections. */
   subscriptionCount(): number {
     return [...this.sessions].reduce((n, s) => n + s.subscriptions.size, 0);
