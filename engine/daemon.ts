@@ -106,6 +106,17 @@ export interface DaemonHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * A promise rejected with no handler (a library's: CCXT leaves some, issue 22's plan) would end the
+ * process, and with it the exits of open positions (invariant 10): it is logged instead, and the
+ * daemon keeps running. Returns the function that takes the guard away (at shutdown).
+ */
+export function keepRunningOnUnhandledRejections(logger: Pick<Logger, 'error'>): () => void {
+  const onUnhandled = (reason: unknown) => logger.error({ err: reason }, 'a promise was rejected with no handler; the daemon keeps running');
+  process.on('unhandledRejection', onUnhandled);
+  return () => void process.off('unhandledRejection', onUnhandled);
+}
+
 export async function startDaemon(config: DaemonConfig): Promise<DaemonHandle> {
   // Owner-only for what is born while setting up (SQLite's database, -wal and -shm take no mode
   // from us), then the caller's umask again: the desktop app's browser and helpers must not run
@@ -146,6 +157,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
   try {
     const logger = config.logger ?? createLogger({ level: config.logLevel, dataDir: config.dataDir, ...(config.consoleLines ? { consoleLines: config.consoleLines } : {}) });
     log = logger;
+    cleanups.push(keepRunningOnUnhandledRejections(logger));
     logPrivacyReport(privacy, logger);
     if (config.alwaysOpen) logger.warn('TEST HOOK ARMED: every day is a trading day');
     if (!LOOPBACK.has(host)) logger.warn({ host }, 'listening beyond loopback: anyone who can reach this address can try to log in');
