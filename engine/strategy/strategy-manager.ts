@@ -15,7 +15,7 @@ import { moveRun } from '../execution/run-ledger';
 import { chooseContract, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
-import { runPlanOf } from '../core/run-plan-spec';
+import { runPlanOf, runPlanOfPosition } from '../core/run-plan-spec';
 import type { OrderWhere, RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
@@ -32,7 +32,11 @@ interface WatchAttempt {
 }
 
 interface RunJobs {
-  readonly runId: RunId;
+  /**
+   * The runs of the day's group the jobs are for, by position (a strategy without `positions`: its
+   * one run). A crossing reads its run here, not from SQLite (the tick's path).
+   */
+  readonly runIds: readonly RunId[];
   readonly buy: TimerHandle;
   readonly sell: TimerHandle;
   /** The square-off (run.squareOffAt); null when the run has none. Not cancelled by a crossing, as the SELL is. */
@@ -240,10 +244,11 @@ export class StrategyManager {
       where: () => runInstrument(this.ctx.repos, run, strategy),
       timer: (t) => {
         if ('cancel' in t) {
-          // Only the jobs of this run: a later run of the strategy keeps its own.
+          // Only the jobs of this run: a later run of the strategy keeps its own. A group's SELL
+          // job is every position's time exit: one position's stop or target leaves it for the others.
           const jobs = this.jobs.get(run.strategyId);
-          if (jobs?.runId === run.id) jobs.sell.cancel();
-        } else if (t.set === 'jobs') this.schedule(run);
+          if (jobs?.runIds.length === 1 && jobs.runIds[0] === run.id) jobs.sell.cancel();
+        } else if (t.set === 'jobs') this.scheduleGroupOf(run);
         else if (t.set === 'exit_retry') this.execution.retryExit(run, t.leg, t.at);
         else this.scheduleReentry(run, t.at);
       },
@@ -285,12 +290,13 @@ export class StrategyManager {
   async arm(strategy: Strategy, plan: PlannedRun): Promise<Run> {
     const { clock, runtime, bus } = this.ctx;
     const now = clock.now();
-    const run = this.runFor(strategy, plan, now);
+    const group = this.groupFor(strategy, plan, now);
+    const run = group[0]!;
     // The day armed again (a START after the day's runs never placed an order) may end again.
     if (this.groupEnded.get(strategy.id) === plan.tradingDate) this.groupEnded.delete(strategy.id);
-    await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
+    for (const r of group) await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(r), r.positionNo);
     void this.watch(strategy);
-    this.schedule(run);
+    this.schedule(group);
     bus.publish({ type: 'strategy_armed', userId: strategy.userId, strategyId: strategy.id, runId: run.id, tradingDate: run.tradingDate, buyAt: run.buyAt, sellAt: run.sellAt, at: now });
     return run;
   }
@@ -342,15 +348,29 @@ export class StrategyManager {
   }
 
   /**
-   * Registers the BUY, SELL and square-off jobs of a run (replacing any earlier ones of the
-   * strategy; a re-entry of this very run waiting is kept: recovery sets it and the jobs in either order).
+   * The jobs of `run`'s day's group, asked for by one run of it (recovery's `recovered` step of
+   * each): set by the first, left as they are for the others.
    */
-  schedule(run: Run): void {
+  private scheduleGroupOf(run: Run): void {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    const jobs = this.jobs.get(run.strategyId);
+    if (jobs && jobs.runIds.length === group.length && group.every((r, i) => jobs.runIds[i] === r.id)) return;
+    this.schedule(group);
+  }
+
+  /**
+   * Registers the BUY, SELL and square-off jobs of one day's group of runs, by position (one run
+   * without `positions`), replacing any earlier ones of the strategy; a re-entry of its run waiting
+   * is kept: recovery sets it and the jobs in either order. The times are the group's, shared by
+   * every position's plan; the jobs carry them out for position 0's run.
+   */
+  schedule(group: readonly Run[]): void {
+    const run = group[0]!;
     this.cancelJobs(run.strategyId, run.id);
     const now = this.ctx.clock.now();
     const warm = (leg: 'BUY' | 'SELL', at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
-      runId: run.id,
+      runIds: group.map((r) => r.id),
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)),
       squareOff: run.squareOffAt === null ? null : this.scheduler.at(run.squareOffAt, (info) => this.onExitDue(run.id, 'SQUARE_OFF', info)),
@@ -380,7 +400,7 @@ export class StrategyManager {
     this.reentries.get(run.strategyId)?.timer.cancel();
     this.reentries.set(run.strategyId, { runId: run.id, timer: this.scheduler.at(at, (info) => this.onReentryDue(run.id, info)) });
     const jobs = this.jobs.get(run.strategyId);
-    if (jobs?.runId === run.id) {
+    if (jobs?.runIds[0] === run.id) {
       jobs.sell.cancel();
       this.jobs.set(run.strategyId, { ...jobs, sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)) });
     }
@@ -440,19 +460,29 @@ export class StrategyManager {
       .catch((err: unknown) => this.ctx.logger.warn({ err, strategyId: run.strategyId }, 'broker warm-up failed'));
   }
 
-  /** Today's run row: new, or a run of the same date that never placed an order, re-armed. */
-  private runFor(strategy: Strategy, plan: PlannedRun, now: number): Run {
+  /**
+   * The day's group of runs, by position, in one transaction: one run without `positions`, one per
+   * position with (each its position's plan, runPlanOfPosition); each new, or a run of the same
+   * date that never placed an order, re-armed. One position that placed its entry refuses the lot:
+   * nothing is written.
+   */
+  private groupFor(strategy: Strategy, plan: PlannedRun, now: number): Run[] {
     const { repos } = this.ctx;
-    return repos.transaction(() => {
-      const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
-      // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
-      const fields = { plan: runPlanOf(strategy.spec), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
-      if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
-      if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
-        throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
-      }
-      return repos.runs.update(existing.id, fields, now);
-    });
+    const positions = strategy.spec.positions?.length ?? 0;
+    // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
+    const plans = positions === 0 ? [runPlanOf(strategy.spec)] : Array.from({ length: positions }, (_, p) => runPlanOfPosition(strategy.spec, p));
+    return repos.transaction(() =>
+      plans.map((runPlan, positionNo) => {
+        const existing = repos.runs.findInternal(strategy.id, plan.tradingDate, positionNo);
+        const fields = { plan: runPlan, state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+        if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, positionNo, ...fields }, now);
+        if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
+          const which = positions === 0 ? '' : ` (position ${positionNo + 1})`;
+          throw conflict(`today's run${which} (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
+        }
+        return repos.runs.update(existing.id, fields, now);
+      }),
+    );
   }
 
   private onBuyDue(runId: RunId, info: FireInfo): void {
@@ -575,12 +605,14 @@ export class StrategyManager {
   }
 
   /**
-   * The run a crossing of position `positionNo` is for: position 0's is the run the strategy's jobs
-   * belong to (in memory); another position's is read, of the strategy's latest day.
+   * The run a crossing of position `positionNo` is for: the one of the group the strategy's jobs
+   * belong to (in memory).
    */
   private runOfPosition(strategyId: StrategyId, positionNo: number): RunId | undefined {
-    if (positionNo === 0) return this.jobs.get(strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(strategyId)?.id;
-    return this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
+    const held = this.jobs.get(strategyId)?.runIds[positionNo];
+    if (held !== undefined) return held;
+    // No jobs (a STOP cancelled them while an exit is still pursued): the latest day's run of the position.
+    return positionNo === 0 ? this.ctx.repos.runs.latestInternal(strategyId)?.id : this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
   }
 
   /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
@@ -613,7 +645,7 @@ export class StrategyManager {
       this.groupEnded.set(strategyId, run.tradingDate);
     }
     const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
-    if (ofGroup(this.jobs.get(strategyId)?.runId) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
+    if (ofGroup(this.jobs.get(strategyId)?.runIds[0]) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);
     try {
       const strategy = repos.strategies.getInternal(strategyId);
