@@ -12,7 +12,7 @@ import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { awaitsContract, runInstrument, watchedInstrument } from '../execution/run-instrument';
 import { moveRun } from '../execution/run-ledger';
-import { chooseContract, type ContractChoice } from './option-contract';
+import { chooseContracts, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
 import { runPlanOf, runPlanOfPosition } from '../core/run-plan-spec';
@@ -104,8 +104,8 @@ export class StrategyManager {
    * read the whole group over, and only the first may arm the next day or wind the strategy down.
    */
   private readonly groupEnded = new Map<StrategyId, string>();
-  /** An option run's contract being chosen: the warm-up's and the BUY's share one choice. */
-  private readonly choosing = new Map<RunId, Promise<ContractChoice>>();
+  /** The contracts of a day's group (keyed by its first run) being chosen: the warm-up's and the BUY's share one choice. */
+  private readonly choosing = new Map<RunId, Promise<ContractChoice[]>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -448,7 +448,7 @@ export class StrategyManager {
     const strategy = this.ownerOf(run);
     if (!strategy) return;
     // An option's contract is chosen now, a few seconds ahead, and its prices subscribed before the BUY.
-    if (leg === 'BUY') this.track(this.chooseAhead(run.id, strategy));
+    if (leg === 'BUY') this.track(this.chooseAhead(run, strategy));
     this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
@@ -496,7 +496,7 @@ export class StrategyManager {
 
   /** An option's BUY: its contract chosen (or the warm-up's choice awaited) and journaled first; no contract, no BUY. */
   private async buyOption(run: Run, strategy: Strategy, info: FireInfo): Promise<void> {
-    const choice = await this.choose(run);
+    const choice = (await this.choose([run]))[0]!;
     const now = this.ctx.repos.runs.getInternal(run.id);
     if (!now || now.state !== 'ARMED') return;
     if (choice.kind === 'refused') {
@@ -508,21 +508,28 @@ export class StrategyManager {
     this.stepEntryDue('entry_due', strategy, now, info, runInstrument(this.ctx.repos, now, strategy));
   }
 
-  /** The warm-up's choice: the contract's prices are subscribed once it is chosen; a refusal is the BUY's to report. */
-  private async chooseAhead(runId: RunId, strategy: StrategyIdentity): Promise<void> {
-    const run = this.ctx.repos.runs.getInternal(runId);
-    if (!run || !awaitsContract(run)) return;
-    if ((await this.choose(run)).kind === 'chosen') void this.watch(strategy);
+  /**
+   * The warm-up's choice, for every position of the run's day at once (one index price): the
+   * contracts' prices are subscribed once chosen; a refusal is the BUY's to report.
+   */
+  private async chooseAhead(run: Run, strategy: StrategyIdentity): Promise<void> {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    if (!group.some(awaitsContract)) return;
+    if ((await this.choose(group)).some((c) => c.kind === 'chosen')) void this.watch(strategy);
   }
 
-  /** One choice per run at a time; a failure to choose (a broker that cannot be asked) is a refusal naming it. */
-  private choose(run: Run): Promise<ContractChoice> {
-    const under = this.choosing.get(run.id);
+  /**
+   * One choice per day's group at a time (chooseContracts: one choice per run, in the group's
+   * order); a failure to choose (a broker that cannot be asked) is a refusal of each, naming it.
+   */
+  private choose(group: readonly Run[]): Promise<ContractChoice[]> {
+    const key = group[0]!.id;
+    const under = this.choosing.get(key);
     if (under) return under;
-    const p = chooseContract(this.ctx, run)
-      .catch((err: unknown): ContractChoice => ({ kind: 'refused', reason: err instanceof Error ? err.message : String(err) }))
-      .finally(() => this.choosing.delete(run.id));
-    this.choosing.set(run.id, p);
+    const p = chooseContracts(this.ctx, group)
+      .catch((err: unknown): ContractChoice[] => group.map(() => ({ kind: 'refused', reason: err instanceof Error ? err.message : String(err) })))
+      .finally(() => this.choosing.delete(key));
+    this.choosing.set(key, p);
     return p;
   }
 

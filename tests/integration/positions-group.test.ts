@@ -47,4 +47,33 @@ describe('a group of positions armed by the manager', () => {
     expect(await t.runtime.readRuntime(s.id, 1)).toMatchObject({ runId: group[1]!.id, state: 'ARMED' });
     expect(t.eventsOf('strategy_armed')).toMatchObject([{ strategyId: s.id, runId: group[0]!.id }]);
   });
+
+  it("chooses every position's contract from one index price at the warm-up and journals them all before any order", async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy();
+    await t.start(s.id);
+    await t.until('2026-12-07T03:49:57.499Z');
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.plan!.option_contract)).toEqual([undefined, undefined]);
+    await t.until('2026-12-07T03:49:57.5Z'); // 2.5 s before the BUY
+    expect(t.orders(s.id)).toEqual([]);
+    const [ce, pe] = t.repos.runs.groupInternal(s.id, '2026-12-07');
+    const chosen = { expiry: '2026-12-08', strike: 26_000, lot_size: 65, spot: 26_012, atm: 26_000, resolved_at: Date.parse('2026-12-07T03:49:57.5Z') };
+    expect(ce).toMatchObject({ state: 'ARMED', plan: { symbol: 'NIFTY26D0826000CE', exchange: 'NFO', qty: 130, position_no: 0, option_contract: { ...chosen, right: 'CE', lots: 2 } } });
+    expect(pe).toMatchObject({ state: 'ARMED', plan: { symbol: 'NIFTY26D0826000PE', exchange: 'NFO', qty: 65, position_no: 1, option_contract: { ...chosen, right: 'PE', lots: 1 } } });
+  });
+
+  it("leaves unchosen a position whose rule resolves to another position's contract", async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    // The ATM rule and a premium rule of the ATM call's premium differ as rules, and are one contract.
+    const atmPremium = Math.round(t.paper.data.priceOf('NFO', 'NIFTY26D0826000CE'));
+    const s = await groupStrategy([
+      { side: 'sell', option_right: 'CE' },
+      { side: 'buy', option_right: 'CE', option_strike: `premium:${atmPremium}` },
+    ]);
+    await t.start(s.id);
+    await t.until('2026-12-07T03:49:57.5Z');
+    const [first, second] = t.repos.runs.groupInternal(s.id, '2026-12-07');
+    expect(first!.plan).toMatchObject({ symbol: 'NIFTY26D0826000CE' });
+    expect(second!.plan!.option_contract).toBeUndefined();
+  });
 });
