@@ -29,7 +29,8 @@ export type ContractChoice = { readonly kind: 'chosen'; readonly run: Run } | { 
  * journaled (as it was, when it had one or trades no option), or why none can be chosen for it
  * (its entry is then skipped, saying so); one choice per run, in the order given. Every contract
  * of the group is chosen from one read of the index's price, so a straddle's CE and PE get the
- * same ATM, and all are journaled in one transaction: a restart finds all or none.
+ * same ATM, and all are journaled in one transaction, or none when one cannot be chosen (each
+ * refusal naming the position that could not): a restart finds all or none.
  * @example await chooseContracts(ctx, [ce, pe]) // [{ kind: 'chosen', run: { …, plan: { symbol: 'NIFTY26D0826000CE', … } } }, { kind: 'chosen', run: { …, plan: { symbol: 'NIFTY26D0826000PE', … } } }]
  */
 export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]): Promise<ContractChoice[]> {
@@ -78,6 +79,12 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
       resolved_at: ctx.clock.now(),
     };
     plans.set(run.id, { ...plan, symbol: contract.tradingsymbol, exchange: contract.exchange as RunPlanSpec['exchange'], qty: plan.qty * contract.lotSize, option_contract: chosen });
+  }
+  // A group is chosen whole or not at all: one position chosen now and another later would read two index prices.
+  const refused = todo.find((r) => typeof plans.get(r.id) === 'string');
+  if (refused && todo.length > 1) {
+    const why = `position ${refused.positionNo + 1}: ${plans.get(refused.id) as string}`;
+    for (const r of todo) if (typeof plans.get(r.id) !== 'string') plans.set(r.id, `no contract is chosen until every position's can be (${why})`);
   }
   // Journaled only while a run still waits for it: a STOP meanwhile, or a second caller that chose first, wins.
   const journaled = ctx.repos.transaction(() =>

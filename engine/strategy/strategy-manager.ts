@@ -15,6 +15,7 @@ import { moveRun } from '../execution/run-ledger';
 import { chooseContracts, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
+import { exitOrder, nextEntry, positionOfRun } from '../core/run-policy/group';
 import { runPlanOf, runPlanOfPosition } from '../core/run-plan-spec';
 import type { OrderWhere, RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
@@ -120,6 +121,12 @@ export class StrategyManager {
       const run = ctx.repos.runs.getInternal(e.runId);
       if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
     });
+    ctx.bus.on('run_state_changed', (e) => {
+      // A position's entry answered (BUYING left), or one ended unsent: the group's next entry, or its unwind.
+      if (e.from !== 'BUYING' && !(e.from === 'ARMED' && e.to !== 'BUYING')) return;
+      const run = ctx.repos.runs.getInternal(e.runId);
+      if (run?.plan?.position_no !== undefined && ctx.clock.now() >= run.buyAt) this.track(Promise.resolve().then(() => this.afterEntry(run)));
+    });
     ctx.market.setCrossingHandler((hit) => this.onCrossing(hit));
     // An exit's fill, stepped by the execution engine, may leave the run waiting for its next leg.
     execution.setReentryHandler((run, at) => this.scheduleReentry(run, at));
@@ -163,22 +170,26 @@ export class StrategyManager {
     const { repos, clock, bus } = this.ctx;
     const strategy = repos.strategies.identity(userId, strategyId);
     if (!strategy) throw notFound('strategy');
-    const run = repos.runs.latestInternal(strategyId);
+    // Every position of the last day, shorts first (exitOrder): a short alone has no bound to its loss.
+    const group = inExitOrder(repos.runs.latestGroupInternal(strategyId));
+    const run = group.find((r) => r.positionNo === 0) ?? group[0];
     if (strategy.status !== 'running') {
       // Stopped already, but a position is still held (an exit refused for good, or still being
       // tried): STOP sells it (one more attempt), or with close_position false leaves it open on
       // purpose and ends the run, so the strategy can be edited and started again.
-      if (run && holdsPosition(run)) return { strategy, run: this.stopRun(strategy, run, opts.closePosition ?? true) };
+      const held = group.filter(holdsPosition);
+      if (held.length > 0) return { strategy, run: this.stopRuns(strategy, held, opts.closePosition ?? true) };
       throw conflict('strategy is not running');
     }
     const stopped = repos.strategies.setStatusIdentityInternal(strategyId, 'stopped', clock.now())!;
     this.cancelJobs(strategyId);
     bus.publish({ type: 'strategy_stopped', userId, strategyId, reason: 'stopped by the trader', at: clock.now() });
-    if (!run || isDayOver(run)) {
+    const open = group.filter((r) => !isDayOver(r));
+    if (open.length === 0) {
       await this.teardown(stopped);
       return { strategy: stopped, run: run ?? null };
     }
-    return { strategy: stopped, run: this.stopRun(stopped, run, opts.closePosition ?? true) };
+    return { strategy: stopped, run: this.stopRuns(stopped, open, opts.closePosition ?? true) };
   }
 
   /**
@@ -193,8 +204,7 @@ export class StrategyManager {
     // A strategy whose spec cannot be read is stopped too: STOP needs only its identity.
     const todo = [...repos.strategies.list(userId), ...repos.strategies.damaged(userId)].filter((s) => {
       if (s.status === 'running') return true;
-      const run = repos.runs.latestInternal(s.id);
-      return run !== undefined && holdsPosition(run);
+      return repos.runs.latestGroupInternal(s.id).some(holdsPosition);
     });
     const stopped: StrategyId[] = [];
     const failed: string[] = [];
@@ -214,9 +224,23 @@ export class StrategyManager {
     return stopped;
   }
 
-  /** The trader's STOP of one run (the run policy's stop_requested). */
-  private stopRun(strategy: StrategyIdentity, run: Run, closePosition: boolean): Run {
-    return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
+  /**
+   * The trader's STOP of the runs of a day (the run policy's stop_requested), in the order given,
+   * one failing not keeping the next from its exit. Returns position 0's run as it now stands (the
+   * first given when it is not among them).
+   */
+  private stopRuns(strategy: StrategyIdentity, runs: readonly Run[], closePosition: boolean): Run {
+    let failure: unknown = null;
+    const after = runs.map((run) => {
+      try {
+        return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
+      } catch (err) {
+        failure ??= err;
+        return run;
+      }
+    });
+    if (failure !== null) throw failure;
+    return after.find((r) => r.positionNo === 0) ?? after[0]!;
   }
 
   /**
@@ -318,20 +342,25 @@ export class StrategyManager {
     this.watches.set(strategy.id, attempt);
     // Torn down (stopped, its day over) or asked again while the broker was being asked.
     const superseded = () => this.watches.get(strategy.id) !== attempt;
-    // A position is watched where it was bought (invariant 8); an armed run, where it will buy.
-    const at = watchedInstrument(repos, repos.runs.latestInternal(strategy.id), strategy);
+    // A position is watched where it was bought (invariant 8); an armed run, where it will buy. Each
+    // position of a group by itself (its contract, under its number), while its day is not over.
+    const group = repos.runs.latestGroupInternal(strategy.id);
+    const runs = group.length > 1 ? group.filter((r) => !isDayOver(r)) : [group[0]];
+    const wanted = runs.map((run) => ({ positionNo: run?.positionNo ?? 0, at: watchedInstrument(repos, run, strategy) }));
     try {
-      const instrument = await instruments.require(at.brokerAccountId, at.symbol, at.exchange);
-      const broker = await brokers.get(at.brokerAccountId);
+      // One after the other: a strategy without positions subscribes in as few turns as it always did (tests and START read it at once).
+      const found = [];
+      for (const { positionNo, at } of wanted) found.push({ positionNo, at, instrument: await instruments.require(at.brokerAccountId, at.symbol, at.exchange), broker: await brokers.get(at.brokerAccountId) });
       if (superseded()) return;
       this.watches.delete(strategy.id);
-      market.watch(at.brokerAccountId, broker, instrument, strategy.id);
+      for (const f of found) market.watch(f.at.brokerAccountId, f.broker, f.instrument, strategy.id, f.positionNo);
     } catch (err) {
       if (superseded()) return;
-      const run = repos.runs.latestInternal(strategy.id);
-      if (!run || isDayOver(run)) return;
+      const run = repos.runs.latestGroupInternal(strategy.id).find((r) => !isDayOver(r));
+      if (!run) return;
       const delayMs = SUBSCRIBE_RETRY_MS[Math.min(failures, SUBSCRIBE_RETRY_MS.length - 1)]!;
       const reason = err instanceof Error ? err.message : String(err);
+      const where = [...new Set(wanted.map(({ at }) => `${at.symbol} on ${at.exchange}`))].join(', ');
       logger.warn({ err, strategyId: strategy.id, failures, delayMs }, 'prices not subscribed: the broker or the instrument cannot be had yet; will retry');
       if (failures === 0) {
         bus.publish({
@@ -339,7 +368,7 @@ export class StrategyManager {
           userId: strategy.userId,
           strategyId: strategy.id,
           runId: run.id,
-          reason: `${at.symbol} on ${at.exchange}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
+          reason: `${where}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
           at: clock.now(),
         });
       }
@@ -490,7 +519,9 @@ export class StrategyManager {
     const run = repos.runs.getInternal(runId);
     const strategy = run && this.readable(run);
     if (!run || !strategy) return;
-    if (awaitsContract(run)) this.track(this.buyOption(run, strategy, info));
+    const group = run.plan?.position_no === undefined ? [run] : repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    if (group.length > 1) this.track(this.enterGroup(strategy, group, info));
+    else if (awaitsContract(run)) this.track(this.buyOption(run, strategy, info));
     else this.stepEntryDue('entry_due', strategy, run, info, strategy);
   }
 
@@ -506,6 +537,60 @@ export class StrategyManager {
     }
     void this.watch(strategy);
     this.stepEntryDue('entry_due', strategy, now, info, runInstrument(this.ctx.repos, now, strategy));
+  }
+
+  /**
+   * A group's BUY time (issue 19): every position's contract chosen from one index price (the
+   * warm-up's choice, or made now) and journaled, a position refused one skipped, saying why;
+   * then the group policy's first entry (nextEntry). Each later one goes when the entry before it
+   * has its answer (afterEntry), so a hedge is bought before the short that needs its margin.
+   */
+  private async enterGroup(strategy: Strategy, group: readonly Run[], info: FireInfo): Promise<void> {
+    if (group.some(awaitsContract)) {
+      const choices = await this.choose(group);
+      choices.forEach((choice, i) => {
+        const now = this.ctx.repos.runs.getInternal(group[i]!.id);
+        if (choice.kind !== 'refused' || now?.state !== 'ARMED') return;
+        this.ctx.logger.warn({ strategyId: now.strategyId, runId: now.id, positionNo: now.positionNo, reason: choice.reason }, 'option BUY skipped: no contract');
+        moveRun(this.ctx, now, 'SKIPPED', { reason: `BUY skipped: ${choice.reason}` });
+      });
+      void this.watch(strategy);
+    }
+    this.stepGroupEntries(strategy, group[0]!, info.scheduledAt);
+  }
+
+  /** A position's entry answered, or ended unsent, at or after the BUY time: the group goes on while its strategy runs. */
+  private afterEntry(run: Run): void {
+    const strategy = this.readable(run);
+    if (strategy?.status === 'running') this.stepGroupEntries(strategy, run, run.buyAt);
+  }
+
+  /**
+   * The group policy's next entry step for the day of `run`: the next position's entry stepped as a
+   * BUY due at `dueAt` (its grace counted from then); under unwind (the rule until the group keys
+   * exist), a failed position ends the entries: those not sent are skipped, and every position held
+   * is exited, shorts first. Safe to ask twice: an entry is journaled once per (run, leg), a run
+   * already exiting is left to its exit.
+   */
+  private stepGroupEntries(strategy: Strategy, run: Run, dueAt: number): void {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    const step = nextEntry(group.map(positionOfRun), { onFailure: 'unwind' });
+    const now = this.ctx.clock.now();
+    if (step.kind === 'enter') {
+      const next = group.find((r) => r.positionNo === step.positionNo)!;
+      this.stepEntryDue('entry_due', strategy, next, { scheduledAt: dueAt, firedAt: now, lateByMs: Math.max(0, now - dueAt) }, runInstrument(this.ctx.repos, next, strategy));
+      return;
+    }
+    if (step.kind !== 'unwind') return;
+    for (const r of group) {
+      if (r.state === 'ARMED') moveRun(this.ctx, r, 'SKIPPED', { reason: `BUY skipped: position ${step.failed + 1} was not entered, so the group is closed` });
+    }
+    for (const p of step.exits) {
+      const held = group.find((r) => r.positionNo === p)!;
+      if (held.state !== 'IN_POSITION' && held.state !== 'BUYING') continue;
+      this.ctx.logger.warn({ strategyId: held.strategyId, runId: held.id, positionNo: p, failed: step.failed }, 'a position of the group was not entered: the held ones are closed');
+      this.stepAndApply(strategy, held, { type: 'exit_due', leg: 'SELL', scheduledAt: now });
+    }
   }
 
   /**
@@ -580,7 +665,17 @@ export class StrategyManager {
   private onExitDue(runId: RunId, leg: 'SELL' | 'SQUARE_OFF', info: FireInfo): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ownerOf(run);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg, scheduledAt: info.scheduledAt });
+    if (!run || !strategy) return;
+    // A group's time exit is every position's, shorts bought back first; one failing keeps no other from its exit.
+    const group = run.plan?.position_no === undefined ? [run] : inExitOrder(this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate));
+    for (const r of group) {
+      try {
+        this.stepAndApply(strategy, r, { type: 'exit_due', leg, scheduledAt: info.scheduledAt });
+      } catch (err) {
+        if (group.length === 1) throw err;
+        this.ctx.logger.error({ err, strategyId: r.strategyId, runId: r.id, positionNo: r.positionNo, leg }, 'a position of the group could not be stepped at its time exit');
+      }
+    }
   }
 
   /**
@@ -707,6 +802,12 @@ export class StrategyManager {
     for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }
+}
+
+/** The runs of a day's group in the order their exits go (exitOrder: shorts bought back first). */
+function inExitOrder(group: readonly Run[]): Run[] {
+  const byNo = new Map(group.map((r) => [r.positionNo, r]));
+  return exitOrder(group.map(positionOfRun)).map((p) => byNo.get(p)!);
 }
 
 /** A due time as the trader reads it, in the strategy's zone (a missed entry's reason). */
