@@ -1,7 +1,9 @@
 /**
- * Starts and stops strategies: arms a run for the next BUY, writes the runtime keys, registers the
- * BUY and SELL jobs (and the square-off's, when the run has one), subscribes the symbol; turns the day over for daily strategies; and on STOP
- * never leaves a position silently behind.
+ * Starts and stops strategies: arms a run for the next BUY (a group of runs, one per position, for
+ * a strategy with `positions`, run by the group policy: core/run-policy/group.ts), writes the
+ * runtime keys, registers the BUY and SELL jobs (and the square-off's, when the run has one),
+ * subscribes the symbol; turns the day over for daily strategies; and on STOP never leaves a
+ * position silently behind.
  */
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
@@ -307,9 +309,10 @@ export class StrategyManager {
   }
 
   /**
-   * Jobs, runtime keys and the price subscription for a run that has just been created or
-   * recovered. Nothing here waits for the broker: a day's turnover while the broker is out of
-   * reach still arms the next day (`watch` subscribes once it is back).
+   * Creates (or re-arms) the day's run, or group of runs, and sets its jobs, runtime keys and
+   * price subscription; returns position 0's run. Nothing here waits for the broker: a day's
+   * turnover while the broker is out of reach still arms the next day (`watch` subscribes once it
+   * is back).
    */
   async arm(strategy: Strategy, plan: PlannedRun): Promise<Run> {
     const { clock, runtime, bus } = this.ctx;

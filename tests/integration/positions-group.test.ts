@@ -1,10 +1,13 @@
 /**
- * A multi-position strategy's day as the manager arms it (issue 19, slice 4 part 2): the group's
- * runs, one per position, created in one transaction from the spec's positions, each armed in the
- * runtime store under its position, and the group's jobs holding every run. The service still
- * refuses `positions` (not available yet), so the strategy is made as a one-option strategy and
- * its stored spec then given the positions through the repository: the spec is the one the service
- * will save once `positions` is offered. Monday 7 December 2026, IST, on the paper broker.
+ * A multi-position strategy's day as the manager runs it (issue 19, slice 4 part 2): the group's
+ * runs, one per position, created in one transaction from the spec's positions and armed in the
+ * runtime store under their positions; every contract chosen from one index price at the warm-up
+ * and journaled before any order; the entries one after the other (longs first), a failed one
+ * unwinding the group; the time exit, STOP and the kill switch over every position (shorts first);
+ * restarts between the entries. The service still refuses `positions` (not available yet), so the
+ * strategy is made as a one-option strategy and its stored spec then given the positions through
+ * the repository: the spec the service will save once `positions` is offered. Monday 7 December
+ * 2026, IST, on the paper broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
