@@ -495,7 +495,8 @@ export class StrategyManager {
   /**
    * The day's group of runs, by position, in one transaction: one run without `positions`, one per
    * position with (each its position's plan, runPlanOfPosition); each new, or a run of the same
-   * date that never placed an order, re-armed. One position that placed its entry refuses the lot:
+   * date that never placed an order, re-armed. Any position of the day that placed its entry
+   * refuses the lot, and so does a day armed with more positions than the strategy now has:
    * nothing is written.
    */
   private groupFor(strategy: Strategy, plan: PlannedRun, now: number): Run[] {
@@ -503,18 +504,25 @@ export class StrategyManager {
     const positions = strategy.spec.positions?.length ?? 0;
     // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
     const plans = positions === 0 ? [runPlanOf(strategy.spec)] : Array.from({ length: positions }, (_, p) => runPlanOfPosition(strategy.spec, p));
-    return repos.transaction(() =>
-      plans.map((runPlan, positionNo) => {
-        const existing = repos.runs.findInternal(strategy.id, plan.tradingDate, positionNo);
+    return repos.transaction(() => {
+      const day = repos.runs.groupInternal(strategy.id, plan.tradingDate);
+      for (const existing of day) {
+        if (!repos.orders.findBySlotInternal(existing.id, 'entry')) continue;
+        const which = day.length > 1 || existing.positionNo > 0 ? ` (position ${existing.positionNo + 1})` : '';
+        throw conflict(`today's run${which} (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
+      }
+      // An edit since that day's runs were armed left fewer positions: the run of a position the
+      // strategy no longer has would stay in the day's group, read by its entries as failed.
+      if (day.length > plans.length) {
+        throw conflict(`today's runs (${plan.tradingDate}) were armed with ${day.length} positions and the strategy now has ${plans.length === 1 ? 'one' : plans.length}: it can start from the next trading day`);
+      }
+      return plans.map((runPlan, positionNo) => {
+        const existing = day.find((r) => r.positionNo === positionNo);
         const fields = { plan: runPlan, state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
         if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, positionNo, ...fields }, now);
-        if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
-          const which = positions === 0 ? '' : ` (position ${positionNo + 1})`;
-          throw conflict(`today's run${which} (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
-        }
         return repos.runs.update(existing.id, fields, now);
-      }),
-    );
+      });
+    });
   }
 
   private onBuyDue(runId: RunId, info: FireInfo): void {

@@ -150,6 +150,15 @@ describe('a group of positions armed by the manager', () => {
     await t.start(s.id);
     expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => [r.id, r.state])).toEqual(before.map((r) => [r.id, 'ARMED']));
 
+    // Stopped again and edited to one option: that day's group cannot be re-armed as one run.
+    await t.engine.manager.stop(t.user.id, s.id);
+    const { positions: _p, ...rest } = s.spec;
+    t.repos.strategies.update(t.user.id, s.id, { spec: storedStrategySpec.parse({ ...rest, side: 'sell', option_right: 'CE' }) }, t.clock.now());
+    await expect(t.start(s.id)).rejects.toThrow("today's runs (2026-12-07) were armed with 2 positions and the strategy now has one: it can start from the next trading day");
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['STOPPED', 'STOPPED']);
+    t.repos.strategies.update(t.user.id, s.id, { spec: s.spec }, t.clock.now());
+    await t.start(s.id);
+
     await t.until('2026-12-07T03:51:00Z');
     expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
     await t.engine.manager.stopAll(t.user.id);
