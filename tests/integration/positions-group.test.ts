@@ -254,4 +254,28 @@ describe('a group of positions armed by the manager', () => {
     ]);
     expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
   });
+
+  it('restarted with both positions held, watches each contract under its position and buys both back at the SELL time', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy();
+    await t.start(s.id);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_012 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:52:00Z');
+    expect(t.paper.data.subscriptions()).toEqual(expect.arrayContaining(['NFO:NIFTY26D0826000CE', 'NFO:NIFTY26D0826000PE']));
+    expect([0, 1].map((p) => t.engine.market.isWatching(s.id, p) && t.engine.market.isStopArmed(s.id, p))).toEqual([true, true]);
+    expect(t.paper.placedOrders()).toEqual([]);
+
+    await t.until('2026-12-07T09:40:00Z');
+    const exit = (p: number) => positionClientOrderId('test01', s.id, '2026-12-07', p, 'exit');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exit(0), 'buy'],
+      [exit(1), 'buy'],
+    ]);
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['SOLD', 'SOLD']);
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
+  });
 });
