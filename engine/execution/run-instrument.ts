@@ -23,9 +23,14 @@ export function runInstrument(repos: Pick<Repos, 'orders'>, run: Run | undefined
  * Whose prices the run needs: where it trades, except an option whose contract is not chosen yet,
  * which needs its index's (NSE "NIFTY 50"): the price the strike will be chosen from.
  */
-export function watchedInstrument(repos: Pick<Repos, 'orders'>, run: Run | undefined, strategy: Pick<Strategy, 'brokerAccountId' | 'symbol' | 'exchange'> & { readonly spec?: { readonly option_right?: string | undefined } }): OrderWhere {
+export function watchedInstrument(
+  repos: Pick<Repos, 'orders'>,
+  run: Run | undefined,
+  strategy: Pick<Strategy, 'brokerAccountId' | 'symbol' | 'exchange'> & { readonly spec?: { readonly option_right?: string | undefined; readonly positions?: readonly unknown[] | undefined } },
+): OrderWhere {
   const at = runInstrument(repos, run, strategy);
-  const waiting = run?.plan ? awaitsContract(run) : strategy.spec?.option_right !== undefined;
+  // Options of the index: one (option_right) or several at once (positions).
+  const waiting = run?.plan ? awaitsContract(run) : strategy.spec?.option_right !== undefined || strategy.spec?.positions !== undefined;
   const spot = waiting ? indexListing(run?.plan?.symbol ?? strategy.symbol)?.spot : undefined;
   return spot ? { brokerAccountId: at.brokerAccountId, ...spot } : at;
 }

@@ -1,5 +1,6 @@
 /**
- * Chooses an option run's contract a few seconds before its entry (issue 19): the index's price
+ * Chooses an option run's contract (every position's of a group, from one price of the index) a
+ * few seconds before its entry (issue 19): the index's price
  * from the feed, the premiums a premium rule reads, then `resolveLegContract` on the option chain
  * the broker holds (warmed by the readiness check minutes before; downloaded here only as a last
  * resort). The choice is journaled in the run's plan (runs.plan: symbol, exchange and qty become
@@ -24,49 +25,84 @@ const PREMIUM_STRIKES_EACH_SIDE = 20;
 export type ContractChoice = { readonly kind: 'chosen'; readonly run: Run } | { readonly kind: 'refused'; readonly reason: string };
 
 /**
- * The run with its contract journaled (as it was, when it had one or trades no option), or why no
- * contract can be chosen (the entry is then skipped, saying so).
- * @example await chooseContract(ctx, run) // { kind: 'chosen', run: { …, plan: { symbol: 'NIFTY26D0826000CE', exchange: 'NFO', qty: 65, option_contract: { … } } } }
+ * The runs of one strategy's day (a group of positions, or its one run), each with its contract
+ * journaled (as it was, when it had one or trades no option), or why none can be chosen for it
+ * (its entry is then skipped, saying so); one choice per run, in the order given. Every contract
+ * of the group is chosen from one read of the index's price, so a straddle's CE and PE get the
+ * same ATM, and all are journaled in one transaction, or none when one cannot be chosen (each
+ * refusal naming the position that could not): a restart finds all or none.
+ * @example await chooseContracts(ctx, [ce, pe]) // [{ kind: 'chosen', run: { …, plan: { symbol: 'NIFTY26D0826000CE', … } } }, { kind: 'chosen', run: { …, plan: { symbol: 'NIFTY26D0826000PE', … } } }]
  */
-export async function chooseContract(ctx: EngineContext, run: Run): Promise<ContractChoice> {
-  const plan = run.plan;
-  if (!plan || plan.option_right === undefined || plan.option_contract !== undefined) return { kind: 'chosen', run };
-  const listing = indexListing(plan.symbol);
-  if (!listing) return { kind: 'refused', reason: `${plan.symbol} is not an index Tradeclock trades options on` };
-  const accountId = asBrokerAccountId(plan.broker_account_id);
+export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]): Promise<ContractChoice[]> {
+  const todo = runs.filter((r) => r.plan?.option_right !== undefined && r.plan.option_contract === undefined);
+  const first = todo[0]?.plan;
+  if (!first) return runs.map((run) => ({ kind: 'chosen', run }));
+  const refuseAll = (reason: string) => runs.map((run): ContractChoice => (todo.includes(run) ? { kind: 'refused', reason } : { kind: 'chosen', run }));
+  const listing = indexListing(first.symbol);
+  if (!listing) return refuseAll(`${first.symbol} is not an index Tradeclock trades options on`);
+  const accountId = asBrokerAccountId(first.broker_account_id);
   const broker = await ctx.brokers.get(accountId);
-  if (!broker.optionChains) return { kind: 'refused', reason: `this ${broker.capabilities.kind} account lists no options` };
-  const chain = await heldChain(ctx, broker, listing.derivatives, run);
+  if (!broker.optionChains) return refuseAll(`this ${broker.capabilities.kind} account lists no options`);
+  const chain = await heldChain(ctx, broker, listing.derivatives, todo[0]!);
   const spot = await spotPrice(ctx, broker, accountId, listing.spot);
-  if (spot === null) return { kind: 'refused', reason: `no price of ${listing.spot.symbol} (${plan.symbol}'s index) has arrived, so no strike can be chosen` };
+  if (spot === null) return refuseAll(`no price of ${listing.spot.symbol} (${first.symbol}'s index) has arrived, so no strike can be chosen`);
   const today = DateTime.fromMillis(ctx.clock.now(), { zone: 'Asia/Kolkata' }).toISODate()!;
-  const spec = optionLegOf({ ...plan, option_right: plan.option_right });
-  const premiums = spec.strike.kind === 'premium_nearest' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
-  const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
-  if (!leg.ok) return { kind: 'refused', reason: `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}` };
-  const { contract } = leg.value;
-  const chosen: OptionContractSpec = {
-    underlying: plan.symbol,
-    expiry: contract.expiry,
-    strike: contract.strike,
-    right: plan.option_right,
-    lot_size: contract.lotSize,
-    lots: plan.qty,
-    spot,
-    atm: leg.value.atm,
-    premium: leg.value.premium,
-    resolved_at: ctx.clock.now(),
-  };
-  const next: RunPlanSpec = { ...plan, symbol: contract.tradingsymbol, exchange: contract.exchange as RunPlanSpec['exchange'], qty: plan.qty * contract.lotSize, option_contract: chosen };
-  // Journaled only while the run still waits for it: a STOP meanwhile, or a second caller that chose first, wins.
-  const journaled = ctx.repos.transaction(() => {
-    const now = ctx.repos.runs.getInternal(run.id);
-    if (!now || now.state !== 'ARMED' || now.plan?.option_contract !== undefined) return now;
-    return ctx.repos.runs.update(run.id, { plan: next }, ctx.clock.now());
-  });
-  if (!journaled) return { kind: 'refused', reason: 'the run is gone' };
-  ctx.logger.info({ strategyId: run.strategyId, runId: run.id, contract: journaled.plan?.symbol, spot, atm: leg.value.atm }, 'option contract chosen for the entry');
-  return { kind: 'chosen', run: journaled };
+  const plans = new Map<Run['id'], RunPlanSpec | string>();
+  /** Which position took each contract: two positions on one contract would confuse what each holds. */
+  const taken = new Map<string, number>();
+  for (const run of todo) {
+    const plan = run.plan!;
+    const spec = optionLegOf({ ...plan, option_right: plan.option_right! });
+    const premiums = spec.strike.kind === 'premium_nearest' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
+    const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
+    if (!leg.ok) {
+      plans.set(run.id, `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}`);
+      continue;
+    }
+    const { contract } = leg.value;
+    const other = taken.get(contract.tradingsymbol);
+    if (other !== undefined) {
+      plans.set(run.id, `${contract.tradingsymbol} is position ${other + 1}'s contract too: one contract is one position`);
+      continue;
+    }
+    taken.set(contract.tradingsymbol, run.positionNo);
+    const chosen: OptionContractSpec = {
+      underlying: plan.symbol,
+      expiry: contract.expiry,
+      strike: contract.strike,
+      right: plan.option_right!,
+      lot_size: contract.lotSize,
+      lots: plan.qty,
+      spot,
+      atm: leg.value.atm,
+      premium: leg.value.premium,
+      resolved_at: ctx.clock.now(),
+    };
+    plans.set(run.id, { ...plan, symbol: contract.tradingsymbol, exchange: contract.exchange as RunPlanSpec['exchange'], qty: plan.qty * contract.lotSize, option_contract: chosen });
+  }
+  // A group is chosen whole or not at all: one position chosen now and another later would read two index prices.
+  const refused = todo.find((r) => typeof plans.get(r.id) === 'string');
+  if (refused && todo.length > 1) {
+    const why = `position ${refused.positionNo + 1}: ${plans.get(refused.id) as string}`;
+    for (const r of todo) if (typeof plans.get(r.id) !== 'string') plans.set(r.id, `no contract is chosen until every position's can be (${why})`);
+  }
+  // Journaled only while a run still waits for it: a STOP meanwhile, or a second caller that chose first, wins.
+  const journaled = ctx.repos.transaction(() =>
+    runs.map((run): ContractChoice => {
+      const next = plans.get(run.id);
+      const now = ctx.repos.runs.getInternal(run.id);
+      if (!now) return { kind: 'refused', reason: 'the run is gone' };
+      if (typeof next === 'string') return { kind: 'refused', reason: next };
+      if (next === undefined || now.state !== 'ARMED' || now.plan?.option_contract !== undefined) return { kind: 'chosen', run: now };
+      return { kind: 'chosen', run: ctx.repos.runs.update(run.id, { plan: next }, ctx.clock.now()) };
+    }),
+  );
+  for (const c of journaled) {
+    if (c.kind === 'chosen' && todo.some((r) => r.id === c.run.id)) {
+      ctx.logger.info({ strategyId: c.run.strategyId, runId: c.run.id, positionNo: c.run.positionNo, contract: c.run.plan?.symbol, spot, atm: c.run.plan?.option_contract?.atm }, 'option contract chosen for the entry');
+    }
+  }
+  return journaled;
 }
 
 /** The chain held now; loaded here only when the readiness check could not (logged: the entry waits for a download). */

@@ -1,7 +1,9 @@
 /**
- * Starts and stops strategies: arms a run for the next BUY, writes the runtime keys, registers the
- * BUY and SELL jobs (and the square-off's, when the run has one), subscribes the symbol; turns the day over for daily strategies; and on STOP
- * never leaves a position silently behind.
+ * Starts and stops strategies: arms a run for the next BUY (a group of runs, one per position, for
+ * a strategy with `positions`, run by the group policy: core/run-policy/group.ts), writes the
+ * runtime keys, registers the BUY and SELL jobs (and the square-off's, when the run has one),
+ * subscribes the symbol; turns the day over for daily strategies; and on STOP never leaves a
+ * position silently behind.
  */
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../core/ids';
@@ -12,10 +14,11 @@ import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { awaitsContract, runInstrument, watchedInstrument } from '../execution/run-instrument';
 import { moveRun } from '../execution/run-ledger';
-import { chooseContract, type ContractChoice } from './option-contract';
+import { chooseContracts, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
-import { runPlanOf } from '../core/run-plan-spec';
+import { exitOrder, nextEntry, positionOfRun } from '../core/run-policy/group';
+import { runPlanOf, runPlanOfPosition } from '../core/run-plan-spec';
 import type { OrderWhere, RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
 import { runtimeFields, strategyFields } from '../runtime/runtime-mapping';
@@ -32,7 +35,11 @@ interface WatchAttempt {
 }
 
 interface RunJobs {
-  readonly runId: RunId;
+  /**
+   * The runs of the day's group the jobs are for, by position (a strategy without `positions`: its
+   * one run). A crossing reads its run here, not from SQLite (the tick's path).
+   */
+  readonly runIds: readonly RunId[];
   readonly buy: TimerHandle;
   readonly sell: TimerHandle;
   /** The square-off (run.squareOffAt); null when the run has none. Not cancelled by a crossing, as the SELL is. */
@@ -100,8 +107,8 @@ export class StrategyManager {
    * read the whole group over, and only the first may arm the next day or wind the strategy down.
    */
   private readonly groupEnded = new Map<StrategyId, string>();
-  /** An option run's contract being chosen: the warm-up's and the BUY's share one choice. */
-  private readonly choosing = new Map<RunId, Promise<ContractChoice>>();
+  /** The contracts of a day's group (keyed by its first run) being chosen: the warm-up's and the BUY's share one choice. */
+  private readonly choosing = new Map<RunId, Promise<ContractChoice[]>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -115,6 +122,12 @@ export class StrategyManager {
       if (!isTerminal(e.to) && e.to !== 'ERROR') return;
       const run = ctx.repos.runs.getInternal(e.runId);
       if (run && run.state === e.to && isDayOver(run)) this.track(this.finishRun(e.strategyId, e.runId));
+    });
+    ctx.bus.on('run_state_changed', (e) => {
+      // A position's entry answered (BUYING left), or one ended unsent: the group's next entry, or its unwind.
+      if (e.from !== 'BUYING' && !(e.from === 'ARMED' && e.to !== 'BUYING')) return;
+      const run = ctx.repos.runs.getInternal(e.runId);
+      if (run?.plan?.position_no !== undefined && ctx.clock.now() >= run.buyAt) this.track(Promise.resolve().then(() => this.afterEntry(run)));
     });
     ctx.market.setCrossingHandler((hit) => this.onCrossing(hit));
     // An exit's fill, stepped by the execution engine, may leave the run waiting for its next leg.
@@ -159,22 +172,26 @@ export class StrategyManager {
     const { repos, clock, bus } = this.ctx;
     const strategy = repos.strategies.identity(userId, strategyId);
     if (!strategy) throw notFound('strategy');
-    const run = repos.runs.latestInternal(strategyId);
+    // Every position of the last day, shorts first (exitOrder): a short alone has no bound to its loss.
+    const group = inExitOrder(repos.runs.latestGroupInternal(strategyId));
+    const run = group.find((r) => r.positionNo === 0) ?? group[0];
     if (strategy.status !== 'running') {
       // Stopped already, but a position is still held (an exit refused for good, or still being
       // tried): STOP sells it (one more attempt), or with close_position false leaves it open on
       // purpose and ends the run, so the strategy can be edited and started again.
-      if (run && holdsPosition(run)) return { strategy, run: this.stopRun(strategy, run, opts.closePosition ?? true) };
+      const held = group.filter(holdsPosition);
+      if (held.length > 0) return { strategy, run: this.stopRuns(strategy, held, opts.closePosition ?? true) };
       throw conflict('strategy is not running');
     }
     const stopped = repos.strategies.setStatusIdentityInternal(strategyId, 'stopped', clock.now())!;
     this.cancelJobs(strategyId);
     bus.publish({ type: 'strategy_stopped', userId, strategyId, reason: 'stopped by the trader', at: clock.now() });
-    if (!run || isDayOver(run)) {
+    const open = group.filter((r) => !isDayOver(r));
+    if (open.length === 0) {
       await this.teardown(stopped);
       return { strategy: stopped, run: run ?? null };
     }
-    return { strategy: stopped, run: this.stopRun(stopped, run, opts.closePosition ?? true) };
+    return { strategy: stopped, run: this.stopRuns(stopped, open, opts.closePosition ?? true) };
   }
 
   /**
@@ -189,8 +206,7 @@ export class StrategyManager {
     // A strategy whose spec cannot be read is stopped too: STOP needs only its identity.
     const todo = [...repos.strategies.list(userId), ...repos.strategies.damaged(userId)].filter((s) => {
       if (s.status === 'running') return true;
-      const run = repos.runs.latestInternal(s.id);
-      return run !== undefined && holdsPosition(run);
+      return repos.runs.latestGroupInternal(s.id).some(holdsPosition);
     });
     const stopped: StrategyId[] = [];
     const failed: string[] = [];
@@ -210,9 +226,23 @@ export class StrategyManager {
     return stopped;
   }
 
-  /** The trader's STOP of one run (the run policy's stop_requested). */
-  private stopRun(strategy: StrategyIdentity, run: Run, closePosition: boolean): Run {
-    return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
+  /**
+   * The trader's STOP of the runs of a day (the run policy's stop_requested), in the order given,
+   * one failing not keeping the next from its exit. Returns position 0's run as it now stands (the
+   * first given when it is not among them).
+   */
+  private stopRuns(strategy: StrategyIdentity, runs: readonly Run[], closePosition: boolean): Run {
+    let failure: unknown = null;
+    const after = runs.map((run) => {
+      try {
+        return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
+      } catch (err) {
+        failure ??= err;
+        return run;
+      }
+    });
+    if (failure !== null) throw failure;
+    return after.find((r) => r.positionNo === 0) ?? after[0]!;
   }
 
   /**
@@ -240,10 +270,11 @@ export class StrategyManager {
       where: () => runInstrument(this.ctx.repos, run, strategy),
       timer: (t) => {
         if ('cancel' in t) {
-          // Only the jobs of this run: a later run of the strategy keeps its own.
+          // Only the jobs of this run: a later run of the strategy keeps its own. A group's SELL
+          // job is every position's time exit: one position's stop or target leaves it for the others.
           const jobs = this.jobs.get(run.strategyId);
-          if (jobs?.runId === run.id) jobs.sell.cancel();
-        } else if (t.set === 'jobs') this.schedule(run);
+          if (jobs?.runIds.length === 1 && jobs.runIds[0] === run.id) jobs.sell.cancel();
+        } else if (t.set === 'jobs') this.scheduleGroupOf(run);
         else if (t.set === 'exit_retry') this.execution.retryExit(run, t.leg, t.at);
         else this.scheduleReentry(run, t.at);
       },
@@ -278,19 +309,21 @@ export class StrategyManager {
   }
 
   /**
-   * Jobs, runtime keys and the price subscription for a run that has just been created or
-   * recovered. Nothing here waits for the broker: a day's turnover while the broker is out of
-   * reach still arms the next day (`watch` subscribes once it is back).
+   * Creates (or re-arms) the day's run, or group of runs, and sets its jobs, runtime keys and
+   * price subscription; returns position 0's run. Nothing here waits for the broker: a day's
+   * turnover while the broker is out of reach still arms the next day (`watch` subscribes once it
+   * is back).
    */
   async arm(strategy: Strategy, plan: PlannedRun): Promise<Run> {
     const { clock, runtime, bus } = this.ctx;
     const now = clock.now();
-    const run = this.runFor(strategy, plan, now);
+    const group = this.groupFor(strategy, plan, now);
+    const run = group[0]!;
     // The day armed again (a START after the day's runs never placed an order) may end again.
     if (this.groupEnded.get(strategy.id) === plan.tradingDate) this.groupEnded.delete(strategy.id);
-    await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(run));
+    for (const r of group) await runtime.arm(strategy.id, instrumentKey(strategy.exchange, strategy.symbol), strategyFields(strategy), runtimeFields(r), r.positionNo);
     void this.watch(strategy);
-    this.schedule(run);
+    this.schedule(group);
     bus.publish({ type: 'strategy_armed', userId: strategy.userId, strategyId: strategy.id, runId: run.id, tradingDate: run.tradingDate, buyAt: run.buyAt, sellAt: run.sellAt, at: now });
     return run;
   }
@@ -312,20 +345,25 @@ export class StrategyManager {
     this.watches.set(strategy.id, attempt);
     // Torn down (stopped, its day over) or asked again while the broker was being asked.
     const superseded = () => this.watches.get(strategy.id) !== attempt;
-    // A position is watched where it was bought (invariant 8); an armed run, where it will buy.
-    const at = watchedInstrument(repos, repos.runs.latestInternal(strategy.id), strategy);
+    // A position is watched where it was bought (invariant 8); an armed run, where it will buy. Each
+    // position of a group by itself (its contract, under its number), while its day is not over.
+    const group = repos.runs.latestGroupInternal(strategy.id);
+    const runs = group.length > 1 ? group.filter((r) => !isDayOver(r)) : [group[0]];
+    const wanted = runs.map((run) => ({ positionNo: run?.positionNo ?? 0, at: watchedInstrument(repos, run, strategy) }));
     try {
-      const instrument = await instruments.require(at.brokerAccountId, at.symbol, at.exchange);
-      const broker = await brokers.get(at.brokerAccountId);
+      // One after the other: a strategy without positions subscribes in as few turns as it always did (tests and START read it at once).
+      const found = [];
+      for (const { positionNo, at } of wanted) found.push({ positionNo, at, instrument: await instruments.require(at.brokerAccountId, at.symbol, at.exchange), broker: await brokers.get(at.brokerAccountId) });
       if (superseded()) return;
       this.watches.delete(strategy.id);
-      market.watch(at.brokerAccountId, broker, instrument, strategy.id);
+      for (const f of found) market.watch(f.at.brokerAccountId, f.broker, f.instrument, strategy.id, f.positionNo);
     } catch (err) {
       if (superseded()) return;
-      const run = repos.runs.latestInternal(strategy.id);
-      if (!run || isDayOver(run)) return;
+      const run = repos.runs.latestGroupInternal(strategy.id).find((r) => !isDayOver(r));
+      if (!run) return;
       const delayMs = SUBSCRIBE_RETRY_MS[Math.min(failures, SUBSCRIBE_RETRY_MS.length - 1)]!;
       const reason = err instanceof Error ? err.message : String(err);
+      const where = [...new Set(wanted.map(({ at }) => `${at.symbol} on ${at.exchange}`))].join(', ');
       logger.warn({ err, strategyId: strategy.id, failures, delayMs }, 'prices not subscribed: the broker or the instrument cannot be had yet; will retry');
       if (failures === 0) {
         bus.publish({
@@ -333,7 +371,7 @@ export class StrategyManager {
           userId: strategy.userId,
           strategyId: strategy.id,
           runId: run.id,
-          reason: `${at.symbol} on ${at.exchange}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
+          reason: `${where}: ${reason}. The stop-loss is checked against the first price that arrives; Tradeclock keeps trying`,
           at: clock.now(),
         });
       }
@@ -342,15 +380,29 @@ export class StrategyManager {
   }
 
   /**
-   * Registers the BUY, SELL and square-off jobs of a run (replacing any earlier ones of the
-   * strategy; a re-entry of this very run waiting is kept: recovery sets it and the jobs in either order).
+   * The jobs of `run`'s day's group, asked for by one run of it (recovery's `recovered` step of
+   * each): set by the first, left as they are for the others.
    */
-  schedule(run: Run): void {
+  private scheduleGroupOf(run: Run): void {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    const jobs = this.jobs.get(run.strategyId);
+    if (jobs && jobs.runIds.length === group.length && group.every((r, i) => jobs.runIds[i] === r.id)) return;
+    this.schedule(group);
+  }
+
+  /**
+   * Registers the BUY, SELL and square-off jobs of one day's group of runs, by position (one run
+   * without `positions`), replacing any earlier ones of the strategy; a re-entry of its run waiting
+   * is kept: recovery sets it and the jobs in either order. The times are the group's, shared by
+   * every position's plan; the jobs carry them out for position 0's run.
+   */
+  schedule(group: readonly Run[]): void {
+    const run = group[0]!;
     this.cancelJobs(run.strategyId, run.id);
     const now = this.ctx.clock.now();
     const warm = (leg: 'BUY' | 'SELL', at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
-      runId: run.id,
+      runIds: group.map((r) => r.id),
       buy: this.scheduler.at(run.buyAt, (info) => this.onBuyDue(run.id, info)),
       sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)),
       squareOff: run.squareOffAt === null ? null : this.scheduler.at(run.squareOffAt, (info) => this.onExitDue(run.id, 'SQUARE_OFF', info)),
@@ -380,7 +432,7 @@ export class StrategyManager {
     this.reentries.get(run.strategyId)?.timer.cancel();
     this.reentries.set(run.strategyId, { runId: run.id, timer: this.scheduler.at(at, (info) => this.onReentryDue(run.id, info)) });
     const jobs = this.jobs.get(run.strategyId);
-    if (jobs?.runId === run.id) {
+    if (jobs?.runIds[0] === run.id) {
       jobs.sell.cancel();
       this.jobs.set(run.strategyId, { ...jobs, sell: this.scheduler.at(run.sellAt, (info) => this.onExitDue(run.id, 'SELL', info)) });
     }
@@ -428,7 +480,7 @@ export class StrategyManager {
     const strategy = this.ownerOf(run);
     if (!strategy) return;
     // An option's contract is chosen now, a few seconds ahead, and its prices subscribed before the BUY.
-    if (leg === 'BUY') this.track(this.chooseAhead(run.id, strategy));
+    if (leg === 'BUY') this.track(this.chooseAhead(run, strategy));
     this.execution.rehearse({ strategyId: run.strategyId, runId: run.id, leg, legNo: run.legNo, scheduledAt: dueAt });
     const now = this.ctx.clock.now();
     const last = this.warmedAt.get(strategy.brokerAccountId);
@@ -440,18 +492,36 @@ export class StrategyManager {
       .catch((err: unknown) => this.ctx.logger.warn({ err, strategyId: run.strategyId }, 'broker warm-up failed'));
   }
 
-  /** Today's run row: new, or a run of the same date that never placed an order, re-armed. */
-  private runFor(strategy: Strategy, plan: PlannedRun, now: number): Run {
+  /**
+   * The day's group of runs, by position, in one transaction: one run without `positions`, one per
+   * position with (each its position's plan, runPlanOfPosition); each new, or a run of the same
+   * date that never placed an order, re-armed. Any position of the day that placed its entry
+   * refuses the lot, and so does a day armed with more positions than the strategy now has:
+   * nothing is written.
+   */
+  private groupFor(strategy: Strategy, plan: PlannedRun, now: number): Run[] {
     const { repos } = this.ctx;
+    const positions = strategy.spec.positions?.length ?? 0;
+    // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
+    const plans = positions === 0 ? [runPlanOf(strategy.spec)] : Array.from({ length: positions }, (_, p) => runPlanOfPosition(strategy.spec, p));
     return repos.transaction(() => {
-      const existing = repos.runs.findInternal(strategy.id, plan.tradingDate);
-      // The run's own copy of what it trades by: an edit of the strategy from now on is the next run's.
-      const fields = { plan: runPlanOf(strategy.spec), state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
-      if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, ...fields }, now);
-      if (repos.orders.findBySlotInternal(existing.id, 'entry')) {
-        throw conflict(`today's run (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
+      const day = repos.runs.groupInternal(strategy.id, plan.tradingDate);
+      for (const existing of day) {
+        if (!repos.orders.findBySlotInternal(existing.id, 'entry')) continue;
+        const which = day.length > 1 || existing.positionNo > 0 ? ` (position ${existing.positionNo + 1})` : '';
+        throw conflict(`today's run${which} (${plan.tradingDate}) already placed its BUY; one BUY per strategy per day`);
       }
-      return repos.runs.update(existing.id, fields, now);
+      // An edit since that day's runs were armed left fewer positions: the run of a position the
+      // strategy no longer has would stay in the day's group, read by its entries as failed.
+      if (day.length > plans.length) {
+        throw conflict(`today's runs (${plan.tradingDate}) were armed with ${day.length} positions and the strategy now has ${plans.length === 1 ? 'one' : plans.length}: it can start from the next trading day`);
+      }
+      return plans.map((runPlan, positionNo) => {
+        const existing = day.find((r) => r.positionNo === positionNo);
+        const fields = { plan: runPlan, state: 'ARMED' as const, buyAt: plan.buyAt, sellAt: plan.sellAt, reentryCutoffAt: plan.reentryCutoffAt, squareOffAt: plan.squareOffAt, reentryAt: null, legNo: 0, levels: null, reason: null, stopRequested: false, stopKeep: false, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: now };
+        if (!existing) return repos.runs.create({ strategyId: strategy.id, userId: strategy.userId, tradingDate: plan.tradingDate, positionNo, ...fields }, now);
+        return repos.runs.update(existing.id, fields, now);
+      });
     });
   }
 
@@ -460,13 +530,15 @@ export class StrategyManager {
     const run = repos.runs.getInternal(runId);
     const strategy = run && this.readable(run);
     if (!run || !strategy) return;
-    if (awaitsContract(run)) this.track(this.buyOption(run, strategy, info));
+    const group = run.plan?.position_no === undefined ? [run] : repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    if (group.length > 1) this.track(this.enterGroup(strategy, group, info));
+    else if (awaitsContract(run)) this.track(this.buyOption(run, strategy, info));
     else this.stepEntryDue('entry_due', strategy, run, info, strategy);
   }
 
   /** An option's BUY: its contract chosen (or the warm-up's choice awaited) and journaled first; no contract, no BUY. */
   private async buyOption(run: Run, strategy: Strategy, info: FireInfo): Promise<void> {
-    const choice = await this.choose(run);
+    const choice = (await this.choose([run]))[0]!;
     const now = this.ctx.repos.runs.getInternal(run.id);
     if (!now || now.state !== 'ARMED') return;
     if (choice.kind === 'refused') {
@@ -478,21 +550,82 @@ export class StrategyManager {
     this.stepEntryDue('entry_due', strategy, now, info, runInstrument(this.ctx.repos, now, strategy));
   }
 
-  /** The warm-up's choice: the contract's prices are subscribed once it is chosen; a refusal is the BUY's to report. */
-  private async chooseAhead(runId: RunId, strategy: StrategyIdentity): Promise<void> {
-    const run = this.ctx.repos.runs.getInternal(runId);
-    if (!run || !awaitsContract(run)) return;
-    if ((await this.choose(run)).kind === 'chosen') void this.watch(strategy);
+  /**
+   * A group's BUY time (issue 19): every position's contract chosen from one index price (the
+   * warm-up's choice, or made now) and journaled, a position refused one skipped, saying why;
+   * then the group policy's first entry (nextEntry). Each later one goes when the entry before it
+   * has its answer (afterEntry), so a hedge is bought before the short that needs its margin.
+   */
+  private async enterGroup(strategy: Strategy, group: readonly Run[], info: FireInfo): Promise<void> {
+    if (group.some(awaitsContract)) {
+      const choices = await this.choose(group);
+      choices.forEach((choice, i) => {
+        const now = this.ctx.repos.runs.getInternal(group[i]!.id);
+        if (choice.kind !== 'refused' || now?.state !== 'ARMED') return;
+        this.ctx.logger.warn({ strategyId: now.strategyId, runId: now.id, positionNo: now.positionNo, reason: choice.reason }, 'option BUY skipped: no contract');
+        moveRun(this.ctx, now, 'SKIPPED', { reason: `BUY skipped: ${choice.reason}` });
+      });
+      void this.watch(strategy);
+    }
+    this.stepGroupEntries(strategy, group[0]!, info.scheduledAt);
   }
 
-  /** One choice per run at a time; a failure to choose (a broker that cannot be asked) is a refusal naming it. */
-  private choose(run: Run): Promise<ContractChoice> {
-    const under = this.choosing.get(run.id);
+  /** A position's entry answered, or ended unsent, at or after the BUY time: the group goes on while its strategy runs. */
+  private afterEntry(run: Run): void {
+    const strategy = this.readable(run);
+    if (strategy?.status === 'running') this.stepGroupEntries(strategy, run, run.buyAt);
+  }
+
+  /**
+   * The group policy's next entry step for the day of `run`: the next position's entry stepped as a
+   * BUY due at `dueAt` (its grace counted from then); under unwind (the rule until the group keys
+   * exist), a failed position ends the entries: those not sent are skipped, and every position held
+   * is exited, shorts first. Safe to ask twice: an entry is journaled once per (run, leg), a run
+   * already exiting is left to its exit.
+   */
+  private stepGroupEntries(strategy: Strategy, run: Run, dueAt: number): void {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    const step = nextEntry(group.map(positionOfRun), { onFailure: 'unwind' });
+    const now = this.ctx.clock.now();
+    if (step.kind === 'enter') {
+      const next = group.find((r) => r.positionNo === step.positionNo)!;
+      this.stepEntryDue('entry_due', strategy, next, { scheduledAt: dueAt, firedAt: now, lateByMs: Math.max(0, now - dueAt) }, runInstrument(this.ctx.repos, next, strategy));
+      return;
+    }
+    if (step.kind !== 'unwind') return;
+    for (const r of group) {
+      if (r.state === 'ARMED') moveRun(this.ctx, r, 'SKIPPED', { reason: `BUY skipped: position ${step.failed + 1} was not entered, so the group is closed` });
+    }
+    for (const p of step.exits) {
+      const held = group.find((r) => r.positionNo === p)!;
+      if (held.state !== 'IN_POSITION' && held.state !== 'BUYING') continue;
+      this.ctx.logger.warn({ strategyId: held.strategyId, runId: held.id, positionNo: p, failed: step.failed }, 'a position of the group was not entered: the held ones are closed');
+      this.stepAndApply(strategy, held, { type: 'exit_due', leg: 'SELL', scheduledAt: now });
+    }
+  }
+
+  /**
+   * The warm-up's choice, for every position of the run's day at once (one index price): the
+   * contracts' prices are subscribed once chosen; a refusal is the BUY's to report.
+   */
+  private async chooseAhead(run: Run, strategy: StrategyIdentity): Promise<void> {
+    const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
+    if (!group.some(awaitsContract)) return;
+    if ((await this.choose(group)).some((c) => c.kind === 'chosen')) void this.watch(strategy);
+  }
+
+  /**
+   * One choice per day's group at a time (chooseContracts: one choice per run, in the group's
+   * order); a failure to choose (a broker that cannot be asked) is a refusal of each, naming it.
+   */
+  private choose(group: readonly Run[]): Promise<ContractChoice[]> {
+    const key = group[0]!.id;
+    const under = this.choosing.get(key);
     if (under) return under;
-    const p = chooseContract(this.ctx, run)
-      .catch((err: unknown): ContractChoice => ({ kind: 'refused', reason: err instanceof Error ? err.message : String(err) }))
-      .finally(() => this.choosing.delete(run.id));
-    this.choosing.set(run.id, p);
+    const p = chooseContracts(this.ctx, group)
+      .catch((err: unknown): ContractChoice[] => group.map(() => ({ kind: 'refused', reason: err instanceof Error ? err.message : String(err) })))
+      .finally(() => this.choosing.delete(key));
+    this.choosing.set(key, p);
     return p;
   }
 
@@ -543,7 +676,17 @@ export class StrategyManager {
   private onExitDue(runId: RunId, leg: 'SELL' | 'SQUARE_OFF', info: FireInfo): void {
     const run = this.ctx.repos.runs.getInternal(runId);
     const strategy = run && this.ownerOf(run);
-    if (run && strategy) this.stepAndApply(strategy, run, { type: 'exit_due', leg, scheduledAt: info.scheduledAt });
+    if (!run || !strategy) return;
+    // A group's time exit is every position's, shorts bought back first; one failing keeps no other from its exit.
+    const group = run.plan?.position_no === undefined ? [run] : inExitOrder(this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate));
+    for (const r of group) {
+      try {
+        this.stepAndApply(strategy, r, { type: 'exit_due', leg, scheduledAt: info.scheduledAt });
+      } catch (err) {
+        if (group.length === 1) throw err;
+        this.ctx.logger.error({ err, strategyId: r.strategyId, runId: r.id, positionNo: r.positionNo, leg }, 'a position of the group could not be stepped at its time exit');
+      }
+    }
   }
 
   /**
@@ -575,12 +718,14 @@ export class StrategyManager {
   }
 
   /**
-   * The run a crossing of position `positionNo` is for: position 0's is the run the strategy's jobs
-   * belong to (in memory); another position's is read, of the strategy's latest day.
+   * The run a crossing of position `positionNo` is for: the one of the group the strategy's jobs
+   * belong to (in memory).
    */
   private runOfPosition(strategyId: StrategyId, positionNo: number): RunId | undefined {
-    if (positionNo === 0) return this.jobs.get(strategyId)?.runId ?? this.ctx.repos.runs.latestInternal(strategyId)?.id;
-    return this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
+    const held = this.jobs.get(strategyId)?.runIds[positionNo];
+    if (held !== undefined) return held;
+    // No jobs (a STOP cancelled them while an exit is still pursued): the latest day's run of the position.
+    return positionNo === 0 ? this.ctx.repos.runs.latestInternal(strategyId)?.id : this.ctx.repos.runs.latestGroupInternal(strategyId).find((r) => r.positionNo === positionNo)?.id;
   }
 
   /** The crossing's step: its events, and for a RATCHET the tightened levels (patch) and their triggers. */
@@ -613,7 +758,7 @@ export class StrategyManager {
       this.groupEnded.set(strategyId, run.tradingDate);
     }
     const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
-    if (ofGroup(this.jobs.get(strategyId)?.runId) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
+    if (ofGroup(this.jobs.get(strategyId)?.runIds[0]) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);
     try {
       const strategy = repos.strategies.getInternal(strategyId);
@@ -668,6 +813,12 @@ export class StrategyManager {
     for (const w of jobs.warmups) w.cancel();
     this.jobs.delete(strategyId);
   }
+}
+
+/** The runs of a day's group in the order their exits go (exitOrder: shorts bought back first). */
+function inExitOrder(group: readonly Run[]): Run[] {
+  const byNo = new Map(group.map((r) => [r.positionNo, r]));
+  return exitOrder(group.map(positionOfRun)).map((p) => byNo.get(p)!);
 }
 
 /** A due time as the trader reads it, in the strategy's zone (a missed entry's reason). */

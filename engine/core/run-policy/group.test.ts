@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkMtm, combinedMtm, entryOrder, exitOrder, nextEntry, stopsToCost, type PositionView } from './group';
+import { checkMtm, combinedMtm, entryOrder, exitOrder, nextEntry, positionOfRun, stopsToCost, type PositionView } from './group';
 
 const view = (positionNo: number, side: 'long' | 'short', over: Partial<PositionView> = {}): PositionView => ({ positionNo, side, entry: 'not_sent', held: 0, entryPrice: null, last: null, realized: 0, ...over });
 /** An iron condor as a trader lists it: the shorts first, the wings after. */
@@ -102,5 +102,23 @@ describe('combined MTM', () => {
 describe('stopsToCost', () => {
   it('names the other held positions when one stops out', () => {
     expect(stopsToCost([view(0, 'short', { held: 0 }), view(1, 'short', { held: 65 }), view(2, 'long', { held: 65 }), view(3, 'long', { held: 0 })], 0)).toEqual([1, 2]);
+  });
+});
+
+describe('positionOfRun', () => {
+  const row = (state: Parameters<typeof positionOfRun>[0]['state'], positionQty = 0, entryPrice: number | null = null, side: 'buy' | 'sell' = 'sell') => positionOfRun({ positionNo: 1, state, positionQty, entryPrice, plan: { side } as never });
+
+  it('reads the entry from the run: not sent while ARMED, in flight while BUYING, filled once it held, failed when it ended without', () => {
+    expect(row('ARMED')).toEqual({ positionNo: 1, side: 'short', entry: 'not_sent', held: 0, entryPrice: null, last: null, realized: 0 });
+    expect(row('BUYING', 0, null, 'buy')).toMatchObject({ side: 'long', entry: 'in_flight' });
+    expect(row('IN_POSITION', 65, 110)).toMatchObject({ entry: 'filled', held: 65, entryPrice: 110 });
+    expect(row('EXITING', 65, 110)).toMatchObject({ entry: 'filled', held: 65 });
+    for (const state of ['MISSED_BUY', 'SKIPPED', 'STOPPED', 'ERROR'] as const) expect(row(state).entry).toBe('failed');
+  });
+
+  it('holds nothing once the day is over, though the entry filled; an exit refused for good (ERROR) still holds', () => {
+    expect(row('EXITED_BY_SL', 0, 110)).toMatchObject({ entry: 'filled', held: 0, entryPrice: null });
+    expect(row('STOPPED', 65, 110)).toMatchObject({ entry: 'filled', held: 0 });
+    expect(row('ERROR', 65, 110)).toMatchObject({ entry: 'filled', held: 65, entryPrice: 110 });
   });
 });

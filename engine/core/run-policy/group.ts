@@ -4,9 +4,11 @@
  * keeps its own run policy (step.ts) for its entry, levels and exits; this module only answers
  * which position's entry goes next, when the filled positions must all be closed and in what order,
  * and the combined mark-to-market. Pure and synchronous like `step`, so its answer can be taken in
- * the same transaction that journals what it asks for. Not wired into the engine yet: the plan
- * names the slice that does.
+ * the same transaction that journals what it asks for. The strategy manager asks it for the next
+ * entry and the exits' order (MTM and stops-to-cost are later slices: the plan names them).
  */
+import { isDayOver } from '../run-state';
+import type { Run } from '../types';
 
 /** One position of the group as the group policy reads it (from its run's row and journal, and the feed). */
 export interface PositionView {
@@ -22,6 +24,20 @@ export interface PositionView {
   readonly last: number | null;
   /** Money its exits made or lost so far (signed). */
   readonly realized: number;
+}
+
+/**
+ * A run of the group as the group policy reads it, from its row alone: its entry ARMED is not sent,
+ * BUYING at the broker; a run that held a position (an entry price) filled; one that ended without
+ * (missed, skipped, rejected into ERROR, stopped before a fill) failed. A run whose day is over
+ * holds nothing the group must close. No price: `last` is for the MTM (a later slice).
+ * @example positionOfRun({ positionNo: 1, state: 'IN_POSITION', positionQty: 65, entryPrice: 110, plan: { side: 'sell', … }, … }) // { positionNo: 1, side: 'short', entry: 'filled', held: 65, entryPrice: 110, last: null, realized: 0 }
+ */
+export function positionOfRun(run: Pick<Run, 'positionNo' | 'state' | 'positionQty' | 'entryPrice' | 'plan'>): PositionView {
+  const entry: PositionView['entry'] =
+    run.state === 'ARMED' ? 'not_sent' : run.state === 'BUYING' ? 'in_flight' : run.entryPrice !== null || run.positionQty > 0 ? 'filled' : run.state === 'STOPPED' || run.state === 'ERROR' || run.state === 'MISSED_BUY' || run.state === 'SKIPPED' ? 'failed' : 'filled';
+  const held = isDayOver(run) ? 0 : run.positionQty;
+  return { positionNo: run.positionNo, side: run.plan?.side === 'sell' ? 'short' : 'long', entry, held, entryPrice: held > 0 ? run.entryPrice : null, last: null, realized: 0 };
 }
 
 export interface GroupRules {
