@@ -45,7 +45,9 @@ describe('a strategy on Alpaca, end to end', () => {
 
     t.fake.setPrice('AAPL', 188);
     await until('2026-03-09T13:31:00Z');
-    await eventually(() => runState(s.id) === 'SOLD', { what: 'SOLD' });
+    // Alpaca takes the backstop's cancel (204) before it is carried out; when its read-back still
+    // shows the stop resting, the engine asks again 250 ms later by its clock, which moves here.
+    await eventually(() => runState(s.id) === 'SOLD', { clock: t.clock, stepMs: 50, what: 'SOLD' });
     expect(t.run(s.id)).toMatchObject({ exitLeg: 'SELL', exitPrice: 188, positionQty: 0 });
     expect(received('buy')).toEqual([expect.objectContaining({ clientOrderId: 'tctest011260309E', qty: '10', outcome: 'accepted' })]);
     // The backstop, then the SELL once the backstop's cancel was confirmed.
