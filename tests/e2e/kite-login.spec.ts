@@ -39,7 +39,7 @@ const localDayTime = (page: Page, ms: number) =>
 async function connectKite(page: Page, label: string): Promise<void> {
   const form = page.getByRole('form', { name: 'Connect a broker' });
   await form.getByLabel('Broker', { exact: true }).selectOption('kite');
-  await form.getByLabel('Name (optional)').fill(label);
+  await form.getByLabel('Name (optional)', { exact: true }).fill(label);
   await form.getByLabel('API key', { exact: true }).fill(kite.apiKey);
   await expect(form.getByLabel('API secret', { exact: true })).toHaveAttribute('type', 'password');
   await form.getByLabel('API secret', { exact: true }).fill(kite.apiSecret);

@@ -69,7 +69,7 @@ test('a trader registers, connects paper, trades a stop-loss live, stops a strat
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(fieldError(page, 'options')).toContainText('not valid JSON');
 
-    await page.getByLabel('Name (optional)').fill('Paper (scripted)');
+    await page.getByLabel('Name (optional)', { exact: true }).fill('Paper (scripted)');
     await options.fill(JSON.stringify(PAPER_OPTIONS, null, 2));
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     const account = page.getByRole('listitem', { name: 'Paper (scripted) (paper)' });
