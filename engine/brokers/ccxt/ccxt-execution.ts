@@ -14,7 +14,7 @@
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Clock } from '../../core/clock';
 import { isMultipleOfStep, qtyText } from '../../core/qty';
-import type { BrokerExecution, CredentialCheck, Instrument, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import type { BrokerExecution, CredentialCheck, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { Precedence } from '../alpaca/rate-budget';
 import { classifyPlacement, venueCode } from './ccxt-errors';
 import { callContext, type CallContext } from './ccxt-fetch';

@@ -10,31 +10,18 @@
  * time: the stale-price watch then compares prices, as at Kite.
  */
 import type { Exchange as CcxtExchange, Trade } from 'ccxt';
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock';
 import type { FeedState } from '../../core/events';
 import type { Tick } from '../../core/types';
 import type { BrokerData, Instrument, Quote } from '../broker';
-import type { UniformSource } from '../alpaca/backoff';
 import { Listeners } from '../alpaca/listeners';
-import { under, type CcxtSockets, type CcxtStreamTiming, type SocketEvent } from './ccxt-sockets';
+import { under, type CcxtStreamDeps, type SocketEvent } from './ccxt-sockets';
 import { scrub } from './ccxt-scrub';
 import { WatchLoop } from './ccxt-watch-loop';
 
-export interface CcxtMarketDataDeps {
+export interface CcxtMarketDataDeps extends CcxtStreamDeps {
   readonly title: string;
-  readonly clock: Clock;
-  readonly timing: CcxtStreamTiming;
-  readonly uniform: UniformSource;
-  readonly logger: Logger;
-  readonly sockets: CcxtSockets;
-  /** The account's instance, markets loaded. */
-  readonly exchange: () => Promise<CcxtExchange>;
-  /** The trade stream's URL prefix (Binance `urls.api.ws.spot`), known once the instance is built. */
-  readonly streamUrl: () => Promise<string>;
   /** A REST call under the account's budget and call context, its errors scrubbed. */
   readonly rest: <T>(fn: (ex: CcxtExchange) => Promise<T>) => Promise<T>;
-  readonly secrets: readonly string[];
 }
 
 export class CcxtMarketData implements BrokerData {

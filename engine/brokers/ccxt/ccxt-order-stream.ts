@@ -7,25 +7,13 @@
  * listened is not sent again.
  */
 import type { Exchange as CcxtExchange } from 'ccxt';
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock';
-import type { UniformSource } from '../alpaca/backoff';
 import type { CcxtExecution } from './ccxt-execution';
-import type { CcxtSockets, CcxtStreamTiming } from './ccxt-sockets';
+import type { CcxtStreamDeps } from './ccxt-sockets';
 import { scrub } from './ccxt-scrub';
 import { WatchLoop } from './ccxt-watch-loop';
 
-export interface CcxtOrderStreamDeps {
-  readonly clock: Clock;
-  readonly timing: CcxtStreamTiming;
-  readonly uniform: UniformSource;
-  readonly logger: Logger;
-  readonly sockets: CcxtSockets;
-  readonly exchange: () => Promise<CcxtExchange>;
-  /** The user stream's URL (Binance `urls.api.ws['ws-api'].spot`). */
-  readonly streamUrl: () => Promise<string>;
+export interface CcxtOrderStreamDeps extends CcxtStreamDeps {
   readonly execution: CcxtExecution;
-  readonly secrets: readonly string[];
 }
 
 export class CcxtOrderStream {

@@ -17,17 +17,29 @@
 import type { Exchange as CcxtExchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock';
+import type { AlpacaTiming } from '../alpaca/alpaca-config';
+import type { UniformSource } from '../alpaca/backoff';
 import { OffEndpointError } from './ccxt-fetch';
 
-/** Reconnect and liveness timing of the streams, all on the Clock. */
-export interface CcxtStreamTiming {
-  readonly reconnectBaseMs: number;
-  readonly reconnectMaxMs: number;
-  /** A connection (or the order stream's subscription) not ready by then is failed and dialled again. */
-  readonly handshakeTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly staleAfterMs: number;
-  readonly deadAfterMs: number;
+/**
+ * Reconnect and liveness timing of the streams, all on the Clock: the same knobs as Alpaca's streams
+ * (a connection, or the order stream's subscription, not ready within `handshakeTimeoutMs` is failed
+ * and dialled again).
+ */
+export type CcxtStreamTiming = Pick<AlpacaTiming, 'reconnectBaseMs' | 'reconnectMaxMs' | 'handshakeTimeoutMs' | 'pingIntervalMs' | 'staleAfterMs' | 'deadAfterMs'>;
+
+/** What each of the account's streams (prices, order updates) is built from. */
+export interface CcxtStreamDeps {
+  readonly clock: Clock;
+  readonly timing: CcxtStreamTiming;
+  readonly uniform: UniformSource;
+  readonly logger: Logger;
+  readonly sockets: CcxtSockets;
+  /** The account's instance, markets loaded. */
+  readonly exchange: () => Promise<CcxtExchange>;
+  /** The stream's URL (Binance: the trade streams' `urls.api.ws.spot`, the user stream's `urls.api.ws['ws-api'].spot`), known once the instance is built. */
+  readonly streamUrl: () => Promise<string>;
+  readonly secrets: readonly string[];
 }
 
 export const DEFAULT_CCXT_STREAM_TIMING: CcxtStreamTiming = {

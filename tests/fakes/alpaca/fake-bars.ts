@@ -34,18 +34,10 @@ export class FakeBars {
 
   /** The answer to one page request; `feeds` is what the account's plan includes. */
   page(symbol: string, q: URLSearchParams, feeds: readonly string[]): DeskReply {
-    const bad = (message: string) => ({ status: 422, body: apiError(42210000, message) });
-    if (q.get('timeframe') !== '1Min') return bad('invalid timeframe');
-    const start = Date.parse(q.get('start') ?? '');
-    const end = Date.parse(q.get('end') ?? '');
-    if (!Number.isFinite(start) || !Number.isFinite(end)) return bad('invalid start or end');
-    const limit = Number(q.get('limit') ?? '1000');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return bad('invalid limit');
-    const feed = q.get('feed') ?? 'iex';
-    if (!feeds.includes(feed)) return { status: 403, body: { message: `subscription does not permit querying ${feed} data` } };
-    const token = q.get('page_token');
-    const from = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!Number.isInteger(from) || from < 0) return bad('invalid page_token');
+    if (q.get('timeframe') !== '1Min') return { status: 422, body: apiError(42210000, 'invalid timeframe') };
+    const read = readPageQuery(q, feeds);
+    if ('status' in read) return read;
+    const { start, end, limit, from } = read;
     const inRange = (this.bySymbol.get(symbol) ?? []).filter((b) => b.minute >= start && b.minute <= end);
     const size = Math.min(limit, this.pageMax);
     const page = inRange.slice(from, from + size);
@@ -60,4 +52,24 @@ export class FakeBars {
       },
     };
   }
+}
+
+/**
+ * The paging part of a historical request, checked as the market-data API checks it (the bars' and
+ * the trades' alike): `start`/`end` RFC-3339, `limit` 1–10 000 (default 1 000), a `feed` the plan
+ * includes (else 403), and `page_token` as given back (here: the next offset, base64url).
+ */
+export function readPageQuery(q: URLSearchParams, feeds: readonly string[]): { start: number; end: number; limit: number; from: number } | DeskReply {
+  const bad = (message: string) => ({ status: 422, body: apiError(42210000, message) });
+  const start = Date.parse(q.get('start') ?? '');
+  const end = Date.parse(q.get('end') ?? '');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return bad('invalid start or end');
+  const limit = Number(q.get('limit') ?? '1000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return bad('invalid limit');
+  const feed = q.get('feed') ?? 'iex';
+  if (!feeds.includes(feed)) return { status: 403, body: { message: `subscription does not permit querying ${feed} data` } };
+  const token = q.get('page_token');
+  const from = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!Number.isInteger(from) || from < 0) return bad('invalid page_token');
+  return { start, end, limit, from };
 }

@@ -13,6 +13,7 @@
  */
 import { apiError } from './fake-entities';
 import type { DeskReply } from './fake-desk';
+import { readPageQuery } from './fake-bars';
 
 export interface FakeHistoricalTrade {
   /** Epoch ms (served with nanoseconds, the sub-millisecond digits 0). */
@@ -39,19 +40,11 @@ export class FakeTrades {
   /** The answer to one page request; `feeds` is what the account's plan includes. */
   page(q: URLSearchParams, feeds: readonly string[]): DeskReply {
     this.asked.push(new URLSearchParams(q));
-    const bad = (message: string) => ({ status: 422, body: apiError(42210000, message) });
     const symbols = (q.get('symbols') ?? '').split(',').filter(Boolean);
     if (symbols.length === 0) return { status: 400, body: apiError(40010001, 'missing symbols') };
-    const start = Date.parse(q.get('start') ?? '');
-    const end = Date.parse(q.get('end') ?? '');
-    if (!Number.isFinite(start) || !Number.isFinite(end)) return bad('invalid start or end');
-    const limit = Number(q.get('limit') ?? '1000');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return bad('invalid limit');
-    const feed = q.get('feed') ?? 'iex';
-    if (!feeds.includes(feed)) return { status: 403, body: { message: `subscription does not permit querying ${feed} data` } };
-    const token = q.get('page_token');
-    const from = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!Number.isInteger(from) || from < 0) return bad('invalid page_token');
+    const read = readPageQuery(q, feeds);
+    if ('status' in read) return read;
+    const { start, end, limit, from } = read;
     const all = [...symbols].sort().flatMap((symbol) => (this.bySymbol.get(symbol) ?? []).filter((k) => k.at >= start && k.at <= end).map((k, i) => ({ symbol, k, i })));
     const size = Math.min(limit, this.pageMax);
     const trades: Record<string, unknown[]> = {};
