@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import type { StrategyDto } from '../../lib/api-types';
-import { bodyOf, choiceText, choicesOfField, groupsOf, inputKindOf, isModeOf, isShown, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField } from './strategy-descriptor';
+import { bodyOf, choiceText, choicesOfField, groupsOf, inputKindOf, isModeOf, isShown, labelsOf, modeOf, notOfferedYet, placeholderOf, summaryOf, valuesOf, type FormField, type RowValues } from './strategy-descriptor';
 
 /** The descriptor the engine sends today (GET /strategy/form). */
 const fields = strategyFormDto().fields;
@@ -272,5 +272,80 @@ describe('option fields', () => {
     expect(isShown(byName('option_strike'), option, fields)).toBe(true);
     expect(isShown(byName('option_expiry'), option, fields)).toBe(true);
     expect(bodyOf(offered, option, undefined, KEPT)).toMatchObject({ symbol: 'NIFTY', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm+2', qty: '2' });
+  });
+});
+
+describe('rows (a strategy\'s positions)', () => {
+  const positions = byName('positions');
+  const items = positions.item_fields!;
+  const straddle: StrategyDto = {
+    ...stored,
+    symbol: 'NIFTY',
+    exchange: 'NFO',
+    qty: 1,
+    stop_loss: 30,
+    stop_loss_mode: 'percent',
+    positions: [
+      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
+      { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null },
+    ],
+  };
+
+  it('draws the positions as rows of the engine\'s keys, each drawn as a field of its kind is', () => {
+    expect(inputKindOf(positions)).toBe('rows');
+    expect(items.map((k) => [k.name, inputKindOf(k)])).toEqual([
+      ['side', 'choice'],
+      ['option_right', 'choice'],
+      ['option_expiry', 'choice'],
+      ['option_strike', 'text'],
+      ['lots', 'number'],
+      ['stop_loss', 'number'],
+      ['stop_loss_mode', 'choice'],
+      ['target', 'number'],
+      ['target_mode', 'choice'],
+    ]);
+    // A level's unit is drawn beside it in the row, as the strategy's are.
+    expect(items.filter((k) => !isModeOf(k, items)).map((k) => [k.name, modeOf(k, items)?.name])).toEqual([
+      ['side', undefined],
+      ['option_right', undefined],
+      ['option_expiry', undefined],
+      ['option_strike', undefined],
+      ['lots', undefined],
+      ['stop_loss', 'stop_loss_mode'],
+      ['target', 'target_mode'],
+    ]);
+    expect(valuesOf(allOn).positions).toEqual({ rows: [] });
+    expect(bodyOf(allOn, valuesOf(allOn), undefined, KEPT)).not.toHaveProperty('positions');
+  });
+
+  it('edits a strategy\'s positions unchanged: its rows shown as typed text, the same positions sent back (an empty key left out)', () => {
+    const values = valuesOf(allOn, straddle);
+    expect(values.positions).toEqual({
+      rows: [
+        { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '' },
+        { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: '2', stop_loss: '20', stop_loss_mode: 'points', target: '', target_mode: '' },
+      ],
+    });
+    const sent = bodyOf(allOn, values, straddle, KEPT).positions;
+    const withoutNulls = straddle.positions!.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null)));
+    expect(sent).toEqual(withoutNulls);
+  });
+
+  it('sends a typed number as a number and anything else as typed, so the API names it', () => {
+    const rows: RowValues[] = [{ side: 'sell', option_right: 'CE', option_strike: ' atm+2 ', lots: 'two', stop_loss: '25.5' }, { side: '', option_right: 'PE' }];
+    expect(bodyOf(allOn, { ...valuesOf(allOn), positions: { rows } }, undefined, KEPT).positions).toEqual([
+      { side: 'sell', option_right: 'CE', option_strike: 'atm+2', lots: 'two', stop_loss: 25.5 },
+      { option_right: 'PE' },
+    ]);
+  });
+
+  it('removes the positions on an edit that empties every row (null); a strategy that had none sends none', () => {
+    expect(bodyOf(allOn, { ...valuesOf(allOn, straddle), positions: { rows: [] } }, straddle, KEPT)).toMatchObject({ positions: null });
+    expect(bodyOf(allOn, valuesOf(allOn, stored), stored, KEPT)).not.toHaveProperty('positions');
+  });
+
+  it('says how many positions a folded group holds', () => {
+    const entry = groupsOf(allOn).find((g) => g.group === 'entry')!;
+    expect(summaryOf(entry, { ...valuesOf(allOn, straddle) })).toContain('Positions: 2');
   });
 });

@@ -5,42 +5,55 @@
  * the engine does not trade yet (`available: false`) is never an input, so it is never sent: a
  * strategy cannot be built with what does not trade. A field the engine shows only while another
  * says it applies (`show_when`: the re-entry cut-off while re-entries > 0) is hidden otherwise, and
- * a hidden field is sent as an empty one.
+ * a hidden field is sent as an empty one. A 'rows' field (a strategy's positions) holds rows whose
+ * keys are described like fields (`item_fields`) and drawn and sent by the same rules.
  */
 import type { FieldLabels } from '../../ui/field-labels';
-import type { StrategyDto, StrategyFormBody, StrategyFormFieldDto } from '../../lib/api-types';
+import type { StrategyDto, StrategyFormBody, StrategyFormFieldDto, StrategyFormItemFieldDto } from '../../lib/api-types';
 
 export type FormField = StrategyFormFieldDto;
 export type FieldGroup = FormField['group'];
+/** What a field and a row's key have alike: enough to draw an input and send its value (a rows field's keys too). */
+export type DescribedField = StrategyFormItemFieldDto & { readonly item_fields?: readonly StrategyFormItemFieldDto[] };
 
-/** What an input holds: the text typed or the choice picked, the items ticked of a list. */
-export type FormValue = string | readonly string[];
+/** One row of a 'rows' field (a position): each key's input, as typed or picked. */
+export type RowValues = Readonly<Record<string, string>>;
+/** A 'rows' field's input: its rows in order; none: the field is left out. */
+export interface RowsValue {
+  readonly rows: readonly RowValues[];
+}
+
+/** What an input holds: the text typed or the choice picked, the items ticked of a list, the rows of a table. */
+export type FormValue = string | readonly string[] | RowsValue;
 export type FormValues = Readonly<Record<string, FormValue>>;
 
 /** The unit the engine gives a time of day ("09:20:00"). */
 export const TIME_OF_DAY = 'time of day';
 
-export type InputKind = 'time' | 'number' | 'choice' | 'list' | 'switch' | 'json' | 'text';
+export type InputKind = 'time' | 'number' | 'choice' | 'list' | 'rows' | 'switch' | 'json' | 'text';
+
+/** Whether an input holds rows (a 'rows' field's). */
+export const isRows = (v: FormValue | undefined): v is RowsValue => typeof v === 'object' && !Array.isArray(v);
 
 /**
  * A yes/no the trader may leave out, meaning something else than either (the backstop: the
  * broker's default): a choice of empty, yes and no, not a checkbox that cannot say "left out".
  */
-const isOptionalYesNo = (f: FormField): boolean => f.type === 'boolean' && !f.required && f.default === null;
+const isOptionalYesNo = (f: DescribedField): boolean => f.type === 'boolean' && !f.required && f.default === null;
 
 /** What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty choice). */
-export function choicesOfField(f: FormField): readonly string[] {
+export function choicesOfField(f: DescribedField): readonly string[] {
   return f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
 }
 
 /** The input a field is drawn as. */
-export function inputKindOf(f: FormField): InputKind {
+export function inputKindOf(f: DescribedField): InputKind {
   if (f.type === 'list') return 'list';
+  if (f.type === 'rows') return 'rows';
   if (f.enum || isOptionalYesNo(f)) return 'choice';
   if (f.type === 'boolean') return 'switch';
   if (f.type === 'number' || f.type === 'decimal') return 'number';
-  // Rows (a strategy's positions) are typed as JSON until the form has a row editor (issue 19).
-  if (f.type === 'json' || f.type === 'rows') return 'json';
+  if (f.type === 'json') return 'json';
   return f.unit === TIME_OF_DAY ? 'time' : 'text';
 }
 
@@ -48,19 +61,19 @@ export function inputKindOf(f: FormField): InputKind {
  * The field a `<prefix>_mode` says how to count: the first other field named `<prefix>` or
  * `<prefix>_…` (`stop_loss_mode` → `stop_loss`, `move_stop_to_cost_mode` → `move_stop_to_cost_after`).
  */
-function baseOf(m: FormField, fields: readonly FormField[]): FormField | undefined {
+function baseOf<F extends DescribedField>(m: F, fields: readonly F[]): F | undefined {
   if (!m.name.endsWith('_mode') || !m.enum) return undefined;
   const prefix = m.name.slice(0, -'_mode'.length);
   return fields.find((f) => f.name !== m.name && !f.name.endsWith('_mode') && (f.name === prefix || f.name.startsWith(`${prefix}_`)));
 }
 
 /** The field that says how `f` is counted (price, points or percent), drawn beside `f`; undefined when none is offered. */
-export function modeOf(f: FormField, offered: readonly FormField[]): FormField | undefined {
+export function modeOf<F extends DescribedField>(f: F, offered: readonly F[]): F | undefined {
   return offered.find((m) => baseOf(m, offered)?.name === f.name);
 }
 
 /** Whether `f` only says how another of `fields` is counted. */
-export function isModeOf(f: FormField, fields: readonly FormField[]): boolean {
+export function isModeOf<F extends DescribedField>(f: F, fields: readonly F[]): boolean {
   return baseOf(f, fields) !== undefined;
 }
 
@@ -94,23 +107,40 @@ export function labelsOf(fields: readonly FormField[]): FieldLabels {
   return Object.fromEntries(fields.map((f) => [f.name, f.label]));
 }
 
+const NO_ROWS: RowsValue = { rows: [] };
+const textOf = (v: FormValue): string => (typeof v === 'string' ? v : '');
+
 /**
  * A new strategy's input: empty (the placeholder shows the default the engine applies), a
- * choice at its default, a list with nothing ticked.
+ * choice at its default, a list with nothing ticked, no rows.
  */
-export function initialValue(f: FormField): FormValue {
+export function initialValue(f: DescribedField): FormValue {
   if (f.type === 'list') return [];
+  if (f.type === 'rows') return NO_ROWS;
   if (f.type === 'boolean') return isOptionalYesNo(f) ? '' : f.default === true ? 'true' : 'false';
   if (f.enum && typeof f.default === 'string') return f.default;
   return '';
 }
 
+/** A new row of a 'rows' field: each key's new input (a choice at its default, the rest empty). */
+export function blankRow(items: readonly DescribedField[]): RowValues {
+  return Object.fromEntries(items.map((k) => [k.name, textOf(initialValue(k))]));
+}
+
+/** The input of a value the engine sent: its text, or the new input when it has none. */
+function inputOf(f: DescribedField, v: unknown): FormValue {
+  if (v === undefined || v === null) return initialValue(f);
+  if (f.type === 'rows' && Array.isArray(v)) {
+    const items = f.item_fields ?? [];
+    return { rows: v.map((row: Readonly<Record<string, unknown>>) => Object.fromEntries(items.map((k) => [k.name, textOf(inputOf(k, row[k.name]))]))) };
+  }
+  if (Array.isArray(v)) return v.map(String);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 /** The input of a field of a stored strategy: its value, or the new strategy's input when it has none. */
 export function storedValue(f: FormField, stored: StrategyDto): FormValue {
-  const v: unknown = (stored as unknown as Record<string, unknown>)[f.name];
-  if (v === undefined || v === null) return initialValue(f);
-  if (Array.isArray(v)) return f.type === 'rows' ? JSON.stringify(v) : v.map(String);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return inputOf(f, (stored as unknown as Record<string, unknown>)[f.name]);
 }
 
 /**
@@ -142,6 +172,8 @@ export function valuesOf(offered: readonly FormField[], stored?: StrategyDto): R
 export function isInitial(f: FormField, value: FormValue | undefined): boolean {
   const initial = initialValue(f);
   if (value === undefined) return true;
+  if (isRows(value)) return value.rows.length === 0;
+  if (isRows(initial)) return false;
   if (Array.isArray(value) || Array.isArray(initial)) return Array.isArray(value) && value.length === 0;
   const text = (value as string).trim();
   return text === initial || (f.default !== null && typeof f.default !== 'object' && text === String(f.default));
@@ -160,9 +192,18 @@ function jsonOrText(t: string): unknown {
   }
 }
 
+/** What a row sends: each key that holds something (an empty one is the strategy's, or the engine's default). */
+function sentRow(items: readonly DescribedField[], row: RowValues): Record<string, unknown> {
+  return Object.fromEntries(items.flatMap((k) => {
+    const sent = sentValue(k, row[k.name]);
+    return sent === undefined ? [] : [[k.name, sent]];
+  }));
+}
+
 /** What an input sends; undefined for an empty one. Nothing is validated: the API is the one validator. */
-function sentValue(f: FormField, value: FormValue | undefined): unknown {
+function sentValue(f: DescribedField, value: FormValue | undefined): unknown {
   if (value === undefined) return undefined;
+  if (isRows(value)) return value.rows.length > 0 ? value.rows.map((row) => sentRow(f.item_fields ?? [], row)) : undefined;
   if (Array.isArray(value)) return value.length > 0 ? value : undefined;
   const t = (value as string).trim();
   if (t === '') return undefined;
@@ -175,7 +216,6 @@ function sentValue(f: FormField, value: FormValue | undefined): unknown {
     case 'boolean':
       return t === 'true';
     case 'json':
-    case 'rows':
       return jsonOrText(t);
     default:
       return t;
@@ -225,7 +265,7 @@ const CHOICE_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> =
 };
 
 /** The words of a choice; '' is the empty choice (left out), '—' unless the field names it. */
-export const choiceText = (f: FormField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? (value === '' ? '—' : value);
+export const choiceText = (f: DescribedField, value: string): string => CHOICE_WORDS[f.name]?.[value] ?? (value === '' ? '—' : value);
 
 /** What a folded group holds, as "Repeat: Every trading day"; empty and hidden inputs left out. */
 export function summaryOf(g: FormGroup, values: FormValues): string {
@@ -233,7 +273,7 @@ export function summaryOf(g: FormGroup, values: FormValues): string {
     .filter((f) => isShown(f, values, g.offered))
     .flatMap((f) => {
       const v = values[f.name];
-      const shown = Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (inputKindOf(f) === 'choice' ? choiceText(f, v) : v.trim()) : '';
+      const shown = isRows(v) ? (v.rows.length > 0 ? `${v.rows.length}` : '') : Array.isArray(v) ? v.map((x) => choiceText(f, x)).join(' ') : typeof v === 'string' && v.trim() !== '' ? (inputKindOf(f) === 'choice' ? choiceText(f, v) : v.trim()) : '';
       return shown ? [`${f.label}: ${shown}`] : [];
     })
     .join(', ');
@@ -251,7 +291,7 @@ export function notOfferedYet(groups: readonly FormGroup[], titles: Readonly<Rec
 }
 
 /** The placeholder of a text input: the default the engine applies, else the unit, else whether it is required. */
-export function placeholderOf(f: FormField): string {
+export function placeholderOf(f: DescribedField): string {
   if (inputKindOf(f) === 'time') return 'HH:MM:SS';
   if (f.default !== null && typeof f.default !== 'object') return String(f.default);
   return f.unit ?? (f.required ? 'required' : '');

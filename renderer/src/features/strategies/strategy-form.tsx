@@ -15,13 +15,15 @@
  * would a price target at or below it: saving either asks first. For a sell-first strategy (a
  * short, the side chosen in the form) both are the other way round. A level in points or percent
  * is a distance from the fill and is never asked about. A field that applies only with another
- * (the re-entry cut-off with re-entries, weekdays with a daily repeat) shows only then.
+ * (the re-entry cut-off with re-entries, weekdays with a daily repeat) shows only then. A strategy's
+ * positions (issue 19) are rows (positions-editor.tsx); the API's answer about a row's key
+ * (`positions.1.stop_loss`) is shown under that key in its row.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../../lib/api-client';
 import type { Exchange, QuoteDto, StrategyDto, StrategyFormDto } from '../../lib/api-types';
 import { FormError, type ControlProps } from '../../ui/field';
-import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-errors';
+import { NO_ERRORS, type FormErrors } from '../../ui/field-errors';
 import { SymbolSearch } from './symbol-search';
 import { stopReached, targetReached, type LevelWarning } from './stop-loss-warning';
 import { toast } from '../../ui/toast';
@@ -30,8 +32,10 @@ import { useStrategies } from './strategies-store';
 import { AccountTag } from './which-money';
 import { zoneLabel } from '../../lib/format';
 import { useStrategyForm } from './strategy-form-store';
-import { bodyOf, groupsOf, isInitial, isModeOf, isShown, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
+import { bodyOf, groupsOf, inputKindOf, isInitial, isModeOf, isRows, isShown, labelsOf, modeOf, valuesOf, type FieldGroup, type FormField, type FormValue } from './strategy-descriptor';
 import { SpecInput } from './spec-input';
+import { PositionsEditor } from './positions-editor';
+import { rowsFormErrors } from './position-rows';
 import { FormGroups } from './strategy-form-groups';
 import { StopLossConfirm } from './stop-loss-confirm';
 import { qtyRulesWords } from './pair-words';
@@ -198,13 +202,14 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
       onDone(saved);
     } catch (err) {
       // A field hidden now (its show_when does not hold) has no input to show its error under: the form-level alert names it.
-      const next = labelledFormErrors(err, labels, offered.filter((f) => isShown(f, values, offered)).map((f) => f.name));
+      const { errors: next, inputs } = rowsFormErrors(err, labels, offered.filter((f) => isShown(f, values, offered)), values);
       setErrors(next);
-      // Open every group with a refused field, and take the keyboard to the first one.
-      const refused = offered.filter((f) => next.fields[f.name]);
-      if (refused.length > 0) {
+      // Open every group with a refused field (a row's key counts for its rows field), and take the keyboard to the first one.
+      const refused = offered.filter((f) => Object.keys(next.fields).some((n) => n === f.name || n.startsWith(`${f.name}.`)));
+      const first = inputs.find((n) => next.fields[n]);
+      if (refused.length > 0 && first !== undefined) {
         setOpen((o) => new Set([...o, ...refused.map((f) => f.group)]));
-        setFocusAsk({ name: refused[0]!.name });
+        setFocusAsk({ name: first });
       }
     } finally {
       setBusy(false);
@@ -263,6 +268,10 @@ function StrategyFields({ descriptor, editing, onDone }: StrategyFormProps & { r
   };
 
   const input = (f: FormField) => {
+    if (inputKindOf(f) === 'rows') {
+      const v = values[f.name];
+      return <PositionsEditor key={f.name} field={f} value={isRows(v) ? v : { rows: [] }} onChange={change} errors={err} values={values} fields={offered} />;
+    }
     const mode = modeOf(f, offered);
     return (
       <SpecInput

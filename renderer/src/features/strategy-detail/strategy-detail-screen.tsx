@@ -19,6 +19,7 @@ import { AuditLog } from './audit-log';
 import { useDetail } from './detail-store';
 import { OrderJournal } from './order-journal';
 import { PriceChart } from './price-chart';
+import { PositionsPanel } from './positions-panel';
 import { withBars } from './chart-data';
 
 const NO_POINTS: readonly PricePoint[] = [];
@@ -182,6 +183,8 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </dd>
         </div>
       </dl>
+
+      {strategy.positions && <PositionsPanel strategy={strategy} />}
 
       <section className="card" aria-labelledby="chart-title">
         <div className="card__head">

@@ -1,0 +1,106 @@
+/**
+ * A multi-position strategy's day, one line a position (issue 19): the rule it was set with, the
+ * contract its run chose and traded, the entry and exit, what it holds, and its P&L; the day's
+ * combined P&L below. Display arithmetic on the API's numbers only: the run history (GET /runs,
+ * one run a position a day) and the strategy's latest run (its chosen contract before the entry).
+ * A run's position is its `position_no` where the API sends one; before that, the order of the
+ * day's runs (the engine creates a day's runs position by position, in one transaction).
+ */
+import type { PositionDto, RunHistoryDto, RunState, StrategyDto } from '../../lib/api-types';
+
+export interface PositionLine {
+  /** From 0, as the API counts; shown from 1. */
+  readonly no: number;
+  readonly spec: PositionDto;
+  /** The run of this position on the latest day; null before the first START. */
+  readonly run: RunHistoryDto | null;
+  readonly state: RunState | null;
+  /** The contract chosen or traded (Kite's tradingsymbol) and its exchange; null until chosen. */
+  readonly contract: { readonly symbol: string; readonly exchange: string } | null;
+  /** The contract's premium when it was chosen; null when the run data does not carry it. */
+  readonly chosenPremium: number | null;
+  readonly entry: number | null;
+  readonly exit: number | null;
+  /** Quantity still held (units, lots × lot size). */
+  readonly held: number;
+  readonly realized: number | null;
+}
+
+/** The run's position as the API states it; undefined from an API that does not send it yet. */
+const positionNoOf = (run: RunHistoryDto): number | undefined => {
+  const no: unknown = (run as RunHistoryDto & { readonly position_no?: unknown }).position_no;
+  return typeof no === 'number' ? no : undefined;
+};
+
+/** The latest day's runs of the strategy, by position. */
+export function latestGroup(strategyId: number, runs: readonly RunHistoryDto[]): ReadonlyMap<number, RunHistoryDto> {
+  const own = runs.filter((r) => r.strategy_id === strategyId);
+  const day = own.reduce<string | null>((d, r) => (d === null || r.trading_date > d ? r.trading_date : d), null);
+  const group = own.filter((r) => r.trading_date === day).sort((a, b) => a.run_id - b.run_id);
+  return new Map(group.map((r, i) => [positionNoOf(r) ?? i, r]));
+}
+
+/** One line a position of `s`, in the trader's order; empty for a strategy without positions. */
+export function positionLines(s: StrategyDto, runs: readonly RunHistoryDto[]): PositionLine[] {
+  const group = latestGroup(s.id, runs);
+  return (s.positions ?? []).map((spec, no) => {
+    const run = group.get(no) ?? null;
+    // Before its entry a run's history names the strategy's own symbol (the index); the latest run carries its chosen contract.
+    const chosen = run !== null && s.runtime?.run_id === run.run_id ? s.runtime.contract : null;
+    const traded = run !== null && (run.symbol !== s.symbol || run.exchange !== s.exchange) ? { symbol: run.symbol, exchange: run.exchange } : null;
+    return {
+      no,
+      spec,
+      run,
+      state: run?.state ?? null,
+      contract: traded ?? (chosen ? { symbol: chosen.symbol, exchange: chosen.exchange } : null),
+      chosenPremium: chosen?.premium ?? null,
+      entry: run?.entry_price ?? null,
+      exit: run?.exit_price ?? null,
+      held: run?.position_qty ?? 0,
+      realized: run?.realized_pnl ?? null,
+    };
+  });
+}
+
+/**
+ * What a held position gains at `last`: (last − entry) × held for a bought one, (entry − last) ×
+ * held for a sold one (a short gains as the premium falls); null without a holding, an entry or a price.
+ */
+export function unrealizedOf(line: PositionLine, last: number | null): number | null {
+  if (line.held <= 0 || line.entry === null || last === null) return null;
+  return (line.spec.side === 'sell' ? line.entry - last : last - line.entry) * line.held;
+}
+
+export interface GroupPnl {
+  /** Sum of the positions' realized P&L; null while none has sold. */
+  readonly realized: number | null;
+  /** Sum over held positions; null while any held position has no price (a partial sum would mislead). */
+  readonly unrealized: number | null;
+}
+
+/** The day's combined P&L over the lines, each held one at its last price (`lastOf`). */
+export function groupPnl(lines: readonly PositionLine[], lastOf: (line: PositionLine) => number | null): GroupPnl {
+  const realized = lines.map((l) => l.realized).filter((n): n is number => n !== null);
+  const held = lines.filter((l) => l.held > 0);
+  const open = held.map((l) => unrealizedOf(l, lastOf(l)));
+  return {
+    realized: realized.length === 0 ? null : realized.reduce((a, b) => a + b, 0),
+    unrealized: held.length === 0 || open.some((n) => n === null) ? null : (open as number[]).reduce((a, b) => a + b, 0),
+  };
+}
+
+const EXPIRY_WORDS: Readonly<Record<PositionDto['option_expiry'], string>> = {
+  current_week: 'nearest expiry',
+  next_week: 'next expiry',
+  current_month: 'monthly expiry',
+};
+
+/**
+ * A position as set, in a trader's words, with what it takes from the strategy.
+ * @example ruleWords(spec, strategy) // 'Sell CE atm, nearest expiry · 1 lot (the strategy's)'
+ */
+export function ruleWords(p: PositionDto, s: StrategyDto): string {
+  const lots = p.lots ?? s.qty;
+  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${p.option_right} ${p.option_strike}, ${EXPIRY_WORDS[p.option_expiry]} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
+}

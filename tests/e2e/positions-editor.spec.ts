@@ -1,0 +1,171 @@
+/**
+ * The strategy form's positions editor (issue 19): a short straddle built with the quick fill and
+ * the keyboard, rows added and removed within 2 to 10, an empty key showing the strategy's value
+ * it takes, the body the form sends, and the API's answer about one row's key shown under that key
+ * in its row.
+ *
+ * The engine does not trade positions yet (`positions` is `available: false`, and the API refuses
+ * a strategy with them): this spec turns the field on in the form's description (GET
+ * /strategy/form), as the engine will once it trades them, so the editor is drawn; the create still
+ * goes to the real API, which answers about the row's key and about the field itself. The second
+ * test gives a stored strategy positions and a day of runs in the API's answers (none can be saved
+ * or run yet) to see them on the strategy's page and in its edit form.
+ */
+import type { Page } from '@playwright/test';
+import { seriousViolations, THEMES, useSystemTheme } from './support/axe';
+import { expect, test } from './support/fixtures';
+import { apiCall, fieldError, fillStrategy, openFormWithPaper, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
+
+/** The form as the engine will describe it once it trades positions. */
+async function offerPositions(page: Page): Promise<void> {
+  await page.route('**/strategy/form', async (route) => {
+    const response = await route.fetch();
+    const described = (await response.json()) as { fields: { name: string; available: boolean }[] };
+    route.fulfill({ response, json: { ...described, fields: described.fields.map((f) => (f.name === 'positions' ? { ...f, available: true } : f)) } });
+  });
+}
+
+test('a short straddle built in the positions editor is sent as rows, and the API\'s answer about a row\'s stop-loss is shown on that row', async ({ page, screens }) => {
+  await offerPositions(page);
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '1', buyTime: '09:20', sellTime: '15:10', stopLoss: '30' });
+  await f.form.getByRole('group', { name: 'Exits' }).getByLabel('Stop-loss unit', { exact: true }).selectOption('percent');
+
+  const positions = f.form.getByRole('group', { name: 'Positions', exact: true });
+  const row = (n: number) => positions.getByRole('group', { name: `Position ${n}`, exact: true });
+  await expect(positions).toContainText('None: the strategy holds one position');
+  await expect(positions.getByRole('button', { name: 'Short straddle' })).toHaveAccessibleDescription('Sell the ATM CE and the ATM PE; replaces the rows');
+
+  // The quick fill, from the keyboard.
+  await positions.getByRole('button', { name: 'Short straddle' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(positions.getByRole('group', { name: /^Position \d+$/ })).toHaveCount(2);
+  for (const [n, right] of [[1, 'CE'], [2, 'PE']] as const) {
+    await expect(row(n).getByLabel('Side', { exact: true })).toHaveValue('sell');
+    await expect(row(n).getByLabel('Option', { exact: true })).toHaveValue(right);
+    await expect(row(n).getByLabel('Expiry', { exact: true })).toHaveValue('current_week');
+    await expect(row(n).getByLabel('Strike', { exact: true })).toHaveValue('atm');
+    // Empty keys are the strategy's, and say what that is now.
+    await expect(row(n).getByLabel('Lots', { exact: true })).toHaveAttribute('placeholder', "Strategy's: 1");
+    await expect(row(n).getByLabel('Stop-loss', { exact: true })).toHaveAttribute('placeholder', "Strategy's: 30");
+    await expect(row(n).getByLabel('Stop-loss unit', { exact: true }).locator('option:checked')).toHaveText("Strategy's: % of entry");
+    await expect(row(n).getByLabel('Target', { exact: true })).toHaveAttribute('placeholder', "Strategy's: none");
+  }
+  // Each key's hint describes its input in every row.
+  await expect(row(2).getByLabel('Strike', { exact: true })).toHaveAccessibleDescription(/atm: nearest the index/);
+
+  // Two is the least: no row can go; a third can be added and removed again, by keyboard.
+  await expect(row(1).getByRole('button', { name: 'Remove position 1' })).toBeDisabled();
+  await positions.getByRole('button', { name: 'Add a position' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(row(3)).toBeVisible();
+  await expect(row(3).getByLabel('Side', { exact: true })).toHaveValue('');
+  await row(3).getByRole('button', { name: 'Remove position 3' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(row(3)).toHaveCount(0);
+
+  // Position 2's own stop-loss, counted in the strategy's unit: 150 % is refused by the API.
+  await row(2).getByLabel('Stop-loss', { exact: true }).fill('150');
+  await screens.snap('positions-editor');
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
+  await f.submit.click();
+  const body = (await sent).postDataJSON() as Record<string, unknown>;
+  expect(body).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', qty: '1', stop_loss: 30, stop_loss_mode: 'percent' });
+  expect(body.positions).toEqual([
+    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm' },
+    { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', stop_loss: 150 },
+  ]);
+
+  // The answer about position 2's stop-loss is under that input in its row, in the key's words, and describes it.
+  const rowError = fieldError(row(2), 'positions.1.stop_loss');
+  await expect(rowError).toHaveText('Stop-loss must be below 100 when its unit is percent');
+  await expect(fieldError(row(1), 'positions.0.stop_loss')).toHaveCount(0);
+  const stop2 = row(2).getByLabel('Stop-loss', { exact: true });
+  await expect(stop2).toHaveAttribute('aria-invalid', 'true');
+  await expect(stop2).toHaveAccessibleDescription(/Stop-loss must be below 100 when its unit is percent/);
+  // Until the engine trades positions, it refuses the field itself too, shown on the editor.
+  await expect(fieldError(positions, 'positions')).toHaveText('Positions is not available yet: this version does not trade it; leave it out');
+  await expect(f.form).toBeVisible();
+  await screens.snap('positions-editor-refused');
+  // The editor with its rows, hints and errors has no serious WCAG 2.1 A/AA violation in either theme (from the top: see strategy-form.spec.ts).
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+  const found: string[] = [];
+  for (const theme of THEMES) {
+    await useSystemTheme(page, theme);
+    for (const line of await seriousViolations(page)) found.push(`[${theme}] ${line}`);
+  }
+  expect(found, found.join('\n')).toEqual([]);
+});
+
+const STORED_POSITIONS = [
+  { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
+  { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null },
+];
+
+test('a strategy\'s positions are shown on its page with each contract and P&L, and its edit form sends them back unchanged', async ({ page, screens }) => {
+  const { token } = await openSignedIn(page);
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: { volatilityBps: 0 } });
+  const created = await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', {
+    broker_account_id: account.id,
+    symbol: 'NIFTY',
+    exchange: 'NFO',
+    option_right: 'CE',
+    qty: 1,
+    buy_time: '09:20:00',
+    sell_time: '15:10:00',
+    stop_loss: 30,
+    stop_loss_mode: 'percent',
+  });
+  await offerPositions(page);
+  const withPositions = (s: Record<string, unknown>) => (s.id === created.id ? { ...s, option_right: null, positions: STORED_POSITIONS } : s);
+  await page.route(/\/strategy(\/\d+)?$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const response = await route.fetch();
+    const json = (await response.json()) as Record<string, unknown> & { strategies?: Record<string, unknown>[] };
+    return route.fulfill({ response, json: json.strategies ? { ...json, strategies: json.strategies.map(withPositions) } : withPositions(json) });
+  });
+  const run = (runId: number, over: Record<string, unknown>) => ({
+    run_id: runId, strategy_id: created.id, symbol: 'NIFTY', exchange: 'NFO', broker_account_id: account.id, trading_date: '2026-12-08', state: 'ARMED', buy_at: 0, sell_at: 0,
+    bought_qty: null, sold_qty: 0, position_qty: 0, entry_price: null, exit_price: null, exit_leg: null, realized_pnl: null, reason: null, ...over,
+  });
+  await page.route(/\/runs\?/, (route) =>
+    route.fulfill({
+      json: {
+        runs: [
+          run(8, { state: 'EXITED_BY_SL', symbol: 'NIFTY26D1526100PE', bought_qty: 130, sold_qty: 130, entry_price: 90, exit_price: 110, exit_leg: 'STOPLOSS', realized_pnl: -2600 }),
+          run(7, { state: 'IN_POSITION', symbol: 'NIFTY26D0826000CE', bought_qty: 65, position_qty: 65, entry_price: 100 }),
+        ],
+        days: [],
+        total_realized_pnl: -2600,
+        next_before: null,
+      },
+    }),
+  );
+
+  await page.goto(`/#/strategies/${created.id}`);
+  const table = page.getByRole('table', { name: 'Positions' });
+  await expect(table.getByRole('row')).toHaveCount(4);
+  const line = (n: number) => table.getByRole('row').nth(n);
+  await expect(line(1)).toContainText("Sell CE atm, nearest expiry · 1 lot (the strategy's)");
+  await expect(line(1).getByTestId('position-contract')).toHaveText('NIFTY26D0826000CE');
+  await expect(line(2)).toContainText('Sell PE atm+1, next expiry · 2 lots');
+  await expect(line(2).getByTestId('position-contract')).toHaveText('NIFTY26D1526100PE');
+  await expect(line(2)).toContainText('2,600');
+  await expect(page.getByTestId('positions-realized')).toContainText('2,600');
+  await screens.snap('positions-detail');
+
+  await page.goto('/');
+  await strategyRow(page, 'NIFTY').getByRole('button', { name: /^Edit NIFTY/ }).click();
+  const f = strategyInputs(page);
+  const positions = f.form.getByRole('group', { name: 'Positions', exact: true });
+  const row2 = positions.getByRole('group', { name: 'Position 2', exact: true });
+  await expect(row2.getByLabel('Expiry', { exact: true })).toHaveValue('next_week');
+  await expect(row2.getByLabel('Strike', { exact: true })).toHaveValue('atm+1');
+  await expect(row2.getByLabel('Lots', { exact: true })).toHaveValue('2');
+  await expect(row2.getByLabel('Stop-loss unit', { exact: true })).toHaveValue('points');
+  await expect(positions.getByRole('group', { name: 'Position 1', exact: true }).getByLabel('Stop-loss', { exact: true })).toHaveValue('');
+  const sent = page.waitForRequest((r) => r.method() === 'PATCH');
+  await f.submit.click();
+  expect(((await sent).postDataJSON() as { positions: unknown }).positions).toEqual(STORED_POSITIONS.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null))));
+  await expect(fieldError(positions, 'positions')).toContainText('Positions is not available yet');
+});
