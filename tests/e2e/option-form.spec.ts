@@ -54,4 +54,9 @@ test('a short straddle is typed as positions in the form; its row names each pos
   await expect(row.getByTestId('group-summary')).toHaveText('2 positions, none open');
   await page.getByRole('button', { name: 'Stop all' }).click();
   await expect(page.getByRole('dialog')).toContainText('Stops 1 running strategy and closes 0 open positions at market now');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  // The detail page says the same, position by position.
+  await row.locator('a.strategy-link').click();
+  await expect(page.getByRole('list', { name: 'Positions' }).getByTestId('position-line')).toHaveText(['Position 1 · sell CE atm · Armed', 'Position 2 · sell PE atm · Armed']);
+  await expect(page.getByTestId('position')).toHaveText('2 positions, none open');
 });

@@ -73,7 +73,7 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
           <p>
             This strategy has <strong className="num">{openPositions(strategy)}</strong> of {lines.length} positions open. Stopping it <strong>closes each open one at market now</strong> (shorts bought back first, then longs sold).
           </p>
-          <ul className="small tnum" aria-label="Positions">
+          <ul className="position-list small tnum" aria-label="Positions">
             {lines.map((line) => (
               <li key={line}>{line}</li>
             ))}
