@@ -79,6 +79,9 @@ describe('runs repo', () => {
     expect(t.repos.runs.latestInternal(a.strategy.id)).toEqual(p0);
     expect(t.repos.runs.latestGroupInternal(a.strategy.id)).toEqual([p0, p1]);
     expect(t.repos.runs.latestGroupInternal(b.strategy.id)).toEqual([]);
+    // The user's read of the same group; another user's strategy reads as none.
+    expect(t.repos.runs.latestGroup(a.user.id, a.strategy.id)).toEqual([p0, p1]);
+    expect(t.repos.runs.latestGroup(b.user.id, a.strategy.id)).toEqual([]);
   });
 
   it('refuses a run whose plan names another position than the run', () => {

@@ -114,6 +114,8 @@ export interface RunsRepo {
   latestInternal(strategyId: StrategyId): Run | undefined;
   /** Engine-internal: every run of the strategy's latest trading date, by position; empty when it has none. */
   latestGroupInternal(strategyId: StrategyId): Run[];
+  /** The user's runs of one strategy's latest trading date, by position (one for a strategy without positions); empty when it has none. */
+  latestGroup(userId: UserId, strategyId: StrategyId): Run[];
   /** The user's runs of one strategy, latest trading date first, at most `limit`. */
   listForStrategy(userId: UserId, strategyId: StrategyId, limit: number): Run[];
   /** The user's runs, latest trading date first (then latest id), with their entry's fills. */
@@ -259,6 +261,11 @@ export function createRunsRepo(orm: Orm): RunsRepo {
     latestGroupInternal(strategyId) {
       const first = t.row(latest.get(strategyId));
       return first ? group(strategyId, first.tradingDate) : [];
+    },
+    latestGroup(userId, strategyId) {
+      const mine = and(eq(runs.userId, userId), eq(runs.strategyId, strategyId));
+      const day = orm.select({ tradingDate: runs.tradingDate }).from(runs).where(mine).orderBy(desc(runs.tradingDate)).limit(1).get();
+      return day ? orm.select().from(runs).where(and(mine, eq(runs.tradingDate, day.tradingDate))).orderBy(runs.positionNo).all().map(toRun) : [];
     },
     listForStrategy(userId, strategyId, limit) {
       return orm

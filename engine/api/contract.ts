@@ -142,10 +142,12 @@ export interface NextTriggerDto {
   readonly at: number;
 }
 
-/** The latest run of a strategy: what it is doing now. */
+/** The latest run of a strategy (of one of its positions): what it is doing now. */
 export interface RuntimeDto {
   readonly run_id: number;
   readonly trading_date: string;
+  /** Which of the strategy's positions the run holds, from 0 in the trader's order (issue 19); null: a strategy of one position. */
+  readonly position_no: number | null;
   readonly state: RunState;
   readonly position_qty: number;
   readonly entry_price: number | null;
@@ -313,8 +315,13 @@ export interface StrategyDto extends InstrumentFactsDto {
   readonly status: string;
   readonly created_at: number;
   readonly updated_at: number;
-  /** null before the first START. */
+  /** The latest trading day's run (of position 0 for a strategy with positions); null before the first START. */
   readonly runtime: RuntimeDto | null;
+  /**
+   * Every run of the latest trading day, by position: one per position of a strategy with
+   * `positions`, else the one run (`runtime`); empty before the first START.
+   */
+  readonly position_runs: readonly RuntimeDto[];
   /**
    * The latest readiness check of the running strategy (before its next entry, at START, or asked
    * for): what to fix before the entry. null before its first check and once it stops.
@@ -398,7 +405,7 @@ export interface StrategyFormFieldDto {
   readonly group: FieldGroup;
   /** What the value counts ("seconds", "shares", "time of day"); null when it has no unit or another field gives it (`<name>_mode`). */
   readonly unit: string | null;
-  /** false: the engine does not trade it yet; any value but `default` is refused, naming the field. */
+  /** false: the engine does not trade it yet, and a form offers no input for it (every field is true today). */
   readonly available: boolean;
   /**
    * Shown only while another field's value (its default when empty) is above a number, equals a
@@ -457,6 +464,10 @@ export interface RunHistoryDto {
   readonly exchange: string;
   readonly broker_account_id: number;
   readonly trading_date: string;
+  /** Which of the strategy's positions the run held, from 0 in the trader's order (issue 19); null: a strategy of one position. */
+  readonly position_no: number | null;
+  /** An option run's contract, once chosen before its BUY; null: not chosen (the BUY was skipped before it), or no option. */
+  readonly contract: OptionContractDto | null;
   readonly state: RunState;
   readonly buy_at: number;
   readonly sell_at: number;

@@ -21,14 +21,14 @@ function strategy(spec: Partial<StoredStrategySpec>) {
 describe('strategyDto backstop_take_profit', () => {
   it('is true only with the backstop on, a target, and a broker whose backstop takes one', () => {
     const withTarget = strategy({ target: 3100 });
-    expect(strategyDto(withTarget, undefined, null, [], { backstopByDefault: true, backstopOco: true })).toMatchObject({ backstop_on: true, backstop_take_profit: true });
-    expect(strategyDto(withTarget, undefined, null, [], { backstopByDefault: true, backstopOco: false }).backstop_take_profit).toBe(false);
-    expect(strategyDto(withTarget, undefined, null, [], { backstopByDefault: false, backstopOco: true }).backstop_take_profit).toBe(false);
+    expect(strategyDto(withTarget, [], { backstopByDefault: true, backstopOco: true })).toMatchObject({ backstop_on: true, backstop_take_profit: true });
+    expect(strategyDto(withTarget, [], { backstopByDefault: true, backstopOco: false }).backstop_take_profit).toBe(false);
+    expect(strategyDto(withTarget, [], { backstopByDefault: false, backstopOco: true }).backstop_take_profit).toBe(false);
   });
 
   it('is false without a target, and when the trader turned the backstop off', () => {
-    expect(strategyDto(strategy({}), undefined, null, [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
-    expect(strategyDto(strategy({ target: 3100, backstop: false }), undefined, null, [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
+    expect(strategyDto(strategy({}), [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
+    expect(strategyDto(strategy({ target: 3100, backstop: false }), [], { backstopByDefault: true, backstopOco: true }).backstop_take_profit).toBe(false);
   });
 });
 
@@ -37,13 +37,13 @@ describe('a strategy\'s instrument facts', () => {
 
   it('names a pair\'s base and quote currency from its symbol, with the rules the account resolved', () => {
     const btc = strategy({ symbol: 'BTC/USDT', exchange: 'CRYPTO', qty: 0.0015 });
-    expect(strategyDto(btc, undefined, null, [], { qtyRules: BTC_RULES })).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 });
+    expect(strategyDto(btc, [], { qtyRules: BTC_RULES })).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 });
     // Not resolved yet: the pair is still read from the symbol, its rules are not known.
-    expect(strategyDto(btc, undefined)).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: null, min_qty: null, min_notional: null });
+    expect(strategyDto(btc, [])).toMatchObject({ base: 'BTC', quote: 'USDT', qty_step: null, min_qty: null, min_notional: null });
   });
 
   it('is all null for an instrument that is no pair and states no rules', () => {
-    expect(strategyDto(strategy({}), undefined, null, [], { qtyRules: { qtyStep: null, minQty: null, minNotional: null } })).toMatchObject({ base: null, quote: null, qty_step: null, min_qty: null, min_notional: null });
+    expect(strategyDto(strategy({}), [], { qtyRules: { qtyStep: null, minQty: null, minNotional: null } })).toMatchObject({ base: null, quote: null, qty_step: null, min_qty: null, min_notional: null });
     expect(instrumentFactsDto('AAPL', null)).toEqual({ base: null, quote: null, qty_step: null, min_qty: null, min_notional: null });
   });
 

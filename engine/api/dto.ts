@@ -81,6 +81,7 @@ export function runtimeDto(run: Run, boughtQty: number | null = null, legs: read
   return {
     run_id: run.id,
     trading_date: run.tradingDate,
+    position_no: positionNoOf(run),
     state: run.state,
     position_qty: run.positionQty,
     entry_price: run.entryPrice,
@@ -100,6 +101,9 @@ export function runtimeDto(run: Run, boughtQty: number | null = null, legs: read
     contract: contractDto(run),
   };
 }
+
+/** The run's position when its strategy has positions (its plan says so: ids and keys follow the plan), else null. */
+const positionNoOf = (run: Run): number | null => (run.plan?.position_no === undefined ? null : run.positionNo);
 
 function contractDto(run: Run): OptionContractDto | null {
   const c = run.plan?.option_contract;
@@ -127,6 +131,8 @@ export function runHistoryDto(row: RunHistoryRow): RunHistoryDto {
     exchange: row.exchange,
     broker_account_id: row.brokerAccountId,
     trading_date: run.tradingDate,
+    position_no: positionNoOf(run),
+    contract: contractDto(run),
     state: run.state,
     buy_at: run.buyAt,
     sell_at: run.sellAt,
@@ -189,12 +195,10 @@ export function readinessDto(r: ReadinessReport): ReadinessDto {
   return { strategy_id: r.strategyId, run_id: r.runId, trigger: r.trigger, checked_at: r.checkedAt, entry_at: r.entryAt, exit_at: r.exitAt, status: r.status, checks: r.checks.map((c) => ({ check: c.check, status: c.status, message: c.message })) };
 }
 
-/** What the engine knows of a strategy now, beside its stored rows: its latest readiness check, the stale price its stop watches and its backstop, if any. */
+/** What the engine knows of a strategy now, beside its stored rows: its latest readiness check and the stale price its stop watches, if any. */
 export interface StrategyNow {
   readonly readiness?: ReadinessReport | undefined;
   readonly stale?: StaleNow | null | undefined;
-  /** The latest run's current leg's backstop (db backstops), when it has one. */
-  readonly backstop?: Backstop | undefined;
   /** Whether its account's broker places a backstop when the strategy leaves `backstop` out (AccountFacts.backstopByDefault). */
   readonly backstopByDefault?: boolean | undefined;
   /** Whether its account's broker rests a take-profit with the backstop (AccountFacts.backstopOco). */
@@ -219,11 +223,11 @@ export function quoteDto(q: Quote): QuoteDto {
 }
 
 /**
- * `boughtQty`, `fills`: the latest run's entry fills and filled orders (runFills), for its realized
- * P&L; `now`: its readiness, the stale price its stop watches (StalePriceWatch.staleOf) and its
- * backstop.
+ * `runs`: the latest trading day's runs by position (runtimeDto of each; empty before the first
+ * START), the first of them the strategy's `runtime`; `now`: its readiness and the stale price its
+ * stop watches (StalePriceWatch.staleOf).
  */
-export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: number | null = null, fills: readonly LegFill[] = [], now: StrategyNow = {}): StrategyDto {
+export function strategyDto(s: Strategy, runs: readonly RuntimeDto[], now: StrategyNow = {}): StrategyDto {
   return {
     id: s.id,
     ...specKeys(s.spec, STRATEGY_DTO_KEYS),
@@ -248,7 +252,8 @@ export function strategyDto(s: Strategy, latestRun: Run | undefined, boughtQty: 
     status: s.status,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
-    runtime: latestRun ? runtimeDto(latestRun, boughtQty, fills, now.backstop) : null,
+    runtime: runs[0] ?? null,
+    position_runs: runs,
     readiness: now.readiness ? readinessDto(now.readiness) : null,
     stale_price: now.stale ? { since: now.stale.since, last_price: now.stale.lastPrice, last_price_at: now.stale.lastPriceAt } : null,
   };

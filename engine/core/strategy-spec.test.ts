@@ -295,9 +295,10 @@ describe('field meta', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('marks every key available but positions: the engine trades them all, the backstop included, and not yet several positions at once', () => {
+  it('marks every key available: the engine trades them all, the backstop and several positions at once included', () => {
+    // The service no longer refuses a key marked unavailable (none was left): marking one again must bring that refusal back.
     const unavailable = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => !m.available).map(([name]) => name);
-    expect(unavailable).toEqual(['positions']);
+    expect(unavailable).toEqual([]);
   });
 
   it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat, an option\'s expiry and strike with its right', () => {

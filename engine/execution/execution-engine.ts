@@ -155,10 +155,15 @@ export class ExecutionEngine {
     broker.restingStops?.onUpdate?.((report) => this.backstops.onUpdate(account.id, report));
     broker.execution.onListening?.(() => this.reconciler.lookUpOnListening(account.id));
     broker.execution.onOrderUpdate((report) => {
-      this.answers.write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred)).then(
-        (outcome) => this.afterReport(outcome as ReportOutcome | null),
-        (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId, status: report.status }, 'order update could not be applied'),
-      );
+      this.answers
+        .write(() => applyReportToJournal(this.ctx, account.id, report, this.deferred))
+        .then(
+          (outcome) => this.afterReport(outcome as ReportOutcome | null),
+          (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId, status: report.status }, 'order update could not be applied'),
+        )
+        // The update is in the journal; what follows it (events, the stop armed) failed: said, never
+        // an unhandled rejection. Recovery redoes it from the journal at the next start.
+        .catch((err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId, status: report.status }, 'what follows an applied order update failed'));
     });
   }
 

@@ -19,6 +19,8 @@ export interface RuntimeKeys {
   instrumentStrategies(instrument: string): string;
   /** `lock:runtime:{id}` string: the per-strategy lock. */
   lock(strategyId: number): string;
+  /** SCAN MATCH pattern that finds every `symbol:{instrument}:strategies` set of this install. */
+  readonly instrumentSetScanPattern: string;
   /** SCAN MATCH pattern that finds every `strategy:{id}` key of this install. */
   readonly strategyScanPattern: string;
   /** The id in a key found by {@link strategyScanPattern}; null for a key that only looks alike. */
@@ -48,6 +50,7 @@ export function runtimeKeys(prefix = ''): RuntimeKeys {
     runtime: (id, positionNo = 0) => `${prefix}runtime:${instrumentMember(id, positionNo)}`,
     instrumentStrategies: (instrument) => `${prefix}symbol:${checkInstrument(instrument)}:strategies`,
     lock: (id) => `${prefix}lock:runtime:${checkStrategyId(id)}`,
+    instrumentSetScanPattern: `${prefix}symbol:*:strategies`,
     strategyScanPattern: `${strategyPrefix}*`,
     strategyIdOf(key) {
       if (!key.startsWith(strategyPrefix)) return null;
@@ -65,6 +68,9 @@ export function runtimeKeys(prefix = ''): RuntimeKeys {
 export function instrumentMember(strategyId: number, positionNo = 0): string {
   return positionNo === 0 ? String(checkStrategyId(strategyId)) : `${checkStrategyId(strategyId)}:${checkPositionNo(positionNo)}`;
 }
+
+/** Every member a strategy can have in an instrument's set (positions 0 to MAX_POSITION_NO), and every runtime key position. */
+export const ALL_POSITION_NOS: readonly number[] = Array.from({ length: MAX_POSITION_NO + 1 }, (_, p) => p);
 
 /** A member of an instrument's set read back ({@link instrumentMember}), or null. */
 export function parseInstrumentMember(text: string): { strategyId: number; positionNo: number } | null {

@@ -10,7 +10,7 @@
  * the returned promise settles.
  */
 import { systemClock } from '../core/clock';
-import { type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
+import { ALL_POSITION_NOS, type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
 import { checkStrategyFields, decodeRuntimeFields, encodeRuntimeFields, encodeWholeRuntime } from './runtime-fields-codec';
 import type { RuntimeFields, RuntimeStore, StrategyFields } from './runtime-store';
 
@@ -70,6 +70,16 @@ export class MemoryRuntimeStore implements RuntimeStore {
     const set = this.sets.get(setKey);
     // Redis drops a set with its last member.
     if (set?.delete(instrumentMember(strategyId, positionNo)) && set.size === 0) this.sets.delete(setKey);
+  }
+
+  async purge(strategyId: number): Promise<void> {
+    this.hashes.delete(this.keys.strategy(strategyId));
+    for (const p of ALL_POSITION_NOS) this.hashes.delete(this.keys.runtime(strategyId, p));
+    const members = ALL_POSITION_NOS.map((p) => instrumentMember(strategyId, p));
+    for (const [key, set] of this.sets) {
+      for (const m of members) set.delete(m);
+      if (set.size === 0) this.sets.delete(key);
+    }
   }
 
   /** Writes nothing when the strategy is not armed (see RuntimeStore.updateRuntime). */

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
+import { ALL_POSITION_NOS, type RuntimeKeys, instrumentMember, runtimeKeys, strategyIdsOf } from './keys';
 import { RELEASE_LOCK_LUA, UPDATE_IF_PRESENT_LUA } from './lua-scripts';
 import { checkStrategyFields, decodeRuntimeFields, encodeRuntimeFields, encodeWholeRuntime } from './runtime-fields-codec';
 import type { RuntimeFields, RuntimeStore, StrategyFields } from './runtime-store';
@@ -63,6 +63,14 @@ export class RedisRuntimeStore implements RuntimeStore {
     await execTransaction(tx, `disarm strategy ${strategyId}`);
   }
 
+  /** The sets are found by SCAN first; the deletes then go in one MULTI. */
+  async purge(strategyId: number): Promise<void> {
+    const members = ALL_POSITION_NOS.map((p) => instrumentMember(strategyId, p));
+    const tx = this.client.multi().del(this.keys.strategy(strategyId), ...ALL_POSITION_NOS.map((p) => this.keys.runtime(strategyId, p)));
+    for (const set of await this.scanKeys(this.keys.instrumentSetScanPattern)) tx.srem(set, ...members);
+    await execTransaction(tx, `purge strategy ${strategyId}`);
+  }
+
   /**
    * Writes nothing when the strategy is not armed: the engine mirrors a run's final state after
    * the disarm, and that write must not bring back a runtime hash without its strategy.
@@ -93,17 +101,24 @@ export class RedisRuntimeStore implements RuntimeStore {
 
   /** Ascending. */
   async armedStrategyIds(): Promise<number[]> {
-    const ids = new Set<number>(); // SCAN may return a key more than once
+    const ids = new Set<number>();
+    for (const key of await this.scanKeys(this.keys.strategyScanPattern)) {
+      const id = this.keys.strategyIdOf(key);
+      if (id !== null) ids.add(id);
+    }
+    return [...ids].sort(ascending);
+  }
+
+  /** Every key matching `pattern`, each once (SCAN may return a key more than once). */
+  private async scanKeys(pattern: string): Promise<Set<string>> {
+    const found = new Set<string>();
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', this.keys.strategyScanPattern, 'COUNT', SCAN_COUNT);
-      for (const key of keys) {
-        const id = this.keys.strategyIdOf(key);
-        if (id !== null) ids.add(id);
-      }
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+      for (const key of keys) found.add(key);
       cursor = next;
     } while (cursor !== '0');
-    return [...ids].sort(ascending);
+    return found;
   }
 
   async acquireLock(strategyId: number, owner: string, ttlMs: number): Promise<boolean> {

@@ -169,6 +169,27 @@ export function describeRuntimeStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe('purge', () => {
+      it("deletes every position's keys and set members, on whichever instruments they were armed, and nothing of another strategy", async () => {
+        await store.arm(7, INFY, strategyOf(7), runtimeOf(7));
+        await store.arm(7, TCS, strategyOf(7), { ...runtimeOf(7), runId: 71 }, 1);
+        await store.arm(7, 'NFO:NIFTY26D0826000PE', strategyOf(7), { ...runtimeOf(7), runId: 79 }, 9);
+        await store.arm(8, TCS, strategyOf(8), runtimeOf(8));
+        await store.arm(8, INFY, strategyOf(8), { ...runtimeOf(8), runId: 81 }, 1);
+        await store.purge(7);
+        expect(await store.readStrategy(7)).toBeNull();
+        expect([await store.readRuntime(7), await store.readRuntime(7, 1), await store.readRuntime(7, 9)]).toEqual([null, null, null]);
+        expect(await store.strategiesOn('NFO:NIFTY26D0826000PE')).toEqual([]);
+        expect(await store.strategiesOn(INFY)).toEqual([8]);
+        expect(await store.strategiesOn(TCS)).toEqual([8]);
+        expect(await store.armedStrategyIds()).toEqual([8]);
+        expect(await store.readRuntime(8, 1)).toEqual({ ...runtimeOf(8), runId: 81 });
+        // Of a strategy with nothing armed: nothing to do.
+        await store.purge(7);
+        expect(await store.armedStrategyIds()).toEqual([8]);
+      });
+    });
+
     describe('updateRuntime', () => {
       it('overwrites only the given fields; null clears a field', async () => {
         await store.arm(1, INFY, strategyOf(1), runtimeOf(1));

@@ -34,6 +34,13 @@ export interface RuntimeStore {
    */
   disarm(strategyId: number, instrument: string, positionNo?: number): Promise<void>;
   /**
+   * Deletes every key of the strategy, whatever was armed: strategy:{id}, the runtime hash of each
+   * position and its members (of any position) in every instrument's set (found by SCAN). For
+   * recovery's clean-up of a strategy SQLite no longer runs, whose positions and instruments only
+   * the store still knows (each position may have been armed on its own contract).
+   */
+  purge(strategyId: number): Promise<void>;
+  /**
    * Overwrites the given fields of runtime:{id} (null deletes the field). Does nothing when the
    * strategy is not armed, so an update after a disarm cannot recreate the hash.
    */

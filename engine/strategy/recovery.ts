@@ -107,13 +107,13 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
     }
   }
 
-  // Keys that survived in a real Redis for strategies SQLite no longer runs: SQLite wins.
+  // Keys that survived in a real Redis for strategies SQLite no longer runs: SQLite wins. Every
+  // position's keys go, on whichever contract each was armed (strategy:{id} names one instrument).
   const live = new Set([...resumed, ...repos.strategies.listByStatusInternal('running').map((s) => s.id)]);
   let staleKeys = 0;
   for (const id of await runtime.armedStrategyIds()) {
     if (live.has(id as Strategy['id'])) continue;
-    const fields = await runtime.readStrategy(id);
-    await runtime.disarm(id, fields?.exchange && fields.symbol ? instrumentKey(fields.exchange as Strategy['exchange'], fields.symbol) : '');
+    await runtime.purge(id);
     staleKeys++;
   }
 

@@ -1,7 +1,6 @@
 /**
  * Creates, edits and deletes strategies. Every rule of strategy-input.ts is checked at once and
- * every failing field is named, with the broker's objections and every field the engine does not
- * trade yet (its meta says `available: false`) set to anything but its default.
+ * every failing field is named, with the broker's objections.
  */
 import type { z } from 'zod';
 import type { Exchange, Strategy } from '../core/types';
@@ -15,7 +14,7 @@ import { refuseIdleWeekdays } from '../scheduler/trigger-times';
 import type { BrokerCapabilities } from '../brokers/broker';
 import { fitIntradaySquareOff } from './intraday-square-off';
 import type { EngineContext } from '../context';
-import { settledSpec, STRATEGY_FIELD_META, type StrategyField } from '../core/strategy-spec';
+import { settledSpec, type StrategyField } from '../core/strategy-spec';
 import { createStrategyInput, updateStrategyInput, strategyFields, type CreateStrategyInput } from './strategy-input';
 import type { StrategyLocks } from './strategy-locks';
 import { scrubbedMessage } from '../secrets/key-provider';
@@ -137,12 +136,12 @@ export class StrategyService {
       raw.exchange !== undefined && sound(f.exchange, 'exchange') === undefined ? undefined : sound(f.symbol, 'symbol'),
       sound(f.exchange, 'exchange'),
       sound(f.qty, 'qty'),
-      sound(f.side, 'side'),
+      // A position's side is its own (the strategy's is refused beside positions): each is checked as the strategy's would be.
+      [{ field: 'side', side: sound(f.side, 'side') }, ...(sound(f.positions, 'positions') ?? []).map((p, i) => ({ field: `positions.${i}.side`, side: p.side }))],
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
       // Options of the index in symbol: one (option_right) or several at once (positions).
       sound(f.option_right, 'option_right') !== undefined ? 'option_right' : raw.positions != null ? 'positions' : undefined,
     );
-    refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !fit) throw validationError(problems);
     return { input: parsed.data, ...fit };
   }
@@ -155,7 +154,7 @@ export class StrategyService {
     symbol: string | undefined,
     exchange: Exchange | undefined,
     qty: number | undefined,
-    side: 'buy' | 'sell' | undefined,
+    sides: readonly { readonly field: string; readonly side: 'buy' | 'sell' | undefined }[],
     levels: readonly TickChecked[],
     optionsBy: 'option_right' | 'positions' | undefined,
   ): Promise<{ exchange: Exchange; caps: BrokerCapabilities } | undefined> {
@@ -180,7 +179,11 @@ export class StrategyService {
       const problem = qty === undefined ? null : qtyProblem(qty, symbol ?? '', null, caps.fractionalQty, null);
       if (problem) add('qty', problem);
     };
-    if (side === 'sell' && caps.sellFirst === 'none') add('side', `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
+    for (const { field, side } of sides) {
+      if (side === 'sell' && caps.sellFirst === 'none') add(field, `side sell (sell first) is not available at this ${caps.kind} account: it cannot sell what it does not hold${caps.kind === 'kite' ? ' (product CNC is delivery; an account set to MIS, intraday, can)' : ''}`);
+    }
+    // The strategy's own side (the first): the instrument's shortability below is of the strategy's symbol.
+    const side = sides[0]?.side;
     if (optionsBy !== undefined) {
       // The contract is chosen at the BUY time: there is nothing to look up before it.
       if (!broker.optionChains) add(optionsBy, `${optionsBy}: this ${caps.kind} account lists no options`);
@@ -228,23 +231,5 @@ export class StrategyService {
       add('symbol', `symbol ${symbol} cannot be checked at this broker right now, so nothing was saved: ${scrubbedMessage(err)}`);
       return undefined;
     }
-  }
-}
-
-const UNAVAILABLE = (Object.keys(STRATEGY_FIELD_META) as StrategyField[]).filter((f) => !STRATEGY_FIELD_META[f].available);
-
-/**
- * A problem for every field the engine does not trade yet that is set to anything but what
- * leaving it out means, unless the field has one already: such a strategy would not run as the
- * trader wrote it, so it is not saved at all.
- */
-function refuseUnavailable(raw: Record<string, unknown>, problems: FieldError[]): void {
-  for (const field of UNAVAILABLE) {
-    if (raw[field] === undefined || problems.some((p) => p.field === field)) continue;
-    const sent = strategyFields[field].safeParse(raw[field]);
-    const byDefault = strategyFields[field].safeParse(undefined).data;
-    if (!sent.success || JSON.stringify(sent.data) === JSON.stringify(byDefault)) continue;
-    const instead = byDefault === undefined ? 'leave it out' : `leave it out or send ${JSON.stringify(byDefault)}`;
-    problems.push({ field, message: `${field} is not available yet: this version does not trade it; ${instead}` });
   }
 }

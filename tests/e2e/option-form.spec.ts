@@ -1,7 +1,8 @@
 /**
  * An index option built in the strategy form (issue 19): the option's expiry and strike shown only
  * once a right is chosen, sent with it, and the saved strategy's row naming the rule its contract
- * will be chosen by a few seconds before the BUY.
+ * will be chosen by a few seconds before the BUY; a straddle typed as positions (JSON until the
+ * positions editor comes), its row naming each position.
  */
 import { expect, test } from './support/fixtures';
 import { fillStrategy, openFormWithPaper, strategyRow } from './support/trader-ui';
@@ -29,4 +30,33 @@ test('an option of NIFTY is built in the form and its row names the rule it is c
   const row = strategyRow(page, 'NIFTY');
   await expect(row.getByTestId('option-contract')).toHaveText('PE atm+2, nearest expiry: chosen a few seconds before the BUY');
   await expect(row).toContainText('Qty 2 lots');
+});
+
+test('a short straddle is typed as positions in the form; its row names each position and its run, and the kill switch counts positions, not strategies', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '2', buyTime: '09:20', sellTime: '15:10', stopLoss: '40' });
+  await f.stopLossUnit.selectOption('points');
+  const positions = [
+    { side: 'sell', option_right: 'CE' },
+    { side: 'sell', option_right: 'PE', lots: 1, stop_loss: 30 },
+  ];
+  await f.form.getByLabel('Positions', { exact: true }).fill(JSON.stringify(positions));
+  const created = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
+  await f.submit.click();
+  expect((await created).postDataJSON()).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', positions });
+  await expect(f.form).toBeHidden();
+
+  const row = strategyRow(page, 'NIFTY');
+  await expect(row.getByTestId('position-line')).toHaveText(['Position 1 · sell CE atm', 'Position 2 · sell PE atm']);
+  await row.getByRole('button', { name: /^Start/ }).click();
+  // Armed: a run per position, none open yet (the contracts are chosen a few seconds before the BUY).
+  await expect(row.getByTestId('position-line')).toHaveText(['Position 1 · sell CE atm · Armed', 'Position 2 · sell PE atm · Armed']);
+  await expect(row.getByTestId('group-summary')).toHaveText('2 positions, none open');
+  await page.getByRole('button', { name: 'Stop all' }).click();
+  await expect(page.getByRole('dialog')).toContainText('Stops 1 running strategy and closes 0 open positions at market now');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  // The detail page says the same, position by position.
+  await row.locator('a.strategy-link').click();
+  await expect(page.getByRole('list', { name: 'Positions' }).getByTestId('position-line')).toHaveText(['Position 1 · sell CE atm · Armed', 'Position 2 · sell PE atm · Armed']);
+  await expect(page.getByTestId('position')).toHaveText('2 positions, none open');
 });

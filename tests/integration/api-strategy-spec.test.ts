@@ -274,7 +274,7 @@ describe('GET /strategy/form', () => {
     expect(field('option_strike')).toMatchObject({ type: 'string', required: false, default: 'atm' });
     // A list of objects is rows, each key described as a field is, from the position's own rules.
     const positions = field('positions');
-    expect(positions).toMatchObject({ type: 'rows', required: false, default: null, group: 'entry', available: false, show_when: null });
+    expect(positions).toMatchObject({ type: 'rows', required: false, default: null, group: 'entry', available: true, show_when: null });
     expect(positions.item_fields.map((f: { name: string }) => f.name)).toEqual(['side', 'option_right', 'option_expiry', 'option_strike', 'lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode']);
     expect(positions.item_fields[0]).toEqual({ name: 'side', type: 'string', enum: ['buy', 'sell'], required: true, default: null, label: 'Side', hint: expect.stringMatching(/sold first/), unit: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });

@@ -3,13 +3,22 @@
  * seconds before the BUY from the simulated index (NIFTY ATM CE, nearest weekly), journaled in the
  * run's plan before any order, bought at the BUY time in lots, sold at the SELL time; a restart
  * between the choice and the order reuses the journaled contract; a stop in points of premium; a
- * rule no listed contract meets skips the BUY, saying why. Monday 7 December 2026, IST.
+ * rule no listed contract meets skips the BUY, saying why. And a short straddle (two positions)
+ * through the HTTP API, as a trader makes and watches one. Monday 7 December 2026, IST.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import { PAPER_OPTIONS, startApiHarness, type ApiHarness } from '../support/api-harness';
+import { asBrokerAccountId, asStrategyId, positionClientOrderId } from '../../engine/core/ids';
+import type { PaperBroker } from '../../engine/brokers/paper/paper-broker';
 
 let t: TestEngine;
-afterEach(async () => t?.close());
+let h: ApiHarness | undefined;
+afterEach(async () => {
+  await t?.close();
+  await h?.close();
+  h = undefined;
+});
 
 const at = (iso: string) => Date.parse(iso);
 /** 09:00 IST. */
@@ -134,12 +143,88 @@ describe('an index option on the paper broker', () => {
     await expect(t.create({ symbol: 'AAPL', option_strike: 'atm+1' })).rejects.toMatchObject({ fields: [expect.objectContaining({ field: 'option_strike' })] });
   });
 
-  it('refuses several positions at once, sound or not, until the engine runs them: nothing is saved', async () => {
-    t = await startTestEngine({ at: MONDAY_0900_IST });
+  it('sells a short straddle created through the API: both sold under position ids, one stopped out alone, the other bought back at the SELL time, each run saying its position', async () => {
+    const api = await startApiHarness({ at: MONDAY_0900_IST });
+    h = api;
+    const { token } = await api.register();
+    const connected = await api.call('POST', '/broker/connect', { token, body: { broker: 'paper', label: 'Paper', options: { ...PAPER_OPTIONS, startPrices: { 'NSE:NIFTY 50': 26_012 } } } });
+    expect(connected.status).toBe(201);
+    const accountId = connected.body.id as number;
+    const paper = (await api.engine.brokers.get(asBrokerAccountId(accountId))) as PaperBroker;
     const { option_right: _r, ...index } = NIFTY;
-    const straddle = { ...index, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
-    await expect(t.create(straddle)).rejects.toMatchObject({ fields: [{ field: 'positions', message: 'positions is not available yet: this version does not trade it; leave it out' }] });
-    await expect(t.create({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', lots: 0 }, { side: 'sell', option_right: 'PE' }] })).rejects.toMatchObject({ fields: [{ field: 'positions.0.lots', message: 'lots must be greater than 0' }] });
-    expect(t.repos.strategies.list(t.user.id)).toEqual([]);
+    const positions = [
+      { side: 'sell', option_right: 'CE' },
+      { side: 'sell', option_right: 'PE', lots: 1, stop_loss: 30 },
+    ];
+    // A sound body with an unsound position: refused naming the position's key, nothing saved.
+    const refused = await api.createStrategy(token, accountId, { ...index, positions: [{ ...positions[0], lots: 0 }, positions[1]] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.fields).toEqual([{ field: 'positions.0.lots', message: 'lots must be greater than 0' }]);
+    expect((await api.call('GET', '/strategy', { token })).body.strategies).toEqual([]);
+
+    const created = await api.createStrategy(token, accountId, { ...index, positions });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    expect(created.body).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', option_right: null, runtime: null, position_runs: [] });
+    expect(created.body.positions).toEqual([
+      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
+      { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', lots: 1, stop_loss: 30, stop_loss_mode: null, target: null, target_mode: null },
+    ]);
+    expect((await api.call('POST', '/strategy/start', { token, body: { strategy_id: id } })).status).toBe(200);
+    const strategy = async () => (await api.call('GET', `/strategy/${id}`, { token })).body;
+    const runs = async () => (await api.call('GET', `/runs?strategy_id=${id}`, { token })).body.runs as Record<string, any>[];
+    expect((await strategy()).position_runs.map((r: any) => [r.position_no, r.state, r.contract])).toEqual([
+      [0, 'ARMED', null],
+      [1, 'ARMED', null],
+    ]);
+
+    await api.advanceTo('2026-12-07T03:50:00Z');
+    const tp = (p: number, slot: 'entry' | 'exit') => positionClientOrderId('test01', asStrategyId(id), '2026-12-07', p, slot);
+    expect(paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.instrument.symbol, o.request.side, o.request.qty])).toEqual([
+      [tp(0, 'entry'), 'NIFTY26D0826000CE', 'sell', 130],
+      [tp(1, 'entry'), 'NIFTY26D0826000PE', 'sell', 65],
+    ]);
+    const held = await strategy();
+    expect(held.runtime).toMatchObject({ position_no: 0, state: 'IN_POSITION', position_qty: 130, contract: { symbol: 'NIFTY26D0826000CE', right: 'CE', lots: 2, qty: 130 } });
+    expect(held.position_runs.map((r: any) => [r.position_no, r.state, r.position_qty, r.contract.symbol])).toEqual([
+      [0, 'IN_POSITION', 130, 'NIFTY26D0826000CE'],
+      [1, 'IN_POSITION', 65, 'NIFTY26D0826000PE'],
+    ]);
+
+    // The index 300 up: the short call's premium rises through its 40-point stop; the put's falls.
+    paper.setPrice('NSE:NIFTY 50', 26_312);
+    await api.advanceTo('2026-12-07T03:53:00Z');
+    const oneStopped = await strategy();
+    expect(oneStopped.status).toBe('running');
+    expect(oneStopped.position_runs.map((r: any) => [r.position_no, r.state, r.position_qty, r.exit_leg])).toEqual([
+      [0, 'EXITED_BY_SL', 0, 'STOPLOSS'],
+      [1, 'IN_POSITION', 65, null],
+    ]);
+    expect(oneStopped.position_runs[0].realized_pnl).toBeLessThan(0);
+
+    await api.advanceTo('2026-12-07T09:40:00Z'); // 15:10 IST
+    expect(paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [tp(0, 'entry'), 'sell'],
+      [tp(1, 'entry'), 'sell'],
+      [tp(0, 'exit'), 'buy'],
+      [tp(1, 'exit'), 'buy'],
+    ]);
+    const done = await strategy();
+    expect(done.status).toBe('completed');
+    expect(done.position_runs.map((r: any) => [r.position_no, r.state, r.exit_leg])).toEqual([
+      [0, 'EXITED_BY_SL', 'STOPLOSS'],
+      [1, 'SOLD', 'SELL'],
+    ]);
+    // GET /runs: the day's two runs, each saying its position and its contract, as traded.
+    const listed = await runs();
+    expect(listed.map((r) => [r.trading_date, r.position_no, r.symbol, r.contract.symbol, r.state, r.bought_qty, r.sold_qty])).toEqual(
+      expect.arrayContaining([
+        ['2026-12-07', 0, 'NIFTY26D0826000CE', 'NIFTY26D0826000CE', 'EXITED_BY_SL', 130, 130],
+        ['2026-12-07', 1, 'NIFTY26D0826000PE', 'NIFTY26D0826000PE', 'SOLD', 65, 65],
+      ]),
+    );
+    expect(listed).toHaveLength(2);
+    const pnl = done.position_runs.map((r: any) => r.realized_pnl as number);
+    expect(listed.map((r) => r.realized_pnl).sort()).toEqual([...pnl].sort());
   });
 });

@@ -4,14 +4,11 @@
  * runtime store under their positions; every contract chosen from one index price at the warm-up
  * and journaled before any order; the entries one after the other (longs first), a failed one
  * unwinding the group; the time exit, STOP and the kill switch over every position (shorts first);
- * restarts between the entries. The service still refuses `positions` (not available yet), so the
- * strategy is made as a one-option strategy and its stored spec then given the positions through
- * the repository: the spec the service will save once `positions` is offered. Monday 7 December
- * 2026, IST, on the paper broker.
+ * restarts between the entries. Monday 7 December 2026, IST, on the paper broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
-import { storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
+import { storedStrategySpec } from '../../engine/core/strategy-spec';
 import type { Strategy } from '../../engine/core/types';
 import { positionClientOrderId } from '../../engine/core/ids';
 
@@ -26,12 +23,10 @@ const STRADDLE = [
   { side: 'sell', option_right: 'PE', lots: 1, stop_loss: 30 },
 ];
 
-/** A strategy of `positions` on NIFTY (written through the repository: the service refuses positions yet). */
+/** A strategy of `positions` on NIFTY, created through the service. */
 async function groupStrategy(positions: readonly Record<string, unknown>[] = STRADDLE): Promise<Strategy> {
-  const single = await t.create(NIFTY);
-  const { option_right: _r, side: _s, ...rest } = single.spec;
-  const spec: StoredStrategySpec = storedStrategySpec.parse({ ...rest, positions });
-  return t.repos.strategies.update(t.user.id, single.id, { spec }, t.clock.now())!;
+  const { option_right: _r, ...index } = NIFTY;
+  return t.create({ ...index, positions });
 }
 
 describe('a group of positions armed by the manager', () => {
@@ -230,6 +225,37 @@ describe('a group of positions armed by the manager', () => {
       [id(0), 'filled'],
       [id(1), 'filled'],
     ]);
+  });
+
+  it('restarted with the first entry filled and the second not journaled, enters the second once and never the first again', async () => {
+    // The process dies once the CE's fill is in the journal, before anything follows it: the PE's entry is never journaled.
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } }, crashAt: { point: 'after-fill' } });
+    const s = await groupStrategy();
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:00Z');
+    const id = (p: number, slot: 'entry' | 'exit' = 'entry') => positionClientOrderId('test01', s.id, '2026-12-07', p, slot);
+    expect(t.paper.placedOrders().map((o) => o.request.clientOrderId)).toEqual([id(0)]);
+    expect(t.orders(s.id).map((o) => [o.clientOrderId, o.status])).toEqual([[id(0), 'filled']]);
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['IN_POSITION', 'ARMED']);
+    // The engine ended at the crash: nothing more of it ran while the clock moved on.
+    await t.until('2026-12-07T03:50:10Z');
+    expect(t.orders(s.id)).toHaveLength(1);
+
+    // The new process's index has moved a strike up (a choice now would take 26050): the journaled contracts stand.
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_060 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:50:30Z');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.instrument.symbol, o.request.side])).toEqual([[id(1), 'NIFTY26D0826000PE', 'sell']]);
+    expect(t.orders(s.id).map((o) => [o.clientOrderId, o.status])).toEqual([
+      [id(0), 'filled'],
+      [id(1), 'filled'],
+    ]);
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+    expect([0, 1].map((p) => t.engine.market.isStopArmed(s.id, p))).toEqual([true, true]);
+
+    await t.until('2026-12-07T09:40:00Z');
+    expect(t.paper.placedOrders().map((o) => o.request.clientOrderId)).toEqual([id(1), id(0, 'exit'), id(1, 'exit')]);
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => r.state)).toEqual(['SOLD', 'SOLD']);
   });
 
   it('unwinds when the short after the hedge is refused: the hedge is sold at once and nothing more is entered', async () => {

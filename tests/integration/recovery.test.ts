@@ -241,12 +241,19 @@ describe('recovery at start', () => {
     const { s, run } = await crashedRun('ARMED');
     // What a surviving Redis might hold: a wrong state for a live strategy, and a strategy SQLite does not run.
     await t.runtime.arm(s.id, 'NYSE:AAPL', { symbol: 'AAPL', exchange: 'NYSE' }, { runId: 999, tradingDate: '2026-03-06', state: 'IN_POSITION', positionQty: 50, entryPrice: 1, lastAction: 'BUY', lastActionAt: 1 });
-    await t.runtime.arm(4242, 'NYSE:GONE', { symbol: 'GONE', exchange: 'NYSE' }, { runId: 1, tradingDate: '2026-03-06', state: 'ARMED', positionQty: 0, entryPrice: null, lastAction: null, lastActionAt: null });
+    const gone = { runId: 1, tradingDate: '2026-03-06', state: 'ARMED', positionQty: 0, entryPrice: null, lastAction: null, lastActionAt: null };
+    await t.runtime.arm(4242, 'NYSE:GONE', { symbol: 'GONE', exchange: 'NYSE' }, gone);
+    // A strategy of positions SQLite does not run either: each position armed on its own contract (strategy:{id} names the last).
+    await t.runtime.arm(4343, 'NFO:NIFTY26D0826000CE', { symbol: 'NIFTY26D0826000CE', exchange: 'NFO' }, gone);
+    await t.runtime.arm(4343, 'NFO:NIFTY26D0826000PE', { symbol: 'NIFTY26D0826000PE', exchange: 'NFO' }, { ...gone, runId: 2 }, 1);
     const report = await t.engine.recover();
-    expect(report.staleKeys).toBe(1);
+    expect(report.staleKeys).toBe(2);
     expect(await t.runtime.readRuntime(s.id)).toMatchObject({ runId: run.id, state: 'ARMED', positionQty: 0 });
     expect(await t.runtime.armedStrategyIds()).toEqual([s.id]);
     expect(await t.runtime.strategiesOn('NYSE:GONE')).toEqual([]);
+    expect([await t.runtime.readRuntime(4343), await t.runtime.readRuntime(4343, 1)]).toEqual([null, null]);
+    expect(await t.runtime.strategiesOn('NFO:NIFTY26D0826000CE')).toEqual([]);
+    expect(await t.runtime.strategiesOn('NFO:NIFTY26D0826000PE')).toEqual([]);
   });
 
   describe('a run waiting between legs (WAITING_REENTRY)', () => {

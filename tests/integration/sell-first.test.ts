@@ -141,6 +141,14 @@ describe('where the broker cannot sell first, a short is refused at create, nami
     expect(await refusal(kite.create({ side: 'sell', stop_loss: 110 }))).toEqual([
       { field: 'side', message: 'side sell (sell first) is not available at this kite account: it cannot sell what it does not hold (product CNC is delivery; an account set to MIS, intraday, can)' },
     ]);
+    // A position's side is checked as the strategy's: each short position named; the longs are taken.
+    const straddle = { symbol: 'NIFTY', exchange: 'NFO', stop_loss: 40, stop_loss_mode: 'points', timezone: 'Asia/Kolkata' };
+    const cannot = 'side sell (sell first) is not available at this kite account: it cannot sell what it does not hold (product CNC is delivery; an account set to MIS, intraday, can)';
+    expect(await refusal(kite.create({ ...straddle, positions: [{ side: 'buy', option_right: 'CE', option_strike: 'atm+4' }, { side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] }))).toEqual([
+      { field: 'positions.1.side', message: cannot },
+      { field: 'positions.2.side', message: cannot },
+    ]);
+    expect((await kite.create({ ...straddle, positions: [{ side: 'buy', option_right: 'CE' }, { side: 'buy', option_right: 'PE' }] })).spec.positions).toHaveLength(2);
     await kite.close();
     kite = await startKiteEngine({ fake: kiteFake, at: '2026-03-09T03:44:00Z' });
     expect((await kite.create({ side: 'sell', stop_loss: 110 })).spec).toMatchObject({ side: 'sell', symbol: 'INFY' });

@@ -34,7 +34,7 @@ describe('a Kite MIS strategy', () => {
     kite = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z' });
     const s = await kite.create();
     expect(s.spec.square_off_time).toBe('15:15:00');
-    expect(strategyDto(s, undefined)).toMatchObject({ sell_time: '09:20:00', square_off_time: '15:15:00' });
+    expect(strategyDto(s, [])).toMatchObject({ sell_time: '09:20:00', square_off_time: '15:15:00' });
     const run = await kite.start(s.id);
     expect(run.squareOffAt).toBe(Date.parse('2026-03-09T09:45:00Z'));
     // Named, it is kept; a SELL later than 15:15 makes the SELL time the square-off.

@@ -8,6 +8,7 @@ import type { EngineEvent, EngineEventType, EventOf } from '../../engine/core/ev
 import type { StrategyId } from '../../engine/core/ids';
 import type { Order, Run, Strategy } from '../../engine/core/types';
 import { createEngine, type Engine, type EngineDeps } from '../../engine/engine';
+import { armedCrashPoints, type CrashPoint } from '../../engine/execution/crash-points';
 import { createPaperBroker, type PaperBroker } from '../../engine/brokers/paper/paper-broker';
 import type { PaperBrokerUserOptions } from '../../engine/brokers/paper/paper-config';
 import type { Broker } from '../../engine/brokers/broker';
@@ -36,7 +37,7 @@ export interface EngineOnBroker {
   eventsOf<T extends EngineEventType>(type: T): EventOf<T>[];
   /** The fake clock moved to the ISO instant, then the engine left to finish what came due. */
   until(iso: string): Promise<void>;
-  /** Stops the engine and its runtime store; the database stays open. */
+  /** Stops the engine and its runtime store; the database stays open. Once, however often called. */
   stopEngine(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
   });
   const events: EngineEvent[] = [];
   engine.bus.onAny((e) => events.push(e));
-  let stopped = false;
+  let stopped: Promise<void> | undefined;
   return {
     clock,
     repos,
@@ -103,11 +104,12 @@ export async function engineOnBroker(args: EngineOnBrokerArgs): Promise<EngineOn
       await clock.advanceTo(Date.parse(iso));
       await engine.idle();
     },
-    async stopEngine() {
-      if (stopped) return;
-      stopped = true;
-      await engine.stop();
-      await runtime.close();
+    stopEngine() {
+      stopped ??= (async () => {
+        await engine.stop();
+        await runtime.close();
+      })();
+      return stopped;
     },
   };
 }
@@ -128,19 +130,34 @@ export interface TestEngine extends EngineOnBroker {
 /** The harness's paper market prices every instrument once a minute: fake-clock days stay cheap. */
 const HARNESS_BEAT_MS = 60_000;
 
+/**
+ * The process killed at the `nth` hit (default the first) of a crash point, as the crash soak's
+ * SIGKILL kills the daemon: the engine ends there (its jobs, timers and queue stopped before the
+ * step goes on) and the throw that unwinds the step is the engine's to log, not an unhandled error.
+ */
+export interface CrashAt {
+  readonly point: CrashPoint;
+  readonly nth?: number;
+}
+
+type PaperEngineOptions = { paper?: PaperBrokerUserOptions; crashAt?: CrashAt } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>;
+
 /** The engine on the paper broker: AAPL on NYSE, qty 10, BUY 09:30, SELL 15:55 New York, stop 95. */
-export async function startTestEngine(opts: { at: string; paper?: PaperBrokerUserOptions } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>): Promise<TestEngine> {
+export async function startTestEngine(opts: { at: string } & PaperEngineOptions): Promise<TestEngine> {
   const clock = new FakeClock(Date.parse(opts.at));
   return paperEngine(clock, openTestDb(), opts);
 }
 
-async function paperEngine(
-  clock: FakeClock,
-  db: ReturnType<typeof openTestDb>,
-  opts: { paper?: PaperBrokerUserOptions; reuse?: EngineOnBrokerArgs['reuse'] } & Pick<EngineOnBrokerArgs, 'checkpoint' | 'execution' | 'crashPoints'>,
-): Promise<TestEngine> {
+async function paperEngine(clock: FakeClock, db: ReturnType<typeof openTestDb>, opts: PaperEngineOptions & { reuse?: EngineOnBrokerArgs['reuse'] }): Promise<TestEngine> {
   const paper = createPaperBroker({ clock, seed: 1, volatilityBps: 0, tickIntervalMs: HARNESS_BEAT_MS, ...opts.paper });
-  const core = await engineOnBroker({
+  const { crashAt } = opts;
+  const crashPoints = crashAt
+    ? armedCrashPoints({ point: crashAt.point, nth: crashAt.nth ?? 1 }, () => {
+        void core.stopEngine();
+        throw new Error(`the process died at ${crashAt.point}`);
+      })
+    : opts.crashPoints;
+  const core: EngineOnBroker = await engineOnBroker({
     clock,
     repos: db.repos,
     broker: paper,
@@ -148,7 +165,7 @@ async function paperEngine(
     strategyDefaults: { symbol: 'AAPL', exchange: 'NYSE', qty: 10, buy_time: '09:30:00', sell_time: '15:55:00', stop_loss: 95 },
     checkpoint: opts.checkpoint,
     execution: opts.execution,
-    crashPoints: opts.crashPoints,
+    crashPoints,
     reuse: opts.reuse,
     // Silence between the harness's beats is no stale stream: the watch is told two beats. A test
     // that sets its own beat (a frozen stream: a day-long one) keeps the engine's 15 s.
@@ -161,7 +178,7 @@ async function paperEngine(
     async restart(paperOpts) {
       await core.stopEngine();
       // A process started again: no crash point armed.
-      return paperEngine(clock, db, { ...opts, crashPoints: undefined, paper: paperOpts ?? opts.paper, reuse: { user: core.user, account: core.account } });
+      return paperEngine(clock, db, { ...opts, crashPoints: undefined, crashAt: undefined, paper: paperOpts ?? opts.paper, reuse: { user: core.user, account: core.account } });
     },
     async close() {
       await core.stopEngine();

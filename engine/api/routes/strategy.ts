@@ -11,28 +11,27 @@ import { UnreadableStrategy, type DamagedStrategy } from '../../../db/repos/stra
 import type { ApiContext } from '../api-context';
 import { accountFacts } from '../../brokers/broker-kinds';
 import { signedIn, userOf } from '../authenticate';
-import { orderDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
+import { orderDto, runtimeDto, strategyDto, type OrderDto, type StrategyDto } from '../dto';
 import type { DamagedStrategyDto, StrategyFormDto } from '../contract';
 import { strategyFormDto } from '../strategy-form-dto';
 import { idParams, parse, startStrategyBody, stopAllBody, stopStrategyBody } from '../schemas';
 
 export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { engine, repos, brokerAccounts } = ctx.deps;
-  // The run read is scoped by user like every other read (invariant 5), not the engine's Internal one.
+  // The runs are read scoped by user like every other read (invariant 5), not the engine's Internal one.
   const withRuntime = (userId: UserId, s: Strategy): StrategyDto => {
-    const run = repos.runs.listForStrategy(userId, s.id, 1)[0];
     const account = repos.brokerAccounts.get(userId, asBrokerAccountId(s.spec.broker_account_id));
     const facts = account === undefined ? undefined : accountFacts(brokerAccounts.kinds()[account.broker], account.options);
     // The strategy is the user's (read by user before this), so is its account's instrument.
     const qtyRules = engine.ctx.instruments.knownQtyRules(s.brokerAccountId, s.symbol, s.exchange);
     const now = { readiness: engine.readiness.report(s.id), stale: engine.stalePrices.staleOf(s.id), backstopByDefault: facts?.backstopByDefault ?? false, backstopOco: facts?.backstopOco ?? false, qtyRules };
-    if (!run) return strategyDto(s, run, null, [], now);
-    // The run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
-    return strategyDto(s, run, null, repos.orders.fillsInternal([run.id]), { ...now, backstop: repos.backstops.findByLegInternal(run.id, run.legNo) });
+    // Each run is the user's (read above); its filled orders, leg by leg, give the quantities and the P&L.
+    const runs = repos.runs.latestGroup(userId, s.id).map((run) => runtimeDto(run, null, repos.orders.fillsInternal([run.id]), repos.backstops.findByLegInternal(run.id, run.legNo)));
+    return strategyDto(s, runs, now);
   };
   const pathId = (params: unknown): StrategyId => asStrategyId(parse(idParams, params).id);
   const damagedDto = (userId: UserId, d: DamagedStrategy): DamagedStrategyDto => {
-    const run = repos.runs.listForStrategy(userId, d.id, 1)[0];
+    const group = repos.runs.latestGroup(userId, d.id);
     return {
       id: d.id,
       broker_account_id: d.brokerAccountId,
@@ -40,7 +39,7 @@ export function strategyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       exchange: d.exchange,
       status: d.status,
       damaged: damagedStrategy(d.id, d.reason).message,
-      stoppable: d.status === 'running' || (run !== undefined && !isDayOver(run) && run.positionQty > 0),
+      stoppable: d.status === 'running' || group.some((run) => !isDayOver(run) && run.positionQty > 0),
     };
   };
   /** The strategy as it stands after a STOP: in full, or as damaged when its spec cannot be read. */

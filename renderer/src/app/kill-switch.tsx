@@ -9,6 +9,8 @@ import { Dialog } from '../ui/dialog';
 import { toast } from '../ui/toast';
 import { useStrategies } from '../features/strategies/strategies-store';
 import { AccountTag } from '../features/strategies/which-money';
+import { openPositions } from '../features/strategies/position-runs';
+import { holdsUnsold } from '../features/strategies/strategy-metrics';
 
 export function KillSwitch() {
   const byId = useStrategies((s) => s.byId);
@@ -17,7 +19,8 @@ export function KillSwitch() {
   const [error, setError] = useState<string | null>(null);
   const all = Object.values(byId);
   const running = all.filter((s) => s.status === 'running');
-  const positions = running.filter((s) => (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING');
+  // Every position of every strategy it closes: the running ones, and a stopped one whose position (any of them) still holds.
+  const positions = all.filter((s) => s.status === 'running' || holdsUnsold(s)).reduce((n, s) => n + openPositions(s), 0);
   const accountIds = [...new Set(running.map((s) => s.broker_account_id))];
 
   const close = () => {
@@ -61,7 +64,7 @@ export function KillSwitch() {
       >
         <p>
           Stops <strong className="num">{running.length}</strong> running strateg{running.length === 1 ? 'y' : 'ies'} and closes{' '}
-          <strong className="num">{positions.length}</strong> open position{positions.length === 1 ? '' : 's'} at market now (a long is sold, a short bought back).
+          <strong className="num">{positions}</strong> open position{positions === 1 ? '' : 's'} at market now (a long is sold, a short bought back).
         </p>
         {accountIds.length > 0 && (
           <div>

@@ -30,6 +30,16 @@ export function historyQuery(f: HistoryFilter, before?: string | null): Record<s
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * Which position of its strategy a run held (numbered from 1, as the trader listed them) and its
+ * contract once chosen; '' for a run of a strategy of one position.
+ * @example positionWords({ position_no: 1, contract: { symbol: 'NIFTY26D0826000PE' } }) // 'Position 2 · NIFTY26D0826000PE'
+ */
+export function positionWords(r: Pick<RunHistoryDto, 'position_no' | 'contract'>): string {
+  if (r.position_no === null) return '';
+  return `Position ${r.position_no + 1}${r.contract ? ` · ${r.contract.symbol}` : ''}`;
+}
+
 /** Columns of the history CSV: one row per run, P&L unrounded as the API gives it. */
 export const HISTORY_CSV: readonly CsvColumn<RunHistoryDto>[] = [
   { header: 'trading_date', value: (r) => r.trading_date },
@@ -37,6 +47,8 @@ export const HISTORY_CSV: readonly CsvColumn<RunHistoryDto>[] = [
   { header: 'strategy_id', value: (r) => r.strategy_id },
   { header: 'symbol', value: (r) => r.symbol },
   { header: 'exchange', value: (r) => r.exchange },
+  { header: 'position', value: (r) => (r.position_no === null ? null : r.position_no + 1) },
+  { header: 'contract', value: (r) => r.contract?.symbol ?? null },
   { header: 'broker_account_id', value: (r) => r.broker_account_id },
   { header: 'state', value: (r) => r.state },
   { header: 'buy_at', value: (r) => iso(r.buy_at) },

@@ -1,6 +1,7 @@
 /**
  * Past runs with what each earned: filter by strategy and trading dates, the realized P&L of
- * every day the filter covers, the runs a page at a time (newest first), and the runs as CSV.
+ * every day the filter covers, the runs a page at a time (newest first), and the runs as CSV. A
+ * strategy with positions has a run per position a day, each row saying which and its contract.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api } from '../../lib/api-client';
@@ -13,7 +14,7 @@ import { labelledFormErrors, NO_ERRORS, type FormErrors } from '../../ui/field-e
 import { HISTORY_LABELS } from '../../ui/field-labels';
 import { legLabel, runStateLabel } from '../strategies/labels';
 import { strategyList, useStrategies } from '../strategies/strategies-store';
-import { EMPTY_FILTER, HISTORY_CSV, historyQuery, type HistoryFilter } from './history-query';
+import { EMPTY_FILTER, HISTORY_CSV, historyQuery, positionWords, type HistoryFilter } from './history-query';
 
 interface Loaded {
   readonly filter: HistoryFilter;
@@ -186,7 +187,12 @@ export function HistoryScreen() {
                         <a href={hrefOf({ name: 'strategy', id: r.strategy_id })}>
                           {r.symbol} <span className="muted small">{r.exchange} · #{r.strategy_id}</span>
                         </a>
-                        {symbolOf(r.strategy_id) !== undefined && symbolOf(r.strategy_id) !== r.symbol && <div className="muted small">now {symbolOf(r.strategy_id)}</div>}
+                        {r.position_no !== null && (
+                          <div className="small" data-testid="run-position">
+                            {positionWords(r)}
+                          </div>
+                        )}
+                        {r.position_no === null && symbolOf(r.strategy_id) !== undefined && symbolOf(r.strategy_id) !== r.symbol && <div className="muted small">now {symbolOf(r.strategy_id)}</div>}
                       </td>
                       <td data-label="State">
                         {runStateLabel(r.state)}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderDto, RunHistoryDto, StrategyDto } from '../../lib/api-types';
 import { toCsv } from '../../lib/csv';
-import { EMPTY_FILTER, HISTORY_CSV, historyQuery } from './history-query';
+import { EMPTY_FILTER, HISTORY_CSV, historyQuery, positionWords } from './history-query';
 import { exitOrderPnl, realizedByDay } from './realized';
 
-const strategy = (id: number, tradingDate: string, realized: number | null) => ({ id, runtime: { trading_date: tradingDate, realized_pnl: realized } }) as unknown as StrategyDto;
+const strategy = (id: number, tradingDate: string, realized: number | null) => ({ id, runtime: { trading_date: tradingDate, realized_pnl: realized }, position_runs: [] }) as unknown as StrategyDto;
 
 describe('realizedByDay', () => {
   it('adds the latest runs per trading date in decimal, newest first, skipping unsold runs', () => {
@@ -12,7 +12,12 @@ describe('realizedByDay', () => {
       { tradingDate: '2026-03-10', pnl: -5, runs: 1 },
       { tradingDate: '2026-03-09', pnl: 0.3, runs: 2 },
     ]);
-    expect(realizedByDay([{ id: 5, runtime: null } as unknown as StrategyDto])).toEqual([]);
+    expect(realizedByDay([{ id: 5, runtime: null, position_runs: [] } as unknown as StrategyDto])).toEqual([]);
+  });
+
+  it("adds every position's run of a strategy with positions", () => {
+    const runs = [{ trading_date: '2026-03-09', realized_pnl: -5200 }, { trading_date: '2026-03-09', realized_pnl: 3250.5 }];
+    expect(realizedByDay([{ id: 6, runtime: runs[0], position_runs: runs } as unknown as StrategyDto])).toEqual([{ tradingDate: '2026-03-09', pnl: -1949.5, runs: 2 }]);
   });
 });
 
@@ -51,9 +56,17 @@ describe('history query and CSV', () => {
     expect(historyQuery({ strategyId: '3', from: '2026-03-01', to: '' }, '2026-03-05:9')).toMatchObject({ strategy_id: '3', from: '2026-03-01', before: '2026-03-05:9' });
   });
   it('exports the unrounded P&L', () => {
-    const run = { trading_date: '2026-03-09', run_id: 1, strategy_id: 2, symbol: 'AAPL', exchange: 'NYSE', broker_account_id: 3, state: 'SOLD', buy_at: 0, sell_at: 0, bought_qty: 10, sold_qty: 10, position_qty: 0, entry_price: 100, exit_price: 103.456, exit_leg: 'SELL', realized_pnl: 34.56, reason: null } satisfies RunHistoryDto;
+    const run = { trading_date: '2026-03-09', run_id: 1, strategy_id: 2, symbol: 'AAPL', exchange: 'NYSE', broker_account_id: 3, position_no: null, contract: null, state: 'SOLD', buy_at: 0, sell_at: 0, bought_qty: 10, sold_qty: 10, position_qty: 0, entry_price: 100, exit_price: 103.456, exit_leg: 'SELL', realized_pnl: 34.56, reason: null } satisfies RunHistoryDto;
     const csv = toCsv([run], HISTORY_CSV);
     expect(csv.split('\r\n')[0]).toContain('realized_pnl');
     expect(csv.split('\r\n')[1]).toContain(',SELL,34.56,');
+    expect(csv.split('\r\n')[1]).toContain('AAPL,NYSE,,,3,');
+  });
+
+  it('says which position a run held and its contract, numbered from 1', () => {
+    const contract = { symbol: 'NIFTY26D0826000PE' } as RunHistoryDto['contract'];
+    expect(positionWords({ position_no: 1, contract })).toBe('Position 2 · NIFTY26D0826000PE');
+    expect(positionWords({ position_no: 0, contract: null })).toBe('Position 1');
+    expect(positionWords({ position_no: null, contract: null })).toBe('');
   });
 });

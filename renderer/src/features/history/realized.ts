@@ -6,6 +6,7 @@
  */
 import Decimal from 'decimal.js';
 import type { OrderDto, StrategyDto } from '../../lib/api-types';
+import { runsOf } from '../strategies/position-runs';
 
 export interface DayRealized {
   readonly tradingDate: string;
@@ -20,9 +21,9 @@ export interface DayRealized {
  */
 export function realizedByDay(strategies: readonly StrategyDto[]): DayRealized[] {
   const days = new Map<string, { pnl: Decimal; runs: number }>();
-  for (const s of strategies) {
-    const run = s.runtime;
-    if (!run || run.realized_pnl === null) continue;
+  // Every position's run of a strategy with positions, not position 0's alone.
+  for (const run of strategies.flatMap(runsOf)) {
+    if (run.realized_pnl === null) continue;
     const day = days.get(run.trading_date) ?? { pnl: new Decimal(0), runs: 0 };
     days.set(run.trading_date, { pnl: day.pnl.plus(run.realized_pnl), runs: day.runs + 1 });
   }

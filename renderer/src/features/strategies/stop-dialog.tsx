@@ -1,7 +1,7 @@
 /**
  * STOP of a strategy that holds a position (or has a BUY in flight) says what happens to the
  * position before it happens: sold at market now (a short's bought back), unless the trader
- * chooses to keep it open.
+ * chooses to keep it open. A strategy with positions names each of them and how many are open.
  */
 import { AccountTag } from './which-money';
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { Dialog } from '../../ui/dialog';
 import { toast } from '../../ui/toast';
 import { closeWords } from './labels';
 import { useStrategies } from './strategies-store';
+import { openPositions, positionLines } from './position-runs';
 
 interface StopDialogProps {
   readonly strategy: StrategyDto | null;
@@ -26,7 +27,9 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
   const buying = run?.state === 'BUYING';
   const held = run?.position_qty ?? 0;
   const short = strategy?.side === 'sell';
-  const words = closeWords(short ? 'sell' : 'buy');
+  // A strategy with positions: each has its own side, so the words are a position's, not the strategy's.
+  const lines = strategy ? positionLines(strategy) : null;
+  const words = lines ? { close: 'close', closing: 'closing', closed: 'closed', opened: 'held' } : closeWords(short ? 'sell' : 'buy');
   const Close = words.close[0]!.toUpperCase() + words.close.slice(1);
 
   const close = () => {
@@ -65,7 +68,18 @@ export function StopDialog({ strategy, onClose }: StopDialogProps) {
         </>
       }
     >
-      {buying ? (
+      {lines && strategy ? (
+        <>
+          <p>
+            This strategy has <strong className="num">{openPositions(strategy)}</strong> of {lines.length} positions open. Stopping it <strong>closes each open one at market now</strong> (shorts bought back first, then longs sold).
+          </p>
+          <ul className="position-list small tnum" aria-label="Positions">
+            {lines.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </>
+      ) : buying ? (
         <p>
           {short ? 'The entry (a SELL)' : 'A BUY'} order is in flight. If it fills, the position is <strong>{words.closed} at market at once</strong>, unless you keep it open below.
         </p>

@@ -54,6 +54,7 @@ const stored = {
   created_at: 1,
   updated_at: 2,
   runtime: null,
+  position_runs: [],
   readiness: null,
   stale_price: null,
 } satisfies StrategyDto;
@@ -62,7 +63,7 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty'], ['Positions'], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'positions', 'side', 'qty'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
@@ -74,7 +75,7 @@ describe('groupsOf', () => {
     const someOff = fields.map((f) => (['reentries', 'reentry_after', 'reentry_cutoff', 'weekdays', 'trail', 'trail_mode'].includes(f.name) ? { ...f, available: false } : f));
     const groups = groupsOf(someOff);
     expect(groups.map((g) => [g.group, g.later.map((f) => f.label)])).toEqual([
-      ['entry', ['Positions']],
+      ['entry', []],
       ['time', []],
       ['exits', ['Trailing stop']],
       ['reentry', ['Re-entries', 'Re-enter after', 'Re-entry cut-off']],
@@ -101,8 +102,9 @@ describe('words', () => {
 
   it('names what does not trade yet: the fields of a drawn group, a group with nothing offered by its title', () => {
     const someOff = fields.map((f) => (['square_off_time', 'reentries', 'reentry_after', 'reentry_cutoff', 'weekdays'].includes(f.name) ? { ...f, available: false } : f));
-    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Positions, Square-off time, Re-entry, Weekdays');
-    expect(notOfferedYet(groupsOf(fields), titles)).toBe('Positions');
+    expect(notOfferedYet(groupsOf(someOff), titles)).toBe('Square-off time, Re-entry, Weekdays');
+    // The engine trades every field it describes: nothing is named.
+    expect(notOfferedYet(groupsOf(fields), titles)).toBeNull();
   });
 
   it('says what a folded group holds, in words, leaving out what is empty', () => {
@@ -171,7 +173,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, position_runs: _pr, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
     // The quantity goes as typed (issue 22): the engine reads "10" as 10.
     expect(bodyOf(offered, values, stored, KEPT)).toEqual({ ...fieldsOfStored, qty: '10' });
   });

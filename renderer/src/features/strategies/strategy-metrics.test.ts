@@ -3,7 +3,7 @@ import type { StrategyDto } from '../../lib/api-types';
 import { editBlocker, holdsUnsold, lastActionView, positionView } from './strategy-metrics';
 
 const strategy = (status: StrategyDto['status'], runtime: Partial<NonNullable<StrategyDto['runtime']>> | null): StrategyDto =>
-  ({ id: 1, status, runtime: runtime && { state: 'ARMED', position_qty: 0, ...runtime } }) as unknown as StrategyDto;
+  ({ id: 1, status, runtime: runtime && { state: 'ARMED', position_qty: 0, ...runtime }, position_runs: [] }) as unknown as StrategyDto;
 
 describe('editBlocker', () => {
   it('blocks an edit while the strategy runs, or its last run holds an order or a position, as the server does', () => {
@@ -48,6 +48,17 @@ describe('holdsUnsold', () => {
     expect(holdsUnsold(strategy('stopped', { state: 'STOPPED', position_qty: 10 }))).toBe(false);
     expect(holdsUnsold(strategy('stopped', { state: 'ERROR', position_qty: 0 }))).toBe(false);
     expect(holdsUnsold(strategy('idle', null))).toBe(false);
+  });
+
+  it('counts every position of a strategy with positions: position 0 stopped out while position 1 holds keeps STOP offered and the edit blocked', () => {
+    const p0 = { state: 'EXITED_BY_SL', position_qty: 0, position_no: 0 } as const;
+    const p1 = { state: 'IN_POSITION', position_qty: 65, position_no: 1 } as const;
+    const group = { ...strategy('stopped', p0), position_runs: [p0, p1] } as unknown as StrategyDto;
+    expect(holdsUnsold(group)).toBe(true);
+    expect(editBlocker(group)).toMatch(/wait for it to end/);
+    const over = { ...group, position_runs: [p0, { ...p1, state: 'SOLD', position_qty: 0 }] } as unknown as StrategyDto;
+    expect(holdsUnsold(over)).toBe(false);
+    expect(editBlocker(over)).toBeNull();
   });
 });
 

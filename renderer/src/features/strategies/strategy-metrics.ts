@@ -5,6 +5,7 @@
  */
 import type { StrategyDto } from '../../lib/api-types';
 import { actionLabel } from './labels';
+import { isOpen, runsOf } from './position-runs';
 
 export interface PositionView {
   readonly qty: number;
@@ -38,11 +39,9 @@ export function editBlocker(s: StrategyDto): string | null {
   return runUnfinished(s) ? 'Its last run still has an order at the broker or a position: wait for it to end' : null;
 }
 
-/** The latest run still has an order at the broker or a position. */
+/** A run of the latest day (of any position) still has an order at the broker or a position. */
 function runUnfinished(s: StrategyDto): boolean {
-  const run = s.runtime;
-  if (!run) return false;
-  return run.state === 'BUYING' || run.state === 'IN_POSITION' || run.state === 'EXITING' || (run.state === 'ERROR' && run.position_qty > 0);
+  return runsOf(s).some((run) => run.state === 'BUYING' || run.state === 'IN_POSITION' || run.state === 'EXITING' || (run.state === 'ERROR' && run.position_qty > 0));
 }
 
 export interface LastActionView {
@@ -72,12 +71,9 @@ export function lastActionView(s: StrategyDto): LastActionView | null {
   return run?.last_action ? { label: actionLabel(run.last_action), at: run.last_action_at } : null;
 }
 
-/** The latest run holds shares (in position, exiting, or left in ERROR by a refused exit): STOP applies, even to a stopped strategy. */
-export const holdsUnsold = (s: StrategyDto): boolean => {
-  const run = s.runtime;
-  return run !== null && run !== undefined && run.position_qty > 0 && (run.state === 'IN_POSITION' || run.state === 'EXITING' || run.state === 'ERROR');
-};
+/** A run of the latest day (of any position) holds shares (in position, exiting, or left in ERROR by a refused exit): STOP applies, even to a stopped strategy. */
+export const holdsUnsold = (s: StrategyDto): boolean =>
+  runsOf(s).some((run) => run.position_qty > 0 && (run.state === 'IN_POSITION' || run.state === 'EXITING' || run.state === 'ERROR'));
 
-/** A STOP of this strategy has consequences for a position (held now, or a BUY in flight). */
-export const holdsOrBuying = (s: StrategyDto): boolean =>
-  (s.runtime?.position_qty ?? 0) > 0 || s.runtime?.state === 'BUYING';
+/** A STOP of this strategy has consequences for a position (of any of its positions: held now, or a BUY in flight). */
+export const holdsOrBuying = (s: StrategyDto): boolean => runsOf(s).some(isOpen);

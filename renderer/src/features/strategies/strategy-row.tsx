@@ -2,7 +2,9 @@
  * One strategy in the list: state, countdown to its next trigger, last action, position, last
  * price, unrealized P&L, the stop (as the trail or a move to cost left it) and the target with
  * how far the price is from each, what its readiness check found to fix before the next entry,
- * and its controls. On a phone the row turns
+ * and its controls. A strategy with positions (issue 19) has a line per position (its contract,
+ * state, holding and stop) and says how many are open; its price, unrealized P&L and distances are
+ * per position, not the row's (the realized P&L is their sum). On a phone the row turns
  * into a card (CSS), each cell keeping its label.
  */
 import { memo } from 'react';
@@ -19,6 +21,7 @@ import { AccountTag, NextTrigger } from './which-money';
 import { ReadinessNote } from './readiness-note';
 import { optionLine, pricedInstrument } from './option-view';
 import { pairQty } from './pair-words';
+import { groupSummary, positionLines, realizedOf } from './position-runs';
 
 interface StrategyRowProps {
   readonly strategy: StrategyDto;
@@ -39,6 +42,9 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const blocked = editBlocker(s);
   const lastAction = lastActionView(s);
   const stale = stalePriceNote(s, now);
+  // A strategy with positions: its cells that read one instrument's price say nothing for the row.
+  const lines = positionLines(s);
+  const realized = realizedOf(s);
 
   return (
     <tr className="strategy-row" data-strategy-id={s.id} aria-label={`Strategy ${name}`}>
@@ -55,6 +61,11 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
             {option}
           </div>
         )}
+        {lines?.map((line) => (
+          <div key={line} className="small tnum" data-testid="position-line">
+            {line}
+          </div>
+        ))}
         <div className="small">
           <AccountTag accountId={s.broker_account_id} />
         </div>
@@ -78,7 +89,9 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
         )}
       </td>
       <td data-label="Position" className="num">
-        {view.qty > 0 ? (
+        {lines ? (
+          <span data-testid="group-summary">{groupSummary(s) ?? <span className="muted">flat</span>}</span>
+        ) : view.qty > 0 ? (
           <>
             {qty(view.qty, s.qty_step)} <span className="muted">@</span> {price(view.entry)}
           </>
@@ -87,24 +100,24 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
         )}
       </td>
       <td data-label="Last price" className={`num${running ? '' : ' muted'}`} data-testid="last-price" title={last ? `at ${clockTime(last.at)}` : undefined}>
-        {price(last?.price)}
+        {lines ? <span className="muted small">per position</span> : price(last?.price)}
       </td>
       <td data-label="P&L" className={`num ${pnlTone(view.unrealized)}`}>
-        {view.unrealized === null ? (
-          run?.realized_pnl == null && <span className="muted">—</span>
+        {view.unrealized === null || lines ? (
+          realized == null && <span className="muted">—</span>
         ) : (
           <>
             {signedMoney(view.unrealized)} <span className="small">({signedPct(view.unrealizedPct)})</span>
           </>
         )}
-        {run?.realized_pnl != null && (
-          <div className={`small ${pnlTone(run.realized_pnl)}`} data-testid="realized-pnl" title={`Realized on ${run.trading_date}: ${run.sold_qty} sold`}>
-            {signedMoney(run.realized_pnl)} <span className="muted">realized</span>
+        {realized != null && run && (
+          <div className={`small ${pnlTone(realized)}`} data-testid="realized-pnl" title={lines ? `Realized on ${run.trading_date}, every position` : `Realized on ${run.trading_date}: ${run.sold_qty} sold`}>
+            {signedMoney(realized)} <span className="muted">realized</span>
           </div>
         )}
       </td>
       <td data-label="To stop" className="num" data-testid="to-stop">
-        <LevelCell level={levels.stop} running={running} near="neg" />
+        {lines ? <span className="muted small">per position</span> : <LevelCell level={levels.stop} running={running} near="neg" />}
         {stale && (
           <div className="small neg" role="status" data-testid="stale-price">
             {stale}
@@ -117,7 +130,7 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
         )}
       </td>
       <td data-label="To target" className="num" data-testid="to-target">
-        {levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}
+        {lines ? <span className="muted small">per position</span> : levels.target ? <LevelCell level={levels.target} running={running} near="pos" /> : <span className="muted">none</span>}
       </td>
       <td className="cell-actions">
         <div className="actions">

@@ -9,6 +9,7 @@ import { RunControls } from '../strategies/run-controls';
 import { legLabel } from '../strategies/labels';
 import { StateBadge } from '../strategies/state-badge';
 import { lastActionView, positionView } from '../strategies/strategy-metrics';
+import { groupSummary, positionLines, realizedOf } from '../strategies/position-runs';
 import { backstopPlanWords, dayWords, reentryWords } from '../strategies/plan-words';
 import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
@@ -61,6 +62,9 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
   const running = strategy.status === 'running';
   const lastAction = lastActionView(strategy);
   const orderRows = orders ?? NO_ORDERS;
+  // A strategy with positions: a line per position; its position and realized P&L are the group's.
+  const lines = positionLines(strategy);
+  const realized = realizedOf(strategy);
 
   return (
     <main className="page" aria-labelledby="detail-title">
@@ -100,6 +104,20 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
             {strategy.square_off_time && <span className="small"> (square-off {strategy.square_off_time})</span>} <span className="muted small">{zoneLabel(strategy.timezone) === strategy.timezone ? strategy.timezone : `${zoneLabel(strategy.timezone)} (${strategy.timezone})`}</span>
           </dd>
         </div>
+        {lines && (
+          <div>
+            <dt>Positions</dt>
+            <dd className="small tnum">
+              <ul aria-label="Positions" className="position-list">
+                {lines.map((line) => (
+                  <li key={line} data-testid="position-line">
+                    {line}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        )}
         {reentryWords(strategy) && (
           <div>
             <dt>Re-entries</dt>
@@ -152,7 +170,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         <div>
           <dt>Position</dt>
           <dd className="num" data-testid="position">
-            {view.qty > 0 ? `${qty(view.qty, strategy.qty_step)} @ ${price(view.entry)}` : 'flat'}
+            {lines ? (groupSummary(strategy) ?? 'flat') : view.qty > 0 ? `${qty(view.qty, strategy.qty_step)} @ ${price(view.entry)}` : 'flat'}
           </dd>
         </div>
         <div>
@@ -177,9 +195,9 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         </div>
         <div>
           <dt>Realized P&amp;L</dt>
-          <dd className={`num ${pnlTone(run?.realized_pnl)}`} data-testid="realized-pnl">
-            {signedMoney(run?.realized_pnl)}
-            {run?.realized_pnl != null && <span className="muted small"> on {run.sold_qty} sold, {run.trading_date}</span>}
+          <dd className={`num ${pnlTone(realized)}`} data-testid="realized-pnl">
+            {signedMoney(realized)}
+            {realized != null && run && <span className="muted small"> {lines ? 'over every position' : `on ${run.sold_qty} sold`}, {run.trading_date}</span>}
           </dd>
         </div>
       </dl>
