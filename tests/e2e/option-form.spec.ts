@@ -1,8 +1,8 @@
 /**
  * An index option built in the strategy form (issue 19): the option's expiry and strike shown only
  * once a right is chosen, sent with it, and the saved strategy's row naming the rule its contract
- * will be chosen by a few seconds before the BUY; a straddle typed as positions (JSON until the
- * positions editor comes), its row naming each position.
+ * will be chosen by a few seconds before the BUY; a straddle built in the
+ * positions editor, its row naming each position.
  */
 import { expect, test } from './support/fixtures';
 import { fillStrategy, openFormWithPaper, strategyRow } from './support/trader-ui';
@@ -32,15 +32,19 @@ test('an option of NIFTY is built in the form and its row names the rule it is c
   await expect(row).toContainText('Qty 2 lots');
 });
 
-test('a short straddle is typed as positions in the form; its row names each position and its run, and the kill switch counts positions, not strategies', async ({ page }) => {
+test('a short straddle is built in the positions editor; its row names each position and its run, and the kill switch counts positions, not strategies', async ({ page }) => {
   const f = await openFormWithPaper(page);
   await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '2', buyTime: '09:20', sellTime: '15:10', stopLoss: '40' });
   await f.stopLossUnit.selectOption('points');
+  const editor = f.form.getByRole('group', { name: 'Positions', exact: true });
+  await editor.getByRole('button', { name: 'Short straddle' }).click();
+  const second = editor.getByRole('group', { name: 'Position 2', exact: true });
+  await second.getByLabel('Lots', { exact: true }).fill('1');
+  await second.getByLabel('Stop-loss', { exact: true }).fill('30');
   const positions = [
-    { side: 'sell', option_right: 'CE' },
-    { side: 'sell', option_right: 'PE', lots: 1, stop_loss: 30 },
+    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm' },
+    { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', lots: 1, stop_loss: 30 },
   ];
-  await f.form.getByLabel('Positions', { exact: true }).fill(JSON.stringify(positions));
   const created = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
   await f.submit.click();
   expect((await created).postDataJSON()).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', positions });

@@ -4,29 +4,15 @@
  * it takes, the body the form sends, and the API's answer about one row's key shown under that key
  * in its row.
  *
- * The engine does not trade positions yet (`positions` is `available: false`, and the API refuses
- * a strategy with them): this spec turns the field on in the form's description (GET
- * /strategy/form), as the engine will once it trades them, so the editor is drawn; the create still
- * goes to the real API, which answers about the row's key and about the field itself. The second
- * test gives a stored strategy positions and a day of runs in the API's answers (none can be saved
- * or run yet) to see them on the strategy's page and in its edit form.
+ * The second test stores a strategy with positions through the API and gives it a day of runs in
+ * the API's answer (the e2e daemon runs on the real clock, outside NSE hours as often as not) to see
+ * them on the strategy's page, then edits it in the form, which sends the positions back unchanged.
  */
-import type { Page } from '@playwright/test';
 import { seriousViolations, THEMES, useSystemTheme } from './support/axe';
 import { expect, test } from './support/fixtures';
 import { apiCall, fieldError, fillStrategy, openFormWithPaper, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
 
-/** The form as the engine will describe it once it trades positions. */
-async function offerPositions(page: Page): Promise<void> {
-  await page.route('**/strategy/form', async (route) => {
-    const response = await route.fetch();
-    const described = (await response.json()) as { fields: { name: string; available: boolean }[] };
-    route.fulfill({ response, json: { ...described, fields: described.fields.map((f) => (f.name === 'positions' ? { ...f, available: true } : f)) } });
-  });
-}
-
 test('a short straddle built in the positions editor is sent as rows, and the API\'s answer about a row\'s stop-loss is shown on that row', async ({ page, screens }) => {
-  await offerPositions(page);
   const f = await openFormWithPaper(page);
   await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '1', buyTime: '09:20', sellTime: '15:10', stopLoss: '30' });
   await f.form.getByRole('group', { name: 'Exits' }).getByLabel('Stop-loss unit', { exact: true }).selectOption('percent');
@@ -83,8 +69,7 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   const stop2 = row(2).getByLabel('Stop-loss', { exact: true });
   await expect(stop2).toHaveAttribute('aria-invalid', 'true');
   await expect(stop2).toHaveAccessibleDescription(/Stop-loss must be below 100 when its unit is percent/);
-  // Until the engine trades positions, it refuses the field itself too, shown on the editor.
-  await expect(fieldError(positions, 'positions')).toHaveText('Positions is not available yet: this version does not trade it; leave it out');
+  await expect(fieldError(positions, 'positions')).toHaveCount(0);
   await expect(f.form).toBeVisible();
   await screens.snap('positions-editor-refused');
   // The editor with its rows, hints and errors has no serious WCAG 2.1 A/AA violation in either theme (from the top: see strategy-form.spec.ts).
@@ -109,31 +94,23 @@ test('a strategy\'s positions are shown on its page with each contract and P&L, 
     broker_account_id: account.id,
     symbol: 'NIFTY',
     exchange: 'NFO',
-    option_right: 'CE',
     qty: 1,
     buy_time: '09:20:00',
     sell_time: '15:10:00',
     stop_loss: 30,
     stop_loss_mode: 'percent',
-  });
-  await offerPositions(page);
-  const withPositions = (s: Record<string, unknown>) => (s.id === created.id ? { ...s, option_right: null, positions: STORED_POSITIONS } : s);
-  await page.route(/\/strategy(\/\d+)?$/, async (route) => {
-    if (route.request().method() !== 'GET') return route.fallback();
-    const response = await route.fetch();
-    const json = (await response.json()) as Record<string, unknown> & { strategies?: Record<string, unknown>[] };
-    return route.fulfill({ response, json: json.strategies ? { ...json, strategies: json.strategies.map(withPositions) } : withPositions(json) });
+    positions: STORED_POSITIONS,
   });
   const run = (runId: number, over: Record<string, unknown>) => ({
-    run_id: runId, strategy_id: created.id, symbol: 'NIFTY', exchange: 'NFO', broker_account_id: account.id, trading_date: '2026-12-08', state: 'ARMED', buy_at: 0, sell_at: 0,
+    run_id: runId, strategy_id: created.id, symbol: 'NIFTY', exchange: 'NFO', broker_account_id: account.id, trading_date: '2026-12-08', position_no: null, contract: null, state: 'ARMED', buy_at: 0, sell_at: 0,
     bought_qty: null, sold_qty: 0, position_qty: 0, entry_price: null, exit_price: null, exit_leg: null, realized_pnl: null, reason: null, ...over,
   });
   await page.route(/\/runs\?/, (route) =>
     route.fulfill({
       json: {
         runs: [
-          run(8, { state: 'EXITED_BY_SL', symbol: 'NIFTY26D1526100PE', bought_qty: 130, sold_qty: 130, entry_price: 90, exit_price: 110, exit_leg: 'STOPLOSS', realized_pnl: -2600 }),
-          run(7, { state: 'IN_POSITION', symbol: 'NIFTY26D0826000CE', bought_qty: 65, position_qty: 65, entry_price: 100 }),
+          run(8, { position_no: 1, state: 'EXITED_BY_SL', symbol: 'NIFTY26D1526100PE', bought_qty: 130, sold_qty: 130, entry_price: 90, exit_price: 110, exit_leg: 'STOPLOSS', realized_pnl: -2600 }),
+          run(7, { position_no: 0, state: 'IN_POSITION', symbol: 'NIFTY26D0826000CE', bought_qty: 65, position_qty: 65, entry_price: 100 }),
         ],
         days: [],
         total_realized_pnl: -2600,
@@ -167,5 +144,5 @@ test('a strategy\'s positions are shown on its page with each contract and P&L, 
   const sent = page.waitForRequest((r) => r.method() === 'PATCH');
   await f.submit.click();
   expect(((await sent).postDataJSON() as { positions: unknown }).positions).toEqual(STORED_POSITIONS.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null))));
-  await expect(fieldError(positions, 'positions')).toContainText('Positions is not available yet');
+  await expect(f.form).toBeHidden();
 });

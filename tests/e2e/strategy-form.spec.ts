@@ -146,10 +146,12 @@ test('the form is drawn as the engine describes it: its groups in order, each fi
   await expect(f.trailUnit.locator('option')).toHaveText(['points', '% of best price']);
   await expect(f.target).toHaveAccessibleDescription(/empty: none/);
   await expect(f.moveToCost).toHaveAccessibleDescription(/empty: never/);
-  // Everything the engine describes is offered, several positions at once (issue 19) as their JSON until the positions editor comes, the backstop too: left to the broker's default unless the trader picks on or off.
+  // Everything the engine describes is offered, several positions at once (issue 19) in the positions editor, none to begin with, the backstop too: left to the broker's default unless the trader picks on or off.
   await expect(f.form.getByLabel('Square-off time', { exact: true })).toHaveAccessibleDescription(/empty: none/);
   await expect(f.form.locator('.form__later')).toHaveCount(0);
-  await expect(f.form.getByLabel('Positions', { exact: true })).toHaveValue('');
+  const positions = f.form.getByRole('group', { name: 'Positions', exact: true });
+  await expect(positions).toContainText('None: the strategy holds one position');
+  await expect(positions.getByRole('group', { name: /^Position \d+$/ })).toHaveCount(0);
   const backstop = exits.getByLabel('Backstop at the broker', { exact: true });
   await expect(backstop).toHaveValue('');
   await expect(backstop.locator('option')).toHaveText(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);

@@ -23,6 +23,8 @@ const run = (runId: number, date: string, over: Partial<RunHistoryDto> = {}): Ru
   exchange: 'NFO',
   broker_account_id: 1,
   trading_date: date,
+  position_no: null,
+  contract: null,
   state: 'ARMED',
   buy_at: 0,
   sell_at: 0,
@@ -46,10 +48,8 @@ describe('latestGroup', () => {
     ]);
   });
 
-  it('reads the run\'s position_no where the API sends it', () => {
-    // As wip/posapi adds it: RunHistoryDto does not name it yet on this branch.
-    const withNo = (r: RunHistoryDto, no: number): RunHistoryDto => Object.assign(r, { position_no: no });
-    const runs = [withNo(run(21, '2026-12-08'), 1), withNo(run(22, '2026-12-08'), 0)];
+  it("reads the run's position_no, not the order of its ids", () => {
+    const runs = [run(21, '2026-12-08', { position_no: 1 }), run(22, '2026-12-08', { position_no: 0 })];
     expect([...latestGroup(4, runs)].map(([p, r]) => [p, r.run_id]).sort()).toEqual([
       [0, 22],
       [1, 21],

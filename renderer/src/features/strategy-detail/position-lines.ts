@@ -3,8 +3,8 @@
  * contract its run chose and traded, the entry and exit, what it holds, and its P&L; the day's
  * combined P&L below. Display arithmetic on the API's numbers only: the run history (GET /runs,
  * one run a position a day) and the strategy's latest run (its chosen contract before the entry).
- * A run's position is its `position_no` where the API sends one; before that, the order of the
- * day's runs (the engine creates a day's runs position by position, in one transaction).
+ * A run's position is its `position_no` (null only for a strategy of one position, whose single
+ * run is position 0 by the order of the day's runs).
  */
 import type { PositionDto, RunHistoryDto, RunState, StrategyDto } from '../../lib/api-types';
 
@@ -26,18 +26,12 @@ export interface PositionLine {
   readonly realized: number | null;
 }
 
-/** The run's position as the API states it; undefined from an API that does not send it yet. */
-const positionNoOf = (run: RunHistoryDto): number | undefined => {
-  const no: unknown = (run as RunHistoryDto & { readonly position_no?: unknown }).position_no;
-  return typeof no === 'number' ? no : undefined;
-};
-
 /** The latest day's runs of the strategy, by position. */
 export function latestGroup(strategyId: number, runs: readonly RunHistoryDto[]): ReadonlyMap<number, RunHistoryDto> {
   const own = runs.filter((r) => r.strategy_id === strategyId);
   const day = own.reduce<string | null>((d, r) => (d === null || r.trading_date > d ? r.trading_date : d), null);
   const group = own.filter((r) => r.trading_date === day).sort((a, b) => a.run_id - b.run_id);
-  return new Map(group.map((r, i) => [positionNoOf(r) ?? i, r]));
+  return new Map(group.map((r, i) => [r.position_no ?? i, r]));
 }
 
 /** One line a position of `s`, in the trader's order; empty for a strategy without positions. */
