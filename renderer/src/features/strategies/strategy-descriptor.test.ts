@@ -62,9 +62,9 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty'], ['Positions'], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'side', 'qty', 'on_position_failure'], ['Positions'], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
-      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode', 'mtm_stop', 'mtm_target', 'stops_to_cost_on_stop'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
       ['days', ['repeat', 'weekdays'], [], true],
     ]);
@@ -91,6 +91,9 @@ describe('groupsOf', () => {
       ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
       ['backstop', undefined],
       ['backstop_margin', 'backstop_margin_mode'],
+      ['mtm_stop', undefined],
+      ['mtm_target', undefined],
+      ['stops_to_cost_on_stop', undefined],
     ]);
     expect(modeOf(byName('qty'), offered)).toBeUndefined();
   });
