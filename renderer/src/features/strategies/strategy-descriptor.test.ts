@@ -43,6 +43,10 @@ const stored = {
   option_expiry: 'current_week',
   option_strike: 'atm',
   positions: null,
+  mtm_stop: null,
+  mtm_target: null,
+  on_position_failure: null,
+  stops_to_cost_on_stop: null,
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -174,7 +178,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, mtm_stop: _ms, mtm_target: _mt, on_position_failure: _opf, stops_to_cost_on_stop: _stc, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
     // The quantity goes as typed (issue 22): the engine reads "10" as 10.
     expect(bodyOf(offered, values, stored, KEPT)).toEqual({ ...fieldsOfStored, qty: '10' });
   });
