@@ -169,6 +169,11 @@ export const runs = sqliteTable(
     stopRequested: integer('stop_requested', { mode: 'boolean' }).notNull().default(false),
     /** Which STOP is pending (with stop_requested): true keeps the position open, false closes it. */
     stopKeep: integer('stop_keep', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The group's "exit all" (issue 19: 'mtm_stop', 'mtm_target', 'unwind'), written on every open run
+     * of a day's group in one transaction before any of their exits is sent; null: none.
+     */
+    exitAll: text('exit_all'),
     /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
     legNo: integer('leg_no').notNull().default(0),
     /** Which of the strategy's simultaneous positions this run holds (0–9); 0 for a strategy without `positions`. */

@@ -38,7 +38,7 @@ import { VapidKeys, vapidSubjectFrom } from './notify/vapid-keys';
 import { engineCommands } from './notify/trader-commands';
 import { lockDataDir, logLockEvents } from './data-dir-lock';
 import { logPrivacyReport, makeDataDirPrivate, ownerOnlyUmask } from './data-dir-modes';
-import { armedCrashPoints, CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
+import { armedCrashPoints, CRASH_POINTS, GROUP_CRASH_POINTS, noCrashPoints, parseCrashPoint, type CrashPoints } from './execution/crash-points';
 
 export const DEFAULT_PORT = 7420;
 /** How long the API waits at most, at start, for the answers to recovery's orders. */
@@ -334,7 +334,7 @@ function defaultStaticDir(): string | null {
 function crashPointsFrom(spec: string | undefined, logger: Logger): CrashPoints {
   if (!spec) return noCrashPoints;
   const parsed = parseCrashPoint(spec);
-  if (!parsed) throw new DomainError('validation_failed', `unknown crash point "${spec}": one of ${CRASH_POINTS.join(', ')}[:n]`);
+  if (!parsed) throw new DomainError('validation_failed', `unknown crash point "${spec}": one of ${[...CRASH_POINTS, ...GROUP_CRASH_POINTS].join(', ')}[:n]`);
   logger.warn({ crashPoint: spec }, 'TEST HOOK ARMED: this process will SIGKILL itself at a crash point');
   return armedCrashPoints(parsed, () => process.kill(process.pid, 'SIGKILL'));
 }

@@ -46,6 +46,7 @@ describe('runs repo', () => {
       reason: null,
       stopRequested: false,
       stopKeep: false,
+      exitAll: null,
       legNo: 0,
       positionNo: 0,
       plan: null,

@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, gte, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { asRunId, asStrategyId, asUserId, type RunId, type StrategyId, type UserId } from '../../engine/core/ids';
-import type { Leg, Levels, Run, RunState } from '../../engine/core/types';
+import { EXIT_ALL_REASONS, type ExitAllReason, type Leg, type Levels, type Run, type RunState } from '../../engine/core/types';
 import type { z } from 'zod';
 import { levelsSpec, runPlanSpec, type RunPlanSpec } from '../../engine/core/run-plan-spec';
 import type { Orm } from '../client';
@@ -33,6 +33,7 @@ export type RunPatch = Partial<
     | 'reason'
     | 'stopRequested'
     | 'stopKeep'
+    | 'exitAll'
     | 'legNo'
     | 'plan'
     | 'levels'
@@ -55,6 +56,7 @@ const PATCHABLE = [
   'reason',
   'stopRequested',
   'stopKeep',
+  'exitAll',
   'legNo',
   'plan',
   'levels',
@@ -195,6 +197,7 @@ function toRun(row: Row): Run {
     reason: row.reason,
     stopRequested: row.stopRequested,
     stopKeep: row.stopKeep,
+    exitAll: readExitAll(row.exitAll),
     legNo: row.legNo,
     positionNo: row.positionNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
@@ -206,6 +209,12 @@ function toRun(row: Row): Run {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** runs.exit_all as written (a reason of EXIT_ALL_REASONS); an unknown text is still a flag, read as the group's unwind: every position exits. */
+function readExitAll(text: string | null): ExitAllReason | null {
+  if (text === null) return null;
+  return (EXIT_ALL_REASONS as readonly string[]).includes(text) ? (text as ExitAllReason) : 'unwind';
 }
 
 const newest = [desc(runs.tradingDate), desc(runs.id)];

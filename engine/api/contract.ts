@@ -276,6 +276,14 @@ export interface StrategyDto extends InstrumentFactsDto {
   readonly option_strike: string;
   /** The positions held at once (issue 19), in the trader's order; null: one position, the keys above. */
   readonly positions: readonly PositionDto[] | null;
+  /** The group's combined MTM loss (money) at which every position exits; null: none (or no positions). */
+  readonly mtm_stop: number | null;
+  /** The group's combined MTM profit (money) at which every position exits; null: none. */
+  readonly mtm_target: number | null;
+  /** When a position's entry fails: unwind the filled ones or keep them; null: as left out (unwind), or no positions. */
+  readonly on_position_failure: 'unwind' | 'keep' | null;
+  /** Whether one position's stop-out moves the others' stops to their entry price; null: as left out (no). */
+  readonly stops_to_cost_on_stop: boolean | null;
   /** How `stop_loss` counts: the price itself, or points or percent below the entry fill. */
   readonly stop_loss_mode: 'price' | 'points' | 'percent';
   /** The take-profit, counted as `target_mode` says; null: none. */

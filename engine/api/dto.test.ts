@@ -2,7 +2,7 @@
  * The strategy DTO's backstop words that depend on the account's broker: whether a take-profit
  * rests with the backstop (a Kite two-leg GTT) needs the backstop on, a target, and a broker whose
  * backstop takes one (AccountFacts.backstopOco). A crypto pair's currencies and quantity rules
- * (issue 22), and a quote's.
+ * (issue 22), and a quote's. A group's rules (issue 19), null when left out.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, seedStrategy } from '../../db/test-support';
@@ -50,5 +50,13 @@ describe('a strategy\'s instrument facts', () => {
   it('goes with a quote only when the symbol is listed', () => {
     expect(quoteDto({ symbol: 'BTC/USDT', exchange: 'CRYPTO', known: true, price: 60_000, at: 1, rules: BTC_RULES }).instrument).toEqual({ base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 });
     expect(quoteDto({ symbol: 'DOGE/USDT', exchange: 'CRYPTO', known: false, price: null, at: null, rules: null }).instrument).toBeNull();
+  });
+});
+
+describe('a group\'s rules on the strategy DTO', () => {
+  it('carries the group\'s keys as stored, and null for each one left out', () => {
+    const straddle: Partial<StoredStrategySpec> = { symbol: 'NIFTY', exchange: 'NFO', stop_loss: 30, stop_loss_mode: 'points', positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
+    expect(strategyDto(strategy({ ...straddle, mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true }), undefined)).toMatchObject({ mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true });
+    expect(strategyDto(strategy({}), undefined)).toMatchObject({ mtm_stop: null, mtm_target: null, on_position_failure: null, stops_to_cost_on_stop: null });
   });
 });

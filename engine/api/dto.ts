@@ -248,6 +248,11 @@ export function strategyDto(s: Strategy, runs: readonly RuntimeDto[], now: Strat
     option_expiry: s.spec.option_expiry ?? 'current_week',
     option_strike: s.spec.option_strike ?? 'atm',
     positions: s.spec.positions?.map(positionDto) ?? null,
+    // The group's rules, null when left out: a form then shows them empty and sends nothing for them.
+    mtm_stop: s.spec.mtm_stop ?? null,
+    mtm_target: s.spec.mtm_target ?? null,
+    on_position_failure: s.spec.on_position_failure ?? null,
+    stops_to_cost_on_stop: s.spec.stops_to_cost_on_stop ?? null,
     ...instrumentFactsDto(s.spec.symbol, now.qtyRules ?? null),
     status: s.status,
     created_at: s.createdAt,

@@ -102,3 +102,31 @@ describe('positions', () => {
     expect(issues({ ...straddle, backstop: false })).toBeUndefined();
   });
 });
+
+describe('the group\'s keys', () => {
+  it('reads the combined MTM stop and target in money, the failure rule and stops to cost; left out, none of them', () => {
+    const spec = strategySpec.parse({ ...straddle, mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true });
+    expect(spec).toMatchObject({ mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true });
+    const plain = strategySpec.parse(straddle);
+    expect([plain.mtm_stop, plain.mtm_target, plain.on_position_failure, plain.stops_to_cost_on_stop]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('names a bad amount or choice by its key', () => {
+    expect(issues({ ...straddle, mtm_stop: -100, mtm_target: 12.345, on_position_failure: 'hedge', stops_to_cost_on_stop: 'yes' })).toEqual([
+      ['mtm_stop', 'mtm_stop must be greater than 0'],
+      ['mtm_target', 'mtm_target must have at most 2 decimals (rupees and paise)'],
+      ['on_position_failure', 'on_position_failure must be one of unwind, keep'],
+      ['stops_to_cost_on_stop', 'stops_to_cost_on_stop must be true or false'],
+    ]);
+    expect(issues({ ...straddle, mtm_stop: 2e9 })).toEqual([['mtm_stop', 'mtm_stop must be at most 1000000000']]);
+  });
+
+  it('refuses each of them without positions, saying they are the group\'s; their defaults pass', () => {
+    const { positions: _, ...single } = straddle;
+    const one = { ...single, option_right: 'CE' };
+    expect(issues({ ...one, mtm_stop: 1000, mtm_target: 2000, on_position_failure: 'keep', stops_to_cost_on_stop: true })).toEqual(
+      (['mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop'] as const).map((key) => [key, `${key} applies to a strategy with positions (it is a rule of the positions as a group): add positions or leave ${key} out`]),
+    );
+    expect(issues({ ...one, on_position_failure: 'unwind', stops_to_cost_on_stop: false, mtm_stop: null })).toBeUndefined();
+  });
+});

@@ -63,6 +63,60 @@ export const POSITION_FIELD_META = {
   target_mode: { label: 'Target unit', hint: "points or % of the entry premium; empty: the strategy's" },
 } as const satisfies Record<PositionField, { readonly label: string; readonly hint: string; readonly unit?: string }>;
 
+/** What happens to the filled positions when another position's entry fails (refused, missed, no contract). */
+export const POSITION_FAILURE_RULES = ['unwind', 'keep'] as const;
+/** The most a combined MTM stop or target may be, in the account's money: above is a typo. */
+export const MTM_MAX = 1e9;
+
+/** An amount of money the group's combined MTM is measured against: above 0, in paise at most. */
+const money = (field: string) =>
+  positiveNumber(field)
+    .refine((n) => !Number.isFinite(n) || n <= MTM_MAX, { message: `${field} must be at most ${MTM_MAX}` })
+    .refine((n) => !(n > 0 && n <= MTM_MAX) || Number(n.toFixed(2)) === n, { message: `${field} must have at most 2 decimals (rupees and paise)` });
+
+/**
+ * The rules of the group of positions as a whole (issue 19): the strategy's keys, copied into every
+ * position's run plan (run-plan-spec.ts runPlanOfPosition) so an edit cannot move them under a day
+ * that is running. Each is refused without `positions` (groupRules).
+ */
+export const groupShape = {
+  /** The combined MTM loss, in money (a positive amount), at which every position exits; left out: none. */
+  mtm_stop: orNone(money('mtm_stop')),
+  /** The combined MTM profit, in money, at which every position exits; left out: none. */
+  mtm_target: orNone(money('mtm_target')),
+  /** Left out: unwind. */
+  on_position_failure: orNone(oneOf('on_position_failure', POSITION_FAILURE_RULES)),
+  /** Left out or false: a position's stop-out leaves the others' stops where they are. */
+  stops_to_cost_on_stop: orNone(z.boolean({ error: 'stops_to_cost_on_stop must be true or false' })),
+};
+
+export type GroupField = keyof typeof groupShape;
+
+/** How a form presents the group's keys (the strategy's form, beside `positions`). */
+export const GROUP_FIELD_META = {
+  mtm_stop: { label: 'Combined stop-loss (MTM)', hint: "Every position exits when the positions' combined profit and loss (open and closed) is a loss of this much; empty: none", group: 'exits', unit: 'rupees', available: true },
+  mtm_target: { label: 'Combined target (MTM)', hint: "Every position exits when the positions' combined profit and loss (open and closed) is a profit of this much; empty: none", group: 'exits', unit: 'rupees', available: true },
+  on_position_failure: { label: 'When a position fails', hint: "unwind (empty): a position whose entry fails (refused, missed, no contract) closes the filled ones, shorts bought back first, and enters no more; keep: the others go on", group: 'entry', available: true },
+  stops_to_cost_on_stop: { label: 'Stops to cost on a stop-out', hint: "When one position's stop-loss closes it, the other open positions' stops move to their entry price", group: 'exits', available: true },
+} as const;
+
+/**
+ * The group's keys mean something only for a group: refused without `positions`, each naming
+ * itself (its default, unwind or false, is no rule and passes).
+ */
+export function groupRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
+  if (Array.isArray(v.positions)) return;
+  const set: readonly [GroupField, boolean][] = [
+    ['mtm_stop', v.mtm_stop != null],
+    ['mtm_target', v.mtm_target != null],
+    ['on_position_failure', v.on_position_failure != null && v.on_position_failure !== 'unwind'],
+    ['stops_to_cost_on_stop', v.stops_to_cost_on_stop === true],
+  ];
+  for (const [key, given] of set) {
+    if (given) issue(key, `${key} applies to a strategy with positions (it is a rule of the positions as a group): add positions or leave ${key} out`);
+  }
+}
+
 /** The strategy keys a multi-position strategy cannot take yet, each with what it would need. */
 const NOT_WITH_POSITIONS = [
   ['trail', (v: unknown) => v != null, 'a trailing stop per position'],

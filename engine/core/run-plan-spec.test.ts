@@ -6,27 +6,24 @@ import { describe, expect, it } from 'vitest';
 import { runPlanFrom, runPlanOfPosition, runPlanSpec } from './run-plan-spec';
 import { settledSpec, strategySpec } from './strategy-spec';
 
-const straddle = settledSpec(
-  strategySpec.parse({
-    broker_account_id: 3,
-    symbol: 'NIFTY',
-    qty: 2,
-    buy_time: '09:20',
-    sell_time: '15:10',
-    square_off_time: '15:15',
-    stop_loss: 30,
-    stop_loss_mode: 'percent',
-    target: 50,
-    target_mode: 'percent',
-    positions: [
-      { side: 'buy', option_right: 'CE', option_strike: 'atm+4', lots: 1, target: 40, target_mode: 'points' },
-      { side: 'sell', option_right: 'CE', option_expiry: 'next_week' },
-      { side: 'sell', option_right: 'PE', stop_loss: 20, stop_loss_mode: 'points' },
-    ],
-  }),
-  'NFO',
-  'Asia/Kolkata',
-);
+const straddleBody = {
+  broker_account_id: 3,
+  symbol: 'NIFTY',
+  qty: 2,
+  buy_time: '09:20',
+  sell_time: '15:10',
+  square_off_time: '15:15',
+  stop_loss: 30,
+  stop_loss_mode: 'percent',
+  target: 50,
+  target_mode: 'percent',
+  positions: [
+    { side: 'buy', option_right: 'CE', option_strike: 'atm+4', lots: 1, target: 40, target_mode: 'points' },
+    { side: 'sell', option_right: 'CE', option_expiry: 'next_week' },
+    { side: 'sell', option_right: 'PE', stop_loss: 20, stop_loss_mode: 'points' },
+  ],
+};
+const straddle = settledSpec(strategySpec.parse(straddleBody), 'NFO', 'Asia/Kolkata');
 
 describe('runPlanOfPosition', () => {
   it('gives each position the plan of one option position: its side, contract rule, lots and levels, else the strategy\'s', () => {
@@ -63,5 +60,15 @@ describe('runPlanOfPosition', () => {
 
   it('refuses a position the strategy does not have', () => {
     expect(() => runPlanOfPosition(straddle, 3)).toThrow('strategy has no position 3');
+  });
+
+  it('copies the group\'s rules into every position\'s plan, and reads them back', () => {
+    const grouped = settledSpec(strategySpec.parse({ ...straddleBody, mtm_stop: 2500, mtm_target: 4000, on_position_failure: 'keep', stops_to_cost_on_stop: true }), 'NFO', 'Asia/Kolkata');
+    for (const n of [0, 1, 2]) {
+      const plan = runPlanOfPosition(grouped, n);
+      expect(plan).toMatchObject({ mtm_stop: 2500, mtm_target: 4000, on_position_failure: 'keep', stops_to_cost_on_stop: true, position_no: n });
+      expect(runPlanSpec.parse(plan)).toEqual(plan);
+    }
+    expect(Object.keys(runPlanOfPosition(straddle, 0)).filter((k) => k.startsWith('mtm') || k === 'on_position_failure' || k === 'stops_to_cost_on_stop')).toEqual([]);
   });
 });

@@ -68,6 +68,11 @@ export const runPlanSpec = z.strictObject({
   reentries: strategyShape.reentries,
   reentry_after: strategyShape.reentry_after,
   reentry_cutoff: strategyShape.reentry_cutoff,
+  /** The group's rules (position-spec.ts groupShape), the same in every position's plan; absent in a plan without positions. */
+  mtm_stop: strategyShape.mtm_stop,
+  mtm_target: strategyShape.mtm_target,
+  on_position_failure: strategyShape.on_position_failure,
+  stops_to_cost_on_stop: strategyShape.stops_to_cost_on_stop,
 });
 export type RunPlanSpec = z.output<typeof runPlanSpec>;
 
@@ -89,7 +94,8 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
  * The plan of position `positionNo` of a multi-position strategy: the flat plan of a strategy of
  * one option position, so the run policy runs it unchanged: the position's side, contract rule and
  * lots (else the strategy's qty), its stop-loss and target each with its unit (else the
- * strategy's), the strategy's account, index, grace and square-off. No backstop (its id has no room
+ * strategy's), the strategy's account, index, grace and square-off, and the group's rules (MTM
+ * stop and target, the failed-position rule, stops to cost). No backstop (its id has no room
  * for the position yet), no trail, move to cost or re-entry (the spec refuses them with positions).
  * @throws Error when the spec has no such position (a caller's mistake, never the trader's).
  * @example runPlanOfPosition(straddle, 1) // { symbol: 'NIFTY', option_right: 'PE', side: 'sell', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', position_no: 1, backstop: false, … }
@@ -120,6 +126,11 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     backstop: false,
     reentries: 0,
     reentry_after: spec.reentry_after,
+    // The group's rules, in every position's plan: each run carries what its group decides by.
+    ...(spec.mtm_stop !== undefined ? { mtm_stop: spec.mtm_stop } : {}),
+    ...(spec.mtm_target !== undefined ? { mtm_target: spec.mtm_target } : {}),
+    ...(spec.on_position_failure !== undefined ? { on_position_failure: spec.on_position_failure } : {}),
+    ...(spec.stops_to_cost_on_stop !== undefined ? { stops_to_cost_on_stop: spec.stops_to_cost_on_stop } : {}),
   };
 }
 

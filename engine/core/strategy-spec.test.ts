@@ -301,7 +301,7 @@ describe('field meta', () => {
     expect(unavailable).toEqual([]);
   });
 
-  it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat, an option\'s expiry and strike with its right', () => {
+  it('shows a field only with the one it depends on: the re-entry kind and cut-off with re-entries, weekdays with a daily repeat, an option\'s expiry and strike with its right, the group\'s rules with positions', () => {
     expect(STRATEGY_FIELD_SHOW_WHEN).toEqual({
       option_expiry: { field: 'option_right', filled: true },
       option_strike: { field: 'option_right', filled: true },
@@ -310,6 +310,10 @@ describe('field meta', () => {
       weekdays: { field: 'repeat', equals: 'daily' },
       backstop_margin: { field: 'backstop', unless: 'false' },
       backstop_margin_mode: { field: 'backstop', unless: 'false' },
+      mtm_stop: { field: 'positions', filled: true },
+      mtm_target: { field: 'positions', filled: true },
+      on_position_failure: { field: 'positions', filled: true },
+      stops_to_cost_on_stop: { field: 'positions', filled: true },
     });
     // The field depended on is always shown, and a choice it must equal is one of its choices.
     for (const when of Object.values(STRATEGY_FIELD_SHOW_WHEN)) expect(STRATEGY_FIELD_SHOW_WHEN).not.toHaveProperty(when.field);

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
 import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
-import { positionRules, positionsField } from './position-spec';
+import { GROUP_FIELD_META, groupRules, groupShape, positionRules, positionsField } from './position-spec';
 import { decimalQty, distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, timeOfDay } from './spec-fields';
 
 export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
@@ -89,6 +89,8 @@ export const strategyShape = {
   backstop_margin: orNone(distanceOrZero('backstop_margin')),
   /** Left out: points. */
   backstop_margin_mode: keptUnlessDefault(oneOf('backstop_margin_mode', OFFSET_MODES), 'points'),
+  /** The group's rules (combined MTM stop and target, a failed position, stops to cost): with positions only. After the exits, so a form's groups keep their order. */
+  ...groupShape,
   reentries: z
     .number({ error: 'reentries must be a number' })
     .int({ error: 'reentries must be a whole number' })
@@ -158,6 +160,7 @@ export const STRATEGY_FIELD_META = {
   backstop: { label: 'Backstop at the broker', hint: 'A stop resting at the broker at the stop-loss (an Alpaca stop order, a Kite GTT), so the position is closed while this PC is asleep or offline; cancelled before every exit of Tradeclock\'s own. Broker default: on at Alpaca and Kite, off on paper', group: 'exits', available: true },
   backstop_margin: { label: 'Backstop margin', hint: 'How far beyond the stop-loss the backstop rests, so the engine\'s own exit goes first; empty or 0: at the stop-loss', group: 'exits', available: true },
   backstop_margin_mode: { label: 'Backstop margin unit', hint: 'points or % of the stop-loss', group: 'exits', available: true },
+  ...GROUP_FIELD_META,
   reentries: { label: 'Re-entries', hint: 'How many times to enter again the same day after an exit; 0: never', group: 'reentry', available: true },
   reentry_after: { label: 'Re-enter after', hint: 'Which exit allows a re-entry: the stop-loss, the target, or either', group: 'reentry', available: true },
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
@@ -167,11 +170,16 @@ export const STRATEGY_FIELD_META = {
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };
 const OPTION_ON: ShowWhen = { field: 'option_right', filled: true };
+const POSITIONS_ON: ShowWhen = { field: 'positions', filled: true };
 
 /** The fields a form shows only while another field says they apply; the rest always. */
 export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, ShowWhen>>> = {
   option_expiry: OPTION_ON,
   option_strike: OPTION_ON,
+  mtm_stop: POSITIONS_ON,
+  mtm_target: POSITIONS_ON,
+  on_position_failure: POSITIONS_ON,
+  stops_to_cost_on_stop: POSITIONS_ON,
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
@@ -236,6 +244,7 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
   if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
   optionRules(v, issue);
   positionRules(v, issue);
+  groupRules(v, issue);
 }
 
 /**

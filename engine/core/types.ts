@@ -106,6 +106,10 @@ export interface Levels {
   readonly costAt: number | null;
 }
 
+/** Why a day's group closes every position at once: its combined MTM stop or target, or a position's failed entry (unwind). */
+export const EXIT_ALL_REASONS = ['mtm_stop', 'mtm_target', 'unwind'] as const;
+export type ExitAllReason = (typeof EXIT_ALL_REASONS)[number];
+
 /** One strategy's attempt on one trading day. */
 export interface Run {
   readonly id: RunId;
@@ -129,6 +133,12 @@ export interface Run {
   readonly stopRequested: boolean;
   /** Which STOP is pending (with stopRequested): true keeps the position open, false closes it. */
   readonly stopKeep: boolean;
+  /**
+   * The group's "exit all" and why (a multi-position strategy, issue 19): journaled on every open
+   * run of the day's group at once, before any exit; the run's exit then goes at once, also after a
+   * restart. Null: none.
+   */
+  readonly exitAll: ExitAllReason | null;
   /** The current leg: 0 for the day's first entry and its exits, n for the n-th re-entry. */
   readonly legNo: number;
   /** Which of the strategy's simultaneous positions the run holds (0–9): 0 for a strategy without `positions`. */

@@ -6,6 +6,7 @@ describe('crash points', () => {
     expect(parseCrashPoint('after-send')).toEqual({ point: 'after-send', nth: 1 });
     expect(parseCrashPoint('after-fill:3')).toEqual({ point: 'after-fill', nth: 3 });
     expect(parseCrashPoint('before-reentry-journal:2')).toEqual({ point: 'before-reentry-journal', nth: 2 });
+    expect(parseCrashPoint('after-exit-all')).toEqual({ point: 'after-exit-all', nth: 1 });
     expect(parseCrashPoint('after-lunch')).toBeNull();
     expect(parseCrashPoint('after-send:0')).toBeNull();
   });

@@ -17,7 +17,18 @@ export const CRASH_POINTS = [
   /** A leg's backstop is cancelled (the broker confirmed, the journal wrote it); the exit that asked is not journaled yet. */
   'after-backstop-cancel',
 ] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+/**
+ * The crash points of a multi-position strategy's group (issue 19). Apart from CRASH_POINTS because
+ * the crash soak kills at every one of those and its mix has no groups yet; the integration tests
+ * of groups die here (tests/integration/positions-mtm.test.ts), and a daemon can be armed with them.
+ */
+export const GROUP_CRASH_POINTS = [
+  /** The group's "exit all" is journaled on every open run of the day's group; no exit of it is submitted yet. */
+  'after-exit-all',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number] | (typeof GROUP_CRASH_POINTS)[number];
+const ALL_CRASH_POINTS: readonly string[] = [...CRASH_POINTS, ...GROUP_CRASH_POINTS];
 
 export interface CrashPoints {
   hit(point: CrashPoint): void;
@@ -28,7 +39,7 @@ export const noCrashPoints: CrashPoints = { hit: () => {} };
 /** Parses "after-send" or "after-send:3" (the third hit); null when the spec is not one. */
 export function parseCrashPoint(spec: string): { point: CrashPoint; nth: number } | null {
   const m = /^([a-z-]+)(?::(\d+))?$/.exec(spec);
-  if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1]!)) return null;
+  if (!m || !ALL_CRASH_POINTS.includes(m[1]!)) return null;
   const nth = m[2] ? Number(m[2]) : 1;
   return nth >= 1 ? { point: m[1] as CrashPoint, nth } : null;
 }

@@ -1,6 +1,7 @@
 /**
  * Starts and stops strategies: arms a run for the next BUY (a group of runs, one per position, for
- * a strategy with `positions`, run by the group policy: core/run-policy/group.ts), writes the
+ * a strategy with `positions`, run by the group policy: core/run-policy/group.ts; the group's MTM,
+ * exit-all and stops to cost: group-exits.ts), writes the
  * runtime keys, registers the BUY and SELL jobs (and the square-off's, when the run has one),
  * subscribes the symbol; turns the day over for daily strategies; and on STOP never leaves a
  * position silently behind.
@@ -17,7 +18,8 @@ import { moveRun } from '../execution/run-ledger';
 import { chooseContracts, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
 import { crossingExit } from '../core/run-policy/exit';
-import { exitOrder, nextEntry, positionOfRun } from '../core/run-policy/group';
+import { exitOrder, groupRulesOf, nextEntry, positionOfRun } from '../core/run-policy/group';
+import { GroupExits } from './group-exits';
 import { runPlanOf, runPlanOfPosition } from '../core/run-plan-spec';
 import type { OrderWhere, RunEvent } from '../core/run-policy/types';
 import type { StrategyLocks } from './strategy-locks';
@@ -109,6 +111,8 @@ export class StrategyManager {
   private readonly groupEnded = new Map<StrategyId, string>();
   /** The contracts of a day's group (keyed by its first run) being chosen: the warm-up's and the BUY's share one choice. */
   private readonly choosing = new Map<RunId, Promise<ContractChoice[]>>();
+  /** The group's combined MTM, its "exit all" and stops to cost. */
+  private readonly groupExits: GroupExits;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -130,6 +134,15 @@ export class StrategyManager {
       if (run?.plan?.position_no !== undefined && ctx.clock.now() >= run.buyAt) this.track(Promise.resolve().then(() => this.afterEntry(run)));
     });
     ctx.market.setCrossingHandler((hit) => this.onCrossing(hit));
+    this.groupExits = new GroupExits({
+      ctx,
+      step: (run, event) => {
+        const owner = this.ownerOf(run);
+        if (!owner) throw new Error(`run ${run.id} has no plan and its strategy is gone`);
+        return this.stepAndApply(owner, run, event);
+      },
+      later: (task) => this.track(Promise.resolve().then(task)),
+    });
     // An exit's fill, stepped by the execution engine, may leave the run waiting for its next leg.
     execution.setReentryHandler((run, at) => this.scheduleReentry(run, at));
   }
@@ -233,7 +246,10 @@ export class StrategyManager {
    */
   private stopRuns(strategy: StrategyIdentity, runs: readonly Run[], closePosition: boolean): Run {
     let failure: unknown = null;
-    const after = runs.map((run) => {
+    // A group's STOP is journaled on every run it stops in one transaction first: a crash between
+    // two positions' steps then finds the STOP, and which one (close or keep), on each of them.
+    const flagged = runs.length < 2 ? runs : this.ctx.repos.transaction(() => runs.map((r) => this.ctx.repos.runs.update(r.id, { stopRequested: true, stopKeep: !closePosition }, this.ctx.clock.now())));
+    const after = flagged.map((run) => {
       try {
         return this.stepAndApply(strategy, run, { type: 'stop_requested', closePosition });
       } catch (err) {
@@ -284,6 +300,7 @@ export class StrategyManager {
   /** Engine shutdown: no subscription is tried, or tried again, from now on. */
   close(): void {
     this.closed = true;
+    this.groupExits.close();
     for (const id of [...this.watches.keys()]) this.dropWatch(id);
   }
 
@@ -418,6 +435,8 @@ export class StrategyManager {
         this.scheduler.at(Math.max(now, run.buyAt - LOGIN_CHECK_LEAD_MS), () => void this.checkLogin(run.id)),
       ],
     });
+    // A group recovered holding positions has its MTM checked from the first tick.
+    if (group.length > 1) this.groupExits.watch(run.strategyId);
   }
 
   /**
@@ -578,14 +597,17 @@ export class StrategyManager {
 
   /**
    * The group policy's next entry step for the day of `run`: the next position's entry stepped as a
-   * BUY due at `dueAt` (its grace counted from then); under unwind (the rule until the group keys
-   * exist), a failed position ends the entries: those not sent are skipped, and every position held
-   * is exited, shorts first. Safe to ask twice: an entry is journaled once per (run, leg), a run
+   * BUY due at `dueAt` (its grace counted from then); a failed position under the group's
+   * on_position_failure: unwind (the default) ends the entries by the group's "exit all" (those not
+   * sent skipped, every position held exited, shorts first: group-exits.ts), keep goes on with the
+   * others. Nothing more is entered once the group's "exit all" is journaled (an MTM level reached
+   * between two entries). Safe to ask twice: an entry is journaled once per (run, leg), a run
    * already exiting is left to its exit.
    */
   private stepGroupEntries(strategy: Strategy, run: Run, dueAt: number): void {
     const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
-    const step = nextEntry(group.map(positionOfRun), { onFailure: 'unwind' });
+    if (group.some((r) => r.exitAll !== null)) return;
+    const step = nextEntry(group.map(positionOfRun), groupRulesOf(group[0]!.plan));
     const now = this.ctx.clock.now();
     if (step.kind === 'enter') {
       const next = group.find((r) => r.positionNo === step.positionNo)!;
@@ -593,15 +615,8 @@ export class StrategyManager {
       return;
     }
     if (step.kind !== 'unwind') return;
-    for (const r of group) {
-      if (r.state === 'ARMED') moveRun(this.ctx, r, 'SKIPPED', { reason: `BUY skipped: position ${step.failed + 1} was not entered, so the group is closed` });
-    }
-    for (const p of step.exits) {
-      const held = group.find((r) => r.positionNo === p)!;
-      if (held.state !== 'IN_POSITION' && held.state !== 'BUYING') continue;
-      this.ctx.logger.warn({ strategyId: held.strategyId, runId: held.id, positionNo: p, failed: step.failed }, 'a position of the group was not entered: the held ones are closed');
-      this.stepAndApply(strategy, held, { type: 'exit_due', leg: 'SELL', scheduledAt: now });
-    }
+    this.ctx.logger.warn({ strategyId: run.strategyId, failed: step.failed, exits: step.exits }, 'a position of the group was not entered: the held ones are closed');
+    this.groupExits.exitAll(run.strategyId, run.tradingDate, 'unwind', `position ${step.failed + 1} was not entered, so the group is closed (on_position_failure unwind)`);
   }
 
   /**

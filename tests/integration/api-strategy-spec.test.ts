@@ -252,6 +252,7 @@ describe('GET /strategy/form', () => {
       'buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds',
       'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode',
       'backstop', 'backstop_margin', 'backstop_margin_mode',
+      'mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop',
       'reentries', 'reentry_after', 'reentry_cutoff',
       'repeat', 'weekdays',
     ]);
@@ -279,6 +280,12 @@ describe('GET /strategy/form', () => {
     expect(positions.item_fields[0]).toEqual({ name: 'side', type: 'string', enum: ['buy', 'sell'], required: true, default: null, label: 'Side', hint: expect.stringMatching(/sold first/), unit: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'lots')).toMatchObject({ type: 'number', required: false, unit: 'lots' });
+    // The group's rules, shown with positions only (they are refused without).
+    const withPositions = { field: 'positions', filled: true };
+    expect(field('mtm_stop')).toMatchObject({ type: 'number', required: false, default: null, unit: 'rupees', group: 'exits', available: true, show_when: withPositions });
+    expect(field('mtm_target')).toMatchObject({ type: 'number', required: false, default: null, unit: 'rupees', group: 'exits', available: true, show_when: withPositions });
+    expect(field('on_position_failure')).toMatchObject({ type: 'string', enum: ['unwind', 'keep'], required: false, default: null, group: 'entry', available: true, show_when: withPositions });
+    expect(field('stops_to_cost_on_stop')).toMatchObject({ type: 'boolean', required: false, default: null, group: 'exits', available: true, show_when: withPositions });
     expect(field('buy_time')).toMatchObject({ type: 'string', required: true, unit: 'time of day', group: 'time' });
     expect(field('buy_grace_seconds')).toMatchObject({ type: 'number', required: false, default: 60, unit: 'seconds' });
     expect(field('repeat')).toMatchObject({ type: 'string', enum: ['once', 'daily'], required: false, default: 'once', available: true });

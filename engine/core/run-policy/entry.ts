@@ -95,6 +95,9 @@ export function entryFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, tick
     return { move: { to: 'STOPPED', patch: { ...held, reason: LEFT_OPEN(order.filledQty) } } };
   }
   if (s.stopRequested) return { move: { to: 'IN_POSITION', patch: held }, submit: [{ leg: 'MANUAL_EXIT', scheduledAt: s.now }] };
+  // The group's "exit all" was journaled while this entry was in flight: the fill exits at once (an
+  // exit deferred for it goes by itself), shorts before longs having been decided by the group's order.
+  if (s.exitAll !== null) return { move: { to: 'IN_POSITION', patch: held }, ...(s.deferredExit ? {} : { submit: [{ leg: 'SELL' as const, scheduledAt: s.now }] }) };
   const lateExit = s.now >= s.sellAt && !s.deferredExit;
   const timeExit = lateExit ? { submit: [{ leg: 'SELL' as const, scheduledAt: s.sellAt }] } : {};
   if (order.fillPrice === null) {

@@ -7,8 +7,8 @@
 import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { orderScope } from '../events';
 import { canTransition } from '../run-state';
-import { FINAL_ORDER_STATUSES, type OrderSide, type RunState } from '../types';
-import { canMove, ratchetAt } from './levels';
+import { FINAL_ORDER_STATUSES, type ExitAllReason, type OrderSide, type RunState } from '../types';
+import { canMove, ratchetAt, stopAtCost, watchLevels } from './levels';
 import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
 import { qtyLeft, qtySum } from '../qty';
@@ -242,7 +242,36 @@ function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boo
     };
   }
   const to: RunState = ENDED_BY[asExitKind(order.leg)];
-  return { to, patch: { positionQty: 0, exitLeg: order.leg, reason: order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : null } };
+  const reason = order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : s.exitAll !== null && (order.leg === 'SELL' || order.leg === 'SQUARE_OFF') ? exitAllClosed(s.exitAll) : null;
+  return { to, patch: { positionQty: 0, exitLeg: order.leg, reason } };
+}
+
+/** Why a position the group's "exit all" closed ended, as the run keeps it (the amounts are in the flag's own reason, and the log). */
+export function exitAllClosed(reason: ExitAllReason): string {
+  switch (reason) {
+    case 'mtm_stop':
+      return "closed with the group: the positions' combined MTM reached the MTM stop (mtm_stop)";
+    case 'mtm_target':
+      return "closed with the group: the positions' combined MTM reached the MTM target (mtm_target)";
+    case 'unwind':
+      return 'closed with the group: a position was not entered, so the filled ones were unwound (on_position_failure unwind)';
+  }
+}
+
+/**
+ * Another position of the group stopped out (stops_to_cost_on_stop): the open position's stop moves
+ * to its entry price, only ever tighter, and is armed there (a price already past it exits at once,
+ * as any crossed level does). Nothing while the position is not held with its levels.
+ */
+export function stopToCost(plan: RunPlan, s: RunSnapshot): Step {
+  if (s.state !== 'IN_POSITION' || s.levels === null) return {};
+  const { levels, moved } = stopAtCost(s.levels, plan.side);
+  if (!moved) return {};
+  return {
+    patch: { levels },
+    triggers: watchLevels(levels, plan.side),
+    events: [{ userId: s.userId, strategyId: s.strategyId, runId: s.runId, at: s.now, type: 'stop_moved', why: 'cost', from: moved.from, to: moved.to, best: levels.trail?.best ?? levels.entry }],
+  };
 }
 
 /**

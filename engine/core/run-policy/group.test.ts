@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkMtm, combinedMtm, entryOrder, exitOrder, nextEntry, positionOfRun, stopsToCost, type PositionView } from './group';
+import { checkMtm, combinedMtm, entryOrder, exitOrder, groupRulesOf, nextEntry, positionOfRun, stopsToCost, type PositionView } from './group';
 
 const view = (positionNo: number, side: 'long' | 'short', over: Partial<PositionView> = {}): PositionView => ({ positionNo, side, entry: 'not_sent', held: 0, entryPrice: null, last: null, realized: 0, ...over });
 /** An iron condor as a trader lists it: the shorts first, the wings after. */
@@ -96,6 +96,65 @@ describe('combined MTM', () => {
     const winning = straddle.map((p) => ({ ...p, last: p.entryPrice! - 10 }));
     expect(checkMtm([...winning, view(2, 'long', { entry: 'filled', held: 65, entryPrice: 5, last: 5 })], { mtmStop: null, mtmTarget: 1300 })).toEqual({ kind: 'exit_all', reason: 'mtm_target', mtm: 1300, exits: [0, 1, 2] });
     expect(checkMtm(straddle.map((p) => ({ ...p, held: 0, realized: -5000 })), { mtmStop: 100, mtmTarget: null })).toEqual({ kind: 'hold', mtm: -10000 });
+  });
+});
+
+describe('combined MTM over random groups (fast-check)', () => {
+  // Premiums on NSE's 0.05 tick, lots of 65, realized P&L in paise: the exact sum is counted in whole paise.
+  const position = fc.record({
+    side: fc.constantFrom('long' as const, 'short' as const),
+    entryTicks: fc.integer({ min: 1, max: 20_000 }),
+    lastTicks: fc.integer({ min: 1, max: 20_000 }),
+    lots: fc.integer({ min: 0, max: 30 }),
+    realizedPaise: fc.integer({ min: -5_000_000, max: 5_000_000 }),
+  });
+  const groups = fc.array(position, { minLength: 2, maxLength: 10 });
+  type Drawn = { side: 'long' | 'short'; entryTicks: number; lastTicks: number; lots: number; realizedPaise: number };
+  const views = (ps: readonly Drawn[]) =>
+    ps.map((p, i) => view(i, p.side, { entry: 'filled', held: p.lots * 65, entryPrice: (p.entryTicks * 5) / 100, last: (p.lastTicks * 5) / 100, realized: p.realizedPaise / 100 }));
+  const exactPaise = (ps: readonly Drawn[]) =>
+    ps.reduce((sum, p) => sum + p.realizedPaise + (p.side === 'long' ? 1 : -1) * (p.lastTicks - p.entryTicks) * 5 * p.lots * 65, 0);
+
+  it('is the exact sum in paise, whatever the number of positions and the prices (no float drift)', () => {
+    fc.assert(
+      fc.property(groups, (ps) => {
+        expect(combinedMtm(views(ps))).toBe(exactPaise(ps) / 100);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('exits at the level itself and not a paisa before, by the stop on a loss and the target on a gain, every held position shorts first', () => {
+    fc.assert(
+      fc.property(groups, (ps) => {
+        const paise = exactPaise(ps);
+        const group = views(ps);
+        const held = group.filter((p) => p.held > 0);
+        if (paise === 0 || held.length === 0) return;
+        const level = Math.abs(paise) / 100;
+        const reason = paise < 0 ? 'mtm_stop' : 'mtm_target';
+        const rules = (at: number) => (paise < 0 ? { mtmStop: at, mtmTarget: null } : { mtmStop: null, mtmTarget: at });
+        expect(checkMtm(group, rules(level))).toEqual({ kind: 'exit_all', reason, mtm: paise / 100, exits: exitOrder(held) });
+        expect(checkMtm(group, rules((Math.abs(paise) + 1) / 100))).toEqual({ kind: 'hold', mtm: paise / 100 });
+        // The other side's level never fires on this side.
+        expect(checkMtm(group, paise < 0 ? { mtmStop: null, mtmTarget: 0.01 } : { mtmStop: 0.01, mtmTarget: null })).toEqual({ kind: 'hold', mtm: paise / 100 });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('adds 0.1 three times as 0.3: the sum a float would make 0.30000000000000004 reaches a target of 0.3', () => {
+    const dimes = [0, 1, 2].map((i) => view(i, 'long', { entry: 'filled', held: 1, entryPrice: 1, last: 1.1 }));
+    expect(combinedMtm(dimes)).toBe(0.3);
+    expect(checkMtm(dimes, { mtmStop: null, mtmTarget: 0.3 })).toMatchObject({ kind: 'exit_all', reason: 'mtm_target' });
+  });
+});
+
+describe('groupRulesOf', () => {
+  it('reads the group\'s keys from a position\'s plan; a plan without them unwinds and has no MTM levels', () => {
+    expect(groupRulesOf({ mtm_stop: 2500, mtm_target: 4000, on_position_failure: 'keep', stops_to_cost_on_stop: true })).toEqual({ onFailure: 'keep', mtmStop: 2500, mtmTarget: 4000, stopsToCost: true });
+    expect(groupRulesOf({})).toEqual({ onFailure: 'unwind', mtmStop: null, mtmTarget: null, stopsToCost: false });
+    expect(groupRulesOf(null)).toEqual({ onFailure: 'unwind', mtmStop: null, mtmTarget: null, stopsToCost: false });
   });
 });
 

@@ -5,9 +5,13 @@
  * which position's entry goes next, when the filled positions must all be closed and in what order,
  * and the combined mark-to-market. Pure and synchronous like `step`, so its answer can be taken in
  * the same transaction that journals what it asks for. The strategy manager asks it for the next
- * entry and the exits' order (MTM and stops-to-cost are later slices: the plan names them).
+ * entry and the exits' order; strategy/group-exits.ts for the combined MTM on each tick and for
+ * stops to cost. Money is summed in decimal (decimal.js), as realized P&L is
+ * (execution/realized-pnl.ts): an MTM stop of 650 is reached at −650 exactly, not at −650.0000000001.
  */
+import Decimal from 'decimal.js';
 import { isDayOver } from '../run-state';
+import type { RunPlanSpec } from '../run-plan-spec';
 import type { Run } from '../types';
 
 /** One position of the group as the group policy reads it (from its run's row and journal, and the feed). */
@@ -30,7 +34,8 @@ export interface PositionView {
  * A run of the group as the group policy reads it, from its row alone: its entry ARMED is not sent,
  * BUYING at the broker; a run that held a position (an entry price) filled; one that ended without
  * (missed, skipped, rejected into ERROR, stopped before a fill) failed. A run whose day is over
- * holds nothing the group must close. No price: `last` is for the MTM (a later slice).
+ * holds nothing the group must close. `last` and `realized` are the MTM's: strategy/group-exits.ts
+ * fills them in from the feed and the journal.
  * @example positionOfRun({ positionNo: 1, state: 'IN_POSITION', positionQty: 65, entryPrice: 110, plan: { side: 'sell', … }, … }) // { positionNo: 1, side: 'short', entry: 'filled', held: 65, entryPrice: 110, last: null, realized: 0 }
  */
 export function positionOfRun(run: Pick<Run, 'positionNo' | 'state' | 'positionQty' | 'entryPrice' | 'plan'>): PositionView {
@@ -47,6 +52,15 @@ export interface GroupRules {
   readonly mtmStop: number | null;
   /** Close everything when the combined MTM is a gain of this much money or more; null: never. */
   readonly mtmTarget: number | null;
+}
+
+/**
+ * The group's rules as a run's plan carries them (each position's plan has the same copy,
+ * run-plan-spec.ts runPlanOfPosition); a plan without them: unwind, no MTM levels, stops stay.
+ * @example groupRulesOf({ mtm_stop: 2500, on_position_failure: 'keep', … }) // { onFailure: 'keep', mtmStop: 2500, mtmTarget: null, stopsToCost: false }
+ */
+export function groupRulesOf(plan: Pick<RunPlanSpec, 'mtm_stop' | 'mtm_target' | 'on_position_failure' | 'stops_to_cost_on_stop'> | null): GroupRules & { readonly stopsToCost: boolean } {
+  return { onFailure: plan?.on_position_failure ?? 'unwind', mtmStop: plan?.mtm_stop ?? null, mtmTarget: plan?.mtm_target ?? null, stopsToCost: plan?.stops_to_cost_on_stop ?? false };
 }
 
 type Sided = Pick<PositionView, 'positionNo' | 'side'>;
@@ -101,14 +115,15 @@ export function nextEntry(positions: readonly PositionView[], rules: Pick<GroupR
  * @example combinedMtm([{ positionNo: 0, side: 'short', entry: 'filled', held: 65, entryPrice: 100, last: 90, realized: 0 }]) // 650
  */
 export function combinedMtm(positions: readonly PositionView[]): number | null {
-  let sum = 0;
+  let sum = new Decimal(0);
   for (const p of positions) {
-    sum += p.realized;
+    sum = sum.plus(p.realized);
     if (p.held === 0) continue;
     if (p.last === null || p.entryPrice === null) return null;
-    sum += (p.last - p.entryPrice) * p.held * (p.side === 'long' ? 1 : -1);
+    const perUnit = new Decimal(p.last).minus(p.entryPrice);
+    sum = sum.plus((p.side === 'long' ? perUnit : perUnit.neg()).times(p.held));
   }
-  return sum;
+  return sum.toNumber();
 }
 
 export type MtmCheck = { readonly kind: 'exit_all'; readonly reason: 'mtm_stop' | 'mtm_target'; readonly mtm: number; readonly exits: readonly number[] } | { readonly kind: 'hold'; readonly mtm: number | null };
@@ -121,7 +136,9 @@ export function checkMtm(positions: readonly PositionView[], rules: Pick<GroupRu
   const mtm = combinedMtm(positions);
   const held = positions.filter((p) => p.held > 0);
   if (mtm === null || held.length === 0) return { kind: 'hold', mtm };
-  const reason = rules.mtmStop !== null && mtm <= -rules.mtmStop ? 'mtm_stop' : rules.mtmTarget !== null && mtm >= rules.mtmTarget ? 'mtm_target' : null;
+  // The sum is a decimal read back as the nearest double, and each level is the double the trader's decimal was parsed to: compared as decimals, at the level is at it.
+  const at = new Decimal(mtm);
+  const reason = rules.mtmStop !== null && at.lte(new Decimal(rules.mtmStop).neg()) ? 'mtm_stop' : rules.mtmTarget !== null && at.gte(rules.mtmTarget) ? 'mtm_target' : null;
   return reason === null ? { kind: 'hold', mtm } : { kind: 'exit_all', reason, mtm, exits: exitOrder(held) };
 }
 

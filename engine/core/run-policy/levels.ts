@@ -108,6 +108,17 @@ export function ratchet(levels: Levels, side: Side, price: number): { readonly l
 }
 
 /**
+ * The levels with the stop at the entry price (the group's stops to cost, issue 19), or the same
+ * object when the stop is there or tighter already: a stop is never loosened. No further move to
+ * cost is due once it is made.
+ * @example stopAtCost({ entry: 100, stop: 130, stopKind: 'STOPLOSS', … }, 'short') // { entry: 100, stop: 100, … }
+ */
+export function stopAtCost(levels: Levels, side: Side): { readonly levels: Levels; readonly moved: StopMove | null } {
+  if (!tighter(side, levels.entry, levels.stop)) return { levels, moved: null };
+  return { levels: { ...levels, stop: levels.entry, stopKind: 'STOPLOSS', costAt: null }, moved: { why: 'cost', from: levels.stop, to: levels.entry } };
+}
+
+/**
  * The price at which the stop would next tighten: where the trail's stop is one tick past the
  * stop, or `costAt`, whichever comes first; always strictly past the best price seen, so a
  * ratchet that moved nothing cannot fire again at the same price. Null: nothing can tighten it.

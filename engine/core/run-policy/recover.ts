@@ -21,10 +21,14 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
   switch (s.state) {
     case 'ARMED':
     case 'BUYING':
+      // A position the group's "exit all" found unsent is not entered (the flag's transaction skips it; this is the belt).
+      if (s.state === 'ARMED' && s.exitAll !== null) return { move: { to: 'SKIPPED', patch: { reason: 'BUY skipped: the group had closed every position' } } };
       if (e.strategyRunning) return { timers: [{ set: 'jobs' }] };
       return s.state === 'ARMED' ? { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } } : {};
     case 'IN_POSITION':
       if (s.stopRequested || !e.strategyRunning) return closeNow;
+      // The group's "exit all" was journaled and this position's exit not yet (a crash between the flag and the exits): it goes now, once.
+      if (s.exitAll !== null) return { submit: [{ leg: 'SELL', scheduledAt: s.now }] };
       // The levels are checked against the first tick that arrives; a time exit already past goes at once.
       return { ...resumeLevels(plan, s, e.bestSinceEntry), timers: [{ set: 'jobs' }] };
     case 'EXITING': {

@@ -3,7 +3,7 @@
  * inside the journal transaction that decide() runs in.
  */
 import { entryAbandoned, entryDue, entryFinal, journalEntry } from './entry';
-import { exitDue, exitFinal, journalExit, triggerCrossed } from './exit';
+import { exitDue, exitFinal, journalExit, stopToCost, triggerCrossed } from './exit';
 import { recovered } from './recover';
 import { reentryDue } from './reentry';
 import { stopRequested } from './stop';
@@ -31,6 +31,8 @@ export const step: Policy = (plan, s, e) => {
       return entryAbandoned(s, e);
     case 'stop_requested':
       return stopRequested(s, e);
+    case 'stop_to_cost':
+      return stopToCost(plan, s);
     case 'recovered':
       return recovered(plan, s, e);
   }

@@ -22,6 +22,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     exitLeg: null,
     stopRequested: false,
     stopKeep: false,
+    exitAll: null,
     buyAt: NOW - 60_000,
     sellAt: NOW + 3_600_000,
     reentryAt: null,

@@ -9,7 +9,7 @@
  */
 import type { BrokerAccountId, RunId, StrategyId, UserId } from '../ids';
 import type { EngineEvent } from '../events';
-import { LEG_PRIORITY, type Exchange, type Leg, type Levels, type OffsetMode, type Order, type OrderSide, type OrderSlot, type Run, type RunState } from '../types';
+import { LEG_PRIORITY, type Exchange, type ExitAllReason, type Leg, type Levels, type OffsetMode, type Order, type OrderSide, type OrderSlot, type Run, type RunState } from '../types';
 
 export type { Leg, Levels, OffsetMode, OrderSide, OrderSlot, RunState };
 
@@ -101,6 +101,8 @@ export interface RunSnapshot {
   readonly stopRequested: boolean;
   /** The pending STOP keeps the position open (the trader's "STOP and keep"); false: it closes it. */
   readonly stopKeep: boolean;
+  /** The group's "exit all" journaled on the run (runs.exit_all): its position exits at once, after a restart too. */
+  readonly exitAll: ExitAllReason | null;
   readonly buyAt: number;
   readonly sellAt: number;
   /** When the next leg's entry is due (WAITING_REENTRY); null when none waits. */
@@ -144,6 +146,8 @@ export interface RunSnapshot {
  *   when not known or for an exit.
  * - entry_abandoned: an entry known not to be at the broker, given up (reconciler).
  * - stop_requested: the trader's STOP, or the kill switch (strategy-manager).
+ * - stop_to_cost: another position of the run's group stopped out and the group's
+ *   stops_to_cost_on_stop is set (strategy/group-exits.ts): the stop moves to the entry price.
  * - recovered: the process started with this run unfinished (recovery). `bestSinceEntry`: the
  *   best price (a long's highest) recorded since the entry filled (price bars), so a trail moved
  *   after its levels were last written is not lost; null when none is recorded.
@@ -158,6 +162,7 @@ export type RunEvent =
   | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
+  | { readonly type: 'stop_to_cost' }
   | { readonly type: 'recovered'; readonly strategyRunning: boolean; readonly bestSinceEntry: number | null };
 
 /**

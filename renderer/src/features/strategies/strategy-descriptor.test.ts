@@ -43,6 +43,10 @@ const stored = {
   option_expiry: 'current_week',
   option_strike: 'atm',
   positions: null,
+  mtm_stop: null,
+  mtm_target: null,
+  on_position_failure: null,
+  stops_to_cost_on_stop: null,
   reentries: 0,
   reentry_after: 'stop_loss',
   reentry_cutoff: null,
@@ -63,9 +67,9 @@ describe('groupsOf', () => {
   it('groups in the engine order and offers only what the engine trades', () => {
     const groups = groupsOf(fields);
     expect(groups.map((g) => [g.group, g.offered.map((f) => f.name), g.later.map((f) => f.label), g.optional])).toEqual([
-      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'positions', 'side', 'qty'], [], false],
+      ['entry', ['broker_account_id', 'symbol', 'exchange', 'option_right', 'option_expiry', 'option_strike', 'positions', 'side', 'qty', 'on_position_failure'], [], false],
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
-      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode'], [], false],
+      ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode', 'mtm_stop', 'mtm_target', 'stops_to_cost_on_stop'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
       ['days', ['repeat', 'weekdays'], [], true],
     ]);
@@ -92,6 +96,9 @@ describe('groupsOf', () => {
       ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
       ['backstop', undefined],
       ['backstop_margin', 'backstop_margin_mode'],
+      ['mtm_stop', undefined],
+      ['mtm_target', undefined],
+      ['stops_to_cost_on_stop', undefined],
     ]);
     expect(modeOf(byName('qty'), offered)).toBeUndefined();
   });
@@ -173,7 +180,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, position_runs: _pr, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, position_runs: _pr, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, mtm_stop: _ms, mtm_target: _mt, on_position_failure: _opf, stops_to_cost_on_stop: _stc, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
     // The quantity goes as typed (issue 22): the engine reads "10" as 10.
     expect(bodyOf(offered, values, stored, KEPT)).toEqual({ ...fieldsOfStored, qty: '10' });
   });

@@ -1,0 +1,306 @@
+/**
+ * A group's own rules (issue 19, item 5): the combined MTM stop and target close every position
+ * while no position's own stop is reached, shorts bought back first, after the "exit all" flag is
+ * journaled on every run in one transaction; a restart between that flag and the exits exits each
+ * position once; on_position_failure keep lets the others go on where unwind closes them; and
+ * stops_to_cost_on_stop moves the others' stops to their entry when one stops out. Monday 7
+ * December 2026, IST, on the paper broker (its NIFTY chain priced by Black-Scholes from the index:
+ * at 26 012 the ATM 26 000 CE is 97.95 and the PE 85.95; at 26 100, 150.5 and 50.5). As in
+ * positions-group.test.ts, the service refuses `positions` yet: the stored spec is given them
+ * through the repository.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../support/engine-harness';
+import { storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
+import type { Strategy } from '../../engine/core/types';
+import { positionClientOrderId } from '../../engine/core/ids';
+
+let t: TestEngine;
+afterEach(async () => t?.close());
+
+/** 09:00 IST. */
+const MONDAY_0900_IST = '2026-12-07T03:30:00Z';
+const DAY = '2026-12-07';
+/** Every position's own stop 100 points away: far from what the group's MTM levels are tested with. */
+const NIFTY = { symbol: 'NIFTY', exchange: 'NFO', option_right: 'CE', qty: 1, buy_time: '09:20:00', sell_time: '15:10:00', stop_loss: 100, stop_loss_mode: 'points', timezone: 'Asia/Kolkata' };
+const STRADDLE = [
+  { side: 'sell', option_right: 'CE' },
+  { side: 'sell', option_right: 'PE' },
+];
+
+/** A strategy of `positions` with the group's keys `group` (written through the repository: the service refuses positions yet). */
+async function groupStrategy(positions: readonly Record<string, unknown>[], group: Record<string, unknown>, over: Record<string, unknown> = {}): Promise<Strategy> {
+  const single = await t.create({ ...NIFTY, ...over });
+  const { option_right: _r, side: _s, ...rest } = single.spec;
+  const spec: StoredStrategySpec = storedStrategySpec.parse({ ...rest, positions, ...group });
+  return t.repos.strategies.update(t.user.id, single.id, { spec }, t.clock.now())!;
+}
+
+const groupOf = (id: Strategy['id']) => t.repos.runs.groupInternal(id, DAY);
+const exitId = (s: Strategy, p: number) => positionClientOrderId('test01', s.id, DAY, p, 'exit');
+const entryId = (s: Strategy, p: number) => positionClientOrderId('test01', s.id, DAY, p, 'entry');
+
+/** The combined MTM of the group's positions now, from their entry fills and the paper chain's prices (rupees). */
+function mtmNow(s: Strategy): number {
+  return groupOf(s.id).reduce((sum, r) => {
+    const last = t.paper.data.priceOf('NFO', r.plan!.symbol);
+    return sum + (last - r.entryPrice!) * r.positionQty * (r.plan!.side === 'sell' ? -1 : 1);
+  }, 0);
+}
+
+describe('the combined MTM of a group', () => {
+  it('closes the short straddle at the MTM stop while neither position\'s own stop is reached, both bought back in exit order', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.plan!.mtm_stop])).toEqual([
+      ['IN_POSITION', 1500],
+      ['IN_POSITION', 1500],
+    ]);
+
+    // 18 up: the call gains about 10, the put loses about 9. The sum is of each position's last
+    // price, so it is checked on the call's tick with the put's price from before (a loss of about
+    // 650), then on the put's: under the MTM stop either way.
+    t.paper.setPrice('NSE:NIFTY 50', 26_030);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(mtmNow(s)).toBeLessThan(0);
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+
+    // 88 up: the call about 53 up (its own stop is 100 points away), the put about 35 down: past the MTM stop.
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:52:00Z');
+    const [ce, pe] = groupOf(s.id);
+    const closed = "closed with the group: the positions' combined MTM reached the MTM stop (mtm_stop)";
+    expect([ce, pe].map((r) => [r!.state, r!.exitLeg, r!.exitAll, r!.reason])).toEqual([
+      ['SOLD', 'SELL', 'mtm_stop', closed],
+      ['SOLD', 'SELL', 'mtm_stop', closed],
+    ]);
+    expect(ce!.exitPrice! - ce!.entryPrice!).toBeGreaterThan(40);
+    expect(ce!.exitPrice! - ce!.entryPrice!).toBeLessThan(100);
+    expect(t.eventsOf('stop_loss_triggered')).toEqual([]);
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [entryId(s, 0), 'sell'],
+      [entryId(s, 1), 'sell'],
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
+  });
+
+  it('closes a long call and a short put at the MTM target, the short bought back before the long is sold', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(
+      [
+        { side: 'buy', option_right: 'CE' },
+        { side: 'sell', option_right: 'PE' },
+      ],
+      { mtm_target: 2000 },
+    );
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    // 38 up: the call about 21 up, the put about 17 down: a gain of about 2 470 on a lot each.
+    t.paper.setPrice('NSE:NIFTY 50', 26_050);
+    await t.until('2026-12-07T03:51:00Z');
+    const closed = "closed with the group: the positions' combined MTM reached the MTM target (mtm_target)";
+    expect(groupOf(s.id).map((r) => [r.state, r.exitLeg, r.exitAll, r.reason])).toEqual([
+      ['SOLD', 'SELL', 'mtm_target', closed],
+      ['SOLD', 'SELL', 'mtm_target', closed],
+    ]);
+    // Entered long first (the hedge), closed short first.
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [entryId(s, 0), 'buy'],
+      [entryId(s, 1), 'sell'],
+      [exitId(s, 1), 'buy'],
+      [exitId(s, 0), 'sell'],
+    ]);
+    expect(t.eventsOf('target_hit')).toEqual([]);
+  });
+
+  it('restarted with both positions held, checks the MTM on the new process\'s ticks and closes both at the MTM stop', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_012 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:52:00Z');
+    expect(t.paper.placedOrders()).toEqual([]);
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:53:00Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['SOLD', 'mtm_stop'],
+      ['SOLD', 'mtm_stop'],
+    ]);
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+  });
+
+  it('restarted between the exit-all flag and the exits: each position exits once, in exit order, on the new process', async () => {
+    let hits = 0;
+    const crashPoints = {
+      hit: (point: string) => {
+        // Every run of the group has the flag; no exit is submitted: the process dies here.
+        if (point === 'after-exit-all' && ++hits === 1) throw new Error('the process died here');
+      },
+    };
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } }, crashPoints });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 700 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    t.paper.setPrice('NSE:NIFTY 50', 26_080);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(hits).toBe(1);
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['IN_POSITION', 'mtm_stop'],
+      ['IN_POSITION', 'mtm_stop'],
+    ]);
+    expect(t.orders(s.id).filter((o) => o.slot === 'exit')).toEqual([]);
+
+    // The new process's market is back where it began: the flag, not the price, decides.
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_012 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:52:00Z');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+    expect(t.orders(s.id).filter((o) => o.slot === 'exit').map((o) => [o.clientOrderId, o.leg, o.status])).toEqual([
+      [exitId(s, 0), 'SELL', 'filled'],
+      [exitId(s, 1), 'SELL', 'filled'],
+    ]);
+    expect(groupOf(s.id).map((r) => [r.state, r.positionQty])).toEqual([
+      ['SOLD', 0],
+      ['SOLD', 0],
+    ]);
+    // Nothing more goes at the SELL time.
+    await t.until('2026-12-07T09:41:00Z');
+    expect(t.paper.placedOrders()).toHaveLength(2);
+  });
+});
+
+describe('a position that fails, and a stop-out, in a group', () => {
+  const HEDGED = [
+    { side: 'sell', option_right: 'CE' },
+    { side: 'buy', option_right: 'CE', option_strike: 'atm+4', stop_loss: 90, stop_loss_mode: 'percent' },
+  ];
+  /** The hedge fills; the broker refuses the next order (the short's entry). */
+  const refuseTheShort = () =>
+    t.engine.bus.on('run_state_changed', (e) => {
+      if (e.to === 'IN_POSITION' && t.paper.placedOrders().length === 1) t.paper.failNextPlace('reject-lasting');
+    });
+
+  it('unwind (the default): the hedge is closed at once by the group\'s exit-all, with its reason', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(HEDGED, {}, { stop_loss: 40 });
+    await t.start(s.id);
+    refuseTheShort();
+    await t.until('2026-12-07T03:51:00Z');
+    const [short, hedge] = groupOf(s.id);
+    expect(short).toMatchObject({ state: 'ERROR', positionQty: 0, exitAll: null });
+    expect(hedge).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', exitAll: 'unwind', reason: 'closed with the group: a position was not entered, so the filled ones were unwound (on_position_failure unwind)' });
+    expect(t.orders(s.id).map((o) => [o.symbol, o.side, o.status])).toEqual([
+      ['NIFTY26D0826200CE', 'buy', 'filled'],
+      ['NIFTY26D0826000CE', 'sell', 'rejected'],
+      ['NIFTY26D0826200CE', 'sell', 'filled'],
+    ]);
+  });
+
+  it('keep: the hedge stays open past the failed short and is sold at the SELL time', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(HEDGED, { on_position_failure: 'keep' }, { stop_loss: 40 });
+    await t.start(s.id);
+    refuseTheShort();
+    await t.until('2026-12-07T03:51:00Z');
+    const [short, hedge] = groupOf(s.id);
+    expect(short).toMatchObject({ state: 'ERROR', positionQty: 0 });
+    expect(hedge).toMatchObject({ state: 'IN_POSITION', positionQty: 65, exitAll: null });
+    expect(t.repos.strategies.getInternal(s.id)!.status).toBe('running');
+    await t.until('2026-12-07T09:40:01Z');
+    expect(t.repos.runs.getInternal(hedge!.id)).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', reason: null });
+    expect(t.orders(s.id).map((o) => [o.symbol, o.side, o.status])).toEqual([
+      ['NIFTY26D0826200CE', 'buy', 'filled'],
+      ['NIFTY26D0826000CE', 'sell', 'rejected'],
+      ['NIFTY26D0826200CE', 'sell', 'filled'],
+    ]);
+  });
+
+  it('stops to cost: the call stopped out moves the put\'s stop to its entry, where the put is bought back when the index turns', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { stops_to_cost_on_stop: true }, { stop_loss: 40 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    const pe0 = groupOf(s.id)[1]!;
+    expect(pe0.levels!.stop).toBe(pe0.entryPrice! + 40);
+
+    // 88 up: the call's premium passes its 40-point stop; the put falls.
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:51:00Z');
+    const [ce, pe] = groupOf(s.id);
+    expect(ce).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS' });
+    expect(pe).toMatchObject({ state: 'IN_POSITION', levels: { stop: pe0.entryPrice, stopKind: 'STOPLOSS' } });
+    expect(t.eventsOf('stop_moved')).toMatchObject([{ runId: pe!.id, why: 'cost', from: pe0.entryPrice! + 40, to: pe0.entryPrice }]);
+
+    // Back 150 down: the put's premium is above its entry, short of where its own stop was (entry + 40).
+    t.paper.setPrice('NSE:NIFTY 50', 25_950);
+    expect(t.paper.data.priceOf('NFO', pe!.plan!.symbol)).toBeGreaterThan(pe0.entryPrice!);
+    expect(t.paper.data.priceOf('NFO', pe!.plan!.symbol)).toBeLessThan(pe0.entryPrice! + 40);
+    await t.until('2026-12-07T03:52:00Z');
+    expect(t.repos.runs.getInternal(pe!.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', positionQty: 0 });
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [entryId(s, 0), 'sell'],
+      [entryId(s, 1), 'sell'],
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+  });
+
+  it('without stops_to_cost_on_stop, the other position keeps its own stop', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, {}, { stop_loss: 40 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    const pe0 = groupOf(s.id)[1]!;
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:51:00Z');
+    t.paper.setPrice('NSE:NIFTY 50', 25_950);
+    await t.until('2026-12-07T03:52:00Z');
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['EXITED_BY_SL', 'IN_POSITION']);
+    expect(groupOf(s.id)[1]!.levels!.stop).toBe(pe0.entryPrice! + 40);
+    expect(t.eventsOf('stop_moved')).toEqual([]);
+  });
+
+  it('STOP and keep is journaled on every position before any is stepped: a crash between two positions\' steps leaves both open, as asked', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, {});
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+    // The process dies after the first position's STOP is stepped, before the second's.
+    const manager = t.engine.manager;
+    const stepAndApply = manager.stepAndApply.bind(manager);
+    let stops = 0;
+    manager.stepAndApply = (strategy, run, event) => {
+      if (event.type === 'stop_requested' && ++stops === 2) throw new Error('the process died here');
+      return stepAndApply(strategy, run, event);
+    };
+    await expect(manager.stop(t.user.id, s.id, { closePosition: false })).rejects.toThrow('the process died here');
+    expect(groupOf(s.id).map((r) => [r.state, r.stopRequested, r.stopKeep])).toEqual([
+      ['STOPPED', true, true],
+      ['IN_POSITION', true, true],
+    ]);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_012 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:52:00Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.positionQty])).toEqual([
+      ['STOPPED', 65],
+      ['STOPPED', 65],
+    ]);
+    expect(t.paper.placedOrders()).toEqual([]);
+  });
+});
