@@ -56,7 +56,7 @@ describe('a strategy\'s instrument facts', () => {
 describe('a group\'s rules on the strategy DTO', () => {
   it('carries the group\'s keys as stored, and null for each one left out', () => {
     const straddle: Partial<StoredStrategySpec> = { symbol: 'NIFTY', exchange: 'NFO', stop_loss: 30, stop_loss_mode: 'points', positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
-    expect(strategyDto(strategy({ ...straddle, mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true }), undefined)).toMatchObject({ mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true });
-    expect(strategyDto(strategy({}), undefined)).toMatchObject({ mtm_stop: null, mtm_target: null, on_position_failure: null, stops_to_cost_on_stop: null });
+    expect(strategyDto(strategy({ ...straddle, mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true }), [])).toMatchObject({ mtm_stop: 2500, mtm_target: 4000.5, on_position_failure: 'keep', stops_to_cost_on_stop: true });
+    expect(strategyDto(strategy({}), [])).toMatchObject({ mtm_stop: null, mtm_target: null, on_position_failure: null, stops_to_cost_on_stop: null });
   });
 });

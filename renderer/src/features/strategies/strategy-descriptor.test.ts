@@ -270,6 +270,13 @@ describe('isShown', () => {
     // The backstop's margin applies unless it is off (the broker's default included).
     expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
   });
+
+  it("shows a group's rules once the positions editor holds a row, not before", () => {
+    const row = Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])) as RowValues;
+    for (const name of ['mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop']) {
+      expect([isShown(byName(name), { positions: { rows: [] } }, fields), isShown(byName(name), { positions: { rows: [row, row] } }, fields)], name).toEqual([false, true]);
+    }
+  });
 });
 
 describe('option fields', () => {

@@ -153,7 +153,8 @@ export function isShown(f: FormField, values: FormValues, fields: readonly FormF
   const when = f.show_when;
   if (!when) return true;
   const typed = values[when.field];
-  const text = typeof typed === 'string' ? typed.trim() : '';
+  // A rows field counts as filled with a row in it (mtm_stop shows once a position is added).
+  const text = typed !== undefined && isRows(typed) ? (typed.rows.length > 0 ? String(typed.rows.length) : '') : typeof typed === 'string' ? typed.trim() : '';
   const fallback = fields.find((x) => x.name === when.field)?.default;
   const value = text !== '' ? text : fallback === null || fallback === undefined ? '' : String(fallback);
   if ('equals' in when) return value === when.equals;
