@@ -47,12 +47,13 @@ export interface BrokerCapabilities {
    */
   readonly sellFirst: 'none' | 'per_instrument' | 'intraday_product';
   /**
-   * The broker's own square-off of intraday positions (Kite MIS): what is still open at `at`
-   * ("HH:MM:SS" in `timezone`) it closes itself, at market and for a fee, so a strategy's SELL and
-   * square-off must come at or before it; `defaultAt` is the square-off of a strategy that names
-   * none. null: the broker closes nothing by itself.
+   * The broker's own square-off of intraday positions (Kite MIS), per exchange, since it differs by
+   * segment (Zerodha: 15:20 IST for equity cash, 15:25 for equity derivatives): what is still open
+   * at `at` ("HH:MM:SS" in `timezone`) it closes itself, at market and for a fee, so a strategy's
+   * SELL and square-off must come at or before it; `defaultAt` is the square-off of a strategy that
+   * names none. null, or an exchange left out: the broker closes nothing there by itself.
    */
-  readonly intradaySquareOff: IntradaySquareOff | null;
+  readonly intradaySquareOff: IntradaySquareOffs | null;
   /**
    * The broker is a simulation on this machine (paper): it fills at any hour, has no funds limit and
    * keeps this machine's clock, so the readiness check has nothing to ask it about those.
@@ -66,10 +67,15 @@ export interface BrokerCapabilities {
 }
 
 export interface IntradaySquareOff {
+  /** The segment it is the square-off of, in a trader's words ("equity cash", "equity derivatives"). */
+  readonly segment: string;
   readonly at: string;
   readonly defaultAt: string;
   readonly timezone: string;
 }
+
+/** A broker's square-off of intraday positions on each exchange that has one (BrokerCapabilities.intradaySquareOff). */
+export type IntradaySquareOffs = Readonly<Partial<Record<Exchange, IntradaySquareOff>>>;
 
 /** A symbol on an exchange as the broker knows it. */
 export interface Instrument {

@@ -146,7 +146,7 @@ export const STRATEGY_FIELD_META = {
   qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, lots of an option (the lot size is the contract’s, from the exchange), or a crypto pair’s base amount in its step (0.0015 BTC)', group: 'entry', unit: 'shares, lots or coins', available: true },
   buy_time: { label: 'BUY time', hint: '24-hour HH:MM:SS', group: 'time', unit: TIME, available: true },
   sell_time: { label: 'SELL time', hint: 'Same day, after the BUY', group: 'time', unit: TIME, available: true },
-  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time: an exit still refused by then is tried at once; empty: none (a Kite MIS account: 15:15 IST)', group: 'time', unit: TIME, available: true },
+  square_off_time: { label: 'Square-off time', hint: 'Last moment a position may stay open, at or after the SELL time: an exit still refused by then is tried at once; empty: none (a Kite MIS account: 15:15 IST on NSE/BSE, 15:20 on NFO/BFO)', group: 'time', unit: TIME, available: true },
   timezone: { label: 'Time zone', hint: "Empty: the exchange's own", group: 'time', available: true },
   buy_grace_seconds: { label: 'BUY grace (seconds)', hint: 'How late a BUY may still go out', group: 'time', unit: 'seconds', available: true },
   stop_loss: { label: 'Stop-loss', hint: 'Sold at once if the price falls to it: a price, or points or % below the entry fill price', group: 'exits', available: true },

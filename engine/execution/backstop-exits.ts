@@ -131,6 +131,8 @@ export class BackstopExits {
    * shows a stop that is not there, and the engine's own stop is what protects the leg.
    */
   onUpdate(accountId: BrokerAccountId, report: RestingStopReport): void {
+    // A cancel waiting on this stop (an exit's clearance) proceeds now if the report settles it.
+    this.keeper.noteStreamed(accountId, report);
     if (report.status === 'cancelled' || report.status === 'rejected') return this.gone(accountId, report);
     if (report.status !== 'fired') return;
     void this.keeper.noteFired(accountId, report).then(

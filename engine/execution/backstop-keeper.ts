@@ -15,6 +15,7 @@ import { answerOfCancel, answerOfReport, backstopLevels, backstopOn, backstopTar
 import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStopResult, RestingTarget } from '../brokers/broker';
 import type { Repos } from '../../db/repos';
 import type { CrashPoints } from './crash-points';
+import { StreamedStopReports } from './streamed-stop-reports';
 
 export interface BackstopKeeperDeps {
   readonly repos: Repos;
@@ -70,8 +71,12 @@ export class BackstopKeeper {
    * a day (EXITED_LEG_KEPT_MS), longer than any leg's life.
    */
   private readonly exited = new Map<string, number>();
+  /** What the broker streams of the stops being cancelled, so a cancel carried out ends its wait at once. */
+  private readonly streamed: StreamedStopReports;
 
-  constructor(private readonly deps: BackstopKeeperDeps) {}
+  constructor(private readonly deps: BackstopKeeperDeps) {
+    this.streamed = new StreamedStopReports(deps.clock);
+  }
 
   /**
    * Places the leg's backstop (its entry done, `position` its filled quantity): journaled as
@@ -153,13 +158,7 @@ export class BackstopKeeper {
         return { kind: 'clear' } as const;
       }
       const ref = this.refOf(cancelling, instrument);
-      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
-      let answer = cancelling.state === 'fired' ? await this.ask(stops, ref, row.qty, 0, cancel) : await cancel(0);
-      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
-        if (this.stopped) throw new Error(`backstop ${row.clientOrderId}: the engine stopped before the broker answered its cancel`);
-        await this.wait(answer.afterMs);
-        answer = await this.ask(stops, ref, row.qty, tries, cancel);
-      }
+      const answer = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel');
       const settled = this.settle(cancelling, answer);
       if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
       return answer.kind === 'fired' ? firedClearance(settled) : ({ kind: 'clear' } as const);
@@ -310,16 +309,39 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
       if (!stops) return 'clear';
-      const ref = this.refOf(row, instrument);
-      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), row.qty, tries);
-      let answer = await cancel(0);
-      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
-        if (this.stopped) throw new Error(`backstop ${row.clientOrderId}: the engine stopped before the broker answered its cancel`);
-        await this.wait(answer.afterMs);
-        answer = await this.ask(stops, ref, row.qty, tries, cancel);
-      }
+      const answer = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel');
       return answer.kind === 'fired' ? 'fired' : 'clear';
     });
+  }
+
+  /**
+   * A report the broker streamed for one of its resting stops (BackstopExits.onUpdate): a cancel
+   * waiting on that stop proceeds at once when the report settles it (StreamedStopReports).
+   */
+  noteStreamed(accountId: BrokerAccountId, report: RestingStopReport): void {
+    this.streamed.note(accountId, report);
+  }
+
+  /**
+   * Cancels the stop (or, `look_up`, reads one that fired) and asks again with bounded backoff
+   * until the answer is known: after each wait by the clock, or as soon as the broker streams a
+   * report that settles the stop (Alpaca's `canceled` once it carries a cancel out), whichever is
+   * first. The watch begins before the cancel, so a report streamed during its read-back counts.
+   */
+  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up'): Promise<BackstopAnswer> {
+    const watch = this.streamed.watch(accountId, ref.clientOrderId, (report) => answerOfReport(report, qty, 0).kind !== 'ask_again');
+    try {
+      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), qty, tries);
+      let answer = first === 'look_up' ? await this.ask(stops, ref, qty, 0, cancel) : await cancel(0);
+      for (let tries = 1; answer.kind === 'ask_again'; tries++) {
+        if (this.stopped) throw new Error(`backstop ${ref.clientOrderId}: the engine stopped before the broker answered its cancel`);
+        const streamed = await watch.wait(answer.afterMs);
+        answer = streamed ? answerOfReport(streamed, qty, tries) : await this.ask(stops, ref, qty, tries, cancel);
+      }
+      return answer;
+    } finally {
+      watch.close();
+    }
   }
 
   /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
@@ -448,10 +470,6 @@ export class BackstopKeeper {
     // Only a stop whose broker id is not known is searched for, so only then are the others read (every row the account ever had).
     const others = row.brokerRef === null ? { excludeBrokerRefs: this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId) } : {};
     return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), ...others, notBefore: row.createdAt };
-  }
-
-  private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => this.deps.clock.setTimer(ms, resolve));
   }
 
   private serial<T>(runId: RunId, legNo: number, fn: () => Promise<T>): Promise<T> {

@@ -1,7 +1,8 @@
 /**
  * A strategy on an account whose broker squares intraday positions off itself (Kite MIS,
  * BrokerCapabilities.intradaySquareOff): its SELL and its square-off must come at or before the
- * broker's, which would otherwise close the position at market and charge for it; and a strategy
+ * broker's on the strategy's exchange (Zerodha's differs by segment: cash at 15:20 IST, F&O at
+ * 15:25), which would otherwise close the position at market and charge for it; and a strategy
  * that names no square-off gets the broker's default one. Times of day are the strategy's, in its
  * zone; the broker's are in its own. Across a daylight-saving change of the strategy's zone a time
  * of day falls at two times of the broker's: the later one is held to the broker's square-off, and
@@ -10,7 +11,7 @@
 import { DateTime } from 'luxon';
 import { validationError, type FieldError } from '../core/errors';
 import type { StoredStrategySpec } from '../core/strategy-spec';
-import type { IntradaySquareOff } from '../brokers/broker';
+import type { IntradaySquareOffs } from '../brokers/broker';
 import { addDays, type CivilDate } from '../scheduler/civil-date';
 import { tradingDateAt } from '../scheduler/trigger-times';
 
@@ -18,14 +19,16 @@ import { tradingDateAt } from '../scheduler/trigger-times';
 const SAMPLE_WEEKS = 53;
 
 /**
- * `spec` with the broker's default square-off when it names none (never before its SELL), or a
- * validation error naming sell_time or square_off_time when one comes after the broker's square-off.
+ * `spec` with the broker's default square-off on its exchange when it names none (never before
+ * its SELL), or a validation error naming sell_time or square_off_time when one comes after the
+ * broker's square-off there.
  *
  * @example
- *   fitIntradaySquareOff({ ...spec, sell_time: '15:10:00' }, { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' }, 'kite', now)
+ *   fitIntradaySquareOff({ ...spec, exchange: 'NSE', sell_time: '15:10:00' }, kiteIntradaySquareOffs('MIS'), 'kite', now)
  *   // { ...spec, sell_time: '15:10:00', square_off_time: '15:15:00' }
  */
-export function fitIntradaySquareOff(spec: StoredStrategySpec, broker: IntradaySquareOff | null, kind: string, now: number): StoredStrategySpec {
+export function fitIntradaySquareOff(spec: StoredStrategySpec, squareOffs: IntradaySquareOffs | null, kind: string, now: number): StoredStrategySpec {
+  const broker = squareOffs?.[spec.exchange];
   if (!broker) return spec;
   const days = sampleDays(tradingDateAt(now, spec.timezone));
   const problems: FieldError[] = [];
@@ -37,7 +40,7 @@ export function fitIntradaySquareOff(spec: StoredStrategySpec, broker: IntradayS
     const there = spec.timezone === broker.timezone ? '' : ` (${time} ${spec.timezone} is as late as ${latest} there)`;
     problems.push({
       field,
-      message: `${field} ${time} is later than this ${kind} account's own square-off of intraday positions at ${broker.at} ${broker.timezone}${there}: the broker closes what is still open then, at market and for a fee; choose a time at or before it`,
+      message: `${field} ${time} is later than this ${kind} account's own square-off of intraday positions in ${broker.segment} (${spec.exchange}) at ${broker.at} ${broker.timezone}${there}: the broker closes what is still open then, at market and for a fee; choose a time at or before it`,
     });
   }
   if (problems.length > 0) throw validationError(problems);

@@ -42,6 +42,28 @@ describe('the backstop at Alpaca', () => {
     expect(backstop(s)?.state).toBe('cancelled');
   });
 
+  it("a cancel Alpaca takes before carrying it out: the SELL leaves on the stream's 'canceled', the clock not moved to the next read-back", async () => {
+    const s = await inPosition();
+    t.fake.holdCancels(true);
+    const readBacks = () => t.fake.requests().filter((r) => r.method === 'GET' && r.path.startsWith('/v2/orders:by_client_order_id')).length;
+    const before = readBacks();
+    await t.clock.advanceTo(at('2026-03-09T14:00:00Z'));
+    // DELETE answered 204, and the read-back after it still finds the stop resting (pending_cancel): the exit waits.
+    await eventually(() => t.fake.requests().some((r) => r.method === 'DELETE') && readBacks() > before, { what: 'the cancel taken and read back' });
+    expect(t.fake.orders().find((o) => o.type === 'stop')).toMatchObject({ status: 'pending_cancel' });
+    expect(backstop(s)?.state).toBe('cancelling');
+    const waitingSince = t.clock.now();
+    // Alpaca carries the cancel out: its trade_updates `canceled` is the answer; the next read-back (250 ms by the clock) never comes.
+    t.fake.confirmCancels();
+    await eventually(() => t.run(s.id).state === 'SOLD', { what: 'SOLD on the stream event' });
+    expect(t.clock.now()).toBe(waitingSince);
+    expect(sells()).toEqual([
+      ['tb', '10', 'accepted'],
+      ['tc', '10', 'accepted'],
+    ]);
+    expect(backstop(s)?.state).toBe('cancelled');
+  });
+
   it('fired while the process was dead: the restart ends the leg with its fill (BACKSTOP), and no second exit goes', async () => {
     const s = await inPosition();
     const first = t;

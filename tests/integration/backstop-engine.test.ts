@@ -125,14 +125,29 @@ describe('the backstop in the engine', () => {
 
   it('a cancel not answered: the exit waits, asks again, and goes once the broker says cancelled', async () => {
     const s = await inPosition();
-    t.paper.restingStops.failNext('unknown-but-done');
+    // The cancel never reaches the broker (nothing streamed): the SELL waits for the lookup, which finds the stop resting and cancels it.
+    t.paper.restingStops.failNext('unknown');
     await t.clock.advanceTo(Date.parse('2026-03-09T19:55:00Z'));
     await settle();
-    // The cancel's answer was lost: nothing sold yet, the SELL waits for the lookup.
     expect(sells()).toEqual([]);
+    expect(backstop(s)?.state).toBe('cancelling');
     await t.until('2026-03-09T19:55:05Z');
     expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
     expect(sells()).toEqual([[10, 'engine']]);
+    expect(refused()).toEqual([]);
+  });
+
+  it("a cancel carried out whose answer is lost: the broker's stream says cancelled, and the exit goes on it without waiting to ask again", async () => {
+    const s = await inPosition();
+    t.paper.restingStops.failNext('unknown-but-done');
+    await t.clock.advanceTo(Date.parse('2026-03-09T19:55:00Z'));
+    await settle();
+    // No lookup 250 ms later was needed: the SELL went at the SELL time, on the streamed report.
+    expect(sells()).toEqual([[10, 'engine']]);
+    expect(t.clock.now()).toBe(Date.parse('2026-03-09T19:55:00Z'));
+    expect(backstop(s)?.state).toBe('cancelled');
+    await t.until('2026-03-09T19:55:05Z');
+    expect(t.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
     expect(refused()).toEqual([]);
   });
 

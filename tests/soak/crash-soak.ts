@@ -55,7 +55,7 @@ import { startDaemonProcess, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
 import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-broker';
-import { judgeBackstops, judgeBroker, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
 
 /** How many 429s the Alpaca adapter waits out before it answers "not placed yet" (alpaca-rest.ts). */
 const RATE_LIMIT_RETRIES = DEFAULT_ALPACA_TIMING.rateLimitRetries;
@@ -177,6 +177,12 @@ export interface SoakReport {
     readonly leftResting: number;
     /** Backstop placements a fault meant for exits met. */
     readonly hitByFaults: number;
+    /**
+     * From a backstop's cancel for an exit to that exit at the broker (soak-judge.ts
+     * judgeCancelToExit): legs timed, those a daemon died in between, those a fault met (not
+     * timed), the longest wait while a daemon was up, and those too late.
+     */
+    readonly cancelToExit: { readonly timed: number; readonly diedBetween: number; readonly leftOut: number; readonly longestWaitMs: number; readonly late: number };
     /** Kite: GTT modifications (a trailing stop's moves) and the most one GTT took in a minute, against the engine's budget; null at Alpaca. */
     readonly modifies: { readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null;
   };
@@ -305,6 +311,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       appendFileSync(daemonOutput, `=== daemon #${daemonNo} did not start: ${err instanceof Error ? err.message : String(err)}\n`);
       // Armed mid-cycle, its recovery's own exits may reach the crash point before it is ready: that is the kill; start the next unarmed.
       if (crashPoint !== null && /exited \(SIGKILL\) before it was ready/.test(err instanceof Error ? err.message : '')) {
+        deaths.push(Date.now());
         diedStarting = crashPoint;
         kills.crashPoints[crashPoint.split(':')[0]!]!++;
         restarts++;
@@ -344,6 +351,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   let failed = true;
   /** When no daemon was up (a kill or crash point to the next one's start answering), for the backstop's bound. */
   const downs: Downtime[] = [];
+  /** When each daemon died, one that died while starting too (its death is inside a downtime): judgeCancelToExit's listing allowance. */
+  const deaths: number[] = [];
   let lastDeathAt: number | null = null;
   /** The cycle's long-backstop strategies, and those whose backstop fired while no daemon was up. */
   let downFirers: number[] = [];
@@ -360,6 +369,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const diedAt = Math.min(lastDeathAt ?? t0, t0);
     saveOutput(old, daemonNo);
     await fireWhileDown();
+    deaths.push(diedAt);
     await launch(crashPoint);
     downs.push({ from: diedAt, to: Date.now() });
     restarts++;
@@ -770,6 +780,16 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     problems.push(...verdict.problems);
     const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS);
     problems.push(...protection.problems);
+    // A leg an injected fault met (a 429 storm, a refused exit) waits for the fault, not for the cancel.
+    const faultedLegs = new Set(
+      received.flatMap((r) => {
+        if (!r.outcome.startsWith('not processed') || r.clientOrderId === null) return [];
+        const k = orderKey(r.clientOrderId);
+        return [`${k.strategyId}/${k.tradingDate}/${k.legNo}`];
+      }),
+    );
+    const cancelToExit = judgeCancelToExit(finalOrders, downs, deaths, BACKSTOP_BOUND_MS, broker.placedOrderListedWithinMs, faultedLegs);
+    problems.push(...cancelToExit.problems);
     const modifies = await broker.modifies();
     if (modifies && modifies.maxPerMinute > modifies.budgetPerMinute) problems.push(`a backstop was modified ${modifies.maxPerMinute} times within a minute at the broker, over the engine's budget of ${modifies.budgetPerMinute}`);
 
@@ -865,6 +885,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         unprotected: protection.unprotected,
         leftResting: backstopsLeftResting,
         hitByFaults: backstopsHitByFaults,
+        cancelToExit: { timed: cancelToExit.timed, diedBetween: cancelToExit.diedBetween, leftOut: cancelToExit.leftOut, longestWaitMs: cancelToExit.longestWaitMs, late: cancelToExit.late },
         modifies,
       },
       unresolvedOrders: journal.unresolvedOrders,

@@ -8,8 +8,9 @@
  * protects: the latest tagged entry before the GTT was created, for the same symbol, on the other
  * side, for the quantity the GTT holds. Its versions at Kite count GTTs, not journal versions (a
  * trailing move modifies the same GTT in place). A fired GTT's status and fills are its order's,
- * and that order is not listed again. An untagged order no GTT placed, or a GTT no entry explains,
- * gets an id no parser takes (`untagged-…`, `gtt-…`): the judge names it a wrong order.
+ * and that order is not listed again; a deleted one's last change is its cancel (`canceled_at`).
+ * An untagged order no GTT placed, or a GTT no entry explains, gets an id no parser takes
+ * (`untagged-…`, `gtt-…`): the judge names it a wrong order.
  */
 import { backstopId, parseClientOrderId } from '../../engine/core/ids';
 import type { BrokerOrder, Received } from './soak-judge';
@@ -36,6 +37,8 @@ export interface KiteRecordGtt {
   readonly condition: { readonly tradingsymbol: string; readonly trigger_values: readonly number[] };
   readonly orders: ReadonlyArray<{ readonly transaction_type: 'BUY' | 'SELL'; readonly quantity: number; readonly result: { readonly order_result?: { readonly status: string; readonly order_id: string } } | null }>;
   readonly created_at_ms: number;
+  /** Real epoch ms of its last change: for a deleted GTT, its deletion (the backstop's cancel). */
+  readonly updated_at_ms?: number;
   /** Real epoch ms of each modification Kite accepted (PUT /gtt/triggers/{id}). */
   readonly modified_at_ms?: readonly number[];
 }
@@ -112,6 +115,7 @@ export function kiteOrders(record: KiteRecord): BrokerOrder[] {
       filled_avg_price: placed && placed.filled_quantity > 0 ? String(placed.average_price) : null,
       created_at: iso(g.created_at_ms)!,
       filled_at: placed?.status === 'COMPLETE' ? iso(placed.done_at_ms) : null,
+      canceled_at: status === 'canceled' ? iso(g.updated_at_ms ?? null) : null,
     });
   }
   return out;

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { firstLine, TSX } from '../support/daemon-process';
 import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
 import { KITE_GTT_MODIFIES_PER_MINUTE } from '../../engine/brokers/kite/kite-resting-stops';
+import { KITE_CAPABILITIES } from '../../engine/brokers/kite/kite-broker';
+import { ALPACA_CAPABILITIES } from '../../engine/brokers/alpaca/alpaca-broker';
 import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-record';
 import type { BrokerOrder, Received } from './soak-judge';
 
@@ -31,6 +33,12 @@ export interface SoakBroker {
   readonly symbols: readonly string[];
   /** One per strategy index, for the kinds whose prices the soak moves. */
   readonly scriptedSymbols: readonly string[];
+  /**
+   * How long after a placement request leaves the broker lists the order, where it takes a reused
+   * id (BrokerCapabilities.placedOrderListedWithinMs: Kite with the soak's default options); null
+   * where it refuses one (Alpaca). The judge allows an exit that long after a daemon died before it.
+   */
+  readonly placedOrderListedWithinMs: number | null;
   /** How far the daemon's clock runs ahead of this process's (TRADECLOCK_TEST_CLOCK_OFFSET_MS). */
   readonly clockOffsetMs: number;
   /**
@@ -91,6 +99,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     exchange: 'NYSE',
     symbols: ALPACA_SYMBOLS,
     scriptedSymbols: ALPACA_SCRIPTED,
+    placedOrderListedWithinMs: ALPACA_CAPABILITIES.placedOrderListedWithinMs,
     clockOffsetMs: 0,
     fireBelowFill: 3,
     connectBody: () => ({
@@ -145,6 +154,7 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     exchange: 'NSE',
     symbols: KITE_SYMBOLS,
     scriptedSymbols: KITE_SCRIPTED,
+    placedOrderListedWithinMs: KITE_CAPABILITIES.placedOrderListedWithinMs,
     clockOffsetMs,
     // The GTT's LIMIT is 1% past its trigger (GTT_LIMIT_SLACK_PERCENT): at ~100, a trade 2.5 below the fill is past the trigger (2 below) and inside the limit.
     fireBelowFill: 2.5,

@@ -16,6 +16,8 @@
  * entry's" is still what proves no double exit. judgeBackstops adds: every filled entry protected
  * by a backstop accepted at the broker within a bound of its fill (the bound stretched by the time
  * no daemon was up), unless an exit of the leg came first; and none left resting after its day.
+ * judgeCancelToExit: no position unprotected longer than a placement takes from a backstop's
+ * cancellation until its exit (or a new version) is at the broker.
  *
  * Broker-neutral: the Alpaca fake lists its orders in this shape; the Kite fake's orders and GTTs
  * are read into it by kite-record.ts (a GTT as its leg's backstop, type 'gtt').
@@ -36,6 +38,8 @@ export interface BrokerOrder {
   readonly filled_avg_price: string | null;
   readonly created_at: string;
   readonly filled_at: string | null;
+  /** When the broker carried a cancel out (Alpaca's `canceled_at`; a Kite GTT's `updated_at` on its deletion); null or absent otherwise. */
+  readonly canceled_at?: string | null;
 }
 
 /** One order placement as the fake received it (Alpaca: GET /__fake/received; Kite: each order of its book, kite-record.ts). */
@@ -352,6 +356,95 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
     else problems.push(`leg ${key}: entry ${leg.entry.client_order_id} filled at ${leg.entry.filled_at}, no backstop at the broker within ${boundMs} ms of daemon time (first backstop ${Number.isFinite(leg.firstBackstop) ? new Date(leg.firstBackstop).toISOString() : 'never'}, first exit ${Number.isFinite(leg.firstExit) ? new Date(leg.firstExit).toISOString() : 'never'})`);
   }
   return { filledEntries, protectedInTime, exitFirst, longestWaitMs, unprotected: problems.length, problems };
+}
+
+export interface CancelToExitVerdict {
+  /** Legs with a window from a backstop's cancel to the next protection (its exit, or a new version), each judged in time. */
+  readonly timed: number;
+  /** Of those, legs where a daemon died within a window. */
+  readonly diedBetween: number;
+  /** Legs an injected fault met (their exit's wait is the fault's), not timed. */
+  readonly leftOut: number;
+  /** The longest window, less the time no daemon was up. */
+  readonly longestWaitMs: number;
+  /** Legs with a window that ended too late, or never. */
+  readonly late: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * The other unprotected window (issue 20): from a backstop's cancellation, the position has no
+ * protection at the broker until the leg's exit is placed there, or a new version of the backstop
+ * (a daemon killed between the cancel and the exit's journal places one at its restart, before
+ * that exit cancels it in turn). Per leg, every cancel carried out at or before its first engine
+ * exit (a trail's replaced versions are not cancels; one after the exit opens no window) must be
+ * followed by the earlier of the two within `boundMs` of daemon time (stretched by every downtime
+ * it meets). `deaths`: when each daemon died (a daemon that died while starting too, inside one of
+ * `downs`). Where a daemon died within the window at a broker that takes a reused id
+ * (`listedWithinMs`, BrokerCapabilities.placedOrderListedWithinMs: Kite), the next one may wait
+ * for the dead one's marked exit to be listed before placing it again (Reconciler.orphanWaitMs),
+ * so up to `listedWithinMs` + `boundMs` after that death is in time too; null where the broker
+ * refuses a reused id (Alpaca), which looks it up and places it at once. A window never closed is
+ * late. Legs in `leftOut` ("strategy/day/leg": the faults the soak injected on exits, a 429 storm
+ * or a refused exit) are not timed.
+ */
+export function judgeCancelToExit(orders: readonly BrokerOrder[], downs: readonly Downtime[], deaths: readonly number[], boundMs: number, listedWithinMs: number | null, leftOut: ReadonlySet<string>): CancelToExitVerdict {
+  const legs = new Map<string, { cancels: number[]; placed: number[]; firstExit: number; exitId: string | null }>();
+  for (const o of orders) {
+    let k: OrderKey;
+    try {
+      k = orderKey(o.client_order_id);
+    } catch {
+      continue; // judgeBroker names it
+    }
+    const key = `${k.strategyId}/${k.tradingDate}/${k.legNo}`;
+    const leg = legs.get(key) ?? { cancels: [], placed: [], firstExit: Infinity, exitId: null };
+    legs.set(key, leg);
+    if (k.role === 'exit' && at(o.created_at) < leg.firstExit) {
+      leg.firstExit = at(o.created_at);
+      leg.exitId = o.client_order_id;
+    } else if (k.role === 'backstop') {
+      leg.placed.push(at(o.created_at));
+      if (o.status === 'canceled' && o.canceled_at) leg.cancels.push(at(o.canceled_at));
+    }
+  }
+  const problems: string[] = [];
+  let timed = 0;
+  let diedBetween = 0;
+  let skipped = 0;
+  let longestWaitMs = 0;
+  const when = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'never');
+  for (const [key, leg] of legs) {
+    // An exit placed before any cancel (the stop fired, or no backstop rested) has no window here.
+    const cancels = leg.cancels.filter((c) => c <= leg.firstExit).sort((a, b) => a - b);
+    if (cancels.length === 0) continue;
+    if (leftOut.has(key)) {
+      skipped++;
+      continue;
+    }
+    let late = false;
+    let died = false;
+    for (const cancel of cancels) {
+      const nextVersion = Math.min(...leg.placed.filter((p) => p > cancel));
+      const end = Math.min(leg.firstExit, nextVersion);
+      const diedIn = deaths.filter((d) => d >= cancel && d <= end);
+      let deadline = upTimeAfter(cancel, boundMs, downs);
+      if (listedWithinMs !== null && diedIn.length > 0) deadline = Math.max(deadline, Math.max(...diedIn) + listedWithinMs + boundMs);
+      if (end > deadline) {
+        late = true;
+        const by = end === leg.firstExit ? `its exit ${leg.exitId ?? '(none)'} placed` : 'a new backstop placed';
+        problems.push(`leg ${key}: backstop cancelled at ${when(cancel)}, ${by} at ${when(end)}, past ${when(deadline)} (${boundMs} ms of daemon time${diedIn.length > 0 && listedWithinMs !== null ? `, or ${listedWithinMs} + ${boundMs} ms after the daemon died between them` : ''}): the position had no protection at the broker that long`);
+        continue;
+      }
+      died ||= diedIn.length > 0;
+      const down = downs.filter((d) => d.to > cancel && d.from < end).reduce((n, d) => n + Math.min(d.to, end) - Math.max(d.from, cancel), 0);
+      longestWaitMs = Math.max(longestWaitMs, end - cancel - down);
+    }
+    if (late) continue;
+    timed++;
+    if (died) diedBetween++;
+  }
+  return { timed, diedBetween, leftOut: skipped, longestWaitMs, late: problems.length, problems };
 }
 
 /** An order's statuses after which it can no longer fill: `replaced` is a version a trail move replaced by the next (PATCH /v2/orders/{id}). */

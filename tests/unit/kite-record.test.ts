@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
 import { kiteOrders, kiteReceived, type KiteRecord, type KiteRecordGtt, type KiteRecordOrder } from '../soak/kite-record';
-import { judgeBackstops, judgeBroker, restingBackstops } from '../soak/soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, restingBackstops } from '../soak/soak-judge';
 import { KINDS } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
@@ -32,7 +32,7 @@ describe('kiteOrders', () => {
         order('3', id(1, 'entry', 1), 'BUY', T + 5_000),
         order('4', id(1, 'exit', 1), 'SELL', T + 9_000),
       ],
-      gtts: [gtt(11, 'SELL', T + 800, 'triggered', '2'), gtt(12, 'SELL', T + 5_900, 'deleted')],
+      gtts: [gtt(11, 'SELL', T + 800, 'triggered', '2'), { ...gtt(12, 'SELL', T + 5_900, 'deleted'), updated_at_ms: T + 8_700 }],
     };
     const orders = kiteOrders(record);
     expect(orders.map((o) => [o.client_order_id, o.type, o.status, o.filled_qty])).toEqual([
@@ -50,6 +50,9 @@ describe('kiteOrders', () => {
     expect(verdict).toMatchObject({ exitedLegs: 2, duplicates: 0, backstops: { orders: 2, firedLegs: 1 } });
     expect(judgeBackstops(orders, [], 3_000, 2_000)).toMatchObject({ filledEntries: 2, protectedInTime: 2, unprotected: 0 });
     expect(restingBackstops(orders)).toEqual([]);
+    // The deleted GTT's last change is its cancel, the fired one's is not: leg 1's exit 0.3 s after its GTT's deletion.
+    expect([orders[3]!.canceled_at, orders[4]!.canceled_at]).toEqual([null, new Date(T + 8_700).toISOString()]);
+    expect(judgeCancelToExit(orders, [], [], 3_000, 10_000, new Set())).toMatchObject({ timed: 1, longestWaitMs: 300, late: 0 });
   });
 
   it('a GTT whose LIMIT rests unfilled is still resting; one fired beside the engine\'s exit is a double exit', () => {

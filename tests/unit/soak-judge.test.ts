@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
-import { judgeBackstops, judgeBroker, judgeJournal, restingBackstops, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, restingBackstops, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
 import { KINDS, type SoakKind } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
@@ -177,6 +177,73 @@ describe('judgeBackstops', () => {
   it('lists the backstops still resting; a version a trail move replaced is not', () => {
     const orders = [backstop(bid(1), 'sell', 2, 2, 'new'), backstop(bid(2), 'sell', 2, 2, 'canceled'), { ...backstop(bid(4), 'sell', 2, 2, 'new'), status: 'replaced' }, order(id(3, 'entry'), 'buy', 2, 1, { status: 'new' })];
     expect(restingBackstops(orders).map((o) => o.client_order_id)).toEqual([bid(1)]);
+  });
+});
+
+describe('judgeCancelToExit', () => {
+  const secondAt = (s: number) => Date.parse(at(s));
+  /** A leg entered at 1 s, its backstop placed at 2 s and cancelled at `cancelAt` for its exit placed at `exitAt`. */
+  const leg = (strategy: number, cancelAt: number, exitAt: number) => [
+    order(id(strategy, 'entry'), 'buy', 2, 1),
+    { ...backstop(bid(strategy), 'sell', 2, 2, 'canceled'), canceled_at: at(cancelAt) },
+    order(id(strategy, 'exit'), 'sell', 2, exitAt),
+  ];
+
+  it('passes an exit within the bound after its backstop was cancelled, and leaves out a leg whose exit came first or whose backstop fired', () => {
+    const exitFirst = [order(id(2, 'entry'), 'buy', 2, 1), order(id(2, 'exit'), 'sell', 2, 2)];
+    const fired = [order(id(3, 'entry'), 'buy', 2, 1), backstop(bid(3), 'sell', 2, 2, 'filled', 6)];
+    const v = judgeCancelToExit([...leg(1, 10, 12), ...exitFirst, ...fired], [], [], 3_000, null, new Set());
+    expect(v).toMatchObject({ timed: 1, diedBetween: 0, leftOut: 0, longestWaitMs: 2_000, late: 0, problems: [] });
+  });
+
+  it('fails a scripted record whose exit came too late after the cancel, and one whose exit never came', () => {
+    const v = judgeCancelToExit([...leg(1, 10, 14), order(id(2, 'entry'), 'buy', 2, 1), { ...backstop(bid(2), 'sell', 2, 2, 'canceled'), canceled_at: at(10) }], [], [], 3_000, null, new Set());
+    expect(v.late).toBe(2);
+    expect(v.timed).toBe(0);
+    expect(v.problems).toEqual([
+      expect.stringMatching(/^leg 1\/2026-12-07\/0: backstop cancelled at .*14:30:10.*, its exit tc\w+X placed at .*14:30:14.*, past .*14:30:13.* \(3000 ms of daemon time\)/),
+      expect.stringMatching(/^leg 2\/2026-12-07\/0: backstop cancelled at .*14:30:10.*, its exit \(none\) placed at never/),
+    ]);
+  });
+
+  it('stretches the bound by the time no daemon was up, and at a broker that takes a reused id by its listing bound after a death between the two', () => {
+    // Cancelled at 10 s, killed at 10.5 s, the next daemon up at 12 s: 3 s of daemon time end at 14.5 s.
+    const down = [{ from: secondAt(10) + 500, to: secondAt(12) }];
+    const deaths = [secondAt(10) + 500];
+    expect(judgeCancelToExit(leg(1, 10, 14), down, deaths, 3_000, null, new Set())).toMatchObject({ timed: 1, diedBetween: 1, longestWaitMs: 2_500, late: 0 });
+    // At 20 s: too late where the broker refuses a reused id (Alpaca looks the exit up and places it at once) ...
+    expect(judgeCancelToExit(leg(1, 10, 20), down, deaths, 3_000, null, new Set()).late).toBe(1);
+    // ... in time where it takes one (Kite: the dead daemon's marked exit is waited for up to 10 s, then the bound: 23.5 s).
+    expect(judgeCancelToExit(leg(1, 10, 20), down, deaths, 3_000, 10_000, new Set())).toMatchObject({ timed: 1, diedBetween: 1, late: 0 });
+    expect(judgeCancelToExit(leg(1, 10, 24), down, deaths, 3_000, 10_000, new Set()).late).toBe(1);
+    // A daemon that died while starting (its death inside a downtime that began before the cancel) counts by its death;
+    // a start alone (the cancel made by a daemon not answering yet) is no death in the window.
+    const starting = [{ from: secondAt(8), to: secondAt(12) }];
+    expect(judgeCancelToExit(leg(1, 10, 20), starting, [secondAt(8), secondAt(10) + 500], 3_000, 10_000, new Set())).toMatchObject({ timed: 1, diedBetween: 1, late: 0 });
+    expect(judgeCancelToExit(leg(1, 10, 20), starting, [secondAt(8)], 3_000, 10_000, new Set()).late).toBe(1);
+    // The listing bound is for a death between the two only: a daemon that stayed up has the bound alone.
+    expect(judgeCancelToExit(leg(1, 10, 20), [], [], 3_000, 10_000, new Set()).late).toBe(1);
+  });
+
+  it('leaves out a leg an injected fault met; a new version placed after a cancel ends that window, and a late one is named', () => {
+    expect(judgeCancelToExit(leg(1, 10, 30), [], [], 3_000, null, new Set([`1/${DAY}/0`]))).toMatchObject({ timed: 0, leftOut: 1, late: 0 });
+    // Killed between the cancel (10 s) and the exit's journal at 10.5 s, up at 12 s: the restart places version 2 at 13 s
+    // (protected again), and the exit cancels it at 14 s and is placed at 15 s. Two windows, 1.5 s and 1 s of daemon time.
+    const restarted = [
+      order(id(1, 'entry'), 'buy', 2, 1),
+      { ...backstop(bid(1), 'sell', 2, 2, 'canceled'), canceled_at: at(10) },
+      { ...backstop(bid(1, 0, 2), 'sell', 2, 13, 'canceled'), canceled_at: at(14) },
+      order(id(1, 'exit'), 'sell', 2, 15),
+    ];
+    const down = [{ from: secondAt(10) + 500, to: secondAt(12) }];
+    const deaths = [secondAt(10) + 500];
+    expect(judgeCancelToExit(restarted, down, deaths, 3_000, null, new Set())).toMatchObject({ timed: 1, diedBetween: 1, longestWaitMs: 1_500, late: 0 });
+    // Version 2 fired (no engine exit of the leg): version 1's window ended at its placement.
+    const refired = [order(id(1, 'entry'), 'buy', 2, 1), { ...backstop(bid(1), 'sell', 2, 2, 'canceled'), canceled_at: at(5) }, backstop(bid(1, 0, 2), 'sell', 2, 6, 'filled', 9)];
+    expect(judgeCancelToExit(refired, [], [], 3_000, null, new Set())).toMatchObject({ timed: 1, longestWaitMs: 1_000, late: 0 });
+    // Version 2 placed 4 s after the cancel, the daemon up all along: late, naming the new backstop.
+    const slow = [order(id(1, 'entry'), 'buy', 2, 1), { ...backstop(bid(1), 'sell', 2, 2, 'canceled'), canceled_at: at(5) }, backstop(bid(1, 0, 2), 'sell', 2, 9, 'new')];
+    expect(judgeCancelToExit(slow, [], [], 3_000, null, new Set()).problems).toEqual([expect.stringMatching(/cancelled at .*14:30:05.*, a new backstop placed at .*14:30:09.*, past .*14:30:08/)]);
   });
 });
 

@@ -28,7 +28,13 @@ describe('kiteBrokerKind', () => {
       sessionExpiresDaily: { at: '06:00', timezone: 'Asia/Kolkata' },
       fractionalQty: false,
       sellFirst: 'intraday_product',
-      intradaySquareOff: { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
+      // Zerodha squares MIS off at 15:20 IST in equity cash and 15:25 in F&O (NFO, BFO).
+      intradaySquareOff: {
+        NSE: { segment: 'equity cash', at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
+        BSE: { segment: 'equity cash', at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' },
+        NFO: { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' },
+        BFO: { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' },
+      },
       ordersFromRegisteredIp: true,
     });
     // The kind says what the broker's resting stops do, before any broker is opened (the DTO's backstop words).

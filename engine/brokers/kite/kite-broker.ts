@@ -4,7 +4,8 @@
  * (and, for tests, jitter and fetch).
  */
 import type { Clock } from '../../core/clock';
-import type { Broker, BrokerCapabilities, IntradaySquareOff } from '../broker';
+import type { Exchange } from '../../core/types';
+import type { Broker, BrokerCapabilities, IntradaySquareOff, IntradaySquareOffs } from '../broker';
 import { proxiedFetch } from '../proxy';
 import { proxyLabel } from '../proxy-url';
 import { seededJitter, type Uniform } from './backoff';
@@ -15,6 +16,7 @@ import { KiteHttp, type FetchLike } from './kite-http';
 import { KiteLtp } from './kite-ltp';
 import { KITE_TRADED_EXCHANGES, KiteInstruments } from './kite-instruments';
 import { KiteDerivatives } from './kite-derivatives';
+import { KITE_DERIVATIVE_EXCHANGES } from './derivatives-rows';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
 import { KiteRestingStops } from './kite-resting-stops';
 import { KiteSessionTracker, type KiteSession } from './kite-session';
@@ -36,17 +38,31 @@ export function kiteSellFirst(product: KiteOptions['product']): { readonly sellF
 }
 
 /**
- * Zerodha's own square-off of MIS (intraday) equity positions: "Open intraday positions are
- * closed or auto-squared-off at or after" 3:20 PM for Equity/Cash, a time its risk team may move,
- * with a charge of ₹50 + GST per order it squares off (support.zerodha.com, "What are the auto
- * square-off timings for open intraday positions?", category margin-leverage-and-product-and-
- * order-types, article intraday-auto-square-off-timings). A strategy's own square-off defaults to
- * 15:15 IST, five minutes before it and at the start of NSE's closing auction session (from
- * August 2026 continuous trading ends at 15:15 for stocks with derivatives). CNC: none.
- * @example kiteIntradaySquareOff('MIS') // { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' }
+ * Zerodha's own square-off of MIS (intraday) positions, by segment: "Open intraday positions are
+ * closed or auto-squared-off at or after" 3:20 PM for Equity/Cash and 3:25 PM for Equity
+ * derivatives (NSE and BSE F&O: NFO and BFO here), times its risk team may move, with a charge of
+ * ₹50 + GST per order it squares off (support.zerodha.com, "What are the auto square-off timings
+ * for open intraday positions?", category margin-leverage-and-product-and-order-types, article
+ * intraday-auto-square-off-timings; PROTOCOLS.md does not list them). A strategy's own square-off
+ * defaults to five minutes before Zerodha's: 15:15 IST for cash, the start of NSE's closing
+ * auction session (from August 2026 continuous trading ends at 15:15 for stocks with
+ * derivatives), and 15:20 for derivatives, which trade on to 15:30. CNC: none (its F&O orders go
+ * as NRML, kite-product.ts, which Zerodha does not square off either).
+ * @example kiteIntradaySquareOff('MIS', 'NFO') // { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' }
  */
-export function kiteIntradaySquareOff(product: KiteOptions['product']): IntradaySquareOff | null {
-  return product === 'MIS' ? { at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' } : null;
+export function kiteIntradaySquareOff(product: KiteOptions['product'], exchange: Exchange): IntradaySquareOff | null {
+  return product === 'MIS' ? misSquareOff(exchange) : null;
+}
+
+/** The square-off on each exchange Kite trades, for an account on `product` (BrokerCapabilities.intradaySquareOff); null for CNC. */
+export function kiteIntradaySquareOffs(product: KiteOptions['product']): IntradaySquareOffs | null {
+  return product === 'MIS' ? Object.fromEntries(KITE_TRADED_EXCHANGES.map((e) => [e, misSquareOff(e)])) : null;
+}
+
+function misSquareOff(exchange: Exchange): IntradaySquareOff {
+  return (KITE_DERIVATIVE_EXCHANGES as readonly Exchange[]).includes(exchange)
+    ? { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' }
+    : { segment: 'equity cash', at: '15:20:00', defaultAt: '15:15:00', timezone: 'Asia/Kolkata' };
 }
 
 /**
@@ -82,7 +98,7 @@ export const KITE_CAPABILITIES: BrokerCapabilities = {
   sessionExpiresDaily: KITE_SESSION_EXPIRY,
   fractionalQty: false,
   sellFirst: kiteSellFirst('MIS').sellFirst,
-  intradaySquareOff: kiteIntradaySquareOff('MIS'),
+  intradaySquareOff: kiteIntradaySquareOffs('MIS'),
   ordersFromRegisteredIp: true,
 };
 
@@ -197,7 +213,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       ...KITE_CAPABILITIES,
       placedOrderListedWithinMs: kitePlacedOrderListedWithinMs(options.request_timeout_ms),
       sellFirst: sellFirst.sellFirst,
-      intradaySquareOff: kiteIntradaySquareOff(options.product),
+      intradaySquareOff: kiteIntradaySquareOffs(options.product),
     },
     instruments: new KiteInstruments(http, clock, options.exchanges, sellFirst.shortable, derivatives),
     derivatives,
