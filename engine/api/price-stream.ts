@@ -1,11 +1,12 @@
 /**
- * Live prices for the UI: each signed-in socket gets ticks of the instruments its user's running
- * strategies watch, at most one message per instrument every THROTTLE_MS (the latest price wins,
- * and the last one of a burst is always delivered). The engine's stop-loss check sees every tick;
- * only the display is thinned.
+ * Live prices for the UI: each signed-in socket gets ticks of the instruments its user's
+ * strategies watch (every position's: an option's index until its contract is chosen, then the
+ * contract, whose price is the position's premium), at most one message per instrument every
+ * THROTTLE_MS (the latest price wins, and the last one of a burst is always delivered). The
+ * engine's stop-loss check sees every tick; only the display is thinned.
  */
 import type { Clock, TimerHandle } from '../core/clock';
-import type { BrokerAccountId, UserId } from '../core/ids';
+import type { BrokerAccountId, StrategyId, UserId } from '../core/ids';
 import { instrumentKey, type Tick } from '../core/types';
 import type { Repos } from '../../db/repos';
 import type { Engine } from '../engine';
@@ -18,11 +19,16 @@ type Send = (msg: TickDto) => void;
 
 export class PriceStream {
   private readonly subscribers = new Map<UserId, Set<Send>>();
-  /** "account|EXCHANGE:SYMBOL" → users with a running strategy on it; rebuilt when strategies start or stop. */
+  /**
+   * "account|EXCHANGE:SYMBOL" → users whose strategies watch it (the market listener's watches:
+   * set when a strategy arms or a contract is chosen, dropped when it stops or its day is over);
+   * rebuilt at the first tick after they change.
+   */
   private interest: Map<string, Set<UserId>> | null = null;
   private readonly lastSent = new Map<string, number>();
   private readonly pending = new Map<string, { tick: TickDto; timer: TimerHandle }>();
   private readonly offs: Array<() => void>;
+  private readonly market: Engine['market'];
 
   constructor(
     engine: Engine,
@@ -32,12 +38,10 @@ export class PriceStream {
     const invalidate = () => {
       this.interest = null;
     };
-    this.offs = [
-      engine.market.onTick((accountId, tick) => this.onTick(accountId, tick)),
-      engine.bus.on('strategy_armed', invalidate),
-      engine.bus.on('strategy_stopped', invalidate),
-      engine.bus.on('strategy_completed', invalidate),
-    ];
+    // The engine's own watches, not events: a contract chosen at the warm-up changes no run's
+    // state, and is watched only once the broker has the instrument.
+    this.market = engine.market;
+    this.offs = [engine.market.onTick((accountId, tick) => this.onTick(accountId, tick)), engine.market.onWatchesChanged(invalidate)];
   }
 
   /** Sends the user's ticks to `send` until the returned function is called. */
@@ -90,11 +94,14 @@ export class PriceStream {
 
   private buildInterest(): Map<string, Set<UserId>> {
     const map = new Map<string, Set<UserId>>();
-    for (const s of this.repos.strategies.listByStatusInternal('running')) {
-      const key = `${s.brokerAccountId}|${instrumentKey(s.exchange, s.symbol)}`;
+    const owners = new Map<StrategyId, UserId | undefined>();
+    for (const { key, strategyId } of this.market.watched()) {
+      if (!owners.has(strategyId)) owners.set(strategyId, this.repos.strategies.identityInternal(strategyId)?.userId);
+      const userId = owners.get(strategyId);
+      if (userId === undefined) continue;
       let set = map.get(key);
       if (!set) map.set(key, (set = new Set()));
-      set.add(s.userId);
+      set.add(userId);
     }
     return map;
   }

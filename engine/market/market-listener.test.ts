@@ -218,6 +218,32 @@ describe('MarketListener: the positions of one strategy (issue 19)', () => {
     expect(market.isWatching(s, 0)).toBe(false);
     expect(market.guardedFeeds()).toEqual([]);
   });
+
+  it('says what each position watches, and tells its listeners when that changes (not when a watch repeats or nothing is dropped)', async () => {
+    const { market, broker: paper } = await listening();
+    const s = asStrategyId(1);
+    const msft = (await paper.instruments.resolve('MSFT', 'NYSE'))!;
+    const aapl = (await paper.instruments.resolve('AAPL', 'NYSE'))!;
+    let changes = 0;
+    market.onWatchesChanged(() => changes++);
+    market.onWatchesChanged(() => {
+      throw new Error('a listener that fails');
+    });
+    market.watch(ACCOUNT, paper, aapl, s, 0);
+    market.watch(ACCOUNT, paper, aapl, s, 1);
+    market.watch(ACCOUNT, paper, aapl, s, 0);
+    expect(changes).toBe(2);
+    market.watch(ACCOUNT, paper, msft, s, 1);
+    expect(market.watched()).toEqual([
+      { key: `${ACCOUNT}|${AAPL}`, strategyId: s, positionNo: 0 },
+      { key: `${ACCOUNT}|NYSE:MSFT`, strategyId: s, positionNo: 1 },
+    ]);
+    expect(changes).toBe(3);
+    market.unwatch(asStrategyId(2));
+    expect(changes).toBe(3);
+    market.unwatch(s);
+    expect([changes, market.watched()]).toEqual([4, []]);
+  });
 });
 
 describe('MarketListener: levels moved at the tick', () => {

@@ -118,6 +118,7 @@ export class MarketListener {
   private onFresh: (key: string, price: number) => void = () => {};
   private onLevels: () => void = () => {};
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
+  private readonly watchListeners = new Set<() => void>();
   /** When each watched instrument's stream last gave a price (the read API of feed freshness). */
   readonly freshness = new PriceFreshness();
 
@@ -156,6 +157,24 @@ export class MarketListener {
   onTick(listener: (accountId: BrokerAccountId, tick: Tick) => void): () => void {
     this.tickListeners.add(listener);
     return () => this.tickListeners.delete(listener);
+  }
+
+  /**
+   * Who hears that what is watched changed (a position's instrument watched, replaced or dropped:
+   * the API's price stream, whose interest is what the strategies watch); called synchronously.
+   */
+  onWatchesChanged(listener: () => void): () => void {
+    this.watchListeners.add(listener);
+    return () => this.watchListeners.delete(listener);
+  }
+
+  /**
+   * What each strategy's position watches now, by feed key ("account|EXCHANGE:SYMBOL"): an
+   * option's index before its contract is chosen, its contract after.
+   * @example market.watched() // [{ key: '7|NFO:NIFTY26D0826000CE', strategyId: 3, positionNo: 0 }, { key: '7|NFO:NIFTY26D0826000PE', strategyId: 3, positionNo: 1 }]
+   */
+  watched(): Array<{ readonly key: string; readonly strategyId: StrategyId; readonly positionNo: number }> {
+    return [...this.watching.values()].map(({ key, strategyId, positionNo }) => ({ key, strategyId, positionNo }));
   }
 
   /** Wires a newly opened broker's streams in. */
@@ -201,6 +220,7 @@ export class MarketListener {
     set.add(run);
     this.watching.set(run, { key, broker, instrument, strategyId, positionNo });
     this.freshness.watched(key, this.deps.clock.now());
+    this.watchesChanged();
   }
 
   /** Watched instruments on which some run has a stop or target armed, with those runs' strategies. */
@@ -220,8 +240,21 @@ export class MarketListener {
    * it had any; the last one out unsubscribes an instrument.
    */
   unwatch(strategyId: StrategyId, positionNo?: number): void {
+    const before = this.watching.size;
     if (positionNo !== undefined) this.unwatchRun(runKey(strategyId, positionNo));
     else for (let p = 0; p < POSITIONS; p++) this.unwatchRun(runKey(strategyId, p));
+    if (this.watching.size !== before) this.watchesChanged();
+  }
+
+  /** A listener that throws is logged: the subscription it heard of stands all the same. */
+  private watchesChanged(): void {
+    for (const listener of this.watchListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.deps.logger.error({ err }, 'a watch listener failed');
+      }
+    }
   }
 
   private unwatchRun(run: number): void {

@@ -1,11 +1,14 @@
 /**
  * An index option built in the strategy form (issue 19): the option's expiry and strike shown only
  * once a right is chosen, sent with it, and the saved strategy's row naming the rule its contract
- * will be chosen by a few seconds before the BUY; a straddle built in the
- * positions editor, its row naming each position.
+ * will be chosen by a few seconds before the BUY; a straddle built in the positions editor, its
+ * row naming each position. Then a sold option held on the strategy's page: its run (a contract
+ * chosen and a position held, which the paper day cannot reach in a test) given in the API's
+ * answer, and a tick of its contract passed into the engine's WebSocket as the price stream sends
+ * it: its live premium and P&L, and its stop above the fill.
  */
 import { expect, test } from './support/fixtures';
-import { fillStrategy, openFormWithPaper, strategyRow } from './support/trader-ui';
+import { apiCall, fillStrategy, openFormWithPaper, openSignedIn, strategyRow } from './support/trader-ui';
 
 test('an option of NIFTY is built in the form and its row names the rule it is chosen by', async ({ page }) => {
   const f = await openFormWithPaper(page);
@@ -63,4 +66,42 @@ test('a short straddle is built in the positions editor; its row names each posi
   await row.locator('a.strategy-link').click();
   await expect(page.getByRole('list', { name: 'Positions' }).getByTestId('position-line')).toHaveText(['Position 1 · sell CE atm · Armed', 'Position 2 · sell PE atm · Armed']);
   await expect(page.getByTestId('position')).toHaveText('2 positions, none open');
+});
+
+test("a sold option's page shows its contract's live premium, its P&L as a short, and its stop above the fill", async ({ page }) => {
+  let events: { send(message: string): void } | undefined;
+  await page.routeWebSocket(/\/events$/, (ws) => {
+    ws.connectToServer();
+    events = ws;
+  });
+  const { token } = await openSignedIn(page);
+  const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: { volatilityBps: 0 } });
+  const body = { broker_account_id: account.id, symbol: 'NIFTY', exchange: 'NFO', option_right: 'CE', side: 'sell', qty: 1, buy_time: '09:20:00', sell_time: '15:10:00', stop_loss: 40, stop_loss_mode: 'points' };
+  const contract = { symbol: 'NIFTY26D0826000CE', exchange: 'NFO', underlying: 'NIFTY', expiry: '2026-12-08', strike: 26_000, right: 'CE', lots: 1, lot_size: 65, qty: 65, spot: 26_012, premium: null, chosen_at: Date.now() };
+  const runtime = {
+    run_id: 1, trading_date: '2026-12-08', state: 'IN_POSITION', position_qty: 65, entry_price: 100, exit_price: null, exit_leg: null, sold_qty: 0, realized_pnl: null,
+    last_action: 'BUY_FILLED', last_action_at: Date.now(), reason: null, buy_at: 0, sell_at: 0, next_trigger: null, leg_no: 0,
+    levels: { entry: 100, stop: 140, stop_kind: 'STOPLOSS', target: null, trail_best: null, cost_at: null }, backstop: null, contract, position_no: null,
+  };
+  // Routed before the strategy exists (the user's one strategy): the page never has it without its run.
+  const held = (s: Record<string, unknown>) => (s.symbol === 'NIFTY' ? { ...s, runtime } : s);
+  await page.route(/\/strategy(\/\d+)?$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const response = await route.fetch();
+    const json = (await response.json()) as Record<string, unknown> & { strategies?: Record<string, unknown>[] };
+    return route.fulfill({ response, json: json.strategies ? { ...json, strategies: json.strategies.map(held) } : held(json) });
+  });
+  const created = await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', body);
+
+  await page.goto(`/#/strategies/${created.id}`);
+  await expect(page.getByTestId('position')).toHaveText('65 @ 100.00');
+  await expect(page.getByTestId('stop-level')).toHaveText('140.00');
+  await expect(page.getByTestId('last-price')).toHaveText(/^— NIFTY26D0826000CE/);
+  // Sold at 100, the premium now 96: a short gains 4 × 65.
+  events!.send(JSON.stringify({ type: 'tick', broker_account_id: account.id, exchange: 'NFO', symbol: 'NIFTY26D0826000CE', price: 96, at: Date.now() }));
+  await expect(page.getByTestId('last-price')).toContainText('96.00 NIFTY26D0826000CE');
+  await expect(page.getByRole('definition').filter({ hasText: '+260' })).toHaveCount(1);
+  // The index's tick, which the stream carries until a contract is chosen, is no premium.
+  events!.send(JSON.stringify({ type: 'tick', broker_account_id: account.id, exchange: 'NFO', symbol: 'NIFTY', price: 26_100, at: Date.now() }));
+  await expect(page.getByTestId('last-price')).toContainText('96.00');
 });

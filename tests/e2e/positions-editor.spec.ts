@@ -6,7 +6,9 @@
  *
  * The second test stores a strategy with positions through the API and gives it a day of runs in
  * the API's answer (the e2e daemon runs on the real clock, outside NSE hours as often as not) to see
- * them on the strategy's page, then edits it in the form, which sends the positions back unchanged.
+ * them on the strategy's page, with a tick of a held contract passed into the engine's WebSocket as
+ * the price stream sends it (its live premium and P&L), then edits it in the form, which sends the
+ * positions back unchanged.
  */
 import { seriousViolations, THEMES, useSystemTheme } from './support/axe';
 import { expect, test } from './support/fixtures';
@@ -87,7 +89,12 @@ const STORED_POSITIONS = [
   { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null },
 ];
 
-test('a strategy\'s positions are shown on its page with each contract and P&L, and its edit form sends them back unchanged', async ({ page, screens }) => {
+test('a strategy\'s positions are shown on its page with each contract, live premium and P&L, and its edit form sends them back unchanged', async ({ page, screens }) => {
+  let events: { send(message: string): void } | undefined;
+  await page.routeWebSocket(/\/events$/, (ws) => {
+    ws.connectToServer();
+    events = ws;
+  });
   const { token } = await openSignedIn(page);
   const account = await apiCall<{ id: number }>(page, token, 'POST', '/broker/connect', { broker: 'paper', label: 'Paper', options: { volatilityBps: 0 } });
   const created = await apiCall<{ id: number }>(page, token, 'POST', '/strategy/create', {
@@ -129,6 +136,14 @@ test('a strategy\'s positions are shown on its page with each contract and P&L, 
   await expect(line(2).getByTestId('position-contract')).toHaveText('NIFTY26D1526100PE');
   await expect(line(2)).toContainText('2,600');
   await expect(page.getByTestId('positions-realized')).toContainText('2,600');
+  // The figures above the table are position 1's, a short: its stop (the strategy's 30 %) above the fill.
+  await expect(page.getByTestId('figures-of')).toHaveText("Position 1 of 2 · Sell CE atm, nearest expiry · 1 lot (the strategy's)");
+  await expect(page.getByTestId('stop-level')).toHaveText('30 % above the fill');
+  // The held CE's premium, as the price stream sends it: sold at 100, 96 now, +4 × 65.
+  events!.send(JSON.stringify({ type: 'tick', broker_account_id: account.id, exchange: 'NFO', symbol: 'NIFTY26D0826000CE', price: 96, at: Date.now() }));
+  await expect(line(1).getByRole('cell').nth(3)).toHaveText('96.00');
+  await expect(line(1)).toContainText('+260');
+  await expect(page.getByTestId('positions-unrealized')).toContainText('+260');
   await screens.snap('positions-detail');
 
   await page.goto('/');

@@ -1,11 +1,13 @@
 /**
- * What the UI sees live beyond engine events: price ticks of the user's running strategies,
- * thinned for display, and the kill switch. Neither crosses users.
+ * What the UI sees live beyond engine events: price ticks of what the user's strategies watch
+ * (an option's index, then its contract: each position's premium), thinned for display, and the
+ * kill switch. Neither crosses users.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness';
 import type { PaperBroker } from '../../engine/brokers/paper/paper-broker';
-import { asBrokerAccountId } from '../../engine/core/ids';
+import { asBrokerAccountId, asStrategyId, asUserId } from '../../engine/core/ids';
+import { storedStrategySpec } from '../../engine/core/strategy-spec';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -13,9 +15,9 @@ beforeEach(async () => {
 });
 afterEach(async () => h.close());
 
-async function runningStrategy(token: string, symbol: string) {
+async function runningStrategy(token: string, symbol: string, body: Record<string, unknown> = {}) {
   const account = await h.connectPaper(token);
-  const created = await h.createStrategy(token, account, { symbol });
+  const created = await h.createStrategy(token, account, { symbol, ...body });
   expect(created.status).toBe(201);
   const started = await h.call('POST', '/strategy/start', { token, body: { strategy_id: created.body.id } });
   expect(started.status).toBe(200);
@@ -67,6 +69,73 @@ describe('price ticks on the WebSocket', () => {
     expect((await h.call('POST', '/strategy/stop', { token: a.token, body: { strategy_id: sa.id } })).status).toBe(200);
     await h.advanceTo('2026-03-09T13:00:01Z');
     await ws.waitFor((m) => m.type === 'tick' && m.price === 94);
+  });
+});
+
+/** 09:00 IST, Monday 7 December 2026: the option strategies' BUY is 09:20, their contract chosen 2.5 s before. */
+const MONDAY_0900_IST = '2026-12-07T03:30:00Z';
+const NIFTY_CE = { symbol: 'NIFTY', exchange: 'NFO', option_right: 'CE', qty: 1, buy_time: '09:20:00', sell_time: '15:10:00', stop_loss: 40, stop_loss_mode: 'points', timezone: 'Asia/Kolkata' };
+const ticksOf = (messages: readonly any[]) => messages.filter((m) => m.type === 'tick').map((m) => `${m.broker_account_id}|${m.exchange}:${m.symbol}`);
+
+describe('price ticks of options on the WebSocket (issue 19)', () => {
+  beforeEach(async () => {
+    await h.close();
+    h = await startApiHarness({ at: MONDAY_0900_IST });
+  });
+
+  it("carry the index until the contract is chosen, then the contract (the live premium), to its owner only: not another user's contract", async () => {
+    const a = await h.register();
+    const b = await h.register();
+    const sa = await runningStrategy(a.token, 'NIFTY', NIFTY_CE);
+    const sb = await runningStrategy(b.token, 'NIFTY', { ...NIFTY_CE, option_right: 'PE' });
+    const wa = await h.openSocket({ token: a.token });
+    const wb = await h.openSocket({ token: b.token });
+    await wa.waitFor((m) => m.type === 'hello');
+    await wb.waitFor((m) => m.type === 'hello');
+    sa.paper.setPrice('NSE:NIFTY 50', 26_012);
+    await wa.waitFor((m) => m.type === 'tick' && m.symbol === 'NIFTY 50');
+
+    await h.advanceTo('2026-12-07T03:49:58Z'); // the warm-up's choice at 09:19:57.5 IST
+    const ce = h.repos.runs.latestInternal(asStrategyId(sa.id))!.plan!.symbol;
+    const pe = h.repos.runs.latestInternal(asStrategyId(sb.id))!.plan!.symbol;
+    expect([ce, pe]).toEqual(['NIFTY26D0826000CE', 'NIFTY26D0826000PE']);
+    const premium = await wa.waitFor((m) => m.type === 'tick' && m.symbol === ce);
+    expect(premium).toMatchObject({ broker_account_id: sa.account, exchange: 'NFO', price: sa.paper.data.priceOf('NFO', ce) });
+    await wb.waitFor((m) => m.type === 'tick' && m.symbol === pe);
+    // The index is no longer watched once the contract is: no more of its ticks.
+    sa.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await h.advanceTo('2026-12-07T03:49:59Z');
+    expect(wa.messages.filter((m) => m.type === 'tick' && m.price === 26_100)).toEqual([]);
+    expect(new Set(ticksOf(wa.messages))).toEqual(new Set([`${sa.account}|NSE:NIFTY 50`, `${sa.account}|NFO:${ce}`]));
+    expect(new Set(ticksOf(wb.messages))).toEqual(new Set([`${sb.account}|NSE:NIFTY 50`, `${sb.account}|NFO:${pe}`]));
+  });
+
+  it("carry every position's contract of a group, and stop with the strategy", async () => {
+    const a = await h.register();
+    const sa = await runningStrategy(a.token, 'NIFTY', NIFTY_CE);
+    // The service refuses positions yet: the spec it will save once they are offered, written through the repository, then armed again.
+    expect((await h.call('POST', '/strategy/stop', { token: a.token, body: { strategy_id: sa.id } })).status).toBe(200);
+    const stored = h.repos.strategies.getInternal(asStrategyId(sa.id))!;
+    const { option_right: _r, side: _s, ...rest } = stored.spec;
+    const positions = [
+      { side: 'sell', option_right: 'CE' },
+      { side: 'sell', option_right: 'PE' },
+    ];
+    h.repos.strategies.update(asUserId(a.userId), stored.id, { spec: storedStrategySpec.parse({ ...rest, positions }) }, h.clock.now());
+    expect((await h.call('POST', '/strategy/start', { token: a.token, body: { strategy_id: sa.id } })).status).toBe(200);
+    const ws = await h.openSocket({ token: a.token });
+    await ws.waitFor((m) => m.type === 'hello');
+
+    await h.advanceTo('2026-12-07T03:49:58Z');
+    const contracts = h.repos.runs.latestGroupInternal(asStrategyId(sa.id)).map((r) => r.plan!.symbol);
+    expect(contracts).toEqual(['NIFTY26D0826000CE', 'NIFTY26D0826000PE']);
+    for (const symbol of contracts) await ws.waitFor((m) => m.type === 'tick' && m.symbol === symbol && m.broker_account_id === sa.account);
+
+    expect((await h.call('POST', '/strategy/stop', { token: a.token, body: { strategy_id: sa.id } })).status).toBe(200);
+    await ws.waitFor((m) => m.type === 'strategy_stopped');
+    const seen = ws.messages.length;
+    await h.advanceTo('2026-12-07T03:52:00Z'); // two of the contracts' minute ticks later
+    expect(ws.messages.slice(seen).filter((m) => m.type === 'tick')).toEqual([]);
   });
 });
 

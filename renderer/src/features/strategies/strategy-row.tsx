@@ -20,6 +20,7 @@ import { stalePriceNote } from './stale-price';
 import { AccountTag, NextTrigger } from './which-money';
 import { ReadinessNote } from './readiness-note';
 import { optionLine, pricedInstrument } from './option-view';
+import { figuresSubject } from './figures-subject';
 import { pairQty } from './pair-words';
 import { groupSummary, positionLines, realizedOf } from './position-runs';
 
@@ -36,8 +37,10 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
   const option = optionLine(s);
   const run = s.runtime;
   const running = s.status === 'running';
-  const view = positionView(s, last?.price ?? null);
-  const levels = exitLevels(s, last?.price ?? null);
+  // Of several positions, the first's (its run is the latest): a sold one reads as a short.
+  const subject = figuresSubject(s);
+  const view = positionView(subject, last?.price ?? null);
+  const levels = exitLevels(subject, last?.price ?? null);
   const name = `${s.symbol} (#${s.id})`;
   const blocked = editBlocker(s);
   const lastAction = lastActionView(s);

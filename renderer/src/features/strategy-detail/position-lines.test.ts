@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PositionDto, RunHistoryDto, RuntimeDto, StrategyDto } from '../../lib/api-types';
-import { groupPnl, latestGroup, positionLines, ruleWords, unrealizedOf } from './position-lines';
+import { groupPnl, latestGroup, positionLines, premiumNow, ruleWords, unrealizedOf } from './position-lines';
 
 const pos = (side: 'buy' | 'sell', right: 'CE' | 'PE', strike: string, lots: number | null = null): PositionDto => ({
   side,
@@ -99,6 +99,36 @@ describe('P&L', () => {
     expect(groupPnl(lines, (l) => (l.no === 1 ? 85 : null))).toEqual({ realized: -1950, unrealized: 650 });
     expect(groupPnl(lines, () => null)).toEqual({ realized: -1950, unrealized: null });
     expect(groupPnl(positionLines(strategy, []), () => 1)).toEqual({ realized: null, unrealized: null });
+  });
+});
+
+describe('premiumNow', () => {
+  const at = Date.parse('2026-12-08T04:00:00Z');
+  const lines = positionLines(strategy, [
+    run(51, '2026-12-08', { state: 'IN_POSITION', symbol: 'NIFTY26D0826000CE', entry_price: 100, position_qty: 65 }),
+    run(52, '2026-12-08', { state: 'IN_POSITION', symbol: 'NIFTY26D0826000PE', entry_price: 90, position_qty: 130 }),
+  ]);
+  const ticks = {
+    '1:NFO:NIFTY26D0826000CE': { price: 96, at },
+    '1:NFO:NIFTY26D0826000PE': { price: 92.5, at },
+    // The same contract on another account, and the index the stream carried before the choice.
+    '2:NFO:NIFTY26D0826000CE': { price: 200, at },
+    '1:NSE:NIFTY 50': { price: 26_012, at },
+    '1:NFO:NIFTY': { price: 26_012, at },
+  };
+
+  it("is the last tick of the position's contract on the strategy's account, and the day's P&L is summed from them", () => {
+    expect(lines.map((l) => premiumNow(l, 1, ticks))).toEqual([96, 92.5]);
+    // Sold CE 100 → 96: +4 × 65; sold PE 90 → 92.5: −2.5 × 130.
+    expect(lines.map((l) => unrealizedOf(l, premiumNow(l, 1, ticks)))).toEqual([260, -325]);
+    expect(groupPnl(lines, (l) => premiumNow(l, 1, ticks))).toEqual({ realized: null, unrealized: -65 });
+  });
+
+  it('is null before the contract is chosen or before its first tick, never the index', () => {
+    const armed = positionLines(strategy, [run(61, '2026-12-08'), run(62, '2026-12-08')]);
+    expect(armed.map((l) => premiumNow(l, 1, ticks))).toEqual([null, null]);
+    expect(premiumNow(lines[0]!, 1, {})).toBeNull();
+    expect(premiumNow(lines[0]!, 3, ticks)).toBeNull();
   });
 });
 

@@ -7,6 +7,7 @@
  * run is position 0 by the order of the day's runs).
  */
 import type { PositionDto, RunHistoryDto, RunState, StrategyDto } from '../../lib/api-types';
+import { instrumentKey, type LastPrice } from '../live/ticks-store';
 
 export interface PositionLine {
   /** From 0, as the API counts; shown from 1. */
@@ -55,6 +56,16 @@ export function positionLines(s: StrategyDto, runs: readonly RunHistoryDto[]): P
       realized: run?.realized_pnl ?? null,
     };
   });
+}
+
+/**
+ * The line's live premium: the last tick of its contract (exchange:symbol, on the strategy's
+ * account); null before its contract is chosen or its first tick. The index's ticks, which the
+ * stream carries until the contracts are chosen, are never a position's premium.
+ * @example premiumNow(line, 1, { '1:NFO:NIFTY26D0826000CE': { price: 101.5, at } }) // 101.5 for the CE's line
+ */
+export function premiumNow(line: PositionLine, brokerAccountId: number, last: Readonly<Record<string, LastPrice>>): number | null {
+  return line.contract ? (last[instrumentKey(brokerAccountId, line.contract.exchange, line.contract.symbol)]?.price ?? null) : null;
 }
 
 /**

@@ -7,9 +7,9 @@ import { useEffect } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
 import { pnlTone, price, signedMoney } from '../../lib/format';
 import { runStateText } from '../strategies/labels';
-import { instrumentKey, useTicks } from '../live/ticks-store';
+import { useTicks } from '../live/ticks-store';
 import { useDetail } from './detail-store';
-import { groupPnl, positionLines, ruleWords, unrealizedOf, type PositionLine } from './position-lines';
+import { groupPnl, positionLines, premiumNow, ruleWords, unrealizedOf, type PositionLine } from './position-lines';
 
 export function PositionsPanel({ strategy }: { readonly strategy: StrategyDto }) {
   const runs = useDetail((s) => s.runs[strategy.id]);
@@ -19,7 +19,7 @@ export function PositionsPanel({ strategy }: { readonly strategy: StrategyDto })
   }, [strategy.id]);
 
   const lines = positionLines(strategy, runs ?? []);
-  const lastOf = (l: PositionLine): number | null => (l.contract ? (last[instrumentKey(strategy.broker_account_id, l.contract.exchange, l.contract.symbol)]?.price ?? null) : null);
+  const lastOf = (l: PositionLine): number | null => premiumNow(l, strategy.broker_account_id, last);
   const day = groupPnl(lines, lastOf);
   const tradingDate = lines.find((l) => l.run)?.run?.trading_date;
   return (

@@ -15,12 +15,15 @@ import { chartLevels, exitLevels, stopMoves } from '../strategies/exit-levels';
 import { useStrategies } from '../strategies/strategies-store';
 import { pairQty } from '../strategies/pair-words';
 import { AccountTag, NextTrigger, nextOf } from '../strategies/which-money';
+import { pricedInstrument } from '../strategies/option-view';
+import { figuresSubject } from '../strategies/figures-subject';
 import { BacktestPanel } from '../backtest/backtest-panel';
 import { AuditLog } from './audit-log';
 import { useDetail } from './detail-store';
 import { OrderJournal } from './order-journal';
 import { PriceChart } from './price-chart';
 import { PositionsPanel } from './positions-panel';
+import { ruleWords } from './position-lines';
 import { withBars } from './chart-data';
 
 const NO_POINTS: readonly PricePoint[] = [];
@@ -32,7 +35,9 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
   const orders = useDetail((s) => s.orders[id]);
   const audit = useDetail((s) => s.audit[id]);
   const error = useDetail((s) => s.errors[id]);
-  const key = strategy ? instrumentKey(strategy.broker_account_id, strategy.exchange, strategy.symbol) : '';
+  // An option's chosen contract (position 1's, of several): its premium is the price, as in the list's row.
+  const priced = strategy ? pricedInstrument(strategy) : null;
+  const key = strategy && priced ? instrumentKey(strategy.broker_account_id, priced.exchange, priced.symbol) : '';
   const livePoints = useTicks((t) => t.series[key]) ?? NO_POINTS;
   const bars = useDetail((s) => s.bars[id]);
   // The recorded minutes of the day before the ticks seen since the page opened.
@@ -57,8 +62,11 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
   }
 
   const run = strategy.runtime;
-  const view = positionView(strategy, last?.price ?? null);
-  const levels = exitLevels(strategy, last?.price ?? null);
+  const subject = figuresSubject(strategy);
+  const positions = strategy.positions ?? [];
+  const first = positions[0];
+  const view = positionView(subject, last?.price ?? null);
+  const levels = exitLevels(subject, last?.price ?? null);
   const running = strategy.status === 'running';
   const lastAction = lastActionView(strategy);
   const orderRows = orders ?? NO_ORDERS;
@@ -91,6 +99,14 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
       </header>
 
       <dl className="facts facts--wide card" aria-label="Strategy figures">
+        {first && (
+          <div>
+            <dt>Figures of</dt>
+            <dd className="small" data-testid="figures-of">
+              Position 1 of {positions.length} · {ruleWords(first, strategy)}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Quantity</dt>
           <dd className="num">
@@ -164,7 +180,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
         {(strategy.trail !== null || strategy.move_stop_to_cost_after !== null) && (
           <div>
             <dt>Stop moves</dt>
-            <dd className="small">{stopMoves(strategy)}</dd>
+            <dd className="small">{stopMoves(subject)}</dd>
           </div>
         )}
         <div>
@@ -174,9 +190,9 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </dd>
         </div>
         <div>
-          <dt>Last price</dt>
+          <dt>{run?.contract ? 'Premium now' : 'Last price'}</dt>
           <dd className="num" data-testid="last-price">
-            {price(last?.price)} {last && <span className="muted small">at {clockTime(last.at)}</span>}
+            {price(last?.price)} {run?.contract && <span className="muted small mono">{run.contract.symbol}</span>} {last && <span className="muted small">at {clockTime(last.at)}</span>}
           </dd>
         </div>
         <div>
@@ -211,7 +227,7 @@ export function StrategyDetailScreen({ id }: { readonly id: number }) {
           </h2>
           <span className="muted small">Live while a strategy on this instrument runs</span>
         </div>
-        <PriceChart symbol={strategy.symbol} points={points} orders={orderRows} levels={chartLevels(levels)} />
+        <PriceChart symbol={pricedInstrument(strategy).symbol} points={points} orders={orderRows} levels={chartLevels(levels)} />
       </section>
 
       {error && (
