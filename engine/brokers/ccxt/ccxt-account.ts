@@ -68,6 +68,7 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     lookupNeedsInstrument: true,
     // Spot: a sale needs the base asset.
     sellFirst: 'none',
+    feeInBoughtAsset: venue.feeInBoughtAsset,
     intradaySquareOff: null,
   };
 }
