@@ -43,7 +43,8 @@ async function setup(opts: { fakeAheadMs?: number; timeoutMs?: number; balances?
   fake = await startFakeBinance({ now: () => clock.now() + (opts.fakeAheadMs ?? 0), prices: { BTCUSDT: '60000' }, ...(opts.balances ? { balances: opts.balances } : {}) });
   const requests: string[] = [];
   const { apiKey, secret } = fake.credentials();
-  account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key: apiKey, secret }, options: { rest_url: fake.url, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) }, onRequest: (m, u) => {
+  // The live URL set (testnet is the default), each moved to the fake: the guard sees every one of them.
+  account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key: apiKey, secret }, options: { testnet: false, rest_url: fake.url, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) }, onRequest: (m, u) => {
     requests.push(`${m} ${u}`);
     if (new URL(u).hostname !== '127.0.0.1') offLoopback.push(u);
   } });
