@@ -10,69 +10,21 @@
  *
  * Sunday 2026-12-06, UTC (a crypto strategy's default zone): BUY 03:00, SELL 03:01.
  */
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../engine/core/fake-clock';
 import { clientOrderId, type StrategyId } from '../../engine/core/ids';
-import { createCcxtAccount } from '../../engine/brokers/ccxt/ccxt-account';
-import { BINANCE } from '../../engine/brokers/ccxt/ccxt-venues';
-import { seededUniform } from '../../engine/brokers/alpaca/backoff';
-import { openTestDb } from '../../db/test-support';
-import { engineOnBroker, type EngineOnBroker } from '../support/engine-harness';
-import { startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '../fakes/binance/fake-binance';
+import type { FakeBinanceOptions } from '../fakes/binance/fake-binance';
+import { startCcxtTestEngine, type CcxtTestEngine } from '../fakes/binance/ccxt-engine-harness';
 import { eventually } from '../fakes/alpaca/eventually';
 
 const at = (iso: string) => Date.parse(iso);
-const DAY = 24 * 3_600_000;
 
-interface CcxtEngine extends EngineOnBroker {
-  readonly fake: FakeBinance;
-  close(): Promise<void>;
-}
-
-let t: CcxtEngine | undefined;
+let t: CcxtTestEngine | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
 
-/**
- * The engine on a CCXT Binance account and the fake. The streams' ping and stale bounds are a day
- * long: the fake clock leaps minutes here while frames travel in real time.
- */
-async function startCcxt(fakeOpts: FakeBinanceOptions = {}): Promise<CcxtEngine> {
-  const clock = new FakeClock(at('2026-12-06T02:59:50Z'));
-  const fake = await startFakeBinance({ now: () => clock.now(), prices: { BTCUSDT: '60000' }, balances: { USDT: '10000' }, ...fakeOpts });
-  const db = openTestDb();
-  const { apiKey, secret } = fake.credentials();
-  const broker = createCcxtAccount({
-    venue: BINANCE,
-    clock,
-    credentials: { api_key: apiKey, secret },
-    options: { rest_url: fake.url, timeout_ms: 60_000 },
-    logger: pino({ level: 'silent' }),
-    uniform: seededUniform(7),
-    timing: { pingIntervalMs: DAY, staleAfterMs: 2 * DAY, deadAfterMs: 3 * DAY, handshakeTimeoutMs: DAY },
-  });
-  const core = await engineOnBroker({
-    clock,
-    repos: db.repos,
-    broker,
-    brokerKind: 'binance',
-    strategyDefaults: { symbol: 'BTC/USDT', exchange: 'CRYPTO', qty: '0.0015', buy_time: '03:00:00', sell_time: '03:01:00', stop_loss: 55_000 },
-    // The fake's trades come only when a test moves the price: a quiet stream is no stale one here.
-    stalePrice: { staleAfterMs: DAY },
-  });
-  return {
-    ...core,
-    fake,
-    async close() {
-      await core.stopEngine();
-      db.close();
-      await fake.close();
-    },
-  };
-}
+const startCcxt = (fake: FakeBinanceOptions = {}) => startCcxtTestEngine({ at: '2026-12-06T02:59:50Z', fake });
 
 const cid = (id: StrategyId, slot: 'entry' | 'exit', attempt = 1) => clientOrderId('test01', id, '2026-12-06', slot, attempt);
 const NOTE = "Not at the broker: 0.00001 of the 0.0015 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 1 sells the 0.00149 it holds";
