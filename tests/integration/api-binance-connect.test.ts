@@ -2,10 +2,13 @@
  * Binance spot (through CCXT) as a broker kind a trader connects (issue 22): GET /broker/kinds
  * describes its fields from its schemas, POST /broker/connect checks the key and secret against
  * the venue (here the loopback Binance fake) before the vault seals them, the account is testnet
- * (paper money) unless `testnet` is false, trades CRYPTO in UTC, and the symbol's quote (price and
- * pair facts) comes from the venue. The key and secret appear in no response, WebSocket message,
+ * (paper money) unless `testnet` is false, trades CRYPTO in UTC, the symbol's quote (price and
+ * pair facts) comes from the venue, so create checks the least order value before any strategy
+ * watches the pair, and a started strategy's trade stream shows as the account's `feed_state` in
+ * GET /broker. The key and secret appear in no response, WebSocket message,
  * log line (the API's and the adapter's, at trace) or error, nor in the database's bytes.
  */
+import { setTimeout as realDelay } from 'node:timers/promises';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultBrokerKinds } from '../../engine/brokers/broker-kinds';
@@ -24,6 +27,14 @@ afterEach(async () => {
 /** Every 12-character piece of `secret`: a partial leak counts too. */
 const pieces = (secret: string) => Array.from({ length: secret.length - 11 }, (_, i) => secret.slice(i, i + 12));
 const leaks = (text: string, secrets: readonly string[]) => secrets.flatMap(pieces).filter((p) => text.includes(p));
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await realDelay(20);
+  }
+}
 
 async function setup(): Promise<{ h: ApiHarness; fake: FakeBinance; token: string; adapterLog: string[] }> {
   const adapterLog: string[] = [];
@@ -70,6 +81,19 @@ describe('a Binance account through the API', () => {
     const quote = await h.call('GET', `/broker/${connect.body.id}/quote?symbol=${encodeURIComponent('BTC/USDT')}&exchange=CRYPTO`, { token });
     expect(quote.status).toBe(200);
     expect(quote.body).toMatchObject({ symbol: 'BTC/USDT', exchange: 'CRYPTO', known: true, price: 60_000, instrument: { base: 'BTC', quote: 'USDT', qty_step: 0.00001, min_qty: 0.00001, min_notional: 5 } });
+
+    // At create, the least order value is checked against the venue's price, before any strategy watches the pair.
+    const strategy = { broker_account_id: connect.body.id, symbol: 'BTC/USDT', exchange: 'CRYPTO', buy_time: '14:00:00', sell_time: '14:05:00', stop_loss: 55_000 };
+    const tiny = await h.call('POST', '/strategy/create', { token, body: { ...strategy, qty: '0.00001' } });
+    expect(tiny.status).toBe(400);
+    expect(tiny.body.error.fields).toEqual([{ field: 'qty', message: expect.stringContaining('at the last price 60000, below BTC/USDT\'s least order value of 5 USDT') }]);
+    const created = await h.call('POST', '/strategy/create', { token, body: { ...strategy, qty: '0.0015' } });
+    expect(created.status).toBe(201);
+    // Started, the pair is watched on the trade stream: the account's price feed shows in the broker list.
+    expect((await h.call('POST', '/strategy/start', { token, body: { strategy_id: created.body.id } })).status).toBe(200);
+    await eventually(async () => (await h.call('GET', '/broker', { token })).body.accounts[0].feed_state === 'up', 'the feed up in GET /broker');
+    expect(fake.streamSubscriptions().flat()).toContain('btcusdt@trade');
+    expect((await h.call('POST', '/strategy/stop', { token, body: { strategy_id: created.body.id } })).status).toBe(200);
 
     const live = await h.call('POST', '/broker/connect', { token, body: { broker: 'binance', label: 'Binance live', credentials: { api_key: apiKey, secret }, options: { testnet: false, rest_url: fake.url } } });
     expect(live.status).toBe(201);
