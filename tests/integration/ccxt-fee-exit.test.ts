@@ -103,6 +103,29 @@ describe('an exit at Binance after a buy whose fee was taken in BTC', () => {
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, reason: null });
   });
 
+  it('the journal unavailable at the SELL: the emergency exit sells the 0.00149 held, and its row written once storage is back says so', async () => {
+    const s = await bought();
+    const refuseWrites = (on: boolean) => t!.db.sqlite.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+    refuseWrites(true);
+    try {
+      await t!.clock.advanceTo(at('2026-12-06T03:01:00Z'));
+      await eventually(() => t!.fake.received().length === 2, { what: 'the SELL at the venue', timeoutMs: 10_000 });
+      expect(t!.eventsOf('storage_failed')).toEqual([expect.objectContaining({ leg: 'SELL', action: 'sent_unjournaled' })]);
+    } finally {
+      refuseWrites(false);
+    }
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD once journaled', clock: t!.clock, stepMs: 500, timeoutMs: 10_000 });
+    expect(t!.fake.received().map((o) => [o.newClientOrderId, o.side, o.quantity, o.outcome])).toEqual([
+      [cid(s.id, 'entry'), 'BUY', '0.0015', 'placed #1'],
+      [cid(s.id, 'exit'), 'SELL', '0.00149', 'placed #2'],
+    ]);
+    expect(t!.orders(s.id).map((o) => [o.leg, o.qty, o.status, o.filledQty])).toEqual([
+      ['BUY', 0.0015, 'filled', 0.0015],
+      ['SELL', 0.00149, 'filled', 0.00149],
+    ]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, reason: NOTE });
+  });
+
   it('a strategy that sells first is refused at create: a spot account cannot sell what it does not hold', async () => {
     t = await startCcxt();
     await expect(t.create({ side: 'sell', stop_loss: 65_000 })).rejects.toThrow(/side sell \(sell first\) is not available at this binance account: it cannot sell what it does not hold/);

@@ -11,10 +11,13 @@ import { createCcxtAccount, type CcxtAccount } from '../../../engine/brokers/ccx
 import { BINANCE } from '../../../engine/brokers/ccxt/ccxt-venues';
 import { seededUniform } from '../../../engine/brokers/alpaca/backoff';
 import { openTestDb } from '../../../db/test-support';
+import type { Db } from '../../../db/client';
 import { engineOnBroker, type EngineOnBroker, type EngineOnBrokerArgs } from '../../support/engine-harness';
 import { startFakeBinance, type FakeBinance, type FakeBinanceOptions } from './fake-binance';
 
 export interface CcxtTestEngine extends EngineOnBroker {
+  /** The SQLite handle under `repos`, for tests that make storage fail. */
+  readonly db: Db;
   readonly fake: FakeBinance;
   readonly broker: CcxtAccount;
   /**
@@ -73,6 +76,7 @@ export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinance
     let dead = false;
     return {
       ...core,
+      db: db.db,
       fake,
       broker,
       async restart(next) {
