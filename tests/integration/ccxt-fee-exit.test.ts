@@ -126,6 +126,27 @@ describe('an exit at Binance after a buy whose fee was taken in BTC', () => {
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, reason: NOTE });
   });
 
+  it('the balance cannot be asked (a 5xx, a cut connection): the SELL waits and asks again, then sells the 0.00149 held, once', async () => {
+    const s = await bought();
+    t!.fake.injectFault({ route: 'GET /api/v3/account', fault: { kind: 'error', status: 503, code: -1008, msg: 'Server is currently overloaded with other requests. Please try again in a few minutes.' } });
+    t!.fake.injectFault({ route: 'GET /api/v3/account', fault: { kind: 'drop' } });
+    const sellAt = at('2026-12-06T03:01:00Z');
+    await t!.clock.advanceTo(at('2026-12-06T03:01:00Z'));
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD after asking again', clock: t!.clock, stepMs: 500, timeoutMs: 10_000 });
+    // Not before the engine asked again (EXIT_AGAIN_MS: 1 s, then 2 s).
+    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBeGreaterThanOrEqual(sellAt + 1_000);
+    const asked = t!.fake.requests().filter((r) => r.path === '/api/v3/account').map((r) => r.status);
+    // The fake logs no line for a cut connection: the 503, then the answer after it.
+    expect(asked).toEqual([503, 200]);
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/order').length).toBe(2);
+    expect(t!.eventsOf('exit_suppressed')).toEqual([]);
+    expect(t!.fake.received().map((o) => [o.side, o.quantity, o.outcome])).toEqual([
+      ['BUY', '0.0015', 'placed #1'],
+      ['SELL', '0.00149', 'placed #2'],
+    ]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, reason: NOTE });
+  });
+
   it('a strategy that sells first is refused at create: a spot account cannot sell what it does not hold', async () => {
     t = await startCcxt();
     await expect(t.create({ side: 'sell', stop_loss: 65_000 })).rejects.toThrow(/side sell \(sell first\) is not available at this binance account: it cannot sell what it does not hold/);
