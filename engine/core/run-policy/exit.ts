@@ -47,12 +47,19 @@ export function planExit(s: RunSnapshot): ExitPlan {
 }
 
 /**
+ * How a run's reason begins once an exit attempt found the broker holding less of the position
+ * than the run counts, in whole steps. An exit that then empties the position keeps that reason,
+ * so a run that ends SOLD still says what it left unsold and why it may be.
+ */
+export const UNSOLD = 'Not at the broker:';
+
+/**
  * The reason of an attempt that sells less than the run counts, `unsold` being not held at the
  * broker in whole steps. A long's may be the broker's fee taken in the coin bought (Binance spot),
  * dust under one step, or a sale by hand; a short's, a buy-back elsewhere.
  * @example unsoldNote('buy', 0.00001, 0.0015, 1, 0.00149) // 'Not at the broker: 0.00001 of the 0.0015 held by this run (…); attempt 1 sells the 0.00149 it holds'
  */
-export function unsoldNote(entrySide: OrderSide, unsold: number, positionQty: number, attempt: number, qty: number): string {
+function unsoldNote(entrySide: OrderSide, unsold: number, positionQty: number, attempt: number, qty: number): string {
   const [u, p, q] = [qtyText(unsold), qtyText(positionQty), qtyText(qty)];
   return entrySide === 'buy'
     ? `${UNSOLD} ${u} of the ${p} held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt ${attempt} sells the ${q} it holds`
@@ -77,13 +84,6 @@ export function asExitKind(leg: Leg): ExitKind {
   if (leg === 'BUY') throw new Error('an entry is not an exit');
   return leg;
 }
-
-/**
- * How a run's reason begins once an exit attempt found the broker holding less of the position
- * than the run counts, in whole steps. An exit that then empties the position keeps that reason,
- * so a run that ends SOLD still says what it left unsold and why it may be.
- */
-export const UNSOLD = 'Not at the broker:';
 
 /**
  * Journaling an exit. An attempt told what the broker holds (`heldAtBroker`: any new attempt, and
