@@ -72,6 +72,8 @@ describe('an exit at Binance after a buy whose fee was taken in BTC', () => {
     await eventually(() => t!.run(s.id).state === 'EXITED_BY_SL', { what: 'EXITED_BY_SL', timeoutMs: 10_000 });
     await t!.engine.idle();
     expect(t!.eventsOf('stop_loss_triggered')).toEqual([expect.objectContaining({ price: 54_000, stopLoss: 55_000 })]);
+    // The stream's trade, not a REST quote standing in for a silent stream.
+    expect(t!.eventsOf('stop_loss_triggered')[0]).not.toHaveProperty('priceSource');
     expect(t!.fake.received().map((o) => [o.side, o.quantity, o.outcome])).toEqual([
       ['BUY', '0.0015', 'placed #1'],
       ['SELL', '0.00149', 'placed #2'],
