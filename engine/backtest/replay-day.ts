@@ -311,6 +311,6 @@ export class ReplayDay {
       const { filledAt: _, ...view } = o;
       return view;
     };
-    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt, squareOffAt: this.times.squareOffAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, reason: r.reason, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt, squareOffAt: this.times.squareOffAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 }

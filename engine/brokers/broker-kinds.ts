@@ -10,6 +10,7 @@ import { paperBrokerOptionsSchema } from './paper/paper-config';
 import { PAPER_BACKSTOP_BY_DEFAULT } from './paper/paper-resting-stops';
 import { kiteBrokerKind } from './kite';
 import { alpacaBrokerKind } from './alpaca';
+import { BINANCE, ccxtBrokerKind } from './ccxt';
 import type { Logger } from 'pino';
 import type { HistoricalBar } from '../../db/repos/historical-bars';
 import type { HistoricalTick } from '../../db/repos/historical-ticks';
@@ -119,5 +120,6 @@ export function defaultBrokerKinds(deps: { readonly logger?: Logger } = {}): Bro
     },
     alpaca: alpacaBrokerKind(deps.logger ? { logger: deps.logger } : {}),
     kite: kiteBrokerKind(),
+    binance: ccxtBrokerKind(BINANCE, deps.logger ? { logger: deps.logger } : {}),
   };
 }

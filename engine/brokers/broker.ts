@@ -36,6 +36,14 @@ export interface BrokerCapabilities {
    */
   readonly lookupNeedsInstrument?: boolean;
   /**
+   * The broker may take its fee out of the asset a buy receives (Binance spot, unless the fee is
+   * paid in BNB), so the account holds less than the buy filled: 0.0015 BTC bought is 0.0014985
+   * held, and a sale of 0.0015 is refused for good (-2010). Every exit attempt, the first too, then
+   * sells at most what `netQty` says is held, floored to the instrument's step; what is left unsold
+   * is reported, not chased. Absent or false: a first attempt sells what the entry filled, unasked.
+   */
+  readonly feeInBoughtAsset?: boolean;
+  /**
    * How this account can sell first (open a short, covered later by a buy):
    * - 'none': it cannot (a Kite account trading CNC, delivery: a sell needs the shares).
    * - 'per_instrument': where the instrument's `shortable` is true (Alpaca: shortable and easy to

@@ -3,13 +3,14 @@
  * match the text (and on which exchange each was found), and the last price of one of them.
  * Neither places a request at the broker per keystroke: a search reads the list the broker holds
  * (or, for a broker without one, the instruments it resolved before), and a quote reads the
- * market listener's last tick or the price the broker has at hand.
+ * market listener's last tick or the price the broker has at hand, and asks the broker's REST
+ * quote only without either (the form asks for a quote once typing pauses, not per keystroke).
  */
 import type { EngineContext } from '../context';
 import { notFound } from '../core/errors';
 import type { BrokerAccountId, UserId } from '../core/ids';
 import { instrumentKey, type Exchange } from '../core/types';
-import type { InstrumentMatch, QtyRules } from './broker';
+import type { Broker, Instrument, InstrumentMatch, QtyRules, Quote as BrokerQuote } from './broker';
 import { rankMatches } from './rank-matches';
 
 /** The most matches one search answers; the form shows a short list, not a catalogue. */
@@ -59,7 +60,9 @@ export async function searchInstruments(
 
 /**
  * The last price of `symbol` on `exchange` at the user's account: the last tick the engine saw
- * (a running strategy watches it), else what the broker has at hand, else none.
+ * (a running strategy watches it), else what the broker has at hand (the paper market), else one
+ * REST quote where the broker has one (`data.quote`: a crypto pair's least order value is checked
+ * at create against it), else none: a quote that fails is no price, never an error.
  */
 export async function quoteOf(ctx: EngineContext, userId: UserId, accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<Quote> {
   if (!ctx.repos.brokerAccounts.get(userId, accountId)) throw notFound('broker account');
@@ -70,5 +73,16 @@ export async function quoteOf(ctx: EngineContext, userId: UserId, accountId: Bro
   const last = ctx.market.lastPrice(accountId, instrumentKey(exchange, instrument.symbol));
   if (last) return { symbol: instrument.symbol, exchange, known: true, price: last.price, at: last.at, rules };
   const atHand = broker.data.lastPrice?.(instrument) ?? null;
-  return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now(), rules };
+  if (atHand !== null || !broker.data.quote) return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now(), rules };
+  const asked = await askedQuote(ctx, broker, instrument);
+  return { symbol: instrument.symbol, exchange, known: true, price: asked?.price ?? null, at: asked ? (asked.at ?? ctx.clock.now()) : null, rules };
+}
+
+async function askedQuote(ctx: EngineContext, broker: Broker, instrument: Instrument): Promise<BrokerQuote | null> {
+  try {
+    return (await broker.data.quote!([instrument])).find((q) => q.symbol === instrument.symbol && q.exchange === instrument.exchange) ?? null;
+  } catch (err) {
+    ctx.logger.debug({ err, symbol: instrument.symbol }, 'no REST quote for the symbol');
+    return null;
+  }
 }

@@ -24,7 +24,7 @@ import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { closableQty } from '../brokers/net-position';
-import { floorToStep } from '../core/qty';
+import { floorToStep, qtyLeft } from '../core/qty';
 import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
 import { BackstopExits } from './backstop-exits';
 
@@ -122,8 +122,9 @@ export class ExecutionEngine {
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
-      // As the journal would place it, the broker not asked (an emergency sends what the run holds).
-      plan: (run, intent) => stepRun(ctx, run, journalEvent({ ...intent, heldAtBroker: undefined }))?.place ?? null,
+      // As the journal would place it (the row written later must match): what the run holds, or
+      // less where the broker was asked what is held (withHeldQty), as a sale of more is refused.
+      plan: (run, intent) => stepRun(ctx, run, journalEvent(intent))?.place ?? null,
       journal: (intent) => {
         const d = this.decide(intent);
         return d.kind === 'send' ? { order: d.order, announce: () => announceRun(ctx, d.before, d.after) } : null;
@@ -424,13 +425,15 @@ export class ExecutionEngine {
    * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
    * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
    * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
-   * later. A first attempt sells what the journal's BUY bought, without asking.
+   * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
+   * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
+   * sells at most what is held, in whole steps, and the run is told what is left unsold.
    */
   private async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
     const run = this.ctx.repos.runs.getInternal(intent.runId);
     const place = run && stepRun(this.ctx, run, journalEvent(intent))?.place;
-    if (!place || place.attempt < 2) return intent;
+    if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
     try {
       const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
       if (!broker.execution.netQty) return intent;
@@ -439,11 +442,29 @@ export class ExecutionEngine {
       const held = closableQty(net, place.side);
       // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
       const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
-      return { ...intent, heldAtBroker: step === null ? held : floorToStep(held, step) };
+      const heldAtBroker = step === null ? held : floorToStep(held, step);
+      if (heldAtBroker < place.qty) {
+        this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
+      }
+      return { ...intent, heldAtBroker };
     } catch (err) {
       this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'could not ask the broker what is held before a new exit attempt; asking again');
       this.againLater(intent);
       return null;
+    }
+  }
+
+  /**
+   * Whether the account's broker may take its fee out of what a buy receives. A broker that cannot
+   * be opened answers false here: the exit's placement meets that failure, as any order does.
+   */
+  private async feeInBoughtAsset(accountId: BrokerAccountId): Promise<boolean> {
+    const open = this.ctx.brokers.peek(accountId);
+    if (open) return open.capabilities.feeInBoughtAsset === true;
+    try {
+      return (await this.ctx.brokers.get(accountId)).capabilities.feeInBoughtAsset === true;
+    } catch {
+      return false;
     }
   }
 

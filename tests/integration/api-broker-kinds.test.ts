@@ -32,7 +32,8 @@ describe('GET /broker/kinds', () => {
     const res = await h.call('GET', '/broker/kinds', { token });
     expect(res.status).toBe(200);
     const kinds = res.body.kinds as Array<Record<string, any>>;
-    expect(kinds.map((k) => k.broker)).toEqual(['paper', 'alpaca', 'kite']);
+    // Binance's entry is described in api-binance-connect.test.ts.
+    expect(kinds.map((k) => k.broker)).toEqual(['paper', 'alpaca', 'kite', 'binance']);
 
     const [paper, alpaca, kiteKind] = kinds;
     expect(paper).toMatchObject({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, historical_ticks: false, credential_fields: [] });

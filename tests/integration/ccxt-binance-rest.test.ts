@@ -43,7 +43,8 @@ async function setup(opts: { fakeAheadMs?: number; timeoutMs?: number; balances?
   fake = await startFakeBinance({ now: () => clock.now() + (opts.fakeAheadMs ?? 0), prices: { BTCUSDT: '60000' }, ...(opts.balances ? { balances: opts.balances } : {}) });
   const requests: string[] = [];
   const { apiKey, secret } = fake.credentials();
-  account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key: apiKey, secret }, options: { rest_url: fake.url, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) }, onRequest: (m, u) => {
+  // The live URL set (testnet is the default), each moved to the fake: the guard sees every one of them.
+  account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key: apiKey, secret }, options: { testnet: false, rest_url: fake.url, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) }, onRequest: (m, u) => {
     requests.push(`${m} ${u}`);
     if (new URL(u).hostname !== '127.0.0.1') offLoopback.push(u);
   } });
@@ -207,6 +208,20 @@ describe('CCXT account on the Binance fake', () => {
     expect(s.fake.requests().filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([400]);
     expect(s.reports).toEqual([expect.objectContaining({ clientOrderId: 'tckDone', status: 'filled' })]);
     await expect(s.account.execution.cancelOrder('tckUnknownPair')).rejects.toThrow(/no pair is known for client order id tckUnknownPair/);
+  });
+
+  it('netQty: the base asset free and locked (a resting order of the trader holds some), floored to the step; none held is 0', async () => {
+    const s = await setup({ balances: { USDT: '10000', BTC: '0.0014985' } });
+    const ex = await s.account.exchange();
+    // The trader's own LIMIT sell, far above the market, locks 0.0005 BTC.
+    await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.0005, 70_000);
+    expect(s.fake.balance('BTC')).toEqual({ free: '0.00099850', locked: '0.00050000' });
+    expect(await s.account.execution.netQty(s.btc)).toBe(0.00149);
+    expect(s.requests.at(-1)).toMatch(/^GET .*\/api\/v3\/account\?/);
+    await s.account.stop();
+    await s.fake.close();
+    const bare = await setup({ balances: { USDT: '10000' } });
+    expect(await bare.account.execution.netQty(bare.btc)).toBe(0);
   });
 
   it('rejects a bad key at the credentials check, naming the refusal and not the key', async () => {

@@ -38,7 +38,13 @@ const secretKey = z
 export const alpacaCredentialsSchema = z.strictObject({ key_id: keyId, secret_key: secretKey });
 export type AlpacaCredentials = z.output<typeof alpacaCredentialsSchema>;
 
-function endpointUrl(schemes: readonly string[], secure: string) {
+/**
+ * An endpoint override: an absolute URL in one of `schemes`, `secure` unless on loopback (keys
+ * travel with every request), no query, fragment or user info, trailing slashes dropped. The CCXT
+ * kind's `rest_url` is checked by it too.
+ * @example endpointUrl(['https', 'http'], 'https').parse('http://127.0.0.1:4567/') // 'http://127.0.0.1:4567'
+ */
+export function endpointUrl(schemes: readonly string[], secure: string) {
   return z
     .string({ error: 'must be a URL' })
     .trim()

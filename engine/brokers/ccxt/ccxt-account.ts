@@ -20,6 +20,7 @@ import type { Clock } from '../../core/clock';
 import type { Broker, BrokerCapabilities } from '../broker';
 import { seededUniform, type UniformSource } from '../alpaca/backoff';
 import { RateBudget } from '../alpaca/rate-budget';
+import { endpointUrl } from '../alpaca/alpaca-config';
 import { openCcxtExchange, type OpenedExchange } from './ccxt-client';
 import { CcxtExecution } from './ccxt-execution';
 import { CCXT_EXCHANGE, CcxtInstruments } from './ccxt-instruments';
@@ -29,18 +30,39 @@ import { scrubError } from './ccxt-scrub';
 import { CcxtSockets, DEFAULT_CCXT_STREAM_TIMING, type CcxtStreamTiming } from './ccxt-sockets';
 import type { CcxtVenue } from './ccxt-venues';
 
-export const ccxtCredentialsSchema = z.object({ api_key: z.string().trim().min(1, 'api_key is required'), secret: z.string().trim().min(1, 'secret is required') });
+// Binance keys and secrets are 64 printable characters (HMAC keys; Ed25519 and RSA keys are not
+// taken here); the limits only stop absurd input.
+const printable = /^[\x21-\x7e]+$/;
+const keyText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'is required' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .regex(printable, { error: 'must be printable characters without spaces' });
 
-export const ccxtOptionsSchema = z.object({
-  /** The venue's test network. */
-  testnet: z.boolean().default(false),
-  /** Every endpoint moved to this origin (the loopback fake); absent: the venue's own hosts. */
-  rest_url: z.string().url().optional(),
+/**
+ * The credentials of a CCXT account, as the connect form sends them: the venue's API key and its
+ * secret (HMAC). Unknown keys are an error.
+ * @example ccxtCredentialsSchema.parse({ api_key: 'vmPUZE6m…', secret: 'NhqPtmdS…' })
+ */
+export const ccxtCredentialsSchema = z.strictObject({ api_key: keyText(128), secret: keyText(256) });
+
+/**
+ * The options of a CCXT account. Unknown keys are an error, so a misspelt override never falls
+ * back to the live host; `testnet` is on unless set false, the side where no real money moves.
+ * @example ccxtOptionsSchema.parse({ testnet: false })
+ */
+export const ccxtOptionsSchema = z.strictObject({
+  /** The venue's test network (Binance: testnet.binance.vision, its own keys) or, false, the live one. */
+  testnet: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Every endpoint moved to this origin (a test server such as the loopback fake); absent: the venue's own hosts. */
+  rest_url: endpointUrl(['https', 'http'], 'https').optional(),
   /** How long a request may take before its outcome is unknown. */
-  timeout_ms: z.number().int().min(500).max(60_000).default(10_000),
+  timeout_ms: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(500, { error: 'must be at least 500' }).max(60_000, { error: 'must be at most 60000' }).default(10_000),
 });
 
-export type CcxtCredentials = z.infer<typeof ccxtCredentialsSchema>;
+export type CcxtCredentials = z.input<typeof ccxtCredentialsSchema>;
 export type CcxtOptions = z.input<typeof ccxtOptionsSchema>;
 
 export interface CcxtAccount extends Broker {
@@ -68,6 +90,7 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     lookupNeedsInstrument: true,
     // Spot: a sale needs the base asset.
     sellFirst: 'none',
+    feeInBoughtAsset: venue.feeInBoughtAsset,
     intradaySquareOff: null,
   };
 }

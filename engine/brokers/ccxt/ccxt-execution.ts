@@ -13,8 +13,8 @@
  */
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Clock } from '../../core/clock';
-import { isMultipleOfStep, qtyText } from '../../core/qty';
-import type { BrokerExecution, CredentialCheck, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
+import { floorToStep, isMultipleOfStep, qtySum, qtyText } from '../../core/qty';
+import type { BrokerExecution, CredentialCheck, Instrument, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { Precedence } from '../alpaca/rate-budget';
 import { classifyPlacement, venueCode } from './ccxt-errors';
 import { callContext, type CallContext } from './ccxt-fetch';
@@ -112,6 +112,31 @@ export class CcxtExecution implements BrokerExecution {
       const found = await this.lookupOrder(clientOrderId, instrument);
       if (found) this.emit(found);
     }
+  }
+
+  /**
+   * What the account holds of the pair's base asset (free and locked: a resting order of ours
+   * locks it, and is cancelled before an exit), floored to the pair's step: a spot account has no
+   * position, only balances, and never a short. After a buy whose fee was taken in the base asset
+   * this is less than the buy filled (0.0015 BTC bought, 0.0014985 held, 0.00149 sellable).
+   * Throws, naming what was wrong, when the balances cannot be asked or read; never 0 for unknown.
+   * @example await execution.netQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the 0.1 % fee in BTC
+   */
+  async netQty(instrument: Instrument): Promise<number> {
+    return this.call('exit', async (ex) => {
+      const base = ex.market(instrument.symbol).base;
+      const balances = (await ex.fetchBalance()) as unknown as Record<string, { free?: unknown; used?: unknown } | undefined>;
+      // An asset the account never held is left out of the answer: none held.
+      const held = balances[base] ?? {};
+      const part = (name: 'free' | 'used'): number => {
+        const v = held[name] ?? 0;
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${this.deps.venue.title} answered the balance of ${base} with a ${name === 'used' ? 'locked' : 'free'} amount that is not a quantity: ${String(v).slice(0, 40)}`);
+        return v;
+      };
+      const total = qtySum([part('free'), part('used')]);
+      const step = instrument.qtyStep ?? null;
+      return step === null ? total : floorToStep(total, step);
+    });
   }
 
   onOrderUpdate(listener: (report: OrderReport) => void): () => void {

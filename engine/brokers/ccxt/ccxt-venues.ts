@@ -28,6 +28,11 @@ export interface CcxtVenue {
    * resend is its own lookup.
    */
   readonly placedOrderListedWithinMs: number | null;
+  /**
+   * Whether the venue may take a buy's fee out of the coin bought (BrokerCapabilities.feeInBoughtAsset):
+   * Binance does, unless the account pays its fees in BNB ("commissionAsset" of each fill).
+   */
+  readonly feeInBoughtAsset: boolean;
   /** Our own request budget (CCXT's limiter is off): requests per window. */
   readonly requestsPerWindow: number;
   readonly rateWindowMs: number;
@@ -72,6 +77,7 @@ export const BINANCE: CcxtVenue = {
   // A signed request is refused once it reaches the matching engine later than timestamp +
   // recvWindow (Binance "Timing security"; -1021): set to 10 s below, plus 3 s for clock slack.
   placedOrderListedWithinMs: BINANCE_RECV_WINDOW_MS + 3_000,
+  feeInBoughtAsset: true,
   // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is
   // 4800 of Binance's 6000 weight, so Tradeclock alone never earns a 429.
   requestsPerWindow: 240,

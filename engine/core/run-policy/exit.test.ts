@@ -42,8 +42,31 @@ describe('journaling an exit', () => {
     expect(step(PLAN, s, journal('SELL', 8)).place?.qty).toBe(6);
     expect(step(PLAN, s, journal('SELL', 2))).toEqual({
       place: { legNo: 0, slot: 'exit', attempt: 3, leg: 'SELL', side: 'sell', qty: 2, where: SOLD_ON, scheduledAt: NOW - 3 },
-      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW, positionQty: 2, reason: '4 of the 6 held were sold or closed elsewhere; attempt 3 sells the 2 left' },
+      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW, positionQty: 2, reason: "Not at the broker: 4 of the 6 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 3 sells the 2 it holds" },
     });
+  });
+
+  it('a first attempt told what is held (a fee taken in the coin bought) sells that, and its fill ends the run SOLD saying what was left', () => {
+    const bought = holding({ positionQty: 0.0015, entry: entryRow({ qty: 0.0015, filledQty: 0.0015 }) });
+    const note = "Not at the broker: 0.00001 of the 0.0015 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 1 sells the 0.00149 it holds";
+    const journaled = step(PLAN, bought, journal('SELL', 0.00149));
+    expect(journaled).toEqual({
+      place: { legNo: 0, slot: 'exit', attempt: 1, leg: 'SELL', side: 'sell', qty: 0.00149, where: SOLD_ON, scheduledAt: NOW - 3 },
+      move: { to: 'EXITING', patch: { lastAction: 'SELL', lastActionAt: NOW, positionQty: 0.00149, reason: note } },
+    });
+    const exiting = { ...bought, state: 'EXITING' as const, positionQty: 0.00149, reason: note };
+    const filled = exitRow({ qty: 0.00149, filledQty: 0.00149, fillPrice: 61_000, status: 'filled' });
+    expect(step(PLAN, { ...exiting, exit: filled }, { type: 'order_final', order: filled, lasting: null, tickSize: null }).move).toEqual({
+      to: 'SOLD',
+      patch: { positionQty: 0, exitLeg: 'SELL', reason: note, exitPrice: 61_000, lastAction: 'SELL_FILLED', lastActionAt: NOW },
+    });
+    // The trader's STOP keeps it too; a reason of another kind (an earlier attempt's) is not kept.
+    const manual = exitRow({ leg: 'MANUAL_EXIT', qty: 0.00149, filledQty: 0.00149, fillPrice: 61_000, status: 'filled' });
+    expect(step(PLAN, { ...exiting, exit: manual }, { type: 'order_final', order: manual, lasting: null, tickSize: null }).move?.patch.reason).toBe(`stopped by the trader; position closed. ${note}`);
+    expect(step(PLAN, { ...exiting, reason: 'SELL exit attempt 1 cancelled', exit: filled }, { type: 'order_final', order: filled, lasting: null, tickSize: null }).move?.patch.reason).toBeNull();
+    // Held at least the position (the fee paid in BNB or the quote, or more of the coin in the account): the whole position sells.
+    expect(step(PLAN, bought, journal('SELL', 0.0015))).toMatchObject({ place: { qty: 0.0015 }, move: { patch: { lastAction: 'SELL', lastActionAt: NOW } } });
+    expect(step(PLAN, bought, journal('SELL', 2)).move?.patch).toEqual({ lastAction: 'SELL', lastActionAt: NOW });
   });
 
   it('halts when the broker holds nothing: ERROR, or a new reason on a run already in ERROR', () => {

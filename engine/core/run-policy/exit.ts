@@ -11,7 +11,7 @@ import { FINAL_ORDER_STATUSES, type ExitAllReason, type OrderSide, type RunState
 import { canMove, ratchetAt, stopAtCost, watchLevels } from './levels';
 import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
-import { qtyLeft, qtySum } from '../qty';
+import { qtyLeft, qtySum, qtyText } from '../qty';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
 
 /**
@@ -46,6 +46,26 @@ export function planExit(s: RunSnapshot): ExitPlan {
   return { kind: 'exit', entry: s.entry, attempt, qty: s.positionQty };
 }
 
+/**
+ * How a run's reason begins once an exit attempt found the broker holding less of the position
+ * than the run counts, in whole steps. An exit that then empties the position keeps that reason,
+ * so a run that ends SOLD still says what it left unsold and why it may be.
+ */
+export const UNSOLD = 'Not at the broker:';
+
+/**
+ * The reason of an attempt that sells less than the run counts, `unsold` being not held at the
+ * broker in whole steps. A long's may be the broker's fee taken in the coin bought (Binance spot),
+ * dust under one step, or a sale by hand; a short's, a buy-back elsewhere.
+ * @example unsoldNote('buy', 0.00001, 0.0015, 1, 0.00149) // 'Not at the broker: 0.00001 of the 0.0015 held by this run (…); attempt 1 sells the 0.00149 it holds'
+ */
+function unsoldNote(entrySide: OrderSide, unsold: number, positionQty: number, attempt: number, qty: number): string {
+  const [u, p, q] = [qtyText(unsold), qtyText(positionQty), qtyText(qty)];
+  return entrySide === 'buy'
+    ? `${UNSOLD} ${u} of the ${p} held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt ${attempt} sells the ${q} it holds`
+    : `${UNSOLD} ${u} of the ${p} short by this run (bought back or closed elsewhere); attempt ${attempt} buys back the ${q} still short`;
+}
+
 /** The side that closes the position the entry opened. */
 export function exitSide(entry: Pick<OrderView, 'side'>): OrderSide {
   return entry.side === 'buy' ? 'sell' : 'buy';
@@ -66,8 +86,11 @@ export function asExitKind(leg: Leg): ExitKind {
 }
 
 /**
- * Journaling an exit. A new attempt sells at most what the broker says is held (`heldAtBroker`):
- * the trader may have sold by hand meanwhile; nothing held at all halts the run for the trader.
+ * Journaling an exit. An attempt told what the broker holds (`heldAtBroker`: any new attempt, and
+ * the first where the broker may take its fee out of the coin bought) sells at most that: the
+ * trader may have sold by hand meanwhile, or the fee left less than the buy filled. What is not
+ * held is no longer the run's to sell (a remainder under one step cannot be sold at all): the run
+ * counts what is held and says what was left. Nothing held at all halts the run for the trader.
  */
 export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   // An exit submitted for an earlier leg (its retry timer, or queued while that leg closed) is
@@ -91,12 +114,12 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
       : { move: { to: 'ERROR', patch: { reason, lastAction: `${e.leg}_NOTHING_HELD`, lastActionAt: s.now } }, outcome: { halt: reason } };
   }
   const qty = held === undefined ? plan.qty : Math.min(plan.qty, held);
-  // Less held at the broker than the run counts: the rest was sold elsewhere (by hand), and the run holds what is left.
-  const soldElsewhere = qty < s.positionQty;
+  // Less held at the broker than the run counts: the run holds what is held, and says what is not.
+  const unsold = qtyLeft(s.positionQty, qty);
   const progress: RunPatch = {
     lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
     lastActionAt: s.now,
-    ...(soldElsewhere ? { positionQty: qty, reason: `${qtyLeft(s.positionQty, qty)} of the ${s.positionQty} held were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere; attempt ${attempt} ${entry.side === 'buy' ? 'sells' : 'buys back'} the ${qty} left` } : {}),
+    ...(unsold > 0 ? { positionQty: qty, reason: unsoldNote(entry.side, unsold, s.positionQty, attempt, qty) } : {}),
   };
   const place = {
     legNo: s.legNo,
@@ -242,7 +265,10 @@ function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boo
     };
   }
   const to: RunState = ENDED_BY[asExitKind(order.leg)];
-  const reason = order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : s.exitAll !== null && (order.leg === 'SELL' || order.leg === 'SQUARE_OFF') ? exitAllClosed(s.exitAll) : null;
+  const why = order.leg === 'MANUAL_EXIT' ? 'stopped by the trader; position closed' : s.exitAll !== null && (order.leg === 'SELL' || order.leg === 'SQUARE_OFF') ? exitAllClosed(s.exitAll) : null;
+  // What an attempt found not held at the broker stays said: the run is closed, not all of it sold.
+  const unsold = s.reason?.startsWith(UNSOLD) ? s.reason : null;
+  const reason = why !== null && unsold !== null ? `${why}. ${unsold}` : (why ?? unsold);
   return { to, patch: { positionQty: 0, exitLeg: order.leg, reason } };
 }
 

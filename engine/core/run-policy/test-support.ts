@@ -20,6 +20,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     entryPrice: null,
     exitPrice: null,
     exitLeg: null,
+    reason: null,
     stopRequested: false,
     stopKeep: false,
     exitAll: null,

@@ -98,6 +98,8 @@ export interface RunSnapshot {
   readonly exitPrice: number | null;
   /** The exit that last emptied the position (runs.exit_leg): how a run waiting between legs ends. */
   readonly exitLeg: Leg | null;
+  /** The run's reason as written last (runs.reason): what an exit that empties the position keeps of it (exit.ts `UNSOLD`). */
+  readonly reason: string | null;
   readonly stopRequested: boolean;
   /** The pending STOP keeps the position open (the trader's "STOP and keep"); false: it closes it. */
   readonly stopKeep: boolean;
@@ -139,7 +141,9 @@ export interface RunSnapshot {
  * - journal_entry / journal_exit: an intent is being journaled (execution-engine decide(), inside
  *   the journal transaction). `legNo`: the leg the intent was submitted for (the run's leg then);
  *   one for another leg is stale (a retry timer or a queued exit of a leg since closed) and goes
- *   nowhere. `heldAtBroker`: what the broker says is held, asked before a new attempt (attempt ≥ 2).
+ *   nowhere. `heldAtBroker`: what the broker says is held in whole steps, asked before a new
+ *   attempt (attempt ≥ 2), and before the first where the broker may take its fee out of what a
+ *   buy receives (BrokerCapabilities.feeInBoughtAsset).
  * - order_final: an order reached filled, rejected or cancelled (apply-report). `lasting`: the
  *   broker's word on whether a refusal will pass (true: it will not; false: it may; null: none).
  *   `tickSize`: the instrument's price step, for an entry (its levels are rounded to it); null

@@ -30,6 +30,31 @@ describe('brokerForm', () => {
     expect(form.optionsHint).toContain('Keys: rest_url, product.');
   });
 
+  it('Binance: key and secret key, testnet by default said in words, the options example', () => {
+    const form = brokerForm({
+      broker: 'binance',
+      title: 'Binance spot (crypto pairs through CCXT, testnet or live)',
+      needs_secret: true,
+      daily_login: false, historical_bars: false, historical_ticks: false,
+      credential_fields: [
+        { name: 'api_key', secret: false, required: true },
+        { name: 'secret', secret: true, required: true },
+      ],
+      option_fields: [
+        { name: 'testnet', type: 'boolean', required: false },
+        { name: 'rest_url', type: 'string', required: false },
+        { name: 'timeout_ms', type: 'number', required: false },
+      ],
+    });
+    expect(form).toMatchObject({ shortName: 'Binance', dailyLogin: false, optionsExample: '{ "testnet": true }' });
+    expect(form.description).toMatch(/starts on the spot testnet.*"testnet": false for live keys and real money/);
+    expect(form.credentials.map((c) => [c.label, c.secret])).toEqual([
+      ['API key', false],
+      ['Secret key', true],
+    ]);
+    expect(form.optionsHint).toContain('Keys: testnet, rest_url, timeout_ms.');
+  });
+
   it('keeps the paper simulation options label', () => {
     const paper = brokerForm({ broker: 'paper', title: 'Paper trading (simulated market)', needs_secret: false, daily_login: false, historical_bars: false, historical_ticks: false, credential_fields: [], option_fields: [] });
     expect(paper.optionsLabel).toBe('Simulation options (JSON, optional)');

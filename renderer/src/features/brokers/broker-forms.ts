@@ -63,6 +63,13 @@ const KNOWN: Readonly<Record<string, KnownKind>> = {
       proxy_username: 'Only when options.proxy_url names a proxy that asks for a user name and password.',
     },
   },
+  binance: {
+    shortName: 'Binance',
+    description:
+      'An API key and its secret key (HMAC) from Binance, with spot trading allowed. The account starts on the spot testnet (testnet.binance.vision, which has its own keys); set "testnet": false for live keys and real money.',
+    optionsLead: 'Crypto pairs such as BTC/USDT. "rest_url" is for test servers only.',
+    optionsExample: '{ "testnet": true }',
+  },
 };
 
 /** Words for credential fields whose name alone reads badly. */
@@ -71,6 +78,7 @@ const CREDENTIAL_LABELS: Readonly<Record<string, string>> = {
   secret_key: 'Secret key',
   api_key: 'API key',
   api_secret: 'API secret',
+  secret: 'Secret key',
   access_token: 'Access token',
   proxy_username: 'Proxy user name',
   proxy_password: 'Proxy password',
