@@ -40,8 +40,8 @@ describe('a group of positions armed by the manager', () => {
       [0, 'ARMED', Date.parse('2026-12-07T03:50:00Z'), Date.parse('2026-12-07T09:40:00Z')],
       [1, 'ARMED', Date.parse('2026-12-07T03:50:00Z'), Date.parse('2026-12-07T09:40:00Z')],
     ]);
-    expect(group[0]!.plan).toMatchObject({ position_no: 0, side: 'sell', option_right: 'CE', qty: 2, stop_loss: 40, backstop: false });
-    expect(group[1]!.plan).toMatchObject({ position_no: 1, side: 'sell', option_right: 'PE', qty: 1, stop_loss: 30, backstop: false });
+    expect(group[0]!.plan).toMatchObject({ position_no: 0, side: 'sell', option_right: 'CE', qty: 2, stop_loss: 40 });
+    expect(group[1]!.plan).toMatchObject({ position_no: 1, side: 'sell', option_right: 'PE', qty: 1, stop_loss: 30 });
     expect(await t.runtime.readRuntime(s.id, 0)).toMatchObject({ runId: group[0]!.id, state: 'ARMED' });
     expect(await t.runtime.readRuntime(s.id, 1)).toMatchObject({ runId: group[1]!.id, state: 'ARMED' });
     expect(t.eventsOf('strategy_armed')).toMatchObject([{ strategyId: s.id, runId: group[0]!.id }]);
