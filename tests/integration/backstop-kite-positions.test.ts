@@ -183,4 +183,26 @@ describe("a short straddle's backstops at Kite (backstop left out: Kite's defaul
     expect(t.repos.runs.groupInternal(off.id, DAY).flatMap((r) => t.repos.backstops.listByRunInternal(r.id))).toEqual([]);
     expect(activeGtts()).toHaveLength(2);
   });
+
+  it("stops to cost: the call's GTT fires and ends the call; only the put's GTT moves, to the put's entry", async () => {
+    const s = await bothHeld({ stops_to_cost_on_stop: true });
+    const [b0, b1] = rows(s);
+    // The put's premium falls first (its stop at cost will be above the price), then the call's
+    // jumps past its stop: Kite's GTT fires on that trade, before the engine's own stop sees a tick.
+    fake.setPrice(PE, 80);
+    await t.drive(new Date(t.clock.now() + 1_000).toISOString(), 500);
+    fake.setPrice(CE, 141);
+    await t.drive(new Date(t.clock.now() + 2_000).toISOString(), 500);
+    await waitFor('the call stopped out', () => group(s)[0]!.state === 'EXITED_BY_SL');
+    expect(group(s)[0]).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    await t.drive(new Date(t.clock.now() + 2_000).toISOString(), 500);
+    await waitFor("the put's GTT at its entry", () => rows(s)[1]?.triggerPrice === 90 && rows(s)[1]?.state === 'resting');
+    expect(rows(s).map((b) => [b!.state, b!.clientOrderId])).toEqual([
+      ['fired', b0!.clientOrderId],
+      ['resting', backstopId('test01', s.id, DAY, 0, 2, 1)],
+    ]);
+    expect(activeGtts().map((g) => [g.id, g.condition.tradingsymbol, g.condition.trigger_values])).toEqual([[Number(b1!.brokerRef), PE, [90]]]);
+    expect(buys()).toEqual([[CE, 'LIMIT', 'COMPLETE', 65]]);
+    expect(group(s)[1]).toMatchObject({ state: 'IN_POSITION', positionQty: 65 });
+  });
 });
