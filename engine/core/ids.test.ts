@@ -264,10 +264,24 @@ describe('backstopId', () => {
     expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-10', 0, 1)).not.toBe(id);
   });
 
-  it('fits Kite\'s 20-character alphanumeric tag at its largest', () => {
+  it('names the position of a multi-position strategy: one id per position, never the one-position id', () => {
+    const ids = Array.from({ length: MAX_POSITION_NO + 1 }, (_, p) => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1, p));
+    expect(ids.slice(0, 2)).toEqual(['tbk3x9a17do0001600001', 'tbk3x9a17do0001610001']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1));
+    // Position 1's first leg-0 stop and position 0's leg-1 stop: the digits never slide into each other.
+    expect(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1, 1)).not.toBe(backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 1, 1, 0));
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1, 10)).toThrow(/position must be 0\.\.9, got 10/);
+    expect(() => backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1, -1)).toThrow(/position must be 0\.\.9/);
+  });
+
+  it("fits Kite's 20-character alphanumeric tag at its largest for one position, Alpaca's and paper's 48 with the position", () => {
     const id = backstopId('zzzzzz', asStrategyId(36 ** 5 - 1), '2127-09-27', MAX_LEG_NO, MAX_BACKSTOP_VERSION);
     expect(id).toHaveLength(20);
     expect(id).toMatch(/^[0-9a-zA-Z]+$/);
+    const positioned = backstopId('zzzzzz', asStrategyId(36 ** 5 - 1), '2127-09-27', MAX_LEG_NO, MAX_BACKSTOP_VERSION, MAX_POSITION_NO);
+    expect(positioned).toHaveLength(21);
+    expect(positioned).toMatch(/^tb[0-9a-z]+$/);
   });
 
   it('refuses inputs it has no id for, naming them', () => {
@@ -291,6 +305,16 @@ describe('backstopId', () => {
       { numRuns: 1000 },
     );
     fc.assert(
+      fc.property(installId, strategyId, isoDay('2000-01-01', '2127-09-27'), legNo, fc.integer({ min: 1, max: MAX_BACKSTOP_VERSION }), fc.integer({ min: 0, max: MAX_POSITION_NO }), (inst, sid, day, leg, version, position) => {
+        const id = backstopId(inst, sid, day, leg, version, position);
+        expect(id).toHaveLength(21);
+        expect(parseBackstopId(id)).toEqual({ installId: inst, strategyId: sid, tradingDate: day, legNo: leg, version, positionNo: position });
+        expect(id).not.toBe(backstopId(inst, sid, day, leg, version));
+        expect(() => parseClientOrderId(id)).toThrow(/not a Tradeclock client order id/);
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
       fc.property(parts, (p) => {
         expect(() => parseBackstopId(idOf(p))).toThrow(/not a Tradeclock backstop id/);
       }),
@@ -301,6 +325,11 @@ describe('backstopId', () => {
   it('one spelling per backstop: leading zeros are part of the fixed width, a non-calendar day is refused', () => {
     expect(() => parseBackstopId('tbk3x9a17do000160000')).toThrow(/version must be 1/);
     expect(() => parseBackstopId('tbk3x9a17do00016001')).toThrow(/20 characters/);
+    expect(() => parseBackstopId('tbk3x9a17do000160001X')).toThrow(/or with the position \(0-9\) before the leg, 21/);
+    expect(() => parseBackstopId('tbk3x9a17do00016100001')).toThrow(/not a Tradeclock backstop id/);
+    // A row journaled before positions had backstops reads as it did: no position.
+    expect(parseBackstopId('tbk3x9a17do000160001')).toEqual({ installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', legNo: 0, version: 1 });
+    expect(parseBackstopId('tbk3x9a17do0001610001')).toEqual({ installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', legNo: 0, version: 1, positionNo: 1 });
     expect(() => parseBackstopId('tck3x9a116260309E')).toThrow(/not a Tradeclock backstop id/);
   });
 });

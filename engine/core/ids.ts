@@ -187,6 +187,8 @@ export interface BackstopIdParts {
   readonly legNo: number;
   /** 1 for the stop placed after the entry; each modification (a trail move) the next. */
   readonly version: number;
+  /** The position of a multi-position strategy (a 21-character id); absent for a strategy of one position. */
+  readonly positionNo?: number;
 }
 
 /**
@@ -194,44 +196,59 @@ export interface BackstopIdParts {
  * inputs always give the same id, so a placement after a crash is found again by it (the broker's
  * client order id where it takes one) and a replacement gets an id of its own. `tb` + install (6)
  * + day (3, base 36 days since 2000-01-01) + strategy (5, zero-padded base 36) + leg (1, `0`–`9`)
- * + version (3, zero-padded base 36) = 20 characters, fixed width: within Kite's 20-character tag
- * and Alpaca's 48, and never a `tc` or `tr` order id, so no backstop is taken for an entry or exit.
+ * + version (3, zero-padded base 36) = 20 characters, fixed width, for a strategy of one position:
+ * the format every backstop journaled so far carries, so a restart reads those rows as before.
  *
- * @throws Error naming the input that has no id (as clientOrderId, and a version outside 1–46655).
+ * A position of a multi-position strategy (`positionNo`, issue 19) puts its digit before the leg:
+ * 21 characters, fixed width, so its positions never share an id (the backstops table is unique
+ * per account and id). A backstop id is never a Kite tag (a GTT carries none, nor does the order it
+ * fires: Kite's adapter knows its GTTs by trigger id, and finds one by instrument, side, quantity
+ * and trigger), so Kite's 20 does not bind it; it is a client_order_id at Alpaca (48) and paper
+ * (48). The version keeps its three digits, which a day of trail moves at Kite's modify budget
+ * (6 a minute) cannot use up. Never a `tc`, `tr` or `tp` order id, so no backstop is taken for an
+ * entry or exit, and every backstop id starts `tb`.
+ *
+ * @throws Error naming the input that has no id (as clientOrderId, a version outside 1–46655, a
+ *   position outside 0–9).
  * @example backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1) === 'tbk3x9a17do000160001'
+ * @example backstopId('k3x9a1', asStrategyId(42), '2026-03-09', 0, 1, 1) === 'tbk3x9a17do0001610001'
  */
-export function backstopId(installId: string, strategyId: StrategyId, tradingDate: string, legNo: number, version: number): string {
+export function backstopId(installId: string, strategyId: StrategyId, tradingDate: string, legNo: number, version: number, positionNo?: number): string {
   if (!/^[0-9a-z]{6}$/.test(installId)) throw new Error(`install id must be 6 base-36 chars, got "${installId}"`);
   if (!Number.isSafeInteger(strategyId) || strategyId < 0) throw new Error(`strategy id must be a whole number of 0 or more, got ${strategyId}`);
-  if (strategyId > MAX_STRATEGY_ID) throw new Error(`strategy id ${strategyId} too large for a 20-char backstop id`);
+  if (strategyId > MAX_STRATEGY_ID) throw new Error(`strategy id ${strategyId} too large for a backstop id`);
   if (!Number.isInteger(legNo) || legNo < 0 || legNo > MAX_LEG_NO) throw new Error(`leg must be 0..${MAX_LEG_NO}, got ${legNo}`);
   if (!Number.isInteger(version) || version < 1 || version > MAX_BACKSTOP_VERSION) throw new Error(`backstop version must be 1..${MAX_BACKSTOP_VERSION}, got ${version}`);
+  if (positionNo !== undefined && (!Number.isInteger(positionNo) || positionNo < 0 || positionNo > MAX_POSITION_NO)) throw new Error(`position must be 0..${MAX_POSITION_NO}, got ${positionNo}`);
   const day = daysSince2000(tradingDate);
   if (day > MAX_DAY) throw new Error(`trading date ${tradingDate} is past 2127-09-27, the last day a backstop id can write`);
-  return `tb${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${legNo}${version.toString(36).padStart(3, '0')}`;
+  return `tb${installId}${day.toString(36).padStart(3, '0')}${strategyId.toString(36).padStart(5, '0')}${positionNo ?? ''}${legNo}${version.toString(36).padStart(3, '0')}`;
 }
 
-const BACKSTOP = /^tb([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})([0-9])([0-9a-z]{3})$/;
+const BACKSTOP = /^tb([0-9a-z]{6})([0-9a-z]{3})([0-9a-z]{5})([0-9])?([0-9])([0-9a-z]{3})$/;
 
 /**
- * Reads a backstop id back into its parts, only if backstopId gives exactly it again.
+ * Reads a backstop id back into its parts, only if backstopId gives exactly it again: 20
+ * characters for a strategy of one position, 21 for a position of several (its `positionNo`).
  * @throws Error saying why `id` is not a backstop id Tradeclock makes.
  * @example parseBackstopId('tbk3x9a17do000160001') // { installId: 'k3x9a1', strategyId: 42, tradingDate: '2026-03-09', legNo: 0, version: 1 }
+ * @example parseBackstopId('tbk3x9a17do0001610001').positionNo // 1
  */
 export function parseBackstopId(id: string): BackstopIdParts {
   const m = BACKSTOP.exec(id);
-  if (!m) throw new Error(`"${id}" is not a Tradeclock backstop id: it is tb + install (6) + day (3) + strategy (5) + leg (0-9) + version (3), 20 characters`);
-  const [, installId, day, sid, leg, version] = m as unknown as [string, string, string, string, string, string];
+  if (!m) throw new Error(`"${id}" is not a Tradeclock backstop id: it is tb + install (6) + day (3) + strategy (5) + leg (0-9) + version (3), 20 characters, or with the position (0-9) before the leg, 21`);
+  const [, installId, day, sid, position, leg, version] = m as unknown as [string, string, string, string, string | undefined, string, string];
   const parts: BackstopIdParts = {
     installId,
     strategyId: asStrategyId(parseInt(sid, 36)),
     tradingDate: new Date(DAY_ZERO + parseInt(day, 36) * DAY_MS).toISOString().slice(0, 10),
     legNo: Number(leg),
     version: parseInt(version, 36),
+    ...(position === undefined ? {} : { positionNo: Number(position) }),
   };
   let again: string;
   try {
-    again = backstopId(parts.installId, parts.strategyId, parts.tradingDate, parts.legNo, parts.version);
+    again = backstopId(parts.installId, parts.strategyId, parts.tradingDate, parts.legNo, parts.version, parts.positionNo);
   } catch (e) {
     throw new Error(`"${id}" is not a Tradeclock backstop id: ${(e as Error).message}`);
   }

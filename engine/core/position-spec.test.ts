@@ -92,14 +92,19 @@ describe('positions', () => {
     expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'buy', option_right: 'CE', option_strike: 'atm+2' }] })).toBeUndefined();
   });
 
-  it('refuses what a position cannot do yet: a trail, a move to cost, re-entries, a backstop', () => {
+  it('refuses what a position cannot do yet: a trail, a move to cost, re-entries (a backstop it takes)', () => {
     expect(issues({ ...straddle, trail: 5, trail_mode: 'points', move_stop_to_cost_after: 10, reentries: 1, reentry_cutoff: '12:00', reentry_after: 'stop_loss', backstop: true })).toEqual([
       ['trail', 'trail is not available with positions yet (it needs a trailing stop per position); leave it out'],
       ['move_stop_to_cost_after', 'move_stop_to_cost_after is not available with positions yet (it needs a move to cost per position); leave it out'],
       ['reentries', 'reentries is not available with positions yet (it needs re-entry per position); leave it out'],
-      ['backstop', 'backstop is not available with positions yet (it needs a backstop id that names the position); leave it out'],
     ]);
     expect(issues({ ...straddle, backstop: false })).toBeUndefined();
+  });
+
+  it('takes a backstop on, off or left out, with its margin: each position rests its own (its id names the position)', () => {
+    expect(issues({ ...straddle, backstop: true, backstop_margin: 5, backstop_margin_mode: 'percent' })).toBeUndefined();
+    expect(issues({ ...straddle, backstop: true })).toBeUndefined();
+    expect(issues(straddle)).toBeUndefined();
   });
 });
 

@@ -122,7 +122,6 @@ const NOT_WITH_POSITIONS = [
   ['trail', (v: unknown) => v != null, 'a trailing stop per position'],
   ['move_stop_to_cost_after', (v: unknown) => v != null, 'a move to cost per position'],
   ['reentries', (v: unknown) => typeof v === 'number' && v > 0, 're-entry per position'],
-  ['backstop', (v: unknown) => v === true, 'a backstop id that names the position'],
 ] as const;
 
 /**

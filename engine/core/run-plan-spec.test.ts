@@ -44,12 +44,20 @@ describe('runPlanOfPosition', () => {
       target_mode: 'percent',
       trail_mode: 'points',
       move_stop_to_cost_mode: 'points',
-      backstop: false,
       reentries: 0,
       reentry_after: 'stop_loss',
     });
     expect(runPlanOfPosition(straddle, 0)).toMatchObject({ side: 'buy', option_strike: 'atm+4', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', target: 40, target_mode: 'points', position_no: 0 });
     expect(runPlanOfPosition(straddle, 2)).toMatchObject({ side: 'sell', option_right: 'PE', qty: 2, stop_loss: 20, stop_loss_mode: 'points', target: 50, target_mode: 'percent' });
+  });
+
+  it("copies the strategy's backstop keys into every position's plan; left out, the broker's default", () => {
+    const on = settledSpec(strategySpec.parse({ ...straddleBody, backstop: true, backstop_margin: 2, backstop_margin_mode: 'percent' }), 'NFO', 'Asia/Kolkata');
+    for (const n of [0, 1, 2]) expect(runPlanOfPosition(on, n)).toMatchObject({ position_no: n, backstop: true, backstop_margin: 2, backstop_margin_mode: 'percent' });
+    const off = settledSpec(strategySpec.parse({ ...straddleBody, backstop: false }), 'NFO', 'Asia/Kolkata');
+    expect(runPlanOfPosition(off, 1)).toMatchObject({ backstop: false });
+    expect(runPlanOfPosition(straddle, 1)).not.toHaveProperty('backstop');
+    expect(runPlanSpec.parse(runPlanOfPosition(on, 2))).toEqual(runPlanOfPosition(on, 2));
   });
 
   it('is a plan runs.plan reads back, and the run policy\'s plan of a short or a long', () => {

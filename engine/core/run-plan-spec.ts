@@ -95,10 +95,11 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
  * one option position, so the run policy runs it unchanged: the position's side, contract rule and
  * lots (else the strategy's qty), its stop-loss and target each with its unit (else the
  * strategy's), the strategy's account, index, grace and square-off, and the group's rules (MTM
- * stop and target, the failed-position rule, stops to cost). No backstop (its id has no room
- * for the position yet), no trail, move to cost or re-entry (the spec refuses them with positions).
+ * stop and target, the failed-position rule, stops to cost), and the strategy's backstop keys as
+ * it has them (left out: the broker's default; its id names the position, core/ids.ts backstopId).
+ * No trail, move to cost or re-entry (the spec refuses them with positions).
  * @throws Error when the spec has no such position (a caller's mistake, never the trader's).
- * @example runPlanOfPosition(straddle, 1) // { symbol: 'NIFTY', option_right: 'PE', side: 'sell', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', position_no: 1, backstop: false, … }
+ * @example runPlanOfPosition(straddle, 1) // { symbol: 'NIFTY', option_right: 'PE', side: 'sell', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', position_no: 1, … }
  */
 export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number): RunPlanSpec {
   const p = spec.positions?.[positionNo];
@@ -123,7 +124,9 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     target_mode: p.target_mode ?? spec.target_mode,
     trail_mode: spec.trail_mode,
     move_stop_to_cost_mode: spec.move_stop_to_cost_mode,
-    backstop: false,
+    ...(spec.backstop !== undefined ? { backstop: spec.backstop } : {}),
+    ...(spec.backstop_margin !== undefined ? { backstop_margin: spec.backstop_margin } : {}),
+    ...(spec.backstop_margin_mode !== undefined ? { backstop_margin_mode: spec.backstop_margin_mode } : {}),
     reentries: 0,
     reentry_after: spec.reentry_after,
     // The group's rules, in every position's plan: each run carries what its group decides by.

@@ -87,7 +87,7 @@ export class BackstopKeeper {
    * leg still held): a backstop that no longer rests and sold nothing is placed again as its next
    * version (the broker lost it, or the process died between its cancel and the exit's journal).
    */
-  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate'>, legNo: number, position: BackstopPosition, plan: BackstopPlan, replace = false): Promise<Backstop | null> {
+  place(run: Pick<Run, 'id' | 'strategyId' | 'userId' | 'tradingDate' | 'plan'>, legNo: number, position: BackstopPosition, plan: BackstopPlan, replace = false): Promise<Backstop | null> {
     return this.serial(run.id, legNo, async () => {
       const existing = this.deps.repos.backstops.findByLegInternal(run.id, legNo);
       const again = replace && existing && existing.state === 'cancelled' && existing.filledQty === 0 ? existing : null;
@@ -103,7 +103,7 @@ export class BackstopKeeper {
       const targetFields = { targetPrice: target?.triggerPrice ?? null, targetLimitPrice: target?.limitPrice ?? null };
       const fields = { qty: position.qty, triggerPrice, limitPrice, ...targetFields, state: 'placing' as const, reason: null, brokerRef: null, filledQty: 0, fillPrice: null, done: false, firedLeg: null };
       const row = again
-        ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, again.version + 1) }, clock.now())
+        ? repos.backstops.update(again.id, { ...fields, version: again.version + 1, clientOrderId: idOf(installId, run, legNo, again.version + 1) }, clock.now())
         : repos.backstops.insert(
         {
           runId: run.id,
@@ -112,7 +112,7 @@ export class BackstopKeeper {
           brokerAccountId: position.brokerAccountId,
           legNo,
           version: 1,
-          clientOrderId: backstopId(installId, run.strategyId, run.tradingDate, legNo, 1),
+          clientOrderId: idOf(installId, run, legNo, 1),
           symbol: position.symbol,
           exchange: position.exchange,
           side: position.side,
@@ -256,7 +256,7 @@ export class BackstopKeeper {
       const version = row.version + 1;
       // A take-profit resting with it goes along unchanged: the levels never move a target.
       const target = targetOf(row);
-      const next = { clientOrderId: backstopId(this.deps.installId, row.strategyId, run.tradingDate, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
+      const next = { clientOrderId: idOf(this.deps.installId, run, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
       // Counted before it goes: a move whose answer dies with the process may have reached the broker.
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice, modifiesSentAt: withModifyAt(row.modifiesSentAt, now) });
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
@@ -272,7 +272,7 @@ export class BackstopKeeper {
     const stops = broker.restingStops;
     if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
     const version = row.version + 1;
-    const clientOrderId = backstopId(this.deps.installId, row.strategyId, run.tradingDate, row.legNo, version);
+    const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
     if (seen) return this.adoptNext(row, version, seen);
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
@@ -496,6 +496,11 @@ export const PLACEMENT_RETRY_MAX_MS = 30_000;
 
 /** How long after an exit a placement never answered is looked up once more (lookAgainLater). */
 export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
+
+/** The id of a version of the run's leg's backstop: with the run's position when it is one of several (its plan's `position_no`). */
+function idOf(installId: string, run: Pick<Run, 'strategyId' | 'tradingDate' | 'plan'>, legNo: number, version: number): string {
+  return backstopId(installId, run.strategyId, run.tradingDate, legNo, version, run.plan?.position_no);
+}
 
 function firedClearance(row: Backstop): ExitClearance {
   return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) };

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
 import { storedStrategySpec } from '../../engine/core/strategy-spec';
 import type { Strategy } from '../../engine/core/types';
-import { positionClientOrderId } from '../../engine/core/ids';
+import { backstopId, positionClientOrderId } from '../../engine/core/ids';
 
 let t: TestEngine;
 afterEach(async () => t?.close());
@@ -40,8 +40,8 @@ describe('a group of positions armed by the manager', () => {
       [0, 'ARMED', Date.parse('2026-12-07T03:50:00Z'), Date.parse('2026-12-07T09:40:00Z')],
       [1, 'ARMED', Date.parse('2026-12-07T03:50:00Z'), Date.parse('2026-12-07T09:40:00Z')],
     ]);
-    expect(group[0]!.plan).toMatchObject({ position_no: 0, side: 'sell', option_right: 'CE', qty: 2, stop_loss: 40, backstop: false });
-    expect(group[1]!.plan).toMatchObject({ position_no: 1, side: 'sell', option_right: 'PE', qty: 1, stop_loss: 30, backstop: false });
+    expect(group[0]!.plan).toMatchObject({ position_no: 0, side: 'sell', option_right: 'CE', qty: 2, stop_loss: 40 });
+    expect(group[1]!.plan).toMatchObject({ position_no: 1, side: 'sell', option_right: 'PE', qty: 1, stop_loss: 30 });
     expect(await t.runtime.readRuntime(s.id, 0)).toMatchObject({ runId: group[0]!.id, state: 'ARMED' });
     expect(await t.runtime.readRuntime(s.id, 1)).toMatchObject({ runId: group[1]!.id, state: 'ARMED' });
     expect(t.eventsOf('strategy_armed')).toMatchObject([{ strategyId: s.id, runId: group[0]!.id }]);
@@ -117,6 +117,25 @@ describe('a group of positions armed by the manager', () => {
     ]);
     expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
     expect(await t.runtime.readRuntime(s.id, 1)).toBeNull();
+  });
+
+  it('with backstop true, rests a stop at the broker per position under its own id, each cancelled before its buy-back', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const { option_right: _r, ...index } = NIFTY;
+    const s = await t.create({ ...index, backstop: true, positions: STRADDLE });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:05Z');
+    const stops = () => t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => t.repos.backstops.listByRunInternal(r.id).map((b) => [b.clientOrderId, b.symbol, b.side, b.state]));
+    expect(stops()).toEqual([
+      [[backstopId('test01', s.id, '2026-12-07', 0, 1, 0), 'NIFTY26D0826000CE', 'buy', 'resting']],
+      [[backstopId('test01', s.id, '2026-12-07', 0, 1, 1), 'NIFTY26D0826000PE', 'buy', 'resting']],
+    ]);
+    await t.until('2026-12-07T09:40:05Z');
+    expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => [r.state, r.exitLeg])).toEqual([
+      ['SOLD', 'SELL'],
+      ['SOLD', 'SELL'],
+    ]);
+    expect(stops().map((rows) => rows.map((b) => b[3]))).toEqual([['cancelled'], ['cancelled']]);
   });
 
   it('buys a hedge before the short that needs its margin, and closes the short first at the SELL time', async () => {

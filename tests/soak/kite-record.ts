@@ -74,13 +74,13 @@ export function kiteOrders(record: KiteRecord): BrokerOrder[] {
   const byId = new Map(record.orders.map((o) => [o.order_id, o]));
   const gttOrderIds = new Set(record.gtts.flatMap((g) => (g.orders[0]?.result?.order_result?.order_id ? [g.orders[0].result.order_result.order_id] : [])));
   const out: BrokerOrder[] = [];
-  const entries: Array<{ order: KiteRecordOrder; installId: string; strategyId: number; tradingDate: string; legNo: number }> = [];
+  const entries: Array<{ order: KiteRecordOrder; installId: string; strategyId: number; tradingDate: string; legNo: number; positionNo: number | undefined }> = [];
   for (const o of record.orders) {
     if (o.tag !== null) {
       out.push(orderOf(o, o.tag));
       try {
         const p = parseClientOrderId(o.tag);
-        if (p.slot === 'entry') entries.push({ order: o, installId: p.installId, strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo });
+        if (p.slot === 'entry') entries.push({ order: o, installId: p.installId, strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo, positionNo: p.positionNo });
       } catch {
         // The judge names an id it cannot parse.
       }
@@ -96,10 +96,10 @@ export function kiteOrders(record: KiteRecord): BrokerOrder[] {
       .sort((a, b) => (b.order.accepted_at_ms ?? 0) - (a.order.accepted_at_ms ?? 0))[0];
     let id = `gtt-${g.id}`;
     if (entry) {
-      const key = `${entry.strategyId}/${entry.tradingDate}/${entry.legNo}`;
+      const key = `${entry.strategyId}/${entry.tradingDate}/${entry.positionNo ?? ''}/${entry.legNo}`;
       const version = (versions.get(key) ?? 0) + 1;
       versions.set(key, version);
-      id = backstopId(entry.installId, entry.strategyId as Parameters<typeof backstopId>[1], entry.tradingDate, entry.legNo, version);
+      id = backstopId(entry.installId, entry.strategyId as Parameters<typeof backstopId>[1], entry.tradingDate, entry.legNo, version, entry.positionNo);
     }
     const placed = leg?.result?.order_result?.order_id ? byId.get(leg.result.order_result.order_id) : undefined;
     const fired = g.status === 'triggered';

@@ -102,8 +102,10 @@ export function orderKey(id: string): OrderKey {
   return { strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo, role: p.slot, attempt: p.slot === 'exit' ? p.attempt : 0 };
 }
 
-/** Kite's tag, the tightest limit a client order id must fit. */
+/** Kite's tag, the tightest limit an entry's or exit's client order id must fit. */
 const MAX_ID_CHARS = 20;
+/** A backstop's id is never a Kite tag (a GTT carries none): Alpaca's client_order_id is its tightest limit (core/ids.ts backstopId). */
+const MAX_BACKSTOP_ID_CHARS = 48;
 
 interface Leg {
   readonly strategyId: number;
@@ -121,7 +123,8 @@ const words = (orders: readonly BrokerOrder[]) => orders.map((o) => `${o.client_
 
 /** Parses `id` (an entry's, exit's or backstop's), or says in `problems` why it is not one the judge can key. */
 function parsedId(id: string, where: string, problems: string[]): OrderKey | null {
-  if (id.length > MAX_ID_CHARS) problems.push(`${where}: client order id ${id} is ${id.length} characters, over ${MAX_ID_CHARS}`);
+  const max = id.startsWith('tb') ? MAX_BACKSTOP_ID_CHARS : MAX_ID_CHARS;
+  if (id.length > max) problems.push(`${where}: client order id ${id} is ${id.length} characters, over ${max}`);
   try {
     return orderKey(id);
   } catch (err) {

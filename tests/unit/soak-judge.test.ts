@@ -110,6 +110,15 @@ describe('judgeBroker', () => {
 });
 
 describe('judgeBroker with backstops', () => {
+  it("holds a backstop's id to Alpaca's 48 characters, not Kite's tag (a GTT carries none): a position's 21 pass", () => {
+    const positioned = backstopId('k3x9a1', asStrategyId(1), DAY, 0, 1, 1);
+    const fine = [order(id(1, 'entry'), 'buy', 2, 1), backstop(positioned, 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 5)];
+    expect(judgeBroker(fine, accepted(fine), asking([[1, longStop]])).problems).toEqual([]);
+    const long = `tb${'x'.repeat(47)}`;
+    const over = [order(id(1, 'entry'), 'buy', 2, 1), backstop(long, 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 5)];
+    expect(judgeBroker(over, accepted(over), asking([[1, longStop]])).problems).toContain(`order at the broker (sell AAPL): client order id ${long} is 49 characters, over 48`);
+  });
+
   it('counts a fired backstop as the leg\'s exit, and a cancelled one beside the engine\'s exit as nothing', () => {
     const orders = [
       order(id(1, 'entry'), 'buy', 2, 1),

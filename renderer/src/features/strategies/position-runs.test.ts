@@ -31,6 +31,13 @@ describe('a strategy with positions, run by run', () => {
       'Position 2 · sell NIFTY26D0826000PE · In position · 65 @ 76.50',
     ]);
     expect(positionLines(straddle([run(0, {}), run(1, { state: 'SKIPPED' })]))).toEqual(['Position 1 · sell CE atm · Armed', 'Position 2 · sell PE atm · Skipped']);
+    // Each position's own backstop while it holds; none once it is closed.
+    const gtt = (trigger: number, ref: string) => ({ state: 'resting', trigger_price: trigger, target_price: null, broker_ref: ref }) as RuntimeDto['backstop'];
+    expect(positionLines(straddle([{ ...ce, backstop: gtt(121.25, '1001') }, { ...pe, backstop: gtt(106.5, '1002') }]))).toEqual([
+      'Position 1 · sell NIFTY26D0826000CE · In position · 130 @ 81.25, stop 121.25 · Backstop 121.25 resting at the broker (1001)',
+      'Position 2 · sell NIFTY26D0826000PE · In position · 65 @ 76.50 · Backstop 106.50 resting at the broker (1002)',
+    ]);
+    expect(positionLines(straddle([{ ...ce, state: 'SOLD', position_qty: 0, backstop: gtt(121.25, '1001') }]))![0]).toBe('Position 1 · sell NIFTY26D0826000CE · Sold');
     expect(positionLines(straddle([]))).toEqual(['Position 1 · sell CE atm', 'Position 2 · sell PE atm']);
   });
 

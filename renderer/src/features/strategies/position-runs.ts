@@ -6,6 +6,7 @@
 import Decimal from 'decimal.js';
 import type { RuntimeDto, StrategyDto } from '../../lib/api-types';
 import { price, qty } from '../../lib/format';
+import { backstopWords } from './exit-levels';
 import { runStateLabel } from './labels';
 
 /** The latest day's runs by position: `position_runs`, or the one `runtime` of an answer without them. */
@@ -40,8 +41,9 @@ export function groupSummary(s: StrategyDto): string | null {
 
 /**
  * One line per position of a strategy with positions (null without): its number from 1, side
- * and contract (the rule until chosen), and its run's state, quantity held, entry and stop.
- * @example positionLines(straddle)![0] // 'Position 1 · sell NIFTY26D0826000CE · In position · 130 @ 81.25, stop 121.25'
+ * and contract (the rule until chosen), and its run's state, quantity held, entry and stop, and
+ * the position's own backstop while it holds (each position rests its own at the broker).
+ * @example positionLines(straddle)![0] // 'Position 1 · sell NIFTY26D0826000CE · In position · 130 @ 81.25, stop 121.25 · Backstop 121.25 resting at the broker (1001)'
  */
 export function positionLines(s: StrategyDto): string[] | null {
   if (s.positions === null) return null;
@@ -51,7 +53,8 @@ export function positionLines(s: StrategyDto): string[] | null {
     const what = run?.contract?.symbol ?? `${p.option_right} ${p.option_strike}`;
     const head = `Position ${i + 1} · ${p.side} ${what}`;
     if (!run) return head;
-    const held = run.position_qty > 0 ? ` · ${qty(run.position_qty)} @ ${price(run.entry_price)}${run.levels ? `, stop ${price(run.levels.stop)}` : ''}` : '';
+    const backstop = run.position_qty > 0 ? backstopWords(run.backstop) : null;
+    const held = run.position_qty > 0 ? ` · ${qty(run.position_qty)} @ ${price(run.entry_price)}${run.levels ? `, stop ${price(run.levels.stop)}` : ''}${backstop ? ` · ${backstop}` : ''}` : '';
     return `${head} · ${runStateLabel(run.state)}${held}`;
   });
 }

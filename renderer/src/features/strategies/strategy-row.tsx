@@ -126,7 +126,8 @@ export const StrategyRow = memo(function StrategyRow({ strategy: s, now, onEdit,
             {stale}
           </div>
         )}
-        {levels.backstop && (
+        {/* A group's backstops are each position's, on its line. */}
+        {levels.backstop && !lines && (
           <div className="small muted" data-testid="backstop">
             {levels.backstop}
           </div>
