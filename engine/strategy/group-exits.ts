@@ -96,7 +96,7 @@ export class GroupExits {
       const entry = run.state === 'ARMED' ? undefined : repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
       if (!entry) return [];
       const base = positionOfRun(run);
-      const realized = realizedPnlNumber({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: entry.filledQty, heldQty: run.positionQty, short: entry.side === 'sell' }) ?? 0;
+      const realized = realizedPnlNumber({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: entry.filledQty, heldQty: run.positionQty, unsoldQty: run.unsoldQty, short: entry.side === 'sell' }) ?? 0;
       const instrument = instrumentKey(entry.exchange, entry.symbol);
       return [{ view: { ...base, realized }, feed: feedOf(entry.brokerAccountId, instrument), accountId: entry.brokerAccountId, instrument }];
     });

@@ -210,13 +210,14 @@ describe('CCXT account on the Binance fake', () => {
     await expect(s.account.execution.cancelOrder('tckUnknownPair')).rejects.toThrow(/no pair is known for client order id tckUnknownPair/);
   });
 
-  it('netQty: the base asset free and locked (a resting order of the trader holds some), floored to the step; none held is 0', async () => {
+  it('netQty: the base asset free, not what a resting order of the trader locks, floored to the step; none held is 0', async () => {
     const s = await setup({ balances: { USDT: '10000', BTC: '0.0014985' } });
     const ex = await s.account.exchange();
     // The trader's own LIMIT sell, far above the market, locks 0.0005 BTC.
     await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.0005, 70_000);
     expect(s.fake.balance('BTC')).toEqual({ free: '0.00099850', locked: '0.00050000' });
-    expect(await s.account.execution.netQty(s.btc)).toBe(0.00149);
+    // A sale of the locked 0.0005 too would be refused -2010 for good.
+    expect(await s.account.execution.netQty(s.btc)).toBe(0.00099);
     expect(s.requests.at(-1)).toMatch(/^GET .*\/api\/v3\/account\?/);
     await s.account.stop();
     await s.fake.close();

@@ -14,6 +14,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runtimeDto } from '../../engine/api/dto';
 import type { StrategyId } from '../../engine/core/ids';
 import { startCcxtTestEngine, type CcxtTestEngine } from '../fakes/binance/ccxt-engine-harness';
 import { eventually } from '../fakes/alpaca/eventually';
@@ -64,6 +65,7 @@ describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
     expect(t!.run(s.id)).toMatchObject({
       state: 'SOLD',
       positionQty: 0,
+      unsoldQty: 0.00101,
       reason: "Not at the broker: 0.00101 of the 0.0015 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 1 sells the 0.00049 it holds",
     });
     // The trader's order rests untouched.
@@ -89,7 +91,9 @@ describe('an exit at Binance while the balance cannot be read', () => {
       ['BUY', '0.0015', 'placed #1'],
       ['SELL', '0.00149', 'placed #2'],
     ]);
-    expect(t!.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, exitLeg: 'STOPLOSS' });
+    expect(t!.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, unsoldQty: 0.00001, exitLeg: 'STOPLOSS', exitPrice: 54_000 });
     expect(t!.fake.balance('BTC').free).toBe('0.00000850');
+    // Booked as sold: the 0.00149 that was, not the 0.0015 bought (−6 000 × 0.00149).
+    expect(runtimeDto(t!.run(s.id), 0.0015)).toMatchObject({ sold_qty: 0.00149, realized_pnl: -8.94 });
   });
 });
