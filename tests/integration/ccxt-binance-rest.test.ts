@@ -225,6 +225,33 @@ describe('CCXT account on the Binance fake', () => {
     expect(await bare.account.execution.netQty(bare.btc)).toBe(0);
   });
 
+  it("the form's quote is optional work: kept 5 s per pair, and skipped (null, nothing sent) once only the orders' reserve is left, the order then sent at once", async () => {
+    const s = await setup();
+    const tickers = () => s.requests.filter((r) => r.includes('/api/v3/ticker/price')).length;
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ symbol: 'BTC/USDT', price: 60_000 });
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ price: 60_000 });
+    expect(tickers()).toBe(1);
+    await s.clock.advance(5_000);
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ price: 60_000 });
+    expect(tickers()).toBe(2);
+    // The stale-price watch's quote (not optional) spends the budget down: 12 × 21 requests a
+    // minute, over the 240; 20 at a time, so it never waits (an optional quote sent left ≥ 20).
+    let spent = 0;
+    for (; spent < 100; spent++) {
+      await s.clock.advance(5_000);
+      const before = s.requests.length;
+      if ((await s.account.data.optionalQuote!(s.btc)) === null) {
+        expect(s.requests.length).toBe(before);
+        break;
+      }
+      while (s.requests.length - before < 1 + BINANCE.reservedForOrders) await s.account.data.quote!([s.btc]);
+    }
+    expect(spent).toBeLessThan(100);
+    // The reserve is there for the order: sent without the clock moving.
+    const placed = await buy(s, 'tckAfterQuotes');
+    expect(placed.kind).toBe('accepted');
+  });
+
   it('rejects a bad key at the credentials check, naming the refusal and not the key', async () => {
     const clock = new FakeClock(START);
     fake = await startFakeBinance({ now: () => clock.now(), prices: { BTCUSDT: '60000' } });
