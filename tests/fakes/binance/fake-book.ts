@@ -41,7 +41,7 @@ export interface FakeTrade {
 export interface FakeOrderEvent {
   readonly order: FakeOrder;
   /** Binance's execution type `x`. */
-  readonly execution: 'NEW' | 'TRADE' | 'CANCELED';
+  readonly execution: 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED';
   readonly fill: FakeFill | null;
   /** On CANCELED: the cancel request's own client id (`c`; the order's id is then in `C`). */
   readonly cancelClientId: string | null;
@@ -85,6 +85,8 @@ export class FakeBinanceBook {
   readonly symbols = new Map<string, FakeSymbol>();
   readonly orders: FakeOrder[] = [];
   private readonly prices = new Map<string, Decimal>();
+  /** Test control (ours): how much the book holds for the next MARKET order on a symbol (limitNextMarket). */
+  private readonly depth = new Map<string, Decimal>();
   private nextOrderId = 1;
   private nextTradeId = 1;
   /** Listeners of every trade (the market stream) and every order event (the user data stream). */
@@ -126,6 +128,15 @@ export class FakeBinanceBook {
     this.prices.set(symbol, p);
     this.publishTrade(symbol, p, new Decimal(qty ?? s.stepSize), false);
     for (const o of this.orders) if (o.symbol === symbol && OPEN.has(o.status) && this.crosses(o, p)) this.fill(o, p);
+  }
+
+  /**
+   * Test control (ours): the next MARKET order on `symbol` finds only `qty` on the book; it fills
+   * that much and the rest EXPIRES, as enums.md's order status EXPIRED says of "MARKET orders that
+   * partially fill" (the book ran out).
+   */
+  limitNextMarket(symbol: string, qty: string): void {
+    this.depth.set(symbol, new Decimal(qty));
   }
 
   place(account: FakeBinanceAccount, p: URLSearchParams): BinanceError | FakeOrder {
@@ -190,7 +201,11 @@ export class FakeBinanceBook {
     bal.free = bal.free.sub(spend);
     bal.locked = bal.locked.add(spend);
     this.emitOrder({ order, execution: 'NEW', fill: null, cancelClientId: null });
-    if (type === 'MARKET') this.fill(order, last!);
+    if (type === 'MARKET') {
+      const depth = this.depth.get(symbol);
+      this.depth.delete(symbol);
+      this.fill(order, last!, depth);
+    }
     else if (last !== undefined && this.crosses(order, last)) this.fill(order, last);
     return order;
   }
@@ -299,11 +314,16 @@ export class FakeBinanceBook {
     return o.type === 'LIMIT' && (o.side === 'BUY' ? price.lte(o.price) : price.gte(o.price));
   }
 
-  /** Fills the rest of `o` at `price`: funds move, the commission is taken from what was received. */
-  private fill(o: FakeOrder, price: Decimal): void {
+  /**
+   * Fills the rest of `o` at `price`, or at most `upTo` of it (the rest then EXPIRES): funds move,
+   * the commission is taken from what was received.
+   */
+  private fill(o: FakeOrder, price: Decimal, upTo?: Decimal): void {
     const s = this.symbols.get(o.symbol)!;
     const account = this.accounts.get(o.apiKey)!;
-    const qty = o.origQty.sub(o.executedQty);
+    const rest = o.origQty.sub(o.executedQty);
+    const qty = upTo === undefined ? rest : Decimal.min(rest, upTo);
+    if (qty.isZero()) return this.expire(o, price);
     const quote = qty.mul(price);
     const got = o.side === 'BUY' ? qty : quote;
     const gotAsset = o.side === 'BUY' ? s.baseAsset : s.quoteAsset;
@@ -321,11 +341,25 @@ export class FakeBinanceBook {
     const tradeId = this.publishTrade(o.symbol, price, qty, o.side === 'SELL');
     const fill: FakeFill = { price: D8(price), qty: D8(qty), commission: D8(commission), commissionAsset: gotAsset, tradeId };
     o.fills.push(fill);
-    o.executedQty = o.origQty;
+    o.executedQty = o.executedQty.add(qty);
     o.cummulativeQuoteQty = o.cummulativeQuoteQty.add(quote);
-    o.status = 'FILLED';
+    o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = this.now();
     this.emitOrder({ order: o, execution: 'TRADE', fill, cancelClientId: null });
+    if (o.status === 'PARTIALLY_FILLED') this.expire(o, price);
+  }
+
+  /** A MARKET order's unfilled rest expires (the book ran out): what it locked for that rest comes back free. */
+  private expire(o: FakeOrder, price: Decimal): void {
+    const s = this.symbols.get(o.symbol)!;
+    const rest = o.origQty.sub(o.executedQty);
+    const bal = this.accounts.get(o.apiKey)!.balances.get(o.side === 'BUY' ? s.quoteAsset : s.baseAsset)!;
+    const locked = o.side === 'BUY' ? rest.mul(price) : rest;
+    bal.locked = bal.locked.sub(locked);
+    bal.free = bal.free.add(locked);
+    o.status = 'EXPIRED';
+    o.updateTime = this.now();
+    this.emitOrder({ order: o, execution: 'EXPIRED', fill: null, cancelClientId: null });
   }
 
   private emitOrder(event: FakeOrderEvent): void {
