@@ -15,6 +15,11 @@ const pos = (side: 'buy' | 'sell', over: Partial<PositionDto> = {}): PositionDto
   stop_loss_mode: null,
   target: null,
   target_mode: null,
+  trail: null,
+  trail_mode: null,
+  move_stop_to_cost_after: null,
+  move_stop_to_cost_mode: null,
+  reentries: null,
   ...over,
 });
 
