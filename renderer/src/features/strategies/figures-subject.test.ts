@@ -66,6 +66,12 @@ describe('figuresSubject', () => {
     expect(exitLevels(own, null).stop.text).toBe('15 points below the fill');
   });
 
+  it("takes the first position's own trail and move to cost, else the strategy's: a sold position trails the lowest premium", () => {
+    const own = figuresSubject({ ...base, move_stop_to_cost_after: 10, positions: [pos('sell', { trail: 12, trail_mode: 'percent' }), pos('sell', { option_right: 'PE', trail: 3 })] });
+    expect([own.trail, own.trail_mode, own.move_stop_to_cost_after, own.move_stop_to_cost_mode]).toEqual([12, 'percent', 10, 'points']);
+    expect(stopMoves(own)).toMatch(/^Trails 12 % above the lowest price since the entry/);
+  });
+
   it('leaves a strategy of one position as it is: a sell-first one already reads as a short', () => {
     const short = { ...base, side: 'sell', trail: 5, stop_loss: 2 } as StrategyDto;
     expect(figuresSubject(short)).toBe(short);

@@ -271,6 +271,12 @@ describe('isShown', () => {
     expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
   });
 
+  it('shows the re-entry kind and cut-off when a position re-enters, though the strategy\'s own re-entries are 0', () => {
+    const row = (reentries: string) => ({ ...Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])), reentries }) as RowValues;
+    const shown = (name: string, rows: RowValues[]) => isShown(byName(name), { reentries: '0', positions: { rows } }, fields);
+    expect([shown('reentry_cutoff', [row(''), row('0')]), shown('reentry_cutoff', [row(''), row(' 2 ')]), shown('reentry_after', [row('1'), row('0')])]).toEqual([false, true, true]);
+  });
+
   it("shows a group's rules once the positions editor holds a row, not before", () => {
     const row = Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])) as RowValues;
     for (const name of ['mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop']) {
