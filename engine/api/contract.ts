@@ -223,7 +223,7 @@ export interface LevelsDto {
   readonly cost_at: number | null;
 }
 
-/** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, stop_loss, target and their modes). */
+/** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, the levels and their modes, trail, move to cost, re-entries). */
 export interface PositionDto {
   readonly side: 'buy' | 'sell';
   readonly option_right: 'CE' | 'PE';
@@ -234,6 +234,12 @@ export interface PositionDto {
   readonly stop_loss_mode: 'points' | 'percent' | null;
   readonly target: number | null;
   readonly target_mode: 'points' | 'percent' | null;
+  readonly trail: number | null;
+  readonly trail_mode: 'points' | 'percent' | null;
+  readonly move_stop_to_cost_after: number | null;
+  readonly move_stop_to_cost_mode: 'points' | 'percent' | null;
+  /** 0: this position never re-enters; null: the strategy's reentries. */
+  readonly reentries: number | null;
 }
 
 /**

@@ -187,6 +187,11 @@ function positionDto(p: PositionSpec): PositionDto {
     stop_loss_mode: p.stop_loss_mode ?? null,
     target: p.target ?? null,
     target_mode: p.target_mode ?? null,
+    trail: p.trail ?? null,
+    trail_mode: p.trail_mode ?? null,
+    move_stop_to_cost_after: p.move_stop_to_cost_after ?? null,
+    move_stop_to_cost_mode: p.move_stop_to_cost_mode ?? null,
+    reentries: p.reentries ?? null,
   };
 }
 

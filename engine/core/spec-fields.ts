@@ -123,6 +123,17 @@ export const distanceOrZero = (field: string) =>
     .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
     .transform((n) => (n === 0 ? undefined : n));
 
+/** The most re-entries a run (a position) makes in a day: one digit of the leg in a client order id. */
+export const MAX_REENTRIES = 9;
+
+/** How many times to enter again the same day: a whole number 0..MAX_REENTRIES. */
+export const reentryCount = (field: string) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(0, { error: `${field} must be between 0 and ${MAX_REENTRIES}` })
+    .max(MAX_REENTRIES, { error: `${field} must be between 0 and ${MAX_REENTRIES}` });
+
 /** An option's strike rule, lower-cased; left out: atm. */
 export const optionStrike = (field: string) =>
   keptUnlessDefault(

@@ -15,9 +15,9 @@ import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
 import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
 import { GROUP_FIELD_META, groupRules, groupShape, positionRules, positionsField } from './position-spec';
-import { decimalQty, distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, timeOfDay } from './spec-fields';
+import { decimalQty, distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, MAX_REENTRIES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, reentryCount, timeOfDay } from './spec-fields';
 
-export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
+export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, MAX_REENTRIES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
 
 /** Bumped with a pure upgrade(vN → vN+1) when a stored spec must change shape. */
 export const SPEC_VERSION = 2;
@@ -25,7 +25,6 @@ export const SPEC_VERSION = 2;
 export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-export const MAX_REENTRIES = 9;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
 /**
@@ -91,12 +90,7 @@ export const strategyShape = {
   backstop_margin_mode: keptUnlessDefault(oneOf('backstop_margin_mode', OFFSET_MODES), 'points'),
   /** The group's rules (combined MTM stop and target, a failed position, stops to cost): with positions only. After the exits, so a form's groups keep their order. */
   ...groupShape,
-  reentries: z
-    .number({ error: 'reentries must be a number' })
-    .int({ error: 'reentries must be a whole number' })
-    .min(0, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
-    .max(MAX_REENTRIES, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
-    .default(0),
+  reentries: reentryCount('reentries').default(0),
   reentry_after: oneOf('reentry_after', REENTRY_AFTER).default('stop_loss'),
   reentry_cutoff: orNone(timeOfDay('reentry_cutoff')),
   repeat: oneOf('repeat', REPEATS).default('once'),
@@ -223,7 +217,8 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
     if ((after === 'stop_loss' || after === 'either') && (v.stop_loss_mode ?? 'price') === 'price') {
       issue('stop_loss_mode', `a re-entry after the stop-loss (reentry_after ${String(after)}) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once`);
     }
-    if (after === 'target' && v.target == null) issue('target', 'reentry_after target needs a target: without one no exit allows a re-entry');
+    // With positions, a position's own target may be the one: positionRules checks each position that re-enters.
+    if (after === 'target' && v.target == null && !Array.isArray(v.positions)) issue('target', 'reentry_after target needs a target: without one no exit allows a re-entry');
     if ((after === 'target' || after === 'either') && v.target != null && (v.target_mode ?? 'price') === 'price') {
       issue('target_mode', `a re-entry after the target (reentry_after ${String(after)}) needs target_mode points or percent: a target price would be at or past the price again at once`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legFills, realizedPnl, realizedPnlNumber, runPnl, runSoldQty, soldQty, sumPnl } from './realized-pnl';
+import { closedLegsPnl, legFills, realizedPnl, realizedPnlNumber, runPnl, runSoldQty, soldQty, sumPnl } from './realized-pnl';
 
 describe('realizedPnl', () => {
   it('is (exit − entry) × quantity sold for a plain SELL', () => {
@@ -86,5 +86,24 @@ describe('legFills and runPnl: a run that re-entered', () => {
     expect(legs).toEqual([{ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0, short: false }]);
     expect(runPnl(legs)?.toNumber()).toBe(35);
     expect(runPnl(legFills({ entryPrice: null, exitPrice: null, heldQty: 0 }, null, []))).toBeNull();
+  });
+});
+
+describe('closedLegsPnl', () => {
+  const fills = [
+    { legNo: 0, slot: 'entry', filledQty: 65, fillPrice: 100 },
+    { legNo: 0, slot: 'exit', filledQty: 65, fillPrice: 130.1 },
+    { legNo: 1, slot: 'entry', filledQty: 65, fillPrice: 120 },
+    { legNo: 1, slot: 'exit', filledQty: 65, fillPrice: 110 },
+    { legNo: 2, slot: 'entry', filledQty: 65, fillPrice: 105 },
+  ] as const;
+
+  it('sums, in decimal, the legs before the one given from their journal rows alone (a short earns as the buy-back is cheaper)', () => {
+    expect(closedLegsPnl(fills, 1, true).toNumber()).toBe(-1956.5);
+    expect(closedLegsPnl(fills, 2, true).toNumber()).toBe(-1306.5);
+    // The leg under way (2, its exit not filled) is the run row's, never counted here.
+    expect(closedLegsPnl(fills, 3, true).toNumber()).toBe(-1306.5);
+    expect(closedLegsPnl(fills, 0, true).toNumber()).toBe(0);
+    expect(closedLegsPnl(fills, 2, false).toNumber()).toBe(1306.5);
   });
 });

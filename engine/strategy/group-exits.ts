@@ -9,13 +9,14 @@
  * (one exit at a time, journal before send, attempts) holds unchanged. A restart between the flag
  * and the exits finds the flag on each run and exits it then (run-policy/recover.ts), once.
  */
+import Decimal from 'decimal.js';
 import type { BrokerAccountId, StrategyId } from '../core/ids';
 import { isDayOver } from '../core/run-state';
 import { instrumentKey, type ExitAllReason, type Run, type Tick } from '../core/types';
 import { checkMtm, exitOrder, groupRulesOf, positionOfRun, stopsToCost, type GroupRules, type PositionView } from '../core/run-policy/group';
 import type { RunEvent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
-import { realizedPnlNumber } from '../execution/realized-pnl';
+import { closedLegsPnl, realizedPnl } from '../execution/realized-pnl';
 import { announceRun, writeRunState } from '../execution/run-ledger';
 
 export interface GroupExitsDeps {
@@ -65,7 +66,14 @@ export class GroupExits {
     this.off.push(
       bus.on('run_state_changed', (e) => {
         if (e.to === 'IN_POSITION' && this.candidates.has(e.strategyId)) this.watch(e.strategyId);
-        if (e.to === 'EXITED_BY_SL') deps.later(() => this.afterStopOut(e.runId));
+        // A run ending between legs (its re-entry not made) stopped out when it began to wait, below.
+        if (e.to === 'EXITED_BY_SL' && e.from !== 'WAITING_REENTRY') deps.later(() => this.afterStopOut(e.runId));
+      }),
+    );
+    // A position's stop-out followed by its re-entry is a stop-out all the same: the others' stops move then.
+    this.off.push(
+      bus.on('reentry_scheduled', (e) => {
+        if (e.after === 'STOPLOSS' || e.after === 'TRAIL_STOP' || e.after === 'BACKSTOP') deps.later(() => this.afterStopOut(e.runId));
       }),
     );
   }
@@ -93,10 +101,15 @@ export class GroupExits {
     if ((rules.mtmStop === null && rules.mtmTarget === null) || group.some((r) => r.exitAll !== null) || group.every(isDayOver)) return;
     this.candidates.add(strategyId);
     const positions = group.flatMap((run): Held[] => {
-      const entry = run.state === 'ARMED' ? undefined : repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
+      const current = run.state === 'ARMED' ? undefined : repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
+      // A position between legs, or with its next leg's entry journaled, still counts what its closed legs made or lost.
+      const entry = current ?? (run.legNo > 0 ? repos.orders.findBySlotInternal(run.id, 'entry', 0) : undefined);
       if (!entry) return [];
       const base = positionOfRun(run);
-      const realized = realizedPnlNumber({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: entry.filledQty, heldQty: run.positionQty, short: entry.side === 'sell' }) ?? 0;
+      const short = entry.side === 'sell';
+      const closed = run.legNo > 0 ? closedLegsPnl(repos.orders.fillsInternal([run.id]), run.legNo, short) : new Decimal(0);
+      const latest = current ? (realizedPnl({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: current.filledQty, heldQty: run.positionQty, short }) ?? 0) : 0;
+      const realized = closed.plus(latest).toNumber();
       const instrument = instrumentKey(entry.exchange, entry.symbol);
       return [{ view: { ...base, realized }, feed: feedOf(entry.brokerAccountId, instrument), accountId: entry.brokerAccountId, instrument }];
     });

@@ -9,7 +9,7 @@ import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type ExitAllReason, type OrderSide, type RunState } from '../types';
 import { canMove, ratchetAt, stopAtCost, watchLevels } from './levels';
-import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
+import { endBetweenLegs, groupClosedWhy, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
 import { qtyLeft, qtySum, qtyText } from '../qty';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
@@ -347,7 +347,8 @@ export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): 
   // EXITING too: an exit already in flight wins, and the journal records this one as suppressed.
   if (s.state === 'IN_POSITION' || s.state === 'BUYING' || s.state === 'EXITING') return { submit: [{ leg: e.leg, scheduledAt: e.scheduledAt }] };
   if (s.state === 'ARMED') return { move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } };
-  if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, 'the SELL time came first');
+  // Between legs when the group's "exit all" steps it: it ends for that, not for the SELL time.
+  if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, s.exitAll !== null ? groupClosedWhy(s.exitAll) : 'the SELL time came first');
   return {};
 }
 

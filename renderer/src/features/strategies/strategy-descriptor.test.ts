@@ -271,6 +271,12 @@ describe('isShown', () => {
     expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
   });
 
+  it('shows the re-entry kind and cut-off when a position re-enters, though the strategy\'s own re-entries are 0', () => {
+    const row = (reentries: string) => ({ ...Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])), reentries }) as RowValues;
+    const shown = (name: string, rows: RowValues[]) => isShown(byName(name), { reentries: '0', positions: { rows } }, fields);
+    expect([shown('reentry_cutoff', [row(''), row('0')]), shown('reentry_cutoff', [row(''), row(' 2 ')]), shown('reentry_after', [row('1'), row('0')])]).toEqual([false, true, true]);
+  });
+
   it("shows a group's rules once the positions editor holds a row, not before", () => {
     const row = Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])) as RowValues;
     for (const name of ['mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop']) {
@@ -302,8 +308,8 @@ describe('rows (a strategy\'s positions)', () => {
     stop_loss: 30,
     stop_loss_mode: 'percent',
     positions: [
-      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
-      { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null },
+      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null, trail: 10, trail_mode: 'percent', move_stop_to_cost_after: null, move_stop_to_cost_mode: null, reentries: 0 },
+      { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null, trail: null, trail_mode: null, move_stop_to_cost_after: 15, move_stop_to_cost_mode: 'points', reentries: 2 },
     ],
   };
 
@@ -319,6 +325,11 @@ describe('rows (a strategy\'s positions)', () => {
       ['stop_loss_mode', 'choice'],
       ['target', 'number'],
       ['target_mode', 'choice'],
+      ['trail', 'number'],
+      ['trail_mode', 'choice'],
+      ['move_stop_to_cost_after', 'number'],
+      ['move_stop_to_cost_mode', 'choice'],
+      ['reentries', 'number'],
     ]);
     // A level's unit is drawn beside it in the row, as the strategy's are.
     expect(items.filter((k) => !isModeOf(k, items)).map((k) => [k.name, modeOf(k, items)?.name])).toEqual([
@@ -329,6 +340,9 @@ describe('rows (a strategy\'s positions)', () => {
       ['lots', undefined],
       ['stop_loss', 'stop_loss_mode'],
       ['target', 'target_mode'],
+      ['trail', 'trail_mode'],
+      ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+      ['reentries', undefined],
     ]);
     expect(valuesOf(allOn).positions).toEqual({ rows: [] });
     expect(bodyOf(allOn, valuesOf(allOn), undefined, KEPT)).not.toHaveProperty('positions');
@@ -338,8 +352,8 @@ describe('rows (a strategy\'s positions)', () => {
     const values = valuesOf(allOn, straddle);
     expect(values.positions).toEqual({
       rows: [
-        { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '' },
-        { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: '2', stop_loss: '20', stop_loss_mode: 'points', target: '', target_mode: '' },
+        { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '', trail: '10', trail_mode: 'percent', move_stop_to_cost_after: '', move_stop_to_cost_mode: '', reentries: '0' },
+        { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: '2', stop_loss: '20', stop_loss_mode: 'points', target: '', target_mode: '', trail: '', trail_mode: '', move_stop_to_cost_after: '15', move_stop_to_cost_mode: 'points', reentries: '2' },
       ],
     });
     const sent = bodyOf(allOn, values, straddle, KEPT).positions;

@@ -146,8 +146,10 @@ export function storedValue(f: FormField, stored: StrategyDto): FormValue {
 /**
  * Whether `f` applies with these inputs (`show_when`): the field it depends on, read as its
  * default when empty, is above the number, equals the choice, is anything but it, or has a value
- * (an option's expiry and strike while an option is chosen). A count typed as something other
- * than a number shows it, so the API's answer about that count is next to what it governs.
+ * (an option's expiry and strike while an option is chosen). A count is read in the rows too (a
+ * position's own re-entries show the strategy's cut-off, which every position re-enters by). A
+ * count typed as something other than a number shows it, so the API's answer about that count is
+ * next to what it governs.
  */
 export function isShown(f: FormField, values: FormValues, fields: readonly FormField[]): boolean {
   const when = f.show_when;
@@ -160,8 +162,13 @@ export function isShown(f: FormField, values: FormValues, fields: readonly FormF
   if ('equals' in when) return value === when.equals;
   if ('unless' in when) return value !== when.unless;
   if ('filled' in when) return value !== '';
-  const n = Number(value);
-  return value === '' ? false : Number.isNaN(n) || n > when.above;
+  const above = (v: string) => v !== '' && (Number.isNaN(Number(v)) || Number(v) > when.above);
+  // A count a row may set for itself (a position's own reentries) shows the field when any row's is above too.
+  const inRows = fields.some((x) => {
+    const rows = values[x.name];
+    return rows !== undefined && isRows(rows) && rows.rows.some((row) => above((row[when.field] ?? '').trim()));
+  });
+  return above(value) || inRows;
 }
 
 /** The inputs of `offered`, from a stored strategy when editing, else new. */
