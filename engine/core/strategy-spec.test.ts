@@ -296,7 +296,7 @@ describe('field meta', () => {
   });
 
   it('marks every key available: the engine trades them all, the backstop and several positions at once included', () => {
-    // The service no longer refuses a key marked unavailable (none was left): marking one again must bring that refusal back.
+    // A key marked unavailable again is refused by the service (strategy-service.ts refuseUnavailable, tested there).
     const unavailable = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => !m.available).map(([name]) => name);
     expect(unavailable).toEqual([]);
   });

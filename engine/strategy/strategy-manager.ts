@@ -355,6 +355,9 @@ export class StrategyManager {
   async watch(strategy: StrategyIdentity, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
     if (this.closed) return;
+    // Here, not at the jobs (schedule): recovery asks once every run of the group is back on its
+    // rails, so no later `recovered` step arms a position's stop again from before its move to cost.
+    if (failures === 0) this.catchUpStopsToCost(strategy.id);
     this.dropWatch(strategy.id);
     const attempt: WatchAttempt = {};
     this.watches.set(strategy.id, attempt);
@@ -435,6 +438,15 @@ export class StrategyManager {
     });
     // A group recovered holding positions has its MTM checked from the first tick.
     if (group.length > 1) this.groupExits.watch(run.strategyId);
+  }
+
+  /** A stop-out whose stops to cost a crash lost (group-exits.ts catchUpStopsToCost): a failure is logged, the prices are subscribed all the same. */
+  private catchUpStopsToCost(strategyId: StrategyId): void {
+    try {
+      this.groupExits.catchUpStopsToCost(strategyId);
+    } catch (err) {
+      this.ctx.logger.error({ err, strategyId }, 'the stops to cost of the group could not be caught up');
+    }
   }
 
   /**
@@ -617,7 +629,7 @@ export class StrategyManager {
     }
     if (step.kind !== 'unwind') return;
     this.ctx.logger.warn({ strategyId: run.strategyId, failed: step.failed, exits: step.exits }, 'a position of the group was not entered: the held ones are closed');
-    this.groupExits.exitAll(run.strategyId, run.tradingDate, 'unwind', `position ${step.failed + 1} was not entered, so the group is closed (on_position_failure unwind)`);
+    this.groupExits.exitAll(run.strategyId, run.tradingDate, 'unwind', `position ${step.failed + 1} was not entered, so the group is closed (on_position_failure unwind)`, group);
   }
 
   /**
