@@ -119,6 +119,25 @@ describe('the backstop at Binance', () => {
   });
 
 
+  it('resting across a restart: found by its id and kept; the SELL afterwards cancels it first and sells the unlocked 0.00149', async () => {
+    const s = await inPosition();
+    t = await t!.restart('2026-12-06T03:00:30Z');
+    await t.engine.recover();
+    // Recovery looks the stop up by origClientOrderId (not awaited by recover()).
+    await eventually(() => t!.fake.requests().some((r) => r.method === 'GET' && r.path === '/api/v3/order' && r.status === 200), { what: 'the lookup at the restart' });
+    await t.engine.idle();
+    expect(backstop(s)).toMatchObject({ state: 'resting', version: 1 });
+    expect(stops()).toEqual([expect.objectContaining({ status: 'NEW' })]);
+    await t.clock.advanceTo(at('2026-12-06T03:01:00Z'));
+    await eventually(() => t!.run(s.id).state === 'SOLD', { clock: t.clock, stepMs: 250, what: 'SOLD', timeoutMs: 10_000 });
+    expect(record()).toEqual([
+      ['tc', 'MARKET', 'BUY', '0.0015', 'placed'],
+      ['tb', 'STOP_LOSS', 'SELL', '0.00149', 'placed'],
+      ['tc', 'MARKET', 'SELL', '0.00149', 'placed'],
+    ]);
+    expect(stops()).toEqual([expect.objectContaining({ status: 'CANCELED', executedQty: '0.00000000' })]);
+  });
+
   it('the journal unavailable at the SELL: the stop is cancelled unjournaled, then the emergency exit sells the 0.00149 unlocked, once', async () => {
     const s = await inPosition();
     const refuseWrites = (on: boolean) => t!.db.sqlite.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
