@@ -158,4 +158,30 @@ describe('the backstop at Binance', () => {
     expect(stops()).toEqual([expect.objectContaining({ status: 'CANCELED', executedQty: '0.00000000' })]);
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0 });
   });
+
+  it('follows a trailing stop: each move cancels the stop and places its next version, the latest level resting; a fall through it is one exit', async () => {
+    const s = await inPosition({ trail: 5000 });
+    expect(stops()).toEqual([expect.objectContaining({ stopPrice: '55000.00000000', status: 'NEW' })]);
+    for (const [i, price] of ['60600', '61200'].entries()) {
+      await t!.clock.advance(1_000);
+      t!.fake.setPrice('BTCUSDT', price);
+      // The levels are written (and the backstop moved) at most once a second per run (levels-writer.ts).
+      await eventually(() => t!.eventsOf('backstop_moved').length === i + 1, { clock: t!.clock, stepMs: 250, what: `the backstop's move ${i + 1}`, timeoutMs: 10_000 });
+    }
+    expect(backstop(s)).toMatchObject({ state: 'resting', version: 3, triggerPrice: 56_200, qty: 0.00149 });
+    expect(stops().map((o) => [o.stopPrice, o.status])).toEqual([
+      ['55000.00000000', 'CANCELED'],
+      ['55600.00000000', 'CANCELED'],
+      ['56200.00000000', 'NEW'],
+    ]);
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00000850', locked: '0.00149000' });
+    t!.fake.setPrice('BTCUSDT', '56100');
+    await eventually(() => t!.run(s.id).state === 'EXITED_BY_SL', { clock: t!.clock, stepMs: 250, what: 'EXITED_BY_SL', timeoutMs: 10_000 });
+    await t!.engine.idle();
+    // One sale: the backstop's (a trade through it fills it first) or the engine's after its cancel, never both.
+    const sales = t!.fake.orders().filter((o) => o.side === 'SELL' && o.executedQty !== '0.00000000');
+    expect(sales).toHaveLength(1);
+    expect(sales[0]).toMatchObject({ executedQty: '0.00149000' });
+    expect(t!.run(s.id)).toMatchObject({ positionQty: 0 });
+  });
 });
