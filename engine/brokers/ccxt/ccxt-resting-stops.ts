@@ -231,7 +231,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
 }
 
 /** A stop order by its venue type: REST answers carry `type`, executionReports `o`. */
-export function isStopOrder(order: Order): boolean {
+function isStopOrder(order: Order): boolean {
   const info = (order.info ?? {}) as Record<string, unknown>;
   return STOP_TYPES.has(String(info.type ?? info.o ?? ''));
 }
