@@ -359,10 +359,12 @@ export class ExecutionEngine {
 
   private async execute(queued: OrderIntent, freeSlot: () => void): Promise<void> {
     const { repos } = this.ctx;
+    // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills
+    // are the exit. Before what is held is asked: a resting stop's fill empties the account (the
+    // exit would read "nothing held" and halt), and its cancel is what unlocks the balance to sell.
+    if (slotOf(queued.leg) === 'exit' && (await this.clearBackstop(this.backstops, queued)) === 'done') return;
     const intent = await this.withHeldQty(queued);
     if (!intent) return;
-    // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills are the exit.
-    if (slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
     let decision: Decision;
     try {
       decision =
@@ -418,7 +420,10 @@ export class ExecutionEngine {
         this.againLater(intent);
         return 'done';
       }
-      if (await this.emergency.onJournalFailure(intent, err)) return 'done';
+      // Asked now that no stop locks or sells it: the emergency exit sells what is held.
+      const held = await this.withHeldQty(intent);
+      if (!held) return 'done';
+      if (await this.emergency.onJournalFailure(held, err)) return 'done';
       throw err;
     }
   }
