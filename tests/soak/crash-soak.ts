@@ -640,6 +640,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           sell_time: hhmmss(sellAt, broker.clockOffsetMs),
           ...kind.exits,
           ...reentryKeys(kind, sellAt + broker.clockOffsetMs),
+          // A broker the soak judges without backstops (Binance, whose default is on) trades with none.
+          ...(broker.backstops ? {} : { backstop: false }),
           timezone: 'UTC',
         });
         ids.push(s.id);
