@@ -197,7 +197,7 @@ function KeyInput({ item, id, name, label, value, invalid, describedBy, placehol
     return (
       <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
         {item.default === null && <option value="">{item.required ? choiceText(item, '') : placeholder}</option>}
-        {choicesOfField(item).map((v) => (
+        {choicesOfField(item, value).map((v) => (
           <option key={v} value={v}>
             {choiceText(item, v)}
           </option>

@@ -60,7 +60,7 @@ function Control({ field, p, value, onChange }: { readonly field: FormField; rea
       return (
         <select {...p} value={value} onChange={change}>
           {field.default === null && <option value="">{choiceText(field, '')}</option>}
-          {choicesOfField(field).map((v) => (
+          {choicesOfField(field, value).map((v) => (
             <option key={v} value={v}>
               {choiceText(field, v)}
             </option>

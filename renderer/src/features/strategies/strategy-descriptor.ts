@@ -41,9 +41,14 @@ export const isRows = (v: FormValue | undefined): v is RowsValue => typeof v ===
  */
 const isOptionalYesNo = (f: DescribedField): boolean => f.type === 'boolean' && !f.required && f.default === null;
 
-/** What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty choice). */
-export function choicesOfField(f: DescribedField): readonly string[] {
-  return f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
+/**
+ * What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty
+ * choice); and the value it holds when that is none of them (an option's expiry stored as a date
+ * through the API), so drawing the choice never changes what is saved.
+ */
+export function choicesOfField(f: DescribedField, held = ''): readonly string[] {
+  const choices = f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
+  return held.trim() === '' || choices.includes(held) ? choices : [...choices, held];
 }
 
 /** The input a field is drawn as. */
