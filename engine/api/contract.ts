@@ -409,6 +409,11 @@ export interface StrategyFormFieldDto {
   readonly type: 'string' | 'number' | 'decimal' | 'boolean' | 'list' | 'rows' | 'json';
   /** The allowed values of a choice, or of a list's items. */
   readonly enum?: readonly string[];
+  /**
+   * true: `enum` holds suggestions, and other text the rule takes may be typed too (an option's
+   * expiry: a rule, or a listed expiry date YYYY-MM-DD). Absent: a choice of `enum` only.
+   */
+  readonly open?: true;
   /** false: it may be left out, and then means `default` (null: no value, or one the engine picks, as `hint` says). */
   readonly required: boolean;
   readonly default: string | number | boolean | readonly string[] | null;

@@ -72,6 +72,15 @@ export function choicesOf(schema: z.core.$ZodType): readonly unknown[] | undefin
   return undefined;
 }
 
+/**
+ * Whether a field's choices are suggestions: a union led by an enum that also takes other text (an
+ * option's expiry, a rule or a date), so a form lets the trader type beside picking.
+ */
+export function isOpenChoice(schema: z.core.$ZodType): boolean {
+  const def = schema._zod.def as z.core.$ZodTypeDef & { options?: readonly z.core.$ZodType[] };
+  return def.type === 'union' && def.options?.[0]?._zod.def.type === 'enum' && def.options.slice(1).some((o) => o._zod.def.type === 'string');
+}
+
 /** An enum or literal's values all of one plain type; else json. */
 function plainType(values: readonly unknown[]): PlainType {
   const types = new Set(values.map((v) => typeof v));

@@ -139,10 +139,12 @@ describe('inputs', () => {
     // The backstop may be left out (the broker's default), on or off: a choice of three, not a checkbox.
     expect(inputKindOf(byName('backstop'))).toBe('choice');
     expect(['', ...choicesOfField(byName('backstop'))].map((v) => choiceText(byName('backstop'), v))).toEqual(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
-    // An option's expiry stored as a date (through the API) is kept among the choices: drawing it never changes what an edit saves.
-    expect(inputKindOf(byName('option_expiry'))).toBe('choice');
-    expect(choicesOfField(byName('option_expiry'), '2026-12-22')).toEqual(['current_week', 'next_week', 'current_month', '2026-12-22']);
-    expect(choicesOfField(byName('option_expiry'), 'next_week')).toEqual(['current_week', 'next_week', 'current_month']);
+    // An option's expiry is a rule or a date: typed, with the rules suggested; sent as typed.
+    expect(inputKindOf(byName('option_expiry'))).toBe('suggest');
+    expect(['symbol', 'option_right'].map((n) => inputKindOf(byName(n)))).toEqual(['text', 'choice']);
+    // A choice drawn with a value that is none of its choices keeps it: drawing never changes what an edit saves.
+    expect(choicesOfField(byName('repeat'), 'weekly')).toEqual(['once', 'daily', 'weekly']);
+    expect(choicesOfField(byName('repeat'), 'daily')).toEqual(['once', 'daily']);
     expect(inputKindOf(byName('dte'))).toBe('list');
     expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares, lots or coins', 'required', '60', 'HH:MM:SS', 'required']);
   });
@@ -318,7 +320,7 @@ describe('rows (a strategy\'s positions)', () => {
     expect(items.map((k) => [k.name, inputKindOf(k)])).toEqual([
       ['side', 'choice'],
       ['option_right', 'choice'],
-      ['option_expiry', 'choice'],
+      ['option_expiry', 'suggest'],
       ['option_strike', 'text'],
       ['lots', 'number'],
       ['stop_loss', 'number'],
