@@ -243,6 +243,7 @@ export function strategyDto(s: Strategy, runs: readonly RuntimeDto[], now: Strat
     square_off_time: s.spec.square_off_time ?? null,
     reentry_cutoff: s.spec.reentry_cutoff ?? null,
     weekdays: s.spec.weekdays ?? null,
+    dte: s.spec.dte ?? null,
     backstop: s.spec.backstop ?? null,
     backstop_on: s.spec.backstop ?? now.backstopByDefault ?? false,
     backstop_take_profit: (s.spec.backstop ?? now.backstopByDefault ?? false) && s.spec.target != null && (now.backstopOco ?? false),

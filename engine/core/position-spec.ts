@@ -62,8 +62,8 @@ export const positionsField = orNone(
 export const POSITION_FIELD_META = {
   side: { label: 'Side', hint: 'buy: bought at the BUY time, sold at the exit; sell: sold first, bought back at the exit' },
   option_right: { label: 'Option', hint: 'CE or PE of the index in Symbol' },
-  option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, or the month’s' },
-  option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120' },
+  option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, the month’s, or a listed expiry date YYYY-MM-DD' },
+  option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120; width:0.5: nearest ATM ± 0.5 × the ATM straddle’s premium' },
   lots: { label: 'Lots', hint: "Empty: the strategy's Quantity", unit: 'lots' },
   stop_loss: { label: 'Stop-loss', hint: "Points or % of the premium against the position; empty: the strategy's" },
   stop_loss_mode: { label: 'Stop-loss unit', hint: "points or % of the entry premium; empty: the strategy's" },

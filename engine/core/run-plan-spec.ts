@@ -46,6 +46,8 @@ export const runPlanSpec = z.strictObject({
   option_right: strategyShape.option_right,
   option_expiry: strategyShape.option_expiry,
   option_strike: strategyShape.option_strike,
+  /** The days to expiry the run may enter on (a daily option strategy's filter, position 0's expiry for a group); absent: any. */
+  dte: strategyShape.dte,
   /** Set once the option's contract is chosen (never copied from the spec). */
   option_contract: optionContractSpec.optional(),
   /** The position of a multi-position strategy this run trades (runPlanOfPosition); absent: the strategy's one position. */
@@ -116,6 +118,7 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     option_right: p.option_right,
     ...(p.option_expiry !== undefined ? { option_expiry: p.option_expiry } : {}),
     ...(p.option_strike !== undefined ? { option_strike: p.option_strike } : {}),
+    ...(spec.dte !== undefined ? { dte: spec.dte } : {}),
     position_no: positionNo,
     side: p.side,
     qty: p.lots ?? spec.qty,

@@ -22,6 +22,7 @@ import { scrubbedMessage } from '../secrets/key-provider';
 import { indexListing, isIndexSpot } from '../core/index-underlyings';
 import { quoteOf } from '../brokers/instrument-finder';
 import { qtyProblem } from './qty-fit';
+import { refusePastExpiries } from './past-expiry';
 
 /**
  * The levels and distances the instrument's price step bounds, each with the field of its mode: a
@@ -54,6 +55,7 @@ export class StrategyService {
     const spec = fitIntradaySquareOff(settledSpec(input, exchange, input.timezone ?? defaultTimezone(exchange)), caps.intradaySquareOff, caps.kind, this.ctx.clock.now());
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
     refuseIdleWeekdays(spec, this.ctx.clock.now());
+    refusePastExpiries(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.create({ userId, spec, status: 'idle' }, this.ctx.clock.now());
   }
 
@@ -79,6 +81,7 @@ export class StrategyService {
     const spec = fitIntradaySquareOff(settled, caps.intradaySquareOff, caps.kind, this.ctx.clock.now());
     refuseDstGaps({ buyTime: spec.buy_time, sellTime: spec.sell_time, timezone: spec.timezone, exchange }, this.ctx.clock.now());
     refuseIdleWeekdays(spec, this.ctx.clock.now());
+    refusePastExpiries(spec, this.ctx.clock.now());
     return this.ctx.repos.strategies.update(userId, id, { spec }, this.ctx.clock.now())!;
   }
 
