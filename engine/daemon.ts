@@ -165,7 +165,7 @@ async function setUp(config: DaemonConfig): Promise<DaemonHandle> {
     const db = await openInstallDatabase({ dataDir: config.dataDir, clock, logger }); // refuses a lost or damaged database (issue 16)
     chmodSync(dbPath, 0o600);
     cleanups.push(() => db.close());
-    const repos = createRepos(db);
+    const repos = createRepos(db, { warn: (obj, msg) => logger.warn(obj, msg) });
     const installId = repos.settings.getOrCreate('install_id', newInstallId);
     const tokenKey = Buffer.from(repos.settings.getOrCreate('token_signing_key', () => randomBytes(32).toString('base64')), 'base64');
 

@@ -18,7 +18,7 @@ export type NewBackstop = Pick<
 
 /** The fields the engine's calls and the broker's answers change. */
 export type BackstopPatch = Partial<
-  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'targetPrice' | 'targetLimitPrice' | 'firedLeg' | 'filledQty' | 'fillPrice' | 'done' | 'reason' | 'modifiesSentAt'>
+  Pick<Backstop, 'version' | 'clientOrderId' | 'brokerRef' | 'qty' | 'triggerPrice' | 'limitPrice' | 'state' | 'nextTriggerPrice' | 'nextLimitPrice' | 'targetPrice' | 'targetLimitPrice' | 'firedLeg' | 'filledQty' | 'fillPrice' | 'done' | 'reason' | 'modifiesSentAt'>
 >;
 
 export interface BackstopsRepo {

@@ -17,7 +17,7 @@ import { createNotifyChannelsRepo, type NotifyChannelsRepo } from './notify-chan
 import { createNotifyDeliveriesRepo, type NotifyDeliveriesRepo } from './notify-deliveries';
 import { createOrdersRepo, type OrdersRepo } from './orders';
 import { createPriceBarsRepo, type PriceBarsRepo } from './price-bars';
-import { createRunsRepo, type RunsRepo } from './runs';
+import { createRunsRepo, type RepoWarn, type RunsRepo } from './runs';
 import { createSessionsRepo, type SessionsRepo } from './sessions';
 import { createDevicesRepo, type DevicesRepo } from './devices';
 import { createSettingsRepo, type SettingsRepo } from './settings';
@@ -75,8 +75,13 @@ export interface TransactionOptions {
   readonly waitForLock?: boolean;
 }
 
-/** @example const repos = createRepos(openDatabase(file)); */
-export function createRepos(db: Db): Repos {
+export interface ReposOptions {
+  /** Where a row read that is not as written is said (the daemon's logger); process warnings when left out. */
+  readonly warn?: RepoWarn;
+}
+
+/** @example const repos = createRepos(openDatabase(file), { warn: (obj, msg) => logger.warn(obj, msg) }); */
+export function createRepos(db: Db, options: ReposOptions = {}): Repos {
   const syncLevel = db.sqlite.pragma('synchronous', { simple: true }) as number;
   const relaxSync = db.sqlite.prepare('PRAGMA synchronous = NORMAL');
   const restoreSync = db.sqlite.prepare(`PRAGMA synchronous = ${syncLevel}`);
@@ -105,7 +110,7 @@ export function createRepos(db: Db): Repos {
     devices: createDevicesRepo(db.orm),
     brokerAccounts: createBrokerAccountsRepo(db.orm),
     strategies: createStrategiesRepo(db.orm),
-    runs: createRunsRepo(db.orm),
+    runs: createRunsRepo(db.orm, options.warn),
     orders: createOrdersRepo(db.orm),
     backstops: createBackstopsRepo(db.orm),
     events: createEventsRepo(db.orm),

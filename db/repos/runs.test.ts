@@ -5,6 +5,7 @@ import { openTestDb, seedStrategy, type Seeded, type TestDb } from '../test-supp
 import { UniqueViolation } from './errors';
 import { runPlanOf } from '../../engine/core/run-plan-spec';
 import type { NewRun } from './runs';
+import { createRepos } from './index';
 
 let t: TestDb;
 let a: Seeded;
@@ -145,5 +146,21 @@ describe('runs repo', () => {
     const states: RunState[] = ['ARMED', 'BUYING', 'IN_POSITION', 'EXITING', 'ERROR', 'SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED'];
     states.forEach((state, i) => t.repos.runs.create(newRun(i % 2 ? b : a, `2026-03-${String(i + 1).padStart(2, '0')}`, state), 1));
     expect(t.repos.runs.listNonTerminalInternal().map((r) => r.state)).toEqual(['ARMED', 'BUYING', 'IN_POSITION', 'EXITING', 'ERROR']);
+  });
+});
+
+describe('an exit-all flag not as written', () => {
+  it('is read as the unwind, and said once with the run and the text', () => {
+    const said: [Record<string, unknown>, string][] = [];
+    const repos = createRepos(t.db, { warn: (obj, msg) => said.push([obj, msg]) });
+    const r = repos.runs.create(newRun(a, '2026-03-09'), 10);
+    t.db.sqlite.prepare('UPDATE runs SET exit_all = ? WHERE id = ?').run('mtm_stopp', r.id);
+    expect(repos.runs.getInternal(r.id)!.exitAll).toBe('unwind');
+    expect(repos.runs.getInternal(r.id)!.exitAll).toBe('unwind');
+    expect(said).toEqual([[{ runId: r.id, exitAll: 'mtm_stopp' }, `run ${r.id}: its exit-all flag (runs.exit_all) "mtm_stopp" is not one Tradeclock writes; read as unwind, every position of its group exits`]]);
+    // A flag as written says nothing.
+    repos.runs.update(r.id, { exitAll: 'mtm_target' }, 20);
+    expect(repos.runs.getInternal(r.id)!.exitAll).toBe('mtm_target');
+    expect(said).toHaveLength(1);
   });
 });

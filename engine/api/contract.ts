@@ -7,7 +7,7 @@
 import type { BrokerSessionState, EngineEvent, FeedState } from '../core/events';
 import type { ErrorCode, FieldError } from '../core/errors';
 import type { RunState, StrategyStatus } from '../core/types';
-import type { FieldGroup, ShowWhen, StrategyField, Weekday } from '../core/strategy-spec';
+import type { FieldGroup, OptionExpiry, ShowWhen, StrategyField, Weekday } from '../core/strategy-spec';
 import type { ReadinessCheckName, ReadinessStatus, ReadinessTrigger } from '../core/readiness';
 
 export type * from './notify-contract';
@@ -223,17 +223,24 @@ export interface LevelsDto {
   readonly cost_at: number | null;
 }
 
-/** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, stop_loss, target and their modes). */
+/** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, the levels and their modes, trail, move to cost, re-entries). */
 export interface PositionDto {
   readonly side: 'buy' | 'sell';
   readonly option_right: 'CE' | 'PE';
-  readonly option_expiry: 'current_week' | 'next_week' | 'current_month';
+  /** A rule, or an exact listed expiry date YYYY-MM-DD. */
+  readonly option_expiry: OptionExpiry;
   readonly option_strike: string;
   readonly lots: number | null;
   readonly stop_loss: number | null;
   readonly stop_loss_mode: 'points' | 'percent' | null;
   readonly target: number | null;
   readonly target_mode: 'points' | 'percent' | null;
+  readonly trail: number | null;
+  readonly trail_mode: 'points' | 'percent' | null;
+  readonly move_stop_to_cost_after: number | null;
+  readonly move_stop_to_cost_mode: 'points' | 'percent' | null;
+  /** 0: this position never re-enters; null: the strategy's reentries. */
+  readonly reentries: number | null;
 }
 
 /**
@@ -272,7 +279,8 @@ export interface StrategyDto extends InstrumentFactsDto {
   readonly stop_loss: number;
   /** An option of the index in `symbol` (issue 19), chosen at the BUY by `option_expiry` and `option_strike`; `qty` is then in lots. null: `symbol` itself. */
   readonly option_right: 'CE' | 'PE' | null;
-  readonly option_expiry: 'current_week' | 'next_week' | 'current_month';
+  /** A rule, or an exact listed expiry date YYYY-MM-DD. */
+  readonly option_expiry: OptionExpiry;
   readonly option_strike: string;
   /** The positions held at once (issue 19), in the trader's order; null: one position, the keys above. */
   readonly positions: readonly PositionDto[] | null;
@@ -319,6 +327,8 @@ export interface StrategyDto extends InstrumentFactsDto {
   readonly repeat: string;
   /** A daily strategy trades only on these days (of its trading date, in its timezone); null: every trading day. */
   readonly weekdays: readonly Weekday[] | null;
+  /** A daily option strategy enters only at these days to expiry (calendar days to the chosen expiry, 0 the expiry day); null: any. */
+  readonly dte: readonly number[] | null;
   readonly buy_grace_seconds: number;
   readonly status: string;
   readonly created_at: number;
@@ -405,6 +415,11 @@ export interface StrategyFormFieldDto {
   readonly type: 'string' | 'number' | 'decimal' | 'boolean' | 'list' | 'rows' | 'json';
   /** The allowed values of a choice, or of a list's items. */
   readonly enum?: readonly string[];
+  /**
+   * true: `enum` holds suggestions, and other text the rule takes may be typed too (an option's
+   * expiry: a rule, or a listed expiry date YYYY-MM-DD). Absent: a choice of `enum` only.
+   */
+  readonly open?: true;
   /** false: it may be left out, and then means `default` (null: no value, or one the engine picks, as `hint` says). */
   readonly required: boolean;
   readonly default: string | number | boolean | readonly string[] | null;

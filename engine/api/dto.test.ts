@@ -60,3 +60,17 @@ describe('a group\'s rules on the strategy DTO', () => {
     expect(strategyDto(strategy({}), [])).toMatchObject({ mtm_stop: null, mtm_target: null, on_position_failure: null, stops_to_cost_on_stop: null });
   });
 });
+
+describe('a position on the strategy DTO', () => {
+  it('carries its own trail, move to cost and re-entries (0 kept: it never re-enters), null where it takes the strategy\'s', () => {
+    const positions: StoredStrategySpec['positions'] = [
+      { side: 'sell', option_right: 'CE', trail: 12.5, trail_mode: 'percent', reentries: 0 },
+      { side: 'sell', option_right: 'PE', move_stop_to_cost_after: 20, move_stop_to_cost_mode: 'points', reentries: 2 },
+    ];
+    const dto = strategyDto(strategy({ symbol: 'NIFTY', exchange: 'NFO', stop_loss: 30, stop_loss_mode: 'points', reentry_cutoff: '12:00:00', positions }), []);
+    expect(dto.positions).toMatchObject([
+      { trail: 12.5, trail_mode: 'percent', move_stop_to_cost_after: null, move_stop_to_cost_mode: null, reentries: 0 },
+      { trail: null, trail_mode: null, move_stop_to_cost_after: 20, move_stop_to_cost_mode: 'points', reentries: 2 },
+    ]);
+  });
+});

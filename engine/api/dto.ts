@@ -187,6 +187,11 @@ function positionDto(p: PositionSpec): PositionDto {
     stop_loss_mode: p.stop_loss_mode ?? null,
     target: p.target ?? null,
     target_mode: p.target_mode ?? null,
+    trail: p.trail ?? null,
+    trail_mode: p.trail_mode ?? null,
+    move_stop_to_cost_after: p.move_stop_to_cost_after ?? null,
+    move_stop_to_cost_mode: p.move_stop_to_cost_mode ?? null,
+    reentries: p.reentries ?? null,
   };
 }
 
@@ -238,6 +243,7 @@ export function strategyDto(s: Strategy, runs: readonly RuntimeDto[], now: Strat
     square_off_time: s.spec.square_off_time ?? null,
     reentry_cutoff: s.spec.reentry_cutoff ?? null,
     weekdays: s.spec.weekdays ?? null,
+    dte: s.spec.dte ?? null,
     backstop: s.spec.backstop ?? null,
     backstop_on: s.spec.backstop ?? now.backstopByDefault ?? false,
     backstop_take_profit: (s.spec.backstop ?? now.backstopByDefault ?? false) && s.spec.target != null && (now.backstopOco ?? false),

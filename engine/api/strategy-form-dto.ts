@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { SPEC_VERSION, STRATEGY_FIELD_META, STRATEGY_FIELD_SHOW_WHEN, strategyShape, type FieldMeta, type StrategyField } from '../core/strategy-spec';
 import { POSITION_FIELD_META, positionShape, type PositionField } from '../core/position-spec';
 import type { StrategyFormDto, StrategyFormFieldDto, StrategyFormItemFieldDto } from './contract';
-import { choicesOf, isDecimalInput, plainTypeOf, zodField } from './zod-fields';
+import { choicesOf, isDecimalInput, isOpenChoice, plainTypeOf, zodField } from './zod-fields';
 
 export function strategyFormDto(): StrategyFormDto {
   return {
@@ -41,6 +41,7 @@ function described(name: string, schema: z.core.$ZodType, meta: { readonly label
     name,
     type: item ? 'list' : isDecimalInput(inner) ? 'decimal' : plainTypeOf(inner),
     ...(choices ? { enum: choices.map(String) } : {}),
+    ...(choices && !item && isOpenChoice(inner) ? { open: true as const } : {}),
     required,
     default: (defaultValue ?? null) as StrategyFormFieldDto['default'],
     label: meta.label,

@@ -52,18 +52,33 @@ export function plainTypeOf(schema: z.core.$ZodType): PlainType {
       return 'boolean';
     case 'enum':
     case 'literal':
+    case 'union':
       return plainType(choicesOf(schema) ?? []);
     default:
       return 'json';
   }
 }
 
-/** The values an enum or literal allows; undefined for any other schema. */
+/**
+ * The values an enum or literal allows; undefined for any other schema. A union that leads with an
+ * enum offers that enum's values (a form's choices; the union also takes another spelling: days to
+ * expiry as numbers, an option's expiry as a date).
+ */
 export function choicesOf(schema: z.core.$ZodType): readonly unknown[] | undefined {
-  const def = schema._zod.def as z.core.$ZodTypeDef & { entries?: Record<string, unknown>; values?: readonly unknown[] };
+  const def = schema._zod.def as z.core.$ZodTypeDef & { entries?: Record<string, unknown>; values?: readonly unknown[]; options?: readonly z.core.$ZodType[] };
   if (def.type === 'enum') return Object.values(def.entries ?? {});
   if (def.type === 'literal') return def.values ?? [];
+  if (def.type === 'union' && def.options?.[0]?._zod.def.type === 'enum') return choicesOf(def.options[0]);
   return undefined;
+}
+
+/**
+ * Whether a field's choices are suggestions: a union led by an enum that also takes other text (an
+ * option's expiry, a rule or a date), so a form lets the trader type beside picking.
+ */
+export function isOpenChoice(schema: z.core.$ZodType): boolean {
+  const def = schema._zod.def as z.core.$ZodTypeDef & { options?: readonly z.core.$ZodType[] };
+  return def.type === 'union' && def.options?.[0]?._zod.def.type === 'enum' && def.options.slice(1).some((o) => o._zod.def.type === 'string');
 }
 
 /** An enum or literal's values all of one plain type; else json. */

@@ -65,7 +65,7 @@ export interface BrokerCapabilities {
    * The broker's own square-off of intraday positions (Kite MIS), per exchange, since it differs by
    * segment (Zerodha: 15:20 IST for equity cash, 15:25 for equity derivatives): what is still open
    * at `at` ("HH:MM:SS" in `timezone`) it closes itself, at market and for a fee, so a strategy's
-   * SELL and square-off must come at or before it; `defaultAt` is the square-off of a strategy that
+   * SELL and square-off must come strictly before it; `defaultAt` is the square-off of a strategy that
    * names none. null, or an exchange left out: the broker closes nothing there by itself.
    */
   readonly intradaySquareOff: IntradaySquareOffs | null;

@@ -92,19 +92,61 @@ describe('positions', () => {
     expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'buy', option_right: 'CE', option_strike: 'atm+2' }] })).toBeUndefined();
   });
 
-  it('refuses what a position cannot do yet: a trail, a move to cost, re-entries (a backstop it takes)', () => {
-    expect(issues({ ...straddle, trail: 5, trail_mode: 'points', move_stop_to_cost_after: 10, reentries: 1, reentry_cutoff: '12:00', reentry_after: 'stop_loss', backstop: true })).toEqual([
-      ['trail', 'trail is not available with positions yet (it needs a trailing stop per position); leave it out'],
-      ['move_stop_to_cost_after', 'move_stop_to_cost_after is not available with positions yet (it needs a move to cost per position); leave it out'],
-      ['reentries', 'reentries is not available with positions yet (it needs re-entry per position); leave it out'],
-    ]);
-    expect(issues({ ...straddle, backstop: false })).toBeUndefined();
-  });
-
   it('takes a backstop on, off or left out, with its margin: each position rests its own (its id names the position)', () => {
+    expect(issues({ ...straddle, backstop: false })).toBeUndefined();
     expect(issues({ ...straddle, backstop: true, backstop_margin: 5, backstop_margin_mode: 'percent' })).toBeUndefined();
     expect(issues({ ...straddle, backstop: true })).toBeUndefined();
     expect(issues(straddle)).toBeUndefined();
+  });
+});
+
+describe('trail, move to cost and re-entries per position', () => {
+  const reentering = { ...straddle, reentry_cutoff: '12:00' };
+
+  it('takes each on the strategy (every position\'s) and on a position (its own), units points or percent only', () => {
+    const spec = strategySpec.parse({
+      ...reentering,
+      trail: 5,
+      move_stop_to_cost_after: 10,
+      reentries: 1,
+      positions: [
+        { side: 'sell', option_right: 'CE', trail: 20, trail_mode: 'percent', reentries: 0 },
+        { side: 'sell', option_right: 'PE', move_stop_to_cost_after: 15, move_stop_to_cost_mode: 'percent', reentries: 2 },
+      ],
+    });
+    expect(spec.positions).toEqual([
+      { side: 'sell', option_right: 'CE', trail: 20, trail_mode: 'percent', reentries: 0 },
+      { side: 'sell', option_right: 'PE', move_stop_to_cost_after: 15, move_stop_to_cost_mode: 'percent', reentries: 2 },
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', trail_mode: 'price', reentries: 10 }, { side: 'sell', option_right: 'PE', move_stop_to_cost_after: -1, reentries: 1.5 }] })).toEqual([
+      ['positions.0.trail_mode', 'trail_mode must be one of points, percent'],
+      ['positions.0.reentries', 'reentries must be between 0 and 9'],
+      ['positions.1.move_stop_to_cost_after', 'move_stop_to_cost_after must be greater than 0'],
+      ['positions.1.reentries', 'reentries must be a whole number'],
+    ]);
+  });
+
+  it('checks a percent trail or move to cost under 100 on the position that sets it', () => {
+    expect(issues({ ...straddle, trail_mode: 'percent', positions: [{ side: 'sell', option_right: 'CE', trail: 100 }, { side: 'sell', option_right: 'PE', move_stop_to_cost_after: 120, move_stop_to_cost_mode: 'percent' }] })).toEqual([
+      ['positions.0.trail', 'trail must be below 100 when its unit is percent'],
+      ['positions.1.move_stop_to_cost_after', 'move_stop_to_cost_after must be below 100 when its unit is percent'],
+    ]);
+  });
+
+  it('needs the strategy\'s cut-off when a position re-enters (said once), and a target for one that re-enters after its target', () => {
+    const both = [
+      { side: 'sell', option_right: 'CE', reentries: 1 },
+      { side: 'sell', option_right: 'PE', reentries: 2 },
+    ];
+    expect(issues({ ...straddle, positions: both })).toEqual([['reentry_cutoff', 'reentry_cutoff is required when a position re-enters (position 1 has reentries 1): no re-entry goes out at or after it']]);
+    expect(issues({ ...reentering, positions: both })).toBeUndefined();
+    // After the target: the CE has one of its own; the PE has none, nor has the strategy.
+    expect(issues({ ...reentering, reentry_after: 'target', positions: [{ ...both[0], target: 20, target_mode: 'points' }, both[1]] })).toEqual([
+      ['positions.1.target', "reentry_after target needs a target for this position (its own or the strategy's): without one no exit allows its re-entry"],
+    ]);
+    // A position that never re-enters needs none; the strategy's target serves every position.
+    expect(issues({ ...reentering, reentry_after: 'target', positions: [{ ...both[0], target: 20, target_mode: 'points' }, { ...both[1], reentries: 0 }] })).toBeUndefined();
+    expect(issues({ ...reentering, reentries: 1, reentry_after: 'target', target: 30, target_mode: 'percent' })).toBeUndefined();
   });
 });
 

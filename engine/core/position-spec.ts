@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { indexListing, INDEX_UNDERLYINGS } from './index-underlyings';
-import { level, OFFSET_MODES, oneOf, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, requiredOneOf, SIDES } from './spec-fields';
+import { level, MAX_REENTRIES, OFFSET_MODES, oneOf, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, reentryCount, requiredOneOf, SIDES } from './spec-fields';
 
 export const MIN_POSITIONS = 2;
 /** The issue's bound, and one digit of the position in a client order id. */
@@ -37,6 +37,14 @@ export const positionShape = {
   /** Left out: the strategy's target (none when it has none). */
   target: orNone(level('target')),
   target_mode: orNone(oneOf('target_mode', OFFSET_MODES)),
+  /** Left out: the strategy's trail (none when it has none); followed from the position's best premium, downward for a short. */
+  trail: orNone(level('trail')),
+  trail_mode: orNone(oneOf('trail_mode', OFFSET_MODES)),
+  /** Left out: the strategy's move_stop_to_cost_after (never when it has none). */
+  move_stop_to_cost_after: orNone(level('move_stop_to_cost_after')),
+  move_stop_to_cost_mode: orNone(oneOf('move_stop_to_cost_mode', OFFSET_MODES)),
+  /** Left out: the strategy's reentries; 0: this position never re-enters. Each re-entry is of the contract the day chose for the position. */
+  reentries: orNone(reentryCount('reentries')),
 };
 
 export type PositionField = keyof typeof positionShape;
@@ -54,13 +62,18 @@ export const positionsField = orNone(
 export const POSITION_FIELD_META = {
   side: { label: 'Side', hint: 'buy: bought at the BUY time, sold at the exit; sell: sold first, bought back at the exit' },
   option_right: { label: 'Option', hint: 'CE or PE of the index in Symbol' },
-  option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, or the month’s' },
-  option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120' },
+  option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, the month’s, or a listed expiry date YYYY-MM-DD' },
+  option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120; width:0.5: nearest ATM ± 0.5 × the ATM straddle’s premium' },
   lots: { label: 'Lots', hint: "Empty: the strategy's Quantity", unit: 'lots' },
   stop_loss: { label: 'Stop-loss', hint: "Points or % of the premium against the position; empty: the strategy's" },
   stop_loss_mode: { label: 'Stop-loss unit', hint: "points or % of the entry premium; empty: the strategy's" },
   target: { label: 'Target', hint: "Points or % of the premium in the position's favour; empty: the strategy's" },
   target_mode: { label: 'Target unit', hint: "points or % of the entry premium; empty: the strategy's" },
+  trail: { label: 'Trailing stop', hint: "The stop follows the position's best premium at this distance (down for a sold option), never back; empty: the strategy's" },
+  trail_mode: { label: 'Trailing stop unit', hint: "points or % of the best premium; empty: the strategy's" },
+  move_stop_to_cost_after: { label: 'Move stop to cost after', hint: "A gain of this much on the premium moves the position's stop to its entry price; empty: the strategy's" },
+  move_stop_to_cost_mode: { label: 'Move stop to cost unit', hint: "points or % of the entry premium; empty: the strategy's" },
+  reentries: { label: 'Re-entries', hint: `Times this position enters again the same day after its exit (the strategy's Re-enter after and cut-off), on the contract it traded; 0: never; empty: the strategy's (at most ${MAX_REENTRIES})` },
 } as const satisfies Record<PositionField, { readonly label: string; readonly hint: string; readonly unit?: string }>;
 
 /** What happens to the filled positions when another position's entry fails (refused, missed, no contract). */
@@ -117,19 +130,14 @@ export function groupRules(v: Record<string, unknown>, issue: (path: string, mes
   }
 }
 
-/** The strategy keys a multi-position strategy cannot take yet, each with what it would need. */
-const NOT_WITH_POSITIONS = [
-  ['trail', (v: unknown) => v != null, 'a trailing stop per position'],
-  ['move_stop_to_cost_after', (v: unknown) => v != null, 'a move to cost per position'],
-  ['reentries', (v: unknown) => typeof v === 'number' && v > 0, 're-entry per position'],
-] as const;
-
 /**
  * The rules of a strategy with `positions`, on what the trader sent (possibly unparsed: a rule
  * speaks only when its keys read as they should). Each position names its own side and contract,
  * so the strategy's side and option keys are refused; the symbol is an index with options; a
- * level's unit is points or percent (the premium is not known before the BUY time); no two
- * positions choose their contract by the same rule (one contract is one position, with more lots).
+ * level's unit is points or percent (the premium is not known before the BUY time), a trail's and a
+ * move to cost's too; a position that re-enters has the strategy's cut-off (and, re-entering after
+ * its target, a target); no two positions choose their contract by the same rule (one contract is
+ * one position, with more lots).
  */
 export function positionRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
   const positions = v.positions;
@@ -145,14 +153,23 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
   if (listing && v.exchange != null && v.exchange !== listing.derivatives) issue('exchange', `exchange must be ${listing.derivatives} (or left out) for ${symbol}'s options`);
   if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', 'stop_loss_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
   if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', 'target_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
-  for (const [key, set, needs] of NOT_WITH_POSITIONS) {
-    if (set(v[key])) issue(key, `${key} is not available with positions yet (it needs ${needs}); leave it out`);
-  }
   const seen = new Map<string, number>();
+  let cutoffAsked = false;
   positions.forEach((p: unknown, i) => {
     if (typeof p !== 'object' || p === null) return;
     const item = p as Record<string, unknown>;
-    for (const [key, mode] of [['stop_loss', 'stop_loss_mode'], ['target', 'target_mode']] as const) {
+    // A position re-enters by the strategy's reentry_after and reentry_cutoff: the cut-off is required
+    // (said once; the strategy's own re-entries ask for it already), and after a target it needs a target.
+    const reentries = item.reentries ?? v.reentries;
+    const strategyReenters = typeof v.reentries === 'number' && v.reentries > 0;
+    if (typeof item.reentries === 'number' && item.reentries > 0 && v.reentry_cutoff == null && !strategyReenters && !cutoffAsked) {
+      cutoffAsked = true;
+      issue('reentry_cutoff', `reentry_cutoff is required when a position re-enters (position ${i + 1} has reentries ${item.reentries}): no re-entry goes out at or after it`);
+    }
+    if (typeof reentries === 'number' && reentries > 0 && v.reentry_after === 'target' && item.target == null && v.target == null) {
+      issue(`positions.${i}.target`, "reentry_after target needs a target for this position (its own or the strategy's): without one no exit allows its re-entry");
+    }
+    for (const [key, mode] of [['stop_loss', 'stop_loss_mode'], ['target', 'target_mode'], ['trail', 'trail_mode'], ['move_stop_to_cost_after', 'move_stop_to_cost_mode']] as const) {
       if (item[key] == null && item[mode] == null) continue; // the strategy's own, checked as the strategy's
       const value = item[key] ?? v[key];
       if ((item[mode] ?? v[mode]) === 'percent' && typeof value === 'number' && value >= 100) issue(`positions.${i}.${key}`, `${key} must be below 100 when its unit is percent`);

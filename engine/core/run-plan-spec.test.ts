@@ -79,4 +79,35 @@ describe('runPlanOfPosition', () => {
     }
     expect(Object.keys(runPlanOfPosition(straddle, 0)).filter((k) => k.startsWith('mtm') || k === 'on_position_failure' || k === 'stops_to_cost_on_stop')).toEqual([]);
   });
+
+  it('gives each position its trail, move to cost and re-entries, its own else the strategy\'s, with the strategy\'s re-entry rule and cut-off', () => {
+    const legs = settledSpec(
+      strategySpec.parse({
+        ...straddleBody,
+        trail: 10,
+        trail_mode: 'points',
+        reentries: 1,
+        reentry_after: 'either',
+        reentry_cutoff: '13:00',
+        positions: [
+          { side: 'sell', option_right: 'CE', trail: 25, trail_mode: 'percent' },
+          { side: 'sell', option_right: 'PE', move_stop_to_cost_after: 12, move_stop_to_cost_mode: 'percent', reentries: 0 },
+          { side: 'buy', option_right: 'CE', option_strike: 'atm+4', reentries: 3 },
+        ],
+      }),
+      'NFO',
+      'Asia/Kolkata',
+    );
+    const [ce, pe, hedge] = [0, 1, 2].map((n) => runPlanOfPosition(legs, n));
+    expect(ce).toMatchObject({ trail: 25, trail_mode: 'percent', move_stop_to_cost_mode: 'points', reentries: 1, reentry_after: 'either', reentry_cutoff: '13:00:00' });
+    expect(ce).not.toHaveProperty('move_stop_to_cost_after');
+    expect(pe).toMatchObject({ trail: 10, trail_mode: 'points', move_stop_to_cost_after: 12, move_stop_to_cost_mode: 'percent', reentries: 0 });
+    expect(hedge).toMatchObject({ trail: 10, reentries: 3 });
+    for (const plan of [ce, pe, hedge]) expect(runPlanSpec.parse(plan)).toEqual(plan);
+    // The run policy's plan: a short's trail (it follows the premium down, levels.ts) and its re-entries.
+    expect(runPlanFrom(ce!)).toMatchObject({ side: 'short', trail: 25, trailMode: 'percent', moveStopToCostAfter: null, reentries: 1, reentryAfter: 'either' });
+    expect(runPlanFrom(pe!)).toMatchObject({ trail: 10, moveStopToCostAfter: 12, moveStopToCostMode: 'percent', reentries: 0 });
+    // Without any of them on the strategy or a position: none, as before.
+    expect(runPlanFrom(runPlanOfPosition(straddle, 0))).toMatchObject({ trail: null, moveStopToCostAfter: null, reentries: 0 });
+  });
 });

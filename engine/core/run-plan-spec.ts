@@ -46,6 +46,8 @@ export const runPlanSpec = z.strictObject({
   option_right: strategyShape.option_right,
   option_expiry: strategyShape.option_expiry,
   option_strike: strategyShape.option_strike,
+  /** The days to expiry the run may enter on (a daily option strategy's filter, position 0's expiry for a group); absent: any. */
+  dte: strategyShape.dte,
   /** Set once the option's contract is chosen (never copied from the spec). */
   option_contract: optionContractSpec.optional(),
   /** The position of a multi-position strategy this run trades (runPlanOfPosition); absent: the strategy's one position. */
@@ -93,11 +95,13 @@ export function runPlanOf(spec: StoredStrategySpec): RunPlanSpec {
 /**
  * The plan of position `positionNo` of a multi-position strategy: the flat plan of a strategy of
  * one option position, so the run policy runs it unchanged: the position's side, contract rule and
- * lots (else the strategy's qty), its stop-loss and target each with its unit (else the
- * strategy's), the strategy's account, index, grace and square-off, and the group's rules (MTM
- * stop and target, the failed-position rule, stops to cost), and the strategy's backstop keys as
- * it has them (left out: the broker's default; its id names the position, core/ids.ts backstopId).
- * No trail, move to cost or re-entry (the spec refuses them with positions).
+ * lots (else the strategy's qty), its stop-loss, target, trail and move to cost each with its unit
+ * and its re-entries (each else the strategy's), the strategy's account, index, grace, square-off,
+ * re-entry rule and cut-off, the group's rules (MTM stop and target, the failed-position rule,
+ * stops to cost), and the strategy's backstop keys as it has them (left out: the broker's default;
+ * its id names the position, core/ids.ts backstopId). A re-entry is of the contract the day chose
+ * for the position (the plan's option_contract, journaled once): the run policy re-enters the
+ * plan's instrument.
  * @throws Error when the spec has no such position (a caller's mistake, never the trader's).
  * @example runPlanOfPosition(straddle, 1) // { symbol: 'NIFTY', option_right: 'PE', side: 'sell', qty: 1, stop_loss: 30, stop_loss_mode: 'percent', position_no: 1, … }
  */
@@ -105,6 +109,8 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
   const p = spec.positions?.[positionNo];
   if (!p) throw new Error(`strategy has no position ${positionNo}`);
   const target = p.target ?? spec.target;
+  const trail = p.trail ?? spec.trail;
+  const toCost = p.move_stop_to_cost_after ?? spec.move_stop_to_cost_after;
   return {
     broker_account_id: spec.broker_account_id,
     symbol: spec.symbol,
@@ -112,6 +118,7 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     option_right: p.option_right,
     ...(p.option_expiry !== undefined ? { option_expiry: p.option_expiry } : {}),
     ...(p.option_strike !== undefined ? { option_strike: p.option_strike } : {}),
+    ...(spec.dte !== undefined ? { dte: spec.dte } : {}),
     position_no: positionNo,
     side: p.side,
     qty: p.lots ?? spec.qty,
@@ -122,13 +129,17 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     stop_loss_mode: p.stop_loss_mode ?? spec.stop_loss_mode,
     ...(target !== undefined ? { target } : {}),
     target_mode: p.target_mode ?? spec.target_mode,
-    trail_mode: spec.trail_mode,
-    move_stop_to_cost_mode: spec.move_stop_to_cost_mode,
+    // Trail, move to cost and re-entries likewise, each the position's own, else the strategy's.
+    ...(trail !== undefined ? { trail } : {}),
+    trail_mode: p.trail_mode ?? spec.trail_mode,
+    ...(toCost !== undefined ? { move_stop_to_cost_after: toCost } : {}),
+    move_stop_to_cost_mode: p.move_stop_to_cost_mode ?? spec.move_stop_to_cost_mode,
     ...(spec.backstop !== undefined ? { backstop: spec.backstop } : {}),
     ...(spec.backstop_margin !== undefined ? { backstop_margin: spec.backstop_margin } : {}),
     ...(spec.backstop_margin_mode !== undefined ? { backstop_margin_mode: spec.backstop_margin_mode } : {}),
-    reentries: 0,
+    reentries: p.reentries ?? spec.reentries,
     reentry_after: spec.reentry_after,
+    ...(spec.reentry_cutoff !== undefined ? { reentry_cutoff: spec.reentry_cutoff } : {}),
     // The group's rules, in every position's plan: each run carries what its group decides by.
     ...(spec.mtm_stop !== undefined ? { mtm_stop: spec.mtm_stop } : {}),
     ...(spec.mtm_target !== undefined ? { mtm_target: spec.mtm_target } : {}),

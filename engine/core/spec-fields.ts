@@ -15,8 +15,24 @@ export const OFFSET_MODES = ['points', 'percent'] as const;
 /** Index options (issue 19): the right, the expiry rule and the strike rule of a contract chosen at the BUY time. */
 export const OPTION_RIGHTS = ['CE', 'PE'] as const;
 export const OPTION_EXPIRIES = ['current_week', 'next_week', 'current_month'] as const;
-/** "atm"; "atm+2" / "atm-1": listed strikes from the money, + out of the money for either right; "premium:120": the premium nearest 120. */
-export const OPTION_STRIKE_PATTERN = /^(atm|atm[+-][1-9]\d?|premium:\d{1,6}(\.\d{1,2})?)$/;
+/** An expiry rule, or an exact expiry date `YYYY-MM-DD` (the exchange's date) that the instrument list must name. */
+export type OptionExpiry = (typeof OPTION_EXPIRIES)[number] | `${number}-${number}-${number}`;
+export const OPTION_EXPIRY_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * "atm"; "atm+2" / "atm-1": listed strikes from the money, + out of the money for either right;
+ * "premium:120": the premium nearest 120; "width:0.5": the strike nearest ATM ± 0.5 × the ATM
+ * straddle's premium (CE above, PE below: out of the money, as atm+N).
+ */
+export const OPTION_STRIKE_PATTERN = /^(atm|atm[+-][1-9]\d?|premium:\d{1,6}(\.\d{1,2})?|width:\d(\.\d{1,2})?)$/;
+/** The most a straddle-width factor may be: 5 straddles from the money is far past any listed strike a trader means. */
+export const STRADDLE_WIDTH_MAX = 5;
+/**
+ * Days to expiry a daily option strategy may enter on (`dte`): calendar days from the entry's date
+ * (IST) to its expiry, 0 on the expiry day. The most: 34, the longest a current-month expiry is
+ * away (monthlies are at most 35 days apart).
+ */
+export const DTE_MAX = 34;
+export const DTE_CHOICES = Array.from({ length: DTE_MAX + 1 }, (_, n) => String(n)) as [string, ...string[]];
 
 /**
  * Bounds of a price level or distance, before the instrument's own tick is known (the strategy
@@ -123,6 +139,17 @@ export const distanceOrZero = (field: string) =>
     .refine((n) => !(n >= 0 && n <= LEVEL_MAX) || hasAtMostDecimals(n, LEVEL_DECIMALS), { message: `${field} must have at most ${LEVEL_DECIMALS} decimals` })
     .transform((n) => (n === 0 ? undefined : n));
 
+/** The most re-entries a run (a position) makes in a day: one digit of the leg in a client order id. */
+export const MAX_REENTRIES = 9;
+
+/** How many times to enter again the same day: a whole number 0..MAX_REENTRIES. */
+export const reentryCount = (field: string) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be a whole number` })
+    .min(0, { error: `${field} must be between 0 and ${MAX_REENTRIES}` })
+    .max(MAX_REENTRIES, { error: `${field} must be between 0 and ${MAX_REENTRIES}` });
+
 /** An option's strike rule, lower-cased; left out: atm. */
 export const optionStrike = (field: string) =>
   keptUnlessDefault(
@@ -130,9 +157,48 @@ export const optionStrike = (field: string) =>
       .string({ error: `${field} must be text` })
       .trim()
       .toLowerCase()
-      .refine((s) => OPTION_STRIKE_PATTERN.test(s), { message: `${field} must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE` }),
+      .refine((s) => OPTION_STRIKE_PATTERN.test(s), { message: `${field} must be atm, atm+N or atm-N (N listed strikes, + out of the money), premium:PRICE, or width:K (K × the ATM straddle's premium from the money)` })
+      .refine((s) => !s.startsWith('width:') || !OPTION_STRIKE_PATTERN.test(s) || (Number(s.slice(6)) > 0 && Number(s.slice(6)) <= STRADDLE_WIDTH_MAX), {
+        message: `${field} width:K needs K above 0 and at most ${STRADDLE_WIDTH_MAX} (width:0 is atm)`,
+      }),
     'atm',
   );
 
-/** An option's expiry rule; left out: current_week. */
-export const optionExpiry = (field: string) => keptUnlessDefault(oneOf(field, OPTION_EXPIRIES), 'current_week');
+const expiryText = (field: string) => `${field} must be one of ${OPTION_EXPIRIES.join(', ')}, or an expiry date YYYY-MM-DD`;
+
+/**
+ * An option's expiry: a rule (current_week, next_week, current_month) or a date `YYYY-MM-DD` that
+ * must be a listed expiry when the contract is chosen (a past date is refused at create, with the
+ * clock: strategy/option-filters.ts); left out: current_week.
+ */
+export const optionExpiry = (field: string) =>
+  keptUnlessDefault(
+    z.union([z.enum(OPTION_EXPIRIES), z.string().regex(OPTION_EXPIRY_DATE, { error: expiryText(field) })], { error: expiryText(field) }).refine(
+      (s) => !OPTION_EXPIRY_DATE.test(s) || isCalendarDate(s),
+      { message: `${field} must be a real date YYYY-MM-DD` },
+    ) as z.ZodType<OptionExpiry>,
+    'current_week',
+  );
+
+/** Whether `YYYY-MM-DD` names a day of the calendar (no 2026-02-30). */
+export function isCalendarDate(iso: string): boolean {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+const dteText = (field: string) => `${field} must be a list of whole numbers of days, 0 to ${DTE_MAX} (0: the expiry day)`;
+
+/**
+ * The days to expiry a daily option strategy enters on: whole numbers 0–DTE_MAX, each once, as
+ * numbers or as the form's digits; left out: any.
+ */
+export const dteList = (field: string) =>
+  z
+    .array(
+      z.union([z.enum(DTE_CHOICES), z.number({ error: dteText(field) }).int({ error: dteText(field) }).min(0, { error: dteText(field) }).max(DTE_MAX, { error: dteText(field) })], { error: dteText(field) }).transform(Number),
+      { error: dteText(field) },
+    )
+    .min(1, { error: `${field} must name at least one day; leave it out for any day` })
+    .refine((days) => new Set(days).size === days.length, { message: `${field} must name each day once` })
+    .transform((days) => [...days].sort((a, b) => a - b));

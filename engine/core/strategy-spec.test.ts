@@ -296,7 +296,7 @@ describe('field meta', () => {
   });
 
   it('marks every key available: the engine trades them all, the backstop and several positions at once included', () => {
-    // The service no longer refuses a key marked unavailable (none was left): marking one again must bring that refusal back.
+    // A key marked unavailable again is refused by the service (strategy-service.ts refuseUnavailable, tested there).
     const unavailable = Object.entries(STRATEGY_FIELD_META).filter(([, m]) => !m.available).map(([name]) => name);
     expect(unavailable).toEqual([]);
   });
@@ -308,6 +308,7 @@ describe('field meta', () => {
       reentry_after: { field: 'reentries', above: 0 },
       reentry_cutoff: { field: 'reentries', above: 0 },
       weekdays: { field: 'repeat', equals: 'daily' },
+      dte: { field: 'repeat', equals: 'daily' },
       backstop_margin: { field: 'backstop', unless: 'false' },
       backstop_margin_mode: { field: 'backstop', unless: 'false' },
       mtm_stop: { field: 'positions', filled: true },
@@ -329,11 +330,56 @@ describe('the option keys', () => {
     expect([defaults.option_expiry, defaults.option_strike]).toEqual([undefined, undefined]);
     expect(strategySpec.parse({ ...option, option_strike: 'premium:85.5' }).option_strike).toBe('premium:85.5');
     const issues = (body: Record<string, unknown>) => strategySpec.safeParse(body).error?.issues.map((i) => [i.path.join('.'), i.message]);
-    expect(issues({ ...option, option_strike: 'atm+0' })).toEqual([['option_strike', 'option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), or premium:PRICE']]);
+    expect(issues({ ...option, option_strike: 'atm+0' })).toEqual([['option_strike', "option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), premium:PRICE, or width:K (K × the ATM straddle's premium from the money)"]]);
     expect(issues({ ...option, stop_loss_mode: 'price', target: 100 })).toEqual([
       ['stop_loss_mode', 'stop_loss_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time'],
       ['target_mode', 'target_mode must be points or percent for an option: its premium is not known until the contract is chosen at the BUY time'],
     ]);
     expect(issues({ ...option, option_right: undefined, option_expiry: 'next_week' })).toEqual([['option_expiry', 'option_expiry applies only to an option: set option_right (CE or PE) or leave option_expiry out']]);
+  });
+});
+
+describe('an exact expiry date, the straddle width and the days-to-expiry filter (issue 19)', () => {
+  const option = { broker_account_id: 1, symbol: 'NIFTY', option_right: 'CE', qty: 1, buy_time: '09:20', sell_time: '15:10', stop_loss: 40, stop_loss_mode: 'points' };
+  const issues = (body: Record<string, unknown>) => strategySpec.safeParse(body).error?.issues.map((i) => [i.path.join('.'), i.message]);
+
+  it('takes an expiry as a rule or a calendar date YYYY-MM-DD, and refuses anything else naming the field', () => {
+    expect(strategySpec.parse({ ...option, option_expiry: '2026-12-22' }).option_expiry).toBe('2026-12-22');
+    expect(strategySpec.parse({ ...option, option_expiry: 'current_month' }).option_expiry).toBe('current_month');
+    expect(issues({ ...option, option_expiry: '22-12-2026' })).toEqual([['option_expiry', 'option_expiry must be one of current_week, next_week, current_month, or an expiry date YYYY-MM-DD']]);
+    expect(issues({ ...option, option_expiry: '2026-02-30' })).toEqual([['option_expiry', 'option_expiry must be a real date YYYY-MM-DD']]);
+    expect(issues({ ...option, option_expiry: '2026-13-01' })).toEqual([['option_expiry', 'option_expiry must be a real date YYYY-MM-DD']]);
+    expect(strategySpec.parse({ ...option, option_expiry: '2028-02-29' }).option_expiry).toBe('2028-02-29');
+    // A date is an option key like the rules: without an option it is refused.
+    expect(issues({ ...option, option_right: undefined, option_expiry: '2026-12-22' })).toEqual([['option_expiry', 'option_expiry applies only to an option: set option_right (CE or PE) or leave option_expiry out']]);
+  });
+
+  it('takes a straddle width width:K with K above 0 and at most 5, two decimals', () => {
+    expect(strategySpec.parse({ ...option, option_strike: ' Width:0.5 ' }).option_strike).toBe('width:0.5');
+    expect(strategySpec.parse({ ...option, option_strike: 'width:5' }).option_strike).toBe('width:5');
+    const width = 'option_strike width:K needs K above 0 and at most 5 (width:0 is atm)';
+    expect(issues({ ...option, option_strike: 'width:0' })).toEqual([['option_strike', width]]);
+    expect(issues({ ...option, option_strike: 'width:5.5' })).toEqual([['option_strike', width]]);
+    const pattern = "option_strike must be atm, atm+N or atm-N (N listed strikes, + out of the money), premium:PRICE, or width:K (K × the ATM straddle's premium from the money)";
+    expect(issues({ ...option, option_strike: 'width:12' })).toEqual([['option_strike', pattern]]);
+    expect(issues({ ...option, option_strike: 'width:0.125' })).toEqual([['option_strike', pattern]]);
+    expect(issues({ ...option, option_strike: 'width:-1' })).toEqual([['option_strike', pattern]]);
+  });
+
+  it('takes dte as whole days 0–34, numbers or the form\'s digits, each once, sorted; a daily option strategy only', () => {
+    const daily = { ...option, repeat: 'daily' };
+    expect(strategySpec.parse({ ...daily, dte: [2, '0', 1] }).dte).toEqual([0, 1, 2]);
+    expect(strategySpec.parse(daily).dte).toBeUndefined();
+    const list = 'dte must be a list of whole numbers of days, 0 to 34 (0: the expiry day)';
+    expect(issues({ ...daily, dte: [35] })).toEqual([['dte.0', list]]);
+    expect(issues({ ...daily, dte: [1.5] })).toEqual([['dte.0', list]]);
+    expect(issues({ ...daily, dte: ['-1'] })).toEqual([['dte.0', list]]);
+    expect(issues({ ...daily, dte: 0 })).toEqual([['dte', list]]);
+    expect(issues({ ...daily, dte: [] })).toEqual([['dte', 'dte must name at least one day; leave it out for any day']]);
+    expect(issues({ ...daily, dte: [1, '1'] })).toEqual([['dte', 'dte must name each day once']]);
+    expect(issues({ ...option, dte: [0] })).toEqual([['dte', 'dte applies only to a strategy that repeats daily: set repeat to daily or leave dte out']]);
+    expect(issues({ ...daily, option_right: undefined, symbol: 'AAPL', stop_loss_mode: 'price', dte: [0] })).toEqual([['dte', 'dte applies only to an option (its days to expiry): set option_right or positions, or leave dte out']]);
+    const straddle = { ...daily, option_right: undefined, positions: [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE' }] };
+    expect(strategySpec.parse({ ...straddle, dte: [0] }).dte).toEqual([0]);
   });
 });

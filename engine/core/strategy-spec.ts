@@ -15,9 +15,9 @@ import { EXCHANGES, REPEATS, type Exchange, type Repeat } from './types';
 import { formatTimeOfDay, parseTimeOfDay, secondsOfDay } from './time-of-day';
 import { INDEX_UNDERLYINGS, indexListing } from './index-underlyings';
 import { GROUP_FIELD_META, groupRules, groupShape, positionRules, positionsField } from './position-spec';
-import { decimalQty, distanceOrZero, keptUnlessDefault, level, LEVEL_MODES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, timeOfDay } from './spec-fields';
+import { decimalQty, distanceOrZero, dteList, keptUnlessDefault, level, LEVEL_MODES, MAX_REENTRIES, oneOf, OFFSET_MODES, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, requiredOr, SIDES, reentryCount, timeOfDay } from './spec-fields';
 
-export { LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES } from './spec-fields';
+export { DTE_MAX, LEVEL_DECIMALS, LEVEL_MAX, LEVEL_MIN, LEVEL_MODES, MAX_REENTRIES, OFFSET_MODES, OPTION_EXPIRIES, OPTION_EXPIRY_DATE, OPTION_RIGHTS, OPTION_STRIKE_PATTERN, SIDES, type OptionExpiry } from './spec-fields';
 
 /** Bumped with a pure upgrade(vN → vN+1) when a stored spec must change shape. */
 export const SPEC_VERSION = 2;
@@ -25,7 +25,6 @@ export const SPEC_VERSION = 2;
 export const REENTRY_AFTER = ['stop_loss', 'target', 'either'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-export const MAX_REENTRIES = 9;
 export const DEFAULT_BUY_GRACE_SECONDS = 60;
 
 /**
@@ -91,12 +90,7 @@ export const strategyShape = {
   backstop_margin_mode: keptUnlessDefault(oneOf('backstop_margin_mode', OFFSET_MODES), 'points'),
   /** The group's rules (combined MTM stop and target, a failed position, stops to cost): with positions only. After the exits, so a form's groups keep their order. */
   ...groupShape,
-  reentries: z
-    .number({ error: 'reentries must be a number' })
-    .int({ error: 'reentries must be a whole number' })
-    .min(0, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
-    .max(MAX_REENTRIES, { error: `reentries must be between 0 and ${MAX_REENTRIES}` })
-    .default(0),
+  reentries: reentryCount('reentries').default(0),
   reentry_after: oneOf('reentry_after', REENTRY_AFTER).default('stop_loss'),
   reentry_cutoff: orNone(timeOfDay('reentry_cutoff')),
   repeat: oneOf('repeat', REPEATS).default('once'),
@@ -106,6 +100,8 @@ export const strategyShape = {
       .min(1, { error: 'weekdays must name at least one day; leave it out for every trading day' })
       .refine((days) => new Set(days).size === days.length, { message: 'weekdays must name each day once' }),
   ),
+  /** A daily option strategy's days to expiry (calendar days to its, or position 1's, expiry; 0 the expiry day): another day is skipped before its contract is chosen. */
+  dte: orNone(dteList('dte')),
 };
 
 export type StrategyField = keyof typeof strategyShape;
@@ -139,8 +135,8 @@ export const STRATEGY_FIELD_META = {
   symbol: { label: 'Symbol', hint: 'As the broker lists it, such as AAPL, RELIANCE or BTC/USDT', group: 'entry', available: true },
   exchange: { label: 'Exchange', hint: "Empty: the account's first exchange", group: 'entry', available: true },
   option_right: { label: 'Option', hint: 'CE or PE: trade an option of the index in Symbol (NIFTY, BANKNIFTY, FINNIFTY, SENSEX), its contract chosen a few seconds before the BUY; Quantity is then in lots. Empty: trade Symbol itself', group: 'entry', available: true },
-  option_expiry: { label: 'Option expiry', hint: 'The nearest listed expiry (current_week; BANKNIFTY and FINNIFTY list monthlies only), the one after it, or the month’s', group: 'entry', available: true },
-  option_strike: { label: 'Option strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120', group: 'entry', available: true },
+  option_expiry: { label: 'Option expiry', hint: 'The nearest listed expiry (current_week; BANKNIFTY and FINNIFTY list monthlies only), the one after it, the month’s, or a listed expiry date YYYY-MM-DD (the day is skipped if the exchange does not list it)', group: 'entry', available: true },
+  option_strike: { label: 'Option strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120; width:0.5: the strike nearest ATM ± 0.5 × the ATM straddle (CE + PE premium), CE above, PE below', group: 'entry', available: true },
   positions: { label: 'Positions', hint: "2 to 10 options of the index in Symbol held at once (a straddle: sell the ATM CE and the ATM PE), each with its side, contract rule and lots; its stop-loss and target, when left empty, are the strategy's", group: 'entry', available: true },
   side: { label: 'Entry side', hint: 'buy: buy at the BUY time, sell at the exit; sell: sell first (short), buy back at the exit', group: 'entry', available: true },
   qty: { label: 'Quantity', hint: 'How many to buy at each entry: shares, lots of an option (the lot size is the contract’s, from the exchange), or a crypto pair’s base amount in its step (0.0015 BTC)', group: 'entry', unit: 'shares, lots or coins', available: true },
@@ -166,6 +162,7 @@ export const STRATEGY_FIELD_META = {
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
   weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades (in its time zone, and only when the exchange trades); empty: every trading day', group: 'days', available: true },
+  dte: { label: 'Days to expiry', hint: 'Daily option strategies only: the days it enters, counted in calendar days to the chosen expiry (position 1’s with positions), 0 the expiry day (a Tuesday expiry: Monday is 1, Friday 4); another day is skipped; empty: any day', group: 'days', unit: 'days', available: true },
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };
@@ -183,6 +180,7 @@ export const STRATEGY_FIELD_SHOW_WHEN: Readonly<Partial<Record<StrategyField, Sh
   reentry_after: REENTRIES_ON,
   reentry_cutoff: REENTRIES_ON,
   weekdays: { field: 'repeat', equals: 'daily' },
+  dte: { field: 'repeat', equals: 'daily' },
   backstop_margin: { field: 'backstop', unless: 'false' },
   backstop_margin_mode: { field: 'backstop', unless: 'false' },
 };
@@ -223,7 +221,8 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
     if ((after === 'stop_loss' || after === 'either') && (v.stop_loss_mode ?? 'price') === 'price') {
       issue('stop_loss_mode', `a re-entry after the stop-loss (reentry_after ${String(after)}) needs stop_loss_mode points or percent: a stop-loss price would be at or past the price again at once`);
     }
-    if (after === 'target' && v.target == null) issue('target', 'reentry_after target needs a target: without one no exit allows a re-entry');
+    // With positions, a position's own target may be the one: positionRules checks each position that re-enters.
+    if (after === 'target' && v.target == null && !Array.isArray(v.positions)) issue('target', 'reentry_after target needs a target: without one no exit allows a re-entry');
     if ((after === 'target' || after === 'either') && v.target != null && (v.target_mode ?? 'price') === 'price') {
       issue('target_mode', `a re-entry after the target (reentry_after ${String(after)}) needs target_mode points or percent: a target price would be at or past the price again at once`);
     }
@@ -242,6 +241,8 @@ export function crossFieldRules(v: Record<string, unknown> | null, ctx: z.Refine
     issue('backstop_margin', 'backstop_margin applies only with the backstop on: set backstop to true or leave the margin out');
   }
   if (v.weekdays != null && v.repeat !== 'daily') issue('weekdays', 'weekdays apply only to a strategy that repeats daily: set repeat to daily or leave weekdays out');
+  if (v.dte != null && v.repeat !== 'daily') issue('dte', 'dte applies only to a strategy that repeats daily: set repeat to daily or leave dte out');
+  if (v.dte != null && v.option_right == null && !Array.isArray(v.positions)) issue('dte', 'dte applies only to an option (its days to expiry): set option_right or positions, or leave dte out');
   optionRules(v, issue);
   positionRules(v, issue);
   groupRules(v, issue);

@@ -203,7 +203,10 @@ export class BackstopExits {
     const b: Backstop = clearance.backstop;
     const journaled = repos.transaction(() => {
       const run = repos.runs.getInternal(exit.runId);
-      const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: firedLegOf(b), legNo: exit.legNo, scheduledAt: clock.now() });
+      // A backstop that covered less than the run counts (what the broker held: a fee taken in the
+      // coin bought) is the exit of what was held; the rest is reported unsold, not chased.
+      const held = run && b.qty < run.positionQty ? { heldAtBroker: b.qty } : {};
+      const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: firedLegOf(b), legNo: exit.legNo, scheduledAt: clock.now(), ...held });
       if (!run || !step?.place) return null;
       const { place } = step;
       // The policy's exit slot, under the backstop's ids: the broker has it already.

@@ -446,7 +446,10 @@ export class BackstopKeeper {
   }
 
   private fromReport(row: Backstop, report: RestingStopReport): Backstop {
-    const base = { brokerRef: report.brokerRef || row.brokerRef, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason, ...targetPatch(report) };
+    // A broker may rest it for less than asked (Binance: the free balance, after a fee taken in the
+    // coin bought): the row covers what rests, so a fire of all of it leaves no remainder to chase.
+    const covers = report.qty > 0 && report.qty < row.qty ? { qty: report.qty } : {};
+    const base = { brokerRef: report.brokerRef || row.brokerRef, ...covers, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason, ...targetPatch(report) };
     return this.journal(row, { ...base, state: report.status });
   }
 

@@ -8,12 +8,13 @@ import { runOrderId } from './run-order-id';
 import { randomToken } from '../core/random-ids';
 import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
-import { slotOf, type Exchange, type Leg, type Order, type Run } from '../core/types';
+import { instrumentKey, slotOf, type Exchange, type Leg, type Order, type Run } from '../core/types';
 import { asExitKind } from '../core/run-policy/exit';
 import type { RunEvent, Step } from '../core/run-policy/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
-import type { Broker } from '../brokers/broker';
+import type { Broker, Instrument } from '../brokers/broker';
+import { belowMinimum } from '../core/run-policy/order-minimum';
 import type { EngineContext } from '../context';
 import { isStorageUnavailable, UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
@@ -39,6 +40,8 @@ export interface OrderIntent {
   readonly scheduledAt: number;
   /** A new attempt of an exit: what the broker says the exit can close (its signed netQty, closableQty). */
   readonly heldAtBroker?: number;
+  /** The remainder under the venue's least order, in words (dustOf): the run is closed with it. */
+  readonly dust?: string;
 }
 
 export interface ExecutionOptions {
@@ -359,10 +362,12 @@ export class ExecutionEngine {
 
   private async execute(queued: OrderIntent, freeSlot: () => void): Promise<void> {
     const { repos } = this.ctx;
+    // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills
+    // are the exit. Before what is held is asked: a resting stop's fill empties the account (the
+    // exit would read "nothing held" and halt), and its cancel is what unlocks the balance to sell.
+    if (slotOf(queued.leg) === 'exit' && (await this.clearBackstop(this.backstops, queued)) === 'done') return;
     const intent = await this.withHeldQty(queued);
     if (!intent) return;
-    // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills are the exit.
-    if (slotOf(intent.leg) === 'exit' && (await this.clearBackstop(this.backstops, intent)) === 'done') return;
     let decision: Decision;
     try {
       decision =
@@ -418,7 +423,10 @@ export class ExecutionEngine {
         this.againLater(intent);
         return 'done';
       }
-      if (await this.emergency.onJournalFailure(intent, err)) return 'done';
+      // Asked now that no stop locks or sells it: the emergency exit sells what is held.
+      const held = await this.withHeldQty(intent);
+      if (!held) return 'done';
+      if (await this.emergency.onJournalFailure(held, err)) return 'done';
       throw err;
     }
   }
@@ -453,7 +461,8 @@ export class ExecutionEngine {
       if (heldAtBroker < place.qty) {
         this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
       }
-      return { ...intent, heldAtBroker };
+      const dust = this.dustOf(intent, place.where.brokerAccountId, broker, instrument, Math.min(place.qty, heldAtBroker));
+      return { ...intent, heldAtBroker, ...(dust === null ? {} : { dust }) };
     } catch (err) {
       const failures = (this.heldReadFailures.get(intent.runId) ?? 0) + 1;
       this.heldReadFailures.set(intent.runId, failures);
@@ -487,6 +496,23 @@ export class ExecutionEngine {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Why `qty`, what an exit would now sell, is dust: under the instrument's least order (quantity,
+   * or value at the last price the engine saw or the broker has at hand) while an exit of the leg
+   * has already sold part of the position, so it is a remainder no order can ever sell. Null
+   * otherwise: a whole position under the least value (the price fell) is sent, and the venue's
+   * refusal tells the trader, since the position is still there to sell if the price comes back.
+   */
+  private dustOf(intent: OrderIntent, accountId: BrokerAccountId, broker: Broker, instrument: Instrument, qty: number): string | null {
+    if (qty <= 0 || (instrument.minQty == null && instrument.minNotional == null)) return null;
+    const soldBefore = this.ctx.repos.orders.fillsInternal([intent.runId]).some((f) => f.legNo === intent.legNo && f.slot !== 'entry');
+    if (!soldBefore) return null;
+    const price = this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
+    const why = belowMinimum(instrument, qty, price);
+    if (why !== null) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, qty, why }, 'the remainder of the position is under the least order: the run is closed with it as dust');
+    return why;
   }
 
   /**
@@ -743,7 +769,14 @@ export type ReentryHandler = (run: Run, at: number) => void;
 /** The journal event of an intent. */
 function journalEvent(intent: OrderIntent): RunEvent {
   if (slotOf(intent.leg) === 'entry') return { type: 'journal_entry', legNo: intent.legNo, scheduledAt: intent.scheduledAt };
-  return { type: 'journal_exit', leg: asExitKind(intent.leg), legNo: intent.legNo, scheduledAt: intent.scheduledAt, ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }) };
+  return {
+    type: 'journal_exit',
+    leg: asExitKind(intent.leg),
+    legNo: intent.legNo,
+    scheduledAt: intent.scheduledAt,
+    ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }),
+    ...(intent.dust === undefined ? {} : { dust: intent.dust }),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legFills, realizedPnl, realizedPnlNumber, runPnl, runSoldQty, soldQty, sumPnl } from './realized-pnl';
+import { closedLegsPnl, legFills, realizedPnl, realizedPnlNumber, runPnl, runSoldQty, soldQty, sumPnl } from './realized-pnl';
 
 describe('realizedPnl', () => {
   it('is (exit − entry) × quantity sold for a plain SELL', () => {
@@ -95,5 +95,24 @@ describe('what an exit left unsold', () => {
     expect(soldQty(f)).toBe(0.00149);
     expect(realizedPnl(f)?.toNumber()).toBe(-8.94);
     expect(runSoldQty(legFills({ entryPrice: 60_000, exitPrice: 54_000, heldQty: 0, unsoldQty: 0.00001 }, 0.0015, []))).toBe(0.00149);
+  });
+});
+
+describe('closedLegsPnl', () => {
+  const fills = [
+    { legNo: 0, slot: 'entry', filledQty: 65, fillPrice: 100 },
+    { legNo: 0, slot: 'exit', filledQty: 65, fillPrice: 130.1 },
+    { legNo: 1, slot: 'entry', filledQty: 65, fillPrice: 120 },
+    { legNo: 1, slot: 'exit', filledQty: 65, fillPrice: 110 },
+    { legNo: 2, slot: 'entry', filledQty: 65, fillPrice: 105 },
+  ] as const;
+
+  it('sums, in decimal, the legs before the one given from their journal rows alone (a short earns as the buy-back is cheaper)', () => {
+    expect(closedLegsPnl(fills, 1, true).toNumber()).toBe(-1956.5);
+    expect(closedLegsPnl(fills, 2, true).toNumber()).toBe(-1306.5);
+    // The leg under way (2, its exit not filled) is the run row's, never counted here.
+    expect(closedLegsPnl(fills, 3, true).toNumber()).toBe(-1306.5);
+    expect(closedLegsPnl(fills, 0, true).toNumber()).toBe(0);
+    expect(closedLegsPnl(fills, 2, false).toNumber()).toBe(1306.5);
   });
 });

@@ -94,16 +94,33 @@ export function legFills(run: RunRowFills, boughtQty: number | null, fills: read
   const unsoldQty = run.unsoldQty ?? 0;
   if (entered.length === 0) return [{ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.heldQty, unsoldQty, short }];
   const latest = Math.max(...entered.map((f) => f.legNo));
+  const legs = journaledLegs(fills, latest, short);
+  legs.push({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: sumQty(entered.filter((f) => f.legNo === latest)), heldQty: run.heldQty, unsoldQty, short });
+  return legs;
+}
+
+/** Legs 0 to `before` − 1 as their journal rows tell them (a leg without an entry fill left out). */
+function journaledLegs(fills: readonly LegFill[], before: number, short: boolean): RunFills[] {
   const legs: RunFills[] = [];
-  for (let leg = 0; leg < latest; leg++) {
-    const entries = entered.filter((f) => f.legNo === leg);
+  for (let leg = 0; leg < before; leg++) {
+    const entries = fills.filter((f) => f.slot === 'entry' && f.legNo === leg && f.filledQty > 0);
     if (entries.length === 0) continue;
     const exits = fills.filter((f) => f.slot === 'exit' && f.legNo === leg && f.filledQty > 0);
     const bought = sumQty(entries);
     legs.push({ entryPrice: weighted(entries), exitPrice: weighted(exits), boughtQty: bought, heldQty: Math.max(0, new Decimal(bought).minus(sumQty(exits)).toNumber()), short });
   }
-  legs.push({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: sumQty(entered.filter((f) => f.legNo === latest)), heldQty: run.heldQty, unsoldQty, short });
   return legs;
+}
+
+/**
+ * What the legs before leg `before` realized, from their journal rows alone (0 when none sold):
+ * the run row tells only of its latest leg, and clears its prices when the next leg's entry is
+ * journaled, so a group's MTM (strategy/group-exits.ts) sums a re-entered position's closed legs
+ * from here and its current leg from the row.
+ * @example closedLegsPnl([{ legNo: 0, slot: 'entry', filledQty: 65, fillPrice: 100 }, { legNo: 0, slot: 'exit', filledQty: 65, fillPrice: 130 }], 1, true).toNumber() === -1950
+ */
+export function closedLegsPnl(fills: readonly LegFill[], before: number, short: boolean): Decimal {
+  return sumPnl(journaledLegs(fills, before, short).map(realizedPnl));
 }
 
 /** The realized P&L over a run's legs, or null when no leg has sold anything. */

@@ -189,6 +189,24 @@ describe('MarketListener crossings', () => {
     tick(94);
     expect(seen.slice(-1)).toEqual(['tick 94 after 1 crossing(s)']);
   });
+
+  it('price listeners hear the stream\'s ticks and a silent stream\'s REST quotes, after their crossings; tick listeners only the stream', async () => {
+    const { clock, market, hits, watch, tick } = await listening();
+    const prices: string[] = [];
+    const ticks: number[] = [];
+    market.onPrice((feed) => prices.push(`${feed} ${market.lastPrice(ACCOUNT, AAPL)?.price} after ${hits.length} crossing(s)`));
+    market.onTick((_, t) => ticks.push(t.price));
+    watch(asStrategyId(1));
+    tick(100);
+    market.setTriggers(ACCOUNT, AAPL, asStrategyId(1), 0, stop(95));
+    market.applyQuote(`${ACCOUNT}|${AAPL}`, { price: 94, at: clock.now() + 1 }, 60_000);
+    expect(prices.slice(-2)).toEqual([`${ACCOUNT}|${AAPL} 100 after 0 crossing(s)`, `${ACCOUNT}|${AAPL} 94 after 1 crossing(s)`]);
+    expect(ticks.slice(-1)).toEqual([100]);
+    // A quote older than the last price is not a newer price: nobody hears it.
+    const heard = prices.length;
+    market.applyQuote(`${ACCOUNT}|${AAPL}`, { price: 93, at: clock.now() - 1 }, 60_000);
+    expect(prices).toHaveLength(heard);
+  });
 });
 
 describe('MarketListener: the positions of one strategy (issue 19)', () => {

@@ -118,6 +118,7 @@ export class MarketListener {
   private onFresh: (key: string, price: number) => void = () => {};
   private onLevels: () => void = () => {};
   private readonly tickListeners = new Set<(accountId: BrokerAccountId, tick: Tick) => void>();
+  private readonly priceListeners = new Set<(feed: string) => void>();
   private readonly watchListeners = new Set<() => void>();
   /** When each watched instrument's stream last gave a price (the read API of feed freshness). */
   readonly freshness = new PriceFreshness();
@@ -308,7 +309,8 @@ export class MarketListener {
    * A REST quote of a feed whose stream is silent: acted on as a tick is (the same trigger path,
    * so a stop is never missed because the stream froze), labelled as from REST with how long the
    * stream had been silent. A quote whose trade is older than the last price known is not a newer
-   * price and changes nothing. Neither the tick listeners nor the feed's freshness hear it.
+   * price and changes nothing. Neither the tick listeners nor the feed's freshness hear it; the
+   * price listeners do (onPrice).
    */
   applyQuote(key: string, quote: { readonly price: number; readonly at: number }, staleForMs: number): void {
     if (!(Number.isFinite(quote.price) && quote.price > 0) || !Number.isFinite(quote.at)) {
@@ -319,6 +321,7 @@ export class MarketListener {
     if (last && last.at > quote.at) return;
     this.last.set(key, { price: quote.price, at: quote.at, receivedAt: this.deps.clock.now(), source: 'rest' });
     this.fire(key, quote.price, quote.at, 'rest', staleForMs);
+    for (const l of this.priceListeners) l(key);
   }
 
   /** Drops the levels of every position of the strategy. */
@@ -331,6 +334,16 @@ export class MarketListener {
   liveLevels(strategyId: StrategyId, legNo: number, positionNo = 0): Levels | null {
     const l = this.live.get(runKey(strategyId, positionNo));
     return l && l.legNo === legNo ? l.levels : null;
+  }
+
+  /**
+   * Who acts on a feed's new price from either source, the stream's tick or a REST quote of a
+   * silent stream (the group's combined MTM): told the feed (feedKey), after the trigger check;
+   * the price is lastPrice's. Unlike onTick, a frozen stream leaves them hearing the REST quotes.
+   */
+  onPrice(listener: (feed: string) => void): () => void {
+    this.priceListeners.add(listener);
+    return () => this.priceListeners.delete(listener);
   }
 
   /**
@@ -362,6 +375,7 @@ export class MarketListener {
     const wasStale = this.freshness.note(key, tick.price, tick.at, now);
     this.fire(key, tick.price, tick.at, 'stream', null);
     for (const l of this.tickListeners) l(accountId, tick);
+    for (const l of this.priceListeners) l(key);
     if (wasStale) this.onFresh(key, tick.price);
   }
 

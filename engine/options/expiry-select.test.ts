@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasWeeklySeries, monthlyExpiries, selectExpiry, type ExpiryRule } from './expiry-select';
+import { daysToExpiry, hasWeeklySeries, monthlyExpiries, selectExpiry, type ExpiryRule } from './expiry-select';
 import type { ExpiryCalendar } from './option-chain';
 
 // NIFTY as NSE lists it after Tuesday expiries (September 2025): weeklies, and a future on each
@@ -122,5 +122,16 @@ describe('selectExpiry over random listings', () => {
         }
       }),
     );
+  });
+});
+
+describe('daysToExpiry', () => {
+  it('counts calendar days as AlgoTest\'s DTE: 0 on the expiry day, the weekend counted, across a month and a leap day', () => {
+    // A Tuesday expiry: Tuesday 0, Monday 1, the Friday before 4.
+    expect(['2026-12-08', '2026-12-07', '2026-12-04', '2026-12-01'].map((d) => daysToExpiry(d, '2026-12-08'))).toEqual([0, 1, 4, 7]);
+    expect(daysToExpiry('2026-12-30', '2027-01-26')).toBe(27);
+    expect(daysToExpiry('2028-02-28', '2028-03-01')).toBe(2);
+    // Across the change to summer time elsewhere: dates, not instants (IST has none, the count must not either).
+    expect(daysToExpiry('2026-03-27', '2026-03-31')).toBe(4);
   });
 });

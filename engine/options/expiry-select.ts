@@ -78,6 +78,19 @@ export function selectExpiry(calendar: ExpiryCalendar, rule: ExpiryRule, today: 
   }
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Days to expiry as Indian option traders count them (AlgoTest's DTE filter): calendar days from
+ * `today` to `expiry` (both `YYYY-MM-DD`, the exchange's dates), 0 on the expiry day, so with a
+ * Tuesday expiry Monday is 1 and the Friday before is 4 (the weekend counts).
+ * @example daysToExpiry('2026-12-04', '2026-12-08') // 4
+ */
+export function daysToExpiry(today: string, expiry: string): number {
+  const utc = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+  return Math.round((utc(expiry) - utc(today)) / DAY_MS);
+}
+
 /** The first few live expiries, for a message. */
 function shown(live: readonly string[]): string {
   return live.length > 6 ? `${live.slice(0, 6).join(', ')}, …` : live.join(', ');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chainOf, ladderOf } from '../../tests/support/option-chains';
-import { resolveLegContract } from './resolve-leg-contract';
+import { expiryRule, optionLegOf, resolveLegContract, strikeRule } from './resolve-leg-contract';
 
 const strikes = Array.from({ length: 21 }, (_, i) => 25500 + 50 * i);
 const chain = chainOf('NIFTY', [ladderOf({ expiry: '2026-12-08', strikes }), ladderOf({ expiry: '2026-12-15', strikes }), ladderOf({ expiry: '2026-12-29', strikes, missing: [[26000, 'CE']] })], ['2026-12-29', '2027-01-25']);
@@ -25,5 +25,28 @@ describe('resolveLegContract', () => {
     expect(resolveLegContract(chain, { kind: 'option', underlying: 'MIDCPNIFTY', expiry: { kind: 'current_week' }, right: 'CE', strike: { kind: 'atm' } }, ctx)).toEqual({ ok: false, error: { code: 'unknown_underlying', message: 'the instrument list has no derivatives on MIDCPNIFTY' } });
     expect(resolveLegContract(chain, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'date', date: '2026-12-22' } , right: 'CE', strike: { kind: 'atm' } }, ctx)).toMatchObject({ ok: false, error: { code: 'no_expiry' } });
     expect(resolveLegContract(chain, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'current_month' }, right: 'CE', strike: { kind: 'atm' } }, ctx)).toEqual({ ok: false, error: { code: 'no_contract', message: 'NIFTY 2026-12-29 lists no CE at strike 26000' } });
+  });
+});
+
+describe('the spec\'s rule texts', () => {
+  it('reads an expiry rule or an exact date, and every strike rule, the straddle width included', () => {
+    expect(['current_week', 'next_week', 'current_month', '2026-12-15'].map(expiryRule)).toEqual([{ kind: 'current_week' }, { kind: 'next_week' }, { kind: 'current_month' }, { kind: 'date', date: '2026-12-15' }]);
+    expect(['atm', 'atm+2', 'atm-1', 'premium:85.5', 'width:0.75'].map(strikeRule)).toEqual([
+      { kind: 'atm' },
+      { kind: 'atm_offset', steps: 2 },
+      { kind: 'atm_offset', steps: -1 },
+      { kind: 'premium_nearest', premium: 85.5 },
+      { kind: 'straddle_width', factor: 0.75 },
+    ]);
+  });
+
+  it('resolves a leg of the spec with a date to that listed expiry, and a straddle width from the ATM straddle\'s premiums', () => {
+    const dated = optionLegOf({ symbol: 'NIFTY', option_right: 'CE', option_expiry: '2026-12-15', option_strike: 'atm' });
+    expect(resolveLegContract(chain, dated, ctx)).toMatchObject({ ok: true, value: { contract: { tradingsymbol: 'NIFTY2026121526000CE', expiry: '2026-12-15' } } });
+    // ATM 26000: CE 120 + PE 110 = a 230-point straddle; 0.5 × 230 = 115 from the money: the CE nearest 26115 is 26100, the PE nearest 25885 is 25900.
+    const quoteOf = (c: { strike: number; kind: string }) => (c.strike === 26000 ? (c.kind === 'CE' ? 120 : 110) : 50);
+    const width = (right: 'CE' | 'PE') => resolveLegContract(chain, optionLegOf({ symbol: 'NIFTY', option_right: right, option_strike: 'width:0.5' }), { ...ctx, quoteOf });
+    expect(width('CE')).toMatchObject({ ok: true, value: { atm: 26000, premium: 230, contract: { strike: 26100, kind: 'CE', expiry: '2026-12-08' } } });
+    expect(width('PE')).toMatchObject({ ok: true, value: { atm: 26000, premium: 230, contract: { strike: 25900, kind: 'PE' } } });
   });
 });

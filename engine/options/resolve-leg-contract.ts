@@ -13,14 +13,20 @@ export type LegInstrumentSpec =
 export type OptionLeg = Extract<LegInstrumentSpec, { kind: 'option' }>;
 
 /** A strategy's option keys as the leg to resolve (the live engine's and the backtest's one reading). */
-export function optionLegOf(spec: { readonly symbol: string; readonly option_right: OptionRight; readonly option_expiry?: Exclude<ExpiryRule['kind'], 'date'> | null; readonly option_strike?: string | null }): OptionLeg {
-  return { kind: 'option', underlying: spec.symbol, expiry: { kind: spec.option_expiry ?? 'current_week' }, right: spec.option_right, strike: strikeRule(spec.option_strike ?? 'atm') };
+export function optionLegOf(spec: { readonly symbol: string; readonly option_right: OptionRight; readonly option_expiry?: string | null; readonly option_strike?: string | null }): OptionLeg {
+  return { kind: 'option', underlying: spec.symbol, expiry: expiryRule(spec.option_expiry ?? 'current_week'), right: spec.option_right, strike: strikeRule(spec.option_strike ?? 'atm') };
+}
+
+/** The spec's expiry text as the selection rule: a named rule, else an exact date. */
+export function expiryRule(text: string): ExpiryRule {
+  return text === 'current_week' || text === 'next_week' || text === 'current_month' ? { kind: text } : { kind: 'date', date: text };
 }
 
 /** The spec's strike text as the resolution rule. */
 export function strikeRule(text: string): StrikeRule {
   if (text === 'atm') return { kind: 'atm' };
   if (text.startsWith('atm')) return { kind: 'atm_offset', steps: Number(text.slice(3)) };
+  if (text.startsWith('width:')) return { kind: 'straddle_width', factor: Number(text.slice('width:'.length)) };
   return { kind: 'premium_nearest', premium: Number(text.slice('premium:'.length)) };
 }
 

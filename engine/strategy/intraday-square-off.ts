@@ -1,8 +1,9 @@
 /**
  * A strategy on an account whose broker squares intraday positions off itself (Kite MIS,
- * BrokerCapabilities.intradaySquareOff): its SELL and its square-off must come at or before the
- * broker's on the strategy's exchange (Zerodha's differs by segment: cash at 15:20 IST, F&O at
- * 15:25), which would otherwise close the position at market and charge for it; and a strategy
+ * BrokerCapabilities.intradaySquareOff): its SELL and its square-off must come strictly before
+ * the broker's on the strategy's exchange (Zerodha's differs by segment: cash at 15:20 IST, F&O at
+ * 15:25), which would otherwise close the position at market and charge for it; an exit sent at
+ * that very second races the broker's own and may be refused while it closes the position; a strategy
  * that names no square-off gets the broker's default one. Times of day are the strategy's, in its
  * zone; the broker's are in its own. Across a daylight-saving change of the strategy's zone a time
  * of day falls at two times of the broker's: the later one is held to the broker's square-off, and
@@ -20,8 +21,8 @@ const SAMPLE_WEEKS = 53;
 
 /**
  * `spec` with the broker's default square-off on its exchange when it names none (never before
- * its SELL), or a validation error naming sell_time or square_off_time when one comes after the
- * broker's square-off there.
+ * its SELL), or a validation error naming sell_time or square_off_time when one comes at or after
+ * the broker's square-off there.
  *
  * @example
  *   fitIntradaySquareOff({ ...spec, exchange: 'NSE', sell_time: '15:10:00' }, kiteIntradaySquareOffs('MIS'), 'kite', now)
@@ -36,11 +37,11 @@ export function fitIntradaySquareOff(spec: StoredStrategySpec, squareOffs: Intra
     const time = spec[field];
     if (time === undefined) continue;
     const latest = latestOf(days.map((d) => moved(d, time, spec.timezone, broker.timezone)));
-    if (latest <= broker.at) continue;
+    if (latest < broker.at) continue;
     const there = spec.timezone === broker.timezone ? '' : ` (${time} ${spec.timezone} is as late as ${latest} there)`;
     problems.push({
       field,
-      message: `${field} ${time} is later than this ${kind} account's own square-off of intraday positions in ${broker.segment} (${spec.exchange}) at ${broker.at} ${broker.timezone}${there}: the broker closes what is still open then, at market and for a fee; choose a time at or before it`,
+      message: `${field} ${time} is not before this ${kind} account's own square-off of intraday positions in ${broker.segment} (${spec.exchange}) at ${broker.at} ${broker.timezone}${there}: the broker closes what is still open then, at market and for a fee, and an exit sent at that time races it; choose a time before ${broker.at}`,
     });
   }
   if (problems.length > 0) throw validationError(problems);

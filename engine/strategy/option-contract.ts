@@ -1,7 +1,8 @@
 /**
  * Chooses an option run's contract (every position's of a group, from one price of the index) a
- * few seconds before its entry (issue 19): the index's price
- * from the feed, the premiums a premium rule reads, then `resolveLegContract` on the option chain
+ * few seconds before its entry (issue 19): the days-to-expiry filter first (a day outside it is
+ * skipped before anything is asked of the market), the index's price
+ * from the feed, the premiums a premium or straddle-width rule reads, then `resolveLegContract` on the option chain
  * the broker holds (warmed by the readiness check minutes before; downloaded here only as a last
  * resort). The choice is journaled in the run's plan (runs.plan: symbol, exchange and qty become
  * the contract's, `option_contract` says how it was chosen) before any order exists, so the
@@ -15,7 +16,8 @@ import type { OptionContractSpec, RunPlanSpec } from '../core/run-plan-spec';
 import type { EngineContext } from '../context';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { DerivativeContract, OptionChain } from '../options/option-chain';
-import { selectExpiry } from '../options/expiry-select';
+import { daysToExpiry, selectExpiry } from '../options/expiry-select';
+import { atmIndex } from '../options/strike-resolve';
 import { optionLegOf, resolveLegContract, type OptionLeg } from '../options/resolve-leg-contract';
 
 /** Strikes either side of the money whose premiums a premium rule reads (one quote request). */
@@ -44,16 +46,18 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   const broker = await ctx.brokers.get(accountId);
   if (!broker.optionChains) return refuseAll(`this ${broker.capabilities.kind} account lists no options`);
   const chain = await heldChain(ctx, broker, listing.derivatives, todo[0]!);
+  const today = DateTime.fromMillis(ctx.clock.now(), { zone: 'Asia/Kolkata' }).toISODate()!;
+  const filtered = dteRefusal(chain, (todo.find((r) => r.positionNo === 0) ?? todo[0]!).plan!, today);
+  if (filtered !== null) return refuseAll(filtered);
   const spot = await spotPrice(ctx, broker, accountId, listing.spot);
   if (spot === null) return refuseAll(`no price of ${listing.spot.symbol} (${first.symbol}'s index) has arrived, so no strike can be chosen`);
-  const today = DateTime.fromMillis(ctx.clock.now(), { zone: 'Asia/Kolkata' }).toISODate()!;
   const plans = new Map<Run['id'], RunPlanSpec | string>();
   /** Which position took each contract: two positions on one contract would confuse what each holds. */
   const taken = new Map<string, number>();
   for (const run of todo) {
     const plan = run.plan!;
     const spec = optionLegOf({ ...plan, option_right: plan.option_right! });
-    const premiums = spec.strike.kind === 'premium_nearest' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
+    const premiums = spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
     const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
     if (!leg.ok) {
       plans.set(run.id, `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}`);
@@ -129,21 +133,46 @@ async function spotPrice(ctx: EngineContext, broker: Broker, accountId: BrokerAc
 }
 
 /**
- * Premiums of the right's contracts near the money on the rule's expiry, by tradingsymbol, in one
- * quote request (the broker's REST quote, else the price it has at hand). A contract without one is
- * left out: the rule skips it.
+ * Why today is outside the run's days-to-expiry filter (`dte`), or null when it has none or today
+ * is in it: the days counted to the expiry the run's rule names today (a group's: position 0's).
+ * A rule that names no expiry passes: the resolution then says why no contract can be chosen.
+ */
+function dteRefusal(chain: OptionChain, plan: RunPlanSpec, today: string): string | null {
+  if (plan.dte === undefined) return null;
+  const leg = optionLegOf({ ...plan, option_right: plan.option_right! });
+  const calendar = chain.calendar(leg.underlying);
+  const expiry = calendar && selectExpiry(calendar, leg.expiry, today);
+  if (!expiry?.ok) return null;
+  const dte = daysToExpiry(today, expiry.value);
+  return plan.dte.includes(dte) ? null : `the day is outside the dte filter: ${today} is ${dte} ${dte === 1 ? 'day' : 'days'} to the ${expiry.value} expiry, and the strategy enters at dte ${plan.dte.join(', ')} only`;
+}
+
+/**
+ * Premiums a rule reads on its expiry, by tradingsymbol, in one quote request (the broker's REST
+ * quote, else the price it has at hand): premium nearest, the right's contracts near the money;
+ * straddle width, the ATM CE and PE (ATM as the resolution takes it). A contract without one is
+ * left out: the rule skips it, or names it.
  */
 async function premiumsNear(ctx: EngineContext, broker: Broker, accountId: BrokerAccountId, chain: OptionChain, leg: OptionLeg, today: string, spot: number): Promise<Map<string, number>> {
   const calendar = chain.calendar(leg.underlying);
   const expiry = calendar && selectExpiry(calendar, leg.expiry, today);
   const ladder = expiry?.ok ? chain.ladder(leg.underlying, expiry.value) : null;
   if (!ladder) return new Map();
-  let atm = 0;
-  for (let i = 1; i < ladder.strikes.length; i++) if (Math.abs(ladder.strikes[i]! - spot) < Math.abs(ladder.strikes[atm]! - spot)) atm = i;
   const contracts: DerivativeContract[] = [];
-  for (let i = Math.max(0, atm - PREMIUM_STRIKES_EACH_SIDE); i <= Math.min(ladder.strikes.length - 1, atm + PREMIUM_STRIKES_EACH_SIDE); i++) {
-    const c = ladder.contract(i, leg.right);
-    if (c) contracts.push(c);
+  if (leg.strike.kind === 'straddle_width') {
+    const atm = atmIndex(ladder, spot);
+    if (!atm.ok) return new Map();
+    for (const right of ['CE', 'PE'] as const) {
+      const c = ladder.contract(atm.value, right);
+      if (c) contracts.push(c);
+    }
+  } else {
+    let atm = 0;
+    for (let i = 1; i < ladder.strikes.length; i++) if (Math.abs(ladder.strikes[i]! - spot) < Math.abs(ladder.strikes[atm]! - spot)) atm = i;
+    for (let i = Math.max(0, atm - PREMIUM_STRIKES_EACH_SIDE); i <= Math.min(ladder.strikes.length - 1, atm + PREMIUM_STRIKES_EACH_SIDE); i++) {
+      const c = ladder.contract(i, leg.right);
+      if (c) contracts.push(c);
+    }
   }
   const instruments = (await Promise.all(contracts.map((c) => ctx.instruments.lookup(accountId, c.tradingsymbol, c.exchange as Exchange)))).filter((i): i is Instrument => i !== null);
   const quotes = broker.data.quote ? await broker.data.quote(instruments) : instruments.map((i) => ({ symbol: i.symbol, price: broker.data.lastPrice?.(i) ?? null }));

@@ -50,11 +50,6 @@ interface RunJobs {
 }
 
 /** The next leg's entry of a run waiting between legs (one per run). */
-interface ReentryJob {
-  readonly runId: RunId;
-  readonly timer: TimerHandle;
-}
-
 /**
  * How long before a trigger the broker connection is warmed. Warm-ups (and login checks, below)
  * fall half a second off the whole seconds that BUY and SELL times fall on (times of day have no
@@ -92,8 +87,11 @@ export interface StopOptions {
 
 export class StrategyManager {
   private readonly jobs = new Map<StrategyId, RunJobs>();
-  /** Kept with the jobs, and cancelled with them: a strategy's run has at most one leg waiting. */
-  private readonly reentries = new Map<StrategyId, ReentryJob>();
+  /**
+   * Kept with the jobs, and cancelled with them: each run has at most one leg waiting, and each
+   * position of a group is its own run, so two positions may wait at once (by strategy, then run).
+   */
+  private readonly reentries = new Map<StrategyId, Map<RunId, TimerHandle>>();
   /** Day turnovers still running; stop() waits for them. */
   private readonly tasks = new Set<Promise<void>>();
   /** Subscriptions being made, or waiting to be tried again (the broker could not be had), per strategy. */
@@ -357,6 +355,9 @@ export class StrategyManager {
   async watch(strategy: StrategyIdentity, failures = 0): Promise<void> {
     const { brokers, instruments, market, logger, bus, clock, repos } = this.ctx;
     if (this.closed) return;
+    // Here, not at the jobs (schedule): recovery asks once every run of the group is back on its
+    // rails, so no later `recovered` step arms a position's stop again from before its move to cost.
+    if (failures === 0) this.catchUpStopsToCost(strategy.id);
     this.dropWatch(strategy.id);
     const attempt: WatchAttempt = {};
     this.watches.set(strategy.id, attempt);
@@ -409,13 +410,13 @@ export class StrategyManager {
 
   /**
    * Registers the BUY, SELL and square-off jobs of one day's group of runs, by position (one run
-   * without `positions`), replacing any earlier ones of the strategy; a re-entry of its run waiting
-   * is kept: recovery sets it and the jobs in either order. The times are the group's, shared by
+   * without `positions`), replacing any earlier ones of the strategy; a re-entry waiting of any of
+   * the group's runs is kept: recovery sets it and the jobs in either order. The times are the group's, shared by
    * every position's plan; the jobs carry them out for position 0's run.
    */
   schedule(group: readonly Run[]): void {
     const run = group[0]!;
-    this.cancelJobs(run.strategyId, run.id);
+    this.cancelJobs(run.strategyId, group.map((r) => r.id));
     const now = this.ctx.clock.now();
     const warm = (leg: 'BUY' | 'SELL', at: number) => this.scheduler.at(at - WARM_UP_LEAD_MS, () => this.warm(run, leg, at));
     this.jobs.set(run.strategyId, {
@@ -439,17 +440,29 @@ export class StrategyManager {
     if (group.length > 1) this.groupExits.watch(run.strategyId);
   }
 
+  /** A stop-out whose stops to cost a crash lost (group-exits.ts catchUpStopsToCost): a failure is logged, the prices are subscribed all the same. */
+  private catchUpStopsToCost(strategyId: StrategyId): void {
+    try {
+      this.groupExits.catchUpStopsToCost(strategyId);
+    } catch (err) {
+      this.ctx.logger.error({ err, strategyId }, 'the stops to cost of the group could not be caught up');
+    }
+  }
+
   /**
    * The next leg of a run waiting between legs is due at `at` (at once when already past, with its
-   * lateness): its reentry_due is stepped then. One per run, replacing an earlier one. The leg to
+   * lateness): its reentry_due is stepped then. One per run (each position of a group its own),
+   * replacing an earlier one of that run. The leg to
    * come needs the day's time exit, so the run's SELL job is registered again: the policy keeps it
    * at a crossing that may be followed by a re-entry, but another crossing of the same leg (a
    * target reached while the stop's exit was in flight) may have cancelled it.
    */
   scheduleReentry(run: Run, at: number): void {
     if (this.closed) return;
-    this.reentries.get(run.strategyId)?.timer.cancel();
-    this.reentries.set(run.strategyId, { runId: run.id, timer: this.scheduler.at(at, (info) => this.onReentryDue(run.id, info)) });
+    let waiting = this.reentries.get(run.strategyId);
+    if (!waiting) this.reentries.set(run.strategyId, (waiting = new Map()));
+    waiting.get(run.id)?.cancel();
+    waiting.set(run.id, this.scheduler.at(at, (info) => this.onReentryDue(run.id, info)));
     const jobs = this.jobs.get(run.strategyId);
     if (jobs?.runIds[0] === run.id) {
       jobs.sell.cancel();
@@ -616,7 +629,7 @@ export class StrategyManager {
     }
     if (step.kind !== 'unwind') return;
     this.ctx.logger.warn({ strategyId: run.strategyId, failed: step.failed, exits: step.exits }, 'a position of the group was not entered: the held ones are closed');
-    this.groupExits.exitAll(run.strategyId, run.tradingDate, 'unwind', `position ${step.failed + 1} was not entered, so the group is closed (on_position_failure unwind)`);
+    this.groupExits.exitAll(run.strategyId, run.tradingDate, 'unwind', `position ${step.failed + 1} was not entered, so the group is closed (on_position_failure unwind)`, group);
   }
 
   /**
@@ -681,7 +694,8 @@ export class StrategyManager {
     const { repos } = this.ctx;
     const run = repos.runs.getInternal(runId);
     if (!run) return;
-    if (this.reentries.get(run.strategyId)?.runId === runId) this.reentries.delete(run.strategyId);
+    const waiting = this.reentries.get(run.strategyId);
+    if (waiting?.delete(runId) && waiting.size === 0) this.reentries.delete(run.strategyId);
     const strategy = this.readable(run);
     if (!strategy) return;
     this.stepEntryDue('reentry_due', strategy, run, info, runInstrument(repos, run, strategy));
@@ -773,7 +787,7 @@ export class StrategyManager {
       this.groupEnded.set(strategyId, run.tradingDate);
     }
     const ofGroup = (id: RunId | undefined) => id === runId || group.some((r) => r.id === id);
-    if (ofGroup(this.jobs.get(strategyId)?.runIds[0]) || ofGroup(this.reentries.get(strategyId)?.runId)) this.cancelJobs(strategyId);
+    if (ofGroup(this.jobs.get(strategyId)?.runIds[0]) || [...(this.reentries.get(strategyId)?.keys() ?? [])].some(ofGroup)) this.cancelJobs(strategyId);
     market.clearTriggers(strategyId);
     try {
       const strategy = repos.strategies.getInternal(strategyId);
@@ -813,13 +827,15 @@ export class StrategyManager {
     }
   }
 
-  /** Cancels the strategy's jobs and its waiting re-entry (that of run `keepReentryOf` is kept). */
-  private cancelJobs(strategyId: StrategyId, keepReentryOf?: RunId): void {
-    const reentry = this.reentries.get(strategyId);
-    if (reentry && reentry.runId !== keepReentryOf) {
-      reentry.timer.cancel();
-      this.reentries.delete(strategyId);
+  /** Cancels the strategy's jobs and its waiting re-entries (those of the runs `keepReentriesOf` are kept). */
+  private cancelJobs(strategyId: StrategyId, keepReentriesOf: readonly RunId[] = []): void {
+    const waiting = this.reentries.get(strategyId);
+    for (const [runId, timer] of waiting ?? []) {
+      if (keepReentriesOf.includes(runId)) continue;
+      timer.cancel();
+      waiting!.delete(runId);
     }
+    if (waiting?.size === 0) this.reentries.delete(strategyId);
     const jobs = this.jobs.get(strategyId);
     if (!jobs) return;
     jobs.buy.cancel();

@@ -2,6 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../tests/support/engine-harness';
 import { asStrategyId } from '../core/ids';
+import { STRATEGY_FIELD_META } from '../core/strategy-spec';
+import { refuseUnavailable } from './strategy-service';
 
 let t: TestEngine;
 beforeEach(async () => {
@@ -103,5 +105,32 @@ describe('StrategyService.update and delete', () => {
     const other = t.repos.users.create({ email: 'other@example.com', passwordHash: 'x', createdAt: 0 });
     expect(() => t.engine.strategies.get(other.id, s.id)).toThrow(/not found/);
     expect(() => t.engine.strategies.get(t.user.id, asStrategyId(999))).toThrow(/not found/);
+  });
+});
+
+describe('a field the engine does not trade yet (its meta says available: false)', () => {
+  // None is unavailable today (strategy-spec.test.ts): the trail is marked so for these tests alone.
+  const trail = STRATEGY_FIELD_META.trail as { available: boolean };
+  beforeEach(() => {
+    trail.available = false;
+  });
+  afterEach(() => {
+    trail.available = true;
+  });
+
+  it('is refused when set to anything but its default, naming the field, and nothing is stored', async () => {
+    expect(await fieldsOf({ trail: 2 })).toEqual([{ field: 'trail', message: 'trail is not available yet: this version does not trade it; leave it out' }]);
+    expect(t.repos.strategies.list(t.user.id)).toEqual([]);
+  });
+
+  it('is accepted left out, and the strategy is stored', async () => {
+    const s = await t.create({});
+    expect(s.spec.trail).toBeUndefined();
+  });
+
+  it('refuseUnavailable names every unavailable field set, and none the meta marks available', () => {
+    const problems: { field: string; message: string }[] = [];
+    refuseUnavailable({ trail: 2, target: 110 }, problems, { ...STRATEGY_FIELD_META, target: { available: false } });
+    expect(problems.map((p) => p.field)).toEqual(['target', 'trail']);
   });
 });

@@ -35,6 +35,30 @@ test('an option of NIFTY is built in the form and its row names the rule it is c
   await expect(row).toContainText('Qty 2 lots');
 });
 
+test('an option is given a listed expiry date typed beside the suggested rules, a straddle-width strike and days to expiry ticked', async ({ page }) => {
+  const f = await openFormWithPaper(page);
+  await f.form.getByLabel('Option', { exact: true }).selectOption('CE');
+  const expiry = f.form.getByLabel('Option expiry', { exact: true });
+  // Typed text, with the rules suggested (a datalist), so a date can be given.
+  await expect(expiry).toHaveAttribute('list', /.+/);
+  await expiry.fill('2099-12-29');
+  await f.form.getByLabel('Option strike', { exact: true }).fill('width:0.5');
+  await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '1', buyTime: '09:20', sellTime: '15:10', stopLoss: '40' });
+  await f.stopLossUnit.selectOption('points');
+  const days = f.form.locator('details[data-group="days"]');
+  await days.locator('summary').click();
+  const dte = f.form.getByRole('group', { name: 'Days to expiry' });
+  await expect(dte).toHaveCount(0); // daily strategies only
+  await f.form.getByLabel('Repeat', { exact: true }).selectOption('daily');
+  await expect(dte.getByRole('checkbox')).toHaveCount(35);
+  for (const day of ['0', '1']) await dte.getByRole('checkbox', { name: day, exact: true }).check();
+  const created = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
+  await f.submit.click();
+  expect((await created).postDataJSON()).toMatchObject({ option_right: 'CE', option_expiry: '2099-12-29', option_strike: 'width:0.5', repeat: 'daily', dte: ['0', '1'] });
+  await expect(f.form).toBeHidden();
+  await expect(strategyRow(page, 'NIFTY').getByTestId('option-contract')).toHaveText('CE width:0.5, expiry 2099-12-29: chosen a few seconds before the BUY');
+});
+
 test('a short straddle is built in the positions editor; its row names each position and its run, and the kill switch counts positions, not strategies', async ({ page }) => {
   const f = await openFormWithPaper(page);
   await fillStrategy(page, { symbol: 'NIFTY', exchange: 'NFO', qty: '2', buyTime: '09:20', sellTime: '15:10', stopLoss: '40' });

@@ -254,10 +254,10 @@ describe('GET /strategy/form', () => {
       'backstop', 'backstop_margin', 'backstop_margin_mode',
       'mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop',
       'reentries', 'reentry_after', 'reentry_cutoff',
-      'repeat', 'weekdays',
+      'repeat', 'weekdays', 'dte',
     ]);
     for (const f of body.fields) {
-      expect(Object.keys(f).filter((k) => k !== 'enum' && k !== 'item_fields').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'show_when', 'type', 'unit']);
+      expect(Object.keys(f).filter((k) => k !== 'enum' && k !== 'item_fields' && k !== 'open').sort(), f.name).toEqual(['available', 'default', 'group', 'hint', 'label', 'name', 'required', 'show_when', 'type', 'unit']);
       expect(f.label, f.name).toMatch(/\S/);
       expect(f.hint, f.name).toMatch(/\S/);
       expect(['entry', 'exits', 'time', 'reentry', 'days'], f.name).toContain(f.group);
@@ -271,15 +271,23 @@ describe('GET /strategy/form', () => {
     expect(field('symbol')).toMatchObject({ type: 'string', required: true, default: null, available: true });
     expect(field('exchange')).toMatchObject({ type: 'string', enum: ['NSE', 'BSE', 'NFO', 'BFO', 'NYSE', 'NASDAQ', 'CRYPTO'], required: false, default: null });
     expect(field('option_right')).toMatchObject({ type: 'string', enum: ['CE', 'PE'], required: false, default: null, group: 'entry', available: true });
-    expect(field('option_expiry')).toMatchObject({ type: 'string', enum: ['current_week', 'next_week', 'current_month'], required: false, default: 'current_week' });
+    // Open: the rules are suggestions, a listed expiry date may be typed too.
+    expect(field('option_expiry')).toMatchObject({ type: 'string', enum: ['current_week', 'next_week', 'current_month'], open: true, required: false, default: 'current_week' });
+    expect(field('option_right')).not.toHaveProperty('open');
+    // Days to expiry: a list of the days a form ticks, sent as its digits (the API takes numbers too).
+    expect(field('dte')).toMatchObject({ type: 'list', enum: Array.from({ length: 35 }, (_, n) => String(n)), required: false, default: null, group: 'days', show_when: { field: 'repeat', equals: 'daily' } });
     expect(field('option_strike')).toMatchObject({ type: 'string', required: false, default: 'atm' });
     // A list of objects is rows, each key described as a field is, from the position's own rules.
     const positions = field('positions');
     expect(positions).toMatchObject({ type: 'rows', required: false, default: null, group: 'entry', available: true, show_when: null });
-    expect(positions.item_fields.map((f: { name: string }) => f.name)).toEqual(['side', 'option_right', 'option_expiry', 'option_strike', 'lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode']);
+    expect(positions.item_fields.map((f: { name: string }) => f.name)).toEqual(['side', 'option_right', 'option_expiry', 'option_strike', 'lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'reentries']);
     expect(positions.item_fields[0]).toEqual({ name: 'side', type: 'string', enum: ['buy', 'sell'], required: true, default: null, label: 'Side', hint: expect.stringMatching(/sold first/), unit: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'lots')).toMatchObject({ type: 'number', required: false, unit: 'lots' });
+    // Trail, move to cost and re-entries per position: each empty is the strategy's (no default of its own), a unit only points or percent.
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'trail_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null, label: 'Trailing stop unit' });
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'move_stop_to_cost_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'reentries')).toMatchObject({ type: 'number', required: false, default: null, label: 'Re-entries', hint: expect.stringMatching(/contract it traded/) });
     // The group's rules, shown with positions only (they are refused without).
     const withPositions = { field: 'positions', filled: true };
     expect(field('mtm_stop')).toMatchObject({ type: 'number', required: false, default: null, unit: 'rupees', group: 'exits', available: true, show_when: withPositions });

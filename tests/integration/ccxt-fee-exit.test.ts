@@ -32,7 +32,9 @@ const NOTE = "Not at the broker: 0.00001 of the 0.0015 held by this run (the bro
 /** Armed, then bought at 03:00: 0.0015 BTC filled, 0.0014985 held after the fee. */
 async function bought(fakeOpts: FakeBinanceOptions = {}): Promise<{ id: StrategyId }> {
   t = await startCcxt(fakeOpts);
-  const s = await t.create();
+  // Without a backstop (Binance's default is one): the exit's own quantity rule alone; with a
+  // STOP_LOSS resting (locking the 0.00149) it is tests/integration/backstop-binance.test.ts.
+  const s = await t.create({ backstop: false });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));

@@ -167,8 +167,8 @@ describe('an index option on the paper broker', () => {
     const id = created.body.id as number;
     expect(created.body).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', option_right: null, runtime: null, position_runs: [] });
     expect(created.body.positions).toEqual([
-      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
-      { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', lots: 1, stop_loss: 30, stop_loss_mode: null, target: null, target_mode: null },
+      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null, trail: null, trail_mode: null, move_stop_to_cost_after: null, move_stop_to_cost_mode: null, reentries: null },
+      { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', lots: 1, stop_loss: 30, stop_loss_mode: null, target: null, target_mode: null, trail: null, trail_mode: null, move_stop_to_cost_after: null, move_stop_to_cost_mode: null, reentries: null },
     ]);
     expect((await api.call('POST', '/strategy/start', { token, body: { strategy_id: id } })).status).toBe(200);
     const strategy = async () => (await api.call('GET', `/strategy/${id}`, { token })).body;

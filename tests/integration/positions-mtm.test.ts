@@ -48,6 +48,21 @@ function mtmNow(s: Strategy): number {
   }, 0);
 }
 
+/** Refuses the "exit all" flag's write `times` times, as a busy database past its timeout does (the transaction rolls back); records when each was refused. */
+function refuseTheFlag(times: number): number[] {
+  const runs = t.repos.runs;
+  const update = runs.update.bind(runs);
+  const refused: number[] = [];
+  runs.update = (id, patch, now) => {
+    if (patch.exitAll !== undefined && refused.length < times) {
+      refused.push(t.clock.now());
+      throw new Error('SQLITE_BUSY: database is locked');
+    }
+    return update(id, patch, now);
+  };
+  return refused;
+}
+
 describe('the combined MTM of a group', () => {
   it('closes the short straddle at the MTM stop while neither position\'s own stop is reached, both bought back in exit order', async () => {
     t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
@@ -183,6 +198,116 @@ describe('the combined MTM of a group', () => {
   });
 });
 
+describe('the combined MTM when storage fails or the stream is silent', () => {
+  it('a flag that cannot be journaled costs no exit: both positions are bought back at once, shorts in exit order, and nothing more goes', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+    const refused = refuseTheFlag(1);
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:52:00Z');
+    expect(refused).toHaveLength(1);
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [entryId(s, 0), 'sell'],
+      [entryId(s, 1), 'sell'],
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+    expect(groupOf(s.id).map((r) => [r.state, r.exitLeg, r.positionQty])).toEqual([
+      ['SOLD', 'SELL', 0],
+      ['SOLD', 'SELL', 0],
+    ]);
+    // Nothing more goes, on later ticks or at the SELL time.
+    t.paper.setPrice('NSE:NIFTY 50', 26_170);
+    await t.until('2026-12-07T09:41:00Z');
+    expect(t.paper.placedOrders()).toHaveLength(4);
+  });
+
+  it('the flag is tried again on the engine clock (1 s, 2 s, 5 s) until it lands, and the positions still held exit with it', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    const refused = refuseTheFlag(3);
+    // The exits cannot be stepped either until the flag lands (the positions stay held meanwhile).
+    const manager = t.engine.manager;
+    const stepAndApply = manager.stepAndApply.bind(manager);
+    manager.stepAndApply = (strategy, run, event) => {
+      if (event.type === 'exit_due' && t.repos.runs.getInternal(run.id)!.exitAll === null) throw new Error('the execution queue is closed');
+      return stepAndApply(strategy, run, event);
+    };
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    // Up to the first refusal, at the tick that crossed the MTM stop.
+    for (let at = t.clock.now(); refused.length === 0 && at < Date.parse('2026-12-07T03:52:00Z'); ) await t.until(new Date((at += 250)).toISOString());
+    expect(refused).toHaveLength(1);
+    const first = refused[0]!;
+    await t.until(new Date(first + 7_900).toISOString());
+    expect(refused.map((at) => at - first)).toEqual([0, 1_000, 3_000]);
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['IN_POSITION', null],
+      ['IN_POSITION', null],
+    ]);
+    await t.until(new Date(first + 10_000).toISOString());
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['SOLD', 'mtm_stop'],
+      ['SOLD', 'mtm_stop'],
+    ]);
+    expect(t.paper.placedOrders().slice(2).map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+  });
+
+  it('storage refusing writes at the crossing: both buy-backs go out by the emergency path, in exit order, journaled once storage is back', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    t.db.sqlite.pragma('query_only = ON');
+    try {
+      t.paper.setPrice('NSE:NIFTY 50', 26_100);
+      await t.until('2026-12-07T03:51:05Z');
+      expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+        [entryId(s, 0), 'sell'],
+        [entryId(s, 1), 'sell'],
+        [exitId(s, 0), 'buy'],
+        [exitId(s, 1), 'buy'],
+      ]);
+      expect(t.eventsOf('storage_failed').map((e) => e.action)).toEqual(['sent_unjournaled', 'sent_unjournaled']);
+    } finally {
+      t.db.sqlite.pragma('query_only = OFF');
+    }
+    await t.until('2026-12-07T03:52:00Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.positionQty])).toEqual([
+      ['SOLD', 0],
+      ['SOLD', 0],
+    ]);
+    expect(t.paper.placedOrders()).toHaveLength(4);
+  });
+
+  it('a silent stream: the REST quote of the stale-price watch crosses the MTM stop and both positions are bought back', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    expect(groupOf(s.id).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+    t.paper.data.setFeed('stale', 'frozen for the test');
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:53:00Z');
+    expect(t.eventsOf('price_stale').length).toBeGreaterThan(0);
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['SOLD', 'mtm_stop'],
+      ['SOLD', 'mtm_stop'],
+    ]);
+    expect(t.paper.placedOrders().slice(2).map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exitId(s, 0), 'buy'],
+      [exitId(s, 1), 'buy'],
+    ]);
+  });
+});
+
 describe('a position that fails, and a stop-out, in a group', () => {
   const HEDGED = [
     { side: 'sell', option_right: 'CE' },
@@ -208,6 +333,28 @@ describe('a position that fails, and a stop-out, in a group', () => {
       ['NIFTY26D0826000CE', 'sell', 'rejected'],
       ['NIFTY26D0826200CE', 'sell', 'filled'],
     ]);
+  });
+
+  it('unwind with its flag refused (the database busy): the hedge is sold all the same, once', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(HEDGED, {}, { stop_loss: 40 });
+    await t.start(s.id);
+    refuseTheShort();
+    const refused = refuseTheFlag(1);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(refused).toHaveLength(1);
+    const [short, hedge] = groupOf(s.id);
+    expect(short).toMatchObject({ state: 'ERROR', positionQty: 0 });
+    expect(hedge).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', positionQty: 0 });
+    expect(t.orders(s.id).map((o) => [o.symbol, o.side, o.status])).toEqual([
+      ['NIFTY26D0826200CE', 'buy', 'filled'],
+      ['NIFTY26D0826000CE', 'sell', 'rejected'],
+      ['NIFTY26D0826200CE', 'sell', 'filled'],
+    ]);
+    const placed = t.paper.placedOrders().length;
+    await t.until('2026-12-07T09:41:00Z');
+    expect(t.paper.placedOrders()).toHaveLength(placed);
+    expect(t.orders(s.id)).toHaveLength(3);
   });
 
   it('keep: the hedge stays open past the failed short and is sold at the SELL time', async () => {
@@ -257,6 +404,37 @@ describe('a position that fails, and a stop-out, in a group', () => {
       [exitId(s, 0), 'buy'],
       [exitId(s, 1), 'buy'],
     ]);
+  });
+
+  it('stops to cost after a crash between the stop-out\'s fill and the move: the restart moves the other\'s stop to its entry', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { stops_to_cost_on_stop: true }, { stop_loss: 40 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    const pe0 = groupOf(s.id)[1]!;
+    // The process dies once the call's stop fill is journaled, before the put's stop is moved.
+    const manager = t.engine.manager;
+    const stepAndApply = manager.stepAndApply.bind(manager);
+    manager.stepAndApply = (strategy, run, event) => {
+      if (event.type === 'stop_to_cost') throw new Error('the process died here');
+      return stepAndApply(strategy, run, event);
+    };
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.levels?.stop])).toEqual([
+      ['EXITED_BY_SL', expect.anything()],
+      ['IN_POSITION', pe0.entryPrice! + 40],
+    ]);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_100 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:51:30Z');
+    expect(groupOf(s.id)[1]).toMatchObject({ state: 'IN_POSITION', levels: { stop: pe0.entryPrice, stopKind: 'STOPLOSS' } });
+    expect(t.eventsOf('stop_moved')).toMatchObject([{ runId: pe0.id, why: 'cost', from: pe0.entryPrice! + 40, to: pe0.entryPrice }]);
+    // The moved stop is the one watched: the index turning takes the put out at its entry.
+    t.paper.setPrice('NSE:NIFTY 50', 25_950);
+    await t.until('2026-12-07T03:52:30Z');
+    expect(t.repos.runs.getInternal(pe0.id)).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', positionQty: 0 });
   });
 
   it('without stops_to_cost_on_stop, the other position keeps its own stop', async () => {

@@ -1,7 +1,10 @@
 /**
- * The crash soak: the daemon as a child process, trading on an Alpaca or a Kite account pointed at
- * that broker's fake in another process (soak-broker.ts; `broker`, Alpaca by default), killed with
- * SIGKILL at random moments and at every named crash point, restarted each time.
+ * The crash soak: the daemon as a child process, trading on an Alpaca, a Kite or a Binance account
+ * pointed at that broker's fake in another process (soak-broker.ts; `broker`, Alpaca by default),
+ * killed with SIGKILL at random moments and at every named crash point (at Binance, which has no
+ * backstop yet, every one but the backstop's two), restarted each time. At Binance the mix is the
+ * longs only, in fractional quantities, and the judge weighs each pair's fills with the fees taken
+ * in the coin bought (soak-judge.ts FeeInKind).
  *
  * Each cycle trades the strategy mix of soak-mix.ts, rotated by the strategy's index: a long and a
  * short with a time exit, a long whose stop (in points) is crossed, a short whose target is
@@ -53,7 +56,7 @@ import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { startDaemonProcess, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
-import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, SCRIPT_START_PRICE, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
+import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
 import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-broker';
 import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
 
@@ -287,13 +290,14 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   // A backstop cancelled (not found fired) before an exit comes only for the exits that do not
   // cross a stop (the SELL, the STOP, a target): the first two of the cycle's come for sure.
   const hitsPerCycle = (point: CrashPoint) =>
-    point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle)) : point === 'after-backstop-cancel' ? 2 : opts.strategiesPerCycle;
+    point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle, broker.mix)) : point === 'after-backstop-cancel' ? 2 : opts.strategiesPerCycle;
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
   const brokerRecord = join(dataDir, 'soak-broker.json');
   const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca');
-  const crashPoints = (opts.crashPoints ?? CRASH_POINTS).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
+  // Without backstops (Binance), the backstop crash points are never reached.
+  const crashPoints = (opts.crashPoints ?? CRASH_POINTS.filter((p) => broker.backstops || !p.includes('backstop'))).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
   /** The cycle's kills: crash points as TRADECLOCK_CRASH_POINT specs, each at a random hit of those its cycle makes. */
   const cycleSpecs = (cycle: number): string[] => (crashPoints[cycle] ?? []).map((p) => (p === FIRE_WHILE_DOWN || p.includes(':') ? p : `${p}:${1 + Math.floor(rand() * hitsPerCycle(p as CrashPoint))}`));
   /** The daemon to start for a kill of the cycle: armed with its crash point, or none for the soak's own kill. */
@@ -576,7 +580,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           }
           const legBackstopRests = restingBackstops(orders).some((o) => orderKey(o.client_order_id).strategyId === id && orderKey(o.client_order_id).legNo === legNo);
           const waitUntil = Math.min(Date.parse(entry.filled_at ?? entry.created_at) + WAIT_FOR_BACKSTOP_MS, sellAt - 3_000);
-          if (kind.waitsForBackstop && !legBackstopRests && !steps.has(`${id}/${legNo}`) && Date.now() < waitUntil) continue;
+          if (kind.waitsForBackstop && broker.backstops && !legBackstopRests && !steps.has(`${id}/${legNo}`) && Date.now() < waitUntil) continue;
           const prices = kind.script!(Number(entry.filled_avg_price));
           const step = steps.get(`${id}/${legNo}`) ?? 0;
           steps.set(`${id}/${legNo}`, step + 1);
@@ -599,33 +603,45 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       if (cycle > 0 && specs.length > 0) await restart(armedWith(specs[0]));
       armed = [];
       const crashPoint = specs.length > 0 ? specs.join(', ') : null;
-      const daemonDate = (ms: number) => new Date(ms + broker.clockOffsetMs).getUTCDate();
-      while (daemonDate(Date.now() + 25_000) !== daemonDate(Date.now())) await sleep(1_000); // no run across the daemon's UTC midnight
-      // A whole second, with time to create and start every strategy of the cycle before it (~20 ms each here).
-      const buyAt = Math.ceil((Date.now() + opts.strategiesPerCycle * 40) / 1000) * 1000 + 4_000;
+      // A daemon just started opens its broker session at its first request that needs one: at
+      // Binance, CCXT's import and loadMarkets, ~11 s under load, which made the first create of a
+      // cycle end after its BUY time (the runs then armed for the next day). Opened before the times are set.
+      await call(daemon!, 'GET', `/broker/${account.id}/quote?symbol=${encodeURIComponent(broker.symbols[0]!)}&exchange=${broker.exchange}`, token);
       // Room after the BUY for a restart (a crash point kills at the BUY) and recovery before the
       // edit-after-STOP case and the faults: 5 s on a quiet machine, more where restarts are slow;
       // and a restart more for each further kill of a cycle that dies more than once.
       const moreRestartsMs = Math.max(0, specs.length - 1) * (Math.max(slowestRestartMs, 2_500) + 500);
-      const sellAt = buyAt + Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500)) + moreRestartsMs;
+      const sellAfterBuyMs = Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500)) + moreRestartsMs;
+      // No cycle across the daemon's UTC midnight, from its creates to a minute after its SELL (when
+      // its runs must be over): the runs' trading date, and their client order ids', would turn
+      // within it. At Alpaca and Binance (24/7, UTC) the daemon's clock is the real one, so a soak
+      // running at 23:59 meets it; a slow cycle (several kills, slow restarts) spans more than a minute.
+      const daemonDate = (ms: number) => new Date(ms + broker.clockOffsetMs).getUTCDate();
+      const cycleSpanMs = opts.strategiesPerCycle * 40 + 5_000 + sellAfterBuyMs + 60_000;
+      while (daemonDate(Date.now() + cycleSpanMs) !== daemonDate(Date.now())) await sleep(1_000);
+      // A whole second, with time to create and start every strategy of the cycle before it (~20 ms each here).
+      const buyAt = Math.ceil((Date.now() + opts.strategiesPerCycle * 40) / 1000) * 1000 + 4_000;
+      const sellAt = buyAt + sellAfterBuyMs;
       // The scripted symbols start the cycle where their scripts expect no crossing yet.
-      await broker.trade(broker.scriptedSymbols.map((symbol) => ({ symbol, price: SCRIPT_START_PRICE })));
+      await broker.trade(broker.scriptedSymbols.map((symbol) => ({ symbol, price: broker.startPrice })));
       const ids: number[] = [];
       const kindOfId = new Map<number, SoakKind>();
       const createdSymbol = new Map<number, string>();
       for (let j = 0; j < opts.strategiesPerCycle; j++) {
-        const kind = kindOf(j);
+        const kind = kindOf(j, broker.mix);
         const symbol = symbolOf(j, cycle, broker);
         const s = await call(daemon!, 'POST', '/strategy/create', token, {
           broker_account_id: account.id,
           symbol,
           exchange: broker.exchange,
           side: kind.side,
-          qty: 1 + (j % 3),
+          qty: broker.qtyOf(j),
           buy_time: hhmmss(buyAt, broker.clockOffsetMs),
           sell_time: hhmmss(sellAt, broker.clockOffsetMs),
           ...kind.exits,
           ...reentryKeys(kind, sellAt + broker.clockOffsetMs),
+          // A broker the soak judges without backstops (Binance, whose default is on) trades with none.
+          ...(broker.backstops ? {} : { backstop: false }),
           timezone: 'UTC',
         });
         ids.push(s.id);
@@ -643,7 +659,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           continue;
         }
         // PATCH racing START (invariant 8): either order is fine, but START arms one consistent strategy.
-        const patchBody = cycle % 2 === 0 ? { symbol: broker.symbols.find((x) => x !== createdSymbol.get(id))! } : { qty: 7 };
+        const patchBody = cycle % 2 === 0 ? { symbol: broker.symbols.find((x) => x !== createdSymbol.get(id))! } : { qty: broker.patchQty };
         const send = [() => request(daemon.url, 'PATCH', `/strategy/${id}`, token, patchBody), () => request(daemon.url, 'POST', '/strategy/start', token, { strategy_id: id })];
         const first = rand() < 0.5 ? 0 : 1;
         const answers = await Promise.all([send[first]!(), send[1 - first]!()]);
@@ -776,9 +792,11 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     // The judge: the broker's own record, per leg.
     const received: Received[] = await broker.received();
     const finalOrders = await broker.orders();
-    const verdict = judgeBroker(finalOrders, received, asked);
+    const verdict = judgeBroker(finalOrders, received, asked, broker.feeInKind);
     problems.push(...verdict.problems);
-    const protection = judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS);
+    const protection = broker.backstops
+      ? judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS)
+      : { filledEntries: 0, protectedInTime: 0, exitFirst: 0, longestWaitMs: 0, unprotected: 0, problems: [] };
     problems.push(...protection.problems);
     // A leg an injected fault met (a 429 storm, a refused exit) waits for the fault, not for the cancel.
     const faultedLegs = new Set(

@@ -9,6 +9,13 @@
  *   kite-record.ts. Kite's session hours are met by moving the daemon's clock and the fake's to
  *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
  *   reads the fake's real ms, so downtimes and fills stay on one clock.
+ * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
+ *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (none at the exchange yet), on
+ *   USDT pairs at 60 000 with BTCUSDT's figures (step 0.00001, least value 5 USDT), one pair per
+ *   strategy index, in fractional quantities (0.0015, 0.002, 0.0025 …). Days are 24/7 in UTC: no
+ *   clock offset (the soak keeps a cycle off the daemon's UTC midnight, so its trading date, the
+ *   client order id's, does not turn within it). Binance takes a buy's fee out of the coin bought,
+ *   so the judge weighs each pair's fills with the fees (FeeInKind), read from binance-record.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,13 +24,16 @@ import { DEFAULT_ASSETS } from '../fakes/alpaca/fake-config';
 import { KITE_GTT_MODIFIES_PER_MINUTE } from '../../engine/brokers/kite/kite-resting-stops';
 import { KITE_CAPABILITIES } from '../../engine/brokers/kite/kite-broker';
 import { ALPACA_CAPABILITIES } from '../../engine/brokers/alpaca/alpaca-broker';
+import { BINANCE } from '../../engine/brokers/ccxt/ccxt-venues';
 import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-record';
-import type { BrokerOrder, Received } from './soak-judge';
+import { binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
+import { KINDS, LONGS_ONLY, SCRIPT_START_PRICE, type SoakKind } from './soak-mix';
+import type { BrokerOrder, FeeInKind, Received } from './soak-judge';
 
 const root = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-export type SoakBrokerName = 'alpaca' | 'kite';
+export type SoakBrokerName = 'alpaca' | 'kite' | 'binance';
 
 export interface SoakBroker {
   readonly name: SoakBrokerName;
@@ -33,6 +43,17 @@ export interface SoakBroker {
   readonly symbols: readonly string[];
   /** One per strategy index, for the kinds whose prices the soak moves. */
   readonly scriptedSymbols: readonly string[];
+  /** The kinds it trades (soak-mix.ts): every kind, or the longs only at a spot account. */
+  readonly mix: readonly SoakKind[];
+  /** Where the scripted symbols' prices start each cycle. */
+  readonly startPrice: number;
+  /** The j-th strategy's quantity, and the one the PATCH racing START sets. */
+  qtyOf(j: number): number;
+  readonly patchQty: number;
+  /** Whether every position has a backstop at the broker (the judge's backstop checks, the kills at backstop crash points). */
+  readonly backstops: boolean;
+  /** Set where a buy's fee comes out of the coin bought (the judge weighs each pair's fills with it). */
+  readonly feeInKind: FeeInKind | null;
   /**
    * How long after a placement request leaves the broker lists the order, where it takes a reused
    * id (BrokerCapabilities.placedOrderListedWithinMs: Kite with the soak's default options); null
@@ -83,6 +104,9 @@ async function spawnFake(script: string, args: readonly string[], what: string):
   return { proc, ready: JSON.parse(json) };
 }
 
+/** The whole mix in whole shares (1, 2, 3; the PATCH sets 7), each with its backstop: Alpaca's and Kite's. */
+const SHARES = { mix: KINDS, startPrice: SCRIPT_START_PRICE, qtyOf: (j: number) => 1 + (j % 3), patchQty: 7, backstops: true, feeInKind: null } as const;
+
 /** Symbols of the Alpaca time-exit kinds (the fake's defaults). */
 const ALPACA_SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
 /** The Alpaca scripted kinds' symbols; the fake lists them as shortable and easy to borrow. */
@@ -99,6 +123,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     exchange: 'NYSE',
     symbols: ALPACA_SYMBOLS,
     scriptedSymbols: ALPACA_SCRIPTED,
+    ...SHARES,
     placedOrderListedWithinMs: ALPACA_CAPABILITIES.placedOrderListedWithinMs,
     clockOffsetMs: 0,
     fireBelowFill: 3,
@@ -154,6 +179,7 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     exchange: 'NSE',
     symbols: KITE_SYMBOLS,
     scriptedSymbols: KITE_SCRIPTED,
+    ...SHARES,
     placedOrderListedWithinMs: KITE_CAPABILITIES.placedOrderListedWithinMs,
     clockOffsetMs,
     // The GTT's LIMIT is 1% past its trigger (GTT_LIMIT_SLACK_PERCENT): at ~100, a trade 2.5 below the fill is past the trigger (2 below) and inside the limit.
@@ -175,6 +201,57 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
   };
 }
 
+/** Binance pairs of the time-exit kinds (BTCUSDT the fake's own) and one per scripted strategy index. */
+const BINANCE_SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT'] as const;
+const BINANCE_SCRIPTED = ['ADA/USDT', 'DOGE/USDT', 'LTC/USDT', 'DOT/USDT', 'LINK/USDT', 'AVAX/USDT', 'TRX/USDT', 'ATOM/USDT', 'UNI/USDT', 'XLM/USDT'] as const;
+const BINANCE_PRICE = 60_000;
+const fakeSymbol = (symbol: string) => symbol.replace('/', '');
+
+export async function startBinanceSoakBroker(): Promise<SoakBroker> {
+  const pairs = [...BINANCE_SYMBOLS, ...BINANCE_SCRIPTED].map(fakeSymbol);
+  // Every pair with BTCUSDT's figures (the fake's own ETHUSDT steps 0.0001): one step, 0.00001, for the judge's dust.
+  const args = [...pairs.flatMap((p) => ['--pair', p]), ...pairs.flatMap((p) => ['--price', `${p}=${BINANCE_PRICE}`]), '--balance', 'USDT=10000000'];
+  const { proc, ready } = await spawnFake('tests/fakes/binance/run.ts', args, 'binance fake');
+  const fake = ready as { url: string; credentials: { api_key: string; secret: string } };
+  const admin = (method: string, path: string, body?: unknown) => adminCall(fake.url, method, path, body);
+  const record = (): Promise<BinanceRecord> => admin('GET', '/__fake/record');
+  return {
+    name: 'binance',
+    exchange: 'CRYPTO',
+    symbols: BINANCE_SYMBOLS,
+    scriptedSymbols: BINANCE_SCRIPTED,
+    mix: LONGS_ONLY,
+    startPrice: BINANCE_PRICE,
+    // 0.0015, 0.002, 0.0025 BTC: 90 to 150 USDT at 60 000, over the least value of 5.
+    qtyOf: (j) => [0.0015, 0.002, 0.0025][j % 3]!,
+    patchQty: 0.003,
+    backstops: false,
+    feeInKind: { stepOf: () => 0.00001 },
+    placedOrderListedWithinMs: BINANCE.placedOrderListedWithinMs,
+    clockOffsetMs: 0,
+    fireBelowFill: 3,
+    connectBody: () => ({ broker: 'binance', label: 'Binance (fake)', credentials: fake.credentials, options: { rest_url: fake.url } }),
+    orders: async () => binanceOrders(await record()),
+    received: async () => binanceReceived(await record()),
+    /** Each soak pair whose coin the account holds at least one step of (the account started with none): a position, not dust. */
+    async positions() {
+      const balances = (await admin('GET', '/__fake/balances')) as Record<string, { free: string; locked: string }>;
+      return pairs.flatMap((p) => {
+        const b = balances[p.slice(0, -4)];
+        const held = b ? Number(b.free) + Number(b.locked) : 0;
+        return held >= 0.00001 ? [`${unifiedSymbol(p)} ${held}`] : [];
+      });
+    },
+    async trade(trades) {
+      for (const t of trades) await admin('POST', '/__fake/price', { symbol: fakeSymbol(t.symbol), price: String(t.price) });
+    },
+    modifies: async () => null,
+    record: async () => ({ ...(await record()), balances: await admin('GET', '/__fake/balances') }),
+    alpacaAdmin: null,
+    close: () => void proc.kill('SIGTERM'),
+  };
+}
+
 export function startSoakBroker(name: SoakBrokerName): Promise<SoakBroker> {
-  return name === 'kite' ? startKiteSoakBroker() : startAlpacaSoakBroker();
+  return name === 'kite' ? startKiteSoakBroker() : name === 'binance' ? startBinanceSoakBroker() : startAlpacaSoakBroker();
 }

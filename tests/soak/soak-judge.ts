@@ -19,9 +19,14 @@
  * judgeCancelToExit: no position unprotected longer than a placement takes from a backstop's
  * cancellation until its exit (or a new version) is at the broker.
  *
+ * Where the broker takes a buy's fee out of the coin bought (Binance spot, FeeInKind), exits sum to
+ * less than their entry: each leg sells no more than it bought and sells something, and each pair,
+ * over the soak, has bought less fees less sold under one step left (dust, which no exit can sell).
+ *
  * Broker-neutral: the Alpaca fake lists its orders in this shape; the Kite fake's orders and GTTs
  * are read into it by kite-record.ts (a GTT as its leg's backstop, type 'gtt').
  */
+import Decimal from 'decimal.js';
 import { parseBackstopId, parseClientOrderId } from '../../engine/core/ids';
 import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 
@@ -40,6 +45,19 @@ export interface BrokerOrder {
   readonly filled_at: string | null;
   /** When the broker carried a cancel out (Alpaca's `canceled_at`; a Kite GTT's `updated_at` on its deletion); null or absent otherwise. */
   readonly canceled_at?: string | null;
+  /** The fee the broker took out of the asset this order received, in that asset (Binance: a buy's commission in the coin bought); absent: none. */
+  readonly fee_in_kind?: string;
+}
+
+/**
+ * A broker that takes a buy's fee out of the coin bought (Binance spot): a leg's exits sum to less
+ * than its entry, and runs on one pair share its balance (each exit sells what its run holds or,
+ * when less, what the account holds), so the judge weighs each pair over the whole soak instead:
+ * what was bought, less the fees taken in kind, less what was sold, is what is left, and that must
+ * be dust, under one step (`stepOf` the pair); per leg, no exit may sell more than its entry bought.
+ */
+export interface FeeInKind {
+  readonly stepOf: (symbol: string) => number;
 }
 
 /** One order placement as the fake received it (Alpaca: GET /__fake/received; Kite: each order of its book, kite-record.ts). */
@@ -119,6 +137,8 @@ interface Leg {
 }
 
 const filled = (orders: readonly BrokerOrder[]) => orders.reduce((n, o) => n + Number(o.filled_qty), 0);
+/** The same, exactly: fractional fills summed as decimals (0.0015 + 0.002 …). */
+const sumOf = (orders: readonly BrokerOrder[]) => orders.reduce((n, o) => n.plus(o.filled_qty), new Decimal(0));
 const words = (orders: readonly BrokerOrder[]) => orders.map((o) => `${o.client_order_id} ${o.side} ${o.symbol} ${o.status} ${o.filled_qty}/${o.qty}`).join(', ') || 'none';
 
 /** Parses `id` (an entry's, exit's or backstop's), or says in `problems` why it is not one the judge can key. */
@@ -133,7 +153,7 @@ function parsedId(id: string, where: string, problems: string[]): OrderKey | nul
   }
 }
 
-export function judgeBroker(orders: readonly BrokerOrder[], received: readonly Received[], asked: ReadonlyMap<number, Asked>): BrokerVerdict {
+export function judgeBroker(orders: readonly BrokerOrder[], received: readonly Received[], asked: ReadonlyMap<number, Asked>, feeInKind: FeeInKind | null = null): BrokerVerdict {
   const problems: string[] = [];
   const legs = new Map<string, Leg>();
   const exitAttempts: Record<string, number> = {};
@@ -161,6 +181,8 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
   let firedLegs = 0;
   const entriesBySide = { buy: 0, sell: 0 };
   const days = new Map<string, Leg[]>();
+  /** feeInKind: per pair, bought less fees less sold, and the legs of it, for the problem line. */
+  const pairs = new Map<string, { left: Decimal; legs: string[] }>();
   for (const leg of legs.values()) {
     const tag = `strategy ${leg.strategyId} on ${leg.day} leg ${leg.legNo}`;
     const want = asked.get(leg.strategyId);
@@ -188,7 +210,23 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     // Only exits on the closing side close anything: one on the entry's side adds to the position.
     const entered = filled(leg.entries.filter((o) => o.side === side));
     const exited = filled(closing.filter((o) => o.side === other));
-    if (entered !== exited) {
+    if (feeInKind !== null && side === 'buy') {
+      // Exits over the entry are a double exit; the rest is weighed per pair below.
+      const symbol = leg.entries[0]?.symbol ?? closing[0]?.symbol ?? '?';
+      const pair = pairs.get(symbol) ?? { left: new Decimal(0), legs: [] };
+      const fees = leg.entries.reduce((n, o) => n.plus(o.fee_in_kind ?? 0), new Decimal(0));
+      const [bought, sold] = [sumOf(leg.entries.filter((o) => o.side === side)), sumOf(closing.filter((o) => o.side === other))];
+      pair.left = pair.left.plus(bought).minus(fees).minus(sold);
+      pair.legs.push(`${tag}: bought ${bought.toFixed()}, fee ${fees.toFixed()}, sold ${sold.toFixed()}`);
+      pairs.set(symbol, pair);
+      if (sold.gt(bought)) {
+        duplicates++;
+        problems.push(`${tag}: entered ${entered}, exited ${exited} at the broker: more sold than bought (entries: ${words(leg.entries)}; exits: ${words(leg.exits)})`);
+      } else if (sold.isZero() && bought.gt(0)) {
+        lostExits++;
+        problems.push(`${tag}: entered ${entered}, nothing exited at the broker after the day (entries: ${words(leg.entries)})`);
+      } else if (bought.gt(0)) exitedLegs++;
+    } else if (entered !== exited) {
       // More is a double exit (the backstop and the engine's exit both filled), less a lost one.
       if (exited > entered) duplicates++;
       else lostExits++;
@@ -197,6 +235,17 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
     if (leg.entries.length === 0 && closing.length > 0) {
       wrongOrders += closing.length;
       problems.push(`${tag}: exits with no entry at the broker: ${words(closing)}`);
+    }
+  }
+
+  for (const [symbol, pair] of pairs) {
+    const step = feeInKind!.stepOf(symbol);
+    if (pair.left.isNegative()) {
+      duplicates++;
+      problems.push(`${symbol}: ${pair.left.negated().toFixed()} more sold than bought less the fees taken in kind, over the soak (${pair.legs.join('; ')})`);
+    } else if (pair.left.gte(step)) {
+      lostExits++;
+      problems.push(`${symbol}: ${pair.left.toFixed()} bought and not sold over the soak, fees taken in kind aside: more than dust (one step is ${step}) (${pair.legs.join('; ')})`);
     }
   }
 

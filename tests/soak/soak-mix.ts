@@ -27,6 +27,8 @@
  * engine's own stop must delete the GTT and cancel that order before it exits. The trail's GTT is
  * modified as the stop moves, at most KITE_GTT_MODIFIES_PER_MINUTE. Kite kinds keep single GTTs
  * (a target's side has no GTT: the two-leg OCO is another slice).
+ * At Binance spot (no short sales, no backstop at the exchange yet) the mix is LONGS_ONLY (a, c, e,
+ * f), on a pair of its own per strategy at 60 000, in fractional quantities (soak-broker.ts).
  *
  * A kind with a price script trades a symbol of its own in its cycle (the broker's scriptedSymbols[j]),
  * so no other strategy's fill or trigger meets its prices; the time-exit kinds share its symbols, which no
@@ -137,13 +139,19 @@ export function reentryKeys(kind: SoakKind, sellAt: number): Readonly<Record<str
   return { reentries: kind.reentries, reentry_after: kind.reentryAfter ?? 'stop_loss', reentry_cutoff: new Date(sellAt - REENTRY_CUTOFF_BEFORE_SELL_MS).toISOString().slice(11, 19) };
 }
 
-/** The kind of the j-th strategy of a cycle. */
-export const kindOf = (j: number): SoakKind => KINDS[j % KINDS.length]!;
+/**
+ * The kinds a spot account without short sales or backstops trades (Binance spot: no sell-first,
+ * no backstop yet): the longs exiting by time, stop and trail, and the re-entering long.
+ */
+export const LONGS_ONLY: readonly SoakKind[] = KINDS.filter((k) => k.side === 'buy' && !k.firesWhileDown);
+
+/** The kind of the j-th strategy of a cycle, from the broker's mix (every kind by default). */
+export const kindOf = (j: number, mix: readonly SoakKind[] = KINDS): SoakKind => mix[j % mix.length]!;
 
 /** How many re-entries a cycle of `strategiesPerCycle` strategies can make: the hits `before-reentry-journal` can count. */
-export function reentriesPerCycle(strategiesPerCycle: number): number {
+export function reentriesPerCycle(strategiesPerCycle: number, mix: readonly SoakKind[] = KINDS): number {
   let n = 0;
-  for (let j = 0; j < strategiesPerCycle; j++) n += kindOf(j).reentries;
+  for (let j = 0; j < strategiesPerCycle; j++) n += kindOf(j, mix).reentries;
   return n;
 }
 
@@ -154,11 +162,13 @@ export const SCRIPT_START_PRICE = 100;
 export interface MixSymbols {
   readonly symbols: readonly string[];
   readonly scriptedSymbols: readonly string[];
+  /** The kinds it trades (KINDS, or LONGS_ONLY). */
+  readonly mix: readonly SoakKind[];
 }
 
 /** The symbol of the j-th strategy of `cycle`: its own for a kind whose prices the soak moves. */
 export function symbolOf(j: number, cycle: number, at: MixSymbols): string {
-  const kind = kindOf(j);
+  const kind = kindOf(j, at.mix);
   if (kind.script === null && !kind.firesWhileDown) return at.symbols[(j + cycle) % at.symbols.length]!;
   const symbol = at.scriptedSymbols[j];
   if (symbol === undefined) throw new Error(`strategiesPerCycle must be at most ${at.scriptedSymbols.length}: strategy ${j} has no symbol of its own for its prices`);

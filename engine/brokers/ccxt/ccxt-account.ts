@@ -3,8 +3,7 @@
  * trade stream as prices and the user data stream as order updates, over one lazily built CCXT
  * instance, one request budget and one set of stream connections on the Clock.
  *
- * Not yet a broker kind a trader can connect: the backstop (plan slice 5) and the registration,
- * connect form and vault (slice 6) come later.
+ * The backstop rests at the venue as a stop order (ccxt-resting-stops.ts).
  *
  * @example
  *   const account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key, secret }, options: { rest_url: fake.url } });
@@ -26,6 +25,7 @@ import { CcxtExecution } from './ccxt-execution';
 import { CCXT_EXCHANGE, CcxtInstruments } from './ccxt-instruments';
 import { CcxtMarketData } from './ccxt-market-data';
 import { CcxtOrderStream } from './ccxt-order-stream';
+import { CcxtRestingStops } from './ccxt-resting-stops';
 import { scrubError } from './ccxt-scrub';
 import { CcxtSockets, DEFAULT_CCXT_STREAM_TIMING, type CcxtStreamTiming } from './ccxt-sockets';
 import type { CcxtVenue } from './ccxt-venues';
@@ -70,6 +70,7 @@ export interface CcxtAccount extends Broker {
   readonly execution: CcxtExecution;
   readonly data: CcxtMarketData;
   readonly orderStream: CcxtOrderStream;
+  readonly restingStops: CcxtRestingStops;
   /** The CCXT instance, built and its markets loaded on first call. */
   exchange(): Promise<CcxtExchange>;
 }
@@ -134,6 +135,8 @@ export function createCcxtAccount(args: {
     return ex;
   };
   const execution = new CcxtExecution({ venue, clock, exchange, secrets });
+  const restingStops = new CcxtRestingStops({ venue, clock, logger, execution, secrets });
+  execution.attachRestingStops(restingStops);
   const data = new CcxtMarketData({ title: venue.title, clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).tradeStreamUrl, rest: (fn, optional) => execution.request(fn, optional), secrets });
   const orderStream = new CcxtOrderStream({ clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).orderStreamUrl, execution, secrets });
   let started = false;
@@ -144,6 +147,7 @@ export function createCcxtAccount(args: {
     execution,
     data,
     orderStream,
+    restingStops,
     exchange,
     async start() {
       if (stopped) throw new Error(`this ${venue.title} account was stopped; create a new one`);
@@ -155,6 +159,7 @@ export function createCcxtAccount(args: {
     async stop() {
       stopped = true;
       orderStream.stop();
+      restingStops.stop();
       data.stop();
       sockets.stop();
       if (instance) await (await instance).exchange.close();

@@ -40,7 +40,7 @@ const has = (kinds: readonly string[], ...names: string[]) => names.some((n) => 
  * The placement's outcome after CCXT threw `err`.
  * @example classifyPlacement(BINANCE, insufficientFunds, ctx, secrets) // { kind: 'rejected', reason: 'Binance spot: Account has insufficient balance for requested action.', lasting: true }
  */
-export function classifyPlacement(venue: CcxtVenue, err: unknown, ctx: CallContext, secrets: readonly string[]): PlaceOrderResult {
+export function classifyPlacement(venue: CcxtVenue, err: unknown, ctx: CallContext, secrets: readonly string[]): Exclude<PlaceOrderResult, { kind: 'accepted' }> {
   const kinds = errorKinds(err);
   const answer = venueAnswer(venue, err instanceof Error ? err.message : String(err));
   const said = answer ? (answer.code !== null ? `${answer.msg} (${answer.code})` : answer.msg) : err instanceof Error ? err.message : String(err);

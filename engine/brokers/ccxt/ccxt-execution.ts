@@ -37,6 +37,7 @@ export interface CcxtExecutionDeps {
 export class CcxtExecution implements BrokerExecution {
   private readonly listeners = new Set<(r: OrderReport) => void>();
   private readonly listeningListeners = new Set<() => void>();
+  private stops: { takeStreamOrder(order: Order): boolean } | undefined;
   /** Client order id → unified symbol, for the orders this process placed. */
   private readonly symbols = new Map<string, string>();
 
@@ -53,7 +54,7 @@ export class CcxtExecution implements BrokerExecution {
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderResult> {
-    const invalid = this.invalid(req);
+    const invalid = this.invalidOrder(req.clientOrderId, req.instrument, req.qty);
     if (invalid) return { kind: 'rejected', reason: invalid, lasting: true };
     const { venue, secrets, clock } = this.deps;
     // The journal's sending mark goes just before the order's POST leaves, past the budget's wait.
@@ -124,6 +125,22 @@ export class CcxtExecution implements BrokerExecution {
    * @example await execution.netQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the 0.1 % fee in BTC
    */
   async netQty(instrument: Instrument): Promise<number> {
+    const { free, locked } = await this.baseBalance(instrument);
+    // The exit has cancelled its own backstop first (execution-engine.ts clearBackstop): what is
+    // still locked is the trader's own open orders', not ours to sell.
+    return floored(sellableQty(free, locked), instrument);
+  }
+
+  /**
+   * What of the pair's base asset is free (not locked by a resting order), floored to the step:
+   * what a new sell order, a resting stop too, can lock. Throws as `netQty` does.
+   * @example await execution.freeQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the fee in BTC, no stop resting
+   */
+  async freeQty(instrument: Instrument): Promise<number> {
+    return floored((await this.baseBalance(instrument)).free, instrument);
+  }
+
+  private async baseBalance(instrument: Instrument): Promise<{ free: number; locked: number }> {
     return this.call('exit', async (ex) => {
       const base = ex.market(instrument.symbol).base;
       const balances = (await ex.fetchBalance()) as unknown as Record<string, { free?: unknown; used?: unknown } | undefined>;
@@ -134,9 +151,7 @@ export class CcxtExecution implements BrokerExecution {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${this.deps.venue.title} answered the balance of ${base} with a ${name === 'used' ? 'locked' : 'free'} amount that is not a quantity: ${String(v).slice(0, 40)}`);
         return v;
       };
-      const total = sellableQty(part('free'), part('used'));
-      const step = instrument.qtyStep ?? null;
-      return step === null ? total : floorToStep(total, step);
+      return { free: part('free'), locked: part('used') };
     });
   }
 
@@ -168,6 +183,8 @@ export class CcxtExecution implements BrokerExecution {
    * read, is left out: a lookup finds it.
    */
   streamUpdate(order: Order): void {
+    // A resting stop's report goes to the backstop's listeners, never to the entries' and exits'.
+    if (this.stops?.takeStreamOrder(order)) return;
     const id = order.clientOrderId;
     if (typeof id !== 'string' || id === '') return;
     let report: OrderReport;
@@ -177,6 +194,19 @@ export class CcxtExecution implements BrokerExecution {
       return;
     }
     this.emit(report);
+  }
+
+  /** Routes the stream's stop orders to the account's resting stops (ccxt-resting-stops.ts). */
+  attachRestingStops(stops: { takeStreamOrder(order: Order): boolean }): void {
+    this.stops = stops;
+  }
+
+  /**
+   * Runs `fn` on the account's instance under a call context of the caller's (its precedence in the
+   * budget; `notSent` and `retryAfterMs` read back by classifyPlacement). Errors are not scrubbed.
+   */
+  async withContext<T>(ctx: CallContext, fn: (ex: CcxtExchange) => Promise<T>): Promise<T> {
+    return callContext.run(ctx, async () => fn(await this.deps.exchange()));
   }
 
   /**
@@ -218,15 +248,15 @@ export class CcxtExecution implements BrokerExecution {
     }
   }
 
-  private invalid(req: PlaceOrderRequest): string | null {
+  /** Why an order (or a resting stop) with this id, instrument and quantity cannot go to the venue; null: it can. */
+  invalidOrder(id: string, instrument: Instrument, qty: number): string | null {
     const { venue } = this.deps;
-    const id = req.clientOrderId;
-    if (req.instrument.exchange !== CCXT_EXCHANGE) return `${venue.title} trades ${CCXT_EXCHANGE} pairs, not ${req.instrument.exchange}`;
+    if (instrument.exchange !== CCXT_EXCHANGE) return `${venue.title} trades ${CCXT_EXCHANGE} pairs, not ${instrument.exchange}`;
     if (id.length === 0 || id.length > venue.clientOrderIdMaxLength || !CLIENT_ID.test(id)) return `client order id "${id}" does not fit ${venue.title}'s (1-${venue.clientOrderIdMaxLength} letters, digits, - and _)`;
-    if (!(req.qty > 0) || !Number.isFinite(req.qty)) return `quantity ${req.qty} is not a positive number`;
-    const step = req.instrument.qtyStep ?? null;
+    if (!(qty > 0) || !Number.isFinite(qty)) return `quantity ${qty} is not a positive number`;
+    const step = instrument.qtyStep ?? null;
     // CCXT would truncate an off-step quantity to the step without a word: refuse it instead.
-    if (step !== null && !isMultipleOfStep(req.qty, step)) return `quantity ${qtyText(req.qty)} is not a multiple of ${req.instrument.symbol}'s step ${qtyText(step)}`;
+    if (step !== null && !isMultipleOfStep(qty, step)) return `quantity ${qtyText(qty)} is not a multiple of ${instrument.symbol}'s step ${qtyText(step)}`;
     return null;
   }
 
@@ -259,4 +289,10 @@ export class CcxtExecution implements BrokerExecution {
       }
     }
   }
+}
+
+/** A balance floored to the instrument's step (none stated: as it is). */
+function floored(qty: number, instrument: Pick<Instrument, 'qtyStep'>): number {
+  const step = instrument.qtyStep ?? null;
+  return step === null ? qty : floorToStep(qty, step);
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { BrokerKind } from '../broker-kinds';
 import { ccxtCredentialsSchema, ccxtOptionsSchema, createCcxtAccount } from './ccxt-account';
 import { CCXT_EXCHANGE } from './ccxt-instruments';
+import { CCXT_BACKSTOP_BY_DEFAULT } from './ccxt-resting-stops';
 import type { CcxtVenue } from './ccxt-venues';
 
 export { BINANCE, CCXT_VENUES, type CcxtVenue } from './ccxt-venues';
@@ -22,8 +23,8 @@ export interface CcxtKindDeps {
 
 /**
  * The broker kind of one CCXT venue: its API key and secret in the vault, testnet unless set
- * false (then 'paper' money, as Alpaca's paper endpoint), CRYPTO pairs only. No backstop yet (plan
- * slice 5) and no past prices for a backtest yet.
+ * false (then 'paper' money, as Alpaca's paper endpoint), CRYPTO pairs only; a backstop (a STOP_LOSS
+ * order at the venue) by default. No past prices for a backtest yet.
  */
 export function ccxtBrokerKind(venue: CcxtVenue, deps: CcxtKindDeps = {}): BrokerKind {
   return {
@@ -32,6 +33,7 @@ export function ccxtBrokerKind(venue: CcxtVenue, deps: CcxtKindDeps = {}): Broke
     optionsSchema: ccxtOptionsSchema,
     needsSecret: true,
     exchanges: [CCXT_EXCHANGE],
+    backstopByDefault: CCXT_BACKSTOP_BY_DEFAULT,
     // Read through the schema so its default (testnet) holds; options it refuses read as live.
     mode: (options) => (ccxtOptionsSchema.safeParse(options).data?.testnet === true ? 'paper' : 'live'),
     create: ({ clock, credentials, options }) =>

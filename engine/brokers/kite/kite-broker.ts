@@ -47,14 +47,10 @@ export function kiteSellFirst(product: KiteOptions['product']): { readonly sellF
  * defaults to five minutes before Zerodha's: 15:15 IST for cash, the start of NSE's closing
  * auction session (from August 2026 continuous trading ends at 15:15 for stocks with
  * derivatives), and 15:20 for derivatives, which trade on to 15:30. CNC: none (its F&O orders go
- * as NRML, kite-product.ts, which Zerodha does not square off either).
- * @example kiteIntradaySquareOff('MIS', 'NFO') // { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' }
+ * as NRML, kite-product.ts, which Zerodha does not square off either). The square-off on each
+ * exchange Kite trades, for an account on `product` (BrokerCapabilities.intradaySquareOff).
+ * @example kiteIntradaySquareOffs('MIS')?.NFO // { segment: 'equity derivatives', at: '15:25:00', defaultAt: '15:20:00', timezone: 'Asia/Kolkata' }
  */
-export function kiteIntradaySquareOff(product: KiteOptions['product'], exchange: Exchange): IntradaySquareOff | null {
-  return product === 'MIS' ? misSquareOff(exchange) : null;
-}
-
-/** The square-off on each exchange Kite trades, for an account on `product` (BrokerCapabilities.intradaySquareOff); null for CNC. */
 export function kiteIntradaySquareOffs(product: KiteOptions['product']): IntradaySquareOffs | null {
   return product === 'MIS' ? Object.fromEntries(KITE_TRADED_EXCHANGES.map((e) => [e, misSquareOff(e)])) : null;
 }

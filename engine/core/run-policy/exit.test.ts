@@ -319,3 +319,21 @@ describe('what an exit left unsold is data, not sold', () => {
     expect(price).toBeCloseTo((100 * 0.001 + 90 * 0.00049) / 0.00149, 10);
   });
 });
+
+describe('a remainder under the least order (journal_exit with dust)', () => {
+  const dust = (leg: 'SELL' | 'STOPLOSS') => ({ type: 'journal_exit', leg, legNo: 0, scheduledAt: NOW - 3, heldAtBroker: 4, dust: 'worth 2.4 at 0.6, under the least order value of 5' }) as const;
+
+  it('ends the run as the exit would have, at 0, the reason naming what is left and why; nothing placed', () => {
+    const s = holding({ state: 'EXITING', positionQty: 4, exit: exitRow({ status: 'cancelled', filledQty: 6 }) });
+    const reason = "Dust left at the broker: the 4 left of this run's 10 cannot be sold (worth 2.4 at 0.6, under the least order value of 5); the run is closed with it, not sold";
+    expect(step(PLAN, s, dust('SELL'))).toEqual({
+      move: { to: 'SOLD', patch: { positionQty: 0, unsoldQty: 4, exitLeg: 'SELL', reason: `${reason}.`, lastAction: 'SELL_DUST', lastActionAt: NOW } },
+      outcome: { halt: reason },
+    });
+    expect(step(PLAN, s, dust('STOPLOSS')).move?.to).toBe('EXITED_BY_SL');
+  });
+
+  it('from ERROR only the trader\'s STOP goes, as for any exit', () => {
+    expect(step(PLAN, holding({ state: 'ERROR', positionQty: 4 }), dust('SELL')).outcome).toMatchObject({ suppress: expect.stringContaining('waits for the trader') });
+  });
+});

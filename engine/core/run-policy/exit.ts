@@ -9,7 +9,7 @@ import { orderScope } from '../events';
 import { canTransition } from '../run-state';
 import { FINAL_ORDER_STATUSES, type ExitAllReason, type OrderSide, type RunState } from '../types';
 import { canMove, ratchetAt, stopAtCost, watchLevels } from './levels';
-import { endBetweenLegs, legsMayFollow, reentryAfterExit } from './reentry';
+import { endBetweenLegs, groupClosedWhy, legsMayFollow, reentryAfterExit } from './reentry';
 import { LEFT_OPEN } from './stop';
 import { qtyLeft, qtySum, qtyText } from '../qty';
 import type { EventOf, ExitKind, Leg, OrderView, RunPatch, RunPlan, RunSnapshot, Step, TriggerKind } from './types';
@@ -66,6 +66,32 @@ function unsoldNote(entrySide: OrderSide, unsold: number, positionQty: number, a
     : `${UNSOLD} ${u} of the ${p} short by this run (bought back or closed elsewhere); attempt ${attempt} buys back the ${q} still short`;
 }
 
+/**
+ * What a run prefixes its reason with when it was closed with a remainder no order can sell.
+ * A run's history and the trader read it beside UNSOLD (what was not at the broker).
+ */
+export const DUST = 'Dust left at the broker:';
+
+/**
+ * The remainder of a leg part of which an exit already sold is under the venue's least order
+ * (`why`, order-minimum.ts): sent, it would be refused (Binance -1013 "Filter failure") for good
+ * and the run would end in ERROR with a position no order can close. The run ends as the exit it
+ * was meant for (SOLD, EXITED_BY_SL …, no re-entry: the leg did not end by a fill), its reason
+ * saying what is left and why; no order goes out (the journal records the exit as suppressed).
+ */
+function closedWithDust(s: RunSnapshot, e: EventOf<'journal_exit'>, entry: OrderView, qty: number, why: string): Step {
+  const to = ENDED_BY[e.leg];
+  if (!canTransition(s.state, to)) return { outcome: { suppress: `a remainder under the least order (${why}), and the run is ${s.state}` } };
+  const what = entry.side === 'buy' ? 'sold' : 'bought back';
+  const reason = `${DUST} the ${qtyText(qty)} left of this run's ${qtyText(entry.filledQty)} cannot be ${what} (${why}); the run is closed with it, not ${what}`;
+  const earlier = s.reason?.startsWith(UNSOLD) ? ` ${s.reason}` : '';
+  return {
+    // Not sold: what the run still counted is left unsold (runs.unsold_qty), not booked as a sale.
+    move: { to, patch: { positionQty: 0, unsoldQty: qtySum([s.unsoldQty, s.positionQty]), exitLeg: e.leg, reason: `${reason}.${earlier}`, lastAction: `${e.leg}_DUST`, lastActionAt: s.now } },
+    outcome: { halt: reason },
+  };
+}
+
 /** The side that closes the position the entry opened. */
 export function exitSide(entry: Pick<OrderView, 'side'>): OrderSide {
   return entry.side === 'buy' ? 'sell' : 'buy';
@@ -114,6 +140,7 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
       : { move: { to: 'ERROR', patch: { reason, lastAction: `${e.leg}_NOTHING_HELD`, lastActionAt: s.now } }, outcome: { halt: reason } };
   }
   const qty = held === undefined ? plan.qty : Math.min(plan.qty, held);
+  if (e.dust !== undefined) return closedWithDust(s, e, entry, qty, e.dust);
   // Less held at the broker than the run counts: the run holds what is held, and says what is not.
   const unsold = qtyLeft(s.positionQty, qty);
   const progress: RunPatch = {
@@ -322,7 +349,8 @@ export function exitDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'exit_due'>): 
   // EXITING too: an exit already in flight wins, and the journal records this one as suppressed.
   if (s.state === 'IN_POSITION' || s.state === 'BUYING' || s.state === 'EXITING') return { submit: [{ leg: e.leg, scheduledAt: e.scheduledAt }] };
   if (s.state === 'ARMED') return { move: { to: 'MISSED_BUY', patch: { reason: 'SELL time came before the BUY was placed' } } };
-  if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, 'the SELL time came first');
+  // Between legs when the group's "exit all" steps it: it ends for that, not for the SELL time.
+  if (s.state === 'WAITING_REENTRY') return endBetweenLegs(plan, s, s.exitAll !== null ? groupClosedWhy(s.exitAll) : 'the SELL time came first');
   return {};
 }
 

@@ -165,7 +165,7 @@ describe('stopsToCost', () => {
 });
 
 describe('positionOfRun', () => {
-  const row = (state: Parameters<typeof positionOfRun>[0]['state'], positionQty = 0, entryPrice: number | null = null, side: 'buy' | 'sell' = 'sell') => positionOfRun({ positionNo: 1, state, positionQty, entryPrice, plan: { side } as never });
+  const row = (state: Parameters<typeof positionOfRun>[0]['state'], positionQty = 0, entryPrice: number | null = null, side: 'buy' | 'sell' = 'sell', legNo = 0) => positionOfRun({ positionNo: 1, state, positionQty, entryPrice, plan: { side } as never, legNo });
 
   it('reads the entry from the run: not sent while ARMED, in flight while BUYING, filled once it held, failed when it ended without', () => {
     expect(row('ARMED')).toEqual({ positionNo: 1, side: 'short', entry: 'not_sent', held: 0, entryPrice: null, last: null, realized: 0 });
@@ -179,5 +179,12 @@ describe('positionOfRun', () => {
     expect(row('EXITED_BY_SL', 0, 110)).toMatchObject({ entry: 'filled', held: 0, entryPrice: null });
     expect(row('STOPPED', 65, 110)).toMatchObject({ entry: 'filled', held: 0 });
     expect(row('ERROR', 65, 110)).toMatchObject({ entry: 'filled', held: 65, entryPrice: 110 });
+  });
+
+  it('a re-entry refused or given up is no failed entry of the group: the position entered once (no unwind of the others)', () => {
+    for (const state of ['ERROR', 'STOPPED', 'EXITED_BY_SL'] as const) expect(row(state, 0, null, 'sell', 1)).toMatchObject({ entry: 'filled', held: 0 });
+    expect(row('WAITING_REENTRY', 0, 110, 'sell', 1)).toMatchObject({ entry: 'filled', held: 0 });
+    expect(row('BUYING', 0, null, 'sell', 2).entry).toBe('in_flight');
+    expect(nextEntry([view(0, 'short', { entry: 'filled', held: 65 }), row('ERROR', 0, null, 'sell', 1)], { onFailure: 'unwind' })).toEqual({ kind: 'done' });
   });
 });

@@ -32,15 +32,17 @@ export interface PositionView {
 
 /**
  * A run of the group as the group policy reads it, from its row alone: its entry ARMED is not sent,
- * BUYING at the broker; a run that held a position (an entry price) filled; one that ended without
- * (missed, skipped, rejected into ERROR, stopped before a fill) failed. A run whose day is over
+ * BUYING at the broker; a run that held a position (an entry price, or a leg before this one) filled;
+ * one that ended without (missed, skipped, rejected into ERROR, stopped before a fill) failed. A run whose day is over
  * holds nothing the group must close. `last` and `realized` are the MTM's: strategy/group-exits.ts
  * fills them in from the feed and the journal.
  * @example positionOfRun({ positionNo: 1, state: 'IN_POSITION', positionQty: 65, entryPrice: 110, plan: { side: 'sell', … }, … }) // { positionNo: 1, side: 'short', entry: 'filled', held: 65, entryPrice: 110, last: null, realized: 0 }
  */
-export function positionOfRun(run: Pick<Run, 'positionNo' | 'state' | 'positionQty' | 'entryPrice' | 'plan'>): PositionView {
+export function positionOfRun(run: Pick<Run, 'positionNo' | 'state' | 'positionQty' | 'entryPrice' | 'plan' | 'legNo'>): PositionView {
+  // A run past its first leg entered once (a leg ends flat before the next begins): a re-entry that
+  // fails ends that position alone, never the group's failure rule, which is about the day's entries.
   const entry: PositionView['entry'] =
-    run.state === 'ARMED' ? 'not_sent' : run.state === 'BUYING' ? 'in_flight' : run.entryPrice !== null || run.positionQty > 0 ? 'filled' : run.state === 'STOPPED' || run.state === 'ERROR' || run.state === 'MISSED_BUY' || run.state === 'SKIPPED' ? 'failed' : 'filled';
+    run.state === 'ARMED' ? 'not_sent' : run.state === 'BUYING' ? 'in_flight' : run.legNo > 0 || run.entryPrice !== null || run.positionQty > 0 ? 'filled' : run.state === 'STOPPED' || run.state === 'ERROR' || run.state === 'MISSED_BUY' || run.state === 'SKIPPED' ? 'failed' : 'filled';
   const held = isDayOver(run) ? 0 : run.positionQty;
   return { positionNo: run.positionNo, side: run.plan?.side === 'sell' ? 'short' : 'long', entry, held, entryPrice: held > 0 ? run.entryPrice : null, last: null, realized: 0 };
 }

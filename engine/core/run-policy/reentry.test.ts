@@ -262,3 +262,29 @@ describe('a crossing', () => {
     expect(step({ ...RE, reentryAfter: 'stop_loss' }, holding(), target).timers).toBeUndefined();
   });
 });
+
+describe('a position of a group whose "exit all" is journaled (issue 19)', () => {
+  const why = 'the group closed every position (exit all: mtm_stop)';
+
+  it('its stop\'s exit filling after the flag ends the position: no next leg, whatever re-entries are left', () => {
+    const { s, order } = exiting('STOPLOSS', { exitAll: 'mtm_stop' });
+    expect(step(RE, s, final(order)).move).toMatchObject({ to: 'EXITED_BY_SL', patch: { positionQty: 0, exitLeg: 'STOPLOSS' } });
+    // Without the flag the same exit waits for the next leg.
+    expect(step(RE, exiting('STOPLOSS').s, final(order)).move?.to).toBe('WAITING_REENTRY');
+  });
+
+  it('between legs: the next leg is not made, at its timer, at its journal, or at the group\'s exit, each saying why', () => {
+    const flagged = waiting({ exitAll: 'mtm_stop' });
+    expect(step(RE, flagged, due())).toEqual(endedBySl(why));
+    expect(step(RE, flagged, journalEntry)).toEqual({ move: endedBySl(why).move, outcome: { halt: endedBySl(why).move.patch.reason } });
+    expect(step(RE, flagged, { type: 'exit_due', leg: 'SELL', scheduledAt: NOW })).toEqual(endedBySl(why));
+    // Unflagged, the SELL time ends it for the SELL time.
+    expect(step(RE, waiting(), { type: 'exit_due', leg: 'SELL', scheduledAt: NOW })).toEqual(endedBySl('the SELL time came first'));
+  });
+
+  it('a restart between legs after the flag: the timer set again ends the run at once, sending nothing', () => {
+    const flagged = waiting({ exitAll: 'unwind' });
+    expect(step(RE, flagged, { type: 'recovered', strategyRunning: true, bestSinceEntry: null })).toEqual({ timers: [{ set: 'reentry', at: NOW }, { set: 'jobs' }] });
+    expect(step(RE, flagged, due()).move?.patch.reason).toBe('re-entry 1 of 2 not made: the group closed every position (exit all: unwind); the run ends as its last leg did, by its stop-loss');
+  });
+});

@@ -47,14 +47,23 @@ export function legsMayFollow(plan: RunPlan, legNo: number): boolean {
 }
 
 /**
+ * Why a position of a group does not re-enter once the group's "exit all" is journaled (issue 19):
+ * the group has closed every position, this one with them.
+ */
+export function groupClosedWhy(reason: NonNullable<RunSnapshot['exitAll']>): string {
+  return `the group closed every position (exit all: ${reason})`;
+}
+
+/**
  * An exit `order` that emptied the position of leg `s.legNo`: the run waits for its next leg
  * (WAITING_REENTRY, due at once) instead of ending, when a re-entry may follow that exit
- * (reentryMayFollow), no STOP is pending and the cut-off, the SELL time and the square-off are
- * still ahead. Null: the run ends as the exit says. `ended`: the fields that final exit writes.
+ * (reentryMayFollow), no STOP is pending, the group's "exit all" is not journaled (a stop's exit
+ * at the broker when the MTM closed the group ends the position), and the cut-off, the SELL time
+ * and the square-off are still ahead. Null: the run ends as the exit says. `ended`: the fields that final exit writes.
  */
 export function reentryAfterExit(plan: RunPlan, s: RunSnapshot, order: OrderView, ended: RunPatch): Step | null {
   const leg = order.leg;
-  if (ended.positionQty !== 0 || !reentryMayFollow(plan, s.legNo, leg) || s.stopRequested) return null;
+  if (ended.positionQty !== 0 || !reentryMayFollow(plan, s.legNo, leg) || s.stopRequested || s.exitAll !== null) return null;
   const next = s.legNo + 1;
   if (closedReason(plan, s, next) !== null || !canTransition(s.state, 'WAITING_REENTRY')) return null;
   return {
@@ -90,11 +99,12 @@ export const STOPPED_BETWEEN_LEGS: Ending = { move: { to: 'STOPPED', patch: { re
 
 /**
  * Whether the next leg may be journaled now (journal_entry from WAITING_REENTRY): null when it may,
- * else the step that ends the run instead. Checked at the journal itself, so no entry is ever
+ * else the step that ends the run instead (a STOP, the group's "exit all", the day's limits). Checked at the journal itself, so no entry is ever
  * written at or after the cut-off or past the day's re-entries, however late the entry was queued.
  */
 export function reentryRefused(plan: RunPlan, s: RunSnapshot): Ending | null {
   if (s.stopRequested) return STOPPED_BETWEEN_LEGS;
+  if (s.exitAll !== null) return endBetweenLegs(plan, s, groupClosedWhy(s.exitAll));
   const closed = s.legNo < 1 ? `leg ${s.legNo} is not a re-entry` : closedReason(plan, s, s.legNo);
   return closed === null ? null : endBetweenLegs(plan, s, closed);
 }

@@ -145,7 +145,9 @@ export interface RunSnapshot {
  *   one for another leg is stale (a retry timer or a queued exit of a leg since closed) and goes
  *   nowhere. `heldAtBroker`: what the broker says is held in whole steps, asked before a new
  *   attempt (attempt ≥ 2), and before the first where the broker may take its fee out of what a
- *   buy receives (BrokerCapabilities.feeInBoughtAsset).
+ *   buy receives (BrokerCapabilities.feeInBoughtAsset). `dust`: set when what is left of a
+ *   position, part of which an earlier exit of the leg sold, is under the venue's least order
+ *   (order-minimum.ts), saying why: no order can sell it, so the run is closed with it, reported.
  * - order_final: an order reached filled, rejected or cancelled (apply-report). `lasting`: the
  *   broker's word on whether a refusal will pass (true: it will not; false: it may; null: none).
  *   `tickSize`: the instrument's price step, for an entry (its levels are rounded to it); null
@@ -164,7 +166,7 @@ export type RunEvent =
   | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number; readonly stale?: StalePrice }
   | { readonly type: 'journal_entry'; readonly legNo: number; readonly scheduledAt: number }
-  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number }
+  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number; readonly dust?: string }
   | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }

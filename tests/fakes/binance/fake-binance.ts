@@ -8,6 +8,8 @@
  *   GET  /__fake/record    {received: every POST /api/v3/order with its outcome, orders: every order}
  *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
+ *   POST /__fake/depth     {symbol, qty}             the next MARKET order fills at most qty, the rest EXPIRED
+ *   GET  /__fake/balances  {ASSET: {free, locked}}   the first account's balances
  *   POST /__fake/stream/{drop|stall|hang|resume}
  *   POST /__fake/ws-api/{drop|terminate}
  *
@@ -65,8 +67,12 @@ export interface FakeBinance {
   requests(): readonly { method: string; path: string; status: number }[];
   injectFault(rule: BinanceFaultRule): void;
   setPrice(symbol: string, price: string): void;
+  /** The next MARKET order on `symbol` fills at most `qty`; its rest EXPIRES (the book ran out). */
+  limitNextMarket(symbol: string, qty: string): void;
   /** The account's free and locked amount of `asset`, as decimal strings. */
   balance(asset: string): { free: string; locked: string };
+  /** Every asset the account has held, as `balance` gives it. */
+  balances(): Record<string, { free: string; locked: string }>;
   dropStreams(): void;
   /** Trades stop on open connections, which stay alive (pongs answered): a quiet market. */
   stallStreams(): void;
@@ -128,10 +134,12 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     requests: () => [...rest.log],
     injectFault: (rule) => faults.add(rule),
     setPrice: (symbol, price) => book.setPrice(symbol, price),
+    limitNextMarket: (symbol, qty) => book.limitNextMarket(symbol, qty),
     balance: (asset) => {
       const b = account.balances.get(asset);
       return { free: (b?.free ?? new Decimal(0)).toFixed(8), locked: (b?.locked ?? new Decimal(0)).toFixed(8) };
     },
+    balances: () => Object.fromEntries([...account.balances.keys()].map((asset) => [asset, fake.balance(asset)])),
     dropStreams: () => stream.drop(),
     stallStreams: () => stream.stall(),
     hangStreams: () => stream.hang(),
@@ -160,11 +168,16 @@ async function admin(fake: FakeBinance, req: IncomingMessage, res: ServerRespons
     switch (`${req.method} ${path}`) {
       case 'GET /__fake/record':
         return ok({ received: fake.received(), orders: fake.orders() });
+      case 'GET /__fake/balances':
+        return ok(fake.balances());
       case 'POST /__fake/faults':
         fake.injectFault(body as unknown as BinanceFaultRule);
         return ok();
       case 'POST /__fake/price':
         fake.setPrice(String(body.symbol), String(body.price));
+        return ok();
+      case 'POST /__fake/depth':
+        fake.limitNextMarket(String(body.symbol), String(body.qty));
         return ok();
       case 'POST /__fake/stream/drop':
         fake.dropStreams();

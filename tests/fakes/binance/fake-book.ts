@@ -5,7 +5,11 @@
  *
  * A MARKET order fills at once at the symbol's last price; a LIMIT order fills at once where the
  * last price is at its limit or better, else it rests NEW (its funds locked) until `setPrice`
- * crosses it. The taker commission is taken from the asset received, as Binance does without BNB.
+ * crosses it. A STOP_LOSS or STOP_LOSS_LIMIT rests NEW, not working (its funds locked), until a
+ * trade reaches its `stopPrice` (at or below for a SELL, at or above for a BUY); then it works as a
+ * MARKET order (filled at that trade's price) or a LIMIT at its `price`. One whose stop the last
+ * trade has already reached is refused "Order would trigger immediately.". The taker commission is
+ * taken from the asset received, as Binance does without BNB.
  */
 import Decimal from 'decimal.js';
 import type { FakeSymbol } from './fake-symbols';
@@ -41,11 +45,17 @@ export interface FakeTrade {
 export interface FakeOrderEvent {
   readonly order: FakeOrder;
   /** Binance's execution type `x`. */
-  readonly execution: 'NEW' | 'TRADE' | 'CANCELED';
+  readonly execution: 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED';
   readonly fill: FakeFill | null;
   /** On CANCELED: the cancel request's own client id (`c`; the order's id is then in `C`). */
   readonly cancelClientId: string | null;
 }
+
+export type FakeOrderType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
+const TYPES = new Set<string>(['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT']);
+const isStop = (type: FakeOrderType) => type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
+/** Orders that carry a limit price. */
+const hasPrice = (type: FakeOrderType) => type === 'LIMIT' || type === 'STOP_LOSS_LIMIT';
 
 export interface FakeOrder {
   readonly apiKey: string;
@@ -53,9 +63,14 @@ export interface FakeOrder {
   readonly orderId: number;
   readonly clientOrderId: string;
   readonly side: 'BUY' | 'SELL';
-  readonly type: 'MARKET' | 'LIMIT';
+  readonly type: FakeOrderType;
   readonly timeInForce: string | null;
   readonly price: Decimal;
+  /** A stop's trigger (0 for MARKET and LIMIT). */
+  readonly stopPrice: Decimal;
+  /** A stop triggered (Binance's `isWorking`, `workingTime`); MARKET and LIMIT work from the start. */
+  working: boolean;
+  workingTime: number;
   readonly origQty: Decimal;
   executedQty: Decimal;
   cummulativeQuoteQty: Decimal;
@@ -76,6 +91,7 @@ export const err = (status: number, code: number, msg: string): BinanceError => 
 
 export const INSUFFICIENT = 'Account has insufficient balance for requested action.';
 export const DUPLICATE = 'Duplicate order sent.';
+export const WOULD_TRIGGER = 'Order would trigger immediately.';
 
 const D8 = (d: Decimal) => d.toFixed(8);
 const OPEN = new Set(['NEW', 'PARTIALLY_FILLED']);
@@ -85,6 +101,8 @@ export class FakeBinanceBook {
   readonly symbols = new Map<string, FakeSymbol>();
   readonly orders: FakeOrder[] = [];
   private readonly prices = new Map<string, Decimal>();
+  /** Test control (ours): how much the book holds for the next MARKET order on a symbol (limitNextMarket). */
+  private readonly depth = new Map<string, Decimal>();
   private nextOrderId = 1;
   private nextTradeId = 1;
   /** Listeners of every trade (the market stream) and every order event (the user data stream). */
@@ -125,7 +143,28 @@ export class FakeBinanceBook {
     const p = new Decimal(price);
     this.prices.set(symbol, p);
     this.publishTrade(symbol, p, new Decimal(qty ?? s.stepSize), false);
-    for (const o of this.orders) if (o.symbol === symbol && OPEN.has(o.status) && this.crosses(o, p)) this.fill(o, p);
+    for (const o of this.orders) {
+      if (o.symbol !== symbol || !OPEN.has(o.status)) continue;
+      if (!o.working && this.triggers(o, p)) {
+        o.working = true;
+        o.workingTime = this.now();
+        // A STOP_LOSS works as a MARKET order: it takes the trade's price.
+        if (o.type === 'STOP_LOSS') {
+          this.fill(o, p);
+          continue;
+        }
+      }
+      if (this.crosses(o, p)) this.fill(o, p);
+    }
+  }
+
+  /**
+   * Test control (ours): the next MARKET order on `symbol` finds only `qty` on the book; it fills
+   * that much and the rest EXPIRES, as enums.md's order status EXPIRED says of "MARKET orders that
+   * partially fill" (the book ran out).
+   */
+  limitNextMarket(symbol: string, qty: string): void {
+    this.depth.set(symbol, new Decimal(qty));
   }
 
   place(account: FakeBinanceAccount, p: URLSearchParams): BinanceError | FakeOrder {
@@ -135,13 +174,21 @@ export class FakeBinanceBook {
     const side = p.get('side');
     if (side !== 'BUY' && side !== 'SELL') return err(400, -1117, 'Invalid side.');
     const type = p.get('type');
-    if (type !== 'MARKET' && type !== 'LIMIT') return err(400, -1116, 'Invalid orderType.');
+    if (type === null || !TYPES.has(type)) return err(400, -1116, 'Invalid orderType.');
+    const kind = type as FakeOrderType;
     const qtyText = p.get('quantity');
     if (qtyText === null) return err(400, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
     if (!/^\d+(\.\d+)?$/.test(qtyText)) return err(400, -1100, "Illegal characters found in parameter 'quantity'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.");
     const qty = new Decimal(qtyText);
     let price = new Decimal(0);
-    if (type === 'LIMIT') {
+    let stopPrice = new Decimal(0);
+    if (isStop(kind)) {
+      const stopText = p.get('stopPrice');
+      if (stopText === null) return err(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
+      stopPrice = new Decimal(stopText);
+      if (stopPrice.lt(s.minPrice) || stopPrice.gt(s.maxPrice) || !stopPrice.mod(s.tickSize).isZero()) return err(400, -1013, 'Filter failure: PRICE_FILTER');
+    } else if (p.has('stopPrice')) return err(400, -1106, "Parameter 'stopPrice' sent when not required.");
+    if (hasPrice(kind)) {
       const priceText = p.get('price');
       const tif = p.get('timeInForce');
       if (priceText === null) return err(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
@@ -151,7 +198,8 @@ export class FakeBinanceBook {
     } else if (p.has('price')) return err(400, -1106, "Parameter 'price' sent when not required.");
     if (qty.lt(s.minQty) || qty.gt(s.maxQty) || !qty.mod(s.stepSize).isZero()) return err(400, -1013, type === 'MARKET' ? 'Filter failure: MARKET_LOT_SIZE' : 'Filter failure: LOT_SIZE');
     const last = this.prices.get(symbol);
-    const notionalPrice = type === 'LIMIT' ? price : last;
+    // A STOP_LOSS's value at its stop (ours: Binance applies NOTIONAL to a market order at the average price).
+    const notionalPrice = hasPrice(kind) ? price : kind === 'STOP_LOSS' ? stopPrice : last;
     if (notionalPrice === undefined) return err(400, -1013, 'Filter failure: NOTIONAL');
     if (qty.mul(notionalPrice).lt(s.minNotional)) return err(400, -1013, 'Filter failure: NOTIONAL');
 
@@ -161,10 +209,12 @@ export class FakeBinanceBook {
     if (this.orders.some((o) => o.apiKey === account.apiKey && o.clientOrderId === clientOrderId && OPEN.has(o.status))) return err(400, -2010, DUPLICATE);
     if (!account.canTrade) return err(400, -2010, 'This account may not place or cancel orders.');
     if (type === 'MARKET' && last === undefined) return err(400, -2010, 'No orders on book for symbol.');
+    // rest-api "New order": a SELL stop's price below the market, a BUY stop's above (errors.md -2010).
+    if (isStop(kind) && last !== undefined && (side === 'SELL' ? stopPrice.gte(last) : stopPrice.lte(last))) return err(400, -2010, WOULD_TRIGGER);
 
     // Funds: a buy spends the quote asset (at the limit, or the last price for MARKET), a sell the base.
     const spendAsset = side === 'BUY' ? s.quoteAsset : s.baseAsset;
-    const spend = side === 'BUY' ? qty.mul(type === 'LIMIT' ? price : last!) : qty;
+    const spend = side === 'BUY' ? qty.mul(hasPrice(kind) ? price : kind === 'STOP_LOSS' ? stopPrice : last!) : qty;
     const bal = account.balances.get(spendAsset);
     if (!bal || bal.free.lt(spend)) return err(400, -2010, INSUFFICIENT);
 
@@ -175,9 +225,12 @@ export class FakeBinanceBook {
       orderId: this.nextOrderId++,
       clientOrderId,
       side,
-      type,
-      timeInForce: type === 'LIMIT' ? p.get('timeInForce') : null,
+      type: kind,
+      timeInForce: hasPrice(kind) ? p.get('timeInForce') : null,
       price,
+      stopPrice,
+      working: !isStop(kind),
+      workingTime: isStop(kind) ? -1 : at,
       origQty: qty,
       executedQty: new Decimal(0),
       cummulativeQuoteQty: new Decimal(0),
@@ -190,7 +243,11 @@ export class FakeBinanceBook {
     bal.free = bal.free.sub(spend);
     bal.locked = bal.locked.add(spend);
     this.emitOrder({ order, execution: 'NEW', fill: null, cancelClientId: null });
-    if (type === 'MARKET') this.fill(order, last!);
+    if (type === 'MARKET') {
+      const depth = this.depth.get(symbol);
+      this.depth.delete(symbol);
+      this.fill(order, last!, depth);
+    }
     else if (last !== undefined && this.crosses(order, last)) this.fill(order, last);
     return order;
   }
@@ -212,7 +269,7 @@ export class FakeBinanceBook {
     const s = this.symbols.get(order.symbol)!;
     const left = order.origQty.sub(order.executedQty);
     const asset = order.side === 'BUY' ? s.quoteAsset : s.baseAsset;
-    const held = order.side === 'BUY' ? left.mul(order.price) : left;
+    const held = order.side === 'BUY' ? left.mul(lockPrice(order) ?? order.price) : left;
     const bal = account.balances.get(asset)!;
     bal.locked = bal.locked.sub(held);
     bal.free = bal.free.add(held);
@@ -241,12 +298,12 @@ export class FakeBinanceBook {
       timeInForce: o.timeInForce ?? 'GTC',
       type: o.type,
       side: o.side,
-      stopPrice: D8(new Decimal(0)),
+      stopPrice: D8(o.stopPrice),
       icebergQty: D8(new Decimal(0)),
       time: o.time,
       updateTime: o.updateTime,
-      isWorking: true,
-      workingTime: o.time,
+      isWorking: o.working,
+      workingTime: o.workingTime,
       origQuoteOrderQty: D8(new Decimal(0)),
       selfTradePreventionMode: 'EXPIRE_MAKER',
     };
@@ -267,7 +324,8 @@ export class FakeBinanceBook {
       timeInForce: o.timeInForce ?? 'GTC',
       type: o.type,
       side: o.side,
-      workingTime: o.time,
+      ...(isStop(o.type) ? { stopPrice: D8(o.stopPrice) } : {}),
+      workingTime: o.workingTime,
       selfTradePreventionMode: 'EXPIRE_MAKER',
     };
     return respType === 'RESULT' ? result : { ...result, fills: o.fills.map((f) => ({ ...f })) };
@@ -291,19 +349,31 @@ export class FakeBinanceBook {
       timeInForce: o.timeInForce ?? 'GTC',
       type: o.type,
       side: o.side,
+      ...(isStop(o.type) ? { stopPrice: D8(o.stopPrice) } : {}),
       selfTradePreventionMode: 'EXPIRE_MAKER',
     };
   }
 
+  /** A working order with a limit that this price reaches. */
   private crosses(o: FakeOrder, price: Decimal): boolean {
-    return o.type === 'LIMIT' && (o.side === 'BUY' ? price.lte(o.price) : price.gte(o.price));
+    return o.working && hasPrice(o.type) && (o.side === 'BUY' ? price.lte(o.price) : price.gte(o.price));
   }
 
-  /** Fills the rest of `o` at `price`: funds move, the commission is taken from what was received. */
-  private fill(o: FakeOrder, price: Decimal): void {
+  /** A stop this trade triggers: a SELL's at or below its stop, a BUY's at or above. */
+  private triggers(o: FakeOrder, price: Decimal): boolean {
+    return isStop(o.type) && (o.side === 'SELL' ? price.lte(o.stopPrice) : price.gte(o.stopPrice));
+  }
+
+  /**
+   * Fills the rest of `o` at `price`, or at most `upTo` of it (the rest then EXPIRES): funds move,
+   * the commission is taken from what was received.
+   */
+  private fill(o: FakeOrder, price: Decimal, upTo?: Decimal): void {
     const s = this.symbols.get(o.symbol)!;
     const account = this.accounts.get(o.apiKey)!;
-    const qty = o.origQty.sub(o.executedQty);
+    const rest = o.origQty.sub(o.executedQty);
+    const qty = upTo === undefined ? rest : Decimal.min(rest, upTo);
+    if (qty.isZero()) return this.expire(o, price);
     const quote = qty.mul(price);
     const got = o.side === 'BUY' ? qty : quote;
     const gotAsset = o.side === 'BUY' ? s.baseAsset : s.quoteAsset;
@@ -311,7 +381,7 @@ export class FakeBinanceBook {
     const spentAsset = o.side === 'BUY' ? s.quoteAsset : s.baseAsset;
     const spent = account.balances.get(spentAsset)!;
     // What was locked: the limit's value (a LIMIT buy) or the last price's (MARKET); any change comes back free.
-    const locked = o.side === 'BUY' ? qty.mul(o.type === 'LIMIT' ? o.price : price) : qty;
+    const locked = o.side === 'BUY' ? qty.mul(lockPrice(o) ?? price) : qty;
     const used = o.side === 'BUY' ? quote : qty;
     spent.locked = spent.locked.sub(locked);
     spent.free = spent.free.add(locked.sub(used));
@@ -321,11 +391,25 @@ export class FakeBinanceBook {
     const tradeId = this.publishTrade(o.symbol, price, qty, o.side === 'SELL');
     const fill: FakeFill = { price: D8(price), qty: D8(qty), commission: D8(commission), commissionAsset: gotAsset, tradeId };
     o.fills.push(fill);
-    o.executedQty = o.origQty;
+    o.executedQty = o.executedQty.add(qty);
     o.cummulativeQuoteQty = o.cummulativeQuoteQty.add(quote);
-    o.status = 'FILLED';
+    o.status = o.executedQty.eq(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     o.updateTime = this.now();
     this.emitOrder({ order: o, execution: 'TRADE', fill, cancelClientId: null });
+    if (o.status === 'PARTIALLY_FILLED') this.expire(o, price);
+  }
+
+  /** A MARKET order's unfilled rest expires (the book ran out): what it locked for that rest comes back free. */
+  private expire(o: FakeOrder, price: Decimal): void {
+    const s = this.symbols.get(o.symbol)!;
+    const rest = o.origQty.sub(o.executedQty);
+    const bal = this.accounts.get(o.apiKey)!.balances.get(o.side === 'BUY' ? s.quoteAsset : s.baseAsset)!;
+    const locked = o.side === 'BUY' ? rest.mul(price) : rest;
+    bal.locked = bal.locked.sub(locked);
+    bal.free = bal.free.add(locked);
+    o.status = 'EXPIRED';
+    o.updateTime = this.now();
+    this.emitOrder({ order: o, execution: 'EXPIRED', fill: null, cancelClientId: null });
   }
 
   private emitOrder(event: FakeOrderEvent): void {
@@ -338,4 +422,9 @@ export class FakeBinanceBook {
     for (const l of this.tradeListeners) l(trade);
     return trade.tradeId;
   }
+}
+
+/** The price a BUY's quote was locked at: its limit, a STOP_LOSS's stop; null for MARKET (the fill's). */
+function lockPrice(o: FakeOrder): Decimal | null {
+  return hasPrice(o.type) ? o.price : o.type === 'STOP_LOSS' ? o.stopPrice : null;
 }

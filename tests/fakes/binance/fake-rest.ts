@@ -143,7 +143,8 @@ export class FakeBinanceRest {
       }
       record!.outcome = `placed #${placed.orderId}`;
       this.orderTimes.push(now);
-      const respType = params.get('newOrderRespType') ?? 'FULL';
+      // rest-api "New order": MARKET and LIMIT default to FULL, every other type to ACK.
+      const respType = params.get('newOrderRespType') ?? (placed.type === 'MARKET' || placed.type === 'LIMIT' ? 'FULL' : 'ACK');
       return { status: 200, body: book.placedJson(placed, respType), headers: this.orderCountHeaders(now) };
     }
     if (symbol === null) return failure(needSymbol());

@@ -15,6 +15,11 @@ const pos = (side: 'buy' | 'sell', over: Partial<PositionDto> = {}): PositionDto
   stop_loss_mode: null,
   target: null,
   target_mode: null,
+  trail: null,
+  trail_mode: null,
+  move_stop_to_cost_after: null,
+  move_stop_to_cost_mode: null,
+  reentries: null,
   ...over,
 });
 
@@ -59,6 +64,12 @@ describe('figuresSubject', () => {
     const own = figuresSubject({ ...base, target: 20, positions: [pos('buy', { stop_loss: 15, stop_loss_mode: 'points', target_mode: 'percent' }), pos('sell')] });
     expect([own.side, own.stop_loss, own.stop_loss_mode, own.target, own.target_mode]).toEqual(['buy', 15, 'points', 20, 'percent']);
     expect(exitLevels(own, null).stop.text).toBe('15 points below the fill');
+  });
+
+  it("takes the first position's own trail and move to cost, else the strategy's: a sold position trails the lowest premium", () => {
+    const own = figuresSubject({ ...base, move_stop_to_cost_after: 10, positions: [pos('sell', { trail: 12, trail_mode: 'percent' }), pos('sell', { option_right: 'PE', trail: 3 })] });
+    expect([own.trail, own.trail_mode, own.move_stop_to_cost_after, own.move_stop_to_cost_mode]).toEqual([12, 'percent', 10, 'points']);
+    expect(stopMoves(own)).toMatch(/^Trails 12 % above the lowest price since the entry/);
   });
 
   it('leaves a strategy of one position as it is: a sell-first one already reads as a short', () => {

@@ -6,11 +6,19 @@
 import type { StrategyDto } from '../../lib/api-types';
 import { clockTime, price } from '../../lib/format';
 
-const EXPIRY_WORDS: Readonly<Record<StrategyDto['option_expiry'], string>> = {
+const EXPIRY_WORDS: Readonly<Record<string, string>> = {
   current_week: 'nearest expiry',
   next_week: 'next expiry',
   current_month: 'monthly expiry',
 };
+
+/**
+ * An expiry rule in a trader's words; an exact date as itself.
+ * @example expiryWords('2026-12-22') // 'expiry 2026-12-22'
+ */
+export function expiryWords(e: StrategyDto['option_expiry']): string {
+  return EXPIRY_WORDS[e] ?? `expiry ${e}`;
+}
 
 /**
  * @example optionLine(nifty) // 'NIFTY26D0826000CE · 2 lots × 65 = 130 · chosen 09:19:57 from 26,012.00'
@@ -19,7 +27,7 @@ const EXPIRY_WORDS: Readonly<Record<StrategyDto['option_expiry'], string>> = {
 export function optionLine(s: StrategyDto): string | null {
   if (s.option_right === null) return null;
   const c = s.runtime?.contract;
-  if (!c) return `${s.option_right} ${s.option_strike}, ${EXPIRY_WORDS[s.option_expiry]}: chosen a few seconds before the BUY`;
+  if (!c) return `${s.option_right} ${s.option_strike}, ${expiryWords(s.option_expiry)}: chosen a few seconds before the BUY`;
   return `${c.symbol} · ${c.lots} ${c.lots === 1 ? 'lot' : 'lots'} × ${c.lot_size} = ${c.qty} · chosen ${clockTime(c.chosen_at)} from ${price(c.spot)}`;
 }
 

@@ -11,6 +11,8 @@ describe('plan words', () => {
   it('names the days in order as stored; none for every trading day', () => {
     expect(dayWords({ weekdays: ['mon', 'wed', 'fri'] })).toBe('Mon Wed Fri');
     expect(dayWords({ weekdays: null })).toBeNull();
+    expect(dayWords({ weekdays: null, dte: [0, 1] })).toBe('days to expiry 0, 1');
+    expect(dayWords({ weekdays: ['mon', 'tue'], dte: [2] })).toBe('Mon Tue · days to expiry 2');
   });
 
   it('says whether a backstop rests at the broker, when that is the broker\'s default, and where', () => {

@@ -11,9 +11,15 @@ export function reentryWords(s: Pick<StrategyDto, 'reentries' | 'reentry_after' 
   return `Up to ${s.reentries} after ${REENTRY_AFTER_WORDS[s.reentry_after].toLowerCase()}${s.reentry_cutoff ? `, none from ${s.reentry_cutoff}` : ''}`;
 }
 
-/** The days a daily strategy trades, "Mon Wed Fri"; null: every trading day (or it runs once). */
-export function dayWords(s: Pick<StrategyDto, 'weekdays'>): string | null {
-  return s.weekdays && s.weekdays.length > 0 ? s.weekdays.map((d) => WEEKDAY_WORDS[d]).join(' ') : null;
+/**
+ * The days a daily strategy trades, "Mon Wed Fri", and the days to expiry an option one enters at,
+ * "days to expiry 0, 1"; null: every trading day (or it runs once).
+ * @example dayWords({ weekdays: ['mon', 'tue'], dte: [0, 1] }) // 'Mon Tue · days to expiry 0, 1'
+ */
+export function dayWords(s: Pick<StrategyDto, 'weekdays'> & Partial<Pick<StrategyDto, 'dte'>>): string | null {
+  const days = s.weekdays && s.weekdays.length > 0 ? s.weekdays.map((d) => WEEKDAY_WORDS[d]).join(' ') : null;
+  const dte = s.dte && s.dte.length > 0 ? `days to expiry ${s.dte.join(', ')}` : null;
+  return days && dte ? `${days} · ${dte}` : (days ?? dte);
 }
 
 /**

@@ -19,7 +19,7 @@ describe('rows', () => {
   it('adds the two a strategy with positions needs at first, then one at a time up to the most', () => {
     let rows = addRow([], items);
     expect(rows).toEqual([blankRow(items), blankRow(items)]);
-    expect(blankRow(items)).toEqual({ side: '', option_right: '', option_expiry: 'current_week', option_strike: '', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '' });
+    expect(blankRow(items)).toEqual({ side: '', option_right: '', option_expiry: 'current_week', option_strike: '', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '', trail: '', trail_mode: '', move_stop_to_cost_after: '', move_stop_to_cost_mode: '', reentries: '' });
     while (rows.length < POSITION_COUNT.max) rows = addRow(rows, items);
     expect(addRow(rows, items)).toBe(rows);
   });
@@ -76,6 +76,14 @@ describe('what an empty key means', () => {
     const values = { ...valuesOf(fields), qty: ' 2 ', stop_loss: '30', stop_loss_mode: 'percent', target: '' };
     const shown = (n: string) => inheritedText(inheritedFrom(item(n), fields)!, values);
     expect(['lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode'].map(shown)).toEqual(["Strategy's: 2", "Strategy's: 30", "Strategy's: % of entry", "Strategy's: none", "Strategy's: price"]);
+  });
+
+  it('a trail, a move to cost and re-entries left empty are the strategy\'s, shown as the strategy has them', () => {
+    const keys = ['trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'reentries'];
+    expect(keys.map((n) => inheritedFrom(item(n), fields)?.name)).toEqual(keys);
+    const values = { ...valuesOf(fields), trail: '5', trail_mode: 'percent', move_stop_to_cost_after: '' };
+    const shown = (n: string) => inheritedText(inheritedFrom(item(n), fields)!, values);
+    expect(keys.map(shown)).toEqual(["Strategy's: 5", "Strategy's: % of best price", "Strategy's: none", "Strategy's: points", "Strategy's: 0"]);
   });
 });
 

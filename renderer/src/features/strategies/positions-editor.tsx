@@ -8,6 +8,7 @@
  */
 import { useId } from 'react';
 import { choiceText, choicesOfField, inputKindOf, isModeOf, modeOf, placeholderOf, type DescribedField, type FormField, type FormValue, type FormValues, type RowsValue, type RowValues } from './strategy-descriptor';
+import { SuggestInput } from './suggest-input';
 import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowInputName } from './position-rows';
 
 interface PositionsEditorProps {
@@ -197,7 +198,7 @@ function KeyInput({ item, id, name, label, value, invalid, describedBy, placehol
     return (
       <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
         {item.default === null && <option value="">{item.required ? choiceText(item, '') : placeholder}</option>}
-        {choicesOfField(item).map((v) => (
+        {choicesOfField(item, value).map((v) => (
           <option key={v} value={v}>
             {choiceText(item, v)}
           </option>
@@ -205,5 +206,6 @@ function KeyInput({ item, id, name, label, value, invalid, describedBy, placehol
       </select>
     );
   }
+  if (inputKindOf(item) === 'suggest') return <SuggestInput field={item} p={p} value={value} onChange={onChange} placeholder={placeholder} />;
   return <input {...p} type="text" inputMode={inputKindOf(item) === 'number' ? 'decimal' : undefined} value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} spellCheck={false} />;
 }

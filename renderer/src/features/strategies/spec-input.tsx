@@ -1,12 +1,14 @@
 /**
  * One strategy field drawn from its description alone (GET /strategy/form): a time of day as a
  * 24-hour text input, a number as text (so "ten" reaches the API and comes back named), a choice
- * as a select (a yes/no that may be left out too: empty, on, off), a list as toggles, a yes/no as a checkbox. A field's `<name>_mode` (price,
+ * as a select (a yes/no that may be left out too: empty, on, off), an open choice as text with
+ * suggestions (an option's expiry: a rule or a date), a list as toggles, a yes/no as a checkbox. A field's `<name>_mode` (price,
  * points or percent) is a select beside it.
  */
 import { useId, type ReactNode } from 'react';
 import { Field, type ControlProps } from '../../ui/field';
 import { choiceText, choicesOfField, inputKindOf, placeholderOf, type FormField, type FormValue } from './strategy-descriptor';
+import { SuggestInput } from './suggest-input';
 
 interface SpecInputProps {
   readonly field: FormField;
@@ -60,13 +62,15 @@ function Control({ field, p, value, onChange }: { readonly field: FormField; rea
       return (
         <select {...p} value={value} onChange={change}>
           {field.default === null && <option value="">{choiceText(field, '')}</option>}
-          {choicesOfField(field).map((v) => (
+          {choicesOfField(field, value).map((v) => (
             <option key={v} value={v}>
               {choiceText(field, v)}
             </option>
           ))}
         </select>
       );
+    case 'suggest':
+      return <SuggestInput field={field} p={p} value={value} onChange={(text) => onChange(field.name, text)} placeholder={placeholderOf(field)} />;
     case 'switch':
       return <input {...p} type="checkbox" checked={value === 'true'} onChange={(e) => onChange(field.name, e.target.checked ? 'true' : 'false')} />;
     case 'json':

@@ -53,6 +53,7 @@ const stored = {
   timezone: 'America/New_York',
   repeat: 'daily',
   weekdays: null,
+  dte: null,
   buy_grace_seconds: 60,
   status: 'stopped',
   created_at: 1,
@@ -71,7 +72,7 @@ describe('groupsOf', () => {
       ['time', ['buy_time', 'sell_time', 'square_off_time', 'timezone', 'buy_grace_seconds'], [], false],
       ['exits', ['stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'backstop', 'backstop_margin', 'backstop_margin_mode', 'mtm_stop', 'mtm_target', 'stops_to_cost_on_stop'], [], false],
       ['reentry', ['reentries', 'reentry_after', 'reentry_cutoff'], [], true],
-      ['days', ['repeat', 'weekdays'], [], true],
+      ['days', ['repeat', 'weekdays', 'dte'], [], true],
     ]);
   });
 
@@ -138,6 +139,13 @@ describe('inputs', () => {
     // The backstop may be left out (the broker's default), on or off: a choice of three, not a checkbox.
     expect(inputKindOf(byName('backstop'))).toBe('choice');
     expect(['', ...choicesOfField(byName('backstop'))].map((v) => choiceText(byName('backstop'), v))).toEqual(["Broker's default (on at Alpaca and Kite, off on paper)", 'On', 'Off']);
+    // An option's expiry is a rule or a date: typed, with the rules suggested; sent as typed.
+    expect(inputKindOf(byName('option_expiry'))).toBe('suggest');
+    expect(['symbol', 'option_right'].map((n) => inputKindOf(byName(n)))).toEqual(['text', 'choice']);
+    // A choice drawn with a value that is none of its choices keeps it: drawing never changes what an edit saves.
+    expect(choicesOfField(byName('repeat'), 'weekly')).toEqual(['once', 'daily', 'weekly']);
+    expect(choicesOfField(byName('repeat'), 'daily')).toEqual(['once', 'daily']);
+    expect(inputKindOf(byName('dte'))).toBe('list');
     expect(['qty', 'stop_loss', 'buy_grace_seconds', 'buy_time', 'symbol'].map((n) => placeholderOf(byName(n)))).toEqual(['shares, lots or coins', 'required', '60', 'HH:MM:SS', 'required']);
   });
 
@@ -180,7 +188,7 @@ describe('bodyOf', () => {
   it('edits a v1 strategy unchanged: the same ten fields with the same values, the stop-loss a price as it always was', () => {
     const values = valuesOf(offered, stored);
     expect(values).toMatchObject({ qty: '10', stop_loss: '180.5', stop_loss_mode: 'price', target: '', repeat: 'daily', buy_grace_seconds: '60' });
-    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, position_runs: _pr, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, mtm_stop: _ms, mtm_target: _mt, on_position_failure: _opf, stops_to_cost_on_stop: _stc, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
+    const { id: _id, status: _s, created_at: _c, updated_at: _u, runtime: _r, position_runs: _pr, readiness: _rd, stale_price: _sp, target: _t, target_mode: _tm, trail: _tr, trail_mode: _trm, move_stop_to_cost_after: _m, move_stop_to_cost_mode: _mm, backstop: _b, backstop_on: _bo, backstop_take_profit: _btp, backstop_margin: _bm, backstop_margin_mode: _bmm, square_off_time: _so, reentry_after: _ra, reentry_cutoff: _rc, weekdays: _w, dte: _dte, option_right: _or, option_expiry: _oe, option_strike: _os, positions: _p, mtm_stop: _ms, mtm_target: _mt, on_position_failure: _opf, stops_to_cost_on_stop: _stc, base: _ba, quote: _qu, qty_step: _qs, min_qty: _mq, min_notional: _mn, ...fieldsOfStored } = stored;
     // The quantity goes as typed (issue 22): the engine reads "10" as 10.
     expect(bodyOf(offered, values, stored, KEPT)).toEqual({ ...fieldsOfStored, qty: '10' });
   });
@@ -271,6 +279,12 @@ describe('isShown', () => {
     expect([shown('backstop_margin', { backstop: '' }), shown('backstop_margin', { backstop: 'true' }), shown('backstop_margin', { backstop: 'false' })]).toEqual([true, true, false]);
   });
 
+  it('shows the re-entry kind and cut-off when a position re-enters, though the strategy\'s own re-entries are 0', () => {
+    const row = (reentries: string) => ({ ...Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])), reentries }) as RowValues;
+    const shown = (name: string, rows: RowValues[]) => isShown(byName(name), { reentries: '0', positions: { rows } }, fields);
+    expect([shown('reentry_cutoff', [row(''), row('0')]), shown('reentry_cutoff', [row(''), row(' 2 ')]), shown('reentry_after', [row('1'), row('0')])]).toEqual([false, true, true]);
+  });
+
   it("shows a group's rules once the positions editor holds a row, not before", () => {
     const row = Object.fromEntries(byName('positions').item_fields!.map((k) => [k.name, ''])) as RowValues;
     for (const name of ['mtm_stop', 'mtm_target', 'on_position_failure', 'stops_to_cost_on_stop']) {
@@ -302,8 +316,8 @@ describe('rows (a strategy\'s positions)', () => {
     stop_loss: 30,
     stop_loss_mode: 'percent',
     positions: [
-      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null },
-      { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null },
+      { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: null, stop_loss: null, stop_loss_mode: null, target: null, target_mode: null, trail: 10, trail_mode: 'percent', move_stop_to_cost_after: null, move_stop_to_cost_mode: null, reentries: 0 },
+      { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: 2, stop_loss: 20, stop_loss_mode: 'points', target: null, target_mode: null, trail: null, trail_mode: null, move_stop_to_cost_after: 15, move_stop_to_cost_mode: 'points', reentries: 2 },
     ],
   };
 
@@ -312,13 +326,18 @@ describe('rows (a strategy\'s positions)', () => {
     expect(items.map((k) => [k.name, inputKindOf(k)])).toEqual([
       ['side', 'choice'],
       ['option_right', 'choice'],
-      ['option_expiry', 'choice'],
+      ['option_expiry', 'suggest'],
       ['option_strike', 'text'],
       ['lots', 'number'],
       ['stop_loss', 'number'],
       ['stop_loss_mode', 'choice'],
       ['target', 'number'],
       ['target_mode', 'choice'],
+      ['trail', 'number'],
+      ['trail_mode', 'choice'],
+      ['move_stop_to_cost_after', 'number'],
+      ['move_stop_to_cost_mode', 'choice'],
+      ['reentries', 'number'],
     ]);
     // A level's unit is drawn beside it in the row, as the strategy's are.
     expect(items.filter((k) => !isModeOf(k, items)).map((k) => [k.name, modeOf(k, items)?.name])).toEqual([
@@ -329,6 +348,9 @@ describe('rows (a strategy\'s positions)', () => {
       ['lots', undefined],
       ['stop_loss', 'stop_loss_mode'],
       ['target', 'target_mode'],
+      ['trail', 'trail_mode'],
+      ['move_stop_to_cost_after', 'move_stop_to_cost_mode'],
+      ['reentries', undefined],
     ]);
     expect(valuesOf(allOn).positions).toEqual({ rows: [] });
     expect(bodyOf(allOn, valuesOf(allOn), undefined, KEPT)).not.toHaveProperty('positions');
@@ -338,8 +360,8 @@ describe('rows (a strategy\'s positions)', () => {
     const values = valuesOf(allOn, straddle);
     expect(values.positions).toEqual({
       rows: [
-        { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '' },
-        { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: '2', stop_loss: '20', stop_loss_mode: 'points', target: '', target_mode: '' },
+        { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', lots: '', stop_loss: '', stop_loss_mode: '', target: '', target_mode: '', trail: '10', trail_mode: 'percent', move_stop_to_cost_after: '', move_stop_to_cost_mode: '', reentries: '0' },
+        { side: 'sell', option_right: 'PE', option_expiry: 'next_week', option_strike: 'atm+1', lots: '2', stop_loss: '20', stop_loss_mode: 'points', target: '', target_mode: '', trail: '', trail_mode: '', move_stop_to_cost_after: '15', move_stop_to_cost_mode: 'points', reentries: '2' },
       ],
     });
     const sent = bodyOf(allOn, values, straddle, KEPT).positions;

@@ -30,7 +30,8 @@ export type FormValues = Readonly<Record<string, FormValue>>;
 /** The unit the engine gives a time of day ("09:20:00"). */
 export const TIME_OF_DAY = 'time of day';
 
-export type InputKind = 'time' | 'number' | 'choice' | 'list' | 'rows' | 'switch' | 'json' | 'text';
+/** 'suggest': text with the choices offered as suggestions (an open choice: an option's expiry, a rule or a date). */
+export type InputKind = 'time' | 'number' | 'choice' | 'suggest' | 'list' | 'rows' | 'switch' | 'json' | 'text';
 
 /** Whether an input holds rows (a 'rows' field's). */
 export const isRows = (v: FormValue | undefined): v is RowsValue => typeof v === 'object' && !Array.isArray(v);
@@ -41,15 +42,21 @@ export const isRows = (v: FormValue | undefined): v is RowsValue => typeof v ===
  */
 const isOptionalYesNo = (f: DescribedField): boolean => f.type === 'boolean' && !f.required && f.default === null;
 
-/** What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty choice). */
-export function choicesOfField(f: DescribedField): readonly string[] {
-  return f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
+/**
+ * What a choice offers: an enum's values, an optional yes/no's 'true' and 'false' (beside the empty
+ * choice); and the value it holds when that is none of them (an option's expiry stored as a date
+ * through the API), so drawing the choice never changes what is saved.
+ */
+export function choicesOfField(f: DescribedField, held = ''): readonly string[] {
+  const choices = f.enum ?? (isOptionalYesNo(f) ? ['true', 'false'] : []);
+  return held.trim() === '' || choices.includes(held) ? choices : [...choices, held];
 }
 
 /** The input a field is drawn as. */
 export function inputKindOf(f: DescribedField): InputKind {
   if (f.type === 'list') return 'list';
   if (f.type === 'rows') return 'rows';
+  if (f.enum && f.open) return 'suggest';
   if (f.enum || isOptionalYesNo(f)) return 'choice';
   if (f.type === 'boolean') return 'switch';
   if (f.type === 'number' || f.type === 'decimal') return 'number';
@@ -146,8 +153,10 @@ export function storedValue(f: FormField, stored: StrategyDto): FormValue {
 /**
  * Whether `f` applies with these inputs (`show_when`): the field it depends on, read as its
  * default when empty, is above the number, equals the choice, is anything but it, or has a value
- * (an option's expiry and strike while an option is chosen). A count typed as something other
- * than a number shows it, so the API's answer about that count is next to what it governs.
+ * (an option's expiry and strike while an option is chosen). A count is read in the rows too (a
+ * position's own re-entries show the strategy's cut-off, which every position re-enters by). A
+ * count typed as something other than a number shows it, so the API's answer about that count is
+ * next to what it governs.
  */
 export function isShown(f: FormField, values: FormValues, fields: readonly FormField[]): boolean {
   const when = f.show_when;
@@ -160,8 +169,13 @@ export function isShown(f: FormField, values: FormValues, fields: readonly FormF
   if ('equals' in when) return value === when.equals;
   if ('unless' in when) return value !== when.unless;
   if ('filled' in when) return value !== '';
-  const n = Number(value);
-  return value === '' ? false : Number.isNaN(n) || n > when.above;
+  const above = (v: string) => v !== '' && (Number.isNaN(Number(v)) || Number(v) > when.above);
+  // A count a row may set for itself (a position's own reentries) shows the field when any row's is above too.
+  const inRows = fields.some((x) => {
+    const rows = values[x.name];
+    return rows !== undefined && isRows(rows) && rows.rows.some((row) => above((row[when.field] ?? '').trim()));
+  });
+  return above(value) || inRows;
 }
 
 /** The inputs of `offered`, from a stored strategy when editing, else new. */

@@ -12,6 +12,11 @@ const pos = (side: 'buy' | 'sell', right: 'CE' | 'PE', strike: string, lots: num
   stop_loss_mode: null,
   target: null,
   target_mode: null,
+  trail: null,
+  trail_mode: null,
+  move_stop_to_cost_after: null,
+  move_stop_to_cost_mode: null,
+  reentries: null,
 });
 
 const strategy = { id: 4, broker_account_id: 1, symbol: 'NIFTY', exchange: 'NFO', qty: 1, positions: [pos('sell', 'CE', 'atm'), pos('sell', 'PE', 'atm', 2)], runtime: null } as unknown as StrategyDto;

@@ -8,6 +8,7 @@
  */
 import type { PositionDto, RunHistoryDto, RunState, StrategyDto } from '../../lib/api-types';
 import { instrumentKey, type LastPrice } from '../live/ticks-store';
+import { expiryWords } from '../strategies/option-view';
 
 export interface PositionLine {
   /** From 0, as the API counts; shown from 1. */
@@ -95,17 +96,11 @@ export function groupPnl(lines: readonly PositionLine[], lastOf: (line: Position
   };
 }
 
-const EXPIRY_WORDS: Readonly<Record<PositionDto['option_expiry'], string>> = {
-  current_week: 'nearest expiry',
-  next_week: 'next expiry',
-  current_month: 'monthly expiry',
-};
-
 /**
  * A position as set, in a trader's words, with what it takes from the strategy.
  * @example ruleWords(spec, strategy) // 'Sell CE atm, nearest expiry · 1 lot (the strategy's)'
  */
 export function ruleWords(p: PositionDto, s: StrategyDto): string {
   const lots = p.lots ?? s.qty;
-  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${p.option_right} ${p.option_strike}, ${EXPIRY_WORDS[p.option_expiry]} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
+  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${p.option_right} ${p.option_strike}, ${expiryWords(p.option_expiry)} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
 }
