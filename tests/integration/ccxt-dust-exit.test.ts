@@ -29,7 +29,8 @@ const cid = (id: StrategyId, slot: 'entry' | 'exit', attempt = 1) => clientOrder
 
 async function bought(): Promise<{ id: StrategyId }> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  const s = await t.create();
+  // No backstop (Binance's default rests a STOP_LOSS): the subject is the exit's own orders.
+  const s = await t.create({ backstop: false });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
@@ -91,7 +92,7 @@ describe('an exit at Binance whose remainder is under the least order', () => {
       at: '2026-12-06T02:59:50Z',
       fake: { symbols: [{ symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01000000', minPrice: '0.01000000', maxPrice: '1000000.00000000', stepSize: '0.00001000', minQty: '0.00010000', maxQty: '9000.00000000', minNotional: '1.00000000' }] },
     });
-    const s = await t.create({ qty: '0.0015' });
+    const s = await t.create({ qty: '0.0015', backstop: false });
     await t.start(s.id);
     await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the streams' });
     await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
