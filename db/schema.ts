@@ -160,6 +160,12 @@ export const runs = sqliteTable(
     buyAt: integer('buy_at').notNull(),
     sellAt: integer('sell_at').notNull(),
     positionQty: real('position_qty').notNull().default(0),
+    /**
+     * What the current leg's exits found not held at the broker and left unsold (a fee taken in the
+     * coin bought, a remainder under one order step, sold elsewhere): no longer the run's to sell,
+     * and not sold by it. Bought − position_qty − unsold_qty is what the leg's exits sold.
+     */
+    unsoldQty: real('unsold_qty').notNull().default(0),
     entryPrice: real('entry_price'),
     exitPrice: real('exit_price'),
     exitLeg: text('exit_leg'),

@@ -39,6 +39,7 @@ describe('runs repo', () => {
       buyAt: 1000,
       sellAt: 2000,
       positionQty: 0,
+      unsoldQty: 0,
       entryPrice: null,
       exitPrice: null,
       exitLeg: null,

@@ -25,6 +25,7 @@ export type RunPatch = Partial<
     | 'buyAt'
     | 'sellAt'
     | 'positionQty'
+    | 'unsoldQty'
     | 'entryPrice'
     | 'exitPrice'
     | 'exitLeg'
@@ -48,6 +49,7 @@ const PATCHABLE = [
   'buyAt',
   'sellAt',
   'positionQty',
+  'unsoldQty',
   'entryPrice',
   'exitPrice',
   'exitLeg',
@@ -189,6 +191,7 @@ function rowToRun(row: Row, warn: RepoWarn): Run {
     buyAt: row.buyAt,
     sellAt: row.sellAt,
     positionQty: row.positionQty,
+    unsoldQty: row.unsoldQty,
     entryPrice: row.entryPrice,
     exitPrice: row.exitPrice,
     exitLeg: row.exitLeg as Leg | null,

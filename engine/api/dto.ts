@@ -73,7 +73,7 @@ export function nextTrigger(run: Run): NextTriggerDto | null {
  * every leg (null: no entry order), `fills` its filled orders when it re-entered (none otherwise).
  */
 export const runFills = (run: Run, boughtQty: number | null, fills: readonly LegFill[] = []): RunFills[] =>
-  legFills({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, heldQty: run.positionQty, short: run.plan?.side === 'sell' }, boughtQty, fills);
+  legFills({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, heldQty: run.positionQty, unsoldQty: run.unsoldQty, short: run.plan?.side === 'sell' }, boughtQty, fills);
 
 /** `backstop`: the current leg's backstop row, if it has one (only one that may rest is shown). */
 export function runtimeDto(run: Run, boughtQty: number | null = null, legs: readonly LegFill[] = [], backstop: Backstop | undefined = undefined): RuntimeDto {

@@ -44,7 +44,7 @@ export interface ReplayFill extends OrderView {
   readonly filledAt: number;
 }
 
-type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
+type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'unsoldQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
 type Row = { -readonly [K in keyof OrderView]: OrderView[K] } & { filledAt: number | null };
 type Queued = SubmitIntent & { readonly legNo: number };
 
@@ -53,7 +53,7 @@ const RUN = { runId: asRunId(1), strategyId: asStrategyId(1), userId: asUserId(1
 const MAX_MOVES = 10_000;
 
 export class ReplayDay {
-  private readonly run: RunRow = { state: 'ARMED', legNo: 0, reentryAt: null, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
+  private readonly run: RunRow = { state: 'ARMED', legNo: 0, reentryAt: null, positionQty: 0, unsoldQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
   private readonly journal: Row[] = [];
   private queue: Queued[] = [];
   private deferred: Queued | null = null;
@@ -311,6 +311,6 @@ export class ReplayDay {
       const { filledAt: _, ...view } = o;
       return view;
     };
-    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, reason: r.reason, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt, squareOffAt: this.times.squareOffAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, unsoldQty: r.unsoldQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, reason: r.reason, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt, squareOffAt: this.times.squareOffAt, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 }

@@ -44,6 +44,13 @@ export interface BrokerCapabilities {
    */
   readonly feeInBoughtAsset?: boolean;
   /**
+   * The highest taker fee rate the venue takes out of what a buy receives, at any account tier
+   * (Binance spot: 0.001, the regular tier's 0.1 %; higher tiers and BNB pay less). When what is
+   * held cannot be asked, an exit sells the position less this share, floored to the step: never
+   * more than is held, so never refused for the balance (execution-engine.ts `heldByFee`).
+   */
+  readonly maxFeeInBoughtAssetRate?: number;
+  /**
    * How this account can sell first (open a short, covered later by a buy):
    * - 'none': it cannot (a Kite account trading CNC, delivery: a sell needs the shares).
    * - 'per_instrument': where the instrument's `shortable` is true (Alpaca: shortable and easy to
@@ -265,6 +272,15 @@ export interface BrokerData {
    * @example await broker.data.quote?.([aapl]) // [{ symbol: 'AAPL', exchange: 'NASDAQ', price: 161.29, at: 1647612129722 }]
    */
   quote?(instruments: readonly Instrument[]): Promise<Quote[]>;
+  /**
+   * One instrument's last trade for a screen (the strategy form's least order value), as optional
+   * work: asked only while the account's request budget keeps a reserve for orders, and kept a few
+   * seconds per instrument, so no burst of form quotes ever makes an exit wait for a token. Null
+   * when it was skipped for the budget or the broker has no price; throws when the answer cannot
+   * be read. Absent where the broker does not offer it: the form then shows no price.
+   * @example await broker.data.optionalQuote?.(btcUsdt) // { symbol: 'BTC/USDT', exchange: 'CRYPTO', price: 60000, at: null }, or null
+   */
+  optionalQuote?(instrument: Instrument): Promise<Quote | null>;
 }
 
 /** A last-trade price asked over REST. `at`: the trade's time, epoch ms; null where the broker does not say (Kite's LTP). */

@@ -61,8 +61,12 @@ export async function searchInstruments(
 /**
  * The last price of `symbol` on `exchange` at the user's account: the last tick the engine saw
  * (a running strategy watches it), else what the broker has at hand (the paper market), else one
- * REST quote where the broker has one (`data.quote`: a crypto pair's least order value is checked
- * at create against it), else none: a quote that fails is no price, never an error.
+ * REST quote, only for an instrument with a least order value (a crypto pair's `minNotional`, the
+ * form checks the quantity against it) and only as optional work (`data.optionalQuote`: never
+ * from the budget's reserve for orders, kept a few seconds per pair), else none: a quote that is
+ * skipped or fails is no price, never an error. Other instruments need no price to be checked,
+ * and their brokers' quote requests are shared with what exits need (Kite's LTP: 1 a second, with
+ * the GTTs and the stale-price check), so the form never asks for one.
  */
 export async function quoteOf(ctx: EngineContext, userId: UserId, accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<Quote> {
   if (!ctx.repos.brokerAccounts.get(userId, accountId)) throw notFound('broker account');
@@ -73,14 +77,15 @@ export async function quoteOf(ctx: EngineContext, userId: UserId, accountId: Bro
   const last = ctx.market.lastPrice(accountId, instrumentKey(exchange, instrument.symbol));
   if (last) return { symbol: instrument.symbol, exchange, known: true, price: last.price, at: last.at, rules };
   const atHand = broker.data.lastPrice?.(instrument) ?? null;
-  if (atHand !== null || !broker.data.quote) return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now(), rules };
+  if (atHand !== null || rules.minNotional === null || !broker.data.optionalQuote) return { symbol: instrument.symbol, exchange, known: true, price: atHand, at: atHand === null ? null : ctx.clock.now(), rules };
   const asked = await askedQuote(ctx, broker, instrument);
   return { symbol: instrument.symbol, exchange, known: true, price: asked?.price ?? null, at: asked ? (asked.at ?? ctx.clock.now()) : null, rules };
 }
 
 async function askedQuote(ctx: EngineContext, broker: Broker, instrument: Instrument): Promise<BrokerQuote | null> {
   try {
-    return (await broker.data.quote!([instrument])).find((q) => q.symbol === instrument.symbol && q.exchange === instrument.exchange) ?? null;
+    const quote = await broker.data.optionalQuote!(instrument);
+    return quote && quote.symbol === instrument.symbol && quote.exchange === instrument.exchange ? quote : null;
   } catch (err) {
     ctx.logger.debug({ err, symbol: instrument.symbol }, 'no REST quote for the symbol');
     return null;

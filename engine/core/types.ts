@@ -122,6 +122,8 @@ export interface Run {
   readonly buyAt: number;
   readonly sellAt: number;
   readonly positionQty: number;
+  /** What the current leg's exits found not held at the broker, left unsold (runs.unsold_qty). */
+  readonly unsoldQty: number;
   readonly entryPrice: number | null;
   readonly exitPrice: number | null;
   readonly exitLeg: Leg | null;

@@ -8,7 +8,7 @@ import { runOrderId } from './run-order-id';
 import { randomToken } from '../core/random-ids';
 import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
-import { instrumentKey, slotOf, type Leg, type Order, type Run } from '../core/types';
+import { instrumentKey, slotOf, type Exchange, type Leg, type Order, type Run } from '../core/types';
 import { asExitKind } from '../core/run-policy/exit';
 import type { RunEvent, Step } from '../core/run-policy/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
@@ -25,7 +25,7 @@ import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { closableQty } from '../brokers/net-position';
-import { floorToStep, qtyLeft } from '../core/qty';
+import { floorToStep, qtyLeft, qtyValue } from '../core/qty';
 import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
 import { BackstopExits } from './backstop-exits';
 
@@ -82,6 +82,8 @@ export class ExecutionEngine {
   private readonly exitRetries = new Map<RunId, TimerHandle>();
   /** Exits of a run that could not be processed in a row (againLater's backoff). */
   private readonly exitTries = new Map<RunId, number>();
+  /** Balance reads that failed in a row before a run's exit (withHeldQty), for HELD_READS_BEFORE_FEE_BOUND. */
+  private readonly heldReadFailures = new Map<RunId, number>();
   /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
@@ -233,6 +235,7 @@ export class ExecutionEngine {
     for (const t of this.exitRetries.values()) t.cancel();
     this.exitRetries.clear();
     this.exitTries.clear();
+    this.heldReadFailures.clear();
     this.reconciler.stop();
     this.emergency.stop();
     this.backstops.keeper.stop();
@@ -435,7 +438,10 @@ export class ExecutionEngine {
    * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
    * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
    * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
-   * sells at most what is held, in whole steps, and the run is told what is left unsold.
+   * sells at most what is held, in whole steps, and the run is told what is left unsold. A broker
+   * that cannot say what is held HELD_READS_BEFORE_FEE_BOUND times in a row (its balance endpoint
+   * throttled or down, an answer that cannot be read) does not hold the exit back for ever: where it
+   * names its highest fee in the asset bought, the exit sells the position less that fee (heldByFee).
    */
   private async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
@@ -446,6 +452,7 @@ export class ExecutionEngine {
       const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
       if (!broker.execution.netQty) return intent;
       const net = await broker.execution.netQty(instrument);
+      this.heldReadFailures.delete(intent.runId);
       if (net === null) return intent;
       const held = closableQty(net, place.side);
       // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
@@ -457,8 +464,36 @@ export class ExecutionEngine {
       const dust = this.dustOf(intent, place.where.brokerAccountId, broker, instrument, Math.min(place.qty, heldAtBroker));
       return { ...intent, heldAtBroker, ...(dust === null ? {} : { dust }) };
     } catch (err) {
-      this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg }, 'could not ask the broker what is held before a new exit attempt; asking again');
+      const failures = (this.heldReadFailures.get(intent.runId) ?? 0) + 1;
+      this.heldReadFailures.set(intent.runId, failures);
+      const bound = failures >= HELD_READS_BEFORE_FEE_BOUND ? await this.heldByFee(place.where, place.qty) : null;
+      if (bound !== null) {
+        this.heldReadFailures.delete(intent.runId);
+        this.ctx.logger.warn({ err, strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, failures, positionQty: place.qty, heldAtBroker: bound }, 'could not ask the broker what is held, again and again: the exit sells the position less the highest fee the broker takes in the asset bought');
+        return { ...intent, heldAtBroker: bound };
+      }
+      this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg, failures }, 'could not ask the broker what is held before an exit attempt; asking again');
       this.againLater(intent);
+      return null;
+    }
+  }
+
+  /**
+   * What is surely held when the broker cannot be asked: the position less the broker's highest fee
+   * in the asset bought, floored to the step. A sell of less than is held leaves dust and is never
+   * refused for the balance; only a broker that takes its fee in the asset bought is a spot account
+   * that cannot go short, and only one that names its highest rate is sold this way. Null: wait on.
+   * @example heldByFee(binanceBtcUsdt, 0.0015) // 0.00149 (0.0015 × 0.999 = 0.0014985, step 0.00001)
+   */
+  private async heldByFee(where: { brokerAccountId: BrokerAccountId; symbol: string; exchange: Exchange }, positionQty: number): Promise<number | null> {
+    try {
+      const { broker, instrument } = await orderTarget(this.ctx, where.brokerAccountId, where.symbol, where.exchange);
+      const rate = broker.capabilities.maxFeeInBoughtAssetRate;
+      if (broker.capabilities.feeInBoughtAsset !== true || rate === undefined || !(rate >= 0 && rate < 1)) return null;
+      const bound = qtyLeft(positionQty, qtyValue(positionQty, rate));
+      const step = instrument.qtyStep ?? null;
+      return step === null ? bound : floorToStep(bound, step);
+    } catch {
       return null;
     }
   }
@@ -767,6 +802,13 @@ export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;
+/**
+ * Failed balance reads in a row before an exit at a broker that takes its fee in the asset bought
+ * sells the position less its highest fee instead (heldByFee): 3, about 3 s of engine time apart
+ * (EXIT_AGAIN_MS, started afresh at each attempt), so a stop-loss is held back a few seconds, not
+ * for as long as the balance endpoint stays throttled.
+ */
+const HELD_READS_BEFORE_FEE_BOUND = 3;
 
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;

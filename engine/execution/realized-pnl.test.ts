@@ -83,9 +83,18 @@ describe('legFills and runPnl: a run that re-entered', () => {
 
   it('without journal fills (one leg) it is the run row alone, as before', () => {
     const legs = legFills({ entryPrice: 100, exitPrice: 103.5, heldQty: 0 }, 10, []);
-    expect(legs).toEqual([{ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0, short: false }]);
+    expect(legs).toEqual([{ entryPrice: 100, exitPrice: 103.5, boughtQty: 10, heldQty: 0, unsoldQty: 0, short: false }]);
     expect(runPnl(legs)?.toNumber()).toBe(35);
     expect(runPnl(legFills({ entryPrice: null, exitPrice: null, heldQty: 0 }, null, []))).toBeNull();
+  });
+});
+
+describe('what an exit left unsold', () => {
+  it('is not sold: 0.0015 bought, 0.00001 left unsold at the broker, 0.00149 sold at 54 000 loses 6 000 × 0.00149', () => {
+    const f = { entryPrice: 60_000, exitPrice: 54_000, boughtQty: 0.0015, heldQty: 0, unsoldQty: 0.00001 };
+    expect(soldQty(f)).toBe(0.00149);
+    expect(realizedPnl(f)?.toNumber()).toBe(-8.94);
+    expect(runSoldQty(legFills({ entryPrice: 60_000, exitPrice: 54_000, heldQty: 0, unsoldQty: 0.00001 }, 0.0015, []))).toBe(0.00149);
   });
 });
 

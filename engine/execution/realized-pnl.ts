@@ -2,7 +2,8 @@
  * Realized profit or loss of a run: (average exit price − entry price) × quantity sold, the other
  * way round for a short (it sold first, so it earns when the buy back is cheaper). The run's
  * exitPrice is already the quantity-weighted average of every exit fill (core/run-policy/exit.ts
- * averageExitPrice), and the quantity sold is what the entry bought less what is still held, so
+ * averageExitPrice), and the quantity sold is what the entry bought less what is still held and
+ * what was left unsold (runs.unsold_qty: a fee taken in the coin bought, dust under one step), so
  * an exit that took several attempts, or sold only part, is counted exactly once per share sold.
  *
  * A run that re-entered (legs 0..n, each closed flat before the next began) earns the sum of its
@@ -22,14 +23,16 @@ export interface RunFills {
   readonly boughtQty: number | null;
   /** What the run still holds (the run's positionQty). */
   readonly heldQty: number;
+  /** What the exits found not held at the broker and left unsold (runs.unsold_qty); absent: none. */
+  readonly unsoldQty?: number;
   /** The entry sold first (a short): the exits buy back. Absent: a long. */
   readonly short?: boolean;
 }
 
-/** Quantity sold so far: bought less still held; 0 before any exit fill. */
+/** Quantity sold so far: bought less still held and left unsold; 0 before any exit fill. */
 export function soldQty(f: RunFills): number {
   if (f.boughtQty === null || f.exitPrice === null) return 0;
-  return Math.max(0, new Decimal(f.boughtQty).minus(f.heldQty).toNumber());
+  return Math.max(0, new Decimal(f.boughtQty).minus(f.heldQty).minus(f.unsoldQty ?? 0).toNumber());
 }
 
 /**
@@ -70,6 +73,7 @@ export interface RunRowFills {
   readonly entryPrice: number | null;
   readonly exitPrice: number | null;
   readonly heldQty: number;
+  readonly unsoldQty?: number;
   readonly short?: boolean;
 }
 
@@ -87,10 +91,11 @@ export interface RunRowFills {
 export function legFills(run: RunRowFills, boughtQty: number | null, fills: readonly LegFill[]): RunFills[] {
   const short = run.short ?? false;
   const entered = fills.filter((f) => f.slot === 'entry' && f.filledQty > 0);
-  if (entered.length === 0) return [{ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.heldQty, short }];
+  const unsoldQty = run.unsoldQty ?? 0;
+  if (entered.length === 0) return [{ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty, heldQty: run.heldQty, unsoldQty, short }];
   const latest = Math.max(...entered.map((f) => f.legNo));
   const legs = journaledLegs(fills, latest, short);
-  legs.push({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: sumQty(entered.filter((f) => f.legNo === latest)), heldQty: run.heldQty, short });
+  legs.push({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: sumQty(entered.filter((f) => f.legNo === latest)), heldQty: run.heldQty, unsoldQty, short });
   return legs;
 }
 

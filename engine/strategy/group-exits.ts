@@ -124,7 +124,7 @@ export class GroupExits {
       const base = positionOfRun(run);
       const short = entry.side === 'sell';
       const closed = run.legNo > 0 ? closedLegsPnl(repos.orders.fillsInternal([run.id]), run.legNo, short) : new Decimal(0);
-      const latest = current ? (realizedPnl({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: current.filledQty, heldQty: run.positionQty, short }) ?? 0) : 0;
+      const latest = current ? (realizedPnl({ entryPrice: run.entryPrice, exitPrice: run.exitPrice, boughtQty: current.filledQty, heldQty: run.positionQty, unsoldQty: run.unsoldQty, short }) ?? 0) : 0;
       const realized = closed.plus(latest).toNumber();
       const instrument = instrumentKey(entry.exchange, entry.symbol);
       return [{ view: { ...base, realized }, feed: feedKey(entry.brokerAccountId, instrument), accountId: entry.brokerAccountId, instrument, run }];

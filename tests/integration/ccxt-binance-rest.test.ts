@@ -210,18 +210,46 @@ describe('CCXT account on the Binance fake', () => {
     await expect(s.account.execution.cancelOrder('tckUnknownPair')).rejects.toThrow(/no pair is known for client order id tckUnknownPair/);
   });
 
-  it('netQty: the base asset free and locked (a resting order of the trader holds some), floored to the step; none held is 0', async () => {
+  it('netQty: the base asset free, not what a resting order of the trader locks, floored to the step; none held is 0', async () => {
     const s = await setup({ balances: { USDT: '10000', BTC: '0.0014985' } });
     const ex = await s.account.exchange();
     // The trader's own LIMIT sell, far above the market, locks 0.0005 BTC.
     await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.0005, 70_000);
     expect(s.fake.balance('BTC')).toEqual({ free: '0.00099850', locked: '0.00050000' });
-    expect(await s.account.execution.netQty(s.btc)).toBe(0.00149);
+    // A sale of the locked 0.0005 too would be refused -2010 for good.
+    expect(await s.account.execution.netQty(s.btc)).toBe(0.00099);
     expect(s.requests.at(-1)).toMatch(/^GET .*\/api\/v3\/account\?/);
     await s.account.stop();
     await s.fake.close();
     const bare = await setup({ balances: { USDT: '10000' } });
     expect(await bare.account.execution.netQty(bare.btc)).toBe(0);
+  });
+
+  it("the form's quote is optional work: kept 5 s per pair, and skipped (null, nothing sent) once only the orders' reserve is left, the order then sent at once", async () => {
+    const s = await setup();
+    const tickers = () => s.requests.filter((r) => r.includes('/api/v3/ticker/price')).length;
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ symbol: 'BTC/USDT', price: 60_000 });
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ price: 60_000 });
+    expect(tickers()).toBe(1);
+    await s.clock.advance(5_000);
+    expect(await s.account.data.optionalQuote!(s.btc)).toMatchObject({ price: 60_000 });
+    expect(tickers()).toBe(2);
+    // The stale-price watch's quote (not optional) spends the budget down: 12 × 21 requests a
+    // minute, over the 240; 20 at a time, so it never waits (an optional quote sent left ≥ 20).
+    let spent = 0;
+    for (; spent < 100; spent++) {
+      await s.clock.advance(5_000);
+      const before = s.requests.length;
+      if ((await s.account.data.optionalQuote!(s.btc)) === null) {
+        expect(s.requests.length).toBe(before);
+        break;
+      }
+      while (s.requests.length - before < 1 + BINANCE.reservedForOrders) await s.account.data.quote!([s.btc]);
+    }
+    expect(spent).toBeLessThan(100);
+    // The reserve is there for the order: sent without the clock moving.
+    const placed = await buy(s, 'tckAfterQuotes');
+    expect(placed.kind).toBe('accepted');
   });
 
   it('rejects a bad key at the credentials check, naming the refusal and not the key', async () => {

@@ -92,6 +92,7 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     // Spot: a sale needs the base asset.
     sellFirst: 'none',
     feeInBoughtAsset: venue.feeInBoughtAsset,
+    maxFeeInBoughtAssetRate: venue.maxFeeInBoughtAssetRate,
     intradaySquareOff: null,
   };
 }
@@ -136,7 +137,7 @@ export function createCcxtAccount(args: {
   const execution = new CcxtExecution({ venue, clock, exchange, secrets });
   const restingStops = new CcxtRestingStops({ venue, clock, logger, execution, secrets });
   execution.attachRestingStops(restingStops);
-  const data = new CcxtMarketData({ title: venue.title, clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).tradeStreamUrl, rest: (fn) => execution.request(fn), secrets });
+  const data = new CcxtMarketData({ title: venue.title, clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).tradeStreamUrl, rest: (fn, optional) => execution.request(fn, optional), secrets });
   const orderStream = new CcxtOrderStream({ clock, timing, uniform, logger, sockets, exchange, streamUrl: async () => (await opened()).orderStreamUrl, execution, secrets });
   let started = false;
   let stopped = false;

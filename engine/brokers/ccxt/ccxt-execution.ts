@@ -13,7 +13,7 @@
  */
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Clock } from '../../core/clock';
-import { floorToStep, isMultipleOfStep, qtySum, qtyText } from '../../core/qty';
+import { floorToStep, isMultipleOfStep, qtyText } from '../../core/qty';
 import type { BrokerExecution, CredentialCheck, Instrument, OrderInstrument, OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../broker';
 import type { Precedence } from '../alpaca/rate-budget';
 import { classifyPlacement, venueCode } from './ccxt-errors';
@@ -21,6 +21,7 @@ import { callContext, type CallContext } from './ccxt-fetch';
 import { CCXT_EXCHANGE } from './ccxt-instruments';
 import { errorKinds, scrub, scrubError } from './ccxt-scrub';
 import type { CcxtVenue } from './ccxt-venues';
+import { sellableQty } from './sellable-qty';
 
 const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
 
@@ -116,16 +117,18 @@ export class CcxtExecution implements BrokerExecution {
   }
 
   /**
-   * What the account holds of the pair's base asset (free and locked: a resting order of ours
-   * locks it, and is cancelled before an exit), floored to the pair's step: a spot account has no
-   * position, only balances, and never a short. After a buy whose fee was taken in the base asset
-   * this is less than the buy filled (0.0015 BTC bought, 0.0014985 held, 0.00149 sellable).
+   * What the account can sell of the pair's base asset (sellable-qty.ts: free, not what the
+   * trader's own open orders lock), floored to the pair's step: a spot account has no position,
+   * only balances, and never a short. After a buy whose fee was taken in the base asset this is
+   * less than the buy filled (0.0015 BTC bought, 0.0014985 held, 0.00149 sellable).
    * Throws, naming what was wrong, when the balances cannot be asked or read; never 0 for unknown.
    * @example await execution.netQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the 0.1 % fee in BTC
    */
   async netQty(instrument: Instrument): Promise<number> {
     const { free, locked } = await this.baseBalance(instrument);
-    return floored(qtySum([free, locked]), instrument);
+    // The exit has cancelled its own backstop first (execution-engine.ts clearBackstop): what is
+    // still locked is the trader's own open orders', not ours to sell.
+    return floored(sellableQty(free, locked), instrument);
   }
 
   /**
@@ -206,20 +209,24 @@ export class CcxtExecution implements BrokerExecution {
     return callContext.run(ctx, async () => fn(await this.deps.exchange()));
   }
 
-  /** A REST request that is not an order's (the quote), under the account's budget, its errors scrubbed. */
-  request<T>(fn: (ex: CcxtExchange) => Promise<T>): Promise<T> {
-    return this.call('other', fn);
+  /**
+   * A REST request that is not an order's (the quote), under the account's budget, its errors
+   * scrubbed. `optional`: sent only while the venue's `reservedForOrders` tokens stay free, else it
+   * fails with BudgetReservedError without waiting (ccxt-fetch.ts).
+   */
+  request<T>(fn: (ex: CcxtExchange) => Promise<T>, optional = false): Promise<T> {
+    return this.call('other', fn, optional ? this.deps.venue.reservedForOrders : undefined);
   }
 
   /** Runs `fn` on the account's instance under a call context; any error leaves scrubbed. */
-  private async call<T>(precedence: Precedence, fn: (ex: CcxtExchange) => Promise<T>): Promise<T> {
-    return callContext.run({ precedence }, async () => {
-      try {
-        return await fn(await this.deps.exchange());
-      } catch (err) {
-        throw scrubError(err, this.deps.secrets);
-      }
-    });
+  private async call<T>(precedence: Precedence, fn: (ex: CcxtExchange) => Promise<T>, reserve?: number): Promise<T> {
+    try {
+      // The markets load (shared with every other call) is never optional work: only `fn` is.
+      const ex = await callContext.run({ precedence }, () => this.deps.exchange());
+      return await callContext.run({ precedence, ...(reserve === undefined ? {} : { reserve }) }, () => fn(ex));
+    } catch (err) {
+      throw scrubError(err, this.deps.secrets);
+    }
   }
 
   private notFound(err: unknown): boolean {

@@ -58,6 +58,44 @@ describe('ccxtFetch', () => {
   });
 });
 
+describe('ccxtFetch: optional work and the reserve for orders', () => {
+  it('a burst of optional quotes spends only what the reserve leaves and never waits; the exit after it goes at once', async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3`;
+    try {
+      // 5 tokens a minute, 2 kept for orders.
+      const budget = new RateBudget(clock, 5, 60_000);
+      const f = ccxtFetch({ clock, budget, allowedPrefixes: [base] });
+      const quote = async (): Promise<string> => {
+        const ctx: CallContext = { precedence: 'other', reserve: 2 };
+        try {
+          await callContext.run(ctx, () => f(`${base}/ticker/price`, {}));
+          return 'sent';
+        } catch (err) {
+          expect(ctx.notSent).toBe(true);
+          return (err as Error).name;
+        }
+      };
+      const burst = await Promise.all(Array.from({ length: 10 }, quote));
+      expect(burst.filter((r) => r === 'sent')).toHaveLength(3);
+      expect(burst.filter((r) => r === 'BudgetReservedError')).toHaveLength(7);
+      expect(budget.available()).toBe(2);
+      // No clock moves: the exit's token was there, untouched by the burst.
+      const exit = await callContext.run({ precedence: 'exit' }, () => f(`${base}/order`, { method: 'POST', body: 'a=1' }));
+      expect(exit.status).toBe(200);
+      expect(paths.filter((p) => p === '/api/v3/order')).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
 describe('retryAfterMs', () => {
   it('reads seconds and HTTP dates, keeps a ban of hours whole, and ignores what is not a wait', () => {
     const now = Date.UTC(2026, 11, 7, 12);

@@ -24,6 +24,11 @@ export interface CallContext {
   notSent?: boolean;
   /** Called once, just before a POST leaves (past the budget's wait): a placement's sending mark. */
   beforePost?: () => void;
+  /**
+   * Optional work: sent only if more than this many tokens stay free, never waiting for one
+   * (RateBudget.tryTake); else it fails with BudgetReservedError, nothing sent.
+   */
+  readonly reserve?: number;
 }
 
 export const callContext = new AsyncLocalStorage<CallContext>();
@@ -33,6 +38,14 @@ export class OffEndpointError extends Error {
   constructor(where: string) {
     super(`refused to send a request to ${where}: it is none of this account's endpoints`);
     this.name = 'OffEndpointError';
+  }
+}
+
+/** Optional work skipped: the budget's last tokens are kept for orders; nothing was sent. */
+export class BudgetReservedError extends Error {
+  constructor() {
+    super('skipped: the request budget\'s last tokens are kept for orders');
+    this.name = 'BudgetReservedError';
   }
 }
 
@@ -52,7 +65,8 @@ export function ccxtFetch(deps: CcxtFetchDeps): (url: string, init: FetchInit) =
     const ctx = callContext.getStore();
     if (ctx) ctx.notSent = true;
     if (!deps.allowedPrefixes.some((p) => url.startsWith(`${p}/`) || url.startsWith(`${p}?`))) throw new OffEndpointError(url.split('?')[0]!);
-    await deps.budget.take(init.signal, ctx?.precedence ?? 'other');
+    if (ctx?.reserve === undefined) await deps.budget.take(init.signal, ctx?.precedence ?? 'other');
+    else if (!deps.budget.tryTake(ctx.reserve)) throw new BudgetReservedError();
     if (init.method === 'POST' && ctx?.beforePost) {
       const mark = ctx.beforePost;
       ctx.beforePost = undefined;

@@ -15,14 +15,18 @@ import type { Tick } from '../../core/types';
 import type { BrokerData, Instrument, Quote } from '../broker';
 import { Listeners } from '../alpaca/listeners';
 import { under, type CcxtStreamDeps, type SocketEvent } from './ccxt-sockets';
-import { scrub } from './ccxt-scrub';
+import { BudgetReservedError } from './ccxt-fetch';
+import { errorKinds, scrub } from './ccxt-scrub';
 import { WatchLoop } from './ccxt-watch-loop';
 
 export interface CcxtMarketDataDeps extends CcxtStreamDeps {
   readonly title: string;
-  /** A REST call under the account's budget and call context, its errors scrubbed. */
-  readonly rest: <T>(fn: (ex: CcxtExchange) => Promise<T>) => Promise<T>;
+  /** A REST call under the account's budget and call context, its errors scrubbed; `optional`: skipped (BudgetReservedError) rather than spend the orders' reserve. */
+  readonly rest: <T>(fn: (ex: CcxtExchange) => Promise<T>, optional?: boolean) => Promise<T>;
 }
+
+/** How long a form's quote of a pair is served again without asking (optionalQuote). */
+const OPTIONAL_QUOTE_TTL_MS = 5_000;
 
 export class CcxtMarketData implements BrokerData {
   private readonly wanted = new Map<string, { readonly instrument: Instrument; readonly loop: WatchLoop }>();
@@ -32,6 +36,8 @@ export class CcxtMarketData implements BrokerData {
   private started = false;
   private stopped = false;
   private offSockets: (() => void) | undefined;
+  /** The form's last quote of each pair, and when it was asked (engine clock). */
+  private readonly optionalQuotes = new Map<string, { readonly quote: Quote | null; readonly askedAt: number }>();
 
   constructor(private readonly deps: CcxtMarketDataDeps) {
     this.ticks = new Listeners(deps.logger, 'ccxt tick');
@@ -90,10 +96,14 @@ export class CcxtMarketData implements BrokerData {
 
   /** The last price of each instrument over REST, in one request; pairs the venue has no price for are left out. */
   async quote(instruments: readonly Instrument[]): Promise<Quote[]> {
+    return this.quotes(instruments, false);
+  }
+
+  private async quotes(instruments: readonly Instrument[], optional: boolean): Promise<Quote[]> {
     if (instruments.length === 0) return [];
     const symbols = [...new Set(instruments.map((i) => i.symbol))];
     const ids = [...new Set(instruments.map((i) => i.brokerRef))];
-    const prices = await this.deps.rest((ex) => ex.fetchLastPrices(symbols, { symbols: JSON.stringify(ids) }));
+    const prices = await this.deps.rest((ex) => ex.fetchLastPrices(symbols, { symbols: JSON.stringify(ids) }), optional);
     const quotes: Quote[] = [];
     for (const i of instruments) {
       const price = prices[i.symbol]?.price;
@@ -103,6 +113,28 @@ export class CcxtMarketData implements BrokerData {
       quotes.push({ symbol: i.symbol, exchange: i.exchange, price, at: typeof at === 'number' && Number.isFinite(at) ? at : null });
     }
     return quotes;
+  }
+
+  /**
+   * One pair's last price for a form, as optional work (BrokerData.optionalQuote): kept
+   * OPTIONAL_QUOTE_TTL_MS per pair, and null, without a request, while only the budget's reserve
+   * for orders is left.
+   */
+  async optionalQuote(instrument: Instrument): Promise<Quote | null> {
+    const now = this.deps.clock.now();
+    const kept = this.optionalQuotes.get(instrument.symbol);
+    if (kept && now - kept.askedAt < OPTIONAL_QUOTE_TTL_MS) return kept.quote;
+    let quotes: Quote[];
+    try {
+      quotes = await this.quotes([instrument], true);
+    } catch (err) {
+      // Scrubbed on its way out (ccxt-scrub.ts), its class kept by name.
+      if (errorKinds(err).includes(BudgetReservedError.name)) return null;
+      throw err;
+    }
+    const quote = quotes[0] ?? null;
+    this.optionalQuotes.set(instrument.symbol, { quote, askedAt: now });
+    return quote;
   }
 
   /** Pairs the engine wants prices for, for tests and diagnostics. */

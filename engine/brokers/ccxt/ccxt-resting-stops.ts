@@ -12,7 +12,8 @@
  * it is looked up, and the keeper sends again only what the venue certainly did not take.
  *
  * A resting sell locks the base asset (the account's `locked` balance), so the engine's own exit
- * can only sell after the stop is cancelled (`reservesPosition`); `netQty` counts free + locked.
+ * can only sell after the stop is cancelled (`reservesPosition`); `netQty` counts the free balance
+ * then (sellable-qty.ts: what is still locked is the trader's own open orders').
  * The stop sells at most the free balance floored to the pair's step: after a buy whose fee was
  * taken in the coin (0.0015 bought, 0.0014985 held) it covers 0.00149, and its report says so.
  *

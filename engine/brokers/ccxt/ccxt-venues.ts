@@ -33,9 +33,13 @@ export interface CcxtVenue {
    * Binance does, unless the account pays its fees in BNB ("commissionAsset" of each fill).
    */
   readonly feeInBoughtAsset: boolean;
+  /** The highest taker rate it takes out of the coin bought (BrokerCapabilities.maxFeeInBoughtAssetRate). */
+  readonly maxFeeInBoughtAssetRate: number;
   /** Our own request budget (CCXT's limiter is off): requests per window. */
   readonly requestsPerWindow: number;
   readonly rateWindowMs: number;
+  /** Tokens of that budget optional work (a form's quote) leaves free, for orders and what an exit asks first. */
+  readonly reservedForOrders: number;
   /** The venue's order-rate limit, as the capabilities state it. */
   readonly ordersPerSecond: number | null;
   /** Where in CCXT's `urls.api` the trade stream and the order update stream are (each a URL prefix). */
@@ -78,10 +82,14 @@ export const BINANCE: CcxtVenue = {
   // recvWindow (Binance "Timing security"; -1021): set to 10 s below, plus 3 s for clock slack.
   placedOrderListedWithinMs: BINANCE_RECV_WINDOW_MS + 3_000,
   feeInBoughtAsset: true,
+  // The regular (VIP 0) spot taker rate, Binance's highest ("Trading Fee Rate", binance.com/en/fee/schedule).
+  maxFeeInBoughtAssetRate: 0.001,
   // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is
   // 4800 of Binance's 6000 weight, so Tradeclock alone never earns a 429.
   requestsPerWindow: 240,
   rateWindowMs: 60_000,
+  // An exit asks at most the balance, the order and a lookup: 20 free tokens are several exits at once.
+  reservedForOrders: 20,
   ordersPerSecond: 10,
   // Besides fact 4's two, `fetchMargins` (default true, `binance.js:1360`): with keys set,
   // loadMarkets also asks `sapi/v1/margin/allPairs` and `isolated/allPairs` (`:3454-3459`).

@@ -55,7 +55,7 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
   // decide() writes the move and publishes the reason; it carries out nothing else.
   if (refused) return { move: refused.move, outcome: { halt: refused.move.patch.reason ?? `${entryName(plan.side)} not sent` } };
   // A re-entry starts its leg afresh: the last leg's prices and exit stay in its journal rows.
-  const afresh = s.state === 'WAITING_REENTRY' ? { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null } : {};
+  const afresh = s.state === 'WAITING_REENTRY' ? { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null, unsoldQty: 0 } : {};
   return {
     place: {
       legNo: s.legNo,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_RETRY_MS, planExit } from './exit';
+import { averageExitPrice, EXIT_RETRY_MS, planExit } from './exit';
 import { resolveLevels } from './levels';
 import { step } from './step';
 import { entryRow, exitRow, holding, NOW, PLAN, snapshot } from './test-support';
@@ -42,7 +42,7 @@ describe('journaling an exit', () => {
     expect(step(PLAN, s, journal('SELL', 8)).place?.qty).toBe(6);
     expect(step(PLAN, s, journal('SELL', 2))).toEqual({
       place: { legNo: 0, slot: 'exit', attempt: 3, leg: 'SELL', side: 'sell', qty: 2, where: SOLD_ON, scheduledAt: NOW - 3 },
-      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW, positionQty: 2, reason: "Not at the broker: 4 of the 6 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 3 sells the 2 it holds" },
+      patch: { lastAction: 'SELL_ATTEMPT_3', lastActionAt: NOW, positionQty: 2, unsoldQty: 4, reason: "Not at the broker: 4 of the 6 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 3 sells the 2 it holds" },
     });
   });
 
@@ -52,9 +52,9 @@ describe('journaling an exit', () => {
     const journaled = step(PLAN, bought, journal('SELL', 0.00149));
     expect(journaled).toEqual({
       place: { legNo: 0, slot: 'exit', attempt: 1, leg: 'SELL', side: 'sell', qty: 0.00149, where: SOLD_ON, scheduledAt: NOW - 3 },
-      move: { to: 'EXITING', patch: { lastAction: 'SELL', lastActionAt: NOW, positionQty: 0.00149, reason: note } },
+      move: { to: 'EXITING', patch: { lastAction: 'SELL', lastActionAt: NOW, positionQty: 0.00149, unsoldQty: 0.00001, reason: note } },
     });
-    const exiting = { ...bought, state: 'EXITING' as const, positionQty: 0.00149, reason: note };
+    const exiting = { ...bought, state: 'EXITING' as const, positionQty: 0.00149, unsoldQty: 0.00001, reason: note };
     const filled = exitRow({ qty: 0.00149, filledQty: 0.00149, fillPrice: 61_000, status: 'filled' });
     expect(step(PLAN, { ...exiting, exit: filled }, { type: 'order_final', order: filled, lasting: null, tickSize: null }).move).toEqual({
       to: 'SOLD',
@@ -302,6 +302,24 @@ describe('the time exit and crossings', () => {
   });
 });
 
+describe('what an exit left unsold is data, not sold', () => {
+  const coin = (over: Parameters<typeof entryRow>[0] = {}) => entryRow({ qty: 0.0015, filledQty: 0.0015, fillPrice: 60_000, ...over });
+
+  it('journaling an exit that finds less held keeps the rest as unsoldQty, beside its note', () => {
+    const s = holding({ positionQty: 0.0015, entryPrice: 60_000, entry: coin() });
+    const patch = step(PLAN, s, journal('SELL', 0.00149)).move?.patch;
+    expect(patch).toMatchObject({ positionQty: 0.00149, unsoldQty: 0.00001 });
+    expect(patch?.reason).toMatch(/^Not at the broker: 0\.00001 of the 0\.0015/);
+  });
+
+  it('the average exit price weighs only what was sold: the unsold 0.00001 is no earlier sale at no price', () => {
+    // Attempt 1 (0.00001 found unsold) sold 0.001 at 100; attempt 2 sells the 0.00049 left at 90.
+    const s = holding({ state: 'EXITING', positionQty: 0.00049, unsoldQty: 0.00001, exitPrice: 100, entry: coin() });
+    const price = averageExitPrice(s, exitRow({ attempt: 2, qty: 0.00049, filledQty: 0.00049, fillPrice: 90, status: 'filled' }));
+    expect(price).toBeCloseTo((100 * 0.001 + 90 * 0.00049) / 0.00149, 10);
+  });
+});
+
 describe('a remainder under the least order (journal_exit with dust)', () => {
   const dust = (leg: 'SELL' | 'STOPLOSS') => ({ type: 'journal_exit', leg, legNo: 0, scheduledAt: NOW - 3, heldAtBroker: 4, dust: 'worth 2.4 at 0.6, under the least order value of 5' }) as const;
 
@@ -309,7 +327,7 @@ describe('a remainder under the least order (journal_exit with dust)', () => {
     const s = holding({ state: 'EXITING', positionQty: 4, exit: exitRow({ status: 'cancelled', filledQty: 6 }) });
     const reason = "Dust left at the broker: the 4 left of this run's 10 cannot be sold (worth 2.4 at 0.6, under the least order value of 5); the run is closed with it, not sold";
     expect(step(PLAN, s, dust('SELL'))).toEqual({
-      move: { to: 'SOLD', patch: { positionQty: 0, exitLeg: 'SELL', reason: `${reason}.`, lastAction: 'SELL_DUST', lastActionAt: NOW } },
+      move: { to: 'SOLD', patch: { positionQty: 0, unsoldQty: 4, exitLeg: 'SELL', reason: `${reason}.`, lastAction: 'SELL_DUST', lastActionAt: NOW } },
       outcome: { halt: reason },
     });
     expect(step(PLAN, s, dust('STOPLOSS')).move?.to).toBe('EXITED_BY_SL');

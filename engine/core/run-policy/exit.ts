@@ -86,7 +86,8 @@ function closedWithDust(s: RunSnapshot, e: EventOf<'journal_exit'>, entry: Order
   const reason = `${DUST} the ${qtyText(qty)} left of this run's ${qtyText(entry.filledQty)} cannot be ${what} (${why}); the run is closed with it, not ${what}`;
   const earlier = s.reason?.startsWith(UNSOLD) ? ` ${s.reason}` : '';
   return {
-    move: { to, patch: { positionQty: 0, exitLeg: e.leg, reason: `${reason}.${earlier}`, lastAction: `${e.leg}_DUST`, lastActionAt: s.now } },
+    // Not sold: what the run still counted is left unsold (runs.unsold_qty), not booked as a sale.
+    move: { to, patch: { positionQty: 0, unsoldQty: qtySum([s.unsoldQty, s.positionQty]), exitLeg: e.leg, reason: `${reason}.${earlier}`, lastAction: `${e.leg}_DUST`, lastActionAt: s.now } },
     outcome: { halt: reason },
   };
 }
@@ -145,7 +146,7 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   const progress: RunPatch = {
     lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
     lastActionAt: s.now,
-    ...(unsold > 0 ? { positionQty: qty, reason: unsoldNote(entry.side, unsold, s.positionQty, attempt, qty) } : {}),
+    ...(unsold > 0 ? { positionQty: qty, unsoldQty: qtySum([s.unsoldQty, unsold]), reason: unsoldNote(entry.side, unsold, s.positionQty, attempt, qty) } : {}),
   };
   const place = {
     legNo: s.legNo,
@@ -328,12 +329,13 @@ export function stopToCost(plan: RunPlan, s: RunSnapshot): Step {
 
 /**
  * The average price of everything sold so far, this attempt included: an exit that took several
- * attempts sold at several prices, and P&L needs their weighted average.
+ * attempts sold at several prices, and P&L needs their weighted average. What was sold before is
+ * what the entry bought less what is held and what was left unsold (never sold, at no price).
  */
 export function averageExitPrice(s: RunSnapshot, order: OrderView): number | null {
   if (order.fillPrice === null || order.filledQty === 0) return s.exitPrice;
   const bought = s.entry?.filledQty ?? s.positionQty;
-  const soldBefore = qtyLeft(bought, s.positionQty);
+  const soldBefore = qtyLeft(qtyLeft(bought, s.positionQty), s.unsoldQty);
   if (soldBefore === 0 || s.exitPrice === null) return order.fillPrice;
   return (s.exitPrice * soldBefore + order.fillPrice * order.filledQty) / qtySum([soldBefore, order.filledQty]);
 }

@@ -115,7 +115,7 @@ export interface DayTimes {
   readonly squareOffAt?: number | null;
 }
 
-type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
+type RunRow = { -readonly [K in 'state' | 'legNo' | 'reentryAt' | 'positionQty' | 'unsoldQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels']: Run[K] };
 type Row = { -readonly [K in keyof JournalRow]: JournalRow[K] };
 
 const RUN = { runId: asRunId(1), strategyId: asStrategyId(7), userId: asUserId(1) } as const;
@@ -128,7 +128,7 @@ const SETTLE_MOVES = 500;
 
 export class ModelDay {
   // What SQLite keeps.
-  private readonly run: RunRow = { state: 'ARMED', legNo: 0, reentryAt: null, positionQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
+  private readonly run: RunRow = { state: 'ARMED', legNo: 0, reentryAt: null, positionQty: 0, unsoldQty: 0, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'ARMED', lastActionAt: null, reason: null, stopRequested: false, stopKeep: false, levels: null };
   private readonly journal: Row[] = [];
   private strategyRunning = true;
   // What the process holds in memory.
@@ -509,7 +509,7 @@ export class ModelDay {
       const o = this.last(slot);
       return o ? { ...o } : null;
     };
-    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, reason: r.reason, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt ?? null, squareOffAt: this.times.squareOffAt ?? null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
+    return { ...RUN, state: r.state, legNo: r.legNo, positionQty: r.positionQty, unsoldQty: r.unsoldQty, entryPrice: r.entryPrice, exitPrice: r.exitPrice, exitLeg: r.exitLeg, reason: r.reason, stopRequested: r.stopRequested, stopKeep: r.stopKeep, exitAll: null, levels: r.levels, buyAt: this.times.buyAt, sellAt: this.times.sellAt, reentryAt: r.reentryAt, reentryCutoffAt: this.times.reentryCutoffAt ?? null, squareOffAt: this.times.squareOffAt ?? null, entry: last('entry'), exit: last('exit'), deferredExit: this.deferred !== null, now: this.now };
   }
 
   /** The slot's highest attempt (orders findBySlotInternal). */

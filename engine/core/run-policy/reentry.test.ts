@@ -145,7 +145,7 @@ describe('journaling the next leg\'s entry', () => {
   it('places the leg the run waits for, attempt 1, on the plan\'s instrument, and starts it afresh', () => {
     expect(step(RE, waiting(), journalEntry)).toEqual({
       place: { legNo: 1, slot: 'entry', attempt: 1, leg: 'BUY', side: 'buy', qty: 10, where: { brokerAccountId: 1, symbol: 'AAPL', exchange: 'NASDAQ' }, scheduledAt: NOW },
-      move: { to: 'BUYING', patch: { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null, lastAction: 'BUY', lastActionAt: NOW } },
+      move: { to: 'BUYING', patch: { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null, unsoldQty: 0, lastAction: 'BUY', lastActionAt: NOW } },
     });
   });
 

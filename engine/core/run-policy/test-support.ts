@@ -17,6 +17,7 @@ export function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
     state: 'ARMED',
     legNo: 0,
     positionQty: 0,
+    unsoldQty: 0,
     entryPrice: null,
     exitPrice: null,
     exitLeg: null,

@@ -23,7 +23,7 @@ export type ExitKind = Exclude<Leg, 'BUY'>;
 export const EXIT_PRIORITY: Readonly<Record<Leg, number>> = LEG_PRIORITY;
 
 /** The fields of a run row a Step may write (with or without a state change). */
-export type RunPatch = Partial<Pick<Run, 'positionQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels' | 'legNo' | 'reentryAt'>>;
+export type RunPatch = Partial<Pick<Run, 'positionQty' | 'unsoldQty' | 'entryPrice' | 'exitPrice' | 'exitLeg' | 'lastAction' | 'lastActionAt' | 'reason' | 'stopRequested' | 'stopKeep' | 'levels' | 'legNo' | 'reentryAt'>>;
 
 /** Where an order trades. */
 export type OrderWhere = Pick<Order, 'brokerAccountId' | 'symbol' | 'exchange'>;
@@ -93,6 +93,8 @@ export interface RunSnapshot {
   /** The current leg; 0 until re-entry. */
   readonly legNo: number;
   readonly positionQty: number;
+  /** What this leg's exits found not held at the broker, left unsold (runs.unsold_qty). */
+  readonly unsoldQty: number;
   readonly entryPrice: number | null;
   /** Weighted average price of what the exits sold so far. */
   readonly exitPrice: number | null;

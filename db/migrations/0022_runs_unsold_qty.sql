@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `unsold_qty` real DEFAULT 0 NOT NULL;

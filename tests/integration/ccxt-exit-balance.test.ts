@@ -1,0 +1,100 @@
+/**
+ * What an exit at Binance sells when the balance says little or nothing (issue 22, plan §4
+ * "Sells"), through the real engine and CCXT adapter against the loopback Binance fake.
+ *
+ * - `locked` in GET /api/v3/account is what open orders hold (Binance "Account information":
+ *   `balances[].locked`); a new sell draws on `free` only, else -2010 "Account has insufficient
+ *   balance for requested action." A LIMIT sell the trader rests from the Binance app locks BTC:
+ *   the exit sells the free part and says what it left.
+ * - The account endpoint (weight 20) may stay throttled or down while orders go through: the
+ *   stop-loss does not wait on it for ever, it sells the position less Binance's highest taker fee
+ *   (0.1 %), floored to the step, within seconds of engine time.
+ *
+ * Sunday 2026-12-06, UTC: BUY 03:00 (0.0015 BTC filled, 0.0014985 held after the fee), SELL 03:01.
+ */
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runtimeDto } from '../../engine/api/dto';
+import type { StrategyId } from '../../engine/core/ids';
+import { startCcxtTestEngine, type CcxtTestEngine } from '../fakes/binance/ccxt-engine-harness';
+import { eventually } from '../fakes/alpaca/eventually';
+
+const at = (iso: string) => Date.parse(iso);
+
+let t: CcxtTestEngine | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function bought(): Promise<{ id: StrategyId }> {
+  t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
+  // Without a backstop (Binance's default is one): the exit's own quantity rule alone, as ccxt-fee-exit.test.ts.
+  const s = await t.create({ backstop: false });
+  await t.start(s.id);
+  await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
+  await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
+  await eventually(() => t!.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION', timeoutMs: 10_000 });
+  return s;
+}
+
+/** An order the trader places from the Binance app: a signed POST /api/v3/order with the account's key, no client id of ours. */
+async function traderOrder(params: Record<string, string>): Promise<void> {
+  const { apiKey, secret } = t!.fake.credentials();
+  const q = new URLSearchParams({ ...params, timestamp: String(t!.clock.now()), recvWindow: '10000' });
+  q.set('signature', createHmac('sha256', secret).update(q.toString()).digest('hex'));
+  const res = await fetch(`${t!.fake.url}/api/v3/order?${q.toString()}`, { method: 'POST', headers: { 'X-MBX-APIKEY': apiKey } });
+  expect(res.status).toBe(200);
+}
+
+describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
+  it('a LIMIT sell resting from the Binance app keeps its 0.001: the SELL sells the 0.00049 free, SOLD, the rest named', async () => {
+    const s = await bought();
+    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000' });
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
+
+    await t!.clock.advanceTo(at('2026-12-06T03:01:00Z'));
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD', timeoutMs: 10_000 });
+    await t!.engine.idle();
+
+    // The free part only: free + locked (0.00149) would be refused -2010, for good, the position left open.
+    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome])).toEqual([
+      ['BUY', 'MARKET', '0.0015', 'placed #1'],
+      ['SELL', 'LIMIT', '0.001', 'placed #2'],
+      ['SELL', 'MARKET', '0.00049', 'placed #3'],
+    ]);
+    expect(t!.run(s.id)).toMatchObject({
+      state: 'SOLD',
+      positionQty: 0,
+      unsoldQty: 0.00101,
+      reason: "Not at the broker: 0.00101 of the 0.0015 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 1 sells the 0.00049 it holds",
+    });
+    // The trader's order rests untouched.
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00000850', locked: '0.00100000' });
+  });
+});
+
+describe('an exit at Binance while the balance cannot be read', () => {
+  it('the account endpoint down for good: the stop-loss still reaches the exchange within seconds, selling 0.0015 less the 0.1 % fee', async () => {
+    const s = await bought();
+    t!.fake.injectFault({ route: 'GET /api/v3/account', fault: { kind: 'error', status: 503, code: -1008, msg: 'Server is currently overloaded with other requests. Please try again in a few minutes.' }, times: 1_000 });
+    const triggered = t!.clock.now();
+    t!.fake.setPrice('BTCUSDT', '54000');
+    await eventually(() => t!.run(s.id).state === 'EXITED_BY_SL', { what: 'EXITED_BY_SL without a balance', clock: t!.clock, stepMs: 500, timeoutMs: 15_000 });
+    await t!.engine.idle();
+
+    const sell = t!.orders(s.id).find((o) => o.leg === 'STOPLOSS')!;
+    // Three reads (EXIT_AGAIN_MS apart), then the order: a bound of engine time, not for ever.
+    expect(sell.createdAt - triggered).toBeLessThanOrEqual(10_000);
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account').map((r) => r.status)).toEqual([503, 503, 503]);
+    // floorToStep(0.0015 × 0.999, 0.00001): under the 0.0014985 held, so never refused for the balance.
+    expect(t!.fake.received().map((o) => [o.side, o.quantity, o.outcome])).toEqual([
+      ['BUY', '0.0015', 'placed #1'],
+      ['SELL', '0.00149', 'placed #2'],
+    ]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'EXITED_BY_SL', positionQty: 0, unsoldQty: 0.00001, exitLeg: 'STOPLOSS', exitPrice: 54_000 });
+    expect(t!.fake.balance('BTC').free).toBe('0.00000850');
+    // Booked as sold: the 0.00149 that was, not the 0.0015 bought (−6 000 × 0.00149).
+    expect(runtimeDto(t!.run(s.id), 0.0015)).toMatchObject({ sold_qty: 0.00149, realized_pnl: -8.94 });
+  });
+});
