@@ -40,6 +40,7 @@ const LANDED: Record<string, string> = {
   '0019_historical_ticks': 'fa0bc6231c9a991c72fffd53f21158f2b12223d66ccd0dff7366ca8e5bf3521d',
   '0020_order_sending_mark': 'f9794a84484931e321e5b601e10b3919248869278f3420e8bfdcee645264de53',
   '0021_runs_exit_all': '9e7699a6c9ce0262240448e0c0e586828c632edf3cbf56268e9d40f5f3a1154a',
+  '0022_runs_unsold_qty': '3df551dfe297fcad30a7352839909533e32fd1bf5ee885f27ff88c3183ebfe48',
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
