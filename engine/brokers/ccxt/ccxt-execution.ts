@@ -21,7 +21,6 @@ import { callContext, type CallContext } from './ccxt-fetch';
 import { CCXT_EXCHANGE } from './ccxt-instruments';
 import { errorKinds, scrub, scrubError } from './ccxt-scrub';
 import type { CcxtVenue } from './ccxt-venues';
-import { sellableQty } from './sellable-qty';
 
 const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
 
@@ -117,41 +116,29 @@ export class CcxtExecution implements BrokerExecution {
   }
 
   /**
-   * What the account can sell of the pair's base asset (sellable-qty.ts: free, not what the
-   * trader's own open orders lock), floored to the pair's step: a spot account has no position,
-   * only balances, and never a short. After a buy whose fee was taken in the base asset this is
-   * less than the buy filled (0.0015 BTC bought, 0.0014985 held, 0.00149 sellable).
+   * What the account can sell of the pair's base asset: its free balance, floored to the pair's
+   * step. A spot account has no position, only balances, and never a short. What is locked is
+   * not sellable: it belongs to open orders, the trader's own (a LIMIT sell rested from the
+   * Binance app locks BTC a new sell cannot use: refused -2010 "insufficient balance", for good),
+   * or our resting stop, which the engine's exit cancels before it asks (execution-engine.ts
+   * clearBackstop), so its amount is free again by then; a new stop, too, can lock only what is
+   * free. After a buy whose fee was taken in the base asset this is less than the buy filled
+   * (0.0015 BTC bought, 0.0014985 held, 0.00149 sellable).
    * Throws, naming what was wrong, when the balances cannot be asked or read; never 0 for unknown.
    * @example await execution.netQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the 0.1 % fee in BTC
    */
   async netQty(instrument: Instrument): Promise<number> {
-    const { free, locked } = await this.baseBalance(instrument);
-    // The exit has cancelled its own backstop first (execution-engine.ts clearBackstop): what is
-    // still locked is the trader's own open orders', not ours to sell.
-    return floored(sellableQty(free, locked), instrument);
+    return floored(await this.freeBalance(instrument), instrument);
   }
 
-  /**
-   * What of the pair's base asset is free (not locked by a resting order), floored to the step:
-   * what a new sell order, a resting stop too, can lock. Throws as `netQty` does.
-   * @example await execution.freeQty(btcUsdt) // 0.00149 after a buy of 0.0015 with the fee in BTC, no stop resting
-   */
-  async freeQty(instrument: Instrument): Promise<number> {
-    return floored((await this.baseBalance(instrument)).free, instrument);
-  }
-
-  private async baseBalance(instrument: Instrument): Promise<{ free: number; locked: number }> {
+  private async freeBalance(instrument: Instrument): Promise<number> {
     return this.call('exit', async (ex) => {
       const base = ex.market(instrument.symbol).base;
-      const balances = (await ex.fetchBalance()) as unknown as Record<string, { free?: unknown; used?: unknown } | undefined>;
+      const balances = (await ex.fetchBalance()) as unknown as Record<string, { free?: unknown } | undefined>;
       // An asset the account never held is left out of the answer: none held.
-      const held = balances[base] ?? {};
-      const part = (name: 'free' | 'used'): number => {
-        const v = held[name] ?? 0;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${this.deps.venue.title} answered the balance of ${base} with a ${name === 'used' ? 'locked' : 'free'} amount that is not a quantity: ${String(v).slice(0, 40)}`);
-        return v;
-      };
-      return { free: part('free'), locked: part('used') };
+      const free = balances[base]?.free ?? 0;
+      if (typeof free !== 'number' || !Number.isFinite(free) || free < 0) throw new Error(`${this.deps.venue.title} answered the balance of ${base} with a free amount that is not a quantity: ${String(free).slice(0, 40)}`);
+      return free;
     });
   }
 

@@ -13,7 +13,7 @@
  *
  * A resting sell locks the base asset (the account's `locked` balance), so the engine's own exit
  * can only sell after the stop is cancelled (`reservesPosition`); `netQty` counts the free balance
- * then (sellable-qty.ts: what is still locked is the trader's own open orders').
+ * then (what is still locked is the trader's own open orders').
  * The stop sells at most the free balance floored to the pair's step: after a buy whose fee was
  * taken in the coin (0.0015 bought, 0.0014985 held) it covers 0.00149, and its report says so.
  *
@@ -79,7 +79,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
       // A stop can lock only what is free: after a fee taken in the coin bought, less than the fill.
       let free: number;
       try {
-        free = await this.deps.execution.freeQty(req.instrument);
+        free = await this.deps.execution.netQty(req.instrument);
       } catch (err) {
         return { kind: 'unknown', reason: `the balance to protect could not be asked: ${err instanceof Error ? err.message : String(err)}`, notPlaced: true };
       }
