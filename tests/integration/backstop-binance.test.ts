@@ -27,7 +27,8 @@ const stops = () => t!.fake.orders().filter((o) => o.type === 'STOP_LOSS');
 
 async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  const s = await t.create(body);
+  // Binance's default is no backstop (CCXT_BACKSTOP_BY_DEFAULT): each of these turns it on.
+  const s = await t.create({ backstop: true, ...body });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
