@@ -27,7 +27,8 @@ const stops = () => t!.fake.orders().filter((o) => o.type === 'STOP_LOSS');
 
 async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  const s = await t.create(body);
+  // Binance's default is no backstop (CCXT_BACKSTOP_BY_DEFAULT): each of these turns it on.
+  const s = await t.create({ backstop: true, ...body });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
@@ -37,6 +38,23 @@ async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy>
 }
 
 describe('the backstop at Binance', () => {
+  it('left out, none rests (the default is off: the account balance may lag the cancel before an exit): the SELL sells the free 0.00149, no STOP_LOSS sent', async () => {
+    t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
+    const s = await t.create({});
+    expect(s.spec.backstop ?? null).toBeNull();
+    await t.start(s.id);
+    await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
+    await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
+    await eventually(() => t!.run(s.id).state === 'IN_POSITION', { clock: t.clock, stepMs: 250, what: 'IN_POSITION', timeoutMs: 10_000 });
+    await t.clock.advanceTo(at('2026-12-06T03:01:00Z'));
+    await eventually(() => t!.run(s.id).state === 'SOLD', { clock: t.clock, stepMs: 250, what: 'SOLD', timeoutMs: 10_000 });
+    expect(record()).toEqual([
+      ['tc', 'MARKET', 'BUY', '0.0015', 'placed'],
+      ['tc', 'MARKET', 'SELL', '0.00149', 'placed'],
+    ]);
+    expect(backstop(s)).toBeUndefined();
+  });
+
   it('rests as a STOP_LOSS for the 0.00149 held, locking it; at the SELL time it is cancelled first and the SELL sells the unlocked 0.00149', async () => {
     const s = await inPosition();
     expect(stops()).toEqual([expect.objectContaining({ side: 'SELL', origQty: '0.00149000', stopPrice: '55000.00000000', status: 'NEW', isWorking: false, clientOrderId: backstop(s)!.clientOrderId })]);

@@ -29,7 +29,7 @@ const cid = (id: StrategyId, slot: 'entry' | 'exit', attempt = 1) => clientOrder
 
 async function bought(): Promise<{ id: StrategyId }> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  // No backstop (Binance's default rests a STOP_LOSS): the subject is the exit's own orders.
+  // No backstop (set false though Binance's default is none too): the subject is the exit's own orders.
   const s = await t.create({ backstop: false });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });

@@ -30,7 +30,7 @@ const lookups = () => t!.fake.requests().filter((r) => r.method === 'GET' && r.p
 
 async function armed(opts: { crashPoints?: CrashPoints; timeoutMs?: number } = {}): Promise<{ id: StrategyId }> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z', ...opts });
-  // Without a backstop (Binance's default is one): these are the entry's and exit's own orders;
+  // Without a backstop (set false though Binance's default is none too): these are the entry's and exit's own orders;
   // the backstop across a restart is tests/integration/backstop-binance.test.ts.
   const s = await t.create({ backstop: false });
   await t.start(s.id);

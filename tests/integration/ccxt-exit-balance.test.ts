@@ -29,7 +29,7 @@ afterEach(async () => {
 
 async function bought(): Promise<{ id: StrategyId }> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  // Without a backstop (Binance's default is one): the exit's own quantity rule alone, as ccxt-fee-exit.test.ts.
+  // Without a backstop (set false though Binance's default is none too): the exit's own quantity rule alone, as ccxt-fee-exit.test.ts.
   const s = await t.create({ backstop: false });
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });

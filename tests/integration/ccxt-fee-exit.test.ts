@@ -32,7 +32,7 @@ const NOTE = "Not at the broker: 0.00001 of the 0.0015 held by this run (the bro
 /** Armed, then bought at 03:00: 0.0015 BTC filled, 0.0014985 held after the fee. */
 async function bought(fakeOpts: FakeBinanceOptions = {}): Promise<{ id: StrategyId }> {
   t = await startCcxt(fakeOpts);
-  // Without a backstop (Binance's default is one): the exit's own quantity rule alone; with a
+  // Without a backstop (set false though Binance's default is none too): the exit's own quantity rule alone; with a
   // STOP_LOSS resting (locking the 0.00149) it is tests/integration/backstop-binance.test.ts.
   const s = await t.create({ backstop: false });
   await t.start(s.id);

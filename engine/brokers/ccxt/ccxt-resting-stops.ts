@@ -33,12 +33,16 @@ import { errorKinds, scrub, scrubError } from './ccxt-scrub';
 import type { CcxtVenue } from './ccxt-venues';
 
 /**
- * Whether a strategy that leaves `backstop` out gets one at Binance: on, as at Alpaca and Kite.
- * The stop rests at the exchange's matching engine, apart from this PC, and a crypto position is
- * open around the clock, through every night the PC sleeps; the cost is a locked balance, which
- * the engine unlocks (cancel first) before each of its own exits.
+ * Whether a strategy that leaves `backstop` out gets one at Binance: off (`backstop: true` still
+ * rests one). Each exit of the engine's own cancels the stop first and then sells the free balance
+ * (netQty), but Binance's account endpoint is updated apart from its matching engine and may still
+ * count the cancelled stop's coins as locked for seconds (CCXT issue #8507; Freqtrade reports
+ * 10-20 s): the exit could read too little free and sell too little, and a trailing move (cancel,
+ * then a new stop for the free balance) could rest for too little. Until the exit sells the
+ * cancelled stop's own quantity (docs/plans/issue-22-crypto.md, slice 5, what is left), a trader
+ * turns it on knowingly.
  */
-export const CCXT_BACKSTOP_BY_DEFAULT = true;
+export const CCXT_BACKSTOP_BY_DEFAULT = false;
 
 /**
  * A trailing stop moves it at most this often: each move is two orders (a cancel and a new one)
