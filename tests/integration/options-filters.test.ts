@@ -1,7 +1,7 @@
 /**
  * The contract rules and the day filter added to index options (issue 19) on the paper broker, on
  * a fake clock: an expiry given as a date (the listed one traded; one the chain does not list skips
- * the day, saying so; a past one refused at create in the strategy's zone), the straddle-width
+ * the day, saying so; a past one refused at create by the exchange's calendar, as the contract choice reads it), the straddle-width
  * strike (ATM ± K × the ATM straddle's premium, from the same quotes as the premium rule) and the
  * days-to-expiry filter of a daily strategy (a day outside it skipped, naming dte, before any
  * contract is chosen; the next day inside it trades). Monday 7 December 2026, IST; the paper
@@ -43,18 +43,19 @@ describe('an expiry given as a date', () => {
     expect(t.run(s.id)).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/^BUY skipped: no NIFTY CE can be chosen: NIFTY has no expiry on 2026-12-09 \(listed: 2026-12-08, 2026-12-15, /) });
   });
 
-  it('refuses a date already past in the strategy\'s time zone at create, naming the field (a position\'s by its path); the day itself is allowed', async () => {
+  it('refuses a date already past at the exchange at create, naming the field (a position\'s by its path); the day itself is allowed', async () => {
     // 01:30 IST on Monday 7 December, still Sunday 6 December in New York.
     t = await startTestEngine({ at: '2026-12-06T20:00:00Z', paper });
     await expect(t.create({ ...NIFTY, option_expiry: '2026-12-06' })).rejects.toMatchObject({
       code: 'validation_failed',
-      fields: [{ field: 'option_expiry', message: 'option_expiry 2026-12-06 has passed (today is 2026-12-07 in Asia/Kolkata): give a listed expiry on or after today, or a rule such as current_week' }],
+      fields: [{ field: 'option_expiry', message: 'option_expiry 2026-12-06 has passed (today is 2026-12-07 at NFO, in Asia/Kolkata): give a listed expiry on or after today, or a rule such as current_week' }],
     });
     expect((await t.create({ ...NIFTY, option_expiry: '2026-12-07' })).spec.option_expiry).toBe('2026-12-07');
-    expect((await t.create({ ...NIFTY, option_expiry: '2026-12-06', timezone: 'America/New_York' })).spec.option_expiry).toBe('2026-12-06');
+    // A strategy whose times are in New York: still 6 December there, but the choice reads NFO's day, where it has passed (every run would be skipped).
+    await expect(t.create({ ...NIFTY, option_expiry: '2026-12-06', timezone: 'America/New_York' })).rejects.toMatchObject({ fields: [{ field: 'option_expiry', message: expect.stringContaining('today is 2026-12-07 at NFO') }] });
     const positions = [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE', option_expiry: '2026-12-01' }];
     await expect(t.create({ ...NIFTY, option_right: undefined, positions })).rejects.toMatchObject({ fields: [{ field: 'positions.1.option_expiry', message: expect.stringContaining('option_expiry 2026-12-01 has passed') }] });
-    expect(t.repos.strategies.list(t.user.id)).toHaveLength(2);
+    expect(t.repos.strategies.list(t.user.id)).toHaveLength(1);
   });
 });
 
