@@ -54,10 +54,17 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   const plans = new Map<Run['id'], RunPlanSpec | string>();
   /** Which position took each contract: two positions on one contract would confuse what each holds. */
   const taken = new Map<string, number>();
+  /** The premiums asked once per group: a straddle's width rules (the same ATM CE and PE) or two premium rules of one right make one quote request, not one per position (Kite quotes once a second). */
+  const asked = new Map<string, Promise<Map<string, number>>>();
   for (const run of todo) {
     const plan = run.plan!;
     const spec = optionLegOf({ ...plan, option_right: plan.option_right! });
-    const premiums = spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
+    let premiums = new Map<string, number>();
+    if (spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width') {
+      const key = JSON.stringify([spec.underlying, spec.expiry, spec.strike.kind === 'straddle_width' ? 'width' : spec.right]);
+      if (!asked.has(key)) asked.set(key, premiumsNear(ctx, broker, accountId, chain, spec, today, spot));
+      premiums = await asked.get(key)!;
+    }
     const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
     if (!leg.ok) {
       plans.set(run.id, `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}`);

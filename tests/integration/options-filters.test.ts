@@ -80,6 +80,27 @@ describe('the straddle-width strike', () => {
     expect(t.orders(ce.id).map((o) => [o.leg, o.symbol, o.status])).toEqual([['BUY', `NIFTY26D08${nearest(26_000 + straddle)}CE`, 'filled']]);
     expect(t.orders(pe.id).map((o) => [o.leg, o.symbol, o.status])).toEqual([['BUY', `NIFTY26D08${nearest(26_000 - 0.5 * straddle)}PE`, 'filled']]);
   });
+
+  it('a straddle of width rules asks the ATM straddle\'s premiums once for the group, not once per position (Kite quotes once a second)', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper });
+    const quote = t.paper.data.quote!.bind(t.paper.data);
+    const asked: string[][] = [];
+    t.paper.data.quote = (instruments) => {
+      asked.push(instruments.map((i) => i.symbol));
+      return quote(instruments);
+    };
+    const s = await t.create({ ...NIFTY, option_right: undefined, positions: [{ side: 'sell', option_right: 'CE', option_strike: 'width:1' }, { side: 'sell', option_right: 'PE', option_strike: 'width:1' }] });
+    await t.start(s.id);
+    await t.until(WARM_UP);
+    const straddleQuotes = asked.filter((symbols) => symbols.includes('NIFTY26D0826000CE') && symbols.includes('NIFTY26D0826000PE'));
+    expect(straddleQuotes).toEqual([['NIFTY26D0826000CE', 'NIFTY26D0826000PE']]);
+    const group = t.repos.runs.groupInternal(s.id, '2026-12-07');
+    // Both positions read the one straddle premium.
+    const [ce, pe] = group.map((r) => r.plan!.option_contract!);
+    expect(ce!.premium).toBeGreaterThan(60);
+    expect(pe!.premium).toBe(ce!.premium);
+    expect([ce!.right, pe!.right]).toEqual(['CE', 'PE']);
+  });
 });
 
 describe('the days-to-expiry filter', () => {
