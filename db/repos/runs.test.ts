@@ -163,4 +163,17 @@ describe('an exit-all flag not as written', () => {
     expect(repos.runs.getInternal(r.id)!.exitAll).toBe('mtm_target');
     expect(said).toHaveLength(1);
   });
+
+  it('is said once per repository, not once per process: another repository (a restart, another database) says it again', () => {
+    const said: string[] = [];
+    const first = createRepos(t.db, { warn: (_obj, msg) => said.push(msg) });
+    const r = first.runs.create(newRun(a, '2026-03-09'), 10);
+    t.db.sqlite.prepare('UPDATE runs SET exit_all = ? WHERE id = ?').run('mtm_stopp', r.id);
+    first.runs.getInternal(r.id);
+    first.runs.getInternal(r.id);
+    expect(said).toHaveLength(1);
+    const second = createRepos(t.db, { warn: (_obj, msg) => said.push(msg) });
+    expect(second.runs.getInternal(r.id)!.exitAll).toBe('unwind');
+    expect(said).toHaveLength(2);
+  });
 });

@@ -180,7 +180,7 @@ function columnsOf(patch: RunPatch) {
   return { ...rest, plan: jsonOrNull(plan), levels: jsonOrNull(levels) };
 }
 
-function rowToRun(row: Row, warn: RepoWarn): Run {
+function rowToRun(row: Row, warn: RepoWarn, warned: Set<string>): Run {
   return {
     id: asRunId(row.id),
     strategyId: asStrategyId(row.strategyId),
@@ -200,7 +200,7 @@ function rowToRun(row: Row, warn: RepoWarn): Run {
     reason: row.reason,
     stopRequested: row.stopRequested,
     stopKeep: row.stopKeep,
-    exitAll: readExitAll(row.id, row.exitAll, warn),
+    exitAll: readExitAll(row.id, row.exitAll, warn, warned),
     legNo: row.legNo,
     positionNo: row.positionNo,
     plan: row.plan === null ? null : readPlan(row.id, row.plan),
@@ -217,19 +217,18 @@ function rowToRun(row: Row, warn: RepoWarn): Run {
 /** Where a repository says that a row read is not as written (the daemon's logger; process warnings without one). */
 export type RepoWarn = (obj: Record<string, unknown>, msg: string) => void;
 
-/** The runs whose unknown exit_all was said already: a group is read on every tick of its positions, the warning once per run and text. */
-const warnedExitAll = new Set<string>();
-
 /**
  * runs.exit_all as written (a reason of EXIT_ALL_REASONS); an unknown text is still a flag, read
  * as the group's unwind (every position exits), and said once with the run's id and the text.
+ * `warned`: the runs and texts said already, the repository's own (a group is read on every tick
+ * of its positions, the warning once per run and text).
  */
-function readExitAll(runId: number, text: string | null, warn: RepoWarn): ExitAllReason | null {
+function readExitAll(runId: number, text: string | null, warn: RepoWarn, warned: Set<string>): ExitAllReason | null {
   if (text === null) return null;
   if ((EXIT_ALL_REASONS as readonly string[]).includes(text)) return text as ExitAllReason;
   const key = `${runId}|${text}`;
-  if (!warnedExitAll.has(key)) {
-    warnedExitAll.add(key);
+  if (!warned.has(key)) {
+    warned.add(key);
     warn({ runId, exitAll: text }, `run ${runId}: its exit-all flag (runs.exit_all) "${text}" is not one Tradeclock writes; read as unwind, every position of its group exits`);
   }
   return 'unwind';
@@ -240,7 +239,9 @@ const processWarning: RepoWarn = (_obj, msg) => process.emitWarning(msg);
 const newest = [desc(runs.tradingDate), desc(runs.id)];
 
 export function createRunsRepo(orm: Orm, warn: RepoWarn = processWarning): RunsRepo {
-  const toRun = (row: Row) => rowToRun(row, warn);
+  /** The unknown exit_all texts said already, by run: this repository's, never the module's. */
+  const warned = new Set<string>();
+  const toRun = (row: Row) => rowToRun(row, warn, warned);
   const one = (where: SQL | undefined) => {
     const row = orm.select().from(runs).where(where).get();
     return row && toRun(row);

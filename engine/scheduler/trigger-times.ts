@@ -16,6 +16,7 @@ import type { StoredStrategySpec } from '../core/strategy-spec';
 import { WEEKDAYS } from '../core/strategy-spec';
 import { addDays, assertCivilDate, weekdayOf, type CivilDate } from './civil-date';
 import { createTradingCalendar, defaultTimezone, type TradingCalendar } from './trading-calendar';
+import type { Exchange } from '../core/types';
 
 /**
  * The keys of a strategy's spec that decide its trigger times; a spec itself fits. `weekdays`
@@ -55,6 +56,17 @@ export function tradingDateAt(epochMs: number, timezone: string): CivilDate {
   const iso = DateTime.fromMillis(epochMs, { zone: timezone }).toISODate();
   if (iso === null) throw new RangeError(`not a representable instant: ${epochMs}`);
   return iso;
+}
+
+/**
+ * The exchange's own calendar date at `epochMs`, in the zone it keeps its hours in (not a
+ * strategy's): the day an option expiry is listed on, so the check of a saved expiry date and the
+ * contract choice read the same "today" whatever zone the strategy's times are in.
+ *
+ * @example exchangeToday('NFO', Date.parse('2026-12-22T03:00:00Z')) // '2026-12-22' (still 21 December, 22:00, in New York)
+ */
+export function exchangeToday(exchange: Exchange, epochMs: number): CivilDate {
+  return tradingDateAt(epochMs, defaultTimezone(exchange));
 }
 
 /**

@@ -16,7 +16,7 @@ import Decimal from 'decimal.js';
 import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, StrategyId } from '../core/ids';
 import { isDayOver } from '../core/run-state';
-import { instrumentKey, type ExitAllReason, type Run } from '../core/types';
+import { instrumentKey, type ExitAllReason, type Leg, type Run } from '../core/types';
 import { checkMtm, exitOrder, groupRulesOf, positionOfRun, stopsToCost, type GroupRules, type PositionView } from '../core/run-policy/group';
 import type { RunEvent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
@@ -56,6 +56,9 @@ export const FLAG_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000] as co
 /** The states a time exit sends from (exit.ts exitDue): a position held, or an entry whose fill it waits for. */
 const EXITABLE = new Set<Run['state']>(['IN_POSITION', 'EXITING', 'BUYING']);
 
+/** The exits that are a stop-out: each moves the others' stops to cost (stops_to_cost_on_stop). */
+const STOP_EXITS = new Set<Leg>(['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP']);
+
 export class GroupExits {
   /** Groups with an MTM stop or target and a position held, by strategy, as last read from SQLite. */
   private readonly groups = new Map<StrategyId, MtmGroup>();
@@ -63,8 +66,8 @@ export class GroupExits {
   private readonly candidates = new Set<StrategyId>();
   /** feed → the strategies whose held positions trade on it: a tick of any other instrument costs one lookup. */
   private readonly byFeed = new Map<string, Set<StrategyId>>();
-  /** Groups whose "exit all" flag failed to commit: the next try. Such a group stays watched, and its MTM fires nothing more meanwhile (its exits went). */
-  private readonly flagging = new Map<StrategyId, TimerHandle>();
+  /** Groups whose "exit all" flag failed to commit: the next try, its day and reason. Such a group stays watched, its MTM fires nothing more meanwhile (its exits went), and none of its positions enters (closing). */
+  private readonly flagging = new Map<StrategyId, { readonly timer: TimerHandle; readonly tradingDate: string; readonly reason: ExitAllReason }>();
   private readonly off: (() => void)[] = [];
 
   constructor(private readonly deps: GroupExitsDeps) {
@@ -87,7 +90,7 @@ export class GroupExits {
     // A position's stop-out followed by its re-entry is a stop-out all the same: the others' stops move then.
     this.off.push(
       bus.on('reentry_scheduled', (e) => {
-        if (e.after === 'STOPLOSS' || e.after === 'TRAIL_STOP' || e.after === 'BACKSTOP') deps.later(() => this.afterStopOut(e.runId));
+        if (STOP_EXITS.has(e.after)) deps.later(() => this.afterStopOut(e.runId));
       }),
     );
   }
@@ -95,7 +98,7 @@ export class GroupExits {
   /** Engine shutdown: no tick or event is read from now on. */
   close(): void {
     for (const off of this.off.splice(0)) off();
-    for (const timer of this.flagging.values()) timer.cancel();
+    for (const f of this.flagging.values()) f.timer.cancel();
     this.flagging.clear();
     this.groups.clear();
     this.candidates.clear();
@@ -213,29 +216,38 @@ export class GroupExits {
       const delayMs = FLAG_RETRY_MS[Math.min(failures, FLAG_RETRY_MS.length - 1)]!;
       logger.error({ err, strategyId, reason, failures, delayMs }, 'the group\'s exit-all could not be journaled: every position held exits all the same, and the flag is tried again');
       this.exitHeld(strategyId, tradingDate, reason, known);
-      this.flagging.get(strategyId)?.cancel();
-      this.flagging.set(
-        strategyId,
-        clock.setTimer(delayMs, () => {
-          this.flagging.delete(strategyId);
-          // On a timer of its own: a failure is logged, never thrown out of the event loop.
-          try {
-            this.tryExitAll(strategyId, tradingDate, reason, detail, known, failures + 1);
-          } catch (e) {
-            logger.error({ err: e, strategyId, reason }, 'the group\'s exit-all could not be carried out');
-          }
-        }),
-      );
+      this.flagging.get(strategyId)?.timer.cancel();
+      const timer = clock.setTimer(delayMs, () => {
+        // Still closing while this try runs: a re-entry due meanwhile is refused all the same.
+        // On a timer of its own: a failure is logged, never thrown out of the event loop.
+        try {
+          this.tryExitAll(strategyId, tradingDate, reason, detail, known, failures + 1);
+        } catch (e) {
+          logger.error({ err: e, strategyId, reason }, 'the group\'s exit-all could not be carried out');
+        }
+      });
+      this.flagging.set(strategyId, { timer, tradingDate, reason });
       return [];
     }
     // Landed: the group is no longer watched (a try of a flag failed before is over too).
-    this.flagging.get(strategyId)?.cancel();
+    this.flagging.get(strategyId)?.timer.cancel();
     this.flagging.delete(strategyId);
     this.forget(strategyId);
     for (const [before, after] of skipped) announceRun(ctx, before, after);
     ctx.crashPoints.hit('after-exit-all');
     this.stepExits(strategyId, flagged, reason);
     return flagged;
+  }
+
+  /**
+   * The "exit all" of the day's group of `strategyId` on `tradingDate` whose flag is not journaled
+   * yet (its transaction failed and is tried again), or null: while it is, no position of the group
+   * enters (a position waiting between legs would otherwise re-enter, its BUY out before the flag
+   * lands and its SELL after: WAITING_REENTRY holds nothing, so the exits sent meanwhile skip it).
+   */
+  closing(strategyId: StrategyId, tradingDate: string): ExitAllReason | null {
+    const f = this.flagging.get(strategyId);
+    return f?.tradingDate === tradingDate ? f.reason : null;
   }
 
   /** The exits of the group's positions held while its flag could not be journaled: read again if the group can be, else as last read. */
@@ -282,27 +294,55 @@ export class GroupExits {
   /**
    * Stops to cost caught up (a restart, after every run is back on its rails): a position of the
    * latest day's group stopped out while the process died before the others' stops moved leaves
-   * them at their own stop otherwise. With stops_to_cost_on_stop and no "exit all", every position
-   * still held moves its stop to cost for each one stopped out; a stop there already stays
-   * (stop_to_cost never loosens, and moves nothing twice).
+   * them at their own stop otherwise. The stop-outs are the journal's: each leg's exit filled as a
+   * stop (STOPLOSS, TRAIL_STOP, BACKSTOP), whether its run ended by it or re-entered after it, as
+   * the live path counts them. With stops_to_cost_on_stop and no "exit all", each moves the stop of
+   * every other position held whose leg was open at that fill (its entry filled by then), as the
+   * live path would have then: a leg entered after it (a re-entry) keeps its own stop. A stop there
+   * already stays (stop_to_cost never loosens, and moves nothing twice).
    */
   catchUpStopsToCost(strategyId: StrategyId): void {
+    const { orders } = this.deps.ctx.repos;
     const group = this.deps.ctx.repos.runs.latestGroupInternal(strategyId);
-    if (group.length < 2 || !groupRulesOf(group[0]!.plan).stopsToCost) return;
-    const stoppedOut = group.filter((r) => r.state === 'EXITED_BY_SL').map((r) => r.positionNo);
-    if (stoppedOut.length > 0) this.stopsToCost(group, stoppedOut);
+    if (group.length < 2 || !groupRulesOf(group[0]!.plan).stopsToCost || group.some((r) => r.exitAll !== null)) return;
+    const views = group.map(positionOfRun);
+    const byNo = new Map(group.map((r) => [r.positionNo, r]));
+    /** When the leg each position holds now was entered (its entry's fill), or undefined when none is. */
+    const openedAt = new Map(
+      group.map((r) => {
+        const entry = r.state === 'IN_POSITION' ? orders.findBySlotInternal(r.id, 'entry', r.legNo) : undefined;
+        return [r.positionNo, entry && (entry.filledAt ?? entry.createdAt)];
+      }),
+    );
+    const moved = new Set<number>();
+    for (const run of group) {
+      for (let legNo = 0; legNo <= run.legNo; legNo++) {
+        const exit = orders.findBySlotInternal(run.id, 'exit', legNo);
+        if (!exit || exit.status !== 'filled' || !STOP_EXITS.has(exit.leg)) continue;
+        const at = exit.filledAt ?? exit.updatedAt;
+        for (const p of stopsToCost(views, run.positionNo)) {
+          const since = openedAt.get(p);
+          if (since !== undefined && since <= at) moved.add(p);
+        }
+      }
+    }
+    this.moveToCost([...moved].map((p) => byNo.get(p)!));
   }
 
   private stopsToCost(group: readonly Run[], stoppedOut: readonly number[]): void {
     if (group.some((r) => r.exitAll !== null)) return;
     const byNo = new Map(group.map((r) => [r.positionNo, r]));
     const views = group.map(positionOfRun);
-    for (const p of new Set(stoppedOut.flatMap((no) => stopsToCost(views, no)))) {
-      const run = byNo.get(p)!;
+    this.moveToCost([...new Set(stoppedOut.flatMap((no) => stopsToCost(views, no)))].map((p) => byNo.get(p)!));
+  }
+
+  /** Each run held has its stop moved to cost by its own policy's step; one failing keeps no other from its move. */
+  private moveToCost(runs: readonly Run[]): void {
+    for (const run of runs) {
       try {
         if (run.state === 'IN_POSITION') this.deps.step(run, { type: 'stop_to_cost' });
       } catch (err) {
-        this.deps.ctx.logger.error({ err, strategyId: run.strategyId, runId: run.id, positionNo: p }, 'a position\'s stop could not be moved to cost');
+        this.deps.ctx.logger.error({ err, strategyId: run.strategyId, runId: run.id, positionNo: run.positionNo }, 'a position\'s stop could not be moved to cost');
       }
     }
   }

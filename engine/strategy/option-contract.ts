@@ -8,7 +8,6 @@
  * the contract's, `option_contract` says how it was chosen) before any order exists, so the
  * entry's order, a restart and every exit read the same contract and nothing chooses again.
  */
-import { DateTime } from 'luxon';
 import { instrumentKey, type Exchange, type Run } from '../core/types';
 import { asBrokerAccountId, type BrokerAccountId } from '../core/ids';
 import { indexListing } from '../core/index-underlyings';
@@ -19,6 +18,7 @@ import type { DerivativeContract, OptionChain } from '../options/option-chain';
 import { daysToExpiry, selectExpiry } from '../options/expiry-select';
 import { atmIndex } from '../options/strike-resolve';
 import { optionLegOf, resolveLegContract, type OptionLeg } from '../options/resolve-leg-contract';
+import { exchangeToday } from '../scheduler/trigger-times';
 
 /** Strikes either side of the money whose premiums a premium rule reads (one quote request). */
 const PREMIUM_STRIKES_EACH_SIDE = 20;
@@ -46,7 +46,7 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   const broker = await ctx.brokers.get(accountId);
   if (!broker.optionChains) return refuseAll(`this ${broker.capabilities.kind} account lists no options`);
   const chain = await heldChain(ctx, broker, listing.derivatives, todo[0]!);
-  const today = DateTime.fromMillis(ctx.clock.now(), { zone: 'Asia/Kolkata' }).toISODate()!;
+  const today = exchangeToday(listing.derivatives, ctx.clock.now());
   const filtered = dteRefusal(chain, (todo.find((r) => r.positionNo === 0) ?? todo[0]!).plan!, today);
   if (filtered !== null) return refuseAll(filtered);
   const spot = await spotPrice(ctx, broker, accountId, listing.spot);
@@ -54,10 +54,17 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   const plans = new Map<Run['id'], RunPlanSpec | string>();
   /** Which position took each contract: two positions on one contract would confuse what each holds. */
   const taken = new Map<string, number>();
+  /** The premiums asked once per group: a straddle's width rules (the same ATM CE and PE) or two premium rules of one right make one quote request, not one per position (Kite quotes once a second). */
+  const asked = new Map<string, Promise<Map<string, number>>>();
   for (const run of todo) {
     const plan = run.plan!;
     const spec = optionLegOf({ ...plan, option_right: plan.option_right! });
-    const premiums = spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width' ? await premiumsNear(ctx, broker, accountId, chain, spec, today, spot) : new Map<string, number>();
+    let premiums = new Map<string, number>();
+    if (spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width') {
+      const key = JSON.stringify([spec.underlying, spec.expiry, spec.strike.kind === 'straddle_width' ? 'width' : spec.right]);
+      if (!asked.has(key)) asked.set(key, premiumsNear(ctx, broker, accountId, chain, spec, today, spot));
+      premiums = await asked.get(key)!;
+    }
     const leg = resolveLegContract(chain, spec, { today, spot, quoteOf: (c) => premiums.get(c.tradingsymbol) ?? null });
     if (!leg.ok) {
       plans.set(run.id, `no ${plan.symbol} ${plan.option_right} can be chosen: ${leg.error.message}`);

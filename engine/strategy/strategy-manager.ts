@@ -49,7 +49,6 @@ interface RunJobs {
   readonly warmups: readonly TimerHandle[];
 }
 
-/** The next leg's entry of a run waiting between legs (one per run). */
 /**
  * How long before a trigger the broker connection is warmed. Warm-ups (and login checks, below)
  * fall half a second off the whole seconds that BUY and SELL times fall on (times of day have no
@@ -613,13 +612,13 @@ export class StrategyManager {
    * BUY due at `dueAt` (its grace counted from then); a failed position under the group's
    * on_position_failure: unwind (the default) ends the entries by the group's "exit all" (those not
    * sent skipped, every position held exited, shorts first: group-exits.ts), keep goes on with the
-   * others. Nothing more is entered once the group's "exit all" is journaled (an MTM level reached
-   * between two entries). Safe to ask twice: an entry is journaled once per (run, leg), a run
+   * others. Nothing more is entered once the group's "exit all" is journaled, or while its journal
+   * is tried again (an MTM level reached between two entries). Safe to ask twice: an entry is journaled once per (run, leg), a run
    * already exiting is left to its exit.
    */
   private stepGroupEntries(strategy: Strategy, run: Run, dueAt: number): void {
     const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
-    if (group.some((r) => r.exitAll !== null)) return;
+    if (group.some((r) => r.exitAll !== null) || this.groupExits.closing(run.strategyId, run.tradingDate)) return;
     const step = nextEntry(group.map(positionOfRun), groupRulesOf(group[0]!.plan));
     const now = this.ctx.clock.now();
     if (step.kind === 'enter') {
@@ -698,7 +697,9 @@ export class StrategyManager {
     if (waiting?.delete(runId) && waiting.size === 0) this.reentries.delete(run.strategyId);
     const strategy = this.readable(run);
     if (!strategy) return;
-    this.stepEntryDue('reentry_due', strategy, run, info, runInstrument(repos, run, strategy));
+    // The group's "exit all" still being journaled closes the group all the same: the re-entry is refused as the flag would refuse it.
+    const closing = run.exitAll === null ? this.groupExits.closing(run.strategyId, run.tradingDate) : null;
+    this.stepEntryDue('reentry_due', strategy, closing ? { ...run, exitAll: closing } : run, info, runInstrument(repos, run, strategy));
   }
 
   /** The SELL time, or the square-off: the run policy decides what goes (exit.ts exitDue). */

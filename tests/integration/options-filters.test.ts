@@ -1,7 +1,7 @@
 /**
  * The contract rules and the day filter added to index options (issue 19) on the paper broker, on
  * a fake clock: an expiry given as a date (the listed one traded; one the chain does not list skips
- * the day, saying so; a past one refused at create in the strategy's zone), the straddle-width
+ * the day, saying so; a past one refused at create by the exchange's calendar, as the contract choice reads it), the straddle-width
  * strike (ATM ± K × the ATM straddle's premium, from the same quotes as the premium rule) and the
  * days-to-expiry filter of a daily strategy (a day outside it skipped, naming dte, before any
  * contract is chosen; the next day inside it trades). Monday 7 December 2026, IST; the paper
@@ -43,18 +43,19 @@ describe('an expiry given as a date', () => {
     expect(t.run(s.id)).toMatchObject({ state: 'SKIPPED', reason: expect.stringMatching(/^BUY skipped: no NIFTY CE can be chosen: NIFTY has no expiry on 2026-12-09 \(listed: 2026-12-08, 2026-12-15, /) });
   });
 
-  it('refuses a date already past in the strategy\'s time zone at create, naming the field (a position\'s by its path); the day itself is allowed', async () => {
+  it('refuses a date already past at the exchange at create, naming the field (a position\'s by its path); the day itself is allowed', async () => {
     // 01:30 IST on Monday 7 December, still Sunday 6 December in New York.
     t = await startTestEngine({ at: '2026-12-06T20:00:00Z', paper });
     await expect(t.create({ ...NIFTY, option_expiry: '2026-12-06' })).rejects.toMatchObject({
       code: 'validation_failed',
-      fields: [{ field: 'option_expiry', message: 'option_expiry 2026-12-06 has passed (today is 2026-12-07 in Asia/Kolkata): give a listed expiry on or after today, or a rule such as current_week' }],
+      fields: [{ field: 'option_expiry', message: 'option_expiry 2026-12-06 has passed (today is 2026-12-07 at NFO, in Asia/Kolkata): give a listed expiry on or after today, or a rule such as current_week' }],
     });
     expect((await t.create({ ...NIFTY, option_expiry: '2026-12-07' })).spec.option_expiry).toBe('2026-12-07');
-    expect((await t.create({ ...NIFTY, option_expiry: '2026-12-06', timezone: 'America/New_York' })).spec.option_expiry).toBe('2026-12-06');
+    // A strategy whose times are in New York: still 6 December there, but the choice reads NFO's day, where it has passed (every run would be skipped).
+    await expect(t.create({ ...NIFTY, option_expiry: '2026-12-06', timezone: 'America/New_York' })).rejects.toMatchObject({ fields: [{ field: 'option_expiry', message: expect.stringContaining('today is 2026-12-07 at NFO') }] });
     const positions = [{ side: 'sell', option_right: 'CE' }, { side: 'sell', option_right: 'PE', option_expiry: '2026-12-01' }];
     await expect(t.create({ ...NIFTY, option_right: undefined, positions })).rejects.toMatchObject({ fields: [{ field: 'positions.1.option_expiry', message: expect.stringContaining('option_expiry 2026-12-01 has passed') }] });
-    expect(t.repos.strategies.list(t.user.id)).toHaveLength(2);
+    expect(t.repos.strategies.list(t.user.id)).toHaveLength(1);
   });
 });
 
@@ -78,6 +79,27 @@ describe('the straddle-width strike', () => {
     await t.until(BUY);
     expect(t.orders(ce.id).map((o) => [o.leg, o.symbol, o.status])).toEqual([['BUY', `NIFTY26D08${nearest(26_000 + straddle)}CE`, 'filled']]);
     expect(t.orders(pe.id).map((o) => [o.leg, o.symbol, o.status])).toEqual([['BUY', `NIFTY26D08${nearest(26_000 - 0.5 * straddle)}PE`, 'filled']]);
+  });
+
+  it('a straddle of width rules asks the ATM straddle\'s premiums once for the group, not once per position (Kite quotes once a second)', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper });
+    const quote = t.paper.data.quote!.bind(t.paper.data);
+    const asked: string[][] = [];
+    t.paper.data.quote = (instruments) => {
+      asked.push(instruments.map((i) => i.symbol));
+      return quote(instruments);
+    };
+    const s = await t.create({ ...NIFTY, option_right: undefined, positions: [{ side: 'sell', option_right: 'CE', option_strike: 'width:1' }, { side: 'sell', option_right: 'PE', option_strike: 'width:1' }] });
+    await t.start(s.id);
+    await t.until(WARM_UP);
+    const straddleQuotes = asked.filter((symbols) => symbols.includes('NIFTY26D0826000CE') && symbols.includes('NIFTY26D0826000PE'));
+    expect(straddleQuotes).toEqual([['NIFTY26D0826000CE', 'NIFTY26D0826000PE']]);
+    const group = t.repos.runs.groupInternal(s.id, '2026-12-07');
+    // Both positions read the one straddle premium.
+    const [ce, pe] = group.map((r) => r.plan!.option_contract!);
+    expect(ce!.premium).toBeGreaterThan(60);
+    expect(pe!.premium).toBe(ce!.premium);
+    expect([ce!.right, pe!.right]).toEqual(['CE', 'PE']);
   });
 });
 

@@ -196,6 +196,48 @@ describe('re-entry and the group\'s exit-all', () => {
     expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
   });
 
+  it('a stop-out while the group\'s exit-all flag cannot be journaled is not re-entered: no BUY goes out before the flag lands', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(
+      [
+        { side: 'sell', option_right: 'CE' },
+        { side: 'sell', option_right: 'PE' },
+      ],
+      { reentries: 2, reentry_cutoff: '12:00:00', mtm_stop: 1000 },
+    );
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    // The flag's transaction fails once (a busy database), and is tried again 1 s later.
+    const runs = t.repos.runs;
+    const update = runs.update.bind(runs);
+    const refused: number[] = [];
+    runs.update = (runId, patch, now) => {
+      if (patch.exitAll !== undefined && refused.length < 1) {
+        refused.push(t.clock.now());
+        throw new Error('SQLITE_BUSY: database is locked');
+      }
+      return update(runId, patch, now);
+    };
+    // 88 up: the call's own stop and the group's MTM stop on one tick; the call's stop fill comes while the flag is not journaled.
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(refused).toHaveLength(1);
+    const [ce, pe] = groupOf(s.id);
+    expect(ce).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', legNo: 1, positionQty: 0 });
+    expect(ce!.reason).toContain('the group closed every position (exit all: mtm_stop)');
+    expect(pe).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', positionQty: 0 });
+    expect(t.eventsOf('reentry_skipped')).toMatchObject([{ runId: ce!.id, legNo: 1 }]);
+
+    // The cut-off and the SELL time pass: no re-entry, nothing more sent.
+    await t.until('2026-12-07T09:41:00Z');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [id(s, 0, 'entry'), 'sell'],
+      [id(s, 1, 'entry'), 'sell'],
+      [id(s, 0, 'exit'), 'buy'],
+      [id(s, 1, 'exit'), 'buy'],
+    ]);
+  });
+
   it('a re-entered position\'s closed leg counts in the MTM: the index back where it began reaches no MTM target the re-entry alone would', async () => {
     t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
     const s = await groupStrategy(
@@ -245,6 +287,42 @@ describe('re-entry and the group\'s exit-all', () => {
     expect(t.eventsOf('stop_moved')).toMatchObject([{ runId: pe!.id, why: 'cost', from: pe0.entryPrice! + 40, to: pe0.entryPrice }]);
     // The re-entered call's own stop is from its new fill, untouched.
     expect(ce!.levels!.stop).toBeCloseTo(ce!.entryPrice! + 40, 6);
+  });
+
+  it('stops to cost after a crash: a stop-out followed by its re-entry is caught up on restart from the journal, and the re-entered leg keeps its own stop', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(
+      [
+        { side: 'sell', option_right: 'CE', reentries: 1 },
+        { side: 'sell', option_right: 'PE' },
+      ],
+      { reentry_cutoff: '12:00:00', stops_to_cost_on_stop: true },
+    );
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    const pe0 = groupOf(s.id)[1]!;
+    // The process dies once the call's stop fill is journaled, before the put's stop is moved; the call re-enters.
+    const manager = t.engine.manager;
+    const stepAndApply = manager.stepAndApply.bind(manager);
+    manager.stepAndApply = (strategy, run, event) => {
+      if (event.type === 'stop_to_cost') throw new Error('the process died here');
+      return stepAndApply(strategy, run, event);
+    };
+    t.paper.setPrice('NSE:NIFTY 50', 26_100);
+    await t.until('2026-12-07T03:51:00Z');
+    const ce1 = groupOf(s.id)[0]!;
+    expect(ce1).toMatchObject({ state: 'IN_POSITION', legNo: 1 });
+    expect(groupOf(s.id)[1]!.levels!.stop).toBe(pe0.entryPrice! + 40);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_100 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:51:30Z');
+    const [ce, pe] = groupOf(s.id);
+    expect(pe).toMatchObject({ state: 'IN_POSITION', levels: { stop: pe0.entryPrice, stopKind: 'STOPLOSS' } });
+    // The call's leg 1 was entered after the stop-out: its stop stays 40 points from its own fill.
+    expect(ce).toMatchObject({ state: 'IN_POSITION', legNo: 1 });
+    expect(ce!.levels!.stop).toBeCloseTo(ce1.entryPrice! + 40, 6);
+    expect(t.eventsOf('stop_moved')).toMatchObject([{ runId: pe0.id, why: 'cost', from: pe0.entryPrice! + 40, to: pe0.entryPrice }]);
   });
 });
 

@@ -10,7 +10,7 @@
  *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
  *   reads the fake's real ms, so downtimes and fills stay on one clock.
  * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
- *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (none at the exchange yet), on
+ *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (the account has one, a resting stop, but the soak runs it off), on
  *   USDT pairs at 60 000 with BTCUSDT's figures (step 0.00001, least value 5 USDT), one pair per
  *   strategy index, in fractional quantities (0.0015, 0.002, 0.0025 …). Days are 24/7 in UTC: no
  *   clock offset (the soak keeps a cycle off the daemon's UTC midnight, so its trading date, the

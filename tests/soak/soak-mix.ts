@@ -27,7 +27,7 @@
  * engine's own stop must delete the GTT and cancel that order before it exits. The trail's GTT is
  * modified as the stop moves, at most KITE_GTT_MODIFIES_PER_MINUTE. Kite kinds keep single GTTs
  * (a target's side has no GTT: the two-leg OCO is another slice).
- * At Binance spot (no short sales, no backstop at the exchange yet) the mix is LONGS_ONLY (a, c, e,
+ * At Binance spot (no short sales; its backstop, a resting stop, is off in the soak) the mix is LONGS_ONLY (a, c, e,
  * f), on a pair of its own per strategy at 60 000, in fractional quantities (soak-broker.ts).
  *
  * A kind with a price script trades a symbol of its own in its cycle (the broker's scriptedSymbols[j]),
