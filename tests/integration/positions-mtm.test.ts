@@ -5,13 +5,11 @@
  * position once; on_position_failure keep lets the others go on where unwind closes them; and
  * stops_to_cost_on_stop moves the others' stops to their entry when one stops out. Monday 7
  * December 2026, IST, on the paper broker (its NIFTY chain priced by Black-Scholes from the index:
- * at 26 012 the ATM 26 000 CE is 97.95 and the PE 85.95; at 26 100, 150.5 and 50.5). As in
- * positions-group.test.ts, the service refuses `positions` yet: the stored spec is given them
- * through the repository.
+ * at 26 012 the ATM 26 000 CE is 97.95 and the PE 85.95; at 26 100, 150.5 and 50.5). The
+ * strategies are created through the service, as in positions-group.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine-harness';
-import { storedStrategySpec, type StoredStrategySpec } from '../../engine/core/strategy-spec';
 import type { Strategy } from '../../engine/core/types';
 import { positionClientOrderId } from '../../engine/core/ids';
 
@@ -28,12 +26,10 @@ const STRADDLE = [
   { side: 'sell', option_right: 'PE' },
 ];
 
-/** A strategy of `positions` with the group's keys `group` (written through the repository: the service refuses positions yet). */
+/** A strategy of `positions` with the group's keys `group`, created through the service as a trader would. */
 async function groupStrategy(positions: readonly Record<string, unknown>[], group: Record<string, unknown>, over: Record<string, unknown> = {}): Promise<Strategy> {
-  const single = await t.create({ ...NIFTY, ...over });
-  const { option_right: _r, side: _s, ...rest } = single.spec;
-  const spec: StoredStrategySpec = storedStrategySpec.parse({ ...rest, positions, ...group });
-  return t.repos.strategies.update(t.user.id, single.id, { spec }, t.clock.now())!;
+  const { option_right: _r, ...index } = NIFTY;
+  return t.create({ ...index, ...over, positions, ...group });
 }
 
 const groupOf = (id: Strategy['id']) => t.repos.runs.groupInternal(id, DAY);
