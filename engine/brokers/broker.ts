@@ -75,6 +75,11 @@ export interface BrokerCapabilities {
    */
   readonly simulated?: boolean;
   /**
+   * The account is held to the pattern-day-trader rule (Alpaca: FINRA 4210), whose inputs its
+   * `account` snapshot answers. Absent or false: the readiness check says the rule does not apply.
+   */
+  readonly patternDayTradeRule?: boolean;
+  /**
    * A signed request is refused when its timestamp is `aheadMs` or more ahead of the broker's clock,
    * or more than `behindMs` behind it (Binance: -1021, "1000ms ahead of the server's time" or
    * "outside of the recvWindow"); absent where the broker has no such window.

@@ -82,9 +82,10 @@ export function fundsCheck(i: ReadinessInputs): ReadinessCheck {
 
 /** (d) Alpaca's pattern-day-trader rule lets the run exit on its entry's day. */
 export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessCheck {
-  if (i.account.kind === 'failed' && !i.capabilities.simulated) return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
+  if (!i.capabilities.patternDayTradeRule) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (i.account.kind === 'failed') return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
   const pdt = i.account.kind === 'answered' ? i.account.snapshot.dayTrading : null;
-  if (!pdt) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (!pdt) return answer('day_trades', 'unknown', `${i.brokerName} did not state the account's day-trade count: check it in ${i.brokerName}'s own app before a same-day exit.`);
   if (!sameDay) return answer('day_trades', 'ok', 'The exit is on a later day than the entry: it is not a day trade.');
   const equity = formatMoney(pdt.equity);
   if (pdt.equity >= PDT_EQUITY_THRESHOLD) return answer('day_trades', 'ok', `Equity ${equity} is at or above ${formatMoney(PDT_EQUITY_THRESHOLD)}: day trades are not limited.`);

@@ -121,6 +121,9 @@ describe("Alpaca's pattern-day-trader rule", () => {
     expect(dayTradesCheck(alpaca({ account: snapshot({ equity: 25_000, dayTradeCount: 3, patternDayTrader: true }) }), true).status).toBe('ok');
     expect(dayTradesCheck(alpaca({ account: snapshot({ equity: 20_000, dayTradeCount: 3 }) }), false).status).toBe('ok');
     expect(dayTradesCheck(kite({ account: { kind: 'answered', snapshot: { buyingPower: 1, dayTrading: null, brokerTime: null } } }), true)).toMatchObject({ status: 'ok', message: 'Kite has no pattern-day-trader limit.' });
+    // Without the rule there is nothing to count, even when the account could not be read; with it, that is unknown.
+    expect(dayTradesCheck(kite({ account: { kind: 'failed', reason: 'Kite did not answer' } }), true)).toMatchObject({ status: 'ok', message: 'Kite has no pattern-day-trader limit.' });
+    expect(dayTradesCheck(alpaca({ account: { kind: 'failed', reason: 'Alpaca did not answer' } }), true)).toMatchObject({ status: 'unknown', message: 'The day-trade count could not be checked: Alpaca did not answer.' });
   });
 });
 

@@ -81,6 +81,15 @@ describe('readiness on Binance spot', () => {
     expect(byCheck(report!.checks).clock).toMatchObject({ status: 'fail', message: expect.stringMatching(/^This machine's clock is 5,000 ms behind Binance's: orders would go out 5,000 ms late\./) });
   });
 
+  it("no answer from GET /api/v3/time: the clock and funds are unknown naming why; the day-trade rule still says it does not apply", async () => {
+    const id = await started();
+    t!.fake.injectFault({ route: 'GET /api/v3/time', fault: { kind: 'error', status: 503, code: -1001, msg: 'Internal error; unable to process your request. Please try again.' } });
+    const c = byCheck((await t!.engine.readiness.check(id, 'on_demand'))!.checks);
+    expect(c.clock).toMatchObject({ status: 'unknown', message: expect.stringContaining('-1001') });
+    expect(c.funds!.status).toBe('unknown');
+    expect(c.day_trades).toEqual({ check: 'day_trades', status: 'ok', message: 'Binance has no pattern-day-trader limit.' });
+  });
+
   it('a pair Binance halts fails market_open naming its status', async () => {
     const id = await started();
     t!.fake.setSymbolStatus('BTCUSDT', 'HALT');
