@@ -75,6 +75,17 @@ export interface BrokerCapabilities {
    */
   readonly simulated?: boolean;
   /**
+   * The account is held to the pattern-day-trader rule (Alpaca: FINRA 4210), whose inputs its
+   * `account` snapshot answers. Absent or false: the readiness check says the rule does not apply.
+   */
+  readonly patternDayTradeRule?: boolean;
+  /**
+   * A signed request is refused when its timestamp is `aheadMs` or more ahead of the broker's clock,
+   * or more than `behindMs` behind it (Binance: -1021, "1000ms ahead of the server's time" or
+   * "outside of the recvWindow"); absent where the broker has no such window.
+   */
+  readonly signedRequestWindow?: { readonly aheadMs: number; readonly behindMs: number };
+  /**
    * Orders are taken only from the IP address the account registered (Kite's static-IP rule since
    * 1 April 2026); the broker has no way to test it short of placing an order.
    */
@@ -441,20 +452,56 @@ export interface BrokerRestingStops {
 }
 
 /**
- * The account's money and the broker's clock, read in one request for the readiness check before
- * an entry (issue 20).
- * @example { buyingPower: 25_000, dayTrading: { patternDayTrader: false, dayTradeCount: 2, equity: 24_000 }, brokerTime: { date, sentAt, receivedAt } }
+ * The account's money and the broker's clock, read for the readiness check before an entry (issue 20).
+ * @example { buyingPower: 25_000, dayTrading: { patternDayTrader: false, dayTradeCount: 2, equity: 24_000 }, brokerTime: { date, sentAt, receivedAt, resolutionMs: 1_000 } }
  */
 export interface BrokerAccountSnapshot {
-  /** What a new entry can spend now, in the account's currency (Alpaca `buying_power`, Kite's equity margin `net`). */
-  readonly buyingPower: number;
+  /**
+   * What a new entry can spend now, in the account's currency (Alpaca `buying_power`, Kite's equity
+   * margin `net`); null for a spot account, whose money is a balance per asset (`spot`).
+   */
+  readonly buyingPower: number | null;
   /** The pattern-day-trader rule's inputs (Alpaca); null where the broker has no such rule. */
   readonly dayTrading: { readonly patternDayTrader: boolean; readonly dayTradeCount: number; readonly equity: number } | null;
-  /**
-   * The broker's clock: its answer's HTTP `Date` header (epoch ms, whole seconds), and when the
-   * request went out and its answer came back on this machine's clock; null without the header.
-   */
-  readonly brokerTime: { readonly date: number; readonly sentAt: number; readonly receivedAt: number } | null;
+  /** The broker's clock; null where its answer states none (no Date header). */
+  readonly brokerTime: BrokerTime | null;
+  /** A spot account's signed answer (Binance GET /api/v3/account); absent where the money is `buyingPower`. */
+  readonly spot?: SpotAccountAnswer;
+}
+
+/**
+ * The broker's time as it answered (epoch ms), and when the request went out and its answer came
+ * back on this machine's clock. The broker's instant lies in [date, date + resolutionMs): 1 000 for
+ * an HTTP `Date` header (whole seconds), 1 for a time in ms (Binance `serverTime`).
+ */
+export interface BrokerTime {
+  readonly date: number;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly resolutionMs: number;
+}
+
+/**
+ * A spot account's answer to a signed request: its free balance of each asset held (decimal
+ * strings, as the venue wrote them) and whether it may trade; or the venue refused the key, its
+ * signature or its permissions (`refused`); or no readable answer came (`failed`). Reasons name
+ * the venue's code and words, never a secret.
+ */
+export type SpotAccountAnswer =
+  | { readonly kind: 'answered'; readonly free: Readonly<Record<string, string>>; readonly canTrade: boolean }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/**
+ * What a venue lists for one trading pair now (Binance `GET /api/v3/exchangeInfo?symbol=`): its
+ * status word (TRADING, HALT, BREAK), whether that status takes orders, and its two assets.
+ * @example { status: 'TRADING', trading: true, baseAsset: 'BTC', quoteAsset: 'USDT' }
+ */
+export interface TradingPairFacts {
+  readonly status: string;
+  readonly trading: boolean;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
 }
 
 /** A broker account's funds, asked for at a bounded rate; absent where there is nothing to ask (paper). */
@@ -465,6 +512,13 @@ export interface BrokerAccountInfo {
    * @example await broker.account?.snapshot() // { buyingPower: 25000, dayTrading: null, brokerTime: … }
    */
   snapshot(): Promise<BrokerAccountSnapshot>;
+  /**
+   * The pair's status and assets as the venue lists them now, for a venue whose pairs can be halted
+   * apart from any calendar (a crypto venue); absent elsewhere. Throws, naming what was wrong, when
+   * the venue cannot be asked or does not list the pair.
+   * @example await broker.account?.pair?.('BTC/USDT') // { status: 'HALT', trading: false, baseAsset: 'BTC', quoteAsset: 'USDT' }
+   */
+  pair?(symbol: string): Promise<TradingPairFacts>;
 }
 
 /** Where a broker that needs a daily login stands. */

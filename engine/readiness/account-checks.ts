@@ -67,6 +67,7 @@ export function fundsCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.account.kind === 'none') return answer('funds', 'unknown', `${i.brokerName} cannot be asked for the account's funds: check them in ${i.brokerName}'s own app before the entry.`);
   if (i.account.kind === 'failed') return answer('funds', 'unknown', `The funds could not be checked: ${i.account.reason}.`);
   const available = i.account.snapshot.buyingPower;
+  if (available === null) return answer('funds', 'unknown', `${i.brokerName} states no buying power for the account: check its funds in ${i.brokerName}'s own app before the entry.`);
   const last = i.feed.lastPrice;
   if (!last) return answer('funds', 'unknown', `${formatMoney(available)} is available, but no price of ${i.symbol} has arrived yet to estimate the entry's cost: check it covers ${i.qty} ${i.symbol}.`);
   const cost = last.price * i.qty;
@@ -81,9 +82,10 @@ export function fundsCheck(i: ReadinessInputs): ReadinessCheck {
 
 /** (d) Alpaca's pattern-day-trader rule lets the run exit on its entry's day. */
 export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessCheck {
-  if (i.account.kind === 'failed' && !i.capabilities.simulated) return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
+  if (!i.capabilities.patternDayTradeRule) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (i.account.kind === 'failed') return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
   const pdt = i.account.kind === 'answered' ? i.account.snapshot.dayTrading : null;
-  if (!pdt) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (!pdt) return answer('day_trades', 'unknown', `${i.brokerName} did not state the account's day-trade count: check it in ${i.brokerName}'s own app before a same-day exit.`);
   if (!sameDay) return answer('day_trades', 'ok', 'The exit is on a later day than the entry: it is not a day trade.');
   const equity = formatMoney(pdt.equity);
   if (pdt.equity >= PDT_EQUITY_THRESHOLD) return answer('day_trades', 'ok', `Equity ${equity} is at or above ${formatMoney(PDT_EQUITY_THRESHOLD)}: day trades are not limited.`);
@@ -101,9 +103,11 @@ export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessC
 }
 
 /**
- * (g) The machine's clock agrees with the broker's within CLOCK_SKEW_BOUND_MS. The Date header
- * holds the broker's time truncated to the second at some instant between sending and receiving,
- * so only the part of the difference outside that window counts.
+ * (g) The machine's clock agrees with the broker's within CLOCK_SKEW_BOUND_MS, and within the
+ * broker's window for signed requests where it has one (Binance refuses one stamped 1 s ahead of
+ * its time: -1021). The broker's time holds its instant to `resolutionMs` (an HTTP Date header:
+ * the whole second) at some moment between sending and receiving, so only the part of the
+ * difference outside that window counts.
  */
 export function clockCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.capabilities.simulated) return answer('clock', 'ok', `The ${i.brokerName} broker keeps this machine's clock.`);
@@ -111,15 +115,34 @@ export function clockCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.account.kind === 'failed') return answer('clock', 'unknown', `The clock could not be compared with ${i.brokerName}'s: ${i.account.reason}.`);
   const t = i.account.snapshot.brokerTime;
   if (!t) return answer('clock', 'unknown', `${i.brokerName}'s answer carried no Date header to compare clocks with: make sure this machine sets its clock automatically.`);
-  const ahead = t.sentAt - (t.date + 1_000);
+  const ahead = t.sentAt - (t.date + t.resolutionMs);
   const behind = t.date - t.receivedAt;
   const skew = ahead > 0 ? ahead : behind > 0 ? -behind : 0;
   const bound = `${CLOCK_SKEW_BOUND_MS / 1_000} s`;
-  if (Math.abs(skew) <= CLOCK_SKEW_BOUND_MS) return answer('clock', 'ok', `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
-  const by = `${(Math.abs(skew) / 1_000).toFixed(1)} s`;
-  return answer(
-    'clock',
-    'fail',
-    `This machine's clock is ${by} ${skew > 0 ? 'ahead of' : 'behind'} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. Turn on automatic time sync (Windows: Settings → Time & language → Set time automatically; macOS: Date & Time; Linux: timedatectl set-ntp true).`,
-  );
+  const window = i.capabilities.signedRequestWindow;
+  const refused = window !== undefined && (skew >= window.aheadMs || -skew > window.behindMs);
+  // A time to the millisecond is named in ms, at the middle of the window it was read in.
+  const precise = t.resolutionMs < 1_000;
+  const estimate = Math.round((t.sentAt + t.receivedAt) / 2 - (t.date + t.resolutionMs / 2));
+  if (Math.abs(skew) <= CLOCK_SKEW_BOUND_MS && !refused) {
+    const within = window ? ` and its window for signed requests` : '';
+    return answer('clock', 'ok', precise ? `This machine's clock agrees with ${i.brokerName}'s to about ${formatMs(estimate)} (its server time), within ${bound}${within}.` : `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
+  }
+  const way = skew > 0 ? 'ahead of' : 'behind';
+  const by = precise ? formatMs(estimate) : `${(Math.abs(skew) / 1_000).toFixed(1)} s`;
+  const fix = 'Turn on automatic time sync (Windows: Settings → Time & language → Set time automatically; macOS: Date & Time; Linux: timedatectl set-ntp true).';
+  if (refused) {
+    const rule = skew > 0 ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
+    return answer(
+      'clock',
+      'fail',
+      `This machine's clock is ${by} ${way} ${i.brokerName}'s: ${i.brokerName} refuses every signed request ${rule}, orders too, until Tradeclock has learnt the difference from a refusal and sent again; and the BUY and SELL times run on this machine's clock, ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`,
+    );
+  }
+  return answer('clock', 'fail', `This machine's clock is ${by} ${way} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`);
+}
+
+/** A span in whole ms, grouped: -5000.4 → "5,000 ms". */
+function formatMs(ms: number): string {
+  return `${Math.round(Math.abs(ms)).toLocaleString('en-US')} ms`;
 }

@@ -17,7 +17,7 @@ import { saysIpNotAllowed } from '../brokers/ip-refusal';
 import type { JobScheduler } from '../scheduler/job-timer';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { planRun } from '../scheduler/trigger-times';
-import type { AccountAnswer, FeedFacts, ReadinessInputs } from './readiness-inputs';
+import type { AccountAnswer, FeedFacts, PairAnswer, ReadinessInputs } from './readiness-inputs';
 import { feedKey } from '../market/price-freshness';
 import { runChecks } from './readiness-checks';
 import { INSTALL_SETTING_RULES, type InstallSettingKey } from '../settings/install-settings';
@@ -179,7 +179,7 @@ export class ReadinessService {
       return READINESS_CHECKS.map((check) => ({ check, status: 'unknown' as const, message: `Not checked: ${why}. Check the broker account in Tradeclock.` }));
     }
     this.warmOptionChain(strategy, broker);
-    const { session, account } = await this.probe(strategy.brokerAccountId, broker);
+    const [{ session, account }, pair] = await Promise.all([this.probe(strategy.brokerAccountId, broker), this.pairOf(strategy, broker)]);
     const inputs: ReadinessInputs = {
       now: clock.now(),
       brokerName: nameOf(broker.capabilities.kind),
@@ -193,6 +193,7 @@ export class ReadinessService {
       exitAt,
       session,
       account,
+      pair,
       feed: feedFacts(market, strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol)),
       orders: broker.capabilities.ordersFromRegisteredIp ? journalFacts(repos.orders.recentForAccountInternal(strategy.brokerAccountId, JOURNAL_WINDOW)) : { lastIpRefusalAt: null, lastTakenAt: null },
       calendar: this.calendar,
@@ -234,6 +235,17 @@ export class ReadinessService {
     })();
     this.probes.set(accountId, { at: now, answer });
     return answer;
+  }
+
+  /** What the venue lists for the strategy's pair now (its own status, its assets), asked per check; none where the broker has no such list. */
+  private async pairOf(strategy: Strategy, broker: Broker): Promise<PairAnswer> {
+    const ask = broker.account?.pair;
+    if (!ask) return { kind: 'none' };
+    try {
+      return { kind: 'answered', facts: await this.bounded(ask.call(broker.account, strategy.symbol), "the pair's status request") };
+    } catch (err) {
+      return { kind: 'failed', reason: reasonOf(err) };
+    }
   }
 
   /** `p`, or a rejection naming `what` when the broker takes longer than READINESS_BROKER_TIMEOUT_MS. */

@@ -105,6 +105,16 @@ describe('public endpoints', () => {
     expect(info.headers.get('x-mbx-used-weight-1m')).toBe('21');
   });
 
+  it('lists a halted symbol with its status in exchangeInfo and refuses its orders -2010 "Market is closed."; TRADING again, it takes them', async () => {
+    await start();
+    fake!.setSymbolStatus('BTCUSDT', 'HALT');
+    expect((await get('/api/v3/exchangeInfo?symbol=BTCUSDT')).body.symbols[0]).toMatchObject({ symbol: 'BTCUSDT', status: 'HALT' });
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015' };
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([400, { code: -2010, msg: 'Market is closed.' }]);
+    fake!.setSymbolStatus('BTCUSDT', 'TRADING');
+    expect((await signed('POST', '/api/v3/order', order)).status).toBe(200);
+  });
+
   it('GET /api/v3/ticker/price answers one symbol as an object, none as the whole list, an unknown one -1121', async () => {
     await start();
     expect((await get('/api/v3/ticker/price?symbol=BTCUSDT')).body).toEqual({ symbol: 'BTCUSDT', price: '60000.00000000' });

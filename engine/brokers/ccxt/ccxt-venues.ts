@@ -35,6 +35,11 @@ export interface CcxtVenue {
   readonly feeInBoughtAsset: boolean;
   /** The highest taker rate it takes out of the coin bought (BrokerCapabilities.maxFeeInBoughtAssetRate). */
   readonly maxFeeInBoughtAssetRate: number;
+  /**
+   * The timestamp window of a signed request (BrokerCapabilities.signedRequestWindow): refused when
+   * `aheadMs` or more ahead of the venue's clock, or more than `behindMs` (the recvWindow we send) behind.
+   */
+  readonly signedRequestWindow: { readonly aheadMs: number; readonly behindMs: number };
   /** Our own request budget (CCXT's limiter is off): requests per window. */
   readonly requestsPerWindow: number;
   readonly rateWindowMs: number;
@@ -82,6 +87,9 @@ export const BINANCE: CcxtVenue = {
   // recvWindow (Binance "Timing security"; -1021): set to 10 s below, plus 3 s for clock slack.
   placedOrderListedWithinMs: BINANCE_RECV_WINDOW_MS + 3_000,
   feeInBoughtAsset: true,
+  // rest-api "Timing security": processed only if `timestamp < serverTime + 1000` and
+  // `serverTime - timestamp <= recvWindow`, else -1021.
+  signedRequestWindow: { aheadMs: 1_000, behindMs: BINANCE_RECV_WINDOW_MS },
   // The regular (VIP 0) spot taker rate, Binance's highest ("Trading Fee Rate", binance.com/en/fee/schedule).
   maxFeeInBoughtAssetRate: 0.001,
   // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is

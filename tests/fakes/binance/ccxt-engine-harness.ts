@@ -38,9 +38,11 @@ const DAY = 24 * 3_600_000;
  * timeout is real time (CCXT's `timeout`): a short one lets a stalled placement end as unknown
  * within a test, before the process is killed.
  */
-export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinanceOptions; crashPoints?: EngineOnBrokerArgs['crashPoints']; timeoutMs?: number }): Promise<CcxtTestEngine> {
+export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinanceOptions; crashPoints?: EngineOnBrokerArgs['crashPoints']; timeoutMs?: number; clockSkewMs?: number }): Promise<CcxtTestEngine> {
   let clockNow: () => number = () => Date.parse(opts.at);
-  const fake = await startFakeBinance({ now: () => clockNow(), prices: { BTCUSDT: '60000' }, balances: { USDT: '10000' }, ...opts.fake });
+  // `clockSkewMs`: the exchange's clock runs this far ahead of the engine's (negative: behind).
+  const skew = opts.clockSkewMs ?? 0;
+  const fake = await startFakeBinance({ now: () => clockNow() + skew, prices: { BTCUSDT: '60000' }, balances: { USDT: '10000' }, ...opts.fake });
   const db = openTestDb();
   let closed = false;
   const closeShared = async () => {

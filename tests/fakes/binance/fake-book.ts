@@ -167,6 +167,16 @@ export class FakeBinanceBook {
     this.depth.set(symbol, new Decimal(qty));
   }
 
+  /**
+   * Test control (ours): the symbol's status from now on, as exchangeInfo lists it ('HALT', 'BREAK',
+   * 'TRADING'); while it is not TRADING the symbol takes no orders.
+   */
+  setSymbolStatus(symbol: string, status: string): void {
+    const s = this.symbols.get(symbol);
+    if (!s) throw new Error(`the fake lists no symbol ${symbol}`);
+    this.symbols.set(symbol, { ...s, status });
+  }
+
   place(account: FakeBinanceAccount, p: URLSearchParams): BinanceError | FakeOrder {
     const symbol = p.get('symbol') ?? '';
     const s = this.symbols.get(symbol);
@@ -208,6 +218,8 @@ export class FakeBinanceBook {
     // Unique among open orders only: the id of a filled or cancelled order can be used again.
     if (this.orders.some((o) => o.apiKey === account.apiKey && o.clientOrderId === clientOrderId && OPEN.has(o.status))) return err(400, -2010, DUPLICATE);
     if (!account.canTrade) return err(400, -2010, 'This account may not place or cancel orders.');
+    // errors.md, messages of -2010 NEW_ORDER_REJECTED: "Market is closed." = "The symbol is not trading."
+    if ((s.status ?? 'TRADING') !== 'TRADING') return err(400, -2010, 'Market is closed.');
     if (type === 'MARKET' && last === undefined) return err(400, -2010, 'No orders on book for symbol.');
     // rest-api "New order": a SELL stop's price below the market, a BUY stop's above (errors.md -2010).
     if (isStop(kind) && last !== undefined && (side === 'SELL' ? stopPrice.gte(last) : stopPrice.lte(last))) return err(400, -2010, WOULD_TRIGGER);
