@@ -204,6 +204,24 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     expect(ours(f)).toEqual([expect.objectContaining({ status: 'OPEN', price: 132 })]);
   });
 
+  it('with no quote to price it, the exit goes as MARKET with protection, and the chase turns it into a LIMIT if it rests', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, repriced, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' });
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1' });
+    expect(log.some((l) => String(l.msg).startsWith('Kite exit: no quote to price it'))).toBe(true);
+    f.setPrice(CE, 120); // past Kite's protection price (103): it rests
+    expect(ours(f)[0]).toMatchObject({ status: 'OPEN', price: 103 });
+    await driveUntil(clock, 'the re-price', () => puts(f).length === 1);
+    expect(Object.fromEntries(puts(f)[0]!.form)).toMatchObject({ order_type: 'LIMIT', price: '132' });
+    expect(repriced()[0]).toMatchObject({ from: 103, to: 132 });
+    f.setPrice(CE, 121);
+    expect(ours(f)).toEqual([expect.objectContaining({ order_id: placed.kind === 'accepted' ? placed.brokerOrderId : '', status: 'COMPLETE', average_price: 121 })]);
+  });
+
   it('entries, futures and equity exits go as MARKET with market protection, as before', async () => {
     const f = await startFake();
     const { kite } = broker(f);

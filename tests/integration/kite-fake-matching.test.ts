@@ -69,6 +69,8 @@ describe('the Kite fake matches options orders as Kite documents', () => {
     const f = await start(null);
     const sl = await kite(f, 'POST', '/orders/regular', option({ transaction_type: 'SELL', order_type: 'SL', trigger_price: '90', price: '88' }));
     expect(f.orders()[0]).toMatchObject({ order_id: idOf(sl), status: 'TRIGGER PENDING', trigger_price: 90 });
+    const history = (await kite(f, 'GET', `/orders/${idOf(sl)}`)).body.data as { status: string }[];
+    expect(history[history.length - 1]).toMatchObject({ status: 'TRIGGER PENDING', order_type: 'SL' });
     f.setPrice(CE, 95);
     expect(f.orders()[0]!.status).toBe('TRIGGER PENDING');
     f.setPrice(CE, 87); // through the trigger and past the limit: a LIMIT sell at 88 rests (the gap a stop-limit risks)

@@ -114,6 +114,7 @@ export class FakeMatching {
     if (order.order_type === 'SL') {
       order.trigger_price = Number(form.get('trigger_price'));
       order.status = 'TRIGGER PENDING';
+      this.deps.book.record(order);
       this.deps.push(order);
       return true;
     }
@@ -124,6 +125,7 @@ export class FakeMatching {
       const raw = order.transaction_type === 'BUY' ? last * (1 + pct / 100) : last * (1 - pct / 100);
       order.order_type = 'LIMIT';
       order.price = onTick(raw, tick, order.transaction_type === 'BUY' ? 'down' : 'up');
+      this.deps.book.record(order);
       this.deps.push(order);
       this.fillIfMarketable(order, fillAfterMs);
       return true;
@@ -141,6 +143,7 @@ export class FakeMatching {
       if (o.transaction_type === 'SELL' ? price <= o.trigger_price : price >= o.trigger_price) {
         o.status = 'OPEN';
         o.order_type = 'LIMIT';
+        this.deps.book.record(o);
         this.deps.push(o);
       }
     }
