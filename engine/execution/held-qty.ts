@@ -1,0 +1,143 @@
+/**
+ * What an exit may sell, asked of the broker before the exit is journaled (issue 15's new
+ * attempts, issue 22's fee taken in the coin bought): the broker's word on what is held, in whole
+ * steps, the remainder under the venue's least order named as dust, and, when the broker cannot be
+ * asked again and again, the position less the broker's highest fee in the asset bought.
+ */
+import type { BrokerAccountId, RunId } from '../core/ids';
+import { instrumentKey, slotOf, type Exchange } from '../core/types';
+import type { PlaceIntent } from '../core/run-policy/types';
+import type { Broker, Instrument } from '../brokers/broker';
+import { belowMinimum } from '../core/run-policy/order-minimum';
+import { closableQty } from '../brokers/net-position';
+import { floorToStep, qtyLeft, qtyValue } from '../core/qty';
+import type { EngineContext } from '../context';
+import { orderTarget } from './order-target';
+import type { OrderIntent } from './execution-engine';
+
+export interface HeldQtyDeps {
+  /** The order the journal would place for the intent now (its run policy step), or null. */
+  plan(intent: OrderIntent): PlaceIntent | null;
+  /** Submits the exit again after a while (the engine's exit backoff): the broker could not be asked. */
+  againLater(intent: OrderIntent): void;
+}
+
+export class HeldQty {
+  /** Balance reads that failed in a row before a run's exit, for HELD_READS_BEFORE_FEE_BOUND. */
+  private readonly readFailures = new Map<RunId, number>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly deps: HeldQtyDeps,
+  ) {}
+
+  /** Forgets every run's failed reads (the engine stops). */
+  clear(): void {
+    this.readFailures.clear();
+  }
+
+  /**
+   * A new attempt of an exit (the one before ended with shares held) sells at most what the
+   * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
+   * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
+   * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
+   * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
+   * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
+   * sells at most what is held, in whole steps, and the run is told what is left unsold. A broker
+   * that cannot say what is held HELD_READS_BEFORE_FEE_BOUND times in a row (its balance endpoint
+   * throttled or down, an answer that cannot be read) does not hold the exit back for ever: where it
+   * names its highest fee in the asset bought, the exit sells the position less that fee (heldByFee).
+   */
+  async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
+    if (slotOf(intent.leg) !== 'exit') return intent;
+    const place = this.deps.plan(intent);
+    if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
+    try {
+      const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
+      if (!broker.execution.netQty) return intent;
+      const net = await broker.execution.netQty(instrument);
+      this.readFailures.delete(intent.runId);
+      if (net === null) return intent;
+      const held = closableQty(net, place.side);
+      // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
+      const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
+      const heldAtBroker = step === null ? held : floorToStep(held, step);
+      if (heldAtBroker < place.qty) {
+        this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
+      }
+      const dust = this.dustOf(intent, place.where.brokerAccountId, broker, instrument, Math.min(place.qty, heldAtBroker));
+      return { ...intent, heldAtBroker, ...(dust === null ? {} : { dust }) };
+    } catch (err) {
+      const failures = (this.readFailures.get(intent.runId) ?? 0) + 1;
+      this.readFailures.set(intent.runId, failures);
+      const bound = failures >= HELD_READS_BEFORE_FEE_BOUND ? await this.heldByFee(place.where, place.qty) : null;
+      if (bound !== null) {
+        this.readFailures.delete(intent.runId);
+        this.ctx.logger.warn({ err, strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, failures, positionQty: place.qty, heldAtBroker: bound }, 'could not ask the broker what is held, again and again: the exit sells the position less the highest fee the broker takes in the asset bought');
+        return { ...intent, heldAtBroker: bound };
+      }
+      this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg, failures }, 'could not ask the broker what is held before an exit attempt; asking again');
+      this.deps.againLater(intent);
+      return null;
+    }
+  }
+
+  /**
+   * What is surely held when the broker cannot be asked: the position less the broker's highest fee
+   * in the asset bought, floored to the step. A sell of less than is held leaves dust and is never
+   * refused for the balance; only a broker that takes its fee in the asset bought is a spot account
+   * that cannot go short, and only one that names its highest rate is sold this way. Null: wait on.
+   * @example heldByFee(binanceBtcUsdt, 0.0015) // 0.00149 (0.0015 × 0.999 = 0.0014985, step 0.00001)
+   */
+  private async heldByFee(where: { brokerAccountId: BrokerAccountId; symbol: string; exchange: Exchange }, positionQty: number): Promise<number | null> {
+    try {
+      const { broker, instrument } = await orderTarget(this.ctx, where.brokerAccountId, where.symbol, where.exchange);
+      const rate = broker.capabilities.maxFeeInBoughtAssetRate;
+      if (broker.capabilities.feeInBoughtAsset !== true || rate === undefined || !(rate >= 0 && rate < 1)) return null;
+      const bound = qtyLeft(positionQty, qtyValue(positionQty, rate));
+      const step = instrument.qtyStep ?? null;
+      return step === null ? bound : floorToStep(bound, step);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Why `qty`, what an exit would now sell, is dust: under the instrument's least order (quantity,
+   * or value at the last price the engine saw or the broker has at hand) while an exit of the leg
+   * has already sold part of the position, so it is a remainder no order can ever sell. Null
+   * otherwise: a whole position under the least value (the price fell) is sent, and the venue's
+   * refusal tells the trader, since the position is still there to sell if the price comes back.
+   */
+  private dustOf(intent: OrderIntent, accountId: BrokerAccountId, broker: Broker, instrument: Instrument, qty: number): string | null {
+    if (qty <= 0 || (instrument.minQty == null && instrument.minNotional == null)) return null;
+    const soldBefore = this.ctx.repos.orders.fillsInternal([intent.runId]).some((f) => f.legNo === intent.legNo && f.slot !== 'entry');
+    if (!soldBefore) return null;
+    const price = this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
+    const why = belowMinimum(instrument, qty, price);
+    if (why !== null) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, qty, why }, 'the remainder of the position is under the least order: the run is closed with it as dust');
+    return why;
+  }
+
+  /**
+   * Whether the account's broker may take its fee out of what a buy receives. A broker that cannot
+   * be opened answers false here: the exit's placement meets that failure, as any order does.
+   */
+  private async feeInBoughtAsset(accountId: BrokerAccountId): Promise<boolean> {
+    const open = this.ctx.brokers.peek(accountId);
+    if (open) return open.capabilities.feeInBoughtAsset === true;
+    try {
+      return (await this.ctx.brokers.get(accountId)).capabilities.feeInBoughtAsset === true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * Failed balance reads in a row before an exit at a broker that takes its fee in the asset bought
+ * sells the position less its highest fee instead (heldByFee): 3, about 3 s of engine time apart
+ * (EXIT_AGAIN_MS, started afresh at each attempt), so a stop-loss is held back a few seconds, not
+ * for as long as the balance endpoint stays throttled.
+ */
+const HELD_READS_BEFORE_FEE_BOUND = 3;
