@@ -78,7 +78,11 @@ export class ExecutionEngine {
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
   /** The next attempt of an exit whose last attempt left shares held, per run. */
   private readonly exitRetries = new Map<RunId, TimerHandle>();
-  /** Exits of a run that could not be processed in a row (againLater's backoff). */
+  /**
+   * Times in a row a run's exit could not be decided (againLater's backoff): kept across its
+   * attempts until the journal decides the exit (placed, suppressed, halted) or the backstop's
+   * fills end it, so the wait grows as EXIT_AGAIN_MS says.
+   */
   private readonly exitTries = new Map<RunId, number>();
   /** What an exit may sell, asked of the broker before it is journaled (held-qty.ts). */
   private readonly held: HeldQty;
@@ -342,7 +346,6 @@ export class ExecutionEngine {
       }
       try {
         await this.execute(intent, freeSlot);
-        this.exitTries.delete(intent.runId);
       } finally {
         await runtime.releaseLock(intent.strategyId, owner);
       }
@@ -372,6 +375,7 @@ export class ExecutionEngine {
     // exit would read "nothing held" and halt), and its cancel is what unlocks the balance to sell.
     if (slotOf(queued.leg) === 'exit' && (await this.clearBackstop(this.backstops, queued)) === 'done') return;
     const intent = await this.held.withHeldQty(queued);
+    // Not asked yet (the broker could not say what is held): submitted again later, the wait growing.
     if (!intent) return;
     let decision: Decision;
     try {
@@ -387,6 +391,8 @@ export class ExecutionEngine {
       } else if (await this.emergency.onJournalFailure(intent, err)) return;
       else throw err;
     }
+    // Decided: the next exit that cannot be processed waits from EXIT_AGAIN_MS's first step again.
+    this.exitTries.delete(intent.runId);
     switch (decision.kind) {
       case 'drop':
         this.ctx.logger.info({ ...intent, reason: decision.reason }, 'order intent dropped');
@@ -421,7 +427,10 @@ export class ExecutionEngine {
    */
   private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<'go' | 'done'> {
     try {
-      return await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+      const go = await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+      // The backstop's fills ended the leg (or there was nothing to send): the exit is settled.
+      if (go === 'done') this.exitTries.delete(intent.runId);
+      return go;
     } catch (err) {
       if (!isStorageUnavailable(err)) throw err;
       if ((await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo)) === 'fired') {

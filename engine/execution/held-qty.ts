@@ -136,8 +136,8 @@ export class HeldQty {
 
 /**
  * Failed balance reads in a row before an exit at a broker that takes its fee in the asset bought
- * sells the position less its highest fee instead (heldByFee): 3, about 3 s of engine time apart
- * (EXIT_AGAIN_MS, started afresh at each attempt), so a stop-loss is held back a few seconds, not
- * for as long as the balance endpoint stays throttled.
+ * sells the position less its highest fee instead (heldByFee): 3, the third 3 s of engine time
+ * after the first (the engine's EXIT_AGAIN_MS: 1 s, then 2 s), so a stop-loss is held back a few
+ * seconds, not for as long as the balance endpoint stays throttled.
  */
 const HELD_READS_BEFORE_FEE_BOUND = 3;

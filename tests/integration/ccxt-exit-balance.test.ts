@@ -97,4 +97,30 @@ describe('an exit at Binance while the balance cannot be read', () => {
     // Booked as sold: the 0.00149 that was, not the 0.0015 bought (−6 000 × 0.00149).
     expect(runtimeDto(t!.run(s.id), 0.0015)).toMatchObject({ sold_qty: 0.00149, realized_pnl: -8.94 });
   });
+
+  it('the wait between reads grows per exit (EXIT_AGAIN_MS 1 s, 2 s), not 1 s each time: the third read, and the order on the fee bound, 3 s after the first', async () => {
+    const s = await bought();
+    t!.fake.injectFault({ route: 'GET /api/v3/account', fault: { kind: 'error', status: 503, code: -1008, msg: 'Server is currently overloaded with other requests. Please try again in a few minutes.' }, times: 3 });
+    const sellAt = at('2026-12-06T03:01:00Z');
+    const reads = () => t!.fake.requests().filter((r) => r.path === '/api/v3/account').length;
+    /** Moves the engine's clock to `ms` after the SELL time, waits for `n` reads and the engine at rest: exactly `n` by then. */
+    const readsAt = async (ms: number, n: number) => {
+      await t!.clock.advanceTo(sellAt + ms);
+      await eventually(() => reads() >= n, { what: `${n} balance reads`, timeoutMs: 5_000 });
+      await t!.engine.idle();
+      expect(reads(), `balance reads ${ms} ms after the SELL time`).toBe(n);
+    };
+    await readsAt(0, 1);
+    await readsAt(1_000, 2);
+    // The second wait is 2 s: no read at 2.999 s (a backoff started afresh would read again at 2 s).
+    await readsAt(2_999, 2);
+    await readsAt(3_000, 3);
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD on the fee bound', timeoutMs: 5_000 });
+    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBe(sellAt + 3_000);
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account').map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(t!.fake.received().map((o) => [o.side, o.quantity, o.outcome])).toEqual([
+      ['BUY', '0.0015', 'placed #1'],
+      ['SELL', '0.00149', 'placed #2'],
+    ]);
+  });
 });
