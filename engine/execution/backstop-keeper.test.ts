@@ -58,7 +58,7 @@ describe('BackstopKeeper', () => {
     const k = keeper();
     await k.place(run, 0, position, ON);
     expect(await exit('too-early')).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/insufficient qty/) });
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
     expect(sells()).toEqual([['X', 0]]);
@@ -136,7 +136,7 @@ describe('BackstopKeeper', () => {
     expect(answer).toBeUndefined(); // still resting: cancelled again, no answer again
     expect(broker.restingStops.held()[0]?.status).toBe('resting');
     await clock.advance(BACKSTOP_ASK_AGAIN_MS[1]);
-    expect(answer).toEqual({ kind: 'clear' });
+    expect(answer).toEqual({ kind: 'clear', unlocked: 10 });
     expect(broker.restingStops.held()[0]?.status).toBe('cancelled');
   });
 
@@ -146,7 +146,7 @@ describe('BackstopKeeper', () => {
     broker.failNextRestingStop('unknown-but-done');
     expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'placing', brokerRef: null });
     expect(broker.restingStops.held()).toMatchObject([{ status: 'resting' }]);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
   });
@@ -166,7 +166,7 @@ describe('BackstopKeeper', () => {
     expect(sent[0]).not.toHaveProperty('target');
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ targetPrice: null, targetLimitPrice: null });
     // The paper broker reserves the position for its stop: this one goes before the next is placed.
-    expect(await recording(false).clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await recording(false).clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
     const k = recording(true);
     const row = await k.place(other, 0, withTarget, ON);
@@ -213,7 +213,7 @@ describe('BackstopKeeper', () => {
     broker.failNextRestingStop('unknown-but-done'); // cancelled at the broker, the answer lost with the process
     await broker.restingStops.cancel({ clientOrderId: placed!.clientOrderId, brokerRef: placed!.brokerRef, instrument: (await broker.instruments.resolve('AAPL', 'NASDAQ'))!, side: 'sell', qty: 10, triggerPrice: 95 });
     repos.backstops.update(placed!.id, { state: 'cancelling' }, clock.now());
-    expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(await exit()).toMatchObject({ kind: 'accepted' });
   });
   it('a placement queued behind an exit\'s clearance places nothing: never a stop resting beside the exit', async () => {
@@ -264,7 +264,7 @@ describe('BackstopKeeper', () => {
     expect(new Set(asked).size).toBe(1); // one id: the same version each time
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'resting', version: 1, clientOrderId: asked[0] });
     expect(broker.restingStops.held()).toMatchObject([{ clientOrderId: asked[0], status: 'resting' }]);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
 
     // Refused once, then the leg's exit is cleared before the retry's time: nothing is placed after the exit.
     const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
@@ -285,7 +285,7 @@ describe('BackstopKeeper', () => {
     const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
     // Yesterday's leg: placed, then cancelled for its exit; its row keeps the broker's ref.
     const first = await k.place(run, 0, position, ON);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'cancelled', brokerRef: first!.brokerRef });
     // Today's leg, a day later: its placement's answer lost (the row has no ref); its exit asks the broker.
     await clock.advance(86_400_000);

@@ -24,7 +24,7 @@ import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
 import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
-import { BackstopExits } from './backstop-exits';
+import { BackstopExits, type ExitGo } from './backstop-exits';
 import { HeldQty } from './held-qty';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
@@ -40,6 +40,8 @@ export interface OrderIntent {
   readonly heldAtBroker?: number;
   /** The remainder under the venue's least order, in words (dustOf): the run is closed with it. */
   readonly dust?: string;
+  /** A first attempt's reading short of the position beyond the broker's fee, read again and again (held-qty.ts): the run halts in ERROR with these words. */
+  readonly short?: string;
 }
 
 export interface ExecutionOptions {
@@ -373,8 +375,9 @@ export class ExecutionEngine {
     // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills
     // are the exit. Before what is held is asked: a resting stop's fill empties the account (the
     // exit would read "nothing held" and halt), and its cancel is what unlocks the balance to sell.
-    if (slotOf(queued.leg) === 'exit' && (await this.clearBackstop(this.backstops, queued)) === 'done') return;
-    const intent = await this.held.withHeldQty(queued);
+    const cleared = slotOf(queued.leg) === 'exit' ? await this.clearBackstop(this.backstops, queued) : null;
+    if (cleared?.kind === 'done') return;
+    const intent = await this.held.withHeldQty(queued, cleared?.unlocked);
     // Not asked yet (the broker could not say what is held): submitted again later, the wait growing.
     if (!intent) return;
     let decision: Decision;
@@ -391,8 +394,7 @@ export class ExecutionEngine {
       } else if (await this.emergency.onJournalFailure(intent, err)) return;
       else throw err;
     }
-    // Decided: the next exit that cannot be processed waits from EXIT_AGAIN_MS's first step again.
-    this.exitTries.delete(intent.runId);
+    this.exitDecided(intent.runId);
     switch (decision.kind) {
       case 'drop':
         this.ctx.logger.info({ ...intent, reason: decision.reason }, 'order intent dropped');
@@ -425,24 +427,35 @@ export class ExecutionEngine {
    * it is cancelled unjournaled and the exit goes the emergency way, as it would without one; one
    * that fired meanwhile is the exit, journaled once storage is back (the exit is asked again).
    */
-  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<'go' | 'done'> {
+  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<ExitGo> {
     try {
       const go = await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
       // The backstop's fills ended the leg (or there was nothing to send): the exit is settled.
-      if (go === 'done') this.exitTries.delete(intent.runId);
+      if (go.kind === 'done') this.exitDecided(intent.runId);
       return go;
     } catch (err) {
       if (!isStorageUnavailable(err)) throw err;
-      if ((await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo)) === 'fired') {
+      const cleared = await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo);
+      if (cleared.kind === 'fired') {
         this.againLater(intent);
-        return 'done';
+        return { kind: 'done' };
       }
       // Asked now that no stop locks or sells it: the emergency exit sells what is held.
-      const held = await this.held.withHeldQty(intent);
-      if (!held) return 'done';
-      if (await this.emergency.onJournalFailure(held, err)) return 'done';
+      const held = await this.held.withHeldQty(intent, cleared.unlocked);
+      if (!held) return { kind: 'done' };
+      if (await this.emergency.onJournalFailure(held, err)) return { kind: 'done' };
       throw err;
     }
+  }
+
+  /**
+   * The run's exit is decided (placed, suppressed, halted, dropped) or the backstop's fills ended
+   * it: the next exit that cannot be processed waits from EXIT_AGAIN_MS's first step again, and
+   * reads what is held afresh.
+   */
+  private exitDecided(runId: RunId): void {
+    this.exitTries.delete(runId);
+    this.held.forget(runId);
   }
 
   /**
@@ -692,6 +705,7 @@ function journalEvent(intent: OrderIntent): RunEvent {
     scheduledAt: intent.scheduledAt,
     ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }),
     ...(intent.dust === undefined ? {} : { dust: intent.dust }),
+    ...(intent.short === undefined ? {} : { short: intent.short }),
   };
 }
 

@@ -10,7 +10,7 @@ import type { PlaceIntent } from '../core/run-policy/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import { belowMinimum } from '../core/run-policy/order-minimum';
 import { closableQty } from '../brokers/net-position';
-import { floorToStep, qtyLeft, qtyValue } from '../core/qty';
+import { floorToStep, qtyLeft, qtySum, qtyText, qtyValue } from '../core/qty';
 import type { EngineContext } from '../context';
 import { orderTarget } from './order-target';
 import type { OrderIntent } from './execution-engine';
@@ -25,15 +25,27 @@ export interface HeldQtyDeps {
 export class HeldQty {
   /** Balance reads that failed in a row before a run's exit, for HELD_READS_BEFORE_FEE_BOUND. */
   private readonly readFailures = new Map<RunId, number>();
+  /** Readings of a run's first exit attempt short of its position (shortOf), for SHORT_READS_AGAIN. */
+  private readonly shortReads = new Map<RunId, number>();
+  /** What the cancel of a run's own backstop unlocked, kept for the reads of the exit it cleared. */
+  private readonly unlocked = new Map<RunId, number>();
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly deps: HeldQtyDeps,
   ) {}
 
-  /** Forgets every run's failed reads (the engine stops). */
+  /** Forgets every run's reads (the engine stops). */
   clear(): void {
     this.readFailures.clear();
+    this.shortReads.clear();
+    this.unlocked.clear();
+  }
+
+  /** The run's exit is decided (placed, suppressed, halted) or ended by its backstop: its next exit reads afresh. */
+  forget(runId: RunId): void {
+    this.shortReads.delete(runId);
+    this.unlocked.delete(runId);
   }
 
   /**
@@ -47,9 +59,18 @@ export class HeldQty {
    * that cannot say what is held HELD_READS_BEFORE_FEE_BOUND times in a row (its balance endpoint
    * throttled or down, an answer that cannot be read) does not hold the exit back for ever: where it
    * names its highest fee in the asset bought, the exit sells the position less that fee (heldByFee).
+   *
+   * `unlocked`: what the cancel of the leg's own backstop was confirmed for, just before. That is
+   * held, whatever the balance says: Binance's account endpoint may count it locked for seconds
+   * after the cancel (CCXT #8507; Freqtrade reports 10-20 s), so the exit sells
+   * min(position, max(what the balance says, unlocked)). A first attempt whose reading is still
+   * short of the position by more than the broker's highest fee and one step (shortOf) is read
+   * again SHORT_READS_AGAIN times, EXIT_AGAIN_MS apart; still short, the run halts in ERROR naming
+   * the figures (`short`): nothing is sold, booked unsold or called dust on such a reading.
    */
-  async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
+  async withHeldQty(intent: OrderIntent, unlocked?: number): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
+    if (unlocked !== undefined) this.unlocked.set(intent.runId, unlocked);
     const place = this.deps.plan(intent);
     if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
     try {
@@ -61,7 +82,14 @@ export class HeldQty {
       const held = closableQty(net, place.side);
       // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
       const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
-      const heldAtBroker = step === null ? held : floorToStep(held, step);
+      const read = step === null ? held : floorToStep(held, step);
+      const cancelled = this.unlocked.get(intent.runId);
+      const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
+      if (place.attempt < 2) {
+        const short = this.shortOf(intent, place, broker, step, read, heldAtBroker);
+        if (short === 'again') return null;
+        if (short !== null) return { ...intent, short };
+      }
       if (heldAtBroker < place.qty) {
         this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
       }
@@ -83,6 +111,33 @@ export class HeldQty {
   }
 
   /**
+   * A first attempt's reading (`heldAtBroker`, with what the backstop's cancel unlocked) short of
+   * the position by more than the broker's highest fee in the asset bought and one step: what the
+   * fee leaves cannot explain it, and the balance may not show a cancel yet. 'again' (submitted
+   * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times; then the words the run halts with; null
+   * when the reading is within the fee.
+   */
+  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, heldAtBroker: number): 'again' | string | null {
+    const rate = broker.capabilities.maxFeeInBoughtAssetRate ?? 0;
+    const allowed = qtySum([qtyValue(place.qty, rate), step ?? 0]);
+    const shortBy = qtyLeft(place.qty, heldAtBroker);
+    if (!(shortBy > allowed)) return null;
+    const reads = (this.shortReads.get(intent.runId) ?? 0) + 1;
+    const cancelled = this.unlocked.get(intent.runId);
+    const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
+    if (reads <= SHORT_READS_AGAIN) {
+      this.shortReads.set(intent.runId, reads);
+      this.ctx.logger.warn(figures, 'the broker shows less held than the position, by more than its fee: read again before the exit');
+      this.deps.againLater(intent);
+      return 'again';
+    }
+    this.shortReads.delete(intent.runId);
+    this.ctx.logger.error(figures, 'the broker shows less held than the position, by more than its fee, read after read: the run halts for the trader');
+    const stop = cancelled === undefined ? '' : ` (its backstop's cancel unlocked ${qtyText(cancelled)})`;
+    return `${place.where.symbol}: the broker shows ${qtyText(read)} held for this run's ${qtyText(place.qty)}${stop}, short by ${qtyText(shortBy)}, more than the ${qtyText(allowed)} its highest fee and one step explain, in ${reads} readings: ${place.leg} not sent. Check the broker (an order of yours may lock it); STOP to sell what is held, or to keep it`;
+  }
+
+  /**
    * What is surely held when the broker cannot be asked: the position less the broker's highest fee
    * in the asset bought, floored to the step. A sell of less than is held leaves dust and is never
    * refused for the balance; only a broker that takes its fee in the asset bought is a spot account
@@ -92,11 +147,7 @@ export class HeldQty {
   private async heldByFee(where: { brokerAccountId: BrokerAccountId; symbol: string; exchange: Exchange }, positionQty: number): Promise<number | null> {
     try {
       const { broker, instrument } = await orderTarget(this.ctx, where.brokerAccountId, where.symbol, where.exchange);
-      const rate = broker.capabilities.maxFeeInBoughtAssetRate;
-      if (broker.capabilities.feeInBoughtAsset !== true || rate === undefined || !(rate >= 0 && rate < 1)) return null;
-      const bound = qtyLeft(positionQty, qtyValue(positionQty, rate));
-      const step = instrument.qtyStep ?? null;
-      return step === null ? bound : floorToStep(bound, step);
+      return afterHighestFee(positionQty, broker, instrument);
     } catch {
       return null;
     }
@@ -141,3 +192,24 @@ export class HeldQty {
  * seconds, not for as long as the balance endpoint stays throttled.
  */
 const HELD_READS_BEFORE_FEE_BOUND = 3;
+
+/**
+ * Readings of a first exit attempt short of the position (shortOf) read again before the run halts
+ * in ERROR: 4, the last 18 s of engine time after the first (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about
+ * the 10-20 s Freqtrade reports Binance's account updates late by.
+ */
+const SHORT_READS_AGAIN = 4;
+
+/**
+ * `qty` less the broker's highest fee in the asset bought, floored to the instrument's step: the
+ * least a buy of `qty` leaves held. Null where the broker takes no fee out of what is bought, or
+ * names no highest rate.
+ * @example afterHighestFee(0.0015, binance, btcUsdt) // 0.00149 (0.0015 × 0.999 = 0.0014985, step 0.00001)
+ */
+export function afterHighestFee(qty: number, broker: Pick<Broker, 'capabilities'>, instrument: Pick<Instrument, 'qtyStep'>): number | null {
+  const rate = broker.capabilities.maxFeeInBoughtAssetRate;
+  if (broker.capabilities.feeInBoughtAsset !== true || rate === undefined || !(rate >= 0 && rate < 1)) return null;
+  const bound = qtyLeft(qty, qtyValue(qty, rate));
+  const step = instrument.qtyStep ?? null;
+  return step === null ? bound : floorToStep(bound, step);
+}

@@ -77,7 +77,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
   async place(req: RestingStopRequest): Promise<RestingStopResult> {
     const invalid = this.deps.execution.invalidOrder(req.clientOrderId, req.instrument, req.qty) ?? invalidLevels(req);
     if (invalid) return { kind: 'rejected', reason: invalid };
-    const { venue, secrets } = this.deps;
+    const { venue } = this.deps;
     let qty = req.qty;
     if (req.side === 'sell') {
       // A stop can lock only what is free: after a fee taken in the coin bought, less than the fill.
@@ -96,6 +96,12 @@ export class CcxtRestingStops implements BrokerRestingStops {
         return { kind: 'rejected', reason: `${venue.title} holds no free ${req.instrument.symbol} base asset to rest a stop on (asked ${qtyText(req.qty)})` };
       }
     }
+    return this.rest(req, qty);
+  }
+
+  /** Places the stop for `qty` (the free balance, or what the version it replaces locked). */
+  private rest(req: RestingStopRequest, qty: number): Promise<RestingStopResult> {
+    const { venue, secrets } = this.deps;
     const ctx = { precedence: 'exit' as const };
     return this.deps.execution.withContext(ctx, async (ex): Promise<RestingStopResult> => {
       let order: Order;
@@ -124,7 +130,11 @@ export class CcxtRestingStops implements BrokerRestingStops {
     const cancelled = await this.cancel(ref);
     if (cancelled.kind !== 'done') return cancelled.kind === 'rejected' ? cancelled : { kind: 'unknown', reason: `the stop to move could not be cancelled yet: ${cancelled.reason}` };
     if (cancelled.report.status !== 'cancelled') return cancelled;
-    const placed = await this.place(next);
+    // The next version locks what the cancel unlocked, not what the balance says: the account
+    // endpoint may count the cancelled version's coins as locked for seconds yet (CCXT #8507), and
+    // a fresh read would rest it for less, or refuse it for "no free" coins.
+    const invalid = this.deps.execution.invalidOrder(next.clientOrderId, next.instrument, next.qty) ?? invalidLevels(next);
+    const placed: RestingStopResult = invalid ? { kind: 'rejected', reason: invalid } : await this.rest(next, Math.min(next.qty, cancelled.report.qty));
     // Refused (the new trigger already reached: "Order would trigger immediately."): nothing rests
     // now, and the keeper keeps the old version, whose stream or lookup says it was cancelled.
     return placed.kind === 'rejected' ? { kind: 'unknown', reason: `the stop was cancelled to move it and its next version was refused: ${placed.reason}` } : placed;
