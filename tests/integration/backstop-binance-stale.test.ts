@@ -32,7 +32,9 @@ async function accountBtcFree(): Promise<number> {
 
 async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z', fake: { staleBalanceAfterCancelMs: STALE_MS } });
-  const s = await t.create({ backstop: true, ...body });
+  // Left out: Binance's default, a backstop (CCXT_BACKSTOP_BY_DEFAULT).
+  const s = await t.create(body);
+  expect(s.spec.backstop ?? null).toBeNull();
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));

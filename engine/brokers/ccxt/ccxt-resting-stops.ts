@@ -17,9 +17,9 @@
  * The stop sells at most the free balance floored to the pair's step: after a buy whose fee was
  * taken in the coin (0.0015 bought, 0.0014985 held) it covers 0.00149, and its report says so.
  *
- * Modify is a cancel, then the next version placed (Binance's cancelReplace, which CCXT offers as
- * `editOrder`, in STOP_ON_FAILURE mode leaves the same gap when the new order is refused); the
- * keeper's modify budget bounds how often.
+ * Modify is a cancel, then the next version placed for what the cancelled version locked (Binance's
+ * cancelReplace, which CCXT offers as `editOrder`, in STOP_ON_FAILURE mode leaves the same gap when
+ * the new order is refused); the keeper's modify budget bounds how often.
  */
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Logger } from 'pino';
@@ -33,16 +33,14 @@ import { errorKinds, scrub, scrubError } from './ccxt-scrub';
 import type { CcxtVenue } from './ccxt-venues';
 
 /**
- * Whether a strategy that leaves `backstop` out gets one at Binance: off (`backstop: true` still
- * rests one). Each exit of the engine's own cancels the stop first and then sells the free balance
- * (netQty), but Binance's account endpoint is updated apart from its matching engine and may still
- * count the cancelled stop's coins as locked for seconds (CCXT issue #8507; Freqtrade reports
- * 10-20 s): the exit could read too little free and sell too little, and a trailing move (cancel,
- * then a new stop for the free balance) could rest for too little. Until the exit sells the
- * cancelled stop's own quantity (docs/plans/issue-22-crypto.md, slice 5, what is left), a trader
- * turns it on knowingly.
+ * Whether a strategy that leaves `backstop` out gets one at Binance: on, as at Alpaca and Kite
+ * (`backstop: false` rests none). Binance's account endpoint may count a cancelled stop's coins as
+ * locked for seconds after the cancel (CCXT issue #8507; Freqtrade reports 10-20 s), so neither
+ * the engine's exit after the cancel nor a trailing move's next version reads the balance for
+ * them: the exit sells the quantity the cancel was confirmed for (held-qty.ts), and `modify`
+ * rests the next version for the cancelled version's (docs/plans/issue-22-crypto.md, slice 5).
  */
-export const CCXT_BACKSTOP_BY_DEFAULT = false;
+export const CCXT_BACKSTOP_BY_DEFAULT = true;
 
 /**
  * A trailing stop moves it at most this often: each move is two orders (a cancel and a new one)
