@@ -296,5 +296,30 @@ describe('BackstopKeeper', () => {
     await k.clearForExit(today.id, 0);
     expect(asked.at(-1)).toMatchObject({ clientOrderId: row!.clientOrderId, brokerRef: null, excludeBrokerRefs: [first!.brokerRef], notBefore: row!.createdAt });
   });
-});
 
+  it('a stop resting for less than asked covers the row only down to the row less the highest fee in the coin bought: 9 of 10 is the row; 8 leaves the row at 10 and a fire of 8 a remainder of 2', async () => {
+    const { broker, run, position, repos, instrument } = await setup();
+    /** The paper broker as a spot venue (its fee, at most 0.1 %, in the coin bought; whole steps) resting every stop for `rests`. */
+    const spot = (rests: number) => {
+      const stops = new Proxy(broker.restingStops, {
+        get: (target, key) => {
+          if (key === 'place') return (req: Parameters<typeof target.place>[0]) => target.place({ ...req, qty: rests });
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const venue = new Proxy(broker, { get: (target, key) => (key === 'restingStops' ? stops : key === 'capabilities' ? { ...target.capabilities, feeInBoughtAsset: true, maxFeeInBoughtAssetRate: 0.001 } : Reflect.get(target, key)) });
+      return new BackstopKeeper({ repos, clock: new FakeClock(T0), logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: venue, instrument: { ...instrument, qtyStep: 1 } }) });
+    };
+    // floorToStep(10 × 0.999, 1) = 9: what the buy left, at the least.
+    expect(await spot(9).place(run, 0, position, ON)).toMatchObject({ state: 'resting', qty: 9 });
+    expect(await spot(9).clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 9 });
+
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    const k = spot(8);
+    const row = await k.place(other, 0, position, ON);
+    expect(row).toMatchObject({ state: 'resting', qty: 10 });
+    await k.noteFired(row!.brokerAccountId, { clientOrderId: row!.clientOrderId, brokerRef: row!.brokerRef!, status: 'fired', triggerPrice: 95, limitPrice: null, qty: 8, filledQty: 8, avgFillPrice: 94.9, done: true, at: T0, reason: null });
+    expect(await k.clearForExit(other.id, 0)).toMatchObject({ kind: 'fired', filledQty: 8, remainder: 2 });
+  });
+});

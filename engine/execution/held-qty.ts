@@ -83,10 +83,12 @@ export class HeldQty {
       // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
       const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
       const read = step === null ? held : floorToStep(held, step);
-      const cancelled = this.unlocked.get(intent.runId);
+      // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
+      // refused there, never a short, should the stop's coins have gone some other way.
+      const cancelled = broker.capabilities.feeInBoughtAsset === true ? this.unlocked.get(intent.runId) : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
       if (place.attempt < 2) {
-        const short = this.shortOf(intent, place, broker, step, read, heldAtBroker);
+        const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker);
         if (short === 'again') return null;
         if (short !== null) return { ...intent, short };
       }
@@ -117,13 +119,12 @@ export class HeldQty {
    * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times; then the words the run halts with; null
    * when the reading is within the fee.
    */
-  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, heldAtBroker: number): 'again' | string | null {
+  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number): 'again' | string | null {
     const rate = broker.capabilities.maxFeeInBoughtAssetRate ?? 0;
     const allowed = qtySum([qtyValue(place.qty, rate), step ?? 0]);
     const shortBy = qtyLeft(place.qty, heldAtBroker);
     if (!(shortBy > allowed)) return null;
     const reads = (this.shortReads.get(intent.runId) ?? 0) + 1;
-    const cancelled = this.unlocked.get(intent.runId);
     const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
     if (reads <= SHORT_READS_AGAIN) {
       this.shortReads.set(intent.runId, reads);
