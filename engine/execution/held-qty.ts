@@ -66,7 +66,8 @@ export class HeldQty {
    * min(position, max(what the balance says, unlocked)). A first attempt whose reading is still
    * short of the position by more than the broker's highest fee and one step (shortOf) is read
    * again SHORT_READS_AGAIN times, EXIT_AGAIN_MS apart; still short, the run halts in ERROR naming
-   * the figures (`short`): nothing is sold, booked unsold or called dust on such a reading.
+   * the figures (`short`): nothing is sold, booked unsold or called dust on such a reading. The
+   * trader's STOP from that ERROR sells what is held, as any exit does.
    */
   async withHeldQty(intent: OrderIntent, unlocked?: number): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
@@ -87,7 +88,9 @@ export class HeldQty {
       // refused there, never a short, should the stop's coins have gone some other way.
       const cancelled = broker.capabilities.feeInBoughtAsset === true ? this.unlocked.get(intent.runId) : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
-      if (place.attempt < 2) {
+      // The trader's STOP from an ERROR (having read the figures) sells what is held.
+      const traderDecides = intent.leg === 'MANUAL_EXIT' && this.ctx.repos.runs.getInternal(intent.runId)?.state === 'ERROR';
+      if (place.attempt < 2 && !traderDecides) {
         const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker);
         if (short === 'again') return null;
         if (short !== null) return { ...intent, short };
@@ -135,7 +138,7 @@ export class HeldQty {
     this.shortReads.delete(intent.runId);
     this.ctx.logger.error(figures, 'the broker shows less held than the position, by more than its fee, read after read: the run halts for the trader');
     const stop = cancelled === undefined ? '' : ` (its backstop's cancel unlocked ${qtyText(cancelled)})`;
-    return `${place.where.symbol}: the broker shows ${qtyText(read)} held for this run's ${qtyText(place.qty)}${stop}, short by ${qtyText(shortBy)}, more than the ${qtyText(allowed)} its highest fee and one step explain, in ${reads} readings: ${place.leg} not sent. Check the broker (an order of yours may lock it); STOP to sell what is held, or to keep it`;
+    return `${place.where.symbol}: the broker shows ${qtyText(read)} held for this run's ${qtyText(place.qty)}${stop}, short by ${qtyText(shortBy)}, more than the ${qtyText(allowed)} its highest fee and one step explain, in ${reads} readings: ${place.leg} not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it`;
   }
 
   /**

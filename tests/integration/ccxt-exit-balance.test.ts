@@ -78,10 +78,17 @@ describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
     expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0.0015, unsoldQty: 0, lastAction: 'SELL_SHORT_AT_BROKER' });
     expect(t!.run(s.id).lastActionAt! - sellAt).toBeGreaterThanOrEqual(18_000);
     expect(t!.run(s.id).reason).toBe(
-      "BTC/USDT: the broker shows 0.00049 held for this run's 0.0015, short by 0.00101, more than the 0.0000115 its highest fee and one step explain, in 5 readings: SELL not sent. Check the broker (an order of yours may lock it); STOP to sell what is held, or to keep it",
+      "BTC/USDT: the broker shows 0.00049 held for this run's 0.0015, short by 0.00101, more than the 0.0000115 its highest fee and one step explain, in 5 readings: SELL not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it",
     );
     // The trader's order rests untouched.
     expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
+
+    // The trader, having read it, presses STOP: the free 0.00049 is sold at once, the rest named.
+    await t!.engine.manager.stop(t!.user.id, s.id);
+    await eventually(() => t!.run(s.id).state === 'STOPPED', { what: 'STOPPED', timeoutMs: 10_000 });
+    await t!.engine.idle();
+    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome]).slice(2)).toEqual([['SELL', 'MARKET', '0.00049', 'placed #3']]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, unsoldQty: 0.00101 });
   });
 
   it('the trader cancels that LIMIT just before the SELL and the balance lags the cancel by 3 s: read again after 1 s and 2 s more, then the whole 0.00149 sold', async () => {
