@@ -47,7 +47,7 @@ export interface BrokerCapabilities {
    * The highest taker fee rate the venue takes out of what a buy receives, at any account tier
    * (Binance spot: 0.001, the regular tier's 0.1 %; higher tiers and BNB pay less). When what is
    * held cannot be asked, an exit sells the position less this share, floored to the step: never
-   * more than is held, so never refused for the balance (execution-engine.ts `heldByFee`).
+   * more than is held, so never refused for the balance (held-qty.ts `heldByFee`).
    */
   readonly maxFeeInBoughtAssetRate?: number;
   /**

@@ -192,6 +192,23 @@ describe('orders (POST/GET/DELETE /api/v3/order, GET /api/v3/openOrders, GET /ap
   });
 });
 
+describe('the stale balance after a cancel (staleBalanceAfterCancelMs, ours: CCXT #8507, Freqtrade)', () => {
+  it('GET /api/v3/account still shows the cancelled order\'s 0.5 locked for 2 s of the fake\'s clock, while a sell of it is already taken', async () => {
+    await start({ staleBalanceAfterCancelMs: 2_000 });
+    const btc = async () => ((await signed('GET', '/api/v3/account', {})).body.balances as { asset: string }[]).find((b) => b.asset === 'BTC');
+    await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: '70000', quantity: '0.5', newClientOrderId: 'stale1' });
+    await signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'stale1' });
+    expect(fake!.balance('BTC')).toEqual({ free: '1.00000000', locked: '0.00000000' });
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.50000000', locked: '0.50000000' });
+    // The matching engine has it free: a sell of all of it is taken.
+    expect((await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '1' })).status).toBe(200);
+    clockMs += 1_999;
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.00000000', locked: '0.50000000' });
+    clockMs += 1;
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.00000000', locked: '0.00000000' });
+  });
+});
+
 describe('rate limits and faults', () => {
   it('answers 429 and 418 with Retry-After and code -1003, and 429 once the minute weight is spent', async () => {
     await start({ weightLimit: 25 });

@@ -42,6 +42,12 @@ export interface FakeBinanceOptions {
   readonly balances?: Readonly<Record<string, string>>;
   /** Taker commission rate taken from the asset received; default 0.001 (Binance's 0.1 %). */
   readonly takerCommission?: string;
+  /**
+   * For this many ms of `now` after a cancel, GET /api/v3/account still counts what the cancel
+   * unlocked as `locked`, while orders may already use it (SOURCES.md, **ours**); default 0.
+   * `balance()` and /__fake/balances always give the matching engine's own figures.
+   */
+  readonly staleBalanceAfterCancelMs?: number;
   /** REQUEST_WEIGHT per minute before 429s; default 6000 as documented. */
   readonly weightLimit?: number;
   readonly port?: number;
@@ -94,7 +100,7 @@ export interface FakeBinance {
 
 export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<FakeBinance> {
   const now = opts.now ?? (() => Date.now());
-  const book = new FakeBinanceBook(opts.symbols ?? DEFAULT_SYMBOLS, now, new Decimal(opts.takerCommission ?? '0.001'));
+  const book = new FakeBinanceBook(opts.symbols ?? DEFAULT_SYMBOLS, now, new Decimal(opts.takerCommission ?? '0.001'), opts.staleBalanceAfterCancelMs ?? 0);
   const account = book.addAccount(DOCS_API_KEY, DOCS_SECRET_KEY, opts.balances ?? { USDT: '10000', BTC: '1' });
   const faults = new BinanceFaultPlan();
   const rest = new FakeBinanceRest(book, faults, opts.weightLimit ?? 6000);

@@ -108,13 +108,36 @@ export class FakeBinanceBook {
   /** Listeners of every trade (the market stream) and every order event (the user data stream). */
   private readonly tradeListeners: ((trade: FakeTrade) => void)[] = [];
   private readonly orderListeners: ((event: FakeOrderEvent) => void)[] = [];
+  /** What a cancel unlocked, still shown locked by the account endpoint until `until` (staleAfterCancelMs). */
+  private readonly staleUnlocks: { readonly apiKey: string; readonly asset: string; readonly qty: Decimal; readonly until: number }[] = [];
 
   constructor(
     symbols: readonly FakeSymbol[],
     readonly now: () => number,
     readonly takerCommission: Decimal,
+    /**
+     * For this many ms of the fake's clock after a cancel, GET /api/v3/account still shows what the
+     * cancel unlocked as `locked`, not `free`, while the matching engine already trades it (SOURCES.md:
+     * our model of a lag reported for Binance, CCXT #8507, Freqtrade). 0: the account is current.
+     */
+    readonly staleAfterCancelMs = 0,
   ) {
     for (const s of symbols) this.symbols.set(s.symbol, s);
+  }
+
+  /**
+   * The balances GET /api/v3/account shows: the matching engine's, except that what a cancel
+   * unlocked within `staleAfterCancelMs` is still counted locked, and not free (never below 0).
+   */
+  accountBalances(account: FakeBinanceAccount): Map<string, { free: Decimal; locked: Decimal }> {
+    const now = this.now();
+    const shown = new Map([...account.balances].map(([asset, b]) => [asset, { free: b.free, locked: b.locked }]));
+    for (const u of this.staleUnlocks) {
+      const b = shown.get(u.asset);
+      if (u.apiKey !== account.apiKey || now >= u.until || !b) continue;
+      shown.set(u.asset, { free: Decimal.max(0, b.free.sub(u.qty)), locked: b.locked.add(u.qty) });
+    }
+    return shown;
   }
 
   addAccount(apiKey: string, secretKey: string, balances: Record<string, string>): FakeBinanceAccount {
@@ -285,6 +308,7 @@ export class FakeBinanceBook {
     const bal = account.balances.get(asset)!;
     bal.locked = bal.locked.sub(held);
     bal.free = bal.free.add(held);
+    if (this.staleAfterCancelMs > 0) this.staleUnlocks.push({ apiKey: order.apiKey, asset, qty: held, until: this.now() + this.staleAfterCancelMs });
     order.status = 'CANCELED';
     order.updateTime = this.now();
     this.emitOrder({ order, execution: 'CANCELED', fill: null, cancelClientId });

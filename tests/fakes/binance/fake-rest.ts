@@ -192,7 +192,7 @@ export class FakeBinanceRest {
   private accountJson(a: FakeBinanceAccount, omitZero: boolean, now: number): Record<string, unknown> {
     const rate = this.book.takerCommission.toFixed(8);
     const bps = this.book.takerCommission.mul(10_000).toNumber();
-    const balances = [...a.balances.entries()]
+    const balances = [...this.book.accountBalances(a).entries()]
       .filter(([, b]) => !omitZero || !b.free.add(b.locked).isZero())
       .map(([asset, b]) => ({ asset, free: b.free.toFixed(8), locked: b.locked.toFixed(8) }));
     return {
