@@ -2,9 +2,9 @@
  * `npm run soak -- [--broker alpaca|kite|binance] [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the
  * long crash soak, on the Alpaca fake (the default), the Kite fake (backstops as GTTs; the
  * PATCH-racing-START case only: tests/soak/soak-broker.ts says why) or the Binance fake through the
- * CCXT adapter (spot: the longs of the mix only, rotated by index, in fractional quantities on USDT
- * pairs, no backstop, the PATCH-racing-START case only; the judge weighs the fees taken in the coin
- * bought). Each
+ * CCXT adapter (spot: the longs of the mix only, rotated by index, five kinds, in fractional
+ * quantities on USDT pairs, each with its STOP_LOSS backstop, the PATCH-racing-START case and the
+ * 429 storm or refused exit; the judge weighs the fees taken in the coin bought). Each
  * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
  * by index: 7 trades every kind (long and short on a time exit, a long's stop, a short's target, a
  * long's trailing stop, a long re-entering twice after its stop, a long whose backstop the soak

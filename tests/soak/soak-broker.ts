@@ -10,12 +10,15 @@
  *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
  *   reads the fake's real ms, so downtimes and fills stay on one clock.
  * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
- *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (the account has one, a resting stop, but the soak runs it off), on
+ *   mix is longs only (LONGS_ONLY: no sell-first), each position with its backstop, a STOP_LOSS
+ *   sell under a `tb…` id (read back by binance-record.ts; the strategies ask for it with
+ *   `backstop: true`, whatever the account's default), on
  *   USDT pairs at 60 000 with BTCUSDT's figures (step 0.00001, least value 5 USDT), one pair per
  *   strategy index, in fractional quantities (0.0015, 0.002, 0.0025 …). Days are 24/7 in UTC: no
  *   clock offset (the soak keeps a cycle off the daemon's UTC midnight, so its trading date, the
  *   client order id's, does not turn within it). Binance takes a buy's fee out of the coin bought,
  *   so the judge weighs each pair's fills with the fees (FeeInKind), read from binance-record.ts.
+ *   Its faults (a 429 storm, a refused exit) are binance-faults.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,8 +28,11 @@ import { KITE_GTT_MODIFIES_PER_MINUTE } from '../../engine/brokers/kite/kite-res
 import { KITE_CAPABILITIES } from '../../engine/brokers/kite/kite-broker';
 import { ALPACA_CAPABILITIES } from '../../engine/brokers/alpaca/alpaca-broker';
 import { BINANCE } from '../../engine/brokers/ccxt/ccxt-venues';
+import { CCXT_STOP_MODIFIES_PER_MINUTE } from '../../engine/brokers/ccxt/ccxt-resting-stops';
+import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-record';
-import { binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
+import { binanceBackstopMoves, binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
+import { binanceFaults } from './binance-faults';
 import { KINDS, LONGS_ONLY, SCRIPT_START_PRICE, type SoakKind } from './soak-mix';
 import type { BrokerOrder, FeeInKind, Received } from './soak-judge';
 
@@ -60,6 +66,13 @@ export interface SoakBroker {
    * where it refuses one (Alpaca). The judge allows an exit that long after a daemon died before it.
    */
   readonly placedOrderListedWithinMs: number | null;
+  /**
+   * How long a restarted daemon, once ready, takes to open its broker session before it trades and
+   * protects its positions again (the soak's SELL leaves room for it after a kill at the BUY); 0
+   * where it is quick (Alpaca's and Kite's REST and sockets): at Binance CCXT's import,
+   * `loadMarkets` and the trade stream's first frames.
+   */
+  readonly sessionOpensMs: number;
   /** How far the daemon's clock runs ahead of this process's (TRADECLOCK_TEST_CLOCK_OFFSET_MS). */
   readonly clockOffsetMs: number;
   /**
@@ -78,16 +91,36 @@ export interface SoakBroker {
   /** Trades at these prices: every subscriber's stream sees them, and resting stops they reach fire. */
   trade(trades: ReadonlyArray<{ readonly symbol: string; readonly price: number }>): Promise<void>;
   /**
-   * Backstop modifications the broker accepted in place (a Kite GTT's PUT), and the most one
-   * backstop took within a minute, with the budget the engine keeps; null where a move is a new
-   * order version (Alpaca's replace, counted among the backstop orders).
+   * Backstop modifications the broker accepted in place (a Kite GTT's PUT) or, at Binance, the
+   * versions after a leg's first (a move is a cancel and the next STOP_LOSS), and the most one
+   * backstop took within a minute, with the budget the engine keeps; null at Alpaca (its replace
+   * is a new order version, counted among the backstop orders).
    */
   modifies(): Promise<{ readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null>;
   /** The whole record, written to soak-broker.json when the data dir is kept. */
   record(): Promise<unknown>;
-  /** The Alpaca fake's admin API (holds, fills, faults); null at a broker whose fake has none of those. */
+  /** The Alpaca fake's admin API (holds, fills); null at a broker whose fake has none of those. */
   readonly alpacaAdmin: ((method: string, path: string, body?: unknown) => Promise<any>) | null;
+  /** The faults the soak injects on placements before a cycle's SELL; null where it injects none. */
+  readonly faults: SoakFaults | null;
   close(): void;
+}
+
+/**
+ * Faults on the broker fake's placement route, injected just before a cycle's SELL
+ * (crash-soak.ts injectBeforeSell), neither one processed: nothing is placed.
+ */
+export interface SoakFaults {
+  /**
+   * How many rate-limit answers one placement waits out in the adapter before it hands the order
+   * back to the engine as "not placed yet" (Alpaca's rateLimitRetries; 0 where the adapter hands
+   * back each one): an exit answered more often than this was placed again by the engine.
+   */
+  readonly rateLimitRetries: number;
+  /** A 429 storm on the next placements, enough that at least one of `sellers` exits is handed back; resolves to how many. */
+  storm(sellers: number): Promise<number>;
+  /** One refusal that may pass, so the exit it meets is sold by its next attempt under its own client order id. */
+  refusal(): Promise<void>;
 }
 
 async function adminCall(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -107,6 +140,25 @@ async function spawnFake(script: string, args: readonly string[], what: string):
 /** The whole mix in whole shares (1, 2, 3; the PATCH sets 7), each with its backstop: Alpaca's and Kite's. */
 const SHARES = { mix: KINDS, startPrice: SCRIPT_START_PRICE, qtyOf: (j: number) => 1 + (j % 3), patchQty: 7, backstops: true, feeInKind: null } as const;
 
+/** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
+const ALPACA_REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
+
+/** The Alpaca fake's faults on POST /v2/orders: 429s the adapter waits out RATE_LIMIT_RETRIES of, and a 422 that may pass. */
+function alpacaFaults(admin: (method: string, path: string, body?: unknown) => Promise<unknown>): SoakFaults {
+  const rateLimitRetries = DEFAULT_ALPACA_TIMING.rateLimitRetries;
+  return {
+    rateLimitRetries,
+    async storm(sellers) {
+      // Each exit's placement waits out rateLimitRetries 429s and gives up on the next: with one
+      // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
+      const times = sellers * rateLimitRetries + 1;
+      await admin('POST', '/faults', { route: 'POST /v2/orders', fault: { kind: 'rate-limit', resetInMs: 300 }, times });
+      return times;
+    },
+    refusal: async () => void (await admin('POST', '/faults', { route: 'POST /v2/orders', fault: ALPACA_REFUSAL, times: 1 })),
+  };
+}
+
 /** Symbols of the Alpaca time-exit kinds (the fake's defaults). */
 const ALPACA_SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
 /** The Alpaca scripted kinds' symbols; the fake lists them as shortable and easy to borrow. */
@@ -125,6 +177,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     scriptedSymbols: ALPACA_SCRIPTED,
     ...SHARES,
     placedOrderListedWithinMs: ALPACA_CAPABILITIES.placedOrderListedWithinMs,
+    sessionOpensMs: 0,
     clockOffsetMs: 0,
     fireBelowFill: 3,
     connectBody: () => ({
@@ -154,6 +207,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     modifies: async () => null,
     record: async () => ({ received: await admin('GET', '/received'), orders: await admin('GET', '/orders'), requests: await admin('GET', '/requests') }),
     alpacaAdmin: admin,
+    faults: alpacaFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }
@@ -181,6 +235,7 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     scriptedSymbols: KITE_SCRIPTED,
     ...SHARES,
     placedOrderListedWithinMs: KITE_CAPABILITIES.placedOrderListedWithinMs,
+    sessionOpensMs: 0,
     clockOffsetMs,
     // The GTT's LIMIT is 1% past its trigger (GTT_LIMIT_SLACK_PERCENT): at ~100, a trade 2.5 below the fill is past the trigger (2 below) and inside the limit.
     fireBelowFill: 2.5,
@@ -197,6 +252,7 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     modifies: async () => ({ ...gttModifies(await record()), budgetPerMinute: KITE_GTT_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), requests: await admin('GET', '/__fake/requests') }),
     alpacaAdmin: null,
+    faults: null,
     close: () => void proc.kill('SIGTERM'),
   };
 }
@@ -205,6 +261,13 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
 const BINANCE_SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT'] as const;
 const BINANCE_SCRIPTED = ['ADA/USDT', 'DOGE/USDT', 'LTC/USDT', 'DOT/USDT', 'LINK/USDT', 'AVAX/USDT', 'TRX/USDT', 'ATOM/USDT', 'UNI/USDT', 'XLM/USDT'] as const;
 const BINANCE_PRICE = 60_000;
+/**
+ * The longs at Binance. The long-time kind's stop is a price far below (1, a v1 body's), which
+ * Binance refuses as its backstop (-1013 NOTIONAL: 0.00149 × 1 is under the least value of 5
+ * USDT), leaving the position without one: here it is 1 000 below the pair's price, as far from
+ * any trade of the soak (no script moves the time-exit kinds' pairs) and a stop Binance takes.
+ */
+const BINANCE_MIX: readonly SoakKind[] = LONGS_ONLY.map((k) => (k.name === 'long-time' ? { ...k, exits: { stop_loss: BINANCE_PRICE - 1_000 } } : k));
 const fakeSymbol = (symbol: string) => symbol.replace('/', '');
 
 export async function startBinanceSoakBroker(): Promise<SoakBroker> {
@@ -220,14 +283,16 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     exchange: 'CRYPTO',
     symbols: BINANCE_SYMBOLS,
     scriptedSymbols: BINANCE_SCRIPTED,
-    mix: LONGS_ONLY,
+    mix: BINANCE_MIX,
     startPrice: BINANCE_PRICE,
     // 0.0015, 0.002, 0.0025 BTC: 90 to 150 USDT at 60 000, over the least value of 5.
     qtyOf: (j) => [0.0015, 0.002, 0.0025][j % 3]!,
     patchQty: 0.003,
-    backstops: false,
+    backstops: true,
     feeInKind: { stepOf: () => 0.00001 },
     placedOrderListedWithinMs: BINANCE.placedOrderListedWithinMs,
+    // A restart under a load average of 9 on 2 cores: ready after ~7 s, its session ~3 s later (2026-12-07).
+    sessionOpensMs: 10_000,
     clockOffsetMs: 0,
     fireBelowFill: 3,
     connectBody: () => ({ broker: 'binance', label: 'Binance (fake)', credentials: fake.credentials, options: { rest_url: fake.url } }),
@@ -245,9 +310,10 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     async trade(trades) {
       for (const t of trades) await admin('POST', '/__fake/price', { symbol: fakeSymbol(t.symbol), price: String(t.price) });
     },
-    modifies: async () => null,
+    modifies: async () => ({ ...binanceBackstopMoves(await record()), budgetPerMinute: CCXT_STOP_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), balances: await admin('GET', '/__fake/balances') }),
     alpacaAdmin: null,
+    faults: binanceFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }
