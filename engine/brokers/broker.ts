@@ -86,6 +86,13 @@ export interface BrokerCapabilities {
    */
   readonly signedRequestWindow?: { readonly aheadMs: number; readonly behindMs: number };
   /**
+   * The account's money is a free balance per asset and its key is proven by a signed request, not
+   * a daily login (a crypto venue through CCXT): the readiness check answers the login, orders and
+   * funds checks from the venue's signed answer (`BrokerAccountSnapshot.spot`), and says unknown,
+   * never the generic "keys do not expire", when that answer could not be had.
+   */
+  readonly spotAccount?: boolean;
+  /**
    * Orders are taken only from the IP address the account registered (Kite's static-IP rule since
    * 1 April 2026); the broker has no way to test it short of placing an order.
    */
@@ -463,8 +470,13 @@ export interface BrokerAccountSnapshot {
   readonly buyingPower: number | null;
   /** The pattern-day-trader rule's inputs (Alpaca); null where the broker has no such rule. */
   readonly dayTrading: { readonly patternDayTrader: boolean; readonly dayTradeCount: number; readonly equity: number } | null;
-  /** The broker's clock; null where its answer states none (no Date header). */
+  /** The broker's clock; null where its answer states none (no Date header) or it could not be read (`brokerTimeFailure`). */
   readonly brokerTime: BrokerTime | null;
+  /**
+   * Why the broker's time could not be read, where it is asked apart from the account (Binance GET
+   * /api/v3/time): the clock check names it, and the rest of the snapshot still stands.
+   */
+  readonly brokerTimeFailure?: string;
   /** A spot account's signed answer (Binance GET /api/v3/account); absent where the money is `buyingPower`. */
   readonly spot?: SpotAccountAnswer;
 }
@@ -483,23 +495,42 @@ export interface BrokerTime {
 
 /**
  * A spot account's answer to a signed request: its free balance of each asset held (decimal
- * strings, as the venue wrote them) and whether it may trade; or the venue refused the key, its
- * signature or its permissions (`refused`); or no readable answer came (`failed`). Reasons name
- * the venue's code and words, never a secret.
+ * strings, as the venue wrote them), whether the account may trade (`canTrade`) and its trading
+ * permissions (Binance `permissions`: "SPOT", "TRD_GRP_…"), and what the API key itself may do
+ * (`key`); or the venue refused the key, its signature or its permissions (`refused`); or no
+ * readable answer came (`failed`). Reasons name the venue's code and words, never a secret.
  */
 export type SpotAccountAnswer =
-  | { readonly kind: 'answered'; readonly free: Readonly<Record<string, string>>; readonly canTrade: boolean }
+  | { readonly kind: 'answered'; readonly free: Readonly<Record<string, string>>; readonly canTrade: boolean; readonly permissions: readonly string[]; readonly key: SpotKeyAnswer }
   | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'failed'; readonly reason: string };
 
 /**
+ * What the API key may do, apart from the account (Binance GET /sapi/v1/account/apiRestrictions: a
+ * read-only key reads the account too): whether it may trade spot, whether it is restricted to IP
+ * addresses, and when its trading permission runs out (epoch ms; null: no end stated). `unknown`
+ * where the venue could not be asked (Binance's testnet serves no /sapi), naming why.
+ * @example { kind: 'answered', spotTrading: true, ipRestricted: false, tradingExpiresAt: 1_767_225_600_000 }
+ */
+export type SpotKeyAnswer =
+  | { readonly kind: 'answered'; readonly spotTrading: boolean; readonly ipRestricted: boolean; readonly tradingExpiresAt: number | null }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
  * What a venue lists for one trading pair now (Binance `GET /api/v3/exchangeInfo?symbol=`): its
- * status word (TRADING, HALT, BREAK), whether that status takes orders, and its two assets.
- * @example { status: 'TRADING', trading: true, baseAsset: 'BTC', quoteAsset: 'USDT' }
+ * status word (TRADING; END_OF_DAY, HALT, BREAK take no orders), whether that status takes orders, and the account
+ * permissions it may be traded with (`permissionSets`: an account trades it when it holds at least
+ * one permission of every set).
+ * @example { status: 'TRADING', trading: true, permissionSets: [['SPOT']] }
  */
 export interface TradingPairFacts {
   readonly status: string;
   readonly trading: boolean;
+  readonly permissionSets: readonly (readonly string[])[];
+}
+
+/** The two assets of a trading pair: BTC/USDT buys BTC (`baseAsset`) with USDT (`quoteAsset`). */
+export interface TradingPairAssets {
   readonly baseAsset: string;
   readonly quoteAsset: string;
 }
@@ -513,12 +544,18 @@ export interface BrokerAccountInfo {
    */
   snapshot(): Promise<BrokerAccountSnapshot>;
   /**
-   * The pair's status and assets as the venue lists them now, for a venue whose pairs can be halted
-   * apart from any calendar (a crypto venue); absent elsewhere. Throws, naming what was wrong, when
-   * the venue cannot be asked or does not list the pair.
-   * @example await broker.account?.pair?.('BTC/USDT') // { status: 'HALT', trading: false, baseAsset: 'BTC', quoteAsset: 'USDT' }
+   * The pair's status and permission sets as the venue lists them now, for a venue whose pairs can
+   * be halted apart from any calendar (a crypto venue); absent elsewhere. Throws, naming what was
+   * wrong, when the venue cannot be asked or does not list the pair.
+   * @example await broker.account?.pair?.('BTC/USDT') // { status: 'HALT', trading: false, permissionSets: [['SPOT']] }
    */
   pair?(symbol: string): Promise<TradingPairFacts>;
+  /**
+   * The pair's two assets from the markets already loaded (no request), for the funds check of a
+   * spot account; absent elsewhere. Throws when the pair is not listed.
+   * @example await broker.account?.assets?.('BTC/USDT') // { baseAsset: 'BTC', quoteAsset: 'USDT' }
+   */
+  assets?(symbol: string): Promise<TradingPairAssets>;
 }
 
 /** Where a broker that needs a daily login stands. */

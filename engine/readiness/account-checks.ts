@@ -104,42 +104,54 @@ export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessC
 
 /**
  * (g) The machine's clock agrees with the broker's within CLOCK_SKEW_BOUND_MS, and within the
- * broker's window for signed requests where it has one (Binance refuses one stamped 1 s ahead of
- * its time: -1021). The broker's time holds its instant to `resolutionMs` (an HTTP Date header:
- * the whole second) at some moment between sending and receiving, so only the part of the
- * difference outside that window counts.
+ * broker's window for signed requests where it has one (Binance refuses one stamped 1 000 ms or
+ * more ahead of its time: -1021). The broker read its clock at some instant between sending and
+ * receiving here, and states it to `resolutionMs` (an HTTP Date header: the whole second), so the
+ * difference is known only between two bounds: a failure needs the nearer bound past the limit; a
+ * window the farther bound reaches is a warning.
  */
 export function clockCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.capabilities.simulated) return answer('clock', 'ok', `The ${i.brokerName} broker keeps this machine's clock.`);
   if (i.account.kind === 'none') return answer('clock', 'unknown', `${i.brokerName} cannot be asked for its time: make sure this machine sets its clock automatically.`);
   if (i.account.kind === 'failed') return answer('clock', 'unknown', `The clock could not be compared with ${i.brokerName}'s: ${i.account.reason}.`);
   const t = i.account.snapshot.brokerTime;
+  const failure = i.account.snapshot.brokerTimeFailure;
+  if (!t && failure) return answer('clock', 'unknown', `The clock could not be compared with ${i.brokerName}'s: ${failure}. Make sure this machine sets its clock automatically.`);
   if (!t) return answer('clock', 'unknown', `${i.brokerName}'s answer carried no Date header to compare clocks with: make sure this machine sets its clock automatically.`);
-  const ahead = t.sentAt - (t.date + t.resolutionMs);
-  const behind = t.date - t.receivedAt;
-  const skew = ahead > 0 ? ahead : behind > 0 ? -behind : 0;
+  // How far this machine's clock is ahead of the broker's (negative: behind), in whole ms: at least
+  // `low` (our stamp was sentAt or later, the broker's at most date + resolutionMs - 1), at most `high`.
+  const low = t.sentAt - (t.date + t.resolutionMs - 1);
+  const high = t.receivedAt - t.date;
+  const skew = low > 0 ? low : high < 0 ? high : 0;
   const bound = `${CLOCK_SKEW_BOUND_MS / 1_000} s`;
   const window = i.capabilities.signedRequestWindow;
-  const refused = window !== undefined && (skew >= window.aheadMs || -skew > window.behindMs);
+  const refused = window !== undefined && (low >= window.aheadMs || -high > window.behindMs);
+  const mayBeRefused = window !== undefined && (high >= window.aheadMs || -low > window.behindMs);
   // A time to the millisecond is named in ms, at the middle of the window it was read in.
   const precise = t.resolutionMs < 1_000;
   const estimate = Math.round((t.sentAt + t.receivedAt) / 2 - (t.date + t.resolutionMs / 2));
-  if (Math.abs(skew) <= CLOCK_SKEW_BOUND_MS && !refused) {
-    const within = window ? ` and its window for signed requests` : '';
-    return answer('clock', 'ok', precise ? `This machine's clock agrees with ${i.brokerName}'s to about ${formatMs(estimate)} (its server time), within ${bound}${within}.` : `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
-  }
-  const way = skew > 0 ? 'ahead of' : 'behind';
   const by = precise ? formatMs(estimate) : `${(Math.abs(skew) / 1_000).toFixed(1)} s`;
   const fix = 'Turn on automatic time sync (Windows: Settings → Time & language → Set time automatically; macOS: Date & Time; Linux: timedatectl set-ntp true).';
   if (refused) {
-    const rule = skew > 0 ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
+    const way = low >= window.aheadMs ? 'ahead of' : 'behind';
+    const rule = way === 'ahead of' ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
     return answer(
       'clock',
       'fail',
-      `This machine's clock is ${by} ${way} ${i.brokerName}'s: ${i.brokerName} refuses every signed request ${rule}, orders too, until Tradeclock has learnt the difference from a refusal and sent again; and the BUY and SELL times run on this machine's clock, ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`,
+      `This machine's clock is ${by} ${way} ${i.brokerName}'s: ${i.brokerName} refuses every signed request ${rule} (-1021). Tradeclock learns the difference from ${i.brokerName}'s time after such a refusal and stamps later requests with it, but an order sent before then is refused, and the BUY and SELL times run on this machine's clock, ${by} ${way === 'ahead of' ? 'early' : 'late'}. ${fix}`,
     );
   }
-  return answer('clock', 'fail', `This machine's clock is ${by} ${way} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`);
+  if (Math.abs(skew) > CLOCK_SKEW_BOUND_MS) {
+    return answer('clock', 'fail', `This machine's clock is ${by} ${skew > 0 ? 'ahead of' : 'behind'} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`);
+  }
+  if (mayBeRefused) {
+    const ahead = high >= window.aheadMs;
+    const span = ahead ? `between ${formatMs(Math.max(0, low))} and ${formatMs(high)} ahead of` : `between ${formatMs(Math.max(0, -high))} and ${formatMs(-low)} behind`;
+    const rule = ahead ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
+    return answer('clock', 'warn', `This machine's clock is ${span} ${i.brokerName}'s (its answer took ${formatMs(t.receivedAt - t.sentAt)}): ${i.brokerName} refuses a signed request ${rule} (-1021), so orders may be refused. ${fix}`);
+  }
+  const within = window ? ` and its window for signed requests` : '';
+  return answer('clock', 'ok', precise ? `This machine's clock agrees with ${i.brokerName}'s to about ${formatMs(estimate)} (its server time), within ${bound}${within}.` : `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
 }
 
 /** A span in whole ms, grouped: -5000.4 → "5,000 ms". */

@@ -13,16 +13,33 @@ export const LIVE_PRICE_MAX_AGE_MS = 60_000;
 
 const short = (time: string) => time.slice(0, 5);
 
-/** (e) The exchange is open at the entry and at the exit. */
+/**
+ * (e) The exchange is open at the entry and at the exit, and, where the venue states its own
+ * status of the pair (a crypto venue halts a pair apart from any calendar), it takes orders for it.
+ */
 export function marketOpenCheck(i: ReadinessInputs): ReadinessCheck {
-  const answer = (status: ReadinessCheck['status'], message: string): ReadinessCheck => ({ check: 'market_open', status, message });
-  if (i.capabilities.simulated) return answer('ok', `The ${i.brokerName} market trades at any hour.`);
-  const listed = pairStatus(i);
-  if (listed?.status === 'fail') return listed;
+  if (i.capabilities.simulated) return marketAnswer('ok', `The ${i.brokerName} market trades at any hour.`);
+  const hours = calendarCheck(i);
+  if (hours.status === 'fail' || i.pair.kind === 'none') return hours;
+  const open = hours.message.replace(/\.$/, '');
+  if (i.pair.kind === 'failed') return marketAnswer('unknown', `${open}, but whether ${i.brokerName} takes orders for ${i.symbol} now could not be checked: ${i.pair.reason}.`);
+  const { status, trading } = i.pair.facts;
+  if (trading) return marketAnswer(hours.status, `${open}, and ${i.brokerName} lists ${i.symbol} as ${status}.`);
+  return marketAnswer(
+    'fail',
+    `${i.brokerName} lists ${i.symbol} as ${status}, not TRADING: it takes no orders for it, so the entry cannot be placed (nor a position sold) until it trades again. Watch ${i.brokerName}'s announcements, and stop the strategy if the pair stays ${status}.`,
+  );
+}
+
+const marketAnswer = (status: ReadinessCheck['status'], message: string): ReadinessCheck => ({ check: 'market_open', status, message });
+
+/** The exchange's calendar: open on the entry's day and at its time (holidays, weekends, early closes), and at the exit's. */
+function calendarCheck(i: ReadinessInputs): ReadinessCheck {
+  const answer = marketAnswer;
   const entry = exchangeTimeOf(i.entryAt, i.exchange);
   const exit = exchangeTimeOf(i.exitAt, i.exchange);
   const atEntry = sessionOn(i.exchange, entry.date, i.calendar);
-  if (atEntry.kind === 'always') return listed ?? answer('ok', `${i.exchange} trades at every hour.`);
+  if (atEntry.kind === 'always') return answer('ok', `${i.exchange} trades at every hour.`);
   if (atEntry.kind === 'closed') return answer('fail', `${i.exchange} is closed on ${entry.date} (${atEntry.why}): the entry at ${zonedTime(i.entryAt, i.timezone)} cannot fill. Stop the strategy for that day or check the holiday list.`);
   if (entry.time < atEntry.open || entry.time >= atEntry.close) {
     return answer('fail', `The entry at ${zonedTime(i.entryAt, i.timezone)} is outside ${i.exchange}'s hours on ${entry.date} (${short(atEntry.open)}–${short(atEntry.close)} ${atEntry.timezone}${atEntry.early ? ', an early close' : ''}): move the BUY time inside them.`);
@@ -36,23 +53,6 @@ export function marketOpenCheck(i: ReadinessInputs): ReadinessCheck {
     );
   }
   return answer('ok', `${i.exchange} is open ${short(atEntry.open)}–${short(atEntry.close)} ${atEntry.timezone} on ${entry.date}${atEntry.early ? ' (an early close)' : ''}: the entry and the exit fall inside.`);
-}
-
-/**
- * The venue's own status of the pair, where it has one (a crypto venue halts a pair apart from any
- * calendar): fail when it takes no orders (Binance HALT, BREAK), naming the status; unknown when it
- * could not be read; null where the venue states none.
- */
-function pairStatus(i: ReadinessInputs): ReadinessCheck | null {
-  const answer = (status: ReadinessCheck['status'], message: string): ReadinessCheck => ({ check: 'market_open', status, message });
-  if (i.pair.kind === 'none') return null;
-  if (i.pair.kind === 'failed') return answer('unknown', `${i.exchange} trades at every hour, but whether ${i.brokerName} takes orders for ${i.symbol} now could not be checked: ${i.pair.reason}.`);
-  const { status, trading } = i.pair.facts;
-  if (trading) return answer('ok', `${i.exchange} trades at every hour, and ${i.brokerName} lists ${i.symbol} as ${status}.`);
-  return answer(
-    'fail',
-    `${i.brokerName} lists ${i.symbol} as ${status}, not TRADING: it takes no orders for it, so the entry cannot be placed (nor a position sold) until it trades again. Watch ${i.brokerName}'s announcements, and stop the strategy if the pair stays ${status}.`,
-  );
 }
 
 /**

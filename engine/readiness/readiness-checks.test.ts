@@ -34,6 +34,7 @@ function alpaca(over: Partial<ReadinessInputs> = {}): ReadinessInputs {
     session: null,
     account: { kind: 'answered', snapshot: { buyingPower: 50_000, dayTrading: { patternDayTrader: false, dayTradeCount: 0, equity: 50_000 }, brokerTime: { date: ny('2026-12-07T14:25:00Z'), sentAt: ny('2026-12-07T14:25:00.200Z'), receivedAt: ny('2026-12-07T14:25:00.240Z'), resolutionMs: 1_000 } } },
     pair: { kind: 'none' },
+    assets: { kind: 'none' },
     feed: { state: 'up', detail: null, lastPrice: { price: 187.2, at: ny('2026-12-07T14:24:58Z') }, streamStale: false },
     orders: { lastIpRefusalAt: null, lastTakenAt: null },
     calendar,

@@ -115,6 +115,26 @@ describe('public endpoints', () => {
     expect((await signed('POST', '/api/v3/order', order)).status).toBe(200);
   });
 
+  it("GET /sapi/v1/account/apiRestrictions (signed, weight 1) states the key's permissions; a key whose trading is off, or ran out, is refused -2015 on an order; a pair outside the account's permissions -2010", async () => {
+    await start();
+    const restrictions = await signed('GET', '/sapi/v1/account/apiRestrictions', {});
+    expect(restrictions.body).toMatchObject({ ipRestrict: true, enableReading: true, enableSpotAndMarginTrading: true });
+    expect(restrictions.body).not.toHaveProperty('tradingAuthorityExpirationTime');
+    expect((await signed('GET', '/sapi/v1/account/apiRestrictions', {}, 'someone-else')).body).toEqual({ code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015' };
+    fake!.account.key.enableSpotAndMarginTrading = false;
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }]);
+    fake!.account.key = { enableSpotAndMarginTrading: true, ipRestrict: false, tradingAuthorityExpirationTime: clockMs };
+    expect((await signed('GET', '/sapi/v1/account/apiRestrictions', {})).body).toMatchObject({ ipRestrict: false, tradingAuthorityExpirationTime: clockMs });
+    expect((await signed('POST', '/api/v3/order', order)).body).toEqual({ code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    fake!.account.key.tradingAuthorityExpirationTime = null;
+    fake!.account.permissions = ['TRD_GRP_002'];
+    expect((await signed('GET', '/api/v3/account', {})).body.permissions).toEqual(['TRD_GRP_002']);
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([400, { code: -2010, msg: 'This symbol is not permitted for this account.' }]);
+    fake!.account.permissions = ['SPOT'];
+    expect((await signed('POST', '/api/v3/order', order)).status).toBe(200);
+  });
+
   it('GET /api/v3/ticker/price answers one symbol as an object, none as the whole list, an unknown one -1121', async () => {
     await start();
     expect((await get('/api/v3/ticker/price?symbol=BTCUSDT')).body).toEqual({ symbol: 'BTCUSDT', price: '60000.00000000' });

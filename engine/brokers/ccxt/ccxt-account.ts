@@ -97,6 +97,7 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     feeInBoughtAsset: venue.feeInBoughtAsset,
     maxFeeInBoughtAssetRate: venue.maxFeeInBoughtAssetRate,
     signedRequestWindow: venue.signedRequestWindow,
+    spotAccount: true,
     intradaySquareOff: null,
   };
 }
@@ -152,7 +153,7 @@ export function createCcxtAccount(args: {
     data,
     orderStream,
     restingStops,
-    account: ccxtAccountInfo({ venue, clock, execution }),
+    account: ccxtAccountInfo({ venue, clock, execution, testnet: options.testnet }),
     exchange,
     async start() {
       if (stopped) throw new Error(`this ${venue.title} account was stopped; create a new one`);

@@ -50,6 +50,12 @@ export interface CcxtVenue {
   /** Where in CCXT's `urls.api` the trade stream and the order update stream are (each a URL prefix). */
   readonly tradeStreamUrlAt: readonly string[];
   readonly orderStreamUrlAt: readonly string[];
+  /**
+   * Where the venue says what the API key itself may do (Binance GET /sapi/v1/account/apiRestrictions,
+   * CCXT `sapiGetAccountApiRestrictions`): the one endpoint off the REST bases the account may reach,
+   * as CCXT's `urls.api` key and path; its test network serves none (`testnetHasIt` false).
+   */
+  readonly keyRestrictions: { readonly api: string; readonly path: string; readonly testnetHasIt: boolean } | null;
   /** Options CCXT needs so it asks only what we use (fact 4: Binance's loadMarkets reaches three hosts by default). */
   readonly ccxtOptions: Readonly<Record<string, unknown>>;
   /**
@@ -107,6 +113,9 @@ export const BINANCE: CcxtVenue = {
   // `pro/binance.js`: `<symbol>@trade` on `urls.api.ws.spot` (+ `/<stream index>`); spot orders on the WebSocket API.
   tradeStreamUrlAt: ['ws', 'spot'],
   orderStreamUrlAt: ['ws', 'ws-api', 'spot'],
+  // wallet "Get API Key Permission" (USER_DATA, weight 1): `enableSpotAndMarginTrading`, `ipRestrict`,
+  // `tradingAuthorityExpirationTime`. CCXT 4.5.84 has no testnet URL for `sapi` (`binance.js` sign()).
+  keyRestrictions: { api: 'sapi', path: 'account/apiRestrictions', testnetHasIt: false },
   codes: {
     '-1003': 'rate',
     '-1015': 'rate',

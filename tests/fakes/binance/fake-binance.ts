@@ -9,7 +9,7 @@
  *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
  *   POST /__fake/depth     {symbol, qty}             the next MARKET order fills at most qty, the rest EXPIRED
- *   POST /__fake/status    {symbol, status}          the symbol's exchangeInfo status (HALT, BREAK: no orders)
+ *   POST /__fake/status    {symbol, status}          the symbol's exchangeInfo status (END_OF_DAY, HALT, BREAK: no orders)
  *   GET  /__fake/balances  {ASSET: {free, locked}}   the first account's balances
  *   POST /__fake/stream/{drop|stall|hang|resume}
  *   POST /__fake/ws-api/{drop|terminate}

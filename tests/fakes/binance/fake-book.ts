@@ -19,8 +19,20 @@ export interface FakeBinanceAccount {
   readonly secretKey: string;
   /** asset → free, locked */
   readonly balances: Map<string, { free: Decimal; locked: Decimal }>;
-  /** Whether the key may trade (Binance's `canTrade`). */
+  /** Whether the account may trade (Binance's `canTrade`). */
   canTrade: boolean;
+  /** The account's trading permissions (`permissions` of GET /api/v3/account); a symbol trades for it when it holds one of each of the symbol's `permissionSets`. */
+  permissions: string[];
+  /** What the API key itself may do (GET /sapi/v1/account/apiRestrictions). */
+  key: FakeKeyRestrictions;
+}
+
+/** The key's permissions as GET /sapi/v1/account/apiRestrictions states them; default: may trade, IP-restricted, no end. */
+export interface FakeKeyRestrictions {
+  enableSpotAndMarginTrading: boolean;
+  ipRestrict: boolean;
+  /** When its spot and margin trading permission runs out (fake clock, ms); null: the field is left out. */
+  tradingAuthorityExpirationTime: number | null;
 }
 
 export interface FakeFill {
@@ -141,7 +153,7 @@ export class FakeBinanceBook {
   }
 
   addAccount(apiKey: string, secretKey: string, balances: Record<string, string>): FakeBinanceAccount {
-    const account: FakeBinanceAccount = { apiKey, secretKey, balances: new Map(), canTrade: true };
+    const account: FakeBinanceAccount = { apiKey, secretKey, balances: new Map(), canTrade: true, permissions: ['SPOT'], key: { enableSpotAndMarginTrading: true, ipRestrict: true, tradingAuthorityExpirationTime: null } };
     for (const [asset, free] of Object.entries(balances)) account.balances.set(asset, { free: new Decimal(free), locked: new Decimal(0) });
     this.accounts.set(apiKey, account);
     return account;
@@ -241,6 +253,8 @@ export class FakeBinanceBook {
     // Unique among open orders only: the id of a filled or cancelled order can be used again.
     if (this.orders.some((o) => o.apiKey === account.apiKey && o.clientOrderId === clientOrderId && OPEN.has(o.status))) return err(400, -2010, DUPLICATE);
     if (!account.canTrade) return err(400, -2010, 'This account may not place or cancel orders.');
+    // errors.md, messages of -2010: "This symbol is not permitted for this account."; permissionSets: one permission of each set.
+    if (!(s.permissionSets ?? [['SPOT']]).every((set) => set.some((perm) => account.permissions.includes(perm)))) return err(400, -2010, 'This symbol is not permitted for this account.');
     // errors.md, messages of -2010 NEW_ORDER_REJECTED: "Market is closed." = "The symbol is not trading."
     if ((s.status ?? 'TRADING') !== 'TRADING') return err(400, -2010, 'Market is closed.');
     if (type === 'MARKET' && last === undefined) return err(400, -2010, 'No orders on book for symbol.');
