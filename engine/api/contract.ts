@@ -232,9 +232,10 @@ export interface PositionDto {
   readonly option_strike: string;
   readonly lots: number | null;
   readonly stop_loss: number | null;
-  readonly stop_loss_mode: 'points' | 'percent' | null;
+  /** price: `stop_loss` is the premium itself (a sold option's stop above its entry premium). */
+  readonly stop_loss_mode: 'price' | 'points' | 'percent' | null;
   readonly target: number | null;
-  readonly target_mode: 'points' | 'percent' | null;
+  readonly target_mode: 'price' | 'points' | 'percent' | null;
   readonly trail: number | null;
   readonly trail_mode: 'points' | 'percent' | null;
   readonly move_stop_to_cost_after: number | null;

@@ -124,7 +124,7 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     qty: p.lots ?? spec.qty,
     buy_grace_seconds: spec.buy_grace_seconds,
     ...(spec.square_off_time !== undefined ? { square_off_time: spec.square_off_time } : {}),
-    // Each key by itself: the position's own, else the strategy's (the spec's rules keep every unit off price).
+    // Each key by itself: the position's own, else the strategy's (points or percent: a premium price is only ever the position's own, with its value).
     stop_loss: p.stop_loss ?? spec.stop_loss,
     stop_loss_mode: p.stop_loss_mode ?? spec.stop_loss_mode,
     ...(target !== undefined ? { target } : {}),

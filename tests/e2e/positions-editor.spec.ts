@@ -52,7 +52,9 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   await page.keyboard.press('Enter');
   await expect(row(3)).toHaveCount(0);
 
-  // Position 2's own stop-loss, counted in the strategy's unit: 150 % is refused by the API.
+  // Position 1's own stop-loss as an absolute premium; position 2's counted in the strategy's unit: 150 % is refused by the API.
+  await row(1).getByLabel('Stop-loss', { exact: true }).fill('180');
+  await row(1).getByLabel('Stop-loss unit', { exact: true }).selectOption({ label: 'premium' });
   await row(2).getByLabel('Stop-loss', { exact: true }).fill('150');
   await screens.snap('positions-editor');
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
@@ -60,7 +62,7 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   const body = (await sent).postDataJSON() as Record<string, unknown>;
   expect(body).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', qty: '1', stop_loss: 30, stop_loss_mode: 'percent' });
   expect(body.positions).toEqual([
-    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm' },
+    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', stop_loss: 180, stop_loss_mode: 'price' },
     { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', stop_loss: 150 },
   ]);
 
