@@ -109,6 +109,8 @@ describe('re-entry per position', () => {
     expect(ce!.levels!.stop).toBeCloseTo(ce!.entryPrice! + 40, 6);
     expect(pe).toMatchObject({ state: 'IN_POSITION', legNo: 0, levels: { stop: pe0!.entryPrice! + 40 } });
     expect(t.eventsOf('reentry_scheduled')).toMatchObject([{ runId: ce!.id, legNo: 1, of: 1, after: 'STOPLOSS' }]);
+    // A position that may re-enter is not over: its contract stays watched through the stop-out.
+    expect([0, 1].map((p) => t.engine.market.isWatching(s.id, p))).toEqual([true, true]);
     expect(t.orders(s.id).map((o) => [o.clientOrderId, o.symbol, o.leg, o.legNo, o.status])).toEqual([
       [id(s, 0, 'entry'), contract, 'BUY', 0, 'filled'],
       [id(s, 1, 'entry'), 'NIFTY26D0826000PE', 'BUY', 0, 'filled'],

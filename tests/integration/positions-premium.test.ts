@@ -52,6 +52,9 @@ describe('an absolute premium per position', () => {
     expect(ce).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', positionQty: 0 });
     expect(t.eventsOf('stop_loss_triggered')).toMatchObject([{ runId: ce!.id, stopLoss: 110 }]);
     expect(pe).toMatchObject({ state: 'IN_POSITION', levels: { stop: pe0!.entryPrice! + 40 } });
+    // The closed CE is no longer watched (nor streamed to the page); the PE still is.
+    expect([0, 1].map((p) => t.engine.market.isWatching(s.id, p))).toEqual([false, true]);
+    expect(t.engine.market.watched().map((w) => w.key)).toEqual([`1|NFO:${pe!.plan!.symbol}`]);
 
     await t.until('2026-12-07T09:40:01Z');
     expect(t.orders(s.id).map((o) => [o.clientOrderId, o.leg, o.status])).toEqual([
