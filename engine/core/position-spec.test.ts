@@ -110,6 +110,22 @@ describe('positions', () => {
     ]);
   });
 
+  it("takes the index's future as a position (FUT): the month's by default, no strike, one position per expiry", () => {
+    const covered = { ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'current_week' }, { side: 'sell', option_right: 'CE', option_strike: 'atm+2' }] };
+    // current_week, the form's default, is left out: the month's future, the nearest listed.
+    expect(strategySpec.parse(covered).positions![0]).toEqual({ side: 'buy', option_right: 'FUT' });
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'next_week', option_strike: 'premium:100' }, straddle.positions[1]] })).toEqual([
+      ['positions.0.option_expiry', "option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month's future)"],
+      ['positions.0.option_strike', 'option_strike applies to an option: a future has no strike; leave it out'],
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: 'current_month' }] })).toEqual([
+      ['positions.1', 'positions 0 and 1 choose the same contract (FUT current_month): one contract is one position; give it more lots'],
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: '2027-01-26' }] })).toBeUndefined();
+    // The strategy's own option_right stays an option's.
+    expect(issues({ ...straddle, positions: undefined, option_right: 'FUT' })).toEqual([['option_right', 'option_right must be one of CE, PE']]);
+  });
+
   it('refuses a premium level on a position that re-enters after that exit: the premium would be there again at once', () => {
     const reentering = { ...straddle, reentry_cutoff: '14:00', positions: [{ side: 'sell', option_right: 'CE', reentries: 1, stop_loss: 180, stop_loss_mode: 'price', target: 40, target_mode: 'price' }, straddle.positions[1]] };
     expect(issues(reentering)).toEqual([

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { indexListing, INDEX_UNDERLYINGS } from './index-underlyings';
-import { level, LEVEL_MODES, MAX_REENTRIES, OFFSET_MODES, oneOf, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, reentryCount, requiredOneOf, SIDES } from './spec-fields';
+import { level, LEVEL_MODES, MAX_REENTRIES, OFFSET_MODES, oneOf, optionExpiry, optionStrike, POSITION_RIGHTS, orNone, positiveNumber, reentryCount, requiredOneOf, SIDES } from './spec-fields';
 
 export const MIN_POSITIONS = 2;
 /** The issue's bound, and one digit of the position in a client order id. */
@@ -19,8 +19,9 @@ export const MAX_POSITIONS = 10;
 
 export const positionShape = {
   side: requiredOneOf('side', SIDES),
-  option_right: requiredOneOf('option_right', OPTION_RIGHTS),
-  /** Left out: current_week. */
+  /** CE or PE, or FUT: the index's future (no strike; its expiry monthly). */
+  option_right: requiredOneOf('option_right', POSITION_RIGHTS),
+  /** Left out: current_week (a future's: current_month). */
   option_expiry: optionExpiry('option_expiry'),
   /** Left out: atm. */
   option_strike: optionStrike('option_strike'),
@@ -65,7 +66,7 @@ export const positionsField = orNone(
 /** How a form presents a position's key (the strategy's form describes `positions` as rows of these). */
 export const POSITION_FIELD_META = {
   side: { label: 'Side', hint: 'buy: bought at the BUY time, sold at the exit; sell: sold first, bought back at the exit' },
-  option_right: { label: 'Option', hint: 'CE or PE of the index in Symbol' },
+  option_right: { label: 'Option', hint: "CE or PE of the index in Symbol, or FUT: the index's future (the month's, or a listed expiry date; no strike)" },
   option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, the month’s, or a listed expiry date YYYY-MM-DD' },
   option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120; width:0.5: nearest ATM ± 0.5 × the ATM straddle’s premium' },
   lots: { label: 'Lots', hint: "Empty: the strategy's Quantity", unit: 'lots' },
@@ -186,7 +187,9 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
     }
     premiumLevelRules(v, item, i, issue);
     if (typeof item.option_right !== 'string') return;
-    const rule = `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
+    if (item.option_right === 'FUT') futureRules(item, i, issue);
+    const future = item.option_right === 'FUT';
+    const rule = future ? `FUT ${String(item.option_expiry ?? 'current_month')}` : `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
     const first = seen.get(rule);
     if (first === undefined) seen.set(rule, i);
     else issue(`positions.${i}`, `positions ${first} and ${i} choose the same contract (${rule}): one contract is one position; give it more lots`);
@@ -240,4 +243,18 @@ function premiumLevelRules(v: Record<string, unknown>, item: Record<string, unkn
   if (target !== null && (after === 'target' || after === 'either')) {
     issue(at('target_mode'), `a re-entry after the target (reentry_after ${String(after)}) needs this position's target_mode points or percent: the premium would be at its target premium again at once`);
   }
+}
+
+/**
+ * A position on the index's future (`option_right: 'FUT'`): futures are listed monthly (NSE and BSE
+ * list index futures for three months, expiring with the month's last option expiry). Left out (or
+ * current_week, the form's default, which the parse leaves out) it is the month's future, the
+ * nearest listed; next_week would name a weekly the futures do not have and is refused rather than
+ * read as next month's (a listed date names that one); a strike rule means nothing for a future.
+ */
+function futureRules(item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
+  if (item.option_expiry === 'next_week') {
+    issue(`positions.${i}.option_expiry`, 'option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month\'s future)');
+  }
+  if (item.option_strike != null && item.option_strike !== 'atm') issue(`positions.${i}.option_strike`, 'option_strike applies to an option: a future has no strike; leave it out');
 }

@@ -138,5 +138,6 @@ describe('ruleWords', () => {
   it('says the position as set and what it takes from the strategy', () => {
     expect(ruleWords(strategy.positions![0]!, strategy)).toBe("Sell CE atm, nearest expiry · 1 lot (the strategy's)");
     expect(ruleWords(strategy.positions![1]!, strategy)).toBe('Sell PE atm, nearest expiry · 2 lots');
+    expect(ruleWords({ ...pos('buy', 'CE', 'atm'), option_right: 'FUT', option_expiry: 'current_month' }, strategy)).toBe("Buy future, monthly expiry · 1 lot (the strategy's)");
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { PositionDto, RunState, RuntimeDto, StrategyDto } from '../../lib/api-types';
 import { instrumentKey, type LastPrice } from '../live/ticks-store';
-import { expiryWords } from '../strategies/option-view';
+import { expiryWords, positionRuleWords } from '../strategies/option-view';
 
 export interface PositionLine {
   /** From 0, as the API counts; shown from 1. */
@@ -95,5 +95,5 @@ export function groupPnl(lines: readonly PositionLine[], lastOf: (line: Position
  */
 export function ruleWords(p: PositionDto, s: StrategyDto): string {
   const lots = p.lots ?? s.qty;
-  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${p.option_right} ${p.option_strike}, ${expiryWords(p.option_expiry)} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
+  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${positionRuleWords(p)}, ${expiryWords(p.option_expiry)} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
 }
