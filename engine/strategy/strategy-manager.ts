@@ -699,9 +699,8 @@ export class StrategyManager {
     if (waiting?.delete(runId) && waiting.size === 0) this.reentries.delete(run.strategyId);
     const strategy = this.readable(run);
     if (!strategy) return;
-    // The group's "exit all" still being journaled closes the group all the same: the re-entry is refused as the flag would refuse it.
-    const closing = run.exitAll === null ? this.groupExits.closing(run.strategyId, run.tradingDate) : null;
-    this.stepEntryDue('reentry_due', strategy, closing ? { ...run, exitAll: closing } : run, info, runInstrument(repos, run, strategy));
+    // The group's "exit all" still being journaled refuses it as the flag would: the step reads it (apply-step.ts stepRun).
+    this.stepEntryDue('reentry_due', strategy, run, info, runInstrument(repos, run, strategy));
   }
 
   /** The SELL time, or the square-off: the run policy decides what goes (exit.ts exitDue). */
