@@ -11,6 +11,7 @@ import type { BrokerSessions } from './brokers/broker-sessions';
 import type { InstrumentCache } from './brokers/instrument-cache';
 import type { MarketListener } from './market/market-listener';
 import type { CrashPoints } from './execution/crash-points';
+import type { ClosingGroups } from './execution/closing-groups';
 
 export interface EngineContext {
   readonly repos: Repos;
@@ -25,4 +26,6 @@ export interface EngineContext {
   readonly installId: string;
   /** Test-only kill switches for the crash soak; inert in normal use. */
   readonly crashPoints: CrashPoints;
+  /** Groups whose "exit all" is decided and its flag not journaled yet: their runs' steps read it as written. */
+  readonly closingGroups: ClosingGroups;
 }

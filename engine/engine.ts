@@ -2,6 +2,7 @@
  * createEngine: the engine's wiring, with every dependency passed in. The daemon, the desktop
  * app and the tests all build the engine here; nothing in it reads the environment.
  */
+import { ClosingGroups } from './execution/closing-groups';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { Repos } from '../db/repos';
@@ -112,6 +113,7 @@ export function createEngine(deps: EngineDeps): Engine {
     market,
     installId: deps.installId,
     crashPoints: deps.crashPoints ?? noCrashPoints,
+    closingGroups: new ClosingGroups(),
   };
   const execution = new ExecutionEngine(ctx, deps.execution);
   brokers.onOpen((account, broker) => {

@@ -87,6 +87,32 @@ describe('runs repo', () => {
     expect(t.repos.runs.latestGroup(b.user.id, a.strategy.id)).toEqual([]);
   });
 
+  it("lists the history by day, a day's groups newest first and each group by position; pages by (date, run id) walk the same order", () => {
+    const c = seedStrategy(t.repos, { userId: a.user.id });
+    // Position 1 made first on the 9th, as a re-arm could; a's group of three on the 10th, then c's one run that day.
+    const g9 = [1, 0].map((p) => t.repos.runs.create({ ...newRun(a, '2026-03-09'), positionNo: p }, 1)).reverse();
+    const g10 = [0, 1, 2].map((p) => t.repos.runs.create({ ...newRun(a, '2026-03-10'), positionNo: p }, 2));
+    const single = t.repos.runs.create(newRun(c, '2026-03-10'), 3);
+    const order = [single, ...g10, ...g9].map((r) => r.id);
+    const ids = (rows: readonly { readonly run: { readonly id: number } }[]) => rows.map((r) => r.run.id);
+    expect(ids(t.repos.runs.history(a.user.id, {}))).toEqual(order);
+    expect(ids(t.repos.runs.history(a.user.id, { strategyId: a.strategy.id }))).toEqual([...g10, ...g9].map((r) => r.id));
+    for (const limit of [1, 2, 3]) {
+      const walked: number[] = [];
+      let before: { tradingDate: string; id: ReturnType<typeof asRunId> } | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = t.repos.runs.history(a.user.id, { limit, ...(before ? { before } : {}) });
+        walked.push(...ids(page));
+        if (page.length < limit) break;
+        const last = page.at(-1)!.run;
+        before = { tradingDate: last.tradingDate, id: last.id };
+      }
+      expect(walked, `limit ${limit}`).toEqual(order);
+    }
+    // A cursor whose run is gone (its strategy deleted) reads as a group of its own id: the groups made before it follow.
+    expect(ids(t.repos.runs.history(a.user.id, { before: { tradingDate: '2026-03-10', id: asRunId(g10[1]!.id + 0.5) } }))).toEqual(order.slice(1));
+  });
+
   it('refuses a run whose plan names another position than the run', () => {
     const plan = { ...runPlanOf(a.strategy.spec), position_no: 1 };
     expect(() => t.repos.runs.create({ ...newRun(a, '2026-03-12'), plan }, 1)).toThrow('a run of position 0 cannot take the plan of position 1');

@@ -77,7 +77,7 @@ export interface RunHistoryQuery {
   readonly from?: string;
   /** "YYYY-MM-DD", inclusive. */
   readonly to?: string;
-  /** Only runs after this one in the listing's order (trading date, then id, both descending). */
+  /** Only runs after this one in the listing's order (trading date descending, then its day's groups newest first, each by position). */
   readonly before?: { readonly tradingDate: string; readonly id: RunId };
   /** Only runs with an exit fill (what P&L totals need). */
   readonly exitedOnly?: boolean;
@@ -122,7 +122,7 @@ export interface RunsRepo {
   latestGroup(userId: UserId, strategyId: StrategyId): Run[];
   /** The user's runs of one strategy, latest trading date first, at most `limit`. */
   listForStrategy(userId: UserId, strategyId: StrategyId, limit: number): Run[];
-  /** The user's runs, latest trading date first (then latest id), with their entry's fills. */
+  /** The user's runs, latest trading date first (then the day's latest group, each by position), with their entry's fills. */
   history(userId: UserId, query: RunHistoryQuery): RunHistoryRow[];
   /**
    * Engine-internal: applies `patch` and returns the new row.
@@ -238,6 +238,29 @@ const processWarning: RepoWarn = (_obj, msg) => process.emitWarning(msg);
 
 const newest = [desc(runs.tradingDate), desc(runs.id)];
 
+/**
+ * A run's day's group as one key: the lowest run id of its strategy's runs that day (a group's runs
+ * are made in one transaction; a strategy without positions has one run a day, its own id). The
+ * history lists a day's groups newest first and each group's runs by position, so position 1 comes
+ * before 2, and a strategy without positions keeps the order by id it always had.
+ */
+const groupKey = sql`(SELECT min(g.id) FROM runs g WHERE g.strategy_id = ${runs.strategyId} AND g.trading_date = ${runs.tradingDate})`;
+
+/**
+ * The rows after the cursor's run in the history's order (date, group newest first, position):
+ * the cursor stays "date:run id" and its run's group and position are read from the table. A
+ * cursor run gone since (its strategy deleted, with every run of it) counts as a group of its own
+ * id: the next page starts with the groups made before it, skipping none.
+ */
+function afterInHistory(before: { readonly tradingDate: string; readonly id: RunId }): SQL {
+  const key = sql`coalesce((SELECT min(g.id) FROM runs g JOIN runs c ON c.strategy_id = g.strategy_id AND c.trading_date = g.trading_date WHERE c.id = ${before.id}), ${before.id})`;
+  const position = sql`coalesce((SELECT c.position_no FROM runs c WHERE c.id = ${before.id}), -1)`;
+  return or(
+    lt(runs.tradingDate, before.tradingDate),
+    and(eq(runs.tradingDate, before.tradingDate), or(sql`${groupKey} < ${key}`, and(sql`${groupKey} = ${key}`, sql`${runs.positionNo} > ${position}`))),
+  )!;
+}
+
 export function createRunsRepo(orm: Orm, warn: RepoWarn = processWarning): RunsRepo {
   /** The unknown exit_all texts said already, by run: this repository's, never the module's. */
   const warned = new Set<string>();
@@ -316,7 +339,7 @@ export function createRunsRepo(orm: Orm, warn: RepoWarn = processWarning): RunsR
         q.from === undefined ? undefined : gte(runs.tradingDate, q.from),
         q.to === undefined ? undefined : lte(runs.tradingDate, q.to),
         q.exitedOnly ? sql`${runs.exitPrice} IS NOT NULL` : undefined,
-        q.before === undefined ? undefined : or(lt(runs.tradingDate, q.before.tradingDate), and(eq(runs.tradingDate, q.before.tradingDate), lt(runs.id, q.before.id))),
+        q.before === undefined ? undefined : afterInHistory(q.before),
       );
       const query = orm
         .select({
@@ -329,7 +352,7 @@ export function createRunsRepo(orm: Orm, warn: RepoWarn = processWarning): RunsR
         .from(runs)
         .innerJoin(strategies, eq(strategies.id, runs.strategyId))
         .where(where)
-        .orderBy(...newest);
+        .orderBy(desc(runs.tradingDate), desc(groupKey), runs.positionNo);
       const rows = (q.limit === undefined ? query.all() : query.limit(Math.max(0, Math.floor(q.limit))).all()).map((r) => ({ ...r, run: toRun(r.run) }));
       // Only a run that re-entered needs its fills leg by leg; the one-leg run (nearly all) reads its row.
       const fills = fillsOf(orm, rows.filter((r) => r.run.legNo > 0).map((r) => r.run.id));

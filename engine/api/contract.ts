@@ -186,8 +186,9 @@ export interface OptionContractDto {
   readonly exchange: string;
   readonly underlying: string;
   readonly expiry: string;
-  readonly strike: number;
-  readonly right: 'CE' | 'PE';
+  /** null: a future (no strike). */
+  readonly strike: number | null;
+  readonly right: 'CE' | 'PE' | 'FUT';
   readonly lots: number;
   readonly lot_size: number;
   readonly qty: number;
@@ -226,15 +227,17 @@ export interface LevelsDto {
 /** One position of a multi-position strategy as the trader set it; null where it takes the strategy's (qty, the levels and their modes, trail, move to cost, re-entries). */
 export interface PositionDto {
   readonly side: 'buy' | 'sell';
-  readonly option_right: 'CE' | 'PE';
+  /** FUT: the index's future (no strike). */
+  readonly option_right: 'CE' | 'PE' | 'FUT';
   /** A rule, or an exact listed expiry date YYYY-MM-DD. */
   readonly option_expiry: OptionExpiry;
   readonly option_strike: string;
   readonly lots: number | null;
   readonly stop_loss: number | null;
-  readonly stop_loss_mode: 'points' | 'percent' | null;
+  /** price: `stop_loss` is the premium itself (a sold option's stop above its entry premium). */
+  readonly stop_loss_mode: 'price' | 'points' | 'percent' | null;
   readonly target: number | null;
-  readonly target_mode: 'points' | 'percent' | null;
+  readonly target_mode: 'price' | 'points' | 'percent' | null;
   readonly trail: number | null;
   readonly trail_mode: 'points' | 'percent' | null;
   readonly move_stop_to_cost_after: number | null;

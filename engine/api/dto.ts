@@ -180,7 +180,8 @@ function positionDto(p: PositionSpec): PositionDto {
   return {
     side: p.side,
     option_right: p.option_right,
-    option_expiry: p.option_expiry ?? 'current_week',
+    // Left out: a future's month, an option's nearest expiry (an edit sends it back as shown).
+    option_expiry: p.option_expiry ?? (p.option_right === 'FUT' ? 'current_month' : 'current_week'),
     option_strike: p.option_strike ?? 'atm',
     lots: p.lots ?? null,
     stop_loss: p.stop_loss ?? null,

@@ -43,12 +43,12 @@ describe('positions', () => {
     expect(issues({ ...straddle, positions: 'CE,PE' })).toEqual([['positions', 'positions must be a list of positions']]);
   });
 
-  it('names a position\'s bad key by its place: side and right required, lots whole, a stop never a price, no unknown key', () => {
-    expect(issues({ ...straddle, positions: [{ option_right: 'CE' }, { side: 'short', option_right: 'PE', lots: 1.5, stop_loss_mode: 'price', strike: 'atm' }] })).toEqual([
+  it('names a position\'s bad key by its place: side and right required, lots whole, a stop\'s unit known, no unknown key', () => {
+    expect(issues({ ...straddle, positions: [{ option_right: 'CE' }, { side: 'short', option_right: 'PE', lots: 1.5, stop_loss_mode: 'premium', strike: 'atm' }] })).toEqual([
       ['positions.0.side', 'side is required'],
       ['positions.1.side', 'side must be one of buy, sell'],
       ['positions.1.lots', 'lots must be a whole number'],
-      ['positions.1.stop_loss_mode', 'stop_loss_mode must be one of points, percent'],
+      ['positions.1.stop_loss_mode', 'stop_loss_mode must be one of price, points, percent'],
       ['positions.1', 'Unrecognized key: "strike"'],
     ]);
   });
@@ -67,8 +67,8 @@ describe('positions', () => {
     expect(issues({ ...straddle, exchange: 'NSE' })).toEqual([['exchange', "exchange must be NFO (or left out) for NIFTY's options"]]);
     expect(issues({ ...straddle, symbol: 'SENSEX', exchange: 'BFO' })).toBeUndefined();
     expect(issues({ ...straddle, stop_loss_mode: 'price', target: 50 })).toEqual([
-      ['stop_loss_mode', 'stop_loss_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time'],
-      ['target_mode', 'target_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time'],
+      ['stop_loss_mode', "stop_loss_mode must be points or percent with positions, the stop of every position whose own is left out; an absolute premium is one contract's: set it on the position, with its own stop_loss and stop_loss_mode price"],
+      ['target_mode', "target_mode must be points or percent with positions, the target of every position whose own is left out; an absolute premium is one contract's: set it on the position, with its own target and target_mode price"],
     ]);
   });
 
@@ -79,10 +79,64 @@ describe('positions', () => {
     ]);
     expect(issues({ ...straddle, stop_loss: 100 })).toEqual([['stop_loss', 'stop_loss must be below 100 when stop_loss_mode is percent']]);
     expect(issues({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', target: 20 }, { side: 'sell', option_right: 'PE', target: 20, target_mode: 'points' }] })).toEqual([
-      ['positions.0.target_mode', "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen"],
+      ['positions.0.target_mode', "target_mode is required with this position's target (points, percent, or price for a premium): the strategy's target_mode is price, which no position inherits"],
     ]);
     // 150 points on a position whose own unit is points is no percent.
     expect(issues({ ...straddle, positions: [straddle.positions[0], { ...straddle.positions[1], stop_loss: 150 }] })).toBeUndefined();
+  });
+
+  it('takes an absolute premium as a position\'s own stop-loss or target, on the side of the premium its side needs', () => {
+    const short = (extra: Record<string, unknown>) => ({ ...straddle, positions: [{ side: 'sell', option_right: 'CE', ...extra }, straddle.positions[1]] });
+    const long = (extra: Record<string, unknown>) => ({ ...straddle, positions: [straddle.positions[0], { side: 'buy', option_right: 'PE', ...extra }] });
+    const parsed = strategySpec.parse(short({ stop_loss: 180, stop_loss_mode: 'price', target: 40, target_mode: 'price' }));
+    expect(parsed.positions?.[0]).toEqual({ side: 'sell', option_right: 'CE', stop_loss: 180, stop_loss_mode: 'price', target: 40, target_mode: 'price' });
+    expect(issues(long({ stop_loss: 60, stop_loss_mode: 'price', target: 150, target_mode: 'price', option_strike: 'premium:100' }))).toBeUndefined();
+    // The unit without the position's own value would read the strategy's 30 percent as a premium of 30.
+    expect(issues(short({ stop_loss_mode: 'price', target_mode: 'price' }))).toEqual([
+      ['positions.0.stop_loss', "stop_loss is required with stop_loss_mode price: an absolute premium is this position's own, and the strategy's stop_loss is points or percent of each premium"],
+      ['positions.0.target', "target is required with target_mode price: an absolute premium is this position's own, and the strategy's target is points or percent of each premium"],
+    ]);
+    expect(issues(short({ stop_loss: 40, stop_loss_mode: 'price', target: 180, target_mode: 'price' }))).toEqual([
+      ['positions.0.target', 'target must be below stop_loss (40) when both are premiums of a sold option: it gains as its premium falls'],
+    ]);
+    expect(issues(long({ stop_loss: 150, stop_loss_mode: 'price', target: 150, target_mode: 'price' }))).toEqual([['positions.1.target', 'target must be above stop_loss (150) when both are premiums of a bought option']]);
+    expect(issues(short({ option_strike: 'premium:120', stop_loss: 100, stop_loss_mode: 'price', target: 130, target_mode: 'price' }))).toEqual([
+      ['positions.0.target', 'target must be below stop_loss (100) when both are premiums of a sold option: it gains as its premium falls'],
+      ['positions.0.stop_loss', 'stop_loss must be above 120 for a sold option whose strike is chosen by premium:120: its entry premium is near 120, so the stop would be reached at the entry'],
+      ['positions.0.target', 'target must be below 120 for a sold option whose strike is chosen by premium:120: its entry premium is near 120, so the target would be reached at the entry'],
+    ]);
+    expect(issues(long({ option_strike: 'premium:100', stop_loss: 100, stop_loss_mode: 'price' }))).toEqual([
+      ['positions.1.stop_loss', 'stop_loss must be below 100 for a bought option whose strike is chosen by premium:100: its entry premium is near 100, so the stop would be reached at the entry'],
+    ]);
+  });
+
+  it("takes the index's future as a position (FUT): the month's by default, no strike, one position per expiry", () => {
+    const covered = { ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'current_week' }, { side: 'sell', option_right: 'CE', option_strike: 'atm+2' }] };
+    // current_week, the form's default, is left out: the month's future, the nearest listed.
+    expect(strategySpec.parse(covered).positions![0]).toEqual({ side: 'buy', option_right: 'FUT' });
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'next_week', option_strike: 'premium:100' }, straddle.positions[1]] })).toEqual([
+      ['positions.0.option_expiry', "option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month's future)"],
+      ['positions.0.option_strike', 'option_strike applies to an option: a future has no strike; leave it out'],
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: 'current_month' }] })).toEqual([
+      ['positions.1', 'positions 0 and 1 choose the same contract (FUT current_month): one contract is one position; give it more lots'],
+    ]);
+    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: '2027-01-26' }] })).toBeUndefined();
+    // The strategy's own option_right stays an option's.
+    expect(issues({ ...straddle, positions: undefined, option_right: 'FUT' })).toEqual([['option_right', 'option_right must be one of CE, PE']]);
+  });
+
+  it('refuses a premium level on a position that re-enters after that exit: the premium would be there again at once', () => {
+    const reentering = { ...straddle, reentry_cutoff: '14:00', positions: [{ side: 'sell', option_right: 'CE', reentries: 1, stop_loss: 180, stop_loss_mode: 'price', target: 40, target_mode: 'price' }, straddle.positions[1]] };
+    expect(issues(reentering)).toEqual([
+      ['positions.0.stop_loss_mode', "a re-entry after the stop-loss (reentry_after stop_loss) needs this position's stop_loss_mode points or percent: the premium would be at its stop-loss premium again at once"],
+    ]);
+    expect(issues({ ...reentering, reentry_after: 'either' })).toEqual([
+      ['positions.0.stop_loss_mode', "a re-entry after the stop-loss (reentry_after either) needs this position's stop_loss_mode points or percent: the premium would be at its stop-loss premium again at once"],
+      ['positions.0.target_mode', "a re-entry after the target (reentry_after either) needs this position's target_mode points or percent: the premium would be at its target premium again at once"],
+    ]);
+    // Re-entering after its target only, a premium stop-loss ends the day's entries of that position: allowed.
+    expect(issues({ ...reentering, reentry_after: 'target', positions: [{ ...reentering.positions[0], target: 20, target_mode: 'points' }, straddle.positions[1]] })).toBeUndefined();
   });
 
   it('refuses two positions choosing their contract by the same rule, whatever their sides', () => {

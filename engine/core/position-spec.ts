@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { indexListing, INDEX_UNDERLYINGS } from './index-underlyings';
-import { level, MAX_REENTRIES, OFFSET_MODES, oneOf, optionExpiry, optionStrike, OPTION_RIGHTS, orNone, positiveNumber, reentryCount, requiredOneOf, SIDES } from './spec-fields';
+import { level, LEVEL_MODES, MAX_REENTRIES, OFFSET_MODES, oneOf, optionExpiry, optionStrike, POSITION_RIGHTS, orNone, positiveNumber, reentryCount, requiredOneOf, SIDES } from './spec-fields';
 
 export const MIN_POSITIONS = 2;
 /** The issue's bound, and one digit of the position in a client order id. */
@@ -19,8 +19,9 @@ export const MAX_POSITIONS = 10;
 
 export const positionShape = {
   side: requiredOneOf('side', SIDES),
-  option_right: requiredOneOf('option_right', OPTION_RIGHTS),
-  /** Left out: current_week. */
+  /** CE or PE, or FUT: the index's future (no strike; its expiry monthly). */
+  option_right: requiredOneOf('option_right', POSITION_RIGHTS),
+  /** Left out: current_week (a future's: current_month). */
   option_expiry: optionExpiry('option_expiry'),
   /** Left out: atm. */
   option_strike: optionStrike('option_strike'),
@@ -32,11 +33,15 @@ export const positionShape = {
   ),
   /** Left out: the strategy's stop_loss and, without its own mode, the strategy's stop_loss_mode. */
   stop_loss: orNone(level('stop_loss')),
-  /** A premium is not known before the contract is chosen: points or percent of the entry fill, never a price. */
-  stop_loss_mode: orNone(oneOf('stop_loss_mode', OFFSET_MODES)),
+  /**
+   * Points or percent of the entry fill, or price: an absolute premium (a short CE stopped when its
+   * premium reaches 180), this position's own only, with its own stop_loss (positionRules).
+   */
+  stop_loss_mode: orNone(oneOf('stop_loss_mode', LEVEL_MODES)),
   /** Left out: the strategy's target (none when it has none). */
   target: orNone(level('target')),
-  target_mode: orNone(oneOf('target_mode', OFFSET_MODES)),
+  /** As stop_loss_mode: price is an absolute premium, with this position's own target. */
+  target_mode: orNone(oneOf('target_mode', LEVEL_MODES)),
   /** Left out: the strategy's trail (none when it has none); followed from the position's best premium, downward for a short. */
   trail: orNone(level('trail')),
   trail_mode: orNone(oneOf('trail_mode', OFFSET_MODES)),
@@ -61,14 +66,14 @@ export const positionsField = orNone(
 /** How a form presents a position's key (the strategy's form describes `positions` as rows of these). */
 export const POSITION_FIELD_META = {
   side: { label: 'Side', hint: 'buy: bought at the BUY time, sold at the exit; sell: sold first, bought back at the exit' },
-  option_right: { label: 'Option', hint: 'CE or PE of the index in Symbol' },
+  option_right: { label: 'Option', hint: "CE or PE of the index in Symbol, or FUT: the index's future (the month's, or a listed expiry date; no strike)" },
   option_expiry: { label: 'Expiry', hint: 'The nearest listed expiry (current_week), the one after it, the month’s, or a listed expiry date YYYY-MM-DD' },
   option_strike: { label: 'Strike', hint: 'atm: nearest the index; atm+2: two listed strikes out of the money (atm-1: one in); premium:120: the premium nearest 120; width:0.5: nearest ATM ± 0.5 × the ATM straddle’s premium' },
   lots: { label: 'Lots', hint: "Empty: the strategy's Quantity", unit: 'lots' },
-  stop_loss: { label: 'Stop-loss', hint: "Points or % of the premium against the position; empty: the strategy's" },
-  stop_loss_mode: { label: 'Stop-loss unit', hint: "points or % of the entry premium; empty: the strategy's" },
-  target: { label: 'Target', hint: "Points or % of the premium in the position's favour; empty: the strategy's" },
-  target_mode: { label: 'Target unit', hint: "points or % of the entry premium; empty: the strategy's" },
+  stop_loss: { label: 'Stop-loss', hint: "Points or % of the entry premium against the position, or the premium itself (a sold option's stop above its premium); empty: the strategy's" },
+  stop_loss_mode: { label: 'Stop-loss unit', hint: "points, % of the entry premium, or price: the premium that stops it (this position's own stop-loss only); empty: the strategy's" },
+  target: { label: 'Target', hint: "Points or % of the entry premium in the position's favour, or the premium itself (a sold option's target below its premium); empty: the strategy's" },
+  target_mode: { label: 'Target unit', hint: "points, % of the entry premium, or price: the premium that takes the profit (this position's own target only); empty: the strategy's" },
   trail: { label: 'Trailing stop', hint: "The stop follows the position's best premium at this distance (down for a sold option), never back; empty: the strategy's" },
   trail_mode: { label: 'Trailing stop unit', hint: "points or % of the best premium; empty: the strategy's" },
   move_stop_to_cost_after: { label: 'Move stop to cost after', hint: "A gain of this much on the premium moves the position's stop to its entry price; empty: the strategy's" },
@@ -133,11 +138,11 @@ export function groupRules(v: Record<string, unknown>, issue: (path: string, mes
 /**
  * The rules of a strategy with `positions`, on what the trader sent (possibly unparsed: a rule
  * speaks only when its keys read as they should). Each position names its own side and contract,
- * so the strategy's side and option keys are refused; the symbol is an index with options; a
- * level's unit is points or percent (the premium is not known before the BUY time), a trail's and a
- * move to cost's too; a position that re-enters has the strategy's cut-off (and, re-entering after
- * its target, a target); no two positions choose their contract by the same rule (one contract is
- * one position, with more lots).
+ * so the strategy's side and option keys are refused; the symbol is an index with options; the
+ * strategy's levels (every position's default) are points or percent of each premium, a trail's and
+ * a move to cost's too, and an absolute premium is a position's own (premiumLevelRules); a position
+ * that re-enters has the strategy's cut-off (and, re-entering after its target, a target); no two
+ * positions choose their contract by the same rule (one contract is one position, with more lots).
  */
 export function positionRules(v: Record<string, unknown>, issue: (path: string, message: string) => void): void {
   const positions = v.positions;
@@ -151,8 +156,10 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
   const listing = symbol === null ? null : indexListing(symbol);
   if (symbol !== null && !listing) issue('symbol', `symbol must be an index with options (${INDEX_UNDERLYINGS.join(', ')}) when the strategy has positions`);
   if (listing && v.exchange != null && v.exchange !== listing.derivatives) issue('exchange', `exchange must be ${listing.derivatives} (or left out) for ${symbol}'s options`);
-  if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', 'stop_loss_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
-  if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', 'target_mode must be points or percent with positions: a premium is not known until the contracts are chosen at the BUY time');
+  // The strategy's levels are every position's: one premium cannot be every contract's stop (a CE's and a PE's premiums differ).
+  const perPosition = 'an absolute premium is one contract\'s: set it on the position, with its own';
+  if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', `stop_loss_mode must be points or percent with positions, the stop of every position whose own is left out; ${perPosition} stop_loss and stop_loss_mode price`);
+  if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', `target_mode must be points or percent with positions, the target of every position whose own is left out; ${perPosition} target and target_mode price`);
   const seen = new Map<string, number>();
   let cutoffAsked = false;
   positions.forEach((p: unknown, i) => {
@@ -176,12 +183,78 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
     }
     // A position's own target counted by the strategy's unit: that unit must not be a premium price.
     if (item.target != null && item.target_mode == null && (v.target_mode ?? 'price') === 'price') {
-      issue(`positions.${i}.target_mode`, "target_mode is required with this position's target: the strategy's target_mode is price, and a premium is not known until the contracts are chosen");
+      issue(`positions.${i}.target_mode`, "target_mode is required with this position's target (points, percent, or price for a premium): the strategy's target_mode is price, which no position inherits");
     }
+    premiumLevelRules(v, item, i, issue);
     if (typeof item.option_right !== 'string') return;
-    const rule = `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
+    if (item.option_right === 'FUT') futureRules(item, i, issue);
+    const future = item.option_right === 'FUT';
+    const rule = future ? `FUT ${String(item.option_expiry ?? 'current_month')}` : `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
     const first = seen.get(rule);
     if (first === undefined) seen.set(rule, i);
     else issue(`positions.${i}`, `positions ${first} and ${i} choose the same contract (${rule}): one contract is one position; give it more lots`);
   });
+}
+
+/** The number X of a strike rule `premium:X`, else null. */
+function premiumOfStrike(strike: unknown): number | null {
+  const m = typeof strike === 'string' ? /^premium:(\d+(?:\.\d+)?)$/.exec(strike.trim().toLowerCase()) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * A position's stop-loss or target as an absolute premium (`stop_loss_mode: 'price'` on the
+ * position): its own value is required (the strategy's is in points or percent for every
+ * position); a bought option's stop is below its target, a sold one's above (a short gains as the
+ * premium falls); a strike chosen by `premium:X` enters near X, so a level on the wrong side of X
+ * would be reached at the entry, which is then skipped; and a position that re-enters after that
+ * exit would find the premium at its level again at once. Where the premium stands to the levels
+ * is known only at the entry: the run policy skips an entry whose contract's last premium has
+ * reached one (levels.ts levelAlreadyReached), and a fill past the stop is closed by it at once.
+ */
+function premiumLevelRules(v: Record<string, unknown>, item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
+  const at = (key: string) => `positions.${i}.${key}`;
+  const premium = (key: 'stop_loss' | 'target', mode: 'stop_loss_mode' | 'target_mode'): number | null => {
+    if (item[mode] !== 'price') return null;
+    if (item[key] == null) issue(at(key), `${key} is required with ${mode} price: an absolute premium is this position's own, and the strategy's ${key} is points or percent of each premium`);
+    return typeof item[key] === 'number' && (item[key] as number) > 0 ? (item[key] as number) : null;
+  };
+  const stop = premium('stop_loss', 'stop_loss_mode');
+  const target = premium('target', 'target_mode');
+  if (item.side !== 'buy' && item.side !== 'sell') return;
+  const sold = item.side === 'sell';
+  const above = (a: number, b: number) => (sold ? a > b : a < b); // a on the stop side of b
+  if (stop !== null && target !== null && !above(stop, target)) {
+    issue(at('target'), sold ? `target must be below stop_loss (${stop}) when both are premiums of a sold option: it gains as its premium falls` : `target must be above stop_loss (${stop}) when both are premiums of a bought option`);
+  }
+  const chosenNear = premiumOfStrike(item.option_strike);
+  if (chosenNear !== null && stop !== null && !above(stop, chosenNear)) {
+    issue(at('stop_loss'), `stop_loss must be ${sold ? 'above' : 'below'} ${chosenNear} for a ${sold ? 'sold' : 'bought'} option whose strike is chosen by premium:${chosenNear}: its entry premium is near ${chosenNear}, so the stop would be reached at the entry`);
+  }
+  if (chosenNear !== null && target !== null && !above(chosenNear, target)) {
+    issue(at('target'), `target must be ${sold ? 'below' : 'above'} ${chosenNear} for a ${sold ? 'sold' : 'bought'} option whose strike is chosen by premium:${chosenNear}: its entry premium is near ${chosenNear}, so the target would be reached at the entry`);
+  }
+  const reentries = item.reentries ?? v.reentries;
+  if (typeof reentries !== 'number' || reentries <= 0) return;
+  const after = v.reentry_after ?? 'stop_loss';
+  if (stop !== null && (after === 'stop_loss' || after === 'either')) {
+    issue(at('stop_loss_mode'), `a re-entry after the stop-loss (reentry_after ${String(after)}) needs this position's stop_loss_mode points or percent: the premium would be at its stop-loss premium again at once`);
+  }
+  if (target !== null && (after === 'target' || after === 'either')) {
+    issue(at('target_mode'), `a re-entry after the target (reentry_after ${String(after)}) needs this position's target_mode points or percent: the premium would be at its target premium again at once`);
+  }
+}
+
+/**
+ * A position on the index's future (`option_right: 'FUT'`): futures are listed monthly (NSE and BSE
+ * list index futures for three months, expiring with the month's last option expiry). Left out (or
+ * current_week, the form's default, which the parse leaves out) it is the month's future, the
+ * nearest listed; next_week would name a weekly the futures do not have and is refused rather than
+ * read as next month's (a listed date names that one); a strike rule means nothing for a future.
+ */
+function futureRules(item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
+  if (item.option_expiry === 'next_week') {
+    issue(`positions.${i}.option_expiry`, 'option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month\'s future)');
+  }
+  if (item.option_strike != null && item.option_strike !== 'atm') issue(`positions.${i}.option_strike`, 'option_strike applies to an option: a future has no strike; leave it out');
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPlanFrom, runPlanOfPosition, runPlanSpec } from './run-plan-spec';
 import { settledSpec, strategySpec } from './strategy-spec';
+import { resolveLevels } from './run-policy/levels';
 
 const straddleBody = {
   broker_account_id: 3,
@@ -64,6 +65,17 @@ describe('runPlanOfPosition', () => {
     for (const n of [0, 1, 2]) expect(runPlanSpec.parse(runPlanOfPosition(straddle, n))).toEqual(runPlanOfPosition(straddle, n));
     expect(runPlanFrom(runPlanOfPosition(straddle, 2))).toMatchObject({ side: 'short', qty: 2, stopLoss: 20, stopLossMode: 'points', target: 50, targetMode: 'percent', reentries: 0 });
     expect(runPlanFrom(runPlanOfPosition(straddle, 0)).side).toBe('long');
+  });
+
+  it("carries a position's absolute premium to the run policy, whose levels keep it as it is at any fill", () => {
+    const body = { ...straddleBody, positions: [straddleBody.positions[0], { side: 'sell', option_right: 'CE', stop_loss: 180, stop_loss_mode: 'price', target: 60.5, target_mode: 'price' }, straddleBody.positions[2]] };
+    const spec = settledSpec(strategySpec.parse(body), 'NFO', 'Asia/Kolkata');
+    const plan = runPlanOfPosition(spec, 1);
+    expect(plan).toMatchObject({ stop_loss: 180, stop_loss_mode: 'price', target: 60.5, target_mode: 'price' });
+    expect(runPlanSpec.parse(plan)).toEqual(plan);
+    expect(resolveLevels(runPlanFrom(plan), 120, 0.05)).toMatchObject({ entry: 120, stop: 180, target: 60.5 });
+    // The others keep the strategy's percent.
+    expect(runPlanOfPosition(spec, 2)).toMatchObject({ stop_loss: 20, stop_loss_mode: 'points', target: 50, target_mode: 'percent' });
   });
 
   it('refuses a position the strategy does not have', () => {

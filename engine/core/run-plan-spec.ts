@@ -5,7 +5,8 @@
  * cannot move the stop or the instrument of a run under way. zod only, no I/O.
  */
 import { z } from 'zod';
-import { OFFSET_MODES, OPTION_RIGHTS, strategyShape, type StoredStrategySpec } from './strategy-spec';
+import { OFFSET_MODES, strategyShape, type StoredStrategySpec } from './strategy-spec';
+import { oneOf, orNone, POSITION_RIGHTS } from './spec-fields';
 import { asBrokerAccountId } from './ids';
 import type { RunPlan } from './run-policy/types';
 import type { Levels } from './types';
@@ -22,8 +23,9 @@ export const optionContractSpec = z.strictObject({
   /** The index the contract is on (the strategy's symbol). */
   underlying: z.string().min(1),
   expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  strike: price,
-  right: z.enum(OPTION_RIGHTS),
+  /** null: a future (no strike). */
+  strike: price.nullable(),
+  right: z.enum(POSITION_RIGHTS),
   lot_size: z.number().int().positive(),
   lots: z.number().int().positive(),
   /** The index price the strike was chosen from, the ATM strike, and the premium the rule read (premium rules). */
@@ -43,7 +45,8 @@ export const runPlanSpec = z.strictObject({
   broker_account_id: strategyShape.broker_account_id,
   symbol: strategyShape.symbol,
   exchange: strategyShape.exchange.unwrap(),
-  option_right: strategyShape.option_right,
+  /** A strategy's option right, or a position's (which may be FUT: the index's future). */
+  option_right: orNone(oneOf('option_right', POSITION_RIGHTS)),
   option_expiry: strategyShape.option_expiry,
   option_strike: strategyShape.option_strike,
   /** The days to expiry the run may enter on (a daily option strategy's filter, position 0's expiry for a group); absent: any. */
@@ -124,7 +127,7 @@ export function runPlanOfPosition(spec: StoredStrategySpec, positionNo: number):
     qty: p.lots ?? spec.qty,
     buy_grace_seconds: spec.buy_grace_seconds,
     ...(spec.square_off_time !== undefined ? { square_off_time: spec.square_off_time } : {}),
-    // Each key by itself: the position's own, else the strategy's (the spec's rules keep every unit off price).
+    // Each key by itself: the position's own, else the strategy's (points or percent: a premium price is only ever the position's own, with its value).
     stop_loss: p.stop_loss ?? spec.stop_loss,
     stop_loss_mode: p.stop_loss_mode ?? spec.stop_loss_mode,
     ...(target !== undefined ? { target } : {}),

@@ -14,6 +14,13 @@ export const LEVEL_MODES = ['price', 'points', 'percent'] as const;
 export const OFFSET_MODES = ['points', 'percent'] as const;
 /** Index options (issue 19): the right, the expiry rule and the strike rule of a contract chosen at the BUY time. */
 export const OPTION_RIGHTS = ['CE', 'PE'] as const;
+/**
+ * What a position of a group trades from the index's derivatives: an option (CE, PE) or the index's
+ * future (FUT: the month's, or a listed expiry date; no strike). The key stays `option_right`, the
+ * one key a position names its instrument by, rather than a second key beside it.
+ */
+export const POSITION_RIGHTS = ['CE', 'PE', 'FUT'] as const;
+export type PositionRight = (typeof POSITION_RIGHTS)[number];
 export const OPTION_EXPIRIES = ['current_week', 'next_week', 'current_month'] as const;
 /** An expiry rule, or an exact expiry date `YYYY-MM-DD` (the exchange's date) that the instrument list must name. */
 export type OptionExpiry = (typeof OPTION_EXPIRIES)[number] | `${number}-${number}-${number}`;

@@ -88,11 +88,15 @@ export function placedOrderRow(run: Run, place: PlaceIntent, sent: Pick<NewOrder
 /**
  * Steps `event` for `run`, synchronously on SQLite, by its plan; the strategy row is read only
  * for a run without one (`strategy` saves that read when the caller has it). Null when the run
- * has no plan and its strategy is gone.
+ * has no plan and its strategy is gone. A run of a group whose "exit all" is decided and its flag
+ * not journaled yet (closing-groups.ts) is stepped with that flag, as if written.
  */
-export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock'>, run: Run, event: RunEvent, deferredExit = false, strategy?: Strategy): Step | null {
+export function stepRun(ctx: Pick<EngineContext, 'repos' | 'clock' | 'closingGroups'>, run: Run, event: RunEvent, deferredExit = false, strategy?: Strategy): Step | null {
   const plan = planOf(run, run.plan ? undefined : (strategy ?? ctx.repos.strategies.getInternal(run.strategyId)));
-  return plan && step(plan, snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit), event);
+  if (!plan) return null;
+  const snapshot = snapshotOf(ctx.repos, run, ctx.clock.now(), deferredExit);
+  const closing = run.exitAll === null ? ctx.closingGroups.reasonOf(run.strategyId, run.tradingDate) : null;
+  return step(plan, closing === null ? snapshot : { ...snapshot, exitAll: closing }, event);
 }
 
 /** Writes the Step's run change: a checked move, or a patch keeping the state. Returns the row as it now stands. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chainOf, ladderOf } from '../../tests/support/option-chains';
-import { expiryRule, optionLegOf, resolveLegContract, strikeRule } from './resolve-leg-contract';
+import { expiryRule, legExpiry, legOf, optionLegOf, resolveLegContract, strikeRule } from './resolve-leg-contract';
 
 const strikes = Array.from({ length: 21 }, (_, i) => 25500 + 50 * i);
 const chain = chainOf('NIFTY', [ladderOf({ expiry: '2026-12-08', strikes }), ladderOf({ expiry: '2026-12-15', strikes }), ladderOf({ expiry: '2026-12-29', strikes, missing: [[26000, 'CE']] })], ['2026-12-29', '2027-01-25']);
@@ -48,5 +48,15 @@ describe('the spec\'s rule texts', () => {
     const width = (right: 'CE' | 'PE') => resolveLegContract(chain, optionLegOf({ symbol: 'NIFTY', option_right: right, option_strike: 'width:0.5' }), { ...ctx, quoteOf });
     expect(width('CE')).toMatchObject({ ok: true, value: { atm: 26000, premium: 230, contract: { strike: 26100, kind: 'CE', expiry: '2026-12-08' } } });
     expect(width('PE')).toMatchObject({ ok: true, value: { atm: 26000, premium: 230, contract: { strike: 25900, kind: 'PE' } } });
+  });
+
+  it("reads a position's FUT as the month's future, or the listed date it names; its expiry among the futures'", () => {
+    expect(legOf({ symbol: 'NIFTY', option_right: 'FUT' })).toEqual({ kind: 'future', underlying: 'NIFTY', expiry: { kind: 'current_month' } });
+    expect(legOf({ symbol: 'NIFTY', option_right: 'FUT', option_expiry: '2027-01-25', option_strike: 'atm' })).toEqual({ kind: 'future', underlying: 'NIFTY', expiry: { kind: 'date', date: '2027-01-25' } });
+    expect(legOf({ symbol: 'NIFTY', option_right: 'PE', option_strike: 'atm+1' })).toEqual(optionLegOf({ symbol: 'NIFTY', option_right: 'PE', option_strike: 'atm+1' }));
+    expect(resolveLegContract(chain, legOf({ symbol: 'NIFTY', option_right: 'FUT', option_expiry: '2027-01-25' }), ctx)).toMatchObject({ ok: true, value: { contract: { kind: 'FUT', expiry: '2027-01-25' } } });
+    // The options' nearest expiry is the weekly of the 8th; the future's, the 29th.
+    expect(legExpiry(chain, legOf({ symbol: 'NIFTY', option_right: 'CE' }), ctx.today)).toEqual({ ok: true, value: '2026-12-08' });
+    expect(legExpiry(chain, legOf({ symbol: 'NIFTY', option_right: 'FUT' }), ctx.today)).toEqual({ ok: true, value: '2026-12-29' });
   });
 });

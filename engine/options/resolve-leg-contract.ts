@@ -17,6 +17,16 @@ export function optionLegOf(spec: { readonly symbol: string; readonly option_rig
   return { kind: 'option', underlying: spec.symbol, expiry: expiryRule(spec.option_expiry ?? 'current_week'), right: spec.option_right, strike: strikeRule(spec.option_strike ?? 'atm') };
 }
 
+/**
+ * A run plan's instrument as the leg to resolve: a position's future (`option_right` FUT: the
+ * month's, unless a listed date is named), else its option (optionLegOf).
+ * @example legOf({ symbol: 'NIFTY', option_right: 'FUT' }) // { kind: 'future', underlying: 'NIFTY', expiry: { kind: 'current_month' } }
+ */
+export function legOf(spec: { readonly symbol: string; readonly option_right: OptionRight | 'FUT'; readonly option_expiry?: string | null; readonly option_strike?: string | null }): LegInstrumentSpec {
+  if (spec.option_right === 'FUT') return { kind: 'future', underlying: spec.symbol, expiry: expiryRule(spec.option_expiry ?? 'current_month') };
+  return optionLegOf({ ...spec, option_right: spec.option_right });
+}
+
 /** The spec's expiry text as the selection rule: a named rule, else an exact date. */
 export function expiryRule(text: string): ExpiryRule {
   return text === 'current_week' || text === 'next_week' || text === 'current_month' ? { kind: text } : { kind: 'date', date: text };
@@ -49,19 +59,25 @@ export interface LegContext extends StrikeContext {
  * @example resolveLegContract(master, { kind: 'option', underlying: 'NIFTY', expiry: { kind: 'current_week' }, right: 'PE', strike: { kind: 'atm' } }, { today: '2026-12-07', spot: 26010 })
  */
 export function resolveLegContract(chain: OptionChain, spec: LegInstrumentSpec, ctx: LegContext): Resolved<ResolvedLegContract> {
-  const calendar = chain.calendar(spec.underlying);
-  if (!calendar) return unresolved('unknown_underlying', `the instrument list has no derivatives on ${spec.underlying}`);
+  const expiry = legExpiry(chain, spec, ctx.today);
+  if (!expiry.ok) return expiry;
   if (spec.kind === 'future') {
-    const futures = { underlying: `${spec.underlying} futures`, optionExpiries: calendar.futureExpiries, futureExpiries: calendar.futureExpiries };
-    const expiry = selectExpiry(futures, spec.expiry, ctx.today);
-    if (!expiry.ok) return expiry;
     const contract = chain.future(spec.underlying, expiry.value);
     return contract ? resolved({ contract, atm: null, premium: null }) : unresolved('no_contract', `no ${spec.underlying} future expires on ${expiry.value}`);
   }
-  const expiry = selectExpiry(calendar, spec.expiry, ctx.today);
-  if (!expiry.ok) return expiry;
   const ladder = chain.ladder(spec.underlying, expiry.value);
   if (!ladder) return unresolved('no_strike', `${spec.underlying} lists no options expiring ${expiry.value}`);
   const strike = resolveStrike(ladder, spec.right, spec.strike, ctx);
   return strike.ok ? resolved({ contract: strike.value.contract, atm: strike.value.atm, premium: strike.value.premium }) : strike;
+}
+
+/**
+ * The expiry a leg's rule names today: among the option expiries for an option, among the futures'
+ * for a future (a weekly rule names none there: `no_weekly_series`).
+ */
+export function legExpiry(chain: OptionChain, spec: LegInstrumentSpec, today: string): Resolved<string> {
+  const calendar = chain.calendar(spec.underlying);
+  if (!calendar) return unresolved('unknown_underlying', `the instrument list has no derivatives on ${spec.underlying}`);
+  if (spec.kind === 'option') return selectExpiry(calendar, spec.expiry, today);
+  return selectExpiry({ underlying: `${spec.underlying} futures`, optionExpiries: calendar.futureExpiries, futureExpiries: calendar.futureExpiries }, spec.expiry, today);
 }

@@ -66,8 +66,8 @@ export class GroupExits {
   private readonly candidates = new Set<StrategyId>();
   /** feed → the strategies whose held positions trade on it: a tick of any other instrument costs one lookup. */
   private readonly byFeed = new Map<string, Set<StrategyId>>();
-  /** Groups whose "exit all" flag failed to commit: the next try, its day and reason. Such a group stays watched, its MTM fires nothing more meanwhile (its exits went), and none of its positions enters (closing). */
-  private readonly flagging = new Map<StrategyId, { readonly timer: TimerHandle; readonly tradingDate: string; readonly reason: ExitAllReason }>();
+  /** Groups whose "exit all" flag failed to commit: the next try. Such a group stays watched, its MTM fires nothing more meanwhile (its exits went), and its runs step as if flagged (ctx.closingGroups: its day and reason). */
+  private readonly flagging = new Map<StrategyId, { readonly timer: TimerHandle }>();
   private readonly off: (() => void)[] = [];
 
   constructor(private readonly deps: GroupExitsDeps) {
@@ -100,6 +100,7 @@ export class GroupExits {
     for (const off of this.off.splice(0)) off();
     for (const f of this.flagging.values()) f.timer.cancel();
     this.flagging.clear();
+    this.deps.ctx.closingGroups.clearAll();
     this.groups.clear();
     this.candidates.clear();
     this.byFeed.clear();
@@ -226,12 +227,14 @@ export class GroupExits {
           logger.error({ err: e, strategyId, reason }, 'the group\'s exit-all could not be carried out');
         }
       });
-      this.flagging.set(strategyId, { timer, tradingDate, reason });
+      this.flagging.set(strategyId, { timer });
+      ctx.closingGroups.set(strategyId, tradingDate, reason);
       return [];
     }
     // Landed: the group is no longer watched (a try of a flag failed before is over too).
     this.flagging.get(strategyId)?.timer.cancel();
     this.flagging.delete(strategyId);
+    ctx.closingGroups.clear(strategyId);
     this.forget(strategyId);
     for (const [before, after] of skipped) announceRun(ctx, before, after);
     ctx.crashPoints.hit('after-exit-all');
@@ -246,8 +249,7 @@ export class GroupExits {
    * lands and its SELL after: WAITING_REENTRY holds nothing, so the exits sent meanwhile skip it).
    */
   closing(strategyId: StrategyId, tradingDate: string): ExitAllReason | null {
-    const f = this.flagging.get(strategyId);
-    return f?.tradingDate === tradingDate ? f.reason : null;
+    return this.deps.ctx.closingGroups.reasonOf(strategyId, tradingDate);
   }
 
   /** The exits of the group's positions held while its flag could not be journaled: read again if the group can be, else as last read. */

@@ -15,9 +15,9 @@ import type { OptionContractSpec, RunPlanSpec } from '../core/run-plan-spec';
 import type { EngineContext } from '../context';
 import type { Broker, Instrument } from '../brokers/broker';
 import type { DerivativeContract, OptionChain } from '../options/option-chain';
-import { daysToExpiry, selectExpiry } from '../options/expiry-select';
+import { daysToExpiry } from '../options/expiry-select';
 import { atmIndex } from '../options/strike-resolve';
-import { optionLegOf, resolveLegContract, type OptionLeg } from '../options/resolve-leg-contract';
+import { legExpiry, legOf, resolveLegContract, type OptionLeg } from '../options/resolve-leg-contract';
 import { exchangeToday } from '../scheduler/trigger-times';
 
 /** Strikes either side of the money whose premiums a premium rule reads (one quote request). */
@@ -58,9 +58,9 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   const asked = new Map<string, Promise<Map<string, number>>>();
   for (const run of todo) {
     const plan = run.plan!;
-    const spec = optionLegOf({ ...plan, option_right: plan.option_right! });
+    const spec = legOf({ ...plan, option_right: plan.option_right! });
     let premiums = new Map<string, number>();
-    if (spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width') {
+    if (spec.kind === 'option' && (spec.strike.kind === 'premium_nearest' || spec.strike.kind === 'straddle_width')) {
       const key = JSON.stringify([spec.underlying, spec.expiry, spec.strike.kind === 'straddle_width' ? 'width' : spec.right]);
       if (!asked.has(key)) asked.set(key, premiumsNear(ctx, broker, accountId, chain, spec, today, spot));
       premiums = await asked.get(key)!;
@@ -80,7 +80,7 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
     const chosen: OptionContractSpec = {
       underlying: plan.symbol,
       expiry: contract.expiry,
-      strike: contract.strike,
+      strike: spec.kind === 'future' ? null : contract.strike,
       right: plan.option_right!,
       lot_size: contract.lotSize,
       lots: plan.qty,
@@ -146,10 +146,8 @@ async function spotPrice(ctx: EngineContext, broker: Broker, accountId: BrokerAc
  */
 function dteRefusal(chain: OptionChain, plan: RunPlanSpec, today: string): string | null {
   if (plan.dte === undefined) return null;
-  const leg = optionLegOf({ ...plan, option_right: plan.option_right! });
-  const calendar = chain.calendar(leg.underlying);
-  const expiry = calendar && selectExpiry(calendar, leg.expiry, today);
-  if (!expiry?.ok) return null;
+  const expiry = legExpiry(chain, legOf({ ...plan, option_right: plan.option_right! }), today);
+  if (!expiry.ok) return null;
   const dte = daysToExpiry(today, expiry.value);
   return plan.dte.includes(dte) ? null : `the day is outside the dte filter: ${today} is ${dte} ${dte === 1 ? 'day' : 'days'} to the ${expiry.value} expiry, and the strategy enters at dte ${plan.dte.join(', ')} only`;
 }
@@ -161,9 +159,8 @@ function dteRefusal(chain: OptionChain, plan: RunPlanSpec, today: string): strin
  * left out: the rule skips it, or names it.
  */
 async function premiumsNear(ctx: EngineContext, broker: Broker, accountId: BrokerAccountId, chain: OptionChain, leg: OptionLeg, today: string, spot: number): Promise<Map<string, number>> {
-  const calendar = chain.calendar(leg.underlying);
-  const expiry = calendar && selectExpiry(calendar, leg.expiry, today);
-  const ladder = expiry?.ok ? chain.ladder(leg.underlying, expiry.value) : null;
+  const expiry = legExpiry(chain, leg, today);
+  const ladder = expiry.ok ? chain.ladder(leg.underlying, expiry.value) : null;
   if (!ladder) return new Map();
   const contracts: DerivativeContract[] = [];
   if (leg.strike.kind === 'straddle_width') {

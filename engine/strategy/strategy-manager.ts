@@ -373,7 +373,9 @@ export class StrategyManager {
       for (const { positionNo, at } of wanted) found.push({ positionNo, at, instrument: await instruments.require(at.brokerAccountId, at.symbol, at.exchange), broker: await brokers.get(at.brokerAccountId) });
       if (superseded()) return;
       this.watches.delete(strategy.id);
-      for (const f of found) market.watch(f.at.brokerAccountId, f.broker, f.instrument, strategy.id, f.positionNo);
+      // A position whose day ended while the broker was asked is not watched again (finishRun unwatched it).
+      const over = group.length > 1 ? new Set(repos.runs.latestGroupInternal(strategy.id).filter(isDayOver).map((r) => r.positionNo)) : new Set<number>();
+      for (const f of found) if (!over.has(f.positionNo)) market.watch(f.at.brokerAccountId, f.broker, f.instrument, strategy.id, f.positionNo);
     } catch (err) {
       if (superseded()) return;
       const run = repos.runs.latestGroupInternal(strategy.id).find((r) => !isDayOver(r));
@@ -697,9 +699,8 @@ export class StrategyManager {
     if (waiting?.delete(runId) && waiting.size === 0) this.reentries.delete(run.strategyId);
     const strategy = this.readable(run);
     if (!strategy) return;
-    // The group's "exit all" still being journaled closes the group all the same: the re-entry is refused as the flag would refuse it.
-    const closing = run.exitAll === null ? this.groupExits.closing(run.strategyId, run.tradingDate) : null;
-    this.stepEntryDue('reentry_due', strategy, closing ? { ...run, exitAll: closing } : run, info, runInstrument(repos, run, strategy));
+    // The group's "exit all" still being journaled refuses it as the flag would: the step reads it (apply-step.ts stepRun).
+    this.stepEntryDue('reentry_due', strategy, run, info, runInstrument(repos, run, strategy));
   }
 
   /** The SELL time, or the square-off: the run policy decides what goes (exit.ts exitDue). */
@@ -776,13 +777,18 @@ export class StrategyManager {
   /**
    * A run reached a final state: once every run of its day's group has (a strategy without
    * `positions` has one), arm the next trading day (daily) or wind the strategy down. A position
-   * whose day is over while another still runs leaves the group's jobs and levels alone.
+   * whose day is over while another still runs leaves the group's jobs and levels alone, and is no
+   * longer watched: nothing of the engine prices it any more (a position that may re-enter is
+   * WAITING_REENTRY, not over, and stays watched).
    */
   private async finishRun(strategyId: StrategyId, runId: RunId): Promise<void> {
     const { repos, clock, logger, bus, market } = this.ctx;
     const run = repos.runs.getInternal(runId);
     const group = run ? repos.runs.groupInternal(strategyId, run.tradingDate) : [];
-    if (group.some((r) => !isDayOver(r))) return;
+    if (group.some((r) => !isDayOver(r))) {
+      if (run && group.length > 1 && isDayOver(run)) market.unwatch(strategyId, run.positionNo);
+      return;
+    }
     if (run && group.length > 1) {
       if (this.groupEnded.get(strategyId) === run.tradingDate) return;
       this.groupEnded.set(strategyId, run.tradingDate);

@@ -5,12 +5,13 @@
  * in its row.
  *
  * The second test stores a strategy with positions through the API and gives it a day of runs in
- * the API's answer (the e2e daemon runs on the real clock, outside NSE hours as often as not) to see
- * them on the strategy's page, with a tick of a held contract passed into the engine's WebSocket as
- * the price stream sends it (its live premium and P&L), then edits it in the form, which sends the
- * positions back unchanged.
+ * the API's answer (GET /strategy's position_runs: the e2e daemon runs on the real clock, outside
+ * NSE hours as often as not) to see them on the strategy's page, with a tick of a held contract
+ * passed into the engine's WebSocket as the price stream sends it (its live premium and P&L), then
+ * edits it in the form, which sends the positions back unchanged.
  */
 import { seriousViolations, THEMES, useSystemTheme } from './support/axe';
+import type { Route } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { apiCall, fieldError, fillStrategy, openFormWithPaper, openSignedIn, strategyInputs, strategyRow } from './support/trader-ui';
 
@@ -52,7 +53,9 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   await page.keyboard.press('Enter');
   await expect(row(3)).toHaveCount(0);
 
-  // Position 2's own stop-loss, counted in the strategy's unit: 150 % is refused by the API.
+  // Position 1's own stop-loss as an absolute premium; position 2's counted in the strategy's unit: 150 % is refused by the API.
+  await row(1).getByLabel('Stop-loss', { exact: true }).fill('180');
+  await row(1).getByLabel('Stop-loss unit', { exact: true }).selectOption({ label: 'premium' });
   await row(2).getByLabel('Stop-loss', { exact: true }).fill('150');
   await screens.snap('positions-editor');
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/strategy/create'));
@@ -60,7 +63,7 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   const body = (await sent).postDataJSON() as Record<string, unknown>;
   expect(body).toMatchObject({ symbol: 'NIFTY', exchange: 'NFO', qty: '1', stop_loss: 30, stop_loss_mode: 'percent' });
   expect(body.positions).toEqual([
-    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm' },
+    { side: 'sell', option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm', stop_loss: 180, stop_loss_mode: 'price' },
     { side: 'sell', option_right: 'PE', option_expiry: 'current_week', option_strike: 'atm', stop_loss: 150 },
   ]);
 
@@ -108,25 +111,26 @@ test('a strategy\'s positions are shown on its page with each contract, live pre
     stop_loss_mode: 'percent',
     positions: STORED_POSITIONS,
   });
+  // The day's runs as GET /strategy carries them (position_runs), each with its contract as chosen.
+  const contract = (symbol: string, strike: number, right: 'CE' | 'PE', lots: number) => ({ symbol, exchange: 'NFO', underlying: 'NIFTY', expiry: '2026-12-08', strike, right, lots, lot_size: 65, qty: lots * 65, spot: 26_012, premium: null, chosen_at: 0 });
   const run = (runId: number, over: Record<string, unknown>) => ({
-    run_id: runId, strategy_id: created.id, symbol: 'NIFTY', exchange: 'NFO', broker_account_id: account.id, trading_date: '2026-12-08', position_no: null, contract: null, state: 'ARMED', buy_at: 0, sell_at: 0,
-    bought_qty: null, sold_qty: 0, position_qty: 0, entry_price: null, exit_price: null, exit_leg: null, realized_pnl: null, reason: null, ...over,
+    run_id: runId, trading_date: '2026-12-08', position_no: null, state: 'ARMED', position_qty: 0, entry_price: null, exit_price: null, exit_leg: null, sold_qty: 0, realized_pnl: null,
+    last_action: null, last_action_at: null, reason: null, buy_at: 0, sell_at: 0, next_trigger: null, leg_no: 0, levels: null, backstop: null, contract: null, ...over,
   });
-  await page.route(/\/runs\?/, (route) =>
-    route.fulfill({
-      json: {
-        runs: [
-          run(8, { position_no: 1, state: 'EXITED_BY_SL', symbol: 'NIFTY26D1526100PE', bought_qty: 130, sold_qty: 130, entry_price: 90, exit_price: 110, exit_leg: 'STOPLOSS', realized_pnl: -2600 }),
-          run(7, { position_no: 0, state: 'IN_POSITION', symbol: 'NIFTY26D0826000CE', bought_qty: 65, position_qty: 65, entry_price: 100 }),
-        ],
-        days: [],
-        total_realized_pnl: -2600,
-        next_before: null,
-      },
-    }),
-  );
+  const positionRuns = [
+    run(7, { position_no: 0, state: 'IN_POSITION', contract: contract('NIFTY26D0826000CE', 26_000, 'CE', 1), position_qty: 65, entry_price: 100 }),
+    run(8, { position_no: 1, state: 'EXITED_BY_SL', contract: contract('NIFTY26D1526100PE', 26_100, 'PE', 2), sold_qty: 130, entry_price: 90, exit_price: 110, exit_leg: 'STOPLOSS', realized_pnl: -2600 }),
+  ];
+  const withRuns = async (route: Route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { strategies: { id: number }[] };
+    await route.fulfill({ response, json: { ...body, strategies: body.strategies.map((s) => (s.id === created.id ? { ...s, position_runs: positionRuns } : s)) } });
+  };
+  await page.route(/\/strategy$/, withRuns);
 
   await page.goto(`/#/strategies/${created.id}`);
+  // Loaded again, so the list is read through the route (a change of hash alone reads nothing).
+  await page.reload();
   const table = page.getByRole('table', { name: 'Positions' });
   await expect(table.getByRole('row')).toHaveCount(4);
   const line = (n: number) => table.getByRole('row').nth(n);
@@ -146,6 +150,8 @@ test('a strategy\'s positions are shown on its page with each contract, live pre
   await expect(page.getByTestId('positions-unrealized')).toContainText('+260');
   await screens.snap('positions-detail');
 
+  // The strategy as stored (no run held): its edit form.
+  await page.unroute(/\/strategy$/, withRuns);
   await page.goto('/');
   await strategyRow(page, 'NIFTY').getByRole('button', { name: /^Edit NIFTY/ }).click();
   const f = strategyInputs(page);

@@ -282,7 +282,7 @@ describe('GET /strategy/form', () => {
     expect(positions).toMatchObject({ type: 'rows', required: false, default: null, group: 'entry', available: true, show_when: null });
     expect(positions.item_fields.map((f: { name: string }) => f.name)).toEqual(['side', 'option_right', 'option_expiry', 'option_strike', 'lots', 'stop_loss', 'stop_loss_mode', 'target', 'target_mode', 'trail', 'trail_mode', 'move_stop_to_cost_after', 'move_stop_to_cost_mode', 'reentries']);
     expect(positions.item_fields[0]).toEqual({ name: 'side', type: 'string', enum: ['buy', 'sell'], required: true, default: null, label: 'Side', hint: expect.stringMatching(/sold first/), unit: null });
-    expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null });
+    expect(positions.item_fields.find((f: { name: string }) => f.name === 'stop_loss_mode')).toMatchObject({ enum: ['price', 'points', 'percent'], required: false, default: null });
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'lots')).toMatchObject({ type: 'number', required: false, unit: 'lots' });
     // Trail, move to cost and re-entries per position: each empty is the strategy's (no default of its own), a unit only points or percent.
     expect(positions.item_fields.find((f: { name: string }) => f.name === 'trail_mode')).toMatchObject({ enum: ['points', 'percent'], required: false, default: null, label: 'Trailing stop unit' });

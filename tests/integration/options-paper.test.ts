@@ -118,8 +118,8 @@ describe('an index option on the paper broker', () => {
     const chosen = t.run(s.id).plan!.option_contract!;
     const price = (strike: number) => t.paper.data.priceOf('NFO', `NIFTY26D08${strike}CE`);
     expect(chosen.premium).not.toBeNull();
-    expect(Math.abs(chosen.premium! - 20)).toBeLessThanOrEqual(Math.abs(price(chosen.strike + 50) - 20));
-    expect(Math.abs(chosen.premium! - 20)).toBeLessThanOrEqual(Math.abs(price(chosen.strike - 50) - 20));
+    expect(Math.abs(chosen.premium! - 20)).toBeLessThanOrEqual(Math.abs(price(chosen.strike! + 50) - 20));
+    expect(Math.abs(chosen.premium! - 20)).toBeLessThanOrEqual(Math.abs(price(chosen.strike! - 50) - 20));
     expect(chosen.strike).toBeGreaterThan(26_000);
     expect(t.orders(s.id)[0]).toMatchObject({ symbol: `NIFTY26D08${chosen.strike}CE`, status: 'filled' });
   });

@@ -109,6 +109,8 @@ describe('re-entry per position', () => {
     expect(ce!.levels!.stop).toBeCloseTo(ce!.entryPrice! + 40, 6);
     expect(pe).toMatchObject({ state: 'IN_POSITION', legNo: 0, levels: { stop: pe0!.entryPrice! + 40 } });
     expect(t.eventsOf('reentry_scheduled')).toMatchObject([{ runId: ce!.id, legNo: 1, of: 1, after: 'STOPLOSS' }]);
+    // A position that may re-enter is not over: its contract stays watched through the stop-out.
+    expect([0, 1].map((p) => t.engine.market.isWatching(s.id, p))).toEqual([true, true]);
     expect(t.orders(s.id).map((o) => [o.clientOrderId, o.symbol, o.leg, o.legNo, o.status])).toEqual([
       [id(s, 0, 'entry'), contract, 'BUY', 0, 'filled'],
       [id(s, 1, 'entry'), 'NIFTY26D0826000PE', 'BUY', 0, 'filled'],
@@ -223,10 +225,10 @@ describe('re-entry and the group\'s exit-all', () => {
     await t.until('2026-12-07T03:51:00Z');
     expect(refused).toHaveLength(1);
     const [ce, pe] = groupOf(s.id);
-    expect(ce).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', legNo: 1, positionQty: 0 });
-    expect(ce!.reason).toContain('the group closed every position (exit all: mtm_stop)');
+    // The call's stop filled while the group was closing: it ends by its stop, as with the flag written (no leg waits to be refused).
+    expect(ce).toMatchObject({ state: 'EXITED_BY_SL', exitLeg: 'STOPLOSS', legNo: 0, positionQty: 0 });
     expect(pe).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', positionQty: 0 });
-    expect(t.eventsOf('reentry_skipped')).toMatchObject([{ runId: ce!.id, legNo: 1 }]);
+    expect(t.eventsOf('reentry_scheduled')).toEqual([]);
 
     // The cut-off and the SELL time pass: no re-entry, nothing more sent.
     await t.until('2026-12-07T09:41:00Z');

@@ -221,6 +221,38 @@ describe('the combined MTM when storage fails or the stream is silent', () => {
     expect(t.paper.placedOrders()).toHaveLength(4);
   });
 
+  it('an entry already queued when the flag cannot be journaled is not sent: the group closes without it, as with the flag written', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    // A bought call first (the hedge), then a sold put: the put's entry is queued once the call has filled.
+    const s = await groupStrategy([{ side: 'buy', option_right: 'CE', option_strike: 'atm+2' }, { side: 'sell', option_right: 'PE' }], { mtm_stop: 500 });
+    await t.start(s.id);
+    const { execution } = t.engine;
+    const submit = execution.submit.bind(execution);
+    let refused: number[] = [];
+    execution.submit = (intent) => {
+      submit(intent);
+      const run = t.repos.runs.getInternal(intent.runId)!;
+      if (intent.leg !== 'BUY' || run.positionNo !== 1 || refused.length > 0) return;
+      // The put's entry is in the queue, not yet journaled: the index falls and the held call's
+      // premium with it, through the MTM stop (a REST quote of its feed, heard at once as a tick is),
+      // and the flag's write is refused once (a busy database).
+      refused = refuseTheFlag(1);
+      t.paper.setPrice('NSE:NIFTY 50', 25_800);
+      const call = groupOf(s.id)[0]!.plan!;
+      t.engine.market.applyQuote(`${call.broker_account_id}|NFO:${call.symbol}`, { price: t.paper.data.priceOf('NFO', call.symbol), at: t.clock.now() }, 0);
+    };
+    await t.until('2026-12-07T03:50:10Z');
+    expect(refused).toHaveLength(1);
+    const [ce, pe] = groupOf(s.id);
+    expect(ce).toMatchObject({ state: 'SOLD', exitLeg: 'SELL', positionQty: 0 });
+    expect(pe).toMatchObject({ state: 'SKIPPED', positionQty: 0 });
+    expect(pe!.reason).toContain('the group closed every position (exit all: mtm_stop)');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [entryId(s, 0), 'buy'],
+      [exitId(s, 0), 'sell'],
+    ]);
+  });
+
   it('the flag is tried again on the engine clock (1 s, 2 s, 5 s) until it lands, and the positions still held exit with it', async () => {
     t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
     const s = await groupStrategy(STRADDLE, { mtm_stop: 1500 });

@@ -1,6 +1,7 @@
 /**
- * GET /runs: the history of the user's runs with their realized P&L, newest trading date first,
- * narrowed by strategy and trading dates, paged by a (date, id) cursor; plus the P&L of each
+ * GET /runs: the history of the user's runs with their realized P&L, newest trading date first
+ * (a day's groups newest first, each by position), narrowed by strategy and trading dates, paged by
+ * a (date, run id) cursor; plus the P&L of each
  * trading date over the whole filter, so a page's totals do not depend on where it was cut.
  */
 import type { FastifyInstance } from 'fastify';

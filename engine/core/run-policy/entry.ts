@@ -5,7 +5,7 @@
 import { canTransition } from '../run-state';
 import type { OrderSide } from '../types';
 import { levelAlreadyReached, planTriggers, pricedOnly, resolveLevels, watchLevels } from './levels';
-import { reentryRefused } from './reentry';
+import { groupClosedWhy, reentryRefused } from './reentry';
 import { LEFT_OPEN } from './stop';
 import type { EventOf, OrderView, RunPlan, RunSnapshot, Side, Step } from './types';
 
@@ -46,7 +46,8 @@ export function entryDue(plan: RunPlan, s: RunSnapshot, e: EventOf<'entry_due'>)
 /**
  * Journaling the entry: only from ARMED (leg 0) or WAITING_REENTRY (the leg the run waits for),
  * one per leg, with the plan's account, instrument and quantity. A re-entry is refused here, at
- * the journal, at or after the cut-off or past the day's re-entries: the run ends instead.
+ * the journal, at or after the cut-off or past the day's re-entries: the run ends instead; an
+ * entry of a group whose "exit all" has come is skipped.
  */
 export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_entry'>): Step {
   if (s.state !== 'ARMED' && s.state !== 'WAITING_REENTRY') return { outcome: { drop: `${entryName(plan.side)} not sent: run is ${s.state}` } };
@@ -54,6 +55,12 @@ export function journalEntry(plan: RunPlan, s: RunSnapshot, e: EventOf<'journal_
   const refused = s.state === 'WAITING_REENTRY' ? reentryRefused(plan, s) : null;
   // decide() writes the move and publishes the reason; it carries out nothing else.
   if (refused) return { move: refused.move, outcome: { halt: refused.move.patch.reason ?? `${entryName(plan.side)} not sent` } };
+  // The group's "exit all" came while this entry waited in the queue (its flag written skips an
+  // ARMED run in the same transaction; one not journaled yet reaches the step as if it were).
+  if (s.exitAll !== null) {
+    const reason = `${entryName(plan.side)} skipped: ${groupClosedWhy(s.exitAll)}`;
+    return { move: { to: 'SKIPPED', patch: { reason, lastAction: 'BUY_NOT_SENT', lastActionAt: s.now } }, outcome: { halt: reason } };
+  }
   // A re-entry starts its leg afresh: the last leg's prices and exit stay in its journal rows.
   const afresh = s.state === 'WAITING_REENTRY' ? { reentryAt: null, entryPrice: null, exitPrice: null, exitLeg: null, unsoldQty: 0 } : {};
   return {

@@ -22,6 +22,15 @@ describe('the group\'s exit-all flag on a run', () => {
     expect(step(PLAN, snapshot({ exitAll: 'unwind' }), recovered)).toEqual({ move: { to: 'SKIPPED', patch: { reason: 'BUY skipped: the group had closed every position' } } });
   });
 
+  it('an entry still in the queue when the group closes (its flag not journaled yet): not journaled, the position skipped saying why', () => {
+    const reason = 'BUY skipped: the group closed every position (exit all: mtm_stop)';
+    expect(step(PLAN, snapshot({ exitAll: 'mtm_stop' }), { type: 'journal_entry', legNo: 0, scheduledAt: NOW })).toEqual({
+      move: { to: 'SKIPPED', patch: { reason, lastAction: 'BUY_NOT_SENT', lastActionAt: NOW } },
+      outcome: { halt: reason },
+    });
+    expect(step(SHORT, snapshot({ exitAll: 'unwind' }), { type: 'journal_entry', legNo: 0, scheduledAt: NOW }).outcome).toEqual({ halt: 'Short sale skipped: the group closed every position (exit all: unwind)' });
+  });
+
   it('an entry in flight when the flag was written: its fill exits at once, no levels armed; an exit deferred for it goes by itself', () => {
     const buying = snapshot({ state: 'BUYING', exitAll: 'mtm_target', entry: entryRow({ status: 'accepted', filledQty: 0, fillPrice: null }) });
     const filled = { type: 'order_final', order: entryRow(), lasting: null, tickSize: null } as const;

@@ -20,7 +20,6 @@ const ORDER_EVENTS = new Set(['order_submitted', 'order_accepted', 'order_filled
 const refreshStrategy = coalescer((id: number) => void useStrategies.getState().refresh(id), 40);
 const refreshOrders = coalescer((id: number) => void useDetail.getState().loadOrders(id), 40);
 const refreshAudit = coalescer((id: number) => void useDetail.getState().loadAudit(id), 150);
-const refreshRuns = coalescer((id: number) => void useDetail.getState().loadRuns(id), 150);
 
 /** Applies one socket message to the stores. Exported for tests. */
 export function applyMessage(message: ServerMessage): void {
@@ -61,8 +60,6 @@ export function applyMessage(message: ServerMessage): void {
       if (!detail.watched.has(id)) return;
       if (ORDER_EVENTS.has(message.type)) refreshOrders(id);
       refreshAudit(id);
-      // A strategy with positions: any of its runs may have moved (one run a position).
-      if (detail.runs[id]) refreshRuns(id);
     }
   }
 }
@@ -74,7 +71,6 @@ function reloadAll(): void {
   for (const id of detail.watched) {
     void detail.loadOrders(id);
     void detail.loadAudit(id);
-    if (detail.runs[id]) void detail.loadRuns(id);
   }
 }
 

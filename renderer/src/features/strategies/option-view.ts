@@ -21,6 +21,15 @@ export function expiryWords(e: StrategyDto['option_expiry']): string {
 }
 
 /**
+ * A position's instrument rule in a trader's words: an option's right and strike rule, or a future.
+ * @example positionRuleWords({ option_right: 'CE', option_strike: 'atm+2' }) // 'CE atm+2'
+ * @example positionRuleWords({ option_right: 'FUT', option_strike: 'atm' }) // 'future'
+ */
+export function positionRuleWords(p: { readonly option_right: string; readonly option_strike: string }): string {
+  return p.option_right === 'FUT' ? 'future' : `${p.option_right} ${p.option_strike}`;
+}
+
+/**
  * @example optionLine(nifty) // 'NIFTY26D0826000CE · 2 lots × 65 = 130 · chosen 09:19:57 from 26,012.00'
  * @example optionLine(niftyArmed) // 'CE atm, nearest expiry: chosen a few seconds before the BUY'
  */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import { MAX_POSITIONS, MIN_POSITIONS, positionSpec } from '../../../../engine/core/position-spec';
 import { ApiError } from '../../lib/api-client';
-import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowInputNames, rowsFormErrors } from './position-rows';
+import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputNames, rowsFormErrors } from './position-rows';
+import { choicesOfField } from './strategy-descriptor';
 import { blankRow, bodyOf, labelsOf, valuesOf, type FormField, type RowValues } from './strategy-descriptor';
 
 /** The descriptor as the engine will send it once it trades positions (available: true). */
@@ -84,6 +85,24 @@ describe('what an empty key means', () => {
     const values = { ...valuesOf(fields), trail: '5', trail_mode: 'percent', move_stop_to_cost_after: '' };
     const shown = (n: string) => inheritedText(inheritedFrom(item(n), fields)!, values);
     expect(keys.map(shown)).toEqual(["Strategy's: 5", "Strategy's: % of best price", "Strategy's: none", "Strategy's: points", "Strategy's: 0"]);
+  });
+});
+
+describe('a level\'s unit', () => {
+  it('offers the premium itself for a position\'s stop-loss and target, and sends it as the engine reads it', () => {
+    const item = (name: string) => items.find((k) => k.name === name)!;
+    for (const name of ['stop_loss_mode', 'target_mode']) {
+      expect(choicesOfField(item(name), '').map((v) => rowChoiceText(item(name), v))).toEqual(['premium', 'points', '% of entry']);
+    }
+    // A trail follows the best premium: no absolute premium there.
+    expect(choicesOfField(item('trail_mode'), '').map((v) => rowChoiceText(item('trail_mode'), v))).toEqual(['points', '% of best price']);
+    const rows: RowValues[] = [
+      { ...blankRow(items), side: 'sell', option_right: 'CE', stop_loss: '180', stop_loss_mode: 'price' },
+      { ...blankRow(items), side: 'sell', option_right: 'PE' },
+    ];
+    const sent = bodyOf(fields, { ...valuesOf(fields), positions: { rows } }, undefined, new Set()).positions as unknown[];
+    expect(sent[0]).toEqual({ side: 'sell', option_right: 'CE', option_expiry: 'current_week', stop_loss: 180, stop_loss_mode: 'price' });
+    expect(positionSpec.parse(sent[0])).toMatchObject({ stop_loss: 180, stop_loss_mode: 'price' });
   });
 });
 

@@ -87,6 +87,19 @@ export function inheritedText(from: FormField, values: FormValues): string {
   return `Strategy's: ${from.enum ? choiceText(from, value) : value}`;
 }
 
+/** A row's level units: a position's price is the premium of its own contract. */
+const ROW_UNIT_WORDS: Readonly<Record<string, string>> = { price: 'premium', points: 'points', percent: '% of entry' };
+const ROW_UNIT_KEYS = new Set(['stop_loss_mode', 'target_mode']);
+
+/**
+ * The words of a row key's choice: as the strategy's field of that name says it (choiceText), but a
+ * stop-loss's or target's unit `price` reads "premium" (an absolute premium of the position's contract).
+ * @example rowChoiceText(stopLossModeItem, 'price') // 'premium'
+ */
+export function rowChoiceText(item: DescribedField, value: string): string {
+  return ROW_UNIT_KEYS.has(item.name) && value in ROW_UNIT_WORDS ? ROW_UNIT_WORDS[value]! : choiceText(item, value);
+}
+
 /** The API's name of a row's key: `positions.1.stop_loss`; without a key, the row itself (`positions.1`). */
 export const rowInputName = (field: string, index: number, key?: string): string => (key === undefined ? `${field}.${index}` : `${field}.${index}.${key}`);
 

@@ -8,6 +8,7 @@ import type { RuntimeDto, StrategyDto } from '../../lib/api-types';
 import { price, qty } from '../../lib/format';
 import { backstopWords } from './exit-levels';
 import { runStateLabel } from './labels';
+import { positionRuleWords } from './option-view';
 
 /** The latest day's runs by position: `position_runs`, or the one `runtime` of an answer without them. */
 export function runsOf(s: Pick<StrategyDto, 'position_runs' | 'runtime'>): readonly RuntimeDto[] {
@@ -50,7 +51,7 @@ export function positionLines(s: StrategyDto): string[] | null {
   const runs = runsOf(s);
   return s.positions.map((p, i) => {
     const run = runs.find((r) => r.position_no === i);
-    const what = run?.contract?.symbol ?? `${p.option_right} ${p.option_strike}`;
+    const what = run?.contract?.symbol ?? positionRuleWords(p);
     const head = `Position ${i + 1} · ${p.side} ${what}`;
     if (!run) return head;
     const backstop = run.position_qty > 0 ? backstopWords(run.backstop) : null;

@@ -9,7 +9,7 @@
 import { useId } from 'react';
 import { choiceText, choicesOfField, inputKindOf, isModeOf, modeOf, placeholderOf, type DescribedField, type FormField, type FormValue, type FormValues, type RowsValue, type RowValues } from './strategy-descriptor';
 import { SuggestInput } from './suggest-input';
-import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowInputName } from './position-rows';
+import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputName } from './position-rows';
 
 interface PositionsEditorProps {
   readonly field: FormField;
@@ -200,7 +200,7 @@ function KeyInput({ item, id, name, label, value, invalid, describedBy, placehol
         {item.default === null && <option value="">{item.required ? choiceText(item, '') : placeholder}</option>}
         {choicesOfField(item, value).map((v) => (
           <option key={v} value={v}>
-            {choiceText(item, v)}
+            {rowChoiceText(item, v)}
           </option>
         ))}
       </select>

@@ -1,15 +1,13 @@
 /**
- * The order journal and the audit log of the strategies whose detail is open, and the latest
- * runs of those with positions (one run a position a day). Only watched strategies are kept
- * fresh: an event for one of them refetches its journal, log or runs.
+ * The order journal and the audit log of the strategies whose detail is open (a strategy with
+ * positions carries its day's runs itself: StrategyDto.position_runs). Only watched strategies are
+ * kept fresh: an event for one of them refetches its journal or log.
  */
 import { create } from 'zustand';
 import { api } from '../../lib/api-client';
-import type { LoggedEventDto, OrderDto, PriceBarDto, RunHistoryDto } from '../../lib/api-types';
+import type { LoggedEventDto, OrderDto, PriceBarDto } from '../../lib/api-types';
 
 const PAGE = 100;
-/** The newest runs asked for a strategy with positions: at most ten a day, so its latest day whole. */
-const GROUP_RUNS = 10;
 
 interface AuditLog {
   readonly events: readonly LoggedEventDto[];
@@ -23,11 +21,8 @@ interface DetailStore {
   readonly audit: Readonly<Record<number, AuditLog>>;
   /** Recorded 1-minute bars of the strategy's instrument (the last day), loaded when opened. */
   readonly bars: Readonly<Record<number, readonly PriceBarDto[]>>;
-  /** The newest runs of a strategy with positions (GET /runs), once its positions are shown. */
-  readonly runs: Readonly<Record<number, readonly RunHistoryDto[]>>;
   readonly errors: Readonly<Record<number, string>>;
   watch(id: number): () => void;
-  loadRuns(id: number): Promise<void>;
   loadOrders(id: number): Promise<void>;
   loadBars(id: number): Promise<void>;
   /** Reloads the newest page, keeping older pages already loaded. */
@@ -45,7 +40,6 @@ export const useDetail = create<DetailStore>()((set, get) => {
     orders: {},
     audit: {},
     bars: {},
-    runs: {},
     errors: {},
 
     watch(id) {
@@ -65,15 +59,6 @@ export const useDetail = create<DetailStore>()((set, get) => {
       try {
         const { orders } = await api('GET /strategy/:id/orders', undefined, { id });
         set((s) => ({ orders: { ...s.orders, [id]: orders } }));
-      } catch (err) {
-        fail(id, err);
-      }
-    },
-
-    async loadRuns(id) {
-      try {
-        const page = await api('GET /runs', undefined, { query: { strategy_id: id, limit: GROUP_RUNS } });
-        set((s) => ({ runs: { ...s.runs, [id]: page.runs } }));
       } catch (err) {
         fail(id, err);
       }
@@ -117,6 +102,6 @@ export const useDetail = create<DetailStore>()((set, get) => {
       }
     },
 
-    reset: () => set({ watched: new Set(), orders: {}, audit: {}, bars: {}, runs: {}, errors: {} }),
+    reset: () => set({ watched: new Set(), orders: {}, audit: {}, bars: {}, errors: {} }),
   };
 });

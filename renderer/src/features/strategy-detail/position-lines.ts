@@ -1,25 +1,24 @@
 /**
  * A multi-position strategy's day, one line a position (issue 19): the rule it was set with, the
  * contract its run chose and traded, the entry and exit, what it holds, and its P&L; the day's
- * combined P&L below. Display arithmetic on the API's numbers only: the run history (GET /runs,
- * one run a position a day) and the strategy's latest run (its chosen contract before the entry).
- * A run's position is its `position_no` (null only for a strategy of one position, whose single
- * run is position 0 by the order of the day's runs).
+ * combined P&L below. Display arithmetic on the API's numbers only: the latest day's runs the
+ * strategy carries (`StrategyDto.position_runs`, one run a position, each with its position and
+ * its contract from the choice before the entry), so the page asks nothing more than the strategy.
  */
-import type { PositionDto, RunHistoryDto, RunState, StrategyDto } from '../../lib/api-types';
+import type { PositionDto, RunState, RuntimeDto, StrategyDto } from '../../lib/api-types';
 import { instrumentKey, type LastPrice } from '../live/ticks-store';
-import { expiryWords } from '../strategies/option-view';
+import { expiryWords, positionRuleWords } from '../strategies/option-view';
 
 export interface PositionLine {
   /** From 0, as the API counts; shown from 1. */
   readonly no: number;
   readonly spec: PositionDto;
   /** The run of this position on the latest day; null before the first START. */
-  readonly run: RunHistoryDto | null;
+  readonly run: RuntimeDto | null;
   readonly state: RunState | null;
   /** The contract chosen or traded (Kite's tradingsymbol) and its exchange; null until chosen. */
   readonly contract: { readonly symbol: string; readonly exchange: string } | null;
-  /** The contract's premium when it was chosen; null when the run data does not carry it. */
+  /** The contract's premium when it was chosen; null when the rule read none (atm, atm±N). */
   readonly chosenPremium: number | null;
   readonly entry: number | null;
   readonly exit: number | null;
@@ -28,28 +27,22 @@ export interface PositionLine {
   readonly realized: number | null;
 }
 
-/** The latest day's runs of the strategy, by position. */
-export function latestGroup(strategyId: number, runs: readonly RunHistoryDto[]): ReadonlyMap<number, RunHistoryDto> {
-  const own = runs.filter((r) => r.strategy_id === strategyId);
-  const day = own.reduce<string | null>((d, r) => (d === null || r.trading_date > d ? r.trading_date : d), null);
-  const group = own.filter((r) => r.trading_date === day).sort((a, b) => a.run_id - b.run_id);
-  return new Map(group.map((r, i) => [r.position_no ?? i, r]));
-}
-
-/** One line a position of `s`, in the trader's order; empty for a strategy without positions. */
-export function positionLines(s: StrategyDto, runs: readonly RunHistoryDto[]): PositionLine[] {
-  const group = latestGroup(s.id, runs);
+/**
+ * One line a position of `s`, in the trader's order; empty for a strategy without positions. A
+ * run's position is its `position_no` (the API sends it for every run of a group; the order of the
+ * day's runs otherwise).
+ */
+export function positionLines(s: Pick<StrategyDto, 'positions' | 'position_runs'>): PositionLine[] {
+  const byNo = new Map(s.position_runs.map((r, i) => [r.position_no ?? i, r]));
   return (s.positions ?? []).map((spec, no) => {
-    const run = group.get(no) ?? null;
-    // Before its entry a run's history names the strategy's own symbol (the index); the latest run carries its chosen contract.
-    const chosen = run !== null && s.runtime?.run_id === run.run_id ? s.runtime.contract : null;
-    const traded = run !== null && (run.symbol !== s.symbol || run.exchange !== s.exchange) ? { symbol: run.symbol, exchange: run.exchange } : null;
+    const run = byNo.get(no) ?? null;
+    const chosen = run?.contract ?? null;
     return {
       no,
       spec,
       run,
       state: run?.state ?? null,
-      contract: traded ?? (chosen ? { symbol: chosen.symbol, exchange: chosen.exchange } : null),
+      contract: chosen ? { symbol: chosen.symbol, exchange: chosen.exchange } : null,
       chosenPremium: chosen?.premium ?? null,
       entry: run?.entry_price ?? null,
       exit: run?.exit_price ?? null,
@@ -102,5 +95,5 @@ export function groupPnl(lines: readonly PositionLine[], lastOf: (line: Position
  */
 export function ruleWords(p: PositionDto, s: StrategyDto): string {
   const lots = p.lots ?? s.qty;
-  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${p.option_right} ${p.option_strike}, ${expiryWords(p.option_expiry)} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
+  return `${p.side === 'sell' ? 'Sell' : 'Buy'} ${positionRuleWords(p)}, ${expiryWords(p.option_expiry)} · ${lots} ${lots === 1 ? 'lot' : 'lots'}${p.lots === null ? " (the strategy's)" : ''}`;
 }

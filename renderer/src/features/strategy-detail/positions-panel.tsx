@@ -3,22 +3,15 @@
  * chose and traded, its live premium where the price stream carries the contract, entry, exit and
  * P&L; the day's combined P&L below. What the run data does not carry yet is a dash, never a guess.
  */
-import { useEffect } from 'react';
 import type { StrategyDto } from '../../lib/api-types';
 import { pnlTone, price, signedMoney } from '../../lib/format';
 import { runStateText } from '../strategies/labels';
 import { useTicks } from '../live/ticks-store';
-import { useDetail } from './detail-store';
 import { groupPnl, positionLines, premiumNow, ruleWords, unrealizedOf, type PositionLine } from './position-lines';
 
 export function PositionsPanel({ strategy }: { readonly strategy: StrategyDto }) {
-  const runs = useDetail((s) => s.runs[strategy.id]);
   const last = useTicks((t) => t.last);
-  useEffect(() => {
-    void useDetail.getState().loadRuns(strategy.id);
-  }, [strategy.id]);
-
-  const lines = positionLines(strategy, runs ?? []);
+  const lines = positionLines(strategy);
   const lastOf = (l: PositionLine): number | null => premiumNow(l, strategy.broker_account_id, last);
   const day = groupPnl(lines, lastOf);
   const tradingDate = lines.find((l) => l.run)?.run?.trading_date;
