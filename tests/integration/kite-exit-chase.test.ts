@@ -339,6 +339,23 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     expect(log.some((l) => String(l.msg).startsWith("Kite exit chase has no quote this round; it prices by the ticker's last price"))).toBe(true);
   });
 
+  it('a fill on the order stream ends the chase at once: it never looks at the order again', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const reports = collect(kite);
+    await kite.start();
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 104); // crosses the 105 buy: filled, and streamed
+    const deadline = Date.now() + 5_000;
+    while (!reports.some((r) => r.status === 'filled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(reports.find((r) => r.status === 'filled')).toMatchObject({ brokerOrderId: orderId, avgFillPrice: 104 });
+    await drive(clock, 6_000);
+    expect(f.requests().filter((r) => r.path === `/orders/${orderId}`)).toHaveLength(0);
+  });
+
   it('a LIMIT exit refused with a 400 (nothing placed) goes again at once as MARKET with protection, under the same tag', async () => {
     const f = await startFake();
     f.setCircuit(CE, 0.05, 400);
@@ -351,6 +368,31 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'LIMIT', price: '105', tag: EXIT_ID });
     expect(Object.fromEntries(posts(f)[1]!.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1', tag: EXIT_ID });
     expect(ours(f)).toHaveLength(1);
+  });
+
+  it("the legs of a straddle exiting together are priced by one GET /quote, both as LIMITs", async () => {
+    const f = await startFake();
+    const PE = 'NIFTY26D0826000PE';
+    f.setPrice(PE, 90);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const pe = (await kite.instruments.resolve(PE, 'NFO'))!;
+    const peExit = positionClientOrderId('k3x9a1', asStrategyId(42), '2026-12-07', 1, 'exit');
+    await kite.data.quote!([ce]); // an LTP read has just taken Kite's 1 quote request a second
+    const placing = Promise.all([kite.execution.placeOrder(buyBack(ce)), kite.execution.placeOrder({ clientOrderId: peExit, instrument: pe, side: 'buy', qty: 65, opens: false })]);
+    // Both exits' tag checks answered: both wait for the quote slot (engine time stands still).
+    const deadline = Date.now() + 5_000;
+    while (f.requests().filter((r) => r.method === 'GET' && r.path === '/orders').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    await clock.advance(1_000);
+    await placing;
+    const quotes = f.requests().filter((r) => r.path === '/quote');
+    expect(quotes).toHaveLength(1);
+    expect(quotes[0]!.query.getAll('i').sort()).toEqual([`NFO:${CE}`, `NFO:${PE}`]);
+    expect(posts(f).map((p) => [p.form.get('tradingsymbol'), p.form.get('order_type'), p.form.get('price')]).sort()).toEqual([
+      [CE, 'LIMIT', '105'],
+      [PE, 'LIMIT', '94.5'],
+    ]);
   });
 
   it('an opening quote that does not come within a second: the exit goes as MARKET with protection', async () => {

@@ -57,10 +57,16 @@ export interface KiteExitChaseDeps {
 
 /** The longest wait between two looks of a chase whose rounds keep failing. */
 export const MAX_BACKOFF_MS = 30_000;
-/** The opening quote's budget: an exit does not wait longer than this for its price (then MARKET with protection). */
+/** The opening quote's budget, for its slot and again for its answer: an exit does not wait longer for its price (then MARKET with protection). */
 export const OPENING_QUOTE_MS = 1_000;
 /** Kite's words when an order's modifications are spent (kite.trade forum discussions 9201, 9212). */
 const MODIFICATIONS_SPENT = /maximum allowed order modifications/i;
+
+/** One GET /quote waiting for its slot: callers that ask meanwhile add their contracts to it. */
+interface QuoteBatch {
+  readonly keys: Set<string>;
+  answer: Promise<Record<string, unknown> | null>;
+}
 
 interface Chase {
   exit: ChasedExit;
@@ -84,22 +90,22 @@ export class KiteExitChase {
   private readonly quotes = new Map<string, BandQuote>();
   private readonly ticks = new Map<string, number>();
   private readonly finalListeners = new Set<(order: KiteOrder) => void>();
+  /** The quote request of each kind not sent yet, open to more contracts. */
+  private readonly waiting = new Map<'opening' | 'round', QuoteBatch>();
   private stopped = false;
 
   constructor(private readonly deps: KiteExitChaseDeps) {}
 
   /**
    * The quote the chase prices by: GET /quote for the last price and the day's circuit. Throws,
-   * naming what was wrong, when Kite cannot be asked (within `budgetMs` of rate wait and answer,
-   * when given) or its answer lacks them.
+   * naming what was wrong, when Kite cannot be asked or its answer lacks them. `opening`: an
+   * exit's first price, which waits at most OPENING_QUOTE_MS for its slot and as long for the
+   * answer. Callers who ask while a request of their kind waits for its slot share it: the legs of
+   * a straddle exiting together are priced by one request, not one a second.
    */
-  async quote(exchange: string, symbol: string, budgetMs?: number): Promise<BandQuote> {
-    const slot = this.deps.quoteLimiter.reserve(budgetMs ?? this.deps.options.max_rate_wait_ms);
-    if (!slot.ok) throw new Error(slot.message);
-    await sleepOn(this.deps.clock, slot.waitMs);
+  async quote(exchange: string, symbol: string, opening = false): Promise<BandQuote> {
     const key = `${exchange}:${symbol}`;
-    const timeoutMs = budgetMs === undefined ? undefined : Math.max(1, budgetMs - slot.waitMs);
-    const data = (await this.deps.http.call({ method: 'GET', path: '/quote', query: { i: [key] }, ...(timeoutMs === undefined ? {} : { timeoutMs }) })) as Record<string, unknown> | null;
+    const data = await this.ask(key, opening ? 'opening' : 'round');
     const row = quoteRow.safeParse(data?.[key]);
     if (!row.success) throw new Error(`Kite's quote of ${key} cannot price an exit: ${row.error.issues[0]?.path.join('.') || key} ${row.error.issues[0]?.message ?? 'is missing'}`);
     const q = { lastPrice: row.data.last_price, lowerCircuit: row.data.lower_circuit_limit, upperCircuit: row.data.upper_circuit_limit };
@@ -108,14 +114,39 @@ export class KiteExitChase {
     return q;
   }
 
+  /** Joins the request of this kind waiting for its slot, else starts the next one. */
+  private ask(key: string, kind: 'opening' | 'round'): Promise<Record<string, unknown> | null> {
+    const open = this.waiting.get(kind);
+    if (open) {
+      open.keys.add(key);
+      return open.answer;
+    }
+    const batch: QuoteBatch = { keys: new Set([key]), answer: Promise.resolve(null) };
+    this.waiting.set(kind, batch);
+    batch.answer = this.send(batch, kind);
+    return batch.answer;
+  }
+
+  private async send(batch: QuoteBatch, kind: 'opening' | 'round'): Promise<Record<string, unknown> | null> {
+    const leave = () => this.waiting.get(kind) === batch && this.waiting.delete(kind);
+    const slot = this.deps.quoteLimiter.reserve(kind === 'opening' ? OPENING_QUOTE_MS : this.deps.options.max_rate_wait_ms);
+    if (!slot.ok) {
+      leave();
+      throw new Error(slot.message);
+    }
+    await sleepOn(this.deps.clock, slot.waitMs);
+    leave();
+    return (await this.deps.http.call({ method: 'GET', path: '/quote', query: { i: [...batch.keys] }, ...(kind === 'opening' ? { timeoutMs: OPENING_QUOTE_MS } : {}) })) as Record<string, unknown> | null;
+  }
+
   /**
-   * The first price of an exit, or null (logged) when there is none within OPENING_QUOTE_MS (rate
-   * wait and answer) or inside the band: it then goes as MARKET with protection, and the chase
-   * prices it later.
+   * The first price of an exit, or null (logged) when there is none within OPENING_QUOTE_MS of
+   * rate wait and as much of answer, or inside the band: it then goes as MARKET with protection,
+   * and the chase prices it later.
    */
   async openingPrice(exchange: string, symbol: string, side: OrderSide, tickSize: number, tag: string): Promise<number | null> {
     try {
-      const price = exitLimitPrice(side, await this.quote(exchange, symbol, OPENING_QUOTE_MS), tickSize, this.deps.options.exit_price_buffer_pct, 0);
+      const price = exitLimitPrice(side, await this.quote(exchange, symbol, true), tickSize, this.deps.options.exit_price_buffer_pct, 0);
       if (price === null) this.deps.logger.warn({ tag, exchange, symbol }, 'Kite exit: no price inside the band (the last price is beyond the circuit), so it goes as MARKET with market protection');
       return price;
     } catch (err) {
