@@ -9,9 +9,10 @@
  * the band's edge, and never pulls the price back while it is inside the band.
  *
  * Bounded: Kite takes at most 25 modifications an order ("Maximum allowed order modifications
- * exceeded.", kite.trade forum discussions 9201 and 9212, staff; §2.9), counted here from the
- * order's own history (its MODIFIED entries, as `order_info.json` walks them), so a restart knows
- * what was spent; a modify is a write that counts toward the 10 orders a second (forum comment
+ * exceeded.", kite.trade forum discussions 9201 and 9212, staff; §2.9), counted here as the more
+ * of the order's own history (its MODIFIED entries, as `order_info.json` walks them: a restart
+ * knows what was spent) and the modifies Kite took from this process (a history read may lag the
+ * last one); a modify is a write that counts toward the 10 orders a second (forum comment
  * 35150), so it takes a slot of the order limiter; the quote takes a slot of the 1 a second.
  *
  * What ends a chase is the order: COMPLETE, CANCELLED or REJECTED. The engine hears of it through
