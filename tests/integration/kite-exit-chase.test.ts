@@ -12,7 +12,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKiteBroker, type KiteBroker } from '../../engine/brokers/kite';
-import type { Instrument, PlaceOrderRequest } from '../../engine/brokers/broker';
+import type { Instrument, OrderReport, PlaceOrderRequest } from '../../engine/brokers/broker';
+import { CIRCUIT_REFUSAL, MODIFY_LIMIT_REFUSAL } from '../fakes/kite/fake-matching';
 import { FakeClock } from '../../engine/core/fake-clock';
 import { asStrategyId, positionClientOrderId } from '../../engine/core/ids';
 import { DEFAULT_INSTRUMENTS } from '../fakes/kite/fake-instruments';
@@ -53,7 +54,15 @@ const buyBack = (instrument: Instrument): PlaceOrderRequest => ({ clientOrderId:
 
 const puts = (f: KiteFake) => f.requests().filter((r) => r.method === 'PUT');
 const posts = (f: KiteFake) => f.requests().filter((r) => r.method === 'POST' && r.path === '/orders/regular');
+const deletes = (f: KiteFake) => f.requests().filter((r) => r.method === 'DELETE' && r.path.startsWith('/orders/'));
 const ours = (f: KiteFake) => f.orders().filter((o) => o.tag === EXIT_ID);
+
+/** Every report the broker hands the engine. */
+function collect(kite: KiteBroker): OrderReport[] {
+  const reports: OrderReport[] = [];
+  kite.execution.onOrderUpdate((r) => reports.push(r));
+  return reports;
+}
 
 /** Engine time on by `ms`, with real pauses for the loopback I/O the timers start. */
 async function drive(clock: FakeClock, ms: number): Promise<void> {
@@ -97,7 +106,8 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     await driveUntil(clock, 'the first re-price', () => puts(f).length === 1);
     // Re-read quote 120, two buffers across: 132. Same order, same tag.
     expect(puts(f)[0]!.path).toBe(`/orders/regular/${orderId}`);
-    expect(Object.fromEntries(puts(f)[0]!.form)).toMatchObject({ order_type: 'LIMIT', price: '132', quantity: '65' });
+    // Only what changes: Kite keeps the order's quantity (pykiteconnect's modify_order sends only the fields given).
+    expect(Object.fromEntries(puts(f)[0]!.form)).toEqual({ order_type: 'LIMIT', price: '132', validity: 'DAY' });
     expect(repriced()[0]).toMatchObject({ orderId, tag: EXIT_ID, from: 105, to: 132, step: 1, lastPrice: 120, modification: 1 });
 
     f.setPrice(CE, 125);
@@ -179,8 +189,9 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     f.setPrice(CE, 140); // the rest (40) is left behind again
     expect(await kite.execution.lookupOrder(EXIT_ID)).toMatchObject({ status: 'partially_filled', filledQty: 25 });
     await driveUntil(clock, 'the re-price of the rest', () => puts(f).length === 2);
-    // 140 + 3 × 5% = 161; Kite's modify takes the order's whole quantity, the filled part included.
-    expect(Object.fromEntries(puts(f)[1]!.form)).toMatchObject({ price: '161', quantity: '65' });
+    // 140 + 3 × 5% = 161; the quantity is not sent, so Kite keeps the order's whole quantity, the filled part included.
+    expect(Object.fromEntries(puts(f)[1]!.form)).toEqual({ order_type: 'LIMIT', price: '161', validity: 'DAY' });
+    expect(ours(f)[0]).toMatchObject({ quantity: 65, filled_quantity: 25 });
     expect(repriced()[1]).toMatchObject({ from: 132, to: 161, filledQty: 25 });
 
     f.setPrice(CE, 150);
@@ -189,19 +200,212 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     expect(posts(f)).toHaveLength(1);
   });
 
-  it('stops re-pricing at exit_max_modifications (Kite refuses the 26th), saying so, and leaves the order resting', async () => {
+  it('at exit_max_modifications the order is cancelled, and its report passes (lasting: false) so the engine places a new attempt', async () => {
     const f = await startFake();
     f.setCircuit(CE, 0.05, 400);
     const { kite, clock, log } = broker(f, { exit_max_modifications: 1 });
+    const reports = collect(kite);
     const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
-    await kite.execution.placeOrder(buyBack(ce));
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
     f.setPrice(CE, 120);
     await driveUntil(clock, 'the one re-price', () => puts(f).length === 1);
     f.setPrice(CE, 140);
-    await driveUntil(clock, 'the budget spent', () => log.some((l) => l.level === 50 && String(l.msg).includes('after 1 re-prices')));
-    await drive(clock, 4_000);
+    await driveUntil(clock, 'the cancel', () => deletes(f).length === 1);
+    expect(deletes(f)[0]!.path).toBe(`/orders/regular/${orderId}`);
+    expect(log.some((l) => l.level === 50 && String(l.msg).startsWith('Kite exit chase gives up (unfilled after 1 re-prices (exit_max_modifications 1))'))).toBe(true);
+    await driveUntil(clock, 'the cancel reported', () => reports.some((r) => r.status === 'cancelled'));
+    const why = /^Tradeclock cancelled the exit at Kite: unfilled after 1 re-prices \(exit_max_modifications 1\); a new attempt follows$/;
+    expect(reports.find((r) => r.status === 'cancelled')).toMatchObject({ clientOrderId: EXIT_ID, brokerOrderId: orderId, filledQty: 0, lasting: false, reason: expect.stringMatching(why) });
+    // A lookup says the same (the engine's reconciler may hear it that way first).
+    expect(await kite.execution.lookupOrder(EXIT_ID)).toMatchObject({ status: 'cancelled', lasting: false, reason: expect.stringMatching(why) });
+    await drive(clock, 6_000);
     expect(puts(f)).toHaveLength(1);
-    expect(ours(f)).toEqual([expect.objectContaining({ status: 'OPEN', price: 132 })]);
+    expect(deletes(f)).toHaveLength(1);
+    expect(ours(f)).toEqual([expect.objectContaining({ status: 'CANCELLED', price: 132 })]);
+  });
+
+  it('Kite refusing a re-price with "Maximum allowed order modifications exceeded" cancels it the same way', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const reports = collect(kite);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    await kite.execution.placeOrder(buyBack(ce));
+    f.failNext('PUT /orders', { kind: 'status', status: 400, errorType: 'NetworkException', message: MODIFY_LIMIT_REFUSAL });
+    f.setPrice(CE, 120);
+    await driveUntil(clock, 'the cancel reported', () => reports.some((r) => r.status === 'cancelled'));
+    expect(deletes(f)).toHaveLength(1);
+    expect(reports.find((r) => r.status === 'cancelled')).toMatchObject({ lasting: false, reason: expect.stringContaining('Maximum allowed order modifications exceeded') });
+  });
+
+  it('a re-price refused naming a price limit steps back halfway toward the resting price, not further out', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    await kite.execution.placeOrder(buyBack(ce));
+    // NSE's LPP range (from its 30 s average) narrower than ours: the exchange refuses 132.
+    f.failNext('PUT /orders', { kind: 'status', status: 400, errorType: 'InputException', message: CIRCUIT_REFUSAL });
+    f.setPrice(CE, 120);
+    await driveUntil(clock, 'the re-price after the refusal', () => puts(f).length === 2);
+    expect(puts(f)[0]!.form.get('price')).toBe('132');
+    // Halfway from 105 (resting) to 132 (refused), on the tick toward the resting price.
+    expect(puts(f)[1]!.form.get('price')).toBe('118.5');
+    expect(log.some((l) => l.msg === 'Kite refused the re-price naming a price limit; the next steps back halfway toward the resting price')).toBe(true);
+    expect(ours(f)[0]).toMatchObject({ status: 'OPEN', price: 118.5 });
+  });
+
+  it("a long option's exit is a sell below the last price, chased down", async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder({ ...buyBack(ce), side: 'sell' });
+    expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'LIMIT', price: '95', transaction_type: 'SELL' });
+    f.setPrice(CE, 80); // below 95: the sell rests
+    await driveUntil(clock, 'the re-price', () => puts(f).length === 1);
+    // 80 − 2 × 5% = 72, inside the band (80 − 0.8 × 32 = 54.4).
+    expect(puts(f)[0]!.form.get('price')).toBe('72');
+    f.setPrice(CE, 73);
+    expect(ours(f)).toEqual([expect.objectContaining({ order_id: placed.kind === 'accepted' ? placed.brokerOrderId : '', status: 'COMPLETE', average_price: 73 })]);
+  });
+
+  it('stop() ends the chase: no modify after it', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    await kite.execution.placeOrder(buyBack(ce));
+    f.setPrice(CE, 120);
+    await kite.stop();
+    await drive(clock, 10_000);
+    expect(puts(f)).toHaveLength(0);
+    expect(ours(f)[0]).toMatchObject({ status: 'OPEN', price: 105 });
+  });
+
+  it('rounds that fail back off, and only some are logged', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' }, 100);
+    // 30 s of engine time: every 2 s would be 15 looks; backing off 2, 4, 8, 16 s makes 4.
+    await drive(clock, 30_000);
+    const looks = f.requests().filter((r) => r.method === 'GET' && r.path === `/orders/${orderId}`).length;
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(looks).toBeLessThanOrEqual(5);
+    expect(log.filter((l) => String(l.msg).startsWith('Kite exit chase has no quote this round')).length).toBeLessThanOrEqual(3);
+    expect(puts(f)).toHaveLength(0);
+  });
+
+  it('counts the modifications it made itself when the history read lags behind them', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f, { exit_max_modifications: 1 });
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    await driveUntil(clock, 'the one re-price', () => puts(f).length === 1);
+    // The next read of the order's history has not caught up with the modify: no MODIFIED row yet.
+    const stale = { order_id: orderId, status: 'OPEN', tag: EXIT_ID, exchange: 'NFO', tradingsymbol: CE, transaction_type: 'BUY', order_type: 'LIMIT', quantity: 65, filled_quantity: 0, price: 105 };
+    f.failNext(`GET /orders/${orderId}`, { kind: 'data', data: [stale] });
+    f.setPrice(CE, 140);
+    await driveUntil(clock, 'a second modify or the cancel', () => puts(f).length > 1 || deletes(f).length > 0);
+    expect(puts(f)).toHaveLength(1);
+    expect(deletes(f)).toHaveLength(1);
+  });
+
+  it("with /quote failing, the ticker's last price within the last known circuit prices the step", async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const ticks: number[] = [];
+    kite.data.onTick((t) => ticks.push(t.price));
+    await kite.start();
+    kite.data.subscribe([ce]);
+    await driveUntil(clock, 'the snapshot tick', () => ticks.length > 0);
+    await kite.execution.placeOrder(buyBack(ce)); // its quote is the last known circuit
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' }, 100);
+    f.setPrice(CE, 120);
+    await driveUntil(clock, 'the tick of 120', () => ticks.includes(120));
+    await driveUntil(clock, 'the re-price', () => puts(f).length === 1);
+    expect(puts(f)[0]!.form.get('price')).toBe('132');
+    expect(log.some((l) => String(l.msg).startsWith("Kite exit chase has no quote this round; it prices by the ticker's last price"))).toBe(true);
+  });
+
+  it('a fill on the order stream ends the chase at once: it never looks at the order again', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const reports = collect(kite);
+    await kite.start();
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 104); // crosses the 105 buy: filled, and streamed
+    const deadline = Date.now() + 5_000;
+    while (!reports.some((r) => r.status === 'filled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(reports.find((r) => r.status === 'filled')).toMatchObject({ brokerOrderId: orderId, avgFillPrice: 104 });
+    await drive(clock, 6_000);
+    expect(f.requests().filter((r) => r.path === `/orders/${orderId}`)).toHaveLength(0);
+  });
+
+  it('a LIMIT exit refused with a 400 (nothing placed) goes again at once as MARKET with protection, under the same tag', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    f.failNext('POST /orders/regular', { kind: 'status', status: 400, errorType: 'InputException', message: 'Invalid `price`.' });
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    expect(placed).toMatchObject({ kind: 'accepted' });
+    expect(posts(f)).toHaveLength(2);
+    expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'LIMIT', price: '105', tag: EXIT_ID });
+    expect(Object.fromEntries(posts(f)[1]!.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1', tag: EXIT_ID });
+    expect(ours(f)).toHaveLength(1);
+  });
+
+  it("the legs of a straddle exiting together are priced by one GET /quote, both as LIMITs", async () => {
+    const f = await startFake();
+    const PE = 'NIFTY26D0826000PE';
+    f.setPrice(PE, 90);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const pe = (await kite.instruments.resolve(PE, 'NFO'))!;
+    const peExit = positionClientOrderId('k3x9a1', asStrategyId(42), '2026-12-07', 1, 'exit');
+    await kite.data.quote!([ce]); // an LTP read has just taken Kite's 1 quote request a second
+    const placing = Promise.all([kite.execution.placeOrder(buyBack(ce)), kite.execution.placeOrder({ clientOrderId: peExit, instrument: pe, side: 'buy', qty: 65, opens: false })]);
+    // Both exits' tag checks answered: both wait for the quote slot (engine time stands still).
+    const deadline = Date.now() + 5_000;
+    while (f.requests().filter((r) => r.method === 'GET' && r.path === '/orders').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    await clock.advance(1_000);
+    await placing;
+    const quotes = f.requests().filter((r) => r.path === '/quote');
+    expect(quotes).toHaveLength(1);
+    expect(quotes[0]!.query.getAll('i').sort()).toEqual([`NFO:${CE}`, `NFO:${PE}`]);
+    expect(posts(f).map((p) => [p.form.get('tradingsymbol'), p.form.get('order_type'), p.form.get('price')]).sort()).toEqual([
+      [CE, 'LIMIT', '105'],
+      [PE, 'LIMIT', '94.5'],
+    ]);
+  });
+
+  it('an opening quote that does not come within a second: the exit goes as MARKET with protection', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    f.failNext('GET /quote', { kind: 'stall' });
+    const placing = kite.execution.placeOrder(buyBack(ce));
+    await new Promise((r) => setTimeout(r, 20));
+    await clock.advance(1_000);
+    expect(await placing).toMatchObject({ kind: 'accepted' });
+    expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1' });
   });
 
   it('with no quote to price it, the exit goes as MARKET with protection, and the chase turns it into a LIMIT if it rests', async () => {

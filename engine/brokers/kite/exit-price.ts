@@ -11,7 +11,11 @@
  *   or below (Zerodha's reference quoted by the staff on kite.trade forum discussion 13838, "The
  *   order was cancelled by the exchange"; a trader's test on tradingqna.com/t/…/193460 found the
  *   circuit shown as 0.05–785.85 while 100 on a 217 premium was refused). The reference price is an
- *   average of the last 30 s of trades, which Kite does not serve: the last price stands in for it.
+ *   average of the last 30 s of trades, which Kite does not serve: the last price stands in for it,
+ *   so the band keeps only LPP_SAFETY of the LPP's distance from it (a premium that ran 20% in
+ *   those 30 s still leaves the price inside NSE's range). BFO uses the same numbers: BSE's LPP for
+ *   SENSEX/BANKEX options is not published where we could find it, so NSE's stand in (a refusal
+ *   naming the limit makes the chase step back, kite-exit-chase.ts).
  */
 
 /** What a quote says about one instrument, as the chase needs it. */
@@ -30,28 +34,51 @@ export interface PriceBand {
 export const LPP_PREMIUM_SPLIT = 50;
 export const LPP_FRACTION = 0.4;
 export const LPP_ABSOLUTE = 20;
+/** The part of the LPP's distance the band keeps: the last price is not NSE's 30 s average. */
+export const LPP_SAFETY = 0.8;
 
 /**
- * The prices the exchange takes now: the circuit narrowed to the LPP around the last price.
- * @example priceBand({ lastPrice: 100, lowerCircuit: 0.05, upperCircuit: 500 }) // { low: 60, high: 140 }
+ * The prices the exchange takes now: the circuit narrowed to LPP_SAFETY of the LPP around the
+ * last price, and never below one tick (a lower circuit of 0 would price a sell at 0). Null when
+ * nothing is left (a last price beyond the circuit: the quote and the circuit disagree).
+ * @example priceBand({ lastPrice: 100, lowerCircuit: 0.05, upperCircuit: 500 }, 0.05) // { low: 68, high: 132 }
  */
-export function priceBand(q: BandQuote): PriceBand {
-  const lpp = q.lastPrice > LPP_PREMIUM_SPLIT ? q.lastPrice * LPP_FRACTION : LPP_ABSOLUTE;
-  return { low: Math.max(q.lowerCircuit, q.lastPrice - lpp), high: Math.min(q.upperCircuit, q.lastPrice + lpp) };
+export function priceBand(q: BandQuote, tickSize: number): PriceBand | null {
+  const lpp = (q.lastPrice > LPP_PREMIUM_SPLIT ? q.lastPrice * LPP_FRACTION : LPP_ABSOLUTE) * LPP_SAFETY;
+  const band = { low: roundTo(Math.max(q.lowerCircuit, tickSize, q.lastPrice - lpp), tickSize), high: roundTo(Math.min(q.upperCircuit, q.lastPrice + lpp), tickSize) };
+  return band.low > band.high + 1e-9 ? null : band;
 }
 
 /**
  * The exit's limit at step `step` (0 for the first price): a sell at the last price less
  * `bufferPct` × (step + 1) percent, a buy that much above, never beyond the band, on the tick (a
- * sell's rounded down and a buy's up, the crossing side, then pulled back inside the band).
+ * sell's rounded down and a buy's up, the crossing side, then pulled back inside the band). Null
+ * when there is no price to give (no band, or none on the tick above 0): the order then goes as
+ * MARKET with protection.
  *
  * @example exitLimitPrice('buy', { lastPrice: 100, lowerCircuit: 1, upperCircuit: 500 }, 0.05, 5, 0) // 105
  * @example exitLimitPrice('sell', { lastPrice: 100, lowerCircuit: 80, upperCircuit: 500 }, 0.05, 5, 9) // 80
  */
-export function exitLimitPrice(side: 'buy' | 'sell', q: BandQuote, tickSize: number, bufferPct: number, step: number): number {
-  const band = priceBand(q);
+export function exitLimitPrice(side: 'buy' | 'sell', q: BandQuote, tickSize: number, bufferPct: number, step: number): number | null {
+  const band = priceBand(q, tickSize);
+  if (!band) return null;
   const offset = q.lastPrice * (bufferPct / 100) * (step + 1);
-  return side === 'sell' ? onTick(Math.max(band.low, q.lastPrice - offset), tickSize, 'up-if-below', band) : onTick(Math.min(band.high, q.lastPrice + offset), tickSize, 'down-if-above', band);
+  const price = side === 'sell' ? onTick(Math.max(band.low, q.lastPrice - offset), tickSize, 'up-if-below', band) : onTick(Math.min(band.high, q.lastPrice + offset), tickSize, 'down-if-above', band);
+  return price > 0 && price >= band.low - 1e-9 && price <= band.high + 1e-9 ? price : null;
+}
+
+/**
+ * The price halfway from where an exit rests back toward a price the exchange refused (naming a
+ * price limit: the band was narrower than ours), on the tick on the resting side; null when no
+ * tick lies between them.
+ * @example stepBack('buy', 110, 130, 0.05) // 120
+ */
+export function stepBack(side: 'buy' | 'sell', resting: number, refused: number, tickSize: number): number | null {
+  const mid = (resting + refused) / 2;
+  const n = side === 'buy' ? Math.floor(mid / tickSize + 1e-9) : Math.ceil(mid / tickSize - 1e-9);
+  const price = roundTo(n * tickSize, tickSize);
+  const between = side === 'buy' ? price > resting + 1e-9 && price < refused - 1e-9 : price < resting - 1e-9 && price > refused + 1e-9;
+  return between && price > 0 ? price : null;
 }
 
 /**

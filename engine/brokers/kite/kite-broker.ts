@@ -3,7 +3,8 @@
  * the session check; the binary ticker for prices and order updates. Built from parsed credentials and options plus the injected clock
  * (and, for tests, jitter and fetch).
  */
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../../logger';
 import type { Clock } from '../../core/clock';
 import type { Exchange } from '../../core/types';
 import type { Broker, BrokerCapabilities, IntradaySquareOff, IntradaySquareOffs } from '../broker';
@@ -129,7 +130,7 @@ export interface KiteBrokerArgs {
   /** Reconnect jitter; seeded from the clock when omitted. */
   readonly random?: Uniform;
   readonly fetch?: FetchLike;
-  /** The daemon's logger (redacting, to its log file): the exit chase's re-prices; default: pino to stdout. */
+  /** The daemon's logger (redacting, to its log file): the exit chase's re-prices; default: the project's redacting logger to stdout. */
   readonly logger?: Logger;
 }
 
@@ -170,7 +171,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   const exitChase = new KiteExitChase({
     http,
     clock,
-    logger: (args.logger ?? pino({ name: 'tradeclock' })).child({ broker: 'kite' }),
+    logger: (args.logger ?? createLogger({ clock })).child({ broker: 'kite' }),
     options,
     quoteLimiter,
     orderLimiter,
@@ -213,6 +214,8 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     },
   );
   data = new KiteData(ticker, clock, ltp);
+  // The chase's stand-in for a /quote that fails: the ticker's last price of a contract it follows.
+  data.onTick((t) => exitChase.noteTick(t.exchange, t.symbol, t.price));
 
   const sellFirst = kiteSellFirst(options.product);
   return {

@@ -21,7 +21,8 @@ import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
 import { KITE_TRADED_EXCHANGES } from './kite-instruments';
 import { kiteProductFor } from './kite-product';
-import { isChasedExit, type KiteExitChase } from './kite-exit-chase';
+import { isChasedExit } from './chased-exit';
+import type { KiteExitChase } from './kite-exit-chase';
 
 /** Kite's tag: at most 20 letters and digits (an old doc said 8; current docs and SDKs say 20). */
 export const KITE_TAG_PATTERN = /^[0-9A-Za-z]{1,20}$/;
@@ -43,7 +44,13 @@ export class KiteExecution implements BrokerExecution {
   private readonly listening = new Set<() => void>();
   private stopped = false;
 
-  constructor(private readonly deps: KiteExecutionDeps) {}
+  constructor(private readonly deps: KiteExecutionDeps) {
+    // The chase's last read of an order it followed: the engine hears the end even if the stream missed it.
+    deps.exitChase?.onFinal((order) => {
+      const report = this.reportOf(order);
+      if (report) this.emit(report);
+    });
+  }
 
   /** Checks the token with GET /user/profile (Kite's own advice; the instruments dump needs no auth). */
   async validateCredentials(): Promise<CredentialCheck> {
@@ -87,7 +94,7 @@ export class KiteExecution implements BrokerExecution {
     }
     if (existing) {
       if (this.deps.exitChase && isChasedExit(req)) this.deps.exitChase.adopt(existing, req.clientOrderId);
-      const report = toOrderReport(existing, this.deps.clock.now());
+      const report = this.reportOf(existing);
       if (report) this.emit(report);
       // The earlier attempt is the answer, including a rejection: sending again would be a new order.
       if (report?.status === 'rejected') return { kind: 'rejected', reason: report.reason ?? 'Kite rejected the order', ...(report.lasting ? { lasting: true } : {}) };
@@ -106,7 +113,7 @@ export class KiteExecution implements BrokerExecution {
     // From here Kite may take it: the engine's sending mark (BrokerCapabilities.placedOrderListedWithinMs runs from it).
     req.sending?.();
     try {
-      const data = await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req, limit) });
+      const data = await this.post(req, limit);
       const orderId = (data as { order_id?: unknown } | null)?.order_id;
       if (typeof orderId !== 'string' || !/^\d+$/.test(orderId)) {
         return { kind: 'unknown', reason: `Kite accepted the request but returned no readable order_id (${JSON.stringify(data)?.slice(0, 80)}); Tradeclock will look it up by tag` };
@@ -126,7 +133,7 @@ export class KiteExecution implements BrokerExecution {
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
     const order = findByTag(await this.listOrders(), clientOrderId);
     if (order && this.deps.exitChase && isChasedExit({ clientOrderId, instrument: { exchange: order.exchange ?? '', symbol: order.tradingsymbol ?? '' } })) this.deps.exitChase.adopt(order, clientOrderId);
-    return order ? toOrderReport(order, this.deps.clock.now()) : null;
+    return order ? this.reportOf(order) : null;
   }
 
   /** Cancels the live order carrying this tag; a no-op when it is already final or absent. */
@@ -195,7 +202,9 @@ export class KiteExecution implements BrokerExecution {
   handleOrderMessage(data: unknown): string | null {
     const parsed = kiteOrderSchema.safeParse(data);
     if (!parsed.success) return `ignored an order update Kite sent in a shape we cannot read (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-    const report = toOrderReport(parsed.data, this.deps.clock.now());
+    const report = this.reportOf(parsed.data);
+    // A final state ends its chase at once, not at the chase's next look.
+    if (report && (report.status === 'filled' || report.status === 'rejected' || report.status === 'cancelled')) this.deps.exitChase?.end(parsed.data.order_id);
     if (report) this.emit(report);
     return null;
   }
@@ -209,6 +218,30 @@ export class KiteExecution implements BrokerExecution {
 
   private async listOrders(): Promise<KiteOrder[]> {
     return parseOrderList(await this.deps.http.call({ method: 'GET', path: '/orders' }));
+  }
+
+  /**
+   * POST /orders/regular. An options exit's LIMIT refused with a 400 (nothing placed: Kite's
+   * validation, e.g. a price outside a range narrower than ours) is sent again at once as MARKET
+   * with protection, under the same tag: the LIMIT would add a refusal the plain exit never had.
+   */
+  private async post(req: PlaceOrderRequest, limit: number | null): Promise<unknown> {
+    try {
+      return await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req, limit) });
+    } catch (err) {
+      if (limit === null || !(err instanceof KiteError) || err.httpStatus !== 400 || err.outcome !== 'rejected') throw err;
+      const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
+      if (!slot.ok) throw err;
+      await sleepOn(this.deps.clock, slot.waitMs);
+      return await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req, null) });
+    }
+  }
+
+  /** The seam's report of a Kite order; a cancel the exit chase made (it gave up) passes, with why. */
+  private reportOf(order: KiteOrder): OrderReport | null {
+    const report = toOrderReport(order, this.deps.clock.now());
+    const why = report?.status === 'cancelled' ? (this.deps.exitChase?.cancelReason(order.order_id) ?? null) : null;
+    return report && why !== null ? { ...report, reason: why, lasting: false } : report;
   }
 
   /** A MARKET order with protection, or a LIMIT at `limit` (an options exit). */

@@ -9,22 +9,36 @@
  * the band's edge, and never pulls the price back while it is inside the band.
  *
  * Bounded: Kite takes at most 25 modifications an order ("Maximum allowed order modifications
- * exceeded.", kite.trade forum discussions 9201 and 9212, staff; §2.9), counted here from the
- * order's own history (its MODIFIED entries, as `order_info.json` walks them), so a restart knows
- * what was spent; a modify is a write that counts toward the 10 orders a second (forum comment
+ * exceeded.", kite.trade forum discussions 9201 and 9212, staff; §2.9), counted here as the more
+ * of the order's own history (its MODIFIED entries, as `order_info.json` walks them: a restart
+ * knows what was spent) and the modifies Kite took from this process (a history read may lag the
+ * last one); a modify is a write that counts toward the 10 orders a second (forum comment
  * 35150), so it takes a slot of the order limiter; the quote takes a slot of the 1 a second.
  *
  * What ends a chase is the order: COMPLETE, CANCELLED or REJECTED. The engine hears of it through
- * the order stream and its lookups as of any order, and its exit attempt rules take over from there.
+ * the order stream, its lookups and the chase's own last read (`onFinal`), and its exit attempt
+ * rules take over from there. A chase that cannot go on (the modifications spent, Kite refusing
+ * more, the contract's tick unknown) never leaves the order resting at a stale price: it cancels
+ * it (DELETE /orders/regular/{order_id}) and the cancel's report says the adapter ended it and it
+ * passes (`lasting: false`, `cancelReason`), so the engine places a new attempt under a new tag
+ * (and notifies the trader, exit_retry_scheduled). A crash between the DELETE and that report
+ * leaves a cancel with nothing filled that no one here remembers: the engine takes it as possibly
+ * the trader's and the run goes to ERROR, which is notified too.
+ *
+ * A round that cannot decide (no quote, a dead session, Kite's interim states, no slot of the
+ * order limiter) looks again later, each failure in a row doubling the wait up to
+ * MAX_BACKOFF_MS, and logs only the 1st, 2nd, 4th, 8th… of them.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../core/clock';
-import { parseClientOrderId } from '../../core/ids';
 import type { OrderSide } from '../../core/types';
-import { atBandEdge, exitLimitPrice, nextExitPrice, priceBand, type BandQuote } from './exit-price';
+import { atBandEdge, exitLimitPrice, nextExitPrice, priceBand, stepBack, type BandQuote } from './exit-price';
+import { KiteError } from './kite-errors';
+import { namesPriceLimit } from './kite-refusals';
 import type { KiteHttp } from './kite-http';
-import { kiteOrderSchema, type KiteOrder } from './kite-orders';
+import type { KiteOrder } from './kite-orders';
+import { FINAL, historyRow, quoteRow, type ChasedExit } from './chased-exit';
 import type { KiteOptions } from './kite-options';
 import { sleepOn, type RateLimiter } from './rate-limiter';
 
@@ -41,100 +55,158 @@ export interface KiteExitChaseDeps {
   tickSizeOf(exchange: string, symbol: string): Promise<number | null>;
 }
 
-/** One exit being chased. */
-export interface ChasedExit {
-  readonly orderId: string;
-  readonly tag: string;
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly tickSize: number;
-  /** The step of the price it rests at (0: the first price). */
-  readonly step: number;
+
+/** The longest wait between two looks of a chase whose rounds keep failing. */
+export const MAX_BACKOFF_MS = 30_000;
+/** The opening quote's budget, for its slot and again for its answer: an exit does not wait longer for its price (then MARKET with protection). */
+export const OPENING_QUOTE_MS = 1_000;
+/** Kite's words when an order's modifications are spent (kite.trade forum discussions 9201, 9212). */
+const MODIFICATIONS_SPENT = /maximum allowed order modifications/i;
+
+/** One GET /quote waiting for its slot: callers that ask meanwhile add their contracts to it. */
+interface QuoteBatch {
+  readonly keys: Set<string>;
+  answer: Promise<Record<string, unknown> | null>;
 }
 
-const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
-const historyRow = kiteOrderSchema.extend({ price: num.nullish(), order_type: z.string().nullish() });
-const quoteRow = z.looseObject({
-  last_price: z.number().positive({ error: 'must be a price above 0 (no trade yet?)' }),
-  lower_circuit_limit: z.number().nonnegative({ error: 'must be a price' }),
-  upper_circuit_limit: z.number().positive({ error: 'must be a price above 0' }),
-});
-
-const FINAL = new Set(['COMPLETE', 'CANCELLED', 'REJECTED']);
-
-/**
- * Whether an order is an options exit this chase prices: an option contract (a Kite symbol ending
- * CE or PE) on NFO or BFO that closes a position: `opens === false` on a placement; on a lookup,
- * where only the tag is known, a Tradeclock client order id of the exit slot. Futures and equity
- * orders, and every entry, go as MARKET with protection as before.
- * @example isChasedExit({ clientOrderId: 'tpk3x9a17do0001610X', instrument: { exchange: 'NFO', symbol: 'NIFTY26D0826000CE' } }) // true
- */
-export function isChasedExit(o: { readonly clientOrderId: string; readonly opens?: boolean; readonly instrument: { readonly exchange: string; readonly symbol: string } }): boolean {
-  if ((o.instrument.exchange !== 'NFO' && o.instrument.exchange !== 'BFO') || !/(?:CE|PE)$/.test(o.instrument.symbol)) return false;
-  if (o.opens !== undefined) return !o.opens;
-  try {
-    return parseClientOrderId(o.clientOrderId).slot === 'exit';
-  } catch {
-    return false; // not an id Tradeclock makes: not ours to chase
-  }
+interface Chase {
+  exit: ChasedExit;
+  timer: TimerHandle | null;
+  /** Modifications Kite accepted in this process: the history read may not show the last one yet. */
+  modified: number;
+  /** Rounds failed in a row: the next look waits longer, and only some are logged. */
+  failures: number;
+  /** A price the exchange refused naming a price limit, and the last price then: the next stays halfway back. */
+  refused: { readonly price: number; readonly lastPrice: number } | null;
+  /** Why the chase gave up: it cancels the order, and its report says so. */
+  givingUp: string | null;
 }
+
 
 export class KiteExitChase {
-  private readonly chases = new Map<string, { exit: ChasedExit; timer: TimerHandle | null }>();
+  private readonly chases = new Map<string, Chase>();
+  /** Orders this process cancelled because the chase gave up, with why: their cancel passes. */
+  private readonly cancelled = new Map<string, string>();
+  /** The last quote of each chased contract and its ticker's last price since: the stand-in when /quote fails. */
+  private readonly quotes = new Map<string, BandQuote>();
+  private readonly ticks = new Map<string, number>();
+  private readonly finalListeners = new Set<(order: KiteOrder) => void>();
+  /** The quote request of each kind not sent yet, open to more contracts. */
+  private readonly waiting = new Map<'opening' | 'round', QuoteBatch>();
   private stopped = false;
 
   constructor(private readonly deps: KiteExitChaseDeps) {}
 
   /**
    * The quote the chase prices by: GET /quote for the last price and the day's circuit. Throws,
-   * naming what was wrong, when Kite cannot be asked or its answer lacks them.
+   * naming what was wrong, when Kite cannot be asked or its answer lacks them. `opening`: an
+   * exit's first price, which waits at most OPENING_QUOTE_MS for its slot and as long for the
+   * answer. Callers who ask while a request of their kind waits for its slot share it: the legs of
+   * a straddle exiting together are priced by one request, not one a second.
    */
-  async quote(exchange: string, symbol: string): Promise<BandQuote> {
-    const slot = this.deps.quoteLimiter.reserve(this.deps.options.max_rate_wait_ms);
-    if (!slot.ok) throw new Error(slot.message);
-    await sleepOn(this.deps.clock, slot.waitMs);
+  async quote(exchange: string, symbol: string, opening = false): Promise<BandQuote> {
     const key = `${exchange}:${symbol}`;
-    const data = (await this.deps.http.call({ method: 'GET', path: '/quote', query: { i: [key] } })) as Record<string, unknown> | null;
+    const data = await this.ask(key, opening ? 'opening' : 'round');
     const row = quoteRow.safeParse(data?.[key]);
     if (!row.success) throw new Error(`Kite's quote of ${key} cannot price an exit: ${row.error.issues[0]?.path.join('.') || key} ${row.error.issues[0]?.message ?? 'is missing'}`);
-    return { lastPrice: row.data.last_price, lowerCircuit: row.data.lower_circuit_limit, upperCircuit: row.data.upper_circuit_limit };
+    const q = { lastPrice: row.data.last_price, lowerCircuit: row.data.lower_circuit_limit, upperCircuit: row.data.upper_circuit_limit };
+    this.quotes.set(key, q);
+    this.ticks.delete(key);
+    return q;
   }
 
-  /** The first price of an exit, or null (logged) when the quote cannot be had: it then goes as MARKET with protection, and the chase prices it later. */
+  /** Joins the request of this kind waiting for its slot, else starts the next one. */
+  private ask(key: string, kind: 'opening' | 'round'): Promise<Record<string, unknown> | null> {
+    const open = this.waiting.get(kind);
+    if (open) {
+      open.keys.add(key);
+      return open.answer;
+    }
+    const batch: QuoteBatch = { keys: new Set([key]), answer: Promise.resolve(null) };
+    this.waiting.set(kind, batch);
+    batch.answer = this.send(batch, kind);
+    return batch.answer;
+  }
+
+  private async send(batch: QuoteBatch, kind: 'opening' | 'round'): Promise<Record<string, unknown> | null> {
+    const leave = () => this.waiting.get(kind) === batch && this.waiting.delete(kind);
+    const slot = this.deps.quoteLimiter.reserve(kind === 'opening' ? OPENING_QUOTE_MS : this.deps.options.max_rate_wait_ms);
+    if (!slot.ok) {
+      leave();
+      throw new Error(slot.message);
+    }
+    await sleepOn(this.deps.clock, slot.waitMs);
+    leave();
+    return (await this.deps.http.call({ method: 'GET', path: '/quote', query: { i: [...batch.keys] }, ...(kind === 'opening' ? { timeoutMs: OPENING_QUOTE_MS } : {}) })) as Record<string, unknown> | null;
+  }
+
+  /**
+   * The first price of an exit, or null (logged) when there is none within OPENING_QUOTE_MS of
+   * rate wait and as much of answer, or inside the band: it then goes as MARKET with protection,
+   * and the chase prices it later.
+   */
   async openingPrice(exchange: string, symbol: string, side: OrderSide, tickSize: number, tag: string): Promise<number | null> {
     try {
-      return exitLimitPrice(side, await this.quote(exchange, symbol), tickSize, this.deps.options.exit_price_buffer_pct, 0);
+      const price = exitLimitPrice(side, await this.quote(exchange, symbol, true), tickSize, this.deps.options.exit_price_buffer_pct, 0);
+      if (price === null) this.deps.logger.warn({ tag, exchange, symbol }, 'Kite exit: no price inside the band (the last price is beyond the circuit), so it goes as MARKET with market protection');
+      return price;
     } catch (err) {
       this.deps.logger.warn({ tag, exchange, symbol, err: messageOf(err) }, 'Kite exit: no quote to price it, so it goes as MARKET with market protection and is re-priced if it rests');
       return null;
     }
   }
 
+  /** A ticker price of a contract: kept for a chased one, as its last price when /quote fails. */
+  noteTick(exchange: string, symbol: string, price: number): void {
+    const key = `${exchange}:${symbol}`;
+    if (this.quotes.has(key)) this.ticks.set(key, price);
+  }
+
   /** Follows an exit Kite accepted: looked at after `exit_reprice_after_ms`, re-priced while it rests. */
-  follow(exit: ChasedExit): void {
+  follow(exit: ChasedExit, givingUp: string | null = null): void {
     if (this.stopped || this.chases.has(exit.orderId)) return;
-    this.chases.set(exit.orderId, { exit, timer: null });
+    if (givingUp !== null) this.deps.logger.error({ orderId: exit.orderId, tag: exit.tag, exchange: exit.exchange, symbol: exit.symbol, why: givingUp }, `Kite exit chase gives up (${givingUp}): the order is cancelled and the engine places a new attempt`);
+    this.chases.set(exit.orderId, { exit, timer: null, modified: 0, failures: 0, refused: null, givingUp });
     this.later(exit.orderId);
   }
 
   /**
    * An exit found live on a lookup (after a restart: nothing here follows it yet) is followed from
-   * where it rests. A no-op for one already followed.
+   * where it rests; one whose contract has no tick in the master is cancelled for a new attempt
+   * (the engine places it with the instrument's tick). A no-op for one already followed.
    */
   adopt(order: KiteOrder, tag: string): void {
     if (this.stopped || this.chases.has(order.order_id) || FINAL.has(order.status.toUpperCase())) return;
     const { exchange, tradingsymbol: symbol, transaction_type: side } = order;
     if (!exchange || !symbol || (side !== 'BUY' && side !== 'SELL')) return;
+    const exit = { orderId: order.order_id, tag, exchange, symbol, side: side === 'BUY' ? ('buy' as const) : ('sell' as const), tickSize: 0, step: 0 };
     void this.deps.tickSizeOf(exchange, symbol).then(
       (tickSize) => {
-        if (tickSize === null) return void this.deps.logger.error({ orderId: order.order_id, tag, exchange, symbol }, 'Kite exit found resting, but its contract is not in the instrument master: it is not re-priced');
+        if (tickSize === null) return this.follow(exit, 'its contract is not in the instrument master, so it cannot be re-priced');
         this.deps.logger.info({ orderId: order.order_id, tag, exchange, symbol, status: order.status }, 'Kite exit found resting on a lookup: its chase resumes');
         // Its step is not known here: the next crosses by two buffers, and never below where it rests.
-        this.follow({ orderId: order.order_id, tag, exchange, symbol, side: side === 'BUY' ? 'buy' : 'sell', tickSize, step: 0 });
+        this.follow({ ...exit, tickSize });
       },
-      (err: unknown) => this.deps.logger.error({ orderId: order.order_id, tag, err: messageOf(err) }, 'Kite exit found resting, but the instrument master could not be read: it is not re-priced'),
+      (err: unknown) => this.follow(exit, `the instrument master could not be read (${messageOf(err)}), so it cannot be re-priced`),
     );
+  }
+
+  /** Why this process cancelled the order (the chase gave up), or null: its cancel is not the trader's. */
+  cancelReason(orderId: string): string | null {
+    return this.cancelled.get(orderId) ?? null;
+  }
+
+  /** The order's final state as the chase read it (its history's last row): for the engine, in case the stream missed it. */
+  onFinal(listener: (order: KiteOrder) => void): () => void {
+    this.finalListeners.add(listener);
+    return () => this.finalListeners.delete(listener);
+  }
+
+  /** The order is final (the stream said so): its chase ends now, not at its next look. */
+  end(orderId: string): void {
+    const c = this.chases.get(orderId);
+    c?.timer?.cancel();
+    this.chases.delete(orderId);
   }
 
   /** The exits being chased, by order id (for tests and the log). */
@@ -151,11 +223,18 @@ export class KiteExitChase {
   private later(orderId: string): void {
     const c = this.chases.get(orderId);
     if (!c || this.stopped) return;
-    c.timer = this.deps.clock.setTimer(this.deps.options.exit_reprice_after_ms, () => {
+    const every = this.deps.options.exit_reprice_after_ms;
+    const wait = c.failures === 0 ? every : Math.min(MAX_BACKOFF_MS, every * 2 ** c.failures);
+    c.timer = this.deps.clock.setTimer(wait, () => {
       c.timer = null;
-      this.round(orderId).then(
-        (go) => (go ? this.later(orderId) : this.chases.delete(orderId)),
+      this.round(c).then(
+        (next) => {
+          if (next === 'over') return void (this.chases.get(orderId) === c && this.chases.delete(orderId));
+          c.failures = next === 'failed' ? c.failures + 1 : 0;
+          this.later(orderId);
+        },
         (err: unknown) => {
+          c.failures += 1;
           this.deps.logger.error({ orderId, err: messageOf(err) }, 'Kite exit chase failed a round; it looks again');
           this.later(orderId);
         },
@@ -163,70 +242,136 @@ export class KiteExitChase {
     });
   }
 
-  /** One look at the order, and a re-price when it rests; false once the chase is over. */
-  private async round(orderId: string): Promise<boolean> {
-    const c = this.chases.get(orderId);
-    if (!c || this.stopped) return false;
+  /** Whether this failure, the (failures + 1)th in a row, is logged: the 1st, 2nd, 4th, 8th… */
+  private logsFailure(c: Chase): boolean {
+    const n = c.failures + 1;
+    return (n & (n - 1)) === 0;
+  }
+
+  /** One look at the order, and a re-price (or the cancel of a chase given up) when it rests. */
+  private async round(c: Chase): Promise<'again' | 'failed' | 'over'> {
+    if (this.stopped || this.chases.get(c.exit.orderId) !== c) return 'over';
     const { exit } = c;
+    const { orderId } = exit;
     const log = { orderId, tag: exit.tag, exchange: exit.exchange, symbol: exit.symbol };
+    const warn = (more: Record<string, unknown>, msg: string) => {
+      if (this.logsFailure(c)) this.deps.logger.warn({ ...log, ...more, failuresInARow: c.failures + 1 }, msg);
+    };
     let history: z.output<typeof historyRow>[];
     try {
       const data = await this.deps.http.call({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` });
       history = z.array(historyRow).min(1).parse(data);
     } catch (err) {
-      this.deps.logger.warn({ ...log, err: messageOf(err) }, 'Kite exit chase could not read the order; it looks again');
-      return true;
+      warn({ err: messageOf(err) }, 'Kite exit chase could not read the order; it looks again later');
+      return 'failed';
     }
     const order = history[history.length - 1]!;
     const status = order.status.toUpperCase();
     if (FINAL.has(status)) {
       this.deps.logger.info({ ...log, status, filledQty: order.filled_quantity ?? 0, price: order.average_price ?? null }, 'Kite exit chase over: the order is final');
-      return false;
+      const final = { ...order, tag: order.tag ?? exit.tag };
+      for (const l of this.finalListeners) l(final);
+      return 'over';
     }
+    if (c.givingUp !== null) return this.cancel(c, log);
     // Kite's interim states (a modify under way, the trigger of an SL) take no modify: "Order cannot be modified as it is being processed" (forum comment 40055).
-    if (status !== 'OPEN') return true;
-    const quantity = order.quantity;
-    if (!quantity) {
-      this.deps.logger.error({ ...log }, 'Kite exit chase: the order row names no quantity, so it cannot be modified; it looks again');
-      return true;
-    }
-    const spent = history.filter((h) => h.status.toUpperCase() === 'MODIFIED').length;
-    if (spent >= this.deps.options.exit_max_modifications) {
-      this.deps.logger.error({ ...log, modifications: spent }, `Kite exit rests unfilled after ${spent} re-prices (exit_max_modifications): it stays at its price; Kite takes at most 25 modifications an order`);
-      return false;
-    }
-    let quote: BandQuote;
-    try {
-      quote = await this.quote(exit.exchange, exit.symbol);
-    } catch (err) {
-      this.deps.logger.warn({ ...log, err: messageOf(err) }, 'Kite exit chase has no quote this round; it looks again');
-      return true;
-    }
-    const band = priceBand(quote);
+    if (status !== 'OPEN') return 'failed';
+    const max = this.deps.options.exit_max_modifications;
+    const spent = Math.max(history.filter((h) => h.status.toUpperCase() === 'MODIFIED').length, c.modified);
+    if (spent >= max) return this.giveUp(c, log, `unfilled after ${spent} re-prices (exit_max_modifications ${max})`);
+
+    const quote = await this.quoteOrTick(c, warn);
+    if (!quote) return 'failed';
+    const band = priceBand(quote, exit.tickSize);
     const resting = order.price !== null && order.price !== undefined && order.price > 0 ? order.price : null;
     const step = exit.step + 1;
-    const price = nextExitPrice(exit.side, resting, exitLimitPrice(exit.side, quote, exit.tickSize, this.deps.options.exit_price_buffer_pct, step), band);
-    if (resting !== null && Math.abs(price - resting) < exit.tickSize / 2) return true; // at the band's edge and the band has not moved: nothing to gain
+    const stepPrice = exitLimitPrice(exit.side, quote, exit.tickSize, this.deps.options.exit_price_buffer_pct, step);
+    if (!band || stepPrice === null) {
+      warn({ lastPrice: quote.lastPrice, lowerCircuit: quote.lowerCircuit, upperCircuit: quote.upperCircuit }, 'Kite exit chase has no price inside the band this round (the last price is beyond the circuit); it looks again later');
+      return 'failed';
+    }
+    let price = nextExitPrice(exit.side, resting, stepPrice, band);
+    // The exchange refused a price (its LPP range is narrower than ours): halfway back toward where it rests, until the market moves a buffer.
+    if (c.refused && Math.abs(quote.lastPrice - c.refused.lastPrice) > quote.lastPrice * (this.deps.options.exit_price_buffer_pct / 100)) c.refused = null;
+    if (c.refused && resting !== null) {
+      const back = stepBack(exit.side, resting, c.refused.price, exit.tickSize);
+      price = back === null ? resting : exit.side === 'buy' ? Math.min(price, back) : Math.max(price, back);
+    }
+    if (resting !== null && Math.abs(price - resting) < exit.tickSize / 2) return 'again'; // at the band's edge and the band has not moved: nothing to gain
     const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
-    if (!slot.ok) return true;
+    if (!slot.ok) {
+      warn({ err: slot.message }, 'Kite exit chase got no slot of the order rate limit for its re-price; it looks again later');
+      return 'failed';
+    }
     await sleepOn(this.deps.clock, slot.waitMs);
-    if (this.stopped) return false;
+    // Stopped, or ended by the stream (filled) while this round waited: no modify.
+    if (this.stopped || this.chases.get(orderId) !== c) return 'over';
     try {
-      await this.deps.http.call({
-        method: 'PUT',
-        path: `/orders/regular/${encodeURIComponent(orderId)}`,
-        form: { order_type: 'LIMIT', price: String(price), quantity: String(quantity), validity: 'DAY' },
-      });
+      // Only what changes (pykiteconnect's modify_order sends only the fields given): the quantity stays the order's, the filled part included.
+      await this.deps.http.call({ method: 'PUT', path: `/orders/regular/${encodeURIComponent(orderId)}`, form: { order_type: 'LIMIT', price: String(price), validity: 'DAY' } });
     } catch (err) {
-      this.deps.logger.warn({ ...log, from: resting, to: price, err: messageOf(err) }, 'Kite refused to re-price the exit; it looks again');
-      return true;
+      const said = err instanceof KiteError ? err.kiteMessage : null;
+      if (said && MODIFICATIONS_SPENT.test(said)) return this.giveUp(c, log, `Kite refused a re-price: "${said}"`);
+      if (said && namesPriceLimit(said)) {
+        c.refused = { price, lastPrice: quote.lastPrice };
+        this.deps.logger.warn({ ...log, from: resting, to: price, err: messageOf(err) }, 'Kite refused the re-price naming a price limit; the next steps back halfway toward the resting price');
+        return 'again';
+      }
+      warn({ from: resting, to: price, err: messageOf(err) }, 'Kite refused to re-price the exit; it looks again later');
+      return 'failed';
     }
     c.exit = { ...exit, step };
+    c.modified = spent + 1;
     this.deps.logger.info(
       { ...log, from: resting, to: price, step, lastPrice: quote.lastPrice, band, filledQty: order.filled_quantity ?? 0, modification: spent + 1, atEdge: atBandEdge(exit.side, price, band, exit.tickSize) },
-      `Kite exit re-priced from ${resting ?? 'market'} to ${price} (modification ${spent + 1} of at most ${this.deps.options.exit_max_modifications})`,
+      `Kite exit re-priced from ${resting ?? 'market'} to ${price} (modification ${spent + 1} of at most ${max})`,
     );
-    return true;
+    return 'again';
+  }
+
+  /** A fresh quote, or the ticker's last price within the last known circuit when /quote fails; null when neither. */
+  private async quoteOrTick(c: Chase, warn: (more: Record<string, unknown>, msg: string) => void): Promise<BandQuote | null> {
+    const key = `${c.exit.exchange}:${c.exit.symbol}`;
+    try {
+      return await this.quote(c.exit.exchange, c.exit.symbol);
+    } catch (err) {
+      const known = this.quotes.get(key);
+      const tick = this.ticks.get(key);
+      if (known && tick !== undefined) {
+        warn({ err: messageOf(err), lastPrice: tick }, "Kite exit chase has no quote this round; it prices by the ticker's last price within the last known circuit");
+        return { ...known, lastPrice: tick };
+      }
+      warn({ err: messageOf(err) }, 'Kite exit chase has no quote this round; it looks again later');
+      return null;
+    }
+  }
+
+  /** The chase cannot go on: the order is cancelled (its report then passes) so the engine places a new attempt. */
+  private async giveUp(c: Chase, log: Record<string, unknown>, why: string): Promise<'again' | 'failed'> {
+    c.givingUp = why;
+    this.deps.logger.error({ ...log, why }, `Kite exit chase gives up (${why}): the order is cancelled and the engine places a new attempt`);
+    return this.cancel(c, log);
+  }
+
+  private async cancel(c: Chase, log: Record<string, unknown>): Promise<'again' | 'failed'> {
+    const why = c.givingUp ?? 'the chase gave up';
+    // Marked before the DELETE: the stream's CANCELLED can arrive before its answer.
+    this.cancelled.set(c.exit.orderId, `Tradeclock cancelled the exit at Kite: ${why}; a new attempt follows`);
+    const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
+    if (!slot.ok) {
+      if (this.logsFailure(c)) this.deps.logger.warn({ ...log, err: slot.message }, 'Kite exit chase got no slot of the order rate limit for its cancel; it tries again later');
+      return 'failed';
+    }
+    await sleepOn(this.deps.clock, slot.waitMs);
+    if (this.stopped) return 'failed';
+    try {
+      await this.deps.http.call({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(c.exit.orderId)}` });
+      return 'again';
+    } catch (err) {
+      // Refused (it filled meanwhile) or unknown: the next look reads the order and decides.
+      if (this.logsFailure(c)) this.deps.logger.warn({ ...log, err: messageOf(err) }, 'Kite exit chase could not cancel the order; it looks again later');
+      return 'failed';
+    }
   }
 }
 

@@ -44,6 +44,8 @@ export interface KiteCall {
   readonly provesSession?: boolean;
   /** `csv` expects text/csv (the instruments dump) and returns the text. */
   readonly expect?: 'json' | 'csv';
+  /** This call's own timeout, shorter than the client's (an exit's opening quote); default the client's. */
+  readonly timeoutMs?: number;
 }
 
 /** One Kite REST client (per account, or per login exchange). */
@@ -68,7 +70,8 @@ export class KiteHttp {
    * the request went out and the answer came back, on the injected clock (the readiness check).
    */
   async callServed(req: KiteCall): Promise<{ readonly data: unknown; readonly served: ServedAt }> {
-    const { clock, timeoutMs } = this.config;
+    const { clock } = this.config;
+    const timeoutMs = req.timeoutMs ?? this.config.timeoutMs;
     const url = new URL(this.config.restUrl.replace(/\/+$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) for (const one of typeof v === 'string' ? [v] : v) url.searchParams.append(k, one);
     const headers: Record<string, string> = { 'X-Kite-Version': '3' };
