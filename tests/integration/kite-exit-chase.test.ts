@@ -402,7 +402,9 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
     f.failNext('GET /quote', { kind: 'stall' });
     const placing = kite.execution.placeOrder(buyBack(ce));
-    await new Promise((r) => setTimeout(r, 20));
+    // The quote's 1 s timer is running once the stalled request has reached the fake.
+    const deadline = Date.now() + 5_000;
+    while (!f.requests().some((r) => r.path === '/quote') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await clock.advance(1_000);
     expect(await placing).toMatchObject({ kind: 'accepted' });
     expect(Object.fromEntries(posts(f)[0]!.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1' });
