@@ -1,7 +1,10 @@
 /**
  * `npm run soak -- [--broker alpaca|kite|binance] [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the
  * long crash soak, on the Alpaca fake (the default), the Kite fake (backstops as GTTs; the
- * PATCH-racing-START case only: tests/soak/soak-broker.ts says why) or the Binance fake through the
+ * PATCH-racing-START case only: tests/soak/soak-broker.ts says why; each cycle also trades a hedged
+ * short straddle of NIFTY options, judged per position, whose group crash point `after-exit-all`
+ * comes after the others, and arms Kite's faults on the cycle's exits: tests/soak/group-kinds.ts,
+ * kite-faults.ts) or the Binance fake through the
  * CCXT adapter (spot: the longs of the mix only, rotated by index, in fractional quantities on USDT
  * pairs, no backstop, the PATCH-racing-START case only; the judge weighs the fees taken in the coin
  * bought). Each
@@ -12,8 +15,8 @@
  * before-reentry-journal is armed but never hit. Every position has its backstop (the broker's default). Prints the report as one JSON
  * document (kills, strategies per kind, entries by side, exits at the broker by attempt and by kind,
  * which scripted triggers fired per leg, legs per run, re-entries, the edit-after-STOP,
- * PATCH-racing-START, 429-storm and refused-exit counts, the backstops', problems); exits 1 if
- * any order was doubled, lost, on the wrong side or for the wrong symbol, a position was left open
+ * PATCH-racing-START, 429-storm and refused-exit counts, the backstops', the groups', problems); exits 1 if
+ * any order was doubled, lost, on the wrong side or for the wrong symbol, a group's out of its order, a position was left open
  * after a day or without its backstop past the bound, a backstop left resting after its day, any journal row left unresolved, or the database failed its integrity check. A run
  * with a problem keeps its data dir (database, daemon log, the fake's record) and prints where;
  * `--keep` keeps it always.
@@ -49,6 +52,7 @@ const ok =
   report.openAfterDay === 0 &&
   report.backstops.unprotected === 0 &&
   report.backstops.leftResting === 0 &&
+  (report.groups === null || report.groups.outOfOrder === 0) &&
   report.unresolvedOrders === 0 &&
   report.integrity === 'ok' &&
   report.problems.length === 0;

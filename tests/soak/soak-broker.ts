@@ -8,7 +8,9 @@
  * - kite: the Kite fake (tests/fakes/kite/run.ts); backstops are single-leg GTTs, read back through
  *   kite-record.ts. Kite's session hours are met by moving the daemon's clock and the fake's to
  *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
- *   reads the fake's real ms, so downtimes and fills stay on one clock.
+ *   reads the fake's real ms, so downtimes and fills stay on one clock. Each cycle also trades a
+ *   group of NIFTY options on the fake's NFO master (`group`, group-kinds.ts), and the SELL meets
+ *   Kite's faults on order placements (`faults`, kite-faults.ts: a 429 storm and refused exits).
  * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
  *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (the account has one, a resting stop, but the soak runs it off), on
  *   USDT pairs at 60 000 with BTCUSDT's figures (step 0.00001, least value 5 USDT), one pair per
@@ -29,6 +31,8 @@ import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-r
 import { binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
 import { KINDS, LONGS_ONLY, SCRIPT_START_PRICE, type SoakKind } from './soak-mix';
 import type { BrokerOrder, FeeInKind, Received } from './soak-judge';
+import { groupContractsAt, HEDGED_SHORT_STRADDLE, type GroupContracts, type GroupKind } from './group-kinds';
+import { kiteFaults, type SoakFaults } from './kite-faults';
 
 const root = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -85,6 +89,10 @@ export interface SoakBroker {
   modifies(): Promise<{ readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null>;
   /** The whole record, written to soak-broker.json when the data dir is kept. */
   record(): Promise<unknown>;
+  /** The multi-position strategy a cycle trades beside the mix (group-kinds.ts), on its contracts at the fake; null where none. */
+  readonly group: { readonly kind: GroupKind; readonly contracts: GroupContracts } | null;
+  /** Faults on order placements the soak arms before a SELL, where not through `alpacaAdmin` (Kite: kite-faults.ts); null where none. */
+  readonly faults: SoakFaults | null;
   /** The Alpaca fake's admin API (holds, fills, faults); null at a broker whose fake has none of those. */
   readonly alpacaAdmin: ((method: string, path: string, body?: unknown) => Promise<any>) | null;
   close(): void;
@@ -153,6 +161,8 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     trade: async (trades) => void (await admin('POST', '/trades', { trades })),
     modifies: async () => null,
     record: async () => ({ received: await admin('GET', '/received'), orders: await admin('GET', '/orders'), requests: await admin('GET', '/requests') }),
+    group: null,
+    faults: null,
     alpacaAdmin: admin,
     close: () => void proc.kill('SIGTERM'),
   };
@@ -172,8 +182,9 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
   const args = [...added.flatMap((s) => ['--equity', s]), ...[...KITE_SYMBOLS, ...KITE_SCRIPTED].flatMap((s) => ['--price', `${s}=100`]), '--heartbeat-ms', '1000', '--clock-offset-ms', String(clockOffsetMs)];
   const { proc, ready } = await spawnFake('tests/fakes/kite/run.ts', args, 'kite fake');
   const fake = ready as { restUrl: string; tickerUrl: string; loginUrl: string; credentials: { api_key: string; api_secret: string; access_token: string } };
-  const admin = (method: string, path: string) => adminCall(fake.restUrl, method, path).then((r) => r?.data);
+  const admin = (method: string, path: string, body?: unknown) => adminCall(fake.restUrl, method, path, body).then((r) => r?.data);
   const record = (): Promise<KiteRecord> => admin('GET', '/__fake/record');
+  const group = { kind: HEDGED_SHORT_STRADDLE, contracts: await groupContractsAt(fake.restUrl, HEDGED_SHORT_STRADDLE) };
   return {
     name: 'kite',
     exchange: 'NSE',
@@ -196,6 +207,8 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     },
     modifies: async () => ({ ...gttModifies(await record()), budgetPerMinute: KITE_GTT_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), requests: await admin('GET', '/__fake/requests') }),
+    group,
+    faults: kiteFaults(admin),
     alpacaAdmin: null,
     close: () => void proc.kill('SIGTERM'),
   };
@@ -247,6 +260,8 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     },
     modifies: async () => null,
     record: async () => ({ ...(await record()), balances: await admin('GET', '/__fake/balances') }),
+    group: null,
+    faults: null,
     alpacaAdmin: null,
     close: () => void proc.kill('SIGTERM'),
   };

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
 import { kiteOrders, kiteReceived, type KiteRecord, type KiteRecordGtt, type KiteRecordOrder } from '../soak/kite-record';
-import { judgeBackstops, judgeBroker, judgeCancelToExit, restingBackstops } from '../soak/soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, metFault, REJECTED_BY_RMS, restingBackstops } from '../soak/soak-judge';
 import { KINDS } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
@@ -74,5 +74,23 @@ describe('kiteOrders', () => {
     const verdict = judgeBroker(orders, kiteReceived(record), new Map());
     expect(verdict.wrongOrders).toBe(2);
     expect(verdict.problems).toEqual(expect.arrayContaining([expect.stringMatching(/an order placement \(sell TCS\) without a client order id/)]));
+  });
+
+  it('lists the placements an injected fault met in arrival order: a 429 and an OrderException never booked, an RMS rejection booked and then refused', () => {
+    const fault = (kind: 'rate-limit' | 'order-exception' | 'rms-reject', tag: string, after: number) => ({ kind, tag, side: 'SELL', tradingsymbol: 'TCS', after_orders: after, at_ms: T + after });
+    const record: KiteRecord = {
+      orders: [order('1', id(1, 'entry'), 'BUY', T), order('2', id(1, 'exit'), 'SELL', T + 3_000, { status: 'REJECTED', filled_quantity: 0 }), order('3', id(2, 'exit'), 'SELL', T + 4_000)],
+      gtts: [],
+      faulted: [fault('rate-limit', id(1, 'exit'), 1), fault('rms-reject', id(1, 'exit'), 1), fault('order-exception', id(2, 'exit'), 2), fault('rate-limit', id(2, 'exit'), 3)],
+    };
+    expect(kiteReceived(record).map((r) => [r.clientOrderId, r.outcome])).toEqual([
+      [id(1, 'entry'), 'accepted'],
+      [id(1, 'exit'), 'not processed (rate-limit)'],
+      [id(1, 'exit'), REJECTED_BY_RMS],
+      [id(2, 'exit'), 'not processed (refused)'],
+      [id(2, 'exit'), 'accepted'],
+      [id(2, 'exit'), 'not processed (rate-limit)'],
+    ]);
+    expect(kiteReceived(record).filter(metFault)).toHaveLength(4);
   });
 });
