@@ -16,8 +16,10 @@
  *
  * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
  * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
- * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open, and the
- * faults below are Alpaca's):
+ * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open), and Kite's
+ * own faults instead of the two below (kite-faults.ts: 429s, an OrderException and an RMS rejection,
+ * armed before each BUY for the cycle's exits). At Kite each cycle also trades a group of option
+ * positions (group-kinds.ts), judged per position by group-judge.ts. The cases:
  *
  * - edit after STOP: one strategy, its entry filled and its SELL ahead, is stopped (its exit held at
  *   the broker, so the run is surely unfinished) and then edited to another symbol: 409 expected.
@@ -351,7 +353,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const kills = { random: 0, crashPoints: Object.fromEntries([...CRASH_POINTS, ...GROUP_CRASH_POINTS].map((p) => [p, 0])) as Record<string, number> };
   /** The crash point the daemon up now was armed with (null: none). */
   let armedNow: string | null = null;
-  /** Each group strategy (group-kinds.ts) and its contracts, and which way each cycle's left. */
+  /** Each group strategy (group-kinds.ts) and its contracts; the days closed by its MTM target and by the SELL time. */
   const groupsAsked = new Map<number, GroupAsked>();
   let groupMtmDays = 0;
   let groupSellDays = 0;
