@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- [--broker alpaca|kite|binance] [--cycles 200] [--strategies 7] [--seed 1] [--keep]`: the
+ * `npm run soak -- [--broker alpaca|kite|binance] [--cycles 200] [--strategies 7] [--seed 1] [--kills a,b:2,…] [--keep]`: the
  * long crash soak, on the Alpaca fake (the default), the Kite fake (backstops as GTTs; the
  * PATCH-racing-START case only: tests/soak/soak-broker.ts says why; each cycle also trades a hedged
  * short straddle of NIFTY options, judged per position, whose group crash point `after-exit-all`
@@ -19,9 +19,12 @@
  * any order was doubled, lost, on the wrong side or for the wrong symbol, a group's out of its order, a position was left open
  * after a day or without its backstop past the bound, a backstop left resting after its day, any journal row left unresolved, or the database failed its integrity check. A run
  * with a problem keeps its data dir (database, daemon log, the fake's record) and prints where;
- * `--keep` keeps it always.
+ * `--keep` keeps it always. `--kills` names the first cycle's kills, each in turn within it (crash
+ * points, `point:nth`, or `fire-while-down`), the later cycles killed at random; e.g. the CI Kite cycle with the
+ * group's point added: `--broker kite --cycles 1 --kills before-backstop,after-exit-all,fire-while-down,after-backstop-cancel:1`.
  */
-import { runCrashSoak } from '../tests/soak/crash-soak';
+import { runCrashSoak, FIRE_WHILE_DOWN, type SoakKill } from '../tests/soak/crash-soak';
+import { parseCrashPoint } from '../engine/execution/crash-points';
 import type { SoakBrokerName } from '../tests/soak/soak-broker';
 
 const arg = (name: string, fallback: number) => {
@@ -36,8 +39,17 @@ if (broker !== 'alpaca' && broker !== 'kite' && broker !== 'binance') {
   process.exit(2);
 }
 
+const killsAt = process.argv.indexOf('--kills');
+const kills = killsAt >= 0 ? (process.argv[killsAt + 1] ?? '').split(',') : null;
+const badKill = kills?.find((k) => k !== FIRE_WHILE_DOWN && parseCrashPoint(k) === null);
+if (badKill !== undefined) {
+  process.stderr.write(`--kills wants crash points ("after-send", "after-send:2") or "${FIRE_WHILE_DOWN}", comma-separated; got "${badKill ?? ''}"\n`);
+  process.exit(2);
+}
+
 const report = await runCrashSoak({
   broker: broker satisfies SoakBrokerName,
+  ...(kills ? { crashPoints: [kills as SoakKill[]] } : {}),
   cycles: arg('cycles', 200),
   strategiesPerCycle: arg('strategies', 7),
   seed: arg('seed', 1),
