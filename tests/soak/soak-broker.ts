@@ -184,7 +184,12 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
   const fake = ready as { restUrl: string; tickerUrl: string; loginUrl: string; credentials: { api_key: string; api_secret: string; access_token: string } };
   const admin = (method: string, path: string, body?: unknown) => adminCall(fake.restUrl, method, path, body).then((r) => r?.data);
   const record = (): Promise<KiteRecord> => admin('GET', '/__fake/record');
-  const group = { kind: HEDGED_SHORT_STRADDLE, contracts: await groupContractsAt(fake.restUrl, HEDGED_SHORT_STRADDLE) };
+  // The fake runs from here: a master without the group's contracts must not leave it running.
+  const contracts = await groupContractsAt(fake.restUrl, HEDGED_SHORT_STRADDLE).catch((err: unknown) => {
+    proc.kill('SIGTERM');
+    throw err;
+  });
+  const group = { kind: HEDGED_SHORT_STRADDLE, contracts };
   return {
     name: 'kite',
     exchange: 'NSE',
