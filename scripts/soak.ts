@@ -5,9 +5,9 @@
  * short straddle of NIFTY options, judged per position, whose group crash point `after-exit-all`
  * comes after the others, and arms Kite's faults on the cycle's exits: tests/soak/group-kinds.ts,
  * kite-faults.ts) or the Binance fake through the
- * CCXT adapter (spot: the longs of the mix only, rotated by index, in fractional quantities on USDT
- * pairs, no backstop, the PATCH-racing-START case only; the judge weighs the fees taken in the coin
- * bought). Each
+ * CCXT adapter (spot: the longs of the mix only, rotated by index, five kinds, in fractional
+ * quantities on USDT pairs, each with its STOP_LOSS backstop, the PATCH-racing-START case and the
+ * 429 storm or refused exit; the judge weighs the fees taken in the coin bought). Each
  * cycle trades `--strategies` strategies (at most 10) of the mix in tests/soak/soak-mix.ts, rotated
  * by index: 7 trades every kind (long and short on a time exit, a long's stop, a short's target, a
  * long's trailing stop, a long re-entering twice after its stop, a long whose backstop the soak

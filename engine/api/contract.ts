@@ -98,7 +98,7 @@ export interface BrokerAccountDto {
    * the broker: Alpaca live, Kite). A broker kind that does not say reads as live.
    */
   readonly mode: 'paper' | 'live';
-  /** Whether a strategy on this account that leaves `backstop` out gets a stop resting at the broker (true at Alpaca and Kite). */
+  /** Whether a strategy on this account that leaves `backstop` out gets a stop resting at the broker (true at Alpaca, Kite and Binance). */
   readonly backstop_by_default: boolean;
   /**
    * The exchanges this account trades, each with the time zone a strategy's times default to

@@ -119,7 +119,7 @@ export function defaultBrokerKinds(deps: { readonly logger?: Logger } = {}): Bro
       create: ({ clock, options }) => createPaperBroker({ clock, ...options }),
     },
     alpaca: alpacaBrokerKind(deps.logger ? { logger: deps.logger } : {}),
-    kite: kiteBrokerKind(),
+    kite: kiteBrokerKind(deps.logger ? { logger: deps.logger } : {}),
     binance: ccxtBrokerKind(BINANCE, deps.logger ? { logger: deps.logger } : {}),
   };
 }

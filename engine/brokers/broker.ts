@@ -47,7 +47,7 @@ export interface BrokerCapabilities {
    * The highest taker fee rate the venue takes out of what a buy receives, at any account tier
    * (Binance spot: 0.001, the regular tier's 0.1 %; higher tiers and BNB pay less). When what is
    * held cannot be asked, an exit sells the position less this share, floored to the step: never
-   * more than is held, so never refused for the balance (execution-engine.ts `heldByFee`).
+   * more than is held, so never refused for the balance (held-qty.ts `heldByFee`).
    */
   readonly maxFeeInBoughtAssetRate?: number;
   /**
@@ -74,6 +74,24 @@ export interface BrokerCapabilities {
    * keeps this machine's clock, so the readiness check has nothing to ask it about those.
    */
   readonly simulated?: boolean;
+  /**
+   * The account is held to the pattern-day-trader rule (Alpaca: FINRA 4210), whose inputs its
+   * `account` snapshot answers. Absent or false: the readiness check says the rule does not apply.
+   */
+  readonly patternDayTradeRule?: boolean;
+  /**
+   * A signed request is refused when its timestamp is `aheadMs` or more ahead of the broker's clock,
+   * or more than `behindMs` behind it (Binance: -1021, "1000ms ahead of the server's time" or
+   * "outside of the recvWindow"); absent where the broker has no such window.
+   */
+  readonly signedRequestWindow?: { readonly aheadMs: number; readonly behindMs: number };
+  /**
+   * The account's money is a free balance per asset and its key is proven by a signed request, not
+   * a daily login (a crypto venue through CCXT): the readiness check answers the login, orders and
+   * funds checks from the venue's signed answer (`BrokerAccountSnapshot.spot`), and says unknown,
+   * never the generic "keys do not expire", when that answer could not be had.
+   */
+  readonly spotAccount?: boolean;
   /**
    * Orders are taken only from the IP address the account registered (Kite's static-IP rule since
    * 1 April 2026); the broker has no way to test it short of placing an order.
@@ -441,20 +459,80 @@ export interface BrokerRestingStops {
 }
 
 /**
- * The account's money and the broker's clock, read in one request for the readiness check before
- * an entry (issue 20).
- * @example { buyingPower: 25_000, dayTrading: { patternDayTrader: false, dayTradeCount: 2, equity: 24_000 }, brokerTime: { date, sentAt, receivedAt } }
+ * The account's money and the broker's clock, read for the readiness check before an entry (issue 20).
+ * @example { buyingPower: 25_000, dayTrading: { patternDayTrader: false, dayTradeCount: 2, equity: 24_000 }, brokerTime: { date, sentAt, receivedAt, resolutionMs: 1_000 } }
  */
 export interface BrokerAccountSnapshot {
-  /** What a new entry can spend now, in the account's currency (Alpaca `buying_power`, Kite's equity margin `net`). */
-  readonly buyingPower: number;
+  /**
+   * What a new entry can spend now, in the account's currency (Alpaca `buying_power`, Kite's equity
+   * margin `net`); null for a spot account, whose money is a balance per asset (`spot`).
+   */
+  readonly buyingPower: number | null;
   /** The pattern-day-trader rule's inputs (Alpaca); null where the broker has no such rule. */
   readonly dayTrading: { readonly patternDayTrader: boolean; readonly dayTradeCount: number; readonly equity: number } | null;
+  /** The broker's clock; null where its answer states none (no Date header) or it could not be read (`brokerTimeFailure`). */
+  readonly brokerTime: BrokerTime | null;
   /**
-   * The broker's clock: its answer's HTTP `Date` header (epoch ms, whole seconds), and when the
-   * request went out and its answer came back on this machine's clock; null without the header.
+   * Why the broker's time could not be read, where it is asked apart from the account (Binance GET
+   * /api/v3/time): the clock check names it, and the rest of the snapshot still stands.
    */
-  readonly brokerTime: { readonly date: number; readonly sentAt: number; readonly receivedAt: number } | null;
+  readonly brokerTimeFailure?: string;
+  /** A spot account's signed answer (Binance GET /api/v3/account); absent where the money is `buyingPower`. */
+  readonly spot?: SpotAccountAnswer;
+}
+
+/**
+ * The broker's time as it answered (epoch ms), and when the request went out and its answer came
+ * back on this machine's clock. The broker's instant lies in [date, date + resolutionMs): 1 000 for
+ * an HTTP `Date` header (whole seconds), 1 for a time in ms (Binance `serverTime`).
+ */
+export interface BrokerTime {
+  readonly date: number;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly resolutionMs: number;
+}
+
+/**
+ * A spot account's answer to a signed request: its free balance of each asset held (decimal
+ * strings, as the venue wrote them), whether the account may trade (`canTrade`) and its trading
+ * permissions (Binance `permissions`: "SPOT", "TRD_GRP_…"), and what the API key itself may do
+ * (`key`); or the venue refused the key, its signature or its permissions (`refused`); or no
+ * readable answer came (`failed`). Reasons name the venue's code and words, never a secret.
+ */
+export type SpotAccountAnswer =
+  | { readonly kind: 'answered'; readonly free: Readonly<Record<string, string>>; readonly canTrade: boolean; readonly permissions: readonly string[]; readonly key: SpotKeyAnswer }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/**
+ * What the API key may do, apart from the account (Binance GET /sapi/v1/account/apiRestrictions: a
+ * read-only key reads the account too): whether it may trade spot, whether it is restricted to IP
+ * addresses, and when its trading permission runs out (epoch ms; null: no end stated). `unknown`
+ * where the venue could not be asked (Binance's testnet serves no /sapi), naming why.
+ * @example { kind: 'answered', spotTrading: true, ipRestricted: false, tradingExpiresAt: 1_767_225_600_000 }
+ */
+export type SpotKeyAnswer =
+  | { readonly kind: 'answered'; readonly spotTrading: boolean; readonly ipRestricted: boolean; readonly tradingExpiresAt: number | null }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * What a venue lists for one trading pair now (Binance `GET /api/v3/exchangeInfo?symbol=`): its
+ * status word (TRADING; END_OF_DAY, HALT, BREAK take no orders), whether that status takes orders, and the account
+ * permissions it may be traded with (`permissionSets`: an account trades it when it holds at least
+ * one permission of every set).
+ * @example { status: 'TRADING', trading: true, permissionSets: [['SPOT']] }
+ */
+export interface TradingPairFacts {
+  readonly status: string;
+  readonly trading: boolean;
+  readonly permissionSets: readonly (readonly string[])[];
+}
+
+/** The two assets of a trading pair: BTC/USDT buys BTC (`baseAsset`) with USDT (`quoteAsset`). */
+export interface TradingPairAssets {
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
 }
 
 /** A broker account's funds, asked for at a bounded rate; absent where there is nothing to ask (paper). */
@@ -465,6 +543,19 @@ export interface BrokerAccountInfo {
    * @example await broker.account?.snapshot() // { buyingPower: 25000, dayTrading: null, brokerTime: … }
    */
   snapshot(): Promise<BrokerAccountSnapshot>;
+  /**
+   * The pair's status and permission sets as the venue lists them now, for a venue whose pairs can
+   * be halted apart from any calendar (a crypto venue); absent elsewhere. Throws, naming what was
+   * wrong, when the venue cannot be asked or does not list the pair.
+   * @example await broker.account?.pair?.('BTC/USDT') // { status: 'HALT', trading: false, permissionSets: [['SPOT']] }
+   */
+  pair?(symbol: string): Promise<TradingPairFacts>;
+  /**
+   * The pair's two assets from the markets already loaded (no request), for the funds check of a
+   * spot account; absent elsewhere. Throws when the pair is not listed.
+   * @example await broker.account?.assets?.('BTC/USDT') // { baseAsset: 'BTC', quoteAsset: 'USDT' }
+   */
+  assets?(symbol: string): Promise<TradingPairAssets>;
 }
 
 /** Where a broker that needs a daily login stands. */

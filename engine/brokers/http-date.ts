@@ -24,5 +24,5 @@ export function parseHttpDate(value: string | null): number | null {
 /** The broker's clock as a snapshot carries it; null without a readable Date header. */
 export function brokerTimeOf(served: ServedAt | undefined): BrokerAccountSnapshot['brokerTime'] {
   const date = parseHttpDate(served?.date ?? null);
-  return served && date !== null ? { date, sentAt: served.sentAt, receivedAt: served.receivedAt } : null;
+  return served && date !== null ? { date, sentAt: served.sentAt, receivedAt: served.receivedAt, resolutionMs: 1_000 } : null;
 }

@@ -11,12 +11,13 @@ import type { BrokerAccountId } from '../core/ids';
 import { OPEN_BACKSTOP_STATES, type Backstop, type Run } from '../core/types';
 import type { EngineEvent } from '../core/events';
 import type { RunEvent } from '../core/run-policy/types';
-import type { OrderReport, RestingStopReport } from '../brokers/broker';
+import type { Broker, Instrument, OrderReport, RestingStopReport } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { BackstopKeeper, type ExitClearance } from './backstop-keeper';
 import { orderTarget } from './order-target';
 import { announceRun } from './run-ledger';
 import { placedOrderRow, stepRun, writeStep } from './apply-step';
+import { afterHighestFee } from './held-qty';
 
 /** An exit of a leg, as the execution engine holds it (its OrderIntent). */
 export interface LegExit {
@@ -36,10 +37,13 @@ export interface BackstopExitsDeps {
 
 /**
  * What an exit may do once its leg's backstop is dealt with: 'go' (journal it as usual: nothing
- * rests that can fill, or the backstop's fills left a remainder), or 'done' (the backstop's fills
- * ended the leg, or a BACKSTOP exit found nothing fired: nothing more to send).
+ * rests that can fill, or the backstop's fills left a remainder; `unlocked`: the quantity the
+ * broker confirmed cancelled with the stop, held whatever the balance says right after), or 'done'
+ * (the backstop's fills ended the leg, or a BACKSTOP exit found nothing fired: nothing more to send).
  */
-export type ExitGo = 'go' | 'done';
+export type ExitGo = { readonly kind: 'go'; readonly unlocked?: number } | { readonly kind: 'done' };
+const GO: ExitGo = { kind: 'go' };
+const DONE: ExitGo = { kind: 'done' };
 
 /** A backstop event without its scope (who, which run and leg, when). */
 type BackstopEventBody = DistributiveOmit<Extract<EngineEvent, { type: `backstop_${string}` }>, 'userId' | 'strategyId' | 'runId' | 'legNo' | 'at'>;
@@ -106,22 +110,25 @@ export class BackstopExits {
     const run = this.ctx.repos.runs.getInternal(exit.runId);
     // Only an exit the journal would send clears the backstop: one it suppresses (another exit
     // under way, the run in ERROR waiting for the trader) must leave the position protected.
-    if (!run || !stepRun(this.ctx, run, event)?.place) return exit.leg === 'BACKSTOP' ? 'done' : 'go';
+    if (!run || !stepRun(this.ctx, run, event)?.place) return exit.leg === 'BACKSTOP' ? DONE : GO;
     const row = this.ctx.repos.backstops.findByLegInternal(exit.runId, exit.legNo);
     // A BACKSTOP exit is for a backstop that fired: one that did not is not cancelled by it.
-    if (exit.leg === 'BACKSTOP' && row?.state !== 'fired') return 'done';
+    if (exit.leg === 'BACKSTOP' && row?.state !== 'fired') return DONE;
     const clearance = await this.keeper.clearForExit(exit.runId, exit.legNo);
     if (clearance.kind === 'clear' || clearance.filledQty <= 0) {
       if (row && (OPEN_BACKSTOP_STATES as readonly string[]).includes(row.state)) {
         this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
         this.ctx.crashPoints.hit('after-backstop-cancel');
       }
-      return exit.leg === 'BACKSTOP' ? 'done' : 'go';
+      if (exit.leg === 'BACKSTOP') return DONE;
+      return clearance.kind === 'clear' && clearance.unlocked !== undefined ? { kind: 'go', unlocked: clearance.unlocked } : GO;
     }
     // Its fills are journaled once; an exit after that (a remainder's) is the journal's to decide.
-    if (this.ctx.repos.orders.findByClientOrderIdInternal(clearance.backstop.brokerAccountId, clearance.backstop.clientOrderId)) return 'go';
-    this.journalFired(exit, clearance);
-    return clearance.remainder > 0 ? 'go' : 'done';
+    if (this.ctx.repos.orders.findByClientOrderIdInternal(clearance.backstop.brokerAccountId, clearance.backstop.clientOrderId)) return GO;
+    const b = clearance.backstop;
+    const { broker, instrument } = await orderTarget(this.ctx, b.brokerAccountId, b.symbol, b.exchange);
+    this.journalFired(exit, clearance, broker, instrument);
+    return clearance.remainder > 0 ? GO : DONE;
   }
 
   /**
@@ -198,14 +205,17 @@ export class BackstopExits {
    * the run to EXITING as any exit does, and its report, applied as the broker's word, ends it
    * through the run policy (filled: the leg is over; finished partly filled: what is left is held).
    */
-  private journalFired(exit: LegExit, clearance: Extract<ExitClearance, { kind: 'fired' }>): void {
+  private journalFired(exit: LegExit, clearance: Extract<ExitClearance, { kind: 'fired' }>, broker: Broker, instrument: Instrument): void {
     const { repos, clock } = this.ctx;
     const b: Backstop = clearance.backstop;
     const journaled = repos.transaction(() => {
       const run = repos.runs.getInternal(exit.runId);
-      // A backstop that covered less than the run counts (what the broker held: a fee taken in the
-      // coin bought) is the exit of what was held; the rest is reported unsold, not chased.
-      const held = run && b.qty < run.positionQty ? { heldAtBroker: b.qty } : {};
+      // A backstop that covered less than the run counts, by no more than the broker's highest fee
+      // in the coin bought (what the broker held after it), is the exit of what was held: the rest
+      // is reported unsold, not chased. One that covered less than that leaves the rest held, for
+      // the engine's own exit.
+      const least = run ? (afterHighestFee(run.positionQty, broker, instrument) ?? run.positionQty) : 0;
+      const held = run && b.qty < run.positionQty && b.qty >= least ? { heldAtBroker: b.qty } : {};
       const step = run && stepRun(this.ctx, run, { type: 'journal_exit', leg: firedLegOf(b), legNo: exit.legNo, scheduledAt: clock.now(), ...held });
       if (!run || !step?.place) return null;
       const { place } = step;

@@ -58,7 +58,7 @@ describe('BackstopKeeper', () => {
     const k = keeper();
     await k.place(run, 0, position, ON);
     expect(await exit('too-early')).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/insufficient qty/) });
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
     expect(sells()).toEqual([['X', 0]]);
@@ -136,7 +136,7 @@ describe('BackstopKeeper', () => {
     expect(answer).toBeUndefined(); // still resting: cancelled again, no answer again
     expect(broker.restingStops.held()[0]?.status).toBe('resting');
     await clock.advance(BACKSTOP_ASK_AGAIN_MS[1]);
-    expect(answer).toEqual({ kind: 'clear' });
+    expect(answer).toEqual({ kind: 'clear', unlocked: 10 });
     expect(broker.restingStops.held()[0]?.status).toBe('cancelled');
   });
 
@@ -146,7 +146,7 @@ describe('BackstopKeeper', () => {
     broker.failNextRestingStop('unknown-but-done');
     expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'placing', brokerRef: null });
     expect(broker.restingStops.held()).toMatchObject([{ status: 'resting' }]);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)?.state).toBe('cancelled');
     expect(await exit()).toMatchObject({ kind: 'accepted' });
   });
@@ -166,7 +166,7 @@ describe('BackstopKeeper', () => {
     expect(sent[0]).not.toHaveProperty('target');
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ targetPrice: null, targetLimitPrice: null });
     // The paper broker reserves the position for its stop: this one goes before the next is placed.
-    expect(await recording(false).clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await recording(false).clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
     const k = recording(true);
     const row = await k.place(other, 0, withTarget, ON);
@@ -213,7 +213,7 @@ describe('BackstopKeeper', () => {
     broker.failNextRestingStop('unknown-but-done'); // cancelled at the broker, the answer lost with the process
     await broker.restingStops.cancel({ clientOrderId: placed!.clientOrderId, brokerRef: placed!.brokerRef, instrument: (await broker.instruments.resolve('AAPL', 'NASDAQ'))!, side: 'sell', qty: 10, triggerPrice: 95 });
     repos.backstops.update(placed!.id, { state: 'cancelling' }, clock.now());
-    expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await keeper().clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(await exit()).toMatchObject({ kind: 'accepted' });
   });
   it('a placement queued behind an exit\'s clearance places nothing: never a stop resting beside the exit', async () => {
@@ -264,7 +264,7 @@ describe('BackstopKeeper', () => {
     expect(new Set(asked).size).toBe(1); // one id: the same version each time
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'resting', version: 1, clientOrderId: asked[0] });
     expect(broker.restingStops.held()).toMatchObject([{ clientOrderId: asked[0], status: 'resting' }]);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
 
     // Refused once, then the leg's exit is cleared before the retry's time: nothing is placed after the exit.
     const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
@@ -285,7 +285,7 @@ describe('BackstopKeeper', () => {
     const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: stops }, instrument }) });
     // Yesterday's leg: placed, then cancelled for its exit; its row keeps the broker's ref.
     const first = await k.place(run, 0, position, ON);
-    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
     expect(repos.backstops.findByLegInternal(run.id, 0)).toMatchObject({ state: 'cancelled', brokerRef: first!.brokerRef });
     // Today's leg, a day later: its placement's answer lost (the row has no ref); its exit asks the broker.
     await clock.advance(86_400_000);
@@ -296,5 +296,30 @@ describe('BackstopKeeper', () => {
     await k.clearForExit(today.id, 0);
     expect(asked.at(-1)).toMatchObject({ clientOrderId: row!.clientOrderId, brokerRef: null, excludeBrokerRefs: [first!.brokerRef], notBefore: row!.createdAt });
   });
-});
 
+  it('a stop resting for less than asked covers the row only down to the row less the highest fee in the coin bought: 9 of 10 is the row; 8 leaves the row at 10 and a fire of 8 a remainder of 2', async () => {
+    const { broker, run, position, repos, instrument } = await setup();
+    /** The paper broker as a spot venue (its fee, at most 0.1 %, in the coin bought; whole steps) resting every stop for `rests`. */
+    const spot = (rests: number) => {
+      const stops = new Proxy(broker.restingStops, {
+        get: (target, key) => {
+          if (key === 'place') return (req: Parameters<typeof target.place>[0]) => target.place({ ...req, qty: rests });
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const venue = new Proxy(broker, { get: (target, key) => (key === 'restingStops' ? stops : key === 'capabilities' ? { ...target.capabilities, feeInBoughtAsset: true, maxFeeInBoughtAssetRate: 0.001 } : Reflect.get(target, key)) });
+      return new BackstopKeeper({ repos, clock: new FakeClock(T0), logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: venue, instrument: { ...instrument, qtyStep: 1 } }) });
+    };
+    // floorToStep(10 × 0.999, 1) = 9: what the buy left, at the least.
+    expect(await spot(9).place(run, 0, position, ON)).toMatchObject({ state: 'resting', qty: 9 });
+    expect(await spot(9).clearForExit(run.id, 0)).toEqual({ kind: 'clear', unlocked: 9 });
+
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    const k = spot(8);
+    const row = await k.place(other, 0, position, ON);
+    expect(row).toMatchObject({ state: 'resting', qty: 10 });
+    await k.noteFired(row!.brokerAccountId, { clientOrderId: row!.clientOrderId, brokerRef: row!.brokerRef!, status: 'fired', triggerPrice: 95, limitPrice: null, qty: 8, filledQty: 8, avgFillPrice: 94.9, done: true, at: T0, reason: null });
+    expect(await k.clearForExit(other.id, 0)).toMatchObject({ kind: 'fired', filledQty: 8, remainder: 2 });
+  });
+});

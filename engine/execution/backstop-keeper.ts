@@ -16,6 +16,7 @@ import type { Broker, Instrument, RestingStopRef, RestingStopReport, RestingStop
 import type { Repos } from '../../db/repos';
 import type { CrashPoints } from './crash-points';
 import { StreamedStopReports } from './streamed-stop-reports';
+import { afterHighestFee } from './held-qty';
 
 export interface BackstopKeeperDeps {
   readonly repos: Repos;
@@ -44,11 +45,13 @@ export interface BackstopPosition {
 }
 
 /**
- * What an exit of the leg may do now: 'clear' (nothing rests that can fill: send it), or 'fired'
- * (the backstop's fills are the exit; `remainder` is what is still held, for the engine's own exit).
+ * What an exit of the leg may do now: 'clear' (nothing rests that can fill: send it; `unlocked`,
+ * the quantity the broker confirmed cancelled with the stop, is held again whatever the balance
+ * says meanwhile), or 'fired' (the backstop's fills are the exit; `remainder` is what is still
+ * held, for the engine's own exit).
  */
 export type ExitClearance =
-  | { readonly kind: 'clear' }
+  | { readonly kind: 'clear'; readonly unlocked?: number }
   | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number };
 
 export class BackstopKeeper {
@@ -125,7 +128,7 @@ export class BackstopKeeper {
         clock.now(),
       );
       const result = await callSafely(() => stops.place({ clientOrderId: row.clientOrderId, instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) }));
-      return this.recordPlacement(row, result);
+      return this.recordPlacement(row, result, 0, leastCover(row.qty, broker, instrument));
     });
   }
 
@@ -158,10 +161,11 @@ export class BackstopKeeper {
         return { kind: 'clear' } as const;
       }
       const ref = this.refOf(cancelling, instrument);
-      const answer = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel');
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel');
       const settled = this.settle(cancelling, answer);
       if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
-      return answer.kind === 'fired' ? firedClearance(settled) : ({ kind: 'clear' } as const);
+      if (answer.kind === 'fired') return firedClearance(settled);
+      return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
   }
 
@@ -214,7 +218,7 @@ export class BackstopKeeper {
         this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
         return 'gone';
       }
-      this.fromReport(current, seen);
+      this.fromReport(current, seen, leastCover(current.qty, broker, instrument));
       return seen.status === 'fired' ? 'fired' : 'resting';
     });
   }
@@ -260,7 +264,7 @@ export class BackstopKeeper {
       // Counted before it goes: a move whose answer dies with the process may have reached the broker.
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice, modifiesSentAt: withModifyAt(row.modifiesSentAt, now) });
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
-      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
+      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument)) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
   }
@@ -274,12 +278,14 @@ export class BackstopKeeper {
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
-    if (seen) return this.adoptNext(row, version, seen);
+    if (seen) return this.adoptNext(row, version, seen, leastCover(row.qty, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
   }
 
-  private adoptNext(row: Backstop, version: number, report: RestingStopReport): Backstop {
+  /** The next version as the journal's backstop of the leg; `least`: what it may cover at the least (coverPatch). */
+  private adoptNext(row: Backstop, version: number, report: RestingStopReport, least: number): Backstop {
     return this.journal(row, {
+      ...this.coverPatch(row, report, least),
       version,
       clientOrderId: report.clientOrderId,
       brokerRef: report.brokerRef,
@@ -300,17 +306,18 @@ export class BackstopKeeper {
    * nothing journaled, so the emergency exit (emergency-exit.ts) may go. 'fired': its fills are
    * the exit, journaled by the next exit of the leg or at a restart, once storage is back.
    */
-  clearUnjournaled(runId: RunId, legNo: number): Promise<'clear' | 'fired'> {
+  clearUnjournaled(runId: RunId, legNo: number): Promise<{ readonly kind: 'clear'; readonly unlocked?: number } | { readonly kind: 'fired' }> {
     return this.serial(runId, legNo, async () => {
       this.noteExited(`${runId}:${legNo}`);
       const row = this.deps.repos.backstops.findByLegInternal(runId, legNo);
-      if (!row || row.state === 'cancelled' || row.state === 'rejected') return 'clear';
-      if (row.state === 'fired') return 'fired';
+      if (!row || row.state === 'cancelled' || row.state === 'rejected') return { kind: 'clear' } as const;
+      if (row.state === 'fired') return { kind: 'fired' } as const;
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
-      if (!stops) return 'clear';
-      const answer = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel');
-      return answer.kind === 'fired' ? 'fired' : 'clear';
+      if (!stops) return { kind: 'clear' } as const;
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel');
+      if (answer.kind === 'fired') return { kind: 'fired' } as const;
+      return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
   }
 
@@ -327,18 +334,29 @@ export class BackstopKeeper {
    * until the answer is known: after each wait by the clock, or as soon as the broker streams a
    * report that settles the stop (Alpaca's `canceled` once it carries a cancel out), whichever is
    * first. The watch begins before the cancel, so a report streamed during its read-back counts.
+   * `unlocked`: the quantity a cancel of ours was confirmed for (the broker's answer to it, or its
+   * stream's), which the stop no longer locks.
    */
-  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up'): Promise<BackstopAnswer> {
+  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up'): Promise<{ answer: BackstopAnswer; unlocked?: number }> {
     const watch = this.streamed.watch(accountId, ref.clientOrderId, (report) => answerOfReport(report, qty, 0).kind !== 'ask_again');
+    let unlocked: number | undefined;
+    const noteCancelled = (report: RestingStopReport) => {
+      if (report.status === 'cancelled' && report.filledQty === 0 && report.brokerRef !== '' && report.qty > 0) unlocked = report.qty;
+    };
     try {
-      const cancel = async (tries: number) => answerOfCancel(await callSafely(() => stops.cancel(ref)), qty, tries);
+      const cancel = async (tries: number) => {
+        const result = await callSafely(() => stops.cancel(ref));
+        if (result.kind === 'done') noteCancelled(result.report);
+        return answerOfCancel(result, qty, tries);
+      };
       let answer = first === 'look_up' ? await this.ask(stops, ref, qty, 0, cancel) : await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
         if (this.stopped) throw new Error(`backstop ${ref.clientOrderId}: the engine stopped before the broker answered its cancel`);
         const streamed = await watch.wait(answer.afterMs);
+        if (streamed && first === 'cancel') noteCancelled(streamed);
         answer = streamed ? answerOfReport(streamed, qty, tries) : await this.ask(stops, ref, qty, tries, cancel);
       }
-      return answer;
+      return answer.kind === 'exit' && unlocked !== undefined ? { answer, unlocked } : { answer };
     } finally {
       watch.close();
     }
@@ -402,10 +420,11 @@ export class BackstopKeeper {
     }
   }
 
-  private recordPlacement(row: Backstop, result: RestingStopResult, tries = 0): Backstop {
+  /** `least`: what the stop may cover at the least (coverPatch). */
+  private recordPlacement(row: Backstop, result: RestingStopResult, tries: number, least: number): Backstop {
     switch (result.kind) {
       case 'done':
-        return this.fromReport(row, result.report);
+        return this.fromReport(row, result.report, least);
       case 'rejected':
         this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason }, 'the broker refused the backstop: the engine\'s own stop is all there is');
         return this.journal(row, { state: 'rejected', reason: result.reason });
@@ -414,7 +433,7 @@ export class BackstopKeeper {
           // Certainly not at the broker (a rate limit, ours or its own): it goes again, the position unprotected until then.
           const afterMs = result.retryAfterMs ?? Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_MS * 2 ** tries);
           this.deps.logger.warn({ clientOrderId: row.clientOrderId, reason: result.reason, afterMs }, 'the backstop was not placed yet; it is placed again');
-          this.placeAgainLater(row, afterMs, tries + 1);
+          this.placeAgainLater(row, afterMs, tries + 1, least);
           return row;
         }
         // Left 'placing': the exit's cancel, or recovery, asks the broker what became of it.
@@ -429,7 +448,7 @@ export class BackstopKeeper {
    * no exit was cleared for the leg (an exit's clearance, or recovery after a restart, settles it
    * otherwise). Tried for as long as that holds, the wait doubling to PLACEMENT_RETRY_MAX_MS.
    */
-  private placeAgainLater(row: Backstop, afterMs: number, tries: number): void {
+  private placeAgainLater(row: Backstop, afterMs: number, tries: number, least: number): void {
     const timer = this.deps.clock.setTimer(afterMs, () => {
       this.retries.delete(timer);
       this.serial(row.runId, row.legNo, async () => {
@@ -439,18 +458,35 @@ export class BackstopKeeper {
         const stops = broker.restingStops;
         if (!stops) return;
         const result = await callSafely(() => stops.place({ clientOrderId: current.clientOrderId, instrument, side: current.side, qty: current.qty, triggerPrice: current.triggerPrice, limitPrice: current.limitPrice }));
-        this.recordPlacement(current, result, tries);
+        this.recordPlacement(current, result, tries, least);
       }).catch((err: unknown) => this.deps.logger.error({ err, clientOrderId: row.clientOrderId }, 'a backstop could not be placed again; it is looked up before any exit and at the next start'));
     });
     this.retries.add(timer);
   }
 
-  private fromReport(row: Backstop, report: RestingStopReport): Backstop {
-    // A broker may rest it for less than asked (Binance: the free balance, after a fee taken in the
-    // coin bought): the row covers what rests, so a fire of all of it leaves no remainder to chase.
-    const covers = report.qty > 0 && report.qty < row.qty ? { qty: report.qty } : {};
+  /**
+   * The row as the broker reports its stop. `least` (leastCover), where the broker is at hand (a
+   * placement, a move, a lookup at start): a stop resting for less than the row, down to that, is
+   * what the row covers; a report without it (a streamed fire) leaves the quantity as journaled.
+   */
+  private fromReport(row: Backstop, report: RestingStopReport, least?: number): Backstop {
+    const covers = least === undefined ? {} : this.coverPatch(row, report, least);
     const base = { brokerRef: report.brokerRef || row.brokerRef, ...covers, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason, ...targetPatch(report) };
     return this.journal(row, { ...base, state: report.status });
+  }
+
+  /**
+   * A broker may rest the stop for less than asked (Binance: the free balance, after its fee taken
+   * in the coin bought): the row covers what rests, so a fire of all of it leaves no remainder to
+   * chase, but only down to `least` (the row less the broker's highest fee, leastCover). A stop
+   * resting for less than that (the balance read short) keeps the row's quantity: a fire of it
+   * leaves the rest to the engine's own exit, never booked as not held.
+   */
+  private coverPatch(row: Backstop, report: RestingStopReport, least: number): { qty?: number } {
+    if (!(report.qty > 0) || report.qty >= row.qty) return {};
+    if (report.qty >= least) return { qty: report.qty };
+    this.deps.logger.warn({ clientOrderId: report.clientOrderId, rowQty: row.qty, restingQty: report.qty, least }, 'the backstop rests for less than the position less the broker\'s highest fee: it covers only part of it, the engine\'s own exit sells the rest');
+    return {};
   }
 
   /** Writes what an answer settled: 'exit' cancelled (nothing rests), 'fired' with its fills. */
@@ -503,6 +539,16 @@ export const LATE_PLACEMENT_LOOKUP_MS = 30_000;
 /** The id of a version of the run's leg's backstop: with the run's position when it is one of several (its plan's `position_no`). */
 function idOf(installId: string, run: Pick<Run, 'strategyId' | 'tradingDate' | 'plan'>, legNo: number, version: number): string {
   return backstopId(installId, run.strategyId, run.tradingDate, legNo, version, run.plan?.position_no);
+}
+
+/**
+ * The least a stop for `qty` may rest for and still cover the position: `qty` less the broker's
+ * highest fee in the asset bought, floored to the step (afterHighestFee); `qty` itself at a
+ * broker that takes no fee out of what is bought.
+ * @example leastCover(0.0015, binance, btcUsdt) // 0.00149
+ */
+function leastCover(qty: number, broker: Broker, instrument: Instrument): number {
+  return afterHighestFee(qty, broker, instrument) ?? qty;
 }
 
 function firedClearance(row: Backstop): ExitClearance {

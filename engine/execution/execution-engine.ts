@@ -8,13 +8,12 @@ import { runOrderId } from './run-order-id';
 import { randomToken } from '../core/random-ids';
 import { orderScope } from '../core/events';
 import type { TimerHandle } from '../core/clock';
-import { instrumentKey, slotOf, type Exchange, type Leg, type Order, type Run } from '../core/types';
+import { slotOf, type Leg, type Order, type Run } from '../core/types';
 import { asExitKind } from '../core/run-policy/exit';
 import type { RunEvent, Step } from '../core/run-policy/types';
 import type { OrderReport, PlaceOrderRequest, PlaceOrderResult } from '../brokers/broker';
 import type { BrokerAccountRef } from '../brokers/broker-sessions';
-import type { Broker, Instrument } from '../brokers/broker';
-import { belowMinimum } from '../core/run-policy/order-minimum';
+import type { Broker } from '../brokers/broker';
 import type { EngineContext } from '../context';
 import { isStorageUnavailable, UniqueViolation, type OrderPatch } from '../../db/repos';
 import { OrderQueue } from './order-queue';
@@ -24,10 +23,9 @@ import { Reconciler } from './reconciler';
 import { GroupCommit } from './group-commit';
 import { EmergencyExits } from './emergency-exit';
 import { orderTarget } from './order-target';
-import { closableQty } from '../brokers/net-position';
-import { floorToStep, qtyLeft, qtyValue } from '../core/qty';
 import { followUp, placedOrderRow, stepRun, writeStep } from './apply-step';
-import { BackstopExits } from './backstop-exits';
+import { BackstopExits, type ExitGo } from './backstop-exits';
+import { HeldQty } from './held-qty';
 
 /** A request to place one leg of one run; the engine decides whether it may go out. */
 export interface OrderIntent {
@@ -38,10 +36,12 @@ export interface OrderIntent {
   readonly legNo: number;
   /** When the trigger was due (time legs) or the crossing tick's time (STOPLOSS). */
   readonly scheduledAt: number;
-  /** A new attempt of an exit: what the broker says the exit can close (its signed netQty, closableQty). */
+  /** A new attempt of an exit: what the broker says the exit can close (its signed netQty, closableQty; held-qty.ts). */
   readonly heldAtBroker?: number;
   /** The remainder under the venue's least order, in words (dustOf): the run is closed with it. */
   readonly dust?: string;
+  /** A first attempt's reading short of the position beyond the broker's fee, read again and again (held-qty.ts): the run halts in ERROR with these words. */
+  readonly short?: string;
 }
 
 export interface ExecutionOptions {
@@ -80,10 +80,14 @@ export class ExecutionEngine {
   private readonly exitAfterFill = new Map<RunId, OrderIntent>();
   /** The next attempt of an exit whose last attempt left shares held, per run. */
   private readonly exitRetries = new Map<RunId, TimerHandle>();
-  /** Exits of a run that could not be processed in a row (againLater's backoff). */
+  /**
+   * Times in a row a run's exit could not be decided (againLater's backoff): kept across its
+   * attempts until the journal decides the exit (placed, suppressed, halted) or the backstop's
+   * fills end it, so the wait grows as EXIT_AGAIN_MS says.
+   */
   private readonly exitTries = new Map<RunId, number>();
-  /** Balance reads that failed in a row before a run's exit (withHeldQty), for HELD_READS_BEFORE_FEE_BOUND. */
-  private readonly heldReadFailures = new Map<RunId, number>();
+  /** What an exit may sell, asked of the broker before it is journaled (held-qty.ts). */
+  private readonly held: HeldQty;
   /** Intents holding a slot: from leaving the queue until the broker answered (or the intent ended without an order). */
   private inFlight = 0;
   /** Bookkeeping put off while orders wait for a slot (whenOrdersOut), each with its deadline. */
@@ -124,6 +128,13 @@ export class ExecutionEngine {
       abandonEntry: (order, outcome) => this.abandonEntry(order, outcome),
     });
     this.backstops = new BackstopExits(ctx, { submit: (exit) => this.submit(exit), applyReport: (accountId, report) => this.applyReport(accountId, report) });
+    this.held = new HeldQty(ctx, {
+      plan: (intent) => {
+        const run = ctx.repos.runs.getInternal(intent.runId);
+        return (run && stepRun(ctx, run, journalEvent(intent))?.place) ?? null;
+      },
+      againLater: (intent) => this.againLater(intent),
+    });
     this.journal = new GroupCommit(ctx.repos, (intent) => this.decide(intent));
     this.answers = new GroupCommit(ctx.repos, (write) => write(), { durable: false, maxBatch: ANSWERS_PER_COMMIT, defer: (flush) => this.whenOrdersOut(flush) });
     this.emergency = new EmergencyExits(ctx, {
@@ -235,7 +246,7 @@ export class ExecutionEngine {
     for (const t of this.exitRetries.values()) t.cancel();
     this.exitRetries.clear();
     this.exitTries.clear();
-    this.heldReadFailures.clear();
+    this.held.clear();
     this.reconciler.stop();
     this.emergency.stop();
     this.backstops.keeper.stop();
@@ -337,7 +348,6 @@ export class ExecutionEngine {
       }
       try {
         await this.execute(intent, freeSlot);
-        this.exitTries.delete(intent.runId);
       } finally {
         await runtime.releaseLock(intent.strategyId, owner);
       }
@@ -365,8 +375,10 @@ export class ExecutionEngine {
     // The exit never goes while the leg's backstop rests and could fill: cancelled first, or its fills
     // are the exit. Before what is held is asked: a resting stop's fill empties the account (the
     // exit would read "nothing held" and halt), and its cancel is what unlocks the balance to sell.
-    if (slotOf(queued.leg) === 'exit' && (await this.clearBackstop(this.backstops, queued)) === 'done') return;
-    const intent = await this.withHeldQty(queued);
+    const cleared = slotOf(queued.leg) === 'exit' ? await this.clearBackstop(this.backstops, queued) : null;
+    if (cleared?.kind === 'done') return;
+    const intent = await this.held.withHeldQty(queued, cleared?.unlocked);
+    // Not asked yet (the broker could not say what is held): submitted again later, the wait growing.
     if (!intent) return;
     let decision: Decision;
     try {
@@ -382,6 +394,7 @@ export class ExecutionEngine {
       } else if (await this.emergency.onJournalFailure(intent, err)) return;
       else throw err;
     }
+    this.exitDecided(intent.runId);
     switch (decision.kind) {
       case 'drop':
         this.ctx.logger.info({ ...intent, reason: decision.reason }, 'order intent dropped');
@@ -414,119 +427,35 @@ export class ExecutionEngine {
    * it is cancelled unjournaled and the exit goes the emergency way, as it would without one; one
    * that fired meanwhile is the exit, journaled once storage is back (the exit is asked again).
    */
-  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<'go' | 'done'> {
+  private async clearBackstop(backstops: BackstopExits, intent: OrderIntent): Promise<ExitGo> {
     try {
-      return await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+      const go = await backstops.beforeExit({ ...intent, leg: asExitKind(intent.leg) }, journalEvent(intent));
+      // The backstop's fills ended the leg (or there was nothing to send): the exit is settled.
+      if (go.kind === 'done') this.exitDecided(intent.runId);
+      return go;
     } catch (err) {
       if (!isStorageUnavailable(err)) throw err;
-      if ((await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo)) === 'fired') {
+      const cleared = await backstops.keeper.clearUnjournaled(intent.runId, intent.legNo);
+      if (cleared.kind === 'fired') {
         this.againLater(intent);
-        return 'done';
+        return { kind: 'done' };
       }
       // Asked now that no stop locks or sells it: the emergency exit sells what is held.
-      const held = await this.withHeldQty(intent);
-      if (!held) return 'done';
-      if (await this.emergency.onJournalFailure(held, err)) return 'done';
+      const held = await this.held.withHeldQty(intent, cleared.unlocked);
+      if (!held) return { kind: 'done' };
+      if (await this.emergency.onJournalFailure(held, err)) return { kind: 'done' };
       throw err;
     }
   }
 
   /**
-   * A new attempt of an exit (the one before ended with shares held) sells at most what the
-   * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
-   * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
-   * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
-   * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
-   * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
-   * sells at most what is held, in whole steps, and the run is told what is left unsold. A broker
-   * that cannot say what is held HELD_READS_BEFORE_FEE_BOUND times in a row (its balance endpoint
-   * throttled or down, an answer that cannot be read) does not hold the exit back for ever: where it
-   * names its highest fee in the asset bought, the exit sells the position less that fee (heldByFee).
+   * The run's exit is decided (placed, suppressed, halted, dropped) or the backstop's fills ended
+   * it: the next exit that cannot be processed waits from EXIT_AGAIN_MS's first step again, and
+   * reads what is held afresh.
    */
-  private async withHeldQty(intent: OrderIntent): Promise<OrderIntent | null> {
-    if (slotOf(intent.leg) !== 'exit') return intent;
-    const run = this.ctx.repos.runs.getInternal(intent.runId);
-    const place = run && stepRun(this.ctx, run, journalEvent(intent))?.place;
-    if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
-    try {
-      const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
-      if (!broker.execution.netQty) return intent;
-      const net = await broker.execution.netQty(instrument);
-      this.heldReadFailures.delete(intent.runId);
-      if (net === null) return intent;
-      const held = closableQty(net, place.side);
-      // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
-      const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
-      const heldAtBroker = step === null ? held : floorToStep(held, step);
-      if (heldAtBroker < place.qty) {
-        this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
-      }
-      const dust = this.dustOf(intent, place.where.brokerAccountId, broker, instrument, Math.min(place.qty, heldAtBroker));
-      return { ...intent, heldAtBroker, ...(dust === null ? {} : { dust }) };
-    } catch (err) {
-      const failures = (this.heldReadFailures.get(intent.runId) ?? 0) + 1;
-      this.heldReadFailures.set(intent.runId, failures);
-      const bound = failures >= HELD_READS_BEFORE_FEE_BOUND ? await this.heldByFee(place.where, place.qty) : null;
-      if (bound !== null) {
-        this.heldReadFailures.delete(intent.runId);
-        this.ctx.logger.warn({ err, strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, failures, positionQty: place.qty, heldAtBroker: bound }, 'could not ask the broker what is held, again and again: the exit sells the position less the highest fee the broker takes in the asset bought');
-        return { ...intent, heldAtBroker: bound };
-      }
-      this.ctx.logger.warn({ err, strategyId: intent.strategyId, leg: intent.leg, failures }, 'could not ask the broker what is held before an exit attempt; asking again');
-      this.againLater(intent);
-      return null;
-    }
-  }
-
-  /**
-   * What is surely held when the broker cannot be asked: the position less the broker's highest fee
-   * in the asset bought, floored to the step. A sell of less than is held leaves dust and is never
-   * refused for the balance; only a broker that takes its fee in the asset bought is a spot account
-   * that cannot go short, and only one that names its highest rate is sold this way. Null: wait on.
-   * @example heldByFee(binanceBtcUsdt, 0.0015) // 0.00149 (0.0015 × 0.999 = 0.0014985, step 0.00001)
-   */
-  private async heldByFee(where: { brokerAccountId: BrokerAccountId; symbol: string; exchange: Exchange }, positionQty: number): Promise<number | null> {
-    try {
-      const { broker, instrument } = await orderTarget(this.ctx, where.brokerAccountId, where.symbol, where.exchange);
-      const rate = broker.capabilities.maxFeeInBoughtAssetRate;
-      if (broker.capabilities.feeInBoughtAsset !== true || rate === undefined || !(rate >= 0 && rate < 1)) return null;
-      const bound = qtyLeft(positionQty, qtyValue(positionQty, rate));
-      const step = instrument.qtyStep ?? null;
-      return step === null ? bound : floorToStep(bound, step);
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * Why `qty`, what an exit would now sell, is dust: under the instrument's least order (quantity,
-   * or value at the last price the engine saw or the broker has at hand) while an exit of the leg
-   * has already sold part of the position, so it is a remainder no order can ever sell. Null
-   * otherwise: a whole position under the least value (the price fell) is sent, and the venue's
-   * refusal tells the trader, since the position is still there to sell if the price comes back.
-   */
-  private dustOf(intent: OrderIntent, accountId: BrokerAccountId, broker: Broker, instrument: Instrument, qty: number): string | null {
-    if (qty <= 0 || (instrument.minQty == null && instrument.minNotional == null)) return null;
-    const soldBefore = this.ctx.repos.orders.fillsInternal([intent.runId]).some((f) => f.legNo === intent.legNo && f.slot !== 'entry');
-    if (!soldBefore) return null;
-    const price = this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
-    const why = belowMinimum(instrument, qty, price);
-    if (why !== null) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, qty, why }, 'the remainder of the position is under the least order: the run is closed with it as dust');
-    return why;
-  }
-
-  /**
-   * Whether the account's broker may take its fee out of what a buy receives. A broker that cannot
-   * be opened answers false here: the exit's placement meets that failure, as any order does.
-   */
-  private async feeInBoughtAsset(accountId: BrokerAccountId): Promise<boolean> {
-    const open = this.ctx.brokers.peek(accountId);
-    if (open) return open.capabilities.feeInBoughtAsset === true;
-    try {
-      return (await this.ctx.brokers.get(accountId)).capabilities.feeInBoughtAsset === true;
-    } catch {
-      return false;
-    }
+  private exitDecided(runId: RunId): void {
+    this.exitTries.delete(runId);
+    this.held.forget(runId);
   }
 
   /**
@@ -776,6 +705,7 @@ function journalEvent(intent: OrderIntent): RunEvent {
     scheduledAt: intent.scheduledAt,
     ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }),
     ...(intent.dust === undefined ? {} : { dust: intent.dust }),
+    ...(intent.short === undefined ? {} : { short: intent.short }),
   };
 }
 
@@ -802,14 +732,6 @@ export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;
-/**
- * Failed balance reads in a row before an exit at a broker that takes its fee in the asset bought
- * sells the position less its highest fee instead (heldByFee): 3, about 3 s of engine time apart
- * (EXIT_AGAIN_MS, started afresh at each attempt), so a stop-loss is held back a few seconds, not
- * for as long as the balance endpoint stays throttled.
- */
-const HELD_READS_BEFORE_FEE_BOUND = 3;
-
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;
 

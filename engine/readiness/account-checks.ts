@@ -67,6 +67,7 @@ export function fundsCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.account.kind === 'none') return answer('funds', 'unknown', `${i.brokerName} cannot be asked for the account's funds: check them in ${i.brokerName}'s own app before the entry.`);
   if (i.account.kind === 'failed') return answer('funds', 'unknown', `The funds could not be checked: ${i.account.reason}.`);
   const available = i.account.snapshot.buyingPower;
+  if (available === null) return answer('funds', 'unknown', `${i.brokerName} states no buying power for the account: check its funds in ${i.brokerName}'s own app before the entry.`);
   const last = i.feed.lastPrice;
   if (!last) return answer('funds', 'unknown', `${formatMoney(available)} is available, but no price of ${i.symbol} has arrived yet to estimate the entry's cost: check it covers ${i.qty} ${i.symbol}.`);
   const cost = last.price * i.qty;
@@ -81,9 +82,10 @@ export function fundsCheck(i: ReadinessInputs): ReadinessCheck {
 
 /** (d) Alpaca's pattern-day-trader rule lets the run exit on its entry's day. */
 export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessCheck {
-  if (i.account.kind === 'failed' && !i.capabilities.simulated) return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
+  if (!i.capabilities.patternDayTradeRule) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (i.account.kind === 'failed') return answer('day_trades', 'unknown', `The day-trade count could not be checked: ${i.account.reason}.`);
   const pdt = i.account.kind === 'answered' ? i.account.snapshot.dayTrading : null;
-  if (!pdt) return answer('day_trades', 'ok', `${i.brokerName} has no pattern-day-trader limit.`);
+  if (!pdt) return answer('day_trades', 'unknown', `${i.brokerName} did not state the account's day-trade count: check it in ${i.brokerName}'s own app before a same-day exit.`);
   if (!sameDay) return answer('day_trades', 'ok', 'The exit is on a later day than the entry: it is not a day trade.');
   const equity = formatMoney(pdt.equity);
   if (pdt.equity >= PDT_EQUITY_THRESHOLD) return answer('day_trades', 'ok', `Equity ${equity} is at or above ${formatMoney(PDT_EQUITY_THRESHOLD)}: day trades are not limited.`);
@@ -101,25 +103,58 @@ export function dayTradesCheck(i: ReadinessInputs, sameDay: boolean): ReadinessC
 }
 
 /**
- * (g) The machine's clock agrees with the broker's within CLOCK_SKEW_BOUND_MS. The Date header
- * holds the broker's time truncated to the second at some instant between sending and receiving,
- * so only the part of the difference outside that window counts.
+ * (g) The machine's clock agrees with the broker's within CLOCK_SKEW_BOUND_MS, and within the
+ * broker's window for signed requests where it has one (Binance refuses one stamped 1 000 ms or
+ * more ahead of its time: -1021). The broker read its clock at some instant between sending and
+ * receiving here, and states it to `resolutionMs` (an HTTP Date header: the whole second), so the
+ * difference is known only between two bounds: a failure needs the nearer bound past the limit; a
+ * window the farther bound reaches is a warning.
  */
 export function clockCheck(i: ReadinessInputs): ReadinessCheck {
   if (i.capabilities.simulated) return answer('clock', 'ok', `The ${i.brokerName} broker keeps this machine's clock.`);
   if (i.account.kind === 'none') return answer('clock', 'unknown', `${i.brokerName} cannot be asked for its time: make sure this machine sets its clock automatically.`);
   if (i.account.kind === 'failed') return answer('clock', 'unknown', `The clock could not be compared with ${i.brokerName}'s: ${i.account.reason}.`);
   const t = i.account.snapshot.brokerTime;
+  const failure = i.account.snapshot.brokerTimeFailure;
+  if (!t && failure) return answer('clock', 'unknown', `The clock could not be compared with ${i.brokerName}'s: ${failure}. Make sure this machine sets its clock automatically.`);
   if (!t) return answer('clock', 'unknown', `${i.brokerName}'s answer carried no Date header to compare clocks with: make sure this machine sets its clock automatically.`);
-  const ahead = t.sentAt - (t.date + 1_000);
-  const behind = t.date - t.receivedAt;
-  const skew = ahead > 0 ? ahead : behind > 0 ? -behind : 0;
+  // How far this machine's clock is ahead of the broker's (negative: behind), in whole ms: at least
+  // `low` (our stamp was sentAt or later, the broker's at most date + resolutionMs - 1), at most `high`.
+  const low = t.sentAt - (t.date + t.resolutionMs - 1);
+  const high = t.receivedAt - t.date;
+  const skew = low > 0 ? low : high < 0 ? high : 0;
   const bound = `${CLOCK_SKEW_BOUND_MS / 1_000} s`;
-  if (Math.abs(skew) <= CLOCK_SKEW_BOUND_MS) return answer('clock', 'ok', `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
-  const by = `${(Math.abs(skew) / 1_000).toFixed(1)} s`;
-  return answer(
-    'clock',
-    'fail',
-    `This machine's clock is ${by} ${skew > 0 ? 'ahead of' : 'behind'} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. Turn on automatic time sync (Windows: Settings → Time & language → Set time automatically; macOS: Date & Time; Linux: timedatectl set-ntp true).`,
-  );
+  const window = i.capabilities.signedRequestWindow;
+  const refused = window !== undefined && (low >= window.aheadMs || -high > window.behindMs);
+  const mayBeRefused = window !== undefined && (high >= window.aheadMs || -low > window.behindMs);
+  // A time to the millisecond is named in ms, at the middle of the window it was read in.
+  const precise = t.resolutionMs < 1_000;
+  const estimate = Math.round((t.sentAt + t.receivedAt) / 2 - (t.date + t.resolutionMs / 2));
+  const by = precise ? formatMs(estimate) : `${(Math.abs(skew) / 1_000).toFixed(1)} s`;
+  const fix = 'Turn on automatic time sync (Windows: Settings → Time & language → Set time automatically; macOS: Date & Time; Linux: timedatectl set-ntp true).';
+  if (refused) {
+    const way = low >= window.aheadMs ? 'ahead of' : 'behind';
+    const rule = way === 'ahead of' ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
+    return answer(
+      'clock',
+      'fail',
+      `This machine's clock is ${by} ${way} ${i.brokerName}'s: ${i.brokerName} refuses every signed request ${rule} (-1021). Tradeclock learns the difference from ${i.brokerName}'s time after such a refusal and stamps later requests with it, but an order sent before then is refused, and the BUY and SELL times run on this machine's clock, ${by} ${way === 'ahead of' ? 'early' : 'late'}. ${fix}`,
+    );
+  }
+  if (Math.abs(skew) > CLOCK_SKEW_BOUND_MS) {
+    return answer('clock', 'fail', `This machine's clock is ${by} ${skew > 0 ? 'ahead of' : 'behind'} ${i.brokerName}'s: orders would go out ${by} ${skew > 0 ? 'early' : 'late'}. ${fix}`);
+  }
+  if (mayBeRefused) {
+    const ahead = high >= window.aheadMs;
+    const span = ahead ? `between ${formatMs(Math.max(0, low))} and ${formatMs(high)} ahead of` : `between ${formatMs(Math.max(0, -high))} and ${formatMs(-low)} behind`;
+    const rule = ahead ? `stamped ${formatMs(window.aheadMs)} or more ahead of its clock` : `stamped more than ${formatMs(window.behindMs)} behind its clock`;
+    return answer('clock', 'warn', `This machine's clock is ${span} ${i.brokerName}'s (its answer took ${formatMs(t.receivedAt - t.sentAt)}): ${i.brokerName} refuses a signed request ${rule} (-1021), so orders may be refused. ${fix}`);
+  }
+  const within = window ? ` and its window for signed requests` : '';
+  return answer('clock', 'ok', precise ? `This machine's clock agrees with ${i.brokerName}'s to about ${formatMs(estimate)} (its server time), within ${bound}${within}.` : `This machine's clock agrees with ${i.brokerName}'s within ${bound} (its HTTP Date header, to the second).`);
+}
+
+/** A span in whole ms, grouped: -5000.4 → "5,000 ms". */
+function formatMs(ms: number): string {
+  return `${Math.round(Math.abs(ms)).toLocaleString('en-US')} ms`;
 }

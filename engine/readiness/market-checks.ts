@@ -13,10 +13,29 @@ export const LIVE_PRICE_MAX_AGE_MS = 60_000;
 
 const short = (time: string) => time.slice(0, 5);
 
-/** (e) The exchange is open at the entry and at the exit. */
+/**
+ * (e) The exchange is open at the entry and at the exit, and, where the venue states its own
+ * status of the pair (a crypto venue halts a pair apart from any calendar), it takes orders for it.
+ */
 export function marketOpenCheck(i: ReadinessInputs): ReadinessCheck {
-  const answer = (status: ReadinessCheck['status'], message: string): ReadinessCheck => ({ check: 'market_open', status, message });
-  if (i.capabilities.simulated) return answer('ok', `The ${i.brokerName} market trades at any hour.`);
+  if (i.capabilities.simulated) return marketAnswer('ok', `The ${i.brokerName} market trades at any hour.`);
+  const hours = calendarCheck(i);
+  if (hours.status === 'fail' || i.pair.kind === 'none') return hours;
+  const open = hours.message.replace(/\.$/, '');
+  if (i.pair.kind === 'failed') return marketAnswer('unknown', `${open}, but whether ${i.brokerName} takes orders for ${i.symbol} now could not be checked: ${i.pair.reason}.`);
+  const { status, trading } = i.pair.facts;
+  if (trading) return marketAnswer(hours.status, `${open}, and ${i.brokerName} lists ${i.symbol} as ${status}.`);
+  return marketAnswer(
+    'fail',
+    `${i.brokerName} lists ${i.symbol} as ${status}, not TRADING: it takes no orders for it, so the entry cannot be placed (nor a position sold) until it trades again. Watch ${i.brokerName}'s announcements, and stop the strategy if the pair stays ${status}.`,
+  );
+}
+
+const marketAnswer = (status: ReadinessCheck['status'], message: string): ReadinessCheck => ({ check: 'market_open', status, message });
+
+/** The exchange's calendar: open on the entry's day and at its time (holidays, weekends, early closes), and at the exit's. */
+function calendarCheck(i: ReadinessInputs): ReadinessCheck {
+  const answer = marketAnswer;
   const entry = exchangeTimeOf(i.entryAt, i.exchange);
   const exit = exchangeTimeOf(i.exitAt, i.exchange);
   const atEntry = sessionOn(i.exchange, entry.date, i.calendar);

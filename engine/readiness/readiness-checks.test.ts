@@ -32,7 +32,9 @@ function alpaca(over: Partial<ReadinessInputs> = {}): ReadinessInputs {
     entryAt: ny('2026-12-07T14:30:00Z'),
     exitAt: ny('2026-12-07T20:55:00Z'),
     session: null,
-    account: { kind: 'answered', snapshot: { buyingPower: 50_000, dayTrading: { patternDayTrader: false, dayTradeCount: 0, equity: 50_000 }, brokerTime: { date: ny('2026-12-07T14:25:00Z'), sentAt: ny('2026-12-07T14:25:00.200Z'), receivedAt: ny('2026-12-07T14:25:00.240Z') } } },
+    account: { kind: 'answered', snapshot: { buyingPower: 50_000, dayTrading: { patternDayTrader: false, dayTradeCount: 0, equity: 50_000 }, brokerTime: { date: ny('2026-12-07T14:25:00Z'), sentAt: ny('2026-12-07T14:25:00.200Z'), receivedAt: ny('2026-12-07T14:25:00.240Z'), resolutionMs: 1_000 } } },
+    pair: { kind: 'none' },
+    assets: { kind: 'none' },
     feed: { state: 'up', detail: null, lastPrice: { price: 187.2, at: ny('2026-12-07T14:24:58Z') }, streamStale: false },
     orders: { lastIpRefusalAt: null, lastTakenAt: null },
     calendar,
@@ -120,6 +122,9 @@ describe("Alpaca's pattern-day-trader rule", () => {
     expect(dayTradesCheck(alpaca({ account: snapshot({ equity: 25_000, dayTradeCount: 3, patternDayTrader: true }) }), true).status).toBe('ok');
     expect(dayTradesCheck(alpaca({ account: snapshot({ equity: 20_000, dayTradeCount: 3 }) }), false).status).toBe('ok');
     expect(dayTradesCheck(kite({ account: { kind: 'answered', snapshot: { buyingPower: 1, dayTrading: null, brokerTime: null } } }), true)).toMatchObject({ status: 'ok', message: 'Kite has no pattern-day-trader limit.' });
+    // Without the rule there is nothing to count, even when the account could not be read; with it, that is unknown.
+    expect(dayTradesCheck(kite({ account: { kind: 'failed', reason: 'Kite did not answer' } }), true)).toMatchObject({ status: 'ok', message: 'Kite has no pattern-day-trader limit.' });
+    expect(dayTradesCheck(alpaca({ account: { kind: 'failed', reason: 'Alpaca did not answer' } }), true)).toMatchObject({ status: 'unknown', message: 'The day-trade count could not be checked: Alpaca did not answer.' });
   });
 });
 
@@ -166,7 +171,7 @@ describe('price feed', () => {
 
 describe('clock', () => {
   const at = ny('2026-12-07T14:25:00Z');
-  const withTime = (date: number, sentAt: number, receivedAt: number) => alpaca({ account: { kind: 'answered', snapshot: { buyingPower: 1, dayTrading: null, brokerTime: { date, sentAt, receivedAt } } } });
+  const withTime = (date: number, sentAt: number, receivedAt: number) => alpaca({ account: { kind: 'answered', snapshot: { buyingPower: 1, dayTrading: null, brokerTime: { date, sentAt, receivedAt, resolutionMs: 1_000 } } } });
 
   it("agrees within 2 s beyond the header's whole second: ok", () => {
     // The broker's second began up to 999 ms before its Date: a reply at .990 of our clock is not skew.

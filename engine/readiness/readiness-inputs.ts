@@ -3,7 +3,7 @@
  * entry and exit, what the broker says it can do, and what it answered just now. Plain data, so
  * every check is a pure function of it (tests build it by hand).
  */
-import type { BrokerAccountSnapshot, BrokerCapabilities, BrokerSessionInfo } from '../brokers/broker';
+import type { BrokerAccountSnapshot, BrokerCapabilities, BrokerSessionInfo, TradingPairAssets, TradingPairFacts } from '../brokers/broker';
 import type { FeedState } from '../core/events';
 import type { Exchange, OrderSide } from '../core/types';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
@@ -11,6 +11,18 @@ import type { TradingCalendar } from '../scheduler/trading-calendar';
 /** The account's snapshot, the reason it could not be had, or nothing to ask (a broker without one). */
 export type AccountAnswer =
   | { readonly kind: 'answered'; readonly snapshot: BrokerAccountSnapshot }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'none' };
+
+/** What the venue lists for the strategy's pair (a crypto venue), the reason it could not be had, or nothing to ask. */
+export type PairAnswer =
+  | { readonly kind: 'answered'; readonly facts: TradingPairFacts }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'none' };
+
+/** The pair's two assets (a spot account's funds check), the reason they could not be had, or nothing to ask. */
+export type AssetsAnswer =
+  | { readonly kind: 'answered'; readonly assets: TradingPairAssets }
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'none' };
 
@@ -46,6 +58,8 @@ export interface ReadinessInputs {
   /** The daily login's state (Kite); null for a broker without one. */
   readonly session: BrokerSessionInfo | null;
   readonly account: AccountAnswer;
+  readonly pair: PairAnswer;
+  readonly assets: AssetsAnswer;
   readonly feed: FeedFacts;
   /**
    * From the order journal, for a broker that takes orders only from a registered IP: when an

@@ -17,7 +17,7 @@ import { saysIpNotAllowed } from '../brokers/ip-refusal';
 import type { JobScheduler } from '../scheduler/job-timer';
 import type { TradingCalendar } from '../scheduler/trading-calendar';
 import { planRun } from '../scheduler/trigger-times';
-import type { AccountAnswer, FeedFacts, ReadinessInputs } from './readiness-inputs';
+import type { AccountAnswer, AssetsAnswer, FeedFacts, PairAnswer, ReadinessInputs } from './readiness-inputs';
 import { feedKey } from '../market/price-freshness';
 import { runChecks } from './readiness-checks';
 import { INSTALL_SETTING_RULES, type InstallSettingKey } from '../settings/install-settings';
@@ -28,7 +28,7 @@ export const READINESS_LEAD_MINUTES = INSTALL_SETTING_RULES.readiness_lead_minut
 export const READINESS_LEAD_SETTING = 'readiness_lead_minutes' satisfies InstallSettingKey;
 /** How long a check waits for the broker (its login check, its account snapshot) before answering 'unknown'. */
 export const READINESS_BROKER_TIMEOUT_MS = 10_000;
-/** One account snapshot (and login check) serves every strategy of the account checked within this time. */
+/** One account snapshot (and login check), and one answer per pair, serve every strategy of the account checked within this time. */
 export const READINESS_SHARED_MS = 30_000;
 /** Orders of the account the IP check reads, newest first. */
 const JOURNAL_WINDOW = 50;
@@ -46,6 +46,12 @@ export interface ReadinessReport {
   readonly checks: readonly ReadinessCheck[];
 }
 
+/** What the venue listed for one pair of an account, shared for READINESS_SHARED_MS as the account's probe is. */
+interface PairProbe {
+  readonly at: number;
+  readonly answer: Promise<PairAnswer>;
+}
+
 /** What a broker account answered, shared for READINESS_SHARED_MS. */
 interface AccountProbe {
   readonly at: number;
@@ -57,6 +63,8 @@ export class ReadinessService {
   private readonly latest = new Map<StrategyId, ReadinessReport>();
   private readonly running = new Map<StrategyId, Promise<ReadinessReport | null>>();
   private readonly probes = new Map<BrokerAccountId, AccountProbe>();
+  /** By "<account id> <symbol>". */
+  private readonly pairs = new Map<string, PairProbe>();
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
 
@@ -179,7 +187,7 @@ export class ReadinessService {
       return READINESS_CHECKS.map((check) => ({ check, status: 'unknown' as const, message: `Not checked: ${why}. Check the broker account in Tradeclock.` }));
     }
     this.warmOptionChain(strategy, broker);
-    const { session, account } = await this.probe(strategy.brokerAccountId, broker);
+    const [{ session, account }, pair, assets] = await Promise.all([this.probe(strategy.brokerAccountId, broker), this.pairOf(strategy, broker), this.assetsOf(strategy, broker)]);
     const inputs: ReadinessInputs = {
       now: clock.now(),
       brokerName: nameOf(broker.capabilities.kind),
@@ -193,6 +201,8 @@ export class ReadinessService {
       exitAt,
       session,
       account,
+      pair,
+      assets,
       feed: feedFacts(market, strategy.brokerAccountId, instrumentKey(strategy.exchange, strategy.symbol)),
       orders: broker.capabilities.ordersFromRegisteredIp ? journalFacts(repos.orders.recentForAccountInternal(strategy.brokerAccountId, JOURNAL_WINDOW)) : { lastIpRefusalAt: null, lastTakenAt: null },
       calendar: this.calendar,
@@ -234,6 +244,37 @@ export class ReadinessService {
     })();
     this.probes.set(accountId, { at: now, answer });
     return answer;
+  }
+
+  /**
+   * What the venue lists for the strategy's pair now (its own status, its permission sets), asked
+   * once per READINESS_SHARED_MS for every strategy of the account on that pair (Binance's
+   * exchangeInfo?symbol= weighs 20); none where the broker has no such list.
+   */
+  private pairOf(strategy: Strategy, broker: Broker): Promise<PairAnswer> {
+    const ask = broker.account?.pair;
+    if (!ask) return Promise.resolve({ kind: 'none' });
+    const now = this.ctx.clock.now();
+    const key = `${strategy.brokerAccountId} ${strategy.symbol}`;
+    const held = this.pairs.get(key);
+    if (held && now - held.at < READINESS_SHARED_MS) return held.answer;
+    const answer = this.bounded(ask.call(broker.account, strategy.symbol), "the pair's status request").then(
+      (facts): PairAnswer => ({ kind: 'answered', facts }),
+      (err: unknown): PairAnswer => ({ kind: 'failed', reason: reasonOf(err) }),
+    );
+    this.pairs.set(key, { at: now, answer });
+    return answer;
+  }
+
+  /** The pair's two assets from the broker's loaded markets (no request); none where the broker has no such list. */
+  private async assetsOf(strategy: Strategy, broker: Broker): Promise<AssetsAnswer> {
+    const ask = broker.account?.assets;
+    if (!ask) return { kind: 'none' };
+    try {
+      return { kind: 'answered', assets: await this.bounded(ask.call(broker.account, strategy.symbol), "the pair's assets") };
+    } catch (err) {
+      return { kind: 'failed', reason: reasonOf(err) };
+    }
   }
 
   /** `p`, or a rejection naming `what` when the broker takes longer than READINESS_BROKER_TIMEOUT_MS. */

@@ -74,7 +74,7 @@ describe('a Binance account through the API', () => {
     const { apiKey, secret } = fake.credentials();
     const connect = await h.call('POST', '/broker/connect', { token, body: { broker: 'binance', label: 'Binance test', credentials: { api_key: apiKey, secret }, options: { rest_url: fake.url } } });
     expect(connect.status).toBe(201);
-    expect(connect.body).toMatchObject({ broker: 'binance', mode: 'paper', backstop_by_default: false, markets: [{ exchange: 'CRYPTO', timezone: 'UTC' }], credentials_masked: { api_key: 'vm…8A', secret: 'Nh…0j' }, options: { testnet: true, rest_url: fake.url, timeout_ms: 10_000 } });
+    expect(connect.body).toMatchObject({ broker: 'binance', mode: 'paper', backstop_by_default: true, markets: [{ exchange: 'CRYPTO', timezone: 'UTC' }], credentials_masked: { api_key: 'vm…8A', secret: 'Nh…0j' }, options: { testnet: true, rest_url: fake.url, timeout_ms: 10_000 } });
     // The key was checked with a signed request before anything was stored.
     expect(fake.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(expect.arrayContaining(['GET /api/v3/account 200']));
 

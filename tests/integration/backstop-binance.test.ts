@@ -27,8 +27,8 @@ const stops = () => t!.fake.orders().filter((o) => o.type === 'STOP_LOSS');
 
 async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-  // Binance's default is no backstop (CCXT_BACKSTOP_BY_DEFAULT): each of these turns it on.
-  const s = await t.create({ backstop: true, ...body });
+  // Left out, Binance's default rests one (CCXT_BACKSTOP_BY_DEFAULT), as at Alpaca and Kite.
+  const s = await t.create(body);
   await t.start(s.id);
   await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
@@ -38,10 +38,9 @@ async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy>
 }
 
 describe('the backstop at Binance', () => {
-  it('left out, none rests (the default is off: the account balance may lag the cancel before an exit): the SELL sells the free 0.00149, no STOP_LOSS sent', async () => {
+  it('`backstop: false`: none rests, the SELL sells the free 0.00149, no STOP_LOSS sent', async () => {
     t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
-    const s = await t.create({});
-    expect(s.spec.backstop ?? null).toBeNull();
+    const s = await t.create({ backstop: false });
     await t.start(s.id);
     await eventually(() => t!.fake.streamSubscriptions().flat().includes('btcusdt@trade') && t!.fake.userDataSubscriptions() === 1, { what: 'the trade stream and the user stream' });
     await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
@@ -55,8 +54,9 @@ describe('the backstop at Binance', () => {
     expect(backstop(s)).toBeUndefined();
   });
 
-  it('rests as a STOP_LOSS for the 0.00149 held, locking it; at the SELL time it is cancelled first and the SELL sells the unlocked 0.00149', async () => {
+  it('left out, rests as a STOP_LOSS for the 0.00149 held (the default), locking it; at the SELL time it is cancelled first and the SELL sells the unlocked 0.00149', async () => {
     const s = await inPosition();
+    expect(s.spec.backstop ?? null).toBeNull();
     expect(stops()).toEqual([expect.objectContaining({ side: 'SELL', origQty: '0.00149000', stopPrice: '55000.00000000', status: 'NEW', isWorking: false, clientOrderId: backstop(s)!.clientOrderId })]);
     expect(t!.fake.balance('BTC')).toEqual({ free: '0.00000850', locked: '0.00149000' });
     // The run counts the 0.0015 bought; its backstop covers what the venue holds.
@@ -81,7 +81,7 @@ describe('the backstop at Binance', () => {
   });
 
   it("the engine's own stop, above the backstop (margin 500): the stop order is cancelled, then the 0.00149 sold once", async () => {
-    const s = await inPosition({ backstop: true, backstop_margin: 500, backstop_margin_mode: 'points' });
+    const s = await inPosition({ backstop_margin: 500, backstop_margin_mode: 'points' });
     expect(stops()).toEqual([expect.objectContaining({ stopPrice: '54500.00000000' })]);
     t!.fake.setPrice('BTCUSDT', '54800');
     await eventually(() => t!.run(s.id).state === 'EXITED_BY_SL', { clock: t!.clock, stepMs: 250, what: 'EXITED_BY_SL', timeoutMs: 10_000 });

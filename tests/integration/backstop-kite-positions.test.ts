@@ -70,6 +70,7 @@ const group = (s: Strategy) => t.repos.runs.groupInternal(s.id, DAY);
 /** Each position's backstop row, by position. */
 const rows = (s: Strategy) => group(s).map((r) => t.repos.backstops.listByRunInternal(r.id)[0]);
 const activeGtts = () => fake.gtts().filter((g) => g.status === 'active') as Array<{ id: number; condition: { tradingsymbol: string; trigger_values: number[] }; orders: Array<{ transaction_type: string; quantity: number }> }>;
+/** The buy-backs: a short option's exit goes as a LIMIT across the market (kite-exit-chase.ts), a fired GTT's as its LIMIT. */
 const buys = () => fake.orders().filter((o) => o.transaction_type === 'BUY').map((o) => [o.tradingsymbol, o.order_type, o.status, o.quantity]);
 
 describe("a short straddle's backstops at Kite (backstop left out: Kite's default, on)", () => {
@@ -94,8 +95,8 @@ describe("a short straddle's backstops at Kite (backstop left out: Kite's defaul
     await t.drive('2026-12-07T04:00:05Z', 1_000);
     await waitFor('both bought back', () => group(s).every((r) => r.state === 'SOLD'));
     expect(buys()).toEqual([
-      [CE, 'MARKET', 'COMPLETE', 65],
-      [PE, 'MARKET', 'COMPLETE', 65],
+      [CE, 'LIMIT', 'COMPLETE', 65],
+      [PE, 'LIMIT', 'COMPLETE', 65],
     ]);
     expect(activeGtts()).toEqual([]);
     expect(rows(s).map((b) => b!.state)).toEqual(['cancelled', 'cancelled']);
@@ -125,7 +126,7 @@ describe("a short straddle's backstops at Kite (backstop left out: Kite's defaul
     await waitFor('the put bought back', () => group(s)[1]!.state === 'SOLD');
     expect(buys()).toEqual([
       [CE, 'LIMIT', 'COMPLETE', 65],
-      [PE, 'MARKET', 'COMPLETE', 65],
+      [PE, 'LIMIT', 'COMPLETE', 65],
     ]);
     expect(fake.requests().slice(before).filter((r) => r.method === 'DELETE' && r.path.startsWith('/gtt/')).map((r) => r.path)).toEqual([`/gtt/triggers/${b1!.brokerRef}`]);
     expect(b0!.brokerRef).not.toBe(b1!.brokerRef);
@@ -163,7 +164,7 @@ describe("a short straddle's backstops at Kite (backstop left out: Kite's defaul
     await waitFor('the call bought back', () => group(s)[0]!.state === 'SOLD');
     expect(buys()).toEqual([
       [PE, 'LIMIT', 'COMPLETE', 65],
-      [CE, 'MARKET', 'COMPLETE', 65],
+      [CE, 'LIMIT', 'COMPLETE', 65],
     ]);
     expect(activeGtts()).toEqual([]);
   });

@@ -105,6 +105,36 @@ describe('public endpoints', () => {
     expect(info.headers.get('x-mbx-used-weight-1m')).toBe('21');
   });
 
+  it('lists a halted symbol with its status in exchangeInfo and refuses its orders -2010 "Market is closed."; TRADING again, it takes them', async () => {
+    await start();
+    fake!.setSymbolStatus('BTCUSDT', 'HALT');
+    expect((await get('/api/v3/exchangeInfo?symbol=BTCUSDT')).body.symbols[0]).toMatchObject({ symbol: 'BTCUSDT', status: 'HALT' });
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015' };
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([400, { code: -2010, msg: 'Market is closed.' }]);
+    fake!.setSymbolStatus('BTCUSDT', 'TRADING');
+    expect((await signed('POST', '/api/v3/order', order)).status).toBe(200);
+  });
+
+  it("GET /sapi/v1/account/apiRestrictions (signed, weight 1) states the key's permissions; a key whose trading is off, or ran out, is refused -2015 on an order; a pair outside the account's permissions -2010", async () => {
+    await start();
+    const restrictions = await signed('GET', '/sapi/v1/account/apiRestrictions', {});
+    expect(restrictions.body).toMatchObject({ ipRestrict: true, enableReading: true, enableSpotAndMarginTrading: true });
+    expect(restrictions.body).not.toHaveProperty('tradingAuthorityExpirationTime');
+    expect((await signed('GET', '/sapi/v1/account/apiRestrictions', {}, 'someone-else')).body).toEqual({ code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.0015' };
+    fake!.account.key.enableSpotAndMarginTrading = false;
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }]);
+    fake!.account.key = { enableSpotAndMarginTrading: true, ipRestrict: false, tradingAuthorityExpirationTime: clockMs };
+    expect((await signed('GET', '/sapi/v1/account/apiRestrictions', {})).body).toMatchObject({ ipRestrict: false, tradingAuthorityExpirationTime: clockMs });
+    expect((await signed('POST', '/api/v3/order', order)).body).toEqual({ code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    fake!.account.key.tradingAuthorityExpirationTime = null;
+    fake!.account.permissions = ['TRD_GRP_002'];
+    expect((await signed('GET', '/api/v3/account', {})).body.permissions).toEqual(['TRD_GRP_002']);
+    expect(await signed('POST', '/api/v3/order', order).then((r) => [r.status, r.body])).toEqual([400, { code: -2010, msg: 'This symbol is not permitted for this account.' }]);
+    fake!.account.permissions = ['SPOT'];
+    expect((await signed('POST', '/api/v3/order', order)).status).toBe(200);
+  });
+
   it('GET /api/v3/ticker/price answers one symbol as an object, none as the whole list, an unknown one -1121', async () => {
     await start();
     expect((await get('/api/v3/ticker/price?symbol=BTCUSDT')).body).toEqual({ symbol: 'BTCUSDT', price: '60000.00000000' });
@@ -179,6 +209,23 @@ describe('orders (POST/GET/DELETE /api/v3/order, GET /api/v3/openOrders, GET /ap
     expect(Object.keys(cancelled.body).slice(0, 6)).toEqual(['symbol', 'origClientOrderId', 'orderId', 'orderListId', 'clientOrderId', 'transactTime']);
     expect((await signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'rest1' })).body).toEqual({ code: -2011, msg: 'Unknown order sent.' });
     expect(fake!.balance('BTC')).toEqual({ free: '1.00000000', locked: '0.00000000' });
+  });
+});
+
+describe('the stale balance after a cancel (staleBalanceAfterCancelMs, ours: CCXT #8507, Freqtrade)', () => {
+  it('GET /api/v3/account still shows the cancelled order\'s 0.5 locked for 2 s of the fake\'s clock, while a sell of it is already taken', async () => {
+    await start({ staleBalanceAfterCancelMs: 2_000 });
+    const btc = async () => ((await signed('GET', '/api/v3/account', {})).body.balances as { asset: string }[]).find((b) => b.asset === 'BTC');
+    await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: '70000', quantity: '0.5', newClientOrderId: 'stale1' });
+    await signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'stale1' });
+    expect(fake!.balance('BTC')).toEqual({ free: '1.00000000', locked: '0.00000000' });
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.50000000', locked: '0.50000000' });
+    // The matching engine has it free: a sell of all of it is taken.
+    expect((await signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '1' })).status).toBe(200);
+    clockMs += 1_999;
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.00000000', locked: '0.50000000' });
+    clockMs += 1;
+    expect(await btc()).toEqual({ asset: 'BTC', free: '0.00000000', locked: '0.00000000' });
   });
 });
 

@@ -85,6 +85,8 @@ describe('CCXT account on the Binance fake', () => {
     const before = s.fake.requests().length;
     await expect((ex as unknown as { sapiGetSystemStatus(): Promise<unknown> }).sapiGetSystemStatus()).rejects.toThrow(/none of this account's endpoints/);
     expect(s.fake.requests()).toHaveLength(before);
+    // Only the one /sapi path the readiness check asks (what the key itself may do) goes through.
+    await expect((ex as unknown as { sapiGetAccountApiRestrictions(): Promise<unknown> }).sapiGetAccountApiRestrictions()).resolves.toMatchObject({ enableSpotAndMarginTrading: true, ipRestrict: true });
     expect(s.account.capabilities).toMatchObject({ kind: 'binance', exchanges: ['CRYPTO'], rejectsDuplicateClientOrderId: false, clientOrderIdMaxLength: 36, fractionalQty: true, lookupNeedsInstrument: true, sellFirst: 'none' });
     expect(await s.account.execution.validateCredentials()).toEqual({ ok: true });
   });

@@ -5,7 +5,9 @@
  * - `locked` in GET /api/v3/account is what open orders hold (Binance "Account information":
  *   `balances[].locked`); a new sell draws on `free` only, else -2010 "Account has insufficient
  *   balance for requested action." A LIMIT sell the trader rests from the Binance app locks BTC:
- *   the exit sells the free part and says what it left.
+ *   the first exit attempt, reading less free than the fee explains, reads again (the balance may
+ *   lag a cancel: our fake's staleBalanceAfterCancelMs) and then halts in ERROR naming the figures,
+ *   never selling or booking on that reading.
  * - The account endpoint (weight 20) may stay throttled or down while orders go through: the
  *   stop-loss does not wait on it for ever, it sells the position less Binance's highest taker fee
  *   (0.1 %), floored to the step, within seconds of engine time.
@@ -27,8 +29,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function bought(): Promise<{ id: StrategyId }> {
-  t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
+async function bought(fake: { staleBalanceAfterCancelMs?: number } = {}): Promise<{ id: StrategyId }> {
+  t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z', fake });
   // Without a backstop (set false though Binance's default is none too): the exit's own quantity rule alone, as ccxt-fee-exit.test.ts.
   const s = await t.create({ backstop: false });
   await t.start(s.id);
@@ -36,6 +38,15 @@ async function bought(): Promise<{ id: StrategyId }> {
   await t.clock.advanceTo(at('2026-12-06T03:00:00Z'));
   await eventually(() => t!.run(s.id).state === 'IN_POSITION', { what: 'IN_POSITION', timeoutMs: 10_000 });
   return s;
+}
+
+/** The trader cancels an order from the Binance app: a signed DELETE /api/v3/order with the account's key. */
+async function traderCancel(params: Record<string, string>): Promise<void> {
+  const { apiKey, secret } = t!.fake.credentials();
+  const q = new URLSearchParams({ ...params, timestamp: String(t!.clock.now()), recvWindow: '10000' });
+  q.set('signature', createHmac('sha256', secret).update(q.toString()).digest('hex'));
+  const res = await fetch(`${t!.fake.url}/api/v3/order?${q.toString()}`, { method: 'DELETE', headers: { 'X-MBX-APIKEY': apiKey } });
+  expect(res.status).toBe(200);
 }
 
 /** An order the trader places from the Binance app: a signed POST /api/v3/order with the account's key, no client id of ours. */
@@ -48,29 +59,57 @@ async function traderOrder(params: Record<string, string>): Promise<void> {
 }
 
 describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
-  it('a LIMIT sell resting from the Binance app keeps its 0.001: the SELL sells the 0.00049 free, SOLD, the rest named', async () => {
+  it('a LIMIT sell resting from the Binance app keeps its 0.001: the SELL reads 0.00049 free, short by more than the fee, reads again 4 times over 18 s, then ERROR naming the figures; nothing sold or booked', async () => {
     const s = await bought();
     await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000' });
     expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
 
-    await t!.clock.advanceTo(at('2026-12-06T03:01:00Z'));
-    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD', timeoutMs: 10_000 });
+    const sellAt = at('2026-12-06T03:01:00Z');
+    await t!.clock.advanceTo(sellAt);
+    await eventually(() => t!.run(s.id).state === 'ERROR', { what: 'ERROR', clock: t!.clock, stepMs: 500, timeoutMs: 10_000 });
     await t!.engine.idle();
 
-    // The free part only: free + locked (0.00149) would be refused -2010, for good, the position left open.
+    // A first attempt's reading that the fee cannot explain may be a balance not yet current: never sold on.
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(5);
     expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome])).toEqual([
       ['BUY', 'MARKET', '0.0015', 'placed #1'],
       ['SELL', 'LIMIT', '0.001', 'placed #2'],
-      ['SELL', 'MARKET', '0.00049', 'placed #3'],
     ]);
-    expect(t!.run(s.id)).toMatchObject({
-      state: 'SOLD',
-      positionQty: 0,
-      unsoldQty: 0.00101,
-      reason: "Not at the broker: 0.00101 of the 0.0015 held by this run (the broker's fee taken in the asset bought, a remainder under one order step, or sold elsewhere); attempt 1 sells the 0.00049 it holds",
-    });
+    expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0.0015, unsoldQty: 0, lastAction: 'SELL_SHORT_AT_BROKER' });
+    expect(t!.run(s.id).lastActionAt! - sellAt).toBeGreaterThanOrEqual(18_000);
+    expect(t!.run(s.id).reason).toBe(
+      "BTC/USDT: the broker shows 0.00049 held for this run's 0.0015, short by 0.00101, more than the 0.0000115 its highest fee and one step explain, in 5 readings: SELL not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it",
+    );
     // The trader's order rests untouched.
-    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00000850', locked: '0.00100000' });
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
+
+    // The trader, having read it, presses STOP: the free 0.00049 is sold at once, the rest named.
+    await t!.engine.manager.stop(t!.user.id, s.id);
+    await eventually(() => t!.run(s.id).state === 'STOPPED', { what: 'STOPPED', timeoutMs: 10_000 });
+    await t!.engine.idle();
+    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome]).slice(2)).toEqual([['SELL', 'MARKET', '0.00049', 'placed #3']]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, unsoldQty: 0.00101 });
+  });
+
+  it('the trader cancels that LIMIT just before the SELL and the balance lags the cancel by 3 s: read again after 1 s and 2 s more, then the whole 0.00149 sold', async () => {
+    const s = await bought({ staleBalanceAfterCancelMs: 3_000 });
+    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000', newClientOrderId: 'app1' });
+    const sellAt = at('2026-12-06T03:01:00Z');
+    await t!.clock.advanceTo(sellAt - 100);
+    await traderCancel({ symbol: 'BTCUSDT', origClientOrderId: 'app1' });
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00149850', locked: '0.00000000' });
+
+    await t!.clock.advanceTo(sellAt);
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD', clock: t!.clock, stepMs: 250, timeoutMs: 10_000 });
+    await t!.engine.idle();
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(3);
+    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBeGreaterThanOrEqual(sellAt + 2_900);
+    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome.split(' ')[0]])).toEqual([
+      ['BUY', 'MARKET', '0.0015', 'placed'],
+      ['SELL', 'LIMIT', '0.001', 'placed'],
+      ['SELL', 'MARKET', '0.00149', 'placed'],
+    ]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, unsoldQty: 0.00001 });
   });
 });
 
@@ -96,5 +135,31 @@ describe('an exit at Binance while the balance cannot be read', () => {
     expect(t!.fake.balance('BTC').free).toBe('0.00000850');
     // Booked as sold: the 0.00149 that was, not the 0.0015 bought (−6 000 × 0.00149).
     expect(runtimeDto(t!.run(s.id), 0.0015)).toMatchObject({ sold_qty: 0.00149, realized_pnl: -8.94 });
+  });
+
+  it('the wait between reads grows per exit (EXIT_AGAIN_MS 1 s, 2 s), not 1 s each time: the third read, and the order on the fee bound, 3 s after the first', async () => {
+    const s = await bought();
+    t!.fake.injectFault({ route: 'GET /api/v3/account', fault: { kind: 'error', status: 503, code: -1008, msg: 'Server is currently overloaded with other requests. Please try again in a few minutes.' }, times: 3 });
+    const sellAt = at('2026-12-06T03:01:00Z');
+    const reads = () => t!.fake.requests().filter((r) => r.path === '/api/v3/account').length;
+    /** Moves the engine's clock to `ms` after the SELL time, waits for `n` reads and the engine at rest: exactly `n` by then. */
+    const readsAt = async (ms: number, n: number) => {
+      await t!.clock.advanceTo(sellAt + ms);
+      await eventually(() => reads() >= n, { what: `${n} balance reads`, timeoutMs: 5_000 });
+      await t!.engine.idle();
+      expect(reads(), `balance reads ${ms} ms after the SELL time`).toBe(n);
+    };
+    await readsAt(0, 1);
+    await readsAt(1_000, 2);
+    // The second wait is 2 s: no read at 2.999 s (a backoff started afresh would read again at 2 s).
+    await readsAt(2_999, 2);
+    await readsAt(3_000, 3);
+    await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD on the fee bound', timeoutMs: 5_000 });
+    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBe(sellAt + 3_000);
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account').map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(t!.fake.received().map((o) => [o.side, o.quantity, o.outcome])).toEqual([
+      ['BUY', '0.0015', 'placed #1'],
+      ['SELL', '0.00149', 'placed #2'],
+    ]);
   });
 });

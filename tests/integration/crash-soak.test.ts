@@ -11,16 +11,29 @@
  * before a GTT's placement, once a GTT rests so it fires with no daemon up, and after one's deletion
  * for an exit), with a hedged short straddle of NIFTY options beside it (three positions, closed by
  * its MTM target's "exit all") and Kite's faults on the exits (a 429 storm, an OrderException, an
- * RMS rejection). A run that finds a problem keeps its data dir and prints where.
+ * RMS rejection); and one cycle of the longs on the Binance fake through CCXT, each with its
+ * STOP_LOSS backstop, killed after a send, its SELL meeting a refused exit. A run that finds a
+ * problem keeps its data dir and prints where.
  */
 import { describe, expect, it } from 'vitest';
-import { FIRE_WHILE_DOWN, runCrashSoak } from '../soak/crash-soak';
+import { FIRE_WHILE_DOWN, runCrashSoak, type SoakKill } from '../soak/crash-soak';
 import { CRASH_POINTS } from '../../engine/execution/crash-points';
 import { KINDS } from '../soak/soak-mix';
 
 describe('crash soak (short)', () => {
   it('kill -9 at every crash point and at random, longs and shorts exiting by time, stop, target and trail, a long re-entering after its stops, with edits, races, 429 storms and refused exits: no double order, no lost exit, no position left, journal resolved, database intact', async () => {
-    const report = await runCrashSoak({ cycles: CRASH_POINTS.length + 2, strategiesPerCycle: KINDS.length, seed: 20261125 });
+    // Every crash point in three cycles, two kills each (the second at its first hit after the restart, so it is surely
+    // reached), then two random kills, the first within a second of a backstop resting so it fires while no daemon is
+    // up: one crash point a cycle (eight cycles, 134 s at load 0-5, 169 s at 12-13) left CI no room for the Binance cycle.
+    // The faults go in where a cycle's kills leave time before its SELL: the second cycle and the random ones.
+    const crashPoints: ReadonlyArray<readonly SoakKill[]> = [
+      ['after-journal', 'after-send:1'],
+      // A re-entry first (its stop is crossed within a second of the fill, so the re-entries may be over before a later kill).
+      ['before-reentry-journal:1', 'after-fill:1'],
+      ['before-backstop', 'after-backstop-cancel:1'],
+    ];
+    expect(new Set(crashPoints.flat().map((p) => p.split(':')[0]))).toEqual(new Set(CRASH_POINTS));
+    const report = await runCrashSoak({ crashPoints, cycles: crashPoints.length + 2, strategiesPerCycle: KINDS.length, seed: 20261125 });
     console.info(`crash soak report: ${JSON.stringify(report)}`);
     expect(report.problems, `data dir kept at ${report.kept?.dataDir}`).toEqual([]);
     expect(report.duplicates).toBe(0);
@@ -63,7 +76,7 @@ describe('crash soak (short)', () => {
     // of the cycle's SELL-time exits, which its storm or refusal meets too, so it is left out here; the Kite cycle times one.)
     expect(report.backstops.cancelToExit.late).toBe(0);
     expect(report.backstops.cancelToExit.timed).toBeGreaterThanOrEqual(report.cycles);
-  }, 420_000); // ~2.5-5 min on 2 busy cores; the rest is room for a late cycle to be waited for (crash-soak.ts)
+  }, 420_000); // ~1.5-2.5 min on 2 busy cores; the rest is room for a late cycle to be waited for (crash-soak.ts)
 
   it('on the Kite fake: kill -9 before a GTT is placed and after one is deleted for an exit, a GTT fired while no daemon is up, the whole mix and a hedged straddle, 429s and refused exits: every filled entry protected by a GTT in time or exited first, none left, no double exit, each position once and in the group\'s order', async () => {
     // One cycle, killed three times: at a GTT's placement, once the long-backstop's GTT rests (fired while down), and
@@ -111,4 +124,30 @@ describe('crash soak (short)', () => {
     expect(report.backstops.cancelToExit.late).toBe(0);
     expect(report.backstops.cancelToExit.timed).toBeGreaterThanOrEqual(2); // at least the two time exits
   }, 180_000); // ~25 s; the rest is room for a late cycle
+
+  it('on the Binance fake: kill -9 after an order is sent, the longs in fractional quantities through CCXT, each with its STOP_LOSS backstop, a refused exit: no double order, no lost exit beyond dust, every filled entry protected in time or exited first, none left resting', async () => {
+    // One cycle of four longs (time, stop, trail, re-entering stop), killed once after a send (an entry's at the BUY, or an exit's);
+    // scripts/soak.ts --broker binance runs the long one, with the backstop's crash points and a backstop fired while no daemon is up.
+    const report = await runCrashSoak({ broker: 'binance', crashPoints: [['after-send']], cycles: 1, strategiesPerCycle: 4, seed: 20261207 });
+    console.info(`crash soak report (binance): ${JSON.stringify(report)}`);
+    expect(report.problems, `data dir kept at ${report.kept?.dataDir}`).toEqual([]);
+    expect(report.broker).toBe('binance');
+    expect(report.duplicates).toBe(0);
+    expect(report.lostExits).toBe(0);
+    expect(report.wrongOrders).toBe(0);
+    expect(report.unresolvedOrders).toBe(0);
+    expect(report.openAfterDay).toBe(0);
+    expect(report.integrity).toBe('ok');
+    expect(report.kills.crashPoints['after-send']).toBe(1);
+    expect(report.ordersAtBroker.exitedLegs).toBe(report.ordersAtBroker.entries);
+    // The backstops, asked for with backstop: true: at least one STOP_LOSS rested at the fake, every filled entry protected
+    // within the bound or exited first, none left resting after the day, and a trail's moves within the engine's budget.
+    expect(report.backstops.orders).toBeGreaterThanOrEqual(1);
+    expect(report.backstops.protectedInTime).toBeGreaterThanOrEqual(1);
+    expect(report.backstops.unprotected).toBe(0);
+    expect(report.backstops.protectedInTime + report.backstops.exitFirst).toBe(report.backstops.filledEntries);
+    expect(report.backstops.leftResting).toBe(0);
+    expect(report.backstops.cancelToExit.late).toBe(0);
+    expect(report.backstops.modifies!.maxPerMinute).toBeLessThanOrEqual(report.backstops.modifies!.budgetPerMinute);
+  }, 180_000); // ~25 s (its SELL 13.5 s after the BUY: a Binance restart opens its CCXT session); the rest is room for a late cycle
 });

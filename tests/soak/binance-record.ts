@@ -9,8 +9,15 @@
  * carry the commission taken in the coin bought (`fee_in_kind`, the judge's FeeInKind).
  * Symbols are read back as the daemon names them (`BTCUSDT` → `BTC/USDT`; every soak pair is
  * quoted in USDT).
+ *
+ * The backstop is a STOP_LOSS (or STOP_LOSS_LIMIT) sell under a `tb…` id (core/ids.ts backstopId),
+ * read as the judge reads any backstop: one that fired is an exit of its leg. A cancelled order's
+ * `updateTime` is when the cancel was carried out (`canceled_at`, judgeCancelToExit's window). A
+ * trailing stop's move is a cancel and the next version (ccxt-resting-stops.ts `modify`), each a
+ * new order: binanceBackstopMoves counts them per backstop against the engine's budget.
  */
 import Decimal from 'decimal.js';
+import { parseBackstopId } from '../../engine/core/ids';
 import type { BrokerOrder, Received } from './soak-judge';
 
 /** An order as GET /__fake/record lists it: GET /api/v3/order's fields and its fills. */
@@ -65,6 +72,7 @@ export function binanceOrders(record: BinanceRecord): BrokerOrder[] {
       filled_avg_price: executed.gt(0) ? new Decimal(o.cummulativeQuoteQty).div(executed).toFixed() : null,
       created_at: iso(o.time),
       filled_at: o.status === 'FILLED' ? iso(o.updateTime) : null,
+      canceled_at: o.status === 'CANCELED' ? iso(o.updateTime) : null,
       ...(fee.gt(0) ? { fee_in_kind: fee.toFixed() } : {}),
     };
   });
@@ -78,4 +86,30 @@ export function binanceReceived(record: BinanceRecord): Received[] {
     symbol: r.symbol === null ? null : unifiedSymbol(r.symbol),
     outcome: r.outcome.startsWith('placed') ? 'accepted' : r.outcome,
   }));
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The backstops' moves at the fake: every version after a leg's first (a trail's move places the
+ * next version once the one before is cancelled), and the most versions one leg's backstop placed
+ * within any minute after its first, for the engine's budget (`modifiesPerMinute`).
+ * @example binanceBackstopMoves(record) // { total: 3, maxPerMinute: 2 }
+ */
+export function binanceBackstopMoves(record: BinanceRecord): { readonly total: number; readonly maxPerMinute: number } {
+  const legs = new Map<string, number[]>();
+  for (const o of record.orders) {
+    if (!o.clientOrderId.startsWith('tb') || !o.type.startsWith('STOP_LOSS')) continue;
+    const b = parseBackstopId(o.clientOrderId);
+    const key = `${b.strategyId}/${b.tradingDate}/${b.positionNo ?? ''}/${b.legNo}`;
+    legs.set(key, [...(legs.get(key) ?? []), o.time]);
+  }
+  let total = 0;
+  let maxPerMinute = 0;
+  for (const times of legs.values()) {
+    const moves = times.sort((a, b) => a - b).slice(1);
+    total += moves.length;
+    for (const [i, t] of moves.entries()) maxPerMinute = Math.max(maxPerMinute, moves.filter((u, j) => j >= i && u < t + MINUTE_MS).length);
+  }
+  return { total, maxPerMinute };
 }

@@ -1,10 +1,10 @@
 /**
  * The crash soak: the daemon as a child process, trading on an Alpaca, a Kite or a Binance account
  * pointed at that broker's fake in another process (soak-broker.ts; `broker`, Alpaca by default),
- * killed with SIGKILL at random moments and at every named crash point (at Binance, which has no
- * backstop yet, every one but the backstop's two), restarted each time. At Binance the mix is the
- * longs only, in fractional quantities, and the judge weighs each pair's fills with the fees taken
- * in the coin bought (soak-judge.ts FeeInKind).
+ * killed with SIGKILL at random moments and at every named crash point, restarted each time. At
+ * Binance the mix is the longs only, in fractional quantities, each with its backstop (a STOP_LOSS),
+ * and the judge weighs each pair's fills with the fees taken in the coin bought (soak-judge.ts
+ * FeeInKind).
  *
  * Each cycle trades the strategy mix of soak-mix.ts, rotated by the strategy's index: a long and a
  * short with a time exit, a long whose stop (in points) is crossed, a short whose target is
@@ -16,21 +16,22 @@
  *
  * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
  * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
- * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open), and Kite's
- * own faults instead of the two below (kite-faults.ts: 429s, an OrderException and an RMS rejection,
- * armed before each BUY for the cycle's exits). At Kite each cycle also trades a group of option
- * positions (group-kinds.ts), judged per position by group-judge.ts. The cases:
+ * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open) and Kite's
+ * own faults, both kinds armed before each BUY for the cycle's exits instead of one before the SELL
+ * (kite-faults.ts: 429s, an OrderException and an RMS rejection); at Binance the PATCH and the
+ * faults (binance-faults.ts). At Kite each cycle also trades a group of option positions
+ * (group-kinds.ts), judged per position by group-judge.ts. The cases:
  *
  * - edit after STOP: one strategy, its entry filled and its SELL ahead, is stopped (its exit held at
  *   the broker, so the run is surely unfinished) and then edited to another symbol: 409 expected.
  * - PATCH racing START: another strategy gets a PATCH (symbol or qty) and its START at once;
  *   either may go first, but what START armed is what is entered, and what is exited.
- * - a 429 storm on the exits: just before the SELL, POST /v2/orders answers 429 (not processed)
- *   more times than the adapter waits out, so at least one exit comes back "not placed yet" and
- *   is placed again by the engine under the same client order id.
- * - a refused exit: just before the SELL, one POST /v2/orders is answered 422 without being
- *   processed; the adapter finds no such order and reports a refusal that may pass, and the engine
- *   exits with attempt 2 under its own client order id.
+ * - a 429 storm on the exits: just before the SELL, POST /v2/orders (Binance: /api/v3/order)
+ *   answers 429 (not processed) more times than the adapter waits out, so at least one exit comes
+ *   back "not placed yet" and is placed again by the engine under the same client order id.
+ * - a refused exit: just before the SELL, one POST /v2/orders is answered 422 (Binance: -2010
+ *   "Market is closed.") without being processed; the adapter reports a refusal that may pass, and
+ *   the engine exits with attempt 2 under its own client order id.
  *
  * The broker's own record is the judge (soak-judge.ts), per strategy, trading day and leg: exactly
  * one entry, on the spec's side, as START armed it; every exit on the other side, their fills
@@ -55,7 +56,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { seededUniform } from '../../engine/brokers/paper/paper-random';
-import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { startDaemonProcess, type Daemon } from '../support/daemon-process';
 import { CRASH_POINTS, GROUP_CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
@@ -63,9 +63,6 @@ import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-br
 import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, legKey, metFault, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
 import { closedByMtm, groupCreateBody, groupRuns, groupStates, keyOf, mtmCycle, openGroupMarket, playGroupMtm } from './group-kinds';
 import { judgeGroups, type GroupAsked, type GroupVerdict } from './group-judge';
-
-/** How many 429s the Alpaca adapter waits out before it answers "not placed yet" (alpaca-rest.ts). */
-const RATE_LIMIT_RETRIES = DEFAULT_ALPACA_TIMING.rateLimitRetries;
 
 export interface SoakOptions {
   /** The broker (and its fake) the soak trades on; Alpaca by default. */
@@ -216,7 +213,7 @@ interface Http {
   readonly body: any;
 }
 
-/** A fault injected before a cycle's SELL. */
+/** A fault put in for a cycle's exits (SoakFaults: before its SELL, or armed at its start). */
 interface Injection {
   readonly kind: 'storm' | 'refusal';
   readonly cycle: number;
@@ -272,6 +269,8 @@ const hhmmss = (ms: number, offsetMs: number) => new Date(ms + offsetMs).toISOSt
 const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
 /** States with an order in flight. */
 const IN_FLIGHT = new Set(['ARMED', 'BUYING', 'EXITING']);
+/** A backstop whose placement (or a trail's next version) is on its way (BackstopDto.state). */
+const BACKSTOP_IN_FLIGHT = new Set(['placing', 'modifying']);
 /** Orders the fake holds open: 'hold' behaviour (the edit-after-STOP case) leaves an order `new`. */
 const HELD = new Set(['accepted', 'new']);
 /** How often a price script trades its next price. */
@@ -291,8 +290,6 @@ const BACKSTOP_BOUND_MS = 3_000;
  * the bound runs from then (soak-judge.ts judgeBackstops).
  */
 const STREAM_LISTENS_MS = 2_000;
-/** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
-const REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
 
 export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const log = opts.log ?? (() => {});
@@ -309,7 +306,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const daemonOutput = join(dataDir, 'soak-daemons.log');
   const brokerRecord = join(dataDir, 'soak-broker.json');
   const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca');
-  // Without backstops (Binance), the backstop crash points are never reached.
+  // Without backstops, the backstop crash points are never reached.
   // With a group in every cycle (Kite), the group's crash point too.
   const crashPoints = (opts.crashPoints ?? [...CRASH_POINTS.filter((p) => broker.backstops || !p.includes('backstop')), ...(broker.group ? GROUP_CRASH_POINTS : [])]).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
   /** The cycle's kills: crash points as TRADECLOCK_CRASH_POINT specs, each at a random hit of those its cycle makes. */
@@ -442,8 +439,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const email = `soak-${opts.seed}@example.com`;
     const { token } = await call(daemon!, 'POST', '/auth/register', null, { email, password: 'crash soak password' });
     const account = await call(daemon!, 'POST', '/broker/connect', token, broker.connectBody());
-    /** The Alpaca fake's admin API, for the cases only it can play (a held order, faults on POST /v2/orders). */
+    /** The Alpaca fake's admin API, for the case only it can play (a held order); the faults are the broker's. */
     const alpaca = broker.alpacaAdmin;
+    const faults = broker.faults;
 
     /** A request to whichever daemon runs now, tried again while none answers (killed, restarting) until `until`. */
     const alive = async (method: string, path: string, body?: unknown, until = Date.now() + 30_000): Promise<Http> => {
@@ -537,18 +535,21 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     /**
      * Invariant 9 at the broker's door: between the BUY and the SELL, once every position of the
      * cycle that will SELL is open and nothing else is in flight (so the fault misses the day's first
-     * entries), the next POST /v2/orders answer 429 more often than the adapter waits out (`storm`),
-     * or the next one 422 without the desk processing it (`refusal`). The SELL's exits meet them, and
-     * so may a stop's exit and the re-entry it lets go, when a re-entering long is still in a leg.
+     * entries), the next placements answer 429 more often than the adapter waits out (`storm`), or
+     * the next one a refusal that may pass without the desk processing it (`refusal`). The SELL's
+     * exits meet them, and so may a stop's exit and the re-entry it lets go, when a re-entering long
+     * is still in a leg.
      */
     const injectBeforeSell = async (cycle: number, kind: 'storm' | 'refusal', all: readonly number[], sellAt: number): Promise<void> => {
-      // Open positions waiting for their SELL, every other run over (the stopped one): no BUY and no exit in flight.
+      // Open positions waiting for their SELL, every other run over (the stopped one): no BUY and no exit in flight,
+      // and no backstop's placement either (a restarted daemon places its positions' backstops once its broker
+      // session is open: at Binance seconds after its runs read IN_POSITION, and a refusal would meet that).
       let sellers = 0;
       let ready = false;
       while (!ready && Date.now() < sellAt - 300) {
         try {
           const states = await Promise.all(all.map((id) => request(daemon.url, 'GET', `/strategy/${id}`, token)));
-          ready = states.every((s) => s.status === 200 && (s.body?.runtime?.state === 'IN_POSITION' || DAY_OVER.has(s.body?.runtime?.state)));
+          ready = states.every((s) => s.status === 200 && (s.body?.runtime?.state === 'IN_POSITION' || DAY_OVER.has(s.body?.runtime?.state)) && !BACKSTOP_IN_FLIGHT.has(s.body?.runtime?.backstop?.state));
           sellers = states.filter((s) => s.body?.runtime?.state === 'IN_POSITION').length;
         } catch {
           ready = false; // the daemon is down (a kill): wait for it and its recovery
@@ -562,12 +563,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         return;
       }
       const from = (await broker.received()).length;
-      // Each exit's placement waits out RATE_LIMIT_RETRIES 429s and gives up on the next: with one
-      // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
-      const times = kind === 'storm' ? sellers * RATE_LIMIT_RETRIES + 1 : 1;
-      const fault = kind === 'storm' ? { kind: 'rate-limit', resetInMs: 300 } : REFUSAL;
-      await alpaca!('POST', '/faults', { route: 'POST /v2/orders', fault, times });
+      const { times, what } = await faults!.inject(kind, sellers);
       injections.push({ kind, cycle, from, times });
+      log(`cycle ${cycle}: ${what} injected, ${sellAt - Date.now()} ms before the SELL`);
     };
 
     /**
@@ -631,8 +629,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       // Room after the BUY for a restart (a crash point kills at the BUY) and recovery before the
       // edit-after-STOP case and the faults: 5 s on a quiet machine, more where restarts are slow;
       // and a restart more for each further kill of a cycle that dies more than once.
-      const moreRestartsMs = Math.max(0, specs.length - 1) * (Math.max(slowestRestartMs, 2_500) + 500);
-      const sellAfterBuyMs = Math.min(15_000, Math.max(5_000, slowestRestartMs + 3_500)) + moreRestartsMs;
+      // A restart is timed to its ready line; the broker session its recovery opens after it comes on top.
+      const restartMs = slowestRestartMs + broker.sessionOpensMs;
+      const moreRestartsMs = Math.max(0, specs.length - 1) * (Math.max(restartMs, 2_500) + 500);
+      const sellAfterBuyMs = Math.min(15_000, Math.max(5_000, restartMs + 3_500)) + moreRestartsMs;
       // No cycle across the daemon's UTC midnight, from its creates to a minute after its SELL (when
       // its runs must be over): the runs' trading date, and their client order ids', would turn
       // within it. At Alpaca and Binance (24/7, UTC) the daemon's clock is the real one, so a soak
@@ -662,8 +662,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           sell_time: hhmmss(sellAt, broker.clockOffsetMs),
           ...kind.exits,
           ...reentryKeys(kind, sellAt + broker.clockOffsetMs),
-          // A broker the soak judges without backstops (Binance, whose default is on) trades with none.
-          ...(broker.backstops ? {} : { backstop: false }),
+          // Asked for, not left to the account's default (Binance's is off while its stale balance after a cancel is open).
+          backstop: broker.backstops,
           timezone: 'UTC',
         });
         ids.push(s.id);
@@ -724,13 +724,14 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         }
       }
 
-      // Kite's faults (kite-faults.ts), armed before the BUY for the cycle's exits: the fake turns them
-      // on placements that would close a position, whenever the kills let those go.
-      if (broker.faults !== null) {
+      // Faults armed at the cycle's start (Kite, kite-faults.ts), before the BUY for the cycle's exits:
+      // the fake turns them on placements that would close a position, whenever the kills let those go.
+      if (faults?.at === 'cycle-start') {
         const from = (await broker.received()).length;
-        for (const f of await broker.faults.armForExits()) {
-          injections.push({ kind: f.kind, cycle, from, times: f.times });
-          log(`cycle ${cycle}: ${f.what} armed for the exits, ${buyAt - Date.now()} ms before the BUY`);
+        for (const kind of ['storm', 'refusal'] as const) {
+          const { times, what } = await faults.inject(kind, ids.length);
+          injections.push({ kind, cycle, from, times });
+          log(`cycle ${cycle}: ${what} armed for the exits, ${buyAt - Date.now()} ms before the BUY`);
         }
       }
 
@@ -744,9 +745,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         problems.push(`cycle ${cycle}: a price script failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
       const cases = (async () => {
-        if (alpaca === null) return;
-        if (stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
-        await injectBeforeSell(cycle, faultKind, ids, sellAt);
+        if (alpaca !== null && stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
+        if (faults?.at === 'before-sell') await injectBeforeSell(cycle, faultKind, ids, sellAt);
       })().catch((err: unknown) => {
         problems.push(`cycle ${cycle}: a case failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -845,7 +845,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       const receivedNow = (await broker.received()).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
-      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${broker.faults !== null ? 'storm and refusals' : alpaca === null ? 'no faults at this broker' : faultKind})`);
+      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faults === null ? 'no faults at this broker' : faults.at === 'cycle-start' ? 'storm and refusals' : faultKind})`);
     }
 
     // The judge: the broker's own record, per leg.
@@ -900,7 +900,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         const perId = new Map<string, number>();
         for (const r of limited) perId.set(r.clientOrderId!, (perId.get(r.clientOrderId!) ?? 0) + 1);
         // More 429s than one placement waits out, then accepted: the engine placed it again under the same id.
-        const again = [...perId].filter(([cid, n]) => n > (broker.faults?.rateLimitRetries ?? RATE_LIMIT_RETRIES) && after.some((r) => r.clientOrderId === cid && r.outcome === 'accepted')).length;
+        const again = [...perId].filter(([cid, n]) => n > broker.faults!.rateLimitRetries && after.some((r) => r.clientOrderId === cid && r.outcome === 'accepted')).length;
         storms.placedAgain += again;
         if (again > 0 && !lateCycles.has(inj.cycle)) storms.survived++;
       } else {
@@ -936,7 +936,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       strategies: strategyIds.length,
       kills,
       restarts,
-      kinds: Object.fromEntries(KINDS.map((k) => [k.name, [...asked.values()].filter((a) => a.kind === k).length])) as Record<KindName, number>,
+      kinds: Object.fromEntries(KINDS.map((k) => [k.name, [...asked.values()].filter((a) => a.kind.name === k.name).length])) as Record<KindName, number>,
       ordersAtBroker: {
         entries: verdict.entries,
         entriesBySide: verdict.entriesBySide,

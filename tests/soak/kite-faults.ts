@@ -15,38 +15,26 @@
  *   as attempt 2 under its own id.
  */
 import type { OrderFaultKind } from '../fakes/kite/fake-order-faults';
-
-/** One fault armed for a cycle's exits: the soak's kind, how many placements it meets, and what it is. */
-export interface ArmedFault {
-  readonly kind: 'storm' | 'refusal';
-  readonly times: number;
-  readonly what: string;
-}
-
-/** Faults a soak broker arms on its order placements for a cycle's exits. */
-export interface SoakFaults {
-  /** How many 429s one placement waits out before the adapter answers "not placed yet". */
-  readonly rateLimitRetries: number;
-  /** Arms the cycle's faults for its exits, the storm first. */
-  armForExits(): Promise<readonly ArmedFault[]>;
-}
+import type { SoakFaults } from './soak-broker';
 
 /** The 429s of a cycle's storm. */
 export const STORM_429S = 3;
 
-/** Kite's faults through the fake's admin route (`admin`: a call to the fake's REST base). */
+/** Kite's faults through the fake's admin route (`admin`: a call to the fake's REST base), armed at the cycle's start. */
 export function kiteFaults(admin: (method: string, path: string, body: unknown) => Promise<unknown>): SoakFaults {
   const arm = (kind: OrderFaultKind, times: number) => admin('POST', '/__fake/order-faults', { kind, times, closing_only: true });
   return {
+    at: 'cycle-start',
     rateLimitRetries: 0,
-    async armForExits() {
-      await arm('rate-limit', STORM_429S);
+    // The storm's size is Kite's own (a few, not one per exit: see above), whatever the sellers.
+    async inject(kind) {
+      if (kind === 'storm') {
+        await arm('rate-limit', STORM_429S);
+        return { kind, times: STORM_429S, what: `rate-limit × ${STORM_429S}` };
+      }
       await arm('order-exception', 1);
       await arm('rms-reject', 1);
-      return [
-        { kind: 'storm', times: STORM_429S, what: `rate-limit × ${STORM_429S}` },
-        { kind: 'refusal', times: 2, what: 'order-exception, rms-reject' },
-      ];
+      return { kind, times: 2, what: 'order-exception, rms-reject' };
     },
   };
 }

@@ -2,8 +2,10 @@
  * The Kite fake's record (GET /__fake/record: its orders and GTTs, with real epoch ms) in the
  * judge's broker-neutral shape (soak-judge.ts BrokerOrder), so one judge reads Alpaca and Kite alike.
  *
- * Orders Tradeclock placed carry its client order id as Kite's `tag`. A GTT carries none (Kite keeps
- * no client id for one), and the LIMIT order it places when it fires is untagged: each GTT becomes
+ * Orders Tradeclock placed carry its client order id as Kite's `tag`; an option's exit, a LIMIT
+ * re-priced by PUT (kite-exit-chase.ts), keeps its order id and tag: one order, as last modified,
+ * and one placement. A GTT carries none (Kite keeps no client id for one), and the LIMIT order it
+ * places when it fires is untagged: each GTT becomes
  * one backstop record under the id `backstopId` would give it, keyed to the leg whose entry it
  * protects: the latest tagged entry before the GTT was created, for the same symbol, on the other
  * side, for the quantity the GTT holds. Its versions at Kite count GTTs, not journal versions (a

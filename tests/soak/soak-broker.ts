@@ -12,12 +12,15 @@
  *   group of NIFTY options on the fake's NFO master (`group`, group-kinds.ts), and the SELL meets
  *   Kite's faults on order placements (`faults`, kite-faults.ts: a 429 storm and refused exits).
  * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
- *   mix is longs only (LONGS_ONLY: no sell-first) and no backstop (the account has one, a resting stop, but the soak runs it off), on
+ *   mix is longs only (LONGS_ONLY: no sell-first), each position with its backstop, a STOP_LOSS
+ *   sell under a `tb…` id (read back by binance-record.ts; the strategies ask for it with
+ *   `backstop: true`, whatever the account's default), on
  *   USDT pairs at 60 000 with BTCUSDT's figures (step 0.00001, least value 5 USDT), one pair per
  *   strategy index, in fractional quantities (0.0015, 0.002, 0.0025 …). Days are 24/7 in UTC: no
  *   clock offset (the soak keeps a cycle off the daemon's UTC midnight, so its trading date, the
  *   client order id's, does not turn within it). Binance takes a buy's fee out of the coin bought,
  *   so the judge weighs each pair's fills with the fees (FeeInKind), read from binance-record.ts.
+ *   Its faults (a 429 storm, a refused exit) are binance-faults.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -27,12 +30,15 @@ import { KITE_GTT_MODIFIES_PER_MINUTE } from '../../engine/brokers/kite/kite-res
 import { KITE_CAPABILITIES } from '../../engine/brokers/kite/kite-broker';
 import { ALPACA_CAPABILITIES } from '../../engine/brokers/alpaca/alpaca-broker';
 import { BINANCE } from '../../engine/brokers/ccxt/ccxt-venues';
+import { CCXT_STOP_MODIFIES_PER_MINUTE } from '../../engine/brokers/ccxt/ccxt-resting-stops';
+import { DEFAULT_ALPACA_TIMING } from '../../engine/brokers/alpaca/alpaca-config';
 import { gttModifies, kiteOrders, kiteReceived, type KiteRecord } from './kite-record';
-import { binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
+import { binanceBackstopMoves, binanceOrders, binanceReceived, unifiedSymbol, type BinanceRecord } from './binance-record';
+import { binanceFaults } from './binance-faults';
 import { KINDS, LONGS_ONLY, SCRIPT_START_PRICE, type SoakKind } from './soak-mix';
 import type { BrokerOrder, FeeInKind, Received } from './soak-judge';
 import { groupContractsAt, HEDGED_SHORT_STRADDLE, type GroupContracts, type GroupKind } from './group-kinds';
-import { kiteFaults, type SoakFaults } from './kite-faults';
+import { kiteFaults } from './kite-faults';
 
 const root = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -64,6 +70,13 @@ export interface SoakBroker {
    * where it refuses one (Alpaca). The judge allows an exit that long after a daemon died before it.
    */
   readonly placedOrderListedWithinMs: number | null;
+  /**
+   * How long a restarted daemon, once ready, takes to open its broker session before it trades and
+   * protects its positions again (the soak's SELL leaves room for it after a kill at the BUY); 0
+   * where it is quick (Alpaca's and Kite's REST and sockets): at Binance CCXT's import,
+   * `loadMarkets` and the trade stream's first frames.
+   */
+  readonly sessionOpensMs: number;
   /** How far the daemon's clock runs ahead of this process's (TRADECLOCK_TEST_CLOCK_OFFSET_MS). */
   readonly clockOffsetMs: number;
   /**
@@ -82,20 +95,55 @@ export interface SoakBroker {
   /** Trades at these prices: every subscriber's stream sees them, and resting stops they reach fire. */
   trade(trades: ReadonlyArray<{ readonly symbol: string; readonly price: number }>): Promise<void>;
   /**
-   * Backstop modifications the broker accepted in place (a Kite GTT's PUT), and the most one
-   * backstop took within a minute, with the budget the engine keeps; null where a move is a new
-   * order version (Alpaca's replace, counted among the backstop orders).
+   * Backstop modifications the broker accepted in place (a Kite GTT's PUT) or, at Binance, the
+   * versions after a leg's first (a move is a cancel and the next STOP_LOSS), and the most one
+   * backstop took within a minute, with the budget the engine keeps; null at Alpaca (its replace
+   * is a new order version, counted among the backstop orders).
    */
   modifies(): Promise<{ readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null>;
   /** The whole record, written to soak-broker.json when the data dir is kept. */
   record(): Promise<unknown>;
   /** The multi-position strategy a cycle trades beside the mix (group-kinds.ts), on its contracts at the fake; null where none. */
   readonly group: { readonly kind: GroupKind; readonly contracts: GroupContracts } | null;
-  /** Faults on order placements the soak arms before a SELL, where not through `alpacaAdmin` (Kite: kite-faults.ts); null where none. */
-  readonly faults: SoakFaults | null;
-  /** The Alpaca fake's admin API (holds, fills, faults); null at a broker whose fake has none of those. */
+  /** The Alpaca fake's admin API (holds, fills); null at a broker whose fake has none of those. */
   readonly alpacaAdmin: ((method: string, path: string, body?: unknown) => Promise<any>) | null;
+  /** The faults the soak puts in on placements for a cycle's exits; null where it puts in none. */
+  readonly faults: SoakFaults | null;
   close(): void;
+}
+
+/** A fault the soak put in on the fake's placements: its kind, how many placements it meets, and what it is (for the log). */
+export interface ArmedFault {
+  readonly kind: 'storm' | 'refusal';
+  readonly times: number;
+  readonly what: string;
+}
+
+/**
+ * Faults on the broker fake's placement route, none of them processed (nothing is placed), put in
+ * where each broker's fake can aim them at exits (`at`):
+ * - 'before-sell' (Alpaca, Binance): the fake faults the next placements whatever they are, so the
+ *   soak injects one kind a cycle just before the SELL, once every position waits for it and
+ *   nothing else is in flight (crash-soak.ts injectBeforeSell); storms and refusals take turns.
+ * - 'cycle-start' (Kite): the fake faults only placements that would reduce a position by its own
+ *   book (closing only), so the soak arms both kinds before the cycle's BUY, storm first, and they
+ *   meet the exits (a stop's, a target's, a group's exit-all, the SELL's) whenever the kills let
+ *   them go, never an entry.
+ */
+export interface SoakFaults {
+  readonly at: 'before-sell' | 'cycle-start';
+  /**
+   * How many rate-limit answers one placement waits out in the adapter before it hands the order
+   * back to the engine as "not placed yet" (Alpaca's rateLimitRetries; 0 where the adapter hands
+   * back each one): an exit answered more often than this was placed again by the engine.
+   */
+  readonly rateLimitRetries: number;
+  /**
+   * Puts in a fault on the next placements: a 429 storm (`storm`; before the SELL enough that at
+   * least one of `sellers` exits is handed back), or a refusal that may pass (`refusal`), so the
+   * exit it meets is sold by its next attempt under its own client order id.
+   */
+  inject(kind: ArmedFault['kind'], sellers: number): Promise<ArmedFault>;
 }
 
 async function adminCall(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -115,6 +163,29 @@ async function spawnFake(script: string, args: readonly string[], what: string):
 /** The whole mix in whole shares (1, 2, 3; the PATCH sets 7), each with its backstop: Alpaca's and Kite's. */
 const SHARES = { mix: KINDS, startPrice: SCRIPT_START_PRICE, qtyOf: (j: number) => 1 + (j % 3), patchQty: 7, backstops: true, feeInKind: null } as const;
 
+/** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
+const ALPACA_REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
+
+/** The Alpaca fake's faults on POST /v2/orders: 429s the adapter waits out RATE_LIMIT_RETRIES of, and a 422 that may pass. */
+function alpacaFaults(admin: (method: string, path: string, body?: unknown) => Promise<unknown>): SoakFaults {
+  const rateLimitRetries = DEFAULT_ALPACA_TIMING.rateLimitRetries;
+  return {
+    at: 'before-sell',
+    rateLimitRetries,
+    async inject(kind, sellers) {
+      if (kind === 'refusal') {
+        await admin('POST', '/faults', { route: 'POST /v2/orders', fault: ALPACA_REFUSAL, times: 1 });
+        return { kind, times: 1, what: 'a 422 that may pass' };
+      }
+      // Each exit's placement waits out rateLimitRetries 429s and gives up on the next: with one
+      // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
+      const times = sellers * rateLimitRetries + 1;
+      await admin('POST', '/faults', { route: 'POST /v2/orders', fault: { kind: 'rate-limit', resetInMs: 300 }, times });
+      return { kind, times, what: `429 × ${times}` };
+    },
+  };
+}
+
 /** Symbols of the Alpaca time-exit kinds (the fake's defaults). */
 const ALPACA_SYMBOLS = ['AAPL', 'MSFT', 'IBM', 'SPY'] as const;
 /** The Alpaca scripted kinds' symbols; the fake lists them as shortable and easy to borrow. */
@@ -133,6 +204,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     scriptedSymbols: ALPACA_SCRIPTED,
     ...SHARES,
     placedOrderListedWithinMs: ALPACA_CAPABILITIES.placedOrderListedWithinMs,
+    sessionOpensMs: 0,
     clockOffsetMs: 0,
     fireBelowFill: 3,
     connectBody: () => ({
@@ -162,8 +234,8 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     modifies: async () => null,
     record: async () => ({ received: await admin('GET', '/received'), orders: await admin('GET', '/orders'), requests: await admin('GET', '/requests') }),
     group: null,
-    faults: null,
     alpacaAdmin: admin,
+    faults: alpacaFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }
@@ -197,6 +269,7 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     scriptedSymbols: KITE_SCRIPTED,
     ...SHARES,
     placedOrderListedWithinMs: KITE_CAPABILITIES.placedOrderListedWithinMs,
+    sessionOpensMs: 0,
     clockOffsetMs,
     // The GTT's LIMIT is 1% past its trigger (GTT_LIMIT_SLACK_PERCENT): at ~100, a trade 2.5 below the fill is past the trigger (2 below) and inside the limit.
     fireBelowFill: 2.5,
@@ -213,8 +286,8 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     modifies: async () => ({ ...gttModifies(await record()), budgetPerMinute: KITE_GTT_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), requests: await admin('GET', '/__fake/requests') }),
     group,
-    faults: kiteFaults(admin),
     alpacaAdmin: null,
+    faults: kiteFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }
@@ -223,6 +296,13 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
 const BINANCE_SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT'] as const;
 const BINANCE_SCRIPTED = ['ADA/USDT', 'DOGE/USDT', 'LTC/USDT', 'DOT/USDT', 'LINK/USDT', 'AVAX/USDT', 'TRX/USDT', 'ATOM/USDT', 'UNI/USDT', 'XLM/USDT'] as const;
 const BINANCE_PRICE = 60_000;
+/**
+ * The longs at Binance. The long-time kind's stop is a price far below (1, a v1 body's), which
+ * Binance refuses as its backstop (-1013 NOTIONAL: 0.00149 × 1 is under the least value of 5
+ * USDT), leaving the position without one: here it is 1 000 below the pair's price, as far from
+ * any trade of the soak (no script moves the time-exit kinds' pairs) and a stop Binance takes.
+ */
+const BINANCE_MIX: readonly SoakKind[] = LONGS_ONLY.map((k) => (k.name === 'long-time' ? { ...k, exits: { stop_loss: BINANCE_PRICE - 1_000 } } : k));
 const fakeSymbol = (symbol: string) => symbol.replace('/', '');
 
 export async function startBinanceSoakBroker(): Promise<SoakBroker> {
@@ -238,14 +318,16 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     exchange: 'CRYPTO',
     symbols: BINANCE_SYMBOLS,
     scriptedSymbols: BINANCE_SCRIPTED,
-    mix: LONGS_ONLY,
+    mix: BINANCE_MIX,
     startPrice: BINANCE_PRICE,
     // 0.0015, 0.002, 0.0025 BTC: 90 to 150 USDT at 60 000, over the least value of 5.
     qtyOf: (j) => [0.0015, 0.002, 0.0025][j % 3]!,
     patchQty: 0.003,
-    backstops: false,
+    backstops: true,
     feeInKind: { stepOf: () => 0.00001 },
     placedOrderListedWithinMs: BINANCE.placedOrderListedWithinMs,
+    // A restart under a load average of 9 on 2 cores: ready after ~7 s, its session ~3 s later (2026-12-07).
+    sessionOpensMs: 10_000,
     clockOffsetMs: 0,
     fireBelowFill: 3,
     connectBody: () => ({ broker: 'binance', label: 'Binance (fake)', credentials: fake.credentials, options: { rest_url: fake.url } }),
@@ -263,11 +345,11 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     async trade(trades) {
       for (const t of trades) await admin('POST', '/__fake/price', { symbol: fakeSymbol(t.symbol), price: String(t.price) });
     },
-    modifies: async () => null,
+    modifies: async () => ({ ...binanceBackstopMoves(await record()), budgetPerMinute: CCXT_STOP_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), balances: await admin('GET', '/__fake/balances') }),
     group: null,
-    faults: null,
     alpacaAdmin: null,
+    faults: binanceFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }

@@ -33,7 +33,7 @@ import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 /** An order as the Alpaca fake lists it (GET /__fake/orders), or a Kite order or GTT read into that shape; the fields the judge reads. */
 export interface BrokerOrder {
   readonly client_order_id: string;
-  /** 'market' for entries and exits; a backstop's 'stop' (Alpaca) or 'gtt' (Kite). */
+  /** 'market' for entries and exits ('limit' for an option's exit at Kite, re-priced in place); a backstop's 'stop' (Alpaca), 'stop_loss' (Binance) or 'gtt' (Kite). */
   readonly type: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';

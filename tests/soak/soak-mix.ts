@@ -29,8 +29,10 @@
  * two-leg (OCO) GTT at Kite, its take-profit at the target: a crossing it fills first is journal
  * leg BACKSTOP_TARGET, counted as the target firing (found failing the judge in session 11, which
  * still said single GTTs only).
- * At Binance spot (no short sales; its backstop, a resting stop, is off in the soak) the mix is LONGS_ONLY (a, c, e,
- * f), on a pair of its own per strategy at 60 000, in fractional quantities (soak-broker.ts).
+ * At Binance spot (no short sales) the mix is LONGS_ONLY (a, c, e, f, g), on a pair of its own per
+ * strategy at 60 000, in fractional quantities (soak-broker.ts), each position with its backstop: a
+ * STOP_LOSS at the stop, for the free balance (the buy less its fee in the coin), which Binance fires
+ * as a MARKET sell; a trail's move is a cancel and the next version under the next `tb…` id.
  *
  * A kind with a price script trades a symbol of its own in its cycle (the broker's scriptedSymbols[j]),
  * so no other strategy's fill or trigger meets its prices; the time-exit kinds share its symbols, which no
@@ -146,10 +148,11 @@ export function reentryKeys(kind: SoakKind, sellAt: number): Readonly<Record<str
 }
 
 /**
- * The kinds a spot account without short sales or backstops trades (Binance spot: no sell-first,
- * no backstop yet): the longs exiting by time, stop and trail, and the re-entering long.
+ * The kinds a spot account without short sales trades (Binance spot: no sell-first): the longs
+ * exiting by time, stop and trail, the re-entering long, and (fifth, so a cycle of 5 has it) the
+ * long whose backstop fires while no daemon is up.
  */
-export const LONGS_ONLY: readonly SoakKind[] = KINDS.filter((k) => k.side === 'buy' && !k.firesWhileDown);
+export const LONGS_ONLY: readonly SoakKind[] = KINDS.filter((k) => k.side === 'buy');
 
 /** The kind of the j-th strategy of a cycle, from the broker's mix (every kind by default). */
 export const kindOf = (j: number, mix: readonly SoakKind[] = KINDS): SoakKind => mix[j % mix.length]!;

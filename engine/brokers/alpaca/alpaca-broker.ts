@@ -38,6 +38,8 @@ export const ALPACA_CAPABILITIES: BrokerCapabilities = {
   fractionalQty: false,
   // Alpaca opens shorts in easy-to-borrow assets only (alpaca-docs content/trading/margin-and-shorting.md): asset by asset.
   sellFirst: 'per_instrument',
+  // FINRA 4210 through Alpaca: at most 3 day trades in 5 business days under 25 000 equity.
+  patternDayTradeRule: true,
 };
 
 export interface AlpacaBrokerOptions {

@@ -3,7 +3,8 @@
  * trade stream as prices and the user data stream as order updates, over one lazily built CCXT
  * instance, one request budget and one set of stream connections on the Clock.
  *
- * The backstop rests at the venue as a stop order (ccxt-resting-stops.ts).
+ * The backstop rests at the venue as a stop order (ccxt-resting-stops.ts); the readiness check
+ * asks the venue's time, the account and the pair's status (ccxt-readiness.ts).
  *
  * @example
  *   const account = createCcxtAccount({ venue: BINANCE, clock, credentials: { api_key, secret }, options: { rest_url: fake.url } });
@@ -16,7 +17,7 @@ import type { Exchange as CcxtExchange } from 'ccxt';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock';
-import type { Broker, BrokerCapabilities } from '../broker';
+import type { Broker, BrokerAccountInfo, BrokerCapabilities } from '../broker';
 import { seededUniform, type UniformSource } from '../alpaca/backoff';
 import { RateBudget } from '../alpaca/rate-budget';
 import { endpointUrl } from '../alpaca/alpaca-config';
@@ -25,6 +26,7 @@ import { CcxtExecution } from './ccxt-execution';
 import { CCXT_EXCHANGE, CcxtInstruments } from './ccxt-instruments';
 import { CcxtMarketData } from './ccxt-market-data';
 import { CcxtOrderStream } from './ccxt-order-stream';
+import { ccxtAccountInfo } from './ccxt-readiness';
 import { CcxtRestingStops } from './ccxt-resting-stops';
 import { scrubError } from './ccxt-scrub';
 import { CcxtSockets, DEFAULT_CCXT_STREAM_TIMING, type CcxtStreamTiming } from './ccxt-sockets';
@@ -71,6 +73,7 @@ export interface CcxtAccount extends Broker {
   readonly data: CcxtMarketData;
   readonly orderStream: CcxtOrderStream;
   readonly restingStops: CcxtRestingStops;
+  readonly account: Required<BrokerAccountInfo>;
   /** The CCXT instance, built and its markets loaded on first call. */
   exchange(): Promise<CcxtExchange>;
 }
@@ -93,6 +96,8 @@ export function ccxtCapabilities(venue: CcxtVenue): BrokerCapabilities {
     sellFirst: 'none',
     feeInBoughtAsset: venue.feeInBoughtAsset,
     maxFeeInBoughtAssetRate: venue.maxFeeInBoughtAssetRate,
+    signedRequestWindow: venue.signedRequestWindow,
+    spotAccount: true,
     intradaySquareOff: null,
   };
 }
@@ -148,6 +153,7 @@ export function createCcxtAccount(args: {
     data,
     orderStream,
     restingStops,
+    account: ccxtAccountInfo({ venue, clock, execution, testnet: options.testnet }),
     exchange,
     async start() {
       if (stopped) throw new Error(`this ${venue.title} account was stopped; create a new one`);

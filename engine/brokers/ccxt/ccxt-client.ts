@@ -78,6 +78,9 @@ export async function openCcxtExchange(config: CcxtClientConfig): Promise<Opened
   }
   const api = exchange.urls['api'] as Record<string, unknown>;
   for (const key of ['public', 'private']) if (typeof api[key] === 'string') allowed.push(api[key]);
+  // The key's own permissions (ccxt-readiness.ts): that one path, not its whole API.
+  const restrictions = config.venue.keyRestrictions;
+  if (restrictions && typeof api[restrictions.api] === 'string') allowed.push(`${api[restrictions.api] as string}/${restrictions.path}`);
   const tradeStreamUrl = urlAt(api, config.venue.tradeStreamUrlAt);
   const orderStreamUrl = urlAt(api, config.venue.orderStreamUrlAt);
   config.sockets.install(exchange, [tradeStreamUrl, orderStreamUrl]);

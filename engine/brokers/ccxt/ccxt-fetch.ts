@@ -1,7 +1,8 @@
 /**
  * The `fetchImplementation` every CCXT instance of ours is built with: CCXT signs and parses,
  * and each request it makes passes here, where Tradeclock keeps what CCXT does not:
- * - only the endpoints we use are reached (the REST `public` and `private` bases): a URL CCXT
+ * - only the endpoints we use are reached (the REST `public` and `private` bases, and the one path
+ *   the venue states the key's permissions at, `CcxtVenue.keyRestrictions`): a URL CCXT
  *   holds for another (plan §2 fact 4: Binance's `sapi`, `fapi`, … at the live hosts) is refused
  *   before a byte is sent, so an oversight can neither reach the internet from a test nor call
  *   an endpoint we never meant to;

@@ -17,9 +17,9 @@
  * The stop sells at most the free balance floored to the pair's step: after a buy whose fee was
  * taken in the coin (0.0015 bought, 0.0014985 held) it covers 0.00149, and its report says so.
  *
- * Modify is a cancel, then the next version placed (Binance's cancelReplace, which CCXT offers as
- * `editOrder`, in STOP_ON_FAILURE mode leaves the same gap when the new order is refused); the
- * keeper's modify budget bounds how often.
+ * Modify is a cancel, then the next version placed for what the cancelled version locked (Binance's
+ * cancelReplace, which CCXT offers as `editOrder`, in STOP_ON_FAILURE mode leaves the same gap when
+ * the new order is refused); the keeper's modify budget bounds how often.
  */
 import type { Exchange as CcxtExchange, Order } from 'ccxt';
 import type { Logger } from 'pino';
@@ -33,16 +33,14 @@ import { errorKinds, scrub, scrubError } from './ccxt-scrub';
 import type { CcxtVenue } from './ccxt-venues';
 
 /**
- * Whether a strategy that leaves `backstop` out gets one at Binance: off (`backstop: true` still
- * rests one). Each exit of the engine's own cancels the stop first and then sells the free balance
- * (netQty), but Binance's account endpoint is updated apart from its matching engine and may still
- * count the cancelled stop's coins as locked for seconds (CCXT issue #8507; Freqtrade reports
- * 10-20 s): the exit could read too little free and sell too little, and a trailing move (cancel,
- * then a new stop for the free balance) could rest for too little. Until the exit sells the
- * cancelled stop's own quantity (docs/plans/issue-22-crypto.md, slice 5, what is left), a trader
- * turns it on knowingly.
+ * Whether a strategy that leaves `backstop` out gets one at Binance: on, as at Alpaca and Kite
+ * (`backstop: false` rests none). Binance's account endpoint may count a cancelled stop's coins as
+ * locked for seconds after the cancel (CCXT issue #8507; Freqtrade reports 10-20 s), so neither
+ * the engine's exit after the cancel nor a trailing move's next version reads the balance for
+ * them: the exit sells the quantity the cancel was confirmed for (held-qty.ts), and `modify`
+ * rests the next version for the cancelled version's (docs/plans/issue-22-crypto.md, slice 5).
  */
-export const CCXT_BACKSTOP_BY_DEFAULT = false;
+export const CCXT_BACKSTOP_BY_DEFAULT = true;
 
 /**
  * A trailing stop moves it at most this often: each move is two orders (a cancel and a new one)
@@ -77,7 +75,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
   async place(req: RestingStopRequest): Promise<RestingStopResult> {
     const invalid = this.deps.execution.invalidOrder(req.clientOrderId, req.instrument, req.qty) ?? invalidLevels(req);
     if (invalid) return { kind: 'rejected', reason: invalid };
-    const { venue, secrets } = this.deps;
+    const { venue } = this.deps;
     let qty = req.qty;
     if (req.side === 'sell') {
       // A stop can lock only what is free: after a fee taken in the coin bought, less than the fill.
@@ -96,6 +94,12 @@ export class CcxtRestingStops implements BrokerRestingStops {
         return { kind: 'rejected', reason: `${venue.title} holds no free ${req.instrument.symbol} base asset to rest a stop on (asked ${qtyText(req.qty)})` };
       }
     }
+    return this.rest(req, qty);
+  }
+
+  /** Places the stop for `qty` (the free balance, or what the version it replaces locked). */
+  private rest(req: RestingStopRequest, qty: number): Promise<RestingStopResult> {
+    const { venue, secrets } = this.deps;
     const ctx = { precedence: 'exit' as const };
     return this.deps.execution.withContext(ctx, async (ex): Promise<RestingStopResult> => {
       let order: Order;
@@ -124,7 +128,11 @@ export class CcxtRestingStops implements BrokerRestingStops {
     const cancelled = await this.cancel(ref);
     if (cancelled.kind !== 'done') return cancelled.kind === 'rejected' ? cancelled : { kind: 'unknown', reason: `the stop to move could not be cancelled yet: ${cancelled.reason}` };
     if (cancelled.report.status !== 'cancelled') return cancelled;
-    const placed = await this.place(next);
+    // The next version locks what the cancel unlocked, not what the balance says: the account
+    // endpoint may count the cancelled version's coins as locked for seconds yet (CCXT #8507), and
+    // a fresh read would rest it for less, or refuse it for "no free" coins.
+    const invalid = this.deps.execution.invalidOrder(next.clientOrderId, next.instrument, next.qty) ?? invalidLevels(next);
+    const placed: RestingStopResult = invalid ? { kind: 'rejected', reason: invalid } : await this.rest(next, Math.min(next.qty, cancelled.report.qty));
     // Refused (the new trigger already reached: "Order would trigger immediately."): nothing rests
     // now, and the keeper keeps the old version, whose stream or lookup says it was cancelled.
     return placed.kind === 'rejected' ? { kind: 'unknown', reason: `the stop was cancelled to move it and its next version was refused: ${placed.reason}` } : placed;

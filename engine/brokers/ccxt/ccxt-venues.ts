@@ -35,6 +35,11 @@ export interface CcxtVenue {
   readonly feeInBoughtAsset: boolean;
   /** The highest taker rate it takes out of the coin bought (BrokerCapabilities.maxFeeInBoughtAssetRate). */
   readonly maxFeeInBoughtAssetRate: number;
+  /**
+   * The timestamp window of a signed request (BrokerCapabilities.signedRequestWindow): refused when
+   * `aheadMs` or more ahead of the venue's clock, or more than `behindMs` (the recvWindow we send) behind.
+   */
+  readonly signedRequestWindow: { readonly aheadMs: number; readonly behindMs: number };
   /** Our own request budget (CCXT's limiter is off): requests per window. */
   readonly requestsPerWindow: number;
   readonly rateWindowMs: number;
@@ -45,6 +50,12 @@ export interface CcxtVenue {
   /** Where in CCXT's `urls.api` the trade stream and the order update stream are (each a URL prefix). */
   readonly tradeStreamUrlAt: readonly string[];
   readonly orderStreamUrlAt: readonly string[];
+  /**
+   * Where the venue says what the API key itself may do (Binance GET /sapi/v1/account/apiRestrictions,
+   * CCXT `sapiGetAccountApiRestrictions`): the one endpoint off the REST bases the account may reach,
+   * as CCXT's `urls.api` key and path; its test network serves none (`testnetHasIt` false).
+   */
+  readonly keyRestrictions: { readonly api: string; readonly path: string; readonly testnetHasIt: boolean } | null;
   /** Options CCXT needs so it asks only what we use (fact 4: Binance's loadMarkets reaches three hosts by default). */
   readonly ccxtOptions: Readonly<Record<string, unknown>>;
   /**
@@ -82,6 +93,9 @@ export const BINANCE: CcxtVenue = {
   // recvWindow (Binance "Timing security"; -1021): set to 10 s below, plus 3 s for clock slack.
   placedOrderListedWithinMs: BINANCE_RECV_WINDOW_MS + 3_000,
   feeInBoughtAsset: true,
+  // rest-api "Timing security": processed only if `timestamp < serverTime + 1000` and
+  // `serverTime - timestamp <= recvWindow`, else -1021.
+  signedRequestWindow: { aheadMs: 1_000, behindMs: BINANCE_RECV_WINDOW_MS },
   // The regular (VIP 0) spot taker rate, Binance's highest ("Trading Fee Rate", binance.com/en/fee/schedule).
   maxFeeInBoughtAssetRate: 0.001,
   // 240 a minute: even at the heaviest call we make (weight 20: exchangeInfo, account) that is
@@ -99,6 +113,9 @@ export const BINANCE: CcxtVenue = {
   // `pro/binance.js`: `<symbol>@trade` on `urls.api.ws.spot` (+ `/<stream index>`); spot orders on the WebSocket API.
   tradeStreamUrlAt: ['ws', 'spot'],
   orderStreamUrlAt: ['ws', 'ws-api', 'spot'],
+  // wallet "Get API Key Permission" (USER_DATA, weight 1): `enableSpotAndMarginTrading`, `ipRestrict`,
+  // `tradingAuthorityExpirationTime`. CCXT 4.5.84 has no testnet URL for `sapi` (`binance.js` sign()).
+  keyRestrictions: { api: 'sapi', path: 'account/apiRestrictions', testnetHasIt: false },
   codes: {
     '-1003': 'rate',
     '-1015': 'rate',

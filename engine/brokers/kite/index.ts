@@ -9,13 +9,14 @@ import { kiteCredentialsSchema, kiteOptionsSchema } from './kite-options';
 import { KITE_BACKSTOP_BY_DEFAULT, KITE_BACKSTOP_OCO } from './kite-resting-stops';
 import { exchangeRequestToken, kiteLoginUrl, parseKiteRedirect } from './login';
 import type { BrokerLogin } from '../broker';
+import type { Logger } from 'pino';
 
 /**
  * The Kite entry for the broker-kinds registry.
  *
- * @example const kinds = { ...defaultBrokerKinds(), kite: kiteBrokerKind() };
+ * @example const kinds = { ...defaultBrokerKinds(), kite: kiteBrokerKind({ logger }) };
  */
-export function kiteBrokerKind(): BrokerKind {
+export function kiteBrokerKind(deps: { readonly logger?: Logger } = {}): BrokerKind {
   return {
     title: 'Zerodha Kite Connect (NSE, BSE, NFO, BFO)',
     credentialsSchema: kiteCredentialsSchema,
@@ -28,7 +29,7 @@ export function kiteBrokerKind(): BrokerKind {
     // Kite Connect has no paper endpoint: every account is real money.
     mode: () => 'live',
     create: ({ clock, credentials, options }) => {
-      const kite = createKiteBroker({ clock, credentials, options });
+      const kite = createKiteBroker({ clock, credentials, options, ...(deps.logger ? { logger: deps.logger } : {}) });
       // The broker seam's daily-login part, so the engine never asks which broker this is.
       const login: BrokerLogin = {
         current: () => kite.session(),

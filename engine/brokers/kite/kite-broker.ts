@@ -3,6 +3,7 @@
  * the session check; the binary ticker for prices and order updates. Built from parsed credentials and options plus the injected clock
  * (and, for tests, jitter and fetch).
  */
+import pino, { type Logger } from 'pino';
 import type { Clock } from '../../core/clock';
 import type { Exchange } from '../../core/types';
 import type { Broker, BrokerCapabilities, IntradaySquareOff, IntradaySquareOffs } from '../broker';
@@ -13,10 +14,11 @@ import { kiteAccount } from './kite-account';
 import { KiteData } from './kite-data';
 import { KITE_TAG_MAX_LENGTH, KiteExecution } from './kite-execution';
 import { KiteHttp, type FetchLike } from './kite-http';
-import { KiteLtp } from './kite-ltp';
+import { KITE_QUOTE_WINDOWS, KiteLtp } from './kite-ltp';
+import { KiteExitChase } from './kite-exit-chase';
 import { KITE_TRADED_EXCHANGES, KiteInstruments } from './kite-instruments';
 import { KiteDerivatives } from './kite-derivatives';
-import { KITE_DERIVATIVE_EXCHANGES } from './derivatives-rows';
+import { KITE_DERIVATIVE_EXCHANGES, type KiteDerivativeExchange } from './derivatives-rows';
 import { parseKiteCredentials, parseKiteOptions, type KiteOptions } from './kite-options';
 import { KiteRestingStops } from './kite-resting-stops';
 import { KiteSessionTracker, type KiteSession } from './kite-session';
@@ -127,6 +129,8 @@ export interface KiteBrokerArgs {
   /** Reconnect jitter; seeded from the clock when omitted. */
   readonly random?: Uniform;
   readonly fetch?: FetchLike;
+  /** The daemon's logger (redacting, to its log file): the exit chase's re-prices; default: pino to stdout. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -159,15 +163,23 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
     ...(options.proxy_url === undefined ? {} : { via: proxyLabel(options.proxy_url) }),
     onAuth: (valid, err) => (valid ? session.markValid() : session.expire(err?.kiteMessage ? `Kite refused the access token ("${err.kiteMessage}")` : 'Kite refused the access token')),
   });
-  const execution = new KiteExecution({
+  const orderLimiter = new RateLimiter(clock, KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY);
+  // Kite's 1 request a second on /quote*: the LTP reader and the exit chase's quotes share it.
+  const quoteLimiter = new RateLimiter(clock, KITE_QUOTE_WINDOWS);
+  const derivatives = new KiteDerivatives(http, clock);
+  const exitChase = new KiteExitChase({
     http,
     clock,
-    session,
+    logger: (args.logger ?? pino({ name: 'tradeclock' })).child({ broker: 'kite' }),
     options,
-    orderLimiter: new RateLimiter(clock, KITE_ORDER_WINDOWS, KITE_ORDERS_PER_DAY),
+    quoteLimiter,
+    orderLimiter,
+    tickSizeOf: async (exchange, symbol) =>
+      (KITE_DERIVATIVE_EXCHANGES as readonly string[]).includes(exchange) ? ((await derivatives.master(exchange as KiteDerivativeExchange)).bySymbol(symbol)?.tickSize ?? null) : null,
   });
+  const execution = new KiteExecution({ http, clock, session, options, orderLimiter, exitChase });
   // One LTP reader for the account: the stale-price cross-check and the GTT's last price share Kite's 1 quote request a second.
-  const ltp = new KiteLtp(http, clock);
+  const ltp = new KiteLtp(http, clock, quoteLimiter);
   const restingStops = new KiteRestingStops({ http, clock, options, ltp });
   let data: KiteData | null = null;
   const ticker = new KiteTicker(
@@ -203,7 +215,6 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
   data = new KiteData(ticker, clock, ltp);
 
   const sellFirst = kiteSellFirst(options.product);
-  const derivatives = new KiteDerivatives(http, clock);
   return {
     capabilities: {
       ...KITE_CAPABILITIES,

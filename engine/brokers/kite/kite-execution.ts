@@ -21,6 +21,7 @@ import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
 import { KITE_TRADED_EXCHANGES } from './kite-instruments';
 import { kiteProductFor } from './kite-product';
+import { isChasedExit, type KiteExitChase } from './kite-exit-chase';
 
 /** Kite's tag: at most 20 letters and digits (an old doc said 8; current docs and SDKs say 20). */
 export const KITE_TAG_PATTERN = /^[0-9A-Za-z]{1,20}$/;
@@ -32,6 +33,8 @@ export interface KiteExecutionDeps {
   readonly session: KiteSessionTracker;
   readonly options: Pick<KiteOptions, 'product' | 'market_protection' | 'max_rate_wait_ms'>;
   readonly orderLimiter: RateLimiter;
+  /** Prices and re-prices options exits (kite-exit-chase.ts); without it every order goes as MARKET. */
+  readonly exitChase?: KiteExitChase;
 }
 
 /** The seam's execution part for Kite; `handleOrderMessage` is fed by the ticker's `order` frames. */
@@ -83,12 +86,17 @@ export class KiteExecution implements BrokerExecution {
       return { kind: 'unknown', reason: `could not check Kite for an earlier order tagged ${req.clientOrderId}, so nothing was sent yet: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (existing) {
+      if (this.deps.exitChase && isChasedExit(req)) this.deps.exitChase.adopt(existing, req.clientOrderId);
       const report = toOrderReport(existing, this.deps.clock.now());
       if (report) this.emit(report);
       // The earlier attempt is the answer, including a rejection: sending again would be a new order.
       if (report?.status === 'rejected') return { kind: 'rejected', reason: report.reason ?? 'Kite rejected the order', ...(report.lasting ? { lasting: true } : {}) };
       return { kind: 'accepted', brokerOrderId: existing.order_id, at: report?.at ?? this.deps.clock.now() };
     }
+
+    // An options exit crosses the market as a LIMIT inside the band, priced by a quote now.
+    const chase = this.deps.exitChase && isChasedExit(req) ? this.deps.exitChase : null;
+    const limit = chase ? await chase.openingPrice(req.instrument.exchange, req.instrument.symbol, req.side, req.instrument.tickSize, req.clientOrderId) : null;
 
     // Our own copy of Kite's budget: a slot too far away is "not yet", with the wait until it frees.
     const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
@@ -98,20 +106,26 @@ export class KiteExecution implements BrokerExecution {
     // From here Kite may take it: the engine's sending mark (BrokerCapabilities.placedOrderListedWithinMs runs from it).
     req.sending?.();
     try {
-      const data = await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req) });
+      const data = await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req, limit) });
       const orderId = (data as { order_id?: unknown } | null)?.order_id;
       if (typeof orderId !== 'string' || !/^\d+$/.test(orderId)) {
         return { kind: 'unknown', reason: `Kite accepted the request but returned no readable order_id (${JSON.stringify(data)?.slice(0, 80)}); Tradeclock will look it up by tag` };
       }
+      chase?.follow({ orderId, tag: req.clientOrderId, exchange: req.instrument.exchange, symbol: req.instrument.symbol, side: req.side, tickSize: req.instrument.tickSize, step: 0 });
       return { kind: 'accepted', brokerOrderId: orderId, at: this.deps.clock.now() };
     } catch (err) {
       return outcomeOf(err, 'Kite did not confirm the order');
     }
   }
 
-  /** The order carrying this tag among the day's orders, or null. Throws when Kite cannot be asked. */
+  /**
+   * The order carrying this tag among the day's orders, or null. Throws when Kite cannot be asked.
+   * A live options exit found so (after a restart nothing here follows it) is chased again from
+   * where it rests: the tag says it is an exit (a Tradeclock id's exit slot).
+   */
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
     const order = findByTag(await this.listOrders(), clientOrderId);
+    if (order && this.deps.exitChase && isChasedExit({ clientOrderId, instrument: { exchange: order.exchange ?? '', symbol: order.tradingsymbol ?? '' } })) this.deps.exitChase.adopt(order, clientOrderId);
     return order ? toOrderReport(order, this.deps.clock.now()) : null;
   }
 
@@ -188,6 +202,7 @@ export class KiteExecution implements BrokerExecution {
 
   stop(): void {
     this.stopped = true;
+    this.deps.exitChase?.stop();
     this.listeners.clear();
     this.listening.clear();
   }
@@ -196,16 +211,16 @@ export class KiteExecution implements BrokerExecution {
     return parseOrderList(await this.deps.http.call({ method: 'GET', path: '/orders' }));
   }
 
-  private orderForm(req: PlaceOrderRequest): Record<string, string> {
+  /** A MARKET order with protection, or a LIMIT at `limit` (an options exit). */
+  private orderForm(req: PlaceOrderRequest, limit: number | null): Record<string, string> {
     return {
       tradingsymbol: req.instrument.symbol,
       exchange: req.instrument.exchange,
       transaction_type: req.side === 'buy' ? 'BUY' : 'SELL',
-      order_type: 'MARKET',
+      ...(limit === null ? { order_type: 'MARKET', market_protection: String(this.deps.options.market_protection) } : { order_type: 'LIMIT', price: String(limit) }),
       quantity: String(req.qty),
       product: kiteProductFor(this.deps.options.product, req.instrument.exchange),
       validity: 'DAY',
-      market_protection: String(this.deps.options.market_protection),
       tag: req.clientOrderId,
     };
   }

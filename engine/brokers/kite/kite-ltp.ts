@@ -39,11 +39,13 @@ export class KiteLtp {
   /** The request not sent yet, open to more instruments (null once it goes out). */
   private waiting: Batch | null = null;
 
+  /** `limiter`: Kite's 1 request a second on every /quote* endpoint, when other readers share it. */
   constructor(
     private readonly http: KiteHttp,
     private readonly clock: Clock,
+    limiter?: RateLimiter,
   ) {
-    this.limiter = new RateLimiter(clock, KITE_QUOTE_WINDOWS);
+    this.limiter = limiter ?? new RateLimiter(clock, KITE_QUOTE_WINDOWS);
   }
 
   /**

@@ -23,6 +23,9 @@ describe('parseKiteOptions', () => {
       product: 'MIS',
       exchanges: ['NSE', 'BSE'],
       market_protection: -1,
+      exit_price_buffer_pct: 5,
+      exit_reprice_after_ms: 2_000,
+      exit_max_modifications: 20,
       request_timeout_ms: 7_000,
       stale_after_ms: 5_000,
       reconnect_max_delay_ms: 30_000,
@@ -47,6 +50,16 @@ describe('parseKiteOptions', () => {
         { field: 'modee', message: 'is not a Kite option' },
       ]),
     );
+  });
+
+  it('bounds the options exit chase: a buffer within NSE\'s protection band, Kite\'s 25 modifications', () => {
+    expect(parseKiteOptions({ exit_price_buffer_pct: 2.5, exit_reprice_after_ms: 1_000, exit_max_modifications: 25 })).toMatchObject({ exit_price_buffer_pct: 2.5, exit_reprice_after_ms: 1_000, exit_max_modifications: 25 });
+    expect(fieldsOf(() => parseKiteOptions({ exit_price_buffer_pct: 45, exit_reprice_after_ms: 100, exit_max_modifications: 26 }))).toEqual([
+      { field: 'exit_price_buffer_pct', message: expect.stringMatching(/at most 40 \(%\).*limit price protection/) },
+      { field: 'exit_reprice_after_ms', message: 'must be at least 500 ms' },
+      { field: 'exit_max_modifications', message: 'must be at most 25: Kite allows 25 modifications an order' },
+    ]);
+    expect(fieldsOf(() => parseKiteOptions({ exit_price_buffer_pct: '5' }))).toEqual([{ field: 'exit_price_buffer_pct', message: 'must be a number (a percentage of the last price)' }]);
   });
 });
 

@@ -105,6 +105,25 @@ export const kiteOptionsSchema = z.strictObject({
     .int({ error: 'must be a whole number' })
     .refine((n) => n === -1 || (n >= 1 && n <= 100), { error: 'must be -1 (automatic) or a percentage from 1 to 100; Kite refuses market orders without protection' })
     .default(-1),
+  /**
+   * An options exit (NFO, BFO) goes as a LIMIT this percentage of the last price beyond it (a sell
+   * below, a buy above), inside the exchange's band; each re-price of an exit left resting crosses
+   * by as much again, up to the band's edge (kite-exit-chase.ts).
+   */
+  exit_price_buffer_pct: z
+    .number({ error: 'must be a number (a percentage of the last price)' })
+    .min(0.5, { error: 'must be at least 0.5 (%): a thinner buffer leaves an exit behind a moving premium' })
+    .max(40, { error: 'must be at most 40 (%): NSE refuses option prices beyond 40% of the reference (limit price protection)' })
+    .default(5),
+  /** How long an options exit may rest unfilled before it is re-priced (and between re-prices). */
+  exit_reprice_after_ms: ms(500, 60_000).default(2_000),
+  /** Re-prices of one options exit at most; Kite refuses the 26th modification of an order. */
+  exit_max_modifications: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(25, { error: 'must be at most 25: Kite allows 25 modifications an order' })
+    .default(20),
   /** Per REST call; the SDKs use 7 s. A timed-out order is "unknown" and looked up by tag. */
   request_timeout_ms: ms(500, 60_000).default(7_000),
   /** Silence (not even a heartbeat) after which the ticker is reconnected; Kite heartbeats every second. */

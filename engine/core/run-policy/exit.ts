@@ -131,6 +131,12 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   if (plan.kind === 'defer') return { outcome: 'defer' };
   if (plan.kind === 'none') return { outcome: { suppress: plan.reason } };
   const { entry, attempt } = plan;
+  if (e.short !== undefined) {
+    // A reading that may be stale (the balance lagging a cancel) is never sold on, nor booked.
+    return s.state === 'ERROR'
+      ? { patch: { reason: e.short, lastActionAt: s.now }, outcome: { halt: e.short } }
+      : { move: { to: 'ERROR', patch: { reason: e.short, lastAction: `${e.leg}_SHORT_AT_BROKER`, lastActionAt: s.now } }, outcome: { halt: e.short } };
+  }
   const held = e.heldAtBroker;
   if (held !== undefined && held <= 0) {
     const what = entry.side === 'buy' ? `no ${entry.symbol} left to sell` : `no short of ${entry.symbol} left to buy back`;

@@ -2,7 +2,7 @@
  * Issue 22, fee-aware exits: a venue that takes a buy's fee out of the coin bought (Binance spot
  * without BNB) leaves the account holding less than the buy filled, and a sale of the whole fill
  * is refused for good. The exit's quantity is min(position, held floored to the step): the engine
- * floors what `netQty` says (execution-engine.ts `withHeldQty`, `floorToStep`), the policy takes
+ * floors what `netQty` says (held-qty.ts `withHeldQty`, `floorToStep`), the policy takes
  * the least (exit.ts `journalExit`). For any step from 1e-8 to 1, fee rate from 0 to 1 % and coin
  * already in the account, the exit is a whole number of steps, sells no more than is held nor than
  * the run bought, leaves less than one step of what was held, and its fill ends the run SOLD at

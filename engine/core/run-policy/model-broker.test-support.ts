@@ -371,7 +371,7 @@ export class ModelDay {
       this.stepEvent({ type: 'journal_entry', legNo: intent.legNo, scheduledAt: intent.scheduledAt }, intent);
       return;
     }
-    // A new attempt asks the broker what is held first (execution-engine withHeldQty).
+    // A new attempt asks the broker what is held first (held-qty.ts withHeldQty).
     const last = this.last('exit');
     const asks = this.script.tellsHeld && last !== undefined && FINAL_ORDER_STATUSES.has(last.status);
     this.stepEvent({ type: 'journal_exit', leg: intent.leg as Exclude<SubmitIntent['leg'], 'BUY'>, legNo: intent.legNo, scheduledAt: intent.scheduledAt, ...(asks ? { heldAtBroker: Math.max(0, this.brokerHeld) } : {}) }, intent);

@@ -36,11 +36,14 @@ const DAY = 24 * 3_600_000;
  * Binance's fake: BTCUSDT at 60 000, 10 000 USDT and no BTC unless `fake` says otherwise.
  * `crashPoints`, `timeoutMs`: the first engine's (a successor has none, and 60 s). A request
  * timeout is real time (CCXT's `timeout`): a short one lets a stalled placement end as unknown
- * within a test, before the process is killed.
+ * within a test, before the process is killed. `testnet`: the account's option (default on, as
+ * the option's own default): false builds CCXT's live URLs, moved to the fake, /sapi among them.
  */
-export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinanceOptions; crashPoints?: EngineOnBrokerArgs['crashPoints']; timeoutMs?: number }): Promise<CcxtTestEngine> {
+export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinanceOptions; crashPoints?: EngineOnBrokerArgs['crashPoints']; timeoutMs?: number; clockSkewMs?: number; testnet?: boolean }): Promise<CcxtTestEngine> {
   let clockNow: () => number = () => Date.parse(opts.at);
-  const fake = await startFakeBinance({ now: () => clockNow(), prices: { BTCUSDT: '60000' }, balances: { USDT: '10000' }, ...opts.fake });
+  // `clockSkewMs`: the exchange's clock runs this far ahead of the engine's (negative: behind).
+  const skew = opts.clockSkewMs ?? 0;
+  const fake = await startFakeBinance({ now: () => clockNow() + skew, prices: { BTCUSDT: '60000' }, balances: { USDT: '10000' }, ...opts.fake });
   const db = openTestDb();
   let closed = false;
   const closeShared = async () => {
@@ -58,7 +61,7 @@ export async function startCcxtTestEngine(opts: { at: string; fake?: FakeBinance
       venue: BINANCE,
       clock,
       credentials: { api_key: apiKey, secret },
-      options: { rest_url: fake.url, timeout_ms: reuse ? 60_000 : (opts.timeoutMs ?? 60_000) },
+      options: { rest_url: fake.url, timeout_ms: reuse ? 60_000 : (opts.timeoutMs ?? 60_000), ...(opts.testnet === undefined ? {} : { testnet: opts.testnet }) },
       logger: pino({ level: 'silent' }),
       uniform: seededUniform(7),
       timing: { pingIntervalMs: DAY, staleAfterMs: 2 * DAY, deadAfterMs: 3 * DAY, handshakeTimeoutMs: DAY, reconnectBaseMs: 200, reconnectMaxMs: 1_000 },

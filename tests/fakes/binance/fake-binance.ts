@@ -9,6 +9,7 @@
  *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
  *   POST /__fake/depth     {symbol, qty}             the next MARKET order fills at most qty, the rest EXPIRED
+ *   POST /__fake/status    {symbol, status}          the symbol's exchangeInfo status (END_OF_DAY, HALT, BREAK: no orders)
  *   GET  /__fake/balances  {ASSET: {free, locked}}   the first account's balances
  *   POST /__fake/stream/{drop|stall|hang|resume}
  *   POST /__fake/ws-api/{drop|terminate}
@@ -41,6 +42,12 @@ export interface FakeBinanceOptions {
   readonly balances?: Readonly<Record<string, string>>;
   /** Taker commission rate taken from the asset received; default 0.001 (Binance's 0.1 %). */
   readonly takerCommission?: string;
+  /**
+   * For this many ms of `now` after a cancel, GET /api/v3/account still counts what the cancel
+   * unlocked as `locked`, while orders may already use it (SOURCES.md, **ours**); default 0.
+   * `balance()` and /__fake/balances always give the matching engine's own figures.
+   */
+  readonly staleBalanceAfterCancelMs?: number;
   /** REQUEST_WEIGHT per minute before 429s; default 6000 as documented. */
   readonly weightLimit?: number;
   readonly port?: number;
@@ -69,6 +76,8 @@ export interface FakeBinance {
   setPrice(symbol: string, price: string): void;
   /** The next MARKET order on `symbol` fills at most `qty`; its rest EXPIRES (the book ran out). */
   limitNextMarket(symbol: string, qty: string): void;
+  /** The symbol's status as exchangeInfo lists it from now on ('HALT', 'BREAK', 'TRADING'); not TRADING: no orders. */
+  setSymbolStatus(symbol: string, status: string): void;
   /** The account's free and locked amount of `asset`, as decimal strings. */
   balance(asset: string): { free: string; locked: string };
   /** Every asset the account has held, as `balance` gives it. */
@@ -91,7 +100,7 @@ export interface FakeBinance {
 
 export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<FakeBinance> {
   const now = opts.now ?? (() => Date.now());
-  const book = new FakeBinanceBook(opts.symbols ?? DEFAULT_SYMBOLS, now, new Decimal(opts.takerCommission ?? '0.001'));
+  const book = new FakeBinanceBook(opts.symbols ?? DEFAULT_SYMBOLS, now, new Decimal(opts.takerCommission ?? '0.001'), opts.staleBalanceAfterCancelMs ?? 0);
   const account = book.addAccount(DOCS_API_KEY, DOCS_SECRET_KEY, opts.balances ?? { USDT: '10000', BTC: '1' });
   const faults = new BinanceFaultPlan();
   const rest = new FakeBinanceRest(book, faults, opts.weightLimit ?? 6000);
@@ -135,6 +144,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     injectFault: (rule) => faults.add(rule),
     setPrice: (symbol, price) => book.setPrice(symbol, price),
     limitNextMarket: (symbol, qty) => book.limitNextMarket(symbol, qty),
+    setSymbolStatus: (symbol, status) => book.setSymbolStatus(symbol, status),
     balance: (asset) => {
       const b = account.balances.get(asset);
       return { free: (b?.free ?? new Decimal(0)).toFixed(8), locked: (b?.locked ?? new Decimal(0)).toFixed(8) };
@@ -178,6 +188,9 @@ async function admin(fake: FakeBinance, req: IncomingMessage, res: ServerRespons
         return ok();
       case 'POST /__fake/depth':
         fake.limitNextMarket(String(body.symbol), String(body.qty));
+        return ok();
+      case 'POST /__fake/status':
+        fake.setSymbolStatus(String(body.symbol), String(body.status));
         return ok();
       case 'POST /__fake/stream/drop':
         fake.dropStreams();

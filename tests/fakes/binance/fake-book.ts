@@ -19,8 +19,20 @@ export interface FakeBinanceAccount {
   readonly secretKey: string;
   /** asset → free, locked */
   readonly balances: Map<string, { free: Decimal; locked: Decimal }>;
-  /** Whether the key may trade (Binance's `canTrade`). */
+  /** Whether the account may trade (Binance's `canTrade`). */
   canTrade: boolean;
+  /** The account's trading permissions (`permissions` of GET /api/v3/account); a symbol trades for it when it holds one of each of the symbol's `permissionSets`. */
+  permissions: string[];
+  /** What the API key itself may do (GET /sapi/v1/account/apiRestrictions). */
+  key: FakeKeyRestrictions;
+}
+
+/** The key's permissions as GET /sapi/v1/account/apiRestrictions states them; default: may trade, IP-restricted, no end. */
+export interface FakeKeyRestrictions {
+  enableSpotAndMarginTrading: boolean;
+  ipRestrict: boolean;
+  /** When its spot and margin trading permission runs out (fake clock, ms); null: the field is left out. */
+  tradingAuthorityExpirationTime: number | null;
 }
 
 export interface FakeFill {
@@ -108,17 +120,40 @@ export class FakeBinanceBook {
   /** Listeners of every trade (the market stream) and every order event (the user data stream). */
   private readonly tradeListeners: ((trade: FakeTrade) => void)[] = [];
   private readonly orderListeners: ((event: FakeOrderEvent) => void)[] = [];
+  /** What a cancel unlocked, still shown locked by the account endpoint until `until` (staleAfterCancelMs). */
+  private readonly staleUnlocks: { readonly apiKey: string; readonly asset: string; readonly qty: Decimal; readonly until: number }[] = [];
 
   constructor(
     symbols: readonly FakeSymbol[],
     readonly now: () => number,
     readonly takerCommission: Decimal,
+    /**
+     * For this many ms of the fake's clock after a cancel, GET /api/v3/account still shows what the
+     * cancel unlocked as `locked`, not `free`, while the matching engine already trades it (SOURCES.md:
+     * our model of a lag reported for Binance, CCXT #8507, Freqtrade). 0: the account is current.
+     */
+    readonly staleAfterCancelMs = 0,
   ) {
     for (const s of symbols) this.symbols.set(s.symbol, s);
   }
 
+  /**
+   * The balances GET /api/v3/account shows: the matching engine's, except that what a cancel
+   * unlocked within `staleAfterCancelMs` is still counted locked, and not free (never below 0).
+   */
+  accountBalances(account: FakeBinanceAccount): Map<string, { free: Decimal; locked: Decimal }> {
+    const now = this.now();
+    const shown = new Map([...account.balances].map(([asset, b]) => [asset, { free: b.free, locked: b.locked }]));
+    for (const u of this.staleUnlocks) {
+      const b = shown.get(u.asset);
+      if (u.apiKey !== account.apiKey || now >= u.until || !b) continue;
+      shown.set(u.asset, { free: Decimal.max(0, b.free.sub(u.qty)), locked: b.locked.add(u.qty) });
+    }
+    return shown;
+  }
+
   addAccount(apiKey: string, secretKey: string, balances: Record<string, string>): FakeBinanceAccount {
-    const account: FakeBinanceAccount = { apiKey, secretKey, balances: new Map(), canTrade: true };
+    const account: FakeBinanceAccount = { apiKey, secretKey, balances: new Map(), canTrade: true, permissions: ['SPOT'], key: { enableSpotAndMarginTrading: true, ipRestrict: true, tradingAuthorityExpirationTime: null } };
     for (const [asset, free] of Object.entries(balances)) account.balances.set(asset, { free: new Decimal(free), locked: new Decimal(0) });
     this.accounts.set(apiKey, account);
     return account;
@@ -167,6 +202,16 @@ export class FakeBinanceBook {
     this.depth.set(symbol, new Decimal(qty));
   }
 
+  /**
+   * Test control (ours): the symbol's status from now on, as exchangeInfo lists it ('HALT', 'BREAK',
+   * 'TRADING'); while it is not TRADING the symbol takes no orders.
+   */
+  setSymbolStatus(symbol: string, status: string): void {
+    const s = this.symbols.get(symbol);
+    if (!s) throw new Error(`the fake lists no symbol ${symbol}`);
+    this.symbols.set(symbol, { ...s, status });
+  }
+
   place(account: FakeBinanceAccount, p: URLSearchParams): BinanceError | FakeOrder {
     const symbol = p.get('symbol') ?? '';
     const s = this.symbols.get(symbol);
@@ -208,6 +253,10 @@ export class FakeBinanceBook {
     // Unique among open orders only: the id of a filled or cancelled order can be used again.
     if (this.orders.some((o) => o.apiKey === account.apiKey && o.clientOrderId === clientOrderId && OPEN.has(o.status))) return err(400, -2010, DUPLICATE);
     if (!account.canTrade) return err(400, -2010, 'This account may not place or cancel orders.');
+    // errors.md, messages of -2010: "This symbol is not permitted for this account."; permissionSets: one permission of each set.
+    if (!(s.permissionSets ?? [['SPOT']]).every((set) => set.some((perm) => account.permissions.includes(perm)))) return err(400, -2010, 'This symbol is not permitted for this account.');
+    // errors.md, messages of -2010 NEW_ORDER_REJECTED: "Market is closed." = "The symbol is not trading."
+    if ((s.status ?? 'TRADING') !== 'TRADING') return err(400, -2010, 'Market is closed.');
     if (type === 'MARKET' && last === undefined) return err(400, -2010, 'No orders on book for symbol.');
     // rest-api "New order": a SELL stop's price below the market, a BUY stop's above (errors.md -2010).
     if (isStop(kind) && last !== undefined && (side === 'SELL' ? stopPrice.gte(last) : stopPrice.lte(last))) return err(400, -2010, WOULD_TRIGGER);
@@ -273,6 +322,7 @@ export class FakeBinanceBook {
     const bal = account.balances.get(asset)!;
     bal.locked = bal.locked.sub(held);
     bal.free = bal.free.add(held);
+    if (this.staleAfterCancelMs > 0) this.staleUnlocks.push({ apiKey: order.apiKey, asset, qty: held, until: this.now() + this.staleAfterCancelMs });
     order.status = 'CANCELED';
     order.updateTime = this.now();
     this.emitOrder({ order, execution: 'CANCELED', fill: null, cancelClientId });

@@ -21,8 +21,9 @@ const WEIGHT: Readonly<Record<string, number>> = {
   'DELETE /api/v3/order': 1,
   'GET /api/v3/openOrders': 6,
   'GET /api/v3/account': 20,
+  'GET /sapi/v1/account/apiRestrictions': 1,
 };
-const SIGNED = new Set(['POST /api/v3/order', 'GET /api/v3/order', 'DELETE /api/v3/order', 'GET /api/v3/openOrders', 'GET /api/v3/account']);
+const SIGNED = new Set(['POST /api/v3/order', 'GET /api/v3/order', 'DELETE /api/v3/order', 'GET /api/v3/openOrders', 'GET /api/v3/account', 'GET /sapi/v1/account/apiRestrictions']);
 const MINUTE_MS = 60_000;
 
 /** One POST /api/v3/order that passed the key check, and what came of it. */
@@ -127,9 +128,16 @@ export class FakeBinanceRest {
       return { status: auth.status, body: { code: auth.code, msg: auth.msg } };
     }
     const account = auth;
+    // A TRADE request with a key whose trading is off (or ran out) is refused as one without the permission (errors.md -2015).
+    const key = account.key;
+    if ((route === 'POST /api/v3/order' || route === 'DELETE /api/v3/order') && (!key.enableSpotAndMarginTrading || (key.tradingAuthorityExpirationTime !== null && now >= key.tradingAuthorityExpirationTime))) {
+      if (record) record.outcome = 'refused -2015 Invalid API-key, IP, or permissions for action.';
+      return failure(err(401, -2015, 'Invalid API-key, IP, or permissions for action.'));
+    }
     const symbol = params.get('symbol');
     const needSymbol = () => err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
 
+    if (route === 'GET /sapi/v1/account/apiRestrictions') return { status: 200, body: keyJson(account) };
     if (route === 'GET /api/v3/account') return { status: 200, body: this.accountJson(account, params.get('omitZeroBalances') === 'true', now) };
     if (route === 'GET /api/v3/openOrders') {
       if (symbol !== null && !book.symbols.has(symbol)) return failure(err(400, -1121, 'Invalid symbol.'));
@@ -192,7 +200,7 @@ export class FakeBinanceRest {
   private accountJson(a: FakeBinanceAccount, omitZero: boolean, now: number): Record<string, unknown> {
     const rate = this.book.takerCommission.toFixed(8);
     const bps = this.book.takerCommission.mul(10_000).toNumber();
-    const balances = [...a.balances.entries()]
+    const balances = [...this.book.accountBalances(a).entries()]
       .filter(([, b]) => !omitZero || !b.free.add(b.locked).isZero())
       .map(([asset, b]) => ({ asset, free: b.free.toFixed(8), locked: b.locked.toFixed(8) }));
     return {
@@ -210,7 +218,7 @@ export class FakeBinanceRest {
       updateTime: now,
       accountType: 'SPOT',
       balances,
-      permissions: ['SPOT'],
+      permissions: a.permissions,
       uid: 354937868,
     };
   }
@@ -254,6 +262,25 @@ export function checkSigned(account: FakeBinanceAccount, payload: string, signat
   if (timestamp >= now + 1000) return err(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
   if (now - timestamp > recvWindow) return err(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
   return null;
+}
+
+/** wallet "Get API Key Permission" (GET /sapi/v1/account/apiRestrictions): the docs' example fields. */
+function keyJson(a: FakeBinanceAccount): Record<string, unknown> {
+  const k = a.key;
+  return {
+    ipRestrict: k.ipRestrict,
+    createTime: 1698645219000,
+    enableInternalTransfer: false,
+    enableFutures: false,
+    enablePortfolioMarginTrading: false,
+    enableVanillaOptions: false,
+    permitsUniversalTransfer: false,
+    enableReading: true,
+    enableSpotAndMarginTrading: k.enableSpotAndMarginTrading,
+    enableWithdrawals: false,
+    enableMargin: false,
+    ...(k.tradingAuthorityExpirationTime !== null ? { tradingAuthorityExpirationTime: k.tradingAuthorityExpirationTime } : {}),
+  };
 }
 
 function failure(e: BinanceError): Reply {

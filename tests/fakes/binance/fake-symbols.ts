@@ -20,6 +20,8 @@ export interface FakeSymbol {
   readonly minNotional: string;
   /** 'TRADING', or 'BREAK' / 'HALT' for a symbol that takes no orders. */
   readonly status?: string;
+  /** exchangeInfo `permissionSets`; default [['SPOT']]. */
+  readonly permissionSets?: readonly (readonly string[])[];
 }
 
 /** Figures as Binance lists these pairs (tick, step, notional); the limits are round numbers of ours. */
@@ -59,7 +61,7 @@ export function symbolJson(s: FakeSymbol): Record<string, unknown> {
       { filterType: 'NOTIONAL', minNotional: s.minNotional, applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
     ],
     permissions: [],
-    permissionSets: [['SPOT']],
+    permissionSets: s.permissionSets ?? [['SPOT']],
     defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
     allowedSelfTradePreventionModes: ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'],
   };

@@ -70,6 +70,11 @@ export class FakeOrderBook {
     return this.history.get(orderId) ?? [];
   }
 
+  /** Adds a row to an order's history (GET /orders/{order_id}), as a modify's steps. */
+  record(row: FakeOrder): void {
+    this.history.get(row.order_id)?.push({ ...row });
+  }
+
   /** Validates a POST /orders/{variety} form and, if good, books the order as OPEN. */
   place(variety: string, form: URLSearchParams, instruments: readonly FakeInstrument[]): OrderCheck {
     if (!['regular', 'amo', 'co', 'iceberg', 'auction'].includes(variety)) return bad(`Invalid variety \`${variety}\`.`);
@@ -146,9 +151,10 @@ export class FakeOrderBook {
     if (how.status === 'COMPLETE') {
       order.exchange_order_id = `1100000${order.order_id.slice(-9)}`;
       order.exchange_timestamp = at;
+      // The rest fills at `price`; a part filled before keeps its own price in the average.
+      order.average_price = (order.average_price * order.filled_quantity + how.price * (order.quantity - order.filled_quantity)) / order.quantity;
       order.filled_quantity = order.quantity;
       order.pending_quantity = 0;
-      order.average_price = how.price;
     } else {
       order.status_message = how.message;
       order.status_message_raw = how.raw ?? null;

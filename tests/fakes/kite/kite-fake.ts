@@ -17,6 +17,7 @@ import { FakeGttBook } from './fake-gtt';
 import { fakeOptionChain } from './fake-option-chain';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
 import { KiteOrderFaults } from './fake-order-faults';
+import { FakeMatching } from './fake-matching';
 import { holdingsJson, positionsJson, type FakeHoldingSpec, type PriceBook } from './fake-portfolio';
 import type { FakeQuote } from './fake-packets';
 import { FakeRest, RATE_LIMITED, type RestFault, type RestReply, type RestRequest } from './fake-rest';
@@ -68,12 +69,16 @@ export interface KiteFake {
   /** The instrument's minute candles, served by GET /instruments/historical/{token}/minute (fake-candles.ts). */
   setCandles(symbolOrToken: string | number, bars: readonly FakeCandle[]): void;
   priceOf(symbolOrToken: string | number): number | undefined;
+  /** The day's circuit (GET /quote's lower/upper_circuit_limit); a LIMIT or SL price outside it is refused (fake-matching.ts). */
+  setCircuit(symbolOrToken: string | number, lower: number, upper: number): void;
   /**
    * The next placed order is accepted, then REJECTED by "RMS" with this message (`status_message`)
    * and, if given, the RMS's raw text (`status_message_raw`).
    */
   rejectNextAfterAccept(message: string, raw?: string): void;
   fill(orderId: string, price?: number): void;
+  /** Part of an OPEN order trades at `price`; the rest stays OPEN (fake-matching.ts). */
+  fillPart(orderId: string, qty: number, price: number): void;
   /**
    * The trader sells `qty` of `tradingsymbol` by hand in Kite's own app, outside Tradeclock: an
    * untagged MARKET SELL (product MIS and exchange NSE unless given) that fills at once at the
@@ -149,6 +154,9 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   };
   const book = new FakeOrderBook(userId, now, pushOrder);
   const orderFaults = new KiteOrderFaults();
+  // LIMIT, SL, modify, the circuit and the derivatives' market protection (fake-matching.ts).
+  const matching = new FakeMatching({ book, instruments, lastPrice: (t) => quotes.get(t)?.lastPrice, close: (t) => quotes.get(t)?.close, push: pushOrder, now });
+  const fillAfterMs = opts.fillAfterMs === undefined ? 0 : opts.fillAfterMs;
   // A GTT's LIMIT order: untagged, OPEN, filled at the price once the price is at its limit or better.
   const limitFills = (token: number, price: number) => {
     for (const o of book.all()) {
@@ -201,10 +209,11 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     if (!m || m[1] !== apiKey || !tokens.has(m[2]!)) return { kind: 'error', status: 403, errorType: 'TokenException', message: 'Incorrect `api_key` or `access_token`.' };
     return null;
   };
-  const settleLater = (order: FakeOrder) => {
-    pushOrder(order); // OPEN; may reach the client before the REST reply, as on the real ticker
+  const settleLater = (order: FakeOrder, form: URLSearchParams) => {
     const reject = rejectNext ?? cncShortRefusal(order);
     rejectNext = null;
+    if (reject === null && matching.accept(order, form, fillAfterMs)) return;
+    pushOrder(order); // OPEN; may reach the client before the REST reply, as on the real ticker
     if (reject !== null) return void setImmediate(() => book.settle(order.order_id, { status: 'REJECTED', ...reject }));
     if (opts.fillAfterMs === null) return;
     setTimeout(() => book.settle(order.order_id, { status: 'COMPLETE', price: quotes.get(order.instrument_token)?.lastPrice ?? 100 }), opts.fillAfterMs ?? 0);
@@ -265,6 +274,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       }
       return { kind: 'data', data };
     }
+    if (method === 'GET' && path === '/quote') return matching.quote(req.query.getAll('i'));
     if (method === 'GET' && path === '/portfolio/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
     if (method === 'GET' && path === '/portfolio/holdings') return { kind: 'data', data: holdingsJson(holdings, book.all(), priceBook) };
     if (path === '/gtt/triggers') {
@@ -296,17 +306,23 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
         if (orderStamps.length >= 10) return RATE_LIMITED;
         orderStamps.push(t);
       }
+      const refusal = matching.refusal(req.form);
+      if (refusal !== null) return { kind: 'error', status: 400, errorType: 'InputException', message: refusal };
       const r = book.place(place[1]!, req.form, instruments);
       if (!r.ok) return { kind: 'error', status: 400, errorType: r.errorType, message: r.message };
       if (fault) rejectNext = fault.rejectAfterAccept;
-      settleLater(r.order);
+      settleLater(r.order, req.form);
       return { kind: 'data', data: { order_id: r.order.order_id } };
     }
     const cancel = /^\/orders\/([a-z]+)\/(\d+)$/.exec(path);
+    if (method === 'PUT' && cancel) {
+      if (req.contentType !== 'application/x-www-form-urlencoded') return { kind: 'error', status: 400, errorType: 'InputException', message: 'Request body must be form-encoded.' };
+      return matching.modify(cancel[2]!, req.form, fillAfterMs);
+    }
     if (method === 'DELETE' && cancel) {
       const o = book.get(cancel[2]!);
       if (!o) return { kind: 'error', status: 400, errorType: 'InputException', message: "Couldn't find that `order_id`." };
-      if (o.status !== 'OPEN') return { kind: 'error', status: 400, errorType: 'OrderException', message: `Order cannot be cancelled as it is being processed or is ${o.status}.` };
+      if (o.status !== 'OPEN' && o.status !== 'TRIGGER PENDING') return { kind: 'error', status: 400, errorType: 'OrderException', message: `Order cannot be cancelled as it is being processed or is ${o.status}.` };
       book.settle(o.order_id, { status: 'CANCELLED', message: 'Cancelled by user' });
       return { kind: 'data', data: { order_id: o.order_id } };
     }
@@ -380,12 +396,15 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       quotes.set(token, q);
       const sent = ticker.tick(q);
       gtts.onPrice(token, price);
+      matching.onPrice(token, price);
       limitFills(token, price);
       return sent;
     },
     priceOf: (s) => quotes.get(tokenOf(s))?.lastPrice,
+    setCircuit: (s, lower, upper) => matching.setCircuit(tokenOf(s), { lower, upper }),
     rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
+    fillPart: (orderId, qty, price) => matching.fillPart(orderId, qty, price),
     sellByHand: (tradingsymbol, qty, o) => byHand('SELL', tradingsymbol, qty, o),
     buyByHand: (tradingsymbol, qty, o) => byHand('BUY', tradingsymbol, qty, o),
     gtts: () => gtts.all().map((g) => gtts.json(g)),
