@@ -5,6 +5,7 @@
  * exited at once.
  */
 import { isDayOver } from '../core/run-state';
+import { exitOrder, positionOfRun } from '../core/run-policy/group';
 import { instrumentKey, type Run, type Strategy, type StrategyIdentity } from '../core/types';
 import { UnreadableStrategy } from '../../db/repos/strategies';
 import { runInstrument } from '../execution/run-instrument';
@@ -61,7 +62,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
   // Nothing here waits for the broker: a run is back on its rails (runtime keys, jobs, stop-loss)
   // from SQLite alone, so a broker out of reach at start (no network yet, a 5xx, its rate limit
   // used up by the process before) cannot cost an exit. The prices follow (manager.watch).
-  for (const { run, strategy } of toResume) {
+  for (const { run, strategy } of inExitOrder(toResume)) {
     // Whatever happens below, this is the run the strategy is on: it is never armed afresh beside it.
     resumed.add(strategy.id);
     try {
@@ -155,4 +156,23 @@ function bestSinceEntry(ctx: EngineContext, run: Run): number | null {
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {
   return a.buyAt >= b.buyAt ? a : b;
+}
+
+/**
+ * The runs to resume, each day's group in its exit order (shorts bought back before longs are
+ * sold), every group where its first run was: a `recovered` step may send an exit at once (the
+ * group's exit-all flag found at start, a STOP to carry out), and exits go out in the order their
+ * runs are stepped. By run id, a hedge listed first was sold before the short it covers was bought
+ * back (found by the crash soak's hedged straddle).
+ */
+function inExitOrder<T extends { readonly run: Run }>(items: readonly T[]): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = `${item.run.strategyId}/${item.run.tradingDate}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const byNo = new Map(group.map((item) => [item.run.positionNo, item]));
+    return exitOrder(group.map((item) => positionOfRun(item.run))).map((p) => byNo.get(p)!);
+  });
 }

@@ -192,6 +192,46 @@ describe('the combined MTM of a group', () => {
     await t.until('2026-12-07T09:41:00Z');
     expect(t.paper.placedOrders()).toHaveLength(2);
   });
+
+  it('restarted between the exit-all flag and the exits of a hedged group listed long first: the short is bought back before the long is sold', async () => {
+    // Found by the crash soak (tests/soak/group-kinds.ts): recovery stepped a group's runs by run id,
+    // so a flag found at start sent the hedge's exit (position 0) before the short's.
+    let hits = 0;
+    const crashPoints = {
+      hit: (point: string) => {
+        if (point === 'after-exit-all' && ++hits === 1) throw new Error('the process died here');
+      },
+    };
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } }, crashPoints });
+    const s = await groupStrategy(
+      [
+        { side: 'buy', option_right: 'CE' },
+        { side: 'sell', option_right: 'PE' },
+      ],
+      { mtm_target: 2000 },
+    );
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    t.paper.setPrice('NSE:NIFTY 50', 26_050);
+    await t.until('2026-12-07T03:51:00Z');
+    expect(hits).toBe(1);
+    expect(groupOf(s.id).map((r) => [r.state, r.exitAll])).toEqual([
+      ['IN_POSITION', 'mtm_target'],
+      ['IN_POSITION', 'mtm_target'],
+    ]);
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_050 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:52:00Z');
+    expect(t.paper.placedOrders().map((o) => [o.request.clientOrderId, o.request.side])).toEqual([
+      [exitId(s, 1), 'buy'],
+      [exitId(s, 0), 'sell'],
+    ]);
+    expect(groupOf(s.id).map((r) => [r.state, r.positionQty])).toEqual([
+      ['SOLD', 0],
+      ['SOLD', 0],
+    ]);
+  });
 });
 
 describe('the combined MTM when storage fails or the stream is silent', () => {

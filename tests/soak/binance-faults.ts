@@ -21,14 +21,16 @@ const PLACEMENT = 'POST /api/v3/order';
 /** Binance's faults for the soak, through the fake's admin call. */
 export function binanceFaults(admin: (method: string, path: string, body?: unknown) => Promise<unknown>): SoakFaults {
   return {
+    at: 'before-sell',
     rateLimitRetries: 0,
-    async storm(sellers) {
+    async inject(kind, sellers) {
+      if (kind === 'refusal') {
+        await admin('POST', '/__fake/faults', { route: PLACEMENT, fault: { kind: 'error', status: 400, code: -2010, msg: 'Market is closed.' } });
+        return { kind, times: 1, what: '-2010 Market is closed.' };
+      }
       const times = sellers * 2 + 1;
       await admin('POST', '/__fake/faults', { route: PLACEMENT, fault: { kind: 'rate-limit', retryAfterSec: 1 }, times });
-      return times;
-    },
-    async refusal() {
-      await admin('POST', '/__fake/faults', { route: PLACEMENT, fault: { kind: 'error', status: 400, code: -2010, msg: 'Market is closed.' } });
+      return { kind, times, what: `429 -1003 × ${times}` };
     },
   };
 }

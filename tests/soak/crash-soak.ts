@@ -16,8 +16,11 @@
  *
  * Mixed with the kills, every cycle plays the cases of invariants 8 and 9 through the daemon's HTTP
  * API, as a trader would, on the two time-exit strategies (a long and a short, swapping roles every
- * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open, and the
- * faults below are Alpaca's and Binance's), at Binance the PATCH and the faults (binance-faults.ts):
+ * two cycles); at Kite only the PATCH racing START (its fake cannot hold an order open) and Kite's
+ * own faults, both kinds armed before each BUY for the cycle's exits instead of one before the SELL
+ * (kite-faults.ts: 429s, an OrderException and an RMS rejection); at Binance the PATCH and the
+ * faults (binance-faults.ts). At Kite each cycle also trades a group of option positions
+ * (group-kinds.ts), judged per position by group-judge.ts. The cases:
  *
  * - edit after STOP: one strategy, its entry filled and its SELL ahead, is stopped (its exit held at
  *   the broker, so the run is surely unfinished) and then edited to another symbol: 409 expected.
@@ -54,10 +57,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { seededUniform } from '../../engine/brokers/paper/paper-random';
 import { startDaemonProcess, type Daemon } from '../support/daemon-process';
-import { CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
+import { CRASH_POINTS, GROUP_CRASH_POINTS, type CrashPoint } from '../../engine/execution/crash-points';
 import { KINDS, kindOf, reentriesPerCycle, reentryKeys, rolesOf, symbolOf, WAIT_FOR_BACKSTOP_MS, type KindName, type SoakKind } from './soak-mix';
 import { startSoakBroker, type SoakBroker, type SoakBrokerName } from './soak-broker';
-import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, legKey, metFault, orderKey, restingBackstops, type Asked, type BrokerOrder, type Downtime, type JournalRow, type Received } from './soak-judge';
+import { closedByMtm, groupCreateBody, groupRuns, groupStates, keyOf, mtmCycle, openGroupMarket, playGroupMtm } from './group-kinds';
+import { judgeGroups, type GroupAsked, type GroupVerdict } from './group-judge';
 
 export interface SoakOptions {
   /** The broker (and its fake) the soak trades on; Alpaca by default. */
@@ -171,6 +176,8 @@ export interface SoakReport {
     readonly exitFirst: number;
     /** The longest a position waited for its backstop at the broker while a daemon was up. */
     readonly longestWaitMs: number;
+    /** Neither protected nor exited in time, the leg's exit met by an injected fault (soak-judge.ts judgeBackstops). */
+    readonly faultMet: number;
     readonly unprotected: number;
     /** Backstops still resting at the broker after their day. */
     readonly leftResting: number;
@@ -185,6 +192,12 @@ export interface SoakReport {
     /** Kite: GTT modifications (a trailing stop's moves) and the most one GTT took in a minute, against the engine's budget; null at Alpaca. */
     readonly modifies: { readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null;
   };
+  /**
+   * The multi-position strategy of each cycle (group-kinds.ts; Kite), judged per position
+   * (group-judge.ts; its duplicates, lost exits and wrong orders are in the totals above too):
+   * strategies, the days closed by the MTM target's "exit all" and by the SELL time; null where none.
+   */
+  readonly groups: (Omit<GroupVerdict, 'problems'> & { readonly strategies: number; readonly mtmDays: number; readonly sellDays: number }) | null;
   readonly unresolvedOrders: number;
   /** Cycles after which the fake still held a position. */
   readonly openAfterDay: number;
@@ -200,7 +213,7 @@ interface Http {
   readonly body: any;
 }
 
-/** A fault injected before a cycle's SELL. */
+/** A fault put in for a cycle's exits (SoakFaults: before its SELL, or armed at its start). */
 interface Injection {
   readonly kind: 'storm' | 'refusal';
   readonly cycle: number;
@@ -211,6 +224,7 @@ interface Injection {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+const withoutProblems = ({ problems: _, ...rest }: GroupVerdict): Omit<GroupVerdict, 'problems'> => rest;
 
 function soakDaemon(dataDir: string, crashPoint: string | null, logLevel: string, clockOffsetMs: number): Promise<Daemon> {
   return startDaemonProcess(
@@ -286,14 +300,15 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   // A backstop cancelled (not found fired) before an exit comes only for the exits that do not
   // cross a stop (the SELL, the STOP, a target): the first two of the cycle's come for sure.
   const hitsPerCycle = (point: CrashPoint) =>
-    point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle, broker.mix)) : point === 'after-backstop-cancel' ? 2 : opts.strategiesPerCycle;
+    point === 'after-exit-all' ? 1 : point === 'before-reentry-journal' ? Math.max(1, reentriesPerCycle(opts.strategiesPerCycle, broker.mix)) : point === 'after-backstop-cancel' ? 2 : opts.strategiesPerCycle;
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
   const brokerRecord = join(dataDir, 'soak-broker.json');
   const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca');
   // Without backstops, the backstop crash points are never reached.
-  const crashPoints = (opts.crashPoints ?? CRASH_POINTS.filter((p) => broker.backstops || !p.includes('backstop'))).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
+  // With a group in every cycle (Kite), the group's crash point too.
+  const crashPoints = (opts.crashPoints ?? [...CRASH_POINTS.filter((p) => broker.backstops || !p.includes('backstop')), ...(broker.group ? GROUP_CRASH_POINTS : [])]).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
   /** The cycle's kills: crash points as TRADECLOCK_CRASH_POINT specs, each at a random hit of those its cycle makes. */
   const cycleSpecs = (cycle: number): string[] => (crashPoints[cycle] ?? []).map((p) => (p === FIRE_WHILE_DOWN || p.includes(':') ? p : `${p}:${1 + Math.floor(rand() * hitsPerCycle(p as CrashPoint))}`));
   /** The daemon to start for a kill of the cycle: armed with its crash point, or none for the soak's own kill. */
@@ -307,6 +322,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     appendFileSync(daemonOutput, `=== daemon #${daemonNo}${crashPoint ? ` crash point ${crashPoint}` : ''} starting at ${new Date().toISOString()}\n`);
     try {
       daemon = await soakDaemon(dataDir, crashPoint, logLevel, broker.clockOffsetMs);
+      armedNow = crashPoint;
     } catch (err) {
       appendFileSync(daemonOutput, `=== daemon #${daemonNo} did not start: ${err instanceof Error ? err.message : String(err)}\n`);
       // Armed mid-cycle, its recovery's own exits may reach the crash point before it is ready: that is the kill; start the next unarmed.
@@ -331,7 +347,13 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     d.stdout.length = 0;
   };
   let restarts = 0;
-  const kills = { random: 0, crashPoints: Object.fromEntries(CRASH_POINTS.map((p) => [p, 0])) as Record<string, number> };
+  const kills = { random: 0, crashPoints: Object.fromEntries([...CRASH_POINTS, ...GROUP_CRASH_POINTS].map((p) => [p, 0])) as Record<string, number> };
+  /** The crash point the daemon up now was armed with (null: none). */
+  let armedNow: string | null = null;
+  /** Each group strategy (group-kinds.ts) and its contracts; the days closed by its MTM target and by the SELL time. */
+  const groupsAsked = new Map<number, GroupAsked>();
+  let groupMtmDays = 0;
+  let groupSellDays = 0;
   const problems: string[] = [];
   const strategyIds: number[] = [];
   /** Each strategy's kind, and what START armed (its answer): what the entry must be. */
@@ -541,8 +563,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         return;
       }
       const from = (await broker.received()).length;
-      const times = kind === 'storm' ? await faults!.storm(sellers) : (await faults!.refusal(), 1);
+      const { times, what } = await faults!.inject(kind, sellers);
       injections.push({ kind, cycle, from, times });
+      log(`cycle ${cycle}: ${what} injected, ${sellAt - Date.now()} ms before the SELL`);
     };
 
     /**
@@ -622,6 +645,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       const sellAt = buyAt + sellAfterBuyMs;
       // The scripted symbols start the cycle where their scripts expect no crossing yet.
       await broker.trade(broker.scriptedSymbols.map((symbol) => ({ symbol, price: broker.startPrice })));
+      if (broker.group) await openGroupMarket(broker, broker.group.kind, broker.group.contracts);
       const ids: number[] = [];
       const kindOfId = new Map<number, SoakKind>();
       const createdSymbol = new Map<number, string>();
@@ -681,6 +705,35 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         }
       }
       strategyIds.push(...ids);
+      // The cycle's group (group-kinds.ts), entering at the same BUY time: one MTM cycle in two (and
+      // every one that kills at after-exit-all, its crossing held until that daemon is up), else the SELL's.
+      const groupIds: number[] = [];
+      let groupScript: Promise<void> = Promise.resolve();
+      if (broker.group) {
+        const g = await call(daemon!, 'POST', '/strategy/create', token, groupCreateBody(broker.group.kind, account.id, hhmmss(buyAt, broker.clockOffsetMs), hhmmss(sellAt, broker.clockOffsetMs)));
+        await call(daemon!, 'POST', '/strategy/start', token, { strategy_id: g.id });
+        groupIds.push(g.id);
+        groupsAsked.set(g.id, broker.group);
+        if (mtmCycle(cycle, specs)) {
+          const waitsForKill = specs.some((x) => x.startsWith('after-exit-all'));
+          groupScript = playGroupMtm({ broker, ...broker.group, id: g.id, sellAt, stepMs: SCRIPT_STEP_MS, gate: () => !waitsForKill || armedNow?.startsWith('after-exit-all') === true })
+            .then((how) => log(`cycle ${cycle}: group ${g.id}'s MTM crossing: ${how}`))
+            .catch((err: unknown) => {
+              problems.push(`cycle ${cycle}: the group's MTM crossing failed to run: ${err instanceof Error ? err.message : String(err)}`);
+            });
+        }
+      }
+
+      // Faults armed at the cycle's start (Kite, kite-faults.ts), before the BUY for the cycle's exits:
+      // the fake turns them on placements that would close a position, whenever the kills let those go.
+      if (faults?.at === 'cycle-start') {
+        const from = (await broker.received()).length;
+        for (const kind of ['storm', 'refusal'] as const) {
+          const { times, what } = await faults.inject(kind, ids.length);
+          injections.push({ kind, cycle, from, times });
+          log(`cycle ${cycle}: ${what} armed for the exits, ${buyAt - Date.now()} ms before the BUY`);
+        }
+      }
 
       // The cases of the cycle run alongside the kill below, against whichever daemon is up.
       // Storms and refusals take turns; one that could not be injected (a kill at the wrong moment) goes first next cycle.
@@ -693,7 +746,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       });
       const cases = (async () => {
         if (alpaca !== null && stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
-        if (faults !== null) await injectBeforeSell(cycle, faultKind, ids, sellAt);
+        if (faults?.at === 'before-sell') await injectBeforeSell(cycle, faultKind, ids, sellAt);
       })().catch((err: unknown) => {
         problems.push(`cycle ${cycle}: a case failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -734,6 +787,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       log(`cycle ${cycle}: daemon back ${Date.now() - buyAt} ms after the BUY time`);
       await cases;
       await scripts;
+      await groupScript;
 
       // A minute after the SELL every run must be over. A late cycle is waited for a while longer
       // (the first one up to 3 minutes, to tell slow from stuck), so the next cycle's kill, restart
@@ -743,8 +797,16 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       let lastSweep = 0;
       for (;;) {
         const runs = await Promise.all(ids.map((id) => call(daemon!, 'GET', `/strategy/${id}`, token)));
-        const over = (s: any) => s.runtime && (DAY_OVER.has(s.runtime.state) || (s.runtime.state === 'ERROR' && s.runtime.position_qty === 0));
-        if (runs.every(over)) {
+        const groups = await Promise.all(groupIds.map((id) => call(daemon!, 'GET', `/strategy/${id}`, token)));
+        const runOver = (r: any) => r && (DAY_OVER.has(r.state) || (r.state === 'ERROR' && r.position_qty === 0));
+        const over = (s: any) => runOver(s.runtime);
+        // A group's day is over once every position's run is.
+        const groupOver = (g: any) => groupRuns(g).length > 0 && groupRuns(g).every(runOver);
+        if (runs.every(over) && groups.every(groupOver)) {
+          for (const g of groups) {
+            if (closedByMtm(g)) groupMtmDays++;
+            else groupSellDays++;
+          }
           // An ERROR with nothing held: the first entry refused (a missed entry), or a re-entry's (the run ends between legs).
           missedBuys += runs.filter((s) => s.runtime.state === 'MISSED_BUY' || (s.runtime.state === 'ERROR' && s.runtime.leg_no === 0)).length;
           reentriesErrored += runs.filter((s) => s.runtime.state === 'ERROR' && s.runtime.leg_no > 0).length;
@@ -753,9 +815,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         }
         if (Date.now() > deadline && !lateCycles.has(cycle)) {
           lateCycles.add(cycle);
-          const late = runs.filter((s) => !over(s));
+          const late = [...runs.filter((s) => !over(s)), ...groups.filter((g) => !groupOver(g))];
           const atBroker = await brokerView(late.map((s) => s.id));
-          problems.push(`cycle ${cycle}: runs not over a minute after the SELL: ${runs.map((s) => `${s.id}=${s.runtime?.state}`).join(', ')}; at the broker: ${atBroker}`);
+          problems.push(`cycle ${cycle}: runs not over a minute after the SELL: ${[...runs.map((s) => `${s.id}=${s.runtime?.state}`), ...groups.map((g) => `${g.id}=${groupStates(g).join('/')}`)].join(', ')}; at the broker: ${atBroker}`);
           log(problems.at(-1)!);
         }
         if (Date.now() > giveUpAt) {
@@ -783,26 +845,32 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       const receivedNow = (await broker.received()).length;
       for (const inj of injections) if (inj.cycle === cycle) inj.to = receivedNow;
-      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faults === null ? 'no faults at this broker' : faultKind})`);
+      log(`cycle ${cycle + 1}/${opts.cycles}${crashPoint ? ` crash point ${crashPoint}` : ' random kill'} done (${faults === null ? 'no faults at this broker' : faults.at === 'cycle-start' ? 'storm and refusals' : faultKind})`);
     }
 
     // The judge: the broker's own record, per leg.
     const received: Received[] = await broker.received();
     const finalOrders = await broker.orders();
-    const verdict = judgeBroker(finalOrders, received, asked, broker.feeInKind);
+    // A group's orders are judged per position (group-judge.ts); the rest per strategy's leg.
+    const ofGroup = (o: BrokerOrder) => {
+      const k = keyOf(o);
+      return k !== null && groupsAsked.has(k.strategyId);
+    };
+    const verdict = judgeBroker(finalOrders.filter((o) => !ofGroup(o)), received, asked, broker.feeInKind);
     problems.push(...verdict.problems);
-    const protection = broker.backstops
-      ? judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS)
-      : { filledEntries: 0, protectedInTime: 0, exitFirst: 0, longestWaitMs: 0, unprotected: 0, problems: [] };
-    problems.push(...protection.problems);
-    // A leg an injected fault met (a 429 storm, a refused exit) waits for the fault, not for the cancel.
+    const groupVerdict = broker.group ? judgeGroups(finalOrders, received, groupsAsked) : null;
+    problems.push(...(groupVerdict?.problems ?? []));
+    // A leg an injected fault met (a 429 storm, a refused exit) waits for the fault, not for the cancel or the backstop.
     const faultedLegs = new Set(
       received.flatMap((r) => {
-        if (!r.outcome.startsWith('not processed') || r.clientOrderId === null) return [];
-        const k = orderKey(r.clientOrderId);
-        return [`${k.strategyId}/${k.tradingDate}/${k.legNo}`];
+        if (!metFault(r) || r.clientOrderId === null) return [];
+        return [legKey(orderKey(r.clientOrderId))];
       }),
     );
+    const protection = broker.backstops
+      ? judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS, faultedLegs)
+      : { filledEntries: 0, protectedInTime: 0, exitFirst: 0, longestWaitMs: 0, faultMet: 0, unprotected: 0, problems: [] };
+    problems.push(...protection.problems);
     const cancelToExit = judgeCancelToExit(finalOrders, downs, deaths, BACKSTOP_BOUND_MS, broker.placedOrderListedWithinMs, faultedLegs);
     problems.push(...cancelToExit.problems);
     const modifies = await broker.modifies();
@@ -815,7 +883,8 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     const refusedExits = { injected: 0, retriedAsNewAttempt: 0, skipped: refusalsSkipped };
     for (const inj of injections) {
       const after = received.slice(inj.from, inj.to);
-      const faulted = after.filter((r) => r.outcome.startsWith('not processed'));
+      // Each injection's own: a 429 meets a storm, anything else a refusal (Kite queues both in one window).
+      const faulted = after.filter((r) => metFault(r) && (r.outcome === 'not processed (rate-limit)') === (inj.kind === 'storm'));
       // Injected once every entry of the day's first legs has filled: a fault meets exits, and the
       // re-entries those exits let go (a re-entry leaves at once after its leg's stop fills).
       const hitEntries = faulted.flatMap((r) => (r.clientOrderId && orderKey(r.clientOrderId).role === 'entry' ? [{ cid: r.clientOrderId, legNo: orderKey(r.clientOrderId).legNo }] : []));
@@ -841,7 +910,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           if (!p || p.role !== 'exit') continue;
           const next = after.some((o) => {
             const q = o.clientOrderId ? orderKey(o.clientOrderId) : null;
-            return q?.role === 'exit' && q.strategyId === p.strategyId && q.tradingDate === p.tradingDate && q.legNo === p.legNo && q.attempt > p.attempt && o.outcome === 'accepted';
+            return q?.role === 'exit' && legKey(q) === legKey(p) && q.attempt > p.attempt && o.outcome === 'accepted';
           });
           if (next) refusedExits.retriedAsNewAttempt++;
         }
@@ -850,7 +919,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     // The journal: every row resolved, and which exit closed each leg.
     const journals = new Map<number, JournalRow[]>();
-    for (const id of strategyIds) journals.set(id, (await call(daemon!, 'GET', `/strategy/${id}/orders`, token)).orders);
+    for (const id of [...strategyIds, ...groupsAsked.keys()]) journals.set(id, (await call(daemon!, 'GET', `/strategy/${id}/orders`, token)).orders);
     const journal = judgeJournal(journals, asked);
     problems.push(...journal.problems);
     daemon!.proc.kill('SIGTERM');
@@ -876,7 +945,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         exitAttempts: verdict.exitAttempts,
         legsPerRun: verdict.legsPerRun,
         refusedResends: received.filter((r) => /client_order_id must be unique/.test(r.outcome)).length,
-        faulted: received.filter((r) => r.outcome.startsWith('not processed')).length,
+        faulted: received.filter(metFault).length,
       },
       exitsByKind: journal.exitsByKind,
       triggers: journal.triggers,
@@ -884,9 +953,9 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       patchStartRaces,
       storms,
       refusedExits,
-      duplicates: verdict.duplicates,
-      lostExits: verdict.lostExits,
-      wrongOrders: verdict.wrongOrders + journal.wrongOrders,
+      duplicates: verdict.duplicates + (groupVerdict?.duplicates ?? 0),
+      lostExits: verdict.lostExits + (groupVerdict?.lostExits ?? 0),
+      wrongOrders: verdict.wrongOrders + journal.wrongOrders + (groupVerdict?.wrongOrders ?? 0),
       missedBuys,
       reentries: { allowed: verdict.reentriesAllowed, entered: verdict.reentries, hitByFaults: reentriesHitByFaults, errored: reentriesErrored },
       backstops: {
@@ -897,12 +966,14 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         protectedInTime: protection.protectedInTime,
         exitFirst: protection.exitFirst,
         longestWaitMs: protection.longestWaitMs,
+        faultMet: protection.faultMet,
         unprotected: protection.unprotected,
         leftResting: backstopsLeftResting,
         hitByFaults: backstopsHitByFaults,
         cancelToExit: { timed: cancelToExit.timed, diedBetween: cancelToExit.diedBetween, leftOut: cancelToExit.leftOut, longestWaitMs: cancelToExit.longestWaitMs, late: cancelToExit.late },
         modifies,
       },
+      groups: groupVerdict === null ? null : { ...withoutProblems(groupVerdict), strategies: groupsAsked.size, mtmDays: groupMtmDays, sellDays: groupSellDays },
       unresolvedOrders: journal.unresolvedOrders,
       openAfterDay,
       problems,

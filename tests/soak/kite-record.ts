@@ -2,8 +2,10 @@
  * The Kite fake's record (GET /__fake/record: its orders and GTTs, with real epoch ms) in the
  * judge's broker-neutral shape (soak-judge.ts BrokerOrder), so one judge reads Alpaca and Kite alike.
  *
- * Orders Tradeclock placed carry its client order id as Kite's `tag`. A GTT carries none (Kite keeps
- * no client id for one), and the LIMIT order it places when it fires is untagged: each GTT becomes
+ * Orders Tradeclock placed carry its client order id as Kite's `tag`; an option's exit, a LIMIT
+ * re-priced by PUT (kite-exit-chase.ts), keeps its order id and tag: one order, as last modified,
+ * and one placement. A GTT carries none (Kite keeps no client id for one), and the LIMIT order it
+ * places when it fires is untagged: each GTT becomes
  * one backstop record under the id `backstopId` would give it, keyed to the leg whose entry it
  * protects: the latest tagged entry before the GTT was created, for the same symbol, on the other
  * side, for the quantity the GTT holds. Its versions at Kite count GTTs, not journal versions (a
@@ -13,7 +15,8 @@
  * (`untagged-…`, `gtt-…`): the judge names it a wrong order.
  */
 import { backstopId, parseClientOrderId } from '../../engine/core/ids';
-import type { BrokerOrder, Received } from './soak-judge';
+import type { FaultedPlacement } from '../fakes/kite/fake-order-faults';
+import { REJECTED_BY_RMS, type BrokerOrder, type Received } from './soak-judge';
 
 /** An order as GET /__fake/record lists it: Kite's fields and the fake's real ms. */
 export interface KiteRecordOrder {
@@ -46,6 +49,8 @@ export interface KiteRecordGtt {
 export interface KiteRecord {
   readonly orders: readonly KiteRecordOrder[];
   readonly gtts: readonly KiteRecordGtt[];
+  /** Placements an injected fault met (tests/fakes/kite/fake-order-faults.ts), in arrival order. */
+  readonly faulted?: readonly FaultedPlacement[];
 }
 
 const ORDER_STATUS: Readonly<Record<string, string>> = { COMPLETE: 'filled', CANCELLED: 'canceled', REJECTED: 'rejected', OPEN: 'new' };
@@ -122,15 +127,26 @@ export function kiteOrders(record: KiteRecord): BrokerOrder[] {
 }
 
 /**
- * Every order placement Kite took, as the judge counts placements: Kite does not refuse a tag it
- * has seen, so a resend under the same id is a second order, and each tagged order is one
- * acceptance. An untagged one no GTT placed has no client order id.
+ * Every order placement Kite received, in arrival order, as the judge counts placements: Kite does
+ * not refuse a tag it has seen, so a resend under the same id is a second order, and each tagged
+ * order is one acceptance. An untagged one no GTT placed has no client order id. A placement an
+ * injected fault answered (a 429, an OrderException) never reached the book: `not processed (…)`;
+ * one the RMS rejected after booking it is an acceptance, then that rejection (REJECTED_BY_RMS).
  */
 export function kiteReceived(record: KiteRecord): Received[] {
   const gttOrderIds = new Set(record.gtts.flatMap((g) => (g.orders[0]?.result?.order_result?.order_id ? [g.orders[0].result.order_result.order_id] : [])));
-  return record.orders
-    .filter((o) => !gttOrderIds.has(o.order_id))
-    .map((o) => ({ clientOrderId: o.tag, side: o.transaction_type.toLowerCase(), symbol: o.tradingsymbol, outcome: 'accepted' }));
+  const faulted = record.faulted ?? [];
+  const rmsRejected = new Set(faulted.filter((f) => f.kind === 'rms-reject').map((f) => f.after_orders));
+  const refused = (f: FaultedPlacement): Received => ({ clientOrderId: f.tag, side: f.side?.toLowerCase() ?? null, symbol: f.tradingsymbol, outcome: f.kind === 'rate-limit' ? 'not processed (rate-limit)' : 'not processed (refused)' });
+  const out: Received[] = [];
+  let next = 0;
+  record.orders.forEach((o, i) => {
+    for (; next < faulted.length && faulted[next]!.after_orders <= i; next++) if (faulted[next]!.kind !== 'rms-reject') out.push(refused(faulted[next]!));
+    if (gttOrderIds.has(o.order_id)) return;
+    out.push({ clientOrderId: o.tag, side: o.transaction_type.toLowerCase(), symbol: o.tradingsymbol, outcome: rmsRejected.has(i) ? REJECTED_BY_RMS : 'accepted' });
+  });
+  for (; next < faulted.length; next++) if (faulted[next]!.kind !== 'rms-reject') out.push(refused(faulted[next]!));
+  return out;
 }
 
 /** The GTT modifications Kite accepted, and the most any one GTT took within a minute (the engine keeps KITE_GTT_MODIFIES_PER_MINUTE). */

@@ -8,7 +8,9 @@
  * - kite: the Kite fake (tests/fakes/kite/run.ts); backstops are single-leg GTTs, read back through
  *   kite-record.ts. Kite's session hours are met by moving the daemon's clock and the fake's to
  *   10:00 IST of today's date (TRADECLOCK_TEST_CLOCK_OFFSET_MS), whatever the hour here; the judge
- *   reads the fake's real ms, so downtimes and fills stay on one clock.
+ *   reads the fake's real ms, so downtimes and fills stay on one clock. Each cycle also trades a
+ *   group of NIFTY options on the fake's NFO master (`group`, group-kinds.ts), and the SELL meets
+ *   Kite's faults on order placements (`faults`, kite-faults.ts: a 429 storm and refused exits).
  * - binance: the Binance fake (tests/fakes/binance/run.ts) through the CCXT adapter; spot, so the
  *   mix is longs only (LONGS_ONLY: no sell-first), each position with its backstop, a STOP_LOSS
  *   sell under a `tb…` id (read back by binance-record.ts; the strategies ask for it with
@@ -35,6 +37,8 @@ import { binanceBackstopMoves, binanceOrders, binanceReceived, unifiedSymbol, ty
 import { binanceFaults } from './binance-faults';
 import { KINDS, LONGS_ONLY, SCRIPT_START_PRICE, type SoakKind } from './soak-mix';
 import type { BrokerOrder, FeeInKind, Received } from './soak-judge';
+import { groupContractsAt, HEDGED_SHORT_STRADDLE, type GroupContracts, type GroupKind } from './group-kinds';
+import { kiteFaults } from './kite-faults';
 
 const root = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -99,28 +103,47 @@ export interface SoakBroker {
   modifies(): Promise<{ readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null>;
   /** The whole record, written to soak-broker.json when the data dir is kept. */
   record(): Promise<unknown>;
+  /** The multi-position strategy a cycle trades beside the mix (group-kinds.ts), on its contracts at the fake; null where none. */
+  readonly group: { readonly kind: GroupKind; readonly contracts: GroupContracts } | null;
   /** The Alpaca fake's admin API (holds, fills); null at a broker whose fake has none of those. */
   readonly alpacaAdmin: ((method: string, path: string, body?: unknown) => Promise<any>) | null;
-  /** The faults the soak injects on placements before a cycle's SELL; null where it injects none. */
+  /** The faults the soak puts in on placements for a cycle's exits; null where it puts in none. */
   readonly faults: SoakFaults | null;
   close(): void;
 }
 
+/** A fault the soak put in on the fake's placements: its kind, how many placements it meets, and what it is (for the log). */
+export interface ArmedFault {
+  readonly kind: 'storm' | 'refusal';
+  readonly times: number;
+  readonly what: string;
+}
+
 /**
- * Faults on the broker fake's placement route, injected just before a cycle's SELL
- * (crash-soak.ts injectBeforeSell), neither one processed: nothing is placed.
+ * Faults on the broker fake's placement route, none of them processed (nothing is placed), put in
+ * where each broker's fake can aim them at exits (`at`):
+ * - 'before-sell' (Alpaca, Binance): the fake faults the next placements whatever they are, so the
+ *   soak injects one kind a cycle just before the SELL, once every position waits for it and
+ *   nothing else is in flight (crash-soak.ts injectBeforeSell); storms and refusals take turns.
+ * - 'cycle-start' (Kite): the fake faults only placements that would reduce a position by its own
+ *   book (closing only), so the soak arms both kinds before the cycle's BUY, storm first, and they
+ *   meet the exits (a stop's, a target's, a group's exit-all, the SELL's) whenever the kills let
+ *   them go, never an entry.
  */
 export interface SoakFaults {
+  readonly at: 'before-sell' | 'cycle-start';
   /**
    * How many rate-limit answers one placement waits out in the adapter before it hands the order
    * back to the engine as "not placed yet" (Alpaca's rateLimitRetries; 0 where the adapter hands
    * back each one): an exit answered more often than this was placed again by the engine.
    */
   readonly rateLimitRetries: number;
-  /** A 429 storm on the next placements, enough that at least one of `sellers` exits is handed back; resolves to how many. */
-  storm(sellers: number): Promise<number>;
-  /** One refusal that may pass, so the exit it meets is sold by its next attempt under its own client order id. */
-  refusal(): Promise<void>;
+  /**
+   * Puts in a fault on the next placements: a 429 storm (`storm`; before the SELL enough that at
+   * least one of `sellers` exits is handed back), or a refusal that may pass (`refusal`), so the
+   * exit it meets is sold by its next attempt under its own client order id.
+   */
+  inject(kind: ArmedFault['kind'], sellers: number): Promise<ArmedFault>;
 }
 
 async function adminCall(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -147,15 +170,19 @@ const ALPACA_REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, me
 function alpacaFaults(admin: (method: string, path: string, body?: unknown) => Promise<unknown>): SoakFaults {
   const rateLimitRetries = DEFAULT_ALPACA_TIMING.rateLimitRetries;
   return {
+    at: 'before-sell',
     rateLimitRetries,
-    async storm(sellers) {
+    async inject(kind, sellers) {
+      if (kind === 'refusal') {
+        await admin('POST', '/faults', { route: 'POST /v2/orders', fault: ALPACA_REFUSAL, times: 1 });
+        return { kind, times: 1, what: 'a 422 that may pass' };
+      }
       // Each exit's placement waits out rateLimitRetries 429s and gives up on the next: with one
       // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
       const times = sellers * rateLimitRetries + 1;
       await admin('POST', '/faults', { route: 'POST /v2/orders', fault: { kind: 'rate-limit', resetInMs: 300 }, times });
-      return times;
+      return { kind, times, what: `429 × ${times}` };
     },
-    refusal: async () => void (await admin('POST', '/faults', { route: 'POST /v2/orders', fault: ALPACA_REFUSAL, times: 1 })),
   };
 }
 
@@ -206,6 +233,7 @@ export async function startAlpacaSoakBroker(): Promise<SoakBroker> {
     trade: async (trades) => void (await admin('POST', '/trades', { trades })),
     modifies: async () => null,
     record: async () => ({ received: await admin('GET', '/received'), orders: await admin('GET', '/orders'), requests: await admin('GET', '/requests') }),
+    group: null,
     alpacaAdmin: admin,
     faults: alpacaFaults(admin),
     close: () => void proc.kill('SIGTERM'),
@@ -226,8 +254,14 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
   const args = [...added.flatMap((s) => ['--equity', s]), ...[...KITE_SYMBOLS, ...KITE_SCRIPTED].flatMap((s) => ['--price', `${s}=100`]), '--heartbeat-ms', '1000', '--clock-offset-ms', String(clockOffsetMs)];
   const { proc, ready } = await spawnFake('tests/fakes/kite/run.ts', args, 'kite fake');
   const fake = ready as { restUrl: string; tickerUrl: string; loginUrl: string; credentials: { api_key: string; api_secret: string; access_token: string } };
-  const admin = (method: string, path: string) => adminCall(fake.restUrl, method, path).then((r) => r?.data);
+  const admin = (method: string, path: string, body?: unknown) => adminCall(fake.restUrl, method, path, body).then((r) => r?.data);
   const record = (): Promise<KiteRecord> => admin('GET', '/__fake/record');
+  // The fake runs from here: a master without the group's contracts must not leave it running.
+  const contracts = await groupContractsAt(fake.restUrl, HEDGED_SHORT_STRADDLE).catch((err: unknown) => {
+    proc.kill('SIGTERM');
+    throw err;
+  });
+  const group = { kind: HEDGED_SHORT_STRADDLE, contracts };
   return {
     name: 'kite',
     exchange: 'NSE',
@@ -251,8 +285,9 @@ export async function startKiteSoakBroker(): Promise<SoakBroker> {
     },
     modifies: async () => ({ ...gttModifies(await record()), budgetPerMinute: KITE_GTT_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), requests: await admin('GET', '/__fake/requests') }),
+    group,
     alpacaAdmin: null,
-    faults: null,
+    faults: kiteFaults(admin),
     close: () => void proc.kill('SIGTERM'),
   };
 }
@@ -312,6 +347,7 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
     },
     modifies: async () => ({ ...binanceBackstopMoves(await record()), budgetPerMinute: CCXT_STOP_MODIFIES_PER_MINUTE }),
     record: async () => ({ ...(await record()), balances: await admin('GET', '/__fake/balances') }),
+    group: null,
     alpacaAdmin: null,
     faults: binanceFaults(admin),
     close: () => void proc.kill('SIGTERM'),

@@ -33,7 +33,7 @@ import { REENTRY_AFTER_EXITS, type ExitLeg, type SoakKind } from './soak-mix';
 /** An order as the Alpaca fake lists it (GET /__fake/orders), or a Kite order or GTT read into that shape; the fields the judge reads. */
 export interface BrokerOrder {
   readonly client_order_id: string;
-  /** 'market' for entries and exits; a backstop's 'stop' (Alpaca) or 'gtt' (Kite). */
+  /** 'market' for entries and exits ('limit' for an option's exit at Kite, re-priced in place); a backstop's 'stop' (Alpaca), 'stop_loss' (Binance) or 'gtt' (Kite). */
   readonly type: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
@@ -67,6 +67,12 @@ export interface Received {
   readonly symbol: string | null;
   readonly outcome: string;
 }
+
+/** A placement the broker booked and its RMS then rejected, as an injected fault made it (Kite: fake-order-faults.ts `rms-reject`). */
+export const REJECTED_BY_RMS = 'accepted, then rejected by the RMS';
+
+/** Whether an injected fault met this placement: answered without being processed (a 429, a refusal), or booked and then rejected. */
+export const metFault = (r: Received): boolean => r.outcome.startsWith('not processed') || r.outcome === REJECTED_BY_RMS;
 
 /** What the soak asked of a strategy: its kind, and what START armed (its answer). */
 export interface Asked {
@@ -105,7 +111,15 @@ export interface OrderKey {
   readonly role: 'entry' | 'exit' | 'backstop';
   /** An exit's attempt (1 for `X`); 0 for an entry or a backstop. */
   readonly attempt: number;
+  /** The position of a multi-position strategy (`tp…` ids, a 21-character `tb…`); absent for a strategy of one. */
+  readonly positionNo?: number;
 }
+
+/**
+ * The leg an order is of: "strategy/day/leg", with the position before the leg ("strategy/day/pN/leg")
+ * for a position of a multi-position strategy, whose positions share strategy, day and leg numbers.
+ */
+export const legKey = (k: OrderKey): string => (k.positionNo === undefined ? `${k.strategyId}/${k.tradingDate}/${k.legNo}` : `${k.strategyId}/${k.tradingDate}/p${k.positionNo}/${k.legNo}`);
 
 /**
  * Reads a client order id Tradeclock makes: an entry's or exit's (tc/tr) or a backstop's (tb).
@@ -114,10 +128,10 @@ export interface OrderKey {
 export function orderKey(id: string): OrderKey {
   if (id.startsWith('tb')) {
     const b = parseBackstopId(id);
-    return { strategyId: b.strategyId, tradingDate: b.tradingDate, legNo: b.legNo, role: 'backstop', attempt: 0 };
+    return { strategyId: b.strategyId, tradingDate: b.tradingDate, legNo: b.legNo, role: 'backstop', attempt: 0, ...(b.positionNo === undefined ? {} : { positionNo: b.positionNo }) };
   }
   const p = parseClientOrderId(id);
-  return { strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo, role: p.slot, attempt: p.slot === 'exit' ? p.attempt : 0 };
+  return { strategyId: p.strategyId, tradingDate: p.tradingDate, legNo: p.legNo, role: p.slot, attempt: p.slot === 'exit' ? p.attempt : 0, ...(p.positionNo === undefined ? {} : { positionNo: p.positionNo }) };
 }
 
 /** Kite's tag, the tightest limit an entry's or exit's client order id must fit. */
@@ -164,7 +178,7 @@ export function judgeBroker(orders: readonly BrokerOrder[], received: readonly R
       wrongOrders++;
       continue;
     }
-    const key = `${p.strategyId}/${p.tradingDate}/${p.legNo}`;
+    const key = legKey(p);
     const leg = legs.get(key) ?? { strategyId: p.strategyId, day: p.tradingDate, legNo: p.legNo, entries: [], exits: [], backstops: [] };
     if (p.role === 'entry') leg.entries.push(o);
     else if (p.role === 'backstop') leg.backstops.push(o);
@@ -343,6 +357,8 @@ export interface BackstopVerdict {
   readonly exitFirst: number;
   /** The longest a protected position waited for its backstop at the broker, less the time no daemon was up. */
   readonly longestWaitMs: number;
+  /** Legs neither protected nor exited in time whose exit an injected fault met (a 429 storm, a refused exit): the fault's wait, not counted unprotected. */
+  readonly faultMet: number;
   readonly unprotected: number;
   readonly problems: readonly string[];
 }
@@ -369,9 +385,11 @@ function upTimeAfter(from: number, ms: number, downs: readonly Downtime[]): numb
  * listens (Reconciler.lookUpOnListening), at most `listenMs` after the daemon answered, if its
  * placement was answered by then, and at its answer if that came later (lookUpIfListenedSince;
  * it was at its settle check, 10 s after the broker took it, until 2026-12-07). The bound runs
- * from then.
+ * from then. A leg in `faulted` ("strategy/day/leg", legKey) whose exit an injected fault met
+ * may have had its exit decided in time, before its backstop went out, and kept off the broker by
+ * the fault (a group's exit-all at Kite, just after a restart): counted `faultMet`, not a problem.
  */
-export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number): BackstopVerdict {
+export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly Downtime[], boundMs: number, listenMs: number, faulted: ReadonlySet<string> = new Set()): BackstopVerdict {
   const problems: string[] = [];
   const legs = new Map<string, { entry?: BrokerOrder; firstExit: number; firstBackstop: number }>();
   for (const o of orders) {
@@ -381,7 +399,7 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
     } catch {
       continue; // judgeBroker names it
     }
-    const key = `${k.strategyId}/${k.tradingDate}/${k.legNo}`;
+    const key = legKey(k);
     const leg = legs.get(key) ?? { firstExit: Infinity, firstBackstop: Infinity };
     legs.set(key, leg);
     if (k.role === 'entry') leg.entry = o;
@@ -392,6 +410,7 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
   let protectedInTime = 0;
   let exitFirst = 0;
   let longestWaitMs = 0;
+  let faultMet = 0;
   for (const [key, leg] of legs) {
     if (!leg.entry || Number(leg.entry.filled_qty) <= 0 || leg.entry.filled_at === null) continue;
     filledEntries++;
@@ -405,9 +424,10 @@ export function judgeBackstops(orders: readonly BrokerOrder[], downs: readonly D
       const down = downs.filter((d) => d.to > fill && d.from < leg.firstBackstop).reduce((n, d) => n + Math.min(d.to, leg.firstBackstop) - Math.max(d.from, fill), 0);
       longestWaitMs = Math.max(longestWaitMs, leg.firstBackstop - fill - down);
     } else if (leg.firstExit <= deadline && leg.firstExit < leg.firstBackstop) exitFirst++;
+    else if (faulted.has(key)) faultMet++;
     else problems.push(`leg ${key}: entry ${leg.entry.client_order_id} filled at ${leg.entry.filled_at}, no backstop at the broker within ${boundMs} ms of daemon time (first backstop ${Number.isFinite(leg.firstBackstop) ? new Date(leg.firstBackstop).toISOString() : 'never'}, first exit ${Number.isFinite(leg.firstExit) ? new Date(leg.firstExit).toISOString() : 'never'})`);
   }
-  return { filledEntries, protectedInTime, exitFirst, longestWaitMs, unprotected: problems.length, problems };
+  return { filledEntries, protectedInTime, exitFirst, longestWaitMs, faultMet, unprotected: problems.length, problems };
 }
 
 export interface CancelToExitVerdict {
@@ -449,7 +469,7 @@ export function judgeCancelToExit(orders: readonly BrokerOrder[], downs: readonl
     } catch {
       continue; // judgeBroker names it
     }
-    const key = `${k.strategyId}/${k.tradingDate}/${k.legNo}`;
+    const key = legKey(k);
     const leg = legs.get(key) ?? { cancels: [], placed: [], firstExit: Infinity, exitId: null };
     legs.set(key, leg);
     if (k.role === 'exit' && at(o.created_at) < leg.firstExit) {
@@ -541,8 +561,8 @@ export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]
   let wrongOrders = 0;
   for (const [id, rows] of journals) {
     const kind = asked.get(id)?.kind;
-    /** Per day and leg ("day/leg"): whether its entry filled, and the exits that filled. */
-    const legs = new Map<string, { day: string; legNo: number; entered: boolean; closedBy: Set<string> }>();
+    /** Per day, position (a group's) and leg ("day/position/leg"): whether its entry filled, and the exits that filled. */
+    const legs = new Map<string, { day: string; pos: number | ''; legNo: number; entered: boolean; closedBy: Set<string> }>();
     for (const o of rows) {
       if (!FINAL.has(o.status)) {
         unresolvedOrders++;
@@ -553,8 +573,10 @@ export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]
         wrongOrders++;
         continue;
       }
-      const key = `${p.tradingDate}/${p.legNo}`;
-      const leg = legs.get(key) ?? { day: p.tradingDate, legNo: p.legNo, entered: false, closedBy: new Set<string>() };
+      // A position of a multi-position strategy is a leg sequence of its own.
+      const pos = p.positionNo ?? '';
+      const key = `${p.tradingDate}/${pos}/${p.legNo}`;
+      const leg = legs.get(key) ?? { day: p.tradingDate, pos, legNo: p.legNo, entered: false, closedBy: new Set<string>() };
       legs.set(key, leg);
       if (o.slot === 'entry' && o.status === 'filled') leg.entered = true;
       if (o.slot !== 'exit' || o.status !== 'filled') continue;
@@ -569,11 +591,11 @@ export function judgeJournal(journals: ReadonlyMap<number, readonly JournalRow[]
       if (kind?.trigger && leg.entered) {
         const t = (triggers[kind.trigger] ??= { scripted: 0, fired: 0 });
         t.scripted++;
-        // The backstop rests at the stop: a crossing it filled first is the stop's (or trail's) exit.
-        if (leg.closedBy.has(kind.trigger) || (leg.closedBy.has('BACKSTOP') && kind.trigger !== 'TARGET')) t.fired++;
+        // The backstop rests at the stop (and at Kite, an OCO, at the target too): a crossing it filled first is that trigger's exit.
+        if (leg.closedBy.has(kind.trigger) || (leg.closedBy.has('BACKSTOP') && kind.trigger !== 'TARGET') || (leg.closedBy.has('BACKSTOP_TARGET') && kind.trigger === 'TARGET')) t.fired++;
       }
       if (leg.legNo === 0 || !kind) continue;
-      const before = legs.get(`${leg.day}/${leg.legNo - 1}`);
+      const before = legs.get(`${leg.day}/${leg.pos}/${leg.legNo - 1}`);
       const allowed = kind.reentryAfter ? REENTRY_AFTER_EXITS[kind.reentryAfter] : [];
       if (!before || ![...before.closedBy].some((x) => allowed.includes(x as ExitLeg))) {
         wrongOrders++;

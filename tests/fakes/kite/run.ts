@@ -41,7 +41,7 @@ const extra: FakeInstrument[] = equities.map((tradingsymbol, i) => ({ token: ((9
 const instruments = [...DEFAULT_INSTRUMENTS, ...extra, ...fakeOptionChain({ today: DateTime.fromMillis(now(), { zone: 'Asia/Kolkata' }).toISODate()! })];
 const fake = await startKiteFake({ prices: Object.keys(prices).length > 0 ? prices : { INFY: 100 }, heartbeatMs, now, instruments });
 process.stdout.write(
-  JSON.stringify({ restUrl: fake.restUrl, tickerUrl: fake.tickerUrl, loginUrl: fake.loginUrl, credentials: fake.credentials(), admin: { orders: `${fake.restUrl}/__fake/orders`, record: `${fake.restUrl}/__fake/record`, price: `${fake.restUrl}/__fake/price?symbol=&price=`, fault: `${fake.restUrl}/__fake/fault?route=&times=`, dropTicker: `${fake.restUrl}/__fake/ticker/drop` } }) + '\n',
+  JSON.stringify({ restUrl: fake.restUrl, tickerUrl: fake.tickerUrl, loginUrl: fake.loginUrl, credentials: fake.credentials(), admin: { orders: `${fake.restUrl}/__fake/orders`, record: `${fake.restUrl}/__fake/record`, price: `${fake.restUrl}/__fake/price?symbol=&price=`, fault: `${fake.restUrl}/__fake/fault?route=&times=`, orderFaults: `${fake.restUrl}/__fake/order-faults`, dropTicker: `${fake.restUrl}/__fake/ticker/drop` } }) + '\n',
 );
 const stop = () => void fake.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
