@@ -2,7 +2,6 @@
  * createEngine: the engine's wiring, with every dependency passed in. The daemon, the desktop
  * app and the tests all build the engine here; nothing in it reads the environment.
  */
-import { ClosingGroups } from './execution/closing-groups';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { Repos } from '../db/repos';
@@ -17,6 +16,7 @@ import { LevelsWriter } from './execution/levels-writer';
 import { DEFAULT_STALE_PRICE_OPTIONS, StalePriceWatch, type StalePriceOptions } from './market/stale-price-watch';
 import { WalCheckpoints } from './execution/wal-checkpoints';
 import { ExecutionEngine, type ExecutionOptions } from './execution/execution-engine';
+import { ClosingGroups } from './execution/closing-groups';
 import { JobScheduler } from './scheduler/job-timer';
 import type { TradingCalendar } from './scheduler/trading-calendar';
 import type { RuntimeStore } from './runtime/runtime-store';

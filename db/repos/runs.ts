@@ -77,7 +77,10 @@ export interface RunHistoryQuery {
   readonly from?: string;
   /** "YYYY-MM-DD", inclusive. */
   readonly to?: string;
-  /** Only runs after this one in the listing's order (trading date descending, then its day's groups newest first, each by position). */
+  /**
+   * Only runs after this one in the listing's order (trading date descending, then its day's groups newest first, each by position).
+   * A run deleted since (with its strategy) counts as a group of its own id: the page starts with the groups made before it.
+   */
   readonly before?: { readonly tradingDate: string; readonly id: RunId };
   /** Only runs with an exit fill (what P&L totals need). */
   readonly exitedOnly?: boolean;

@@ -111,19 +111,43 @@ describe('positions', () => {
   });
 
   it("takes the index's future as a position (FUT): the month's by default, no strike, one position per expiry", () => {
-    const covered = { ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'current_week' }, { side: 'sell', option_right: 'CE', option_strike: 'atm+2' }] };
+    const fut = { side: 'buy', option_right: 'FUT', stop_loss: 80, stop_loss_mode: 'points' };
+    const covered = { ...straddle, positions: [{ ...fut, option_expiry: 'current_week' }, { side: 'sell', option_right: 'CE', option_strike: 'atm+2' }] };
     // current_week, the form's default, is left out: the month's future, the nearest listed.
-    expect(strategySpec.parse(covered).positions![0]).toEqual({ side: 'buy', option_right: 'FUT' });
-    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'next_week', option_strike: 'premium:100' }, straddle.positions[1]] })).toEqual([
+    expect(strategySpec.parse(covered).positions![0]).toEqual(fut);
+    expect(issues({ ...straddle, positions: [{ ...fut, option_strike: ' ATM ' }, straddle.positions[1]] })).toBeUndefined();
+    expect(issues({ ...straddle, positions: [{ ...fut, option_expiry: 'next_week', option_strike: 'premium:100' }, straddle.positions[1]] })).toEqual([
       ['positions.0.option_expiry', "option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month's future)"],
       ['positions.0.option_strike', 'option_strike applies to an option: a future has no strike; leave it out'],
     ]);
-    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: 'current_month' }] })).toEqual([
+    expect(issues({ ...straddle, positions: [fut, { ...fut, side: 'sell', option_expiry: 'current_month' }] })).toEqual([
       ['positions.1', 'positions 0 and 1 choose the same contract (FUT current_month): one contract is one position; give it more lots'],
     ]);
-    expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT' }, { side: 'sell', option_right: 'FUT', option_expiry: '2027-01-26' }] })).toBeUndefined();
+    // current_week (the form's default) is the month's future too: the same contract.
+    expect(issues({ ...straddle, positions: [{ ...fut, option_expiry: 'current_week' }, { ...fut, side: 'sell', option_expiry: 'current_month' }] })).toEqual([
+      ['positions.1', 'positions 0 and 1 choose the same contract (FUT current_month): one contract is one position; give it more lots'],
+    ]);
+    expect(issues({ ...straddle, positions: [fut, { ...fut, side: 'sell', option_expiry: '2027-01-26' }] })).toBeUndefined();
     // The strategy's own option_right stays an option's.
     expect(issues({ ...straddle, positions: undefined, option_right: 'FUT' })).toEqual([['option_right', 'option_right must be one of CE, PE']]);
+  });
+
+  it("refuses a future's level in percent taken from the strategy: a premium's percent of the index's price is no stop", () => {
+    // The strategy's 30 percent stop, inherited whole: 30% of ~26,000 is ~7,800 index points.
+    expect(issues({ ...straddle, target: 50, target_mode: 'percent', positions: [{ side: 'buy', option_right: 'FUT' }, straddle.positions[1]] })).toEqual([
+      ['positions.0.stop_loss', "a future's stop_loss would be the strategy's 30 percent, sized to an option's premium: on the future's price that is thousands of index points, no stop_loss in practice; set this position's own stop_loss in points or price"],
+      ['positions.0.target', "a future's target would be the strategy's 50 percent, sized to an option's premium: on the future's price that is thousands of index points, no target in practice; set this position's own target in points or price"],
+    ]);
+    // Its own value under the strategy's percent unit is inherited percent too; a trail in percent likewise.
+    expect(issues({ ...straddle, trail: 10, trail_mode: 'percent', positions: [{ side: 'buy', option_right: 'FUT', stop_loss: 1 }, straddle.positions[1]] })).toEqual([
+      ['positions.0.stop_loss', "a future's stop_loss would be the strategy's 1 percent, sized to an option's premium: on the future's price that is thousands of index points, no stop_loss in practice; set this position's own stop_loss in points or price"],
+      ['positions.0.trail', "a future's trail would be the strategy's 10 percent, sized to an option's premium: on the future's price that is thousands of index points, no trail in practice; set this position's own trail in points"],
+    ]);
+    // Its own, value and unit (points, an absolute price, or a percent it states itself), or the strategy's in points: taken.
+    for (const own of [{ stop_loss: 80, stop_loss_mode: 'points' }, { stop_loss: 25900, stop_loss_mode: 'price' }, { stop_loss: 0.5, stop_loss_mode: 'percent' }]) {
+      expect(issues({ ...straddle, positions: [{ side: 'buy', option_right: 'FUT', ...own }, straddle.positions[1]] })).toBeUndefined();
+    }
+    expect(issues({ ...straddle, stop_loss: 40, stop_loss_mode: 'points', positions: [{ side: 'buy', option_right: 'FUT' }, straddle.positions[1]] })).toBeUndefined();
   });
 
   it('refuses a premium level on a position that re-enters after that exit: the premium would be there again at once', () => {

@@ -160,6 +160,10 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
   const perPosition = 'an absolute premium is one contract\'s: set it on the position, with its own';
   if ((v.stop_loss_mode ?? 'price') === 'price') issue('stop_loss_mode', `stop_loss_mode must be points or percent with positions, the stop of every position whose own is left out; ${perPosition} stop_loss and stop_loss_mode price`);
   if (v.target != null && (v.target_mode ?? 'price') === 'price') issue('target_mode', `target_mode must be points or percent with positions, the target of every position whose own is left out; ${perPosition} target and target_mode price`);
+  // The days to expiry are an option's (a future's monthly expiry is not what the filter means): counted to the first option position's.
+  if (v.dte != null && positions.length > 0 && positions.every((p: unknown) => typeof p === 'object' && p !== null && (p as Record<string, unknown>).option_right === 'FUT')) {
+    issue('dte', 'dte counts the days to an option position\'s expiry, and every position is a future: leave dte out');
+  }
   const seen = new Map<string, number>();
   let cutoffAsked = false;
   positions.forEach((p: unknown, i) => {
@@ -187,9 +191,11 @@ export function positionRules(v: Record<string, unknown>, issue: (path: string, 
     }
     premiumLevelRules(v, item, i, issue);
     if (typeof item.option_right !== 'string') return;
-    if (item.option_right === 'FUT') futureRules(item, i, issue);
+    if (item.option_right === 'FUT') futureRules(v, item, i, issue);
     const future = item.option_right === 'FUT';
-    const rule = future ? `FUT ${String(item.option_expiry ?? 'current_month')}` : `${item.option_right} ${String(item.option_expiry ?? 'current_week')} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
+    // As the parse reads it: current_week (the form's default) is a future's current_month, so two such futures are one contract.
+    const expiry = item.option_expiry == null ? null : String(item.option_expiry);
+    const rule = future ? `FUT ${expiry === null || expiry === 'current_week' ? 'current_month' : expiry}` : `${item.option_right} ${expiry ?? 'current_week'} ${typeof item.option_strike === 'string' ? item.option_strike.trim().toLowerCase() : 'atm'}`;
     const first = seen.get(rule);
     if (first === undefined) seen.set(rule, i);
     else issue(`positions.${i}`, `positions ${first} and ${i} choose the same contract (${rule}): one contract is one position; give it more lots`);
@@ -210,7 +216,9 @@ function premiumOfStrike(strike: unknown): number | null {
  * would be reached at the entry, which is then skipped; and a position that re-enters after that
  * exit would find the premium at its level again at once. Where the premium stands to the levels
  * is known only at the entry: the run policy skips an entry whose contract's last premium has
- * reached one (levels.ts levelAlreadyReached), and a fill past the stop is closed by it at once.
+ * reached one (levels.ts levelAlreadyReached; without a tick yet the broker is asked first, and
+ * without its answer the entry is skipped: strategy-manager.ts quoteThenEnter), and a fill past
+ * the stop is closed by it at once.
  */
 function premiumLevelRules(v: Record<string, unknown>, item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
   const at = (key: string) => `positions.${i}.${key}`;
@@ -251,10 +259,19 @@ function premiumLevelRules(v: Record<string, unknown>, item: Record<string, unkn
  * current_week, the form's default, which the parse leaves out) it is the month's future, the
  * nearest listed; next_week would name a weekly the futures do not have and is refused rather than
  * read as next month's (a listed date names that one); a strike rule means nothing for a future.
+ * A level in percent the future would take from the strategy (its unit, or its value) is refused:
+ * the strategy's percent is sized to an option's premium, and 30% of the future's price (thousands
+ * of index points) is no stop at all while every position looks covered; the position states its
+ * own, both value and unit.
  */
-function futureRules(item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
+function futureRules(v: Record<string, unknown>, item: Record<string, unknown>, i: number, issue: (path: string, message: string) => void): void {
+  for (const [key, mode, units] of [['stop_loss', 'stop_loss_mode', 'points or price'], ['target', 'target_mode', 'points or price'], ['trail', 'trail_mode', 'points'], ['move_stop_to_cost_after', 'move_stop_to_cost_mode', 'points']] as const) {
+    const value = item[key] ?? v[key];
+    if (value == null || (item[mode] ?? v[mode]) !== 'percent' || (item[key] != null && item[mode] != null)) continue;
+    issue(`positions.${i}.${key}`, `a future's ${key} would be the strategy's ${String(value)} percent, sized to an option's premium: on the future's price that is thousands of index points, no ${key} in practice; set this position's own ${key} in ${units}`);
+  }
   if (item.option_expiry === 'next_week') {
     issue(`positions.${i}.option_expiry`, 'option_expiry next_week names a weekly expiry, and futures expire monthly: use current_month (the default for a future) or a listed expiry date YYYY-MM-DD (the next month\'s future)');
   }
-  if (item.option_strike != null && item.option_strike !== 'atm') issue(`positions.${i}.option_strike`, 'option_strike applies to an option: a future has no strike; leave it out');
+  if (item.option_strike != null && (typeof item.option_strike !== 'string' || item.option_strike.trim().toLowerCase() !== 'atm')) issue(`positions.${i}.option_strike`, 'option_strike applies to an option: a future has no strike; leave it out');
 }

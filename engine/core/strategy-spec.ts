@@ -162,7 +162,7 @@ export const STRATEGY_FIELD_META = {
   reentry_cutoff: { label: 'Re-entry cut-off', hint: 'No re-entry at or after this time; required with re-entries', group: 'reentry', unit: TIME, available: true },
   repeat: { label: 'Repeat', hint: 'Once, or every trading day', group: 'days', available: true },
   weekdays: { label: 'Weekdays', hint: 'Daily strategies only: the days it trades (in its time zone, and only when the exchange trades); empty: every trading day', group: 'days', available: true },
-  dte: { label: 'Days to expiry', hint: 'Daily option strategies only: the days it enters, counted in calendar days to the chosen expiry (position 1’s with positions), 0 the expiry day (a Tuesday expiry: Monday is 1, Friday 4); another day is skipped; empty: any day', group: 'days', unit: 'days', available: true },
+  dte: { label: 'Days to expiry', hint: 'Daily option strategies only: the days it enters, counted in calendar days to the chosen expiry (the first option position’s with positions, never a future’s), 0 the expiry day (a Tuesday expiry: Monday is 1, Friday 4); another day is skipped; empty: any day', group: 'days', unit: 'days', available: true },
 } as const satisfies Record<StrategyField, FieldMeta>;
 
 const REENTRIES_ON: ShowWhen = { field: 'reentries', above: 0 };

@@ -4,8 +4,10 @@
  * step of a run of such a group reads the flag as if it were written (apply-step.ts stepRun), so
  * what the written flag refuses is refused meanwhile too: an entry already in the execution queue
  * is not journaled (the position is skipped), a fill of an entry already sent exits at once, and a
- * stopped-out position does not re-enter. Process memory only: after a restart nothing is pending
- * (the flag was journaled, or the group's MTM is checked again on the new process's prices).
+ * stopped-out position does not re-enter. Process memory only: after a restart the flag was
+ * journaled, or it was not and the group's MTM is checked again on the new process's prices; a
+ * position still ARMED whose group's other positions were closed by the exit (their SELL filled)
+ * is skipped by recovery (strategy/recovery.ts groupClosed), not entered to be closed at once.
  */
 import type { StrategyId } from '../core/ids';
 import type { ExitAllReason } from '../core/types';

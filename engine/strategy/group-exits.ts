@@ -17,6 +17,7 @@ import type { TimerHandle } from '../core/clock';
 import type { BrokerAccountId, StrategyId } from '../core/ids';
 import { isDayOver } from '../core/run-state';
 import { instrumentKey, type ExitAllReason, type Leg, type Run } from '../core/types';
+import { entryNameOfRun } from '../core/run-policy/entry';
 import { checkMtm, exitOrder, groupRulesOf, positionOfRun, stopsToCost, type GroupRules, type PositionView } from '../core/run-policy/group';
 import type { RunEvent } from '../core/run-policy/types';
 import type { EngineContext } from '../context';
@@ -208,7 +209,7 @@ export class GroupExits {
         const out: Run[] = [];
         for (const run of repos.runs.groupInternal(strategyId, tradingDate)) {
           if (isDayOver(run) || run.exitAll !== null || run.state === 'ERROR') continue;
-          if (run.state === 'ARMED') skipped.push([run, writeRunState(ctx, run, 'SKIPPED', { reason: `BUY skipped: ${detail}` })]);
+          if (run.state === 'ARMED') skipped.push([run, writeRunState(ctx, run, 'SKIPPED', { reason: `${entryNameOfRun(run)} skipped: ${detail}` })]);
           else out.push(repos.runs.update(run.id, { exitAll: reason, reason: detail }, now));
         }
         return out;
@@ -240,16 +241,6 @@ export class GroupExits {
     ctx.crashPoints.hit('after-exit-all');
     this.stepExits(strategyId, flagged, reason);
     return flagged;
-  }
-
-  /**
-   * The "exit all" of the day's group of `strategyId` on `tradingDate` whose flag is not journaled
-   * yet (its transaction failed and is tried again), or null: while it is, no position of the group
-   * enters (a position waiting between legs would otherwise re-enter, its BUY out before the flag
-   * lands and its SELL after: WAITING_REENTRY holds nothing, so the exits sent meanwhile skip it).
-   */
-  closing(strategyId: StrategyId, tradingDate: string): ExitAllReason | null {
-    return this.deps.ctx.closingGroups.reasonOf(strategyId, tradingDate);
   }
 
   /** The exits of the group's positions held while its flag could not be journaled: read again if the group can be, else as last read. */
@@ -332,7 +323,8 @@ export class GroupExits {
   }
 
   private stopsToCost(group: readonly Run[], stoppedOut: readonly number[]): void {
-    if (group.some((r) => r.exitAll !== null)) return;
+    // A group closing moves no stop: its flag journaled, or still tried again (ctx.closingGroups), its exits go.
+    if (group.length === 0 || group.some((r) => r.exitAll !== null) || this.deps.ctx.closingGroups.reasonOf(group[0]!.strategyId, group[0]!.tradingDate) !== null) return;
     const byNo = new Map(group.map((r) => [r.positionNo, r]));
     const views = group.map(positionOfRun);
     this.moveToCost([...new Set(stoppedOut.flatMap((no) => stopsToCost(views, no)))].map((p) => byNo.get(p)!));

@@ -47,9 +47,9 @@ export async function chooseContracts(ctx: EngineContext, runs: readonly Run[]):
   if (!broker.optionChains) return refuseAll(`this ${broker.capabilities.kind} account lists no options`);
   const chain = await heldChain(ctx, broker, listing.derivatives, todo[0]!);
   const today = exchangeToday(listing.derivatives, ctx.clock.now());
-  const filtered = dteRefusal(chain, (todo.find((r) => r.positionNo === 0) ?? todo[0]!).plan!, today);
+  const filtered = dteRefusal(chain, dteRun(todo).plan!, today);
   if (filtered !== null) return refuseAll(filtered);
-  const spot = await spotPrice(ctx, broker, accountId, listing.spot);
+  const spot = await lastOrQuoted(ctx, broker, accountId, listing.spot);
   if (spot === null) return refuseAll(`no price of ${listing.spot.symbol} (${first.symbol}'s index) has arrived, so no strike can be chosen`);
   const plans = new Map<Run['id'], RunPlanSpec | string>();
   /** Which position took each contract: two positions on one contract would confuse what each holds. */
@@ -127,8 +127,12 @@ async function heldChain(ctx: EngineContext, broker: Broker, exchange: 'NFO' | '
   return loaded;
 }
 
-/** The index's last price from the feed, else asked of the broker. */
-async function spotPrice(ctx: EngineContext, broker: Broker, accountId: BrokerAccountId, spot: { readonly exchange: Exchange; readonly symbol: string }): Promise<number | null> {
+/**
+ * An instrument's last price from the feed, else asked of the broker (the price it holds, then its
+ * REST quote): the index's for the strikes, a contract's before an entry checked against a premium
+ * level (strategy-manager.ts quoteThenEnter). Null when none can be had.
+ */
+export async function lastOrQuoted(ctx: EngineContext, broker: Broker, accountId: BrokerAccountId, spot: { readonly exchange: Exchange; readonly symbol: string }): Promise<number | null> {
   const fed = ctx.market.lastPrice(accountId, instrumentKey(spot.exchange, spot.symbol));
   if (fed) return fed.price;
   const instrument = await ctx.instruments.lookup(accountId, spot.symbol, spot.exchange);
@@ -140,8 +144,18 @@ async function spotPrice(ctx: EngineContext, broker: Broker, accountId: BrokerAc
 }
 
 /**
+ * The run whose expiry the days-to-expiry filter counts to: a group's first option position (a
+ * future's monthly expiry is weeks away while the options it hedges expire this week; a group of
+ * futures only is refused `dte` at save, position-spec.ts positionRules), else the one run.
+ */
+function dteRun(runs: readonly Run[]): Run {
+  const byPosition = [...runs].sort((a, b) => a.positionNo - b.positionNo);
+  return byPosition.find((r) => r.plan?.option_right !== 'FUT') ?? byPosition[0]!;
+}
+
+/**
  * Why today is outside the run's days-to-expiry filter (`dte`), or null when it has none or today
- * is in it: the days counted to the expiry the run's rule names today (a group's: position 0's).
+ * is in it: the days counted to the expiry the run's rule names today (a group's: dteRun's).
  * A rule that names no expiry passes: the resolution then says why no contract can be chosen.
  */
 function dteRefusal(chain: OptionChain, plan: RunPlanSpec, today: string): string | null {
@@ -183,3 +197,18 @@ async function premiumsNear(ctx: EngineContext, broker: Broker, accountId: Broke
   return new Map(quotes.flatMap((q) => (q.price === null ? [] : [[q.symbol, q.price] as const])));
 }
 
+
+/**
+ * What a position's entry must be checked against before it goes, when a level of its plan is a
+ * premium (price mode): its stop-loss or target as the trader reads it (strategy-manager.ts
+ * quoteThenEnter); null for any other run (a strategy of one position enters without a price, as
+ * it always has).
+ * @example premiumLevelOf(shortCe) // 'stop-loss is the premium 180'
+ */
+export function premiumLevelOf(run: Run): string | null {
+  const plan = run.plan;
+  if (plan?.position_no === undefined) return null;
+  if (plan.stop_loss_mode === 'price') return `stop-loss is the premium ${plan.stop_loss}`;
+  if (plan.target !== undefined && plan.target_mode === 'price') return `target is the premium ${plan.target}`;
+  return null;
+}

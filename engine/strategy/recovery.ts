@@ -77,7 +77,7 @@ export async function recover(ctx: EngineContext, manager: StrategyManager, exec
         });
       }
       // Back on its rails (the run policy's `recovered`): jobs, stop, a due exit attempt, a STOP to carry out.
-      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running', bestSinceEntry: bestSinceEntry(ctx, run) });
+      manager.stepAndApply(strategy, run, { type: 'recovered', strategyRunning: strategy.status === 'running', bestSinceEntry: bestSinceEntry(ctx, run), groupClosed: groupClosed(ctx, run) });
       runsResumed++;
     } catch (err) {
       failures++;
@@ -152,6 +152,17 @@ function bestSinceEntry(ctx: EngineContext, run: Run): number | null {
   const entry = ctx.repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
   if (!entry) return null;
   return ctx.repos.priceBars.extremeSinceInternal(entry.brokerAccountId, entry.exchange, entry.symbol, entry.filledAt ?? entry.updatedAt, entry.side === 'buy' ? 'high' : 'low');
+}
+
+/**
+ * For a position not yet entered (ARMED) of a group: whether another position of the day's group
+ * ended by the group's exit (its time exit, SELL, filled before this one entered, or the "exit
+ * all" flag on it). An exit-all whose flag never landed (storage failing, then the process ended)
+ * leaves only that trace, and the entry would be closed at once by the MTM: a paid round trip.
+ */
+function groupClosed(ctx: EngineContext, run: Run): boolean {
+  if (run.state !== 'ARMED' || run.plan?.position_no === undefined) return false;
+  return ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate).some((r) => r.id !== run.id && (r.exitAll !== null || r.exitLeg === 'SELL'));
 }
 
 function laterOf(a: ReturnType<typeof planRun>, b: ReturnType<typeof planRun>) {

@@ -15,8 +15,9 @@ import type { EngineContext } from '../context';
 import type { ExecutionEngine } from '../execution/execution-engine';
 import { awaitsContract, runInstrument, watchedInstrument } from '../execution/run-instrument';
 import { moveRun } from '../execution/run-ledger';
-import { chooseContracts, type ContractChoice } from './option-contract';
+import { chooseContracts, lastOrQuoted, premiumLevelOf, type ContractChoice } from './option-contract';
 import { applyStep, stepRun, type StepMechanics } from '../execution/apply-step';
+import { entryNameOfRun } from '../core/run-policy/entry';
 import { crossingExit } from '../core/run-policy/exit';
 import { exitOrder, groupRulesOf, nextEntry, positionOfRun } from '../core/run-policy/group';
 import { GroupExits } from './group-exits';
@@ -576,7 +577,7 @@ export class StrategyManager {
     if (!now || now.state !== 'ARMED') return;
     if (choice.kind === 'refused') {
       this.ctx.logger.warn({ strategyId: run.strategyId, runId: run.id, reason: choice.reason }, 'option BUY skipped: no contract');
-      moveRun(this.ctx, now, 'SKIPPED', { reason: `BUY skipped: ${choice.reason}` });
+      moveRun(this.ctx, now, 'SKIPPED', { reason: `${entryNameOfRun(now)} skipped: ${choice.reason}` });
       return;
     }
     void this.watch(strategy);
@@ -596,7 +597,7 @@ export class StrategyManager {
         const now = this.ctx.repos.runs.getInternal(group[i]!.id);
         if (choice.kind !== 'refused' || now?.state !== 'ARMED') return;
         this.ctx.logger.warn({ strategyId: now.strategyId, runId: now.id, positionNo: now.positionNo, reason: choice.reason }, 'option BUY skipped: no contract');
-        moveRun(this.ctx, now, 'SKIPPED', { reason: `BUY skipped: ${choice.reason}` });
+        moveRun(this.ctx, now, 'SKIPPED', { reason: `${entryNameOfRun(now)} skipped: ${choice.reason}` });
       });
       void this.watch(strategy);
     }
@@ -620,7 +621,9 @@ export class StrategyManager {
    */
   private stepGroupEntries(strategy: Strategy, run: Run, dueAt: number): void {
     const group = this.ctx.repos.runs.groupInternal(run.strategyId, run.tradingDate);
-    if (group.some((r) => r.exitAll !== null) || this.groupExits.closing(run.strategyId, run.tradingDate)) return;
+    // A group whose "exit all" flag is still tried again (ctx.closingGroups) enters nothing either: a position waiting
+    // between legs would otherwise re-enter, its BUY out before the flag lands and its SELL after.
+    if (group.some((r) => r.exitAll !== null) || this.ctx.closingGroups.reasonOf(run.strategyId, run.tradingDate) !== null) return;
     const step = nextEntry(group.map(positionOfRun), groupRulesOf(group[0]!.plan));
     const now = this.ctx.clock.now();
     if (step.kind === 'enter') {
@@ -664,11 +667,44 @@ export class StrategyManager {
    */
   private stepEntryDue(type: 'entry_due' | 'reentry_due', strategy: Strategy, run: Run, info: FireInfo, at: OrderWhere): void {
     const last = this.ctx.market.lastPrice(at.brokerAccountId, instrumentKey(at.exchange, at.symbol));
+    const level = last ? null : premiumLevelOf(run);
+    if (level !== null) {
+      this.track(this.quoteThenEnter(type, strategy, run, info, at, level));
+      return;
+    }
+    this.stepEntry(type, strategy, run, info, last?.price ?? null);
+  }
+
+  /**
+   * A position whose stop-loss or target is a premium, its contract without a price yet (no tick
+   * since it was chosen): the broker is asked for it first (as the strike's premiums are,
+   * option-contract.ts), so a premium already past the level skips the entry (levelAlreadyReached)
+   * rather than selling it to be bought back at once. With no price from the broker either, the
+   * entry is skipped, saying why, and the group's on_position_failure decides.
+   */
+  private async quoteThenEnter(type: 'entry_due' | 'reentry_due', strategy: Strategy, run: Run, info: FireInfo, at: OrderWhere, level: string): Promise<void> {
+    let quoted: number | null = null;
+    try {
+      quoted = await lastOrQuoted(this.ctx, await this.ctx.brokers.get(at.brokerAccountId), at.brokerAccountId, at);
+    } catch (err) {
+      this.ctx.logger.warn({ err, strategyId: run.strategyId, runId: run.id, symbol: at.symbol }, 'the contract\'s price could not be asked of the broker before its entry');
+    }
+    const now = this.ctx.repos.runs.getInternal(run.id);
+    if (!now) return;
+    if (quoted === null && now.state === 'ARMED') {
+      this.ctx.logger.warn({ strategyId: now.strategyId, runId: now.id, positionNo: now.positionNo, symbol: at.symbol }, 'entry skipped: no price of the contract to check its premium level against');
+      moveRun(this.ctx, now, 'SKIPPED', { reason: `${entryNameOfRun(now)} skipped: no price of ${at.symbol} has arrived nor could be quoted, and its ${level}: a fill already past it would be closed at once` });
+      return;
+    }
+    this.stepEntry(type, strategy, now, info, quoted);
+  }
+
+  private stepEntry(type: 'entry_due' | 'reentry_due', strategy: Strategy, run: Run, info: FireInfo, lastPrice: number | null): void {
     this.stepAndApply(strategy, run, {
       type,
       scheduledAt: info.scheduledAt,
       lateByMs: info.lateByMs,
-      lastPrice: last?.price ?? null,
+      lastPrice,
       // Formatted only when read (a missed entry's reason): a zone's formatting costs every entry ~20 µs otherwise.
       get dueLabel() {
         return dueLabelOf(info.scheduledAt, strategy.spec.timezone);

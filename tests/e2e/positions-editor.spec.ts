@@ -49,6 +49,11 @@ test('a short straddle built in the positions editor is sent as rows, and the AP
   await page.keyboard.press('Enter');
   await expect(row(3)).toBeVisible();
   await expect(row(3).getByLabel('Side', { exact: true })).toHaveValue('');
+  // A future's row: no strike, the month's expiry, its stop-loss unit a price, not a premium.
+  await row(3).getByLabel('Option', { exact: true }).selectOption('FUT');
+  await expect(row(3).getByLabel('Strike', { exact: true })).toHaveCount(0);
+  await expect(row(3).getByLabel('Expiry', { exact: true })).toHaveValue('current_month');
+  await expect(row(3).getByLabel('Stop-loss unit', { exact: true }).locator('option[value="price"]')).toHaveText('price');
   await row(3).getByRole('button', { name: 'Remove position 3' }).focus();
   await page.keyboard.press('Enter');
   await expect(row(3)).toHaveCount(0);

@@ -138,8 +138,8 @@ describe('the days-to-expiry filter', () => {
     expect(t.orders(straddle.id)).toEqual([]);
     const group = t.repos.runs.groupInternal(straddle.id, '2026-12-07');
     expect(group.map((r) => [r.positionNo, r.state, r.reason])).toEqual([
-      [0, 'SKIPPED', 'BUY skipped: the day is outside the dte filter: 2026-12-07 is 1 day to the 2026-12-08 expiry, and the strategy enters at dte 0, 2 only'],
-      [1, 'SKIPPED', 'BUY skipped: the day is outside the dte filter: 2026-12-07 is 1 day to the 2026-12-08 expiry, and the strategy enters at dte 0, 2 only'],
+      [0, 'SKIPPED', 'Short sale skipped: the day is outside the dte filter: 2026-12-07 is 1 day to the 2026-12-08 expiry, and the strategy enters at dte 0, 2 only'],
+      [1, 'SKIPPED', 'Short sale skipped: the day is outside the dte filter: 2026-12-07 is 1 day to the 2026-12-08 expiry, and the strategy enters at dte 0, 2 only'],
     ]);
     expect(t.paper.placedOrders()).toHaveLength(1);
   });

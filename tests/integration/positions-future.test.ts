@@ -65,6 +65,17 @@ describe('a future among the positions, on the paper chain', () => {
     expect(t.repos.strategies.getInternal(s.id)!.status).toBe('completed');
   });
 
+  it('counts the dte filter to the first option position\'s expiry, not the future\'s; refuses dte when every position is a future', async () => {
+    t = await startTestEngine({ at: '2026-12-07T03:30:00Z', paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    // Monday: the call's weekly expiry is Tuesday (dte 1), the future's the 29th (dte 22).
+    const s = await t.create({ ...NIFTY, repeat: 'daily', dte: [1], positions: COVERED_CALL });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:01Z');
+    expect(t.repos.runs.groupInternal(s.id, DAY).map((r) => r.state)).toEqual(['IN_POSITION', 'IN_POSITION']);
+    const futures = t.create({ ...NIFTY, repeat: 'daily', dte: [1], positions: [COVERED_CALL[0], { side: 'sell', option_right: 'FUT', option_expiry: '2027-01-26' }] });
+    await expect(futures).rejects.toMatchObject({ fields: [{ field: 'dte', message: "dte counts the days to an option position's expiry, and every position is a future: leave dte out" }] });
+  });
+
   it('refuses at save the next weekly expiry or a strike rule for a future, naming the position\'s key; nothing is saved', async () => {
     t = await startTestEngine({ at: '2026-12-07T03:30:00Z', paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
     const refused = t.create({ ...NIFTY, positions: [{ side: 'buy', option_right: 'FUT', option_expiry: 'next_week', option_strike: 'atm+1' }, COVERED_CALL[1]] });

@@ -77,7 +77,7 @@ describe('a group of positions armed by the manager', () => {
     await t.until('2026-12-07T03:50:01Z');
     const why = "position 2: NIFTY26D0826000CE is position 1's contract too: one contract is one position";
     expect(t.repos.runs.groupInternal(s.id, '2026-12-07').map((r) => [r.state, r.reason])).toEqual([
-      ['SKIPPED', `BUY skipped: no contract is chosen until every position's can be (${why})`],
+      ['SKIPPED', `Short sale skipped: no contract is chosen until every position's can be (${why})`],
       ['SKIPPED', "BUY skipped: NIFTY26D0826000CE is position 1's contract too: one contract is one position"],
     ]);
     expect(t.paper.placedOrders()).toEqual([]);

@@ -520,6 +520,27 @@ describe('a position that fails, and a stop-out, in a group', () => {
     expect(t.eventsOf('stop_moved')).toEqual([]);
   });
 
+  it('restarted after the exit closed a position while its flag never landed: the position not yet entered is skipped, not sold to be bought back at once', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy(STRADDLE, { mtm_stop: 700 });
+    await t.start(s.id);
+    await t.until('2026-12-07T03:49:30Z');
+    // What SQLite holds when the MTM crossed between the two entries, its flag refused and the process ended:
+    // position 0 bought back by the group's exit (SELL), position 1 still ARMED, no flag on either.
+    const [ce, pe] = groupOf(s.id);
+    expect([ce!.state, pe!.state]).toEqual(['ARMED', 'ARMED']);
+    t.repos.runs.update(ce!.id, { state: 'SOLD', exitLeg: 'SELL', positionQty: 0 }, t.clock.now());
+
+    t = await t.restart({ startPrices: { 'NSE:NIFTY 50': 26_012 } });
+    await t.engine.recover();
+    await t.until('2026-12-07T03:51:00Z');
+    expect(groupOf(s.id).map((r) => [r.state, r.reason])).toEqual([
+      ['SOLD', null],
+      ['SKIPPED', 'Short sale skipped: the group had closed every position'],
+    ]);
+    expect(t.paper.placedOrders()).toEqual([]);
+  });
+
   it('STOP and keep is journaled on every position before any is stepped: a crash between two positions\' steps leaves both open, as asked', async () => {
     t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
     const s = await groupStrategy(STRADDLE, {});

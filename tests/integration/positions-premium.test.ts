@@ -77,7 +77,47 @@ describe('an absolute premium per position', () => {
     const [ce, pe] = groupOf(s.id);
     expect(ce).toMatchObject({ state: 'SKIPPED', positionQty: 0 });
     expect(ce!.reason).toMatch(/^Short sale skipped: last price 9[7-8]\.\d+ was already at or above the stop-loss 90$/);
-    expect(pe).toMatchObject({ state: 'SKIPPED', reason: 'BUY skipped: position 1 was not entered, so the group is closed (on_position_failure unwind)' });
+    expect(pe).toMatchObject({ state: 'SKIPPED', reason: 'Short sale skipped: position 1 was not entered, so the group is closed (on_position_failure unwind)' });
+    expect(t.paper.placedOrders()).toEqual([]);
+  });
+
+  /** The CE's ticks not arrived yet at its entry: the feed has no last price of it (the index's and the PE's come). */
+  function noTickOfTheCall(): void {
+    const market = t.engine.ctx.market;
+    const lastPrice = market.lastPrice.bind(market);
+    market.lastPrice = (accountId, key) => (key.endsWith('CE') ? undefined : lastPrice(accountId, key));
+  }
+
+  it('a CE with a stop premium and no tick yet at its entry: the broker is asked its premium first, and past the stop it is not sold', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy([
+      { side: 'sell', option_right: 'CE', stop_loss: 90, stop_loss_mode: 'price' },
+      { side: 'sell', option_right: 'PE' },
+    ]);
+    noTickOfTheCall();
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:05Z');
+    const [ce] = groupOf(s.id);
+    expect(ce!.reason).toMatch(/^Short sale skipped: last price 9[7-8]\.\d+ was already at or above the stop-loss 90$/);
+    expect(t.paper.placedOrders()).toEqual([]);
+  });
+
+  it('a CE with a stop premium whose price neither the feed nor the broker has: skipped saying why, and unwind enters no other position', async () => {
+    t = await startTestEngine({ at: MONDAY_0900_IST, paper: { startPrices: { 'NSE:NIFTY 50': 26_012 } } });
+    const s = await groupStrategy([
+      { side: 'sell', option_right: 'CE', stop_loss: 180, stop_loss_mode: 'price' },
+      { side: 'sell', option_right: 'PE' },
+    ]);
+    noTickOfTheCall();
+    const data = t.paper.data;
+    const [held, quote] = [data.lastPrice.bind(data), data.quote.bind(data)];
+    data.lastPrice = (i) => (i.symbol.endsWith('CE') ? null : held(i));
+    data.quote = async (is) => (await quote(is)).filter((q) => !q.symbol.endsWith('CE'));
+    await t.start(s.id);
+    await t.until('2026-12-07T03:50:05Z');
+    const [ce, pe] = groupOf(s.id);
+    expect(ce).toMatchObject({ state: 'SKIPPED', reason: `Short sale skipped: no price of ${ce!.plan!.symbol} has arrived nor could be quoted, and its stop-loss is the premium 180: a fill already past it would be closed at once` });
+    expect(pe).toMatchObject({ state: 'SKIPPED', reason: 'Short sale skipped: position 1 was not entered, so the group is closed (on_position_failure unwind)' });
     expect(t.paper.placedOrders()).toEqual([]);
   });
 

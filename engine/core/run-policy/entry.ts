@@ -15,8 +15,13 @@ export function entrySide(side: Side): OrderSide {
 }
 
 /** What the trader calls the entry: the BUY of a long, the short sale of a short (still due at the BUY time). */
-function entryName(side: Side): string {
+export function entryName(side: Side): string {
   return side === 'long' ? 'BUY' : 'Short sale';
+}
+
+/** entryName of a run's plan as the spec says its side (a sold position's: the short sale). */
+export function entryNameOfRun(run: { readonly plan: { readonly side: 'buy' | 'sell' } | null }): string {
+  return entryName(run.plan?.side === 'sell' ? 'short' : 'long');
 }
 
 /**

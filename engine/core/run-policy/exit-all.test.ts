@@ -20,6 +20,12 @@ describe('the group\'s exit-all flag on a run', () => {
     // The trader's STOP still goes as the trader's.
     expect(step(PLAN, holding({ exitAll: 'mtm_stop', stopRequested: true }), recovered)).toEqual({ submit: [{ leg: 'MANUAL_EXIT', scheduledAt: NOW }] });
     expect(step(PLAN, snapshot({ exitAll: 'unwind' }), recovered)).toEqual({ move: { to: 'SKIPPED', patch: { reason: 'BUY skipped: the group had closed every position' } } });
+    expect(step(SHORT, snapshot({ exitAll: 'unwind' }), recovered)).toEqual({ move: { to: 'SKIPPED', patch: { reason: 'Short sale skipped: the group had closed every position' } } });
+  });
+
+  it('a restart after the group\'s exit closed the others while its flag never landed: the position not yet entered is skipped, not entered to be closed at once', () => {
+    expect(step(SHORT, snapshot(), { ...recovered, groupClosed: true })).toEqual({ move: { to: 'SKIPPED', patch: { reason: 'Short sale skipped: the group had closed every position' } } });
+    expect(step(SHORT, snapshot(), { ...recovered, groupClosed: false })).toEqual({ timers: [{ set: 'jobs' }] });
   });
 
   it('an entry still in the queue when the group closes (its flag not journaled yet): not journaled, the position skipped saying why', () => {

@@ -5,6 +5,7 @@
  * position, or leaving it open when the trader said to keep it).
  */
 import { FINAL_ORDER_STATUSES } from '../types';
+import { entryName } from './entry';
 import { asExitKind, byTheSquareOff } from './exit';
 import { planTriggers, pricedOnly, ratchet, resolveLevels, watchLevels } from './levels';
 import { legsMayFollow, STOPPED_BETWEEN_LEGS } from './reentry';
@@ -21,8 +22,9 @@ export function recovered(plan: RunPlan, s: RunSnapshot, e: EventOf<'recovered'>
   switch (s.state) {
     case 'ARMED':
     case 'BUYING':
-      // A position the group's "exit all" found unsent is not entered (the flag's transaction skips it; this is the belt).
-      if (s.state === 'ARMED' && s.exitAll !== null) return { move: { to: 'SKIPPED', patch: { reason: 'BUY skipped: the group had closed every position' } } };
+      // A position the group's "exit all" found unsent is not entered (the flag's transaction skips it; this is the belt),
+      // nor one whose group's other positions were closed by it while its flag never landed (the entry would be closed at once by the MTM: a paid round trip).
+      if (s.state === 'ARMED' && (s.exitAll !== null || e.groupClosed === true)) return { move: { to: 'SKIPPED', patch: { reason: `${entryName(plan.side)} skipped: the group had closed every position` } } };
       if (e.strategyRunning) return { timers: [{ set: 'jobs' }] };
       return s.state === 'ARMED' ? { move: { to: 'STOPPED', patch: { reason: 'stopped by the trader before the BUY' } } } : {};
     case 'IN_POSITION':

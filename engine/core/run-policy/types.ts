@@ -161,7 +161,9 @@ export interface RunSnapshot {
  *   stops_to_cost_on_stop is set (strategy/group-exits.ts): the stop moves to the entry price.
  * - recovered: the process started with this run unfinished (recovery). `bestSinceEntry`: the
  *   best price (a long's highest) recorded since the entry filled (price bars), so a trail moved
- *   after its levels were last written is not lost; null when none is recorded.
+ *   after its levels were last written is not lost; null when none is recorded. `groupClosed`:
+ *   another position of the run's group ended by the group's exit (its SELL filled, or the flag
+ *   on it), the trace an "exit all" whose flag never landed leaves; left out: false.
  */
 export type RunEvent =
   | { readonly type: 'entry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
@@ -174,7 +176,7 @@ export type RunEvent =
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
   | { readonly type: 'stop_to_cost' }
-  | { readonly type: 'recovered'; readonly strategyRunning: boolean; readonly bestSinceEntry: number | null };
+  | { readonly type: 'recovered'; readonly strategyRunning: boolean; readonly bestSinceEntry: number | null; readonly groupClosed?: boolean };
 
 /**
  * A crossing decided on a price the stream did not just give: a REST quote asked because the

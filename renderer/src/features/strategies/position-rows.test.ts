@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { strategyFormDto } from '../../../../engine/api/strategy-form-dto';
 import { MAX_POSITIONS, MIN_POSITIONS, positionSpec } from '../../../../engine/core/position-spec';
 import { ApiError } from '../../lib/api-client';
-import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputNames, rowsFormErrors } from './position-rows';
+import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputNames, rowKeyShown, rowsFormErrors, withRowKey } from './position-rows';
 import { choicesOfField } from './strategy-descriptor';
 import { blankRow, bodyOf, labelsOf, valuesOf, type FormField, type RowValues } from './strategy-descriptor';
 
@@ -85,6 +85,22 @@ describe('what an empty key means', () => {
     const values = { ...valuesOf(fields), trail: '5', trail_mode: 'percent', move_stop_to_cost_after: '' };
     const shown = (n: string) => inheritedText(inheritedFrom(item(n), fields)!, values);
     expect(keys.map(shown)).toEqual(["Strategy's: 5", "Strategy's: % of best price", "Strategy's: none", "Strategy's: points", "Strategy's: 0"]);
+  });
+});
+
+describe('a future\'s row', () => {
+  it('has no strike, its expiry the month\'s, and its price unit says price, not premium', () => {
+    const ce = { ...blankRow(items), option_right: 'CE', option_strike: 'atm+2' };
+    const fut = withRowKey(ce, 'option_right', 'FUT');
+    expect(fut).toMatchObject({ option_right: 'FUT', option_expiry: 'current_month', option_strike: '' });
+    // A listed date the trader chose stays.
+    expect(withRowKey({ ...ce, option_expiry: '2027-01-26' }, 'option_right', 'FUT').option_expiry).toBe('2027-01-26');
+    expect(withRowKey(ce, 'option_right', 'PE')).toEqual({ ...ce, option_right: 'PE' });
+    expect([rowKeyShown(fut, 'option_strike'), rowKeyShown(ce, 'option_strike'), rowKeyShown(fut, 'option_expiry')]).toEqual([false, true, true]);
+    const mode = items.find((k) => k.name === 'stop_loss_mode')!;
+    expect(choicesOfField(mode, '').map((v) => rowChoiceText(mode, v, fut))).toEqual(['price', 'points', '% of entry']);
+    // As the engine reads it: the month's future, no strike.
+    expect(positionSpec.parse(bodyOf(fields, { ...valuesOf(fields), positions: { rows: [{ ...fut, side: 'buy', stop_loss: '80', stop_loss_mode: 'points' }] } }, undefined, new Set()).positions?.[0])).toEqual({ side: 'buy', option_right: 'FUT', option_expiry: 'current_month', stop_loss: 80, stop_loss_mode: 'points' });
   });
 });
 

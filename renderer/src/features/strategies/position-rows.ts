@@ -87,17 +87,38 @@ export function inheritedText(from: FormField, values: FormValues): string {
   return `Strategy's: ${from.enum ? choiceText(from, value) : value}`;
 }
 
-/** A row's level units: a position's price is the premium of its own contract. */
+/** A row's level units: a position's price is the premium of its own contract (a future's: its price). */
 const ROW_UNIT_WORDS: Readonly<Record<string, string>> = { price: 'premium', points: 'points', percent: '% of entry' };
 const ROW_UNIT_KEYS = new Set(['stop_loss_mode', 'target_mode']);
 
+/** The row is a position on the index's future (option_right FUT): no strike, no premium. */
+const isFuture = (row: RowValues | undefined): boolean => row?.option_right === 'FUT';
+
 /**
  * The words of a row key's choice: as the strategy's field of that name says it (choiceText), but a
- * stop-loss's or target's unit `price` reads "premium" (an absolute premium of the position's contract).
+ * stop-loss's or target's unit `price` reads "premium" (an absolute premium of the position's
+ * contract), or "price" on a future's row.
  * @example rowChoiceText(stopLossModeItem, 'price') // 'premium'
  */
-export function rowChoiceText(item: DescribedField, value: string): string {
-  return ROW_UNIT_KEYS.has(item.name) && value in ROW_UNIT_WORDS ? ROW_UNIT_WORDS[value]! : choiceText(item, value);
+export function rowChoiceText(item: DescribedField, value: string, row?: RowValues): string {
+  if (!ROW_UNIT_KEYS.has(item.name) || !(value in ROW_UNIT_WORDS)) return choiceText(item, value);
+  return value === 'price' && isFuture(row) ? 'price' : ROW_UNIT_WORDS[value]!;
+}
+
+/** Whether a row shows its key: a future's row has no strike. */
+export const rowKeyShown = (row: RowValues, key: string): boolean => !(key === 'option_strike' && isFuture(row));
+
+/**
+ * The row with `key` set to `text`. Choosing FUT puts an expiry at the options' default
+ * (current_week) at a future's, current_month (the engine reads either so; the form says which),
+ * and empties the strike, which a future's row does not show.
+ * @example withRowKey({ option_right: 'CE', option_expiry: 'current_week', option_strike: 'atm+2' }, 'option_right', 'FUT') // { option_right: 'FUT', option_expiry: 'current_month', option_strike: '' }
+ */
+export function withRowKey(row: RowValues, key: string, text: string): RowValues {
+  const next = { ...row, [key]: text };
+  if (key !== 'option_right' || text !== 'FUT') return next;
+  const expiry = row.option_expiry ?? '';
+  return { ...next, option_expiry: expiry === '' || expiry === 'current_week' ? 'current_month' : expiry, option_strike: '' };
 }
 
 /** The API's name of a row's key: `positions.1.stop_loss`; without a key, the row itself (`positions.1`). */

@@ -9,7 +9,7 @@
 import { useId } from 'react';
 import { choiceText, choicesOfField, inputKindOf, isModeOf, modeOf, placeholderOf, type DescribedField, type FormField, type FormValue, type FormValues, type RowsValue, type RowValues } from './strategy-descriptor';
 import { SuggestInput } from './suggest-input';
-import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputName } from './position-rows';
+import { addRow, canRemoveRow, inheritedFrom, inheritedText, POSITION_COUNT, PRESETS, presetRows, removeRow, rowChoiceText, rowInputName, rowKeyShown, withRowKey } from './position-rows';
 
 interface PositionsEditorProps {
   readonly field: FormField;
@@ -81,7 +81,7 @@ export function PositionsEditor({ field, value, onChange, errors, values, fields
                 const from = inheritedFrom(k, fields);
                 return from ? inheritedText(from, values) : placeholderOf(k);
               }}
-              onChange={(key, text) => set(rows.map((r, j) => (j === i ? { ...r, [key]: text } : r)))}
+              onChange={(key, text) => set(rows.map((r, j) => (j === i ? withRowKey(r, key, text) : r)))}
               onRemove={canRemoveRow(rows) ? () => set(removeRow(rows, i)) : undefined}
             />
           ))}
@@ -131,7 +131,7 @@ function PositionRow({ index, fieldName, items, row, errors, hintId, placeholder
       <legend>{title}</legend>
       <div className="position-row__keys">
         {items
-          .filter((k) => !isModeOf(k, items))
+          .filter((k) => !isModeOf(k, items) && rowKeyShown(row, k.name))
           .map((k) => {
             const mode = modeOf(k, items);
             const name = rowInputName(fieldName, index, k.name);
@@ -146,6 +146,7 @@ function PositionRow({ index, fieldName, items, row, errors, hintId, placeholder
                   {mode && (
                     <KeyInput
                       item={mode}
+                      row={row}
                       name={rowInputName(fieldName, index, mode.name)}
                       label={mode.label}
                       value={row[mode.name] ?? ''}
@@ -179,6 +180,8 @@ function PositionRow({ index, fieldName, items, row, errors, hintId, placeholder
 
 interface KeyInputProps {
   readonly item: DescribedField;
+  /** The row it is a key of, for a unit's words (a future's price is no premium). */
+  readonly row?: RowValues;
   readonly id?: string;
   readonly name: string;
   /** The accessible name when no <label> names it (a unit beside its value). */
@@ -192,7 +195,7 @@ interface KeyInputProps {
 }
 
 /** One row key's control, drawn as the strategy's own field of that kind is; an empty choice says what leaving it empty means. */
-function KeyInput({ item, id, name, label, value, invalid, describedBy, placeholder, onChange }: KeyInputProps) {
+function KeyInput({ item, row, id, name, label, value, invalid, describedBy, placeholder, onChange }: KeyInputProps) {
   const p = { id, name, 'aria-label': label, 'aria-invalid': invalid, 'aria-describedby': describedBy };
   if (inputKindOf(item) === 'choice') {
     return (
@@ -200,7 +203,7 @@ function KeyInput({ item, id, name, label, value, invalid, describedBy, placehol
         {item.default === null && <option value="">{item.required ? choiceText(item, '') : placeholder}</option>}
         {choicesOfField(item, value).map((v) => (
           <option key={v} value={v}>
-            {rowChoiceText(item, v)}
+            {rowChoiceText(item, v, row)}
           </option>
         ))}
       </select>
