@@ -40,8 +40,8 @@ export interface OrderIntent {
   readonly heldAtBroker?: number;
   /** The remainder under the venue's least order, in words (dustOf): the run is closed with it. */
   readonly dust?: string;
-  /** A first attempt's reading short of the position beyond the broker's fee, read again and again (held-qty.ts): the run halts in ERROR with these words. */
-  readonly short?: string;
+  /** A spot account's reading short of the position beyond the broker's fee (held-qty.ts): this much was not seen free, and stays the run's for the next attempt. */
+  readonly notSeen?: number;
 }
 
 export interface ExecutionOptions {
@@ -705,7 +705,7 @@ function journalEvent(intent: OrderIntent): RunEvent {
     scheduledAt: intent.scheduledAt,
     ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }),
     ...(intent.dust === undefined ? {} : { dust: intent.dust }),
-    ...(intent.short === undefined ? {} : { short: intent.short }),
+    ...(intent.notSeen === undefined ? {} : { notSeen: intent.notSeen }),
   };
 }
 

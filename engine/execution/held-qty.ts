@@ -10,7 +10,7 @@ import type { PlaceIntent } from '../core/run-policy/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import { belowMinimum } from '../core/run-policy/order-minimum';
 import { closableQty } from '../brokers/net-position';
-import { floorToStep, qtyLeft, qtySum, qtyText, qtyValue } from '../core/qty';
+import { floorToStep, qtyLeft, qtySum, qtyValue } from '../core/qty';
 import type { EngineContext } from '../context';
 import { orderTarget } from './order-target';
 import type { OrderIntent } from './execution-engine';
@@ -25,7 +25,7 @@ export interface HeldQtyDeps {
 export class HeldQty {
   /** Balance reads that failed in a row before a run's exit, for HELD_READS_BEFORE_FEE_BOUND. */
   private readonly readFailures = new Map<RunId, number>();
-  /** Readings of a run's first exit attempt short of its position (shortOf), for SHORT_READS_AGAIN. */
+  /** Readings of a run's exit with nothing free to sell (shortOf), for SHORT_READS_AGAIN. */
   private readonly shortReads = new Map<RunId, number>();
   /** What the cancel of a run's own backstop unlocked, kept for the reads of the exit it cleared. */
   private readonly unlocked = new Map<RunId, number>();
@@ -63,11 +63,14 @@ export class HeldQty {
    * `unlocked`: what the cancel of the leg's own backstop was confirmed for, just before. That is
    * held, whatever the balance says: Binance's account endpoint may count it locked for seconds
    * after the cancel (CCXT #8507; Freqtrade reports 10-20 s), so the exit sells
-   * min(position, max(what the balance says, unlocked)). A first attempt whose reading is still
-   * short of the position by more than the broker's highest fee and one step (shortOf) is read
-   * again SHORT_READS_AGAIN times, EXIT_AGAIN_MS apart; still short, the run halts in ERROR naming
-   * the figures (`short`): nothing is sold, booked unsold or called dust on such a reading. The
-   * trader's STOP from that ERROR sells what is held, as any exit does.
+   * min(position, max(what the balance says, unlocked)). At a spot account, any attempt whose
+   * reading is still short of the position by more than the broker's highest fee and one step
+   * (shortOf) sells what it read at once and names the rest `notSeen`: not booked unsold nor called
+   * dust, it stays the run's, so the sale leaves shares held and the exit's next attempt
+   * (EXIT_RETRY_MS) reads again, once the balance may have caught up; when the attempts run out the
+   * run halts in ERROR naming what was not seen free. Only a reading with nothing to sell is read
+   * again first, SHORT_READS_AGAIN times. The trader's STOP from an ERROR sells what is held, as
+   * any exit does at a broker that is not a spot account.
    */
   async withHeldQty(intent: OrderIntent, unlocked?: number): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
@@ -86,14 +89,16 @@ export class HeldQty {
       const read = step === null ? held : floorToStep(held, step);
       // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
       // refused there, never a short, should the stop's coins have gone some other way.
-      const cancelled = broker.capabilities.feeInBoughtAsset === true ? this.unlocked.get(intent.runId) : undefined;
+      const spot = broker.capabilities.feeInBoughtAsset === true;
+      const cancelled = spot ? this.unlocked.get(intent.runId) : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
       // The trader's STOP from an ERROR (having read the figures) sells what is held.
       const traderDecides = intent.leg === 'MANUAL_EXIT' && this.ctx.repos.runs.getInternal(intent.runId)?.state === 'ERROR';
-      if (place.attempt < 2 && !traderDecides) {
+      if (spot && !traderDecides) {
         const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker);
         if (short === 'again') return null;
-        if (short !== null) return { ...intent, short };
+        // Sold at once; the rest stays the run's, for the next attempt to read again (never dust on it).
+        if (short !== null) return { ...intent, heldAtBroker, notSeen: short };
       }
       if (heldAtBroker < place.qty) {
         this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
@@ -116,29 +121,29 @@ export class HeldQty {
   }
 
   /**
-   * A first attempt's reading (`heldAtBroker`, with what the backstop's cancel unlocked) short of
+   * A spot account's reading (`heldAtBroker`, with what the backstop's cancel unlocked) short of
    * the position by more than the broker's highest fee in the asset bought and one step: what the
-   * fee leaves cannot explain it, and the balance may not show a cancel yet. 'again' (submitted
-   * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times; then the words the run halts with; null
-   * when the reading is within the fee.
+   * fee leaves cannot explain it, and the balance may not show a cancel yet. Null when the reading
+   * is within the fee; else how much was not seen free (the exit sells what was, the rest stays
+   * the run's for its next attempt). A reading that gives nothing to sell is 'again' (submitted
+   * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times first.
    */
-  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number): 'again' | string | null {
+  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number): 'again' | number | null {
     const rate = broker.capabilities.maxFeeInBoughtAssetRate ?? 0;
     const allowed = qtySum([qtyValue(place.qty, rate), step ?? 0]);
     const shortBy = qtyLeft(place.qty, heldAtBroker);
     if (!(shortBy > allowed)) return null;
     const reads = (this.shortReads.get(intent.runId) ?? 0) + 1;
-    const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
-    if (reads <= SHORT_READS_AGAIN) {
+    const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
+    if (heldAtBroker <= 0 && reads <= SHORT_READS_AGAIN) {
       this.shortReads.set(intent.runId, reads);
-      this.ctx.logger.warn(figures, 'the broker shows less held than the position, by more than its fee: read again before the exit');
+      this.ctx.logger.warn(figures, 'the broker shows nothing free to sell for the position: read again before the exit');
       this.deps.againLater(intent);
       return 'again';
     }
     this.shortReads.delete(intent.runId);
-    this.ctx.logger.error(figures, 'the broker shows less held than the position, by more than its fee, read after read: the run halts for the trader');
-    const stop = cancelled === undefined ? '' : ` (its backstop's cancel unlocked ${qtyText(cancelled)})`;
-    return `${place.where.symbol}: the broker shows ${qtyText(read)} held for this run's ${qtyText(place.qty)}${stop}, short by ${qtyText(shortBy)}, more than the ${qtyText(allowed)} its highest fee and one step explain, in ${reads} readings: ${place.leg} not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it`;
+    this.ctx.logger.warn(figures, 'the broker shows less free than the position, by more than its fee: the exit sells what is free, the rest stays the run\'s for its next attempt');
+    return shortBy;
   }
 
   /**
@@ -198,9 +203,9 @@ export class HeldQty {
 const HELD_READS_BEFORE_FEE_BOUND = 3;
 
 /**
- * Readings of a first exit attempt short of the position (shortOf) read again before the run halts
- * in ERROR: 4, the last 18 s of engine time after the first (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about
- * the 10-20 s Freqtrade reports Binance's account updates late by.
+ * Readings of an exit attempt with nothing free to sell (shortOf) read again before it is journaled
+ * with nothing held (the run halts in ERROR): 4, the last 18 s of engine time after the first
+ * (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about the 10-20 s Freqtrade reports Binance's account updates late by.
  */
 const SHORT_READS_AGAIN = 4;
 
