@@ -407,7 +407,16 @@ export interface RestingStopRef {
  * `unknown` the engine looks the stop up (`lookup`) before it tries again.
  */
 export type RestingStopResult =
-  | { readonly kind: 'done'; readonly report: RestingStopReport }
+  | {
+      readonly kind: 'done';
+      readonly report: RestingStopReport;
+      /**
+       * cancel(): the stop was found cancelled already (Binance: -2011 "Unknown order sent.", then a
+       * lookup), so this request did not cancel it: the trader may have, and may have sold its
+       * quantity since. Absent: the cancel's own answer.
+       */
+      readonly foundCancelled?: true;
+    }
   | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'unknown'; readonly reason: string; readonly notPlaced?: boolean; readonly retryAfterMs?: number };
 

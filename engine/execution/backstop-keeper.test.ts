@@ -322,4 +322,25 @@ describe('BackstopKeeper', () => {
     await k.noteFired(row!.brokerAccountId, { clientOrderId: row!.clientOrderId, brokerRef: row!.brokerRef!, status: 'fired', triggerPrice: 95, limitPrice: null, qty: 8, filledQty: 8, avgFillPrice: 94.9, done: true, at: T0, reason: null });
     expect(await k.clearForExit(other.id, 0)).toMatchObject({ kind: 'fired', filledQty: 8, remainder: 2 });
   });
+  it('a stop found cancelled already (not by our cancel) unlocks nothing for the exit; one this keeper sent a cancel for before does', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    /** The paper broker answering every cancel as Binance's -2011 then a lookup: the stop found cancelled already. */
+    const found = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'cancel') return async (ref: Parameters<typeof target.cancel>[0]) => ({ ...(await target.cancel(ref)), foundCancelled: true as const });
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: found }, instrument }) });
+    // The trader's cancel (from the broker's app): its quantity may have been sold since.
+    await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+
+    // A clearance of ours whose answer was lost left the row cancelling: found cancelled then, it was ours.
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    const row = await k.place(other, 0, position, ON);
+    repos.backstops.update(row!.id, { state: 'cancelling' }, clock.now());
+    expect(await k.clearForExit(other.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
+  });
 });

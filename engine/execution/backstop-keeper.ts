@@ -74,6 +74,8 @@ export class BackstopKeeper {
    * a day (EXITED_LEG_KEPT_MS), longer than any leg's life.
    */
   private readonly exited = new Map<string, number>();
+  /** Versions (client order ids) this process sent a cancel or a move for, with when; kept as `exited` is. */
+  private readonly cancelsSent = new Map<string, number>();
   /** What the broker streams of the stops being cancelled, so a cancel carried out ends its wait at once. */
   private readonly streamed: StreamedStopReports;
 
@@ -161,7 +163,7 @@ export class BackstopKeeper {
         return { kind: 'clear' } as const;
       }
       const ref = this.refOf(cancelling, instrument);
-      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel');
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel', this.cancelSentBefore(found, row));
       const settled = this.settle(cancelling, answer);
       if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
       if (answer.kind === 'fired') return firedClearance(settled);
@@ -263,6 +265,8 @@ export class BackstopKeeper {
       const next = { clientOrderId: idOf(this.deps.installId, run, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
       // Counted before it goes: a move whose answer dies with the process may have reached the broker.
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice, modifiesSentAt: withModifyAt(row.modifiesSentAt, now) });
+      // A move cancels this version first: a stop found cancelled later may be this cancel's.
+      this.cancelsSent.set(row.clientOrderId, now);
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument)) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
@@ -315,7 +319,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
       if (!stops) return { kind: 'clear' } as const;
-      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel');
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel', this.cancelSentBefore(row, row));
       if (answer.kind === 'fired') return { kind: 'fired' } as const;
       return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
@@ -335,25 +339,44 @@ export class BackstopKeeper {
    * report that settles the stop (Alpaca's `canceled` once it carries a cancel out), whichever is
    * first. The watch begins before the cancel, so a report streamed during its read-back counts.
    * `unlocked`: the quantity a cancel of ours was confirmed for (the broker's answer to it, or its
-   * stream's), which the stop no longer locks.
+   * stream's), which the stop no longer locks. A stop found cancelled already (`foundCancelled`)
+   * may be the trader's cancel, its coins sold since: its quantity counts only when this keeper
+   * sent a cancel for that version before (`sentBefore`: cancelSentBefore).
    */
-  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up'): Promise<{ answer: BackstopAnswer; unlocked?: number }> {
+  /**
+   * Whether this keeper sent a cancel for `row`'s version before this clearance: `found`, the row as
+   * the clearance found it, was left cancelling (a clearance whose answer was lost, before a
+   * restart too) or modifying that same version, or this process sent a cancel or a move for it
+   * (cancelsSent). A stop found cancelled then may be our own cancel's doing.
+   */
+  private cancelSentBefore(found: Backstop | null | undefined, row: Backstop): boolean {
+    if (!found) return false;
+    if (found.version === row.version && (found.state === 'cancelling' || found.state === 'modifying')) return true;
+    return this.cancelsSent.has(row.clientOrderId);
+  }
+
+  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up', sentBefore: boolean): Promise<{ answer: BackstopAnswer; unlocked?: number }> {
     const watch = this.streamed.watch(accountId, ref.clientOrderId, (report) => answerOfReport(report, qty, 0).kind !== 'ask_again');
     let unlocked: number | undefined;
-    const noteCancelled = (report: RestingStopReport) => {
-      if (report.status === 'cancelled' && report.filledQty === 0 && report.brokerRef !== '' && report.qty > 0) unlocked = report.qty;
+    // A cancel of ours that may have reached the broker (answered, or not known): a cancel streamed after it is ours.
+    let sent = sentBefore;
+    const noteCancelled = (report: RestingStopReport, ours: boolean) => {
+      if (ours && report.status === 'cancelled' && report.filledQty === 0 && report.brokerRef !== '' && report.qty > 0) unlocked = report.qty;
     };
     try {
       const cancel = async (tries: number) => {
+        this.cancelsSent.set(ref.clientOrderId, this.deps.clock.now());
         const result = await callSafely(() => stops.cancel(ref));
-        if (result.kind === 'done') noteCancelled(result.report);
+        const foundCancelled = result.kind === 'done' && result.foundCancelled === true;
+        if (!foundCancelled) sent = true;
+        if (result.kind === 'done') noteCancelled(result.report, sent);
         return answerOfCancel(result, qty, tries);
       };
       let answer = first === 'look_up' ? await this.ask(stops, ref, qty, 0, cancel) : await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
         if (this.stopped) throw new Error(`backstop ${ref.clientOrderId}: the engine stopped before the broker answered its cancel`);
         const streamed = await watch.wait(answer.afterMs);
-        if (streamed && first === 'cancel') noteCancelled(streamed);
+        if (streamed && first === 'cancel') noteCancelled(streamed, sent);
         answer = streamed ? answerOfReport(streamed, qty, tries) : await this.ask(stops, ref, qty, tries, cancel);
       }
       return answer.kind === 'exit' && unlocked !== undefined ? { answer, unlocked } : { answer };
@@ -377,6 +400,7 @@ export class BackstopKeeper {
   private noteExited(key: string): void {
     const now = this.deps.clock.now();
     for (const [k, at] of this.exited) if (now - at > EXITED_LEG_KEPT_MS) this.exited.delete(k);
+    for (const [id, at] of this.cancelsSent) if (now - at > EXITED_LEG_KEPT_MS) this.cancelsSent.delete(id);
     this.exited.set(key, now);
   }
 

@@ -71,8 +71,8 @@ describe('resting stops at Binance spot through CCXT', () => {
     expect(cancelled).toEqual({ kind: 'done', report: expect.objectContaining({ clientOrderId: req.clientOrderId, status: 'cancelled', filledQty: 0, done: true }) });
     expect(s.fake.balance('BTC')).toEqual({ free: '0.00149850', locked: '0.00000000' });
     expect(await s.account.execution.netQty(s.btc)).toBe(0.00149);
-    // Cancelled again (-2011, not open): the lookup says where it stands.
-    expect(await s.account.restingStops.cancel(refOf(req, '1'))).toEqual({ kind: 'done', report: expect.objectContaining({ status: 'cancelled' }) });
+    // Cancelled again (-2011, not open): the lookup says where it stands, and that this request did not cancel it.
+    expect(await s.account.restingStops.cancel(refOf(req, '1'))).toEqual({ kind: 'done', report: expect.objectContaining({ status: 'cancelled' }), foundCancelled: true });
     expect(s.fake.requests().filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([200, 400]);
   });
 

@@ -156,7 +156,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
     }
     if (found === null) return { kind: 'done', report: neverPlaced(ref, this.deps.clock.now(), venue.title) };
     if (found.status === 'resting') return { kind: 'unknown', reason: `${venue.title} refused the cancel of stop ${ref.clientOrderId} yet it still rests; look it up again` };
-    return { kind: 'done', report: found };
+    return found.status === 'cancelled' ? { kind: 'done', report: found, foundCancelled: true } : { kind: 'done', report: found };
   }
 
   async lookup(ref: RestingStopRef): Promise<RestingStopReport | null> {
