@@ -391,8 +391,11 @@ export class ExecutionEngine {
       if (err instanceof UniqueViolation) {
         const run = repos.runs.getInternal(intent.runId);
         decision = run ? { kind: 'suppress', run, reason: 'an order for this slot is already in the journal' } : { kind: 'drop', reason: 'run gone' };
-      } else if (await this.emergency.onJournalFailure(intent, err)) return;
-      else throw err;
+      } else if (await this.emergency.onJournalFailure(intent, err)) {
+        // Sent the emergency way: decided, so nothing read for it (unlocked, tries) outlives it.
+        this.exitDecided(intent.runId);
+        return;
+      } else throw err;
     }
     this.exitDecided(intent.runId);
     switch (decision.kind) {
@@ -443,7 +446,10 @@ export class ExecutionEngine {
       // Asked now that no stop locks or sells it: the emergency exit sells what is held.
       const held = await this.held.withHeldQty(intent, cleared.unlocked);
       if (!held) return { kind: 'done' };
-      if (await this.emergency.onJournalFailure(held, err)) return { kind: 'done' };
+      if (await this.emergency.onJournalFailure(held, err)) {
+        this.exitDecided(intent.runId);
+        return { kind: 'done' };
+      }
       throw err;
     }
   }

@@ -27,8 +27,11 @@ export class HeldQty {
   private readonly readFailures = new Map<RunId, number>();
   /** Readings of a run's exit with nothing free to sell (shortOf), for SHORT_READS_AGAIN. */
   private readonly shortReads = new Map<RunId, number>();
-  /** What the cancel of a run's own backstop unlocked, kept for the reads of the exit it cleared. */
-  private readonly unlocked = new Map<RunId, number>();
+  /**
+   * What the cancel of a run's own backstop unlocked, with the leg it was the backstop of: kept for
+   * the reads of that leg's exit until an order of it is sent (forget), never for another leg's.
+   */
+  private readonly unlocked = new Map<RunId, { readonly legNo: number; readonly qty: number }>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -44,6 +47,7 @@ export class HeldQty {
 
   /** The run's exit is decided (placed, suppressed, halted) or ended by its backstop: its next exit reads afresh. */
   forget(runId: RunId): void {
+    this.readFailures.delete(runId);
     this.shortReads.delete(runId);
     this.unlocked.delete(runId);
   }
@@ -74,7 +78,7 @@ export class HeldQty {
    */
   async withHeldQty(intent: OrderIntent, unlocked?: number): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
-    if (unlocked !== undefined) this.unlocked.set(intent.runId, unlocked);
+    if (unlocked !== undefined) this.unlocked.set(intent.runId, { legNo: intent.legNo, qty: unlocked });
     const place = this.deps.plan(intent);
     if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
     try {
@@ -90,7 +94,8 @@ export class HeldQty {
       // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
       // refused there, never a short, should the stop's coins have gone some other way.
       const spot = broker.capabilities.feeInBoughtAsset === true;
-      const cancelled = spot ? this.unlocked.get(intent.runId) : undefined;
+      const kept = this.unlocked.get(intent.runId);
+      const cancelled = spot && kept?.legNo === intent.legNo ? kept.qty : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
       // The trader's STOP from an ERROR (having read the figures) sells what is held.
       const traderDecides = intent.leg === 'MANUAL_EXIT' && this.ctx.repos.runs.getInternal(intent.runId)?.state === 'ERROR';
