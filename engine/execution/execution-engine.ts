@@ -366,7 +366,9 @@ export class ExecutionEngine {
     if (slotOf(intent.leg) !== 'exit' || this.stopped) return;
     const tries = (this.exitTries.get(intent.runId) ?? 0) + 1;
     this.exitTries.set(intent.runId, tries);
-    const delay = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
+    const wait = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
+    // A stop-loss (or the trader's STOP, the kill switch) is never held back longer than this between tries.
+    const delay = protectiveExit(intent.leg) ? Math.min(wait, PROTECTIVE_EXIT_AGAIN_MAX_MS) : wait;
     this.retryExit({ id: intent.runId, strategyId: intent.strategyId, legNo: intent.legNo }, intent.leg, this.ctx.clock.now() + delay);
   }
 
@@ -385,7 +387,7 @@ export class ExecutionEngine {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'TRAIL_STOP' || intent.leg === 'BACKSTOP' || intent.leg === 'MANUAL_EXIT');
+          : await this.journal.write(intent, protectiveExit(intent.leg));
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
@@ -738,6 +740,13 @@ export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;
+/** The longest wait of EXIT_AGAIN_MS for a protective exit (protectiveExit): its position may be falling. */
+const PROTECTIVE_EXIT_AGAIN_MAX_MS = 2_000;
+
+/** An exit that protects against a loss or that the trader asked for now: a stop (ours or the broker's), the trader's STOP or the kill switch (MANUAL_EXIT). */
+function protectiveExit(leg: Leg): boolean {
+  return leg === 'STOPLOSS' || leg === 'TRAIL_STOP' || leg === 'BACKSTOP' || leg === 'MANUAL_EXIT';
+}
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;
 

@@ -210,7 +210,8 @@ const HELD_READS_BEFORE_FEE_BOUND = 3;
 /**
  * Readings of an exit attempt with nothing free to sell (shortOf) read again before it is journaled
  * with nothing held (the run halts in ERROR): 4, the last 18 s of engine time after the first
- * (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about the 10-20 s Freqtrade reports Binance's account updates late by.
+ * (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about the 10-20 s Freqtrade reports Binance's account updates late
+ * by; 7 s for a stop-loss, STOP or backstop exit (1, 2, 2, 2 s: PROTECTIVE_EXIT_AGAIN_MAX_MS).
  */
 const SHORT_READS_AGAIN = 4;
 

@@ -119,6 +119,21 @@ describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
     ]);
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, unsoldQty: 0.00001 });
   });
+
+  it('a stop-loss with nothing free (the trader\'s LIMIT locks it all) reads again at most 2 s apart, not EXIT_AGAIN_MS\'s 5 s and 10 s: ERROR 7 s after the trigger, not 18 s', async () => {
+    const s = await bought();
+    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00149', price: '70000' });
+    const triggered = t!.clock.now();
+    t!.fake.setPrice('BTCUSDT', '54000');
+    await eventually(() => t!.run(s.id).state === 'ERROR', { what: 'ERROR', clock: t!.clock, stepMs: 250, timeoutMs: 10_000 });
+    await t!.engine.idle();
+    // The first read, then SHORT_READS_AGAIN more: 1 s, then 2 s each (a SELL waits 1, 2, 5, 10 s).
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(5);
+    expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', lastAction: 'STOPLOSS_NOTHING_HELD', positionQty: 0.0015 });
+    const halted = t!.run(s.id).lastActionAt! - triggered;
+    expect(halted).toBeGreaterThanOrEqual(7_000);
+    expect(halted).toBeLessThan(8_000);
+  });
 });
 
 describe('an exit at Binance while the balance cannot be read', () => {
