@@ -417,7 +417,16 @@ export type RestingStopResult =
        */
       readonly foundCancelled?: true;
     }
-  | { readonly kind: 'rejected'; readonly reason: string }
+  | {
+      readonly kind: 'rejected';
+      readonly reason: string;
+      /**
+       * modify() by cancel and place (Binance): the version to move was cancelled, as this report
+       * says, and its next version refused (the price already through the new trigger, "Order
+       * would trigger immediately."): nothing rests now. Absent: the version to move rests on.
+       */
+      readonly cancelledVersion?: RestingStopReport;
+    }
   | { readonly kind: 'unknown'; readonly reason: string; readonly notPlaced?: boolean; readonly retryAfterMs?: number };
 
 /** A broker's resting stops; absent where it has none (the engine's own stop is then all there is). */

@@ -268,7 +268,12 @@ export class BackstopKeeper {
       // A move cancels this version first: a stop found cancelled later may be this cancel's.
       this.cancelsSent.set(row.clientOrderId, now);
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
-      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument)) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
+      const after =
+        result.kind === 'done' && result.report.clientOrderId === next.clientOrderId
+          ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument))
+          : result.kind === 'rejected'
+            ? this.moveRefused(moving, result)
+            : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
   }
@@ -284,6 +289,16 @@ export class BackstopKeeper {
     const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
     if (seen) return this.adoptNext(row, version, seen, leastCover(row.qty, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+  }
+
+  /**
+   * A move refused: the version rests on as it was, unless the broker cancelled it before refusing
+   * the next one (cancelledVersion: nothing rests, the engine's own stop is all there is for the leg).
+   */
+  private moveRefused(moving: Backstop, result: Extract<RestingStopResult, { kind: 'rejected' }>): Backstop {
+    if (!result.cancelledVersion) return this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    this.deps.logger.warn({ clientOrderId: moving.clientOrderId, reason: result.reason }, 'the backstop was cancelled to move it and its next version refused: nothing rests, the engine\'s own stop is all there is');
+    return this.journal(moving, { state: 'cancelled', nextTriggerPrice: null, nextLimitPrice: null, reason: result.reason, done: true });
   }
 
   /** The next version as the journal's backstop of the leg; `least`: what it may cover at the least (coverPatch). */
