@@ -343,4 +343,22 @@ describe('BackstopKeeper', () => {
     repos.backstops.update(row!.id, { state: 'cancelling' }, clock.now());
     expect(await k.clearForExit(other.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
   });
+  it('a stop that fired part filled and whose rest our cancel ended unlocks that rest for the exit', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    /** The paper broker answering the cancel as a venue whose stop had fired for 4 of its 10: the rest cancelled by this request. */
+    const partly = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'cancel')
+          return async (ref: Parameters<typeof target.cancel>[0]) => {
+            const result = await target.cancel(ref);
+            return result.kind === 'done' ? { kind: 'done' as const, report: { ...result.report, status: 'fired' as const, filledQty: 4, avgFillPrice: 95, done: true } } : result;
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: partly }, instrument }) });
+    await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toMatchObject({ kind: 'fired', filledQty: 4, remainder: 6, unlocked: 6 });
+  });
 });

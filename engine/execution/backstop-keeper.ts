@@ -48,11 +48,12 @@ export interface BackstopPosition {
  * What an exit of the leg may do now: 'clear' (nothing rests that can fill: send it; `unlocked`,
  * the quantity the broker confirmed cancelled with the stop, is held again whatever the balance
  * says meanwhile), or 'fired' (the backstop's fills are the exit; `remainder` is what is still
- * held, for the engine's own exit).
+ * held, for the engine's own exit; `unlocked`, where our cancel ended it part filled, what it no
+ * longer locks).
  */
 export type ExitClearance =
   | { readonly kind: 'clear'; readonly unlocked?: number }
-  | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number };
+  | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number; readonly unlocked?: number };
 
 export class BackstopKeeper {
   /** The last call about each leg's backstop, so the next waits for it. */
@@ -166,7 +167,7 @@ export class BackstopKeeper {
       const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel', this.cancelSentBefore(found, row));
       const settled = this.settle(cancelling, answer);
       if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
-      if (answer.kind === 'fired') return firedClearance(settled);
+      if (answer.kind === 'fired') return firedClearance(settled, unlocked);
       return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
   }
@@ -376,7 +377,10 @@ export class BackstopKeeper {
     // A cancel of ours that may have reached the broker (answered, or not known): a cancel streamed after it is ours.
     let sent = sentBefore;
     const noteCancelled = (report: RestingStopReport, ours: boolean) => {
-      if (ours && report.status === 'cancelled' && report.filledQty === 0 && report.brokerRef !== '' && report.qty > 0) unlocked = report.qty;
+      if (!ours || report.brokerRef === '' || !(report.qty > 0)) return;
+      if (report.status === 'cancelled' && report.filledQty === 0) unlocked = report.qty;
+      // Fired part filled, the rest ended by our cancel: the rest is held again, not locked.
+      else if (report.status === 'fired' && report.done && report.filledQty > 0 && report.filledQty < report.qty) unlocked = qtyLeft(report.qty, report.filledQty);
     };
     try {
       const cancel = async (tries: number) => {
@@ -394,7 +398,7 @@ export class BackstopKeeper {
         if (streamed && first === 'cancel') noteCancelled(streamed, sent);
         answer = streamed ? answerOfReport(streamed, qty, tries) : await this.ask(stops, ref, qty, tries, cancel);
       }
-      return answer.kind === 'exit' && unlocked !== undefined ? { answer, unlocked } : { answer };
+      return unlocked !== undefined ? { answer, unlocked } : { answer };
     } finally {
       watch.close();
     }
@@ -590,8 +594,9 @@ function leastCover(qty: number, broker: Broker, instrument: Instrument): number
   return afterHighestFee(qty, broker, instrument) ?? qty;
 }
 
-function firedClearance(row: Backstop): ExitClearance {
-  return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) };
+function firedClearance(row: Backstop, unlocked?: number): ExitClearance {
+  const fired = { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) } as const;
+  return unlocked === undefined ? fired : { ...fired, unlocked };
 }
 
 /** The take-profit resting with the row's stop, as a request carries it; null: the stop alone. */
