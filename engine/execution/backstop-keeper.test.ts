@@ -361,4 +361,24 @@ describe('BackstopKeeper', () => {
     await k.place(run, 0, position, ON);
     expect(await k.clearForExit(run.id, 0)).toMatchObject({ kind: 'fired', filledQty: 4, remainder: 6, unlocked: 6 });
   });
+  it('a move resting for less covers the row only down to the run\'s position less the highest fee, not the last version\'s: 9 of 10, then 8 keeps the row at 9', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    repos.runs.update(run.id, { positionQty: 10 }, T0);
+    /** The paper broker as a spot venue (0.1 % fee in the coin bought, whole steps) resting every stop for `rests.qty`. */
+    const rests = { qty: 9 };
+    const stops = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'place') return (req: Parameters<typeof target.place>[0]) => target.place({ ...req, qty: rests.qty });
+        if (key === 'modify') return (ref: Parameters<typeof target.modify>[0], next: Parameters<typeof target.modify>[1]) => target.modify(ref, { ...next, qty: rests.qty });
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const venue = new Proxy(broker, { get: (target, key) => (key === 'restingStops' ? stops : key === 'capabilities' ? { ...target.capabilities, feeInBoughtAsset: true, maxFeeInBoughtAssetRate: 0.001 } : Reflect.get(target, key)) });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: venue, instrument: { ...instrument, qtyStep: 1 } }) });
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'resting', qty: 9 });
+    rests.qty = 8;
+    // floorToStep(10 × 0.999, 1) = 9: a version of 8 is under it (floorToStep(9 × 0.999, 1) = 8 would have taken it).
+    expect(await k.follow(run.id, 0, { stop: 96, tick: 0.01 }, ON)).toMatchObject({ from: 95, to: 96, row: { version: 2, qty: 9 } });
+  });
 });

@@ -221,7 +221,7 @@ export class BackstopKeeper {
         this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
         return 'gone';
       }
-      this.fromReport(current, seen, leastCover(current.qty, broker, instrument));
+      this.fromReport(current, seen, this.leastOf(current, broker, instrument));
       return seen.status === 'fired' ? 'fired' : 'resting';
     });
   }
@@ -271,7 +271,7 @@ export class BackstopKeeper {
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const after =
         result.kind === 'done' && result.report.clientOrderId === next.clientOrderId
-          ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument))
+          ? this.adoptNext(moving, version, result.report, this.leastOf(row, broker, instrument))
           : result.kind === 'rejected'
             ? this.moveRefused(moving, result)
             : await this.settleMove(moving);
@@ -288,8 +288,18 @@ export class BackstopKeeper {
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
-    if (seen) return this.adoptNext(row, version, seen, leastCover(row.qty, broker, instrument));
+    if (seen) return this.adoptNext(row, version, seen, this.leastOf(row, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+  }
+
+  /**
+   * The least the leg's stop may rest for and still cover it (leastCover), of the run's position as
+   * journalFired bases on, not the row's quantity: a version resting for less (within the fee) never
+   * lowers the bar for the next. The row's quantity where the run holds none (not read yet).
+   */
+  private leastOf(row: Backstop, broker: Broker, instrument: Instrument): number {
+    const held = this.deps.repos.runs.getInternal(row.runId)?.positionQty ?? 0;
+    return leastCover(held > 0 ? held : row.qty, broker, instrument);
   }
 
   /**
