@@ -13,7 +13,7 @@ import { HeldQty } from './held-qty';
 import type { OrderIntent } from './execution-engine';
 
 /** A broker holding `held` (its netQty), or failing to say; spot: its fee taken in the coin bought (0.1 %). */
-function setup(spot: boolean) {
+function setup(spot: boolean, minQty: number | null = null) {
   const state = { held: 0 as number | Error, againLater: 0 };
   const broker = {
     capabilities: { fractionalQty: true, ...(spot ? { feeInBoughtAsset: true, maxFeeInBoughtAssetRate: 0.001 } : {}) },
@@ -22,7 +22,7 @@ function setup(spot: boolean) {
   };
   const ctx = {
     brokers: { peek: () => broker, get: async () => broker },
-    instruments: { require: async () => ({ symbol: 'X', exchange: 'CRYPTO', qtyStep: 1 }) },
+    instruments: { require: async () => ({ symbol: 'X', exchange: 'CRYPTO', qtyStep: 1, minQty }) },
     repos: { runs: { getInternal: () => ({ state: 'EXITING' }) }, orders: { fillsInternal: () => [] } },
     market: { lastPrice: () => null },
     logger: pino({ level: 'silent' }),
@@ -61,5 +61,15 @@ describe('HeldQty', () => {
     expect(await held.withHeldQty(exit())).toBeNull();
     // The third of this exit's failed reads: the position less the 0.1 % fee, floored to the step.
     expect(await held.withHeldQty(exit())).toMatchObject({ heldAtBroker: 9 });
+  });
+  it('at a spot account a short reading under the least order is nothing to sell: read again, then journaled with nothing held and the rest named, never an order Binance refuses for good', async () => {
+    const { state, held, exit } = setup(true, 2);
+    state.held = 1;
+    for (let i = 0; i < 4; i++) expect(await held.withHeldQty(exit())).toBeNull();
+    expect(state.againLater).toBe(4);
+    expect(await held.withHeldQty(exit())).toMatchObject({ heldAtBroker: 0, notSeen: 9 });
+    // A reading of what an order can sell goes at once.
+    state.held = 4;
+    expect(await held.withHeldQty(exit())).toMatchObject({ heldAtBroker: 4, notSeen: 6 });
   });
 });

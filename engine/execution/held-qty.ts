@@ -100,10 +100,12 @@ export class HeldQty {
       // The trader's STOP from an ERROR (having read the figures) sells what is held.
       const traderDecides = intent.leg === 'MANUAL_EXIT' && this.ctx.repos.runs.getInternal(intent.runId)?.state === 'ERROR';
       if (spot && !traderDecides) {
-        const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker);
+        // Under the pair's least order, the reading gives nothing an order could sell (refused -1013, lasting).
+        const sellable = heldAtBroker > 0 && belowMinimum(instrument, heldAtBroker, this.priceOf(place.where.brokerAccountId, broker, instrument)) === null;
+        const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker, sellable);
         if (short === 'again') return null;
         // Sold at once; the rest stays the run's, for the next attempt to read again (never dust on it).
-        if (short !== null) return { ...intent, heldAtBroker, notSeen: short };
+        if (short !== null) return { ...intent, heldAtBroker: sellable ? heldAtBroker : 0, notSeen: short };
       }
       if (heldAtBroker < place.qty) {
         this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
@@ -130,17 +132,18 @@ export class HeldQty {
    * the position by more than the broker's highest fee in the asset bought and one step: what the
    * fee leaves cannot explain it, and the balance may not show a cancel yet. Null when the reading
    * is within the fee; else how much was not seen free (the exit sells what was, the rest stays
-   * the run's for its next attempt). A reading that gives nothing to sell is 'again' (submitted
-   * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times first.
+   * the run's for its next attempt). A reading that gives nothing to sell (0, or under the pair's
+   * least order: not `sellable`) is 'again' (submitted again later, EXIT_AGAIN_MS)
+   * SHORT_READS_AGAIN times first.
    */
-  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number): 'again' | number | null {
+  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number, sellable: boolean): 'again' | number | null {
     const rate = broker.capabilities.maxFeeInBoughtAssetRate ?? 0;
     const allowed = qtySum([qtyValue(place.qty, rate), step ?? 0]);
     const shortBy = qtyLeft(place.qty, heldAtBroker);
     if (!(shortBy > allowed)) return null;
     const reads = (this.shortReads.get(intent.runId) ?? 0) + 1;
     const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
-    if (heldAtBroker <= 0 && reads <= SHORT_READS_AGAIN) {
+    if (!sellable && reads <= SHORT_READS_AGAIN) {
       this.shortReads.set(intent.runId, reads);
       this.ctx.logger.warn(figures, 'the broker shows nothing free to sell for the position: read again before the exit');
       this.deps.againLater(intent);
@@ -178,10 +181,14 @@ export class HeldQty {
     if (qty <= 0 || (instrument.minQty == null && instrument.minNotional == null)) return null;
     const soldBefore = this.ctx.repos.orders.fillsInternal([intent.runId]).some((f) => f.legNo === intent.legNo && f.slot !== 'entry');
     if (!soldBefore) return null;
-    const price = this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
-    const why = belowMinimum(instrument, qty, price);
+    const why = belowMinimum(instrument, qty, this.priceOf(accountId, broker, instrument));
     if (why !== null) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, qty, why }, 'the remainder of the position is under the least order: the run is closed with it as dust');
     return why;
+  }
+
+  /** The last price the engine saw of the instrument, or the one the broker has at hand; null: none. */
+  private priceOf(accountId: BrokerAccountId, broker: Broker, instrument: Instrument): number | null {
+    return this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
   }
 
   /**
