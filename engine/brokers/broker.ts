@@ -414,8 +414,26 @@ export interface RestingStopRef {
  * `unknown` the engine looks the stop up (`lookup`) before it tries again.
  */
 export type RestingStopResult =
-  | { readonly kind: 'done'; readonly report: RestingStopReport }
-  | { readonly kind: 'rejected'; readonly reason: string }
+  | {
+      readonly kind: 'done';
+      readonly report: RestingStopReport;
+      /**
+       * cancel(): the stop was found cancelled already (Binance: -2011 "Unknown order sent.", then a
+       * lookup), so this request did not cancel it: the trader may have, and may have sold its
+       * quantity since. Absent: the cancel's own answer.
+       */
+      readonly foundCancelled?: true;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly reason: string;
+      /**
+       * modify() by cancel and place (Binance): the version to move was cancelled, as this report
+       * says, and its next version refused (the price already through the new trigger, "Order
+       * would trigger immediately."): nothing rests now. Absent: the version to move rests on.
+       */
+      readonly cancelledVersion?: RestingStopReport;
+    }
   | { readonly kind: 'unknown'; readonly reason: string; readonly notPlaced?: boolean; readonly retryAfterMs?: number };
 
 /** A broker's resting stops; absent where it has none (the engine's own stop is then all there is). */

@@ -124,11 +124,13 @@ export class BackstopExits {
       return clearance.kind === 'clear' && clearance.unlocked !== undefined ? { kind: 'go', unlocked: clearance.unlocked } : GO;
     }
     // Its fills are journaled once; an exit after that (a remainder's) is the journal's to decide.
-    if (this.ctx.repos.orders.findByClientOrderIdInternal(clearance.backstop.brokerAccountId, clearance.backstop.clientOrderId)) return GO;
+    // What our cancel ended unfilled of it is held again, whatever the balance says right after.
+    const rest: ExitGo = clearance.unlocked === undefined ? GO : { kind: 'go', unlocked: clearance.unlocked };
+    if (this.ctx.repos.orders.findByClientOrderIdInternal(clearance.backstop.brokerAccountId, clearance.backstop.clientOrderId)) return rest;
     const b = clearance.backstop;
     const { broker, instrument } = await orderTarget(this.ctx, b.brokerAccountId, b.symbol, b.exchange);
     this.journalFired(exit, clearance, broker, instrument);
-    return clearance.remainder > 0 ? GO : DONE;
+    return clearance.remainder > 0 ? rest : DONE;
   }
 
   /**

@@ -322,4 +322,63 @@ describe('BackstopKeeper', () => {
     await k.noteFired(row!.brokerAccountId, { clientOrderId: row!.clientOrderId, brokerRef: row!.brokerRef!, status: 'fired', triggerPrice: 95, limitPrice: null, qty: 8, filledQty: 8, avgFillPrice: 94.9, done: true, at: T0, reason: null });
     expect(await k.clearForExit(other.id, 0)).toMatchObject({ kind: 'fired', filledQty: 8, remainder: 2 });
   });
+  it('a stop found cancelled already (not by our cancel) unlocks nothing for the exit; one this keeper sent a cancel for before does', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    /** The paper broker answering every cancel as Binance's -2011 then a lookup: the stop found cancelled already. */
+    const found = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'cancel') return async (ref: Parameters<typeof target.cancel>[0]) => ({ ...(await target.cancel(ref)), foundCancelled: true as const });
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: found }, instrument }) });
+    // The trader's cancel (from the broker's app): its quantity may have been sold since.
+    await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toEqual({ kind: 'clear' });
+
+    // A clearance of ours whose answer was lost left the row cancelling: found cancelled then, it was ours.
+    const other = repos.runs.create({ strategyId: run.strategyId, userId: run.userId, tradingDate: '2026-03-10', state: 'IN_POSITION', buyAt: T0, sellAt: T0 + 3_600_000 }, T0);
+    const row = await k.place(other, 0, position, ON);
+    repos.backstops.update(row!.id, { state: 'cancelling' }, clock.now());
+    expect(await k.clearForExit(other.id, 0)).toEqual({ kind: 'clear', unlocked: 10 });
+  });
+  it('a stop that fired part filled and whose rest our cancel ended unlocks that rest for the exit', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    /** The paper broker answering the cancel as a venue whose stop had fired for 4 of its 10: the rest cancelled by this request. */
+    const partly = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'cancel')
+          return async (ref: Parameters<typeof target.cancel>[0]) => {
+            const result = await target.cancel(ref);
+            return result.kind === 'done' ? { kind: 'done' as const, report: { ...result.report, status: 'fired' as const, filledQty: 4, avgFillPrice: 95, done: true } } : result;
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: { ...broker, restingStops: partly }, instrument }) });
+    await k.place(run, 0, position, ON);
+    expect(await k.clearForExit(run.id, 0)).toMatchObject({ kind: 'fired', filledQty: 4, remainder: 6, unlocked: 6 });
+  });
+  it('a move resting for less covers the row only down to the run\'s position less the highest fee, not the last version\'s: 9 of 10, then 8 keeps the row at 9', async () => {
+    const { broker, run, position, repos, clock, instrument } = await setup();
+    repos.runs.update(run.id, { positionQty: 10 }, T0);
+    /** The paper broker as a spot venue (0.1 % fee in the coin bought, whole steps) resting every stop for `rests.qty`. */
+    const rests = { qty: 9 };
+    const stops = new Proxy(broker.restingStops, {
+      get: (target, key) => {
+        if (key === 'place') return (req: Parameters<typeof target.place>[0]) => target.place({ ...req, qty: rests.qty });
+        if (key === 'modify') return (ref: Parameters<typeof target.modify>[0], next: Parameters<typeof target.modify>[1]) => target.modify(ref, { ...next, qty: rests.qty });
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const venue = new Proxy(broker, { get: (target, key) => (key === 'restingStops' ? stops : key === 'capabilities' ? { ...target.capabilities, feeInBoughtAsset: true, maxFeeInBoughtAssetRate: 0.001 } : Reflect.get(target, key)) });
+    const k = new BackstopKeeper({ repos, clock, logger: pino({ level: 'silent' }), installId: 'test01', target: async () => ({ broker: venue, instrument: { ...instrument, qtyStep: 1 } }) });
+    expect(await k.place(run, 0, position, ON)).toMatchObject({ state: 'resting', qty: 9 });
+    rests.qty = 8;
+    // floorToStep(10 × 0.999, 1) = 9: a version of 8 is under it (floorToStep(9 × 0.999, 1) = 8 would have taken it).
+    expect(await k.follow(run.id, 0, { stop: 96, tick: 0.01 }, ON)).toMatchObject({ from: 95, to: 96, row: { version: 2, qty: 9 } });
+  });
 });

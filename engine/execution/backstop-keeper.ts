@@ -48,11 +48,12 @@ export interface BackstopPosition {
  * What an exit of the leg may do now: 'clear' (nothing rests that can fill: send it; `unlocked`,
  * the quantity the broker confirmed cancelled with the stop, is held again whatever the balance
  * says meanwhile), or 'fired' (the backstop's fills are the exit; `remainder` is what is still
- * held, for the engine's own exit).
+ * held, for the engine's own exit; `unlocked`, where our cancel ended it part filled, what it no
+ * longer locks).
  */
 export type ExitClearance =
   | { readonly kind: 'clear'; readonly unlocked?: number }
-  | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number };
+  | { readonly kind: 'fired'; readonly backstop: Backstop; readonly filledQty: number; readonly avgFillPrice: number | null; readonly remainder: number; readonly unlocked?: number };
 
 export class BackstopKeeper {
   /** The last call about each leg's backstop, so the next waits for it. */
@@ -74,6 +75,8 @@ export class BackstopKeeper {
    * a day (EXITED_LEG_KEPT_MS), longer than any leg's life.
    */
   private readonly exited = new Map<string, number>();
+  /** Versions (client order ids) this process sent a cancel or a move for, with when; kept as `exited` is. */
+  private readonly cancelsSent = new Map<string, number>();
   /** What the broker streams of the stops being cancelled, so a cancel carried out ends its wait at once. */
   private readonly streamed: StreamedStopReports;
 
@@ -161,10 +164,10 @@ export class BackstopKeeper {
         return { kind: 'clear' } as const;
       }
       const ref = this.refOf(cancelling, instrument);
-      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel');
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, ref, row.qty, cancelling.state === 'fired' ? 'look_up' : 'cancel', this.cancelSentBefore(found, row));
       const settled = this.settle(cancelling, answer);
       if (unanswered && answer.kind === 'exit') this.lookAgainLater(stops, ref);
-      if (answer.kind === 'fired') return firedClearance(settled);
+      if (answer.kind === 'fired') return firedClearance(settled, unlocked);
       return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
   }
@@ -218,7 +221,7 @@ export class BackstopKeeper {
         this.journal(current, { state: 'cancelled', reason: NOT_AT_BROKER });
         return 'gone';
       }
-      this.fromReport(current, seen, leastCover(current.qty, broker, instrument));
+      this.fromReport(current, seen, this.leastOf(current, broker, instrument));
       return seen.status === 'fired' ? 'fired' : 'resting';
     });
   }
@@ -263,8 +266,15 @@ export class BackstopKeeper {
       const next = { clientOrderId: idOf(this.deps.installId, run, legNo, version), instrument, side: row.side, qty: row.qty, triggerPrice, limitPrice, ...(target ? { target } : {}) };
       // Counted before it goes: a move whose answer dies with the process may have reached the broker.
       const moving = this.journal(row, { state: 'modifying', nextTriggerPrice: triggerPrice, nextLimitPrice: limitPrice, modifiesSentAt: withModifyAt(row.modifiesSentAt, now) });
+      // A move cancels this version first: a stop found cancelled later may be this cancel's.
+      this.cancelsSent.set(row.clientOrderId, now);
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
-      const after = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId ? this.adoptNext(moving, version, result.report, leastCover(row.qty, broker, instrument)) : result.kind === 'rejected' ? this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null }) : await this.settleMove(moving);
+      const after =
+        result.kind === 'done' && result.report.clientOrderId === next.clientOrderId
+          ? this.adoptNext(moving, version, result.report, this.leastOf(row, broker, instrument))
+          : result.kind === 'rejected'
+            ? this.moveRefused(moving, result)
+            : await this.settleMove(moving);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
   }
@@ -278,8 +288,28 @@ export class BackstopKeeper {
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
-    if (seen) return this.adoptNext(row, version, seen, leastCover(row.qty, broker, instrument));
+    if (seen) return this.adoptNext(row, version, seen, this.leastOf(row, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+  }
+
+  /**
+   * The least the leg's stop may rest for and still cover it (leastCover), of the run's position as
+   * journalFired bases on, not the row's quantity: a version resting for less (within the fee) never
+   * lowers the bar for the next. The row's quantity where the run holds none (not read yet).
+   */
+  private leastOf(row: Backstop, broker: Broker, instrument: Instrument): number {
+    const held = this.deps.repos.runs.getInternal(row.runId)?.positionQty ?? 0;
+    return leastCover(held > 0 ? held : row.qty, broker, instrument);
+  }
+
+  /**
+   * A move refused: the version rests on as it was, unless the broker cancelled it before refusing
+   * the next one (cancelledVersion: nothing rests, the engine's own stop is all there is for the leg).
+   */
+  private moveRefused(moving: Backstop, result: Extract<RestingStopResult, { kind: 'rejected' }>): Backstop {
+    if (!result.cancelledVersion) return this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    this.deps.logger.warn({ clientOrderId: moving.clientOrderId, reason: result.reason }, 'the backstop was cancelled to move it and its next version refused: nothing rests, the engine\'s own stop is all there is');
+    return this.journal(moving, { state: 'cancelled', nextTriggerPrice: null, nextLimitPrice: null, reason: result.reason, done: true });
   }
 
   /** The next version as the journal's backstop of the leg; `least`: what it may cover at the least (coverPatch). */
@@ -315,7 +345,7 @@ export class BackstopKeeper {
       const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
       const stops = broker.restingStops;
       if (!stops) return { kind: 'clear' } as const;
-      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel');
+      const { answer, unlocked } = await this.untilKnown(row.brokerAccountId, stops, this.refOf(row, instrument), row.qty, 'cancel', this.cancelSentBefore(row, row));
       if (answer.kind === 'fired') return { kind: 'fired' } as const;
       return unlocked === undefined ? ({ kind: 'clear' } as const) : ({ kind: 'clear', unlocked } as const);
     });
@@ -335,28 +365,50 @@ export class BackstopKeeper {
    * report that settles the stop (Alpaca's `canceled` once it carries a cancel out), whichever is
    * first. The watch begins before the cancel, so a report streamed during its read-back counts.
    * `unlocked`: the quantity a cancel of ours was confirmed for (the broker's answer to it, or its
-   * stream's), which the stop no longer locks.
+   * stream's), which the stop no longer locks. A stop found cancelled already (`foundCancelled`)
+   * may be the trader's cancel, its coins sold since: its quantity counts only when this keeper
+   * sent a cancel for that version before (`sentBefore`: cancelSentBefore).
    */
-  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up'): Promise<{ answer: BackstopAnswer; unlocked?: number }> {
+  /**
+   * Whether this keeper sent a cancel for `row`'s version before this clearance: `found`, the row as
+   * the clearance found it, was left cancelling (a clearance whose answer was lost, before a
+   * restart too) or modifying that same version, or this process sent a cancel or a move for it
+   * (cancelsSent). A stop found cancelled then may be our own cancel's doing.
+   */
+  private cancelSentBefore(found: Backstop | null | undefined, row: Backstop): boolean {
+    if (!found) return false;
+    if (found.version === row.version && (found.state === 'cancelling' || found.state === 'modifying')) return true;
+    return this.cancelsSent.has(row.clientOrderId);
+  }
+
+  private async untilKnown(accountId: BrokerAccountId, stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, first: 'cancel' | 'look_up', sentBefore: boolean): Promise<{ answer: BackstopAnswer; unlocked?: number }> {
     const watch = this.streamed.watch(accountId, ref.clientOrderId, (report) => answerOfReport(report, qty, 0).kind !== 'ask_again');
     let unlocked: number | undefined;
-    const noteCancelled = (report: RestingStopReport) => {
-      if (report.status === 'cancelled' && report.filledQty === 0 && report.brokerRef !== '' && report.qty > 0) unlocked = report.qty;
+    // A cancel of ours that may have reached the broker (answered, or not known): a cancel streamed after it is ours.
+    let sent = sentBefore;
+    const noteCancelled = (report: RestingStopReport, ours: boolean) => {
+      if (!ours || report.brokerRef === '' || !(report.qty > 0)) return;
+      if (report.status === 'cancelled' && report.filledQty === 0) unlocked = report.qty;
+      // Fired part filled, the rest ended by our cancel: the rest is held again, not locked.
+      else if (report.status === 'fired' && report.done && report.filledQty > 0 && report.filledQty < report.qty) unlocked = qtyLeft(report.qty, report.filledQty);
     };
     try {
       const cancel = async (tries: number) => {
+        this.cancelsSent.set(ref.clientOrderId, this.deps.clock.now());
         const result = await callSafely(() => stops.cancel(ref));
-        if (result.kind === 'done') noteCancelled(result.report);
+        const foundCancelled = result.kind === 'done' && result.foundCancelled === true;
+        if (!foundCancelled) sent = true;
+        if (result.kind === 'done') noteCancelled(result.report, sent);
         return answerOfCancel(result, qty, tries);
       };
       let answer = first === 'look_up' ? await this.ask(stops, ref, qty, 0, cancel) : await cancel(0);
       for (let tries = 1; answer.kind === 'ask_again'; tries++) {
         if (this.stopped) throw new Error(`backstop ${ref.clientOrderId}: the engine stopped before the broker answered its cancel`);
         const streamed = await watch.wait(answer.afterMs);
-        if (streamed && first === 'cancel') noteCancelled(streamed);
+        if (streamed && first === 'cancel') noteCancelled(streamed, sent);
         answer = streamed ? answerOfReport(streamed, qty, tries) : await this.ask(stops, ref, qty, tries, cancel);
       }
-      return answer.kind === 'exit' && unlocked !== undefined ? { answer, unlocked } : { answer };
+      return unlocked !== undefined ? { answer, unlocked } : { answer };
     } finally {
       watch.close();
     }
@@ -377,6 +429,7 @@ export class BackstopKeeper {
   private noteExited(key: string): void {
     const now = this.deps.clock.now();
     for (const [k, at] of this.exited) if (now - at > EXITED_LEG_KEPT_MS) this.exited.delete(k);
+    for (const [id, at] of this.cancelsSent) if (now - at > EXITED_LEG_KEPT_MS) this.cancelsSent.delete(id);
     this.exited.set(key, now);
   }
 
@@ -551,8 +604,9 @@ function leastCover(qty: number, broker: Broker, instrument: Instrument): number
   return afterHighestFee(qty, broker, instrument) ?? qty;
 }
 
-function firedClearance(row: Backstop): ExitClearance {
-  return { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) };
+function firedClearance(row: Backstop, unlocked?: number): ExitClearance {
+  const fired = { kind: 'fired', backstop: row, filledQty: row.filledQty, avgFillPrice: row.fillPrice, remainder: qtyLeft(row.qty, row.filledQty) } as const;
+  return unlocked === undefined ? fired : { ...fired, unlocked };
 }
 
 /** The take-profit resting with the row's stop, as a request carries it; null: the stop alone. */

@@ -40,8 +40,8 @@ export interface OrderIntent {
   readonly heldAtBroker?: number;
   /** The remainder under the venue's least order, in words (dustOf): the run is closed with it. */
   readonly dust?: string;
-  /** A first attempt's reading short of the position beyond the broker's fee, read again and again (held-qty.ts): the run halts in ERROR with these words. */
-  readonly short?: string;
+  /** A spot account's reading short of the position beyond the broker's fee (held-qty.ts): this much was not seen free, and stays the run's for the next attempt. */
+  readonly notSeen?: number;
 }
 
 export interface ExecutionOptions {
@@ -366,7 +366,9 @@ export class ExecutionEngine {
     if (slotOf(intent.leg) !== 'exit' || this.stopped) return;
     const tries = (this.exitTries.get(intent.runId) ?? 0) + 1;
     this.exitTries.set(intent.runId, tries);
-    const delay = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
+    const wait = EXIT_AGAIN_MS[Math.min(tries, EXIT_AGAIN_MS.length) - 1]!;
+    // A stop-loss (or the trader's STOP, the kill switch) is never held back longer than this between tries.
+    const delay = protectiveExit(intent.leg) ? Math.min(wait, PROTECTIVE_EXIT_AGAIN_MAX_MS) : wait;
     this.retryExit({ id: intent.runId, strategyId: intent.strategyId, legNo: intent.legNo }, intent.leg, this.ctx.clock.now() + delay);
   }
 
@@ -385,14 +387,17 @@ export class ExecutionEngine {
       decision =
         slotOf(intent.leg) === 'exit' && this.emergency.has(intent.runId)
           ? { kind: 'suppress', run: repos.runs.getInternal(intent.runId)!, reason: 'an exit already went out while the journal was unavailable' }
-          : await this.journal.write(intent, intent.leg === 'STOPLOSS' || intent.leg === 'TRAIL_STOP' || intent.leg === 'BACKSTOP' || intent.leg === 'MANUAL_EXIT');
+          : await this.journal.write(intent, protectiveExit(intent.leg));
     } catch (err) {
       // The journal's unique (run, slot) index is the last line of invariant 1.
       if (err instanceof UniqueViolation) {
         const run = repos.runs.getInternal(intent.runId);
         decision = run ? { kind: 'suppress', run, reason: 'an order for this slot is already in the journal' } : { kind: 'drop', reason: 'run gone' };
-      } else if (await this.emergency.onJournalFailure(intent, err)) return;
-      else throw err;
+      } else if (await this.emergency.onJournalFailure(intent, err)) {
+        // Sent the emergency way: decided, so nothing read for it (unlocked, tries) outlives it.
+        this.exitDecided(intent.runId);
+        return;
+      } else throw err;
     }
     this.exitDecided(intent.runId);
     switch (decision.kind) {
@@ -443,7 +448,10 @@ export class ExecutionEngine {
       // Asked now that no stop locks or sells it: the emergency exit sells what is held.
       const held = await this.held.withHeldQty(intent, cleared.unlocked);
       if (!held) return { kind: 'done' };
-      if (await this.emergency.onJournalFailure(held, err)) return { kind: 'done' };
+      if (await this.emergency.onJournalFailure(held, err)) {
+        this.exitDecided(intent.runId);
+        return { kind: 'done' };
+      }
       throw err;
     }
   }
@@ -705,7 +713,7 @@ function journalEvent(intent: OrderIntent): RunEvent {
     scheduledAt: intent.scheduledAt,
     ...(intent.heldAtBroker === undefined ? {} : { heldAtBroker: intent.heldAtBroker }),
     ...(intent.dust === undefined ? {} : { dust: intent.dust }),
-    ...(intent.short === undefined ? {} : { short: intent.short }),
+    ...(intent.notSeen === undefined ? {} : { notSeen: intent.notSeen }),
   };
 }
 
@@ -732,6 +740,13 @@ export const SETTLE_CHECK_MS = 10_000;
 
 /** Waits before an exit that could not be processed is submitted again; the last repeats. */
 const EXIT_AGAIN_MS = [1_000, 2_000, 5_000, 10_000] as const;
+/** The longest wait of EXIT_AGAIN_MS for a protective exit (protectiveExit): its position may be falling. */
+const PROTECTIVE_EXIT_AGAIN_MAX_MS = 2_000;
+
+/** An exit that protects against a loss or that the trader asked for now: a stop (ours or the broker's), the trader's STOP or the kill switch (MANUAL_EXIT). */
+function protectiveExit(leg: Leg): boolean {
+  return leg === 'STOPLOSS' || leg === 'TRAIL_STOP' || leg === 'BACKSTOP' || leg === 'MANUAL_EXIT';
+}
 /** Rehearsals closer together than this are one. */
 const REHEARSALS_SHARED_MS = 1_000;
 

@@ -10,7 +10,7 @@ import type { PlaceIntent } from '../core/run-policy/types';
 import type { Broker, Instrument } from '../brokers/broker';
 import { belowMinimum } from '../core/run-policy/order-minimum';
 import { closableQty } from '../brokers/net-position';
-import { floorToStep, qtyLeft, qtySum, qtyText, qtyValue } from '../core/qty';
+import { floorToStep, qtyLeft, qtySum, qtyValue } from '../core/qty';
 import type { EngineContext } from '../context';
 import { orderTarget } from './order-target';
 import type { OrderIntent } from './execution-engine';
@@ -25,10 +25,13 @@ export interface HeldQtyDeps {
 export class HeldQty {
   /** Balance reads that failed in a row before a run's exit, for HELD_READS_BEFORE_FEE_BOUND. */
   private readonly readFailures = new Map<RunId, number>();
-  /** Readings of a run's first exit attempt short of its position (shortOf), for SHORT_READS_AGAIN. */
+  /** Readings of a run's exit with nothing free to sell (shortOf), for SHORT_READS_AGAIN. */
   private readonly shortReads = new Map<RunId, number>();
-  /** What the cancel of a run's own backstop unlocked, kept for the reads of the exit it cleared. */
-  private readonly unlocked = new Map<RunId, number>();
+  /**
+   * What the cancel of a run's own backstop unlocked, with the leg it was the backstop of: kept for
+   * the reads of that leg's exit until an order of it is sent (forget), never for another leg's.
+   */
+  private readonly unlocked = new Map<RunId, { readonly legNo: number; readonly qty: number }>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -44,6 +47,7 @@ export class HeldQty {
 
   /** The run's exit is decided (placed, suppressed, halted) or ended by its backstop: its next exit reads afresh. */
   forget(runId: RunId): void {
+    this.readFailures.delete(runId);
     this.shortReads.delete(runId);
     this.unlocked.delete(runId);
   }
@@ -63,15 +67,18 @@ export class HeldQty {
    * `unlocked`: what the cancel of the leg's own backstop was confirmed for, just before. That is
    * held, whatever the balance says: Binance's account endpoint may count it locked for seconds
    * after the cancel (CCXT #8507; Freqtrade reports 10-20 s), so the exit sells
-   * min(position, max(what the balance says, unlocked)). A first attempt whose reading is still
-   * short of the position by more than the broker's highest fee and one step (shortOf) is read
-   * again SHORT_READS_AGAIN times, EXIT_AGAIN_MS apart; still short, the run halts in ERROR naming
-   * the figures (`short`): nothing is sold, booked unsold or called dust on such a reading. The
-   * trader's STOP from that ERROR sells what is held, as any exit does.
+   * min(position, max(what the balance says, unlocked)). At a spot account, any attempt whose
+   * reading is still short of the position by more than the broker's highest fee and one step
+   * (shortOf) sells what it read at once and names the rest `notSeen`: not booked unsold nor called
+   * dust, it stays the run's, so the sale leaves shares held and the exit's next attempt
+   * (EXIT_RETRY_MS) reads again, once the balance may have caught up; when the attempts run out the
+   * run halts in ERROR naming what was not seen free. Only a reading with nothing to sell is read
+   * again first, SHORT_READS_AGAIN times. The trader's STOP from an ERROR sells what is held, as
+   * any exit does at a broker that is not a spot account.
    */
   async withHeldQty(intent: OrderIntent, unlocked?: number): Promise<OrderIntent | null> {
     if (slotOf(intent.leg) !== 'exit') return intent;
-    if (unlocked !== undefined) this.unlocked.set(intent.runId, unlocked);
+    if (unlocked !== undefined) this.unlocked.set(intent.runId, { legNo: intent.legNo, qty: unlocked });
     const place = this.deps.plan(intent);
     if (!place || (place.attempt < 2 && !(await this.feeInBoughtAsset(place.where.brokerAccountId)))) return intent;
     try {
@@ -86,14 +93,19 @@ export class HeldQty {
       const read = step === null ? held : floorToStep(held, step);
       // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
       // refused there, never a short, should the stop's coins have gone some other way.
-      const cancelled = broker.capabilities.feeInBoughtAsset === true ? this.unlocked.get(intent.runId) : undefined;
+      const spot = broker.capabilities.feeInBoughtAsset === true;
+      const kept = this.unlocked.get(intent.runId);
+      const cancelled = spot && kept?.legNo === intent.legNo ? kept.qty : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));
       // The trader's STOP from an ERROR (having read the figures) sells what is held.
       const traderDecides = intent.leg === 'MANUAL_EXIT' && this.ctx.repos.runs.getInternal(intent.runId)?.state === 'ERROR';
-      if (place.attempt < 2 && !traderDecides) {
-        const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker);
+      if (spot && !traderDecides) {
+        // Under the pair's least order, the reading gives nothing an order could sell (refused -1013, lasting).
+        const sellable = heldAtBroker > 0 && belowMinimum(instrument, heldAtBroker, this.priceOf(place.where.brokerAccountId, broker, instrument)) === null;
+        const short = this.shortOf(intent, place, broker, step, read, cancelled, heldAtBroker, sellable);
         if (short === 'again') return null;
-        if (short !== null) return { ...intent, short };
+        // Sold at once; the rest stays the run's, for the next attempt to read again (never dust on it).
+        if (short !== null) return { ...intent, heldAtBroker: sellable ? heldAtBroker : 0, notSeen: short };
       }
       if (heldAtBroker < place.qty) {
         this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, heldAtBroker, unsold: qtyLeft(place.qty, heldAtBroker) }, 'the broker holds less than the run in whole steps: the exit sells what is held, the rest is left unsold');
@@ -116,29 +128,30 @@ export class HeldQty {
   }
 
   /**
-   * A first attempt's reading (`heldAtBroker`, with what the backstop's cancel unlocked) short of
+   * A spot account's reading (`heldAtBroker`, with what the backstop's cancel unlocked) short of
    * the position by more than the broker's highest fee in the asset bought and one step: what the
-   * fee leaves cannot explain it, and the balance may not show a cancel yet. 'again' (submitted
-   * again later, EXIT_AGAIN_MS) SHORT_READS_AGAIN times; then the words the run halts with; null
-   * when the reading is within the fee.
+   * fee leaves cannot explain it, and the balance may not show a cancel yet. Null when the reading
+   * is within the fee; else how much was not seen free (the exit sells what was, the rest stays
+   * the run's for its next attempt). A reading that gives nothing to sell (0, or under the pair's
+   * least order: not `sellable`) is 'again' (submitted again later, EXIT_AGAIN_MS)
+   * SHORT_READS_AGAIN times first.
    */
-  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number): 'again' | string | null {
+  private shortOf(intent: OrderIntent, place: PlaceIntent, broker: Broker, step: number | null, read: number, cancelled: number | undefined, heldAtBroker: number, sellable: boolean): 'again' | number | null {
     const rate = broker.capabilities.maxFeeInBoughtAssetRate ?? 0;
     const allowed = qtySum([qtyValue(place.qty, rate), step ?? 0]);
     const shortBy = qtyLeft(place.qty, heldAtBroker);
     if (!(shortBy > allowed)) return null;
     const reads = (this.shortReads.get(intent.runId) ?? 0) + 1;
-    const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
-    if (reads <= SHORT_READS_AGAIN) {
+    const figures = { strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, positionQty: place.qty, read, unlocked: cancelled ?? null, shortBy, allowed, reads };
+    if (!sellable && reads <= SHORT_READS_AGAIN) {
       this.shortReads.set(intent.runId, reads);
-      this.ctx.logger.warn(figures, 'the broker shows less held than the position, by more than its fee: read again before the exit');
+      this.ctx.logger.warn(figures, 'the broker shows nothing free to sell for the position: read again before the exit');
       this.deps.againLater(intent);
       return 'again';
     }
     this.shortReads.delete(intent.runId);
-    this.ctx.logger.error(figures, 'the broker shows less held than the position, by more than its fee, read after read: the run halts for the trader');
-    const stop = cancelled === undefined ? '' : ` (its backstop's cancel unlocked ${qtyText(cancelled)})`;
-    return `${place.where.symbol}: the broker shows ${qtyText(read)} held for this run's ${qtyText(place.qty)}${stop}, short by ${qtyText(shortBy)}, more than the ${qtyText(allowed)} its highest fee and one step explain, in ${reads} readings: ${place.leg} not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it`;
+    this.ctx.logger.warn(figures, 'the broker shows less free than the position, by more than its fee: the exit sells what is free, the rest stays the run\'s for its next attempt');
+    return shortBy;
   }
 
   /**
@@ -168,10 +181,14 @@ export class HeldQty {
     if (qty <= 0 || (instrument.minQty == null && instrument.minNotional == null)) return null;
     const soldBefore = this.ctx.repos.orders.fillsInternal([intent.runId]).some((f) => f.legNo === intent.legNo && f.slot !== 'entry');
     if (!soldBefore) return null;
-    const price = this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
-    const why = belowMinimum(instrument, qty, price);
+    const why = belowMinimum(instrument, qty, this.priceOf(accountId, broker, instrument));
     if (why !== null) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, qty, why }, 'the remainder of the position is under the least order: the run is closed with it as dust');
     return why;
+  }
+
+  /** The last price the engine saw of the instrument, or the one the broker has at hand; null: none. */
+  private priceOf(accountId: BrokerAccountId, broker: Broker, instrument: Instrument): number | null {
+    return this.ctx.market.lastPrice(accountId, instrumentKey(instrument.exchange, instrument.symbol))?.price ?? broker.data.lastPrice?.(instrument) ?? null;
   }
 
   /**
@@ -198,9 +215,10 @@ export class HeldQty {
 const HELD_READS_BEFORE_FEE_BOUND = 3;
 
 /**
- * Readings of a first exit attempt short of the position (shortOf) read again before the run halts
- * in ERROR: 4, the last 18 s of engine time after the first (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about
- * the 10-20 s Freqtrade reports Binance's account updates late by.
+ * Readings of an exit attempt with nothing free to sell (shortOf) read again before it is journaled
+ * with nothing held (the run halts in ERROR): 4, the last 18 s of engine time after the first
+ * (EXIT_AGAIN_MS: 1, 2, 5, 10 s), about the 10-20 s Freqtrade reports Binance's account updates late
+ * by; 7 s for a stop-loss, STOP or backstop exit (1, 2, 2, 2 s: PROTECTIVE_EXIT_AGAIN_MAX_MS).
  */
 const SHORT_READS_AGAIN = 4;
 

@@ -22,6 +22,7 @@ import { scrubbedMessage } from '../secrets/key-provider';
 import { indexListing, isIndexSpot } from '../core/index-underlyings';
 import { quoteOf } from '../brokers/instrument-finder';
 import { qtyProblem } from './qty-fit';
+import { qtyText, qtyValue } from '../core/qty';
 import { refusePastExpiries } from './past-expiry';
 
 /**
@@ -145,6 +146,7 @@ export class StrategyService {
       TICK_CHECKED.map(([field, modeField]) => ({ field, modeField, value: sound(f[field], field), mode: sound<string>(f[modeField], modeField) })),
       // Options of the index in symbol: one (option_right) or several at once (positions).
       sound(f.option_right, 'option_right') !== undefined ? 'option_right' : raw.positions != null ? 'positions' : undefined,
+      sound(f.backstop, 'backstop') === true,
     );
     refuseUnavailable(raw, problems);
     if (problems.length > 0 || !parsed.success || !fit) throw validationError(problems);
@@ -162,6 +164,7 @@ export class StrategyService {
     sides: readonly { readonly field: string; readonly side: 'buy' | 'sell' | undefined }[],
     levels: readonly TickChecked[],
     optionsBy: 'option_right' | 'positions' | undefined,
+    backstopAsked: boolean,
   ): Promise<{ exchange: Exchange; caps: BrokerCapabilities } | undefined> {
     if (accountIdValue === undefined) return undefined;
     const accountId = asBrokerAccountId(accountIdValue);
@@ -209,6 +212,10 @@ export class StrategyService {
         const price = instrument.minNotional == null ? null : (await quoteOf(this.ctx, userId, accountId, instrument.symbol, chosen)).price;
         const problem = qtyProblem(qty, instrument.symbol, instrument, caps.fractionalQty, price);
         if (problem) add('qty', problem);
+        // A backstop asked for explicitly that the exchange would refuse (its stop under the least order value) is refused now.
+        const stop = levels.find((l) => l.field === 'stop_loss');
+        const under = backstopAsked && side !== 'sell' && broker.restingStops && stop ? stopUnderMinimum(qty, instrument, price, stop.value, stop.mode) : null;
+        if (under) add('backstop', `backstop: ${under}; the exchange would refuse it, leaving only Tradeclock's own stop. Raise qty, or leave backstop out`);
       }
       // Null: the broker's API does not say (its own checks decide when the entry is placed).
       if (side === 'sell' && caps.sellFirst !== 'none' && instrument.shortable === false) {
@@ -254,4 +261,20 @@ export function refuseUnavailable(raw: Record<string, unknown>, problems: FieldE
     const instead = byDefault === undefined ? 'leave it out' : `leave it out or send ${JSON.stringify(byDefault)}`;
     problems.push({ field, message: `${field} is not available yet: this version does not trade it; ${instead}` });
   }
+}
+
+/**
+ * Why a backstop for `qty` at the strategy's stop would be under the instrument's least order value,
+ * or null: the stop at its price, or points or percent below the last price (the entry's fill is
+ * not known yet). Null where no least value, stop or price is known.
+ * @example stopUnderMinimum(0.0001, { symbol: 'BTC/USDT', minNotional: 5 }, 60000, 45000, 'price') // 'the stop of qty 0.0001 at 45000 is worth 4.5, under BTC/USDT's least order value of 5'
+ */
+function stopUnderMinimum(qty: number, instrument: { symbol: string; minNotional?: number | null }, price: number | null, value: number | undefined, mode: string | undefined): string | null {
+  const least = instrument.minNotional ?? null;
+  if (least === null || value === undefined) return null;
+  const at = mode === 'price' || mode === undefined ? value : price === null ? null : mode === 'points' ? price - value : mode === 'percent' ? price * (1 - value / 100) : null;
+  if (at === null || !(at > 0)) return null;
+  const worth = qtyValue(qty, at);
+  if (worth >= least) return null;
+  return `the stop of qty ${qtyText(qty)} at ${mode === 'price' || mode === undefined ? '' : 'about '}${qtyText(at)} is worth ${qtyText(worth)}, under ${instrument.symbol}'s least order value of ${qtyText(least)}`;
 }

@@ -30,6 +30,23 @@ async function accountBtcFree(): Promise<number> {
   return t!.broker.execution.netQty(btc!);
 }
 
+/**
+ * Checks every write of the leg's backstop row, as it is made: a row journaled resting names a stop
+ * the venue holds open. What it found wrong is in the returned list.
+ */
+function watchRows(): string[] {
+  const wrong: string[] = [];
+  const rows = t!.repos.backstops;
+  const update = rows.update.bind(rows);
+  rows.update = (...args: Parameters<typeof update>) => {
+    const row = update(...args);
+    const open = stops().find((o) => o.clientOrderId === row.clientOrderId && o.status !== 'CANCELED');
+    if (row.state === 'resting' && !open) wrong.push(`v${row.version} ${row.clientOrderId}`);
+    return row;
+  };
+  return wrong;
+}
+
 async function inPosition(body: Record<string, unknown> = {}): Promise<Strategy> {
   t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z', fake: { staleBalanceAfterCancelMs: STALE_MS } });
   // Left out: Binance's default, a backstop (CCXT_BACKSTOP_BY_DEFAULT).
@@ -64,14 +81,8 @@ describe('the backstop at Binance while the balance lags its cancel by 2 s', () 
 
   it('a trailing move cancels v1 and rests v2 for v1\'s 0.00149, not for the ~0 the balance shows; the row never says resting for a cancelled version', async () => {
     const s = await inPosition({ trail: 5000 });
-    /** Each time looked at: a row saying resting names a stop the venue holds open. */
-    const restingCancelled: string[] = [];
-    const look = () => {
-      const row = backstop(s)!;
-      const at = stops().find((o) => o.clientOrderId === row.clientOrderId && o.status !== 'CANCELED');
-      if (row.state === 'resting' && !at) restingCancelled.push(`v${row.version} ${row.clientOrderId}`);
-      return row;
-    };
+    const restingCancelled = watchRows();
+    const look = () => backstop(s)!;
     await t!.clock.advance(1_000);
     t!.fake.setPrice('BTCUSDT', '60600');
     // No clock steps: the cancel and the next version happen inside the stale window.
@@ -90,5 +101,17 @@ describe('the backstop at Binance while the balance lags its cancel by 2 s', () 
     expect(restingCancelled).toEqual([]);
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, unsoldQty: 0.00001 });
     expect(record().slice(-1)).toEqual([['tc', 'MARKET', 'SELL', '0.00149', 'placed']]);
+  });
+
+  it('a trailing move whose next version is refused (the price through the new trigger) journals v1 cancelled, as it is at the venue, never resting', async () => {
+    const s = await inPosition({ trail: 5000 });
+    const restingCancelled = watchRows();
+    t!.fake.injectFault({ route: 'POST /api/v3/order', fault: { kind: 'error', status: 400, code: -2010, msg: 'Order would trigger immediately.' }, times: 1 });
+    await t!.clock.advance(1_000);
+    t!.fake.setPrice('BTCUSDT', '60600');
+    await eventually(() => t!.fake.requests().some((r) => r.method === 'DELETE') && backstop(s)!.state !== 'modifying', { what: 'the move settled', timeoutMs: 10_000 });
+    expect(backstop(s)).toMatchObject({ state: 'cancelled', version: 1, reason: expect.stringContaining('Order would trigger immediately.') });
+    expect(stops().map((o) => [o.stopPrice, o.status])).toEqual([['55000.00000000', 'CANCELED']]);
+    expect(restingCancelled).toEqual([]);
   });
 });

@@ -109,4 +109,14 @@ describe('an exit at Binance whose remainder is under the least order', () => {
     await expect(t.create({ qty: '0.00008' })).rejects.toThrow(/5/);
     expect(t.fake.received()).toEqual([]);
   });
+
+  it('a backstop asked for whose stop is worth under the least order value is refused at create, naming the figures; left to the default it is not', async () => {
+    t = await startCcxtTestEngine({ at: '2026-12-06T02:59:50Z' });
+    // 0.0001 BTC is worth 6 USDT at 60 000, but 4.5 at its stop of 45 000: Binance would refuse that STOP_LOSS -1013 NOTIONAL.
+    await expect(t.create({ qty: '0.0001', stop_loss: 45_000, backstop: true })).rejects.toThrow("backstop: the stop of qty 0.0001 at 45000 is worth 4.5, under BTC/USDT's least order value of 5");
+    // In points below the last price: about 60 000 − 15 000.
+    await expect(t.create({ qty: '0.0001', stop_loss: 15_000, stop_loss_mode: 'points', backstop: true })).rejects.toThrow(/at about 45000 is worth 4\.5/);
+    await expect(t.create({ qty: '0.0001', stop_loss: 45_000 })).resolves.toMatchObject({ spec: expect.objectContaining({ qty: 0.0001 }) });
+    expect(t.fake.received()).toEqual([]);
+  });
 });

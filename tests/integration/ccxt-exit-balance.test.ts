@@ -5,9 +5,9 @@
  * - `locked` in GET /api/v3/account is what open orders hold (Binance "Account information":
  *   `balances[].locked`); a new sell draws on `free` only, else -2010 "Account has insufficient
  *   balance for requested action." A LIMIT sell the trader rests from the Binance app locks BTC:
- *   the first exit attempt, reading less free than the fee explains, reads again (the balance may
- *   lag a cancel: our fake's staleBalanceAfterCancelMs) and then halts in ERROR naming the figures,
- *   never selling or booking on that reading.
+ *   an exit attempt reading less free than the fee explains sells what is free at once and leaves
+ *   the rest the run's (the balance may lag a cancel: our fake's staleBalanceAfterCancelMs), for
+ *   its next attempt to read again; never booked unsold on that reading.
  * - The account endpoint (weight 20) may stay throttled or down while orders go through: the
  *   stop-loss does not wait on it for ever, it sells the position less Binance's highest taker fee
  *   (0.1 %), floored to the step, within seconds of engine time.
@@ -59,39 +59,44 @@ async function traderOrder(params: Record<string, string>): Promise<void> {
 }
 
 describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
-  it('a LIMIT sell resting from the Binance app keeps its 0.001: the SELL reads 0.00049 free, short by more than the fee, reads again 4 times over 18 s, then ERROR naming the figures; nothing sold or booked', async () => {
+  it('a LIMIT sell resting from the Binance app keeps its 0.001: the SELL sells the free 0.00049 at once, attempt 2 reads nothing free 4 times more, then ERROR naming the 0.00101 not seen free; the trader cancels the LIMIT and STOP sells it', async () => {
     const s = await bought();
-    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000' });
+    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000', newClientOrderId: 'app1' });
     expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
 
     const sellAt = at('2026-12-06T03:01:00Z');
     await t!.clock.advanceTo(sellAt);
+    // What is free goes at once: the stop-loss's protection is not held back for a reading that may lag.
+    await eventually(() => t!.fake.received().length === 3, { what: 'the first SELL', timeoutMs: 10_000 });
+    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBe(sellAt);
     await eventually(() => t!.run(s.id).state === 'ERROR', { what: 'ERROR', clock: t!.clock, stepMs: 500, timeoutMs: 10_000 });
     await t!.engine.idle();
 
-    // A first attempt's reading that the fee cannot explain may be a balance not yet current: never sold on.
-    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(5);
+    // One read for attempt 1, then attempt 2's first and its 4 reads again: nothing free to sell.
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(6);
     expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome])).toEqual([
       ['BUY', 'MARKET', '0.0015', 'placed #1'],
       ['SELL', 'LIMIT', '0.001', 'placed #2'],
+      ['SELL', 'MARKET', '0.00049', 'placed #3'],
     ]);
-    expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0.0015, unsoldQty: 0, lastAction: 'SELL_SHORT_AT_BROKER' });
-    expect(t!.run(s.id).lastActionAt! - sellAt).toBeGreaterThanOrEqual(18_000);
+    // Nothing booked unsold on a reading that may lag: the 0.00101 is still the run's.
+    expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', positionQty: 0.00101, unsoldQty: 0, lastAction: 'SELL_NOTHING_HELD' });
     expect(t!.run(s.id).reason).toBe(
-      "BTC/USDT: the broker shows 0.00049 held for this run's 0.0015, short by 0.00101, more than the 0.0000115 its highest fee and one step explain, in 5 readings: SELL not sent. Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it",
+      "BTC/USDT: 0.00101 of this run's 0.00101 not seen free at the broker (read again and again; attempt 2 not sent). Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it",
     );
     // The trader's order rests untouched.
-    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00049850', locked: '0.00100000' });
+    expect(t!.fake.balance('BTC')).toEqual({ free: '0.00000850', locked: '0.00100000' });
 
-    // The trader, having read it, presses STOP: the free 0.00049 is sold at once, the rest named.
+    // The trader, having read it, cancels the LIMIT and presses STOP: the 0.001 is sold, the fee's 0.00001 named.
+    await traderCancel({ symbol: 'BTCUSDT', origClientOrderId: 'app1' });
     await t!.engine.manager.stop(t!.user.id, s.id);
     await eventually(() => t!.run(s.id).state === 'STOPPED', { what: 'STOPPED', timeoutMs: 10_000 });
     await t!.engine.idle();
-    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome]).slice(2)).toEqual([['SELL', 'MARKET', '0.00049', 'placed #3']]);
-    expect(t!.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, unsoldQty: 0.00101 });
+    expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome.split(' ')[0]]).slice(3)).toEqual([['SELL', 'MARKET', '0.001', 'placed']]);
+    expect(t!.run(s.id)).toMatchObject({ state: 'STOPPED', positionQty: 0, unsoldQty: 0.00001 });
   });
 
-  it('the trader cancels that LIMIT just before the SELL and the balance lags the cancel by 3 s: read again after 1 s and 2 s more, then the whole 0.00149 sold', async () => {
+  it('the trader cancels that LIMIT just before the SELL and the balance lags the cancel by 3 s: the free 0.00049 sold at once, attempt 2 reads nothing free, again after 1 s and 2 s, then sells the 0.001; SOLD with the fee\'s 0.00001', async () => {
     const s = await bought({ staleBalanceAfterCancelMs: 3_000 });
     await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '70000', newClientOrderId: 'app1' });
     const sellAt = at('2026-12-06T03:01:00Z');
@@ -102,14 +107,32 @@ describe('an exit at Binance and the BTC the trader\'s own orders lock', () => {
     await t!.clock.advanceTo(sellAt);
     await eventually(() => t!.run(s.id).state === 'SOLD', { what: 'SOLD', clock: t!.clock, stepMs: 250, timeoutMs: 10_000 });
     await t!.engine.idle();
-    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(3);
-    expect(t!.orders(s.id).find((o) => o.leg === 'SELL')!.createdAt).toBeGreaterThanOrEqual(sellAt + 2_900);
+    const sells = t!.orders(s.id).filter((o) => o.leg === 'SELL');
+    expect(sells.map((o) => [o.attempt, o.qty])).toEqual([[1, 0.00049], [2, 0.001]]);
+    expect(sells[0]!.createdAt).toBe(sellAt);
+    expect(sells[1]!.createdAt).toBeGreaterThanOrEqual(sellAt + 2_900);
     expect(t!.fake.received().map((o) => [o.side, o.type, o.quantity, o.outcome.split(' ')[0]])).toEqual([
       ['BUY', 'MARKET', '0.0015', 'placed'],
       ['SELL', 'LIMIT', '0.001', 'placed'],
-      ['SELL', 'MARKET', '0.00149', 'placed'],
+      ['SELL', 'MARKET', '0.00049', 'placed'],
+      ['SELL', 'MARKET', '0.001', 'placed'],
     ]);
     expect(t!.run(s.id)).toMatchObject({ state: 'SOLD', positionQty: 0, unsoldQty: 0.00001 });
+  });
+
+  it('a stop-loss with nothing free (the trader\'s LIMIT locks it all) reads again at most 2 s apart, not EXIT_AGAIN_MS\'s 5 s and 10 s: ERROR 7 s after the trigger, not 18 s', async () => {
+    const s = await bought();
+    await traderOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00149', price: '70000' });
+    const triggered = t!.clock.now();
+    t!.fake.setPrice('BTCUSDT', '54000');
+    await eventually(() => t!.run(s.id).state === 'ERROR', { what: 'ERROR', clock: t!.clock, stepMs: 250, timeoutMs: 10_000 });
+    await t!.engine.idle();
+    // The first read, then SHORT_READS_AGAIN more: 1 s, then 2 s each (a SELL waits 1, 2, 5, 10 s).
+    expect(t!.fake.requests().filter((r) => r.path === '/api/v3/account')).toHaveLength(5);
+    expect(t!.run(s.id)).toMatchObject({ state: 'ERROR', lastAction: 'STOPLOSS_NOTHING_HELD', positionQty: 0.0015 });
+    const halted = t!.run(s.id).lastActionAt! - triggered;
+    expect(halted).toBeGreaterThanOrEqual(7_000);
+    expect(halted).toBeLessThan(8_000);
   });
 });
 

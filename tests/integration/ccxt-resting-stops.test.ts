@@ -71,8 +71,8 @@ describe('resting stops at Binance spot through CCXT', () => {
     expect(cancelled).toEqual({ kind: 'done', report: expect.objectContaining({ clientOrderId: req.clientOrderId, status: 'cancelled', filledQty: 0, done: true }) });
     expect(s.fake.balance('BTC')).toEqual({ free: '0.00149850', locked: '0.00000000' });
     expect(await s.account.execution.netQty(s.btc)).toBe(0.00149);
-    // Cancelled again (-2011, not open): the lookup says where it stands.
-    expect(await s.account.restingStops.cancel(refOf(req, '1'))).toEqual({ kind: 'done', report: expect.objectContaining({ status: 'cancelled' }) });
+    // Cancelled again (-2011, not open): the lookup says where it stands, and that this request did not cancel it.
+    expect(await s.account.restingStops.cancel(refOf(req, '1'))).toEqual({ kind: 'done', report: expect.objectContaining({ status: 'cancelled' }), foundCancelled: true });
     expect(s.fake.requests().filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([200, 400]);
   });
 
@@ -157,9 +157,14 @@ describe('resting stops at Binance spot through CCXT', () => {
       [v1.clientOrderId, '55000.00000000', 'CANCELED'],
       [v2.clientOrderId, '57000.00000000', 'NEW'],
     ]);
-    // A move past the price: the old one is cancelled, the new refused; unknown, so the keeper looks both up.
+    // A move past the price: the old one is cancelled, the new refused; said so (cancelledVersion), nothing rests.
     const v3 = request(s, { clientOrderId: 'tbk3x9a17do000160A03', triggerPrice: 61_000 });
-    expect(await s.account.restingStops.modify(refOf(v2, '2'), v3)).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('Order would trigger immediately.') });
+    expect(await s.account.restingStops.modify(refOf(v2, '2'), v3)).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringContaining('Order would trigger immediately.'),
+      cancelledVersion: expect.objectContaining({ clientOrderId: v2.clientOrderId, status: 'cancelled' }),
+    });
+    expect(s.fake.orders().filter((o) => o.status === 'NEW')).toEqual([]);
   });
 
   it('with a limit: a STOP_LOSS_LIMIT that works as a LIMIT at its price once triggered', async () => {

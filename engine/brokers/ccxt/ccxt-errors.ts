@@ -60,6 +60,8 @@ export function classifyPlacement(venue: CcxtVenue, err: unknown, ctx: CallConte
     case 'auth':
     case 'invalid':
       return { kind: 'rejected', reason, lasting: true };
+    case 'passing':
+      return { kind: 'rejected', reason };
     case null:
       break;
   }

@@ -131,11 +131,12 @@ export class CcxtRestingStops implements BrokerRestingStops {
     // The next version locks what the cancel unlocked, not what the balance says: the account
     // endpoint may count the cancelled version's coins as locked for seconds yet (CCXT #8507), and
     // a fresh read would rest it for less, or refuse it for "no free" coins.
-    const invalid = this.deps.execution.invalidOrder(next.clientOrderId, next.instrument, next.qty) ?? invalidLevels(next);
-    const placed: RestingStopResult = invalid ? { kind: 'rejected', reason: invalid } : await this.rest(next, Math.min(next.qty, cancelled.report.qty));
+    const qty = Math.min(next.qty, cancelled.report.qty);
+    const invalid = this.deps.execution.invalidOrder(next.clientOrderId, next.instrument, qty) ?? invalidLevels(next);
+    const placed: RestingStopResult = invalid ? { kind: 'rejected', reason: invalid } : await this.rest(next, qty);
     // Refused (the new trigger already reached: "Order would trigger immediately."): nothing rests
-    // now, and the keeper keeps the old version, whose stream or lookup says it was cancelled.
-    return placed.kind === 'rejected' ? { kind: 'unknown', reason: `the stop was cancelled to move it and its next version was refused: ${placed.reason}` } : placed;
+    // now; the keeper journals the old version cancelled, as it is.
+    return placed.kind === 'rejected' ? { kind: 'rejected', reason: `the stop was cancelled to move it and its next version was refused: ${placed.reason}`, cancelledVersion: cancelled.report } : placed;
   }
 
   async cancel(ref: RestingStopRef): Promise<RestingStopResult> {
@@ -156,7 +157,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
     }
     if (found === null) return { kind: 'done', report: neverPlaced(ref, this.deps.clock.now(), venue.title) };
     if (found.status === 'resting') return { kind: 'unknown', reason: `${venue.title} refused the cancel of stop ${ref.clientOrderId} yet it still rests; look it up again` };
-    return { kind: 'done', report: found };
+    return found.status === 'cancelled' ? { kind: 'done', report: found, foundCancelled: true } : { kind: 'done', report: found };
   }
 
   async lookup(ref: RestingStopRef): Promise<RestingStopReport | null> {

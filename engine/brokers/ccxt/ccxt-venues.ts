@@ -76,7 +76,8 @@ export interface CcxtVenue {
  * - `funds`, `auth`, `invalid`: refused for good (lasting).
  * - `not-found`: no such order (lookup, cancel).
  */
-export type VenueCode = 'rate' | 'clock' | 'unknown' | 'in-use' | 'funds' | 'auth' | 'invalid' | 'not-found';
+/** 'passing': a refusal that may pass by trying again (the market closed for now). */
+export type VenueCode = 'rate' | 'clock' | 'unknown' | 'in-use' | 'funds' | 'auth' | 'invalid' | 'passing' | 'not-found';
 
 /**
  * Binance spot. Codes from developers.binance.com/docs/binance-spot-api-docs/errors; limits from
@@ -138,6 +139,10 @@ export const BINANCE: CcxtVenue = {
     '-2011': 'not-found',
   },
   messages: {
+    // errors.md, messages of -1013 and -2010: "The symbol is not trading." It may trade again, so
+    // it is read before -1013's code, which otherwise names a lasting filter failure (CCXT's own
+    // table records Binance answering {"code":-1013,"msg":"Market is closed."}).
+    'Market is closed.': 'passing',
     'Duplicate order sent.': 'in-use',
     'Account has insufficient balance for requested action.': 'funds',
     'This account may not place or cancel orders.': 'auth',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { averageExitPrice, EXIT_RETRY_MS, planExit } from './exit';
 import { resolveLevels } from './levels';
 import { step } from './step';
+import { MAX_EXIT_ATTEMPTS } from '../ids';
 import { entryRow, exitRow, holding, NOW, PLAN, snapshot } from './test-support';
 
 const journal = (leg: 'SELL' | 'STOPLOSS' | 'MANUAL_EXIT' = 'SELL', heldAtBroker?: number) =>
@@ -97,6 +98,39 @@ describe('journaling an exit', () => {
 
   it('refuses an exit of a position the journal has no BUY for', () => {
     expect(planExit(holding({ entry: null }))).toEqual({ kind: 'none', reason: 'the journal holds no BUY for this position: close it at the broker' });
+  });
+});
+
+describe('an exit sized on a spot reading short of the position (notSeen)', () => {
+  const short = (heldAtBroker: number, notSeen: number) => ({ type: 'journal_exit', leg: 'SELL', legNo: 0, scheduledAt: NOW - 3, heldAtBroker, notSeen }) as const;
+  const exiting = (over = {}) => holding({ state: 'EXITING', exit: exitRow(), ...over });
+  const final = (over = {}) => ({ type: 'order_final', order: exitRow({ status: 'filled', ...over }), lasting: null, tickSize: null }) as const;
+
+  it('sells what was read and books nothing unsold: the rest stays the run\'s', () => {
+    expect(step(PLAN, holding(), short(4, 6))).toEqual({
+      place: { legNo: 0, slot: 'exit', attempt: 1, leg: 'SELL', side: 'sell', qty: 4, where: SOLD_ON, scheduledAt: NOW - 3 },
+      move: { to: 'EXITING', patch: { lastAction: 'SELL', lastActionAt: NOW } },
+    });
+  });
+
+  it('that sale filled leaves the rest held: the next attempt reads again, after EXIT_RETRY_MS', () => {
+    const s = step(PLAN, exiting(), final({ qty: 4, filledQty: 4, fillPrice: 99 }));
+    expect(s.patch).toMatchObject({ positionQty: 6, reason: 'SELL exit attempt 1 filled (4 of 10 sold): 6 not seen free at the broker yet. Attempt 2 sells the 6 still held' });
+    expect(s.timers).toEqual([{ set: 'exit_retry', at: NOW + EXIT_RETRY_MS[0], leg: 'SELL' }]);
+  });
+
+  it('the attempts run out: ERROR naming what was not seen free', () => {
+    const s = step(PLAN, exiting(), final({ qty: 4, filledQty: 4, fillPrice: 99, attempt: MAX_EXIT_ATTEMPTS }));
+    expect(s.move?.to).toBe('ERROR');
+    expect(s.move?.patch.positionQty).toBe(6);
+    expect(s.move?.patch.reason).toContain(`(6 not seen free at the broker in ${MAX_EXIT_ATTEMPTS} attempts)`);
+  });
+
+  it('nothing to sell after the reads again: ERROR naming it, attempt not sent', () => {
+    const s = step(PLAN, holding(), short(0, 10));
+    expect(s.place).toBeUndefined();
+    expect(s.move).toMatchObject({ to: 'ERROR', patch: { lastAction: 'SELL_NOTHING_HELD' } });
+    expect(s.move?.patch.reason).toMatch(/^MSFT: 10 of this run's 10 not seen free at the broker/);
   });
 });
 

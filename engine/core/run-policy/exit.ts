@@ -52,6 +52,8 @@ export function planExit(s: RunSnapshot): ExitPlan {
  * so a run that ends SOLD still says what it left unsold and why it may be.
  */
 export const UNSOLD = 'Not at the broker:';
+/** What a spot account's balance did not show free for an exit (notSeen): still the run's, not booked unsold. */
+const NOT_SEEN = 'not seen free at the broker';
 
 /**
  * The reason of an attempt that sells less than the run counts, `unsold` being not held at the
@@ -131,16 +133,13 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   if (plan.kind === 'defer') return { outcome: 'defer' };
   if (plan.kind === 'none') return { outcome: { suppress: plan.reason } };
   const { entry, attempt } = plan;
-  if (e.short !== undefined) {
-    // A reading that may be stale (the balance lagging a cancel) is never sold on, nor booked.
-    return s.state === 'ERROR'
-      ? { patch: { reason: e.short, lastActionAt: s.now }, outcome: { halt: e.short } }
-      : { move: { to: 'ERROR', patch: { reason: e.short, lastAction: `${e.leg}_SHORT_AT_BROKER`, lastActionAt: s.now } }, outcome: { halt: e.short } };
-  }
   const held = e.heldAtBroker;
   if (held !== undefined && held <= 0) {
     const what = entry.side === 'buy' ? `no ${entry.symbol} left to sell` : `no short of ${entry.symbol} left to buy back`;
-    const reason = `${what} at the broker: the ${plan.qty} still held by this run were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere (attempt ${attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
+    const reason =
+      e.notSeen !== undefined
+        ? `${entry.symbol}: ${e.notSeen} of this run's ${plan.qty} ${NOT_SEEN} (read again and again; attempt ${attempt} not sent). Check the broker (an order of yours may lock it): STOP sells what is held then, STOP and keep ends the run with it`
+        : `${what} at the broker: the ${plan.qty} still held by this run were ${entry.side === 'buy' ? 'sold' : 'bought back'} or closed elsewhere (attempt ${attempt} not sent). Check the broker; if it is closed, STOP and keep the position to end the run`;
     return s.state === 'ERROR'
       ? { patch: { reason, lastActionAt: s.now }, outcome: { halt: reason } }
       : { move: { to: 'ERROR', patch: { reason, lastAction: `${e.leg}_NOTHING_HELD`, lastActionAt: s.now } }, outcome: { halt: reason } };
@@ -148,7 +147,9 @@ export function journalExit(s: RunSnapshot, e: EventOf<'journal_exit'>): Step {
   const qty = held === undefined ? plan.qty : Math.min(plan.qty, held);
   if (e.dust !== undefined) return closedWithDust(s, e, entry, qty, e.dust);
   // Less held at the broker than the run counts: the run holds what is held, and says what is not.
-  const unsold = qtyLeft(s.positionQty, qty);
+  // What a spot account's balance did not show yet (notSeen) stays the run's: the sale leaves it
+  // held and the next attempt reads again (exitRetry), never booked on a reading that may lag.
+  const unsold = e.notSeen !== undefined ? 0 : qtyLeft(s.positionQty, qty);
   const progress: RunPatch = {
     lastAction: attempt > 1 ? `${e.leg}_ATTEMPT_${attempt}` : e.leg,
     lastActionAt: s.now,
@@ -206,7 +207,7 @@ export function exitFinal(plan: RunPlan, s: RunSnapshot, order: OrderView, lasti
         patch: {
           positionQty: remaining,
           exitPrice,
-          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? 'no reason given'}. Attempt ${order.attempt + 1} ${doing} the ${remaining} still held${squaringOff}`,
+          reason: `${order.leg} exit attempt ${order.attempt} ${order.status} (${sold}): ${order.rejectReason ?? (order.status === 'filled' ? `${remaining} ${NOT_SEEN} yet` : 'no reason given')}. Attempt ${order.attempt + 1} ${doing} the ${remaining} still held${squaringOff}`,
           lastAction: `${order.leg}_ATTEMPT_${order.attempt}_${order.status.toUpperCase()}`,
           lastActionAt: s.now,
         },
@@ -282,7 +283,10 @@ function exitEnd(s: RunSnapshot, order: OrderView, filled: boolean, lasting: boo
   if (!filled || remaining > 0) {
     // A long's exit sells; a short's buys back.
     const [done, doing] = order.side === 'sell' ? ['sold', 'sell'] : ['bought back', 'buy back'];
-    const why = lasting
+    // A sale filled whole that left shares held was sized on a reading short of the position (notSeen).
+    const why = order.status === 'filled'
+      ? `${remaining} ${NOT_SEEN} in ${order.attempt} attempts`
+      : lasting
       ? 'the broker\'s reason will not pass by trying again'
       : order.attempt >= MAX_EXIT_ATTEMPTS
         ? `all ${MAX_EXIT_ATTEMPTS} attempts were refused`

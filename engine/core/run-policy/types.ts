@@ -148,9 +148,10 @@ export interface RunSnapshot {
  *   buy receives (BrokerCapabilities.feeInBoughtAsset). `dust`: set when what is left of a
  *   position, part of which an earlier exit of the leg sold, is under the venue's least order
  *   (order-minimum.ts), saying why: no order can sell it, so the run is closed with it, reported.
- *   `short`: a first attempt's reading of what is held fell short of the position by more than the
- *   broker's fee and one step, read again and again (held-qty.ts), in words with its figures: the
- *   run halts in ERROR for the trader, nothing sold and nothing booked as not held on it.
+ *   `notSeen`: a spot account's reading of what is held fell short of the position by more than the
+ *   broker's fee and one step (held-qty.ts; its balance may lag a cancel): the attempt sells what
+ *   was read, and the rest, this much, is not booked as not held but stays the run's, so the sale
+ *   ends with shares held and the next attempt reads again.
  * - order_final: an order reached filled, rejected or cancelled (apply-report). `lasting`: the
  *   broker's word on whether a refusal will pass (true: it will not; false: it may; null: none).
  *   `tickSize`: the instrument's price step, for an entry (its levels are rounded to it); null
@@ -171,7 +172,7 @@ export type RunEvent =
   | { readonly type: 'reentry_due'; readonly scheduledAt: number; readonly lateByMs: number; readonly lastPrice: number | null; readonly dueLabel: string }
   | { readonly type: 'trigger_crossed'; readonly kind: TriggerKind; readonly legNo: number; readonly price: number; readonly level: number; readonly tickAt: number; readonly at: number; readonly stale?: StalePrice }
   | { readonly type: 'journal_entry'; readonly legNo: number; readonly scheduledAt: number }
-  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number; readonly dust?: string; readonly short?: string }
+  | { readonly type: 'journal_exit'; readonly leg: ExitKind; readonly legNo: number; readonly scheduledAt: number; readonly heldAtBroker?: number; readonly dust?: string; readonly notSeen?: number }
   | { readonly type: 'order_final'; readonly order: OrderView; readonly lasting: boolean | null; readonly tickSize: number | null }
   | { readonly type: 'entry_abandoned'; readonly to: 'MISSED_BUY' | 'STOPPED'; readonly reason: string }
   | { readonly type: 'stop_requested'; readonly closePosition: boolean }
