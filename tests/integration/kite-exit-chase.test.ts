@@ -559,4 +559,30 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     expect(log.some((l) => l.msg === 'Kite exit chase has no quote this round; it looks again later')).toBe(true);
     expect(puts(f)).toHaveLength(0);
   });
+
+  it('a stale lookup re-adopting an order while a round of its ended chase is under way: only the new chase goes on, one look and one modify at a time', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    const open = { order_id: orderId, status: 'OPEN', tag: EXIT_ID, exchange: 'NFO', tradingsymbol: CE, transaction_type: 'BUY', order_type: 'LIMIT', quantity: 65, filled_quantity: 0, price: 105 };
+    // The first chase's round reads the order slowly, then finds no quote.
+    f.failNext(`GET /orders/${orderId}`, { kind: 'slow', ms: 300 });
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' });
+    const looks = () => f.requests().filter((r) => r.method === 'GET' && r.path === `/orders/${orderId}`).length;
+    await driveUntil(clock, "the first chase's look", () => looks() === 1);
+    // Meanwhile the stream ends that chase (a report of the order), and a stale lookup (OPEN) adopts it again.
+    kite.execution.handleOrderMessage({ ...open, status: 'CANCELLED' });
+    f.failNext('GET /orders', { kind: 'data', data: [open] });
+    await kite.execution.lookupOrder(EXIT_ID);
+    await waitFor('the first chase round over', () => log.some((l) => l.msg === 'Kite exit chase has no quote this round; it looks again later'));
+    await driveUntil(clock, 'the re-price', () => puts(f).length >= 1);
+    await drive(clock, 1_500);
+    // One chase: one look, one modify (two rounds would have looked and modified twice).
+    expect(looks()).toBe(2);
+    expect(puts(f)).toHaveLength(1);
+  });
 });

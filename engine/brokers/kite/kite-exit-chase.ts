@@ -21,9 +21,12 @@
  * more, the contract's tick unknown) never leaves the order resting at a stale price: it cancels
  * it (DELETE /orders/regular/{order_id}) and the cancel's report says the adapter ended it and it
  * passes (`lasting: false`, `cancelReason`), so the engine places a new attempt under a new tag
- * (and notifies the trader, exit_retry_scheduled). A crash between the DELETE and that report
- * leaves a cancel with nothing filled that no one here remembers: the engine takes it as possibly
- * the trader's and the run goes to ERROR, which is notified too.
+ * (and notifies the trader, exit_retry_scheduled). The mark that says so is set only as the
+ * DELETE goes, and removed when Kite refuses it: a trader's cancel while the chase waits is the
+ * trader's. A crash between the DELETE and that report leaves a cancel no one here remembers: a
+ * lookup passes it when the order's history has spent exit_max_modifications
+ * (cancelledBeforeRestart); otherwise the engine takes it as possibly the trader's and the run goes
+ * to ERROR, which is notified too.
  *
  * A round that cannot decide (no quote, a dead session, Kite's interim states, no slot of the
  * order limiter) looks again later, each failure in a row doubling the wait up to
