@@ -99,8 +99,8 @@ export class KiteExitChase {
   private readonly ticks = new Map<string, { readonly price: number; readonly atMs: number }>();
   /** Exits found resting on a lookup whose tick is being read (or read again after a failed master download). */
   private readonly adopting = new Map<string, TimerHandle | null>();
-  /** The timers of rounds waiting for a rate slot: cancelled on stop, so nothing wakes after it. */
-  private readonly sleeps = new Set<TimerHandle>();
+  /** Waits for a rate slot, with how to end each: stop() ends them at once (the code after each sees `stopped`), leaving no timer behind. */
+  private readonly sleeps = new Map<TimerHandle, () => void>();
   private readonly finalListeners = new Set<(order: KiteOrder) => void>();
   /** The quote request of each kind not sent yet, open to more contracts. */
   private readonly waiting = new Map<'opening' | 'round', QuoteBatch>();
@@ -287,8 +287,12 @@ export class KiteExitChase {
     this.chases.clear();
     for (const t of this.adopting.values()) t?.cancel();
     this.adopting.clear();
-    for (const t of this.sleeps) t.cancel();
+    const waking = [...this.sleeps];
     this.sleeps.clear();
+    for (const [t, wake] of waking) {
+      t.cancel();
+      wake();
+    }
   }
 
   /** The wait before the next look after `failures` failed rounds in a row. */
@@ -297,7 +301,7 @@ export class KiteExitChase {
     return failures === 0 ? every : Math.min(MAX_BACKOFF_MS, every * 2 ** failures);
   }
 
-  /** A rate slot's wait on the engine clock; a wait cut by stop() never wakes (what follows it must not run). */
+  /** A rate slot's wait on the engine clock; stop() ends it early, and every caller checks `stopped` after it. */
   private sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -305,7 +309,7 @@ export class KiteExitChase {
         this.sleeps.delete(t);
         resolve();
       });
-      this.sleeps.add(t);
+      this.sleeps.set(t, resolve);
     });
   }
 
