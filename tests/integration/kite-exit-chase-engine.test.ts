@@ -106,6 +106,22 @@ describe('the options exit chase with the engine', () => {
     expect(buys().map((o) => o.status)).toEqual(['CANCELLED', 'COMPLETE']);
   });
 
+  it('a partial fill (25 of 65), then the give-up cancel: attempt 2 buys back the 40 left and the run ends SOLD', async () => {
+    const { t, s } = await shortHeld({ exit_max_modifications: 1 });
+    await exitResting(t);
+    await driveUntil(t, 'the one re-price', () => puts().length === 1);
+    fake!.fillPart(buys()[0]!.order_id, 25, 131);
+    fake!.setPrice(CE, 135); // the rest (40) left behind, below the stop (140)
+    await driveUntil(t, 'attempt 2 at Kite', () => buys().length === 2);
+    const [first, second] = buys();
+    expect(first).toMatchObject({ status: 'CANCELLED', quantity: 65, filled_quantity: 25 });
+    expect(second).toMatchObject({ order_type: 'LIMIT', status: 'OPEN', quantity: 40 });
+    fake!.setPrice(CE, 136);
+    await driveUntil(t, 'the run closed', () => run(t, s).state === 'SOLD');
+    expect(buys().map((o) => [o.status, o.filled_quantity])).toEqual([['CANCELLED', 25], ['COMPLETE', 40]]);
+    expect(fake!.positions().net.find((p) => p.tradingsymbol === CE)).toMatchObject({ quantity: 0 });
+  });
+
   it('after a restart the reconciler\'s lookup hands the resting exit back to the chase: re-priced, no second order', async () => {
     const { t: dead, s } = await shortHeld();
     await exitResting(dead);

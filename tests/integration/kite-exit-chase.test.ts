@@ -19,6 +19,7 @@ import { asStrategyId, positionClientOrderId } from '../../engine/core/ids';
 import { DEFAULT_INSTRUMENTS } from '../fakes/kite/fake-instruments';
 import { fakeOptionChain } from '../fakes/kite/fake-option-chain';
 import { startKiteFake, type KiteFake } from '../fakes/kite/kite-fake';
+import { waitFor } from '../fakes/kite/wait-for';
 
 const MONDAY_1000_IST = Date.parse('2026-12-07T04:30:00Z');
 const CE = 'NIFTY26D0826000CE';
@@ -73,14 +74,14 @@ async function drive(clock: FakeClock, ms: number): Promise<void> {
 }
 
 /**
- * Engine time on, half a second a step, until `condition` holds (at most 20 s of engine time and
- * 5 s of real time): a timer the chase sets only once loopback I/O has answered (the instrument
- * master after a restart) is then still reached, however loaded the machine.
+ * Engine time on, half a second a step, until `condition` holds (at most `maxMs` of engine time,
+ * 20 s unless given, and 5 s of real time): a timer the chase sets only once loopback I/O has
+ * answered (the instrument master after a restart) is then still reached, however loaded the machine.
  */
-async function driveUntil(clock: FakeClock, what: string, condition: () => boolean): Promise<void> {
+async function driveUntil(clock: FakeClock, what: string, condition: () => boolean, maxMs = 20_000): Promise<void> {
   const deadline = Date.now() + 5_000;
   for (let t = 0; !condition(); t += 500) {
-    if (t > 20_000 || Date.now() > deadline) throw new Error(`timed out driving the clock until ${what}`);
+    if (t > maxMs || Date.now() > deadline) throw new Error(`timed out driving the clock until ${what}`);
     await clock.advance(500);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -293,12 +294,14 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
     f.setPrice(CE, 120);
     f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' }, 100);
-    // 30 s of engine time: every 2 s would be 15 looks; backing off 2, 4, 8, 16 s makes 4.
-    await drive(clock, 30_000);
-    const looks = f.requests().filter((r) => r.method === 'GET' && r.path === `/orders/${orderId}`).length;
-    expect(looks).toBeGreaterThanOrEqual(3);
-    expect(looks).toBeLessThanOrEqual(5);
-    expect(log.filter((l) => String(l.msg).startsWith('Kite exit chase has no quote this round')).length).toBeLessThanOrEqual(3);
+    const start = clock.now();
+    const looks = () => f.requests().filter((r) => r.method === 'GET' && r.path === `/orders/${orderId}`).length;
+    // Every 2 s, the 4th look would come at 8 s; backing off 2, 4, 8, 16 s it comes at 30 s (later if the loopback I/O lags: a wait starts when its round ends).
+    await driveUntil(clock, 'the 4th look', () => looks() >= 4, 40_000);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(30_000);
+    // Failures 1, 2 and 4 are logged, not 3.
+    await driveUntil(clock, "the 4th look's warning", () => log.filter((l) => String(l.msg).startsWith('Kite exit chase has no quote this round')).length >= 3);
+    expect(log.filter((l) => String(l.msg).startsWith('Kite exit chase has no quote this round')).map((l) => l.failuresInARow)).toEqual([1, 2, 4]);
     expect(puts(f)).toHaveLength(0);
   });
 
@@ -380,10 +383,8 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     const peExit = positionClientOrderId('k3x9a1', asStrategyId(42), '2026-12-07', 1, 'exit');
     await kite.data.quote!([ce]); // an LTP read has just taken Kite's 1 quote request a second
     const placing = Promise.all([kite.execution.placeOrder(buyBack(ce)), kite.execution.placeOrder({ clientOrderId: peExit, instrument: pe, side: 'buy', qty: 65, opens: false })]);
-    // Both exits' tag checks answered: both wait for the quote slot (engine time stands still).
-    const deadline = Date.now() + 5_000;
-    while (f.requests().filter((r) => r.method === 'GET' && r.path === '/orders').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 200));
+    // Both exits wait for the quote slot in one request (engine time stands still until they have joined it).
+    await waitFor('both legs in the opening quote request', () => kite.exitChase.quoteWaiting('opening') === 2);
     await clock.advance(1_000);
     await placing;
     const quotes = f.requests().filter((r) => r.path === '/quote');
@@ -438,5 +439,150 @@ describe('an options exit at Kite is a LIMIT, chased inside the band until it fi
     for (const p of posts(f)) expect(Object.fromEntries(p.form)).toMatchObject({ order_type: 'MARKET', market_protection: '-1' });
     expect(posts(f).every((p) => !p.form.has('price'))).toBe(true);
     expect(f.requests().some((r) => r.path === '/quote')).toBe(false);
+  });
+
+  it("a cancel Kite refuses leaves no mark: the trader's own cancel after it is the trader's, not a chase's give-up", async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    // The chase gives up (Kite refuses more modifies), and Kite refuses its DELETE outright.
+    f.failNext('PUT /orders', { kind: 'status', status: 400, errorType: 'NetworkException', message: MODIFY_LIMIT_REFUSAL });
+    f.failNext('DELETE /orders', { kind: 'status', status: 400, errorType: 'OrderException', message: 'Order cannot be cancelled as it is being processed. Try later.' });
+    f.setPrice(CE, 120);
+    await driveUntil(clock, 'the refused cancel', () => log.some((l) => l.msg === 'Kite exit chase could not cancel the order; it looks again later'));
+    // While the chase backs off, the trader cancels the exit in Kite's app (to exit by hand).
+    f.cancelByHand(orderId);
+    const seen = await kite.execution.lookupOrder(EXIT_ID);
+    expect(seen).toMatchObject({ status: 'cancelled', brokerOrderId: orderId });
+    // Not passed as ours: the engine must not place attempt 2 beside the trader's own exit.
+    expect(seen!.lasting).not.toBe(false);
+    expect(seen!.reason ?? '').not.toMatch(/Tradeclock cancelled/);
+    expect(deletes(f)).toHaveLength(1);
+  });
+
+  it('a crash between the give-up cancel and its report: the lookup after the restart reads the spent modifications and passes it', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const first = broker(f, { exit_max_modifications: 1 });
+    const ce = (await first.kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await first.kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    await driveUntil(first.clock, 'the one re-price', () => puts(f).length === 1);
+    await first.kite.stop();
+    f.cancelByHand(orderId); // the chase's DELETE reached Kite as the process died: nothing here remembers it
+    const second = broker(f, { exit_max_modifications: 1 });
+    expect(await second.kite.execution.lookupOrder(EXIT_ID)).toMatchObject({ status: 'cancelled', lasting: false, reason: expect.stringMatching(/^Tradeclock cancelled the exit at Kite before a restart: unfilled after 1 re-prices \(exit_max_modifications 1\)/) });
+  });
+
+  it("after a restart, a cancelled exit with modifications left is the trader's", async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const first = broker(f);
+    const ce = (await first.kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await first.kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    await driveUntil(first.clock, 'the one re-price', () => puts(f).length === 1);
+    await first.kite.stop();
+    f.cancelByHand(orderId);
+    const second = broker(f);
+    const seen = await second.kite.execution.lookupOrder(EXIT_ID);
+    expect(seen).toMatchObject({ status: 'cancelled' });
+    expect(seen!.lasting).not.toBe(false);
+  });
+
+  it('a LIMIT exit refused for anything but its price (margin, a 5xx, a 400 without Kite\'s envelope) is not sent again as MARKET', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const faults = [
+      { kind: 'status', status: 400, errorType: 'MarginException', message: 'Insufficient funds. Required margin is 95417.84 but available margin is 74251.80.' },
+      { kind: 'status', status: 503, errorType: 'NetworkException', message: 'Service unavailable' },
+      { kind: 'status', status: 400 },
+    ] as const;
+    for (const [i, fault] of faults.entries()) {
+      f.failNext('POST /orders/regular', fault);
+      const before = posts(f).length;
+      let placed: Awaited<ReturnType<typeof kite.execution.placeOrder>> | null = null;
+      void kite.execution.placeOrder({ ...buyBack(ce), clientOrderId: positionClientOrderId('k3x9a1', asStrategyId(50 + i), '2026-12-07', 0, 'exit') }).then((r) => (placed = r));
+      await driveUntil(clock, `the placement meeting fault ${i}`, () => placed !== null);
+      expect(placed!.kind).not.toBe('accepted');
+      expect(posts(f).length - before).toBe(1);
+    }
+    expect(posts(f).every((p) => p.form.get('order_type') === 'LIMIT')).toBe(true);
+    expect(f.orders()).toHaveLength(0);
+  });
+
+  it('an exit found resting after a restart while the instrument master cannot be downloaded is not cancelled: the master is read again and the chase resumes', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const first = broker(f);
+    const ce = (await first.kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await first.kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    await first.kite.stop();
+    f.setPrice(CE, 120);
+    const second = broker(f);
+    f.failNext('GET /instruments/NFO', { kind: 'status', status: 502 });
+    expect(await second.kite.execution.lookupOrder(EXIT_ID)).toMatchObject({ brokerOrderId: orderId, status: 'accepted' });
+    await driveUntil(second.clock, 'the failed master read', () => second.log.some((l) => String(l.msg).startsWith('Kite exit found resting on a lookup, but the instrument master could not be read')));
+    expect(deletes(f)).toHaveLength(0);
+    // The master's own retry wait (a minute) passes; the chase then prices the order.
+    await driveUntil(second.clock, 'the re-price or a cancel', () => puts(f).length > 0 || deletes(f).length > 0, 120_000);
+    expect(deletes(f)).toHaveLength(0);
+    expect(puts(f)[0]!.path).toBe(`/orders/regular/${orderId}`);
+    expect(ours(f)[0]).toMatchObject({ status: 'OPEN' });
+  });
+
+  it("with /quote failing, a ticker price older than MAX_TICK_AGE_MS does not price a step", async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f, { exit_reprice_after_ms: 15_000 });
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const ticks: number[] = [];
+    kite.data.onTick((t) => ticks.push(t.price));
+    await kite.start();
+    kite.data.subscribe([ce]);
+    await driveUntil(clock, 'the snapshot tick', () => ticks.length > 0);
+    await kite.execution.placeOrder(buyBack(ce));
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' }, 100);
+    f.setPrice(CE, 120); // ticked now; the chase's first look is 15 s on, when the tick is stale
+    await driveUntil(clock, 'the tick of 120', () => ticks.includes(120));
+    kite.data.unsubscribe([ce]); // the ticker falls silent: its last price only ages
+    await driveUntil(clock, 'the first look at the order', () => f.requests().some((r) => r.method === 'GET' && r.path.startsWith('/orders/') && r.path !== '/orders/'));
+    await driveUntil(clock, 'the first round decided', () => log.some((l) => String(l.msg).startsWith('Kite exit chase has no quote this round')));
+    expect(log.some((l) => l.msg === 'Kite exit chase has no quote this round; it looks again later')).toBe(true);
+    expect(puts(f)).toHaveLength(0);
+  });
+
+  it('a stale lookup re-adopting an order while a round of its ended chase is under way: only the new chase goes on, one look and one modify at a time', async () => {
+    const f = await startFake();
+    f.setCircuit(CE, 0.05, 400);
+    const { kite, clock, log } = broker(f);
+    const ce = (await kite.instruments.resolve(CE, 'NFO'))!;
+    const placed = await kite.execution.placeOrder(buyBack(ce));
+    const orderId = placed.kind === 'accepted' ? placed.brokerOrderId : '';
+    f.setPrice(CE, 120);
+    const open = { order_id: orderId, status: 'OPEN', tag: EXIT_ID, exchange: 'NFO', tradingsymbol: CE, transaction_type: 'BUY', order_type: 'LIMIT', quantity: 65, filled_quantity: 0, price: 105 };
+    // The first chase's round reads the order slowly, then finds no quote.
+    f.failNext(`GET /orders/${orderId}`, { kind: 'slow', ms: 300 });
+    f.failNext('GET /quote', { kind: 'status', status: 502, errorType: 'DataException', message: 'Upstream error' });
+    const looks = () => f.requests().filter((r) => r.method === 'GET' && r.path === `/orders/${orderId}`).length;
+    await driveUntil(clock, "the first chase's look", () => looks() === 1);
+    // Meanwhile the stream ends that chase (a report of the order), and a stale lookup (OPEN) adopts it again.
+    kite.execution.handleOrderMessage({ ...open, status: 'CANCELLED' });
+    f.failNext('GET /orders', { kind: 'data', data: [open] });
+    await kite.execution.lookupOrder(EXIT_ID);
+    await waitFor('the first chase round over', () => log.some((l) => l.msg === 'Kite exit chase has no quote this round; it looks again later'));
+    await driveUntil(clock, 'the re-price', () => puts(f).length >= 1);
+    await drive(clock, 1_500);
+    // One chase: one look, one modify (two rounds would have looked and modified twice).
+    expect(looks()).toBe(2);
+    expect(puts(f)).toHaveLength(1);
   });
 });

@@ -109,6 +109,8 @@ export interface KiteBroker extends Broker {
   readonly options: KiteOptions;
   /** The NFO/BFO instrument masters (one per exchange, refreshed daily after 08:30 IST). */
   readonly derivatives: KiteDerivatives;
+  /** The options exit chase (kite-exit-chase.ts): what it follows, for tests and the log. */
+  readonly exitChase: KiteExitChase;
   /** The login state right now (no token, unverified, valid until 06:00 IST, expired). */
   session(): KiteSession;
   /** Called whenever the state changes (a refused token, 06:00 IST passing, a new token). */
@@ -234,6 +236,7 @@ export function createKiteBroker(args: KiteBrokerArgs): KiteBroker {
       current: (exchange) => derivatives.current(exchange),
     },
     execution,
+    exitChase,
     account: kiteAccount(http),
     data,
     restingStops,

@@ -21,6 +21,8 @@ import type { KiteSessionTracker } from './kite-session';
 import { RateLimiter, sleepOn } from './rate-limiter';
 import { KITE_TRADED_EXCHANGES } from './kite-instruments';
 import { kiteProductFor } from './kite-product';
+import { namesPriceLimit } from './kite-refusals';
+import { saysIpNotAllowed } from '../ip-refusal';
 import { isChasedExit } from './chased-exit';
 import type { KiteExitChase } from './kite-exit-chase';
 
@@ -132,8 +134,16 @@ export class KiteExecution implements BrokerExecution {
    */
   async lookupOrder(clientOrderId: string): Promise<OrderReport | null> {
     const order = findByTag(await this.listOrders(), clientOrderId);
-    if (order && this.deps.exitChase && isChasedExit({ clientOrderId, instrument: { exchange: order.exchange ?? '', symbol: order.tradingsymbol ?? '' } })) this.deps.exitChase.adopt(order, clientOrderId);
-    return order ? this.reportOf(order) : null;
+    if (!order) return null;
+    const chase = this.deps.exitChase && isChasedExit({ clientOrderId, instrument: { exchange: order.exchange ?? '', symbol: order.tradingsymbol ?? '' } }) ? this.deps.exitChase : null;
+    chase?.adopt(order, clientOrderId);
+    const report = this.reportOf(order);
+    // A chase's cancel whose report a crash cut off: its history tells (the chase gave up at its modifications' cap).
+    if (chase && report?.status === 'cancelled' && report.lasting !== false) {
+      const why = await chase.cancelledBeforeRestart(order.order_id);
+      if (why !== null) return { ...report, reason: why, lasting: false };
+    }
+    return report;
   }
 
   /** Cancels the live order carrying this tag; a no-op when it is already final or absent. */
@@ -221,15 +231,16 @@ export class KiteExecution implements BrokerExecution {
   }
 
   /**
-   * POST /orders/regular. An options exit's LIMIT refused with a 400 (nothing placed: Kite's
-   * validation, e.g. a price outside a range narrower than ours) is sent again at once as MARKET
-   * with protection, under the same tag: the LIMIT would add a refusal the plain exit never had.
+   * POST /orders/regular. An options exit's LIMIT refused for its price (a 400 InputException or a
+   * price range named: nothing placed, e.g. a range narrower than ours) is sent again at once as
+   * MARKET with protection, under the same tag: the LIMIT would add a refusal the plain exit never
+   * had. Any other refusal or failure is the placement's outcome (refusesTheLimitPrice).
    */
   private async post(req: PlaceOrderRequest, limit: number | null): Promise<unknown> {
     try {
       return await this.deps.http.call({ method: 'POST', path: '/orders/regular', form: this.orderForm(req, limit) });
     } catch (err) {
-      if (limit === null || !(err instanceof KiteError) || err.httpStatus !== 400 || err.outcome !== 'rejected') throw err;
+      if (limit === null || !refusesTheLimitPrice(err)) throw err;
       const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
       if (!slot.ok) throw err;
       await sleepOn(this.deps.clock, slot.waitMs);
@@ -269,6 +280,18 @@ export class KiteExecution implements BrokerExecution {
     if (this.stopped) return;
     for (const l of this.listeners) l(report);
   }
+}
+
+/**
+ * Whether a placement's refusal is about the LIMIT's price (Kite's parameter check, InputException,
+ * or an exchange's price range): a MARKET with protection may then go. A refusal of the account,
+ * margin, holdings, permission or the IP allowlist would refuse the MARKET too, and a 5xx or an
+ * answer without Kite's envelope may have placed it: none of those is sent again.
+ */
+function refusesTheLimitPrice(err: unknown): boolean {
+  if (!(err instanceof KiteError) || err.httpStatus !== 400 || err.outcome !== 'rejected') return false;
+  if (namesPriceLimit(err.kiteMessage)) return true;
+  return err.errorType === 'InputException' && !saysIpNotAllowed(err.kiteMessage);
 }
 
 /** Certainly not taken by Kite; the engine sends it again (after `retryAfterMs`) without a lookup. */

@@ -21,9 +21,12 @@
  * more, the contract's tick unknown) never leaves the order resting at a stale price: it cancels
  * it (DELETE /orders/regular/{order_id}) and the cancel's report says the adapter ended it and it
  * passes (`lasting: false`, `cancelReason`), so the engine places a new attempt under a new tag
- * (and notifies the trader, exit_retry_scheduled). A crash between the DELETE and that report
- * leaves a cancel with nothing filled that no one here remembers: the engine takes it as possibly
- * the trader's and the run goes to ERROR, which is notified too.
+ * (and notifies the trader, exit_retry_scheduled). The mark that says so is set only as the
+ * DELETE goes, and removed when Kite refuses it: a trader's cancel while the chase waits is the
+ * trader's. A crash between the DELETE and that report leaves a cancel no one here remembers: a
+ * lookup passes it when the order's history has spent exit_max_modifications
+ * (cancelledBeforeRestart); otherwise the engine takes it as possibly the trader's and the run goes
+ * to ERROR, which is notified too.
  *
  * A round that cannot decide (no quote, a dead session, Kite's interim states, no slot of the
  * order limiter) looks again later, each failure in a row doubling the wait up to
@@ -40,7 +43,7 @@ import type { KiteHttp } from './kite-http';
 import type { KiteOrder } from './kite-orders';
 import { FINAL, historyRow, quoteRow, type ChasedExit } from './chased-exit';
 import type { KiteOptions } from './kite-options';
-import { sleepOn, type RateLimiter } from './rate-limiter';
+import type { RateLimiter } from './rate-limiter';
 
 export interface KiteExitChaseDeps {
   readonly http: KiteHttp;
@@ -51,7 +54,7 @@ export interface KiteExitChaseDeps {
   readonly quoteLimiter: RateLimiter;
   /** Kite's order writes (placements and modifications). */
   readonly orderLimiter: RateLimiter;
-  /** The contract's tick from the instrument master; null when the master does not list it. */
+  /** The contract's tick from the instrument master; null when the master does not list it; throws when the master cannot be read. */
   tickSizeOf(exchange: string, symbol: string): Promise<number | null>;
 }
 
@@ -60,6 +63,10 @@ export interface KiteExitChaseDeps {
 export const MAX_BACKOFF_MS = 30_000;
 /** The opening quote's budget, for its slot and again for its answer: an exit does not wait longer for its price (then MARKET with protection). */
 export const OPENING_QUOTE_MS = 1_000;
+/** The oldest ticker price that stands in for a failed /quote: older, the band may have moved under it. */
+export const MAX_TICK_AGE_MS = 10_000;
+/** The oldest last-known circuit a ticker price is judged by: Kite's bands move through the day. */
+export const MAX_QUOTE_AGE_MS = 60_000;
 /** Kite's words when an order's modifications are spent (kite.trade forum discussions 9201, 9212). */
 const MODIFICATIONS_SPENT = /maximum allowed order modifications/i;
 
@@ -88,8 +95,12 @@ export class KiteExitChase {
   /** Orders this process cancelled because the chase gave up, with why: their cancel passes. */
   private readonly cancelled = new Map<string, string>();
   /** The last quote of each chased contract and its ticker's last price since: the stand-in when /quote fails. */
-  private readonly quotes = new Map<string, BandQuote>();
-  private readonly ticks = new Map<string, number>();
+  private readonly quotes = new Map<string, BandQuote & { readonly atMs: number }>();
+  private readonly ticks = new Map<string, { readonly price: number; readonly atMs: number }>();
+  /** Exits found resting on a lookup whose tick is being read (or read again after a failed master download). */
+  private readonly adopting = new Map<string, TimerHandle | null>();
+  /** Waits for a rate slot, with how to end each: stop() ends them at once (the code after each sees `stopped`), leaving no timer behind. */
+  private readonly sleeps = new Map<TimerHandle, () => void>();
   private readonly finalListeners = new Set<(order: KiteOrder) => void>();
   /** The quote request of each kind not sent yet, open to more contracts. */
   private readonly waiting = new Map<'opening' | 'round', QuoteBatch>();
@@ -110,7 +121,7 @@ export class KiteExitChase {
     const row = quoteRow.safeParse(data?.[key]);
     if (!row.success) throw new Error(`Kite's quote of ${key} cannot price an exit: ${row.error.issues[0]?.path.join('.') || key} ${row.error.issues[0]?.message ?? 'is missing'}`);
     const q = { lastPrice: row.data.last_price, lowerCircuit: row.data.lower_circuit_limit, upperCircuit: row.data.upper_circuit_limit };
-    this.quotes.set(key, q);
+    this.quotes.set(key, { ...q, atMs: this.deps.clock.now() });
     this.ticks.delete(key);
     return q;
   }
@@ -135,8 +146,9 @@ export class KiteExitChase {
       leave();
       throw new Error(slot.message);
     }
-    await sleepOn(this.deps.clock, slot.waitMs);
+    await this.sleep(slot.waitMs);
     leave();
+    if (this.stopped) throw new Error('the Kite exit chase stopped');
     return (await this.deps.http.call({ method: 'GET', path: '/quote', query: { i: [...batch.keys] }, ...(kind === 'opening' ? { timeoutMs: OPENING_QUOTE_MS } : {}) })) as Record<string, unknown> | null;
   }
 
@@ -159,41 +171,81 @@ export class KiteExitChase {
   /** A ticker price of a contract: kept for a chased one, as its last price when /quote fails. */
   noteTick(exchange: string, symbol: string, price: number): void {
     const key = `${exchange}:${symbol}`;
-    if (this.quotes.has(key)) this.ticks.set(key, price);
+    if (this.quotes.has(key)) this.ticks.set(key, { price, atMs: this.deps.clock.now() });
   }
 
   /** Follows an exit Kite accepted: looked at after `exit_reprice_after_ms`, re-priced while it rests. */
   follow(exit: ChasedExit, givingUp: string | null = null): void {
     if (this.stopped || this.chases.has(exit.orderId)) return;
     if (givingUp !== null) this.deps.logger.error({ orderId: exit.orderId, tag: exit.tag, exchange: exit.exchange, symbol: exit.symbol, why: givingUp }, `Kite exit chase gives up (${givingUp}): the order is cancelled and the engine places a new attempt`);
-    this.chases.set(exit.orderId, { exit, timer: null, modified: 0, failures: 0, refused: null, givingUp });
-    this.later(exit.orderId);
+    const c: Chase = { exit, timer: null, modified: 0, failures: 0, refused: null, givingUp };
+    this.chases.set(exit.orderId, c);
+    this.later(c);
   }
 
   /**
    * An exit found live on a lookup (after a restart: nothing here follows it yet) is followed from
-   * where it rests; one whose contract has no tick in the master is cancelled for a new attempt
-   * (the engine places it with the instrument's tick). A no-op for one already followed.
+   * where it rests; one whose contract the master does not list is cancelled for a new attempt
+   * (the engine places it with the instrument's tick). A master that cannot be read is read again,
+   * backing off, while the order rests where it is: a failed download is no reason to cancel a
+   * healthy exit. A no-op for one already followed or being adopted.
    */
   adopt(order: KiteOrder, tag: string): void {
-    if (this.stopped || this.chases.has(order.order_id) || FINAL.has(order.status.toUpperCase())) return;
+    if (this.stopped || this.chases.has(order.order_id) || this.adopting.has(order.order_id) || FINAL.has(order.status.toUpperCase())) return;
     const { exchange, tradingsymbol: symbol, transaction_type: side } = order;
     if (!exchange || !symbol || (side !== 'BUY' && side !== 'SELL')) return;
     const exit = { orderId: order.order_id, tag, exchange, symbol, side: side === 'BUY' ? ('buy' as const) : ('sell' as const), tickSize: 0, step: 0 };
+    this.adopting.set(exit.orderId, null);
+    this.readTick(exit, order.status, 0);
+  }
+
+  private readTick(exit: ChasedExit, status: string, failures: number): void {
+    const { orderId, tag, exchange, symbol } = exit;
     void this.deps.tickSizeOf(exchange, symbol).then(
       (tickSize) => {
+        // Ended meanwhile (final on the stream, or stopped): nothing to follow.
+        if (this.stopped || !this.adopting.has(orderId)) return;
+        this.adopting.delete(orderId);
         if (tickSize === null) return this.follow(exit, 'its contract is not in the instrument master, so it cannot be re-priced');
-        this.deps.logger.info({ orderId: order.order_id, tag, exchange, symbol, status: order.status }, 'Kite exit found resting on a lookup: its chase resumes');
+        this.deps.logger.info({ orderId, tag, exchange, symbol, status }, 'Kite exit found resting on a lookup: its chase resumes');
         // Its step is not known here: the next crosses by two buffers, and never below where it rests.
         this.follow({ ...exit, tickSize });
       },
-      (err: unknown) => this.follow(exit, `the instrument master could not be read (${messageOf(err)}), so it cannot be re-priced`),
+      (err: unknown) => {
+        if (this.stopped || !this.adopting.has(orderId)) return;
+        const wait = this.backoff(failures + 1);
+        const n = failures + 1;
+        if ((n & (n - 1)) === 0) this.deps.logger.warn({ orderId, tag, exchange, symbol, err: messageOf(err), retryInMs: wait, failuresInARow: n }, 'Kite exit found resting on a lookup, but the instrument master could not be read; the order rests as it is and the master is read again later');
+        this.adopting.set(orderId, this.deps.clock.setTimer(wait, () => this.adopting.has(orderId) && this.readTick(exit, status, n)));
+      },
     );
   }
 
   /** Why this process cancelled the order (the chase gave up), or null: its cancel is not the trader's. */
   cancelReason(orderId: string): string | null {
     return this.cancelled.get(orderId) ?? null;
+  }
+
+  /**
+   * Why a chased exit found CANCELLED with no mark of ours was still ours, or null: a crash between
+   * the chase's DELETE and its report leaves no mark, so an order whose history has spent
+   * `exit_max_modifications` (the chase's own give-up point) is taken as cancelled by the chase. A
+   * trader's cancel of an order with modifications left stays the trader's; so does any order whose
+   * history cannot be read (the engine then asks the trader).
+   */
+  async cancelledBeforeRestart(orderId: string): Promise<string | null> {
+    if (this.cancelled.has(orderId)) return this.cancelled.get(orderId)!;
+    let history: z.output<typeof historyRow>[];
+    try {
+      history = z.array(historyRow).min(1).parse(await this.deps.http.call({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}` }));
+    } catch (err) {
+      this.deps.logger.warn({ orderId, err: messageOf(err) }, "Kite exit found cancelled, and its history could not be read to tell whether the chase cancelled it; it is taken as the trader's");
+      return null;
+    }
+    const max = this.deps.options.exit_max_modifications;
+    const spent = history.filter((h) => h.status.toUpperCase() === 'MODIFIED').length;
+    if (spent < max) return null;
+    return `Tradeclock cancelled the exit at Kite before a restart: unfilled after ${spent} re-prices (exit_max_modifications ${max}); a new attempt follows`;
   }
 
   /** The order's final state as the chase read it (its history's last row): for the engine, in case the stream missed it. */
@@ -207,6 +259,21 @@ export class KiteExitChase {
     const c = this.chases.get(orderId);
     c?.timer?.cancel();
     this.chases.delete(orderId);
+    this.adopting.get(orderId)?.cancel();
+    this.adopting.delete(orderId);
+    // The contract's last quote and ticks serve only chases of it still running. (`cancelled` stays: a later lookup of the order reads why.)
+    if (c) {
+      const key = `${c.exit.exchange}:${c.exit.symbol}`;
+      if (![...this.chases.values()].some((o) => `${o.exit.exchange}:${o.exit.symbol}` === key)) {
+        this.quotes.delete(key);
+        this.ticks.delete(key);
+      }
+    }
+  }
+
+  /** How many contracts the quote request of this kind waiting for its slot prices (for tests and the log). */
+  quoteWaiting(kind: 'opening' | 'round'): number {
+    return this.waiting.get(kind)?.keys.size ?? 0;
   }
 
   /** The exits being chased, by order id (for tests and the log). */
@@ -218,25 +285,56 @@ export class KiteExitChase {
     this.stopped = true;
     for (const c of this.chases.values()) c.timer?.cancel();
     this.chases.clear();
+    for (const t of this.adopting.values()) t?.cancel();
+    this.adopting.clear();
+    const waking = [...this.sleeps];
+    this.sleeps.clear();
+    for (const [t, wake] of waking) {
+      t.cancel();
+      wake();
+    }
   }
 
-  private later(orderId: string): void {
-    const c = this.chases.get(orderId);
-    if (!c || this.stopped) return;
+  /** The wait before the next look after `failures` failed rounds in a row. */
+  private backoff(failures: number): number {
     const every = this.deps.options.exit_reprice_after_ms;
-    const wait = c.failures === 0 ? every : Math.min(MAX_BACKOFF_MS, every * 2 ** c.failures);
-    c.timer = this.deps.clock.setTimer(wait, () => {
+    return failures === 0 ? every : Math.min(MAX_BACKOFF_MS, every * 2 ** failures);
+  }
+
+  /** A rate slot's wait on the engine clock; stop() ends it early, and every caller checks `stopped` after it. */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = this.deps.clock.setTimer(ms, () => {
+        this.sleeps.delete(t);
+        resolve();
+      });
+      this.sleeps.set(t, resolve);
+    });
+  }
+
+  /**
+   * The next look of this chase, `c` itself: a chase that ended, or was replaced by another of the
+   * same order (a stale lookup adopting it again), schedules nothing, so one order never has two
+   * rounds (two modifies) under way.
+   */
+  private later(c: Chase): void {
+    const { orderId } = c.exit;
+    if (this.stopped || this.chases.get(orderId) !== c) return;
+    c.timer = this.deps.clock.setTimer(this.backoff(c.failures), () => {
       c.timer = null;
       this.round(c).then(
         (next) => {
-          if (next === 'over') return void (this.chases.get(orderId) === c && this.chases.delete(orderId));
+          if (this.chases.get(orderId) !== c) return;
+          if (next === 'over') return void this.chases.delete(orderId);
           c.failures = next === 'failed' ? c.failures + 1 : 0;
-          this.later(orderId);
+          this.later(c);
         },
         (err: unknown) => {
+          if (this.chases.get(orderId) !== c) return;
           c.failures += 1;
           this.deps.logger.error({ orderId, err: messageOf(err) }, 'Kite exit chase failed a round; it looks again');
-          this.later(orderId);
+          this.later(c);
         },
       );
     });
@@ -303,7 +401,7 @@ export class KiteExitChase {
       warn({ err: slot.message }, 'Kite exit chase got no slot of the order rate limit for its re-price; it looks again later');
       return 'failed';
     }
-    await sleepOn(this.deps.clock, slot.waitMs);
+    await this.sleep(slot.waitMs);
     // Stopped, or ended by the stream (filled) while this round waited: no modify.
     if (this.stopped || this.chases.get(orderId) !== c) return 'over';
     try {
@@ -314,8 +412,9 @@ export class KiteExitChase {
       if (said && MODIFICATIONS_SPENT.test(said)) return this.giveUp(c, log, `Kite refused a re-price: "${said}"`);
       if (said && namesPriceLimit(said)) {
         c.refused = { price, lastPrice: quote.lastPrice };
-        this.deps.logger.warn({ ...log, from: resting, to: price, err: messageOf(err) }, 'Kite refused the re-price naming a price limit; the next steps back halfway toward the resting price');
-        return 'again';
+        warn({ from: resting, to: price, err: messageOf(err) }, 'Kite refused the re-price naming a price limit; the next steps back halfway toward the resting price');
+        // Backs off as a failed round: a band that stays narrower than ours is not asked every round.
+        return 'failed';
       }
       warn({ from: resting, to: price, err: messageOf(err) }, 'Kite refused to re-price the exit; it looks again later');
       return 'failed';
@@ -337,9 +436,11 @@ export class KiteExitChase {
     } catch (err) {
       const known = this.quotes.get(key);
       const tick = this.ticks.get(key);
-      if (known && tick !== undefined) {
-        warn({ err: messageOf(err), lastPrice: tick }, "Kite exit chase has no quote this round; it prices by the ticker's last price within the last known circuit");
-        return { ...known, lastPrice: tick };
+      const now = this.deps.clock.now();
+      // Only a recent tick within a recent circuit: an old one prices by a market that has moved.
+      if (known && tick && now - tick.atMs <= MAX_TICK_AGE_MS && now - known.atMs <= MAX_QUOTE_AGE_MS) {
+        warn({ err: messageOf(err), lastPrice: tick.price }, "Kite exit chase has no quote this round; it prices by the ticker's last price within the last known circuit");
+        return { lastPrice: tick.price, lowerCircuit: known.lowerCircuit, upperCircuit: known.upperCircuit };
       }
       warn({ err: messageOf(err) }, 'Kite exit chase has no quote this round; it looks again later');
       return null;
@@ -347,28 +448,37 @@ export class KiteExitChase {
   }
 
   /** The chase cannot go on: the order is cancelled (its report then passes) so the engine places a new attempt. */
-  private async giveUp(c: Chase, log: Record<string, unknown>, why: string): Promise<'again' | 'failed'> {
+  private async giveUp(c: Chase, log: Record<string, unknown>, why: string): Promise<'again' | 'failed' | 'over'> {
     c.givingUp = why;
     this.deps.logger.error({ ...log, why }, `Kite exit chase gives up (${why}): the order is cancelled and the engine places a new attempt`);
     return this.cancel(c, log);
   }
 
-  private async cancel(c: Chase, log: Record<string, unknown>): Promise<'again' | 'failed'> {
+  /**
+   * The DELETE of a chase given up. Its order is marked as cancelled by us only right before the
+   * DELETE goes (the stream's CANCELLED can arrive before its answer) and unmarked when Kite refuses
+   * it: a cancel of the trader's while this waits for a slot or backs off stays the trader's, and
+   * is never taken for ours (which would place a second exit beside the trader's own).
+   */
+  private async cancel(c: Chase, log: Record<string, unknown>): Promise<'again' | 'failed' | 'over'> {
     const why = c.givingUp ?? 'the chase gave up';
-    // Marked before the DELETE: the stream's CANCELLED can arrive before its answer.
-    this.cancelled.set(c.exit.orderId, `Tradeclock cancelled the exit at Kite: ${why}; a new attempt follows`);
+    const { orderId } = c.exit;
     const slot = this.deps.orderLimiter.reserve(this.deps.options.max_rate_wait_ms);
     if (!slot.ok) {
       if (this.logsFailure(c)) this.deps.logger.warn({ ...log, err: slot.message }, 'Kite exit chase got no slot of the order rate limit for its cancel; it tries again later');
       return 'failed';
     }
-    await sleepOn(this.deps.clock, slot.waitMs);
-    if (this.stopped) return 'failed';
+    await this.sleep(slot.waitMs);
+    // Stopped, or ended by the stream (final) while this waited: no DELETE.
+    if (this.stopped || this.chases.get(orderId) !== c) return 'over';
+    this.cancelled.set(orderId, `Tradeclock cancelled the exit at Kite: ${why}; a new attempt follows`);
     try {
-      await this.deps.http.call({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(c.exit.orderId)}` });
+      await this.deps.http.call({ method: 'DELETE', path: `/orders/regular/${encodeURIComponent(orderId)}` });
       return 'again';
     } catch (err) {
-      // Refused (it filled meanwhile) or unknown: the next look reads the order and decides.
+      // Refused outright (it filled, or is being processed): nothing was cancelled by us, so no mark.
+      // Unknown (a timeout): the DELETE may have gone through, so the mark stays. The next look decides.
+      if (err instanceof KiteError && err.outcome === 'rejected') this.cancelled.delete(orderId);
       if (this.logsFailure(c)) this.deps.logger.warn({ ...log, err: messageOf(err) }, 'Kite exit chase could not cancel the order; it looks again later');
       return 'failed';
     }

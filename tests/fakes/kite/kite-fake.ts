@@ -79,6 +79,8 @@ export interface KiteFake {
   fill(orderId: string, price?: number): void;
   /** Part of an OPEN order trades at `price`; the rest stays OPEN (fake-matching.ts). */
   fillPart(orderId: string, qty: number, price: number): void;
+  /** The trader cancels an OPEN order in Kite's own app: CANCELLED ("Cancelled by user"), not among `requests()`. */
+  cancelByHand(orderId: string): void;
   /**
    * The trader sells `qty` of `tradingsymbol` by hand in Kite's own app, outside Tradeclock: an
    * untagged MARKET SELL (product MIS and exchange NSE unless given) that fills at once at the
@@ -405,6 +407,7 @@ export async function startKiteFake(opts: KiteFakeOptions = {}): Promise<KiteFak
     rejectNextAfterAccept: (message, raw) => void (rejectNext = { message, raw }),
     fill: (orderId, price) => void book.settle(orderId, { status: 'COMPLETE', price: price ?? quotes.get(book.get(orderId)?.instrument_token ?? 0)?.lastPrice ?? 100 }),
     fillPart: (orderId, qty, price) => matching.fillPart(orderId, qty, price),
+    cancelByHand: (orderId) => void book.settle(orderId, { status: 'CANCELLED', message: 'Cancelled by user' }),
     sellByHand: (tradingsymbol, qty, o) => byHand('SELL', tradingsymbol, qty, o),
     buyByHand: (tradingsymbol, qty, o) => byHand('BUY', tradingsymbol, qty, o),
     gtts: () => gtts.all().map((g) => gtts.json(g)),
