@@ -1,7 +1,9 @@
 /**
  * The crash soak's faults at the Binance fake (POST /__fake/faults, tests/fakes/binance/fake-faults.ts),
  * injected on POST /api/v3/order just before a cycle's SELL (crash-soak.ts injectBeforeSell), as the
- * Alpaca soak does on POST /v2/orders; neither is processed, so nothing is placed.
+ * Alpaca soak does on POST /v2/orders; neither is processed, so nothing is placed. Both hit only
+ * exits (`exitsOnly`: a client order id in an exit slot), so a backstop a restarted daemon places
+ * late, a trail's next version or a re-entry goes through.
  *
  * - storm: 429 `-1003` with `Retry-After: 1`, as Binance answers a request over its weight limit
  *   (rest-api.md "LIMITS"). The CCXT adapter does not wait a 429 out itself: each one comes back
@@ -25,11 +27,11 @@ export function binanceFaults(admin: (method: string, path: string, body?: unkno
     rateLimitRetries: 0,
     async inject(kind, sellers) {
       if (kind === 'refusal') {
-        await admin('POST', '/__fake/faults', { route: PLACEMENT, fault: { kind: 'error', status: 400, code: -2010, msg: 'Market is closed.' } });
+        await admin('POST', '/__fake/faults', { route: PLACEMENT, exitsOnly: true, fault: { kind: 'error', status: 400, code: -2010, msg: 'Market is closed.' }, times: 1 });
         return { kind, times: 1, what: '-2010 Market is closed.' };
       }
       const times = sellers * 2 + 1;
-      await admin('POST', '/__fake/faults', { route: PLACEMENT, fault: { kind: 'rate-limit', retryAfterSec: 1 }, times });
+      await admin('POST', '/__fake/faults', { route: PLACEMENT, exitsOnly: true, fault: { kind: 'rate-limit', retryAfterSec: 1 }, times });
       return { kind, times, what: `429 -1003 × ${times}` };
     },
   };

@@ -93,7 +93,9 @@ const MINUTE_MS = 60_000;
 /**
  * The backstops' moves at the fake: every version after a leg's first (a trail's move places the
  * next version once the one before is cancelled), and the most versions one leg's backstop placed
- * within any minute after its first, for the engine's budget (`modifiesPerMinute`).
+ * within any minute after its first, for the engine's budget (`modifiesPerMinute`). It over-counts:
+ * a version a restarted daemon places again (its recovery found none resting) or one placed after
+ * a refused one is no move, yet counted as one, so both figures are upper bounds.
  * @example binanceBackstopMoves(record) // { total: 3, maxPerMinute: 2 }
  */
 export function binanceBackstopMoves(record: BinanceRecord): { readonly total: number; readonly maxPerMinute: number } {

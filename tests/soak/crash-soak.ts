@@ -67,6 +67,8 @@ import { judgeGroups, type GroupAsked, type GroupVerdict } from './group-judge';
 export interface SoakOptions {
   /** The broker (and its fake) the soak trades on; Alpaca by default. */
   readonly broker?: SoakBrokerName;
+  /** Binance: how long its account's free balance lags a cancel (soak-broker.ts BINANCE_STALE_BALANCE_MS by default). */
+  readonly staleBalanceAfterCancelMs?: number;
   /**
    * The crash points the first cycles die at, one entry a cycle; every one (CRASH_POINTS) by
    * default. An entry that lists several dies at each in turn within its cycle, each restart armed
@@ -185,10 +187,11 @@ export interface SoakReport {
     readonly hitByFaults: number;
     /**
      * From a backstop's cancel for an exit to that exit at the broker (soak-judge.ts
-     * judgeCancelToExit): legs timed, those a daemon died in between, those a fault met (not
-     * timed), the longest wait while a daemon was up, and those too late.
+     * judgeCancelToExit): legs timed, those a daemon died in between, those timed where a fault
+     * met a backstop's placement, those a fault met at their exit (not timed), the longest wait
+     * while a daemon was up, and those too late.
      */
-    readonly cancelToExit: { readonly timed: number; readonly diedBetween: number; readonly leftOut: number; readonly longestWaitMs: number; readonly late: number };
+    readonly cancelToExit: { readonly timed: number; readonly diedBetween: number; readonly backstopFaulted: number; readonly leftOut: number; readonly longestWaitMs: number; readonly late: number };
     /** Kite: GTT modifications (a trailing stop's moves) and the most one GTT took in a minute, against the engine's budget; null at Alpaca. */
     readonly modifies: { readonly total: number; readonly maxPerMinute: number; readonly budgetPerMinute: number } | null;
   };
@@ -269,14 +272,14 @@ const hhmmss = (ms: number, offsetMs: number) => new Date(ms + offsetMs).toISOSt
 const DAY_OVER = new Set(['SOLD', 'EXITED_BY_SL', 'EXITED_BY_TARGET', 'MISSED_BUY', 'SKIPPED', 'STOPPED']);
 /** States with an order in flight. */
 const IN_FLIGHT = new Set(['ARMED', 'BUYING', 'EXITING']);
-/** A backstop whose placement (or a trail's next version) is on its way (BackstopDto.state). */
-const BACKSTOP_IN_FLIGHT = new Set(['placing', 'modifying']);
 /** Orders the fake holds open: 'hold' behaviour (the edit-after-STOP case) leaves an order `new`. */
 const HELD = new Set(['accepted', 'new']);
 /** How often a price script trades its next price. */
 const SCRIPT_STEP_MS = 250;
 /** The edit-after-STOP case starts at least this long before the SELL, so its exit is out before the faults go in. */
 const EDIT_BEFORE_SELL_MS = 1_200;
+/** A fault waits for the scripted runs to be over until this long before the SELL, then goes in all the same. */
+const SCRIPTS_OVER_BEFORE_SELL_MS = 1_500;
 /**
  * How long a filled entry may wait for its backstop at the broker while a daemon is up: one
  * placement's round trip, with room for a loaded 2-core machine and a daemon that just started.
@@ -305,7 +308,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tradeclock-soak-'));
   const daemonOutput = join(dataDir, 'soak-daemons.log');
   const brokerRecord = join(dataDir, 'soak-broker.json');
-  const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca');
+  const broker: SoakBroker = await startSoakBroker(opts.broker ?? 'alpaca', opts.staleBalanceAfterCancelMs);
   // Without backstops, the backstop crash points are never reached.
   // With a group in every cycle (Kite), the group's crash point too.
   const crashPoints = (opts.crashPoints ?? [...CRASH_POINTS.filter((p) => broker.backstops || !p.includes('backstop')), ...(broker.group ? GROUP_CRASH_POINTS : [])]).map((p): readonly SoakKill[] => (typeof p === 'string' ? [p] : p));
@@ -534,22 +537,27 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
 
     /**
      * Invariant 9 at the broker's door: between the BUY and the SELL, once every position of the
-     * cycle that will SELL is open and nothing else is in flight (so the fault misses the day's first
-     * entries), the next placements answer 429 more often than the adapter waits out (`storm`), or
-     * the next one a refusal that may pass without the desk processing it (`refusal`). The SELL's
-     * exits meet them, and so may a stop's exit and the re-entry it lets go, when a re-entering long
-     * is still in a leg.
+     * cycle that will SELL is open and nothing else is in flight (so no exit is in flight either),
+     * the next exits' placements answer 429 more often than the adapter waits out (`storm`), or the
+     * next one a refusal that may pass without the desk processing it (`refusal`). The SELL's exits
+     * meet them, or a stop's exit, when a re-entering long is still in a leg; never an entry, a
+     * re-entry or a backstop (the fake's rule is `exitsOnly`).
      */
-    const injectBeforeSell = async (cycle: number, kind: 'storm' | 'refusal', all: readonly number[], sellAt: number): Promise<void> => {
-      // Open positions waiting for their SELL, every other run over (the stopped one): no BUY and no exit in flight,
-      // and no backstop's placement either (a restarted daemon places its positions' backstops once its broker
-      // session is open: at Binance seconds after its runs read IN_POSITION, and a refusal would meet that).
+    const injectBeforeSell = async (cycle: number, kind: 'storm' | 'refusal', all: readonly number[], scripted: readonly number[], sellAt: number): Promise<void> => {
+      // Open positions waiting for their SELL, every other run over (the stopped one): no BUY and no exit in flight.
+      // The faults hit exits only (SoakFaults), so a backstop a restarted daemon places late (at Binance seconds after
+      // its runs read IN_POSITION, once its broker session is open), a trail's next version or a re-entry goes through.
+      // The scripted runs over too, until SCRIPTS_OVER_BEFORE_SELL_MS before the SELL (at Alpaca the edit-after-STOP case
+      // waited for them already): else at Binance a fault right after the BUY meets a stop's exit while a crash point may
+      // still kill at its answer (a kill there leaves the leg without exit or backstop while the next daemon waits for
+      // the exit to be listed: see the plan).
       let sellers = 0;
       let ready = false;
       while (!ready && Date.now() < sellAt - 300) {
         try {
           const states = await Promise.all(all.map((id) => request(daemon.url, 'GET', `/strategy/${id}`, token)));
-          ready = states.every((s) => s.status === 200 && (s.body?.runtime?.state === 'IN_POSITION' || DAY_OVER.has(s.body?.runtime?.state)) && !BACKSTOP_IN_FLIGHT.has(s.body?.runtime?.backstop?.state));
+          const scriptsOver = Date.now() >= sellAt - SCRIPTS_OVER_BEFORE_SELL_MS || states.every((s, i) => !scripted.includes(all[i]!) || DAY_OVER.has(s.body?.runtime?.state));
+          ready = scriptsOver && states.every((s) => s.status === 200 && (s.body?.runtime?.state === 'IN_POSITION' || DAY_OVER.has(s.body?.runtime?.state)));
           sellers = states.filter((s) => s.body?.runtime?.state === 'IN_POSITION').length;
         } catch {
           ready = false; // the daemon is down (a kill): wait for it and its recovery
@@ -662,7 +670,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
           sell_time: hhmmss(sellAt, broker.clockOffsetMs),
           ...kind.exits,
           ...reentryKeys(kind, sellAt + broker.clockOffsetMs),
-          // Asked for, not left to the account's default (Binance's is off while its stale balance after a cancel is open).
+          // Asked for, not left to the account's default (on at every broker today; a broker's may change).
           backstop: broker.backstops,
           timezone: 'UTC',
         });
@@ -673,7 +681,10 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       }
       downFirers = ids.filter((id) => kindOfId.get(id)!.firesWhileDown === true);
       // Roles: a time-exit strategy's START races a PATCH; the other is stopped and edited; the rest just trade.
-      const { racer, stopped } = rolesOf(ids, cycle);
+      // Chosen among the time-exit kinds (no script, none fired while down): at Binance the second strategy is a
+      // scripted stop, whose PATCHed symbol would carry its script's prices onto a time-exit kind's pair.
+      const timeExits = ids.filter((id) => kindOfId.get(id)!.script === null && kindOfId.get(id)!.firesWhileDown !== true);
+      const { racer, stopped } = rolesOf(timeExits.length > 0 ? timeExits : ids, cycle);
       for (const id of ids) {
         const kind = kindOfId.get(id)!;
         if (id !== racer) {
@@ -746,7 +757,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
       });
       const cases = (async () => {
         if (alpaca !== null && stopped !== null) await editAfterStop(cycle, stopped, ids, scripted.map((x) => x.id), asked.get(stopped)!.armed!.symbol, sellAt);
-        if (faults?.at === 'before-sell') await injectBeforeSell(cycle, faultKind, ids, sellAt);
+        if (faults?.at === 'before-sell') await injectBeforeSell(cycle, faultKind, ids, scripted.map((x) => x.id), sellAt);
       })().catch((err: unknown) => {
         problems.push(`cycle ${cycle}: a case failed to run: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -860,18 +871,22 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
     problems.push(...verdict.problems);
     const groupVerdict = broker.group ? judgeGroups(finalOrders, received, groupsAsked) : null;
     problems.push(...(groupVerdict?.problems ?? []));
-    // A leg an injected fault met (a 429 storm, a refused exit) waits for the fault, not for the cancel or the backstop.
-    const faultedLegs = new Set(
-      received.flatMap((r) => {
-        if (!metFault(r) || r.clientOrderId === null) return [];
-        return [legKey(orderKey(r.clientOrderId))];
-      }),
-    );
+    // A leg whose exit an injected fault met (a 429 storm, a refused exit, an RMS rejection) waits for the fault, not
+    // for the cancel or the backstop: left out. A leg where one met only a backstop's placement is timed all the
+    // same, and counted apart.
+    const faultedLegs = (role: 'exit' | 'backstop') =>
+      new Set(
+        received.flatMap((r) => {
+          if (!metFault(r) || r.clientOrderId === null) return [];
+          const k = orderKey(r.clientOrderId);
+          return k.role === role ? [legKey(k)] : [];
+        }),
+      );
     const protection = broker.backstops
-      ? judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS, faultedLegs)
+      ? judgeBackstops(finalOrders, downs, BACKSTOP_BOUND_MS, STREAM_LISTENS_MS, faultedLegs('exit'))
       : { filledEntries: 0, protectedInTime: 0, exitFirst: 0, longestWaitMs: 0, faultMet: 0, unprotected: 0, problems: [] };
     problems.push(...protection.problems);
-    const cancelToExit = judgeCancelToExit(finalOrders, downs, deaths, BACKSTOP_BOUND_MS, broker.placedOrderListedWithinMs, faultedLegs);
+    const cancelToExit = judgeCancelToExit(finalOrders, downs, deaths, BACKSTOP_BOUND_MS, broker.placedOrderListedWithinMs, faultedLegs('exit'), faultedLegs('backstop'));
     problems.push(...cancelToExit.problems);
     const modifies = await broker.modifies();
     if (modifies && modifies.maxPerMinute > modifies.budgetPerMinute) problems.push(`a backstop was modified ${modifies.maxPerMinute} times within a minute at the broker, over the engine's budget of ${modifies.budgetPerMinute}`);
@@ -970,7 +985,7 @@ export async function runCrashSoak(opts: SoakOptions): Promise<SoakReport> {
         unprotected: protection.unprotected,
         leftResting: backstopsLeftResting,
         hitByFaults: backstopsHitByFaults,
-        cancelToExit: { timed: cancelToExit.timed, diedBetween: cancelToExit.diedBetween, leftOut: cancelToExit.leftOut, longestWaitMs: cancelToExit.longestWaitMs, late: cancelToExit.late },
+        cancelToExit: { timed: cancelToExit.timed, diedBetween: cancelToExit.diedBetween, backstopFaulted: cancelToExit.backstopFaulted, leftOut: cancelToExit.leftOut, longestWaitMs: cancelToExit.longestWaitMs, late: cancelToExit.late },
         modifies,
       },
       groups: groupVerdict === null ? null : { ...withoutProblems(groupVerdict), strategies: groupsAsked.size, mtmDays: groupMtmDays, sellDays: groupSellDays },

@@ -20,7 +20,8 @@
  *   clock offset (the soak keeps a cycle off the daemon's UTC midnight, so its trading date, the
  *   client order id's, does not turn within it). Binance takes a buy's fee out of the coin bought,
  *   so the judge weighs each pair's fills with the fees (FeeInKind), read from binance-record.ts.
- *   Its faults (a 429 storm, a refused exit) are binance-faults.ts.
+ *   Its faults (a 429 storm, a refused exit) are binance-faults.ts; its account's free balance lags
+ *   a cancel by 2 s (BINANCE_STALE_BALANCE_MS, SoakOptions.staleBalanceAfterCancelMs), as Binance's may.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -122,9 +123,10 @@ export interface ArmedFault {
 /**
  * Faults on the broker fake's placement route, none of them processed (nothing is placed), put in
  * where each broker's fake can aim them at exits (`at`):
- * - 'before-sell' (Alpaca, Binance): the fake faults the next placements whatever they are, so the
- *   soak injects one kind a cycle just before the SELL, once every position waits for it and
- *   nothing else is in flight (crash-soak.ts injectBeforeSell); storms and refusals take turns.
+ * - 'before-sell' (Alpaca, Binance): the fake faults the next exits' placements (the fault table's
+ *   `exitsOnly`: a client order id in an exit slot), so the soak injects one kind a cycle just
+ *   before the SELL, once the scripted runs are over (crash-soak.ts injectBeforeSell); storms and
+ *   refusals take turns.
  * - 'cycle-start' (Kite): the fake faults only placements that would reduce a position by its own
  *   book (closing only), so the soak arms both kinds before the cycle's BUY, storm first, and they
  *   meet the exits (a stop's, a target's, a group's exit-all, the SELL's) whenever the kills let
@@ -166,7 +168,7 @@ const SHARES = { mix: KINDS, startPrice: SCRIPT_START_PRICE, qtyOf: (j: number) 
 /** A refusal that may pass (placement-refusal.ts: not lasting), answered without processing. */
 const ALPACA_REFUSAL = { kind: 'status', status: 422, body: { code: 42210000, message: 'order could not be placed: the price is outside the allowed band, try again' } };
 
-/** The Alpaca fake's faults on POST /v2/orders: 429s the adapter waits out RATE_LIMIT_RETRIES of, and a 422 that may pass. */
+/** The Alpaca fake's faults on POST /v2/orders, exits' only: 429s the adapter waits out rateLimitRetries of, and a 422 that may pass. */
 function alpacaFaults(admin: (method: string, path: string, body?: unknown) => Promise<unknown>): SoakFaults {
   const rateLimitRetries = DEFAULT_ALPACA_TIMING.rateLimitRetries;
   return {
@@ -174,13 +176,13 @@ function alpacaFaults(admin: (method: string, path: string, body?: unknown) => P
     rateLimitRetries,
     async inject(kind, sellers) {
       if (kind === 'refusal') {
-        await admin('POST', '/faults', { route: 'POST /v2/orders', fault: ALPACA_REFUSAL, times: 1 });
+        await admin('POST', '/faults', { route: 'POST /v2/orders', exitsOnly: true, fault: ALPACA_REFUSAL, times: 1 });
         return { kind, times: 1, what: 'a 422 that may pass' };
       }
       // Each exit's placement waits out rateLimitRetries 429s and gives up on the next: with one
       // more than sellers × retries, at least one exit comes back "not placed yet", whatever the interleaving.
       const times = sellers * rateLimitRetries + 1;
-      await admin('POST', '/faults', { route: 'POST /v2/orders', fault: { kind: 'rate-limit', resetInMs: 300 }, times });
+      await admin('POST', '/faults', { route: 'POST /v2/orders', exitsOnly: true, fault: { kind: 'rate-limit', resetInMs: 300 }, times });
       return { kind, times, what: `429 × ${times}` };
     },
   };
@@ -304,11 +306,18 @@ const BINANCE_PRICE = 60_000;
  */
 const BINANCE_MIX: readonly SoakKind[] = LONGS_ONLY.map((k) => (k.name === 'long-time' ? { ...k, exits: { stop_loss: BINANCE_PRICE - 1_000 } } : k));
 const fakeSymbol = (symbol: string) => symbol.replace('/', '');
+/**
+ * How long the fake's account endpoint still counts a cancelled order's quantity as locked by
+ * default (fake-binance.ts staleBalanceAfterCancelMs): after a backstop's cancel for an exit the
+ * free balance reads short for 2 s, so the exit must sell what the cancel unlocked (held-qty.ts),
+ * and a kill at after-backstop-cancel leaves the next daemon nothing in memory of it.
+ */
+export const BINANCE_STALE_BALANCE_MS = 2_000;
 
-export async function startBinanceSoakBroker(): Promise<SoakBroker> {
+export async function startBinanceSoakBroker(staleBalanceAfterCancelMs = BINANCE_STALE_BALANCE_MS): Promise<SoakBroker> {
   const pairs = [...BINANCE_SYMBOLS, ...BINANCE_SCRIPTED].map(fakeSymbol);
   // Every pair with BTCUSDT's figures (the fake's own ETHUSDT steps 0.0001): one step, 0.00001, for the judge's dust.
-  const args = [...pairs.flatMap((p) => ['--pair', p]), ...pairs.flatMap((p) => ['--price', `${p}=${BINANCE_PRICE}`]), '--balance', 'USDT=10000000'];
+  const args = [...pairs.flatMap((p) => ['--pair', p]), ...pairs.flatMap((p) => ['--price', `${p}=${BINANCE_PRICE}`]), '--balance', 'USDT=10000000', '--stale-balance-after-cancel-ms', String(staleBalanceAfterCancelMs)];
   const { proc, ready } = await spawnFake('tests/fakes/binance/run.ts', args, 'binance fake');
   const fake = ready as { url: string; credentials: { api_key: string; secret: string } };
   const admin = (method: string, path: string, body?: unknown) => adminCall(fake.url, method, path, body);
@@ -354,6 +363,7 @@ export async function startBinanceSoakBroker(): Promise<SoakBroker> {
   };
 }
 
-export function startSoakBroker(name: SoakBrokerName): Promise<SoakBroker> {
-  return name === 'kite' ? startKiteSoakBroker() : name === 'binance' ? startBinanceSoakBroker() : startAlpacaSoakBroker();
+/** `staleBalanceAfterCancelMs`: Binance only (BINANCE_STALE_BALANCE_MS by default). */
+export function startSoakBroker(name: SoakBrokerName, staleBalanceAfterCancelMs?: number): Promise<SoakBroker> {
+  return name === 'kite' ? startKiteSoakBroker() : name === 'binance' ? startBinanceSoakBroker(staleBalanceAfterCancelMs) : startAlpacaSoakBroker();
 }

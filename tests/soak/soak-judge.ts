@@ -435,7 +435,9 @@ export interface CancelToExitVerdict {
   readonly timed: number;
   /** Of those, legs where a daemon died within a window. */
   readonly diedBetween: number;
-  /** Legs an injected fault met (their exit's wait is the fault's), not timed. */
+  /** Of the timed, legs an injected fault met at a backstop's placement only (`backstopFaulted`). */
+  readonly backstopFaulted: number;
+  /** Legs an injected fault met at their exit (their exit's wait is the fault's), not timed. */
   readonly leftOut: number;
   /** The longest window, less the time no daemon was up. */
   readonly longestWaitMs: number;
@@ -457,10 +459,19 @@ export interface CancelToExitVerdict {
  * for the dead one's marked exit to be listed before placing it again (Reconciler.orphanWaitMs),
  * so up to `listedWithinMs` + `boundMs` after that death is in time too; null where the broker
  * refuses a reused id (Alpaca), which looks it up and places it at once. A window never closed is
- * late. Legs in `leftOut` ("strategy/day/leg": the faults the soak injected on exits, a 429 storm
- * or a refused exit) are not timed.
+ * late. Legs in `leftOut` ("strategy/day/leg": an exit of theirs met a fault the soak injected, a
+ * 429 storm or a refused exit) are not timed; those in `backstopFaulted` (a fault met a backstop's
+ * placement, not an exit) are timed and counted apart.
  */
-export function judgeCancelToExit(orders: readonly BrokerOrder[], downs: readonly Downtime[], deaths: readonly number[], boundMs: number, listedWithinMs: number | null, leftOut: ReadonlySet<string>): CancelToExitVerdict {
+export function judgeCancelToExit(
+  orders: readonly BrokerOrder[],
+  downs: readonly Downtime[],
+  deaths: readonly number[],
+  boundMs: number,
+  listedWithinMs: number | null,
+  leftOut: ReadonlySet<string>,
+  backstopFaulted: ReadonlySet<string> = new Set(),
+): CancelToExitVerdict {
   const legs = new Map<string, { cancels: number[]; placed: number[]; firstExit: number; exitId: string | null }>();
   for (const o of orders) {
     let k: OrderKey;
@@ -483,6 +494,7 @@ export function judgeCancelToExit(orders: readonly BrokerOrder[], downs: readonl
   const problems: string[] = [];
   let timed = 0;
   let diedBetween = 0;
+  let timedBackstopFaulted = 0;
   let skipped = 0;
   let longestWaitMs = 0;
   const when = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'never');
@@ -515,8 +527,9 @@ export function judgeCancelToExit(orders: readonly BrokerOrder[], downs: readonl
     if (late) continue;
     timed++;
     if (died) diedBetween++;
+    if (backstopFaulted.has(key)) timedBackstopFaulted++;
   }
-  return { timed, diedBetween, leftOut: skipped, longestWaitMs, late: problems.length, problems };
+  return { timed, diedBetween, backstopFaulted: timedBackstopFaulted, leftOut: skipped, longestWaitMs, late: problems.length, problems };
 }
 
 /** An order's statuses after which it can no longer fill: `replaced` is a version a trail move replaced by the next (PATCH /v2/orders/{id}). */

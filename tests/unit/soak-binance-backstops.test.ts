@@ -73,6 +73,13 @@ describe('Binance backstops in the crash soak judge', () => {
     expect(restingBackstops(resting.orders).map((o) => o.client_order_id)).toEqual([stopId(1)]);
   });
 
+  it('leaves a leg out of the cancel → exit window only when a fault met its exit; one that met its backstop is timed and counted apart', () => {
+    const { orders } = read([order(id('entry'), 'MARKET', 'BUY', '0.0015', 1), cancelled(stopId(1), 2, 14), order(id('exit'), 'MARKET', 'SELL', '0.00149', 15)]);
+    const leg = new Set([`1/${DAY}/0`]);
+    expect(judgeCancelToExit(orders, [], [], 3_000, null, leg)).toMatchObject({ timed: 0, leftOut: 1, backstopFaulted: 0 });
+    expect(judgeCancelToExit(orders, [], [], 3_000, null, new Set(), leg)).toMatchObject({ timed: 1, leftOut: 0, backstopFaulted: 1 });
+  });
+
   it("counts a trail's versions after the first, and the most within a minute", () => {
     // v1 at 2 s; v2 at 20 s, v3 at 30 s, v4 at 90 s: three moves, two of them within a minute of each other.
     const orders = [cancelled(stopId(1), 2, 19), cancelled(stopId(2), 20, 29), cancelled(stopId(3), 30, 89), order(stopId(4), 'STOP_LOSS', 'SELL', '0.00149', 90), order(id('entry'), 'MARKET', 'BUY', '0.0015', 1)];

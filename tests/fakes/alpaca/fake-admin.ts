@@ -6,7 +6,7 @@
  *   GET  /__fake/orders                        orders as Alpaca would list them, per key id
  *   GET  /__fake/requests                      every REST request answered (method, path, status)
  *   GET  /__fake/streams                       authenticated data sessions and trade listeners
- *   POST /__fake/faults      {route?, fault, times?}     see fake-faults.ts
+ *   POST /__fake/faults      {route?, fault, times?, exitsOnly?}  see fake-faults.ts, fault-plan.ts
  *   POST /__fake/trades      {trades:[{symbol, price, size?}], batch?}
  *   POST /__fake/behavior    {behavior, once?}           see fake-config.ts OrderBehavior
  *   POST /__fake/fill        {client_order_id}           fills a held order (or its replacement)

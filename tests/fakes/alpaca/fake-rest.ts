@@ -56,10 +56,10 @@ export class FakeRest {
       if (limited) return this.reply(res, method, path, { status: 429, body: apiError(42910000, 'rate limit exceeded') }, rateHeaders);
     }
 
-    const fault = this.faults.take(method, path);
     const isPlace = method === 'POST' && path === '/v2/orders';
     const body = raw === '' ? undefined : safeJson(raw);
     const record: ReceivedOrder | undefined = isPlace ? this.record(keyId, body) : undefined;
+    const fault = this.faults.take(method, path, record?.clientOrderId);
     if (fault && NOT_PROCESSED.has(fault.kind)) {
       if (record) record.outcome = `not processed (${fault.kind})`;
       switch (fault.kind) {

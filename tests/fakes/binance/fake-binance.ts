@@ -6,7 +6,7 @@
  *
  * Test controls (not Binance's protocol), also over HTTP for a fake in another process:
  *   GET  /__fake/record    {received: every POST /api/v3/order with its outcome, orders: every order}
- *   POST /__fake/faults    {route?, fault, times?}   see fake-faults.ts
+ *   POST /__fake/faults    {route?, fault, times?, exitsOnly?}   see fake-faults.ts, ../fault-plan.ts
  *   POST /__fake/price     {symbol, price}           the market trades there (resting LIMITs fill)
  *   POST /__fake/depth     {symbol, qty}             the next MARKET order fills at most qty, the rest EXPIRED
  *   POST /__fake/status    {symbol, status}          the symbol's exchangeInfo status (END_OF_DAY, HALT, BREAK: no orders)

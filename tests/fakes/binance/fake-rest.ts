@@ -79,7 +79,7 @@ export class FakeBinanceRest {
     for (const [k, v] of new URLSearchParams(body)) if (!params.has(k)) params.append(k, v);
     const record = route === 'POST /api/v3/order' ? this.record(req, params, now) : undefined;
 
-    const fault = this.faults.take(method, path);
+    const fault = this.faults.take(method, path, record?.newClientOrderId);
     if (fault && unprocessed(fault)) {
       if (record) record.outcome = `not processed (${fault.kind})`;
       switch (fault.kind) {
