@@ -4,7 +4,7 @@
  * them: a 429 `NetworkException` "Too many requests" is "not placed, send again" (nothing booked),
  * an `OrderException` a refusal that may pass (nothing booked), an order booked and then REJECTED
  * by the RMS a refusal that may pass too. A fault armed `closing_only` (the crash soak's, through
- * POST /__fake/order-faults) passes over an entry and meets the exit; each one met is in the record.
+ * POST /__fake/order-faults) passes over an entry (by its tag) and meets the exit; each one met is in the record.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyKiteFailure } from '../../engine/brokers/kite/kite-errors';
@@ -60,17 +60,20 @@ describe("the Kite fake's order faults", () => {
     expect(toOrderReport(row as never, Date.now())?.lasting).not.toBe(true);
   });
 
-  it('holds a closing-only fault, armed through the admin route, past an entry for the exit that reduces the position', async () => {
+  it("holds a closing-only fault, armed through the admin route, past the entries for an exit's placement, by its tag", async () => {
     fake = await startKiteFake({ prices: { INFY: 100 } });
     expect((await call('POST', '/__fake/order-faults', undefined, { kind: 'rate-limit', times: 1, closing_only: true })).body.data).toBe(true);
-    expect((await place('BUY', 'tcfault3E')).status).toBe(200);
+    expect((await place('BUY', 'tcfault03261207E')).status).toBe(200);
     await waitFor('the entry filled', () => fake.orders()[0]?.status === 'COMPLETE');
     // A second entry on the same side adds to the position: not met either.
-    expect((await place('BUY', 'tcfault4E')).status).toBe(200);
+    expect((await place('BUY', 'tcfault04261207E')).status).toBe(200);
     await waitFor('the second entry filled', () => fake.orders()[1]?.status === 'COMPLETE');
-    expect((await place('SELL', 'tcfault3X')).status).toBe(429);
-    expect((await place('SELL', 'tcfault3X')).status).toBe(200);
-    expect(fake.orderFaults.record().map((f) => [f.kind, f.tag, f.side])).toEqual([['rate-limit', 'tcfault3X', 'SELL']]);
+    // Another strategy's short sale reduces the account's position in INFY, yet it is an entry: not met
+    // (a long soak found a fault read by the book meeting one).
+    expect((await place('SELL', 'tcfault05261207E')).status).toBe(200);
+    expect((await place('SELL', 'tcfault03261207X')).status).toBe(429);
+    expect((await place('SELL', 'tcfault03261207X')).status).toBe(200);
+    expect(fake.orderFaults.record().map((f) => [f.kind, f.tag, f.side])).toEqual([['rate-limit', 'tcfault03261207X', 'SELL']]);
     const bad = await call('POST', '/__fake/order-faults', undefined, { kind: 'timeout', times: 1 });
     expect(bad).toMatchObject({ status: 400, body: { error_type: 'InputException', message: expect.stringMatching(/one of rate-limit, order-exception, rms-reject/) } });
   });

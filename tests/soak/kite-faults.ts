@@ -2,8 +2,8 @@
  * The crash soak's faults at Kite (issue 20): what the soak arms on the Kite fake's order
  * placements for a cycle's exits (tests/fakes/kite/fake-order-faults.ts), the counterpart of the
  * Alpaca fake's /faults. Armed before the cycle's BUY, `closing_only`: the fake turns them on the
- * placements that would reduce a position by its own book, so they meet the exits (a stop's, a
- * target's, a group's "exit all", the SELL's) whenever the kills let them go, and never an entry.
+ * placements whose tag is an exit's client order id, so they meet the exits (a stop's, a target's,
+ * a group's "exit all", the SELL's) whenever the kills let them go, and never an entry.
  *
  * - a storm: HTTP 429 `NetworkException` "Too many requests" on STORM_429S closing placements in a
  *   row. Kite's adapter waits out none itself (a 429 is "not placed yet", sent again under the same

@@ -12,10 +12,13 @@
  * - `rms-reject`: the order is booked (its `order_id` answered), then REJECTED by the RMS, with
  *   Kite's reworded `status_message` and the RMS's raw text (again a price limit: it may pass).
  *
- * A fault armed `closingOnly` waits for a placement that would reduce the account's net position
- * in its instrument (a SELL while long, a BUY while short), by the fake's own book: the crash soak
- * arms its faults for a cycle's exits before the entries go, and no entry meets them.
+ * A fault armed `closingOnly` waits for the placement of an exit: its tag is a Tradeclock client
+ * order id in an exit slot (core/ids.ts, as the shared fault plan's `exitsOnly`), so the crash soak
+ * arms its faults for a cycle's exits before the entries go, and no entry meets them. (By the fake's
+ * own book instead, a short sale of one strategy meets them while another strategy is long the
+ * same instrument, which a long soak found.)
  */
+import { parseClientOrderId } from '../../../engine/core/ids';
 import { RATE_LIMITED, type RestReply } from './fake-rest';
 import type { FakeOrder } from './fake-orders';
 
@@ -61,7 +64,7 @@ export class KiteOrderFaults {
 
   /** The fault this placement meets (recorded), or null: handled as usual. `orders`: the book as it stands. */
   take(form: URLSearchParams, orders: readonly FakeOrder[]): OrderFaultEffect | null {
-    const closes = closesPosition(form, orders);
+    const closes = isExitTag(form.get('tag'));
     const next = this.queue.find((q) => closes || !q.closingOnly);
     if (!next) return null;
     if (--next.remaining === 0) this.queue.splice(this.queue.indexOf(next), 1);
@@ -90,10 +93,12 @@ export class KiteOrderFaults {
   }
 }
 
-/** Whether a placement's form would reduce the net position its instrument holds in `orders` (every product). */
-function closesPosition(form: URLSearchParams, orders: readonly FakeOrder[]): boolean {
-  const net = orders
-    .filter((o) => o.tradingsymbol === form.get('tradingsymbol') && o.exchange === form.get('exchange'))
-    .reduce((n, o) => n + (o.transaction_type === 'BUY' ? o.filled_quantity : -o.filled_quantity), 0);
-  return form.get('transaction_type') === 'SELL' ? net > 0 : net < 0;
+/** Whether a placement's tag is an exit's client order id (attempt 1 or later); another app's tag is not. */
+function isExitTag(tag: string | null): boolean {
+  if (!tag) return false;
+  try {
+    return parseClientOrderId(tag).slot === 'exit';
+  } catch {
+    return false;
+  }
 }
