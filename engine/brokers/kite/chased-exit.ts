@@ -28,8 +28,6 @@ export const quoteRow = z.looseObject({
   upper_circuit_limit: z.number().positive({ error: 'must be a price above 0' }),
 });
 
-export const FINAL = new Set(['COMPLETE', 'CANCELLED', 'REJECTED']);
-
 /**
  * Whether an order is an options exit this chase prices: an option contract (a Kite symbol ending
  * CE or PE) on NFO or BFO that closes a position: `opens === false` on a placement; on a lookup,

@@ -40,8 +40,8 @@ import { atBandEdge, exitLimitPrice, nextExitPrice, priceBand, stepBack, type Ba
 import { KiteError } from './kite-errors';
 import { namesPriceLimit } from './kite-refusals';
 import type { KiteHttp } from './kite-http';
-import type { KiteOrder } from './kite-orders';
-import { FINAL, historyRow, quoteRow, type ChasedExit } from './chased-exit';
+import { FINAL_STATUSES, type KiteOrder } from './kite-orders';
+import { historyRow, quoteRow, type ChasedExit } from './chased-exit';
 import type { KiteOptions } from './kite-options';
 import type { RateLimiter } from './rate-limiter';
 
@@ -191,7 +191,7 @@ export class KiteExitChase {
    * healthy exit. A no-op for one already followed or being adopted.
    */
   adopt(order: KiteOrder, tag: string): void {
-    if (this.stopped || this.chases.has(order.order_id) || this.adopting.has(order.order_id) || FINAL.has(order.status.toUpperCase())) return;
+    if (this.stopped || this.chases.has(order.order_id) || this.adopting.has(order.order_id) || FINAL_STATUSES.has(order.status.toUpperCase())) return;
     const { exchange, tradingsymbol: symbol, transaction_type: side } = order;
     if (!exchange || !symbol || (side !== 'BUY' && side !== 'SELL')) return;
     const exit = { orderId: order.order_id, tag, exchange, symbol, side: side === 'BUY' ? ('buy' as const) : ('sell' as const), tickSize: 0, step: 0 };
@@ -365,7 +365,7 @@ export class KiteExitChase {
     }
     const order = history[history.length - 1]!;
     const status = order.status.toUpperCase();
-    if (FINAL.has(status)) {
+    if (FINAL_STATUSES.has(status)) {
       this.deps.logger.info({ ...log, status, filledQty: order.filled_quantity ?? 0, price: order.average_price ?? null }, 'Kite exit chase over: the order is final');
       const final = { ...order, tag: order.tag ?? exit.tag };
       for (const l of this.finalListeners) l(final);

@@ -30,6 +30,9 @@ export const kiteOrderSchema = z.looseObject({
 });
 export type KiteOrder = z.output<typeof kiteOrderSchema>;
 
+/** The statuses after which a Kite order changes no more (upper case, as Kite writes them). */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETE', 'CANCELLED', 'REJECTED']);
+
 /** Our client order id on a Kite order: `tag`, or the first of `tags` (newer payloads carry both). */
 export function tagOf(order: KiteOrder): string | null {
   return order.tag || order.tags?.[0] || null;

@@ -30,7 +30,7 @@ import type { KiteHttp } from './kite-http';
 import type { KiteLtp } from './kite-ltp';
 import { KITE_TRADED_EXCHANGES } from './kite-instruments';
 import { kiteProductFor } from './kite-product';
-import { kiteOrderSchema } from './kite-orders';
+import { FINAL_STATUSES, kiteOrderSchema } from './kite-orders';
 import type { KiteOptions } from './kite-options';
 
 /** Whether a strategy that leaves `backstop` out gets one here (on: its GTT rests at Kite while this PC is down); the broker kind says the same. */
@@ -250,7 +250,7 @@ export class KiteRestingStops implements BrokerRestingStops {
     if (!last?.success) return { kind: 'failed', result: { kind: 'unknown', reason: `Kite's history of order ${state.orderId} could not be read${last ? ` (${last.error.issues[0]?.path.join('.')}: ${last.error.issues[0]?.message})` : ''}` } };
     const order = last.data;
     const filledQty = Math.max(0, Math.trunc(order.filled_quantity ?? 0));
-    const done = ['COMPLETE', 'CANCELLED', 'REJECTED'].includes(order.status.toUpperCase());
+    const done = FINAL_STATUSES.has(order.status.toUpperCase());
     const why = order.status_message || order.status_message_raw;
     return {
       kind: 'ok',
