@@ -23,7 +23,7 @@ function setup(spot: boolean, minQty: number | null = null) {
   const ctx = {
     brokers: { peek: () => broker, get: async () => broker },
     instruments: { require: async () => ({ symbol: 'X', exchange: 'CRYPTO', qtyStep: 1, minQty }) },
-    repos: { runs: { getInternal: () => ({ state: 'EXITING' }) }, orders: { fillsInternal: () => [] } },
+    repos: { runs: { getInternal: () => ({ state: 'EXITING' }), listNonTerminalInternal: () => [] }, orders: { fillsInternal: () => [] } },
     market: { lastPrice: () => null },
     logger: pino({ level: 'silent' }),
   } as unknown as EngineContext;

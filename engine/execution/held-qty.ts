@@ -13,6 +13,7 @@ import { closableQty } from '../brokers/net-position';
 import { floorToStep, qtyLeft, qtySum, qtyValue } from '../core/qty';
 import type { EngineContext } from '../context';
 import { orderTarget } from './order-target';
+import { othersPosition } from './others-position';
 import type { OrderIntent } from './execution-engine';
 
 export interface HeldQtyDeps {
@@ -56,7 +57,9 @@ export class HeldQty {
    * A new attempt of an exit (the one before ended with shares held) sells at most what the
    * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
    * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
-   * Alpaca margin account). Null when the broker could not be asked: the exit is submitted again
+   * Alpaca margin account). There the broker's answer is the account's net position: what the
+   * journal's other open runs hold in the instrument is taken off it first (othersPosition), so two
+   * strategies long and short of one symbol each close their own. Null when the broker could not be asked: the exit is submitted again
    * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
    * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
    * sells at most what is held, in whole steps, and the run is told what is left unsold. A broker
@@ -87,13 +90,18 @@ export class HeldQty {
       const net = await broker.execution.netQty(instrument);
       this.readFailures.delete(intent.runId);
       if (net === null) return intent;
-      const held = closableQty(net, place.side);
-      // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
-      const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
-      const read = step === null ? held : floorToStep(held, step);
       // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
       // refused there, never a short, should the stop's coins have gone some other way.
       const spot = broker.capabilities.feeInBoughtAsset === true;
+      // A netting account's position is every run's there: the others' are not this run's to close.
+      // (A spot account's free balance already leaves out what other runs' resting stops lock.)
+      const others = spot ? 0 : othersPosition(this.ctx.repos, intent.runId, place.where, place.side);
+      const own = qtySum([net, -others]);
+      if (others !== 0) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, net, othersPosition: others, own }, 'the account\'s net position includes other runs\' in the instrument: the exit reads its own as the net less theirs');
+      const held = closableQty(own, place.side);
+      // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
+      const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
+      const read = step === null ? held : floorToStep(held, step);
       const kept = this.unlocked.get(intent.runId);
       const cancelled = spot && kept?.legNo === intent.legNo ? kept.qty : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));

@@ -1,0 +1,115 @@
+/**
+ * What the journal's other open runs hold in an instrument (others-position.ts), read from a real
+ * SQLite journal: the runs and orders as the engine writes them. The engine-level case (two
+ * strategies long and short of one symbol at the Kite fake, each exit refused once) is in
+ * tests/integration/exit-retries-shared-symbol.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestDb, seedStrategy, type TestDb } from '../../db/test-support';
+import { clientOrderId, type BrokerAccountId, type UserId } from '../core/ids';
+import type { OrderSide, OrderStatus, Run } from '../core/types';
+import { othersPosition } from './others-position';
+
+let t: TestDb;
+afterEach(() => t.close());
+const NOW = 1_700_000_000_000;
+const DAY = '2023-11-14';
+
+interface Leg {
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly state?: Run['state'];
+  readonly entry?: { readonly status: OrderStatus; readonly filledQty: number };
+  readonly exit?: { readonly status: OrderStatus; readonly qty: number; readonly filledQty: number };
+  readonly account?: BrokerAccountId;
+  readonly symbol?: string;
+}
+
+function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
+  t = openTestDb();
+  const first = seedStrategy(t.repos);
+  const userId: UserId = first.user.id;
+  const run = (leg: Leg): Run => {
+    const { strategy } = seedStrategy(t.repos, { userId });
+    const state = leg.state ?? 'IN_POSITION';
+    const entryDone = leg.entry === undefined || leg.entry.status === 'filled';
+    const r = t.repos.runs.create({ strategyId: strategy.id, userId, tradingDate: DAY, state, buyAt: NOW, sellAt: NOW + 60_000, positionQty: entryDone ? leg.qty : 0 }, NOW);
+    if (state === 'ARMED') return r;
+    const order = (slot: 'entry' | 'exit', side: OrderSide, qty: number, status: OrderStatus, filledQty: number) =>
+      t.repos.orders.insert(
+        {
+          runId: r.id,
+          strategyId: strategy.id,
+          userId,
+          brokerAccountId: leg.account ?? first.account.id,
+          leg: slot === 'entry' ? 'BUY' : 'SELL',
+          side,
+          slot,
+          attempt: 1,
+          clientOrderId: clientOrderId('test01', strategy.id, DAY, slot, 1),
+          symbol: leg.symbol ?? 'TATAMOTORS',
+          exchange: 'NSE',
+          qty,
+          status,
+          filledQty,
+          scheduledAt: NOW,
+        },
+        NOW,
+      );
+    order('entry', leg.side, leg.qty, leg.entry?.status ?? 'filled', leg.entry?.filledQty ?? leg.qty);
+    if (leg.exit) order('exit', leg.side === 'buy' ? 'sell' : 'buy', leg.exit.qty, leg.exit.status, leg.exit.filledQty);
+    return r;
+  };
+  return { account: first.account.id, run };
+}
+
+const where = (account: BrokerAccountId, symbol = 'TATAMOTORS') => ({ brokerAccountId: account, symbol, exchange: 'NSE' as const });
+
+describe('othersPosition', () => {
+  it('two strategies long 1 and short 2 of one symbol: each reads the other\'s, signed', () => {
+    const { account, run } = journal();
+    const long = run({ side: 'buy', qty: 1 });
+    const short = run({ side: 'sell', qty: 2 });
+    expect(othersPosition(t.repos, long.id, where(account), 'sell')).toBe(-2);
+    expect(othersPosition(t.repos, short.id, where(account), 'buy')).toBe(1);
+  });
+
+  it('another account, another symbol, a run ended or not yet entered: none of it', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 5 });
+    const other = seedStrategy(t.repos).account.id;
+    run({ side: 'sell', qty: 3, account: other });
+    run({ side: 'sell', qty: 4, symbol: 'INFY' });
+    run({ side: 'sell', qty: 6, state: 'SOLD', exit: { status: 'filled', qty: 6, filledQty: 6 } });
+    run({ side: 'sell', qty: 7, state: 'ARMED' });
+    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
+    run({ side: 'sell', qty: 2 });
+    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(-2);
+  });
+
+  it('another run\'s exit still at the broker: done on our side (its shares are not ours), not yet on the other side', () => {
+    const { account, run } = journal();
+    const long = run({ side: 'buy', qty: 5 });
+    const short = run({ side: 'sell', qty: 5 });
+    run({ side: 'buy', qty: 10, state: 'EXITING', exit: { status: 'accepted', qty: 10, filledQty: 4 } });
+    // For the long asking: the other long's sale takes its 6 left off; the short counts in full.
+    expect(othersPosition(t.repos, long.id, where(account), 'sell')).toBe(-5);
+    // For the short asking: the long still holds what its sale has not filled (10 − 4).
+    expect(othersPosition(t.repos, short.id, where(account), 'buy')).toBe(11);
+  });
+
+  it('another run\'s entry still at the broker counts what it filled so far', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 5 });
+    run({ side: 'sell', qty: 8, state: 'BUYING', entry: { status: 'partially_filled', filledQty: 3 } });
+    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(-3);
+  });
+
+  it('fractional positions sum without float residue', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 1 });
+    run({ side: 'buy', qty: 0.1 });
+    run({ side: 'buy', qty: 0.2 });
+    expect(othersPosition(t.repos, asking.id, where(account), 'buy')).toBe(0.3);
+  });
+});
