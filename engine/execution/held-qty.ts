@@ -13,7 +13,7 @@ import { closableQty } from '../brokers/net-position';
 import { floorToStep, qtyLeft, qtySum, qtyValue } from '../core/qty';
 import type { EngineContext } from '../context';
 import { orderTarget } from './order-target';
-import { othersPosition } from './others-position';
+import { opposingPosition } from './opposing-position';
 import type { OrderIntent } from './execution-engine';
 
 export interface HeldQtyDeps {
@@ -58,8 +58,9 @@ export class HeldQty {
    * broker says the account still holds: the trader may have sold by hand meanwhile, and selling
    * the journal's count again would sell what is no longer there (a short, at Kite's MIS or on an
    * Alpaca margin account). There the broker's answer is the account's net position: what the
-   * journal's other open runs hold in the instrument is taken off it first (othersPosition), so two
-   * strategies long and short of one symbol each close their own. Null when the broker could not be asked: the exit is submitted again
+   * journal's other open runs hold on the other side of the instrument is added back first
+   * (opposingPosition), so two strategies long and short of one symbol each close their own.
+   * Null when the broker could not be asked: the exit is submitted again
    * later. A first attempt sells what the journal's BUY bought, without asking, unless the broker
    * may have taken its fee out of what was bought (`feeInBoughtAsset`: Binance spot): then it too
    * sells at most what is held, in whole steps, and the run is told what is left unsold. A broker
@@ -87,21 +88,24 @@ export class HeldQty {
     try {
       const { broker, instrument } = await orderTarget(this.ctx, place.where.brokerAccountId, place.where.symbol, place.where.exchange);
       if (!broker.execution.netQty) return intent;
+      // A netting account's position is every run's there: what other runs hold against this one
+      // (a short of the symbol this run is long of) is added back to what the net lets it close.
+      // Read before and after the broker's answer, the larger taken: a run whose exit ends while the
+      // request is out is counted once either way, never dropped between the two moments.
+      const opposing = () => opposingPosition(this.ctx.repos, intent.runId, place.where, place.side);
+      const before = opposing();
       const net = await broker.execution.netQty(instrument);
       this.readFailures.delete(intent.runId);
       if (net === null) return intent;
-      // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
-      // refused there, never a short, should the stop's coins have gone some other way.
-      const spot = broker.capabilities.feeInBoughtAsset === true;
-      // A netting account's position is every run's there: the others' are not this run's to close.
-      // (A spot account's free balance already leaves out what other runs' resting stops lock.)
-      const others = spot ? 0 : othersPosition(this.ctx.repos, intent.runId, place.where, place.side);
-      const own = qtySum([net, -others]);
-      if (others !== 0) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, net, othersPosition: others, own }, 'the account\'s net position includes other runs\' in the instrument: the exit reads its own as the net less theirs');
-      const held = closableQty(own, place.side);
+      const against = Math.max(before, opposing());
+      const held = closableQty(qtySum([net, place.side === 'sell' ? against : -against]), place.side);
+      if (against > 0) this.ctx.logger.info({ strategyId: intent.strategyId, runId: intent.runId, leg: intent.leg, attempt: place.attempt, net, opposing: against, held }, 'other runs hold the other side of the instrument in the account: the exit reads the net with theirs added back');
       // Only whole steps can be ordered: the instrument's own (a crypto pair's), else 1 where the broker takes no fractions.
       const step = instrument.qtyStep ?? (broker.capabilities.fractionalQty ? null : 1);
       const read = step === null ? held : floorToStep(held, step);
+      // Only at a spot account (the fee taken in the coin bought): a sale of more than is held is
+      // refused there, never a short, should the stop's coins have gone some other way.
+      const spot = broker.capabilities.feeInBoughtAsset === true;
       const kept = this.unlocked.get(intent.runId);
       const cancelled = spot && kept?.legNo === intent.legNo ? kept.qty : undefined;
       const heldAtBroker = cancelled === undefined ? read : Math.min(place.qty, Math.max(read, cancelled));

@@ -3,7 +3,7 @@
  * them into one intraday position). Kite answers an exit's new attempt with the account's net
  * position, not the strategy's: an attempt that took the net for its own sold nothing of the long
  * (net short) and bought back part of the short. A long soak found it (issue 20); here each run's
- * attempt 2 reads its own position as the net less the other run's (others-position.ts), and
+ * attempt 2 adds back what the other run holds on the other side (opposing-position.ts), and
  * both close in full.
  *
  * Through the real engine and Kite adapter against the loopback Kite fake, judged by the fake's

@@ -1,6 +1,6 @@
 /**
- * What the journal's other open runs hold in an instrument (others-position.ts), read from a real
- * SQLite journal: the runs and orders as the engine writes them. The engine-level case (two
+ * What the journal's other open runs may hold against an exit (opposing-position.ts), read from a
+ * real SQLite journal: the runs and orders as the engine writes them. The engine-level case (two
  * strategies long and short of one symbol at the Kite fake, each exit refused once) is in
  * tests/integration/exit-retries-shared-symbol.test.ts.
  */
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, seedStrategy, type TestDb } from '../../db/test-support';
 import { clientOrderId, type BrokerAccountId, type UserId } from '../core/ids';
 import type { OrderSide, OrderStatus, Run } from '../core/types';
-import { othersPosition } from './others-position';
+import { opposingPosition } from './opposing-position';
 
 let t: TestDb;
 afterEach(() => t.close());
@@ -65,13 +65,21 @@ function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
 
 const where = (account: BrokerAccountId, symbol = 'TATAMOTORS') => ({ brokerAccountId: account, symbol, exchange: 'NSE' as const });
 
-describe('othersPosition', () => {
-  it('two strategies long 1 and short 2 of one symbol: each reads the other\'s, signed', () => {
+describe('opposingPosition', () => {
+  it('two strategies long 1 and short 2 of one symbol: each reads what the other holds against it', () => {
     const { account, run } = journal();
     const long = run({ side: 'buy', qty: 1 });
     const short = run({ side: 'sell', qty: 2 });
-    expect(othersPosition(t.repos, long.id, where(account), 'sell')).toBe(-2);
-    expect(othersPosition(t.repos, short.id, where(account), 'buy')).toBe(1);
+    expect(opposingPosition(t.repos, long.id, where(account), 'sell')).toBe(2);
+    expect(opposingPosition(t.repos, short.id, where(account), 'buy')).toBe(1);
+  });
+
+  it('runs on the same side are never taken off (one in ERROR may have been closed by hand)', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 5 });
+    run({ side: 'buy', qty: 3, state: 'ERROR' });
+    run({ side: 'buy', qty: 4 });
+    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
   });
 
   it('another account, another symbol, a run ended or not yet entered: none of it', () => {
@@ -82,34 +90,25 @@ describe('othersPosition', () => {
     run({ side: 'sell', qty: 4, symbol: 'INFY' });
     run({ side: 'sell', qty: 6, state: 'SOLD', exit: { status: 'filled', qty: 6, filledQty: 6 } });
     run({ side: 'sell', qty: 7, state: 'ARMED' });
-    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
+    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
     run({ side: 'sell', qty: 2 });
-    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(-2);
+    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(2);
   });
 
-  it('another run\'s exit still at the broker: done on our side (its shares are not ours), not yet on the other side', () => {
-    const { account, run } = journal();
-    const long = run({ side: 'buy', qty: 5 });
-    const short = run({ side: 'sell', qty: 5 });
-    run({ side: 'buy', qty: 10, state: 'EXITING', exit: { status: 'accepted', qty: 10, filledQty: 4 } });
-    // For the long asking: the other long's sale takes its 6 left off; the short counts in full.
-    expect(othersPosition(t.repos, long.id, where(account), 'sell')).toBe(-5);
-    // For the short asking: the long still holds what its sale has not filled (10 − 4).
-    expect(othersPosition(t.repos, short.id, where(account), 'buy')).toBe(11);
-  });
-
-  it('another run\'s entry still at the broker counts what it filled so far', () => {
+  it('at the most it may hold: an entry still at the broker at its whole order, an exit still at the broker as not done', () => {
     const { account, run } = journal();
     const asking = run({ side: 'buy', qty: 5 });
-    run({ side: 'sell', qty: 8, state: 'BUYING', entry: { status: 'partially_filled', filledQty: 3 } });
-    expect(othersPosition(t.repos, asking.id, where(account), 'sell')).toBe(-3);
+    // The journal has heard of 3 of 8; the broker may have filled all 8.
+    run({ side: 'sell', qty: 8, state: 'BUYING', entry: { status: 'unknown', filledQty: 3 } });
+    run({ side: 'sell', qty: 10, state: 'EXITING', exit: { status: 'accepted', qty: 10, filledQty: 4 } });
+    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(18);
   });
 
   it('fractional positions sum without float residue', () => {
     const { account, run } = journal();
-    const asking = run({ side: 'buy', qty: 1 });
+    const asking = run({ side: 'sell', qty: 1 });
     run({ side: 'buy', qty: 0.1 });
     run({ side: 'buy', qty: 0.2 });
-    expect(othersPosition(t.repos, asking.id, where(account), 'buy')).toBe(0.3);
+    expect(opposingPosition(t.repos, asking.id, where(account), 'buy')).toBe(0.3);
   });
 });
