@@ -287,7 +287,12 @@ export class BackstopKeeper {
     if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
-    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) });
+    // Found without its id (a Kite GTT: by instrument, side, quantity and trigger), the next version
+    // is never a stop another row learned (another strategy's GTT at that trigger, resting or fired
+    // already: adopted, this leg's exit would cancel or book that one), nor one made before the
+    // leg's row. Its own current stop stays a candidate: Kite moves a GTT in place, under its id.
+    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
+    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), excludeBrokerRefs: others, notBefore: row.createdAt });
     if (seen) return this.adoptNext(row, version, seen, this.leastOf(row, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
   }

@@ -73,33 +73,52 @@ describe('HeldQty', () => {
     expect(await held.withHeldQty(exit())).toMatchObject({ heldAtBroker: 4, notSeen: 6 });
   });
 
-  it('at a netting broker another run short of the symbol is added back to the net, read before and after the broker\'s answer (the larger kept)', async () => {
-    // Run 8 is short 2 of X in the account; its buy-back ends (journaled, count 0) while the net is being read.
-    const other = { id: 8, legNo: 0, positionQty: 2 };
-    const entry = { side: 'sell', status: 'filled', qty: 2, brokerAccountId: 1, symbol: 'X', exchange: 'CRYPTO' };
-    const broker = {
-      capabilities: { fractionalQty: false },
-      execution: {
-        netQty: async () => {
-          other.positionQty = 0;
-          return -1;
+  describe('at a netting broker, another run short of the symbol this run is long of', () => {
+    /**
+     * Run 7 (asking, long 1 of X at attempt 2) and run 8, short 2 of X in the same account. During
+     * the broker's answer `duringRead` changes the journal; the net read is −1 (both runs together).
+     */
+    function netting(duringRead: (other: { positionQty: number; entry: Record<string, unknown> | undefined }) => void, entry: Record<string, unknown> | undefined) {
+      const other = { positionQty: 2, entry };
+      const broker = {
+        capabilities: { fractionalQty: false },
+        execution: {
+          netQty: async () => {
+            duringRead(other);
+            return -1;
+          },
         },
-      },
-      data: {},
-    };
-    const ctx = {
-      brokers: { peek: () => broker, get: async () => broker },
-      instruments: { require: async () => ({ symbol: 'X', exchange: 'CRYPTO' }) },
-      repos: {
-        runs: { getInternal: () => ({ state: 'EXITING' }), listNonTerminalInternal: () => [{ ...other }] },
-        orders: { fillsInternal: () => [], findBySlotInternal: (runId: number, slot: string) => (runId === 8 && slot === 'entry' ? entry : undefined) },
-      },
-      market: { lastPrice: () => null },
-      logger: pino({ level: 'silent' }),
-    } as unknown as EngineContext;
-    const plan = (intent: OrderIntent): PlaceIntent => ({ legNo: intent.legNo, slot: 'exit', attempt: 2, leg: intent.leg, side: 'sell', qty: 1, where: { brokerAccountId: 1 as BrokerAccountId, symbol: 'X', exchange: 'CRYPTO' }, scheduledAt: 0 });
-    const held = new HeldQty(ctx, { plan, againLater: () => undefined });
-    // The net (−1) alone would close nothing of this run's long 1; with the short's 2 added back, 1.
-    expect(await held.withHeldQty({ strategyId: 3 as StrategyId, runId: 7 as RunId, leg: 'SELL', legNo: 0, scheduledAt: 0 })).toMatchObject({ heldAtBroker: 1 });
+        data: {},
+      };
+      const ctx = {
+        brokers: { peek: () => broker, get: async () => broker },
+        instruments: { require: async () => ({ symbol: 'X', exchange: 'CRYPTO' }) },
+        repos: {
+          runs: {
+            getInternal: (id: number) => ({ id, tradingDate: '2026-03-09', state: 'EXITING' }),
+            listNonTerminalInternal: () => [{ id: 8, tradingDate: '2026-03-09', legNo: 0, positionQty: other.positionQty, lastAction: null }],
+          },
+          orders: { fillsInternal: () => [], findBySlotInternal: (runId: number, slot: string) => (runId === 8 && slot === 'entry' ? other.entry : undefined) },
+        },
+        market: { lastPrice: () => null },
+        logger: pino({ level: 'silent' }),
+      } as unknown as EngineContext;
+      const plan = (intent: OrderIntent): PlaceIntent => ({ legNo: intent.legNo, slot: 'exit', attempt: 2, leg: intent.leg, side: 'sell', qty: 1, where: { brokerAccountId: 1 as BrokerAccountId, symbol: 'X', exchange: 'CRYPTO' }, scheduledAt: 0 });
+      const held = new HeldQty(ctx, { plan, againLater: () => undefined });
+      return held.withHeldQty({ strategyId: 3 as StrategyId, runId: 7 as RunId, leg: 'SELL', legNo: 0, scheduledAt: 0 });
+    }
+    const shortEntry = { side: 'sell', status: 'filled', qty: 2, brokerAccountId: 1, symbol: 'X', exchange: 'CRYPTO' };
+
+    it('is added back to the net: the net (−1) alone would close nothing of the long 1, with the short\'s 2 added back it closes 1', async () => {
+      expect(await netting(() => undefined, shortEntry)).toMatchObject({ heldAtBroker: 1 });
+    });
+
+    it('is read before the broker\'s answer too: a buy-back journaled (count 0) while the net is read is still added back', async () => {
+      expect(await netting((other) => void (other.positionQty = 0), shortEntry)).toMatchObject({ heldAtBroker: 1 });
+    });
+
+    it('is read after the broker\'s answer too: a short sale journaled while the net is read is added back', async () => {
+      expect(await netting((other) => void (other.entry = shortEntry), undefined)).toMatchObject({ heldAtBroker: 1 });
+    });
   });
 });

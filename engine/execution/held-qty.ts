@@ -90,9 +90,11 @@ export class HeldQty {
       if (!broker.execution.netQty) return intent;
       // A netting account's position is every run's there: what other runs hold against this one
       // (a short of the symbol this run is long of) is added back to what the net lets it close.
-      // Read before and after the broker's answer, the larger taken: a run whose exit ends while the
-      // request is out is counted once either way, never dropped between the two moments.
-      const opposing = () => opposingPosition(this.ctx.repos, intent.runId, place.where, place.side);
+      // Read before and after the broker's answer, the larger taken: a run whose order ends while
+      // the request is out is never dropped between the two moments (it may be counted when the net
+      // no longer holds it: the reading errs high, and the sale stays within this run's position).
+      const asking = this.ctx.repos.runs.getInternal(intent.runId);
+      const opposing = () => (asking ? opposingPosition(this.ctx.repos, asking, place.where, place.side) : 0);
       const before = opposing();
       const net = await broker.execution.netQty(instrument);
       this.readFailures.delete(intent.runId);

@@ -23,6 +23,10 @@ interface Leg {
   readonly exit?: { readonly status: OrderStatus; readonly qty: number; readonly filledQty: number };
   readonly account?: BrokerAccountId;
   readonly symbol?: string;
+  readonly day?: string;
+  readonly lastAction?: string;
+  /** The run's leg now (a re-entry's); its leg-0 orders are journaled before it, the leg's own entry only when `entry` is given. */
+  readonly legNo?: number;
 }
 
 function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
@@ -33,9 +37,11 @@ function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
     const { strategy } = seedStrategy(t.repos, { userId });
     const state = leg.state ?? 'IN_POSITION';
     const entryDone = leg.entry === undefined || leg.entry.status === 'filled';
-    const r = t.repos.runs.create({ strategyId: strategy.id, userId, tradingDate: DAY, state, buyAt: NOW, sellAt: NOW + 60_000, positionQty: entryDone ? leg.qty : 0 }, NOW);
+    const day = leg.day ?? DAY;
+    const legNo = leg.legNo ?? 0;
+    const r = t.repos.runs.create({ strategyId: strategy.id, userId, tradingDate: day, state, buyAt: NOW, sellAt: NOW + 60_000, positionQty: entryDone ? leg.qty : 0, legNo, ...(leg.lastAction ? { lastAction: leg.lastAction } : {}) }, NOW);
     if (state === 'ARMED') return r;
-    const order = (slot: 'entry' | 'exit', side: OrderSide, qty: number, status: OrderStatus, filledQty: number) =>
+    const order = (slot: 'entry' | 'exit', side: OrderSide, qty: number, status: OrderStatus, filledQty: number, orderLeg = legNo) =>
       t.repos.orders.insert(
         {
           runId: r.id,
@@ -46,7 +52,8 @@ function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
           side,
           slot,
           attempt: 1,
-          clientOrderId: clientOrderId('test01', strategy.id, DAY, slot, 1),
+          legNo: orderLeg,
+          clientOrderId: clientOrderId('test01', strategy.id, day, slot, 1, orderLeg),
           symbol: leg.symbol ?? 'TATAMOTORS',
           exchange: 'NSE',
           qty,
@@ -56,8 +63,15 @@ function journal(): { account: BrokerAccountId; run: (leg: Leg) => Run } {
         },
         NOW,
       );
+    const exitSide = leg.side === 'buy' ? 'sell' : 'buy';
+    if (legNo > 0) {
+      // The leg before, bought and sold in full.
+      order('entry', leg.side, leg.qty, 'filled', leg.qty, legNo - 1);
+      order('exit', exitSide, leg.qty, 'filled', leg.qty, legNo - 1);
+      if (!leg.entry) return r;
+    }
     order('entry', leg.side, leg.qty, leg.entry?.status ?? 'filled', leg.entry?.filledQty ?? leg.qty);
-    if (leg.exit) order('exit', leg.side === 'buy' ? 'sell' : 'buy', leg.exit.qty, leg.exit.status, leg.exit.filledQty);
+    if (leg.exit) order('exit', exitSide, leg.exit.qty, leg.exit.status, leg.exit.filledQty);
     return r;
   };
   return { account: first.account.id, run };
@@ -70,8 +84,8 @@ describe('opposingPosition', () => {
     const { account, run } = journal();
     const long = run({ side: 'buy', qty: 1 });
     const short = run({ side: 'sell', qty: 2 });
-    expect(opposingPosition(t.repos, long.id, where(account), 'sell')).toBe(2);
-    expect(opposingPosition(t.repos, short.id, where(account), 'buy')).toBe(1);
+    expect(opposingPosition(t.repos, long, where(account), 'sell')).toBe(2);
+    expect(opposingPosition(t.repos, short, where(account), 'buy')).toBe(1);
   });
 
   it('runs on the same side are never taken off (one in ERROR may have been closed by hand)', () => {
@@ -79,7 +93,7 @@ describe('opposingPosition', () => {
     const asking = run({ side: 'buy', qty: 5 });
     run({ side: 'buy', qty: 3, state: 'ERROR' });
     run({ side: 'buy', qty: 4 });
-    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(0);
   });
 
   it('another account, another symbol, a run ended or not yet entered: none of it', () => {
@@ -90,18 +104,38 @@ describe('opposingPosition', () => {
     run({ side: 'sell', qty: 4, symbol: 'INFY' });
     run({ side: 'sell', qty: 6, state: 'SOLD', exit: { status: 'filled', qty: 6, filledQty: 6 } });
     run({ side: 'sell', qty: 7, state: 'ARMED' });
-    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(0);
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(0);
     run({ side: 'sell', qty: 2 });
-    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(2);
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(2);
   });
 
-  it('at the most it may hold: an entry still at the broker at its whole order, an exit still at the broker as not done', () => {
+  it('at the most it may hold: an entry still at the broker at its whole order, a run whose exit is still at the broker at its count', () => {
     const { account, run } = journal();
     const asking = run({ side: 'buy', qty: 5 });
     // The journal has heard of 3 of 8; the broker may have filled all 8.
     run({ side: 'sell', qty: 8, state: 'BUYING', entry: { status: 'unknown', filledQty: 3 } });
     run({ side: 'sell', qty: 10, state: 'EXITING', exit: { status: 'accepted', qty: 10, filledQty: 4 } });
-    expect(opposingPosition(t.repos, asking.id, where(account), 'sell')).toBe(18);
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(18);
+  });
+
+  it('runs the journal knows hold nothing are left out: one halted on a reading of nothing held, one from another trading day', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 5 });
+    run({ side: 'sell', qty: 3, state: 'ERROR', lastAction: 'SELL_NOTHING_HELD' });
+    run({ side: 'sell', qty: 4, state: 'ERROR', day: '2023-11-13' });
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(0);
+    // An ERROR of this day that did not find nothing held may still hold its short.
+    run({ side: 'sell', qty: 2, state: 'ERROR', lastAction: 'SELL_ATTEMPT_9_REJECTED' });
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(2);
+  });
+
+  it('a run between legs holds nothing (its next entry not journaled); a re-entry at the broker counts at its whole order', () => {
+    const { account, run } = journal();
+    const asking = run({ side: 'buy', qty: 5 });
+    run({ side: 'sell', qty: 3, state: 'WAITING_REENTRY', legNo: 1 });
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(0);
+    run({ side: 'sell', qty: 4, state: 'BUYING', legNo: 2, entry: { status: 'accepted', filledQty: 0 } });
+    expect(opposingPosition(t.repos, asking, where(account), 'sell')).toBe(4);
   });
 
   it('fractional positions sum without float residue', () => {
@@ -109,6 +143,6 @@ describe('opposingPosition', () => {
     const asking = run({ side: 'sell', qty: 1 });
     run({ side: 'buy', qty: 0.1 });
     run({ side: 'buy', qty: 0.2 });
-    expect(opposingPosition(t.repos, asking.id, where(account), 'buy')).toBe(0.3);
+    expect(opposingPosition(t.repos, asking, where(account), 'buy')).toBe(0.3);
   });
 });

@@ -7,29 +7,34 @@
  * lets it close (held-qty.ts).
  *
  * Only runs on the other side count, each at the most it may hold: an entry still at the broker at
- * its whole order (the broker may have filled more than the journal has heard), an exit still at
- * the broker as not done. So a reading only ever rises above what the net alone gives, and an
- * attempt is capped at its own journal's position anyway (withHeldQty): a run that holds less than
- * counted (closed by hand, ERROR) cannot make an exit leave its own shares unsold. Runs on the same
- * side are not taken off: the journal cannot tell whether one in ERROR was closed by hand or
- * whether a backstop of one fired a moment ago, and a count too high there would leave this run's
- * shares open at the broker with the run ended.
+ * its whole order (the broker may have filled more than the journal has heard); otherwise its
+ * count, which an exit still at the broker leaves as it was until that exit ends. So a reading only
+ * ever rises above what the net alone gives, and an attempt never sells more than its own run's
+ * journaled position (journalExit). Runs on the same side are not taken off: the journal cannot
+ * tell whether one in ERROR was closed by hand or whether a backstop of one fired a moment ago, and
+ * a count too high there would leave this run's shares open at the broker with the run ended.
+ *
+ * A count too high on the other side sells shares that are not there only when this run too holds
+ * less than its journal says (the trader traded by hand). So runs the journal already knows hold
+ * nothing are left out: one halted on a reading of nothing held (its last action `…_NOTHING_HELD`),
+ * and one from another trading day (an intraday position is squared off by the broker at its close;
+ * a run left in ERROR over night is the trader's to settle).
  */
-import type { RunId } from '../core/ids';
 import type { OrderWhere } from '../core/run-policy/types';
-import { FINAL_ORDER_STATUSES, type OrderSide } from '../core/types';
+import { FINAL_ORDER_STATUSES, type OrderSide, type Run } from '../core/types';
 import { qtySum } from '../core/qty';
 import type { Repos } from '../../db/repos';
 
 /**
- * The most the other non-terminal runs on `where`'s account and instrument may hold on the side
- * opposite to the asking run's position (the runs whose entry trades on `exitSide`), unsigned.
+ * The most the other non-terminal runs of `asking`'s trading day on `where`'s account and
+ * instrument may hold on the side opposite to the asking run's position (the runs whose entry
+ * trades on `exitSide`), unsigned.
  * @example opposingPosition(repos, longRun, { brokerAccountId, symbol: 'TATAMOTORS', exchange: 'NSE' }, 'sell') // 2 while run B is short 2
  */
-export function opposingPosition(repos: Pick<Repos, 'runs' | 'orders'>, runId: RunId, where: OrderWhere, exitSide: OrderSide): number {
+export function opposingPosition(repos: Pick<Repos, 'runs' | 'orders'>, asking: Pick<Run, 'id' | 'tradingDate'>, where: OrderWhere, exitSide: OrderSide): number {
   const parts: number[] = [];
   for (const run of repos.runs.listNonTerminalInternal()) {
-    if (run.id === runId) continue;
+    if (run.id === asking.id || run.tradingDate !== asking.tradingDate || run.lastAction?.endsWith('_NOTHING_HELD')) continue;
     const entry = repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
     if (!entry || entry.side !== exitSide || entry.brokerAccountId !== where.brokerAccountId || entry.symbol !== where.symbol || entry.exchange !== where.exchange) continue;
     // The run's count (positionQty) is written when its orders end: until its entry ends, all of it may have filled.

@@ -119,4 +119,49 @@ describe('the backstop at Kite', () => {
     expect([row(a.id)!.brokerRef, row(b.id)!.brokerRef]).toEqual([refs.a, refs.b]);
     expect(fake.gtts().filter((g) => g.status === 'active')).toHaveLength(2);
   });
+
+  it('a move whose answer was lost is settled without taking another strategy\'s fired GTT at the new trigger for its own: its SELL goes at 09:20', async () => {
+    // Before: the next version was looked up by instrument, side, quantity and trigger alone, and
+    // a process that had not learned A's GTT (placed by the process before it) took A's, fired at
+    // 98 (the trigger B was moving to), for B's: B's leg was journaled as exited by that fill, no
+    // SELL went, and B's 10 stayed open with its own GTT resting at 97 (what a long soak found).
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
+    const a = await t.create({ stop_loss: 98 });
+    const b = await t.create({ trail: 3 });
+    await t.start(a.id);
+    await t.start(b.id);
+    await t.drive('2026-03-09T03:45:05Z', 500);
+    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
+    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    expect([row(a.id)!.triggerPrice, row(b.id)!.triggerPrice]).toEqual([98, 97]);
+    const refB = row(b.id)!.brokerRef!;
+    // A's GTT fires at 98 (B's, at 97, does not) and ends A's leg.
+    fake.setPrice('INFY', 97.5);
+    await t.drive('2026-03-09T03:45:30Z', 1_000);
+    await waitFor('A exited by its GTT', () => t.run(a.id).state === 'EXITED_BY_SL');
+    // A new process, which never learned A's GTT.
+    const crashed = t;
+    await crashed.kill();
+    cleanups.push(() => crashed.closeDb());
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:46:00Z', kiteOptions: { stale_after_ms: 60_000 }, reuse: { repos: crashed.repos, user: crashed.user, account: crashed.account, closeDb: () => {} } });
+    await t.engine.recover();
+    await t.drive('2026-03-09T03:46:05Z', 500);
+    // B's trail moves its stop to 98 (101 − 3); Kite's gateway fails the PUT (not applied): the move's outcome is unknown.
+    fake.failNext('PUT /gtt/triggers', { kind: 'status', status: 503 });
+    fake.setPrice('INFY', 101);
+    await waitFor('the tick at 101', () => t.engine.ctx.market.lastPrice(t.account.id, 'NSE:INFY')?.price === 101);
+    await t.drive('2026-03-09T03:46:10Z', 250);
+    await waitFor('the move settled', () => row(b.id)?.state !== 'modifying');
+    expect(t.run(b.id).state).toBe('IN_POSITION');
+    await t.drive('2026-03-09T03:50:05Z', 1_000);
+    await waitFor('B SOLD', () => t.run(b.id).state === 'SOLD');
+    expect(t.run(b.id)).toMatchObject({ exitLeg: 'SELL', positionQty: 0 });
+    expect(row(b.id)).toMatchObject({ brokerRef: refB, state: 'cancelled' });
+    expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
+    expect(sells()).toEqual([
+      ['LIMIT', 'COMPLETE', 10],
+      ['MARKET', 'COMPLETE', 10],
+    ]);
+  });
 });
