@@ -2,7 +2,7 @@
  * What the journal's other open runs may hold against an exit (opposing-position.ts), read from a
  * real SQLite journal: the runs and orders as the engine writes them. The engine-level case (two
  * strategies long and short of one symbol at the Kite fake, each exit refused once) is in
- * tests/integration/exit-retries-shared-symbol.test.ts.
+ * tests/integration/exit-retries-kite.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDb, seedStrategy, type TestDb } from '../../db/test-support';

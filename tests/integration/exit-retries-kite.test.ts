@@ -15,6 +15,9 @@
  *   short at Kite (all 10, or the 6 left after the trader bought 4 back by hand); a short the
  *   trader covered by hand before attempt 2 halts in ERROR, naming the buy-back, nothing more sent.
  *
+ * - Two strategies long and short of one symbol (Kite nets them): each refused exit's attempt 2
+ *   closes its own position, not what the account's net says.
+ *
  * Judged by the fake's own record of orders (and of every POST). Monday 2026-03-09: BUY 09:15 IST
  * (03:45Z), SELL 09:20 IST (03:50Z).
  */
@@ -254,3 +257,38 @@ describe('exits at Kite reach the broker (invariant 9)', () => {
     });
   });
 });
+
+/**
+ * Two strategies in one Kite account trade the same symbol, one long and one short (MIS: Kite nets
+ * them into one intraday position). Kite answers an exit's new attempt with the account's net
+ * position, not the strategy's: an attempt that took the net for its own sold nothing of the long
+ * and bought back part of the short (a long soak found it, issue 20). Each run's attempt 2 adds back
+ * what the other run holds on the other side (opposing-position.ts), and both close in full.
+ */
+describe('two strategies long and short of one symbol in one Kite account', () => {
+  it('each exit refused once: attempt 2 of each closes its own position in full (sell 1, buy back 2); Kite flat after', async () => {
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000, request_timeout_ms: 60_000 } });
+    const long = await t.create({ qty: 1 });
+    const short = await t.create({ qty: 2, side: 'sell', stop_loss: 105 });
+    await t.start(long.id);
+    await t.start(short.id);
+    await waitFor('the INFY subscription at the fake', () => fake!.ticker.connections()[0]?.tokens[408065] === 'ltp');
+    await t.drive('2026-03-09T03:45:00Z');
+    await waitFor('both entries filled', () => t!.run(long.id).state === 'IN_POSITION' && t!.run(short.id).state === 'IN_POSITION');
+    expect(net()).toBe(-1);
+
+    // Both first exits are booked, then rejected by the RMS for a price limit (a refusal that may pass).
+    fake.orderFaults.inject('rms-reject', 2, true);
+    await t.drive('2026-03-09T03:50:00Z');
+    await driveUntil('both exits ended', () => t!.run(long.id).state !== 'EXITING' && t!.run(short.id).state !== 'EXITING' && t!.clock.now() > at('2026-03-09T03:50:01Z'), '2026-03-09T03:52:00Z', 250);
+
+    expect(fake.orderFaults.record().map((f) => f.tag).sort()).toEqual([tag(long.id, 'exit'), tag(short.id, 'exit')].sort());
+    const exits = (id: StrategyId) => book().filter((o) => o.includes(tag(id, 'exit')) || o.includes(tag(id, 'exit', 2)));
+    expect(exits(long.id)).toEqual([`SELL INFY x1 ${tag(long.id, 'exit')} REJECTED filled=0`, `SELL INFY x1 ${tag(long.id, 'exit', 2)} COMPLETE filled=1`]);
+    expect(exits(short.id)).toEqual([`BUY INFY x2 ${tag(short.id, 'exit')} REJECTED filled=0`, `BUY INFY x2 ${tag(short.id, 'exit', 2)} COMPLETE filled=2`]);
+    expect(net()).toBe(0);
+    for (const id of [long.id, short.id]) expect(t.run(id)).toMatchObject({ state: 'SOLD', positionQty: 0, unsoldQty: 0, exitLeg: 'SELL' });
+  });
+});
+
