@@ -456,6 +456,13 @@ export interface BrokerRestingStops {
   /** Modifications per minute the engine keeps to for one stop (a trailing stop moves it). */
   readonly modifiesPerMinute: number;
   /**
+   * True where a move keeps the stop's broker id (Kite: PUT /gtt/triggers/{id}): a move whose
+   * answer was lost is read back by that id (did the trigger move?), never searched for by its
+   * levels, which another stop at the same trigger may share. False where a move makes a new order
+   * under the new version's client id (Alpaca's replace, Binance's cancel and place, paper).
+   */
+  readonly modifiesInPlace: boolean;
+  /**
    * Whether a strategy that leaves `backstop` out gets one here: true where the stop rests apart
    * from the engine (Alpaca, Kite); false on paper, where the simulated stop would fire on the same
    * price as the engine's own and only doubles the record.

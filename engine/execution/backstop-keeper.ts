@@ -279,7 +279,14 @@ export class BackstopKeeper {
     });
   }
 
-  /** A move whose answer was lost: the next version is looked up; found, it is the backstop; else the current one still is. */
+  /**
+   * A move whose answer was lost: the next version is looked up; found, it is the backstop; else
+   * the current one still is. Where a move keeps the stop's id (Kite's GTT), that stop is read back
+   * by its id: moved if it now has the next trigger. Elsewhere the next version is found by its own
+   * client id; a broker without one (a GTT found by instrument, side, quantity and trigger) never
+   * takes a stop another row learned, nor one made before the leg's row (another strategy's stop at
+   * that trigger, resting or fired already: adopted, this leg's exit would cancel or book that one).
+   */
   private async settleMove(row: Backstop): Promise<Backstop> {
     const run = this.deps.repos.runs.getInternal(row.runId);
     const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
@@ -287,12 +294,17 @@ export class BackstopKeeper {
     if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
-    // Found without its id (a Kite GTT: by instrument, side, quantity and trigger), the next version
-    // is never a stop another row learned (another strategy's GTT at that trigger, resting or fired
-    // already: adopted, this leg's exit would cancel or book that one), nor one made before the
-    // leg's row. Its own current stop stays a candidate: Kite moves a GTT in place, under its id.
-    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
-    const seen = await stops.lookup({ clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), excludeBrokerRefs: others, notBefore: row.createdAt });
+    const next: RestingStopRef = { clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
+    let seen: RestingStopReport | null;
+    if (stops.modifiesInPlace && row.brokerRef !== null) {
+      const now = await stops.lookup(this.refOf(row, instrument));
+      const moved = now !== null && Math.abs(now.triggerPrice - row.nextTriggerPrice) < 1e-9;
+      // Read again as the next version, so what watches it from now on reports under that version's id.
+      seen = moved ? await stops.lookup({ ...next, brokerRef: row.brokerRef }) : null;
+    } else {
+      const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
+      seen = await stops.lookup({ ...next, excludeBrokerRefs: others, notBefore: row.createdAt });
+    }
     if (seen) return this.adoptNext(row, version, seen, this.leastOf(row, broker, instrument));
     return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
   }

@@ -93,8 +93,7 @@ export class HeldQty {
       // Read before and after the broker's answer, the larger taken: a run whose order ends while
       // the request is out is never dropped between the two moments (it may be counted when the net
       // no longer holds it: the reading errs high, and the sale stays within this run's position).
-      const asking = this.ctx.repos.runs.getInternal(intent.runId);
-      const opposing = () => (asking ? opposingPosition(this.ctx.repos, asking, place.where, place.side) : 0);
+      const opposing = () => opposingPosition(this.ctx.repos, { id: intent.runId }, place.where, place.side);
       const before = opposing();
       const net = await broker.execution.netQty(instrument);
       this.readFailures.delete(intent.runId);

@@ -15,10 +15,10 @@
  * a count too high there would leave this run's shares open at the broker with the run ended.
  *
  * A count too high on the other side sells shares that are not there only when this run too holds
- * less than its journal says (the trader traded by hand). So runs the journal already knows hold
- * nothing are left out: one halted on a reading of nothing held (its last action `…_NOTHING_HELD`),
- * and one from another trading day (an intraday position is squared off by the broker at its close;
- * a run left in ERROR over night is the trader's to settle).
+ * less than its journal says (the trader traded by hand). So a run the journal already knows holds
+ * nothing is left out: one halted on a reading of nothing held (its last action `…_NOTHING_HELD`).
+ * A run of another trading day is not: strategies kept in other timezones date the same session
+ * differently, and a position may be held over night (Alpaca, Kite CNC).
  */
 import type { OrderWhere } from '../core/run-policy/types';
 import { FINAL_ORDER_STATUSES, type OrderSide, type Run } from '../core/types';
@@ -26,15 +26,14 @@ import { qtySum } from '../core/qty';
 import type { Repos } from '../../db/repos';
 
 /**
- * The most the other non-terminal runs of `asking`'s trading day on `where`'s account and
- * instrument may hold on the side opposite to the asking run's position (the runs whose entry
- * trades on `exitSide`), unsigned.
+ * The most the other non-terminal runs on `where`'s account and instrument may hold on the side
+ * opposite to the asking run's position (the runs whose entry trades on `exitSide`), unsigned.
  * @example opposingPosition(repos, longRun, { brokerAccountId, symbol: 'TATAMOTORS', exchange: 'NSE' }, 'sell') // 2 while run B is short 2
  */
-export function opposingPosition(repos: Pick<Repos, 'runs' | 'orders'>, asking: Pick<Run, 'id' | 'tradingDate'>, where: OrderWhere, exitSide: OrderSide): number {
+export function opposingPosition(repos: Pick<Repos, 'runs' | 'orders'>, asking: Pick<Run, 'id'>, where: OrderWhere, exitSide: OrderSide): number {
   const parts: number[] = [];
   for (const run of repos.runs.listNonTerminalInternal()) {
-    if (run.id === asking.id || run.tradingDate !== asking.tradingDate || run.lastAction?.endsWith('_NOTHING_HELD')) continue;
+    if (run.id === asking.id || run.lastAction?.endsWith('_NOTHING_HELD')) continue;
     const entry = repos.orders.findBySlotInternal(run.id, 'entry', run.legNo);
     if (!entry || entry.side !== exitSide || entry.brokerAccountId !== where.brokerAccountId || entry.symbol !== where.symbol || entry.exchange !== where.exchange) continue;
     // The run's count (positionQty) is written when its orders end: until its entry ends, all of it may have filled.

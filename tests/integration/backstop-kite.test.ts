@@ -164,4 +164,38 @@ describe('the backstop at Kite', () => {
       ['MARKET', 'COMPLETE', 10],
     ]);
   });
+
+  it('a move Kite applied whose answer was lost is read back by the GTT\'s id: the leg\'s own GTT at the new trigger, not another strategy\'s resting there', async () => {
+    // Before: the next version was searched for by its levels, and this process excluded every GTT
+    // it knew of another version's, the leg's own included: nothing matched, and the row stayed at
+    // 97 while Kite held its GTT at 98 (or, with an unknown GTT at 98 about, took that one).
+    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
+    const a = await t.create({ stop_loss: 98 });
+    const b = await t.create({ trail: 3 });
+    await t.start(a.id);
+    await t.start(b.id);
+    await t.drive('2026-03-09T03:45:05Z', 500);
+    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
+    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    const refs = { a: row(a.id)!.brokerRef!, b: row(b.id)!.brokerRef! };
+    // B's trail moves its stop to 98 (101 − 3): Kite applies the PUT, its answer never comes back.
+    fake.failNext('PUT /gtt/triggers', { kind: 'accept_then_stall' });
+    fake.setPrice('INFY', 101);
+    await waitFor('the tick at 101', () => t.engine.ctx.market.lastPrice(t.account.id, 'NSE:INFY')?.price === 101);
+    await t.drive('2026-03-09T03:45:10Z', 250);
+    await waitFor('the move sent', () => row(b.id)?.state === 'modifying');
+    await t.drive('2026-03-09T03:46:10Z', 1_000);
+    await waitFor('the move settled', () => row(b.id)?.state !== 'modifying');
+    expect(row(b.id)).toMatchObject({ brokerRef: refs.b, version: 2, state: 'resting', triggerPrice: 98 });
+    expect(row(a.id)).toMatchObject({ brokerRef: refs.a, version: 1, state: 'resting', triggerPrice: 98 });
+    await t.drive('2026-03-09T03:50:05Z', 1_000);
+    await waitFor('both SOLD', () => t.run(a.id).state === 'SOLD' && t.run(b.id).state === 'SOLD');
+    expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
+    expect(sells()).toEqual([
+      ['MARKET', 'COMPLETE', 10],
+      ['MARKET', 'COMPLETE', 10],
+    ]);
+  });
 });
+

@@ -56,6 +56,7 @@ export class AlpacaRestingStops implements BrokerRestingStops {
   readonly marketOnFire = true;
   readonly oco = false;
   readonly modifiesPerMinute = ALPACA_STOP_MODIFIES_PER_MINUTE;
+  readonly modifiesInPlace = false;
   readonly onByDefault = ALPACA_BACKSTOP_BY_DEFAULT;
   /** Client order ids of the stops placed, modified or looked up here: their stream events are ours. */
   private readonly claims = new Map<string, Claim>();

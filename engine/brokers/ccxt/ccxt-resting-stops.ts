@@ -65,6 +65,7 @@ export class CcxtRestingStops implements BrokerRestingStops {
   readonly marketOnFire = true;
   readonly oco = false;
   readonly modifiesPerMinute = CCXT_STOP_MODIFIES_PER_MINUTE;
+  readonly modifiesInPlace = false;
   readonly onByDefault = CCXT_BACKSTOP_BY_DEFAULT;
   private readonly listeners: Listeners<[RestingStopReport]>;
 

@@ -63,6 +63,7 @@ export class KiteRestingStops implements BrokerRestingStops {
   readonly marketOnFire = false;
   readonly oco = KITE_BACKSTOP_OCO;
   readonly modifiesPerMinute = KITE_GTT_MODIFIES_PER_MINUTE;
+  readonly modifiesInPlace = true;
   readonly onByDefault = KITE_BACKSTOP_BY_DEFAULT;
   /** Trigger id → the journal id that owns it, for the GTTs this process placed or found. */
   private readonly owners = new Map<string, string>();

@@ -40,6 +40,7 @@ export class PaperRestingStops implements BrokerRestingStops {
   readonly marketOnFire = true;
   readonly oco = false;
   readonly modifiesPerMinute = PAPER_STOP_MODIFIES_PER_MINUTE;
+  readonly modifiesInPlace = false;
   readonly onByDefault = PAPER_BACKSTOP_BY_DEFAULT;
   private readonly stops = new Map<string, StopState>();
   private readonly listeners = new Set<(report: RestingStopReport) => void>();
