@@ -63,6 +63,7 @@ export class BackstopExits {
       installId: ctx.installId,
       target: (accountId, symbol, exchange) => orderTarget(ctx, accountId, symbol, exchange),
       onMoved: (m) => this.moved(m),
+      onSettled: (row) => this.settled(row),
       crashPoints: ctx.crashPoints,
     });
     // The trail (or the move to cost) moved the engine's own stop at once; the backstop follows within its modify budget.
@@ -76,6 +77,24 @@ export class BackstopExits {
       (m) => m && this.moved(m),
       (err: unknown) => this.ctx.logger.warn({ err, runId }, 'the backstop could not be moved with the stop; it rests where it was'),
     );
+  }
+
+  /** A move's read-back found the stop fired (its fill is the leg's exit) or gone (placed again), as onUpdate does with a streamed report. */
+  private settled(row: Backstop): void {
+    if (row.state === 'fired') {
+      this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: this.ctx.clock.now() });
+      return;
+    }
+    this.placeAgain(row, row.reason);
+  }
+
+  /** A backstop gone at the broker without a fill: told, and its next version placed while its leg is held. */
+  private placeAgain(row: Backstop, reason: string | null): void {
+    this.ctx.logger.warn({ runId: row.runId, legNo: row.legNo, brokerRef: row.brokerRef, reason }, 'the backstop is gone at the broker: it is placed again while its leg is held');
+    this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
+    // Its next version, unless an exit of the leg has been cleared meanwhile (the keeper refuses then).
+    const run = this.ctx.repos.runs.getInternal(row.runId);
+    if (run && run.legNo === row.legNo) this.afterEntry(run, true);
   }
 
   private moved(m: { from: number; to: number; row: Backstop }): void {
@@ -152,14 +171,7 @@ export class BackstopExits {
 
   private gone(accountId: BrokerAccountId, report: RestingStopReport): void {
     this.keeper.noteGone(accountId, report).then(
-      (row) => {
-        if (!row) return;
-        this.ctx.logger.warn({ runId: row.runId, legNo: row.legNo, brokerRef: row.brokerRef, reason: report.reason }, 'the backstop is gone at the broker: it is placed again while its leg is held');
-        this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
-        // Its next version, unless an exit of the leg has been cleared meanwhile (the keeper refuses then).
-        const run = this.ctx.repos.runs.getInternal(row.runId);
-        if (run && run.legNo === row.legNo) this.afterEntry(run, true);
-      },
+      (row) => row && this.placeAgain(row, report.reason),
       (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId }, 'a backstop gone at the broker could not be journaled; the next exit of its leg looks it up'),
     );
   }

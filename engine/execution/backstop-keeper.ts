@@ -28,6 +28,11 @@ export interface BackstopKeeperDeps {
   target(accountId: BrokerAccountId, symbol: string, exchange: Exchange): Promise<{ broker: Broker; instrument: Instrument }>;
   /** A move made after waiting for the modify budget (follow's own answer was null then). */
   onMoved?(move: { from: number; to: number; row: Backstop }): void;
+  /**
+   * A move whose answer was lost found the stop fired or gone (settleMove), as a streamed update
+   * would have told: its fill is the leg's exit, or its leg has no backstop until one is placed.
+   */
+  onSettled?(row: Backstop): void;
   /** The crash soak's kill points (execution/crash-points.ts); inert outside it. */
   readonly crashPoints?: CrashPoints;
 }
@@ -269,12 +274,14 @@ export class BackstopKeeper {
       // A move cancels this version first: a stop found cancelled later may be this cancel's.
       this.cancelsSent.set(row.clientOrderId, now);
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
-      const after =
-        result.kind === 'done' && result.report.clientOrderId === next.clientOrderId
-          ? this.adoptNext(moving, version, result.report, this.leastOf(row, broker, instrument))
-          : result.kind === 'rejected'
-            ? this.moveRefused(moving, result)
-            : await this.settleMove(moving);
+      const answered = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId;
+      const after = answered
+        ? this.adoptNext(moving, version, result.report, this.leastOf(row, broker, instrument))
+        : result.kind === 'rejected'
+          ? this.moveRefused(moving, result)
+          : await this.settleMove(moving);
+      // Read back fired or gone: no streamed report will tell (the adapter watches it no more).
+      if (!answered && result.kind !== 'rejected' && (after.state === 'fired' || after.state === 'cancelled')) this.deps.onSettled?.(after);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
   }
@@ -295,18 +302,25 @@ export class BackstopKeeper {
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const next: RestingStopRef = { clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
+    const least = this.leastOf(row, broker, instrument);
+    const unmoved = { nextTriggerPrice: null, nextLimitPrice: null };
     let seen: RestingStopReport | null;
     if (stops.modifiesInPlace && row.brokerRef !== null) {
       const now = await stops.lookup(this.refOf(row, instrument));
-      const moved = now !== null && Math.abs(now.triggerPrice - row.nextTriggerPrice) < 1e-9;
+      // Nearer the next trigger than the current one: moved (a trigger the broker rounded still reads so).
+      const moved = now !== null && Math.abs(now.triggerPrice - row.nextTriggerPrice) < Math.abs(now.triggerPrice - row.triggerPrice);
+      // Fired or gone before the move (the lookup watches it no more): journaled as it stands, for
+      // the leg's exit to book or the next version to be placed, never left to read as resting.
+      if (now === null) return this.journal(row, { ...unmoved, state: 'cancelled', reason: NOT_AT_BROKER_NOW });
+      if (!moved && now.status !== 'resting') return this.fromReport(row, now, least, unmoved);
       // Read again as the next version, so what watches it from now on reports under that version's id.
       seen = moved ? await stops.lookup({ ...next, brokerRef: row.brokerRef }) : null;
     } else {
       const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
       seen = await stops.lookup({ ...next, excludeBrokerRefs: others, notBefore: row.createdAt });
     }
-    if (seen) return this.adoptNext(row, version, seen, this.leastOf(row, broker, instrument));
-    return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    if (seen) return this.adoptNext(row, version, seen, least);
+    return this.journal(row, { ...unmoved, state: 'resting' });
   }
 
   /**
@@ -539,10 +553,10 @@ export class BackstopKeeper {
    * placement, a move, a lookup at start): a stop resting for less than the row, down to that, is
    * what the row covers; a report without it (a streamed fire) leaves the quantity as journaled.
    */
-  private fromReport(row: Backstop, report: RestingStopReport, least?: number): Backstop {
+  private fromReport(row: Backstop, report: RestingStopReport, least?: number, extra: Parameters<Repos['backstops']['update']>[1] = {}): Backstop {
     const covers = least === undefined ? {} : this.coverPatch(row, report, least);
     const base = { brokerRef: report.brokerRef || row.brokerRef, ...covers, filledQty: report.filledQty, fillPrice: report.avgFillPrice, done: report.done, reason: report.reason, ...targetPatch(report) };
-    return this.journal(row, { ...base, state: report.status });
+    return this.journal(row, { ...base, ...extra, state: report.status });
   }
 
   /**
@@ -595,6 +609,7 @@ export class BackstopKeeper {
 
 /** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
 const NOT_AT_BROKER = 'not at the broker at a restart';
+const NOT_AT_BROKER_NOW = 'not at the broker when a move whose answer was lost was read back';
 
 /** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
 const EXITED_LEG_KEPT_MS = 24 * 3_600_000;

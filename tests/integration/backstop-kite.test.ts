@@ -20,10 +20,10 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
+async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}, body: Record<string, unknown> = {}): Promise<{ id: Parameters<KiteTestEngine['run']>[0] }> {
   fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
   t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, ...more });
-  const s = await t.create();
+  const s = await t.create(body);
   await t.start(s.id);
   await t.drive('2026-03-09T03:45:05Z', 500);
   await waitFor('the GTT resting', () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]?.state === 'resting');
@@ -32,6 +32,23 @@ async function inPosition(more: Pick<Parameters<typeof startKiteEngine>[0], 'sta
 }
 
 const sells = () => fake.orders().filter((o) => o.transaction_type === 'SELL').map((o) => [o.order_type, o.status, o.quantity]);
+/** The PUTs of GTTs the fake received (a move of a backstop). */
+const puts = () => fake.requests().filter((r) => r.method === 'PUT' && r.path.startsWith('/gtt/triggers/')).length;
+
+/**
+ * A trail move of the GTT to 98 (the price to 101, the stop 3 below) meets `fault` on its PUT, if
+ * given, and the fake clock is held until the PUT has reached the fake, so a timeout on that clock
+ * starts first. `meanwhile` runs at Kite before the move reaches it.
+ */
+async function moveMeets(fault: Parameters<KiteFake['failNext']>[1] | null, meanwhile: () => void = () => {}): Promise<void> {
+  const before = puts();
+  if (fault) fake.failNext('PUT /gtt/triggers', fault);
+  fake.setPrice('INFY', 101);
+  meanwhile();
+  await waitFor('the tick at 101', () => t.engine.ctx.market.lastPrice(t.account.id, 'NSE:INFY')?.price === 101);
+  for (let i = 0; i < 40 && puts() === before; i++) await t.drive(new Date(t.clock.now() + 250).toISOString(), 250);
+  await waitFor('the PUT at the fake', () => puts() > before);
+}
 
 describe('the backstop at Kite', () => {
   it('rests as a GTT after the BUY fills; the SELL at 09:20 deletes it first: one SELL at Kite', async () => {
@@ -148,11 +165,8 @@ describe('the backstop at Kite', () => {
     await t.engine.recover();
     await t.drive('2026-03-09T03:46:05Z', 500);
     // B's trail moves its stop to 98 (101 − 3); Kite's gateway fails the PUT (not applied): the move's outcome is unknown.
-    fake.failNext('PUT /gtt/triggers', { kind: 'status', status: 503 });
-    fake.setPrice('INFY', 101);
-    await waitFor('the tick at 101', () => t.engine.ctx.market.lastPrice(t.account.id, 'NSE:INFY')?.price === 101);
-    await t.drive('2026-03-09T03:46:10Z', 250);
-    await waitFor('the move settled', () => row(b.id)?.state !== 'modifying');
+    await moveMeets({ kind: 'status', status: 503 });
+    await waitFor('the move settled', () => row(b.id)?.state === 'resting' && row(b.id)?.nextTriggerPrice === null);
     expect(t.run(b.id).state).toBe('IN_POSITION');
     await t.drive('2026-03-09T03:50:05Z', 1_000);
     await waitFor('B SOLD', () => t.run(b.id).state === 'SOLD');
@@ -170,7 +184,7 @@ describe('the backstop at Kite', () => {
     // it knew of another version's, the leg's own included: nothing matched, and the row stayed at
     // 97 while Kite held its GTT at 98 (or, with an unknown GTT at 98 about, took that one).
     fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
+    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, stalePrice: { staleAfterMs: 30 * 60_000 } });
     const a = await t.create({ stop_loss: 98 });
     const b = await t.create({ trail: 3 });
     await t.start(a.id);
@@ -179,23 +193,45 @@ describe('the backstop at Kite', () => {
     const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
     await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
     const refs = { a: row(a.id)!.brokerRef!, b: row(b.id)!.brokerRef! };
-    // B's trail moves its stop to 98 (101 − 3): Kite applies the PUT, its answer never comes back.
-    fake.failNext('PUT /gtt/triggers', { kind: 'accept_then_stall' });
-    fake.setPrice('INFY', 101);
-    await waitFor('the tick at 101', () => t.engine.ctx.market.lastPrice(t.account.id, 'NSE:INFY')?.price === 101);
-    await t.drive('2026-03-09T03:45:10Z', 250);
-    await waitFor('the move sent', () => row(b.id)?.state === 'modifying');
-    await t.drive('2026-03-09T03:46:10Z', 1_000);
+    // B's trail moves its stop to 98 (101 − 3): Kite applies the PUT, its answer never comes back (7 s timeout).
+    await moveMeets({ kind: 'accept_then_stall' });
+    await t.drive(new Date(t.clock.now() + 8_000).toISOString(), 500);
     await waitFor('the move settled', () => row(b.id)?.state !== 'modifying');
     expect(row(b.id)).toMatchObject({ brokerRef: refs.b, version: 2, state: 'resting', triggerPrice: 98 });
     expect(row(a.id)).toMatchObject({ brokerRef: refs.a, version: 1, state: 'resting', triggerPrice: 98 });
-    await t.drive('2026-03-09T03:50:05Z', 1_000);
-    await waitFor('both SOLD', () => t.run(a.id).state === 'SOLD' && t.run(b.id).state === 'SOLD');
-    expect(fake.gtts().filter((g) => g.status === 'active')).toEqual([]);
+    // Both GTTs fire with the ticker silent (the engine's own stops never see it): B's GTT is read
+    // under version 2's id, which its row now is, so its fire ends the leg.
+    fake.ticker.stall(true);
+    fake.setPrice('INFY', 97.5);
+    await t.drive(new Date(t.clock.now() + 10_500).toISOString(), 500);
+    await waitFor('both EXITED_BY_SL', () => t.run(a.id).state === 'EXITED_BY_SL' && t.run(b.id).state === 'EXITED_BY_SL');
+    for (const id of [a.id, b.id]) expect(t.run(id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(row(b.id)).toMatchObject({ brokerRef: refs.b, version: 2, state: 'fired', filledQty: 10 });
     expect(sells()).toEqual([
-      ['MARKET', 'COMPLETE', 10],
-      ['MARKET', 'COMPLETE', 10],
+      ['LIMIT', 'COMPLETE', 10],
+      ['LIMIT', 'COMPLETE', 10],
     ]);
+  });
+
+  it('deleted in Kite\'s app as it was moved: the refused move\'s read-back journals it gone and its next version is placed at once', async () => {
+    // Before: Kite's adapter read the GTT deleted and stopped watching it, and the move's settling
+    // searched for the next version, found none and journaled the deleted one as resting: the leg
+    // had no backstop, and nothing would place one.
+    const s = await inPosition({}, { trail: 3 });
+    const first = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    expect(first).toMatchObject({ triggerPrice: 97 });
+    await moveMeets(null, () => fake.setGttStatus(Number(first.brokerRef), 'deleted'));
+    // The next version's placement asks Kite's last price first, within the quote rate on the fake clock.
+    await t.drive(new Date(t.clock.now() + 2_000).toISOString(), 250);
+    await waitFor('the next version resting', () => {
+      const r = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0];
+      return r !== undefined && r.brokerRef !== first.brokerRef && r.state === 'resting';
+    });
+    const again = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    expect(again).toMatchObject({ version: 2, triggerPrice: 98, nextTriggerPrice: null });
+    expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ strategyId: s.id, brokerRef: first.brokerRef })]);
+    expect(fake.gtts().filter((g) => g.status === 'active').map((g) => String(g.id))).toEqual([again.brokerRef]);
+    expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
   });
 });
 
