@@ -275,12 +275,16 @@ export class BackstopKeeper {
       this.cancelsSent.set(row.clientOrderId, now);
       const result = await callSafely(() => stops.modify(this.refOf(row, instrument), next));
       const answered = result.kind === 'done' && result.report.clientOrderId === next.clientOrderId;
+      // The broker's final word on this version instead (a refused move that read it fired or gone).
+      const ended = result.kind === 'done' && result.report.clientOrderId === row.clientOrderId && result.report.status !== 'resting';
       const after = answered
         ? this.adoptNext(moving, version, result.report, this.leastOf(row, broker, instrument))
         : result.kind === 'rejected'
           ? this.moveRefused(moving, result)
-          : await this.settleMove(moving);
-      // Read back fired or gone: no streamed report will tell (the adapter watches it no more).
+          : ended
+            ? this.fromReport(moving, result.report, this.leastOf(row, broker, instrument), { nextTriggerPrice: null, nextLimitPrice: null })
+            : await this.settleMove(moving);
+      // Read back fired or gone: no streamed report may tell (Kite's adapter watches it no more).
       if (!answered && result.kind !== 'rejected' && (after.state === 'fired' || after.state === 'cancelled')) this.deps.onSettled?.(after);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
@@ -304,23 +308,22 @@ export class BackstopKeeper {
     const next: RestingStopRef = { clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
     const least = this.leastOf(row, broker, instrument);
     const unmoved = { nextTriggerPrice: null, nextLimitPrice: null };
-    let seen: RestingStopReport | null;
+    const gone = () => this.journal(row, { ...unmoved, state: 'cancelled', reason: NOT_AT_BROKER_NOW });
     if (stops.modifiesInPlace && row.brokerRef !== null) {
       const now = await stops.lookup(this.refOf(row, instrument));
+      if (now === null) return gone();
       // Nearer the next trigger than the current one: moved (a trigger the broker rounded still reads so).
-      const moved = now !== null && Math.abs(now.triggerPrice - row.nextTriggerPrice) < Math.abs(now.triggerPrice - row.triggerPrice);
-      // Fired or gone before the move (the lookup watches it no more): journaled as it stands, for
+      const moved = Math.abs(now.triggerPrice - row.nextTriggerPrice) < Math.abs(now.triggerPrice - row.triggerPrice);
+      // Not moved: as it stands. Fired or gone (the lookup watches it no more) is journaled so, for
       // the leg's exit to book or the next version to be placed, never left to read as resting.
-      if (now === null) return this.journal(row, { ...unmoved, state: 'cancelled', reason: NOT_AT_BROKER_NOW });
-      if (!moved && now.status !== 'resting') return this.fromReport(row, now, least, unmoved);
+      if (!moved) return now.status === 'resting' ? this.journal(row, { ...unmoved, state: 'resting' }) : this.fromReport(row, now, least, unmoved);
       // Read again as the next version, so what watches it from now on reports under that version's id.
-      seen = moved ? await stops.lookup({ ...next, brokerRef: row.brokerRef }) : null;
-    } else {
-      const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
-      seen = await stops.lookup({ ...next, excludeBrokerRefs: others, notBefore: row.createdAt });
+      const seen = await stops.lookup({ ...next, brokerRef: row.brokerRef });
+      return seen === null ? gone() : this.adoptNext(row, version, seen, least);
     }
-    if (seen) return this.adoptNext(row, version, seen, least);
-    return this.journal(row, { ...unmoved, state: 'resting' });
+    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
+    const seen = await stops.lookup({ ...next, excludeBrokerRefs: others, notBefore: row.createdAt });
+    return seen ? this.adoptNext(row, version, seen, least) : this.journal(row, { ...unmoved, state: 'resting' });
   }
 
   /**

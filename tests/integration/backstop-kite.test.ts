@@ -37,8 +37,9 @@ const puts = () => fake.requests().filter((r) => r.method === 'PUT' && r.path.st
 
 /**
  * A trail move of the GTT to 98 (the price to 101, the stop 3 below) meets `fault` on its PUT, if
- * given, and the fake clock is held until the PUT has reached the fake, so a timeout on that clock
- * starts first. `meanwhile` runs at Kite before the move reaches it.
+ * given; the fake clock is driven only in 250 ms steps until the PUT has reached the fake, so a
+ * timeout on that clock starts before a test drives past it. `meanwhile` runs at Kite before the
+ * move reaches it.
  */
 async function moveMeets(fault: Parameters<KiteFake['failNext']>[1] | null, meanwhile: () => void = () => {}): Promise<void> {
   const before = puts();
@@ -232,6 +233,26 @@ describe('the backstop at Kite', () => {
     expect(t.eventsOf('backstop_cancelled')).toEqual([expect.objectContaining({ strategyId: s.id, brokerRef: first.brokerRef })]);
     expect(fake.gtts().filter((g) => g.status === 'active').map((g) => String(g.id))).toEqual([again.brokerRef]);
     expect(t.run(s.id)).toMatchObject({ state: 'IN_POSITION', positionQty: 10 });
+  });
+
+  it('fired at the new trigger while the answer to its move was lost: the read-back books the fire, and the leg ends by it; no SELL at 09:20', async () => {
+    // Without the read-back telling the engine (onSettled), the fire read back was journaled but
+    // no exit booked it: Kite's adapter watches a GTT no more once it reads it fired.
+    const s = await inPosition({ stalePrice: { staleAfterMs: 30 * 60_000 } }, { trail: 3 });
+    const row = () => t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    await moveMeets({ kind: 'accept_then_stall' });
+    // Kite moved the GTT to 98; with the ticker silent the price falls through it, and it fires.
+    fake.ticker.stall(true);
+    fake.setPrice('INFY', 97.5);
+    await waitFor('the GTT fired', () => fake.gtts()[0]?.status === 'triggered');
+    const firedAt = t.clock.now();
+    await t.drive(new Date(firedAt + 8_000).toISOString(), 500);
+    await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(row()).toMatchObject({ version: 2, state: 'fired', triggerPrice: 98, filledQty: 10, done: true });
+    fake.ticker.stall(false);
+    await t.drive('2026-03-09T03:50:05Z', 5_000);
+    expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
   });
 });
 
