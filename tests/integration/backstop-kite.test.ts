@@ -51,6 +51,23 @@ async function moveMeets(fault: Parameters<KiteFake['failNext']>[1] | null, mean
   await waitFor('the PUT at the fake', () => puts() > before);
 }
 
+/**
+ * Two strategies long 10 INFY in one account, both GTTs resting: A with its stop at 98, B with a
+ * trailing stop 3 below the best price (its GTT at 97), which a rise to 101 moves to A's 98.
+ */
+async function stopAndTrail(more: Pick<Parameters<typeof startKiteEngine>[0], 'stalePrice'> = {}) {
+  fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
+  t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, ...more });
+  const a = await t.create({ stop_loss: 98 });
+  const b = await t.create({ trail: 3 });
+  await t.start(a.id);
+  await t.start(b.id);
+  await t.drive('2026-03-09T03:45:05Z', 500);
+  const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
+  await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+  return { a, b, row };
+}
+
 describe('the backstop at Kite', () => {
   it('rests as a GTT after the BUY fills; the SELL at 09:20 deletes it first: one SELL at Kite', async () => {
     const s = await inPosition();
@@ -143,15 +160,7 @@ describe('the backstop at Kite', () => {
     // a process that had not learned A's GTT (placed by the process before it) took A's, fired at
     // 98 (the trigger B was moving to), for B's: B's leg was journaled as exited by that fill, no
     // SELL went, and B's 10 stayed open with its own GTT resting at 97 (what a long soak found).
-    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 } });
-    const a = await t.create({ stop_loss: 98 });
-    const b = await t.create({ trail: 3 });
-    await t.start(a.id);
-    await t.start(b.id);
-    await t.drive('2026-03-09T03:45:05Z', 500);
-    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
-    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    const { a, b, row } = await stopAndTrail();
     expect([row(a.id)!.triggerPrice, row(b.id)!.triggerPrice]).toEqual([98, 97]);
     const refB = row(b.id)!.brokerRef!;
     // A's GTT fires at 98 (B's, at 97, does not) and ends A's leg.
@@ -184,15 +193,7 @@ describe('the backstop at Kite', () => {
     // Before: the next version was searched for by its levels, and this process excluded every GTT
     // it knew of another version's, the leg's own included: nothing matched, and the row stayed at
     // 97 while Kite held its GTT at 98 (or, with an unknown GTT at 98 about, took that one).
-    fake = await startKiteFake({ prices: { INFY: 100 }, heartbeatMs: 10, now: () => t?.clock.now() ?? Date.now() });
-    t = await startKiteEngine({ fake, at: '2026-03-09T03:44:00Z', kiteOptions: { stale_after_ms: 60_000 }, stalePrice: { staleAfterMs: 30 * 60_000 } });
-    const a = await t.create({ stop_loss: 98 });
-    const b = await t.create({ trail: 3 });
-    await t.start(a.id);
-    await t.start(b.id);
-    await t.drive('2026-03-09T03:45:05Z', 500);
-    const row = (id: typeof a.id) => t.repos.backstops.listByRunInternal(t.run(id).id)[0];
-    await waitFor('both GTTs resting', () => row(a.id)?.state === 'resting' && row(b.id)?.state === 'resting');
+    const { a, b, row } = await stopAndTrail({ stalePrice: { staleAfterMs: 30 * 60_000 } });
     const refs = { a: row(a.id)!.brokerRef!, b: row(b.id)!.brokerRef! };
     // B's trail moves its stop to 98 (101 − 3): Kite applies the PUT, its answer never comes back (7 s timeout).
     await moveMeets({ kind: 'accept_then_stall' });
