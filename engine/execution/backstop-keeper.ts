@@ -612,6 +612,7 @@ export class BackstopKeeper {
 
 /** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
 const NOT_AT_BROKER = 'not at the broker at a restart';
+/** The reason journaled on a backstop a move's read-back found the broker no longer holds (settleMove). */
 const NOT_AT_BROKER_NOW = 'not at the broker when a move whose answer was lost was read back';
 
 /** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
