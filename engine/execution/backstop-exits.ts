@@ -139,7 +139,9 @@ export class BackstopExits {
         this.publish(row, { type: 'backstop_cancelled', brokerRef: row.brokerRef });
         this.ctx.crashPoints.hit('after-backstop-cancel');
       }
-      if (exit.leg === 'BACKSTOP') return DONE;
+      // A fired stop that filled nothing (its order cancelled: by our patience, the trader, the day's
+      // end) leaves the position held: its BACKSTOP exit sells it.
+      if (exit.leg === 'BACKSTOP' && clearance.kind === 'clear') return DONE;
       return clearance.kind === 'clear' && clearance.unlocked !== undefined ? { kind: 'go', unlocked: clearance.unlocked } : GO;
     }
     // Its fills are journaled once; an exit after that (a remainder's) is the journal's to decide.

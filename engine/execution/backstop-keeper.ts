@@ -448,7 +448,12 @@ export class BackstopKeeper {
     }
   }
 
-  /** Looks the stop up; one still resting (the cancel never reached it) is cancelled again. */
+  /**
+   * Looks the stop up; one still resting (the cancel never reached it) is cancelled again. One that
+   * fired and whose order is still open FIRED_ORDER_PATIENCE_MS after it fired (a Kite GTT's LIMIT
+   * the price gapped through) is cancelled too: what it filled is the exit's so far, and the leg's
+   * exit sells the rest, never held back for as long as that order rests.
+   */
   private async ask(stops: NonNullable<Broker['restingStops']>, ref: RestingStopRef, qty: number, tries: number, cancel: (tries: number) => Promise<BackstopAnswer>): Promise<BackstopAnswer> {
     let seen: RestingStopReport | null;
     try {
@@ -457,7 +462,9 @@ export class BackstopKeeper {
       this.deps.logger.warn({ err, clientOrderId: ref.clientOrderId }, 'could not look the backstop up; asking again');
       return answerOfCancel({ kind: 'unknown' }, qty, tries);
     }
-    return seen?.status === 'resting' ? cancel(tries) : answerOfReport(seen, qty, tries);
+    const stuck = seen?.status === 'fired' && !seen.done && this.deps.clock.now() - seen.at >= FIRED_ORDER_PATIENCE_MS;
+    if (stuck) this.deps.logger.warn({ clientOrderId: ref.clientOrderId, brokerRef: seen!.brokerRef, filledQty: seen!.filledQty, qty: seen!.qty }, 'the backstop fired and its order is still open: it is cancelled, and the leg\'s exit sells what it did not');
+    return seen?.status === 'resting' || stuck ? cancel(tries) : answerOfReport(seen, qty, tries);
   }
 
   private noteExited(key: string): void {
@@ -614,6 +621,13 @@ export class BackstopKeeper {
 const NOT_AT_BROKER = 'not at the broker at a restart';
 /** The reason journaled on a backstop a move's read-back found the broker no longer holds (settleMove). */
 const NOT_AT_BROKER_NOW = 'not at the broker when a move whose answer was lost was read back';
+
+/**
+ * How long a backstop's order may rest open after the stop fired before an exit of its leg cancels
+ * it and sells the rest itself: 10 s. A stop's market order fills at once; what rests that long is
+ * a Kite GTT's LIMIT (1 % past the trigger) the price went through, which may never fill.
+ */
+export const FIRED_ORDER_PATIENCE_MS = 10_000;
 
 /** How long a leg an exit was cleared for is remembered, so that nothing places its backstop again. */
 const EXITED_LEG_KEPT_MS = 24 * 3_600_000;

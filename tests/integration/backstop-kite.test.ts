@@ -97,6 +97,29 @@ describe('the backstop at Kite', () => {
     expect(sells()).toEqual([['LIMIT', 'COMPLETE', 10]]);
   });
 
+  it('fired into a gap (its LIMIT 1 % past the trigger left unfilled): after 10 s the exit cancels that order and sells at market itself', async () => {
+    // Before: the leg's BACKSTOP exit looked the GTT up again and again while its LIMIT rested, and
+    // every exit of the leg waited behind it: the position stayed open for as long as the price
+    // stayed below the LIMIT.
+    const s = await inPosition({ stalePrice: { staleAfterMs: 30 * 60_000 } });
+    fake.ticker.stall(true);
+    fake.setPrice('INFY', 93);
+    const firedAt = t.clock.now();
+    await waitFor('the GTT fired, its LIMIT open', () => fake.orders().some((o) => o.transaction_type === 'SELL' && o.order_type === 'LIMIT' && o.status === 'OPEN'));
+    await t.drive(new Date(firedAt + 30_000).toISOString(), 500);
+    await waitFor('EXITED_BY_SL', () => t.run(s.id).state === 'EXITED_BY_SL');
+    expect(t.run(s.id)).toMatchObject({ exitLeg: 'BACKSTOP', positionQty: 0 });
+    expect(sells()).toEqual([
+      ['LIMIT', 'CANCELLED', 10],
+      ['MARKET', 'COMPLETE', 10],
+    ]);
+    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'fired', done: true, filledQty: 0 });
+    const exit = t.orders(s.id).find((o) => o.slot === 'exit')!;
+    expect(exit).toMatchObject({ leg: 'BACKSTOP', qty: 10, status: 'filled' });
+    expect(exit.dispatchedAt! - firedAt).toBeLessThan(30_000);
+    expect(exit.dispatchedAt! - firedAt).toBeGreaterThanOrEqual(10_000);
+  });
+
   it('deleted by the trader in Kite\'s app: the next read journals it cancelled and places its next version at once; the SELL at 09:20 deletes that one first', async () => {
     const s = await inPosition();
     const b = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
