@@ -462,9 +462,11 @@ export class BackstopKeeper {
       this.deps.logger.warn({ err, clientOrderId: ref.clientOrderId }, 'could not look the backstop up; asking again');
       return answerOfCancel({ kind: 'unknown' }, qty, tries);
     }
-    const stuck = seen?.status === 'fired' && !seen.done && this.deps.clock.now() - seen.at >= FIRED_ORDER_PATIENCE_MS;
-    if (stuck) this.deps.logger.warn({ clientOrderId: ref.clientOrderId, brokerRef: seen!.brokerRef, filledQty: seen!.filledQty, qty: seen!.qty }, 'the backstop fired and its order is still open: it is cancelled, and the leg\'s exit sells what it did not');
-    return seen?.status === 'resting' || stuck ? cancel(tries) : answerOfReport(seen, qty, tries);
+    if (seen?.status === 'fired' && !seen.done && this.deps.clock.now() - seen.at >= FIRED_ORDER_PATIENCE_MS) {
+      this.deps.logger.warn({ clientOrderId: ref.clientOrderId, brokerRef: seen.brokerRef, filledQty: seen.filledQty, qty: seen.qty }, 'the backstop fired and its order is still open: it is cancelled, so that the leg\'s exit can sell what it did not fill');
+      return cancel(tries);
+    }
+    return seen?.status === 'resting' ? cancel(tries) : answerOfReport(seen, qty, tries);
   }
 
   private noteExited(key: string): void {
@@ -624,8 +626,9 @@ const NOT_AT_BROKER_NOW = 'not at the broker when a move whose answer was lost w
 
 /**
  * How long a backstop's order may rest open after the stop fired before an exit of its leg cancels
- * it and sells the rest itself: 10 s. A stop's market order fills at once; what rests that long is
- * a Kite GTT's LIMIT (1 % past the trigger) the price went through, which may never fill.
+ * it and sells the rest itself: 10 s. A stop's market order fills within that in a trading market;
+ * what rests that long is mostly a Kite GTT's LIMIT (1 % past the trigger) the price went through,
+ * which may never fill.
  */
 export const FIRED_ORDER_PATIENCE_MS = 10_000;
 

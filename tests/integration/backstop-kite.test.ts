@@ -113,11 +113,14 @@ describe('the backstop at Kite', () => {
       ['LIMIT', 'CANCELLED', 10],
       ['MARKET', 'COMPLETE', 10],
     ]);
-    expect(t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]).toMatchObject({ state: 'fired', done: true, filledQty: 0 });
+    const row = t.repos.backstops.listByRunInternal(t.run(s.id).id)[0]!;
+    expect(row).toMatchObject({ state: 'fired', done: true, filledQty: 0 });
     const exit = t.orders(s.id).find((o) => o.slot === 'exit')!;
     expect(exit).toMatchObject({ leg: 'BACKSTOP', qty: 10, status: 'filled' });
-    expect(exit.dispatchedAt! - firedAt).toBeLessThan(30_000);
+    // Sent once its patience ran out, at the clearance's next look after 10 s, and at once after the cancel.
     expect(exit.dispatchedAt! - firedAt).toBeGreaterThanOrEqual(10_000);
+    expect(exit.dispatchedAt! - firedAt).toBeLessThan(20_000);
+    expect(exit.dispatchedAt! - row.updatedAt).toBeLessThan(1_000);
   });
 
   it('deleted by the trader in Kite\'s app: the next read journals it cancelled and places its next version at once; the SELL at 09:20 deletes that one first', async () => {

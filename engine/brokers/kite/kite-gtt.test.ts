@@ -55,6 +55,11 @@ describe('gttState', () => {
     expect(gttState(readGtt(gtt({ status: 'triggered' })), 'tpkA', 0)).toMatchObject({ kind: 'report', report: { status: 'fired', done: false } });
   });
 
+  it.each(['deleted', 'expired', 'cancelled', 'disabled'])('reads a GTT %s after it placed its order as fired, with that order to read: never gone with nothing filled', (status) => {
+    const placed = gttState(readGtt(gtt({ status }, result({ status: 'success', order_id: '260309000123456', rejection_reason: '' }))), 'tpkA', 0);
+    expect(placed).toMatchObject({ kind: 'fired', orderId: '260309000123456', base: { status: 'fired' } });
+  });
+
   it('refuses a GTT it cannot read, naming the field', () => {
     expect(() => readGtt(gtt({ condition: { exchange: 'NSE', tradingsymbol: 'TCS', trigger_values: [] } }))).toThrow("Kite's GTT could not be read (condition.trigger_values: ");
     expect(() => readGttList([gtt(), gtt({ orders: [] })])).toThrow(/row 1 could not be read \(orders: /);

@@ -125,12 +125,17 @@ export function gttState(gtt: KiteGtt, clientOrderId: string, fallbackAt: number
   const at = parseKiteTimestamp(leg.result?.timestamp) ?? parseKiteTimestamp(gtt.updated_at) ?? parseKiteTimestamp(gtt.created_at) ?? fallbackAt;
   const base: RestingStopReport = { clientOrderId, brokerRef: gtt.id, status: 'resting', triggerPrice: gtt.condition.trigger_values[legs.stop]!, limitPrice: stop.price, qty: stop.quantity, filledQty: 0, avgFillPrice: null, done: false, at, reason: null, target };
   const status = gtt.status.toLowerCase();
-  if (status === 'rejected') return { kind: 'report', report: { ...base, status: 'rejected', done: true, reason: 'Kite rejected the GTT' } };
-  const gone = GONE[status];
-  if (gone) return { kind: 'report', report: { ...base, status: 'cancelled', done: true, reason: `Kite GTT ${gone}` } };
-  if (status !== 'triggered') return { kind: 'report', report: base };
-  const fired = { ...base, status: 'fired' as const, qty: leg.quantity, ...(target ? { firedLeg: firedIndex === legs.target ? ('target' as const) : ('stop' as const) } : {}) };
   const placed = leg.result?.order_result;
+  // A GTT that placed its order fired, whatever its status reads since (deleted or expired after
+  // the fire): that order is the stop's, and may still fill. Never read as gone with nothing filled.
+  const placedOrder = placed !== undefined && placed.status.toLowerCase() !== 'failed' && Boolean(placed.order_id);
+  if (!placedOrder) {
+    if (status === 'rejected') return { kind: 'report', report: { ...base, status: 'rejected', done: true, reason: 'Kite rejected the GTT' } };
+    const gone = GONE[status];
+    if (gone) return { kind: 'report', report: { ...base, status: 'cancelled', done: true, reason: `Kite GTT ${gone}` } };
+    if (status !== 'triggered') return { kind: 'report', report: base };
+  }
+  const fired = { ...base, status: 'fired' as const, qty: leg.quantity, ...(target ? { firedLeg: firedIndex === legs.target ? ('target' as const) : ('stop' as const) } : {}) };
   if (!placed) return { kind: 'report', report: { ...fired, reason: 'Kite triggered the GTT; its order is not known yet' } };
   if (placed.status.toLowerCase() === 'failed' || !placed.order_id) {
     return { kind: 'report', report: { ...fired, status: 'rejected', done: true, reason: `Kite triggered the GTT but could not place its order: ${placed.rejection_reason || 'no reason given'}` } };
