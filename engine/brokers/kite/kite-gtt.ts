@@ -128,7 +128,7 @@ export function gttState(gtt: KiteGtt, clientOrderId: string, fallbackAt: number
   const placed = leg.result?.order_result;
   // A GTT that placed its order fired, whatever its status reads since (deleted or expired after
   // the fire): that order is the stop's, and may still fill. Never read as gone with nothing filled.
-  const placedOrder = placed !== undefined && placed.status.toLowerCase() !== 'failed' && Boolean(placed.order_id);
+  const placedOrder = placed != null && placed.status.toLowerCase() !== 'failed' && Boolean(placed.order_id);
   if (!placedOrder) {
     if (status === 'rejected') return { kind: 'report', report: { ...base, status: 'rejected', done: true, reason: 'Kite rejected the GTT' } };
     const gone = GONE[status];
