@@ -82,10 +82,15 @@ export class BackstopExits {
   /** A move's read-back found the stop fired (its fill is the leg's exit) or gone (placed again), as onUpdate does with a streamed report. */
   private settled(row: Backstop): void {
     if (row.state === 'fired') {
-      this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: this.ctx.clock.now() });
+      this.submitFired(row, this.ctx.clock.now());
       return;
     }
     this.placeAgain(row, row.reason);
+  }
+
+  /** The leg's BACKSTOP exit, which books a fired backstop's fills as the leg's exit (or waits for them). */
+  private submitFired(row: Backstop, at: number): void {
+    this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: at });
   }
 
   /** A backstop gone at the broker without a fill: told, and its next version placed while its leg is held. */
@@ -166,7 +171,7 @@ export class BackstopExits {
     if (report.status === 'cancelled' || report.status === 'rejected') return this.gone(accountId, report);
     if (report.status !== 'fired') return;
     void this.keeper.noteFired(accountId, report).then(
-      (row) => row && this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: report.at }),
+      (row) => row && this.submitFired(row, report.at),
       (err: unknown) => this.ctx.logger.error({ err, clientOrderId: report.clientOrderId }, 'a backstop\'s update could not be journaled; the next exit of its leg looks it up'),
     );
   }
@@ -196,7 +201,7 @@ export class BackstopExits {
           const found = await this.keeper.recover(row);
           const run = repos.runs.getInternal(row.runId);
           const holds = run !== undefined && run.legNo === row.legNo && run.positionQty > 0 && run.state !== 'STOPPED';
-          if (found === 'fired') this.deps.submit({ runId: row.runId, strategyId: row.strategyId, legNo: row.legNo, leg: 'BACKSTOP', scheduledAt: this.ctx.clock.now() });
+          if (found === 'fired') this.submitFired(row, this.ctx.clock.now());
           else if (found === 'resting' && !holds) await this.keeper.clearForExit(row.runId, row.legNo);
           else if (found === 'gone' && run) this.afterEntry(run, true);
         } catch (err) {

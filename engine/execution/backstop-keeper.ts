@@ -282,10 +282,11 @@ export class BackstopKeeper {
         : result.kind === 'rejected'
           ? this.moveRefused(moving, result)
           : ended
-            ? this.fromReport(moving, result.report, this.leastOf(row, broker, instrument), { nextTriggerPrice: null, nextLimitPrice: null })
+            ? this.fromReport(moving, result.report, this.leastOf(row, broker, instrument), UNMOVED)
             : await this.settleMove(moving);
       // Read back fired or gone: no streamed report may tell (Kite's adapter watches it no more).
-      if (!answered && result.kind !== 'rejected' && (after.state === 'fired' || after.state === 'cancelled')) this.deps.onSettled?.(after);
+      const readBack = !answered && result.kind !== 'rejected';
+      if (readBack && (after.state === 'fired' || after.state === 'cancelled')) this.deps.onSettled?.(after);
       return after.state === 'resting' && after.version === version ? { from: row.triggerPrice, to: after.triggerPrice, row: after } : null;
     });
   }
@@ -302,13 +303,12 @@ export class BackstopKeeper {
     const run = this.deps.repos.runs.getInternal(row.runId);
     const { broker, instrument } = await this.deps.target(row.brokerAccountId, row.symbol, row.exchange);
     const stops = broker.restingStops;
-    if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    if (!run || !stops || row.nextTriggerPrice === null) return this.journal(row, { ...UNMOVED, state: 'resting' });
     const version = row.version + 1;
     const clientOrderId = idOf(this.deps.installId, run, row.legNo, version);
     const next: RestingStopRef = { clientOrderId, brokerRef: null, instrument, side: row.side, qty: row.qty, triggerPrice: row.nextTriggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }) };
     const least = this.leastOf(row, broker, instrument);
-    const unmoved = { nextTriggerPrice: null, nextLimitPrice: null };
-    const gone = () => this.journal(row, { ...unmoved, state: 'cancelled', reason: NOT_AT_BROKER_NOW });
+    const gone = () => this.journal(row, { ...UNMOVED, state: 'cancelled', reason: NOT_AT_BROKER_NOW });
     if (stops.modifiesInPlace && row.brokerRef !== null) {
       const now = await stops.lookup(this.refOf(row, instrument));
       if (now === null) return gone();
@@ -316,14 +316,13 @@ export class BackstopKeeper {
       const moved = Math.abs(now.triggerPrice - row.nextTriggerPrice) < Math.abs(now.triggerPrice - row.triggerPrice);
       // Not moved: as it stands. Fired or gone (the lookup watches it no more) is journaled so, for
       // the leg's exit to book or the next version to be placed, never left to read as resting.
-      if (!moved) return now.status === 'resting' ? this.journal(row, { ...unmoved, state: 'resting' }) : this.fromReport(row, now, least, unmoved);
+      if (!moved) return now.status === 'resting' ? this.journal(row, { ...UNMOVED, state: 'resting' }) : this.fromReport(row, now, least, UNMOVED);
       // Read again as the next version, so what watches it from now on reports under that version's id.
       const seen = await stops.lookup({ ...next, brokerRef: row.brokerRef });
       return seen === null ? gone() : this.adoptNext(row, version, seen, least);
     }
-    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
-    const seen = await stops.lookup({ ...next, excludeBrokerRefs: others, notBefore: row.createdAt });
-    return seen ? this.adoptNext(row, version, seen, least) : this.journal(row, { ...unmoved, state: 'resting' });
+    const seen = await stops.lookup({ ...next, ...this.searchGuards(row) });
+    return seen ? this.adoptNext(row, version, seen, least) : this.journal(row, { ...UNMOVED, state: 'resting' });
   }
 
   /**
@@ -341,9 +340,9 @@ export class BackstopKeeper {
    * the next one (cancelledVersion: nothing rests, the engine's own stop is all there is for the leg).
    */
   private moveRefused(moving: Backstop, result: Extract<RestingStopResult, { kind: 'rejected' }>): Backstop {
-    if (!result.cancelledVersion) return this.journal(moving, { state: 'resting', nextTriggerPrice: null, nextLimitPrice: null });
+    if (!result.cancelledVersion) return this.journal(moving, { ...UNMOVED, state: 'resting' });
     this.deps.logger.warn({ clientOrderId: moving.clientOrderId, reason: result.reason }, 'the backstop was cancelled to move it and its next version refused: nothing rests, the engine\'s own stop is all there is');
-    return this.journal(moving, { state: 'cancelled', nextTriggerPrice: null, nextLimitPrice: null, reason: result.reason, done: true });
+    return this.journal(moving, { ...UNMOVED, state: 'cancelled', reason: result.reason, done: true });
   }
 
   /** The next version as the journal's backstop of the leg; `least`: what it may cover at the least (coverPatch). */
@@ -355,8 +354,7 @@ export class BackstopKeeper {
       brokerRef: report.brokerRef,
       triggerPrice: report.triggerPrice,
       limitPrice: report.limitPrice,
-      nextTriggerPrice: null,
-      nextLimitPrice: null,
+      ...UNMOVED,
       ...targetPatch(report),
       state: report.status,
       filledQty: report.filledQty,
@@ -603,8 +601,17 @@ export class BackstopKeeper {
    */
   private refOf(row: Backstop, instrument: Instrument): RestingStopRef {
     // Only a stop whose broker id is not known is searched for, so only then are the others read (every row the account ever had).
-    const others = row.brokerRef === null ? { excludeBrokerRefs: this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId) } : {};
-    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), ...others, notBefore: row.createdAt };
+    const guards = row.brokerRef === null ? this.searchGuards(row) : { notBefore: row.createdAt };
+    return { clientOrderId: row.clientOrderId, brokerRef: row.brokerRef, instrument, side: row.side, qty: row.qty, triggerPrice: row.triggerPrice, ...(row.targetPrice === null ? {} : { targetPrice: row.targetPrice }), ...guards };
+  }
+
+  /**
+   * What keeps a search for the row's stop without its id (a Kite GTT, by its levels) off every
+   * other stop: the broker refs the account's other rows learned, and anything made before the row.
+   */
+  private searchGuards(row: Backstop): Pick<RestingStopRef, 'excludeBrokerRefs' | 'notBefore'> {
+    const others = this.deps.repos.backstops.listBrokerRefsInternal(row.brokerAccountId).filter((ref) => ref !== row.brokerRef);
+    return { excludeBrokerRefs: others, notBefore: row.createdAt };
   }
 
   private serial<T>(runId: RunId, legNo: number, fn: () => Promise<T>): Promise<T> {
@@ -618,6 +625,9 @@ export class BackstopKeeper {
     return next;
   }
 }
+
+/** A move settled either way: no next version is on its way. */
+const UNMOVED = { nextTriggerPrice: null, nextLimitPrice: null } as const;
 
 /** The reason journaled on a backstop recovery found the broker does not hold (BackstopKeeper.recover). */
 const NOT_AT_BROKER = 'not at the broker at a restart';
